@@ -1,0 +1,744 @@
+/*
+ * dittofs.conf reader.  The schema below is the single list of every
+ * section and key the suite knows; dittofs.conf(5) documents the same
+ * list.  Values are checked against their type while parsing so that the
+ * getters cannot fail later.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+
+enum conf_type {
+	CONF_STRING,
+	CONF_PATH,	/* absolute path */
+	CONF_INT,
+	CONF_BOOL,
+	CONF_LEVEL,	/* log level word */
+};
+
+struct conf_key_def {
+	const char	*key;
+	enum conf_type	 type;
+	const char	*fallback;	/* default; NULL means required/unset */
+	long long	 min, max;	/* CONF_INT bounds */
+};
+
+#define CONF_DAEMON_KEYS(user)					\
+	{ "enable", CONF_BOOL, "yes", 0, 0 },			\
+	{ "user", CONF_STRING, user, 0, 0 },			\
+	{ "log level", CONF_LEVEL, NULL, 0, 0 },		\
+	{ "sandbox debug", CONF_BOOL, "no", 0, 0 }
+
+static const struct conf_key_def conf_global_keys[] = {
+	{ "state directory", CONF_PATH, LOCALSTATEDIR "/lib/dittofs", 0, 0 },
+	{ "run directory", CONF_PATH, "/run/dittofs", 0, 0 },
+	{ "group", CONF_STRING, "dittofs", 0, 0 },
+	{ "log level", CONF_LEVEL, "info", 0, 0 },
+	{ NULL, 0, NULL, 0, 0 }
+};
+
+static const struct conf_key_def conf_stated_keys[] = {
+	CONF_DAEMON_KEYS("dittofs-stated"),
+	{ "grace period", CONF_INT, "90", 0, 3600 },
+	{ NULL, 0, NULL, 0, 0 }
+};
+
+static const struct conf_key_def conf_blockd_keys[] = {
+	CONF_DAEMON_KEYS("dittofs-blockd"),
+	/* Default: "blockd" under the state directory. */
+	{ "data directory", CONF_PATH, NULL, 0, 0 },
+	{ NULL, 0, NULL, 0, 0 }
+};
+
+static const struct conf_key_def conf_nfsd_keys[] = {
+	CONF_DAEMON_KEYS("dittofs-nfsd"),
+	{ "port", CONF_INT, "2049", 1, 65535 },
+	{ "mount port", CONF_INT, "20048", 1, 65535 },
+	{ "address", CONF_STRING, "0.0.0.0", 0, 0 },
+	{ NULL, 0, NULL, 0, 0 }
+};
+
+static const struct conf_key_def conf_run_keys[] = {
+	{ "restart delay", CONF_INT, "1", 0, 3600 },
+	{ "restart delay max", CONF_INT, "30", 1, 3600 },
+	{ NULL, 0, NULL, 0, 0 }
+};
+
+static const struct conf_key_def conf_share_keys[] = {
+	{ "path", CONF_PATH, NULL, 0, 0 },
+	{ "read only", CONF_BOOL, "no", 0, 0 },
+	{ "clients", CONF_STRING, "*", 0, 0 },
+	{ "root squash", CONF_BOOL, "yes", 0, 0 },
+	{ "all squash", CONF_BOOL, "no", 0, 0 },
+	{ "anonuid", CONF_INT, "65534", 0, UINT32_MAX },
+	{ "anongid", CONF_INT, "65534", 0, UINT32_MAX },
+	{ "insecure", CONF_BOOL, "yes", 0, 0 },
+	{ NULL, 0, NULL, 0, 0 }
+};
+
+static const struct conf_section_def {
+	const char			*kind;
+	int				 named;		/* "[share NAME]" */
+	int				 daemon;
+	const struct conf_key_def	*keys;
+} conf_sections[] = {
+	{ "global", 0, 0, conf_global_keys },
+	{ "stated", 0, 1, conf_stated_keys },
+	{ "blockd", 0, 1, conf_blockd_keys },
+	{ "nfsd", 0, 1, conf_nfsd_keys },
+	{ "run", 0, 0, conf_run_keys },
+	{ "share", 1, 0, conf_share_keys },
+	{ NULL, 0, 0, NULL }
+};
+
+struct conf_parser {
+	struct conf	*conf;
+	char		*err;
+	size_t		 errlen;
+	int		 depth;
+};
+
+static const struct conf_section_def *
+conf_section_def(const char *kind)
+{
+	const struct conf_section_def *def;
+
+	for (def = conf_sections; def->kind != NULL; def++)
+		if (strcmp(def->kind, kind) == 0)
+			return def;
+	return NULL;
+}
+
+static const struct conf_key_def *
+conf_key_def(const char *kind, const char *key)
+{
+	const struct conf_section_def *sdef = conf_section_def(kind);
+	const struct conf_key_def *kdef;
+
+	if (sdef == NULL)
+		return NULL;
+	for (kdef = sdef->keys; kdef->key != NULL; kdef++)
+		if (strcmp(kdef->key, key) == 0)
+			return kdef;
+	return NULL;
+}
+
+int
+conf_is_daemon_section(const char *kind)
+{
+	const struct conf_section_def *def = conf_section_def(kind);
+
+	return def != NULL && def->daemon;
+}
+
+static int
+conf_error(struct conf_parser *p, const char *file, int line,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int
+conf_error(struct conf_parser *p, const char *file, int line,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(p->err, p->errlen, "%s:%d: ", file, line);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Trim both ends in place; fold runs of blanks into one space. */
+static char *
+conf_normalise(char *s, int lower)
+{
+	char *out, *in, *start;
+	int blank = 0;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	start = out = s;
+	for (in = s; *in != '\0'; in++) {
+		if (isspace((unsigned char)*in)) {
+			blank = 1;
+			continue;
+		}
+		if (blank && out != start)
+			*out++ = ' ';
+		blank = 0;
+		*out++ = lower ? (char)tolower((unsigned char)*in) : *in;
+	}
+	*out = '\0';
+	return start;
+}
+
+int
+conf_parse_bool(const char *text, int *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(text, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcasecmp(text, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+conf_parse_int(const char *text, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0')
+		return -1;
+	return 0;
+}
+
+static int
+conf_check_value(struct conf_parser *p, const char *file, int line,
+    const char *kind, const struct conf_key_def *def, const char *value)
+{
+	static const char *const levels[] = {
+		"error", "warning", "info", "debug"
+	};
+	long long n;
+	int b;
+	size_t i;
+
+	switch (def->type) {
+	case CONF_STRING:
+		if (*value == '\0')
+			return conf_error(p, file, line,
+			    "empty value for '%s' in [%s]", def->key, kind);
+		return 0;
+	case CONF_PATH:
+		if (value[0] != '/')
+			return conf_error(p, file, line,
+			    "'%s' in [%s] must be an absolute path, not '%s'",
+			    def->key, kind, value);
+		if (strlen(value) >= PATH_MAX)
+			return conf_error(p, file, line,
+			    "'%s' in [%s] is too long", def->key, kind);
+		return 0;
+	case CONF_INT:
+		if (conf_parse_int(value, &n) == -1 || n < def->min ||
+		    n > def->max)
+			return conf_error(p, file, line,
+			    "bad value '%s' for '%s' in [%s]: expected an "
+			    "integer from %lld to %lld", value, def->key, kind,
+			    def->min, def->max);
+		return 0;
+	case CONF_BOOL:
+		if (conf_parse_bool(value, &b) == -1)
+			return conf_error(p, file, line,
+			    "bad value '%s' for '%s' in [%s]: expected yes "
+			    "or no", value, def->key, kind);
+		return 0;
+	case CONF_LEVEL:
+		for (i = 0; i < 4; i++)
+			if (strcasecmp(value, levels[i]) == 0)
+				return 0;
+		return conf_error(p, file, line,
+		    "bad value '%s' for '%s' in [%s]: expected error, "
+		    "warning, info or debug", value, def->key, kind);
+	}
+	return conf_error(p, file, line, "internal: unknown type");
+}
+
+static struct conf_section *
+conf_find(const struct conf *conf, const char *kind, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < conf->nsections; i++) {
+		struct conf_section *s = &conf->sections[i];
+
+		if (strcmp(s->kind, kind) != 0)
+			continue;
+		if (name == NULL || (s->name != NULL &&
+		    strcmp(s->name, name) == 0))
+			return s;
+	}
+	return NULL;
+}
+
+static struct conf_section *
+conf_add_section(struct conf_parser *p, const char *file, int line,
+    char *header)
+{
+	struct conf *conf = p->conf;
+	const struct conf_section_def *def;
+	struct conf_section *s, *grown;
+	char *kind, *name = NULL, *space;
+
+	kind = conf_normalise(header, 0);
+	space = strchr(kind, ' ');
+	if (space != NULL) {
+		*space = '\0';
+		name = space + 1;
+	}
+	for (char *c = kind; *c != '\0'; c++)
+		*c = (char)tolower((unsigned char)*c);
+	def = conf_section_def(kind);
+	if (def == NULL) {
+		conf_error(p, file, line, "unknown section [%s]", kind);
+		return NULL;
+	}
+	if (def->named && name == NULL) {
+		conf_error(p, file, line, "section [%s] needs a name, as in "
+		    "[%s NAME]", kind, kind);
+		return NULL;
+	}
+	if (!def->named && name != NULL) {
+		conf_error(p, file, line, "section [%s] takes no name", kind);
+		return NULL;
+	}
+	if (name != NULL && (strchr(name, '/') != NULL ||
+	    strchr(name, ' ') != NULL)) {
+		conf_error(p, file, line, "bad %s name '%s'", kind, name);
+		return NULL;
+	}
+	s = conf_find(conf, kind, name);
+	if (s != NULL) {
+		conf_error(p, file, line, "duplicate section [%s%s%s], first "
+		    "at %s:%d", kind, name ? " " : "", name ? name : "",
+		    s->file, s->line);
+		return NULL;
+	}
+	grown = reallocarray(conf->sections, conf->nsections + 1,
+	    sizeof(*grown));
+	if (grown == NULL) {
+		conf_error(p, file, line, "out of memory");
+		return NULL;
+	}
+	conf->sections = grown;
+	s = &conf->sections[conf->nsections];
+	memset(s, 0, sizeof(*s));
+	s->kind = strdup(kind);
+	s->name = name ? strdup(name) : NULL;
+	s->file = strdup(file);
+	s->line = line;
+	conf->nsections++;
+	if (s->kind == NULL || (name != NULL && s->name == NULL) ||
+	    s->file == NULL) {
+		conf_error(p, file, line, "out of memory");
+		return NULL;
+	}
+	return s;
+}
+
+static int
+conf_add_value(struct conf_parser *p, struct conf_section *s,
+    const char *file, int line, const char *key, const char *value)
+{
+	const struct conf_key_def *def;
+	struct conf_value *v, *grown;
+	size_t i;
+
+	def = conf_key_def(s->kind, key);
+	if (def == NULL)
+		return conf_error(p, file, line, "unknown key '%s' in [%s]",
+		    key, s->kind);
+	if (conf_check_value(p, file, line, s->kind, def, value) == -1)
+		return -1;
+	for (i = 0; i < s->nvalues; i++)
+		if (strcmp(s->values[i].key, def->key) == 0)
+			return conf_error(p, file, line, "duplicate key '%s' "
+			    "in [%s], first at %s:%d", key, s->kind,
+			    s->values[i].file, s->values[i].line);
+	grown = reallocarray(s->values, s->nvalues + 1, sizeof(*grown));
+	if (grown == NULL)
+		return conf_error(p, file, line, "out of memory");
+	s->values = grown;
+	v = &s->values[s->nvalues++];
+	v->key = strdup(def->key);
+	v->value = strdup(value);
+	v->file = strdup(file);
+	v->line = line;
+	if (v->key == NULL || v->value == NULL || v->file == NULL)
+		return conf_error(p, file, line, "out of memory");
+	return 0;
+}
+
+static int conf_parse_file(struct conf_parser *, const char *path,
+    const char *from, int from_line);
+
+static int
+conf_include(struct conf_parser *p, const char *file, int line,
+    const char *target)
+{
+	char path[PATH_MAX];
+	const char *slash;
+
+	if (p->depth >= CONF_INCLUDE_DEPTH_MAX)
+		return conf_error(p, file, line, "includes nested deeper "
+		    "than %d (a loop?)", CONF_INCLUDE_DEPTH_MAX);
+	if (target[0] == '/' || (slash = strrchr(file, '/')) == NULL) {
+		if (snprintf(path, sizeof(path), "%s", target) >=
+		    (int)sizeof(path))
+			return conf_error(p, file, line, "include path too "
+			    "long");
+	} else if (snprintf(path, sizeof(path), "%.*s/%s",
+	    (int)(slash - file), file, target) >= (int)sizeof(path))
+		return conf_error(p, file, line, "include path too long");
+	return conf_parse_file(p, path, file, line);
+}
+
+static int
+conf_parse_text(struct conf_parser *p, char *text, const char *file)
+{
+	struct conf_section *current = NULL;
+	char *line, *next, *eq, *key, *value;
+	int lineno = 0;
+
+	for (line = text; line != NULL; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		lineno++;
+		line = conf_normalise(line, 0);
+		if (*line == '\0' || *line == '#' || *line == ';')
+			continue;
+		if (*line == '[') {
+			char *end = strchr(line, ']');
+
+			if (end == NULL || end[1] != '\0')
+				return conf_error(p, file, lineno,
+				    "bad section header '%s'", line);
+			*end = '\0';
+			current = conf_add_section(p, file, lineno, line + 1);
+			if (current == NULL)
+				return -1;
+			continue;
+		}
+		eq = strchr(line, '=');
+		if (eq == NULL)
+			return conf_error(p, file, lineno, "expected 'key = "
+			    "value', got '%s'", line);
+		*eq = '\0';
+		key = conf_normalise(line, 1);
+		value = conf_normalise(eq + 1, 0);
+		if (*key == '\0')
+			return conf_error(p, file, lineno, "missing key "
+			    "before '='");
+		if (strcmp(key, "include") == 0) {
+			if (*value == '\0')
+				return conf_error(p, file, lineno,
+				    "include needs a file name");
+			if (conf_include(p, file, lineno, value) == -1)
+				return -1;
+			/* An included file's sections end with it. */
+			continue;
+		}
+		if (current == NULL)
+			return conf_error(p, file, lineno, "key '%s' outside "
+			    "any section", key);
+		if (conf_add_value(p, current, file, lineno, key, value) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+conf_parse_stream(struct conf_parser *p, FILE *fp, const char *path)
+{
+	FILE *mem;
+	char *text = NULL;
+	char buf[8192];
+	size_t size = 0, n;
+	int rc;
+
+	if ((mem = open_memstream(&text, &size)) == NULL) {
+		snprintf(p->err, p->errlen, "%s: out of memory", path);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		fwrite(buf, 1, n, mem);
+	rc = ferror(fp);
+	fclose(mem);
+	if (rc) {
+		free(text);
+		snprintf(p->err, p->errlen, "%s: read error", path);
+		return -1;
+	}
+	if (memchr(text, '\0', size) != NULL) {
+		free(text);
+		snprintf(p->err, p->errlen, "%s: contains a NUL byte", path);
+		return -1;
+	}
+	p->depth++;
+	rc = conf_parse_text(p, text, path);
+	p->depth--;
+	free(text);
+	return rc;
+}
+
+static int
+conf_parse_file(struct conf_parser *p, const char *path, const char *from,
+    int from_line)
+{
+	FILE *fp;
+	int rc;
+
+	fp = fopen(path, "re");
+	if (fp == NULL) {
+		if (from != NULL)
+			return conf_error(p, from, from_line, "include %s: %s",
+			    path, strerror(errno));
+		snprintf(p->err, p->errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = conf_parse_stream(p, fp, path);
+	fclose(fp);
+	return rc;
+}
+
+static struct conf *
+conf_finish(struct conf_parser *p, int rc)
+{
+	if (rc == -1) {
+		conf_free(p->conf);
+		return NULL;
+	}
+	for (size_t i = 0; i < p->conf->nsections; i++) {
+		const struct conf_section *s = &p->conf->sections[i];
+
+		if (strcmp(s->kind, "share") == 0 &&
+		    conf_section_get(s, "share", "path") == NULL) {
+			conf_error(p, s->file, s->line, "[share %s] has no "
+			    "path", s->name);
+			conf_free(p->conf);
+			return NULL;
+		}
+	}
+	return p->conf;
+}
+
+struct conf *
+conf_load(const char *path, char *err, size_t errlen)
+{
+	struct conf_parser p = { NULL, err, errlen, 0 };
+
+	p.conf = calloc(1, sizeof(*p.conf));
+	if (p.conf == NULL || (p.conf->path = strdup(path)) == NULL) {
+		free(p.conf);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	return conf_finish(&p, conf_parse_file(&p, path, NULL, 0));
+}
+
+/* For a reload after chroot: the caller opened the file (openat). */
+struct conf *
+conf_load_stream(FILE *fp, const char *path, char *err, size_t errlen)
+{
+	struct conf_parser p = { NULL, err, errlen, 0 };
+
+	p.conf = calloc(1, sizeof(*p.conf));
+	if (p.conf == NULL || (p.conf->path = strdup(path)) == NULL) {
+		free(p.conf);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	return conf_finish(&p, conf_parse_stream(&p, fp, path));
+}
+
+struct conf *
+conf_parse_string(const char *text, const char *name, char *err,
+    size_t errlen)
+{
+	struct conf_parser p = { NULL, err, errlen, 1 };
+	char *copy;
+	int rc;
+
+	p.conf = calloc(1, sizeof(*p.conf));
+	copy = strdup(text);
+	if (p.conf == NULL || copy == NULL ||
+	    (p.conf->path = strdup(name)) == NULL) {
+		if (p.conf != NULL)
+			free(p.conf->path);
+		free(p.conf);
+		free(copy);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	rc = conf_parse_text(&p, copy, name);
+	free(copy);
+	return conf_finish(&p, rc);
+}
+
+void
+conf_free(struct conf *conf)
+{
+	size_t i, j;
+
+	if (conf == NULL)
+		return;
+	for (i = 0; i < conf->nsections; i++) {
+		struct conf_section *s = &conf->sections[i];
+
+		for (j = 0; j < s->nvalues; j++) {
+			free(s->values[j].key);
+			free(s->values[j].value);
+			free(s->values[j].file);
+		}
+		free(s->values);
+		free(s->kind);
+		free(s->name);
+		free(s->file);
+	}
+	free(conf->sections);
+	free(conf->path);
+	free(conf);
+}
+
+const struct conf_section *
+conf_section(const struct conf *conf, const char *kind)
+{
+	return conf_find(conf, kind, NULL);
+}
+
+const struct conf_section *
+conf_next_section(const struct conf *conf, const char *kind,
+    const struct conf_section *prev)
+{
+	size_t i = prev == NULL ? 0 : (size_t)(prev - conf->sections) + 1;
+
+	for (; i < conf->nsections; i++)
+		if (strcmp(conf->sections[i].kind, kind) == 0)
+			return &conf->sections[i];
+	return NULL;
+}
+
+const char *
+conf_section_get(const struct conf_section *s, const char *kind,
+    const char *key)
+{
+	const struct conf_key_def *def;
+	size_t i;
+
+	if (s != NULL)
+		for (i = 0; i < s->nvalues; i++)
+			if (strcmp(s->values[i].key, key) == 0)
+				return s->values[i].value;
+	def = conf_key_def(kind, key);
+	if (def == NULL)
+		return NULL;
+	return def->fallback;
+}
+
+long long
+conf_section_get_int(const struct conf_section *s, const char *kind,
+    const char *key)
+{
+	const char *v = conf_section_get(s, kind, key);
+	long long n = 0;
+
+	if (v != NULL)
+		conf_parse_int(v, &n);
+	return n;
+}
+
+int
+conf_section_get_bool(const struct conf_section *s, const char *kind,
+    const char *key)
+{
+	const char *v = conf_section_get(s, kind, key);
+	int b = 0;
+
+	if (v != NULL)
+		conf_parse_bool(v, &b);
+	return b;
+}
+
+const char *
+conf_get(const struct conf *conf, const char *kind, const char *key)
+{
+	const char *v;
+
+	v = conf_section_get(conf_section(conf, kind), kind, key);
+	/* A daemon's own log level falls back to the global one. */
+	if (v == NULL && strcmp(key, "log level") == 0)
+		v = conf_get(conf, "global", "log level");
+	return v;
+}
+
+long long
+conf_get_int(const struct conf *conf, const char *kind, const char *key)
+{
+	return conf_section_get_int(conf_section(conf, kind), kind, key);
+}
+
+int
+conf_get_bool(const struct conf *conf, const char *kind, const char *key)
+{
+	return conf_section_get_bool(conf_section(conf, kind), kind, key);
+}
+
+static int
+conf_join(const char *dir, const char *leaf, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s", dir, leaf);
+
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int
+conf_run_path(const struct conf *conf, const char *leaf, char *buf,
+    size_t len)
+{
+	return conf_join(conf_get(conf, "global", "run directory"), leaf,
+	    buf, len);
+}
+
+int
+conf_state_path(const struct conf *conf, const char *leaf, char *buf,
+    size_t len)
+{
+	return conf_join(conf_get(conf, "global", "state directory"), leaf,
+	    buf, len);
+}
+
+/* Write the configuration back as text, includes folded in. */
+int
+conf_dump(const struct conf *conf, FILE *fp)
+{
+	size_t i, j;
+
+	for (i = 0; i < conf->nsections; i++) {
+		const struct conf_section *s = &conf->sections[i];
+
+		fprintf(fp, "%s[%s%s%s]\n", i ? "\n" : "", s->kind,
+		    s->name ? " " : "", s->name ? s->name : "");
+		for (j = 0; j < s->nvalues; j++)
+			fprintf(fp, "%s = %s\n", s->values[j].key,
+			    s->values[j].value);
+	}
+	return ferror(fp) ? -1 : 0;
+}

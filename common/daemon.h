@@ -1,0 +1,100 @@
+/*
+ * The lifecycle every DittoFS daemon shares (Postfix-style skeleton):
+ * options, config, privileged pre-init, sandbox, post-init, the event
+ * loop, signals, sd_notify, socket activation and the control socket.
+ * A daemon fills a struct daemon_def with callbacks and calls
+ * daemon_main().
+ */
+#ifndef DITTOFS_DAEMON_H
+#define DITTOFS_DAEMON_H
+
+#include <sys/types.h>
+#include <limits.h>
+#include <time.h>
+
+#include "conf.h"
+#include "ipc.h"
+#include "sandbox.h"
+
+struct daemon;
+
+enum daemon_chroot {
+	DAEMON_CHROOT_NONE,
+	DAEMON_CHROOT_STATE,	/* its own state directory */
+	DAEMON_CHROOT_RUN,	/* the run directory: it sees the sockets */
+};
+
+struct daemon_def {
+	const char		*name;		/* "stated": section, sockets */
+	enum ipc_role		 role;
+	enum daemon_chroot	 chroot;
+	const char *const	*syscalls;	/* beyond sandbox.c's base */
+	/* With privileges: open files, bind sockets, set up state. */
+	void			(*pre_init)(struct daemon *);
+	/* Sandboxed, before the loop runs. */
+	void			(*post_init)(struct daemon *);
+	/* SIGHUP, after the new config replaced d->conf. */
+	void			(*reload)(struct daemon *);
+	/* SIGTERM/SIGINT, before the loop ends. */
+	void			(*stop)(struct daemon *);
+	/* One line of daemon-specific status. */
+	void			(*status)(struct daemon *, char *, size_t);
+	/* Extra control-socket messages (role IPC_ROLE_CTL). */
+	const struct ipc_handler *ctl_handlers;
+	size_t			 nctl_handlers;
+};
+
+#define DAEMON_POLICY_MAX	16
+#define DAEMON_LISTEN_MAX	16
+
+struct daemon_listen_fd {
+	int	 fd;
+	char	 name[64];
+};
+
+struct daemon {
+	const struct daemon_def	*def;
+	void			*env;		/* the daemon's own state */
+	struct conf		*conf;
+	char			 conf_path[PATH_MAX];
+	int			 conf_dirfd;	/* reload after chroot */
+	int			 foreground;
+	int			 verbose;
+	struct event_base	*base;
+	time_t			 start_time;
+	char			 run_dir[PATH_MAX];
+	char			 state_dir[PATH_MAX];
+	uid_t			 uid;		/* after the drop */
+	gid_t			 gid;
+	gid_t			 group;		/* the suite's group, or -1 */
+	struct sandbox_report	 sandbox;
+	struct ipc_server	*ctl;
+	struct ipc_handler	*ctl_table;
+	struct ipc_server	*service;
+	struct ipc_peer_policy	 policy[DAEMON_POLICY_MAX];
+	size_t			 npolicy;
+	struct daemon_listen_fd	 listen_fds[DAEMON_LISTEN_MAX];
+	size_t			 nlisten_fds;
+	int			 notify_fd;
+	struct event		*ev_signals[3];
+};
+
+int	 daemon_main(int argc, char **argv, const struct daemon_def *,
+	    void *env);
+
+/* For pre_init. */
+uid_t	 daemon_role_uid(struct daemon *, enum ipc_role);
+void	 daemon_allow_peer(struct daemon *, enum ipc_role, int accept_fds);
+int	 daemon_listen_unix(struct daemon *, const char *leaf);
+int	 daemon_take_listen_fd(struct daemon *, const char *name);
+/* Serve the daemon's service socket (<run dir>/<leaf>). */
+void	 daemon_serve(struct daemon *, const char *leaf,
+	    const struct ipc_handler *, size_t);
+const char *daemon_section_get(struct daemon *, const char *key);
+
+void	 daemon_notify(struct daemon *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 daemon_status_fill(struct daemon *, struct ipc_status_reply *,
+	    char *detail, size_t detail_len);
+
+#endif

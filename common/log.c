@@ -1,0 +1,149 @@
+/*
+ * Logging: stderr in the foreground, syslog otherwise.  The state here
+ * is set once at start (and the level on reload), which is why it is the
+ * one piece of process-wide state outside a daemon's env.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static struct {
+	int		 foreground;
+	enum log_level	 level;
+	const char	*ident;
+} log_state = { 1, LOG_LEVEL_INFO, "dittofs" };
+
+static const char *const log_level_names[] = {
+	[LOG_LEVEL_ERR] = "error",
+	[LOG_LEVEL_WARN] = "warning",
+	[LOG_LEVEL_INFO] = "info",
+	[LOG_LEVEL_DEBUG] = "debug",
+};
+
+void
+log_init(const char *ident, int foreground, enum log_level level)
+{
+	log_state.ident = ident;
+	log_state.foreground = foreground;
+	log_state.level = level;
+	if (!foreground)
+		/* LOG_NDELAY: connect to /dev/log now, before any chroot. */
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	tzset();
+}
+
+void
+log_set_level(enum log_level level)
+{
+	log_state.level = level;
+}
+
+enum log_level
+log_get_level(void)
+{
+	return log_state.level;
+}
+
+void
+log_set_procname(const char *name)
+{
+	log_state.ident = name;
+}
+
+int
+log_level_parse(const char *text, enum log_level *level)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(log_level_names) / sizeof(log_level_names[0]);
+	    i++) {
+		if (strcasecmp(text, log_level_names[i]) == 0) {
+			*level = (enum log_level)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void
+log_emit(enum log_level level, int errnum, const char *fmt, va_list ap)
+{
+	static const int priorities[] = {
+		[LOG_LEVEL_ERR] = LOG_ERR,
+		[LOG_LEVEL_WARN] = LOG_WARNING,
+		[LOG_LEVEL_INFO] = LOG_INFO,
+		[LOG_LEVEL_DEBUG] = LOG_DEBUG,
+	};
+	char msg[2048];
+	int n;
+
+	if (level > log_state.level)
+		return;
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n < 0)
+		return;
+	if (errnum != 0 && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s",
+		    strerror(errnum));
+	if (log_state.foreground) {
+		struct timespec ts;
+		struct tm tm;
+		char stamp[32];
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
+		fprintf(stderr, "%s.%03ld %s[%d]: %s\n", stamp,
+		    ts.tv_nsec / 1000000, log_state.ident, (int)getpid(), msg);
+		fflush(stderr);
+	} else
+		syslog(priorities[level], "%s", msg);
+}
+
+#define LOG_FUNCTION(name, level, with_errno)			\
+void								\
+name(const char *fmt, ...)					\
+{								\
+	int saved_errno = errno;				\
+	va_list ap;						\
+								\
+	va_start(ap, fmt);					\
+	log_emit(level, with_errno ? saved_errno : 0, fmt, ap);	\
+	va_end(ap);						\
+	errno = saved_errno;					\
+}
+
+LOG_FUNCTION(log_warn, LOG_LEVEL_WARN, 1)
+LOG_FUNCTION(log_warnx, LOG_LEVEL_WARN, 0)
+LOG_FUNCTION(log_info, LOG_LEVEL_INFO, 0)
+LOG_FUNCTION(log_debug, LOG_LEVEL_DEBUG, 0)
+
+void
+fatal(const char *fmt, ...)
+{
+	int saved_errno = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_LEVEL_ERR, saved_errno, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_LEVEL_ERR, 0, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

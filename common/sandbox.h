@@ -1,0 +1,52 @@
+/*
+ * The privilege-drop sequence of DESIGN.md section 6, one function per
+ * step, and sandbox_enter() that runs them in order:
+ *
+ *   resolve user -> chroot -> drop bounding set -> setgroups/setresgid/
+ *   setresuid -> drop all capabilities -> no_new_privs -> seccomp
+ *
+ * The bounding set goes before the uid change because dropping it needs
+ * CAP_SETPCAP, which the uid change takes away.  Without root (and
+ * without CAP_SYS_CHROOT) the process keeps its user and its root
+ * directory and says so in its log; the last three steps always run.
+ */
+#ifndef DITTOFS_SANDBOX_H
+#define DITTOFS_SANDBOX_H
+
+#include <sys/types.h>
+#include <limits.h>
+
+struct sandbox_spec {
+	const char		*user;		/* NULL: keep the user */
+	const char		*chroot_dir;	/* NULL: no chroot */
+	const char *const	*syscalls;	/* daemon's extra, NULL-ended */
+	int			 seccomp_debug;	/* log, don't kill */
+};
+
+struct sandbox_report {
+	uid_t	uid;
+	gid_t	gid;
+	int	privileges_dropped;
+	char	chroot[PATH_MAX];	/* empty: none */
+	int	seccomp;
+	int	seccomp_debug;
+};
+
+struct sandbox_ids {
+	uid_t	uid;
+	gid_t	gid;
+};
+
+int	sandbox_resolve_user(const char *user, struct sandbox_ids *);
+int	sandbox_chroot(const char *dir);
+int	sandbox_drop_bounding_set(void);
+int	sandbox_set_ids(const struct sandbox_ids *);
+int	sandbox_drop_capabilities(void);
+int	sandbox_no_new_privs(void);
+int	sandbox_seccomp(const char *const *extra, int debug);
+int	sandbox_have_capability(int cap);
+
+/* Runs every step; any failure is fatal to the caller. */
+void	sandbox_enter(const struct sandbox_spec *, struct sandbox_report *);
+
+#endif

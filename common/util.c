@@ -1,0 +1,107 @@
+#define _GNU_SOURCE
+#include <sys/stat.h>
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int
+util_mkdir(const char *path, mode_t mode, uid_t uid, gid_t gid)
+{
+	char buf[PATH_MAX];
+	char *slash;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	/* Parents get 0755 and stay as they are if they exist. */
+	for (slash = strchr(buf + 1, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(buf, 0755) == -1 && errno != EEXIST)
+			return -1;
+		*slash = '/';
+	}
+	if (mkdir(buf, mode) == -1 && errno != EEXIST)
+		return -1;
+	if (chmod(buf, mode) == -1)
+		return -1;
+	if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
+	    chown(buf, uid, gid) == -1)
+		return -1;
+	return 0;
+}
+
+int
+util_lookup_group(const char *name, gid_t *gid)
+{
+	struct group *gr;
+
+	errno = 0;
+	if ((gr = getgrnam(name)) == NULL) {
+		if (errno == 0)
+			errno = ENOENT;
+		return -1;
+	}
+	*gid = gr->gr_gid;
+	return 0;
+}
+
+int
+util_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+util_read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = read(fd, p, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			errno = EPIPE;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+util_uptime_text(long long s, char *buf, size_t len)
+{
+	if (s >= 86400)
+		return snprintf(buf, len, "%lldd%02lldh%02lldm", s / 86400,
+		    (s % 86400) / 3600, (s % 3600) / 60);
+	if (s >= 3600)
+		return snprintf(buf, len, "%lldh%02lldm%02llds", s / 3600,
+		    (s % 3600) / 60, s % 60);
+	return snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
+}

@@ -1,0 +1,14 @@
+#ifndef DITTOFS_UTIL_H
+#define DITTOFS_UTIL_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+/* Create dir (and parents) if missing; set mode and owner when asked. */
+int	util_mkdir(const char *path, mode_t mode, uid_t uid, gid_t gid);
+int	util_lookup_group(const char *name, gid_t *gid);
+int	util_write_all(int fd, const void *buf, size_t len);
+int	util_read_all(int fd, void *buf, size_t len);
+int	util_uptime_text(long long seconds, char *buf, size_t len);
+
+#endif

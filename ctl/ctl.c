@@ -1,0 +1,255 @@
+/*
+ * dittofsctl: the administrator's tool over the daemons' control
+ * sockets (<run directory>/<daemon>.ctl).
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <sys/socket.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ipc.h"
+#include "log.h"
+#include "util.h"
+
+static const char *const ctl_daemons[] = { "blockd", "stated", "nfsd" };
+#define CTL_NDAEMONS (sizeof(ctl_daemons) / sizeof(ctl_daemons[0]))
+
+struct ctl_env {
+	struct conf	*conf;
+	const char	*conf_path;
+	char		 bindir[4096];
+};
+
+static void
+ctl_usage(void)
+{
+	fprintf(stderr,
+	    "usage: dittofsctl [-f file] command [args]\n"
+	    "commands:\n"
+	    "  status [daemon ...]   pid, user, sandbox and uptime of each\n"
+	    "  reload [daemon ...]   send the checked configuration\n"
+	    "  check                 check the configuration file\n");
+	exit(2);
+}
+
+static int
+ctl_connect(struct ctl_env *env, const char *daemon)
+{
+	struct ipc_hello_reply hello;
+	char leaf[64], path[4096];
+	int fd;
+
+	snprintf(leaf, sizeof(leaf), "%s.ctl", daemon);
+	if (conf_run_path(env->conf, leaf, path, sizeof(path)) == -1)
+		return -1;
+	if ((fd = ipc_connect_unix(path)) == -1)
+		return -1;
+	if (ipc_sync_hello(fd, IPC_ROLE_CTL, "dittofsctl", &hello) == -1) {
+		close(fd);
+		return -1;
+	}
+	xdr_free((xdrproc_t)xdr_ipc_hello_reply, &hello);
+	return fd;
+}
+
+/* What the kernel says of a process: the daemon cannot fake this. */
+static void
+ctl_proc_status(pid_t pid, char *buf, size_t len)
+{
+	char path[64], line[256], uid[32] = "?", caps[32] = "?";
+	char nnp[8] = "?", seccomp[8] = "?";
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((fp = fopen(path, "re")) == NULL) {
+		snprintf(buf, len, "(no /proc entry)");
+		return;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (sscanf(line, "Uid: %31s", uid) == 1 ||
+		    sscanf(line, "CapEff: %31s", caps) == 1 ||
+		    sscanf(line, "NoNewPrivs: %7s", nnp) == 1 ||
+		    sscanf(line, "Seccomp: %7s", seccomp) == 1)
+			continue;
+	}
+	fclose(fp);
+	snprintf(buf, len, "uid=%s caps=%s nnp=%s seccomp=%s", uid, caps,
+	    nnp, seccomp);
+}
+
+static int
+ctl_installed(struct ctl_env *env, const char *daemon)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/dittofs-%s", env->bindir, daemon);
+	return access(path, X_OK) == 0;
+}
+
+static int
+ctl_status_one(struct ctl_env *env, const char *daemon)
+{
+	struct ipc_status_reply st;
+	struct ipc_sync_reply reply;
+	char proc[160], uptime[32];
+	int fd;
+
+	fd = ctl_connect(env, daemon);
+	if (fd == -1) {
+		if (!ctl_installed(env, daemon) ||
+		    !conf_get_bool(env->conf, daemon, "enable"))
+			return 0;
+		printf("%-8s %-7s not running (%s)\n", daemon, "-",
+		    strerror(errno));
+		return 1;
+	}
+	if (ipc_sync_send(fd, IPC_CTL_STATUS, 2, 0, -1, NULL, NULL) == -1 ||
+	    ipc_sync_recv(fd, &reply) == -1) {
+		printf("%-8s %-7s no answer (%s)\n", daemon, "-",
+		    strerror(errno));
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	memset(&st, 0, sizeof(st));
+	if (reply.hdr.type != IPC_CTL_STATUS_REPLY ||
+	    ipc_sync_decode(&reply, (xdrproc_t)xdr_ipc_status_reply,
+	    &st) == -1) {
+		printf("%-8s %-7s bad status reply\n", daemon, "-");
+		ipc_sync_reply_free(&reply);
+		return 1;
+	}
+	ipc_sync_reply_free(&reply);
+	ctl_proc_status((pid_t)st.pid, proc, sizeof(proc));
+	util_uptime_text((long long)(time(NULL) - st.start_time), uptime,
+	    sizeof(uptime));
+	printf("%-8s %-7u %-10s %s%s%s\n", daemon, st.pid, uptime, proc,
+	    st.chroot[0] ? " chroot=" : "", st.chroot);
+	if (st.detail[0] != '\0')
+		printf("%-8s %-7s %s\n", "", "", st.detail);
+	for (u_int i = 0; i < st.peers.peers_len; i++)
+		printf("%-8s %-7s peer %s %s pid %u uid %u\n", "", "",
+		    ipc_role_name(st.peers.peers_val[i].role),
+		    st.peers.peers_val[i].name, st.peers.peers_val[i].pid,
+		    st.peers.peers_val[i].uid);
+	xdr_free((xdrproc_t)xdr_ipc_status_reply, &st);
+	return 0;
+}
+
+static int
+ctl_for_daemons(struct ctl_env *env, int argc, char **argv,
+    int (*fn)(struct ctl_env *, const char *))
+{
+	int failed = 0, i;
+	size_t j;
+
+	if (argc == 0) {
+		for (j = 0; j < CTL_NDAEMONS; j++)
+			failed |= fn(env, ctl_daemons[j]);
+		return failed;
+	}
+	for (i = 0; i < argc; i++) {
+		for (j = 0; j < CTL_NDAEMONS; j++)
+			if (strcmp(argv[i], ctl_daemons[j]) == 0)
+				break;
+		if (j == CTL_NDAEMONS) {
+			fprintf(stderr, "dittofsctl: unknown daemon %s\n",
+			    argv[i]);
+			return 2;
+		}
+		failed |= fn(env, argv[i]);
+	}
+	return failed;
+}
+
+static int
+ctl_reload_one(struct ctl_env *env, const char *daemon)
+{
+	struct ipc_ctl_reload req;
+	struct ipc_sync_reply reply;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int fd, rc = 0;
+
+	if ((fd = ctl_connect(env, daemon)) == -1)
+		return 0;	/* not running: nothing to reload */
+	if ((mem = open_memstream(&text, &len)) == NULL ||
+	    conf_dump(env->conf, mem) == -1 || fclose(mem) == EOF) {
+		close(fd);
+		return 1;
+	}
+	req.path = (char *)env->conf_path;
+	req.text = text;
+	if (ipc_sync_send(fd, IPC_CTL_RELOAD, 2, 0, -1,
+	    (xdrproc_t)xdr_ipc_ctl_reload, &req) == -1 ||
+	    ipc_sync_recv(fd, &reply) == -1) {
+		printf("%s: reload failed: %s\n", daemon, strerror(errno));
+		rc = 1;
+	} else {
+		if (reply.hdr.type == IPC_CTL_OK)
+			printf("%s: reloaded\n", daemon);
+		else {
+			printf("%s: reload refused\n", daemon);
+			rc = 1;
+		}
+		ipc_sync_reply_free(&reply);
+	}
+	free(text);
+	close(fd);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ctl_env env;
+	const char *bindir;
+	char err[1024];
+	int ch;
+
+	memset(&env, 0, sizeof(env));
+	env.conf_path = CONF_DEFAULT_PATH;
+	bindir = getenv("DITTOFS_SBINDIR");
+	snprintf(env.bindir, sizeof(env.bindir), "%s",
+	    bindir != NULL ? bindir : SBINDIR);
+	log_init("dittofsctl", 1, LOG_LEVEL_WARN);
+	while ((ch = getopt(argc, argv, "f:")) != -1) {
+		switch (ch) {
+		case 'f':
+			env.conf_path = optarg;
+			break;
+		default:
+			ctl_usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		ctl_usage();
+	if ((env.conf = conf_load(env.conf_path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "dittofsctl: %s\n", err);
+		return 2;
+	}
+	if (strcmp(argv[0], "check") == 0) {
+		printf("%s: configuration OK\n", env.conf_path);
+		return 0;
+	}
+	if (strcmp(argv[0], "status") == 0) {
+		printf("%-8s %-7s %-10s %s\n", "DAEMON", "PID", "UPTIME",
+		    "SANDBOX (from /proc)");
+		return ctl_for_daemons(&env, argc - 1, argv + 1,
+		    ctl_status_one) ? 3 : 0;
+	}
+	if (strcmp(argv[0], "reload") == 0)
+		return ctl_for_daemons(&env, argc - 1, argv + 1,
+		    ctl_reload_one) ? 1 : 0;
+	ctl_usage();
+}

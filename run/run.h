@@ -1,0 +1,55 @@
+/*
+ * dittofs-run: starts every enabled daemon as its own process, restarts
+ * one that dies, stops all on SIGTERM.  What the README, the tests and
+ * the benchmarks use where systemd is absent.
+ */
+#ifndef DITTOFS_RUN_H
+#define DITTOFS_RUN_H
+
+#include <sys/types.h>
+#include <limits.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "conf.h"
+
+enum run_child_state {
+	RUN_CHILD_STOPPED,
+	RUN_CHILD_STARTING,	/* forked, READY=1 not yet seen */
+	RUN_CHILD_READY,
+	RUN_CHILD_WAITING,	/* restart scheduled */
+};
+
+struct run_child {
+	const char		*name;		/* "stated" */
+	int			 backend;	/* others depend on it */
+	char			 path[PATH_MAX];
+	pid_t			 pid;
+	enum run_child_state	 state;
+	time_t			 started;
+	unsigned int		 restarts;
+	unsigned int		 delay;		/* next restart delay, s */
+	struct event		*ev_restart;
+	struct run_env		*env;
+};
+
+#define RUN_MAX_CHILDREN	8
+
+struct run_env {
+	struct conf		*conf;
+	char			 conf_path[PATH_MAX];
+	char			 bindir[PATH_MAX];
+	char			 notify_path[PATH_MAX];
+	int			 notify_fd;
+	int			 verbose;
+	int			 stopping;
+	struct event_base	*base;
+	struct run_child	 children[RUN_MAX_CHILDREN];
+	size_t			 nchildren;
+	struct event		*ev_notify;
+	struct event		*ev_signals[4];
+	struct event		*ev_stop_timeout;
+};
+
+#endif

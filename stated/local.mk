@@ -1,0 +1,4 @@
+## dittofs-stated
+sbin_PROGRAMS += stated/dittofs-stated
+stated_dittofs_stated_SOURCES = stated/stated.c stated/stated.h
+stated_dittofs_stated_LDADD = $(DITTOFS_COMMON_LIBS)
