@@ -9,11 +9,18 @@
 
 #include "util.h"
 
+/*
+ * Make dir (and parents).  Mode and owner are set on a directory this
+ * call created, or by root; an existing one that another user owns is
+ * left as it is (systemd or an admin prepared it).
+ */
 int
 util_mkdir(const char *path, mode_t mode, uid_t uid, gid_t gid)
 {
 	char buf[PATH_MAX];
 	char *slash;
+	struct stat st;
+	int created = 1;
 
 	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
 		errno = ENAMETOOLONG;
@@ -27,8 +34,19 @@ util_mkdir(const char *path, mode_t mode, uid_t uid, gid_t gid)
 			return -1;
 		*slash = '/';
 	}
-	if (mkdir(buf, mode) == -1 && errno != EEXIST)
+	if (mkdir(buf, mode) == -1) {
+		if (errno != EEXIST)
+			return -1;
+		created = 0;
+	}
+	if (stat(buf, &st) == -1)
 		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	if (!created && geteuid() != 0 && st.st_uid != geteuid())
+		return 0;
 	if (chmod(buf, mode) == -1)
 		return -1;
 	if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&

@@ -1,1 +1,31 @@
-## filled below
+## tests/: unit tests of common/, integration tests of the suite, and
+## the small protocol clients they use.
+AM_TESTS_ENVIRONMENT += DITTOFS_SBINDIR='$(abs_top_builddir)/tests/sbin'; \
+	export DITTOFS_SBINDIR;
+
+check_PROGRAMS += tests/unit/test_conf tests/unit/test_ipc
+TESTS += tests/unit/test_conf tests/unit/test_ipc
+tests_unit_test_conf_SOURCES = tests/unit/test_conf.c
+tests_unit_test_conf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_conf_LDADD = $(DITTOFS_COMMON_LIBS)
+tests_unit_test_ipc_SOURCES = tests/unit/test_ipc.c
+tests_unit_test_ipc_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_ipc_LDADD = $(DITTOFS_COMMON_LIBS)
+
+# Small protocol clients the integration tests drive.
+check_PROGRAMS += tests/clients/ipc-probe
+tests_clients_ipc_probe_SOURCES = tests/clients/ipc-probe.c
+tests_clients_ipc_probe_LDADD = $(DITTOFS_COMMON_LIBS)
+
+# The daemons as dittofs-run finds them: tests/sbin in the build tree.
+check_DATA = tests/sbin/.stamp
+tests/sbin/.stamp: $(sbin_PROGRAMS)
+	$(AM_V_GEN)$(MKDIR_P) tests/sbin && \
+	for p in $(sbin_PROGRAMS); do \
+	  ln -sf "$(abs_top_builddir)/$$p" tests/sbin/; done && touch $@
+clean-local: clean-tests-sbin
+clean-tests-sbin:
+	rm -rf tests/sbin
+
+TESTS += tests/integration/test_run.sh
+EXTRA_DIST += tests/integration/test_run.sh tests/integration/lib.sh
