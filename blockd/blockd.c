@@ -1,43 +1,188 @@
 /*
- * dittofs-blockd main.  It accepts front ends (HELLO, role and uid
- * checked) and answers its control socket; the file-system operations
- * are served from the store (store.h) as they are wired to messages.
+ * dittofs-blockd main.  It opens the store inside its chroot (the data
+ * directory), creates the root of every configured share, and serves the
+ * front ends.  Group commit: handlers commit their transactions without
+ * a log flush; at the end of each dispatch batch one store_sync() makes
+ * them all durable, and only then do the batch's replies leave.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "blockd.h"
 #include "daemon.h"
 #include "log.h"
 
+#define BLOCKD_CHECKPOINT_SECONDS	30
+
 /* Its chroot is the data directory: Berkeley DB plus backing files. */
 static const char *const blockd_syscalls[] = {
 	"openat", "open", "unlinkat", "unlink", "renameat", "renameat2",
-	"rename", "mkdirat", "mkdir", "linkat", "symlinkat", "readlinkat",
-	"ftruncate", "truncate", "fallocate", "fsync", "fdatasync",
-	"sync_file_range", "getdents64", "flock", "access", "faccessat",
-	"faccessat2", "readlink", "stat", "lstat", "statfs", "fchmod",
-	"fchown", "utimensat", "futimesat", "copy_file_range", "lseek",
-	"fgetxattr", "fsetxattr", "flistxattr", "fremovexattr",
-	"sendfile", "splice",
+	"rename", "mkdirat", "mkdir", "rmdir", "linkat", "symlinkat",
+	"readlinkat", "ftruncate", "truncate", "fallocate", "fsync",
+	"fdatasync", "sync_file_range", "getdents64", "flock", "access",
+	"faccessat", "faccessat2", "readlink", "stat", "lstat", "statfs",
+	"fchmod", "fchown", "utimensat", "futimesat", "copy_file_range",
+	"fgetxattr", "fsetxattr", "flistxattr", "fremovexattr", "pread64",
+	"pwrite64", "sendfile", "splice", "getcwd", "chdir", "fchdir",
 	NULL
 };
 
 static void
+blockd_store_log(void *arg, const char *msg)
+{
+	log_warnx("store: %s", msg);
+}
+
+static void
+blockd_batch_end(struct ipc_channel *ch, void *arg)
+{
+	struct daemon *d = arg;
+	struct blockd_env *env = d->env;
+	int rc;
+
+	if (!env->sync_needed)
+		return;
+	env->sync_needed = 0;
+	env->syncs++;
+	/*
+	 * The replies queued in this batch promise durability.  If the log
+	 * cannot be flushed none of them may leave: stop, and let recovery
+	 * and the clients' retransmissions sort it out.
+	 */
+	if ((rc = store_sync(env->store)) < 0) {
+		errno = -rc;
+		fatal("store_sync");
+	}
+}
+
+static void
+blockd_peer_hello(struct ipc_peer *peer, void *arg)
+{
+	struct blockd_peer *bp;
+
+	if ((bp = calloc(1, sizeof(*bp))) == NULL) {
+		log_warn("peer state");
+		ipc_channel_close(ipc_peer_channel(peer), NULL);
+		return;
+	}
+	ipc_peer_set_data(peer, bp);
+}
+
+static void
+blockd_peer_gone(struct ipc_peer *peer, void *arg)
+{
+	struct blockd_peer *bp = ipc_peer_data(peer);
+
+	if (bp == NULL)
+		return;
+	blockd_held_clear(&bp->held);
+	free(bp);
+	ipc_peer_set_data(peer, NULL);
+}
+
+static void
 blockd_pre_init(struct daemon *d)
 {
+	struct blockd_env *env = d->env;
+
+	env->daemon = d;
 	daemon_allow_peer(d, IPC_ROLE_NFSD, 0);
 	daemon_allow_peer(d, IPC_ROLE_SMBD, 0);
 	daemon_allow_peer(d, IPC_ROLE_LOCKD, 0);
-	/* No file-system messages yet: they land with the store. */
-	daemon_serve(d, "blockd.sock", NULL, 0);
+	daemon_serve(d, "blockd.sock", blockd_handlers, blockd_nhandlers);
+	ipc_server_set_batch_end(d->service, blockd_batch_end);
+	ipc_server_set_peer_callbacks(d->service, blockd_peer_hello,
+	    blockd_peer_gone);
+}
+
+static void
+blockd_checkpoint_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct blockd_env *env = arg;
+	int rc;
+
+	if ((rc = store_checkpoint(env->store)) < 0)
+		log_warnx("checkpoint: %s", strerror(-rc));
+}
+
+/* Every [share NAME] gets its root now, so front ends find it. */
+static void
+blockd_make_shares(struct daemon *d)
+{
+	struct blockd_env *env = d->env;
+	const struct conf_section *s = NULL;
+	struct store_fh fh;
+	struct store_attr attr;
+	int rc;
+
+	while ((s = conf_next_section(d->conf, "share", s)) != NULL) {
+		rc = store_share_root(env->store, s->name, 1, &fh, &attr);
+		if (rc < 0)
+			fatalx("share %s: %s", s->name, strerror(-rc));
+		log_debug("share %s: root inode %llu", s->name,
+		    (unsigned long long)attr.ino);
+	}
+	if ((rc = store_sync(env->store)) < 0)
+		fatalx("store_sync: %s", strerror(-rc));
+}
+
+static void
+blockd_post_init(struct daemon *d)
+{
+	struct blockd_env *env = d->env;
+	struct store_options opt;
+	struct timeval tv = { BLOCKD_CHECKPOINT_SECONDS, 0 };
+	const char *dir = d->sandbox.chroot[0] ? "/" : d->state_dir;
+	int rc;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.notify = blockd_ops_notify;
+	opt.notify_arg = env;
+	opt.log = blockd_store_log;
+	if ((rc = store_open(dir, &opt, &env->store)) < 0)
+		fatalx("store in %s: %s", d->state_dir, strerror(-rc));
+	blockd_make_shares(d);
+	env->ev_checkpoint = event_new(d->base, -1, EV_PERSIST,
+	    blockd_checkpoint_cb, env);
+	if (env->ev_checkpoint == NULL ||
+	    event_add(env->ev_checkpoint, &tv) == -1)
+		fatalx("checkpoint timer");
+}
+
+static void
+blockd_reload(struct daemon *d)
+{
+	blockd_make_shares(d);
+}
+
+static void
+blockd_stop(struct daemon *d)
+{
+	struct blockd_env *env = d->env;
+
+	if (env->ev_checkpoint != NULL) {
+		event_free(env->ev_checkpoint);
+		env->ev_checkpoint = NULL;
+	}
+	if (env->store != NULL) {
+		store_close(env->store);
+		env->store = NULL;
+	}
 }
 
 static void
 blockd_status(struct daemon *d, char *buf, size_t len)
 {
-	snprintf(buf, len, "data in %s; %zu front end(s) connected",
-	    d->state_dir, ipc_server_peer_count(d->service));
+	struct blockd_env *env = d->env;
+
+	snprintf(buf, len, "data in %s; %zu front end(s); %llu ops, %llu log "
+	    "flushes, %llu notifications", d->state_dir,
+	    ipc_server_peer_count(d->service), (unsigned long long)env->ops,
+	    (unsigned long long)env->syncs,
+	    (unsigned long long)env->notifies);
 }
 
 static const struct daemon_def blockd_def = {
@@ -46,13 +191,17 @@ static const struct daemon_def blockd_def = {
 	.chroot = DAEMON_CHROOT_STATE,
 	.syscalls = blockd_syscalls,
 	.pre_init = blockd_pre_init,
+	.post_init = blockd_post_init,
+	.reload = blockd_reload,
+	.stop = blockd_stop,
 	.status = blockd_status,
 };
 
 int
 main(int argc, char *argv[])
 {
-	struct blockd_env env = { 0 };
+	struct blockd_env env;
 
+	memset(&env, 0, sizeof(env));
 	return daemon_main(argc, argv, &blockd_def, &env);
 }

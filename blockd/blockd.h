@@ -1,14 +1,51 @@
 /*
  * dittofs-blockd: owner of the file system (DESIGN.md section 4):
- * namespace metadata in Berkeley DB and file data in the block store.
+ * namespace metadata in Berkeley DB and file data in the block store
+ * (store.h).  Front ends reach it over blockd.sock with the messages of
+ * common/blockd_msg.x.
  */
 #ifndef DITTOFS_BLOCKD_H
 #define DITTOFS_BLOCKD_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blockd_msg.h"
 #include "daemon.h"
+#include "store.h"
+
+/* The inodes a front end holds backing fds of, to tell it of changes. */
+struct blockd_held {
+	uint64_t	*slots;		/* 0 = empty; inode numbers are >= 16 */
+	size_t		 cap;		/* a power of two */
+	size_t		 count;
+};
+
+struct blockd_peer {
+	struct blockd_held	 held;
+};
 
 struct blockd_env {
-	struct daemon	*daemon;
+	struct daemon		*daemon;
+	struct store		*store;
+	int			 sync_needed;	/* a change since store_sync */
+	struct event		*ev_checkpoint;
+	uint64_t		 ops;
+	uint64_t		 syncs;
+	uint64_t		 notifies;
 };
+
+/* blockd.c */
+extern const struct ipc_handler blockd_handlers[];
+extern const size_t blockd_nhandlers;
+
+/* peer.c */
+int	 blockd_held_add(struct blockd_held *, uint64_t ino);
+void	 blockd_held_remove(struct blockd_held *, uint64_t ino);
+int	 blockd_held_contains(const struct blockd_held *, uint64_t ino);
+void	 blockd_held_clear(struct blockd_held *);
+
+/* ops.c */
+void	 blockd_ops_notify(void *arg, const struct store_notify *);
 
 #endif

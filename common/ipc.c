@@ -66,6 +66,8 @@ struct ipc_channel {
 	ipc_dispatch_fn		*dispatch;
 	ipc_close_fn		*on_close;
 	void			*arg;
+	ipc_batch_fn		*batch_end;
+	void			*batch_arg;
 	int			 in_dispatch;
 	int			 dead;
 	int			 silent_free;	/* freed by owner: no on_close */
@@ -718,6 +720,9 @@ ipc_channel_read_cb(evutil_socket_t fd, short what, void *arg)
 		ch->in_len += (size_t)n;
 		ipc_channel_parse(ch);
 	}
+	/* Before the batch's replies leave: e.g. one log flush for all. */
+	if (!ch->dead && ch->batch_end != NULL)
+		ch->batch_end(ch, ch->batch_arg);
 	ch->in_dispatch--;
 	if (ch->in_dispatch > 0)
 		return;
@@ -725,6 +730,14 @@ ipc_channel_read_cb(evutil_socket_t fd, short what, void *arg)
 		ipc_channel_finish(ch);
 	else
 		ipc_flush(ch);
+}
+
+void
+ipc_channel_set_batch_end(struct ipc_channel *ch, ipc_batch_fn *fn,
+    void *arg)
+{
+	ch->batch_end = fn;
+	ch->batch_arg = arg;
 }
 
 /* Sockets. */
@@ -835,6 +848,7 @@ struct ipc_server {
 	void				*arg;
 	ipc_peer_fn			*on_hello;
 	ipc_peer_fn			*on_gone;
+	ipc_batch_fn			*batch_end;
 	TAILQ_HEAD(, ipc_peer)		 peers;
 	size_t				 npeers;
 };
@@ -1036,9 +1050,17 @@ ipc_server_adopt(struct ipc_server *srv, int fd)
 		free(peer);
 		return -1;
 	}
+	if (srv->batch_end != NULL)
+		ipc_channel_set_batch_end(peer->chan, srv->batch_end, srv->arg);
 	TAILQ_INSERT_TAIL(&srv->peers, peer, entry);
 	srv->npeers++;
 	return 0;
+}
+
+void
+ipc_server_set_batch_end(struct ipc_server *srv, ipc_batch_fn *fn)
+{
+	srv->batch_end = fn;
 }
 
 static void

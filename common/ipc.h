@@ -57,6 +57,9 @@ typedef void	 ipc_close_fn(struct ipc_channel *, void *arg);
 typedef void	 ipc_reply_fn(struct ipc_channel *, struct ipc_msg *,
 		    void *arg);
 
+/* A dispatch batch (one wakeup's messages) ended; output not sent yet. */
+typedef void	 ipc_batch_fn(struct ipc_channel *, void *arg);
+
 #define IPC_CHANNEL_ACCEPT_FDS	0x0001
 
 struct ipc_channel *ipc_channel_new(struct event_base *, int fd,
@@ -71,6 +74,8 @@ int		 ipc_channel_fd(const struct ipc_channel *);
 void		*ipc_channel_arg(const struct ipc_channel *);
 void		 ipc_channel_set_arg(struct ipc_channel *, void *);
 size_t		 ipc_channel_queued(const struct ipc_channel *);
+void		 ipc_channel_set_batch_end(struct ipc_channel *,
+		    ipc_batch_fn *, void *arg);
 
 /*
  * Queue a message; fd (or -1) is closed once sent (or if sending
@@ -129,6 +134,8 @@ struct ipc_server *ipc_server_new(struct event_base *, int listen_fd,
 void		 ipc_server_free(struct ipc_server *);
 void		 ipc_server_set_peer_callbacks(struct ipc_server *,
 		    ipc_peer_fn *on_hello, ipc_peer_fn *on_gone);
+/* Called with the server's arg at the end of every peer's batch. */
+void		 ipc_server_set_batch_end(struct ipc_server *, ipc_batch_fn *);
 /* Adopt an already connected socket as if it had been accepted. */
 int		 ipc_server_adopt(struct ipc_server *, int fd);
 size_t		 ipc_server_peer_count(const struct ipc_server *);

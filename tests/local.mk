@@ -29,3 +29,13 @@ clean-tests-sbin:
 
 TESTS += tests/integration/test_run.sh
 EXTRA_DIST += tests/integration/test_run.sh tests/integration/lib.sh
+
+# blockd over its socket: operations, errors, and the crash test.
+check_PROGRAMS += tests/clients/bd-check
+tests_clients_bd_check_SOURCES = tests/clients/bd-check.c tests/clients/bdc.c \
+	tests/clients/bdc.h
+tests_clients_bd_check_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/tests/clients
+tests_clients_bd_check_LDADD = $(DITTOFS_COMMON_LIBS)
+TESTS += tests/integration/test_blockd.sh
+EXTRA_DIST += tests/integration/test_blockd.sh

@@ -1,0 +1,449 @@
+/*
+ * blockd/store.h: the DittoFS file system store (DESIGN.md section 4).
+ *
+ * A pure, synchronous library: namespace metadata in a transactional
+ * Berkeley DB environment, file data in one backing file per regular
+ * inode under <dir>/data.  dittofs-blockd calls it from its event loop
+ * and maps each IPC message to one call.  Nothing here knows about IPC.
+ *
+ * Conventions:
+ *  - Every function returns 0 or a negative errno value.  The codes a
+ *    front end must map are: ENOENT, EEXIST, ENOTDIR, EISDIR, ENOTEMPTY,
+ *    EACCES, EPERM, EXDEV (across shares), ENAMETOOLONG (name > 255
+ *    bytes), EINVAL (name with '/' or NUL, "." or ".." where a new name is
+ *    needed, directory moved into its own subtree), EMLINK, ENODATA (no
+ *    such xattr), ERANGE (buffer too small), ESTALE (handle well formed but
+ *    dead, from another store or forged), EBADMSG (handle malformed:
+ *    BADHANDLE), EIO (database trouble, logged), ENOSPC.
+ *  - Names are counted byte strings (name, namelen) because the wire
+ *    carries counted strings; a NUL inside is refused, not truncated.
+ *  - Credentials are the caller's after squashing by the front end; uid 0
+ *    bypasses permission checks the way Linux's CAP_DAC_OVERRIDE does.
+ *
+ * Durability and group commit:
+ *  Every namespace change commits its transaction without flushing the
+ *  log.  store_sync() makes everything committed so far durable with one
+ *  log flush (plus the fsyncs of backing-file directories that new files
+ *  went into).  A reply that promises durability (every NFS namespace
+ *  reply, SETATTR, SMB create) MUST NOT be sent before store_sync()
+ *  returned 0 after the call that produced it.  The daemon calls
+ *  store_sync() once per event-loop batch, then sends the batch's replies:
+ *  that is how one flush serves many requests.
+ */
+#ifndef DITTOFS_BLOCKD_STORE_H
+#define DITTOFS_BLOCKD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#define STORE_HANDLE_MAX	64	/* NFSv3 limit; ours are shorter */
+#define STORE_NAME_MAX		255
+#define STORE_SYMLINK_MAX	4095
+#define STORE_NGROUPS_MAX	32
+#define STORE_XATTR_NAME_MAX	255
+#define STORE_XATTR_SIZE_MAX	65536
+#define STORE_ACL_MAX		65536
+#define STORE_LINK_MAX		65000
+#define STORE_VERF_SIZE		8
+
+/* Cookies 1 and 2 are left to the front end for "." and "..". */
+#define STORE_COOKIE_FIRST	3
+
+struct store;
+
+struct store_cred {
+	uint32_t	uid;
+	uint32_t	gid;
+	uint32_t	ngroups;	/* <= STORE_NGROUPS_MAX */
+	uint32_t	groups[STORE_NGROUPS_MAX];
+};
+
+/* An opaque file handle; len bytes of data are meaningful. */
+struct store_fh {
+	uint8_t		len;
+	uint8_t		data[STORE_HANDLE_MAX];
+};
+
+enum store_type {
+	STORE_TYPE_REG = 1,
+	STORE_TYPE_DIR,
+	STORE_TYPE_LNK,
+	STORE_TYPE_CHR,
+	STORE_TYPE_BLK,
+	STORE_TYPE_FIFO,
+	STORE_TYPE_SOCK
+};
+
+struct store_attr {
+	enum store_type	type;
+	uint32_t	mode;		/* permission bits, 07777 */
+	uint32_t	nlink;
+	uint32_t	uid;
+	uint32_t	gid;
+	uint64_t	size;
+	uint64_t	used;		/* bytes allocated */
+	uint64_t	rdev;		/* makedev() value for CHR/BLK */
+	uint32_t	share;		/* share id: the fsid */
+	uint32_t	generation;
+	uint64_t	ino;		/* the fileid */
+	/*
+	 * Bumped on every metadata change of this inode.  Data writes made
+	 * by a front end through an open_io fd show only in mtime/ctime.
+	 */
+	uint64_t	change;
+	struct timespec	atime;
+	struct timespec	mtime;
+	struct timespec	ctime;
+	struct timespec	btime;		/* birth */
+};
+
+/* store_setattr: which fields of struct store_sattr to apply. */
+#define STORE_SATTR_MODE	0x01
+#define STORE_SATTR_UID		0x02
+#define STORE_SATTR_GID		0x04
+#define STORE_SATTR_SIZE	0x08
+#define STORE_SATTR_ATIME	0x10	/* set to atime */
+#define STORE_SATTR_ATIME_NOW	0x20	/* set to the server's time */
+#define STORE_SATTR_MTIME	0x40
+#define STORE_SATTR_MTIME_NOW	0x80
+
+struct store_sattr {
+	unsigned int	mask;
+	uint32_t	mode;
+	uint32_t	uid;
+	uint32_t	gid;
+	uint64_t	size;
+	struct timespec	atime;
+	struct timespec	mtime;
+};
+
+/* store_access: the NFSv3 ACCESS3 bits (RFC 1813 3.3.4), same values. */
+#define STORE_ACCESS_READ	0x01
+#define STORE_ACCESS_LOOKUP	0x02
+#define STORE_ACCESS_MODIFY	0x04
+#define STORE_ACCESS_EXTEND	0x08
+#define STORE_ACCESS_DELETE	0x10
+#define STORE_ACCESS_EXECUTE	0x20
+
+/* RFC 1813 3.3.8: createhow3 */
+enum store_createhow {
+	STORE_CREATE_UNCHECKED,
+	STORE_CREATE_GUARDED,
+	STORE_CREATE_EXCLUSIVE
+};
+
+struct store_dirent {
+	uint64_t	ino;
+	uint64_t	cookie;		/* resume readdir after this entry */
+	enum store_type	type;
+	uint16_t	namelen;
+	char		name[STORE_NAME_MAX + 1];	/* NUL terminated too */
+	/* filled only by a "plus" readdir */
+	struct store_fh	fh;
+	struct store_attr attr;
+};
+
+struct store_statfs {
+	uint64_t	bytes_total;
+	uint64_t	bytes_free;
+	uint64_t	bytes_avail;	/* for unprivileged users */
+	uint64_t	files_total;
+	uint64_t	files_free;
+	uint64_t	files_avail;
+	uint64_t	files_used;	/* inodes in the store */
+};
+
+/* store_open_io flags */
+#define STORE_IO_READ		0x01
+#define STORE_IO_WRITE		0x02
+/*
+ * The owner may open for read/write whatever the mode bits say: an NFS
+ * client that created a file 0444 still writes its data (knfsd's
+ * NFSD_MAY_OWNER_OVERRIDE).
+ */
+#define STORE_IO_OWNER_OVERRIDE	0x04
+
+/* store_xattr_set flags */
+#define STORE_XATTR_CREATE	0x01	/* fail with EEXIST if present */
+#define STORE_XATTR_REPLACE	0x02	/* fail with ENODATA if absent */
+
+/* Change notification: what happened to an inode. */
+#define STORE_NOTIFY_MODE	0x01
+#define STORE_NOTIFY_OWNER	0x02
+#define STORE_NOTIFY_ACL	0x04
+#define STORE_NOTIFY_NLINK	0x08
+#define STORE_NOTIFY_REMOVED	0x10
+
+struct store_notify {
+	struct store_fh	fh;
+	uint32_t	share;
+	uint64_t	ino;
+	unsigned int	what;		/* STORE_NOTIFY_* */
+};
+
+struct store_options {
+	size_t		cache_bytes;	/* DB cache; 0 = 64 MiB */
+	/*
+	 * Called after the transaction of an operation committed, once per
+	 * inode whose access-gating attributes changed or that was removed.
+	 * The daemon forwards it to the front ends holding that handle.
+	 */
+	void		(*notify)(void *arg, const struct store_notify *);
+	void		*notify_arg;
+	/* Warnings (database errors, repairs done at open); may be NULL. */
+	void		(*log)(void *arg, const char *msg);
+	void		*log_arg;
+};
+
+/* store.c */
+/*
+ * Open (creating if needed) the store rooted at dir: dir/db holds the
+ * Berkeley DB environment, dir/data the backing files.  Runs database
+ * recovery, and after an unclean shutdown repairs the backing files (see
+ * the rule at the top of store.c).  -EBUSY if another process has it.
+ */
+int	 store_open(const char *dir, const struct store_options *,
+	    struct store **);
+/* Syncs, checkpoints, marks the store clean and frees it. */
+void	 store_close(struct store *);
+int	 store_sync(struct store *);
+/* Flush the DB cache and trim old logs; call from a timer. */
+int	 store_checkpoint(struct store *);
+/* The root of share name, created (0755 root:root) if create is set. */
+int	 store_share_root(struct store *, const char *name, int create,
+	    struct store_fh *, struct store_attr *);
+
+/* store_ops.c */
+int	 store_lookup(struct store *, const struct store_cred *,
+	    const struct store_fh *dir, const char *name, size_t namelen,
+	    struct store_fh *, struct store_attr *);
+int	 store_getattr(struct store *, const struct store_fh *,
+	    struct store_attr *);
+int	 store_setattr(struct store *, const struct store_cred *,
+	    const struct store_fh *, const struct store_sattr *,
+	    struct store_attr *);
+int	 store_access(struct store *, const struct store_cred *,
+	    const struct store_fh *, uint32_t want, uint32_t *granted,
+	    struct store_attr *);
+int	 store_create(struct store *, const struct store_cred *,
+	    const struct store_fh *dir, const char *name, size_t namelen,
+	    uint32_t mode, enum store_createhow,
+	    const uint8_t verf[STORE_VERF_SIZE], struct store_fh *,
+	    struct store_attr *);
+int	 store_mkdir(struct store *, const struct store_cred *,
+	    const struct store_fh *dir, const char *name, size_t namelen,
+	    uint32_t mode, struct store_fh *, struct store_attr *);
+/* Mode is 0777 as on Linux: a symlink's mode is never checked. */
+int	 store_symlink(struct store *, const struct store_cred *,
+	    const struct store_fh *dir, const char *name, size_t namelen,
+	    const char *target, size_t targetlen, struct store_fh *,
+	    struct store_attr *);
+int	 store_mknod(struct store *, const struct store_cred *,
+	    const struct store_fh *dir, const char *name, size_t namelen,
+	    enum store_type, uint32_t mode, uint64_t rdev, struct store_fh *,
+	    struct store_attr *);
+int	 store_link(struct store *, const struct store_cred *,
+	    const struct store_fh *, const struct store_fh *dir,
+	    const char *name, size_t namelen, struct store_attr *);
+int	 store_remove(struct store *, const struct store_cred *,
+	    const struct store_fh *dir, const char *name, size_t namelen);
+int	 store_rmdir(struct store *, const struct store_cred *,
+	    const struct store_fh *dir, const char *name, size_t namelen);
+int	 store_rename(struct store *, const struct store_cred *,
+	    const struct store_fh *fromdir, const char *from, size_t fromlen,
+	    const struct store_fh *todir, const char *to, size_t tolen);
+/*
+ * Entries after cookie (0: from the start), at most maxents, into ents;
+ * *nents set, *eof set when the last entry was returned.  "." and ".."
+ * are not returned.  Cookies stay valid across close/reopen and across
+ * changes to the directory; verf is the directory's cookie verifier,
+ * constant for the life of the directory (so the store never refuses a
+ * cookie; a front end may compare verf itself).  plus fills fh and attr.
+ */
+int	 store_readdir(struct store *, const struct store_cred *,
+	    const struct store_fh *dir, uint64_t cookie,
+	    uint8_t verf[STORE_VERF_SIZE], struct store_dirent *ents,
+	    size_t maxents, int plus, size_t *nents, int *eof);
+/* Target into buf (NUL terminated), *len without the NUL. */
+int	 store_readlink(struct store *, const struct store_fh *, char *buf,
+	    size_t bufsize, size_t *len);
+int	 store_statfs(struct store *, const struct store_fh *,
+	    struct store_statfs *);
+/*
+ * An open fd of the backing file (the caller owns and closes it) and an
+ * attribute snapshot.  Permission is checked for the caller's cred.
+ */
+int	 store_open_io(struct store *, const struct store_cred *,
+	    const struct store_fh *, int flags, int *fd, struct store_attr *);
+/* fdatasync of the backing file (NFS COMMIT). */
+int	 store_commit(struct store *, const struct store_fh *);
+/* Value size in *len; with bufsize 0 only the size is returned. */
+int	 store_xattr_get(struct store *, const struct store_cred *,
+	    const struct store_fh *, const char *name, size_t namelen,
+	    void *buf, size_t bufsize, size_t *len);
+int	 store_xattr_set(struct store *, const struct store_cred *,
+	    const struct store_fh *, const char *name, size_t namelen,
+	    const void *value, size_t valuelen, int flags);
+/* Names, each NUL terminated, back to back (listxattr(2) format). */
+int	 store_xattr_list(struct store *, const struct store_cred *,
+	    const struct store_fh *, char *buf, size_t bufsize, size_t *len);
+int	 store_xattr_remove(struct store *, const struct store_cred *,
+	    const struct store_fh *, const char *name, size_t namelen);
+/* The ACL as an opaque blob (its format belongs to the NFSv4/SMB code). */
+int	 store_acl_get(struct store *, const struct store_fh *, void *buf,
+	    size_t bufsize, size_t *len);
+int	 store_acl_set(struct store *, const struct store_cred *,
+	    const struct store_fh *, const void *acl, size_t len);
+
+/* fsck.c */
+/*
+ * Check a store that no process has open.  Reports each fault on report
+ * (may be NULL) and repairs when repair is set.  Returns the number of
+ * faults found (>= 0), or a negative errno (-EBUSY: the store is open).
+ */
+int	 store_fsck(const char *dir, int repair, FILE *report);
+
+#ifdef STORE_INTERNAL
+/*
+ * Internal to blockd/store*.c, handle.c and fsck.c: the daemon must only
+ * use the API above.  (Kept here to follow the one-header-per-module
+ * habit; define STORE_INTERNAL before including to see it.)
+ */
+#include <sys/stat.h>
+
+#include <db.h>
+
+#define STORE_SECRET_SIZE	32
+#define STORE_ROOT_INO_FIRST	16	/* inode numbers below are reserved */
+
+/* Name prefix of internal xattr records; users cannot use NUL. */
+#define STORE_XNAME_SYMLINK	"\0symlink"
+#define STORE_XNAME_ACL		"\0acl"
+
+struct store_inode {
+	uint64_t	ino;
+	enum store_type	type;
+	uint32_t	flags;
+#define STORE_INODE_EXCL	0x01	/* verf holds an exclusive verifier */
+	uint32_t	mode;
+	uint32_t	uid;
+	uint32_t	gid;
+	uint32_t	nlink;
+	uint32_t	share;
+	uint32_t	generation;
+	uint64_t	rdev;
+	uint64_t	change;
+	uint64_t	parent;		/* directories: the parent; roots: self */
+	uint64_t	size;		/* dirs: entries; symlinks: target length */
+	uint64_t	next_cookie;	/* dirs */
+	struct timespec	atime;		/* not for regular files: backing file */
+	struct timespec	mtime;
+	struct timespec	ctime;
+	struct timespec	btime;
+	uint8_t		verf[STORE_VERF_SIZE];
+};
+
+#define STORE_NOTES_MAX		8
+#define STORE_TXN_UNLINKS_MAX	4
+
+/* Directory of a backing file: data/AB/CD, AB and CD from the inode. */
+#define STORE_SHARD_TOP		0x30000u
+#define STORE_SHARD_MID		0x20000u	/* | AB */
+#define STORE_SHARD_LEAF	0x10000u	/* | AB << 8 | CD */
+
+struct store {
+	char		*dir;
+	int		 dirfd;
+	int		 datafd;
+	int		 lockfd;
+	DB_ENV		*env;
+	DB		*meta;
+	DB		*inodes;
+	DB		*dirents;
+	DB		*cookies;
+	DB		*xattrs;
+	DB_TXN		*txn;		/* the running operation's */
+	uint8_t		 secret[STORE_SECRET_SIZE];
+	uint32_t	 epoch;		/* bumped per open: the generation */
+	struct store_options opt;
+	int		 dirty;		/* opened after an unclean stop */
+
+	/* this transaction's side effects, applied or undone at its end */
+	struct store_notify notes[STORE_NOTES_MAX];
+	size_t		 nnotes;
+	uint64_t	 txn_created;	/* backing file made in this txn, or 0 */
+	uint64_t	 txn_unlinks[STORE_TXN_UNLINKS_MAX];
+	size_t		 ntxn_unlinks;
+
+	/* work for the next store_sync */
+	uint8_t		*shard_dirty;	/* bitmap over STORE_SHARD_* codes */
+	uint32_t	*shards;	/* the set bits, to fsync in order */
+	size_t		 nshards, shards_cap;
+	uint64_t	*datasyncs;	/* truncated backing files */
+	size_t		 ndatasyncs, datasyncs_cap;
+	uint64_t	*unlinks;	/* backing files to unlink after flush */
+	size_t		 nunlinks, unlinks_cap;
+	uint64_t	 log_bytes_at_ckp;
+};
+
+/* store.c */
+#define STORE_OPEN_NOREPAIR	0x01	/* fsck: do not repair on open */
+int	 store_open_flags(const char *, const struct store_options *, int,
+	    struct store **);
+void	 store_log(struct store *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	 store_dberr(struct store *, const char *, int);
+void	 store_now(struct timespec *);
+int	 store_txn_begin(struct store *);
+int	 store_txn_end(struct store *, int);
+void	 store_note(struct store *, const struct store_inode *, unsigned int);
+int	 store_inode_get(struct store *, uint64_t, struct store_inode *);
+int	 store_inode_put(struct store *, const struct store_inode *);
+int	 store_inode_del(struct store *, const struct store_inode *);
+int	 store_inode_alloc(struct store *, uint64_t *);
+void	 store_inode_encode(const struct store_inode *, uint8_t *);
+int	 store_inode_decode(const uint8_t *, size_t, uint64_t,
+	    struct store_inode *);
+#define STORE_INODE_RECLEN	144
+int	 store_dirent_get(struct store *, uint64_t, const char *, size_t,
+	    uint64_t *, enum store_type *, uint64_t *);
+int	 store_dirent_add(struct store *, struct store_inode *, const char *,
+	    size_t, uint64_t, enum store_type);
+int	 store_dirent_del(struct store *, struct store_inode *, const char *,
+	    size_t);
+int	 store_blob_get(struct store *, uint64_t, const char *, size_t,
+	    void *, size_t, size_t *);
+int	 store_blob_put(struct store *, uint64_t, const char *, size_t,
+	    const void *, size_t);
+int	 store_blob_del(struct store *, uint64_t, const char *, size_t);
+int	 store_meta_get_u64(struct store *, const char *, uint64_t *);
+int	 store_meta_put_u64(struct store *, const char *, uint64_t);
+void	 store_backing_path(uint64_t, char *, size_t);
+int	 store_backing_create(struct store *, uint64_t);
+int	 store_backing_open(struct store *, uint64_t, int);
+int	 store_backing_stat(struct store *, uint64_t, struct stat *);
+void	 store_datasync_add(struct store *, uint64_t);
+int	 store_attr_fill(struct store *, const struct store_inode *,
+	    struct store_attr *);
+void	 store_put64(uint8_t *, uint64_t);
+uint64_t store_get64(const uint8_t *);
+
+/* handle.c */
+#define STORE_FH_LEN		33
+int	 store_fh_encode(const struct store *, uint32_t, uint64_t, uint32_t,
+	    struct store_fh *);
+int	 store_fh_decode(const struct store *, const struct store_fh *,
+	    uint32_t *, uint64_t *, uint32_t *);
+int	 store_fh_resolve(struct store *, const struct store_fh *,
+	    struct store_inode *);
+
+/* fsck.c */
+#define STORE_CHECK_REPAIR	0x01
+#define STORE_CHECK_BACKING	0x02	/* backing files vs regular inodes */
+#define STORE_CHECK_NAMESPACE	0x04	/* dirents, link counts, xattrs */
+int	 store_check(struct store *, int, FILE *);
+#endif /* STORE_INTERNAL */
+
+#endif /* DITTOFS_BLOCKD_STORE_H */

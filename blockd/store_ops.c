@@ -1,0 +1,1269 @@
+/*
+ * blockd/store_ops.c: the file system operations of the store.
+ *
+ * Each operation that changes something runs in one transaction
+ * (store_txn_begin/store_txn_end) and commits it without a log flush;
+ * store_sync() makes it durable.  Permission checks follow Linux's
+ * generic_permission(), may_create(), may_delete() and setattr rules,
+ * in the same order, so that a client sees the errors a local program
+ * would see.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#define STORE_INTERNAL
+
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "blockd/store.h"
+
+#define MAY_EXEC	1
+#define MAY_WRITE	2
+#define MAY_READ	4
+
+static int
+ops_in_group(const struct store_cred *c, uint32_t gid)
+{
+	uint32_t i, n;
+
+	if (c->gid == gid)
+		return 1;
+	n = c->ngroups < STORE_NGROUPS_MAX ? c->ngroups : STORE_NGROUPS_MAX;
+	for (i = 0; i < n; i++)
+		if (c->groups[i] == gid)
+			return 1;
+	return 0;
+}
+
+/* Linux generic_permission() with root holding CAP_DAC_OVERRIDE. */
+static int
+ops_permission(const struct store_cred *c, const struct store_inode *ip,
+    int want)
+{
+	uint32_t bits;
+
+	if (c->uid == 0) {
+		/* Root may execute only what someone may execute. */
+		if ((want & MAY_EXEC) && ip->type != STORE_TYPE_DIR &&
+		    !(ip->mode & 0111))
+			return -EACCES;
+		return 0;
+	}
+	if (c->uid == ip->uid)
+		bits = (ip->mode >> 6) & 7;
+	else if (ops_in_group(c, ip->gid))
+		bits = (ip->mode >> 3) & 7;
+	else
+		bits = ip->mode & 7;
+	if ((bits & (uint32_t)want) != (uint32_t)want)
+		return -EACCES;
+	return 0;
+}
+
+static int
+ops_is_owner(const struct store_cred *c, const struct store_inode *ip)
+{
+	return c->uid == 0 || c->uid == ip->uid;
+}
+
+/* A name that may be created or removed. */
+static int
+ops_name_check(const char *name, size_t len)
+{
+	if (len == 0)
+		return -EINVAL;
+	if (len > STORE_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (memchr(name, '/', len) != NULL || memchr(name, '\0', len) != NULL)
+		return -EINVAL;
+	if ((len == 1 && name[0] == '.') ||
+	    (len == 2 && name[0] == '.' && name[1] == '.'))
+		return -EINVAL;
+	return 0;
+}
+
+/* The directory a handle names, searchable by c. */
+static int
+ops_dir(struct store *s, const struct store_cred *c,
+    const struct store_fh *fh, struct store_inode *dp)
+{
+	int rv;
+
+	if ((rv = store_fh_resolve(s, fh, dp)) != 0)
+		return rv;
+	if (dp->type != STORE_TYPE_DIR)
+		return -ENOTDIR;
+	return ops_permission(c, dp, MAY_EXEC);
+}
+
+static void
+ops_touch(struct store_inode *ip, const struct timespec *now)
+{
+	ip->ctime = *now;
+	ip->change++;
+}
+
+static void
+ops_dir_modified(struct store_inode *dp, const struct timespec *now)
+{
+	dp->mtime = *now;
+	ops_touch(dp, now);
+}
+
+/* Linux may_delete() after the lookup: sticky directories. */
+static int
+ops_sticky(const struct store_cred *c, const struct store_inode *dp,
+    const struct store_inode *ip)
+{
+	if (!(dp->mode & S_ISVTX) || c->uid == 0 || c->uid == dp->uid ||
+	    c->uid == ip->uid)
+		return 0;
+	return -EPERM;
+}
+
+static int
+ops_reply(struct store *s, const struct store_inode *ip,
+    struct store_fh *fh, struct store_attr *attr)
+{
+	int rv;
+
+	if (fh != NULL && (rv = store_fh_encode(s, ip->share, ip->ino,
+	    ip->generation, fh)) != 0)
+		return rv;
+	if (attr != NULL)
+		return store_attr_fill(s, ip, attr);
+	return 0;
+}
+
+int
+store_lookup(struct store *s, const struct store_cred *c,
+    const struct store_fh *dirfh, const char *name, size_t len,
+    struct store_fh *fh, struct store_attr *attr)
+{
+	struct store_inode dp, ip;
+	uint64_t ino;
+	int rv;
+
+	if ((rv = ops_dir(s, c, dirfh, &dp)) != 0)
+		return rv;
+	if (len == 0)
+		return -ENOENT;
+	if (len > STORE_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (memchr(name, '/', len) != NULL || memchr(name, '\0', len) != NULL)
+		return -EINVAL;
+	if (len == 1 && name[0] == '.')
+		return ops_reply(s, &dp, fh, attr);
+	if (len == 2 && name[0] == '.' && name[1] == '.') {
+		/* A share root is its own parent, as "/" is. */
+		if ((rv = store_inode_get(s, dp.parent, &ip)) != 0)
+			return rv == -ENOENT ? -EIO : rv;
+		return ops_reply(s, &ip, fh, attr);
+	}
+	if ((rv = store_dirent_get(s, dp.ino, name, len, &ino, NULL, NULL)) !=
+	    0)
+		return rv;
+	if ((rv = store_inode_get(s, ino, &ip)) != 0) {
+		if (rv == -ENOENT) {
+			store_log(s, "dirent to missing inode %llx",
+			    (unsigned long long)ino);
+			return -EIO;
+		}
+		return rv;
+	}
+	return ops_reply(s, &ip, fh, attr);
+}
+
+int
+store_getattr(struct store *s, const struct store_fh *fh,
+    struct store_attr *attr)
+{
+	struct store_inode ip;
+	int rv;
+
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
+		return rv;
+	return store_attr_fill(s, &ip, attr);
+}
+
+/* The permission part of setattr: Linux setattr_prepare() and friends. */
+static int
+ops_setattr_check(const struct store_cred *c, const struct store_inode *ip,
+    const struct store_sattr *sa)
+{
+	int rv;
+
+	if (sa->mask & STORE_SATTR_SIZE) {
+		if (ip->type == STORE_TYPE_DIR)
+			return -EISDIR;
+		if (ip->type != STORE_TYPE_REG)
+			return -EINVAL;
+		if ((rv = ops_permission(c, ip, MAY_WRITE)) != 0)
+			return rv;
+	}
+	if ((sa->mask & STORE_SATTR_UID) && c->uid != 0 &&
+	    !(c->uid == ip->uid && sa->uid == ip->uid))
+		return -EPERM;
+	if ((sa->mask & STORE_SATTR_GID) && c->uid != 0 &&
+	    !(c->uid == ip->uid &&
+	    (sa->gid == ip->gid || ops_in_group(c, sa->gid))))
+		return -EPERM;
+	if ((sa->mask & STORE_SATTR_MODE) && !ops_is_owner(c, ip))
+		return -EPERM;
+	if ((sa->mask & (STORE_SATTR_ATIME | STORE_SATTR_MTIME)) &&
+	    !ops_is_owner(c, ip))
+		return -EPERM;
+	/* "Now" needs only write permission (utimes(2) with NULL). */
+	if ((sa->mask & (STORE_SATTR_ATIME_NOW | STORE_SATTR_MTIME_NOW)) &&
+	    !ops_is_owner(c, ip) && ops_permission(c, ip, MAY_WRITE) != 0)
+		return -EACCES;
+	return 0;
+}
+
+int
+store_setattr(struct store *s, const struct store_cred *c,
+    const struct store_fh *fh, const struct store_sattr *sa,
+    struct store_attr *attr)
+{
+	struct store_inode ip;
+	struct timespec now, ts[2];
+	char path[64];
+	unsigned int what = 0;
+	uint32_t mode, gid;
+	int fd, rv;
+
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0 ||
+	    (rv = ops_setattr_check(c, &ip, sa)) != 0)
+		goto out;
+	store_now(&now);
+	mode = ip.mode;
+	if (sa->mask & (STORE_SATTR_UID | STORE_SATTR_GID)) {
+		/* Linux chown_common(): a chown kills setuid (and setgid). */
+		if (ip.type != STORE_TYPE_DIR) {
+			mode &= ~(uint32_t)S_ISUID;
+			if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+				mode &= ~(uint32_t)S_ISGID;
+		}
+		if ((sa->mask & STORE_SATTR_UID) && sa->uid != ip.uid) {
+			ip.uid = sa->uid;
+			what |= STORE_NOTIFY_OWNER;
+		}
+		if ((sa->mask & STORE_SATTR_GID) && sa->gid != ip.gid) {
+			ip.gid = sa->gid;
+			what |= STORE_NOTIFY_OWNER;
+		}
+	}
+	if (sa->mask & STORE_SATTR_MODE) {
+		mode = sa->mode & 07777;
+		gid = ip.gid;
+		if (c->uid != 0 && !ops_in_group(c, gid))
+			mode &= ~(uint32_t)S_ISGID;
+	}
+	if ((sa->mask & STORE_SATTR_SIZE) && c->uid != 0) {
+		/* A non-root truncate kills privileges like a write does. */
+		mode &= ~(uint32_t)S_ISUID;
+		if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+			mode &= ~(uint32_t)S_ISGID;
+	}
+	if (mode != ip.mode) {
+		ip.mode = mode;
+		what |= STORE_NOTIFY_MODE;
+	}
+	ts[0].tv_sec = ts[1].tv_sec = 0;
+	ts[0].tv_nsec = ts[1].tv_nsec = UTIME_OMIT;
+	if (sa->mask & STORE_SATTR_ATIME_NOW)
+		ts[0] = now;
+	else if (sa->mask & STORE_SATTR_ATIME)
+		ts[0] = sa->atime;
+	if (sa->mask & STORE_SATTR_MTIME_NOW)
+		ts[1] = now;
+	else if (sa->mask & STORE_SATTR_MTIME)
+		ts[1] = sa->mtime;
+	if (ip.type != STORE_TYPE_REG) {
+		if (ts[0].tv_nsec != UTIME_OMIT)
+			ip.atime = ts[0];
+		if (ts[1].tv_nsec != UTIME_OMIT)
+			ip.mtime = ts[1];
+	}
+	ops_touch(&ip, &now);
+	if ((rv = store_inode_put(s, &ip)) != 0)
+		goto out;
+	/* The data changes come last: nothing after them can fail the txn. */
+	if (sa->mask & STORE_SATTR_SIZE) {
+		if ((fd = store_backing_open(s, ip.ino, O_WRONLY)) < 0) {
+			rv = fd;
+			goto out;
+		}
+		if (ftruncate(fd, (off_t)sa->size) == -1) {
+			rv = -errno;
+			(void)close(fd);
+			goto out;
+		}
+		if (close(fd) == -1) {
+			rv = -errno;
+			goto out;
+		}
+		store_datasync_add(s, ip.ino);
+	}
+	if (ip.type == STORE_TYPE_REG && (ts[0].tv_nsec != UTIME_OMIT ||
+	    ts[1].tv_nsec != UTIME_OMIT)) {
+		store_backing_path(ip.ino, path, sizeof(path));
+		if (utimensat(s->datafd, path, ts, AT_SYMLINK_NOFOLLOW) == -1) {
+			rv = -errno;
+			goto out;
+		}
+	}
+	if (what)
+		store_note(s, &ip, what);
+out:
+	if ((rv = store_txn_end(s, rv)) != 0)
+		return rv;
+	if (attr != NULL)
+		return store_attr_fill(s, &ip, attr);
+	return 0;
+}
+
+/* knfsd's nfs3_regaccess and nfs3_diraccess maps. */
+int
+store_access(struct store *s, const struct store_cred *c,
+    const struct store_fh *fh, uint32_t want, uint32_t *granted,
+    struct store_attr *attr)
+{
+	struct store_inode ip;
+	uint32_t g = 0;
+	int rv;
+
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
+		return rv;
+	if (ops_permission(c, &ip, MAY_READ) == 0)
+		g |= STORE_ACCESS_READ;
+	if (ip.type == STORE_TYPE_DIR) {
+		if (ops_permission(c, &ip, MAY_EXEC) == 0)
+			g |= STORE_ACCESS_LOOKUP;
+		if (ops_permission(c, &ip, MAY_WRITE | MAY_EXEC) == 0)
+			g |= STORE_ACCESS_MODIFY | STORE_ACCESS_EXTEND |
+			    STORE_ACCESS_DELETE;
+	} else {
+		if (ops_permission(c, &ip, MAY_WRITE) == 0)
+			g |= STORE_ACCESS_MODIFY | STORE_ACCESS_EXTEND;
+		if (ops_permission(c, &ip, MAY_EXEC) == 0)
+			g |= STORE_ACCESS_EXECUTE;
+	}
+	*granted = g & want;
+	if (attr != NULL)
+		return store_attr_fill(s, &ip, attr);
+	return 0;
+}
+
+struct ops_new {
+	enum store_type	type;
+	uint32_t	mode;
+	uint64_t	rdev;
+	const char	*target;
+	size_t		targetlen;
+	enum store_createhow how;
+	const uint8_t	*verf;
+};
+
+/*
+ * Common body of create, mkdir, symlink and mknod: Linux's
+ * filename_create() (EEXIST), may_create() (write and search on the
+ * directory), inode_init_owner() (setgid directories).
+ */
+static int
+ops_make(struct store *s, const struct store_cred *c,
+    const struct store_fh *dirfh, const char *name, size_t len,
+    const struct ops_new *nw, struct store_fh *fh, struct store_attr *attr)
+{
+	struct store_inode dp, ip;
+	struct timespec now;
+	enum store_type etype;
+	uint64_t ino;
+	int rv;
+
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	if ((rv = ops_dir(s, c, dirfh, &dp)) != 0 ||
+	    (rv = ops_name_check(name, len)) != 0)
+		goto out;
+	rv = store_dirent_get(s, dp.ino, name, len, &ino, &etype, NULL);
+	if (rv == 0) {
+		rv = -EEXIST;
+		if (nw->type != STORE_TYPE_REG || etype != STORE_TYPE_REG ||
+		    nw->how == STORE_CREATE_GUARDED)
+			goto out;
+		if ((rv = store_inode_get(s, ino, &ip)) != 0)
+			goto out;
+		if (nw->how == STORE_CREATE_EXCLUSIVE &&
+		    (!(ip.flags & STORE_INODE_EXCL) ||
+		    memcmp(ip.verf, nw->verf, STORE_VERF_SIZE) != 0)) {
+			rv = -EEXIST;
+			goto out;
+		}
+		/* Unchecked, or a retransmitted exclusive create: done. */
+		goto out;
+	}
+	if (rv != -ENOENT)
+		goto out;
+	if ((rv = ops_permission(c, &dp, MAY_WRITE | MAY_EXEC)) != 0)
+		goto out;
+	if (nw->type == STORE_TYPE_DIR && dp.nlink >= STORE_LINK_MAX) {
+		rv = -EMLINK;
+		goto out;
+	}
+	if ((rv = store_inode_alloc(s, &ino)) != 0)
+		goto out;
+	store_now(&now);
+	memset(&ip, 0, sizeof(ip));
+	ip.ino = ino;
+	ip.type = nw->type;
+	/* Linux vfs_mkdir(): setuid and setgid come only by inheritance. */
+	ip.mode = nw->mode & (nw->type == STORE_TYPE_DIR ? 01777 : 07777);
+	ip.uid = c->uid;
+	ip.gid = c->gid;
+	if (dp.mode & S_ISGID) {
+		ip.gid = dp.gid;
+		if (nw->type == STORE_TYPE_DIR)
+			ip.mode |= S_ISGID;
+		else if ((ip.mode & (S_ISGID | S_IXGRP)) ==
+		    (S_ISGID | S_IXGRP) && c->uid != 0 &&
+		    !ops_in_group(c, dp.gid))
+			ip.mode &= ~(uint32_t)S_ISGID;
+	}
+	ip.nlink = 1;
+	ip.share = dp.share;
+	ip.generation = s->epoch;
+	ip.rdev = nw->rdev;
+	ip.atime = ip.mtime = ip.ctime = ip.btime = now;
+	switch (nw->type) {
+	case STORE_TYPE_DIR:
+		ip.nlink = 2;
+		ip.parent = dp.ino;
+		ip.next_cookie = STORE_COOKIE_FIRST;
+		dp.nlink++;
+		store_note(s, &dp, STORE_NOTIFY_NLINK);
+		break;
+	case STORE_TYPE_LNK:
+		ip.mode = 0777;
+		ip.size = nw->targetlen;
+		if ((rv = store_blob_put(s, ino, STORE_XNAME_SYMLINK,
+		    sizeof(STORE_XNAME_SYMLINK) - 1, nw->target,
+		    nw->targetlen)) != 0)
+			goto out;
+		break;
+	case STORE_TYPE_REG:
+		if (nw->how == STORE_CREATE_EXCLUSIVE) {
+			ip.flags |= STORE_INODE_EXCL;
+			memcpy(ip.verf, nw->verf, STORE_VERF_SIZE);
+		}
+		break;
+	default:
+		break;
+	}
+	if ((rv = store_dirent_add(s, &dp, name, len, ino, nw->type)) != 0 ||
+	    (rv = store_inode_put(s, &ip)) != 0)
+		goto out;
+	ops_dir_modified(&dp, &now);
+	if ((rv = store_inode_put(s, &dp)) != 0)
+		goto out;
+	if (nw->type == STORE_TYPE_REG)
+		rv = store_backing_create(s, ino);
+out:
+	if ((rv = store_txn_end(s, rv)) != 0)
+		return rv;
+	return ops_reply(s, &ip, fh, attr);
+}
+
+int
+store_create(struct store *s, const struct store_cred *c,
+    const struct store_fh *dirfh, const char *name, size_t len,
+    uint32_t mode, enum store_createhow how,
+    const uint8_t verf[STORE_VERF_SIZE], struct store_fh *fh,
+    struct store_attr *attr)
+{
+	static const uint8_t zero[STORE_VERF_SIZE];
+	struct ops_new nw;
+
+	memset(&nw, 0, sizeof(nw));
+	nw.type = STORE_TYPE_REG;
+	nw.mode = mode;
+	nw.how = how;
+	nw.verf = verf != NULL ? verf : zero;
+	if (how != STORE_CREATE_UNCHECKED && how != STORE_CREATE_GUARDED &&
+	    how != STORE_CREATE_EXCLUSIVE)
+		return -EINVAL;
+	return ops_make(s, c, dirfh, name, len, &nw, fh, attr);
+}
+
+int
+store_mkdir(struct store *s, const struct store_cred *c,
+    const struct store_fh *dirfh, const char *name, size_t len,
+    uint32_t mode, struct store_fh *fh, struct store_attr *attr)
+{
+	struct ops_new nw;
+
+	memset(&nw, 0, sizeof(nw));
+	nw.type = STORE_TYPE_DIR;
+	nw.mode = mode;
+	nw.how = STORE_CREATE_GUARDED;
+	return ops_make(s, c, dirfh, name, len, &nw, fh, attr);
+}
+
+int
+store_symlink(struct store *s, const struct store_cred *c,
+    const struct store_fh *dirfh, const char *name, size_t len,
+    const char *target, size_t targetlen, struct store_fh *fh,
+    struct store_attr *attr)
+{
+	struct ops_new nw;
+
+	if (targetlen == 0)
+		return -ENOENT;		/* symlink(2) with "" */
+	if (targetlen > STORE_SYMLINK_MAX)
+		return -ENAMETOOLONG;
+	if (memchr(target, '\0', targetlen) != NULL)
+		return -EINVAL;
+	memset(&nw, 0, sizeof(nw));
+	nw.type = STORE_TYPE_LNK;
+	nw.mode = 0777;
+	nw.target = target;
+	nw.targetlen = targetlen;
+	nw.how = STORE_CREATE_GUARDED;
+	return ops_make(s, c, dirfh, name, len, &nw, fh, attr);
+}
+
+int
+store_mknod(struct store *s, const struct store_cred *c,
+    const struct store_fh *dirfh, const char *name, size_t len,
+    enum store_type type, uint32_t mode, uint64_t rdev,
+    struct store_fh *fh, struct store_attr *attr)
+{
+	struct ops_new nw;
+
+	switch (type) {
+	case STORE_TYPE_CHR:
+	case STORE_TYPE_BLK:
+		/* Linux: CAP_MKNOD. */
+		if (c->uid != 0)
+			return -EPERM;
+		break;
+	case STORE_TYPE_FIFO:
+	case STORE_TYPE_SOCK:
+		rdev = 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	memset(&nw, 0, sizeof(nw));
+	nw.type = type;
+	nw.mode = mode;
+	nw.rdev = rdev;
+	nw.how = STORE_CREATE_GUARDED;
+	return ops_make(s, c, dirfh, name, len, &nw, fh, attr);
+}
+
+int
+store_link(struct store *s, const struct store_cred *c,
+    const struct store_fh *fh, const struct store_fh *dirfh,
+    const char *name, size_t len, struct store_attr *attr)
+{
+	struct store_inode ip, dp;
+	struct timespec now;
+	int rv;
+
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0 ||
+	    (rv = ops_dir(s, c, dirfh, &dp)) != 0)
+		goto out;
+	if (ip.share != dp.share) {
+		rv = -EXDEV;
+		goto out;
+	}
+	if ((rv = ops_name_check(name, len)) != 0)
+		goto out;
+	rv = store_dirent_get(s, dp.ino, name, len, NULL, NULL, NULL);
+	if (rv == 0) {
+		rv = -EEXIST;
+		goto out;
+	}
+	if (rv != -ENOENT ||
+	    (rv = ops_permission(c, &dp, MAY_WRITE | MAY_EXEC)) != 0)
+		goto out;
+	if (ip.type == STORE_TYPE_DIR) {
+		rv = -EPERM;
+		goto out;
+	}
+	if (ip.nlink >= STORE_LINK_MAX) {
+		rv = -EMLINK;
+		goto out;
+	}
+	store_now(&now);
+	if ((rv = store_dirent_add(s, &dp, name, len, ip.ino, ip.type)) != 0)
+		goto out;
+	ip.nlink++;
+	ops_touch(&ip, &now);
+	ops_dir_modified(&dp, &now);
+	if ((rv = store_inode_put(s, &ip)) != 0 ||
+	    (rv = store_inode_put(s, &dp)) != 0)
+		goto out;
+	store_note(s, &ip, STORE_NOTIFY_NLINK);
+out:
+	if ((rv = store_txn_end(s, rv)) != 0)
+		return rv;
+	if (attr != NULL)
+		return store_attr_fill(s, &ip, attr);
+	return 0;
+}
+
+/* Drop one link of ip (a dirent already gone); delete it at zero. */
+static int
+ops_unlinked(struct store *s, struct store_inode *ip,
+    const struct timespec *now)
+{
+	if (ip->type == STORE_TYPE_DIR)
+		ip->nlink = 0;
+	else if (ip->nlink > 0)
+		ip->nlink--;
+	if (ip->nlink == 0) {
+		store_note(s, ip, STORE_NOTIFY_REMOVED);
+		return store_inode_del(s, ip);
+	}
+	ops_touch(ip, now);
+	store_note(s, ip, STORE_NOTIFY_NLINK);
+	return store_inode_put(s, ip);
+}
+
+/* Linux may_delete(): write and search, sticky, then the type. */
+static int
+ops_may_delete(const struct store_cred *c, const struct store_inode *dp,
+    const struct store_inode *ip, int isdir)
+{
+	int rv;
+
+	if ((rv = ops_permission(c, dp, MAY_WRITE | MAY_EXEC)) != 0 ||
+	    (rv = ops_sticky(c, dp, ip)) != 0)
+		return rv;
+	if (isdir && ip->type != STORE_TYPE_DIR)
+		return -ENOTDIR;
+	if (!isdir && ip->type == STORE_TYPE_DIR)
+		return -EISDIR;
+	return 0;
+}
+
+static int
+ops_remove(struct store *s, const struct store_cred *c,
+    const struct store_fh *dirfh, const char *name, size_t len, int isdir)
+{
+	struct store_inode dp, ip;
+	struct timespec now;
+	uint64_t ino;
+	int rv;
+
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	if ((rv = ops_dir(s, c, dirfh, &dp)) != 0 ||
+	    (rv = ops_name_check(name, len)) != 0 ||
+	    (rv = store_dirent_get(s, dp.ino, name, len, &ino, NULL,
+	    NULL)) != 0)
+		goto out;
+	if ((rv = store_inode_get(s, ino, &ip)) != 0) {
+		if (rv == -ENOENT)
+			rv = -EIO;
+		goto out;
+	}
+	if ((rv = ops_may_delete(c, &dp, &ip, isdir)) != 0)
+		goto out;
+	if (isdir && ip.size != 0) {
+		rv = -ENOTEMPTY;
+		goto out;
+	}
+	store_now(&now);
+	if ((rv = store_dirent_del(s, &dp, name, len)) != 0 ||
+	    (rv = ops_unlinked(s, &ip, &now)) != 0)
+		goto out;
+	if (isdir) {
+		dp.nlink--;
+		store_note(s, &dp, STORE_NOTIFY_NLINK);
+	}
+	ops_dir_modified(&dp, &now);
+	rv = store_inode_put(s, &dp);
+out:
+	return store_txn_end(s, rv);
+}
+
+int
+store_remove(struct store *s, const struct store_cred *c,
+    const struct store_fh *dirfh, const char *name, size_t len)
+{
+	return ops_remove(s, c, dirfh, name, len, 0);
+}
+
+int
+store_rmdir(struct store *s, const struct store_cred *c,
+    const struct store_fh *dirfh, const char *name, size_t len)
+{
+	return ops_remove(s, c, dirfh, name, len, 1);
+}
+
+/* Is ancestor one of dir, dir's parent, ... up to the share root? */
+static int
+ops_is_ancestor(struct store *s, uint64_t ancestor,
+    const struct store_inode *dir, int *yes)
+{
+	struct store_inode ip;
+	uint64_t ino = dir->ino, parent = dir->parent;
+	int rv, depth;
+
+	*yes = 0;
+	/* The depth bound only guards against a corrupt parent chain. */
+	for (depth = 0; depth < 1000000; depth++) {
+		if (ino == ancestor) {
+			*yes = 1;
+			return 0;
+		}
+		if (parent == ino)
+			return 0;
+		if ((rv = store_inode_get(s, parent, &ip)) != 0)
+			return rv == -ENOENT ? -EIO : rv;
+		ino = ip.ino;
+		parent = ip.parent;
+	}
+	store_log(s, "directory %llx: parent loop",
+	    (unsigned long long)dir->ino);
+	return -EIO;
+}
+
+/*
+ * Linux do_renameat2() and vfs_rename(), in their order: the lookups,
+ * the lock_rename() trap (EINVAL, ENOTEMPTY), same inode (nothing to
+ * do), may_delete() of the source, may_create() or may_delete() of the
+ * target, write permission on a directory changing parent, then the
+ * file system's ENOTEMPTY and EMLINK.  One transaction: all or nothing.
+ */
+int
+store_rename(struct store *s, const struct store_cred *c,
+    const struct store_fh *fdirfh, const char *from, size_t flen,
+    const struct store_fh *tdirfh, const char *to, size_t tlen)
+{
+	struct store_inode fdir, tdir, src, dst, *fdp, *tdp;
+	struct timespec now;
+	uint64_t sino, dino;
+	int rv, yes, have_dst, isdir, moved;
+
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	fdp = &fdir;
+	tdp = &tdir;
+	if ((rv = store_fh_resolve(s, fdirfh, fdp)) != 0 ||
+	    (rv = store_fh_resolve(s, tdirfh, tdp)) != 0)
+		goto out;
+	if (fdp->type != STORE_TYPE_DIR || tdp->type != STORE_TYPE_DIR) {
+		rv = -ENOTDIR;
+		goto out;
+	}
+	if (fdp->ino == tdp->ino)
+		tdp = fdp;		/* one inode, one copy to update */
+	if (fdp->share != tdp->share) {
+		rv = -EXDEV;
+		goto out;
+	}
+	if ((rv = ops_permission(c, fdp, MAY_EXEC)) != 0 ||
+	    (rv = ops_permission(c, tdp, MAY_EXEC)) != 0 ||
+	    (rv = ops_name_check(from, flen)) != 0 ||
+	    (rv = ops_name_check(to, tlen)) != 0)
+		goto out;
+	if ((rv = store_dirent_get(s, fdp->ino, from, flen, &sino, NULL,
+	    NULL)) != 0)
+		goto out;
+	rv = store_dirent_get(s, tdp->ino, to, tlen, &dino, NULL, NULL);
+	if (rv != 0 && rv != -ENOENT)
+		goto out;
+	have_dst = rv == 0;
+	if ((rv = store_inode_get(s, sino, &src)) != 0 ||
+	    (have_dst && (rv = store_inode_get(s, dino, &dst)) != 0)) {
+		if (rv == -ENOENT)
+			rv = -EIO;
+		goto out;
+	}
+	isdir = src.type == STORE_TYPE_DIR;
+	moved = fdp != tdp;
+	if (moved) {
+		if ((rv = ops_is_ancestor(s, src.ino, tdp, &yes)) != 0)
+			goto out;
+		if (yes) {
+			rv = -EINVAL;
+			goto out;
+		}
+		if (have_dst) {
+			if ((rv = ops_is_ancestor(s, dst.ino, fdp, &yes)) != 0)
+				goto out;
+			if (yes) {
+				rv = -ENOTEMPTY;
+				goto out;
+			}
+		}
+	}
+	if (have_dst && dst.ino == src.ino) {
+		rv = 0;			/* rename(2): same file, no change */
+		goto out;
+	}
+	if ((rv = ops_may_delete(c, fdp, &src, isdir)) != 0)
+		goto out;
+	if (have_dst)
+		rv = ops_may_delete(c, tdp, &dst, isdir);
+	else
+		rv = ops_permission(c, tdp, MAY_WRITE | MAY_EXEC);
+	if (rv != 0)
+		goto out;
+	/* Its ".." changes: Linux wants write permission on it. */
+	if (isdir && moved && (rv = ops_permission(c, &src, MAY_WRITE)) != 0)
+		goto out;
+	if (have_dst && isdir && dst.size != 0) {
+		rv = -ENOTEMPTY;
+		goto out;
+	}
+	if (isdir && moved && !have_dst && tdp->nlink >= STORE_LINK_MAX) {
+		rv = -EMLINK;
+		goto out;
+	}
+
+	store_now(&now);
+	if (have_dst) {
+		if ((rv = store_dirent_del(s, tdp, to, tlen)) != 0 ||
+		    (rv = ops_unlinked(s, &dst, &now)) != 0)
+			goto out;
+		if (isdir)
+			tdp->nlink--;
+	}
+	if ((rv = store_dirent_del(s, fdp, from, flen)) != 0 ||
+	    (rv = store_dirent_add(s, tdp, to, tlen, src.ino, src.type)) != 0)
+		goto out;
+	if (isdir && moved) {
+		fdp->nlink--;
+		tdp->nlink++;
+		src.parent = tdp->ino;
+	}
+	if (isdir && (moved || have_dst)) {
+		store_note(s, fdp, STORE_NOTIFY_NLINK);
+		store_note(s, tdp, STORE_NOTIFY_NLINK);
+	}
+	ops_touch(&src, &now);
+	ops_dir_modified(fdp, &now);
+	if (moved)
+		ops_dir_modified(tdp, &now);
+	if ((rv = store_inode_put(s, &src)) != 0 ||
+	    (rv = store_inode_put(s, fdp)) != 0 ||
+	    (moved && (rv = store_inode_put(s, tdp)) != 0))
+		goto out;
+out:
+	return store_txn_end(s, rv);
+}
+
+static void
+ops_cookie_verf(const struct store_inode *dp, uint8_t verf[STORE_VERF_SIZE])
+{
+	/* Cookies never go stale, so the verifier never needs to change. */
+	store_put64(verf, dp->ino ^ ((uint64_t)dp->generation << 40));
+}
+
+int
+store_readdir(struct store *s, const struct store_cred *c,
+    const struct store_fh *dirfh, uint64_t cookie,
+    uint8_t verf[STORE_VERF_SIZE], struct store_dirent *ents,
+    size_t maxents, int plus, size_t *nents, int *eof)
+{
+	struct store_inode dp, ip;
+	struct store_dirent *e;
+	uint8_t k[16];
+	DBT key, data;
+	DBC *cur;
+	size_t n = 0;
+	int ret, rv;
+
+	*nents = 0;
+	*eof = 0;
+	if ((rv = store_fh_resolve(s, dirfh, &dp)) != 0)
+		return rv;
+	if (dp.type != STORE_TYPE_DIR)
+		return -ENOTDIR;
+	if ((rv = ops_permission(c, &dp, MAY_READ)) != 0)
+		return rv;
+	if (verf != NULL)
+		ops_cookie_verf(&dp, verf);
+	if ((ret = s->cookies->cursor(s->cookies, s->txn, &cur, 0)) != 0)
+		return store_dberr(s, "cursor cookies", ret);
+	store_put64(k, dp.ino);
+	store_put64(k + 8, cookie == UINT64_MAX ? cookie : cookie + 1);
+	memset(&key, 0, sizeof(key));
+	memset(&data, 0, sizeof(data));
+	key.data = k;
+	key.size = sizeof(k);
+	key.ulen = sizeof(k);
+	key.flags = DB_DBT_USERMEM;
+	e = ents;
+	for (ret = cur->get(cur, &key, &data, DB_SET_RANGE); ret == 0;
+	    ret = cur->get(cur, &key, &data, DB_NEXT)) {
+		if (key.size != 16 || store_get64(k) != dp.ino)
+			break;
+		if (n == maxents)
+			goto done;	/* more to come: not eof */
+		if (data.size == 0 || data.size > STORE_NAME_MAX) {
+			rv = -EIO;
+			goto done;
+		}
+		e = &ents[n];
+		memset(e, 0, sizeof(*e));
+		memcpy(e->name, data.data, data.size);
+		e->name[data.size] = '\0';
+		e->namelen = (uint16_t)data.size;
+		e->cookie = store_get64(k + 8);
+		if ((rv = store_dirent_get(s, dp.ino, e->name, e->namelen,
+		    &e->ino, &e->type, NULL)) != 0) {
+			if (rv == -ENOENT)
+				rv = -EIO;
+			goto done;
+		}
+		if (plus) {
+			if ((rv = store_inode_get(s, e->ino, &ip)) != 0 ||
+			    (rv = ops_reply(s, &ip, &e->fh, &e->attr)) != 0) {
+				if (rv == -ENOENT)
+					rv = -EIO;
+				goto done;
+			}
+		}
+		n++;
+	}
+	if (ret != 0 && ret != DB_NOTFOUND)
+		rv = store_dberr(s, "readdir", ret);
+	else
+		*eof = 1;
+done:
+	if ((ret = cur->close(cur)) != 0 && rv == 0)
+		rv = store_dberr(s, "cursor close", ret);
+	*nents = n;
+	return rv;
+}
+
+int
+store_readlink(struct store *s, const struct store_fh *fh, char *buf,
+    size_t bufsize, size_t *lenp)
+{
+	struct store_inode ip;
+	size_t len = 0;
+	int rv;
+
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
+		return rv;
+	if (ip.type != STORE_TYPE_LNK)
+		return -EINVAL;
+	if (bufsize == 0)
+		return -ERANGE;
+	rv = store_blob_get(s, ip.ino, STORE_XNAME_SYMLINK,
+	    sizeof(STORE_XNAME_SYMLINK) - 1, buf, bufsize - 1, &len);
+	if (rv == -ENODATA)
+		rv = -EIO;
+	if (rv != 0)
+		return rv;
+	buf[len] = '\0';
+	*lenp = len;
+	return 0;
+}
+
+int
+store_statfs(struct store *s, const struct store_fh *fh,
+    struct store_statfs *sf)
+{
+	struct store_inode ip;
+	struct statvfs vfs;
+	uint64_t files;
+	int rv;
+
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
+		return rv;
+	if (fstatvfs(s->datafd, &vfs) == -1)
+		return -errno;
+	if ((rv = store_meta_get_u64(s, "files", &files)) != 0)
+		return rv;
+	memset(sf, 0, sizeof(*sf));
+	sf->bytes_total = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+	sf->bytes_free = (uint64_t)vfs.f_bfree * vfs.f_frsize;
+	sf->bytes_avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	/* Each regular file costs one host inode; others cost none. */
+	sf->files_used = files;
+	sf->files_free = vfs.f_ffree;
+	sf->files_avail = vfs.f_favail;
+	sf->files_total = files + vfs.f_ffree;
+	return 0;
+}
+
+int
+store_open_io(struct store *s, const struct store_cred *c,
+    const struct store_fh *fh, int flags, int *fdp, struct store_attr *attr)
+{
+	struct store_inode ip;
+	int want = 0, fd, rv;
+
+	*fdp = -1;
+	if (!(flags & (STORE_IO_READ | STORE_IO_WRITE)) ||
+	    (flags & ~(STORE_IO_READ | STORE_IO_WRITE |
+	    STORE_IO_OWNER_OVERRIDE)))
+		return -EINVAL;
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
+		return rv;
+	if (ip.type == STORE_TYPE_DIR)
+		return -EISDIR;
+	if (ip.type != STORE_TYPE_REG)
+		return -EINVAL;
+	if (flags & STORE_IO_READ)
+		want |= MAY_READ;
+	if (flags & STORE_IO_WRITE)
+		want |= MAY_WRITE;
+	if (!((flags & STORE_IO_OWNER_OVERRIDE) && c->uid == ip.uid) &&
+	    (rv = ops_permission(c, &ip, want)) != 0)
+		return rv;
+	if ((fd = store_backing_open(s, ip.ino,
+	    (flags & STORE_IO_WRITE) ? O_RDWR : O_RDONLY)) < 0) {
+		store_log(s, "inode %llx: open backing file: %s",
+		    (unsigned long long)ip.ino, strerror(-fd));
+		return fd == -ENOENT ? -EIO : fd;
+	}
+	if (attr != NULL && (rv = store_attr_fill(s, &ip, attr)) != 0) {
+		(void)close(fd);
+		return rv;
+	}
+	*fdp = fd;
+	return 0;
+}
+
+/* RFC 1813 3.3.21: COMMIT. */
+int
+store_commit(struct store *s, const struct store_fh *fh)
+{
+	struct store_inode ip;
+	int fd, rv;
+
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
+		return rv;
+	if (ip.type == STORE_TYPE_DIR)
+		return -EISDIR;
+	if (ip.type != STORE_TYPE_REG)
+		return -EINVAL;
+	if ((fd = store_backing_open(s, ip.ino, O_RDONLY)) < 0)
+		return fd == -ENOENT ? -EIO : fd;
+	rv = 0;
+	if (fdatasync(fd) == -1)
+		rv = -errno;
+	if (close(fd) == -1 && rv == 0)
+		rv = -errno;
+	return rv;
+}
+
+/* Linux setxattr(2)/getxattr(2): ERANGE for a bad name length. */
+static int
+ops_xattr_name(const char *name, size_t len)
+{
+	if (len == 0 || len > STORE_XATTR_NAME_MAX)
+		return -ERANGE;
+	if (memchr(name, '\0', len) != NULL)
+		return -EINVAL;
+	return 0;
+}
+
+int
+store_xattr_get(struct store *s, const struct store_cred *c,
+    const struct store_fh *fh, const char *name, size_t namelen,
+    void *buf, size_t bufsize, size_t *lenp)
+{
+	struct store_inode ip;
+	int rv;
+
+	*lenp = 0;
+	if ((rv = ops_xattr_name(name, namelen)) != 0)
+		return rv;
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0 ||
+	    (rv = ops_permission(c, &ip, MAY_READ)) != 0)
+		return rv;
+	return store_blob_get(s, ip.ino, name, namelen, buf, bufsize, lenp);
+}
+
+int
+store_xattr_set(struct store *s, const struct store_cred *c,
+    const struct store_fh *fh, const char *name, size_t namelen,
+    const void *value, size_t valuelen, int flags)
+{
+	struct store_inode ip;
+	struct timespec now;
+	size_t len;
+	int rv;
+
+	if ((rv = ops_xattr_name(name, namelen)) != 0)
+		return rv;
+	if (valuelen > STORE_XATTR_SIZE_MAX)
+		return -E2BIG;
+	if ((flags & ~(STORE_XATTR_CREATE | STORE_XATTR_REPLACE)) ||
+	    flags == (STORE_XATTR_CREATE | STORE_XATTR_REPLACE))
+		return -EINVAL;
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0 ||
+	    (rv = ops_permission(c, &ip, MAY_WRITE)) != 0)
+		goto out;
+	rv = store_blob_get(s, ip.ino, name, namelen, NULL, 0, &len);
+	if (rv != 0 && rv != -ENODATA)
+		goto out;
+	if (rv == 0 && (flags & STORE_XATTR_CREATE)) {
+		rv = -EEXIST;
+		goto out;
+	}
+	if (rv == -ENODATA && (flags & STORE_XATTR_REPLACE))
+		goto out;
+	store_now(&now);
+	ops_touch(&ip, &now);
+	if ((rv = store_blob_put(s, ip.ino, name, namelen, value,
+	    valuelen)) != 0)
+		goto out;
+	rv = store_inode_put(s, &ip);
+out:
+	return store_txn_end(s, rv);
+}
+
+int
+store_xattr_list(struct store *s, const struct store_cred *c,
+    const struct store_fh *fh, char *buf, size_t bufsize, size_t *lenp)
+{
+	struct store_inode ip;
+	uint8_t k[8 + STORE_XATTR_NAME_MAX + 1];
+	DBT key, data;
+	DBC *cur;
+	size_t total = 0, nlen;
+	int ret, rv;
+
+	(void)c;	/* listxattr(2) needs no permission on the file */
+	*lenp = 0;
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
+		return rv;
+	if ((ret = s->xattrs->cursor(s->xattrs, s->txn, &cur, 0)) != 0)
+		return store_dberr(s, "cursor xattrs", ret);
+	store_put64(k, ip.ino);
+	memset(&key, 0, sizeof(key));
+	memset(&data, 0, sizeof(data));
+	key.data = k;
+	key.size = 8;
+	key.ulen = sizeof(k);
+	key.flags = DB_DBT_USERMEM;
+	data.flags = DB_DBT_PARTIAL;	/* names only */
+	for (ret = cur->get(cur, &key, &data, DB_SET_RANGE); ret == 0;
+	    ret = cur->get(cur, &key, &data, DB_NEXT)) {
+		if (key.size < 9 || store_get64(k) != ip.ino)
+			break;
+		if (k[8] == '\0')
+			continue;	/* internal: symlink target, ACL */
+		nlen = key.size - 8;
+		if (bufsize != 0) {
+			if (total + nlen + 1 > bufsize) {
+				rv = -ERANGE;
+				break;
+			}
+			memcpy(buf + total, k + 8, nlen);
+			buf[total + nlen] = '\0';
+		}
+		total += nlen + 1;
+	}
+	if (rv == 0 && ret != 0 && ret != DB_NOTFOUND)
+		rv = store_dberr(s, "list xattrs", ret);
+	if ((ret = cur->close(cur)) != 0 && rv == 0)
+		rv = store_dberr(s, "cursor close", ret);
+	if (rv == 0)
+		*lenp = total;
+	return rv;
+}
+
+int
+store_xattr_remove(struct store *s, const struct store_cred *c,
+    const struct store_fh *fh, const char *name, size_t namelen)
+{
+	struct store_inode ip;
+	struct timespec now;
+	int rv;
+
+	if ((rv = ops_xattr_name(name, namelen)) != 0)
+		return rv;
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0 ||
+	    (rv = ops_permission(c, &ip, MAY_WRITE)) != 0 ||
+	    (rv = store_blob_del(s, ip.ino, name, namelen)) != 0)
+		goto out;
+	store_now(&now);
+	ops_touch(&ip, &now);
+	rv = store_inode_put(s, &ip);
+out:
+	return store_txn_end(s, rv);
+}
+
+int
+store_acl_get(struct store *s, const struct store_fh *fh, void *buf,
+    size_t bufsize, size_t *lenp)
+{
+	struct store_inode ip;
+	int rv;
+
+	*lenp = 0;
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
+		return rv;
+	rv = store_blob_get(s, ip.ino, STORE_XNAME_ACL,
+	    sizeof(STORE_XNAME_ACL) - 1, buf, bufsize, lenp);
+	if (rv == -ENODATA) {
+		*lenp = 0;	/* no ACL: the mode bits rule */
+		return 0;
+	}
+	return rv;
+}
+
+int
+store_acl_set(struct store *s, const struct store_cred *c,
+    const struct store_fh *fh, const void *acl, size_t len)
+{
+	struct store_inode ip;
+	struct timespec now;
+	int rv;
+
+	if (len > STORE_ACL_MAX)
+		return -E2BIG;
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
+		goto out;
+	if (!ops_is_owner(c, &ip)) {
+		rv = -EPERM;
+		goto out;
+	}
+	if (len == 0) {
+		rv = store_blob_del(s, ip.ino, STORE_XNAME_ACL,
+		    sizeof(STORE_XNAME_ACL) - 1);
+		if (rv == -ENODATA)
+			rv = 0;
+	} else
+		rv = store_blob_put(s, ip.ino, STORE_XNAME_ACL,
+		    sizeof(STORE_XNAME_ACL) - 1, acl, len);
+	if (rv != 0)
+		goto out;
+	store_now(&now);
+	ops_touch(&ip, &now);
+	if ((rv = store_inode_put(s, &ip)) != 0)
+		goto out;
+	store_note(s, &ip, STORE_NOTIFY_ACL);
+out:
+	return store_txn_end(s, rv);
+}

@@ -1,0 +1,364 @@
+/*
+ * bd-check: drives dittofs-blockd over its socket for the integration
+ * tests.
+ *
+ *   bd-check smoke SOCK           operations and error cases, as TAP
+ *   bd-check storm SOCK DIR LOG   create+write+rename until the socket
+ *                                 dies; each acknowledged op is appended
+ *                                 to LOG
+ *   bd-check verify SOCK DIR LOG  every acknowledged op is there, and
+ *                                 nothing is half there
+ *
+ * As root it becomes dittofs-nfsd first (blockd checks SO_PEERCRED).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bdc.h"
+#include "tap.h"
+
+#define SHARE	"export"
+#define IO_READ		0x01
+#define IO_WRITE	0x02
+
+static const char *user = "dittofs-nfsd";
+
+static void
+connect_or_die(struct bdc *c, const char *sock)
+{
+	if (bdc_connect(c, sock, user) == -1) {
+		perror(sock);
+		exit(2);
+	}
+}
+
+static int
+readdir_count(struct bdc *c, const bd_fh *dir, int plus)
+{
+	struct bd_readdir_req req;
+	struct bd_readdir_reply rep;
+	int total = 0, eof = 0;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = c->cred;
+	req.dir = *dir;
+	req.maxents = 100;
+	req.plus = plus;
+	while (!eof) {
+		memset(&rep, 0, sizeof(rep));
+		if (bdc_call(c, BD_READDIR, (xdrproc_t)xdr_bd_readdir_req, &req,
+		    (xdrproc_t)xdr_bd_readdir_reply, &rep, NULL) == -1 ||
+		    rep.status != 0)
+			return -1;
+		total += (int)rep.entries.entries_len;
+		eof = rep.eof;
+		if (rep.entries.entries_len > 0)
+			req.cookie = rep.entries.entries_val[
+			    rep.entries.entries_len - 1].cookie;
+		if (plus && rep.entries.entries_len > 0 &&
+		    rep.entries.entries_val[0].fh.bd_fh_len == 0)
+			total = -1000;	/* plus without handles */
+		xdr_free((xdrproc_t)xdr_bd_readdir_reply, &rep);
+		if (total < 0)
+			return total;
+	}
+	return total;
+}
+
+static int
+setattr_mode(struct bdc *c, const bd_fh *fh, unsigned int mode)
+{
+	struct bd_setattr_req req;
+	struct bd_wcc_reply rep;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = c->cred;
+	req.fh = *fh;
+	req.sattr.mask = 0x01;
+	req.sattr.mode = mode;
+	memset(&rep, 0, sizeof(rep));
+	if (bdc_call(c, BD_SETATTR, (xdrproc_t)xdr_bd_setattr_req, &req,
+	    (xdrproc_t)xdr_bd_wcc_reply, &rep, NULL) == -1)
+		return -EIO;
+	return rep.status;
+}
+
+static int
+smoke(const char *sock)
+{
+	struct bdc c, other;
+	bd_fh root, dir, file, fh2, bad;
+	bd_attr attr;
+	char longname[300];
+	int fd, rc;
+
+	connect_or_die(&c, sock);
+	tap_ok(bdc_share_root(&c, SHARE, &root) == 0, "share root of %s",
+	    SHARE);
+	bdc_rmdir(&c, &root, "smoke");	/* left over from a failed run */
+	tap_ok(bdc_mkdir(&c, &root, "smoke", 0755, &dir) == 0, "mkdir");
+	TAP_EQ_INT(bdc_mkdir(&c, &root, "smoke", 0755, NULL), -EEXIST,
+	    "mkdir of an existing name: EEXIST");
+	tap_ok(bdc_create(&c, &dir, "a", 0600, 1, &file, &attr) == 0 &&
+	    attr.type == 1 && attr.mode == 0600, "guarded create, mode 0600");
+	TAP_EQ_INT(bdc_create(&c, &dir, "a", 0600, 1, NULL, NULL), -EEXIST,
+	    "guarded create of an existing name: EEXIST");
+	rc = bdc_open_io(&c, &file, IO_READ | IO_WRITE, &fd, &attr);
+	tap_ok(rc == 0 && fd >= 0, "open_io read-write passes an fd");
+	tap_ok(fd >= 0 && pwrite(fd, "hello, world", 12, 0) == 12,
+	    "write through the passed fd, no IPC");
+	if (fd >= 0)
+		close(fd);
+	memset(&attr, 0, sizeof(attr));
+	rc = bdc_getattr(&c, &file, &attr);
+	tap_ok(rc == 0 && attr.size == 12, "getattr sees the size of what "
+	    "was written (%llu)", (unsigned long long)attr.size);
+	tap_ok(bdc_lookup(&c, &dir, "a", &fh2, &attr) == 0 &&
+	    fh2.bd_fh_len == file.bd_fh_len &&
+	    memcmp(fh2.bd_fh_val, file.bd_fh_val, file.bd_fh_len) == 0,
+	    "lookup gives the same handle");
+	bdc_fh_free(&fh2);
+	TAP_EQ_INT(bdc_lookup(&c, &dir, "missing", NULL, NULL), -ENOENT,
+	    "lookup of a missing name: ENOENT");
+
+	/* Another user may not read a 0600 file of root's. */
+	connect_or_die(&other, sock);
+	bdc_set_cred(&other, 1000, 1000);
+	rc = bdc_open_io(&other, &file, IO_READ, &fd, NULL);
+	TAP_EQ_INT(rc, -EACCES, "open_io by another user on 0600: EACCES");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(bdc_create(&other, &dir, "b", 0644, 0, NULL, NULL), -EACCES,
+	    "create in a 0755 root dir by another user: EACCES");
+
+	tap_ok(bdc_rename(&c, &dir, "a", &dir, "b") == 0, "rename a -> b");
+	TAP_EQ_INT(bdc_lookup(&c, &dir, "a", NULL, NULL), -ENOENT,
+	    "old name gone after rename");
+	tap_ok(bdc_lookup(&c, &dir, "b", NULL, NULL) == 0, "new name there");
+	TAP_EQ_INT(readdir_count(&c, &dir, 0), 1, "readdir: one entry");
+	TAP_EQ_INT(readdir_count(&c, &dir, 1), 1, "readdirplus: one entry, "
+	    "with handle");
+	TAP_EQ_INT(bdc_rmdir(&c, &root, "smoke"), -ENOTEMPTY,
+	    "rmdir of a non-empty dir: ENOTEMPTY");
+	TAP_EQ_INT(bdc_lookup(&c, &dir, "x/y", NULL, NULL), -EINVAL,
+	    "a name with '/': EINVAL");
+	/* 255 bytes is the limit; the XDR layer cannot even carry 256. */
+	memset(longname, 'n', 255);
+	longname[255] = '\0';
+	tap_ok(bdc_create(&c, &dir, longname, 0644, 0, NULL, NULL) == 0 &&
+	    bdc_remove(&c, &dir, longname) == 0, "a 255-byte name works");
+
+	/* Handles: forged, truncated. */
+	bdc_fh_copy(&bad, &file);
+	bad.bd_fh_val[bad.bd_fh_len - 1] ^= 0x5a;
+	TAP_EQ_INT(bdc_getattr(&c, &bad, NULL), -ESTALE,
+	    "a handle with a forged MAC: ESTALE");
+	bad.bd_fh_len = 3;
+	TAP_EQ_INT(bdc_getattr(&c, &bad, NULL), -EBADMSG,
+	    "a 3-byte handle: EBADMSG (BADHANDLE)");
+	bdc_fh_free(&bad);
+
+	/* A front end that holds the fd hears of a mode change. */
+	rc = bdc_open_io(&other, &root, IO_READ, &fd, NULL);
+	if (fd >= 0)
+		close(fd);
+	rc = bdc_open_io(&c, &file, IO_READ, &fd, NULL);
+	if (fd >= 0)
+		close(fd);
+	{
+		unsigned int before = c.notifies, other_before;
+
+		other_before = other.notifies;
+		TAP_EQ_INT(setattr_mode(&other, &file, 0644), -EPERM,
+		    "chmod by another user: EPERM");
+		tap_ok(setattr_mode(&c, &file, 0640) == 0, "chmod by the "
+		    "owner");
+		/* It is queued before the reply, so it has arrived. */
+		TAP_EQ_INT(c.notifies - before, 1, "BD_NOTIFY reaches the "
+		    "front end holding the fd");
+		bdc_getattr(&other, &root, NULL);
+		TAP_EQ_INT(other.notifies - other_before, 0, "and not one that "
+		    "holds only another file");
+	}
+
+	tap_ok(bdc_remove(&c, &dir, "b") == 0, "remove");
+	TAP_EQ_INT(bdc_getattr(&c, &file, NULL), -ESTALE,
+	    "the removed file's handle: ESTALE");
+	tap_ok(bdc_rmdir(&c, &root, "smoke") == 0, "rmdir");
+	bdc_fh_free(&file);
+	bdc_fh_free(&dir);
+	bdc_fh_free(&root);
+	bdc_close(&other);
+	bdc_close(&c);
+	return tap_done();
+}
+
+static void
+log_line(int fd, const char *op, long n)
+{
+	char line[64];
+	int len = snprintf(line, sizeof(line), "%s %ld\n", op, n);
+
+	if (write(fd, line, (size_t)len) != len)
+		exit(3);
+}
+
+/* Until the connection dies: create fN, write it, rename to gN. */
+static int
+storm(const char *sock, const char *name, const char *logpath)
+{
+	struct bdc c;
+	bd_fh root, dir, file;
+	char fname[32], gname[32];
+	int logfd, fd;
+	long n;
+
+	/* The log first: connecting as root drops to the nfsd user. */
+	logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, 0644);
+	if (logfd == -1) {
+		perror(logpath);
+		return 2;
+	}
+	connect_or_die(&c, sock);
+	if (bdc_share_root(&c, SHARE, &root) != 0)
+		return 2;
+	if (bdc_mkdir(&c, &root, name, 0755, &dir) != 0) {
+		fprintf(stderr, "storm %s: mkdir failed\n", name);
+		return 2;
+	}
+	for (n = 0;; n++) {
+		snprintf(fname, sizeof(fname), "f%ld", n);
+		snprintf(gname, sizeof(gname), "g%ld", n);
+		if (bdc_create(&c, &dir, fname, 0644, 1, &file, NULL) != 0)
+			break;
+		log_line(logfd, "create", n);
+		if (bdc_open_io(&c, &file, IO_READ | IO_WRITE, &fd, NULL) != 0)
+			break;
+		/* Data written and fdatasync'ed is acknowledged stable. */
+		if (pwrite(fd, fname, strlen(fname), 0) < 0 ||
+		    fdatasync(fd) == -1) {
+			close(fd);
+			break;
+		}
+		close(fd);
+		log_line(logfd, "write", n);
+		bdc_fh_free(&file);
+		if (bdc_rename(&c, &dir, fname, &dir, gname) != 0)
+			break;
+		log_line(logfd, "rename", n);
+	}
+	printf("storm %s: %ld rounds before the connection ended\n", name, n);
+	return 0;
+}
+
+static int
+verify(const char *sock, const char *name, const char *logpath)
+{
+	struct bdc c;
+	bd_fh root, dir, fh;
+	bd_attr attr;
+	FILE *fp;
+	char op[16], fname[32], gname[32], buf[32];
+	long n, last = -1, *state = NULL, cap = 0;
+	int f_there, g_there, fd, bad = 0, i;
+
+	connect_or_die(&c, sock);
+	if ((fp = fopen(logpath, "r")) == NULL)
+		return 2;
+	while (fscanf(fp, "%15s %ld", op, &n) == 2) {
+		if (n >= cap) {
+			long ncap = (n + 1) * 2;
+
+			state = realloc(state, (size_t)ncap * sizeof(*state));
+			for (i = (int)cap; i < ncap; i++)
+				state[i] = 0;
+			cap = ncap;
+		}
+		state[n] = strcmp(op, "create") == 0 ? 1 :
+		    strcmp(op, "write") == 0 ? 2 : 3;
+		if (n > last)
+			last = n;
+	}
+	fclose(fp);
+	if (bdc_share_root(&c, SHARE, &root) != 0 ||
+	    bdc_lookup(&c, &root, name, &dir, NULL) != 0) {
+		tap_ok(0, "%s: the storm's directory survived", name);
+		return tap_done();
+	}
+	for (n = 0; n <= last + 1; n++) {
+		long s = n <= last ? state[n] : 0;
+
+		snprintf(fname, sizeof(fname), "f%ld", n);
+		snprintf(gname, sizeof(gname), "g%ld", n);
+		f_there = bdc_lookup(&c, &dir, fname, NULL, NULL) == 0;
+		g_there = bdc_lookup(&c, &dir, gname, &fh, &attr) == 0;
+		if (s == 3 && (!g_there || f_there)) {
+			tap_diag("%s: rename %ld acknowledged but f=%d g=%d",
+			    name, n, f_there, g_there);
+			bad++;
+		}
+		if ((s == 1 || s == 2) && f_there + g_there != 1) {
+			tap_diag("%s: create %ld acknowledged, f=%d g=%d", name,
+			    n, f_there, g_there);
+			bad++;
+		}
+		if (s == 0 && n <= last) {
+			tap_diag("%s: a hole in the log at %ld", name, n);
+			bad++;
+		}
+		/* Written and synced data must read back. */
+		if (s >= 2) {
+			bd_fh *which = g_there ? &fh : NULL;
+			bd_fh ffh;
+
+			if (which == NULL && bdc_lookup(&c, &dir, fname, &ffh,
+			    NULL) == 0)
+				which = &ffh;
+			memset(buf, 0, sizeof(buf));
+			if (which == NULL || bdc_open_io(&c, which, IO_READ,
+			    &fd, NULL) != 0 || pread(fd, buf, sizeof(buf), 0) !=
+			    (ssize_t)strlen(fname) || strcmp(buf, fname) != 0) {
+				tap_diag("%s: data of %ld lost ('%s')", name, n,
+				    buf);
+				bad++;
+			}
+			if (which != NULL && fd >= 0)
+				close(fd);
+			if (which == &ffh)
+				bdc_fh_free(&ffh);
+		}
+		if (g_there)
+			bdc_fh_free(&fh);
+	}
+	/* Past the log's end + 1 nothing may exist. */
+	snprintf(fname, sizeof(fname), "f%ld", last + 2);
+	if (bdc_lookup(&c, &dir, fname, NULL, NULL) == 0)
+		bad++;
+	TAP_EQ_INT(readdir_count(&c, &dir, 0) >= 0, 1, "%s: directory reads",
+	    name);
+	tap_ok(bad == 0 && last >= 0, "%s: all %ld acknowledged rounds are "
+	    "there, nothing half there", name, last + 1);
+	free(state);
+	return tap_done();
+}
+
+int
+main(int argc, char *argv[])
+{
+	if (getenv("BD_CHECK_USER") != NULL)
+		user = getenv("BD_CHECK_USER");
+	if (argc == 3 && strcmp(argv[1], "smoke") == 0)
+		return smoke(argv[2]);
+	if (argc == 5 && strcmp(argv[1], "storm") == 0)
+		return storm(argv[2], argv[3], argv[4]);
+	if (argc == 5 && strcmp(argv[1], "verify") == 0)
+		return verify(argv[2], argv[3], argv[4]);
+	fprintf(stderr, "usage: bd-check smoke SOCK | storm SOCK DIR LOG | "
+	    "verify SOCK DIR LOG\n");
+	return 2;
+}

@@ -1,0 +1,54 @@
+/*
+ * bdc: a blocking client of dittofs-blockd for tests and benchmarks.
+ * It speaks the front ends' protocol (common/blockd_msg.x) as role
+ * nfsd, one request at a time or pipelined.
+ */
+#ifndef DITTOFS_BDC_H
+#define DITTOFS_BDC_H
+
+#include <stdint.h>
+
+#include "blockd_msg.h"
+#include "ipc.h"
+
+struct bdc {
+	int		fd;
+	uint32_t	next_id;
+	bd_cred		cred;
+	unsigned int	groups[1];
+	unsigned int	notifies;	/* BD_NOTIFY messages seen */
+};
+
+/* Connect to path; as root, first become user (so SO_PEERCRED fits). */
+int	bdc_connect(struct bdc *, const char *path, const char *user);
+void	bdc_close(struct bdc *);
+void	bdc_set_cred(struct bdc *, unsigned int uid, unsigned int gid);
+
+/* One request, its BD_REPLY decoded into rep; *fd_out gets a passed fd. */
+int	bdc_call(struct bdc *, uint32_t type, xdrproc_t req_proc,
+	    const void *req, xdrproc_t rep_proc, void *rep, int *fd_out);
+/* Pipelining: send without waiting; receive in order of arrival. */
+int	bdc_send(struct bdc *, uint32_t type, xdrproc_t, const void *,
+	    uint32_t *id);
+int	bdc_recv(struct bdc *, xdrproc_t rep_proc, void *rep, uint32_t *id,
+	    int *fd_out);
+
+/* Conveniences returning the reply status (0 or -errno). */
+int	bdc_share_root(struct bdc *, const char *name, bd_fh *out);
+int	bdc_lookup(struct bdc *, const bd_fh *dir, const char *name,
+	    bd_fh *out, bd_attr *attr);
+int	bdc_create(struct bdc *, const bd_fh *dir, const char *name,
+	    unsigned int mode, unsigned int how, bd_fh *out, bd_attr *attr);
+int	bdc_mkdir(struct bdc *, const bd_fh *dir, const char *name,
+	    unsigned int mode, bd_fh *out);
+int	bdc_getattr(struct bdc *, const bd_fh *, bd_attr *);
+int	bdc_remove(struct bdc *, const bd_fh *dir, const char *name);
+int	bdc_rmdir(struct bdc *, const bd_fh *dir, const char *name);
+int	bdc_rename(struct bdc *, const bd_fh *from, const char *fname,
+	    const bd_fh *to, const char *tname);
+int	bdc_open_io(struct bdc *, const bd_fh *, unsigned int flags,
+	    int *fd, bd_attr *);
+void	bdc_fh_copy(bd_fh *dst, const bd_fh *src);
+void	bdc_fh_free(bd_fh *);
+
+#endif

@@ -1,0 +1,873 @@
+/*
+ * tests/unit/test_store.c: each store operation and its error cases.
+ * Runs as any user: credentials are passed to the store, not assumed.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "blockd/store.h"
+#include "tap.h"
+
+#define N(s)	(s), strlen(s)
+
+struct notes {
+	struct store_notify ev[64];
+	size_t n;
+};
+
+static struct store_cred cr_root, cr_alice, cr_bob, cr_carol;
+
+static void
+cred_set(struct store_cred *c, uint32_t uid, uint32_t gid, uint32_t ngroups,
+    const uint32_t *groups)
+{
+	memset(c, 0, sizeof(*c));
+	c->uid = uid;
+	c->gid = gid;
+	c->ngroups = ngroups;
+	if (ngroups)
+		memcpy(c->groups, groups, ngroups * sizeof(*groups));
+}
+
+static void
+on_notify(void *arg, const struct store_notify *ev)
+{
+	struct notes *nt = arg;
+
+	if (nt->n < sizeof(nt->ev) / sizeof(nt->ev[0]))
+		nt->ev[nt->n++] = *ev;
+}
+
+static unsigned int
+notes_for(const struct notes *nt, uint64_t ino)
+{
+	unsigned int what = 0;
+	size_t i;
+
+	for (i = 0; i < nt->n; i++)
+		if (nt->ev[i].ino == ino)
+			what |= nt->ev[i].what;
+	return what;
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void
+rm_tree(const char *dir)
+{
+	if (nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == -1)
+		tap_diag("cleanup of %s failed", dir);
+}
+
+static int
+fh_eq(const struct store_fh *a, const struct store_fh *b)
+{
+	return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+}
+
+static struct store *
+reopen(struct store *s, const char *dir, struct store_options *opt)
+{
+	int rv;
+
+	store_close(s);
+	if ((rv = store_open(dir, opt, &s)) != 0) {
+		tap_diag("reopen: %s", strerror(-rv));
+		exit(1);
+	}
+	return s;
+}
+
+static void
+test_basic(struct store *s, const struct store_fh *root)
+{
+	struct store_attr a, a2;
+	struct store_fh fh, fh2, dfh;
+	char name[300];
+	uint8_t verf[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	uint8_t verf2[8] = { 9 };
+	int rv;
+
+	rv = store_getattr(s, root, &a);
+	tap_ok(rv == 0 && a.type == STORE_TYPE_DIR && a.mode == 0755 &&
+	    a.nlink == 2 && a.uid == 0, "root is a 0755 directory, nlink 2");
+
+	rv = store_create(s, &cr_root, root, N("f"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh, &a);
+	tap_ok(rv == 0 && a.type == STORE_TYPE_REG && a.mode == 0644 &&
+	    a.nlink == 1 && a.size == 0, "create regular file");
+	tap_ok(fh.len > 0 && fh.len <= STORE_HANDLE_MAX, "handle is %u bytes",
+	    fh.len);
+	rv = store_lookup(s, &cr_root, root, N("f"), &fh2, &a2);
+	tap_ok(rv == 0 && fh_eq(&fh, &fh2) && a2.ino == a.ino,
+	    "lookup finds it with the same handle");
+	TAP_EQ_INT(store_create(s, &cr_root, root, N("f"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh2, NULL), -EEXIST,
+	    "guarded create of an existing name: EEXIST");
+	rv = store_create(s, &cr_root, root, N("f"), 0600,
+	    STORE_CREATE_UNCHECKED, NULL, &fh2, &a2);
+	tap_ok(rv == 0 && fh_eq(&fh, &fh2) && a2.mode == 0644,
+	    "unchecked create of an existing file returns it");
+
+	rv = store_create(s, &cr_root, root, N("x"), 0644,
+	    STORE_CREATE_EXCLUSIVE, verf, &fh, &a);
+	tap_ok(rv == 0, "exclusive create");
+	rv = store_create(s, &cr_root, root, N("x"), 0644,
+	    STORE_CREATE_EXCLUSIVE, verf, &fh2, &a2);
+	tap_ok(rv == 0 && fh_eq(&fh, &fh2),
+	    "retransmitted exclusive create with the same verifier succeeds");
+	TAP_EQ_INT(store_create(s, &cr_root, root, N("x"), 0644,
+	    STORE_CREATE_EXCLUSIVE, verf2, &fh2, &a2), -EEXIST,
+	    "exclusive create with another verifier: EEXIST");
+	TAP_EQ_INT(store_create(s, &cr_root, root, N("f"), 0644,
+	    STORE_CREATE_EXCLUSIVE, verf, &fh2, &a2), -EEXIST,
+	    "exclusive create over a non-exclusive file: EEXIST");
+
+	memset(name, 'n', sizeof(name));
+	TAP_EQ_INT(store_create(s, &cr_root, root, name, 256, 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh2, NULL), -ENAMETOOLONG,
+	    "256-byte name: ENAMETOOLONG");
+	TAP_EQ_INT(store_create(s, &cr_root, root, name, 255, 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh2, NULL), 0,
+	    "255-byte name is fine");
+	TAP_EQ_INT(store_lookup(s, &cr_root, root, name, 256, &fh2, NULL),
+	    -ENAMETOOLONG, "lookup of a 256-byte name: ENAMETOOLONG");
+	TAP_EQ_INT(store_create(s, &cr_root, root, "a/b", 3, 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh2, NULL), -EINVAL,
+	    "name with '/': EINVAL");
+	TAP_EQ_INT(store_create(s, &cr_root, root, "a\0b", 3, 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh2, NULL), -EINVAL,
+	    "name with NUL: EINVAL");
+	TAP_EQ_INT(store_mkdir(s, &cr_root, root, N("."), 0755, &fh2, NULL),
+	    -EINVAL, "mkdir \".\": EINVAL");
+	TAP_EQ_INT(store_create(s, &cr_root, root, N(".."), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh2, NULL), -EINVAL,
+	    "create \"..\": EINVAL");
+	TAP_EQ_INT(store_create(s, &cr_root, root, "", 0, 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh2, NULL), -EINVAL,
+	    "empty name: EINVAL");
+	TAP_EQ_INT(store_lookup(s, &cr_root, root, N("nope"), &fh2, NULL),
+	    -ENOENT, "lookup of a missing name: ENOENT");
+	TAP_EQ_INT(store_lookup(s, &cr_root, &fh, N("y"), &fh2, NULL),
+	    -ENOTDIR, "lookup in a file: ENOTDIR");
+	TAP_EQ_INT(store_create(s, &cr_root, &fh, N("y"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh2, NULL), -ENOTDIR,
+	    "create in a file: ENOTDIR");
+
+	rv = store_mkdir(s, &cr_root, root, N("d"), 0755, &dfh, &a);
+	tap_ok(rv == 0 && a.type == STORE_TYPE_DIR && a.nlink == 2,
+	    "mkdir");
+	rv = store_getattr(s, root, &a2);
+	TAP_EQ_INT(a2.nlink, 3, "parent nlink counts the subdirectory");
+	TAP_EQ_INT(store_mkdir(s, &cr_root, root, N("d"), 0755, &fh2, NULL),
+	    -EEXIST, "mkdir of an existing name: EEXIST");
+	rv = store_lookup(s, &cr_root, &dfh, N("."), &fh2, NULL);
+	tap_ok(rv == 0 && fh_eq(&fh2, &dfh), "lookup \".\"");
+	rv = store_lookup(s, &cr_root, &dfh, N(".."), &fh2, NULL);
+	tap_ok(rv == 0 && fh_eq(&fh2, root), "lookup \"..\" gives the parent");
+	rv = store_lookup(s, &cr_root, root, N(".."), &fh2, NULL);
+	tap_ok(rv == 0 && fh_eq(&fh2, root), "\"..\" of the root is the root");
+
+	TAP_EQ_INT(store_create(s, &cr_root, &dfh, N("inner"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh2, NULL), 0, "create in subdir");
+	TAP_EQ_INT(store_rmdir(s, &cr_root, root, N("d")), -ENOTEMPTY,
+	    "rmdir of a non-empty directory: ENOTEMPTY");
+	TAP_EQ_INT(store_rmdir(s, &cr_root, root, N("f")), -ENOTDIR,
+	    "rmdir of a file: ENOTDIR");
+	TAP_EQ_INT(store_remove(s, &cr_root, root, N("d")), -EISDIR,
+	    "remove of a directory: EISDIR");
+	TAP_EQ_INT(store_remove(s, &cr_root, root, N("zz")), -ENOENT,
+	    "remove of a missing name: ENOENT");
+	TAP_EQ_INT(store_rmdir(s, &cr_root, root, N("zz")), -ENOENT,
+	    "rmdir of a missing name: ENOENT");
+	TAP_EQ_INT(store_remove(s, &cr_root, &dfh, N("inner")), 0,
+	    "remove");
+	TAP_EQ_INT(store_getattr(s, &fh2, &a), -ESTALE,
+	    "the removed file's handle is stale");
+	TAP_EQ_INT(store_rmdir(s, &cr_root, root, N("d")), 0, "rmdir");
+	rv = store_getattr(s, root, &a2);
+	TAP_EQ_INT(a2.nlink, 2, "parent nlink back to 2");
+	TAP_EQ_INT(store_getattr(s, &dfh, &a), -ESTALE,
+	    "the removed directory's handle is stale");
+	TAP_EQ_INT(store_create(s, &cr_root, &dfh, N("g"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh2, NULL), -ESTALE,
+	    "create in a removed directory: ESTALE");
+}
+
+static void
+test_perms(struct store *s, const struct store_fh *root)
+{
+	struct store_sattr sa;
+	struct store_attr a;
+	struct store_fh home, fh, fh2, pub, sg;
+	int rv;
+
+	TAP_EQ_INT(store_create(s, &cr_alice, root, N("alice-f"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh, NULL), -EACCES,
+	    "non-root create in a 0755 root-owned directory: EACCES");
+	TAP_EQ_INT(store_mkdir(s, &cr_root, root, N("home"), 0700, &home,
+	    NULL), 0, "mkdir home");
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_UID | STORE_SATTR_GID;
+	sa.uid = 1000;
+	sa.gid = 1000;
+	TAP_EQ_INT(store_setattr(s, &cr_root, &home, &sa, &a), 0,
+	    "root chowns home to alice");
+	tap_ok(a.uid == 1000 && a.gid == 1000, "owner changed");
+	TAP_EQ_INT(store_create(s, &cr_alice, &home, N("a"), 0640,
+	    STORE_CREATE_GUARDED, NULL, &fh, &a), 0, "alice creates in home");
+	tap_ok(a.uid == 1000 && a.gid == 1000, "new file owned by the caller");
+	TAP_EQ_INT(store_lookup(s, &cr_bob, &home, N("a"), &fh2, NULL),
+	    -EACCES, "bob cannot search alice's 0700 home: EACCES");
+	TAP_EQ_INT(store_remove(s, &cr_bob, &home, N("a")), -EACCES,
+	    "bob cannot remove in it: EACCES");
+
+	/* chmod 0750: carol is in group 1000 by supplementary groups */
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_MODE;
+	sa.mode = 0750;
+	TAP_EQ_INT(store_setattr(s, &cr_bob, &home, &sa, NULL), -EPERM,
+	    "chmod by a non-owner: EPERM");
+	TAP_EQ_INT(store_setattr(s, &cr_alice, &home, &sa, NULL), 0,
+	    "chmod by the owner");
+	TAP_EQ_INT(store_lookup(s, &cr_carol, &home, N("a"), &fh2, &a), 0,
+	    "group member (supplementary group) may search");
+	TAP_EQ_INT(store_lookup(s, &cr_bob, &home, N("a"), &fh2, NULL),
+	    -EACCES, "other still may not");
+	TAP_EQ_INT(store_create(s, &cr_carol, &home, N("c"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh2, NULL), -EACCES,
+	    "group without write may not create");
+
+	/* open_io permissions on 0640 file a */
+	{
+		int fd = -1;
+
+		TAP_EQ_INT(store_open_io(s, &cr_carol, &fh, STORE_IO_READ,
+		    &fd, NULL), 0, "group may open 0640 for reading");
+		if (fd >= 0)
+			close(fd);
+		TAP_EQ_INT(store_open_io(s, &cr_carol, &fh, STORE_IO_WRITE,
+		    &fd, NULL), -EACCES, "group may not open 0640 for writing");
+		memset(&sa, 0, sizeof(sa));
+		sa.mask = STORE_SATTR_MODE;
+		sa.mode = 0444;
+		TAP_EQ_INT(store_setattr(s, &cr_alice, &fh, &sa, NULL), 0,
+		    "chmod 0444");
+		TAP_EQ_INT(store_open_io(s, &cr_alice, &fh, STORE_IO_WRITE,
+		    &fd, NULL), -EACCES, "owner may not write 0444");
+		TAP_EQ_INT(store_open_io(s, &cr_alice, &fh, STORE_IO_WRITE |
+		    STORE_IO_OWNER_OVERRIDE, &fd, NULL), 0,
+		    "owner override opens 0444 for writing");
+		if (fd >= 0)
+			close(fd);
+		TAP_EQ_INT(store_open_io(s, &cr_root, &fh, STORE_IO_WRITE,
+		    &fd, NULL), 0, "root may write 0444");
+		if (fd >= 0)
+			close(fd);
+	}
+
+	/* setattr rules */
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_UID;
+	sa.uid = 1001;
+	TAP_EQ_INT(store_setattr(s, &cr_alice, &fh, &sa, NULL), -EPERM,
+	    "chown to another user by non-root: EPERM");
+	sa.mask = STORE_SATTR_GID;
+	sa.gid = 1001;
+	TAP_EQ_INT(store_setattr(s, &cr_alice, &fh, &sa, NULL), -EPERM,
+	    "chgrp to a group the owner is not in: EPERM");
+	sa.gid = 1000;
+	TAP_EQ_INT(store_setattr(s, &cr_alice, &fh, &sa, NULL), 0,
+	    "chgrp to own group");
+	sa.mask = STORE_SATTR_SIZE;
+	sa.size = 10;
+	TAP_EQ_INT(store_setattr(s, &cr_alice, &fh, &sa, NULL), -EACCES,
+	    "truncate without write permission: EACCES");
+	TAP_EQ_INT(store_setattr(s, &cr_root, &home, &sa, NULL), -EISDIR,
+	    "truncate a directory: EISDIR");
+	sa.mask = STORE_SATTR_MODE;
+	sa.mode = 06755;
+	TAP_EQ_INT(store_setattr(s, &cr_alice, &fh, &sa, &a), 0,
+	    "chmod 06755 by owner in the group");
+	TAP_EQ_INT(a.mode, 06755, "setuid and setgid set");
+	sa.mask = STORE_SATTR_SIZE;
+	sa.size = 100;
+	TAP_EQ_INT(store_setattr(s, &cr_alice, &fh, &sa, &a), 0, "truncate");
+	tap_ok(a.size == 100 && a.mode == 0755,
+	    "size 100, non-root truncate killed setuid/setgid (mode %o)",
+	    a.mode);
+	sa.mask = STORE_SATTR_MODE;
+	sa.mode = 06755;
+	TAP_EQ_INT(store_setattr(s, &cr_root, &fh, &sa, &a), 0, "root chmod");
+	sa.mask = STORE_SATTR_UID | STORE_SATTR_GID;
+	sa.uid = 1002;
+	sa.gid = 1002;
+	TAP_EQ_INT(store_setattr(s, &cr_root, &fh, &sa, &a), 0, "root chown");
+	tap_ok(a.uid == 1002 && a.gid == 1002 && a.mode == 0755,
+	    "chown killed setuid/setgid (mode %o)", a.mode);
+	sa.mask = STORE_SATTR_MODE;
+	sa.mode = 02755;
+	TAP_EQ_INT(store_setattr(s, &cr_root, &fh, &sa, NULL), 0, "chmod");
+	sa.mask = STORE_SATTR_UID;
+	sa.uid = 1000;
+	TAP_EQ_INT(store_setattr(s, &cr_root, &fh, &sa, NULL), 0, "chown");
+	sa.mask = STORE_SATTR_MODE;
+	sa.mode = 02755;
+	TAP_EQ_INT(store_setattr(s, &cr_alice, &fh, &sa, &a), 0,
+	    "owner outside the file's group sets mode 02755");
+	TAP_EQ_INT(a.mode, 0755, "setgid dropped for a non-member");
+
+	/* times */
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_MTIME | STORE_SATTR_ATIME;
+	sa.mtime.tv_sec = 1000000000;
+	sa.mtime.tv_nsec = 5;
+	sa.atime.tv_sec = 1000000001;
+	TAP_EQ_INT(store_setattr(s, &cr_bob, &fh, &sa, NULL), -EPERM,
+	    "explicit times by a non-owner: EPERM");
+	TAP_EQ_INT(store_setattr(s, &cr_alice, &fh, &sa, &a), 0,
+	    "explicit times by the owner");
+	tap_ok(a.mtime.tv_sec == 1000000000 && a.mtime.tv_nsec == 5 &&
+	    a.atime.tv_sec == 1000000001, "times set on the backing file");
+	sa.mask = STORE_SATTR_MTIME_NOW;
+	TAP_EQ_INT(store_setattr(s, &cr_bob, &fh, &sa, NULL), -EACCES,
+	    "\"now\" without write permission: EACCES");
+	sa.mask = STORE_SATTR_MODE;
+	sa.mode = 0666;
+	TAP_EQ_INT(store_setattr(s, &cr_alice, &fh, &sa, NULL), 0,
+	    "chmod 0666");
+	sa.mask = STORE_SATTR_MTIME_NOW | STORE_SATTR_ATIME_NOW;
+	TAP_EQ_INT(store_setattr(s, &cr_bob, &fh, &sa, &a), 0,
+	    "\"now\" with write permission");
+	tap_ok(a.mtime.tv_sec > 1000000000, "mtime is the server's time");
+	sa.mask = STORE_SATTR_MTIME;
+	sa.mtime.tv_sec = 12345;
+	sa.mtime.tv_nsec = 0;
+	TAP_EQ_INT(store_setattr(s, &cr_alice, &home, &sa, &a), 0,
+	    "explicit mtime on a directory");
+	TAP_EQ_INT(a.mtime.tv_sec, 12345, "directory mtime kept in the record");
+
+	/* access */
+	{
+		uint32_t g = 0;
+
+		TAP_EQ_INT(store_access(s, &cr_alice, &home, 0x3f, &g, NULL),
+		    0, "access on a directory");
+		TAP_EQ_INT(g, STORE_ACCESS_READ | STORE_ACCESS_LOOKUP |
+		    STORE_ACCESS_MODIFY | STORE_ACCESS_EXTEND |
+		    STORE_ACCESS_DELETE, "owner: all directory rights");
+		store_access(s, &cr_carol, &home, 0x3f, &g, NULL);
+		TAP_EQ_INT(g, STORE_ACCESS_READ | STORE_ACCESS_LOOKUP,
+		    "group r-x: read and lookup");
+		store_access(s, &cr_bob, &home, 0x3f, &g, NULL);
+		TAP_EQ_INT(g, 0, "other ---: nothing");
+		store_access(s, &cr_bob, &fh, 0x3f, &g, NULL);
+		TAP_EQ_INT(g, STORE_ACCESS_READ | STORE_ACCESS_MODIFY |
+		    STORE_ACCESS_EXTEND, "file 0666: read, modify, extend");
+		store_access(s, &cr_bob, &fh, STORE_ACCESS_READ, &g, NULL);
+		TAP_EQ_INT(g, STORE_ACCESS_READ, "only what was asked");
+		store_access(s, &cr_root, &fh, 0x3f, &g, NULL);
+		TAP_EQ_INT(g & STORE_ACCESS_EXECUTE, 0,
+		    "root may not execute a file without x bits");
+	}
+
+	/* sticky directory */
+	TAP_EQ_INT(store_mkdir(s, &cr_root, root, N("pub"), 01777, &pub, &a),
+	    0, "mkdir sticky 1777");
+	TAP_EQ_INT(a.mode, 01777, "mode kept");
+	store_create(s, &cr_alice, &pub, N("alices"), 0666,
+	    STORE_CREATE_GUARDED, NULL, &fh2, NULL);
+	TAP_EQ_INT(store_remove(s, &cr_bob, &pub, N("alices")), -EPERM,
+	    "sticky: bob may not remove alice's file: EPERM");
+	TAP_EQ_INT(store_rename(s, &cr_bob, &pub, N("alices"), &pub,
+	    N("bobs")), -EPERM, "sticky: nor rename it");
+	TAP_EQ_INT(store_create(s, &cr_bob, &pub, N("bobs"), 0666,
+	    STORE_CREATE_GUARDED, NULL, &fh2, NULL), 0,
+	    "bob creates his own");
+	TAP_EQ_INT(store_rename(s, &cr_bob, &pub, N("bobs"), &pub,
+	    N("alices")), -EPERM, "sticky: nor replace it");
+	TAP_EQ_INT(store_remove(s, &cr_alice, &pub, N("alices")), 0,
+	    "sticky: the owner may");
+	TAP_EQ_INT(store_remove(s, &cr_root, &pub, N("bobs")), 0,
+	    "sticky: root may");
+
+	/* setgid directory */
+	TAP_EQ_INT(store_mkdir(s, &cr_root, root, N("sg"), 02777, &sg, &a),
+	    0, "mkdir with mode 02777");
+	TAP_EQ_INT(a.mode, 0777, "mkdir ignores setgid in the mode (Linux)");
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_GID | STORE_SATTR_MODE;
+	sa.gid = 500;
+	sa.mode = 02777;
+	TAP_EQ_INT(store_setattr(s, &cr_root, &sg, &sa, &a), 0,
+	    "chmod 02777, chgrp 500");
+	TAP_EQ_INT(a.mode, 02777, "directory is setgid");
+	rv = store_create(s, &cr_alice, &sg, N("f"), 02755,
+	    STORE_CREATE_GUARDED, NULL, &fh2, &a);
+	tap_ok(rv == 0 && a.gid == 500 && a.mode == 0755,
+	    "file in setgid dir: dir's group, setgid dropped for non-member "
+	    "(gid %u mode %o)", a.gid, a.mode);
+	rv = store_mkdir(s, &cr_alice, &sg, N("sub"), 0755, &fh2, &a);
+	tap_ok(rv == 0 && a.gid == 500 && a.mode == 02755,
+	    "dir in setgid dir inherits group and setgid (gid %u mode %o)",
+	    a.gid, a.mode);
+
+	/* mknod rules */
+	TAP_EQ_INT(store_mknod(s, &cr_alice, &pub, N("cdev"), STORE_TYPE_CHR,
+	    0644, makedev(1, 3), &fh2, NULL), -EPERM,
+	    "char device by non-root: EPERM");
+	rv = store_mknod(s, &cr_root, &pub, N("cdev"), STORE_TYPE_CHR, 0644,
+	    makedev(1, 3), &fh2, &a);
+	tap_ok(rv == 0 && a.type == STORE_TYPE_CHR &&
+	    a.rdev == makedev(1, 3), "char device by root keeps rdev");
+	rv = store_mknod(s, &cr_alice, &pub, N("fifo"), STORE_TYPE_FIFO, 0600,
+	    0, &fh2, &a);
+	tap_ok(rv == 0 && a.type == STORE_TYPE_FIFO, "fifo");
+	rv = store_mknod(s, &cr_alice, &pub, N("sock"), STORE_TYPE_SOCK, 0600,
+	    0, &fh2, &a);
+	tap_ok(rv == 0 && a.type == STORE_TYPE_SOCK, "socket");
+	rv = store_mknod(s, &cr_root, &pub, N("bdev"), STORE_TYPE_BLK, 0600,
+	    makedev(8, 1), &fh2, &a);
+	tap_ok(rv == 0 && a.type == STORE_TYPE_BLK, "block device");
+	TAP_EQ_INT(store_mknod(s, &cr_root, &pub, N("bad"), STORE_TYPE_DIR,
+	    0600, 0, &fh2, NULL), -EINVAL, "mknod of a directory: EINVAL");
+}
+
+static void
+test_links(struct store *s, const struct store_fh *root,
+    const struct store_fh *other)
+{
+	struct store_attr a;
+	struct store_fh fh, fh2, d1, d2, d3, lnk;
+	char buf[64];
+	size_t len;
+	int rv;
+
+	store_mkdir(s, &cr_root, root, N("L"), 0755, &d1, NULL);
+	store_create(s, &cr_root, &d1, N("one"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &fh, NULL);
+	rv = store_link(s, &cr_root, &fh, &d1, N("two"), &a);
+	tap_ok(rv == 0 && a.nlink == 2, "link: nlink 2");
+	rv = store_lookup(s, &cr_root, &d1, N("two"), &fh2, NULL);
+	tap_ok(rv == 0 && fh_eq(&fh, &fh2), "both names, one handle");
+	TAP_EQ_INT(store_link(s, &cr_root, &fh, &d1, N("two"), NULL), -EEXIST,
+	    "link over an existing name: EEXIST");
+	TAP_EQ_INT(store_link(s, &cr_root, &d1, root, N("dirlink"), NULL),
+	    -EPERM, "link of a directory: EPERM");
+	TAP_EQ_INT(store_link(s, &cr_root, &fh, other, N("x"), NULL), -EXDEV,
+	    "link across shares: EXDEV");
+	TAP_EQ_INT(store_remove(s, &cr_root, &d1, N("one")), 0,
+	    "remove one name");
+	rv = store_getattr(s, &fh, &a);
+	tap_ok(rv == 0 && a.nlink == 1, "file lives on, nlink 1");
+
+	/* symlinks */
+	rv = store_symlink(s, &cr_alice, root, N("sl"), N("L/two"), &lnk, &a);
+	TAP_EQ_INT(rv, -EACCES, "symlink without write permission: EACCES");
+	rv = store_symlink(s, &cr_root, root, N("sl"), N("L/two"), &lnk, &a);
+	tap_ok(rv == 0 && a.type == STORE_TYPE_LNK && a.size == 5 &&
+	    a.mode == 0777, "symlink: size is the target length, mode 0777");
+	rv = store_readlink(s, &lnk, buf, sizeof(buf), &len);
+	tap_ok(rv == 0 && len == 5 && strcmp(buf, "L/two") == 0, "readlink");
+	TAP_EQ_INT(store_readlink(s, &lnk, buf, 3, &len), -ERANGE,
+	    "readlink into a short buffer: ERANGE");
+	TAP_EQ_INT(store_readlink(s, &fh, buf, sizeof(buf), &len), -EINVAL,
+	    "readlink of a file: EINVAL");
+	TAP_EQ_INT(store_symlink(s, &cr_root, root, N("sl2"), "", 0, &fh2,
+	    NULL), -ENOENT, "empty symlink target: ENOENT");
+	TAP_EQ_INT(store_symlink(s, &cr_root, root, N("sl2"), "a\0b", 3, &fh2,
+	    NULL), -EINVAL, "symlink target with NUL: EINVAL");
+	TAP_EQ_INT(store_open_io(s, &cr_root, &lnk, STORE_IO_READ, &rv, NULL),
+	    -EINVAL, "open_io of a symlink: EINVAL");
+
+	/* rename */
+	store_mkdir(s, &cr_root, root, N("R"), 0755, &d2, NULL);
+	rv = store_rename(s, &cr_root, &d1, N("two"), &d2, N("moved"));
+	TAP_EQ_INT(rv, 0, "rename across directories");
+	rv = store_lookup(s, &cr_root, &d2, N("moved"), &fh2, NULL);
+	tap_ok(rv == 0 && fh_eq(&fh, &fh2), "same handle after rename");
+	TAP_EQ_INT(store_lookup(s, &cr_root, &d1, N("two"), &fh2, NULL),
+	    -ENOENT, "old name gone");
+	TAP_EQ_INT(store_rename(s, &cr_root, &d1, N("two"), &d2, N("x")),
+	    -ENOENT, "rename of a missing name: ENOENT");
+	store_create(s, &cr_root, &d2, N("victim"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh2, NULL);
+	TAP_EQ_INT(store_rename(s, &cr_root, &d2, N("moved"), &d2,
+	    N("victim")), 0, "rename replacing a file");
+	TAP_EQ_INT(store_getattr(s, &fh2, &a), -ESTALE,
+	    "the replaced file is gone: ESTALE");
+	store_link(s, &cr_root, &fh, &d2, N("alias"), NULL);
+	TAP_EQ_INT(store_rename(s, &cr_root, &d2, N("alias"), &d2,
+	    N("victim")), 0, "rename onto a hard link of itself: no-op");
+	rv = store_lookup(s, &cr_root, &d2, N("alias"), &fh2, &a);
+	tap_ok(rv == 0 && a.nlink == 2, "both names stay");
+
+	/* directories */
+	store_mkdir(s, &cr_root, &d2, N("sub"), 0755, &d3, NULL);
+	store_mkdir(s, &cr_root, &d3, N("subsub"), 0755, &fh2, NULL);
+	TAP_EQ_INT(store_rename(s, &cr_root, &d2, N("sub"), &d3, N("x")),
+	    -EINVAL, "directory into itself: EINVAL");
+	TAP_EQ_INT(store_rename(s, &cr_root, &d2, N("sub"), &fh2, N("x")),
+	    -EINVAL, "directory into its own subtree: EINVAL");
+	TAP_EQ_INT(store_rename(s, &cr_root, &d2, N("sub"), &d2, N("victim")),
+	    -ENOTDIR, "directory over a file: ENOTDIR");
+	TAP_EQ_INT(store_rename(s, &cr_root, &d2, N("victim"), &d2, N("sub")),
+	    -EISDIR, "file over a directory: EISDIR");
+	store_mkdir(s, &cr_root, &d2, N("full"), 0755, NULL == NULL ? &fh2 :
+	    NULL, NULL);
+	store_create(s, &cr_root, &fh2, N("content"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh2, NULL);
+	TAP_EQ_INT(store_rename(s, &cr_root, &d2, N("sub"), &d2, N("full")),
+	    -ENOTEMPTY, "directory over a non-empty directory: ENOTEMPTY");
+	store_mkdir(s, &cr_root, &d1, N("empty"), 0755, &fh2, NULL);
+	rv = store_rename(s, &cr_root, &d2, N("sub"), &d1, N("empty"));
+	TAP_EQ_INT(rv, 0, "directory over an empty directory elsewhere");
+	TAP_EQ_INT(store_getattr(s, &fh2, &a), -ESTALE, "replaced dir gone");
+	rv = store_getattr(s, &d1, &a);
+	TAP_EQ_INT(a.nlink, 3, "target parent nlink: 2 + sub");
+	rv = store_getattr(s, &d2, &a);
+	TAP_EQ_INT(a.nlink, 3, "source parent nlink: 2 + full");
+	rv = store_lookup(s, &cr_root, &d3, N(".."), &fh2, NULL);
+	tap_ok(rv == 0 && fh_eq(&fh2, &d1), "\"..\" of the moved directory");
+	TAP_EQ_INT(store_rename(s, &cr_root, root, N("R"), other, N("R")),
+	    -EXDEV, "rename across shares: EXDEV");
+	TAP_EQ_INT(store_rename(s, &cr_root, root, N("R"), root, N("a/b")),
+	    -EINVAL, "rename to a name with '/': EINVAL");
+	TAP_EQ_INT(store_rename(s, &cr_alice, &d2, N("victim"), &d2, N("v2")),
+	    -EACCES, "rename without write permission: EACCES");
+}
+
+static void
+test_readdir(struct store *s, const struct store_fh *root, const char *dir,
+    struct store_options *opt, struct store **sp)
+{
+	struct store_dirent *ents;
+	struct store_fh d, fh;
+	struct store_attr a;
+	uint8_t verf[8], verf2[8];
+	char name[32], seen[200];
+	uint64_t cookie, mid;
+	size_t n, i, total;
+	int eof, rv, ok, dup;
+
+	ents = calloc(16, sizeof(*ents));
+	store_mkdir(s, &cr_root, root, N("many"), 0755, &d, NULL);
+	for (i = 0; i < 150; i++) {
+		snprintf(name, sizeof(name), "e%03zu", i);
+		if ((rv = store_create(s, &cr_root, &d, N(name), 0644,
+		    STORE_CREATE_GUARDED, NULL, &fh, NULL)) != 0)
+			break;
+	}
+	TAP_EQ_INT(i, 150, "150 entries created");
+	memset(seen, 0, sizeof(seen));
+	cookie = 0;
+	total = 0;
+	dup = 0;
+	mid = 0;
+	do {
+		rv = store_readdir(s, &cr_root, &d, cookie, verf, ents, 7, 0,
+		    &n, &eof);
+		if (rv != 0)
+			break;
+		for (i = 0; i < n; i++) {
+			unsigned int k = (unsigned int)atoi(ents[i].name + 1);
+
+			if (k >= 150 || seen[k]++)
+				dup++;
+			cookie = ents[i].cookie;
+			total++;
+		}
+		if (total >= 70 && mid == 0)
+			mid = cookie;
+	} while (!eof);
+	tap_ok(rv == 0 && total == 150 && dup == 0,
+	    "readdir in chunks of 7 sees each entry once (%zu)", total);
+
+	/* cookies survive a restart */
+	*sp = s = reopen(s, dir, opt);
+	memset(seen, 0, sizeof(seen));
+	cookie = mid;
+	total = 0;
+	ok = 1;
+	do {
+		rv = store_readdir(s, &cr_root, &d, cookie, verf2, ents, 16, 0,
+		    &n, &eof);
+		if (rv != 0)
+			break;
+		for (i = 0; i < n; i++) {
+			if (ents[i].cookie <= mid)
+				ok = 0;
+			cookie = ents[i].cookie;
+			total++;
+		}
+	} while (!eof);
+	tap_ok(rv == 0 && ok && total > 0 && total < 150,
+	    "after reopen, readdir resumes after the saved cookie (%zu more)",
+	    total);
+	tap_ok(memcmp(verf, verf2, 8) == 0, "cookie verifier unchanged");
+
+	/* removing the entry at the cookie does not lose the rest */
+	rv = store_readdir(s, &cr_root, &d, 0, verf, ents, 3, 0, &n, &eof);
+	tap_ok(rv == 0 && n == 3 && !eof, "first three entries");
+	cookie = ents[2].cookie;
+	store_remove(s, &cr_root, &d, ents[2].name, ents[2].namelen);
+	store_remove(s, &cr_root, &d, ents[1].name, ents[1].namelen);
+	rv = store_readdir(s, &cr_root, &d, cookie, verf, ents, 1, 1, &n,
+	    &eof);
+	tap_ok(rv == 0 && n == 1 && strcmp(ents[0].name, "e003") == 0,
+	    "a removed entry's cookie still resumes at the next (%s)",
+	    n ? ents[0].name : "-");
+	rv = store_getattr(s, &ents[0].fh, &a);
+	tap_ok(rv == 0 && a.ino == ents[0].ino && ents[0].attr.ino == a.ino &&
+	    ents[0].type == STORE_TYPE_REG, "readdir plus gives handle and "
+	    "attributes");
+	rv = store_readdir(s, &cr_root, &d, UINT64_MAX - 1, verf, ents, 4, 0,
+	    &n, &eof);
+	tap_ok(rv == 0 && n == 0 && eof, "cookie past the end: eof");
+	TAP_EQ_INT(store_readdir(s, &cr_root, &fh, 0, verf, ents, 4, 0, &n,
+	    &eof), -ENOTDIR, "readdir of a file: ENOTDIR");
+	{
+		struct store_sattr sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.mask = STORE_SATTR_MODE;
+		sa.mode = 0711;
+		store_setattr(s, &cr_root, &d, &sa, NULL);
+	}
+	TAP_EQ_INT(store_readdir(s, &cr_alice, &d, 0, verf, ents, 4, 0, &n,
+	    &eof), -EACCES, "readdir without read permission: EACCES");
+	free(ents);
+}
+
+static void
+test_io(struct store *s, const struct store_fh *root)
+{
+	struct store_statfs sf, sf2;
+	struct store_attr a;
+	struct store_fh fh, d;
+	char buf[64];
+	int fd, rv;
+
+	store_create(s, &cr_root, root, N("io"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &fh, NULL);
+	rv = store_open_io(s, &cr_root, &fh, STORE_IO_READ | STORE_IO_WRITE,
+	    &fd, &a);
+	tap_ok(rv == 0 && fd >= 0 && a.size == 0, "open_io read-write");
+	tap_ok(pwrite(fd, "hello world", 11, 4096) == 11, "pwrite via fd");
+	close(fd);
+	rv = store_getattr(s, &fh, &a);
+	tap_ok(rv == 0 && a.size == 4107, "getattr size from backing file");
+	TAP_EQ_INT(store_commit(s, &fh), 0, "commit");
+	rv = store_open_io(s, &cr_alice, &fh, STORE_IO_READ, &fd, &a);
+	tap_ok(rv == 0 && pread(fd, buf, 11, 4096) == 11 &&
+	    memcmp(buf, "hello world", 11) == 0, "read-only open reads it");
+	tap_ok(write(fd, "x", 1) == -1, "a read-only fd cannot write");
+	close(fd);
+	TAP_EQ_INT(store_open_io(s, &cr_alice, &fh, STORE_IO_WRITE, &fd,
+	    NULL), -EACCES, "open for writing without permission: EACCES");
+	TAP_EQ_INT(store_open_io(s, &cr_root, root, STORE_IO_READ, &fd,
+	    NULL), -EISDIR, "open_io of a directory: EISDIR");
+	TAP_EQ_INT(store_open_io(s, &cr_root, &fh, 0, &fd, NULL), -EINVAL,
+	    "open_io without a mode: EINVAL");
+	TAP_EQ_INT(store_commit(s, root), -EISDIR, "commit a dir: EISDIR");
+
+	rv = store_statfs(s, root, &sf);
+	tap_ok(rv == 0 && sf.bytes_total > 0 && sf.bytes_avail <=
+	    sf.bytes_total && sf.files_used > 0, "statfs (%llu files)",
+	    (unsigned long long)sf.files_used);
+	store_mkdir(s, &cr_root, root, N("statdir"), 0755, &d, NULL);
+	rv = store_statfs(s, root, &sf2);
+	TAP_EQ_INT(sf2.files_used, sf.files_used + 1, "statfs counts files");
+}
+
+static void
+test_xattr(struct store *s, const struct store_fh *root)
+{
+	struct store_sattr sa;
+	struct store_fh fh, lnk;
+	char buf[256];
+	size_t len;
+	int rv;
+
+
+	TAP_EQ_INT(store_create(s, &cr_root, root, N("xa"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh, NULL), 0, "create xa");
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_UID;
+	sa.uid = 1000;
+	TAP_EQ_INT(store_setattr(s, &cr_root, &fh, &sa, NULL), 0,
+	    "give xa to alice");
+	TAP_EQ_INT(store_xattr_set(s, &cr_root, &fh, N("user.a"), "1", 1, 0),
+	    0, "xattr set");
+	TAP_EQ_INT(store_xattr_set(s, &cr_root, &fh, N("user.b"), "22", 2,
+	    STORE_XATTR_CREATE), 0, "xattr set create");
+	TAP_EQ_INT(store_xattr_set(s, &cr_root, &fh, N("user.b"), "3", 1,
+	    STORE_XATTR_CREATE), -EEXIST, "xattr create existing: EEXIST");
+	TAP_EQ_INT(store_xattr_set(s, &cr_root, &fh, N("user.c"), "3", 1,
+	    STORE_XATTR_REPLACE), -ENODATA, "xattr replace missing: ENODATA");
+	TAP_EQ_INT(store_xattr_set(s, &cr_bob, &fh, N("user.c"), "3", 1, 0),
+	    -EACCES, "xattr set without write permission: EACCES");
+	TAP_EQ_INT(store_xattr_set(s, &cr_root, &fh, "a\0b", 3, "3", 1, 0),
+	    -EINVAL, "xattr name with NUL: EINVAL");
+	rv = store_xattr_get(s, &cr_bob, &fh, N("user.b"), buf, sizeof(buf),
+	    &len);
+	tap_ok(rv == 0 && len == 2 && memcmp(buf, "22", 2) == 0, "xattr get");
+	rv = store_xattr_get(s, &cr_bob, &fh, N("user.b"), NULL, 0, &len);
+	tap_ok(rv == 0 && len == 2, "xattr size query");
+	TAP_EQ_INT(store_xattr_get(s, &cr_bob, &fh, N("user.b"), buf, 1,
+	    &len), -ERANGE, "xattr get into a short buffer: ERANGE");
+	TAP_EQ_INT(store_xattr_get(s, &cr_bob, &fh, N("user.z"), buf,
+	    sizeof(buf), &len), -ENODATA, "xattr get missing: ENODATA");
+	rv = store_xattr_list(s, &cr_bob, &fh, buf, sizeof(buf), &len);
+	tap_ok(rv == 0 && len == 14 && memcmp(buf, "user.a\0user.b\0", 14) ==
+	    0, "xattr list");
+	TAP_EQ_INT(store_xattr_list(s, &cr_bob, &fh, buf, 5, &len), -ERANGE,
+	    "xattr list into a short buffer: ERANGE");
+	TAP_EQ_INT(store_xattr_remove(s, &cr_alice, &fh, N("user.a")), 0,
+	    "xattr remove");
+	TAP_EQ_INT(store_xattr_remove(s, &cr_alice, &fh, N("user.a")),
+	    -ENODATA, "xattr remove missing: ENODATA");
+	rv = store_xattr_list(s, &cr_bob, &fh, NULL, 0, &len);
+	tap_ok(rv == 0 && len == 7, "xattr list size");
+	store_symlink(s, &cr_root, root, N("xl"), N("target"), &lnk, NULL);
+	rv = store_xattr_list(s, &cr_bob, &lnk, buf, sizeof(buf), &len);
+	tap_ok(rv == 0 && len == 0, "symlink target not listed as an xattr");
+
+	TAP_EQ_INT(store_acl_set(s, &cr_bob, &fh, "ACL", 3), -EPERM,
+	    "ACL set by a non-owner: EPERM");
+	TAP_EQ_INT(store_acl_set(s, &cr_alice, &fh, "ACL", 3), 0, "ACL set");
+	rv = store_acl_get(s, &fh, buf, sizeof(buf), &len);
+	tap_ok(rv == 0 && len == 3 && memcmp(buf, "ACL", 3) == 0, "ACL get");
+	TAP_EQ_INT(store_acl_set(s, &cr_alice, &fh, NULL, 0), 0, "ACL clear");
+	rv = store_acl_get(s, &fh, buf, sizeof(buf), &len);
+	tap_ok(rv == 0 && len == 0, "no ACL");
+}
+
+static void
+test_notify(struct store *s, struct notes *nt, const struct store_fh *root)
+{
+	struct store_sattr sa;
+	struct store_attr a, da;
+	struct store_fh fh, d;
+
+	store_mkdir(s, &cr_root, root, N("nt"), 0777, &d, &da);
+	store_create(s, &cr_root, &d, N("f"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &fh, &a);
+	nt->n = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_MODE;
+	sa.mode = 0600;
+	store_setattr(s, &cr_root, &fh, &sa, NULL);
+	TAP_EQ_INT(notes_for(nt, a.ino), STORE_NOTIFY_MODE, "chmod notifies");
+	tap_ok(nt->n == 1 && nt->ev[0].fh.len > 0,
+	    "the notification carries the handle");
+	nt->n = 0;
+	sa.mask = STORE_SATTR_UID;
+	sa.uid = 7;
+	store_setattr(s, &cr_root, &fh, &sa, NULL);
+	TAP_EQ_INT(notes_for(nt, a.ino), STORE_NOTIFY_OWNER,
+	    "chown notifies");
+	nt->n = 0;
+	sa.mask = STORE_SATTR_MTIME_NOW;
+	store_setattr(s, &cr_root, &fh, &sa, NULL);
+	TAP_EQ_INT(nt->n, 0, "touch does not notify");
+	store_link(s, &cr_root, &fh, &d, N("g"), NULL);
+	TAP_EQ_INT(notes_for(nt, a.ino), STORE_NOTIFY_NLINK, "link notifies");
+	nt->n = 0;
+	store_remove(s, &cr_root, &d, N("g"));
+	TAP_EQ_INT(notes_for(nt, a.ino), STORE_NOTIFY_NLINK,
+	    "unlink of one name notifies nlink");
+	nt->n = 0;
+	store_remove(s, &cr_root, &d, N("f"));
+	TAP_EQ_INT(notes_for(nt, a.ino), STORE_NOTIFY_REMOVED,
+	    "last unlink notifies removal");
+	nt->n = 0;
+	TAP_EQ_INT(store_remove(s, &cr_root, &d, N("f")), -ENOENT,
+	    "failed op");
+	TAP_EQ_INT(nt->n, 0, "a failed op notifies nothing");
+	store_acl_set(s, &cr_root, &d, "x", 1);
+	TAP_EQ_INT(notes_for(nt, da.ino), STORE_NOTIFY_ACL, "ACL notifies");
+}
+
+int
+main(void)
+{
+	static const uint32_t carol_groups[] = { 50, 1000 };
+	struct store_options opt;
+	struct store *s, *s2;
+	struct store_fh root, other, fh, root2;
+	struct store_attr a;
+	struct notes nt;
+	char dir[] = "/tmp/dittofs-test-store-XXXXXX";
+	int rv;
+
+	cred_set(&cr_root, 0, 0, 0, NULL);
+	cred_set(&cr_alice, 1000, 1000, 0, NULL);
+	cred_set(&cr_bob, 1001, 1001, 0, NULL);
+	cred_set(&cr_carol, 1002, 1002, 2, carol_groups);
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	memset(&nt, 0, sizeof(nt));
+	memset(&opt, 0, sizeof(opt));
+	opt.cache_bytes = 8u << 20;
+	opt.notify = on_notify;
+	opt.notify_arg = &nt;
+	rv = store_open(dir, &opt, &s);
+	if (!tap_ok(rv == 0, "store_open new store")) {
+		tap_diag("%s", strerror(-rv));
+		return tap_done();
+	}
+	TAP_EQ_INT(store_open(dir, &opt, &s2), -EBUSY,
+	    "a second open of the same store: EBUSY");
+	TAP_EQ_INT(store_share_root(s, "nope", 0, &root, NULL), -ENOENT,
+	    "missing share without create: ENOENT");
+	TAP_EQ_INT(store_share_root(s, "main", 1, &root, NULL), 0,
+	    "create share main");
+	TAP_EQ_INT(store_share_root(s, "other", 1, &other, &a), 0,
+	    "create share other");
+	TAP_EQ_INT(store_share_root(s, "main", 1, &fh, NULL), 0,
+	    "share_root of an existing share");
+	tap_ok(fh_eq(&fh, &root), "same root handle");
+
+	test_basic(s, &root);
+	test_perms(s, &root);
+	test_links(s, &root, &other);
+	TAP_EQ_INT(store_sync(s), 0, "store_sync");
+	test_readdir(s, &root, dir, &opt, &s);
+	test_io(s, &root);
+	test_xattr(s, &root);
+	test_notify(s, &nt, &root);
+
+	s = reopen(s, dir, &opt);
+	rv = store_share_root(s, "main", 0, &root2, NULL);
+	tap_ok(rv == 0 && fh_eq(&root, &root2),
+	    "root handle stable across reopen");
+	rv = store_lookup(s, &cr_root, &root, N("io"), &fh, &a);
+	tap_ok(rv == 0 && a.size == 4107, "data survives reopen");
+	store_close(s);
+	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0, "fsck after all tests: "
+	    "no faults");
+	rm_tree(dir);
+	return tap_done();
+}
