@@ -15,8 +15,6 @@
 #include "daemon.h"
 #include "log.h"
 
-#define BLOCKD_CHECKPOINT_SECONDS	30
-
 /* Its chroot is the data directory: Berkeley DB plus backing files. */
 static const char *const blockd_syscalls[] = {
 	"openat", "open", "unlinkat", "unlink", "renameat", "renameat2",
@@ -134,7 +132,7 @@ blockd_post_init(struct daemon *d)
 {
 	struct blockd_env *env = d->env;
 	struct store_options opt;
-	struct timeval tv = { BLOCKD_CHECKPOINT_SECONDS, 0 };
+	struct timeval tv = { 0, 0 };
 	const char *dir = d->sandbox.chroot[0] ? "/" : d->state_dir;
 	int rc;
 
@@ -145,6 +143,7 @@ blockd_post_init(struct daemon *d)
 	if ((rc = store_open(dir, &opt, &env->store)) < 0)
 		fatalx("store in %s: %s", d->state_dir, strerror(-rc));
 	blockd_make_shares(d);
+	tv.tv_sec = conf_get_int(d->conf, "blockd", "checkpoint interval");
 	env->ev_checkpoint = event_new(d->base, -1, EV_PERSIST,
 	    blockd_checkpoint_cb, env);
 	if (env->ev_checkpoint == NULL ||

@@ -56,6 +56,8 @@ static const struct conf_key_def conf_blockd_keys[] = {
 	CONF_DAEMON_KEYS("dittofs-blockd"),
 	/* Default: "blockd" under the state directory. */
 	{ "data directory", CONF_PATH, NULL, 0, 0 },
+	/* Seconds between Berkeley DB checkpoints (log trimming). */
+	{ "checkpoint interval", CONF_INT, "30", 1, 3600 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

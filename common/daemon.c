@@ -467,6 +467,10 @@ daemon_main(int argc, char **argv, const struct daemon_def *def, void *env)
 	if (!conf_get_bool(d.conf, def->name, "enable")) {
 		log_info("disabled in %s ([%s] enable = no)", d.conf_path,
 		    def->name);
+		/* Under systemd a clean exit before READY=1 is a failure. */
+		daemon_notify_open(&d);
+		daemon_notify(&d, "READY=1\nSTATUS=disabled ([%s] enable = no)",
+		    def->name);
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);

@@ -33,7 +33,7 @@ static const char *const sandbox_base_syscalls[] = {
 	"mmap", "munmap", "mremap", "mprotect", "brk", "madvise",
 	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack",
 	"restart_syscall", "exit", "exit_group", "futex", "set_robust_list",
-	"get_robust_list", "rseq", "getrandom", "sched_yield", "sched_getaffinity",
+	"get_robust_list", "rseq", "getrandom", "sched_yield", "sched_getaffinity", "sysinfo",
 	"getpid", "gettid", "getppid", "getuid", "geteuid", "getgid",
 	"getegid", "getgroups", "getresuid", "getresgid",
 	"clock_gettime", "clock_getres", "gettimeofday", "time",

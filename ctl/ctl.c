@@ -182,8 +182,13 @@ ctl_reload_one(struct ctl_env *env, const char *daemon)
 	FILE *mem;
 	int fd, rc = 0;
 
-	if ((fd = ctl_connect(env, daemon)) == -1)
-		return 0;	/* not running: nothing to reload */
+	if ((fd = ctl_connect(env, daemon)) == -1) {
+		/* Not running: nothing to reload.  Anything else fails. */
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			return 0;
+		printf("%s: reload failed: %s\n", daemon, strerror(errno));
+		return 1;
+	}
 	if ((mem = open_memstream(&text, &len)) == NULL ||
 	    conf_dump(env->conf, mem) == -1 || fclose(mem) == EOF) {
 		close(fd);

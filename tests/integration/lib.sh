@@ -39,6 +39,10 @@ suite_setup() {
 state directory = $SUITE_DIR/state
 run directory = $SUITE_DIR/run
 
+[blockd]
+# Checkpoints (Berkeley DB log trimming) run under seccomp in every test.
+checkpoint interval = 1
+
 [share export]
 path = /export
 CONF
