@@ -313,152 +313,165 @@ blockd_apply_rest(struct blockd_env *env, const struct store_cred *cred,
 	return store_setattr(env->store, cred, fh, &sattr, attr);
 }
 
+/*
+ * The four ways to make a name (CREATE, MKDIR, SYMLINK, MKNOD) share
+ * everything but the store call: the directory's wcc around it, the
+ * attributes asked beyond the mode, and the entry reply.
+ */
+struct blockd_make {
+	const bd_cred	*cred;
+	const bd_fh	*dir;
+	const bd_name	*name;
+	const bd_sattr	*sattr;
+	uint32_t	 default_mode;
+	int		 exclusive;	/* attributes come in a later SETATTR */
+	int		(*make)(struct blockd_env *, const struct blockd_make *,
+			    const struct store_cred *, const struct store_fh *,
+			    uint32_t mode, struct store_fh *,
+			    struct store_attr *);
+	const void	*req;
+};
+
 static void
-blockd_entry_done(struct blockd_env *env, int status,
-    const struct store_fh *fh, const struct store_attr *attr,
-    struct bd_entry_reply *rep)
+blockd_make_entry(struct ipc_peer *peer, struct ipc_msg *msg,
+    const struct blockd_make *mk)
 {
-	rep->status = status;
-	blockd_changed(env, status);
-	if (status == 0) {
-		blockd_fh_out(fh, &rep->fh);
-		blockd_attr_out(attr, &rep->attr);
+	struct blockd_env *env = blockd_env_of(peer);
+	struct bd_entry_reply rep;
+	struct store_cred cred;
+	struct store_fh dir, fh;
+	struct store_attr attr;
+	uint32_t mode;
+	int rc;
+
+	memset(&rep, 0, sizeof(rep));
+	blockd_cred_in(mk->cred, &cred);
+	mode = mk->sattr->mask & STORE_SATTR_MODE ? mk->sattr->mode :
+	    mk->default_mode;
+	if ((rc = blockd_fh_in(mk->dir, &dir)) == 0) {
+		blockd_wcc_before(env, &dir, &rep.dir);
+		rc = mk->make(env, mk, &cred, &dir, mode, &fh, &attr);
+		if (rc == 0 && !mk->exclusive)
+			rc = blockd_apply_rest(env, &cred, &fh, mk->sattr,
+			    &attr);
+		if (rep.dir.valid)
+			blockd_wcc_after(env, &dir, &rep.dir);
 	}
+	rep.status = rc;
+	blockd_changed(env, rc);
+	if (rc == 0) {
+		blockd_fh_out(&fh, &rep.fh);
+		blockd_attr_out(&attr, &rep.attr);
+	}
+	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_entry_reply, &rep);
+}
+
+static int
+blockd_make_file(struct blockd_env *env, const struct blockd_make *mk,
+    const struct store_cred *cred, const struct store_fh *dir, uint32_t mode,
+    struct store_fh *fh, struct store_attr *attr)
+{
+	const struct bd_create_req *req = mk->req;
+	enum store_createhow how = req->how == 2 ? STORE_CREATE_EXCLUSIVE :
+	    req->how == 1 ? STORE_CREATE_GUARDED : STORE_CREATE_UNCHECKED;
+
+	return store_create(env->store, cred, dir, mk->name->bd_name_val,
+	    mk->name->bd_name_len, mode, how, (const uint8_t *)req->verf, fh,
+	    attr);
 }
 
 /* RFC 1813 3.3.8: CREATE (unchecked, guarded, exclusive). */
 static void
 blockd_create(struct ipc_peer *peer, struct ipc_msg *msg)
 {
-	struct blockd_env *env = blockd_env_of(peer);
 	struct bd_create_req req;
-	struct bd_entry_reply rep;
-	struct store_cred cred;
-	struct store_fh dir, fh;
-	struct store_attr attr;
-	enum store_createhow how;
-	int rc;
+	struct blockd_make mk;
 
 	memset(&req, 0, sizeof(req));
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_create_req, &req) == -1)
 		return;
-	memset(&rep, 0, sizeof(rep));
-	blockd_cred_in(&req.cred, &cred);
-	how = req.how == 2 ? STORE_CREATE_EXCLUSIVE : req.how == 1 ?
-	    STORE_CREATE_GUARDED : STORE_CREATE_UNCHECKED;
-	if ((rc = blockd_fh_in(&req.dir, &dir)) == 0) {
-		blockd_wcc_before(env, &dir, &rep.dir);
-		rc = store_create(env->store, &cred, &dir,
-		    req.name.bd_name_val, req.name.bd_name_len,
-		    req.sattr.mask & STORE_SATTR_MODE ? req.sattr.mode : 0644,
-		    how, (const uint8_t *)req.verf, &fh, &attr);
-		/* An exclusive create's attributes come in a later SETATTR. */
-		if (rc == 0 && how != STORE_CREATE_EXCLUSIVE)
-			rc = blockd_apply_rest(env, &cred, &fh, &req.sattr,
-			    &attr);
-		if (rep.dir.valid)
-			blockd_wcc_after(env, &dir, &rep.dir);
-	}
-	blockd_entry_done(env, rc, &fh, &attr, &rep);
-	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_entry_reply, &rep);
+	mk = (struct blockd_make){ &req.cred, &req.dir, &req.name, &req.sattr,
+	    0644, req.how == 2, blockd_make_file, &req };
+	blockd_make_entry(peer, msg, &mk);
 	xdr_free((xdrproc_t)xdr_bd_create_req, &req);
+}
+
+static int
+blockd_make_dir(struct blockd_env *env, const struct blockd_make *mk,
+    const struct store_cred *cred, const struct store_fh *dir, uint32_t mode,
+    struct store_fh *fh, struct store_attr *attr)
+{
+	return store_mkdir(env->store, cred, dir, mk->name->bd_name_val,
+	    mk->name->bd_name_len, mode, fh, attr);
 }
 
 static void
 blockd_mkdir(struct ipc_peer *peer, struct ipc_msg *msg)
 {
-	struct blockd_env *env = blockd_env_of(peer);
 	struct bd_mkdir_req req;
-	struct bd_entry_reply rep;
-	struct store_cred cred;
-	struct store_fh dir, fh;
-	struct store_attr attr;
-	int rc;
+	struct blockd_make mk;
 
 	memset(&req, 0, sizeof(req));
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_mkdir_req, &req) == -1)
 		return;
-	memset(&rep, 0, sizeof(rep));
-	blockd_cred_in(&req.cred, &cred);
-	if ((rc = blockd_fh_in(&req.dir, &dir)) == 0) {
-		blockd_wcc_before(env, &dir, &rep.dir);
-		rc = store_mkdir(env->store, &cred, &dir, req.name.bd_name_val,
-		    req.name.bd_name_len, req.sattr.mask & STORE_SATTR_MODE ?
-		    req.sattr.mode : 0755, &fh, &attr);
-		if (rc == 0)
-			rc = blockd_apply_rest(env, &cred, &fh, &req.sattr,
-			    &attr);
-		if (rep.dir.valid)
-			blockd_wcc_after(env, &dir, &rep.dir);
-	}
-	blockd_entry_done(env, rc, &fh, &attr, &rep);
-	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_entry_reply, &rep);
+	mk = (struct blockd_make){ &req.cred, &req.dir, &req.name, &req.sattr,
+	    0755, 0, blockd_make_dir, &req };
+	blockd_make_entry(peer, msg, &mk);
 	xdr_free((xdrproc_t)xdr_bd_mkdir_req, &req);
+}
+
+static int
+blockd_make_symlink(struct blockd_env *env, const struct blockd_make *mk,
+    const struct store_cred *cred, const struct store_fh *dir, uint32_t mode,
+    struct store_fh *fh, struct store_attr *attr)
+{
+	const struct bd_symlink_req *req = mk->req;
+
+	return store_symlink(env->store, cred, dir, mk->name->bd_name_val,
+	    mk->name->bd_name_len, req->target.target_val,
+	    req->target.target_len, fh, attr);
 }
 
 static void
 blockd_symlink(struct ipc_peer *peer, struct ipc_msg *msg)
 {
-	struct blockd_env *env = blockd_env_of(peer);
 	struct bd_symlink_req req;
-	struct bd_entry_reply rep;
-	struct store_cred cred;
-	struct store_fh dir, fh;
-	struct store_attr attr;
-	int rc;
+	struct blockd_make mk;
 
 	memset(&req, 0, sizeof(req));
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_symlink_req,
 	    &req) == -1)
 		return;
-	memset(&rep, 0, sizeof(rep));
-	blockd_cred_in(&req.cred, &cred);
-	if ((rc = blockd_fh_in(&req.dir, &dir)) == 0) {
-		blockd_wcc_before(env, &dir, &rep.dir);
-		rc = store_symlink(env->store, &cred, &dir,
-		    req.name.bd_name_val, req.name.bd_name_len,
-		    req.target.target_val, req.target.target_len, &fh, &attr);
-		if (rc == 0)
-			rc = blockd_apply_rest(env, &cred, &fh, &req.sattr,
-			    &attr);
-		if (rep.dir.valid)
-			blockd_wcc_after(env, &dir, &rep.dir);
-	}
-	blockd_entry_done(env, rc, &fh, &attr, &rep);
-	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_entry_reply, &rep);
+	mk = (struct blockd_make){ &req.cred, &req.dir, &req.name, &req.sattr,
+	    0777, 0, blockd_make_symlink, &req };
+	blockd_make_entry(peer, msg, &mk);
 	xdr_free((xdrproc_t)xdr_bd_symlink_req, &req);
+}
+
+static int
+blockd_make_node(struct blockd_env *env, const struct blockd_make *mk,
+    const struct store_cred *cred, const struct store_fh *dir, uint32_t mode,
+    struct store_fh *fh, struct store_attr *attr)
+{
+	const struct bd_mknod_req *req = mk->req;
+
+	return store_mknod(env->store, cred, dir, mk->name->bd_name_val,
+	    mk->name->bd_name_len, (enum store_type)req->type, mode, req->rdev,
+	    fh, attr);
 }
 
 static void
 blockd_mknod(struct ipc_peer *peer, struct ipc_msg *msg)
 {
-	struct blockd_env *env = blockd_env_of(peer);
 	struct bd_mknod_req req;
-	struct bd_entry_reply rep;
-	struct store_cred cred;
-	struct store_fh dir, fh;
-	struct store_attr attr;
-	int rc;
+	struct blockd_make mk;
 
 	memset(&req, 0, sizeof(req));
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_mknod_req, &req) == -1)
 		return;
-	memset(&rep, 0, sizeof(rep));
-	blockd_cred_in(&req.cred, &cred);
-	if ((rc = blockd_fh_in(&req.dir, &dir)) == 0) {
-		blockd_wcc_before(env, &dir, &rep.dir);
-		rc = store_mknod(env->store, &cred, &dir, req.name.bd_name_val,
-		    req.name.bd_name_len, (enum store_type)req.type,
-		    req.sattr.mask & STORE_SATTR_MODE ? req.sattr.mode : 0644,
-		    req.rdev, &fh, &attr);
-		if (rc == 0)
-			rc = blockd_apply_rest(env, &cred, &fh, &req.sattr,
-			    &attr);
-		if (rep.dir.valid)
-			blockd_wcc_after(env, &dir, &rep.dir);
-	}
-	blockd_entry_done(env, rc, &fh, &attr, &rep);
-	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_entry_reply, &rep);
+	mk = (struct blockd_make){ &req.cred, &req.dir, &req.name, &req.sattr,
+	    0644, 0, blockd_make_node, &req };
+	blockd_make_entry(peer, msg, &mk);
 	xdr_free((xdrproc_t)xdr_bd_mknod_req, &req);
 }
 

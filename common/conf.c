@@ -538,17 +538,26 @@ conf_finish(struct conf_parser *p, int rc)
 	return p->conf;
 }
 
+static struct conf *
+conf_new(const char *path, char *err, size_t errlen)
+{
+	struct conf *conf = calloc(1, sizeof(*conf));
+
+	if (conf == NULL || (conf->path = strdup(path)) == NULL) {
+		free(conf);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	return conf;
+}
+
 struct conf *
 conf_load(const char *path, char *err, size_t errlen)
 {
 	struct conf_parser p = { NULL, err, errlen, 0 };
 
-	p.conf = calloc(1, sizeof(*p.conf));
-	if (p.conf == NULL || (p.conf->path = strdup(path)) == NULL) {
-		free(p.conf);
-		snprintf(err, errlen, "out of memory");
+	if ((p.conf = conf_new(path, err, errlen)) == NULL)
 		return NULL;
-	}
 	return conf_finish(&p, conf_parse_file(&p, path, NULL, 0));
 }
 
@@ -558,12 +567,8 @@ conf_load_stream(FILE *fp, const char *path, char *err, size_t errlen)
 {
 	struct conf_parser p = { NULL, err, errlen, 0 };
 
-	p.conf = calloc(1, sizeof(*p.conf));
-	if (p.conf == NULL || (p.conf->path = strdup(path)) == NULL) {
-		free(p.conf);
-		snprintf(err, errlen, "out of memory");
+	if ((p.conf = conf_new(path, err, errlen)) == NULL)
 		return NULL;
-	}
 	return conf_finish(&p, conf_parse_stream(&p, fp, path));
 }
 
@@ -575,15 +580,12 @@ conf_parse_string(const char *text, const char *name, char *err,
 	char *copy;
 	int rc;
 
-	p.conf = calloc(1, sizeof(*p.conf));
-	copy = strdup(text);
-	if (p.conf == NULL || copy == NULL ||
-	    (p.conf->path = strdup(name)) == NULL) {
-		if (p.conf != NULL)
-			free(p.conf->path);
-		free(p.conf);
-		free(copy);
+	if ((copy = strdup(text)) == NULL) {
 		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if ((p.conf = conf_new(name, err, errlen)) == NULL) {
+		free(copy);
 		return NULL;
 	}
 	rc = conf_parse_text(&p, copy, name);

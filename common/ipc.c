@@ -451,6 +451,22 @@ ipc_call(struct ipc_channel *ch, uint32_t type, int fd, xdrproc_t proc,
 	return 0;
 }
 
+/* Put one fd in a message's control data (it binds to the first byte). */
+static void
+ipc_attach_fd(struct msghdr *mh, char *buf, size_t buflen, int fd)
+{
+	struct cmsghdr *c;
+
+	memset(buf, 0, buflen);
+	mh->msg_control = buf;
+	mh->msg_controllen = buflen;
+	c = CMSG_FIRSTHDR(mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+}
+
 /* Write as much queued output as the socket takes, coalesced. */
 void
 ipc_flush(struct ipc_channel *ch)
@@ -482,18 +498,9 @@ ipc_flush(struct ipc_channel *ch)
 		mh.msg_iov = iov;
 		mh.msg_iovlen = (size_t)niov;
 		o = TAILQ_FIRST(&ch->out);
-		if (o->fd != -1) {
-			struct cmsghdr *c;
-
-			memset(&cmsgbuf, 0, sizeof(cmsgbuf));
-			mh.msg_control = cmsgbuf.buf;
-			mh.msg_controllen = sizeof(cmsgbuf.buf);
-			c = CMSG_FIRSTHDR(&mh);
-			c->cmsg_level = SOL_SOCKET;
-			c->cmsg_type = SCM_RIGHTS;
-			c->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(c), &o->fd, sizeof(int));
-		}
+		if (o->fd != -1)
+			ipc_attach_fd(&mh, cmsgbuf.buf, sizeof(cmsgbuf.buf),
+			    o->fd);
 		n = sendmsg(ch->fd, &mh, MSG_NOSIGNAL);
 		if (n == -1) {
 			if (errno == EINTR)
@@ -1508,18 +1515,9 @@ ipc_sync_send(int fd, uint32_t type, uint32_t id, uint16_t flags, int pass_fd,
 			mh.msg_iovlen = 1;
 		}
 		mh.msg_iov = iov;
-		if (sent == 0 && pass_fd != -1) {
-			struct cmsghdr *c;
-
-			memset(&cmsgbuf, 0, sizeof(cmsgbuf));
-			mh.msg_control = cmsgbuf.buf;
-			mh.msg_controllen = sizeof(cmsgbuf.buf);
-			c = CMSG_FIRSTHDR(&mh);
-			c->cmsg_level = SOL_SOCKET;
-			c->cmsg_type = SCM_RIGHTS;
-			c->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-		}
+		if (sent == 0 && pass_fd != -1)
+			ipc_attach_fd(&mh, cmsgbuf.buf, sizeof(cmsgbuf.buf),
+			    pass_fd);
 		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
 		if (n == -1) {
 			if (errno == EINTR)
