@@ -143,7 +143,7 @@ daemon_listen_unix(struct daemon *d, const char *leaf)
 
 		if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
 			fatal("%s: fcntl", leaf);
-		log_debug("%s: socket passed by the service manager", leaf);
+		log_info("%s: socket passed by the service manager", leaf);
 		return fd;
 	}
 	if (conf_run_path(d->conf, leaf, path, sizeof(path)) == -1)

@@ -87,11 +87,35 @@ check "dittofsctl reload reaches both daemons" sh -c "echo '$out' | grep -q 'sta
 
 kill -TERM "$PROBE_PID" 2>/dev/null
 wait "$PROBE_PID" 2>/dev/null
-check "SIGTERM to dittofs-run stops everything" suite_stop
 no_daemon_left() {
 	! pgrep -f "dittofs-[a-z]+ -d -f $SUITE_CONF" >/dev/null
 }
+check "SIGTERM to dittofs-run stops everything" suite_stop
 check "no daemon of this instance is left" no_daemon_left
+
+# Socket activation: the service socket bound by the service manager
+# (LISTEN_FDS/LISTEN_FDNAMES), the daemon started on first connection.
+if command -v systemd-socket-activate >/dev/null; then
+	rm -f "$SUITE_DIR/run/stated.sock"
+	systemd-socket-activate -l "$SUITE_DIR/run/stated.sock" \
+	    --fdname=stated.sock "$SBINDIR/dittofs-stated" -d -f "$SUITE_CONF" \
+	    > "$SUITE_DIR/activate.log" 2>&1 &
+	ACT_PID=$!
+	suite_wait 5 test -S "$SUITE_DIR/run/stated.sock"
+	# What a .socket unit's SocketMode=0660, SocketGroup=dittofs do.
+	chgrp dittofs "$SUITE_DIR/run/stated.sock"
+	chmod 0660 "$SUITE_DIR/run/stated.sock"
+	out=$("$PROBE" -s "$SUITE_DIR/run/stated.sock" -r nfsd -u dittofs-nfsd -t 10 -1 2>/dev/null)
+	check "a socket-activated stated answers on the passed socket" \
+	    sh -c "echo '$out' | grep -qx pong"
+	check "and says it used the passed socket" \
+	    grep -q 'stated.sock: socket passed by the service manager' "$SUITE_DIR/activate.log"
+	kill -TERM "$ACT_PID" 2>/dev/null
+	suite_wait 10 sh -c "! kill -0 $ACT_PID 2>/dev/null"
+	wait "$ACT_PID" 2>/dev/null
+else
+	skip "no systemd-socket-activate" "socket activation"
+fi
 if [ "$tap_fail" -ne 0 ]; then
 	diag "dittofs-run log:"
 	sed 's/^/# /' "$SUITE_DIR/run.log"
