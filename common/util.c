@@ -1,8 +1,12 @@
 #define _GNU_SOURCE
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -122,4 +126,52 @@ util_uptime_text(long long s, char *buf, size_t len)
 		return snprintf(buf, len, "%lldh%02lldm%02llds", s / 3600,
 		    (s % 3600) / 60, s % 60);
 	return snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
+}
+
+/*
+ * A listening TCP (or bound UDP) socket on a numeric address, with
+ * SO_REUSEADDR so a restarted server rebinds at once.  No name lookup:
+ * getaddrinfo(AI_ADDRCONFIG) fails in a namespace that has only lo.
+ */
+int
+util_listen_inet(const char *addr, unsigned int port, int type)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, on = 1, family;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)&ss)->sin_addr)
+	    == 1) {
+		family = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
+		len = sizeof(struct sockaddr_in);
+	} else if (inet_pton(AF_INET6, addr,
+	    &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		family = AF_INET6;
+		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
+		len = sizeof(struct sockaddr_in6);
+	} else {
+		errno = EINVAL;
+		return -1;
+	}
+	if (port == 0 || port > 65535) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = socket(family, type | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    bind(fd, (struct sockaddr *)&ss, len) == -1 ||
+	    (type == SOCK_STREAM && listen(fd, 256) == -1)) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
 }

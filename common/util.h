@@ -10,5 +10,6 @@ int	util_lookup_group(const char *name, gid_t *gid);
 int	util_write_all(int fd, const void *buf, size_t len);
 int	util_read_all(int fd, void *buf, size_t len);
 int	util_uptime_text(long long seconds, char *buf, size_t len);
+int	util_listen_inet(const char *addr, unsigned int port, int type);
 
 #endif

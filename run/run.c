@@ -30,7 +30,28 @@ static const struct {
 } run_daemons[] = {
 	{ "blockd", 1 },
 	{ "stated", 1 },
+	{ "statd", 0 },
+	{ "lockd", 0 },
 	{ "nfsd", 0 },
+};
+
+/*
+ * The network sockets a front end serves.  dittofs-run binds them once
+ * and passes them at every start (LISTEN_FDS, as systemd's .socket
+ * units do), so while a front end restarts, clients wait in the listen
+ * backlog instead of being refused.  A row whose port equals the
+ * "unless same as" key's port is skipped (MOUNT on the NFS port).
+ */
+static const struct run_listen {
+	const char	*daemon;
+	const char	*name;		/* the daemon's daemon_take_listen_fd */
+	const char	*port_key;
+	int		 type;		/* SOCK_STREAM or SOCK_DGRAM */
+	const char	*unless_same_as;
+} run_listens[] = {
+	{ "nfsd", "nfs", "port", SOCK_STREAM, NULL },
+	{ "nfsd", "mount", "mount port", SOCK_STREAM, "port" },
+	{ "nfsd", "mount-udp", "mount port", SOCK_DGRAM, "port" },
 };
 
 #define RUN_STOP_GRACE_SECONDS	10
@@ -69,6 +90,67 @@ run_backends_ready(struct run_env *env)
 	return 1;
 }
 
+/* In the child, before exec: the sockets at fd 3.. as sd_listen_fds(3). */
+static void
+run_pass_listen_fds(struct run_child *c)
+{
+	char names[RUN_LISTEN_MAX * 33] = "", num[32];
+	int high[RUN_LISTEN_MAX];
+	size_t i;
+
+	if (c->nlisten == 0)
+		return;
+	/* Move them out of the way first, then down to 3, 4, ... */
+	for (i = 0; i < c->nlisten; i++)
+		if ((high[i] = fcntl(c->listen_fds[i], F_DUPFD, 64)) == -1)
+			_exit(126);
+	for (i = 0; i < c->nlisten; i++) {
+		if (dup2(high[i], 3 + (int)i) == -1)
+			_exit(126);
+		close(high[i]);
+		if (i > 0)
+			strcat(names, ":");
+		strcat(names, c->listen_names[i]);
+	}
+	snprintf(num, sizeof(num), "%zu", c->nlisten);
+	setenv("LISTEN_FDS", num, 1);
+	snprintf(num, sizeof(num), "%d", (int)getpid());
+	setenv("LISTEN_PID", num, 1);
+	setenv("LISTEN_FDNAMES", names, 1);
+}
+
+static void
+run_bind_listens(struct run_env *env, struct run_child *c)
+{
+	const char *addr = conf_get(env->conf, c->name, "address");
+	size_t i;
+
+	for (i = 0; i < sizeof(run_listens) / sizeof(run_listens[0]); i++) {
+		const struct run_listen *l = &run_listens[i];
+		long long port;
+		int fd;
+
+		if (strcmp(l->daemon, c->name) != 0)
+			continue;
+		port = conf_get_int(env->conf, c->name, l->port_key);
+		if (l->unless_same_as != NULL && port ==
+		    conf_get_int(env->conf, c->name, l->unless_same_as))
+			continue;
+		if (c->nlisten == RUN_LISTEN_MAX)
+			fatalx("%s: too many sockets", c->name);
+		fd = util_listen_inet(addr, (unsigned int)port, l->type);
+		if (fd == -1)
+			fatal("%s: %s socket on %s port %lld", c->name, l->name,
+			    addr, port);
+		c->listen_fds[c->nlisten] = fd;
+		snprintf(c->listen_names[c->nlisten],
+		    sizeof(c->listen_names[0]), "%s", l->name);
+		c->nlisten++;
+		log_debug("%s: holding %s socket, %s port %lld", c->name,
+		    l->name, addr, port);
+	}
+}
+
 static void
 run_start_child(struct run_child *c)
 {
@@ -97,6 +179,7 @@ run_start_child(struct run_child *c)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		setenv("NOTIFY_SOCKET", env->notify_path, 1);
+		run_pass_listen_fds(c);
 		execv(c->path, argv);
 		fprintf(stderr, "dittofs-run: exec %s: %s\n", c->path,
 		    strerror(errno));
@@ -363,6 +446,7 @@ run_collect_children(struct run_env *env)
 		c->ev_restart = evtimer_new(env->base, run_restart_cb, c);
 		if (c->ev_restart == NULL)
 			fatalx("evtimer_new");
+		run_bind_listens(env, c);
 	}
 	if (env->nchildren == 0)
 		fatalx("no daemon to run (bindir %s)", env->bindir);
@@ -465,8 +549,13 @@ main(int argc, char *argv[])
 		run_start_front_ends(&env);
 	if (event_base_dispatch(env.base) == -1)
 		fatalx("event loop failed");
-	for (i = 0; i < env.nchildren; i++)
+	for (i = 0; i < env.nchildren; i++) {
+		size_t j;
+
 		event_free(env.children[i].ev_restart);
+		for (j = 0; j < env.children[i].nlisten; j++)
+			close(env.children[i].listen_fds[j]);
+	}
 	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
 		event_free(env.ev_signals[i]);
 	event_free(env.ev_stop_timeout);

@@ -14,6 +14,8 @@
 
 #include "conf.h"
 
+#define RUN_LISTEN_MAX		8
+
 enum run_child_state {
 	RUN_CHILD_STOPPED,
 	RUN_CHILD_STARTING,	/* forked, READY=1 not yet seen */
@@ -32,6 +34,10 @@ struct run_child {
 	unsigned int		 delay;		/* next restart delay, s */
 	struct event		*ev_restart;
 	struct run_env		*env;
+	/* Listening sockets bound here once and passed at every start. */
+	int			 listen_fds[RUN_LISTEN_MAX];
+	char			 listen_names[RUN_LISTEN_MAX][32];
+	size_t			 nlisten;
 };
 
 #define RUN_MAX_CHILDREN	8
