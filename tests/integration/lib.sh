@@ -1,6 +1,8 @@
 # Sourced by integration tests: run a private instance of the suite.
 #
 #   suite_setup            temp dir, config, users; sets SUITE_DIR, SUITE_CONF
+#                          (SUITE_WITH="nfsd" enables nfsd, which is off
+#                          otherwise; SUITE_EXTRA_CONF is appended)
 #   suite_start            dittofs-run in the background; SUITE_RUN_PID
 #   suite_wait_ready D...  wait until each daemon answers dittofsctl status
 #   suite_pid D            the daemon's pid, from its control socket
@@ -46,6 +48,14 @@ checkpoint interval = 1
 [share export]
 path = /export
 CONF
+	# Network front ends bind real ports: only tests that ask for one
+	# get it (SUITE_WITH="nfsd"), so parallel tests never collide.
+	case " ${SUITE_WITH:-} " in
+	*" nfsd "*) ;;
+	*) printf '\n[nfsd]\nenable = no\n' >> "$SUITE_CONF" ;;
+	esac
+	# Anything else a test wants, verbatim.
+	[ -n "${SUITE_EXTRA_CONF:-}" ] && printf '\n%s\n' "$SUITE_EXTRA_CONF" >> "$SUITE_CONF"
 	trap suite_cleanup EXIT
 }
 
