@@ -1,0 +1,518 @@
+/*
+ * nfsload: a host-side NFS load generator on libnfs's async API.
+ *
+ * An emulated guest's kernel client caps what it can push (TCG, slirp), so
+ * this measures the server's own capacity from the host: several TCP
+ * connections, many requests in flight on each, every phase bounded in
+ * time and in count. Figures are printed as
+ *   RESULT name=host_<phase> value=V unit=U      (MB = 10^6 bytes)
+ *
+ * usage: nfsload --url 'nfs://127.0.0.1/export?version=3&nfsport=P&mountport=M'
+ *            [--conns N] [--depth N] [--size MIB] [--seconds S]
+ *            [--files N] [--tests LIST] [--dir NAME]
+ *
+ * Phases (--tests, comma list, default all of them in this order):
+ *   write     sequential write of --size MiB (then COMMIT), MB/s
+ *   read      sequential read of that file, MB/s
+ *   randwrite 4 KiB writes at random offsets for --seconds, IOPS
+ *   randread  4 KiB reads at random offsets for --seconds, IOPS
+ *   create    create+close up to --files empty files, files/s
+ *   getattr   GETATTR on an open handle for --seconds, ops/s
+ *   remove    remove the files made by create, files/s
+ * Everything is made under a fresh directory (--dir, default
+ * nfsload.PID) in the export and removed at the end. NFSv3 only: libnfs
+ * 4.0's NFSv4 path fails writes above about 3.9 KB.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nfsc/libnfs.h>
+
+#define MAX_CONNS	64
+#define MAX_DEPTH	256
+#define RAND_BLOCK	4096
+
+enum phase {
+	PHASE_WRITE,
+	PHASE_READ,
+	PHASE_RANDWRITE,
+	PHASE_RANDREAD,
+	PHASE_CREATE,
+	PHASE_GETATTR,
+	PHASE_REMOVE,
+	PHASE_COUNT
+};
+
+static const struct {
+	const char *name;
+	const char *unit;
+} phase_info[PHASE_COUNT] = {
+	{ "write", "MB/s" },
+	{ "read", "MB/s" },
+	{ "randwrite", "IOPS" },
+	{ "randread", "IOPS" },
+	{ "create", "files/s" },
+	{ "getattr", "ops/s" },
+	{ "remove", "files/s" },
+};
+
+struct conn {
+	struct nfs_context	*nfs;
+	struct nfsfh		*fh;
+	int			 inflight;
+	struct load		*load;
+};
+
+struct load {
+	struct conn	 conns[MAX_CONNS];
+	int		 nconns;
+	int		 depth;
+	enum phase	 phase;
+	double		 deadline;
+	int		 stopping;
+	uint64_t	 chunk;		/* sequential I/O size */
+	uint64_t	 file_bytes;	/* size of the data file */
+	uint64_t	 next_offset;
+	uint64_t	 next_index;
+	uint64_t	 limit_index;	/* files to create / remove */
+	uint64_t	 files_made;
+	uint64_t	 ops_done;
+	uint64_t	 bytes_done;
+	uint64_t	 rng;
+	unsigned char	*wbuf;
+	char		 error[512];
+};
+
+static void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "nfsload: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t
+next_random(struct load *L)
+{
+	uint64_t x = L->rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	L->rng = x;
+	return x;
+}
+
+static void
+load_fail(struct load *L, const char *what, struct nfs_context *nfs,
+    void *data)
+{
+	if (L->error[0] == '\0')
+		snprintf(L->error, sizeof(L->error), "%s: %s", what,
+		    data != NULL ? (const char *)data :
+		    nfs != NULL ? nfs_get_error(nfs) : "failed");
+	L->stopping = 1;
+}
+
+static int issue(struct conn *c);
+
+static void
+io_done(int err, struct nfs_context *nfs, void *data, void *private_data)
+{
+	struct conn *c = private_data;
+	struct load *L = c->load;
+
+	c->inflight--;
+	if (err < 0) {
+		load_fail(L, phase_info[L->phase].name, nfs, data);
+		return;
+	}
+	L->ops_done++;
+	L->bytes_done += (uint64_t)err;
+	while (c->inflight < L->depth && issue(c) == 1)
+		;
+}
+
+static void
+create_done(int err, struct nfs_context *nfs, void *data, void *private_data)
+{
+	struct conn *c = private_data;
+	struct load *L = c->load;
+
+	c->inflight--;
+	if (err < 0) {
+		load_fail(L, "create", nfs, data);
+		return;
+	}
+	/* An NFSv3 close sends nothing; it frees the handle. */
+	nfs_close(nfs, data);
+	L->ops_done++;
+	L->files_made++;
+	while (c->inflight < L->depth && issue(c) == 1)
+		;
+}
+
+static void
+meta_done(int err, struct nfs_context *nfs, void *data, void *private_data)
+{
+	struct conn *c = private_data;
+	struct load *L = c->load;
+
+	c->inflight--;
+	if (err < 0) {
+		load_fail(L, phase_info[L->phase].name, nfs, data);
+		return;
+	}
+	L->ops_done++;
+	while (c->inflight < L->depth && issue(c) == 1)
+		;
+}
+
+/* Queue one more request on c for the current phase: 1 queued, 0 done. */
+static int
+issue(struct conn *c)
+{
+	struct load *L = c->load;
+	char name[64];
+	uint64_t off;
+	int rc = 0;
+
+	if (L->stopping || now_seconds() >= L->deadline)
+		return 0;
+	switch (L->phase) {
+	case PHASE_WRITE:
+	case PHASE_READ:
+		if (L->next_offset >= L->file_bytes)
+			return 0;
+		off = L->next_offset;
+		L->next_offset += L->chunk;
+		rc = L->phase == PHASE_WRITE ?
+		    nfs_pwrite_async(c->nfs, c->fh, off, L->chunk, L->wbuf,
+			io_done, c) :
+		    nfs_pread_async(c->nfs, c->fh, off, L->chunk, io_done, c);
+		break;
+	case PHASE_RANDWRITE:
+	case PHASE_RANDREAD:
+		off = (next_random(L) % (L->file_bytes / RAND_BLOCK)) *
+		    RAND_BLOCK;
+		rc = L->phase == PHASE_RANDWRITE ?
+		    nfs_pwrite_async(c->nfs, c->fh, off, RAND_BLOCK, L->wbuf,
+			io_done, c) :
+		    nfs_pread_async(c->nfs, c->fh, off, RAND_BLOCK, io_done,
+			c);
+		break;
+	case PHASE_CREATE:
+		if (L->next_index >= L->limit_index)
+			return 0;
+		snprintf(name, sizeof(name), "f%07" PRIu64, L->next_index++);
+		rc = nfs_creat_async(c->nfs, name, 0644, create_done, c);
+		break;
+	case PHASE_GETATTR:
+		rc = nfs_fstat64_async(c->nfs, c->fh, meta_done, c);
+		break;
+	case PHASE_REMOVE:
+		if (L->next_index >= L->limit_index)
+			return 0;
+		snprintf(name, sizeof(name), "f%07" PRIu64, L->next_index++);
+		rc = nfs_unlink_async(c->nfs, name, meta_done, c);
+		break;
+	default:
+		return 0;
+	}
+	if (rc != 0) {
+		load_fail(L, "queue request", c->nfs, NULL);
+		return 0;
+	}
+	c->inflight++;
+	return 1;
+}
+
+/* Run the current phase until nothing is in flight; returns seconds. */
+static double
+run_phase(struct load *L, double max_seconds)
+{
+	struct pollfd pfds[MAX_CONNS];
+	double t0 = now_seconds();
+	int i, busy;
+
+	L->deadline = t0 + max_seconds;
+	L->stopping = 0;
+	L->ops_done = 0;
+	L->bytes_done = 0;
+	for (i = 0; i < L->nconns; i++)
+		while (L->conns[i].inflight < L->depth && issue(&L->conns[i]))
+			;
+	for (;;) {
+		busy = 0;
+		for (i = 0; i < L->nconns; i++) {
+			pfds[i].fd = nfs_get_fd(L->conns[i].nfs);
+			pfds[i].events = (short)nfs_which_events(L->conns[i].nfs);
+			pfds[i].revents = 0;
+			busy += L->conns[i].inflight;
+		}
+		if (busy == 0)
+			break;
+		/* Past the deadline by far: a server that stopped answering. */
+		if (now_seconds() > L->deadline + 60) {
+			load_fail(L, "timeout", NULL, "no reply for 60 s");
+			break;
+		}
+		if (poll(pfds, (nfds_t)L->nconns, 1000) == -1) {
+			if (errno == EINTR)
+				continue;
+			load_fail(L, "poll", NULL, strerror(errno));
+			break;
+		}
+		for (i = 0; i < L->nconns; i++)
+			if (nfs_service(L->conns[i].nfs, pfds[i].revents) < 0) {
+				load_fail(L, "connection", L->conns[i].nfs,
+				    NULL);
+				return now_seconds() - t0;
+			}
+	}
+	return now_seconds() - t0;
+}
+
+static void
+report(struct load *L, double seconds)
+{
+	double v;
+
+	if (L->phase == PHASE_WRITE || L->phase == PHASE_READ)
+		v = seconds > 0 ? L->bytes_done / 1e6 / seconds : 0;
+	else
+		v = seconds > 0 ? L->ops_done / seconds : 0;
+	printf("RESULT name=host_%s value=%.2f unit=%s\n",
+	    phase_info[L->phase].name, v, phase_info[L->phase].unit);
+	fflush(stdout);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: nfsload --url 'nfs://HOST/PATH?version=3&nfsport=P&mountport=M'\n"
+	    "               [--conns N (4)] [--depth N (16)] [--size MIB (256)]\n"
+	    "               [--seconds S (5)] [--files N (5000)] [--dir NAME]\n"
+	    "               [--tests write,read,randwrite,randread,create,getattr,remove]\n");
+	exit(2);
+}
+
+static long
+parse_long(const char *s, long min, long max, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		fatalx("bad %s: %s (%ld..%ld)", what, s, min, max);
+	return v;
+}
+
+static void
+connect_all(struct load *L, const char *url_string)
+{
+	int i;
+
+	for (i = 0; i < L->nconns; i++) {
+		struct conn *c = &L->conns[i];
+		struct nfs_url *url;
+
+		c->load = L;
+		c->nfs = nfs_init_context();
+		if (c->nfs == NULL)
+			fatalx("nfs_init_context failed");
+		url = nfs_parse_url_dir(c->nfs, url_string);
+		if (url == NULL)
+			fatalx("bad URL %s: %s", url_string,
+			    nfs_get_error(c->nfs));
+		if (nfs_mount(c->nfs, url->server, url->path) != 0)
+			fatalx("mount %s:%s: %s", url->server, url->path,
+			    nfs_get_error(c->nfs));
+		nfs_destroy_url(url);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct load L;
+	const char *url = NULL, *tests = NULL;
+	char dir[256], path[512], *list, *tok, *save;
+	long size_mib = 256, seconds = 5, files = 5000;
+	int want[PHASE_COUNT], i, p, failed = 0;
+	double t;
+
+	L.nconns = 4;
+	L.depth = 16;
+	snprintf(dir, sizeof(dir), "nfsload.%ld", (long)getpid());
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (i + 1 >= argc)
+			usage();
+		if (strcmp(a, "--url") == 0)
+			url = argv[++i];
+		else if (strcmp(a, "--conns") == 0)
+			L.nconns = (int)parse_long(argv[++i], 1, MAX_CONNS, a);
+		else if (strcmp(a, "--depth") == 0)
+			L.depth = (int)parse_long(argv[++i], 1, MAX_DEPTH, a);
+		else if (strcmp(a, "--size") == 0)
+			size_mib = parse_long(argv[++i], 1, 1 << 20, a);
+		else if (strcmp(a, "--seconds") == 0)
+			seconds = parse_long(argv[++i], 1, 3600, a);
+		else if (strcmp(a, "--files") == 0)
+			files = parse_long(argv[++i], 1, 10000000, a);
+		else if (strcmp(a, "--tests") == 0)
+			tests = argv[++i];
+		else if (strcmp(a, "--dir") == 0)
+			snprintf(dir, sizeof(dir), "%s", argv[++i]);
+		else
+			usage();
+	}
+	if (url == NULL)
+		usage();
+
+	for (p = 0; p < PHASE_COUNT; p++)
+		want[p] = tests == NULL;
+	if (tests != NULL) {
+		list = strdup(tests);
+		if (list == NULL)
+			fatalx("out of memory");
+		for (tok = strtok_r(list, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save)) {
+			for (p = 0; p < PHASE_COUNT; p++)
+				if (strcmp(tok, phase_info[p].name) == 0)
+					break;
+			if (p == PHASE_COUNT)
+				fatalx("unknown test %s", tok);
+			want[p] = 1;
+		}
+		free(list);
+	}
+	/* Reads need the file that write makes; remove needs create's. */
+	if (want[PHASE_READ] || want[PHASE_RANDWRITE] || want[PHASE_RANDREAD] ||
+	    want[PHASE_GETATTR])
+		want[PHASE_WRITE] = 1;
+	if (want[PHASE_CREATE])
+		want[PHASE_REMOVE] = 1;
+
+	connect_all(&L, url);
+	L.chunk = nfs_get_writemax(L.conns[0].nfs);
+	if (nfs_get_readmax(L.conns[0].nfs) < L.chunk)
+		L.chunk = nfs_get_readmax(L.conns[0].nfs);
+	if (L.chunk > 1024 * 1024 || L.chunk == 0)
+		L.chunk = 1024 * 1024;
+	L.file_bytes = (uint64_t)size_mib * 1024 * 1024;
+	L.file_bytes -= L.file_bytes % L.chunk;
+	if (L.file_bytes < L.chunk)
+		L.file_bytes = L.chunk;
+	L.wbuf = malloc(L.chunk);
+	if (L.wbuf == NULL)
+		fatalx("out of memory");
+	L.rng = 0x9E3779B97F4A7C15ULL ^ (uint64_t)getpid();
+	for (uint64_t k = 0; k < L.chunk; k++)
+		L.wbuf[k] = (unsigned char)next_random(&L);
+
+	if (nfs_mkdir(L.conns[0].nfs, dir) != 0)
+		fatalx("mkdir %s: %s", dir, nfs_get_error(L.conns[0].nfs));
+	for (i = 0; i < L.nconns; i++)
+		if (nfs_chdir(L.conns[i].nfs, dir) != 0)
+			fatalx("chdir %s: %s", dir,
+			    nfs_get_error(L.conns[i].nfs));
+	fprintf(stderr, "nfsload: %d connections x %d in flight, %" PRIu64
+	    " KiB sequential I/O, %" PRIu64 " MiB file, %lds timed phases\n",
+	    L.nconns, L.depth, L.chunk / 1024, L.file_bytes >> 20, seconds);
+
+	if (want[PHASE_WRITE]) {
+		struct nfsfh *fh;
+		if (nfs_creat(L.conns[0].nfs, "data", 0644, &fh) != 0)
+			fatalx("create data: %s", nfs_get_error(L.conns[0].nfs));
+		nfs_close(L.conns[0].nfs, fh);
+		for (i = 0; i < L.nconns; i++)
+			if (nfs_open(L.conns[i].nfs, "data", 2 /* O_RDWR */,
+			    &L.conns[i].fh) != 0)
+				fatalx("open data: %s",
+				    nfs_get_error(L.conns[i].nfs));
+	}
+
+	for (p = 0; p < PHASE_COUNT && !failed; p++) {
+		if (!want[p])
+			continue;
+		L.phase = (enum phase)p;
+		L.next_offset = 0;
+		L.next_index = 0;
+		switch (L.phase) {
+		case PHASE_CREATE:
+			L.limit_index = (uint64_t)files;
+			break;
+		case PHASE_REMOVE:
+			L.limit_index = L.files_made;
+			break;
+		default:
+			break;
+		}
+		/* Sequential and remove phases run to their count. */
+		t = run_phase(&L, L.phase == PHASE_WRITE ||
+		    L.phase == PHASE_READ || L.phase == PHASE_REMOVE ?
+		    (double)seconds * 60 : (double)seconds);
+		if (L.phase == PHASE_WRITE && L.error[0] == '\0') {
+			double t0 = now_seconds();
+			if (nfs_fsync(L.conns[0].nfs, L.conns[0].fh) != 0)
+				load_fail(&L, "commit", L.conns[0].nfs, NULL);
+			t += now_seconds() - t0;
+		}
+		if (L.error[0] != '\0') {
+			fprintf(stderr, "nfsload: %s\n", L.error);
+			failed = 1;
+			break;
+		}
+		report(&L, t);
+	}
+
+	for (i = 0; i < L.nconns; i++)
+		if (L.conns[i].fh != NULL)
+			nfs_close(L.conns[i].nfs, L.conns[i].fh);
+	/* Clean up; files left by a failed create phase are removed too. */
+	if (want[PHASE_WRITE])
+		nfs_unlink(L.conns[0].nfs, "data");
+	for (uint64_t k = 0; failed && k < L.files_made + 64; k++) {
+		snprintf(path, sizeof(path), "f%07" PRIu64, k);
+		nfs_unlink(L.conns[0].nfs, path);
+	}
+	/* libnfs resolves every path, even "/x", from the cwd. */
+	if (nfs_chdir(L.conns[0].nfs, "..") != 0 ||
+	    nfs_rmdir(L.conns[0].nfs, dir) != 0)
+		fprintf(stderr, "nfsload: rmdir %s: %s\n", dir,
+		    nfs_get_error(L.conns[0].nfs));
+	for (i = 0; i < L.nconns; i++)
+		nfs_destroy_context(L.conns[i].nfs);
+	free(L.wbuf);
+	return failed;
+}
