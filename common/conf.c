@@ -58,6 +58,8 @@ static const struct conf_key_def conf_blockd_keys[] = {
 	{ "data directory", CONF_PATH, NULL, 0, 0 },
 	/* Seconds between Berkeley DB checkpoints (log trimming). */
 	{ "checkpoint interval", CONF_INT, "30", 1, 3600 },
+	/* Empty files kept ready for open_io to rename into place; 0: off. */
+	{ "backing file pool", CONF_INT, "256", 0, 65536 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 
@@ -66,6 +68,30 @@ static const struct conf_key_def conf_nfsd_keys[] = {
 	{ "port", CONF_INT, "2049", 1, 65535 },
 	{ "mount port", CONF_INT, "20048", 1, 65535 },
 	{ "address", CONF_STRING, "0.0.0.0", 0, 0 },
+	{ "rpcbind", CONF_BOOL, "yes", 0, 0 },
+	{ "read path", CONF_STRING, "pread", 0, 0 },
+	{ "handle cache size", CONF_INT, "65536", 16, 16777216 },
+	{ "fd cache size", CONF_INT, "1024", 1, 1048576 },
+	{ "reply cache size", CONF_INT, "4096", 16, 1048576 },
+	{ NULL, 0, NULL, 0, 0 }
+};
+
+static const struct conf_key_def conf_lockd_keys[] = {
+	CONF_DAEMON_KEYS("dittofs-lockd"),
+	/* 0: any free port; clients find it through rpcbind. */
+	{ "port", CONF_INT, "0", 0, 65535 },
+	{ "address", CONF_STRING, "0.0.0.0", 0, 0 },
+	{ "rpcbind", CONF_BOOL, "yes", 0, 0 },
+	{ NULL, 0, NULL, 0, 0 }
+};
+
+static const struct conf_key_def conf_statd_keys[] = {
+	CONF_DAEMON_KEYS("dittofs-statd"),
+	{ "port", CONF_INT, "0", 0, 65535 },
+	{ "address", CONF_STRING, "0.0.0.0", 0, 0 },
+	{ "rpcbind", CONF_BOOL, "yes", 0, 0 },
+	/* The name SM_NOTIFY carries; default: the system's host name. */
+	{ "name", CONF_STRING, NULL, 0, 0 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 
@@ -97,6 +123,8 @@ static const struct conf_section_def {
 	{ "stated", 0, 1, conf_stated_keys },
 	{ "blockd", 0, 1, conf_blockd_keys },
 	{ "nfsd", 0, 1, conf_nfsd_keys },
+	{ "lockd", 0, 1, conf_lockd_keys },
+	{ "statd", 0, 1, conf_statd_keys },
 	{ "run", 0, 0, conf_run_keys },
 	{ "share", 1, 0, conf_share_keys },
 	{ NULL, 0, 0, NULL }

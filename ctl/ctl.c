@@ -17,10 +17,12 @@
 #include "ipc.h"
 #include "log.h"
 #include "sandbox.h"
+#include "stated_msg.h"
 #include "store.h"
 #include "util.h"
 
-static const char *const ctl_daemons[] = { "blockd", "stated", "nfsd" };
+static const char *const ctl_daemons[] = { "blockd", "stated", "statd",
+    "lockd", "nfsd" };
 #define CTL_NDAEMONS (sizeof(ctl_daemons) / sizeof(ctl_daemons[0]))
 
 struct ctl_env {
@@ -38,6 +40,8 @@ ctl_usage(void)
 	    "  status [daemon ...]   pid, user, sandbox and uptime of each\n"
 	    "  reload [daemon ...]   send the checked configuration\n"
 	    "  fsck [--repair]       check (and repair) a stopped store\n"
+	    "  locks                 byte-range locks and share reservations\n"
+	    "  grace [end]           show (or end) stated's grace period\n"
 	    "  check                 check the configuration file\n");
 	exit(2);
 }
@@ -267,6 +271,199 @@ ctl_fsck(struct ctl_env *env, int argc, char **argv)
 	return faults > 0 ? 1 : 0;
 }
 
+/* A request without a body to stated's control socket; reply in *rep. */
+static int
+ctl_stated_call(struct ctl_env *env, uint32_t type,
+    struct ipc_sync_reply *rep)
+{
+	int fd;
+
+	if ((fd = ctl_connect(env, "stated")) == -1) {
+		fprintf(stderr, "dittofsctl: stated: %s\n", strerror(errno));
+		return -1;
+	}
+	if (ipc_sync_send(fd, type, 3, 0, -1, NULL, NULL) == -1 ||
+	    ipc_sync_recv(fd, rep) == -1) {
+		fprintf(stderr, "dittofsctl: stated: %s\n", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (rep->hdr.type == IPC_ERROR) {
+		fprintf(stderr, "dittofsctl: stated refused the request\n");
+		ipc_sync_reply_free(rep);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+ctl_protocol_name(int p)
+{
+	return p == ST_PROTOCOL_NLM ? "nlm" : p == ST_PROTOCOL_NFSV4 ?
+	    "nfsv4" : p == ST_PROTOCOL_SMB ? "smb" : "?";
+}
+
+/* share:inode:generation, as lockd and nfsd build file ids. */
+static void
+ctl_file_name(const st_file *f, char *buf, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)f->st_file_val;
+	uint64_t ino = 0;
+	size_t i, n = 0;
+
+	if (f->st_file_len == 16) {
+		for (i = 0; i < 8; i++)
+			ino = ino << 8 | p[4 + i];
+		snprintf(buf, len, "%u:%llu:%u", (unsigned)(p[0] << 24 |
+		    p[1] << 16 | p[2] << 8 | p[3]), (unsigned long long)ino,
+		    (unsigned)(p[12] << 24 | p[13] << 16 | p[14] << 8 | p[15]));
+		return;
+	}
+	for (i = 0; i < f->st_file_len && n + 3 < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%02x", p[i]);
+}
+
+/* Owner bytes: printable as they are, else hex. */
+static void
+ctl_owner_name(const st_owner *o, char *buf, size_t len)
+{
+	size_t i, n = 0;
+	int printable = o->bytes.bytes_len > 0;
+
+	for (i = 0; i < o->bytes.bytes_len; i++)
+		if (o->bytes.bytes_val[i] < 0x21 ||
+		    o->bytes.bytes_val[i] > 0x7e)
+			printable = 0;
+	if (printable)
+		n = (size_t)snprintf(buf, len, "%.*s", (int)o->bytes.bytes_len,
+		    o->bytes.bytes_val);
+	else
+		for (i = 0; i < o->bytes.bytes_len && n + 3 < len; i++)
+			n += (size_t)snprintf(buf + n, len - n, "%02x",
+			    (unsigned char)o->bytes.bytes_val[i]);
+	if (n < len)
+		snprintf(buf + n, len - n, "%ssvid %u", n ? "/" : "",
+		    o->svid);
+}
+
+static int
+ctl_locks(struct ctl_env *env)
+{
+	struct ipc_sync_reply rep;
+	struct st_locks_reply lr;
+	char file[80], owner[96], range[48];
+	u_int i;
+
+	if (ctl_stated_call(env, ST_LOCKS, &rep) == -1)
+		return 1;
+	memset(&lr, 0, sizeof(lr));
+	if (ipc_sync_decode(&rep, (xdrproc_t)xdr_st_locks_reply, &lr) == -1) {
+		fprintf(stderr, "dittofsctl: malformed reply\n");
+		ipc_sync_reply_free(&rep);
+		return 1;
+	}
+	printf("%-24s %-27s %-9s %-24s %-16s %s\n", "FILE", "RANGE", "TYPE",
+	    "OWNER", "HOST", "PROTOCOL");
+	for (i = 0; i < lr.locks.locks_len; i++) {
+		st_lock_desc *l = &lr.locks.locks_val[i];
+
+		ctl_file_name(&l->file, file, sizeof(file));
+		ctl_owner_name(&l->owner, owner, sizeof(owner));
+		if (l->length == 0)
+			snprintf(range, sizeof(range), "%llu-EOF",
+			    (unsigned long long)l->offset);
+		else
+			snprintf(range, sizeof(range), "%llu-%llu",
+			    (unsigned long long)l->offset,
+			    (unsigned long long)(l->offset + l->length - 1));
+		printf("%-24s %-27s %-9s %-24s %-16s %s\n", file, range,
+		    l->waiting ? (l->exclusive ? "wait-wr" : "wait-rd") :
+		    (l->exclusive ? "write" : "read"), owner,
+		    l->owner.host[0] ? l->owner.host : "-",
+		    ctl_protocol_name(l->owner.protocol));
+	}
+	for (i = 0; i < lr.shares.shares_len; i++) {
+		st_share_desc *s = &lr.shares.shares_val[i];
+
+		ctl_file_name(&s->file, file, sizeof(file));
+		ctl_owner_name(&s->owner, owner, sizeof(owner));
+		snprintf(range, sizeof(range), "share %s%s%s deny %s%s%s",
+		    s->access & ST_SHARE_READ ? "r" : "",
+		    s->access & ST_SHARE_WRITE ? "w" : "",
+		    s->access & ST_SHARE_DELETE ? "d" : "",
+		    s->deny & ST_SHARE_READ ? "r" : "",
+		    s->deny & ST_SHARE_WRITE ? "w" : "",
+		    s->deny ? (s->deny & ST_SHARE_DELETE ? "d" : "") : "-");
+		printf("%-24s %-27s %-9s %-24s %-16s %s\n", file, range,
+		    "share", owner, s->owner.host[0] ? s->owner.host : "-",
+		    ctl_protocol_name(s->owner.protocol));
+	}
+	if (lr.truncated)
+		printf("(list truncated)\n");
+	xdr_free((xdrproc_t)xdr_st_locks_reply, &lr);
+	ipc_sync_reply_free(&rep);
+	return 0;
+}
+
+static int
+ctl_grace(struct ctl_env *env, int argc, char **argv)
+{
+	struct ipc_sync_reply rep;
+	struct st_grace_reply gr;
+	struct st_reply sr;
+	u_int i;
+
+	if (argc > 0 && strcmp(argv[0], "end") == 0) {
+		if (ctl_stated_call(env, ST_GRACE_END, &rep) == -1)
+			return 1;
+		memset(&sr, 0, sizeof(sr));
+		if (ipc_sync_decode(&rep, (xdrproc_t)xdr_st_reply, &sr) == -1) {
+			ipc_sync_reply_free(&rep);
+			return 1;
+		}
+		printf("%s\n", sr.status == ST_OK ? "grace period ended" :
+		    "not in grace");
+		xdr_free((xdrproc_t)xdr_st_reply, &sr);
+		ipc_sync_reply_free(&rep);
+		return 0;
+	}
+	if (argc > 0)
+		ctl_usage();
+	if (ctl_stated_call(env, ST_GRACE_INFO, &rep) == -1)
+		return 1;
+	memset(&gr, 0, sizeof(gr));
+	if (ipc_sync_decode(&rep, (xdrproc_t)xdr_st_grace_reply, &gr) == -1) {
+		ipc_sync_reply_free(&rep);
+		return 1;
+	}
+	if (gr.in_grace)
+		printf("in grace: %lld s left, %u client(s) still reclaiming; "
+		    "epoch %llu\n", (long long)gr.seconds_left, gr.pending,
+		    (unsigned long long)gr.epoch);
+	else
+		printf("not in grace; epoch %llu\n",
+		    (unsigned long long)gr.epoch);
+	if (gr.clients.clients_len > 0)
+		printf("%-8s %-24s %-16s %-6s %-6s %s\n", "PROTOCOL", "CLIENT",
+		    "ADDRESS", "ID", "EPOCH", "RECLAIM");
+	for (i = 0; i < gr.clients.clients_len; i++) {
+		st_client_desc *c = &gr.clients.clients_val[i];
+
+		printf("%-8s %-24s %-16s %-6llu %-6llu %s\n",
+		    ctl_protocol_name(c->protocol), c->host,
+		    c->addr[0] ? c->addr : "-",
+		    (unsigned long long)c->client_id,
+		    (unsigned long long)c->epoch, !c->reclaimable ? "-" :
+		    c->reclaimed ? (c->done ? "reclaimed, done" :
+		    "reclaiming") : c->done ? "done" : gr.in_grace ?
+		    "may reclaim" : "did not reclaim");
+	}
+	xdr_free((xdrproc_t)xdr_st_grace_reply, &gr);
+	ipc_sync_reply_free(&rep);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -310,6 +507,10 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[0], "fsck") == 0)
 		return ctl_fsck(&env, argc, argv);
+	if (strcmp(argv[0], "locks") == 0)
+		return ctl_locks(&env);
+	if (strcmp(argv[0], "grace") == 0)
+		return ctl_grace(&env, argc - 1, argv + 1);
 	if (strcmp(argv[0], "reload") == 0)
 		return ctl_for_daemons(&env, argc - 1, argv + 1,
 		    ctl_reload_one) ? 1 : 0;

@@ -1,4 +1,5 @@
 ## dittofs-stated
 sbin_PROGRAMS += stated/dittofs-stated
 stated_dittofs_stated_SOURCES = stated/stated.c stated/stated.h
-stated_dittofs_stated_LDADD = $(DITTOFS_COMMON_LIBS)
+stated_dittofs_stated_LDADD = stated/libclients.a stated/liblocktable.a \
+	$(DITTOFS_COMMON_LIBS) $(DB_LIBS)

@@ -1,14 +1,62 @@
 /*
  * dittofs-stated: owner of all protocol state (DESIGN.md section 5).
- * It parses no network input; front ends reach it over stated.sock.
+ * It parses no network input; front ends reach it over stated.sock with
+ * the messages of common/stated_msg.x.
  */
 #ifndef DITTOFS_STATED_H
 #define DITTOFS_STATED_H
 
+#include <sys/queue.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "clients.h"
 #include "daemon.h"
+#include "lock_table.h"
+#include "stated_msg.h"
+
+#define STATED_SWEEP_SECONDS	30
+
+/*
+ * A request the lock table queued, and the front end connection that
+ * sent it: ST_GRANTED goes there.  When that connection goes, its
+ * waiters are cancelled; the front end re-announces them when it comes
+ * back (lockd does), or its clients ask again.
+ */
+struct stated_waiter {
+	TAILQ_ENTRY(stated_waiter) entry;
+	uint64_t		 id;		/* the lock table's cookie */
+	struct ipc_peer		*peer;		/* NULL: detached */
+	uint64_t		 fe_cookie;	/* the front end's */
+	struct lock_file_id	 file;
+	enum lock_protocol	 protocol;
+	uint64_t		 client_id;
+	char			*host;
+	uint8_t			*bytes;
+	size_t			 bytes_len;
+	uint32_t		 svid;
+	uint64_t		 offset;
+	uint64_t		 length;
+	enum lock_type		 type;
+};
 
 struct stated_env {
-	struct daemon	*daemon;
+	struct daemon		*daemon;
+	struct lock_table	*locks;
+	struct stated_clients	*clients;
+	TAILQ_HEAD(, stated_waiter) waiters;
+	uint64_t		 next_waiter_id;
+	int			 in_grace;
+	time_t			 grace_end;
+	unsigned int		 grace_pending;	/* reclaimable, not done */
+	struct event		*ev_grace;
+	struct event		*ev_sweep;
+	uint64_t		 requests;
+	uint64_t		 grants;
 };
+
+/* stated.c */
+extern const struct ipc_handler stated_handlers[];
+extern const size_t stated_nhandlers;
 
 #endif

@@ -1,0 +1,41 @@
+## dittofs-lockd: NLM v1, v3, v4 (issue 5).  Its small ONC RPC layer
+## (lockd/rpc.c) is a library statd links too, until it merges with
+## nfsd's into common/.
+
+BUILT_SOURCES += lockd/nlm_prot.h lockd/nlm_prot_xdr.c \
+	statd/sm_prot.h statd/sm_prot_xdr.c
+CLEANFILES += lockd/nlm_prot.h lockd/nlm_prot_xdr.c \
+	statd/sm_prot.h statd/sm_prot_xdr.c
+EXTRA_DIST += lockd/nlm_prot.x statd/sm_prot.x
+
+# Generated XDR code is not ours to warn about.
+noinst_LIBRARIES += lockd/libnlmxdr.a
+nodist_lockd_libnlmxdr_a_SOURCES = lockd/nlm_prot_xdr.c lockd/nlm_prot.h \
+	statd/sm_prot_xdr.c statd/sm_prot.h
+lockd_libnlmxdr_a_CFLAGS = -std=gnu11 -w
+lockd_libnlmxdr_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/lockd \
+	-I$(top_builddir)/statd
+
+LOCKD_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/lockd -I$(top_builddir)/lockd \
+	-I$(top_builddir)/statd
+
+noinst_LIBRARIES += lockd/libdfsrpc.a
+lockd_libdfsrpc_a_SOURCES = lockd/rpc.c lockd/rpc.h
+lockd_libdfsrpc_a_CPPFLAGS = $(LOCKD_CPPFLAGS)
+
+sbin_PROGRAMS += lockd/dittofs-lockd
+lockd_dittofs_lockd_SOURCES = lockd/lockd.c lockd/lockd.h lockd/nlm.c
+lockd_dittofs_lockd_CPPFLAGS = $(LOCKD_CPPFLAGS)
+lockd_dittofs_lockd_LDADD = lockd/libdfsrpc.a lockd/libnlmxdr.a \
+	$(DITTOFS_COMMON_LIBS)
+
+# The NLM/NSM test client the integration test drives.
+check_PROGRAMS += tests/clients/nlm-client
+tests_clients_nlm_client_SOURCES = tests/clients/nlm-client.c
+tests_clients_nlm_client_CPPFLAGS = $(LOCKD_CPPFLAGS)
+tests_clients_nlm_client_CFLAGS = $(AM_CFLAGS) -std=gnu11
+tests_clients_nlm_client_LDADD = lockd/libnlmxdr.a $(DITTOFS_COMMON_LIBS)
+
+# NLM and NSM end to end on loopback namespaces (root, rpcbind).
+TESTS += tests/integration/test_locking.sh
+EXTRA_DIST += tests/integration/test_locking.sh

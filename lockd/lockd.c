@@ -1,0 +1,147 @@
+/*
+ * dittofs-lockd main.  With privileges it binds its TCP and UDP ports,
+ * a reserved port for callbacks, and registers NLM v1, v3 and v4 with
+ * rpcbind; then it chroots to the run directory (it reaches stated.sock
+ * and blockd.sock there), drops everything, and serves.
+ */
+#define _GNU_SOURCE
+#include <sys/utsname.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lockd.h"
+#include "log.h"
+
+/* Beyond sandbox.c's base: nothing; sockets are already there. */
+static const char *const lockd_syscalls[] = {
+	NULL
+};
+
+/* blockd tells front ends of changes to files they hold; lockd holds none. */
+static void
+lockd_blockd_message(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
+{
+	if (msg->fd != -1)
+		close(msg->fd);
+}
+
+static void
+lockd_pre_init(struct daemon *d)
+{
+	struct lockd_env *env = d->env;
+	const char *addr = daemon_section_get(d, "address");
+	int port = (int)conf_get_int(d->conf, "lockd", "port");
+	struct utsname u;
+
+	env->daemon = d;
+	TAILQ_INIT(&env->blocks);
+	if (uname(&u) == 0)
+		snprintf(env->hostname, sizeof(env->hostname), "%s",
+		    u.nodename);
+	else
+		snprintf(env->hostname, sizeof(env->hostname), "dittofs");
+	if (rpc_bind_sockets(addr, port, &env->tcp_fd, &env->udp_fd) == -1)
+		fatal("NLM on %s port %d", addr, port);
+	env->port = rpc_socket_port(env->tcp_fd);
+	if ((env->callback_fd = rpc_client_socket()) == -1)
+		fatal("callback socket");
+	if (conf_get_bool(d->conf, "lockd", "rpcbind")) {
+		if (rpc_register(NLM_PROG, NLM_VERS, NLM4_VERS, env->port,
+		    rpc_socket_port(env->udp_fd)) == -1)
+			log_warnx("rpcbind: cannot register NLM (is rpcbind "
+			    "running?)");
+		else
+			log_info("registered NLM v1, v3, v4 with rpcbind, "
+			    "port %d", env->port);
+	}
+	log_info("NLM on %s port %d (TCP and UDP)", addr, env->port);
+}
+
+static void
+lockd_post_init(struct daemon *d)
+{
+	struct lockd_env *env = d->env;
+	char stated[PATH_MAX + 32], blockd[PATH_MAX + 32];
+	const char *dir = d->sandbox.chroot[0] ? "" : d->run_dir;
+
+	snprintf(stated, sizeof(stated), "%s/stated.sock", dir);
+	snprintf(blockd, sizeof(blockd), "%s/blockd.sock", dir);
+	env->stated = ipc_client_new(d->base, stated, IPC_ROLE_LOCKD,
+	    "lockd", 0, nlm_stated_message, env);
+	env->blockd = ipc_client_new(d->base, blockd, IPC_ROLE_LOCKD,
+	    "lockd", 0, lockd_blockd_message, env);
+	if (env->stated == NULL || env->blockd == NULL)
+		fatalx("IPC clients");
+	ipc_client_set_callbacks(env->stated, nlm_stated_ready, NULL);
+	ipc_client_start(env->stated);
+	ipc_client_start(env->blockd);
+	env->callbacks = rpc_client_new(d->base, env->callback_fd);
+	env->svc = rpc_service_new(d->base, NLM_PROG, NLM_VERS, NLM4_VERS,
+	    nlm_dispatch, env);
+	if (env->callbacks == NULL || env->svc == NULL ||
+	    rpc_service_listen(env->svc, env->tcp_fd, env->udp_fd) == -1)
+		fatalx("NLM service");
+}
+
+static void
+lockd_stop(struct daemon *d)
+{
+	struct lockd_env *env = d->env;
+	size_t i;
+
+	rpc_service_free(env->svc);
+	env->svc = NULL;
+	/* Pending callbacks end first: they point at blocked requests. */
+	rpc_client_free(env->callbacks);
+	env->callbacks = NULL;
+	nlm_blocks_free(env);
+	ipc_client_free(env->stated);
+	ipc_client_free(env->blockd);
+	env->stated = env->blockd = NULL;
+	for (i = 0; i < env->nmonitored; i++)
+		free(env->monitored[i]);
+	free(env->monitored);
+	env->monitored = NULL;
+	env->nmonitored = 0;
+}
+
+static void
+lockd_status(struct daemon *d, char *buf, size_t len)
+{
+	struct lockd_env *env = d->env;
+	struct rpc_stats st = { 0, 0, 0 };
+
+	if (env->svc != NULL)
+		rpc_service_stats(env->svc, &st);
+	snprintf(buf, len, "NLM port %d; stated %s, blockd %s; %llu calls, "
+	    "%llu malformed; %zu blocked request(s); %llu GRANTED callbacks",
+	    env->port, env->stated && ipc_client_ready(env->stated) ?
+	    "connected" : "not connected", env->blockd &&
+	    ipc_client_ready(env->blockd) ? "connected" : "not connected",
+	    (unsigned long long)st.calls, (unsigned long long)st.garbage,
+	    env->nblocks, (unsigned long long)env->granted_callbacks);
+}
+
+static const struct daemon_def lockd_def = {
+	.name = "lockd",
+	.role = IPC_ROLE_LOCKD,
+	.chroot = DAEMON_CHROOT_RUN,
+	.syscalls = lockd_syscalls,
+	.pre_init = lockd_pre_init,
+	.post_init = lockd_post_init,
+	.stop = lockd_stop,
+	.status = lockd_status,
+};
+
+int
+main(int argc, char *argv[])
+{
+	struct lockd_env env;
+
+	memset(&env, 0, sizeof(env));
+	env.tcp_fd = env.udp_fd = env.callback_fd = -1;
+	return daemon_main(argc, argv, &lockd_def, &env);
+}

@@ -1,0 +1,106 @@
+/*
+ * dittofs-lockd: the NLM front end (v1, v3, v4 over TCP and UDP).  It
+ * keeps no lock: every request becomes a message to dittofs-stated,
+ * after blockd has turned the NFS file handle into the server's own
+ * file identity (share, inode, generation).  What it does keep is the
+ * list of blocked requests it answered LCK_BLOCKED to, so that it can
+ * send the GRANTED callback when stated grants one, and re-announce
+ * them to stated after stated restarts.
+ */
+#ifndef DITTOFS_LOCKD_H
+#define DITTOFS_LOCKD_H
+
+#include <sys/queue.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blockd_msg.h"
+#include "daemon.h"
+#include "nlm_prot.h"
+#include "rpc.h"
+#include "stated_msg.h"
+
+#define LOCKD_FILE_ID_LEN	16	/* share 4, inode 8, generation 4 */
+#define NLMPROC_NSM_NOTIFY	16	/* private: statd's callback (Linux) */
+#define LOCKD_GRANT_RETRY_SECONDS	10
+#define LOCKD_GRANT_ATTEMPTS	6
+#define LOCKD_MONITOR_MAX	4096
+
+/* A request normalised across NLM versions and the _MSG forms. */
+struct nlm_req {
+	uint32_t	 vers;
+	uint32_t	 proc;		/* base procedure: LOCK for LOCK_MSG */
+	int		 msg;		/* _MSG form: result as a _RES call */
+	nlm_netobj		 cookie;
+	int		 block;
+	int		 exclusive;
+	int		 reclaim;
+	char		*caller_name;
+	nlm_netobj		 fh;
+	nlm_netobj		 oh;
+	int32_t		 svid;
+	uint64_t	 offset;
+	uint64_t	 length;
+	unsigned int	 share_access;	/* LOCK_SHARE bits */
+	unsigned int	 share_deny;
+};
+
+/* A request on its way through blockd and stated. */
+struct lockd_op {
+	struct lockd_env	*env;
+	struct rpc_call		*call;		/* NULL once a _MSG is answered */
+	struct sockaddr_storage	 peer;
+	socklen_t		 peer_len;
+	char			 peer_addr[RPC_ADDR_MAX];
+	struct nlm_req		 req;
+	uint8_t			 file[LOCKD_FILE_ID_LEN];
+	uint64_t		 block_id;	/* LOCK with block set */
+};
+
+/* A request stated queued: LCK_BLOCKED was answered, GRANTED follows. */
+struct lockd_block {
+	TAILQ_ENTRY(lockd_block) entry;
+	struct lockd_env	*env;
+	uint64_t		 id;
+	uint32_t		 vers;
+	struct sockaddr_storage	 peer;
+	socklen_t		 peer_len;
+	char			 peer_addr[RPC_ADDR_MAX];
+	struct nlm_req		 req;		/* owns its copies */
+	uint8_t			 file[LOCKD_FILE_ID_LEN];
+	int			 granted;	/* GRANTED callback under way */
+	int			 attempts;
+	struct event		*retry;
+};
+
+struct lockd_env {
+	struct daemon		*daemon;
+	struct ipc_client	*stated;
+	struct ipc_client	*blockd;
+	struct rpc_service	*svc;
+	struct rpc_client	*callbacks;
+	int			 tcp_fd;
+	int			 udp_fd;
+	int			 callback_fd;
+	int			 port;
+	char			 hostname[256];
+	TAILQ_HEAD(, lockd_block) blocks;
+	size_t			 nblocks;
+	uint64_t		 next_block_id;
+	char			**monitored;	/* hosts SM_MON'ed */
+	size_t			 nmonitored;
+	uint64_t		 requests;
+	uint64_t		 granted_callbacks;
+};
+
+/* nlm.c */
+void	 nlm_dispatch(struct rpc_call *, void *);
+void	 nlm_stated_message(struct ipc_channel *, struct ipc_msg *, void *);
+void	 nlm_stated_ready(struct ipc_client *, void *);
+void	 nlm_blocks_free(struct lockd_env *);
+int	 nlm_decode_request(uint32_t vers, uint32_t proc, const uint8_t *,
+	    size_t, struct nlm_req *);
+void	 nlm_req_free(struct nlm_req *);
+uint32_t nlm_status_from_stated(uint32_t vers, int st_status);
+
+#endif

@@ -1,0 +1,1139 @@
+/*
+ * NLM procedures (X/Open XNFS chapters 10 and 14; NLM v4 in RFC 1813
+ * appendix II), the behaviour of Linux lockd where the spec is silent.
+ *
+ * A request goes: decode (nlm_decode_request, every version into one
+ * struct nlm_req) -> blockd BD_GETATTR to check the handle and learn
+ * (share, inode, generation) -> stated -> the reply, or for the _MSG
+ * forms a void reply at once and the result later as a _RES call to
+ * the client's NLM service (found through rpcbind on the client host).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lockd.h"
+#include "log.h"
+#include "sm_prot.h"
+
+static void	nlm_op_stated(struct lockd_op *);
+static void	nlm_block_grant(struct lockd_block *);
+static void	nlm_block_granted_result(struct lockd_block *, uint32_t);
+
+/* The one table from stated's results to NLM's, per version. */
+uint32_t
+nlm_status_from_stated(uint32_t vers, int st)
+{
+	int v4 = vers == NLM4_VERS;
+
+	switch (st) {
+	case ST_OK:
+		return LCK_GRANTED;
+	case ST_DENIED:
+	case ST_NOT_FOUND:
+	case ST_NOT_KNOWN:
+		return LCK_DENIED;
+	case ST_BLOCKED:
+		return LCK_BLOCKED;
+	case ST_DEADLOCK:
+		return v4 ? NLM4_DEADLCK : LCK_DENIED;
+	case ST_GRACE:
+	case ST_NO_GRACE:
+		return LCK_DENIED_GRACE_PERIOD;
+	case ST_RANGE:
+		return v4 ? NLM4_FBIG : LCK_DENIED;
+	case ST_INVALID:
+		return v4 ? NLM4_FAILED : LCK_DENIED;
+	default:
+		return LCK_DENIED_NOLOCKS;
+	}
+}
+
+static int
+nlm_netobj_copy(nlm_netobj *dst, const nlm_netobj *src)
+{
+	dst->nlm_netobj_len = 0;
+	dst->nlm_netobj_val = NULL;
+	if (src->nlm_netobj_len == 0)
+		return 0;
+	if ((dst->nlm_netobj_val = malloc(src->nlm_netobj_len)) == NULL)
+		return -1;
+	memcpy(dst->nlm_netobj_val, src->nlm_netobj_val, src->nlm_netobj_len);
+	dst->nlm_netobj_len = src->nlm_netobj_len;
+	return 0;
+}
+
+void
+nlm_req_free(struct nlm_req *r)
+{
+	free(r->cookie.nlm_netobj_val);
+	free(r->caller_name);
+	free(r->fh.nlm_netobj_val);
+	free(r->oh.nlm_netobj_val);
+	memset(r, 0, sizeof(*r));
+}
+
+static int
+nlm_req_copy(struct nlm_req *dst, const struct nlm_req *src)
+{
+	*dst = *src;
+	dst->caller_name = NULL;
+	if (nlm_netobj_copy(&dst->cookie, &src->cookie) == -1 ||
+	    nlm_netobj_copy(&dst->fh, &src->fh) == -1 ||
+	    nlm_netobj_copy(&dst->oh, &src->oh) == -1 ||
+	    (dst->caller_name = strdup(src->caller_name ?
+	    src->caller_name : "")) == NULL) {
+		nlm_req_free(dst);
+		return -1;
+	}
+	return 0;
+}
+
+/* Take the decoded fields (the XDR object is then freed by the caller). */
+static int
+nlm_take_lock(struct nlm_req *r, const nlm_lock *l)
+{
+	r->svid = l->uppid;
+	r->offset = l->l_offset;
+	r->length = l->l_len;
+	if ((r->caller_name = strdup(l->caller_name)) == NULL ||
+	    nlm_netobj_copy(&r->fh, &l->fh) == -1 ||
+	    nlm_netobj_copy(&r->oh, &l->oh) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+nlm_take_lock4(struct nlm_req *r, const nlm4_lock *l)
+{
+	r->svid = l->svid;
+	r->offset = l->l_offset;
+	r->length = l->l_len;
+	if ((r->caller_name = strdup(l->caller_name)) == NULL ||
+	    nlm_netobj_copy(&r->fh, &l->fh) == -1 ||
+	    nlm_netobj_copy(&r->oh, &l->oh) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+nlm_xdr_decode(const uint8_t *buf, size_t len, xdrproc_t proc, void *obj)
+{
+	XDR xdrs;
+	int ok;
+
+	xdrmem_create(&xdrs, (char *)buf, (u_int)len, XDR_DECODE);
+	ok = proc(&xdrs, obj);
+	xdr_destroy(&xdrs);
+	if (!ok)
+		xdr_free(proc, obj);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Decode the arguments of procedure proc of version vers into r.
+ * Returns 0, or -1 for garbage (truncated, a length beyond its bound,
+ * a bad enum or bool), or -2 for a procedure the version does not have.
+ */
+int
+nlm_decode_request(uint32_t vers, uint32_t proc, const uint8_t *buf,
+    size_t len, struct nlm_req *r)
+{
+	union {
+		nlm_lockargs	lock;
+		nlm_cancargs	canc;
+		nlm_testargs	test;
+		nlm_unlockargs	unlock;
+		nlm4_lockargs	lock4;
+		nlm4_cancargs	canc4;
+		nlm4_testargs	test4;
+		nlm4_unlockargs	unlock4;
+		nlm_shareargs	share;
+		nlm_notify	notify;
+		nlm_res		res;
+	} a;
+	int v4 = vers == NLM4_VERS, rc = -1;
+	xdrproc_t proc_x;
+
+	memset(r, 0, sizeof(*r));
+	memset(&a, 0, sizeof(a));
+	r->vers = vers;
+	r->proc = proc;
+	if (vers != NLM_VERS && vers != NLM_VERSX && vers != NLM4_VERS)
+		return -2;
+	if (proc >= NLMPROC_TEST_MSG && proc <= NLMPROC_GRANTED_MSG) {
+		r->msg = 1;
+		r->proc = proc - (NLMPROC_TEST_MSG - NLMPROC_TEST);
+	}
+	switch (r->proc) {
+	case NLMPROC_NULL:
+		return 0;
+	case NLMPROC_TEST:
+	case NLMPROC_GRANTED:
+		proc_x = v4 ? (xdrproc_t)xdr_nlm4_testargs :
+		    (xdrproc_t)xdr_nlm_testargs;
+		if (nlm_xdr_decode(buf, len, proc_x, &a) == -1)
+			return -1;
+		if (v4) {
+			r->exclusive = a.test4.exclusive;
+			rc = nlm_netobj_copy(&r->cookie, &a.test4.cookie) |
+			    nlm_take_lock4(r, &a.test4.alock);
+		} else {
+			r->exclusive = a.test.exclusive;
+			rc = nlm_netobj_copy(&r->cookie, &a.test.cookie) |
+			    nlm_take_lock(r, &a.test.alock);
+		}
+		break;
+	case NLMPROC_LOCK:
+	case NLMPROC_NM_LOCK:
+		proc_x = v4 ? (xdrproc_t)xdr_nlm4_lockargs :
+		    (xdrproc_t)xdr_nlm_lockargs;
+		if (r->proc == NLMPROC_NM_LOCK && vers == NLM_VERS)
+			return -2;
+		if (nlm_xdr_decode(buf, len, proc_x, &a) == -1)
+			return -1;
+		if (v4) {
+			r->block = a.lock4.block;
+			r->exclusive = a.lock4.exclusive;
+			r->reclaim = a.lock4.reclaim;
+			rc = nlm_netobj_copy(&r->cookie, &a.lock4.cookie) |
+			    nlm_take_lock4(r, &a.lock4.alock);
+		} else {
+			r->block = a.lock.block;
+			r->exclusive = a.lock.exclusive;
+			r->reclaim = a.lock.reclaim;
+			rc = nlm_netobj_copy(&r->cookie, &a.lock.cookie) |
+			    nlm_take_lock(r, &a.lock.alock);
+		}
+		break;
+	case NLMPROC_CANCEL:
+		proc_x = v4 ? (xdrproc_t)xdr_nlm4_cancargs :
+		    (xdrproc_t)xdr_nlm_cancargs;
+		if (nlm_xdr_decode(buf, len, proc_x, &a) == -1)
+			return -1;
+		if (v4) {
+			r->block = a.canc4.block;
+			r->exclusive = a.canc4.exclusive;
+			rc = nlm_netobj_copy(&r->cookie, &a.canc4.cookie) |
+			    nlm_take_lock4(r, &a.canc4.alock);
+		} else {
+			r->block = a.canc.block;
+			r->exclusive = a.canc.exclusive;
+			rc = nlm_netobj_copy(&r->cookie, &a.canc.cookie) |
+			    nlm_take_lock(r, &a.canc.alock);
+		}
+		break;
+	case NLMPROC_UNLOCK:
+		proc_x = v4 ? (xdrproc_t)xdr_nlm4_unlockargs :
+		    (xdrproc_t)xdr_nlm_unlockargs;
+		if (nlm_xdr_decode(buf, len, proc_x, &a) == -1)
+			return -1;
+		if (v4)
+			rc = nlm_netobj_copy(&r->cookie, &a.unlock4.cookie) |
+			    nlm_take_lock4(r, &a.unlock4.alock);
+		else
+			rc = nlm_netobj_copy(&r->cookie, &a.unlock.cookie) |
+			    nlm_take_lock(r, &a.unlock.alock);
+		break;
+	case NLMPROC_TEST_RES:
+	case NLMPROC_LOCK_RES:
+	case NLMPROC_CANCEL_RES:
+	case NLMPROC_UNLOCK_RES:
+	case NLMPROC_GRANTED_RES:
+		/* Results sent to us: only GRANTED_RES matters. */
+		proc_x = (xdrproc_t)xdr_nlm_res;
+		if (r->proc != NLMPROC_GRANTED_RES)
+			return len > RPC_RECORD_MAX ? -1 : 0;
+		if (nlm_xdr_decode(buf, len, proc_x, &a) == -1)
+			return -1;
+		r->share_access = a.res.stat;	/* the result, reused */
+		rc = nlm_netobj_copy(&r->cookie, &a.res.cookie);
+		break;
+	case NLMPROC_SHARE:
+	case NLMPROC_UNSHARE:
+		if (vers == NLM_VERS)
+			return -2;
+		proc_x = (xdrproc_t)xdr_nlm_shareargs;
+		if (nlm_xdr_decode(buf, len, proc_x, &a) == -1)
+			return -1;
+		if ((unsigned)a.share.share.mode > fsm_DRW ||
+		    (unsigned)a.share.share.access > fsa_RW) {
+			xdr_free(proc_x, &a);
+			return -1;
+		}
+		r->reclaim = a.share.reclaim;
+		r->share_access = (a.share.share.access & fsa_R ? 1 : 0) |
+		    (a.share.share.access & fsa_W ? 2 : 0);
+		r->share_deny = (a.share.share.mode & fsm_DR ? 1 : 0) |
+		    (a.share.share.mode & fsm_DW ? 2 : 0);
+		rc = nlm_netobj_copy(&r->cookie, &a.share.cookie) |
+		    nlm_netobj_copy(&r->fh, &a.share.share.fh) |
+		    nlm_netobj_copy(&r->oh, &a.share.share.oh);
+		if (rc == 0 && (r->caller_name =
+		    strdup(a.share.share.caller_name)) == NULL)
+			rc = -1;
+		break;
+	case NLMPROC_FREE_ALL:
+		if (vers == NLM_VERS)
+			return -2;
+		proc_x = (xdrproc_t)xdr_nlm_notify;
+		if (nlm_xdr_decode(buf, len, proc_x, &a) == -1)
+			return -1;
+		if ((r->caller_name = strdup(a.notify.name)) == NULL)
+			rc = -1;
+		else
+			rc = 0;
+		break;
+	default:
+		return -2;
+	}
+	xdr_free(proc_x, &a);
+	if (rc != 0) {
+		nlm_req_free(r);
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/* Results. */
+
+static void
+nlm_op_free(struct lockd_op *op)
+{
+	if (op->call != NULL)
+		rpc_call_drop(op->call);
+	nlm_req_free(&op->req);
+	free(op);
+}
+
+static void
+nlm_res_sent(void *arg, int status, XDR *xdrs)
+{
+	if (status != 0)
+		log_debug("_RES callback: %s", strerror(-status));
+}
+
+/* Send a result: a reply, or a _RES call for the _MSG forms. */
+static void
+nlm_op_result(struct lockd_op *op, xdrproc_t proc, const void *res)
+{
+	struct lockd_env *env = op->env;
+	struct sockaddr_storage to = op->peer;
+
+	if (!op->req.msg) {
+		if (op->call != NULL)
+			rpc_reply(op->call, proc, res);
+		op->call = NULL;
+		nlm_op_free(op);
+		return;
+	}
+	/* The client's NLM service, through its rpcbind: port 0. */
+	if (to.ss_family == AF_INET)
+		((struct sockaddr_in *)&to)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&to)->sin6_port = 0;
+	if (rpc_client_call(env->callbacks, (struct sockaddr *)&to,
+	    op->peer_len, NLM_PROG, op->req.vers,
+	    op->req.proc + (NLMPROC_TEST_RES - NLMPROC_TEST), proc, res, 3,
+	    nlm_res_sent, NULL) == -1)
+		log_warn("_RES to %s", op->peer_addr);
+	nlm_op_free(op);
+}
+
+static void
+nlm_reply_res(struct lockd_op *op, uint32_t stat)
+{
+	nlm_res res;
+
+	res.cookie = op->req.cookie;
+	res.stat = (nlm_stats)stat;
+	nlm_op_result(op, (xdrproc_t)xdr_nlm_res, &res);
+}
+
+static void
+nlm_reply_test(struct lockd_op *op, uint32_t stat,
+    const struct st_lock_desc *h)
+{
+	nlm_testres res;
+	nlm4_testres res4;
+
+	if (op->req.vers == NLM4_VERS) {
+		memset(&res4, 0, sizeof(res4));
+		res4.cookie = op->req.cookie;
+		res4.test_stat.stat = (nlm_stats)stat;
+		if (stat == LCK_DENIED && h != NULL) {
+			nlm4_holder *o = &res4.test_stat.nlm4_testrply_u.holder;
+
+			o->exclusive = h->exclusive;
+			o->svid = (int)h->owner.svid;
+			o->oh.nlm_netobj_len = h->owner.bytes.bytes_len;
+			o->oh.nlm_netobj_val = h->owner.bytes.bytes_val;
+			o->l_offset = h->offset;
+			o->l_len = h->length;
+		}
+		nlm_op_result(op, (xdrproc_t)xdr_nlm4_testres, &res4);
+		return;
+	}
+	memset(&res, 0, sizeof(res));
+	res.cookie = op->req.cookie;
+	res.test_stat.stat = (nlm_stats)stat;
+	if (stat == LCK_DENIED && h != NULL) {
+		nlm_holder *o = &res.test_stat.nlm_testrply_u.holder;
+
+		o->exclusive = h->exclusive;
+		o->uppid = (int)h->owner.svid;
+		o->oh.nlm_netobj_len = h->owner.bytes.bytes_len;
+		o->oh.nlm_netobj_val = h->owner.bytes.bytes_val;
+		/* 32-bit clients: clamp what they cannot express. */
+		o->l_offset = h->offset > UINT32_MAX ? UINT32_MAX :
+		    (uint32_t)h->offset;
+		o->l_len = h->length > UINT32_MAX ||
+		    h->offset + h->length > (uint64_t)UINT32_MAX + 1 ? 0 :
+		    (uint32_t)h->length;
+	}
+	nlm_op_result(op, (xdrproc_t)xdr_nlm_testres, &res);
+}
+
+static void
+nlm_reply_share(struct lockd_op *op, uint32_t stat)
+{
+	nlm_shareres res;
+
+	res.cookie = op->req.cookie;
+	res.stat = (nlm_stats)stat;
+	res.sequence = 0;
+	nlm_op_result(op, (xdrproc_t)xdr_nlm_shareres, &res);
+}
+
+/* An error before stated answered. */
+static void
+nlm_op_fail(struct lockd_op *op, uint32_t stat)
+{
+	switch (op->req.proc) {
+	case NLMPROC_TEST:
+		nlm_reply_test(op, stat, NULL);
+		break;
+	case NLMPROC_SHARE:
+	case NLMPROC_UNSHARE:
+		nlm_reply_share(op, stat);
+		break;
+	default:
+		nlm_reply_res(op, stat);
+		break;
+	}
+}
+
+/* The owner and file of a request, as stated names them. */
+static void
+nlm_st_owner(const struct nlm_req *r, st_owner *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->protocol = ST_PROTOCOL_NLM;
+	o->host = r->caller_name;
+	o->bytes.bytes_len = r->oh.nlm_netobj_len;
+	o->bytes.bytes_val = r->oh.nlm_netobj_val;
+	o->svid = (uint32_t)r->svid;
+}
+
+/* Monitoring: ask statd to watch the host (SM_MON), once per host. */
+
+static void
+nlm_monitor_done(void *arg, int status, XDR *xdrs)
+{
+	if (status != 0)
+		log_debug("SM_MON: %s", strerror(-status));
+}
+
+static void
+nlm_monitor(struct lockd_env *env, const struct lockd_op *op)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct mon m;
+	char **grown;
+	size_t i;
+
+	for (i = 0; i < env->nmonitored; i++)
+		if (strcmp(env->monitored[i], op->req.caller_name) == 0)
+			return;
+	if (env->nmonitored >= LOCKD_MONITOR_MAX)
+		return;
+	grown = reallocarray(env->monitored, env->nmonitored + 1,
+	    sizeof(*grown));
+	if (grown == NULL)
+		return;
+	env->monitored = grown;
+	if ((grown[env->nmonitored] = strdup(op->req.caller_name)) == NULL)
+		return;
+	env->nmonitored++;
+	memset(&m, 0, sizeof(m));
+	m.mon_id.mon_name = op->req.caller_name;
+	m.mon_id.my_id.my_name = (char *)"127.0.0.1";
+	m.mon_id.my_id.my_prog = NLM_PROG;
+	m.mon_id.my_id.my_vers = NLM4_VERS;
+	m.mon_id.my_id.my_proc = NLMPROC_NSM_NOTIFY;
+	/* priv: the client's address, for statd's SM_NOTIFY after a reboot */
+	if (op->peer.ss_family == AF_INET) {
+		m.priv[10] = (char)0xff;
+		m.priv[11] = (char)0xff;
+		memcpy(m.priv + 12,
+		    &((const struct sockaddr_in *)&op->peer)->sin_addr, 4);
+	} else
+		memcpy(m.priv,
+		    &((const struct sockaddr_in6 *)&op->peer)->sin6_addr, 16);
+	if (rpc_client_parse_addr("127.0.0.1", 0, &ss, &len) == -1 ||
+	    rpc_client_call(env->callbacks, (struct sockaddr *)&ss, len,
+	    SM_PROG, SM_VERS, SM_PROC_MON, (xdrproc_t)xdr_mon, &m, 3,
+	    nlm_monitor_done, NULL) == -1)
+		log_debug("SM_MON %s: %s", op->req.caller_name,
+		    strerror(errno));
+}
+
+/* Blocked requests. */
+
+static struct lockd_block *
+nlm_block_find(struct lockd_env *env, const uint8_t *file,
+    const struct nlm_req *r)
+{
+	struct lockd_block *b;
+
+	TAILQ_FOREACH(b, &env->blocks, entry) {
+		if (memcmp(b->file, file, LOCKD_FILE_ID_LEN) == 0 &&
+		    b->req.svid == r->svid && b->req.offset == r->offset &&
+		    b->req.length == r->length &&
+		    b->req.exclusive == r->exclusive &&
+		    b->req.oh.nlm_netobj_len == r->oh.nlm_netobj_len &&
+		    (r->oh.nlm_netobj_len == 0 || memcmp(b->req.oh.nlm_netobj_val,
+		    r->oh.nlm_netobj_val, r->oh.nlm_netobj_len) == 0) &&
+		    strcmp(b->req.caller_name, r->caller_name) == 0)
+			return b;
+	}
+	return NULL;
+}
+
+static struct lockd_block *
+nlm_block_by_id(struct lockd_env *env, uint64_t id)
+{
+	struct lockd_block *b;
+
+	TAILQ_FOREACH(b, &env->blocks, entry)
+		if (b->id == id)
+			return b;
+	return NULL;
+}
+
+static void
+nlm_block_free(struct lockd_block *b)
+{
+	TAILQ_REMOVE(&b->env->blocks, b, entry);
+	b->env->nblocks--;
+	if (b->retry != NULL)
+		event_free(b->retry);
+	nlm_req_free(&b->req);
+	free(b);
+}
+
+void
+nlm_blocks_free(struct lockd_env *env)
+{
+	while (!TAILQ_EMPTY(&env->blocks))
+		nlm_block_free(TAILQ_FIRST(&env->blocks));
+}
+
+static struct lockd_block *
+nlm_block_add(struct lockd_op *op)
+{
+	struct lockd_env *env = op->env;
+	struct lockd_block *b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	if (nlm_req_copy(&b->req, &op->req) == -1) {
+		free(b);
+		return NULL;
+	}
+	b->env = env;
+	b->id = op->block_id;
+	b->vers = op->req.vers;
+	b->peer = op->peer;
+	b->peer_len = op->peer_len;
+	memcpy(b->peer_addr, op->peer_addr, sizeof(b->peer_addr));
+	memcpy(b->file, op->file, sizeof(b->file));
+	TAILQ_INSERT_TAIL(&env->blocks, b, entry);
+	env->nblocks++;
+	return b;
+}
+
+/* Tell stated to drop a lock the client did not take. */
+static void
+nlm_unlock_quietly(struct lockd_env *env, const uint8_t *file,
+    const struct nlm_req *r)
+{
+	struct ipc_channel *ch = ipc_client_channel(env->stated);
+	struct st_range_req u;
+
+	if (ch == NULL)
+		return;
+	memset(&u, 0, sizeof(u));
+	u.file.st_file_len = LOCKD_FILE_ID_LEN;
+	u.file.st_file_val = (char *)file;
+	nlm_st_owner(r, &u.owner);
+	u.offset = r->offset;
+	u.length = r->length;
+	u.exclusive = r->exclusive;
+	ipc_call(ch, ST_UNLOCK, -1, (xdrproc_t)xdr_st_range_req, &u, NULL,
+	    NULL);
+}
+
+static void
+nlm_block_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	nlm_block_grant(arg);
+}
+
+/* The client answered (or not) our GRANTED call. */
+static void
+nlm_block_granted_reply(void *arg, int status, XDR *xdrs)
+{
+	struct lockd_block *b = arg;
+	struct timeval tv = { LOCKD_GRANT_RETRY_SECONDS, 0 };
+	nlm_res res;
+
+	if (status == -ECANCELED) {
+		/* lockd is stopping. */
+		nlm_block_free(b);
+		return;
+	}
+	if (status == 0) {
+		memset(&res, 0, sizeof(res));
+		if (!xdr_nlm_res(xdrs, &res)) {
+			log_warnx("GRANTED reply from %s: garbage",
+			    b->peer_addr);
+			res.stat = LCK_DENIED_NOLOCKS;
+		}
+		xdr_free((xdrproc_t)xdr_nlm_res, &res);
+		nlm_block_granted_result(b, res.stat);
+		return;
+	}
+	/* No answer: retry a while, then keep the lock (Linux does). */
+	if (++b->attempts >= LOCKD_GRANT_ATTEMPTS) {
+		log_warnx("GRANTED to %s (%s): no answer; the lock stays "
+		    "held until the client asks again or is released",
+		    b->peer_addr, b->req.caller_name);
+		nlm_block_free(b);
+		return;
+	}
+	if (b->retry == NULL)
+		b->retry = evtimer_new(b->env->daemon->base,
+		    nlm_block_retry_cb, b);
+	if (b->retry != NULL)
+		evtimer_add(b->retry, &tv);
+}
+
+/* NLM GRANTED_RES or the GRANTED reply: the client took it or not. */
+static void
+nlm_block_granted_result(struct lockd_block *b, uint32_t stat)
+{
+	if (stat == LCK_GRANTED) {
+		log_debug("GRANTED accepted by %s", b->req.caller_name);
+	} else if (stat == LCK_DENIED_GRACE_PERIOD) {
+		struct timeval tv = { LOCKD_GRANT_RETRY_SECONDS, 0 };
+
+		if (b->retry == NULL)
+			b->retry = evtimer_new(b->env->daemon->base,
+			    nlm_block_retry_cb, b);
+		if (b->retry != NULL && ++b->attempts < LOCKD_GRANT_ATTEMPTS) {
+			evtimer_add(b->retry, &tv);
+			return;
+		}
+	} else {
+		log_info("GRANTED refused by %s (status %u): releasing",
+		    b->req.caller_name, stat);
+		nlm_unlock_quietly(b->env, b->file, &b->req);
+	}
+	nlm_block_free(b);
+}
+
+/* stated granted a queued request: call the client's NLM GRANTED. */
+static void
+nlm_block_grant(struct lockd_block *b)
+{
+	struct lockd_env *env = b->env;
+	struct sockaddr_storage to = b->peer;
+	nlm_testargs a;
+	nlm4_testargs a4;
+	int rc;
+
+	b->granted = 1;
+	env->granted_callbacks++;
+	if (to.ss_family == AF_INET)
+		((struct sockaddr_in *)&to)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&to)->sin6_port = 0;
+	if (b->vers == NLM4_VERS) {
+		memset(&a4, 0, sizeof(a4));
+		a4.cookie = b->req.cookie;
+		a4.exclusive = b->req.exclusive;
+		a4.alock.caller_name = env->hostname;
+		a4.alock.fh = b->req.fh;
+		a4.alock.oh = b->req.oh;
+		a4.alock.svid = b->req.svid;
+		a4.alock.l_offset = b->req.offset;
+		a4.alock.l_len = b->req.length;
+		rc = rpc_client_call(env->callbacks, (struct sockaddr *)&to,
+		    b->peer_len, NLM_PROG, b->vers, NLMPROC_GRANTED,
+		    (xdrproc_t)xdr_nlm4_testargs, &a4, 4,
+		    nlm_block_granted_reply, b);
+	} else {
+		memset(&a, 0, sizeof(a));
+		a.cookie = b->req.cookie;
+		a.exclusive = b->req.exclusive;
+		a.alock.caller_name = env->hostname;
+		a.alock.fh = b->req.fh;
+		a.alock.oh = b->req.oh;
+		a.alock.uppid = b->req.svid;
+		a.alock.l_offset = (u_int)b->req.offset;
+		a.alock.l_len = (u_int)b->req.length;
+		rc = rpc_client_call(env->callbacks, (struct sockaddr *)&to,
+		    b->peer_len, NLM_PROG, b->vers, NLMPROC_GRANTED,
+		    (xdrproc_t)xdr_nlm_testargs, &a, 4,
+		    nlm_block_granted_reply, b);
+	}
+	log_info("granted a blocked %s lock to %s (%s), calling back",
+	    b->req.exclusive ? "write" : "read", b->req.caller_name,
+	    b->peer_addr);
+	if (rc == -1) {
+		log_warn("GRANTED to %s", b->peer_addr);
+		nlm_block_free(b);
+	}
+}
+
+/* Messages from stated that are not replies: ST_GRANTED. */
+void
+nlm_stated_message(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
+{
+	struct lockd_env *env = arg;
+	struct lockd_block *b;
+	struct st_granted g;
+	struct nlm_req r;
+
+	if (msg->hdr.type != ST_GRANTED) {
+		log_warnx("stated sent message type %u", msg->hdr.type);
+		return;
+	}
+	memset(&g, 0, sizeof(g));
+	if (ipc_decode(msg, (xdrproc_t)xdr_st_granted, &g) == -1) {
+		log_warnx("stated: malformed ST_GRANTED");
+		return;
+	}
+	if ((b = nlm_block_by_id(env, g.cookie)) != NULL && !b->granted)
+		nlm_block_grant(b);
+	else if (b == NULL && g.lock.file.st_file_len == LOCKD_FILE_ID_LEN) {
+		/* Cancelled meanwhile: the client does not want it. */
+		memset(&r, 0, sizeof(r));
+		r.caller_name = g.lock.owner.host;
+		r.oh.nlm_netobj_len = g.lock.owner.bytes.bytes_len;
+		r.oh.nlm_netobj_val = g.lock.owner.bytes.bytes_val;
+		r.svid = (int32_t)g.lock.owner.svid;
+		r.offset = g.lock.offset;
+		r.length = g.lock.length;
+		r.exclusive = g.lock.exclusive;
+		nlm_unlock_quietly(env, (uint8_t *)g.lock.file.st_file_val,
+		    &r);
+	}
+	xdr_free((xdrproc_t)xdr_st_granted, &g);
+}
+
+struct nlm_reannounce {
+	struct lockd_env	*env;
+	uint64_t		 id;
+};
+
+static void
+nlm_reannounce_done(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
+{
+	struct nlm_reannounce *ra = arg;
+	struct lockd_block *b;
+	struct st_reply rep;
+
+	b = nlm_block_by_id(ra->env, ra->id);
+	memset(&rep, 0, sizeof(rep));
+	if (msg == NULL || b == NULL || b->granted) {
+		free(ra);
+		return;
+	}
+	if (msg->hdr.type != ST_REPLY ||
+	    ipc_decode(msg, (xdrproc_t)xdr_st_reply, &rep) == -1)
+		rep.status = ST_INVALID;
+	switch (rep.status) {
+	case ST_OK:
+		nlm_block_grant(b);
+		break;
+	case ST_BLOCKED:
+		break;
+	default:
+		/* Cleanly cancelled: the client asks again on its timeout. */
+		log_info("blocked lock of %s not re-queued (%d)",
+		    b->req.caller_name, rep.status);
+		nlm_block_free(b);
+		break;
+	}
+	xdr_free((xdrproc_t)xdr_st_reply, &rep);
+	free(ra);
+}
+
+/* stated (re)connected: queue again what we told clients is blocked. */
+void
+nlm_stated_ready(struct ipc_client *cl, void *arg)
+{
+	struct lockd_env *env = arg;
+	struct ipc_channel *ch = ipc_client_channel(cl);
+	struct nlm_reannounce *ra;
+	struct lockd_block *b, *next;
+	struct st_lock_req l;
+	size_t n = 0;
+
+	for (b = TAILQ_FIRST(&env->blocks); b != NULL; b = next) {
+		next = TAILQ_NEXT(b, entry);
+		if (b->granted)
+			continue;
+		if ((ra = malloc(sizeof(*ra))) == NULL)
+			continue;
+		ra->env = env;
+		ra->id = b->id;
+		memset(&l, 0, sizeof(l));
+		l.file.st_file_len = LOCKD_FILE_ID_LEN;
+		l.file.st_file_val = (char *)b->file;
+		nlm_st_owner(&b->req, &l.owner);
+		l.addr = b->peer_addr;
+		l.offset = b->req.offset;
+		l.length = b->req.length;
+		l.exclusive = b->req.exclusive;
+		l.flags = ST_LOCK_BLOCK | ST_LOCK_REQUEUE;
+		l.cookie = b->id;
+		if (ipc_call(ch, ST_LOCK, -1, (xdrproc_t)xdr_st_lock_req, &l,
+		    nlm_reannounce_done, ra) == -1)
+			free(ra);
+		else
+			n++;
+	}
+	log_info("stated ready%s; %zu blocked request(s) re-announced",
+	    ipc_client_connects(cl) > 1 ? " again" : "", n);
+}
+
+/* The request path. */
+
+static void
+nlm_op_stated_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
+{
+	struct lockd_op *op = arg;
+	struct lockd_env *env = op->env;
+	struct lockd_block *b;
+	struct st_reply rep;
+	uint32_t stat;
+
+	if (msg == NULL) {
+		/* stated died: no answer; the client retransmits. */
+		nlm_op_free(op);
+		return;
+	}
+	memset(&rep, 0, sizeof(rep));
+	if (msg->hdr.type != ST_REPLY ||
+	    ipc_decode(msg, (xdrproc_t)xdr_st_reply, &rep) == -1) {
+		log_warnx("stated: unexpected reply type %u", msg->hdr.type);
+		nlm_op_fail(op, op->req.vers == NLM4_VERS ? NLM4_FAILED :
+		    LCK_DENIED_NOLOCKS);
+		return;
+	}
+	stat = nlm_status_from_stated(op->req.vers, rep.status);
+	switch (op->req.proc) {
+	case NLMPROC_TEST:
+		nlm_reply_test(op, stat, rep.holder.holder_len > 0 ?
+		    &rep.holder.holder_val[0] : NULL);
+		break;
+	case NLMPROC_LOCK:
+	case NLMPROC_NM_LOCK:
+		b = op->block_id ? nlm_block_by_id(env, op->block_id) : NULL;
+		if (rep.status == ST_BLOCKED && b == NULL &&
+		    nlm_block_add(op) == NULL)
+			log_warn("blocked request");
+		else if (rep.status != ST_BLOCKED && b != NULL && !b->granted)
+			nlm_block_free(b);
+		if (rep.status == ST_OK || rep.status == ST_BLOCKED)
+			nlm_monitor(env, op);
+		nlm_reply_res(op, stat);
+		break;
+	case NLMPROC_CANCEL:
+		nlm_reply_res(op, rep.status == ST_OK ? LCK_GRANTED :
+		    LCK_DENIED);
+		break;
+	case NLMPROC_UNLOCK:
+		nlm_reply_res(op, rep.status == ST_OK ? LCK_GRANTED : stat);
+		break;
+	case NLMPROC_SHARE:
+		if (rep.status == ST_OK)
+			nlm_monitor(env, op);
+		nlm_reply_share(op, stat);
+		break;
+	case NLMPROC_UNSHARE:
+		nlm_reply_share(op, rep.status == ST_NOT_FOUND ? LCK_GRANTED :
+		    stat);
+		break;
+	case NLMPROC_FREE_ALL:
+		nlm_op_free(op);	/* void; answered already */
+		break;
+	default:
+		nlm_op_free(op);
+		break;
+	}
+	xdr_free((xdrproc_t)xdr_st_reply, &rep);
+}
+
+static void
+nlm_op_stated(struct lockd_op *op)
+{
+	struct lockd_env *env = op->env;
+	struct ipc_channel *ch = ipc_client_channel(env->stated);
+	struct nlm_req *r = &op->req;
+	struct lockd_block *b;
+	union {
+		struct st_lock_req	lock;
+		struct st_range_req	range;
+		struct st_share_req	share;
+		struct st_unshare_req	unshare;
+		struct st_host_req	host;
+	} m;
+	uint32_t type;
+	xdrproc_t proc;
+
+	if (ch == NULL) {
+		log_debug("stated not connected: request from %s dropped",
+		    op->peer_addr);
+		nlm_op_free(op);
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	switch (r->proc) {
+	case NLMPROC_LOCK:
+	case NLMPROC_NM_LOCK:
+		type = ST_LOCK;
+		proc = (xdrproc_t)xdr_st_lock_req;
+		m.lock.file.st_file_len = LOCKD_FILE_ID_LEN;
+		m.lock.file.st_file_val = (char *)op->file;
+		nlm_st_owner(r, &m.lock.owner);
+		m.lock.addr = op->peer_addr;
+		m.lock.offset = r->offset;
+		m.lock.length = r->length;
+		m.lock.exclusive = r->exclusive;
+		m.lock.flags = (r->block ? ST_LOCK_BLOCK : 0) |
+		    (r->reclaim ? ST_LOCK_RECLAIM : 0);
+		if (r->block) {
+			b = nlm_block_find(env, op->file, r);
+			op->block_id = b != NULL ? b->id :
+			    ++env->next_block_id;
+			m.lock.cookie = op->block_id;
+		}
+		break;
+	case NLMPROC_TEST:
+	case NLMPROC_UNLOCK:
+	case NLMPROC_CANCEL:
+		type = r->proc == NLMPROC_TEST ? ST_TEST :
+		    r->proc == NLMPROC_UNLOCK ? ST_UNLOCK : ST_CANCEL;
+		proc = (xdrproc_t)xdr_st_range_req;
+		m.range.file.st_file_len = LOCKD_FILE_ID_LEN;
+		m.range.file.st_file_val = (char *)op->file;
+		nlm_st_owner(r, &m.range.owner);
+		m.range.offset = r->offset;
+		m.range.length = r->length;
+		m.range.exclusive = r->exclusive;
+		if (r->proc == NLMPROC_CANCEL &&
+		    (b = nlm_block_find(env, op->file, r)) != NULL &&
+		    !b->granted)
+			nlm_block_free(b);
+		break;
+	case NLMPROC_SHARE:
+		type = ST_SHARE;
+		proc = (xdrproc_t)xdr_st_share_req;
+		m.share.file.st_file_len = LOCKD_FILE_ID_LEN;
+		m.share.file.st_file_val = (char *)op->file;
+		nlm_st_owner(r, &m.share.owner);
+		m.share.addr = op->peer_addr;
+		m.share.access = r->share_access;
+		m.share.deny = r->share_deny;
+		m.share.flags = r->reclaim ? ST_LOCK_RECLAIM : 0;
+		break;
+	case NLMPROC_UNSHARE:
+		type = ST_UNSHARE;
+		proc = (xdrproc_t)xdr_st_unshare_req;
+		m.unshare.file.st_file_len = LOCKD_FILE_ID_LEN;
+		m.unshare.file.st_file_val = (char *)op->file;
+		nlm_st_owner(r, &m.unshare.owner);
+		break;
+	case NLMPROC_FREE_ALL:
+		type = ST_RELEASE_HOST;
+		proc = (xdrproc_t)xdr_st_host_req;
+		m.host.protocol = ST_PROTOCOL_NLM;
+		m.host.host = r->caller_name;
+		break;
+	default:
+		nlm_op_free(op);
+		return;
+	}
+	if (ipc_call(ch, type, -1, proc, &m, nlm_op_stated_reply, op) == -1) {
+		log_warnx("stated: cannot send");
+		nlm_op_free(op);
+	}
+}
+
+static void
+nlm_op_blockd_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
+{
+	struct lockd_op *op = arg;
+	struct bd_attr_reply rep;
+	uint8_t *f = op->file;
+
+	if (msg == NULL) {
+		nlm_op_free(op);	/* blockd died: the client retries */
+		return;
+	}
+	memset(&rep, 0, sizeof(rep));
+	if (msg->hdr.type != BD_REPLY ||
+	    ipc_decode(msg, (xdrproc_t)xdr_bd_attr_reply, &rep) == -1) {
+		nlm_op_fail(op, op->req.vers == NLM4_VERS ? NLM4_FAILED :
+		    LCK_DENIED_NOLOCKS);
+		return;
+	}
+	if (rep.status != 0) {
+		log_debug("handle from %s: %s", op->peer_addr,
+		    strerror(-rep.status));
+		nlm_op_fail(op, op->req.vers == NLM4_VERS ? NLM4_STALE_FH :
+		    LCK_DENIED_NOLOCKS);
+		return;
+	}
+	f[0] = (uint8_t)(rep.attr.share >> 24);
+	f[1] = (uint8_t)(rep.attr.share >> 16);
+	f[2] = (uint8_t)(rep.attr.share >> 8);
+	f[3] = (uint8_t)rep.attr.share;
+	for (int i = 0; i < 8; i++)
+		f[4 + i] = (uint8_t)(rep.attr.ino >> (56 - 8 * i));
+	f[12] = (uint8_t)(rep.attr.generation >> 24);
+	f[13] = (uint8_t)(rep.attr.generation >> 16);
+	f[14] = (uint8_t)(rep.attr.generation >> 8);
+	f[15] = (uint8_t)rep.attr.generation;
+	nlm_op_stated(op);
+}
+
+/* NLM handles are blockd's handles: blockd checks them. */
+static void
+nlm_op_start(struct lockd_op *op)
+{
+	struct lockd_env *env = op->env;
+	struct ipc_channel *ch = ipc_client_channel(env->blockd);
+	struct bd_fh_req q;
+
+	if (op->req.proc == NLMPROC_FREE_ALL) {
+		nlm_op_stated(op);
+		return;
+	}
+	if (op->req.fh.nlm_netobj_len == 0 || op->req.fh.nlm_netobj_len > BD_FH_MAX) {
+		nlm_op_fail(op, op->req.vers == NLM4_VERS ? NLM4_STALE_FH :
+		    LCK_DENIED_NOLOCKS);
+		return;
+	}
+	if (ch == NULL) {
+		log_debug("blockd not connected: request from %s dropped",
+		    op->peer_addr);
+		nlm_op_free(op);
+		return;
+	}
+	memset(&q, 0, sizeof(q));
+	q.cred.uid = 65534;
+	q.cred.gid = 65534;
+	q.fh.bd_fh_len = op->req.fh.nlm_netobj_len;
+	q.fh.bd_fh_val = op->req.fh.nlm_netobj_val;
+	if (ipc_call(ch, BD_GETATTR, -1, (xdrproc_t)xdr_bd_fh_req, &q,
+	    nlm_op_blockd_reply, op) == -1) {
+		log_warnx("blockd: cannot send");
+		nlm_op_free(op);
+	}
+}
+
+static const char *const nlm_proc_names[] = {
+	"NULL", "TEST", "LOCK", "CANCEL", "UNLOCK", "GRANTED", "TEST_MSG",
+	"LOCK_MSG", "CANCEL_MSG", "UNLOCK_MSG", "GRANTED_MSG", "TEST_RES",
+	"LOCK_RES", "CANCEL_RES", "UNLOCK_RES", "GRANTED_RES", "16", "17",
+	"18", "19", "SHARE", "UNSHARE", "NM_LOCK", "FREE_ALL"
+};
+
+void
+nlm_dispatch(struct rpc_call *call, void *arg)
+{
+	struct lockd_env *env = arg;
+	struct lockd_op *op;
+	int rc;
+
+	env->requests++;
+	if (call->hdr.proc == NLMPROC_NULL) {
+		rpc_reply(call, NULL, NULL);
+		return;
+	}
+	if ((op = calloc(1, sizeof(*op))) == NULL) {
+		rpc_reply_error(call, RPC_ACCEPT_SYSTEM_ERR);
+		return;
+	}
+	op->env = env;
+	op->call = call;
+	op->peer = call->peer;
+	op->peer_len = call->peer_len;
+	memcpy(op->peer_addr, call->peer_addr, sizeof(op->peer_addr));
+	rc = nlm_decode_request(call->hdr.vers, call->hdr.proc, call->args,
+	    call->args_len, &op->req);
+	if (rc == -2) {
+		op->call = NULL;
+		free(op);
+		rpc_reply_error(call, RPC_ACCEPT_PROC_UNAVAIL);
+		return;
+	}
+	if (rc == -1) {
+		log_warnx("NLM v%u %s from %s: garbage arguments",
+		    call->hdr.vers, call->hdr.proc < 24 ?
+		    nlm_proc_names[call->hdr.proc] : "?", call->peer_addr);
+		op->call = NULL;
+		free(op);
+		rpc_reply_error(call, RPC_ACCEPT_GARBAGE_ARGS);
+		return;
+	}
+	log_debug("NLM v%u %s from %s (%s)", call->hdr.vers,
+	    nlm_proc_names[call->hdr.proc], call->peer_addr,
+	    op->req.caller_name ? op->req.caller_name : "-");
+	/* Messages and results are one-way: answer void now. */
+	if (op->req.msg || op->req.proc == NLMPROC_FREE_ALL ||
+	    (call->hdr.proc >= NLMPROC_TEST_RES &&
+	    call->hdr.proc <= NLMPROC_GRANTED_RES)) {
+		rpc_reply(call, NULL, NULL);
+		op->call = NULL;
+	}
+	switch (op->req.proc) {
+	case NLMPROC_GRANTED:
+		/* We are no NLM client: nothing waits for a grant here. */
+		nlm_reply_res(op, LCK_DENIED);
+		return;
+	case NLMPROC_TEST_RES:
+	case NLMPROC_LOCK_RES:
+	case NLMPROC_CANCEL_RES:
+	case NLMPROC_UNLOCK_RES:
+		nlm_op_free(op);
+		return;
+	case NLMPROC_GRANTED_RES:
+		/*
+		 * lockd calls GRANTED, not GRANTED_MSG, and takes the
+		 * answer from its reply: a GRANTED_RES answers nothing.
+		 */
+		nlm_op_free(op);
+		return;
+	}
+	nlm_op_start(op);
+}

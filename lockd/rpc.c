@@ -1,0 +1,1018 @@
+/*
+ * lockd's ONC RPC layer (RFC 5531; record marking, section 11).  See
+ * rpc.h.  The call header is read by hand with every length checked;
+ * argument and result bodies go through rpcgen's XDR routines over a
+ * memory stream, which check their own bounds.
+ */
+#define _GNU_SOURCE
+#include <sys/socket.h>
+#include <sys/queue.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "log.h"
+#include "rpc.h"
+
+#define RPC_CALL	0
+#define RPC_REPLY	1
+#define RPC_VERSION	2
+#define RPC_MSG_ACCEPTED	0
+#define RPC_MSG_DENIED		1
+#define RPC_DENIED_MISMATCH	0
+#define RPC_DENIED_AUTH		1
+#define RPC_AUTH_BADCRED	1
+#define RPC_AUTH_TOOWEAK	5
+
+#define RPC_LAST_FRAGMENT	0x80000000u
+
+#define PMAP_PROG		100000
+#define PMAP_VERS		2
+#define PMAP_PROC_GETPORT	3
+#define PMAP_PORT		111
+
+struct rpc_conn {
+	TAILQ_ENTRY(rpc_conn)	 entry;
+	struct rpc_service	*svc;
+	struct bufferevent	*bev;
+	int			 refs;
+	int			 dead;
+	size_t			 calls;		/* in flight */
+	uint8_t			*record;	/* fragments so far */
+	size_t			 record_len;
+	struct sockaddr_storage	 peer;
+	socklen_t		 peer_len;
+};
+
+struct rpc_service {
+	struct event_base	*base;
+	uint32_t		 prog;
+	uint32_t		 vers_min;
+	uint32_t		 vers_max;
+	rpc_dispatch_fn		*dispatch;
+	void			*arg;
+	int			 tcp_fd;
+	int			 udp_fd;
+	struct event		*ev_tcp;
+	struct event		*ev_udp;
+	TAILQ_HEAD(, rpc_conn)	 conns;
+	size_t			 nconns;
+	struct rpc_stats	 stats;
+};
+
+static uint32_t
+rpc_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+rpc_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* Skip an opaque_auth at *off: flavor, length <= 400, padded body. */
+static int
+rpc_skip_auth(const uint8_t *buf, size_t len, size_t *off, uint32_t *flavor)
+{
+	uint32_t n;
+
+	if (len - *off < 8)
+		return -1;
+	*flavor = rpc_get32(buf + *off);
+	n = rpc_get32(buf + *off + 4);
+	*off += 8;
+	if (n > RPC_AUTH_BODY_MAX)
+		return -1;
+	n = (n + 3) & ~3u;
+	if (len - *off < n)
+		return -1;
+	*off += n;
+	return 0;
+}
+
+/* RFC 5531 section 9: the call header. */
+enum rpc_parse
+rpc_parse_call(const uint8_t *buf, size_t len, struct rpc_call_hdr *h)
+{
+	uint32_t verf_flavor;
+	size_t off;
+
+	memset(h, 0, sizeof(*h));
+	if (len < 8)
+		return RPC_PARSE_SHORT;
+	h->xid = rpc_get32(buf);
+	if (rpc_get32(buf + 4) != RPC_CALL)
+		return RPC_PARSE_NOT_CALL;
+	if (len < 24)
+		return RPC_PARSE_SHORT;
+	if (rpc_get32(buf + 8) != RPC_VERSION)
+		return RPC_PARSE_RPCVERS;
+	h->prog = rpc_get32(buf + 12);
+	h->vers = rpc_get32(buf + 16);
+	h->proc = rpc_get32(buf + 20);
+	off = 24;
+	if (rpc_skip_auth(buf, len, &off, &h->cred_flavor) == -1 ||
+	    rpc_skip_auth(buf, len, &off, &verf_flavor) == -1)
+		return RPC_PARSE_SHORT;
+	h->body_off = off;
+	if (h->cred_flavor != RPC_AUTH_NONE_FLAVOR &&
+	    h->cred_flavor != RPC_AUTH_SYS_FLAVOR)
+		return RPC_PARSE_AUTH;
+	return RPC_PARSE_OK;
+}
+
+/* A reply: 0 with accept set (and body_off when accepted), or -1. */
+int
+rpc_parse_reply(const uint8_t *buf, size_t len, uint32_t *xid,
+    uint32_t *accept, size_t *body_off)
+{
+	uint32_t flavor;
+	size_t off;
+
+	if (len < 12)
+		return -1;
+	*xid = rpc_get32(buf);
+	if (rpc_get32(buf + 4) != RPC_REPLY)
+		return -1;
+	if (rpc_get32(buf + 8) != RPC_MSG_ACCEPTED) {
+		*accept = RPC_ACCEPT_SYSTEM_ERR;
+		*body_off = len;
+		return 0;
+	}
+	off = 12;
+	if (rpc_skip_auth(buf, len, &off, &flavor) == -1 || len - off < 4)
+		return -1;
+	*accept = rpc_get32(buf + off);
+	*body_off = off + 4;
+	return 0;
+}
+
+void
+rpc_addr_string(const struct sockaddr *sa, char *buf, size_t len,
+    int *loopback)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+	struct in_addr v4;
+
+	*loopback = 0;
+	if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &sin->sin_addr, buf, (socklen_t)len);
+		*loopback = (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+	} else if (sa->sa_family == AF_INET6) {
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			memcpy(&v4, &sin6->sin6_addr.s6_addr[12], 4);
+			inet_ntop(AF_INET, &v4, buf, (socklen_t)len);
+			*loopback = (ntohl(v4.s_addr) >> 24) == 127;
+		} else {
+			inet_ntop(AF_INET6, &sin6->sin6_addr, buf,
+			    (socklen_t)len);
+			*loopback = IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr);
+		}
+	} else
+		snprintf(buf, len, "?");
+}
+
+/* Server. */
+
+static void	rpc_conn_unref(struct rpc_conn *);
+
+static void
+rpc_conn_kill(struct rpc_conn *c, const char *why)
+{
+	if (c->dead)
+		return;
+	if (why != NULL)
+		log_debug("rpc: connection closed: %s", why);
+	c->dead = 1;
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	free(c->record);
+	c->record = NULL;
+	TAILQ_REMOVE(&c->svc->conns, c, entry);
+	c->svc->nconns--;
+	rpc_conn_unref(c);
+}
+
+static void
+rpc_conn_unref(struct rpc_conn *c)
+{
+	if (--c->refs == 0)
+		free(c);
+}
+
+static void
+rpc_call_free(struct rpc_call *call)
+{
+	struct rpc_conn *c = call->conn;
+
+	if (c != NULL) {
+		/* Reading stopped at the limit: go on now. */
+		if (c->calls-- == RPC_CONN_CALLS_MAX && !c->dead)
+			bufferevent_trigger(c->bev, EV_READ, 0);
+		rpc_conn_unref(c);
+	}
+	free(call->args);
+	free(call);
+}
+
+int
+rpc_call_alive(const struct rpc_call *call)
+{
+	return call->conn == NULL || !call->conn->dead;
+}
+
+static void
+rpc_send(struct rpc_call *call, const uint8_t *buf, size_t len)
+{
+	uint8_t mark[4];
+
+	if (call->conn != NULL) {
+		if (call->conn->dead)
+			return;
+		rpc_put32(mark, RPC_LAST_FRAGMENT | (uint32_t)len);
+		if (bufferevent_write(call->conn->bev, mark, 4) == -1 ||
+		    bufferevent_write(call->conn->bev, buf, len) == -1)
+			rpc_conn_kill(call->conn, "write failed");
+		return;
+	}
+	if (sendto(call->udp_fd, buf, len, MSG_DONTWAIT,
+	    (struct sockaddr *)&call->peer, call->peer_len) == -1)
+		log_warn("rpc: reply to %s", call->peer_addr);
+}
+
+/* Encode an accepted reply; res NULL for void. */
+static void
+rpc_reply_accepted(struct rpc_call *call, uint32_t stat, xdrproc_t proc,
+    const void *res, uint32_t low, uint32_t high)
+{
+	uint8_t *buf;
+	XDR xdrs;
+	uint32_t v;
+	int ok = 1;
+
+	if ((buf = malloc(RPC_RECORD_MAX)) == NULL) {
+		log_warn("rpc reply");
+		return;
+	}
+	xdrmem_create(&xdrs, (char *)buf, RPC_RECORD_MAX, XDR_ENCODE);
+	v = call->hdr.xid;
+	ok &= xdr_u_int(&xdrs, &v);
+	v = RPC_REPLY;
+	ok &= xdr_u_int(&xdrs, &v);
+	v = RPC_MSG_ACCEPTED;
+	ok &= xdr_u_int(&xdrs, &v);
+	v = RPC_AUTH_NONE_FLAVOR;	/* verifier: AUTH_NONE, empty */
+	ok &= xdr_u_int(&xdrs, &v);
+	v = 0;
+	ok &= xdr_u_int(&xdrs, &v);
+	ok &= xdr_u_int(&xdrs, &stat);
+	if (stat == RPC_ACCEPT_PROG_MISMATCH) {
+		ok &= xdr_u_int(&xdrs, &low);
+		ok &= xdr_u_int(&xdrs, &high);
+	} else if (stat == RPC_ACCEPT_SUCCESS && proc != NULL)
+		ok &= proc(&xdrs, (void *)res);
+	if (ok)
+		rpc_send(call, buf, xdr_getpos(&xdrs));
+	else
+		log_warnx("rpc: reply to %s does not encode", call->peer_addr);
+	xdr_destroy(&xdrs);
+	free(buf);
+}
+
+static void
+rpc_reply_denied(struct rpc_call *call, uint32_t why, uint32_t detail)
+{
+	uint8_t buf[24];
+	size_t len = 16;
+
+	rpc_put32(buf, call->hdr.xid);
+	rpc_put32(buf + 4, RPC_REPLY);
+	rpc_put32(buf + 8, RPC_MSG_DENIED);
+	rpc_put32(buf + 12, why);
+	if (why == RPC_DENIED_MISMATCH) {
+		rpc_put32(buf + 16, RPC_VERSION);
+		rpc_put32(buf + 20, RPC_VERSION);
+		len = 24;
+	} else {
+		rpc_put32(buf + 16, detail);
+		len = 20;
+	}
+	rpc_send(call, buf, len);
+}
+
+int
+rpc_decode_args(struct rpc_call *call, xdrproc_t proc, void *obj)
+{
+	XDR xdrs;
+	int ok;
+
+	xdrmem_create(&xdrs, (char *)call->args, (u_int)call->args_len,
+	    XDR_DECODE);
+	ok = proc(&xdrs, obj);
+	xdr_destroy(&xdrs);
+	if (!ok) {
+		xdr_free(proc, obj);
+		return -1;
+	}
+	return 0;
+}
+
+void
+rpc_reply(struct rpc_call *call, xdrproc_t proc, const void *res)
+{
+	rpc_reply_accepted(call, RPC_ACCEPT_SUCCESS, proc, res, 0, 0);
+	rpc_call_free(call);
+}
+
+void
+rpc_reply_error(struct rpc_call *call, enum rpc_accept stat)
+{
+	if (stat == RPC_ACCEPT_GARBAGE_ARGS)
+		call->svc->stats.garbage++;
+	rpc_reply_accepted(call, stat, NULL, NULL, call->svc->vers_min,
+	    call->svc->vers_max);
+	rpc_call_free(call);
+}
+
+void
+rpc_call_drop(struct rpc_call *call)
+{
+	rpc_call_free(call);
+}
+
+/* One complete record or datagram. */
+static void
+rpc_service_message(struct rpc_service *svc, struct rpc_conn *conn,
+    int udp_fd, const struct sockaddr_storage *peer, socklen_t peer_len,
+    const uint8_t *buf, size_t len)
+{
+	struct rpc_call *call;
+	enum rpc_parse rc;
+
+	if ((call = calloc(1, sizeof(*call))) == NULL) {
+		log_warn("rpc call");
+		return;
+	}
+	call->svc = svc;
+	call->udp_fd = udp_fd;
+	memcpy(&call->peer, peer, peer_len);
+	call->peer_len = peer_len;
+	rpc_addr_string((const struct sockaddr *)peer, call->peer_addr,
+	    sizeof(call->peer_addr), &call->peer_loopback);
+	if (conn != NULL) {
+		call->conn = conn;
+		conn->refs++;
+		conn->calls++;
+	}
+	rc = rpc_parse_call(buf, len, &call->hdr);
+	switch (rc) {
+	case RPC_PARSE_OK:
+		break;
+	case RPC_PARSE_RPCVERS:
+		svc->stats.garbage++;
+		log_warnx("rpc: call from %s with RPC version != 2",
+		    call->peer_addr);
+		rpc_reply_denied(call, RPC_DENIED_MISMATCH, 0);
+		rpc_call_free(call);
+		return;
+	case RPC_PARSE_AUTH:
+		svc->stats.garbage++;
+		log_warnx("rpc: call from %s with auth flavor %u",
+		    call->peer_addr, call->hdr.cred_flavor);
+		rpc_reply_denied(call, RPC_DENIED_AUTH, RPC_AUTH_TOOWEAK);
+		rpc_call_free(call);
+		return;
+	default:
+		svc->stats.garbage++;
+		log_warnx("rpc: malformed message (%zu bytes) from %s "
+		    "dropped", len, call->peer_addr);
+		rpc_call_free(call);
+		return;
+	}
+	svc->stats.calls++;
+	if (call->hdr.prog != svc->prog) {
+		rpc_reply_error(call, RPC_ACCEPT_PROG_UNAVAIL);
+		return;
+	}
+	if (call->hdr.vers < svc->vers_min || call->hdr.vers > svc->vers_max) {
+		rpc_reply_error(call, RPC_ACCEPT_PROG_MISMATCH);
+		return;
+	}
+	call->args_len = len - call->hdr.body_off;
+	if ((call->args = malloc(call->args_len + 1)) == NULL) {
+		log_warn("rpc call");
+		rpc_reply_error(call, RPC_ACCEPT_SYSTEM_ERR);
+		return;
+	}
+	memcpy(call->args, buf + call->hdr.body_off, call->args_len);
+	svc->dispatch(call, svc->arg);
+}
+
+static void
+rpc_conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct rpc_conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	uint8_t mark[4], *grown;
+	uint32_t frag, n;
+
+	c->refs++;
+	while (!c->dead && evbuffer_get_length(in) >= 4) {
+		evbuffer_copyout(in, mark, 4);
+		frag = rpc_get32(mark);
+		n = frag & ~RPC_LAST_FRAGMENT;
+		if (n > RPC_RECORD_MAX || c->record_len + n > RPC_RECORD_MAX) {
+			log_warnx("rpc: record over %d bytes, closing",
+			    RPC_RECORD_MAX);
+			c->svc->stats.garbage++;
+			rpc_conn_kill(c, NULL);
+			break;
+		}
+		if (evbuffer_get_length(in) < 4 + (size_t)n)
+			break;
+		if (c->calls >= RPC_CONN_CALLS_MAX) {
+			/* Back-pressure: read again when calls finish. */
+			break;
+		}
+		evbuffer_drain(in, 4);
+		grown = realloc(c->record, c->record_len + n + 1);
+		if (grown == NULL) {
+			log_warn("rpc record");
+			rpc_conn_kill(c, NULL);
+			break;
+		}
+		c->record = grown;
+		evbuffer_remove(in, c->record + c->record_len, n);
+		c->record_len += n;
+		if (frag & RPC_LAST_FRAGMENT) {
+			uint8_t *rec = c->record;
+			size_t len = c->record_len;
+
+			c->record = NULL;
+			c->record_len = 0;
+			rpc_service_message(c->svc, c, -1, &c->peer,
+			    c->peer_len, rec, len);
+			free(rec);
+		}
+	}
+	rpc_conn_unref(c);
+}
+
+static void
+rpc_conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct rpc_conn *c = arg;
+
+	rpc_conn_kill(c, (what & BEV_EVENT_TIMEOUT) ? "idle" :
+	    (what & BEV_EVENT_EOF) ? "peer closed" : "error");
+}
+
+static void
+rpc_accept_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpc_service *svc = arg;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct timeval idle = { RPC_CONN_IDLE_SECONDS, 0 };
+	struct rpc_conn *c;
+	int s;
+
+	s = accept4(fd, (struct sockaddr *)&ss, &len,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (s == -1) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_warn("rpc: accept");
+		return;
+	}
+	if (svc->nconns >= RPC_CONN_MAX) {
+		log_warnx("rpc: %d connections, refusing one", RPC_CONN_MAX);
+		close(s);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("rpc: connection");
+		close(s);
+		return;
+	}
+	c->svc = svc;
+	c->refs = 1;
+	memcpy(&c->peer, &ss, len);
+	c->peer_len = len;
+	c->bev = bufferevent_socket_new(svc->base, s, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		log_warnx("rpc: bufferevent");
+		close(s);
+		free(c);
+		return;
+	}
+	bufferevent_setcb(c->bev, rpc_conn_read_cb, NULL, rpc_conn_event_cb,
+	    c);
+	bufferevent_set_timeouts(c->bev, &idle, NULL);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_TAIL(&svc->conns, c, entry);
+	svc->nconns++;
+	svc->stats.conns++;
+}
+
+static void
+rpc_udp_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpc_service *svc = arg;
+	static uint8_t buf[RPC_RECORD_MAX];
+	struct sockaddr_storage ss;
+	socklen_t len;
+	ssize_t n;
+	int i;
+
+	/* A few datagrams per wakeup. */
+	for (i = 0; i < 32; i++) {
+		len = sizeof(ss);
+		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+		    (struct sockaddr *)&ss, &len);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("rpc: recvfrom");
+			return;
+		}
+		rpc_service_message(svc, NULL, (int)fd, &ss, len, buf,
+		    (size_t)n);
+	}
+}
+
+struct rpc_service *
+rpc_service_new(struct event_base *base, uint32_t prog, uint32_t vers_min,
+    uint32_t vers_max, rpc_dispatch_fn *dispatch, void *arg)
+{
+	struct rpc_service *svc;
+
+	if ((svc = calloc(1, sizeof(*svc))) == NULL)
+		return NULL;
+	svc->base = base;
+	svc->prog = prog;
+	svc->vers_min = vers_min;
+	svc->vers_max = vers_max;
+	svc->dispatch = dispatch;
+	svc->arg = arg;
+	svc->tcp_fd = svc->udp_fd = -1;
+	TAILQ_INIT(&svc->conns);
+	return svc;
+}
+
+int
+rpc_service_listen(struct rpc_service *svc, int tcp_fd, int udp_fd)
+{
+	if (tcp_fd != -1) {
+		svc->tcp_fd = tcp_fd;
+		svc->ev_tcp = event_new(svc->base, tcp_fd, EV_READ | EV_PERSIST,
+		    rpc_accept_cb, svc);
+		if (svc->ev_tcp == NULL || event_add(svc->ev_tcp, NULL) == -1)
+			return -1;
+	}
+	if (udp_fd != -1) {
+		svc->udp_fd = udp_fd;
+		svc->ev_udp = event_new(svc->base, udp_fd, EV_READ | EV_PERSIST,
+		    rpc_udp_cb, svc);
+		if (svc->ev_udp == NULL || event_add(svc->ev_udp, NULL) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+void
+rpc_service_free(struct rpc_service *svc)
+{
+	if (svc == NULL)
+		return;
+	while (!TAILQ_EMPTY(&svc->conns))
+		rpc_conn_kill(TAILQ_FIRST(&svc->conns), NULL);
+	if (svc->ev_tcp != NULL)
+		event_free(svc->ev_tcp);
+	if (svc->ev_udp != NULL)
+		event_free(svc->ev_udp);
+	if (svc->tcp_fd != -1)
+		close(svc->tcp_fd);
+	if (svc->udp_fd != -1)
+		close(svc->udp_fd);
+	free(svc);
+}
+
+void
+rpc_service_stats(const struct rpc_service *svc, struct rpc_stats *st)
+{
+	*st = svc->stats;
+}
+
+int
+rpc_client_parse_addr(const char *addr, int port,
+    struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		*len = sizeof(*sin);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*sin6);
+		return 0;
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+/* Bind TCP (listening) and UDP sockets to addr:port (port 0: any). */
+int
+rpc_bind_sockets(const char *addr, int port, int *tcp_fd, int *udp_fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int one = 1, fd, type, i;
+
+	*tcp_fd = *udp_fd = -1;
+	if (rpc_client_parse_addr(addr, port, &ss, &len) == -1)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		type = i == 0 ? SOCK_STREAM : SOCK_DGRAM;
+		fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+		if (fd == -1)
+			goto fail;
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one)) == -1 ||
+		    bind(fd, (struct sockaddr *)&ss, len) == -1 ||
+		    (type == SOCK_STREAM && listen(fd, 128) == -1)) {
+			close(fd);
+			goto fail;
+		}
+		if (i == 0) {
+			*tcp_fd = fd;
+			/* port 0: UDP on the same port as TCP. */
+			if (port == 0) {
+				port = rpc_socket_port(fd);
+				if (ss.ss_family == AF_INET)
+					((struct sockaddr_in *)&ss)->sin_port =
+					    htons((uint16_t)port);
+				else
+					((struct sockaddr_in6 *)&ss)->sin6_port
+					    = htons((uint16_t)port);
+			}
+		} else
+			*udp_fd = fd;
+	}
+	return 0;
+fail:
+	if (*tcp_fd != -1)
+		close(*tcp_fd);
+	*tcp_fd = -1;
+	return -1;
+}
+
+int
+rpc_socket_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+/* Client. */
+
+struct rpc_pending {
+	TAILQ_ENTRY(rpc_pending) entry;
+	struct rpc_client	*cl;
+	uint32_t		 xid;
+	int			 looking_up;	/* waiting for GETPORT */
+	struct sockaddr_storage	 addr;
+	socklen_t		 addr_len;
+	uint32_t		 prog, vers, proc;
+	uint8_t			*args;		/* encoded arguments */
+	size_t			 args_len;
+	unsigned int		 tries;
+	unsigned int		 timeout_ms;
+	struct event		*timer;
+	rpc_result_fn		*fn;
+	void			*arg;
+};
+
+struct rpc_client {
+	struct event_base	*base;
+	int			 fd;
+	struct event		*ev;
+	uint32_t		 next_xid;
+	TAILQ_HEAD(, rpc_pending) pending;
+};
+
+static void
+rpc_pending_finish(struct rpc_pending *p, int status, XDR *xdrs)
+{
+	TAILQ_REMOVE(&p->cl->pending, p, entry);
+	event_free(p->timer);
+	if (p->fn != NULL)
+		p->fn(p->arg, status, xdrs);
+	free(p->args);
+	free(p);
+}
+
+static void
+rpc_pending_send(struct rpc_pending *p)
+{
+	uint8_t hdr[40], *buf;
+	struct sockaddr_storage to = p->addr;
+	size_t len;
+	struct timeval tv;
+
+	rpc_put32(hdr, p->xid);
+	rpc_put32(hdr + 4, RPC_CALL);
+	rpc_put32(hdr + 8, RPC_VERSION);
+	rpc_put32(hdr + 12, p->looking_up ? PMAP_PROG : p->prog);
+	rpc_put32(hdr + 16, p->looking_up ? PMAP_VERS : p->vers);
+	rpc_put32(hdr + 20, p->looking_up ? PMAP_PROC_GETPORT : p->proc);
+	memset(hdr + 24, 0, 16);	/* AUTH_NONE credential and verifier */
+	if (p->looking_up) {
+		uint8_t args[16];
+
+		rpc_put32(args, p->prog);
+		rpc_put32(args + 4, p->vers);
+		rpc_put32(args + 8, IPPROTO_UDP);
+		rpc_put32(args + 12, 0);
+		if (to.ss_family == AF_INET)
+			((struct sockaddr_in *)&to)->sin_port = htons(PMAP_PORT);
+		else
+			((struct sockaddr_in6 *)&to)->sin6_port =
+			    htons(PMAP_PORT);
+		len = 40 + 16;
+		if ((buf = malloc(len)) == NULL)
+			goto out;
+		memcpy(buf, hdr, 40);
+		memcpy(buf + 40, args, 16);
+	} else {
+		len = 40 + p->args_len;
+		if ((buf = malloc(len)) == NULL)
+			goto out;
+		memcpy(buf, hdr, 40);
+		memcpy(buf + 40, p->args, p->args_len);
+	}
+	if (sendto(p->cl->fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&to,
+	    p->addr_len) == -1)
+		log_debug("rpc: sendto: %s", strerror(errno));
+	free(buf);
+out:
+	tv.tv_sec = p->timeout_ms / 1000;
+	tv.tv_usec = (p->timeout_ms % 1000) * 1000;
+	evtimer_add(p->timer, &tv);
+}
+
+static void
+rpc_pending_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpc_pending *p = arg;
+
+	if (p->tries <= 1) {
+		rpc_pending_finish(p, -ETIMEDOUT, NULL);
+		return;
+	}
+	p->tries--;
+	if (p->timeout_ms < 8000)
+		p->timeout_ms *= 2;
+	rpc_pending_send(p);
+}
+
+static void
+rpc_client_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpc_client *cl = arg;
+	uint8_t buf[RPC_RECORD_MAX];
+	struct rpc_pending *p;
+	uint32_t xid, accept, port;
+	size_t off;
+	ssize_t n;
+	XDR xdrs;
+
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == -1)
+			return;
+		if (rpc_parse_reply(buf, (size_t)n, &xid, &accept, &off) ==
+		    -1)
+			continue;
+		TAILQ_FOREACH(p, &cl->pending, entry)
+			if (p->xid == xid)
+				break;
+		if (p == NULL)
+			continue;
+		if (accept != RPC_ACCEPT_SUCCESS) {
+			rpc_pending_finish(p, -EPROTO, NULL);
+			continue;
+		}
+		if (p->looking_up) {
+			if ((size_t)n - off < 4 ||
+			    (port = rpc_get32(buf + off)) == 0 ||
+			    port > 65535) {
+				rpc_pending_finish(p, -ENOENT, NULL);
+				continue;
+			}
+			if (p->addr.ss_family == AF_INET)
+				((struct sockaddr_in *)&p->addr)->sin_port =
+				    htons((uint16_t)port);
+			else
+				((struct sockaddr_in6 *)&p->addr)->sin6_port =
+				    htons((uint16_t)port);
+			p->looking_up = 0;
+			p->xid = cl->next_xid++;
+			evtimer_del(p->timer);
+			rpc_pending_send(p);
+			continue;
+		}
+		xdrmem_create(&xdrs, (char *)buf + off, (u_int)((size_t)n -
+		    off), XDR_DECODE);
+		rpc_pending_finish(p, 0, &xdrs);
+		xdr_destroy(&xdrs);
+	}
+}
+
+struct rpc_client *
+rpc_client_new(struct event_base *base, int fd)
+{
+	struct rpc_client *cl;
+
+	if ((cl = calloc(1, sizeof(*cl))) == NULL)
+		return NULL;
+	cl->base = base;
+	cl->fd = fd;
+	cl->next_xid = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
+	TAILQ_INIT(&cl->pending);
+	cl->ev = event_new(base, fd, EV_READ | EV_PERSIST, rpc_client_read_cb,
+	    cl);
+	if (cl->ev == NULL || event_add(cl->ev, NULL) == -1) {
+		if (cl->ev != NULL)
+			event_free(cl->ev);
+		free(cl);
+		return NULL;
+	}
+	return cl;
+}
+
+void
+rpc_client_free(struct rpc_client *cl)
+{
+	if (cl == NULL)
+		return;
+	while (!TAILQ_EMPTY(&cl->pending))
+		rpc_pending_finish(TAILQ_FIRST(&cl->pending), -ECANCELED,
+		    NULL);
+	event_free(cl->ev);
+	close(cl->fd);
+	free(cl);
+}
+
+int
+rpc_client_call(struct rpc_client *cl, const struct sockaddr *addr,
+    socklen_t addr_len, uint32_t prog, uint32_t vers, uint32_t proc,
+    xdrproc_t xproc, const void *args, unsigned int tries,
+    rpc_result_fn *fn, void *arg)
+{
+	struct rpc_pending *p;
+	uint8_t *buf;
+	XDR xdrs;
+	int port;
+
+	if (addr_len > sizeof(p->addr) || (addr->sa_family != AF_INET &&
+	    addr->sa_family != AF_INET6)) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return -1;
+	if ((buf = malloc(RPC_RECORD_MAX)) == NULL) {
+		free(p);
+		return -1;
+	}
+	xdrmem_create(&xdrs, (char *)buf, RPC_RECORD_MAX - 64, XDR_ENCODE);
+	if (xproc != NULL && !xproc(&xdrs, (void *)args)) {
+		xdr_destroy(&xdrs);
+		free(buf);
+		free(p);
+		errno = EMSGSIZE;
+		return -1;
+	}
+	p->args_len = xdr_getpos(&xdrs);
+	xdr_destroy(&xdrs);
+	p->args = buf;
+	p->cl = cl;
+	memcpy(&p->addr, addr, addr_len);
+	p->addr_len = addr_len;
+	port = addr->sa_family == AF_INET ?
+	    ntohs(((const struct sockaddr_in *)addr)->sin_port) :
+	    ntohs(((const struct sockaddr_in6 *)addr)->sin6_port);
+	p->looking_up = port == 0;
+	p->prog = prog;
+	p->vers = vers;
+	p->proc = proc;
+	p->tries = tries ? tries : 1;
+	p->timeout_ms = 1000;
+	p->fn = fn;
+	p->arg = arg;
+	p->xid = cl->next_xid++;
+	if ((p->timer = evtimer_new(cl->base, rpc_pending_timeout_cb, p)) ==
+	    NULL) {
+		free(p->args);
+		free(p);
+		return -1;
+	}
+	TAILQ_INSERT_TAIL(&cl->pending, p, entry);
+	rpc_pending_send(p);
+	return 0;
+}
+
+/*
+ * Register prog, versions vers_min..vers_max, with the local rpcbind
+ * (before the sandbox: it uses rpcbind's Unix socket).  Earlier
+ * registrations, e.g. of a killed predecessor, are replaced.
+ */
+int
+rpc_register(uint32_t prog, uint32_t vers_min, uint32_t vers_max,
+    int tcp_port, int udp_port)
+{
+	static const char *const netids[] = { "tcp", "udp" };
+	struct sockaddr_in sin;
+	struct netconfig *nc;
+	struct netbuf nb;
+	uint32_t v;
+	int i, failed = 0;
+
+	for (v = vers_min; v <= vers_max; v++) {
+		rpcb_unset(prog, v, NULL);
+		for (i = 0; i < 2; i++) {
+			int port = i == 0 ? tcp_port : udp_port;
+
+			if (port <= 0)
+				continue;
+			if ((nc = getnetconfigent(netids[i])) == NULL) {
+				failed = 1;
+				continue;
+			}
+			memset(&sin, 0, sizeof(sin));
+			sin.sin_family = AF_INET;
+			sin.sin_addr.s_addr = htonl(INADDR_ANY);
+			sin.sin_port = htons((uint16_t)port);
+			nb.len = nb.maxlen = sizeof(sin);
+			nb.buf = &sin;
+			if (!rpcb_set(prog, v, nc, &nb))
+				failed = 1;
+			freenetconfigent(nc);
+		}
+	}
+	return failed ? -1 : 0;
+}
+
+/* A UDP socket for outgoing calls, on a reserved port when root. */
+int
+rpc_client_socket(void)
+{
+	struct sockaddr_in sin;
+	int fd, port;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	if (geteuid() != 0)
+		return fd;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	/* Peers such as Linux statd trust only reserved source ports. */
+	for (port = 1023; port >= 600; port--) {
+		sin.sin_port = htons((uint16_t)port);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
+			return fd;
+		if (errno != EADDRINUSE)
+			break;
+	}
+	log_debug("no reserved port for outgoing calls");
+	return fd;
+}

@@ -1,0 +1,134 @@
+/*
+ * A small ONC RPC layer (RFC 5531) for dittofs-lockd and dittofs-statd:
+ * servers over TCP (record marking) and UDP on a libevent loop, calls
+ * answered asynchronously (a call outlives its dispatch while lockd asks
+ * stated and blockd), and an asynchronous UDP client with a port lookup
+ * through the peer's rpcbind (PMAP v2 GETPORT) for callbacks (NLM
+ * GRANTED, the _RES messages, SM_NOTIFY).
+ *
+ * nfsd has its own RPC server; the two are to merge into common/.
+ *
+ * Every length read from the wire is checked against what is left of
+ * the message and against its bound before use.
+ */
+#ifndef DITTOFS_LOCKD_RPC_H
+#define DITTOFS_LOCKD_RPC_H
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rpc/rpc.h>
+#include <event2/event.h>
+
+#define RPC_RECORD_MAX		(64 * 1024)	/* NLM and NSM calls are small */
+#define RPC_AUTH_BODY_MAX	400		/* RFC 5531 opaque_auth */
+#define RPC_CONN_MAX		512
+#define RPC_CONN_IDLE_SECONDS	300
+#define RPC_CONN_CALLS_MAX	128		/* in flight per connection */
+#define RPC_ADDR_MAX		64
+
+#define RPC_AUTH_NONE_FLAVOR	0
+#define RPC_AUTH_SYS_FLAVOR	1
+
+/* accept_stat */
+enum rpc_accept {
+	RPC_ACCEPT_SUCCESS = 0,
+	RPC_ACCEPT_PROG_UNAVAIL = 1,
+	RPC_ACCEPT_PROG_MISMATCH = 2,
+	RPC_ACCEPT_PROC_UNAVAIL = 3,
+	RPC_ACCEPT_GARBAGE_ARGS = 4,
+	RPC_ACCEPT_SYSTEM_ERR = 5
+};
+
+/* What rpc_parse_call found. */
+enum rpc_parse {
+	RPC_PARSE_OK = 0,
+	RPC_PARSE_SHORT,	/* truncated or a bad length: drop */
+	RPC_PARSE_NOT_CALL,	/* a reply or garbage type: drop */
+	RPC_PARSE_RPCVERS,	/* rpcvers != 2: MSG_DENIED RPC_MISMATCH */
+	RPC_PARSE_AUTH		/* unknown flavor: MSG_DENIED AUTH_ERROR */
+};
+
+struct rpc_call_hdr {
+	uint32_t	 xid;
+	uint32_t	 prog;
+	uint32_t	 vers;
+	uint32_t	 proc;
+	uint32_t	 cred_flavor;
+	size_t		 body_off;	/* where the arguments start */
+};
+
+struct rpc_service;
+struct rpc_conn;
+
+/* An incoming call; answer it with rpc_reply*() or rpc_call_drop(). */
+struct rpc_call {
+	struct rpc_service	*svc;
+	struct rpc_conn		*conn;		/* TCP; NULL for UDP */
+	int			 udp_fd;
+	struct sockaddr_storage	 peer;
+	socklen_t		 peer_len;
+	char			 peer_addr[RPC_ADDR_MAX];	/* numeric */
+	int			 peer_loopback;
+	struct rpc_call_hdr	 hdr;
+	uint8_t			*args;
+	size_t			 args_len;
+};
+
+typedef void	 rpc_dispatch_fn(struct rpc_call *, void *arg);
+
+struct rpc_stats {
+	uint64_t	calls;
+	uint64_t	garbage;	/* dropped or refused as malformed */
+	uint64_t	conns;
+};
+
+/* rpc.c: wire helpers (unit-tested) */
+enum rpc_parse	 rpc_parse_call(const uint8_t *, size_t, struct rpc_call_hdr *);
+int		 rpc_parse_reply(const uint8_t *, size_t, uint32_t *xid,
+		    uint32_t *accept, size_t *body_off);
+void		 rpc_addr_string(const struct sockaddr *, char *, size_t,
+		    int *loopback);
+
+/* rpc.c: server */
+struct rpc_service *rpc_service_new(struct event_base *, uint32_t prog,
+		    uint32_t vers_min, uint32_t vers_max, rpc_dispatch_fn *,
+		    void *arg);
+void		 rpc_service_free(struct rpc_service *);
+/* Adopt listening TCP and bound UDP sockets (either may be -1). */
+int		 rpc_service_listen(struct rpc_service *, int tcp_fd,
+		    int udp_fd);
+int		 rpc_bind_sockets(const char *addr, int port, int *tcp_fd,
+		    int *udp_fd);
+int		 rpc_socket_port(int fd);
+int		 rpc_register(uint32_t prog, uint32_t vers_min,
+		    uint32_t vers_max, int tcp_port, int udp_port);
+int		 rpc_client_socket(void);
+void		 rpc_service_stats(const struct rpc_service *,
+		    struct rpc_stats *);
+
+int		 rpc_decode_args(struct rpc_call *, xdrproc_t, void *);
+int		 rpc_call_alive(const struct rpc_call *);
+void		 rpc_reply(struct rpc_call *, xdrproc_t, const void *);
+void		 rpc_reply_error(struct rpc_call *, enum rpc_accept);
+void		 rpc_call_drop(struct rpc_call *);
+
+/* rpc.c: client (UDP, asynchronous) */
+struct rpc_client;
+
+/* status 0 and xdrs set to the results, or a negative errno value. */
+typedef void	 rpc_result_fn(void *arg, int status, XDR *xdrs);
+
+struct rpc_client *rpc_client_new(struct event_base *, int udp_fd);
+void		 rpc_client_free(struct rpc_client *);
+/* A port of 0 in addr: look it up with the peer's rpcbind first. */
+int		 rpc_client_call(struct rpc_client *, const struct sockaddr *,
+		    socklen_t, uint32_t prog, uint32_t vers, uint32_t proc,
+		    xdrproc_t, const void *args, unsigned int tries,
+		    rpc_result_fn *, void *arg);
+int		 rpc_client_parse_addr(const char *, int port,
+		    struct sockaddr_storage *, socklen_t *);
+
+#endif

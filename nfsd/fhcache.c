@@ -1,0 +1,279 @@
+/*
+ * The handle cache: for each file handle nfsd has seen, its share (so
+ * that a handle is checked against its export without asking blockd),
+ * the last attributes, and for regular files the backing fd from
+ * BD_OPEN_IO, so that READ, WRITE and COMMIT need no IPC.  LRU-limited
+ * in nodes and in fds; BD_NOTIFY drops a node (nfs3_notify).
+ */
+#define _GNU_SOURCE
+#include <sys/stat.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "blockd/store.h"
+#include "log.h"
+#include "nfsd.h"
+
+#define FHCACHE_BUCKETS	8192
+
+struct fhcache {
+	struct fhnode		*buckets[FHCACHE_BUCKETS];
+	TAILQ_HEAD(, fhnode)	 lru;		/* oldest first */
+	size_t			 n, max;
+	size_t			 nfds, max_fds;
+	void			(*released)(void *, uint64_t);
+	void			*arg;
+};
+
+struct iofd *
+iofd_ref(struct iofd *io)
+{
+	io->refs++;
+	return io;
+}
+
+void
+iofd_unref(struct iofd *io)
+{
+	if (io == NULL || --io->refs > 0)
+		return;
+	if (close(io->fd) == -1)
+		log_warn("close backing fd");
+	free(io);
+}
+
+static uint32_t
+fhcache_hash(const uint8_t *fh, size_t len)
+{
+	return drc_checksum(fh, len);
+}
+
+struct fhcache *
+fhcache_new(size_t max_nodes, size_t max_fds,
+    void (*released)(void *, uint64_t), void *arg)
+{
+	struct fhcache *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	TAILQ_INIT(&c->lru);
+	c->max = max_nodes > 0 ? max_nodes : 1;
+	c->max_fds = max_fds;
+	c->released = released;
+	c->arg = arg;
+	return c;
+}
+
+static void
+fhcache_close_io(struct fhcache *c, struct fhnode *n)
+{
+	if (n->io == NULL)
+		return;
+	iofd_unref(n->io);
+	n->io = NULL;
+	n->io_flags = 0;
+	c->nfds--;
+	if (c->released != NULL)
+		c->released(c->arg, n->attr.ino);
+}
+
+static void
+fhcache_unlink(struct fhcache *c, struct fhnode *n)
+{
+	struct fhnode **pp = &c->buckets[n->hash % FHCACHE_BUCKETS];
+
+	for (; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == n) {
+			*pp = n->next;
+			break;
+		}
+	TAILQ_REMOVE(&c->lru, n, lru);
+	fhcache_close_io(c, n);
+	c->n--;
+	free(n);
+}
+
+void
+fhcache_free(struct fhcache *c)
+{
+	if (c == NULL)
+		return;
+	fhcache_drop_all(c);
+	free(c);
+}
+
+struct fhnode *
+fhcache_get(struct fhcache *c, const uint8_t *fh, size_t len)
+{
+	uint32_t h = fhcache_hash(fh, len);
+	struct fhnode *n;
+
+	for (n = c->buckets[h % FHCACHE_BUCKETS]; n != NULL; n = n->next) {
+		if (n->hash == h && n->fhlen == len &&
+		    memcmp(n->fh, fh, len) == 0) {
+			TAILQ_REMOVE(&c->lru, n, lru);
+			TAILQ_INSERT_TAIL(&c->lru, n, lru);
+			return n;
+		}
+	}
+	return NULL;
+}
+
+struct fhnode *
+fhcache_put(struct fhcache *c, const uint8_t *fh, size_t len,
+    const struct nfs_attr *attr)
+{
+	struct fhnode *n;
+	uint32_t h;
+
+	if (len == 0 || len > NFS3_FHSIZE)
+		return NULL;
+	if ((n = fhcache_get(c, fh, len)) != NULL) {
+		n->attr = *attr;
+		return n;
+	}
+	while (c->n >= c->max)
+		fhcache_unlink(c, TAILQ_FIRST(&c->lru));
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return NULL;
+	h = fhcache_hash(fh, len);
+	memcpy(n->fh, fh, len);
+	n->fhlen = len;
+	n->hash = h;
+	n->attr = *attr;
+	n->next = c->buckets[h % FHCACHE_BUCKETS];
+	c->buckets[h % FHCACHE_BUCKETS] = n;
+	TAILQ_INSERT_TAIL(&c->lru, n, lru);
+	c->n++;
+	return n;
+}
+
+void
+fhcache_set_io(struct fhcache *c, struct fhnode *n, int fd,
+    unsigned int flags)
+{
+	struct iofd *io;
+	struct fhnode *old;
+
+	if ((io = calloc(1, sizeof(*io))) == NULL) {
+		close(fd);
+		return;
+	}
+	io->fd = fd;
+	io->refs = 1;
+	if (n->io != NULL) {
+		iofd_unref(n->io);
+		c->nfds--;
+	}
+	n->io = io;
+	n->io_flags = flags;
+	c->nfds++;
+	/* Too many fds: close the least recently used (not n: it is newest). */
+	TAILQ_FOREACH(old, &c->lru, lru) {
+		if (c->nfds <= c->max_fds)
+			break;
+		if (old != n && old->io != NULL)
+			fhcache_close_io(c, old);
+	}
+}
+
+void
+fhcache_drop(struct fhcache *c, const uint8_t *fh, size_t len)
+{
+	struct fhnode *n = fhcache_get(c, fh, len);
+
+	if (n != NULL)
+		fhcache_unlink(c, n);
+}
+
+void
+fhcache_drop_all(struct fhcache *c)
+{
+	while (!TAILQ_EMPTY(&c->lru))
+		fhcache_unlink(c, TAILQ_FIRST(&c->lru));
+}
+
+size_t
+fhcache_count(const struct fhcache *c, size_t *nfds)
+{
+	if (nfds != NULL)
+		*nfds = c->nfds;
+	return c->n;
+}
+
+void
+nfs_attr_from_bd(struct nfs_attr *a, const bd_attr *b)
+{
+	memset(a, 0, sizeof(*a));
+	a->type = b->type;
+	a->mode = b->mode & 07777;
+	a->nlink = b->nlink;
+	a->uid = b->uid;
+	a->gid = b->gid;
+	a->size = b->size;
+	a->used = b->used;
+	a->rdev = b->rdev;
+	a->share = b->share;
+	a->ino = b->ino;
+	a->atime.tv_sec = (time_t)b->atime.sec;
+	a->atime.tv_nsec = (long)b->atime.nsec;
+	a->mtime.tv_sec = (time_t)b->mtime.sec;
+	a->mtime.tv_nsec = (long)b->mtime.nsec;
+	a->ctime.tv_sec = (time_t)b->ctime.sec;
+	a->ctime.tv_nsec = (long)b->ctime.nsec;
+}
+
+static int
+nfs_ts_after(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec > b->tv_sec ||
+	    (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
+/* What blockd's store_attr_fill does for a regular file, from our fd. */
+int
+nfs_attr_refresh(struct nfs_attr *a, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return -errno;
+	a->size = (uint64_t)st.st_size;
+	a->used = (uint64_t)st.st_blocks * 512;
+	a->atime = st.st_atim;
+	a->mtime = st.st_mtim;
+	if (nfs_ts_after(&st.st_ctim, &a->ctime))
+		a->ctime = st.st_ctim;
+	return 0;
+}
+
+/*
+ * Mode-bit check for the I/O fast path.  Root (not squashed) may do
+ * anything; the owner may read and write whatever the mode says (knfsd's
+ * owner override, which clients rely on for files created 0444); READ
+ * is allowed with execute permission too, so that binaries run.
+ */
+int
+nfs_attr_permits(const struct nfs_attr *a, const bd_cred *cred,
+    unsigned int want_io)
+{
+	unsigned int bits, shift;
+	u_int i;
+
+	if (cred->uid == 0 || cred->uid == a->uid)
+		return 1;
+	shift = 0;
+	if (cred->gid == a->gid)
+		shift = 3;
+	for (i = 0; shift == 0 && i < cred->groups.groups_len; i++)
+		if (cred->groups.groups_val[i] == a->gid)
+			shift = 3;
+	bits = (a->mode >> shift) & 7;
+	if ((want_io & STORE_IO_READ) && !(bits & 05))
+		return 0;
+	if ((want_io & STORE_IO_WRITE) && !(bits & 02))
+		return 0;
+	return 1;
+}

@@ -1,0 +1,53 @@
+## dittofs-nfsd: NFSv3 + MOUNT v3.  The wire decoders are a small
+## library of their own so that unit tests and fuzz targets link them.
+noinst_LIBRARIES += nfsd/libnfsdwire.a
+nfsd_libnfsdwire_a_SOURCES = nfsd/xdrbuf.c nfsd/rpcmsg.c nfsd/nfs3_xdr.c \
+	nfsd/export.c nfsd/drc.c nfsd/nfsd.h
+
+sbin_PROGRAMS += nfsd/dittofs-nfsd
+nfsd_dittofs_nfsd_SOURCES = nfsd/nfsd.c nfsd/nfsd.h nfsd/rpc.c \
+	nfsd/mount.c nfsd/nfs3.c nfsd/blockd_client.c nfsd/fhcache.c
+nfsd_dittofs_nfsd_LDADD = nfsd/libnfsdwire.a $(DITTOFS_COMMON_LIBS) \
+	$(TIRPC_LIBS)
+
+# Unit tests of the wire decoders, exports and the DRC.
+NFSD_TEST_LIBS = nfsd/libnfsdwire.a $(DITTOFS_COMMON_LIBS)
+check_PROGRAMS += tests/unit/test_xdr_nfs tests/unit/test_rpc_msg \
+	tests/unit/test_nfs_export tests/unit/test_nfs_fuzz
+TESTS += tests/unit/test_xdr_nfs tests/unit/test_rpc_msg \
+	tests/unit/test_nfs_export tests/unit/test_nfs_fuzz
+tests_unit_test_xdr_nfs_SOURCES = tests/unit/test_xdr_nfs.c
+tests_unit_test_xdr_nfs_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/nfsd
+tests_unit_test_xdr_nfs_LDADD = $(NFSD_TEST_LIBS)
+tests_unit_test_rpc_msg_SOURCES = tests/unit/test_rpc_msg.c
+tests_unit_test_rpc_msg_CPPFLAGS = $(tests_unit_test_xdr_nfs_CPPFLAGS)
+tests_unit_test_rpc_msg_LDADD = $(NFSD_TEST_LIBS)
+tests_unit_test_nfs_export_SOURCES = tests/unit/test_nfs_export.c
+tests_unit_test_nfs_export_CPPFLAGS = $(tests_unit_test_xdr_nfs_CPPFLAGS)
+tests_unit_test_nfs_export_LDADD = $(NFSD_TEST_LIBS)
+# The fuzz targets, driven by random and mutated inputs (no libFuzzer).
+tests_unit_test_nfs_fuzz_SOURCES = tests/unit/test_nfs_fuzz.c \
+	tests/fuzz/fuzz_rpcmsg.c tests/fuzz/fuzz_nfs3.c tests/fuzz/fuzz.h
+tests_unit_test_nfs_fuzz_CPPFLAGS = $(tests_unit_test_xdr_nfs_CPPFLAGS) \
+	-I$(top_srcdir)/tests/fuzz \
+	-DFUZZ_NO_MAIN
+tests_unit_test_nfs_fuzz_LDADD = $(NFSD_TEST_LIBS)
+
+# The RPC error-path client the integration test drives.
+check_PROGRAMS += tests/clients/rpc-probe
+tests_clients_rpc_probe_SOURCES = tests/clients/rpc-probe.c
+
+TESTS += tests/integration/test_nfs3.sh
+EXTRA_DIST += tests/integration/test_nfs3.sh tests/fuzz/README \
+	tests/fuzz/build.sh tests/fuzz/fuzz.h
+
+# libFuzzer builds, when clang is there: make fuzz-nfsd
+fuzz-nfsd:
+	$(top_srcdir)/tests/fuzz/build.sh $(top_srcdir) $(top_builddir)
+.PHONY: fuzz-nfsd
+
+# The Linux kernel client in the e2e guest (skips when none can boot).
+TESTS += tests/e2e/test_nfs3_kernel.sh
+EXTRA_DIST += tests/e2e/test_nfs3_kernel.sh tests/clients/nfs-fsx.c \
+	systemd/dittofs-nfsd.service.in systemd/dittofs-nfsd.socket

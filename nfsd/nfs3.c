@@ -1,0 +1,1347 @@
+/*
+ * NFSv3 procedures (RFC 1813 section 3.3).  Each one resolves its file
+ * handle(s) to a share (fhcache.c, or one GETATTR from blockd), checks
+ * the export (clients, port, read only) and squashes the credential,
+ * then either answers from the held backing fd (READ, WRITE, COMMIT,
+ * GETATTR of an open regular file) or calls blockd and answers in the
+ * reply callback.  Errors reach the client through the one errno table
+ * below.
+ */
+#define _GNU_SOURCE
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "blockd/store.h"
+#include "log.h"
+#include "nfsd.h"
+
+/* RFC 1813 2.6: nfsstat3 */
+#define NFS3_OK			0
+#define NFS3ERR_PERM		1
+#define NFS3ERR_NOENT		2
+#define NFS3ERR_IO		5
+#define NFS3ERR_NXIO		6
+#define NFS3ERR_ACCES		13
+#define NFS3ERR_EXIST		17
+#define NFS3ERR_XDEV		18
+#define NFS3ERR_NODEV		19
+#define NFS3ERR_NOTDIR		20
+#define NFS3ERR_ISDIR		21
+#define NFS3ERR_INVAL		22
+#define NFS3ERR_FBIG		27
+#define NFS3ERR_NOSPC		28
+#define NFS3ERR_ROFS		30
+#define NFS3ERR_MLINK		31
+#define NFS3ERR_NAMETOOLONG	63
+#define NFS3ERR_NOTEMPTY	66
+#define NFS3ERR_DQUOT		69
+#define NFS3ERR_STALE		70
+#define NFS3ERR_BADHANDLE	10001
+#define NFS3ERR_NOT_SYNC	10002
+#define NFS3ERR_BAD_COOKIE	10003
+#define NFS3ERR_NOTSUPP		10004
+#define NFS3ERR_TOOSMALL	10005
+#define NFS3ERR_SERVERFAULT	10006
+#define NFS3ERR_BADTYPE		10007
+#define NFS3ERR_JUKEBOX		10008
+
+/* stable_how */
+#define NFS3_UNSTABLE		0
+#define NFS3_DATA_SYNC		1
+#define NFS3_FILE_SYNC		2
+
+/* The one table from errno (blockd's statuses, our syscalls) to nfsstat3. */
+static const struct {
+	int		 err;
+	uint32_t	 status;
+} nfs3_errno_table[] = {
+	{ EPERM, NFS3ERR_PERM },
+	{ ENOENT, NFS3ERR_NOENT },
+	{ EIO, NFS3ERR_IO },
+	{ ENXIO, NFS3ERR_NXIO },
+	{ EACCES, NFS3ERR_ACCES },
+	{ EEXIST, NFS3ERR_EXIST },
+	{ EXDEV, NFS3ERR_XDEV },
+	{ ENODEV, NFS3ERR_NODEV },
+	{ ENOTDIR, NFS3ERR_NOTDIR },
+	{ EISDIR, NFS3ERR_ISDIR },
+	{ EINVAL, NFS3ERR_INVAL },
+	{ EFBIG, NFS3ERR_FBIG },
+	{ ENOSPC, NFS3ERR_NOSPC },
+	{ EROFS, NFS3ERR_ROFS },
+	{ EMLINK, NFS3ERR_MLINK },
+	{ ENAMETOOLONG, NFS3ERR_NAMETOOLONG },
+	{ ENOTEMPTY, NFS3ERR_NOTEMPTY },
+	{ EDQUOT, NFS3ERR_DQUOT },
+	{ ESTALE, NFS3ERR_STALE },
+	{ EBADMSG, NFS3ERR_BADHANDLE },	/* blockd: malformed handle */
+	{ EAGAIN, NFS3ERR_NOT_SYNC },	/* blockd: SETATTR guard failed */
+	{ ENOTSUP, NFS3ERR_NOTSUPP },
+	{ ENOTCONN, NFS3ERR_JUKEBOX },	/* blockd away: retry later */
+	{ ENOMEM, NFS3ERR_JUKEBOX },
+	{ ETIMEDOUT, NFS3ERR_JUKEBOX },
+	{ ENODATA, NFS3ERR_NOENT },
+	{ ERANGE, NFS3ERR_INVAL },
+};
+
+int
+nfs3_status_from_errno(int err)
+{
+	size_t i;
+
+	if (err < 0)
+		err = -err;
+	if (err == 0)
+		return NFS3_OK;
+	for (i = 0; i < sizeof(nfs3_errno_table) /
+	    sizeof(nfs3_errno_table[0]); i++)
+		if (nfs3_errno_table[i].err == err)
+			return (int)nfs3_errno_table[i].status;
+	return NFS3ERR_SERVERFAULT;
+}
+
+struct nfs3_proc {
+	const char	*name;
+	void		(*fn)(struct nfs_req *);
+	int		 modifies;	/* ROFS on a read-only export */
+	int		 nfh;		/* handles to resolve */
+	int		 fail_words;	/* empty post_op/wcc after the status */
+};
+
+static const struct nfs3_proc nfs3_procs[NFS3_NPROC];
+
+#define NFS3_ARGS(r)	((struct nfs3_args *)(r)->proc_args)
+
+static void
+bdfh(bd_fh *fh, const uint8_t *p, uint32_t len)
+{
+	fh->bd_fh_len = len;
+	fh->bd_fh_val = (char *)(uintptr_t)p;
+}
+
+static void
+bdname(bd_name *n, const uint8_t *p, uint32_t len)
+{
+	n->bd_name_len = len;
+	n->bd_name_val = (char *)(uintptr_t)p;
+}
+
+/* Encoders: RFC 1813 2.5 and 2.6. */
+static uint32_t
+nfs3_ftype(uint32_t store_type)
+{
+	static const uint32_t map[] = { 0, 1, 2, 5, 4, 3, 7, 6 };
+
+	return store_type < 8 ? map[store_type] : 1;
+}
+
+static void
+nfs3_put_time(struct xdrbuf_out *o, const struct timespec *ts)
+{
+	xdrbuf_put_u32(o, (uint32_t)ts->tv_sec);
+	xdrbuf_put_u32(o, (uint32_t)ts->tv_nsec);
+}
+
+static void
+nfs3_put_fattr(struct xdrbuf_out *o, const struct nfs_attr *a)
+{
+	xdrbuf_put_u32(o, nfs3_ftype(a->type));
+	xdrbuf_put_u32(o, a->mode & 07777);
+	xdrbuf_put_u32(o, a->nlink);
+	xdrbuf_put_u32(o, a->uid);
+	xdrbuf_put_u32(o, a->gid);
+	xdrbuf_put_u64(o, a->size);
+	xdrbuf_put_u64(o, a->used);
+	xdrbuf_put_u32(o, major((dev_t)a->rdev));
+	xdrbuf_put_u32(o, minor((dev_t)a->rdev));
+	xdrbuf_put_u64(o, a->share);
+	xdrbuf_put_u64(o, a->ino);
+	nfs3_put_time(o, &a->atime);
+	nfs3_put_time(o, &a->mtime);
+	nfs3_put_time(o, &a->ctime);
+}
+
+static void
+nfs3_put_post_op(struct xdrbuf_out *o, const struct nfs_attr *a)
+{
+	xdrbuf_put_u32(o, a != NULL);
+	if (a != NULL)
+		nfs3_put_fattr(o, a);
+}
+
+static void
+nfs3_put_post_op_bd(struct xdrbuf_out *o, const bd_attr *b, int valid)
+{
+	struct nfs_attr a;
+
+	if (!valid || b->type == 0) {
+		xdrbuf_put_u32(o, 0);
+		return;
+	}
+	nfs_attr_from_bd(&a, b);
+	nfs3_put_post_op(o, &a);
+}
+
+static void
+nfs3_put_wcc_attrs(struct xdrbuf_out *o, const struct nfs_attr *before,
+    const struct nfs_attr *after)
+{
+	xdrbuf_put_u32(o, before != NULL);
+	if (before != NULL) {
+		xdrbuf_put_u64(o, before->size);
+		nfs3_put_time(o, &before->mtime);
+		nfs3_put_time(o, &before->ctime);
+	}
+	nfs3_put_post_op(o, after);
+}
+
+static void
+nfs3_put_wcc(struct xdrbuf_out *o, const bd_wcc *w)
+{
+	struct nfs_attr before, after;
+
+	if (w == NULL || !w->valid) {
+		xdrbuf_put_u32(o, 0);
+		xdrbuf_put_u32(o, 0);
+		return;
+	}
+	nfs_attr_from_bd(&before, &w->before);
+	nfs_attr_from_bd(&after, &w->after);
+	nfs3_put_wcc_attrs(o, w->before.type ? &before : NULL,
+	    w->after.type ? &after : NULL);
+}
+
+/* A failure whose body is only empty post_op_attr/wcc_data words. */
+static void
+nfs3_fail(struct nfs_req *r, int status)
+{
+	int i;
+
+	if (status == NFS3ERR_JUKEBOX && r->drc_held) {
+		/* Not a result worth replaying: let the retry run. */
+		drc_abandon(r->env->drc, &r->drc_key);
+		r->drc_held = 0;
+	}
+	r->out.len = RPC_REPLY_HDR_SIZE;
+	xdrbuf_put_u32(&r->out, (uint32_t)status);
+	for (i = 0; i < nfs3_procs[r->call.proc].fail_words; i++)
+		xdrbuf_put_u32(&r->out, 0);
+	rpc_reply(r);
+}
+
+static void
+nfs3_status(struct nfs_req *r, int status)
+{
+	if (status == NFS3ERR_JUKEBOX && r->drc_held) {
+		drc_abandon(r->env->drc, &r->drc_key);
+		r->drc_held = 0;
+	}
+	xdrbuf_put_u32(&r->out, (uint32_t)status);
+}
+
+static void
+nfs3_cache_bd(struct nfs_req *r, const bd_fh *fh, const bd_attr *a)
+{
+	struct nfs_attr na;
+
+	if (fh->bd_fh_len == 0 || fh->bd_fh_len > NFS3_FHSIZE || a->type == 0)
+		return;
+	nfs_attr_from_bd(&na, a);
+	fhcache_put(r->env->fhcache, (const uint8_t *)fh->bd_fh_val,
+	    fh->bd_fh_len, &na);
+}
+
+static void
+nfs3_sattr_to_bd(const struct nfs3_sattr *s, bd_sattr *b)
+{
+	memset(b, 0, sizeof(*b));
+	if (s->set_mode) {
+		b->mask |= STORE_SATTR_MODE;
+		b->mode = s->mode & 07777;
+	}
+	if (s->set_uid) {
+		b->mask |= STORE_SATTR_UID;
+		b->uid = s->uid;
+	}
+	if (s->set_gid) {
+		b->mask |= STORE_SATTR_GID;
+		b->gid = s->gid;
+	}
+	if (s->set_size) {
+		b->mask |= STORE_SATTR_SIZE;
+		b->size = s->size;
+	}
+	if (s->atime_how == 1)
+		b->mask |= STORE_SATTR_ATIME_NOW;
+	else if (s->atime_how == 2) {
+		b->mask |= STORE_SATTR_ATIME;
+		b->atime.sec = s->atime.tv_sec;
+		b->atime.nsec = (u_int)s->atime.tv_nsec;
+	}
+	if (s->mtime_how == 1)
+		b->mask |= STORE_SATTR_MTIME_NOW;
+	else if (s->mtime_how == 2) {
+		b->mask |= STORE_SATTR_MTIME;
+		b->mtime.sec = s->mtime.tv_sec;
+		b->mtime.nsec = (u_int)s->mtime.tv_nsec;
+	}
+}
+
+/*
+ * Handle resolution: the share of every handle, from the cache or from
+ * one GETATTR; then the export's checks and the squashed credential.
+ */
+static void	nfs3_resolve(struct nfs_req *);
+
+static void
+nfs3_resolve_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs_req *r = arg;
+	bd_attr_reply *rep = reply;
+	int i = r->nfh_resolved;
+
+	if (status != 0) {
+		if (status == -EBADMSG || status == -ESTALE)
+			log_info("%s: %s: %s handle", r->peername,
+			    nfs3_procs[r->call.proc].name,
+			    status == -EBADMSG ? "malformed" : "stale");
+		nfs3_fail(r, nfs3_status_from_errno(status));
+		return;
+	}
+	nfs_attr_from_bd(&r->rattr[i], &rep->attr);
+	r->share[i] = rep->attr.share;
+	r->fresh[i] = 1;
+	fhcache_put(r->env->fhcache, r->fh[i], r->fhlen[i], &r->rattr[i]);
+	r->nfh_resolved++;
+	nfs3_resolve(r);
+}
+
+static void
+nfs3_resolve(struct nfs_req *r)
+{
+	const struct nfs3_proc *p = &nfs3_procs[r->call.proc];
+	struct fhnode *n;
+	bd_fh_req req;
+	int i;
+
+	while ((i = r->nfh_resolved) < r->nfh) {
+		if (r->fhlen[i] == 0) {
+			log_info("%s: %s: empty handle", r->peername, p->name);
+			nfs3_fail(r, NFS3ERR_BADHANDLE);
+			return;
+		}
+		if ((n = fhcache_get(r->env->fhcache, r->fh[i],
+		    r->fhlen[i])) == NULL) {
+			memset(&req, 0, sizeof(req));
+			req.cred.uid = req.cred.gid = 65534;
+			bdfh(&req.fh, r->fh[i], r->fhlen[i]);
+			bdc_call(r->env->bdc, BD_GETATTR,
+			    (xdrproc_t)xdr_bd_fh_req, &req,
+			    (xdrproc_t)xdr_bd_attr_reply,
+			    sizeof(bd_attr_reply), nfs3_resolve_done, r);
+			return;
+		}
+		r->share[i] = n->attr.share;
+		r->rattr[i] = n->attr;
+		r->nfh_resolved++;
+	}
+	r->exp = export_by_share(&r->env->exports, r->share[0]);
+	if (r->exp == NULL) {
+		log_info("%s: %s: handle of share %u, which is not exported",
+		    r->peername, p->name, r->share[0]);
+		nfs3_fail(r, NFS3ERR_STALE);
+		return;
+	}
+	if (r->nfh == 2 && r->share[1] != r->share[0]) {
+		log_info("%s: %s: handles of two shares (%u, %u)",
+		    r->peername, p->name, r->share[0], r->share[1]);
+		nfs3_fail(r, NFS3ERR_XDEV);
+		return;
+	}
+	if (!export_client_allowed(r->exp, r->addr)) {
+		log_warnx("%s: %s: not a client of %s (clients = %s)",
+		    r->peername, p->name, r->exp->path, r->exp->clients_text);
+		nfs3_fail(r, NFS3ERR_ACCES);
+		return;
+	}
+	if (!export_port_allowed(r->exp, r->port)) {
+		log_warnx("%s: %s: %s needs a source port below 1024",
+		    r->peername, p->name, r->exp->path);
+		nfs3_fail(r, NFS3ERR_ACCES);
+		return;
+	}
+	if (p->modifies && r->exp->read_only) {
+		nfs3_fail(r, NFS3ERR_ROFS);
+		return;
+	}
+	export_squash(r->exp, &r->call.cred, &r->bcred, r->bgroups);
+	p->fn(r);
+}
+
+/* RFC 1813 3.3.1: GETATTR */
+static void
+nfs3_getattr_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs_req *r = arg;
+	bd_attr_reply *rep = reply;
+	struct nfs_attr a;
+
+	if (status != 0) {
+		nfs3_fail(r, nfs3_status_from_errno(status));
+		return;
+	}
+	nfs_attr_from_bd(&a, &rep->attr);
+	fhcache_put(r->env->fhcache, r->fh[0], r->fhlen[0], &a);
+	nfs3_status(r, NFS3_OK);
+	nfs3_put_fattr(&r->out, &a);
+	rpc_reply(r);
+}
+
+static void
+nfs3_proc_getattr(struct nfs_req *r)
+{
+	struct fhnode *n;
+	bd_fh_req req;
+
+	if (r->fresh[0]) {
+		nfs3_status(r, NFS3_OK);
+		nfs3_put_fattr(&r->out, &r->rattr[0]);
+		rpc_reply(r);
+		return;
+	}
+	/* A regular file whose fd we hold: its data attributes are ours. */
+	n = fhcache_get(r->env->fhcache, r->fh[0], r->fhlen[0]);
+	if (n != NULL && n->io != NULL && n->attr.type == STORE_TYPE_REG &&
+	    nfs_attr_refresh(&n->attr, n->io->fd) == 0) {
+		nfs3_status(r, NFS3_OK);
+		nfs3_put_fattr(&r->out, &n->attr);
+		rpc_reply(r);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.cred = r->bcred;
+	bdfh(&req.fh, r->fh[0], r->fhlen[0]);
+	bdc_call(r->env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req, &req,
+	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+	    nfs3_getattr_done, r);
+}
+
+/* RFC 1813 3.3.2: SETATTR */
+static void
+nfs3_setattr_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs_req *r = arg;
+	bd_wcc_reply *rep = reply;
+
+	if (rep == NULL) {
+		nfs3_fail(r, nfs3_status_from_errno(status));
+		return;
+	}
+	if (status == 0 && rep->obj.valid)
+		nfs3_cache_bd(r, &(bd_fh){ r->fhlen[0],
+		    (char *)(uintptr_t)r->fh[0] }, &rep->obj.after);
+	nfs3_status(r, nfs3_status_from_errno(status));
+	nfs3_put_wcc(&r->out, &rep->obj);
+	rpc_reply(r);
+}
+
+static void
+nfs3_proc_setattr(struct nfs_req *r)
+{
+	struct nfs3_args *a = NFS3_ARGS(r);
+	bd_setattr_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = r->bcred;
+	bdfh(&req.fh, r->fh[0], r->fhlen[0]);
+	nfs3_sattr_to_bd(&a->sattr, &req.sattr);
+	req.guard = a->guard;
+	req.guard_ctime.sec = a->guard_ctime.tv_sec;
+	req.guard_ctime.nsec = (u_int)a->guard_ctime.tv_nsec;
+	bdc_call(r->env->bdc, BD_SETATTR, (xdrproc_t)xdr_bd_setattr_req, &req,
+	    (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
+	    nfs3_setattr_done, r);
+}
+
+/* RFC 1813 3.3.3: LOOKUP */
+static void
+nfs3_lookup_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs_req *r = arg;
+	bd_entry_reply *rep = reply;
+
+	if (rep == NULL) {
+		nfs3_fail(r, nfs3_status_from_errno(status));
+		return;
+	}
+	nfs3_status(r, nfs3_status_from_errno(status));
+	if (status == 0) {
+		nfs3_cache_bd(r, &rep->fh, &rep->attr);
+		xdrbuf_put_opaque(&r->out, rep->fh.bd_fh_val,
+		    rep->fh.bd_fh_len);
+		nfs3_put_post_op_bd(&r->out, &rep->attr, 1);
+	}
+	nfs3_put_post_op_bd(&r->out, &rep->dir.after, rep->dir.valid);
+	rpc_reply(r);
+}
+
+static void
+nfs3_proc_lookup(struct nfs_req *r)
+{
+	struct nfs3_args *a = NFS3_ARGS(r);
+	bd_dirop_req req;
+	int self;
+
+	/* "." and, at the share's root, "..": the directory itself. */
+	self = (a->where.namelen == 1 && a->where.name[0] == '.') ||
+	    (a->where.namelen == 2 && memcmp(a->where.name, "..", 2) == 0 &&
+	    r->fhlen[0] == r->exp->root_len &&
+	    memcmp(r->fh[0], r->exp->root_fh, r->exp->root_len) == 0);
+	if (self) {
+		nfs3_status(r, NFS3_OK);
+		xdrbuf_put_opaque(&r->out, r->fh[0], r->fhlen[0]);
+		nfs3_put_post_op(&r->out, &r->rattr[0]);
+		nfs3_put_post_op(&r->out, &r->rattr[0]);
+		rpc_reply(r);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.cred = r->bcred;
+	bdfh(&req.dir, r->fh[0], r->fhlen[0]);
+	bdname(&req.name, a->where.name, a->where.namelen);
+	bdc_call(r->env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req, &req,
+	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
+	    nfs3_lookup_done, r);
+}
+
+/* RFC 1813 3.3.4: ACCESS */
+static void
+nfs3_access_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs_req *r = arg;
+	bd_access_reply *rep = reply;
+	uint32_t granted;
+
+	if (status != 0) {
+		nfs3_fail(r, nfs3_status_from_errno(status));
+		return;
+	}
+	granted = rep->granted & NFS3_ARGS(r)->access;
+	if (r->exp->read_only)
+		granted &= ~(uint32_t)(STORE_ACCESS_MODIFY |
+		    STORE_ACCESS_EXTEND | STORE_ACCESS_DELETE);
+	nfs3_status(r, NFS3_OK);
+	nfs3_put_post_op_bd(&r->out, &rep->attr, 1);
+	xdrbuf_put_u32(&r->out, granted);
+	rpc_reply(r);
+}
+
+static void
+nfs3_proc_access(struct nfs_req *r)
+{
+	bd_access_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = r->bcred;
+	bdfh(&req.fh, r->fh[0], r->fhlen[0]);
+	req.want = NFS3_ARGS(r)->access & 0x3f;
+	bdc_call(r->env->bdc, BD_ACCESS, (xdrproc_t)xdr_bd_access_req, &req,
+	    (xdrproc_t)xdr_bd_access_reply, sizeof(bd_access_reply),
+	    nfs3_access_done, r);
+}
+
+/* RFC 1813 3.3.5: READLINK */
+static void
+nfs3_readlink_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs_req *r = arg;
+	bd_readlink_reply *rep = reply;
+
+	if (status != 0) {
+		nfs3_fail(r, nfs3_status_from_errno(status));
+		return;
+	}
+	nfs3_status(r, NFS3_OK);
+	nfs3_put_post_op_bd(&r->out, &rep->attr, 1);
+	xdrbuf_put_opaque(&r->out, rep->target.target_val,
+	    rep->target.target_len);
+	rpc_reply(r);
+}
+
+static void
+nfs3_proc_readlink(struct nfs_req *r)
+{
+	bd_fh_req req;
+
+	if (r->rattr[0].type != STORE_TYPE_LNK) {
+		nfs3_fail(r, NFS3ERR_INVAL);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.cred = r->bcred;
+	bdfh(&req.fh, r->fh[0], r->fhlen[0]);
+	bdc_call(r->env->bdc, BD_READLINK, (xdrproc_t)xdr_bd_fh_req, &req,
+	    (xdrproc_t)xdr_bd_readlink_reply, sizeof(bd_readlink_reply),
+	    nfs3_readlink_done, r);
+}
+
+/*
+ * The I/O fast path.  Returns the node with a backing fd open for want
+ * (STORE_IO_READ or _WRITE) that the credential may use, or NULL when
+ * blockd must be asked (BD_OPEN_IO, which checks permissions itself).
+ */
+static struct fhnode *
+nfs3_io_node(struct nfs_req *r, unsigned int want)
+{
+	struct fhnode *n;
+
+	n = fhcache_get(r->env->fhcache, r->fh[0], r->fhlen[0]);
+	if (n == NULL || n->io == NULL || (n->io_flags & want) != want ||
+	    !nfs_attr_permits(&n->attr, &r->bcred, want))
+		return NULL;
+	return n;
+}
+
+static void	nfs3_io_continue(struct nfs_req *);
+
+static void
+nfs3_open_io_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs_req *r = arg;
+	bd_attr_reply *rep = reply;
+	struct nfs_attr a;
+	struct fhnode *n;
+	unsigned int flags = r->io_flags;
+
+	if (status == -EACCES && (flags & STORE_IO_READ) &&
+	    (flags & STORE_IO_WRITE) && r->call.proc != 6) {
+		/* Write-only permission: ask for just that. */
+		r->io_flags = STORE_IO_WRITE | STORE_IO_OWNER_OVERRIDE;
+		r->retried = 1;
+		nfs3_io_continue(r);
+		return;
+	}
+	if (status != 0) {
+		nfs3_fail(r, nfs3_status_from_errno(status));
+		return;
+	}
+	if (fd == -1) {
+		log_warnx("%s: blockd's OPEN_IO reply carried no fd",
+		    r->peername);
+		nfs3_fail(r, NFS3ERR_SERVERFAULT);
+		return;
+	}
+	nfs_attr_from_bd(&a, &rep->attr);
+	n = fhcache_put(r->env->fhcache, r->fh[0], r->fhlen[0], &a);
+	if (n == NULL) {
+		close(fd);
+		nfs3_fail(r, NFS3ERR_JUKEBOX);
+		return;
+	}
+	fhcache_set_io(r->env->fhcache, n, fd, flags);
+	r->io_opened = 1;
+	nfs3_procs[r->call.proc].fn(r);
+}
+
+static void
+nfs3_io_continue(struct nfs_req *r)
+{
+	bd_open_io_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = r->bcred;
+	bdfh(&req.fh, r->fh[0], r->fhlen[0]);
+	req.flags = r->io_flags;
+	bdc_call(r->env->bdc, BD_OPEN_IO, (xdrproc_t)xdr_bd_open_io_req, &req,
+	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+	    nfs3_open_io_done, r);
+}
+
+/* Ask blockd for the fd; the procedure runs again when it arrives. */
+static void
+nfs3_io_open(struct nfs_req *r, unsigned int want)
+{
+	if (r->io_opened) {
+		/* Opened, and gone again already: let the client retry. */
+		nfs3_fail(r, NFS3ERR_JUKEBOX);
+		return;
+	}
+	if (r->rattr[0].type != STORE_TYPE_REG) {
+		nfs3_fail(r, r->rattr[0].type == STORE_TYPE_DIR ?
+		    NFS3ERR_ISDIR : NFS3ERR_INVAL);
+		return;
+	}
+	r->io_flags = want | STORE_IO_OWNER_OVERRIDE;
+	if (want == STORE_IO_WRITE)
+		r->io_flags |= STORE_IO_READ;	/* one fd serves both */
+	nfs3_io_continue(r);
+}
+
+/* RFC 1813 3.3.6: READ */
+static void
+nfs3_proc_read(struct nfs_req *r)
+{
+	struct nfs3_args *a = NFS3_ARGS(r);
+	struct fhnode *n = nfs3_io_node(r, STORE_IO_READ);
+	uint32_t count = a->count > NFS3_MAXDATA ? NFS3_MAXDATA : a->count;
+	size_t count_off, hdr;
+	uint8_t *data;
+	ssize_t got;
+	size_t done = 0;
+	int err, eof;
+
+	if (n == NULL && r->io_opened)
+		n = fhcache_get(r->env->fhcache, r->fh[0], r->fhlen[0]);
+	if (n == NULL || n->io == NULL) {
+		nfs3_io_open(r, STORE_IO_READ);
+		return;
+	}
+	if ((err = nfs_attr_refresh(&n->attr, n->io->fd)) != 0) {
+		nfs3_fail(r, nfs3_status_from_errno(err));
+		return;
+	}
+	if (a->offset >= n->attr.size)
+		count = 0;
+	else if (count > n->attr.size - a->offset)
+		count = (uint32_t)(n->attr.size - a->offset);
+	nfs3_status(r, NFS3_OK);
+	nfs3_put_post_op(&r->out, &n->attr);
+	if (r->env->read_path == NFSD_READ_SENDFILE && count > 0) {
+		eof = a->offset + count >= n->attr.size;
+		xdrbuf_put_u32(&r->out, count);
+		xdrbuf_put_u32(&r->out, (uint32_t)eof);
+		xdrbuf_put_u32(&r->out, count);
+		r->data_fd = iofd_ref(n->io);
+		r->data_off = (off_t)a->offset;
+		r->data_len = count;
+		rpc_reply(r);
+		return;
+	}
+	count_off = r->out.len;
+	xdrbuf_put_u32(&r->out, 0);	/* count */
+	xdrbuf_put_u32(&r->out, 0);	/* eof */
+	xdrbuf_put_u32(&r->out, 0);	/* data length */
+	hdr = r->out.len;
+	if ((data = xdrbuf_reserve(&r->out, ((size_t)count + 3) & ~3u)) ==
+	    NULL) {
+		nfs3_fail(r, NFS3ERR_JUKEBOX);
+		return;
+	}
+	while (done < count) {
+		got = pread(n->io->fd, data + done, count - done,
+		    (off_t)(a->offset + done));
+		if (got == -1) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			log_warn("%s: READ: pread", r->peername);
+			nfs3_fail(r, nfs3_status_from_errno(err));
+			return;
+		}
+		if (got == 0)
+			break;
+		done += (size_t)got;
+	}
+	eof = a->offset + done >= n->attr.size;
+	memset(data + done, 0, (((size_t)done + 3) & ~(size_t)3) - done);
+	r->out.len = hdr + ((done + 3) & ~(size_t)3);
+	xdrbuf_put_u32_at(&r->out, count_off, (uint32_t)done);
+	xdrbuf_put_u32_at(&r->out, count_off + 4, (uint32_t)eof);
+	xdrbuf_put_u32_at(&r->out, count_off + 8, (uint32_t)done);
+	rpc_reply(r);
+}
+
+/* RFC 1813 3.3.7: WRITE */
+static void
+nfs3_proc_write(struct nfs_req *r)
+{
+	struct nfs3_args *a = NFS3_ARGS(r);
+	struct fhnode *n = nfs3_io_node(r, STORE_IO_WRITE);
+	struct nfs_attr before;
+	ssize_t put;
+	size_t done = 0;
+	uint32_t committed = NFS3_UNSTABLE;
+	int err = 0, rc;
+
+	if (n == NULL && r->io_opened)
+		n = fhcache_get(r->env->fhcache, r->fh[0], r->fhlen[0]);
+	if (n == NULL || n->io == NULL || !(n->io_flags & STORE_IO_WRITE)) {
+		nfs3_io_open(r, STORE_IO_WRITE);
+		return;
+	}
+	if (a->offset > (uint64_t)INT64_MAX - a->datalen) {
+		nfs3_fail(r, NFS3ERR_FBIG);
+		return;
+	}
+	if ((err = nfs_attr_refresh(&n->attr, n->io->fd)) != 0) {
+		nfs3_fail(r, nfs3_status_from_errno(err));
+		return;
+	}
+	before = n->attr;
+	while (done < a->datalen) {
+		put = pwrite(n->io->fd, a->data + done, a->datalen - done,
+		    (off_t)(a->offset + done));
+		if (put == -1) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			break;
+		}
+		done += (size_t)put;
+	}
+	if (err == 0 && a->stable != NFS3_UNSTABLE) {
+		/* FILE_SYNC wants the metadata too; DATA_SYNC what reads need. */
+		rc = a->stable == NFS3_FILE_SYNC ? fsync(n->io->fd) :
+		    fdatasync(n->io->fd);
+		if (rc == -1)
+			err = errno;
+		committed = a->stable;
+	} else if (err == 0)
+		n->written = 1;
+	nfs_attr_refresh(&n->attr, n->io->fd);
+	if (err != 0 && done == 0) {
+		log_debug("%s: WRITE: %s", r->peername, strerror(err));
+		nfs3_status(r, nfs3_status_from_errno(err));
+		nfs3_put_wcc_attrs(&r->out, &before, &n->attr);
+		rpc_reply(r);
+		return;
+	}
+	nfs3_status(r, NFS3_OK);
+	nfs3_put_wcc_attrs(&r->out, &before, &n->attr);
+	xdrbuf_put_u32(&r->out, (uint32_t)done);
+	xdrbuf_put_u32(&r->out, committed);
+	xdrbuf_put_fixed(&r->out, r->env->write_verf, NFS3_WRITEVERFSIZE);
+	rpc_reply(r);
+}
+
+/* RFC 1813 3.3.21: COMMIT */
+static void
+nfs3_proc_commit(struct nfs_req *r)
+{
+	struct fhnode *n;
+	struct nfs_attr before;
+	int err = 0;
+
+	n = fhcache_get(r->env->fhcache, r->fh[0], r->fhlen[0]);
+	if (n == NULL || n->io == NULL) {
+		/* fdatasync reaches the page cache through any fd. */
+		nfs3_io_open(r, STORE_IO_READ);
+		return;
+	}
+	nfs_attr_refresh(&n->attr, n->io->fd);
+	before = n->attr;
+	if (fdatasync(n->io->fd) == -1) {
+		err = errno;
+		log_warn("%s: COMMIT: fdatasync", r->peername);
+	} else
+		n->written = 0;
+	nfs3_status(r, nfs3_status_from_errno(err));
+	nfs3_put_wcc_attrs(&r->out, &before, &n->attr);
+	if (err == 0)
+		xdrbuf_put_fixed(&r->out, r->env->write_verf,
+		    NFS3_WRITEVERFSIZE);
+	rpc_reply(r);
+}
+
+/* CREATE, MKDIR, SYMLINK, MKNOD answer alike: RFC 1813 3.3.8-3.3.11. */
+static void
+nfs3_create_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs_req *r = arg;
+	bd_entry_reply *rep = reply;
+
+	if (rep == NULL) {
+		nfs3_fail(r, nfs3_status_from_errno(status));
+		return;
+	}
+	nfs3_status(r, nfs3_status_from_errno(status));
+	if (status == 0) {
+		nfs3_cache_bd(r, &rep->fh, &rep->attr);
+		xdrbuf_put_u32(&r->out, 1);
+		xdrbuf_put_opaque(&r->out, rep->fh.bd_fh_val,
+		    rep->fh.bd_fh_len);
+		nfs3_put_post_op_bd(&r->out, &rep->attr, 1);
+	}
+	nfs3_put_wcc(&r->out, &rep->dir);
+	rpc_reply(r);
+}
+
+static void
+nfs3_proc_create(struct nfs_req *r)
+{
+	struct nfs3_args *a = NFS3_ARGS(r);
+	bd_create_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = r->bcred;
+	bdfh(&req.dir, r->fh[0], r->fhlen[0]);
+	bdname(&req.name, a->where.name, a->where.namelen);
+	req.how = a->createhow;
+	if (a->createhow == 2)
+		memcpy(req.verf, a->verf, sizeof(req.verf));
+	else
+		nfs3_sattr_to_bd(&a->sattr, &req.sattr);
+	if (!(req.sattr.mask & STORE_SATTR_MODE) && a->createhow != 2) {
+		req.sattr.mask |= STORE_SATTR_MODE;
+		req.sattr.mode = 0644;
+	}
+	bdc_call(r->env->bdc, BD_CREATE, (xdrproc_t)xdr_bd_create_req, &req,
+	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
+	    nfs3_create_done, r);
+}
+
+static void
+nfs3_proc_mkdir(struct nfs_req *r)
+{
+	struct nfs3_args *a = NFS3_ARGS(r);
+	bd_mkdir_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = r->bcred;
+	bdfh(&req.dir, r->fh[0], r->fhlen[0]);
+	bdname(&req.name, a->where.name, a->where.namelen);
+	nfs3_sattr_to_bd(&a->sattr, &req.sattr);
+	if (!(req.sattr.mask & STORE_SATTR_MODE)) {
+		req.sattr.mask |= STORE_SATTR_MODE;
+		req.sattr.mode = 0755;
+	}
+	bdc_call(r->env->bdc, BD_MKDIR, (xdrproc_t)xdr_bd_mkdir_req, &req,
+	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
+	    nfs3_create_done, r);
+}
+
+static void
+nfs3_proc_symlink(struct nfs_req *r)
+{
+	struct nfs3_args *a = NFS3_ARGS(r);
+	bd_symlink_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = r->bcred;
+	bdfh(&req.dir, r->fh[0], r->fhlen[0]);
+	bdname(&req.name, a->where.name, a->where.namelen);
+	req.target.target_len = a->targetlen;
+	req.target.target_val = (char *)(uintptr_t)a->target;
+	nfs3_sattr_to_bd(&a->sattr, &req.sattr);
+	req.sattr.mask &= ~(u_int)STORE_SATTR_MODE;	/* always 0777 */
+	bdc_call(r->env->bdc, BD_SYMLINK, (xdrproc_t)xdr_bd_symlink_req, &req,
+	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
+	    nfs3_create_done, r);
+}
+
+static void
+nfs3_proc_mknod(struct nfs_req *r)
+{
+	struct nfs3_args *a = NFS3_ARGS(r);
+	bd_mknod_req req;
+
+	memset(&req, 0, sizeof(req));
+	switch (a->ftype) {
+	case 3:
+		req.type = STORE_TYPE_BLK;
+		break;
+	case 4:
+		req.type = STORE_TYPE_CHR;
+		break;
+	case 6:
+		req.type = STORE_TYPE_SOCK;
+		break;
+	case 7:
+		req.type = STORE_TYPE_FIFO;
+		break;
+	default:
+		nfs3_fail(r, NFS3ERR_BADTYPE);
+		return;
+	}
+	req.cred = r->bcred;
+	bdfh(&req.dir, r->fh[0], r->fhlen[0]);
+	bdname(&req.name, a->where.name, a->where.namelen);
+	req.rdev = makedev(a->major, a->minor);
+	nfs3_sattr_to_bd(&a->sattr, &req.sattr);
+	if (!(req.sattr.mask & STORE_SATTR_MODE)) {
+		req.sattr.mask |= STORE_SATTR_MODE;
+		req.sattr.mode = 0644;
+	}
+	bdc_call(r->env->bdc, BD_MKNOD, (xdrproc_t)xdr_bd_mknod_req, &req,
+	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
+	    nfs3_create_done, r);
+}
+
+/* RFC 1813 3.3.12, 3.3.13: REMOVE, RMDIR */
+static void
+nfs3_remove_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs_req *r = arg;
+	bd_wcc_reply *rep = reply;
+
+	if (rep == NULL) {
+		nfs3_fail(r, nfs3_status_from_errno(status));
+		return;
+	}
+	nfs3_status(r, nfs3_status_from_errno(status));
+	nfs3_put_wcc(&r->out, &rep->obj);
+	rpc_reply(r);
+}
+
+static void
+nfs3_proc_remove(struct nfs_req *r)
+{
+	struct nfs3_args *a = NFS3_ARGS(r);
+	bd_dirop_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = r->bcred;
+	bdfh(&req.dir, r->fh[0], r->fhlen[0]);
+	bdname(&req.name, a->where.name, a->where.namelen);
+	bdc_call(r->env->bdc, r->call.proc == 12 ? BD_REMOVE : BD_RMDIR,
+	    (xdrproc_t)xdr_bd_dirop_req, &req, (xdrproc_t)xdr_bd_wcc_reply,
+	    sizeof(bd_wcc_reply), nfs3_remove_done, r);
+}
+
+/* RFC 1813 3.3.14: RENAME */
+static void
+nfs3_rename_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs_req *r = arg;
+	bd_rename_reply *rep = reply;
+
+	if (rep == NULL) {
+		nfs3_fail(r, nfs3_status_from_errno(status));
+		return;
+	}
+	nfs3_status(r, nfs3_status_from_errno(status));
+	nfs3_put_wcc(&r->out, &rep->fromdir);
+	nfs3_put_wcc(&r->out, &rep->todir);
+	rpc_reply(r);
+}
+
+static void
+nfs3_proc_rename(struct nfs_req *r)
+{
+	struct nfs3_args *a = NFS3_ARGS(r);
+	bd_rename_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = r->bcred;
+	bdfh(&req.fromdir, r->fh[0], r->fhlen[0]);
+	bdname(&req.from, a->where.name, a->where.namelen);
+	bdfh(&req.todir, r->fh[1], r->fhlen[1]);
+	bdname(&req.to, a->to.name, a->to.namelen);
+	bdc_call(r->env->bdc, BD_RENAME, (xdrproc_t)xdr_bd_rename_req, &req,
+	    (xdrproc_t)xdr_bd_rename_reply, sizeof(bd_rename_reply),
+	    nfs3_rename_done, r);
+}
+
+/* RFC 1813 3.3.15: LINK */
+static void
+nfs3_link_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs_req *r = arg;
+	bd_link_reply *rep = reply;
+
+	if (rep == NULL) {
+		nfs3_fail(r, nfs3_status_from_errno(status));
+		return;
+	}
+	nfs3_status(r, nfs3_status_from_errno(status));
+	nfs3_put_post_op_bd(&r->out, &rep->attr, rep->attr_valid);
+	nfs3_put_wcc(&r->out, &rep->dir);
+	rpc_reply(r);
+}
+
+static void
+nfs3_proc_link(struct nfs_req *r)
+{
+	struct nfs3_args *a = NFS3_ARGS(r);
+	bd_link_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = r->bcred;
+	bdfh(&req.fh, r->fh[0], r->fhlen[0]);
+	bdfh(&req.dir, r->fh[1], r->fhlen[1]);
+	bdname(&req.name, a->to.name, a->to.namelen);
+	bdc_call(r->env->bdc, BD_LINK, (xdrproc_t)xdr_bd_link_req, &req,
+	    (xdrproc_t)xdr_bd_link_reply, sizeof(bd_link_reply),
+	    nfs3_link_done, r);
+}
+
+/* RFC 1813 3.3.16, 3.3.17: READDIR, READDIRPLUS */
+/*
+ * "." (cookie 1) and ".." (cookie 2).  The store keeps no API for a
+ * directory's parent, so ".." carries the directory's own fileid and,
+ * in READDIRPLUS, neither attributes nor handle (both optional).
+ */
+static void
+nfs3_readdir_dots(struct nfs_req *r, const bd_attr *dir, uint64_t cookie,
+    int plus)
+{
+	uint64_t c;
+
+	for (c = cookie + 1; c <= 2; c++) {
+		xdrbuf_put_u32(&r->out, 1);
+		xdrbuf_put_u64(&r->out, dir->ino);
+		xdrbuf_put_opaque(&r->out, "..", (uint32_t)c);
+		xdrbuf_put_u64(&r->out, c);
+		if (plus) {
+			nfs3_put_post_op_bd(&r->out, dir, c == 1);
+			xdrbuf_put_u32(&r->out, c == 1);
+			if (c == 1)
+				xdrbuf_put_opaque(&r->out, r->fh[0],
+				    r->fhlen[0]);
+		}
+	}
+}
+
+static void
+nfs3_readdir_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs_req *r = arg;
+	struct nfs3_args *a = NFS3_ARGS(r);
+	bd_readdir_reply *rep = reply;
+	int plus = r->call.proc == 17;
+	size_t start, limit, dirbytes = 0, i, mark;
+	u_int n;
+	int eof;
+
+	if (status != 0) {
+		if (rep != NULL) {
+			nfs3_status(r, nfs3_status_from_errno(status));
+			nfs3_put_post_op_bd(&r->out, &rep->dir, 1);
+			rpc_reply(r);
+		} else
+			nfs3_fail(r, nfs3_status_from_errno(status));
+		return;
+	}
+	start = r->out.len;
+	nfs3_status(r, NFS3_OK);
+	nfs3_put_post_op_bd(&r->out, &rep->dir, 1);
+	xdrbuf_put_fixed(&r->out, rep->verf, NFS3_COOKIEVERFSIZE);
+	/* The reply, from status to eof, must fit maxcount bytes. */
+	limit = a->maxcount;
+	eof = rep->eof;
+	n = rep->entries.entries_len;
+	/* Cookies 1 and 2 are ours: "." and ".." (blockd starts at 3). */
+	if (a->cookie < 2)
+		nfs3_readdir_dots(r, &rep->dir, a->cookie, plus);
+	for (i = 0; i < n; i++) {
+		bd_dirent *d = &rep->entries.entries_val[i];
+		size_t namelen = d->name.bd_name_len;
+
+		mark = r->out.len;
+		xdrbuf_put_u32(&r->out, 1);
+		xdrbuf_put_u64(&r->out, d->ino);
+		xdrbuf_put_opaque(&r->out, d->name.bd_name_val,
+		    (uint32_t)namelen);
+		xdrbuf_put_u64(&r->out, d->cookie);
+		if (plus) {
+			int have = d->fh.bd_fh_len > 0 && d->attr.type != 0;
+
+			nfs3_put_post_op_bd(&r->out, &d->attr, have);
+			xdrbuf_put_u32(&r->out, have);
+			if (have) {
+				xdrbuf_put_opaque(&r->out, d->fh.bd_fh_val,
+				    d->fh.bd_fh_len);
+				nfs3_cache_bd(r, &d->fh, &d->attr);
+			}
+		}
+		dirbytes += 8 + 4 + ((namelen + 3) & ~(size_t)3) + 8;
+		if (r->out.len - start + 8 > limit ||
+		    (plus && a->dircount > 0 && dirbytes > a->dircount &&
+		    i > 0)) {
+			r->out.len = mark;
+			eof = 0;
+			break;
+		}
+	}
+	if (i == 0 && n > 0 && a->cookie >= 2) {
+		r->out.len = RPC_REPLY_HDR_SIZE;
+		nfs3_status(r, NFS3ERR_TOOSMALL);
+		nfs3_put_post_op_bd(&r->out, &rep->dir, 1);
+		rpc_reply(r);
+		return;
+	}
+	xdrbuf_put_u32(&r->out, 0);
+	xdrbuf_put_u32(&r->out, (uint32_t)eof);
+	rpc_reply(r);
+}
+
+static void
+nfs3_proc_readdir(struct nfs_req *r)
+{
+	struct nfs3_args *a = NFS3_ARGS(r);
+	bd_readdir_req req;
+	uint32_t est;
+
+	if (r->rattr[0].type != STORE_TYPE_DIR) {
+		nfs3_fail(r, NFS3ERR_NOTDIR);
+		return;
+	}
+	if (a->maxcount > NFS3_MAXDATA)
+		a->maxcount = NFS3_MAXDATA;
+	memset(&req, 0, sizeof(req));
+	req.cred = r->bcred;
+	bdfh(&req.dir, r->fh[0], r->fhlen[0]);
+	req.cookie = a->cookie <= 2 ? 0 : a->cookie;
+	req.plus = r->call.proc == 17;
+	/* Entries that may fit: a short name costs ~32 bytes, ~200 plus. */
+	est = a->maxcount / (req.plus ? 160 : 24) + 1;
+	req.maxents = est > BD_READDIR_MAX ? BD_READDIR_MAX : est;
+	bdc_call(r->env->bdc, BD_READDIR, (xdrproc_t)xdr_bd_readdir_req, &req,
+	    (xdrproc_t)xdr_bd_readdir_reply, sizeof(bd_readdir_reply),
+	    nfs3_readdir_done, r);
+}
+
+/* RFC 1813 3.3.18: FSSTAT */
+static void
+nfs3_fsstat_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs_req *r = arg;
+	bd_statfs_reply *rep = reply;
+
+	if (status != 0) {
+		nfs3_fail(r, nfs3_status_from_errno(status));
+		return;
+	}
+	nfs3_status(r, NFS3_OK);
+	nfs3_put_post_op_bd(&r->out, &rep->attr, 1);
+	xdrbuf_put_u64(&r->out, rep->bytes_total);
+	xdrbuf_put_u64(&r->out, rep->bytes_free);
+	xdrbuf_put_u64(&r->out, rep->bytes_avail);
+	xdrbuf_put_u64(&r->out, rep->files_total);
+	xdrbuf_put_u64(&r->out, rep->files_free);
+	xdrbuf_put_u64(&r->out, rep->files_avail);
+	xdrbuf_put_u32(&r->out, 0);	/* invarsec */
+	rpc_reply(r);
+}
+
+static void
+nfs3_proc_fsstat(struct nfs_req *r)
+{
+	bd_fh_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = r->bcred;
+	bdfh(&req.fh, r->fh[0], r->fhlen[0]);
+	bdc_call(r->env->bdc, BD_STATFS, (xdrproc_t)xdr_bd_fh_req, &req,
+	    (xdrproc_t)xdr_bd_statfs_reply, sizeof(bd_statfs_reply),
+	    nfs3_fsstat_done, r);
+}
+
+/* RFC 1813 3.3.19: FSINFO */
+static void
+nfs3_proc_fsinfo(struct nfs_req *r)
+{
+	nfs3_status(r, NFS3_OK);
+	nfs3_put_post_op(&r->out, r->fresh[0] ? &r->rattr[0] : NULL);
+	xdrbuf_put_u32(&r->out, NFS3_MAXDATA);	/* rtmax */
+	xdrbuf_put_u32(&r->out, NFS3_MAXDATA);	/* rtpref */
+	xdrbuf_put_u32(&r->out, 4096);		/* rtmult */
+	xdrbuf_put_u32(&r->out, NFS3_MAXDATA);	/* wtmax */
+	xdrbuf_put_u32(&r->out, NFS3_MAXDATA);	/* wtpref */
+	xdrbuf_put_u32(&r->out, 4096);		/* wtmult */
+	xdrbuf_put_u32(&r->out, 64 * 1024);	/* dtpref */
+	xdrbuf_put_u64(&r->out, (uint64_t)INT64_MAX);
+	xdrbuf_put_u32(&r->out, 0);		/* time_delta: 1 ns */
+	xdrbuf_put_u32(&r->out, 1);
+	/* FSF3_LINK | FSF3_SYMLINK | FSF3_HOMOGENEOUS | FSF3_CANSETTIME */
+	xdrbuf_put_u32(&r->out, 0x1 | 0x2 | 0x8 | 0x10);
+	rpc_reply(r);
+}
+
+/* RFC 1813 3.3.20: PATHCONF */
+static void
+nfs3_proc_pathconf(struct nfs_req *r)
+{
+	nfs3_status(r, NFS3_OK);
+	nfs3_put_post_op(&r->out, r->fresh[0] ? &r->rattr[0] : NULL);
+	xdrbuf_put_u32(&r->out, STORE_LINK_MAX);
+	xdrbuf_put_u32(&r->out, STORE_NAME_MAX);
+	xdrbuf_put_u32(&r->out, 1);	/* no_trunc */
+	xdrbuf_put_u32(&r->out, 1);	/* chown_restricted */
+	xdrbuf_put_u32(&r->out, 0);	/* case_insensitive */
+	xdrbuf_put_u32(&r->out, 1);	/* case_preserving */
+	rpc_reply(r);
+}
+
+static void
+nfs3_proc_null(struct nfs_req *r)
+{
+	rpc_reply(r);
+}
+
+static const struct nfs3_proc nfs3_procs[NFS3_NPROC] = {
+	{ "NULL", nfs3_proc_null, 0, 0, 0 },
+	{ "GETATTR", nfs3_proc_getattr, 0, 1, 0 },
+	{ "SETATTR", nfs3_proc_setattr, 1, 1, 2 },
+	{ "LOOKUP", nfs3_proc_lookup, 0, 1, 1 },
+	{ "ACCESS", nfs3_proc_access, 0, 1, 1 },
+	{ "READLINK", nfs3_proc_readlink, 0, 1, 1 },
+	{ "READ", nfs3_proc_read, 0, 1, 1 },
+	{ "WRITE", nfs3_proc_write, 1, 1, 2 },
+	{ "CREATE", nfs3_proc_create, 1, 1, 2 },
+	{ "MKDIR", nfs3_proc_mkdir, 1, 1, 2 },
+	{ "SYMLINK", nfs3_proc_symlink, 1, 1, 2 },
+	{ "MKNOD", nfs3_proc_mknod, 1, 1, 2 },
+	{ "REMOVE", nfs3_proc_remove, 1, 1, 2 },
+	{ "RMDIR", nfs3_proc_remove, 1, 1, 2 },
+	{ "RENAME", nfs3_proc_rename, 1, 2, 4 },
+	{ "LINK", nfs3_proc_link, 1, 2, 3 },
+	{ "READDIR", nfs3_proc_readdir, 0, 1, 1 },
+	{ "READDIRPLUS", nfs3_proc_readdir, 0, 1, 1 },
+	{ "FSSTAT", nfs3_proc_fsstat, 0, 1, 1 },
+	{ "FSINFO", nfs3_proc_fsinfo, 0, 1, 1 },
+	{ "PATHCONF", nfs3_proc_pathconf, 0, 1, 1 },
+	{ "COMMIT", nfs3_proc_commit, 1, 1, 2 },
+};
+
+void
+nfs3_dispatch(struct nfs_req *r)
+{
+	struct nfs3_args *a;
+
+	if (r->call.proc >= NFS3_NPROC) {
+		log_info("%s: NFSv3 procedure %u unavailable", r->peername,
+		    r->call.proc);
+		rpc_reply_error(r, RPC_PROC_UNAVAIL);
+		return;
+	}
+	if ((a = calloc(1, sizeof(*a))) == NULL) {
+		rpc_reply_drop(r);
+		return;
+	}
+	r->proc_args = a;
+	if (nfs3_decode_args(r->call.proc, &r->args, a) == -1) {
+		log_warnx("%s: %s: malformed arguments (xid %08x)",
+		    r->peername, nfs3_procs[r->call.proc].name, r->call.xid);
+		r->env->stat_errors++;
+		rpc_reply_error(r, RPC_GARBAGE_ARGS);
+		return;
+	}
+	r->nfh = nfs3_procs[r->call.proc].nfh;
+	r->fh[0] = a->fh;
+	r->fhlen[0] = a->fhlen;
+	if (r->nfh == 2) {
+		r->fh[1] = a->to.fh;
+		r->fhlen[1] = a->to.fhlen;
+	}
+	if (r->nfh == 0) {
+		nfs3_procs[r->call.proc].fn(r);
+		return;
+	}
+	nfs3_resolve(r);
+}
+
+/* BD_NOTIFY: access-gating attributes changed, or the file is gone. */
+void
+nfs3_notify(struct nfsd_env *env, const bd_notify *n)
+{
+	if (n->fh.bd_fh_len == 0 || n->fh.bd_fh_len > NFS3_FHSIZE)
+		return;
+	fhcache_drop(env->fhcache, (const uint8_t *)n->fh.bd_fh_val,
+	    n->fh.bd_fh_len);
+}

@@ -1,0 +1,392 @@
+/*
+ * dittofs-nfsd main: NFSv3 and MOUNT v3 for the DittoFS suite.
+ *
+ * With privileges (pre_init): read the exports (host names resolve
+ * here, before the chroot), the host's boot id (the write verifier),
+ * bind the NFS and MOUNT sockets, register with rpcbind if it runs.
+ * Sandboxed (post_init): chroot to the run directory, where blockd.sock
+ * is, so that a restarted blockd can be reached again.
+ */
+#define _GNU_SOURCE
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netconfig.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rpc/rpc.h>
+#include <rpc/rpcb_clnt.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "nfsd.h"
+
+#define NFSD_BOOT_ID		"/proc/sys/kernel/random/boot_id"
+#define NFSD_RPCBIND_SOCK	"/run/rpcbind.sock"
+
+/* Beyond sandbox.c's base: the data path on held fds. */
+static const char *const nfsd_syscalls[] = {
+	"sendfile", "splice", "fdatasync", "fsync", "recvmmsg", "sendmmsg",
+	NULL
+};
+
+/*
+ * The write verifier (RFC 1813 3.3.7) must change only when unstable
+ * data may have been lost.  Unstable writes sit in the host's page
+ * cache, which survives nfsd and blockd restarts but not a reboot of
+ * the host: so the verifier is derived from the host's boot id.
+ */
+static void
+nfsd_write_verf(struct nfsd_env *env)
+{
+	char buf[64];
+	uint64_t h = 14695981039346656037ull;
+	ssize_t n;
+	int fd, i;
+
+	fd = open(NFSD_BOOT_ID, O_RDONLY | O_CLOEXEC);
+	if (fd == -1 || (n = read(fd, buf, sizeof(buf))) <= 0) {
+		log_warn("%s: using a random write verifier", NFSD_BOOT_ID);
+		if (fd != -1)
+			close(fd);
+		if (getrandom(env->write_verf, sizeof(env->write_verf), 0) !=
+		    (ssize_t)sizeof(env->write_verf))
+			fatal("getrandom");
+		return;
+	}
+	close(fd);
+	for (i = 0; i < n; i++) {
+		h ^= (uint8_t)buf[i];
+		h *= 1099511628211ull;
+	}
+	for (i = 0; i < NFS3_WRITEVERFSIZE; i++)
+		env->write_verf[i] = (uint8_t)(h >> (56 - 8 * i));
+}
+
+static int
+nfsd_rpcbind_running(void)
+{
+	struct sockaddr_un sun;
+	struct sockaddr_in sin;
+	int fd, ok;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", NFSD_RPCBIND_SOCK);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	ok = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	if (ok)
+		return 1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(111);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	ok = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+	close(fd);
+	return ok;
+}
+
+static int
+nfsd_rpcb_set(unsigned long prog, unsigned long vers, const char *netid,
+    unsigned int port)
+{
+	struct netconfig *nc;
+	struct sockaddr_in sin;
+	struct netbuf nb;
+	int ok;
+
+	if ((nc = getnetconfigent(netid)) == NULL) {
+		log_warnx("rpcbind: no netconfig entry for %s", netid);
+		return -1;
+	}
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_ANY);
+	nb.len = nb.maxlen = sizeof(sin);
+	nb.buf = &sin;
+	rpcb_unset(prog, vers, nc);
+	ok = rpcb_set(prog, vers, nc, &nb);
+	freenetconfigent(nc);
+	if (!ok) {
+		log_warnx("rpcbind: cannot register program %lu version %lu "
+		    "on %s port %u", prog, vers, netid, port);
+		return -1;
+	}
+	return 0;
+}
+
+/* Before the chroot: libtirpc reads /etc/netconfig. */
+static void
+nfsd_rpcbind_register(struct nfsd_env *env)
+{
+	int fails = 0;
+
+	if (!conf_get_bool(env->daemon->conf, "nfsd", "rpcbind"))
+		return;
+	if (geteuid() != 0) {
+		log_info("rpcbind: not root; not registering");
+		return;
+	}
+	if (!nfsd_rpcbind_running()) {
+		log_info("rpcbind is not running; not registering (clients "
+		    "need port=%u,mountport=%u)", env->nfs_port,
+		    env->mount_port);
+		return;
+	}
+	fails += nfsd_rpcb_set(NFS_PROGRAM, NFS_V3, "tcp", env->nfs_port);
+	fails += nfsd_rpcb_set(MOUNT_PROGRAM, MOUNT_V3, "tcp",
+	    env->mount_port);
+	fails += nfsd_rpcb_set(MOUNT_PROGRAM, MOUNT_V1, "tcp",
+	    env->mount_port);
+	if (env->mount_udp != -1) {
+		fails += nfsd_rpcb_set(MOUNT_PROGRAM, MOUNT_V3, "udp",
+		    env->mount_port);
+		fails += nfsd_rpcb_set(MOUNT_PROGRAM, MOUNT_V1, "udp",
+		    env->mount_port);
+	}
+	env->rpcbind_registered = fails == 0;
+	log_info("rpcbind: registered NFS v3 (tcp %u) and MOUNT v1/v3 "
+	    "(tcp, udp %u)%s", env->nfs_port, env->mount_port,
+	    fails ? ", with failures" : "");
+}
+
+static int
+nfsd_socket(struct daemon *d, const char *name, const char *addr,
+    unsigned int port, int udp)
+{
+	int fd = daemon_take_listen_fd(d, name);
+
+	if (fd != -1) {
+		int fl = fcntl(fd, F_GETFL);
+
+		if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
+			fatal("%s: fcntl", name);
+		log_info("%s: socket passed by the service manager", name);
+		return fd;
+	}
+	fd = udp ? rpc_bind_udp(addr, port) : rpc_bind_tcp(addr, port);
+	if (fd == -1)
+		fatal("%s: bind %s port %u/%s", name, addr, port,
+		    udp ? "udp" : "tcp");
+	return fd;
+}
+
+static void
+nfsd_pre_init(struct daemon *d)
+{
+	struct nfsd_env *env = d->env;
+	const char *addr = daemon_section_get(d, "address");
+	const char *path = daemon_section_get(d, "read path");
+	struct rlimit rl;
+	char err[512];
+
+	env->daemon = d;
+	env->base = d->base;
+	LIST_INIT(&env->mounts);
+	TAILQ_INIT(&env->conns);
+	if (export_table_load(&env->exports, d->conf, err, sizeof(err)) == -1)
+		fatalx("exports: %s", err);
+	if (env->exports.nexports == 0)
+		log_warnx("no [share NAME] section: nothing to export");
+	nfsd_write_verf(env);
+	if (strcmp(path, "sendfile") == 0)
+		env->read_path = NFSD_READ_SENDFILE;
+	else if (strcmp(path, "pread") == 0)
+		env->read_path = NFSD_READ_PREAD;
+	else
+		fatalx("[nfsd] read path = %s: expected pread or sendfile",
+		    path);
+	env->nfs_port = (unsigned int)conf_get_int(d->conf, "nfsd", "port");
+	env->mount_port = (unsigned int)conf_get_int(d->conf, "nfsd",
+	    "mount port");
+	if (geteuid() != 0 && (env->nfs_port < 1024 || env->mount_port < 1024))
+		log_warnx("not root: ports below 1024 will fail to bind");
+	env->nfs_tcp = nfsd_socket(d, "nfs", addr, env->nfs_port, 0);
+	env->mount_tcp = env->mount_udp = -1;
+	if (env->mount_port != env->nfs_port) {
+		env->mount_tcp = nfsd_socket(d, "mount", addr,
+		    env->mount_port, 0);
+		env->mount_udp = nfsd_socket(d, "mount-udp", addr,
+		    env->mount_port, 1);
+	}
+	nfsd_rpcbind_register(env);
+	/* One fd per held file: ask for what the hard limit allows. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit(RLIMIT_NOFILE)");
+	}
+	log_info("NFSv3 on %s port %u, MOUNT on port %u (tcp%s) and on the "
+	    "NFS port; %zu export(s); READ data by %s", addr, env->nfs_port,
+	    env->mount_port, env->mount_udp != -1 ? ", udp" : "",
+	    env->exports.nexports,
+	    env->read_path == NFSD_READ_SENDFILE ? "sendfile" : "pread");
+}
+
+struct nfsd_root_call {
+	struct nfsd_env	*env;
+	char		*name;
+};
+
+static void
+nfsd_root_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfsd_root_call *rc = arg;
+	bd_entry_reply *rep = reply;
+	struct export *e = NULL;
+	size_t i;
+
+	for (i = 0; i < rc->env->exports.nexports; i++)
+		if (strcmp(rc->env->exports.exports[i].name, rc->name) == 0)
+			e = &rc->env->exports.exports[i];
+	if (status != 0)
+		log_warnx("share %s: blockd's SHARE_ROOT failed: %s", rc->name,
+		    strerror(-status));
+	else if (rep->fh.bd_fh_len == 0 || rep->fh.bd_fh_len > NFS3_FHSIZE)
+		log_warnx("share %s: root handle of %u bytes", rc->name,
+		    rep->fh.bd_fh_len);
+	else if (e != NULL) {
+		memcpy(e->root_fh, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
+		e->root_len = rep->fh.bd_fh_len;
+		e->share_id = rep->attr.share;
+		log_info("share %s: %s is share id %u", e->name, e->path,
+		    e->share_id);
+	}
+	free(rc->name);
+	free(rc);
+}
+
+void
+nfsd_roots_refresh(struct nfsd_env *env)
+{
+	struct nfsd_root_call *rc;
+	bd_share_root_req req;
+	size_t i;
+
+	for (i = 0; i < env->exports.nexports; i++) {
+		struct export *e = &env->exports.exports[i];
+
+		if ((rc = calloc(1, sizeof(*rc))) == NULL ||
+		    (rc->name = strdup(e->name)) == NULL) {
+			free(rc);
+			log_warn("share %s", e->name);
+			continue;
+		}
+		rc->env = env;
+		req.name = e->name;
+		req.create = 1;
+		bdc_call(env->bdc, BD_SHARE_ROOT,
+		    (xdrproc_t)xdr_bd_share_root_req, &req,
+		    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
+		    nfsd_root_done, rc);
+	}
+}
+
+static void
+nfsd_released(void *arg, uint64_t ino)
+{
+	struct nfsd_env *env = arg;
+
+	bdc_release(env->bdc, ino);
+}
+
+static void
+nfsd_post_init(struct daemon *d)
+{
+	struct nfsd_env *env = d->env;
+	char path[PATH_MAX];
+	long long nodes = conf_get_int(d->conf, "nfsd", "handle cache size");
+	long long fds = conf_get_int(d->conf, "nfsd", "fd cache size");
+
+	/* Inside the chroot the run directory is "/". */
+	if (snprintf(path, sizeof(path), "%s/blockd.sock",
+	    d->sandbox.chroot[0] ? "" : d->run_dir) >= (int)sizeof(path))
+		fatalx("run directory path too long");
+	env->fhcache = fhcache_new((size_t)nodes, (size_t)fds, nfsd_released,
+	    env);
+	env->drc = drc_new((size_t)conf_get_int(d->conf, "nfsd",
+	    "reply cache size"));
+	env->bdc = bdc_new(env, path);
+	if (env->fhcache == NULL || env->drc == NULL || env->bdc == NULL)
+		fatalx("out of memory");
+	rpc_start(env);
+	bdc_start(env->bdc);
+}
+
+static void
+nfsd_reload(struct daemon *d)
+{
+	struct nfsd_env *env = d->env;
+	char err[512];
+
+	if (export_table_load(&env->exports, d->conf, err, sizeof(err)) ==
+	    -1) {
+		log_warnx("exports not reloaded: %s", err);
+		return;
+	}
+	log_info("%zu export(s)", env->exports.nexports);
+	if (bdc_ready(env->bdc))
+		nfsd_roots_refresh(env);
+}
+
+static void
+nfsd_stop(struct daemon *d)
+{
+	struct nfsd_env *env = d->env;
+
+	rpc_stop(env);
+}
+
+static void
+nfsd_status(struct daemon *d, char *buf, size_t len)
+{
+	struct nfsd_env *env = d->env;
+	size_t nodes = 0, fds = 0;
+
+	if (env->fhcache != NULL)
+		nodes = fhcache_count(env->fhcache, &fds);
+	snprintf(buf, len, "NFSv3 port %u, MOUNT port %u; %zu export(s); "
+	    "%zu connection(s); blockd %s; %zu handle(s) cached, %zu fd(s) "
+	    "held; DRC %zu; %llu call(s), %llu bad", env->nfs_port,
+	    env->mount_port, env->exports.nexports, env->nconns,
+	    env->bdc != NULL && bdc_ready(env->bdc) ? "connected" :
+	    "not connected", nodes, fds,
+	    env->drc != NULL ? drc_count(env->drc) : 0,
+	    (unsigned long long)env->stat_calls,
+	    (unsigned long long)env->stat_errors);
+}
+
+static const struct daemon_def nfsd_def = {
+	.name = "nfsd",
+	.role = IPC_ROLE_NFSD,
+	.chroot = DAEMON_CHROOT_RUN,
+	.syscalls = nfsd_syscalls,
+	.pre_init = nfsd_pre_init,
+	.post_init = nfsd_post_init,
+	.reload = nfsd_reload,
+	.stop = nfsd_stop,
+	.status = nfsd_status,
+};
+
+int
+main(int argc, char *argv[])
+{
+	struct nfsd_env env;
+
+	memset(&env, 0, sizeof(env));
+	env.nfs_tcp = env.mount_tcp = env.mount_udp = -1;
+	return daemon_main(argc, argv, &nfsd_def, &env);
+}

@@ -1,0 +1,450 @@
+/*
+ * dittofs-nfsd: NFSv3 (RFC 1813) and MOUNT v3 over ONC RPC (RFC 5531),
+ * served from dittofs-blockd (DESIGN.md sections 2 and 4).
+ *
+ * One process, one libevent loop.  A request is decoded into a struct
+ * nfs_req, which lives until its reply is queued: the procedures that
+ * need blockd continue in the reply callback of their IPC call.  READ,
+ * WRITE and COMMIT on a file whose backing fd is held (fhcache.c) touch
+ * no IPC at all.
+ */
+#ifndef DITTOFS_NFSD_H
+#define DITTOFS_NFSD_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "blockd_msg.h"
+#include "daemon.h"
+
+/* RFC 5531 */
+#define RPC_VERSION		2
+#define RPC_CALL		0
+#define RPC_REPLY		1
+#define RPC_MSG_ACCEPTED	0
+#define RPC_MSG_DENIED		1
+#define RPC_SUCCESS		0
+#define RPC_PROG_UNAVAIL	1
+#define RPC_PROG_MISMATCH	2
+#define RPC_PROC_UNAVAIL	3
+#define RPC_GARBAGE_ARGS	4
+#define RPC_SYSTEM_ERR		5
+#define RPC_MISMATCH		0
+#define RPC_AUTH_ERROR		1
+#define RPC_AUTH_OK		0
+#define RPC_AUTH_BADCRED	1
+#define RPC_AUTH_REJECTEDCRED	2
+#define RPC_AUTH_BADVERF	3
+#define RPC_AUTH_REJECTEDVERF	4
+#define RPC_AUTH_TOOWEAK	5
+#define RPC_AUTH_NULL		0
+#define RPC_AUTH_UNIX		1
+#define RPC_AUTH_BODY_MAX	400
+#define RPC_AUTH_UNIX_NAME_MAX	255
+#define RPC_AUTH_UNIX_GIDS_MAX	16
+
+#define NFS_PROGRAM		100003
+#define NFS_V3			3
+#define MOUNT_PROGRAM		100005
+#define MOUNT_V1		1
+#define MOUNT_V3		3
+
+/* The largest record we accept: a 1 MiB WRITE plus its arguments. */
+#define RPC_RECORD_MAX		(1024 * 1024 + 64 * 1024)
+#define RPC_LAST_FRAGMENT	0x80000000u
+/* Reply header reserved at the start of every reply buffer. */
+#define RPC_REPLY_HDR_SIZE	(4 + 6 * 4)
+#define RPC_CONN_INFLIGHT_MAX	128
+#define RPC_CONN_OUT_MAX	(16 * 1024 * 1024)
+
+#define NFS3_FHSIZE		64
+#define NFS3_MAXDATA		(1024 * 1024)
+#define NFS3_COOKIEVERFSIZE	8
+#define NFS3_WRITEVERFSIZE	8
+#define NFS3_CREATEVERFSIZE	8
+#define NFS3_NPROC		22
+#define MNT_PATH_MAX		1024
+#define MNT_NAME_MAX		255
+
+/* xdrbuf.c: checked XDR over memory buffers. */
+struct xdrbuf_in {
+	const uint8_t	*p;
+	size_t		 len;
+	size_t		 pos;
+};
+
+struct xdrbuf_out {
+	uint8_t		*buf;
+	size_t		 len;
+	size_t		 cap;
+	int		 failed;	/* out of memory: the reply is lost */
+};
+
+void	 xdrbuf_in_init(struct xdrbuf_in *, const void *, size_t);
+size_t	 xdrbuf_in_left(const struct xdrbuf_in *);
+int	 xdrbuf_get_u32(struct xdrbuf_in *, uint32_t *);
+int	 xdrbuf_get_u64(struct xdrbuf_in *, uint64_t *);
+int	 xdrbuf_get_bool(struct xdrbuf_in *, int *);
+int	 xdrbuf_get_fixed(struct xdrbuf_in *, void *, size_t);
+/* A counted opaque or string of at most max bytes, pointing into the buffer. */
+int	 xdrbuf_get_opaque(struct xdrbuf_in *, const uint8_t **, uint32_t *,
+	    uint32_t max);
+int	 xdrbuf_skip(struct xdrbuf_in *, size_t);
+void	 xdrbuf_out_init(struct xdrbuf_out *);
+void	 xdrbuf_out_free(struct xdrbuf_out *);
+/* Room for n more bytes; a pointer to them, or NULL (failed is set). */
+uint8_t	*xdrbuf_reserve(struct xdrbuf_out *, size_t);
+void	 xdrbuf_put_u32(struct xdrbuf_out *, uint32_t);
+void	 xdrbuf_put_u64(struct xdrbuf_out *, uint64_t);
+void	 xdrbuf_put_fixed(struct xdrbuf_out *, const void *, size_t);
+void	 xdrbuf_put_opaque(struct xdrbuf_out *, const void *, uint32_t);
+void	 xdrbuf_put_u32_at(struct xdrbuf_out *, size_t, uint32_t);
+uint32_t xdrbuf_peek_u32(const uint8_t *);
+
+/* rpcmsg.c: RPC call header and credentials (pure, fuzzed). */
+struct rpc_cred {
+	uint32_t	flavor;		/* RPC_AUTH_NULL or RPC_AUTH_UNIX */
+	uint32_t	uid;
+	uint32_t	gid;
+	uint32_t	ngroups;
+	uint32_t	groups[RPC_AUTH_UNIX_GIDS_MAX];
+	char		machine[RPC_AUTH_UNIX_NAME_MAX + 1];
+};
+
+struct rpc_call {
+	uint32_t	xid;
+	uint32_t	prog;
+	uint32_t	vers;
+	uint32_t	proc;
+	struct rpc_cred	cred;
+	size_t		args_off;	/* arguments start here in the record */
+};
+
+enum rpcmsg_verdict {
+	RPCMSG_OK,
+	RPCMSG_DROP,		/* not even an xid: no reply possible */
+	RPCMSG_NOT_CALL,	/* a reply or garbage type: ignore */
+	RPCMSG_RPC_MISMATCH,	/* MSG_DENIED RPC_MISMATCH 2..2 */
+	RPCMSG_AUTH_BADCRED,
+	RPCMSG_AUTH_BADVERF,
+	RPCMSG_GARBAGE,		/* header readable, credentials not */
+};
+
+enum rpcmsg_verdict rpcmsg_decode_call(const uint8_t *, size_t,
+	    struct rpc_call *);
+int	 rpcmsg_decode_auth_unix(const uint8_t *, size_t, struct rpc_cred *);
+/* Start a reply: the RPC header words go into the reserved head. */
+void	 rpcmsg_reply_header(struct xdrbuf_out *, uint32_t xid,
+	    uint32_t accept_stat);
+void	 rpcmsg_reply_denied(struct xdrbuf_out *, uint32_t xid,
+	    uint32_t reject_stat, uint32_t detail);
+const char *rpcmsg_verdict_name(enum rpcmsg_verdict);
+
+/* export.c: [share NAME] sections. */
+enum export_client_kind {
+	EXPORT_CLIENT_ANY,
+	EXPORT_CLIENT_NET,	/* address and prefix (hosts: full length) */
+};
+
+struct export_client {
+	enum export_client_kind	 kind;
+	uint8_t			 addr[16];	/* IPv4 as ::ffff:a.b.c.d */
+	unsigned int		 prefix;	/* of 128 */
+};
+
+struct export {
+	char			*name;		/* the share: blockd's name */
+	char			*path;		/* what clients mount */
+	int			 read_only;
+	int			 root_squash;
+	int			 all_squash;
+	int			 insecure;
+	uint32_t		 anonuid;
+	uint32_t		 anongid;
+	char			*clients_text;
+	struct export_client	*clients;
+	size_t			 nclients;
+	/* From blockd's SHARE_ROOT; valid once root_len > 0. */
+	uint8_t			 root_fh[NFS3_FHSIZE];
+	size_t			 root_len;
+	uint32_t		 share_id;
+};
+
+struct export_table {
+	struct export		*exports;
+	size_t			 nexports;
+};
+
+struct conf;
+int	 export_table_load(struct export_table *, const struct conf *,
+	    char *err, size_t errlen);
+void	 export_table_clear(struct export_table *);
+int	 export_parse_clients(const char *, struct export_client **,
+	    size_t *, char *err, size_t errlen);
+void	 export_addr_from_sockaddr(const struct sockaddr *, uint8_t[16]);
+int	 export_client_allowed(const struct export *, const uint8_t[16]);
+/* Is the source port acceptable (insecure, or below 1024)? */
+int	 export_port_allowed(const struct export *, unsigned int port);
+struct export *export_by_path(struct export_table *, const char *, size_t);
+struct export *export_by_share(struct export_table *, uint32_t share);
+/* AUTH_UNIX/AUTH_NULL credentials after root_squash/all_squash. */
+void	 export_squash(const struct export *, const struct rpc_cred *,
+	    bd_cred *, uint32_t groups[RPC_AUTH_UNIX_GIDS_MAX]);
+
+/* drc.c: duplicate request cache for non-idempotent procedures. */
+struct drc_key {
+	uint8_t		addr[16];
+	uint32_t	xid;
+	uint32_t	prog;
+	uint32_t	vers;
+	uint32_t	proc;
+	uint32_t	args_sum;	/* of the arguments, against xid reuse */
+};
+
+enum drc_verdict {
+	DRC_MISS,		/* new: recorded as in progress */
+	DRC_IN_PROGRESS,	/* a retransmission of a running request */
+	DRC_HIT,		/* done: replay the saved reply */
+};
+
+struct drc;
+struct drc	*drc_new(size_t max_entries);
+void		 drc_free(struct drc *);
+enum drc_verdict drc_lookup(struct drc *, const struct drc_key *,
+		    const uint8_t **reply, size_t *len);
+void		 drc_complete(struct drc *, const struct drc_key *,
+		    const uint8_t *reply, size_t len);
+void		 drc_abandon(struct drc *, const struct drc_key *);
+uint32_t	 drc_checksum(const uint8_t *, size_t);
+size_t		 drc_count(const struct drc *);
+
+/* fhcache.c: handle -> share, attributes and the backing fd. */
+struct iofd {
+	int		 fd;
+	int		 refs;
+};
+
+struct nfs_attr {
+	uint32_t	type;		/* store type */
+	uint32_t	mode;
+	uint32_t	nlink;
+	uint32_t	uid;
+	uint32_t	gid;
+	uint64_t	size;
+	uint64_t	used;
+	uint64_t	rdev;
+	uint32_t	share;
+	uint64_t	ino;
+	struct timespec	atime;
+	struct timespec	mtime;
+	struct timespec	ctime;
+};
+
+struct fhnode {
+	uint8_t			 fh[NFS3_FHSIZE];
+	size_t			 fhlen;
+	uint32_t		 hash;
+	struct nfs_attr		 attr;
+	struct iofd		*io;		/* NULL until OPEN_IO */
+	unsigned int		 io_flags;	/* STORE_IO_* it was opened with */
+	int			 written;	/* unstable data since COMMIT */
+	TAILQ_ENTRY(fhnode)	 lru;
+	struct fhnode		*next;		/* hash chain */
+};
+
+struct fhcache;
+struct fhcache	*fhcache_new(size_t max_nodes, size_t max_fds,
+		    void (*released)(void *, uint64_t ino), void *arg);
+void		 fhcache_free(struct fhcache *);
+struct fhnode	*fhcache_get(struct fhcache *, const uint8_t *, size_t);
+/* Insert or refresh; the attributes are taken as current. */
+struct fhnode	*fhcache_put(struct fhcache *, const uint8_t *, size_t,
+		    const struct nfs_attr *);
+void		 fhcache_set_io(struct fhcache *, struct fhnode *, int fd,
+		    unsigned int flags);
+void		 fhcache_drop(struct fhcache *, const uint8_t *, size_t);
+void		 fhcache_drop_all(struct fhcache *);
+size_t		 fhcache_count(const struct fhcache *, size_t *nfds);
+struct iofd	*iofd_ref(struct iofd *);
+void		 iofd_unref(struct iofd *);
+void		 nfs_attr_from_bd(struct nfs_attr *, const bd_attr *);
+/* Data attributes of a regular file from its backing fd. */
+int		 nfs_attr_refresh(struct nfs_attr *, int fd);
+/* Access by mode bits (the fast path's check); STORE_ACCESS_* bits. */
+int		 nfs_attr_permits(const struct nfs_attr *, const bd_cred *,
+		    unsigned int want_io);
+
+/* The connection of a request (TCP), or NULL (UDP). */
+struct rpc_conn;
+struct rpc_listener;
+struct nfsd_env;
+
+struct nfs_req {
+	struct nfsd_env		*env;
+	struct rpc_conn		*conn;
+	int			 udp_fd;
+	struct sockaddr_storage	 peer;
+	socklen_t		 peerlen;
+	uint8_t			 addr[16];
+	unsigned int		 port;
+	char			 peername[64];
+	struct rpc_call		 call;
+	uint8_t			*rec;		/* the record; owned */
+	size_t			 reclen;
+	struct xdrbuf_in	 args;
+	struct xdrbuf_out	 out;		/* reserved header, then body */
+	/* READ data sent from a file (sendfile), after out. */
+	struct iofd		*data_fd;
+	off_t			 data_off;
+	size_t			 data_len;
+	/* Filled while the procedure runs. */
+	struct export		*exp;
+	bd_cred			 bcred;
+	uint32_t		 bgroups[RPC_AUTH_UNIX_GIDS_MAX];
+	struct drc_key		 drc_key;
+	int			 drc_held;
+	int			 nfh;		/* handles to resolve */
+	int			 nfh_resolved;
+	const uint8_t		*fh[2];
+	uint32_t		 fhlen[2];
+	uint32_t		 share[2];
+	struct nfs_attr		 rattr[2];	/* as known when resolved */
+	int			 fresh[2];	/* rattr came from blockd now */
+	unsigned int		 io_flags;	/* BD_OPEN_IO asked for */
+	int			 io_opened;
+	int			 retried;
+	void			*proc_args;	/* the procedure's decoded args */
+};
+
+enum nfsd_read_path {
+	NFSD_READ_PREAD,	/* pread into the reply, one writev */
+	NFSD_READ_SENDFILE,	/* header by write, data by sendfile */
+};
+
+/* blockd_client.c */
+struct bdc;
+/* status: 0, a negative errno from blockd, or -ENOTCONN. */
+typedef void	 bdc_done_fn(void *arg, int status, void *reply, int fd);
+struct bdc	*bdc_new(struct nfsd_env *, const char *path);
+void		 bdc_free(struct bdc *);
+void		 bdc_start(struct bdc *);
+int		 bdc_ready(const struct bdc *);
+/*
+ * Call blockd; done gets the decoded reply (rep_size bytes, freed after
+ * done returns) or a status.  Idempotent calls survive a blockd restart
+ * (they are sent again); the others end with -ENOTCONN.
+ */
+void		 bdc_call(struct bdc *, uint32_t type, xdrproc_t, const void *,
+		    xdrproc_t rep_proc, size_t rep_size, bdc_done_fn *,
+		    void *arg);
+void		 bdc_release(struct bdc *, uint64_t ino);
+size_t		 bdc_inflight(const struct bdc *);
+
+/* MOUNT's DUMP list entry. */
+struct mount_entry {
+	char			 host[64];
+	char			 path[MNT_PATH_MAX + 1];
+	LIST_ENTRY(mount_entry)	 entry;
+};
+#define MOUNT_LIST_MAX		4096
+
+struct nfsd_env {
+	struct daemon		*daemon;
+	struct event_base	*base;
+	struct export_table	 exports;
+	/* Listening sockets, bound in pre_init. */
+	int			 nfs_tcp;
+	int			 mount_tcp;
+	int			 mount_udp;
+	unsigned int		 nfs_port;
+	unsigned int		 mount_port;
+	struct event		*ev_nfs_tcp;
+	struct event		*ev_mount_tcp;
+	struct event		*ev_mount_udp;
+	TAILQ_HEAD(, rpc_conn)	 conns;
+	size_t			 nconns;
+	struct bdc		*bdc;
+	struct fhcache		*fhcache;
+	struct drc		*drc;
+	uint8_t			 write_verf[NFS3_WRITEVERFSIZE];
+	enum nfsd_read_path	 read_path;
+	int			 rpcbind_registered;
+	/* MOUNT's DUMP list: who mounted what. */
+	LIST_HEAD(, mount_entry) mounts;
+	size_t			 nmounts;
+	uint64_t		 stat_calls;
+	uint64_t		 stat_errors;
+};
+
+/* nfsd.c */
+void	 nfsd_roots_refresh(struct nfsd_env *);
+
+/* rpc.c */
+int	 rpc_bind_tcp(const char *addr, unsigned int port);
+int	 rpc_bind_udp(const char *addr, unsigned int port);
+void	 rpc_start(struct nfsd_env *);
+void	 rpc_stop(struct nfsd_env *);
+/* Queue the reply (accept_stat SUCCESS unless said) and free the request. */
+void	 rpc_reply(struct nfs_req *);
+void	 rpc_reply_error(struct nfs_req *, uint32_t accept_stat);
+void	 rpc_reply_drop(struct nfs_req *);
+void	 nfs_req_free(struct nfs_req *);
+
+/* mount.c */
+void	 mount_dispatch(struct nfs_req *);
+
+/* nfs3.c */
+void	 nfs3_dispatch(struct nfs_req *);
+int	 nfs3_status_from_errno(int);
+void	 nfs3_notify(struct nfsd_env *, const bd_notify *);
+
+/* nfs3_xdr.c: argument decoders (pure, fuzzed). */
+struct nfs3_sattr {
+	int		set_mode, set_uid, set_gid, set_size;
+	uint32_t	mode, uid, gid;
+	uint64_t	size;
+	uint32_t	atime_how, mtime_how;	/* 0 keep, 1 server, 2 client */
+	struct timespec	atime, mtime;
+};
+
+struct nfs3_diropargs {
+	const uint8_t	*fh;
+	uint32_t	 fhlen;
+	const uint8_t	*name;
+	uint32_t	 namelen;
+};
+
+struct nfs3_args {
+	const uint8_t	*fh;		/* the object or directory */
+	uint32_t	 fhlen;
+	struct nfs3_diropargs where;	/* LOOKUP, CREATE..., REMOVE, RMDIR */
+	struct nfs3_diropargs to;	/* RENAME, LINK */
+	struct nfs3_sattr sattr;
+	int		 guard;
+	struct timespec	 guard_ctime;
+	uint32_t	 access;
+	uint64_t	 offset;
+	uint32_t	 count;
+	uint32_t	 stable;
+	const uint8_t	*data;
+	uint32_t	 datalen;
+	uint32_t	 createhow;
+	uint8_t		 verf[8];
+	uint64_t	 cookie;
+	uint32_t	 dircount;
+	uint32_t	 maxcount;
+	const uint8_t	*target;	/* SYMLINK */
+	uint32_t	 targetlen;
+	uint32_t	 ftype;		/* MKNOD */
+	uint32_t	 major, minor;
+};
+
+int	 nfs3_decode_args(uint32_t proc, struct xdrbuf_in *, struct nfs3_args *);
+
+#endif

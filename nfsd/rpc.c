@@ -1,0 +1,798 @@
+/*
+ * ONC RPC transport (RFC 5531): TCP with record marking (section 11) on
+ * the NFS port and the MOUNT port, UDP datagrams on the MOUNT port.
+ * A record is read fragment by fragment into one buffer whose size is
+ * checked against RPC_RECORD_MAX before anything is allocated: a client
+ * announcing 4 GiB is disconnected with a log line.  Replies are queued
+ * per connection and written with writev (and sendfile for READ data
+ * when that path is chosen); reading pauses when a connection has too
+ * many requests in flight or too much output queued.
+ */
+#define _GNU_SOURCE
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "nfsd.h"
+
+#define RPC_CONNS_MAX		1024
+#define RPC_IOV_MAX		64
+#define RPC_UDP_MAX		65536
+
+struct rpc_out {
+	TAILQ_ENTRY(rpc_out)	 entry;
+	uint8_t			*buf;		/* record mark + reply */
+	size_t			 len, off;
+	struct iofd		*io;		/* then file data, if any */
+	off_t			 foff;
+	size_t			 flen;
+	size_t			 pad, padoff;	/* then XDR padding */
+};
+
+struct rpc_conn {
+	TAILQ_ENTRY(rpc_conn)	 entry;
+	struct nfsd_env		*env;
+	int			 fd;
+	int			 mount_only;	/* accepted on the MOUNT port */
+	struct event		*ev_read;
+	struct event		*ev_write;
+	struct sockaddr_storage	 peer;
+	socklen_t		 peerlen;
+	uint8_t			 addr[16];
+	unsigned int		 port;
+	char			 name[64];
+	uint8_t			 hdr[4];
+	size_t			 hdr_have;
+	int			 in_body;
+	int			 last;
+	uint8_t			*rec;
+	size_t			 rec_len;
+	size_t			 frag_left;
+	TAILQ_HEAD(, rpc_out)	 out;
+	size_t			 out_bytes;
+	int			 inflight;
+	int			 refs;
+	int			 dead;
+	int			 paused;
+};
+
+static const uint8_t rpc_zeros[4];
+
+static void	rpc_conn_close(struct rpc_conn *, const char *);
+static void	rpc_conn_flush(struct rpc_conn *);
+
+static void
+rpc_sockaddr_name(const struct sockaddr *sa, char *buf, size_t len,
+    unsigned int *port)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	*port = 0;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)sa;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		*port = ntohs(sin->sin_port);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)sa;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		*port = ntohs(sin6->sin6_port);
+	}
+	snprintf(buf, len, "%s:%u", host, *port);
+}
+
+static int
+rpc_sockaddr_parse(const char *addr, unsigned int port,
+    struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		*len = sizeof(*sin);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*sin6);
+		return 0;
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+static int
+rpc_bind(const char *addr, unsigned int port, int type)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, on = 1;
+
+	if (rpc_sockaddr_parse(addr, port, &ss, &len) == -1) {
+		log_warnx("address '%s' is not an IPv4 or IPv6 address", addr);
+		errno = EINVAL;
+		return -1;
+	}
+	fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    bind(fd, (struct sockaddr *)&ss, len) == -1 ||
+	    (type == SOCK_STREAM && listen(fd, 128) == -1)) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+int
+rpc_bind_tcp(const char *addr, unsigned int port)
+{
+	return rpc_bind(addr, port, SOCK_STREAM);
+}
+
+int
+rpc_bind_udp(const char *addr, unsigned int port)
+{
+	return rpc_bind(addr, port, SOCK_DGRAM);
+}
+
+static void
+rpc_conn_unref(struct rpc_conn *c)
+{
+	struct rpc_out *o;
+
+	if (--c->refs > 0)
+		return;
+	while ((o = TAILQ_FIRST(&c->out)) != NULL) {
+		TAILQ_REMOVE(&c->out, o, entry);
+		iofd_unref(o->io);
+		free(o->buf);
+		free(o);
+	}
+	free(c->rec);
+	free(c);
+}
+
+static void
+rpc_conn_close(struct rpc_conn *c, const char *why)
+{
+	if (c->dead)
+		return;
+	if (why != NULL)
+		log_info("%s: closing connection: %s", c->name, why);
+	c->dead = 1;
+	event_free(c->ev_read);
+	event_free(c->ev_write);
+	c->ev_read = c->ev_write = NULL;
+	if (close(c->fd) == -1)
+		log_warn("%s: close", c->name);
+	c->fd = -1;
+	TAILQ_REMOVE(&c->env->conns, c, entry);
+	c->env->nconns--;
+	rpc_conn_unref(c);
+}
+
+static void
+rpc_conn_pause_check(struct rpc_conn *c)
+{
+	int want_pause;
+
+	if (c->dead)
+		return;
+	want_pause = c->inflight >= RPC_CONN_INFLIGHT_MAX ||
+	    c->out_bytes >= RPC_CONN_OUT_MAX;
+	if (want_pause && !c->paused) {
+		event_del(c->ev_read);
+		c->paused = 1;
+	} else if (!want_pause && c->paused) {
+		c->paused = 0;
+		if (event_add(c->ev_read, NULL) == -1)
+			rpc_conn_close(c, "event_add failed");
+	}
+}
+
+void
+nfs_req_free(struct nfs_req *r)
+{
+	struct rpc_conn *c = r->conn;
+
+	if (r->drc_held)
+		drc_abandon(r->env->drc, &r->drc_key);
+	free(r->rec);
+	free(r->proc_args);
+	xdrbuf_out_free(&r->out);
+	iofd_unref(r->data_fd);
+	free(r);
+	if (c != NULL) {
+		c->inflight--;
+		rpc_conn_pause_check(c);
+		rpc_conn_unref(c);
+	}
+}
+
+/* Queue the reply in r->out (its head filled) and free the request. */
+static void
+rpc_send(struct nfs_req *r)
+{
+	struct rpc_conn *c = r->conn;
+	struct rpc_out *o;
+	size_t total, pad = 0;
+
+	if (r->out.failed) {
+		log_warnx("%s: out of memory for a reply; dropped",
+		    r->peername);
+		nfs_req_free(r);
+		return;
+	}
+	if (r->data_len > 0)
+		pad = (4 - (r->data_len & 3)) & 3;
+	total = r->out.len - 4 + r->data_len + pad;
+	xdrbuf_put_u32_at(&r->out, 0, RPC_LAST_FRAGMENT | (uint32_t)total);
+	if (r->drc_held) {
+		drc_complete(r->env->drc, &r->drc_key, r->out.buf + 4,
+		    r->out.len - 4);
+		r->drc_held = 0;
+	}
+	if (c == NULL) {
+		if (sendto(r->udp_fd, r->out.buf + 4, r->out.len - 4, 0,
+		    (struct sockaddr *)&r->peer, r->peerlen) == -1)
+			log_warn("%s: sendto", r->peername);
+		nfs_req_free(r);
+		return;
+	}
+	if (c->dead || (o = calloc(1, sizeof(*o))) == NULL) {
+		nfs_req_free(r);
+		return;
+	}
+	o->buf = r->out.buf;
+	o->len = r->out.len;
+	r->out.buf = NULL;
+	if (r->data_len > 0) {
+		o->io = r->data_fd;
+		r->data_fd = NULL;
+		o->foff = r->data_off;
+		o->flen = r->data_len;
+		o->pad = pad;
+	}
+	TAILQ_INSERT_TAIL(&c->out, o, entry);
+	c->out_bytes += o->len + o->flen + o->pad;
+	c->refs++;
+	nfs_req_free(r);
+	rpc_conn_flush(c);
+	rpc_conn_pause_check(c);
+	rpc_conn_unref(c);
+}
+
+void
+rpc_reply(struct nfs_req *r)
+{
+	rpcmsg_reply_header(&r->out, r->call.xid, RPC_SUCCESS);
+	rpc_send(r);
+}
+
+void
+rpc_reply_error(struct nfs_req *r, uint32_t accept_stat)
+{
+	r->out.len = RPC_REPLY_HDR_SIZE;
+	iofd_unref(r->data_fd);
+	r->data_fd = NULL;
+	r->data_len = 0;
+	rpcmsg_reply_header(&r->out, r->call.xid, accept_stat);
+	if (accept_stat == RPC_PROG_MISMATCH) {
+		uint32_t low = r->call.prog == MOUNT_PROGRAM ? MOUNT_V1 : NFS_V3;
+		uint32_t high = r->call.prog == MOUNT_PROGRAM ? MOUNT_V3 :
+		    NFS_V3;
+
+		xdrbuf_put_u32(&r->out, low);
+		xdrbuf_put_u32(&r->out, high);
+	}
+	rpc_send(r);
+}
+
+void
+rpc_reply_drop(struct nfs_req *r)
+{
+	nfs_req_free(r);
+}
+
+/* A replayed reply from the duplicate request cache. */
+static void
+rpc_reply_saved(struct nfs_req *r, const uint8_t *saved, size_t len)
+{
+	uint8_t *p;
+
+	r->out.len = 4;
+	if ((p = xdrbuf_reserve(&r->out, len)) != NULL)
+		memcpy(p, saved, len);
+	r->drc_held = 0;
+	rpc_send(r);
+}
+
+static void
+rpc_denied(struct nfs_req *r, uint32_t reject_stat, uint32_t detail)
+{
+	rpcmsg_reply_denied(&r->out, r->call.xid, reject_stat, detail);
+	rpc_send(r);
+}
+
+/* One complete record: from a TCP connection (c) or a UDP datagram. */
+static void
+rpc_process(struct nfsd_env *env, struct nfs_req *r, int mount_only)
+{
+	enum rpcmsg_verdict v;
+	const uint8_t *saved;
+	size_t savedlen;
+
+	env->stat_calls++;
+	xdrbuf_out_init(&r->out);
+	if (xdrbuf_reserve(&r->out, RPC_REPLY_HDR_SIZE) == NULL) {
+		nfs_req_free(r);
+		return;
+	}
+	v = rpcmsg_decode_call(r->rec, r->reclen, &r->call);
+	switch (v) {
+	case RPCMSG_OK:
+		break;
+	case RPCMSG_DROP:
+	case RPCMSG_NOT_CALL:
+		env->stat_errors++;
+		log_warnx("%s: record of %zu bytes dropped: %s", r->peername,
+		    r->reclen, rpcmsg_verdict_name(v));
+		nfs_req_free(r);
+		return;
+	case RPCMSG_RPC_MISMATCH:
+		env->stat_errors++;
+		log_warnx("%s: xid %08x: %s", r->peername, r->call.xid,
+		    rpcmsg_verdict_name(v));
+		rpc_denied(r, RPC_MISMATCH, 0);
+		return;
+	case RPCMSG_AUTH_BADCRED:
+	case RPCMSG_AUTH_BADVERF:
+		env->stat_errors++;
+		log_warnx("%s: xid %08x: %s", r->peername, r->call.xid,
+		    rpcmsg_verdict_name(v));
+		rpc_denied(r, RPC_AUTH_ERROR, v == RPCMSG_AUTH_BADCRED ?
+		    RPC_AUTH_BADCRED : RPC_AUTH_BADVERF);
+		return;
+	case RPCMSG_GARBAGE:
+		env->stat_errors++;
+		log_warnx("%s: xid %08x: %s", r->peername, r->call.xid,
+		    rpcmsg_verdict_name(v));
+		rpc_reply_error(r, RPC_GARBAGE_ARGS);
+		return;
+	}
+	xdrbuf_in_init(&r->args, r->rec + r->call.args_off,
+	    r->reclen - r->call.args_off);
+	switch (r->call.prog) {
+	case NFS_PROGRAM:
+		if (mount_only)
+			break;
+		if (r->call.vers != NFS_V3) {
+			log_debug("%s: NFS version %u", r->peername,
+			    r->call.vers);
+			rpc_reply_error(r, RPC_PROG_MISMATCH);
+			return;
+		}
+		/* Non-idempotent procedures go through the DRC. */
+		if (r->call.proc == 8 || (r->call.proc >= 9 &&
+		    r->call.proc <= 15) || r->call.proc == 2) {
+			memcpy(r->drc_key.addr, r->addr, 16);
+			r->drc_key.xid = r->call.xid;
+			r->drc_key.prog = r->call.prog;
+			r->drc_key.vers = r->call.vers;
+			r->drc_key.proc = r->call.proc;
+			r->drc_key.args_sum = drc_checksum(r->args.p,
+			    r->args.len < 512 ? r->args.len : 512);
+			switch (drc_lookup(env->drc, &r->drc_key, &saved,
+			    &savedlen)) {
+			case DRC_IN_PROGRESS:
+				log_debug("%s: xid %08x in progress; "
+				    "retransmission dropped", r->peername,
+				    r->call.xid);
+				nfs_req_free(r);
+				return;
+			case DRC_HIT:
+				log_debug("%s: xid %08x replayed from the "
+				    "DRC", r->peername, r->call.xid);
+				rpc_reply_saved(r, saved, savedlen);
+				return;
+			case DRC_MISS:
+				r->drc_held = 1;
+				break;
+			}
+		}
+		nfs3_dispatch(r);
+		return;
+	case MOUNT_PROGRAM:
+		if (r->call.vers != MOUNT_V1 && r->call.vers != MOUNT_V3) {
+			rpc_reply_error(r, RPC_PROG_MISMATCH);
+			return;
+		}
+		mount_dispatch(r);
+		return;
+	}
+	log_debug("%s: program %u unavailable", r->peername, r->call.prog);
+	rpc_reply_error(r, RPC_PROG_UNAVAIL);
+}
+
+static struct nfs_req *
+rpc_req_new(struct nfsd_env *env)
+{
+	struct nfs_req *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->env = env;
+	r->udp_fd = -1;
+	return r;
+}
+
+static void
+rpc_conn_record(struct rpc_conn *c)
+{
+	struct nfs_req *r;
+
+	if ((r = rpc_req_new(c->env)) == NULL) {
+		rpc_conn_close(c, "out of memory");
+		return;
+	}
+	r->conn = c;
+	c->refs++;
+	c->inflight++;
+	r->peer = c->peer;
+	r->peerlen = c->peerlen;
+	memcpy(r->addr, c->addr, 16);
+	r->port = c->port;
+	snprintf(r->peername, sizeof(r->peername), "%s", c->name);
+	r->rec = c->rec;
+	r->reclen = c->rec_len;
+	c->rec = NULL;
+	c->rec_len = 0;
+	rpc_process(c->env, r, c->mount_only);
+}
+
+/* RFC 5531 11: record marking. */
+static void
+rpc_conn_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpc_conn *c = arg;
+	ssize_t n;
+	uint32_t mark;
+	size_t flen;
+	uint8_t *grown;
+	int budget = 64;	/* records per wakeup, for fairness */
+
+	c->refs++;
+	while (!c->dead && !c->paused && budget > 0) {
+		if (!c->in_body) {
+			n = read(c->fd, c->hdr + c->hdr_have, 4 - c->hdr_have);
+			if (n <= 0)
+				goto readerr;
+			c->hdr_have += (size_t)n;
+			if (c->hdr_have < 4)
+				continue;
+			mark = xdrbuf_peek_u32(c->hdr);
+			c->hdr_have = 0;
+			c->last = (mark & RPC_LAST_FRAGMENT) != 0;
+			flen = mark & ~RPC_LAST_FRAGMENT;
+			if (flen > RPC_RECORD_MAX - c->rec_len) {
+				log_warnx("%s: record fragment of %zu bytes "
+				    "(record %zu so far) over the %u-byte "
+				    "limit", c->name, flen, c->rec_len,
+				    (unsigned)RPC_RECORD_MAX);
+				c->env->stat_errors++;
+				rpc_conn_close(c, "record too long");
+				break;
+			}
+			if (flen > 0) {
+				grown = realloc(c->rec, c->rec_len + flen);
+				if (grown == NULL) {
+					rpc_conn_close(c, "out of memory");
+					break;
+				}
+				c->rec = grown;
+			}
+			c->frag_left = flen;
+			c->in_body = 1;
+		}
+		if (c->frag_left > 0) {
+			n = read(c->fd, c->rec + c->rec_len, c->frag_left);
+			if (n <= 0)
+				goto readerr;
+			c->rec_len += (size_t)n;
+			c->frag_left -= (size_t)n;
+			if (c->frag_left > 0)
+				continue;
+		}
+		c->in_body = 0;
+		if (c->last) {
+			budget--;
+			rpc_conn_record(c);
+		}
+	}
+	rpc_conn_unref(c);
+	return;
+readerr:
+	if (n == 0)
+		rpc_conn_close(c, c->in_body || c->hdr_have || c->rec_len ?
+		    "peer closed in the middle of a record" : NULL);
+	else if (errno == ECONNRESET)
+		rpc_conn_close(c, NULL);
+	else if (errno != EAGAIN && errno != EINTR) {
+		log_warn("%s: read", c->name);
+		rpc_conn_close(c, "read error");
+	}
+	rpc_conn_unref(c);
+}
+
+static void
+rpc_out_done(struct rpc_conn *c, struct rpc_out *o)
+{
+	TAILQ_REMOVE(&c->out, o, entry);
+	c->out_bytes -= o->len + o->flen + o->pad;
+	iofd_unref(o->io);
+	free(o->buf);
+	free(o);
+}
+
+static void
+rpc_conn_flush(struct rpc_conn *c)
+{
+	struct iovec iov[RPC_IOV_MAX];
+	struct rpc_out *o;
+	ssize_t n;
+	size_t left;
+	int niov;
+
+	while (!c->dead && (o = TAILQ_FIRST(&c->out)) != NULL) {
+		if (o->off == o->len && o->flen == 0 && o->padoff == o->pad) {
+			rpc_out_done(c, o);
+			continue;
+		}
+		if (o->off == o->len && o->flen > 0) {
+			/* The file data of a READ reply. */
+			n = sendfile(c->fd, o->io->fd, &o->foff, o->flen);
+			if (n == -1) {
+				if (errno == EAGAIN || errno == EINTR)
+					goto again;
+				log_warn("%s: sendfile", c->name);
+				rpc_conn_close(c, "sendfile failed");
+				return;
+			}
+			if (n == 0) {
+				/* Shrunk under us: zeros keep the framing. */
+				n = write(c->fd, rpc_zeros, o->flen < 4 ?
+				    o->flen : 4);
+				if (n == -1) {
+					if (errno == EAGAIN || errno == EINTR)
+						goto again;
+					rpc_conn_close(c, "write failed");
+					return;
+				}
+			}
+			o->flen -= (size_t)n;
+			c->out_bytes -= (size_t)n;
+			continue;
+		}
+		niov = 0;
+		TAILQ_FOREACH(o, &c->out, entry) {
+			if (niov + 2 > RPC_IOV_MAX)
+				break;
+			if (o->off < o->len) {
+				iov[niov].iov_base = o->buf + o->off;
+				iov[niov++].iov_len = o->len - o->off;
+			}
+			if (o->flen > 0)
+				break;
+			if (o->padoff < o->pad) {
+				iov[niov].iov_base = (void *)rpc_zeros;
+				iov[niov++].iov_len = o->pad - o->padoff;
+			}
+		}
+		if (niov == 0)
+			break;
+		n = writev(c->fd, iov, niov);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				goto again;
+			if (errno != EPIPE && errno != ECONNRESET)
+				log_warn("%s: writev", c->name);
+			rpc_conn_close(c, NULL);
+			return;
+		}
+		left = (size_t)n;
+		while ((o = TAILQ_FIRST(&c->out)) != NULL) {
+			size_t take = o->len - o->off;
+
+			if (take > left)
+				take = left;
+			o->off += take;
+			left -= take;
+			if (o->off < o->len || o->flen > 0)
+				break;
+			take = o->pad - o->padoff;
+			if (take > left)
+				take = left;
+			o->padoff += take;
+			left -= take;
+			if (o->padoff < o->pad)
+				break;
+			rpc_out_done(c, o);
+		}
+	}
+	if (!c->dead && TAILQ_EMPTY(&c->out))
+		event_del(c->ev_write);
+	return;
+again:
+	if (event_add(c->ev_write, NULL) == -1)
+		rpc_conn_close(c, "event_add failed");
+}
+
+static void
+rpc_conn_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpc_conn *c = arg;
+
+	c->refs++;
+	rpc_conn_flush(c);
+	rpc_conn_pause_check(c);
+	rpc_conn_unref(c);
+}
+
+static void
+rpc_accept_cb(evutil_socket_t lfd, short what, void *arg)
+{
+	struct nfsd_env *env = arg;
+	struct rpc_conn *c;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int fd, on = 1;
+
+	fd = accept4(lfd, (struct sockaddr *)&ss, &len,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd == -1) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("accept");
+		return;
+	}
+	if (env->nconns >= RPC_CONNS_MAX) {
+		log_warnx("too many connections (%d); refusing one",
+		    RPC_CONNS_MAX);
+		close(fd);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("calloc");
+		close(fd);
+		return;
+	}
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)
+		log_warn("TCP_NODELAY");
+	c->env = env;
+	c->fd = fd;
+	c->refs = 1;
+	c->mount_only = lfd == env->mount_tcp;
+	c->peer = ss;
+	c->peerlen = len;
+	export_addr_from_sockaddr((struct sockaddr *)&ss, c->addr);
+	rpc_sockaddr_name((struct sockaddr *)&ss, c->name, sizeof(c->name),
+	    &c->port);
+	TAILQ_INIT(&c->out);
+	c->ev_read = event_new(env->base, fd, EV_READ | EV_PERSIST,
+	    rpc_conn_read_cb, c);
+	c->ev_write = event_new(env->base, fd, EV_WRITE | EV_PERSIST,
+	    rpc_conn_write_cb, c);
+	if (c->ev_read == NULL || c->ev_write == NULL ||
+	    event_add(c->ev_read, NULL) == -1) {
+		log_warnx("%s: cannot watch the connection", c->name);
+		if (c->ev_read != NULL)
+			event_free(c->ev_read);
+		if (c->ev_write != NULL)
+			event_free(c->ev_write);
+		close(fd);
+		free(c);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&env->conns, c, entry);
+	env->nconns++;
+	log_debug("%s: connected%s", c->name, c->mount_only ?
+	    " (MOUNT port)" : "");
+}
+
+static void
+rpc_udp_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct nfsd_env *env = arg;
+	struct nfs_req *r;
+	uint8_t buf[RPC_UDP_MAX];
+	ssize_t n;
+	int budget = 32;
+
+	while (budget-- > 0) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss,
+		    &len);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("recvfrom");
+			return;
+		}
+		if ((r = rpc_req_new(env)) == NULL ||
+		    (r->rec = malloc(n > 0 ? (size_t)n : 1)) == NULL) {
+			free(r);
+			log_warn("malloc");
+			return;
+		}
+		memcpy(r->rec, buf, (size_t)n);
+		r->reclen = (size_t)n;
+		r->udp_fd = fd;
+		r->peer = ss;
+		r->peerlen = len;
+		export_addr_from_sockaddr((struct sockaddr *)&ss, r->addr);
+		rpc_sockaddr_name((struct sockaddr *)&ss, r->peername,
+		    sizeof(r->peername), &r->port);
+		rpc_process(env, r, 1);
+	}
+}
+
+void
+rpc_start(struct nfsd_env *env)
+{
+	TAILQ_INIT(&env->conns);
+	env->ev_nfs_tcp = event_new(env->base, env->nfs_tcp,
+	    EV_READ | EV_PERSIST, rpc_accept_cb, env);
+	if (env->ev_nfs_tcp == NULL || event_add(env->ev_nfs_tcp, NULL) == -1)
+		fatalx("cannot watch the NFS socket");
+	if (env->mount_tcp != -1) {
+		env->ev_mount_tcp = event_new(env->base, env->mount_tcp,
+		    EV_READ | EV_PERSIST, rpc_accept_cb, env);
+		if (env->ev_mount_tcp == NULL ||
+		    event_add(env->ev_mount_tcp, NULL) == -1)
+			fatalx("cannot watch the MOUNT socket");
+	}
+	if (env->mount_udp != -1) {
+		env->ev_mount_udp = event_new(env->base, env->mount_udp,
+		    EV_READ | EV_PERSIST, rpc_udp_cb, env);
+		if (env->ev_mount_udp == NULL ||
+		    event_add(env->ev_mount_udp, NULL) == -1)
+			fatalx("cannot watch the MOUNT UDP socket");
+	}
+}
+
+void
+rpc_stop(struct nfsd_env *env)
+{
+	struct rpc_conn *c;
+
+	while ((c = TAILQ_FIRST(&env->conns)) != NULL)
+		rpc_conn_close(c, NULL);
+	if (env->ev_nfs_tcp != NULL)
+		event_free(env->ev_nfs_tcp);
+	if (env->ev_mount_tcp != NULL)
+		event_free(env->ev_mount_tcp);
+	if (env->ev_mount_udp != NULL)
+		event_free(env->ev_mount_udp);
+	env->ev_nfs_tcp = env->ev_mount_tcp = env->ev_mount_udp = NULL;
+}

@@ -1,0 +1,455 @@
+/*
+ * dittofs-statd: NSM v1 (X/Open XNFS chapter 11).  It keeps the NSM
+ * state number and the monitor list (monitor.c) in its own state
+ * directory, bumps the state number at every start and sends SM_NOTIFY
+ * to every monitored host, so that clients reclaim; an SM_NOTIFY from a
+ * client that rebooted makes stated release that host's NLM locks.  It
+ * also watches stated's epoch: after a stated restart the locks are
+ * gone, so it bumps its state and notifies the clients to reclaim.
+ *
+ * Sandbox: chroot to the run directory, where stated.sock is; its state
+ * directory stays open as a directory descriptor, and only the two
+ * fixed names of monitor.c are opened under it.
+ */
+#define _GNU_SOURCE
+#include <sys/utsname.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "monitor.h"
+#include "rpc.h"
+#include "sm_prot.h"
+#include "stated_msg.h"
+
+struct statd_env {
+	struct daemon		*daemon;
+	struct ipc_client	*stated;
+	struct rpc_service	*svc;
+	struct rpc_client	*calls;
+	int			 tcp_fd;
+	int			 udp_fd;
+	int			 call_fd;
+	int			 state_fd;	/* the state directory */
+	int			 port;
+	char			 name[SM_MAXSTRLEN + 1];
+	struct monitor		 mon;
+	uint64_t		 notifies_in;
+	uint64_t		 notifies_out;
+};
+
+static const char *const statd_syscalls[] = {
+	"openat", "renameat", "renameat2", "rename", "fsync", "fdatasync",
+	NULL
+};
+
+static void
+statd_mon_log(const char *msg)
+{
+	log_warnx("%s", msg);
+}
+
+static void
+statd_save(struct statd_env *env)
+{
+	if (monitor_save(env->state_fd, &env->mon) == -1)
+		log_warn("saving the monitor list");
+}
+
+static void
+statd_notify_sent(void *arg, int status, XDR *xdrs)
+{
+	char *host = arg;
+
+	if (status != 0)
+		log_info("SM_NOTIFY to %s: %s", host, strerror(-status));
+	else
+		log_debug("SM_NOTIFY to %s delivered", host);
+	free(host);
+}
+
+/* Tell every monitored host our new state (XNFS: SM_NOTIFY). */
+static void
+statd_notify_all(struct statd_env *env, const char *why)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+	static const uint8_t zero[16];
+	struct stat_chge sc;
+	socklen_t len;
+	size_t i, j, n = 0;
+	char *host;
+
+	sc.mon_name = env->name;
+	sc.state = env->mon.state;
+	for (i = 0; i < env->mon.n; i++) {
+		const struct monitor_entry *e = &env->mon.v[i];
+
+		/* One SM_NOTIFY per host, even if monitored twice. */
+		for (j = 0; j < i; j++)
+			if (strcmp(env->mon.v[j].mon_name, e->mon_name) == 0)
+				break;
+		if (j < i)
+			continue;
+		memset(&ss, 0, sizeof(ss));
+		if (memcmp(e->priv, mapped, 12) == 0) {
+			sin->sin_family = AF_INET;
+			memcpy(&sin->sin_addr, e->priv + 12, 4);
+			len = sizeof(*sin);
+		} else if (memcmp(e->priv, zero, 16) != 0) {
+			sin6->sin6_family = AF_INET6;
+			memcpy(&sin6->sin6_addr, e->priv, 16);
+			len = sizeof(*sin6);
+		} else if (rpc_client_parse_addr(e->mon_name, 0, &ss, &len) ==
+		    -1) {
+			/* No address and no resolver in the chroot. */
+			log_info("SM_NOTIFY: no address for %s", e->mon_name);
+			continue;
+		}
+		if ((host = strdup(e->mon_name)) == NULL)
+			continue;
+		if (rpc_client_call(env->calls, (struct sockaddr *)&ss, len,
+		    SM_PROG, SM_VERS, SM_PROC_NOTIFY, (xdrproc_t)xdr_stat_chge,
+		    &sc, 5, statd_notify_sent, host) == -1) {
+			free(host);
+			continue;
+		}
+		n++;
+		env->notifies_out++;
+	}
+	log_info("state %d (%s): SM_NOTIFY sent to %zu host(s)",
+	    env->mon.state, why, n);
+}
+
+static void
+statd_bump(struct statd_env *env, const char *why)
+{
+	env->mon.state = monitor_next_state(env->mon.state);
+	statd_save(env);
+	statd_notify_all(env, why);
+}
+
+/* stated's answer to ST_GRACE_INFO: has it restarted since? */
+static void
+statd_epoch_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
+{
+	struct statd_env *env = arg;
+	struct st_grace_reply gr;
+
+	if (msg == NULL)
+		return;
+	memset(&gr, 0, sizeof(gr));
+	if (msg->hdr.type != ST_GRACE_REPLY ||
+	    ipc_decode(msg, (xdrproc_t)xdr_st_grace_reply, &gr) == -1) {
+		log_warnx("stated: unexpected reply to ST_GRACE_INFO");
+		return;
+	}
+	if (env->mon.stated_epoch != gr.epoch) {
+		uint64_t old = env->mon.stated_epoch;
+
+		env->mon.stated_epoch = gr.epoch;
+		/* A stated restart lost the locks: clients must reclaim. */
+		if (old != 0 && gr.in_grace)
+			statd_bump(env, "stated restarted");
+		else
+			statd_save(env);
+	}
+	xdr_free((xdrproc_t)xdr_st_grace_reply, &gr);
+}
+
+static void
+statd_stated_ready(struct ipc_client *cl, void *arg)
+{
+	struct statd_env *env = arg;
+
+	ipc_call(ipc_client_channel(cl), ST_GRACE_INFO, -1, NULL, NULL,
+	    statd_epoch_reply, env);
+}
+
+static void
+statd_stated_message(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
+{
+	if (msg->fd != -1)
+		close(msg->fd);
+	log_warnx("stated sent message type %u", msg->hdr.type);
+}
+
+static void
+statd_release_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
+{
+	char *host = arg;
+	struct st_reply rep;
+
+	memset(&rep, 0, sizeof(rep));
+	if (msg != NULL && msg->hdr.type == ST_REPLY &&
+	    ipc_decode(msg, (xdrproc_t)xdr_st_reply, &rep) == 0) {
+		log_info("%s rebooted: %llu lock(s) and share(s) released",
+		    host, (unsigned long long)rep.count);
+		xdr_free((xdrproc_t)xdr_st_reply, &rep);
+	} else
+		log_warnx("%s rebooted: stated did not release its locks",
+		    host);
+	free(host);
+}
+
+static void
+statd_release(struct statd_env *env, const char *host)
+{
+	struct ipc_channel *ch = ipc_client_channel(env->stated);
+	struct st_host_req req;
+	char *copy;
+
+	if (ch == NULL) {
+		log_warnx("%s rebooted, but stated is not connected", host);
+		return;
+	}
+	if ((copy = strdup(host)) == NULL)
+		return;
+	memset(&req, 0, sizeof(req));
+	req.protocol = ST_PROTOCOL_NLM;
+	req.host = (char *)host;
+	req.flags = ST_HOST_REBOOTED;
+	if (ipc_call(ch, ST_RELEASE_HOST, -1, (xdrproc_t)xdr_st_host_req,
+	    &req, statd_release_reply, copy) == -1)
+		free(copy);
+}
+
+static int
+statd_local(struct rpc_call *call, const char *what)
+{
+	if (call->peer_loopback)
+		return 1;
+	log_warnx("%s from %s refused: only local callers may", what,
+	    call->peer_addr);
+	return 0;
+}
+
+/* XNFS 11: the SM procedures. */
+static void
+statd_dispatch(struct rpc_call *call, void *arg)
+{
+	struct statd_env *env = arg;
+	union {
+		struct sm_name		name;
+		struct mon		mon;
+		struct mon_id		mon_id;
+		struct my_id		my_id;
+		struct stat_chge	chge;
+	} a;
+	struct sm_stat_res res;
+	struct sm_stat st;
+	xdrproc_t proc;
+
+	memset(&a, 0, sizeof(a));
+	switch (call->hdr.proc) {
+	case SM_PROC_NULL:
+		rpc_reply(call, NULL, NULL);
+		return;
+	case SM_PROC_STAT:
+		proc = (xdrproc_t)xdr_sm_name;
+		break;
+	case SM_PROC_MON:
+		proc = (xdrproc_t)xdr_mon;
+		break;
+	case SM_PROC_UNMON:
+		proc = (xdrproc_t)xdr_mon_id;
+		break;
+	case SM_PROC_UNMON_ALL:
+		proc = (xdrproc_t)xdr_my_id;
+		break;
+	case SM_PROC_SIMU_CRASH:
+		proc = NULL;
+		break;
+	case SM_PROC_NOTIFY:
+		proc = (xdrproc_t)xdr_stat_chge;
+		break;
+	default:
+		rpc_reply_error(call, RPC_ACCEPT_PROC_UNAVAIL);
+		return;
+	}
+	if (proc != NULL && rpc_decode_args(call, proc, &a) == -1) {
+		log_warnx("SM procedure %u from %s: garbage arguments",
+		    call->hdr.proc, call->peer_addr);
+		rpc_reply_error(call, RPC_ACCEPT_GARBAGE_ARGS);
+		return;
+	}
+	memset(&res, 0, sizeof(res));
+	res.state = env->mon.state;
+	st.state = env->mon.state;
+	switch (call->hdr.proc) {
+	case SM_PROC_STAT:
+		res.res_stat = stat_succ;
+		rpc_reply(call, (xdrproc_t)xdr_sm_stat_res, &res);
+		break;
+	case SM_PROC_MON:
+		res.res_stat = stat_fail;
+		if (statd_local(call, "SM_MON") &&
+		    monitor_add(&env->mon, a.mon.mon_id.mon_name,
+		    a.mon.mon_id.my_id.my_name, a.mon.mon_id.my_id.my_prog,
+		    a.mon.mon_id.my_id.my_vers, a.mon.mon_id.my_id.my_proc,
+		    (const uint8_t *)a.mon.priv) == 0) {
+			res.res_stat = stat_succ;
+			statd_save(env);
+			log_debug("monitoring %s", a.mon.mon_id.mon_name);
+		}
+		rpc_reply(call, (xdrproc_t)xdr_sm_stat_res, &res);
+		break;
+	case SM_PROC_UNMON:
+		if (statd_local(call, "SM_UNMON") &&
+		    monitor_remove(&env->mon, a.mon_id.mon_name,
+		    a.mon_id.my_id.my_name, a.mon_id.my_id.my_prog,
+		    a.mon_id.my_id.my_vers, a.mon_id.my_id.my_proc) > 0)
+			statd_save(env);
+		rpc_reply(call, (xdrproc_t)xdr_sm_stat, &st);
+		break;
+	case SM_PROC_UNMON_ALL:
+		if (statd_local(call, "SM_UNMON_ALL") &&
+		    monitor_remove(&env->mon, NULL, a.my_id.my_name,
+		    a.my_id.my_prog, a.my_id.my_vers, a.my_id.my_proc) > 0)
+			statd_save(env);
+		rpc_reply(call, (xdrproc_t)xdr_sm_stat, &st);
+		break;
+	case SM_PROC_SIMU_CRASH:
+		if (statd_local(call, "SM_SIMU_CRASH"))
+			statd_bump(env, "SM_SIMU_CRASH");
+		rpc_reply(call, NULL, NULL);
+		break;
+	case SM_PROC_NOTIFY:
+		env->notifies_in++;
+		log_info("SM_NOTIFY from %s: %s has state %d",
+		    call->peer_addr, a.chge.mon_name, a.chge.state);
+		/*
+		 * By the name it gives only: many clients may share an
+		 * address (NAT, slirp), so an address names no one host.
+		 */
+		if (a.chge.mon_name[0] != '\0')
+			statd_release(env, a.chge.mon_name);
+		rpc_reply(call, NULL, NULL);
+		break;
+	}
+	if (proc != NULL)
+		xdr_free(proc, (char *)&a);
+}
+
+static void
+statd_pre_init(struct daemon *d)
+{
+	struct statd_env *env = d->env;
+	const char *addr = daemon_section_get(d, "address");
+	const char *name = daemon_section_get(d, "name");
+	int port = (int)conf_get_int(d->conf, "statd", "port");
+	struct utsname u;
+
+	env->daemon = d;
+	env->mon.log = statd_mon_log;
+	if (name != NULL)
+		snprintf(env->name, sizeof(env->name), "%s", name);
+	else if (uname(&u) == 0)
+		snprintf(env->name, sizeof(env->name), "%s", u.nodename);
+	else
+		snprintf(env->name, sizeof(env->name), "dittofs");
+	/* Kept across the chroot; only monitor.c's fixed names under it. */
+	if ((env->state_fd = open(d->state_dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		fatal("%s", d->state_dir);
+	if (rpc_bind_sockets(addr, port, &env->tcp_fd, &env->udp_fd) == -1)
+		fatal("NSM on %s port %d", addr, port);
+	env->port = rpc_socket_port(env->tcp_fd);
+	if ((env->call_fd = rpc_client_socket()) == -1)
+		fatal("call socket");
+	if (conf_get_bool(d->conf, "statd", "rpcbind")) {
+		if (rpc_register(SM_PROG, SM_VERS, SM_VERS, env->port,
+		    rpc_socket_port(env->udp_fd)) == -1)
+			log_warnx("rpcbind: cannot register NSM (is rpcbind "
+			    "running?)");
+		else
+			log_info("registered NSM v1 with rpcbind, port %d",
+			    env->port);
+	}
+}
+
+static void
+statd_post_init(struct daemon *d)
+{
+	struct statd_env *env = d->env;
+	char stated[PATH_MAX + 32];
+
+	if (monitor_load(env->state_fd, &env->mon) == -1)
+		fatal("loading the monitor list");
+	env->calls = rpc_client_new(d->base, env->call_fd);
+	env->svc = rpc_service_new(d->base, SM_PROG, SM_VERS, SM_VERS,
+	    statd_dispatch, env);
+	if (env->calls == NULL || env->svc == NULL ||
+	    rpc_service_listen(env->svc, env->tcp_fd, env->udp_fd) == -1)
+		fatalx("NSM service");
+	snprintf(stated, sizeof(stated), "%s/stated.sock",
+	    d->sandbox.chroot[0] ? "" : d->run_dir);
+	env->stated = ipc_client_new(d->base, stated, IPC_ROLE_STATD, "statd",
+	    0, statd_stated_message, env);
+	if (env->stated == NULL)
+		fatalx("IPC client");
+	ipc_client_set_callbacks(env->stated, statd_stated_ready, NULL);
+	ipc_client_start(env->stated);
+	/* A start is a reboot for our clients: they must reclaim. */
+	statd_bump(env, "started");
+}
+
+static void
+statd_stop(struct daemon *d)
+{
+	struct statd_env *env = d->env;
+
+	rpc_service_free(env->svc);
+	rpc_client_free(env->calls);
+	ipc_client_free(env->stated);
+	env->svc = NULL;
+	env->calls = NULL;
+	env->stated = NULL;
+	monitor_clear(&env->mon);
+	if (env->state_fd != -1)
+		close(env->state_fd);
+	env->state_fd = -1;
+}
+
+static void
+statd_status(struct daemon *d, char *buf, size_t len)
+{
+	struct statd_env *env = d->env;
+
+	snprintf(buf, len, "NSM port %d, name %s, state %d; %zu monitored; "
+	    "stated %s; %llu SM_NOTIFY in, %llu out", env->port, env->name,
+	    env->mon.state, env->mon.n, env->stated &&
+	    ipc_client_ready(env->stated) ? "connected" : "not connected",
+	    (unsigned long long)env->notifies_in,
+	    (unsigned long long)env->notifies_out);
+}
+
+static const struct daemon_def statd_def = {
+	.name = "statd",
+	.role = IPC_ROLE_STATD,
+	.chroot = DAEMON_CHROOT_RUN,
+	.syscalls = statd_syscalls,
+	.pre_init = statd_pre_init,
+	.post_init = statd_post_init,
+	.stop = statd_stop,
+	.status = statd_status,
+};
+
+int
+main(int argc, char *argv[])
+{
+	struct statd_env env;
+
+	memset(&env, 0, sizeof(env));
+	env.tcp_fd = env.udp_fd = env.call_fd = env.state_fd = -1;
+	return daemon_main(argc, argv, &statd_def, &env);
+}

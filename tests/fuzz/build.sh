@@ -1,0 +1,24 @@
+#!/bin/sh
+# Build dittofs-nfsd's libFuzzer targets when clang with libFuzzer is
+# there; `make fuzz-nfsd` runs this.  Then, e.g.:
+#   tests/fuzz/fuzz_rpcmsg -max_total_time=60 tests/fuzz/corpus_rpcmsg
+set -eu
+top_srcdir=${1:-.}
+top_builddir=${2:-.}
+CC=${CLANG:-clang}
+if ! command -v "$CC" >/dev/null 2>&1; then
+	echo "fuzz: no clang; skipped (the randomized unit test still runs)"
+	exit 0
+fi
+if ! echo 'int LLVMFuzzerTestOneInput(const char*d,unsigned long n){return 0;}' |
+    "$CC" -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null; then
+	echo "fuzz: $CC has no libFuzzer; skipped"
+	exit 0
+fi
+SRCS="$top_srcdir/nfsd/xdrbuf.c $top_srcdir/nfsd/rpcmsg.c $top_srcdir/nfsd/nfs3_xdr.c"
+INC="-I$top_srcdir -I$top_srcdir/common -I$top_builddir/common -I$top_srcdir/nfsd -I$top_srcdir/tests/fuzz $(pkg-config --cflags libtirpc)"
+for t in rpcmsg nfs3; do
+	"$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER $INC \
+	    -o "$top_builddir/tests/fuzz/fuzz_$t" "$top_srcdir/tests/fuzz/fuzz_$t.c" $SRCS
+	echo "built $top_builddir/tests/fuzz/fuzz_$t"
+done

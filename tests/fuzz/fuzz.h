@@ -1,0 +1,17 @@
+/*
+ * Fuzz targets of dittofs-nfsd's wire decoders.  Each target is one
+ * function over (data, size); built with -DFUZZ_LIBFUZZER it becomes
+ * LLVMFuzzerTestOneInput for clang's libFuzzer (tests/fuzz/build.sh),
+ * and tests/unit/test_nfs_fuzz.c drives the same functions with random
+ * and mutated inputs in every `make check`.
+ */
+#ifndef DITTOFS_FUZZ_H
+#define DITTOFS_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int	fuzz_rpcmsg_one(const uint8_t *, size_t);
+int	fuzz_nfs3_one(const uint8_t *, size_t);
+
+#endif

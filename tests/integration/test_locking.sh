@@ -1,0 +1,271 @@
+#!/bin/bash
+# Integration: NLM through dittofs-lockd and dittofs-stated, NSM through
+# dittofs-statd, with tests/clients/nlm-client playing two (and three)
+# client hosts.  The server runs in a private network namespace with a
+# private /run and its own rpcbind; the client hosts live in a second
+# namespace (own rpcbind, for the GRANTED callbacks and _RES messages)
+# joined by a veth pair, so nothing touches the machine's port 111.
+set -u
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/integration/lib.sh"
+
+suite_need_root
+for tool in unshare nsenter ip rpcbind rpcinfo; do
+	if ! command -v $tool >/dev/null; then
+		echo "1..0 # SKIP needs $tool"
+		exit 0
+	fi
+done
+
+# Into a private network and mount namespace, with /run of our own.
+if [ -z "${DITTOFS_LOCKING_NS:-}" ]; then
+	DITTOFS_LOCKING_NS=1 exec unshare -n -m --propagation private \
+	    bash "$0" "$@"
+fi
+mount -t tmpfs -o mode=755 tmpfs /run || { echo "1..0 # SKIP cannot mount /run"; exit 0; }
+ip link set lo up
+
+suite_users
+suite_setup
+cat >> "$SUITE_CONF" <<CONF
+
+[stated]
+grace period = 20
+
+[run]
+restart delay = 0
+CONF
+
+NLMC=$(cd "$top_builddir" && pwd)/tests/clients/nlm-client
+SERVER=10.231.0.1
+CLIENT_NS=
+SRV_RPCBIND=
+CLI_RPCBIND=
+BG=
+
+locking_cleanup() {
+	local p
+	for p in $BG $CLI_RPCBIND $SRV_RPCBIND $CLIENT_NS; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	suite_cleanup
+}
+trap locking_cleanup EXIT
+
+# The client hosts' namespace: a holder process, its own /run.
+unshare -n -m --propagation private sh -c \
+    'mount -t tmpfs -o mode=755 tmpfs /run && exec sleep 3600' &
+CLIENT_NS=$!
+sleep 0.3
+in_client() { nsenter -t "$CLIENT_NS" -n -m "$@"; }
+ip link add dfs0 type veth peer name dfs1 netns "$CLIENT_NS"
+ip addr add $SERVER/24 dev dfs0
+ip link set dfs0 up
+in_client ip link set lo up
+in_client ip addr add 10.231.0.2/24 dev dfs1
+in_client ip link set dfs1 up
+
+rpcbind -f >/dev/null 2>&1 &
+SRV_RPCBIND=$!
+# nsenter execs rpcbind: $! is rpcbind itself, for the cleanup.
+nsenter -t "$CLIENT_NS" -n -m rpcbind -f >/dev/null 2>&1 &
+CLI_RPCBIND=$!
+suite_wait 5 rpcinfo -p 127.0.0.1
+suite_wait 5 in_client rpcinfo -p 127.0.0.1
+
+# nlmc HOST [opts] CMD ...: the client, as host HOST, from the client side.
+nlmc() {
+	local h=$1
+	shift
+	in_client "$NLMC" -s $SERVER -H "$h" "$@" 2>&1
+}
+# expect DESC WANT CMD...: the command's output contains WANT.
+expect() {
+	local desc=$1 want=$2 out
+	shift 2
+	out=$("$@")
+	if echo "$out" | grep -q -- "$want"; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		diag "wanted '$want', got: $out"
+	fi
+}
+
+suite_start
+check "blockd, stated, statd and lockd come up" \
+    suite_wait_ready blockd stated statd lockd
+check "lockd is registered with rpcbind (NLM v4, UDP and TCP)" \
+    suite_wait 10 sh -c "rpcinfo -p 127.0.0.1 | grep -q '100021 *4 *udp' && rpcinfo -p 127.0.0.1 | grep -q '100021 *4 *tcp'"
+check "NLM v1 and v3 are registered too" \
+    sh -c "rpcinfo -p 127.0.0.1 | grep -q '100021 *1 *udp' && rpcinfo -p 127.0.0.1 | grep -q '100021 *3 *tcp'"
+
+LOCKD=$(suite_pid lockd)
+diag "lockd pid $LOCKD: $(proc_field "$LOCKD" Uid) / CapEff $(proc_field "$LOCKD" CapEff) / Seccomp $(proc_field "$LOCKD" Seccomp)"
+check "lockd runs as dittofs-lockd" test "$(proc_field "$LOCKD" Uid | awk '{print $1}')" = "$(id -u dittofs-lockd)"
+check "lockd: CapEff 0, NoNewPrivs 1, Seccomp 2" test "$(proc_field "$LOCKD" CapEff)/$(proc_field "$LOCKD" NoNewPrivs)/$(proc_field "$LOCKD" Seccomp)" = 0000000000000000/1/2
+check "lockd is chrooted to the run directory" test "$(readlink /proc/$LOCKD/root)" = "$SUITE_DIR/run"
+
+FH=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S export -n locked-file)
+FH2=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S export -n shared-file)
+check "a file handle from blockd for the test files" test -n "$FH" -a -n "$FH2"
+diag "handle $FH"
+
+# Conflicts across hosts; TEST reports the holder.
+expect "hostA takes a write lock on 0-99" "LOCK granted" nlmc hostA -p 11 -x lock "$FH" 0 100
+expect "hostB's write lock on 50-59 is denied" "LOCK denied" nlmc hostB -p 22 -x lock "$FH" 50 10
+expect "hostB's read lock too" "LOCK denied" nlmc hostB -p 22 lock "$FH" 90 20
+expect "TEST from hostB reports hostA's lock (v4)" "TEST denied svid 11 excl 1 off 0 len 100 oh 11@hostA" nlmc hostB -p 22 -x test "$FH" 50 10
+expect "TEST over TCP" "TEST denied svid 11" nlmc hostB -p 22 -T tcp -x test "$FH" 50 10
+expect "TEST with NLM v1" "TEST denied svid 11 excl 1 off 0 len 100" nlmc hostB -p 22 -V 1 -x test "$FH" 50 10
+expect "TEST with NLM v3" "TEST denied svid 11" nlmc hostB -p 22 -V 3 -x test "$FH" 50 10
+expect "beyond hostA's range hostB locks" "LOCK granted" nlmc hostB -p 22 -x lock "$FH" 100 10
+expect "hostA's own TEST sees no conflict with itself" "TEST granted" nlmc hostA -p 11 -x test "$FH" 0 100
+expect "a handle blockd does not know is refused (stale)" "LOCK stale_fh" nlmc hostA -p 11 -x lock 0011223344 0 1
+suite_ctl locks > "$SUITE_DIR/locks.out" 2>&1
+check "dittofsctl locks lists file, range, type, owner, host, protocol" \
+    grep -q "0-99 *write *11@hostA/svid 11 *hostA *nlm" "$SUITE_DIR/locks.out"
+sed "s/^/# /" "$SUITE_DIR/locks.out"
+
+# A blocked lock granted by a callback when the holder unlocks.
+nlmc hostB -p 22 -x -B -W 20 lock "$FH" 0 10 > "$SUITE_DIR/blocked.out" &
+BG=$!
+check "hostB's blocking lock is queued (LCK_BLOCKED)" \
+    suite_wait 10 grep -q "LOCK blocked" "$SUITE_DIR/blocked.out"
+check "dittofsctl locks shows the waiter" \
+    suite_wait 5 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF locks | grep -q 'wait-wr.*hostB'"
+expect "hostA unlocks" "UNLOCK granted" nlmc hostA -p 11 unlock "$FH" 0 100
+check "hostB gets the GRANTED callback" \
+    suite_wait 15 grep -q "GRANTED callback svid 22 off 0 len 10" "$SUITE_DIR/blocked.out"
+wait $BG 2>/dev/null
+BG=
+expect "hostB now holds 0-9" "TEST denied svid 22" nlmc hostA -p 11 -x test "$FH" 0 10
+
+# CANCEL of a queued request.
+expect "hostA's blocking lock on 0-9 is queued" "LOCK blocked" nlmc hostA -p 11 -x -B lock "$FH" 0 10
+expect "hostA cancels it" "CANCEL granted" nlmc hostA -p 11 -x cancel "$FH" 0 10
+check "no waiter is left" sh -c "! DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF locks | grep -q wait-"
+expect "a second CANCEL finds nothing" "CANCEL denied" nlmc hostA -p 11 -x cancel "$FH" 0 10
+expect "hostB unlocks 0-9" "UNLOCK granted" nlmc hostB -p 22 unlock "$FH" 0 10
+expect "and hostA was not given it" "TEST granted" nlmc hostB -p 22 -x test "$FH" 0 10
+
+# Deadlock across hosts: the wait-for graph spans owners of every host.
+nlmc hostA -p 11 -x lock "$FH" 0 10 >/dev/null
+nlmc hostB -p 22 -x lock "$FH" 10 10 >/dev/null
+expect "hostA waits for hostB's 10-19" "LOCK blocked" nlmc hostA -p 11 -x -B lock "$FH" 10 10
+expect "hostB waiting for hostA's 0-9 would deadlock: NLM4_DEADLCK" "LOCK deadlck" nlmc hostB -p 22 -x -B lock "$FH" 0 10
+expect "the same in NLM v3: LCK_DENIED" "LOCK denied" nlmc hostB -p 22 -V 3 -x -B lock "$FH" 0 10
+nlmc hostA -p 11 -x cancel "$FH" 10 10 >/dev/null
+nlmc hostA -p 11 unlock "$FH" 0 10 >/dev/null
+nlmc hostB -p 22 unlock "$FH" 10 10 >/dev/null
+
+# A refused GRANTED callback releases the lock again.
+expect "hostB locks 0-9 again" "LOCK granted" nlmc hostB -p 22 -x lock "$FH" 0 10
+nlmc hostA -p 11 -x -B -D -W 20 lock "$FH" 0 10 > "$SUITE_DIR/refused.out" &
+BG=$!
+suite_wait 10 grep -q "LOCK blocked" "$SUITE_DIR/refused.out"
+nlmc hostB -p 22 unlock "$FH" 0 10 >/dev/null
+check "hostA refuses the GRANTED callback" suite_wait 15 grep -q "GRANTED callback" "$SUITE_DIR/refused.out"
+wait $BG 2>/dev/null
+BG=
+check "so the lock is released" suite_wait 5 sh -c "nsenter -t $CLIENT_NS -n -m '$NLMC' -s $SERVER -H hostB -p 22 -x test '$FH' 0 10 | grep -q 'TEST granted'"
+
+# The _MSG forms, answered by _RES calls to the client's NLM service.
+expect "LOCK_MSG is answered by LOCK_RES granted" "LOCK_RES granted" nlmc hostA -p 11 -M -x lock "$FH" 0 10
+expect "TEST_MSG from hostB: TEST_RES denied" "TEST_RES denied" nlmc hostB -p 22 -M -x test "$FH" 0 10
+expect "LOCK_MSG from hostB: LOCK_RES denied" "LOCK_RES denied" nlmc hostB -p 22 -M -x lock "$FH" 0 10
+expect "UNLOCK_MSG: UNLOCK_RES granted" "UNLOCK_RES granted" nlmc hostA -p 11 -M unlock "$FH" 0 10
+expect "NLM v3 TEST_MSG: TEST_RES granted" "TEST_RES granted" nlmc hostB -p 22 -V 3 -M -x test "$FH" 0 10
+expect "CANCEL_MSG of nothing: CANCEL_RES denied" "CANCEL_RES denied" nlmc hostB -p 22 -M -x cancel "$FH" 0 10
+
+# SHARE and UNSHARE (DOS share modes).
+expect "hostA opens for read+write, denying write" "SHARE granted" nlmc hostA -p 11 share "$FH2" rw w
+expect "hostB's open for write is refused" "SHARE denied" nlmc hostB -p 22 share "$FH2" w none
+expect "hostB's open for read is fine" "SHARE granted" nlmc hostB -p 22 share "$FH2" r none
+expect "hostA unshares" "UNSHARE granted" nlmc hostA -p 11 unshare "$FH2"
+expect "hostB unshares" "UNSHARE granted" nlmc hostB -p 22 unshare "$FH2"
+expect "now hostB may open for write" "SHARE granted" nlmc hostB -p 22 -o other share "$FH2" w none
+expect "NLM v1 has no SHARE (procedure unavailable)" "unavailable" nlmc hostB -p 22 -V 1 share "$FH2" r none
+nlmc hostB -p 22 -o other unshare "$FH2" >/dev/null
+
+# FREE_ALL releases everything of one host.
+nlmc hostA -p 11 -x lock "$FH" 200 10 >/dev/null
+nlmc hostA -p 12 lock "$FH" 300 10 >/dev/null
+nlmc hostB -p 22 -x lock "$FH" 400 10 >/dev/null
+expect "hostA's FREE_ALL" "FREE_ALL sent" nlmc hostA freeall
+check "hostA's locks are gone" suite_wait 5 sh -c "nsenter -t $CLIENT_NS -n -m '$NLMC' -s $SERVER -H hostB -p 22 -x test '$FH' 200 200 | grep -q 'TEST granted'"
+expect "hostB's lock stays" "TEST denied svid 22" nlmc hostA -p 11 -x test "$FH" 400 10
+nlmc hostB -p 22 unlock "$FH" 0 0 >/dev/null
+
+# SM_NOTIFY from a rebooted client frees its locks (statd -> stated).
+expect "hostA locks 500-509" "LOCK granted" nlmc hostA -p 11 -x lock "$FH" 500 10
+expect "statd answers SM_STAT" "STAT succ state" nlmc hostA mon
+expect "hostA (rebooted) sends SM_NOTIFY to statd" "NOTIFY sent" nlmc hostA notify 3
+check "hostA's locks are released" suite_wait 10 sh -c "nsenter -t $CLIENT_NS -n -m '$NLMC' -s $SERVER -H hostB -p 22 -x test '$FH' 500 10 | grep -q 'TEST granted'"
+
+# kill -9 lockd: the lock lives in stated and still excludes.
+expect "hostA locks 600-609" "LOCK granted" nlmc hostA -p 11 -x lock "$FH" 600 10
+kill -KILL "$LOCKD"
+restarted() {
+	local p
+	p=$(suite_pid "$1")
+	[ -n "$p" ] && [ "$p" != "$2" ]
+}
+check "dittofs-run restarts lockd" suite_wait 20 restarted lockd "$LOCKD"
+check "the new lockd is registered" suite_wait 10 sh -c "rpcinfo -u 127.0.0.1 100021 4 >/dev/null"
+expect "after the lockd restart hostA's lock still excludes hostB" "LOCK denied" nlmc hostB -p 22 -x lock "$FH" 600 10
+expect "and TEST still names hostA" "TEST denied svid 11" nlmc hostB -p 22 -x test "$FH" 600 10
+
+# Garbage to lockd: dropped or refused, and lockd goes on.
+printf 'garbage that is no RPC message at all' > /dev/udp/127.0.0.1/$(rpcinfo -p 127.0.0.1 | awk '$1 == 100021 && $2 == 4 && $3 == "udp" { print $4; exit }')
+check "lockd survives garbage and answers NULL" sh -c "rpcinfo -u 127.0.0.1 100021 4 >/dev/null"
+LOCKD=$(suite_pid lockd)
+
+# kill -9 stated: a new epoch; hostA and hostB held locks, so grace.
+expect "hostB locks 700-709" "LOCK granted" nlmc hostB -p 22 -x lock "$FH" 700 10
+# A request still queued when stated goes: lockd re-announces it.
+expect "hostA's blocking lock on 700-709 is queued" "LOCK blocked" nlmc hostA -p 11 -x -B lock "$FH" 700 10
+STATED=$(suite_pid stated)
+kill -KILL "$STATED"
+check "dittofs-run restarts stated" suite_wait 20 restarted stated "$STATED"
+suite_ctl grace > "$SUITE_DIR/grace.out" 2>&1
+check "dittofsctl grace: in grace, 2 clients reclaiming" grep -q "in grace:.*2 client" "$SUITE_DIR/grace.out"
+sed "s/^/# /" "$SUITE_DIR/grace.out"
+check "lockd reconnects to the new stated" suite_wait 10 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status stated | grep -q 'peer lockd'"
+check "lockd's re-announced request is refused in grace and dropped" \
+    suite_wait 10 grep -q "not re-queued" "$SUITE_DIR/run.log"
+expect "an unknown host's lock is refused during grace" "LOCK denied_grace_period" nlmc hostC -p 33 -x lock "$FH" 800 10
+expect "an unknown host may not reclaim" "LOCK denied" nlmc hostC -p 33 -x -R lock "$FH" 800 10
+expect "TEST during grace: denied_grace_period" "TEST denied_grace_period" nlmc hostC -p 33 -x test "$FH" 600 10
+expect "hostA reclaims its lock" "LOCK granted" nlmc hostA -p 11 -x -R lock "$FH" 600 10
+expect "hostB reclaims its lock" "LOCK granted" nlmc hostB -p 22 -x -R lock "$FH" 700 10
+expect "hostA's first new lock ends its reclaim but grace goes on" "LOCK denied_grace_period" nlmc hostA -p 11 -x lock "$FH" 900 10
+expect "hostB's new lock ends the grace period early (all reclaimed)" "LOCK granted" nlmc hostB -p 22 -x lock "$FH" 900 10
+check "dittofsctl grace: not in grace" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF grace | grep -q 'not in grace'"
+expect "the reclaimed lock excludes again" "TEST denied svid 11" nlmc hostC -p 33 -x test "$FH" 600 10
+expect "a reclaim out of grace is refused" "LOCK denied_grace_period" nlmc hostA -p 11 -x -R lock "$FH" 1000 10
+
+# Another restart; dittofsctl grace end lets everyone in.
+STATED=$(suite_pid stated)
+kill -KILL "$STATED"
+check "stated restarts again" suite_wait 20 restarted stated "$STATED"
+check "in grace again" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF grace | grep -q 'in grace:'"
+expect "dittofsctl grace end" "grace period ended" suite_ctl grace end
+check "lockd is back on stated" suite_wait 10 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status stated | grep -q 'peer lockd'"
+expect "after grace end hostC locks" "LOCK granted" nlmc hostC -p 33 -x lock "$FH" 800 10
+
+# A lockd restart while a request is blocked: it is re-queued or cancelled.
+expect "hostA's blocking lock on hostC's range" "LOCK blocked" nlmc hostA -p 11 -x -B lock "$FH" 800 10
+LOCKD=$(suite_pid lockd)
+kill -KILL "$LOCKD"
+check "lockd restarts" suite_wait 20 restarted lockd "$LOCKD"
+check "its blocked request was cancelled cleanly in stated" suite_wait 10 sh -c "! DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF locks | grep -q wait-"
+
+check "SIGTERM stops the suite" suite_stop
+no_daemons() { ! pgrep -f "dittofs-.* -f $SUITE_CONF" >/dev/null; }
+check "no daemon of this instance is left" no_daemons
+grep -E "fatal|killed by signal (6|11|31)" "$SUITE_DIR/run.log" | head -5 | while read -r l; do diag "log: $l"; done
+check "no daemon died on its own (no abort, segfault or seccomp kill)" \
+    sh -c "! grep -E 'killed by signal (6|11|31)' '$SUITE_DIR/run.log'"
+tap_done

@@ -1,0 +1,130 @@
+/* nfsd/export.c: exports from [share] sections, client matching, squash. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "conf.h"
+#include "nfsd.h"
+#include "tap.h"
+
+static void
+addr4(const char *text, uint8_t a[16])
+{
+	struct sockaddr_in sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	inet_pton(AF_INET, text, &sin.sin_addr);
+	export_addr_from_sockaddr((struct sockaddr *)&sin, a);
+}
+
+static void
+addr6(const char *text, uint8_t a[16])
+{
+	struct sockaddr_in6 sin6;
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	inet_pton(AF_INET6, text, &sin6.sin6_addr);
+	export_addr_from_sockaddr((struct sockaddr *)&sin6, a);
+}
+
+int
+main(void)
+{
+	static const char text[] =
+	    "[share export]\npath = /export/\n"
+	    "[share lab]\npath = /lab\nread only = yes\n"
+	    "clients = 10.1.0.0/16, 192.0.2.7 2001:db8::/32\n"
+	    "all squash = yes\nanonuid = 1234\nanongid = 4321\n"
+	    "insecure = no\n"
+	    "[share open]\npath = /open\nroot squash = no\n";
+	struct export_table t = { NULL, 0 };
+	struct export_client *cl;
+	struct conf *conf;
+	struct export *e, *lab, *open;
+	struct rpc_cred cred;
+	bd_cred out;
+	uint32_t groups[RPC_AUTH_UNIX_GIDS_MAX];
+	uint8_t a[16];
+	size_t n;
+	char err[256];
+
+	conf = conf_parse_string(text, "test.conf", err, sizeof(err));
+	tap_ok(conf != NULL, "config parses: %s", conf ? "" : err);
+	if (conf == NULL)
+		return tap_done();
+	tap_ok(export_table_load(&t, conf, err, sizeof(err)) == 0 &&
+	    t.nexports == 3, "three exports");
+	e = export_by_path(&t, "/export", 7);
+	tap_ok(e != NULL && strcmp(e->name, "export") == 0,
+	    "trailing slash of the path is ignored");
+	tap_ok(export_by_path(&t, "/export//", 9) == e,
+	    "a mount path with trailing slashes finds it");
+	tap_ok(export_by_path(&t, "/exp", 4) == NULL, "a prefix is no match");
+	lab = export_by_path(&t, "/lab", 4);
+	open = export_by_path(&t, "/open", 5);
+	tap_ok(e->root_squash && !e->all_squash && !e->read_only &&
+	    e->insecure && e->anonuid == 65534, "defaults");
+	tap_ok(lab->read_only && lab->all_squash && !lab->insecure &&
+	    lab->anonuid == 1234 && lab->anongid == 4321, "options");
+
+	addr4("10.1.200.3", a);
+	tap_ok(export_client_allowed(lab, a), "10.1.200.3 in 10.1.0.0/16");
+	addr4("10.2.0.1", a);
+	tap_ok(!export_client_allowed(lab, a), "10.2.0.1 is not");
+	addr4("192.0.2.7", a);
+	tap_ok(export_client_allowed(lab, a), "a single address");
+	addr4("192.0.2.8", a);
+	tap_ok(!export_client_allowed(lab, a), "its neighbour is not");
+	addr6("2001:db8:1::5", a);
+	tap_ok(export_client_allowed(lab, a), "IPv6 in 2001:db8::/32");
+	addr6("::ffff:10.1.0.9", a);
+	tap_ok(export_client_allowed(lab, a),
+	    "an IPv4-mapped address matches the IPv4 network");
+	addr4("203.0.113.1", a);
+	tap_ok(export_client_allowed(e, a), "'*' matches anyone");
+	tap_ok(!export_port_allowed(lab, 1024) && export_port_allowed(lab,
+	    1023) && export_port_allowed(e, 40000),
+	    "insecure = no wants a port below 1024");
+
+	memset(&cred, 0, sizeof(cred));
+	cred.flavor = RPC_AUTH_UNIX;
+	cred.uid = 0;
+	cred.gid = 0;
+	cred.ngroups = 2;
+	cred.groups[0] = 0;
+	cred.groups[1] = 27;
+	export_squash(e, &cred, &out, groups);
+	tap_ok(out.uid == 65534 && out.gid == 65534 &&
+	    out.groups.groups_len == 2 && out.groups.groups_val[0] == 65534 &&
+	    out.groups.groups_val[1] == 27,
+	    "root_squash maps uid 0, gid 0 and group 0");
+	export_squash(open, &cred, &out, groups);
+	tap_ok(out.uid == 0 && out.gid == 0, "root squash = no keeps root");
+	cred.uid = 1000;
+	cred.gid = 100;
+	export_squash(lab, &cred, &out, groups);
+	tap_ok(out.uid == 1234 && out.gid == 4321 &&
+	    out.groups.groups_len == 0, "all_squash maps everyone");
+	export_squash(e, &cred, &out, groups);
+	tap_ok(out.uid == 1000 && out.gid == 100, "a user stays itself");
+	cred.flavor = RPC_AUTH_NULL;
+	export_squash(open, &cred, &out, groups);
+	tap_ok(out.uid == 65534, "AUTH_NULL is anonymous");
+
+	tap_ok(export_parse_clients("10.0.0.0/33", &cl, &n, err,
+	    sizeof(err)) == -1, "prefix /33 refused: %s", err);
+	tap_ok(export_parse_clients(" , ", &cl, &n, err, sizeof(err)) == -1,
+	    "empty list refused");
+	tap_ok(export_parse_clients("no-such-host.invalid", &cl, &n, err,
+	    sizeof(err)) == -1, "unresolvable host refused: %s", err);
+	conf_free(conf);
+	conf = conf_parse_string("[share a]\npath = /x\n[share b]\npath = "
+	    "/x/\n", "dup.conf", err, sizeof(err));
+	tap_ok(conf != NULL && export_table_load(&t, conf, err,
+	    sizeof(err)) == -1, "one path exported twice refused: %s", err);
+	conf_free(conf);
+	export_table_clear(&t);
+	return tap_done();
+}

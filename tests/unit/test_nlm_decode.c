@@ -1,0 +1,247 @@
+/*
+ * lockd's wire decoding: the RPC call header (lockd/rpc.c) and the NLM
+ * arguments of every version (nlm_decode_request in lockd/nlm.c):
+ * valid input, every truncation, lengths beyond their bounds, huge
+ * lengths, random garbage.  Nothing may crash; bad input is refused.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lockd.h"
+#include "tap.h"
+
+static size_t
+encode(xdrproc_t proc, void *obj, uint8_t *buf, size_t len)
+{
+	XDR x;
+	size_t n;
+
+	xdrmem_create(&x, (char *)buf, (u_int)len, XDR_ENCODE);
+	if (!proc(&x, obj))
+		return 0;
+	n = xdr_getpos(&x);
+	xdr_destroy(&x);
+	return n;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* A call header with AUTH_SYS credential of n bytes. */
+static size_t
+call_header(uint8_t *b, uint32_t rpcvers, uint32_t flavor, uint32_t credlen)
+{
+	put32(b, 0x1234);
+	put32(b + 4, 0);
+	put32(b + 8, rpcvers);
+	put32(b + 12, NLM_PROG);
+	put32(b + 16, 4);
+	put32(b + 20, NLMPROC_LOCK);
+	put32(b + 24, flavor);
+	put32(b + 28, credlen);
+	memset(b + 32, 0, 20);
+	put32(b + 52, 0);	/* verifier: AUTH_NONE, empty */
+	put32(b + 56, 0);
+	return 60;
+}
+
+int
+main(void)
+{
+	uint8_t buf[8192], junk[4096];
+	struct rpc_call_hdr h;
+	struct nlm_req r;
+	nlm4_lockargs a4;
+	nlm_lockargs a1;
+	nlm_shareargs sa;
+	char fh[32] = "0123456789abcdef0123456789abcdef", oh[] = "7@hostA";
+	char cookie[] = "ck";
+	char longname[LM_MAXSTRLEN + 2];
+	size_t n, i;
+	int bad, crashes_refused, rc;
+	uint32_t xid, acc;
+	size_t off;
+
+	/* RPC call header. */
+	n = call_header(buf, 2, 1, 20);
+	tap_ok(rpc_parse_call(buf, n, &h) == RPC_PARSE_OK && h.xid == 0x1234 &&
+	    h.prog == NLM_PROG && h.vers == 4 && h.proc == NLMPROC_LOCK &&
+	    h.body_off == 60, "a valid call header parses");
+	bad = 0;
+	for (i = 0; i < n; i++)
+		if (rpc_parse_call(buf, i, &h) == RPC_PARSE_OK)
+			bad++;
+	TAP_EQ_INT(bad, 0, "every truncation of the header is refused");
+	call_header(buf, 3, 1, 20);
+	tap_ok(rpc_parse_call(buf, n, &h) == RPC_PARSE_RPCVERS,
+	    "RPC version 3 gets RPC_MISMATCH");
+	call_header(buf, 2, 1, 401);
+	tap_ok(rpc_parse_call(buf, n, &h) == RPC_PARSE_SHORT,
+	    "a credential over 400 bytes is refused");
+	call_header(buf, 2, 1, 0xfffffffcu);
+	tap_ok(rpc_parse_call(buf, n, &h) == RPC_PARSE_SHORT,
+	    "a credential length of 4 GiB is refused");
+	call_header(buf, 2, 6, 20);
+	tap_ok(rpc_parse_call(buf, n, &h) == RPC_PARSE_AUTH,
+	    "an unknown auth flavor (RPCSEC_GSS) gets AUTH_ERROR");
+	call_header(buf, 2, 1, 20);
+	put32(buf + 4, 1);
+	tap_ok(rpc_parse_call(buf, n, &h) == RPC_PARSE_NOT_CALL,
+	    "a reply is not a call");
+	/* Replies (the client side). */
+	put32(buf, 77);
+	put32(buf + 4, 1);
+	put32(buf + 8, 0);
+	put32(buf + 12, 0);
+	put32(buf + 16, 0);
+	put32(buf + 20, 0);
+	tap_ok(rpc_parse_reply(buf, 24, &xid, &acc, &off) == 0 && xid == 77 &&
+	    acc == 0 && off == 24, "an accepted reply parses");
+	put32(buf + 16, 0x7fffffff);
+	tap_ok(rpc_parse_reply(buf, 24, &xid, &acc, &off) == -1,
+	    "a reply verifier longer than the message is refused");
+	for (i = 0, bad = 0; i < 24; i++)
+		if (rpc_parse_reply(buf, i, &xid, &acc, &off) == 0 && i < 20)
+			bad++;
+	TAP_EQ_INT(bad, 0, "truncated replies are refused");
+
+	/* NLM v4 LOCK. */
+	memset(&a4, 0, sizeof(a4));
+	a4.cookie.nlm_netobj_len = 2;
+	a4.cookie.nlm_netobj_val = cookie;
+	a4.block = 1;
+	a4.exclusive = 1;
+	a4.alock.caller_name = (char *)"hostA";
+	a4.alock.fh.nlm_netobj_len = sizeof(fh);
+	a4.alock.fh.nlm_netobj_val = fh;
+	a4.alock.oh.nlm_netobj_len = (u_int)strlen(oh);
+	a4.alock.oh.nlm_netobj_val = oh;
+	a4.alock.svid = 7;
+	a4.alock.l_offset = 1ULL << 40;
+	a4.alock.l_len = 5;
+	a4.reclaim = 1;
+	n = encode((xdrproc_t)xdr_nlm4_lockargs, &a4, buf, sizeof(buf));
+	rc = nlm_decode_request(4, NLMPROC_LOCK, buf, n, &r);
+	tap_ok(rc == 0 && r.block && r.exclusive && r.reclaim && r.svid == 7 &&
+	    r.offset == 1ULL << 40 && r.length == 5 &&
+	    strcmp(r.caller_name, "hostA") == 0 &&
+	    r.fh.nlm_netobj_len == sizeof(fh) && !r.msg,
+	    "NLM4 LOCK decodes, 64-bit offset intact");
+	nlm_req_free(&r);
+	rc = nlm_decode_request(4, NLMPROC_LOCK_MSG, buf, n, &r);
+	tap_ok(rc == 0 && r.msg && r.proc == NLMPROC_LOCK,
+	    "LOCK_MSG decodes as LOCK, marked as a message");
+	nlm_req_free(&r);
+	for (i = 0, bad = 0; i < n; i++) {
+		if (nlm_decode_request(4, NLMPROC_LOCK, buf, i, &r) == 0) {
+			bad++;
+			nlm_req_free(&r);
+		}
+	}
+	TAP_EQ_INT(bad, 0, "every truncation of NLM4 LOCK is refused");
+	/* A caller_name one byte over LM_MAXSTRLEN. */
+	memset(longname, 'h', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	a4.alock.caller_name = longname;
+	n = encode((xdrproc_t)xdr_nlm4_lockargs, &a4, buf, sizeof(buf));
+	tap_ok(n == 0 || nlm_decode_request(4, NLMPROC_LOCK, buf, n, &r) == -1,
+	    "a caller_name over %d bytes is refused", LM_MAXSTRLEN);
+	/* Hand-made: cookie length 0xffffffff. */
+	put32(buf, 0xffffffffu);
+	memset(buf + 4, 0, 64);
+	tap_ok(nlm_decode_request(4, NLMPROC_LOCK, buf, 68, &r) == -1,
+	    "a netobj length of 4 GiB is refused without allocating");
+	put32(buf, 1025);
+	tap_ok(nlm_decode_request(4, NLMPROC_TEST, buf, 68, &r) == -1,
+	    "a netobj one byte over MAXNETOBJ_SZ is refused");
+
+	/* NLM v1 LOCK: 32-bit offsets. */
+	memset(&a1, 0, sizeof(a1));
+	a1.alock.caller_name = (char *)"hostB";
+	a1.alock.fh.nlm_netobj_len = sizeof(fh);
+	a1.alock.fh.nlm_netobj_val = fh;
+	a1.alock.uppid = 9;
+	a1.alock.l_offset = 0xffffffffu;
+	a1.alock.l_len = 0;
+	n = encode((xdrproc_t)xdr_nlm_lockargs, &a1, buf, sizeof(buf));
+	rc = nlm_decode_request(1, NLMPROC_LOCK, buf, n, &r);
+	tap_ok(rc == 0 && r.svid == 9 && r.offset == 0xffffffffu &&
+	    r.length == 0, "NLM v1 LOCK decodes");
+	nlm_req_free(&r);
+	tap_ok(nlm_decode_request(1, NLMPROC_NM_LOCK, buf, n, &r) == -2,
+	    "NLM v1 has no NM_LOCK");
+	tap_ok(nlm_decode_request(2, NLMPROC_LOCK, buf, n, &r) == -2,
+	    "NLM v2 is not served");
+	tap_ok(nlm_decode_request(4, 17, buf, n, &r) == -2,
+	    "procedure 17 is unavailable");
+	tap_ok(nlm_decode_request(4, 0xffffffffu, buf, n, &r) == -2,
+	    "procedure 2^32-1 is unavailable");
+
+	/* SHARE: the enums are checked. */
+	memset(&sa, 0, sizeof(sa));
+	sa.share.caller_name = (char *)"hostA";
+	sa.share.fh.nlm_netobj_len = sizeof(fh);
+	sa.share.fh.nlm_netobj_val = fh;
+	sa.share.mode = fsm_DW;
+	sa.share.access = fsa_RW;
+	n = encode((xdrproc_t)xdr_nlm_shareargs, &sa, buf, sizeof(buf));
+	rc = nlm_decode_request(3, NLMPROC_SHARE, buf, n, &r);
+	tap_ok(rc == 0 && r.share_access == 3 && r.share_deny == 2,
+	    "SHARE rw deny-write decodes to access 3, deny 2");
+	nlm_req_free(&r);
+	tap_ok(nlm_decode_request(1, NLMPROC_SHARE, buf, n, &r) == -2,
+	    "NLM v1 has no SHARE");
+	sa.share.mode = (fsh_mode)7;
+	n = encode((xdrproc_t)xdr_nlm_shareargs, &sa, buf, sizeof(buf));
+	tap_ok(n == 0 || nlm_decode_request(4, NLMPROC_SHARE, buf, n, &r) ==
+	    -1, "a share mode of 7 is refused");
+
+	/* Random garbage into every procedure of every version. */
+	srandom(5);
+	crashes_refused = 0;
+	for (i = 0; i < 20000; i++) {
+		size_t len = (size_t)random() % sizeof(junk);
+		uint32_t proc = (uint32_t)random() % 25;
+		uint32_t vers = (uint32_t)(random() % 5);
+		size_t j;
+
+		for (j = 0; j < len; j++)
+			junk[j] = (uint8_t)random();
+		/* Small lengths now and then, to reach deeper fields. */
+		if (len >= 8 && (i & 1)) {
+			put32(junk, (uint32_t)random() % 8);
+			put32(junk + 4, (uint32_t)random() % 2);
+		}
+		rc = nlm_decode_request(vers, proc, junk, len, &r);
+		if (rc == 0)
+			nlm_req_free(&r);
+		else
+			crashes_refused++;
+		(void)rpc_parse_call(junk, len, &h);
+	}
+	tap_ok(crashes_refused > 0, "20000 random messages: no crash, %d "
+	    "refused", crashes_refused);
+
+	/* The status table. */
+	tap_ok(nlm_status_from_stated(4, ST_DEADLOCK) == NLM4_DEADLCK &&
+	    nlm_status_from_stated(3, ST_DEADLOCK) == LCK_DENIED,
+	    "deadlock: NLM4_DEADLCK in v4, LCK_DENIED before");
+	tap_ok(nlm_status_from_stated(4, ST_GRACE) == LCK_DENIED_GRACE_PERIOD &&
+	    nlm_status_from_stated(1, ST_NO_GRACE) == LCK_DENIED_GRACE_PERIOD,
+	    "grace refusals map to LCK_DENIED_GRACE_PERIOD");
+	tap_ok(nlm_status_from_stated(4, ST_RANGE) == NLM4_FBIG &&
+	    nlm_status_from_stated(3, ST_RANGE) == LCK_DENIED,
+	    "range: NLM4_FBIG in v4");
+	tap_ok(nlm_status_from_stated(4, ST_NOMEM) == LCK_DENIED_NOLOCKS &&
+	    nlm_status_from_stated(4, ST_NOT_KNOWN) == LCK_DENIED,
+	    "out of memory: DENIED_NOLOCKS; unknown reclaimer: DENIED");
+	return tap_done();
+}
