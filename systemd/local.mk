@@ -16,14 +16,10 @@ systemd_edit = sed -e 's|@sbindir[@]|$(sbindir)|g' \
 	-e 's|@sysconfdir[@]|$(sysconfdir)|g' \
 	-e 's|@localstatedir[@]|$(localstatedir)|g'
 
-systemd/dittofs-stated.service: $(srcdir)/systemd/dittofs-stated.service.in Makefile
+# Units name install paths: made from NAME.service.in with make's paths.
+systemd/%.service: systemd/%.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) systemd && rm -f $@ $@.tmp && \
-	$(systemd_edit) $(srcdir)/systemd/dittofs-stated.service.in >$@.tmp && \
-	mv $@.tmp $@
-systemd/dittofs-blockd.service: $(srcdir)/systemd/dittofs-blockd.service.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) systemd && rm -f $@ $@.tmp && \
-	$(systemd_edit) $(srcdir)/systemd/dittofs-blockd.service.in >$@.tmp && \
-	mv $@.tmp $@
+	$(systemd_edit) $< >$@.tmp && mv $@.tmp $@
 systemd/tmpfiles.d/dittofs.conf: $(srcdir)/systemd/dittofs-tmpfiles.conf.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) systemd/tmpfiles.d && rm -f $@ $@.tmp && \
 	$(systemd_edit) $(srcdir)/systemd/dittofs-tmpfiles.conf.in >$@.tmp && \
@@ -34,9 +30,14 @@ systemd/sysusers.d/dittofs.conf: $(srcdir)/systemd/dittofs-sysusers.conf
 
 CLEANFILES += $(systemd_units) systemd/tmpfiles.d/dittofs.conf \
 	systemd/sysusers.d/dittofs.conf
+# The network daemons' units are shipped but not installed yet: they
+# score 2.5 (network access) against the 2.0 that test_units.sh holds
+# every installed unit to.
 EXTRA_DIST += systemd/dittofs-stated.service.in \
 	systemd/dittofs-blockd.service.in systemd/dittofs-tmpfiles.conf.in \
-	systemd/dittofs-sysusers.conf
+	systemd/dittofs-sysusers.conf systemd/dittofs-nfsd.service.in \
+	systemd/dittofs-nfsd.socket systemd/dittofs-lockd.service.in \
+	systemd/dittofs-statd.service.in
 
 # Each unit's exposure under systemd-analyze security must stay <= 2.0.
 TESTS += tests/unit/test_units.sh
