@@ -241,6 +241,19 @@ struct nfsd_root_call {
 	char		*name;
 };
 
+/* Every share root asked for has answered: serve, if not yet. */
+static void
+nfsd_root_answered(struct nfsd_env *env)
+{
+	if (env->roots_pending > 0)
+		env->roots_pending--;
+	if (env->roots_pending > 0 || env->serving)
+		return;
+	env->serving = 1;
+	rpc_start(env);
+	log_info("serving: every share's root is known");
+}
+
 static void
 nfsd_root_done(void *arg, int status, void *reply, int fd)
 {
@@ -265,6 +278,7 @@ nfsd_root_done(void *arg, int status, void *reply, int fd)
 		log_info("share %s: %s is share id %u", e->name, e->path,
 		    e->share_id);
 	}
+	nfsd_root_answered(rc->env);
 	free(rc->name);
 	free(rc);
 }
@@ -276,6 +290,11 @@ nfsd_roots_refresh(struct nfsd_env *env)
 	bd_share_root_req req;
 	size_t i;
 
+	env->roots_pending = env->exports.nexports;
+	if (env->roots_pending == 0) {
+		env->roots_pending = 1;
+		nfsd_root_answered(env);
+	}
 	for (i = 0; i < env->exports.nexports; i++) {
 		struct export *e = &env->exports.exports[i];
 
@@ -283,6 +302,7 @@ nfsd_roots_refresh(struct nfsd_env *env)
 		    (rc->name = strdup(e->name)) == NULL) {
 			free(rc);
 			log_warn("share %s", e->name);
+			nfsd_root_answered(env);
 			continue;
 		}
 		rc->env = env;
@@ -322,7 +342,7 @@ nfsd_post_init(struct daemon *d)
 	env->bdc = bdc_new(env, path);
 	if (env->fhcache == NULL || env->drc == NULL || env->bdc == NULL)
 		fatalx("out of memory");
-	rpc_start(env);
+	/* rpc_start waits for the share roots: nfsd_root_answered. */
 	bdc_start(env->bdc);
 }
 

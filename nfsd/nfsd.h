@@ -367,6 +367,13 @@ struct nfsd_env {
 	struct event		*ev_nfs_tcp;
 	struct event		*ev_mount_tcp;
 	struct event		*ev_mount_udp;
+	/*
+	 * The sockets are watched only once every share's root is known:
+	 * until then (a start, a restart) clients wait in the backlog
+	 * rather than get a MOUNT they cannot use.
+	 */
+	size_t			 roots_pending;
+	int			 serving;
 	TAILQ_HEAD(, rpc_conn)	 conns;
 	size_t			 nconns;
 	struct bdc		*bdc;
