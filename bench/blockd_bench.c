@@ -4,11 +4,15 @@
  * creates, lookups, getattrs, one readdir of the whole directory, and N
  * removes, with 1 and with DEPTH requests in flight, and prints ops/s.
  * With several requests in flight, group commit should make one log
- * flush serve many creates.
+ * flush serve many creates.  Then "create+write": N files each created,
+ * opened for writing (BD_OPEN_IO: the backing file is made then), given
+ * 4 KiB with pwrite through the passed fd and closed, with 1 and DEPTH
+ * files in progress; and the removal of those written files.
  *
  *   blockd_bench SOCK [N [DEPTH]]     (defaults 10000 and 16)
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +153,98 @@ bench_phase(struct bench *b, enum phase ph, int depth)
 	return (double)b->n / (now() - t0);
 }
 
+/* A request of the create+write phase awaiting its reply. */
+struct bench_wait {
+	long		item;
+	int		open;	/* 0: BD_CREATE, 1: BD_OPEN_IO */
+};
+
+static void
+bench_fail(const char *what, int rc)
+{
+	if (rc == -1 && errno != 0)
+		fprintf(stderr, "%s: connection lost: %s\n", what,
+		    strerror(errno));
+	else
+		fprintf(stderr, "%s: status %s\n", what, strerror(-rc));
+	exit(1);
+}
+
+/*
+ * N files, up to depth in progress: BD_CREATE, then on its reply
+ * BD_OPEN_IO for writing, then on that reply 4 KiB pwrite and close.
+ * Replies come back in request order, so a FIFO says whose each is.
+ */
+static double
+bench_create_write(struct bench *b, int depth)
+{
+	struct bench_wait *fifo;
+	struct bd_create_req cr;
+	struct bd_open_io_req oreq;
+	struct bd_entry_reply er;
+	struct bd_attr_reply ar;
+	char name[64], data[4096];
+	size_t head = 0, tail = 0, cap;
+	long started = 0, done = 0, item;
+	double t0 = now();
+	int fd, rc;
+
+	memset(data, 'w', sizeof(data));
+	cap = (size_t)depth * 2 + 2;
+	if ((fifo = calloc(cap, sizeof(*fifo))) == NULL)
+		exit(1);
+	while (done < b->n) {
+		while (started < b->n && started - done < depth) {
+			bench_name(b, started, name, sizeof(name));
+			memset(&cr, 0, sizeof(cr));
+			cr.cred = b->c.cred;
+			cr.dir = b->dir;
+			cr.name.bd_name_len = (u_int)strlen(name);
+			cr.name.bd_name_val = name;
+			cr.how = 1;
+			cr.sattr.mask = 0x01;
+			cr.sattr.mode = 0644;
+			if (bdc_send(&b->c, BD_CREATE,
+			    (xdrproc_t)xdr_bd_create_req, &cr, NULL) == -1)
+				bench_fail("send create", -1);
+			fifo[tail % cap].item = started++;
+			fifo[tail++ % cap].open = 0;
+		}
+		item = fifo[head % cap].item;
+		if (!fifo[head++ % cap].open) {
+			memset(&er, 0, sizeof(er));
+			if ((rc = bdc_recv(&b->c, (xdrproc_t)xdr_bd_entry_reply,
+			    &er, NULL, NULL)) == 0)
+				rc = er.status;
+			if (rc != 0)
+				bench_fail("create+write: create", rc);
+			memset(&oreq, 0, sizeof(oreq));
+			oreq.cred = b->c.cred;
+			oreq.fh = er.fh;
+			oreq.flags = 0x02;	/* STORE_IO_WRITE */
+			if (bdc_send(&b->c, BD_OPEN_IO,
+			    (xdrproc_t)xdr_bd_open_io_req, &oreq, NULL) == -1)
+				bench_fail("send open_io", -1);
+			xdr_free((xdrproc_t)xdr_bd_entry_reply, &er);
+			fifo[tail % cap].item = item;
+			fifo[tail++ % cap].open = 1;
+			continue;
+		}
+		memset(&ar, 0, sizeof(ar));
+		if ((rc = bdc_recv(&b->c, (xdrproc_t)xdr_bd_attr_reply, &ar,
+		    NULL, &fd)) == 0)
+			rc = ar.status;
+		if (rc != 0 || fd == -1)
+			bench_fail("create+write: open_io", rc ? rc : -EBADF);
+		if (pwrite(fd, data, sizeof(data), 0) != (ssize_t)sizeof(data))
+			bench_fail("pwrite", -errno);
+		close(fd);
+		done++;
+	}
+	free(fifo);
+	return (double)b->n / (now() - t0);
+}
+
 static double
 bench_readdir(struct bench *b, long *entries)
 {
@@ -183,7 +279,7 @@ bench_readdir(struct bench *b, long *entries)
 static void
 bench_run(struct bench *b, int depth)
 {
-	double create, lookup, getattr, remove, rd;
+	double create, lookup, getattr, remove, rd, cw, rmw;
 	bd_fh root;
 	long entries, i;
 	char dname[32];
@@ -200,8 +296,11 @@ bench_run(struct bench *b, int depth)
 	getattr = bench_phase(b, GETATTR, depth);
 	rd = bench_readdir(b, &entries);
 	remove = bench_phase(b, REMOVE, depth);
-	printf("%-9d %10.0f %10.0f %10.0f %10.0f %12.3f (%ld)\n", depth,
-	    create, lookup, getattr, remove, rd, entries);
+	snprintf(b->prefix, sizeof(b->prefix), "w");
+	cw = bench_create_write(b, depth);
+	rmw = bench_phase(b, REMOVE, depth);
+	printf("%-9d %10.0f %10.0f %10.0f %10.0f %12.3f (%ld) %12.0f %10.0f\n",
+	    depth, create, lookup, getattr, remove, rd, entries, cw, rmw);
 	fflush(stdout);
 	bdc_rmdir(&b->c, &root, dname);
 	for (i = 0; i < b->n; i++)
@@ -236,8 +335,9 @@ main(int argc, char *argv[])
 	}
 	printf("blockd over IPC, %ld files per phase; ops/s (readdir: seconds "
 	    "for the whole directory, entries)\n", b.n);
-	printf("%-9s %10s %10s %10s %10s %12s\n", "in-flight", "create",
-	    "lookup", "getattr", "remove", "readdir");
+	printf("%-9s %10s %10s %10s %10s %12s %8s %12s %10s\n", "in-flight",
+	    "create", "lookup", "getattr", "remove", "readdir", "", "create+wr",
+	    "rm-written");
 	bench_run(&b, 1);
 	bench_run(&b, depth);
 	bdc_close(&b.c);

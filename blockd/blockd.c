@@ -41,9 +41,9 @@ blockd_batch_end(struct ipc_channel *ch, void *arg)
 	struct blockd_env *env = d->env;
 	int rc;
 
-	if (!env->sync_needed)
+	/* The store knows what it committed or created: one truth. */
+	if (!store_needs_sync(env->store))
 		return;
-	env->sync_needed = 0;
 	env->syncs++;
 	/*
 	 * The replies queued in this batch promise durability.  If the log

@@ -28,7 +28,6 @@ struct blockd_peer {
 struct blockd_env {
 	struct daemon		*daemon;
 	struct store		*store;
-	int			 sync_needed;	/* a change since store_sync */
 	struct event		*ev_checkpoint;
 	uint64_t		 ops;
 	uint64_t		 syncs;

@@ -12,8 +12,9 @@
  * deleted; link counts, directory entry counts and parent pointers are
  * set from the dirents; an inode no dirent reaches is linked into its
  * share's root as "orphan.<inode>" (never deleted: it may hold data); a
- * regular inode without a backing file gets an empty one; a backing file
- * without a regular inode is deleted.
+ * BACKED regular inode without its backing file gets an empty one; a
+ * backing file of a regular inode that is not BACKED is adopted (BACKED
+ * set); a backing file without a regular inode is deleted.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -304,7 +305,49 @@ drop:
 	return rv;
 }
 
-/* Walk data/AB/CD; then every regular inode must have its file. */
+/*
+ * A file of an inode that is not BACKED: its BACKED transaction was lost
+ * after the file was made, and a front end may have written and synced
+ * data through it that its client was told is stable.  Keep it (rule 2
+ * at the top of store.c).
+ */
+static int
+fsck_adopt(struct store *s, uint64_t ino)
+{
+	struct store_inode ip;
+	int rv;
+
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	if ((rv = store_inode_get(s, ino, &ip)) == 0) {
+		ip.flags |= STORE_INODE_BACKED;
+		rv = store_inode_put(s, &ip);
+	}
+	return store_txn_end(s, rv);
+}
+
+/* A BACKED inode lost its file: the data is gone, keep the name usable. */
+static int
+fsck_make_empty(struct store *s, uint64_t ino)
+{
+	char leaf[64];
+	int fd, rv;
+
+	if ((fd = store_backing_make(s, ino, O_WRONLY)) < 0)
+		return fd;
+	s->txn_created = 0;
+	(void)close(fd);
+	store_backing_path(ino, leaf, sizeof(leaf));
+	leaf[5] = '\0';		/* "AB/CD" */
+	if ((rv = fsck_fsync_dir(s, leaf)) == 0)
+		rv = fsck_fsync_dir(s, ".");
+	return rv;
+}
+
+/*
+ * Walk data/AB/CD: every file must belong to a regular inode.  Then every
+ * BACKED regular inode must have its file, and no other one may.
+ */
 static int
 fsck_backing(struct fsck *f)
 {
@@ -316,9 +359,12 @@ fsck_backing(struct fsck *f)
 	DBT key, data;
 	DBC *cur;
 	DIR *d, *d2;
-	uint64_t *missing = NULL;
-	size_t nmissing = 0, missing_cap = 0, i;
-	int fd, ret, rv = 0;
+	struct fsck_backing_fix {
+		uint64_t	ino;
+		int		adopt;
+	} *todo = NULL;
+	size_t ntodo = 0, todo_cap = 0, i;
+	int fd, ret, rv = 0, have;
 
 	if ((fd = openat(s->datafd, ".", O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1)
@@ -385,38 +431,36 @@ fsck_backing(struct fsck *f)
 		}
 		if (ip.type != STORE_TYPE_REG)
 			continue;
-		if (store_backing_stat(s, ip.ino, &st) == 0 &&
-		    S_ISREG(st.st_mode))
+		have = store_backing_stat(s, ip.ino, &st) == 0 &&
+		    S_ISREG(st.st_mode);
+		if (have == !!(ip.flags & STORE_INODE_BACKED))
 			continue;
-		fsck_fault(f, "inode %llx: backing file missing",
-		    (unsigned long long)ip.ino);
-		if (fsck_grow((void **)&missing, &missing_cap, nmissing + 1,
-		    sizeof(*missing)) != 0) {
+		if (have)
+			fsck_fault(f, "inode %llx: backing file not recorded, "
+			    "to adopt", (unsigned long long)ip.ino);
+		else
+			fsck_fault(f, "inode %llx: backing file missing",
+			    (unsigned long long)ip.ino);
+		if (fsck_grow((void **)&todo, &todo_cap, ntodo + 1,
+		    sizeof(*todo)) != 0) {
 			rv = -ENOMEM;
 			break;
 		}
-		missing[nmissing++] = ip.ino;
+		todo[ntodo].ino = ip.ino;
+		todo[ntodo++].adopt = have;
 	}
 	if (rv == 0 && ret != DB_NOTFOUND)
 		rv = store_dberr(s, "scan inodes", ret);
 	if ((ret = cur->close(cur)) != 0 && rv == 0)
 		rv = store_dberr(s, "cursor close", ret);
-	if (f->flags & STORE_CHECK_REPAIR) {
-		for (i = 0; rv == 0 && i < nmissing; i++) {
-			/* Data is lost; an empty file keeps the name usable. */
-			rv = store_backing_create(s, missing[i]);
-			s->txn_created = 0;
-			if (rv == 0) {
-				store_backing_path(missing[i], leaf,
-				    sizeof(leaf));
-				leaf[5] = '\0';		/* "AB/CD" */
-				rv = fsck_fsync_dir(s, leaf);
-				if (rv == 0)
-					rv = fsck_fsync_dir(s, ".");
-			}
-		}
+	for (i = 0; rv == 0 && i < ntodo &&
+	    (f->flags & STORE_CHECK_REPAIR); i++) {
+		if (todo[i].adopt)
+			rv = fsck_adopt(s, todo[i].ino);
+		else
+			rv = fsck_make_empty(s, todo[i].ino);
 	}
-	free(missing);
+	free(todo);
 	return rv;
 }
 

@@ -2,8 +2,9 @@
  * The file-system operations front ends send (common/blockd_msg.x),
  * each mapped onto one store call.  A handler decodes, converts, calls
  * the store, and queues its BD_REPLY; the replies of one batch leave
- * after the batch's store_sync (blockd.c), so a change is durable
- * before anyone hears of it.
+ * after the batch's store_sync (blockd.c), which runs whenever
+ * store_needs_sync() says a call changed something, so a change is
+ * durable before anyone hears of it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -150,13 +151,6 @@ blockd_wcc_after(struct blockd_env *env, const struct store_fh *fh,
 }
 
 static void
-blockd_changed(struct blockd_env *env, int status)
-{
-	if (status == 0)
-		env->sync_needed = 1;
-}
-
-static void
 blockd_share_root(struct ipc_peer *peer, struct ipc_msg *msg)
 {
 	struct blockd_env *env = blockd_env_of(peer);
@@ -175,8 +169,6 @@ blockd_share_root(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (rep.status == 0) {
 		blockd_fh_out(&fh, &rep.fh);
 		blockd_attr_out(&attr, &rep.attr);
-		if (req.create)
-			env->sync_needed = 1;
 	}
 	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_entry_reply, &rep);
 	xdr_free((xdrproc_t)xdr_bd_share_root_req, &req);
@@ -262,7 +254,6 @@ blockd_setattr(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (rep.status == 0)
 		rep.status = store_setattr(env->store, &cred, &fh, &sattr,
 		    &attr);
-	blockd_changed(env, rep.status);
 	if (rep.obj.valid)
 		blockd_wcc_after(env, &fh, &rep.obj);
 	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_wcc_reply, &rep);
@@ -358,7 +349,6 @@ blockd_make_entry(struct ipc_peer *peer, struct ipc_msg *msg,
 			blockd_wcc_after(env, &dir, &rep.dir);
 	}
 	rep.status = rc;
-	blockd_changed(env, rc);
 	if (rc == 0) {
 		blockd_fh_out(&fh, &rep.fh);
 		blockd_attr_out(&attr, &rep.attr);
@@ -503,7 +493,6 @@ blockd_link(struct ipc_peer *peer, struct ipc_msg *msg)
 			blockd_attr_out(&attr, &rep.attr);
 		}
 	}
-	blockd_changed(env, rep.status);
 	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_link_reply, &rep);
 	xdr_free((xdrproc_t)xdr_bd_link_req, &req);
 }
@@ -529,7 +518,6 @@ blockd_unlink(struct ipc_peer *peer, struct ipc_msg *msg, int rmdir)
 		if (rep.obj.valid)
 			blockd_wcc_after(env, &dir, &rep.obj);
 	}
-	blockd_changed(env, rep.status);
 	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_wcc_reply, &rep);
 	xdr_free((xdrproc_t)xdr_bd_dirop_req, &req);
 }
@@ -572,7 +560,6 @@ blockd_rename(struct ipc_peer *peer, struct ipc_msg *msg)
 		if (rep.todir.valid)
 			blockd_wcc_after(env, &to, &rep.todir);
 	}
-	blockd_changed(env, rep.status);
 	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_rename_reply, &rep);
 	xdr_free((xdrproc_t)xdr_bd_rename_req, &req);
 }
@@ -799,12 +786,10 @@ blockd_xattr(struct ipc_peer *peer, struct ipc_msg *msg)
 			    req.name.name_val, req.name.name_len,
 			    req.value.value_val, req.value.value_len,
 			    (int)req.flags);
-			blockd_changed(env, rep.status);
 			break;
 		case BD_XATTR_REMOVE:
 			rep.status = store_xattr_remove(env->store, &cred, &fh,
 			    req.name.name_val, req.name.name_len);
-			blockd_changed(env, rep.status);
 			break;
 		}
 	}

@@ -10,24 +10,42 @@
  *
  * CRASH CONSISTENCY RULE (between the database and the backing files)
  *
- *  1. A backing file is created before the transaction that creates its
- *     inode commits; it is unlinked only after the transaction that
- *     deletes its inode is durable (store_sync() does the unlinks after
- *     its log flush).  store_sync() fsyncs the directories that received
- *     new backing files, and fdatasyncs truncated ones, BEFORE it flushes
- *     the log.  So once an inode is durable, so is its backing file, and
- *     a durable removal never lost data it did not mean to lose.
- *  2. Hence the only disagreement a crash can leave is a backing file
- *     whose inode is not in the database (created for a transaction that
- *     was lost, or removed by a durable transaction before the unlink
- *     ran).  Such an orphan is garbage: store_open() deletes it.
+ *  0. A regular inode has a backing file only once it is BACKED (inode
+ *     flag).  create makes none (a host file create costs about a
+ *     millisecond of kernel time here, a transaction microseconds); the
+ *     first store_open_io, or a setattr to a size > 0, makes it.  An
+ *     unbacked file is empty and its times are the inode record's.
+ *  1. A backing file is created before the transaction that sets BACKED
+ *     commits; it is unlinked only after the transaction that deletes
+ *     its inode is durable (store_sync() does the unlinks after its log
+ *     flush).  Truncated backing files are fdatasynced by store_sync()
+ *     BEFORE its log flush, so a durable SETATTR of the size has its data
+ *     change durable too.
+ *  2. A crash can then leave three kinds of disagreement, all repaired
+ *     by store_open() after an unclean stop (and by store_fsck()):
+ *     - a backing file whose inode exists but is not BACKED (the BACKED
+ *       transaction was lost): ADOPTED, i.e. BACKED is set, never
+ *       deleted.  A front end may have written through the fd open_io
+ *       gave it and fdatasynced (NFS FILE_SYNC, COMMIT), and told its
+ *       client the data is stable; the file is that data.
+ *     - a backing file whose inode is not in the database (made for an
+ *       inode whose creating transaction was lost, or removed by a
+ *       durable transaction before the unlink ran): garbage, deleted.
+ *     - a BACKED inode whose backing file is missing: a fault that only
+ *       a power loss or outside damage causes (we do not fsync the shard
+ *       directory per batch, which would double the flushes; but a
+ *       COMMIT fdatasyncs the file, which on ext4, XFS and btrfs also
+ *       persists its new directory entry, so nothing promised is lost).
+ *       fsck reports it; the repair is an empty backing file.  With
+ *       store_options.dirsync set, store_sync() fsyncs the directories
+ *       new backing files went into before the log flush, and this case
+ *       cannot arise from a power loss.
  *  3. store_open() knows it must look because the "clean" marker is
  *     missing: store_close() writes it (after the final sync), and
  *     store_open() removes it durably before changing anything.  After an
- *     unclean stop, open scans the data tree and the regular inodes and
- *     repairs (orphans unlinked; a regular inode without backing file,
- *     which only outside damage can cause, gets an empty one and a log
- *     line).  store_fsck() does the same checks and the namespace ones.
+ *     unclean stop, open scans the data tree and the regular inodes
+ *     before any operation runs, so an inode number that a lost
+ *     transaction freed never meets the backing file made for it.
  *  4. Inode numbers only grow, and the generation is the open count
  *     ("epoch"), so an inode number reused after a lost transaction
  *     still gives a new (ino, generation) pair: old handles go ESTALE.
@@ -247,6 +265,7 @@ store_open_flags(const char *dir, const struct store_options *opt,
 		rv = -errno;
 		goto fail;
 	}
+
 	fresh = faccessat(s->dirfd, "db/meta.db", F_OK, 0) == -1;
 	if ((rv = store_mark_dirty(s, &s->dirty)) != 0)
 		goto fail;
@@ -268,7 +287,12 @@ store_open_flags(const char *dir, const struct store_options *opt,
 	    (ret = s->env->set_lk_max_locks(s->env, 50000)) != 0 ||
 	    (ret = s->env->set_lk_max_objects(s->env, 50000)) != 0 ||
 	    (ret = s->env->log_set_config(s->env, DB_LOG_AUTO_REMOVE, 1)) !=
-	    0) {
+	    0 ||
+	    /*
+	     * Zero-filled log files are not extended by writes, so a log
+	     * flush is an fdatasync without a file system journal commit.
+	     */
+	    (ret = s->env->log_set_config(s->env, DB_LOG_ZERO, 1)) != 0) {
 		rv = store_dberr(s, "env config", ret);
 		goto fail;
 	}
@@ -426,6 +450,8 @@ store_meta_init(struct store *s)
 		goto out;
 	}
 
+	if ((rv = store_fh_init(s)) != 0)
+		goto out;
 	if ((rv = store_meta_get_u64(s, "epoch", &v)) != 0)
 		goto out;
 	v++;
@@ -488,6 +514,7 @@ store_close(struct store *s)
 		(void)close(s->lockfd);	/* releases the flock */
 	if (s->dirfd != -1)
 		(void)close(s->dirfd);
+	store_fh_fini(s);
 	free(s->shard_dirty);
 	free(s->shards);
 	free(s->datasyncs);
@@ -599,12 +626,20 @@ store_sync(struct store *s)
 	}
 	if ((ret = s->env->log_flush(s->env, NULL)) != 0)
 		return store_dberr(s, "log_flush", ret);
+	s->unsynced = 0;
 	store_sync_unlinks(s);
 	/* Bound recovery time; cheap unless enough log was written. */
 	if ((ret = s->env->txn_checkpoint(s->env, STORE_CKP_KBYTES, 0, 0)) !=
 	    0)
 		return store_dberr(s, "checkpoint", ret);
 	return 0;
+}
+
+int
+store_needs_sync(const struct store *s)
+{
+	return s->unsynced || s->nshards > 0 || s->ndatasyncs > 0 ||
+	    s->nunlinks > 0;
 }
 
 int
@@ -638,6 +673,8 @@ store_txn_end(struct store *s, int rv)
 		/* Durability comes from store_sync's log flush. */
 		if ((ret = s->txn->commit(s->txn, DB_TXN_NOSYNC)) != 0)
 			rv = store_dberr(s, "commit", ret);
+		else
+			s->unsynced = 1;
 	} else if ((ret = s->txn->abort(s->txn)) != 0)
 		store_dberr(s, "abort", ret);
 	s->txn = NULL;
@@ -703,6 +740,8 @@ store_note(struct store *s, const struct store_inode *ip, unsigned int what)
 static void
 store_shard_mark(struct store *s, uint32_t code)
 {
+	if (!s->opt.dirsync)
+		return;
 	if (s->shard_dirty[code >> 3] & (1u << (code & 7)))
 		return;
 	if (store_grow((void **)&s->shards, &s->shards_cap, s->nshards + 1,
@@ -835,7 +874,7 @@ store_inode_put(struct store *s, const struct store_inode *ip)
 }
 
 /*
- * Delete an inode with its xattrs, symlink target and ACL; a regular
+ * Delete an inode with its xattrs, symlink target and ACL; a BACKED
  * inode's backing file goes after the next log flush (rule 1).
  */
 int
@@ -880,7 +919,7 @@ store_inode_del(struct store *s, const struct store_inode *ip)
 		return rv;
 	if ((rv = store_meta_put_u64(s, "files", files ? files - 1 : 0)) != 0)
 		return rv;
-	if (ip->type == STORE_TYPE_REG) {
+	if (ip->type == STORE_TYPE_REG && (ip->flags & STORE_INODE_BACKED)) {
 		if (s->ntxn_unlinks == STORE_TXN_UNLINKS_MAX) {
 			store_log(s, "too many unlinks in one operation");
 			return -EIO;
@@ -1155,22 +1194,31 @@ store_backing_path(uint64_t ino, char *buf, size_t size)
 	    (unsigned int)((ino >> 16) & 0xff), (unsigned long long)ino);
 }
 
-/* Create the backing file of a new inode inside the running txn. */
+/*
+ * Make the backing file of a regular inode that has none, inside the
+ * running transaction (which must set BACKED; an abort unlinks the file),
+ * and return an fd of it opened with oflags (O_RDONLY, O_WRONLY, O_RDWR).
+ * A file already there belongs to this inode (rule 3: orphans are gone
+ * before any operation), left by a lost BACKED transaction or a failed
+ * unlink after an abort: it is adopted, never replaced (rule 2).
+ */
 int
-store_backing_create(struct store *s, uint64_t ino)
+store_backing_make(struct store *s, uint64_t ino, int oflags)
 {
 	char path[64], dir[16];
 	unsigned int ab, cd;
-	int fd, tries;
+	int fd = -1, tries;
 
 	ab = (ino >> 8) & 0xff;
 	cd = (ino >> 16) & 0xff;
 	store_backing_path(ino, path, sizeof(path));
 	for (tries = 0; tries < 3; tries++) {
-		fd = openat(s->datafd, path, O_WRONLY | O_CREAT | O_EXCL |
+		fd = openat(s->datafd, path, oflags | O_CREAT | O_EXCL |
 		    O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (fd != -1)
+		if (fd != -1) {
+			s->txn_created = ino;	/* an abort unlinks it */
 			break;
+		}
 		if (errno == ENOENT) {
 			/* New shard: its parent must be synced too. */
 			snprintf(dir, sizeof(dir), "%02x", ab);
@@ -1184,23 +1232,19 @@ store_backing_create(struct store *s, uint64_t ino)
 			else if (errno != EEXIST)
 				return -errno;
 		} else if (errno == EEXIST) {
-			/*
-			 * An orphan of a lost transaction that no repair has
-			 * removed yet: the database says the inode is free.
-			 */
-			store_log(s, "removing stale backing file %s", path);
-			if (unlinkat(s->datafd, path, 0) == -1 &&
-			    errno != ENOENT)
+			store_log(s, "adopting existing backing file %s", path);
+			fd = openat(s->datafd, path, oflags | O_CLOEXEC |
+			    O_NOFOLLOW);
+			if (fd == -1)
 				return -errno;
+			break;
 		} else
 			return -errno;
 	}
 	if (fd == -1)
 		return -EIO;
-	if (close(fd) == -1)
-		return -errno;
-	s->txn_created = ino;
-	return 0;
+	s->unsynced = 1;
+	return fd;
 }
 
 int
@@ -1234,13 +1278,11 @@ store_ts_after(const struct timespec *a, const struct timespec *b)
 	    (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
 }
 
-int
-store_attr_fill(struct store *s, const struct store_inode *ip,
+/* The attributes of ip; a BACKED regular file's data ones from st. */
+void
+store_attr_fill_stat(const struct store_inode *ip, const struct stat *st,
     struct store_attr *a)
 {
-	struct stat st;
-	int rv;
-
 	memset(a, 0, sizeof(*a));
 	a->type = ip->type;
 	a->mode = ip->mode & 07777;
@@ -1258,18 +1300,15 @@ store_attr_fill(struct store *s, const struct store_inode *ip,
 	a->btime = ip->btime;
 	switch (ip->type) {
 	case STORE_TYPE_REG:
-		if ((rv = store_backing_stat(s, ip->ino, &st)) != 0) {
-			store_log(s, "inode %llx: backing file: %s",
-			    (unsigned long long)ip->ino, strerror(-rv));
-			return -EIO;
-		}
-		a->size = (uint64_t)st.st_size;
-		a->used = (uint64_t)st.st_blocks * 512;
-		a->atime = st.st_atim;
-		a->mtime = st.st_mtim;
+		if (st == NULL)
+			break;	/* unbacked: empty, the record's times */
+		a->size = (uint64_t)st->st_size;
+		a->used = (uint64_t)st->st_blocks * 512;
+		a->atime = st->st_atim;
+		a->mtime = st->st_mtim;
 		/* Writes through a front end's fd move only the file's. */
-		if (store_ts_after(&st.st_ctim, &a->ctime))
-			a->ctime = st.st_ctim;
+		if (store_ts_after(&st->st_ctim, &a->ctime))
+			a->ctime = st->st_ctim;
 		break;
 	case STORE_TYPE_DIR:
 		a->size = 4096;
@@ -1281,6 +1320,25 @@ store_attr_fill(struct store *s, const struct store_inode *ip,
 	default:
 		break;
 	}
+}
+
+int
+store_attr_fill(struct store *s, const struct store_inode *ip,
+    struct store_attr *a)
+{
+	struct stat st;
+	int rv;
+
+	if (ip->type != STORE_TYPE_REG || !(ip->flags & STORE_INODE_BACKED)) {
+		store_attr_fill_stat(ip, NULL, a);
+		return 0;
+	}
+	if ((rv = store_backing_stat(s, ip->ino, &st)) != 0) {
+		store_log(s, "inode %llx: backing file: %s",
+		    (unsigned long long)ip->ino, strerror(-rv));
+		return -EIO;
+	}
+	store_attr_fill_stat(ip, &st, a);
 	return 0;
 }
 

@@ -23,12 +23,13 @@
  * Durability and group commit:
  *  Every namespace change commits its transaction without flushing the
  *  log.  store_sync() makes everything committed so far durable with one
- *  log flush (plus the fsyncs of backing-file directories that new files
- *  went into).  A reply that promises durability (every NFS namespace
- *  reply, SETATTR, SMB create) MUST NOT be sent before store_sync()
- *  returned 0 after the call that produced it.  The daemon calls
- *  store_sync() once per event-loop batch, then sends the batch's replies:
- *  that is how one flush serves many requests.
+ *  log flush (plus an fdatasync per truncated file).  A reply that
+ *  promises durability (every NFS namespace reply, SETATTR, SMB create,
+ *  and the open_io that made a backing file) MUST NOT be sent before
+ *  store_sync() returned 0 after the call that produced it.  The daemon
+ *  calls store_sync() once per event-loop batch when store_needs_sync()
+ *  says so, then sends the batch's replies: that is how one flush serves
+ *  many requests.
  */
 #ifndef DITTOFS_BLOCKD_STORE_H
 #define DITTOFS_BLOCKD_STORE_H
@@ -192,6 +193,13 @@ struct store_options {
 	 */
 	void		(*notify)(void *arg, const struct store_notify *);
 	void		*notify_arg;
+	/*
+	 * fsync the directories that received new backing files in
+	 * store_sync(), before the log flush.  Costs a second flush per
+	 * batch; without it a power loss can leave a created file empty
+	 * (see the rule at the top of store.c).  Off by default.
+	 */
+	int		dirsync;
 	/* Warnings (database errors, repairs done at open); may be NULL. */
 	void		(*log)(void *arg, const char *msg);
 	void		*log_arg;
@@ -209,6 +217,12 @@ int	 store_open(const char *dir, const struct store_options *,
 /* Syncs, checkpoints, marks the store clean and frees it. */
 void	 store_close(struct store *);
 int	 store_sync(struct store *);
+/*
+ * True when store_sync() has work: a transaction committed, a backing
+ * file was created, or an unlink or fdatasync is queued since the last
+ * store_sync().  The daemon asks at the end of each batch.
+ */
+int	 store_needs_sync(const struct store *);
 /* Flush the DB cache and trim old logs; call from a timer. */
 int	 store_checkpoint(struct store *);
 /* The root of share name, created (0755 root:root) if create is set. */
@@ -273,7 +287,10 @@ int	 store_statfs(struct store *, const struct store_fh *,
 	    struct store_statfs *);
 /*
  * An open fd of the backing file (the caller owns and closes it) and an
- * attribute snapshot.  Permission is checked for the caller's cred.
+ * attribute snapshot.  Permission is checked for the caller's cred.  A
+ * regular file gets its backing file here, at its first open_io (or at a
+ * setattr to a size > 0), not at create: that commits a transaction, so
+ * the reply must wait for store_sync() like a namespace change's.
  */
 int	 store_open_io(struct store *, const struct store_cred *,
 	    const struct store_fh *, int flags, int *fd, struct store_attr *);
@@ -327,6 +344,7 @@ struct store_inode {
 	enum store_type	type;
 	uint32_t	flags;
 #define STORE_INODE_EXCL	0x01	/* verf holds an exclusive verifier */
+#define STORE_INODE_BACKED	0x02	/* regular: has its backing file */
 	uint32_t	mode;
 	uint32_t	uid;
 	uint32_t	gid;
@@ -338,7 +356,8 @@ struct store_inode {
 	uint64_t	parent;		/* directories: the parent; roots: self */
 	uint64_t	size;		/* dirs: entries; symlinks: target length */
 	uint64_t	next_cookie;	/* dirs */
-	struct timespec	atime;		/* not for regular files: backing file */
+	/* a BACKED regular file's are its backing file's */
+	struct timespec	atime;
 	struct timespec	mtime;
 	struct timespec	ctime;
 	struct timespec	btime;
@@ -366,9 +385,11 @@ struct store {
 	DB		*xattrs;
 	DB_TXN		*txn;		/* the running operation's */
 	uint8_t		 secret[STORE_SECRET_SIZE];
+	struct evp_mac_ctx_st *mac;	/* HMAC keyed by secret: handle.c */
 	uint32_t	 epoch;		/* bumped per open: the generation */
 	struct store_options opt;
 	int		 dirty;		/* opened after an unclean stop */
+	int		 unsynced;	/* a commit or create since sync */
 
 	/* this transaction's side effects, applied or undone at its end */
 	struct store_notify notes[STORE_NOTES_MAX];
@@ -421,17 +442,21 @@ int	 store_blob_del(struct store *, uint64_t, const char *, size_t);
 int	 store_meta_get_u64(struct store *, const char *, uint64_t *);
 int	 store_meta_put_u64(struct store *, const char *, uint64_t);
 void	 store_backing_path(uint64_t, char *, size_t);
-int	 store_backing_create(struct store *, uint64_t);
+int	 store_backing_make(struct store *, uint64_t, int);
 int	 store_backing_open(struct store *, uint64_t, int);
 int	 store_backing_stat(struct store *, uint64_t, struct stat *);
 void	 store_datasync_add(struct store *, uint64_t);
 int	 store_attr_fill(struct store *, const struct store_inode *,
 	    struct store_attr *);
+void	 store_attr_fill_stat(const struct store_inode *,
+	    const struct stat *, struct store_attr *);
 void	 store_put64(uint8_t *, uint64_t);
 uint64_t store_get64(const uint8_t *);
 
 /* handle.c */
 #define STORE_FH_LEN		33
+int	 store_fh_init(struct store *);
+void	 store_fh_fini(struct store *);
 int	 store_fh_encode(const struct store *, uint32_t, uint64_t, uint32_t,
 	    struct store_fh *);
 int	 store_fh_decode(const struct store *, const struct store_fh *,

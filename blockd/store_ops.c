@@ -238,7 +238,7 @@ store_setattr(struct store *s, const struct store_cred *c,
 	char path[64];
 	unsigned int what = 0;
 	uint32_t mode, gid;
-	int fd, rv;
+	int fd, rv, backed, make = 0;
 
 	if ((rv = store_txn_begin(s)) != 0)
 		return rv;
@@ -289,22 +289,43 @@ store_setattr(struct store *s, const struct store_cred *c,
 		ts[1] = now;
 	else if (sa->mask & STORE_SATTR_MTIME)
 		ts[1] = sa->mtime;
-	if (ip.type != STORE_TYPE_REG) {
+	backed = ip.type == STORE_TYPE_REG && (ip.flags & STORE_INODE_BACKED);
+	if (!backed) {
+		/* Times live in the record, as for any non-regular inode. */
 		if (ts[0].tv_nsec != UTIME_OMIT)
 			ip.atime = ts[0];
 		if (ts[1].tv_nsec != UTIME_OMIT)
 			ip.mtime = ts[1];
+		else if (sa->mask & STORE_SATTR_SIZE)
+			ip.mtime = now;	/* as ftruncate(2) does */
+		if ((sa->mask & STORE_SATTR_SIZE) && sa->size > 0) {
+			/* Data now: the file gets its backing file (rule 0). */
+			ip.flags |= STORE_INODE_BACKED;
+			make = 1;
+			ts[0] = ip.atime;
+			ts[1] = ip.mtime;
+		}
 	}
 	ops_touch(&ip, &now);
 	if ((rv = store_inode_put(s, &ip)) != 0)
 		goto out;
 	/* The data changes come last: nothing after them can fail the txn. */
-	if (sa->mask & STORE_SATTR_SIZE) {
+	fd = -1;
+	if (make) {
+		if ((fd = store_backing_make(s, ip.ino, O_WRONLY)) < 0) {
+			rv = fd;
+			goto out;
+		}
+	} else if (backed && (sa->mask & STORE_SATTR_SIZE)) {
 		if ((fd = store_backing_open(s, ip.ino, O_WRONLY)) < 0) {
 			rv = fd;
 			goto out;
 		}
-		if (ftruncate(fd, (off_t)sa->size) == -1) {
+	}
+	if (fd >= 0) {
+		if (ftruncate(fd, (off_t)sa->size) == -1 ||
+		    ((make || ts[0].tv_nsec != UTIME_OMIT ||
+		    ts[1].tv_nsec != UTIME_OMIT) && futimens(fd, ts) == -1)) {
 			rv = -errno;
 			(void)close(fd);
 			goto out;
@@ -314,8 +335,7 @@ store_setattr(struct store *s, const struct store_cred *c,
 			goto out;
 		}
 		store_datasync_add(s, ip.ino);
-	}
-	if (ip.type == STORE_TYPE_REG && (ts[0].tv_nsec != UTIME_OMIT ||
+	} else if (backed && (ts[0].tv_nsec != UTIME_OMIT ||
 	    ts[1].tv_nsec != UTIME_OMIT)) {
 		store_backing_path(ip.ino, path, sizeof(path));
 		if (utimensat(s->datafd, path, ts, AT_SYMLINK_NOFOLLOW) == -1) {
@@ -474,10 +494,8 @@ ops_make(struct store *s, const struct store_cred *c,
 	    (rv = store_inode_put(s, &ip)) != 0)
 		goto out;
 	ops_dir_modified(&dp, &now);
-	if ((rv = store_inode_put(s, &dp)) != 0)
-		goto out;
-	if (nw->type == STORE_TYPE_REG)
-		rv = store_backing_create(s, ino);
+	/* A regular file gets its backing file at its first open_io. */
+	rv = store_inode_put(s, &dp);
 out:
 	if ((rv = store_txn_end(s, rv)) != 0)
 		return rv;
@@ -1007,12 +1025,59 @@ store_statfs(struct store *s, const struct store_fh *fh,
 	return 0;
 }
 
+/*
+ * open_io of an unbacked file: make its backing file with the record's
+ * times, so that reading an empty file does not change its mtime, and
+ * set BACKED in one transaction (rule 1 at the top of store.c).
+ */
+static int
+ops_open_make(struct store *s, const struct store_inode *seen, int oflags,
+    int *fdp, struct store_attr *attr)
+{
+	struct store_inode ip;
+	struct timespec ts[2];
+	struct stat st;
+	int fd = -1, rv;
+
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	if ((rv = store_inode_get(s, seen->ino, &ip)) != 0)
+		goto out;
+	if (ip.generation != seen->generation ||
+	    (ip.flags & STORE_INODE_BACKED)) {
+		rv = -EAGAIN;		/* cannot happen: one thread */
+		goto out;
+	}
+	ip.flags |= STORE_INODE_BACKED;
+	if ((rv = store_inode_put(s, &ip)) != 0)
+		goto out;
+	if ((fd = store_backing_make(s, ip.ino, oflags)) < 0) {
+		rv = fd;
+		goto out;
+	}
+	ts[0] = ip.atime;
+	ts[1] = ip.mtime;
+	if (futimens(fd, ts) == -1 || (attr != NULL && fstat(fd, &st) == -1))
+		rv = -errno;
+out:
+	if ((rv = store_txn_end(s, rv)) != 0) {
+		if (fd >= 0)
+			(void)close(fd);
+		return rv;
+	}
+	if (attr != NULL)
+		store_attr_fill_stat(&ip, &st, attr);
+	*fdp = fd;
+	return 0;
+}
+
 int
 store_open_io(struct store *s, const struct store_cred *c,
     const struct store_fh *fh, int flags, int *fdp, struct store_attr *attr)
 {
 	struct store_inode ip;
-	int want = 0, fd, rv;
+	struct stat st;
+	int want = 0, oflags, fd, rv;
 
 	*fdp = -1;
 	if (!(flags & (STORE_IO_READ | STORE_IO_WRITE)) ||
@@ -1032,15 +1097,21 @@ store_open_io(struct store *s, const struct store_cred *c,
 	if (!((flags & STORE_IO_OWNER_OVERRIDE) && c->uid == ip.uid) &&
 	    (rv = ops_permission(c, &ip, want)) != 0)
 		return rv;
-	if ((fd = store_backing_open(s, ip.ino,
-	    (flags & STORE_IO_WRITE) ? O_RDWR : O_RDONLY)) < 0) {
+	oflags = (flags & STORE_IO_WRITE) ? O_RDWR : O_RDONLY;
+	if (!(ip.flags & STORE_INODE_BACKED))
+		return ops_open_make(s, &ip, oflags, fdp, attr);
+	if ((fd = store_backing_open(s, ip.ino, oflags)) < 0) {
 		store_log(s, "inode %llx: open backing file: %s",
 		    (unsigned long long)ip.ino, strerror(-fd));
 		return fd == -ENOENT ? -EIO : fd;
 	}
-	if (attr != NULL && (rv = store_attr_fill(s, &ip, attr)) != 0) {
-		(void)close(fd);
-		return rv;
+	if (attr != NULL) {
+		if (fstat(fd, &st) == -1) {
+			rv = -errno;
+			(void)close(fd);
+			return rv;
+		}
+		store_attr_fill_stat(&ip, &st, attr);
 	}
 	*fdp = fd;
 	return 0;
@@ -1059,6 +1130,8 @@ store_commit(struct store *s, const struct store_fh *fh)
 		return -EISDIR;
 	if (ip.type != STORE_TYPE_REG)
 		return -EINVAL;
+	if (!(ip.flags & STORE_INODE_BACKED))
+		return 0;		/* no data, nothing to make stable */
 	if ((fd = store_backing_open(s, ip.ino, O_RDONLY)) < 0)
 		return fd == -ENOENT ? -EIO : fd;
 	rv = 0;

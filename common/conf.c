@@ -58,8 +58,6 @@ static const struct conf_key_def conf_blockd_keys[] = {
 	{ "data directory", CONF_PATH, NULL, 0, 0 },
 	/* Seconds between Berkeley DB checkpoints (log trimming). */
 	{ "checkpoint interval", CONF_INT, "30", 1, 3600 },
-	/* Empty files kept ready for open_io to rename into place; 0: off. */
-	{ "backing file pool", CONF_INT, "256", 0, 65536 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

@@ -106,7 +106,7 @@ main(void)
 	struct store_dirent ents[16];
 	struct store *s, *s2;
 	char path[512], buf[16];
-	uint64_t ia, ib, ic, ie, id, cookie;
+	uint64_t ia, ib, ic, ie, id, iu, cookie;
 	uint8_t verf[8];
 	size_t n, i;
 	int eof, fd, rv, found, unclean = 0;
@@ -133,7 +133,21 @@ main(void)
 	store_symlink(s, &cr, &d, N("l"), N("a"), &fh, NULL);
 	store_mkdir(s, &cr, &d, N("sub"), 0755, &fh, NULL);
 	store_setattr(s, &cr, &fh, &(struct store_sattr){ 0 }, NULL);
+	store_create(s, &cr, &root, N("u"), 0644, STORE_CREATE_GUARDED, NULL,
+	    &fh, NULL);	/* stays unbacked: no file, and no fault */
+	/* a and b get their backing files */
+	store_lookup(s, &cr, &root, N("a"), &fh, NULL);
+	TAP_EQ_INT(store_open_io(s, &cr, &fh, STORE_IO_WRITE, &fd, NULL), 0,
+	    "open_io a");
+	if (fd >= 0)
+		close(fd);
+	store_lookup(s, &cr, &root, N("b"), &fh, NULL);
+	TAP_EQ_INT(store_open_io(s, &cr, &fh, STORE_IO_READ, &fd, NULL), 0,
+	    "open_io b");
+	if (fd >= 0)
+		close(fd);
 	ia = ino_of(s, &root, "a");
+	iu = ino_of(s, &root, "u");
 	ib = ino_of(s, &root, "b");
 	ic = ino_of(s, &d, "c");
 	ie = ino_of(s, &d, "e");
@@ -142,6 +156,24 @@ main(void)
 	    "fsck of an open store: EBUSY");
 	store_close(s);
 	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0, "fresh store: no faults");
+	backing_path(iu, path, sizeof(path));
+	tap_ok(access(path, F_OK) == -1, "an unbacked file has no backing "
+	    "file");
+
+	/*
+	 * A file of an unbacked inode (its BACKED transaction lost in a
+	 * crash): adopted, data kept.
+	 */
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	tap_ok(fd >= 0 && write(fd, "kept", 4) == 4, "plant a file for u");
+	if (fd >= 0)
+		close(fd);
+	fsck_cycle("file of an unbacked inode", 1);
+	s = open_store(&root);
+	rv = store_lookup(s, &cr, &root, N("u"), &fh, &a);
+	tap_ok(rv == 0 && a.size == 4, "u adopted its file (size %llu)",
+	    (unsigned long long)a.size);
+	store_close(s);
 
 	/* backing file of a deleted */
 	backing_path(ia, path, sizeof(path));
@@ -261,9 +293,10 @@ main(void)
 	fsck_cycle("directory counts", 2);
 
 	/*
-	 * Unclean stop: a child creates files and dies without store_sync
-	 * or store_close.  Their backing files exist, their transactions
-	 * are lost: store_open must notice and remove the orphans.
+	 * Unclean stop: a child creates files, opens them (which makes
+	 * their backing files) and dies without store_sync or store_close.
+	 * Their backing files exist, their transactions are lost:
+	 * store_open must notice and remove the orphans.
 	 */
 	fflush(stdout);
 	if ((pid = fork()) == 0) {
@@ -272,6 +305,9 @@ main(void)
 			snprintf(path, sizeof(path), "lost%zu", i);
 			store_create(s2, &cr, &root, N(path), 0644,
 			    STORE_CREATE_GUARDED, NULL, &fh, NULL);
+			if (store_open_io(s2, &cr, &fh, STORE_IO_WRITE, &fd,
+			    NULL) == 0)
+				close(fd);
 		}
 		_exit(0);
 	}

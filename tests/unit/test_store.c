@@ -808,6 +808,158 @@ test_notify(struct store *s, struct notes *nt, const struct store_fh *root)
 	TAP_EQ_INT(notes_for(nt, da.ino), STORE_NOTIFY_ACL, "ACL notifies");
 }
 
+/* The backing file of ino exists (the layout of store.c). */
+static int
+backed(const char *dir, uint64_t ino)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/data/%02x/%02x/%016llx", dir,
+	    (unsigned int)((ino >> 8) & 0xff),
+	    (unsigned int)((ino >> 16) & 0xff), (unsigned long long)ino);
+	return access(path, F_OK) == 0;
+}
+
+static int
+ts_eq(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/*
+ * A regular file has no backing file until its first open_io or a
+ * setattr to a size > 0: until then it is empty and its times are the
+ * record's.
+ */
+static void
+test_unbacked(struct store *s, const struct store_fh *root, const char *dir)
+{
+	struct store_dirent ents[8];
+	struct store_sattr sa;
+	struct store_attr a, a2;
+	struct store_fh d, fh, fh2;
+	uint8_t verf[STORE_VERF_SIZE];
+	char buf[8];
+	size_t n, i;
+	int eof, fd, rv, found;
+
+	TAP_EQ_INT(store_sync(s), 0, "unbacked: sync before");
+	tap_ok(!store_needs_sync(s), "nothing to sync after store_sync");
+	store_mkdir(s, &cr_root, root, N("ub"), 0777, &d, NULL);
+	tap_ok(store_needs_sync(s), "a mkdir needs a sync");
+	store_sync(s);
+	rv = store_create(s, &cr_alice, &d, N("f"), 0640,
+	    STORE_CREATE_GUARDED, NULL, &fh, &a);
+	tap_ok(rv == 0 && a.size == 0 && a.used == 0 &&
+	    ts_eq(&a.mtime, &a.btime) && ts_eq(&a.ctime, &a.btime),
+	    "create: size 0, used 0, the record's times");
+	tap_ok(!backed(dir, a.ino), "create makes no backing file");
+	tap_ok(store_needs_sync(s), "a create needs a sync");
+	store_sync(s);
+	rv = store_getattr(s, &fh, &a2);
+	tap_ok(rv == 0 && a2.size == 0 && ts_eq(&a2.mtime, &a.mtime) &&
+	    a2.uid == 1000 && a2.mode == 0640, "getattr of an unbacked file");
+	tap_ok(!store_needs_sync(s), "a getattr needs no sync");
+	TAP_EQ_INT(store_commit(s, &fh), 0, "commit of an unbacked file");
+
+	rv = store_readdir(s, &cr_root, &d, 0, verf, ents, 8, 1, &n, &eof);
+	found = 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(ents[i].name, "f") == 0 && ents[i].attr.size == 0 &&
+		    ts_eq(&ents[i].attr.mtime, &a.mtime) &&
+		    ents[i].attr.ino == a.ino)
+			found = 1;
+	tap_ok(rv == 0 && found, "readdirplus of an unbacked file");
+
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_MTIME | STORE_SATTR_ATIME;
+	sa.mtime.tv_sec = 1000000000;
+	sa.mtime.tv_nsec = 7;
+	sa.atime.tv_sec = 1000000002;
+	rv = store_setattr(s, &cr_alice, &fh, &sa, &a2);
+	tap_ok(rv == 0 && a2.mtime.tv_sec == 1000000000 &&
+	    a2.mtime.tv_nsec == 7 && a2.atime.tv_sec == 1000000002,
+	    "setattr times of an unbacked file");
+	tap_ok(!backed(dir, a.ino), "times make no backing file");
+	sa.mask = STORE_SATTR_SIZE;
+	sa.size = 0;
+	rv = store_setattr(s, &cr_alice, &fh, &sa, &a2);
+	tap_ok(rv == 0 && a2.size == 0 && a2.mtime.tv_sec > 1000000000 &&
+	    !backed(dir, a.ino), "truncate to 0: mtime now, still unbacked");
+
+	/* open_io makes the file and keeps the record's times */
+	sa.mask = STORE_SATTR_MTIME;
+	TAP_EQ_INT(store_setattr(s, &cr_alice, &fh, &sa, NULL), 0,
+	    "set mtime again");
+	store_sync(s);
+	rv = store_open_io(s, &cr_bob, &fh, STORE_IO_READ, &fd, &a2);
+	TAP_EQ_INT(rv, -EACCES, "open_io still checks permission first");
+	tap_ok(!backed(dir, a.ino) && !store_needs_sync(s),
+	    "a refused open_io makes nothing");
+	rv = store_open_io(s, &cr_alice, &fh, STORE_IO_READ, &fd, &a2);
+	tap_ok(rv == 0 && fd >= 0 && a2.size == 0 &&
+	    a2.mtime.tv_sec == 1000000000 && a2.mtime.tv_nsec == 7 &&
+	    a2.atime.tv_sec == 1000000002,
+	    "first open_io (read): backing file with the record's times");
+	tap_ok(backed(dir, a.ino), "the backing file exists now");
+	tap_ok(store_needs_sync(s), "making it needs a sync");
+	if (fd >= 0)
+		close(fd);
+	store_sync(s);
+	rv = store_open_io(s, &cr_alice, &fh, STORE_IO_WRITE, &fd, NULL);
+	tap_ok(rv == 0 && pwrite(fd, "abc", 3, 0) == 3, "write through it");
+	if (fd >= 0)
+		close(fd);
+	tap_ok(!store_needs_sync(s), "a second open_io needs no sync");
+	rv = store_getattr(s, &fh, &a2);
+	tap_ok(rv == 0 && a2.size == 3, "size from the backing file");
+
+	/* setattr to a size > 0 makes the file too */
+	rv = store_create(s, &cr_alice, &d, N("g"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh2, &a);
+	sa.mask = STORE_SATTR_SIZE;
+	sa.size = 5000;
+	rv = store_setattr(s, &cr_alice, &fh2, &sa, &a2);
+	tap_ok(rv == 0 && a2.size == 5000 && backed(dir, a.ino),
+	    "truncate to 5000: backing file made");
+	rv = store_open_io(s, &cr_alice, &fh2, STORE_IO_READ, &fd, NULL);
+	tap_ok(rv == 0 && pread(fd, buf, 8, 0) == 8 && buf[0] == 0 &&
+	    buf[7] == 0, "it reads zeros");
+	if (fd >= 0)
+		close(fd);
+
+	/* rename and remove, unbacked over backed and back */
+	rv = store_create(s, &cr_alice, &d, N("h"), 0644,
+	    STORE_CREATE_GUARDED, NULL, NULL, &a);
+	TAP_EQ_INT(store_rename(s, &cr_alice, &d, N("h"), &d, N("g")), 0,
+	    "rename an unbacked file over a backed one");
+	store_sync(s);
+	rv = store_getattr(s, &fh2, &a2);
+	TAP_EQ_INT(rv, -ESTALE, "the backed one is gone");
+	rv = store_lookup(s, &cr_alice, &d, N("g"), &fh2, &a2);
+	tap_ok(rv == 0 && a2.ino == a.ino && a2.size == 0 &&
+	    !backed(dir, a.ino), "g is the unbacked one now");
+	TAP_EQ_INT(store_rename(s, &cr_alice, &d, N("f"), &d, N("g")), 0,
+	    "rename a backed file over an unbacked one");
+	rv = store_lookup(s, &cr_alice, &d, N("g"), NULL, &a2);
+	tap_ok(rv == 0 && a2.size == 3, "g is the backed one now");
+	rv = store_create(s, &cr_alice, &d, N("i"), 0644,
+	    STORE_CREATE_GUARDED, NULL, NULL, &a);
+	store_sync(s);
+	TAP_EQ_INT(store_remove(s, &cr_alice, &d, N("i")), 0,
+	    "remove an unbacked file");
+	tap_ok(store_needs_sync(s), "a remove needs a sync");
+	TAP_EQ_INT(store_sync(s), 0, "and its sync has nothing to unlink");
+	TAP_EQ_INT(store_remove(s, &cr_alice, &d, N("g")), 0,
+	    "remove the backed one");
+	store_sync(s);
+	rv = store_lookup(s, &cr_alice, &d, N("g"), NULL, &a2);
+	TAP_EQ_INT(rv, -ENOENT, "gone");
+	TAP_EQ_INT(store_rmdir(s, &cr_root, root, N("ub")), 0,
+	    "the directory is empty");
+	store_sync(s);
+}
+
 int
 main(void)
 {
@@ -858,6 +1010,7 @@ main(void)
 	test_io(s, &root);
 	test_xattr(s, &root);
 	test_notify(s, &nt, &root);
+	test_unbacked(s, &root, dir);
 
 	s = reopen(s, dir, &opt);
 	rv = store_share_root(s, "main", 0, &root2, NULL);
