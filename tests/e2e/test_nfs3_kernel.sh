@@ -5,7 +5,8 @@
 # create/write/read/append/truncate/rename/link/symlink/mkdir -p/rm -rf/
 # chmod/chown/touch -d/mkfifo, cp -a of a 2,000-file tree with
 # checksums, tar x/c round trip, and an fsx-style integrity run of 10,000
-# operations with 0 mismatches.
+# operations with 0 mismatches; and restart in place: kill -9 of nfsd
+# during a 512 MiB copy on a hard mount, the copy finishes intact.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -81,13 +82,40 @@ t cmp /e2e/work/sum.src /e2e/work/sum.untar
 t rm -rf "$E2E_MNT/tree" "$E2E_MNT/untar"
 t nfs-fsx -N 10000 -S 7 "$E2E_MNT/fsx.data"
 t rm -f "$E2E_MNT/fsx.data"
+# Restart in place: the host kills nfsd (kill -9) while this copy runs
+# on the hard mount; the copy must finish and read back identical.
+rm -rf /e2e/work/src /e2e/work/t.tar
+head -c 536870912 /dev/urandom > /e2e/work/big
+want=$(sha256sum < /e2e/work/big)
+t cp /e2e/work/big "$E2E_MNT/big"
+sync; echo 3 > /proc/sys/vm/drop_caches
+got=$(sha256sum < "$E2E_MNT/big")
+t test "restart copy $want" = "restart copy $got"
 exit $fail
 GUEST
+# The host side of the restart: once the big file's backing file passes
+# 64 MiB, kill nfsd once (bounded: gives up after 15 minutes).
+kill_nfsd_mid_copy() {
+	local i=0 pid
+	while [ $i -lt 9000 ]; do
+		if [ -n "$(find "$SUITE_DIR/state/blockd/data" -type f -size +64M 2>/dev/null | head -1)" ]; then
+			pid=$(suite_pid nfsd)
+			[ -n "$pid" ] && kill -KILL "$pid" && echo "$pid" > "$SUITE_DIR/killed"
+			return
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+kill_nfsd_mid_copy &
+KILLER=$!
 out=$(timeout 900 "$top_srcdir/tests/e2e/guest-run" \
     --nfs vers=3,port=2049,mountport=20048,path=/export,hard \
     --file "$FSX:/e2e/bin/nfs-fsx" --script "$SUITE_DIR/guest.sh" \
-    --timeout 840 2>&1)
+    --mem 1536 --timeout 840 2>&1)
 rc=$?
+kill "$KILLER" 2>/dev/null
+wait "$KILLER" 2>/dev/null
 echo "$out" | sed 's/^/# /'
 if [ $rc -eq 77 ]; then
 	skip "no accelerator or guest could boot (guest-run 77)" "kernel NFSv3 client"
@@ -95,6 +123,9 @@ else
 	for what in "echo hello" "echo more" "truncate" "mv f g" "ln g h" "ln -s" "mkdir -p" "chmod" "chown" "touch -d" "mkfifo" "rm -rf a g" "test 2000" "cp -a" "cmp /e2e/work/sum.src /e2e/work/sum.nfs" "tar -C" "sum.untar" "nfs-fsx"; do
 		check "guest: $what" sh -c "echo \"\$0\" | grep -F 'ok: ' | grep -qF -- '$what'" "$out"
 	done
+	check "nfsd was killed (kill -9) during the 512 MiB copy" test -s "$SUITE_DIR/killed"
+	check "guest: the copy across the restart finished and reads back identical" \
+	    sh -c "echo \"\$0\" | grep -q 'ok: test restart copy'" "$out"
 	check "guest-run exit status 0" test $rc -eq 0
 fi
 check "nfsd still runs" suite_has_pid nfsd
