@@ -224,8 +224,13 @@ run_child_exited(struct run_child *c, int status)
 	c->state = RUN_CHILD_STOPPED;
 	if (env->stopping)
 		return;
-	/* Back off while it keeps dying; start over once it ran a while. */
-	if (time(NULL) - c->started >= RUN_STABLE_SECONDS || c->delay == 0)
+	/*
+	 * A daemon that ran a while comes back at once: its clients are
+	 * waiting in the held backlog.  One that keeps dying backs off.
+	 */
+	if (time(NULL) - c->started >= RUN_STABLE_SECONDS)
+		c->delay = 0;
+	else if (c->delay == 0)
 		c->delay = (unsigned int)delay_min;
 	else if (c->delay * 2 <= (unsigned int)delay_max)
 		c->delay *= 2;
