@@ -6,9 +6,26 @@
  * retransmission after a reconnect gets the original reply instead of
  * running again (a second REMOVE would say NOENT).
  *
- * This in-process cache is lost with nfsd; the interface is kept small
- * (lookup, complete, abandon) so that it can move into dittofs-stated
- * and survive a restart, as issue 3 asks.
+ * Surviving a restart (DESIGN.md section 1).  Lookups stay here, in
+ * process, so the request path has no IPC round trip.  Each completed
+ * entry is mirrored to dittofs-stated (stated_client.c: ST_DRC_PUT, one
+ * way, batched per loop iteration), and the client's reply is written
+ * only after its entry has been handed to stated's socket (rpc.c holds
+ * it until then): so whenever a client may have seen a reply, stated
+ * has the entry.  A new nfsd reads every entry back (ST_DRC_DUMP, in
+ * chunks) before it watches its sockets (nfsd.c), so a retransmission
+ * that arrives right after a restart is answered from here.  When stated
+ * comes back after its own restart, nfsd sends it what it holds again,
+ * so only losing both at once loses the cache.
+ *
+ * What is still lost: a request that blockd executed but whose reply
+ * nfsd had not computed when it died is not in the cache, and its
+ * retransmission runs again (a REMOVE then answers NFS3ERR_NOENT).
+ * Likewise when stated is out of reach for NFSD_DRC_WAIT_SECONDS at
+ * start (nfsd then serves without the earlier entries), or when its
+ * socket is backed up (the reply is not held back past the hand-off
+ * to the socket buffer).  Replies over ST_DRC_REPLY_MAX bytes are kept
+ * here only; none of these procedures produces one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +38,7 @@
 struct drc_entry {
 	struct drc_key		 key;
 	int			 done;
+	uint32_t		 stamp;		/* drc_restore's, or 0 */
 	uint8_t			*reply;
 	size_t			 len;
 	struct drc_entry	*next;		/* hash chain */
@@ -144,6 +162,53 @@ drc_complete(struct drc *d, const struct drc_key *k, const uint8_t *reply,
 	memcpy(e->reply, reply, len);
 	e->len = len;
 	e->done = 1;
+	e->stamp = 0;
+}
+
+int
+drc_restore(struct drc *d, const struct drc_key *k, const uint8_t *reply,
+    size_t len, uint32_t stamp)
+{
+	struct drc_entry *e = *drc_find(d, k);
+
+	if (e != NULL) {
+		/*
+		 * Ours already: running now (it will complete), or done.  A
+		 * different reply of ours is the newer one (stated missed
+		 * it); left unstamped, it goes to stated again.
+		 */
+		if (e->done && e->len == len && memcmp(e->reply, reply,
+		    len) == 0)
+			e->stamp = stamp;
+		return 0;
+	}
+	while (d->n >= d->max)
+		drc_remove(d, drc_find(d, &TAILQ_FIRST(&d->lru)->key));
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    (e->reply = malloc(len > 0 ? len : 1)) == NULL) {
+		free(e);
+		return -1;
+	}
+	memcpy(e->reply, reply, len);
+	e->len = len;
+	e->done = 1;
+	e->stamp = stamp;
+	e->key = *k;
+	e->next = d->buckets[drc_hash(k)];
+	d->buckets[drc_hash(k)] = e;
+	TAILQ_INSERT_TAIL(&d->lru, e, lru);
+	d->n++;
+	return 0;
+}
+
+void
+drc_foreach_done(struct drc *d, drc_foreach_fn *fn, void *arg)
+{
+	struct drc_entry *e;
+
+	TAILQ_FOREACH(e, &d->lru, lru)
+		if (e->done)
+			fn(arg, &e->key, e->reply, e->len, e->stamp);
 }
 
 void

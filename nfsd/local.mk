@@ -6,7 +6,8 @@ nfsd_libnfsdwire_a_SOURCES = nfsd/xdrbuf.c nfsd/rpcmsg.c nfsd/nfs3_xdr.c \
 
 sbin_PROGRAMS += nfsd/dittofs-nfsd
 nfsd_dittofs_nfsd_SOURCES = nfsd/nfsd.c nfsd/nfsd.h nfsd/rpc.c \
-	nfsd/mount.c nfsd/nfs3.c nfsd/blockd_client.c nfsd/fhcache.c
+	nfsd/mount.c nfsd/nfs3.c nfsd/blockd_client.c nfsd/fhcache.c \
+	nfsd/stated_client.c
 nfsd_dittofs_nfsd_LDADD = nfsd/libnfsdwire.a $(DITTOFS_COMMON_LIBS) \
 	$(TIRPC_LIBS)
 

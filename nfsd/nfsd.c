@@ -5,7 +5,13 @@
  * here, before the chroot), the host's boot id (the write verifier),
  * bind the NFS and MOUNT sockets, register with rpcbind if it runs.
  * Sandboxed (post_init): chroot to the run directory, where blockd.sock
- * is, so that a restarted blockd can be reached again.
+ * and stated.sock are, so that a restarted blockd or stated can be
+ * reached again.
+ *
+ * The sockets are watched (rpc_start) only once every share's root is
+ * known and the duplicate request cache is read back from stated (drc.c),
+ * or stated stayed away NFSD_DRC_WAIT_SECONDS: until then clients wait in
+ * the listen backlog.
  */
 #define _GNU_SOURCE
 #include <sys/random.h>
@@ -197,6 +203,7 @@ nfsd_pre_init(struct daemon *d)
 	env->base = d->base;
 	LIST_INIT(&env->mounts);
 	TAILQ_INIT(&env->conns);
+	TAILQ_INIT(&env->held_conns);
 	if (export_table_load(&env->exports, d->conf, err, sizeof(err)) == -1)
 		fatalx("exports: %s", err);
 	if (env->exports.nexports == 0)
@@ -241,17 +248,47 @@ struct nfsd_root_call {
 	char		*name;
 };
 
-/* Every share root asked for has answered: serve, if not yet. */
+void
+nfsd_serve_check(struct nfsd_env *env)
+{
+	int drc = sdc_drc_loaded(env->sdc);
+
+	if (env->serving || !env->roots_known ||
+	    (!drc && !env->drc_wait_over))
+		return;
+	env->serving = 1;
+	if (env->ev_drc_wait != NULL)
+		evtimer_del(env->ev_drc_wait);
+	rpc_start(env);
+	log_info("serving: every share's root is known%s", drc ?
+	    ", the reply cache is read back from stated" :
+	    "; WITHOUT the reply cache of before this start");
+}
+
+/* Stated is away: serve without the entries of before this start. */
+static void
+nfsd_drc_wait_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct nfsd_env *env = arg;
+
+	env->drc_wait_over = 1;
+	if (sdc_drc_loaded(env->sdc))
+		return;
+	log_warnx("stated has not given back the reply cache in %d s; "
+	    "retransmissions of requests answered before this start will "
+	    "run again", NFSD_DRC_WAIT_SECONDS);
+	nfsd_serve_check(env);
+}
+
+/* A share root asked for has answered: serve, if that was all. */
 static void
 nfsd_root_answered(struct nfsd_env *env)
 {
 	if (env->roots_pending > 0)
 		env->roots_pending--;
-	if (env->roots_pending > 0 || env->serving)
-		return;
-	env->serving = 1;
-	rpc_start(env);
-	log_info("serving: every share's root is known");
+	if (env->roots_pending == 0)
+		env->roots_known = 1;
+	nfsd_serve_check(env);
 }
 
 static void
@@ -327,22 +364,40 @@ static void
 nfsd_post_init(struct daemon *d)
 {
 	struct nfsd_env *env = d->env;
-	char path[PATH_MAX];
+	char path[PATH_MAX], spath[PATH_MAX];
 	long long nodes = conf_get_int(d->conf, "nfsd", "handle cache size");
 	long long fds = conf_get_int(d->conf, "nfsd", "fd cache size");
+	struct timeval wait = { NFSD_DRC_WAIT_SECONDS, 0 };
 
 	/* Inside the chroot the run directory is "/". */
 	if (snprintf(path, sizeof(path), "%s/blockd.sock",
-	    d->sandbox.chroot[0] ? "" : d->run_dir) >= (int)sizeof(path))
+	    d->sandbox.chroot[0] ? "" : d->run_dir) >= (int)sizeof(path) ||
+	    snprintf(spath, sizeof(spath), "%s/stated.sock",
+	    d->sandbox.chroot[0] ? "" : d->run_dir) >= (int)sizeof(spath))
 		fatalx("run directory path too long");
 	env->fhcache = fhcache_new((size_t)nodes, (size_t)fds, nfsd_released,
 	    env);
 	env->drc = drc_new((size_t)conf_get_int(d->conf, "nfsd",
 	    "reply cache size"));
 	env->bdc = bdc_new(env, path);
-	if (env->fhcache == NULL || env->drc == NULL || env->bdc == NULL)
+	env->sdc = sdc_new(env, spath);
+	env->ev_drc_wait = evtimer_new(env->base, nfsd_drc_wait_cb, env);
+	if (env->fhcache == NULL || env->drc == NULL || env->bdc == NULL ||
+	    env->sdc == NULL || env->ev_drc_wait == NULL)
 		fatalx("out of memory");
-	/* rpc_start waits for the share roots: nfsd_root_answered. */
+	/*
+	 * rpc_start waits for the share roots (nfsd_root_answered) and the
+	 * reply cache (stated_client.c), or for NFSD_DRC_WAIT_SECONDS.
+	 */
+	if (conf_get_bool(d->conf, "stated", "enable")) {
+		if (evtimer_add(env->ev_drc_wait, &wait) == -1)
+			fatalx("evtimer_add");
+		sdc_start(env->sdc);
+	} else {
+		log_warnx("[stated] enable = no: the reply cache will not "
+		    "survive a restart of nfsd");
+		env->drc_wait_over = 1;
+	}
 	bdc_start(env->bdc);
 }
 
@@ -379,12 +434,15 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	if (env->fhcache != NULL)
 		nodes = fhcache_count(env->fhcache, &fds);
 	snprintf(buf, len, "NFSv3 port %u, MOUNT port %u; %zu export(s); "
-	    "%zu connection(s); blockd %s; %zu handle(s) cached, %zu fd(s) "
-	    "held; DRC %zu; %llu call(s), %llu bad", env->nfs_port,
+	    "%zu connection(s); blockd %s; stated %s; %zu handle(s) cached, "
+	    "%zu fd(s) held; DRC %zu%s; %llu call(s), %llu bad", env->nfs_port,
 	    env->mount_port, env->exports.nexports, env->nconns,
 	    env->bdc != NULL && bdc_ready(env->bdc) ? "connected" :
+	    "not connected",
+	    env->sdc != NULL && sdc_ready(env->sdc) ? "connected" :
 	    "not connected", nodes, fds,
 	    env->drc != NULL ? drc_count(env->drc) : 0,
+	    sdc_drc_loaded(env->sdc) ? " (read back from stated)" : "",
 	    (unsigned long long)env->stat_calls,
 	    (unsigned long long)env->stat_errors);
 }

@@ -221,6 +221,17 @@ enum drc_verdict drc_lookup(struct drc *, const struct drc_key *,
 void		 drc_complete(struct drc *, const struct drc_key *,
 		    const uint8_t *reply, size_t len);
 void		 drc_abandon(struct drc *, const struct drc_key *);
+/*
+ * A completed entry read back from stated: inserted unless the key is
+ * known already; either way the entry is marked with stamp (a local
+ * completion marks it 0).
+ */
+int		 drc_restore(struct drc *, const struct drc_key *,
+		    const uint8_t *reply, size_t len, uint32_t stamp);
+typedef void	 drc_foreach_fn(void *arg, const struct drc_key *,
+		    const uint8_t *reply, size_t len, uint32_t stamp);
+/* Every completed entry, oldest first. */
+void		 drc_foreach_done(struct drc *, drc_foreach_fn *, void *arg);
 uint32_t	 drc_checksum(const uint8_t *, size_t);
 size_t		 drc_count(const struct drc *);
 
@@ -346,6 +357,23 @@ void		 bdc_call(struct bdc *, uint32_t type, xdrproc_t, const void *,
 void		 bdc_release(struct bdc *, uint64_t ino);
 size_t		 bdc_inflight(const struct bdc *);
 
+/* stated_client.c: nfsd's side of stated's protocol (the DRC, today). */
+struct sdc;
+struct sdc	*sdc_new(struct nfsd_env *, const char *path);
+void		 sdc_free(struct sdc *);
+void		 sdc_start(struct sdc *);
+int		 sdc_ready(const struct sdc *);
+/* Has the reply cache been read back from stated since this start? */
+int		 sdc_drc_loaded(const struct sdc *);
+/*
+ * Mirror a completed entry to stated (batched: sent from an event that
+ * runs before the loop polls again, then rpc_release_held).  0 when it
+ * will be sent, so the caller holds the client's reply until then; -1
+ * when it will not (no stated, a reply too large to mirror).
+ */
+int		 sdc_drc_put(struct sdc *, const struct drc_key *,
+		    const uint8_t *reply, size_t len);
+
 /* MOUNT's DUMP list entry. */
 struct mount_entry {
 	char			 host[64];
@@ -373,10 +401,20 @@ struct nfsd_env {
 	 * rather than get a MOUNT they cannot use.
 	 */
 	size_t			 roots_pending;
+	int			 roots_known;	/* all answered once */
 	int			 serving;
+	/*
+	 * ... and once the reply cache is read back from stated, unless
+	 * stated stays away longer than NFSD_DRC_WAIT_SECONDS.
+	 */
+	struct event		*ev_drc_wait;
+	int			 drc_wait_over;
 	TAILQ_HEAD(, rpc_conn)	 conns;
+	/* Connections whose replies wait for their DRC entries to leave. */
+	TAILQ_HEAD(, rpc_conn)	 held_conns;
 	size_t			 nconns;
 	struct bdc		*bdc;
+	struct sdc		*sdc;
 	struct fhcache		*fhcache;
 	struct drc		*drc;
 	uint8_t			 write_verf[NFS3_WRITEVERFSIZE];
@@ -390,7 +428,10 @@ struct nfsd_env {
 };
 
 /* nfsd.c */
+#define NFSD_DRC_WAIT_SECONDS	5
 void	 nfsd_roots_refresh(struct nfsd_env *);
+/* Start serving if everything it waits for is there. */
+void	 nfsd_serve_check(struct nfsd_env *);
 
 /* rpc.c */
 int	 rpc_bind_tcp(const char *addr, unsigned int port);
@@ -402,6 +443,8 @@ void	 rpc_reply(struct nfs_req *);
 void	 rpc_reply_error(struct nfs_req *, uint32_t accept_stat);
 void	 rpc_reply_drop(struct nfs_req *);
 void	 nfs_req_free(struct nfs_req *);
+/* The DRC entries went to stated: write the replies held for them. */
+void	 rpc_release_held(struct nfsd_env *);
 
 /* mount.c */
 void	 mount_dispatch(struct nfs_req *);

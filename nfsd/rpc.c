@@ -64,6 +64,9 @@ struct rpc_conn {
 	int			 refs;
 	int			 dead;
 	int			 paused;
+	/* Output waits for DRC entries to reach stated (drc.c). */
+	int			 held;
+	TAILQ_ENTRY(rpc_conn)	 held_entry;
 };
 
 static const uint8_t rpc_zeros[4];
@@ -229,6 +232,36 @@ nfs_req_free(struct nfs_req *r)
 	}
 }
 
+/*
+ * Hold a connection's output until stated_client.c has handed the DRC
+ * entries of this loop iteration to stated: a client never sees a reply
+ * whose entry a restarted nfsd could not find.  The hold never outlives
+ * the iteration (sdc's flush event runs before the next poll).
+ */
+static void
+rpc_conn_hold(struct rpc_conn *c)
+{
+	if (c->held)
+		return;
+	c->held = 1;
+	c->refs++;
+	TAILQ_INSERT_TAIL(&c->env->held_conns, c, held_entry);
+}
+
+void
+rpc_release_held(struct nfsd_env *env)
+{
+	struct rpc_conn *c;
+
+	while ((c = TAILQ_FIRST(&env->held_conns)) != NULL) {
+		TAILQ_REMOVE(&env->held_conns, c, held_entry);
+		c->held = 0;
+		rpc_conn_flush(c);
+		rpc_conn_pause_check(c);
+		rpc_conn_unref(c);
+	}
+}
+
 /* Queue the reply in r->out (its head filled) and free the request. */
 static void
 rpc_send(struct nfs_req *r)
@@ -236,6 +269,7 @@ rpc_send(struct nfs_req *r)
 	struct rpc_conn *c = r->conn;
 	struct rpc_out *o;
 	size_t total, pad = 0;
+	int hold = 0;
 
 	if (r->out.failed) {
 		log_warnx("%s: out of memory for a reply; dropped",
@@ -251,6 +285,8 @@ rpc_send(struct nfs_req *r)
 		drc_complete(r->env->drc, &r->drc_key, r->out.buf + 4,
 		    r->out.len - 4);
 		r->drc_held = 0;
+		hold = sdc_drc_put(r->env->sdc, &r->drc_key, r->out.buf + 4,
+		    r->out.len - 4) == 0;
 	}
 	if (c == NULL) {
 		if (sendto(r->udp_fd, r->out.buf + 4, r->out.len - 4, 0,
@@ -277,6 +313,8 @@ rpc_send(struct nfs_req *r)
 	c->out_bytes += o->len + o->flen + o->pad;
 	c->refs++;
 	nfs_req_free(r);
+	if (hold)
+		rpc_conn_hold(c);
 	rpc_conn_flush(c);
 	rpc_conn_pause_check(c);
 	rpc_conn_unref(c);
@@ -563,6 +601,8 @@ rpc_conn_flush(struct rpc_conn *c)
 	size_t left;
 	int niov;
 
+	if (c->held)
+		return;		/* rpc_release_held writes it */
 	while (!c->dead && (o = TAILQ_FIRST(&c->out)) != NULL) {
 		if (o->off == o->len && o->flen == 0 && o->padoff == o->pad) {
 			rpc_out_done(c, o);

@@ -12,6 +12,10 @@
  * nothing); grace ends early when every reclaimable client is done, or
  * by "dittofsctl grace end".  At the end of grace the clients that did
  * not reclaim lose their right to.
+ *
+ * It also keeps nfsd's duplicate request cache (drc.h), in memory, so
+ * that it outlives an nfsd restart: nfsd stores entries one way and
+ * reads them all back after each connect (nfsd/drc.c says why).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,6 +42,7 @@ static const char *const stated_syscalls[] = {
 			 IPC_ROLE_BIT(IPC_ROLE_LOCKD))
 #define CTL		IPC_ROLE_BIT(IPC_ROLE_CTL)
 #define STATD		IPC_ROLE_BIT(IPC_ROLE_STATD)
+#define NFSD		IPC_ROLE_BIT(IPC_ROLE_NFSD)
 
 static struct stated_env *
 stated_env_of(struct ipc_peer *peer)
@@ -800,6 +805,118 @@ stated_ctl_locks(struct ipc_peer *peer, struct ipc_msg *msg)
 	free(l.shares);
 }
 
+/*
+ * nfsd's duplicate request cache (drc.h).  Only nfsd may send these (the
+ * handler table says so); what it sends is still checked: the XDR bounds
+ * the batch and each reply, the table bounds the entries.  A PUT is one
+ * way: a malformed one is a protocol violation and closes the channel,
+ * since there is no reply to carry an error.
+ */
+#define STATED_DRC_CHUNK_BYTES	(512 * 1024)
+
+static void
+stated_drc_put(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_drc_put req;
+	struct drc_table_key k;
+	st_drc_entry *e;
+	size_t nomem = 0;
+	u_int i;
+
+	memset(&req, 0, sizeof(req));
+	if (ipc_decode(msg, (xdrproc_t)xdr_st_drc_put, &req) == -1) {
+		log_warnx("%s: malformed DRC_PUT of %zu bytes; disconnecting",
+		    ipc_peer_name(peer), msg->len);
+		ipc_channel_close(ipc_peer_channel(peer), NULL);
+		return;
+	}
+	env->requests++;
+	for (i = 0; i < req.entries.entries_len; i++) {
+		e = &req.entries.entries_val[i];
+		memset(&k, 0, sizeof(k));
+		memcpy(k.addr, e->addr, sizeof(k.addr));
+		k.xid = e->xid;
+		k.prog = e->prog;
+		k.vers = e->vers;
+		k.proc = e->proc;
+		k.args_sum = e->args_sum;
+		if (drc_table_put(env->drc, &k,
+		    (const uint8_t *)e->reply.reply_val,
+		    e->reply.reply_len) == -1) {
+			if (errno == ENOMEM)
+				nomem++;
+			env->drc_refused++;
+			continue;
+		}
+		env->drc_puts++;
+	}
+	if (nomem > 0)
+		log_warnx("%s: %zu reply cache entr%s not kept: out of memory",
+		    ipc_peer_name(peer), nomem, nomem == 1 ? "y" : "ies");
+	xdr_free((xdrproc_t)xdr_st_drc_put, &req);
+}
+
+struct stated_drc_chunk {
+	st_drc_entry	*v;
+	size_t		 n;
+};
+
+static void
+stated_drc_chunk_cb(void *arg, const struct drc_table_key *k,
+    const uint8_t *reply, size_t len)
+{
+	struct stated_drc_chunk *c = arg;
+	st_drc_entry *e = &c->v[c->n++];
+
+	memcpy(e->addr, k->addr, sizeof(e->addr));
+	e->xid = k->xid;
+	e->prog = k->prog;
+	e->vers = k->vers;
+	e->proc = k->proc;
+	e->args_sum = k->args_sum;
+	/* The table's memory, unchanged until the reply is encoded. */
+	e->reply.reply_len = (u_int)len;
+	e->reply.reply_val = (char *)(uintptr_t)reply;
+}
+
+static void
+stated_drc_dump(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_drc_dump_req req;
+	struct st_drc_dump_reply rep;
+	struct stated_drc_chunk c;
+	uint64_t next;
+	int eof;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_decode(peer, msg, (xdrproc_t)xdr_st_drc_dump_req, &req) ==
+	    -1)
+		return;
+	memset(&c, 0, sizeof(c));
+	if ((c.v = calloc(ST_DRC_BATCH_MAX, sizeof(*c.v))) == NULL) {
+		ipc_reply_error(ipc_peer_channel(peer), msg, ENOMEM, NULL);
+		return;
+	}
+	drc_table_dump(env->drc, req.cursor, ST_DRC_BATCH_MAX,
+	    STATED_DRC_CHUNK_BYTES, stated_drc_chunk_cb, &c, &next, &eof);
+	memset(&rep, 0, sizeof(rep));
+	rep.entries.entries_len = (u_int)c.n;
+	rep.entries.entries_val = c.v;
+	rep.cursor = next;
+	rep.eof = eof;
+	rep.total = drc_table_count(env->drc);
+	if (ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_DRC_DUMP_REPLY, -1,
+	    (xdrproc_t)xdr_st_drc_dump_reply, &rep) == -1)
+		log_warn("%s: DRC_DUMP reply", ipc_peer_name(peer));
+	if (req.cursor == 0)
+		log_info("%s reads the reply cache: %zu entr%s",
+		    ipc_peer_name(peer), drc_table_count(env->drc),
+		    drc_table_count(env->drc) == 1 ? "y" : "ies");
+	free(c.v);
+}
+
 const struct ipc_handler stated_handlers[] = {
 	{ ST_LOCK, FRONT_ENDS, stated_lock },
 	{ ST_UNLOCK, FRONT_ENDS, stated_range },
@@ -810,6 +927,8 @@ const struct ipc_handler stated_handlers[] = {
 	{ ST_RELEASE_HOST, FRONT_ENDS | STATD, stated_release_host },
 	{ ST_RELEASE_CLIENT, FRONT_ENDS, stated_release_client },
 	{ ST_GRACE_INFO, FRONT_ENDS | STATD, stated_grace_info },
+	{ ST_DRC_PUT, NFSD, stated_drc_put },
+	{ ST_DRC_DUMP, NFSD, stated_drc_dump },
 };
 const size_t stated_nhandlers = sizeof(stated_handlers) /
     sizeof(stated_handlers[0]);
@@ -939,6 +1058,10 @@ stated_post_init(struct daemon *d)
 
 	if ((env->locks = lock_table_new(stated_grant_cb, env)) == NULL)
 		fatal("lock table");
+	/* As many entries as nfsd keeps itself: one knob for both. */
+	if ((env->drc = drc_table_new((size_t)conf_get_int(d->conf, "nfsd",
+	    "reply cache size"))) == NULL)
+		fatal("reply cache");
 	snprintf(dir, sizeof(dir), "%s/clients", d->sandbox.chroot[0] ? "" :
 	    d->state_dir);
 	if (clients_open(dir, stated_clients_log, &env->clients, err,
@@ -987,6 +1110,20 @@ stated_stop(struct daemon *d)
 	env->clients = NULL;
 	lock_table_free(env->locks);
 	env->locks = NULL;
+	drc_table_free(env->drc);
+	env->drc = NULL;
+}
+
+static void
+stated_reload(struct daemon *d)
+{
+	struct stated_env *env = d->env;
+	size_t max = (size_t)conf_get_int(d->conf, "nfsd", "reply cache size");
+
+	if (env->drc != NULL && max != drc_table_max(env->drc)) {
+		drc_table_resize(env->drc, max);
+		log_info("reply cache: at most %zu entries", max);
+	}
 }
 
 static void
@@ -1000,11 +1137,15 @@ stated_status(struct daemon *d, char *buf, size_t len)
 		lock_table_stats(env->locks, &st);
 	snprintf(buf, len, "%zu front end(s) connected; epoch %llu; %s; "
 	    "%zu lock(s), %zu waiter(s), %zu share(s) on %zu file(s); "
-	    "%zu client record(s)", ipc_server_peer_count(d->service),
+	    "%zu client record(s); reply cache %zu entr%s, %zu bytes",
+	    ipc_server_peer_count(d->service),
 	    env->clients ? (unsigned long long)clients_epoch(env->clients) :
 	    0ULL, env->in_grace ? "in grace" : "not in grace", st.locks,
 	    st.waiters, st.shares, st.files,
-	    env->clients ? clients_count(env->clients) : 0);
+	    env->clients ? clients_count(env->clients) : 0,
+	    env->drc ? drc_table_count(env->drc) : 0,
+	    env->drc && drc_table_count(env->drc) == 1 ? "y" : "ies",
+	    env->drc ? drc_table_bytes(env->drc) : 0);
 }
 
 static const struct daemon_def stated_def = {
@@ -1014,6 +1155,7 @@ static const struct daemon_def stated_def = {
 	.syscalls = stated_syscalls,
 	.pre_init = stated_pre_init,
 	.post_init = stated_post_init,
+	.reload = stated_reload,
 	.stop = stated_stop,
 	.status = stated_status,
 	.ctl_handlers = stated_ctl_handlers,

@@ -12,6 +12,7 @@
 
 #include "clients.h"
 #include "daemon.h"
+#include "drc.h"
 #include "lock_table.h"
 #include "stated_msg.h"
 
@@ -53,6 +54,10 @@ struct stated_env {
 	struct event		*ev_sweep;
 	uint64_t		 requests;
 	uint64_t		 grants;
+	/* nfsd's duplicate request cache, in memory (drc.h). */
+	struct drc_table	*drc;
+	uint64_t		 drc_puts;
+	uint64_t		 drc_refused;
 };
 
 /* stated.c */

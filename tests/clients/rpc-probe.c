@@ -3,12 +3,15 @@
  * builds records byte by byte (no libtirpc), so it can send what a real
  * client never would, and prints one line naming what came back.
  *
- *   rpc-probe [-p port] [-s source-address] TEST [ARG...]
+ *   rpc-probe [-p port] [-s source-address] [-x xid] TEST [ARG...]
  *
  * TEST: null, garbage, truncated, huge, badproc, badvers, badprog,
  * rpcvers, authbad, authflavor, mnt PATH, getattr HEXFH, stale HEXFH,
- * create HEXDIR NAME, rename HEXDIR NAME HEXDIR NAME, link HEXFH HEXDIR
- * NAME.  Output: SUCCESS, GARBAGE_ARGS, PROC_UNAVAIL, PROG_UNAVAIL,
+ * create HEXDIR NAME, remove HEXDIR NAME, rename HEXDIR NAME HEXDIR NAME,
+ * link HEXFH HEXDIR NAME.  The xid is 0x1234abcd unless -x gives one
+ * (decimal or 0x hex): the same xid and arguments from the same address
+ * are a retransmission to the server's duplicate request cache.
+ * Output: SUCCESS, GARBAGE_ARGS, PROC_UNAVAIL, PROG_UNAVAIL,
  * "PROG_MISMATCH low high", "RPC_MISMATCH low high", "AUTH_ERROR n",
  * "closed" (the server dropped the connection), a hex handle (mnt), or
  * an NFS3 status name.
@@ -89,13 +92,15 @@ dial(const char *src, int port)
 	return fd;
 }
 
+static uint32_t probe_xid = 0x1234abcd;
+
 /* Call header; cred: 0 AUTH_NULL, 1 AUTH_UNIX root, 2 bad AUTH_UNIX. */
 static void
 call_header(struct buf *b, uint32_t rpcvers, uint32_t prog, uint32_t vers,
     uint32_t proc, int cred)
 {
 	b->n = 4;		/* record mark, filled when sent */
-	put32(b, 0x1234abcd);
+	put32(b, probe_xid);
 	put32(b, 0);		/* CALL */
 	put32(b, rpcvers);
 	put32(b, prog);
@@ -252,7 +257,8 @@ unhex(const char *s, uint8_t *out)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: rpc-probe [-p port] [-s src] TEST [ARG...]\n");
+	fprintf(stderr, "usage: rpc-probe [-p port] [-s src] [-x xid] TEST "
+	    "[ARG...]\n");
 	return 2;
 }
 
@@ -265,13 +271,16 @@ main(int argc, char *argv[])
 	const char *src = NULL, *test;
 	int port = 2049, ch, fd;
 
-	while ((ch = getopt(argc, argv, "p:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "p:s:x:")) != -1) {
 		switch (ch) {
 		case 'p':
 			port = atoi(optarg);
 			break;
 		case 's':
 			src = optarg;
+			break;
+		case 'x':
+			probe_xid = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
 		default:
 			return usage();
@@ -344,6 +353,11 @@ main(int argc, char *argv[])
 		put32(&b, 0);		/* UNCHECKED */
 		for (i = 0; i < 6; i++)
 			put32(&b, 0);	/* empty sattr3 */
+	} else if (strcmp(test, "remove") == 0 && argc == 3) {
+		fhlen = unhex(argv[1], fh);
+		call_header(&b, 2, NFS_PROG, 3, 12, 1);
+		putopaque(&b, fh, (uint32_t)fhlen);
+		putopaque(&b, argv[2], (uint32_t)strlen(argv[2]));
 	} else if (strcmp(test, "rename") == 0 && argc == 5) {
 		fhlen = unhex(argv[1], fh);
 		fh2len = unhex(argv[3], fh2);

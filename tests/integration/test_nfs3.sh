@@ -39,6 +39,10 @@ root squash = no
 [nfsd]
 port = $P
 mount port = $M
+
+[run]
+# nfsd is killed many times below: keep each restart within 2 s.
+restart delay max = 2
 CONF
 Q="?version=3&nfsport=$P&mountport=$M"
 URL=nfs://127.0.0.1
@@ -163,6 +167,66 @@ for round in 1 2 3; do
 	    cmp -s "$SUITE_DIR/big.in" "$SUITE_DIR/big.out3"
 	suite_wait 20 restarted nfsd "$NFSD"
 done
+
+# The duplicate request cache outlives nfsd (it is kept in stated): a
+# REMOVE retransmitted with the same xid, on a new connection, after
+# kill -9 gets the original NFS3_OK, where running it again would say
+# NFS3ERR_NOENT; another xid does say NOENT, so the check can fail.
+drc_remove() { "$PROBE" -p $P -x "$1" remove "$ROOT" "$2"; }
+stated_has_drc() { suite_ctl status stated 2>/dev/null | grep -q 'reply cache [1-9]'; }
+gone() { ! kill -0 "$1" 2>/dev/null; }
+check "DRC: create drc1" test "$($PROBE -p $P -x 0x0d1c0000 create "$ROOT" drc1)" = NFS3_OK
+check "DRC: REMOVE drc1, xid 0x0d1c0001: NFS3_OK" test "$(drc_remove 0x0d1c0001 drc1)" = NFS3_OK
+check "DRC: the same xid again: NFS3_OK (replayed)" test "$(drc_remove 0x0d1c0001 drc1)" = NFS3_OK
+check "DRC: another xid: NFS3ERR_NOENT (it did run once)" test "$(drc_remove 0x0d1c0002 drc1)" = NFS3ERR_NOENT
+check "DRC: stated holds the entries" suite_wait 5 stated_has_drc
+diag "$(suite_ctl status stated 2>&1 | grep -o 'reply cache[^;]*' | head -1)"
+NFSD=$(suite_pid nfsd)
+kill -KILL "$NFSD"
+suite_wait 5 gone "$NFSD"
+# At once: the probe waits in the backlog dittofs-run holds, and the new
+# nfsd answers only after reading the cache back from stated.
+out=$(drc_remove 0x0d1c0001 drc1)
+check "DRC: kill -9 nfsd, same xid at once on a new connection: NFS3_OK from the cache (got $out)" test "$out" = NFS3_OK
+check "DRC: nfsd restarted" suite_wait 20 restarted nfsd "$NFSD"
+check "DRC: after the restart, a new xid: NFS3ERR_NOENT" test "$(drc_remove 0x0d1c0003 drc1)" = NFS3ERR_NOENT
+check "DRC: the new nfsd logged reading the cache back" grep -q 'read back from stated' "$SUITE_DIR/run.log"
+# stated killed: nfsd gives the new one what it holds, so an nfsd restart
+# after that still finds the entry.
+STATED=$(suite_pid stated)
+kill -KILL "$STATED"
+check "DRC: stated restarted" suite_wait 20 restarted stated "$STATED"
+check "DRC: nfsd sent its entries to the new stated" suite_wait 10 stated_has_drc
+NFSD=$(suite_pid nfsd)
+kill -KILL "$NFSD"
+suite_wait 5 gone "$NFSD"
+out=$(drc_remove 0x0d1c0001 drc1)
+check "DRC: kill -9 stated, then nfsd: the same xid still gets NFS3_OK (got $out)" test "$out" = NFS3_OK
+check "DRC: nfsd restarted again" suite_wait 20 restarted nfsd "$NFSD"
+check "DRC: a new xid still gets NFS3ERR_NOENT" test "$(drc_remove 0x0d1c0004 drc1)" = NFS3ERR_NOENT
+# The gate: while stated does not answer, a new nfsd does not serve (up
+# to 5 s), so a retransmission waiting in the backlog still finds the
+# cache.  Past that it serves without it, and says so.
+STATED=$(suite_pid stated)
+NFSD=$(suite_pid nfsd)
+kill -STOP "$STATED"
+kill -KILL "$NFSD"
+suite_wait 5 gone "$NFSD"
+drc_remove 0x0d1c0001 drc1 > "$SUITE_DIR/drc.out" &
+PROBE_PID=$!
+sleep 3
+check "DRC: stated stopped: the restarted nfsd does not answer yet" kill -0 "$PROBE_PID"
+kill -CONT "$STATED"
+wait "$PROBE_PID"
+check "DRC: stated resumed: the same xid gets NFS3_OK (got $(cat "$SUITE_DIR/drc.out"))" test "$(cat "$SUITE_DIR/drc.out")" = NFS3_OK
+NFSD=$(suite_pid nfsd)
+kill -STOP "$STATED"
+kill -KILL "$NFSD"
+suite_wait 5 gone "$NFSD"
+out=$(drc_remove 0x0d1c0001 drc1)
+kill -CONT "$STATED"
+check "DRC: stated stopped past 5 s: nfsd serves without the cache (NOENT: the window, documented; got $out)" test "$out" = NFS3ERR_NOENT
+check "DRC: ... and logs that it does" grep -q "WITHOUT the reply cache" "$SUITE_DIR/run.log"
 
 check "SIGTERM to dittofs-run stops everything" suite_stop
 if [ "$tap_fail" -ne 0 ]; then

@@ -1,0 +1,333 @@
+/*
+ * nfsd's side of stated's protocol (common/stated_msg.x): today, the
+ * copy of the duplicate request cache that outlives nfsd (drc.c says
+ * why and what is still lost).
+ *
+ * Completed entries are collected during a loop iteration and leave in
+ * one ST_DRC_PUT (ST_DRC_BATCH_MAX entries per message) from an event
+ * that runs before the loop polls again; the clients' replies held for
+ * them are written right after (rpc_release_held).  No reply comes back:
+ * the request path never waits for stated.
+ *
+ * After every (re)connect the whole cache is read back with ST_DRC_DUMP,
+ * a chunk per call.  The first complete read opens nfsd's gate (nfsd.c:
+ * nfsd_serve_check).  Entries nfsd holds that stated did not return (it
+ * restarted, or missed them while away) are then sent to it again.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ipc.h"
+#include "log.h"
+#include "nfsd.h"
+#include "stated_msg.h"
+
+/* Entries waiting for the flush; beyond this they are not mirrored. */
+#define SDC_PENDING_MAX		65536
+/* An RPC reply header: xid, REPLY, MSG_ACCEPTED, verifier, accept_stat. */
+#define SDC_REPLY_MIN		24
+
+struct sdc {
+	struct nfsd_env		*env;
+	struct ipc_client	*client;
+	struct event		*ev_flush;
+	int			 flush_scheduled;
+	st_drc_entry		*pending;
+	size_t			 npending;
+	size_t			 cap;
+	int			 unsupported;	/* stated without a DRC */
+	int			 loading;
+	int			 loaded;	/* once since this start */
+	uint32_t		 stamp;		/* of the current read-back */
+	size_t			 restored;
+	size_t			 resent;
+	size_t			 chunks;
+	uint64_t		 dropped;
+};
+
+static void
+sdc_pending_clear(struct sdc *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->npending; i++)
+		free(s->pending[i].reply.reply_val);
+	s->npending = 0;
+}
+
+static void
+sdc_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sdc *s = arg;
+	struct ipc_channel *ch = ipc_client_channel(s->client);
+	struct st_drc_put put;
+	size_t off, n;
+
+	s->flush_scheduled = 0;
+	for (off = 0; ch != NULL && off < s->npending; off += n) {
+		n = s->npending - off;
+		if (n > ST_DRC_BATCH_MAX)
+			n = ST_DRC_BATCH_MAX;
+		put.entries.entries_len = (u_int)n;
+		put.entries.entries_val = s->pending + off;
+		if (ipc_send_xdr(ch, ST_DRC_PUT, 0, 0, -1,
+		    (xdrproc_t)xdr_st_drc_put, &put) == -1) {
+			if (s->dropped++ == 0)
+				log_warn("stated: DRC_PUT of %zu entries", n);
+			break;
+		}
+	}
+	sdc_pending_clear(s);
+	rpc_release_held(s->env);
+}
+
+int
+sdc_drc_put(struct sdc *s, const struct drc_key *k, const uint8_t *reply,
+    size_t len)
+{
+	st_drc_entry *e, *grown;
+	size_t cap;
+
+	if (s == NULL || s->unsupported || !ipc_client_ready(s->client) ||
+	    len == 0 || len > ST_DRC_REPLY_MAX)
+		return -1;
+	if (s->npending == s->cap) {
+		if (s->cap >= SDC_PENDING_MAX) {
+			s->dropped++;
+			return -1;
+		}
+		cap = s->cap ? s->cap * 2 : 64;
+		if ((grown = reallocarray(s->pending, cap, sizeof(*grown))) ==
+		    NULL)
+			return -1;
+		s->pending = grown;
+		s->cap = cap;
+	}
+	e = &s->pending[s->npending];
+	memset(e, 0, sizeof(*e));
+	if ((e->reply.reply_val = malloc(len)) == NULL)
+		return -1;
+	memcpy(e->reply.reply_val, reply, len);
+	e->reply.reply_len = (u_int)len;
+	memcpy(e->addr, k->addr, sizeof(e->addr));
+	e->xid = k->xid;
+	e->prog = k->prog;
+	e->vers = k->vers;
+	e->proc = k->proc;
+	e->args_sum = k->args_sum;
+	s->npending++;
+	if (!s->flush_scheduled) {
+		s->flush_scheduled = 1;
+		event_active(s->ev_flush, EV_TIMEOUT, 1);
+	}
+	return 0;
+}
+
+/* After a read-back: what stated did not return goes to it again. */
+static void
+sdc_resend_cb(void *arg, const struct drc_key *k, const uint8_t *reply,
+    size_t len, uint32_t stamp)
+{
+	struct sdc *s = arg;
+
+	if (stamp != s->stamp && sdc_drc_put(s, k, reply, len) == 0)
+		s->resent++;
+}
+
+static void	sdc_dump_reply(struct ipc_channel *, struct ipc_msg *,
+		    void *);
+
+static void
+sdc_dump_request(struct sdc *s, struct ipc_channel *ch, uint64_t cursor)
+{
+	struct st_drc_dump_req req;
+
+	req.cursor = cursor;
+	if (ipc_call(ch, ST_DRC_DUMP, -1, (xdrproc_t)xdr_st_drc_dump_req, &req,
+	    sdc_dump_reply, s) == -1) {
+		log_warn("stated: DRC_DUMP");
+		s->loading = 0;
+		ipc_channel_close(ch, "DRC_DUMP failed");
+	}
+}
+
+static void
+sdc_dump_done(struct sdc *s, const char *how)
+{
+	s->loading = 0;
+	log_info("reply cache: %zu entr%s read back from stated in %zu "
+	    "chunk(s)%s", s->restored, s->restored == 1 ? "y" : "ies",
+	    s->chunks, how);
+	s->resent = 0;
+	drc_foreach_done(s->env->drc, sdc_resend_cb, s);
+	if (s->resent > 0)
+		log_info("reply cache: %zu entr%s that stated lacked sent "
+		    "again", s->resent, s->resent == 1 ? "y" : "ies");
+	if (!s->loaded) {
+		s->loaded = 1;
+		nfsd_serve_check(s->env);
+	}
+}
+
+static void
+sdc_dump_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
+{
+	struct sdc *s = arg;
+	struct st_drc_dump_reply rep;
+	struct ipc_error err;
+	struct drc_key k;
+	st_drc_entry *e;
+	size_t bad = 0;
+	u_int i;
+
+	if (msg == NULL) {
+		s->loading = 0;		/* the next on_ready starts over */
+		return;
+	}
+	if (msg->fd != -1) {
+		close(msg->fd);
+		msg->fd = -1;
+	}
+	if (msg->hdr.type == IPC_ERROR) {
+		memset(&err, 0, sizeof(err));
+		if (ipc_decode(msg, (xdrproc_t)xdr_ipc_error, &err) == 0) {
+			log_warnx("stated keeps no reply cache (%s): serving "
+			    "with nfsd's own, which a restart loses",
+			    err.message);
+			xdr_free((xdrproc_t)xdr_ipc_error, &err);
+		}
+		s->unsupported = 1;
+		sdc_dump_done(s, ", none: stated does not keep it");
+		return;
+	}
+	memset(&rep, 0, sizeof(rep));
+	if (msg->hdr.type != ST_DRC_DUMP_REPLY ||
+	    ipc_decode(msg, (xdrproc_t)xdr_st_drc_dump_reply, &rep) == -1) {
+		log_warnx("stated: bad DRC_DUMP reply (type %u)",
+		    msg->hdr.type);
+		s->loading = 0;
+		ipc_channel_close(ch, "bad DRC_DUMP reply");
+		return;
+	}
+	s->chunks++;
+	for (i = 0; i < rep.entries.entries_len; i++) {
+		e = &rep.entries.entries_val[i];
+		/* Never replay a reply that is not one, or to another xid. */
+		if (e->reply.reply_len < SDC_REPLY_MIN ||
+		    xdrbuf_peek_u32((const uint8_t *)e->reply.reply_val) !=
+		    e->xid || e->prog != NFS_PROGRAM) {
+			bad++;
+			continue;
+		}
+		memcpy(k.addr, e->addr, sizeof(k.addr));
+		k.xid = e->xid;
+		k.prog = e->prog;
+		k.vers = e->vers;
+		k.proc = e->proc;
+		k.args_sum = e->args_sum;
+		if (drc_restore(s->env->drc, &k,
+		    (const uint8_t *)e->reply.reply_val, e->reply.reply_len,
+		    s->stamp) == 0)
+			s->restored++;
+	}
+	if (bad > 0)
+		log_warnx("stated: %zu reply cache entr%s ignored: not a reply "
+		    "to its xid", bad, bad == 1 ? "y" : "ies");
+	if (rep.eof)
+		sdc_dump_done(s, "");
+	else if (rep.entries.entries_len == 0)
+		sdc_dump_done(s, ", cut short: stated sent an empty chunk");
+	else
+		sdc_dump_request(s, ch, rep.cursor);
+	xdr_free((xdrproc_t)xdr_st_drc_dump_reply, &rep);
+}
+
+static void
+sdc_on_ready(struct ipc_client *cl, void *arg)
+{
+	struct sdc *s = arg;
+	struct ipc_channel *ch = ipc_client_channel(cl);
+
+	if (ch == NULL)
+		return;
+	s->unsupported = 0;	/* this stated may be newer */
+	s->loading = 1;
+	s->stamp++;
+	if (s->stamp == 0)
+		s->stamp = 1;		/* 0 is a local completion's */
+	s->restored = 0;
+	s->chunks = 0;
+	sdc_dump_request(s, ch, 0);
+}
+
+static void
+sdc_on_lost(struct ipc_client *cl, void *arg)
+{
+	struct sdc *s = arg;
+
+	s->loading = 0;
+}
+
+static void
+sdc_dispatch(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
+{
+	if (msg->fd != -1) {
+		close(msg->fd);
+		msg->fd = -1;
+	}
+	log_warnx("stated: unexpected message type %u", msg->hdr.type);
+}
+
+struct sdc *
+sdc_new(struct nfsd_env *env, const char *path)
+{
+	struct sdc *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->env = env;
+	s->client = ipc_client_new(env->base, path, IPC_ROLE_NFSD, "nfsd", 0,
+	    sdc_dispatch, s);
+	s->ev_flush = event_new(env->base, -1, 0, sdc_flush_cb, s);
+	if (s->client == NULL || s->ev_flush == NULL) {
+		sdc_free(s);
+		return NULL;
+	}
+	ipc_client_set_callbacks(s->client, sdc_on_ready, sdc_on_lost);
+	ipc_client_set_backoff(s->client, 50, 1000);
+	return s;
+}
+
+void
+sdc_start(struct sdc *s)
+{
+	ipc_client_start(s->client);
+}
+
+int
+sdc_ready(const struct sdc *s)
+{
+	return ipc_client_ready(s->client);
+}
+
+int
+sdc_drc_loaded(const struct sdc *s)
+{
+	return s != NULL && s->loaded;
+}
+
+void
+sdc_free(struct sdc *s)
+{
+	if (s == NULL)
+		return;
+	if (s->ev_flush != NULL)
+		event_free(s->ev_flush);
+	sdc_pending_clear(s);
+	free(s->pending);
+	ipc_client_free(s->client);
+	free(s);
+}
