@@ -129,39 +129,52 @@ util_uptime_text(long long s, char *buf, size_t len)
 }
 
 /*
- * A listening TCP (or bound UDP) socket on a numeric address, with
- * SO_REUSEADDR so a restarted server rebinds at once.  No name lookup:
+ * A numeric IPv4 or IPv6 address and a port.  No name lookup:
  * getaddrinfo(AI_ADDRCONFIG) fails in a namespace that has only lo.
+ */
+int
+util_sockaddr_parse(const char *addr, unsigned int port,
+    struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (port > 65535) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		*len = sizeof(*sin);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*sin6);
+		return 0;
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+/*
+ * A non-blocking listening TCP (or bound UDP) socket on a numeric
+ * address (port 0: any), with SO_REUSEADDR so a restarted server
+ * rebinds at once.
  */
 int
 util_listen_inet(const char *addr, unsigned int port, int type)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int fd, on = 1, family;
+	int fd, on = 1;
 
-	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)&ss)->sin_addr)
-	    == 1) {
-		family = AF_INET;
-		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
-		len = sizeof(struct sockaddr_in);
-	} else if (inet_pton(AF_INET6, addr,
-	    &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
-		family = AF_INET6;
-		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
-		len = sizeof(struct sockaddr_in6);
-	} else {
-		errno = EINVAL;
+	if (util_sockaddr_parse(addr, port, &ss, &len) == -1)
 		return -1;
-	}
-	if (port == 0 || port > 65535) {
-		errno = EINVAL;
-		return -1;
-	}
-	fd = socket(family, type | SOCK_CLOEXEC, 0);
+	fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||

@@ -2,6 +2,7 @@
 #define DITTOFS_UTIL_H
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <stddef.h>
 
 /* Create dir (and parents) if missing; set mode and owner when asked. */
@@ -10,6 +11,8 @@ int	util_lookup_group(const char *name, gid_t *gid);
 int	util_write_all(int fd, const void *buf, size_t len);
 int	util_read_all(int fd, void *buf, size_t len);
 int	util_uptime_text(long long seconds, char *buf, size_t len);
+int	util_sockaddr_parse(const char *addr, unsigned int port,
+	    struct sockaddr_storage *, socklen_t *);
 int	util_listen_inet(const char *addr, unsigned int port, int type);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "lockd.h"
 #include "log.h"
+#include "util.h"
 #include "sm_prot.h"
 
 static void	nlm_op_stated(struct lockd_op *);
@@ -484,7 +485,7 @@ nlm_monitor(struct lockd_env *env, const struct lockd_op *op)
 	} else
 		memcpy(m.priv,
 		    &((const struct sockaddr_in6 *)&op->peer)->sin6_addr, 16);
-	if (rpc_client_parse_addr("127.0.0.1", 0, &ss, &len) == -1 ||
+	if (util_sockaddr_parse("127.0.0.1", 0, &ss, &len) == -1 ||
 	    rpc_client_call(env->callbacks, (struct sockaddr *)&ss, len,
 	    SM_PROG, SM_VERS, SM_PROC_MON, (xdrproc_t)xdr_mon, &m, 3,
 	    nlm_monitor_done, NULL) == -1)

@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "rpc.h"
+#include "util.h"
 
 #define RPC_CALL	0
 #define RPC_REPLY	1
@@ -617,75 +618,24 @@ rpc_service_stats(const struct rpc_service *svc, struct rpc_stats *st)
 	*st = svc->stats;
 }
 
-int
-rpc_client_parse_addr(const char *addr, int port,
-    struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		*len = sizeof(*sin);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		*len = sizeof(*sin6);
-		return 0;
-	}
-	errno = EINVAL;
-	return -1;
-}
-
 /* Bind TCP (listening) and UDP sockets to addr:port (port 0: any). */
 int
 rpc_bind_sockets(const char *addr, int port, int *tcp_fd, int *udp_fd)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int one = 1, fd, type, i;
-
-	*tcp_fd = *udp_fd = -1;
-	if (rpc_client_parse_addr(addr, port, &ss, &len) == -1)
+	*udp_fd = -1;
+	if (port < 0 || (*tcp_fd = util_listen_inet(addr, (unsigned int)port,
+	    SOCK_STREAM)) == -1)
 		return -1;
-	for (i = 0; i < 2; i++) {
-		type = i == 0 ? SOCK_STREAM : SOCK_DGRAM;
-		fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
-		if (fd == -1)
-			goto fail;
-		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-		    sizeof(one)) == -1 ||
-		    bind(fd, (struct sockaddr *)&ss, len) == -1 ||
-		    (type == SOCK_STREAM && listen(fd, 128) == -1)) {
-			close(fd);
-			goto fail;
-		}
-		if (i == 0) {
-			*tcp_fd = fd;
-			/* port 0: UDP on the same port as TCP. */
-			if (port == 0) {
-				port = rpc_socket_port(fd);
-				if (ss.ss_family == AF_INET)
-					((struct sockaddr_in *)&ss)->sin_port =
-					    htons((uint16_t)port);
-				else
-					((struct sockaddr_in6 *)&ss)->sin6_port
-					    = htons((uint16_t)port);
-			}
-		} else
-			*udp_fd = fd;
+	/* port 0: UDP on the port the kernel gave TCP. */
+	if (port == 0)
+		port = rpc_socket_port(*tcp_fd);
+	if ((*udp_fd = util_listen_inet(addr, (unsigned int)port,
+	    SOCK_DGRAM)) == -1) {
+		close(*tcp_fd);
+		*tcp_fd = -1;
+		return -1;
 	}
 	return 0;
-fail:
-	if (*tcp_fd != -1)
-		close(*tcp_fd);
-	*tcp_fd = -1;
-	return -1;
 }
 
 int

@@ -128,7 +128,5 @@ int		 rpc_client_call(struct rpc_client *, const struct sockaddr *,
 		    socklen_t, uint32_t prog, uint32_t vers, uint32_t proc,
 		    xdrproc_t, const void *args, unsigned int tries,
 		    rpc_result_fn *, void *arg);
-int		 rpc_client_parse_addr(const char *, int port,
-		    struct sockaddr_storage *, socklen_t *);
 
 #endif

@@ -34,6 +34,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "nfsd.h"
+#include "util.h"
 
 #define NFSD_BOOT_ID		"/proc/sys/kernel/random/boot_id"
 #define NFSD_RPCBIND_SOCK	"/run/rpcbind.sock"
@@ -183,7 +184,7 @@ nfsd_socket(struct daemon *d, const char *name, const char *addr,
 		log_info("%s: socket passed by the service manager", name);
 		return fd;
 	}
-	fd = udp ? rpc_bind_udp(addr, port) : rpc_bind_tcp(addr, port);
+	fd = util_listen_inet(addr, port, udp ? SOCK_DGRAM : SOCK_STREAM);
 	if (fd == -1)
 		fatal("%s: bind %s port %u/%s", name, addr, port,
 		    udp ? "udp" : "tcp");

@@ -434,8 +434,6 @@ void	 nfsd_roots_refresh(struct nfsd_env *);
 void	 nfsd_serve_check(struct nfsd_env *);
 
 /* rpc.c */
-int	 rpc_bind_tcp(const char *addr, unsigned int port);
-int	 rpc_bind_udp(const char *addr, unsigned int port);
 void	 rpc_start(struct nfsd_env *);
 void	 rpc_stop(struct nfsd_env *);
 /* Queue the reply (accept_stat SUCCESS unless said) and free the request. */

@@ -95,69 +95,6 @@ rpc_sockaddr_name(const struct sockaddr *sa, char *buf, size_t len,
 	snprintf(buf, len, "%s:%u", host, *port);
 }
 
-static int
-rpc_sockaddr_parse(const char *addr, unsigned int port,
-    struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		*len = sizeof(*sin);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		*len = sizeof(*sin6);
-		return 0;
-	}
-	errno = EINVAL;
-	return -1;
-}
-
-static int
-rpc_bind(const char *addr, unsigned int port, int type)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int fd, on = 1;
-
-	if (rpc_sockaddr_parse(addr, port, &ss, &len) == -1) {
-		log_warnx("address '%s' is not an IPv4 or IPv6 address", addr);
-		errno = EINVAL;
-		return -1;
-	}
-	fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -1;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
-	    bind(fd, (struct sockaddr *)&ss, len) == -1 ||
-	    (type == SOCK_STREAM && listen(fd, 128) == -1)) {
-		int saved = errno;
-
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	return fd;
-}
-
-int
-rpc_bind_tcp(const char *addr, unsigned int port)
-{
-	return rpc_bind(addr, port, SOCK_STREAM);
-}
-
-int
-rpc_bind_udp(const char *addr, unsigned int port)
-{
-	return rpc_bind(addr, port, SOCK_DGRAM);
-}
-
 static void
 rpc_conn_unref(struct rpc_conn *c)
 {

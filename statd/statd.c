@@ -23,6 +23,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "util.h"
 #include "monitor.h"
 #include "rpc.h"
 #include "sm_prot.h"
@@ -109,7 +110,7 @@ statd_notify_all(struct statd_env *env, const char *why)
 			sin6->sin6_family = AF_INET6;
 			memcpy(&sin6->sin6_addr, e->priv, 16);
 			len = sizeof(*sin6);
-		} else if (rpc_client_parse_addr(e->mon_name, 0, &ss, &len) ==
+		} else if (util_sockaddr_parse(e->mon_name, 0, &ss, &len) ==
 		    -1) {
 			/* No address and no resolver in the chroot. */
 			log_info("SM_NOTIFY: no address for %s", e->mon_name);
