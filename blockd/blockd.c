@@ -22,7 +22,7 @@ static const char *const blockd_syscalls[] = {
 	"readlinkat", "ftruncate", "truncate", "fallocate", "fsync",
 	"fdatasync", "sync_file_range", "getdents64", "flock", "access",
 	"faccessat", "faccessat2", "readlink", "stat", "lstat", "statfs",
-	"fchmod", "fchown", "utimensat", "futimesat", "copy_file_range",
+	"fchmod", "utimensat", "futimesat", "copy_file_range",
 	"fgetxattr", "fsetxattr", "flistxattr", "fremovexattr", "pread64",
 	"pwrite64", "sendfile", "splice", "getcwd", "chdir", "fchdir",
 	NULL

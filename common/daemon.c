@@ -53,19 +53,38 @@ daemon_apply_log_level(struct daemon *d)
 uid_t
 daemon_role_uid(struct daemon *d, enum ipc_role role)
 {
+	if ((unsigned int)role >= IPC_ROLE_COUNT)
+		return (uid_t)-1;
+	return d->role_uid[role];
+}
+
+/*
+ * Before the chroot, while /etc/passwd is in reach: the uid of every
+ * role with a configured user (development: ours for all of them).
+ */
+static void
+daemon_resolve_roles(struct daemon *d)
+{
 	struct sandbox_ids ids;
 	const char *user;
+	unsigned int role;
 
-	if (geteuid() != 0)
-		return geteuid();	/* development: one user for all */
-	user = conf_get(d->conf, ipc_role_name(role), "user");
-	if (user == NULL)
-		return (uid_t)-1;
-	if (sandbox_resolve_user(user, &ids) == -1) {
-		log_warn("user %s for role %s", user, ipc_role_name(role));
-		return (uid_t)-1;
+	for (role = 0; role < IPC_ROLE_COUNT; role++) {
+		d->role_uid[role] = (uid_t)-1;
+		if (d->start == DAEMON_START_DEV) {
+			d->role_uid[role] = geteuid();
+			continue;
+		}
+		user = conf_get(d->conf, ipc_role_name((enum ipc_role)role),
+		    "user");
+		if (user == NULL)
+			continue;
+		if (sandbox_resolve_user(user, &ids) == -1)
+			log_warn("user %s for role %s", user,
+			    ipc_role_name((enum ipc_role)role));
+		else
+			d->role_uid[role] = ids.uid;
 	}
-	return ids.uid;
 }
 
 void
@@ -375,6 +394,42 @@ daemon_ctl_open(struct daemon *d)
 		fatalx("%s: cannot serve", leaf);
 }
 
+const char *
+daemon_start_name(enum daemon_start start)
+{
+	switch (start) {
+	case DAEMON_START_ROOT:
+		return "root";
+	case DAEMON_START_SERVICE:
+		return "service";
+	case DAEMON_START_DEV:
+		break;
+	}
+	return "development";
+}
+
+/* ROOT, SERVICE or DEV: see daemon.h. */
+static enum daemon_start
+daemon_start_mode(struct daemon *d)
+{
+	const char *user = daemon_section_get(d, "user");
+	struct sandbox_ids ids;
+
+	if (geteuid() == 0)
+		return DAEMON_START_ROOT;
+	if (user != NULL && sandbox_resolve_user(user, &ids) == 0 &&
+	    ids.uid == geteuid())
+		return DAEMON_START_SERVICE;
+	return DAEMON_START_DEV;
+}
+
+/*
+ * As root: the run directory is root's and the suite group's (0750; the
+ * daemons make their sockets before they change user), the state
+ * directory the daemon user's.  As the service user, the run directory
+ * is the one tmpfiles.d made (1770 root:dittofs: every daemon adds its
+ * sockets, none removes another's) and the state directory its own.
+ */
 static void
 daemon_prepare_dirs(struct daemon *d)
 {
@@ -396,17 +451,17 @@ daemon_prepare_dirs(struct daemon *d)
 	d->group = (gid_t)-1;
 	ids.uid = (uid_t)-1;
 	ids.gid = (gid_t)-1;
+	if (d->start != DAEMON_START_DEV &&
+	    util_lookup_group(group, &d->group) == -1)
+		fatal("group %s (create it, e.g. with systemd-sysusers)",
+		    group);
+	if (root && sandbox_resolve_user(user, &ids) == -1)
+		fatal("user %s (create it, e.g. with systemd-sysusers)", user);
 	if (root) {
-		if (util_lookup_group(group, &d->group) == -1)
-			fatal("group %s (create it, e.g. with systemd-sysusers)",
-			    group);
-		if (sandbox_resolve_user(user, &ids) == -1)
-			fatal("user %s (create it, e.g. with "
-			    "systemd-sysusers)", user);
-	}
-	/* The run directory: root's, readable by the suite's group. */
-	if (util_mkdir(d->run_dir, root ? 0750 : 0700, root ? 0 : (uid_t)-1,
-	    d->group) == -1)
+		if (util_mkdir(d->run_dir, 0750, 0, d->group) == -1)
+			fatal("run directory %s", d->run_dir);
+	} else if (util_mkdir(d->run_dir, d->start == DAEMON_START_SERVICE ?
+	    01770 : 0700, (uid_t)-1, d->group) == -1)
 		fatal("run directory %s", d->run_dir);
 	if (util_mkdir(d->state_dir, 0700, ids.uid, ids.gid) == -1)
 		fatal("state directory %s", d->state_dir);
@@ -477,6 +532,11 @@ daemon_main(int argc, char **argv, const struct daemon_def *def, void *env)
 	d.start_time = time(NULL);
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	d.start = daemon_start_mode(&d);
+	daemon_resolve_roles(&d);
+	if (d.start == DAEMON_START_SERVICE)
+		log_info("started as its user %s (service mode)",
+		    daemon_section_get(&d, "user"));
 	daemon_collect_listen_fds(&d);
 	daemon_notify_open(&d);
 	daemon_prepare_dirs(&d);
@@ -486,6 +546,7 @@ daemon_main(int argc, char **argv, const struct daemon_def *def, void *env)
 
 	memset(&spec, 0, sizeof(spec));
 	spec.user = daemon_section_get(&d, "user");
+	spec.service = d.start == DAEMON_START_SERVICE;
 	switch (def->chroot) {
 	case DAEMON_CHROOT_STATE:
 		spec.chroot_dir = d.state_dir;

@@ -47,6 +47,22 @@ struct daemon_def {
 #define DAEMON_POLICY_MAX	16
 #define DAEMON_LISTEN_MAX	16
 
+/*
+ * How the daemon was started (DESIGN.md section 6):
+ *  ROOT     as root: it makes its directories, binds what needs
+ *           privilege, chroots and changes to its configured user;
+ *  SERVICE  already as its configured user (systemd User=, sockets
+ *           passed, CAP_SYS_CHROOT ambient): the same minus the change
+ *           of user; peers are still told apart by their users;
+ *  DEV      as any other user (development): one user for every role,
+ *           no chroot unless it holds CAP_SYS_CHROOT.
+ */
+enum daemon_start {
+	DAEMON_START_ROOT,
+	DAEMON_START_SERVICE,
+	DAEMON_START_DEV,
+};
+
 struct daemon_listen_fd {
 	int	 fd;
 	char	 name[64];
@@ -62,6 +78,8 @@ struct daemon {
 	int			 verbose;
 	struct event_base	*base;
 	time_t			 start_time;
+	enum daemon_start	 start;
+	uid_t			 role_uid[IPC_ROLE_COUNT]; /* -1: unknown */
 	char			 run_dir[PATH_MAX];
 	char			 state_dir[PATH_MAX];
 	uid_t			 uid;		/* after the drop */
@@ -82,8 +100,9 @@ struct daemon {
 int	 daemon_main(int argc, char **argv, const struct daemon_def *,
 	    void *env);
 
-/* For pre_init. */
+/* The user each role runs as (resolved before the chroot), or -1. */
 uid_t	 daemon_role_uid(struct daemon *, enum ipc_role);
+/* For pre_init. */
 void	 daemon_allow_peer(struct daemon *, enum ipc_role, int accept_fds);
 int	 daemon_listen_unix(struct daemon *, const char *leaf);
 int	 daemon_take_listen_fd(struct daemon *, const char *name);
@@ -91,6 +110,7 @@ int	 daemon_take_listen_fd(struct daemon *, const char *name);
 void	 daemon_serve(struct daemon *, const char *leaf,
 	    const struct ipc_handler *, size_t);
 const char *daemon_section_get(struct daemon *, const char *key);
+const char *daemon_start_name(enum daemon_start);
 
 void	 daemon_notify(struct daemon *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -814,9 +814,11 @@ ipc_listen_unix(const char *path, mode_t mode, gid_t gid)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
+	/* A new file has our egid: chown only to change it (as root). */
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
 	    chmod(path, mode) == -1 ||
-	    (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) == -1) ||
+	    (gid != (gid_t)-1 && gid != getegid() &&
+	    chown(path, (uid_t)-1, gid) == -1) ||
 	    listen(fd, 128) == -1) {
 		int saved = errno;
 
@@ -1242,6 +1244,7 @@ struct ipc_client {
 	uint32_t		 version;
 	char			 peer_name[IPC_NAME_MAX + 1];
 	int			 warned;
+	uid_t			 server_uid;	/* -1: any */
 };
 
 static void ipc_client_connect(struct ipc_client *);
@@ -1354,6 +1357,25 @@ ipc_client_connect(struct ipc_client *cl)
 		ipc_client_schedule(cl);
 		return;
 	}
+	if (cl->server_uid != (uid_t)-1) {
+		struct ucred cred = { .uid = (uid_t)-1 };
+		socklen_t len = sizeof(cred);
+
+		/*
+		 * Whoever could make a socket at this path is not the peer.
+		 * The credentials are the listener's at listen(): root's for
+		 * a daemon that binds before it changes user.
+		 */
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
+		    (cred.uid != cl->server_uid && cred.uid != 0)) {
+			log_warnx("%s: served by uid %u, expected uid %u; "
+			    "not talking to it (will retry)", cl->path,
+			    (unsigned)cred.uid, (unsigned)cl->server_uid);
+			close(fd);
+			ipc_client_schedule(cl);
+			return;
+		}
+	}
 	cl->chan = ipc_channel_new(cl->base, fd, cl->channel_flags,
 	    ipc_client_dispatch, ipc_client_closed, cl);
 	if (cl->chan == NULL) {
@@ -1395,6 +1417,7 @@ ipc_client_new(struct event_base *base, const char *path, enum ipc_role self,
 	cl->arg = arg;
 	cl->backoff_first_ms = 100;
 	cl->backoff_max_ms = 5000;
+	cl->server_uid = (uid_t)-1;
 	cl->backoff_ms = cl->backoff_first_ms;
 	cl->ev_retry = evtimer_new(base, ipc_client_retry_cb, cl);
 	if (cl->ev_retry == NULL) {
@@ -1403,6 +1426,12 @@ ipc_client_new(struct event_base *base, const char *path, enum ipc_role self,
 		return NULL;
 	}
 	return cl;
+}
+
+void
+ipc_client_expect_uid(struct ipc_client *cl, uid_t uid)
+{
+	cl->server_uid = uid;
 }
 
 void

@@ -110,6 +110,7 @@ struct ipc_peer;
 typedef void	 ipc_handler_fn(struct ipc_peer *, struct ipc_msg *);
 
 #define IPC_ROLE_BIT(r)	(1u << (r))
+#define IPC_ROLE_COUNT	(IPC_ROLE_GSSD + 1)
 
 /* One row per message type the daemon handles: who may send it. */
 struct ipc_handler {
@@ -161,6 +162,8 @@ struct ipc_client *ipc_client_new(struct event_base *, const char *path,
 		    enum ipc_role self, const char *self_name,
 		    unsigned int channel_flags, ipc_dispatch_fn *, void *arg);
 void		 ipc_client_free(struct ipc_client *);
+/* Talk only to a server listening as uid or root (SO_PEERCRED); -1: any. */
+void		 ipc_client_expect_uid(struct ipc_client *, uid_t);
 void		 ipc_client_set_callbacks(struct ipc_client *,
 		    ipc_client_fn *on_ready, ipc_client_fn *on_lost);
 void		 ipc_client_set_backoff(struct ipc_client *,

@@ -151,6 +151,14 @@ sandbox_have_capability(int cap)
 	return value == CAP_SET;
 }
 
+/* Root, or a service holding CAP_NET_BIND_SERVICE. */
+int
+sandbox_may_bind_reserved(void)
+{
+	return geteuid() == 0 ||
+	    sandbox_have_capability(CAP_NET_BIND_SERVICE);
+}
+
 /*
  * In debug mode a forbidden syscall traps here instead of killing the
  * process: say which one, and let it fail with ENOSYS.
@@ -246,12 +254,19 @@ sandbox_enter(const struct sandbox_spec *spec, struct sandbox_report *rep)
 			fatal("sandbox: chroot %s", spec->chroot_dir);
 		snprintf(rep->chroot, sizeof(rep->chroot), "%s",
 		    spec->chroot_dir);
-	}
+	} else if (spec->chroot_dir != NULL && spec->service)
+		log_warnx("sandbox: no CAP_SYS_CHROOT (the unit's "
+		    "AmbientCapabilities=): not confined to %s",
+		    spec->chroot_dir);
 	if (root && spec->user != NULL) {
 		if (sandbox_drop_bounding_set() == -1)
 			fatal("sandbox: capability bounding set");
 		if (sandbox_set_ids(&ids) == -1)
 			fatal("sandbox: change to user %s", spec->user);
+		rep->privileges_dropped = 1;
+	} else if (spec->service) {
+		/* The service manager changed the user; the bounding set is
+		 * its CapabilityBoundingSet= (no CAP_SETPCAP to drop it). */
 		rep->privileges_dropped = 1;
 	} else if (!root)
 		log_info("running as uid %u without root: keeping this user%s",

@@ -18,6 +18,7 @@
 
 struct sandbox_spec {
 	const char		*user;		/* NULL: keep the user */
+	int			 service;	/* started as that user */
 	const char		*chroot_dir;	/* NULL: no chroot */
 	const char *const	*syscalls;	/* daemon's extra, NULL-ended */
 	int			 seccomp_debug;	/* log, don't kill */
@@ -47,6 +48,7 @@ int	sandbox_seccomp(const char *const *extra, int debug);
 int	sandbox_have_capability(int cap);
 
 /* Runs every step; any failure is fatal to the caller. */
+int	sandbox_may_bind_reserved(void);
 void	sandbox_enter(const struct sandbox_spec *, struct sandbox_report *);
 
 #endif

@@ -46,7 +46,7 @@ lockd_pre_init(struct daemon *d)
 	if (rpc_bind_sockets(addr, port, &env->tcp_fd, &env->udp_fd) == -1)
 		fatal("NLM on %s port %d", addr, port);
 	env->port = rpc_socket_port(env->tcp_fd);
-	if ((env->callback_fd = rpc_client_socket()) == -1)
+	if ((env->callback_fd = rpc_client_socket(sandbox_may_bind_reserved())) == -1)
 		fatal("callback socket");
 	if (conf_get_bool(d->conf, "lockd", "rpcbind")) {
 		if (rpc_register(NLM_PROG, NLM_VERS, NLM4_VERS, env->port,
@@ -75,6 +75,8 @@ lockd_post_init(struct daemon *d)
 	    "lockd", 0, lockd_blockd_message, env);
 	if (env->stated == NULL || env->blockd == NULL)
 		fatalx("IPC clients");
+	ipc_client_expect_uid(env->stated, daemon_role_uid(d, IPC_ROLE_STATED));
+	ipc_client_expect_uid(env->blockd, daemon_role_uid(d, IPC_ROLE_BLOCKD));
 	ipc_client_set_callbacks(env->stated, nlm_stated_ready, NULL);
 	ipc_client_start(env->stated);
 	ipc_client_start(env->blockd);

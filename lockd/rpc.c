@@ -941,9 +941,9 @@ rpc_register(uint32_t prog, uint32_t vers_min, uint32_t vers_max,
 	return failed ? -1 : 0;
 }
 
-/* A UDP socket for outgoing calls, on a reserved port when root. */
+/* A UDP socket for outgoing calls, on a reserved port if asked. */
 int
-rpc_client_socket(void)
+rpc_client_socket(int reserved)
 {
 	struct sockaddr_in sin;
 	int fd, port;
@@ -951,7 +951,7 @@ rpc_client_socket(void)
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
-	if (geteuid() != 0)
+	if (!reserved)
 		return fd;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;

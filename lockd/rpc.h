@@ -105,7 +105,7 @@ int		 rpc_bind_sockets(const char *addr, int port, int *tcp_fd,
 int		 rpc_socket_port(int fd);
 int		 rpc_register(uint32_t prog, uint32_t vers_min,
 		    uint32_t vers_max, int tcp_port, int udp_port);
-int		 rpc_client_socket(void);
+int		 rpc_client_socket(int reserved);
 void		 rpc_service_stats(const struct rpc_service *,
 		    struct rpc_stats *);
 

@@ -315,6 +315,8 @@ bdc_new(struct nfsd_env *env, const char *path)
 		bdc_free(b);
 		return NULL;
 	}
+	ipc_client_expect_uid(b->client,
+	    daemon_role_uid(env->daemon, IPC_ROLE_BLOCKD));
 	ipc_client_set_callbacks(b->client, bdc_on_ready, bdc_on_lost);
 	ipc_client_set_backoff(b->client, 50, 1000);
 	return b;

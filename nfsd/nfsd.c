@@ -143,8 +143,8 @@ nfsd_rpcbind_register(struct nfsd_env *env)
 
 	if (!conf_get_bool(env->daemon->conf, "nfsd", "rpcbind"))
 		return;
-	if (geteuid() != 0) {
-		log_info("rpcbind: not root; not registering");
+	if (env->daemon->start == DAEMON_START_DEV) {
+		log_info("rpcbind: development start; not registering");
 		return;
 	}
 	if (!nfsd_rpcbind_running()) {
@@ -220,8 +220,10 @@ nfsd_pre_init(struct daemon *d)
 	env->nfs_port = (unsigned int)conf_get_int(d->conf, "nfsd", "port");
 	env->mount_port = (unsigned int)conf_get_int(d->conf, "nfsd",
 	    "mount port");
-	if (geteuid() != 0 && (env->nfs_port < 1024 || env->mount_port < 1024))
-		log_warnx("not root: ports below 1024 will fail to bind");
+	if ((env->nfs_port < 1024 || env->mount_port < 1024) &&
+	    !sandbox_may_bind_reserved())
+		log_warnx("not root: ports below 1024 that are not passed in "
+		    "(dittofs-nfsd.socket) will fail to bind");
 	env->nfs_tcp = nfsd_socket(d, "nfs", addr, env->nfs_port, 0);
 	env->mount_tcp = env->mount_udp = -1;
 	if (env->mount_port != env->nfs_port) {

@@ -296,6 +296,8 @@ sdc_new(struct nfsd_env *env, const char *path)
 		sdc_free(s);
 		return NULL;
 	}
+	ipc_client_expect_uid(s->client,
+	    daemon_role_uid(env->daemon, IPC_ROLE_STATED));
 	ipc_client_set_callbacks(s->client, sdc_on_ready, sdc_on_lost);
 	ipc_client_set_backoff(s->client, 50, 1000);
 	return s;

@@ -365,7 +365,7 @@ statd_pre_init(struct daemon *d)
 	if (rpc_bind_sockets(addr, port, &env->tcp_fd, &env->udp_fd) == -1)
 		fatal("NSM on %s port %d", addr, port);
 	env->port = rpc_socket_port(env->tcp_fd);
-	if ((env->call_fd = rpc_client_socket()) == -1)
+	if ((env->call_fd = rpc_client_socket(sandbox_may_bind_reserved())) == -1)
 		fatal("call socket");
 	if (conf_get_bool(d->conf, "statd", "rpcbind")) {
 		if (rpc_register(SM_PROG, SM_VERS, SM_VERS, env->port,
@@ -398,6 +398,7 @@ statd_post_init(struct daemon *d)
 	    0, statd_stated_message, env);
 	if (env->stated == NULL)
 		fatalx("IPC client");
+	ipc_client_expect_uid(env->stated, daemon_role_uid(d, IPC_ROLE_STATED));
 	ipc_client_set_callbacks(env->stated, statd_stated_ready, NULL);
 	ipc_client_start(env->stated);
 	/* A start is a reboot for our clients: they must reclaim. */

@@ -37,12 +37,7 @@ skip_all() {
 suite_need_root
 [ "${DITTOFS_E2E:-yes}" = no ] &&
     skip_all "end-to-end tests turned off (configure --disable-e2e)"
-if [ "${E2E_IN_NETNS:-}" != 1 ]; then
-	"$top_srcdir/tests/e2e/in-netns" "$0" "$@"
-	rc=$?
-	[ $rc -eq 77 ] && echo "1..0 # SKIP cannot create a network namespace"
-	exit $rc
-fi
+suite_in_netns "$0" "$@"
 . "$top_srcdir/tests/e2e/lib.sh"
 for tool in qemu-system-x86_64 rpcbind rpcinfo rpc.statd flock ldd ip; do
 	command -v $tool >/dev/null ||

@@ -12,12 +12,7 @@ set -u
 . "$top_srcdir/tests/integration/lib.sh"
 
 suite_need_root
-if [ "${E2E_IN_NETNS:-}" != 1 ]; then
-	"$top_srcdir/tests/e2e/in-netns" "$0" "$@"
-	rc=$?
-	[ $rc -eq 77 ] && echo "1..0 # SKIP cannot create a network namespace"
-	exit $rc
-fi
+suite_in_netns "$0" "$@"
 suite_users
 # lib.sh's [share export] is the last section: the keys below join it.
 SUITE_WITH=nfsd

@@ -1,5 +1,6 @@
 # Sourced by integration tests: run a private instance of the suite.
 #
+#   suite_in_netns "$0" "$@"  rerun the test in a network namespace
 #   suite_setup            temp dir, config, users; sets SUITE_DIR, SUITE_CONF
 #                          (SUITE_WITH="nfsd" enables nfsd, which is off
 #                          otherwise; SUITE_EXTRA_CONF is appended)
@@ -20,6 +21,17 @@ suite_need_root() {
 		echo "1..0 # SKIP needs root (daemons drop to their own users)"
 		exit 0
 	fi
+}
+
+# suite_in_netns "$0" "$@": run this test again inside a private network
+# namespace of its own (tests/e2e/in-netns), unless it already is.
+suite_in_netns() {
+	local rc
+	[ "${E2E_IN_NETNS:-}" = 1 ] && return 0
+	"$top_srcdir/tests/e2e/in-netns" "$@"
+	rc=$?
+	[ $rc -eq 77 ] && echo "1..0 # SKIP cannot create a network namespace"
+	exit $rc
 }
 
 # The daemons' users, as packaging creates them (idempotent).

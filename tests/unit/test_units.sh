@@ -44,11 +44,12 @@ done
 
 # The unit's system call filter must let through every call that the
 # daemon's own seccomp allowlist (common/sandbox.c plus <name>/<name>.c)
-# permits, and the calls of its privileged start (directories, sockets,
-# the privilege drop; as strace shows them): a call allowed by one filter
-# and denied by the other fails only under systemd.
-start_calls="mkdir chmod chown unlink bind listen chroot chdir capget capset
-prctl setgroups setresgid setresuid seccomp"
+# permits, and the calls of its start as the unit's user (directories,
+# sockets, chroot, dropping the capabilities; as strace shows them): a
+# call allowed by one filter and denied by the other fails only under
+# systemd.
+start_calls="mkdir chmod unlink bind listen chroot chdir capget capset prctl
+seccomp"
 expand() {
 	for f in "$@"; do
 		case $f in
@@ -115,7 +116,7 @@ if [ -z "$sbindir" ] || [ ! -d "$sbindir" ]; then
 	tap_done
 	exit
 fi
-cp "$top_srcdir/systemd/dittofs.target" "$tmp/"
+cp "$top_srcdir/systemd/dittofs.target" "$top_srcdir"/systemd/*.socket "$tmp/"
 # Documentation= must name pages that exist: ours, as man(1) finds them.
 man=--man=no
 if command -v man >/dev/null 2>&1; then
