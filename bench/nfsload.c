@@ -18,6 +18,10 @@
  *   randread  4 KiB reads at random offsets for --seconds, IOPS
  *   create    create+close up to --files empty files, files/s
  *   getattr   GETATTR on an open handle for --seconds, ops/s
+ *   lookup    stat of create's files by name (LOOKUP) for --seconds, ops/s
+ *   access    access(2) of create's files by name for --seconds, ops/s
+ *   readdir   list create's directory (READDIRPLUS) for --seconds,
+ *             entries/s
  *   remove    remove the files made by create, files/s
  * Everything is made under a fresh directory (--dir, default
  * nfsload.PID) in the export and removed at the end. NFSv3 only: libnfs
@@ -50,6 +54,9 @@ enum phase {
 	PHASE_RANDREAD,
 	PHASE_CREATE,
 	PHASE_GETATTR,
+	PHASE_LOOKUP,
+	PHASE_ACCESS,
+	PHASE_READDIR,
 	PHASE_REMOVE,
 	PHASE_COUNT
 };
@@ -64,6 +71,9 @@ static const struct {
 	{ "randread", "IOPS" },
 	{ "create", "files/s" },
 	{ "getattr", "ops/s" },
+	{ "lookup", "ops/s" },
+	{ "access", "ops/s" },
+	{ "readdir", "entries/s" },
 	{ "remove", "files/s" },
 };
 
@@ -193,6 +203,25 @@ meta_done(int err, struct nfs_context *nfs, void *data, void *private_data)
 		;
 }
 
+static void
+readdir_done(int err, struct nfs_context *nfs, void *data, void *private_data)
+{
+	struct conn *c = private_data;
+	struct load *L = c->load;
+	struct nfsdir *dir = data;
+
+	c->inflight--;
+	if (err < 0) {
+		load_fail(L, "readdir", nfs, data);
+		return;
+	}
+	while (nfs_readdir(nfs, dir) != NULL)
+		L->ops_done++;
+	nfs_closedir(nfs, dir);
+	while (c->inflight < L->depth && issue(c) == 1)
+		;
+}
+
 /* Queue one more request on c for the current phase: 1 queued, 0 done. */
 static int
 issue(struct conn *c)
@@ -234,6 +263,19 @@ issue(struct conn *c)
 		break;
 	case PHASE_GETATTR:
 		rc = nfs_fstat64_async(c->nfs, c->fh, meta_done, c);
+		break;
+	case PHASE_LOOKUP:
+	case PHASE_ACCESS:
+		if (L->files_made == 0)
+			return 0;
+		snprintf(name, sizeof(name), "f%07" PRIu64,
+		    next_random(L) % L->files_made);
+		rc = L->phase == PHASE_LOOKUP ?
+		    nfs_stat64_async(c->nfs, name, meta_done, c) :
+		    nfs_access_async(c->nfs, name, 4 /* R_OK */, meta_done, c);
+		break;
+	case PHASE_READDIR:
+		rc = nfs_opendir_async(c->nfs, ".", readdir_done, c);
 		break;
 	case PHASE_REMOVE:
 		if (L->next_index >= L->limit_index)
@@ -349,6 +391,8 @@ connect_all(struct load *L, const char *url_string)
 		c->nfs = nfs_init_context();
 		if (c->nfs == NULL)
 			fatalx("nfs_init_context failed");
+		/* Every readdir goes to the server. */
+		nfs_set_dircache(c->nfs, 0);
 		url = nfs_parse_url_dir(c->nfs, url_string);
 		if (url == NULL)
 			fatalx("bad URL %s: %s", url_string,
@@ -420,6 +464,8 @@ main(int argc, char **argv)
 	if (want[PHASE_READ] || want[PHASE_RANDWRITE] || want[PHASE_RANDREAD] ||
 	    want[PHASE_GETATTR])
 		want[PHASE_WRITE] = 1;
+	if (want[PHASE_LOOKUP] || want[PHASE_ACCESS] || want[PHASE_READDIR])
+		want[PHASE_CREATE] = 1;
 	if (want[PHASE_CREATE])
 		want[PHASE_REMOVE] = 1;
 

@@ -89,10 +89,76 @@ parse_number(const char *s, const char *what)
 	return v;
 }
 
+/*
+ * The NFS client's RPC counts per procedure (/proc/net/rpc/nfs, lines
+ * "proc3 22 n n ..." and "proc4 N n n ..."): each RESULT is followed by
+ * an OPS line with what the phase sent, so two servers' figures can be
+ * told apart by round trips as well as by time.
+ */
+#define OPS_MAX	80
+static unsigned long long ops_base[2][OPS_MAX];
+
+static void
+ops_read(unsigned long long out[2][OPS_MAX])
+{
+	char line[2048], *p, *end;
+	FILE *f;
+	int v, i, n;
+
+	memset(out, 0, sizeof(unsigned long long) * 2 * OPS_MAX);
+	if ((f = fopen("/proc/net/rpc/nfs", "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "proc3 ", 6) == 0)
+			v = 0;
+		else if (strncmp(line, "proc4 ", 6) == 0)
+			v = 1;
+		else
+			continue;
+		n = (int)strtol(line + 6, &p, 10);
+		for (i = 0; i < n && i < OPS_MAX; i++) {
+			out[v][i] = strtoull(p, &end, 10);
+			if (end == p)
+				break;
+			p = end;
+		}
+	}
+	fclose(f);
+}
+
+static void
+ops_print(const char *name)
+{
+	static const char *const v3[] = { "null", "getattr", "setattr",
+	    "lookup", "access", "readlink", "read", "write", "create",
+	    "mkdir", "symlink", "mknod", "remove", "rmdir", "rename",
+	    "link", "readdir", "readdirplus", "fsstat", "fsinfo",
+	    "pathconf", "commit" };
+	unsigned long long now[2][OPS_MAX];
+	int v, i;
+
+	ops_read(now);
+	printf("OPS name=%s", name);
+	for (v = 0; v < 2; v++)
+		for (i = 0; i < OPS_MAX; i++) {
+			unsigned long long d = now[v][i] - ops_base[v][i];
+
+			if (now[v][i] < ops_base[v][i] || d == 0)
+				continue;
+			if (v == 0 && i < (int)(sizeof(v3) / sizeof(v3[0])))
+				printf(" %s=%llu", v3[i], d);
+			else
+				printf(" v4op%d=%llu", i, d);
+		}
+	printf("\n");
+	memcpy(ops_base, now, sizeof(now));
+}
+
 static void
 result(const char *name, double value, const char *unit)
 {
 	printf("RESULT name=%s value=%.2f unit=%s\n", name, value, unit);
+	ops_print(name);
 	fflush(stdout);
 }
 
@@ -550,6 +616,7 @@ main(int argc, char **argv)
 
 	if (argc < 2)
 		usage();
+	ops_read(ops_base);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 2, argv + 2);
