@@ -614,6 +614,15 @@ blockd_readdir(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (rep.status != -EBADMSG && store_getattr(env->store, &dir,
 	    &dattr) == 0)
 		blockd_attr_out(&dattr, &rep.dir);
+	/* The first batch: the front end lists ".." with its fileid. */
+	if (rep.status == 0 && req.cookie == 0) {
+		struct store_fh pfh;
+		struct store_attr pattr;
+
+		if (store_lookup(env->store, &cred, &dir, "..", 2, &pfh,
+		    &pattr) == 0)
+			rep.parent_ino = pattr.ino;
+	}
 	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_readdir_reply, &rep);
 	free(ents);
 	free(out);
@@ -802,7 +811,12 @@ blockd_xattr(struct ipc_peer *peer, struct ipc_msg *msg)
 	xdr_free((xdrproc_t)xdr_bd_xattr_req, &req);
 }
 
-/* A change to an inode: tell each front end that holds its fd. */
+/*
+ * A change to an inode.  What gates access (mode, owner, ACL, removal)
+ * goes to every front end, since any may answer access queries from the
+ * attributes it holds; a change of link count only to those holding its
+ * fd.
+ */
 void
 blockd_ops_notify(void *arg, const struct store_notify *note)
 {
@@ -822,7 +836,10 @@ blockd_ops_notify(void *arg, const struct store_notify *note)
 	for (peer = ipc_server_peer_first(srv); peer != NULL;
 	    peer = ipc_server_peer_next(peer)) {
 		bp = ipc_peer_data(peer);
-		if (bp == NULL || !blockd_held_contains(&bp->held, note->ino))
+		if (bp == NULL)
+			continue;
+		if (!(note->what & STORE_NOTIFY_ACCESS) &&
+		    !blockd_held_contains(&bp->held, note->ino))
 			continue;
 		if (note->what & STORE_NOTIFY_REMOVED)
 			blockd_held_remove(&bp->held, note->ino);

@@ -38,6 +38,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
+#include "common/perm.h"
 
 #define STORE_HANDLE_MAX	64	/* NFSv3 limit; ours are shorter */
 #define STORE_NAME_MAX		255
@@ -121,12 +122,12 @@ struct store_sattr {
 };
 
 /* store_access: the NFSv3 ACCESS3 bits (RFC 1813 3.3.4), same values. */
-#define STORE_ACCESS_READ	0x01
-#define STORE_ACCESS_LOOKUP	0x02
-#define STORE_ACCESS_MODIFY	0x04
-#define STORE_ACCESS_EXTEND	0x08
-#define STORE_ACCESS_DELETE	0x10
-#define STORE_ACCESS_EXECUTE	0x20
+#define STORE_ACCESS_READ	PERM_ACCESS_READ
+#define STORE_ACCESS_LOOKUP	PERM_ACCESS_LOOKUP
+#define STORE_ACCESS_MODIFY	PERM_ACCESS_MODIFY
+#define STORE_ACCESS_EXTEND	PERM_ACCESS_EXTEND
+#define STORE_ACCESS_DELETE	PERM_ACCESS_DELETE
+#define STORE_ACCESS_EXECUTE	PERM_ACCESS_EXECUTE
 
 /* RFC 1813 3.3.8: createhow3 */
 enum store_createhow {
@@ -176,6 +177,9 @@ struct store_statfs {
 #define STORE_NOTIFY_ACL	0x04
 #define STORE_NOTIFY_NLINK	0x08
 #define STORE_NOTIFY_REMOVED	0x10
+/* What a cached access decision depends on. */
+#define STORE_NOTIFY_ACCESS	(STORE_NOTIFY_MODE | STORE_NOTIFY_OWNER | \
+	STORE_NOTIFY_ACL | STORE_NOTIFY_REMOVED)
 
 struct store_notify {
 	struct store_fh	fh;

@@ -25,47 +25,46 @@
 
 #include "blockd/store.h"
 
-#define MAY_EXEC	1
-#define MAY_WRITE	2
-#define MAY_READ	4
+#define MAY_EXEC	PERM_EXEC
+#define MAY_WRITE	PERM_WRITE
+#define MAY_READ	PERM_READ
+
+/* common/perm.h's rules, on a credential and an inode of the store. */
+static void
+ops_perm_args(const struct store_cred *c, const struct store_inode *ip,
+    struct perm_who *w, struct perm_obj *o)
+{
+	w->uid = c->uid;
+	w->gid = c->gid;
+	w->groups = c->groups;
+	w->ngroups = c->ngroups < STORE_NGROUPS_MAX ? c->ngroups :
+	    STORE_NGROUPS_MAX;
+	if (ip != NULL) {
+		o->is_dir = ip->type == STORE_TYPE_DIR;
+		o->mode = ip->mode;
+		o->uid = ip->uid;
+		o->gid = ip->gid;
+	}
+}
 
 static int
 ops_in_group(const struct store_cred *c, uint32_t gid)
 {
-	uint32_t i, n;
+	struct perm_who w;
 
-	if (c->gid == gid)
-		return 1;
-	n = c->ngroups < STORE_NGROUPS_MAX ? c->ngroups : STORE_NGROUPS_MAX;
-	for (i = 0; i < n; i++)
-		if (c->groups[i] == gid)
-			return 1;
-	return 0;
+	ops_perm_args(c, NULL, &w, NULL);
+	return perm_in_group(&w, gid);
 }
 
-/* Linux generic_permission() with root holding CAP_DAC_OVERRIDE. */
 static int
 ops_permission(const struct store_cred *c, const struct store_inode *ip,
     int want)
 {
-	uint32_t bits;
+	struct perm_who w;
+	struct perm_obj o;
 
-	if (c->uid == 0) {
-		/* Root may execute only what someone may execute. */
-		if ((want & MAY_EXEC) && ip->type != STORE_TYPE_DIR &&
-		    !(ip->mode & 0111))
-			return -EACCES;
-		return 0;
-	}
-	if (c->uid == ip->uid)
-		bits = (ip->mode >> 6) & 7;
-	else if (ops_in_group(c, ip->gid))
-		bits = (ip->mode >> 3) & 7;
-	else
-		bits = ip->mode & 7;
-	if ((bits & (uint32_t)want) != (uint32_t)want)
-		return -EACCES;
-	return 0;
+	ops_perm_args(c, ip, &w, &o);
+	return perm_check(&w, &o, want);
 }
 
 static int
@@ -360,26 +359,14 @@ store_access(struct store *s, const struct store_cred *c,
     struct store_attr *attr)
 {
 	struct store_inode ip;
-	uint32_t g = 0;
+	struct perm_who w;
+	struct perm_obj o;
 	int rv;
 
 	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
 		return rv;
-	if (ops_permission(c, &ip, MAY_READ) == 0)
-		g |= STORE_ACCESS_READ;
-	if (ip.type == STORE_TYPE_DIR) {
-		if (ops_permission(c, &ip, MAY_EXEC) == 0)
-			g |= STORE_ACCESS_LOOKUP;
-		if (ops_permission(c, &ip, MAY_WRITE | MAY_EXEC) == 0)
-			g |= STORE_ACCESS_MODIFY | STORE_ACCESS_EXTEND |
-			    STORE_ACCESS_DELETE;
-	} else {
-		if (ops_permission(c, &ip, MAY_WRITE) == 0)
-			g |= STORE_ACCESS_MODIFY | STORE_ACCESS_EXTEND;
-		if (ops_permission(c, &ip, MAY_EXEC) == 0)
-			g |= STORE_ACCESS_EXECUTE;
-	}
-	*granted = g & want;
+	ops_perm_args(c, &ip, &w, &o);
+	*granted = perm_access(&w, &o) & want;
 	if (attr != NULL)
 		return store_attr_fill(s, &ip, attr);
 	return 0;

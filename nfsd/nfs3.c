@@ -519,40 +519,46 @@ nfs3_proc_lookup(struct nfs_req *r)
 	    nfs3_lookup_done, r);
 }
 
-/* RFC 1813 3.3.4: ACCESS */
-static void
-nfs3_access_done(void *arg, int status, void *reply, int fd)
-{
-	struct nfs_req *r = arg;
-	bd_access_reply *rep = reply;
-	uint32_t granted;
-
-	if (status != 0) {
-		nfs3_fail(r, nfs3_status_from_errno(status));
-		return;
-	}
-	granted = rep->granted & NFS3_ARGS(r)->access;
-	if (r->exp->read_only)
-		granted &= ~(uint32_t)(STORE_ACCESS_MODIFY |
-		    STORE_ACCESS_EXTEND | STORE_ACCESS_DELETE);
-	nfs3_status(r, NFS3_OK);
-	nfs3_put_post_op_bd(&r->out, &rep->attr, 1);
-	xdrbuf_put_u32(&r->out, granted);
-	rpc_reply(r);
-}
-
+/*
+ * RFC 1813 3.3.4: ACCESS, answered here from the attributes the request
+ * resolved with (fresh from blockd, or cached: blockd tells nfsd when
+ * mode, owner or ACL change, and the cached entry is dropped), by
+ * common/perm.h's rules, the ones blockd enforces on the operation
+ * itself.  Attributes follow when they are fresh or come from the fd.
+ */
 static void
 nfs3_proc_access(struct nfs_req *r)
 {
-	bd_access_req req;
+	const struct nfs_attr *a = &r->rattr[0];
+	struct perm_who w;
+	struct perm_obj o;
+	struct fhnode *n;
+	uint32_t granted;
+	int fresh = r->fresh[0];
 
-	memset(&req, 0, sizeof(req));
-	req.cred = r->bcred;
-	bdfh(&req.fh, r->fh[0], r->fhlen[0]);
-	req.want = NFS3_ARGS(r)->access & 0x3f;
-	bdc_call(r->env->bdc, BD_ACCESS, (xdrproc_t)xdr_bd_access_req, &req,
-	    (xdrproc_t)xdr_bd_access_reply, sizeof(bd_access_reply),
-	    nfs3_access_done, r);
+	w.uid = r->bcred.uid;
+	w.gid = r->bcred.gid;
+	w.groups = r->bcred.groups.groups_val;
+	w.ngroups = r->bcred.groups.groups_len;
+	o.is_dir = a->type == STORE_TYPE_DIR;
+	o.mode = a->mode;
+	o.uid = a->uid;
+	o.gid = a->gid;
+	granted = perm_access(&w, &o) & NFS3_ARGS(r)->access;
+	if (r->exp->read_only)
+		granted &= ~(uint32_t)(PERM_ACCESS_MODIFY |
+		    PERM_ACCESS_EXTEND | PERM_ACCESS_DELETE);
+	n = fresh ? NULL : fhcache_get(r->env->fhcache, r->fh[0],
+	    r->fhlen[0]);
+	if (n != NULL && n->io != NULL && n->attr.type == STORE_TYPE_REG &&
+	    nfs_attr_refresh(&n->attr, n->io->fd) == 0) {
+		a = &n->attr;
+		fresh = 1;
+	}
+	nfs3_status(r, NFS3_OK);
+	nfs3_put_post_op(&r->out, fresh ? a : NULL);
+	xdrbuf_put_u32(&r->out, granted);
+	rpc_reply(r);
 }
 
 /* RFC 1813 3.3.5: READLINK */
@@ -1072,19 +1078,20 @@ nfs3_proc_link(struct nfs_req *r)
 
 /* RFC 1813 3.3.16, 3.3.17: READDIR, READDIRPLUS */
 /*
- * "." (cookie 1) and ".." (cookie 2).  The store keeps no API for a
- * directory's parent, so ".." carries the directory's own fileid and,
- * in READDIRPLUS, neither attributes nor handle (both optional).
+ * "." (cookie 1) and ".." (cookie 2).  ".." carries its fileid (blockd
+ * looks it up for the first batch; the directory's own if that failed)
+ * and, in READDIRPLUS, neither attributes nor handle (both optional).
  */
 static void
-nfs3_readdir_dots(struct nfs_req *r, const bd_attr *dir, uint64_t cookie,
-    int plus)
+nfs3_readdir_dots(struct nfs_req *r, const bd_attr *dir, uint64_t parent,
+    uint64_t cookie, int plus)
 {
 	uint64_t c;
 
 	for (c = cookie + 1; c <= 2; c++) {
 		xdrbuf_put_u32(&r->out, 1);
-		xdrbuf_put_u64(&r->out, dir->ino);
+		xdrbuf_put_u64(&r->out, c == 2 && parent != 0 ? parent :
+		    dir->ino);
 		xdrbuf_put_opaque(&r->out, "..", (uint32_t)c);
 		xdrbuf_put_u64(&r->out, c);
 		if (plus) {
@@ -1127,7 +1134,8 @@ nfs3_readdir_done(void *arg, int status, void *reply, int fd)
 	n = rep->entries.entries_len;
 	/* Cookies 1 and 2 are ours: "." and ".." (blockd starts at 3). */
 	if (a->cookie < 2)
-		nfs3_readdir_dots(r, &rep->dir, a->cookie, plus);
+		nfs3_readdir_dots(r, &rep->dir, rep->parent_ino, a->cookie,
+		    plus);
 	for (i = 0; i < n; i++) {
 		bd_dirent *d = &rep->entries.entries_val[i];
 		size_t namelen = d->name.bd_name_len;

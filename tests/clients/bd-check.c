@@ -164,15 +164,14 @@ smoke(const char *sock)
 	bdc_fh_free(&bad);
 
 	/* A front end that holds the fd hears of a mode change. */
-	rc = bdc_open_io(&other, &root, IO_READ, &fd, NULL);
-	if (fd >= 0)
-		close(fd);
 	rc = bdc_open_io(&c, &file, IO_READ, &fd, NULL);
 	if (fd >= 0)
 		close(fd);
 	{
 		unsigned int before = c.notifies, other_before;
 
+		/* Read what is queued for it (earlier removals) first. */
+		bdc_getattr(&other, &root, NULL);
 		other_before = other.notifies;
 		TAP_EQ_INT(setattr_mode(&other, &file, 0644), -EPERM,
 		    "chmod by another user: EPERM");
@@ -182,8 +181,23 @@ smoke(const char *sock)
 		TAP_EQ_INT(c.notifies - before, 1, "BD_NOTIFY reaches the "
 		    "front end holding the fd");
 		bdc_getattr(&other, &root, NULL);
-		TAP_EQ_INT(other.notifies - other_before, 0, "and not one that "
-		    "holds only another file");
+		TAP_EQ_INT(other.notifies - other_before, 1, "and every other "
+		    "front end: they cache access decisions");
+		/*
+		 * mkdir and rmdir in the root: the new directory's removal
+		 * reaches every front end, the root's link count changes
+		 * only the holders of its fd (none: a directory has no fd).
+		 */
+		before = c.notifies;
+		other_before = other.notifies;
+		tap_ok(bdc_mkdir(&c, &root, "nlink", 0755, NULL) == 0 &&
+		    bdc_rmdir(&c, &root, "nlink") == 0, "mkdir and rmdir "
+		    "in the root");
+		bdc_getattr(&other, &root, NULL);
+		TAP_EQ_INT(other.notifies - other_before, 1, "a removal "
+		    "reaches every front end");
+		TAP_EQ_INT(c.notifies - before, 1, "and a link count change "
+		    "no front end that holds only another file");
 	}
 
 	tap_ok(bdc_remove(&c, &dir, "b") == 0, "remove");

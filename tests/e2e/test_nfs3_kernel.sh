@@ -46,6 +46,7 @@ t sh -c 'mv f g && test ! -e f && test "$(cat g)" = hel'
 t sh -c 'ln g h && test "$(stat -c %h g)" = 2'
 t sh -c 'ln -s g s && test "$(readlink s)" = g && test "$(cat s)" = hel'
 t sh -c 'mkdir -p a/b/c/d && test -d a/b/c/d'
+t sh -c 'd=$(ls -ai a/b | awk "\$2 == \"..\" { print \$1 }"); test -n "$d" && test "$d" = "$(stat -c %i a)" # dotdot'
 t sh -c 'chmod 640 g && test "$(stat -c %a g)" = 640'
 t sh -c 'chown 1234:5678 g && test "$(stat -c %u:%g g)" = 1234:5678'
 t sh -c 'touch -d "2020-02-02 02:02:02" g && test "$(stat -c %Y g)" = 1580608922'
@@ -115,7 +116,7 @@ echo "$out" | sed 's/^/# /'
 if [ $rc -eq 77 ]; then
 	skip "no accelerator or guest could boot (guest-run 77)" "kernel NFSv3 client"
 else
-	for what in "echo hello" "echo more" "truncate" "mv f g" "ln g h" "ln -s" "mkdir -p" "chmod" "chown" "touch -d" "mkfifo" "rm -rf a g" "test 2000" "cp -a" "cmp /e2e/work/sum.src /e2e/work/sum.nfs" "tar -C" "sum.untar" "nfs-fsx"; do
+	for what in "echo hello" "echo more" "truncate" "mv f g" "ln g h" "ln -s" "mkdir -p" "dotdot" "chmod" "chown" "touch -d" "mkfifo" "rm -rf a g" "test 2000" "cp -a" "cmp /e2e/work/sum.src /e2e/work/sum.nfs" "tar -C" "sum.untar" "nfs-fsx"; do
 		check "guest: $what" sh -c "echo \"\$0\" | grep -F 'ok: ' | grep -qF -- '$what'" "$out"
 	done
 	check "nfsd was killed (kill -9) during the 512 MiB copy" test -s "$SUITE_DIR/killed"
