@@ -248,6 +248,36 @@ export_by_path(struct export_table *t, const char *path, size_t len)
 	return NULL;
 }
 
+/*
+ * Longest match, so that an export inside another one ("/export/lab"
+ * in "/export") takes what is below it.  Export paths have no trailing
+ * '/' except "/" itself, which contains every absolute path.
+ */
+struct export *
+export_by_mount_path(struct export_table *t, const char *path, size_t len,
+    size_t *rest)
+{
+	struct export *best = NULL;
+	size_t i, elen, bestlen = 0;
+
+	len = export_path_len(path, len);
+	for (i = 0; i < t->nexports; i++) {
+		struct export *e = &t->exports[i];
+
+		elen = strlen(e->path);
+		if (elen == 0 || elen > len || memcmp(e->path, path, elen) != 0)
+			continue;
+		if (elen < len && path[elen] != '/' && e->path[elen - 1] != '/')
+			continue;
+		if (best == NULL || elen > bestlen) {
+			best = e;
+			bestlen = elen;
+		}
+	}
+	*rest = bestlen;
+	return best;
+}
+
 struct export *
 export_by_share(struct export_table *t, uint32_t share)
 {

@@ -3,13 +3,18 @@
  * and older tools ask v1 for EXPORT and DUMP; the two agree on those).
  * Served on the MOUNT port (TCP and UDP) and on the NFS port, so that a
  * client that cannot reach rpcbind can use mountport= the NFS port.
+ * MNT takes an export's path, answered at once from the share's root
+ * handle, or a directory below it, answered once blockd has looked up
+ * each component in turn.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "blockd/store.h"
 #include "log.h"
 #include "nfsd.h"
 
@@ -17,8 +22,11 @@
 #define MNT3ERR_PERM		1
 #define MNT3ERR_NOENT		2
 #define MNT3ERR_ACCES		13
+#define MNT3ERR_IO		5
 #define MNT3ERR_NOTDIR		20
+#define MNT3ERR_INVAL		22
 #define MNT3ERR_NAMETOOLONG	63
+#define MNT3ERR_NOTSUPP		10004
 #define MNT3ERR_SERVERFAULT	10006
 
 static void
@@ -82,45 +90,241 @@ mount_list_remove(struct nfsd_env *env, const char *host, const char *path)
 	}
 }
 
-/* RFC 1813 I.5.1: MNT */
+/* The one table from errno (blockd's statuses) to mountstat3. */
+static const struct {
+	int		 err;
+	uint32_t	 status;
+} mount_errno_table[] = {
+	{ EPERM, MNT3ERR_PERM },
+	{ ENOENT, MNT3ERR_NOENT },
+	{ EIO, MNT3ERR_IO },
+	{ EACCES, MNT3ERR_ACCES },
+	{ ENOTDIR, MNT3ERR_NOTDIR },
+	{ EINVAL, MNT3ERR_INVAL },
+	{ ENAMETOOLONG, MNT3ERR_NAMETOOLONG },
+	{ ENOTSUP, MNT3ERR_NOTSUPP },
+};
+
+static uint32_t
+mount_status_from_errno(int err)
+{
+	size_t i;
+
+	if (err < 0)
+		err = -err;
+	for (i = 0; i < sizeof(mount_errno_table) /
+	    sizeof(mount_errno_table[0]); i++)
+		if (mount_errno_table[i].err == err)
+			return mount_errno_table[i].status;
+	return MNT3ERR_SERVERFAULT;
+}
+
+/*
+ * A MNT of a directory below an export's path: the rest of the path,
+ * looked up one component at a time from the share's root with the
+ * caller's squashed credential, so that blockd checks search permission
+ * on every directory on the way.  Lives in r->proc_args.
+ */
+struct mount_walk {
+	char		 path[MNT_PATH_MAX + 1];	/* as asked, NUL-ended */
+	size_t		 pos;		/* where the next component starts */
+	size_t		 end;		/* the path's length without '/'s */
+	uint8_t		 fh[NFS3_FHSIZE];	/* of the last component */
+	size_t		 fhlen;
+};
+
+/* The next component at or after *pos; 0 when there is none. */
+static size_t
+mount_component(const char *path, size_t end, size_t *pos)
+{
+	size_t start;
+
+	while (*pos < end && path[*pos] == '/')
+		(*pos)++;
+	start = *pos;
+	while (*pos < end && path[*pos] != '/')
+		(*pos)++;
+	return *pos - start;
+}
+
+/* MNT3_OK: the handle and the flavors we take. */
+static void
+mount_reply_ok(struct nfs_req *r, const char *path, const uint8_t *fh,
+    size_t fhlen)
+{
+	char host[64];
+
+	mount_host(r, host, sizeof(host));
+	mount_list_add(r->env, host, path);
+	log_info("%s: mounted %s", r->peername, path);
+	xdrbuf_put_u32(&r->out, MNT3_OK);
+	xdrbuf_put_opaque(&r->out, fh, (uint32_t)fhlen);
+	xdrbuf_put_u32(&r->out, 2);
+	xdrbuf_put_u32(&r->out, RPC_AUTH_UNIX);
+	xdrbuf_put_u32(&r->out, RPC_AUTH_NULL);
+	rpc_reply(r);
+}
+
+static void
+mount_reply_status(struct nfs_req *r, uint32_t status)
+{
+	xdrbuf_put_u32(&r->out, status);
+	rpc_reply(r);
+}
+
+static void	mount_walk_next(struct nfs_req *);
+
+/* Why the walk failed, and where when not at the last component. */
+static void
+mount_walk_log(struct nfs_req *r, const char *why)
+{
+	struct mount_walk *w = r->proc_args;
+
+	if (w->pos < w->end)
+		log_info("%s: MNT %s: %s (at %.*s)", r->peername, w->path,
+		    why, (int)w->pos, w->path);
+	else
+		log_info("%s: MNT %s: %s", r->peername, w->path, why);
+}
+
+static void
+mount_walk_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs_req *r = arg;
+	struct mount_walk *w = r->proc_args;
+	bd_entry_reply *rep = reply;
+
+	if (status != 0) {
+		mount_walk_log(r, strerror(-status));
+		mount_reply_status(r, mount_status_from_errno(status));
+		return;
+	}
+	if (rep->attr.type != STORE_TYPE_DIR) {
+		mount_walk_log(r, "not a directory");
+		mount_reply_status(r, MNT3ERR_NOTDIR);
+		return;
+	}
+	if (rep->fh.bd_fh_len == 0 || rep->fh.bd_fh_len > NFS3_FHSIZE) {
+		log_warnx("%s: MNT %s: handle of %u bytes from blockd",
+		    r->peername, w->path, rep->fh.bd_fh_len);
+		mount_reply_status(r, MNT3ERR_SERVERFAULT);
+		return;
+	}
+	memcpy(w->fh, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
+	w->fhlen = rep->fh.bd_fh_len;
+	mount_walk_next(r);
+}
+
+static void
+mount_walk_next(struct nfs_req *r)
+{
+	struct mount_walk *w = r->proc_args;
+	bd_dirop_req req;
+	size_t len;
+
+	if ((len = mount_component(w->path, w->end, &w->pos)) == 0) {
+		mount_reply_ok(r, w->path, w->fh, w->fhlen);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.cred = r->bcred;
+	req.dir.bd_fh_len = (u_int)w->fhlen;
+	req.dir.bd_fh_val = (char *)w->fh;
+	req.name.bd_name_len = (u_int)len;
+	req.name.bd_name_val = w->path + w->pos - len;
+	bdc_call(r->env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req, &req,
+	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
+	    mount_walk_done, r);
+}
+
+/*
+ * The components below the export: "." and ".." are refused (a mount
+ * must name its directory, not climb out of the export), and each must
+ * fit a file name.  0, or a mountstat3.
+ */
+static uint32_t
+mount_walk_check(const char *path, size_t pos, size_t end)
+{
+	const char *c;
+	size_t len;
+
+	while ((len = mount_component(path, end, &pos)) != 0) {
+		c = path + pos - len;
+		if ((len == 1 && c[0] == '.') ||
+		    (len == 2 && c[0] == '.' && c[1] == '.'))
+			return MNT3ERR_INVAL;
+		if (len > MNT_NAME_MAX)
+			return MNT3ERR_NAMETOOLONG;
+	}
+	return 0;
+}
+
+/* RFC 1813 I.5.1: MNT, of an export's path or a directory below it. */
 static void
 mount_proc_mnt(struct nfs_req *r)
 {
-	struct export *e;
+	struct export *e = NULL;
+	struct mount_walk *w;
 	const uint8_t *path;
-	uint32_t len;
-	char host[64], pathbuf[MNT_PATH_MAX + 1];
+	uint32_t len, status;
+	size_t rest = 0, pos, end;
+	char pathbuf[MNT_PATH_MAX + 1];
 
 	if (mount_get_path(r, &path, &len) == -1)
 		return;
 	memcpy(pathbuf, path, len);
 	pathbuf[len] = '\0';
-	e = memchr(path, '\0', len) == NULL ?
-	    export_by_path(&r->env->exports, pathbuf, len) : NULL;
+	/* The path as the mount list keeps it: no trailing '/'. */
+	end = len;
+	while (end > 1 && pathbuf[end - 1] == '/')
+		pathbuf[--end] = '\0';
+	if (memchr(path, '\0', len) == NULL)
+		e = export_by_mount_path(&r->env->exports, pathbuf, end, &rest);
 	if (e == NULL) {
 		log_info("%s: MNT %s: no such export", r->peername, pathbuf);
-		xdrbuf_put_u32(&r->out, MNT3ERR_NOENT);
-	} else if (!export_client_allowed(e, r->addr) ||
+		mount_reply_status(r, MNT3ERR_NOENT);
+		return;
+	}
+	if (!export_client_allowed(e, r->addr) ||
 	    !export_port_allowed(e, r->port)) {
 		log_warnx("%s: MNT %s refused (clients = %s%s)", r->peername,
 		    pathbuf, e->clients_text, export_port_allowed(e, r->port) ?
 		    "" : ", not from a port below 1024");
-		xdrbuf_put_u32(&r->out, MNT3ERR_ACCES);
-	} else if (e->root_len == 0) {
+		mount_reply_status(r, MNT3ERR_ACCES);
+		return;
+	}
+	if (e->root_len == 0) {
 		log_warnx("%s: MNT %s: share root not known yet (blockd)",
 		    r->peername, pathbuf);
-		xdrbuf_put_u32(&r->out, MNT3ERR_SERVERFAULT);
-	} else {
-		mount_host(r, host, sizeof(host));
-		mount_list_add(r->env, host, e->path);
-		log_info("%s: mounted %s", r->peername, e->path);
-		xdrbuf_put_u32(&r->out, MNT3_OK);
-		xdrbuf_put_opaque(&r->out, e->root_fh, (uint32_t)e->root_len);
-		xdrbuf_put_u32(&r->out, 2);
-		xdrbuf_put_u32(&r->out, RPC_AUTH_UNIX);
-		xdrbuf_put_u32(&r->out, RPC_AUTH_NULL);
+		mount_reply_status(r, MNT3ERR_SERVERFAULT);
+		return;
 	}
-	rpc_reply(r);
+	if ((status = mount_walk_check(pathbuf, rest, end)) != 0) {
+		log_info("%s: MNT %s refused: %s", r->peername, pathbuf,
+		    status == MNT3ERR_INVAL ? "\".\" or \"..\" in the path" :
+		    "a component is too long");
+		mount_reply_status(r, status);
+		return;
+	}
+	pos = rest;
+	if (mount_component(pathbuf, end, &pos) == 0) {
+		mount_reply_ok(r, pathbuf, e->root_fh, e->root_len);
+		return;
+	}
+	/* Below the export: nothing of e is kept, a reload may free it. */
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		log_warn("%s: MNT", r->peername);
+		mount_reply_status(r, MNT3ERR_SERVERFAULT);
+		return;
+	}
+	memcpy(w->path, pathbuf, end + 1);
+	w->end = end;
+	w->pos = rest;
+	memcpy(w->fh, e->root_fh, e->root_len);
+	w->fhlen = e->root_len;
+	r->proc_args = w;
+	export_squash(e, &r->call.cred, &r->bcred, r->bgroups);
+	mount_walk_next(r);
 }
 
 /* RFC 1813 I.5.2: DUMP */

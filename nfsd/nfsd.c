@@ -3,7 +3,8 @@
  *
  * With privileges (pre_init): read the exports (host names resolve
  * here, before the chroot), the host's boot id (the write verifier),
- * bind the NFS and MOUNT sockets, register with rpcbind if it runs.
+ * bind the NFS and MOUNT sockets, register with rpcbind if it runs (on
+ * a connection kept to unregister at a clean stop).
  * Sandboxed (post_init): chroot to the run directory, where blockd.sock
  * and stated.sock are, so that a restarted blockd or stated can be
  * reached again.
@@ -30,10 +31,12 @@
 
 #include <rpc/rpc.h>
 #include <rpc/rpcb_clnt.h>
+#include <rpc/rpcb_prot.h>
 
 #include "daemon.h"
 #include "log.h"
 #include "nfsd.h"
+#include "sandbox.h"
 #include "util.h"
 
 #define NFSD_BOOT_ID		"/proc/sys/kernel/random/boot_id"
@@ -105,32 +108,133 @@ nfsd_rpcbind_running(void)
 	return ok;
 }
 
+/*
+ * rpcbind records the uid of the connection a registration came on as
+ * its owner, and lets only that uid, or root, unset it.  Our
+ * registrations are made on one connection to rpcbind.sock, opened
+ * before the chroot hides the socket, with nfsd's user as the effective
+ * uid, and kept for the unset at stop: so they belong to nfsd's user,
+ * and the process keeps no root power over rpcbind.
+ */
+static CLIENT *
+nfsd_rpcbind_connect(struct nfsd_env *env)
+{
+	struct sockaddr_un sun;
+	struct sandbox_ids ids;
+	struct netbuf nb;
+	CLIENT *clnt;
+	int fd, rc, saved;
+
+	ids.uid = (uid_t)-1;
+	if (geteuid() == 0 &&
+	    sandbox_resolve_user(daemon_section_get(env->daemon, "user"),
+	    &ids) == -1)
+		return NULL;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", NFSD_RPCBIND_SOCK);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("rpcbind: socket");
+		return NULL;
+	}
+	if (ids.uid != (uid_t)-1 && setresuid((uid_t)-1, ids.uid,
+	    (uid_t)-1) == -1) {
+		log_warn("rpcbind: seteuid %u", (unsigned)ids.uid);
+		close(fd);
+		return NULL;
+	}
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	saved = errno;
+	if (ids.uid != (uid_t)-1 && setresuid((uid_t)-1, 0, (uid_t)-1) == -1)
+		fatal("rpcbind: seteuid back to root");
+	if (rc == -1) {
+		errno = saved;
+		log_warn("rpcbind: connect %s", NFSD_RPCBIND_SOCK);
+		close(fd);
+		return NULL;
+	}
+	nb.len = nb.maxlen = sizeof(sun);
+	nb.buf = &sun;
+	if ((clnt = clnt_vc_create(fd, &nb, RPCBPROG, RPCBVERS, 0, 0)) ==
+	    NULL) {
+		log_warnx("rpcbind: %s", clnt_spcreateerror("clnt_vc_create"));
+		close(fd);
+		return NULL;
+	}
+	/* CLNT_DESTROY closes it. */
+	clnt_control(clnt, CLSET_FD_CLOSE, NULL);
+	return clnt;
+}
+
+/*
+ * RPCBPROC_SET or RPCBPROC_UNSET on the kept connection: 0 done, 1
+ * refused by rpcbind, -1 no answer (the connection is gone).
+ */
 static int
-nfsd_rpcb_set(unsigned long prog, unsigned long vers, const char *netid,
-    unsigned int port)
+nfsd_rpcbind_call(CLIENT *clnt, rpcproc_t proc, uint32_t prog,
+    uint32_t vers, const char *netid, const char *uaddr)
+{
+	struct timeval timeout = { 2, 0 };
+	enum clnt_stat st;
+	bool_t done = FALSE;
+	RPCB parms;
+
+	memset(&parms, 0, sizeof(parms));
+	parms.r_prog = prog;
+	parms.r_vers = vers;
+	parms.r_netid = (char *)netid;
+	parms.r_addr = (char *)uaddr;
+	parms.r_owner = (char *)"";	/* rpcbind uses the socket's uid */
+	st = clnt_call(clnt, proc, (xdrproc_t)xdr_rpcb, (char *)&parms,
+	    (xdrproc_t)xdr_bool, (char *)&done, timeout);
+	if (st != RPC_SUCCESS) {
+		log_warnx("rpcbind: %s", clnt_sperrno(st));
+		return -1;
+	}
+	return done ? 0 : 1;
+}
+
+static int
+nfsd_rpcb_set(struct nfsd_env *env, uint32_t prog, uint32_t vers,
+    const char *netid, unsigned int port)
 {
 	struct netconfig *nc;
 	struct sockaddr_in sin;
 	struct netbuf nb;
+	char uaddr[32];
 	int ok;
 
 	if ((nc = getnetconfigent(netid)) == NULL) {
 		log_warnx("rpcbind: no netconfig entry for %s", netid);
 		return -1;
 	}
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_ANY);
-	nb.len = nb.maxlen = sizeof(sin);
-	nb.buf = &sin;
+	/* As the starting user: root clears whoever registered before. */
 	rpcb_unset(prog, vers, nc);
-	ok = rpcb_set(prog, vers, nc, &nb);
+	if (env->rpcbind != NULL) {
+		snprintf(uaddr, sizeof(uaddr), "0.0.0.0.%u.%u",
+		    (port >> 8) & 0xff, port & 0xff);
+		ok = nfsd_rpcbind_call(env->rpcbind, RPCBPROC_SET, prog, vers,
+		    netid, uaddr) == 0;
+	} else {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons((uint16_t)port);
+		sin.sin_addr.s_addr = htonl(INADDR_ANY);
+		nb.len = nb.maxlen = sizeof(sin);
+		nb.buf = &sin;
+		ok = rpcb_set(prog, vers, nc, &nb);
+	}
 	freenetconfigent(nc);
 	if (!ok) {
-		log_warnx("rpcbind: cannot register program %lu version %lu "
+		log_warnx("rpcbind: cannot register program %u version %u "
 		    "on %s port %u", prog, vers, netid, port);
 		return -1;
+	}
+	if (env->rpcbind != NULL && env->rpcbind_nset < NFSD_RPCBIND_MAX) {
+		env->rpcbind_set[env->rpcbind_nset].prog = prog;
+		env->rpcbind_set[env->rpcbind_nset].vers = vers;
+		env->rpcbind_set[env->rpcbind_nset].netid = netid;
+		env->rpcbind_nset++;
 	}
 	return 0;
 }
@@ -153,21 +257,62 @@ nfsd_rpcbind_register(struct nfsd_env *env)
 		    env->mount_port);
 		return;
 	}
-	fails += nfsd_rpcb_set(NFS_PROGRAM, NFS_V3, "tcp", env->nfs_port);
-	fails += nfsd_rpcb_set(MOUNT_PROGRAM, MOUNT_V3, "tcp",
+	if ((env->rpcbind = nfsd_rpcbind_connect(env)) == NULL)
+		log_warnx("rpcbind: no connection of our own to %s; "
+		    "registering without one, and not unregistering at stop",
+		    NFSD_RPCBIND_SOCK);
+	fails += nfsd_rpcb_set(env, NFS_PROGRAM, NFS_V3, "tcp",
+	    env->nfs_port);
+	fails += nfsd_rpcb_set(env, MOUNT_PROGRAM, MOUNT_V3, "tcp",
 	    env->mount_port);
-	fails += nfsd_rpcb_set(MOUNT_PROGRAM, MOUNT_V1, "tcp",
+	fails += nfsd_rpcb_set(env, MOUNT_PROGRAM, MOUNT_V1, "tcp",
 	    env->mount_port);
 	if (env->mount_udp != -1) {
-		fails += nfsd_rpcb_set(MOUNT_PROGRAM, MOUNT_V3, "udp",
+		fails += nfsd_rpcb_set(env, MOUNT_PROGRAM, MOUNT_V3, "udp",
 		    env->mount_port);
-		fails += nfsd_rpcb_set(MOUNT_PROGRAM, MOUNT_V1, "udp",
+		fails += nfsd_rpcb_set(env, MOUNT_PROGRAM, MOUNT_V1, "udp",
 		    env->mount_port);
 	}
-	env->rpcbind_registered = fails == 0;
 	log_info("rpcbind: registered NFS v3 (tcp %u) and MOUNT v1/v3 "
-	    "(tcp, udp %u)%s", env->nfs_port, env->mount_port,
-	    fails ? ", with failures" : "");
+	    "(tcp%s %u)%s", env->nfs_port, env->mount_udp != -1 ? ", udp" : "",
+	    env->mount_port, fails ? ", with failures" : "");
+}
+
+/*
+ * At a clean stop (SIGTERM, SIGINT): unset what was registered, so that
+ * rpcbind does not send clients to a server that is gone.  A restart
+ * registers again; a crash or kill -9 leaves the entries, which the
+ * next start replaces.
+ */
+static void
+nfsd_rpcbind_unregister(struct nfsd_env *env)
+{
+	struct nfsd_rpcbind_entry *r;
+	size_t i, done = 0;
+	int rc;
+
+	if (env->rpcbind == NULL)
+		return;
+	for (i = 0; i < env->rpcbind_nset; i++) {
+		r = &env->rpcbind_set[i];
+		rc = nfsd_rpcbind_call(env->rpcbind, RPCBPROC_UNSET, r->prog,
+		    r->vers, r->netid, "");
+		if (rc == 0) {
+			done++;
+			continue;
+		}
+		log_warnx("rpcbind: cannot unset program %u version %u on %s",
+		    r->prog, r->vers, r->netid);
+		/* No answer: the connection is gone (rpcbind restarted). */
+		if (rc == -1)
+			break;
+	}
+	if (done > 0)
+		log_info("rpcbind: unregistered NFS and MOUNT (%zu of %zu)",
+		    done, env->rpcbind_nset);
+	clnt_destroy(env->rpcbind);
+	env->rpcbind = NULL;
+	env->rpcbind_nset = 0;
 }
 
 static int
@@ -425,6 +570,7 @@ nfsd_stop(struct daemon *d)
 {
 	struct nfsd_env *env = d->env;
 
+	nfsd_rpcbind_unregister(env);
 	rpc_stop(env);
 }
 

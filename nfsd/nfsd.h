@@ -192,6 +192,13 @@ int	 export_client_allowed(const struct export *, const uint8_t[16]);
 /* Is the source port acceptable (insecure, or below 1024)? */
 int	 export_port_allowed(const struct export *, unsigned int port);
 struct export *export_by_path(struct export_table *, const char *, size_t);
+/*
+ * The export a MNT path is in: the longest export path that is the path
+ * or ends at one of its '/' ("/export2" is not in "/export").  *rest is
+ * the offset of what remains below the export's path.
+ */
+struct export *export_by_mount_path(struct export_table *, const char *,
+	    size_t, size_t *rest);
 struct export *export_by_share(struct export_table *, uint32_t share);
 /* AUTH_UNIX/AUTH_NULL credentials after root_squash/all_squash. */
 void	 export_squash(const struct export *, const struct rpc_cred *,
@@ -382,6 +389,14 @@ struct mount_entry {
 };
 #define MOUNT_LIST_MAX		4096
 
+/* An rpcbind registration, undone at a clean stop (nfsd.c). */
+#define NFSD_RPCBIND_MAX	5
+struct nfsd_rpcbind_entry {
+	uint32_t		 prog;
+	uint32_t		 vers;
+	const char		*netid;		/* "tcp" or "udp" */
+};
+
 struct nfsd_env {
 	struct daemon		*daemon;
 	struct event_base	*base;
@@ -419,7 +434,13 @@ struct nfsd_env {
 	struct drc		*drc;
 	uint8_t			 write_verf[NFS3_WRITEVERFSIZE];
 	enum nfsd_read_path	 read_path;
-	int			 rpcbind_registered;
+	/*
+	 * libtirpc's CLIENT on rpcbind.sock, connected before the chroot
+	 * and kept: the registrations are made, and unset at stop, on it.
+	 */
+	struct __rpc_client	*rpcbind;
+	struct nfsd_rpcbind_entry rpcbind_set[NFSD_RPCBIND_MAX];
+	size_t			 rpcbind_nset;
 	/* MOUNT's DUMP list: who mounted what. */
 	LIST_HEAD(, mount_entry) mounts;
 	size_t			 nmounts;

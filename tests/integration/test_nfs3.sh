@@ -3,8 +3,9 @@
 # private network namespace with its own rpcbind (tests/e2e/in-netns):
 # rpcinfo -p, showmount -e, libnfs-utils copies in and out with sha256
 # compare, the RPC error paths through tests/clients/rpc-probe, export
-# policy (read only, clients, handles of another share), the sandbox in
-# /proc/PID/status, and blockd and nfsd killed under it.
+# policy (read only, clients, handles of another share), MNT of
+# directories below an export, the sandbox in /proc/PID/status, blockd
+# and nfsd killed under it, and rpcbind unregistration at a clean stop.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -31,6 +32,16 @@ path = /private
 clients = 127.0.0.2
 root squash = no
 
+# Not below /export: a prefix on a component boundary only.
+[share export2]
+path = /export2
+root squash = no
+
+# Inside /export: MNT of what is below /export/in goes here.
+[share inner]
+path = /export/in
+root squash = no
+
 [nfsd]
 port = $P
 mount port = $M
@@ -41,6 +52,74 @@ restart delay max = 2
 CONF
 Q="?version=3&nfsport=$P&mountport=$M"
 URL=nfs://127.0.0.1
+
+# A few raw calls rpc-probe does not make, with an AUTH_UNIX uid:
+#   nfs3mini mkdir HEXDIR NAME MODE   -> hex handle or "NFS3ERR n"
+#   nfs3mini mnt PATH UID             -> hex handle or "MNT3ERR n"
+#   nfs3mini mntudp PATH UID          -> the same, over UDP
+nfs3mini() {
+	python3 - "$P" "$M" "$@" <<'PY'
+import os, socket, struct, sys
+
+nfs_port, mount_port, cmd = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+args = sys.argv[4:]
+
+def opaque(b):
+    return struct.pack(">I", len(b)) + b + b"\0" * (-len(b) % 4)
+
+def call(port, prog, vers, proc, uid, body, udp=False):
+    cred = struct.pack(">I", 0) + opaque(b"nfs3mini") + \
+        struct.pack(">IIII", uid, uid, 1, uid)
+    xid = struct.unpack(">I", os.urandom(4))[0]
+    msg = struct.pack(">IIIIII", xid, 0, 2, prog, vers, proc) + \
+        struct.pack(">I", 1) + opaque(cred) + struct.pack(">II", 0, 0) + body
+    if udp:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(20)
+        s.sendto(msg, ("127.0.0.1", port))
+        rec, last = s.recv(65536), True
+    else:
+        s = socket.create_connection(("127.0.0.1", port), timeout=20)
+        s.sendall(struct.pack(">I", 0x80000000 | len(msg)) + msg)
+        rec, last = b"", False
+    while not last:
+        hdr = b""
+        while len(hdr) < 4:
+            hdr += s.recv(4 - len(hdr))
+        mark = struct.unpack(">I", hdr)[0]
+        last, n = bool(mark & 0x80000000), mark & 0x7fffffff
+        frag = b""
+        while len(frag) < n:
+            frag += s.recv(n - len(frag))
+        rec += frag
+    s.close()
+    rxid, mtype, stat = struct.unpack(">III", rec[:12])
+    vlen = struct.unpack(">I", rec[16:20])[0]
+    off = 20 + vlen + (-vlen % 4)
+    if struct.unpack(">I", rec[off:off + 4])[0] != 0:
+        sys.exit("rpc error")
+    return rec[off + 4:]
+
+def u32(b, off):
+    return struct.unpack(">I", b[off:off + 4])[0]
+
+if cmd == "mkdir":
+    fh, name, mode = bytes.fromhex(args[0]), args[1].encode(), int(args[2], 8)
+    sattr = struct.pack(">IIIIIIII", 1, mode, 0, 0, 0, 0, 0, 0)
+    rep = call(nfs_port, 100003, 3, 9, 0, opaque(fh) + opaque(name) + sattr)
+    if u32(rep, 0) != 0 or u32(rep, 4) != 1:
+        print("NFS3ERR %d" % u32(rep, 0))
+    else:
+        print(rep[12:12 + u32(rep, 8)].hex())
+elif cmd in ("mnt", "mntudp"):
+    rep = call(mount_port, 100005, 3, 1, int(args[1]),
+        opaque(args[0].encode()), cmd == "mntudp")
+    if u32(rep, 0) != 0:
+        print("MNT3ERR %d" % u32(rep, 0))
+    else:
+        print(rep[8:8 + u32(rep, 4)].hex())
+PY
+}
 
 RPCBIND_PID=
 if command -v rpcbind >/dev/null; then
@@ -72,6 +151,11 @@ if [ -n "$RPCBIND_PID" ]; then
 	diag "$(echo "$out" | grep -E 'nfs|mount|10000[35]' | tr '\n' ';')"
 	check "rpcinfo -p lists NFS v3 on tcp $P" sh -c "echo '$out' | grep -Eq '100003 +3 +tcp +$P'"
 	check "rpcinfo -p lists MOUNT v3 on tcp and udp $M" sh -c "echo '$out' | grep -Eq '100005 +3 +tcp +$M' && echo '$out' | grep -Eq '100005 +3 +udp +$M'"
+	# Registered on a connection of nfsd's user, kept for the unset at
+	# stop: rpcbind lists that uid as the owner, not superuser.
+	owners=$(rpcinfo 127.0.0.1 2>&1 | awk '$1 == 100003 || $1 == 100005 { print $NF }' | sort -u | tr '\n' ' ')
+	diag "owners of 100003/100005: $owners"
+	check "the registrations belong to dittofs-nfsd's uid" test "$owners" = "$(id -u dittofs-nfsd) "
 	out=$(timeout 20 showmount -e 127.0.0.1 2>&1)
 	diag "showmount: $(echo "$out" | tr '\n' ';')"
 	check "showmount -e lists /export, /ro and /private 127.0.0.2" sh -c "echo '$out' | grep -q '^/export' && echo '$out' | grep -q '^/ro' && echo '$out' | grep -Eq '^/private +127.0.0.2'"
@@ -129,6 +213,59 @@ PRIV=$($PROBE -p $M -s 127.0.0.2 mnt /private)
 check "127.0.0.2 mounts /private" test ${#PRIV} -gt 16
 check "its handle from 127.0.0.1: NFS3ERR_ACCES" test "$($PROBE -p $P getattr "$PRIV")" = NFS3ERR_ACCES
 check "its handle from 127.0.0.2: NFS3_OK" test "$($PROBE -p $P -s 127.0.0.2 getattr "$PRIV")" = NFS3_OK
+
+# MNT of a directory below an export's path (RFC 1813 I.5.1: any path).
+SUB=$(nfs3mini mkdir "$ROOT" sub 755)
+DIR=$(nfs3mini mkdir "$SUB" dir 755)
+LOCKED=$(nfs3mini mkdir "$ROOT" locked 700)
+INNER=$(nfs3mini mkdir "$LOCKED" inner 755)
+IN=$(nfs3mini mkdir "$ROOT" in 755)
+nfs3mini mkdir "$IN" x 755 >/dev/null
+check "MKDIR sub, sub/dir, locked (0700), locked/inner, in, in/x" sh -c "test ${#SUB} -gt 16 && test ${#DIR} -gt 16 && test ${#INNER} -gt 16 && test ${#IN} -gt 16"
+check "create sub/dir/f" test "$($PROBE -p $P create "$DIR" f)" = NFS3_OK
+check "create a file, plain" test "$($PROBE -p $P create "$ROOT" plain)" = NFS3_OK
+check "MNT /export/sub/dir: the directory's handle" test "$($PROBE -p $M mnt /export/sub/dir)" = "$DIR"
+check "MNT /export/sub/dir over UDP: the same handle" test "$(nfs3mini mntudp /export/sub/dir 0)" = "$DIR"
+check "MNT /export/sub//dir/: the same handle" test "$($PROBE -p $M mnt /export/sub//dir/)" = "$DIR"
+check "MNT /export/: the root handle" test "$($PROBE -p $M mnt /export/)" = "$ROOT"
+check "MNT of a missing subdirectory: MNT3ERR_NOENT" test "$($PROBE -p $M mnt /export/sub/nope)" = "MNT3ERR 2"
+check "MNT of a file: MNT3ERR_NOTDIR" test "$($PROBE -p $M mnt /export/plain)" = "MNT3ERR 20"
+check "MNT through a file: MNT3ERR_NOTDIR" test "$($PROBE -p $M mnt /export/plain/x)" = "MNT3ERR 20"
+check "MNT with '..': MNT3ERR_INVAL" test "$($PROBE -p $M mnt /export/sub/..)" = "MNT3ERR 22"
+check "MNT climbing out with '..': MNT3ERR_INVAL" test "$($PROBE -p $M mnt /export/../ro)" = "MNT3ERR 22"
+check "MNT with '.': MNT3ERR_INVAL" test "$($PROBE -p $M mnt /export/./sub)" = "MNT3ERR 22"
+check "MNT of a 256-byte component: MNT3ERR_NAMETOOLONG" test "$($PROBE -p $M mnt /export/$(printf 'n%.0s' $(seq 256)))" = "MNT3ERR 63"
+EXPORT2=$($PROBE -p $M mnt /export2)
+check "/export2 is a share of its own, not /export's" sh -c "test ${#EXPORT2} -gt 16 && test '$EXPORT2' != '$ROOT'"
+check "MNT /export2/sub: MNT3ERR_NOENT (sub is in /export)" test "$($PROBE -p $M mnt /export2/sub)" = "MNT3ERR 2"
+check "MNT /exportx: no export" test "$($PROBE -p $M mnt /exportx)" = "MNT3ERR 2"
+INNERROOT=$($PROBE -p $M mnt /export/in)
+check "MNT /export/in: the inner share's root, not /export's in" sh -c "test ${#INNERROOT} -gt 16 && test '$INNERROOT' != '$IN'"
+check "MNT /export/in/x: MNT3ERR_NOENT (the longest export wins)" test "$($PROBE -p $M mnt /export/in/x)" = "MNT3ERR 2"
+check "MNT /private/x from 127.0.0.1: MNT3ERR_ACCES (that export's clients)" test "$($PROBE -p $M mnt /private/x)" = "MNT3ERR 13"
+check "MNT through a 0700 directory as uid 1000: MNT3ERR_ACCES" test "$(nfs3mini mnt /export/locked/inner 1000)" = "MNT3ERR 13"
+check "... as uid 0: its handle" test "$(nfs3mini mnt /export/locked/inner 0)" = "$INNER"
+check "MNT /export/locked as uid 1000: allowed (search is checked on the way)" test "$(nfs3mini mnt /export/locked 1000)" = "$LOCKED"
+check "the subdirectory's handle works: GETATTR NFS3_OK" test "$($PROBE -p $P getattr "$DIR")" = NFS3_OK
+check "and CREATE in it: NFS3_OK" test "$($PROBE -p $P create "$DIR" g)" = NFS3_OK
+if command -v nfs-ls >/dev/null; then
+	out=$(timeout 20 nfs-ls "$URL/export/sub/dir$Q" 2>&1)
+	diag "nfs-ls of the mount /export/sub/dir: $(echo "$out" | tr '\n' ';')"
+	check "nfs-ls mounts /export/sub/dir and lists f and g" sh -c "echo '$out' | grep -q ' f\$' && echo '$out' | grep -q ' g\$'"
+	timeout 20 nfs-cp "$SUITE_DIR/small.in" "$URL/export/sub/dir/small$Q" >/dev/null 2>&1
+	timeout 20 nfs-cp "$URL/export/sub/dir/small$Q" "$SUITE_DIR/small.sub" >/dev/null 2>&1
+	check "nfs-cp in and out of the subdirectory mount, same sha256" test "$(sha256sum < "$SUITE_DIR/small.in")" = "$(sha256sum < "$SUITE_DIR/small.sub" 2>/dev/null)"
+	check "nfs-ls of a missing subdirectory fails" sh -c "! timeout 20 nfs-ls '$URL/export/sub/nope$Q' >/dev/null 2>&1"
+else
+	skip "no libnfs-utils" "nfs-ls of a subdirectory mount"
+fi
+if [ -n "$RPCBIND_PID" ]; then
+	out=$(timeout 20 showmount -a 127.0.0.1 2>&1)
+	diag "showmount -a: $(echo "$out" | tr '\n' ';')"
+	check "DUMP lists 127.0.0.1:/export/sub/dir as asked" sh -c "echo '$out' | grep -q '^127.0.0.1:/export/sub/dir\$'"
+else
+	skip "no rpcbind" "showmount -a"
+fi
 check "nfsd survived all of it (same pid)" test "$(suite_pid nfsd)" = "$NFSD"
 
 # blockd killed: nfsd reconnects, re-announces its shares, serves again.
@@ -223,7 +360,30 @@ kill -CONT "$STATED"
 check "DRC: stated stopped past 5 s: nfsd serves without the cache (NOENT: the window, documented; got $out)" test "$out" = NFS3ERR_NOENT
 check "DRC: ... and logs that it does" grep -q "WITHOUT the reply cache" "$SUITE_DIR/run.log"
 
+# A clean stop of nfsd alone (what systemctl restart does): it unsets its
+# rpcbind registrations, and the one dittofs-run starts next registers
+# again.  Seccomp must allow the unset: nfsd exits, it is not killed.
+registered() { rpcinfo -p 127.0.0.1 2>/dev/null | grep -Eq "100003 +3 +tcp +$P"; }
+if [ -n "$RPCBIND_PID" ]; then
+	check "rpcbind lists NFS v3 after the kill -9 restarts" registered
+	NFSD=$(suite_pid nfsd)
+	kill -TERM "$NFSD"
+	suite_wait 10 gone "$NFSD"
+	check "SIGTERM nfsd: it unregistered from rpcbind" grep -q "rpcbind: unregistered NFS and MOUNT (5 of 5)" "$SUITE_DIR/run.log"
+	check "SIGTERM nfsd: it exited (not killed by seccomp)" sh -c "! grep -q 'nfsd (pid $NFSD) killed' '$SUITE_DIR/run.log'"
+	check "SIGTERM nfsd: restarted" suite_wait 20 restarted nfsd "$NFSD"
+	check "SIGTERM nfsd: the new one registered again" suite_wait 20 registered
+fi
+
 check "SIGTERM to dittofs-run stops everything" suite_stop
+if [ -n "$RPCBIND_PID" ]; then
+	out=$(rpcinfo -p 127.0.0.1 2>&1)
+	diag "rpcinfo -p after the stop: $(echo "$out" | tr '\n' ';')"
+	check "rpcbind still runs" kill -0 "$RPCBIND_PID"
+	check "after a clean stop rpcinfo -p lists neither 100003 nor 100005" sh -c "! echo '$out' | grep -Eq '10000[35]'"
+else
+	skip "no rpcbind" "rpcinfo -p after the stop"
+fi
 if [ "$tap_fail" -ne 0 ]; then
 	diag "dittofs-run log:"
 	sed 's/^/# /' "$SUITE_DIR/run.log" | tail -80

@@ -125,6 +125,45 @@ main(void)
 	tap_ok(conf != NULL && export_table_load(&t, conf, err,
 	    sizeof(err)) == -1, "one path exported twice refused: %s", err);
 	conf_free(conf);
+
+	/* MNT paths below an export: the longest export path on a '/'. */
+	conf = conf_parse_string("[share export]\npath = /export\n"
+	    "[share export2]\npath = /export2\n"
+	    "[share lab]\npath = /export/lab/\n", "sub.conf", err,
+	    sizeof(err));
+	tap_ok(conf != NULL && export_table_load(&t, conf, err,
+	    sizeof(err)) == 0 && t.nexports == 3, "nested exports load");
+	e = export_by_path(&t, "/export", 7);
+	lab = export_by_path(&t, "/export/lab", 11);
+	n = 99;
+	tap_ok(export_by_mount_path(&t, "/export", 7, &n) == e && n == 7,
+	    "an export's own path: nothing below");
+	tap_ok(export_by_mount_path(&t, "/export/sub/dir", 15, &n) == e &&
+	    n == 7, "/export/sub/dir is in /export, below offset 7");
+	tap_ok(export_by_mount_path(&t, "/export//sub/", 13, &n) == e &&
+	    n == 7, "double and trailing slashes");
+	tap_ok(export_by_mount_path(&t, "/export2/x", 10, &n) ==
+	    export_by_path(&t, "/export2", 8) && n == 8,
+	    "/export2/x is in /export2, not /export");
+	tap_ok(export_by_mount_path(&t, "/exportx", 8, &n) == NULL,
+	    "/exportx is in no export");
+	tap_ok(export_by_mount_path(&t, "/export/lab/a", 13, &n) == lab &&
+	    n == 11, "the longest match: /export/lab/a is in /export/lab");
+	tap_ok(export_by_mount_path(&t, "/export/labx", 12, &n) == e &&
+	    n == 7, "/export/labx is in /export");
+	tap_ok(export_by_mount_path(&t, "/", 1, &n) == NULL &&
+	    export_by_mount_path(&t, "/exp", 4, &n) == NULL,
+	    "a prefix of an export is not in it");
+	conf_free(conf);
+	conf = conf_parse_string("[share all]\npath = /\n", "root.conf", err,
+	    sizeof(err));
+	tap_ok(conf != NULL && export_table_load(&t, conf, err,
+	    sizeof(err)) == 0, "an export of /");
+	tap_ok(export_by_mount_path(&t, "/a/b", 4, &n) == &t.exports[0] &&
+	    n == 1, "/a/b is in /");
+	tap_ok(export_by_mount_path(&t, "/", 1, &n) == &t.exports[0] &&
+	    n == 1, "/ is /");
+	conf_free(conf);
 	export_table_clear(&t);
 	return tap_done();
 }
