@@ -150,7 +150,7 @@ if [ -x "$nfsload" ]; then
 	if timeout 120 "$nfsload" --size 8 --seconds 1 --files 100 --conns 2 --depth 8 \
 	    --url "nfs://127.0.0.1$export_dir?version=3&nfsport=$GANESHA_NFS_PORT&mountport=$GANESHA_MNT_PORT" \
 	    >"$work/nfsload.out" 2>&1 &&
-	    [ "$(grep -c '^RESULT name=host_' "$work/nfsload.out")" -eq 7 ]; then
+	    [ "$(grep -c "^RESULT name=host_" "$work/nfsload.out")" -eq 10 ]; then
 		ok "bench/nfsload ran every phase against nfs-ganesha"
 	else
 		not_ok "bench/nfsload against nfs-ganesha"
