@@ -22,6 +22,21 @@
 #include "log.h"
 #include "util.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+/*
+ * --enable-sanitizers: LeakSanitizer's exit-time scan needs prctl, clone,
+ * ptrace and /proc, which the seccomp allowlist and the chroot deny, so
+ * a sandboxed daemon would die of SIGSYS on its way out.  Leak checking
+ * is off for the daemons by default; ASAN_OPTIONS can still turn it on.
+ */
+const char *__asan_default_options(void);
+const char *
+__asan_default_options(void)
+{
+	return "detect_leaks=0";
+}
+#endif
+
 #define SD_LISTEN_FDS_START 3
 
 static void

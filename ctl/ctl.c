@@ -464,13 +464,40 @@ ctl_grace(struct ctl_env *env, int argc, char **argv)
 	return 0;
 }
 
+/* The command; main frees the configuration whatever it returns. */
+static int
+ctl_command(struct ctl_env *env, int argc, char *argv[])
+{
+	if (strcmp(argv[0], "check") == 0) {
+		printf("%s: configuration OK\n", env->conf_path);
+		return 0;
+	}
+	if (strcmp(argv[0], "status") == 0) {
+		printf("%-8s %-7s %-10s %s\n", "DAEMON", "PID", "UPTIME",
+		    "SANDBOX (from /proc)");
+		return ctl_for_daemons(env, argc - 1, argv + 1,
+		    ctl_status_one) ? 3 : 0;
+	}
+	if (strcmp(argv[0], "fsck") == 0)
+		return ctl_fsck(env, argc, argv);
+	if (strcmp(argv[0], "locks") == 0)
+		return ctl_locks(env);
+	if (strcmp(argv[0], "grace") == 0)
+		return ctl_grace(env, argc - 1, argv + 1);
+	if (strcmp(argv[0], "reload") == 0)
+		return ctl_for_daemons(env, argc - 1, argv + 1,
+		    ctl_reload_one) ? 1 : 0;
+	ctl_usage();
+	return 1;	/* not reached: ctl_usage exits */
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct ctl_env env;
 	const char *bindir;
 	char err[1024];
-	int ch;
+	int ch, rc;
 
 	memset(&env, 0, sizeof(env));
 	env.conf_path = CONF_DEFAULT_PATH;
@@ -495,24 +522,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "dittofsctl: %s\n", err);
 		return 2;
 	}
-	if (strcmp(argv[0], "check") == 0) {
-		printf("%s: configuration OK\n", env.conf_path);
-		return 0;
-	}
-	if (strcmp(argv[0], "status") == 0) {
-		printf("%-8s %-7s %-10s %s\n", "DAEMON", "PID", "UPTIME",
-		    "SANDBOX (from /proc)");
-		return ctl_for_daemons(&env, argc - 1, argv + 1,
-		    ctl_status_one) ? 3 : 0;
-	}
-	if (strcmp(argv[0], "fsck") == 0)
-		return ctl_fsck(&env, argc, argv);
-	if (strcmp(argv[0], "locks") == 0)
-		return ctl_locks(&env);
-	if (strcmp(argv[0], "grace") == 0)
-		return ctl_grace(&env, argc - 1, argv + 1);
-	if (strcmp(argv[0], "reload") == 0)
-		return ctl_for_daemons(&env, argc - 1, argv + 1,
-		    ctl_reload_one) ? 1 : 0;
-	ctl_usage();
+	rc = ctl_command(&env, argc, argv);
+	conf_free(env.conf);
+	return rc;
 }
