@@ -402,24 +402,34 @@ nfs3_getattr_done(void *arg, int status, void *reply, int fd)
 	rpc_reply(r);
 }
 
+/*
+ * The current attributes of the request's first handle without asking
+ * blockd: those it resolved with, or a regular file's refreshed from the
+ * fd we hold (its data attributes are ours).  NULL: ask blockd.
+ */
+static const struct nfs_attr *
+nfs3_current_attr(struct nfs_req *r)
+{
+	struct fhnode *n;
+
+	if (r->fresh[0])
+		return &r->rattr[0];
+	n = fhcache_get(r->env->fhcache, r->fh[0], r->fhlen[0]);
+	if (n != NULL && n->io != NULL && n->attr.type == STORE_TYPE_REG &&
+	    nfs_attr_refresh(&n->attr, n->io->fd) == 0)
+		return &n->attr;
+	return NULL;
+}
+
 static void
 nfs3_proc_getattr(struct nfs_req *r)
 {
-	struct fhnode *n;
+	const struct nfs_attr *a;
 	bd_fh_req req;
 
-	if (r->fresh[0]) {
+	if ((a = nfs3_current_attr(r)) != NULL) {
 		nfs3_status(r, NFS3_OK);
-		nfs3_put_fattr(&r->out, &r->rattr[0]);
-		rpc_reply(r);
-		return;
-	}
-	/* A regular file whose fd we hold: its data attributes are ours. */
-	n = fhcache_get(r->env->fhcache, r->fh[0], r->fhlen[0]);
-	if (n != NULL && n->io != NULL && n->attr.type == STORE_TYPE_REG &&
-	    nfs_attr_refresh(&n->attr, n->io->fd) == 0) {
-		nfs3_status(r, NFS3_OK);
-		nfs3_put_fattr(&r->out, &n->attr);
+		nfs3_put_fattr(&r->out, a);
 		rpc_reply(r);
 		return;
 	}
@@ -532,9 +542,7 @@ nfs3_proc_access(struct nfs_req *r)
 	const struct nfs_attr *a = &r->rattr[0];
 	struct perm_who w;
 	struct perm_obj o;
-	struct fhnode *n;
 	uint32_t granted;
-	int fresh = r->fresh[0];
 
 	w.uid = r->bcred.uid;
 	w.gid = r->bcred.gid;
@@ -548,15 +556,8 @@ nfs3_proc_access(struct nfs_req *r)
 	if (r->exp->read_only)
 		granted &= ~(uint32_t)(PERM_ACCESS_MODIFY |
 		    PERM_ACCESS_EXTEND | PERM_ACCESS_DELETE);
-	n = fresh ? NULL : fhcache_get(r->env->fhcache, r->fh[0],
-	    r->fhlen[0]);
-	if (n != NULL && n->io != NULL && n->attr.type == STORE_TYPE_REG &&
-	    nfs_attr_refresh(&n->attr, n->io->fd) == 0) {
-		a = &n->attr;
-		fresh = 1;
-	}
 	nfs3_status(r, NFS3_OK);
-	nfs3_put_post_op(&r->out, fresh ? a : NULL);
+	nfs3_put_post_op(&r->out, nfs3_current_attr(r));
 	xdrbuf_put_u32(&r->out, granted);
 	rpc_reply(r);
 }
