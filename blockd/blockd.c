@@ -50,10 +50,22 @@ blockd_batch_end(struct ipc_channel *ch, void *arg)
 	 * cannot be flushed none of them may leave: stop, and let recovery
 	 * and the clients' retransmissions sort it out.
 	 */
-	if ((rc = store_sync(env->store)) < 0) {
+	if ((rc = store_sync_log(env->store)) < 0) {
 		errno = -rc;
 		fatal("store_sync");
 	}
+}
+
+/* The batch's replies are out: unlink what is durably gone. */
+static void
+blockd_batch_done(struct ipc_channel *ch, void *arg)
+{
+	struct daemon *d = arg;
+	struct blockd_env *env = d->env;
+	int rc;
+
+	if ((rc = store_sync_after(env->store)) < 0)
+		log_warnx("store: after sync: %s", strerror(-rc));
 }
 
 static void
@@ -92,6 +104,7 @@ blockd_pre_init(struct daemon *d)
 	daemon_allow_peer(d, IPC_ROLE_LOCKD, 0);
 	daemon_serve(d, "blockd.sock", blockd_handlers, blockd_nhandlers);
 	ipc_server_set_batch_end(d->service, blockd_batch_end);
+	ipc_server_set_batch_done(d->service, blockd_batch_done);
 	ipc_server_set_peer_callbacks(d->service, blockd_peer_hello,
 	    blockd_peer_gone);
 }

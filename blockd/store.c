@@ -17,8 +17,8 @@
  *     unbacked file is empty and its times are the inode record's.
  *  1. A backing file is created before the transaction that sets BACKED
  *     commits; it is unlinked only after the transaction that deletes
- *     its inode is durable (store_sync() does the unlinks after its log
- *     flush).  Truncated backing files are fdatasynced by store_sync()
+ *     its inode is durable (store_sync_after() does the unlinks, after
+ *     store_sync_log()'s flush; blockd runs it once the replies left).  Truncated backing files are fdatasynced by store_sync()
  *     BEFORE its log flush, so a durable SETATTR of the size has its data
  *     change durable too.
  *  2. A crash can then leave three kinds of disagreement, all repaired
@@ -86,6 +86,7 @@ static int	store_grow(void **, size_t *, size_t, size_t);
 static int	store_sync_shards(struct store *);
 static int	store_sync_data(struct store *);
 static void	store_sync_unlinks(struct store *);
+static int	store_checkpoint_due(struct store *);
 
 void
 store_put64(uint8_t *p, uint64_t v)
@@ -610,7 +611,7 @@ store_sync_unlinks(struct store *s)
 
 /* Rule 1 at the top of this file: data and directories first, then log. */
 int
-store_sync(struct store *s)
+store_sync_log(struct store *s)
 {
 	int rv, rv2, ret;
 
@@ -627,19 +628,62 @@ store_sync(struct store *s)
 	if ((ret = s->env->log_flush(s->env, NULL)) != 0)
 		return store_dberr(s, "log_flush", ret);
 	s->unsynced = 0;
-	store_sync_unlinks(s);
-	/* Bound recovery time; cheap unless enough log was written. */
-	if ((ret = s->env->txn_checkpoint(s->env, STORE_CKP_KBYTES, 0, 0)) !=
-	    0)
-		return store_dberr(s, "checkpoint", ret);
+	s->flushed = 1;
 	return 0;
+}
+
+/*
+ * After store_sync_log: unlink the backing files of inodes whose removal
+ * is durable now, and checkpoint when due.  Nothing a reply promises
+ * waits for this, so the daemon calls it after sending them.
+ */
+int
+store_sync_after(struct store *s)
+{
+	if (!s->flushed)
+		return 0;
+	s->flushed = 0;
+	store_sync_unlinks(s);
+	return store_checkpoint_due(s);
+}
+
+int
+store_sync(struct store *s)
+{
+	int rv;
+
+	if ((rv = store_sync_log(s)) != 0)
+		return rv;
+	return store_sync_after(s);
+}
+
+/*
+ * Bound recovery time: checkpoint once STORE_CKP_KBYTES of log were
+ * written since the last one.  The count comes from the log region;
+ * txn_checkpoint's own test reads the last checkpoint record from the
+ * log file, seven system calls on every sync.
+ */
+static int
+store_checkpoint_due(struct store *s)
+{
+	DB_LOG_STAT *st;
+	uint64_t written;
+	int ret;
+
+	if ((ret = s->env->log_stat(s->env, &st, 0)) != 0)
+		return store_dberr(s, "log_stat", ret);
+	written = (uint64_t)st->st_wc_mbytes * 1024 * 1024 + st->st_wc_bytes;
+	free(st);
+	if (written < (uint64_t)STORE_CKP_KBYTES * 1024)
+		return 0;
+	return store_checkpoint(s);
 }
 
 int
 store_needs_sync(const struct store *s)
 {
 	return s->unsynced || s->nshards > 0 || s->ndatasyncs > 0 ||
-	    s->nunlinks > 0;
+	    (s->nunlinks > 0 && !s->flushed);
 }
 
 int

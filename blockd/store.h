@@ -220,7 +220,12 @@ int	 store_open(const char *dir, const struct store_options *,
 	    struct store **);
 /* Syncs, checkpoints, marks the store clean and frees it. */
 void	 store_close(struct store *);
+/* store_sync_log, then store_sync_after. */
 int	 store_sync(struct store *);
+/* Everything committed so far made durable: what a reply may promise. */
+int	 store_sync_log(struct store *);
+/* Unlinks made safe by that flush, and a checkpoint when due. */
+int	 store_sync_after(struct store *);
 /*
  * True when store_sync() has work: a transaction committed, a backing
  * file was created, or an unlink or fdatasync is queued since the last
@@ -394,6 +399,7 @@ struct store {
 	struct store_options opt;
 	int		 dirty;		/* opened after an unclean stop */
 	int		 unsynced;	/* a commit or create since sync */
+	int		 flushed;	/* store_sync_log ran; _after due */
 
 	/* this transaction's side effects, applied or undone at its end */
 	struct store_notify notes[STORE_NOTES_MAX];
@@ -410,7 +416,6 @@ struct store {
 	size_t		 ndatasyncs, datasyncs_cap;
 	uint64_t	*unlinks;	/* backing files to unlink after flush */
 	size_t		 nunlinks, unlinks_cap;
-	uint64_t	 log_bytes_at_ckp;
 };
 
 /* store.c */

@@ -67,6 +67,7 @@ struct ipc_channel {
 	ipc_close_fn		*on_close;
 	void			*arg;
 	ipc_batch_fn		*batch_end;
+	ipc_batch_fn		*batch_done;
 	void			*batch_arg;
 	int			 in_dispatch;
 	int			 dead;
@@ -735,8 +736,12 @@ ipc_channel_read_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (ch->dead)
 		ipc_channel_finish(ch);
-	else
+	else {
 		ipc_flush(ch);
+		/* After the replies left: work nobody waits for. */
+		if (ch->batch_done != NULL)
+			ch->batch_done(ch, ch->batch_arg);
+	}
 }
 
 void
@@ -745,6 +750,12 @@ ipc_channel_set_batch_end(struct ipc_channel *ch, ipc_batch_fn *fn,
 {
 	ch->batch_end = fn;
 	ch->batch_arg = arg;
+}
+
+void
+ipc_channel_set_batch_done(struct ipc_channel *ch, ipc_batch_fn *fn)
+{
+	ch->batch_done = fn;
 }
 
 /* Sockets. */
@@ -858,6 +869,7 @@ struct ipc_server {
 	ipc_peer_fn			*on_hello;
 	ipc_peer_fn			*on_gone;
 	ipc_batch_fn			*batch_end;
+	ipc_batch_fn			*batch_done;
 	TAILQ_HEAD(, ipc_peer)		 peers;
 	size_t				 npeers;
 };
@@ -1059,8 +1071,8 @@ ipc_server_adopt(struct ipc_server *srv, int fd)
 		free(peer);
 		return -1;
 	}
-	if (srv->batch_end != NULL)
-		ipc_channel_set_batch_end(peer->chan, srv->batch_end, srv->arg);
+	ipc_channel_set_batch_end(peer->chan, srv->batch_end, srv->arg);
+	ipc_channel_set_batch_done(peer->chan, srv->batch_done);
 	TAILQ_INSERT_TAIL(&srv->peers, peer, entry);
 	srv->npeers++;
 	return 0;
@@ -1070,6 +1082,12 @@ void
 ipc_server_set_batch_end(struct ipc_server *srv, ipc_batch_fn *fn)
 {
 	srv->batch_end = fn;
+}
+
+void
+ipc_server_set_batch_done(struct ipc_server *srv, ipc_batch_fn *fn)
+{
+	srv->batch_done = fn;
 }
 
 static void

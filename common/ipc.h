@@ -76,6 +76,9 @@ void		 ipc_channel_set_arg(struct ipc_channel *, void *);
 size_t		 ipc_channel_queued(const struct ipc_channel *);
 void		 ipc_channel_set_batch_end(struct ipc_channel *,
 		    ipc_batch_fn *, void *arg);
+/* Called with the batch_end arg after the batch's replies were sent. */
+void		 ipc_channel_set_batch_done(struct ipc_channel *,
+		    ipc_batch_fn *);
 
 /*
  * Queue a message; fd (or -1) is closed once sent (or if sending
@@ -137,6 +140,8 @@ void		 ipc_server_set_peer_callbacks(struct ipc_server *,
 		    ipc_peer_fn *on_hello, ipc_peer_fn *on_gone);
 /* Called with the server's arg at the end of every peer's batch. */
 void		 ipc_server_set_batch_end(struct ipc_server *, ipc_batch_fn *);
+/* ... and after that batch's replies were sent. */
+void		 ipc_server_set_batch_done(struct ipc_server *, ipc_batch_fn *);
 /* Adopt an already connected socket as if it had been accepted. */
 int		 ipc_server_adopt(struct ipc_server *, int fd);
 size_t		 ipc_server_peer_count(const struct ipc_server *);
