@@ -39,6 +39,11 @@ struct daemon_def {
 	void			(*stop)(struct daemon *);
 	/* One line of daemon-specific status. */
 	void			(*status)(struct daemon *, char *, size_t);
+	/*
+	 * Requests sent on IPC whose replies have not come back yet; the
+	 * loop spins for up to busy_poll_us while there are any (below).
+	 */
+	size_t			(*awaiting)(struct daemon *);
 	/* Extra control-socket messages (role IPC_ROLE_CTL). */
 	const struct ipc_handler *ctl_handlers;
 	size_t			 nctl_handlers;
@@ -95,6 +100,7 @@ struct daemon {
 	size_t			 nlisten_fds;
 	int			 notify_fd;
 	struct event		*ev_signals[3];
+	unsigned int		 busy_poll_us;	/* set by post_init; 0: off */
 };
 
 int	 daemon_main(int argc, char **argv, const struct daemon_def *,

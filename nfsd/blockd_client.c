@@ -334,10 +334,11 @@ bdc_ready(const struct bdc *b)
 	return ipc_client_ready(b->client);
 }
 
+/* Requests sent to blockd whose replies have not come back. */
 size_t
 bdc_inflight(const struct bdc *b)
 {
-	return b->inflight + b->nwaiting;
+	return b->inflight;
 }
 
 void

@@ -508,6 +508,14 @@ nfsd_released(void *arg, uint64_t ino)
 	bdc_release(env->bdc, ino);
 }
 
+static size_t
+nfsd_awaiting(struct daemon *d)
+{
+	struct nfsd_env *env = d->env;
+
+	return env->bdc != NULL ? bdc_inflight(env->bdc) : 0;
+}
+
 static void
 nfsd_post_init(struct daemon *d)
 {
@@ -529,6 +537,8 @@ nfsd_post_init(struct daemon *d)
 	    "reply cache size"));
 	env->bdc = bdc_new(env, path);
 	env->sdc = sdc_new(env, spath);
+	d->busy_poll_us = (unsigned int)conf_get_int(d->conf, "nfsd",
+	    "busy poll");
 	env->ev_drc_wait = evtimer_new(env->base, nfsd_drc_wait_cb, env);
 	if (env->fhcache == NULL || env->drc == NULL || env->bdc == NULL ||
 	    env->sdc == NULL || env->ev_drc_wait == NULL)
@@ -606,6 +616,7 @@ static const struct daemon_def nfsd_def = {
 	.reload = nfsd_reload,
 	.stop = nfsd_stop,
 	.status = nfsd_status,
+	.awaiting = nfsd_awaiting,
 };
 
 int
