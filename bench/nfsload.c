@@ -6,6 +6,9 @@
  * connections, many requests in flight on each, every phase bounded in
  * time and in count. Figures are printed as
  *   RESULT name=host_<phase> value=V unit=U      (MB = 10^6 bytes)
+ * and, at one request in flight (--conns 1 --depth 1), the percentiles
+ * of each operation's time:
+ *   LATENCY name=host_<phase> p50=.. p90=.. p99=.. unit=us n=COUNT
  *
  * usage: nfsload --url 'nfs://127.0.0.1/export?version=3&nfsport=P&mountport=M'
  *            [--conns N] [--depth N] [--size MIB] [--seconds S]
@@ -81,6 +84,7 @@ struct conn {
 	struct nfs_context	*nfs;
 	struct nfsfh		*fh;
 	int			 inflight;
+	double			 issued;	/* --depth 1: the op's start */
 	struct load		*load;
 };
 
@@ -101,8 +105,12 @@ struct load {
 	uint64_t	 bytes_done;
 	uint64_t	 rng;
 	unsigned char	*wbuf;
+	double		*lat;		/* --depth 1: per-op seconds */
+	size_t		 nlat;
 	char		 error[512];
 };
+
+#define MAX_LAT		(1u << 20)
 
 static void
 fatalx(const char *fmt, ...)
@@ -151,12 +159,23 @@ load_fail(struct load *L, const char *what, struct nfs_context *nfs,
 
 static int issue(struct conn *c);
 
+/* At one request in flight, keep each op's time for the percentiles. */
+static void
+lat_note(struct conn *c)
+{
+	struct load *L = c->load;
+
+	if (L->depth == 1 && L->lat != NULL && L->nlat < MAX_LAT)
+		L->lat[L->nlat++] = now_seconds() - c->issued;
+}
+
 static void
 io_done(int err, struct nfs_context *nfs, void *data, void *private_data)
 {
 	struct conn *c = private_data;
 	struct load *L = c->load;
 
+	lat_note(c);
 	c->inflight--;
 	if (err < 0) {
 		load_fail(L, phase_info[L->phase].name, nfs, data);
@@ -174,6 +193,7 @@ create_done(int err, struct nfs_context *nfs, void *data, void *private_data)
 	struct conn *c = private_data;
 	struct load *L = c->load;
 
+	lat_note(c);
 	c->inflight--;
 	if (err < 0) {
 		load_fail(L, "create", nfs, data);
@@ -193,6 +213,7 @@ meta_done(int err, struct nfs_context *nfs, void *data, void *private_data)
 	struct conn *c = private_data;
 	struct load *L = c->load;
 
+	lat_note(c);
 	c->inflight--;
 	if (err < 0) {
 		load_fail(L, phase_info[L->phase].name, nfs, data);
@@ -210,6 +231,7 @@ readdir_done(int err, struct nfs_context *nfs, void *data, void *private_data)
 	struct load *L = c->load;
 	struct nfsdir *dir = data;
 
+	lat_note(c);
 	c->inflight--;
 	if (err < 0) {
 		load_fail(L, "readdir", nfs, data);
@@ -291,6 +313,7 @@ issue(struct conn *c)
 		return 0;
 	}
 	c->inflight++;
+	c->issued = now_seconds();
 	return 1;
 }
 
@@ -306,6 +329,7 @@ run_phase(struct load *L, double max_seconds)
 	L->stopping = 0;
 	L->ops_done = 0;
 	L->bytes_done = 0;
+	L->nlat = 0;
 	for (i = 0; i < L->nconns; i++)
 		while (L->conns[i].inflight < L->depth && issue(&L->conns[i]))
 			;
@@ -340,6 +364,14 @@ run_phase(struct load *L, double max_seconds)
 	return now_seconds() - t0;
 }
 
+static int
+lat_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
 static void
 report(struct load *L, double seconds)
 {
@@ -351,6 +383,13 @@ report(struct load *L, double seconds)
 		v = seconds > 0 ? L->ops_done / seconds : 0;
 	printf("RESULT name=host_%s value=%.2f unit=%s\n",
 	    phase_info[L->phase].name, v, phase_info[L->phase].unit);
+	if (L->nlat > 0) {
+		qsort(L->lat, L->nlat, sizeof(*L->lat), lat_cmp);
+		printf("LATENCY name=host_%s p50=%.1f p90=%.1f p99=%.1f "
+		    "unit=us n=%zu\n", phase_info[L->phase].name,
+		    L->lat[L->nlat / 2] * 1e6, L->lat[L->nlat * 9 / 10] * 1e6,
+		    L->lat[L->nlat * 99 / 100] * 1e6, L->nlat);
+	}
 	fflush(stdout);
 }
 
@@ -480,7 +519,9 @@ main(int argc, char **argv)
 	if (L.file_bytes < L.chunk)
 		L.file_bytes = L.chunk;
 	L.wbuf = malloc(L.chunk);
-	if (L.wbuf == NULL)
+	if (L.depth == 1)
+		L.lat = malloc(MAX_LAT * sizeof(*L.lat));
+	if (L.wbuf == NULL || (L.depth == 1 && L.lat == NULL))
 		fatalx("out of memory");
 	L.rng = 0x9E3779B97F4A7C15ULL ^ (uint64_t)getpid();
 	for (uint64_t k = 0; k < L.chunk; k++)
@@ -560,5 +601,6 @@ main(int argc, char **argv)
 	for (i = 0; i < L.nconns; i++)
 		nfs_destroy_context(L.conns[i].nfs);
 	free(L.wbuf);
+	free(L.lat);
 	return failed;
 }
