@@ -573,7 +573,8 @@ blockd_readdir(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct store_cred cred;
 	struct store_fh dir;
 	struct store_dirent *ents = NULL;
-	struct store_attr dattr;
+	struct store_attr dattr, pattr;
+	struct store_fh pfh;
 	bd_dirent *out = NULL;
 	size_t n = 0, i, max;
 	uint8_t verf[STORE_VERF_SIZE];
@@ -614,14 +615,12 @@ blockd_readdir(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (rep.status != -EBADMSG && store_getattr(env->store, &dir,
 	    &dattr) == 0)
 		blockd_attr_out(&dattr, &rep.dir);
-	/* The first batch: the front end lists ".." with its fileid. */
-	if (rep.status == 0 && req.cookie == 0) {
-		struct store_fh pfh;
-		struct store_attr pattr;
-
-		if (store_lookup(env->store, &cred, &dir, "..", 2, &pfh,
-		    &pattr) == 0)
-			rep.parent_ino = pattr.ino;
+	/* The first batch: the front end lists ".." with its handle. */
+	if (rep.status == 0 && req.cookie == 0 &&
+	    store_lookup(env->store, &cred, &dir, "..", 2, &pfh,
+	    &pattr) == 0) {
+		blockd_fh_out(&pfh, &rep.parent_fh);
+		blockd_attr_out(&pattr, &rep.parent);
 	}
 	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_readdir_reply, &rep);
 	free(ents);

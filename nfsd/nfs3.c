@@ -1079,28 +1079,42 @@ nfs3_proc_link(struct nfs_req *r)
 
 /* RFC 1813 3.3.16, 3.3.17: READDIR, READDIRPLUS */
 /*
- * "." (cookie 1) and ".." (cookie 2).  ".." carries its fileid (blockd
- * looks it up for the first batch; the directory's own if that failed)
- * and, in READDIRPLUS, neither attributes nor handle (both optional).
+ * "." (cookie 1) and ".." (cookie 2).  blockd looks ".." up for the
+ * first batch; in READDIRPLUS both carry attributes and a handle, as a
+ * client that lists them would otherwise LOOKUP each.  Without that
+ * lookup, ".." has the directory's own fileid and nothing else.
  */
 static void
-nfs3_readdir_dots(struct nfs_req *r, const bd_attr *dir, uint64_t parent,
+nfs3_readdir_dots(struct nfs_req *r, const bd_readdir_reply *rep,
     uint64_t cookie, int plus)
 {
+	int have_parent = rep->parent.type != 0 &&
+	    rep->parent_fh.bd_fh_len > 0;
 	uint64_t c;
 
 	for (c = cookie + 1; c <= 2; c++) {
 		xdrbuf_put_u32(&r->out, 1);
-		xdrbuf_put_u64(&r->out, c == 2 && parent != 0 ? parent :
-		    dir->ino);
+		xdrbuf_put_u64(&r->out, c == 2 && have_parent ?
+		    rep->parent.ino : rep->dir.ino);
 		xdrbuf_put_opaque(&r->out, "..", (uint32_t)c);
 		xdrbuf_put_u64(&r->out, c);
-		if (plus) {
-			nfs3_put_post_op_bd(&r->out, dir, c == 1);
-			xdrbuf_put_u32(&r->out, c == 1);
-			if (c == 1)
-				xdrbuf_put_opaque(&r->out, r->fh[0],
-				    r->fhlen[0]);
+		if (!plus)
+			continue;
+		if (c == 1) {
+			nfs3_put_post_op_bd(&r->out, &rep->dir, 1);
+			xdrbuf_put_u32(&r->out, 1);
+			xdrbuf_put_opaque(&r->out, r->fh[0], r->fhlen[0]);
+		} else {
+			nfs3_put_post_op_bd(&r->out, &rep->parent,
+			    have_parent);
+			xdrbuf_put_u32(&r->out, have_parent);
+			if (have_parent) {
+				xdrbuf_put_opaque(&r->out,
+				    rep->parent_fh.bd_fh_val,
+				    rep->parent_fh.bd_fh_len);
+				nfs3_cache_bd(r, &rep->parent_fh,
+				    &rep->parent);
+			}
 		}
 	}
 }
@@ -1135,8 +1149,7 @@ nfs3_readdir_done(void *arg, int status, void *reply, int fd)
 	n = rep->entries.entries_len;
 	/* Cookies 1 and 2 are ours: "." and ".." (blockd starts at 3). */
 	if (a->cookie < 2)
-		nfs3_readdir_dots(r, &rep->dir, rep->parent_ino, a->cookie,
-		    plus);
+		nfs3_readdir_dots(r, rep, a->cookie, plus);
 	for (i = 0; i < n; i++) {
 		bd_dirent *d = &rep->entries.entries_val[i];
 		size_t namelen = d->name.bd_name_len;

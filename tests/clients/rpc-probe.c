@@ -8,13 +8,14 @@
  * TEST: null, garbage, truncated, huge, badproc, badvers, badprog,
  * rpcvers, authbad, authflavor, mnt PATH, getattr HEXFH, stale HEXFH,
  * create HEXDIR NAME, remove HEXDIR NAME, rename HEXDIR NAME HEXDIR NAME,
- * link HEXFH HEXDIR NAME.  The xid is 0x1234abcd unless -x gives one
+ * link HEXFH HEXDIR NAME, dotdot HEXDIR.  The xid is 0x1234abcd unless -x gives one
  * (decimal or 0x hex): the same xid and arguments from the same address
  * are a retransmission to the server's duplicate request cache.
  * Output: SUCCESS, GARBAGE_ARGS, PROC_UNAVAIL, PROG_UNAVAIL,
  * "PROG_MISMATCH low high", "RPC_MISMATCH low high", "AUTH_ERROR n",
- * "closed" (the server dropped the connection), a hex handle (mnt), or
- * an NFS3 status name.
+ * "closed" (the server dropped the connection), a hex handle (mnt, and
+ * dotdot: the handle READDIRPLUS gives "..", or "none"), or an NFS3
+ * status name.
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
@@ -254,6 +255,63 @@ unhex(const char *s, uint8_t *out)
 	return n;
 }
 
+/* In a READDIRPLUS reply, the handle of "..", printed in hex. */
+static void
+print_dotdot(const uint8_t *p, size_t len)
+{
+	size_t off = 4, n, i;
+	uint32_t namelen;
+
+#define NEED(k)	do { if (off + (k) > len) goto bad; } while (0)
+	NEED(4);
+	if (get32(p) != 0) {
+		printf("%s\n", nfs3_name(get32(p)));
+		return;
+	}
+	NEED(4);
+	off += 4 + (get32(p + off) ? 84 : 0);	/* the directory's attrs */
+	off += 8;				/* cookie verifier */
+	for (;;) {
+		NEED(4);
+		if (get32(p + off) == 0)
+			break;
+		off += 4 + 8;			/* value follows, fileid */
+		NEED(4);
+		namelen = get32(p + off);
+		off += 4;
+		NEED(((size_t)namelen + 3) & ~(size_t)3);
+		n = off;
+		off += ((size_t)namelen + 3) & ~(size_t)3;
+		off += 8;			/* cookie */
+		NEED(4);
+		off += 4 + (get32(p + off) ? 84 : 0);
+		NEED(4);
+		if (namelen == 2 && memcmp(p + n, "..", 2) == 0) {
+			if (get32(p + off) == 0) {
+				printf("none\n");
+				return;
+			}
+			NEED(8);
+			namelen = get32(p + off + 4);
+			NEED(8 + (size_t)namelen);
+			for (i = 0; i < namelen; i++)
+				printf("%02x", p[off + 8 + i]);
+			printf("\n");
+			return;
+		}
+		off += 4;
+		if (get32(p + off - 4)) {
+			NEED(4);
+			off += 4 + ((get32(p + off) + 3) & ~(size_t)3);
+		}
+	}
+	printf("no ..\n");
+	return;
+bad:
+	printf("bad reply\n");
+#undef NEED
+}
+
 static int
 usage(void)
 {
@@ -358,6 +416,14 @@ main(int argc, char *argv[])
 		call_header(&b, 2, NFS_PROG, 3, 12, 1);
 		putopaque(&b, fh, (uint32_t)fhlen);
 		putopaque(&b, argv[2], (uint32_t)strlen(argv[2]));
+	} else if (strcmp(test, "dotdot") == 0 && argc == 2) {
+		fhlen = unhex(argv[1], fh);
+		call_header(&b, 2, NFS_PROG, 3, 17, 1);	/* READDIRPLUS */
+		putopaque(&b, fh, (uint32_t)fhlen);
+		for (i = 0; i < 4; i++)
+			put32(&b, 0);	/* cookie 0, verifier 0 */
+		put32(&b, 4096);	/* dircount */
+		put32(&b, 32768);	/* maxcount */
 	} else if (strcmp(test, "rename") == 0 && argc == 5) {
 		fhlen = unhex(argv[1], fh);
 		fh2len = unhex(argv[3], fh2);
@@ -380,6 +446,10 @@ main(int argc, char *argv[])
 		for (i = 0; i < fhlen && 8 + i < len; i++)
 			printf("%02x", rep[8 + i]);
 		printf("\n");
+		return 0;
+	}
+	if (strcmp(test, "dotdot") == 0) {
+		print_dotdot(rep, len);
 		return 0;
 	}
 	if (strcmp(test, "null") == 0 || strcmp(test, "badvers") == 0 ||

@@ -248,6 +248,8 @@ check "... as uid 0: its handle" test "$(nfs3mini mnt /export/locked/inner 0)" =
 check "MNT /export/locked as uid 1000: allowed (search is checked on the way)" test "$(nfs3mini mnt /export/locked 1000)" = "$LOCKED"
 check "the subdirectory's handle works: GETATTR NFS3_OK" test "$($PROBE -p $P getattr "$DIR")" = NFS3_OK
 check "and CREATE in it: NFS3_OK" test "$($PROBE -p $P create "$DIR" g)" = NFS3_OK
+check "READDIRPLUS gives \"..\" of /export/sub/dir the handle of /export/sub" test "$($PROBE -p $P dotdot "$DIR")" = "$SUB"
+check "... and \"..\" of the share root its own handle" test "$($PROBE -p $P dotdot "$ROOT")" = "$ROOT"
 if command -v nfs-ls >/dev/null; then
 	out=$(timeout 20 nfs-ls "$URL/export/sub/dir$Q" 2>&1)
 	diag "nfs-ls of the mount /export/sub/dir: $(echo "$out" | tr '\n' ';')"
