@@ -872,6 +872,14 @@ store_inode_decode(const uint8_t *p, size_t len, uint64_t ino,
 int
 store_inode_get(struct store *s, uint64_t ino, struct store_inode *ip)
 {
+	return store_inode_get_cur(s, NULL, ino, ip);
+}
+
+/* With cur (a cursor on inodes.db), for many gets in a row: no cursor each. */
+int
+store_inode_get_cur(struct store *s, DBC *cur, uint64_t ino,
+    struct store_inode *ip)
+{
 	uint8_t k[8], rec[STORE_INODE_RECLEN];
 	DBT key, data;
 	int ret;
@@ -884,7 +892,8 @@ store_inode_get(struct store *s, uint64_t ino, struct store_inode *ip)
 	data.data = rec;
 	data.ulen = sizeof(rec);
 	data.flags = DB_DBT_USERMEM;
-	ret = s->inodes->get(s->inodes, s->txn, &key, &data, 0);
+	ret = cur != NULL ? cur->get(cur, &key, &data, DB_SET) :
+	    s->inodes->get(s->inodes, s->txn, &key, &data, 0);
 	if (ret == DB_NOTFOUND)
 		return -ENOENT;
 	if (ret != 0)
@@ -1049,6 +1058,16 @@ int
 store_dirent_get(struct store *s, uint64_t dir, const char *name,
     size_t len, uint64_t *inop, enum store_type *typep, uint64_t *cookiep)
 {
+	return store_dirent_get_cur(s, NULL, dir, name, len, inop, typep,
+	    cookiep);
+}
+
+/* With cur (a cursor on dirents.db), as store_inode_get_cur. */
+int
+store_dirent_get_cur(struct store *s, DBC *cur, uint64_t dir,
+    const char *name, size_t len, uint64_t *inop, enum store_type *typep,
+    uint64_t *cookiep)
+{
 	uint8_t k[8 + STORE_NAME_MAX], v[17];
 	DBT key, data;
 	int ret;
@@ -1060,7 +1079,8 @@ store_dirent_get(struct store *s, uint64_t dir, const char *name,
 	data.data = v;
 	data.ulen = sizeof(v);
 	data.flags = DB_DBT_USERMEM;
-	ret = s->dirents->get(s->dirents, s->txn, &key, &data, 0);
+	ret = cur != NULL ? cur->get(cur, &key, &data, DB_SET) :
+	    s->dirents->get(s->dirents, s->txn, &key, &data, 0);
 	if (ret == DB_NOTFOUND)
 		return -ENOENT;
 	if (ret != 0)

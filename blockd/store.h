@@ -430,6 +430,8 @@ int	 store_txn_begin(struct store *);
 int	 store_txn_end(struct store *, int);
 void	 store_note(struct store *, const struct store_inode *, unsigned int);
 int	 store_inode_get(struct store *, uint64_t, struct store_inode *);
+int	 store_inode_get_cur(struct store *, DBC *, uint64_t,
+	    struct store_inode *);
 int	 store_inode_put(struct store *, const struct store_inode *);
 int	 store_inode_del(struct store *, const struct store_inode *);
 int	 store_inode_alloc(struct store *, uint64_t *);
@@ -439,6 +441,8 @@ int	 store_inode_decode(const uint8_t *, size_t, uint64_t,
 #define STORE_INODE_RECLEN	144
 int	 store_dirent_get(struct store *, uint64_t, const char *, size_t,
 	    uint64_t *, enum store_type *, uint64_t *);
+int	 store_dirent_get_cur(struct store *, DBC *, uint64_t, const char *,
+	    size_t, uint64_t *, enum store_type *, uint64_t *);
 int	 store_dirent_add(struct store *, struct store_inode *, const char *,
 	    size_t, uint64_t, enum store_type);
 int	 store_dirent_del(struct store *, struct store_inode *, const char *,

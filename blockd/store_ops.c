@@ -892,7 +892,7 @@ store_readdir(struct store *s, const struct store_cred *c,
 	struct store_dirent *e;
 	uint8_t k[16];
 	DBT key, data;
-	DBC *cur;
+	DBC *cur, *dcur, *icur = NULL;
 	size_t n = 0;
 	int ret, rv;
 
@@ -906,8 +906,19 @@ store_readdir(struct store *s, const struct store_cred *c,
 		return rv;
 	if (verf != NULL)
 		ops_cookie_verf(&dp, verf);
+	/* One cursor per database for the whole batch, not one per get. */
 	if ((ret = s->cookies->cursor(s->cookies, s->txn, &cur, 0)) != 0)
 		return store_dberr(s, "cursor cookies", ret);
+	if ((ret = s->dirents->cursor(s->dirents, s->txn, &dcur, 0)) != 0) {
+		(void)cur->close(cur);
+		return store_dberr(s, "cursor dirents", ret);
+	}
+	if (plus && (ret = s->inodes->cursor(s->inodes, s->txn, &icur,
+	    0)) != 0) {
+		(void)dcur->close(dcur);
+		(void)cur->close(cur);
+		return store_dberr(s, "cursor inodes", ret);
+	}
 	store_put64(k, dp.ino);
 	store_put64(k + 8, cookie == UINT64_MAX ? cookie : cookie + 1);
 	memset(&key, 0, sizeof(key));
@@ -933,14 +944,15 @@ store_readdir(struct store *s, const struct store_cred *c,
 		e->name[data.size] = '\0';
 		e->namelen = (uint16_t)data.size;
 		e->cookie = store_get64(k + 8);
-		if ((rv = store_dirent_get(s, dp.ino, e->name, e->namelen,
-		    &e->ino, &e->type, NULL)) != 0) {
+		if ((rv = store_dirent_get_cur(s, dcur, dp.ino, e->name,
+		    e->namelen, &e->ino, &e->type, NULL)) != 0) {
 			if (rv == -ENOENT)
 				rv = -EIO;
 			goto done;
 		}
 		if (plus) {
-			if ((rv = store_inode_get(s, e->ino, &ip)) != 0 ||
+			if ((rv = store_inode_get_cur(s, icur, e->ino,
+			    &ip)) != 0 ||
 			    (rv = ops_reply(s, &ip, &e->fh, &e->attr)) != 0) {
 				if (rv == -ENOENT)
 					rv = -EIO;
@@ -954,6 +966,10 @@ store_readdir(struct store *s, const struct store_cred *c,
 	else
 		*eof = 1;
 done:
+	if (icur != NULL && (ret = icur->close(icur)) != 0 && rv == 0)
+		rv = store_dberr(s, "cursor close", ret);
+	if ((ret = dcur->close(dcur)) != 0 && rv == 0)
+		rv = store_dberr(s, "cursor close", ret);
 	if ((ret = cur->close(cur)) != 0 && rv == 0)
 		rv = store_dberr(s, "cursor close", ret);
 	*nents = n;
