@@ -159,14 +159,32 @@ load_fail(struct load *L, const char *what, struct nfs_context *nfs,
 
 static int issue(struct conn *c);
 
-/* At one request in flight, keep each op's time for the percentiles. */
-static void
-lat_note(struct conn *c)
+/*
+ * A reply on c; 0 when it failed (the load stops).  At one request in
+ * flight each op's time is kept for the percentiles.
+ */
+static int
+op_finished(struct conn *c, int err, const char *what,
+    struct nfs_context *nfs, void *data)
 {
 	struct load *L = c->load;
 
 	if (L->depth == 1 && L->lat != NULL && L->nlat < MAX_LAT)
 		L->lat[L->nlat++] = now_seconds() - c->issued;
+	c->inflight--;
+	if (err < 0) {
+		load_fail(c->load, what, nfs, data);
+		return 0;
+	}
+	return 1;
+}
+
+/* Keep depth requests in flight on c while the phase lasts. */
+static void
+refill(struct conn *c)
+{
+	while (c->inflight < c->load->depth && issue(c) == 1)
+		;
 }
 
 static void
@@ -175,16 +193,11 @@ io_done(int err, struct nfs_context *nfs, void *data, void *private_data)
 	struct conn *c = private_data;
 	struct load *L = c->load;
 
-	lat_note(c);
-	c->inflight--;
-	if (err < 0) {
-		load_fail(L, phase_info[L->phase].name, nfs, data);
+	if (!op_finished(c, err, phase_info[L->phase].name, nfs, data))
 		return;
-	}
 	L->ops_done++;
 	L->bytes_done += (uint64_t)err;
-	while (c->inflight < L->depth && issue(c) == 1)
-		;
+	refill(c);
 }
 
 static void
@@ -193,18 +206,13 @@ create_done(int err, struct nfs_context *nfs, void *data, void *private_data)
 	struct conn *c = private_data;
 	struct load *L = c->load;
 
-	lat_note(c);
-	c->inflight--;
-	if (err < 0) {
-		load_fail(L, "create", nfs, data);
+	if (!op_finished(c, err, "create", nfs, data))
 		return;
-	}
 	/* An NFSv3 close sends nothing; it frees the handle. */
 	nfs_close(nfs, data);
 	L->ops_done++;
 	L->files_made++;
-	while (c->inflight < L->depth && issue(c) == 1)
-		;
+	refill(c);
 }
 
 static void
@@ -213,15 +221,10 @@ meta_done(int err, struct nfs_context *nfs, void *data, void *private_data)
 	struct conn *c = private_data;
 	struct load *L = c->load;
 
-	lat_note(c);
-	c->inflight--;
-	if (err < 0) {
-		load_fail(L, phase_info[L->phase].name, nfs, data);
+	if (!op_finished(c, err, phase_info[L->phase].name, nfs, data))
 		return;
-	}
 	L->ops_done++;
-	while (c->inflight < L->depth && issue(c) == 1)
-		;
+	refill(c);
 }
 
 static void
@@ -231,17 +234,12 @@ readdir_done(int err, struct nfs_context *nfs, void *data, void *private_data)
 	struct load *L = c->load;
 	struct nfsdir *dir = data;
 
-	lat_note(c);
-	c->inflight--;
-	if (err < 0) {
-		load_fail(L, "readdir", nfs, data);
+	if (!op_finished(c, err, "readdir", nfs, data))
 		return;
-	}
 	while (nfs_readdir(nfs, dir) != NULL)
 		L->ops_done++;
 	nfs_closedir(nfs, dir);
-	while (c->inflight < L->depth && issue(c) == 1)
-		;
+	refill(c);
 }
 
 /* Queue one more request on c for the current phase: 1 queued, 0 done. */
@@ -331,8 +329,7 @@ run_phase(struct load *L, double max_seconds)
 	L->bytes_done = 0;
 	L->nlat = 0;
 	for (i = 0; i < L->nconns; i++)
-		while (L->conns[i].inflight < L->depth && issue(&L->conns[i]))
-			;
+		refill(&L->conns[i]);
 	for (;;) {
 		busy = 0;
 		for (i = 0; i < L->nconns; i++) {
