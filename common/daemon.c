@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -500,9 +501,21 @@ daemon_usec(void)
 static void
 daemon_loop(struct daemon *d)
 {
+	cpu_set_t cpus;
 	uint64_t until;
 	int rc;
 
+	/*
+	 * On one CPU the peer can only answer once this process sleeps, so
+	 * polling delays it (measured: LOOKUP p50 280 us without the poll,
+	 * 344-399 us with it, nfsd and blockd both on one CPU).
+	 */
+	if (d->busy_poll_us > 0 &&
+	    sched_getaffinity(0, sizeof(cpus), &cpus) == 0 &&
+	    CPU_COUNT(&cpus) < 2) {
+		log_info("one CPU to run on: busy poll off");
+		d->busy_poll_us = 0;
+	}
 	for (;;) {
 		if (d->busy_poll_us > 0 && d->def->awaiting != NULL &&
 		    d->def->awaiting(d) > 0) {
