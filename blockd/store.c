@@ -702,7 +702,20 @@ store_txn_begin(struct store *s)
 	s->nnotes = 0;
 	s->txn_created = 0;
 	s->ntxn_unlinks = 0;
+	s->txn_lazy = 0;
 	return 0;
+}
+
+/*
+ * The running transaction's loss is repaired at open (rule 2), so the
+ * reply to its operation need not wait for a log flush: the next flush
+ * of anything else, or the checkpoint, carries it.  With dirsync a new
+ * shard directory still makes store_needs_sync() true.
+ */
+void
+store_txn_lazy(struct store *s)
+{
+	s->txn_lazy = 1;
 }
 
 /* Commit (rv == 0) or abort; apply or undo the side effects.  Returns rv. */
@@ -717,7 +730,7 @@ store_txn_end(struct store *s, int rv)
 		/* Durability comes from store_sync's log flush. */
 		if ((ret = s->txn->commit(s->txn, DB_TXN_NOSYNC)) != 0)
 			rv = store_dberr(s, "commit", ret);
-		else
+		else if (!s->txn_lazy)
 			s->unsynced = 1;
 	} else if ((ret = s->txn->abort(s->txn)) != 0)
 		store_dberr(s, "abort", ret);
@@ -1307,7 +1320,8 @@ store_backing_make(struct store *s, uint64_t ino, int oflags)
 	}
 	if (fd == -1)
 		return -EIO;
-	s->unsynced = 1;
+	if (!s->txn_lazy)
+		s->unsynced = 1;
 	return fd;
 }
 

@@ -399,6 +399,7 @@ struct store {
 	struct store_options opt;
 	int		 dirty;		/* opened after an unclean stop */
 	int		 unsynced;	/* a commit or create since sync */
+	int		 txn_lazy;	/* this txn needs no flush: store_txn_lazy */
 	int		 flushed;	/* store_sync_log ran; _after due */
 
 	/* this transaction's side effects, applied or undone at its end */
@@ -428,6 +429,7 @@ int	 store_dberr(struct store *, const char *, int);
 void	 store_now(struct timespec *);
 int	 store_txn_begin(struct store *);
 int	 store_txn_end(struct store *, int);
+void	 store_txn_lazy(struct store *);
 void	 store_note(struct store *, const struct store_inode *, unsigned int);
 int	 store_inode_get(struct store *, uint64_t, struct store_inode *);
 int	 store_inode_get_cur(struct store *, DBC *, uint64_t,

@@ -1031,7 +1031,10 @@ store_statfs(struct store *s, const struct store_fh *fh,
 /*
  * open_io of an unbacked file: make its backing file with the record's
  * times, so that reading an empty file does not change its mtime, and
- * set BACKED in one transaction (rule 1 at the top of store.c).
+ * set BACKED in one transaction (rule 1 at the top of store.c).  The
+ * reply promises nothing about BACKED: if a crash loses it, open adopts
+ * the backing file with whatever was synced into it (rule 2), so the
+ * transaction is lazy and the reply does not wait for a log flush.
  */
 static int
 ops_open_make(struct store *s, const struct store_inode *seen, int oflags,
@@ -1044,6 +1047,7 @@ ops_open_make(struct store *s, const struct store_inode *seen, int oflags,
 
 	if ((rv = store_txn_begin(s)) != 0)
 		return rv;
+	store_txn_lazy(s);
 	if ((rv = store_inode_get(s, seen->ino, &ip)) != 0)
 		goto out;
 	if (ip.generation != seen->generation ||
