@@ -112,6 +112,7 @@ blockd_attr_out(const struct store_attr *a, bd_attr *out)
 	blockd_time_out(&a->mtime, &out->mtime);
 	blockd_time_out(&a->ctime, &out->ctime);
 	blockd_time_out(&a->btime, &out->btime);
+	out->flags = a->flags;
 }
 
 static void
@@ -811,11 +812,16 @@ blockd_xattr(struct ipc_peer *peer, struct ipc_msg *msg)
 }
 
 /*
- * A change to an inode.  What gates access (mode, owner, ACL, removal)
- * goes to every front end, since any may answer access queries from the
- * attributes it holds; a change of link count only to those holding its
- * fd.
+ * A change to an inode or a directory entry goes to every front end that
+ * caches (nfsd, smbd), the one that made it too: each answers access
+ * queries, attributes and lookups from what it holds, trusting it until
+ * a note says otherwise.  A note precedes the reply of the operation
+ * that caused it on the same channel, so a front end drops an entry
+ * before it stores the reply's fresh one (DESIGN.md section 4).
  */
+#define CACHING_FRONT_ENDS (IPC_ROLE_BIT(IPC_ROLE_NFSD) | \
+	IPC_ROLE_BIT(IPC_ROLE_SMBD))
+
 void
 blockd_ops_notify(void *arg, const struct store_notify *note)
 {
@@ -832,13 +838,13 @@ blockd_ops_notify(void *arg, const struct store_notify *note)
 	n.share = note->share;
 	n.ino = note->ino;
 	n.what = note->what;
+	n.name.bd_name_len = (u_int)note->namelen;
+	n.name.bd_name_val = (char *)(uintptr_t)note->name;
 	for (peer = ipc_server_peer_first(srv); peer != NULL;
 	    peer = ipc_server_peer_next(peer)) {
 		bp = ipc_peer_data(peer);
-		if (bp == NULL)
-			continue;
-		if (!(note->what & STORE_NOTIFY_ACCESS) &&
-		    !blockd_held_contains(&bp->held, note->ino))
+		if (bp == NULL || !(IPC_ROLE_BIT(ipc_peer_role(peer)) &
+		    CACHING_FRONT_ENDS))
 			continue;
 		if (note->what & STORE_NOTIFY_REMOVED)
 			blockd_held_remove(&bp->held, note->ino);

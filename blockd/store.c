@@ -703,6 +703,7 @@ store_txn_begin(struct store *s)
 	s->txn_created = 0;
 	s->ntxn_unlinks = 0;
 	s->txn_lazy = 0;
+	s->txn_new_ino = 0;
 	return 0;
 }
 
@@ -770,28 +771,54 @@ store_txn_end(struct store *s, int rv)
 	return 0;
 }
 
+static struct store_notify *
+store_note_new(struct store *s, const struct store_inode *ip,
+    unsigned int what)
+{
+	struct store_notify *n;
+
+	if (s->nnotes == STORE_NOTES_MAX) {
+		/* A front end could keep a stale entry: say so loudly. */
+		store_log(s, "too many notifications in one operation");
+		return NULL;
+	}
+	n = &s->notes[s->nnotes++];
+	n->share = ip->share;
+	n->ino = ip->ino;
+	n->what = what;
+	n->namelen = 0;
+	(void)store_fh_encode(s, ip->share, ip->ino, ip->generation, &n->fh);
+	return n;
+}
+
+/* What changed in an inode's record; one note per inode per operation. */
 void
 store_note(struct store *s, const struct store_inode *ip, unsigned int what)
 {
-	struct store_notify *n;
 	size_t i;
 
 	for (i = 0; i < s->nnotes; i++) {
-		if (s->notes[i].ino == ip->ino) {
+		if (s->notes[i].ino == ip->ino &&
+		    !(s->notes[i].what & STORE_NOTIFY_DIRENT)) {
 			s->notes[i].what |= what;
 			return;
 		}
 	}
-	if (s->nnotes == STORE_NOTES_MAX) {
-		store_log(s, "too many notifications in one operation");
+	(void)store_note_new(s, ip, what);
+}
+
+/* An entry of directory dp changed: its own note, with the name. */
+void
+store_note_entry(struct store *s, const struct store_inode *dp,
+    const char *name, size_t len)
+{
+	struct store_notify *n;
+
+	if (len > sizeof(n->name) ||
+	    (n = store_note_new(s, dp, STORE_NOTIFY_DIRENT)) == NULL)
 		return;
-	}
-	n = &s->notes[s->nnotes++];
-	memset(n, 0, sizeof(*n));
-	n->share = ip->share;
-	n->ino = ip->ino;
-	n->what = what;
-	(void)store_fh_encode(s, ip->share, ip->ino, ip->generation, &n->fh);
+	memcpy(n->name, name, len);
+	n->namelen = len;
 }
 
 static void
@@ -936,6 +963,9 @@ store_inode_put(struct store *s, const struct store_inode *ip)
 	data.size = sizeof(rec);
 	if ((ret = s->inodes->put(s->inodes, s->txn, &key, &data, 0)) != 0)
 		return store_dberr(s, "put inode", ret);
+	/* Nobody can have cached an inode this operation made. */
+	if (ip->ino != s->txn_new_ino)
+		store_note(s, ip, STORE_NOTIFY_ATTR);
 	return 0;
 }
 
@@ -1010,6 +1040,7 @@ store_inode_alloc(struct store *s, uint64_t *inop)
 		return rv;
 	if ((rv = store_meta_put_u64(s, "files", files + 1)) != 0)
 		return rv;
+	s->txn_new_ino = next;
 	*inop = next;
 	return 0;
 }
@@ -1152,6 +1183,7 @@ store_dirent_add(struct store *s, struct store_inode *dp, const char *name,
 	if ((ret = s->cookies->put(s->cookies, s->txn, &key, &data, 0)) != 0)
 		return store_dberr(s, "put cookie", ret);
 	dp->size++;
+	store_note_entry(s, dp, name, len);
 	return 0;
 }
 
@@ -1181,6 +1213,7 @@ store_dirent_del(struct store *s, struct store_inode *dp, const char *name,
 		return store_dberr(s, "del cookie", ret);
 	if (dp->size > 0)
 		dp->size--;
+	store_note_entry(s, dp, name, len);
 	return 0;
 }
 
@@ -1378,8 +1411,11 @@ store_attr_fill_stat(const struct store_inode *ip, const struct stat *st,
 	a->btime = ip->btime;
 	switch (ip->type) {
 	case STORE_TYPE_REG:
-		if (st == NULL)
-			break;	/* unbacked: empty, the record's times */
+		if (st == NULL) {
+			/* unbacked: empty, the record's times */
+			a->flags |= STORE_ATTR_UNBACKED;
+			break;
+		}
 		a->size = (uint64_t)st->st_size;
 		a->used = (uint64_t)st->st_blocks * 512;
 		a->atime = st->st_atim;

@@ -99,7 +99,15 @@ struct store_attr {
 	struct timespec	mtime;
 	struct timespec	ctime;
 	struct timespec	btime;		/* birth */
+	uint32_t	flags;		/* STORE_ATTR_* */
 };
+
+/*
+ * A regular file with no backing file: its data attributes are the
+ * record's, so every change to them comes with a notification (only
+ * data written through an open_io fd changes a file without one).
+ */
+#define STORE_ATTR_UNBACKED	0x01
 
 /* store_setattr: which fields of struct store_sattr to apply. */
 #define STORE_SATTR_MODE	0x01
@@ -177,6 +185,8 @@ struct store_statfs {
 #define STORE_NOTIFY_ACL	0x04
 #define STORE_NOTIFY_NLINK	0x08
 #define STORE_NOTIFY_REMOVED	0x10
+#define STORE_NOTIFY_ATTR	0x20	/* any field of the inode record */
+#define STORE_NOTIFY_DIRENT	0x40	/* entry name of directory ino */
 /* What a cached access decision depends on. */
 #define STORE_NOTIFY_ACCESS	(STORE_NOTIFY_MODE | STORE_NOTIFY_OWNER | \
 	STORE_NOTIFY_ACL | STORE_NOTIFY_REMOVED)
@@ -186,14 +196,18 @@ struct store_notify {
 	uint32_t	share;
 	uint64_t	ino;
 	unsigned int	what;		/* STORE_NOTIFY_* */
+	/* DIRENT: the name added, removed or replaced (one per note) */
+	size_t		namelen;
+	char		name[STORE_NAME_MAX];
 };
 
 struct store_options {
 	size_t		cache_bytes;	/* DB cache; 0 = 64 MiB */
 	/*
-	 * Called after the transaction of an operation committed, once per
-	 * inode whose access-gating attributes changed or that was removed.
-	 * The daemon forwards it to the front ends holding that handle.
+	 * Called after the transaction of an operation committed: once per
+	 * existing inode whose record changed (what says how), and once per
+	 * directory entry added, removed or replaced.  The daemon forwards
+	 * them to the front ends, whose caches depend on them.
 	 */
 	void		(*notify)(void *arg, const struct store_notify *);
 	void		*notify_arg;
@@ -373,7 +387,7 @@ struct store_inode {
 	uint8_t		verf[STORE_VERF_SIZE];
 };
 
-#define STORE_NOTES_MAX		8
+#define STORE_NOTES_MAX		16
 #define STORE_TXN_UNLINKS_MAX	4
 
 /* Directory of a backing file: data/AB/CD, AB and CD from the inode. */
@@ -406,6 +420,7 @@ struct store {
 	struct store_notify notes[STORE_NOTES_MAX];
 	size_t		 nnotes;
 	uint64_t	 txn_created;	/* backing file made in this txn, or 0 */
+	uint64_t	 txn_new_ino;	/* allocated in this txn: no note */
 	uint64_t	 txn_unlinks[STORE_TXN_UNLINKS_MAX];
 	size_t		 ntxn_unlinks;
 
@@ -431,6 +446,8 @@ int	 store_txn_begin(struct store *);
 int	 store_txn_end(struct store *, int);
 void	 store_txn_lazy(struct store *);
 void	 store_note(struct store *, const struct store_inode *, unsigned int);
+void	 store_note_entry(struct store *, const struct store_inode *dir,
+	    const char *name, size_t len);
 int	 store_inode_get(struct store *, uint64_t, struct store_inode *);
 int	 store_inode_get_cur(struct store *, DBC *, uint64_t,
 	    struct store_inode *);

@@ -260,7 +260,9 @@ bdc_on_ready(struct ipc_client *cl, void *arg)
 	TAILQ_HEAD(, bdc_call) q;
 
 	/* What we held may have changed unnoticed. */
+	/* Notifications may have been missed: nothing cached is current. */
 	fhcache_drop_all(b->env->fhcache);
+	namecache_drop_all(b->env->namecache);
 	nfsd_roots_refresh(b->env);
 	TAILQ_INIT(&q);
 	TAILQ_CONCAT(&q, &b->waiting, entry);
@@ -276,7 +278,9 @@ bdc_on_lost(struct ipc_client *cl, void *arg)
 {
 	struct bdc *b = arg;
 
+	/* Notifications may have been missed: nothing cached is current. */
 	fhcache_drop_all(b->env->fhcache);
+	namecache_drop_all(b->env->namecache);
 }
 
 /* Calls that waited too long for blockd end with JUKEBOX. */

@@ -3,7 +3,9 @@
  * that a handle is checked against its export without asking blockd),
  * the last attributes, and for regular files the backing fd from
  * BD_OPEN_IO, so that READ, WRITE and COMMIT need no IPC.  LRU-limited
- * in nodes and in fds; BD_NOTIFY drops a node (nfs3_notify).
+ * in nodes and in fds.  BD_NOTIFY (nfs3_notify) drops a node when
+ * access-gating attributes change, and marks its attributes no longer
+ * current on any other change.
  */
 #define _GNU_SOURCE
 #include <sys/stat.h>
@@ -132,6 +134,7 @@ fhcache_put(struct fhcache *c, const uint8_t *fh, size_t len,
 		return NULL;
 	if ((n = fhcache_get(c, fh, len)) != NULL) {
 		n->attr = *attr;
+		n->valid = 1;
 		return n;
 	}
 	while (c->n >= c->max)
@@ -143,6 +146,7 @@ fhcache_put(struct fhcache *c, const uint8_t *fh, size_t len,
 	n->fhlen = len;
 	n->hash = h;
 	n->attr = *attr;
+	n->valid = 1;
 	n->next = c->buckets[h % FHCACHE_BUCKETS];
 	c->buckets[h % FHCACHE_BUCKETS] = n;
 	TAILQ_INSERT_TAIL(&c->lru, n, lru);
@@ -189,6 +193,15 @@ fhcache_drop(struct fhcache *c, const uint8_t *fh, size_t len)
 }
 
 void
+fhcache_invalidate(struct fhcache *c, const uint8_t *fh, size_t len)
+{
+	struct fhnode *n = fhcache_get(c, fh, len);
+
+	if (n != NULL)
+		n->valid = 0;
+}
+
+void
 fhcache_drop_all(struct fhcache *c)
 {
 	while (!TAILQ_EMPTY(&c->lru))
@@ -223,6 +236,7 @@ nfs_attr_from_bd(struct nfs_attr *a, const bd_attr *b)
 	a->mtime.tv_nsec = (long)b->mtime.nsec;
 	a->ctime.tv_sec = (time_t)b->ctime.sec;
 	a->ctime.tv_nsec = (long)b->ctime.nsec;
+	a->flags = b->flags;
 }
 
 static int
@@ -246,6 +260,7 @@ nfs_attr_refresh(struct nfs_attr *a, int fd)
 	a->mtime = st.st_mtim;
 	if (nfs_ts_after(&st.st_ctim, &a->ctime))
 		a->ctime = st.st_ctim;
+	a->flags &= ~(uint32_t)STORE_ATTR_UNBACKED;
 	return 0;
 }
 

@@ -256,6 +256,68 @@ nfs3_cache_bd(struct nfs_req *r, const bd_fh *fh, const bd_attr *a)
 	    fh->bd_fh_len, &na);
 }
 
+/* The directory attributes after a change, for handle i of r. */
+static void
+nfs3_cache_wcc(struct nfs_req *r, int i, const bd_wcc *w)
+{
+	if (w->valid)
+		nfs3_cache_bd(r, &(bd_fh){ (u_int)r->fhlen[i],
+		    (char *)(uintptr_t)r->fh[i] }, &w->after);
+}
+
+/*
+ * What the name where in directory handle i holds after a reply: fh, or
+ * nothing (fhlen 0).  Stored after the reply's notifications dropped
+ * the old entry, so it is the truth until the next one.
+ */
+static void
+nfs3_cache_name(struct nfs_req *r, int i, const struct nfs3_diropargs *where,
+    const uint8_t *fh, size_t fhlen)
+{
+	if (r->rattr[i].type == STORE_TYPE_DIR)
+		namecache_put(r->env->namecache, r->rattr[i].ino,
+		    (const char *)where->name, where->namelen, fh, fhlen);
+}
+
+/*
+ * The attributes of a cached handle if they are current: from blockd
+ * with no notification since, and for a regular file either unbacked
+ * (nothing changes its data attributes without a notification) or
+ * refreshed from the fd we hold (data written through a front end's fd
+ * shows only in its backing file).  NULL: ask blockd.
+ */
+static const struct nfs_attr *
+nfs3_node_attr(struct fhnode *n)
+{
+	if (n == NULL || !n->valid)
+		return NULL;
+	if (n->attr.type != STORE_TYPE_REG ||
+	    (n->attr.flags & STORE_ATTR_UNBACKED))
+		return &n->attr;
+	if (n->io != NULL && nfs_attr_refresh(&n->attr, n->io->fd) == 0)
+		return &n->attr;
+	return NULL;
+}
+
+/* Who the request acts as, for common/perm.h. */
+static void
+nfs3_perm_who(const struct nfs_req *r, struct perm_who *w)
+{
+	w->uid = r->bcred.uid;
+	w->gid = r->bcred.gid;
+	w->groups = r->bcred.groups.groups_val;
+	w->ngroups = r->bcred.groups.groups_len;
+}
+
+static void
+nfs3_perm_obj(const struct nfs_attr *a, struct perm_obj *o)
+{
+	o->is_dir = a->type == STORE_TYPE_DIR;
+	o->mode = a->mode;
+	o->uid = a->uid;
+	o->gid = a->gid;
+}
+
 static void
 nfs3_sattr_to_bd(const struct nfs3_sattr *s, bd_sattr *b)
 {
@@ -348,6 +410,9 @@ nfs3_resolve(struct nfs_req *r)
 		}
 		r->share[i] = n->attr.share;
 		r->rattr[i] = n->attr;
+		/* A held fd's refresh waits for who needs it. */
+		r->fresh[i] = n->valid && (n->attr.type != STORE_TYPE_REG ||
+		    (n->attr.flags & STORE_ATTR_UNBACKED));
 		r->nfh_resolved++;
 	}
 	r->exp = export_by_share(&r->env->exports, r->share[0]);
@@ -404,21 +469,16 @@ nfs3_getattr_done(void *arg, int status, void *reply, int fd)
 
 /*
  * The current attributes of the request's first handle without asking
- * blockd: those it resolved with, or a regular file's refreshed from the
- * fd we hold (its data attributes are ours).  NULL: ask blockd.
+ * blockd: those it resolved with if current, or the cache's (a regular
+ * file's refreshed from the fd we hold).  NULL: ask blockd.
  */
 static const struct nfs_attr *
 nfs3_current_attr(struct nfs_req *r)
 {
-	struct fhnode *n;
-
 	if (r->fresh[0])
 		return &r->rattr[0];
-	n = fhcache_get(r->env->fhcache, r->fh[0], r->fhlen[0]);
-	if (n != NULL && n->io != NULL && n->attr.type == STORE_TYPE_REG &&
-	    nfs_attr_refresh(&n->attr, n->io->fd) == 0)
-		return &n->attr;
-	return NULL;
+	return nfs3_node_attr(fhcache_get(r->env->fhcache, r->fh[0],
+	    r->fhlen[0]));
 }
 
 static void
@@ -483,6 +543,7 @@ static void
 nfs3_lookup_done(void *arg, int status, void *reply, int fd)
 {
 	struct nfs_req *r = arg;
+	struct nfs3_args *a = NFS3_ARGS(r);
 	bd_entry_reply *rep = reply;
 
 	if (rep == NULL) {
@@ -492,12 +553,53 @@ nfs3_lookup_done(void *arg, int status, void *reply, int fd)
 	nfs3_status(r, nfs3_status_from_errno(status));
 	if (status == 0) {
 		nfs3_cache_bd(r, &rep->fh, &rep->attr);
+		nfs3_cache_name(r, 0, &a->where, (const uint8_t *)
+		    rep->fh.bd_fh_val, rep->fh.bd_fh_len);
 		xdrbuf_put_opaque(&r->out, rep->fh.bd_fh_val,
 		    rep->fh.bd_fh_len);
 		nfs3_put_post_op_bd(&r->out, &rep->attr, 1);
-	}
+	} else if (status == -ENOENT)
+		nfs3_cache_name(r, 0, &a->where, NULL, 0);
+	nfs3_cache_wcc(r, 0, &rep->dir);
 	nfs3_put_post_op_bd(&r->out, &rep->dir.after, rep->dir.valid);
 	rpc_reply(r);
+}
+
+/*
+ * LOOKUP from the name cache, when it knows the name and the current
+ * attributes of the directory and of what the name holds.  0: ask blockd.
+ */
+static int
+nfs3_lookup_cached(struct nfs_req *r)
+{
+	struct nfs3_args *a = NFS3_ARGS(r);
+	const struct nfs_attr *obj = NULL;
+	const uint8_t *fh;
+	size_t fhlen;
+	struct perm_who w;
+	struct perm_obj o;
+
+	if (!r->fresh[0] || r->rattr[0].type != STORE_TYPE_DIR ||
+	    !namecache_get(r->env->namecache, r->rattr[0].ino,
+	    (const char *)a->where.name, a->where.namelen, &fh, &fhlen))
+		return 0;
+	/* Search permission, as blockd checks it; a refusal is its to give. */
+	nfs3_perm_who(r, &w);
+	nfs3_perm_obj(&r->rattr[0], &o);
+	if (perm_check(&w, &o, PERM_EXEC) != 0)
+		return 0;
+	if (fhlen > 0 && (obj = nfs3_node_attr(fhcache_get(r->env->fhcache,
+	    fh, fhlen))) == NULL)
+		return 0;
+	if (fhlen > 0) {
+		nfs3_status(r, NFS3_OK);
+		xdrbuf_put_opaque(&r->out, fh, (uint32_t)fhlen);
+		nfs3_put_post_op(&r->out, obj);
+	} else
+		nfs3_status(r, NFS3ERR_NOENT);
+	nfs3_put_post_op(&r->out, &r->rattr[0]);
+	rpc_reply(r);
+	return 1;
 }
 
 static void
@@ -520,6 +622,8 @@ nfs3_proc_lookup(struct nfs_req *r)
 		rpc_reply(r);
 		return;
 	}
+	if (nfs3_lookup_cached(r))
+		return;
 	memset(&req, 0, sizeof(req));
 	req.cred = r->bcred;
 	bdfh(&req.dir, r->fh[0], r->fhlen[0]);
@@ -544,14 +648,8 @@ nfs3_proc_access(struct nfs_req *r)
 	struct perm_obj o;
 	uint32_t granted;
 
-	w.uid = r->bcred.uid;
-	w.gid = r->bcred.gid;
-	w.groups = r->bcred.groups.groups_val;
-	w.ngroups = r->bcred.groups.groups_len;
-	o.is_dir = a->type == STORE_TYPE_DIR;
-	o.mode = a->mode;
-	o.uid = a->uid;
-	o.gid = a->gid;
+	nfs3_perm_who(r, &w);
+	nfs3_perm_obj(a, &o);
 	granted = perm_access(&w, &o) & NFS3_ARGS(r)->access;
 	if (r->exp->read_only)
 		granted &= ~(uint32_t)(PERM_ACCESS_MODIFY |
@@ -869,11 +967,14 @@ nfs3_create_done(void *arg, int status, void *reply, int fd)
 	nfs3_status(r, nfs3_status_from_errno(status));
 	if (status == 0) {
 		nfs3_cache_bd(r, &rep->fh, &rep->attr);
+		nfs3_cache_name(r, 0, &NFS3_ARGS(r)->where,
+		    (const uint8_t *)rep->fh.bd_fh_val, rep->fh.bd_fh_len);
 		xdrbuf_put_u32(&r->out, 1);
 		xdrbuf_put_opaque(&r->out, rep->fh.bd_fh_val,
 		    rep->fh.bd_fh_len);
 		nfs3_put_post_op_bd(&r->out, &rep->attr, 1);
 	}
+	nfs3_cache_wcc(r, 0, &rep->dir);
 	nfs3_put_wcc(&r->out, &rep->dir);
 	rpc_reply(r);
 }
@@ -991,6 +1092,9 @@ nfs3_remove_done(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	nfs3_status(r, nfs3_status_from_errno(status));
+	if (status == 0)
+		nfs3_cache_name(r, 0, &NFS3_ARGS(r)->where, NULL, 0);
+	nfs3_cache_wcc(r, 0, &rep->obj);
 	nfs3_put_wcc(&r->out, &rep->obj);
 	rpc_reply(r);
 }
@@ -1022,6 +1126,10 @@ nfs3_rename_done(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	nfs3_status(r, nfs3_status_from_errno(status));
+	if (status == 0)
+		nfs3_cache_name(r, 0, &NFS3_ARGS(r)->where, NULL, 0);
+	nfs3_cache_wcc(r, 0, &rep->fromdir);
+	nfs3_cache_wcc(r, 1, &rep->todir);
 	nfs3_put_wcc(&r->out, &rep->fromdir);
 	nfs3_put_wcc(&r->out, &rep->todir);
 	rpc_reply(r);
@@ -1056,6 +1164,12 @@ nfs3_link_done(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	nfs3_status(r, nfs3_status_from_errno(status));
+	if (status == 0)
+		nfs3_cache_name(r, 1, &NFS3_ARGS(r)->to, r->fh[0], r->fhlen[0]);
+	if (rep->attr_valid)
+		nfs3_cache_bd(r, &(bd_fh){ (u_int)r->fhlen[0],
+		    (char *)(uintptr_t)r->fh[0] }, &rep->attr);
+	nfs3_cache_wcc(r, 1, &rep->dir);
 	nfs3_put_post_op_bd(&r->out, &rep->attr, rep->attr_valid);
 	nfs3_put_wcc(&r->out, &rep->dir);
 	rpc_reply(r);
@@ -1358,12 +1472,26 @@ nfs3_dispatch(struct nfs_req *r)
 	nfs3_resolve(r);
 }
 
-/* BD_NOTIFY: access-gating attributes changed, or the file is gone. */
+/*
+ * BD_NOTIFY: an entry of a directory changed (drop the name), access-
+ * gating attributes changed or the file is gone (drop the node and its
+ * fd), or anything else in its record changed (its attributes are no
+ * longer current).
+ */
 void
 nfs3_notify(struct nfsd_env *env, const bd_notify *n)
 {
+	if (n->what & STORE_NOTIFY_DIRENT) {
+		namecache_drop(env->namecache, n->ino, n->name.bd_name_val,
+		    n->name.bd_name_len);
+		return;
+	}
 	if (n->fh.bd_fh_len == 0 || n->fh.bd_fh_len > NFS3_FHSIZE)
 		return;
-	fhcache_drop(env->fhcache, (const uint8_t *)n->fh.bd_fh_val,
-	    n->fh.bd_fh_len);
+	if (n->what & STORE_NOTIFY_ACCESS)
+		fhcache_drop(env->fhcache, (const uint8_t *)n->fh.bd_fh_val,
+		    n->fh.bd_fh_len);
+	else
+		fhcache_invalidate(env->fhcache,
+		    (const uint8_t *)n->fh.bd_fh_val, n->fh.bd_fh_len);
 }

@@ -533,6 +533,8 @@ nfsd_post_init(struct daemon *d)
 		fatalx("run directory path too long");
 	env->fhcache = fhcache_new((size_t)nodes, (size_t)fds, nfsd_released,
 	    env);
+	env->namecache = namecache_new((size_t)conf_get_int(d->conf, "nfsd",
+	    "name cache size"));
 	env->drc = drc_new((size_t)conf_get_int(d->conf, "nfsd",
 	    "reply cache size"));
 	env->bdc = bdc_new(env, path);
@@ -540,7 +542,8 @@ nfsd_post_init(struct daemon *d)
 	d->busy_poll_us = (unsigned int)conf_get_int(d->conf, "nfsd",
 	    "busy poll");
 	env->ev_drc_wait = evtimer_new(env->base, nfsd_drc_wait_cb, env);
-	if (env->fhcache == NULL || env->drc == NULL || env->bdc == NULL ||
+	if (env->fhcache == NULL || env->namecache == NULL ||
+	    env->drc == NULL || env->bdc == NULL ||
 	    env->sdc == NULL || env->ev_drc_wait == NULL)
 		fatalx("out of memory");
 	/*
@@ -588,18 +591,21 @@ static void
 nfsd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct nfsd_env *env = d->env;
-	size_t nodes = 0, fds = 0;
+	size_t nodes = 0, fds = 0, names = 0;
 
 	if (env->fhcache != NULL)
 		nodes = fhcache_count(env->fhcache, &fds);
+	if (env->namecache != NULL)
+		names = namecache_count(env->namecache);
 	snprintf(buf, len, "NFSv3 port %u, MOUNT port %u; %zu export(s); "
 	    "%zu connection(s); blockd %s; stated %s; %zu handle(s) cached, "
-	    "%zu fd(s) held; DRC %zu%s; %llu call(s), %llu bad", env->nfs_port,
+	    "%zu fd(s) held, %zu name(s); DRC %zu%s; %llu call(s), %llu bad",
+	    env->nfs_port,
 	    env->mount_port, env->exports.nexports, env->nconns,
 	    env->bdc != NULL && bdc_ready(env->bdc) ? "connected" :
 	    "not connected",
 	    env->sdc != NULL && sdc_ready(env->sdc) ? "connected" :
-	    "not connected", nodes, fds,
+	    "not connected", nodes, fds, names,
 	    env->drc != NULL ? drc_count(env->drc) : 0,
 	    sdc_drc_loaded(env->sdc) ? " (read back from stated)" : "",
 	    (unsigned long long)env->stat_calls,

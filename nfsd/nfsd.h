@@ -262,6 +262,7 @@ struct nfs_attr {
 	struct timespec	atime;
 	struct timespec	mtime;
 	struct timespec	ctime;
+	uint32_t	flags;		/* STORE_ATTR_* */
 };
 
 struct fhnode {
@@ -269,6 +270,11 @@ struct fhnode {
 	size_t			 fhlen;
 	uint32_t		 hash;
 	struct nfs_attr		 attr;
+	/*
+	 * attr came from blockd and no notification about the inode came
+	 * since: its record fields are current (nfs3.c nfs3_node_attr).
+	 */
+	int			 valid;
 	struct iofd		*io;		/* NULL until OPEN_IO */
 	unsigned int		 io_flags;	/* STORE_IO_* it was opened with */
 	int			 written;	/* unstable data since COMMIT */
@@ -287,6 +293,8 @@ struct fhnode	*fhcache_put(struct fhcache *, const uint8_t *, size_t,
 void		 fhcache_set_io(struct fhcache *, struct fhnode *, int fd,
 		    unsigned int flags);
 void		 fhcache_drop(struct fhcache *, const uint8_t *, size_t);
+/* A notification: the attributes are no longer known to be current. */
+void		 fhcache_invalidate(struct fhcache *, const uint8_t *, size_t);
 void		 fhcache_drop_all(struct fhcache *);
 size_t		 fhcache_count(const struct fhcache *, size_t *nfds);
 struct iofd	*iofd_ref(struct iofd *);
@@ -294,6 +302,24 @@ void		 iofd_unref(struct iofd *);
 void		 nfs_attr_from_bd(struct nfs_attr *, const bd_attr *);
 /* Data attributes of a regular file from its backing fd. */
 int		 nfs_attr_refresh(struct nfs_attr *, int fd);
+
+/* namecache.c: (directory inode, name) -> handle, or absent. */
+struct namecache;
+struct namecache *namecache_new(size_t max);	/* max 0: off */
+void		 namecache_free(struct namecache *);
+/* 1 and the handle (fhlen 0: the name is absent), or 0 if unknown. */
+int		 namecache_get(struct namecache *, uint64_t dir,
+		    const char *name, size_t len, const uint8_t **fh,
+		    size_t *fhlen);
+/* fhlen 0: remember that the name is absent. */
+void		 namecache_put(struct namecache *, uint64_t dir,
+		    const char *name, size_t len, const uint8_t *fh,
+		    size_t fhlen);
+void		 namecache_drop(struct namecache *, uint64_t dir,
+		    const char *name, size_t len);
+void		 namecache_drop_all(struct namecache *);
+size_t		 namecache_count(const struct namecache *);
+
 /* Access by mode bits (the fast path's check); STORE_ACCESS_* bits. */
 int		 nfs_attr_permits(const struct nfs_attr *, const bd_cred *,
 		    unsigned int want_io);
@@ -431,6 +457,7 @@ struct nfsd_env {
 	struct bdc		*bdc;
 	struct sdc		*sdc;
 	struct fhcache		*fhcache;
+	struct namecache	*namecache;
 	struct drc		*drc;
 	uint8_t			 write_verf[NFS3_WRITEVERFSIZE];
 	enum nfsd_read_path	 read_path;

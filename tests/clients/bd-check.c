@@ -8,6 +8,10 @@
  *                                 to LOG
  *   bd-check verify SOCK DIR LOG  every acknowledged op is there, and
  *                                 nothing is half there
+ *   bd-check entry SOCK OP NAME [NAME2]
+ *                                 OP (create, remove, rename) in the
+ *                                 share's root, as another front end
+ *                                 would; prints ok or the errno name
  *
  * As root it becomes dittofs-nfsd first (blockd checks SO_PEERCRED).
  */
@@ -184,9 +188,9 @@ smoke(const char *sock)
 		TAP_EQ_INT(other.notifies - other_before, 1, "and every other "
 		    "front end: they cache access decisions");
 		/*
-		 * mkdir and rmdir in the root: the new directory's removal
-		 * reaches every front end, the root's link count changes
-		 * only the holders of its fd (none: a directory has no fd).
+		 * mkdir and rmdir in the root reach every front end, the
+		 * one that made them too: the root's entry "nlink" and its
+		 * record, twice each, and the new directory's removal.
 		 */
 		before = c.notifies;
 		other_before = other.notifies;
@@ -194,10 +198,10 @@ smoke(const char *sock)
 		    bdc_rmdir(&c, &root, "nlink") == 0, "mkdir and rmdir "
 		    "in the root");
 		bdc_getattr(&other, &root, NULL);
-		TAP_EQ_INT(other.notifies - other_before, 1, "a removal "
-		    "reaches every front end");
-		TAP_EQ_INT(c.notifies - before, 1, "and a link count change "
-		    "no front end that holds only another file");
+		TAP_EQ_INT(other.notifies - other_before, 5, "entry, "
+		    "record and removal notes reach every front end");
+		TAP_EQ_INT(c.notifies - before, 5, "and the one that made "
+		    "the changes");
 	}
 
 	tap_ok(bdc_remove(&c, &dir, "b") == 0, "remove");
@@ -361,6 +365,32 @@ verify(const char *sock, const char *name, const char *logpath)
 	return tap_done();
 }
 
+/* One change to the share root, made past nfsd. */
+static int
+entry(const char *sock, const char *op, const char *name, const char *name2)
+{
+	struct bdc c;
+	bd_fh root;
+	int rc;
+
+	connect_or_die(&c, sock);
+	if ((rc = bdc_share_root(&c, SHARE, &root)) != 0)
+		;
+	else if (strcmp(op, "create") == 0)
+		rc = bdc_create(&c, &root, name, 0644, 1, NULL, NULL);
+	else if (strcmp(op, "remove") == 0)
+		rc = bdc_remove(&c, &root, name);
+	else if (strcmp(op, "rename") == 0 && name2 != NULL)
+		rc = bdc_rename(&c, &root, name, &root, name2);
+	else {
+		fprintf(stderr, "bd-check entry: unknown op %s\n", op);
+		return 2;
+	}
+	printf("%s\n", rc == 0 ? "ok" : strerrorname_np(-rc));
+	bdc_close(&c);
+	return rc == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -372,7 +402,10 @@ main(int argc, char *argv[])
 		return storm(argv[2], argv[3], argv[4]);
 	if (argc == 5 && strcmp(argv[1], "verify") == 0)
 		return verify(argv[2], argv[3], argv[4]);
+	if ((argc == 5 || argc == 6) && strcmp(argv[1], "entry") == 0)
+		return entry(argv[2], argv[3], argv[4],
+		    argc == 6 ? argv[5] : NULL);
 	fprintf(stderr, "usage: bd-check smoke SOCK | storm SOCK DIR LOG | "
-	    "verify SOCK DIR LOG\n");
+	    "verify SOCK DIR LOG | entry SOCK OP NAME [NAME2]\n");
 	return 2;
 }

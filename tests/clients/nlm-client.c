@@ -89,6 +89,19 @@ hex_decode(const char *hex, char *out, size_t max)
 }
 
 /* fh: create (or find) a file through blockd and print its handle. */
+/* The next reply, past blockd's notifications (we are a front end). */
+static int
+recv_reply(int fd, struct ipc_sync_reply *rep)
+{
+	for (;;) {
+		if (ipc_sync_recv(fd, rep) == -1)
+			return -1;
+		if (rep->hdr.type != BD_NOTIFY)
+			return 0;
+		ipc_sync_reply_free(rep);
+	}
+}
+
 static int
 cmd_fh(int argc, char **argv)
 {
@@ -134,7 +147,7 @@ cmd_fh(int argc, char **argv)
 	memset(&er, 0, sizeof(er));
 	if (ipc_sync_send(fd, BD_SHARE_ROOT, 1, 0, -1,
 	    (xdrproc_t)xdr_bd_share_root_req, &sr) == -1 ||
-	    ipc_sync_recv(fd, &rep) == -1 ||
+	    recv_reply(fd, &rep) == -1 ||
 	    ipc_sync_decode(&rep, (xdrproc_t)xdr_bd_entry_reply, &er) == -1 ||
 	    er.status != 0) {
 		fprintf(stderr, "share root failed (%d)\n", er.status);
@@ -155,7 +168,7 @@ cmd_fh(int argc, char **argv)
 	memset(&er, 0, sizeof(er));
 	if (ipc_sync_send(fd, BD_CREATE, 2, 0, -1,
 	    (xdrproc_t)xdr_bd_create_req, &cr) == -1 ||
-	    ipc_sync_recv(fd, &rep) == -1 ||
+	    recv_reply(fd, &rep) == -1 ||
 	    ipc_sync_decode(&rep, (xdrproc_t)xdr_bd_entry_reply, &er) == -1 ||
 	    er.status != 0) {
 		fprintf(stderr, "create failed (%d)\n", er.status);

@@ -57,6 +57,7 @@ URL=nfs://127.0.0.1
 #   nfs3mini mkdir HEXDIR NAME MODE   -> hex handle or "NFS3ERR n"
 #   nfs3mini mnt PATH UID             -> hex handle or "MNT3ERR n"
 #   nfs3mini mntudp PATH UID          -> the same, over UDP
+#   nfs3mini lookup HEXDIR NAME       -> hex handle or "NFS3ERR n"
 nfs3mini() {
 	python3 - "$P" "$M" "$@" <<'PY'
 import os, socket, struct, sys
@@ -111,6 +112,13 @@ if cmd == "mkdir":
         print("NFS3ERR %d" % u32(rep, 0))
     else:
         print(rep[12:12 + u32(rep, 8)].hex())
+elif cmd == "lookup":
+    fh, name = bytes.fromhex(args[0]), args[1].encode()
+    rep = call(nfs_port, 100003, 3, 3, 0, opaque(fh) + opaque(name))
+    if u32(rep, 0) != 0:
+        print("NFS3ERR %d" % u32(rep, 0))
+    else:
+        print(rep[8:8 + u32(rep, 4)].hex())
 elif cmd in ("mnt", "mntudp"):
     rep = call(mount_port, 100005, 3, 1, int(args[1]),
         opaque(args[0].encode()), cmd == "mntudp")
@@ -250,6 +258,37 @@ check "the subdirectory's handle works: GETATTR NFS3_OK" test "$($PROBE -p $P ge
 check "and CREATE in it: NFS3_OK" test "$($PROBE -p $P create "$DIR" g)" = NFS3_OK
 check "READDIRPLUS gives \"..\" of /export/sub/dir the handle of /export/sub" test "$($PROBE -p $P dotdot "$DIR")" = "$SUB"
 check "... and \"..\" of the share root its own handle" test "$($PROBE -p $P dotdot "$ROOT")" = "$ROOT"
+
+# nfsd answers LOOKUP from its name cache only while blockd has not said
+# the entry changed: a change made past nfsd, by another front end on
+# blockd's socket (bd-check as nfsd's user), shows in the next LOOKUP.
+# Any change also makes the directory's attributes stale in nfsd until a
+# reply brings them again, so a LOOKUP of another name (other) comes
+# first each time: after it only the entry's own notification stands
+# between the cache and a stale answer.
+BDCHECK=$top_builddir/tests/clients/bd-check
+BDSOCK=$SUITE_DIR/run/blockd.sock
+nfsd_names() { suite_ctl status nfsd 2>/dev/null | sed -n 's/.* \([0-9]*\) name(s).*/\1/p'; }
+other() { nfs3mini lookup "$ROOT" other >/dev/null; }
+check "LOOKUP of a missing name: NFS3ERR_NOENT" test "$(nfs3mini lookup "$ROOT" coh1)" = "NFS3ERR 2"
+check "nfsd keeps names it looked up ($(nfsd_names))" test "$(nfsd_names)" -gt 0
+check "another front end creates that name" test "$($BDCHECK entry "$BDSOCK" create coh1)" = ok
+other
+H1=$(nfs3mini lookup "$ROOT" coh1)
+check "LOOKUP finds it ($H1)" sh -c "test ${#H1} -gt 16"
+check "LOOKUP again: the same handle" test "$(nfs3mini lookup "$ROOT" coh1)" = "$H1"
+check "another front end renames it" test "$($BDCHECK entry "$BDSOCK" rename coh1 coh2)" = ok
+other
+check "LOOKUP of the old name: NFS3ERR_NOENT" test "$(nfs3mini lookup "$ROOT" coh1)" = "NFS3ERR 2"
+check "LOOKUP of the new name: the same handle" test "$(nfs3mini lookup "$ROOT" coh2)" = "$H1"
+check "another front end removes it" test "$($BDCHECK entry "$BDSOCK" remove coh2)" = ok
+other
+check "LOOKUP after the removal: NFS3ERR_NOENT" test "$(nfs3mini lookup "$ROOT" coh2)" = "NFS3ERR 2"
+check "CREATE through nfsd" test "$($PROBE -p $P create "$ROOT" coh3)" = NFS3_OK
+H3=$(nfs3mini lookup "$ROOT" coh3)
+check "LOOKUP of what nfsd created: its handle" sh -c "test ${#H3} -gt 16"
+check "REMOVE through nfsd" test "$($PROBE -p $P remove "$ROOT" coh3)" = NFS3_OK
+check "LOOKUP after nfsd's own REMOVE: NFS3ERR_NOENT" test "$(nfs3mini lookup "$ROOT" coh3)" = "NFS3ERR 2"
 if command -v nfs-ls >/dev/null; then
 	out=$(timeout 20 nfs-ls "$URL/export/sub/dir$Q" 2>&1)
 	diag "nfs-ls of the mount /export/sub/dir: $(echo "$out" | tr '\n' ';')"

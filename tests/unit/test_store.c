@@ -8,10 +8,12 @@
 
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +62,35 @@ notes_for(const struct notes *nt, uint64_t ino)
 		if (nt->ev[i].ino == ino)
 			what |= nt->ev[i].what;
 	return what;
+}
+
+/* Record-change bits of ino, leaving out entry notes. */
+static unsigned int
+attr_notes_for(const struct notes *nt, uint64_t ino)
+{
+	unsigned int what = 0;
+	size_t i;
+
+	for (i = 0; i < nt->n; i++)
+		if (nt->ev[i].ino == ino &&
+		    !(nt->ev[i].what & STORE_NOTIFY_DIRENT))
+			what |= nt->ev[i].what;
+	return what;
+}
+
+/* The entry name of directory dir was noted as changed. */
+static int
+entry_noted(const struct notes *nt, uint64_t dir, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nt->n; i++)
+		if (nt->ev[i].ino == dir &&
+		    nt->ev[i].what == STORE_NOTIFY_DIRENT &&
+		    nt->ev[i].namelen == strlen(name) &&
+		    memcmp(nt->ev[i].name, name, nt->ev[i].namelen) == 0)
+			return 1;
+	return 0;
 }
 
 static int
@@ -766,46 +797,73 @@ static void
 test_notify(struct store *s, struct notes *nt, const struct store_fh *root)
 {
 	struct store_sattr sa;
-	struct store_attr a, da;
-	struct store_fh fh, d;
+	struct store_attr a, da, ra;
+	struct store_fh fh, d, fh2;
 
+	store_getattr(s, root, &ra);
 	store_mkdir(s, &cr_root, root, N("nt"), 0777, &d, &da);
+	nt->n = 0;
 	store_create(s, &cr_root, &d, N("f"), 0644, STORE_CREATE_GUARDED,
 	    NULL, &fh, &a);
+	tap_ok(entry_noted(nt, da.ino, "f") &&
+	    attr_notes_for(nt, da.ino) == STORE_NOTIFY_ATTR &&
+	    attr_notes_for(nt, a.ino) == 0,
+	    "create notes the entry and the directory, not the new inode");
 	nt->n = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.mask = STORE_SATTR_MODE;
 	sa.mode = 0600;
 	store_setattr(s, &cr_root, &fh, &sa, NULL);
-	TAP_EQ_INT(notes_for(nt, a.ino), STORE_NOTIFY_MODE, "chmod notifies");
+	TAP_EQ_INT(notes_for(nt, a.ino), STORE_NOTIFY_MODE | STORE_NOTIFY_ATTR,
+	    "chmod notifies");
 	tap_ok(nt->n == 1 && nt->ev[0].fh.len > 0,
 	    "the notification carries the handle");
 	nt->n = 0;
 	sa.mask = STORE_SATTR_UID;
 	sa.uid = 7;
 	store_setattr(s, &cr_root, &fh, &sa, NULL);
-	TAP_EQ_INT(notes_for(nt, a.ino), STORE_NOTIFY_OWNER,
+	TAP_EQ_INT(notes_for(nt, a.ino), STORE_NOTIFY_OWNER | STORE_NOTIFY_ATTR,
 	    "chown notifies");
 	nt->n = 0;
 	sa.mask = STORE_SATTR_MTIME_NOW;
 	store_setattr(s, &cr_root, &fh, &sa, NULL);
-	TAP_EQ_INT(nt->n, 0, "touch does not notify");
-	store_link(s, &cr_root, &fh, &d, N("g"), NULL);
-	TAP_EQ_INT(notes_for(nt, a.ino), STORE_NOTIFY_NLINK, "link notifies");
+	tap_ok(nt->n == 1 && notes_for(nt, a.ino) == STORE_NOTIFY_ATTR,
+	    "touch notifies the record only");
 	nt->n = 0;
-	store_remove(s, &cr_root, &d, N("g"));
-	TAP_EQ_INT(notes_for(nt, a.ino), STORE_NOTIFY_NLINK,
+	store_link(s, &cr_root, &fh, &d, N("g"), NULL);
+	TAP_EQ_INT(attr_notes_for(nt, a.ino),
+	    STORE_NOTIFY_NLINK | STORE_NOTIFY_ATTR, "link notifies");
+	tap_ok(entry_noted(nt, da.ino, "g"), "link notes the new entry");
+	nt->n = 0;
+	store_rename(s, &cr_root, &d, N("g"), root, N("h"));
+	tap_ok(entry_noted(nt, da.ino, "g") && entry_noted(nt, ra.ino, "h") &&
+	    attr_notes_for(nt, da.ino) == STORE_NOTIFY_ATTR &&
+	    attr_notes_for(nt, ra.ino) == STORE_NOTIFY_ATTR,
+	    "rename notes both entries and both directories");
+	nt->n = 0;
+	store_remove(s, &cr_root, root, N("h"));
+	TAP_EQ_INT(attr_notes_for(nt, a.ino),
+	    STORE_NOTIFY_NLINK | STORE_NOTIFY_ATTR,
 	    "unlink of one name notifies nlink");
+	tap_ok(entry_noted(nt, ra.ino, "h"), "unlink notes the entry");
+	nt->n = 0;
+	store_create(s, &cr_root, &d, N("v"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &fh2, NULL);
+	nt->n = 0;
+	store_rename(s, &cr_root, &d, N("v"), &d, N("f"));
+	tap_ok(entry_noted(nt, da.ino, "v") && entry_noted(nt, da.ino, "f") &&
+	    (attr_notes_for(nt, a.ino) & STORE_NOTIFY_REMOVED),
+	    "rename over a name notes both names and the removed inode");
 	nt->n = 0;
 	store_remove(s, &cr_root, &d, N("f"));
-	TAP_EQ_INT(notes_for(nt, a.ino), STORE_NOTIFY_REMOVED,
-	    "last unlink notifies removal");
+	tap_ok(attr_notes_for(nt, a.ino) == 0 && entry_noted(nt, da.ino, "f"),
+	    "removing the renamed file notes its entry");
 	nt->n = 0;
 	TAP_EQ_INT(store_remove(s, &cr_root, &d, N("f")), -ENOENT,
 	    "failed op");
 	TAP_EQ_INT(nt->n, 0, "a failed op notifies nothing");
 	store_acl_set(s, &cr_root, &d, "x", 1);
-	TAP_EQ_INT(notes_for(nt, da.ino), STORE_NOTIFY_ACL, "ACL notifies");
+	tap_ok(notes_for(nt, da.ino) & STORE_NOTIFY_ACL, "ACL notifies");
 }
 
 /* The backing file of ino exists (the layout of store.c). */

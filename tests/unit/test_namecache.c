@@ -1,0 +1,93 @@
+/* nfsd/namecache.c: names to handles, absent names, drops and the LRU. */
+#include <stdio.h>
+#include <string.h>
+
+#include "nfsd.h"
+#include "tap.h"
+
+/* 1 if (dir, name) is cached with handle want (wantlen 0: absent). */
+static int
+holds(struct namecache *c, uint64_t dir, const char *name,
+    const char *want, size_t wantlen)
+{
+	const uint8_t *fh;
+	size_t fhlen;
+
+	if (!namecache_get(c, dir, name, strlen(name), &fh, &fhlen))
+		return 0;
+	return fhlen == wantlen && memcmp(fh, want, wantlen) == 0;
+}
+
+static int
+known(struct namecache *c, uint64_t dir, const char *name)
+{
+	const uint8_t *fh;
+	size_t fhlen;
+
+	return namecache_get(c, dir, name, strlen(name), &fh, &fhlen);
+}
+
+int
+main(void)
+{
+	struct namecache *c, *off;
+	char name[32];
+	int i, kept;
+
+	c = namecache_new(4);
+	tap_ok(c != NULL, "new cache of 4 entries");
+	tap_ok(!known(c, 1, "a"), "an empty cache knows nothing");
+	namecache_put(c, 1, "a", 1, (const uint8_t *)"HANDLE-A", 8);
+	namecache_put(c, 1, "b", 1, NULL, 0);
+	tap_ok(holds(c, 1, "a", "HANDLE-A", 8), "a name gives its handle");
+	tap_ok(holds(c, 1, "b", "", 0), "an absent name is known absent");
+	tap_ok(!known(c, 2, "a"), "the same name in another directory: "
+	    "unknown");
+	tap_ok(!known(c, 1, "ab"), "a longer name: unknown");
+	namecache_put(c, 1, "b", 1, (const uint8_t *)"HANDLE-B", 8);
+	tap_ok(holds(c, 1, "b", "HANDLE-B", 8) && namecache_count(c) == 2,
+	    "a put replaces the entry, absent to present");
+	namecache_drop(c, 1, "a", 1);
+	tap_ok(!known(c, 1, "a") && holds(c, 1, "b", "HANDLE-B", 8),
+	    "a drop forgets that name only");
+	namecache_drop(c, 1, "zz", 2);
+	TAP_EQ_INT((int)namecache_count(c), 1, "dropping an unknown name: "
+	    "nothing changes");
+
+	/* LRU: b is used, then 4 new names arrive; b was used last of
+	 * the old ones, so the oldest new ones go first. */
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		namecache_put(c, 7, name, strlen(name), NULL, 0);
+	}
+	tap_ok(known(c, 1, "b"), "b is used again");
+	namecache_put(c, 7, "n3", 2, NULL, 0);
+	TAP_EQ_INT((int)namecache_count(c), 4, "never more than the limit");
+	tap_ok(!known(c, 7, "n0") && known(c, 1, "b") && known(c, 7, "n3"),
+	    "the least recently used entry went");
+	for (i = 0, kept = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "m%d", i);
+		namecache_put(c, (uint64_t)i, name, strlen(name),
+		    (const uint8_t *)name, strlen(name));
+	}
+	for (i = 996; i < 1000; i++) {
+		snprintf(name, sizeof(name), "m%d", i);
+		kept += holds(c, (uint64_t)i, name, name, strlen(name));
+	}
+	tap_ok(kept == 4 && namecache_count(c) == 4,
+	    "after 1000 puts the last 4 are there");
+	namecache_drop_all(c);
+	tap_ok(namecache_count(c) == 0 && !known(c, 999, "m999"),
+	    "drop_all forgets everything");
+	memset(name, 'x', sizeof(name));
+	namecache_put(c, 1, name, 256, NULL, 0);
+	tap_ok(namecache_count(c) == 0, "a name over 255 bytes is not kept");
+	namecache_free(c);
+
+	off = namecache_new(0);
+	namecache_put(off, 1, "a", 1, (const uint8_t *)"H", 1);
+	tap_ok(off != NULL && !known(off, 1, "a") &&
+	    namecache_count(off) == 0, "size 0: the cache is off");
+	namecache_free(off);
+	return tap_done();
+}
