@@ -9,12 +9,14 @@
  * in the same thread would wait for each other forever.
  *
  * Repairs: dangling dirents and stray cookie or xattr records are
- * deleted; link counts, directory entry counts and parent pointers are
- * set from the dirents; an inode no dirent reaches is linked into its
- * share's root as "orphan.<inode>" (never deleted: it may hold data); a
- * BACKED regular inode without its backing file gets an empty one; a
- * backing file of a regular inode that is not BACKED is adopted (BACKED
- * set); a backing file without a regular inode is deleted.
+ * deleted; a cookie record that disagrees with its dirent (the ino, type
+ * and name readdir lists) is rewritten from the dirent; link counts,
+ * directory entry counts and parent pointers are set from the dirents;
+ * an inode no dirent reaches is linked into its share's root as
+ * "orphan.<inode>" (never deleted: it may hold data); a BACKED regular
+ * inode without its backing file gets an empty one; a backing file of a
+ * regular inode that is not BACKED is adopted (BACKED set); a backing
+ * file without a regular inode is deleted.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -545,8 +547,9 @@ fsck_dirents(struct fsck *f)
 	struct fsck_ino *dir, *child;
 	DBT key, data, ck, cd;
 	DBC *cur;
-	uint8_t ckey[16], *v, nv[17];
+	uint8_t ckey[16], *v, nv[17], cv[STORE_COOKIE_VAL_MAX];
 	uint64_t dino, cino, cookie;
+	size_t cvlen;
 	int ret, rv = 0, ok;
 
 	if ((ret = s->dirents->cursor(s->dirents, NULL, &cur, 0)) != 0)
@@ -611,9 +614,16 @@ fsck_dirents(struct fsck *f)
 		if (child->type == STORE_TYPE_DIR)
 			dir->subdirs++;
 
-		/* Its cookie must name it, or readdir would not see it. */
+		/*
+		 * Its cookie record must name it, or readdir would not see
+		 * it, and carry its ino and type (the inode's, should this
+		 * dirent's be wrong), which readdir lists without looking
+		 * further.
+		 */
 		store_put64(ckey, dino);
 		store_put64(ckey + 8, cookie);
+		cvlen = store_cookie_encode(cv, cino, child->type,
+		    (char *)key.data + 8, key.size - 8);
 		memset(&ck, 0, sizeof(ck));
 		memset(&cd, 0, sizeof(cd));
 		ck.data = ckey;
@@ -623,14 +633,16 @@ fsck_dirents(struct fsck *f)
 			rv = store_dberr(s, "get cookie", ret);
 			break;
 		}
-		ok = ret == 0 && cd.size == key.size - 8 &&
-		    memcmp(cd.data, (uint8_t *)key.data + 8, cd.size) == 0;
+		ok = ret == 0 && cd.size == cvlen &&
+		    memcmp(cd.data, cv, cvlen) == 0;
 		if (!ok) {
-			fsck_fault(f, "dirent %llx/%.*s: cookie %llu missing",
+			fsck_fault(f, "dirent %llx/%.*s: cookie %llu %s",
 			    (unsigned long long)dino, (int)(key.size - 8),
-			    (char *)key.data + 8, (unsigned long long)cookie);
+			    (char *)key.data + 8, (unsigned long long)cookie,
+			    ret == DB_NOTFOUND ? "missing" :
+			    "record disagrees");
 			fsck_fix_add(f, FSCK_PUT_COOKIE, ckey, sizeof(ckey),
-			    (uint8_t *)key.data + 8, key.size - 8);
+			    cv, cvlen);
 		}
 	}
 	if (rv == 0 && ret != DB_NOTFOUND)
@@ -640,7 +652,10 @@ fsck_dirents(struct fsck *f)
 	return rv;
 }
 
-/* Every cookie record must be the cookie of the dirent it names. */
+/*
+ * Every cookie record must be the cookie of the dirent it names.  What
+ * else it carries (ino, type) fsck_dirents compares with that dirent.
+ */
 static int
 fsck_cookies(struct fsck *f)
 {
@@ -649,6 +664,7 @@ fsck_cookies(struct fsck *f)
 	DBC *cur;
 	uint64_t dino, cookie, have;
 	char name[STORE_NAME_MAX];
+	size_t len;
 	int ret, rv = 0, r;
 
 	if ((ret = s->cookies->cursor(s->cookies, NULL, &cur, 0)) != 0)
@@ -656,8 +672,9 @@ fsck_cookies(struct fsck *f)
 	memset(&key, 0, sizeof(key));
 	memset(&data, 0, sizeof(data));
 	while ((ret = cur->get(cur, &key, &data, DB_NEXT)) == 0) {
-		if (key.size != 16 || data.size == 0 ||
-		    data.size > STORE_NAME_MAX) {
+		/* (ino 8, type 1, name): see store_cookie_encode */
+		if (key.size != 16 || data.size <= 9 ||
+		    data.size > STORE_COOKIE_VAL_MAX) {
 			fsck_fault(f, "bad cookie record");
 			fsck_fix_add(f, FSCK_DEL_COOKIE, key.data, key.size,
 			    NULL, 0);
@@ -665,9 +682,9 @@ fsck_cookies(struct fsck *f)
 		}
 		dino = store_get64(key.data);
 		cookie = store_get64((uint8_t *)key.data + 8);
-		memcpy(name, data.data, data.size);
-		r = store_dirent_get(s, dino, name, data.size, NULL, NULL,
-		    &have);
+		len = data.size - 9;
+		memcpy(name, (uint8_t *)data.data + 9, len);
+		r = store_dirent_get(s, dino, name, len, NULL, NULL, &have);
 		if (r != 0 && r != -ENOENT) {
 			rv = r;
 			break;
@@ -918,9 +935,14 @@ fsck_namespace(struct fsck *f)
 {
 	int rv;
 
+	/*
+	 * Cookies before dirents: the fixes run in the order found, so a
+	 * record that both find wrong (it names another dirent) is deleted,
+	 * then put right, in one pass.
+	 */
 	if ((rv = fsck_load(f)) != 0 ||
-	    (rv = fsck_dirents(f)) != 0 ||
 	    (rv = fsck_cookies(f)) != 0 ||
+	    (rv = fsck_dirents(f)) != 0 ||
 	    (rv = fsck_xattrs(f)) != 0)
 		return rv;
 	fsck_inodes(f);

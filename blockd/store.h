@@ -460,12 +460,16 @@ int	 store_inode_decode(const uint8_t *, size_t, uint64_t,
 #define STORE_INODE_RECLEN	144
 int	 store_dirent_get(struct store *, uint64_t, const char *, size_t,
 	    uint64_t *, enum store_type *, uint64_t *);
-int	 store_dirent_get_cur(struct store *, DBC *, uint64_t, const char *,
-	    size_t, uint64_t *, enum store_type *, uint64_t *);
 int	 store_dirent_add(struct store *, struct store_inode *, const char *,
 	    size_t, uint64_t, enum store_type);
 int	 store_dirent_del(struct store *, struct store_inode *, const char *,
 	    size_t);
+/* A cookies.db value: ino (8 bytes), type (1), name (format 2). */
+#define STORE_COOKIE_VAL_MAX	(9 + STORE_NAME_MAX)
+size_t	 store_cookie_encode(uint8_t *, uint64_t, enum store_type,
+	    const char *, size_t);
+int	 store_cookie_decode(const uint8_t *, size_t, uint64_t *,
+	    enum store_type *, const char **, size_t *);
 int	 store_blob_get(struct store *, uint64_t, const char *, size_t,
 	    void *, size_t, size_t *);
 int	 store_blob_put(struct store *, uint64_t, const char *, size_t,

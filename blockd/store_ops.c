@@ -890,10 +890,11 @@ store_readdir(struct store *s, const struct store_cred *c,
 {
 	struct store_inode dp, ip;
 	struct store_dirent *e;
+	const char *name;
 	uint8_t k[16];
 	DBT key, data;
-	DBC *cur, *dcur, *icur = NULL;
-	size_t n = 0;
+	DBC *cur, *icur = NULL;
+	size_t n = 0, len;
 	int ret, rv;
 
 	*nents = 0;
@@ -906,16 +907,15 @@ store_readdir(struct store *s, const struct store_cred *c,
 		return rv;
 	if (verf != NULL)
 		ops_cookie_verf(&dp, verf);
-	/* One cursor per database for the whole batch, not one per get. */
+	/*
+	 * The cookie records in order carry name, ino and type: one B-tree
+	 * walk.  One cursor per database for the whole batch, not one per
+	 * get.
+	 */
 	if ((ret = s->cookies->cursor(s->cookies, s->txn, &cur, 0)) != 0)
 		return store_dberr(s, "cursor cookies", ret);
-	if ((ret = s->dirents->cursor(s->dirents, s->txn, &dcur, 0)) != 0) {
-		(void)cur->close(cur);
-		return store_dberr(s, "cursor dirents", ret);
-	}
 	if (plus && (ret = s->inodes->cursor(s->inodes, s->txn, &icur,
 	    0)) != 0) {
-		(void)dcur->close(dcur);
 		(void)cur->close(cur);
 		return store_dberr(s, "cursor inodes", ret);
 	}
@@ -934,22 +934,15 @@ store_readdir(struct store *s, const struct store_cred *c,
 			break;
 		if (n == maxents)
 			goto done;	/* more to come: not eof */
-		if (data.size == 0 || data.size > STORE_NAME_MAX) {
-			rv = -EIO;
-			goto done;
-		}
 		e = &ents[n];
 		memset(e, 0, sizeof(*e));
-		memcpy(e->name, data.data, data.size);
-		e->name[data.size] = '\0';
-		e->namelen = (uint16_t)data.size;
-		e->cookie = store_get64(k + 8);
-		if ((rv = store_dirent_get_cur(s, dcur, dp.ino, e->name,
-		    e->namelen, &e->ino, &e->type, NULL)) != 0) {
-			if (rv == -ENOENT)
-				rv = -EIO;
+		if ((rv = store_cookie_decode(data.data, data.size, &e->ino,
+		    &e->type, &name, &len)) != 0)
 			goto done;
-		}
+		memcpy(e->name, name, len);
+		e->name[len] = '\0';
+		e->namelen = (uint16_t)len;
+		e->cookie = store_get64(k + 8);
 		if (plus) {
 			if ((rv = store_inode_get_cur(s, icur, e->ino,
 			    &ip)) != 0 ||
@@ -967,8 +960,6 @@ store_readdir(struct store *s, const struct store_cred *c,
 		*eof = 1;
 done:
 	if (icur != NULL && (ret = icur->close(icur)) != 0 && rv == 0)
-		rv = store_dberr(s, "cursor close", ret);
-	if ((ret = dcur->close(dcur)) != 0 && rv == 0)
 		rv = store_dberr(s, "cursor close", ret);
 	if ((ret = cur->close(cur)) != 0 && rv == 0)
 		rv = store_dberr(s, "cursor close", ret);

@@ -60,6 +60,61 @@ ino_of(struct store *s, const struct store_fh *d, const char *name)
 	return a.ino;
 }
 
+/* Write cookies.db's record (dir, cookie) raw: value as given. */
+static int
+cookie_put(struct store *s, uint64_t dirino, uint64_t cookie,
+    const void *val, size_t len)
+{
+	uint8_t k[16];
+	DBT key, data;
+	int rv;
+
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	store_put64(k, dirino);
+	store_put64(k + 8, cookie);
+	memset(&key, 0, sizeof(key));
+	memset(&data, 0, sizeof(data));
+	key.data = k;
+	key.size = sizeof(k);
+	data.data = (void *)val;
+	data.size = (u_int32_t)len;
+	rv = s->cookies->put(s->cookies, s->txn, &key, &data, 0) == 0 ? 0 :
+	    -EIO;
+	return store_txn_end(s, rv);
+}
+
+/* A cookie value of format 2: ino (8 bytes, big endian), type, name. */
+static size_t
+cookie_value(uint8_t *v, uint64_t ino, uint8_t type, const char *name)
+{
+	store_put64(v, ino);
+	v[8] = type;
+	memcpy(v + 9, name, strlen(name));
+	return 9 + strlen(name);
+}
+
+/* The entry name of dir as readdir lists it, plus; 0 if not listed. */
+static int
+listed(struct store *s, const struct store_fh *dirfh, const char *name,
+    struct store_dirent *out)
+{
+	struct store_dirent ents[16];
+	uint8_t verf[8];
+	size_t n, i;
+	int eof;
+
+	if (store_readdir(s, &cr, dirfh, 0, verf, ents, 16, 1, &n, &eof) != 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (strcmp(ents[i].name, name) == 0) {
+			*out = ents[i];
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* fsck finds want faults, repair fixes them, a second check is clean. */
 static void
 fsck_cycle(const char *what, int want)
@@ -103,12 +158,12 @@ main(void)
 	struct store_inode ip, dp;
 	struct store_fh root, d, fh;
 	struct store_attr a;
-	struct store_dirent ents[16];
+	struct store_dirent ents[16], ent;
 	struct store *s, *s2;
 	char path[512], buf[16];
-	uint64_t ia, ib, ic, ie, id, iu, cookie;
-	uint8_t verf[8];
-	size_t n, i;
+	uint64_t ia, ib, ic, ie, id, il, iu, cookie;
+	uint8_t verf[8], val[STORE_COOKIE_VAL_MAX];
+	size_t n, i, vlen;
 	int eof, fd, rv, found, unclean = 0;
 	pid_t pid;
 
@@ -280,6 +335,52 @@ main(void)
 		if (strcmp(ents[i].name, "l") == 0 && ents[i].cookie == cookie)
 			found = 1;
 	tap_ok(rv == 0 && found, "readdir sees l again, same cookie");
+
+	/*
+	 * A cookie record whose ino is wrong (that of a): readdir lists
+	 * what the record says, so fsck must put it right from the dirent.
+	 */
+	il = ino_of(s, &d, "l");
+	vlen = cookie_value(val, ia, STORE_TYPE_LNK, "l");
+	TAP_EQ_INT(cookie_put(s, id, cookie, val, vlen), 0,
+	    "corrupt: l's cookie record names a's inode");
+	tap_ok(listed(s, &d, "l", &ent) && ent.ino == ia,
+	    "readdir takes the ino from the cookie record alone");
+	store_close(s);
+	fsck_cycle("cookie record with a wrong ino", 1);
+	s = open_store(&root);
+	tap_ok(listed(s, &d, "l", &ent) && ent.ino == il &&
+	    ent.attr.ino == il && ent.type == STORE_TYPE_LNK &&
+	    ent.attr.type == STORE_TYPE_LNK && ent.cookie == cookie,
+	    "repaired: l lists its own inode again");
+
+	/* The same with the type: a symlink listed as a directory. */
+	vlen = cookie_value(val, il, STORE_TYPE_DIR, "l");
+	TAP_EQ_INT(cookie_put(s, id, cookie, val, vlen), 0,
+	    "corrupt: l's cookie record says directory");
+	tap_ok(listed(s, &d, "l", &ent) && ent.type == STORE_TYPE_DIR,
+	    "readdir takes the type from the cookie record alone");
+	store_close(s);
+	fsck_cycle("cookie record with a wrong type", 1);
+	s = open_store(&root);
+	tap_ok(listed(s, &d, "l", &ent) && ent.ino == il &&
+	    ent.type == STORE_TYPE_LNK, "repaired: l is a symlink again");
+
+	/*
+	 * A record in format 1's form (the bare name) that names no entry
+	 * by its cookie: readdir refuses it rather than list garbage, and
+	 * fsck deletes it.
+	 */
+	TAP_EQ_INT(cookie_put(s, id, 999999, "l", 1), 0,
+	    "corrupt: a bare-name cookie record after the last entry");
+	TAP_EQ_INT(store_readdir(s, &cr, &d, 0, verf, ents, 16, 0, &n, &eof),
+	    -EIO, "readdir of a bad cookie record: EIO");
+	store_close(s);
+	fsck_cycle("bare-name cookie record", 1);
+	s = open_store(&root);
+	rv = store_readdir(s, &cr, &d, 0, verf, ents, 16, 0, &n, &eof);
+	tap_ok(rv == 0 && eof && listed(s, &d, "l", &ent) &&
+	    ent.cookie == cookie, "repaired: d lists again, l unchanged");
 
 	/* wrong directory entry count and nlink */
 	store_txn_begin(s);

@@ -5,6 +5,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#define STORE_INTERNAL	/* test_upgrade makes a format 1 store by hand */
 
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -1019,6 +1020,318 @@ test_unbacked(struct store *s, const struct store_fh *root, const char *dir)
 	store_sync(s);
 }
 
+#define UPGRADE_BIG	2500	/* more than two of the upgrade's batches */
+
+struct upgrade_log {
+	char	line[512];
+	int	n;
+};
+
+static void
+upgrade_log_keep(void *arg, const char *msg)
+{
+	struct upgrade_log *lg = arg;
+
+	if (strstr(msg, "upgraded") == NULL)
+		return;
+	snprintf(lg->line, sizeof(lg->line), "%s", msg);
+	lg->n++;
+}
+
+/* Dies as the upgrade ends: its batches committed, its log not flushed. */
+static void
+upgrade_log_die(void *arg, const char *msg)
+{
+	(void)arg;
+	if (strstr(msg, "upgraded") != NULL)
+		raise(SIGKILL);
+}
+
+/*
+ * Make the store at dir what format 1 left: each cookies.db value the
+ * bare name (format 2's is ino 8 bytes, type 1 byte, name), format 1 in
+ * meta.db.  Every keep-th record stays in format 2, as an upgrade that a
+ * crash cut short leaves them.  Returns the records turned back, or -1.
+ */
+static long
+make_format1(const char *dir, size_t keep)
+{
+	struct store *s;
+	DBT key, data, nd;
+	DBC *cur;
+	char name[STORE_NAME_MAX];
+	size_t i = 0;
+	long n = 0;
+	int ret, rv;
+
+	if (store_open(dir, NULL, &s) != 0)
+		return -1;
+	if ((rv = store_txn_begin(s)) != 0) {
+		store_close(s);
+		return -1;
+	}
+	if (s->cookies->cursor(s->cookies, s->txn, &cur, 0) != 0) {
+		store_txn_end(s, -EIO);
+		store_close(s);
+		return -1;
+	}
+	memset(&key, 0, sizeof(key));
+	memset(&data, 0, sizeof(data));
+	while ((ret = cur->get(cur, &key, &data, DB_NEXT)) == 0) {
+		if (i++ % keep == 0)
+			continue;
+		if (data.size <= 9 || data.size > 9 + STORE_NAME_MAX) {
+			rv = -EIO;
+			break;
+		}
+		memcpy(name, (char *)data.data + 9, data.size - 9);
+		memset(&nd, 0, sizeof(nd));
+		nd.data = name;
+		nd.size = data.size - 9;
+		if (cur->put(cur, &key, &nd, DB_CURRENT) != 0) {
+			rv = -EIO;
+			break;
+		}
+		n++;
+	}
+	if (rv == 0 && ret != DB_NOTFOUND)
+		rv = -EIO;
+	if (cur->close(cur) != 0 && rv == 0)
+		rv = -EIO;
+	if (rv == 0)
+		rv = store_meta_put_u64(s, "format", 1);
+	rv = store_txn_end(s, rv);
+	store_close(s);
+	return rv == 0 ? n : -1;
+}
+
+static int
+set_format(const char *dir, uint64_t format)
+{
+	struct store *s;
+	int rv;
+
+	if ((rv = store_open(dir, NULL, &s)) != 0)
+		return rv;
+	if ((rv = store_txn_begin(s)) == 0)
+		rv = store_txn_end(s, store_meta_put_u64(s, "format", format));
+	store_close(s);
+	return rv;
+}
+
+/*
+ * Format 2: a cookie record carries the entry's ino and type, so readdir
+ * reads nothing else.  A format 1 store, with some records rewritten
+ * already as a crash during the upgrade leaves it, is upgraded at open
+ * and lists what it listed before.
+ */
+static void
+test_upgrade(void)
+{
+	struct {
+		char		name[STORE_NAME_MAX + 1];
+		uint64_t	ino;
+		enum store_type	type;
+		int		seen;
+	} top[6];
+	char dir[] = "/tmp/dittofs-test-upgrade-XXXXXX";
+	struct store_options opt;
+	struct upgrade_log lg;
+	struct store_dirent *ents;
+	struct store_fh root, big, fh;
+	struct store_attr a, ra;
+	struct store *s;
+	uint64_t *inos, format, cookie = 0;
+	uint8_t verf[8], ck[16], val[9 + 1];
+	char name[32], *seen, *cp;
+	size_t i, j, n, total, ntop = 0, nrew, nkept, nnone;
+	long turned;
+	int eof, rv, bad, status;
+	pid_t pid;
+	DBT key, data;
+
+	ents = calloc(100, sizeof(*ents));
+	inos = calloc(UPGRADE_BIG, sizeof(*inos));
+	seen = calloc(UPGRADE_BIG, 1);
+	if (ents == NULL || inos == NULL || seen == NULL ||
+	    mkdtemp(dir) == NULL) {
+		tap_ok(0, "upgrade: setup");
+		return;
+	}
+	memset(&opt, 0, sizeof(opt));
+	memset(&lg, 0, sizeof(lg));
+	opt.log = upgrade_log_keep;
+	opt.log_arg = &lg;
+	if ((rv = store_open(dir, &opt, &s)) != 0 ||
+	    (rv = store_share_root(s, "u", 1, &root, &ra)) != 0) {
+		tap_ok(0, "upgrade: new store: %s", strerror(-rv));
+		return;
+	}
+	memset(top, 0, sizeof(top));
+	rv = store_mkdir(s, &cr_root, &root, N("big"), 0755, &big, &a);
+	snprintf(top[ntop].name, sizeof(top[ntop].name), "big");
+	top[ntop].ino = a.ino;
+	top[ntop++].type = STORE_TYPE_DIR;
+	if (rv == 0)
+		rv = store_mkdir(s, &cr_root, &root, N("sub"), 0755, &fh, &a);
+	snprintf(top[ntop].name, sizeof(top[ntop].name), "sub");
+	top[ntop].ino = a.ino;
+	top[ntop++].type = STORE_TYPE_DIR;
+	if (rv == 0)
+		rv = store_symlink(s, &cr_root, &root, N("ln"), N("x"), &fh,
+		    &a);
+	snprintf(top[ntop].name, sizeof(top[ntop].name), "ln");
+	top[ntop].ino = a.ino;
+	top[ntop++].type = STORE_TYPE_LNK;
+	if (rv == 0)
+		rv = store_mknod(s, &cr_root, &root, N("fifo"),
+		    STORE_TYPE_FIFO, 0644, 0, &fh, &a);
+	snprintf(top[ntop].name, sizeof(top[ntop].name), "fifo");
+	top[ntop].ino = a.ino;
+	top[ntop++].type = STORE_TYPE_FIFO;
+	if (rv == 0)
+		rv = store_create(s, &cr_root, &root, N("x"), 0644,
+		    STORE_CREATE_GUARDED, NULL, &fh, &a);
+	snprintf(top[ntop].name, sizeof(top[ntop].name), "x");
+	top[ntop].ino = a.ino;
+	top[ntop++].type = STORE_TYPE_REG;
+	memset(top[ntop].name, 'L', STORE_NAME_MAX);
+	if (rv == 0)
+		rv = store_create(s, &cr_root, &root, N(top[ntop].name), 0644,
+		    STORE_CREATE_GUARDED, NULL, &fh, &a);
+	top[ntop].ino = a.ino;
+	top[ntop++].type = STORE_TYPE_REG;
+	for (i = 0; rv == 0 && i < UPGRADE_BIG; i++) {
+		snprintf(name, sizeof(name), "f%04zu", i);
+		rv = store_create(s, &cr_root, &big, N(name), 0644,
+		    STORE_CREATE_GUARDED, NULL, &fh, &a);
+		inos[i] = a.ino;
+	}
+	TAP_EQ_INT(rv, 0, "upgrade: %zu + %d entries made", ntop,
+	    UPGRADE_BIG);
+
+	rv = store_meta_get_u64(s, "format", &format);
+	tap_ok(rv == 0 && format == 2, "a new store is format 2");
+	rv = store_readdir(s, &cr_root, &root, 0, verf, ents, 100, 0, &n,
+	    &eof);
+	for (i = 0; rv == 0 && i < n; i++)
+		if (strcmp(ents[i].name, "x") == 0)
+			cookie = ents[i].cookie;
+	store_put64(val, top[4].ino);
+	val[8] = STORE_TYPE_REG;
+	val[9] = 'x';
+	store_put64(ck, ra.ino);
+	store_put64(ck + 8, cookie);
+	memset(&key, 0, sizeof(key));
+	memset(&data, 0, sizeof(data));
+	key.data = ck;
+	key.size = sizeof(ck);
+	rv = s->cookies->get(s->cookies, NULL, &key, &data, 0);
+	tap_ok(rv == 0 && data.size == sizeof(val) &&
+	    memcmp(data.data, val, sizeof(val)) == 0,
+	    "the cookie record of x is (ino, type, name)");
+	store_close(s);
+
+	/* 6 + 2500 records; i % 3 == 0 keeps 836 of them in format 2 */
+	turned = make_format1(dir, 3);
+	TAP_EQ_INT(turned, (long)(ntop + UPGRADE_BIG) -
+	    (long)((ntop + UPGRADE_BIG + 2) / 3),
+	    "made format 1, a third of the records left in format 2");
+
+	/*
+	 * A process killed at the end of the upgrade, before its log
+	 * flush: recovery keeps a prefix of its transactions, and the
+	 * next open finishes the job, however many records that is.
+	 */
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		opt.log = upgrade_log_die;
+		_exit(store_open(dir, &opt, &s) == 0 ? 0 : 1);
+	}
+	tap_ok(pid > 0 && waitpid(pid, &status, 0) == pid &&
+	    WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	    "an upgrade killed before its log flush");
+	opt.log = upgrade_log_keep;
+	rv = store_open(dir, &opt, &s);
+	nrew = nkept = nnone = 0;
+	cp = strstr(lg.line, "upgraded to 2: ");
+	tap_ok(rv == 0 && lg.n == 1 && cp != NULL && sscanf(cp,
+	    "upgraded to 2: %zu cookie records rewritten, %zu were already, "
+	    "%zu name no entry", &nrew, &nkept, &nnone) == 3 &&
+	    nrew + nkept == ntop + UPGRADE_BIG && nnone == 0 &&
+	    nrew <= (size_t)turned, "open upgrades it: %s", lg.line);
+	if (rv != 0) {
+		tap_diag("open: %s", strerror(-rv));
+		return;
+	}
+	rv = store_meta_get_u64(s, "format", &format);
+	tap_ok(rv == 0 && format == 2, "format 2 after the upgrade");
+
+	/* big, plain then plus, in chunks: each name once, its ino, type */
+	for (j = 0; j < 2; j++) {
+		memset(seen, 0, UPGRADE_BIG);
+		total = bad = 0;
+		cookie = 0;
+		do {
+			rv = store_readdir(s, &cr_root, &big, cookie, verf,
+			    ents, 100, (int)j, &n, &eof);
+			if (rv != 0)
+				break;
+			for (i = 0; i < n; i++) {
+				unsigned long k = strtoul(ents[i].name + 1,
+				    NULL, 10);
+
+				cookie = ents[i].cookie;
+				total++;
+				if (k >= UPGRADE_BIG || seen[k]++ ||
+				    ents[i].ino != inos[k] ||
+				    ents[i].type != STORE_TYPE_REG ||
+				    (j == 1 && (ents[i].attr.ino != inos[k] ||
+				    ents[i].attr.type != STORE_TYPE_REG ||
+				    store_getattr(s, &ents[i].fh, &a) != 0 ||
+				    a.ino != inos[k])))
+					bad++;
+			}
+		} while (!eof);
+		tap_ok(rv == 0 && total == UPGRADE_BIG && bad == 0,
+		    "upgraded: readdir%s of big lists %zu entries with their "
+		    "inos and types (%d wrong)", j ? "plus" : "", total, bad);
+	}
+	rv = store_readdir(s, &cr_root, &root, 0, verf, ents, 100, 1, &n,
+	    &eof);
+	bad = 0;
+	for (i = 0; rv == 0 && i < n; i++) {
+		for (j = 0; j < ntop; j++)
+			if (strcmp(ents[i].name, top[j].name) == 0)
+				break;
+		if (j == ntop || top[j].seen++ || ents[i].ino != top[j].ino ||
+		    ents[i].type != top[j].type ||
+		    ents[i].attr.ino != top[j].ino ||
+		    ents[i].attr.type != top[j].type ||
+		    ents[i].namelen != strlen(top[j].name))
+			bad++;
+	}
+	tap_ok(rv == 0 && eof && n == ntop && bad == 0,
+	    "upgraded: readdirplus of the root: directories, symlink, fifo, "
+	    "1- and 255-byte names right");
+	store_close(s);
+	lg.n = 0;
+	rv = store_open(dir, &opt, &s);
+	tap_ok(rv == 0 && lg.n == 0, "a format 2 store is not upgraded again");
+	if (rv == 0)
+		store_close(s);
+	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0,
+	    "fsck of the upgraded store: no faults");
+
+	TAP_EQ_INT(set_format(dir, 3), 0, "set format 3");
+	TAP_EQ_INT(store_open(dir, &opt, &s), -EPROTO,
+	    "an unknown format is refused: EPROTO");
+	rm_tree(dir);
+	free(seen);
+	free(inos);
+	free(ents);
+}
+
 int
 main(void)
 {
@@ -1081,5 +1394,6 @@ main(void)
 	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0, "fsck after all tests: "
 	    "no faults");
 	rm_tree(dir);
+	test_upgrade();
 	return tap_done();
 }
