@@ -71,6 +71,7 @@ static const struct conf_key_def conf_nfsd_keys[] = {
 	{ "handle cache size", CONF_INT, "65536", 16, 16777216 },
 	{ "fd cache size", CONF_INT, "1024", 1, 1048576 },
 	{ "name cache size", CONF_INT, "65536", 0, 16777216 },
+	{ "directory cache size", CONF_INT, "262144", 0, 16777216 },
 	{ "reply cache size", CONF_INT, "4096", 16, 1048576 },
 	/* Microseconds to wait for blockd's reply without sleeping. */
 	{ "busy poll", CONF_INT, "50", 0, 10000 },

@@ -263,6 +263,7 @@ bdc_on_ready(struct ipc_client *cl, void *arg)
 	/* Notifications may have been missed: nothing cached is current. */
 	fhcache_drop_all(b->env->fhcache);
 	namecache_drop_all(b->env->namecache);
+	dircache_drop_all(b->env->dircache);
 	nfsd_roots_refresh(b->env);
 	TAILQ_INIT(&q);
 	TAILQ_CONCAT(&q, &b->waiting, entry);
@@ -281,6 +282,7 @@ bdc_on_lost(struct ipc_client *cl, void *arg)
 	/* Notifications may have been missed: nothing cached is current. */
 	fhcache_drop_all(b->env->fhcache);
 	namecache_drop_all(b->env->namecache);
+	dircache_drop_all(b->env->dircache);
 }
 
 /* Calls that waited too long for blockd end with JUKEBOX. */

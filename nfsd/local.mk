@@ -2,7 +2,8 @@
 ## library of their own so that unit tests and fuzz targets link them.
 noinst_LIBRARIES += nfsd/libnfsdwire.a
 nfsd_libnfsdwire_a_SOURCES = nfsd/xdrbuf.c nfsd/rpcmsg.c nfsd/nfs3_xdr.c \
-	nfsd/export.c nfsd/drc.c nfsd/namecache.c nfsd/nfsd.h
+	nfsd/export.c nfsd/drc.c nfsd/namecache.c nfsd/dircache.c \
+	nfsd/nfsd.h
 
 sbin_PROGRAMS += nfsd/dittofs-nfsd
 nfsd_dittofs_nfsd_SOURCES = nfsd/nfsd.c nfsd/nfsd.h nfsd/rpc.c \
@@ -15,10 +16,10 @@ nfsd_dittofs_nfsd_LDADD = nfsd/libnfsdwire.a $(DITTOFS_COMMON_LIBS) \
 NFSD_TEST_LIBS = nfsd/libnfsdwire.a $(DITTOFS_COMMON_LIBS)
 check_PROGRAMS += tests/unit/test_xdr_nfs tests/unit/test_rpc_msg \
 	tests/unit/test_nfs_export tests/unit/test_nfs_fuzz \
-	tests/unit/test_namecache
+	tests/unit/test_namecache tests/unit/test_dircache
 TESTS += tests/unit/test_xdr_nfs tests/unit/test_rpc_msg \
 	tests/unit/test_nfs_export tests/unit/test_nfs_fuzz \
-	tests/unit/test_namecache
+	tests/unit/test_namecache tests/unit/test_dircache
 tests_unit_test_xdr_nfs_SOURCES = tests/unit/test_xdr_nfs.c
 tests_unit_test_xdr_nfs_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/nfsd
@@ -32,6 +33,9 @@ tests_unit_test_nfs_export_LDADD = $(NFSD_TEST_LIBS)
 tests_unit_test_namecache_SOURCES = tests/unit/test_namecache.c
 tests_unit_test_namecache_CPPFLAGS = $(tests_unit_test_xdr_nfs_CPPFLAGS)
 tests_unit_test_namecache_LDADD = $(NFSD_TEST_LIBS)
+tests_unit_test_dircache_SOURCES = tests/unit/test_dircache.c
+tests_unit_test_dircache_CPPFLAGS = $(tests_unit_test_xdr_nfs_CPPFLAGS)
+tests_unit_test_dircache_LDADD = $(NFSD_TEST_LIBS)
 # The fuzz targets, driven by random and mutated inputs (no libFuzzer).
 tests_unit_test_nfs_fuzz_SOURCES = tests/unit/test_nfs_fuzz.c \
 	tests/fuzz/fuzz_rpcmsg.c tests/fuzz/fuzz_nfs3.c tests/fuzz/fuzz.h

@@ -1195,42 +1195,86 @@ nfs3_proc_link(struct nfs_req *r)
 /*
  * "." (cookie 1) and ".." (cookie 2).  blockd looks ".." up for the
  * first batch; in READDIRPLUS both carry attributes and a handle, as a
- * client that lists them would otherwise LOOKUP each.  Without that
- * lookup, ".." has the directory's own fileid and nothing else.
+ * client that lists them would otherwise LOOKUP each.  Without parent,
+ * ".." has the directory's own fileid and nothing else.
  */
 static void
-nfs3_readdir_dots(struct nfs_req *r, const bd_readdir_reply *rep,
-    uint64_t cookie, int plus)
+nfs3_readdir_dots(struct nfs_req *r, uint64_t cookie, int plus,
+    const struct nfs_attr *dir, const struct nfs_attr *parent,
+    const uint8_t *pfh, size_t pfhlen)
 {
-	int have_parent = rep->parent.type != 0 &&
-	    rep->parent_fh.bd_fh_len > 0;
 	uint64_t c;
 
 	for (c = cookie + 1; c <= 2; c++) {
 		xdrbuf_put_u32(&r->out, 1);
-		xdrbuf_put_u64(&r->out, c == 2 && have_parent ?
-		    rep->parent.ino : rep->dir.ino);
+		xdrbuf_put_u64(&r->out, c == 2 && parent != NULL ?
+		    parent->ino : dir->ino);
 		xdrbuf_put_opaque(&r->out, "..", (uint32_t)c);
 		xdrbuf_put_u64(&r->out, c);
 		if (!plus)
 			continue;
+		nfs3_put_post_op(&r->out, c == 1 ? dir : parent);
 		if (c == 1) {
-			nfs3_put_post_op_bd(&r->out, &rep->dir, 1);
 			xdrbuf_put_u32(&r->out, 1);
 			xdrbuf_put_opaque(&r->out, r->fh[0], r->fhlen[0]);
 		} else {
-			nfs3_put_post_op_bd(&r->out, &rep->parent,
-			    have_parent);
-			xdrbuf_put_u32(&r->out, have_parent);
-			if (have_parent) {
-				xdrbuf_put_opaque(&r->out,
-				    rep->parent_fh.bd_fh_val,
-				    rep->parent_fh.bd_fh_len);
-				nfs3_cache_bd(r, &rep->parent_fh,
-				    &rep->parent);
-			}
+			xdrbuf_put_u32(&r->out, parent != NULL);
+			if (parent != NULL)
+				xdrbuf_put_opaque(&r->out, pfh,
+				    (uint32_t)pfhlen);
 		}
 	}
+}
+
+/*
+ * One entry (attr and fh: PLUS only; attr NULL: none).  0 if it fits the
+ * client's maxcount and dircount; else the reply is cut back to before
+ * it and -1.
+ */
+static int
+nfs3_readdir_entry(struct nfs_req *r, size_t start, size_t *dirbytes,
+    size_t i, uint64_t ino, const char *name, size_t namelen,
+    uint64_t cookie, const struct nfs_attr *attr, const uint8_t *fh,
+    size_t fhlen)
+{
+	struct nfs3_args *a = NFS3_ARGS(r);
+	int plus = r->call.proc == 17;
+	size_t mark = r->out.len;
+
+	xdrbuf_put_u32(&r->out, 1);
+	xdrbuf_put_u64(&r->out, ino);
+	xdrbuf_put_opaque(&r->out, name, (uint32_t)namelen);
+	xdrbuf_put_u64(&r->out, cookie);
+	if (plus) {
+		nfs3_put_post_op(&r->out, attr);
+		xdrbuf_put_u32(&r->out, attr != NULL);
+		if (attr != NULL)
+			xdrbuf_put_opaque(&r->out, fh, (uint32_t)fhlen);
+	}
+	*dirbytes += 8 + 4 + ((namelen + 3) & ~(size_t)3) + 8;
+	/* The reply, from status to eof, must fit maxcount bytes. */
+	if (r->out.len - start + 8 > a->maxcount ||
+	    (plus && a->dircount > 0 && *dirbytes > a->dircount && i > 0)) {
+		r->out.len = mark;
+		return -1;
+	}
+	return 0;
+}
+
+/* After sent of avail entries: TOOSMALL if none fit, else the end. */
+static void
+nfs3_readdir_end(struct nfs_req *r, size_t sent, size_t avail, int eof,
+    const struct nfs_attr *dir)
+{
+	if (sent == 0 && avail > 0 && NFS3_ARGS(r)->cookie >= 2) {
+		r->out.len = RPC_REPLY_HDR_SIZE;
+		nfs3_status(r, NFS3ERR_TOOSMALL);
+		nfs3_put_post_op(&r->out, dir);
+	} else {
+		xdrbuf_put_u32(&r->out, 0);
+		xdrbuf_put_u32(&r->out, (uint32_t)eof);
+	}
+	rpc_reply(r);
 }
 
 static void
@@ -1239,10 +1283,10 @@ nfs3_readdir_done(void *arg, int status, void *reply, int fd)
 	struct nfs_req *r = arg;
 	struct nfs3_args *a = NFS3_ARGS(r);
 	bd_readdir_reply *rep = reply;
-	int plus = r->call.proc == 17;
-	size_t start, limit, dirbytes = 0, i, mark;
+	struct nfs_attr dir, parent, ea;
+	int plus = r->call.proc == 17, have_parent, eof;
+	size_t start, dirbytes = 0, i;
 	u_int n;
-	int eof;
 
 	if (status != 0) {
 		if (rep != NULL) {
@@ -1253,57 +1297,100 @@ nfs3_readdir_done(void *arg, int status, void *reply, int fd)
 			nfs3_fail(r, nfs3_status_from_errno(status));
 		return;
 	}
+	if (plus)
+		dircache_add(r->env->dircache, rep->dir.ino,
+		    a->cookie <= 2 ? 0 : a->cookie, rep);
+	nfs_attr_from_bd(&dir, &rep->dir);
+	fhcache_put(r->env->fhcache, r->fh[0], r->fhlen[0], &dir);
+	have_parent = rep->parent.type != 0 && rep->parent_fh.bd_fh_len > 0;
+	if (have_parent) {
+		nfs_attr_from_bd(&parent, &rep->parent);
+		nfs3_cache_bd(r, &rep->parent_fh, &rep->parent);
+	}
 	start = r->out.len;
 	nfs3_status(r, NFS3_OK);
-	nfs3_put_post_op_bd(&r->out, &rep->dir, 1);
+	nfs3_put_post_op(&r->out, &dir);
 	xdrbuf_put_fixed(&r->out, rep->verf, NFS3_COOKIEVERFSIZE);
-	/* The reply, from status to eof, must fit maxcount bytes. */
-	limit = a->maxcount;
 	eof = rep->eof;
 	n = rep->entries.entries_len;
 	/* Cookies 1 and 2 are ours: "." and ".." (blockd starts at 3). */
 	if (a->cookie < 2)
-		nfs3_readdir_dots(r, rep, a->cookie, plus);
+		nfs3_readdir_dots(r, a->cookie, plus, &dir,
+		    have_parent ? &parent : NULL,
+		    (const uint8_t *)rep->parent_fh.bd_fh_val,
+		    rep->parent_fh.bd_fh_len);
 	for (i = 0; i < n; i++) {
 		bd_dirent *d = &rep->entries.entries_val[i];
-		size_t namelen = d->name.bd_name_len;
+		int have = plus && d->fh.bd_fh_len > 0 && d->attr.type != 0;
 
-		mark = r->out.len;
-		xdrbuf_put_u32(&r->out, 1);
-		xdrbuf_put_u64(&r->out, d->ino);
-		xdrbuf_put_opaque(&r->out, d->name.bd_name_val,
-		    (uint32_t)namelen);
-		xdrbuf_put_u64(&r->out, d->cookie);
-		if (plus) {
-			int have = d->fh.bd_fh_len > 0 && d->attr.type != 0;
-
-			nfs3_put_post_op_bd(&r->out, &d->attr, have);
-			xdrbuf_put_u32(&r->out, have);
-			if (have) {
-				xdrbuf_put_opaque(&r->out, d->fh.bd_fh_val,
-				    d->fh.bd_fh_len);
-				nfs3_cache_bd(r, &d->fh, &d->attr);
-			}
+		if (have) {
+			nfs_attr_from_bd(&ea, &d->attr);
+			fhcache_put(r->env->fhcache,
+			    (const uint8_t *)d->fh.bd_fh_val,
+			    d->fh.bd_fh_len, &ea);
 		}
-		dirbytes += 8 + 4 + ((namelen + 3) & ~(size_t)3) + 8;
-		if (r->out.len - start + 8 > limit ||
-		    (plus && a->dircount > 0 && dirbytes > a->dircount &&
-		    i > 0)) {
-			r->out.len = mark;
+		if (nfs3_readdir_entry(r, start, &dirbytes, i, d->ino,
+		    d->name.bd_name_val, d->name.bd_name_len, d->cookie,
+		    have ? &ea : NULL, (const uint8_t *)d->fh.bd_fh_val,
+		    d->fh.bd_fh_len) != 0) {
 			eof = 0;
 			break;
 		}
 	}
-	if (i == 0 && n > 0 && a->cookie >= 2) {
-		r->out.len = RPC_REPLY_HDR_SIZE;
-		nfs3_status(r, NFS3ERR_TOOSMALL);
-		nfs3_put_post_op_bd(&r->out, &rep->dir, 1);
-		rpc_reply(r);
-		return;
+	nfs3_readdir_end(r, i, n, eof, &dir);
+}
+
+/*
+ * READDIR and READDIRPLUS from the directory cache, when it holds the
+ * whole listing, the directory's attributes are current and, for PLUS,
+ * so are those of ".." and of every entry sent.  0: ask blockd.
+ */
+static int
+nfs3_readdir_cached(struct nfs_req *r)
+{
+	struct nfs3_args *a = NFS3_ARGS(r);
+	const struct nfs_attr *ea = NULL, *pa = NULL;
+	const struct dirlist *l;
+	const struct dirent_c *e;
+	int plus = r->call.proc == 17;
+	size_t start, dirbytes = 0, i, first;
+
+	struct perm_who w;
+	struct perm_obj o;
+
+	if (!r->fresh[0] || (l = dircache_get(r->env->dircache,
+	    r->rattr[0].ino)) == NULL)
+		return 0;
+	/* Read permission, as blockd checks it; a refusal is its to give. */
+	nfs3_perm_who(r, &w);
+	nfs3_perm_obj(&r->rattr[0], &o);
+	if (perm_check(&w, &o, PERM_READ) != 0)
+		return 0;
+	if (l->parent_fhlen > 0 && (pa = nfs3_node_attr(fhcache_get(
+	    r->env->fhcache, l->parent_fh, l->parent_fhlen))) == NULL)
+		return 0;
+	start = r->out.len;
+	nfs3_status(r, NFS3_OK);
+	nfs3_put_post_op(&r->out, &r->rattr[0]);
+	xdrbuf_put_fixed(&r->out, l->verf, NFS3_COOKIEVERFSIZE);
+	if (a->cookie < 2)
+		nfs3_readdir_dots(r, a->cookie, plus, &r->rattr[0], pa,
+		    l->parent_fh, l->parent_fhlen);
+	first = dirlist_after(l, a->cookie);
+	for (i = first; i < l->n; i++) {
+		e = l->ents[i];
+		if (plus && (ea = nfs3_node_attr(fhcache_get(r->env->fhcache,
+		    e->fh, e->fhlen))) == NULL) {
+			r->out.len = start;
+			return 0;
+		}
+		if (nfs3_readdir_entry(r, start, &dirbytes, i - first, e->ino,
+		    e->name, e->namelen, e->cookie, ea, e->fh, e->fhlen) != 0)
+			break;
 	}
-	xdrbuf_put_u32(&r->out, 0);
-	xdrbuf_put_u32(&r->out, (uint32_t)eof);
-	rpc_reply(r);
+	nfs3_readdir_end(r, i - first, l->n - first, i == l->n,
+	    &r->rattr[0]);
+	return 1;
 }
 
 static void
@@ -1319,6 +1406,8 @@ nfs3_proc_readdir(struct nfs_req *r)
 	}
 	if (a->maxcount > NFS3_MAXDATA)
 		a->maxcount = NFS3_MAXDATA;
+	if (nfs3_readdir_cached(r))
+		return;
 	memset(&req, 0, sizeof(req));
 	req.cred = r->bcred;
 	bdfh(&req.dir, r->fh[0], r->fhlen[0]);
@@ -1473,7 +1562,8 @@ nfs3_dispatch(struct nfs_req *r)
 }
 
 /*
- * BD_NOTIFY: an entry of a directory changed (drop the name), access-
+ * BD_NOTIFY: an entry of a directory changed (drop the name and the
+ * listing), access-
  * gating attributes changed or the file is gone (drop the node and its
  * fd), or anything else in its record changed (its attributes are no
  * longer current).
@@ -1481,6 +1571,8 @@ nfs3_dispatch(struct nfs_req *r)
 void
 nfs3_notify(struct nfsd_env *env, const bd_notify *n)
 {
+	/* Any change to a directory: its listing goes. */
+	dircache_drop(env->dircache, n->ino);
 	if (n->what & STORE_NOTIFY_DIRENT) {
 		namecache_drop(env->namecache, n->ino, n->name.bd_name_val,
 		    n->name.bd_name_len);

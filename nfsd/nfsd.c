@@ -535,6 +535,8 @@ nfsd_post_init(struct daemon *d)
 	    env);
 	env->namecache = namecache_new((size_t)conf_get_int(d->conf, "nfsd",
 	    "name cache size"));
+	env->dircache = dircache_new((size_t)conf_get_int(d->conf, "nfsd",
+	    "directory cache size"));
 	env->drc = drc_new((size_t)conf_get_int(d->conf, "nfsd",
 	    "reply cache size"));
 	env->bdc = bdc_new(env, path);
@@ -543,6 +545,7 @@ nfsd_post_init(struct daemon *d)
 	    "busy poll");
 	env->ev_drc_wait = evtimer_new(env->base, nfsd_drc_wait_cb, env);
 	if (env->fhcache == NULL || env->namecache == NULL ||
+	    env->dircache == NULL ||
 	    env->drc == NULL || env->bdc == NULL ||
 	    env->sdc == NULL || env->ev_drc_wait == NULL)
 		fatalx("out of memory");
@@ -591,21 +594,23 @@ static void
 nfsd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct nfsd_env *env = d->env;
-	size_t nodes = 0, fds = 0, names = 0;
+	size_t nodes = 0, fds = 0, names = 0, lists = 0, ents = 0;
 
 	if (env->fhcache != NULL)
 		nodes = fhcache_count(env->fhcache, &fds);
 	if (env->namecache != NULL)
 		names = namecache_count(env->namecache);
+	if (env->dircache != NULL)
+		lists = dircache_count(env->dircache, &ents);
 	snprintf(buf, len, "NFSv3 port %u, MOUNT port %u; %zu export(s); "
 	    "%zu connection(s); blockd %s; stated %s; %zu handle(s) cached, "
-	    "%zu fd(s) held, %zu name(s); DRC %zu%s; %llu call(s), %llu bad",
-	    env->nfs_port,
+	    "%zu fd(s) held, %zu name(s), %zu listing(s) of %zu entries; "
+	    "DRC %zu%s; %llu call(s), %llu bad", env->nfs_port,
 	    env->mount_port, env->exports.nexports, env->nconns,
 	    env->bdc != NULL && bdc_ready(env->bdc) ? "connected" :
 	    "not connected",
 	    env->sdc != NULL && sdc_ready(env->sdc) ? "connected" :
-	    "not connected", nodes, fds, names,
+	    "not connected", nodes, fds, names, lists, ents,
 	    env->drc != NULL ? drc_count(env->drc) : 0,
 	    sdc_drc_loaded(env->sdc) ? " (read back from stated)" : "",
 	    (unsigned long long)env->stat_calls,

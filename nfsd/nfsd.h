@@ -303,6 +303,41 @@ void		 nfs_attr_from_bd(struct nfs_attr *, const bd_attr *);
 /* Data attributes of a regular file from its backing fd. */
 int		 nfs_attr_refresh(struct nfs_attr *, int fd);
 
+/* dircache.c: complete directory listings. */
+struct dirent_c {
+	uint64_t		 ino;
+	uint64_t		 cookie;
+	uint8_t			 fhlen;
+	uint8_t			 fh[NFS3_FHSIZE];
+	size_t			 namelen;
+	char			 name[];
+};
+
+struct dirlist {
+	uint64_t		 dir;
+	uint8_t			 verf[NFS3_COOKIEVERFSIZE];
+	int			 complete;	/* read to eof */
+	uint64_t		 parent_ino;	/* "..": 0 if unknown */
+	uint8_t			 parent_fh[NFS3_FHSIZE];
+	size_t			 parent_fhlen;
+	struct dirent_c		**ents;		/* by cookie */
+	size_t			 n, cap;
+	TAILQ_ENTRY(dirlist)	 lru;
+	struct dirlist		*next;		/* hash chain */
+};
+
+struct dircache;
+struct dircache	*dircache_new(size_t max_entries);	/* 0: off */
+void		 dircache_free(struct dircache *);
+void		 dircache_add(struct dircache *, uint64_t dir, uint64_t from,
+		    const bd_readdir_reply *);
+/* The complete listing of dir, or NULL. */
+const struct dirlist *dircache_get(struct dircache *, uint64_t dir);
+size_t		 dirlist_after(const struct dirlist *, uint64_t cookie);
+void		 dircache_drop(struct dircache *, uint64_t dir);
+void		 dircache_drop_all(struct dircache *);
+size_t		 dircache_count(const struct dircache *, size_t *nents);
+
 /* namecache.c: (directory inode, name) -> handle, or absent. */
 struct namecache;
 struct namecache *namecache_new(size_t max);	/* max 0: off */
@@ -458,6 +493,7 @@ struct nfsd_env {
 	struct sdc		*sdc;
 	struct fhcache		*fhcache;
 	struct namecache	*namecache;
+	struct dircache		*dircache;
 	struct drc		*drc;
 	uint8_t			 write_verf[NFS3_WRITEVERFSIZE];
 	enum nfsd_read_path	 read_path;

@@ -284,6 +284,20 @@ check "LOOKUP of the new name: the same handle" test "$(nfs3mini lookup "$ROOT" 
 check "another front end removes it" test "$($BDCHECK entry "$BDSOCK" remove coh2)" = ok
 other
 check "LOOKUP after the removal: NFS3ERR_NOENT" test "$(nfs3mini lookup "$ROOT" coh2)" = "NFS3ERR 2"
+# The same for whole listings (nfsd/dircache.c): list the root twice so
+# the second comes from the cache, change it past nfsd, refresh the
+# directory's attributes with a LOOKUP, then list again.
+if command -v nfs-ls >/dev/null; then
+	listed() { timeout 20 nfs-ls "$URL/export/$Q" 2>/dev/null | grep -c " $1\$"; }
+	listed coh4 >/dev/null
+	check "a listing read twice lacks coh4" test "$(listed coh4)" = 0
+	check "another front end creates coh4" test "$($BDCHECK entry "$BDSOCK" create coh4)" = ok
+	other
+	check "the next listing has coh4" test "$(listed coh4)" = 1
+	check "another front end removes coh4" test "$($BDCHECK entry "$BDSOCK" remove coh4)" = ok
+	other
+	check "the next listing lacks it" test "$(listed coh4)" = 0
+fi
 check "CREATE through nfsd" test "$($PROBE -p $P create "$ROOT" coh3)" = NFS3_OK
 H3=$(nfs3mini lookup "$ROOT" coh3)
 check "LOOKUP of what nfsd created: its handle" sh -c "test ${#H3} -gt 16"
