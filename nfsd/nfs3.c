@@ -286,13 +286,22 @@ nfs3_cache_name(struct nfs_req *r, int i, const struct nfs3_diropargs *where,
  * refreshed from the fd we hold (data written through a front end's fd
  * shows only in its backing file).  NULL: ask blockd.
  */
+static const struct nfs_attr *	nfs3_node_attr(struct fhnode *);
+
+/* Current without a look at an fd: every change would have been noted. */
+static int
+nfs3_node_settled(const struct fhnode *n)
+{
+	return n->valid && (n->attr.type != STORE_TYPE_REG ||
+	    (n->attr.flags & STORE_ATTR_UNBACKED));
+}
+
 static const struct nfs_attr *
 nfs3_node_attr(struct fhnode *n)
 {
 	if (n == NULL || !n->valid)
 		return NULL;
-	if (n->attr.type != STORE_TYPE_REG ||
-	    (n->attr.flags & STORE_ATTR_UNBACKED))
+	if (nfs3_node_settled(n))
 		return &n->attr;
 	if (n->io != NULL && nfs_attr_refresh(&n->attr, n->io->fd) == 0)
 		return &n->attr;
@@ -411,8 +420,7 @@ nfs3_resolve(struct nfs_req *r)
 		r->share[i] = n->attr.share;
 		r->rattr[i] = n->attr;
 		/* A held fd's refresh waits for who needs it. */
-		r->fresh[i] = n->valid && (n->attr.type != STORE_TYPE_REG ||
-		    (n->attr.flags & STORE_ATTR_UNBACKED));
+		r->fresh[i] = nfs3_node_settled(n);
 		r->nfh_resolved++;
 	}
 	r->exp = export_by_share(&r->env->exports, r->share[0]);
