@@ -69,31 +69,6 @@ blockd_batch_done(struct ipc_channel *ch, void *arg)
 }
 
 static void
-blockd_peer_hello(struct ipc_peer *peer, void *arg)
-{
-	struct blockd_peer *bp;
-
-	if ((bp = calloc(1, sizeof(*bp))) == NULL) {
-		log_warn("peer state");
-		ipc_channel_close(ipc_peer_channel(peer), NULL);
-		return;
-	}
-	ipc_peer_set_data(peer, bp);
-}
-
-static void
-blockd_peer_gone(struct ipc_peer *peer, void *arg)
-{
-	struct blockd_peer *bp = ipc_peer_data(peer);
-
-	if (bp == NULL)
-		return;
-	blockd_held_clear(&bp->held);
-	free(bp);
-	ipc_peer_set_data(peer, NULL);
-}
-
-static void
 blockd_pre_init(struct daemon *d)
 {
 	struct blockd_env *env = d->env;
@@ -105,8 +80,6 @@ blockd_pre_init(struct daemon *d)
 	daemon_serve(d, "blockd.sock", blockd_handlers, blockd_nhandlers);
 	ipc_server_set_batch_end(d->service, blockd_batch_end);
 	ipc_server_set_batch_done(d->service, blockd_batch_done);
-	ipc_server_set_peer_callbacks(d->service, blockd_peer_hello,
-	    blockd_peer_gone);
 }
 
 static void

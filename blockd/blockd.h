@@ -14,17 +14,6 @@
 #include "daemon.h"
 #include "store.h"
 
-/* The inodes a front end holds backing fds of, to tell it of changes. */
-struct blockd_held {
-	uint64_t	*slots;		/* 0 = empty; inode numbers are >= 16 */
-	size_t		 cap;		/* a power of two */
-	size_t		 count;
-};
-
-struct blockd_peer {
-	struct blockd_held	 held;
-};
-
 struct blockd_env {
 	struct daemon		*daemon;
 	struct store		*store;
@@ -37,12 +26,6 @@ struct blockd_env {
 /* blockd.c */
 extern const struct ipc_handler blockd_handlers[];
 extern const size_t blockd_nhandlers;
-
-/* peer.c */
-int	 blockd_held_add(struct blockd_held *, uint64_t ino);
-void	 blockd_held_remove(struct blockd_held *, uint64_t ino);
-int	 blockd_held_contains(const struct blockd_held *, uint64_t ino);
-void	 blockd_held_clear(struct blockd_held *);
 
 /* ops.c */
 void	 blockd_ops_notify(void *arg, const struct store_notify *);

@@ -693,7 +693,6 @@ static void
 blockd_open_io(struct ipc_peer *peer, struct ipc_msg *msg)
 {
 	struct blockd_env *env = blockd_env_of(peer);
-	struct blockd_peer *bp = ipc_peer_data(peer);
 	struct bd_open_io_req req;
 	struct bd_attr_reply rep;
 	struct store_cred cred;
@@ -710,31 +709,10 @@ blockd_open_io(struct ipc_peer *peer, struct ipc_msg *msg)
 	if ((rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
 		rep.status = store_open_io(env->store, &cred, &fh,
 		    (int)req.flags, &fd, &attr);
-	if (rep.status == 0 && bp != NULL &&
-	    (rep.status = blockd_held_add(&bp->held, attr.ino)) < 0) {
-		close(fd);
-		fd = -1;
-	}
 	if (rep.status == 0)
 		blockd_attr_out(&attr, &rep.attr);
 	blockd_reply(peer, msg, fd, (xdrproc_t)xdr_bd_attr_reply, &rep);
 	xdr_free((xdrproc_t)xdr_bd_open_io_req, &req);
-}
-
-static void
-blockd_release_io(struct ipc_peer *peer, struct ipc_msg *msg)
-{
-	struct blockd_peer *bp = ipc_peer_data(peer);
-	struct bd_release_io_req req;
-	u_int i;
-
-	memset(&req, 0, sizeof(req));
-	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_release_io_req,
-	    &req) == -1)
-		return;
-	for (i = 0; bp != NULL && i < req.inos.inos_len; i++)
-		blockd_held_remove(&bp->held, req.inos.inos_val[i]);
-	xdr_free((xdrproc_t)xdr_bd_release_io_req, &req);
 }
 
 static void
@@ -828,7 +806,6 @@ blockd_ops_notify(void *arg, const struct store_notify *note)
 	struct blockd_env *env = arg;
 	struct ipc_server *srv = env->daemon->service;
 	struct ipc_peer *peer;
-	struct blockd_peer *bp;
 	struct bd_notify n;
 
 	if (srv == NULL)
@@ -842,12 +819,9 @@ blockd_ops_notify(void *arg, const struct store_notify *note)
 	n.name.bd_name_val = (char *)(uintptr_t)note->name;
 	for (peer = ipc_server_peer_first(srv); peer != NULL;
 	    peer = ipc_server_peer_next(peer)) {
-		bp = ipc_peer_data(peer);
-		if (bp == NULL || !(IPC_ROLE_BIT(ipc_peer_role(peer)) &
-		    CACHING_FRONT_ENDS))
+		/* A peer before its HELLO has no role yet. */
+		if (!(IPC_ROLE_BIT(ipc_peer_role(peer)) & CACHING_FRONT_ENDS))
 			continue;
-		if (note->what & STORE_NOTIFY_REMOVED)
-			blockd_held_remove(&bp->held, note->ino);
 		env->notifies++;
 		ipc_send_xdr(ipc_peer_channel(peer), BD_NOTIFY, 0, 0, -1,
 		    (xdrproc_t)xdr_bd_notify, &n);
@@ -876,7 +850,6 @@ const struct ipc_handler blockd_handlers[] = {
 	{ BD_READLINK, FRONT_ENDS, blockd_readlink },
 	{ BD_STATFS, FRONT_ENDS, blockd_statfs },
 	{ BD_OPEN_IO, FRONT_ENDS, blockd_open_io },
-	{ BD_RELEASE_IO, FRONT_ENDS, blockd_release_io },
 	{ BD_COMMIT, FRONT_ENDS, blockd_commit },
 	{ BD_XATTR_GET, FRONT_ENDS, blockd_xattr },
 	{ BD_XATTR_SET, FRONT_ENDS, blockd_xattr },

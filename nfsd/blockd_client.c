@@ -209,22 +209,6 @@ bdc_call(struct bdc *b, uint32_t type, xdrproc_t proc, const void *obj,
 	bdc_send(b, c);
 }
 
-void
-bdc_release(struct bdc *b, uint64_t ino)
-{
-	struct ipc_channel *ch = ipc_client_channel(b->client);
-	bd_release_io_req req;
-	u_quad_t v = ino;
-
-	if (ch == NULL)
-		return;
-	req.inos.inos_len = 1;
-	req.inos.inos_val = &v;
-	if (ipc_send_xdr(ch, BD_RELEASE_IO, 0, 0, -1,
-	    (xdrproc_t)xdr_bd_release_io_req, &req) == -1)
-		log_warn("blockd: RELEASE_IO");
-}
-
 static void
 bdc_dispatch(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 {

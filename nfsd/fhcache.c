@@ -25,8 +25,6 @@ struct fhcache {
 	TAILQ_HEAD(, fhnode)	 lru;		/* oldest first */
 	size_t			 n, max;
 	size_t			 nfds, max_fds;
-	void			(*released)(void *, uint64_t);
-	void			*arg;
 };
 
 struct iofd *
@@ -53,8 +51,7 @@ fhcache_hash(const uint8_t *fh, size_t len)
 }
 
 struct fhcache *
-fhcache_new(size_t max_nodes, size_t max_fds,
-    void (*released)(void *, uint64_t), void *arg)
+fhcache_new(size_t max_nodes, size_t max_fds)
 {
 	struct fhcache *c;
 
@@ -63,8 +60,6 @@ fhcache_new(size_t max_nodes, size_t max_fds,
 	TAILQ_INIT(&c->lru);
 	c->max = max_nodes > 0 ? max_nodes : 1;
 	c->max_fds = max_fds;
-	c->released = released;
-	c->arg = arg;
 	return c;
 }
 
@@ -77,8 +72,6 @@ fhcache_close_io(struct fhcache *c, struct fhnode *n)
 	n->io = NULL;
 	n->io_flags = 0;
 	c->nfds--;
-	if (c->released != NULL)
-		c->released(c->arg, n->attr.ino);
 }
 
 static void

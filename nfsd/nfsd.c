@@ -500,14 +500,6 @@ nfsd_roots_refresh(struct nfsd_env *env)
 	}
 }
 
-static void
-nfsd_released(void *arg, uint64_t ino)
-{
-	struct nfsd_env *env = arg;
-
-	bdc_release(env->bdc, ino);
-}
-
 static size_t
 nfsd_awaiting(struct daemon *d)
 {
@@ -531,8 +523,7 @@ nfsd_post_init(struct daemon *d)
 	    snprintf(spath, sizeof(spath), "%s/stated.sock",
 	    d->sandbox.chroot[0] ? "" : d->run_dir) >= (int)sizeof(spath))
 		fatalx("run directory path too long");
-	env->fhcache = fhcache_new((size_t)nodes, (size_t)fds, nfsd_released,
-	    env);
+	env->fhcache = fhcache_new((size_t)nodes, (size_t)fds);
 	env->namecache = namecache_new((size_t)conf_get_int(d->conf, "nfsd",
 	    "name cache size"));
 	env->dircache = dircache_new((size_t)conf_get_int(d->conf, "nfsd",

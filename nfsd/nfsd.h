@@ -283,8 +283,7 @@ struct fhnode {
 };
 
 struct fhcache;
-struct fhcache	*fhcache_new(size_t max_nodes, size_t max_fds,
-		    void (*released)(void *, uint64_t ino), void *arg);
+struct fhcache	*fhcache_new(size_t max_nodes, size_t max_fds);
 void		 fhcache_free(struct fhcache *);
 struct fhnode	*fhcache_get(struct fhcache *, const uint8_t *, size_t);
 /* Insert or refresh; the attributes are taken as current. */
@@ -422,7 +421,6 @@ int		 bdc_ready(const struct bdc *);
 void		 bdc_call(struct bdc *, uint32_t type, xdrproc_t, const void *,
 		    xdrproc_t rep_proc, size_t rep_size, bdc_done_fn *,
 		    void *arg);
-void		 bdc_release(struct bdc *, uint64_t ino);
 size_t		 bdc_inflight(const struct bdc *);
 
 /* stated_client.c: nfsd's side of stated's protocol (the DRC, today). */
