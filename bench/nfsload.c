@@ -19,7 +19,10 @@
  *   read      sequential read of that file, MB/s
  *   randwrite 4 KiB writes at random offsets for --seconds, IOPS
  *   randread  4 KiB reads at random offsets for --seconds, IOPS
- *   create    create+close up to --files empty files, files/s
+ *   create    create+close up to --files empty files, files/s; with
+ *             --create-bytes N, each file gets N bytes in one FILE_SYNC
+ *             write before the close (what a kernel client's close of a
+ *             small new file sends)
  *   getattr   GETATTR on an open handle for --seconds, ops/s
  *   lookup    stat of create's files by name (LOOKUP) for --seconds, ops/s
  *   access    access(2) of create's files by name for --seconds, ops/s
@@ -32,6 +35,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -100,6 +104,7 @@ struct load {
 	uint64_t	 next_offset;
 	uint64_t	 next_index;
 	uint64_t	 limit_index;	/* files to create / remove */
+	uint64_t	 create_bytes;	/* written into each created file */
 	uint64_t	 files_made;
 	uint64_t	 ops_done;
 	uint64_t	 bytes_done;
@@ -201,18 +206,64 @@ io_done(int err, struct nfs_context *nfs, void *data, void *private_data)
 }
 
 static void
+create_closed(struct conn *c, struct nfs_context *nfs, struct nfsfh *fh)
+{
+	struct load *L = c->load;
+
+	/* An NFSv3 close sends nothing; it frees the handle. */
+	nfs_close(nfs, fh);
+	L->ops_done++;
+	L->files_made++;
+	refill(c);
+}
+
+/* A created file being written (--create-bytes). */
+struct create_op {
+	struct conn	*c;
+	struct nfsfh	*fh;
+};
+
+static void
+create_written(int err, struct nfs_context *nfs, void *data,
+    void *private_data)
+{
+	struct create_op *op = private_data;
+	struct conn *c = op->c;
+	struct nfsfh *fh = op->fh;
+
+	free(op);
+	if (!op_finished(c, err, "create write", nfs, data)) {
+		nfs_close(nfs, fh);
+		return;
+	}
+	create_closed(c, nfs, fh);
+}
+
+static void
 create_done(int err, struct nfs_context *nfs, void *data, void *private_data)
 {
 	struct conn *c = private_data;
 	struct load *L = c->load;
 
+	if (err >= 0 && L->create_bytes > 0) {
+		/* The op goes on: one stable write, then the close. */
+		struct create_op *op = malloc(sizeof(*op));
+
+		if (op != NULL) {
+			op->c = c;
+			op->fh = data;
+			if (nfs_pwrite_async(nfs, data, 0, L->create_bytes,
+			    L->wbuf, create_written, op) == 0)
+				return;
+			free(op);
+		}
+		nfs_close(nfs, data);
+		err = -EIO;
+		data = (void *)"queue create write";
+	}
 	if (!op_finished(c, err, "create", nfs, data))
 		return;
-	/* An NFSv3 close sends nothing; it frees the handle. */
-	nfs_close(nfs, data);
-	L->ops_done++;
-	L->files_made++;
-	refill(c);
+	create_closed(c, nfs, data);
 }
 
 static void
@@ -279,7 +330,10 @@ issue(struct conn *c)
 		if (L->next_index >= L->limit_index)
 			return 0;
 		snprintf(name, sizeof(name), "f%07" PRIu64, L->next_index++);
-		rc = nfs_creat_async(c->nfs, name, 0644, create_done, c);
+		/* O_SYNC: libnfs then writes FILE_SYNC. */
+		rc = nfs_create_async(c->nfs, name,
+		    L->create_bytes > 0 ? O_WRONLY | O_SYNC : O_WRONLY, 0644,
+		    create_done, c);
 		break;
 	case PHASE_GETATTR:
 		rc = nfs_fstat64_async(c->nfs, c->fh, meta_done, c);
@@ -397,6 +451,7 @@ usage(void)
 	    "usage: nfsload --url 'nfs://HOST/PATH?version=3&nfsport=P&mountport=M'\n"
 	    "               [--conns N (4)] [--depth N (16)] [--size MIB (256)]\n"
 	    "               [--seconds S (5)] [--files N (5000)] [--dir NAME]\n"
+	    "               [--create-bytes N (0)]\n"
 	    "               [--tests write,read,randwrite,randread,create,getattr,remove]\n");
 	exit(2);
 }
@@ -446,7 +501,7 @@ main(int argc, char **argv)
 	static struct load L;
 	const char *url = NULL, *tests = NULL;
 	char dir[256], path[512], *list, *tok, *save;
-	long size_mib = 256, seconds = 5, files = 5000;
+	long size_mib = 256, seconds = 5, files = 5000, create_bytes = 0;
 	int want[PHASE_COUNT], i, p, failed = 0;
 	double t;
 
@@ -469,6 +524,8 @@ main(int argc, char **argv)
 			seconds = parse_long(argv[++i], 1, 3600, a);
 		else if (strcmp(a, "--files") == 0)
 			files = parse_long(argv[++i], 1, 10000000, a);
+		else if (strcmp(a, "--create-bytes") == 0)
+			create_bytes = parse_long(argv[++i], 0, 1024 * 1024, a);
 		else if (strcmp(a, "--tests") == 0)
 			tests = argv[++i];
 		else if (strcmp(a, "--dir") == 0)
@@ -511,6 +568,9 @@ main(int argc, char **argv)
 		L.chunk = nfs_get_readmax(L.conns[0].nfs);
 	if (L.chunk > 1024 * 1024 || L.chunk == 0)
 		L.chunk = 1024 * 1024;
+	if ((uint64_t)create_bytes > L.chunk)
+		fatalx("--create-bytes above the write size %" PRIu64, L.chunk);
+	L.create_bytes = (uint64_t)create_bytes;
 	L.file_bytes = (uint64_t)size_mib * 1024 * 1024;
 	L.file_bytes -= L.file_bytes % L.chunk;
 	if (L.file_bytes < L.chunk)

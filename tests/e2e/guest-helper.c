@@ -154,11 +154,100 @@ ops_print(const char *name)
 	memcpy(ops_base, now, sizeof(now));
 }
 
+/*
+ * The client's own round-trip times per operation, from the per-op
+ * lines of /proc/self/mountstats ("NAME: ops trans timeouts sent recv
+ * queue_ms rtt_ms execute_ms ..."; the sums are kept in ns and printed
+ * in ms). After each RESULT, an RTT line gives, per operation the phase
+ * sent, the mean round trip and the mean time from the system call's
+ * view, in us: where two servers' phases differ, these say which
+ * operation makes the difference.
+ */
+#define RTT_MAX	64
+struct rtt_op {
+	char			name[24];
+	unsigned long long	ops, rtt_ms, exec_ms;
+};
+static struct rtt_op rtt_base[RTT_MAX];
+static int rtt_nbase;
+
+static int
+rtt_read(struct rtt_op *out)
+{
+	char line[512], name[24];
+	unsigned long long v[8];
+	int n = 0, i, per_op = 0;
+	FILE *f;
+
+	if ((f = fopen("/proc/self/mountstats", "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "device ", 7) == 0) {
+			per_op = 0;
+			continue;
+		}
+		if (strstr(line, "per-op statistics") != NULL) {
+			per_op = 1;
+			continue;
+		}
+		if (!per_op || sscanf(line, " %23[A-Z_0-9]: %llu %llu %llu %llu "
+		    "%llu %llu %llu %llu", name, &v[0], &v[1], &v[2], &v[3],
+		    &v[4], &v[5], &v[6], &v[7]) != 9)
+			continue;
+		for (i = 0; i < n; i++)
+			if (strcmp(out[i].name, name) == 0)
+				break;
+		if (i == n) {
+			if (n == RTT_MAX)
+				continue;
+			memset(&out[n], 0, sizeof(out[n]));
+			snprintf(out[n].name, sizeof(out[n].name), "%s", name);
+			n++;
+		}
+		out[i].ops += v[0];
+		out[i].rtt_ms += v[6];
+		out[i].exec_ms += v[7];
+	}
+	fclose(f);
+	return n;
+}
+
+static void
+rtt_print(const char *name)
+{
+	struct rtt_op now[RTT_MAX];
+	unsigned long long ops, rtt, exec;
+	int n, i, j;
+
+	n = rtt_read(now);
+	printf("RTT name=%s", name);
+	for (i = 0; i < n; i++) {
+		ops = now[i].ops;
+		rtt = now[i].rtt_ms;
+		exec = now[i].exec_ms;
+		for (j = 0; j < rtt_nbase; j++)
+			if (strcmp(rtt_base[j].name, now[i].name) == 0) {
+				ops -= rtt_base[j].ops;
+				rtt -= rtt_base[j].rtt_ms;
+				exec -= rtt_base[j].exec_ms;
+				break;
+			}
+		if (ops == 0 || ops > now[i].ops)
+			continue;
+		printf(" %s=%llu/%.0f/%.0f", now[i].name, ops,
+		    rtt * 1000.0 / ops, exec * 1000.0 / ops);
+	}
+	printf(" (ops/rtt us/exec us)\n");
+	memcpy(rtt_base, now, sizeof(now));
+	rtt_nbase = n;
+}
+
 static void
 result(const char *name, double value, const char *unit)
 {
 	printf("RESULT name=%s value=%.2f unit=%s\n", name, value, unit);
 	ops_print(name);
+	rtt_print(name);
 	fflush(stdout);
 }
 
@@ -410,9 +499,33 @@ cmd_randio(int argc, char **argv)
 	return 0;
 }
 
+static int
+latency_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * A LATENCY line (p50, p90 in us) for n timings of one system call: it
+ * tells which round trip of a phase makes two servers' figures differ.
+ */
+static void
+latency_print(const char *name, double *lat, long long n)
+{
+	if (n <= 0)
+		return;
+	qsort(lat, (size_t)n, sizeof(*lat), latency_cmp);
+	printf("LATENCY name=%s p50=%.1f p90=%.1f unit=us n=%lld\n", name,
+	    lat[n / 2] * 1e6, lat[n * 9 / 10] * 1e6, n);
+	fflush(stdout);
+}
+
 /*
  * smallfiles NAME DIR COUNT BYTES: create+write+close COUNT files, stat
- * them (caches dropped first), remove them. Three figures, files/s.
+ * them (caches dropped first), remove them. Three figures, files/s, and
+ * the latency of each open, close, stat and unlink.
  */
 static int
 cmd_smallfiles(int argc, char **argv)
@@ -422,11 +535,18 @@ cmd_smallfiles(int argc, char **argv)
 	long long count, bytes, i;
 	uint64_t state = 99;
 	struct stat st;
-	double t0, t1;
+	double t0, t1, t, *lat_open, *lat_close, *lat_stat, *lat_unlink;
 
 	if (argc != 4)
 		fatalx("usage: smallfiles NAME DIR COUNT BYTES");
 	count = parse_number(argv[2], "count");
+	lat_open = calloc((size_t)count + 1, sizeof(double));
+	lat_close = calloc((size_t)count + 1, sizeof(double));
+	lat_stat = calloc((size_t)count + 1, sizeof(double));
+	lat_unlink = calloc((size_t)count + 1, sizeof(double));
+	if (lat_open == NULL || lat_close == NULL || lat_stat == NULL ||
+	    lat_unlink == NULL)
+		fatalx("out of memory");
 	bytes = parse_number(argv[3], "bytes");
 	if (bytes > SMALL_MAX)
 		fatalx("at most %d bytes per file", SMALL_MAX);
@@ -438,13 +558,17 @@ cmd_smallfiles(int argc, char **argv)
 	for (i = 0; i < count; i++) {
 		int fd;
 		snprintf(path, sizeof(path), "%s/f%07lld", argv[1], i);
+		t = now_seconds();
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd == -1)
 			fatal("create %s", path);
+		lat_open[i] = now_seconds() - t;
 		if (bytes > 0)
 			write_all(fd, buf, (size_t)bytes, path);
+		t = now_seconds();
 		if (close(fd) == -1)
 			fatal("close %s", path);
+		lat_close[i] = now_seconds() - t;
 	}
 	t1 = now_seconds();
 	snprintf(name, sizeof(name), "%s_create", argv[0]);
@@ -454,8 +578,10 @@ cmd_smallfiles(int argc, char **argv)
 	t0 = now_seconds();
 	for (i = 0; i < count; i++) {
 		snprintf(path, sizeof(path), "%s/f%07lld", argv[1], i);
+		t = now_seconds();
 		if (stat(path, &st) == -1)
 			fatal("stat %s", path);
+		lat_stat[i] = now_seconds() - t;
 		if (st.st_size != bytes)
 			fatalx("%s: size %lld, wrote %lld", path,
 			    (long long)st.st_size, bytes);
@@ -467,12 +593,26 @@ cmd_smallfiles(int argc, char **argv)
 	t0 = now_seconds();
 	for (i = 0; i < count; i++) {
 		snprintf(path, sizeof(path), "%s/f%07lld", argv[1], i);
+		t = now_seconds();
 		if (unlink(path) == -1)
 			fatal("unlink %s", path);
+		lat_unlink[i] = now_seconds() - t;
 	}
 	t1 = now_seconds();
 	snprintf(name, sizeof(name), "%s_remove", argv[0]);
 	result(name, rate((double)count, t1 - t0), "files/s");
+	snprintf(name, sizeof(name), "%s_open_creat", argv[0]);
+	latency_print(name, lat_open, count);
+	snprintf(name, sizeof(name), "%s_close", argv[0]);
+	latency_print(name, lat_close, count);
+	snprintf(name, sizeof(name), "%s_stat", argv[0]);
+	latency_print(name, lat_stat, count);
+	snprintf(name, sizeof(name), "%s_unlink", argv[0]);
+	latency_print(name, lat_unlink, count);
+	free(lat_open);
+	free(lat_close);
+	free(lat_stat);
+	free(lat_unlink);
 	return 0;
 }
 
@@ -617,6 +757,7 @@ main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 	ops_read(ops_base);
+	rtt_nbase = rtt_read(rtt_base);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 2, argv + 2);
