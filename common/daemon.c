@@ -601,7 +601,13 @@ daemon_main(int argc, char **argv, const struct daemon_def *def, void *env)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	d.start_time = time(NULL);
-	if ((d.base = event_base_new()) == NULL)
+	/*
+	 * Events run at DAEMON_PRIORITY_NORMAL unless set otherwise; one
+	 * at DAEMON_PRIORITY_IDLE runs only in a loop turn with nothing
+	 * else to do, i.e. after the replies of the turns before it left.
+	 */
+	if ((d.base = event_base_new()) == NULL ||
+	    event_base_priority_init(d.base, DAEMON_PRIORITIES) == -1)
 		fatalx("event_base_new");
 	d.start = daemon_start_mode(&d);
 	daemon_resolve_roles(&d);

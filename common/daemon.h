@@ -50,6 +50,10 @@ struct daemon_def {
 };
 
 #define DAEMON_POLICY_MAX	16
+/* libevent priorities: new events get nqueues / 2, i.e. NORMAL. */
+#define DAEMON_PRIORITIES	3
+#define DAEMON_PRIORITY_NORMAL	1
+#define DAEMON_PRIORITY_IDLE	2
 #define DAEMON_LISTEN_MAX	16
 
 /*

@@ -6,6 +6,11 @@
  * in nodes and in fds.  BD_NOTIFY (nfs3_notify) drops a node when
  * access-gating attributes change, and marks its attributes no longer
  * current on any other change.
+ *
+ * Closing the last fd of a removed file frees its blocks (ext4: 150 us
+ * for a 4 KiB file here), so with an event base the closes of dropped
+ * fds wait for a loop turn with nothing else to do (an idle priority):
+ * after the reply that dropped them left.
  */
 #define _GNU_SOURCE
 #include <sys/stat.h>
@@ -14,17 +19,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "blockd/store.h"
 #include "log.h"
 #include "nfsd.h"
 
 #define FHCACHE_BUCKETS	8192
+#define FHCACHE_CLOSE_MAX	256	/* deferred closes at most */
 
 struct fhcache {
 	struct fhnode		*buckets[FHCACHE_BUCKETS];
 	TAILQ_HEAD(, fhnode)	 lru;		/* oldest first */
 	size_t			 n, max;
 	size_t			 nfds, max_fds;
+	struct event		*ev_close;	/* NULL: close at once */
+	int			*closing;	/* fds for ev_close */
+	size_t			 nclosing, closing_cap;
 };
 
 struct iofd *
@@ -64,11 +75,66 @@ fhcache_new(size_t max_nodes, size_t max_fds)
 }
 
 static void
+fhcache_close_pending(struct fhcache *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nclosing; i++)
+		if (close(c->closing[i]) == -1)
+			log_warn("close backing fd");
+	c->nclosing = 0;
+}
+
+static void
+fhcache_close_cb(evutil_socket_t fd, short what, void *arg)
+{
+	fhcache_close_pending(arg);
+}
+
+int
+fhcache_defer_close(struct fhcache *c, struct event_base *base, int priority)
+{
+	if ((c->ev_close = event_new(base, -1, 0, fhcache_close_cb, c)) ==
+	    NULL || event_priority_set(c->ev_close, priority) == -1)
+		return -1;
+	return 0;
+}
+
+/* Let go of n's fd: at once, or after this callback (see the top). */
+static void
+fhcache_release_io(struct fhcache *c, struct iofd *io)
+{
+	int *grown;
+	size_t cap;
+
+	if (io->refs > 1 || c->ev_close == NULL) {
+		iofd_unref(io);
+		return;
+	}
+	if (c->nclosing == c->closing_cap) {
+		cap = c->closing_cap > 0 ? c->closing_cap * 2 : 16;
+		if ((grown = reallocarray(c->closing, cap,
+		    sizeof(*grown))) == NULL) {
+			iofd_unref(io);
+			return;
+		}
+		c->closing = grown;
+		c->closing_cap = cap;
+	}
+	c->closing[c->nclosing++] = io->fd;
+	free(io);
+	if (c->nclosing == 1)
+		event_active(c->ev_close, EV_TIMEOUT, 1);
+	else if (c->nclosing >= FHCACHE_CLOSE_MAX)
+		fhcache_close_pending(c);	/* a loop never idle */
+}
+
+static void
 fhcache_close_io(struct fhcache *c, struct fhnode *n)
 {
 	if (n->io == NULL)
 		return;
-	iofd_unref(n->io);
+	fhcache_release_io(c, n->io);
 	n->io = NULL;
 	n->io_flags = 0;
 	c->nfds--;
@@ -96,6 +162,10 @@ fhcache_free(struct fhcache *c)
 	if (c == NULL)
 		return;
 	fhcache_drop_all(c);
+	fhcache_close_pending(c);
+	if (c->ev_close != NULL)
+		event_free(c->ev_close);
+	free(c->closing);
 	free(c);
 }
 
@@ -161,11 +231,13 @@ fhcache_set_io(struct fhcache *c, struct fhnode *n, int fd,
 	io->fd = fd;
 	io->refs = 1;
 	if (n->io != NULL) {
-		iofd_unref(n->io);
+		fhcache_release_io(c, n->io);
 		c->nfds--;
 	}
 	n->io = io;
 	n->io_flags = flags;
+	/* Whatever was written before this fd came is not known stable. */
+	n->unsynced = 1;
 	c->nfds++;
 	/* Too many fds: close the least recently used (not n: it is newest). */
 	TAILQ_FOREACH(old, &c->lru, lru) {

@@ -3,23 +3,24 @@
 noinst_LIBRARIES += nfsd/libnfsdwire.a
 nfsd_libnfsdwire_a_SOURCES = nfsd/xdrbuf.c nfsd/rpcmsg.c nfsd/nfs3_xdr.c \
 	nfsd/export.c nfsd/drc.c nfsd/namecache.c nfsd/dircache.c \
-	nfsd/nfsd.h
+	nfsd/fhcache.c nfsd/nfsd.h
 
 sbin_PROGRAMS += nfsd/dittofs-nfsd
 nfsd_dittofs_nfsd_SOURCES = nfsd/nfsd.c nfsd/nfsd.h nfsd/rpc.c \
-	nfsd/mount.c nfsd/nfs3.c nfsd/blockd_client.c nfsd/fhcache.c \
-	nfsd/stated_client.c
+	nfsd/mount.c nfsd/nfs3.c nfsd/blockd_client.c nfsd/stated_client.c
 nfsd_dittofs_nfsd_LDADD = nfsd/libnfsdwire.a $(DITTOFS_COMMON_LIBS) \
 	$(TIRPC_LIBS)
 
-# Unit tests of the wire decoders, exports and the DRC.
+# Unit tests of the wire decoders, exports, the DRC and the caches.
 NFSD_TEST_LIBS = nfsd/libnfsdwire.a $(DITTOFS_COMMON_LIBS)
 check_PROGRAMS += tests/unit/test_xdr_nfs tests/unit/test_rpc_msg \
 	tests/unit/test_nfs_export tests/unit/test_nfs_fuzz \
-	tests/unit/test_namecache tests/unit/test_dircache
+	tests/unit/test_namecache tests/unit/test_dircache \
+	tests/unit/test_fhcache
 TESTS += tests/unit/test_xdr_nfs tests/unit/test_rpc_msg \
 	tests/unit/test_nfs_export tests/unit/test_nfs_fuzz \
-	tests/unit/test_namecache tests/unit/test_dircache
+	tests/unit/test_namecache tests/unit/test_dircache \
+	tests/unit/test_fhcache
 tests_unit_test_xdr_nfs_SOURCES = tests/unit/test_xdr_nfs.c
 tests_unit_test_xdr_nfs_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/nfsd
@@ -36,6 +37,9 @@ tests_unit_test_namecache_LDADD = $(NFSD_TEST_LIBS)
 tests_unit_test_dircache_SOURCES = tests/unit/test_dircache.c
 tests_unit_test_dircache_CPPFLAGS = $(tests_unit_test_xdr_nfs_CPPFLAGS)
 tests_unit_test_dircache_LDADD = $(NFSD_TEST_LIBS)
+tests_unit_test_fhcache_SOURCES = tests/unit/test_fhcache.c
+tests_unit_test_fhcache_CPPFLAGS = $(tests_unit_test_xdr_nfs_CPPFLAGS)
+tests_unit_test_fhcache_LDADD = $(NFSD_TEST_LIBS)
 # The fuzz targets, driven by random and mutated inputs (no libFuzzer).
 tests_unit_test_nfs_fuzz_SOURCES = tests/unit/test_nfs_fuzz.c \
 	tests/fuzz/fuzz_rpcmsg.c tests/fuzz/fuzz_nfs3.c tests/fuzz/fuzz.h

@@ -913,9 +913,11 @@ nfs3_proc_write(struct nfs_req *r)
 		    fdatasync(n->io->fd);
 		if (rc == -1)
 			err = errno;
+		else
+			n->unsynced = 0;	/* the page cache is the file's */
 		committed = a->stable;
-	} else if (err == 0)
-		n->written = 1;
+	} else if (done > 0)
+		n->unsynced = 1;
 	nfs_attr_refresh(&n->attr, n->io->fd);
 	if (err != 0 && done == 0) {
 		log_debug("%s: WRITE: %s", r->peername, strerror(err));
@@ -948,11 +950,12 @@ nfs3_proc_commit(struct nfs_req *r)
 	}
 	nfs_attr_refresh(&n->attr, n->io->fd);
 	before = n->attr;
-	if (fdatasync(n->io->fd) == -1) {
+	/* Nothing written since the last sync: it is stable already. */
+	if (n->unsynced && fdatasync(n->io->fd) == -1) {
 		err = errno;
 		log_warn("%s: COMMIT: fdatasync", r->peername);
 	} else
-		n->written = 0;
+		n->unsynced = 0;
 	nfs3_status(r, nfs3_status_from_errno(err));
 	nfs3_put_wcc_attrs(&r->out, &before, &n->attr);
 	if (err == 0)

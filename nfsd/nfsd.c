@@ -524,6 +524,10 @@ nfsd_post_init(struct daemon *d)
 	    d->sandbox.chroot[0] ? "" : d->run_dir) >= (int)sizeof(spath))
 		fatalx("run directory path too long");
 	env->fhcache = fhcache_new((size_t)nodes, (size_t)fds);
+	if (env->fhcache != NULL &&
+	    fhcache_defer_close(env->fhcache, d->base,
+	    DAEMON_PRIORITY_IDLE) == -1)
+		fatalx("out of memory");
 	env->namecache = namecache_new((size_t)conf_get_int(d->conf, "nfsd",
 	    "name cache size"));
 	env->dircache = dircache_new((size_t)conf_get_int(d->conf, "nfsd",

@@ -277,7 +277,12 @@ struct fhnode {
 	int			 valid;
 	struct iofd		*io;		/* NULL until OPEN_IO */
 	unsigned int		 io_flags;	/* STORE_IO_* it was opened with */
-	int			 written;	/* unstable data since COMMIT */
+	/*
+	 * Data may have been written since the last fsync or fdatasync
+	 * of io: COMMIT must sync.  Set when io comes (an earlier fd or
+	 * nfsd may have written) and by every UNSTABLE write.
+	 */
+	int			 unsynced;
 	TAILQ_ENTRY(fhnode)	 lru;
 	struct fhnode		*next;		/* hash chain */
 };
@@ -285,6 +290,9 @@ struct fhnode {
 struct fhcache;
 struct fhcache	*fhcache_new(size_t max_nodes, size_t max_fds);
 void		 fhcache_free(struct fhcache *);
+/* Close dropped fds in a loop turn at priority, not at once. */
+int		 fhcache_defer_close(struct fhcache *, struct event_base *,
+		    int priority);
 struct fhnode	*fhcache_get(struct fhcache *, const uint8_t *, size_t);
 /* Insert or refresh; the attributes are taken as current. */
 struct fhnode	*fhcache_put(struct fhcache *, const uint8_t *, size_t,
