@@ -14,18 +14,26 @@
 #include "daemon.h"
 #include "store.h"
 
+/* Files just created whose backing files an idle loop turn makes. */
+#define BLOCKD_PREPARE_MAX	64
+
 struct blockd_env {
 	struct daemon		*daemon;
 	struct store		*store;
 	struct event		*ev_checkpoint;
+	struct event		*ev_prepare;
+	uint64_t		 prepare[BLOCKD_PREPARE_MAX];
+	size_t			 nprepare;
 	uint64_t		 ops;
 	uint64_t		 syncs;
 	uint64_t		 notifies;
+	uint64_t		 prepared;
 };
 
 /* blockd.c */
 extern const struct ipc_handler blockd_handlers[];
 extern const size_t blockd_nhandlers;
+void	 blockd_prepare_later(struct blockd_env *, uint64_t ino);
 
 /* ops.c */
 void	 blockd_ops_notify(void *arg, const struct store_notify *);

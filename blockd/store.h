@@ -312,13 +312,16 @@ int	 store_statfs(struct store *, const struct store_fh *,
  * An open fd of the backing file (the caller owns and closes it) and an
  * attribute snapshot.  Permission is checked for the caller's cred.  A
  * regular file gets its backing file here, at its first open_io (or at a
- * setattr to a size > 0), not at create: that commits a transaction, so
- * the reply must wait for store_sync() like a namespace change's.
+ * setattr to a size > 0, or store_prepare_backing), not at create: its
+ * transaction is lazy (rule 2 in store.c), so the reply need not wait
+ * for a log flush.
  */
 int	 store_open_io(struct store *, const struct store_cred *,
 	    const struct store_fh *, int flags, int *fd, struct store_attr *);
 /* fdatasync of the backing file (NFS COMMIT). */
 int	 store_commit(struct store *, const struct store_fh *);
+/* Make an unbacked regular file's backing file now: 1 made, 0 nothing. */
+int	 store_prepare_backing(struct store *, uint64_t ino);
 /* Value size in *len; with bufsize 0 only the size is returned. */
 int	 store_xattr_get(struct store *, const struct store_cred *,
 	    const struct store_fh *, const char *name, size_t namelen,

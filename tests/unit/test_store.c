@@ -1015,6 +1015,43 @@ test_unbacked(struct store *s, const struct store_fh *root, const char *dir)
 	store_sync(s);
 	rv = store_lookup(s, &cr_alice, &d, N("g"), NULL, &a2);
 	TAP_EQ_INT(rv, -ENOENT, "gone");
+
+	/* store_prepare_backing: what the first open_io makes, ahead */
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_MTIME;
+	sa.mtime.tv_sec = 1100000000;
+	sa.mtime.tv_nsec = 9;
+	rv = store_create(s, &cr_alice, &d, N("p"), 0600,
+	    STORE_CREATE_GUARDED, NULL, &fh, &a);
+	TAP_EQ_INT(store_setattr(s, &cr_alice, &fh, &sa, NULL), 0,
+	    "a file to make ahead, with its own mtime");
+	store_sync(s);
+	TAP_EQ_INT(store_prepare_backing(s, a.ino), 1,
+	    "prepare_backing makes it");
+	tap_ok(backed(dir, a.ino) && !store_needs_sync(s),
+	    "the backing file exists, no flush needed");
+	rv = store_getattr(s, &fh, &a2);
+	tap_ok(rv == 0 && a2.size == 0 && !(a2.flags & STORE_ATTR_UNBACKED) &&
+	    a2.mtime.tv_sec == 1100000000 && a2.mtime.tv_nsec == 9,
+	    "backed now, empty, the record's mtime");
+	TAP_EQ_INT(store_prepare_backing(s, a.ino), 0,
+	    "a second prepare finds nothing to do");
+	rv = store_open_io(s, &cr_alice, &fh, STORE_IO_WRITE, &fd, &a2);
+	tap_ok(rv == 0 && pwrite(fd, "xy", 2, 0) == 2 && !store_needs_sync(s),
+	    "open_io opens the prepared file");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(store_prepare_backing(s, a.ino + 1000), 0,
+	    "an inode that does not exist: nothing to do");
+	store_lookup(s, &cr_root, root, N("ub"), NULL, &a2);
+	TAP_EQ_INT(store_prepare_backing(s, a2.ino), 0,
+	    "a directory: nothing to do");
+	TAP_EQ_INT(store_remove(s, &cr_alice, &d, N("p")), 0, "remove it");
+	store_sync(s);
+	tap_ok(!backed(dir, a.ino), "its backing file is gone");
+	TAP_EQ_INT(store_prepare_backing(s, a.ino), 0,
+	    "a removed file: nothing to do");
+
 	TAP_EQ_INT(store_rmdir(s, &cr_root, root, N("ub")), 0,
 	    "the directory is empty");
 	store_sync(s);
