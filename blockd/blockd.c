@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "blockd.h"
 #include "daemon.h"
@@ -71,44 +72,49 @@ blockd_batch_done(struct ipc_channel *ch, void *arg)
 /*
  * A file just created is usually written next, and making its backing
  * file (a host create, about 200 us of kernel time here) is most of its
- * first open_io.  So blockd makes it ahead, in a loop turn with nothing
- * else to do (after the create's reply left, while the client sends its
- * WRITE), one file a turn, newest first.  Under a steady load no such
- * turn comes and the queue forgets its oldest files: no work is added
- * where requests wait.
+ * first open_io.  When files are created one at a time (a client
+ * copying or unpacking files: at least BLOCKD_PREPARE_GAP_US apart),
+ * blockd makes the newest one's in a loop turn with nothing else to do,
+ * after the create's reply left and while the client sends its WRITE.
+ * Files created faster than that are a load of their own, often with no
+ * data to follow (measured: making them ahead cut 16-in-flight creates
+ * from 14,900 to 2,400 per second): they are left alone.
  */
 void
 blockd_prepare_later(struct blockd_env *env, uint64_t ino)
 {
+	struct timespec ts;
+	uint64_t now;
+
 	if (env->ev_prepare == NULL)
 		return;
-	if (env->nprepare == BLOCKD_PREPARE_MAX) {
-		memmove(env->prepare, env->prepare + 1,
-		    (BLOCKD_PREPARE_MAX - 1) * sizeof(env->prepare[0]));
-		env->nprepare--;
-	}
-	env->prepare[env->nprepare++] = ino;
-	if (env->nprepare == 1)
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	if (now - env->last_create_us < BLOCKD_PREPARE_GAP_US) {
+		env->prepare_ino = 0;
+		event_del(env->ev_prepare);
+	} else {
+		env->prepare_ino = ino;
 		event_active(env->ev_prepare, EV_TIMEOUT, 1);
+	}
+	env->last_create_us = now;
 }
 
 static void
 blockd_prepare_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct blockd_env *env = arg;
-	uint64_t ino;
+	uint64_t ino = env->prepare_ino;
 	int rc;
 
-	if (env->nprepare == 0)
+	if (ino == 0)
 		return;
-	ino = env->prepare[--env->nprepare];
+	env->prepare_ino = 0;
 	if ((rc = store_prepare_backing(env->store, ino)) < 0)
 		log_warnx("inode %llx: backing file ahead: %s",
 		    (unsigned long long)ino, strerror(-rc));
 	else
 		env->prepared += (uint64_t)rc;
-	if (env->nprepare > 0)
-		event_active(env->ev_prepare, EV_TIMEOUT, 1);
 }
 
 static void
@@ -203,7 +209,7 @@ blockd_stop(struct daemon *d)
 		event_free(env->ev_prepare);
 		env->ev_prepare = NULL;
 	}
-	env->nprepare = 0;
+	env->prepare_ino = 0;
 	if (env->store != NULL) {
 		store_close(env->store);
 		env->store = NULL;

@@ -14,16 +14,19 @@
 #include "daemon.h"
 #include "store.h"
 
-/* Files just created whose backing files an idle loop turn makes. */
-#define BLOCKD_PREPARE_MAX	64
+/*
+ * A file created at least this long after the one before gets its
+ * backing file made in an idle loop turn (blockd.c).
+ */
+#define BLOCKD_PREPARE_GAP_US	500
 
 struct blockd_env {
 	struct daemon		*daemon;
 	struct store		*store;
 	struct event		*ev_checkpoint;
 	struct event		*ev_prepare;
-	uint64_t		 prepare[BLOCKD_PREPARE_MAX];
-	size_t			 nprepare;
+	uint64_t		 prepare_ino;	/* 0: none */
+	uint64_t		 last_create_us;
 	uint64_t		 ops;
 	uint64_t		 syncs;
 	uint64_t		 notifies;
