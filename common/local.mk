@@ -18,8 +18,10 @@ common_libdittofs_a_SOURCES = \
 	common/ipc.c common/ipc.h \
 	common/sandbox.c common/sandbox.h \
 	common/daemon.c common/daemon.h \
-	common/util.c common/util.h common/perm.h
-common_libdittofs_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCAP_CFLAGS) $(SECCOMP_CFLAGS)
+	common/util.c common/util.h common/perm.h \
+	common/rpcbind.c common/rpcbind.h
+common_libdittofs_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCAP_CFLAGS) \
+	$(SECCOMP_CFLAGS) $(TIRPC_CFLAGS)
 
 # What a program linking libdittofs needs.
 DITTOFS_COMMON_LIBS = common/libdittofs.a common/libipcxdr.a \

@@ -14,6 +14,7 @@
 
 #include "lockd.h"
 #include "log.h"
+#include "rpcbind.h"
 
 /* Beyond sandbox.c's base: nothing; sockets are already there. */
 static const char *const lockd_syscalls[] = {
@@ -48,15 +49,11 @@ lockd_pre_init(struct daemon *d)
 	env->port = rpc_socket_port(env->tcp_fd);
 	if ((env->callback_fd = rpc_client_socket(sandbox_may_bind_reserved())) == -1)
 		fatal("callback socket");
-	if (conf_get_bool(d->conf, "lockd", "rpcbind")) {
-		if (rpc_register(NLM_PROG, NLM_VERS, NLM4_VERS, env->port,
-		    rpc_socket_port(env->udp_fd)) == -1)
-			log_warnx("rpcbind: cannot register NLM (is rpcbind "
-			    "running?)");
-		else
-			log_info("registered NLM v1, v3, v4 with rpcbind, "
-			    "port %d", env->port);
-	}
+	if (conf_get_bool(d->conf, "lockd", "rpcbind") &&
+	    (env->rpcbind = rpc_register(d, NLM_PROG, NLM_VERS, NLM4_VERS,
+	    env->port, rpc_socket_port(env->udp_fd))) != NULL)
+		log_info("registered NLM v1, v3, v4 with rpcbind, port %d",
+		    env->port);
 	log_info("NLM on %s port %d (TCP and UDP)", addr, env->port);
 }
 
@@ -94,6 +91,9 @@ lockd_stop(struct daemon *d)
 	struct lockd_env *env = d->env;
 	size_t i;
 
+	/* At a clean stop; a restart registers again. */
+	rpcbind_close(env->rpcbind, "NLM");
+	env->rpcbind = NULL;
 	rpc_service_free(env->svc);
 	env->svc = NULL;
 	/* Pending callbacks end first: they point at blocked requests. */

@@ -83,6 +83,7 @@ struct lockd_env {
 	int			 udp_fd;
 	int			 callback_fd;
 	int			 port;
+	struct rpcbind		*rpcbind;	/* NULL: not registered */
 	char			 hostname[256];
 	TAILQ_HEAD(, lockd_block) blocks;
 	size_t			 nblocks;

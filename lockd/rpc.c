@@ -19,8 +19,10 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 
+#include "daemon.h"
 #include "log.h"
 #include "rpc.h"
+#include "rpcbind.h"
 #include "util.h"
 
 #define RPC_CALL	0
@@ -902,43 +904,50 @@ rpc_client_call(struct rpc_client *cl, const struct sockaddr *addr,
 
 /*
  * Register prog, versions vers_min..vers_max, with the local rpcbind
- * (before the sandbox: it uses rpcbind's Unix socket).  Earlier
- * registrations, e.g. of a killed predecessor, are replaced.
+ * (before the sandbox: it uses rpcbind's Unix socket), replacing older
+ * registrations, e.g. of a killed predecessor.  NULL: not registered
+ * (development start, no rpcbind, or every call refused); otherwise
+ * rpcbind_close() at a clean stop unsets them.
  */
-int
-rpc_register(uint32_t prog, uint32_t vers_min, uint32_t vers_max,
-    int tcp_port, int udp_port)
+struct rpcbind *
+rpc_register(struct daemon *d, uint32_t prog, uint32_t vers_min,
+    uint32_t vers_max, int tcp_port, int udp_port)
 {
-	static const char *const netids[] = { "tcp", "udp" };
-	struct sockaddr_in sin;
-	struct netconfig *nc;
-	struct netbuf nb;
+	struct rpcbind *rb;
 	uint32_t v;
-	int i, failed = 0;
+	int fails = 0, sets = 0;
 
-	for (v = vers_min; v <= vers_max; v++) {
-		rpcb_unset(prog, v, NULL);
-		for (i = 0; i < 2; i++) {
-			int port = i == 0 ? tcp_port : udp_port;
-
-			if (port <= 0)
-				continue;
-			if ((nc = getnetconfigent(netids[i])) == NULL) {
-				failed = 1;
-				continue;
-			}
-			memset(&sin, 0, sizeof(sin));
-			sin.sin_family = AF_INET;
-			sin.sin_addr.s_addr = htonl(INADDR_ANY);
-			sin.sin_port = htons((uint16_t)port);
-			nb.len = nb.maxlen = sizeof(sin);
-			nb.buf = &sin;
-			if (!rpcb_set(prog, v, nc, &nb))
-				failed = 1;
-			freenetconfigent(nc);
-		}
+	if (d->start == DAEMON_START_DEV) {
+		log_info("rpcbind: development start; not registering");
+		return NULL;
 	}
-	return failed ? -1 : 0;
+	if (!rpcbind_running()) {
+		log_warnx("rpcbind is not running; program %u not registered",
+		    prog);
+		return NULL;
+	}
+	if ((rb = rpcbind_open(daemon_section_get(d, "user"))) == NULL)
+		fatalx("out of memory");
+	for (v = vers_min; v <= vers_max; v++) {
+		if (tcp_port > 0 && rpcbind_set(rb, prog, v, "tcp",
+		    (unsigned int)tcp_port) == -1)
+			fails++;
+		else if (tcp_port > 0)
+			sets++;
+		if (udp_port > 0 && rpcbind_set(rb, prog, v, "udp",
+		    (unsigned int)udp_port) == -1)
+			fails++;
+		else if (udp_port > 0)
+			sets++;
+	}
+	if (sets == 0) {
+		rpcbind_close(rb, "nothing");
+		return NULL;
+	}
+	if (fails > 0)
+		log_warnx("rpcbind: program %u: %d registration(s) failed",
+		    prog, fails);
+	return rb;
 }
 
 /* A UDP socket for outgoing calls, on a reserved port if asked. */

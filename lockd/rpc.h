@@ -22,6 +22,9 @@
 #include <rpc/rpc.h>
 #include <event2/event.h>
 
+struct daemon;
+struct rpcbind;
+
 #define RPC_RECORD_MAX		(64 * 1024)	/* NLM and NSM calls are small */
 #define RPC_AUTH_BODY_MAX	400		/* RFC 5531 opaque_auth */
 #define RPC_CONN_MAX		512
@@ -103,8 +106,9 @@ int		 rpc_service_listen(struct rpc_service *, int tcp_fd,
 int		 rpc_bind_sockets(const char *addr, int port, int *tcp_fd,
 		    int *udp_fd);
 int		 rpc_socket_port(int fd);
-int		 rpc_register(uint32_t prog, uint32_t vers_min,
-		    uint32_t vers_max, int tcp_port, int udp_port);
+struct rpcbind	*rpc_register(struct daemon *, uint32_t prog,
+		    uint32_t vers_min, uint32_t vers_max, int tcp_port,
+		    int udp_port);
 int		 rpc_client_socket(int reserved);
 void		 rpc_service_stats(const struct rpc_service *,
 		    struct rpc_stats *);

@@ -18,29 +18,25 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <rpc/rpc.h>
-#include <rpc/rpcb_clnt.h>
-#include <rpc/rpcb_prot.h>
 
 #include "daemon.h"
 #include "log.h"
 #include "nfsd.h"
+#include "rpcbind.h"
 #include "sandbox.h"
 #include "util.h"
 
 #define NFSD_BOOT_ID		"/proc/sys/kernel/random/boot_id"
-#define NFSD_RPCBIND_SOCK	"/run/rpcbind.sock"
 
 /* Beyond sandbox.c's base: the data path on held fds. */
 static const char *const nfsd_syscalls[] = {
@@ -81,164 +77,6 @@ nfsd_write_verf(struct nfsd_env *env)
 		env->write_verf[i] = (uint8_t)(h >> (56 - 8 * i));
 }
 
-static int
-nfsd_rpcbind_running(void)
-{
-	struct sockaddr_un sun;
-	struct sockaddr_in sin;
-	int fd, ok;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", NFSD_RPCBIND_SOCK);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return 0;
-	ok = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
-	close(fd);
-	if (ok)
-		return 1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(111);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return 0;
-	ok = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
-	close(fd);
-	return ok;
-}
-
-/*
- * rpcbind records the uid of the connection a registration came on as
- * its owner, and lets only that uid, or root, unset it.  Our
- * registrations are made on one connection to rpcbind.sock, opened
- * before the chroot hides the socket, with nfsd's user as the effective
- * uid, and kept for the unset at stop: so they belong to nfsd's user,
- * and the process keeps no root power over rpcbind.
- */
-static CLIENT *
-nfsd_rpcbind_connect(struct nfsd_env *env)
-{
-	struct sockaddr_un sun;
-	struct sandbox_ids ids;
-	struct netbuf nb;
-	CLIENT *clnt;
-	int fd, rc, saved;
-
-	ids.uid = (uid_t)-1;
-	if (geteuid() == 0 &&
-	    sandbox_resolve_user(daemon_section_get(env->daemon, "user"),
-	    &ids) == -1)
-		return NULL;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", NFSD_RPCBIND_SOCK);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
-		log_warn("rpcbind: socket");
-		return NULL;
-	}
-	if (ids.uid != (uid_t)-1 && setresuid((uid_t)-1, ids.uid,
-	    (uid_t)-1) == -1) {
-		log_warn("rpcbind: seteuid %u", (unsigned)ids.uid);
-		close(fd);
-		return NULL;
-	}
-	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
-	saved = errno;
-	if (ids.uid != (uid_t)-1 && setresuid((uid_t)-1, 0, (uid_t)-1) == -1)
-		fatal("rpcbind: seteuid back to root");
-	if (rc == -1) {
-		errno = saved;
-		log_warn("rpcbind: connect %s", NFSD_RPCBIND_SOCK);
-		close(fd);
-		return NULL;
-	}
-	nb.len = nb.maxlen = sizeof(sun);
-	nb.buf = &sun;
-	if ((clnt = clnt_vc_create(fd, &nb, RPCBPROG, RPCBVERS, 0, 0)) ==
-	    NULL) {
-		log_warnx("rpcbind: %s", clnt_spcreateerror("clnt_vc_create"));
-		close(fd);
-		return NULL;
-	}
-	/* CLNT_DESTROY closes it. */
-	clnt_control(clnt, CLSET_FD_CLOSE, NULL);
-	return clnt;
-}
-
-/*
- * RPCBPROC_SET or RPCBPROC_UNSET on the kept connection: 0 done, 1
- * refused by rpcbind, -1 no answer (the connection is gone).
- */
-static int
-nfsd_rpcbind_call(CLIENT *clnt, rpcproc_t proc, uint32_t prog,
-    uint32_t vers, const char *netid, const char *uaddr)
-{
-	struct timeval timeout = { 2, 0 };
-	enum clnt_stat st;
-	bool_t done = FALSE;
-	RPCB parms;
-
-	memset(&parms, 0, sizeof(parms));
-	parms.r_prog = prog;
-	parms.r_vers = vers;
-	parms.r_netid = (char *)netid;
-	parms.r_addr = (char *)uaddr;
-	parms.r_owner = (char *)"";	/* rpcbind uses the socket's uid */
-	st = clnt_call(clnt, proc, (xdrproc_t)xdr_rpcb, (char *)&parms,
-	    (xdrproc_t)xdr_bool, (char *)&done, timeout);
-	if (st != RPC_SUCCESS) {
-		log_warnx("rpcbind: %s", clnt_sperrno(st));
-		return -1;
-	}
-	return done ? 0 : 1;
-}
-
-static int
-nfsd_rpcb_set(struct nfsd_env *env, uint32_t prog, uint32_t vers,
-    const char *netid, unsigned int port)
-{
-	struct netconfig *nc;
-	struct sockaddr_in sin;
-	struct netbuf nb;
-	char uaddr[32];
-	int ok;
-
-	if ((nc = getnetconfigent(netid)) == NULL) {
-		log_warnx("rpcbind: no netconfig entry for %s", netid);
-		return -1;
-	}
-	/* As the starting user: root clears whoever registered before. */
-	rpcb_unset(prog, vers, nc);
-	if (env->rpcbind != NULL) {
-		snprintf(uaddr, sizeof(uaddr), "0.0.0.0.%u.%u",
-		    (port >> 8) & 0xff, port & 0xff);
-		ok = nfsd_rpcbind_call(env->rpcbind, RPCBPROC_SET, prog, vers,
-		    netid, uaddr) == 0;
-	} else {
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_port = htons((uint16_t)port);
-		sin.sin_addr.s_addr = htonl(INADDR_ANY);
-		nb.len = nb.maxlen = sizeof(sin);
-		nb.buf = &sin;
-		ok = rpcb_set(prog, vers, nc, &nb);
-	}
-	freenetconfigent(nc);
-	if (!ok) {
-		log_warnx("rpcbind: cannot register program %u version %u "
-		    "on %s port %u", prog, vers, netid, port);
-		return -1;
-	}
-	if (env->rpcbind != NULL && env->rpcbind_nset < NFSD_RPCBIND_MAX) {
-		env->rpcbind_set[env->rpcbind_nset].prog = prog;
-		env->rpcbind_set[env->rpcbind_nset].vers = vers;
-		env->rpcbind_set[env->rpcbind_nset].netid = netid;
-		env->rpcbind_nset++;
-	}
-	return 0;
-}
-
 /* Before the chroot: libtirpc reads /etc/netconfig. */
 static void
 nfsd_rpcbind_register(struct nfsd_env *env)
@@ -251,68 +89,30 @@ nfsd_rpcbind_register(struct nfsd_env *env)
 		log_info("rpcbind: development start; not registering");
 		return;
 	}
-	if (!nfsd_rpcbind_running()) {
+	if (!rpcbind_running()) {
 		log_info("rpcbind is not running; not registering (clients "
 		    "need port=%u,mountport=%u)", env->nfs_port,
 		    env->mount_port);
 		return;
 	}
-	if ((env->rpcbind = nfsd_rpcbind_connect(env)) == NULL)
-		log_warnx("rpcbind: no connection of our own to %s; "
-		    "registering without one, and not unregistering at stop",
-		    NFSD_RPCBIND_SOCK);
-	fails += nfsd_rpcb_set(env, NFS_PROGRAM, NFS_V3, "tcp",
+	if ((env->rpcbind = rpcbind_open(daemon_section_get(env->daemon,
+	    "user"))) == NULL)
+		fatalx("out of memory");
+	fails += rpcbind_set(env->rpcbind, NFS_PROGRAM, NFS_V3, "tcp",
 	    env->nfs_port);
-	fails += nfsd_rpcb_set(env, MOUNT_PROGRAM, MOUNT_V3, "tcp",
+	fails += rpcbind_set(env->rpcbind, MOUNT_PROGRAM, MOUNT_V3, "tcp",
 	    env->mount_port);
-	fails += nfsd_rpcb_set(env, MOUNT_PROGRAM, MOUNT_V1, "tcp",
+	fails += rpcbind_set(env->rpcbind, MOUNT_PROGRAM, MOUNT_V1, "tcp",
 	    env->mount_port);
 	if (env->mount_udp != -1) {
-		fails += nfsd_rpcb_set(env, MOUNT_PROGRAM, MOUNT_V3, "udp",
-		    env->mount_port);
-		fails += nfsd_rpcb_set(env, MOUNT_PROGRAM, MOUNT_V1, "udp",
-		    env->mount_port);
+		fails += rpcbind_set(env->rpcbind, MOUNT_PROGRAM, MOUNT_V3,
+		    "udp", env->mount_port);
+		fails += rpcbind_set(env->rpcbind, MOUNT_PROGRAM, MOUNT_V1,
+		    "udp", env->mount_port);
 	}
 	log_info("rpcbind: registered NFS v3 (tcp %u) and MOUNT v1/v3 "
 	    "(tcp%s %u)%s", env->nfs_port, env->mount_udp != -1 ? ", udp" : "",
 	    env->mount_port, fails ? ", with failures" : "");
-}
-
-/*
- * At a clean stop (SIGTERM, SIGINT): unset what was registered, so that
- * rpcbind does not send clients to a server that is gone.  A restart
- * registers again; a crash or kill -9 leaves the entries, which the
- * next start replaces.
- */
-static void
-nfsd_rpcbind_unregister(struct nfsd_env *env)
-{
-	struct nfsd_rpcbind_entry *r;
-	size_t i, done = 0;
-	int rc;
-
-	if (env->rpcbind == NULL)
-		return;
-	for (i = 0; i < env->rpcbind_nset; i++) {
-		r = &env->rpcbind_set[i];
-		rc = nfsd_rpcbind_call(env->rpcbind, RPCBPROC_UNSET, r->prog,
-		    r->vers, r->netid, "");
-		if (rc == 0) {
-			done++;
-			continue;
-		}
-		log_warnx("rpcbind: cannot unset program %u version %u on %s",
-		    r->prog, r->vers, r->netid);
-		/* No answer: the connection is gone (rpcbind restarted). */
-		if (rc == -1)
-			break;
-	}
-	if (done > 0)
-		log_info("rpcbind: unregistered NFS and MOUNT (%zu of %zu)",
-		    done, env->rpcbind_nset);
-	clnt_destroy(env->rpcbind);
-	env->rpcbind = NULL;
-	env->rpcbind_nset = 0;
 }
 
 static int
@@ -581,7 +381,9 @@ nfsd_stop(struct daemon *d)
 {
 	struct nfsd_env *env = d->env;
 
-	nfsd_rpcbind_unregister(env);
+	/* At a clean stop; a restart registers again. */
+	rpcbind_close(env->rpcbind, "NFS and MOUNT");
+	env->rpcbind = NULL;
 	rpc_stop(env);
 }
 

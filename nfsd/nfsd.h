@@ -456,14 +456,6 @@ struct mount_entry {
 };
 #define MOUNT_LIST_MAX		4096
 
-/* An rpcbind registration, undone at a clean stop (nfsd.c). */
-#define NFSD_RPCBIND_MAX	5
-struct nfsd_rpcbind_entry {
-	uint32_t		 prog;
-	uint32_t		 vers;
-	const char		*netid;		/* "tcp" or "udp" */
-};
-
 struct nfsd_env {
 	struct daemon		*daemon;
 	struct event_base	*base;
@@ -503,13 +495,7 @@ struct nfsd_env {
 	struct drc		*drc;
 	uint8_t			 write_verf[NFS3_WRITEVERFSIZE];
 	enum nfsd_read_path	 read_path;
-	/*
-	 * libtirpc's CLIENT on rpcbind.sock, connected before the chroot
-	 * and kept: the registrations are made, and unset at stop, on it.
-	 */
-	struct __rpc_client	*rpcbind;
-	struct nfsd_rpcbind_entry rpcbind_set[NFSD_RPCBIND_MAX];
-	size_t			 rpcbind_nset;
+	struct rpcbind		*rpcbind;	/* NULL: not registered */
 	/* MOUNT's DUMP list: who mounted what. */
 	LIST_HEAD(, mount_entry) mounts;
 	size_t			 nmounts;

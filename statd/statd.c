@@ -26,6 +26,7 @@
 #include "util.h"
 #include "monitor.h"
 #include "rpc.h"
+#include "rpcbind.h"
 #include "sm_prot.h"
 #include "stated_msg.h"
 
@@ -39,6 +40,7 @@ struct statd_env {
 	int			 call_fd;
 	int			 state_fd;	/* the state directory */
 	int			 port;
+	struct rpcbind		*rpcbind;	/* NULL: not registered */
 	char			 name[SM_MAXSTRLEN + 1];
 	struct monitor		 mon;
 	uint64_t		 notifies_in;
@@ -367,15 +369,10 @@ statd_pre_init(struct daemon *d)
 	env->port = rpc_socket_port(env->tcp_fd);
 	if ((env->call_fd = rpc_client_socket(sandbox_may_bind_reserved())) == -1)
 		fatal("call socket");
-	if (conf_get_bool(d->conf, "statd", "rpcbind")) {
-		if (rpc_register(SM_PROG, SM_VERS, SM_VERS, env->port,
-		    rpc_socket_port(env->udp_fd)) == -1)
-			log_warnx("rpcbind: cannot register NSM (is rpcbind "
-			    "running?)");
-		else
-			log_info("registered NSM v1 with rpcbind, port %d",
-			    env->port);
-	}
+	if (conf_get_bool(d->conf, "statd", "rpcbind") &&
+	    (env->rpcbind = rpc_register(d, SM_PROG, SM_VERS, SM_VERS,
+	    env->port, rpc_socket_port(env->udp_fd))) != NULL)
+		log_info("registered NSM v1 with rpcbind, port %d", env->port);
 }
 
 static void
@@ -410,6 +407,9 @@ statd_stop(struct daemon *d)
 {
 	struct statd_env *env = d->env;
 
+	/* At a clean stop; a restart registers again. */
+	rpcbind_close(env->rpcbind, "NSM");
+	env->rpcbind = NULL;
 	rpc_service_free(env->svc);
 	rpc_client_free(env->calls);
 	ipc_client_free(env->stated);

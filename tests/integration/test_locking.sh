@@ -100,6 +100,8 @@ check "lockd is registered with rpcbind (NLM v4, UDP and TCP)" \
     suite_wait 10 sh -c "rpcinfo -p 127.0.0.1 | grep -q '100021 *4 *udp' && rpcinfo -p 127.0.0.1 | grep -q '100021 *4 *tcp'"
 check "NLM v1 and v3 are registered too" \
     sh -c "rpcinfo -p 127.0.0.1 | grep -q '100021 *1 *udp' && rpcinfo -p 127.0.0.1 | grep -q '100021 *3 *tcp'"
+check "statd is registered with rpcbind (NSM v1)" \
+    suite_wait 10 sh -c "rpcinfo -p 127.0.0.1 | grep -q '100024 *1 *udp'"
 
 LOCKD=$(suite_pid lockd)
 diag "lockd pid $LOCKD: $(proc_field "$LOCKD" Uid) / CapEff $(proc_field "$LOCKD" CapEff) / Seccomp $(proc_field "$LOCKD" Seccomp)"
@@ -265,6 +267,11 @@ check "its blocked request was cancelled cleanly in stated" suite_wait 10 sh -c 
 check "SIGTERM stops the suite" suite_stop
 no_daemons() { ! pgrep -f "dittofs-.* -f $SUITE_CONF" >/dev/null; }
 check "no daemon of this instance is left" no_daemons
+# A clean stop unsets the registrations, also those of the restarted lockd.
+out=$(rpcinfo -p 127.0.0.1 2>&1)
+diag "rpcinfo -p after the stop: $(echo "$out" | tr '\n' ';')"
+check "after a clean stop rpcinfo -p lists neither NLM nor NSM" \
+    sh -c "! echo '$out' | grep -Eq '1000(21|24) '"
 grep -E "fatal|killed by signal (6|11|31)" "$SUITE_DIR/run.log" | head -5 | while read -r l; do diag "log: $l"; done
 check "no daemon died on its own (no abort, segfault or seccomp kill)" \
     sh -c "! grep -E 'killed by signal (6|11|31)' '$SUITE_DIR/run.log'"
