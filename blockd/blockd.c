@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "blockd.h"
 #include "daemon.h"
@@ -83,13 +82,11 @@ blockd_batch_done(struct ipc_channel *ch, void *arg)
 void
 blockd_prepare_later(struct blockd_env *env, uint64_t ino)
 {
-	struct timespec ts;
 	uint64_t now;
 
 	if (env->ev_prepare == NULL)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	now = daemon_usec();
 	if (now - env->last_create_us < BLOCKD_PREPARE_GAP_US) {
 		env->prepare_ino = 0;
 		event_del(env->ev_prepare);

@@ -483,7 +483,7 @@ daemon_prepare_dirs(struct daemon *d)
 		fatal("state directory %s", d->state_dir);
 }
 
-static uint64_t
+uint64_t
 daemon_usec(void)
 {
 	struct timespec ts;

@@ -116,6 +116,8 @@ uid_t	 daemon_role_uid(struct daemon *, enum ipc_role);
 void	 daemon_allow_peer(struct daemon *, enum ipc_role, int accept_fds);
 int	 daemon_listen_unix(struct daemon *, const char *leaf);
 int	 daemon_take_listen_fd(struct daemon *, const char *name);
+/* CLOCK_MONOTONIC in microseconds. */
+uint64_t daemon_usec(void);
 /* Serve the daemon's service socket (<run dir>/<leaf>). */
 void	 daemon_serve(struct daemon *, const char *leaf,
 	    const struct ipc_handler *, size_t);
