@@ -215,7 +215,7 @@ rpcbind_close(struct rpcbind *rb, const char *what)
 		if (rc == -1)
 			break;
 	}
-	if (done > 0)
+	if (done > 0 && what != NULL)
 		log_info("rpcbind: unregistered %s (%zu of %zu)", what, done,
 		    rb->nset);
 	if (rb->clnt != NULL)

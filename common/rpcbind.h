@@ -37,7 +37,7 @@ struct rpcbind	*rpcbind_open(const char *user);
 /* prog/vers on netid at port (any address), replacing an older one. */
 int		 rpcbind_set(struct rpcbind *, uint32_t prog, uint32_t vers,
 		    const char *netid, unsigned int port);
-/* Unset what was set (what: for the log line) and free. */
+/* Unset what was set (what: for the log line, NULL: none) and free. */
 void		 rpcbind_close(struct rpcbind *, const char *what);
 
 #endif

@@ -913,9 +913,10 @@ struct rpcbind *
 rpc_register(struct daemon *d, uint32_t prog, uint32_t vers_min,
     uint32_t vers_max, int tcp_port, int udp_port)
 {
+	static const char *const netids[] = { "tcp", "udp" };
 	struct rpcbind *rb;
 	uint32_t v;
-	int fails = 0, sets = 0;
+	int ports[2] = { tcp_port, udp_port }, i, fails = 0, sets = 0;
 
 	if (d->start == DAEMON_START_DEV) {
 		log_info("rpcbind: development start; not registering");
@@ -928,20 +929,18 @@ rpc_register(struct daemon *d, uint32_t prog, uint32_t vers_min,
 	}
 	if ((rb = rpcbind_open(daemon_section_get(d, "user"))) == NULL)
 		fatalx("out of memory");
-	for (v = vers_min; v <= vers_max; v++) {
-		if (tcp_port > 0 && rpcbind_set(rb, prog, v, "tcp",
-		    (unsigned int)tcp_port) == -1)
-			fails++;
-		else if (tcp_port > 0)
-			sets++;
-		if (udp_port > 0 && rpcbind_set(rb, prog, v, "udp",
-		    (unsigned int)udp_port) == -1)
-			fails++;
-		else if (udp_port > 0)
-			sets++;
-	}
+	for (v = vers_min; v <= vers_max; v++)
+		for (i = 0; i < 2; i++) {
+			if (ports[i] <= 0)
+				continue;
+			if (rpcbind_set(rb, prog, v, netids[i],
+			    (unsigned int)ports[i]) == 0)
+				sets++;
+			else
+				fails++;
+		}
 	if (sets == 0) {
-		rpcbind_close(rb, "nothing");
+		rpcbind_close(rb, NULL);
 		return NULL;
 	}
 	if (fails > 0)

@@ -56,7 +56,7 @@ main(void)
 	struct event_base *base;
 	struct fhcache *c;
 	struct fhnode *a, *b, *n;
-	int fa, fb, fc, fds[300], i, before;
+	int fa, fb, fc, i, before;
 	char name[16];
 
 	/* Without an event base every close is immediate. */
@@ -119,8 +119,7 @@ main(void)
 	for (i = 0; i < 300; i++) {
 		snprintf(name, sizeof(name), "N%d", i);
 		n = put(c, name);
-		fds[i] = open("/dev/null", O_RDONLY);
-		fhcache_set_io(c, n, fds[i], 0);
+		fhcache_set_io(c, n, open("/dev/null", O_RDONLY), 0);
 	}
 	tap_ok(open_fds() - before < 256,
 	    "past 256 waiting closes they are done at once (%d open)",
