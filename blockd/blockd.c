@@ -66,52 +66,43 @@ blockd_batch_done(struct ipc_channel *ch, void *arg)
 
 	if ((rc = store_sync_after(env->store)) < 0)
 		log_warnx("store: after sync: %s", strerror(-rc));
+	blockd_spare_later(env);
 }
 
 /*
- * A file just created is usually written next, and making its backing
- * file (a host create, about 200 us of kernel time here) is most of its
- * first open_io.  When files are created one at a time (a client
- * copying or unpacking files: at least BLOCKD_PREPARE_GAP_US apart),
- * blockd makes the newest one's in a loop turn with nothing else to do,
- * after the create's reply left and while the client sends its WRITE.
- * Files created faster than that are a load of their own, often with no
- * data to follow (measured: making them ahead cut 16-in-flight creates
- * from 14,900 to 2,400 per second): they are left alone.
+ * Spare backing files (store.h): making one is a host create, 200-500 us
+ * of kernel time here, which a file's first WRITE would otherwise wait
+ * for.  One is made per loop turn with nothing else to do, until the
+ * pool is full; a turn that used spares queues the refill.
  */
-void
-blockd_prepare_later(struct blockd_env *env, uint64_t ino)
-{
-	uint64_t now;
-
-	if (env->ev_prepare == NULL)
-		return;
-	now = daemon_usec();
-	if (now - env->last_create_us < BLOCKD_PREPARE_GAP_US) {
-		env->prepare_ino = 0;
-		event_del(env->ev_prepare);
-	} else {
-		env->prepare_ino = ino;
-		event_active(env->ev_prepare, EV_TIMEOUT, 1);
-	}
-	env->last_create_us = now;
-}
-
 static void
-blockd_prepare_cb(evutil_socket_t fd, short what, void *arg)
+blockd_spare_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct blockd_env *env = arg;
-	uint64_t ino = env->prepare_ino;
 	int rc;
 
-	if (ino == 0)
+	env->spare_queued = 0;
+	if ((rc = store_spare_make(env->store)) < 0) {
+		log_warnx("spare backing file: %s", strerror(-rc));
 		return;
-	env->prepare_ino = 0;
-	if ((rc = store_prepare_backing(env->store, ino)) < 0)
-		log_warnx("inode %llx: backing file ahead: %s",
-		    (unsigned long long)ino, strerror(-rc));
-	else
-		env->prepared += (uint64_t)rc;
+	}
+	if (rc > 0)
+		blockd_spare_later(env);
+}
+
+void
+blockd_spare_later(struct blockd_env *env)
+{
+	size_t ready;
+	uint64_t used;
+
+	if (env->ev_spare == NULL || env->spare_queued)
+		return;
+	store_spare_stats(env->store, &ready, &used);
+	if (ready == STORE_SPARES_MAX)
+		return;
+	env->spare_queued = 1;
+	event_active(env->ev_spare, EV_TIMEOUT, 1);
 }
 
 static void
@@ -181,10 +172,11 @@ blockd_post_init(struct daemon *d)
 	if (env->ev_checkpoint == NULL ||
 	    event_add(env->ev_checkpoint, &tv) == -1)
 		fatalx("checkpoint timer");
-	env->ev_prepare = event_new(d->base, -1, 0, blockd_prepare_cb, env);
-	if (env->ev_prepare == NULL ||
-	    event_priority_set(env->ev_prepare, DAEMON_PRIORITY_IDLE) == -1)
+	env->ev_spare = event_new(d->base, -1, 0, blockd_spare_cb, env);
+	if (env->ev_spare == NULL ||
+	    event_priority_set(env->ev_spare, DAEMON_PRIORITY_IDLE) == -1)
 		fatalx("idle event");
+	blockd_spare_later(env);
 }
 
 static void
@@ -202,11 +194,11 @@ blockd_stop(struct daemon *d)
 		event_free(env->ev_checkpoint);
 		env->ev_checkpoint = NULL;
 	}
-	if (env->ev_prepare != NULL) {
-		event_free(env->ev_prepare);
-		env->ev_prepare = NULL;
+	if (env->ev_spare != NULL) {
+		event_free(env->ev_spare);
+		env->ev_spare = NULL;
 	}
-	env->prepare_ino = 0;
+	env->spare_queued = 0;
 	if (env->store != NULL) {
 		store_close(env->store);
 		env->store = NULL;
@@ -217,13 +209,17 @@ static void
 blockd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct blockd_env *env = d->env;
+	size_t ready = 0;
+	uint64_t used = 0;
 
+	if (env->store != NULL)
+		store_spare_stats(env->store, &ready, &used);
 	snprintf(buf, len, "data in %s; %zu front end(s); %llu ops, %llu log "
-	    "flushes, %llu notifications, %llu backing files made ahead",
-	    d->state_dir, ipc_server_peer_count(d->service),
+	    "flushes, %llu notifications; %llu spare backing files used, "
+	    "%zu ready", d->state_dir, ipc_server_peer_count(d->service),
 	    (unsigned long long)env->ops, (unsigned long long)env->syncs,
-	    (unsigned long long)env->notifies,
-	    (unsigned long long)env->prepared);
+	    (unsigned long long)env->notifies, (unsigned long long)used,
+	    ready);
 }
 
 static const struct daemon_def blockd_def = {

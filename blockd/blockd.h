@@ -14,29 +14,21 @@
 #include "daemon.h"
 #include "store.h"
 
-/*
- * A file created at least this long after the one before gets its
- * backing file made in an idle loop turn (blockd.c).
- */
-#define BLOCKD_PREPARE_GAP_US	500
-
 struct blockd_env {
 	struct daemon		*daemon;
 	struct store		*store;
 	struct event		*ev_checkpoint;
-	struct event		*ev_prepare;
-	uint64_t		 prepare_ino;	/* 0: none */
-	uint64_t		 last_create_us;
+	struct event		*ev_spare;	/* idle: make a spare */
+	int			 spare_queued;
 	uint64_t		 ops;
 	uint64_t		 syncs;
 	uint64_t		 notifies;
-	uint64_t		 prepared;
 };
 
 /* blockd.c */
 extern const struct ipc_handler blockd_handlers[];
 extern const size_t blockd_nhandlers;
-void	 blockd_prepare_later(struct blockd_env *, uint64_t ino);
+void	 blockd_spare_later(struct blockd_env *);
 
 /* ops.c */
 void	 blockd_ops_notify(void *arg, const struct store_notify *);

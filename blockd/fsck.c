@@ -256,16 +256,10 @@ fsck_backing_leaf(struct fsck *f, const char *leaf)
 	char path[16 + NAME_MAX + 2], want[64];
 	uint64_t ino;
 	DIR *d;
-	int fd, removed = 0, rv;
+	int removed = 0, rv;
 
-	if ((fd = openat(f->s->datafd, leaf, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) == -1)
-		return -errno;
-	if ((d = fdopendir(fd)) == NULL) {
-		rv = -errno;
-		(void)close(fd);
+	if ((rv = store_dir_open(f->s->datafd, leaf, &d)) != 0)
 		return rv;
-	}
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
@@ -366,16 +360,10 @@ fsck_backing(struct fsck *f)
 		int		adopt;
 	} *todo = NULL;
 	size_t ntodo = 0, todo_cap = 0, i;
-	int fd, ret, rv = 0, have;
+	int ret, rv = 0, have;
 
-	if ((fd = openat(s->datafd, ".", O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) == -1)
-		return -errno;
-	if ((d = fdopendir(fd)) == NULL) {
-		rv = -errno;
-		(void)close(fd);
+	if ((rv = store_dir_open(s->datafd, ".", &d)) != 0)
 		return rv;
-	}
 	while (rv == 0 && (errno = 0, de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
@@ -386,16 +374,8 @@ fsck_backing(struct fsck *f)
 			continue;
 		}
 		memcpy(mid, de->d_name, 3);	/* 2 chars and the NUL */
-		if ((fd = openat(s->datafd, mid, O_RDONLY | O_DIRECTORY |
-		    O_CLOEXEC)) == -1) {
-			rv = -errno;
+		if ((rv = store_dir_open(s->datafd, mid, &d2)) != 0)
 			break;
-		}
-		if ((d2 = fdopendir(fd)) == NULL) {
-			rv = -errno;
-			(void)close(fd);
-			break;
-		}
 		while (rv == 0 && (errno = 0, de2 = readdir(d2)) != NULL) {
 			if (strcmp(de2->d_name, ".") == 0 ||
 			    strcmp(de2->d_name, "..") == 0)

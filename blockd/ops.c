@@ -366,15 +366,9 @@ blockd_make_file(struct blockd_env *env, const struct blockd_make *mk,
 	enum store_createhow how = req->how == 2 ? STORE_CREATE_EXCLUSIVE :
 	    req->how == 1 ? STORE_CREATE_GUARDED : STORE_CREATE_UNCHECKED;
 
-	int rc;
-
-	rc = store_create(env->store, cred, dir, mk->name->bd_name_val,
+	return store_create(env->store, cred, dir, mk->name->bd_name_val,
 	    mk->name->bd_name_len, mode, how, (const uint8_t *)req->verf, fh,
 	    attr);
-	/* Writes usually follow a create: make its backing file early. */
-	if (rc == 0 && (attr->flags & STORE_ATTR_UNBACKED))
-		blockd_prepare_later(env, attr->ino);
-	return rc;
 }
 
 /* RFC 1813 3.3.8: CREATE (unchecked, guarded, exclusive). */

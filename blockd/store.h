@@ -34,6 +34,7 @@
 #ifndef DITTOFS_BLOCKD_STORE_H
 #define DITTOFS_BLOCKD_STORE_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -312,16 +313,23 @@ int	 store_statfs(struct store *, const struct store_fh *,
  * An open fd of the backing file (the caller owns and closes it) and an
  * attribute snapshot.  Permission is checked for the caller's cred.  A
  * regular file gets its backing file here, at its first open_io (or at a
- * setattr to a size > 0, or store_prepare_backing), not at create: its
- * transaction is lazy (rule 2 in store.c), so the reply need not wait
- * for a log flush.
+ * setattr to a size > 0), not at create: its transaction is lazy (rule 2
+ * in store.c), so the reply need not wait for a log flush.
  */
 int	 store_open_io(struct store *, const struct store_cred *,
 	    const struct store_fh *, int flags, int *fd, struct store_attr *);
 /* fdatasync of the backing file (NFS COMMIT). */
 int	 store_commit(struct store *, const struct store_fh *);
-/* Make an unbacked regular file's backing file now: 1 made, 0 nothing. */
-int	 store_prepare_backing(struct store *, uint64_t ino);
+/*
+ * Spare backing files: empty host files made ahead (store_spare_make, one
+ * a call: 1 made, 0 the pool is full) that a file's first open_io renames
+ * into place instead of creating one.  ready: how many wait; used: how
+ * many were taken since open.
+ */
+#define STORE_SPARES_MAX	32
+int	 store_spare_make(struct store *);
+void	 store_spare_stats(const struct store *, size_t *ready,
+	    uint64_t *used);
 /* Value size in *len; with bufsize 0 only the size is returned. */
 int	 store_xattr_get(struct store *, const struct store_cred *,
 	    const struct store_fh *, const char *name, size_t namelen,
@@ -435,6 +443,13 @@ struct store {
 	size_t		 ndatasyncs, datasyncs_cap;
 	uint64_t	*unlinks;	/* backing files to unlink after flush */
 	size_t		 nunlinks, unlinks_cap;
+
+	/* spare backing files in <dir>/spare, named by number */
+	int		 sparefd;	/* -1: no pool (read-only open, EXDEV) */
+	uint32_t	 spares[STORE_SPARES_MAX];
+	size_t		 nspares;
+	uint32_t	 spare_next;
+	uint64_t	 spares_used;
 };
 
 /* store.c */
@@ -480,6 +495,7 @@ int	 store_blob_put(struct store *, uint64_t, const char *, size_t,
 int	 store_blob_del(struct store *, uint64_t, const char *, size_t);
 int	 store_meta_get_u64(struct store *, const char *, uint64_t *);
 int	 store_meta_put_u64(struct store *, const char *, uint64_t);
+int	 store_dir_open(int, const char *, DIR **);
 void	 store_backing_path(uint64_t, char *, size_t);
 int	 store_backing_make(struct store *, uint64_t, int);
 int	 store_backing_open(struct store *, uint64_t, int);

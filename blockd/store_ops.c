@@ -1069,29 +1069,6 @@ out:
 	return 0;
 }
 
-/*
- * What open_io of an unbacked file would do, ahead of it and with no fd
- * for anyone: blockd calls it for files just created when it has
- * nothing else to do, so that their first open_io only opens.  Gone,
- * not regular, unlinked or backed already: nothing to do.
- */
-int
-store_prepare_backing(struct store *s, uint64_t ino)
-{
-	struct store_inode ip;
-	int fd, rv;
-
-	if ((rv = store_inode_get(s, ino, &ip)) != 0)
-		return rv == -ENOENT ? 0 : rv;
-	if (ip.type != STORE_TYPE_REG || ip.nlink == 0 ||
-	    (ip.flags & STORE_INODE_BACKED))
-		return 0;
-	if ((rv = ops_open_make(s, &ip, O_RDONLY, &fd, NULL)) != 0)
-		return rv;
-	(void)close(fd);
-	return 1;
-}
-
 int
 store_open_io(struct store *s, const struct store_cred *c,
     const struct store_fh *fh, int flags, int *fdp, struct store_attr *attr)

@@ -1016,45 +1016,141 @@ test_unbacked(struct store *s, const struct store_fh *root, const char *dir)
 	rv = store_lookup(s, &cr_alice, &d, N("g"), NULL, &a2);
 	TAP_EQ_INT(rv, -ENOENT, "gone");
 
-	/* store_prepare_backing: what the first open_io makes, ahead */
+	TAP_EQ_INT(store_rmdir(s, &cr_root, root, N("ub")), 0,
+	    "the directory is empty");
+	store_sync(s);
+}
+
+/* Spare backing files: made ahead, renamed into place, kept by open. */
+static void
+test_spares(void)
+{
+	char dir[] = "/tmp/dittofs-test-spares-XXXXXX";
+	char path[512], buf[4];
+	struct store_options opt;
+	struct store_fh root, fh, fh2, fh3;
+	struct store_attr a, a2;
+	struct store_sattr sa;
+	struct store *s;
+	size_t ready;
+	uint64_t used, f_ino;
+	int fd, i, made, rv;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.cache_bytes = 8u << 20;
+	if (mkdtemp(dir) == NULL || store_open(dir, &opt, &s) != 0 ||
+	    store_share_root(s, "main", 1, &root, NULL) != 0) {
+		tap_ok(0, "spares: setup");
+		return;
+	}
+	store_spare_stats(s, &ready, &used);
+	tap_ok(ready == 0 && used == 0, "spares: a new store has none");
+	TAP_EQ_INT(store_spare_make(s), 1, "spares: one made");
+	snprintf(path, sizeof(path), "%s/spare/00000000", dir);
+	tap_ok(access(path, F_OK) == 0, "spares: it is spare/00000000");
+
+	/* The first backing file: its shard directories do not exist yet. */
 	memset(&sa, 0, sizeof(sa));
 	sa.mask = STORE_SATTR_MTIME;
 	sa.mtime.tv_sec = 1100000000;
 	sa.mtime.tv_nsec = 9;
-	rv = store_create(s, &cr_alice, &d, N("p"), 0600,
+	rv = store_create(s, &cr_root, &root, N("f"), 0644,
 	    STORE_CREATE_GUARDED, NULL, &fh, &a);
-	TAP_EQ_INT(store_setattr(s, &cr_alice, &fh, &sa, NULL), 0,
-	    "a file to make ahead, with its own mtime");
+	TAP_EQ_INT(store_setattr(s, &cr_root, &fh, &sa, NULL), 0,
+	    "spares: an unbacked file with its own mtime");
+	f_ino = a.ino;
 	store_sync(s);
-	TAP_EQ_INT(store_prepare_backing(s, a.ino), 1,
-	    "prepare_backing makes it");
-	tap_ok(backed(dir, a.ino) && !store_needs_sync(s),
-	    "the backing file exists, no flush needed");
-	rv = store_getattr(s, &fh, &a2);
+	rv = store_open_io(s, &cr_root, &fh, STORE_IO_WRITE, &fd, &a2);
+	store_spare_stats(s, &ready, &used);
+	tap_ok(rv == 0 && ready == 0 && used == 1 && backed(dir, a.ino) &&
+	    access(path, F_OK) == -1, "spares: open_io renamed the spare "
+	    "into a new shard");
 	tap_ok(rv == 0 && a2.size == 0 && !(a2.flags & STORE_ATTR_UNBACKED) &&
 	    a2.mtime.tv_sec == 1100000000 && a2.mtime.tv_nsec == 9,
-	    "backed now, empty, the record's mtime");
-	TAP_EQ_INT(store_prepare_backing(s, a.ino), 0,
-	    "a second prepare finds nothing to do");
-	rv = store_open_io(s, &cr_alice, &fh, STORE_IO_WRITE, &fd, &a2);
-	tap_ok(rv == 0 && pwrite(fd, "xy", 2, 0) == 2 && !store_needs_sync(s),
-	    "open_io opens the prepared file");
+	    "spares: backed, empty, with the record's mtime");
+	tap_ok(rv == 0 && pwrite(fd, "abc", 3, 0) == 3,
+	    "spares: its fd writes");
 	if (fd >= 0)
 		close(fd);
-	TAP_EQ_INT(store_prepare_backing(s, a.ino + 1000), 0,
-	    "an inode that does not exist: nothing to do");
-	store_lookup(s, &cr_root, root, N("ub"), NULL, &a2);
-	TAP_EQ_INT(store_prepare_backing(s, a2.ino), 0,
-	    "a directory: nothing to do");
-	TAP_EQ_INT(store_remove(s, &cr_alice, &d, N("p")), 0, "remove it");
-	store_sync(s);
-	tap_ok(!backed(dir, a.ino), "its backing file is gone");
-	TAP_EQ_INT(store_prepare_backing(s, a.ino), 0,
-	    "a removed file: nothing to do");
+	rv = store_getattr(s, &fh, &a2);
+	tap_ok(rv == 0 && a2.size == 3, "spares: the data is the file's");
 
-	TAP_EQ_INT(store_rmdir(s, &cr_root, root, N("ub")), 0,
-	    "the directory is empty");
+	for (made = 0, i = 0; i < STORE_SPARES_MAX + 5; i++)
+		if (store_spare_make(s) == 1)
+			made++;
+	store_spare_stats(s, &ready, &used);
+	tap_ok(made == STORE_SPARES_MAX && ready == STORE_SPARES_MAX,
+	    "spares: the pool fills up to STORE_SPARES_MAX");
+	TAP_EQ_INT(store_spare_make(s), 0, "spares: a full pool makes none");
+
+	/* A file already at the path (a lost BACKED txn) is adopted. */
+	rv = store_create(s, &cr_root, &root, N("g"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh2, &a);
 	store_sync(s);
+	snprintf(path, sizeof(path), "%s/data/%02x/%02x/%016llx", dir,
+	    (unsigned int)((a.ino >> 8) & 0xff),
+	    (unsigned int)((a.ino >> 16) & 0xff),
+	    (unsigned long long)a.ino);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	tap_ok(fd >= 0 && write(fd, "zz", 2) == 2,
+	    "spares: a backing file left for g");
+	if (fd >= 0)
+		close(fd);
+	rv = store_open_io(s, &cr_root, &fh2, STORE_IO_READ, &fd, NULL);
+	store_spare_stats(s, &ready, &used);
+	tap_ok(rv == 0 && pread(fd, buf, 2, 0) == 2 &&
+	    memcmp(buf, "zz", 2) == 0 && ready == STORE_SPARES_MAX,
+	    "spares: it is adopted, no spare replaces it");
+	if (fd >= 0)
+		close(fd);
+
+	/* A setattr to a size > 0 takes a spare too. */
+	rv = store_create(s, &cr_root, &root, N("h"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh3, &a);
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_SIZE;
+	sa.size = 10;
+	TAP_EQ_INT(store_setattr(s, &cr_root, &fh3, &sa, NULL), 0,
+	    "spares: truncate an unbacked file to 10");
+	store_spare_stats(s, &ready, &used);
+	rv = store_getattr(s, &fh3, &a2);
+	tap_ok(rv == 0 && a2.size == 10 && backed(dir, a.ino) &&
+	    ready == STORE_SPARES_MAX - 1 && used == 2,
+	    "spares: its backing file is a spare");
+	store_sync(s);
+
+	/* Open keeps the empty spares and deletes anything else there. */
+	store_close(s);
+	snprintf(path, sizeof(path), "%s/spare/junk", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), "%s/spare/ffff0000", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	tap_ok(fd >= 0 && write(fd, "x", 1) == 1, "spares: a stray file and "
+	    "a non-empty one in spare/");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(store_open(dir, &opt, &s), 0, "spares: reopen");
+	store_spare_stats(s, &ready, &used);
+	tap_ok(ready == STORE_SPARES_MAX - 1 && used == 0 &&
+	    access(path, F_OK) == -1, "spares: the empty ones are kept, the "
+	    "others are gone");
+	snprintf(path, sizeof(path), "%s/spare/junk", dir);
+	tap_ok(access(path, F_OK) == -1, "spares: junk is gone");
+	TAP_EQ_INT(store_spare_make(s), 1, "spares: the next one is made");
+	store_spare_stats(s, &ready, &used);
+	TAP_EQ_INT((int)ready, STORE_SPARES_MAX, "spares: full again");
+	TAP_EQ_INT(store_remove(s, &cr_root, &root, N("f")), 0,
+	    "spares: remove f");
+	TAP_EQ_INT(store_sync(s), 0, "spares: sync");
+	rv = store_lookup(s, &cr_root, &root, N("f"), NULL, NULL);
+	tap_ok(rv == -ENOENT && !backed(dir, f_ino),
+	    "spares: f and its backing file are gone");
+	store_close(s);
+	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0, "spares: fsck finds no "
+	    "fault");
+	rm_tree(dir);
 }
 
 #define UPGRADE_BIG	2500	/* more than two of the upgrade's batches */
@@ -1431,6 +1527,7 @@ main(void)
 	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0, "fsck after all tests: "
 	    "no faults");
 	rm_tree(dir);
+	test_spares();
 	test_upgrade();
 	return tap_done();
 }
