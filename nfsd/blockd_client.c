@@ -43,6 +43,15 @@ struct bdc {
 	TAILQ_HEAD(, bdc_call)	 waiting;
 	size_t			 nwaiting;
 	size_t			 inflight;
+	/* calls made, by message type: what nfsd could not answer itself */
+	uint64_t		 calls[BD_XATTR_REMOVE - BD_SHARE_ROOT + 1];
+};
+
+static const char *const bdc_call_names[] = {
+	"share_root", "lookup", "getattr", "setattr", "access", "create",
+	"mkdir", "symlink", "mknod", "link", "remove", "rmdir", "rename",
+	"readdir", "readlink", "statfs", "open_io", "commit", "xattr_get",
+	"xattr_set", "xattr_list", "xattr_remove"
 };
 
 /* The body was encoded when the call was made: resend it as is. */
@@ -196,6 +205,8 @@ bdc_call(struct bdc *b, uint32_t type, xdrproc_t proc, const void *obj,
 	}
 	c->b = b;
 	c->type = type;
+	if (type >= BD_SHARE_ROOT && type <= BD_XATTR_REMOVE)
+		b->calls[type - BD_SHARE_ROOT]++;
 	c->rep_proc = rep_proc;
 	c->rep_size = rep_size;
 	c->done = done;
@@ -346,4 +357,29 @@ bdc_free(struct bdc *b)
 		event_free(b->ev_tick);
 	ipc_client_free(b->client);
 	free(b);
+}
+
+/* "getattr 12, open_io 3": the calls made so far, or "none". */
+void
+bdc_calls_text(const struct bdc *b, char *buf, size_t len)
+{
+	size_t i, used = 0;
+	int n;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (i = 0; b != NULL && i < sizeof(b->calls) / sizeof(b->calls[0]);
+	    i++) {
+		if (b->calls[i] == 0)
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s %llu",
+		    used ? ", " : "", bdc_call_names[i],
+		    (unsigned long long)b->calls[i]);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+	if (used == 0)
+		snprintf(buf, len, "none");
 }

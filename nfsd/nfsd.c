@@ -392,6 +392,7 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct nfsd_env *env = d->env;
 	size_t nodes = 0, fds = 0, names = 0, lists = 0, ents = 0;
+	char calls[512];
 
 	if (env->fhcache != NULL)
 		nodes = fhcache_count(env->fhcache, &fds);
@@ -399,10 +400,11 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 		names = namecache_count(env->namecache);
 	if (env->dircache != NULL)
 		lists = dircache_count(env->dircache, &ents);
+	bdc_calls_text(env->bdc, calls, sizeof(calls));
 	snprintf(buf, len, "NFSv3 port %u, MOUNT port %u; %zu export(s); "
 	    "%zu connection(s); blockd %s; stated %s; %zu handle(s) cached, "
 	    "%zu fd(s) held, %zu name(s), %zu listing(s) of %zu entries; "
-	    "DRC %zu%s; %llu call(s), %llu bad", env->nfs_port,
+	    "DRC %zu%s; %llu call(s), %llu bad; to blockd: %s", env->nfs_port,
 	    env->mount_port, env->exports.nexports, env->nconns,
 	    env->bdc != NULL && bdc_ready(env->bdc) ? "connected" :
 	    "not connected",
@@ -411,7 +413,7 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    env->drc != NULL ? drc_count(env->drc) : 0,
 	    sdc_drc_loaded(env->sdc) ? " (read back from stated)" : "",
 	    (unsigned long long)env->stat_calls,
-	    (unsigned long long)env->stat_errors);
+	    (unsigned long long)env->stat_errors, calls);
 }
 
 static const struct daemon_def nfsd_def = {

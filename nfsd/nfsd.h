@@ -421,6 +421,7 @@ struct bdc	*bdc_new(struct nfsd_env *, const char *path);
 void		 bdc_free(struct bdc *);
 void		 bdc_start(struct bdc *);
 int		 bdc_ready(const struct bdc *);
+void		 bdc_calls_text(const struct bdc *, char *, size_t);
 /*
  * Call blockd; done gets the decoded reply (rep_size bytes, freed after
  * done returns) or a status.  Idempotent calls survive a blockd restart

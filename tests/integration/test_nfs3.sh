@@ -276,7 +276,11 @@ check "another front end creates that name" test "$($BDCHECK entry "$BDSOCK" cre
 other
 H1=$(nfs3mini lookup "$ROOT" coh1)
 check "LOOKUP finds it ($H1)" sh -c "test ${#H1} -gt 16"
+bd_lookups() { suite_ctl status nfsd 2>/dev/null | sed -n 's/.*to blockd: .*lookup \([0-9]*\).*/\1/p'; }
+N1=$(bd_lookups)
+check "nfsd's status counts its LOOKUP calls to blockd ($N1)" test "${N1:-0}" -gt 0
 check "LOOKUP again: the same handle" test "$(nfs3mini lookup "$ROOT" coh1)" = "$H1"
+check "and nfsd answered it itself (blockd lookups: $(bd_lookups))" test "$(bd_lookups)" = "$N1"
 check "another front end renames it" test "$($BDCHECK entry "$BDSOCK" rename coh1 coh2)" = ok
 other
 check "LOOKUP of the old name: NFS3ERR_NOENT" test "$(nfs3mini lookup "$ROOT" coh1)" = "NFS3ERR 2"
