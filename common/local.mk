@@ -19,7 +19,8 @@ common_libdittofs_a_SOURCES = \
 	common/sandbox.c common/sandbox.h \
 	common/daemon.c common/daemon.h \
 	common/util.c common/util.h common/perm.h \
-	common/rpcbind.c common/rpcbind.h
+	common/rpcbind.c common/rpcbind.h \
+	common/syncer.c common/syncer.h
 common_libdittofs_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCAP_CFLAGS) \
 	$(SECCOMP_CFLAGS) $(TIRPC_CFLAGS)
 

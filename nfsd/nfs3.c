@@ -19,6 +19,7 @@
 #include "blockd/store.h"
 #include "log.h"
 #include "nfsd.h"
+#include "syncer.h"
 
 /* RFC 1813 2.6: nfsstat3 */
 #define NFS3_OK			0
@@ -871,15 +872,56 @@ nfs3_proc_read(struct nfs_req *r)
 
 /* RFC 1813 3.3.7: WRITE */
 static void
+nfs3_write_reply(struct nfs_req *r, int err, uint32_t committed)
+{
+	if (err != 0) {
+		log_debug("%s: WRITE: %s", r->peername, strerror(err));
+		nfs3_status(r, nfs3_status_from_errno(err));
+		nfs3_put_wcc_attrs(&r->out, &r->io_before, &r->io_after);
+		rpc_reply(r);
+		return;
+	}
+	nfs3_status(r, NFS3_OK);
+	nfs3_put_wcc_attrs(&r->out, &r->io_before, &r->io_after);
+	xdrbuf_put_u32(&r->out, (uint32_t)r->io_done);
+	xdrbuf_put_u32(&r->out, committed);
+	xdrbuf_put_fixed(&r->out, r->env->write_verf, NFS3_WRITEVERFSIZE);
+	rpc_reply(r);
+}
+
+/*
+ * A failed sync leaves the data unstable: the node (if still cached)
+ * needs a sync again, and the client hears of it rather than of a
+ * stable write.
+ */
+static void
+nfs3_io_sync_failed(struct nfs_req *r, int err, const char *what)
+{
+	struct fhnode *n;
+
+	log_warnx("%s: %s: sync: %s", r->peername, what, strerror(err));
+	if ((n = fhcache_get(r->env->fhcache, r->fh[0], r->fhlen[0])) != NULL)
+		n->unsynced = 1;
+}
+
+static void
+nfs3_write_synced(void *arg, int err)
+{
+	struct nfs_req *r = arg;
+	struct nfs3_args *a = NFS3_ARGS(r);
+
+	if (err != 0)
+		nfs3_io_sync_failed(r, err, "WRITE");
+	nfs3_write_reply(r, err, a->stable);
+}
+
+static void
 nfs3_proc_write(struct nfs_req *r)
 {
 	struct nfs3_args *a = NFS3_ARGS(r);
 	struct fhnode *n = nfs3_io_node(r, STORE_IO_WRITE);
-	struct nfs_attr before;
 	ssize_t put;
-	size_t done = 0;
-	uint32_t committed = NFS3_UNSTABLE;
-	int err = 0, rc;
+	int err = 0;
 
 	if (n == NULL && r->io_opened)
 		n = fhcache_get(r->env->fhcache, r->fh[0], r->fhlen[0]);
@@ -895,52 +937,69 @@ nfs3_proc_write(struct nfs_req *r)
 		nfs3_fail(r, nfs3_status_from_errno(err));
 		return;
 	}
-	before = n->attr;
-	while (done < a->datalen) {
-		put = pwrite(n->io->fd, a->data + done, a->datalen - done,
-		    (off_t)(a->offset + done));
+	r->io_before = n->attr;
+	r->io_done = 0;
+	while (r->io_done < a->datalen) {
+		put = pwrite(n->io->fd, a->data + r->io_done,
+		    a->datalen - r->io_done, (off_t)(a->offset + r->io_done));
 		if (put == -1) {
 			if (errno == EINTR)
 				continue;
 			err = errno;
 			break;
 		}
-		done += (size_t)put;
+		r->io_done += (size_t)put;
 	}
-	if (err == 0 && a->stable != NFS3_UNSTABLE) {
-		/* FILE_SYNC wants the metadata too; DATA_SYNC what reads need. */
-		rc = a->stable == NFS3_FILE_SYNC ? fsync(n->io->fd) :
-		    fdatasync(n->io->fd);
-		if (rc == -1)
-			err = errno;
-		else
-			n->unsynced = 0;	/* the page cache is the file's */
-		committed = a->stable;
-	} else if (done > 0)
-		n->unsynced = 1;
+	/* A sync changes no attribute: the reply's are those of now. */
 	nfs_attr_refresh(&n->attr, n->io->fd);
-	if (err != 0 && done == 0) {
-		log_debug("%s: WRITE: %s", r->peername, strerror(err));
-		nfs3_status(r, nfs3_status_from_errno(err));
-		nfs3_put_wcc_attrs(&r->out, &before, &n->attr);
-		rpc_reply(r);
+	r->io_after = n->attr;
+	if (r->io_done == 0 && err != 0) {
+		nfs3_write_reply(r, err, NFS3_UNSTABLE);
 		return;
 	}
-	nfs3_status(r, NFS3_OK);
-	nfs3_put_wcc_attrs(&r->out, &before, &n->attr);
-	xdrbuf_put_u32(&r->out, (uint32_t)done);
-	xdrbuf_put_u32(&r->out, committed);
-	xdrbuf_put_fixed(&r->out, r->env->write_verf, NFS3_WRITEVERFSIZE);
-	rpc_reply(r);
+	if (a->stable == NFS3_UNSTABLE) {
+		if (r->io_done > 0)
+			n->unsynced = 1;
+		nfs3_write_reply(r, 0, NFS3_UNSTABLE);
+		return;
+	}
+	/*
+	 * FILE_SYNC wants the metadata too, DATA_SYNC what reads need.  The
+	 * sync covers every write made so far through any fd: the file has
+	 * nothing unsynced unless a write comes while it runs (which sets
+	 * the flag again) or it fails.
+	 */
+	n->unsynced = 0;
+	syncer_sync(r->env->syncer, n->io->fd, a->stable == NFS3_FILE_SYNC,
+	    nfs3_write_synced, r);
 }
 
 /* RFC 1813 3.3.21: COMMIT */
 static void
+nfs3_commit_reply(struct nfs_req *r, int err)
+{
+	nfs3_status(r, nfs3_status_from_errno(err));
+	nfs3_put_wcc_attrs(&r->out, &r->io_before, &r->io_after);
+	if (err == 0)
+		xdrbuf_put_fixed(&r->out, r->env->write_verf,
+		    NFS3_WRITEVERFSIZE);
+	rpc_reply(r);
+}
+
+static void
+nfs3_commit_synced(void *arg, int err)
+{
+	struct nfs_req *r = arg;
+
+	if (err != 0)
+		nfs3_io_sync_failed(r, err, "COMMIT");
+	nfs3_commit_reply(r, err);
+}
+
+static void
 nfs3_proc_commit(struct nfs_req *r)
 {
 	struct fhnode *n;
-	struct nfs_attr before;
-	int err = 0;
 
 	n = fhcache_get(r->env->fhcache, r->fh[0], r->fhlen[0]);
 	if (n == NULL || n->io == NULL) {
@@ -949,19 +1008,14 @@ nfs3_proc_commit(struct nfs_req *r)
 		return;
 	}
 	nfs_attr_refresh(&n->attr, n->io->fd);
-	before = n->attr;
+	r->io_before = r->io_after = n->attr;
 	/* Nothing written since the last sync: it is stable already. */
-	if (n->unsynced && fdatasync(n->io->fd) == -1) {
-		err = errno;
-		log_warn("%s: COMMIT: fdatasync", r->peername);
-	} else
-		n->unsynced = 0;
-	nfs3_status(r, nfs3_status_from_errno(err));
-	nfs3_put_wcc_attrs(&r->out, &before, &n->attr);
-	if (err == 0)
-		xdrbuf_put_fixed(&r->out, r->env->write_verf,
-		    NFS3_WRITEVERFSIZE);
-	rpc_reply(r);
+	if (!n->unsynced) {
+		nfs3_commit_reply(r, 0);
+		return;
+	}
+	n->unsynced = 0;
+	syncer_sync(r->env->syncer, n->io->fd, 0, nfs3_commit_synced, r);
 }
 
 /* CREATE, MKDIR, SYMLINK, MKNOD answer alike: RFC 1813 3.3.8-3.3.11. */

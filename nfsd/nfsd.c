@@ -34,6 +34,7 @@
 #include "nfsd.h"
 #include "rpcbind.h"
 #include "sandbox.h"
+#include "syncer.h"
 #include "util.h"
 
 #define NFSD_BOOT_ID		"/proc/sys/kernel/random/boot_id"
@@ -41,7 +42,8 @@
 /* Beyond sandbox.c's base: the data path on held fds. */
 static const char *const nfsd_syscalls[] = {
 	"sendfile", "splice", "fdatasync", "fsync", "recvmmsg", "sendmmsg",
-	NULL
+	"io_setup", "io_destroy", "io_submit", "io_getevents",
+	"io_pgetevents", NULL
 };
 
 /*
@@ -336,13 +338,15 @@ nfsd_post_init(struct daemon *d)
 	    "reply cache size"));
 	env->bdc = bdc_new(env, path);
 	env->sdc = sdc_new(env, spath);
+	env->syncer = syncer_new(d->base);
 	d->busy_poll_us = (unsigned int)conf_get_int(d->conf, "nfsd",
 	    "busy poll");
 	env->ev_drc_wait = evtimer_new(env->base, nfsd_drc_wait_cb, env);
 	if (env->fhcache == NULL || env->namecache == NULL ||
 	    env->dircache == NULL ||
 	    env->drc == NULL || env->bdc == NULL ||
-	    env->sdc == NULL || env->ev_drc_wait == NULL)
+	    env->sdc == NULL || env->syncer == NULL ||
+	    env->ev_drc_wait == NULL)
 		fatalx("out of memory");
 	/*
 	 * rpc_start waits for the share roots (nfsd_root_answered) and the
@@ -385,6 +389,8 @@ nfsd_stop(struct daemon *d)
 	rpcbind_close(env->rpcbind, "NFS and MOUNT");
 	env->rpcbind = NULL;
 	rpc_stop(env);
+	syncer_free(env->syncer);
+	env->syncer = NULL;
 }
 
 static void
@@ -393,6 +399,7 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	struct nfsd_env *env = d->env;
 	size_t nodes = 0, fds = 0, names = 0, lists = 0, ents = 0;
 	char calls[512];
+	uint64_t async = 0, inline_ = 0;
 
 	if (env->fhcache != NULL)
 		nodes = fhcache_count(env->fhcache, &fds);
@@ -401,10 +408,13 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	if (env->dircache != NULL)
 		lists = dircache_count(env->dircache, &ents);
 	bdc_calls_text(env->bdc, calls, sizeof(calls));
+	if (env->syncer != NULL)
+		syncer_counts(env->syncer, &async, &inline_);
 	snprintf(buf, len, "NFSv3 port %u, MOUNT port %u; %zu export(s); "
 	    "%zu connection(s); blockd %s; stated %s; %zu handle(s) cached, "
 	    "%zu fd(s) held, %zu name(s), %zu listing(s) of %zu entries; "
-	    "DRC %zu%s; %llu call(s), %llu bad; to blockd: %s", env->nfs_port,
+	    "DRC %zu%s; %llu call(s), %llu bad; syncs %llu off the loop, "
+	    "%llu on it; to blockd: %s", env->nfs_port,
 	    env->mount_port, env->exports.nexports, env->nconns,
 	    env->bdc != NULL && bdc_ready(env->bdc) ? "connected" :
 	    "not connected",
@@ -413,7 +423,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    env->drc != NULL ? drc_count(env->drc) : 0,
 	    sdc_drc_loaded(env->sdc) ? " (read back from stated)" : "",
 	    (unsigned long long)env->stat_calls,
-	    (unsigned long long)env->stat_errors, calls);
+	    (unsigned long long)env->stat_errors, (unsigned long long)async,
+	    (unsigned long long)inline_, calls);
 }
 
 static const struct daemon_def nfsd_def = {

@@ -406,6 +406,10 @@ struct nfs_req {
 	int			 io_opened;
 	int			 retried;
 	void			*proc_args;	/* the procedure's decoded args */
+	/* WRITE and COMMIT while their sync runs (common/syncer.h). */
+	struct nfs_attr		 io_before;
+	struct nfs_attr		 io_after;
+	size_t			 io_done;
 };
 
 enum nfsd_read_path {
@@ -494,6 +498,7 @@ struct nfsd_env {
 	struct namecache	*namecache;
 	struct dircache		*dircache;
 	struct drc		*drc;
+	struct syncer		*syncer;
 	uint8_t			 write_verf[NFS3_WRITEVERFSIZE];
 	enum nfsd_read_path	 read_path;
 	struct rpcbind		*rpcbind;	/* NULL: not registered */

@@ -3,8 +3,12 @@
 AM_TESTS_ENVIRONMENT += DITTOFS_SBINDIR='$(abs_top_builddir)/tests/sbin'; \
 	export DITTOFS_SBINDIR;
 
-check_PROGRAMS += tests/unit/test_conf tests/unit/test_ipc
-TESTS += tests/unit/test_conf tests/unit/test_ipc
+check_PROGRAMS += tests/unit/test_conf tests/unit/test_ipc \
+	tests/unit/test_syncer
+TESTS += tests/unit/test_conf tests/unit/test_ipc tests/unit/test_syncer
+tests_unit_test_syncer_SOURCES = tests/unit/test_syncer.c
+tests_unit_test_syncer_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_syncer_LDADD = $(DITTOFS_COMMON_LIBS)
 tests_unit_test_conf_SOURCES = tests/unit/test_conf.c
 tests_unit_test_conf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_conf_LDADD = $(DITTOFS_COMMON_LIBS)

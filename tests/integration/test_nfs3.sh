@@ -184,6 +184,9 @@ if command -v nfs-cp >/dev/null; then
 		timeout 60 nfs-cp "$URL/export/$f$Q" "$SUITE_DIR/$f.out" >/dev/null 2>>"$SUITE_DIR/cp.err"
 		check "nfs-cp $f out, same sha256" test "$(sha256sum < "$SUITE_DIR/$f.in")" = "$(sha256sum < "$SUITE_DIR/$f.out" 2>/dev/null)"
 	done
+	# nfs-cp ends with a COMMIT: its sync ran off nfsd's event loop.
+	syncs=$(suite_ctl status nfsd 2>/dev/null | sed -n 's/.*syncs \([0-9]*\) off the loop.*/\1/p')
+	check "the copies' COMMITs were synced off the event loop (${syncs:-none})" test "${syncs:-0}" -gt 0
 	out=$(timeout 20 nfs-ls "$URL/export/$Q" 2>&1)
 	check "nfs-ls lists the files with their sizes" sh -c "echo '$out' | grep -q ' 5000000 big' && echo '$out' | grep -q ' 1234 small'"
 	# MOUNT on the NFS port too (mountport = the NFS port).
