@@ -83,7 +83,11 @@ blockd_spare_cb(evutil_socket_t fd, short what, void *arg)
 
 	env->spare_queued = 0;
 	if ((rc = store_spare_make(env->store)) < 0) {
-		log_warnx("spare backing file: %s", strerror(-rc));
+		/* A full disk would fail every turn: try again later. */
+		log_warnx("spare backing file: %s; next try in %d s",
+		    strerror(-rc), BLOCKD_SPARE_RETRY_SECONDS);
+		env->spare_retry_us = daemon_usec() +
+		    (uint64_t)BLOCKD_SPARE_RETRY_SECONDS * 1000000;
 		return;
 	}
 	if (rc > 0)
@@ -98,6 +102,11 @@ blockd_spare_later(struct blockd_env *env)
 
 	if (env->ev_spare == NULL || env->spare_queued)
 		return;
+	if (env->spare_retry_us != 0) {
+		if (daemon_usec() < env->spare_retry_us)
+			return;
+		env->spare_retry_us = 0;
+	}
 	store_spare_stats(env->store, &ready, &used);
 	if (ready == STORE_SPARES_MAX)
 		return;

@@ -14,12 +14,16 @@
 #include "daemon.h"
 #include "store.h"
 
+/* After a failure to make a spare backing file (blockd.c). */
+#define BLOCKD_SPARE_RETRY_SECONDS	10
+
 struct blockd_env {
 	struct daemon		*daemon;
 	struct store		*store;
 	struct event		*ev_checkpoint;
 	struct event		*ev_spare;	/* idle: make a spare */
 	int			 spare_queued;
+	uint64_t		 spare_retry_us;	/* 0: no failure */
 	uint64_t		 ops;
 	uint64_t		 syncs;
 	uint64_t		 notifies;

@@ -53,6 +53,8 @@ static const char *const bdc_call_names[] = {
 	"readdir", "readlink", "statfs", "open_io", "commit", "xattr_get",
 	"xattr_set", "xattr_list", "xattr_remove"
 };
+_Static_assert(sizeof(bdc_call_names) / sizeof(bdc_call_names[0]) ==
+    BD_XATTR_REMOVE - BD_SHARE_ROOT + 1, "a name for each message type");
 
 /* The body was encoded when the call was made: resend it as is. */
 static bool_t
