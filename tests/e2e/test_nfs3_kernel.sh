@@ -52,6 +52,9 @@ t sh -c 'chown 1234:5678 g && test "$(stat -c %u:%g g)" = 1234:5678'
 t sh -c 'touch -d "2020-02-02 02:02:02" g && test "$(stat -c %Y g)" = 1580608922'
 t sh -c 'mkfifo p && test -p p'
 t sh -c 'rm -rf a g h s p && test -z "$(ls)"'
+# st_blksize: a file's is FSINFO's 1 MiB wtpref; a directory's is dtpref,
+# which glibc's opendir sizes its buffer by (above 32 KiB it maps one).
+t sh -c 'mkdir bs && : > bs/f && test "$(stat -c %o bs/f)" = 1048576 && test "$(stat -c %o bs)" -le 32768 && rm -r bs # blksize'
 # A tree of 2,000 files: cp -a in, checksums compared.
 # (one awk process writes them all: a fork per file costs tens of ms here)
 mkdir -p /e2e/work/src
@@ -116,7 +119,7 @@ echo "$out" | sed 's/^/# /'
 if [ $rc -eq 77 ]; then
 	skip "no accelerator or guest could boot (guest-run 77)" "kernel NFSv3 client"
 else
-	for what in "echo hello" "echo more" "truncate" "mv f g" "ln g h" "ln -s" "mkdir -p" "dotdot" "chmod" "chown" "touch -d" "mkfifo" "rm -rf a g" "test 2000" "cp -a" "cmp /e2e/work/sum.src /e2e/work/sum.nfs" "tar -C" "sum.untar" "nfs-fsx"; do
+	for what in "echo hello" "echo more" "truncate" "mv f g" "ln g h" "ln -s" "mkdir -p" "dotdot" "chmod" "chown" "touch -d" "mkfifo" "rm -rf a g" "blksize" "test 2000" "cp -a" "cmp /e2e/work/sum.src /e2e/work/sum.nfs" "tar -C" "sum.untar" "nfs-fsx"; do
 		check "guest: $what" sh -c "echo \"\$0\" | grep -F 'ok: ' | grep -qF -- '$what'" "$out"
 	done
 	check "nfsd was killed (kill -9) during the 512 MiB copy" test -s "$SUITE_DIR/killed"
