@@ -2,10 +2,12 @@
  * IPC channels, servers and clients; see ipc.h for the layering.
  *
  * File descriptors: the kernel hands an SCM_RIGHTS fd to the recvmsg()
- * that reads the first byte of the sendmsg() that carried it, so fds
- * arrive no later than the header flagged IPC_F_FD.  Received fds wait
- * in a small queue and each flagged header takes the oldest (the scheme
- * of OpenBSD's imsg).
+ * that reads the first byte of the sendmsg() that carried it.  A
+ * sendmsg that carries an fd starts with a header and holds the one
+ * message flagged IPC_F_FD that the fd belongs to, so fds arrive in
+ * order, with their own header or with one of the messages just before
+ * it, never later.  Received fds wait in a small queue and
+ * each flagged header takes the oldest (the scheme of OpenBSD's imsg).
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
@@ -478,7 +480,7 @@ ipc_flush(struct ipc_channel *ch)
 	} cmsgbuf;
 	struct iovec iov[IPC_IOV_MAX];
 	struct msghdr mh;
-	struct ipc_out *o, *next;
+	struct ipc_out *o, *next, *carrier;
 	ssize_t n;
 	int niov;
 
@@ -487,21 +489,32 @@ ipc_flush(struct ipc_channel *ch)
 	while ((o = TAILQ_FIRST(&ch->out)) != NULL) {
 		memset(&mh, 0, sizeof(mh));
 		niov = 0;
+		carrier = NULL;
 		for (; o != NULL && niov < IPC_IOV_MAX;
 		    o = TAILQ_NEXT(o, entry)) {
-			/* One fd per sendmsg: it binds to the first byte. */
-			if (o->fd != -1 && niov > 0)
-				break;
+			/*
+			 * One fd per sendmsg, and only on one that starts
+			 * with a header.  The fd binds to that first byte,
+			 * so it may reach the peer with a message before
+			 * its own, never after: a note and an OPEN_IO reply
+			 * leave in one wakeup.  (An fd message's bytes only
+			 * leave in the sendmsg that carries its fd.)
+			 */
+			if (o->fd != -1) {
+				if (carrier != NULL || (niov > 0 &&
+				    TAILQ_FIRST(&ch->out)->off > 0))
+					break;
+				carrier = o;
+			}
 			iov[niov].iov_base = o->buf + o->off;
 			iov[niov].iov_len = o->len - o->off;
 			niov++;
 		}
 		mh.msg_iov = iov;
 		mh.msg_iovlen = (size_t)niov;
-		o = TAILQ_FIRST(&ch->out);
-		if (o->fd != -1)
+		if (carrier != NULL)
 			ipc_attach_fd(&mh, cmsgbuf.buf, sizeof(cmsgbuf.buf),
-			    o->fd);
+			    carrier->fd);
 		n = sendmsg(ch->fd, &mh, MSG_NOSIGNAL);
 		if (n == -1) {
 			if (errno == EINTR)
@@ -516,10 +529,10 @@ ipc_flush(struct ipc_channel *ch)
 			ipc_channel_close(ch, NULL);
 			return;
 		}
-		/* The fd went with the first byte. */
-		if (o->fd != -1) {
-			close(o->fd);
-			o->fd = -1;
+		/* The fd went with the first byte, even if its message not. */
+		if (carrier != NULL) {
+			close(carrier->fd);
+			carrier->fd = -1;
 		}
 		for (o = TAILQ_FIRST(&ch->out); o != NULL && n > 0; o = next) {
 			size_t take = o->len - o->off;
@@ -1578,6 +1591,37 @@ ipc_sync_send(int fd, uint32_t type, uint32_t id, uint16_t flags, int pass_fd,
 	return 0;
 }
 
+/*
+ * The blocking API is for single-threaded tools: one fd that came early
+ * is kept here, for the socket it came on.
+ */
+static int sync_early_sock = -1;
+static int sync_early_fd = -1;
+
+static void
+ipc_sync_pair_fd(int sock, struct ipc_sync_reply *reply)
+{
+	if (sync_early_fd != -1 && sync_early_sock != sock) {
+		close(sync_early_fd);
+		sync_early_fd = -1;
+	}
+	if (!(reply->hdr.flags & IPC_F_FD)) {
+		if (reply->fd != -1) {
+			if (sync_early_fd != -1)
+				close(sync_early_fd);
+			sync_early_fd = reply->fd;
+			sync_early_sock = sock;
+			reply->fd = -1;
+		}
+	} else if (reply->fd == -1) {
+		reply->fd = sync_early_fd;
+		sync_early_fd = -1;
+	} else if (sync_early_fd != -1) {
+		close(sync_early_fd);
+		sync_early_fd = -1;
+	}
+}
+
 int
 ipc_sync_recv(int fd, struct ipc_sync_reply *reply)
 {
@@ -1593,7 +1637,11 @@ ipc_sync_recv(int fd, struct ipc_sync_reply *reply)
 
 	memset(reply, 0, sizeof(*reply));
 	reply->fd = -1;
-	/* The header, with any fd that rides on its first byte. */
+	/*
+	 * The header, with any fd that rides on its first byte: the fd of
+	 * this message if it is flagged, else of the flagged one that
+	 * follows in the same sendmsg (see the top), kept until it comes.
+	 */
 	while (got < IPC_HDR_SIZE) {
 		memset(&mh, 0, sizeof(mh));
 		iov.iov_base = (uint8_t *)&reply->hdr + got;
@@ -1617,6 +1665,7 @@ ipc_sync_recv(int fd, struct ipc_sync_reply *reply)
 				memcpy(&reply->fd, CMSG_DATA(c), sizeof(int));
 		got += (size_t)n;
 	}
+	ipc_sync_pair_fd(fd, reply);
 	if (reply->hdr.len > IPC_BODY_MAX) {
 		errno = EMSGSIZE;
 		goto fail;

@@ -284,6 +284,134 @@ test_fd_passing(void)
 	close(pfd[1]);
 }
 
+/*
+ * Replies queued in one dispatch leave coalesced, an fd riding with the
+ * sendmsg that starts with the messages before its own (a blockd note
+ * and an OPEN_IO reply).  Each flagged message must still get its own
+ * fd, also when a big body ahead of it makes the send partial.
+ */
+struct fd_record {
+	int	 messages;
+	int	 fds[8];		/* by type - 330 */
+	int	 unflagged_fds;
+};
+
+static int burst_pipes[3][2];
+static int burst_big = 1;
+
+static void
+burst_dispatch(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
+{
+	uint8_t *big;
+
+	if (msg->fd != -1)
+		close(msg->fd);
+	if (msg->hdr.type != 330)
+		return;
+	big = body_pattern(IPC_BODY_MAX);
+	ipc_send(ch, 331, 1, 0, -1, NULL, 0);
+	ipc_send(ch, 332, 2, 0, burst_pipes[0][1], NULL, 0);
+	ipc_send(ch, 333, 3, 0, -1, NULL, 0);
+	ipc_send(ch, 334, 4, 0, burst_pipes[1][1], NULL, 0);
+	ipc_send(ch, 335, 5, 0, -1, big, burst_big ? IPC_BODY_MAX : 8);
+	ipc_send(ch, 336, 6, 0, burst_pipes[2][1], NULL, 0);
+	ipc_send(ch, 337, 7, 0, -1, NULL, 0);
+	free(big);
+}
+
+static void
+record_dispatch(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
+{
+	struct fd_record *r = arg;
+	unsigned int slot = msg->hdr.type - 330;
+
+	r->messages++;
+	if (msg->fd == -1)
+		return;
+	if ((msg->hdr.flags & IPC_F_FD) && slot < 8 && r->fds[slot] == -1)
+		r->fds[slot] = msg->fd;
+	else {
+		r->unflagged_fds++;
+		close(msg->fd);
+	}
+}
+
+/* The fd is the write end of pipe p: what goes in comes out of p[0]. */
+static int
+is_pipe_of(int fd, int p[2])
+{
+	char c = 0;
+
+	return fd >= 0 && write(fd, "k", 1) == 1 && read(p[0], &c, 1) == 1 &&
+	    c == 'k';
+}
+
+static void
+test_fd_coalesced(void)
+{
+	struct ipc_channel *a, *b;
+	struct fd_record rec;
+	int sv[2], i, all = 0;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	memset(&rec, 0, sizeof(rec));
+	for (i = 0; i < 8; i++)
+		rec.fds[i] = -1;
+	for (i = 0; i < 3; i++)
+		pipe(burst_pipes[i]);
+	a = ipc_channel_new(base, sv[0], IPC_CHANNEL_ACCEPT_FDS,
+	    record_dispatch, NULL, &rec);
+	b = ipc_channel_new(base, sv[1], 0, burst_dispatch, NULL, NULL);
+	ipc_send(a, 330, 9, 0, -1, NULL, 0);
+	for (i = 0; i < 50 && !all; i++) {
+		pump_until(&(int){0}, 20);
+		all = rec.messages == 7;
+	}
+	tap_ok(rec.messages == 7 && rec.unflagged_fds == 0,
+	    "replies queued in one dispatch all arrive, no stray fds");
+	tap_ok(rec.fds[1] == -1 && rec.fds[3] == -1 && rec.fds[5] == -1 &&
+	    rec.fds[7] == -1, "messages without an fd get none");
+	tap_ok(is_pipe_of(rec.fds[2], burst_pipes[0]) &&
+	    is_pipe_of(rec.fds[4], burst_pipes[1]),
+	    "fds sent after plain messages pair with their own messages");
+	tap_ok(is_pipe_of(rec.fds[6], burst_pipes[2]),
+	    "the fd sent after a big body (a partial send) pairs with its own");
+	for (i = 0; i < 8; i++)
+		if (rec.fds[i] != -1)
+			close(rec.fds[i]);
+	for (i = 0; i < 3; i++)
+		close(burst_pipes[i][0]);
+	ipc_channel_free(a);
+	ipc_channel_free(b);
+
+	/* The same burst, small, read with the blocking API. */
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	for (i = 0; i < 3; i++)
+		pipe(burst_pipes[i]);
+	burst_big = 0;
+	b = ipc_channel_new(base, sv[1], 0, burst_dispatch, NULL, NULL);
+	ipc_sync_send(sv[0], 330, 9, 0, -1, NULL, NULL);
+	pump_until(&(int){0}, 50);
+	all = 1;
+	for (i = 1; i <= 7; i++) {
+		struct ipc_sync_reply r;
+		int want = i == 2 ? 0 : i == 4 ? 1 : i == 6 ? 2 : -1;
+
+		if (ipc_sync_recv(sv[0], &r) == -1 ||
+		    r.hdr.type != (uint32_t)(330 + i) ||
+		    (want == -1 ? r.fd != -1 :
+		    !is_pipe_of(r.fd, burst_pipes[want])))
+			all = 0;
+		ipc_sync_reply_free(&r);
+	}
+	tap_ok(all, "the blocking API pairs fds that came early too");
+	for (i = 0; i < 3; i++)
+		close(burst_pipes[i][0]);
+	ipc_channel_free(b);
+	close(sv[0]);
+	burst_big = 1;
+}
+
 /* Server side: HELLO, role table, versions. */
 
 static int handled;
@@ -624,6 +752,7 @@ main(void)
 	test_partial_reads();
 	test_bad_headers();
 	test_fd_passing();
+	test_fd_coalesced();
 	test_server_roles();
 	test_calls();
 	test_client_reconnect();
