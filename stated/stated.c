@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1029,8 +1030,20 @@ static void
 stated_pre_init(struct daemon *d)
 {
 	struct stated_env *env = d->env;
+	struct sched_param sp = { .sched_priority = 0 };
 
 	env->daemon = d;
+	/*
+	 * SCHED_BATCH: woken, stated does not preempt the process that
+	 * woke it.  nfsd stores each reply-cache entry here just before it
+	 * sends the reply; where both share a CPU, stated ran first and
+	 * every non-idempotent reply waited for it (bench/RESULTS.md,
+	 * session 8).  A sender that waits for an answer sleeps, so stated
+	 * runs at once; only on a CPU busy with other work does it wait
+	 * for its turn instead of taking it.
+	 */
+	if (sched_setscheduler(0, SCHED_BATCH, &sp) == -1)
+		log_warn("sched_setscheduler SCHED_BATCH");
 	TAILQ_INIT(&env->waiters);
 	daemon_allow_peer(d, IPC_ROLE_NFSD, 0);
 	daemon_allow_peer(d, IPC_ROLE_SMBD, 0);
