@@ -142,6 +142,9 @@ cmd_fh(int argc, char **argv)
 		perror(sock);
 		return 1;
 	}
+	xdr_free((xdrproc_t)xdr_ipc_hello_reply, &hello);
+	memset(&rep, 0, sizeof(rep));
+	rep.fd = -1;
 	memset(&sr, 0, sizeof(sr));
 	sr.name = (char *)share;
 	memset(&er, 0, sizeof(er));
@@ -151,6 +154,9 @@ cmd_fh(int argc, char **argv)
 	    ipc_sync_decode(&rep, (xdrproc_t)xdr_bd_entry_reply, &er) == -1 ||
 	    er.status != 0) {
 		fprintf(stderr, "share root failed (%d)\n", er.status);
+		xdr_free((xdrproc_t)xdr_bd_entry_reply, &er);
+		ipc_sync_reply_free(&rep);
+		close(fd);
 		return 1;
 	}
 	rootlen = er.fh.bd_fh_len;
@@ -172,11 +178,17 @@ cmd_fh(int argc, char **argv)
 	    ipc_sync_decode(&rep, (xdrproc_t)xdr_bd_entry_reply, &er) == -1 ||
 	    er.status != 0) {
 		fprintf(stderr, "create failed (%d)\n", er.status);
+		xdr_free((xdrproc_t)xdr_bd_entry_reply, &er);
+		ipc_sync_reply_free(&rep);
+		close(fd);
 		return 1;
 	}
 	for (i = 0; i < er.fh.bd_fh_len; i++)
 		printf("%02x", (unsigned char)er.fh.bd_fh_val[i]);
 	printf("\n");
+	xdr_free((xdrproc_t)xdr_bd_entry_reply, &er);
+	ipc_sync_reply_free(&rep);
+	close(fd);
 	return 0;
 }
 
@@ -516,6 +528,8 @@ main(int argc, char *argv[])
 				printf("TEST %s\n",
 				    stat_name(r.test_stat.stat));
 		}
+		xdr_free(v4 ? (xdrproc_t)xdr_nlm4_testres :
+		    (xdrproc_t)xdr_nlm_testres, v4 ? (void *)&r4 : (void *)&r);
 	} else if (strcmp(cmd, "lock") == 0 || strcmp(cmd, "cancel") == 0) {
 		nlm_lockargs a;
 		nlm4_lockargs a4;
@@ -551,6 +565,7 @@ main(int argc, char *argv[])
 					printf("no GRANTED callback\n");
 			}
 		}
+		xdr_free((xdrproc_t)xdr_nlm_res, &r);
 	} else if (strcmp(cmd, "unlock") == 0) {
 		nlm_unlockargs a;
 		nlm4_unlockargs a4;
@@ -570,6 +585,7 @@ main(int argc, char *argv[])
 			rc = 1;
 		else if (!msg_form)
 			printf("UNLOCK %s\n", stat_name(r.stat));
+		xdr_free((xdrproc_t)xdr_nlm_res, &r);
 	} else if (strcmp(cmd, "share") == 0 || strcmp(cmd, "unshare") == 0) {
 		nlm_shareargs a;
 		nlm_shareres r;
@@ -603,6 +619,7 @@ main(int argc, char *argv[])
 		} else
 			printf("%s %s\n", is_share ? "SHARE" : "UNSHARE",
 			    stat_name(r.stat));
+		xdr_free((xdrproc_t)xdr_nlm_shareres, &r);
 	} else if (strcmp(cmd, "freeall") == 0) {
 		nlm_notify a;
 		struct timeval tv = { 10, 0 };
