@@ -6,8 +6,8 @@
  * sendmsg that carries an fd starts with a header and holds the one
  * message flagged IPC_F_FD that the fd belongs to, so fds arrive in
  * order, with their own header or with one of the messages just before
- * it, never later.  Received fds wait in a small queue and
- * each flagged header takes the oldest (the scheme of OpenBSD's imsg).
+ * it, never later.  Received fds wait in a small queue and each
+ * flagged header takes the oldest (the scheme of OpenBSD's imsg).
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
@@ -529,7 +529,7 @@ ipc_flush(struct ipc_channel *ch)
 			ipc_channel_close(ch, NULL);
 			return;
 		}
-		/* The fd went with the first byte, even if its message not. */
+		/* The fd went with the first byte, even if its message did not. */
 		if (carrier != NULL) {
 			close(carrier->fd);
 			carrier->fd = -1;
