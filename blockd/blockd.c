@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,12 @@ blockd_spare_cb(evutil_socket_t fd, short what, void *arg)
 	int rc;
 
 	env->spare_queued = 0;
+	/*
+	 * The turn's replies may have woken their front ends on this CPU:
+	 * they go first, for a host create is kernel time that nothing
+	 * preempts.
+	 */
+	(void)sched_yield();
 	if ((rc = store_spare_make(env->store)) < 0) {
 		/* A full disk would fail every turn: try again later. */
 		log_warnx("spare backing file: %s; next try in %d s",
