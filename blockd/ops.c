@@ -322,28 +322,7 @@ struct blockd_make {
 			    uint32_t mode, struct store_fh *,
 			    struct store_attr *);
 	const void	*req;
-	int		 open;		/* BD_CREATE_OPEN: an fd may go along */
 };
-
-/*
- * BD_CREATE_OPEN's fd, when the backing file is there or a spare makes
- * it at once (its transaction joins the create's batch and log flush).
- * None is no error: the front end opens the file when it needs to.
- */
-static int
-blockd_make_open(struct blockd_env *env, const struct store_cred *cred,
-    const struct store_fh *fh, struct store_attr *attr)
-{
-	struct store_attr backed;
-	int fd;
-
-	if (store_open_io(env->store, cred, fh, STORE_IO_READ |
-	    STORE_IO_WRITE | STORE_IO_OWNER_OVERRIDE | STORE_IO_IF_SPARE,
-	    &fd, &backed) != 0)
-		return -1;
-	*attr = backed;
-	return fd;
-}
 
 static void
 blockd_make_entry(struct ipc_peer *peer, struct ipc_msg *msg,
@@ -355,7 +334,7 @@ blockd_make_entry(struct ipc_peer *peer, struct ipc_msg *msg,
 	struct store_fh dir, fh;
 	struct store_attr attr;
 	uint32_t mode;
-	int rc, fd = -1;
+	int rc;
 
 	memset(&rep, 0, sizeof(rep));
 	blockd_cred_in(mk->cred, &cred);
@@ -370,14 +349,12 @@ blockd_make_entry(struct ipc_peer *peer, struct ipc_msg *msg,
 		if (rep.dir.valid)
 			blockd_wcc_after(env, &dir, &rep.dir);
 	}
-	if (rc == 0 && mk->open && attr.type == STORE_TYPE_REG)
-		fd = blockd_make_open(env, &cred, &fh, &attr);
 	rep.status = rc;
 	if (rc == 0) {
 		blockd_fh_out(&fh, &rep.fh);
 		blockd_attr_out(&attr, &rep.attr);
 	}
-	blockd_reply(peer, msg, fd, (xdrproc_t)xdr_bd_entry_reply, &rep);
+	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_entry_reply, &rep);
 }
 
 static int
@@ -394,10 +371,7 @@ blockd_make_file(struct blockd_env *env, const struct blockd_make *mk,
 	    attr);
 }
 
-/*
- * RFC 1813 3.3.8: CREATE (unchecked, guarded, exclusive); BD_CREATE_OPEN
- * also hands over an fd, sparing the file's first WRITE a round trip.
- */
+/* RFC 1813 3.3.8: CREATE (unchecked, guarded, exclusive). */
 static void
 blockd_create(struct ipc_peer *peer, struct ipc_msg *msg)
 {
@@ -408,8 +382,7 @@ blockd_create(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_create_req, &req) == -1)
 		return;
 	mk = (struct blockd_make){ &req.cred, &req.dir, &req.name, &req.sattr,
-	    0644, req.how == 2, blockd_make_file, &req,
-	    msg->hdr.type == BD_CREATE_OPEN };
+	    0644, req.how == 2, blockd_make_file, &req };
 	blockd_make_entry(peer, msg, &mk);
 	xdr_free((xdrproc_t)xdr_bd_create_req, &req);
 }
@@ -433,7 +406,7 @@ blockd_mkdir(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_mkdir_req, &req) == -1)
 		return;
 	mk = (struct blockd_make){ &req.cred, &req.dir, &req.name, &req.sattr,
-	    0755, 0, blockd_make_dir, &req, 0 };
+	    0755, 0, blockd_make_dir, &req };
 	blockd_make_entry(peer, msg, &mk);
 	xdr_free((xdrproc_t)xdr_bd_mkdir_req, &req);
 }
@@ -461,7 +434,7 @@ blockd_symlink(struct ipc_peer *peer, struct ipc_msg *msg)
 	    &req) == -1)
 		return;
 	mk = (struct blockd_make){ &req.cred, &req.dir, &req.name, &req.sattr,
-	    0777, 0, blockd_make_symlink, &req, 0 };
+	    0777, 0, blockd_make_symlink, &req };
 	blockd_make_entry(peer, msg, &mk);
 	xdr_free((xdrproc_t)xdr_bd_symlink_req, &req);
 }
@@ -488,7 +461,7 @@ blockd_mknod(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_mknod_req, &req) == -1)
 		return;
 	mk = (struct blockd_make){ &req.cred, &req.dir, &req.name, &req.sattr,
-	    0644, 0, blockd_make_node, &req, 0 };
+	    0644, 0, blockd_make_node, &req };
 	blockd_make_entry(peer, msg, &mk);
 	xdr_free((xdrproc_t)xdr_bd_mknod_req, &req);
 }
@@ -866,7 +839,6 @@ const struct ipc_handler blockd_handlers[] = {
 	{ BD_SETATTR, FRONT_ENDS, blockd_setattr },
 	{ BD_ACCESS, FRONT_ENDS, blockd_access },
 	{ BD_CREATE, FRONT_ENDS, blockd_create },
-	{ BD_CREATE_OPEN, FRONT_ENDS, blockd_create },
 	{ BD_MKDIR, FRONT_ENDS, blockd_mkdir },
 	{ BD_SYMLINK, FRONT_ENDS, blockd_symlink },
 	{ BD_MKNOD, FRONT_ENDS, blockd_mknod },

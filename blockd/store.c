@@ -16,8 +16,6 @@
  *     kernel time here, a transaction microseconds); the first
  *     store_open_io, or a setattr to a size > 0, makes it, by renaming a
  *     spare (an empty file made ahead, about 20 us) when there is one.
- *     (blockd's BD_CREATE_OPEN follows a create with an open_io that
- *     may only take a spare: STORE_IO_IF_SPARE.)
  *     An unbacked file is empty and its times are the inode record's.
  *  1. A backing file is created before the transaction that sets BACKED
  *     commits; it is unlinked only after the transaction that deletes
@@ -309,13 +307,6 @@ store_spare_make(struct store *s)
 			return -errno;
 	}
 	return -EEXIST;
-}
-
-/* A spare can be taken (store_spare_take may still find it gone). */
-int
-store_spare_ready(const struct store *s)
-{
-	return s->sparefd != -1 && s->nspares > 0;
 }
 
 void

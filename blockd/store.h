@@ -175,12 +175,6 @@ struct store_statfs {
  * NFSD_MAY_OWNER_OVERRIDE).
  */
 #define STORE_IO_OWNER_OVERRIDE	0x04
-/*
- * Make an unbacked file's backing file only from a spare: with none
- * ready, -EAGAIN and no fd (a create that offers its caller an fd does
- * not wait for a host create; the first open_io makes it then).
- */
-#define STORE_IO_IF_SPARE	0x08
 
 /* store_xattr_set flags */
 #define STORE_XATTR_CREATE	0x01	/* fail with EEXIST if present */
@@ -320,8 +314,7 @@ int	 store_statfs(struct store *, const struct store_fh *,
  * attribute snapshot.  Permission is checked for the caller's cred.  A
  * regular file gets its backing file here, at its first open_io (or at a
  * setattr to a size > 0), not at create: its transaction is lazy (rule 2
- * in store.c), so the reply need not wait for a log flush.  With
- * STORE_IO_IF_SPARE only a ready spare may become it.
+ * in store.c), so the reply need not wait for a log flush.
  */
 int	 store_open_io(struct store *, const struct store_cred *,
 	    const struct store_fh *, int flags, int *fd, struct store_attr *);
@@ -505,7 +498,6 @@ int	 store_meta_put_u64(struct store *, const char *, uint64_t);
 int	 store_dir_open(int, const char *, DIR **);
 void	 store_backing_path(uint64_t, char *, size_t);
 int	 store_backing_make(struct store *, uint64_t, int);
-int	 store_spare_ready(const struct store *);
 int	 store_backing_open(struct store *, uint64_t, int);
 int	 store_backing_stat(struct store *, uint64_t, struct stat *);
 void	 store_datasync_add(struct store *, uint64_t);

@@ -1080,7 +1080,7 @@ store_open_io(struct store *s, const struct store_cred *c,
 	*fdp = -1;
 	if (!(flags & (STORE_IO_READ | STORE_IO_WRITE)) ||
 	    (flags & ~(STORE_IO_READ | STORE_IO_WRITE |
-	    STORE_IO_OWNER_OVERRIDE | STORE_IO_IF_SPARE)))
+	    STORE_IO_OWNER_OVERRIDE)))
 		return -EINVAL;
 	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
 		return rv;
@@ -1096,11 +1096,8 @@ store_open_io(struct store *s, const struct store_cred *c,
 	    (rv = ops_permission(c, &ip, want)) != 0)
 		return rv;
 	oflags = (flags & STORE_IO_WRITE) ? O_RDWR : O_RDONLY;
-	if (!(ip.flags & STORE_INODE_BACKED)) {
-		if ((flags & STORE_IO_IF_SPARE) && !store_spare_ready(s))
-			return -EAGAIN;
+	if (!(ip.flags & STORE_INODE_BACKED))
 		return ops_open_make(s, &ip, oflags, fdp, attr);
-	}
 	if ((fd = store_backing_open(s, ip.ino, oflags)) < 0) {
 		store_log(s, "inode %llx: open backing file: %s",
 		    (unsigned long long)ip.ino, strerror(-fd));

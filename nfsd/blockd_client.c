@@ -44,17 +44,17 @@ struct bdc {
 	size_t			 nwaiting;
 	size_t			 inflight;
 	/* calls made, by message type: what nfsd could not answer itself */
-	uint64_t		 calls[BD_CREATE_OPEN - BD_SHARE_ROOT + 1];
+	uint64_t		 calls[BD_XATTR_REMOVE - BD_SHARE_ROOT + 1];
 };
 
 static const char *const bdc_call_names[] = {
 	"share_root", "lookup", "getattr", "setattr", "access", "create",
 	"mkdir", "symlink", "mknod", "link", "remove", "rmdir", "rename",
 	"readdir", "readlink", "statfs", "open_io", "commit", "xattr_get",
-	"xattr_set", "xattr_list", "xattr_remove", "create_open"
+	"xattr_set", "xattr_list", "xattr_remove"
 };
 _Static_assert(sizeof(bdc_call_names) / sizeof(bdc_call_names[0]) ==
-    BD_CREATE_OPEN - BD_SHARE_ROOT + 1, "a name for each message type");
+    BD_XATTR_REMOVE - BD_SHARE_ROOT + 1, "a name for each message type");
 
 /* The body was encoded when the call was made: resend it as is. */
 static bool_t
@@ -119,7 +119,7 @@ bdc_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 		return;
 	}
 	fd = msg->fd;
-	if (fd != -1 && c->type != BD_OPEN_IO && c->type != BD_CREATE_OPEN) {
+	if (fd != -1 && c->type != BD_OPEN_IO) {
 		close(fd);
 		fd = -1;
 	}
@@ -207,7 +207,7 @@ bdc_call(struct bdc *b, uint32_t type, xdrproc_t proc, const void *obj,
 	}
 	c->b = b;
 	c->type = type;
-	if (type >= BD_SHARE_ROOT && type <= BD_CREATE_OPEN)
+	if (type >= BD_SHARE_ROOT && type <= BD_XATTR_REMOVE)
 		b->calls[type - BD_SHARE_ROOT]++;
 	c->rep_proc = rep_proc;
 	c->rep_size = rep_size;

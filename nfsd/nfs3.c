@@ -1018,27 +1018,13 @@ nfs3_proc_commit(struct nfs_req *r)
 	syncer_sync(r->env->syncer, n->io->fd, 0, nfs3_commit_synced, r);
 }
 
-static void	nfs3_proc_create(struct nfs_req *);
-
-/*
- * CREATE, MKDIR, SYMLINK, MKNOD answer alike: RFC 1813 3.3.8-3.3.11.
- * A CREATE's reply may bring the new file's fd (BD_CREATE_OPEN): it
- * goes to the handle cache, as an OPEN_IO's would at the first WRITE.
- */
+/* CREATE, MKDIR, SYMLINK, MKNOD answer alike: RFC 1813 3.3.8-3.3.11. */
 static void
 nfs3_create_done(void *arg, int status, void *reply, int fd)
 {
 	struct nfs_req *r = arg;
 	bd_entry_reply *rep = reply;
-	struct fhnode *n;
 
-	if (rep == NULL && status == -ENOTSUP && r->call.proc == 8 &&
-	    !r->env->bd_create_plain) {
-		/* An older blockd: BD_CREATE from now on. */
-		r->env->bd_create_plain = 1;
-		nfs3_proc_create(r);
-		return;
-	}
 	if (rep == NULL) {
 		nfs3_fail(r, nfs3_status_from_errno(status));
 		return;
@@ -1046,13 +1032,6 @@ nfs3_create_done(void *arg, int status, void *reply, int fd)
 	nfs3_status(r, nfs3_status_from_errno(status));
 	if (status == 0) {
 		nfs3_cache_bd(r, &rep->fh, &rep->attr);
-		if (fd != -1 && (n = fhcache_get(r->env->fhcache,
-		    (const uint8_t *)rep->fh.bd_fh_val, rep->fh.bd_fh_len)) !=
-		    NULL) {
-			fhcache_set_io(r->env->fhcache, n, fd, STORE_IO_READ |
-			    STORE_IO_WRITE | STORE_IO_OWNER_OVERRIDE);
-			fd = -1;
-		}
 		nfs3_cache_name(r, 0, &NFS3_ARGS(r)->where,
 		    (const uint8_t *)rep->fh.bd_fh_val, rep->fh.bd_fh_len);
 		xdrbuf_put_u32(&r->out, 1);
@@ -1060,8 +1039,6 @@ nfs3_create_done(void *arg, int status, void *reply, int fd)
 		    rep->fh.bd_fh_len);
 		nfs3_put_post_op_bd(&r->out, &rep->attr, 1);
 	}
-	if (fd != -1)
-		close(fd);
 	nfs3_cache_wcc(r, 0, &rep->dir);
 	nfs3_put_wcc(&r->out, &rep->dir);
 	rpc_reply(r);
@@ -1086,8 +1063,7 @@ nfs3_proc_create(struct nfs_req *r)
 		req.sattr.mask |= STORE_SATTR_MODE;
 		req.sattr.mode = 0644;
 	}
-	bdc_call(r->env->bdc, r->env->bd_create_plain ? BD_CREATE :
-	    BD_CREATE_OPEN, (xdrproc_t)xdr_bd_create_req, &req,
+	bdc_call(r->env->bdc, BD_CREATE, (xdrproc_t)xdr_bd_create_req, &req,
 	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
 	    nfs3_create_done, r);
 }

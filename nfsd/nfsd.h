@@ -493,7 +493,6 @@ struct nfsd_env {
 	TAILQ_HEAD(, rpc_conn)	 held_conns;
 	size_t			 nconns;
 	struct bdc		*bdc;
-	int			 bd_create_plain; /* blockd lacks CREATE_OPEN */
 	struct sdc		*sdc;
 	struct fhcache		*fhcache;
 	struct namecache	*namecache;

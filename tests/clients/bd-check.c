@@ -92,58 +92,6 @@ setattr_mode(struct bdc *c, const bd_fh *fh, unsigned int mode)
 	return rep.status;
 }
 
-/*
- * BD_CREATE_OPEN in directory dir, which holds "b" with "hello, world":
- * the fd comes with the reply when the file is backed or a spare is
- * ready (blockd makes them in its idle turns, so waits are allowed).
- */
-static void
-create_open_check(struct bdc *c, const bd_fh *dir)
-{
-	bd_fh fh;
-	bd_attr attr;
-	char name[16], buf[12];
-	int fd, i, n, rc;
-
-	rc = bdc_create_open(c, dir, "b", 0600, 0, NULL, NULL, &fd);
-	tap_ok(rc == 0 && fd >= 0 && pread(fd, buf, 12, 0) == 12 &&
-	    memcmp(buf, "hello, world", 12) == 0, "create_open (unchecked) "
-	    "of a written file: its fd reads the data");
-	if (fd >= 0)
-		close(fd);
-	TAP_EQ_INT(bdc_create_open(c, dir, "b", 0600, 1, NULL, NULL, &fd),
-	    -EEXIST, "guarded create_open of an existing name: EEXIST");
-	tap_ok(fd == -1, "and no fd");
-
-	fd = -1;
-	memset(&fh, 0, sizeof(fh));
-	for (n = 0; fd == -1 && n < 100; n++) {
-		if (n > 0)
-			usleep(20000);
-		bdc_fh_free(&fh);
-		snprintf(name, sizeof(name), "co%d", n);
-		if ((rc = bdc_create_open(c, dir, name, 0400, 1, &fh, &attr,
-		    &fd)) != 0)
-			break;
-	}
-	tap_ok(rc == 0 && fd >= 0, "create_open brings an fd once a spare "
-	    "is ready (try %d)", n);
-	tap_ok(fd >= 0 && attr.mode == 0400 && pwrite(fd, "xyz", 3, 0) == 3,
-	    "the creator writes its new 0400 file through that fd");
-	if (fd >= 0)
-		close(fd);
-	memset(&attr, 0, sizeof(attr));
-	tap_ok(bdc_getattr(c, &fh, &attr) == 0 && attr.size == 3,
-	    "getattr sees what the fd wrote (%llu)",
-	    (unsigned long long)attr.size);
-	bdc_fh_free(&fh);
-	for (i = 0; i < n; i++) {
-		snprintf(name, sizeof(name), "co%d", i);
-		if (bdc_remove(c, dir, name) != 0)
-			tap_ok(0, "remove %s", name);
-	}
-}
-
 static int
 smoke(const char *sock)
 {
@@ -208,7 +156,6 @@ smoke(const char *sock)
 	longname[255] = '\0';
 	tap_ok(bdc_create(&c, &dir, longname, 0644, 0, NULL, NULL) == 0 &&
 	    bdc_remove(&c, &dir, longname) == 0, "a 255-byte name works");
-	create_open_check(&c, &dir);
 
 	/* Handles: forged, truncated. */
 	bdc_fh_copy(&bad, &file);

@@ -134,39 +134,25 @@ bdc_name(bd_name *n, const char *name)
 	n->bd_name_val = (char *)name;
 }
 
-/*
- * Entry replies: copy out fh/attr (and with fd_out a passed fd, -1 if
- * none), free the decoded reply.
- */
+/* Entry replies: copy out fh/attr, free the decoded reply. */
 static int
-bdc_entry_fd(struct bdc *c, uint32_t type, xdrproc_t req_proc,
-    const void *req, bd_fh *out, bd_attr *attr, int *fd_out)
+bdc_entry(struct bdc *c, uint32_t type, xdrproc_t req_proc, const void *req,
+    bd_fh *out, bd_attr *attr)
 {
 	struct bd_entry_reply rep;
 	int status;
 
 	memset(&rep, 0, sizeof(rep));
 	if (bdc_call(c, type, req_proc, req, (xdrproc_t)xdr_bd_entry_reply,
-	    &rep, fd_out) == -1)
+	    &rep, NULL) == -1)
 		return -EIO;
 	status = rep.status;
-	if (status != 0 && fd_out != NULL && *fd_out != -1) {
-		close(*fd_out);
-		*fd_out = -1;
-	}
 	if (status == 0 && out != NULL)
 		bdc_fh_copy(out, &rep.fh);
 	if (status == 0 && attr != NULL)
 		*attr = rep.attr;
 	xdr_free((xdrproc_t)xdr_bd_entry_reply, &rep);
 	return status;
-}
-
-static int
-bdc_entry(struct bdc *c, uint32_t type, xdrproc_t req_proc, const void *req,
-    bd_fh *out, bd_attr *attr)
-{
-	return bdc_entry_fd(c, type, req_proc, req, out, attr, NULL);
 }
 
 int
@@ -192,9 +178,8 @@ bdc_lookup(struct bdc *c, const bd_fh *dir, const char *name, bd_fh *out,
 }
 
 int
-bdc_create_open(struct bdc *c, const bd_fh *dir, const char *name,
-    unsigned int mode, unsigned int how, bd_fh *out, bd_attr *attr,
-    int *fd_out)
+bdc_create(struct bdc *c, const bd_fh *dir, const char *name,
+    unsigned int mode, unsigned int how, bd_fh *out, bd_attr *attr)
 {
 	struct bd_create_req req;
 
@@ -206,15 +191,8 @@ bdc_create_open(struct bdc *c, const bd_fh *dir, const char *name,
 	memcpy(req.verf, "verifier", BD_VERF_SIZE);
 	req.sattr.mask = 0x01;		/* STORE_SATTR_MODE */
 	req.sattr.mode = mode;
-	return bdc_entry_fd(c, fd_out != NULL ? BD_CREATE_OPEN : BD_CREATE,
-	    (xdrproc_t)xdr_bd_create_req, &req, out, attr, fd_out);
-}
-
-int
-bdc_create(struct bdc *c, const bd_fh *dir, const char *name,
-    unsigned int mode, unsigned int how, bd_fh *out, bd_attr *attr)
-{
-	return bdc_create_open(c, dir, name, mode, how, out, attr, NULL);
+	return bdc_entry(c, BD_CREATE, (xdrproc_t)xdr_bd_create_req, &req, out,
+	    attr);
 }
 
 int

@@ -39,10 +39,6 @@ int	bdc_lookup(struct bdc *, const bd_fh *dir, const char *name,
 	    bd_fh *out, bd_attr *attr);
 int	bdc_create(struct bdc *, const bd_fh *dir, const char *name,
 	    unsigned int mode, unsigned int how, bd_fh *out, bd_attr *attr);
-/* BD_CREATE_OPEN: *fd_out gets the new file's fd, or -1 if none came. */
-int	bdc_create_open(struct bdc *, const bd_fh *dir, const char *name,
-	    unsigned int mode, unsigned int how, bd_fh *out, bd_attr *attr,
-	    int *fd_out);
 int	bdc_mkdir(struct bdc *, const bd_fh *dir, const char *name,
 	    unsigned int mode, bd_fh *out);
 int	bdc_getattr(struct bdc *, const bd_fh *, bd_attr *);

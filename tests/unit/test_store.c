@@ -1021,62 +1021,6 @@ test_unbacked(struct store *s, const struct store_fh *root, const char *dir)
 	store_sync(s);
 }
 
-/* STORE_IO_IF_SPARE: a backing file now from a spare, or none at all. */
-static void
-test_if_spare(void)
-{
-	char dir[] = "/tmp/dittofs-test-ifspare-XXXXXX";
-	struct store_options opt;
-	struct store_fh root, fh;
-	struct store_attr a, a2;
-	struct store *s;
-	size_t ready;
-	uint64_t used;
-	int fd, rv;
-
-	memset(&opt, 0, sizeof(opt));
-	opt.cache_bytes = 8u << 20;
-	if (mkdtemp(dir) == NULL || store_open(dir, &opt, &s) != 0 ||
-	    store_share_root(s, "main", 1, &root, NULL) != 0) {
-		tap_ok(0, "if_spare: setup");
-		return;
-	}
-	rv = store_create(s, &cr_root, &root, N("e"), 0400,
-	    STORE_CREATE_GUARDED, NULL, &fh, &a);
-	fd = -2;
-	if (rv == 0)
-		rv = store_open_io(s, &cr_bob, &fh, STORE_IO_READ |
-		    STORE_IO_WRITE | STORE_IO_IF_SPARE, &fd, &a2);
-	tap_ok(rv == -EACCES && fd == -1, "if_spare: permissions first");
-	rv = store_open_io(s, &cr_root, &fh, STORE_IO_READ | STORE_IO_WRITE |
-	    STORE_IO_IF_SPARE, &fd, &a2);
-	tap_ok(rv == -EAGAIN && fd == -1 && !backed(dir, a.ino),
-	    "if_spare: none ready: EAGAIN, no fd, still unbacked");
-	TAP_EQ_INT(store_spare_make(s), 1, "if_spare: one made");
-	rv = store_open_io(s, &cr_root, &fh, STORE_IO_READ | STORE_IO_WRITE |
-	    STORE_IO_IF_SPARE, &fd, &a2);
-	store_spare_stats(s, &ready, &used);
-	tap_ok(rv == 0 && fd >= 0 && ready == 0 && used == 1 &&
-	    backed(dir, a.ino) && !(a2.flags & STORE_ATTR_UNBACKED),
-	    "if_spare: a ready one becomes the backing file");
-	tap_ok(fd >= 0 && pwrite(fd, "abc", 3, 0) == 3, "if_spare: its fd "
-	    "writes");
-	if (fd >= 0)
-		close(fd);
-	rv = store_open_io(s, &cr_root, &fh, STORE_IO_READ |
-	    STORE_IO_IF_SPARE, &fd, &a2);
-	tap_ok(rv == 0 && fd >= 0 && a2.size == 3, "if_spare: a backed file "
-	    "opens with none ready");
-	if (fd >= 0)
-		close(fd);
-	TAP_EQ_INT(store_open_io(s, &cr_root, &fh, STORE_IO_IF_SPARE, &fd,
-	    NULL), -EINVAL, "if_spare: alone it asks for nothing: EINVAL");
-	store_close(s);
-	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0, "if_spare: fsck finds no "
-	    "fault");
-	rm_tree(dir);
-}
-
 /* Spare backing files: made ahead, renamed into place, kept by open. */
 static void
 test_spares(void)
@@ -1584,7 +1528,6 @@ main(void)
 	    "no faults");
 	rm_tree(dir);
 	test_spares();
-	test_if_spare();
 	test_upgrade();
 	return tap_done();
 }
