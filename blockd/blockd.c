@@ -63,10 +63,28 @@ blockd_batch_done(struct ipc_channel *ch, void *arg)
 {
 	struct daemon *d = arg;
 	struct blockd_env *env = d->env;
+	size_t ready;
+	uint64_t used;
 	int rc;
 
 	if ((rc = store_sync_after(env->store)) < 0)
 		log_warnx("store: after sync: %s", strerror(-rc));
+	/*
+	 * A batch that took a spare backed a file that its front end now
+	 * writes and syncs (NFS: the WRITE that sent OPEN_IO).  A host
+	 * create in the next idle turn would hold this CPU in the kernel
+	 * while that sync waits for it: the refill waits for a batch that
+	 * took none (the client's next CREATE, say).
+	 */
+	store_spare_stats(env->store, &ready, &used);
+	if (used != env->spares_used_seen) {
+		env->spares_used_seen = used;
+		if (env->spare_queued) {
+			event_del(env->ev_spare);
+			env->spare_queued = 0;
+		}
+		return;
+	}
 	blockd_spare_later(env);
 }
 
@@ -74,7 +92,7 @@ blockd_batch_done(struct ipc_channel *ch, void *arg)
  * Spare backing files (store.h): making one is a host create, 200-500 us
  * of kernel time here, which a file's first WRITE would otherwise wait
  * for.  One is made per loop turn with nothing else to do, until the
- * pool is full; a turn that used spares queues the refill.
+ * pool is full; a batch that used none queues the refill.
  */
 static void
 blockd_spare_cb(evutil_socket_t fd, short what, void *arg)

@@ -23,6 +23,7 @@ struct blockd_env {
 	struct event		*ev_checkpoint;
 	struct event		*ev_spare;	/* idle: make a spare */
 	int			 spare_queued;
+	uint64_t		 spares_used_seen;	/* at the last batch */
 	uint64_t		 spare_retry_us;	/* 0: no failure */
 	uint64_t		 ops;
 	uint64_t		 syncs;
