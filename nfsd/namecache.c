@@ -6,6 +6,15 @@
  * precedes on the same channel the reply of any operation after the
  * change (blockd/ops.c), so an entry never outlives the truth.
  * LRU-limited; the whole cache goes when the channel to blockd does.
+ *
+ * A directory may also be known complete: every name it holds has an
+ * entry, so a name without one is absent, and LOOKUP of a new name in
+ * a directory nfsd made answers without blockd.  nfsd marks a directory
+ * complete when its MKDIR's reply arrives (the new directory is empty,
+ * and any note about it comes later on the channel).  Then a DIRENT
+ * note leaves an "unknown" entry for its name, which the reply of
+ * nfsd's own operation (or a LOOKUP) overwrites with the truth; losing
+ * any entry of the directory to the LRU forgets that it is complete.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +22,8 @@
 #include "nfsd.h"
 
 #define NAMECACHE_BUCKETS	16384
+#define NAMECACHE_DIR_BUCKETS	1024
+#define NAMECACHE_UNKNOWN	0xff	/* fhlen of an "ask blockd" entry */
 
 struct nameent {
 	uint64_t		 dir;
@@ -25,10 +36,20 @@ struct nameent {
 	char			 name[];
 };
 
+/* A directory whose every name has an entry. */
+struct compdir {
+	uint64_t		 dir;
+	struct compdir		*next;		/* hash chain */
+	TAILQ_ENTRY(compdir)	 age;
+};
+
 struct namecache {
 	struct nameent		*buckets[NAMECACHE_BUCKETS];
 	TAILQ_HEAD(, nameent)	 lru;		/* oldest first */
 	size_t			 n, max;
+	struct compdir		*dirs[NAMECACHE_DIR_BUCKETS];
+	TAILQ_HEAD(, compdir)	 dir_age;	/* oldest first */
+	size_t			 ndirs;		/* at most max / 4 + 1 */
 };
 
 struct namecache *
@@ -39,6 +60,7 @@ namecache_new(size_t max)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	TAILQ_INIT(&c->lru);
+	TAILQ_INIT(&c->dir_age);
 	c->max = max;
 	return c;
 }
@@ -80,6 +102,58 @@ namecache_slot(struct namecache *c, uint64_t dir, const char *name,
 	return pp;
 }
 
+static struct compdir **
+namecache_dir_slot(struct namecache *c, uint64_t dir)
+{
+	struct compdir **pp;
+
+	for (pp = &c->dirs[dir % NAMECACHE_DIR_BUCKETS]; *pp != NULL;
+	    pp = &(*pp)->next)
+		if ((*pp)->dir == dir)
+			break;
+	return pp;
+}
+
+static int
+namecache_complete(struct namecache *c, uint64_t dir)
+{
+	return c->ndirs > 0 && *namecache_dir_slot(c, dir) != NULL;
+}
+
+/* dir is no longer known complete. */
+static void
+namecache_forget_dir(struct namecache *c, uint64_t dir)
+{
+	struct compdir **pp, *d;
+
+	if (c->ndirs == 0 || *(pp = namecache_dir_slot(c, dir)) == NULL)
+		return;
+	d = *pp;
+	*pp = d->next;
+	TAILQ_REMOVE(&c->dir_age, d, age);
+	c->ndirs--;
+	free(d);
+}
+
+void
+namecache_set_complete(struct namecache *c, uint64_t dir)
+{
+	struct compdir **pp, *d;
+
+	if (c->max == 0 || *(pp = namecache_dir_slot(c, dir)) != NULL)
+		return;
+	if (c->ndirs > c->max / 4)
+		namecache_forget_dir(c, TAILQ_FIRST(&c->dir_age)->dir);
+	if ((d = malloc(sizeof(*d))) == NULL)
+		return;
+	d->dir = dir;
+	pp = namecache_dir_slot(c, dir);
+	d->next = *pp;
+	*pp = d;
+	TAILQ_INSERT_TAIL(&c->dir_age, d, age);
+	c->ndirs++;
+}
+
 static void
 namecache_unlink(struct namecache *c, struct nameent **pp)
 {
@@ -89,6 +163,26 @@ namecache_unlink(struct namecache *c, struct nameent **pp)
 	TAILQ_REMOVE(&c->lru, e, lru);
 	c->n--;
 	free(e);
+}
+
+/* The LRU's oldest entry goes, and with it its directory's completeness. */
+static void
+namecache_evict(struct namecache *c)
+{
+	struct nameent *e = TAILQ_FIRST(&c->lru);
+
+	namecache_forget_dir(c, e->dir);
+	namecache_unlink(c, namecache_slot(c, e->dir, e->name, e->namelen,
+	    e->hash));
+}
+
+static int
+namecache_plain(const char *name, size_t len)
+{
+	if (len == 0 || len > 255 || memchr(name, '/', len) != NULL ||
+	    memchr(name, '\0', len) != NULL)
+		return 0;
+	return !(name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')));
 }
 
 int
@@ -101,34 +195,41 @@ namecache_get(struct namecache *c, uint64_t dir, const char *name,
 		return 0;
 	e = *namecache_slot(c, dir, name, len,
 	    namecache_hash(dir, name, len));
-	if (e == NULL)
-		return 0;
+	if (e == NULL) {
+		/*
+		 * No entry in a complete directory: no such name, if it is
+		 * one blockd would look for (not "." or "..", no '/').
+		 */
+		*fh = NULL;
+		*fhlen = 0;
+		return namecache_complete(c, dir) && namecache_plain(name, len);
+	}
 	TAILQ_REMOVE(&c->lru, e, lru);
 	TAILQ_INSERT_TAIL(&c->lru, e, lru);
+	if (e->fhlen == NAMECACHE_UNKNOWN)
+		return 0;
 	*fh = e->fh;
 	*fhlen = e->fhlen;
 	return 1;
 }
 
-void
-namecache_put(struct namecache *c, uint64_t dir, const char *name,
+/* fhlen NAMECACHE_UNKNOWN: an entry that only says "ask blockd". */
+static void
+namecache_store(struct namecache *c, uint64_t dir, const char *name,
     size_t len, const uint8_t *fh, size_t fhlen)
 {
 	uint32_t h = namecache_hash(dir, name, len);
 	struct nameent **pp, *e;
 
-	if (c->max == 0 || len == 0 || len > 255 ||
-	    fhlen > NFS3_FHSIZE)
-		return;
 	pp = namecache_slot(c, dir, name, len, h);
 	if ((e = *pp) == NULL) {
-		while (c->n >= c->max) {
-			e = TAILQ_FIRST(&c->lru);
-			namecache_unlink(c, namecache_slot(c, e->dir, e->name,
-			    e->namelen, e->hash));
-		}
-		if ((e = malloc(sizeof(*e) + len)) == NULL)
+		while (c->n >= c->max)
+			namecache_evict(c);
+		if ((e = malloc(sizeof(*e) + len)) == NULL) {
+			/* The name goes unrecorded: dir is not complete. */
+			namecache_forget_dir(c, dir);
 			return;
+		}
 		e->dir = dir;
 		e->hash = h;
 		e->namelen = len;
@@ -141,8 +242,17 @@ namecache_put(struct namecache *c, uint64_t dir, const char *name,
 		TAILQ_REMOVE(&c->lru, e, lru);
 	TAILQ_INSERT_TAIL(&c->lru, e, lru);
 	e->fhlen = (uint8_t)fhlen;
-	if (fhlen > 0)
+	if (fhlen > 0 && fhlen != NAMECACHE_UNKNOWN)
 		memcpy(e->fh, fh, fhlen);
+}
+
+void
+namecache_put(struct namecache *c, uint64_t dir, const char *name,
+    size_t len, const uint8_t *fh, size_t fhlen)
+{
+	if (c->max == 0 || len == 0 || len > 255 || fhlen > NFS3_FHSIZE)
+		return;
+	namecache_store(c, dir, name, len, fh, fhlen);
 }
 
 void
@@ -151,6 +261,10 @@ namecache_drop(struct namecache *c, uint64_t dir, const char *name,
 {
 	struct nameent **pp;
 
+	if (len > 0 && len <= 255 && namecache_complete(c, dir)) {
+		namecache_store(c, dir, name, len, NULL, NAMECACHE_UNKNOWN);
+		return;
+	}
 	pp = namecache_slot(c, dir, name, len,
 	    namecache_hash(dir, name, len));
 	if (*pp != NULL)
@@ -170,6 +284,8 @@ namecache_drop_all(struct namecache *c)
 	for (i = 0; i < NAMECACHE_BUCKETS; i++)
 		c->buckets[i] = NULL;
 	c->n = 0;
+	while (c->ndirs > 0)
+		namecache_forget_dir(c, TAILQ_FIRST(&c->dir_age)->dir);
 }
 
 size_t

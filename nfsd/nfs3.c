@@ -1032,6 +1032,9 @@ nfs3_create_done(void *arg, int status, void *reply, int fd)
 	nfs3_status(r, nfs3_status_from_errno(status));
 	if (status == 0) {
 		nfs3_cache_bd(r, &rep->fh, &rep->attr);
+		if (r->call.proc == 9)		/* MKDIR: empty, so complete */
+			namecache_set_complete(r->env->namecache,
+			    rep->attr.ino);
 		nfs3_cache_name(r, 0, &NFS3_ARGS(r)->where,
 		    (const uint8_t *)rep->fh.bd_fh_val, rep->fh.bd_fh_len);
 		xdrbuf_put_u32(&r->out, 1);

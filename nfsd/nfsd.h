@@ -357,8 +357,11 @@ int		 namecache_get(struct namecache *, uint64_t dir,
 void		 namecache_put(struct namecache *, uint64_t dir,
 		    const char *name, size_t len, const uint8_t *fh,
 		    size_t fhlen);
+/* A note about the name: forget it (in a complete dir: "unknown"). */
 void		 namecache_drop(struct namecache *, uint64_t dir,
 		    const char *name, size_t len);
+/* dir holds no name without an entry (nfsd just made it, empty). */
+void		 namecache_set_complete(struct namecache *, uint64_t dir);
 void		 namecache_drop_all(struct namecache *);
 size_t		 namecache_count(const struct namecache *);
 

@@ -8,9 +8,10 @@
  *                                 to LOG
  *   bd-check verify SOCK DIR LOG  every acknowledged op is there, and
  *                                 nothing is half there
- *   bd-check entry SOCK OP NAME [NAME2]
- *                                 OP (create, remove, rename) in the
- *                                 share's root, as another front end
+ *   bd-check entry SOCK OP PATH [NAME2]
+ *                                 OP (create, remove, rename to NAME2)
+ *                                 on PATH (a name, or dir/.../name) in
+ *                                 the share, as another front end
  *                                 would; prints ok or the errno name
  *
  * As root it becomes dittofs-nfsd first (blockd checks SO_PEERCRED).
@@ -367,26 +368,45 @@ verify(const char *sock, const char *name, const char *logpath)
 
 /* One change to the share root, made past nfsd. */
 static int
-entry(const char *sock, const char *op, const char *name, const char *name2)
+entry(const char *sock, const char *op, const char *path, const char *name2)
 {
 	struct bdc c;
-	bd_fh root;
+	bd_fh dir, next;
+	char comp[256];
+	const char *name = path, *slash;
 	int rc;
 
 	connect_or_die(&c, sock);
-	if ((rc = bdc_share_root(&c, SHARE, &root)) != 0)
+	memset(&dir, 0, sizeof(dir));
+	rc = bdc_share_root(&c, SHARE, &dir);
+	/* Down to the directory that holds the last component. */
+	while (rc == 0 && (slash = strchr(name, '/')) != NULL) {
+		if ((size_t)(slash - name) >= sizeof(comp)) {
+			rc = -ENAMETOOLONG;
+			break;
+		}
+		memcpy(comp, name, (size_t)(slash - name));
+		comp[slash - name] = '\0';
+		if ((rc = bdc_lookup(&c, &dir, comp, &next, NULL)) == 0) {
+			bdc_fh_free(&dir);
+			dir = next;
+		}
+		name = slash + 1;
+	}
+	if (rc != 0)
 		;
 	else if (strcmp(op, "create") == 0)
-		rc = bdc_create(&c, &root, name, 0644, 1, NULL, NULL);
+		rc = bdc_create(&c, &dir, name, 0644, 1, NULL, NULL);
 	else if (strcmp(op, "remove") == 0)
-		rc = bdc_remove(&c, &root, name);
+		rc = bdc_remove(&c, &dir, name);
 	else if (strcmp(op, "rename") == 0 && name2 != NULL)
-		rc = bdc_rename(&c, &root, name, &root, name2);
+		rc = bdc_rename(&c, &dir, name, &dir, name2);
 	else {
 		fprintf(stderr, "bd-check entry: unknown op %s\n", op);
 		return 2;
 	}
 	printf("%s\n", rc == 0 ? "ok" : strerrorname_np(-rc));
+	bdc_fh_free(&dir);
 	bdc_close(&c);
 	return rc == 0 ? 0 : 1;
 }

@@ -291,6 +291,21 @@ check "LOOKUP of the new name: the same handle" test "$(nfs3mini lookup "$ROOT" 
 check "another front end removes it" test "$($BDCHECK entry "$BDSOCK" remove coh2)" = ok
 other
 check "LOOKUP after the removal: NFS3ERR_NOENT" test "$(nfs3mini lookup "$ROOT" coh2)" = "NFS3ERR 2"
+# A directory nfsd made itself is complete in its name cache: it answers
+# LOOKUP of a name it has not seen there (NOENT) without blockd, and a
+# change by another front end makes just that name unknown to it.
+CD=$(nfs3mini mkdir "$ROOT" cdir 755)
+N2=$(bd_lookups)
+check "LOOKUP in a directory nfsd just made: NFS3ERR_NOENT" test "$(nfs3mini lookup "$CD" none)" = "NFS3ERR 2"
+check "and nfsd answered it itself (blockd lookups: $(bd_lookups), were $N2)" test "$(bd_lookups)" = "$N2"
+check "another front end creates cdir/late" test "$($BDCHECK entry "$BDSOCK" create cdir/late)" = ok
+nfs3mini lookup "$CD" other >/dev/null
+H2=$(nfs3mini lookup "$CD" late)
+check "LOOKUP in cdir finds it ($H2)" sh -c "test ${#H2} -gt 16"
+check "LOOKUP of another new name in cdir: still NFS3ERR_NOENT" test "$(nfs3mini lookup "$CD" none2)" = "NFS3ERR 2"
+check "another front end removes cdir/late" test "$($BDCHECK entry "$BDSOCK" remove cdir/late)" = ok
+nfs3mini lookup "$CD" other >/dev/null
+check "LOOKUP of cdir/late after the removal: NFS3ERR_NOENT" test "$(nfs3mini lookup "$CD" late)" = "NFS3ERR 2"
 # The same for whole listings (nfsd/dircache.c): list the root twice so
 # the second comes from the cache, change it past nfsd, refresh the
 # directory's attributes with a LOOKUP, then list again.

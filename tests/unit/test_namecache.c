@@ -84,7 +84,47 @@ main(void)
 	tap_ok(namecache_count(c) == 0, "a name over 255 bytes is not kept");
 	namecache_free(c);
 
+	/* Complete directories: a name without an entry is absent. */
+	c = namecache_new(8);
+	namecache_set_complete(c, 5);
+	tap_ok(holds(c, 5, "x", "", 0) && namecache_count(c) == 0,
+	    "complete dir: an unseen name is absent, no entry made");
+	tap_ok(!known(c, 5, ".") && !known(c, 5, "..") &&
+	    !known(c, 5, "a/b"), "complete dir: '.', '..' and a name with "
+	    "'/' stay unknown");
+	tap_ok(!known(c, 6, "x"), "another dir is not complete");
+	namecache_put(c, 5, "f", 1, (const uint8_t *)"HANDLE-F", 8);
+	tap_ok(holds(c, 5, "f", "HANDLE-F", 8), "complete dir: a put name "
+	    "gives its handle");
+	namecache_drop(c, 5, "g", 1);
+	tap_ok(!known(c, 5, "g") && holds(c, 5, "x", "", 0),
+	    "complete dir: a note about an unseen name makes it unknown, "
+	    "the others stay absent");
+	namecache_put(c, 5, "g", 1, NULL, 0);
+	tap_ok(holds(c, 5, "g", "", 0), "complete dir: the reply's truth "
+	    "replaces unknown");
+	namecache_drop(c, 5, "f", 1);
+	tap_ok(!known(c, 5, "f"), "complete dir: a note about a known name "
+	    "makes it unknown");
+	/* 2 entries of dir 5 now; 7 more names elsewhere evict one. */
+	for (i = 0; i < 7; i++) {
+		snprintf(name, sizeof(name), "o%d", i);
+		namecache_put(c, 6, name, strlen(name), NULL, 0);
+	}
+	tap_ok(!known(c, 5, "x"), "an entry of a complete dir evicted: it "
+	    "is complete no more");
+	namecache_set_complete(c, 9);
+	namecache_drop_all(c);
+	tap_ok(!known(c, 9, "x"), "drop_all forgets complete dirs too");
+	for (i = 100; i < 110; i++)
+		namecache_set_complete(c, (uint64_t)i);
+	tap_ok(!known(c, 100, "x") && holds(c, 109, "x", "", 0),
+	    "complete dirs are bounded: the oldest is forgotten");
+	namecache_free(c);
+
 	off = namecache_new(0);
+	namecache_set_complete(off, 1);
+	tap_ok(!known(off, 1, "a"), "size 0: no complete dirs either");
 	namecache_put(off, 1, "a", 1, (const uint8_t *)"H", 1);
 	tap_ok(off != NULL && !known(off, 1, "a") &&
 	    namecache_count(off) == 0, "size 0: the cache is off");
