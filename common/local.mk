@@ -20,7 +20,9 @@ common_libdittofs_a_SOURCES = \
 	common/daemon.c common/daemon.h \
 	common/util.c common/util.h common/perm.h \
 	common/rpcbind.c common/rpcbind.h \
-	common/syncer.c common/syncer.h
+	common/syncer.c common/syncer.h \
+	common/xdrbuf.c common/xdrbuf.h \
+	common/rpcmsg.c common/rpcmsg.h
 common_libdittofs_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCAP_CFLAGS) \
 	$(SECCOMP_CFLAGS) $(TIRPC_CFLAGS)
 

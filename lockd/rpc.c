@@ -25,18 +25,6 @@
 #include "rpcbind.h"
 #include "util.h"
 
-#define RPC_CALL	0
-#define RPC_REPLY	1
-#define RPC_VERSION	2
-#define RPC_MSG_ACCEPTED	0
-#define RPC_MSG_DENIED		1
-#define RPC_DENIED_MISMATCH	0
-#define RPC_DENIED_AUTH		1
-#define RPC_AUTH_BADCRED	1
-#define RPC_AUTH_TOOWEAK	5
-
-#define RPC_LAST_FRAGMENT	0x80000000u
-
 #define PMAP_PROG		100000
 #define PMAP_VERS		2
 #define PMAP_PROC_GETPORT	3
@@ -70,99 +58,6 @@ struct rpc_service {
 	size_t			 nconns;
 	struct rpc_stats	 stats;
 };
-
-static uint32_t
-rpc_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-rpc_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-/* Skip an opaque_auth at *off: flavor, length <= 400, padded body. */
-static int
-rpc_skip_auth(const uint8_t *buf, size_t len, size_t *off, uint32_t *flavor)
-{
-	uint32_t n;
-
-	if (len - *off < 8)
-		return -1;
-	*flavor = rpc_get32(buf + *off);
-	n = rpc_get32(buf + *off + 4);
-	*off += 8;
-	if (n > RPC_AUTH_BODY_MAX)
-		return -1;
-	n = (n + 3) & ~3u;
-	if (len - *off < n)
-		return -1;
-	*off += n;
-	return 0;
-}
-
-/* RFC 5531 section 9: the call header. */
-enum rpc_parse
-rpc_parse_call(const uint8_t *buf, size_t len, struct rpc_call_hdr *h)
-{
-	uint32_t verf_flavor;
-	size_t off;
-
-	memset(h, 0, sizeof(*h));
-	if (len < 8)
-		return RPC_PARSE_SHORT;
-	h->xid = rpc_get32(buf);
-	if (rpc_get32(buf + 4) != RPC_CALL)
-		return RPC_PARSE_NOT_CALL;
-	if (len < 24)
-		return RPC_PARSE_SHORT;
-	if (rpc_get32(buf + 8) != RPC_VERSION)
-		return RPC_PARSE_RPCVERS;
-	h->prog = rpc_get32(buf + 12);
-	h->vers = rpc_get32(buf + 16);
-	h->proc = rpc_get32(buf + 20);
-	off = 24;
-	if (rpc_skip_auth(buf, len, &off, &h->cred_flavor) == -1 ||
-	    rpc_skip_auth(buf, len, &off, &verf_flavor) == -1)
-		return RPC_PARSE_SHORT;
-	h->body_off = off;
-	if (h->cred_flavor != RPC_AUTH_NONE_FLAVOR &&
-	    h->cred_flavor != RPC_AUTH_SYS_FLAVOR)
-		return RPC_PARSE_AUTH;
-	return RPC_PARSE_OK;
-}
-
-/* A reply: 0 with accept set (and body_off when accepted), or -1. */
-int
-rpc_parse_reply(const uint8_t *buf, size_t len, uint32_t *xid,
-    uint32_t *accept, size_t *body_off)
-{
-	uint32_t flavor;
-	size_t off;
-
-	if (len < 12)
-		return -1;
-	*xid = rpc_get32(buf);
-	if (rpc_get32(buf + 4) != RPC_REPLY)
-		return -1;
-	if (rpc_get32(buf + 8) != RPC_MSG_ACCEPTED) {
-		*accept = RPC_ACCEPT_SYSTEM_ERR;
-		*body_off = len;
-		return 0;
-	}
-	off = 12;
-	if (rpc_skip_auth(buf, len, &off, &flavor) == -1 || len - off < 4)
-		return -1;
-	*accept = rpc_get32(buf + off);
-	*body_off = off + 4;
-	return 0;
-}
 
 void
 rpc_addr_string(const struct sockaddr *sa, char *buf, size_t len,
@@ -239,23 +134,29 @@ rpc_call_alive(const struct rpc_call *call)
 	return call->conn == NULL || !call->conn->dead;
 }
 
+/*
+ * Send a reply built in o after RPC_REPLY_HDR_SIZE's four bytes for the
+ * record mark, then free o.
+ */
 static void
-rpc_send(struct rpc_call *call, const uint8_t *buf, size_t len)
+rpc_send(struct rpc_call *call, struct xdrbuf_out *o)
 {
-	uint8_t mark[4];
-
+	if (o->failed || o->len < 4) {
+		log_warnx("rpc: reply to %s does not encode", call->peer_addr);
+		goto out;
+	}
 	if (call->conn != NULL) {
 		if (call->conn->dead)
-			return;
-		rpc_put32(mark, RPC_LAST_FRAGMENT | (uint32_t)len);
-		if (bufferevent_write(call->conn->bev, mark, 4) == -1 ||
-		    bufferevent_write(call->conn->bev, buf, len) == -1)
+			goto out;
+		xdrbuf_put_u32_at(o, 0, RPC_LAST_FRAGMENT |
+		    (uint32_t)(o->len - 4));
+		if (bufferevent_write(call->conn->bev, o->buf, o->len) == -1)
 			rpc_conn_kill(call->conn, "write failed");
-		return;
-	}
-	if (sendto(call->udp_fd, buf, len, MSG_DONTWAIT,
+	} else if (sendto(call->udp_fd, o->buf + 4, o->len - 4, MSG_DONTWAIT,
 	    (struct sockaddr *)&call->peer, call->peer_len) == -1)
 		log_warn("rpc: reply to %s", call->peer_addr);
+out:
+	xdrbuf_out_free(o);
 }
 
 /* Encode an accepted reply; res NULL for void. */
@@ -263,59 +164,41 @@ static void
 rpc_reply_accepted(struct rpc_call *call, uint32_t stat, xdrproc_t proc,
     const void *res, uint32_t low, uint32_t high)
 {
-	uint8_t *buf;
+	struct xdrbuf_out o;
+	uint8_t *body;
 	XDR xdrs;
-	uint32_t v;
-	int ok = 1;
 
-	if ((buf = malloc(RPC_RECORD_MAX)) == NULL) {
-		log_warn("rpc reply");
-		return;
+	xdrbuf_out_init(&o);
+	if (xdrbuf_reserve(&o, RPC_REPLY_HDR_SIZE) == NULL)
+		goto out;
+	rpcmsg_reply_header(&o, call->hdr.xid, stat);
+	if (stat == RPC_PROG_MISMATCH) {
+		xdrbuf_put_u32(&o, low);
+		xdrbuf_put_u32(&o, high);
+	} else if (stat == RPC_SUCCESS && proc != NULL) {
+		/* The results go through rpcgen's encoder, bounded. */
+		if ((body = xdrbuf_reserve(&o, RPC_RECORD_MAX)) == NULL)
+			goto out;
+		xdrmem_create(&xdrs, (char *)body, RPC_RECORD_MAX, XDR_ENCODE);
+		if (!proc(&xdrs, (void *)res))
+			o.failed = 1;
+		else
+			o.len = RPC_REPLY_HDR_SIZE + xdr_getpos(&xdrs);
+		xdr_destroy(&xdrs);
 	}
-	xdrmem_create(&xdrs, (char *)buf, RPC_RECORD_MAX, XDR_ENCODE);
-	v = call->hdr.xid;
-	ok &= xdr_u_int(&xdrs, &v);
-	v = RPC_REPLY;
-	ok &= xdr_u_int(&xdrs, &v);
-	v = RPC_MSG_ACCEPTED;
-	ok &= xdr_u_int(&xdrs, &v);
-	v = RPC_AUTH_NONE_FLAVOR;	/* verifier: AUTH_NONE, empty */
-	ok &= xdr_u_int(&xdrs, &v);
-	v = 0;
-	ok &= xdr_u_int(&xdrs, &v);
-	ok &= xdr_u_int(&xdrs, &stat);
-	if (stat == RPC_ACCEPT_PROG_MISMATCH) {
-		ok &= xdr_u_int(&xdrs, &low);
-		ok &= xdr_u_int(&xdrs, &high);
-	} else if (stat == RPC_ACCEPT_SUCCESS && proc != NULL)
-		ok &= proc(&xdrs, (void *)res);
-	if (ok)
-		rpc_send(call, buf, xdr_getpos(&xdrs));
-	else
-		log_warnx("rpc: reply to %s does not encode", call->peer_addr);
-	xdr_destroy(&xdrs);
-	free(buf);
+out:
+	rpc_send(call, &o);
 }
 
 static void
 rpc_reply_denied(struct rpc_call *call, uint32_t why, uint32_t detail)
 {
-	uint8_t buf[24];
-	size_t len = 16;
+	struct xdrbuf_out o;
 
-	rpc_put32(buf, call->hdr.xid);
-	rpc_put32(buf + 4, RPC_REPLY);
-	rpc_put32(buf + 8, RPC_MSG_DENIED);
-	rpc_put32(buf + 12, why);
-	if (why == RPC_DENIED_MISMATCH) {
-		rpc_put32(buf + 16, RPC_VERSION);
-		rpc_put32(buf + 20, RPC_VERSION);
-		len = 24;
-	} else {
-		rpc_put32(buf + 16, detail);
-		len = 20;
-	}
-	rpc_send(call, buf, len);
+	xdrbuf_out_init(&o);
+	if (xdrbuf_reserve(&o, 4) != NULL)
+		rpcmsg_reply_denied(&o, call->hdr.xid, why, detail);
+	rpc_send(call, &o);
 }
 
 int
@@ -365,7 +248,7 @@ rpc_service_message(struct rpc_service *svc, struct rpc_conn *conn,
     const uint8_t *buf, size_t len)
 {
 	struct rpc_call *call;
-	enum rpc_parse rc;
+	enum rpcmsg_verdict v;
 
 	if ((call = calloc(1, sizeof(*call))) == NULL) {
 		log_warn("rpc call");
@@ -382,28 +265,33 @@ rpc_service_message(struct rpc_service *svc, struct rpc_conn *conn,
 		conn->refs++;
 		conn->calls++;
 	}
-	rc = rpc_parse_call(buf, len, &call->hdr);
-	switch (rc) {
-	case RPC_PARSE_OK:
+	v = rpcmsg_decode_call(buf, len, &call->hdr);
+	switch (v) {
+	case RPCMSG_OK:
 		break;
-	case RPC_PARSE_RPCVERS:
+	case RPCMSG_RPC_MISMATCH:
+	case RPCMSG_AUTH_BADCRED:
+	case RPCMSG_AUTH_BADVERF:
 		svc->stats.garbage++;
-		log_warnx("rpc: call from %s with RPC version != 2",
-		    call->peer_addr);
-		rpc_reply_denied(call, RPC_DENIED_MISMATCH, 0);
+		log_warnx("rpc: call from %s, xid %08x: %s", call->peer_addr,
+		    call->hdr.xid, rpcmsg_verdict_name(v));
+		if (v == RPCMSG_RPC_MISMATCH)
+			rpc_reply_denied(call, RPC_MISMATCH, 0);
+		else
+			rpc_reply_denied(call, RPC_AUTH_ERROR,
+			    v == RPCMSG_AUTH_BADCRED ? RPC_AUTH_BADCRED :
+			    RPC_AUTH_BADVERF);
 		rpc_call_free(call);
 		return;
-	case RPC_PARSE_AUTH:
-		svc->stats.garbage++;
-		log_warnx("rpc: call from %s with auth flavor %u",
-		    call->peer_addr, call->hdr.cred_flavor);
-		rpc_reply_denied(call, RPC_DENIED_AUTH, RPC_AUTH_TOOWEAK);
-		rpc_call_free(call);
+	case RPCMSG_GARBAGE:
+		log_warnx("rpc: call from %s, xid %08x: %s", call->peer_addr,
+		    call->hdr.xid, rpcmsg_verdict_name(v));
+		rpc_reply_error(call, RPC_ACCEPT_GARBAGE_ARGS);
 		return;
 	default:
 		svc->stats.garbage++;
-		log_warnx("rpc: malformed message (%zu bytes) from %s "
-		    "dropped", len, call->peer_addr);
+		log_warnx("rpc: message of %zu bytes from %s dropped: %s",
+		    len, call->peer_addr, rpcmsg_verdict_name(v));
 		rpc_call_free(call);
 		return;
 	}
@@ -416,13 +304,13 @@ rpc_service_message(struct rpc_service *svc, struct rpc_conn *conn,
 		rpc_reply_error(call, RPC_ACCEPT_PROG_MISMATCH);
 		return;
 	}
-	call->args_len = len - call->hdr.body_off;
+	call->args_len = len - call->hdr.args_off;
 	if ((call->args = malloc(call->args_len + 1)) == NULL) {
 		log_warn("rpc call");
 		rpc_reply_error(call, RPC_ACCEPT_SYSTEM_ERR);
 		return;
 	}
-	memcpy(call->args, buf + call->hdr.body_off, call->args_len);
+	memcpy(call->args, buf + call->hdr.args_off, call->args_len);
 	svc->dispatch(call, svc->arg);
 }
 
@@ -437,7 +325,7 @@ rpc_conn_read_cb(struct bufferevent *bev, void *arg)
 	c->refs++;
 	while (!c->dead && evbuffer_get_length(in) >= 4) {
 		evbuffer_copyout(in, mark, 4);
-		frag = rpc_get32(mark);
+		frag = xdrbuf_peek_u32(mark);
 		n = frag & ~RPC_LAST_FRAGMENT;
 		if (n > RPC_RECORD_MAX || c->record_len + n > RPC_RECORD_MAX) {
 			log_warnx("rpc: record over %d bytes, closing",
@@ -694,47 +582,34 @@ rpc_pending_finish(struct rpc_pending *p, int status, XDR *xdrs)
 static void
 rpc_pending_send(struct rpc_pending *p)
 {
-	uint8_t hdr[40], *buf;
 	struct sockaddr_storage to = p->addr;
-	size_t len;
+	struct xdrbuf_out o;
 	struct timeval tv;
 
-	rpc_put32(hdr, p->xid);
-	rpc_put32(hdr + 4, RPC_CALL);
-	rpc_put32(hdr + 8, RPC_VERSION);
-	rpc_put32(hdr + 12, p->looking_up ? PMAP_PROG : p->prog);
-	rpc_put32(hdr + 16, p->looking_up ? PMAP_VERS : p->vers);
-	rpc_put32(hdr + 20, p->looking_up ? PMAP_PROC_GETPORT : p->proc);
-	memset(hdr + 24, 0, 16);	/* AUTH_NONE credential and verifier */
+	xdrbuf_out_init(&o);
 	if (p->looking_up) {
-		uint8_t args[16];
-
-		rpc_put32(args, p->prog);
-		rpc_put32(args + 4, p->vers);
-		rpc_put32(args + 8, IPPROTO_UDP);
-		rpc_put32(args + 12, 0);
+		/* RFC 1833 3.1: PMAPPROC_GETPORT for (prog, vers, UDP). */
+		rpcmsg_call_header(&o, p->xid, PMAP_PROG, PMAP_VERS,
+		    PMAP_PROC_GETPORT);
+		xdrbuf_put_u32(&o, p->prog);
+		xdrbuf_put_u32(&o, p->vers);
+		xdrbuf_put_u32(&o, IPPROTO_UDP);
+		xdrbuf_put_u32(&o, 0);
 		if (to.ss_family == AF_INET)
 			((struct sockaddr_in *)&to)->sin_port = htons(PMAP_PORT);
 		else
 			((struct sockaddr_in6 *)&to)->sin6_port =
 			    htons(PMAP_PORT);
-		len = 40 + 16;
-		if ((buf = malloc(len)) == NULL)
-			goto out;
-		memcpy(buf, hdr, 40);
-		memcpy(buf + 40, args, 16);
 	} else {
-		len = 40 + p->args_len;
-		if ((buf = malloc(len)) == NULL)
-			goto out;
-		memcpy(buf, hdr, 40);
-		memcpy(buf + 40, p->args, p->args_len);
+		rpcmsg_call_header(&o, p->xid, p->prog, p->vers, p->proc);
+		xdrbuf_put_fixed(&o, p->args, p->args_len);
 	}
-	if (sendto(p->cl->fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&to,
-	    p->addr_len) == -1)
+	if (o.failed)
+		log_warnx("rpc: call does not encode");
+	else if (sendto(p->cl->fd, o.buf, o.len, MSG_DONTWAIT,
+	    (struct sockaddr *)&to, p->addr_len) == -1)
 		log_debug("rpc: sendto: %s", strerror(errno));
-	free(buf);
-out:
+	xdrbuf_out_free(&o);
 	tv.tv_sec = p->timeout_ms / 1000;
 	tv.tv_usec = (p->timeout_ms % 1000) * 1000;
 	evtimer_add(p->timer, &tv);
@@ -770,7 +645,7 @@ rpc_client_read_cb(evutil_socket_t fd, short what, void *arg)
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n == -1)
 			return;
-		if (rpc_parse_reply(buf, (size_t)n, &xid, &accept, &off) ==
+		if (rpcmsg_decode_reply(buf, (size_t)n, &xid, &accept, &off) ==
 		    -1)
 			continue;
 		TAILQ_FOREACH(p, &cl->pending, entry)
@@ -784,7 +659,7 @@ rpc_client_read_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		if (p->looking_up) {
 			if ((size_t)n - off < 4 ||
-			    (port = rpc_get32(buf + off)) == 0 ||
+			    (port = xdrbuf_peek_u32(buf + off)) == 0 ||
 			    port > 65535) {
 				rpc_pending_finish(p, -ENOENT, NULL);
 				continue;

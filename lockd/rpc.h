@@ -6,7 +6,8 @@
  * through the peer's rpcbind (PMAP v2 GETPORT) for callbacks (NLM
  * GRANTED, the _RES messages, SM_NOTIFY).
  *
- * nfsd has its own RPC server; the two are to merge into common/.
+ * The messages themselves are read and written by common/rpcmsg.c,
+ * the code nfsd's RPC server uses too.
  *
  * Every length read from the wire is checked against what is left of
  * the message and against its bound before use.
@@ -22,45 +23,25 @@
 #include <rpc/rpc.h>
 #include <event2/event.h>
 
+#include "rpcmsg.h"
+
 struct daemon;
 struct rpcbind;
 
 #define RPC_RECORD_MAX		(64 * 1024)	/* NLM and NSM calls are small */
-#define RPC_AUTH_BODY_MAX	400		/* RFC 5531 opaque_auth */
 #define RPC_CONN_MAX		512
 #define RPC_CONN_IDLE_SECONDS	300
 #define RPC_CONN_CALLS_MAX	128		/* in flight per connection */
 #define RPC_ADDR_MAX		64
 
-#define RPC_AUTH_NONE_FLAVOR	0
-#define RPC_AUTH_SYS_FLAVOR	1
-
 /* accept_stat */
 enum rpc_accept {
-	RPC_ACCEPT_SUCCESS = 0,
-	RPC_ACCEPT_PROG_UNAVAIL = 1,
-	RPC_ACCEPT_PROG_MISMATCH = 2,
-	RPC_ACCEPT_PROC_UNAVAIL = 3,
-	RPC_ACCEPT_GARBAGE_ARGS = 4,
-	RPC_ACCEPT_SYSTEM_ERR = 5
-};
-
-/* What rpc_parse_call found. */
-enum rpc_parse {
-	RPC_PARSE_OK = 0,
-	RPC_PARSE_SHORT,	/* truncated or a bad length: drop */
-	RPC_PARSE_NOT_CALL,	/* a reply or garbage type: drop */
-	RPC_PARSE_RPCVERS,	/* rpcvers != 2: MSG_DENIED RPC_MISMATCH */
-	RPC_PARSE_AUTH		/* unknown flavor: MSG_DENIED AUTH_ERROR */
-};
-
-struct rpc_call_hdr {
-	uint32_t	 xid;
-	uint32_t	 prog;
-	uint32_t	 vers;
-	uint32_t	 proc;
-	uint32_t	 cred_flavor;
-	size_t		 body_off;	/* where the arguments start */
+	RPC_ACCEPT_SUCCESS = RPC_SUCCESS,
+	RPC_ACCEPT_PROG_UNAVAIL = RPC_PROG_UNAVAIL,
+	RPC_ACCEPT_PROG_MISMATCH = RPC_PROG_MISMATCH,
+	RPC_ACCEPT_PROC_UNAVAIL = RPC_PROC_UNAVAIL,
+	RPC_ACCEPT_GARBAGE_ARGS = RPC_GARBAGE_ARGS,
+	RPC_ACCEPT_SYSTEM_ERR = RPC_SYSTEM_ERR
 };
 
 struct rpc_service;
@@ -75,7 +56,7 @@ struct rpc_call {
 	socklen_t		 peer_len;
 	char			 peer_addr[RPC_ADDR_MAX];	/* numeric */
 	int			 peer_loopback;
-	struct rpc_call_hdr	 hdr;
+	struct rpcmsg_call	 hdr;
 	uint8_t			*args;
 	size_t			 args_len;
 };
@@ -89,9 +70,6 @@ struct rpc_stats {
 };
 
 /* rpc.c: wire helpers (unit-tested) */
-enum rpc_parse	 rpc_parse_call(const uint8_t *, size_t, struct rpc_call_hdr *);
-int		 rpc_parse_reply(const uint8_t *, size_t, uint32_t *xid,
-		    uint32_t *accept, size_t *body_off);
 void		 rpc_addr_string(const struct sockaddr *, char *, size_t,
 		    int *loopback);
 

@@ -1,7 +1,7 @@
 ## dittofs-nfsd: NFSv3 + MOUNT v3.  The wire decoders are a small
 ## library of their own so that unit tests and fuzz targets link them.
 noinst_LIBRARIES += nfsd/libnfsdwire.a
-nfsd_libnfsdwire_a_SOURCES = nfsd/xdrbuf.c nfsd/rpcmsg.c nfsd/nfs3_xdr.c \
+nfsd_libnfsdwire_a_SOURCES = nfsd/nfs3_xdr.c \
 	nfsd/export.c nfsd/drc.c nfsd/namecache.c nfsd/dircache.c \
 	nfsd/fhcache.c nfsd/nfsd.h
 

@@ -22,32 +22,8 @@
 
 #include "blockd_msg.h"
 #include "daemon.h"
-
-/* RFC 5531 */
-#define RPC_VERSION		2
-#define RPC_CALL		0
-#define RPC_REPLY		1
-#define RPC_MSG_ACCEPTED	0
-#define RPC_MSG_DENIED		1
-#define RPC_SUCCESS		0
-#define RPC_PROG_UNAVAIL	1
-#define RPC_PROG_MISMATCH	2
-#define RPC_PROC_UNAVAIL	3
-#define RPC_GARBAGE_ARGS	4
-#define RPC_SYSTEM_ERR		5
-#define RPC_MISMATCH		0
-#define RPC_AUTH_ERROR		1
-#define RPC_AUTH_OK		0
-#define RPC_AUTH_BADCRED	1
-#define RPC_AUTH_REJECTEDCRED	2
-#define RPC_AUTH_BADVERF	3
-#define RPC_AUTH_REJECTEDVERF	4
-#define RPC_AUTH_TOOWEAK	5
-#define RPC_AUTH_NULL		0
-#define RPC_AUTH_UNIX		1
-#define RPC_AUTH_BODY_MAX	400
-#define RPC_AUTH_UNIX_NAME_MAX	255
-#define RPC_AUTH_UNIX_GIDS_MAX	16
+#include "rpcmsg.h"
+#include "xdrbuf.h"
 
 #define NFS_PROGRAM		100003
 #define NFS_V3			3
@@ -57,9 +33,6 @@
 
 /* The largest record we accept: a 1 MiB WRITE plus its arguments. */
 #define RPC_RECORD_MAX		(1024 * 1024 + 64 * 1024)
-#define RPC_LAST_FRAGMENT	0x80000000u
-/* Reply header reserved at the start of every reply buffer. */
-#define RPC_REPLY_HDR_SIZE	(4 + 6 * 4)
 #define RPC_CONN_INFLIGHT_MAX	128
 #define RPC_CONN_OUT_MAX	(16 * 1024 * 1024)
 
@@ -71,80 +44,6 @@
 #define NFS3_NPROC		22
 #define MNT_PATH_MAX		1024
 #define MNT_NAME_MAX		255
-
-/* xdrbuf.c: checked XDR over memory buffers. */
-struct xdrbuf_in {
-	const uint8_t	*p;
-	size_t		 len;
-	size_t		 pos;
-};
-
-struct xdrbuf_out {
-	uint8_t		*buf;
-	size_t		 len;
-	size_t		 cap;
-	int		 failed;	/* out of memory: the reply is lost */
-};
-
-void	 xdrbuf_in_init(struct xdrbuf_in *, const void *, size_t);
-size_t	 xdrbuf_in_left(const struct xdrbuf_in *);
-int	 xdrbuf_get_u32(struct xdrbuf_in *, uint32_t *);
-int	 xdrbuf_get_u64(struct xdrbuf_in *, uint64_t *);
-int	 xdrbuf_get_bool(struct xdrbuf_in *, int *);
-int	 xdrbuf_get_fixed(struct xdrbuf_in *, void *, size_t);
-/* A counted opaque or string of at most max bytes, pointing into the buffer. */
-int	 xdrbuf_get_opaque(struct xdrbuf_in *, const uint8_t **, uint32_t *,
-	    uint32_t max);
-int	 xdrbuf_skip(struct xdrbuf_in *, size_t);
-void	 xdrbuf_out_init(struct xdrbuf_out *);
-void	 xdrbuf_out_free(struct xdrbuf_out *);
-/* Room for n more bytes; a pointer to them, or NULL (failed is set). */
-uint8_t	*xdrbuf_reserve(struct xdrbuf_out *, size_t);
-void	 xdrbuf_put_u32(struct xdrbuf_out *, uint32_t);
-void	 xdrbuf_put_u64(struct xdrbuf_out *, uint64_t);
-void	 xdrbuf_put_fixed(struct xdrbuf_out *, const void *, size_t);
-void	 xdrbuf_put_opaque(struct xdrbuf_out *, const void *, uint32_t);
-void	 xdrbuf_put_u32_at(struct xdrbuf_out *, size_t, uint32_t);
-uint32_t xdrbuf_peek_u32(const uint8_t *);
-
-/* rpcmsg.c: RPC call header and credentials (pure, fuzzed). */
-struct rpc_cred {
-	uint32_t	flavor;		/* RPC_AUTH_NULL or RPC_AUTH_UNIX */
-	uint32_t	uid;
-	uint32_t	gid;
-	uint32_t	ngroups;
-	uint32_t	groups[RPC_AUTH_UNIX_GIDS_MAX];
-	char		machine[RPC_AUTH_UNIX_NAME_MAX + 1];
-};
-
-struct rpc_call {
-	uint32_t	xid;
-	uint32_t	prog;
-	uint32_t	vers;
-	uint32_t	proc;
-	struct rpc_cred	cred;
-	size_t		args_off;	/* arguments start here in the record */
-};
-
-enum rpcmsg_verdict {
-	RPCMSG_OK,
-	RPCMSG_DROP,		/* not even an xid: no reply possible */
-	RPCMSG_NOT_CALL,	/* a reply or garbage type: ignore */
-	RPCMSG_RPC_MISMATCH,	/* MSG_DENIED RPC_MISMATCH 2..2 */
-	RPCMSG_AUTH_BADCRED,
-	RPCMSG_AUTH_BADVERF,
-	RPCMSG_GARBAGE,		/* header readable, credentials not */
-};
-
-enum rpcmsg_verdict rpcmsg_decode_call(const uint8_t *, size_t,
-	    struct rpc_call *);
-int	 rpcmsg_decode_auth_unix(const uint8_t *, size_t, struct rpc_cred *);
-/* Start a reply: the RPC header words go into the reserved head. */
-void	 rpcmsg_reply_header(struct xdrbuf_out *, uint32_t xid,
-	    uint32_t accept_stat);
-void	 rpcmsg_reply_denied(struct xdrbuf_out *, uint32_t xid,
-	    uint32_t reject_stat, uint32_t detail);
-const char *rpcmsg_verdict_name(enum rpcmsg_verdict);
 
 /* export.c: [share NAME] sections. */
 enum export_client_kind {
@@ -383,7 +282,7 @@ struct nfs_req {
 	uint8_t			 addr[16];
 	unsigned int		 port;
 	char			 peername[64];
-	struct rpc_call		 call;
+	struct rpcmsg_call	 call;
 	uint8_t			*rec;		/* the record; owned */
 	size_t			 reclen;
 	struct xdrbuf_in	 args;

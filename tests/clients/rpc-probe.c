@@ -3,7 +3,8 @@
  * builds records byte by byte (no libtirpc), so it can send what a real
  * client never would, and prints one line naming what came back.
  *
- *   rpc-probe [-p port] [-s source-address] [-x xid] TEST [ARG...]
+ *   rpc-probe [-p port] [-P prog] [-V vers] [-s source-address] [-x xid]
+ *       TEST [ARG...]
  *
  * TEST: null, garbage, truncated, huge, badproc, badvers, badprog,
  * rpcvers, authbad, authflavor, mnt PATH, getattr HEXFH, stale HEXFH,
@@ -15,7 +16,9 @@
  * "PROG_MISMATCH low high", "RPC_MISMATCH low high", "AUTH_ERROR n",
  * "closed" (the server dropped the connection), a hex handle (mnt, and
  * dotdot: the handle READDIRPLUS gives "..", or "none"), or an NFS3
- * status name.
+ * status name.  -P and -V aim null, badproc, rpcvers, authbad and
+ * authflavor at another program (NFS v3 unless given), e.g. lockd's
+ * NLM v4: -P 100021 -V 4.
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
@@ -315,7 +318,8 @@ bad:
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: rpc-probe [-p port] [-s src] [-x xid] TEST "
+	fprintf(stderr, "usage: rpc-probe [-p port] [-P prog] [-V vers] "
+	    "[-s src] [-x xid] TEST "
 	    "[ARG...]\n");
 	return 2;
 }
@@ -327,12 +331,19 @@ main(int argc, char *argv[])
 	uint8_t fh[128], fh2[128], *rep;
 	size_t fhlen, fh2len, len, i;
 	const char *src = NULL, *test;
+	uint32_t prog = NFS_PROG, vers = 3;
 	int port = 2049, ch, fd;
 
-	while ((ch = getopt(argc, argv, "p:s:x:")) != -1) {
+	while ((ch = getopt(argc, argv, "p:P:s:V:x:")) != -1) {
 		switch (ch) {
 		case 'p':
 			port = atoi(optarg);
+			break;
+		case 'P':
+			prog = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'V':
+			vers = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
 		case 's':
 			src = optarg;
@@ -376,23 +387,23 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	if (strcmp(test, "null") == 0)
-		call_header(&b, 2, NFS_PROG, 3, 0, 1);
+		call_header(&b, 2, prog, vers, 0, 1);
 	else if (strcmp(test, "garbage") == 0) {
 		call_header(&b, 2, NFS_PROG, 3, 1, 1);	/* GETATTR */
 		put32(&b, 0xfffffff0);	/* a handle "of 4 GiB" */
 		put32(&b, 0);
 	} else if (strcmp(test, "badproc") == 0)
-		call_header(&b, 2, NFS_PROG, 3, 99, 1);
+		call_header(&b, 2, prog, vers, 99, 1);
 	else if (strcmp(test, "badvers") == 0)
 		call_header(&b, 2, NFS_PROG, 2, 0, 1);
 	else if (strcmp(test, "badprog") == 0)
 		call_header(&b, 2, 100099, 1, 0, 1);
 	else if (strcmp(test, "rpcvers") == 0)
-		call_header(&b, 3, NFS_PROG, 3, 0, 1);
+		call_header(&b, 3, prog, vers, 0, 1);
 	else if (strcmp(test, "authbad") == 0)
-		call_header(&b, 2, NFS_PROG, 3, 0, 2);
+		call_header(&b, 2, prog, vers, 0, 2);
 	else if (strcmp(test, "authflavor") == 0)
-		call_header(&b, 2, NFS_PROG, 3, 0, 3);
+		call_header(&b, 2, prog, vers, 0, 3);
 	else if (strcmp(test, "mnt") == 0 && argc == 2) {
 		call_header(&b, 2, MOUNT_PROG, 3, 1, 1);
 		putopaque(&b, argv[1], (uint32_t)strlen(argv[1]));

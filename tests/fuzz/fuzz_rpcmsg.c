@@ -1,15 +1,20 @@
-/* Fuzz target: RPC call header, credentials and verifier (nfsd/rpcmsg.c). */
+/*
+ * Fuzz target: RPC call header, credentials and verifier, and the reply
+ * header a callback client reads (common/rpcmsg.c).
+ */
 #include <string.h>
 
 #include "fuzz.h"
-#include "nfsd.h"
+#include "rpcmsg.h"
 
 int
 fuzz_rpcmsg_one(const uint8_t *data, size_t size)
 {
-	struct rpc_call call;
+	struct rpcmsg_call call;
 	struct rpc_cred cred;
 	enum rpcmsg_verdict v;
+	uint32_t xid, stat;
+	size_t off;
 
 	v = rpcmsg_decode_call(data, size, &call);
 	if (v == RPCMSG_OK) {
@@ -21,6 +26,9 @@ fuzz_rpcmsg_one(const uint8_t *data, size_t size)
 	}
 	if (rpcmsg_decode_auth_unix(data, size, &cred) == 0 &&
 	    cred.ngroups > RPC_AUTH_UNIX_GIDS_MAX)
+		__builtin_trap();
+	if (rpcmsg_decode_reply(data, size, &xid, &stat, &off) == 0 &&
+	    off > size)
 		__builtin_trap();
 	return 0;
 }

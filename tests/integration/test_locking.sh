@@ -109,6 +109,16 @@ check "lockd runs as dittofs-lockd" test "$(proc_field "$LOCKD" Uid | awk '{prin
 check "lockd: CapEff 0, NoNewPrivs 1, Seccomp 2" test "$(proc_field "$LOCKD" CapEff)/$(proc_field "$LOCKD" NoNewPrivs)/$(proc_field "$LOCKD" Seccomp)" = 0000000000000000/1/2
 check "lockd is chrooted to the run directory" test "$(readlink /proc/$LOCKD/root)" = "$SUITE_DIR/run"
 
+# lockd's RPC errors over TCP: its call headers are read by common/rpcmsg.c.
+PROBE=$top_builddir/tests/clients/rpc-probe
+NLMPORT=$(rpcinfo -p 127.0.0.1 | awk '$1 == 100021 && $2 == 4 && $3 == "tcp" { print $4; exit }')
+check "lockd: NLM v4 NULL over TCP" test "$($PROBE -p "$NLMPORT" -P 100021 -V 4 null)" = SUCCESS
+check "lockd: unknown procedure: PROC_UNAVAIL" test "$($PROBE -p "$NLMPORT" -P 100021 -V 4 badproc)" = PROC_UNAVAIL
+check "lockd: RPC version 3: RPC_MISMATCH 2 2" test "$($PROBE -p "$NLMPORT" -P 100021 -V 4 rpcvers)" = "RPC_MISMATCH 2 2"
+check "lockd: AUTH_SYS with bad lengths: AUTH_ERROR badcred" test "$($PROBE -p "$NLMPORT" -P 100021 -V 4 authbad)" = "AUTH_ERROR 1"
+check "lockd: unknown auth flavor: AUTH_ERROR badcred" test "$($PROBE -p "$NLMPORT" -P 100021 -V 4 authflavor)" = "AUTH_ERROR 1"
+check "lockd: NLM v5: PROG_MISMATCH 1 4" test "$($PROBE -p "$NLMPORT" -P 100021 -V 5 null)" = "PROG_MISMATCH 1 4"
+
 FH=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S export -n locked-file)
 FH2=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S export -n shared-file)
 check "a file handle from blockd for the test files" test -n "$FH" -a -n "$FH2"

@@ -35,7 +35,10 @@ put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* A call header with AUTH_SYS credential of n bytes. */
+/*
+ * A call header with a credential of credlen bytes: with 20, an AUTH_SYS
+ * body of stamp 0, an empty machine name, uid 0, gid 0 and no groups.
+ */
 static size_t
 call_header(uint8_t *b, uint32_t rpcvers, uint32_t flavor, uint32_t credlen)
 {
@@ -57,7 +60,7 @@ int
 main(void)
 {
 	uint8_t buf[8192], junk[4096];
-	struct rpc_call_hdr h;
+	struct rpcmsg_call h;
 	struct nlm_req r;
 	nlm4_lockargs a4;
 	nlm_lockargs a1;
@@ -72,29 +75,33 @@ main(void)
 
 	/* RPC call header. */
 	n = call_header(buf, 2, 1, 20);
-	tap_ok(rpc_parse_call(buf, n, &h) == RPC_PARSE_OK && h.xid == 0x1234 &&
+	tap_ok(rpcmsg_decode_call(buf, n, &h) == RPCMSG_OK && h.xid == 0x1234 &&
 	    h.prog == NLM_PROG && h.vers == 4 && h.proc == NLMPROC_LOCK &&
-	    h.body_off == 60, "a valid call header parses");
+	    h.args_off == 60, "a valid call header parses");
 	bad = 0;
 	for (i = 0; i < n; i++)
-		if (rpc_parse_call(buf, i, &h) == RPC_PARSE_OK)
+		if (rpcmsg_decode_call(buf, i, &h) == RPCMSG_OK)
 			bad++;
 	TAP_EQ_INT(bad, 0, "every truncation of the header is refused");
 	call_header(buf, 3, 1, 20);
-	tap_ok(rpc_parse_call(buf, n, &h) == RPC_PARSE_RPCVERS,
+	tap_ok(rpcmsg_decode_call(buf, n, &h) == RPCMSG_RPC_MISMATCH,
 	    "RPC version 3 gets RPC_MISMATCH");
 	call_header(buf, 2, 1, 401);
-	tap_ok(rpc_parse_call(buf, n, &h) == RPC_PARSE_SHORT,
+	tap_ok(rpcmsg_decode_call(buf, n, &h) == RPCMSG_AUTH_BADCRED,
 	    "a credential over 400 bytes is refused");
 	call_header(buf, 2, 1, 0xfffffffcu);
-	tap_ok(rpc_parse_call(buf, n, &h) == RPC_PARSE_SHORT,
+	tap_ok(rpcmsg_decode_call(buf, n, &h) == RPCMSG_AUTH_BADCRED,
 	    "a credential length of 4 GiB is refused");
 	call_header(buf, 2, 6, 20);
-	tap_ok(rpc_parse_call(buf, n, &h) == RPC_PARSE_AUTH,
-	    "an unknown auth flavor (RPCSEC_GSS) gets AUTH_ERROR");
+	tap_ok(rpcmsg_decode_call(buf, n, &h) == RPCMSG_AUTH_BADCRED,
+	    "an unknown auth flavor (RPCSEC_GSS) gets AUTH_BADCRED");
+	call_header(buf, 2, 1, 20);
+	put32(buf + 36, 9);	/* a machine name longer than the body */
+	tap_ok(rpcmsg_decode_call(buf, n, &h) == RPCMSG_AUTH_BADCRED,
+	    "an AUTH_SYS body that does not hold together is refused");
 	call_header(buf, 2, 1, 20);
 	put32(buf + 4, 1);
-	tap_ok(rpc_parse_call(buf, n, &h) == RPC_PARSE_NOT_CALL,
+	tap_ok(rpcmsg_decode_call(buf, n, &h) == RPCMSG_NOT_CALL,
 	    "a reply is not a call");
 	/* Replies (the client side). */
 	put32(buf, 77);
@@ -103,13 +110,13 @@ main(void)
 	put32(buf + 12, 0);
 	put32(buf + 16, 0);
 	put32(buf + 20, 0);
-	tap_ok(rpc_parse_reply(buf, 24, &xid, &acc, &off) == 0 && xid == 77 &&
+	tap_ok(rpcmsg_decode_reply(buf, 24, &xid, &acc, &off) == 0 && xid == 77 &&
 	    acc == 0 && off == 24, "an accepted reply parses");
 	put32(buf + 16, 0x7fffffff);
-	tap_ok(rpc_parse_reply(buf, 24, &xid, &acc, &off) == -1,
+	tap_ok(rpcmsg_decode_reply(buf, 24, &xid, &acc, &off) == -1,
 	    "a reply verifier longer than the message is refused");
 	for (i = 0, bad = 0; i < 24; i++)
-		if (rpc_parse_reply(buf, i, &xid, &acc, &off) == 0 && i < 20)
+		if (rpcmsg_decode_reply(buf, i, &xid, &acc, &off) == 0 && i < 20)
 			bad++;
 	TAP_EQ_INT(bad, 0, "truncated replies are refused");
 
@@ -225,7 +232,7 @@ main(void)
 			nlm_req_free(&r);
 		else
 			crashes_refused++;
-		(void)rpc_parse_call(junk, len, &h);
+		(void)rpcmsg_decode_call(junk, len, &h);
 	}
 	tap_ok(crashes_refused > 0, "20000 random messages: no crash, %d "
 	    "refused", crashes_refused);

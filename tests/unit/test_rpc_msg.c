@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "nfsd.h"
+#include "rpcmsg.h"
 #include "tap.h"
 
 static size_t
@@ -53,7 +53,7 @@ int
 main(void)
 {
 	uint8_t b[512];
-	struct rpc_call c;
+	struct rpcmsg_call c;
 	struct xdrbuf_out o;
 	size_t n;
 
@@ -116,5 +116,34 @@ main(void)
 	    xdrbuf_peek_u32(o.buf + 20) == RPC_AUTH_BADCRED,
 	    "denied reply: AUTH_ERROR AUTH_BADCRED");
 	xdrbuf_out_free(&o);
+
+	/* The client side: a callback's call header and its reply. */
+	xdrbuf_out_init(&o);
+	rpcmsg_call_header(&o, 0x77, 100021, 4, 5);
+	tap_ok(!o.failed && rpcmsg_decode_call(o.buf, o.len, &c) == RPCMSG_OK &&
+	    c.xid == 0x77 && c.prog == 100021 && c.vers == 4 && c.proc == 5 &&
+	    c.cred.flavor == RPC_AUTH_NULL && c.args_off == o.len,
+	    "a callback's call header reads back: AUTH_NULL, no arguments");
+	xdrbuf_out_free(&o);
+	{
+		uint32_t xid, stat;
+		size_t off;
+
+		xdrbuf_out_init(&o);
+		xdrbuf_reserve(&o, RPC_REPLY_HDR_SIZE);
+		rpcmsg_reply_header(&o, 0x78, RPC_SUCCESS);
+		xdrbuf_put_u32(&o, 4045);
+		tap_ok(rpcmsg_decode_reply(o.buf + 4, o.len - 4, &xid, &stat,
+		    &off) == 0 && xid == 0x78 && stat == RPC_SUCCESS &&
+		    off == 24 && xdrbuf_peek_u32(o.buf + 4 + off) == 4045,
+		    "an accepted reply: its results start after accept_stat");
+		rpcmsg_reply_denied(&o, 0x79, RPC_AUTH_ERROR, RPC_AUTH_TOOWEAK);
+		tap_ok(rpcmsg_decode_reply(o.buf + 4, o.len - 4, &xid, &stat,
+		    &off) == 0 && xid == 0x79 && stat == RPC_SYSTEM_ERR,
+		    "a denied reply reads as SYSTEM_ERR");
+		tap_ok(rpcmsg_decode_reply(o.buf + 4, 11, &xid, &stat,
+		    &off) == -1, "a reply cut short is refused");
+		xdrbuf_out_free(&o);
+	}
 	return tap_done();
 }

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "nfsd.h"
+#include "rpcmsg.h"
 
 const char *
 rpcmsg_verdict_name(enum rpcmsg_verdict v)
@@ -59,7 +59,7 @@ rpcmsg_decode_auth_unix(const uint8_t *body, size_t len, struct rpc_cred *c)
 
 /* RFC 5531 9: call body; args_off is where the procedure's arguments start. */
 enum rpcmsg_verdict
-rpcmsg_decode_call(const uint8_t *rec, size_t len, struct rpc_call *call)
+rpcmsg_decode_call(const uint8_t *rec, size_t len, struct rpcmsg_call *call)
 {
 	struct xdrbuf_in x;
 	const uint8_t *body;
@@ -135,4 +135,55 @@ rpcmsg_reply_denied(struct xdrbuf_out *o, uint32_t xid, uint32_t reject_stat,
 		xdrbuf_put_u32(o, RPC_VERSION);
 	} else
 		xdrbuf_put_u32(o, detail);
+}
+
+/*
+ * A call header with an AUTH_NULL credential and verifier, for the
+ * callbacks a server makes (NLM GRANTED, SM_NOTIFY, rpcbind GETPORT).
+ */
+void
+rpcmsg_call_header(struct xdrbuf_out *o, uint32_t xid, uint32_t prog,
+    uint32_t vers, uint32_t proc)
+{
+	xdrbuf_put_u32(o, xid);
+	xdrbuf_put_u32(o, RPC_CALL);
+	xdrbuf_put_u32(o, RPC_VERSION);
+	xdrbuf_put_u32(o, prog);
+	xdrbuf_put_u32(o, vers);
+	xdrbuf_put_u32(o, proc);
+	xdrbuf_put_u32(o, RPC_AUTH_NULL);
+	xdrbuf_put_u32(o, 0);
+	xdrbuf_put_u32(o, RPC_AUTH_NULL);
+	xdrbuf_put_u32(o, 0);
+}
+
+/*
+ * RFC 5531 9: a reply to such a call.  0 with *xid and *accept_stat set
+ * (RPC_SYSTEM_ERR for MSG_DENIED) and *res_off where an accepted reply's
+ * results start; -1 for what is not a whole reply header.
+ */
+int
+rpcmsg_decode_reply(const uint8_t *rec, size_t len, uint32_t *xid,
+    uint32_t *accept_stat, size_t *res_off)
+{
+	struct xdrbuf_in x;
+	const uint8_t *body;
+	uint32_t type, stat, flavor, blen;
+
+	xdrbuf_in_init(&x, rec, len);
+	if (xdrbuf_get_u32(&x, xid) == -1 ||
+	    xdrbuf_get_u32(&x, &type) == -1 || type != RPC_REPLY ||
+	    xdrbuf_get_u32(&x, &stat) == -1)
+		return -1;
+	if (stat != RPC_MSG_ACCEPTED) {
+		*accept_stat = RPC_SYSTEM_ERR;
+		*res_off = len;
+		return 0;
+	}
+	if (xdrbuf_get_u32(&x, &flavor) == -1 ||
+	    xdrbuf_get_opaque(&x, &body, &blen, RPC_AUTH_BODY_MAX) == -1 ||
+	    xdrbuf_get_u32(&x, accept_stat) == -1)
+		return -1;
+	*res_off = x.pos;
+	return 0;
 }

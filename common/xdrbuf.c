@@ -1,5 +1,5 @@
 /*
- * Checked XDR (RFC 4506) over memory buffers, for the NFS and MOUNT wire.
+ * Checked XDR (RFC 4506) over memory buffers, for the RPC wire of the front ends.
  * Every length is compared with what is left before it is used; a
  * decoder that fails leaves the caller to answer GARBAGE_ARGS.
  */
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nfsd.h"
+#include "xdrbuf.h"
 
 #define XDRBUF_PAD(n)	(((n) + 3) & ~(size_t)3)
 
