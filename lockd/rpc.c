@@ -135,8 +135,8 @@ rpc_call_alive(const struct rpc_call *call)
 }
 
 /*
- * Send a reply built in o after RPC_REPLY_HDR_SIZE's four bytes for the
- * record mark, then free o.
+ * Send the reply in o, which starts with four bytes left for the record
+ * mark (TCP fills them in, UDP skips them), then free o.
  */
 static void
 rpc_send(struct rpc_call *call, struct xdrbuf_out *o)
