@@ -10,20 +10,33 @@
 #                            empty files per directory (4); ls -lR and
 #                            rm -rf are one busybox process each
 #   integrity                1/0, E2E_INTEGRITY_MIB MiB (default 32)
-# Env: E2E_MNT (the mount to use), E2E_PREFIX (prefix of RESULT names).
+# Env: E2E_MNT (the mount to use), E2E_PREFIX (prefix of RESULT names),
+# E2E_GROUPS (which of the groups seq rand small tree integrity to run, in
+# this order; default all).
 set -u
 p=${E2E_PREFIX:-}
 base=${E2E_MNT:?no mount}/e2e-standard.$$
 mkdir -p "$base" || exit 1
 fail=0
 run() { "$@" || { echo "FAILED: $*"; fail=1; }; }
+groups=" ${E2E_GROUPS:-seq rand small tree integrity} "
+want() { case $groups in *" $1 "*) return 0 ;; esac; return 1; }
 
 seq_mib=${E2E_SEQ_MIB:-256}
-run e2e-helper seqwrite "${p}seq_write" "$base/seq" "$seq_mib"
-run e2e-helper seqread "${p}seq_read" "$base/seq"
-
 rand_s=${E2E_RAND_SECONDS:-10}
-if [ "$rand_s" -gt 0 ]; then
+[ "$rand_s" -gt 0 ] || groups=$(echo "$groups" | sed 's/ rand / /')
+if want seq || want rand; then
+	# rand reads and writes the file seq wrote (it writes one if only
+	# rand runs).
+	if want seq; then
+		run e2e-helper seqwrite "${p}seq_write" "$base/seq" "$seq_mib"
+		run e2e-helper seqread "${p}seq_read" "$base/seq"
+	elif ! e2e-helper seqwrite "${p}seq_write" "$base/seq" "$seq_mib" >/dev/null; then
+		echo "FAILED: writing $base/seq for rand"
+		fail=1
+	fi
+fi
+if want rand; then
 	rand_mib=${E2E_RAND_MIB:-64}
 	[ "$rand_mib" -le "$seq_mib" ] || rand_mib=$seq_mib
 	run e2e-helper randio "${p}rand_write" "$base/seq" "$rand_mib" "$rand_s" write
@@ -32,21 +45,29 @@ if [ "$rand_s" -gt 0 ]; then
 fi
 rm -f "$base/seq"
 
-run e2e-helper smallfiles "${p}small" "$base/small" \
-    "${E2E_SMALL_COUNT:-2000}" "${E2E_SMALL_BYTES:-4096}"
-rmdir "$base/small"
-
-out=$(e2e-helper mktree "${p}tree_mkdir" "$base/tree" "${E2E_TREE_DEPTH:-3}" \
-    "${E2E_TREE_FANOUT:-8}" "${E2E_TREE_FILES:-4}") || fail=1
-echo "$out" | grep '^RESULT'
-entries=$(echo "$out" | sed -n 's/^ENTRIES //p')
-if [ -n "$entries" ]; then
-	run e2e-helper time "${p}tree_ls" entries/s "$entries" --drop-caches -- \
-	    sh -c 'exec ls -lR "$1" >/dev/null' sh "$base/tree"
-	run e2e-helper time "${p}tree_rm" entries/s "$entries" --drop-caches -- \
-	    rm -rf "$base/tree"
+if want small; then
+	run e2e-helper smallfiles "${p}small" "$base/small" \
+	    "${E2E_SMALL_COUNT:-2000}" "${E2E_SMALL_BYTES:-4096}"
+	rmdir "$base/small"
 fi
 
+if want tree; then
+	out=$(e2e-helper mktree "${p}tree_mkdir" "$base/tree" "${E2E_TREE_DEPTH:-3}" \
+	    "${E2E_TREE_FANOUT:-8}" "${E2E_TREE_FILES:-4}") || fail=1
+	echo "$out" | grep '^RESULT'
+	entries=$(echo "$out" | sed -n 's/^ENTRIES //p')
+	if [ -n "$entries" ]; then
+		run e2e-helper time "${p}tree_ls" entries/s "$entries" --drop-caches -- \
+		    sh -c 'exec ls -lR "$1" >/dev/null' sh "$base/tree"
+		run e2e-helper time "${p}tree_rm" entries/s "$entries" --drop-caches -- \
+		    rm -rf "$base/tree"
+	fi
+fi
+
+if ! want integrity; then
+	rm -rf "$base"
+	exit $fail
+fi
 mib=${E2E_INTEGRITY_MIB:-32}
 written=$(e2e-helper gen 1 $((mib * 1048576)) | tee "$base/integrity" | sha256sum | cut -d' ' -f1)
 sync
