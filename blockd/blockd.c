@@ -69,6 +69,7 @@ blockd_batch_done(struct ipc_channel *ch, void *arg)
 
 	if ((rc = store_sync_after(env->store)) < 0)
 		log_warnx("store: after sync: %s", strerror(-rc));
+	blockd_trim_later(env);
 	/*
 	 * A batch that took a spare backed a file that its front end now
 	 * writes and syncs (NFS: the WRITE that sent OPEN_IO).  A host
@@ -117,6 +118,36 @@ blockd_spare_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (rc > 0)
 		blockd_spare_later(env);
+}
+
+/*
+ * Big backing files of removed inodes (store.h, STORE_TRIM_STEP): one
+ * step per loop turn with nothing else to do, so that a client's request
+ * waits for one step at most, not for the whole file's blocks.
+ */
+static void
+blockd_trim_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct blockd_env *env = arg;
+
+	env->trim_queued = 0;
+	if (store_trim_step(env->store) > 0)
+		blockd_trim_later(env);
+}
+
+void
+blockd_trim_later(struct blockd_env *env)
+{
+	size_t queued;
+	uint64_t steps;
+
+	if (env->ev_trim == NULL || env->trim_queued)
+		return;
+	store_trim_stats(env->store, &queued, &steps);
+	if (queued == 0)
+		return;
+	env->trim_queued = 1;
+	event_active(env->ev_trim, EV_TIMEOUT, 1);
 }
 
 void
@@ -182,6 +213,7 @@ blockd_make_shares(struct daemon *d)
 	}
 	if ((rc = store_sync(env->store)) < 0)
 		fatalx("store_sync: %s", strerror(-rc));
+	blockd_trim_later(env);
 }
 
 static void
@@ -211,6 +243,10 @@ blockd_post_init(struct daemon *d)
 	    event_priority_set(env->ev_spare, DAEMON_PRIORITY_IDLE) == -1)
 		fatalx("idle event");
 	blockd_spare_later(env);
+	env->ev_trim = event_new(d->base, -1, 0, blockd_trim_cb, env);
+	if (env->ev_trim == NULL ||
+	    event_priority_set(env->ev_trim, DAEMON_PRIORITY_IDLE) == -1)
+		fatalx("idle event");
 }
 
 static void
@@ -233,6 +269,11 @@ blockd_stop(struct daemon *d)
 		env->ev_spare = NULL;
 	}
 	env->spare_queued = 0;
+	if (env->ev_trim != NULL) {
+		event_free(env->ev_trim);
+		env->ev_trim = NULL;
+	}
+	env->trim_queued = 0;
 	if (env->store != NULL) {
 		store_close(env->store);
 		env->store = NULL;
@@ -243,17 +284,20 @@ static void
 blockd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct blockd_env *env = d->env;
-	size_t ready = 0;
-	uint64_t used = 0;
+	size_t ready = 0, trims = 0;
+	uint64_t used = 0, steps = 0;
 
-	if (env->store != NULL)
+	if (env->store != NULL) {
 		store_spare_stats(env->store, &ready, &used);
+		store_trim_stats(env->store, &trims, &steps);
+	}
 	snprintf(buf, len, "data in %s; %zu front end(s); %llu ops, %llu log "
 	    "flushes, %llu notifications; %llu spare backing files used, "
-	    "%zu ready", d->state_dir, ipc_server_peer_count(d->service),
+	    "%zu ready; %zu removed files being trimmed, %llu trim steps",
+	    d->state_dir, ipc_server_peer_count(d->service),
 	    (unsigned long long)env->ops, (unsigned long long)env->syncs,
 	    (unsigned long long)env->notifies, (unsigned long long)used,
-	    ready);
+	    ready, trims, (unsigned long long)steps);
 }
 
 static const struct daemon_def blockd_def = {

@@ -25,6 +25,8 @@ struct blockd_env {
 	int			 spare_queued;
 	uint64_t		 spares_used_seen;	/* at the last batch */
 	uint64_t		 spare_retry_us;	/* 0: no failure */
+	struct event		*ev_trim;	/* idle: store_trim_step */
+	int			 trim_queued;
 	uint64_t		 ops;
 	uint64_t		 syncs;
 	uint64_t		 notifies;
@@ -34,6 +36,7 @@ struct blockd_env {
 extern const struct ipc_handler blockd_handlers[];
 extern const size_t blockd_nhandlers;
 void	 blockd_spare_later(struct blockd_env *);
+void	 blockd_trim_later(struct blockd_env *);
 
 /* ops.c */
 void	 blockd_ops_notify(void *arg, const struct store_notify *);

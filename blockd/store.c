@@ -101,6 +101,7 @@ static int	store_grow(void **, size_t *, size_t, size_t);
 static int	store_sync_shards(struct store *);
 static int	store_sync_data(struct store *);
 static void	store_sync_unlinks(struct store *);
+static void	store_unlink_backing(struct store *, uint64_t, int);
 static int	store_checkpoint_due(struct store *);
 
 void
@@ -816,6 +817,8 @@ store_close(struct store *s)
 		if ((rv = store_sync(s)) == 0)
 			rv = store_checkpoint(s);
 	}
+	while (s->ntrims > 0)
+		store_unlink_backing(s, s->trims[--s->ntrims], 1);
 	if (s->xattrs != NULL && (ret = s->xattrs->close(s->xattrs, 0)) != 0)
 		rv = store_dberr(s, "close xattrs", ret);
 	if (s->cookies != NULL && (ret = s->cookies->close(s->cookies, 0)) !=
@@ -847,6 +850,7 @@ store_close(struct store *s)
 	free(s->shards);
 	free(s->datasyncs);
 	free(s->unlinks);
+	free(s->trims);
 	free(s->dir);
 	free(s);
 }
@@ -921,19 +925,80 @@ store_sync_data(struct store *s)
 	return rv;
 }
 
+/*
+ * Unlink the backing file of a durably removed inode; unless now, one
+ * with more than STORE_TRIM_STEP bytes allocated goes to the trim queue
+ * (store.h).  A failure leaves an orphan, which fsck removes.
+ */
+static void
+store_unlink_backing(struct store *s, uint64_t ino, int now)
+{
+	char path[64];
+	struct stat st;
+
+	store_backing_path(ino, path, sizeof(path));
+	if (!now && fstatat(s->datafd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (uint64_t)st.st_blocks * 512 > STORE_TRIM_STEP &&
+	    store_grow((void **)&s->trims, &s->trims_cap, s->ntrims + 1,
+	    sizeof(*s->trims)) == 0) {
+		s->trims[s->ntrims++] = ino;
+		return;
+	}
+	if (unlinkat(s->datafd, path, 0) == -1 && errno != ENOENT)
+		store_log(s, "unlink %s: %s", path, strerror(errno));
+}
+
 static void
 store_sync_unlinks(struct store *s)
 {
-	char path[64];
 	size_t i;
 
-	for (i = 0; i < s->nunlinks; i++) {
-		store_backing_path(s->unlinks[i], path, sizeof(path));
-		/* A failure leaves an orphan, which fsck removes. */
-		if (unlinkat(s->datafd, path, 0) == -1 && errno != ENOENT)
-			store_log(s, "unlink %s: %s", path, strerror(errno));
-	}
+	for (i = 0; i < s->nunlinks; i++)
+		store_unlink_backing(s, s->unlinks[i], 0);
 	s->nunlinks = 0;
+}
+
+int
+store_trim_step(struct store *s)
+{
+	char path[64];
+	struct stat st;
+	uint64_t ino;
+	off_t off;
+	int fd, more = 0;
+
+	if (s->ntrims == 0)
+		return 0;
+	ino = s->trims[0];
+	store_backing_path(ino, path, sizeof(path));
+	/*
+	 * The inode is gone, so nothing opens this file by name again; a
+	 * front end's fd from before the removal reads holes from now on.
+	 */
+	fd = openat(s->datafd, path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd != -1 && fstat(fd, &st) == 0 &&
+	    (uint64_t)st.st_blocks * 512 > STORE_TRIM_STEP &&
+	    (off = lseek(fd, 0, SEEK_DATA)) != -1 &&
+	    fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off,
+	    STORE_TRIM_STEP) == 0)
+		more = 1;
+	if (fd != -1)
+		(void)close(fd);
+	s->trim_steps++;
+	if (more)
+		return 1;
+	/* Within a step now, or it cannot be punched: unlink it whole. */
+	store_unlink_backing(s, ino, 1);
+	s->ntrims--;
+	memmove(s->trims, s->trims + 1, s->ntrims * sizeof(*s->trims));
+	return s->ntrims > 0;
+}
+
+void
+store_trim_stats(const struct store *s, size_t *queued, uint64_t *steps)
+{
+	*queued = s->ntrims;
+	*steps = s->trim_steps;
 }
 
 /* Rule 1 at the top of this file: data and directories first, then log. */

@@ -1153,6 +1153,120 @@ test_spares(void)
 	rm_tree(dir);
 }
 
+/* Allocated bytes of ino's backing file, or -1 when it does not exist. */
+static long long
+backing_allocated(const char *dir, uint64_t ino)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/data/%02x/%02x/%016llx", dir,
+	    (unsigned int)((ino >> 8) & 0xff),
+	    (unsigned int)((ino >> 16) & 0xff), (unsigned long long)ino);
+	if (stat(path, &st) == -1)
+		return -1;
+	return (long long)st.st_blocks * 512;
+}
+
+/* Fill a new file NAME with bytes through open_io; its inode number. */
+static uint64_t
+trim_file(struct store *s, const struct store_fh *root, const char *name,
+    size_t bytes)
+{
+	static char chunk[1 << 20];
+	struct store_fh fh;
+	struct store_attr a;
+	size_t off, n;
+	int fd;
+
+	memset(chunk, 'x', sizeof(chunk));
+	if (store_create(s, &cr_root, root, name, strlen(name), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh, &a) != 0 ||
+	    store_open_io(s, &cr_root, &fh, STORE_IO_WRITE, &fd, NULL) != 0)
+		return 0;
+	for (off = 0; off < bytes; off += n) {
+		n = bytes - off < sizeof(chunk) ? bytes - off : sizeof(chunk);
+		if (pwrite(fd, chunk, n, (off_t)off) != (ssize_t)n)
+			break;
+	}
+	if (fdatasync(fd) == -1 || off < bytes)
+		a.ino = 0;
+	close(fd);
+	return a.ino;
+}
+
+static void
+test_trim(void)
+{
+	char dir[] = "/tmp/dittofs-test-trim-XXXXXX";
+	struct store_options opt;
+	struct store_fh root;
+	struct store *s;
+	uint64_t big, small, big2, steps;
+	long long before, after;
+	size_t queued;
+	int rv, n, shrank;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.cache_bytes = 8u << 20;
+	if (mkdtemp(dir) == NULL || store_open(dir, &opt, &s) != 0 ||
+	    store_share_root(s, "main", 1, &root, NULL) != 0) {
+		tap_ok(0, "trim: setup");
+		return;
+	}
+	big = trim_file(s, &root, "big", 3 * STORE_TRIM_STEP + 4096);
+	small = trim_file(s, &root, "small", STORE_TRIM_STEP / 2);
+	store_sync(s);
+	tap_ok(big != 0 && small != 0 &&
+	    backing_allocated(dir, big) > 3LL * STORE_TRIM_STEP,
+	    "trim: a file of three steps and a page, and a small one");
+	TAP_EQ_INT(store_trim_step(s), 0, "trim: nothing queued yet");
+	TAP_EQ_INT(store_remove(s, &cr_root, &root, N("big")), 0,
+	    "trim: remove the big one");
+	TAP_EQ_INT(store_remove(s, &cr_root, &root, N("small")), 0,
+	    "trim: and the small one");
+	TAP_EQ_INT(store_sync(s), 0, "trim: sync");
+	store_trim_stats(s, &queued, &steps);
+	tap_ok(queued == 1 && backing_allocated(dir, big) > 0 &&
+	    !backed(dir, small), "trim: the small one is unlinked, the big "
+	    "one queued");
+
+	/* Each step frees at most one step's worth, and frees some. */
+	n = 0;
+	shrank = 1;
+	do {
+		before = backing_allocated(dir, big);
+		rv = store_trim_step(s);
+		after = backing_allocated(dir, big);
+		/* A page or two of extent tree may go with a step. */
+		if (after != -1 && (before - after <= 0 ||
+		    before - after > (long long)STORE_TRIM_STEP + 65536))
+			shrank = 0;
+		n++;
+	} while (rv == 1 && n < 100);
+	tap_ok(rv == 0 && !backed(dir, big), "trim: the steps end with "
+	    "the file unlinked");
+	tap_ok(shrank, "trim: every punch freed some, and one step at most");
+	tap_ok(n >= 4 && n <= 5, "trim: %d calls for three steps and a page "
+	    "(three punches, then the unlink)", n);
+	store_trim_stats(s, &queued, &steps);
+	tap_ok(queued == 0 && steps == (uint64_t)n, "trim: stats count them");
+
+	/* What is still queued at close is unlinked then. */
+	big2 = trim_file(s, &root, "big2", 2 * STORE_TRIM_STEP);
+	TAP_EQ_INT(store_remove(s, &cr_root, &root, N("big2")), 0,
+	    "trim: remove another big one");
+	store_sync(s);
+	store_trim_stats(s, &queued, &steps);
+	tap_ok(big2 != 0 && queued == 1 && backed(dir, big2),
+	    "trim: queued");
+	store_close(s);
+	tap_ok(!backed(dir, big2), "trim: close unlinks it");
+	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0, "trim: fsck finds no "
+	    "fault");
+	rm_tree(dir);
+}
+
 #define UPGRADE_BIG	2500	/* more than two of the upgrade's batches */
 
 struct upgrade_log {
@@ -1528,6 +1642,7 @@ main(void)
 	    "no faults");
 	rm_tree(dir);
 	test_spares();
+	test_trim();
 	test_upgrade();
 	return tap_done();
 }
