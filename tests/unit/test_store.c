@@ -867,16 +867,29 @@ test_notify(struct store *s, struct notes *nt, const struct store_fh *root)
 	tap_ok(notes_for(nt, da.ino) & STORE_NOTIFY_ACL, "ACL notifies");
 }
 
-/* The backing file of ino exists (the layout of store.c). */
-static int
-backed(const char *dir, uint64_t ino)
+/*
+ * Allocated bytes of ino's backing file (the layout of store.c), or -1
+ * when it does not exist.
+ */
+static long long
+backing_allocated(const char *dir, uint64_t ino)
 {
 	char path[512];
+	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/data/%02x/%02x/%016llx", dir,
 	    (unsigned int)((ino >> 8) & 0xff),
 	    (unsigned int)((ino >> 16) & 0xff), (unsigned long long)ino);
-	return access(path, F_OK) == 0;
+	if (stat(path, &st) == -1)
+		return -1;
+	return (long long)st.st_blocks * 512;
+}
+
+/* The backing file of ino exists. */
+static int
+backed(const char *dir, uint64_t ino)
+{
+	return backing_allocated(dir, ino) != -1;
 }
 
 static int
@@ -1151,21 +1164,6 @@ test_spares(void)
 	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0, "spares: fsck finds no "
 	    "fault");
 	rm_tree(dir);
-}
-
-/* Allocated bytes of ino's backing file, or -1 when it does not exist. */
-static long long
-backing_allocated(const char *dir, uint64_t ino)
-{
-	char path[512];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s/data/%02x/%02x/%016llx", dir,
-	    (unsigned int)((ino >> 8) & 0xff),
-	    (unsigned int)((ino >> 16) & 0xff), (unsigned long long)ino);
-	if (stat(path, &st) == -1)
-		return -1;
-	return (long long)st.st_blocks * 512;
 }
 
 /* Fill a new file NAME with bytes through open_io; its inode number. */
