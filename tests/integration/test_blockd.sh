@@ -1,7 +1,8 @@
 #!/bin/bash
 # Integration: dittofs-blockd serves the file system over its socket
-# (operations and their errors, fd passing, change notifications), and
-# survives kill -9 during a create/write/rename storm from three clients:
+# (operations and their errors, fd passing, change notifications), takes
+# thousands of damaged requests without a crash, and survives kill -9
+# during a create/write/rename storm from three clients:
 # afterwards every acknowledged operation is there, nothing is half
 # there, and `dittofsctl fsck` on the stopped store finds no fault.
 set -u
@@ -17,16 +18,31 @@ SOCK=$SUITE_DIR/run/blockd.sock
 suite_start
 check "stated and blockd come up" suite_wait_ready stated blockd
 
-# The operations, as TAP lines of their own (renumbered into ours).
+# bd-check's TAP lines, renumbered into ours.
+bd_tap() {
+	local line
+	while read -r line; do
+		case "$line" in
+		"ok "*) ok "blockd: ${line#ok * - }" ;;
+		"not ok "*) not_ok "blockd: ${line#not ok * - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done < "$1"
+}
+
+# The operations.
 "$BD" smoke "$SOCK" > "$SUITE_DIR/smoke.out" 2>&1
-while read -r line; do
-	case "$line" in
-	"ok "*) ok "blockd: ${line#ok * - }" ;;
-	"not ok "*) not_ok "blockd: ${line#not ok * - }" ;;
-	"#"*) echo "$line" ;;
-	esac
-done < "$SUITE_DIR/smoke.out"
+bd_tap "$SUITE_DIR/smoke.out"
 check "smoke run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/smoke.out"
+
+# A front end gone bad: damaged requests (DITTOFS_FUZZ_SEED replays a
+# run); blockd answers or drops each, and neither crashes nor restarts.
+BLOCKD=$(suite_pid blockd)
+"$BD" fuzz "$SOCK" 5000 "${DITTOFS_FUZZ_SEED:-$(date +%s)}" \
+    > "$SUITE_DIR/fuzz.out" 2>&1
+bd_tap "$SUITE_DIR/fuzz.out"
+check "fuzz run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/fuzz.out"
+check "blockd survived it: the same process" test "$(suite_pid blockd)" = "$BLOCKD"
 
 out=$(suite_ctl fsck 2>&1)
 check "fsck refuses while blockd runs" sh -c "echo '$out' | grep -q 'blockd is running'"
