@@ -37,9 +37,14 @@ EXTRA_DIST += tests/integration/test_run.sh tests/integration/lib.sh
 # blockd over its socket: operations, errors, and the crash test.
 check_PROGRAMS += tests/clients/bd-check
 tests_clients_bd_check_SOURCES = tests/clients/bd-check.c tests/clients/bdc.c \
-	tests/clients/bdc.h
+	tests/clients/bdc.h tests/clients/fz.c tests/clients/fz.h
 tests_clients_bd_check_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/tests/clients
 tests_clients_bd_check_LDADD = $(DITTOFS_COMMON_LIBS)
+check_PROGRAMS += tests/clients/st-check
+tests_clients_st_check_SOURCES = tests/clients/st-check.c tests/clients/fz.c \
+	tests/clients/fz.h
+tests_clients_st_check_CPPFLAGS = $(tests_clients_bd_check_CPPFLAGS)
+tests_clients_st_check_LDADD = $(DITTOFS_COMMON_LIBS)
 TESTS += tests/integration/test_blockd.sh
 EXTRA_DIST += tests/integration/test_blockd.sh

@@ -21,14 +21,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bdc.h"
+#include "fz.h"
 #include "tap.h"
 
 #define SHARE	"export"
@@ -416,68 +415,16 @@ entry(const char *sock, const char *op, const char *path, const char *name2)
 }
 
 /*
- * fuzz: a front end gone bad.  N requests, one at a time, of blockd's
- * own types (and a few others), each built field by field from handles
- * and names that exist, then, one time in two, damaged: bits flipped,
- * words set to edge values, cut short, lengthened, or replaced by noise.
- * A few claim to be replies, a few carry an fd (which a front end
- * never sends blockd), a few claim one and send none.  blockd must
- * answer every request (a BD_REPLY, IPC_ERROR or IPC_PONG with its id),
- * drop the connection only for those fds, and then still serve a good
- * request.
+ * fuzz: a front end gone bad (fz.h), aimed with handles and names that
+ * exist: blockd must answer, then still serve a good request.
  */
-struct fz {
-	uint8_t		 b[2048];
-	size_t		 n;
-	uint64_t	 rng;
-	bd_fh		 fhs[4];
+struct bd_aim {
+	bd_fh		 fhs[4];	/* the root, a dir, a file in it, a subdir */
 };
 
-static uint32_t
-fz_rand(struct fz *z)
-{
-	/* xorshift64*: the seed replays a run exactly. */
-	z->rng ^= z->rng >> 12;
-	z->rng ^= z->rng << 25;
-	z->rng ^= z->rng >> 27;
-	return (uint32_t)((z->rng * 2685821657736338717ULL) >> 32);
-}
-
+/* One field of a request; the letters are those of bd_shapes. */
 static void
-fz_u32(struct fz *z, uint32_t v)
-{
-	if (z->n + 4 > sizeof(z->b))
-		return;
-	z->b[z->n++] = (uint8_t)(v >> 24);
-	z->b[z->n++] = (uint8_t)(v >> 16);
-	z->b[z->n++] = (uint8_t)(v >> 8);
-	z->b[z->n++] = (uint8_t)v;
-}
-
-static void
-fz_opaque(struct fz *z, const void *p, size_t len)
-{
-	if (z->n + 4 + len + 3 > sizeof(z->b))
-		len = 0;
-	fz_u32(z, (uint32_t)len);
-	memcpy(z->b + z->n, p, len);
-	z->n += len;
-	while (z->n % 4 != 0)
-		z->b[z->n++] = 0;
-}
-
-static uint32_t
-fz_edge(struct fz *z)
-{
-	static const uint32_t edge[] = { 0, 1, 2, 3, 7, 64, 65, 255, 256,
-	    4095, 4096, 65536, 1u << 20, 0x7fffffff, 0x80000000, 0xffffffff };
-
-	return edge[fz_rand(z) % (sizeof(edge) / sizeof(edge[0]))];
-}
-
-/* One field of a request: see the shapes below. */
-static void
-fz_field(struct fz *z, char f)
+bd_field(struct fz *z, const struct bd_aim *aim, char f)
 {
 	static const uint32_t ids[] = { 0, 0, 1000, 65534 };
 	char name[300];
@@ -495,14 +442,15 @@ fz_field(struct fz *z, char f)
 		break;
 	case 'F':		/* bd_fh: one that exists, or one that does not */
 		k = fz_rand(z) % 6;
-		if (k < 4)
-			fz_opaque(z, z->fhs[k].bd_fh_val, z->fhs[k].bd_fh_len);
-		else {
-			len = k == 4 ? z->fhs[1].bd_fh_len : fz_rand(z) % 65;
-			for (i = 0; i < len; i++)
-				name[i] = (char)fz_rand(z);
-			fz_opaque(z, name, len);
+		if (k < 4) {
+			fz_opaque(z, aim->fhs[k].bd_fh_val,
+			    aim->fhs[k].bd_fh_len);
+			break;
 		}
+		len = k == 4 ? aim->fhs[1].bd_fh_len : fz_rand(z) % 65;
+		for (i = 0; i < len; i++)
+			name[i] = (char)fz_rand(z);
+		fz_opaque(z, name, len);
 		break;
 	case 'N':		/* bd_name */
 		switch (fz_rand(z) % 8) {
@@ -535,10 +483,10 @@ fz_field(struct fz *z, char f)
 		}
 		break;
 	case 'U':
-		fz_u32(z, fz_rand(z) % 2 ? fz_rand(z) % 8 : fz_edge(z));
+		fz_small(z);
 		break;
 	case 'B':
-		fz_u32(z, fz_rand(z) % 8 ? fz_rand(z) % 2 : fz_edge(z));
+		fz_bool(z);
 		break;
 	case 'H':
 		fz_u32(z, fz_rand(z) % 2 ? 0 : fz_edge(z));
@@ -558,228 +506,71 @@ fz_field(struct fz *z, char f)
 }
 
 /* The request layouts of common/blockd_msg.x, BD_SHARE_ROOT = 100 on. */
-static const char *const fz_shapes[] = {
+static const char *const bd_shapes[] = {
 	"NB", "CFN", "CF", "CFSBHU", "CFU", "CFNUVS", "CFNS", "CFNOS",
 	"CFNUHS", "CFFN", "CFN", "CFN", "CFNFN", "CFHUB", "CF", "CF",
 	"CFU", "CF", "CFNOU", "CFNOU", "CFNOU", "CFNOU",
 };
 
-static void
-fz_damage(struct fz *z)
+static uint32_t
+bd_build(struct fz *z, void *arg)
 {
-	unsigned int k, hits = 1 + fz_rand(z) % 4;
-	uint32_t v;
-	size_t at;
+	uint32_t type = fz_rand(z) % (sizeof(bd_shapes) / sizeof(bd_shapes[0]));
+	const char *f;
 
-	while (hits-- > 0) {
-		k = fz_rand(z) % 10;
-		if (k < 4 && z->n > 0) {
-			at = fz_rand(z) % z->n;
-			z->b[at] ^= (uint8_t)(1u << (fz_rand(z) % 8));
-		} else if (k < 7 && z->n >= 4) {
-			at = (fz_rand(z) % (z->n / 4)) * 4;
-			v = fz_edge(z);
-			z->b[at] = (uint8_t)(v >> 24);
-			z->b[at + 1] = (uint8_t)(v >> 16);
-			z->b[at + 2] = (uint8_t)(v >> 8);
-			z->b[at + 3] = (uint8_t)v;
-		} else if (k < 8) {
-			z->n = z->n > 0 ? fz_rand(z) % z->n : 0;
-		} else if (k < 9) {
-			for (at = fz_rand(z) % 64; at > 0 &&
-			    z->n < sizeof(z->b); at--)
-				z->b[z->n++] = (uint8_t)fz_rand(z);
-		} else {
-			z->n = fz_rand(z) % 200;
-			for (at = 0; at < z->n; at++)
-				z->b[at] = (uint8_t)fz_rand(z);
-		}
-	}
+	for (f = bd_shapes[type]; *f != '\0'; f++)
+		bd_field(z, arg, *f);
+	return BD_SHARE_ROOT + type;
 }
 
-/* A raw frame: blockd's header, z's body, an fd if fd != -1. */
 static int
-fz_send(int sock, uint32_t type, uint32_t id, uint16_t flags, int fd,
-    const struct fz *z)
+bd_oneway(uint32_t type)
 {
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct ipc_hdr hdr;
-	struct iovec iov[2];
-	struct msghdr mh;
-	ssize_t n;
-
-	memset(&hdr, 0, sizeof(hdr));
-	hdr.type = type;
-	hdr.len = (uint32_t)z->n;
-	hdr.id = id;
-	hdr.flags = flags;
-	iov[0].iov_base = &hdr;
-	iov[0].iov_len = sizeof(hdr);
-	iov[1].iov_base = (void *)z->b;
-	iov[1].iov_len = z->n;
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = iov;
-	mh.msg_iovlen = z->n > 0 ? 2 : 1;
-	if (fd != -1) {
-		memset(&cm, 0, sizeof(cm));
-		mh.msg_control = cm.buf;
-		mh.msg_controllen = sizeof(cm.buf);
-		CMSG_FIRSTHDR(&mh)->cmsg_level = SOL_SOCKET;
-		CMSG_FIRSTHDR(&mh)->cmsg_type = SCM_RIGHTS;
-		CMSG_FIRSTHDR(&mh)->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(CMSG_FIRSTHDR(&mh)), &fd, sizeof(int));
-	}
-	n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	return n == (ssize_t)(sizeof(hdr) + z->n) ? 0 : -1;
-}
-
-/*
- * The answer to request id: 1 answered, 0 the connection is gone, -1
- * something else (a wrong id or type, or nothing in 30 s).
- */
-static int
-fz_answer(struct bdc *c, uint32_t id, uint32_t *type, int *status)
-{
-	struct ipc_sync_reply r;
-	struct pollfd p;
-
-	for (;;) {
-		p.fd = c->fd;
-		p.events = POLLIN;
-		if (poll(&p, 1, 30000) != 1)
-			return -1;
-		if (ipc_sync_recv(c->fd, &r) == -1)
-			return 0;
-		if (r.fd != -1)
-			close(r.fd);
-		*type = r.hdr.type;
-		/* Every BD_REPLY body starts with its status. */
-		*status = -1;
-		if (r.hdr.type == BD_REPLY && r.hdr.len >= 4)
-			*status = (int)(((uint32_t)r.body[0] << 24) |
-			    ((uint32_t)r.body[1] << 16) |
-			    ((uint32_t)r.body[2] << 8) | r.body[3]);
-		if (r.hdr.type == BD_NOTIFY) {
-			ipc_sync_reply_free(&r);
-			continue;
-		}
-		ipc_sync_reply_free(&r);
-		if (r.hdr.id != id || !(r.hdr.flags & IPC_F_REPLY) ||
-		    (*type != BD_REPLY && *type != IPC_ERROR &&
-		    *type != IPC_PONG))
-			return -1;
-		return 1;
-	}
+	return 0;	/* blockd answers everything; even BD_NOTIFY, ENOSYS */
 }
 
 static int
 fuzz(const char *sock, const char *count, const char *seed)
 {
+	struct bd_aim aim;
+	struct fz_target t = { bd_build, bd_oneway, BD_REPLY, &aim };
+	struct fz_stats st;
 	struct fz z;
 	struct bdc c;
-	bd_fh root;
-	uint32_t type, got, id = 1000;
-	unsigned long n, i, answered = 0, dropped = 0, claimed = 0;
-	unsigned long unanswered = 0, damaged = 0, wrongdrop = 0, done = 0;
-	uint16_t flags;
+	unsigned long n = strtoul(count, NULL, 10);
 	char dirname[64];
-	int fd, rc, nofd, status;
+	int rc, i;
 
-	memset(&z, 0, sizeof(z));
-	n = strtoul(count, NULL, 10);
-	z.rng = strtoull(seed, NULL, 0) * 2 + 1;
+	memset(&aim, 0, sizeof(aim));
+	fz_seed(&z, seed);
 	printf("# seed %s, %lu requests\n", seed, n);
 	connect_or_die(&c, sock);
-	if (bdc_share_root(&c, SHARE, &root) != 0) {
-		tap_ok(0, "share root of %s", SHARE);
+	if (!tap_ok(bdc_share_root(&c, SHARE, &aim.fhs[0]) == 0,
+	    "share root of %s", SHARE))
 		return tap_done();
-	}
 	/* A directory of its own (what an earlier run left is fuzzed). */
 	snprintf(dirname, sizeof(dirname), "fuzz.%ld", (long)getpid());
-	rc = bdc_mkdir(&c, &root, dirname, 0777, &z.fhs[1]);
+	rc = bdc_mkdir(&c, &aim.fhs[0], dirname, 0777, &aim.fhs[1]);
 	if (rc == 0)
-		rc = bdc_create(&c, &z.fhs[1], "f", 0666, 0, &z.fhs[2], NULL);
+		rc = bdc_create(&c, &aim.fhs[1], "f", 0666, 0, &aim.fhs[2],
+		    NULL);
 	if (rc == 0)
-		rc = bdc_mkdir(&c, &z.fhs[1], "d", 0777, &z.fhs[3]);
+		rc = bdc_mkdir(&c, &aim.fhs[1], "d", 0777, &aim.fhs[3]);
 	if (!tap_ok(rc == 0, "a directory, a file and a subdirectory to aim "
 	    "at (%s)", rc == 0 ? "made" : strerror(-rc)))
 		return tap_done();
-	bdc_fh_copy(&z.fhs[0], &root);
-
-	for (i = 0; i < n; i++) {
-		type = BD_SHARE_ROOT + fz_rand(&z) % 22;
-		got = 0;
-		flags = 0;
-		fd = -1;
-		nofd = 0;
-		z.n = 0;
-		for (const char *f = fz_shapes[type - BD_SHARE_ROOT]; *f; f++)
-			fz_field(&z, *f);
-		if (fz_rand(&z) % 2) {
-			fz_damage(&z);
-			damaged++;
-		}
-		switch (fz_rand(&z) % 100) {
-		case 0: type = IPC_PING; break;
-		case 1: type = BD_REPLY; break;
-		case 2: type = BD_NOTIFY; break;
-		case 3: type = fz_rand(&z); break;
-		case 4: flags = IPC_F_REPLY; break;
-		case 5: case 6: fd = open("/dev/null", O_RDONLY); break;
-		case 7: nofd = fz_rand(&z) % 4 == 0; break;
-		}
-		if (fd != -1 || nofd)
-			flags |= IPC_F_FD;
-		rc = fz_send(c.fd, type, ++id, flags, fd, &z);
-		if (fd != -1)
-			close(fd);
-		/* A claimed reply gets none; the next request tells. */
-		if (rc == 0 && (flags & IPC_F_REPLY)) {
-			claimed++;
-			continue;
-		}
-		rc = rc == 0 ? fz_answer(&c, id, &got, &status) : 0;
-		if (rc == 1) {
-			answered++;
-			done += status == 0;
-			continue;
-		}
-		if (rc == -1) {
-			/* Each would wait its 30 s: one tells enough. */
-			printf("# request %lu (type %u, id %u): no proper "
-			    "answer (type %u); stopping\n", i, type, id, got);
-			unanswered++;
-			break;
-		} else {
-			dropped++;
-			if (!(flags & IPC_F_FD) && wrongdrop++ == 0)
-				printf("# request %lu (type %u): the "
-				    "connection dropped\n", i, type);
-		}
-		bdc_close(&c);
-		connect_or_die(&c, sock);
-	}
-	printf("# %lu answered (%lu of them done: status 0), %lu damaged, "
-	    "%lu claimed to be replies, %lu connections dropped\n", answered,
-	    done, damaged, claimed, dropped);
-	tap_ok(unanswered == 0, "every request answered with its id "
-	    "(%lu not)", unanswered);
-	tap_ok(wrongdrop == 0, "the connection dropped only for an fd sent "
-	    "or promised (%lu times for something else)", wrongdrop);
-	tap_ok(answered >= n - n / 10, "at least 90 %% of them answered "
-	    "(%lu of %lu)", answered, n);
+	if (!tap_ok(fz_run(&z, &t, sock, n, &st) == 0, "the requests went "
+	    "out (every connection made)"))
+		return tap_done();
+	fz_report(&st, n, tap_ok);
 	/* blockd still serves, the same handles, on a new connection. */
 	bdc_close(&c);
 	connect_or_die(&c, sock);
-	tap_ok(bdc_getattr(&c, &root, NULL) == 0 &&
-	    bdc_lookup(&c, &root, dirname, NULL, NULL) == 0,
+	tap_ok(bdc_getattr(&c, &aim.fhs[0], NULL) == 0 &&
+	    bdc_lookup(&c, &aim.fhs[0], dirname, NULL, NULL) == 0,
 	    "afterwards blockd answers a good GETATTR and LOOKUP");
 	for (i = 0; i < 4; i++)
-		bdc_fh_free(&z.fhs[i]);
-	bdc_fh_free(&root);
+		bdc_fh_free(&aim.fhs[i]);
 	bdc_close(&c);
 	return tap_done();
 }

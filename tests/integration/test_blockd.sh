@@ -1,8 +1,8 @@
 #!/bin/bash
 # Integration: dittofs-blockd serves the file system over its socket
 # (operations and their errors, fd passing, change notifications), takes
-# thousands of damaged requests without a crash, and survives kill -9
-# during a create/write/rename storm from three clients:
+# thousands of damaged requests without a crash (and so does stated), and
+# survives kill -9 during a create/write/rename storm from three clients:
 # afterwards every acknowledged operation is there, nothing is half
 # there, and `dittofsctl fsck` on the stopped store finds no fault.
 set -u
@@ -18,13 +18,13 @@ SOCK=$SUITE_DIR/run/blockd.sock
 suite_start
 check "stated and blockd come up" suite_wait_ready stated blockd
 
-# bd-check's TAP lines, renumbered into ours.
+# A client's TAP lines (file $1), renumbered into ours, named for $2.
 bd_tap() {
 	local line
 	while read -r line; do
 		case "$line" in
-		"ok "*) ok "blockd: ${line#ok * - }" ;;
-		"not ok "*) not_ok "blockd: ${line#not ok * - }" ;;
+		"ok "*) ok "$2: ${line#ok * - }" ;;
+		"not ok "*) not_ok "$2: ${line#not ok * - }" ;;
 		"#"*) echo "$line" ;;
 		esac
 	done < "$1"
@@ -32,7 +32,7 @@ bd_tap() {
 
 # The operations.
 "$BD" smoke "$SOCK" > "$SUITE_DIR/smoke.out" 2>&1
-bd_tap "$SUITE_DIR/smoke.out"
+bd_tap "$SUITE_DIR/smoke.out" blockd
 check "smoke run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/smoke.out"
 
 # A front end gone bad: damaged requests (DITTOFS_FUZZ_SEED replays a
@@ -40,9 +40,17 @@ check "smoke run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/smoke.out"
 BLOCKD=$(suite_pid blockd)
 "$BD" fuzz "$SOCK" 5000 "${DITTOFS_FUZZ_SEED:-$(date +%s)}" \
     > "$SUITE_DIR/fuzz.out" 2>&1
-bd_tap "$SUITE_DIR/fuzz.out"
+bd_tap "$SUITE_DIR/fuzz.out" blockd
 check "fuzz run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/fuzz.out"
 check "blockd survived it: the same process" test "$(suite_pid blockd)" = "$BLOCKD"
+
+# The same for stated, which holds the locks, shares and reply cache.
+STATED=$(suite_pid stated)
+"$top_builddir/tests/clients/st-check" fuzz "$SUITE_DIR/run/stated.sock" 5000 \
+    "${DITTOFS_FUZZ_SEED:-$(date +%s)}" > "$SUITE_DIR/st-fuzz.out" 2>&1
+bd_tap "$SUITE_DIR/st-fuzz.out" stated
+check "stated fuzz run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/st-fuzz.out"
+check "stated survived it: the same process" test "$(suite_pid stated)" = "$STATED"
 
 out=$(suite_ctl fsck 2>&1)
 check "fsck refuses while blockd runs" sh -c "echo '$out' | grep -q 'blockd is running'"

@@ -1,0 +1,57 @@
+/*
+ * fz: a front end gone bad, for the integration tests.  A target (a
+ * daemon's own request layouts) builds requests field by field; fz
+ * damages one in two (bits flipped, words set to edge values, cut
+ * short, lengthened, replaced by noise), sends a few with a false
+ * reply flag, an fd, or a promised fd that never comes, and checks that
+ * the daemon answers each request with its id and drops the connection
+ * only for the fds (front ends send blockd and stated none) or after a
+ * one-way message (which has no answer to carry an error).  The seed
+ * replays a run exactly.
+ */
+#ifndef DITTOFS_FZ_H
+#define DITTOFS_FZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fz {
+	uint8_t		 b[2048];	/* the request body being built */
+	size_t		 n;
+	uint64_t	 rng;
+};
+
+struct fz_target {
+	/* Build a request into z (z->n is 0); return its message type. */
+	uint32_t	(*build)(struct fz *, void *arg);
+	/* 1 for a type the daemon never answers (one-way messages). */
+	int		(*oneway)(uint32_t type);
+	uint32_t	 reply;		/* the reply type that opens with a status */
+	void		*arg;
+};
+
+struct fz_stats {
+	unsigned long	 answered, done;	/* done: status 0 */
+	unsigned long	 damaged, unanswered_types, dropped;
+	unsigned long	 unanswered, wrongdrop;	/* failures */
+};
+
+void		fz_seed(struct fz *, const char *seed);
+uint32_t	fz_rand(struct fz *);
+uint32_t	fz_edge(struct fz *);
+void		fz_u32(struct fz *, uint32_t);
+void		fz_u64(struct fz *, uint64_t);
+void		fz_small(struct fz *);
+void		fz_bool(struct fz *);
+void		fz_opaque(struct fz *, const void *, size_t);
+/*
+ * Send n requests over connections to path (role nfsd; the caller has
+ * become the right user); 0 if they ran, -1 if a connection failed.
+ */
+int		fz_run(struct fz *, const struct fz_target *, const char *path,
+		    unsigned long n, struct fz_stats *);
+/* The run's verdicts, through the caller's tap_ok (tap.h). */
+void		fz_report(const struct fz_stats *, unsigned long n,
+		    int (*ok)(int, const char *, ...));
+
+#endif

@@ -1,0 +1,187 @@
+/*
+ * st-check: drives dittofs-stated over its socket for the integration
+ * tests.
+ *
+ *   st-check fuzz SOCK COUNT SEED  COUNT damaged requests (a front end
+ *                                 gone bad, fz.h), as TAP; stated must
+ *                                 answer and then still serve
+ *
+ * As root it becomes dittofs-nfsd first (stated checks SO_PEERCRED).
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fz.h"
+#include "ipc.h"
+#include "sandbox.h"
+#include "stated_msg.h"
+#include "tap.h"
+
+/* A few files, owners, hosts and addresses, so that requests meet. */
+static void
+st_field(struct fz *z, char f)
+{
+	char junk[1100];
+	size_t len, i;
+
+	switch (f) {
+	case 'F':		/* st_file */
+		if (fz_rand(z) % 8 == 0) {
+			len = fz_rand(z) % 70;
+			for (i = 0; i < len; i++)
+				junk[i] = (char)fz_rand(z);
+			fz_opaque(z, junk, len);
+		} else
+			fz_opaque(z, fz_rand(z) % 2 ? "file-1" : "file-2", 6);
+		break;
+	case 'O':		/* st_owner: protocol client_id host bytes svid */
+		fz_u32(z, fz_rand(z) % 4 ? 1 + fz_rand(z) % 3 : fz_edge(z));
+		fz_u64(z, fz_rand(z) % 4 ? fz_rand(z) % 3 : fz_edge(z));
+		/* FALLTHROUGH */
+	case 'S':		/* a host name */
+		if (fz_rand(z) % 10 == 0) {
+			len = fz_rand(z) % 2 ? 1024 : 1025;
+			memset(junk, 'h', len);
+			fz_opaque(z, junk, len);
+		} else
+			fz_opaque(z, fz_rand(z) % 2 ? "host-a" : "host-b", 6);
+		if (f == 'S')
+			break;
+		fz_opaque(z, fz_rand(z) % 2 ? "owner-1" : "owner-2", 7);
+		fz_u32(z, fz_rand(z) % 3);
+		break;
+	case 'A':		/* the client's address */
+		if (fz_rand(z) % 8 == 0) {
+			len = fz_rand(z) % 70;
+			memset(junk, '1', len);
+			fz_opaque(z, junk, len);
+		} else
+			fz_opaque(z, "127.0.0.1", 9);
+		break;
+	case 'P':		/* a protocol */
+		fz_u32(z, fz_rand(z) % 4 ? 1 + fz_rand(z) % 3 : fz_edge(z));
+		break;
+	case 'U':
+		fz_small(z);
+		break;
+	case 'B':
+		fz_bool(z);
+		break;
+	case 'H':		/* an offset, a length, a cursor */
+		fz_u32(z, fz_rand(z) % 4 ? 0 : fz_edge(z));
+		fz_u32(z, fz_rand(z) % 2 ? fz_rand(z) % 4096 : fz_edge(z));
+		break;
+	case 'D':		/* DRC entries: addr xid prog vers proc sum reply */
+		len = fz_rand(z) % 8 ? fz_rand(z) % 4 : fz_edge(z);
+		fz_u32(z, (uint32_t)len);
+		for (i = 0; i < len && i < 4; i++) {
+			fz_u32(z, 0x7f000001);
+			fz_u32(z, 0);
+			fz_u32(z, 0);
+			fz_u32(z, fz_rand(z) % 2 ? 0 : fz_edge(z));
+			fz_u32(z, fz_rand(z));		/* xid */
+			fz_u32(z, 100003);
+			fz_u32(z, 3);
+			fz_u32(z, fz_rand(z) % 22);
+			fz_u32(z, fz_rand(z));
+			len = fz_rand(z) % 8 ? fz_rand(z) % 200 : 1025;
+			memset(junk, 'r', len);
+			fz_opaque(z, junk, len);
+		}
+		break;
+	}
+}
+
+static const struct {
+	uint32_t	 type;
+	const char	*shape;
+} st_shapes[] = {
+	{ ST_LOCK, "FOAHHBUH" }, { ST_UNLOCK, "FOHHB" },
+	{ ST_TEST, "FOHHB" }, { ST_CANCEL, "FOHHB" },
+	{ ST_SHARE, "FOAUUU" }, { ST_UNSHARE, "FO" },
+	{ ST_RELEASE_HOST, "PSU" }, { ST_RELEASE_CLIENT, "PH" },
+	{ ST_GRACE_INFO, "" }, { ST_DRC_PUT, "D" }, { ST_DRC_DUMP, "H" },
+};
+
+static uint32_t
+st_build(struct fz *z, void *arg)
+{
+	size_t k = fz_rand(z) % (sizeof(st_shapes) / sizeof(st_shapes[0]));
+	const char *f;
+
+	for (f = st_shapes[k].shape; *f != '\0'; f++)
+		st_field(z, *f);
+	return st_shapes[k].type;
+}
+
+static int
+st_oneway(uint32_t type)
+{
+	return type == ST_DRC_PUT;
+}
+
+/* A good request on a new connection: ST_GRACE_INFO. */
+static int
+st_serves(const char *sock)
+{
+	struct ipc_hello_reply hr;
+	struct ipc_sync_reply r;
+	int fd, ok;
+
+	if ((fd = ipc_connect_unix(sock)) == -1)
+		return 0;
+	if (ipc_sync_hello(fd, IPC_ROLE_NFSD, "st-check", &hr) == -1) {
+		close(fd);
+		return 0;
+	}
+	xdr_free((xdrproc_t)xdr_ipc_hello_reply, &hr);
+	ok = ipc_sync_send(fd, ST_GRACE_INFO, 7, 0, -1, NULL, NULL) == 0 &&
+	    ipc_sync_recv(fd, &r) == 0;
+	if (ok) {
+		ok = r.hdr.type == ST_GRACE_REPLY && r.hdr.id == 7;
+		ipc_sync_reply_free(&r);
+	}
+	close(fd);
+	return ok;
+}
+
+static int
+fuzz(const char *sock, const char *count, const char *seed)
+{
+	struct fz_target t = { st_build, st_oneway, ST_REPLY, NULL };
+	struct fz_stats st;
+	struct fz z;
+	unsigned long n = strtoul(count, NULL, 10);
+
+	fz_seed(&z, seed);
+	printf("# seed %s, %lu requests\n", seed, n);
+	if (!tap_ok(st_serves(sock), "stated answers ST_GRACE_INFO"))
+		return tap_done();
+	if (!tap_ok(fz_run(&z, &t, sock, n, &st) == 0, "the requests went "
+	    "out (every connection made)"))
+		return tap_done();
+	fz_report(&st, n, tap_ok);
+	tap_ok(st_serves(sock), "afterwards stated answers ST_GRACE_INFO on "
+	    "a new connection");
+	return tap_done();
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *user = getenv("ST_CHECK_USER");
+	struct sandbox_ids ids;
+
+	if (geteuid() == 0 && (sandbox_resolve_user(user != NULL ? user :
+	    "dittofs-nfsd", &ids) == -1 || sandbox_set_ids(&ids) == -1)) {
+		perror("st-check: becoming the front end's user");
+		return 2;
+	}
+	if (argc == 5 && strcmp(argv[1], "fuzz") == 0)
+		return fuzz(argv[2], argv[3], argv[4]);
+	fprintf(stderr, "usage: st-check fuzz SOCK COUNT SEED\n");
+	return 2;
+}
