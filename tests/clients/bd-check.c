@@ -419,13 +419,14 @@ entry(const char *sock, const char *op, const char *path, const char *name2)
  * exist: blockd must answer, then still serve a good request.
  */
 struct bd_aim {
-	bd_fh		 fhs[4];	/* the root, a dir, a file in it, a subdir */
+	bd_fh		 fhs[4];	/* the root, a dir, a file, a subdir */
 };
 
 /* One field of a request; the letters are those of bd_shapes. */
 static void
 bd_field(struct fz *z, const struct bd_aim *aim, char f)
 {
+	struct xdrbuf_out *o = &z->out;
 	static const uint32_t ids[] = { 0, 0, 1000, 65534 };
 	char name[300];
 	size_t len, i;
@@ -433,53 +434,56 @@ bd_field(struct fz *z, const struct bd_aim *aim, char f)
 
 	switch (f) {
 	case 'C':		/* bd_cred */
-		fz_u32(z, ids[fz_rand(z) % 4]);
-		fz_u32(z, ids[fz_rand(z) % 4]);
+		xdrbuf_put_u32(o, ids[fz_rand(z) % 4]);
+		xdrbuf_put_u32(o, ids[fz_rand(z) % 4]);
 		k = fz_rand(z) % 40 == 0 ? 33 : fz_rand(z) % 3;
-		fz_u32(z, k);
+		xdrbuf_put_u32(o, k);
 		for (i = 0; i < k; i++)
-			fz_u32(z, ids[fz_rand(z) % 4]);
+			xdrbuf_put_u32(o, ids[fz_rand(z) % 4]);
 		break;
-	case 'F':		/* bd_fh: one that exists, or one that does not */
+	case 'F':		/* bd_fh: one that exists, or not */
 		k = fz_rand(z) % 6;
 		if (k < 4) {
-			fz_opaque(z, aim->fhs[k].bd_fh_val,
+			xdrbuf_put_opaque(o, aim->fhs[k].bd_fh_val,
 			    aim->fhs[k].bd_fh_len);
 			break;
 		}
 		len = k == 4 ? aim->fhs[1].bd_fh_len : fz_rand(z) % 65;
 		for (i = 0; i < len; i++)
 			name[i] = (char)fz_rand(z);
-		fz_opaque(z, name, len);
+		xdrbuf_put_opaque(o, name, len);
 		break;
 	case 'N':		/* bd_name */
 		switch (fz_rand(z) % 8) {
-		case 0: fz_opaque(z, "", 0); break;
-		case 1: fz_opaque(z, "..", 2); break;
-		case 2: fz_opaque(z, "x/y", 3); break;
-		case 3: fz_opaque(z, "a\0b", 3); break;
+		case 0: xdrbuf_put_opaque(o, "", 0); break;
+		case 1: xdrbuf_put_opaque(o, "..", 2); break;
+		case 2: xdrbuf_put_opaque(o, "x/y", 3); break;
+		case 3: xdrbuf_put_opaque(o, "a\0b", 3); break;
 		case 4:
 			len = fz_rand(z) % 2 ? 255 : 256;
 			memset(name, 'n', len);
-			fz_opaque(z, name, len);
+			xdrbuf_put_opaque(o, name, len);
 			break;
 		default:
 			name[0] = "abcdefgh"[fz_rand(z) % 8];
-			fz_opaque(z, name, 1);
+			xdrbuf_put_opaque(o, name, 1);
 			break;
 		}
 		break;
-	case 'S':		/* bd_sattr: mask mode uid gid size atime mtime */
-		fz_u32(z, fz_rand(z) % 64);
-		fz_u32(z, fz_rand(z) % 3 ? fz_rand(z) & 07777 : fz_edge(z));
-		fz_u32(z, ids[fz_rand(z) % 4]);
-		fz_u32(z, ids[fz_rand(z) % 4]);
-		fz_u32(z, fz_rand(z) % 4 ? 0 : fz_edge(z));
-		fz_u32(z, fz_rand(z) % 4 ? fz_rand(z) % 70000 : fz_edge(z));
+	case 'S':		/* bd_sattr: mask mode uid gid size times */
+		xdrbuf_put_u32(o, fz_rand(z) % 64);
+		xdrbuf_put_u32(o, fz_rand(z) % 3 ? fz_rand(z) & 07777 :
+		    fz_edge(z));
+		xdrbuf_put_u32(o, ids[fz_rand(z) % 4]);
+		xdrbuf_put_u32(o, ids[fz_rand(z) % 4]);
+		xdrbuf_put_u32(o, fz_rand(z) % 4 ? 0 : fz_edge(z));
+		xdrbuf_put_u32(o, fz_rand(z) % 4 ? fz_rand(z) % 70000 :
+		    fz_edge(z));
 		for (i = 0; i < 2; i++) {
-			fz_u32(z, fz_rand(z) % 4 ? 0 : fz_edge(z));
-			fz_u32(z, fz_rand(z) % 2 ? 1700000000 : fz_edge(z));
-			fz_u32(z, fz_rand(z) % 2 ? 0 : fz_edge(z));
+			xdrbuf_put_u32(o, fz_rand(z) % 4 ? 0 : fz_edge(z));
+			xdrbuf_put_u32(o, fz_rand(z) % 2 ? 1700000000 :
+			    fz_edge(z));
+			xdrbuf_put_u32(o, fz_rand(z) % 2 ? 0 : fz_edge(z));
 		}
 		break;
 	case 'U':
@@ -489,18 +493,18 @@ bd_field(struct fz *z, const struct bd_aim *aim, char f)
 		fz_bool(z);
 		break;
 	case 'H':
-		fz_u32(z, fz_rand(z) % 2 ? 0 : fz_edge(z));
-		fz_u32(z, fz_rand(z) % 2 ? fz_rand(z) % 8 : fz_edge(z));
+		xdrbuf_put_u32(o, fz_rand(z) % 2 ? 0 : fz_edge(z));
+		xdrbuf_put_u32(o, fz_rand(z) % 2 ? fz_rand(z) % 8 : fz_edge(z));
 		break;
 	case 'V':		/* a fixed 8-byte verifier */
-		fz_u32(z, fz_rand(z));
-		fz_u32(z, fz_rand(z));
+		xdrbuf_put_u32(o, fz_rand(z));
+		xdrbuf_put_u32(o, fz_rand(z));
 		break;
 	case 'O':		/* variable opaque: a target, an xattr value */
 		len = fz_rand(z) % 300;
 		for (i = 0; i < len; i++)
 			name[i] = (char)('a' + fz_rand(z) % 26);
-		fz_opaque(z, name, len);
+		xdrbuf_put_opaque(o, name, len);
 		break;
 	}
 }
@@ -559,8 +563,10 @@ fuzz(const char *sock, const char *count, const char *seed)
 	if (!tap_ok(rc == 0, "a directory, a file and a subdirectory to aim "
 	    "at (%s)", rc == 0 ? "made" : strerror(-rc)))
 		return tap_done();
-	if (!tap_ok(fz_run(&z, &t, sock, n, &st) == 0, "the requests went "
-	    "out (every connection made)"))
+	rc = fz_run(&z, &t, sock, n, &st);
+	fz_free(&z);
+	if (!tap_ok(rc == 0, "the requests went out (every connection "
+	    "made)"))
 		return tap_done();
 	fz_report(&st, n, tap_ok);
 	/* blockd still serves, the same handles, on a new connection. */

@@ -16,7 +16,14 @@ void
 fz_seed(struct fz *z, const char *seed)
 {
 	memset(z, 0, sizeof(*z));
+	xdrbuf_out_init(&z->out);
 	z->rng = strtoull(seed, NULL, 0) * 2 + 1;
+}
+
+void
+fz_free(struct fz *z)
+{
+	xdrbuf_out_free(&z->out);
 }
 
 uint32_t
@@ -38,77 +45,47 @@ fz_edge(struct fz *z)
 	return edge[fz_rand(z) % (sizeof(edge) / sizeof(edge[0]))];
 }
 
-void
-fz_u32(struct fz *z, uint32_t v)
-{
-	if (z->n + 4 > sizeof(z->b))
-		return;
-	z->b[z->n++] = (uint8_t)(v >> 24);
-	z->b[z->n++] = (uint8_t)(v >> 16);
-	z->b[z->n++] = (uint8_t)(v >> 8);
-	z->b[z->n++] = (uint8_t)v;
-}
-
 /* A small number (a flag word, a type), or an edge value. */
 void
 fz_small(struct fz *z)
 {
-	fz_u32(z, fz_rand(z) % 2 ? fz_rand(z) % 8 : fz_edge(z));
+	xdrbuf_put_u32(&z->out, fz_rand(z) % 2 ? fz_rand(z) % 8 : fz_edge(z));
 }
 
 /* An XDR bool, now and then not one. */
 void
 fz_bool(struct fz *z)
 {
-	fz_u32(z, fz_rand(z) % 8 ? fz_rand(z) % 2 : fz_edge(z));
-}
-
-void
-fz_u64(struct fz *z, uint64_t v)
-{
-	fz_u32(z, (uint32_t)(v >> 32));
-	fz_u32(z, (uint32_t)v);
-}
-
-void
-fz_opaque(struct fz *z, const void *p, size_t len)
-{
-	if (z->n + 4 + len + 3 > sizeof(z->b))
-		len = 0;
-	fz_u32(z, (uint32_t)len);
-	memcpy(z->b + z->n, p, len);
-	z->n += len;
-	while (z->n % 4 != 0)
-		z->b[z->n++] = 0;
+	xdrbuf_put_u32(&z->out, fz_rand(z) % 8 ? fz_rand(z) % 2 :
+	    fz_edge(z));
 }
 
 static void
 fz_damage(struct fz *z)
 {
+	struct xdrbuf_out *o = &z->out;
 	unsigned int k, hits = 1 + fz_rand(z) % 4;
-	size_t at;
+	size_t at, len;
+	uint8_t *p;
 
 	while (hits-- > 0) {
 		k = fz_rand(z) % 10;
-		if (k < 4 && z->n > 0) {
-			at = fz_rand(z) % z->n;
-			z->b[at] ^= (uint8_t)(1u << (fz_rand(z) % 8));
-		} else if (k < 7 && z->n >= 4) {
-			size_t keep = z->n;
-
-			z->n = (fz_rand(z) % (z->n / 4)) * 4;
-			fz_u32(z, fz_edge(z));
-			z->n = keep;
+		if (k < 4 && o->len > 0) {
+			at = fz_rand(z) % o->len;
+			o->buf[at] ^= (uint8_t)(1u << (fz_rand(z) % 8));
+		} else if (k < 7 && o->len >= 4) {
+			at = (fz_rand(z) % (o->len / 4)) * 4;
+			xdrbuf_put_u32_at(o, at, fz_edge(z));
 		} else if (k < 8) {
-			z->n = z->n > 0 ? fz_rand(z) % z->n : 0;
-		} else if (k < 9) {
-			for (at = fz_rand(z) % 64; at > 0 &&
-			    z->n < sizeof(z->b); at--)
-				z->b[z->n++] = (uint8_t)fz_rand(z);
+			o->len = o->len > 0 ? fz_rand(z) % o->len : 0;
 		} else {
-			z->n = fz_rand(z) % 200;
-			for (at = 0; at < z->n; at++)
-				z->b[at] = (uint8_t)fz_rand(z);
+			/* Noise added on, or in place of the body. */
+			if (k == 9)
+				o->len = 0;
+			len = fz_rand(z) % (k == 9 ? 200 : 64);
+			if ((p = xdrbuf_reserve(o, len)) != NULL)
+				for (at = 0; at < len; at++)
+					p[at] = (uint8_t)fz_rand(z);
 		}
 	}
 }
@@ -130,16 +107,16 @@ fz_send(int sock, uint32_t type, uint32_t id, uint16_t flags, int fd,
 
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.type = type;
-	hdr.len = (uint32_t)z->n;
+	hdr.len = (uint32_t)z->out.len;
 	hdr.id = id;
 	hdr.flags = flags;
 	iov[0].iov_base = &hdr;
 	iov[0].iov_len = sizeof(hdr);
-	iov[1].iov_base = (void *)z->b;
-	iov[1].iov_len = z->n;
+	iov[1].iov_base = z->out.buf;
+	iov[1].iov_len = z->out.len;
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = iov;
-	mh.msg_iovlen = z->n > 0 ? 2 : 1;
+	mh.msg_iovlen = z->out.len > 0 ? 2 : 1;
 	if (fd != -1) {
 		memset(&cm, 0, sizeof(cm));
 		mh.msg_control = cm.buf;
@@ -151,7 +128,7 @@ fz_send(int sock, uint32_t type, uint32_t id, uint16_t flags, int fd,
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
 	n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	return n == (ssize_t)(sizeof(hdr) + z->n) ? 0 : -1;
+	return n == (ssize_t)(sizeof(hdr) + z->out.len) ? 0 : -1;
 }
 
 /*
@@ -179,9 +156,7 @@ fz_answer(int sock, uint32_t id, uint32_t reply, uint32_t *type,
 		*type = hdr.type;
 		*status = -1;
 		if (hdr.type == reply && hdr.len >= 4)
-			*status = (int)(((uint32_t)r.body[0] << 24) |
-			    ((uint32_t)r.body[1] << 16) |
-			    ((uint32_t)r.body[2] << 8) | r.body[3]);
+			*status = (int)xdrbuf_peek_u32(r.body);
 		ipc_sync_reply_free(&r);
 		if (!(hdr.flags & IPC_F_REPLY))
 			continue;		/* a notification */
@@ -189,7 +164,7 @@ fz_answer(int sock, uint32_t id, uint32_t reply, uint32_t *type,
 	}
 }
 
-static int
+int
 fz_connect(const char *path)
 {
 	struct ipc_hello_reply hr;
@@ -218,8 +193,13 @@ fz_run(struct fz *z, const struct fz_target *t, const char *path,
 	if ((sock = fz_connect(path)) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
-		z->n = 0;
+		z->out.len = 0;
 		type = t->build(z, t->arg);
+		if (z->out.failed) {
+			printf("# out of memory building request %lu\n", i);
+			close(sock);
+			return -1;
+		}
 		got = 0;
 		flags = 0;
 		fd = -1;

@@ -15,18 +15,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "xdrbuf.h"
+
 struct fz {
-	uint8_t		 b[2048];	/* the request body being built */
-	size_t		 n;
+	struct xdrbuf_out out;		/* the request body being built */
 	uint64_t	 rng;
 };
 
 struct fz_target {
-	/* Build a request into z (z->n is 0); return its message type. */
+	/* Build a request into z->out (empty); return its message type. */
 	uint32_t	(*build)(struct fz *, void *arg);
 	/* 1 for a type the daemon never answers (one-way messages). */
 	int		(*oneway)(uint32_t type);
-	uint32_t	 reply;		/* the reply type that opens with a status */
+	uint32_t	 reply;		/* its replies open with a status */
 	void		*arg;
 };
 
@@ -37,19 +38,19 @@ struct fz_stats {
 };
 
 void		fz_seed(struct fz *, const char *seed);
+void		fz_free(struct fz *);
 uint32_t	fz_rand(struct fz *);
 uint32_t	fz_edge(struct fz *);
-void		fz_u32(struct fz *, uint32_t);
-void		fz_u64(struct fz *, uint64_t);
 void		fz_small(struct fz *);
 void		fz_bool(struct fz *);
-void		fz_opaque(struct fz *, const void *, size_t);
+/* A connection to path, HELLO done as role nfsd; -1 if none. */
+int		fz_connect(const char *path);
 /*
  * Send n requests over connections to path (role nfsd; the caller has
  * become the right user); 0 if they ran, -1 if a connection failed.
  */
-int		fz_run(struct fz *, const struct fz_target *, const char *path,
-		    unsigned long n, struct fz_stats *);
+int		fz_run(struct fz *, const struct fz_target *,
+		    const char *path, unsigned long n, struct fz_stats *);
 /* The run's verdicts, through the caller's tap_ok (tap.h). */
 void		fz_report(const struct fz_stats *, unsigned long n,
 		    int (*ok)(int, const char *, ...));

@@ -24,6 +24,7 @@
 static void
 st_field(struct fz *z, char f)
 {
+	struct xdrbuf_out *o = &z->out;
 	char junk[1100];
 	size_t len, i;
 
@@ -33,36 +34,40 @@ st_field(struct fz *z, char f)
 			len = fz_rand(z) % 70;
 			for (i = 0; i < len; i++)
 				junk[i] = (char)fz_rand(z);
-			fz_opaque(z, junk, len);
+			xdrbuf_put_opaque(o, junk, len);
 		} else
-			fz_opaque(z, fz_rand(z) % 2 ? "file-1" : "file-2", 6);
+			xdrbuf_put_opaque(o, fz_rand(z) % 2 ? "file-1" :
+			    "file-2", 6);
 		break;
-	case 'O':		/* st_owner: protocol client_id host bytes svid */
-		fz_u32(z, fz_rand(z) % 4 ? 1 + fz_rand(z) % 3 : fz_edge(z));
-		fz_u64(z, fz_rand(z) % 4 ? fz_rand(z) % 3 : fz_edge(z));
+	case 'O':		/* st_owner: protocol id host bytes svid */
+		xdrbuf_put_u32(o, fz_rand(z) % 4 ? 1 + fz_rand(z) % 3 :
+		    fz_edge(z));
+		xdrbuf_put_u64(o, fz_rand(z) % 4 ? fz_rand(z) % 3 : fz_edge(z));
 		/* FALLTHROUGH */
 	case 'S':		/* a host name */
 		if (fz_rand(z) % 10 == 0) {
 			len = fz_rand(z) % 2 ? 1024 : 1025;
 			memset(junk, 'h', len);
-			fz_opaque(z, junk, len);
+			xdrbuf_put_opaque(o, junk, len);
 		} else
-			fz_opaque(z, fz_rand(z) % 2 ? "host-a" : "host-b", 6);
+			xdrbuf_put_opaque(o, fz_rand(z) % 2 ? "host-a" :
+			    "host-b", 6);
 		if (f == 'S')
 			break;
-		fz_opaque(z, fz_rand(z) % 2 ? "owner-1" : "owner-2", 7);
-		fz_u32(z, fz_rand(z) % 3);
+		xdrbuf_put_opaque(o, fz_rand(z) % 2 ? "owner-1" : "owner-2", 7);
+		xdrbuf_put_u32(o, fz_rand(z) % 3);
 		break;
 	case 'A':		/* the client's address */
 		if (fz_rand(z) % 8 == 0) {
 			len = fz_rand(z) % 70;
 			memset(junk, '1', len);
-			fz_opaque(z, junk, len);
+			xdrbuf_put_opaque(o, junk, len);
 		} else
-			fz_opaque(z, "127.0.0.1", 9);
+			xdrbuf_put_opaque(o, "127.0.0.1", 9);
 		break;
 	case 'P':		/* a protocol */
-		fz_u32(z, fz_rand(z) % 4 ? 1 + fz_rand(z) % 3 : fz_edge(z));
+		xdrbuf_put_u32(o, fz_rand(z) % 4 ? 1 + fz_rand(z) % 3 :
+		    fz_edge(z));
 		break;
 	case 'U':
 		fz_small(z);
@@ -71,25 +76,26 @@ st_field(struct fz *z, char f)
 		fz_bool(z);
 		break;
 	case 'H':		/* an offset, a length, a cursor */
-		fz_u32(z, fz_rand(z) % 4 ? 0 : fz_edge(z));
-		fz_u32(z, fz_rand(z) % 2 ? fz_rand(z) % 4096 : fz_edge(z));
+		xdrbuf_put_u32(o, fz_rand(z) % 4 ? 0 : fz_edge(z));
+		xdrbuf_put_u32(o, fz_rand(z) % 2 ? fz_rand(z) % 4096 :
+		    fz_edge(z));
 		break;
-	case 'D':		/* DRC entries: addr xid prog vers proc sum reply */
+	case 'D':		/* DRC entries: addr xid prog vers proc... */
 		len = fz_rand(z) % 8 ? fz_rand(z) % 4 : fz_edge(z);
-		fz_u32(z, (uint32_t)len);
+		xdrbuf_put_u32(o, (uint32_t)len);
 		for (i = 0; i < len && i < 4; i++) {
-			fz_u32(z, 0x7f000001);
-			fz_u32(z, 0);
-			fz_u32(z, 0);
-			fz_u32(z, fz_rand(z) % 2 ? 0 : fz_edge(z));
-			fz_u32(z, fz_rand(z));		/* xid */
-			fz_u32(z, 100003);
-			fz_u32(z, 3);
-			fz_u32(z, fz_rand(z) % 22);
-			fz_u32(z, fz_rand(z));
+			xdrbuf_put_u32(o, 0x7f000001);
+			xdrbuf_put_u32(o, 0);
+			xdrbuf_put_u32(o, 0);
+			xdrbuf_put_u32(o, fz_rand(z) % 2 ? 0 : fz_edge(z));
+			xdrbuf_put_u32(o, fz_rand(z));		/* xid */
+			xdrbuf_put_u32(o, 100003);
+			xdrbuf_put_u32(o, 3);
+			xdrbuf_put_u32(o, fz_rand(z) % 22);
+			xdrbuf_put_u32(o, fz_rand(z));
 			len = fz_rand(z) % 8 ? fz_rand(z) % 200 : 1025;
 			memset(junk, 'r', len);
-			fz_opaque(z, junk, len);
+			xdrbuf_put_opaque(o, junk, len);
 		}
 		break;
 	}
@@ -127,17 +133,11 @@ st_oneway(uint32_t type)
 static int
 st_serves(const char *sock)
 {
-	struct ipc_hello_reply hr;
 	struct ipc_sync_reply r;
 	int fd, ok;
 
-	if ((fd = ipc_connect_unix(sock)) == -1)
+	if ((fd = fz_connect(sock)) == -1)
 		return 0;
-	if (ipc_sync_hello(fd, IPC_ROLE_NFSD, "st-check", &hr) == -1) {
-		close(fd);
-		return 0;
-	}
-	xdr_free((xdrproc_t)xdr_ipc_hello_reply, &hr);
 	ok = ipc_sync_send(fd, ST_GRACE_INFO, 7, 0, -1, NULL, NULL) == 0 &&
 	    ipc_sync_recv(fd, &r) == 0;
 	if (ok) {
@@ -155,13 +155,16 @@ fuzz(const char *sock, const char *count, const char *seed)
 	struct fz_stats st;
 	struct fz z;
 	unsigned long n = strtoul(count, NULL, 10);
+	int rc;
 
 	fz_seed(&z, seed);
 	printf("# seed %s, %lu requests\n", seed, n);
 	if (!tap_ok(st_serves(sock), "stated answers ST_GRACE_INFO"))
 		return tap_done();
-	if (!tap_ok(fz_run(&z, &t, sock, n, &st) == 0, "the requests went "
-	    "out (every connection made)"))
+	rc = fz_run(&z, &t, sock, n, &st);
+	fz_free(&z);
+	if (!tap_ok(rc == 0, "the requests went out (every connection "
+	    "made)"))
 		return tap_done();
 	fz_report(&st, n, tap_ok);
 	tap_ok(st_serves(sock), "afterwards stated answers ST_GRACE_INFO on "
