@@ -422,7 +422,7 @@ struct bd_aim {
 	bd_fh		 fhs[4];	/* the root, a dir, a file, a subdir */
 };
 
-/* One field of a request; the letters are those of bd_shapes. */
+/* One field of a request; the letters are those of bd_shapes (fz.h). */
 static void
 bd_field(struct fz *z, const struct bd_aim *aim, char f)
 {
@@ -486,16 +486,6 @@ bd_field(struct fz *z, const struct bd_aim *aim, char f)
 			xdrbuf_put_u32(o, fz_rand(z) % 2 ? 0 : fz_edge(z));
 		}
 		break;
-	case 'U':
-		fz_small(z);
-		break;
-	case 'B':
-		fz_bool(z);
-		break;
-	case 'H':
-		xdrbuf_put_u32(o, fz_rand(z) % 2 ? 0 : fz_edge(z));
-		xdrbuf_put_u32(o, fz_rand(z) % 2 ? fz_rand(z) % 8 : fz_edge(z));
-		break;
 	case 'V':		/* a fixed 8-byte verifier */
 		xdrbuf_put_u32(o, fz_rand(z));
 		xdrbuf_put_u32(o, fz_rand(z));
@@ -505,6 +495,9 @@ bd_field(struct fz *z, const struct bd_aim *aim, char f)
 		for (i = 0; i < len; i++)
 			name[i] = (char)('a' + fz_rand(z) % 26);
 		xdrbuf_put_opaque(o, name, len);
+		break;
+	default:
+		fz_field(z, f);
 		break;
 	}
 }

@@ -45,19 +45,32 @@ fz_edge(struct fz *z)
 	return edge[fz_rand(z) % (sizeof(edge) / sizeof(edge[0]))];
 }
 
-/* A small number (a flag word, a type), or an edge value. */
-void
-fz_small(struct fz *z)
+/*
+ * The fields every daemon's layouts have: U a small number (a flag word,
+ * a type), B an XDR bool, H a 64-bit offset, length or cursor; each now
+ * and then an edge value instead.  0 for a letter that is not one.
+ */
+int
+fz_field(struct fz *z, char f)
 {
-	xdrbuf_put_u32(&z->out, fz_rand(z) % 2 ? fz_rand(z) % 8 : fz_edge(z));
-}
+	struct xdrbuf_out *o = &z->out;
 
-/* An XDR bool, now and then not one. */
-void
-fz_bool(struct fz *z)
-{
-	xdrbuf_put_u32(&z->out, fz_rand(z) % 8 ? fz_rand(z) % 2 :
-	    fz_edge(z));
+	switch (f) {
+	case 'U':
+		xdrbuf_put_u32(o, fz_rand(z) % 2 ? fz_rand(z) % 8 :
+		    fz_edge(z));
+		return 1;
+	case 'B':
+		xdrbuf_put_u32(o, fz_rand(z) % 8 ? fz_rand(z) % 2 :
+		    fz_edge(z));
+		return 1;
+	case 'H':
+		xdrbuf_put_u32(o, fz_rand(z) % 4 ? 0 : fz_edge(z));
+		xdrbuf_put_u32(o, fz_rand(z) % 2 ? fz_rand(z) % 4096 :
+		    fz_edge(z));
+		return 1;
+	}
+	return 0;
 }
 
 static void

@@ -41,8 +41,8 @@ void		fz_seed(struct fz *, const char *seed);
 void		fz_free(struct fz *);
 uint32_t	fz_rand(struct fz *);
 uint32_t	fz_edge(struct fz *);
-void		fz_small(struct fz *);
-void		fz_bool(struct fz *);
+/* U, B, H: a field all layouts have, put in z->out; 0 for others. */
+int		fz_field(struct fz *, char);
 /* A connection to path, HELLO done as role nfsd; -1 if none. */
 int		fz_connect(const char *path);
 /*

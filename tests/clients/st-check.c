@@ -69,17 +69,6 @@ st_field(struct fz *z, char f)
 		xdrbuf_put_u32(o, fz_rand(z) % 4 ? 1 + fz_rand(z) % 3 :
 		    fz_edge(z));
 		break;
-	case 'U':
-		fz_small(z);
-		break;
-	case 'B':
-		fz_bool(z);
-		break;
-	case 'H':		/* an offset, a length, a cursor */
-		xdrbuf_put_u32(o, fz_rand(z) % 4 ? 0 : fz_edge(z));
-		xdrbuf_put_u32(o, fz_rand(z) % 2 ? fz_rand(z) % 4096 :
-		    fz_edge(z));
-		break;
 	case 'D':		/* DRC entries: addr xid prog vers proc... */
 		len = fz_rand(z) % 8 ? fz_rand(z) % 4 : fz_edge(z);
 		xdrbuf_put_u32(o, (uint32_t)len);
@@ -97,6 +86,9 @@ st_field(struct fz *z, char f)
 			memset(junk, 'r', len);
 			xdrbuf_put_opaque(o, junk, len);
 		}
+		break;
+	default:
+		fz_field(z, f);
 		break;
 	}
 }
