@@ -12,18 +12,18 @@
 #include "fz.h"
 #include "ipc.h"
 
+struct fz_stats {
+	unsigned long	 answered, done;	/* done: status 0 */
+	unsigned long	 damaged, unanswered_types, dropped;
+	unsigned long	 unanswered, wrongdrop;	/* failures */
+};
+
 void
 fz_seed(struct fz *z, const char *seed)
 {
 	memset(z, 0, sizeof(*z));
 	xdrbuf_out_init(&z->out);
 	z->rng = strtoull(seed, NULL, 0) * 2 + 1;
-}
-
-void
-fz_free(struct fz *z)
-{
-	xdrbuf_out_free(&z->out);
 }
 
 uint32_t
@@ -193,7 +193,7 @@ fz_connect(const char *path)
 	return sock;
 }
 
-int
+static int
 fz_run(struct fz *z, const struct fz_target *t, const char *path,
     unsigned long n, struct fz_stats *st)
 {
@@ -275,15 +275,23 @@ fz_run(struct fz *z, const struct fz_target *t, const char *path,
 	return 0;
 }
 
-void
-fz_report(const struct fz_stats *st, unsigned long n,
-    int (*ok)(int, const char *, ...))
+int
+fz_test(struct fz *z, const struct fz_target *t, const char *path,
+    unsigned long n, int (*ok)(int, const char *, ...))
 {
-	ok(st->unanswered == 0, "every request answered with its id (%lu "
-	    "not)", st->unanswered);
-	ok(st->wrongdrop == 0, "the connection dropped only for an fd sent "
+	struct fz_stats st;
+	int rc;
+
+	rc = fz_run(z, t, path, n, &st);
+	xdrbuf_out_free(&z->out);
+	if (!ok(rc == 0, "the requests went out (every connection made)"))
+		return 0;
+	ok(st.unanswered == 0, "every request answered with its id (%lu "
+	    "not)", st.unanswered);
+	ok(st.wrongdrop == 0, "the connection dropped only for an fd sent "
 	    "or promised, or after a one-way message (%lu times for "
-	    "something else)", st->wrongdrop);
-	ok(st->answered >= n / 2, "at least half of them answered (%lu of "
-	    "%lu)", st->answered, n);
+	    "something else)", st.wrongdrop);
+	ok(st.answered >= n / 2, "at least half of them answered (%lu of "
+	    "%lu)", st.answered, n);
+	return 1;
 }

@@ -31,14 +31,7 @@ struct fz_target {
 	void		*arg;
 };
 
-struct fz_stats {
-	unsigned long	 answered, done;	/* done: status 0 */
-	unsigned long	 damaged, unanswered_types, dropped;
-	unsigned long	 unanswered, wrongdrop;	/* failures */
-};
-
 void		fz_seed(struct fz *, const char *seed);
-void		fz_free(struct fz *);
 uint32_t	fz_rand(struct fz *);
 uint32_t	fz_edge(struct fz *);
 /* U, B, H: a field all layouts have, put in z->out; 0 for others. */
@@ -47,12 +40,10 @@ int		fz_field(struct fz *, char);
 int		fz_connect(const char *path);
 /*
  * Send n requests over connections to path (role nfsd; the caller has
- * become the right user); 0 if they ran, -1 if a connection failed.
+ * become the right user) and give the verdicts through the caller's
+ * tap_ok (tap.h); 0 if a connection failed and nothing more was said.
  */
-int		fz_run(struct fz *, const struct fz_target *,
-		    const char *path, unsigned long n, struct fz_stats *);
-/* The run's verdicts, through the caller's tap_ok (tap.h). */
-void		fz_report(const struct fz_stats *, unsigned long n,
-		    int (*ok)(int, const char *, ...));
+int		fz_test(struct fz *, const struct fz_target *, const char *path,
+		    unsigned long n, int (*ok)(int, const char *, ...));
 
 #endif
