@@ -342,6 +342,58 @@ clients_get(struct stated_clients *c, int protocol, const char *name,
 	return cl;
 }
 
+size_t
+clients_count_addr(const struct stated_clients *c, int protocol,
+    const char *addr)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->n; i++)
+		if (c->v[i]->protocol == protocol &&
+		    strcmp(c->v[i]->addr, addr) == 0)
+			n++;
+	return n;
+}
+
+int
+clients_remove(struct stated_clients *c, struct stated_client *cl)
+{
+	uint8_t key[2 + CLIENTS_NAME_MAX];
+	size_t nlen = strlen(cl->name), i;
+	DB_TXN *txn = NULL;
+	DBT k;
+	int ret;
+
+	key[0] = CLIENTS_REC_PREFIX;
+	key[1] = (uint8_t)cl->protocol;
+	memcpy(key + 2, cl->name, nlen);
+	memset(&k, 0, sizeof(k));
+	k.data = key;
+	k.size = (u_int32_t)(2 + nlen);
+	/* Holding nothing, it needs no log flush: a crash keeps it, idle. */
+	if ((ret = c->env->txn_begin(c->env, NULL, &txn, 0)) != 0)
+		goto fail;
+	ret = c->db->del(c->db, txn, &k, 0);
+	if (ret != 0 && ret != DB_NOTFOUND) {
+		txn->abort(txn);
+		goto fail;
+	}
+	if ((ret = txn->commit(txn, DB_TXN_NOSYNC)) != 0)
+		goto fail;
+	for (i = 0; i < c->n; i++) {
+		if (c->v[i] == cl) {
+			c->v[i] = c->v[--c->n];
+			break;
+		}
+	}
+	free(cl->name);
+	free(cl);
+	return 0;
+fail:
+	clients_logf(c, "client records: delete: %s", db_strerror(ret));
+	return -1;
+}
+
 int
 clients_note_state(struct stated_clients *c, struct stated_client *cl)
 {

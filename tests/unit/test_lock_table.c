@@ -733,6 +733,72 @@ test_release(void)
 	lock_table_free(t);
 }
 
+/* Per-client limit: locks, waiters and shares of one client id. */
+static void
+test_client_limit(void)
+{
+	struct grants		 g;
+	struct lock_table	*t = lock_table_new(grant_record, &g);
+	struct lock_owner	 a1 = nlm("alpha@10.0.0.1", "a1", 1);
+	struct lock_owner	 a2 = nlm("alpha@10.0.0.1", "a2", 2);
+	struct lock_owner	 b = nlm("beta@10.0.0.1", "b", 3);
+	struct lock_owner	 anon = nlm("gamma@10.0.0.1", "g", 4);
+	struct lock_share_request sr;
+	struct lock_share_info	 other;
+	int			 i, B = LOCK_REQUEST_BLOCK;
+
+	tap_diag("per-client limit");
+	memset(&g, 0, sizeof(g));
+	a1.client_id = a2.client_id = 1;
+	b.client_id = 2;
+	lock_table_set_client_max(t, 4);
+	for (i = 0; i < 3; i++)
+		lk(t, 1, a1, (uint64_t)i * 10, 5, LOCK_EXCLUSIVE, 0, 0);
+	TAP_EQ_INT(lk(t, 1, a2, 100, 5, LOCK_EXCLUSIVE, 0, 0), LOCK_OK,
+	    "a second owner of the client: the 4th record");
+	TAP_EQ_INT((int)lock_table_client_records(t, LOCK_PROTOCOL_NLM, 1), 4,
+	    "client 1 holds 4 records over two owners");
+	TAP_EQ_INT(lk(t, 1, a1, 200, 5, LOCK_EXCLUSIVE, 0, 0), LOCK_LIMIT,
+	    "the 5th lock of the client: LOCK_LIMIT");
+	TAP_EQ_INT(lk(t, 1, a2, 300, 5, LOCK_SHARED, 0, 0), LOCK_LIMIT,
+	    "from its other owner too");
+	TAP_EQ_INT(lk(t, 1, b, 0, 5, LOCK_EXCLUSIVE, B, 9), LOCK_BLOCKED,
+	    "another client queues behind it: its own count");
+	TAP_EQ_INT(lk(t, 1, a1, 200, 5, LOCK_EXCLUSIVE, B, 0), LOCK_LIMIT,
+	    "a blocking request of the full client is refused, not queued");
+	memset(&sr, 0, sizeof(sr));
+	sr.file = fid(2);
+	sr.owner = a1;
+	sr.access = LOCK_SHARE_READ;
+	TAP_EQ_INT(lock_table_share(t, &sr, &other), LOCK_LIMIT,
+	    "a share reservation of the full client: LOCK_LIMIT");
+	HELD(t, 1, a1, "X0-4 X10-14 X20-24", "nothing changed for a1");
+	TAP_EQ_INT(unlk(t, 1, a1, 10, 5), LOCK_OK, "unlocking is possible");
+	TAP_EQ_INT(lk(t, 1, a1, 25, 5, LOCK_EXCLUSIVE, 0, 0), LOCK_OK,
+	    "below the limit again: granted");
+	TAP_EQ_INT((int)lock_table_client_records(t, LOCK_PROTOCOL_NLM, 1), 3,
+	    "a lock that merges with a held one adds no record");
+	TAP_EQ_INT(lk(t, 1, a1, 200, 5, LOCK_EXCLUSIVE, 0, 0), LOCK_OK,
+	    "and one more fills it");
+	TAP_EQ_INT(lock_table_release_host(t, LOCK_PROTOCOL_NLM,
+	    "alpha@10.0.0.1"), 4, "release the host");
+	TAP_EQ_INT((int)lock_table_client_records(t, LOCK_PROTOCOL_NLM, 1), 0,
+	    "its count is back to 0");
+	tap_ok(g.count == 1 && g.cookie[0] == 9, "b's waiter granted");
+	for (i = 0; i < 10; i++)
+		TAP_EQ_INT(lk(t, 3, anon, (uint64_t)i * 10, 5, LOCK_SHARED, 0,
+		    0), LOCK_OK, "client id 0 is not counted (%d)", i);
+	lock_table_release_owner(t, &b);
+	lock_table_release_owner(t, &anon);
+	tap_ok(table_empty(t), "all gone");
+	lock_table_set_client_max(t, 0);
+	for (i = 0; i < 10; i++)
+		lk(t, 1, a1, (uint64_t)i * 10, 5, LOCK_EXCLUSIVE, 0, 0);
+	TAP_EQ_INT((int)lock_table_client_records(t, LOCK_PROTOCOL_NLM, 1), 10,
+	    "no limit: 10 records");
+	lock_table_free(t);
+}
+
 static void
 test_grace(void)
 {
@@ -984,6 +1050,7 @@ main(void)
 	test_cancel();
 	test_deadlock();
 	test_release();
+	test_client_limit();
 	test_grace();
 	test_identity();
 	test_invalid();

@@ -1,6 +1,7 @@
 /*
  * stated's client records (stated/clients.c): epochs across reopen,
- * who may reclaim, clearing, ids never reused, damaged records skipped.
+ * who may reclaim, clearing, ids never reused, damaged records skipped,
+ * records counted per address and removed for good.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -141,6 +142,28 @@ main(void)
 	a = c ? clients_find(c, 1, "hostA") : NULL;
 	tap_ok(a != NULL && !a->reclaimable,
 	    "a cleared client may not reclaim");
+
+	/* Per address: counted; one that holds nothing is removed for good. */
+	TAP_EQ_INT(clients_count_addr(c, 1, "10.0.0.2"), 1,
+	    "one record at 10.0.0.2");
+	x = clients_get(c, 1, "hostE@10.0.0.2", "10.0.0.2");
+	b = clients_get(c, 1, "hostF@10.0.0.2", "10.0.0.2");
+	tap_ok(x != NULL && b != NULL && clients_note_state(c, x) == 0 &&
+	    clients_clear_state(c, x) == 0, "two more there, one stored");
+	TAP_EQ_INT(clients_count_addr(c, 1, "10.0.0.2"), 3,
+	    "three records at 10.0.0.2");
+	TAP_EQ_INT(clients_count_addr(c, 2, "10.0.0.2"), 0,
+	    "none of another protocol");
+	tap_ok(clients_remove(c, x) == 0 && clients_remove(c, b) == 0,
+	    "remove a stored and an unstored record");
+	TAP_EQ_INT(clients_count_addr(c, 1, "10.0.0.2"), 1, "one left");
+	tap_ok(clients_find(c, 1, "hostE@10.0.0.2") == NULL,
+	    "a removed record is not found");
+	clients_close(c);
+	c = reopen(dir);
+	tap_ok(c != NULL && clients_find(c, 1, "hostE@10.0.0.2") == NULL &&
+	    clients_find(c, 1, "hostA") != NULL,
+	    "nor after a reopen; the others stay");
 	clients_close(c);
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpl);
