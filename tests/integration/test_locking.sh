@@ -140,6 +140,12 @@ check "statd: CapEff 0, NoNewPrivs 1, Seccomp 2" test "$(proc_field "$STATD" Cap
 check "statd holds no directory descriptor" no_dir_fd "$STATD"
 check "statd keeps its state in the A/B pair" test -s "$SUITE_DIR/state/statd/sm.a" -o -s "$SUITE_DIR/state/statd/sm.b"
 check "the old one-file state was migrated and removed" test ! -e "$SUITE_DIR/state/statd/sm"
+# SIGHUP (dittofs-run passes it on): neither may open the config under
+# its seccomp filter; they say so and go on, instead of being killed.
+kill -HUP "$STATD" "$LOCKD"
+check "SIGHUP: statd and lockd say to use dittofsctl reload" \
+    suite_wait 5 sh -c "grep -q 'statd cannot open files here' '$SUITE_DIR/run.log' && grep -q 'lockd cannot open files here' '$SUITE_DIR/run.log'"
+check "and both are still the same processes" test "$(suite_pid statd)/$(suite_pid lockd)" = "$STATD/$LOCKD"
 
 # lockd's RPC errors over TCP: its call headers are read by common/rpcmsg.c.
 PROBE=$top_builddir/tests/clients/rpc-probe
