@@ -359,9 +359,9 @@ daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 	case SIGHUP:
 		/* Its seccomp filter would kill it at the open: say so. */
 		if (!daemon_may_open(d)) {
-			log_warnx("reload: SIGHUP ignored, %s cannot open files "
-			    "here; use dittofsctl reload %s", d->def->name,
-			    d->def->name);
+			log_warnx("reload: SIGHUP ignored, %s cannot open "
+			    "files here; use dittofsctl reload %s",
+			    d->def->name, d->def->name);
 			return;
 		}
 		conf = conf_load(d->conf_path, err, sizeof(err));

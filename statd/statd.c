@@ -113,7 +113,7 @@ statd_notify_all(struct statd_env *env, const char *why)
 	for (i = 0; i < env->mon.n; i++) {
 		const struct monitor_entry *e = &env->mon.v[i];
 
-		/* One SM_NOTIFY per host and address, even if monitored twice. */
+		/* One SM_NOTIFY per host and address (several my_ids). */
 		for (j = 0; j < i; j++)
 			if (strcmp(env->mon.v[j].mon_name, e->mon_name) == 0 &&
 			    memcmp(env->mon.v[j].priv, e->priv,

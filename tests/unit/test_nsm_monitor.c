@@ -95,7 +95,8 @@ main(void)
 	monitor_clear(&m2);
 	/* A crash in the middle of writing the newer slot: torn. */
 	tap_ok(fstat(st.fd[newer], &sb) == 0 &&
-	    ftruncate(st.fd[newer], sb.st_size / 2) == 0, "tear the newer slot");
+	    ftruncate(st.fd[newer], sb.st_size / 2) == 0,
+	    "tear the newer slot");
 	memset(&m2, 0, sizeof(m2));
 	m2.log = test_log;
 	logged = 0;
