@@ -16,7 +16,9 @@
  * write in a crash only makes a grace period wait for it.
  *
  * Records are keyed by (protocol, name): for NLM the name is lockd's
- * host key, caller_name@address; NFSv4 will use its client owner.  A
+ * host key, caller_name@address (records of earlier versions, keyed by
+ * caller_name alone, get the new key at open, with the address they
+ * hold); NFSv4 will use its client owner.  A
  * record that holds nothing may be removed (stated does, to keep the
  * records of one address within "clients per address").  A record's id is the
  * lock table's client id for that client.
