@@ -733,6 +733,120 @@ test_release(void)
 	lock_table_free(t);
 }
 
+/* Counting what each client holds, the table's own way, for the check. */
+struct client_count {
+	size_t		 n[4];		/* by client id 1..3 */
+};
+
+static int
+count_lock_cb(void *arg, const struct lock_info *i)
+{
+	struct client_count	*c = arg;
+
+	if (i->owner.client_id >= 1 && i->owner.client_id <= 3)
+		c->n[i->owner.client_id]++;
+	return 0;
+}
+
+static int
+count_share_cb(void *arg, const struct lock_share_info *i)
+{
+	struct client_count	*c = arg;
+
+	if (i->owner.client_id >= 1 && i->owner.client_id <= 3)
+		c->n[i->owner.client_id]++;
+	return 0;
+}
+
+/*
+ * Random locks, unlocks, blocking requests, cancels, shares and
+ * releases of three clients: after each, every client's count is what
+ * the table lists for it (splits, merges, grants and releases counted).
+ */
+static void
+test_client_counts(void)
+{
+	struct grants		 g;
+	struct lock_table	*t = lock_table_new(grant_record, &g);
+	struct lock_owner	 o[6];
+	struct client_count	 c;
+	struct lock_share_request sr;
+	struct lock_share_info	 other;
+	struct lock_file_id	 id;
+	char			 hosts[3][16], ohs[6][8];
+	unsigned int		 seed = 11;
+	int			 i, k, bad = 0, cl, limited = 0;
+
+	for (i = 0; i < 6; i++) {
+		snprintf(hosts[i / 2], sizeof(hosts[0]), "h%d@10.0.0.%d",
+		    i / 2, i / 2);
+		snprintf(ohs[i], sizeof(ohs[0]), "o%d", i);
+		o[i] = nlm(hosts[i / 2], ohs[i], (uint32_t)i);
+		o[i].client_id = (uint64_t)(i / 2 + 1);
+	}
+	memset(&g, 0, sizeof(g));
+	lock_table_set_client_max(t, 12);
+	for (i = 0; i < 4000 && !bad; i++) {
+		struct lock_owner *w = &o[rand_r(&seed) % 6];
+		uint64_t off = rand_r(&seed) % 40, len = 1 + rand_r(&seed) % 8;
+		enum lock_type ty = rand_r(&seed) % 2 ? LOCK_SHARED :
+		    LOCK_EXCLUSIVE;
+
+		g.count = 0;
+		switch (rand_r(&seed) % 8) {
+		case 0: case 1: case 2:
+			limited += lk(t, 1 + rand_r(&seed) % 2, *w, off, len,
+			    ty, 0, 0) == LOCK_LIMIT;
+			break;
+		case 3:
+			limited += lk(t, 1, *w, off, len, ty,
+			    LOCK_REQUEST_BLOCK, (uint64_t)i) == LOCK_LIMIT;
+			break;
+		case 4: case 5:
+			unlk(t, 1 + rand_r(&seed) % 2, *w, off, len);
+			break;
+		case 6:
+			id = fid(1);
+			lock_table_cancel(t, &id, w, off, len, ty);
+			memset(&sr, 0, sizeof(sr));
+			sr.file = fid(3 + rand_r(&seed) % 3);
+			sr.owner = *w;
+			sr.access = LOCK_SHARE_READ;
+			if (rand_r(&seed) % 2)
+				lock_table_share(t, &sr, &other);
+			else
+				lock_table_unshare(t, &sr.file, w);
+			break;
+		default:
+			if (rand_r(&seed) % 4 == 0)
+				lock_table_release_host(t, LOCK_PROTOCOL_NLM,
+				    w->host);
+			else
+				lock_table_release_owner(t, w);
+			break;
+		}
+		memset(&c, 0, sizeof(c));
+		lock_table_foreach_lock(t, NULL, count_lock_cb, &c);
+		lock_table_foreach_share(t, NULL, count_share_cb, &c);
+		for (cl = 1; cl <= 3; cl++) {
+			k = (int)lock_table_client_records(t, LOCK_PROTOCOL_NLM,
+			    (uint64_t)cl);
+			if ((size_t)k != c.n[cl]) {
+				tap_diag("op %d: client %d counted %d, holds "
+				    "%zu", i, cl, k, c.n[cl]);
+				bad = 1;
+			}
+		}
+	}
+	tap_ok(!bad, "4000 random operations: each client's count is what "
+	    "it holds and waits for");
+	tap_ok(limited > 0, "and the limit was reached (%d times)", limited);
+	for (i = 0; i < 6; i++)
+		lock_table_release_owner(t, &o[i]);
+	tap_ok(table_empty(t), "all gone");
+	lock_table_free(t);
+}
+
 /* Per-client limit: locks, waiters and shares of one client id. */
 static void
 test_client_limit(void)
@@ -1051,6 +1165,7 @@ main(void)
 	test_deadlock();
 	test_release();
 	test_client_limit();
+	test_client_counts();
 	test_grace();
 	test_identity();
 	test_invalid();
