@@ -361,6 +361,7 @@ FH3=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S export -n flooded-file)
 expect "one host, 24 locks: 16 granted, 8 refused with NLM4_DENIED_NOLOCKS" \
     "FLOOD granted 16 nolocks 8 other 0" nlmc flooder -b 10.231.0.4 flood "$FH3" 24
 check "the refusal is logged" grep -q "host flooder@10.231.0.4 holds 16 lock" "$SUITE_DIR/run.log"
+expect "in NLM v3 the refusal is LCK_DENIED_NOLOCKS" "LOCK denied_nolocks" nlmc flooder -b 10.231.0.4 -V 3 -x lock "$FH3" 700 5
 expect "unlocking at the limit is possible" "UNLOCK granted" nlmc flooder -b 10.231.0.4 unlock "$FH3" 0 10
 expect "then one more lock is granted" "LOCK granted" nlmc flooder -b 10.231.0.4 -x lock "$FH3" 500 5
 expect "another host is not held back by it" "LOCK granted" nlmc hostB -p 22 -x lock "$FH3" 600 5
