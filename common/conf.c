@@ -49,6 +49,10 @@ static const struct conf_key_def conf_global_keys[] = {
 static const struct conf_key_def conf_stated_keys[] = {
 	CONF_DAEMON_KEYS("dittofs-stated"),
 	{ "grace period", CONF_INT, "90", 0, 3600 },
+	/* Per NLM host (name and address): locks, waiters, shares. */
+	{ "locks per host", CONF_INT, "4096", 1, 1048576 },
+	/* Client records (host names) per client address. */
+	{ "clients per address", CONF_INT, "256", 1, 65536 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

@@ -336,6 +336,18 @@ daemon_ctl_reload(struct ipc_peer *peer, struct ipc_msg *msg)
 	xdr_free((xdrproc_t)xdr_ipc_ctl_reload, &req);
 }
 
+/* Does the daemon's seccomp list let it open a file (the config)? */
+static int
+daemon_may_open(const struct daemon *d)
+{
+	const char *const *p;
+
+	for (p = d->def->syscalls; p != NULL && *p != NULL; p++)
+		if (strcmp(*p, "openat") == 0)
+			return 1;
+	return 0;
+}
+
 static void
 daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -345,6 +357,13 @@ daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 
 	switch (sig) {
 	case SIGHUP:
+		/* Its seccomp filter would kill it at the open: say so. */
+		if (!daemon_may_open(d)) {
+			log_warnx("reload: SIGHUP ignored, %s cannot open "
+			    "files here; use dittofsctl reload %s",
+			    d->def->name, d->def->name);
+			return;
+		}
 		conf = conf_load(d->conf_path, err, sizeof(err));
 		if (conf == NULL) {
 			log_warnx("reload: %s%s", err, d->sandbox.chroot[0] ?

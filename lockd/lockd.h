@@ -36,6 +36,7 @@ struct nlm_req {
 	int		 exclusive;
 	int		 reclaim;
 	char		*caller_name;
+	char		*owner_host;	/* stated's host key: name@address */
 	nlm_netobj		 fh;
 	nlm_netobj		 oh;
 	int32_t		 svid;
@@ -103,5 +104,6 @@ int	 nlm_decode_request(uint32_t vers, uint32_t proc, const uint8_t *,
 	    size_t, struct nlm_req *);
 void	 nlm_req_free(struct nlm_req *);
 uint32_t nlm_status_from_stated(uint32_t vers, int st_status);
+char	*nlm_host_key(const char *caller_name, const char *addr);
 
 #endif

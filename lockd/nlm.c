@@ -23,33 +23,64 @@ static void	nlm_op_stated(struct lockd_op *);
 static void	nlm_block_grant(struct lockd_block *);
 static void	nlm_block_granted_result(struct lockd_block *, uint32_t);
 
-/* The one table from stated's results to NLM's, per version. */
+/*
+ * The one table from stated's results to NLM's, per version: v1 and v3
+ * know fewer codes than v4 (XNFS 10.1, RFC 1813 appendix II).  v4 has
+ * the same number for NLM4_DENIED_NOLOCKS as v1 and v3 for theirs.
+ */
+static const struct {
+	int		st;
+	uint32_t	v1;
+	uint32_t	v4;
+} nlm_status_map[] = {
+	{ ST_OK,	LCK_GRANTED,		LCK_GRANTED },
+	{ ST_DENIED,	LCK_DENIED,		LCK_DENIED },
+	{ ST_NOT_FOUND,	LCK_DENIED,		LCK_DENIED },
+	{ ST_NOT_KNOWN,	LCK_DENIED,		LCK_DENIED },
+	{ ST_BLOCKED,	LCK_BLOCKED,		LCK_BLOCKED },
+	{ ST_DEADLOCK,	LCK_DENIED,		NLM4_DEADLCK },
+	{ ST_GRACE,	LCK_DENIED_GRACE_PERIOD, LCK_DENIED_GRACE_PERIOD },
+	{ ST_NO_GRACE,	LCK_DENIED_GRACE_PERIOD, LCK_DENIED_GRACE_PERIOD },
+	{ ST_RANGE,	LCK_DENIED,		NLM4_FBIG },
+	{ ST_INVALID,	LCK_DENIED,		NLM4_FAILED },
+	{ ST_NOMEM,	LCK_DENIED_NOLOCKS,	LCK_DENIED_NOLOCKS },
+	{ ST_LIMIT,	LCK_DENIED_NOLOCKS,	LCK_DENIED_NOLOCKS },
+	{ ST_IO,	LCK_DENIED_NOLOCKS,	LCK_DENIED_NOLOCKS },
+};
+
 uint32_t
 nlm_status_from_stated(uint32_t vers, int st)
 {
-	int v4 = vers == NLM4_VERS;
+	size_t i;
 
-	switch (st) {
-	case ST_OK:
-		return LCK_GRANTED;
-	case ST_DENIED:
-	case ST_NOT_FOUND:
-	case ST_NOT_KNOWN:
-		return LCK_DENIED;
-	case ST_BLOCKED:
-		return LCK_BLOCKED;
-	case ST_DEADLOCK:
-		return v4 ? NLM4_DEADLCK : LCK_DENIED;
-	case ST_GRACE:
-	case ST_NO_GRACE:
-		return LCK_DENIED_GRACE_PERIOD;
-	case ST_RANGE:
-		return v4 ? NLM4_FBIG : LCK_DENIED;
-	case ST_INVALID:
-		return v4 ? NLM4_FAILED : LCK_DENIED;
-	default:
-		return LCK_DENIED_NOLOCKS;
-	}
+	for (i = 0; i < sizeof(nlm_status_map) / sizeof(nlm_status_map[0]);
+	    i++)
+		if (nlm_status_map[i].st == st)
+			return vers == NLM4_VERS ? nlm_status_map[i].v4 :
+			    nlm_status_map[i].v1;
+	return LCK_DENIED_NOLOCKS;
+}
+
+/*
+ * The host a lock belongs to is the caller's name AND the address it
+ * called from, as Linux lockd keys its nlm_host: a third host that
+ * repeats another's caller_name, svid and oh from its own address names
+ * a different owner, and its FREE_ALL frees only its own locks.  Many
+ * clients may share an address (NAT, slirp): the name tells them
+ * apart.  An address holds no '@', so the key splits at its last one.
+ * NULL if the key would not fit stated's bound (ST_HOST_MAX).
+ */
+char *
+nlm_host_key(const char *caller_name, const char *addr)
+{
+	char *key;
+
+	if (caller_name == NULL || addr == NULL ||
+	    strlen(caller_name) + 1 + strlen(addr) > ST_HOST_MAX)
+		return NULL;
+	if (asprintf(&key, "%s@%s", caller_name, addr) == -1)
+		return NULL;
+	return key;
 }
 
 static int
@@ -71,6 +102,7 @@ nlm_req_free(struct nlm_req *r)
 {
 	free(r->cookie.nlm_netobj_val);
 	free(r->caller_name);
+	free(r->owner_host);
 	free(r->fh.nlm_netobj_val);
 	free(r->oh.nlm_netobj_val);
 	memset(r, 0, sizeof(*r));
@@ -81,11 +113,14 @@ nlm_req_copy(struct nlm_req *dst, const struct nlm_req *src)
 {
 	*dst = *src;
 	dst->caller_name = NULL;
+	dst->owner_host = NULL;
 	if (nlm_netobj_copy(&dst->cookie, &src->cookie) == -1 ||
 	    nlm_netobj_copy(&dst->fh, &src->fh) == -1 ||
 	    nlm_netobj_copy(&dst->oh, &src->oh) == -1 ||
 	    (dst->caller_name = strdup(src->caller_name ?
-	    src->caller_name : "")) == NULL) {
+	    src->caller_name : "")) == NULL ||
+	    (dst->owner_host = strdup(src->owner_host ?
+	    src->owner_host : "")) == NULL) {
 		nlm_req_free(dst);
 		return -1;
 	}
@@ -433,7 +468,7 @@ nlm_st_owner(const struct nlm_req *r, st_owner *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->protocol = ST_PROTOCOL_NLM;
-	o->host = r->caller_name;
+	o->host = r->owner_host;
 	o->bytes.bytes_len = r->oh.nlm_netobj_len;
 	o->bytes.bytes_val = r->oh.nlm_netobj_val;
 	o->svid = (uint32_t)r->svid;
@@ -457,8 +492,9 @@ nlm_monitor(struct lockd_env *env, const struct lockd_op *op)
 	char **grown;
 	size_t i;
 
+	/* Per name and address: statd keeps both (priv is the address). */
 	for (i = 0; i < env->nmonitored; i++)
-		if (strcmp(env->monitored[i], op->req.caller_name) == 0)
+		if (strcmp(env->monitored[i], op->req.owner_host) == 0)
 			return;
 	if (env->nmonitored >= LOCKD_MONITOR_MAX)
 		return;
@@ -467,7 +503,7 @@ nlm_monitor(struct lockd_env *env, const struct lockd_op *op)
 	if (grown == NULL)
 		return;
 	env->monitored = grown;
-	if ((grown[env->nmonitored] = strdup(op->req.caller_name)) == NULL)
+	if ((grown[env->nmonitored] = strdup(op->req.owner_host)) == NULL)
 		return;
 	env->nmonitored++;
 	memset(&m, 0, sizeof(m));
@@ -509,7 +545,7 @@ nlm_block_find(struct lockd_env *env, const uint8_t *file,
 		    b->req.oh.nlm_netobj_len == r->oh.nlm_netobj_len &&
 		    (r->oh.nlm_netobj_len == 0 || memcmp(b->req.oh.nlm_netobj_val,
 		    r->oh.nlm_netobj_val, r->oh.nlm_netobj_len) == 0) &&
-		    strcmp(b->req.caller_name, r->caller_name) == 0)
+		    strcmp(b->req.owner_host, r->owner_host) == 0)
 			return b;
 	}
 	return NULL;
@@ -736,6 +772,7 @@ nlm_stated_message(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 		/* Cancelled meanwhile: the client does not want it. */
 		memset(&r, 0, sizeof(r));
 		r.caller_name = g.lock.owner.host;
+		r.owner_host = g.lock.owner.host;
 		r.oh.nlm_netobj_len = g.lock.owner.bytes.bytes_len;
 		r.oh.nlm_netobj_val = g.lock.owner.bytes.bytes_val;
 		r.svid = (int32_t)g.lock.owner.svid;
@@ -977,7 +1014,7 @@ nlm_op_stated(struct lockd_op *op)
 		type = ST_RELEASE_HOST;
 		proc = (xdrproc_t)xdr_st_host_req;
 		m.host.protocol = ST_PROTOCOL_NLM;
-		m.host.host = r->caller_name;
+		m.host.host = r->owner_host;	/* its own locks only */
 		break;
 	default:
 		nlm_op_free(op);
@@ -1116,6 +1153,13 @@ nlm_dispatch(struct rpc_call *call, void *arg)
 	    call->hdr.proc <= NLMPROC_GRANTED_RES)) {
 		rpc_reply(call, NULL, NULL);
 		op->call = NULL;
+	}
+	if (op->req.caller_name != NULL && (op->req.owner_host =
+	    nlm_host_key(op->req.caller_name, op->peer_addr)) == NULL) {
+		log_debug("NLM from %s: caller_name too long", op->peer_addr);
+		nlm_op_fail(op, nlm_status_from_stated(op->req.vers,
+		    ST_LIMIT));
+		return;
 	}
 	switch (op->req.proc) {
 	case NLMPROC_GRANTED:

@@ -1,8 +1,10 @@
 /*
- * statd's state file (see monitor.h).
+ * statd's state: the monitor list, its text and the A/B pair of files
+ * that keeps it (see monitor.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -13,7 +15,8 @@
 
 #include "monitor.h"
 
-#define MONITOR_FILE_MAX	(MONITOR_MAX * 128 + 4096)
+static const uint8_t monitor_magic[8] = { 'D', 'F', 'S', 'N', 'S', 'M', '1',
+    '\n' };
 
 static void
 monitor_logf(const struct monitor *m, const char *fmt, ...)
@@ -82,10 +85,9 @@ monitor_add(struct monitor *m, const char *mon_name, const char *my_name,
 		e = &m->v[i];
 		if (strcmp(e->mon_name, mon_name) == 0 &&
 		    strcmp(e->my_name, my_name) == 0 && e->my_prog == prog &&
-		    e->my_vers == vers && e->my_proc == proc) {
-			memcpy(e->priv, priv, MONITOR_PRIV_SIZE);
+		    e->my_vers == vers && e->my_proc == proc &&
+		    memcmp(e->priv, priv, MONITOR_PRIV_SIZE) == 0)
 			return 0;
-		}
 	}
 	if (m->n >= MONITOR_MAX)
 		return -1;
@@ -192,47 +194,29 @@ monitor_parse(struct monitor *m, const char *text, size_t len)
 	return 0;
 }
 
-int
-monitor_load(int dirfd, struct monitor *m)
+const struct monitor_entry *
+monitor_find(const struct monitor *m, const char *mon_name,
+    const uint8_t *priv)
 {
-	char *buf;
-	ssize_t n;
-	size_t len = 0;
-	int fd;
+	size_t i;
 
-	m->state = 0;
-	m->stated_epoch = 0;
-	if ((fd = openat(dirfd, MONITOR_FILE, O_RDONLY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1)
-		return errno == ENOENT ? 0 : -1;
-	if ((buf = malloc(MONITOR_FILE_MAX)) == NULL) {
-		close(fd);
-		return -1;
-	}
-	while (len < MONITOR_FILE_MAX &&
-	    (n = read(fd, buf + len, MONITOR_FILE_MAX - len)) > 0)
-		len += (size_t)n;
-	close(fd);
-	monitor_parse(m, buf, len);
-	free(buf);
-	return 0;
+	for (i = 0; i < m->n; i++)
+		if (strcmp(m->v[i].mon_name, mon_name) == 0 &&
+		    memcmp(m->v[i].priv, priv, MONITOR_PRIV_SIZE) == 0)
+			return &m->v[i];
+	return NULL;
 }
 
-int
-monitor_save(int dirfd, const struct monitor *m)
+char *
+monitor_format(const struct monitor *m, size_t *lenp)
 {
-	static const char tmp[] = MONITOR_FILE ".tmp";
+	char *buf = NULL;
+	size_t len = 0, i;
 	FILE *fp;
-	size_t i;
-	int fd, j, rc = 0;
+	int j;
 
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (fd == -1 || (fp = fdopen(fd, "w")) == NULL) {
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		return NULL;
 	fprintf(fp, "state %d\nstated-epoch %llu\n", m->state,
 	    (unsigned long long)m->stated_epoch);
 	for (i = 0; i < m->n; i++) {
@@ -244,13 +228,259 @@ monitor_save(int dirfd, const struct monitor *m)
 			fprintf(fp, "%02x", e->priv[j]);
 		fputc('\n', fp);
 	}
-	if (fflush(fp) != 0 || fsync(fileno(fp)) == -1)
-		rc = -1;
-	if (fclose(fp) != 0)
-		rc = -1;
-	if (rc == 0 && renameat(dirfd, tmp, dirfd, MONITOR_FILE) == -1)
-		rc = -1;
-	if (rc == 0 && fsync(dirfd) == -1)
-		rc = -1;
+	if (fclose(fp) != 0) {
+		free(buf);
+		return NULL;
+	}
+	*lenp = len;
+	return buf;
+}
+
+static void
+monitor_put64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint64_t
+monitor_get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* FNV-1a, 64 bits: catches a torn or damaged slot, not an adversary. */
+static uint64_t
+monitor_checksum(const uint8_t *a, size_t alen, const uint8_t *b,
+    size_t blen)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < alen; i++)
+		h = (h ^ a[i]) * 0x100000001b3ULL;
+	for (i = 0; i < blen; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+uint64_t
+monitor_slot_check(const uint8_t *buf, size_t len, const char **text,
+    size_t *textlen)
+{
+	uint64_t gen, tlen;
+
+	if (len < MONITOR_SLOT_HEADER ||
+	    memcmp(buf, monitor_magic, sizeof(monitor_magic)) != 0)
+		return 0;
+	gen = monitor_get64(buf + 8);
+	tlen = monitor_get64(buf + 16);
+	if (gen == 0 || tlen > MONITOR_TEXT_MAX ||
+	    tlen != len - MONITOR_SLOT_HEADER)
+		return 0;
+	if (monitor_checksum(buf + 8, 16, buf + MONITOR_SLOT_HEADER,
+	    (size_t)tlen) != monitor_get64(buf + 24))
+		return 0;
+	*text = (const char *)buf + MONITOR_SLOT_HEADER;
+	*textlen = (size_t)tlen;
+	return gen;
+}
+
+int
+monitor_store_open(struct monitor_store *st, const char *dir)
+{
+	static const char *const names[2] = { MONITOR_SLOT_A,
+	    MONITOR_SLOT_B };
+	char path[4096];
+	struct stat sb;
+	int i;
+
+	st->fd[0] = st->fd[1] = -1;
+	st->generation[0] = st->generation[1] = 0;
+	if (stat(dir, &sb) == -1)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >=
+		    (int)sizeof(path)) {
+			errno = ENAMETOOLONG;
+			goto fail;
+		}
+		if ((st->fd[i] = open(path, O_RDWR | O_CREAT | O_NOFOLLOW |
+		    O_CLOEXEC, 0600)) == -1)
+			goto fail;
+		/* Made by root before the drop: the daemon's, as its dir. */
+		if (geteuid() == 0 && fchown(st->fd[i], sb.st_uid,
+		    sb.st_gid) == -1)
+			goto fail;
+	}
+	return 0;
+fail:
+	monitor_store_close(st);
+	return -1;
+}
+
+void
+monitor_store_close(struct monitor_store *st)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (st->fd[i] != -1)
+			close(st->fd[i]);
+		st->fd[i] = -1;
+	}
+}
+
+/* A slot's bytes, whole; NULL (errno 0 if it is merely too large). */
+static uint8_t *
+monitor_slot_read(int fd, size_t *lenp)
+{
+	struct stat sb;
+	uint8_t *buf;
+	size_t len = 0;
+	ssize_t n;
+
+	if (fstat(fd, &sb) == -1)
+		return NULL;
+	if (sb.st_size > MONITOR_SLOT_HEADER + MONITOR_TEXT_MAX) {
+		errno = 0;
+		return NULL;
+	}
+	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL)
+		return NULL;
+	while (len < (size_t)sb.st_size) {
+		n = pread(fd, buf + len, (size_t)sb.st_size - len,
+		    (off_t)len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	*lenp = len;
+	return buf;
+}
+
+int
+monitor_store_load(struct monitor_store *st, struct monitor *m)
+{
+	uint8_t *buf[2] = { NULL, NULL };
+	const char *text[2] = { NULL, NULL };
+	size_t len[2] = { 0, 0 }, tlen[2] = { 0, 0 };
+	int i, best = -1;
+
+	m->state = 0;
+	m->stated_epoch = 0;
+	for (i = 0; i < 2; i++) {
+		st->generation[i] = 0;
+		if ((buf[i] = monitor_slot_read(st->fd[i], &len[i])) == NULL) {
+			if (errno != 0)
+				goto fail;
+			monitor_logf(m, "statd state: slot %c too large, "
+			    "ignored", 'a' + i);
+			continue;
+		}
+		st->generation[i] = monitor_slot_check(buf[i], len[i],
+		    &text[i], &tlen[i]);
+		if (st->generation[i] == 0 && len[i] > 0)
+			monitor_logf(m, "statd state: slot %c is damaged or "
+			    "torn, ignored", 'a' + i);
+		if (st->generation[i] != 0 && (best == -1 ||
+		    st->generation[i] > st->generation[best]))
+			best = i;
+	}
+	if (best != -1 && monitor_parse(m, text[best], tlen[best]) == -1)
+		goto fail;
+	free(buf[0]);
+	free(buf[1]);
+	return best != -1;
+fail:
+	free(buf[0]);
+	free(buf[1]);
+	return -1;
+}
+
+int
+monitor_store_save(struct monitor_store *st, const struct monitor *m)
+{
+	uint8_t *buf;
+	char *text;
+	size_t tlen, len, off = 0;
+	uint64_t gen;
+	ssize_t n;
+	int slot, rc = -1;
+
+	if ((text = monitor_format(m, &tlen)) == NULL)
+		return -1;
+	if (tlen > MONITOR_TEXT_MAX) {
+		free(text);
+		errno = EFBIG;
+		return -1;
+	}
+	/* The older slot; the newer one stays whole whatever happens. */
+	slot = st->generation[0] <= st->generation[1] ? 0 : 1;
+	gen = (st->generation[0] > st->generation[1] ? st->generation[0] :
+	    st->generation[1]) + 1;
+	len = MONITOR_SLOT_HEADER + tlen;
+	if ((buf = malloc(len)) == NULL) {
+		free(text);
+		return -1;
+	}
+	memcpy(buf, monitor_magic, sizeof(monitor_magic));
+	monitor_put64(buf + 8, gen);
+	monitor_put64(buf + 16, tlen);
+	memcpy(buf + MONITOR_SLOT_HEADER, text, tlen);
+	monitor_put64(buf + 24, monitor_checksum(buf + 8, 16,
+	    buf + MONITOR_SLOT_HEADER, tlen));
+	free(text);
+	/* From here on this slot may be torn: never the one to load. */
+	st->generation[slot] = 0;
+	while (off < len) {
+		n = pwrite(st->fd[slot], buf + off, len - off, (off_t)off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto out;
+		off += (size_t)n;
+	}
+	if (ftruncate(st->fd[slot], (off_t)len) == -1 ||
+	    fdatasync(st->fd[slot]) == -1)
+		goto out;
+	st->generation[slot] = gen;
+	rc = 0;
+out:
+	free(buf);
 	return rc;
+}
+
+int
+monitor_load_legacy(const char *path, struct monitor *m)
+{
+	char *buf;
+	ssize_t n;
+	size_t len = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if ((buf = malloc(MONITOR_TEXT_MAX)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while (len < MONITOR_TEXT_MAX &&
+	    (n = read(fd, buf + len, MONITOR_TEXT_MAX - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	m->state = 0;
+	m->stated_epoch = 0;
+	monitor_parse(m, buf, len);
+	free(buf);
+	return 1;
 }

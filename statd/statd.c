@@ -7,18 +7,28 @@
  * also watches stated's epoch: after a stated restart the locks are
  * gone, so it bumps its state and notifies the clients to reclaim.
  *
- * Sandbox: chroot to the run directory, where stated.sock is; its state
- * directory stays open as a directory descriptor, and only the two
- * fixed names of monitor.c are opened under it.
+ * Who may release a host's locks: an SM_NOTIFY counts only for a name
+ * statd monitors at the address the SM_NOTIFY comes from (lockd gave
+ * that address in SM_MON's priv), and it releases only the locks that
+ * name holds from that address (lockd keys NLM hosts by name and
+ * address).  A third host can free nothing of another's.
+ *
+ * Sandbox: chroot to the run directory, where stated.sock is, so that
+ * statd reconnects after a stated restart.  Its state is two fixed
+ * files (monitor.h), opened before the chroot and kept as plain file
+ * descriptors: statd holds no directory descriptor, and its seccomp
+ * list has no open(2), openat(2) or rename(2) at all.
  */
 #define _GNU_SOURCE
 #include <sys/utsname.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -38,17 +48,23 @@ struct statd_env {
 	int			 tcp_fd;
 	int			 udp_fd;
 	int			 call_fd;
-	int			 state_fd;	/* the state directory */
+	struct monitor_store	 store;		/* sm.a and sm.b */
 	int			 port;
 	struct rpcbind		*rpcbind;	/* NULL: not registered */
 	char			 name[SM_MAXSTRLEN + 1];
 	struct monitor		 mon;
 	uint64_t		 notifies_in;
 	uint64_t		 notifies_out;
+	uint64_t		 notifies_ignored;
+	time_t			 ignored_logged;	/* rate limit */
+	uint64_t		 ignored_unlogged;
 };
 
+#define STATD_LOG_INTERVAL	10	/* seconds between like warnings */
+
+/* Beyond sandbox.c's base: rewriting a state slot in place. */
 static const char *const statd_syscalls[] = {
-	"openat", "renameat", "renameat2", "rename", "fsync", "fdatasync",
+	"ftruncate", "fdatasync",
 	NULL
 };
 
@@ -61,7 +77,7 @@ statd_mon_log(const char *msg)
 static void
 statd_save(struct statd_env *env)
 {
-	if (monitor_save(env->state_fd, &env->mon) == -1)
+	if (monitor_store_save(&env->store, &env->mon) == -1)
 		log_warn("saving the monitor list");
 }
 
@@ -97,9 +113,11 @@ statd_notify_all(struct statd_env *env, const char *why)
 	for (i = 0; i < env->mon.n; i++) {
 		const struct monitor_entry *e = &env->mon.v[i];
 
-		/* One SM_NOTIFY per host, even if monitored twice. */
+		/* One SM_NOTIFY per host and address (several my_ids). */
 		for (j = 0; j < i; j++)
-			if (strcmp(env->mon.v[j].mon_name, e->mon_name) == 0)
+			if (strcmp(env->mon.v[j].mon_name, e->mon_name) == 0 &&
+			    memcmp(env->mon.v[j].priv, e->priv,
+			    MONITOR_PRIV_SIZE) == 0)
 				break;
 		if (j < i)
 			continue;
@@ -204,6 +222,7 @@ statd_release_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 	free(host);
 }
 
+/* host: lockd's host key, "name@address" (lockd/nlm.c, nlm_host_key). */
 static void
 statd_release(struct statd_env *env, const char *host)
 {
@@ -234,6 +253,64 @@ statd_local(struct rpc_call *call, const char *what)
 	log_warnx("%s from %s refused: only local callers may", what,
 	    call->peer_addr);
 	return 0;
+}
+
+/* The sender's address as SM_MON's priv holds it (IPv4 mapped). */
+static void
+statd_priv_of(const struct rpc_call *call, uint8_t *priv)
+{
+	memset(priv, 0, MONITOR_PRIV_SIZE);
+	if (call->peer.ss_family == AF_INET) {
+		priv[10] = priv[11] = 0xff;
+		memcpy(priv + 12, &((const struct sockaddr_in *)
+		    &call->peer)->sin_addr, 4);
+	} else if (call->peer.ss_family == AF_INET6)
+		memcpy(priv, &((const struct sockaddr_in6 *)
+		    &call->peer)->sin6_addr, 16);
+}
+
+/*
+ * XNFS 11: SM_NOTIFY, a monitored host rebooted.  Only for a name we
+ * monitor at the sender's address: many clients may share an address
+ * (NAT, slirp), so the address alone names no host, and anyone may
+ * claim a name, so the name alone proves nothing.
+ */
+static void
+statd_notified(struct statd_env *env, struct rpc_call *call,
+    const struct stat_chge *c)
+{
+	uint8_t priv[MONITOR_PRIV_SIZE];
+	char *key;
+	time_t now;
+
+	env->notifies_in++;
+	statd_priv_of(call, priv);
+	if (c->mon_name[0] != '\0' &&
+	    monitor_find(&env->mon, c->mon_name, priv) != NULL) {
+		log_info("SM_NOTIFY from %s: %s has state %d",
+		    call->peer_addr, c->mon_name, c->state);
+		if (asprintf(&key, "%s@%s", c->mon_name, call->peer_addr) ==
+		    -1) {
+			log_warn("SM_NOTIFY");
+			return;
+		}
+		statd_release(env, key);
+		free(key);
+		return;
+	}
+	/* Anyone can send these: a line per interval, with a count. */
+	env->notifies_ignored++;
+	now = time(NULL);
+	if (now - env->ignored_logged < STATD_LOG_INTERVAL) {
+		env->ignored_unlogged++;
+		return;
+	}
+	log_warnx("SM_NOTIFY from %s for %.64s ignored: not monitored at "
+	    "that address (%llu more ignored since the last warning)",
+	    call->peer_addr, c->mon_name,
+	    (unsigned long long)env->ignored_unlogged);
+	env->ignored_logged = now;
+	env->ignored_unlogged = 0;
 }
 
 /* XNFS 11: the SM procedures. */
@@ -327,20 +404,41 @@ statd_dispatch(struct rpc_call *call, void *arg)
 		rpc_reply(call, NULL, NULL);
 		break;
 	case SM_PROC_NOTIFY:
-		env->notifies_in++;
-		log_info("SM_NOTIFY from %s: %s has state %d",
-		    call->peer_addr, a.chge.mon_name, a.chge.state);
-		/*
-		 * By the name it gives only: many clients may share an
-		 * address (NAT, slirp), so an address names no one host.
-		 */
-		if (a.chge.mon_name[0] != '\0')
-			statd_release(env, a.chge.mon_name);
+		statd_notified(env, call, &a.chge);
 		rpc_reply(call, NULL, NULL);
 		break;
 	}
 	if (proc != NULL)
 		xdr_free(proc, (char *)&a);
+}
+
+/*
+ * Before the sandbox: open the two state slots (kept as file
+ * descriptors), load the newer valid one, and migrate the one-file
+ * format of earlier versions if that is all there is.
+ */
+static void
+statd_state_open(struct statd_env *env, const char *dir)
+{
+	char path[PATH_MAX];
+	int rc;
+
+	if (monitor_store_open(&env->store, dir) == -1)
+		fatal("%s: state files", dir);
+	if ((rc = monitor_store_load(&env->store, &env->mon)) == -1)
+		fatal("%s: loading the monitor list", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, MONITOR_LEGACY_FILE);
+	if (rc == 1 || monitor_load_legacy(path, &env->mon) != 1)
+		return;
+	if (monitor_store_save(&env->store, &env->mon) == -1)
+		fatal("%s: migrating the monitor list", dir);
+	if (unlink(path) == -1)
+		log_warn("%s", path);
+	snprintf(path, sizeof(path), "%s/%s.tmp", dir, MONITOR_LEGACY_FILE);
+	if (unlink(path) == -1 && errno != ENOENT)
+		log_warn("%s", path);
+	log_info("state %d and %zu monitored host(s) migrated to %s and %s",
+	    env->mon.state, env->mon.n, MONITOR_SLOT_A, MONITOR_SLOT_B);
 }
 
 static void
@@ -360,10 +458,7 @@ statd_pre_init(struct daemon *d)
 		snprintf(env->name, sizeof(env->name), "%s", u.nodename);
 	else
 		snprintf(env->name, sizeof(env->name), "dittofs");
-	/* Kept across the chroot; only monitor.c's fixed names under it. */
-	if ((env->state_fd = open(d->state_dir, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) == -1)
-		fatal("%s", d->state_dir);
+	statd_state_open(env, d->state_dir);
 	if (rpc_bind_sockets(addr, port, &env->tcp_fd, &env->udp_fd) == -1)
 		fatal("NSM on %s port %d", addr, port);
 	env->port = rpc_socket_port(env->tcp_fd);
@@ -381,8 +476,6 @@ statd_post_init(struct daemon *d)
 	struct statd_env *env = d->env;
 	char stated[PATH_MAX + 32];
 
-	if (monitor_load(env->state_fd, &env->mon) == -1)
-		fatal("loading the monitor list");
 	env->calls = rpc_client_new(d->base, env->call_fd);
 	env->svc = rpc_service_new(d->base, SM_PROG, SM_VERS, SM_VERS,
 	    statd_dispatch, env);
@@ -417,9 +510,7 @@ statd_stop(struct daemon *d)
 	env->calls = NULL;
 	env->stated = NULL;
 	monitor_clear(&env->mon);
-	if (env->state_fd != -1)
-		close(env->state_fd);
-	env->state_fd = -1;
+	monitor_store_close(&env->store);
 }
 
 static void
@@ -428,10 +519,12 @@ statd_status(struct daemon *d, char *buf, size_t len)
 	struct statd_env *env = d->env;
 
 	snprintf(buf, len, "NSM port %d, name %s, state %d; %zu monitored; "
-	    "stated %s; %llu SM_NOTIFY in, %llu out", env->port, env->name,
+	    "stated %s; %llu SM_NOTIFY in (%llu ignored), %llu out",
+	    env->port, env->name,
 	    env->mon.state, env->mon.n, env->stated &&
 	    ipc_client_ready(env->stated) ? "connected" : "not connected",
 	    (unsigned long long)env->notifies_in,
+	    (unsigned long long)env->notifies_ignored,
 	    (unsigned long long)env->notifies_out);
 }
 
@@ -452,6 +545,7 @@ main(int argc, char *argv[])
 	struct statd_env env;
 
 	memset(&env, 0, sizeof(env));
-	env.tcp_fd = env.udp_fd = env.call_fd = env.state_fd = -1;
+	env.tcp_fd = env.udp_fd = env.call_fd = -1;
+	env.store.fd[0] = env.store.fd[1] = -1;
 	return daemon_main(argc, argv, &statd_def, &env);
 }

@@ -20,6 +20,7 @@
 #define CLIENTS_REC_PREFIX	'c'
 #define CLIENTS_REC_FIXED	18	/* id, epoch, addr length */
 #define CLIENTS_MAX		(1u << 20)
+#define CLIENTS_PROTOCOL_NLM	1	/* stated_msg.x ST_PROTOCOL_NLM */
 
 struct stated_clients {
 	DB_ENV			*env;
@@ -212,6 +213,81 @@ clients_load(struct stated_clients *c)
 	return ret == DB_NOTFOUND ? 0 : ret;
 }
 
+/*
+ * NLM records of earlier versions are keyed by caller_name alone; now by
+ * caller_name@address (lockd's host key).  A record that has its
+ * address gets the new key, so that its client may still reclaim after
+ * the upgrade, from that address only.  One transaction per record.
+ */
+static void
+clients_migrate_nlm(struct stated_clients *c)
+{
+	uint8_t okey[2 + CLIENTS_NAME_MAX], nkey[2 + CLIENTS_NAME_MAX],
+	    data[CLIENTS_REC_FIXED + CLIENTS_ADDR_MAX];
+	struct stated_client *cl;
+	char *name;
+	size_t i, olen, nlen, alen, n = 0;
+	DB_TXN *txn;
+	DBT k, d;
+
+	for (i = 0; i < c->n; i++) {
+		cl = c->v[i];
+		if (cl->protocol != CLIENTS_PROTOCOL_NLM ||
+		    strchr(cl->name, '@') != NULL || cl->addr[0] == '\0')
+			continue;
+		olen = strlen(cl->name);
+		alen = strlen(cl->addr);
+		nlen = olen + 1 + alen;
+		if (nlen > CLIENTS_NAME_MAX ||
+		    asprintf(&name, "%s@%s", cl->name, cl->addr) == -1)
+			continue;
+		if (clients_find(c, cl->protocol, name) != NULL) {
+			free(name);
+			continue;
+		}
+		okey[0] = nkey[0] = CLIENTS_REC_PREFIX;
+		okey[1] = nkey[1] = (uint8_t)cl->protocol;
+		memcpy(okey + 2, cl->name, olen);
+		memcpy(nkey + 2, name, nlen);
+		clients_put64(data, cl->id);
+		clients_put64(data + 8, cl->epoch);
+		data[16] = (uint8_t)(alen >> 8);
+		data[17] = (uint8_t)alen;
+		memcpy(data + CLIENTS_REC_FIXED, cl->addr, alen);
+		memset(&k, 0, sizeof(k));
+		memset(&d, 0, sizeof(d));
+		d.data = data;
+		d.size = (u_int32_t)(CLIENTS_REC_FIXED + alen);
+		txn = NULL;
+		if (c->env->txn_begin(c->env, NULL, &txn, 0) != 0) {
+			free(name);
+			continue;
+		}
+		k.data = nkey;
+		k.size = (u_int32_t)(2 + nlen);
+		if (c->db->put(c->db, txn, &k, &d, 0) != 0)
+			goto abort;
+		k.data = okey;
+		k.size = (u_int32_t)(2 + olen);
+		if (c->db->del(c->db, txn, &k, 0) != 0)
+			goto abort;
+		if (txn->commit(txn, 0) != 0) {
+			free(name);
+			continue;
+		}
+		free(cl->name);
+		cl->name = name;
+		n++;
+		continue;
+abort:
+		txn->abort(txn);
+		free(name);
+	}
+	if (n > 0)
+		clients_logf(c, "client records: %zu NLM record(s) now keyed "
+		    "by name and address", n);
+}
+
 int
 clients_open(const char *dir, clients_log_fn log, struct stated_clients **cp,
     char *err, size_t errlen)
@@ -244,6 +320,7 @@ clients_open(const char *dir, clients_log_fn log, struct stated_clients **cp,
 		goto fail;
 	if ((ret = clients_load(c)) != 0)
 		goto fail;
+	clients_migrate_nlm(c);
 	c->epoch++;
 	if (clients_store_meta(c, 1) == -1) {
 		snprintf(err, errlen, "cannot store the new epoch");
@@ -340,6 +417,58 @@ clients_get(struct stated_clients *c, int protocol, const char *name,
 		return NULL;
 	cl->id = c->next_id++;
 	return cl;
+}
+
+size_t
+clients_count_addr(const struct stated_clients *c, int protocol,
+    const char *addr)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->n; i++)
+		if (c->v[i]->protocol == protocol &&
+		    strcmp(c->v[i]->addr, addr) == 0)
+			n++;
+	return n;
+}
+
+int
+clients_remove(struct stated_clients *c, struct stated_client *cl)
+{
+	uint8_t key[2 + CLIENTS_NAME_MAX];
+	size_t nlen = strlen(cl->name), i;
+	DB_TXN *txn = NULL;
+	DBT k;
+	int ret;
+
+	key[0] = CLIENTS_REC_PREFIX;
+	key[1] = (uint8_t)cl->protocol;
+	memcpy(key + 2, cl->name, nlen);
+	memset(&k, 0, sizeof(k));
+	k.data = key;
+	k.size = (u_int32_t)(2 + nlen);
+	/* Holding nothing, it needs no log flush: a crash keeps it, idle. */
+	if ((ret = c->env->txn_begin(c->env, NULL, &txn, 0)) != 0)
+		goto fail;
+	ret = c->db->del(c->db, txn, &k, 0);
+	if (ret != 0 && ret != DB_NOTFOUND) {
+		txn->abort(txn);
+		goto fail;
+	}
+	if ((ret = txn->commit(txn, DB_TXN_NOSYNC)) != 0)
+		goto fail;
+	for (i = 0; i < c->n; i++) {
+		if (c->v[i] == cl) {
+			c->v[i] = c->v[--c->n];
+			break;
+		}
+	}
+	free(cl->name);
+	free(cl);
+	return 0;
+fail:
+	clients_logf(c, "client records: delete: %s", db_strerror(ret));
+	return -1;
 }
 
 int

@@ -15,8 +15,12 @@
  * any more, its epoch goes back to 0 without a log flush: losing that
  * write in a crash only makes a grace period wait for it.
  *
- * Records are keyed by (protocol, name): for NLM the name is the host's
- * caller_name; NFSv4 will use its client owner.  A record's id is the
+ * Records are keyed by (protocol, name): for NLM the name is lockd's
+ * host key, caller_name@address (records of earlier versions, keyed by
+ * caller_name alone, get the new key at open, with the address they
+ * hold); NFSv4 will use its client owner.  A
+ * record that holds nothing may be removed (stated does, to keep the
+ * records of one address within "clients per address").  A record's id is the
  * lock table's client id for that client.
  */
 #ifndef DITTOFS_STATED_CLIENTS_H
@@ -64,5 +68,11 @@ int		 clients_note_state(struct stated_clients *,
 int		 clients_clear_state(struct stated_clients *,
 		    struct stated_client *);
 int		 clients_checkpoint(struct stated_clients *);
+/* Records of one protocol with this address. */
+size_t		 clients_count_addr(const struct stated_clients *, int protocol,
+		    const char *addr);
+/* Forget a record, in memory and on disk; cl is freed.  0 or -1. */
+int		 clients_remove(struct stated_clients *,
+		    struct stated_client *);
 
 #endif

@@ -41,11 +41,21 @@ struct lock_table_range;
 struct lock_table_waiter;
 struct lock_table_share;
 
+/* What one client (protocol, client id) holds and waits for, counted. */
+struct lock_table_client {
+	struct lock_hash_link	 link;		/* first: the hash casts */
+	enum lock_protocol	 protocol;
+	uint64_t		 client_id;
+	size_t			 owners;	/* owners that point here */
+	size_t			 records;	/* locks, waiters, shares */
+};
+
 struct lock_table_owner {
 	struct lock_hash_link	 link;		/* first: the hash casts */
 	enum lock_protocol	 protocol;
 	uint64_t		 client_id;
 	uint32_t		 svid;
+	struct lock_table_client *client;	/* NULL for client id 0 */
 	char			*host;		/* NUL-terminated, same block */
 	size_t			 host_len;
 	uint8_t			*bytes;		/* in this block */
@@ -104,6 +114,8 @@ struct lock_table_share {
 struct lock_table {
 	struct lock_hash	 files;
 	struct lock_hash	 owners;
+	struct lock_hash	 clients;
+	size_t			 client_max;	/* records per client; 0: any */
 	uint64_t		 hash_key[2];
 	lock_table_grant_cb	 grant_cb;
 	void			*grant_arg;
@@ -346,6 +358,55 @@ lock_owner_hash(const struct lock_table *t, const struct lock_owner *o,
 	return lock_siphash_final(&s);
 }
 
+static struct lock_table_client *
+lock_client_get(struct lock_table *t, enum lock_protocol protocol,
+    uint64_t client_id, int create)
+{
+	struct lock_table_client	*c;
+	struct lock_hash_link		*l;
+	struct lock_siphash		 s;
+	uint64_t			 hash;
+
+	lock_siphash_init(&s, t->hash_key);
+	lock_siphash_u64(&s, (uint64_t)protocol);
+	lock_siphash_u64(&s, client_id);
+	hash = lock_siphash_final(&s);
+	for (l = t->clients.buckets[hash & (t->clients.size - 1)]; l != NULL;
+	    l = l->next) {
+		c = (struct lock_table_client *)l;
+		if (l->hash == hash && c->protocol == protocol &&
+		    c->client_id == client_id)
+			return c;
+	}
+	if (!create || (c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->link.hash = hash;
+	c->protocol = protocol;
+	c->client_id = client_id;
+	lock_hash_insert(&t->clients, &c->link);
+	return c;
+}
+
+/* A record of owner o came or went: its client's count follows. */
+static void
+lock_client_count(struct lock_table_owner *o, int delta)
+{
+	if (o->client != NULL)
+		o->client->records += (size_t)(ssize_t)delta;
+}
+
+/* The client is at its limit: no new lock, waiter or reservation. */
+static int
+lock_client_full(struct lock_table *t, const struct lock_owner *owner)
+{
+	struct lock_table_client	*c;
+
+	if (t->client_max == 0 || owner->client_id == 0)
+		return 0;
+	c = lock_client_get(t, owner->protocol, owner->client_id, 0);
+	return c != NULL && c->records >= t->client_max;
+}
+
 static void
 lock_owner_view(const struct lock_table_owner *o, struct lock_owner *out)
 {
@@ -405,6 +466,14 @@ lock_owner_get(struct lock_table *t, const struct lock_owner *desc,
 	LIST_INIT(&o->ranges);
 	LIST_INIT(&o->waiters);
 	LIST_INIT(&o->shares);
+	if (desc->client_id != 0) {
+		if ((o->client = lock_client_get(t, desc->protocol,
+		    desc->client_id, 1)) == NULL) {
+			free(o);
+			return NULL;
+		}
+		o->client->owners++;
+	}
 	lock_hash_insert(&t->owners, &o->link);
 	t->stats.owners++;
 	return o;
@@ -418,6 +487,10 @@ lock_owner_gc(struct lock_table *t, struct lock_table_owner *o)
 		return;
 	lock_hash_remove(&t->owners, &o->link);
 	t->stats.owners--;
+	if (o->client != NULL && --o->client->owners == 0) {
+		lock_hash_remove(&t->clients, &o->client->link);
+		free(o->client);
+	}
 	free(o);
 }
 
@@ -504,6 +577,7 @@ lock_range_free(struct lock_table *t, struct lock_table_range *r)
 	TAILQ_REMOVE(&r->file->ranges, r, file_entry);
 	LIST_REMOVE(r, owner_entry);
 	t->stats.locks--;
+	lock_client_count(r->owner, -1);
 	free(r);
 }
 
@@ -513,6 +587,7 @@ lock_waiter_free(struct lock_table *t, struct lock_table_waiter *w)
 	TAILQ_REMOVE(&w->file->waiters, w, file_entry);
 	LIST_REMOVE(w, owner_entry);
 	t->stats.waiters--;
+	lock_client_count(w->owner, -1);
 	free(w);
 }
 
@@ -522,6 +597,7 @@ lock_share_free(struct lock_table *t, struct lock_table_share *s)
 	LIST_REMOVE(s, file_entry);
 	LIST_REMOVE(s, owner_entry);
 	t->stats.shares--;
+	lock_client_count(s->owner, -1);
 	free(s);
 }
 
@@ -645,6 +721,7 @@ lock_range_apply(struct lock_table *t, struct lock_table_file *f,
 			split->type = r->type;
 			LIST_INSERT_HEAD(&o->ranges, split, owner_entry);
 			t->stats.locks++;
+			lock_client_count(o, 1);
 			tail = split;
 			split = NULL;
 			r->end = start - 1;
@@ -666,6 +743,7 @@ lock_range_apply(struct lock_table *t, struct lock_table_file *f,
 	lock_file_insert_range(f, add);
 	LIST_INSERT_HEAD(&o->ranges, add, owner_entry);
 	t->stats.locks++;
+	lock_client_count(o, 1);
 	if (tail != NULL)
 		lock_file_insert_range(f, tail);
 	free(split);
@@ -702,6 +780,7 @@ lock_range_remove(struct lock_table *t, struct lock_table_file *f,
 			split->type = r->type;
 			LIST_INSERT_HEAD(&o->ranges, split, owner_entry);
 			t->stats.locks++;
+			lock_client_count(o, 1);
 			tail = split;
 			split = NULL;
 			r->end = start - 1;
@@ -747,6 +826,7 @@ lock_file_wake(struct lock_table *t, struct lock_table_file *f)
 		TAILQ_REMOVE(&f->waiters, w, file_entry);
 		LIST_REMOVE(w, owner_entry);
 		t->stats.waiters--;
+		lock_client_count(w->owner, -1);
 		if (t->grant_cb != NULL) {
 			lock_info_from_waiter(w, &info);
 			info.waiting = 0;
@@ -926,6 +1006,13 @@ lock_table_new(lock_table_grant_cb grant_cb, void *arg)
 		errno = ENOMEM;
 		return NULL;
 	}
+	if (lock_hash_init(&t->clients) == -1) {
+		free(t->files.buckets);
+		free(t->owners.buckets);
+		free(t);
+		errno = ENOMEM;
+		return NULL;
+	}
 	t->grant_cb = grant_cb;
 	t->grant_arg = arg;
 	TAILQ_INIT(&t->dirty);
@@ -969,8 +1056,15 @@ lock_table_free(struct lock_table *t)
 			free(l);
 		}
 	}
+	for (i = 0; i < t->clients.size; i++) {
+		for (l = t->clients.buckets[i]; l != NULL; l = next) {
+			next = l->next;
+			free(l);
+		}
+	}
 	free(t->files.buckets);
 	free(t->owners.buckets);
+	free(t->clients.buckets);
 	free(t->stack);
 	free(t);
 }
@@ -1005,6 +1099,8 @@ lock_table_lock(struct lock_table *t, const struct lock_request *req,
 		return LOCK_GRACE;
 	if (!t->grace && reclaim)
 		return LOCK_NO_GRACE;
+	if (lock_client_full(t, &req->owner))
+		return LOCK_LIMIT;
 
 	if ((f = lock_file_get(t, &req->file, 1)) == NULL)
 		return LOCK_NOMEM;
@@ -1053,6 +1149,7 @@ lock_table_lock(struct lock_table *t, const struct lock_request *req,
 		TAILQ_INSERT_TAIL(&f->waiters, w, file_entry);
 		LIST_INSERT_HEAD(&o->waiters, w, owner_entry);
 		t->stats.waiters++;
+		lock_client_count(o, 1);
 		res = LOCK_BLOCKED;
 		goto done;
 	}
@@ -1380,6 +1477,8 @@ lock_table_share(struct lock_table *t, const struct lock_share_request *req,
 		return LOCK_GRACE;
 	if (!t->grace && reclaim)
 		return LOCK_NO_GRACE;
+	if (lock_client_full(t, &req->owner))
+		return LOCK_LIMIT;
 
 	if ((f = lock_file_get(t, &req->file, 1)) == NULL)
 		return LOCK_NOMEM;
@@ -1416,6 +1515,7 @@ lock_table_share(struct lock_table *t, const struct lock_share_request *req,
 		LIST_INSERT_HEAD(&f->shares, mine, file_entry);
 		LIST_INSERT_HEAD(&o->shares, mine, owner_entry);
 		t->stats.shares++;
+		lock_client_count(o, 1);
 	}
 	mine->access = req->access;
 	mine->deny = req->deny;
@@ -1585,6 +1685,22 @@ lock_table_stats(const struct lock_table *t, struct lock_table_stats *out)
 	*out = t->stats;
 }
 
+void
+lock_table_set_client_max(struct lock_table *t, size_t max)
+{
+	t->client_max = max;
+}
+
+size_t
+lock_table_client_records(struct lock_table *t, enum lock_protocol protocol,
+    uint64_t client_id)
+{
+	struct lock_table_client	*c;
+
+	c = lock_client_get(t, protocol, client_id, 0);
+	return c != NULL ? c->records : 0;
+}
+
 const char *
 lock_table_result_str(enum lock_result res)
 {
@@ -1609,6 +1725,8 @@ lock_table_result_str(enum lock_result res)
 		return "range";
 	case LOCK_NOMEM:
 		return "out of memory";
+	case LOCK_LIMIT:
+		return "client limit";
 	}
 	return "unknown";
 }

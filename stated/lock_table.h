@@ -69,6 +69,13 @@
  * of grace, reclaims are refused (as Linux lockd does).  Reclaims never
  * queue.  TEST, UNLOCK and CANCEL ignore grace: the daemon decides.
  *
+ * Limits.  What one client (protocol and client id; for NLM a host, name
+ * and address) holds and waits for is counted: held lock ranges, queued
+ * requests and share reservations.  With a limit set, a LOCK or SHARE of
+ * a client at its limit fails with LOCK_LIMIT and changes nothing
+ * (merges and splits of ranges it holds may take it a range or two
+ * beyond); unlocking is always possible.  Client id 0 is not counted.
+ *
  * Callbacks (grant, foreach) run inside the table: they may read it (TEST,
  * foreach, stats) but must not change it; a change from a callback aborts.
  * Pointers in the structures handed out (owner bytes, host, file) point
@@ -106,7 +113,8 @@ enum lock_result {
 	LOCK_NOT_FOUND,		/* cancel: no such queued request */
 	LOCK_INVALID,		/* malformed owner, file, type or flags */
 	LOCK_RANGE,		/* offset + length beyond UINT64_MAX + 1 */
-	LOCK_NOMEM		/* out of memory; nothing done */
+	LOCK_NOMEM,		/* out of memory; nothing done */
+	LOCK_LIMIT		/* the client holds its limit; nothing done */
 };
 
 /* Request flags. */
@@ -232,6 +240,11 @@ int			 lock_table_foreach_share(struct lock_table *,
 			    void *);
 void			 lock_table_stats(const struct lock_table *,
 			    struct lock_table_stats *);
+/* Records per client (0: no limit); what one client has now. */
+void			 lock_table_set_client_max(struct lock_table *,
+			    size_t);
+size_t			 lock_table_client_records(struct lock_table *,
+			    enum lock_protocol, uint64_t);
 const char		*lock_table_result_str(enum lock_result);
 
 #endif /* DITTOFS_LOCK_TABLE_H */

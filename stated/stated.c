@@ -20,6 +20,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,7 @@ stated_status_of(enum lock_result r)
 	case LOCK_INVALID:	return ST_INVALID;
 	case LOCK_RANGE:	return ST_RANGE;
 	case LOCK_NOMEM:	return ST_NOMEM;
+	case LOCK_LIMIT:	return ST_LIMIT;
 	}
 	return ST_INVALID;
 }
@@ -205,23 +207,83 @@ stated_share_out(const struct lock_share_info *i, st_share_desc *d)
 }
 
 /*
- * The client record behind an owner.  NLM owners are named by host, and
- * their client id is the record's.  Other protocols bring their own id
- * (their records come with their issues).
+ * A limit a client can hit again and again: one warning per interval,
+ * with the count of those left out.
  */
-static struct stated_client *
-stated_client_of(struct stated_env *env, struct lock_owner *o,
+static void
+stated_limit_warn(struct stated_env *env, const char *fmt, ...)
+{
+	char buf[512];
+	time_t now = time(NULL);
+	va_list ap;
+
+	env->limit_hits++;
+	if (now - env->limit_logged < STATED_LOG_INTERVAL) {
+		env->limit_unlogged++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log_warnx("%s (%llu like it not logged)", buf,
+	    (unsigned long long)env->limit_unlogged);
+	env->limit_logged = now;
+	env->limit_unlogged = 0;
+}
+
+/*
+ * Room for one more record at this address: drop a record of that
+ * address that holds nothing and waits for nothing (and has nothing to
+ * reclaim in this grace period).  0, or -1 if every one holds state.
+ */
+static int
+stated_client_make_room(struct stated_env *env, int protocol,
     const char *addr)
 {
 	struct stated_client *cl;
+	size_t i;
 
+	for (i = 0; (cl = clients_at(env->clients, i)) != NULL; i++) {
+		if (cl->protocol != protocol || strcmp(cl->addr, addr) != 0 ||
+		    cl->epoch != 0 || (cl->reclaimable && !cl->done) ||
+		    lock_table_client_records(env->locks,
+		    (enum lock_protocol)protocol, cl->id) != 0)
+			continue;
+		return clients_remove(env->clients, cl);
+	}
+	return -1;
+}
+
+/*
+ * The client record behind an owner.  NLM owners are named by host, and
+ * their client id is the record's.  Other protocols bring their own id
+ * (their records come with their issues).  A new host beyond "clients
+ * per address" is refused: -1 (ST_LIMIT), else 0 with *clp set or NULL.
+ */
+static int
+stated_client_of(struct stated_env *env, struct lock_owner *o,
+    const char *addr, struct stated_client **clp)
+{
+	struct stated_client *cl;
+
+	*clp = NULL;
 	if (o->protocol != LOCK_PROTOCOL_NLM || o->host == NULL)
-		return NULL;
+		return 0;
+	if (clients_find(env->clients, o->protocol, o->host) == NULL &&
+	    addr != NULL && clients_count_addr(env->clients, o->protocol,
+	    addr) >= env->clients_per_addr &&
+	    stated_client_make_room(env, o->protocol, addr) == -1) {
+		stated_limit_warn(env, "%s: already %zu client records at "
+		    "this address (clients per address); host %.64s refused",
+		    addr, env->clients_per_addr, o->host);
+		return -1;
+	}
 	if ((cl = clients_get(env->clients, o->protocol, o->host, addr)) ==
 	    NULL)
-		return NULL;
+		return 0;
 	o->client_id = cl->id;
-	return cl;
+	*clp = cl;
+	return 0;
 }
 
 /*
@@ -387,7 +449,10 @@ stated_lock(struct ipc_peer *peer, struct ipc_msg *msg)
 		stated_reply_status(peer, msg, ST_INVALID);
 		goto out;
 	}
-	cl = stated_client_of(env, &rq.owner, req.addr);
+	if (stated_client_of(env, &rq.owner, req.addr, &cl) == -1) {
+		stated_reply_status(peer, msg, ST_LIMIT);
+		goto out;
+	}
 	/* A front end's re-announcement is not the client's own word. */
 	if ((req.flags & ST_LOCK_REQUEUE) && env->in_grace) {
 		stated_reply_status(peer, msg, ST_GRACE);
@@ -413,6 +478,12 @@ stated_lock(struct ipc_peer *peer, struct ipc_msg *msg)
 	}
 	lr = lock_table_lock(env->locks, &rq, &holder);
 	rep.status = stated_status_of(lr);
+	if (lr == LOCK_LIMIT)
+		stated_limit_warn(env, "host %.64s holds %zu lock(s), "
+		    "waiter(s) and share(s) (locks per host): lock refused",
+		    rq.owner.host ? rq.owner.host : "-",
+		    lock_table_client_records(env->locks, rq.owner.protocol,
+		    rq.owner.client_id));
 	switch (lr) {
 	case LOCK_OK:
 		if (cl != NULL && (rq.flags & LOCK_REQUEST_RECLAIM))
@@ -545,7 +616,10 @@ stated_share(struct ipc_peer *peer, struct ipc_msg *msg)
 		stated_reply_status(peer, msg, ST_INVALID);
 		goto out;
 	}
-	cl = stated_client_of(env, &rq.owner, req.addr);
+	if (stated_client_of(env, &rq.owner, req.addr, &cl) == -1) {
+		stated_reply_status(peer, msg, ST_LIMIT);
+		goto out;
+	}
 	if ((rc = stated_grace_check(env, cl,
 	    req.flags & ST_LOCK_RECLAIM)) != -1) {
 		stated_reply_status(peer, msg, rc);
@@ -556,6 +630,10 @@ stated_share(struct ipc_peer *peer, struct ipc_msg *msg)
 	rq.flags = req.flags & ST_LOCK_RECLAIM ? LOCK_REQUEST_RECLAIM : 0;
 	rep.status = stated_status_of(lock_table_share(env->locks, &rq,
 	    &other));
+	if (rep.status == ST_LIMIT)
+		stated_limit_warn(env, "host %.64s is at its limit (locks per "
+		    "host): share refused", rq.owner.host ? rq.owner.host :
+		    "-");
 	if (rep.status == ST_OK && cl != NULL) {
 		if (rq.flags & LOCK_REQUEST_RECLAIM)
 			cl->reclaimed = 1;
@@ -1059,6 +1137,20 @@ stated_clients_log(const char *msg)
 	log_warnx("%s", msg);
 }
 
+/* The per-host limits of dittofs.conf(5), at start and on reload. */
+static void
+stated_limits(struct daemon *d)
+{
+	struct stated_env *env = d->env;
+
+	env->locks_per_host = (size_t)conf_get_int(d->conf, "stated",
+	    "locks per host");
+	env->clients_per_addr = (size_t)conf_get_int(d->conf, "stated",
+	    "clients per address");
+	if (env->locks != NULL)
+		lock_table_set_client_max(env->locks, env->locks_per_host);
+}
+
 static void
 stated_post_init(struct daemon *d)
 {
@@ -1071,6 +1163,7 @@ stated_post_init(struct daemon *d)
 
 	if ((env->locks = lock_table_new(stated_grant_cb, env)) == NULL)
 		fatal("lock table");
+	stated_limits(d);
 	/* As many entries as nfsd keeps itself: one knob for both. */
 	if ((env->drc = drc_table_new((size_t)conf_get_int(d->conf, "nfsd",
 	    "reply cache size"))) == NULL)
@@ -1133,6 +1226,7 @@ stated_reload(struct daemon *d)
 	struct stated_env *env = d->env;
 	size_t max = (size_t)conf_get_int(d->conf, "nfsd", "reply cache size");
 
+	stated_limits(d);
 	if (env->drc != NULL && max != drc_table_max(env->drc)) {
 		drc_table_resize(env->drc, max);
 		log_info("reply cache: at most %zu entries", max);
@@ -1150,12 +1244,14 @@ stated_status(struct daemon *d, char *buf, size_t len)
 		lock_table_stats(env->locks, &st);
 	snprintf(buf, len, "%zu front end(s) connected; epoch %llu; %s; "
 	    "%zu lock(s), %zu waiter(s), %zu share(s) on %zu file(s); "
-	    "%zu client record(s); reply cache %zu entr%s, %zu bytes",
+	    "%zu client record(s); %llu refused by a per-host limit; "
+	    "reply cache %zu entr%s, %zu bytes",
 	    ipc_server_peer_count(d->service),
 	    env->clients ? (unsigned long long)clients_epoch(env->clients) :
 	    0ULL, env->in_grace ? "in grace" : "not in grace", st.locks,
 	    st.waiters, st.shares, st.files,
 	    env->clients ? clients_count(env->clients) : 0,
+	    (unsigned long long)env->limit_hits,
 	    env->drc ? drc_table_count(env->drc) : 0,
 	    env->drc && drc_table_count(env->drc) == 1 ? "y" : "ies",
 	    env->drc ? drc_table_bytes(env->drc) : 0);

@@ -17,6 +17,7 @@
 #include "stated_msg.h"
 
 #define STATED_SWEEP_SECONDS	30
+#define STATED_LOG_INTERVAL	10	/* seconds between like warnings */
 
 /*
  * A request the lock table queued, and the front end connection that
@@ -54,6 +55,12 @@ struct stated_env {
 	struct event		*ev_sweep;
 	uint64_t		 requests;
 	uint64_t		 grants;
+	/* Per-host limits (dittofs.conf(5) [stated]). */
+	size_t			 locks_per_host;
+	size_t			 clients_per_addr;
+	uint64_t		 limit_hits;
+	time_t			 limit_logged;
+	uint64_t		 limit_unlogged;
 	/* nfsd's duplicate request cache, in memory (drc.h). */
 	struct drc_table	*drc;
 	uint64_t		 drc_puts;

@@ -13,15 +13,26 @@
  *   nlm-client [opts] freeall
  *   nlm-client [opts] notify STATE              (SM_NOTIFY to the server)
  *   nlm-client [opts] mon                       (SM_STAT to the server)
+ *   nlm-client [opts] flood FH COUNT            (COUNT locks, one per line
+ *                                               of output: see below)
  * opts: -s server -V vers -T tcp|udp -H host -p svid -o owner -x
  *       (exclusive) -B (block) -R (reclaim) -M (_MSG form, wait for _RES)
  *       -W secs (wait for GRANTED) -D (refuse the GRANTED callback)
+ *       -b ADDR (call from this local address: another host on the same
+ *       machine, for the tests of who may free or take whose lock)
+ *       -N (flood: a new caller name HOST-i for each lock, else one host
+ *       with a new range 10*i..10*i+4 for each)
+ *
+ * flood prints "FLOOD granted G nolocks N other O".
  *
  * Output: one line per result, e.g. "LOCK granted", "TEST denied svid 7
  * excl 1 off 0 len 10", "GRANTED callback svid 7 off 0 len 10".
  */
 #define _GNU_SOURCE
 #include <sys/select.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +55,8 @@ static const char *host = "hostA";
 static const char *owner;
 static int vers = 4, svid = 1, exclusive, block, reclaim, msg_form;
 static int refuse_grant;
+static const char *bind_addr;
+static int flood_names;
 static int wait_secs;
 static int done;
 static int granted_seen;
@@ -383,6 +396,86 @@ call(CLIENT *cl, u_long proc, xdrproc_t ax, void *args, xdrproc_t rx,
 	return 0;
 }
 
+/*
+ * A client of the server's prog and vers; with -b, its socket bound to
+ * that local address first, so the server sees another host.
+ */
+static CLIENT *
+client_create(u_long prog, u_long version)
+{
+	struct sockaddr_in sin, local;
+	struct timeval wait = { 1, 0 };
+	int tcp = strcmp(nettype, "tcp") == 0, fd;
+	u_short port;
+
+	if (bind_addr == NULL)
+		return clnt_create(server, prog, version, nettype);
+	memset(&sin, 0, sizeof(sin));
+	memset(&local, 0, sizeof(local));
+	sin.sin_family = local.sin_family = AF_INET;
+	if (inet_pton(AF_INET, server, &sin.sin_addr) != 1 ||
+	    inet_pton(AF_INET, bind_addr, &local.sin_addr) != 1) {
+		fprintf(stderr, "-b and -s take IPv4 addresses\n");
+		return NULL;
+	}
+	if ((port = pmap_getport(&sin, prog, version, tcp ? IPPROTO_TCP :
+	    IPPROTO_UDP)) == 0)
+		return NULL;
+	sin.sin_port = htons(port);
+	if ((fd = socket(AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM, 0)) == -1 ||
+	    bind(fd, (struct sockaddr *)&local, sizeof(local)) == -1 ||
+	    (tcp && connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)) {
+		perror(bind_addr);
+		return NULL;
+	}
+	return tcp ? clnttcp_create(&sin, prog, version, &fd, 0, 0) :
+	    clntudp_create(&sin, prog, version, wait, &fd);
+}
+
+/* COUNT plain LOCKs, counting the answers (one host, or many names). */
+static int
+cmd_flood(CLIENT *cl, const char *fh, int fhlen, int count)
+{
+	char name[300], cookie[4] = "fl01";
+	struct timeval tv = { 10, 0 };
+	int i, granted = 0, nolocks = 0, other = 0;
+	nlm4_lockargs a4;
+	nlm_res r;
+
+	for (i = 0; i < count; i++) {
+		memset(&a4, 0, sizeof(a4));
+		memset(&r, 0, sizeof(r));
+		a4.cookie.nlm_netobj_len = 4;
+		a4.cookie.nlm_netobj_val = cookie;
+		a4.exclusive = 1;
+		a4.state = 1;
+		snprintf(name, sizeof(name), "%s-%d", host, i);
+		a4.alock.caller_name = flood_names ? name : (char *)host;
+		a4.alock.fh.nlm_netobj_len = (u_int)fhlen;
+		a4.alock.fh.nlm_netobj_val = (char *)fh;
+		a4.alock.oh.nlm_netobj_len = (u_int)strlen(owner);
+		a4.alock.oh.nlm_netobj_val = (char *)owner;
+		a4.alock.svid = svid;
+		a4.alock.l_offset = (flood_names ? 1000000 : 0) +
+		    (uint64_t)i * 10;
+		a4.alock.l_len = 5;
+		if (clnt_call(cl, NLMPROC_LOCK, (xdrproc_t)xdr_nlm4_lockargs,
+		    (char *)&a4, (xdrproc_t)xdr_nlm_res, (char *)&r, tv) !=
+		    RPC_SUCCESS)
+			other++;
+		else if (r.stat == LCK_GRANTED)
+			granted++;
+		else if (r.stat == LCK_DENIED_NOLOCKS)
+			nolocks++;
+		else
+			other++;
+		xdr_free((xdrproc_t)xdr_nlm_res, (char *)&r);
+	}
+	printf("FLOOD granted %d nolocks %d other %d\n", granted, nolocks,
+	    other);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -392,8 +485,10 @@ main(int argc, char *argv[])
 	const char *cmd;
 	CLIENT *cl;
 
-	while ((ch = getopt(argc, argv, "+s:V:T:H:p:o:xBRMW:D")) != -1) {
+	while ((ch = getopt(argc, argv, "+s:V:T:H:p:o:xBRMW:Db:N")) != -1) {
 		switch (ch) {
+		case 'b': bind_addr = optarg; break;
+		case 'N': flood_names = 1; break;
 		case 's': server = optarg; break;
 		case 'V': vers = atoi(optarg); break;
 		case 'T': nettype = optarg; break;
@@ -427,8 +522,7 @@ main(int argc, char *argv[])
 		struct timeval tv = { 10, 0 };
 		enum clnt_stat st;
 
-		if ((cl = clnt_create(server, SM_PROG, SM_VERS, nettype)) ==
-		    NULL) {
+		if ((cl = client_create(SM_PROG, SM_VERS)) == NULL) {
 			printf("%s\n", clnt_spcreateerror("statd"));
 			return 1;
 		}
@@ -472,15 +566,18 @@ main(int argc, char *argv[])
 			len = strtoull(argv[3], NULL, 0);
 		}
 	}
-	if ((cl = clnt_create(server, NLM_PROG, (u_long)vers, nettype)) ==
-	    NULL) {
+	if ((cl = client_create(NLM_PROG, (u_long)vers)) == NULL) {
 		printf("%s\n", clnt_spcreateerror("lockd"));
 		return 1;
 	}
 	if (msg_form || wait_secs > 0)
 		callback_start();
 
-	if (strcmp(cmd, "test") == 0) {
+	if (strcmp(cmd, "flood") == 0) {
+		if (vers != 4 || argc < 3)
+			usage();
+		rc = cmd_flood(cl, fh, fhlen, atoi(argv[2]));
+	} else if (strcmp(cmd, "test") == 0) {
 		nlm_testargs a;
 		nlm4_testargs a4;
 		nlm_testres r;

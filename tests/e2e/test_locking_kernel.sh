@@ -245,12 +245,12 @@ diag "$(nlmc -x test "${FH[f1]}" 50 10)"
 expect "host LOCK on f1 50-59 is denied" "LOCK denied" nlmc -x lock "${FH[f1]}" 50 10
 expect "host read LOCK on f1 0-0 too" "LOCK denied" nlmc lock "${FH[f1]}" 0 1
 check "dittofsctl locks: f1 0-99 write, host dittofs-e2e-guest, nlm" \
-    locks_has "0-99 *write .*dittofs-e2e-guest *nlm"
+    locks_has "0-99 *write .*dittofs-e2e-guest@[0-9.]* *nlm"
 locks_show "dittofs-e2e-guest" | sed 's/^/# /'
 # lockd asked our statd to monitor the guest (SM_MON, its address in
 # priv: ::ffff:10.0.2.15), so a reboot notice from it frees its locks.
 check "the server's statd monitors dittofs-e2e-guest at 10.0.2.15" \
-    grep -q "^mon dittofs-e2e-guest .*ffff0a00020f$" "$SUITE_DIR/state/statd/sm"
+    grep -aqs "^mon dittofs-e2e-guest .*ffff0a00020f$" "$SUITE_DIR/state/statd/sm.a" "$SUITE_DIR/state/statd/sm.b"
 expect "host LOCK beyond the range (f1 100-109) is granted" "LOCK granted" nlmc -x lock "${FH[f1]}" 100 10
 nlmc unlock "${FH[f1]}" 100 10 >/dev/null
 expect "host takes baton byte 1" "LOCK granted" nlmc -x lock "${FH[baton]}" 1 1
@@ -271,7 +271,7 @@ expect "host TEST on f2 1000-1009 reports the guest's flock" "TEST denied" nlmc 
 diag "$(nlmc -x test "${FH[f2]}" 0 1)"
 expect "host read LOCK on f2 0 is denied" "LOCK denied" nlmc lock "${FH[f2]}" 0 1
 check "dittofsctl locks: f2 whole file, host dittofs-e2e-guest" \
-    locks_has "write .*dittofs-e2e-guest *nlm"
+    locks_has "write .*dittofs-e2e-guest@[0-9.]* *nlm"
 expect "host takes baton byte 2" "LOCK granted" nlmc -x lock "${FH[baton]}" 2 1
 check "guest: releases f2" wait_guest "RELEASED flock f2" 30
 expect "host LOCK on all of f2 is granted now" "LOCK granted" nlmc -x lock "${FH[f2]}" 0 0
@@ -312,7 +312,7 @@ check "the new lockd is registered" suite_wait 10 sh -c "rpcinfo -u 127.0.0.1 10
 expect "after the restart the guest's lock still excludes the host" "LOCK denied" nlmc -x lock "${FH[f3]}" 10 10
 expect "and TEST still reports it" "TEST denied" nlmc -x test "${FH[f3]}" 0 100
 check "dittofsctl locks: f3 0-99 still held by dittofs-e2e-guest" \
-    locks_has "0-99 *write .*dittofs-e2e-guest *nlm"
+    locks_has "0-99 *write .*dittofs-e2e-guest@[0-9.]* *nlm"
 expect "host takes baton byte 3" "LOCK granted" nlmc -x lock "${FH[baton]}" 3 1
 check "guest: sees the baton through the new lockd and releases f3" wait_guest "RELEASED fcntl f3" 60
 expect "host LOCK on f3 is granted now (the guest's UNLOCK reached the new lockd)" \

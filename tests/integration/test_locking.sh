@@ -1,7 +1,8 @@
 #!/bin/bash
 # Integration: NLM through dittofs-lockd and dittofs-stated, NSM through
 # dittofs-statd, with tests/clients/nlm-client playing two (and three)
-# client hosts.  The server runs in a private network namespace with a
+# client hosts, and hostile ones: a third host at another address that
+# names hostA, and a lock flood against the per-host limits.  The server runs in a private network namespace with a
 # private /run and its own rpcbind; the client hosts live in a second
 # namespace (own rpcbind, for the GRANTED callbacks and _RES messages)
 # joined by a veth pair, so nothing touches the machine's port 111.
@@ -31,6 +32,9 @@ cat >> "$SUITE_CONF" <<CONF
 
 [stated]
 grace period = 20
+# Small, so that the flood at the end reaches them.
+locks per host = 16
+clients per address = 8
 
 [run]
 restart delay = 0
@@ -64,6 +68,11 @@ ip addr add $SERVER/24 dev dfs0
 ip link set dfs0 up
 in_client ip link set lo up
 in_client ip addr add 10.231.0.2/24 dev dfs1
+# Other hosts on the client side: an attacker, and two flooders.
+ATTACKER=10.231.0.3
+in_client ip addr add $ATTACKER/24 dev dfs1
+in_client ip addr add 10.231.0.4/24 dev dfs1
+in_client ip addr add 10.231.0.5/24 dev dfs1
 in_client ip link set dfs1 up
 
 rpcbind -f >/dev/null 2>&1 &
@@ -93,6 +102,10 @@ expect() {
 	fi
 }
 
+# statd's one-file state of earlier versions, to be migrated (state 41).
+mkdir -p "$SUITE_DIR/state/statd"
+printf 'state 41\nstated-epoch 0\n' > "$SUITE_DIR/state/statd/sm"
+
 suite_start
 check "blockd, stated, statd and lockd come up" \
     suite_wait_ready blockd stated statd lockd
@@ -108,6 +121,31 @@ diag "lockd pid $LOCKD: $(proc_field "$LOCKD" Uid) / CapEff $(proc_field "$LOCKD
 check "lockd runs as dittofs-lockd" test "$(proc_field "$LOCKD" Uid | awk '{print $1}')" = "$(id -u dittofs-lockd)"
 check "lockd: CapEff 0, NoNewPrivs 1, Seccomp 2" test "$(proc_field "$LOCKD" CapEff)/$(proc_field "$LOCKD" NoNewPrivs)/$(proc_field "$LOCKD" Seccomp)" = 0000000000000000/1/2
 check "lockd is chrooted to the run directory" test "$(readlink /proc/$LOCKD/root)" = "$SUITE_DIR/run"
+
+# statd: no directory descriptor that could lead out of its chroot.
+STATD=$(suite_pid statd)
+no_dir_fd() {
+	local f n=0
+	for f in /proc/$1/fd/*; do
+		n=$((n + 1))
+		if [ -d "$f" ]; then
+			diag "fd $(basename "$f") of $1 is the directory $(readlink "$f")"
+			return 1
+		fi
+	done
+	[ $n -gt 0 ]
+}
+check "statd is chrooted to the run directory" test "$(readlink /proc/$STATD/root)" = "$SUITE_DIR/run"
+check "statd: CapEff 0, NoNewPrivs 1, Seccomp 2" test "$(proc_field "$STATD" CapEff)/$(proc_field "$STATD" NoNewPrivs)/$(proc_field "$STATD" Seccomp)" = 0000000000000000/1/2
+check "statd holds no directory descriptor" no_dir_fd "$STATD"
+check "statd keeps its state in the A/B pair" test -s "$SUITE_DIR/state/statd/sm.a" -o -s "$SUITE_DIR/state/statd/sm.b"
+check "the old one-file state was migrated and removed" test ! -e "$SUITE_DIR/state/statd/sm"
+# SIGHUP (dittofs-run passes it on): neither may open the config under
+# its seccomp filter; they say so and go on, instead of being killed.
+kill -HUP "$STATD" "$LOCKD"
+check "SIGHUP: statd and lockd say to use dittofsctl reload" \
+    suite_wait 5 sh -c "grep -q 'statd cannot open files here' '$SUITE_DIR/run.log' && grep -q 'lockd cannot open files here' '$SUITE_DIR/run.log'"
+check "and both are still the same processes" test "$(suite_pid statd)/$(suite_pid lockd)" = "$STATD/$LOCKD"
 
 # lockd's RPC errors over TCP: its call headers are read by common/rpcmsg.c.
 PROBE=$top_builddir/tests/clients/rpc-probe
@@ -137,7 +175,7 @@ expect "hostA's own TEST sees no conflict with itself" "TEST granted" nlmc hostA
 expect "a handle blockd does not know is refused (stale)" "LOCK stale_fh" nlmc hostA -p 11 -x lock 0011223344 0 1
 suite_ctl locks > "$SUITE_DIR/locks.out" 2>&1
 check "dittofsctl locks lists file, range, type, owner, host, protocol" \
-    grep -q "0-99 *write *11@hostA/svid 11 *hostA *nlm" "$SUITE_DIR/locks.out"
+    grep -q "0-99 *write *11@hostA/svid 11 *hostA@10.231.0.2 *nlm" "$SUITE_DIR/locks.out"
 sed "s/^/# /" "$SUITE_DIR/locks.out"
 
 # A blocked lock granted by a callback when the holder unlocks.
@@ -213,17 +251,58 @@ nlmc hostB -p 22 unlock "$FH" 0 0 >/dev/null
 # SM_NOTIFY from a rebooted client frees its locks (statd -> stated).
 expect "hostA locks 500-509" "LOCK granted" nlmc hostA -p 11 -x lock "$FH" 500 10
 expect "statd answers SM_STAT" "STAT succ state" nlmc hostA mon
+expect "its state number went on from the migrated one (41 -> 43)" "STAT succ state 43" nlmc hostA mon
 expect "hostA (rebooted) sends SM_NOTIFY to statd" "NOTIFY sent" nlmc hostA notify 3
 check "hostA's locks are released" suite_wait 10 sh -c "nsenter -t $CLIENT_NS -n -m '$NLMC' -s $SERVER -H hostB -p 22 -x test '$FH' 500 10 | grep -q 'TEST granted'"
 
-# kill -9 lockd: the lock lives in stated and still excludes.
-expect "hostA locks 600-609" "LOCK granted" nlmc hostA -p 11 -x lock "$FH" 600 10
-kill -KILL "$LOCKD"
 restarted() {
 	local p
 	p=$(suite_pid "$1")
 	[ -n "$p" ] && [ "$p" != "$2" ]
 }
+
+# A third host, from another address, names hostA: it may neither free
+# nor take hostA's lock (a lock belongs to a name and an address).
+expect "hostA locks 520-529" "LOCK granted" nlmc hostA -p 11 -x lock "$FH" 520 10
+# Each attack on its own: hostA holds the lock before each (a no-op
+# when the attack before did nothing).
+retake520() { nlmc hostA -p 11 -x lock "$FH" 520 10 >/dev/null; }
+expect "the attacker, at $ATTACKER, sends FREE_ALL naming hostA" "FREE_ALL sent" nlmc hostA -b $ATTACKER freeall
+check "stated released only what hostA holds from $ATTACKER (nothing)" \
+    suite_wait 5 grep -q "released 0 lock(s) and share(s) of host hostA@$ATTACKER" "$SUITE_DIR/run.log"
+expect "after the attacker's FREE_ALL hostA's lock is still held" "TEST denied svid 11" nlmc hostB -p 22 -x test "$FH" 520 10
+retake520
+expect "the attacker sends SM_NOTIFY naming hostA" "NOTIFY sent" nlmc hostA -b $ATTACKER notify 5
+check "statd ignores it: hostA is not monitored at $ATTACKER" \
+    suite_wait 5 grep -q "SM_NOTIFY from $ATTACKER for hostA ignored" "$SUITE_DIR/run.log"
+expect "after the attacker's SM_NOTIFY hostA's lock is still held" "TEST denied svid 11" nlmc hostB -p 22 -x test "$FH" 520 10
+retake520
+expect "the attacker repeats hostA's caller_name, svid and oh in UNLOCK" "UNLOCK granted" nlmc hostA -b $ATTACKER -p 11 unlock "$FH" 520 10
+expect "after the attacker's UNLOCK hostA's lock is still held" "TEST denied svid 11" nlmc hostB -p 22 -x test "$FH" 520 10
+retake520
+expect "the attacker's LOCK of the range as hostA is denied" "LOCK denied" nlmc hostA -b $ATTACKER -p 11 -x lock "$FH" 520 10
+expect "over TCP too" "LOCK denied" nlmc hostA -b $ATTACKER -T tcp -p 11 -x lock "$FH" 520 10
+expect "the attacker's TEST as hostA sees hostA's lock as another's" "TEST denied svid 11" nlmc hostA -b $ATTACKER -p 11 -x test "$FH" 520 10
+expect "hostA's own SM_NOTIFY, from its address" "NOTIFY sent" nlmc hostA notify 7
+check "releases hostA's lock" suite_wait 10 sh -c "nsenter -t $CLIENT_NS -n -m '$NLMC' -s $SERVER -H hostB -p 22 -x test '$FH' 520 10 | grep -q 'TEST granted'"
+
+# statd restarts: its state number and monitor list survive.
+STATE1=$(nlmc hostA mon | awk '/STAT succ/ { print $4 }')
+expect "hostA locks 540-549 (monitored)" "LOCK granted" nlmc hostA -p 11 -x lock "$FH" 540 10
+STATD=$(suite_pid statd)
+kill -KILL "$STATD"
+check "dittofs-run restarts statd" suite_wait 20 restarted statd "$STATD"
+check "the new statd answers" suite_wait 10 sh -c "nsenter -t $CLIENT_NS -n -m '$NLMC' -s $SERVER -H hostA mon | grep -q 'STAT succ'"
+STATE2=$(nlmc hostA mon | awk '/STAT succ/ { print $4 }')
+diag "statd state $STATE1 before the restart, $STATE2 after"
+check "the state number went on from the saved one" test "${STATE2:-0}" -eq $((${STATE1:-0} + 2))
+check "the restarted statd holds no directory descriptor" no_dir_fd "$(suite_pid statd)"
+expect "hostA's SM_NOTIFY still counts: the monitor list survived" "NOTIFY sent" nlmc hostA notify 9
+check "and releases hostA's lock" suite_wait 10 sh -c "nsenter -t $CLIENT_NS -n -m '$NLMC' -s $SERVER -H hostB -p 22 -x test '$FH' 540 10 | grep -q 'TEST granted'"
+
+# kill -9 lockd: the lock lives in stated and still excludes.
+expect "hostA locks 600-609" "LOCK granted" nlmc hostA -p 11 -x lock "$FH" 600 10
+kill -KILL "$LOCKD"
 check "dittofs-run restarts lockd" suite_wait 20 restarted lockd "$LOCKD"
 check "the new lockd is registered" suite_wait 10 sh -c "rpcinfo -u 127.0.0.1 100021 4 >/dev/null"
 expect "after the lockd restart hostA's lock still excludes hostB" "LOCK denied" nlmc hostB -p 22 -x lock "$FH" 600 10
@@ -273,6 +352,31 @@ LOCKD=$(suite_pid lockd)
 kill -KILL "$LOCKD"
 check "lockd restarts" suite_wait 20 restarted lockd "$LOCKD"
 check "its blocked request was cancelled cleanly in stated" suite_wait 10 sh -c "! DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF locks | grep -q wait-"
+
+STATED_LAST=$(suite_pid stated)
+
+# A lock flood: one host beyond "locks per host" (16), then new names
+# from one address beyond "clients per address" (8).
+FH3=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S export -n flooded-file)
+expect "one host, 24 locks: 16 granted, 8 refused with NLM4_DENIED_NOLOCKS" \
+    "FLOOD granted 16 nolocks 8 other 0" nlmc flooder -b 10.231.0.4 flood "$FH3" 24
+check "the refusal is logged" grep -q "host flooder@10.231.0.4 holds 16 lock" "$SUITE_DIR/run.log"
+expect "in NLM v3 the refusal is LCK_DENIED_NOLOCKS" "LOCK denied_nolocks" nlmc flooder -b 10.231.0.4 -V 3 -x lock "$FH3" 700 5
+expect "unlocking at the limit is possible" "UNLOCK granted" nlmc flooder -b 10.231.0.4 unlock "$FH3" 0 10
+expect "then one more lock is granted" "LOCK granted" nlmc flooder -b 10.231.0.4 -x lock "$FH3" 500 5
+expect "another host is not held back by it" "LOCK granted" nlmc hostB -p 22 -x lock "$FH3" 600 5
+expect "40 names from one address: 8 granted, 32 NLM4_DENIED_NOLOCKS" \
+    "FLOOD granted 8 nolocks 32 other 0" nlmc name -N -b 10.231.0.5 flood "$FH3" 40
+suite_ctl grace > "$SUITE_DIR/records.out" 2>&1
+NREC=$(grep -c " 10.231.0.5 " "$SUITE_DIR/records.out")
+diag "client records of 10.231.0.5: $NREC"
+check "stated keeps at most 8 client records of that address" test "$NREC" -le 8 -a "$NREC" -gt 0
+expect "the flooder frees its own locks (FREE_ALL from its address)" "FREE_ALL sent" nlmc flooder -b 10.231.0.4 freeall
+check "which releases them" suite_wait 5 sh -c "nsenter -t $CLIENT_NS -n -m '$NLMC' -s $SERVER -H hostB -p 22 -x test '$FH3' 0 400 | grep -q 'TEST granted'"
+for i in 0 1 2 3 4 5 6 7; do nlmc "name-$i" -b 10.231.0.5 freeall >/dev/null; done
+check "a name's records that hold nothing make room for a new name" \
+    suite_wait 5 sh -c "nsenter -t $CLIENT_NS -n -m '$NLMC' -s $SERVER -H newname -b 10.231.0.5 -x lock '$FH3' 2000000 5 | grep -q 'LOCK granted'"
+check "stated still answers, and is still the same process" test "$(suite_pid stated)" = "$STATED_LAST"
 
 check "SIGTERM stops the suite" suite_stop
 no_daemons() { ! pgrep -f "dittofs-.* -f $SUITE_CONF" >/dev/null; }

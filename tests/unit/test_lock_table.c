@@ -733,6 +733,186 @@ test_release(void)
 	lock_table_free(t);
 }
 
+/* Counting what each client holds, the table's own way, for the check. */
+struct client_count {
+	size_t		 n[4];		/* by client id 1..3 */
+};
+
+static int
+count_lock_cb(void *arg, const struct lock_info *i)
+{
+	struct client_count	*c = arg;
+
+	if (i->owner.client_id >= 1 && i->owner.client_id <= 3)
+		c->n[i->owner.client_id]++;
+	return 0;
+}
+
+static int
+count_share_cb(void *arg, const struct lock_share_info *i)
+{
+	struct client_count	*c = arg;
+
+	if (i->owner.client_id >= 1 && i->owner.client_id <= 3)
+		c->n[i->owner.client_id]++;
+	return 0;
+}
+
+/*
+ * Random locks, unlocks, blocking requests, cancels, shares and
+ * releases of three clients: after each, every client's count is what
+ * the table lists for it (splits, merges, grants and releases counted).
+ */
+static void
+test_client_counts(void)
+{
+	struct grants		 g;
+	struct lock_table	*t = lock_table_new(grant_record, &g);
+	struct lock_owner	 o[6];
+	struct client_count	 c;
+	struct lock_share_request sr;
+	struct lock_share_info	 other;
+	struct lock_file_id	 id;
+	char			 hosts[3][16], ohs[6][8];
+	unsigned int		 seed = 11;
+	int			 i, k, bad = 0, cl, limited = 0;
+
+	for (i = 0; i < 6; i++) {
+		snprintf(hosts[i / 2], sizeof(hosts[0]), "h%d@10.0.0.%d",
+		    i / 2, i / 2);
+		snprintf(ohs[i], sizeof(ohs[0]), "o%d", i);
+		o[i] = nlm(hosts[i / 2], ohs[i], (uint32_t)i);
+		o[i].client_id = (uint64_t)(i / 2 + 1);
+	}
+	memset(&g, 0, sizeof(g));
+	lock_table_set_client_max(t, 12);
+	for (i = 0; i < 4000 && !bad; i++) {
+		struct lock_owner *w = &o[rand_r(&seed) % 6];
+		uint64_t off = rand_r(&seed) % 40, len = 1 + rand_r(&seed) % 8;
+		enum lock_type ty = rand_r(&seed) % 2 ? LOCK_SHARED :
+		    LOCK_EXCLUSIVE;
+
+		g.count = 0;
+		switch (rand_r(&seed) % 8) {
+		case 0: case 1: case 2:
+			limited += lk(t, 1 + rand_r(&seed) % 2, *w, off, len,
+			    ty, 0, 0) == LOCK_LIMIT;
+			break;
+		case 3:
+			limited += lk(t, 1, *w, off, len, ty,
+			    LOCK_REQUEST_BLOCK, (uint64_t)i) == LOCK_LIMIT;
+			break;
+		case 4: case 5:
+			unlk(t, 1 + rand_r(&seed) % 2, *w, off, len);
+			break;
+		case 6:
+			id = fid(1);
+			lock_table_cancel(t, &id, w, off, len, ty);
+			memset(&sr, 0, sizeof(sr));
+			sr.file = fid(3 + rand_r(&seed) % 3);
+			sr.owner = *w;
+			sr.access = LOCK_SHARE_READ;
+			if (rand_r(&seed) % 2)
+				lock_table_share(t, &sr, &other);
+			else
+				lock_table_unshare(t, &sr.file, w);
+			break;
+		default:
+			if (rand_r(&seed) % 4 == 0)
+				lock_table_release_host(t, LOCK_PROTOCOL_NLM,
+				    w->host);
+			else
+				lock_table_release_owner(t, w);
+			break;
+		}
+		memset(&c, 0, sizeof(c));
+		lock_table_foreach_lock(t, NULL, count_lock_cb, &c);
+		lock_table_foreach_share(t, NULL, count_share_cb, &c);
+		for (cl = 1; cl <= 3; cl++) {
+			k = (int)lock_table_client_records(t, LOCK_PROTOCOL_NLM,
+			    (uint64_t)cl);
+			if ((size_t)k != c.n[cl]) {
+				tap_diag("op %d: client %d counted %d, holds "
+				    "%zu", i, cl, k, c.n[cl]);
+				bad = 1;
+			}
+		}
+	}
+	tap_ok(!bad, "4000 random operations: each client's count is what "
+	    "it holds and waits for");
+	tap_ok(limited > 0, "and the limit was reached (%d times)", limited);
+	for (i = 0; i < 6; i++)
+		lock_table_release_owner(t, &o[i]);
+	tap_ok(table_empty(t), "all gone");
+	lock_table_free(t);
+}
+
+/* Per-client limit: locks, waiters and shares of one client id. */
+static void
+test_client_limit(void)
+{
+	struct grants		 g;
+	struct lock_table	*t = lock_table_new(grant_record, &g);
+	struct lock_owner	 a1 = nlm("alpha@10.0.0.1", "a1", 1);
+	struct lock_owner	 a2 = nlm("alpha@10.0.0.1", "a2", 2);
+	struct lock_owner	 b = nlm("beta@10.0.0.1", "b", 3);
+	struct lock_owner	 anon = nlm("gamma@10.0.0.1", "g", 4);
+	struct lock_share_request sr;
+	struct lock_share_info	 other;
+	int			 i, B = LOCK_REQUEST_BLOCK;
+
+	tap_diag("per-client limit");
+	memset(&g, 0, sizeof(g));
+	a1.client_id = a2.client_id = 1;
+	b.client_id = 2;
+	lock_table_set_client_max(t, 4);
+	for (i = 0; i < 3; i++)
+		lk(t, 1, a1, (uint64_t)i * 10, 5, LOCK_EXCLUSIVE, 0, 0);
+	TAP_EQ_INT(lk(t, 1, a2, 100, 5, LOCK_EXCLUSIVE, 0, 0), LOCK_OK,
+	    "a second owner of the client: the 4th record");
+	TAP_EQ_INT((int)lock_table_client_records(t, LOCK_PROTOCOL_NLM, 1), 4,
+	    "client 1 holds 4 records over two owners");
+	TAP_EQ_INT(lk(t, 1, a1, 200, 5, LOCK_EXCLUSIVE, 0, 0), LOCK_LIMIT,
+	    "the 5th lock of the client: LOCK_LIMIT");
+	TAP_EQ_INT(lk(t, 1, a2, 300, 5, LOCK_SHARED, 0, 0), LOCK_LIMIT,
+	    "from its other owner too");
+	TAP_EQ_INT(lk(t, 1, b, 0, 5, LOCK_EXCLUSIVE, B, 9), LOCK_BLOCKED,
+	    "another client queues behind it: its own count");
+	TAP_EQ_INT(lk(t, 1, a1, 200, 5, LOCK_EXCLUSIVE, B, 0), LOCK_LIMIT,
+	    "a blocking request of the full client is refused, not queued");
+	memset(&sr, 0, sizeof(sr));
+	sr.file = fid(2);
+	sr.owner = a1;
+	sr.access = LOCK_SHARE_READ;
+	TAP_EQ_INT(lock_table_share(t, &sr, &other), LOCK_LIMIT,
+	    "a share reservation of the full client: LOCK_LIMIT");
+	HELD(t, 1, a1, "X0-4 X10-14 X20-24", "nothing changed for a1");
+	TAP_EQ_INT(unlk(t, 1, a1, 10, 5), LOCK_OK, "unlocking is possible");
+	TAP_EQ_INT(lk(t, 1, a1, 25, 5, LOCK_EXCLUSIVE, 0, 0), LOCK_OK,
+	    "below the limit again: granted");
+	TAP_EQ_INT((int)lock_table_client_records(t, LOCK_PROTOCOL_NLM, 1), 3,
+	    "a lock that merges with a held one adds no record");
+	TAP_EQ_INT(lk(t, 1, a1, 200, 5, LOCK_EXCLUSIVE, 0, 0), LOCK_OK,
+	    "and one more fills it");
+	TAP_EQ_INT(lock_table_release_host(t, LOCK_PROTOCOL_NLM,
+	    "alpha@10.0.0.1"), 4, "release the host");
+	TAP_EQ_INT((int)lock_table_client_records(t, LOCK_PROTOCOL_NLM, 1), 0,
+	    "its count is back to 0");
+	tap_ok(g.count == 1 && g.cookie[0] == 9, "b's waiter granted");
+	for (i = 0; i < 10; i++)
+		TAP_EQ_INT(lk(t, 3, anon, (uint64_t)i * 10, 5, LOCK_SHARED, 0,
+		    0), LOCK_OK, "client id 0 is not counted (%d)", i);
+	lock_table_release_owner(t, &b);
+	lock_table_release_owner(t, &anon);
+	tap_ok(table_empty(t), "all gone");
+	lock_table_set_client_max(t, 0);
+	for (i = 0; i < 10; i++)
+		lk(t, 1, a1, (uint64_t)i * 10, 5, LOCK_EXCLUSIVE, 0, 0);
+	TAP_EQ_INT((int)lock_table_client_records(t, LOCK_PROTOCOL_NLM, 1), 10,
+	    "no limit: 10 records");
+	lock_table_free(t);
+}
+
 static void
 test_grace(void)
 {
@@ -984,6 +1164,8 @@ main(void)
 	test_cancel();
 	test_deadlock();
 	test_release();
+	test_client_limit();
+	test_client_counts();
 	test_grace();
 	test_identity();
 	test_invalid();

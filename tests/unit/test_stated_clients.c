@@ -1,6 +1,7 @@
 /*
  * stated's client records (stated/clients.c): epochs across reopen,
- * who may reclaim, clearing, ids never reused, damaged records skipped.
+ * who may reclaim, clearing, ids never reused, damaged records skipped,
+ * records counted per address and removed for good.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -81,13 +82,14 @@ main(void)
 	e1 = clients_epoch(c);
 	TAP_EQ_INT(e1, 1, "the first epoch is 1");
 	TAP_EQ_INT(clients_count(c), 0, "no records");
-	a = clients_get(c, 1, "hostA", "10.0.0.2");
-	b = clients_get(c, 1, "hostB", "10.0.0.3");
-	x = clients_get(c, 1, "hostC", "10.0.0.4");
+	a = clients_get(c, 1, "hostA@10.0.0.2", "10.0.0.2");
+	b = clients_get(c, 1, "hostB@10.0.0.3", "10.0.0.3");
+	x = clients_get(c, 1, "hostC@10.0.0.4", "10.0.0.4");
 	tap_ok(a && b && x && a->id != b->id && b->id != x->id,
 	    "clients get distinct ids");
-	tap_ok(clients_get(c, 1, "hostA", NULL) == a, "get finds the record");
-	tap_ok(clients_get(c, 2, "hostA", NULL) != a,
+	tap_ok(clients_get(c, 1, "hostA@10.0.0.2", NULL) == a,
+	    "get finds the record");
+	tap_ok(clients_get(c, 2, "hostA@10.0.0.2", NULL) != a,
 	    "another protocol is another client");
 	id_a = a->id;
 	id_b = b->id;
@@ -107,14 +109,14 @@ main(void)
 	if (c == NULL)
 		return tap_done();
 	TAP_EQ_INT(clients_epoch(c), e1 + 1, "the epoch is bumped at open");
-	a = clients_find(c, 1, "hostA");
-	b = clients_find(c, 1, "hostB");
+	a = clients_find(c, 1, "hostA@10.0.0.2");
+	b = clients_find(c, 1, "hostB@10.0.0.3");
 	tap_ok(a != NULL && a->reclaimable && a->id == id_a &&
 	    strcmp(a->addr, "10.0.0.2") == 0,
 	    "A is known, with its id and address, and may reclaim");
 	tap_ok(b != NULL && !b->reclaimable && b->id == id_b,
 	    "B is known but may not reclaim (it held nothing)");
-	tap_ok(clients_find(c, 1, "hostC") == NULL,
+	tap_ok(clients_find(c, 1, "hostC@10.0.0.4") == NULL,
 	    "C never held state: no record");
 	x = clients_get(c, 1, "hostD", NULL);
 	tap_ok(x != NULL && x->id != id_a && x->id != id_b && x->id > id_b,
@@ -122,7 +124,7 @@ main(void)
 	/* A restart during grace: A did not reclaim; it keeps its right. */
 	clients_close(c);
 	c = reopen(dir);
-	a = c ? clients_find(c, 1, "hostA") : NULL;
+	a = c ? clients_find(c, 1, "hostA@10.0.0.2") : NULL;
 	tap_ok(a != NULL && a->reclaimable,
 	    "a client that did not reclaim before the next restart still may");
 	clients_clear_state(c, a);
@@ -138,9 +140,49 @@ main(void)
 	tap_ok(logged >= 2, "damaged records are logged (%d)", logged);
 	tap_ok(c != NULL && clients_find(c, 1, "evil") == NULL,
 	    "a record with a lying address length is skipped");
-	a = c ? clients_find(c, 1, "hostA") : NULL;
+	a = c ? clients_find(c, 1, "hostA@10.0.0.2") : NULL;
 	tap_ok(a != NULL && !a->reclaimable,
 	    "a cleared client may not reclaim");
+
+	/* Per address: counted; one that holds nothing is removed for good. */
+	TAP_EQ_INT(clients_count_addr(c, 1, "10.0.0.2"), 1,
+	    "one record at 10.0.0.2");
+	x = clients_get(c, 1, "hostE@10.0.0.2", "10.0.0.2");
+	b = clients_get(c, 1, "hostF@10.0.0.2", "10.0.0.2");
+	tap_ok(x != NULL && b != NULL && clients_note_state(c, x) == 0 &&
+	    clients_clear_state(c, x) == 0, "two more there, one stored");
+	TAP_EQ_INT(clients_count_addr(c, 1, "10.0.0.2"), 3,
+	    "three records at 10.0.0.2");
+	TAP_EQ_INT(clients_count_addr(c, 2, "10.0.0.2"), 0,
+	    "none of another protocol");
+	tap_ok(clients_remove(c, x) == 0 && clients_remove(c, b) == 0,
+	    "remove a stored and an unstored record");
+	TAP_EQ_INT(clients_count_addr(c, 1, "10.0.0.2"), 1, "one left");
+	tap_ok(clients_find(c, 1, "hostE@10.0.0.2") == NULL,
+	    "a removed record is not found");
+	clients_close(c);
+	c = reopen(dir);
+	tap_ok(c != NULL && clients_find(c, 1, "hostE@10.0.0.2") == NULL &&
+	    clients_find(c, 1, "hostA@10.0.0.2") != NULL,
+	    "nor after a reopen; the others stay");
+	clients_close(c);
+
+	/* A record of the old key (caller_name only) gets name@address. */
+	put_raw(dir, "c\001oldhost", 9, "\0\0\0\0\0\0\0\x63"
+	    "\0\0\0\0\0\0\0\1" "\0\x08" "10.9.8.7", 26);
+	put_raw(dir, "c\001noaddr", 8, "\0\0\0\0\0\0\0\x64"
+	    "\0\0\0\0\0\0\0\1" "\0\0", 18);
+	c = reopen(dir);
+	a = c ? clients_find(c, 1, "oldhost@10.9.8.7") : NULL;
+	tap_ok(a != NULL && a->id == 0x63 && a->reclaimable &&
+	    clients_find(c, 1, "oldhost") == NULL,
+	    "an old NLM record is keyed by name and address, and may reclaim");
+	tap_ok(c != NULL && clients_find(c, 1, "noaddr") != NULL,
+	    "one without an address keeps its old key");
+	clients_close(c);
+	c = reopen(dir);
+	tap_ok(c != NULL && clients_find(c, 1, "oldhost@10.9.8.7") != NULL &&
+	    clients_find(c, 1, "oldhost") == NULL, "durably");
 	clients_close(c);
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpl);
