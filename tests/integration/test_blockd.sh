@@ -14,6 +14,24 @@ suite_users
 suite_setup
 BD=$top_builddir/tests/clients/bd-check
 SOCK=$SUITE_DIR/run/blockd.sock
+# bd-check acts as a front end with uid 0 in share export.  Share ro is
+# read-only, share squash gets root squash at a reload (below), and a
+# front end that leaves 64 KiB unread gets a resync note.
+sed -i -e '/^path = \/export$/a root squash = no' \
+    -e '/^checkpoint interval = 1$/a notify queue limit = 64' "$SUITE_CONF"
+cat >> "$SUITE_CONF" <<CONF
+
+[share ro]
+path = /ro
+read only = yes
+root squash = no
+
+[share squash]
+path = /squash
+root squash = no
+anonuid = 4321
+anongid = 4321
+CONF
 
 suite_start
 check "stated and blockd come up" suite_wait_ready stated blockd
@@ -34,6 +52,34 @@ bd_tap() {
 "$BD" smoke "$SOCK" > "$SUITE_DIR/smoke.out" 2>&1
 bd_tap "$SUITE_DIR/smoke.out" blockd
 check "smoke run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/smoke.out"
+
+# What blockd enforces itself, whatever a front end claims (issue 21).
+# Share squash gets its 0777 directory while root is root there, then
+# root squash by a reload: blockd applies the share's rules it read last.
+check "a directory in share squash, before its root squash" \
+    test "$("$BD" prep "$SOCK" 2>&1)" = ok
+sed -i '/^\[share squash\]$/,/^$/ s/^root squash = no$/root squash = yes/' "$SUITE_CONF"
+check "blockd reloads the configuration" suite_ctl reload blockd
+"$BD" policy "$SOCK" > "$SUITE_DIR/policy.out" 2>&1
+bd_tap "$SUITE_DIR/policy.out" blockd
+check "policy run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/policy.out"
+
+# lockd's user and role: it may resolve handles, nothing else.
+BLOCKD=$(suite_pid blockd)
+BD_CHECK_USER=dittofs-lockd "$BD" lockd "$SOCK" > "$SUITE_DIR/lockd.out" 2>&1
+bd_tap "$SUITE_DIR/lockd.out" blockd
+check "lockd run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/lockd.out"
+check "what lockd sent made no file" test "$("$BD" entry "$SOCK" remove suid)" = ENOENT
+check "blockd logged lockd's forbidden message" \
+    grep -q "which role lockd may not send; disconnecting" "$SUITE_DIR/run.log"
+check "blockd is the same process" test "$(suite_pid blockd)" = "$BLOCKD"
+
+# A front end that reads nothing while 6000 changes are made.
+"$BD" overflow "$SOCK" 6000 > "$SUITE_DIR/overflow.out" 2>&1
+bd_tap "$SUITE_DIR/overflow.out" blockd
+check "overflow run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/overflow.out"
+check "blockd's status counts the resyncs" \
+    sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status blockd | grep -Eq ' [1-9][0-9]* resyncs'"
 
 # A front end gone bad: damaged requests (DITTOFS_FUZZ_SEED replays a
 # run); blockd answers or drops each, and neither crashes nor restarts.
