@@ -698,19 +698,23 @@ static int
 lockd_refused(const char *sock, uint32_t type, xdrproc_t proc,
     const void *req)
 {
-	struct bd_wcc_reply rep;
+	struct ipc_sync_reply r;
 	struct bdc c;
-	int rc;
+	int closed;
 
 	if (bdc_connect_as(&c, sock, user, IPC_ROLE_LOCKD) == -1)
 		return 0;
-	memset(&rep, 0, sizeof(rep));
-	rc = bdc_call(&c, type, proc, req, (xdrproc_t)xdr_bd_wcc_reply, &rep,
-	    NULL);
-	if (rc == 0)
-		xdr_free((xdrproc_t)xdr_bd_wcc_reply, &rep);
+	if (bdc_send(&c, type, proc, req, NULL) == -1) {
+		bdc_close(&c);
+		return 0;
+	}
+	/* Any message back (a reply, an error) means it was served. */
+	memset(&r, 0, sizeof(r));
+	closed = ipc_sync_recv(c.fd, &r) == -1;
+	if (!closed)
+		ipc_sync_reply_free(&r);
 	bdc_close(&c);
-	return rc == -1;
+	return closed;
 }
 
 /* As lockd's user and role: resolving handles is all it may do. */
