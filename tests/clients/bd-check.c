@@ -23,6 +23,8 @@
  *                                 atomic create, set-uid, I/O rule), TAP
  *   bd-check lockd SOCK           as lockd (BD_CHECK_USER dittofs-lockd):
  *                                 what lockd's role may not send, TAP
+ *   bd-check hello SOCK ROLE      says HELLO as ROLE (as BD_CHECK_USER);
+ *                                 prints accepted or refused
  *   bd-check overflow SOCK COUNT  a front end that does not read while
  *                                 COUNT notes are made: it gets a resync
  *                                 note, as TAP
@@ -1010,6 +1012,20 @@ main(int argc, char *argv[])
 		return policy(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "lockd") == 0)
 		return lockd(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "hello") == 0) {
+		struct bdc c;
+		enum ipc_role role;
+
+		if (ipc_role_parse(argv[3], &role) == -1)
+			return 2;
+		if (bdc_connect_as(&c, argv[2], user, role) == -1) {
+			printf("refused\n");
+			return 1;
+		}
+		printf("accepted\n");
+		bdc_close(&c);
+		return 0;
+	}
 	if (argc == 4 && strcmp(argv[1], "overflow") == 0)
 		return overflow(argv[2], argv[3]);
 	if ((argc == 5 || argc == 6) && strcmp(argv[1], "entry") == 0)

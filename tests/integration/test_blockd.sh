@@ -161,6 +161,12 @@ check "blockd logged lockd's forbidden message" \
     grep -q "which role lockd may not send; disconnecting" "$SUITE_DIR/run.log"
 check "blockd is the same process" test "$(suite_pid blockd)" = "$BLOCKD"
 
+# statd needs nothing of blockd: it may not even connect.
+check "statd's user and role: HELLO refused" \
+    test "$(BD_CHECK_USER=dittofs-statd "$BD" hello "$SOCK" statd)" = refused
+check "lockd's user and role: HELLO accepted" \
+    test "$(BD_CHECK_USER=dittofs-lockd "$BD" hello "$SOCK" lockd)" = accepted
+
 # A front end that reads nothing while 6000 changes are made.
 "$BD" overflow "$SOCK" 6000 > "$SUITE_DIR/overflow.out" 2>&1
 bd_tap "$SUITE_DIR/overflow.out" blockd
