@@ -9,7 +9,8 @@
  *   bd-check verify SOCK DIR LOG  every acknowledged op is there, and
  *                                 nothing is half there
  *   bd-check entry SOCK OP PATH [NAME2]
- *                                 OP (create, remove, rename to NAME2)
+ *                                 OP (create, remove, rename to NAME2,
+ *                                 chmod to octal NAME2)
  *                                 on PATH (a name, or dir/.../name) in
  *                                 the share, as another front end
  *                                 would; prints ok or the errno name
@@ -25,6 +26,7 @@
  *                                 what lockd's role may not send, TAP
  *   bd-check hello SOCK ROLE      says HELLO as ROLE (as BD_CHECK_USER);
  *                                 prints accepted or refused
+ *   bd-check flood SOCK COUNT     COUNT mode changes of a scratch file
  *   bd-check overflow SOCK COUNT  a front end that does not read while
  *                                 COUNT notes are made: it gets a resync
  *                                 note, as TAP
@@ -422,6 +424,13 @@ entry(const char *sock, const char *op, const char *path, const char *name2)
 		rc = bdc_remove(&c, &dir, name);
 	else if (strcmp(op, "rename") == 0 && name2 != NULL)
 		rc = bdc_rename(&c, &dir, name, &dir, name2);
+	else if (strcmp(op, "chmod") == 0 && name2 != NULL) {
+		if ((rc = bdc_lookup(&c, &dir, name, &next, NULL)) == 0) {
+			rc = setattr_mode(&c, &next,
+			    (unsigned int)strtoul(name2, NULL, 8));
+			bdc_fh_free(&next);
+		}
+	}
 	else {
 		fprintf(stderr, "bd-check entry: unknown op %s\n", op);
 		return 2;
@@ -776,6 +785,55 @@ lockd(const char *sock)
 	return tap_done();
 }
 
+/* n mode changes of f, 64 in flight (group commit keeps it quick). */
+static int
+mode_flood(struct bdc *b, const bd_fh *f, long n)
+{
+	struct bd_setattr_req req;
+	struct bd_wcc_reply rep;
+	long sent, got;
+	uint32_t id;
+	int ok = 1;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = b->cred;
+	req.fh = *f;
+	req.sattr.mask = SATTR_MODE;
+	for (sent = got = 0; got < n && ok; got++) {
+		while (sent < n && sent - got < 64) {
+			req.sattr.mode = sent % 2 ? 0644 : 0640;
+			if (bdc_send(b, BD_SETATTR,
+			    (xdrproc_t)xdr_bd_setattr_req, &req, &id) == -1)
+				ok = 0;
+			sent++;
+		}
+		memset(&rep, 0, sizeof(rep));
+		if (bdc_recv(b, (xdrproc_t)xdr_bd_wcc_reply, &rep, &id,
+		    NULL) == -1 || rep.status != 0)
+			ok = 0;
+		xdr_free((xdrproc_t)xdr_bd_wcc_reply, &rep);
+	}
+	return ok ? 0 : -1;
+}
+
+/* count changes, for a front end stopped meanwhile (test_blockd.sh). */
+static int
+flood(const char *sock, const char *count)
+{
+	struct bdc c;
+	bd_fh root, f;
+	int rc;
+
+	connect_or_die(&c, sock);
+	if (bdc_share_root(&c, SHARE, &root) != 0 ||
+	    root_file(&c, &root, "flood", 0644, &f) != 0)
+		return 2;
+	rc = mode_flood(&c, &f, strtol(count, NULL, 10));
+	bdc_remove(&c, &root, "flood");
+	printf("%s\n", rc == 0 ? "ok" : "failed");
+	return rc == 0 ? 0 : 1;
+}
+
 /*
  * A front end (a) that reads nothing while another (b) makes count
  * changes: past blockd's notify queue limit, a gets one resync note in
@@ -785,12 +843,8 @@ static int
 overflow(const char *sock, const char *count)
 {
 	struct bdc a, b;
-	struct bd_setattr_req req;
-	struct bd_wcc_reply rep;
 	bd_fh root, f;
-	long n = strtol(count, NULL, 10), i, sent, got;
-	uint32_t id;
-	int ok = 1;
+	long n = strtol(count, NULL, 10), i;
 
 	connect_or_die(&a, sock);
 	connect_or_die(&b, sock);
@@ -801,27 +855,7 @@ overflow(const char *sock, const char *count)
 	/* Read what was queued to a so far: from here on it reads nothing. */
 	bdc_getattr(&a, &root, NULL);
 	a.notifies = a.resyncs = 0;
-	memset(&req, 0, sizeof(req));
-	req.cred = b.cred;
-	req.fh = f;
-	req.sattr.mask = SATTR_MODE;
-	for (sent = got = 0; got < n && ok;) {
-		/* 64 in flight: group commit keeps it quick. */
-		while (sent < n && sent - got < 64) {
-			req.sattr.mode = sent % 2 ? 0644 : 0640;
-			if (bdc_send(&b, BD_SETATTR,
-			    (xdrproc_t)xdr_bd_setattr_req, &req, &id) == -1)
-				ok = 0;
-			sent++;
-		}
-		memset(&rep, 0, sizeof(rep));
-		if (bdc_recv(&b, (xdrproc_t)xdr_bd_wcc_reply, &rep, &id,
-		    NULL) == -1 || rep.status != 0)
-			ok = 0;
-		xdr_free((xdrproc_t)xdr_bd_wcc_reply, &rep);
-		got++;
-	}
-	tap_ok(ok, "%ld mode changes made", n);
+	tap_ok(mode_flood(&b, &f, n) == 0, "%ld mode changes made", n);
 	/* Now a reads everything queued, then its reply. */
 	i = bdc_getattr(&a, &f, NULL);
 	TAP_EQ_INT(i, 0, "the front end that did not read gets its reply");
@@ -1026,6 +1060,8 @@ main(int argc, char *argv[])
 		bdc_close(&c);
 		return 0;
 	}
+	if (argc == 4 && strcmp(argv[1], "flood") == 0)
+		return flood(argv[2], argv[3]);
 	if (argc == 4 && strcmp(argv[1], "overflow") == 0)
 		return overflow(argv[2], argv[3]);
 	if ((argc == 5 || argc == 6) && strcmp(argv[1], "entry") == 0)

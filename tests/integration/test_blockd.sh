@@ -197,6 +197,23 @@ check "root's write keeps set-uid" test "$(nfsio 0 mode "$FSUID")" = 4777
 check "uid 65534 writes it" test "$(nfsio 65534 write "$FSUID" nobody)" = NFS3_OK
 check "and set-uid is gone (04777 -> 0777)" test "$(nfsio 0 mode "$FSUID")" = 777
 
+# nfsd stopped while more notes than the notify queue limit are made,
+# then a chmod whose note it never gets: when it runs again it reads a
+# resync note first, drops its caches (the fd it held for uid 1000's
+# READ too) and refuses that READ.
+FR=$(nfsio 0 create "$ROOT" resync 644)
+nfsio 0 write "$FR" data >/dev/null
+check "uid 1000 reads a 0644 file through nfsd (it holds the fd)" \
+    test "$(nfsio 1000 read "$FR")" = "NFS3_OK 4"
+NFSD=$(suite_pid nfsd)
+kill -STOP "$NFSD"
+check "6000 changes while nfsd is stopped" test "$("$BD" flood "$SOCK" 6000)" = ok
+check "and a chmod 0600 of that file" test "$("$BD" entry "$SOCK" chmod resync 600)" = ok
+kill -CONT "$NFSD"
+check "uid 1000's READ now: NFS3ERR_ACCES" test "$(nfsio 1000 read "$FR")" = "NFS3ERR 13"
+check "nfsd logged the resync" grep -q "notifications were left out" "$SUITE_DIR/run.log"
+check "nfsd is the same process" test "$(suite_pid nfsd)" = "$NFSD"
+
 # A front end gone bad: damaged requests (DITTOFS_FUZZ_SEED replays a
 # run); blockd answers or drops each, and neither crashes nor restarts.
 BLOCKD=$(suite_pid blockd)
