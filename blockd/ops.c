@@ -430,7 +430,6 @@ blockd_create(struct ipc_peer *peer, struct ipc_msg *msg)
 	memset(&req, 0, sizeof(req));
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_create_req, &req) == -1)
 		return;
-	memset(&mk, 0, sizeof(mk));
 	mk = (struct blockd_make){ &req.cred, &req.dir, &req.name, &req.sattr,
 	    0644, req.how == 2, { .type = STORE_TYPE_REG } };
 	mk.nw.how = req.how == 2 ? STORE_CREATE_EXCLUSIVE :
