@@ -1,7 +1,9 @@
 /*
  * The file-system operations front ends send (common/blockd_msg.x),
- * each mapped onto one store call.  A handler decodes, converts, calls
- * the store, and queues its BD_REPLY; the replies of one batch leave
+ * each mapped onto one store call.  A handler decodes, holds the request
+ * to its share's rules (blockd_gate: served share, read only, squashing),
+ * converts, calls the store, and queues its BD_REPLY; which role may send
+ * which type is the table at the end.  The replies of one batch leave
  * after the batch's store_sync (blockd.c), which runs whenever
  * store_needs_sync() says a call changed something, so a change is
  * durable before anyone hears of it.
