@@ -494,6 +494,27 @@ setattr_size(struct bdc *c, const bd_fh *fh, uint64_t size)
 }
 
 static int
+xattr_set(struct bdc *c, const bd_fh *fh)
+{
+	struct bd_xattr_req req;
+	struct bd_xattr_reply rep;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = c->cred;
+	req.fh = *fh;
+	req.name.name_len = 8;
+	req.name.name_val = (char *)"user.bdc";
+	req.value.value_len = 1;
+	req.value.value_val = (char *)"x";
+	memset(&rep, 0, sizeof(rep));
+	if (bdc_call(c, BD_XATTR_SET, (xdrproc_t)xdr_bd_xattr_req, &req,
+	    (xdrproc_t)xdr_bd_xattr_reply, &rep, NULL) == -1)
+		return -EIO;
+	xdr_free((xdrproc_t)xdr_bd_xattr_reply, &rep);
+	return rep.status;
+}
+
+static int
 access_bits(struct bdc *c, const bd_fh *fh, unsigned int want,
     unsigned int *granted)
 {
@@ -608,10 +629,29 @@ policy(const char *sock)
 	tap_ok(bdc_getattr(&c, &ro, NULL) == 0 &&
 	    bdc_lookup(&c, &ro, "none", NULL, NULL) == -ENOENT,
 	    "read-only share: GETATTR and LOOKUP answer");
+	TAP_EQ_INT(bdc_remove(&c, &ro, "none"), -EROFS,
+	    "read-only share: REMOVE: EROFS");
+	TAP_EQ_INT(bdc_rename(&c, &ro, "a", &ro, "b"), -EROFS,
+	    "read-only share: RENAME: EROFS");
+	TAP_EQ_INT(xattr_set(&c, &ro), -EROFS,
+	    "read-only share: XATTR_SET: EROFS");
 	rc = access_bits(&c, &ro, 0x3f, &granted);
 	tap_ok(rc == 0 && (granted & 0x03) == 0x03 && (granted & 0x1c) == 0,
 	    "read-only share: ACCESS grants root read and lookup, no "
 	    "modify, extend or delete (%#x)", granted);
+
+	/* An all-squash share: whoever is claimed is uid 4321. */
+	if (tap_ok(bdc_share_root(&c, "allsq", &dir) == 0,
+	    "share root of allsq")) {
+		granted = 0;
+		rc = access_bits(&c, &dir, 0x3f, &granted);
+		tap_ok(rc == 0 && (granted & 0x1c) == 0, "all-squash share: "
+		    "uid 0 may not modify root's 0755 share root (%#x)",
+		    granted);
+		TAP_EQ_INT(bdc_mkdir(&c, &dir, "d", 0777, NULL), -EACCES,
+		    "all-squash share: nor make a directory there");
+		bdc_fh_free(&dir);
+	}
 
 	/* A root-squash share: uid 0 is the anonymous user (4321). */
 	if (!tap_ok(bdc_lookup(&c, &sq, "pub", &pub, NULL) == 0,

@@ -29,6 +29,12 @@ path = /ro
 read only = yes
 root squash = no
 
+[share allsq]
+path = /allsq
+all squash = yes
+anonuid = 4321
+anongid = 4321
+
 [share squash]
 path = /squash
 root squash = no
