@@ -59,6 +59,8 @@ struct blockd_env {
 	size_t			 notify_limit;	/* bytes queued; then resync */
 	struct blockd_share	*shares;
 	size_t			 nshares;
+	time_t			 refusal_logged;	/* share creation */
+	uint64_t		 refusals_unlogged;
 };
 
 /* blockd.c */

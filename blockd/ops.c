@@ -17,6 +17,9 @@
 #include "blockd.h"
 #include "log.h"
 
+/* Log lines a front end can cause again and again: one per this. */
+#define BLOCKD_LOG_SECONDS	10
+
 static struct blockd_env *
 blockd_env_of(struct ipc_peer *peer)
 {
@@ -221,6 +224,25 @@ blockd_wcc_after(struct blockd_env *env, const struct store_fh *fh,
 		wcc->valid = 0;
 }
 
+/* A front end may ask again and again: one line per 10 s at most. */
+static void
+blockd_refusal_log(struct blockd_env *env, struct ipc_peer *peer,
+    const char *name)
+{
+	time_t now = time(NULL);
+
+	if (now - env->refusal_logged < BLOCKD_LOG_SECONDS) {
+		env->refusals_unlogged++;
+		return;
+	}
+	log_warnx("%s asked to create share \"%.64s\": refused, shares come "
+	    "from the configuration (%llu more refusals since the last line)",
+	    ipc_peer_name(peer), name,
+	    (unsigned long long)env->refusals_unlogged);
+	env->refusal_logged = now;
+	env->refusals_unlogged = 0;
+}
+
 static void
 blockd_share_root(struct ipc_peer *peer, struct ipc_msg *msg)
 {
@@ -239,9 +261,7 @@ blockd_share_root(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_share_by_name(env, req.name) == NULL) {
 		rep.status = req.create ? -EPERM : -ENOENT;
 		if (req.create)
-			log_warnx("%s asked to create share \"%.64s\": refused, "
-			    "shares come from the configuration",
-			    ipc_peer_name(peer), req.name);
+			blockd_refusal_log(env, peer, req.name);
 	} else
 		rep.status = store_share_root(env->store, req.name, 0, &fh,
 		    &attr);
@@ -840,7 +860,6 @@ blockd_xattr(struct ipc_peer *peer, struct ipc_msg *msg)
 	IPC_ROLE_BIT(IPC_ROLE_SMBD))
 /* A note's bytes at most: header, handle, name, the rest. */
 #define BLOCKD_NOTE_MAX	(IPC_HDR_SIZE + 4 + BD_FH_MAX + 4 + BD_NAME_MAX + 32)
-#define BLOCKD_RESYNC_LOG_SECONDS	10
 
 void
 blockd_peer_hello(struct ipc_peer *peer, void *arg)
@@ -896,7 +915,7 @@ blockd_peer_resync(struct blockd_env *env, struct ipc_peer *peer,
 	bp->resyncs++;
 	env->resyncs++;
 	now = time(NULL);
-	if (now - bp->resync_logged < BLOCKD_RESYNC_LOG_SECONDS) {
+	if (now - bp->resync_logged < BLOCKD_LOG_SECONDS) {
 		bp->resync_unlogged++;
 		return;
 	}
