@@ -20,8 +20,18 @@ SOCK=$SUITE_DIR/run/blockd.sock
 # bd-check acts as a front end with uid 0 in share export.  Share ro is
 # read-only, share squash gets root squash at a reload (below), and a
 # front end that leaves 64 KiB unread gets a resync note.
-sed -i -e '/^path = \/export$/a root squash = no\ninsecure = yes' \
-    -e '/^checkpoint interval = 1$/a notify queue limit = 64' "$SUITE_CONF"
+# conf_set SECTION KEY VALUE: KEY in [SECTION] of the suite's file, added
+# at the section's top or changed where it is set already.
+conf_set() {
+	if sed -n "/^\[$1\]\$/,/^\[/p" "$SUITE_CONF" | grep -q "^$2 = "; then
+		sed -i "/^\[$1\]\$/,/^\[/ s/^$2 = .*/$2 = $3/" "$SUITE_CONF"
+	else
+		sed -i "/^\[$1\]\$/a $2 = $3" "$SUITE_CONF"
+	fi
+}
+conf_set "share export" "root squash" no
+conf_set "share export" insecure yes
+conf_set blockd "notify queue limit" 64
 cat >> "$SUITE_CONF" <<CONF
 
 [share ro]
@@ -151,7 +161,7 @@ check "smoke run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/smoke.out"
 # root squash by a reload: blockd applies the share's rules it read last.
 check "a directory in share squash, before its root squash" \
     test "$("$BD" prep "$SOCK" 2>&1)" = ok
-sed -i '/^\[share squash\]$/,/^$/ s/^root squash = no$/root squash = yes/' "$SUITE_CONF"
+conf_set "share squash" "root squash" yes
 check "blockd reloads the configuration" suite_ctl reload blockd
 "$BD" policy "$SOCK" > "$SUITE_DIR/policy.out" 2>&1
 bd_tap "$SUITE_DIR/policy.out" blockd
