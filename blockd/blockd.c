@@ -180,6 +180,8 @@ blockd_pre_init(struct daemon *d)
 	daemon_allow_peer(d, IPC_ROLE_SMBD, 0);
 	daemon_allow_peer(d, IPC_ROLE_LOCKD, 0);
 	daemon_serve(d, "blockd.sock", blockd_handlers, blockd_nhandlers);
+	ipc_server_set_peer_callbacks(d->service, blockd_peer_hello,
+	    blockd_peer_gone);
 	ipc_server_set_batch_end(d->service, blockd_batch_end);
 	ipc_server_set_batch_done(d->service, blockd_batch_done);
 }
@@ -194,26 +196,87 @@ blockd_checkpoint_cb(evutil_socket_t fd, short what, void *arg)
 		log_warnx("checkpoint: %s", strerror(-rc));
 }
 
-/* Every [share NAME] gets its root now, so front ends find it. */
+const struct blockd_share *
+blockd_share_by_id(const struct blockd_env *env, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < env->nshares; i++)
+		if (env->shares[i].id == id)
+			return &env->shares[i];
+	return NULL;
+}
+
+const struct blockd_share *
+blockd_share_by_name(const struct blockd_env *env, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < env->nshares; i++)
+		if (strcmp(env->shares[i].name, name) == 0)
+			return &env->shares[i];
+	return NULL;
+}
+
+/*
+ * Every [share NAME] gets its root now, so front ends find it, and its
+ * rules: the configuration is the only place shares come from.
+ */
 static void
 blockd_make_shares(struct daemon *d)
 {
 	struct blockd_env *env = d->env;
 	const struct conf_section *s = NULL;
+	struct blockd_share *shares = NULL, *sh, *grown;
 	struct store_fh fh;
 	struct store_attr attr;
+	size_t n = 0;
 	int rc;
 
 	while ((s = conf_next_section(d->conf, "share", s)) != NULL) {
 		rc = store_share_root(env->store, s->name, 1, &fh, &attr);
 		if (rc < 0)
 			fatalx("share %s: %s", s->name, strerror(-rc));
-		log_debug("share %s: root inode %llu", s->name,
-		    (unsigned long long)attr.ino);
+		if (strlen(s->name) > BD_NAME_MAX)
+			fatalx("share %s: name too long", s->name);
+		if ((grown = reallocarray(shares, n + 1,
+		    sizeof(*shares))) == NULL)
+			fatal("shares");
+		shares = grown;
+		sh = &shares[n++];
+		memset(sh, 0, sizeof(*sh));
+		snprintf(sh->name, sizeof(sh->name), "%s", s->name);
+		sh->id = attr.share;
+		sh->read_only = conf_section_get_bool(s, "share", "read only");
+		sh->root_squash = conf_section_get_bool(s, "share",
+		    "root squash");
+		sh->all_squash = conf_section_get_bool(s, "share",
+		    "all squash");
+		sh->anonuid = (uint32_t)conf_section_get_int(s, "share",
+		    "anonuid");
+		sh->anongid = (uint32_t)conf_section_get_int(s, "share",
+		    "anongid");
+		log_debug("share %s: root inode %llu, share id %u%s%s%s",
+		    s->name, (unsigned long long)attr.ino, sh->id,
+		    sh->read_only ? ", read only" : "",
+		    sh->root_squash ? ", root squash" : "",
+		    sh->all_squash ? ", all squash" : "");
 	}
+	free(env->shares);
+	env->shares = shares;
+	env->nshares = n;
 	if ((rc = store_sync(env->store)) < 0)
 		fatalx("store_sync: %s", strerror(-rc));
 	blockd_trim_later(env);
+}
+
+static void
+blockd_read_limits(struct daemon *d)
+{
+	struct blockd_env *env = d->env;
+
+	env->notify_limit = (size_t)conf_get_int(d->conf, "blockd",
+	    "notify queue limit") * 1024;
 }
 
 static void
@@ -232,6 +295,7 @@ blockd_post_init(struct daemon *d)
 	if ((rc = store_open(dir, &opt, &env->store)) < 0)
 		fatalx("store in %s: %s", d->state_dir, strerror(-rc));
 	blockd_make_shares(d);
+	blockd_read_limits(d);
 	tv.tv_sec = conf_get_int(d->conf, "blockd", "checkpoint interval");
 	env->ev_checkpoint = event_new(d->base, -1, EV_PERSIST,
 	    blockd_checkpoint_cb, env);
@@ -253,6 +317,7 @@ static void
 blockd_reload(struct daemon *d)
 {
 	blockd_make_shares(d);
+	blockd_read_limits(d);
 }
 
 static void
@@ -278,6 +343,9 @@ blockd_stop(struct daemon *d)
 		store_close(env->store);
 		env->store = NULL;
 	}
+	free(env->shares);
+	env->shares = NULL;
+	env->nshares = 0;
 }
 
 static void
@@ -292,11 +360,13 @@ blockd_status(struct daemon *d, char *buf, size_t len)
 		store_trim_stats(env->store, &trims, &steps);
 	}
 	snprintf(buf, len, "data in %s; %zu front end(s); %llu ops, %llu log "
-	    "flushes, %llu notifications; %llu spare backing files used, "
-	    "%zu ready; %zu removed files being trimmed, %llu trim steps",
+	    "flushes, %llu notifications, %llu resyncs; %llu spare backing "
+	    "files used, %zu ready; %zu removed files being trimmed, %llu "
+	    "trim steps",
 	    d->state_dir, ipc_server_peer_count(d->service),
 	    (unsigned long long)env->ops, (unsigned long long)env->syncs,
-	    (unsigned long long)env->notifies, (unsigned long long)used,
+	    (unsigned long long)env->notifies,
+	    (unsigned long long)env->resyncs, (unsigned long long)used,
 	    ready, trims, (unsigned long long)steps);
 }
 

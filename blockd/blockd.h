@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "blockd_msg.h"
 #include "daemon.h"
@@ -16,6 +17,30 @@
 
 /* After a failure to make a spare backing file (blockd.c). */
 #define BLOCKD_SPARE_RETRY_SECONDS	10
+
+/*
+ * A [share NAME] of the configuration and the rules blockd itself
+ * applies to every request in it (ops.c blockd_gate), whatever the front
+ * end claims: a front end can claim only what its own protocol could.
+ */
+struct blockd_share {
+	char			 name[BD_NAME_MAX + 1];
+	uint32_t		 id;		/* the store's share id */
+	int			 read_only;
+	int			 root_squash;
+	int			 all_squash;
+	uint32_t		 anonuid;
+	uint32_t		 anongid;
+};
+
+/* What blockd keeps per front end (ops.c). */
+struct blockd_peer {
+	/* Nothing was queued to it since its last resync note. */
+	int			 resync_queued;
+	uint64_t		 resyncs;
+	time_t			 resync_logged;
+	uint64_t		 resync_unlogged;
+};
 
 struct blockd_env {
 	struct daemon		*daemon;
@@ -30,6 +55,12 @@ struct blockd_env {
 	uint64_t		 ops;
 	uint64_t		 syncs;
 	uint64_t		 notifies;
+	uint64_t		 resyncs;	/* notes replaced by a resync */
+	size_t			 notify_limit;	/* bytes queued; then resync */
+	struct blockd_share	*shares;
+	size_t			 nshares;
+	time_t			 refusal_logged;	/* share creation */
+	uint64_t		 refusals_unlogged;
 };
 
 /* blockd.c */
@@ -38,7 +69,14 @@ extern const size_t blockd_nhandlers;
 void	 blockd_spare_later(struct blockd_env *);
 void	 blockd_trim_later(struct blockd_env *);
 
+const struct blockd_share *blockd_share_by_id(const struct blockd_env *,
+	    uint32_t);
+const struct blockd_share *blockd_share_by_name(const struct blockd_env *,
+	    const char *);
+
 /* ops.c */
 void	 blockd_ops_notify(void *arg, const struct store_notify *);
+void	 blockd_peer_hello(struct ipc_peer *, void *arg);
+void	 blockd_peer_gone(struct ipc_peer *, void *arg);
 
 #endif

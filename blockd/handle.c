@@ -121,6 +121,20 @@ store_fh_decode(const struct store *s, const struct store_fh *fh,
 	return 0;
 }
 
+int
+store_fh_share(const struct store_fh *fh, uint32_t *share)
+{
+	const uint8_t *p = fh->data;
+	int i;
+
+	if (fh->len != STORE_FH_LEN || p[0] != STORE_FH_VERSION)
+		return -EBADMSG;
+	*share = 0;
+	for (i = 0; i < 4; i++)
+		*share = *share << 8 | p[1 + i];
+	return 0;
+}
+
 /* The live inode a handle names, or -ESTALE. */
 int
 store_fh_resolve(struct store *s, const struct store_fh *fh,

@@ -1,7 +1,9 @@
 /*
  * The file-system operations front ends send (common/blockd_msg.x),
- * each mapped onto one store call.  A handler decodes, converts, calls
- * the store, and queues its BD_REPLY; the replies of one batch leave
+ * each mapped onto one store call.  A handler decodes, holds the request
+ * to its share's rules (blockd_gate: served share, read only, squashing),
+ * converts, calls the store, and queues its BD_REPLY; which role may send
+ * which type is the table at the end.  The replies of one batch leave
  * after the batch's store_sync (blockd.c), which runs whenever
  * store_needs_sync() says a call changed something, so a change is
  * durable before anyone hears of it.
@@ -14,6 +16,9 @@
 
 #include "blockd.h"
 #include "log.h"
+
+/* Log lines a front end can cause again and again: one per this. */
+#define BLOCKD_LOG_SECONDS	10
 
 static struct blockd_env *
 blockd_env_of(struct ipc_peer *peer)
@@ -44,22 +49,55 @@ static void
 blockd_reply(struct ipc_peer *peer, struct ipc_msg *msg, int fd,
     xdrproc_t proc, const void *obj)
 {
+	struct blockd_peer *bp = ipc_peer_data(peer);
+
 	blockd_env_of(peer)->ops++;
 	if (ipc_reply_xdr(ipc_peer_channel(peer), msg, BD_REPLY, fd, proc,
-	    obj) == -1)
-		log_warn("reply to %s", ipc_peer_name(peer));
+	    obj) == -1) {
+		/* A front end waiting for a reply that never comes hangs. */
+		log_warn("reply to %s; disconnecting it", ipc_peer_name(peer));
+		ipc_channel_close(ipc_peer_channel(peer), "reply not queued");
+		return;
+	}
+	/* What it caches from this reply, a later note must reach. */
+	if (bp != NULL)
+		bp->resync_queued = 0;
 }
 
+/*
+ * exports(5) squashing, as nfsd/export.c applies it, done again here so
+ * that a front end cannot claim more than its protocol could: all_squash
+ * maps everyone to the anonymous ids, root_squash uid 0 and gid 0 (also
+ * among the groups).
+ */
 static void
-blockd_cred_in(const bd_cred *in, struct store_cred *out)
+blockd_cred_in(const bd_cred *in, const struct blockd_share *sh,
+    struct store_cred *out)
 {
-	u_int i;
+	u_int i, n;
 
+	memset(out, 0, sizeof(*out));
+	if (sh->all_squash) {
+		out->uid = sh->anonuid;
+		out->gid = sh->anongid;
+		return;
+	}
 	out->uid = in->uid;
 	out->gid = in->gid;
-	out->ngroups = in->groups.groups_len;
-	for (i = 0; i < in->groups.groups_len && i < STORE_NGROUPS_MAX; i++)
+	if (sh->root_squash) {
+		if (out->uid == 0)
+			out->uid = sh->anonuid;
+		if (out->gid == 0)
+			out->gid = sh->anongid;
+	}
+	n = in->groups.groups_len < STORE_NGROUPS_MAX ?
+	    in->groups.groups_len : STORE_NGROUPS_MAX;
+	for (i = 0; i < n; i++) {
 		out->groups[i] = in->groups.groups_val[i];
+		if (sh->root_squash && out->groups[i] == 0)
+			out->groups[i] = sh->anongid;
+	}
+	out->ngroups = n;
 }
 
 static int
@@ -127,6 +165,41 @@ blockd_sattr_in(const bd_sattr *in, struct store_sattr *out)
 	blockd_time_in(&in->mtime, &out->mtime);
 }
 
+/*
+ * The share rules of a request (DESIGN.md section 6), whatever the front
+ * end claims: its handle must be of a share blockd serves (-ESTALE), a
+ * change to a read-only share is refused (-EROFS), and the credential
+ * (cred, when the request has one that counts) is squashed by the
+ * share's rules into *out.  The handle itself is verified by the store
+ * call that follows.
+ */
+static int
+blockd_gate(struct blockd_env *env, const bd_fh *fh, int modifies,
+    const bd_cred *cred, struct store_cred *out)
+{
+	const struct blockd_share *sh;
+	struct store_fh sfh;
+	uint32_t id;
+	int rv;
+
+	if ((rv = blockd_fh_in(fh, &sfh)) != 0 ||
+	    (rv = store_fh_share(&sfh, &id)) != 0)
+		return rv;
+	if ((sh = blockd_share_by_id(env, id)) == NULL)
+		return -ESTALE;
+	if (modifies && sh->read_only)
+		return -EROFS;
+	if (cred != NULL)
+		blockd_cred_in(cred, sh, out);
+	return 0;
+}
+
+static int
+blockd_share_read_only(struct blockd_env *env, const bd_fh *fh)
+{
+	return blockd_gate(env, fh, 1, NULL, NULL) == -EROFS;
+}
+
 /* wcc_data: the directory's attributes around a change. */
 static void
 blockd_wcc_before(struct blockd_env *env, const struct store_fh *fh,
@@ -151,6 +224,25 @@ blockd_wcc_after(struct blockd_env *env, const struct store_fh *fh,
 		wcc->valid = 0;
 }
 
+/* A front end may ask again and again: one line per 10 s at most. */
+static void
+blockd_refusal_log(struct blockd_env *env, struct ipc_peer *peer,
+    const char *name)
+{
+	time_t now = time(NULL);
+
+	if (now - env->refusal_logged < BLOCKD_LOG_SECONDS) {
+		env->refusals_unlogged++;
+		return;
+	}
+	log_warnx("%s asked to create share \"%.64s\": refused, shares come "
+	    "from the configuration (%llu more refusals since the last line)",
+	    ipc_peer_name(peer), name,
+	    (unsigned long long)env->refusals_unlogged);
+	env->refusal_logged = now;
+	env->refusals_unlogged = 0;
+}
+
 static void
 blockd_share_root(struct ipc_peer *peer, struct ipc_msg *msg)
 {
@@ -165,8 +257,14 @@ blockd_share_root(struct ipc_peer *peer, struct ipc_msg *msg)
 	    &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	rep.status = store_share_root(env->store, req.name, req.create, &fh,
-	    &attr);
+	/* Only the configuration makes shares (blockd.c at start, reload). */
+	if (blockd_share_by_name(env, req.name) == NULL) {
+		rep.status = req.create ? -EPERM : -ENOENT;
+		if (req.create)
+			blockd_refusal_log(env, peer, req.name);
+	} else
+		rep.status = store_share_root(env->store, req.name, 0, &fh,
+		    &attr);
 	if (rep.status == 0) {
 		blockd_fh_out(&fh, &rep.fh);
 		blockd_attr_out(&attr, &rep.attr);
@@ -189,8 +287,8 @@ blockd_lookup(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_dirop_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	blockd_cred_in(&req.cred, &cred);
-	if ((rep.status = blockd_fh_in(&req.dir, &dir)) == 0)
+	if ((rep.status = blockd_gate(env, &req.dir, 0, &req.cred,
+	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.dir, &dir)) == 0)
 		rep.status = store_lookup(env->store, &cred, &dir,
 		    req.name.bd_name_val, req.name.bd_name_len, &fh, &attr);
 	if (rep.status == 0) {
@@ -198,7 +296,8 @@ blockd_lookup(struct ipc_peer *peer, struct ipc_msg *msg)
 		blockd_attr_out(&attr, &rep.attr);
 	}
 	/* NFSv3 LOOKUP returns the directory's attributes either way. */
-	if (rep.status != -EBADMSG && rep.status != -ESTALE) {
+	if (rep.status != -EBADMSG && rep.status != -ESTALE &&
+	    blockd_fh_in(&req.dir, &dir) == 0) {
 		rep.dir.valid = 1;
 		blockd_wcc_after(env, &dir, &rep.dir);
 	}
@@ -219,7 +318,8 @@ blockd_getattr(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_fh_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
+	if ((rep.status = blockd_gate(env, &req.fh, 0, NULL, NULL)) == 0 &&
+	    (rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
 		rep.status = store_getattr(env->store, &fh, &attr);
 	if (rep.status == 0)
 		blockd_attr_out(&attr, &rep.attr);
@@ -244,9 +344,9 @@ blockd_setattr(struct ipc_peer *peer, struct ipc_msg *msg)
 	    &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	blockd_cred_in(&req.cred, &cred);
 	blockd_sattr_in(&req.sattr, &sattr);
-	if ((rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
+	if ((rep.status = blockd_gate(env, &req.fh, 1, &req.cred,
+	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
 		blockd_wcc_before(env, &fh, &rep.obj);
 	if (rep.status == 0 && req.guard && (!rep.obj.valid ||
 	    rep.obj.before.ctime.sec != req.guard_ctime.sec ||
@@ -276,10 +376,14 @@ blockd_access(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_access_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	blockd_cred_in(&req.cred, &cred);
-	if ((rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
+	if ((rep.status = blockd_gate(env, &req.fh, 0, &req.cred,
+	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
 		rep.status = store_access(env->store, &cred, &fh, req.want,
 		    &granted, &attr);
+	/* knfsd's nfsd_access: nothing on a read-only export changes. */
+	if (rep.status == 0 && blockd_share_read_only(env, &req.fh))
+		granted &= ~(uint32_t)(STORE_ACCESS_MODIFY |
+		    STORE_ACCESS_EXTEND | STORE_ACCESS_DELETE);
 	if (rep.status == 0) {
 		rep.granted = granted;
 		blockd_attr_out(&attr, &rep.attr);
@@ -289,26 +393,10 @@ blockd_access(struct ipc_peer *peer, struct ipc_msg *msg)
 }
 
 /*
- * What a create's sattr asks beyond the mode the store already applied
- * (owner, size, times), set with the creator's credentials.
- */
-static int
-blockd_apply_rest(struct blockd_env *env, const struct store_cred *cred,
-    const struct store_fh *fh, const bd_sattr *in, struct store_attr *attr)
-{
-	struct store_sattr sattr;
-
-	blockd_sattr_in(in, &sattr);
-	sattr.mask &= ~(unsigned int)STORE_SATTR_MODE;
-	if (sattr.mask == 0)
-		return 0;
-	return store_setattr(env->store, cred, fh, &sattr, attr);
-}
-
-/*
  * The four ways to make a name (CREATE, MKDIR, SYMLINK, MKNOD) share
- * everything but the store call: the directory's wcc around it, the
- * attributes asked beyond the mode, and the entry reply.
+ * everything but what they make: the share's rules, the directory's wcc
+ * around it, and the entry reply.  What the sattr asks beyond the mode
+ * is made in the same transaction (store_make): all or nothing.
  */
 struct blockd_make {
 	const bd_cred	*cred;
@@ -317,35 +405,32 @@ struct blockd_make {
 	const bd_sattr	*sattr;
 	uint32_t	 default_mode;
 	int		 exclusive;	/* attributes come in a later SETATTR */
-	int		(*make)(struct blockd_env *, const struct blockd_make *,
-			    const struct store_cred *, const struct store_fh *,
-			    uint32_t mode, struct store_fh *,
-			    struct store_attr *);
-	const void	*req;
+	struct store_new nw;		/* type and what only it needs */
 };
 
 static void
 blockd_make_entry(struct ipc_peer *peer, struct ipc_msg *msg,
-    const struct blockd_make *mk)
+    struct blockd_make *mk)
 {
 	struct blockd_env *env = blockd_env_of(peer);
 	struct bd_entry_reply rep;
 	struct store_cred cred;
+	struct store_sattr sattr;
 	struct store_fh dir, fh;
 	struct store_attr attr;
-	uint32_t mode;
 	int rc;
 
 	memset(&rep, 0, sizeof(rep));
-	blockd_cred_in(mk->cred, &cred);
-	mode = mk->sattr->mask & STORE_SATTR_MODE ? mk->sattr->mode :
+	blockd_sattr_in(mk->sattr, &sattr);
+	mk->nw.mode = mk->sattr->mask & STORE_SATTR_MODE ? mk->sattr->mode :
 	    mk->default_mode;
-	if ((rc = blockd_fh_in(mk->dir, &dir)) == 0) {
+	if (!mk->exclusive)
+		mk->nw.sattr = &sattr;
+	if ((rc = blockd_gate(env, mk->dir, 1, mk->cred, &cred)) == 0 &&
+	    (rc = blockd_fh_in(mk->dir, &dir)) == 0) {
 		blockd_wcc_before(env, &dir, &rep.dir);
-		rc = mk->make(env, mk, &cred, &dir, mode, &fh, &attr);
-		if (rc == 0 && !mk->exclusive)
-			rc = blockd_apply_rest(env, &cred, &fh, mk->sattr,
-			    &attr);
+		rc = store_make(env->store, &cred, &dir, mk->name->bd_name_val,
+		    mk->name->bd_name_len, &mk->nw, &fh, &attr);
 		if (rep.dir.valid)
 			blockd_wcc_after(env, &dir, &rep.dir);
 	}
@@ -355,20 +440,6 @@ blockd_make_entry(struct ipc_peer *peer, struct ipc_msg *msg,
 		blockd_attr_out(&attr, &rep.attr);
 	}
 	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_entry_reply, &rep);
-}
-
-static int
-blockd_make_file(struct blockd_env *env, const struct blockd_make *mk,
-    const struct store_cred *cred, const struct store_fh *dir, uint32_t mode,
-    struct store_fh *fh, struct store_attr *attr)
-{
-	const struct bd_create_req *req = mk->req;
-	enum store_createhow how = req->how == 2 ? STORE_CREATE_EXCLUSIVE :
-	    req->how == 1 ? STORE_CREATE_GUARDED : STORE_CREATE_UNCHECKED;
-
-	return store_create(env->store, cred, dir, mk->name->bd_name_val,
-	    mk->name->bd_name_len, mode, how, (const uint8_t *)req->verf, fh,
-	    attr);
 }
 
 /* RFC 1813 3.3.8: CREATE (unchecked, guarded, exclusive). */
@@ -382,18 +453,12 @@ blockd_create(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_create_req, &req) == -1)
 		return;
 	mk = (struct blockd_make){ &req.cred, &req.dir, &req.name, &req.sattr,
-	    0644, req.how == 2, blockd_make_file, &req };
+	    0644, req.how == 2, { .type = STORE_TYPE_REG } };
+	mk.nw.how = req.how == 2 ? STORE_CREATE_EXCLUSIVE :
+	    req.how == 1 ? STORE_CREATE_GUARDED : STORE_CREATE_UNCHECKED;
+	mk.nw.verf = (const uint8_t *)req.verf;
 	blockd_make_entry(peer, msg, &mk);
 	xdr_free((xdrproc_t)xdr_bd_create_req, &req);
-}
-
-static int
-blockd_make_dir(struct blockd_env *env, const struct blockd_make *mk,
-    const struct store_cred *cred, const struct store_fh *dir, uint32_t mode,
-    struct store_fh *fh, struct store_attr *attr)
-{
-	return store_mkdir(env->store, cred, dir, mk->name->bd_name_val,
-	    mk->name->bd_name_len, mode, fh, attr);
 }
 
 static void
@@ -406,21 +471,9 @@ blockd_mkdir(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_mkdir_req, &req) == -1)
 		return;
 	mk = (struct blockd_make){ &req.cred, &req.dir, &req.name, &req.sattr,
-	    0755, 0, blockd_make_dir, &req };
+	    0755, 0, { .type = STORE_TYPE_DIR } };
 	blockd_make_entry(peer, msg, &mk);
 	xdr_free((xdrproc_t)xdr_bd_mkdir_req, &req);
-}
-
-static int
-blockd_make_symlink(struct blockd_env *env, const struct blockd_make *mk,
-    const struct store_cred *cred, const struct store_fh *dir, uint32_t mode,
-    struct store_fh *fh, struct store_attr *attr)
-{
-	const struct bd_symlink_req *req = mk->req;
-
-	return store_symlink(env->store, cred, dir, mk->name->bd_name_val,
-	    mk->name->bd_name_len, req->target.target_val,
-	    req->target.target_len, fh, attr);
 }
 
 static void
@@ -434,21 +487,11 @@ blockd_symlink(struct ipc_peer *peer, struct ipc_msg *msg)
 	    &req) == -1)
 		return;
 	mk = (struct blockd_make){ &req.cred, &req.dir, &req.name, &req.sattr,
-	    0777, 0, blockd_make_symlink, &req };
+	    0777, 0, { .type = STORE_TYPE_LNK } };
+	mk.nw.target = req.target.target_val;
+	mk.nw.targetlen = req.target.target_len;
 	blockd_make_entry(peer, msg, &mk);
 	xdr_free((xdrproc_t)xdr_bd_symlink_req, &req);
-}
-
-static int
-blockd_make_node(struct blockd_env *env, const struct blockd_make *mk,
-    const struct store_cred *cred, const struct store_fh *dir, uint32_t mode,
-    struct store_fh *fh, struct store_attr *attr)
-{
-	const struct bd_mknod_req *req = mk->req;
-
-	return store_mknod(env->store, cred, dir, mk->name->bd_name_val,
-	    mk->name->bd_name_len, (enum store_type)req->type, mode, req->rdev,
-	    fh, attr);
 }
 
 static void
@@ -461,7 +504,12 @@ blockd_mknod(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_mknod_req, &req) == -1)
 		return;
 	mk = (struct blockd_make){ &req.cred, &req.dir, &req.name, &req.sattr,
-	    0644, 0, blockd_make_node, &req };
+	    0644, 0, { .type = (enum store_type)req.type } };
+	mk.nw.rdev = req.rdev;
+	/* Regular files, directories and symlinks have messages of their own. */
+	if (req.type == STORE_TYPE_REG || req.type == STORE_TYPE_DIR ||
+	    req.type == STORE_TYPE_LNK)
+		mk.nw.type = (enum store_type)0;
 	blockd_make_entry(peer, msg, &mk);
 	xdr_free((xdrproc_t)xdr_bd_mknod_req, &req);
 }
@@ -480,8 +528,10 @@ blockd_link(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_link_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	blockd_cred_in(&req.cred, &cred);
-	if ((rep.status = blockd_fh_in(&req.fh, &fh)) == 0 &&
+	if ((rep.status = blockd_gate(env, &req.fh, 1, NULL, NULL)) == 0 &&
+	    (rep.status = blockd_gate(env, &req.dir, 1, &req.cred,
+	    &cred)) == 0 &&
+	    (rep.status = blockd_fh_in(&req.fh, &fh)) == 0 &&
 	    (rep.status = blockd_fh_in(&req.dir, &dir)) == 0) {
 		blockd_wcc_before(env, &dir, &rep.dir);
 		rep.status = store_link(env->store, &cred, &fh, &dir,
@@ -511,8 +561,8 @@ blockd_unlink(struct ipc_peer *peer, struct ipc_msg *msg, int rmdir)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_dirop_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	blockd_cred_in(&req.cred, &cred);
-	if ((rep.status = blockd_fh_in(&req.dir, &dir)) == 0) {
+	if ((rep.status = blockd_gate(env, &req.dir, 1, &req.cred,
+	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.dir, &dir)) == 0) {
 		blockd_wcc_before(env, &dir, &rep.obj);
 		rep.status = (rmdir ? store_rmdir : store_remove)(env->store,
 		    &cred, &dir, req.name.bd_name_val, req.name.bd_name_len);
@@ -548,8 +598,10 @@ blockd_rename(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_rename_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	blockd_cred_in(&req.cred, &cred);
-	if ((rep.status = blockd_fh_in(&req.fromdir, &from)) == 0 &&
+	if ((rep.status = blockd_gate(env, &req.todir, 1, NULL, NULL)) == 0 &&
+	    (rep.status = blockd_gate(env, &req.fromdir, 1, &req.cred,
+	    &cred)) == 0 &&
+	    (rep.status = blockd_fh_in(&req.fromdir, &from)) == 0 &&
 	    (rep.status = blockd_fh_in(&req.todir, &to)) == 0) {
 		blockd_wcc_before(env, &from, &rep.fromdir);
 		blockd_wcc_before(env, &to, &rep.todir);
@@ -586,10 +638,10 @@ blockd_readdir(struct ipc_peer *peer, struct ipc_msg *msg)
 	    &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	blockd_cred_in(&req.cred, &cred);
 	max = req.maxents == 0 || req.maxents > BD_READDIR_MAX ?
 	    BD_READDIR_MAX : req.maxents;
-	if ((rep.status = blockd_fh_in(&req.dir, &dir)) == 0 &&
+	if ((rep.status = blockd_gate(env, &req.dir, 0, &req.cred,
+	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.dir, &dir)) == 0 &&
 	    ((ents = calloc(max, sizeof(*ents))) == NULL ||
 	    (out = calloc(max, sizeof(*out))) == NULL))
 		rep.status = -ENOMEM;
@@ -613,8 +665,9 @@ blockd_readdir(struct ipc_peer *peer, struct ipc_msg *msg)
 		rep.entries.entries_val = out;
 		rep.eof = eof;
 	}
-	if (rep.status != -EBADMSG && store_getattr(env->store, &dir,
-	    &dattr) == 0)
+	if (rep.status != -EBADMSG && rep.status != -ESTALE &&
+	    blockd_fh_in(&req.dir, &dir) == 0 &&
+	    store_getattr(env->store, &dir, &dattr) == 0)
 		blockd_attr_out(&dattr, &rep.dir);
 	/* The first batch: the front end lists ".." with its handle. */
 	if (rep.status == 0 && req.cookie == 0 &&
@@ -644,15 +697,16 @@ blockd_readlink(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_fh_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
+	if ((rep.status = blockd_gate(env, &req.fh, 0, NULL, NULL)) == 0 &&
+	    (rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
 		rep.status = store_readlink(env->store, &fh, target,
 		    sizeof(target), &len);
 	if (rep.status == 0) {
 		rep.target.target_len = (u_int)len;
 		rep.target.target_val = target;
 	}
-	if (rep.status != -EBADMSG && store_getattr(env->store, &fh,
-	    &attr) == 0)
+	if (rep.status != -EBADMSG && rep.status != -ESTALE &&
+	    store_getattr(env->store, &fh, &attr) == 0)
 		blockd_attr_out(&attr, &rep.attr);
 	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_readlink_reply, &rep);
 	xdr_free((xdrproc_t)xdr_bd_fh_req, &req);
@@ -672,7 +726,8 @@ blockd_statfs(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_fh_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
+	if ((rep.status = blockd_gate(env, &req.fh, 0, NULL, NULL)) == 0 &&
+	    (rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
 		rep.status = store_statfs(env->store, &fh, &sf);
 	if (rep.status == 0) {
 		rep.bytes_total = sf.bytes_total;
@@ -705,8 +760,9 @@ blockd_open_io(struct ipc_peer *peer, struct ipc_msg *msg)
 	    &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	blockd_cred_in(&req.cred, &cred);
-	if ((rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
+	if ((rep.status = blockd_gate(env, &req.fh,
+	    (req.flags & STORE_IO_WRITE) != 0, &req.cred, &cred)) == 0 &&
+	    (rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
 		rep.status = store_open_io(env->store, &cred, &fh,
 		    (int)req.flags, &fd, &attr);
 	if (rep.status == 0)
@@ -728,7 +784,8 @@ blockd_commit(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_fh_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
+	if ((rep.status = blockd_gate(env, &req.fh, 1, NULL, NULL)) == 0 &&
+	    (rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
 		rep.status = store_commit(env->store, &fh);
 	if (rep.status == 0 && store_getattr(env->store, &fh, &attr) == 0)
 		blockd_attr_out(&attr, &rep.attr);
@@ -751,8 +808,10 @@ blockd_xattr(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_xattr_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	blockd_cred_in(&req.cred, &cred);
-	rep.status = blockd_fh_in(&req.fh, &fh);
+	rep.status = blockd_gate(env, &req.fh, msg->hdr.type == BD_XATTR_SET ||
+	    msg->hdr.type == BD_XATTR_REMOVE, &req.cred, &cred);
+	if (rep.status == 0)
+		rep.status = blockd_fh_in(&req.fh, &fh);
 	if (rep.status == 0 && (msg->hdr.type == BD_XATTR_GET ||
 	    msg->hdr.type == BD_XATTR_LIST) &&
 	    (buf = malloc(BD_XATTR_SIZE_MAX)) == NULL)
@@ -799,6 +858,74 @@ blockd_xattr(struct ipc_peer *peer, struct ipc_msg *msg)
  */
 #define CACHING_FRONT_ENDS (IPC_ROLE_BIT(IPC_ROLE_NFSD) | \
 	IPC_ROLE_BIT(IPC_ROLE_SMBD))
+/* A note's bytes at most: header, handle, name, the rest. */
+#define BLOCKD_NOTE_MAX	(IPC_HDR_SIZE + 4 + BD_FH_MAX + 4 + BD_NAME_MAX + 32)
+
+void
+blockd_peer_hello(struct ipc_peer *peer, void *arg)
+{
+	struct blockd_peer *bp;
+
+	if ((bp = calloc(1, sizeof(*bp))) == NULL) {
+		/* Without it notes could be lost unnoticed: no service. */
+		log_warn("%s", ipc_peer_name(peer));
+		ipc_channel_close(ipc_peer_channel(peer), "out of memory");
+		return;
+	}
+	ipc_peer_set_data(peer, bp);
+}
+
+void
+blockd_peer_gone(struct ipc_peer *peer, void *arg)
+{
+	free(ipc_peer_data(peer));
+	ipc_peer_set_data(peer, NULL);
+}
+
+/*
+ * A front end that left more than notify_limit bytes unread gets no
+ * more notes: one BD_NOTIFY_RESYNC instead, after which it drops all it
+ * cached.  Another is queued only once a reply followed the last one
+ * (blockd_reply), since only replies give it something to cache.  If
+ * not even that can be queued (common/ipc.c's cap), it is disconnected:
+ * a front end drops its caches when it reconnects.  Either way it never
+ * keeps an access decision or an fd that a lost note would have taken.
+ */
+static void
+blockd_peer_resync(struct blockd_env *env, struct ipc_peer *peer,
+    struct blockd_peer *bp)
+{
+	struct ipc_channel *ch = ipc_peer_channel(peer);
+	struct bd_notify n;
+	time_t now;
+
+	if (bp->resync_queued)
+		return;
+	memset(&n, 0, sizeof(n));
+	n.what = BD_NOTIFY_RESYNC;
+	if (ipc_send_xdr(ch, BD_NOTIFY, 0, 0, -1, (xdrproc_t)xdr_bd_notify,
+	    &n) == -1) {
+		log_warnx("%s: %zu bytes unread, not even a resync note fits; "
+		    "disconnecting it", ipc_peer_name(peer),
+		    ipc_channel_queued(ch));
+		ipc_channel_close(ch, "notes lost");
+		return;
+	}
+	bp->resync_queued = 1;
+	bp->resyncs++;
+	env->resyncs++;
+	now = time(NULL);
+	if (now - bp->resync_logged < BLOCKD_LOG_SECONDS) {
+		bp->resync_unlogged++;
+		return;
+	}
+	log_warnx("%s: %zu bytes unread (notify queue limit %zu): notes "
+	    "replaced by a resync (%llu more since the last line)",
+	    ipc_peer_name(peer), ipc_channel_queued(ch), env->notify_limit,
+	    (unsigned long long)bp->resync_unlogged);
+	bp->resync_logged = now;
+	bp->resync_unlogged = 0;
+}
 
 void
 blockd_ops_notify(void *arg, const struct store_notify *note)
@@ -806,6 +933,8 @@ blockd_ops_notify(void *arg, const struct store_notify *note)
 	struct blockd_env *env = arg;
 	struct ipc_server *srv = env->daemon->service;
 	struct ipc_peer *peer;
+	struct ipc_channel *ch;
+	struct blockd_peer *bp;
 	struct bd_notify n;
 
 	if (srv == NULL)
@@ -820,41 +949,55 @@ blockd_ops_notify(void *arg, const struct store_notify *note)
 	for (peer = ipc_server_peer_first(srv); peer != NULL;
 	    peer = ipc_server_peer_next(peer)) {
 		/* A peer before its HELLO has no role yet. */
-		if (!(IPC_ROLE_BIT(ipc_peer_role(peer)) & CACHING_FRONT_ENDS))
+		if (!(IPC_ROLE_BIT(ipc_peer_role(peer)) & CACHING_FRONT_ENDS) ||
+		    (bp = ipc_peer_data(peer)) == NULL)
 			continue;
+		ch = ipc_peer_channel(peer);
 		env->notifies++;
-		ipc_send_xdr(ipc_peer_channel(peer), BD_NOTIFY, 0, 0, -1,
-		    (xdrproc_t)xdr_bd_notify, &n);
+		if (ipc_channel_queued(ch) + BLOCKD_NOTE_MAX >
+		    env->notify_limit ||
+		    ipc_send_xdr(ch, BD_NOTIFY, 0, 0, -1,
+		    (xdrproc_t)xdr_bd_notify, &n) == -1)
+			blockd_peer_resync(env, peer, bp);
 	}
 }
 
-#define FRONT_ENDS (IPC_ROLE_BIT(IPC_ROLE_NFSD) | \
+/* What a front end resolves handles with; lockd needs no more. */
+#define RESOLVERS (IPC_ROLE_BIT(IPC_ROLE_NFSD) | \
 	IPC_ROLE_BIT(IPC_ROLE_SMBD) | IPC_ROLE_BIT(IPC_ROLE_LOCKD))
+/* File-system front ends: the whole API but making shares. */
+#define FILE_SERVERS (IPC_ROLE_BIT(IPC_ROLE_NFSD) | \
+	IPC_ROLE_BIT(IPC_ROLE_SMBD))
 
-/* Who may send what: every front end the whole file-system API. */
+/*
+ * Who may send what (DESIGN.md section 6).  lockd turns NLM handles
+ * into files (GETATTR) and may learn shares' ids (SHARE_ROOT); statd
+ * may not connect at all (blockd.c).  A type a role may not send
+ * disconnects the peer (common/ipc.c).
+ */
 const struct ipc_handler blockd_handlers[] = {
-	{ BD_SHARE_ROOT, FRONT_ENDS, blockd_share_root },
-	{ BD_LOOKUP, FRONT_ENDS, blockd_lookup },
-	{ BD_GETATTR, FRONT_ENDS, blockd_getattr },
-	{ BD_SETATTR, FRONT_ENDS, blockd_setattr },
-	{ BD_ACCESS, FRONT_ENDS, blockd_access },
-	{ BD_CREATE, FRONT_ENDS, blockd_create },
-	{ BD_MKDIR, FRONT_ENDS, blockd_mkdir },
-	{ BD_SYMLINK, FRONT_ENDS, blockd_symlink },
-	{ BD_MKNOD, FRONT_ENDS, blockd_mknod },
-	{ BD_LINK, FRONT_ENDS, blockd_link },
-	{ BD_REMOVE, FRONT_ENDS, blockd_remove },
-	{ BD_RMDIR, FRONT_ENDS, blockd_rmdir },
-	{ BD_RENAME, FRONT_ENDS, blockd_rename },
-	{ BD_READDIR, FRONT_ENDS, blockd_readdir },
-	{ BD_READLINK, FRONT_ENDS, blockd_readlink },
-	{ BD_STATFS, FRONT_ENDS, blockd_statfs },
-	{ BD_OPEN_IO, FRONT_ENDS, blockd_open_io },
-	{ BD_COMMIT, FRONT_ENDS, blockd_commit },
-	{ BD_XATTR_GET, FRONT_ENDS, blockd_xattr },
-	{ BD_XATTR_SET, FRONT_ENDS, blockd_xattr },
-	{ BD_XATTR_LIST, FRONT_ENDS, blockd_xattr },
-	{ BD_XATTR_REMOVE, FRONT_ENDS, blockd_xattr },
+	{ BD_SHARE_ROOT, RESOLVERS, blockd_share_root },
+	{ BD_LOOKUP, FILE_SERVERS, blockd_lookup },
+	{ BD_GETATTR, RESOLVERS, blockd_getattr },
+	{ BD_SETATTR, FILE_SERVERS, blockd_setattr },
+	{ BD_ACCESS, FILE_SERVERS, blockd_access },
+	{ BD_CREATE, FILE_SERVERS, blockd_create },
+	{ BD_MKDIR, FILE_SERVERS, blockd_mkdir },
+	{ BD_SYMLINK, FILE_SERVERS, blockd_symlink },
+	{ BD_MKNOD, FILE_SERVERS, blockd_mknod },
+	{ BD_LINK, FILE_SERVERS, blockd_link },
+	{ BD_REMOVE, FILE_SERVERS, blockd_remove },
+	{ BD_RMDIR, FILE_SERVERS, blockd_rmdir },
+	{ BD_RENAME, FILE_SERVERS, blockd_rename },
+	{ BD_READDIR, FILE_SERVERS, blockd_readdir },
+	{ BD_READLINK, FILE_SERVERS, blockd_readlink },
+	{ BD_STATFS, FILE_SERVERS, blockd_statfs },
+	{ BD_OPEN_IO, FILE_SERVERS, blockd_open_io },
+	{ BD_COMMIT, FILE_SERVERS, blockd_commit },
+	{ BD_XATTR_GET, FILE_SERVERS, blockd_xattr },
+	{ BD_XATTR_SET, FILE_SERVERS, blockd_xattr },
+	{ BD_XATTR_LIST, FILE_SERVERS, blockd_xattr },
+	{ BD_XATTR_REMOVE, FILE_SERVERS, blockd_xattr },
 };
 const size_t blockd_nhandlers = sizeof(blockd_handlers) /
     sizeof(blockd_handlers[0]);

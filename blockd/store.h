@@ -166,15 +166,17 @@ struct store_statfs {
 	uint64_t	files_used;	/* inodes in the store */
 };
 
-/* store_open_io flags */
-#define STORE_IO_READ		0x01
-#define STORE_IO_WRITE		0x02
+/* store_open_io flags: common/perm.h's perm_io() decides. */
+#define STORE_IO_READ		PERM_IO_READ
+#define STORE_IO_WRITE		PERM_IO_WRITE
 /*
  * The owner may open for read/write whatever the mode bits say: an NFS
  * client that created a file 0444 still writes its data (knfsd's
  * NFSD_MAY_OWNER_OVERRIDE).
  */
-#define STORE_IO_OWNER_OVERRIDE	0x04
+#define STORE_IO_OWNER_OVERRIDE	PERM_IO_OWNER_OVERRIDE
+/* Read with execute permission (knfsd's NFSD_MAY_READ_IF_EXEC). */
+#define STORE_IO_READ_IF_EXEC	PERM_IO_READ_IF_EXEC
 
 /* store_xattr_set flags */
 #define STORE_XATTR_CREATE	0x01	/* fail with EEXIST if present */
@@ -252,6 +254,12 @@ int	 store_checkpoint(struct store *);
 /* The root of share name, created (0755 root:root) if create is set. */
 int	 store_share_root(struct store *, const char *name, int create,
 	    struct store_fh *, struct store_attr *);
+/*
+ * The share id a handle claims, unverified (no MAC check): for choosing
+ * the share's rules before the call that resolves, and so verifies, the
+ * handle.  -EBADMSG: not of our handles' shape.
+ */
+int	 store_fh_share(const struct store_fh *, uint32_t *share);
 
 /* store_ops.c */
 int	 store_lookup(struct store *, const struct store_cred *,
@@ -282,6 +290,26 @@ int	 store_mknod(struct store *, const struct store_cred *,
 	    const struct store_fh *dir, const char *name, size_t namelen,
 	    enum store_type, uint32_t mode, uint64_t rdev, struct store_fh *,
 	    struct store_attr *);
+/*
+ * What store_make makes: the four calls above in one.  sattr (NULL: none)
+ * is what the creator asks beyond the mode (owner, size, times), applied
+ * in the same transaction with setattr's rules: if any of it is refused,
+ * nothing is made.  For an unchecked create of an existing regular file
+ * it applies to that file (mode aside), as a setattr would.
+ */
+struct store_new {
+	enum store_type		 type;
+	uint32_t		 mode;
+	uint64_t		 rdev;		/* chr, blk */
+	const char		*target;	/* lnk */
+	size_t			 targetlen;
+	enum store_createhow	 how;		/* reg; the others: guarded */
+	const uint8_t		*verf;		/* exclusive */
+	const struct store_sattr *sattr;
+};
+int	 store_make(struct store *, const struct store_cred *,
+	    const struct store_fh *dir, const char *name, size_t namelen,
+	    const struct store_new *, struct store_fh *, struct store_attr *);
 int	 store_link(struct store *, const struct store_cred *,
 	    const struct store_fh *, const struct store_fh *dir,
 	    const char *name, size_t namelen, struct store_attr *);

@@ -227,23 +227,30 @@ ops_setattr_check(const struct store_cred *c, const struct store_inode *ip,
 	return 0;
 }
 
-int
-store_setattr(struct store *s, const struct store_cred *c,
-    const struct store_fh *fh, const struct store_sattr *sa,
-    struct store_attr *attr)
+/*
+ * The body of setattr inside a transaction the caller holds: check sa
+ * against ip, change ip (written back), then the backing file.  The data
+ * changes come last, so nothing after them can fail the transaction;
+ * *what gets the notification bits.  creating: ip was made by c in this
+ * transaction, and a size is its open(O_CREAT|O_TRUNC): allowed whatever
+ * the mode, as open(2) allows it to the creator.
+ */
+static int
+ops_setattr_apply(struct store *s, const struct store_cred *c,
+    struct store_inode *ipp, const struct store_sattr *sa, int creating,
+    unsigned int *what)
 {
-	struct store_inode ip;
+	struct store_inode ip = *ipp;
+	struct store_sattr check = *sa;
 	struct timespec now, ts[2];
 	char path[64];
-	unsigned int what = 0;
 	uint32_t mode, gid;
 	int fd, rv, backed, make = 0;
 
-	if ((rv = store_txn_begin(s)) != 0)
+	if (creating)
+		check.mask &= ~(unsigned int)STORE_SATTR_SIZE;
+	if ((rv = ops_setattr_check(c, &ip, &check)) != 0)
 		return rv;
-	if ((rv = store_fh_resolve(s, fh, &ip)) != 0 ||
-	    (rv = ops_setattr_check(c, &ip, sa)) != 0)
-		goto out;
 	store_now(&now);
 	mode = ip.mode;
 	if (sa->mask & (STORE_SATTR_UID | STORE_SATTR_GID)) {
@@ -255,11 +262,11 @@ store_setattr(struct store *s, const struct store_cred *c,
 		}
 		if ((sa->mask & STORE_SATTR_UID) && sa->uid != ip.uid) {
 			ip.uid = sa->uid;
-			what |= STORE_NOTIFY_OWNER;
+			*what |= STORE_NOTIFY_OWNER;
 		}
 		if ((sa->mask & STORE_SATTR_GID) && sa->gid != ip.gid) {
 			ip.gid = sa->gid;
-			what |= STORE_NOTIFY_OWNER;
+			*what |= STORE_NOTIFY_OWNER;
 		}
 	}
 	if (sa->mask & STORE_SATTR_MODE) {
@@ -268,15 +275,12 @@ store_setattr(struct store *s, const struct store_cred *c,
 		if (c->uid != 0 && !ops_in_group(c, gid))
 			mode &= ~(uint32_t)S_ISGID;
 	}
-	if ((sa->mask & STORE_SATTR_SIZE) && c->uid != 0) {
-		/* A non-root truncate kills privileges like a write does. */
-		mode &= ~(uint32_t)S_ISUID;
-		if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
-			mode &= ~(uint32_t)S_ISGID;
-	}
+	/* A truncate kills privileges like a write does (common/perm.h). */
+	if ((sa->mask & STORE_SATTR_SIZE) && ip.type == STORE_TYPE_REG)
+		mode = perm_write_kill_privs(c->uid, mode);
 	if (mode != ip.mode) {
 		ip.mode = mode;
-		what |= STORE_NOTIFY_MODE;
+		*what |= STORE_NOTIFY_MODE;
 	}
 	ts[0].tv_sec = ts[1].tv_sec = 0;
 	ts[0].tv_nsec = ts[1].tv_nsec = UTIME_OMIT;
@@ -307,19 +311,16 @@ store_setattr(struct store *s, const struct store_cred *c,
 	}
 	ops_touch(&ip, &now);
 	if ((rv = store_inode_put(s, &ip)) != 0)
-		goto out;
+		return rv;
+	*ipp = ip;
 	/* The data changes come last: nothing after them can fail the txn. */
 	fd = -1;
 	if (make) {
-		if ((fd = store_backing_make(s, ip.ino, O_WRONLY)) < 0) {
-			rv = fd;
-			goto out;
-		}
+		if ((fd = store_backing_make(s, ip.ino, O_WRONLY)) < 0)
+			return fd;
 	} else if (backed && (sa->mask & STORE_SATTR_SIZE)) {
-		if ((fd = store_backing_open(s, ip.ino, O_WRONLY)) < 0) {
-			rv = fd;
-			goto out;
-		}
+		if ((fd = store_backing_open(s, ip.ino, O_WRONLY)) < 0)
+			return fd;
 	}
 	if (fd >= 0) {
 		if (ftruncate(fd, (off_t)sa->size) == -1 ||
@@ -327,21 +328,34 @@ store_setattr(struct store *s, const struct store_cred *c,
 		    ts[1].tv_nsec != UTIME_OMIT) && futimens(fd, ts) == -1)) {
 			rv = -errno;
 			(void)close(fd);
-			goto out;
+			return rv;
 		}
-		if (close(fd) == -1) {
-			rv = -errno;
-			goto out;
-		}
+		if (close(fd) == -1)
+			return -errno;
 		store_datasync_add(s, ip.ino);
 	} else if (backed && (ts[0].tv_nsec != UTIME_OMIT ||
 	    ts[1].tv_nsec != UTIME_OMIT)) {
 		store_backing_path(ip.ino, path, sizeof(path));
-		if (utimensat(s->datafd, path, ts, AT_SYMLINK_NOFOLLOW) == -1) {
-			rv = -errno;
-			goto out;
-		}
+		if (utimensat(s->datafd, path, ts, AT_SYMLINK_NOFOLLOW) == -1)
+			return -errno;
 	}
+	return 0;
+}
+
+int
+store_setattr(struct store *s, const struct store_cred *c,
+    const struct store_fh *fh, const struct store_sattr *sa,
+    struct store_attr *attr)
+{
+	struct store_inode ip;
+	unsigned int what = 0;
+	int rv;
+
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0 ||
+	    (rv = ops_setattr_apply(s, c, &ip, sa, 0, &what)) != 0)
+		goto out;
 	if (what)
 		store_note(s, &ip, what);
 out:
@@ -372,32 +386,32 @@ store_access(struct store *s, const struct store_cred *c,
 	return 0;
 }
 
-struct ops_new {
-	enum store_type	type;
-	uint32_t	mode;
-	uint64_t	rdev;
-	const char	*target;
-	size_t		targetlen;
-	enum store_createhow how;
-	const uint8_t	*verf;
-};
-
 /*
  * Common body of create, mkdir, symlink and mknod: Linux's
  * filename_create() (EEXIST), may_create() (write and search on the
- * directory), inode_init_owner() (setgid directories).
+ * directory), inode_init_owner() (setgid directories); then what the
+ * creator asked beyond the mode, in the same transaction.
  */
 static int
 ops_make(struct store *s, const struct store_cred *c,
     const struct store_fh *dirfh, const char *name, size_t len,
-    const struct ops_new *nw, struct store_fh *fh, struct store_attr *attr)
+    const struct store_new *nw, struct store_fh *fh, struct store_attr *attr)
 {
+	static const uint8_t zero[STORE_VERF_SIZE];
+	const uint8_t *verf = nw->verf != NULL ? nw->verf : zero;
 	struct store_inode dp, ip;
+	struct store_sattr rest;
 	struct timespec now;
 	enum store_type etype;
+	unsigned int what = 0;
 	uint64_t ino;
 	int rv;
 
+	memset(&rest, 0, sizeof(rest));
+	if (nw->sattr != NULL) {
+		rest = *nw->sattr;
+		rest.mask &= ~(unsigned int)STORE_SATTR_MODE;
+	}
 	if ((rv = store_txn_begin(s)) != 0)
 		return rv;
 	if ((rv = ops_dir(s, c, dirfh, &dp)) != 0 ||
@@ -411,13 +425,18 @@ ops_make(struct store *s, const struct store_cred *c,
 			goto out;
 		if ((rv = store_inode_get(s, ino, &ip)) != 0)
 			goto out;
-		if (nw->how == STORE_CREATE_EXCLUSIVE &&
-		    (!(ip.flags & STORE_INODE_EXCL) ||
-		    memcmp(ip.verf, nw->verf, STORE_VERF_SIZE) != 0)) {
-			rv = -EEXIST;
+		if (nw->how == STORE_CREATE_EXCLUSIVE) {
+			if (!(ip.flags & STORE_INODE_EXCL) ||
+			    memcmp(ip.verf, verf, STORE_VERF_SIZE) != 0)
+				rv = -EEXIST;
+			/* A retransmitted exclusive create: done. */
 			goto out;
 		}
-		/* Unchecked, or a retransmitted exclusive create: done. */
+		/* Unchecked: the attributes asked apply to what is there. */
+		if (rest.mask != 0 &&
+		    (rv = ops_setattr_apply(s, c, &ip, &rest, 0, &what)) == 0 &&
+		    what)
+			store_note(s, &ip, what);
 		goto out;
 	}
 	if (rv != -ENOENT)
@@ -471,7 +490,7 @@ ops_make(struct store *s, const struct store_cred *c,
 	case STORE_TYPE_REG:
 		if (nw->how == STORE_CREATE_EXCLUSIVE) {
 			ip.flags |= STORE_INODE_EXCL;
-			memcpy(ip.verf, nw->verf, STORE_VERF_SIZE);
+			memcpy(ip.verf, verf, STORE_VERF_SIZE);
 		}
 		break;
 	default:
@@ -482,11 +501,79 @@ ops_make(struct store *s, const struct store_cred *c,
 		goto out;
 	ops_dir_modified(&dp, &now);
 	/* A regular file gets its backing file at its first open_io. */
-	rv = store_inode_put(s, &dp);
+	if ((rv = store_inode_put(s, &dp)) != 0)
+		goto out;
+	/* Last: its data changes (a size) cannot be undone. */
+	if (rest.mask != 0)
+		rv = ops_setattr_apply(s, c, &ip, &rest, 1, &what);
 out:
 	if ((rv = store_txn_end(s, rv)) != 0)
 		return rv;
 	return ops_reply(s, &ip, fh, attr);
+}
+
+/* What each kind of node needs, checked before any transaction. */
+static int
+ops_new_check(const struct store_cred *c, const struct store_new *nw)
+{
+	switch (nw->type) {
+	case STORE_TYPE_REG:
+		if (nw->how != STORE_CREATE_UNCHECKED &&
+		    nw->how != STORE_CREATE_GUARDED &&
+		    nw->how != STORE_CREATE_EXCLUSIVE)
+			return -EINVAL;
+		return 0;
+	case STORE_TYPE_DIR:
+		return 0;
+	case STORE_TYPE_LNK:
+		if (nw->targetlen == 0)
+			return -ENOENT;		/* symlink(2) with "" */
+		if (nw->targetlen > STORE_SYMLINK_MAX)
+			return -ENAMETOOLONG;
+		if (memchr(nw->target, '\0', nw->targetlen) != NULL)
+			return -EINVAL;
+		return 0;
+	case STORE_TYPE_CHR:
+	case STORE_TYPE_BLK:
+		/* Linux: CAP_MKNOD. */
+		if (c->uid != 0)
+			return -EPERM;
+		return 0;
+	case STORE_TYPE_FIFO:
+	case STORE_TYPE_SOCK:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+int
+store_make(struct store *s, const struct store_cred *c,
+    const struct store_fh *dirfh, const char *name, size_t len,
+    const struct store_new *in, struct store_fh *fh, struct store_attr *attr)
+{
+	struct store_new nw = *in;
+	int rv;
+
+	if ((rv = ops_new_check(c, &nw)) != 0)
+		return rv;
+	switch (nw.type) {
+	case STORE_TYPE_REG:
+		break;
+	case STORE_TYPE_LNK:
+		nw.mode = 0777;
+		/* FALLTHROUGH */
+	default:
+		nw.how = STORE_CREATE_GUARDED;
+		break;
+	}
+	if (nw.type == STORE_TYPE_FIFO || nw.type == STORE_TYPE_SOCK)
+		nw.rdev = 0;
+	if (nw.type != STORE_TYPE_LNK) {
+		nw.target = NULL;
+		nw.targetlen = 0;
+	}
+	return ops_make(s, c, dirfh, name, len, &nw, fh, attr);
 }
 
 int
@@ -496,18 +583,14 @@ store_create(struct store *s, const struct store_cred *c,
     const uint8_t verf[STORE_VERF_SIZE], struct store_fh *fh,
     struct store_attr *attr)
 {
-	static const uint8_t zero[STORE_VERF_SIZE];
-	struct ops_new nw;
+	struct store_new nw;
 
 	memset(&nw, 0, sizeof(nw));
 	nw.type = STORE_TYPE_REG;
 	nw.mode = mode;
 	nw.how = how;
-	nw.verf = verf != NULL ? verf : zero;
-	if (how != STORE_CREATE_UNCHECKED && how != STORE_CREATE_GUARDED &&
-	    how != STORE_CREATE_EXCLUSIVE)
-		return -EINVAL;
-	return ops_make(s, c, dirfh, name, len, &nw, fh, attr);
+	nw.verf = verf;
+	return store_make(s, c, dirfh, name, len, &nw, fh, attr);
 }
 
 int
@@ -515,13 +598,12 @@ store_mkdir(struct store *s, const struct store_cred *c,
     const struct store_fh *dirfh, const char *name, size_t len,
     uint32_t mode, struct store_fh *fh, struct store_attr *attr)
 {
-	struct ops_new nw;
+	struct store_new nw;
 
 	memset(&nw, 0, sizeof(nw));
 	nw.type = STORE_TYPE_DIR;
 	nw.mode = mode;
-	nw.how = STORE_CREATE_GUARDED;
-	return ops_make(s, c, dirfh, name, len, &nw, fh, attr);
+	return store_make(s, c, dirfh, name, len, &nw, fh, attr);
 }
 
 int
@@ -530,21 +612,13 @@ store_symlink(struct store *s, const struct store_cred *c,
     const char *target, size_t targetlen, struct store_fh *fh,
     struct store_attr *attr)
 {
-	struct ops_new nw;
+	struct store_new nw;
 
-	if (targetlen == 0)
-		return -ENOENT;		/* symlink(2) with "" */
-	if (targetlen > STORE_SYMLINK_MAX)
-		return -ENAMETOOLONG;
-	if (memchr(target, '\0', targetlen) != NULL)
-		return -EINVAL;
 	memset(&nw, 0, sizeof(nw));
 	nw.type = STORE_TYPE_LNK;
-	nw.mode = 0777;
 	nw.target = target;
 	nw.targetlen = targetlen;
-	nw.how = STORE_CREATE_GUARDED;
-	return ops_make(s, c, dirfh, name, len, &nw, fh, attr);
+	return store_make(s, c, dirfh, name, len, &nw, fh, attr);
 }
 
 int
@@ -553,28 +627,17 @@ store_mknod(struct store *s, const struct store_cred *c,
     enum store_type type, uint32_t mode, uint64_t rdev,
     struct store_fh *fh, struct store_attr *attr)
 {
-	struct ops_new nw;
+	struct store_new nw;
 
-	switch (type) {
-	case STORE_TYPE_CHR:
-	case STORE_TYPE_BLK:
-		/* Linux: CAP_MKNOD. */
-		if (c->uid != 0)
-			return -EPERM;
-		break;
-	case STORE_TYPE_FIFO:
-	case STORE_TYPE_SOCK:
-		rdev = 0;
-		break;
-	default:
+	/* Regular files and directories have calls of their own. */
+	if (type == STORE_TYPE_REG || type == STORE_TYPE_DIR ||
+	    type == STORE_TYPE_LNK)
 		return -EINVAL;
-	}
 	memset(&nw, 0, sizeof(nw));
 	nw.type = type;
 	nw.mode = mode;
 	nw.rdev = rdev;
-	nw.how = STORE_CREATE_GUARDED;
-	return ops_make(s, c, dirfh, name, len, &nw, fh, attr);
+	return store_make(s, c, dirfh, name, len, &nw, fh, attr);
 }
 
 int
@@ -1069,18 +1132,52 @@ out:
 	return 0;
 }
 
+/*
+ * The first open for writing by a caller that may not keep set-uid and
+ * set-gid (common/perm.h): they go now, before that caller's data does,
+ * as a write(2) would clear them.  Front ends write through the fd they
+ * are given, so this open is the store's one chance; a front end asks
+ * again rather than write through an fd it holds while the bits are set
+ * (nfsd/nfs3.c), and every front end hears of the change.
+ */
+static int
+ops_open_kill_privs(struct store *s, const struct store_cred *c,
+    struct store_inode *ip)
+{
+	struct timespec now;
+	uint32_t mode;
+	int rv;
+
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	if ((rv = store_inode_get(s, ip->ino, ip)) != 0)
+		goto out;
+	mode = perm_write_kill_privs(c->uid, ip->mode);
+	if (mode == ip->mode)
+		goto out;
+	ip->mode = mode;
+	store_now(&now);
+	ops_touch(ip, &now);
+	if ((rv = store_inode_put(s, ip)) != 0)
+		goto out;
+	store_note(s, ip, STORE_NOTIFY_MODE);
+out:
+	return store_txn_end(s, rv);
+}
+
 int
 store_open_io(struct store *s, const struct store_cred *c,
     const struct store_fh *fh, int flags, int *fdp, struct store_attr *attr)
 {
 	struct store_inode ip;
+	struct perm_who w;
+	struct perm_obj o;
 	struct stat st;
-	int want = 0, oflags, fd, rv;
+	int oflags, fd, rv;
 
 	*fdp = -1;
 	if (!(flags & (STORE_IO_READ | STORE_IO_WRITE)) ||
-	    (flags & ~(STORE_IO_READ | STORE_IO_WRITE |
-	    STORE_IO_OWNER_OVERRIDE)))
+	    (flags & ~PERM_IO_ALL))
 		return -EINVAL;
 	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
 		return rv;
@@ -1088,12 +1185,12 @@ store_open_io(struct store *s, const struct store_cred *c,
 		return -EISDIR;
 	if (ip.type != STORE_TYPE_REG)
 		return -EINVAL;
-	if (flags & STORE_IO_READ)
-		want |= MAY_READ;
-	if (flags & STORE_IO_WRITE)
-		want |= MAY_WRITE;
-	if (!((flags & STORE_IO_OWNER_OVERRIDE) && c->uid == ip.uid) &&
-	    (rv = ops_permission(c, &ip, want)) != 0)
+	ops_perm_args(c, &ip, &w, &o);
+	if ((rv = perm_io(&w, &o, (unsigned int)flags)) != 0)
+		return rv;
+	if ((flags & STORE_IO_WRITE) &&
+	    perm_write_kill_privs(c->uid, ip.mode) != ip.mode &&
+	    (rv = ops_open_kill_privs(s, c, &ip)) != 0)
 		return rv;
 	oflags = (flags & STORE_IO_WRITE) ? O_RDWR : O_RDONLY;
 	if (!(ip.flags & STORE_INODE_BACKED))

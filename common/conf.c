@@ -62,6 +62,12 @@ static const struct conf_key_def conf_blockd_keys[] = {
 	{ "data directory", CONF_PATH, NULL, 0, 0 },
 	/* Seconds between Berkeley DB checkpoints (log trimming). */
 	{ "checkpoint interval", CONF_INT, "30", 1, 3600 },
+	/*
+	 * KiB of output queued to one front end beyond which blockd stops
+	 * queueing change notes to it and sends one "resynchronize" note
+	 * instead (below common/ipc.c's 64 MiB per-channel cap).
+	 */
+	{ "notify queue limit", CONF_INT, "16384", 64, 49152 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

@@ -100,4 +100,58 @@ perm_access(const struct perm_who *w, const struct perm_obj *o)
 	return g;
 }
 
+/*
+ * Opening a regular file for I/O (store.h STORE_IO_* are these bits).
+ * The rule blockd applies to BD_OPEN_IO and a front end to every READ
+ * and WRITE it serves from an fd it holds: one rule, so that holding an
+ * fd never changes an answer.
+ */
+#define PERM_IO_READ		0x01
+#define PERM_IO_WRITE		0x02
+/* The owner may read and write whatever the mode says (knfsd's
+ * NFSD_MAY_OWNER_OVERRIDE: a client that created a file 0444 still
+ * writes its data). */
+#define PERM_IO_OWNER_OVERRIDE	0x04
+/* A read is allowed with execute permission too, so that binaries run
+ * (knfsd's NFSD_MAY_READ_IF_EXEC: the client checked EXECUTE). */
+#define PERM_IO_READ_IF_EXEC	0x08
+#define PERM_IO_ALL		0x0f
+
+/* 0 if w may open o (a regular file) for the PERM_IO_* in flags. */
+static inline int
+perm_io(const struct perm_who *w, const struct perm_obj *o,
+    unsigned int flags)
+{
+	int want = 0, rv;
+
+	if ((flags & PERM_IO_OWNER_OVERRIDE) && w->uid == o->uid)
+		return 0;
+	if (flags & PERM_IO_READ)
+		want |= PERM_READ;
+	if (flags & PERM_IO_WRITE)
+		want |= PERM_WRITE;
+	rv = perm_check(w, o, want);
+	if (rv != 0 && (flags & PERM_IO_READ_IF_EXEC) && want == PERM_READ &&
+	    !o->is_dir)
+		rv = perm_check(w, o, PERM_EXEC);
+	return rv;
+}
+
+/*
+ * Linux should_remove_suid(): a write or truncate by a caller without
+ * CAP_FSETID (here: anyone but root) clears set-uid, and set-gid where
+ * group execute is set (without it, set-gid means mandatory locking).
+ * Returns the mode to store, or mode itself when nothing is to clear.
+ */
+static inline uint32_t
+perm_write_kill_privs(uint32_t uid, uint32_t mode)
+{
+	if (uid == 0)
+		return mode;
+	mode &= ~(uint32_t)04000;
+	if ((mode & 02010) == 02010)
+		mode &= ~(uint32_t)02000;
+	return mode;
+}
+
 #endif

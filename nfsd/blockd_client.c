@@ -5,7 +5,9 @@
  * died are sent again if they are idempotent, and end with -ENOTCONN
  * (NFS3ERR_JUKEBOX: the client retries) if they are not.  After every
  * reconnect the shares' roots are asked for again and the handle cache
- * is emptied, because notifications may have been missed meanwhile.
+ * is emptied, because notifications may have been missed meanwhile;
+ * so is every cache when blockd says it left notes out (BD_NOTIFY_RESYNC:
+ * we read too slowly), before anything after it is read.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -45,6 +47,7 @@ struct bdc {
 	size_t			 inflight;
 	/* calls made, by message type: what nfsd could not answer itself */
 	uint64_t		 calls[BD_XATTR_REMOVE - BD_SHARE_ROOT + 1];
+	uint64_t		 resyncs;	/* BD_NOTIFY_RESYNC seen */
 };
 
 static const char *const bdc_call_names[] = {
@@ -222,6 +225,15 @@ bdc_call(struct bdc *b, uint32_t type, xdrproc_t proc, const void *obj,
 	bdc_send(b, c);
 }
 
+/* Notifications may have been missed: nothing cached is current. */
+static void
+bdc_drop_caches(struct bdc *b)
+{
+	fhcache_drop_all(b->env->fhcache);
+	namecache_drop_all(b->env->namecache);
+	dircache_drop_all(b->env->dircache);
+}
+
 static void
 bdc_dispatch(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 {
@@ -239,7 +251,18 @@ bdc_dispatch(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 			log_warnx("blockd: bad NOTIFY");
 			return;
 		}
-		nfs3_notify(b->env, &n);
+		/*
+		 * blockd left notes out (we read too slowly): every access
+		 * decision, attribute, name and fd we hold may be stale.
+		 */
+		if (n.what & BD_NOTIFY_RESYNC) {
+			b->resyncs++;
+			log_warnx("blockd: notifications were left out; "
+			    "dropping every cache (%llu time(s))",
+			    (unsigned long long)b->resyncs);
+			bdc_drop_caches(b);
+		} else
+			nfs3_notify(b->env, &n);
 		xdr_free((xdrproc_t)xdr_bd_notify, &n);
 		return;
 	default:
@@ -257,10 +280,7 @@ bdc_on_ready(struct ipc_client *cl, void *arg)
 	TAILQ_HEAD(, bdc_call) q;
 
 	/* What we held may have changed unnoticed. */
-	/* Notifications may have been missed: nothing cached is current. */
-	fhcache_drop_all(b->env->fhcache);
-	namecache_drop_all(b->env->namecache);
-	dircache_drop_all(b->env->dircache);
+	bdc_drop_caches(b);
 	nfsd_roots_refresh(b->env);
 	TAILQ_INIT(&q);
 	TAILQ_CONCAT(&q, &b->waiting, entry);
@@ -274,12 +294,7 @@ bdc_on_ready(struct ipc_client *cl, void *arg)
 static void
 bdc_on_lost(struct ipc_client *cl, void *arg)
 {
-	struct bdc *b = arg;
-
-	/* Notifications may have been missed: nothing cached is current. */
-	fhcache_drop_all(b->env->fhcache);
-	namecache_drop_all(b->env->namecache);
-	dircache_drop_all(b->env->dircache);
+	bdc_drop_caches(arg);
 }
 
 /* Calls that waited too long for blockd end with JUKEBOX. */

@@ -330,30 +330,25 @@ nfs_attr_refresh(struct nfs_attr *a, int fd)
 }
 
 /*
- * Mode-bit check for the I/O fast path.  Root (not squashed) may do
- * anything; the owner may read and write whatever the mode says (knfsd's
- * owner override, which clients rely on for files created 0444); READ
- * is allowed with execute permission too, so that binaries run.
+ * The I/O fast path asks what blockd's BD_OPEN_IO would answer for the
+ * same request (flags: the STORE_IO_* nfs3.c would send), with the same
+ * rule (common/perm.h perm_io): whether nfsd holds an fd changes no
+ * answer.
  */
 int
 nfs_attr_permits(const struct nfs_attr *a, const bd_cred *cred,
-    unsigned int want_io)
+    unsigned int flags)
 {
-	unsigned int bits, shift;
-	u_int i;
+	struct perm_who w;
+	struct perm_obj o;
 
-	if (cred->uid == 0 || cred->uid == a->uid)
-		return 1;
-	shift = 0;
-	if (cred->gid == a->gid)
-		shift = 3;
-	for (i = 0; shift == 0 && i < cred->groups.groups_len; i++)
-		if (cred->groups.groups_val[i] == a->gid)
-			shift = 3;
-	bits = (a->mode >> shift) & 7;
-	if ((want_io & STORE_IO_READ) && !(bits & 05))
-		return 0;
-	if ((want_io & STORE_IO_WRITE) && !(bits & 02))
-		return 0;
-	return 1;
+	w.uid = cred->uid;
+	w.gid = cred->gid;
+	w.groups = cred->groups.groups_val;
+	w.ngroups = cred->groups.groups_len;
+	o.is_dir = a->type == STORE_TYPE_DIR;
+	o.mode = a->mode;
+	o.uid = a->uid;
+	o.gid = a->gid;
+	return perm_io(&w, &o, flags) == 0;
 }

@@ -9,12 +9,27 @@
  *   bd-check verify SOCK DIR LOG  every acknowledged op is there, and
  *                                 nothing is half there
  *   bd-check entry SOCK OP PATH [NAME2]
- *                                 OP (create, remove, rename to NAME2)
+ *                                 OP (create, remove, rename to NAME2,
+ *                                 chmod to octal NAME2)
  *                                 on PATH (a name, or dir/.../name) in
  *                                 the share, as another front end
  *                                 would; prints ok or the errno name
  *   bd-check fuzz SOCK COUNT SEED  COUNT damaged requests (a front end
  *                                 gone bad), as TAP; SEED replays a run
+ *   bd-check prep SOCK            a 0777 directory "pub" in share squash
+ *                                 (while its root squash is off)
+ *   bd-check policy SOCK          what blockd enforces whatever a front
+ *                                 end claims (read-only and squashing
+ *                                 shares, shares from the configuration,
+ *                                 atomic create, set-uid, I/O rule), TAP
+ *   bd-check lockd SOCK           as lockd (BD_CHECK_USER dittofs-lockd):
+ *                                 what lockd's role may not send, TAP
+ *   bd-check hello SOCK ROLE      says HELLO as ROLE (as BD_CHECK_USER);
+ *                                 prints accepted or refused
+ *   bd-check flood SOCK COUNT     COUNT mode changes of a scratch file
+ *   bd-check overflow SOCK COUNT  a front end that does not read while
+ *                                 COUNT notes are made: it gets a resync
+ *                                 note, as TAP
  *
  * As root it becomes dittofs-nfsd first (blockd checks SO_PEERCRED).
  */
@@ -33,6 +48,11 @@
 #define SHARE	"export"
 #define IO_READ		0x01
 #define IO_WRITE	0x02
+#define IO_OWNER	0x04	/* STORE_IO_OWNER_OVERRIDE */
+#define IO_READ_IF_EXEC	0x08
+#define SATTR_MODE	0x01
+#define SATTR_UID	0x02
+#define SATTR_SIZE	0x08
 
 static const char *user = "dittofs-nfsd";
 
@@ -404,6 +424,13 @@ entry(const char *sock, const char *op, const char *path, const char *name2)
 		rc = bdc_remove(&c, &dir, name);
 	else if (strcmp(op, "rename") == 0 && name2 != NULL)
 		rc = bdc_rename(&c, &dir, name, &dir, name2);
+	else if (strcmp(op, "chmod") == 0 && name2 != NULL) {
+		if ((rc = bdc_lookup(&c, &dir, name, &next, NULL)) == 0) {
+			rc = setattr_mode(&c, &next,
+			    (unsigned int)strtoul(name2, NULL, 8));
+			bdc_fh_free(&next);
+		}
+	}
 	else {
 		fprintf(stderr, "bd-check entry: unknown op %s\n", op);
 		return 2;
@@ -412,6 +439,477 @@ entry(const char *sock, const char *op, const char *path, const char *name2)
 	bdc_fh_free(&dir);
 	bdc_close(&c);
 	return rc == 0 ? 0 : 1;
+}
+
+static int
+share_root_create(struct bdc *c, const char *name, int create)
+{
+	struct bd_share_root_req req = { (char *)name, create };
+	struct bd_entry_reply rep;
+	int status;
+
+	memset(&rep, 0, sizeof(rep));
+	if (bdc_call(c, BD_SHARE_ROOT, (xdrproc_t)xdr_bd_share_root_req, &req,
+	    (xdrproc_t)xdr_bd_entry_reply, &rep, NULL) == -1)
+		return -EIO;
+	status = rep.status;
+	xdr_free((xdrproc_t)xdr_bd_entry_reply, &rep);
+	return status;
+}
+
+/* CREATE with a sattr of our own; returns the status. */
+static int
+create_sattr(struct bdc *c, const bd_fh *dir, const char *name,
+    const bd_sattr *sa, bd_fh *out, bd_attr *attr)
+{
+	struct bd_create_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = c->cred;
+	req.dir = *dir;
+	req.name.bd_name_len = (u_int)strlen(name);
+	req.name.bd_name_val = (char *)name;
+	req.how = 0;
+	req.sattr = *sa;
+	return bdc_entry_call(c, BD_CREATE, (xdrproc_t)xdr_bd_create_req, &req,
+	    out, attr);
+}
+
+static int
+setattr_size(struct bdc *c, const bd_fh *fh, uint64_t size)
+{
+	struct bd_setattr_req req;
+	struct bd_wcc_reply rep;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = c->cred;
+	req.fh = *fh;
+	req.sattr.mask = SATTR_SIZE;
+	req.sattr.size = size;
+	memset(&rep, 0, sizeof(rep));
+	if (bdc_call(c, BD_SETATTR, (xdrproc_t)xdr_bd_setattr_req, &req,
+	    (xdrproc_t)xdr_bd_wcc_reply, &rep, NULL) == -1)
+		return -EIO;
+	return rep.status;
+}
+
+static int
+xattr_set(struct bdc *c, const bd_fh *fh)
+{
+	struct bd_xattr_req req;
+	struct bd_xattr_reply rep;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = c->cred;
+	req.fh = *fh;
+	req.name.name_len = 8;
+	req.name.name_val = (char *)"user.bdc";
+	req.value.value_len = 1;
+	req.value.value_val = (char *)"x";
+	memset(&rep, 0, sizeof(rep));
+	if (bdc_call(c, BD_XATTR_SET, (xdrproc_t)xdr_bd_xattr_req, &req,
+	    (xdrproc_t)xdr_bd_xattr_reply, &rep, NULL) == -1)
+		return -EIO;
+	xdr_free((xdrproc_t)xdr_bd_xattr_reply, &rep);
+	return rep.status;
+}
+
+static int
+access_bits(struct bdc *c, const bd_fh *fh, unsigned int want,
+    unsigned int *granted)
+{
+	struct bd_access_req req;
+	struct bd_access_reply rep;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = c->cred;
+	req.fh = *fh;
+	req.want = want;
+	memset(&rep, 0, sizeof(rep));
+	if (bdc_call(c, BD_ACCESS, (xdrproc_t)xdr_bd_access_req, &req,
+	    (xdrproc_t)xdr_bd_access_reply, &rep, NULL) == -1)
+		return -EIO;
+	*granted = rep.granted;
+	return rep.status;
+}
+
+static unsigned int
+mode_of(struct bdc *c, const bd_fh *fh)
+{
+	bd_attr a;
+
+	memset(&a, 0, sizeof(a));
+	if (bdc_getattr(c, fh, &a) != 0)
+		return 0xffffffffu;
+	return a.mode & 07777;
+}
+
+/* A file of root's in dir with mode (chmod'ed: no umask, no squash). */
+static int
+root_file(struct bdc *c, const bd_fh *dir, const char *name,
+    unsigned int mode, bd_fh *out)
+{
+	bdc_remove(c, dir, name);
+	if (bdc_create(c, dir, name, mode, 1, out, NULL) != 0)
+		return -1;
+	return setattr_mode(c, out, mode);
+}
+
+/* The operation's status, with the file's mode after OPEN_IO. */
+static int
+open_io_as(struct bdc *c, unsigned int uid, const bd_fh *fh,
+    unsigned int flags)
+{
+	int fd, rc;
+
+	bdc_set_cred(c, uid, uid);
+	rc = bdc_open_io(c, fh, flags, &fd, NULL);
+	if (fd >= 0)
+		close(fd);
+	bdc_set_cred(c, 0, 0);
+	return rc;
+}
+
+/* Made while [share squash] has root squash = no. */
+static int
+prep(const char *sock)
+{
+	struct bdc c;
+	bd_fh root, pub;
+	int rc;
+
+	connect_or_die(&c, sock);
+	if ((rc = bdc_share_root(&c, "squash", &root)) != 0 ||
+	    (rc = bdc_mkdir(&c, &root, "pub", 0777, &pub)) != 0 ||
+	    (rc = setattr_mode(&c, &pub, 0777)) != 0) {
+		fprintf(stderr, "prep: %s\n", strerror(-rc));
+		return 1;
+	}
+	printf("ok\n");
+	return 0;
+}
+
+/*
+ * What blockd enforces itself, whatever the front end (here: one that
+ * says it is nfsd) claims in its credentials.
+ */
+static int
+policy(const char *sock)
+{
+	struct bdc c;
+	bd_fh root, ro, sq, pub, dir, f;
+	bd_sattr sa;
+	bd_attr attr;
+	unsigned int granted = 0, before;
+	int rc;
+
+	connect_or_die(&c, sock);
+	if (!tap_ok(bdc_share_root(&c, SHARE, &root) == 0 &&
+	    bdc_share_root(&c, "ro", &ro) == 0 &&
+	    bdc_share_root(&c, "squash", &sq) == 0, "share roots of export, "
+	    "ro and squash"))
+		return tap_done();
+
+	/* Shares come from the configuration only. */
+	TAP_EQ_INT(share_root_create(&c, "made-up", 1), -EPERM,
+	    "SHARE_ROOT with create of a share not configured: EPERM");
+	TAP_EQ_INT(share_root_create(&c, "made-up", 0), -ENOENT,
+	    "and it was not made: ENOENT");
+
+	/* A read-only share: nothing changes, whoever claims what. */
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = SATTR_MODE;
+	sa.mode = 04755;
+	TAP_EQ_INT(create_sattr(&c, &ro, "suid", &sa, NULL, NULL), -EROFS,
+	    "read-only share: CREATE of a set-uid file as root: EROFS");
+	TAP_EQ_INT(bdc_mkdir(&c, &ro, "d", 0777, NULL), -EROFS,
+	    "read-only share: MKDIR: EROFS");
+	TAP_EQ_INT(setattr_mode(&c, &ro, 0777), -EROFS,
+	    "read-only share: SETATTR of the root: EROFS");
+	tap_ok(bdc_getattr(&c, &ro, NULL) == 0 &&
+	    bdc_lookup(&c, &ro, "none", NULL, NULL) == -ENOENT,
+	    "read-only share: GETATTR and LOOKUP answer");
+	TAP_EQ_INT(bdc_remove(&c, &ro, "none"), -EROFS,
+	    "read-only share: REMOVE: EROFS");
+	TAP_EQ_INT(bdc_rename(&c, &ro, "a", &ro, "b"), -EROFS,
+	    "read-only share: RENAME: EROFS");
+	TAP_EQ_INT(xattr_set(&c, &ro), -EROFS,
+	    "read-only share: XATTR_SET: EROFS");
+	rc = access_bits(&c, &ro, 0x3f, &granted);
+	tap_ok(rc == 0 && (granted & 0x03) == 0x03 && (granted & 0x1c) == 0,
+	    "read-only share: ACCESS grants root read and lookup, no "
+	    "modify, extend or delete (%#x)", granted);
+
+	/* An all-squash share: whoever is claimed is uid 4321. */
+	if (tap_ok(bdc_share_root(&c, "allsq", &dir) == 0,
+	    "share root of allsq")) {
+		granted = 0;
+		rc = access_bits(&c, &dir, 0x3f, &granted);
+		tap_ok(rc == 0 && (granted & 0x1c) == 0, "all-squash share: "
+		    "uid 0 may not modify root's 0755 share root (%#x)",
+		    granted);
+		TAP_EQ_INT(bdc_mkdir(&c, &dir, "d", 0777, NULL), -EACCES,
+		    "all-squash share: nor make a directory there");
+		bdc_fh_free(&dir);
+	}
+
+	/* A root-squash share: uid 0 is the anonymous user (4321). */
+	if (!tap_ok(bdc_lookup(&c, &sq, "pub", &pub, NULL) == 0,
+	    "squash share: the 0777 directory made before the reload"))
+		return tap_done();
+	bdc_remove(&c, &pub, "rootfile");
+	memset(&attr, 0, sizeof(attr));
+	sa.mask = SATTR_MODE;
+	sa.mode = 04755;
+	rc = create_sattr(&c, &pub, "rootfile", &sa, &f, &attr);
+	tap_ok(rc == 0 && attr.uid == 4321 && attr.gid == 4321,
+	    "root-squash share: CREATE as uid 0 makes a file of the "
+	    "anonymous user (%d, uid %u gid %u)", rc, attr.uid, attr.gid);
+	if (rc == 0)
+		bdc_fh_free(&f);
+	TAP_EQ_INT(bdc_create(&c, &sq, "x", 0644, 1, NULL, NULL), -EACCES,
+	    "root-squash share: uid 0 may not write root's 0755 share root");
+
+	/* CREATE with a chown that is refused: nothing is made. */
+	bdc_rmdir(&c, &root, "atomic");
+	if (!tap_ok(bdc_mkdir(&c, &root, "atomic", 0777, &dir) == 0 &&
+	    setattr_mode(&c, &dir, 0777) == 0, "a 0777 directory"))
+		return tap_done();
+	bdc_set_cred(&c, 1000, 1000);
+	sa.mask = SATTR_MODE | SATTR_UID;
+	sa.mode = 0644;
+	sa.uid = 0;
+	TAP_EQ_INT(create_sattr(&c, &dir, "chowned", &sa, NULL, NULL), -EPERM,
+	    "CREATE by uid 1000 giving the file to root: EPERM");
+	TAP_EQ_INT(bdc_lookup(&c, &dir, "chowned", NULL, NULL), -ENOENT,
+	    "and no file was left behind");
+	sa.mask = SATTR_MODE | SATTR_SIZE;
+	sa.mode = 0444;
+	sa.size = 0;
+	TAP_EQ_INT(create_sattr(&c, &dir, "ro-trunc", &sa, NULL, NULL), 0,
+	    "CREATE 0444 with size 0 (creat(2) over NFS) is allowed");
+	bdc_set_cred(&c, 0, 0);
+
+	/* One I/O rule: read with execute permission, as knfsd. */
+	if (!tap_ok(root_file(&c, &dir, "x711", 0711, &f) == 0,
+	    "a 0711 file of root's"))
+		return tap_done();
+	TAP_EQ_INT(open_io_as(&c, 1000, &f,
+	    IO_READ | IO_OWNER | IO_READ_IF_EXEC), 0,
+	    "0711: another uid's read-if-exec open (NFS READ) is allowed");
+	TAP_EQ_INT(open_io_as(&c, 1000, &f, IO_READ | IO_OWNER), -EACCES,
+	    "0711: a plain read open by another uid: EACCES");
+	TAP_EQ_INT(open_io_as(&c, 1000, &f, IO_WRITE | IO_OWNER), -EACCES,
+	    "0711: a write open by another uid: EACCES");
+	setattr_mode(&c, &f, 0700);
+	TAP_EQ_INT(open_io_as(&c, 1000, &f,
+	    IO_READ | IO_OWNER | IO_READ_IF_EXEC), -EACCES,
+	    "0700: another uid's read-if-exec open: EACCES");
+	bdc_fh_free(&f);
+
+	/* Set-uid and set-gid go with a write or truncate by non-root. */
+	if (!tap_ok(root_file(&c, &dir, "suid", 04777, &f) == 0 &&
+	    mode_of(&c, &f) == 04777, "a 04777 file of root's"))
+		return tap_done();
+	TAP_EQ_INT(open_io_as(&c, 0, &f, IO_READ | IO_WRITE | IO_OWNER), 0,
+	    "root opens it for writing");
+	TAP_EQ_INT(mode_of(&c, &f), 04777, "root's write keeps set-uid");
+	before = c.notifies;
+	TAP_EQ_INT(open_io_as(&c, 65534, &f, IO_READ | IO_WRITE | IO_OWNER), 0,
+	    "uid 65534 opens it for writing");
+	TAP_EQ_INT(mode_of(&c, &f), 0777, "set-uid is gone (04777 -> 0777)");
+	tap_ok(c.notifies > before, "and front ends were told (%u note(s))",
+	    c.notifies - before);
+	setattr_mode(&c, &f, 02777);
+	open_io_as(&c, 65534, &f, IO_WRITE | IO_OWNER);
+	TAP_EQ_INT(mode_of(&c, &f), 0777, "set-gid with group execute goes "
+	    "too (02777 -> 0777)");
+	setattr_mode(&c, &f, 02767);
+	open_io_as(&c, 65534, &f, IO_WRITE | IO_OWNER);
+	TAP_EQ_INT(mode_of(&c, &f), 02767, "set-gid without group execute "
+	    "stays (02767)");
+	setattr_mode(&c, &f, 04777);
+	TAP_EQ_INT(open_io_as(&c, 65534, &f, IO_READ | IO_OWNER), 0,
+	    "uid 65534 opens it for reading");
+	TAP_EQ_INT(mode_of(&c, &f), 04777, "a read keeps set-uid");
+	bdc_set_cred(&c, 65534, 65534);
+	TAP_EQ_INT(setattr_size(&c, &f, 0), 0, "uid 65534 truncates it");
+	bdc_set_cred(&c, 0, 0);
+	TAP_EQ_INT(mode_of(&c, &f), 0777, "set-uid is gone after the "
+	    "truncate");
+	bdc_fh_free(&f);
+	bdc_fh_free(&dir);
+	bdc_fh_free(&pub);
+	bdc_close(&c);
+	return tap_done();
+}
+
+/* One request as lockd; 1 if blockd dropped the connection for it. */
+static int
+lockd_refused(const char *sock, uint32_t type, xdrproc_t proc,
+    const void *req)
+{
+	struct ipc_sync_reply r;
+	struct bdc c;
+	int closed;
+
+	if (bdc_connect_as(&c, sock, user, IPC_ROLE_LOCKD) == -1)
+		return 0;
+	if (bdc_send(&c, type, proc, req, NULL) == -1) {
+		bdc_close(&c);
+		return 0;
+	}
+	/* Any message back (a reply, an error) means it was served. */
+	memset(&r, 0, sizeof(r));
+	closed = ipc_sync_recv(c.fd, &r) == -1;
+	if (!closed)
+		ipc_sync_reply_free(&r);
+	bdc_close(&c);
+	return closed;
+}
+
+/* As lockd's user and role: resolving handles is all it may do. */
+static int
+lockd(const char *sock)
+{
+	struct bdc c;
+	struct bd_create_req cr;
+	struct bd_setattr_req sr;
+	struct bd_open_io_req oi;
+	bd_fh root, ro;
+
+	if (bdc_connect_as(&c, sock, user, IPC_ROLE_LOCKD) == -1) {
+		perror(sock);
+		return 2;
+	}
+	if (!tap_ok(bdc_share_root(&c, SHARE, &root) == 0 &&
+	    bdc_share_root(&c, "ro", &ro) == 0, "lockd: SHARE_ROOT answers"))
+		return tap_done();
+	TAP_EQ_INT(bdc_getattr(&c, &root, NULL), 0,
+	    "lockd: GETATTR of a handle answers");
+	TAP_EQ_INT(share_root_create(&c, "lockd-made", 1), -EPERM,
+	    "lockd: SHARE_ROOT creating a new share: EPERM");
+	TAP_EQ_INT(share_root_create(&c, "lockd-made", 0), -ENOENT,
+	    "lockd: and no share was made");
+	bdc_close(&c);
+
+	memset(&cr, 0, sizeof(cr));
+	cr.dir = ro;
+	cr.name.bd_name_len = 4;
+	cr.name.bd_name_val = (char *)"suid";
+	cr.sattr.mask = SATTR_MODE;
+	cr.sattr.mode = 04755;
+	tap_ok(lockd_refused(sock, BD_CREATE, (xdrproc_t)xdr_bd_create_req,
+	    &cr), "lockd: CREATE of a set-uid root file in the read-only "
+	    "share: disconnected");
+	cr.dir = root;
+	tap_ok(lockd_refused(sock, BD_CREATE, (xdrproc_t)xdr_bd_create_req,
+	    &cr), "lockd: CREATE in a writable share: disconnected");
+	memset(&sr, 0, sizeof(sr));
+	sr.fh = root;
+	sr.sattr.mask = SATTR_MODE;
+	sr.sattr.mode = 0777;
+	tap_ok(lockd_refused(sock, BD_SETATTR, (xdrproc_t)xdr_bd_setattr_req,
+	    &sr), "lockd: SETATTR: disconnected");
+	memset(&oi, 0, sizeof(oi));
+	oi.fh = root;
+	oi.flags = IO_READ;
+	tap_ok(lockd_refused(sock, BD_OPEN_IO, (xdrproc_t)xdr_bd_open_io_req,
+	    &oi), "lockd: OPEN_IO: disconnected");
+	if (bdc_connect_as(&c, sock, user, IPC_ROLE_LOCKD) == 0) {
+		tap_ok(bdc_lookup(&c, &root, "suid", NULL, NULL) == -EIO,
+		    "lockd: LOOKUP: disconnected too");
+		bdc_close(&c);
+	}
+	/* test_blockd.sh checks, as nfsd, that no "suid" was made. */
+	return tap_done();
+}
+
+/* n mode changes of f, 64 in flight (group commit keeps it quick). */
+static int
+mode_flood(struct bdc *b, const bd_fh *f, long n)
+{
+	struct bd_setattr_req req;
+	struct bd_wcc_reply rep;
+	long sent, got;
+	uint32_t id;
+	int ok = 1;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = b->cred;
+	req.fh = *f;
+	req.sattr.mask = SATTR_MODE;
+	for (sent = got = 0; got < n && ok; got++) {
+		while (sent < n && sent - got < 64) {
+			req.sattr.mode = sent % 2 ? 0644 : 0640;
+			if (bdc_send(b, BD_SETATTR,
+			    (xdrproc_t)xdr_bd_setattr_req, &req, &id) == -1)
+				ok = 0;
+			sent++;
+		}
+		memset(&rep, 0, sizeof(rep));
+		if (bdc_recv(b, (xdrproc_t)xdr_bd_wcc_reply, &rep, &id,
+		    NULL) == -1 || rep.status != 0)
+			ok = 0;
+		xdr_free((xdrproc_t)xdr_bd_wcc_reply, &rep);
+	}
+	return ok ? 0 : -1;
+}
+
+/* count changes, for a front end stopped meanwhile (test_blockd.sh). */
+static int
+flood(const char *sock, const char *count)
+{
+	struct bdc c;
+	bd_fh root, f;
+	int rc;
+
+	connect_or_die(&c, sock);
+	if (bdc_share_root(&c, SHARE, &root) != 0 ||
+	    root_file(&c, &root, "flood", 0644, &f) != 0)
+		return 2;
+	rc = mode_flood(&c, &f, strtol(count, NULL, 10));
+	bdc_remove(&c, &root, "flood");
+	printf("%s\n", rc == 0 ? "ok" : "failed");
+	return rc == 0 ? 0 : 1;
+}
+
+/*
+ * A front end (a) that reads nothing while another (b) makes count
+ * changes: past blockd's notify queue limit, a gets one resync note in
+ * place of the notes it could not be sent, and still its replies.
+ */
+static int
+overflow(const char *sock, const char *count)
+{
+	struct bdc a, b;
+	bd_fh root, f;
+	long n = strtol(count, NULL, 10), i;
+
+	connect_or_die(&a, sock);
+	connect_or_die(&b, sock);
+	if (!tap_ok(bdc_share_root(&b, SHARE, &root) == 0 &&
+	    root_file(&b, &root, "overflow", 0644, &f) == 0,
+	    "a file to change"))
+		return tap_done();
+	/* Read what was queued to a so far: from here on it reads nothing. */
+	bdc_getattr(&a, &root, NULL);
+	a.notifies = a.resyncs = 0;
+	tap_ok(mode_flood(&b, &f, n) == 0, "%ld mode changes made", n);
+	/* Now a reads everything queued, then its reply. */
+	i = bdc_getattr(&a, &f, NULL);
+	TAP_EQ_INT(i, 0, "the front end that did not read gets its reply");
+	tap_diag("%u notes, %u of them resyncs, for %ld changes", a.notifies,
+	    a.resyncs, n);
+	tap_ok(a.resyncs >= 1, "it got a resync note (%u)", a.resyncs);
+	tap_ok(a.notifies < n, "in place of notes left out (%u of %ld)",
+	    a.notifies, n);
+	tap_ok(b.resyncs == 0, "the front end that read got every note");
+	bdc_remove(&b, &root, "overflow");
+	bdc_fh_free(&f);
+	bdc_close(&a);
+	bdc_close(&b);
+	return tap_done();
 }
 
 /*
@@ -582,11 +1080,36 @@ main(int argc, char *argv[])
 		return verify(argv[2], argv[3], argv[4]);
 	if (argc == 5 && strcmp(argv[1], "fuzz") == 0)
 		return fuzz(argv[2], argv[3], argv[4]);
+	if (argc == 3 && strcmp(argv[1], "prep") == 0)
+		return prep(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "policy") == 0)
+		return policy(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "lockd") == 0)
+		return lockd(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "hello") == 0) {
+		struct bdc c;
+		enum ipc_role role;
+
+		if (ipc_role_parse(argv[3], &role) == -1)
+			return 2;
+		if (bdc_connect_as(&c, argv[2], user, role) == -1) {
+			printf("refused\n");
+			return 1;
+		}
+		printf("accepted\n");
+		bdc_close(&c);
+		return 0;
+	}
+	if (argc == 4 && strcmp(argv[1], "flood") == 0)
+		return flood(argv[2], argv[3]);
+	if (argc == 4 && strcmp(argv[1], "overflow") == 0)
+		return overflow(argv[2], argv[3]);
 	if ((argc == 5 || argc == 6) && strcmp(argv[1], "entry") == 0)
 		return entry(argv[2], argv[3], argv[4],
 		    argc == 6 ? argv[5] : NULL);
 	fprintf(stderr, "usage: bd-check smoke SOCK | storm SOCK DIR LOG | "
 	    "verify SOCK DIR LOG | entry SOCK OP NAME [NAME2] | "
-	    "fuzz SOCK COUNT SEED\n");
+	    "fuzz SOCK COUNT SEED | prep SOCK | policy SOCK | lockd SOCK | "
+	    "overflow SOCK COUNT\n");
 	return 2;
 }

@@ -11,6 +11,13 @@
 int
 bdc_connect(struct bdc *c, const char *path, const char *user)
 {
+	return bdc_connect_as(c, path, user, IPC_ROLE_NFSD);
+}
+
+int
+bdc_connect_as(struct bdc *c, const char *path, const char *user,
+    enum ipc_role role)
+{
 	struct ipc_hello_reply hr;
 
 	memset(c, 0, sizeof(*c));
@@ -25,7 +32,7 @@ bdc_connect(struct bdc *c, const char *path, const char *user)
 	}
 	if ((c->fd = ipc_connect_unix(path)) == -1)
 		return -1;
-	if (ipc_sync_hello(c->fd, IPC_ROLE_NFSD, "bdc", &hr) == -1) {
+	if (ipc_sync_hello(c->fd, role, "bdc", &hr) == -1) {
 		close(c->fd);
 		c->fd = -1;
 		return -1;
@@ -78,7 +85,16 @@ bdc_recv(struct bdc *c, xdrproc_t rep_proc, void *rep, uint32_t *id,
 		if (ipc_sync_recv(c->fd, &r) == -1)
 			return -1;
 		if (r.hdr.type == BD_NOTIFY) {
+			bd_notify n;
+
 			c->notifies++;
+			memset(&n, 0, sizeof(n));
+			if (ipc_sync_decode(&r, (xdrproc_t)xdr_bd_notify,
+			    &n) == 0) {
+				if (n.what & BD_NOTIFY_RESYNC)
+					c->resyncs++;
+				xdr_free((xdrproc_t)xdr_bd_notify, &n);
+			}
 			ipc_sync_reply_free(&r);
 		}
 	} while (r.hdr.type == BD_NOTIFY);
@@ -153,6 +169,13 @@ bdc_entry(struct bdc *c, uint32_t type, xdrproc_t req_proc, const void *req,
 		*attr = rep.attr;
 	xdr_free((xdrproc_t)xdr_bd_entry_reply, &rep);
 	return status;
+}
+
+int
+bdc_entry_call(struct bdc *c, uint32_t type, xdrproc_t req_proc,
+    const void *req, bd_fh *out, bd_attr *attr)
+{
+	return bdc_entry(c, type, req_proc, req, out, attr);
 }
 
 int

@@ -17,10 +17,14 @@ struct bdc {
 	bd_cred		cred;
 	unsigned int	groups[1];
 	unsigned int	notifies;	/* BD_NOTIFY messages seen */
+	unsigned int	resyncs;	/* of them BD_NOTIFY_RESYNC */
 };
 
 /* Connect to path; as root, first become user (so SO_PEERCRED fits). */
 int	bdc_connect(struct bdc *, const char *path, const char *user);
+/* The same, saying HELLO as another front end's role. */
+int	bdc_connect_as(struct bdc *, const char *path, const char *user,
+	    enum ipc_role);
 void	bdc_close(struct bdc *);
 void	bdc_set_cred(struct bdc *, unsigned int uid, unsigned int gid);
 
@@ -34,6 +38,9 @@ int	bdc_recv(struct bdc *, xdrproc_t rep_proc, void *rep, uint32_t *id,
 	    int *fd_out);
 
 /* Conveniences returning the reply status (0 or -errno). */
+/* Any request answered by a bd_entry_reply; -EIO if the call failed. */
+int	bdc_entry_call(struct bdc *, uint32_t type, xdrproc_t, const void *,
+	    bd_fh *out, bd_attr *attr);
 int	bdc_share_root(struct bdc *, const char *name, bd_fh *out);
 int	bdc_lookup(struct bdc *, const bd_fh *dir, const char *name,
 	    bd_fh *out, bd_attr *attr);

@@ -10,13 +10,134 @@ set -u
 . "$top_srcdir/tests/integration/lib.sh"
 
 suite_need_root
+# nfsd too (its fd fast path against blockd's rule): a network of our own.
+suite_in_netns "$0" "$@"
 suite_users
+SUITE_WITH=nfsd
 suite_setup
 BD=$top_builddir/tests/clients/bd-check
 SOCK=$SUITE_DIR/run/blockd.sock
+# bd-check acts as a front end with uid 0 in share export.  Share ro is
+# read-only, share squash gets root squash at a reload (below), and a
+# front end that leaves 64 KiB unread gets a resync note.
+# conf_set SECTION KEY VALUE: KEY in [SECTION] of the suite's file, added
+# at the section's top or changed where it is set already.
+conf_set() {
+	if sed -n "/^\[$1\]\$/,/^\[/p" "$SUITE_CONF" | grep -q "^$2 = "; then
+		sed -i "/^\[$1\]\$/,/^\[/ s/^$2 = .*/$2 = $3/" "$SUITE_CONF"
+	else
+		sed -i "/^\[$1\]\$/a $2 = $3" "$SUITE_CONF"
+	fi
+}
+conf_set "share export" "root squash" no
+conf_set "share export" insecure yes
+conf_set blockd "notify queue limit" 64
+cat >> "$SUITE_CONF" <<CONF
+
+[share ro]
+path = /ro
+read only = yes
+root squash = no
+
+[share allsq]
+path = /allsq
+all squash = yes
+anonuid = 4321
+anongid = 4321
+
+[share squash]
+path = /squash
+root squash = no
+anonuid = 4321
+anongid = 4321
+
+[nfsd]
+rpcbind = no
+CONF
+P=2049
+M=20048
+
+# NFSv3 calls with an AUTH_UNIX uid, one per run:
+#   nfsio UID mnt PATH                -> hex handle or "MNT3ERR n"
+#   nfsio UID create HEXDIR NAME MODE -> hex handle or "NFS3ERR n"
+#   nfsio UID write HEXFH DATA        -> NFS3_OK or "NFS3ERR n" (FILE_SYNC)
+#   nfsio UID read HEXFH              -> "NFS3_OK n" (bytes) or "NFS3ERR n"
+#   nfsio UID mode HEXFH              -> the mode in octal, or "NFS3ERR n"
+nfsio() {
+	python3 - "$P" "$M" "$@" <<'PY'
+import os, socket, struct, sys
+
+nfs_port, mount_port, uid, cmd = (int(sys.argv[1]), int(sys.argv[2]),
+    int(sys.argv[3]), sys.argv[4])
+args = sys.argv[5:]
+
+def opaque(b):
+    return struct.pack(">I", len(b)) + b + b"\0" * (-len(b) % 4)
+
+def call(port, prog, proc, body):
+    cred = struct.pack(">I", 0) + opaque(b"nfsio") + \
+        struct.pack(">IIII", uid, uid, 1, uid)
+    xid = struct.unpack(">I", os.urandom(4))[0]
+    msg = struct.pack(">IIIIII", xid, 0, 2, prog, 3, proc) + \
+        struct.pack(">I", 1) + opaque(cred) + struct.pack(">II", 0, 0) + body
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    s.sendall(struct.pack(">I", 0x80000000 | len(msg)) + msg)
+    rec, last = b"", False
+    while not last:
+        hdr = b""
+        while len(hdr) < 4:
+            hdr += s.recv(4 - len(hdr))
+        mark = struct.unpack(">I", hdr)[0]
+        last, n = bool(mark & 0x80000000), mark & 0x7fffffff
+        frag = b""
+        while len(frag) < n:
+            frag += s.recv(n - len(frag))
+        rec += frag
+    s.close()
+    vlen = struct.unpack(">I", rec[16:20])[0]
+    off = 20 + vlen + (-vlen % 4)
+    if struct.unpack(">I", rec[off:off + 4])[0] != 0:
+        sys.exit("rpc error")
+    return rec[off + 4:]
+
+def u32(b, off):
+    return struct.unpack(">I", b[off:off + 4])[0]
+
+if cmd == "mnt":
+    rep = call(mount_port, 100005, 1, opaque(args[0].encode()))
+    print("MNT3ERR %d" % u32(rep, 0) if u32(rep, 0) else
+        rep[8:8 + u32(rep, 4)].hex())
+elif cmd == "create":
+    fh, name, mode = bytes.fromhex(args[0]), args[1].encode(), int(args[2], 8)
+    sattr = struct.pack(">IIIIIIII", 1, mode, 0, 0, 0, 0, 0, 0)
+    rep = call(nfs_port, 100003, 8,
+        opaque(fh) + opaque(name) + struct.pack(">I", 0) + sattr)
+    if u32(rep, 0) != 0 or u32(rep, 4) != 1:
+        print("NFS3ERR %d" % u32(rep, 0))
+    else:
+        print(rep[12:12 + u32(rep, 8)].hex())
+elif cmd == "write":
+    fh, data = bytes.fromhex(args[0]), args[1].encode()
+    rep = call(nfs_port, 100003, 7, opaque(fh) +
+        struct.pack(">QII", 0, len(data), 2) + opaque(data))
+    print("NFS3ERR %d" % u32(rep, 0) if u32(rep, 0) else "NFS3_OK")
+elif cmd == "read":
+    rep = call(nfs_port, 100003, 6, opaque(bytes.fromhex(args[0])) +
+        struct.pack(">QI", 0, 4096))
+    if u32(rep, 0) != 0:
+        print("NFS3ERR %d" % u32(rep, 0))
+    else:
+        off = 8 + (84 if u32(rep, 4) else 0)
+        print("NFS3_OK %d" % u32(rep, off))
+elif cmd == "mode":
+    rep = call(nfs_port, 100003, 1, opaque(bytes.fromhex(args[0])))
+    print("NFS3ERR %d" % u32(rep, 0) if u32(rep, 0) else
+        "%o" % (u32(rep, 8) & 0o7777))
+PY
+}
 
 suite_start
-check "stated and blockd come up" suite_wait_ready stated blockd
+check "stated, blockd and nfsd come up" suite_wait_ready stated blockd nfsd
 
 # A client's TAP lines (file $1), renumbered into ours, named for $2.
 bd_tap() {
@@ -34,6 +155,80 @@ bd_tap() {
 "$BD" smoke "$SOCK" > "$SUITE_DIR/smoke.out" 2>&1
 bd_tap "$SUITE_DIR/smoke.out" blockd
 check "smoke run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/smoke.out"
+
+# What blockd enforces itself, whatever a front end claims (issue 21).
+# Share squash gets its 0777 directory while root is root there, then
+# root squash by a reload: blockd applies the share's rules it read last.
+check "a directory in share squash, before its root squash" \
+    test "$("$BD" prep "$SOCK" 2>&1)" = ok
+conf_set "share squash" "root squash" yes
+check "blockd reloads the configuration" suite_ctl reload blockd
+"$BD" policy "$SOCK" > "$SUITE_DIR/policy.out" 2>&1
+bd_tap "$SUITE_DIR/policy.out" blockd
+check "policy run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/policy.out"
+
+# lockd's user and role: it may resolve handles, nothing else.
+BLOCKD=$(suite_pid blockd)
+BD_CHECK_USER=dittofs-lockd "$BD" lockd "$SOCK" > "$SUITE_DIR/lockd.out" 2>&1
+bd_tap "$SUITE_DIR/lockd.out" blockd
+check "lockd run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/lockd.out"
+check "what lockd sent made no file" test "$("$BD" entry "$SOCK" remove suid)" = ENOENT
+check "blockd logged lockd's forbidden message" \
+    grep -q "which role lockd may not send; disconnecting" "$SUITE_DIR/run.log"
+check "blockd is the same process" test "$(suite_pid blockd)" = "$BLOCKD"
+
+# statd needs nothing of blockd: it may not even connect.
+check "statd's user and role: HELLO refused" \
+    test "$(BD_CHECK_USER=dittofs-statd "$BD" hello "$SOCK" statd)" = refused
+check "lockd's user and role: HELLO accepted" \
+    test "$(BD_CHECK_USER=dittofs-lockd "$BD" hello "$SOCK" lockd)" = accepted
+
+# A front end that reads nothing while 6000 changes are made.
+"$BD" overflow "$SOCK" 6000 > "$SUITE_DIR/overflow.out" 2>&1
+bd_tap "$SUITE_DIR/overflow.out" blockd
+check "overflow run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/overflow.out"
+check "blockd's status counts the resyncs" \
+    sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status blockd | grep -Eq ' [1-9][0-9]* resyncs'"
+
+# Through nfsd: READ of a 0711 file by another uid gets one answer,
+# whether or not nfsd holds an fd of it (the owner's write gave it one),
+# and a write by uid 65534 through nfsd clears set-uid even though nfsd
+# holds an fd that root's write opened.
+ROOT=$(nfsio 0 mnt /export)
+check "MNT /export ($ROOT)" sh -c "test ${#ROOT} -gt 16"
+F711=$(nfsio 0 create "$ROOT" nfs711 711)
+R1=$(nfsio 1000 read "$F711")
+check "0711: another uid's READ, no fd held: NFS3_OK ($R1)" test "$R1" = "NFS3_OK 0"
+check "0711: the owner writes" test "$(nfsio 0 write "$F711" hello)" = NFS3_OK
+R2=$(nfsio 1000 read "$F711")
+check "0711: another uid's READ, an fd held: the same answer ($R2)" test "$R2" = "NFS3_OK 5"
+F700=$(nfsio 0 create "$ROOT" nfs700 700)
+check "0700: another uid's READ, no fd held: NFS3ERR_ACCES" test "$(nfsio 1000 read "$F700")" = "NFS3ERR 13"
+nfsio 0 write "$F700" hello >/dev/null
+check "0700: another uid's READ, an fd held: NFS3ERR_ACCES" test "$(nfsio 1000 read "$F700")" = "NFS3ERR 13"
+FSUID=$(nfsio 0 create "$ROOT" nfssuid 4777)
+check "a 04777 file made through nfsd" test "$(nfsio 0 mode "$FSUID")" = 4777
+check "root writes it (nfsd now holds a writable fd)" test "$(nfsio 0 write "$FSUID" root)" = NFS3_OK
+check "root's write keeps set-uid" test "$(nfsio 0 mode "$FSUID")" = 4777
+check "uid 65534 writes it" test "$(nfsio 65534 write "$FSUID" nobody)" = NFS3_OK
+check "and set-uid is gone (04777 -> 0777)" test "$(nfsio 0 mode "$FSUID")" = 777
+
+# nfsd stopped while more notes than the notify queue limit are made,
+# then a chmod whose note it never gets: when it runs again it reads a
+# resync note first, drops its caches (the fd it held for uid 1000's
+# READ too) and refuses that READ.
+FR=$(nfsio 0 create "$ROOT" resync 644)
+nfsio 0 write "$FR" data >/dev/null
+check "uid 1000 reads a 0644 file through nfsd (it holds the fd)" \
+    test "$(nfsio 1000 read "$FR")" = "NFS3_OK 4"
+NFSD=$(suite_pid nfsd)
+kill -STOP "$NFSD"
+check "6000 changes while nfsd is stopped" test "$("$BD" flood "$SOCK" 6000)" = ok
+check "and a chmod 0600 of that file" test "$("$BD" entry "$SOCK" chmod resync 600)" = ok
+kill -CONT "$NFSD"
+check "uid 1000's READ now: NFS3ERR_ACCES" test "$(nfsio 1000 read "$FR")" = "NFS3ERR 13"
+check "nfsd logged the resync" grep -q "notifications were left out" "$SUITE_DIR/run.log"
+check "nfsd is the same process" test "$(suite_pid nfsd)" = "$NFSD"
 
 # A front end gone bad: damaged requests (DITTOFS_FUZZ_SEED replays a
 # run); blockd answers or drops each, and neither crashes nor restarts.

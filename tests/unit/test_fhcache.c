@@ -9,6 +9,7 @@
 #include <event2/event.h>
 
 #include "nfsd.h"
+#include "perm.h"
 #include "tap.h"
 
 static int
@@ -48,6 +49,58 @@ static struct fhnode *
 get(struct fhcache *c, const char *fh)
 {
 	return fhcache_get(c, (const uint8_t *)fh, strlen(fh));
+}
+
+/*
+ * The fd fast path's permission check is common/perm.h's perm_io, the
+ * rule blockd applies to BD_OPEN_IO (test_store checks that side): with
+ * NFS's flags a READ needs read or execute permission, as in knfsd.
+ */
+static int
+permits(unsigned int mode, unsigned int uid, unsigned int gid,
+    unsigned int flags)
+{
+	struct nfs_attr a;
+	bd_cred cred;
+	unsigned int groups[1] = { gid };
+
+	memset(&a, 0, sizeof(a));
+	a.type = 1;
+	a.mode = mode;
+	a.uid = 1000;
+	a.gid = 50;
+	memset(&cred, 0, sizeof(cred));
+	cred.uid = uid;
+	cred.gid = gid;
+	cred.groups.groups_len = 1;
+	cred.groups.groups_val = groups;
+	return nfs_attr_permits(&a, &cred, flags);
+}
+
+static void
+test_permits(void)
+{
+	const unsigned int nfs_read = PERM_IO_READ | PERM_IO_OWNER_OVERRIDE |
+	    PERM_IO_READ_IF_EXEC;
+	const unsigned int nfs_write = PERM_IO_WRITE |
+	    PERM_IO_OWNER_OVERRIDE;
+
+	tap_ok(permits(0711, 2000, 2000, nfs_read), "0711: another uid's "
+	    "READ (execute permission)");
+	tap_ok(!permits(0711, 2000, 2000, PERM_IO_READ), "0711: not a "
+	    "plain read");
+	tap_ok(!permits(0700, 2000, 2000, nfs_read), "0700: no READ for "
+	    "another uid");
+	tap_ok(!permits(0604, 2000, 50, nfs_read), "0604: the group's bits "
+	    "count for a member, not the others'");
+	tap_ok(permits(0400, 1000, 1000, nfs_write), "0400: its owner may "
+	    "WRITE (owner override)");
+	tap_ok(!permits(0400, 1000, 1000, PERM_IO_WRITE), "0400: not "
+	    "without the override");
+	tap_ok(!permits(0644, 2000, 2000, nfs_write), "0644: no WRITE for "
+	    "another uid");
+	tap_ok(permits(0, 0, 0, nfs_read) && permits(0, 0, 0, nfs_write),
+	    "root may read and write a 0000 file");
 }
 
 int
@@ -126,5 +179,6 @@ main(void)
 	    open_fds() - before);
 	fhcache_free(c);
 	event_base_free(base);
+	test_permits();
 	return tap_done();
 }

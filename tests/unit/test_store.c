@@ -731,6 +731,205 @@ test_io(struct store *s, const struct store_fh *root)
 	TAP_EQ_INT(sf2.files_used, sf.files_used + 1, "statfs counts files");
 }
 
+/*
+ * CREATE with owner or size (store_make): one transaction, so a refused
+ * part leaves nothing behind; a size on a new file is its creat(2).
+ */
+static void
+test_make_atomic(struct store *s, struct notes *nt, const struct store_fh *root)
+{
+	struct store_sattr sa;
+	struct store_new nw;
+	struct store_fh d, fh;
+	struct store_attr a;
+
+	store_mkdir(s, &cr_root, root, N("atomic"), 0777, &d, NULL);
+	memset(&sa, 0, sizeof(sa));
+	memset(&nw, 0, sizeof(nw));
+	nw.type = STORE_TYPE_REG;
+	nw.mode = 0644;
+	nw.how = STORE_CREATE_UNCHECKED;
+	nw.sattr = &sa;
+	sa.mask = STORE_SATTR_UID;
+	sa.uid = 0;
+	TAP_EQ_INT(store_make(s, &cr_alice, &d, N("given"), &nw, &fh, &a),
+	    -EPERM, "make: a file given to root by alice: EPERM");
+	TAP_EQ_INT(store_lookup(s, &cr_alice, &d, N("given"), NULL, NULL),
+	    -ENOENT, "make: and nothing was left behind");
+	nw.type = STORE_TYPE_DIR;
+	TAP_EQ_INT(store_make(s, &cr_alice, &d, N("gdir"), &nw, &fh, &a),
+	    -EPERM, "make: the same for a directory");
+	TAP_EQ_INT(store_lookup(s, &cr_alice, &d, N("gdir"), NULL, NULL),
+	    -ENOENT, "make: no directory left behind");
+	nw.type = STORE_TYPE_REG;
+	sa.mask = STORE_SATTR_UID | STORE_SATTR_GID;
+	sa.uid = 1001;
+	sa.gid = 1001;
+	tap_ok(store_make(s, &cr_root, &d, N("chowned"), &nw, &fh, &a) == 0 &&
+	    a.uid == 1001 && a.gid == 1001, "make: root makes a file for bob "
+	    "in one call (uid %u)", a.uid);
+	nw.mode = 0444;
+	sa.mask = STORE_SATTR_SIZE;
+	sa.size = 0;
+	tap_ok(store_make(s, &cr_alice, &d, N("ro"), &nw, &fh, &a) == 0 &&
+	    a.mode == 0444 && a.uid == 1000, "make: 0444 with size 0 (creat "
+	    "with O_TRUNC) by its creator");
+	sa.size = 5;
+	nw.mode = 0644;
+	tap_ok(store_make(s, &cr_alice, &d, N("sized"), &nw, &fh, &a) == 0 &&
+	    a.size == 5, "make: with a size: the backing file has it");
+	/* Unchecked over an existing file: the size applies to it. */
+	sa.size = 2;
+	nt->n = 0;
+	tap_ok(store_make(s, &cr_alice, &d, N("sized"), &nw, &fh, &a) == 0 &&
+	    a.size == 2, "make: unchecked over an existing file truncates it");
+	sa.mask = STORE_SATTR_UID;
+	sa.uid = 0;
+	TAP_EQ_INT(store_make(s, &cr_alice, &d, N("sized"), &nw, &fh, &a),
+	    -EPERM, "make: unchecked over it, giving it to root: EPERM");
+}
+
+/* The first open for writing by non-root clears set-uid (perm.h). */
+static void
+test_kill_privs(struct store *s, struct notes *nt,
+    const struct store_fh *root)
+{
+	struct store_sattr sa;
+	struct store_fh fh;
+	struct store_attr a;
+	struct store_cred nobody;
+	int fd;
+
+	cred_set(&nobody, 65534, 65534, 0, NULL);
+	store_create(s, &cr_root, root, N("suid"), 04777,
+	    STORE_CREATE_GUARDED, NULL, &fh, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_MODE;
+	sa.mode = 04777;
+	store_setattr(s, &cr_root, &fh, &sa, NULL);
+	TAP_EQ_INT(store_open_io(s, &cr_root, &fh, STORE_IO_WRITE, &fd, &a),
+	    0, "suid: root opens for writing");
+	close(fd);
+	TAP_EQ_INT(a.mode & 07777, 04777, "suid: root's write keeps it");
+	TAP_EQ_INT(store_open_io(s, &nobody, &fh, STORE_IO_READ, &fd, &a), 0,
+	    "suid: nobody opens for reading");
+	close(fd);
+	TAP_EQ_INT(a.mode & 07777, 04777, "suid: a read keeps it");
+	nt->n = 0;
+	TAP_EQ_INT(store_open_io(s, &nobody, &fh, STORE_IO_WRITE, &fd, &a), 0,
+	    "suid: nobody opens for writing");
+	close(fd);
+	TAP_EQ_INT(a.mode & 07777, 0777, "suid: set-uid gone (04777 -> 0777)");
+	store_getattr(s, &fh, &a);
+	TAP_EQ_INT(a.mode & 07777, 0777, "suid: and stored so");
+	tap_ok(notes_for(nt, a.ino) & STORE_NOTIFY_MODE, "suid: front ends "
+	    "are told of the mode change");
+	sa.mode = 02777;
+	store_setattr(s, &cr_root, &fh, &sa, NULL);
+	store_open_io(s, &cr_alice, &fh, STORE_IO_WRITE, &fd, &a);
+	close(fd);
+	TAP_EQ_INT(a.mode & 07777, 0777, "sgid with group execute: gone");
+	sa.mode = 02767;
+	store_setattr(s, &cr_root, &fh, &sa, NULL);
+	store_open_io(s, &cr_alice, &fh, STORE_IO_WRITE, &fd, &a);
+	close(fd);
+	TAP_EQ_INT(a.mode & 07777, 02767, "sgid without group execute: kept");
+	sa.mode = 04777;
+	store_setattr(s, &cr_root, &fh, &sa, NULL);
+	sa.mask = STORE_SATTR_SIZE;
+	sa.size = 0;
+	TAP_EQ_INT(store_setattr(s, &nobody, &fh, &sa, &a), 0,
+	    "suid: nobody truncates it");
+	TAP_EQ_INT(a.mode & 07777, 0777, "suid: gone after the truncate");
+}
+
+/*
+ * One I/O permission rule: for every mode and every class of caller,
+ * store_open_io decides as common/perm.h's perm_io, which nfsd's fd fast
+ * path applies too (nfsd/fhcache.c nfs_attr_permits).  With NFS's flags
+ * a read needs read or execute permission, as in knfsd.
+ */
+static void
+test_io_rule(struct store *s, const struct store_fh *root)
+{
+	static const unsigned int flagsets[] = {
+		STORE_IO_READ,
+		STORE_IO_WRITE,
+		STORE_IO_READ | STORE_IO_WRITE,
+		STORE_IO_READ | STORE_IO_OWNER_OVERRIDE |
+		    STORE_IO_READ_IF_EXEC,
+		STORE_IO_WRITE | STORE_IO_OWNER_OVERRIDE,
+		STORE_IO_READ | STORE_IO_WRITE | STORE_IO_OWNER_OVERRIDE,
+	};
+	const struct store_cred *who[] = { &cr_root, &cr_alice, &cr_bob,
+	    &cr_carol };
+	struct store_sattr sa;
+	struct store_fh fh;
+	struct store_attr a;
+	struct perm_who w;
+	struct perm_obj o;
+	unsigned int mode, i, k, bad = 0, cases = 0;
+	int fd, rv, want;
+
+	/* alice's file, group 50 (carol is in it). */
+	store_create(s, &cr_root, root, N("rule"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_UID | STORE_SATTR_GID;
+	sa.uid = 1000;
+	sa.gid = 50;
+	store_setattr(s, &cr_root, &fh, &sa, NULL);
+	for (mode = 0; mode < 01000; mode++) {
+		sa.mask = STORE_SATTR_MODE;
+		sa.mode = mode;
+		store_setattr(s, &cr_root, &fh, &sa, &a);
+		for (i = 0; i < sizeof(who) / sizeof(who[0]); i++) {
+			w.uid = who[i]->uid;
+			w.gid = who[i]->gid;
+			w.groups = who[i]->groups;
+			w.ngroups = who[i]->ngroups;
+			o.is_dir = 0;
+			o.mode = mode;
+			o.uid = 1000;
+			o.gid = 50;
+			for (k = 0; k < sizeof(flagsets) / sizeof(flagsets[0]);
+			    k++) {
+				want = perm_io(&w, &o, flagsets[k]);
+				/* root's writes would clear nothing here. */
+				rv = store_open_io(s, who[i], &fh,
+				    (int)flagsets[k], &fd, NULL);
+				if (rv == 0)
+					close(fd);
+				cases++;
+				if (rv != want && bad++ < 5)
+					tap_diag("mode %04o uid %u flags %#x: "
+					    "store %d, perm_io %d", mode,
+					    w.uid, flagsets[k], rv, want);
+			}
+		}
+	}
+	TAP_EQ_INT(bad, 0, "open_io decides as perm_io in all %u cases",
+	    cases);
+	w.uid = 1001;
+	w.gid = 1001;
+	w.ngroups = 0;
+	o.mode = 0711;
+	TAP_EQ_INT(perm_io(&w, &o, STORE_IO_READ | STORE_IO_OWNER_OVERRIDE |
+	    STORE_IO_READ_IF_EXEC), 0, "0711: another uid may READ (knfsd: "
+	    "read if exec)");
+	TAP_EQ_INT(perm_io(&w, &o, STORE_IO_READ), -EACCES,
+	    "0711: but not open for plain reading");
+	o.mode = 0700;
+	TAP_EQ_INT(perm_io(&w, &o, STORE_IO_READ | STORE_IO_OWNER_OVERRIDE |
+	    STORE_IO_READ_IF_EXEC), -EACCES, "0700: another uid may not READ");
+	o.mode = 0400;
+	w.uid = 1000;
+	TAP_EQ_INT(perm_io(&w, &o, STORE_IO_WRITE | STORE_IO_OWNER_OVERRIDE),
+	    0, "0400: the owner may write (owner override)");
+	TAP_EQ_INT(perm_io(&w, &o, STORE_IO_WRITE), -EACCES,
+	    "0400: not without the override");
+}
+
 static void
 test_xattr(struct store *s, const struct store_fh *root)
 {
@@ -1628,6 +1827,9 @@ main(void)
 	test_xattr(s, &root);
 	test_notify(s, &nt, &root);
 	test_unbacked(s, &root, dir);
+	test_make_atomic(s, &nt, &root);
+	test_kill_privs(s, &nt, &root);
+	test_io_rule(s, &root);
 
 	s = reopen(s, dir, &opt);
 	rv = store_share_root(s, "main", 0, &root2, NULL);
