@@ -31,3 +31,10 @@ common_libdittofs_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCAP_CFLAGS) \
 DITTOFS_COMMON_LIBS = common/libdittofs.a common/libipcxdr.a \
 	$(LIBEVENT_LIBS) $(TIRPC_LIBS) $(LIBCAP_LIBS) $(SECCOMP_LIBS)
 
+
+# The log rate limiter.
+check_PROGRAMS += tests/unit/test_log
+TESTS += tests/unit/test_log
+tests_unit_test_log_SOURCES = tests/unit/test_log.c
+tests_unit_test_log_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_log_LDADD = $(DITTOFS_COMMON_LIBS)
