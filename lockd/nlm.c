@@ -340,7 +340,7 @@ nlm_op_result(struct lockd_op *op, xdrproc_t proc, const void *res)
 	    op->peer_len, NLM_PROG, op->req.vers,
 	    op->req.proc + (NLMPROC_TEST_RES - NLMPROC_TEST), proc, res, 3,
 	    nlm_res_sent, NULL) == -1)
-		log_warn("_RES to %s", op->peer_addr);
+		log_warn_rl("_RES to %s", op->peer_addr);
 	nlm_op_free(op);
 }
 
@@ -611,7 +611,7 @@ nlm_block_granted_reply(void *arg, int status, XDR *xdrs)
 	if (status == 0) {
 		memset(&res, 0, sizeof(res));
 		if (!xdr_nlm_res(xdrs, &res)) {
-			log_warnx("GRANTED reply from %s: garbage",
+			log_warnx_rl("GRANTED reply from %s: garbage",
 			    b->peer_addr);
 			res.stat = LCK_DENIED_NOLOCKS;
 		}
@@ -621,7 +621,7 @@ nlm_block_granted_reply(void *arg, int status, XDR *xdrs)
 	}
 	/* No answer: retry a while, then keep the lock (Linux does). */
 	if (++b->attempts >= LOCKD_GRANT_ATTEMPTS) {
-		log_warnx("GRANTED to %s (%s): no answer; the lock stays "
+		log_warnx_rl("GRANTED to %s (%s): no answer; the lock stays "
 		    "held until the client asks again or is released",
 		    b->peer_addr, b->req.caller_name);
 		nlm_block_free(b);
@@ -651,7 +651,7 @@ nlm_block_granted_result(struct lockd_block *b, uint32_t stat)
 			return;
 		}
 	} else {
-		log_info("GRANTED refused by %s (status %u): releasing",
+		log_info_rl("GRANTED refused by %s (status %u): releasing",
 		    b->req.caller_name, stat);
 		nlm_unlock_quietly(b->env, b->file, &b->req);
 	}
@@ -1099,7 +1099,7 @@ nlm_dispatch(struct rpc_call *call, void *arg)
 		return;
 	}
 	if (rc == -1) {
-		log_warnx("NLM v%u %s from %s: garbage arguments",
+		log_warnx_rl("NLM v%u %s from %s: garbage arguments",
 		    call->hdr.vers, call->hdr.proc < 24 ?
 		    nlm_proc_names[call->hdr.proc] : "?", call->peer_addr);
 		op->call = NULL;

@@ -55,7 +55,7 @@ static const char *const statd_syscalls[] = {
 static void
 statd_mon_log(const char *msg)
 {
-	log_warnx("%s", msg);
+	log_warnx_rl("%s", msg);
 }
 
 static void
@@ -195,11 +195,11 @@ statd_release_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 	memset(&rep, 0, sizeof(rep));
 	if (msg != NULL && msg->hdr.type == ST_REPLY &&
 	    ipc_decode(msg, (xdrproc_t)xdr_st_reply, &rep) == 0) {
-		log_info("%s rebooted: %llu lock(s) and share(s) released",
+		log_info_rl("%s rebooted: %llu lock(s) and share(s) released",
 		    host, (unsigned long long)rep.count);
 		xdr_free((xdrproc_t)xdr_st_reply, &rep);
 	} else
-		log_warnx("%s rebooted: stated did not release its locks",
+		log_warnx_rl("%s rebooted: stated did not release its locks",
 		    host);
 	free(host);
 }
@@ -212,7 +212,7 @@ statd_release(struct statd_env *env, const char *host)
 	char *copy;
 
 	if (ch == NULL) {
-		log_warnx("%s rebooted, but stated is not connected", host);
+		log_warnx_rl("%s rebooted, but stated is not connected", host);
 		return;
 	}
 	if ((copy = strdup(host)) == NULL)
@@ -231,7 +231,7 @@ statd_local(struct rpc_call *call, const char *what)
 {
 	if (call->peer_loopback)
 		return 1;
-	log_warnx("%s from %s refused: only local callers may", what,
+	log_warnx_rl("%s from %s refused: only local callers may", what,
 	    call->peer_addr);
 	return 0;
 }
@@ -280,7 +280,7 @@ statd_dispatch(struct rpc_call *call, void *arg)
 		return;
 	}
 	if (proc != NULL && rpc_decode_args(call, proc, &a) == -1) {
-		log_warnx("SM procedure %u from %s: garbage arguments",
+		log_warnx_rl("SM procedure %u from %s: garbage arguments",
 		    call->hdr.proc, call->peer_addr);
 		rpc_reply_error(call, RPC_ACCEPT_GARBAGE_ARGS);
 		return;
@@ -328,7 +328,7 @@ statd_dispatch(struct rpc_call *call, void *arg)
 		break;
 	case SM_PROC_NOTIFY:
 		env->notifies_in++;
-		log_info("SM_NOTIFY from %s: %s has state %d",
+		log_info_rl("SM_NOTIFY from %s: %s has state %d",
 		    call->peer_addr, a.chge.mon_name, a.chge.state);
 		/*
 		 * By the name it gives only: many clients may share an
