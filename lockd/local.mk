@@ -20,7 +20,9 @@ LOCKD_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/lockd -I$(top_builddir)/lockd \
 	-I$(top_builddir)/statd
 
 noinst_LIBRARIES += lockd/libdfsrpc.a
-lockd_libdfsrpc_a_SOURCES = lockd/rpc.c lockd/rpc.h
+# share.c (lockd's share rules) rides here so that everything linking
+# nlm.c, the NLM decoder's unit test too, finds it.
+lockd_libdfsrpc_a_SOURCES = lockd/rpc.c lockd/rpc.h lockd/share.c
 lockd_libdfsrpc_a_CPPFLAGS = $(LOCKD_CPPFLAGS)
 
 sbin_PROGRAMS += lockd/dittofs-lockd

@@ -989,6 +989,31 @@ nlm_op_stated(struct lockd_op *op)
 	}
 }
 
+/*
+ * The share's clients and source-port rules, as nfsd applies them:
+ * refused as knfsd's lockd refuses a handle its export check turns down.
+ */
+static int
+nlm_op_share_refused(struct lockd_op *op, uint32_t share)
+{
+	int v4 = op->req.vers == NLM4_VERS;
+
+	switch (lockd_share_check(op->env, share, &op->peer, op->peer_addr)) {
+	case LOCKD_SHARE_OK:
+		return 0;
+	case LOCKD_SHARE_PENDING:
+		nlm_op_free(op);
+		break;
+	case LOCKD_SHARE_STALE:
+		nlm_op_fail(op, v4 ? NLM4_STALE_FH : LCK_DENIED_NOLOCKS);
+		break;
+	case LOCKD_SHARE_REFUSED:
+		nlm_op_fail(op, LCK_DENIED);	/* NLM4_DENIED too */
+		break;
+	}
+	return 1;
+}
+
 static void
 nlm_op_blockd_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 {
@@ -1014,6 +1039,8 @@ nlm_op_blockd_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 		    LCK_DENIED_NOLOCKS);
 		return;
 	}
+	if (nlm_op_share_refused(op, rep.attr.share))
+		return;
 	f[0] = (uint8_t)(rep.attr.share >> 24);
 	f[1] = (uint8_t)(rep.attr.share >> 16);
 	f[2] = (uint8_t)(rep.attr.share >> 8);
