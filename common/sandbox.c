@@ -50,6 +50,15 @@ static const char *const sandbox_base_syscalls[] = {
 	NULL
 };
 
+/* Process-wide, like the log state: set once, never cleared. */
+static int sandbox_is_confined;
+
+int
+sandbox_confined(void)
+{
+	return sandbox_is_confined;
+}
+
 int
 sandbox_resolve_user(const char *user, struct sandbox_ids *ids)
 {
@@ -71,6 +80,7 @@ sandbox_chroot(const char *dir)
 {
 	if (chroot(dir) == -1 || chdir("/") == -1)
 		return -1;
+	sandbox_is_confined = 1;
 	return 0;
 }
 
@@ -231,6 +241,7 @@ sandbox_seccomp(const char *const *extra, int debug)
 		errno = -rc;
 		return -1;
 	}
+	sandbox_is_confined = 1;
 	return 0;
 }
 

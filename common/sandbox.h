@@ -47,6 +47,13 @@ int	sandbox_no_new_privs(void);
 int	sandbox_seccomp(const char *const *extra, int debug);
 int	sandbox_have_capability(int cap);
 
+/*
+ * Is this process chrooted or under seccomp?  Then it must not resolve
+ * names: /etc is out of reach, and the files and sockets the name
+ * service would open may be forbidden syscalls.
+ */
+int	sandbox_confined(void);
+
 /* Runs every step; any failure is fatal to the caller. */
 int	sandbox_may_bind_reserved(void);
 void	sandbox_enter(const struct sandbox_spec *, struct sandbox_report *);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "sandbox.h"
 #include "share_rules.h"
 
 void
@@ -152,6 +153,11 @@ share_parse_client(const char *word, struct share_client **list,
 		snprintf(err, errlen, "client '%.40s...' too long", word);
 		return -1;
 	}
+	if (host[0] == '@' && sandbox_confined()) {
+		snprintf(err, errlen, "netgroup '%s' can be resolved only at "
+		    "start (restart the daemon to change it)", host + 1);
+		return -1;
+	}
 	if (host[0] == '@') {
 		if (host[1] == '\0') {
 			snprintf(err, errlen, "'@' names no netgroup");
@@ -192,6 +198,11 @@ share_parse_client(const char *word, struct share_client **list,
 		return -1;
 	}
 	/* A host name: every address it has now, and it must have one. */
+	if (sandbox_confined()) {
+		snprintf(err, errlen, "host name '%s' can be resolved only at "
+		    "start (restart the daemon to change it)", host);
+		return -1;
+	}
 	if (share_add_host(host, list, n, &added, err, errlen) == -1)
 		return -1;
 	return added > 0 ? 0 : -1;

@@ -43,7 +43,8 @@ struct conf_section;
 void	 share_addr_from_sockaddr(const struct sockaddr *, uint8_t[16]);
 /*
  * "10.0.0.0/8, host, @group 2001:db8::/32 *": commas and blanks separate.
- * Every host name and every host of a netgroup is resolved now.
+ * Every host name and every host of a netgroup is resolved now; once
+ * the process is sandboxed (sandbox_confined()) a name is an error.
  */
 int	 share_parse_clients(const char *, struct share_client **, size_t *,
 	    char *err, size_t errlen);

@@ -41,3 +41,7 @@ tests_clients_nlm_client_LDADD = lockd/libnlmxdr.a $(DITTOFS_COMMON_LIBS)
 # NLM and NSM end to end on loopback namespaces (root, rpcbind).
 TESTS += tests/integration/test_locking.sh
 EXTRA_DIST += tests/integration/test_locking.sh
+
+# Share rules (reserved ports, @netgroup clients) through MOUNT, NFS, NLM.
+TESTS += tests/integration/test_exports.sh
+EXTRA_DIST += tests/integration/test_exports.sh
