@@ -163,6 +163,16 @@ SEC=$(resv 127.0.0.1 mnt /secure)
 check "default share, reserved source port: MNT gives a handle" test ${#SEC} -gt 16
 check "its handle from a reserved port: NFS3_OK" test "$(resv 127.0.0.1 getattr "$SEC")" = NFS3_OK
 check "its handle from an unprivileged port: NFS3ERR_ACCES" test "$($PROBE -p $P getattr "$SEC")" = NFS3ERR_ACCES
+if command -v nfs-ls >/dev/null; then
+	URL="nfs://127.0.0.1/secure/?version=3&nfsport=$P&mountport=$M"
+	timeout 20 nfs-ls "$URL" >/dev/null 2>&1; rc_root=$?
+	timeout 20 setpriv --reuid=65534 --regid=65534 --clear-groups nfs-ls "$URL" >/dev/null 2>&1; rc_user=$?
+	check "libnfs as root (a reserved port) lists the default share" test $rc_root = 0
+	check "libnfs as a user (an unprivileged port) is refused" test $rc_user != 0
+else
+	skip "no nfs-ls (libnfs-utils)" "libnfs as root lists the default share"
+	skip "no nfs-ls (libnfs-utils)" "libnfs as a user is refused"
+fi
 check "the opt-out share (insecure = yes) takes an unprivileged port" test "$($PROBE -p $M mnt /export | wc -c)" -gt 16
 
 # @netgroup: dfs-allowed (127.0.0.2), and 127.0.0.4 through a nested
