@@ -38,3 +38,10 @@ TESTS += tests/unit/test_log
 tests_unit_test_log_SOURCES = tests/unit/test_log.c
 tests_unit_test_log_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_log_LDADD = $(DITTOFS_COMMON_LIBS)
+
+# The seccomp filter's argument checks (socket families, ioctl, prlimit64).
+check_PROGRAMS += tests/unit/test_sandbox
+TESTS += tests/unit/test_sandbox
+tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c
+tests_unit_test_sandbox_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_sandbox_LDADD = $(DITTOFS_COMMON_LIBS)

@@ -151,6 +151,7 @@ static const struct daemon_def lockd_def = {
 	.role = IPC_ROLE_LOCKD,
 	.chroot = DAEMON_CHROOT_RUN,
 	.syscalls = lockd_syscalls,
+	.socket_families = SANDBOX_AF_NETWORK,
 	.pre_init = lockd_pre_init,
 	.post_init = lockd_post_init,
 	.reload = lockd_reload,

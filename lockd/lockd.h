@@ -13,6 +13,7 @@
 #include <sys/queue.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "blockd_msg.h"
 #include "daemon.h"
@@ -112,6 +113,7 @@ struct lockd_env {
 	struct lockd_share	*shares;
 	size_t			 nshares;
 	uint64_t		 shares_generation;
+	time_t			 shares_asked;	/* last re-ask of unknown ones */
 };
 
 /* nlm.c */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "conf.h"
 #include "ipc.h"
@@ -130,9 +131,9 @@ out:
 	free(c);
 }
 
-/* blockd (re)connected, or the shares changed: learn their ids. */
-void
-lockd_shares_refresh(struct lockd_env *env)
+/* Ask blockd for the id of each share not known yet (all: known too). */
+static void
+lockd_shares_ask(struct lockd_env *env, int all)
 {
 	struct ipc_channel *ch;
 	struct lockd_share_call *c;
@@ -143,10 +144,14 @@ lockd_shares_refresh(struct lockd_env *env)
 	    (ch = ipc_client_channel(env->blockd)) == NULL)
 		return;
 	for (i = 0; i < env->nshares; i++) {
+		if (!all && env->shares[i].known)
+			continue;
+		env->shares[i].answered = 0;
 		if ((c = calloc(1, sizeof(*c))) == NULL ||
 		    (c->name = strdup(env->shares[i].name)) == NULL) {
 			free(c);
 			log_warn("share %s", env->shares[i].name);
+			env->shares[i].answered = 1;
 			continue;
 		}
 		c->env = env;
@@ -158,10 +163,18 @@ lockd_shares_refresh(struct lockd_env *env)
 		    (xdrproc_t)xdr_bd_share_root_req, &req,
 		    lockd_share_root_reply, c) == -1) {
 			log_warnx("blockd: cannot send SHARE_ROOT");
+			env->shares[i].answered = 1;
 			free(c->name);
 			free(c);
 		}
 	}
+}
+
+/* blockd (re)connected, or the shares changed: learn their ids. */
+void
+lockd_shares_refresh(struct lockd_env *env)
+{
+	lockd_shares_ask(env, 1);
 }
 
 void
@@ -182,13 +195,15 @@ lockd_share_check(struct lockd_env *env, uint32_t share,
 	uint8_t addr[16];
 	unsigned int port = 0;
 	size_t i;
-	int pending = 0;
+	int pending = 0, unknown = 0;
+	time_t now;
 
 	for (i = 0; i < env->nshares; i++) {
 		const struct lockd_share *s = &env->shares[i];
 
 		if (!s->known) {
 			pending |= !s->answered;
+			unknown = 1;
 			continue;
 		}
 		if (s->share_id != share)
@@ -216,6 +231,17 @@ lockd_share_check(struct lockd_env *env, uint32_t share,
 	}
 	if (pending)
 		return LOCKD_SHARE_PENDING;
+	/*
+	 * A configured share blockd did not know when asked may have been
+	 * made since (blockd creates shares on its own reload): ask again,
+	 * at most once a second, and let the client retry meanwhile.
+	 */
+	now = time(NULL);
+	if (unknown && now != env->shares_asked) {
+		env->shares_asked = now;
+		lockd_shares_ask(env, 0);
+		return LOCKD_SHARE_PENDING;
+	}
 	log_info_rl("NLM from %s: handle of share %u, which is not "
 	    "exported", peer_addr, share);
 	return LOCKD_SHARE_STALE;

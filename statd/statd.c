@@ -440,6 +440,7 @@ static const struct daemon_def statd_def = {
 	.role = IPC_ROLE_STATD,
 	.chroot = DAEMON_CHROOT_RUN,
 	.syscalls = statd_syscalls,
+	.socket_families = SANDBOX_AF_NETWORK,
 	.pre_init = statd_pre_init,
 	.post_init = statd_post_init,
 	.stop = statd_stop,
