@@ -45,3 +45,10 @@ TESTS += tests/unit/test_sandbox
 tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c
 tests_unit_test_sandbox_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_sandbox_LDADD = $(DITTOFS_COMMON_LIBS)
+
+# Share rules (clients, insecure), as nfsd and lockd apply them.
+check_PROGRAMS += tests/unit/test_share_rules
+TESTS += tests/unit/test_share_rules
+tests_unit_test_share_rules_SOURCES = tests/unit/test_share_rules.c
+tests_unit_test_share_rules_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_share_rules_LDADD = $(DITTOFS_COMMON_LIBS)
