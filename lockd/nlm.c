@@ -990,8 +990,10 @@ nlm_op_stated(struct lockd_op *op)
 }
 
 /*
- * The share's clients and source-port rules, as nfsd applies them:
- * refused as knfsd's lockd refuses a handle its export check turns down.
+ * The share's clients and source-port rules, as nfsd applies them, with
+ * knfsd's answers (nlm_fopen): a share not served is a stale handle, a
+ * refused caller gets nlm_failed (NLM4_FAILED; LCK_DENIED_NOLOCKS before
+ * v4), never DENIED, which would claim a conflicting lock.
  */
 static int
 nlm_op_share_refused(struct lockd_op *op, uint32_t share)
@@ -1008,7 +1010,7 @@ nlm_op_share_refused(struct lockd_op *op, uint32_t share)
 		nlm_op_fail(op, v4 ? NLM4_STALE_FH : LCK_DENIED_NOLOCKS);
 		break;
 	case LOCKD_SHARE_REFUSED:
-		nlm_op_fail(op, LCK_DENIED);	/* NLM4_DENIED too */
+		nlm_op_fail(op, v4 ? NLM4_FAILED : LCK_DENIED_NOLOCKS);
 		break;
 	}
 	return 1;
