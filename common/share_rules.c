@@ -18,7 +18,7 @@
 #include "share_rules.h"
 
 void
-share_addr_from_sockaddr(const struct sockaddr *sa, uint8_t addr[16])
+share_rules_addr(const struct sockaddr *sa, uint8_t addr[16])
 {
 	memset(addr, 0, 16);
 	if (sa->sa_family == AF_INET) {
@@ -72,7 +72,7 @@ share_add_host(const char *host, struct share_client **list, size_t *n,
 	c.kind = SHARE_CLIENT_NET;
 	c.prefix = 128;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		share_addr_from_sockaddr(ai->ai_addr, c.addr);
+		share_rules_addr(ai->ai_addr, c.addr);
 		if (share_add_client(list, n, &c) == -1) {
 			freeaddrinfo(res);
 			snprintf(err, errlen, "out of memory");
@@ -209,7 +209,7 @@ share_parse_client(const char *word, struct share_client **list,
 }
 
 int
-share_parse_clients(const char *text, struct share_client **list,
+share_rules_parse_clients(const char *text, struct share_client **list,
     size_t *n, char *err, size_t errlen)
 {
 	char word[512];
@@ -274,7 +274,7 @@ share_rules_load(struct share_rules *r, const struct conf_section *s,
 		r->nclients = prev->nclients;
 		return 0;
 	}
-	if (share_parse_clients(text, &r->clients, &r->nclients, err,
+	if (share_rules_parse_clients(text, &r->clients, &r->nclients, err,
 	    errlen) == -1) {
 		share_rules_clear(r);
 		return -1;
@@ -311,7 +311,8 @@ share_client_match(const struct share_client *c, const uint8_t addr[16])
 }
 
 int
-share_client_allowed(const struct share_rules *r, const uint8_t addr[16])
+share_rules_client_allowed(const struct share_rules *r,
+    const uint8_t addr[16])
 {
 	size_t i;
 
@@ -322,7 +323,7 @@ share_client_allowed(const struct share_rules *r, const uint8_t addr[16])
 }
 
 int
-share_port_allowed(const struct share_rules *r, unsigned int port)
+share_rules_port_allowed(const struct share_rules *r, unsigned int port)
 {
 	return r->insecure || port < SHARE_RESERVED_PORT_END;
 }
@@ -331,6 +332,6 @@ int
 share_rules_check(const struct share_rules *r, const uint8_t addr[16],
     unsigned int port)
 {
-	return share_client_allowed(r, addr) && share_port_allowed(r, port) ?
-	    0 : -1;
+	return share_rules_client_allowed(r, addr) &&
+	    share_rules_port_allowed(r, port) ? 0 : -1;
 }

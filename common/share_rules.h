@@ -40,14 +40,14 @@ struct share_rules {
 struct conf_section;
 
 /* A socket address as the 16 bytes the matcher compares. */
-void	 share_addr_from_sockaddr(const struct sockaddr *, uint8_t[16]);
+void	 share_rules_addr(const struct sockaddr *, uint8_t[16]);
 /*
  * "10.0.0.0/8, host, @group 2001:db8::/32 *": commas and blanks separate.
  * Every host name and every host of a netgroup is resolved now; once
  * the process is sandboxed (sandbox_confined()) a name is an error.
  */
-int	 share_parse_clients(const char *, struct share_client **, size_t *,
-	    char *err, size_t errlen);
+int	 share_rules_parse_clients(const char *, struct share_client **,
+	    size_t *, char *err, size_t errlen);
 /*
  * A [share] section's `clients` and `insecure`.  With prev (the rules
  * the share had before a reload) and an unchanged `clients` text, the
@@ -57,9 +57,11 @@ int	 share_parse_clients(const char *, struct share_client **, size_t *,
 int	 share_rules_load(struct share_rules *, const struct conf_section *,
 	    const struct share_rules *prev, char *err, size_t errlen);
 void	 share_rules_clear(struct share_rules *);
-int	 share_client_allowed(const struct share_rules *, const uint8_t[16]);
+int	 share_rules_client_allowed(const struct share_rules *,
+	    const uint8_t[16]);
 /* Is the source port acceptable (insecure, or a reserved port)? */
-int	 share_port_allowed(const struct share_rules *, unsigned int port);
+int	 share_rules_port_allowed(const struct share_rules *,
+	    unsigned int port);
 /* Both: 0 if the caller may use the share. */
 int	 share_rules_check(const struct share_rules *, const uint8_t[16],
 	    unsigned int port);

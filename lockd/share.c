@@ -208,20 +208,20 @@ lockd_share_check(struct lockd_env *env, uint32_t share,
 		}
 		if (s->share_id != share)
 			continue;
-		share_addr_from_sockaddr((const struct sockaddr *)peer, addr);
+		share_rules_addr((const struct sockaddr *)peer, addr);
 		if (peer->ss_family == AF_INET)
 			port = ntohs(((const struct sockaddr_in *)peer)->
 			    sin_port);
 		else if (peer->ss_family == AF_INET6)
 			port = ntohs(((const struct sockaddr_in6 *)peer)->
 			    sin6_port);
-		if (!share_client_allowed(&s->rules, addr)) {
+		if (!share_rules_client_allowed(&s->rules, addr)) {
 			log_warnx_rl("NLM from %s refused: not a client of "
 			    "share %s (clients = %s)", peer_addr, s->name,
 			    s->rules.clients_text);
 			return LOCKD_SHARE_REFUSED;
 		}
-		if (!share_port_allowed(&s->rules, port)) {
+		if (!share_rules_port_allowed(&s->rules, port)) {
 			log_warnx_rl("NLM from %s refused: share %s needs a "
 			    "source port below %d (port %u)", peer_addr,
 			    s->name, SHARE_RESERVED_PORT_END, port);

@@ -15,19 +15,19 @@
 void
 export_addr_from_sockaddr(const struct sockaddr *sa, uint8_t addr[16])
 {
-	share_addr_from_sockaddr(sa, addr);
+	share_rules_addr(sa, addr);
 }
 
 int
 export_client_allowed(const struct export *e, const uint8_t addr[16])
 {
-	return share_client_allowed(&e->rules, addr);
+	return share_rules_client_allowed(&e->rules, addr);
 }
 
 int
 export_port_allowed(const struct export *e, unsigned int port)
 {
-	return share_port_allowed(&e->rules, port);
+	return share_rules_port_allowed(&e->rules, port);
 }
 
 static void

@@ -1,4 +1,7 @@
-/* nfsd/export.c: exports from [share] sections, client matching, squash. */
+/*
+ * nfsd/export.c: exports from [share] sections, client matching (with
+ * common/share_rules.c), squash.
+ */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -116,15 +119,15 @@ main(void)
 	export_squash(open, &cred, &out, groups);
 	tap_ok(out.uid == 65534, "AUTH_NULL is anonymous");
 
-	tap_ok(share_parse_clients("10.0.0.0/33", &cl, &n, err,
+	tap_ok(share_rules_parse_clients("10.0.0.0/33", &cl, &n, err,
 	    sizeof(err)) == -1, "prefix /33 refused: %s", err);
-	tap_ok(share_parse_clients(" , ", &cl, &n, err, sizeof(err)) == -1,
+	tap_ok(share_rules_parse_clients(" , ", &cl, &n, err, sizeof(err)) == -1,
 	    "empty list refused");
-	tap_ok(share_parse_clients("no-such-host.invalid", &cl, &n, err,
+	tap_ok(share_rules_parse_clients("no-such-host.invalid", &cl, &n, err,
 	    sizeof(err)) == -1, "unresolvable host refused: %s", err);
-	tap_ok(share_parse_clients("@no-such-netgroup-here", &cl, &n, err,
+	tap_ok(share_rules_parse_clients("@no-such-netgroup-here", &cl, &n, err,
 	    sizeof(err)) == -1, "unknown netgroup refused: %s", err);
-	tap_ok(share_parse_clients("@", &cl, &n, err, sizeof(err)) == -1,
+	tap_ok(share_rules_parse_clients("@", &cl, &n, err, sizeof(err)) == -1,
 	    "'@' alone refused");
 	conf_free(conf);
 	conf = conf_parse_string("[share a]\npath = /x\n[share b]\npath = "

@@ -27,7 +27,7 @@ addr4(const char *text, uint8_t a[16])
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	inet_pton(AF_INET, text, &sin.sin_addr);
-	share_addr_from_sockaddr((struct sockaddr *)&sin, a);
+	share_rules_addr((struct sockaddr *)&sin, a);
 }
 
 /* In a sandboxed child: 0 if names are refused and addresses are not. */
@@ -46,13 +46,13 @@ confined_child(void)
 	if (pid == 0) {
 		if (sandbox_seccomp(NULL, SANDBOX_AF_UNIX, 0) == -1)
 			_exit(2);
-		if (share_parse_clients("10.0.0.0/8 ::1", &cl, &n, err,
+		if (share_rules_parse_clients("10.0.0.0/8 ::1", &cl, &n, err,
 		    sizeof(err)) == -1 || n != 2)
 			_exit(3);
-		if (share_parse_clients("localhost", &cl, &n, err,
+		if (share_rules_parse_clients("localhost", &cl, &n, err,
 		    sizeof(err)) != -1 || strstr(err, "only at start") == NULL)
 			_exit(4);
-		if (share_parse_clients("@trusted", &cl, &n, err,
+		if (share_rules_parse_clients("@trusted", &cl, &n, err,
 		    sizeof(err)) != -1 || strstr(err, "only at start") == NULL)
 			_exit(5);
 		_exit(0);
