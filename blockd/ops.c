@@ -38,7 +38,7 @@ blockd_decode(struct ipc_peer *peer, struct ipc_msg *msg, xdrproc_t proc,
 	}
 	if (ipc_decode(msg, proc, obj) == 0)
 		return 0;
-	log_warnx("malformed message type %u from %s", msg->hdr.type,
+	log_warnx_rl("malformed message type %u from %s", msg->hdr.type,
 	    ipc_peer_name(peer));
 	ipc_reply_error(ipc_peer_channel(peer), msg, EBADMSG,
 	    "malformed request");

@@ -121,7 +121,7 @@ static const struct conf_key_def conf_share_keys[] = {
 	{ "all squash", CONF_BOOL, "no", 0, 0 },
 	{ "anonuid", CONF_INT, "65534", 0, UINT32_MAX },
 	{ "anongid", CONF_INT, "65534", 0, UINT32_MAX },
-	{ "insecure", CONF_BOOL, "yes", 0, 0 },
+	{ "insecure", CONF_BOOL, "no", 0, 0 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

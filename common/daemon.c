@@ -654,6 +654,7 @@ daemon_main(int argc, char **argv, const struct daemon_def *def, void *env)
 		break;
 	}
 	spec.syscalls = def->syscalls;
+	spec.socket_families = def->socket_families | SANDBOX_AF_UNIX;
 	spec.seccomp_debug = conf_get_bool(d.conf, def->name, "sandbox debug");
 	sandbox_enter(&spec, &d.sandbox);
 	d.uid = d.sandbox.uid;

@@ -29,6 +29,7 @@ struct daemon_def {
 	enum ipc_role		 role;
 	enum daemon_chroot	 chroot;
 	const char *const	*syscalls;	/* beyond sandbox.c's base */
+	unsigned int		 socket_families; /* SANDBOX_AF_*; UNIX always */
 	/* With privileges: open files, bind sockets, set up state. */
 	void			(*pre_init)(struct daemon *);
 	/* Sandboxed, before the loop runs. */

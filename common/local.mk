@@ -22,7 +22,8 @@ common_libdittofs_a_SOURCES = \
 	common/rpcbind.c common/rpcbind.h \
 	common/syncer.c common/syncer.h \
 	common/xdrbuf.c common/xdrbuf.h \
-	common/rpcmsg.c common/rpcmsg.h
+	common/rpcmsg.c common/rpcmsg.h \
+	common/share_rules.c common/share_rules.h
 common_libdittofs_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCAP_CFLAGS) \
 	$(SECCOMP_CFLAGS) $(TIRPC_CFLAGS)
 
@@ -30,3 +31,24 @@ common_libdittofs_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCAP_CFLAGS) \
 DITTOFS_COMMON_LIBS = common/libdittofs.a common/libipcxdr.a \
 	$(LIBEVENT_LIBS) $(TIRPC_LIBS) $(LIBCAP_LIBS) $(SECCOMP_LIBS)
 
+
+# The log rate limiter.
+check_PROGRAMS += tests/unit/test_log
+TESTS += tests/unit/test_log
+tests_unit_test_log_SOURCES = tests/unit/test_log.c
+tests_unit_test_log_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_log_LDADD = $(DITTOFS_COMMON_LIBS)
+
+# The seccomp filter's argument checks (socket families, ioctl, prlimit64).
+check_PROGRAMS += tests/unit/test_sandbox
+TESTS += tests/unit/test_sandbox
+tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c
+tests_unit_test_sandbox_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_sandbox_LDADD = $(DITTOFS_COMMON_LIBS)
+
+# Share rules (clients, insecure), as nfsd and lockd apply them.
+check_PROGRAMS += tests/unit/test_share_rules
+TESTS += tests/unit/test_share_rules
+tests_unit_test_share_rules_SOURCES = tests/unit/test_share_rules.c
+tests_unit_test_share_rules_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_share_rules_LDADD = $(DITTOFS_COMMON_LIBS)

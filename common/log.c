@@ -18,7 +18,8 @@ static struct {
 	int		 foreground;
 	enum log_level	 level;
 	const char	*ident;
-} log_state = { 1, LOG_LEVEL_INFO, "dittofs" };
+	uint64_t	(*now_ms)(void);	/* tests; NULL: monotonic */
+} log_state = { 1, LOG_LEVEL_INFO, "dittofs", NULL };
 
 static const char *const log_level_names[] = {
 	[LOG_LEVEL_ERR] = "error",
@@ -124,6 +125,71 @@ LOG_FUNCTION(log_warn, LOG_LEVEL_WARN, 1)
 LOG_FUNCTION(log_warnx, LOG_LEVEL_WARN, 0)
 LOG_FUNCTION(log_info, LOG_LEVEL_INFO, 0)
 LOG_FUNCTION(log_debug, LOG_LEVEL_DEBUG, 0)
+
+void
+log_rate_set_clock(uint64_t (*now_ms)(void))
+{
+	log_state.now_ms = now_ms;
+}
+
+static uint64_t
+log_rate_now(void)
+{
+	struct timespec ts;
+
+	if (log_state.now_ms != NULL)
+		return log_state.now_ms();
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* May this site log now?  Says first what it suppressed before. */
+static int
+log_rate_admit(struct log_rate *r, enum log_level level)
+{
+	uint64_t now;
+
+	if (level > log_state.level)
+		return 0;	/* not logged anyway: nothing to count */
+	now = log_rate_now();
+	if (r->lines == 0 || now - r->window_start >=
+	    (uint64_t)LOG_RATE_INTERVAL_SECONDS * 1000) {
+		r->window_start = now;
+		r->lines = 0;
+	}
+	if (r->lines >= LOG_RATE_BURST) {
+		r->suppressed++;
+		return 0;
+	}
+	if (r->suppressed > 0) {
+		log_warnx("%lu similar message%s suppressed (at most %d "
+		    "per %d s); the next one follows", r->suppressed,
+		    r->suppressed == 1 ? "" : "s", LOG_RATE_BURST,
+		    LOG_RATE_INTERVAL_SECONDS);
+		r->suppressed = 0;
+	}
+	r->lines++;
+	return 1;
+}
+
+#define LOG_RATE_FUNCTION(name, level, with_errno)		\
+void								\
+name(struct log_rate *r, const char *fmt, ...)			\
+{								\
+	int saved_errno = errno;				\
+	va_list ap;						\
+								\
+	if (log_rate_admit(r, level)) {				\
+		va_start(ap, fmt);				\
+		log_emit(level, with_errno ? saved_errno : 0, fmt, ap); \
+		va_end(ap);					\
+	}							\
+	errno = saved_errno;					\
+}
+
+LOG_RATE_FUNCTION(log_warn_rate, LOG_LEVEL_WARN, 1)
+LOG_RATE_FUNCTION(log_warnx_rate, LOG_LEVEL_WARN, 0)
+LOG_RATE_FUNCTION(log_info_rate, LOG_LEVEL_INFO, 0)
 
 void
 fatal(const char *fmt, ...)

@@ -20,7 +20,9 @@ LOCKD_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/lockd -I$(top_builddir)/lockd \
 	-I$(top_builddir)/statd
 
 noinst_LIBRARIES += lockd/libdfsrpc.a
-lockd_libdfsrpc_a_SOURCES = lockd/rpc.c lockd/rpc.h
+# share.c (lockd's share rules) rides here so that everything linking
+# nlm.c, the NLM decoder's unit test too, finds it.
+lockd_libdfsrpc_a_SOURCES = lockd/rpc.c lockd/rpc.h lockd/share.c
 lockd_libdfsrpc_a_CPPFLAGS = $(LOCKD_CPPFLAGS)
 
 sbin_PROGRAMS += lockd/dittofs-lockd
@@ -39,3 +41,7 @@ tests_clients_nlm_client_LDADD = lockd/libnlmxdr.a $(DITTOFS_COMMON_LIBS)
 # NLM and NSM end to end on loopback namespaces (root, rpcbind).
 TESTS += tests/integration/test_locking.sh
 EXTRA_DIST += tests/integration/test_locking.sh
+
+# Share rules (reserved ports, @netgroup clients) through MOUNT, NFS, NLM.
+TESTS += tests/integration/test_exports.sh
+EXTRA_DIST += tests/integration/test_exports.sh

@@ -36,8 +36,12 @@ lockd_pre_init(struct daemon *d)
 	const char *addr = daemon_section_get(d, "address");
 	int port = (int)conf_get_int(d->conf, "lockd", "port");
 	struct utsname u;
+	char err[512];
 
 	env->daemon = d;
+	/* Host names and netgroups resolve here, before the chroot. */
+	if (lockd_shares_load(env, d->conf, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	TAILQ_INIT(&env->blocks);
 	if (uname(&u) == 0)
 		snprintf(env->hostname, sizeof(env->hostname), "%s",
@@ -75,6 +79,7 @@ lockd_post_init(struct daemon *d)
 	ipc_client_expect_uid(env->stated, daemon_role_uid(d, IPC_ROLE_STATED));
 	ipc_client_expect_uid(env->blockd, daemon_role_uid(d, IPC_ROLE_BLOCKD));
 	ipc_client_set_callbacks(env->stated, nlm_stated_ready, NULL);
+	ipc_client_set_callbacks(env->blockd, lockd_shares_blockd_ready, NULL);
 	ipc_client_start(env->stated);
 	ipc_client_start(env->blockd);
 	env->callbacks = rpc_client_new(d->base, env->callback_fd);
@@ -83,6 +88,19 @@ lockd_post_init(struct daemon *d)
 	if (env->callbacks == NULL || env->svc == NULL ||
 	    rpc_service_listen(env->svc, env->tcp_fd, env->udp_fd) == -1)
 		fatalx("NLM service");
+}
+
+static void
+lockd_reload(struct daemon *d)
+{
+	struct lockd_env *env = d->env;
+	char err[512];
+
+	if (lockd_shares_load(env, d->conf, err, sizeof(err)) == -1) {
+		log_warnx("reload: shares kept as they were: %s", err);
+		return;
+	}
+	lockd_shares_refresh(env);
 }
 
 static void
@@ -108,6 +126,7 @@ lockd_stop(struct daemon *d)
 	free(env->monitored);
 	env->monitored = NULL;
 	env->nmonitored = 0;
+	lockd_shares_clear(env);
 }
 
 static void
@@ -132,8 +151,10 @@ static const struct daemon_def lockd_def = {
 	.role = IPC_ROLE_LOCKD,
 	.chroot = DAEMON_CHROOT_RUN,
 	.syscalls = lockd_syscalls,
+	.socket_families = SANDBOX_AF_NETWORK,
 	.pre_init = lockd_pre_init,
 	.post_init = lockd_post_init,
+	.reload = lockd_reload,
 	.stop = lockd_stop,
 	.status = lockd_status,
 };

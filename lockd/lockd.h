@@ -13,11 +13,13 @@
 #include <sys/queue.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "blockd_msg.h"
 #include "daemon.h"
 #include "nlm_prot.h"
 #include "rpc.h"
+#include "share_rules.h"
 #include "stated_msg.h"
 
 #define LOCKD_FILE_ID_LEN	16	/* share 4, inode 8, generation 4 */
@@ -74,6 +76,22 @@ struct lockd_block {
 	struct event		*retry;
 };
 
+/* A [share] section: who may lock there (share.c). */
+struct lockd_share {
+	char			*name;
+	struct share_rules	 rules;
+	uint32_t		 share_id;	/* blockd's; valid if known */
+	int			 known;
+	int			 answered;	/* blockd answered SHARE_ROOT */
+};
+
+enum lockd_share_verdict {
+	LOCKD_SHARE_OK,
+	LOCKD_SHARE_PENDING,	/* share ids not known yet: drop */
+	LOCKD_SHARE_STALE,	/* a share lockd does not serve */
+	LOCKD_SHARE_REFUSED,	/* clients or insecure say no */
+};
+
 struct lockd_env {
 	struct daemon		*daemon;
 	struct ipc_client	*stated;
@@ -93,6 +111,10 @@ struct lockd_env {
 	size_t			 nmonitored;
 	uint64_t		 requests;
 	uint64_t		 granted_callbacks;
+	struct lockd_share	*shares;
+	size_t			 nshares;
+	uint64_t		 shares_generation;
+	time_t			 shares_asked;	/* last re-ask of unknown ones */
 };
 
 /* nlm.c */
@@ -105,5 +127,15 @@ int	 nlm_decode_request(uint32_t vers, uint32_t proc, const uint8_t *,
 void	 nlm_req_free(struct nlm_req *);
 uint32_t nlm_status_from_stated(uint32_t vers, int st_status);
 char	*nlm_host_key(const char *caller_name, const char *addr);
+
+/* share.c */
+struct conf;
+int	 lockd_shares_load(struct lockd_env *, const struct conf *, char *,
+	    size_t);
+void	 lockd_shares_clear(struct lockd_env *);
+void	 lockd_shares_refresh(struct lockd_env *);
+void	 lockd_shares_blockd_ready(struct ipc_client *, void *);
+enum lockd_share_verdict lockd_share_check(struct lockd_env *, uint32_t,
+	    const struct sockaddr_storage *, const char *peer_addr);
 
 #endif

@@ -375,7 +375,7 @@ nlm_op_result(struct lockd_op *op, xdrproc_t proc, const void *res)
 	    op->peer_len, NLM_PROG, op->req.vers,
 	    op->req.proc + (NLMPROC_TEST_RES - NLMPROC_TEST), proc, res, 3,
 	    nlm_res_sent, NULL) == -1)
-		log_warn("_RES to %s", op->peer_addr);
+		log_warn_rl("_RES to %s", op->peer_addr);
 	nlm_op_free(op);
 }
 
@@ -647,7 +647,7 @@ nlm_block_granted_reply(void *arg, int status, XDR *xdrs)
 	if (status == 0) {
 		memset(&res, 0, sizeof(res));
 		if (!xdr_nlm_res(xdrs, &res)) {
-			log_warnx("GRANTED reply from %s: garbage",
+			log_warnx_rl("GRANTED reply from %s: garbage",
 			    b->peer_addr);
 			res.stat = LCK_DENIED_NOLOCKS;
 		}
@@ -657,7 +657,7 @@ nlm_block_granted_reply(void *arg, int status, XDR *xdrs)
 	}
 	/* No answer: retry a while, then keep the lock (Linux does). */
 	if (++b->attempts >= LOCKD_GRANT_ATTEMPTS) {
-		log_warnx("GRANTED to %s (%s): no answer; the lock stays "
+		log_warnx_rl("GRANTED to %s (%s): no answer; the lock stays "
 		    "held until the client asks again or is released",
 		    b->peer_addr, b->req.caller_name);
 		nlm_block_free(b);
@@ -687,7 +687,7 @@ nlm_block_granted_result(struct lockd_block *b, uint32_t stat)
 			return;
 		}
 	} else {
-		log_info("GRANTED refused by %s (status %u): releasing",
+		log_info_rl("GRANTED refused by %s (status %u): releasing",
 		    b->req.caller_name, stat);
 		nlm_unlock_quietly(b->env, b->file, &b->req);
 	}
@@ -1026,6 +1026,33 @@ nlm_op_stated(struct lockd_op *op)
 	}
 }
 
+/*
+ * The share's clients and source-port rules, as nfsd applies them, with
+ * knfsd's answers (nlm_fopen): a share not served is a stale handle, a
+ * refused caller gets nlm_failed (NLM4_FAILED; LCK_DENIED_NOLOCKS before
+ * v4), never DENIED, which would claim a conflicting lock.
+ */
+static int
+nlm_op_share_refused(struct lockd_op *op, uint32_t share)
+{
+	int v4 = op->req.vers == NLM4_VERS;
+
+	switch (lockd_share_check(op->env, share, &op->peer, op->peer_addr)) {
+	case LOCKD_SHARE_OK:
+		return 0;
+	case LOCKD_SHARE_PENDING:
+		nlm_op_free(op);
+		break;
+	case LOCKD_SHARE_STALE:
+		nlm_op_fail(op, v4 ? NLM4_STALE_FH : LCK_DENIED_NOLOCKS);
+		break;
+	case LOCKD_SHARE_REFUSED:
+		nlm_op_fail(op, v4 ? NLM4_FAILED : LCK_DENIED_NOLOCKS);
+		break;
+	}
+	return 1;
+}
+
 static void
 nlm_op_blockd_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 {
@@ -1051,6 +1078,8 @@ nlm_op_blockd_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 		    LCK_DENIED_NOLOCKS);
 		return;
 	}
+	if (nlm_op_share_refused(op, rep.attr.share))
+		return;
 	f[0] = (uint8_t)(rep.attr.share >> 24);
 	f[1] = (uint8_t)(rep.attr.share >> 16);
 	f[2] = (uint8_t)(rep.attr.share >> 8);
@@ -1136,7 +1165,7 @@ nlm_dispatch(struct rpc_call *call, void *arg)
 		return;
 	}
 	if (rc == -1) {
-		log_warnx("NLM v%u %s from %s: garbage arguments",
+		log_warnx_rl("NLM v%u %s from %s: garbage arguments",
 		    call->hdr.vers, call->hdr.proc < 24 ?
 		    nlm_proc_names[call->hdr.proc] : "?", call->peer_addr);
 		op->call = NULL;

@@ -154,7 +154,7 @@ rpc_send(struct rpc_call *call, struct xdrbuf_out *o)
 			rpc_conn_kill(call->conn, "write failed");
 	} else if (sendto(call->udp_fd, o->buf + 4, o->len - 4, MSG_DONTWAIT,
 	    (struct sockaddr *)&call->peer, call->peer_len) == -1)
-		log_warn("rpc: reply to %s", call->peer_addr);
+		log_warn_rl("rpc: reply to %s", call->peer_addr);
 out:
 	xdrbuf_out_free(o);
 }
@@ -273,7 +273,7 @@ rpc_service_message(struct rpc_service *svc, struct rpc_conn *conn,
 	case RPCMSG_AUTH_BADCRED:
 	case RPCMSG_AUTH_BADVERF:
 		svc->stats.garbage++;
-		log_warnx("rpc: call from %s, xid %08x: %s", call->peer_addr,
+		log_warnx_rl("rpc: call from %s, xid %08x: %s", call->peer_addr,
 		    call->hdr.xid, rpcmsg_verdict_name(v));
 		if (v == RPCMSG_RPC_MISMATCH)
 			rpc_reply_denied(call, RPC_MISMATCH, 0);
@@ -284,13 +284,13 @@ rpc_service_message(struct rpc_service *svc, struct rpc_conn *conn,
 		rpc_call_free(call);
 		return;
 	case RPCMSG_GARBAGE:
-		log_warnx("rpc: call from %s, xid %08x: %s", call->peer_addr,
+		log_warnx_rl("rpc: call from %s, xid %08x: %s", call->peer_addr,
 		    call->hdr.xid, rpcmsg_verdict_name(v));
 		rpc_reply_error(call, RPC_ACCEPT_GARBAGE_ARGS);
 		return;
 	default:
 		svc->stats.garbage++;
-		log_warnx("rpc: message of %zu bytes from %s dropped: %s",
+		log_warnx_rl("rpc: message of %zu bytes from %s dropped: %s",
 		    len, call->peer_addr, rpcmsg_verdict_name(v));
 		rpc_call_free(call);
 		return;
@@ -328,7 +328,7 @@ rpc_conn_read_cb(struct bufferevent *bev, void *arg)
 		frag = xdrbuf_peek_u32(mark);
 		n = frag & ~RPC_LAST_FRAGMENT;
 		if (n > RPC_RECORD_MAX || c->record_len + n > RPC_RECORD_MAX) {
-			log_warnx("rpc: record over %d bytes, closing",
+			log_warnx_rl("rpc: record over %d bytes, closing",
 			    RPC_RECORD_MAX);
 			c->svc->stats.garbage++;
 			rpc_conn_kill(c, NULL);
@@ -391,7 +391,7 @@ rpc_accept_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (svc->nconns >= RPC_CONN_MAX) {
-		log_warnx("rpc: %d connections, refusing one", RPC_CONN_MAX);
+		log_warnx_rl("rpc: %d connections, refusing one", RPC_CONN_MAX);
 		close(s);
 		return;
 	}

@@ -48,7 +48,7 @@ static int
 mount_get_path(struct nfs_req *r, const uint8_t **path, uint32_t *len)
 {
 	if (xdrbuf_get_opaque(&r->args, path, len, MNT_PATH_MAX) == -1) {
-		log_warnx("%s: MOUNT: malformed path argument", r->peername);
+		log_warnx_rl("%s: MOUNT: malformed path argument", r->peername);
 		r->env->stat_errors++;
 		rpc_reply_error(r, RPC_GARBAGE_ARGS);
 		return -1;
@@ -156,7 +156,7 @@ mount_reply_ok(struct nfs_req *r, const char *path, const uint8_t *fh,
 
 	mount_host(r, host, sizeof(host));
 	mount_list_add(r->env, host, path);
-	log_info("%s: mounted %s", r->peername, path);
+	log_info_rl("%s: mounted %s", r->peername, path);
 	xdrbuf_put_u32(&r->out, MNT3_OK);
 	xdrbuf_put_opaque(&r->out, fh, (uint32_t)fhlen);
 	xdrbuf_put_u32(&r->out, 2);
@@ -181,10 +181,10 @@ mount_walk_log(struct nfs_req *r, const char *why)
 	struct mount_walk *w = r->proc_args;
 
 	if (w->pos < w->end)
-		log_info("%s: MNT %s: %s (at %.*s)", r->peername, w->path,
+		log_info_rl("%s: MNT %s: %s (at %.*s)", r->peername, w->path,
 		    why, (int)w->pos, w->path);
 	else
-		log_info("%s: MNT %s: %s", r->peername, w->path, why);
+		log_info_rl("%s: MNT %s: %s", r->peername, w->path, why);
 }
 
 static void
@@ -281,13 +281,13 @@ mount_proc_mnt(struct nfs_req *r)
 	if (memchr(path, '\0', len) == NULL)
 		e = export_by_mount_path(&r->env->exports, pathbuf, end, &rest);
 	if (e == NULL) {
-		log_info("%s: MNT %s: no such export", r->peername, pathbuf);
+		log_info_rl("%s: MNT %s: no such export", r->peername, pathbuf);
 		mount_reply_status(r, MNT3ERR_NOENT);
 		return;
 	}
 	if (!export_client_allowed(e, r->addr) ||
 	    !export_port_allowed(e, r->port)) {
-		log_warnx("%s: MNT %s refused (clients = %s%s)", r->peername,
+		log_warnx_rl("%s: MNT %s refused (clients = %s%s)", r->peername,
 		    pathbuf, e->clients_text, export_port_allowed(e, r->port) ?
 		    "" : ", not from a port below 1024");
 		mount_reply_status(r, MNT3ERR_ACCES);
@@ -300,7 +300,7 @@ mount_proc_mnt(struct nfs_req *r)
 		return;
 	}
 	if ((status = mount_walk_check(pathbuf, rest, end)) != 0) {
-		log_info("%s: MNT %s refused: %s", r->peername, pathbuf,
+		log_info_rl("%s: MNT %s refused: %s", r->peername, pathbuf,
 		    status == MNT3ERR_INVAL ? "\".\" or \"..\" in the path" :
 		    "a component is too long");
 		mount_reply_status(r, status);

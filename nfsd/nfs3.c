@@ -379,7 +379,7 @@ nfs3_resolve_done(void *arg, int status, void *reply, int fd)
 
 	if (status != 0) {
 		if (status == -EBADMSG || status == -ESTALE)
-			log_info("%s: %s: %s handle", r->peername,
+			log_info_rl("%s: %s: %s handle", r->peername,
 			    nfs3_procs[r->call.proc].name,
 			    status == -EBADMSG ? "malformed" : "stale");
 		nfs3_fail(r, nfs3_status_from_errno(status));
@@ -403,7 +403,7 @@ nfs3_resolve(struct nfs_req *r)
 
 	while ((i = r->nfh_resolved) < r->nfh) {
 		if (r->fhlen[i] == 0) {
-			log_info("%s: %s: empty handle", r->peername, p->name);
+			log_info_rl("%s: %s: empty handle", r->peername, p->name);
 			nfs3_fail(r, NFS3ERR_BADHANDLE);
 			return;
 		}
@@ -426,25 +426,25 @@ nfs3_resolve(struct nfs_req *r)
 	}
 	r->exp = export_by_share(&r->env->exports, r->share[0]);
 	if (r->exp == NULL) {
-		log_info("%s: %s: handle of share %u, which is not exported",
+		log_info_rl("%s: %s: handle of share %u, which is not exported",
 		    r->peername, p->name, r->share[0]);
 		nfs3_fail(r, NFS3ERR_STALE);
 		return;
 	}
 	if (r->nfh == 2 && r->share[1] != r->share[0]) {
-		log_info("%s: %s: handles of two shares (%u, %u)",
+		log_info_rl("%s: %s: handles of two shares (%u, %u)",
 		    r->peername, p->name, r->share[0], r->share[1]);
 		nfs3_fail(r, NFS3ERR_XDEV);
 		return;
 	}
 	if (!export_client_allowed(r->exp, r->addr)) {
-		log_warnx("%s: %s: not a client of %s (clients = %s)",
+		log_warnx_rl("%s: %s: not a client of %s (clients = %s)",
 		    r->peername, p->name, r->exp->path, r->exp->clients_text);
 		nfs3_fail(r, NFS3ERR_ACCES);
 		return;
 	}
 	if (!export_port_allowed(r->exp, r->port)) {
-		log_warnx("%s: %s: %s needs a source port below 1024",
+		log_warnx_rl("%s: %s: %s needs a source port below 1024",
 		    r->peername, p->name, r->exp->path);
 		nfs3_fail(r, NFS3ERR_ACCES);
 		return;
@@ -1621,7 +1621,7 @@ nfs3_dispatch(struct nfs_req *r)
 	struct nfs3_args *a;
 
 	if (r->call.proc >= NFS3_NPROC) {
-		log_info("%s: NFSv3 procedure %u unavailable", r->peername,
+		log_info_rl("%s: NFSv3 procedure %u unavailable", r->peername,
 		    r->call.proc);
 		rpc_reply_error(r, RPC_PROC_UNAVAIL);
 		return;
@@ -1632,7 +1632,7 @@ nfs3_dispatch(struct nfs_req *r)
 	}
 	r->proc_args = a;
 	if (nfs3_decode_args(r->call.proc, &r->args, a) == -1) {
-		log_warnx("%s: %s: malformed arguments (xid %08x)",
+		log_warnx_rl("%s: %s: malformed arguments (xid %08x)",
 		    r->peername, nfs3_procs[r->call.proc].name, r->call.xid);
 		r->env->stat_errors++;
 		rpc_reply_error(r, RPC_GARBAGE_ARGS);

@@ -432,6 +432,7 @@ static const struct daemon_def nfsd_def = {
 	.role = IPC_ROLE_NFSD,
 	.chroot = DAEMON_CHROOT_RUN,
 	.syscalls = nfsd_syscalls,
+	.socket_families = SANDBOX_AF_NETWORK,
 	.pre_init = nfsd_pre_init,
 	.post_init = nfsd_post_init,
 	.reload = nfsd_reload,

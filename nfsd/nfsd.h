@@ -23,6 +23,7 @@
 #include "blockd_msg.h"
 #include "daemon.h"
 #include "rpcmsg.h"
+#include "share_rules.h"
 #include "xdrbuf.h"
 
 #define NFS_PROGRAM		100003
@@ -45,30 +46,17 @@
 #define MNT_PATH_MAX		1024
 #define MNT_NAME_MAX		255
 
-/* export.c: [share NAME] sections. */
-enum export_client_kind {
-	EXPORT_CLIENT_ANY,
-	EXPORT_CLIENT_NET,	/* address and prefix (hosts: full length) */
-};
-
-struct export_client {
-	enum export_client_kind	 kind;
-	uint8_t			 addr[16];	/* IPv4 as ::ffff:a.b.c.d */
-	unsigned int		 prefix;	/* of 128 */
-};
-
+/* export.c: [share NAME] sections; who may use one is share_rules.h. */
 struct export {
 	char			*name;		/* the share: blockd's name */
 	char			*path;		/* what clients mount */
 	int			 read_only;
 	int			 root_squash;
 	int			 all_squash;
-	int			 insecure;
 	uint32_t		 anonuid;
 	uint32_t		 anongid;
-	char			*clients_text;
-	struct export_client	*clients;
-	size_t			 nclients;
+	struct share_rules	 rules;		/* clients, insecure */
+	const char		*clients_text;	/* rules.clients_text */
 	/* From blockd's SHARE_ROOT; valid once root_len > 0. */
 	uint8_t			 root_fh[NFS3_FHSIZE];
 	size_t			 root_len;
@@ -84,8 +72,6 @@ struct conf;
 int	 export_table_load(struct export_table *, const struct conf *,
 	    char *err, size_t errlen);
 void	 export_table_clear(struct export_table *);
-int	 export_parse_clients(const char *, struct export_client **,
-	    size_t *, char *err, size_t errlen);
 void	 export_addr_from_sockaddr(const struct sockaddr *, uint8_t[16]);
 int	 export_client_allowed(const struct export *, const uint8_t[16]);
 /* Is the source port acceptable (insecure, or below 1024)? */

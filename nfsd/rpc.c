@@ -118,7 +118,7 @@ rpc_conn_close(struct rpc_conn *c, const char *why)
 	if (c->dead)
 		return;
 	if (why != NULL)
-		log_info("%s: closing connection: %s", c->name, why);
+		log_info_rl("%s: closing connection: %s", c->name, why);
 	c->dead = 1;
 	event_free(c->ev_read);
 	event_free(c->ev_write);
@@ -330,27 +330,27 @@ rpc_process(struct nfsd_env *env, struct nfs_req *r, int mount_only)
 	case RPCMSG_DROP:
 	case RPCMSG_NOT_CALL:
 		env->stat_errors++;
-		log_warnx("%s: record of %zu bytes dropped: %s", r->peername,
+		log_warnx_rl("%s: record of %zu bytes dropped: %s", r->peername,
 		    r->reclen, rpcmsg_verdict_name(v));
 		nfs_req_free(r);
 		return;
 	case RPCMSG_RPC_MISMATCH:
 		env->stat_errors++;
-		log_warnx("%s: xid %08x: %s", r->peername, r->call.xid,
+		log_warnx_rl("%s: xid %08x: %s", r->peername, r->call.xid,
 		    rpcmsg_verdict_name(v));
 		rpc_denied(r, RPC_MISMATCH, 0);
 		return;
 	case RPCMSG_AUTH_BADCRED:
 	case RPCMSG_AUTH_BADVERF:
 		env->stat_errors++;
-		log_warnx("%s: xid %08x: %s", r->peername, r->call.xid,
+		log_warnx_rl("%s: xid %08x: %s", r->peername, r->call.xid,
 		    rpcmsg_verdict_name(v));
 		rpc_denied(r, RPC_AUTH_ERROR, v == RPCMSG_AUTH_BADCRED ?
 		    RPC_AUTH_BADCRED : RPC_AUTH_BADVERF);
 		return;
 	case RPCMSG_GARBAGE:
 		env->stat_errors++;
-		log_warnx("%s: xid %08x: %s", r->peername, r->call.xid,
+		log_warnx_rl("%s: xid %08x: %s", r->peername, r->call.xid,
 		    rpcmsg_verdict_name(v));
 		rpc_reply_error(r, RPC_GARBAGE_ARGS);
 		return;
@@ -470,7 +470,7 @@ rpc_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 			c->last = (mark & RPC_LAST_FRAGMENT) != 0;
 			flen = mark & ~RPC_LAST_FRAGMENT;
 			if (flen > RPC_RECORD_MAX - c->rec_len) {
-				log_warnx("%s: record fragment of %zu bytes "
+				log_warnx_rl("%s: record fragment of %zu bytes "
 				    "(record %zu so far) over the %u-byte "
 				    "limit", c->name, flen, c->rec_len,
 				    (unsigned)RPC_RECORD_MAX);
@@ -513,7 +513,7 @@ readerr:
 	else if (errno == ECONNRESET)
 		rpc_conn_close(c, NULL);
 	else if (errno != EAGAIN && errno != EINTR) {
-		log_warn("%s: read", c->name);
+		log_warn_rl("%s: read", c->name);
 		rpc_conn_close(c, "read error");
 	}
 	rpc_conn_unref(c);
@@ -551,7 +551,7 @@ rpc_conn_flush(struct rpc_conn *c)
 			if (n == -1) {
 				if (errno == EAGAIN || errno == EINTR)
 					goto again;
-				log_warn("%s: sendfile", c->name);
+				log_warn_rl("%s: sendfile", c->name);
 				rpc_conn_close(c, "sendfile failed");
 				return;
 			}
@@ -592,7 +592,7 @@ rpc_conn_flush(struct rpc_conn *c)
 			if (errno == EAGAIN || errno == EINTR)
 				goto again;
 			if (errno != EPIPE && errno != ECONNRESET)
-				log_warn("%s: writev", c->name);
+				log_warn_rl("%s: writev", c->name);
 			rpc_conn_close(c, NULL);
 			return;
 		}
@@ -653,7 +653,7 @@ rpc_accept_cb(evutil_socket_t lfd, short what, void *arg)
 		return;
 	}
 	if (env->nconns >= RPC_CONNS_MAX) {
-		log_warnx("too many connections (%d); refusing one",
+		log_warnx_rl("too many connections (%d); refusing one",
 		    RPC_CONNS_MAX);
 		close(fd);
 		return;

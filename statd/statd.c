@@ -56,11 +56,8 @@ struct statd_env {
 	uint64_t		 notifies_in;
 	uint64_t		 notifies_out;
 	uint64_t		 notifies_ignored;
-	time_t			 ignored_logged;	/* rate limit */
-	uint64_t		 ignored_unlogged;
 };
 
-#define STATD_LOG_INTERVAL	10	/* seconds between like warnings */
 
 /* Beyond sandbox.c's base: rewriting a state slot in place. */
 static const char *const statd_syscalls[] = {
@@ -71,7 +68,7 @@ static const char *const statd_syscalls[] = {
 static void
 statd_mon_log(const char *msg)
 {
-	log_warnx("%s", msg);
+	log_warnx_rl("%s", msg);
 }
 
 static void
@@ -213,11 +210,11 @@ statd_release_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 	memset(&rep, 0, sizeof(rep));
 	if (msg != NULL && msg->hdr.type == ST_REPLY &&
 	    ipc_decode(msg, (xdrproc_t)xdr_st_reply, &rep) == 0) {
-		log_info("%s rebooted: %llu lock(s) and share(s) released",
+		log_info_rl("%s rebooted: %llu lock(s) and share(s) released",
 		    host, (unsigned long long)rep.count);
 		xdr_free((xdrproc_t)xdr_st_reply, &rep);
 	} else
-		log_warnx("%s rebooted: stated did not release its locks",
+		log_warnx_rl("%s rebooted: stated did not release its locks",
 		    host);
 	free(host);
 }
@@ -231,7 +228,7 @@ statd_release(struct statd_env *env, const char *host)
 	char *copy;
 
 	if (ch == NULL) {
-		log_warnx("%s rebooted, but stated is not connected", host);
+		log_warnx_rl("%s rebooted, but stated is not connected", host);
 		return;
 	}
 	if ((copy = strdup(host)) == NULL)
@@ -250,7 +247,7 @@ statd_local(struct rpc_call *call, const char *what)
 {
 	if (call->peer_loopback)
 		return 1;
-	log_warnx("%s from %s refused: only local callers may", what,
+	log_warnx_rl("%s from %s refused: only local callers may", what,
 	    call->peer_addr);
 	return 0;
 }
@@ -281,13 +278,12 @@ statd_notified(struct statd_env *env, struct rpc_call *call,
 {
 	uint8_t priv[MONITOR_PRIV_SIZE];
 	char *key;
-	time_t now;
 
 	env->notifies_in++;
 	statd_priv_of(call, priv);
 	if (c->mon_name[0] != '\0' &&
 	    monitor_find(&env->mon, c->mon_name, priv) != NULL) {
-		log_info("SM_NOTIFY from %s: %s has state %d",
+		log_info_rl("SM_NOTIFY from %s: %s has state %d",
 		    call->peer_addr, c->mon_name, c->state);
 		if (asprintf(&key, "%s@%s", c->mon_name, call->peer_addr) ==
 		    -1) {
@@ -298,19 +294,10 @@ statd_notified(struct statd_env *env, struct rpc_call *call,
 		free(key);
 		return;
 	}
-	/* Anyone can send these: a line per interval, with a count. */
+	/* Anyone can send these: the limiter says how many it held back. */
 	env->notifies_ignored++;
-	now = time(NULL);
-	if (now - env->ignored_logged < STATD_LOG_INTERVAL) {
-		env->ignored_unlogged++;
-		return;
-	}
-	log_warnx("SM_NOTIFY from %s for %.64s ignored: not monitored at "
-	    "that address (%llu more ignored since the last warning)",
-	    call->peer_addr, c->mon_name,
-	    (unsigned long long)env->ignored_unlogged);
-	env->ignored_logged = now;
-	env->ignored_unlogged = 0;
+	log_warnx_rl("SM_NOTIFY from %s for %.64s ignored: not monitored at "
+	    "that address", call->peer_addr, c->mon_name);
 }
 
 /* XNFS 11: the SM procedures. */
@@ -357,7 +344,7 @@ statd_dispatch(struct rpc_call *call, void *arg)
 		return;
 	}
 	if (proc != NULL && rpc_decode_args(call, proc, &a) == -1) {
-		log_warnx("SM procedure %u from %s: garbage arguments",
+		log_warnx_rl("SM procedure %u from %s: garbage arguments",
 		    call->hdr.proc, call->peer_addr);
 		rpc_reply_error(call, RPC_ACCEPT_GARBAGE_ARGS);
 		return;
@@ -533,6 +520,7 @@ static const struct daemon_def statd_def = {
 	.role = IPC_ROLE_STATD,
 	.chroot = DAEMON_CHROOT_RUN,
 	.syscalls = statd_syscalls,
+	.socket_families = SANDBOX_AF_NETWORK,
 	.pre_init = statd_pre_init,
 	.post_init = statd_post_init,
 	.stop = statd_stop,

@@ -137,7 +137,7 @@ stated_decode(struct ipc_peer *peer, struct ipc_msg *msg, xdrproc_t proc,
     void *obj)
 {
 	if (ipc_decode(msg, proc, obj) == -1) {
-		log_warnx("%s: malformed message type %u", ipc_peer_name(peer),
+		log_warnx_rl("%s: malformed message type %u", ipc_peer_name(peer),
 		    msg->hdr.type);
 		ipc_reply_error(ipc_peer_channel(peer), msg, EBADMSG, NULL);
 		return -1;
@@ -905,7 +905,7 @@ stated_drc_put(struct ipc_peer *peer, struct ipc_msg *msg)
 
 	memset(&req, 0, sizeof(req));
 	if (ipc_decode(msg, (xdrproc_t)xdr_st_drc_put, &req) == -1) {
-		log_warnx("%s: malformed DRC_PUT of %zu bytes; disconnecting",
+		log_warnx_rl("%s: malformed DRC_PUT of %zu bytes; disconnecting",
 		    ipc_peer_name(peer), msg->len);
 		ipc_channel_close(ipc_peer_channel(peer), NULL);
 		return;

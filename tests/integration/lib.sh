@@ -57,8 +57,13 @@ run directory = $SUITE_DIR/run
 # Checkpoints (Berkeley DB log trimming) run under seccomp in every test.
 checkpoint interval = 1
 
+# Test clients (rpc-probe, python probes, libnfs as a user, guests
+# behind QEMU's user network) send from unprivileged ports: this share
+# opts out of the reserved-port default.  Tests of that default
+# (test_exports.sh) configure shares of their own.
 [share export]
 path = /export
+insecure = yes
 CONF
 	# Network front ends bind real ports: only tests that ask for one
 	# get it (SUITE_WITH="nfsd"), so parallel tests never collide.

@@ -40,6 +40,20 @@ grace period = 20
 locks per host = 16
 clients per address = 8
 
+# lockd applies a share's clients and source-port rules as nfsd does.
+[share lab]
+path = /lab
+clients = 10.231.0.99
+
+[share secure]
+path = /secure
+clients = 10.231.0.0/24
+
+[share open]
+path = /open
+clients = 10.231.0.2
+insecure = yes
+
 [run]
 restart delay = 0
 CONF
@@ -177,6 +191,31 @@ expect "TEST with NLM v3" "TEST denied svid 11" nlmc hostB -p 22 -V 3 -x test "$
 expect "beyond hostA's range hostB locks" "LOCK granted" nlmc hostB -p 22 -x lock "$FH" 100 10
 expect "hostA's own TEST sees no conflict with itself" "TEST granted" nlmc hostA -p 11 -x test "$FH" 0 100
 expect "a handle blockd does not know is refused (stale)" "LOCK stale_fh" nlmc hostA -p 11 -x lock 0011223344 0 1
+
+# Share rules (clients, insecure) apply to NLM as to MOUNT and NFS.
+FH_LAB=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S lab -n f)
+FH_SEC=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S secure -n f)
+FH_OPEN=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S open -n f)
+check "handles in shares lab, secure and open" test -n "$FH_LAB" -a -n "$FH_SEC" -a -n "$FH_OPEN"
+# As an unprivileged user the client's RPC socket gets no reserved port.
+nlmc_user() {
+	local h=$1
+	shift
+	in_client setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    "$NLMC" -s $SERVER -H "$h" "$@" 2>&1
+}
+# Refusals are knfsd's: NLM4_FAILED, and LCK_DENIED_NOLOCKS before v4.
+expect "a lock in a share whose clients exclude the caller fails (NLM4_FAILED)" "LOCK failed" nlmc hostA -p 11 -x lock "$FH_LAB" 0 10
+expect "so does TEST there" "TEST failed" nlmc hostA -p 11 -x test "$FH_LAB" 0 10
+expect "and NLM v3 LOCK_MSG: LOCK_RES denied_nolocks" "LOCK_RES denied_nolocks" nlmc hostA -p 11 -V 3 -M -x lock "$FH_LAB" 0 10
+check "lockd logs the refusal" suite_wait 5 grep -q "refused: not a client of share lab" "$SUITE_DIR/run.log"
+expect "from a reserved port a client of the secure share locks" "LOCK granted" nlmc hostA -p 11 -x lock "$FH_SEC" 0 10
+expect "from an unprivileged port it fails (insecure = no is the default)" "LOCK failed" nlmc_user hostB -p 22 -x lock "$FH_SEC" 20 10
+check "lockd logs the port refusal" suite_wait 5 grep -q "share secure needs a source port below 1024" "$SUITE_DIR/run.log"
+expect "insecure = yes: an unprivileged port may lock" "LOCK granted" nlmc_user hostB -p 22 -x lock "$FH_OPEN" 0 10
+nlmc hostA -p 11 unlock "$FH_SEC" 0 10 >/dev/null
+nlmc_user hostB -p 22 unlock "$FH_OPEN" 0 10 >/dev/null
+
 suite_ctl locks > "$SUITE_DIR/locks.out" 2>&1
 check "dittofsctl locks lists file, range, type, owner, host, protocol" \
     grep -q "0-99 *write *11@hostA/svid 11 *hostA@10.231.0.2 *nlm" "$SUITE_DIR/locks.out"

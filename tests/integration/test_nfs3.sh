@@ -26,21 +26,25 @@ root squash = no
 path = /ro
 read only = yes
 root squash = no
+insecure = yes
 
 [share private]
 path = /private
 clients = 127.0.0.2
 root squash = no
+insecure = yes
 
 # Not below /export: a prefix on a component boundary only.
 [share export2]
 path = /export2
 root squash = no
+insecure = yes
 
 # Inside /export: MNT of what is below /export/in goes here.
 [share inner]
 path = /export/in
 root squash = no
+insecure = yes
 
 [nfsd]
 port = $P

@@ -1,4 +1,7 @@
-/* nfsd/export.c: exports from [share] sections, client matching, squash. */
+/*
+ * nfsd/export.c: exports from [share] sections, client matching (with
+ * common/share_rules.c), squash.
+ */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -38,9 +41,9 @@ main(void)
 	    "clients = 10.1.0.0/16, 192.0.2.7 2001:db8::/32\n"
 	    "all squash = yes\nanonuid = 1234\nanongid = 4321\n"
 	    "insecure = no\n"
-	    "[share open]\npath = /open\nroot squash = no\n";
+	    "[share open]\npath = /open\nroot squash = no\ninsecure = yes\n";
 	struct export_table t = { NULL, 0 };
-	struct export_client *cl;
+	struct share_client *cl;
 	struct conf *conf;
 	struct export *e, *lab, *open;
 	struct rpc_cred cred;
@@ -65,8 +68,12 @@ main(void)
 	lab = export_by_path(&t, "/lab", 4);
 	open = export_by_path(&t, "/open", 5);
 	tap_ok(e->root_squash && !e->all_squash && !e->read_only &&
-	    e->insecure && e->anonuid == 65534, "defaults");
-	tap_ok(lab->read_only && lab->all_squash && !lab->insecure &&
+	    !e->rules.insecure && e->anonuid == 65534, "defaults");
+	tap_ok(!export_port_allowed(e, 40000) && export_port_allowed(e, 1023),
+	    "by default a share wants a reserved source port (knfsd's secure)");
+	tap_ok(open->rules.insecure && export_port_allowed(open, 40000),
+	    "insecure = yes takes any source port");
+	tap_ok(lab->read_only && lab->all_squash && !lab->rules.insecure &&
 	    lab->anonuid == 1234 && lab->anongid == 4321, "options");
 
 	addr4("10.1.200.3", a);
@@ -85,8 +92,7 @@ main(void)
 	addr4("203.0.113.1", a);
 	tap_ok(export_client_allowed(e, a), "'*' matches anyone");
 	tap_ok(!export_port_allowed(lab, 1024) && export_port_allowed(lab,
-	    1023) && export_port_allowed(e, 40000),
-	    "insecure = no wants a port below 1024");
+	    1023), "insecure = no wants a port below 1024");
 
 	memset(&cred, 0, sizeof(cred));
 	cred.flavor = RPC_AUTH_UNIX;
@@ -113,12 +119,16 @@ main(void)
 	export_squash(open, &cred, &out, groups);
 	tap_ok(out.uid == 65534, "AUTH_NULL is anonymous");
 
-	tap_ok(export_parse_clients("10.0.0.0/33", &cl, &n, err,
+	tap_ok(share_rules_parse_clients("10.0.0.0/33", &cl, &n, err,
 	    sizeof(err)) == -1, "prefix /33 refused: %s", err);
-	tap_ok(export_parse_clients(" , ", &cl, &n, err, sizeof(err)) == -1,
+	tap_ok(share_rules_parse_clients(" , ", &cl, &n, err, sizeof(err)) == -1,
 	    "empty list refused");
-	tap_ok(export_parse_clients("no-such-host.invalid", &cl, &n, err,
+	tap_ok(share_rules_parse_clients("no-such-host.invalid", &cl, &n, err,
 	    sizeof(err)) == -1, "unresolvable host refused: %s", err);
+	tap_ok(share_rules_parse_clients("@no-such-netgroup-here", &cl, &n, err,
+	    sizeof(err)) == -1, "unknown netgroup refused: %s", err);
+	tap_ok(share_rules_parse_clients("@", &cl, &n, err, sizeof(err)) == -1,
+	    "'@' alone refused");
 	conf_free(conf);
 	conf = conf_parse_string("[share a]\npath = /x\n[share b]\npath = "
 	    "/x/\n", "dup.conf", err, sizeof(err));
