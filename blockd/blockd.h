@@ -38,8 +38,6 @@ struct blockd_peer {
 	/* Nothing was queued to it since its last resync note. */
 	int			 resync_queued;
 	uint64_t		 resyncs;
-	time_t			 resync_logged;
-	uint64_t		 resync_unlogged;
 };
 
 struct blockd_env {
@@ -59,8 +57,6 @@ struct blockd_env {
 	size_t			 notify_limit;	/* bytes queued; then resync */
 	struct blockd_share	*shares;
 	size_t			 nshares;
-	time_t			 refusal_logged;	/* share creation */
-	uint64_t		 refusals_unlogged;
 };
 
 /* blockd.c */

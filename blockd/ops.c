@@ -18,7 +18,6 @@
 #include "log.h"
 
 /* Log lines a front end can cause again and again: one per this. */
-#define BLOCKD_LOG_SECONDS	10
 
 static struct blockd_env *
 blockd_env_of(struct ipc_peer *peer)
@@ -224,23 +223,12 @@ blockd_wcc_after(struct blockd_env *env, const struct store_fh *fh,
 		wcc->valid = 0;
 }
 
-/* A front end may ask again and again: one line per 10 s at most. */
+/* A front end may ask again and again: the limiter keeps it short. */
 static void
-blockd_refusal_log(struct blockd_env *env, struct ipc_peer *peer,
-    const char *name)
+blockd_refusal_log(struct ipc_peer *peer, const char *name)
 {
-	time_t now = time(NULL);
-
-	if (now - env->refusal_logged < BLOCKD_LOG_SECONDS) {
-		env->refusals_unlogged++;
-		return;
-	}
-	log_warnx("%s asked to create share \"%.64s\": refused, shares come "
-	    "from the configuration (%llu more refusals since the last line)",
-	    ipc_peer_name(peer), name,
-	    (unsigned long long)env->refusals_unlogged);
-	env->refusal_logged = now;
-	env->refusals_unlogged = 0;
+	log_warnx_rl("%s asked to create share \"%.64s\": refused, shares "
+	    "come from the configuration", ipc_peer_name(peer), name);
 }
 
 static void
@@ -261,7 +249,7 @@ blockd_share_root(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_share_by_name(env, req.name) == NULL) {
 		rep.status = req.create ? -EPERM : -ENOENT;
 		if (req.create)
-			blockd_refusal_log(env, peer, req.name);
+			blockd_refusal_log(peer, req.name);
 	} else
 		rep.status = store_share_root(env->store, req.name, 0, &fh,
 		    &attr);
@@ -897,7 +885,6 @@ blockd_peer_resync(struct blockd_env *env, struct ipc_peer *peer,
 {
 	struct ipc_channel *ch = ipc_peer_channel(peer);
 	struct bd_notify n;
-	time_t now;
 
 	if (bp->resync_queued)
 		return;
@@ -914,17 +901,9 @@ blockd_peer_resync(struct blockd_env *env, struct ipc_peer *peer,
 	bp->resync_queued = 1;
 	bp->resyncs++;
 	env->resyncs++;
-	now = time(NULL);
-	if (now - bp->resync_logged < BLOCKD_LOG_SECONDS) {
-		bp->resync_unlogged++;
-		return;
-	}
-	log_warnx("%s: %zu bytes unread (notify queue limit %zu): notes "
-	    "replaced by a resync (%llu more since the last line)",
-	    ipc_peer_name(peer), ipc_channel_queued(ch), env->notify_limit,
-	    (unsigned long long)bp->resync_unlogged);
-	bp->resync_logged = now;
-	bp->resync_unlogged = 0;
+	log_warnx_rl("%s: %zu bytes unread (notify queue limit %zu): notes "
+	    "replaced by a resync", ipc_peer_name(peer),
+	    ipc_channel_queued(ch), env->notify_limit);
 }
 
 void

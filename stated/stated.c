@@ -207,31 +207,6 @@ stated_share_out(const struct lock_share_info *i, st_share_desc *d)
 }
 
 /*
- * A limit a client can hit again and again: one warning per interval,
- * with the count of those left out.
- */
-static void
-stated_limit_warn(struct stated_env *env, const char *fmt, ...)
-{
-	char buf[512];
-	time_t now = time(NULL);
-	va_list ap;
-
-	env->limit_hits++;
-	if (now - env->limit_logged < STATED_LOG_INTERVAL) {
-		env->limit_unlogged++;
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	log_warnx("%s (%llu like it not logged)", buf,
-	    (unsigned long long)env->limit_unlogged);
-	env->limit_logged = now;
-	env->limit_unlogged = 0;
-}
-
-/*
  * Room for one more record at this address: drop a record of that
  * address that holds nothing and waits for nothing (and has nothing to
  * reclaim in this grace period).  0, or -1 if every one holds state.
@@ -273,7 +248,8 @@ stated_client_of(struct stated_env *env, struct lock_owner *o,
 	    addr != NULL && clients_count_addr(env->clients, o->protocol,
 	    addr) >= env->clients_per_addr &&
 	    stated_client_make_room(env, o->protocol, addr) == -1) {
-		stated_limit_warn(env, "%s: already %zu client records at "
+		env->limit_hits++;
+		log_warnx_rl("%s: already %zu client records at "
 		    "this address (clients per address); host %.64s refused",
 		    addr, env->clients_per_addr, o->host);
 		return -1;
@@ -478,12 +454,14 @@ stated_lock(struct ipc_peer *peer, struct ipc_msg *msg)
 	}
 	lr = lock_table_lock(env->locks, &rq, &holder);
 	rep.status = stated_status_of(lr);
-	if (lr == LOCK_LIMIT)
-		stated_limit_warn(env, "host %.64s holds %zu lock(s), "
+	if (lr == LOCK_LIMIT) {
+		env->limit_hits++;
+		log_warnx_rl("host %.64s holds %zu lock(s), "
 		    "waiter(s) and share(s) (locks per host): lock refused",
 		    rq.owner.host ? rq.owner.host : "-",
 		    lock_table_client_records(env->locks, rq.owner.protocol,
 		    rq.owner.client_id));
+	}
 	switch (lr) {
 	case LOCK_OK:
 		if (cl != NULL && (rq.flags & LOCK_REQUEST_RECLAIM))
@@ -630,10 +608,12 @@ stated_share(struct ipc_peer *peer, struct ipc_msg *msg)
 	rq.flags = req.flags & ST_LOCK_RECLAIM ? LOCK_REQUEST_RECLAIM : 0;
 	rep.status = stated_status_of(lock_table_share(env->locks, &rq,
 	    &other));
-	if (rep.status == ST_LIMIT)
-		stated_limit_warn(env, "host %.64s is at its limit (locks per "
+	if (rep.status == ST_LIMIT) {
+		env->limit_hits++;
+		log_warnx_rl("host %.64s is at its limit (locks per "
 		    "host): share refused", rq.owner.host ? rq.owner.host :
 		    "-");
+	}
 	if (rep.status == ST_OK && cl != NULL) {
 		if (rq.flags & LOCK_REQUEST_RECLAIM)
 			cl->reclaimed = 1;

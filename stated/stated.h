@@ -17,7 +17,6 @@
 #include "stated_msg.h"
 
 #define STATED_SWEEP_SECONDS	30
-#define STATED_LOG_INTERVAL	10	/* seconds between like warnings */
 
 /*
  * A request the lock table queued, and the front end connection that
@@ -59,8 +58,6 @@ struct stated_env {
 	size_t			 locks_per_host;
 	size_t			 clients_per_addr;
 	uint64_t		 limit_hits;
-	time_t			 limit_logged;
-	uint64_t		 limit_unlogged;
 	/* nfsd's duplicate request cache, in memory (drc.h). */
 	struct drc_table	*drc;
 	uint64_t		 drc_puts;

@@ -44,15 +44,18 @@ clients per address = 8
 [share lab]
 path = /lab
 clients = 10.231.0.99
+root squash = no
 
 [share secure]
 path = /secure
 clients = 10.231.0.0/24
+root squash = no
 
 [share open]
 path = /open
 clients = 10.231.0.2
 insecure = yes
+root squash = no
 
 [run]
 restart delay = 0
