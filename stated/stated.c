@@ -146,12 +146,45 @@ stated_decode(struct ipc_peer *peer, struct ipc_msg *msg, xdrproc_t proc,
 	return 0;
 }
 
-/* Wire owner and file -> the table's; -1 if malformed. */
+/*
+ * Which protocol's state each front end may touch: what its own
+ * protocol could claim (DESIGN.md section 6).  A taken-over nfsd may
+ * not take or free NLM locks, nor lockd SMB ones.
+ */
+static const struct {
+	enum ipc_role	 role;
+	int		 protocol;
+} stated_role_protocols[] = {
+	{ IPC_ROLE_LOCKD, ST_PROTOCOL_NLM },
+	{ IPC_ROLE_STATD, ST_PROTOCOL_NLM },
+	{ IPC_ROLE_NFSD, ST_PROTOCOL_NFSV4 },
+	{ IPC_ROLE_SMBD, ST_PROTOCOL_SMB },
+};
+
 static int
-stated_owner_in(const st_owner *in, struct lock_owner *out)
+stated_protocol_ok(struct ipc_peer *peer, int protocol)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(stated_role_protocols) /
+	    sizeof(stated_role_protocols[0]); i++)
+		if (stated_role_protocols[i].role == ipc_peer_role(peer) &&
+		    stated_role_protocols[i].protocol == protocol)
+			return 1;
+	log_warnx_rl("%s: state of protocol %d refused to its role",
+	    ipc_peer_name(peer), protocol);
+	return 0;
+}
+
+/* Wire owner and file -> the table's; -1 if malformed or not the
+ * sender's protocol. */
+static int
+stated_owner_in(struct ipc_peer *peer, const st_owner *in,
+    struct lock_owner *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (in->protocol < ST_PROTOCOL_NLM || in->protocol > ST_PROTOCOL_SMB)
+	if (in->protocol < ST_PROTOCOL_NLM || in->protocol > ST_PROTOCOL_SMB ||
+	    !stated_protocol_ok(peer, in->protocol))
 		return -1;
 	out->protocol = (enum lock_protocol)in->protocol;
 	out->client_id = in->client_id;
@@ -419,7 +452,7 @@ stated_lock(struct ipc_peer *peer, struct ipc_msg *msg)
 	memset(&rq, 0, sizeof(rq));
 	memset(&rep, 0, sizeof(rep));
 	if (stated_file_in(&req.file, &rq.file) == -1 ||
-	    stated_owner_in(&req.owner, &rq.owner) == -1 ||
+	    stated_owner_in(peer, &req.owner, &rq.owner) == -1 ||
 	    (req.flags & ~(ST_LOCK_BLOCK | ST_LOCK_RECLAIM |
 	    ST_LOCK_REQUEUE)) != 0) {
 		stated_reply_status(peer, msg, ST_INVALID);
@@ -518,7 +551,7 @@ stated_range(struct ipc_peer *peer, struct ipc_msg *msg)
 		return;
 	memset(&rep, 0, sizeof(rep));
 	if (stated_file_in(&req.file, &file) == -1 ||
-	    stated_owner_in(&req.owner, &owner) == -1) {
+	    stated_owner_in(peer, &req.owner, &owner) == -1) {
 		stated_reply_status(peer, msg, ST_INVALID);
 		goto out;
 	}
@@ -589,7 +622,7 @@ stated_share(struct ipc_peer *peer, struct ipc_msg *msg)
 	memset(&rq, 0, sizeof(rq));
 	memset(&rep, 0, sizeof(rep));
 	if (stated_file_in(&req.file, &rq.file) == -1 ||
-	    stated_owner_in(&req.owner, &rq.owner) == -1 ||
+	    stated_owner_in(peer, &req.owner, &rq.owner) == -1 ||
 	    (req.flags & ~ST_LOCK_RECLAIM) != 0) {
 		stated_reply_status(peer, msg, ST_INVALID);
 		goto out;
@@ -643,7 +676,7 @@ stated_unshare(struct ipc_peer *peer, struct ipc_msg *msg)
 	    -1)
 		return;
 	if (stated_file_in(&req.file, &file) == -1 ||
-	    stated_owner_in(&req.owner, &owner) == -1) {
+	    stated_owner_in(peer, &req.owner, &owner) == -1) {
 		stated_reply_status(peer, msg, ST_INVALID);
 		goto out;
 	}
@@ -694,7 +727,7 @@ stated_release_host(struct ipc_peer *peer, struct ipc_msg *msg)
 		return;
 	memset(&rep, 0, sizeof(rep));
 	if (req.protocol < ST_PROTOCOL_NLM || req.protocol > ST_PROTOCOL_SMB ||
-	    req.host[0] == '\0') {
+	    req.host[0] == '\0' || !stated_protocol_ok(peer, req.protocol)) {
 		stated_reply_status(peer, msg, ST_INVALID);
 		goto out;
 	}
@@ -727,7 +760,8 @@ stated_release_client(struct ipc_peer *peer, struct ipc_msg *msg)
 	    -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if (req.protocol < ST_PROTOCOL_NLM || req.protocol > ST_PROTOCOL_SMB) {
+	if (req.protocol < ST_PROTOCOL_NLM || req.protocol > ST_PROTOCOL_SMB ||
+	    !stated_protocol_ok(peer, req.protocol)) {
 		stated_reply_status(peer, msg, ST_INVALID);
 		return;
 	}

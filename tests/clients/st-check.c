@@ -5,6 +5,9 @@
  *   st-check fuzz SOCK COUNT SEED  COUNT damaged requests (a front end
  *                                 gone bad, fz.h), as TAP; stated must
  *                                 answer and then still serve
+ *   st-check roles SOCK           as nfsd, state of another protocol
+ *                                 (NLM locks, FREE_ALL) is refused and
+ *                                 its own (NFSv4) is served, as TAP
  *
  * As root it becomes dittofs-nfsd first (stated checks SO_PEERCRED).
  */
@@ -158,6 +161,73 @@ fuzz(const char *sock, const char *count, const char *seed)
 	return tap_done();
 }
 
+/* One request, its st_reply's status (or -1000 on no answer). */
+static int
+st_reply_status(int fd, uint32_t type, xdrproc_t proc, const void *obj)
+{
+	static uint32_t id = 5000;
+	struct ipc_sync_reply r;
+	struct st_reply rep;
+	int status = -1000;
+
+	if (ipc_sync_send(fd, type, ++id, 0, -1, proc, obj) == -1 ||
+	    ipc_sync_recv(fd, &r) == -1)
+		return status;
+	memset(&rep, 0, sizeof(rep));
+	if (r.hdr.type == ST_REPLY && r.hdr.id == id &&
+	    ipc_sync_decode(&r, (xdrproc_t)xdr_st_reply, &rep) == 0) {
+		status = rep.status;
+		xdr_free((xdrproc_t)xdr_st_reply, &rep);
+	}
+	ipc_sync_reply_free(&r);
+	return status;
+}
+
+/* DESIGN.md 6: a front end touches only its own protocol's state. */
+static int
+roles(const char *sock)
+{
+	struct st_lock_req l;
+	struct st_host_req h;
+	struct st_client_req c;
+	int fd;
+
+	if (!tap_ok((fd = fz_connect(sock)) != -1, "connected as nfsd"))
+		return tap_done();
+	memset(&l, 0, sizeof(l));
+	l.file.st_file_len = 6;
+	l.file.st_file_val = "role-f";
+	l.owner.host = "victim@10.0.0.1";
+	l.owner.bytes.bytes_len = 3;
+	l.owner.bytes.bytes_val = "own";
+	l.addr = "10.0.0.1";
+	l.length = 10;
+	l.exclusive = 1;
+	l.owner.protocol = ST_PROTOCOL_NLM;
+	tap_ok(st_reply_status(fd, ST_LOCK, (xdrproc_t)xdr_st_lock_req, &l) ==
+	    ST_INVALID, "nfsd's NLM LOCK is refused (ST_INVALID)");
+	l.owner.protocol = ST_PROTOCOL_SMB;
+	tap_ok(st_reply_status(fd, ST_LOCK, (xdrproc_t)xdr_st_lock_req, &l) ==
+	    ST_INVALID, "nfsd's SMB LOCK is refused (ST_INVALID)");
+	memset(&h, 0, sizeof(h));
+	h.protocol = ST_PROTOCOL_NLM;
+	h.host = "victim@10.0.0.1";
+	tap_ok(st_reply_status(fd, ST_RELEASE_HOST, (xdrproc_t)xdr_st_host_req,
+	    &h) == ST_INVALID, "nfsd's NLM FREE_ALL is refused (ST_INVALID)");
+	memset(&c, 0, sizeof(c));
+	c.protocol = ST_PROTOCOL_NLM;
+	c.client_id = 1;
+	tap_ok(st_reply_status(fd, ST_RELEASE_CLIENT,
+	    (xdrproc_t)xdr_st_client_req, &c) == ST_INVALID, "nfsd's NLM RELEASE_CLIENT is refused");
+	l.owner.protocol = ST_PROTOCOL_NFSV4;
+	l.owner.host = "";
+	l.owner.client_id = 7;
+	tap_ok(st_reply_status(fd, ST_LOCK, (xdrproc_t)xdr_st_lock_req, &l) ==
+	    ST_OK, "nfsd's NFSv4 LOCK is served");
+	close(fd);
+	return tap_done();
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -171,6 +241,9 @@ main(int argc, char *argv[])
 	}
 	if (argc == 5 && strcmp(argv[1], "fuzz") == 0)
 		return fuzz(argv[2], argv[3], argv[4]);
-	fprintf(stderr, "usage: st-check fuzz SOCK COUNT SEED\n");
+	if (argc == 3 && strcmp(argv[1], "roles") == 0)
+		return roles(argv[2]);
+	fprintf(stderr, "usage: st-check fuzz SOCK COUNT SEED | "
+	    "roles SOCK\n");
 	return 2;
 }

@@ -247,6 +247,12 @@ bd_tap "$SUITE_DIR/st-fuzz.out" stated
 check "stated fuzz run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/st-fuzz.out"
 check "stated survived it: the same process" test "$(suite_pid stated)" = "$STATED"
 
+# A front end touches only its own protocol's state (DESIGN.md 6).
+"$top_builddir/tests/clients/st-check" roles "$SUITE_DIR/run/stated.sock" \
+    > "$SUITE_DIR/st-roles.out" 2>&1
+bd_tap "$SUITE_DIR/st-roles.out" stated
+check "stated roles run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/st-roles.out"
+
 out=$(suite_ctl fsck 2>&1)
 check "fsck refuses while blockd runs" sh -c "echo '$out' | grep -q 'blockd is running'"
 
