@@ -218,7 +218,8 @@ roles(const char *sock)
 	c.protocol = ST_PROTOCOL_NLM;
 	c.client_id = 1;
 	tap_ok(st_reply_status(fd, ST_RELEASE_CLIENT,
-	    (xdrproc_t)xdr_st_client_req, &c) == ST_INVALID, "nfsd's NLM RELEASE_CLIENT is refused");
+	    (xdrproc_t)xdr_st_client_req, &c) == ST_INVALID,
+	    "nfsd's NLM RELEASE_CLIENT is refused (ST_INVALID)");
 	l.owner.protocol = ST_PROTOCOL_NFSV4;
 	l.owner.host = "";
 	l.owner.client_id = 7;
