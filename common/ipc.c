@@ -588,7 +588,7 @@ ipc_channel_take_fds(struct ipc_channel *ch, struct msghdr *mh)
 		}
 	}
 	if (bad) {
-		log_warnx("ipc %s: peer sent a file descriptor the channel "
+		log_warnx_rl("ipc %s: peer sent a file descriptor the channel "
 		    "does not accept; dropping the peer", ch->name);
 		ipc_channel_close(ch, NULL);
 		return -1;
@@ -640,7 +640,7 @@ ipc_channel_parse(struct ipc_channel *ch)
 	while (!ch->dead && ch->in_len - ch->in_off >= IPC_HDR_SIZE) {
 		memcpy(&msg.hdr, ch->in + ch->in_off, IPC_HDR_SIZE);
 		if (msg.hdr.len > IPC_BODY_MAX) {
-			log_warnx("ipc %s: message of %u bytes exceeds the "
+			log_warnx_rl("ipc %s: message of %u bytes exceeds the "
 			    "limit; dropping the peer", ch->name, msg.hdr.len);
 			ipc_channel_close(ch, NULL);
 			return;
@@ -653,7 +653,7 @@ ipc_channel_parse(struct ipc_channel *ch)
 		if (msg.hdr.flags & IPC_F_FD) {
 			msg.fd = ipc_channel_pop_fd(ch);
 			if (msg.fd == -1) {
-				log_warnx("ipc %s: message flagged with a file "
+				log_warnx_rl("ipc %s: message flagged with a file "
 				    "descriptor came without one", ch->name);
 				ipc_channel_close(ch, NULL);
 				return;
@@ -941,21 +941,21 @@ ipc_peer_hello(struct ipc_peer *peer, struct ipc_msg *msg)
 	uint32_t lo, hi;
 
 	if (msg->hdr.type != IPC_HELLO) {
-		log_warnx("%s: peer pid %d sent type %u before HELLO",
+		log_warnx_rl("%s: peer pid %d sent type %u before HELLO",
 		    srv->self_name, (int)peer->pid, msg->hdr.type);
 		ipc_channel_close(peer->chan, NULL);
 		return;
 	}
 	memset(&hello, 0, sizeof(hello));
 	if (ipc_decode(msg, (xdrproc_t)xdr_ipc_hello, &hello) == -1) {
-		log_warnx("%s: malformed HELLO from pid %d", srv->self_name,
+		log_warnx_rl("%s: malformed HELLO from pid %d", srv->self_name,
 		    (int)peer->pid);
 		ipc_channel_close(peer->chan, NULL);
 		return;
 	}
 	pol = ipc_server_policy(srv, hello.role, peer->uid);
 	if (pol == NULL) {
-		log_warnx("%s: pid %d uid %u may not connect as %s",
+		log_warnx_rl("%s: pid %d uid %u may not connect as %s",
 		    srv->self_name, (int)peer->pid, (unsigned)peer->uid,
 		    ipc_role_name(hello.role));
 		ipc_reply_error(peer->chan, msg, EACCES, "role not allowed");
@@ -967,7 +967,7 @@ ipc_peer_hello(struct ipc_peer *peer, struct ipc_msg *msg)
 	hi = hello.version_max < IPC_PROTO_VERSION ?
 	    hello.version_max : IPC_PROTO_VERSION;
 	if (lo > hi) {
-		log_warnx("%s: %s peer %s speaks versions %u-%u, we speak "
+		log_warnx_rl("%s: %s peer %s speaks versions %u-%u, we speak "
 		    "%u-%u", srv->self_name, ipc_role_name(hello.role),
 		    hello.name, hello.version_min, hello.version_max,
 		    IPC_PROTO_VERSION_MIN, IPC_PROTO_VERSION);
@@ -1032,7 +1032,7 @@ ipc_peer_dispatch(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 	}
 	h = ipc_server_handler(srv, msg->hdr.type);
 	if (h == NULL) {
-		log_warnx("%s: %s sent unknown message type %u",
+		log_warnx_rl("%s: %s sent unknown message type %u",
 		    srv->self_name, ch->name, msg->hdr.type);
 		if (msg->fd != -1)
 			close(msg->fd);
@@ -1040,7 +1040,7 @@ ipc_peer_dispatch(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 		return;
 	}
 	if (!(h->roles & IPC_ROLE_BIT(peer->role))) {
-		log_warnx("%s: %s sent message type %u, which role %s may not "
+		log_warnx_rl("%s: %s sent message type %u, which role %s may not "
 		    "send; disconnecting it", srv->self_name, ch->name,
 		    msg->hdr.type, ipc_role_name(peer->role));
 		if (msg->fd != -1)
@@ -1064,7 +1064,7 @@ ipc_server_adopt(struct ipc_server *srv, int fd)
 		return -1;
 	}
 	if (ipc_server_policy(srv, IPC_ROLE_NONE, cred.uid) == NULL) {
-		log_warnx("%s: refusing connection from pid %d uid %u: no role "
+		log_warnx_rl("%s: refusing connection from pid %d uid %u: no role "
 		    "may connect with that uid", srv->self_name, (int)cred.pid,
 		    (unsigned)cred.uid);
 		close(fd);
