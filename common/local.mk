@@ -22,7 +22,8 @@ common_libdittofs_a_SOURCES = \
 	common/rpcbind.c common/rpcbind.h \
 	common/syncer.c common/syncer.h \
 	common/xdrbuf.c common/xdrbuf.h \
-	common/rpcmsg.c common/rpcmsg.h
+	common/rpcmsg.c common/rpcmsg.h \
+	common/connlimit.c common/connlimit.h
 common_libdittofs_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCAP_CFLAGS) \
 	$(SECCOMP_CFLAGS) $(TIRPC_CFLAGS)
 
