@@ -311,6 +311,8 @@ struct nfs_req {
 	uint32_t		 bgroups[RPC_AUTH_UNIX_GIDS_MAX];
 	struct drc_key		 drc_key;
 	int			 drc_held;
+	/* Counted as the connection's output until the reply is (rpc.c). */
+	size_t			 out_reserved;
 	int			 nfh;		/* handles to resolve */
 	int			 nfh_resolved;
 	const uint8_t		*fh[2];

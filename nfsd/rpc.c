@@ -33,6 +33,8 @@
 
 #define RPC_IOV_MAX		64
 #define RPC_UDP_MAX		65536
+/* A reply's RPC and NFS headers and attributes, beyond its data. */
+#define RPC_REPLY_SLACK		1024
 
 struct rpc_out {
 	TAILQ_ENTRY(rpc_out)	 entry;
@@ -163,6 +165,9 @@ nfs_req_free(struct nfs_req *r)
 
 	if (r->drc_held)
 		drc_abandon(r->env->drc, &r->drc_key);
+	if (c != NULL && r->out_reserved > 0)
+		connlimit_out_done(c->env->connlimit, &c->lim,
+		    r->out_reserved);
 	free(r->rec);
 	free(r->proc_args);
 	xdrbuf_out_free(&r->out);
@@ -240,6 +245,9 @@ rpc_send(struct nfs_req *r)
 		nfs_req_free(r);
 		return;
 	}
+	/* The reply replaces what was counted for it in flight. */
+	connlimit_out_done(c->env->connlimit, &c->lim, r->out_reserved);
+	r->out_reserved = 0;
 	if (c->dead || (o = calloc(1, sizeof(*o))) == NULL) {
 		nfs_req_free(r);
 		return;
@@ -318,6 +326,32 @@ rpc_denied(struct nfs_req *r, uint32_t reject_stat, uint32_t detail)
 	rpc_send(r);
 }
 
+/*
+ * What the reply to a call may hold before it is queued: READ's data,
+ * READDIR's and READDIRPLUS's listing as their arguments ask (at most
+ * NFS3_MAXDATA), and the headers.  It is counted as the connection's
+ * output from the moment the call is read (rpc_process), so requests in
+ * flight (a READ waiting for its data) count against the output caps
+ * as their replies will: a client cannot get around the caps by asking
+ * faster than the replies are built.
+ */
+static size_t
+rpc_reply_estimate(const struct nfs_req *r)
+{
+	struct xdrbuf_in x = r->args;
+	struct nfs3_args a;
+	size_t n = 0;
+
+	if (r->call.prog == NFS_PROGRAM && r->call.vers == NFS_V3 &&
+	    (r->call.proc == 6 || r->call.proc == 16 ||
+	    r->call.proc == 17) &&
+	    nfs3_decode_args(r->call.proc, &x, &a) == 0)
+		n = r->call.proc == 6 ? a.count : a.maxcount;
+	if (n > NFS3_MAXDATA)
+		n = NFS3_MAXDATA;
+	return n + RPC_REPLY_SLACK;
+}
+
 /* One complete record: from a TCP connection (c) or a UDP datagram. */
 static void
 rpc_process(struct nfsd_env *env, struct nfs_req *r, int mount_only)
@@ -366,6 +400,11 @@ rpc_process(struct nfsd_env *env, struct nfs_req *r, int mount_only)
 	}
 	xdrbuf_in_init(&r->args, r->rec + r->call.args_off,
 	    r->reclen - r->call.args_off);
+	if (r->conn != NULL) {
+		r->out_reserved = rpc_reply_estimate(r);
+		connlimit_out_add(env->connlimit, &r->conn->lim,
+		    r->out_reserved);
+	}
 	switch (r->call.prog) {
 	case NFS_PROGRAM:
 		if (mount_only)
@@ -454,6 +493,8 @@ rpc_conn_record(struct rpc_conn *c)
 	c->rec = NULL;
 	c->rec_len = 0;
 	rpc_process(c->env, r, c->mount_only);
+	/* What it reserved may be over a cap: read no further then. */
+	rpc_conn_pause_check(c);
 }
 
 /* RFC 5531 11: record marking. */

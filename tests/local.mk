@@ -61,3 +61,10 @@ tests_unit_test_nfs_mount_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/nfsd
 tests_unit_test_nfs_mount_LDADD = nfsd/libnfsdwire.a $(DITTOFS_COMMON_LIBS) \
 	$(TIRPC_LIBS)
+
+# Hostile connections (idle, half records, garbage, unread replies, UDP
+# DUMP floods) beside a normal client: limits and memory caps.
+check_PROGRAMS += tests/clients/hostile
+tests_clients_hostile_SOURCES = tests/clients/hostile.c
+TESTS += tests/integration/test_soak.sh
+EXTRA_DIST += tests/integration/test_soak.sh

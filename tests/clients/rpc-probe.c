@@ -172,7 +172,7 @@ read_full(int fd, uint8_t *p, size_t n)
 	ssize_t got;
 
 	while (n > 0) {
-		if (poll(&pfd, 1, 10000) != 1)
+		if (poll(&pfd, 1, 30000) != 1)
 			return -1;
 		got = read(fd, p, n);
 		if (got <= 0)
