@@ -330,9 +330,10 @@ rpc_denied(struct nfs_req *r, uint32_t reject_stat, uint32_t detail)
  * What the reply to a call may hold before it is queued: READ's data,
  * READDIR's and READDIRPLUS's listing as their arguments ask (at most
  * NFS3_MAXDATA), and the headers.  It is counted as the connection's
- * output from the moment the call is read (rpc_process), so requests in
- * flight (a READ waiting for its data) count against the output caps
- * as their replies will: a client cannot get around the caps by asking
+ * output from the moment the call is read (rpc_process), with the call's
+ * own record (a WRITE's data), so requests in flight (a READ waiting for
+ * its data, a WRITE for its sync) count against the output caps as
+ * their replies will: a client cannot get around the caps by asking
  * faster than the replies are built.
  */
 static size_t
@@ -401,7 +402,7 @@ rpc_process(struct nfsd_env *env, struct nfs_req *r, int mount_only)
 	xdrbuf_in_init(&r->args, r->rec + r->call.args_off,
 	    r->reclen - r->call.args_off);
 	if (r->conn != NULL) {
-		r->out_reserved = rpc_reply_estimate(r);
+		r->out_reserved = rpc_reply_estimate(r) + r->reclen;
 		connlimit_out_add(env->connlimit, &r->conn->lim,
 		    r->out_reserved);
 	}
