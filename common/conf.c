@@ -38,6 +38,19 @@ struct conf_key_def {
 	{ "log level", CONF_LEVEL, NULL, 0, 0 },		\
 	{ "sandbox debug", CONF_BOOL, "no", 0, 0 }
 
+/*
+ * The RPC transports' limits (common/connlimit.h): connections in total
+ * and per address (0: an eighth of the total), seconds without progress
+ * before a connection is closed (0: never), and output queued per
+ * connection and in total, in MiB.
+ */
+#define CONF_RPC_LIMIT_KEYS(conns, out_conn, out_total)		\
+	{ "max connections", CONF_INT, conns, 1, 65536 },		\
+	{ "connections per address", CONF_INT, "0", 0, 65536 },	\
+	{ "idle timeout", CONF_INT, "300", 0, 86400 },		\
+	{ "output per connection", CONF_INT, out_conn, 1, 1024 },	\
+	{ "output total", CONF_INT, out_total, 1, 65536 }
+
 static const struct conf_key_def conf_global_keys[] = {
 	{ "state directory", CONF_PATH, LOCALSTATEDIR "/lib/dittofs", 0, 0 },
 	{ "run directory", CONF_PATH, "/run/dittofs", 0, 0 },
@@ -85,6 +98,10 @@ static const struct conf_key_def conf_nfsd_keys[] = {
 	{ "reply cache size", CONF_INT, "4096", 16, 1048576 },
 	/* Microseconds to wait for blockd's reply without sleeping. */
 	{ "busy poll", CONF_INT, "50", 0, 10000 },
+	CONF_RPC_LIMIT_KEYS("1024", "16", "128"),
+	/* MOUNT's DUMP list: entries per client address and in total. */
+	{ "mount list per client", CONF_INT, "64", 1, 65536 },
+	{ "mount list size", CONF_INT, "4096", 1, 1048576 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 
@@ -94,6 +111,7 @@ static const struct conf_key_def conf_lockd_keys[] = {
 	{ "port", CONF_INT, "0", 0, 65535 },
 	{ "address", CONF_STRING, "0.0.0.0", 0, 0 },
 	{ "rpcbind", CONF_BOOL, "yes", 0, 0 },
+	CONF_RPC_LIMIT_KEYS("512", "1", "16"),
 	{ NULL, 0, NULL, 0, 0 }
 };
 
@@ -104,6 +122,7 @@ static const struct conf_key_def conf_statd_keys[] = {
 	{ "rpcbind", CONF_BOOL, "yes", 0, 0 },
 	/* The name SM_NOTIFY carries; default: the system's host name. */
 	{ "name", CONF_STRING, NULL, 0, 0 },
+	CONF_RPC_LIMIT_KEYS("512", "1", "16"),
 	{ NULL, 0, NULL, 0, 0 }
 };
 

@@ -23,7 +23,8 @@ common_libdittofs_a_SOURCES = \
 	common/syncer.c common/syncer.h \
 	common/xdrbuf.c common/xdrbuf.h \
 	common/rpcmsg.c common/rpcmsg.h \
-	common/share_rules.c common/share_rules.h
+	common/share_rules.c common/share_rules.h \
+	common/connlimit.c common/connlimit.h
 common_libdittofs_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCAP_CFLAGS) \
 	$(SECCOMP_CFLAGS) $(TIRPC_CFLAGS)
 

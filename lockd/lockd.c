@@ -86,6 +86,7 @@ lockd_post_init(struct daemon *d)
 	env->svc = rpc_service_new(d->base, NLM_PROG, NLM_VERS, NLM4_VERS,
 	    nlm_dispatch, env);
 	if (env->callbacks == NULL || env->svc == NULL ||
+	    rpc_service_configure(env->svc, d->conf, "lockd") == -1 ||
 	    rpc_service_listen(env->svc, env->tcp_fd, env->udp_fd) == -1)
 		fatalx("NLM service");
 }

@@ -19,6 +19,8 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 
+#include "conf.h"
+#include "connlimit.h"
 #include "daemon.h"
 #include "log.h"
 #include "rpc.h"
@@ -34,6 +36,9 @@ struct rpc_conn {
 	TAILQ_ENTRY(rpc_conn)	 entry;
 	struct rpc_service	*svc;
 	struct bufferevent	*bev;
+	struct evbuffer_cb_entry *out_cb;	/* counts queued output */
+	struct connlimit_conn	 lim;
+	int			 paused;	/* reading stopped for output */
 	int			 refs;
 	int			 dead;
 	size_t			 calls;		/* in flight */
@@ -54,6 +59,8 @@ struct rpc_service {
 	int			 udp_fd;
 	struct event		*ev_tcp;
 	struct event		*ev_udp;
+	struct event		*ev_sweep;
+	struct connlimit	*lim;
 	TAILQ_HEAD(, rpc_conn)	 conns;
 	size_t			 nconns;
 	struct rpc_stats	 stats;
@@ -85,6 +92,20 @@ rpc_addr_string(const struct sockaddr *sa, char *buf, size_t len,
 		snprintf(buf, len, "?");
 }
 
+/* The address as connlimit counts it: IPv4 as ::ffff:a.b.c.d. */
+static void
+rpc_addr_key(const struct sockaddr *sa, uint8_t addr[16])
+{
+	memset(addr, 0, 16);
+	if (sa->sa_family == AF_INET) {
+		addr[10] = addr[11] = 0xff;
+		memcpy(addr + 12, &((const struct sockaddr_in *)sa)->sin_addr,
+		    4);
+	} else if (sa->sa_family == AF_INET6)
+		memcpy(addr, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+		    16);
+}
+
 /* Server. */
 
 static void	rpc_conn_unref(struct rpc_conn *);
@@ -97,6 +118,8 @@ rpc_conn_kill(struct rpc_conn *c, const char *why)
 	if (why != NULL)
 		log_debug("rpc: connection closed: %s", why);
 	c->dead = 1;
+	connlimit_release(c->svc->lim, &c->lim);
+	evbuffer_remove_cb_entry(bufferevent_get_output(c->bev), c->out_cb);
 	bufferevent_free(c->bev);
 	c->bev = NULL;
 	free(c->record);
@@ -119,6 +142,7 @@ rpc_call_free(struct rpc_call *call)
 	struct rpc_conn *c = call->conn;
 
 	if (c != NULL) {
+		connlimit_inflight(c->svc->lim, &c->lim, -1, connlimit_now());
 		/* Reading stopped at the limit: go on now. */
 		if (c->calls-- == RPC_CONN_CALLS_MAX && !c->dead)
 			bufferevent_trigger(c->bev, EV_READ, 0);
@@ -264,6 +288,7 @@ rpc_service_message(struct rpc_service *svc, struct rpc_conn *conn,
 		call->conn = conn;
 		conn->refs++;
 		conn->calls++;
+		connlimit_inflight(svc->lim, &conn->lim, 1, connlimit_now());
 	}
 	v = rpcmsg_decode_call(buf, len, &call->hdr);
 	switch (v) {
@@ -323,6 +348,8 @@ rpc_conn_read_cb(struct bufferevent *bev, void *arg)
 	uint32_t frag, n;
 
 	c->refs++;
+	if (!c->dead)
+		connlimit_progress(c->svc->lim, &c->lim, connlimit_now());
 	while (!c->dead && evbuffer_get_length(in) >= 4) {
 		evbuffer_copyout(in, mark, 4);
 		frag = xdrbuf_peek_u32(mark);
@@ -338,6 +365,12 @@ rpc_conn_read_cb(struct bufferevent *bev, void *arg)
 			break;
 		if (c->calls >= RPC_CONN_CALLS_MAX) {
 			/* Back-pressure: read again when calls finish. */
+			break;
+		}
+		if (!connlimit_may_read(c->svc->lim, &c->lim)) {
+			/* Its replies are not read: on when they are. */
+			bufferevent_disable(c->bev, EV_READ);
+			c->paused = 1;
 			break;
 		}
 		evbuffer_drain(in, 4);
@@ -364,13 +397,61 @@ rpc_conn_read_cb(struct bufferevent *bev, void *arg)
 	rpc_conn_unref(c);
 }
 
+/* The output buffer grew (a reply) or shrank (written to the peer). */
+static void
+rpc_conn_out_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct rpc_conn *c = arg;
+
+	if (c->dead)
+		return;
+	if (info->n_added > 0)
+		connlimit_out_add(c->svc->lim, &c->lim, info->n_added);
+	if (info->n_deleted > 0) {
+		connlimit_out_done(c->svc->lim, &c->lim, info->n_deleted);
+		connlimit_progress(c->svc->lim, &c->lim, connlimit_now());
+	}
+}
+
+/* The output is written out: read again if that is what held it. */
+static void
+rpc_conn_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct rpc_conn *c = arg;
+
+	if (c->dead || !c->paused || !connlimit_may_read(c->svc->lim,
+	    &c->lim))
+		return;
+	c->paused = 0;
+	bufferevent_enable(c->bev, EV_READ);
+	bufferevent_trigger(c->bev, EV_READ, 0);
+}
+
 static void
 rpc_conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct rpc_conn *c = arg;
 
-	rpc_conn_kill(c, (what & BEV_EVENT_TIMEOUT) ? "idle" :
-	    (what & BEV_EVENT_EOF) ? "peer closed" : "error");
+	rpc_conn_kill(c, (what & BEV_EVENT_EOF) ? "peer closed" : "error");
+}
+
+/* Close the connections that made no progress for the idle timeout. */
+static void
+rpc_sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpc_service *svc = arg;
+	struct connlimit_conn *lc;
+	time_t now = connlimit_now();
+	size_t closed = 0;
+
+	while ((lc = connlimit_expired(svc->lim, now)) != NULL) {
+		rpc_conn_kill(lc->owner, "no progress for the idle timeout");
+		closed++;
+	}
+	if (closed > 0)
+		log_info("rpc: closed %zu connection(s) idle or stuck for %u s",
+		    closed, connlimit_conf(svc->lim)->idle_seconds);
 }
 
 static void
@@ -379,9 +460,12 @@ rpc_accept_cb(evutil_socket_t fd, short what, void *arg)
 	struct rpc_service *svc = arg;
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	struct timeval idle = { RPC_CONN_IDLE_SECONDS, 0 };
 	struct rpc_conn *c;
-	int s;
+	enum connlimit_verdict v;
+	char name[RPC_ADDR_MAX];
+	uint8_t addr[16];
+	time_t now;
+	int s, loopback;
 
 	s = accept4(fd, (struct sockaddr *)&ss, &len,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -390,14 +474,26 @@ rpc_accept_cb(evutil_socket_t fd, short what, void *arg)
 			log_warn("rpc: accept");
 		return;
 	}
-	if (svc->nconns >= RPC_CONN_MAX) {
-		log_warnx_rl("rpc: %d connections, refusing one", RPC_CONN_MAX);
-		close(s);
-		return;
-	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		log_warn("rpc: connection");
 		close(s);
+		return;
+	}
+	rpc_addr_key((struct sockaddr *)&ss, addr);
+	now = connlimit_now();
+	if ((v = connlimit_admit(svc->lim, &c->lim, c, addr, now)) !=
+	    CONNLIMIT_OK) {
+		connlimit_refused(svc->lim);
+		rpc_addr_string((struct sockaddr *)&ss, name, sizeof(name),
+		    &loopback);
+		log_warnx_rl("rpc: connection from %s refused: %s (%zu of %zu "
+		    "open, %zu allowed per address)", name,
+		    v == CONNLIMIT_ADDR ? "too many from this address" :
+		    "too many connections", connlimit_count(svc->lim),
+		    connlimit_conf(svc->lim)->max_conns,
+		    connlimit_per_addr(svc->lim));
+		close(s);
+		free(c);
 		return;
 	}
 	c->svc = svc;
@@ -405,15 +501,21 @@ rpc_accept_cb(evutil_socket_t fd, short what, void *arg)
 	memcpy(&c->peer, &ss, len);
 	c->peer_len = len;
 	c->bev = bufferevent_socket_new(svc->base, s, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
+	if (c->bev == NULL || (c->out_cb = evbuffer_add_cb(
+	    bufferevent_get_output(c->bev), rpc_conn_out_cb, c)) == NULL) {
 		log_warnx("rpc: bufferevent");
-		close(s);
+		connlimit_release(svc->lim, &c->lim);
+		if (c->bev != NULL)
+			bufferevent_free(c->bev);
+		else
+			close(s);
 		free(c);
 		return;
 	}
-	bufferevent_setcb(c->bev, rpc_conn_read_cb, NULL, rpc_conn_event_cb,
-	    c);
-	bufferevent_set_timeouts(c->bev, &idle, NULL);
+	bufferevent_setcb(c->bev, rpc_conn_read_cb, rpc_conn_write_cb,
+	    rpc_conn_event_cb, c);
+	/* Stop reading at one whole record: the input stays bounded. */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, RPC_RECORD_MAX + 4);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&svc->conns, c, entry);
 	svc->nconns++;
@@ -445,6 +547,35 @@ rpc_udp_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* As conf.c's defaults for [lockd] and [statd]. */
+static const struct connlimit_conf rpc_default_limits = {
+	.max_conns = 512,
+	.max_per_addr = 0,
+	.idle_seconds = 300,
+	.out_per_conn = 1024 * 1024,
+	.out_total = 16 * 1024 * 1024,
+};
+
+static int
+rpc_service_sweep_arm(struct rpc_service *svc)
+{
+	struct timeval tv = { 0, 0 };
+
+	tv.tv_sec = connlimit_sweep_seconds(svc->lim);
+	return event_add(svc->ev_sweep, &tv);
+}
+
+int
+rpc_service_configure(struct rpc_service *svc, const struct conf *conf,
+    const char *section)
+{
+	struct connlimit_conf lc;
+
+	connlimit_conf_read(&lc, conf, section);
+	connlimit_set_conf(svc->lim, &lc);
+	return rpc_service_sweep_arm(svc);
+}
+
 struct rpc_service *
 rpc_service_new(struct event_base *base, uint32_t prog, uint32_t vers_min,
     uint32_t vers_max, rpc_dispatch_fn *dispatch, void *arg)
@@ -453,6 +584,13 @@ rpc_service_new(struct event_base *base, uint32_t prog, uint32_t vers_min,
 
 	if ((svc = calloc(1, sizeof(*svc))) == NULL)
 		return NULL;
+	if ((svc->lim = connlimit_new(&rpc_default_limits)) == NULL ||
+	    (svc->ev_sweep = event_new(base, -1, EV_PERSIST, rpc_sweep_cb,
+	    svc)) == NULL) {
+		connlimit_free(svc->lim);
+		free(svc);
+		return NULL;
+	}
 	svc->base = base;
 	svc->prog = prog;
 	svc->vers_min = vers_min;
@@ -461,6 +599,10 @@ rpc_service_new(struct event_base *base, uint32_t prog, uint32_t vers_min,
 	svc->arg = arg;
 	svc->tcp_fd = svc->udp_fd = -1;
 	TAILQ_INIT(&svc->conns);
+	if (rpc_service_sweep_arm(svc) == -1) {
+		rpc_service_free(svc);
+		return NULL;
+	}
 	return svc;
 }
 
@@ -495,6 +637,9 @@ rpc_service_free(struct rpc_service *svc)
 		event_free(svc->ev_tcp);
 	if (svc->ev_udp != NULL)
 		event_free(svc->ev_udp);
+	if (svc->ev_sweep != NULL)
+		event_free(svc->ev_sweep);
+	connlimit_free(svc->lim);
 	if (svc->tcp_fd != -1)
 		close(svc->tcp_fd);
 	if (svc->udp_fd != -1)

@@ -11,6 +11,11 @@
  *
  * Every length read from the wire is checked against what is left of
  * the message and against its bound before use.
+ *
+ * The connection policy (connections in total and per address, the idle
+ * timeout, queued output per connection and in total) is
+ * common/connlimit.c's, the same as nfsd's, read from the daemon's
+ * section by rpc_service_configure.
  */
 #ifndef DITTOFS_LOCKD_RPC_H
 #define DITTOFS_LOCKD_RPC_H
@@ -25,12 +30,11 @@
 
 #include "rpcmsg.h"
 
+struct conf;
 struct daemon;
 struct rpcbind;
 
 #define RPC_RECORD_MAX		(64 * 1024)	/* NLM and NSM calls are small */
-#define RPC_CONN_MAX		512
-#define RPC_CONN_IDLE_SECONDS	300
 #define RPC_CONN_CALLS_MAX	128		/* in flight per connection */
 #define RPC_ADDR_MAX		64
 
@@ -78,6 +82,13 @@ struct rpc_service *rpc_service_new(struct event_base *, uint32_t prog,
 		    uint32_t vers_min, uint32_t vers_max, rpc_dispatch_fn *,
 		    void *arg);
 void		 rpc_service_free(struct rpc_service *);
+/*
+ * The limits of [section] (max connections, connections per address,
+ * idle timeout, output per connection, output total); until called, the
+ * defaults of lockd's section.  0, or -1 if the timer cannot be set.
+ */
+int		 rpc_service_configure(struct rpc_service *,
+		    const struct conf *, const char *section);
 /* Adopt listening TCP and bound UDP sockets (either may be -1). */
 int		 rpc_service_listen(struct rpc_service *, int tcp_fd,
 		    int udp_fd);

@@ -1,8 +1,10 @@
 /*
  * Duplicate request cache (RFC 1813 has none; see Juszczak, "Improving
  * the performance and correctness of an NFS server", 1989): the replies
- * of non-idempotent procedures, keyed by client address, xid, program,
- * version, procedure and a checksum of the arguments, so that a
+ * of non-idempotent procedures, keyed as knfsd keys them: client address
+ * and port, xid, program, version, procedure and a checksum of the call
+ * (credential and arguments; two clients behind one NAT address may use
+ * the same xid), so that a
  * retransmission after a reconnect gets the original reply instead of
  * running again (a second REMOVE would say NOENT).
  *
@@ -53,10 +55,9 @@ struct drc {
 };
 
 /* FNV-1a: cheap, and collisions only cost a compare. */
-uint32_t
-drc_checksum(const uint8_t *p, size_t len)
+static uint32_t
+drc_fnv(uint32_t h, const uint8_t *p, size_t len)
 {
-	uint32_t h = 2166136261u;
 	size_t i;
 
 	for (i = 0; i < len; i++) {
@@ -64,6 +65,37 @@ drc_checksum(const uint8_t *p, size_t len)
 		h *= 16777619u;
 	}
 	return h;
+}
+
+uint32_t
+drc_checksum(const uint8_t *p, size_t len)
+{
+	return drc_fnv(2166136261u, p, len);
+}
+
+/* RFC 5531 9: xid, type, rpcvers, prog, vers, proc, then the cred. */
+#define DRC_CRED_OFF	24
+
+uint32_t
+drc_call_checksum(const uint8_t *rec, size_t len, size_t args_off)
+{
+	uint32_t h = 2166136261u, body;
+	size_t cred_end = args_off, n;
+
+	if (args_off > len)
+		args_off = cred_end = len;
+	if (args_off >= DRC_CRED_OFF + 8) {
+		body = xdrbuf_peek_u32(rec + DRC_CRED_OFF + 4);
+		if (body <= args_off - DRC_CRED_OFF - 8)
+			cred_end = DRC_CRED_OFF + 8 + ((body + 3) & ~3u);
+		if (cred_end > args_off)
+			cred_end = args_off;
+		h = drc_fnv(h, rec + DRC_CRED_OFF, cred_end - DRC_CRED_OFF);
+	}
+	n = len - args_off;
+	if (n > DRC_CHECKSUM_ARGS)
+		n = DRC_CHECKSUM_ARGS;
+	return drc_fnv(h, rec + args_off, n);
 }
 
 static uint32_t

@@ -6,6 +6,14 @@
  * MNT takes an export's path, answered at once from the share's root
  * handle, or a directory below it, answered once blockd has looked up
  * each component in turn.
+ *
+ * The DUMP list keeps each (client address, path) once, the path
+ * normalized (mount_path_normalize), and is bounded per client address
+ * and in total ([nfsd] mount list per client, mount list size): past
+ * either bound a MNT still succeeds but is not listed.  DUMP is answered
+ * in full on TCP only; over UDP it answers an empty list, so that a
+ * small datagram from a forged address cannot draw a large reply
+ * (Linux's showmount -a and -d ask over TCP).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -56,16 +64,68 @@ mount_get_path(struct nfs_req *r, const uint8_t **path, uint32_t *len)
 	return 0;
 }
 
+/*
+ * The path as MNT, UMNT and DUMP know it: repeated '/' collapsed, no
+ * trailing '/' (but "/" itself), every component a file name.  0 and
+ * the path in out (NUL-ended, out_len without the NUL), or the
+ * mountstat3 to answer: MNT3ERR_INVAL for a "." or ".." component,
+ * MNT3ERR_NAMETOOLONG for a component over MNT_NAME_MAX bytes,
+ * MNT3ERR_NOENT for a path that is not absolute or holds a NUL.
+ */
+uint32_t
+mount_path_normalize(const uint8_t *in, size_t len, char *out,
+    size_t *out_len)
+{
+	size_t i = 0, start, n = 0, clen;
+
+	if (len == 0 || len > MNT_PATH_MAX || in[0] != '/' ||
+	    memchr(in, '\0', len) != NULL)
+		return MNT3ERR_NOENT;
+	for (;;) {
+		while (i < len && in[i] == '/')
+			i++;
+		if (i == len)
+			break;
+		start = i;
+		while (i < len && in[i] != '/')
+			i++;
+		clen = i - start;
+		if ((clen == 1 && in[start] == '.') || (clen == 2 &&
+		    in[start] == '.' && in[start + 1] == '.'))
+			return MNT3ERR_INVAL;
+		if (clen > MNT_NAME_MAX)
+			return MNT3ERR_NAMETOOLONG;
+		/* Never longer than the input, which fits. */
+		out[n++] = '/';
+		memcpy(out + n, in + start, clen);
+		n += clen;
+	}
+	if (n == 0)
+		out[n++] = '/';
+	out[n] = '\0';
+	*out_len = n;
+	return 0;
+}
+
 static void
 mount_list_add(struct nfsd_env *env, const char *host, const char *path)
 {
 	struct mount_entry *m;
+	size_t mine = 0;
 
-	LIST_FOREACH(m, &env->mounts, entry)
-		if (strcmp(m->host, host) == 0 && strcmp(m->path, path) == 0)
+	LIST_FOREACH(m, &env->mounts, entry) {
+		if (strcmp(m->host, host) != 0)
+			continue;
+		if (strcmp(m->path, path) == 0)
 			return;
-	if (env->nmounts >= MOUNT_LIST_MAX)
+		mine++;
+	}
+	if (mine >= env->mounts_per_client || env->nmounts >= env->mounts_max) {
+		log_debug("%s: MNT %s not listed for DUMP: the list is full "
+		    "(%zu for this address, %zu in all)", host, path, mine,
+		    env->nmounts);
 		return;
+	}
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return;
 	snprintf(m->host, sizeof(m->host), "%s", host);
@@ -237,28 +297,6 @@ mount_walk_next(struct nfs_req *r)
 	    mount_walk_done, r);
 }
 
-/*
- * The components below the export: "." and ".." are refused (a mount
- * must name its directory, not climb out of the export), and each must
- * fit a file name.  0, or a mountstat3.
- */
-static uint32_t
-mount_walk_check(const char *path, size_t pos, size_t end)
-{
-	const char *c;
-	size_t len;
-
-	while ((len = mount_component(path, end, &pos)) != 0) {
-		c = path + pos - len;
-		if ((len == 1 && c[0] == '.') ||
-		    (len == 2 && c[0] == '.' && c[1] == '.'))
-			return MNT3ERR_INVAL;
-		if (len > MNT_NAME_MAX)
-			return MNT3ERR_NAMETOOLONG;
-	}
-	return 0;
-}
-
 /* RFC 1813 I.5.1: MNT, of an export's path or a directory below it. */
 static void
 mount_proc_mnt(struct nfs_req *r)
@@ -272,14 +310,16 @@ mount_proc_mnt(struct nfs_req *r)
 
 	if (mount_get_path(r, &path, &len) == -1)
 		return;
-	memcpy(pathbuf, path, len);
-	pathbuf[len] = '\0';
-	/* The path as the mount list keeps it: no trailing '/'. */
-	end = len;
-	while (end > 1 && pathbuf[end - 1] == '/')
-		pathbuf[--end] = '\0';
-	if (memchr(path, '\0', len) == NULL)
-		e = export_by_mount_path(&r->env->exports, pathbuf, end, &rest);
+	/* The path as the mount list keeps it. */
+	if ((status = mount_path_normalize(path, len, pathbuf, &end)) != 0) {
+		log_info_rl("%s: MNT of %u bytes refused: %s", r->peername, len,
+		    status == MNT3ERR_INVAL ? "\".\" or \"..\" in the path" :
+		    status == MNT3ERR_NAMETOOLONG ? "a component is too long" :
+		    "not an absolute path");
+		mount_reply_status(r, status);
+		return;
+	}
+	e = export_by_mount_path(&r->env->exports, pathbuf, end, &rest);
 	if (e == NULL) {
 		log_info_rl("%s: MNT %s: no such export", r->peername, pathbuf);
 		mount_reply_status(r, MNT3ERR_NOENT);
@@ -297,13 +337,6 @@ mount_proc_mnt(struct nfs_req *r)
 		log_warnx("%s: MNT %s: share root not known yet (blockd)",
 		    r->peername, pathbuf);
 		mount_reply_status(r, MNT3ERR_SERVERFAULT);
-		return;
-	}
-	if ((status = mount_walk_check(pathbuf, rest, end)) != 0) {
-		log_info_rl("%s: MNT %s refused: %s", r->peername, pathbuf,
-		    status == MNT3ERR_INVAL ? "\".\" or \"..\" in the path" :
-		    "a component is too long");
-		mount_reply_status(r, status);
 		return;
 	}
 	pos = rest;
@@ -333,6 +366,12 @@ mount_proc_dump(struct nfs_req *r)
 {
 	struct mount_entry *m;
 
+	if (r->conn == NULL) {
+		/* UDP: an empty list (see the top of this file). */
+		xdrbuf_put_u32(&r->out, 0);
+		rpc_reply(r);
+		return;
+	}
 	LIST_FOREACH(m, &r->env->mounts, entry) {
 		xdrbuf_put_u32(&r->out, 1);
 		xdrbuf_put_opaque(&r->out, m->host, (uint32_t)strlen(m->host));
@@ -348,6 +387,7 @@ mount_proc_umnt(struct nfs_req *r, int all)
 {
 	const uint8_t *path;
 	uint32_t len;
+	size_t plen;
 	char host[64], pathbuf[MNT_PATH_MAX + 1];
 
 	mount_host(r, host, sizeof(host));
@@ -356,11 +396,9 @@ mount_proc_umnt(struct nfs_req *r, int all)
 	} else {
 		if (mount_get_path(r, &path, &len) == -1)
 			return;
-		memcpy(pathbuf, path, len);
-		pathbuf[len] = '\0';
-		while (len > 1 && pathbuf[len - 1] == '/')
-			pathbuf[--len] = '\0';
-		mount_list_remove(r->env, host, pathbuf);
+		/* A path that MNT would refuse was never listed. */
+		if (mount_path_normalize(path, len, pathbuf, &plen) == 0)
+			mount_list_remove(r->env, host, pathbuf);
 	}
 	rpc_reply(r);
 }

@@ -29,6 +29,7 @@
 
 #include <rpc/rpc.h>
 
+#include "connlimit.h"
 #include "daemon.h"
 #include "log.h"
 #include "nfsd.h"
@@ -318,6 +319,7 @@ nfsd_post_init(struct daemon *d)
 	long long nodes = conf_get_int(d->conf, "nfsd", "handle cache size");
 	long long fds = conf_get_int(d->conf, "nfsd", "fd cache size");
 	struct timeval wait = { NFSD_DRC_WAIT_SECONDS, 0 };
+	struct connlimit_conf lc;
 
 	/* Inside the chroot the run directory is "/". */
 	if (snprintf(path, sizeof(path), "%s/blockd.sock",
@@ -339,6 +341,12 @@ nfsd_post_init(struct daemon *d)
 	env->bdc = bdc_new(env, path);
 	env->sdc = sdc_new(env, spath);
 	env->syncer = syncer_new(d->base);
+	connlimit_conf_read(&lc, d->conf, "nfsd");
+	env->connlimit = connlimit_new(&lc);
+	env->mounts_per_client = (size_t)conf_get_int(d->conf, "nfsd",
+	    "mount list per client");
+	env->mounts_max = (size_t)conf_get_int(d->conf, "nfsd",
+	    "mount list size");
 	d->busy_poll_us = (unsigned int)conf_get_int(d->conf, "nfsd",
 	    "busy poll");
 	env->ev_drc_wait = evtimer_new(env->base, nfsd_drc_wait_cb, env);
@@ -346,7 +354,7 @@ nfsd_post_init(struct daemon *d)
 	    env->dircache == NULL ||
 	    env->drc == NULL || env->bdc == NULL ||
 	    env->sdc == NULL || env->syncer == NULL ||
-	    env->ev_drc_wait == NULL)
+	    env->ev_drc_wait == NULL || env->connlimit == NULL)
 		fatalx("out of memory");
 	/*
 	 * rpc_start waits for the share roots (nfsd_root_answered) and the
@@ -368,8 +376,15 @@ static void
 nfsd_reload(struct daemon *d)
 {
 	struct nfsd_env *env = d->env;
+	struct connlimit_conf lc;
 	char err[512];
 
+	connlimit_conf_read(&lc, d->conf, "nfsd");
+	connlimit_set_conf(env->connlimit, &lc);
+	env->mounts_per_client = (size_t)conf_get_int(d->conf, "nfsd",
+	    "mount list per client");
+	env->mounts_max = (size_t)conf_get_int(d->conf, "nfsd",
+	    "mount list size");
 	if (export_table_load(&env->exports, d->conf, err, sizeof(err)) ==
 	    -1) {
 		log_warnx("exports not reloaded: %s", err);
@@ -391,6 +406,8 @@ nfsd_stop(struct daemon *d)
 	rpc_stop(env);
 	syncer_free(env->syncer);
 	env->syncer = NULL;
+	connlimit_free(env->connlimit);
+	env->connlimit = NULL;
 }
 
 static void
@@ -411,11 +428,15 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	if (env->syncer != NULL)
 		syncer_counts(env->syncer, &async, &inline_);
 	snprintf(buf, len, "NFSv3 port %u, MOUNT port %u; %zu export(s); "
-	    "%zu connection(s); blockd %s; stated %s; %zu handle(s) cached, "
+	    "%zu connection(s), %zu bytes of output queued, %llu "
+	    "refused; blockd %s; stated %s; %zu handle(s) cached, "
 	    "%zu fd(s) held, %zu name(s), %zu listing(s) of %zu entries; "
 	    "DRC %zu%s; %llu call(s), %llu bad; syncs %llu off the loop, "
 	    "%llu on it; to blockd: %s", env->nfs_port,
 	    env->mount_port, env->exports.nexports, env->nconns,
+	    env->connlimit != NULL ? connlimit_out_total(env->connlimit) : 0,
+	    env->connlimit != NULL ? (unsigned long long)
+	    connlimit_refusals(env->connlimit) : 0ULL,
 	    env->bdc != NULL && bdc_ready(env->bdc) ? "connected" :
 	    "not connected",
 	    env->sdc != NULL && sdc_ready(env->sdc) ? "connected" :

@@ -35,7 +35,6 @@
 /* The largest record we accept: a 1 MiB WRITE plus its arguments. */
 #define RPC_RECORD_MAX		(1024 * 1024 + 64 * 1024)
 #define RPC_CONN_INFLIGHT_MAX	128
-#define RPC_CONN_OUT_MAX	(16 * 1024 * 1024)
 
 #define NFS3_FHSIZE		64
 #define NFS3_MAXDATA		(1024 * 1024)
@@ -90,13 +89,19 @@ void	 export_squash(const struct export *, const struct rpc_cred *,
 	    bd_cred *, uint32_t groups[RPC_AUTH_UNIX_GIDS_MAX]);
 
 /* drc.c: duplicate request cache for non-idempotent procedures. */
+/*
+ * As knfsd's: the client's address and port, xid, program, version,
+ * procedure, and a checksum of the call (drc_call_checksum), so that two
+ * clients behind one address (NAT) never get each other's replies.
+ */
 struct drc_key {
 	uint8_t		addr[16];
+	uint32_t	port;
 	uint32_t	xid;
 	uint32_t	prog;
 	uint32_t	vers;
 	uint32_t	proc;
-	uint32_t	args_sum;	/* of the arguments, against xid reuse */
+	uint32_t	args_sum;	/* drc_call_checksum */
 };
 
 enum drc_verdict {
@@ -125,6 +130,14 @@ typedef void	 drc_foreach_fn(void *arg, const struct drc_key *,
 /* Every completed entry, oldest first. */
 void		 drc_foreach_done(struct drc *, drc_foreach_fn *, void *arg);
 uint32_t	 drc_checksum(const uint8_t *, size_t);
+/*
+ * Of a call record that rpcmsg_decode_call accepted: its credential and
+ * the first DRC_CHECKSUM_ARGS bytes of its arguments (not the verifier,
+ * which a retransmission may change).
+ */
+#define DRC_CHECKSUM_ARGS	512
+uint32_t	 drc_call_checksum(const uint8_t *rec, size_t len,
+		    size_t args_off);
 size_t		 drc_count(const struct drc *);
 
 /* fhcache.c: handle -> share, attributes and the backing fd. */
@@ -255,6 +268,7 @@ int		 nfs_attr_permits(const struct nfs_attr *, const bd_cred *,
 		    unsigned int want_io);
 
 /* The connection of a request (TCP), or NULL (UDP). */
+struct connlimit;
 struct rpc_conn;
 struct rpc_listener;
 struct nfsd_env;
@@ -283,6 +297,8 @@ struct nfs_req {
 	uint32_t		 bgroups[RPC_AUTH_UNIX_GIDS_MAX];
 	struct drc_key		 drc_key;
 	int			 drc_held;
+	/* Counted as the connection's output until the reply is (rpc.c). */
+	size_t			 out_reserved;
 	int			 nfh;		/* handles to resolve */
 	int			 nfh_resolved;
 	const uint8_t		*fh[2];
@@ -347,7 +363,6 @@ struct mount_entry {
 	char			 path[MNT_PATH_MAX + 1];
 	LIST_ENTRY(mount_entry)	 entry;
 };
-#define MOUNT_LIST_MAX		4096
 
 struct nfsd_env {
 	struct daemon		*daemon;
@@ -380,6 +395,9 @@ struct nfsd_env {
 	/* Connections whose replies wait for their DRC entries to leave. */
 	TAILQ_HEAD(, rpc_conn)	 held_conns;
 	size_t			 nconns;
+	/* [nfsd] max connections, idle timeout, output ... (connlimit.h) */
+	struct connlimit	*connlimit;
+	struct event		*ev_sweep;
 	struct bdc		*bdc;
 	struct sdc		*sdc;
 	struct fhcache		*fhcache;
@@ -393,6 +411,8 @@ struct nfsd_env {
 	/* MOUNT's DUMP list: who mounted what. */
 	LIST_HEAD(, mount_entry) mounts;
 	size_t			 nmounts;
+	size_t			 mounts_per_client;	/* [nfsd] keys */
+	size_t			 mounts_max;
 	uint64_t		 stat_calls;
 	uint64_t		 stat_errors;
 };
@@ -416,6 +436,9 @@ void	 rpc_release_held(struct nfsd_env *);
 
 /* mount.c */
 void	 mount_dispatch(struct nfs_req *);
+/* 0 and the path as DUMP lists it, or the mountstat3 refusing it. */
+uint32_t mount_path_normalize(const uint8_t *, size_t, char *out,
+	    size_t *out_len);
 
 /* nfs3.c */
 void	 nfs3_dispatch(struct nfs_req *);

@@ -7,6 +7,11 @@
  * per connection and written with writev (and sendfile for READ data
  * when that path is chosen); reading pauses when a connection has too
  * many requests in flight or too much output queued.
+ *
+ * The connection policy (how many connections, how many from one
+ * address, when an idle or stuck one is closed, how much output may be
+ * queued per connection and in total) is common/connlimit.c's: this
+ * file tells it what happens and does what it says.
  */
 #define _GNU_SOURCE
 #include <sys/sendfile.h>
@@ -22,12 +27,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "connlimit.h"
 #include "log.h"
 #include "nfsd.h"
 
-#define RPC_CONNS_MAX		1024
 #define RPC_IOV_MAX		64
 #define RPC_UDP_MAX		65536
+/* A reply's RPC and NFS headers and attributes, beyond its data. */
+#define RPC_REPLY_SLACK		1024
 
 struct rpc_out {
 	TAILQ_ENTRY(rpc_out)	 entry;
@@ -59,7 +66,7 @@ struct rpc_conn {
 	size_t			 rec_len;
 	size_t			 frag_left;
 	TAILQ_HEAD(, rpc_out)	 out;
-	size_t			 out_bytes;
+	struct connlimit_conn	 lim;		/* counts out and inflight */
 	int			 inflight;
 	int			 refs;
 	int			 dead;
@@ -126,6 +133,7 @@ rpc_conn_close(struct rpc_conn *c, const char *why)
 	if (close(c->fd) == -1)
 		log_warn("%s: close", c->name);
 	c->fd = -1;
+	connlimit_release(c->env->connlimit, &c->lim);
 	TAILQ_REMOVE(&c->env->conns, c, entry);
 	c->env->nconns--;
 	rpc_conn_unref(c);
@@ -139,7 +147,7 @@ rpc_conn_pause_check(struct rpc_conn *c)
 	if (c->dead)
 		return;
 	want_pause = c->inflight >= RPC_CONN_INFLIGHT_MAX ||
-	    c->out_bytes >= RPC_CONN_OUT_MAX;
+	    !connlimit_may_read(c->env->connlimit, &c->lim);
 	if (want_pause && !c->paused) {
 		event_del(c->ev_read);
 		c->paused = 1;
@@ -157,6 +165,9 @@ nfs_req_free(struct nfs_req *r)
 
 	if (r->drc_held)
 		drc_abandon(r->env->drc, &r->drc_key);
+	if (c != NULL && r->out_reserved > 0)
+		connlimit_out_done(c->env->connlimit, &c->lim,
+		    r->out_reserved);
 	free(r->rec);
 	free(r->proc_args);
 	xdrbuf_out_free(&r->out);
@@ -164,6 +175,8 @@ nfs_req_free(struct nfs_req *r)
 	free(r);
 	if (c != NULL) {
 		c->inflight--;
+		connlimit_inflight(c->env->connlimit, &c->lim, -1,
+		    connlimit_now());
 		rpc_conn_pause_check(c);
 		rpc_conn_unref(c);
 	}
@@ -232,6 +245,9 @@ rpc_send(struct nfs_req *r)
 		nfs_req_free(r);
 		return;
 	}
+	/* The reply replaces what was counted for it in flight. */
+	connlimit_out_done(c->env->connlimit, &c->lim, r->out_reserved);
+	r->out_reserved = 0;
 	if (c->dead || (o = calloc(1, sizeof(*o))) == NULL) {
 		nfs_req_free(r);
 		return;
@@ -247,7 +263,8 @@ rpc_send(struct nfs_req *r)
 		o->pad = pad;
 	}
 	TAILQ_INSERT_TAIL(&c->out, o, entry);
-	c->out_bytes += o->len + o->flen + o->pad;
+	connlimit_out_add(c->env->connlimit, &c->lim, o->len + o->flen +
+	    o->pad);
 	c->refs++;
 	nfs_req_free(r);
 	if (hold)
@@ -309,6 +326,33 @@ rpc_denied(struct nfs_req *r, uint32_t reject_stat, uint32_t detail)
 	rpc_send(r);
 }
 
+/*
+ * What the reply to a call may hold before it is queued: READ's data,
+ * READDIR's and READDIRPLUS's listing as their arguments ask (at most
+ * NFS3_MAXDATA), and the headers.  It is counted as the connection's
+ * output from the moment the call is read (rpc_process), with the call's
+ * own record (a WRITE's data), so requests in flight (a READ waiting for
+ * its data, a WRITE for its sync) count against the output caps as
+ * their replies will: a client cannot get around the caps by asking
+ * faster than the replies are built.
+ */
+static size_t
+rpc_reply_estimate(const struct nfs_req *r)
+{
+	struct xdrbuf_in x = r->args;
+	struct nfs3_args a;
+	size_t n = 0;
+
+	if (r->call.prog == NFS_PROGRAM && r->call.vers == NFS_V3 &&
+	    (r->call.proc == 6 || r->call.proc == 16 ||
+	    r->call.proc == 17) &&
+	    nfs3_decode_args(r->call.proc, &x, &a) == 0)
+		n = r->call.proc == 6 ? a.count : a.maxcount;
+	if (n > NFS3_MAXDATA)
+		n = NFS3_MAXDATA;
+	return n + RPC_REPLY_SLACK;
+}
+
 /* One complete record: from a TCP connection (c) or a UDP datagram. */
 static void
 rpc_process(struct nfsd_env *env, struct nfs_req *r, int mount_only)
@@ -357,6 +401,11 @@ rpc_process(struct nfsd_env *env, struct nfs_req *r, int mount_only)
 	}
 	xdrbuf_in_init(&r->args, r->rec + r->call.args_off,
 	    r->reclen - r->call.args_off);
+	if (r->conn != NULL) {
+		r->out_reserved = rpc_reply_estimate(r) + r->reclen;
+		connlimit_out_add(env->connlimit, &r->conn->lim,
+		    r->out_reserved);
+	}
 	switch (r->call.prog) {
 	case NFS_PROGRAM:
 		if (mount_only)
@@ -371,12 +420,13 @@ rpc_process(struct nfsd_env *env, struct nfs_req *r, int mount_only)
 		if (r->call.proc == 8 || (r->call.proc >= 9 &&
 		    r->call.proc <= 15) || r->call.proc == 2) {
 			memcpy(r->drc_key.addr, r->addr, 16);
+			r->drc_key.port = r->port;
 			r->drc_key.xid = r->call.xid;
 			r->drc_key.prog = r->call.prog;
 			r->drc_key.vers = r->call.vers;
 			r->drc_key.proc = r->call.proc;
-			r->drc_key.args_sum = drc_checksum(r->args.p,
-			    r->args.len < 512 ? r->args.len : 512);
+			r->drc_key.args_sum = drc_call_checksum(r->rec,
+			    r->reclen, r->call.args_off);
 			switch (drc_lookup(env->drc, &r->drc_key, &saved,
 			    &savedlen)) {
 			case DRC_IN_PROGRESS:
@@ -433,6 +483,7 @@ rpc_conn_record(struct rpc_conn *c)
 	r->conn = c;
 	c->refs++;
 	c->inflight++;
+	connlimit_inflight(c->env->connlimit, &c->lim, 1, connlimit_now());
 	r->peer = c->peer;
 	r->peerlen = c->peerlen;
 	memcpy(r->addr, c->addr, 16);
@@ -443,6 +494,8 @@ rpc_conn_record(struct rpc_conn *c)
 	c->rec = NULL;
 	c->rec_len = 0;
 	rpc_process(c->env, r, c->mount_only);
+	/* What it reserved may be over a cap: read no further then. */
+	rpc_conn_pause_check(c);
 }
 
 /* RFC 5531 11: record marking. */
@@ -462,6 +515,8 @@ rpc_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 			n = read(c->fd, c->hdr + c->hdr_have, 4 - c->hdr_have);
 			if (n <= 0)
 				goto readerr;
+			connlimit_progress(c->env->connlimit, &c->lim,
+			    connlimit_now());
 			c->hdr_have += (size_t)n;
 			if (c->hdr_have < 4)
 				continue;
@@ -493,6 +548,8 @@ rpc_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 			n = read(c->fd, c->rec + c->rec_len, c->frag_left);
 			if (n <= 0)
 				goto readerr;
+			connlimit_progress(c->env->connlimit, &c->lim,
+			    connlimit_now());
 			c->rec_len += (size_t)n;
 			c->frag_left -= (size_t)n;
 			if (c->frag_left > 0)
@@ -523,7 +580,8 @@ static void
 rpc_out_done(struct rpc_conn *c, struct rpc_out *o)
 {
 	TAILQ_REMOVE(&c->out, o, entry);
-	c->out_bytes -= o->len + o->flen + o->pad;
+	connlimit_out_done(c->env->connlimit, &c->lim, o->len + o->flen +
+	    o->pad);
 	iofd_unref(o->io);
 	free(o->buf);
 	free(o);
@@ -567,7 +625,10 @@ rpc_conn_flush(struct rpc_conn *c)
 				}
 			}
 			o->flen -= (size_t)n;
-			c->out_bytes -= (size_t)n;
+			connlimit_out_done(c->env->connlimit, &c->lim,
+			    (size_t)n);
+			connlimit_progress(c->env->connlimit, &c->lim,
+			    connlimit_now());
 			continue;
 		}
 		niov = 0;
@@ -596,6 +657,8 @@ rpc_conn_flush(struct rpc_conn *c)
 			rpc_conn_close(c, NULL);
 			return;
 		}
+		connlimit_progress(c->env->connlimit, &c->lim,
+		    connlimit_now());
 		left = (size_t)n;
 		while ((o = TAILQ_FIRST(&c->out)) != NULL) {
 			size_t take = o->len - o->off;
@@ -642,6 +705,9 @@ rpc_accept_cb(evutil_socket_t lfd, short what, void *arg)
 	struct rpc_conn *c;
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
+	uint8_t addr[16];
+	enum connlimit_verdict v;
+	time_t now;
 	int fd, on = 1;
 
 	fd = accept4(lfd, (struct sockaddr *)&ss, &len,
@@ -652,15 +718,26 @@ rpc_accept_cb(evutil_socket_t lfd, short what, void *arg)
 			log_warn("accept");
 		return;
 	}
-	if (env->nconns >= RPC_CONNS_MAX) {
-		log_warnx_rl("too many connections (%d); refusing one",
-		    RPC_CONNS_MAX);
-		close(fd);
-		return;
-	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		log_warn("calloc");
 		close(fd);
+		return;
+	}
+	export_addr_from_sockaddr((struct sockaddr *)&ss, addr);
+	now = connlimit_now();
+	if ((v = connlimit_admit(env->connlimit, &c->lim, c, addr, now)) !=
+	    CONNLIMIT_OK) {
+		rpc_sockaddr_name((struct sockaddr *)&ss, c->name,
+		    sizeof(c->name), &c->port);
+		connlimit_refused(env->connlimit);
+		log_warnx_rl("%s: connection refused: %s (%zu of %zu "
+		    "connections open, %zu allowed per address)", c->name,
+		    v == CONNLIMIT_ADDR ? "too many from this address" :
+		    "too many connections", connlimit_count(env->connlimit),
+		    connlimit_conf(env->connlimit)->max_conns,
+		    connlimit_per_addr(env->connlimit));
+		close(fd);
+		free(c);
 		return;
 	}
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)
@@ -682,6 +759,7 @@ rpc_accept_cb(evutil_socket_t lfd, short what, void *arg)
 	if (c->ev_read == NULL || c->ev_write == NULL ||
 	    event_add(c->ev_read, NULL) == -1) {
 		log_warnx("%s: cannot watch the connection", c->name);
+		connlimit_release(env->connlimit, &c->lim);
 		if (c->ev_read != NULL)
 			event_free(c->ev_read);
 		if (c->ev_write != NULL)
@@ -734,10 +812,40 @@ rpc_udp_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* Close the connections that made no progress for the idle timeout. */
+static void
+rpc_sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct nfsd_env *env = arg;
+	struct connlimit_conn *lc;
+	time_t now = connlimit_now();
+	size_t closed = 0;
+
+	while ((lc = connlimit_expired(env->connlimit, now)) != NULL) {
+		struct rpc_conn *c = lc->owner;
+
+		log_debug("%s: closing connection: no progress in %u s%s",
+		    c->name, connlimit_conf(env->connlimit)->idle_seconds,
+		    TAILQ_EMPTY(&c->out) ? "" : ", its replies unread");
+		rpc_conn_close(c, NULL);
+		closed++;
+	}
+	if (closed > 0)
+		log_info("closed %zu connection(s) idle or stuck for %u s",
+		    closed, connlimit_conf(env->connlimit)->idle_seconds);
+}
+
 void
 rpc_start(struct nfsd_env *env)
 {
+	struct timeval tv = { 0, 0 };
+
 	TAILQ_INIT(&env->conns);
+	tv.tv_sec = connlimit_sweep_seconds(env->connlimit);
+	env->ev_sweep = event_new(env->base, -1, EV_PERSIST, rpc_sweep_cb,
+	    env);
+	if (env->ev_sweep == NULL || event_add(env->ev_sweep, &tv) == -1)
+		fatalx("cannot start the idle connection timer");
 	env->ev_nfs_tcp = event_new(env->base, env->nfs_tcp,
 	    EV_READ | EV_PERSIST, rpc_accept_cb, env);
 	if (env->ev_nfs_tcp == NULL || event_add(env->ev_nfs_tcp, NULL) == -1)
@@ -765,6 +873,9 @@ rpc_stop(struct nfsd_env *env)
 
 	while ((c = TAILQ_FIRST(&env->conns)) != NULL)
 		rpc_conn_close(c, NULL);
+	if (env->ev_sweep != NULL)
+		event_free(env->ev_sweep);
+	env->ev_sweep = NULL;
 	if (env->ev_nfs_tcp != NULL)
 		event_free(env->ev_nfs_tcp);
 	if (env->ev_mount_tcp != NULL)

@@ -113,6 +113,7 @@ sdc_drc_put(struct sdc *s, const struct drc_key *k, const uint8_t *reply,
 	memcpy(e->reply.reply_val, reply, len);
 	e->reply.reply_len = (u_int)len;
 	memcpy(e->addr, k->addr, sizeof(e->addr));
+	e->port = k->port;
 	e->xid = k->xid;
 	e->prog = k->prog;
 	e->vers = k->vers;
@@ -222,7 +223,9 @@ sdc_dump_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 			bad++;
 			continue;
 		}
+		memset(&k, 0, sizeof(k));
 		memcpy(k.addr, e->addr, sizeof(k.addr));
+		k.port = e->port;
 		k.xid = e->xid;
 		k.prog = e->prog;
 		k.vers = e->vers;

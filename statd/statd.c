@@ -467,6 +467,7 @@ statd_post_init(struct daemon *d)
 	env->svc = rpc_service_new(d->base, SM_PROG, SM_VERS, SM_VERS,
 	    statd_dispatch, env);
 	if (env->calls == NULL || env->svc == NULL ||
+	    rpc_service_configure(env->svc, d->conf, "statd") == -1 ||
 	    rpc_service_listen(env->svc, env->tcp_fd, env->udp_fd) == -1)
 		fatalx("NSM service");
 	snprintf(stated, sizeof(stated), "%s/stated.sock",

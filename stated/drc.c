@@ -35,7 +35,8 @@ struct drc_table {
 static size_t
 drc_table_key_hash(const struct drc_table *t, const struct drc_table_key *k)
 {
-	uint32_t v[5] = { k->xid, k->prog, k->vers, k->proc, k->args_sum };
+	uint32_t v[6] = { k->port, k->xid, k->prog, k->vers, k->proc,
+	    k->args_sum };
 	uint64_t h = 14695981039346656037ull;
 	const uint8_t *p;
 	size_t i;
@@ -63,7 +64,7 @@ drc_table_key_equal(const struct drc_table_key *a,
     const struct drc_table_key *b)
 {
 	return memcmp(a->addr, b->addr, sizeof(a->addr)) == 0 &&
-	    a->xid == b->xid && a->prog == b->prog && a->vers == b->vers &&
+	    a->port == b->port && a->xid == b->xid && a->prog == b->prog && a->vers == b->vers &&
 	    a->proc == b->proc && a->args_sum == b->args_sum;
 }
 

@@ -22,6 +22,7 @@
 
 struct drc_table_key {
 	uint8_t		addr[DRC_TABLE_ADDR_SIZE];
+	uint32_t	port;
 	uint32_t	xid;
 	uint32_t	prog;
 	uint32_t	vers;

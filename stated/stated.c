@@ -929,6 +929,7 @@ stated_drc_put(struct ipc_peer *peer, struct ipc_msg *msg)
 		e = &req.entries.entries_val[i];
 		memset(&k, 0, sizeof(k));
 		memcpy(k.addr, e->addr, sizeof(k.addr));
+		k.port = e->port;
 		k.xid = e->xid;
 		k.prog = e->prog;
 		k.vers = e->vers;
@@ -963,6 +964,7 @@ stated_drc_chunk_cb(void *arg, const struct drc_table_key *k,
 	st_drc_entry *e = &c->v[c->n++];
 
 	memcpy(e->addr, k->addr, sizeof(e->addr));
+	e->port = k->port;
 	e->xid = k->xid;
 	e->prog = k->prog;
 	e->vers = k->vers;

@@ -48,3 +48,23 @@ tests_clients_st_check_CPPFLAGS = $(tests_clients_bd_check_CPPFLAGS)
 tests_clients_st_check_LDADD = $(DITTOFS_COMMON_LIBS)
 TESTS += tests/integration/test_blockd.sh
 EXTRA_DIST += tests/integration/test_blockd.sh
+
+# The RPC transports' connection policy (common/connlimit.c), and
+# MOUNT's DUMP list and the reply cache key (nfsd/mount.c, nfsd/drc.c).
+check_PROGRAMS += tests/unit/test_connlimit tests/unit/test_nfs_mount
+TESTS += tests/unit/test_connlimit tests/unit/test_nfs_mount
+tests_unit_test_connlimit_SOURCES = tests/unit/test_connlimit.c
+tests_unit_test_connlimit_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_connlimit_LDADD = $(DITTOFS_COMMON_LIBS)
+tests_unit_test_nfs_mount_SOURCES = tests/unit/test_nfs_mount.c nfsd/mount.c
+tests_unit_test_nfs_mount_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/nfsd
+tests_unit_test_nfs_mount_LDADD = nfsd/libnfsdwire.a $(DITTOFS_COMMON_LIBS) \
+	$(TIRPC_LIBS)
+
+# Hostile connections (idle, half records, garbage, unread replies, UDP
+# DUMP floods) beside a normal client: limits and memory caps.
+check_PROGRAMS += tests/clients/hostile
+tests_clients_hostile_SOURCES = tests/clients/hostile.c
+TESTS += tests/integration/test_soak.sh
+EXTRA_DIST += tests/integration/test_soak.sh

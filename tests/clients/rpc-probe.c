@@ -3,15 +3,18 @@
  * builds records byte by byte (no libtirpc), so it can send what a real
  * client never would, and prints one line naming what came back.
  *
- *   rpc-probe [-p port] [-P prog] [-V vers] [-s source-address] [-x xid]
- *       TEST [ARG...]
+ *   rpc-probe [-p port] [-P prog] [-V vers] [-s source-address]
+ *       [-S source-port] [-u uid] [-x xid] TEST [ARG...]
  *
  * TEST: null, garbage, truncated, huge, badproc, badvers, badprog,
  * rpcvers, authbad, authflavor, mnt PATH, getattr HEXFH, stale HEXFH,
  * create HEXDIR NAME, remove HEXDIR NAME, rename HEXDIR NAME HEXDIR NAME,
  * link HEXFH HEXDIR NAME, dotdot HEXDIR.  The xid is 0x1234abcd unless -x gives one
  * (decimal or 0x hex): the same xid and arguments from the same address
- * are a retransmission to the server's duplicate request cache.
+ * and credential from the same address and port are a retransmission to
+ * the server's duplicate request cache (-S binds the source port, and
+ * the connection is reset at exit so that the port is free again at
+ * once; -u sets the AUTH_UNIX uid and gid, 0 unless given).
  * Output: SUCCESS, GARBAGE_ARGS, PROC_UNAVAIL, PROG_UNAVAIL,
  * "PROG_MISMATCH low high", "RPC_MISMATCH low high", "AUTH_ERROR n",
  * "closed" (the server dropped the connection), a hex handle (mnt, and
@@ -67,19 +70,28 @@ get32(const uint8_t *p)
 }
 
 static int
-dial(const char *src, int port)
+dial(const char *src, int srcport, int port)
 {
 	struct sockaddr_in sin;
-	int fd;
+	struct linger lg = { 1, 0 };
+	int fd, on = 1;
 
 	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1) {
 		perror("socket");
 		exit(2);
 	}
-	if (src != NULL) {
+	if (srcport != 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+	    sizeof(on)) == -1 || setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg,
+	    sizeof(lg)) == -1)) {
+		perror("setsockopt");
+		exit(2);
+	}
+	if (src != NULL || srcport != 0) {
 		memset(&sin, 0, sizeof(sin));
 		sin.sin_family = AF_INET;
-		inet_pton(AF_INET, src, &sin.sin_addr);
+		sin.sin_port = htons((uint16_t)srcport);
+		if (src != NULL)
+			inet_pton(AF_INET, src, &sin.sin_addr);
 		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
 			perror("bind");
 			exit(2);
@@ -97,6 +109,7 @@ dial(const char *src, int port)
 }
 
 static uint32_t probe_xid = 0x1234abcd;
+static uint32_t probe_uid;
 
 /* Call header; cred: 0 AUTH_NULL, 1 AUTH_UNIX root, 2 bad AUTH_UNIX. */
 static void
@@ -121,14 +134,14 @@ call_header(struct buf *b, uint32_t rpcvers, uint32_t prog, uint32_t vers,
 
 		put32(&a, 0);		/* stamp */
 		putopaque(&a, "probe", 5);
-		put32(&a, 0);		/* uid */
-		put32(&a, 0);		/* gid */
+		put32(&a, probe_uid);	/* uid */
+		put32(&a, probe_uid);	/* gid */
 		if (cred == 2) {
 			put32(&a, 16);	/* 16 gids announced, one present */
-			put32(&a, 0);
+			put32(&a, probe_uid);
 		} else {
 			put32(&a, 1);
-			put32(&a, 0);
+			put32(&a, probe_uid);
 		}
 		put32(b, 1);
 		putopaque(b, a.b, (uint32_t)a.n);
@@ -159,7 +172,7 @@ read_full(int fd, uint8_t *p, size_t n)
 	ssize_t got;
 
 	while (n > 0) {
-		if (poll(&pfd, 1, 10000) != 1)
+		if (poll(&pfd, 1, 30000) != 1)
 			return -1;
 		got = read(fd, p, n);
 		if (got <= 0)
@@ -319,7 +332,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: rpc-probe [-p port] [-P prog] [-V vers] "
-	    "[-s src] [-x xid] TEST "
+	    "[-s src] [-S srcport] [-u uid] [-x xid] TEST "
 	    "[ARG...]\n");
 	return 2;
 }
@@ -332,9 +345,9 @@ main(int argc, char *argv[])
 	size_t fhlen, fh2len, len, i;
 	const char *src = NULL, *test;
 	uint32_t prog = NFS_PROG, vers = 3;
-	int port = 2049, ch, fd;
+	int port = 2049, srcport = 0, ch, fd;
 
-	while ((ch = getopt(argc, argv, "p:P:s:V:x:")) != -1) {
+	while ((ch = getopt(argc, argv, "p:P:s:S:u:V:x:")) != -1) {
 		switch (ch) {
 		case 'p':
 			port = atoi(optarg);
@@ -348,6 +361,12 @@ main(int argc, char *argv[])
 		case 's':
 			src = optarg;
 			break;
+		case 'S':
+			srcport = atoi(optarg);
+			break;
+		case 'u':
+			probe_uid = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
 		case 'x':
 			probe_xid = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
@@ -360,7 +379,7 @@ main(int argc, char *argv[])
 	if (argc < 1)
 		return usage();
 	test = argv[0];
-	fd = dial(src, port);
+	fd = dial(src, srcport, port);
 
 	if (strcmp(test, "huge") == 0) {
 		/* A 4 GiB record: the server must drop us, not allocate. */

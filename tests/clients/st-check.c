@@ -72,7 +72,7 @@ st_field(struct fz *z, char f)
 		xdrbuf_put_u32(o, fz_rand(z) % 4 ? 1 + fz_rand(z) % 3 :
 		    fz_edge(z));
 		break;
-	case 'D':		/* DRC entries: addr xid prog vers proc... */
+	case 'D':		/* DRC entries: addr port xid prog vers proc... */
 		len = fz_rand(z) % 8 ? fz_rand(z) % 4 : fz_edge(z);
 		xdrbuf_put_u32(o, (uint32_t)len);
 		for (i = 0; i < len && i < 4; i++) {
@@ -80,6 +80,7 @@ st_field(struct fz *z, char f)
 			xdrbuf_put_u32(o, 0);
 			xdrbuf_put_u32(o, 0);
 			xdrbuf_put_u32(o, fz_rand(z) % 2 ? 0 : fz_edge(z));
+			xdrbuf_put_u32(o, fz_rand(z) % 65536);	/* port */
 			xdrbuf_put_u32(o, fz_rand(z));		/* xid */
 			xdrbuf_put_u32(o, 100003);
 			xdrbuf_put_u32(o, 3);

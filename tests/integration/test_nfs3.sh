@@ -62,6 +62,8 @@ URL=nfs://127.0.0.1
 #   nfs3mini mnt PATH UID             -> hex handle or "MNT3ERR n"
 #   nfs3mini mntudp PATH UID          -> the same, over UDP
 #   nfs3mini lookup HEXDIR NAME       -> hex handle or "NFS3ERR n"
+#   nfs3mini dump                     -> MOUNT DUMP: "host path" lines
+#   nfs3mini dumpudp                  -> the same, over UDP
 nfs3mini() {
 	python3 - "$P" "$M" "$@" <<'PY'
 import os, socket, struct, sys
@@ -123,6 +125,16 @@ elif cmd == "lookup":
         print("NFS3ERR %d" % u32(rep, 0))
     else:
         print(rep[8:8 + u32(rep, 4)].hex())
+elif cmd in ("dump", "dumpudp"):
+    rep, off = call(mount_port, 100005, 3, 2, 0, b"", cmd == "dumpudp"), 0
+    while u32(rep, off) == 1:
+        n = u32(rep, off + 4)
+        host = rep[off + 8:off + 8 + n].decode()
+        off += 8 + n + (-n % 4)
+        n = u32(rep, off)
+        path = rep[off + 4:off + 4 + n].decode()
+        off += 4 + n + (-n % 4)
+        print(host, path)
 elif cmd in ("mnt", "mntudp"):
     rep = call(mount_port, 100005, 3, 1, int(args[1]),
         opaque(args[0].encode()), cmd == "mntudp")
@@ -243,6 +255,14 @@ check "MNT /export/sub/dir: the directory's handle" test "$($PROBE -p $M mnt /ex
 check "MNT /export/sub/dir over UDP: the same handle" test "$(nfs3mini mntudp /export/sub/dir 0)" = "$DIR"
 check "MNT /export/sub//dir/: the same handle" test "$($PROBE -p $M mnt /export/sub//dir/)" = "$DIR"
 check "MNT /export/: the root handle" test "$($PROBE -p $M mnt /export/)" = "$ROOT"
+check "MNT /export//sub///dir: the same handle" test "$($PROBE -p $M mnt /export//sub///dir)" = "$DIR"
+# DUMP keeps one spelling of a path (nfsd/mount.c), and over UDP answers
+# an empty list: a 40-byte datagram never draws the whole list.
+out=$(nfs3mini dump)
+diag "DUMP over TCP: $(echo "$out" | tr '\n' ';')"
+check "DUMP lists /export/sub/dir once for 127.0.0.1, however it was spelt" test "$(echo "$out" | grep -c '^127.0.0.1 /export/sub/dir$')" = 1
+check "DUMP lists no path with '//' or a trailing '/'" sh -c "! echo '$out' | grep -Eq '//|./\$'"
+check "DUMP over UDP: an empty list" test -z "$(nfs3mini dumpudp)"
 check "MNT of a missing subdirectory: MNT3ERR_NOENT" test "$($PROBE -p $M mnt /export/sub/nope)" = "MNT3ERR 2"
 check "MNT of a file: MNT3ERR_NOTDIR" test "$($PROBE -p $M mnt /export/plain)" = "MNT3ERR 20"
 check "MNT through a file: MNT3ERR_NOTDIR" test "$($PROBE -p $M mnt /export/plain/x)" = "MNT3ERR 20"
@@ -385,7 +405,9 @@ done
 # REMOVE retransmitted with the same xid, on a new connection, after
 # kill -9 gets the original NFS3_OK, where running it again would say
 # NFS3ERR_NOENT; another xid does say NOENT, so the check can fail.
-drc_remove() { "$PROBE" -p $P -x "$1" remove "$ROOT" "$2"; }
+# A client that retransmits reconnects from its port (Linux reuses it):
+# the cache is keyed by address and port, as knfsd's.
+drc_remove() { "$PROBE" -p $P -S 900 -x "$1" remove "$ROOT" "$2"; }
 stated_has_drc() { suite_ctl status stated 2>/dev/null | grep -q 'reply cache [1-9]'; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 check "DRC: create drc1" test "$($PROBE -p $P -x 0x0d1c0000 create "$ROOT" drc1)" = NFS3_OK
@@ -393,6 +415,16 @@ check "DRC: REMOVE drc1, xid 0x0d1c0001: NFS3_OK" test "$(drc_remove 0x0d1c0001 
 check "DRC: the same xid again: NFS3_OK (replayed)" test "$(drc_remove 0x0d1c0001 drc1)" = NFS3_OK
 check "DRC: another xid: NFS3ERR_NOENT (it did run once)" test "$(drc_remove 0x0d1c0002 drc1)" = NFS3ERR_NOENT
 check "DRC: stated holds the entries" suite_wait 5 stated_has_drc
+# Two clients behind one address (NAT) may use the same xid for the same
+# call: the key has the source port and the credential, so each gets its
+# own reply, not the other's.
+check "DRC key: create drc5" test "$($PROBE -p $P -x 0x0d1c0010 create "$ROOT" drc5)" = NFS3_OK
+check "DRC key: client A (port 901) removes drc5, xid 0x0d1c0011: NFS3_OK" test "$($PROBE -p $P -S 901 -x 0x0d1c0011 remove "$ROOT" drc5)" = NFS3_OK
+out=$($PROBE -p $P -S 902 -x 0x0d1c0011 remove "$ROOT" drc5)
+check "DRC key: client B (port 902), same xid and call: runs, NFS3ERR_NOENT, not A's reply (got $out)" test "$out" = NFS3ERR_NOENT
+check "DRC key: A retransmits from port 901: A's reply, NFS3_OK" test "$($PROBE -p $P -S 901 -x 0x0d1c0011 remove "$ROOT" drc5)" = NFS3_OK
+out=$($PROBE -p $P -S 901 -u 1000 -x 0x0d1c0011 remove "$ROOT" drc5)
+check "DRC key: port 901, same xid and arguments, uid 1000: its own reply, not A's (got $out)" sh -c "test '$out' = NFS3ERR_NOENT || test '$out' = NFS3ERR_ACCES"
 diag "$(suite_ctl status stated 2>&1 | grep -o 'reply cache[^;]*' | head -1)"
 NFSD=$(suite_pid nfsd)
 kill -KILL "$NFSD"

@@ -1,6 +1,6 @@
 /*
  * stated's copy of the NFS duplicate request cache (stated/drc.c): put
- * and get, replacement, the LRU bound, refused sizes, resize, and the
+ * and get (the key includes the client's port), replacement, the LRU bound, refused sizes, resize, and the
  * chunked dump (oldest first, resumed by cursor across evictions and
  * replacements, bounded in entries and bytes), and the wire: a full
  * chunk fits one IPC message, oversized batches and replies do not
@@ -28,6 +28,7 @@ key(uint32_t xid)
 	k.addr[10] = k.addr[11] = 0xff;
 	k.addr[12] = 127;
 	k.addr[15] = 1;
+	k.port = 900;
 	k.xid = xid;
 	k.prog = 100003;
 	k.vers = 3;
@@ -134,6 +135,11 @@ test_basic(void)
 	other.addr[15] = 2;
 	tap_ok(drc_table_get(t, &other, &r, &len) == -1,
 	    "same xid, other client: not found");
+	other = k;
+	other.port = 901;
+	tap_ok(drc_table_get(t, &other, &r, &len) == -1,
+	    "same xid, address and call, other port (a second client behind "
+	    "one NAT address): not found");
 	other = k;
 	other.proc = 8;
 	tap_ok(drc_table_get(t, &other, &r, &len) == -1,
@@ -307,13 +313,13 @@ test_wire(void)
 	    "%d bytes) is %lu bytes, under the IPC body limit of %d",
 	    ST_DRC_BATCH_MAX, ST_DRC_REPLY_MAX, size, IPC_BODY_MAX);
 	free(v);
-	/* One entry: count, addr[16], five words, reply length, reply. */
+	/* One entry: count, addr[16], six words, reply length, reply. */
 	memset(raw, 0, sizeof(raw));
 	put_be32(raw, 1);
-	put_be32(raw + 4 + 16 + 20, 28);
-	tap_ok(decodes(raw, 4 + 16 + 20 + 4 + 28), "a well-formed PUT decodes");
-	tap_ok(!decodes(raw, 4 + 16 + 20 + 4 + 20), "a truncated PUT does not");
-	put_be32(raw + 4 + 16 + 20, ST_DRC_REPLY_MAX + 4);
+	put_be32(raw + 4 + 16 + 24, 28);
+	tap_ok(decodes(raw, 4 + 16 + 24 + 4 + 28), "a well-formed PUT decodes");
+	tap_ok(!decodes(raw, 4 + 16 + 24 + 4 + 20), "a truncated PUT does not");
+	put_be32(raw + 4 + 16 + 24, ST_DRC_REPLY_MAX + 4);
 	tap_ok(!decodes(raw, sizeof(raw)),
 	    "a reply over ST_DRC_REPLY_MAX does not decode");
 	put_be32(raw, ST_DRC_BATCH_MAX + 1);
