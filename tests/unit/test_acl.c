@@ -173,7 +173,7 @@ test_perm_agrees(void)
 	struct perm_obj o;
 	struct acl a;
 	uint32_t mode, want, am;
-	unsigned int bad = 0, d, i;
+	unsigned int bad = 0, bad_access = 0, bad_io = 0, d, i, fl;
 	int p, q;
 
 	for (d = 0; d < 2; d++)
@@ -198,10 +198,20 @@ test_perm_agrees(void)
 						    "want %u: perm %d acl %d",
 						    mode, w.uid, want, p, q);
 				}
+				if (perm_access(&w, &o) !=
+				    perm_access_acl(&w, &o, &a))
+					bad_access++;
+				for (fl = 1; !d && fl <= PERM_IO_ALL; fl++)
+					if ((fl & 3) && perm_io(&w, &o, fl) !=
+					    perm_io_acl(&w, &o, &a, fl))
+						bad_io++;
 			}
 		}
 	TAP_EQ_INT(bad, 0, "perm_check and the mode's ACL agree on every "
 	    "mode, caller and request");
+	TAP_EQ_INT(bad_access, 0, "perm_access and perm_access_acl agree");
+	TAP_EQ_INT(bad_io, 0, "perm_io and perm_io_acl agree (knfsd's owner "
+	    "override and read-if-exec kept)");
 }
 
 static int
