@@ -1225,6 +1225,72 @@ test_acl_dirs(struct store *s, const struct store_fh *root)
 	store_remove(s, &cr_alice, &d, N("old"));
 }
 
+/*
+ * fsck validates ACL records: a corrupt one, a flag without a record and
+ * an old opaque blob are faults; repair leaves the mode ruling.
+ */
+static void
+test_acl_fsck(void)
+{
+	char dir[] = "/tmp/dittofs-test-aclfsck-XXXXXX";
+	struct store_options opt;
+	struct store_inode ip;
+	struct store_fh root, f1, f2, f3;
+	struct store_attr a;
+	struct store *s;
+	struct acl acl;
+	int rv;
+
+	if (mkdtemp(dir) == NULL) {
+		tap_ok(0, "mkdtemp");
+		return;
+	}
+	memset(&opt, 0, sizeof(opt));
+	opt.cache_bytes = 8u << 20;
+	if (store_open(dir, &opt, &s) != 0) {
+		tap_ok(0, "store_open");
+		return;
+	}
+	store_share_root(s, "main", 1, &root, NULL);
+	store_create(s, &cr_root, &root, N("bad"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &f1, NULL);
+	store_create(s, &cr_root, &root, N("gone"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &f2, NULL);
+	store_create(s, &cr_root, &root, N("old"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &f3, NULL);
+	acl_from_mode(0644, 0, &acl);
+	acl_prepend(&acl, ACL_TYPE_DENY, 0, ACL_READ_DATA, 1001);
+	acl_set_of(s, &cr_root, &f1, &acl);
+	acl_set_of(s, &cr_root, &f2, &acl);
+	store_close(s);
+	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0, "ACL records: no faults");
+	store_open(dir, &opt, &s);
+	rv = store_txn_begin(s);
+	if (rv == 0 && (rv = store_fh_resolve(s, &f1, &ip)) == 0)
+		rv = store_blob_put(s, ip.ino, STORE_XNAME_ACL,
+		    sizeof(STORE_XNAME_ACL) - 1, "\001\000\002", 3);
+	if (rv == 0 && (rv = store_fh_resolve(s, &f2, &ip)) == 0)
+		rv = store_blob_del(s, ip.ino, STORE_XNAME_ACL,
+		    sizeof(STORE_XNAME_ACL) - 1);
+	if (rv == 0 && (rv = store_fh_resolve(s, &f3, &ip)) == 0)
+		rv = store_blob_put(s, ip.ino, STORE_XNAME_ACL,
+		    sizeof(STORE_XNAME_ACL) - 1, "opaque", 6);
+	TAP_EQ_INT(store_txn_end(s, rv), 0,
+	    "corrupt one ACL, lose another, add an old blob");
+	TAP_EQ_INT(open_read(s, &cr_bob, &f1), -EIO,
+	    "a corrupt ACL refuses access (EIO), never grants it");
+	store_close(s);
+	TAP_EQ_INT(store_fsck(dir, 0, stdout), 3, "fsck finds the three");
+	TAP_EQ_INT(store_fsck(dir, 1, stdout), 3, "and repairs them");
+	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0, "clean after repair");
+	store_open(dir, &opt, &s);
+	tap_ok(store_getattr(s, &f1, &a) == 0 && !(a.flags & STORE_ATTR_ACL) &&
+	    a.mode == 0644 && open_read(s, &cr_bob, &f1) == 0,
+	    "repaired: the mode rules");
+	store_close(s);
+	rm_tree(dir);
+}
+
 static void
 test_notify(struct store *s, struct notes *nt, const struct store_fh *root)
 {
@@ -2083,5 +2149,6 @@ main(void)
 	test_spares();
 	test_trim();
 	test_upgrade();
+	test_acl_fsck();
 	return tap_done();
 }
