@@ -1207,6 +1207,47 @@ test_acl_dirs(struct store *s, const struct store_fh *root)
 	    "carol sets the ACL with WRITE_ACL");
 	TAP_EQ_INT(acl_set_of(s, &cr_bob, &f, &acl), -EPERM,
 	    "bob may not");
+	/* setattr: WRITE_ACL for a chmod, WRITE_ATTRIBUTES, WRITE_OWNER. */
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_MODE;
+	sa.mode = 0640;
+	TAP_EQ_INT(store_setattr(s, &cr_carol, &f, &sa, NULL), 0,
+	    "carol chmods with WRITE_ACL");
+	TAP_EQ_INT(store_setattr(s, &cr_bob, &f, &sa, NULL), -EPERM,
+	    "bob may not chmod");
+	tap_ok(acl_get_of(s, &cr_alice, &f, &got) == 0 &&
+	    acl_has_named(&got, ACL_TYPE_ALLOW, ACL_WRITE_ACL, 1002),
+	    "the chmod kept carol's ACE");
+	sa.mask = STORE_SATTR_MTIME;
+	sa.mtime.tv_sec = 1000000;
+	TAP_EQ_INT(store_setattr(s, &cr_carol, &f, &sa, NULL), -EPERM,
+	    "carol may not set times without WRITE_ATTRIBUTES");
+	sa.mask = STORE_SATTR_GID;
+	sa.gid = 50;
+	TAP_EQ_INT(store_setattr(s, &cr_carol, &f, &sa, NULL), -EPERM,
+	    "nor chgrp without WRITE_OWNER");
+	acl_from_mode(0640, 0, &acl);
+	acl_prepend(&acl, ACL_TYPE_ALLOW, 0, ACL_DELETE |
+	    ACL_WRITE_ATTRIBUTES | ACL_WRITE_OWNER, 1002);
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, &f, &acl), 0,
+	    "file: WRITE_ATTRIBUTES and WRITE_OWNER for carol");
+	sa.mask = STORE_SATTR_MTIME;
+	TAP_EQ_INT(store_setattr(s, &cr_carol, &f, &sa, NULL), 0,
+	    "carol sets times with WRITE_ATTRIBUTES");
+	sa.mask = STORE_SATTR_GID;
+	TAP_EQ_INT(store_setattr(s, &cr_carol, &f, &sa, NULL), 0,
+	    "carol chgrps to a group of hers with WRITE_OWNER");
+	sa.gid = 4242;
+	TAP_EQ_INT(store_setattr(s, &cr_carol, &f, &sa, NULL), -EPERM,
+	    "but not to a group she is not in");
+	sa.mask = STORE_SATTR_UID;
+	sa.uid = 1002;
+	TAP_EQ_INT(store_setattr(s, &cr_carol, &f, &sa, NULL), -EPERM,
+	    "nor take the file (chown is root's)");
+	sa.mask = STORE_SATTR_MODE;
+	sa.mode = 0644;
+	TAP_EQ_INT(store_setattr(s, &cr_carol, &f, &sa, NULL), -EPERM,
+	    "and without WRITE_ACL no chmod");
 	TAP_EQ_INT(store_remove(s, &cr_carol, &d, N("inh")), 0,
 	    "carol removes with DELETE on the file");
 	/* An old store's opaque blob: no flag, no ACL. */
