@@ -118,6 +118,8 @@ setattr_mode(struct bdc *c, const bd_fh *fh, unsigned int mode)
 	return rep.status;
 }
 
+static void	acl_smoke(struct bdc *, const bd_fh *);
+
 static int
 smoke(const char *sock)
 {
@@ -230,6 +232,7 @@ smoke(const char *sock)
 		    "the changes");
 	}
 
+	acl_smoke(&c, &file);
 	tap_ok(bdc_remove(&c, &dir, "b") == 0, "remove");
 	TAP_EQ_INT(bdc_getattr(&c, &file, NULL), -ESTALE,
 	    "the removed file's handle: ESTALE");
@@ -497,6 +500,59 @@ acl_set_spec(struct bdc *c, const bd_fh *f, const char *spec)
 	rv = rep.status;
 	xdr_free((xdrproc_t)xdr_bd_acl_reply, &rep);
 	return rv;
+}
+
+/* BD_ACL_GET or _SET of f with data; the status, rep filled. */
+static int
+acl_call(struct bdc *c, uint32_t type, const bd_fh *f, const void *data,
+    size_t len, struct bd_acl_reply *rep)
+{
+	struct bd_acl_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = c->cred;
+	req.fh = *f;
+	req.acl.acl_len = (u_int)len;
+	req.acl.acl_val = (char *)data;
+	memset(rep, 0, sizeof(*rep));
+	if (bdc_call(c, type, (xdrproc_t)xdr_bd_acl_req, &req,
+	    (xdrproc_t)xdr_bd_acl_reply, rep, NULL) == -1)
+		return -EIO;
+	return rep->status;
+}
+
+/* The ACL messages: the mode's ACL, strict decoding, the attr flag. */
+static void
+acl_smoke(struct bdc *c, const bd_fh *f)
+{
+	struct bd_acl_reply rep;
+	static struct acl acl;
+	bd_attr attr;
+	uint32_t mode;
+	int rv;
+
+	rv = acl_call(c, BD_ACL_GET, f, NULL, 0, &rep);
+	mode = rep.attr.mode;
+	tap_ok(rv == 0 && acl_decode((uint8_t *)rep.acl.acl_val,
+	    rep.acl.acl_len, &acl) == 0 && acl_is_trivial(&acl, 0) &&
+	    acl_to_mode(&acl, 0) == (mode & 0777) && !(rep.attr.flags & 2),
+	    "ACL_GET without an ACL of its own: the mode's (%o)", mode);
+	xdr_free((xdrproc_t)xdr_bd_acl_reply, &rep);
+	TAP_EQ_INT(acl_call(c, BD_ACL_GET, f, "x", 1, &rep), -EINVAL,
+	    "ACL_GET carrying an ACL: EINVAL");
+	xdr_free((xdrproc_t)xdr_bd_acl_reply, &rep);
+	TAP_EQ_INT(acl_call(c, BD_ACL_SET, f, "\001\000\001", 3, &rep),
+	    -EINVAL, "ACL_SET of a truncated ACL: EINVAL");
+	xdr_free((xdrproc_t)xdr_bd_acl_reply, &rep);
+	TAP_EQ_INT(acl_set_spec(c, f, "+D:4242:r"), 0,
+	    "ACL_SET: a named deny before the mode's ACEs");
+	tap_ok(bdc_getattr(c, f, &attr) == 0 && (attr.flags & 2) &&
+	    attr.mode == mode, "the attributes flag it, the mode stays");
+	TAP_EQ_INT(acl_call(c, BD_ACL_SET, f, NULL, 0, &rep), 0,
+	    "ACL_SET of nothing drops the ACL");
+	tap_ok(!(rep.attr.flags & 2) && rep.attr.mode == mode,
+	    "no flag, the same mode");
+	xdr_free((xdrproc_t)xdr_bd_acl_reply, &rep);
 }
 
 /* One change to the share root, made past nfsd. */
