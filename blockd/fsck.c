@@ -16,7 +16,10 @@
  * "orphan.<inode>" (never deleted: it may hold data); a BACKED regular
  * inode without its backing file gets an empty one; a backing file of a
  * regular inode that is not BACKED is adopted (BACKED set); a backing
- * file without a regular inode is deleted.
+ * file without a regular inode is deleted; an ACL record that is not a
+ * valid common/acl.h encoding, or an ACL flag without a record, is
+ * dropped (the mode rules); an ACL record its inode does not claim (an
+ * older store's opaque blob) is deleted.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -52,6 +55,8 @@ struct fsck_ino {
 	uint8_t		type;
 	uint8_t		isroot;
 	uint8_t		hastarget;
+	uint8_t		aclflag;	/* STORE_INODE_ACL */
+	uint8_t		hasacl;		/* an ACL record */
 };
 
 struct fsck_share {
@@ -68,7 +73,8 @@ enum fsck_fix_kind {
 	FSCK_SET_INODE,		/* ino: nlink, size, parent */
 	FSCK_PUT_SYMLINK,	/* ino: a placeholder target */
 	FSCK_ORPHAN,		/* ino: link into its share root */
-	FSCK_SET_META		/* "files" and "next_ino" */
+	FSCK_SET_META,		/* "files" and "next_ino" */
+	FSCK_DROP_ACL		/* ino: no ACL, the mode rules */
 };
 
 struct fsck_fix {
@@ -479,6 +485,7 @@ fsck_load(struct fsck *f)
 		fi->nlink = ip.nlink;
 		fi->share = ip.share;
 		fi->type = (uint8_t)ip.type;
+		fi->aclflag = (ip.flags & STORE_INODE_ACL) != 0;
 	}
 	if (rv == 0 && ret != DB_NOTFOUND)
 		rv = store_dberr(s, "scan inodes", ret);
@@ -682,6 +689,41 @@ fsck_cookies(struct fsck *f)
 	return rv;
 }
 
+/*
+ * An ACL record: an ACL in common/acl.h's encoding that its inode's
+ * STORE_INODE_ACL flag claims.  Without the flag it is the opaque blob
+ * of an older store, which no code reads: dropped.
+ */
+static void
+fsck_acl(struct fsck *f, struct fsck_ino *fi, const DBT *key)
+{
+	uint8_t buf[STORE_ACL_MAX];
+	struct fsck_fix *x;
+	struct acl acl;
+	size_t len;
+	int rv;
+
+	fi->hasacl = 1;
+	if (!fi->aclflag) {
+		fsck_fault(f, "inode %llx: an ACL record the inode does not "
+		    "claim (an old opaque blob)", (unsigned long long)fi->ino);
+		fsck_fix_add(f, FSCK_DEL_XATTR, key->data, key->size, NULL, 0);
+		return;
+	}
+	rv = store_blob_get(f->s, fi->ino, STORE_XNAME_ACL,
+	    sizeof(STORE_XNAME_ACL) - 1, buf, sizeof(buf), &len);
+	if (rv == 0 && acl_decode(buf, len, &acl) == 0)
+		return;
+	if (rv == -EIO || rv == -ENOMEM) {
+		f->err = rv;
+		return;
+	}
+	fsck_fault(f, "inode %llx: ACL record is not a valid ACL",
+	    (unsigned long long)fi->ino);
+	if ((x = fsck_fix_add(f, FSCK_DROP_ACL, NULL, 0, NULL, 0)) != NULL)
+		x->ino = fi->ino;
+}
+
 static int
 fsck_xattrs(struct fsck *f)
 {
@@ -708,6 +750,10 @@ fsck_xattrs(struct fsck *f)
 		    memcmp((uint8_t *)key.data + 8, STORE_XNAME_SYMLINK,
 		    key.size - 8) == 0)
 			fi->hastarget = 1;
+		if (key.size - 8 == sizeof(STORE_XNAME_ACL) - 1 &&
+		    memcmp((uint8_t *)key.data + 8, STORE_XNAME_ACL,
+		    key.size - 8) == 0)
+			fsck_acl(f, fi, &key);
 	}
 	if (ret != DB_NOTFOUND)
 		rv = store_dberr(s, "scan xattrs", ret);
@@ -753,6 +799,13 @@ fsck_inodes(struct fsck *f)
 			nlink = fi->refs;
 			entries = fi->size;
 			parent = fi->parent;
+		}
+		if (fi->aclflag && !fi->hasacl) {
+			fsck_fault(f, "inode %llx: ACL flag without an ACL",
+			    (unsigned long long)fi->ino);
+			if ((x = fsck_fix_add(f, FSCK_DROP_ACL, NULL, 0,
+			    NULL, 0)) != NULL)
+				x->ino = fi->ino;
 		}
 		if (fi->type == STORE_TYPE_LNK && !fi->hastarget) {
 			fsck_fault(f, "symlink %llx: no target",
@@ -889,6 +942,15 @@ fsck_apply_one(struct fsck *f, const struct fsck_fix *x)
 		if ((rv = store_meta_put_u64(s, "files", x->size)) != 0)
 			return rv;
 		return store_meta_put_u64(s, "next_ino", x->ino);
+	case FSCK_DROP_ACL:
+		if ((rv = store_inode_get(s, x->ino, &ip)) != 0)
+			return rv;
+		ip.flags &= ~(uint32_t)STORE_INODE_ACL;
+		rv = store_blob_del(s, ip.ino, STORE_XNAME_ACL,
+		    sizeof(STORE_XNAME_ACL) - 1);
+		if (rv != 0 && rv != -ENODATA)
+			return rv;
+		return store_inode_put(s, &ip);
 	}
 	return -EINVAL;
 }

@@ -4,7 +4,8 @@
 
 noinst_LIBRARIES += blockd/libblockstore.a
 blockd_libblockstore_a_SOURCES = blockd/store.h blockd/store.c \
-	blockd/store_ops.c blockd/handle.c blockd/fsck.c
+	blockd/store_ops.c blockd/handle.c blockd/fsck.c \
+	common/acl.c common/acl.h
 blockd_libblockstore_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 BLOCKSTORE_TEST_LIBS = blockd/libblockstore.a $(DB_LIBS) $(OPENSSL_LIBS)

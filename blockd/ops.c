@@ -836,6 +836,51 @@ blockd_xattr(struct ipc_peer *peer, struct ipc_msg *msg)
 	xdr_free((xdrproc_t)xdr_bd_xattr_req, &req);
 }
 
+_Static_assert(BD_ACL_MAX == ACL_ENCODED_MAX && BD_ACL_MAX == STORE_ACL_MAX,
+    "BD_ACL_MAX is common/acl.h's ACL_ENCODED_MAX");
+
+/* An inode's ACL (common/acl.h encoding): SET is a change, GET is not. */
+static void
+blockd_acl(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct blockd_env *env = blockd_env_of(peer);
+	struct bd_acl_req req;
+	struct bd_acl_reply rep;
+	struct store_cred cred;
+	struct store_attr attr;
+	struct store_fh fh;
+	uint8_t buf[BD_ACL_MAX];
+	size_t len = 0;
+	int set = msg->hdr.type == BD_ACL_SET;
+
+	memset(&req, 0, sizeof(req));
+	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_acl_req, &req) == -1)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	rep.status = blockd_gate(env, &req.fh, set, &req.cred, &cred);
+	if (rep.status == 0)
+		rep.status = blockd_fh_in(&req.fh, &fh);
+	if (rep.status == 0 && !set && req.acl.acl_len != 0)
+		rep.status = -EINVAL;
+	if (rep.status == 0) {
+		if (set)
+			rep.status = store_acl_set(env->store, &cred, &fh,
+			    req.acl.acl_val, req.acl.acl_len);
+		else
+			rep.status = store_acl_get(env->store, &cred, &fh,
+			    buf, sizeof(buf), &len);
+	}
+	if (rep.status == 0)
+		rep.status = store_getattr(env->store, &fh, &attr);
+	if (rep.status == 0) {
+		blockd_attr_out(&attr, &rep.attr);
+		rep.acl.acl_len = (u_int)len;
+		rep.acl.acl_val = (char *)buf;
+	}
+	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_acl_reply, &rep);
+	xdr_free((xdrproc_t)xdr_bd_acl_req, &req);
+}
+
 /*
  * A change to an inode or a directory entry goes to every front end that
  * caches (nfsd, smbd), the one that made it too: each answers access
@@ -977,6 +1022,9 @@ const struct ipc_handler blockd_handlers[] = {
 	{ BD_XATTR_SET, FILE_SERVERS, blockd_xattr },
 	{ BD_XATTR_LIST, FILE_SERVERS, blockd_xattr },
 	{ BD_XATTR_REMOVE, FILE_SERVERS, blockd_xattr },
+	/* NFSv4 ACLs: nfsd for now; smbd's security descriptors later. */
+	{ BD_ACL_GET, IPC_ROLE_BIT(IPC_ROLE_NFSD), blockd_acl },
+	{ BD_ACL_SET, IPC_ROLE_BIT(IPC_ROLE_NFSD), blockd_acl },
 };
 const size_t blockd_nhandlers = sizeof(blockd_handlers) /
     sizeof(blockd_handlers[0]);

@@ -1828,6 +1828,8 @@ store_attr_fill_stat(const struct store_inode *ip, const struct stat *st,
 	a->mtime = ip->mtime;
 	a->ctime = ip->ctime;
 	a->btime = ip->btime;
+	if (ip->flags & STORE_INODE_ACL)
+		a->flags |= STORE_ATTR_ACL;
 	switch (ip->type) {
 	case STORE_TYPE_REG:
 		if (st == NULL) {

@@ -39,6 +39,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
+#include "common/acl.h"
 #include "common/perm.h"
 
 #define STORE_HANDLE_MAX	64	/* NFSv3 limit; ours are shorter */
@@ -47,7 +48,7 @@
 #define STORE_NGROUPS_MAX	32
 #define STORE_XATTR_NAME_MAX	255
 #define STORE_XATTR_SIZE_MAX	65536
-#define STORE_ACL_MAX		65536
+#define STORE_ACL_MAX		ACL_ENCODED_MAX	/* common/acl.h */
 #define STORE_LINK_MAX		65000
 #define STORE_VERF_SIZE		8
 
@@ -109,6 +110,12 @@ struct store_attr {
  * data written through an open_io fd changes a file without one).
  */
 #define STORE_ATTR_UNBACKED	0x01
+/*
+ * The inode has an ACL beyond its mode's (a named ACE, or one the mode
+ * cannot say): only blockd decides access to it, a front end's fast path
+ * asks blockd (dittofs-blockd(8)).
+ */
+#define STORE_ATTR_ACL		0x02
 
 /* store_setattr: which fields of struct store_sattr to apply. */
 #define STORE_SATTR_MODE	0x01
@@ -385,9 +392,18 @@ int	 store_xattr_list(struct store *, const struct store_cred *,
 	    const struct store_fh *, char *buf, size_t bufsize, size_t *len);
 int	 store_xattr_remove(struct store *, const struct store_cred *,
 	    const struct store_fh *, const char *name, size_t namelen);
-/* The ACL as an opaque blob (its format belongs to the NFSv4/SMB code). */
-int	 store_acl_get(struct store *, const struct store_fh *, void *buf,
-	    size_t bufsize, size_t *len);
+/*
+ * The inode's NFSv4 ACL in common/acl.h's encoding (at most
+ * STORE_ACL_MAX bytes).  Without one of its own an inode's ACL is its
+ * mode's (RFC 8881 6.4.1), and that is what get returns.  get needs
+ * READ_ACL, set WRITE_ACL (the owner and root always have both).  set
+ * decodes strictly (-EINVAL), sets the mode's 0777 bits to what the ACL
+ * says (6.4.2) and stores nothing beyond the mode when the ACL is the
+ * mode's; len 0 drops the ACL (the mode rules again).  A chmod adjusts
+ * the ACL (6.4.1.1) and a create inherits from its directory's (6.4.3).
+ */
+int	 store_acl_get(struct store *, const struct store_cred *,
+	    const struct store_fh *, void *buf, size_t bufsize, size_t *len);
 int	 store_acl_set(struct store *, const struct store_cred *,
 	    const struct store_fh *, const void *acl, size_t len);
 
@@ -422,6 +438,12 @@ struct store_inode {
 	uint32_t	flags;
 #define STORE_INODE_EXCL	0x01	/* verf holds an exclusive verifier */
 #define STORE_INODE_BACKED	0x02	/* regular: has its backing file */
+/*
+ * The STORE_XNAME_ACL record is an ACL in common/acl.h's encoding that
+ * rules this inode.  A record without this flag (the opaque blob of
+ * stores before it) is no ACL: the mode rules, fsck drops it.
+ */
+#define STORE_INODE_ACL		0x04
 	uint32_t	mode;
 	uint32_t	uid;
 	uint32_t	gid;

@@ -6,7 +6,11 @@
  * store_sync() makes it durable.  Permission checks follow Linux's
  * generic_permission(), may_create(), may_delete() and setattr rules,
  * in the same order, so that a client sees the errors a local program
- * would see.
+ * would see.  An inode with an ACL of its own (STORE_INODE_ACL) is
+ * decided by common/acl.c in the ACE terms of RFC 8881 6.2.1.3.2:
+ * ADD_FILE / ADD_SUBDIRECTORY to create, DELETE_CHILD on the directory
+ * or DELETE on the object to remove, WRITE_ACL to chmod or set the ACL,
+ * WRITE_OWNER to chgrp, WRITE_ATTRIBUTES to set times.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -73,6 +77,99 @@ ops_is_owner(const struct store_cred *c, const struct store_inode *ip)
 	return c->uid == 0 || c->uid == ip->uid;
 }
 
+/* The ACL stored for ip (it has STORE_INODE_ACL), decoded. */
+static int
+ops_acl_load(struct store *s, const struct store_inode *ip, struct acl *acl)
+{
+	uint8_t buf[STORE_ACL_MAX];
+	size_t len;
+	int rv;
+
+	rv = store_blob_get(s, ip->ino, STORE_XNAME_ACL,
+	    sizeof(STORE_XNAME_ACL) - 1, buf, sizeof(buf), &len);
+	if (rv == 0 && acl_decode(buf, len, acl) != 0)
+		rv = -EINVAL;
+	if (rv == -EIO)
+		return rv;
+	if (rv != 0) {
+		store_log(s, "inode %llx: bad ACL record: %s",
+		    (unsigned long long)ip->ino, strerror(-rv));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* ip's ACL: its own, or its mode's (RFC 8881 6.4.1). */
+static int
+ops_acl(struct store *s, const struct store_inode *ip, struct acl *acl)
+{
+	if (!(ip->flags & STORE_INODE_ACL)) {
+		acl_from_mode(ip->mode, ip->type == STORE_TYPE_DIR, acl);
+		return 0;
+	}
+	return ops_acl_load(s, ip, acl);
+}
+
+/*
+ * acl becomes ip's (the caller writes ip back): the mode's 0777 bits
+ * say what the ACL says (RFC 8881 6.4.2), and an ACL that is the mode's
+ * is not stored, so that the mode rules alone (and a front end's fast
+ * path may decide).
+ */
+static int
+ops_acl_store(struct store *s, struct store_inode *ip, const struct acl *acl)
+{
+	uint8_t buf[STORE_ACL_MAX];
+	int isdir = ip->type == STORE_TYPE_DIR, rv;
+	size_t len;
+
+	ip->mode = (ip->mode & 07000) | acl_to_mode(acl, isdir);
+	if (acl_is_trivial(acl, isdir)) {
+		ip->flags &= ~(uint32_t)STORE_INODE_ACL;
+		rv = store_blob_del(s, ip->ino, STORE_XNAME_ACL,
+		    sizeof(STORE_XNAME_ACL) - 1);
+		return rv == -ENODATA ? 0 : rv;
+	}
+	if ((rv = acl_encode(acl, buf, sizeof(buf), &len)) != 0)
+		return rv;
+	ip->flags |= STORE_INODE_ACL;
+	return store_blob_put(s, ip->ino, STORE_XNAME_ACL,
+	    sizeof(STORE_XNAME_ACL) - 1, buf, len);
+}
+
+/*
+ * May c do to ip what the mode bits may (MAY_*), or, when ip has an ACL
+ * of its own, the ACE bits acl_want?  Without one the mode decides
+ * (common/perm.h: the same answer as the mode's ACL would give).
+ */
+static int
+ops_allowed(struct store *s, const struct store_cred *c,
+    const struct store_inode *ip, int may, uint32_t acl_want)
+{
+	struct perm_who w;
+	struct acl_cred ac;
+	struct acl acl;
+	int rv;
+
+	if (!(ip->flags & STORE_INODE_ACL))
+		return ops_permission(c, ip, may);
+	if ((rv = ops_acl_load(s, ip, &acl)) != 0)
+		return rv;
+	ops_perm_args(c, NULL, &w, NULL);
+	perm_acl_cred(&w, &ac);
+	return acl_check(&acl, ip->uid, ip->gid, ip->type == STORE_TYPE_DIR,
+	    &ac, acl_want);
+}
+
+/* ip has an ACL of its own that grants c every bit of acl_want. */
+static int
+ops_acl_grants(struct store *s, const struct store_cred *c,
+    const struct store_inode *ip, uint32_t acl_want)
+{
+	return (ip->flags & STORE_INODE_ACL) &&
+	    ops_allowed(s, c, ip, 0, acl_want) == 0;
+}
+
 /* A name that may be created or removed. */
 static int
 ops_name_check(const char *name, size_t len)
@@ -100,7 +197,7 @@ ops_dir(struct store *s, const struct store_cred *c,
 		return rv;
 	if (dp->type != STORE_TYPE_DIR)
 		return -ENOTDIR;
-	return ops_permission(c, dp, MAY_EXEC);
+	return ops_allowed(s, c, dp, MAY_EXEC, ACL_EXECUTE);
 }
 
 static void
@@ -195,8 +292,8 @@ store_getattr(struct store *s, const struct store_fh *fh,
 
 /* The permission part of setattr: Linux setattr_prepare() and friends. */
 static int
-ops_setattr_check(const struct store_cred *c, const struct store_inode *ip,
-    const struct store_sattr *sa)
+ops_setattr_check(struct store *s, const struct store_cred *c,
+    const struct store_inode *ip, const struct store_sattr *sa)
 {
 	int rv;
 
@@ -205,26 +302,51 @@ ops_setattr_check(const struct store_cred *c, const struct store_inode *ip,
 			return -EISDIR;
 		if (ip->type != STORE_TYPE_REG)
 			return -EINVAL;
-		if ((rv = ops_permission(c, ip, MAY_WRITE)) != 0)
+		if ((rv = ops_allowed(s, c, ip, MAY_WRITE,
+		    ACL_WRITE_DATA)) != 0)
 			return rv;
 	}
 	if ((sa->mask & STORE_SATTR_UID) && c->uid != 0 &&
 	    !(c->uid == ip->uid && sa->uid == ip->uid))
 		return -EPERM;
+	/* WRITE_OWNER: chgrp to a group of one's own, as the owner may. */
 	if ((sa->mask & STORE_SATTR_GID) && c->uid != 0 &&
-	    !(c->uid == ip->uid &&
+	    !((c->uid == ip->uid || ops_acl_grants(s, c, ip,
+	    ACL_WRITE_OWNER)) &&
 	    (sa->gid == ip->gid || ops_in_group(c, sa->gid))))
 		return -EPERM;
-	if ((sa->mask & STORE_SATTR_MODE) && !ops_is_owner(c, ip))
+	if ((sa->mask & STORE_SATTR_MODE) && !ops_is_owner(c, ip) &&
+	    !ops_acl_grants(s, c, ip, ACL_WRITE_ACL))
 		return -EPERM;
 	if ((sa->mask & (STORE_SATTR_ATIME | STORE_SATTR_MTIME)) &&
-	    !ops_is_owner(c, ip))
+	    !ops_is_owner(c, ip) &&
+	    !ops_acl_grants(s, c, ip, ACL_WRITE_ATTRIBUTES))
 		return -EPERM;
 	/* "Now" needs only write permission (utimes(2) with NULL). */
 	if ((sa->mask & (STORE_SATTR_ATIME_NOW | STORE_SATTR_MTIME_NOW)) &&
-	    !ops_is_owner(c, ip) && ops_permission(c, ip, MAY_WRITE) != 0)
+	    !ops_is_owner(c, ip) &&
+	    ops_allowed(s, c, ip, MAY_WRITE, ACL_WRITE_DATA) != 0 &&
+	    !ops_acl_grants(s, c, ip, ACL_WRITE_ATTRIBUTES))
 		return -EACCES;
 	return 0;
+}
+
+/* RFC 8881 6.4.1.1: a chmod of an inode with an ACL adjusts the ACL. */
+static int
+ops_chmod_acl(struct store *s, struct store_inode *ip, uint32_t mode)
+{
+	struct acl acl, out;
+	uint32_t keep = ip->mode;
+	int rv;
+
+	if ((rv = ops_acl_load(s, ip, &acl)) != 0)
+		return rv;
+	if ((rv = acl_chmod(&acl, mode, ip->type == STORE_TYPE_DIR,
+	    &out)) != 0)
+		return rv;
+	rv = ops_acl_store(s, ip, &out);
+	ip->mode = keep;	/* the caller sets the mode it computed */
+	return rv;
 }
 
 /*
@@ -249,7 +371,7 @@ ops_setattr_apply(struct store *s, const struct store_cred *c,
 
 	if (creating)
 		check.mask &= ~(unsigned int)STORE_SATTR_SIZE;
-	if ((rv = ops_setattr_check(c, &ip, &check)) != 0)
+	if ((rv = ops_setattr_check(s, c, &ip, &check)) != 0)
 		return rv;
 	store_now(&now);
 	mode = ip.mode;
@@ -278,6 +400,11 @@ ops_setattr_apply(struct store *s, const struct store_cred *c,
 	/* A truncate kills privileges like a write does (common/perm.h). */
 	if ((sa->mask & STORE_SATTR_SIZE) && ip.type == STORE_TYPE_REG)
 		mode = perm_write_kill_privs(c->uid, mode);
+	if ((sa->mask & STORE_SATTR_MODE) && (ip.flags & STORE_INODE_ACL)) {
+		if ((rv = ops_chmod_acl(s, &ip, mode)) != 0)
+			return rv;
+		*what |= STORE_NOTIFY_ACL;
+	}
 	if (mode != ip.mode) {
 		ip.mode = mode;
 		*what |= STORE_NOTIFY_MODE;
@@ -375,15 +502,46 @@ store_access(struct store *s, const struct store_cred *c,
 	struct store_inode ip;
 	struct perm_who w;
 	struct perm_obj o;
+	struct acl acl;
 	int rv;
 
 	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
 		return rv;
 	ops_perm_args(c, &ip, &w, &o);
-	*granted = perm_access(&w, &o) & want;
+	if (ip.flags & STORE_INODE_ACL) {
+		if ((rv = ops_acl_load(s, &ip, &acl)) != 0)
+			return rv;
+		*granted = perm_access_acl(&w, &o, &acl) & want;
+	} else
+		*granted = perm_access(&w, &o) & want;
 	if (attr != NULL)
 		return store_attr_fill(s, &ip, attr);
 	return 0;
+}
+
+/*
+ * RFC 8881 6.4.3: a new inode inherits its directory's inheritable ACEs,
+ * with its create mode applied as a chmod would (6.4.1.1); without any,
+ * the mode decides alone.
+ */
+static int
+ops_inherit(struct store *s, const struct store_inode *dp,
+    struct store_inode *ip)
+{
+	struct acl parent, inherited, acl;
+	int isdir = ip->type == STORE_TYPE_DIR, rv;
+	uint32_t mode = ip->mode;
+
+	if ((rv = ops_acl_load(s, dp, &parent)) != 0)
+		return rv;
+	if (acl_inherit(&parent, isdir, &inherited) == 0 &&
+	    inherited.count == 0)
+		return 0;
+	if ((rv = acl_chmod(&inherited, mode, isdir, &acl)) != 0)
+		return rv;
+	rv = ops_acl_store(s, ip, &acl);
+	ip->mode = mode;	/* what acl_to_mode says, setuid bits kept */
+	return rv;
 }
 
 /*
@@ -441,7 +599,9 @@ ops_make(struct store *s, const struct store_cred *c,
 	}
 	if (rv != -ENOENT)
 		goto out;
-	if ((rv = ops_permission(c, &dp, MAY_WRITE | MAY_EXEC)) != 0)
+	if ((rv = ops_allowed(s, c, &dp, MAY_WRITE | MAY_EXEC, ACL_EXECUTE |
+	    (nw->type == STORE_TYPE_DIR ? ACL_ADD_SUBDIRECTORY :
+	    ACL_ADD_FILE))) != 0)
 		goto out;
 	if (nw->type == STORE_TYPE_DIR && dp.nlink >= STORE_LINK_MAX) {
 		rv = -EMLINK;
@@ -496,6 +656,9 @@ ops_make(struct store *s, const struct store_cred *c,
 	default:
 		break;
 	}
+	if (nw->type != STORE_TYPE_LNK && (dp.flags & STORE_INODE_ACL) &&
+	    (rv = ops_inherit(s, &dp, &ip)) != 0)
+		goto out;
 	if ((rv = store_dirent_add(s, &dp, name, len, ino, nw->type)) != 0 ||
 	    (rv = store_inode_put(s, &ip)) != 0)
 		goto out;
@@ -665,8 +828,8 @@ store_link(struct store *s, const struct store_cred *c,
 		rv = -EEXIST;
 		goto out;
 	}
-	if (rv != -ENOENT ||
-	    (rv = ops_permission(c, &dp, MAY_WRITE | MAY_EXEC)) != 0)
+	if (rv != -ENOENT || (rv = ops_allowed(s, c, &dp, MAY_WRITE | MAY_EXEC,
+	    ACL_EXECUTE | ACL_ADD_FILE)) != 0)
 		goto out;
 	if (ip.type == STORE_TYPE_DIR) {
 		rv = -EPERM;
@@ -712,15 +875,24 @@ ops_unlinked(struct store *s, struct store_inode *ip,
 	return store_inode_put(s, ip);
 }
 
-/* Linux may_delete(): write and search, sticky, then the type. */
+/*
+ * Linux may_delete(): write and search, sticky, then the type.  With an
+ * ACL on the directory or the object (RFC 8881 6.2.1.3.2): EXECUTE on
+ * the directory, and DELETE_CHILD on it or DELETE on the object.
+ */
 static int
-ops_may_delete(const struct store_cred *c, const struct store_inode *dp,
-    const struct store_inode *ip, int isdir)
+ops_may_delete(struct store *s, const struct store_cred *c,
+    const struct store_inode *dp, const struct store_inode *ip, int isdir)
 {
 	int rv;
 
-	if ((rv = ops_permission(c, dp, MAY_WRITE | MAY_EXEC)) != 0 ||
-	    (rv = ops_sticky(c, dp, ip)) != 0)
+	if (!((dp->flags | ip->flags) & STORE_INODE_ACL))
+		rv = ops_permission(c, dp, MAY_WRITE | MAY_EXEC);
+	else if ((rv = ops_allowed(s, c, dp, MAY_EXEC, ACL_EXECUTE)) == 0 &&
+	    (rv = ops_allowed(s, c, dp, MAY_WRITE | MAY_EXEC,
+	    ACL_DELETE_CHILD)) != 0 && ops_acl_grants(s, c, ip, ACL_DELETE))
+		rv = 0;
+	if (rv != 0 || (rv = ops_sticky(c, dp, ip)) != 0)
 		return rv;
 	if (isdir && ip->type != STORE_TYPE_DIR)
 		return -ENOTDIR;
@@ -750,7 +922,7 @@ ops_remove(struct store *s, const struct store_cred *c,
 			rv = -EIO;
 		goto out;
 	}
-	if ((rv = ops_may_delete(c, &dp, &ip, isdir)) != 0)
+	if ((rv = ops_may_delete(s, c, &dp, &ip, isdir)) != 0)
 		goto out;
 	if (isdir && ip.size != 0) {
 		rv = -ENOTEMPTY;
@@ -846,8 +1018,8 @@ store_rename(struct store *s, const struct store_cred *c,
 		rv = -EXDEV;
 		goto out;
 	}
-	if ((rv = ops_permission(c, fdp, MAY_EXEC)) != 0 ||
-	    (rv = ops_permission(c, tdp, MAY_EXEC)) != 0 ||
+	if ((rv = ops_allowed(s, c, fdp, MAY_EXEC, ACL_EXECUTE)) != 0 ||
+	    (rv = ops_allowed(s, c, tdp, MAY_EXEC, ACL_EXECUTE)) != 0 ||
 	    (rv = ops_name_check(from, flen)) != 0 ||
 	    (rv = ops_name_check(to, tlen)) != 0)
 		goto out;
@@ -886,16 +1058,18 @@ store_rename(struct store *s, const struct store_cred *c,
 		rv = 0;			/* rename(2): same file, no change */
 		goto out;
 	}
-	if ((rv = ops_may_delete(c, fdp, &src, isdir)) != 0)
+	if ((rv = ops_may_delete(s, c, fdp, &src, isdir)) != 0)
 		goto out;
 	if (have_dst)
-		rv = ops_may_delete(c, tdp, &dst, isdir);
+		rv = ops_may_delete(s, c, tdp, &dst, isdir);
 	else
-		rv = ops_permission(c, tdp, MAY_WRITE | MAY_EXEC);
+		rv = ops_allowed(s, c, tdp, MAY_WRITE | MAY_EXEC, ACL_EXECUTE |
+		    (isdir ? ACL_ADD_SUBDIRECTORY : ACL_ADD_FILE));
 	if (rv != 0)
 		goto out;
 	/* Its ".." changes: Linux wants write permission on it. */
-	if (isdir && moved && (rv = ops_permission(c, &src, MAY_WRITE)) != 0)
+	if (isdir && moved && (rv = ops_allowed(s, c, &src, MAY_WRITE,
+	    ACL_ADD_FILE)) != 0)
 		goto out;
 	if (have_dst && isdir && dst.size != 0) {
 		rv = -ENOTEMPTY;
@@ -966,7 +1140,7 @@ store_readdir(struct store *s, const struct store_cred *c,
 		return rv;
 	if (dp.type != STORE_TYPE_DIR)
 		return -ENOTDIR;
-	if ((rv = ops_permission(c, &dp, MAY_READ)) != 0)
+	if ((rv = ops_allowed(s, c, &dp, MAY_READ, ACL_LIST_DIRECTORY)) != 0)
 		return rv;
 	if (verf != NULL)
 		ops_cookie_verf(&dp, verf);
@@ -1172,6 +1346,7 @@ store_open_io(struct store *s, const struct store_cred *c,
 	struct store_inode ip;
 	struct perm_who w;
 	struct perm_obj o;
+	struct acl acl;
 	struct stat st;
 	int oflags, fd, rv;
 
@@ -1186,7 +1361,11 @@ store_open_io(struct store *s, const struct store_cred *c,
 	if (ip.type != STORE_TYPE_REG)
 		return -EINVAL;
 	ops_perm_args(c, &ip, &w, &o);
-	if ((rv = perm_io(&w, &o, (unsigned int)flags)) != 0)
+	if (ip.flags & STORE_INODE_ACL) {
+		if ((rv = ops_acl_load(s, &ip, &acl)) != 0 ||
+		    (rv = perm_io_acl(&w, &o, &acl, (unsigned int)flags)) != 0)
+			return rv;
+	} else if ((rv = perm_io(&w, &o, (unsigned int)flags)) != 0)
 		return rv;
 	if ((flags & STORE_IO_WRITE) &&
 	    perm_write_kill_privs(c->uid, ip.mode) != ip.mode &&
@@ -1260,7 +1439,7 @@ store_xattr_get(struct store *s, const struct store_cred *c,
 	if ((rv = ops_xattr_name(name, namelen)) != 0)
 		return rv;
 	if ((rv = store_fh_resolve(s, fh, &ip)) != 0 ||
-	    (rv = ops_permission(c, &ip, MAY_READ)) != 0)
+	    (rv = ops_allowed(s, c, &ip, MAY_READ, ACL_READ_NAMED_ATTRS)) != 0)
 		return rv;
 	return store_blob_get(s, ip.ino, name, namelen, buf, bufsize, lenp);
 }
@@ -1285,7 +1464,8 @@ store_xattr_set(struct store *s, const struct store_cred *c,
 	if ((rv = store_txn_begin(s)) != 0)
 		return rv;
 	if ((rv = store_fh_resolve(s, fh, &ip)) != 0 ||
-	    (rv = ops_permission(c, &ip, MAY_WRITE)) != 0)
+	    (rv = ops_allowed(s, c, &ip, MAY_WRITE,
+	    ACL_WRITE_NAMED_ATTRS)) != 0)
 		goto out;
 	rv = store_blob_get(s, ip.ino, name, namelen, NULL, 0, &len);
 	if (rv != 0 && rv != -ENODATA)
@@ -1370,7 +1550,8 @@ store_xattr_remove(struct store *s, const struct store_cred *c,
 	if ((rv = store_txn_begin(s)) != 0)
 		return rv;
 	if ((rv = store_fh_resolve(s, fh, &ip)) != 0 ||
-	    (rv = ops_permission(c, &ip, MAY_WRITE)) != 0 ||
+	    (rv = ops_allowed(s, c, &ip, MAY_WRITE,
+	    ACL_WRITE_NAMED_ATTRS)) != 0 ||
 	    (rv = store_blob_del(s, ip.ino, name, namelen)) != 0)
 		goto out;
 	store_now(&now);
@@ -1381,30 +1562,31 @@ out:
 }
 
 int
-store_acl_get(struct store *s, const struct store_fh *fh, void *buf,
-    size_t bufsize, size_t *lenp)
+store_acl_get(struct store *s, const struct store_cred *c,
+    const struct store_fh *fh, void *buf, size_t bufsize, size_t *lenp)
 {
 	struct store_inode ip;
+	struct acl acl;
 	int rv;
 
 	*lenp = 0;
-	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0 ||
+	    (rv = ops_allowed(s, c, &ip, 0, ACL_READ_ACL)) != 0 ||
+	    (rv = ops_acl(s, &ip, &acl)) != 0)
 		return rv;
-	rv = store_blob_get(s, ip.ino, STORE_XNAME_ACL,
-	    sizeof(STORE_XNAME_ACL) - 1, buf, bufsize, lenp);
-	if (rv == -ENODATA) {
-		*lenp = 0;	/* no ACL: the mode bits rule */
-		return 0;
-	}
-	return rv;
+	return acl_encode(&acl, buf, bufsize, lenp);
 }
 
+/* RFC 8881 6.4.1.2: setting the ACL sets the mode that agrees with it. */
 int
 store_acl_set(struct store *s, const struct store_cred *c,
-    const struct store_fh *fh, const void *acl, size_t len)
+    const struct store_fh *fh, const void *buf, size_t len)
 {
 	struct store_inode ip;
 	struct timespec now;
+	struct acl acl;
+	unsigned int what = STORE_NOTIFY_ACL;
+	uint32_t mode;
 	int rv;
 
 	if (len > STORE_ACL_MAX)
@@ -1413,25 +1595,27 @@ store_acl_set(struct store *s, const struct store_cred *c,
 		return rv;
 	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
 		goto out;
-	if (!ops_is_owner(c, &ip)) {
+	if (!ops_is_owner(c, &ip) && !ops_acl_grants(s, c, &ip,
+	    ACL_WRITE_ACL)) {
 		rv = -EPERM;
 		goto out;
 	}
-	if (len == 0) {
-		rv = store_blob_del(s, ip.ino, STORE_XNAME_ACL,
-		    sizeof(STORE_XNAME_ACL) - 1);
-		if (rv == -ENODATA)
-			rv = 0;
-	} else
-		rv = store_blob_put(s, ip.ino, STORE_XNAME_ACL,
-		    sizeof(STORE_XNAME_ACL) - 1, acl, len);
-	if (rv != 0)
+	if (len == 0)
+		acl_from_mode(ip.mode, ip.type == STORE_TYPE_DIR, &acl);
+	else if (acl_decode(buf, len, &acl) != 0) {
+		rv = -EINVAL;
 		goto out;
+	}
+	mode = ip.mode;
+	if ((rv = ops_acl_store(s, &ip, &acl)) != 0)
+		goto out;
+	if (ip.mode != mode)
+		what |= STORE_NOTIFY_MODE;
 	store_now(&now);
 	ops_touch(&ip, &now);
 	if ((rv = store_inode_put(s, &ip)) != 0)
 		goto out;
-	store_note(s, &ip, STORE_NOTIFY_ACL);
+	store_note(s, &ip, what);
 out:
 	return store_txn_end(s, rv);
 }

@@ -19,6 +19,7 @@ common_libdittofs_a_SOURCES = \
 	common/sandbox.c common/sandbox.h \
 	common/daemon.c common/daemon.h \
 	common/util.c common/util.h common/perm.h \
+	common/acl.c common/acl.h \
 	common/rpcbind.c common/rpcbind.h \
 	common/syncer.c common/syncer.h \
 	common/xdrbuf.c common/xdrbuf.h \

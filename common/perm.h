@@ -3,8 +3,15 @@
  * root holding CAP_DAC_OVERRIDE.  blockd decides with it (store_ops.c);
  * a front end answers an access query from the attributes it holds with
  * the same rules, and blockd tells it when those attributes change
- * (DESIGN.md section 4).  Header-only: the store library links no
- * other part of common/.
+ * (DESIGN.md section 4).
+ *
+ * One evaluator: the mode rules below are what common/acl.c decides on
+ * the mode's minimal ACL (RFC 8881 6.4.1), for every mode, caller and
+ * request (tests/unit/test_acl.c checks it), so an inode without an ACL
+ * is decided here without building one.  An inode with an ACL is decided
+ * by the *_acl functions, which call acl.c: only blockd does that (a
+ * front end's fast path does not decide for such an inode, see
+ * dittofs-blockd(8)).  Header-only; the *_acl functions need acl.c.
  */
 #ifndef DITTOFS_PERM_H
 #define DITTOFS_PERM_H
@@ -12,6 +19,8 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "common/acl.h"
 
 #define PERM_EXEC	1
 #define PERM_WRITE	2
@@ -134,6 +143,83 @@ perm_io(const struct perm_who *w, const struct perm_obj *o,
 	if (rv != 0 && (flags & PERM_IO_READ_IF_EXEC) && want == PERM_READ &&
 	    !o->is_dir)
 		rv = perm_check(w, o, PERM_EXEC);
+	return rv;
+}
+
+static inline void
+perm_acl_cred(const struct perm_who *w, struct acl_cred *c)
+{
+	c->uid = w->uid;
+	c->gid = w->gid;
+	c->groups = w->groups;
+	c->ngroups = w->ngroups;
+}
+
+/*
+ * perm_access with an ACL (NULL: the mode's), in ACE terms: READ is
+ * READ_DATA; on a directory LOOKUP is EXECUTE and, with EXECUTE,
+ * MODIFY is ADD_FILE and DELETE_CHILD, EXTEND is ADD_FILE and DELETE is
+ * DELETE_CHILD; on a file MODIFY is WRITE_DATA, EXTEND APPEND_DATA.
+ */
+static inline uint32_t
+perm_access_acl(const struct perm_who *w, const struct perm_obj *o,
+    const struct acl *acl)
+{
+	struct acl_cred c;
+	uint32_t held, g = 0;
+
+	if (acl == NULL)
+		return perm_access(w, o);
+	perm_acl_cred(w, &c);
+	held = acl_access(acl, o->uid, o->gid, o->is_dir, &c,
+	    ACL_MASK_ALL);
+	if (held & ACL_READ_DATA)
+		g |= PERM_ACCESS_READ;
+	if (o->is_dir) {
+		if (!(held & ACL_EXECUTE))
+			return g;
+		g |= PERM_ACCESS_LOOKUP;
+		if ((held & (ACL_ADD_FILE | ACL_DELETE_CHILD)) ==
+		    (ACL_ADD_FILE | ACL_DELETE_CHILD))
+			g |= PERM_ACCESS_MODIFY;
+		if (held & ACL_ADD_FILE)
+			g |= PERM_ACCESS_EXTEND;
+		if (held & ACL_DELETE_CHILD)
+			g |= PERM_ACCESS_DELETE;
+	} else {
+		if (held & ACL_WRITE_DATA)
+			g |= PERM_ACCESS_MODIFY;
+		if (held & ACL_APPEND_DATA)
+			g |= PERM_ACCESS_EXTEND;
+		if (held & ACL_EXECUTE)
+			g |= PERM_ACCESS_EXECUTE;
+	}
+	return g;
+}
+
+/* perm_io with an ACL (NULL: the mode's): READ_DATA and WRITE_DATA. */
+static inline int
+perm_io_acl(const struct perm_who *w, const struct perm_obj *o,
+    const struct acl *acl, unsigned int flags)
+{
+	struct acl_cred c;
+	uint32_t want = 0;
+	int rv;
+
+	if (acl == NULL)
+		return perm_io(w, o, flags);
+	if ((flags & PERM_IO_OWNER_OVERRIDE) && w->uid == o->uid)
+		return 0;
+	perm_acl_cred(w, &c);
+	if (flags & PERM_IO_READ)
+		want |= ACL_READ_DATA;
+	if (flags & PERM_IO_WRITE)
+		want |= ACL_WRITE_DATA;
+	rv = acl_check(acl, o->uid, o->gid, o->is_dir, &c, want);
+	if (rv != 0 && (flags & PERM_IO_READ_IF_EXEC) &&
+	    want == ACL_READ_DATA && !o->is_dir)
+		rv = acl_check(acl, o->uid, o->gid, o->is_dir, &c,
+		    ACL_EXECUTE);
 	return rv;
 }
 

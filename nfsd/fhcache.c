@@ -333,7 +333,8 @@ nfs_attr_refresh(struct nfs_attr *a, int fd)
  * The I/O fast path asks what blockd's BD_OPEN_IO would answer for the
  * same request (flags: the STORE_IO_* nfs3.c would send), with the same
  * rule (common/perm.h perm_io): whether nfsd holds an fd changes no
- * answer.
+ * answer.  nfsd holds no ACLs: for an inode with one of its own
+ * (STORE_ATTR_ACL) it does not decide, and BD_OPEN_IO asks blockd.
  */
 int
 nfs_attr_permits(const struct nfs_attr *a, const bd_cred *cred,
@@ -342,6 +343,8 @@ nfs_attr_permits(const struct nfs_attr *a, const bd_cred *cred,
 	struct perm_who w;
 	struct perm_obj o;
 
+	if (a->flags & STORE_ATTR_ACL)
+		return 0;
 	w.uid = cred->uid;
 	w.gid = cred->gid;
 	w.groups = cred->groups.groups_val;

@@ -593,6 +593,8 @@ nfs3_lookup_cached(struct nfs_req *r)
 	    (const char *)a->where.name, a->where.namelen, &fh, &fhlen))
 		return 0;
 	/* Search permission, as blockd checks it; a refusal is its to give. */
+	if (r->rattr[0].flags & STORE_ATTR_ACL)
+		return 0;	/* an ACL: blockd decides (dittofs-blockd(8)) */
 	nfs3_perm_who(r, &w);
 	nfs3_perm_obj(&r->rattr[0], &o);
 	if (perm_check(&w, &o, PERM_EXEC) != 0)
@@ -650,13 +652,47 @@ nfs3_proc_lookup(struct nfs_req *r)
  * itself.  Attributes follow when they are fresh or come from the fd.
  */
 static void
+nfs3_access_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs_req *r = arg;
+	bd_access_reply *rep = reply;
+	uint32_t granted;
+
+	(void)fd;
+	if (status != 0) {
+		nfs3_fail(r, nfs3_status_from_errno(status));
+		return;
+	}
+	granted = rep->granted & NFS3_ARGS(r)->access;
+	if (r->exp->read_only)
+		granted &= ~(uint32_t)(PERM_ACCESS_MODIFY |
+		    PERM_ACCESS_EXTEND | PERM_ACCESS_DELETE);
+	nfs3_status(r, NFS3_OK);
+	nfs3_put_post_op_bd(&r->out, &rep->attr, 1);
+	xdrbuf_put_u32(&r->out, granted);
+	rpc_reply(r);
+}
+
+static void
 nfs3_proc_access(struct nfs_req *r)
 {
 	const struct nfs_attr *a = &r->rattr[0];
 	struct perm_who w;
 	struct perm_obj o;
+	bd_access_req req;
 	uint32_t granted;
 
+	if (a->flags & STORE_ATTR_ACL) {
+		/* An ACL of its own: blockd decides (dittofs-blockd(8)). */
+		memset(&req, 0, sizeof(req));
+		req.cred = r->bcred;
+		bdfh(&req.fh, r->fh[0], r->fhlen[0]);
+		req.want = NFS3_ARGS(r)->access;
+		bdc_call(r->env->bdc, BD_ACCESS, (xdrproc_t)xdr_bd_access_req,
+		    &req, (xdrproc_t)xdr_bd_access_reply,
+		    sizeof(bd_access_reply), nfs3_access_done, r);
+		return;
+	}
 	nfs3_perm_who(r, &w);
 	nfs3_perm_obj(a, &o);
 	granted = perm_access(&w, &o) & NFS3_ARGS(r)->access;
@@ -1446,6 +1482,8 @@ nfs3_readdir_cached(struct nfs_req *r)
 	    r->rattr[0].ino)) == NULL)
 		return 0;
 	/* Read permission, as blockd checks it; a refusal is its to give. */
+	if (r->rattr[0].flags & STORE_ATTR_ACL)
+		return 0;	/* an ACL: blockd decides (dittofs-blockd(8)) */
 	nfs3_perm_who(r, &w);
 	nfs3_perm_obj(&r->rattr[0], &o);
 	if (perm_check(&w, &o, PERM_READ) != 0)

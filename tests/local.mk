@@ -16,6 +16,14 @@ tests_unit_test_ipc_SOURCES = tests/unit/test_ipc.c
 tests_unit_test_ipc_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_ipc_LDADD = $(DITTOFS_COMMON_LIBS)
 
+# The ACL model (common/acl.c) and its decoder's fuzz target.
+check_PROGRAMS += tests/unit/test_acl
+TESTS += tests/unit/test_acl
+tests_unit_test_acl_SOURCES = tests/unit/test_acl.c common/acl.c \
+	common/acl.h tests/fuzz/fuzz_acl.c tests/fuzz/fuzz.h
+tests_unit_test_acl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/tests/fuzz
+
 # Small protocol clients the integration tests drive.
 check_PROGRAMS += tests/clients/ipc-probe
 tests_clients_ipc_probe_SOURCES = tests/clients/ipc-probe.c

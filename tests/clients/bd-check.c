@@ -10,7 +10,8 @@
  *                                 nothing is half there
  *   bd-check entry SOCK OP PATH [NAME2]
  *                                 OP (create, remove, rename to NAME2,
- *                                 chmod to octal NAME2)
+ *                                 chmod to octal NAME2, acl: set the
+ *                                 NFSv4 ACL NAME2, see acl_parse)
  *                                 on PATH (a name, or dir/.../name) in
  *                                 the share, as another front end
  *                                 would; prints ok or the errno name
@@ -41,6 +42,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/acl.h"
 #include "bdc.h"
 #include "fz.h"
 #include "tap.h"
@@ -115,6 +117,8 @@ setattr_mode(struct bdc *c, const bd_fh *fh, unsigned int mode)
 		return -EIO;
 	return rep.status;
 }
+
+static void	acl_smoke(struct bdc *, const bd_fh *);
 
 static int
 smoke(const char *sock)
@@ -228,6 +232,7 @@ smoke(const char *sock)
 		    "the changes");
 	}
 
+	acl_smoke(&c, &file);
 	tap_ok(bdc_remove(&c, &dir, "b") == 0, "remove");
 	TAP_EQ_INT(bdc_getattr(&c, &file, NULL), -ESTALE,
 	    "the removed file's handle: ESTALE");
@@ -389,6 +394,167 @@ verify(const char *sock, const char *name, const char *logpath)
 	return tap_done();
 }
 
+/*
+ * An ACL from text: ACEs "T:WHO:MASK" joined by ','.  T is A (allow) or
+ * D (deny); WHO is OWNER@, GROUP@, EVERYONE@, a uid, or g and a gid;
+ * MASK letters: r READ_DATA, w WRITE_DATA and APPEND_DATA, x EXECUTE,
+ * d DELETE, a WRITE_ACL.  Appended to acl; -EINVAL if malformed.
+ */
+static int
+acl_parse(const char *spec, struct acl *acl)
+{
+	struct acl_ace *e;
+	const char *p = spec;
+	char *end;
+
+	while (*p != '\0') {
+		if (acl->count >= ACL_ACES_MAX || (p[0] != 'A' && p[0] != 'D') ||
+		    p[1] != ':')
+			return -EINVAL;
+		e = &acl->ace[acl->count++];
+		memset(e, 0, sizeof(*e));
+		e->type = p[0] == 'A' ? ACL_TYPE_ALLOW : ACL_TYPE_DENY;
+		p += 2;
+		if (strncmp(p, "OWNER@:", 7) == 0) {
+			e->who = ACL_WHO_OWNER;
+			p += 6;
+		} else if (strncmp(p, "GROUP@:", 7) == 0) {
+			e->who = ACL_WHO_GROUP;
+			p += 6;
+		} else if (strncmp(p, "EVERYONE@:", 10) == 0) {
+			e->who = ACL_WHO_EVERYONE;
+			p += 9;
+		} else {
+			e->who = ACL_WHO_ID;
+			if (*p == 'g') {
+				e->flags |= ACL_FLAG_IDENTIFIER_GROUP;
+				p++;
+			}
+			e->id = (uint32_t)strtoul(p, &end, 10);
+			if (end == p)
+				return -EINVAL;
+			p = end;
+		}
+		if (*p++ != ':')
+			return -EINVAL;
+		for (; *p != '\0' && *p != ','; p++)
+			switch (*p) {
+			case 'r': e->mask |= ACL_READ_DATA; break;
+			case 'w': e->mask |= ACL_WRITE_DATA | ACL_APPEND_DATA;
+				break;
+			case 'x': e->mask |= ACL_EXECUTE; break;
+			case 'd': e->mask |= ACL_DELETE; break;
+			case 'a': e->mask |= ACL_WRITE_ACL; break;
+			default: return -EINVAL;
+			}
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/*
+ * BD_ACL_SET of f from spec (acl_parse); a leading '+' puts the ACEs
+ * before f's current ACL (BD_ACL_GET), as a client adds a named ACE.
+ */
+static int
+acl_set_spec(struct bdc *c, const bd_fh *f, const char *spec)
+{
+	struct bd_acl_req req;
+	struct bd_acl_reply rep;
+	static struct acl acl, cur;
+	uint8_t buf[ACL_ENCODED_MAX];
+	size_t len, i;
+	int rv, prepend = spec[0] == '+';
+
+	acl.count = cur.count = 0;
+	memset(&req, 0, sizeof(req));
+	req.cred = c->cred;
+	req.fh = *f;
+	if (prepend) {
+		memset(&rep, 0, sizeof(rep));
+		if (bdc_call(c, BD_ACL_GET, (xdrproc_t)xdr_bd_acl_req, &req,
+		    (xdrproc_t)xdr_bd_acl_reply, &rep, NULL) == -1)
+			return -EIO;
+		rv = rep.status;
+		if (rv == 0 && acl_decode((uint8_t *)rep.acl.acl_val,
+		    rep.acl.acl_len, &cur) != 0)
+			rv = -EBADMSG;
+		xdr_free((xdrproc_t)xdr_bd_acl_reply, &rep);
+		if (rv != 0)
+			return rv;
+		spec++;
+	}
+	if ((rv = acl_parse(spec, &acl)) != 0)
+		return rv;
+	for (i = 0; i < cur.count && acl.count < ACL_ACES_MAX; i++)
+		acl.ace[acl.count++] = cur.ace[i];
+	if ((rv = acl_encode(&acl, buf, sizeof(buf), &len)) != 0)
+		return rv;
+	req.acl.acl_len = (u_int)len;
+	req.acl.acl_val = (char *)buf;
+	memset(&rep, 0, sizeof(rep));
+	if (bdc_call(c, BD_ACL_SET, (xdrproc_t)xdr_bd_acl_req, &req,
+	    (xdrproc_t)xdr_bd_acl_reply, &rep, NULL) == -1)
+		return -EIO;
+	rv = rep.status;
+	xdr_free((xdrproc_t)xdr_bd_acl_reply, &rep);
+	return rv;
+}
+
+/* BD_ACL_GET or _SET of f with data; the status, rep filled. */
+static int
+acl_call(struct bdc *c, uint32_t type, const bd_fh *f, const void *data,
+    size_t len, struct bd_acl_reply *rep)
+{
+	struct bd_acl_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = c->cred;
+	req.fh = *f;
+	req.acl.acl_len = (u_int)len;
+	req.acl.acl_val = (char *)data;
+	memset(rep, 0, sizeof(*rep));
+	if (bdc_call(c, type, (xdrproc_t)xdr_bd_acl_req, &req,
+	    (xdrproc_t)xdr_bd_acl_reply, rep, NULL) == -1)
+		return -EIO;
+	return rep->status;
+}
+
+/* The ACL messages: the mode's ACL, strict decoding, the attr flag. */
+static void
+acl_smoke(struct bdc *c, const bd_fh *f)
+{
+	struct bd_acl_reply rep;
+	static struct acl acl;
+	bd_attr attr;
+	uint32_t mode;
+	int rv;
+
+	rv = acl_call(c, BD_ACL_GET, f, NULL, 0, &rep);
+	mode = rep.attr.mode;
+	tap_ok(rv == 0 && acl_decode((uint8_t *)rep.acl.acl_val,
+	    rep.acl.acl_len, &acl) == 0 && acl_is_trivial(&acl, 0) &&
+	    acl_to_mode(&acl, 0) == (mode & 0777) && !(rep.attr.flags & 2),
+	    "ACL_GET without an ACL of its own: the mode's (%o)", mode);
+	xdr_free((xdrproc_t)xdr_bd_acl_reply, &rep);
+	TAP_EQ_INT(acl_call(c, BD_ACL_GET, f, "x", 1, &rep), -EINVAL,
+	    "ACL_GET carrying an ACL: EINVAL");
+	xdr_free((xdrproc_t)xdr_bd_acl_reply, &rep);
+	TAP_EQ_INT(acl_call(c, BD_ACL_SET, f, "\001\000\001", 3, &rep),
+	    -EINVAL, "ACL_SET of a truncated ACL: EINVAL");
+	xdr_free((xdrproc_t)xdr_bd_acl_reply, &rep);
+	TAP_EQ_INT(acl_set_spec(c, f, "+D:4242:r"), 0,
+	    "ACL_SET: a named deny before the mode's ACEs");
+	tap_ok(bdc_getattr(c, f, &attr) == 0 && (attr.flags & 2) &&
+	    attr.mode == mode, "the attributes flag it, the mode stays");
+	TAP_EQ_INT(acl_call(c, BD_ACL_SET, f, NULL, 0, &rep), 0,
+	    "ACL_SET of nothing drops the ACL");
+	tap_ok(!(rep.attr.flags & 2) && rep.attr.mode == mode,
+	    "no flag, the same mode");
+	xdr_free((xdrproc_t)xdr_bd_acl_reply, &rep);
+}
+
 /* One change to the share root, made past nfsd. */
 static int
 entry(const char *sock, const char *op, const char *path, const char *name2)
@@ -428,6 +594,11 @@ entry(const char *sock, const char *op, const char *path, const char *name2)
 		if ((rc = bdc_lookup(&c, &dir, name, &next, NULL)) == 0) {
 			rc = setattr_mode(&c, &next,
 			    (unsigned int)strtoul(name2, NULL, 8));
+			bdc_fh_free(&next);
+		}
+	} else if (strcmp(op, "acl") == 0 && name2 != NULL) {
+		if ((rc = bdc_lookup(&c, &dir, name, &next, NULL)) == 0) {
+			rc = acl_set_spec(&c, &next, name2);
 			bdc_fh_free(&next);
 		}
 	}
@@ -776,6 +947,7 @@ lockd(const char *sock)
 	struct bd_create_req cr;
 	struct bd_setattr_req sr;
 	struct bd_open_io_req oi;
+	struct bd_acl_req ar;
 	bd_fh root, ro;
 
 	if (bdc_connect_as(&c, sock, user, IPC_ROLE_LOCKD) == -1) {
@@ -816,6 +988,10 @@ lockd(const char *sock)
 	oi.flags = IO_READ;
 	tap_ok(lockd_refused(sock, BD_OPEN_IO, (xdrproc_t)xdr_bd_open_io_req,
 	    &oi), "lockd: OPEN_IO: disconnected");
+	memset(&ar, 0, sizeof(ar));
+	ar.fh = root;
+	tap_ok(lockd_refused(sock, BD_ACL_GET, (xdrproc_t)xdr_bd_acl_req,
+	    &ar), "lockd: ACL_GET: disconnected");
 	if (bdc_connect_as(&c, sock, user, IPC_ROLE_LOCKD) == 0) {
 		tap_ok(bdc_lookup(&c, &root, "suid", NULL, NULL) == -EIO,
 		    "lockd: LOOKUP: disconnected too");
@@ -1004,7 +1180,7 @@ bd_field(struct fz *z, const struct bd_aim *aim, char f)
 static const char *const bd_shapes[] = {
 	"NB", "CFN", "CF", "CFSBHU", "CFU", "CFNUVS", "CFNS", "CFNOS",
 	"CFNUHS", "CFFN", "CFN", "CFN", "CFNFN", "CFHUB", "CF", "CF",
-	"CFU", "CF", "CFNOU", "CFNOU", "CFNOU", "CFNOU",
+	"CFU", "CF", "CFNOU", "CFNOU", "CFNOU", "CFNOU", "CFO", "CFO",
 };
 
 static uint32_t
@@ -1108,7 +1284,8 @@ main(int argc, char *argv[])
 		return entry(argv[2], argv[3], argv[4],
 		    argc == 6 ? argv[5] : NULL);
 	fprintf(stderr, "usage: bd-check smoke SOCK | storm SOCK DIR LOG | "
-	    "verify SOCK DIR LOG | entry SOCK OP NAME [NAME2] | "
+	    "verify SOCK DIR LOG | entry SOCK OP NAME [NAME2] "
+	    "(OP: create, remove, rename, chmod, acl) | "
 	    "fuzz SOCK COUNT SEED | prep SOCK | policy SOCK | lockd SOCK | "
 	    "overflow SOCK COUNT\n");
 	return 2;

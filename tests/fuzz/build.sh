@@ -22,3 +22,8 @@ for t in rpcmsg nfs3; do
 	    -o "$top_builddir/tests/fuzz/fuzz_$t" "$top_srcdir/tests/fuzz/fuzz_$t.c" $SRCS
 	echo "built $top_builddir/tests/fuzz/fuzz_$t"
 done
+# The stored ACL encoding (common/acl.c), which blockd decodes.
+"$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER $INC \
+    -o "$top_builddir/tests/fuzz/fuzz_acl" "$top_srcdir/tests/fuzz/fuzz_acl.c" \
+    "$top_srcdir/common/acl.c"
+echo "built $top_builddir/tests/fuzz/fuzz_acl"

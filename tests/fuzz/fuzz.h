@@ -13,5 +13,6 @@
 
 int	fuzz_rpcmsg_one(const uint8_t *, size_t);
 int	fuzz_nfs3_one(const uint8_t *, size_t);
+int	fuzz_acl_one(const uint8_t *, size_t);
 
 #endif

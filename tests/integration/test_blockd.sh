@@ -63,6 +63,8 @@ M=20048
 #   nfsio UID write HEXFH DATA        -> NFS3_OK or "NFS3ERR n" (FILE_SYNC)
 #   nfsio UID read HEXFH              -> "NFS3_OK n" (bytes) or "NFS3ERR n"
 #   nfsio UID mode HEXFH              -> the mode in octal, or "NFS3ERR n"
+#   nfsio UID access HEXFH            -> ACCESS3 bits granted of all six,
+#                                        in hex, or "NFS3ERR n"
 nfsio() {
 	python3 - "$P" "$M" "$@" <<'PY'
 import os, socket, struct, sys
@@ -129,6 +131,14 @@ elif cmd == "read":
     else:
         off = 8 + (84 if u32(rep, 4) else 0)
         print("NFS3_OK %d" % u32(rep, off))
+elif cmd == "access":
+    rep = call(nfs_port, 100003, 4, opaque(bytes.fromhex(args[0])) +
+        struct.pack(">I", 0x3f))
+    if u32(rep, 0) != 0:
+        print("NFS3ERR %d" % u32(rep, 0))
+    else:
+        off = 8 + (84 if u32(rep, 4) else 0)
+        print("%x" % u32(rep, off))
 elif cmd == "mode":
     rep = call(nfs_port, 100003, 1, opaque(bytes.fromhex(args[0])))
     print("NFS3ERR %d" % u32(rep, 0) if u32(rep, 0) else
@@ -212,6 +222,41 @@ check "root writes it (nfsd now holds a writable fd)" test "$(nfsio 0 write "$FS
 check "root's write keeps set-uid" test "$(nfsio 0 mode "$FSUID")" = 4777
 check "uid 65534 writes it" test "$(nfsio 65534 write "$FSUID" nobody)" = NFS3_OK
 check "and set-uid is gone (04777 -> 0777)" test "$(nfsio 0 mode "$FSUID")" = 777
+
+# NFSv4 ACLs (issue 22), set past nfsd as another front end would:
+# blockd keeps the mode in agreement, so an NFSv3 client's GETATTR
+# shows it, and evaluates the ACL itself, so a deny ACE for one named
+# user holds over NFSv3 whether or not nfsd holds an fd of the file.
+FA=$(nfsio 0 create "$ROOT" aclmode 644)
+check "ACL OWNER@ rwx, EVERYONE@ r set through blockd" \
+    test "$("$BD" entry "$SOCK" acl aclmode 'A:OWNER@:rwx,A:EVERYONE@:r')" = ok
+check "NFSv3 GETATTR shows the mode that agrees: 0744" \
+    test "$(nfsio 0 mode "$FA")" = 744
+check "a malformed ACL is refused" \
+    test "$("$BD" entry "$SOCK" acl aclmode 'A:OWNER@:q')" = EINVAL
+FD=$(nfsio 0 create "$ROOT" acldeny 644)
+check "root writes a 0644 file" test "$(nfsio 0 write "$FD" secret)" = NFS3_OK
+check "uid 1000 reads it before" test "$(nfsio 1000 read "$FD")" = "NFS3_OK 6"
+check "a deny of READ_DATA to uid 1000, before the mode's ACEs" \
+    test "$("$BD" entry "$SOCK" acl acldeny '+D:1000:r')" = ok
+check "NFSv3 GETATTR still shows 0644" test "$(nfsio 0 mode "$FD")" = 644
+check "uid 1001's READ: NFS3_OK (nfsd now holds an fd)" \
+    test "$(nfsio 1001 read "$FD")" = "NFS3_OK 6"
+check "uid 1000's READ: NFS3ERR_ACCES" \
+    test "$(nfsio 1000 read "$FD")" = "NFS3ERR 13"
+A1000=$(nfsio 1000 access "$FD")
+check "uid 1000's ACCESS: no READ ($A1000)" \
+    test "$A1000" = "$(printf %x $((0x$A1000 & ~1)))"
+A1001=$(nfsio 1001 access "$FD")
+check "uid 1001's ACCESS: READ ($A1001)" \
+    test "$(( 0x$A1001 & 1 ))" = 1
+check "chmod 0666 through blockd keeps the deny" \
+    test "$("$BD" entry "$SOCK" chmod acldeny 666)" = ok
+check "NFSv3 GETATTR shows 0666" test "$(nfsio 0 mode "$FD")" = 666
+check "uid 1000's READ still: NFS3ERR_ACCES" \
+    test "$(nfsio 1000 read "$FD")" = "NFS3ERR 13"
+check "uid 1000 may write it now (0666)" \
+    test "$(nfsio 1000 write "$FD" x)" = NFS3_OK
 
 # nfsd stopped while more notes than the notify queue limit are made,
 # then a chmod whose note it never gets: when it runs again it reads a

@@ -930,6 +930,8 @@ test_io_rule(struct store *s, const struct store_fh *root)
 	    "0400: not without the override");
 }
 
+static void	test_acl_basic(struct store *, const struct store_fh *);
+
 static void
 test_xattr(struct store *s, const struct store_fh *root)
 {
@@ -983,14 +985,351 @@ test_xattr(struct store *s, const struct store_fh *root)
 	rv = store_xattr_list(s, &cr_bob, &lnk, buf, sizeof(buf), &len);
 	tap_ok(rv == 0 && len == 0, "symlink target not listed as an xattr");
 
-	TAP_EQ_INT(store_acl_set(s, &cr_bob, &fh, "ACL", 3), -EPERM,
+	test_acl_basic(s, &fh);
+}
+
+/* acl with one named ACE put first: how a client adds one. */
+static void
+acl_prepend(struct acl *acl, uint8_t type, uint16_t flags, uint32_t mask,
+    uint32_t id)
+{
+	memmove(&acl->ace[1], &acl->ace[0], acl->count * sizeof(acl->ace[0]));
+	acl->count++;
+	acl->ace[0].type = type;
+	acl->ace[0].who = ACL_WHO_ID;
+	acl->ace[0].flags = flags;
+	acl->ace[0].mask = mask;
+	acl->ace[0].id = id;
+}
+
+static int
+acl_set_of(struct store *s, const struct store_cred *c,
+    const struct store_fh *fh, const struct acl *acl)
+{
+	uint8_t buf[ACL_ENCODED_MAX];
+	size_t len;
+
+	if (acl_encode(acl, buf, sizeof(buf), &len) != 0)
+		return -999;
+	return store_acl_set(s, c, fh, buf, len);
+}
+
+static int
+acl_get_of(struct store *s, const struct store_cred *c,
+    const struct store_fh *fh, struct acl *acl)
+{
+	uint8_t buf[ACL_ENCODED_MAX];
+	size_t len;
+	int rv;
+
+	if ((rv = store_acl_get(s, c, fh, buf, sizeof(buf), &len)) != 0)
+		return rv;
+	return acl_decode(buf, len, acl);
+}
+
+static int
+acl_has_named(const struct acl *acl, uint8_t type, uint32_t mask,
+    uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < acl->count; i++)
+		if (acl->ace[i].who == ACL_WHO_ID && acl->ace[i].id == id &&
+		    acl->ace[i].type == type &&
+		    (acl->ace[i].mask & mask) == mask)
+			return 1;
+	return 0;
+}
+
+static int
+open_read(struct store *s, const struct store_cred *c,
+    const struct store_fh *fh)
+{
+	int fd, rv;
+
+	rv = store_open_io(s, c, fh, STORE_IO_READ, &fd, NULL);
+	if (rv == 0)
+		close(fd);
+	return rv;
+}
+
+/*
+ * The ACL of xa (0644, alice's): stored in acl.c's encoding, evaluated
+ * by the store for a named user, kept consistent with the mode.
+ */
+static void
+test_acl_basic(struct store *s, const struct store_fh *fh)
+{
+	struct store_sattr sa;
+	struct store_attr a;
+	struct acl acl, got;
+	uint32_t g;
+	size_t len;
+
+	acl_from_mode(0644, 0, &acl);
+	acl_prepend(&acl, ACL_TYPE_DENY, 0, ACL_READ_DATA, 1001);
+	TAP_EQ_INT(acl_set_of(s, &cr_bob, fh, &acl), -EPERM,
 	    "ACL set by a non-owner: EPERM");
-	TAP_EQ_INT(store_acl_set(s, &cr_alice, &fh, "ACL", 3), 0, "ACL set");
-	rv = store_acl_get(s, &fh, buf, sizeof(buf), &len);
-	tap_ok(rv == 0 && len == 3 && memcmp(buf, "ACL", 3) == 0, "ACL get");
-	TAP_EQ_INT(store_acl_set(s, &cr_alice, &fh, NULL, 0), 0, "ACL clear");
-	rv = store_acl_get(s, &fh, buf, sizeof(buf), &len);
-	tap_ok(rv == 0 && len == 0, "no ACL");
+	TAP_EQ_INT(store_acl_set(s, &cr_alice, fh, "ACL", 3), -EINVAL,
+	    "ACL set with a blob that is no ACL: EINVAL");
+	TAP_EQ_INT(open_read(s, &cr_bob, fh), 0, "bob reads xa before");
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, fh, &acl), 0, "ACL set");
+	tap_ok(acl_get_of(s, &cr_carol, fh, &got) == 0 &&
+	    got.count == acl.count && memcmp(got.ace, acl.ace,
+	    acl.count * sizeof(acl.ace[0])) == 0, "ACL get: as set");
+	tap_ok(store_getattr(s, fh, &a) == 0 && a.mode == 0644 &&
+	    (a.flags & STORE_ATTR_ACL), "mode 0644 agrees, STORE_ATTR_ACL");
+	TAP_EQ_INT(open_read(s, &cr_bob, fh), -EACCES,
+	    "named deny: bob may not open for read");
+	TAP_EQ_INT(open_read(s, &cr_carol, fh), 0, "carol may");
+	TAP_EQ_INT(store_access(s, &cr_bob, fh, STORE_ACCESS_READ, &g, NULL),
+	    0, "access");
+	TAP_EQ_INT(g, 0, "ACCESS: READ not granted to bob");
+	store_access(s, &cr_carol, fh, STORE_ACCESS_READ, &g, NULL);
+	TAP_EQ_INT(g, STORE_ACCESS_READ, "ACCESS: READ granted to carol");
+	TAP_EQ_INT(store_xattr_get(s, &cr_bob, fh, N("user.b"), NULL, 0,
+	    &len), 0, "bob still reads named attributes (not denied)");
+	/* chmod keeps the named deny (RFC 8881 6.4.1.1). */
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_MODE;
+	sa.mode = 0666;
+	TAP_EQ_INT(store_setattr(s, &cr_alice, fh, &sa, &a), 0, "chmod 0666");
+	TAP_EQ_INT(a.mode, 0666, "mode 0666");
+	tap_ok(acl_get_of(s, &cr_alice, fh, &got) == 0 &&
+	    acl_has_named(&got, ACL_TYPE_DENY, ACL_READ_DATA, 1001) &&
+	    acl_to_mode(&got, 0) == 0666,
+	    "chmod kept the named deny, the ACL says 0666");
+	TAP_EQ_INT(open_read(s, &cr_bob, fh), -EACCES,
+	    "bob still may not read after chmod");
+	/* Setting an ACL sets the mode that agrees with it. */
+	acl.count = 0;
+	acl_prepend(&acl, ACL_TYPE_ALLOW, 0, ACL_READ_DATA, 1001);
+	acl.ace[0].who = ACL_WHO_EVERYONE;
+	acl.ace[0].id = 0;
+	acl_prepend(&acl, ACL_TYPE_ALLOW, 0, ACL_READ_DATA | ACL_WRITE_DATA |
+	    ACL_EXECUTE, 0);
+	acl.ace[0].who = ACL_WHO_OWNER;
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, fh, &acl), 0,
+	    "ACL: OWNER@ rwx, EVERYONE@ r");
+	tap_ok(store_getattr(s, fh, &a) == 0 && a.mode == 0744,
+	    "the mode follows: 0744");
+	/* A mode's ACL is no ACL of its own. */
+	acl_from_mode(0640, 0, &acl);
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, fh, &acl), 0, "ACL of mode 0640");
+	tap_ok(store_getattr(s, fh, &a) == 0 && a.mode == 0640 &&
+	    !(a.flags & STORE_ATTR_ACL), "mode 0640, no STORE_ATTR_ACL");
+	TAP_EQ_INT(store_acl_set(s, &cr_alice, fh, NULL, 0), 0, "ACL clear");
+	tap_ok(acl_get_of(s, &cr_bob, fh, &got) == 0 &&
+	    acl_is_trivial(&got, 0) && acl_to_mode(&got, 0) == 0640,
+	    "without an ACL, get says the mode's");
+	sa.mode = 0644;
+	store_setattr(s, &cr_alice, fh, &sa, NULL);
+	TAP_EQ_INT(open_read(s, &cr_bob, fh), 0, "bob reads again");
+}
+
+/*
+ * Directories: inheritance on create (RFC 8881 6.4.3), ADD_FILE,
+ * DELETE_CHILD and DELETE, WRITE_ACL granted to a non-owner, and an old
+ * opaque ACL blob read as no ACL.
+ */
+static void
+test_acl_dirs(struct store *s, const struct store_fh *root)
+{
+	struct store_fh d, f, sub, g2;
+	struct store_attr a;
+	struct store_sattr sa;
+	struct store_inode ip;
+	struct acl acl, got;
+	int rv;
+
+	TAP_EQ_INT(store_mkdir(s, &cr_alice, root, N("acld"), 0777, &d, NULL),
+	    -EACCES, "root dir not writable by alice");
+	store_mkdir(s, &cr_root, root, N("acld"), 0777, &d, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_UID;
+	sa.uid = 1000;
+	store_setattr(s, &cr_root, &d, &sa, NULL);
+	acl_from_mode(0777, 1, &acl);
+	acl_prepend(&acl, ACL_TYPE_DENY, ACL_FLAG_FILE_INHERIT |
+	    ACL_FLAG_INHERIT_ONLY, ACL_READ_DATA, 1001);
+	acl_prepend(&acl, ACL_TYPE_DENY, 0, ACL_ADD_SUBDIRECTORY, 1002);
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, &d, &acl), 0,
+	    "dir ACL: files inherit a deny of READ_DATA to bob");
+	TAP_EQ_INT(store_create(s, &cr_alice, &d, N("inh"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &f, &a), 0, "create in it");
+	tap_ok(a.mode == 0644 && (a.flags & STORE_ATTR_ACL),
+	    "new file: mode as asked, an inherited ACL");
+	tap_ok(acl_get_of(s, &cr_alice, &f, &got) == 0 &&
+	    acl_has_named(&got, ACL_TYPE_DENY, ACL_READ_DATA, 1001) &&
+	    got.ace[0].flags == ACL_FLAG_INHERITED,
+	    "the deny was inherited, marked INHERITED");
+	TAP_EQ_INT(open_read(s, &cr_bob, &f), -EACCES,
+	    "bob may not read the new file");
+	TAP_EQ_INT(open_read(s, &cr_carol, &f), 0, "carol may");
+	TAP_EQ_INT(store_mkdir(s, &cr_carol, &d, N("sub"), 0755, &sub, NULL),
+	    -EACCES, "carol denied ADD_SUBDIRECTORY");
+	TAP_EQ_INT(store_create(s, &cr_carol, &d, N("cf"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &g2, NULL), 0,
+	    "carol may still ADD_FILE");
+	TAP_EQ_INT(store_mkdir(s, &cr_bob, &d, N("sub"), 0755, &sub, &a), 0,
+	    "bob makes a subdirectory");
+	tap_ok((a.flags & STORE_ATTR_ACL) != 0,
+	    "a subdirectory carries the file-inherit ACE on (inherit-only)");
+	TAP_EQ_INT(store_create(s, &cr_bob, &sub, N("deep"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &g2, &a), 0, "create below it");
+	tap_ok(a.flags & STORE_ATTR_ACL, "grandchild inherits too");
+	TAP_EQ_INT(open_read(s, &cr_bob, &g2), -EACCES,
+	    "the inherited deny binds bob on his own file");
+	TAP_EQ_INT(store_open_io(s, &cr_bob, &g2, STORE_IO_READ |
+	    STORE_IO_OWNER_OVERRIDE, &rv, NULL) == 0 ? (close(rv), 0) : -1, 0,
+	    "...which knfsd's owner override allows");
+	/* Delete: DELETE_CHILD on the directory or DELETE on the file. */
+	acl_from_mode(0755, 1, &acl);
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, &d, &acl), 0, "dir back to 0755");
+	TAP_EQ_INT(store_remove(s, &cr_carol, &d, N("cf")), -EACCES,
+	    "carol may not remove from a 0755 dir");
+	acl_prepend(&acl, ACL_TYPE_ALLOW, 0, ACL_DELETE_CHILD, 1002);
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, &d, &acl), 0,
+	    "dir: DELETE_CHILD for carol");
+	tap_ok(store_getattr(s, &d, &a) == 0 && a.mode == 0755,
+	    "a named allow leaves the mode 0755");
+	TAP_EQ_INT(store_remove(s, &cr_carol, &d, N("cf")), 0,
+	    "carol removes with DELETE_CHILD");
+	acl_from_mode(0755, 1, &acl);
+	acl_set_of(s, &cr_alice, &d, &acl);
+	acl_from_mode(0644, 0, &acl);
+	acl_prepend(&acl, ACL_TYPE_ALLOW, 0, ACL_DELETE | ACL_WRITE_ACL, 1002);
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, &f, &acl), 0,
+	    "file: DELETE and WRITE_ACL for carol");
+	acl_from_mode(0600, 0, &acl);
+	acl_prepend(&acl, ACL_TYPE_ALLOW, 0, ACL_DELETE | ACL_WRITE_ACL, 1002);
+	TAP_EQ_INT(acl_set_of(s, &cr_carol, &f, &acl), 0,
+	    "carol sets the ACL with WRITE_ACL");
+	TAP_EQ_INT(acl_set_of(s, &cr_bob, &f, &acl), -EPERM,
+	    "bob may not");
+	/* setattr: WRITE_ACL for a chmod, WRITE_ATTRIBUTES, WRITE_OWNER. */
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_MODE;
+	sa.mode = 0640;
+	TAP_EQ_INT(store_setattr(s, &cr_carol, &f, &sa, NULL), 0,
+	    "carol chmods with WRITE_ACL");
+	TAP_EQ_INT(store_setattr(s, &cr_bob, &f, &sa, NULL), -EPERM,
+	    "bob may not chmod");
+	tap_ok(acl_get_of(s, &cr_alice, &f, &got) == 0 &&
+	    acl_has_named(&got, ACL_TYPE_ALLOW, ACL_WRITE_ACL, 1002),
+	    "the chmod kept carol's ACE");
+	sa.mask = STORE_SATTR_MTIME;
+	sa.mtime.tv_sec = 1000000;
+	TAP_EQ_INT(store_setattr(s, &cr_carol, &f, &sa, NULL), -EPERM,
+	    "carol may not set times without WRITE_ATTRIBUTES");
+	sa.mask = STORE_SATTR_GID;
+	sa.gid = 50;
+	TAP_EQ_INT(store_setattr(s, &cr_carol, &f, &sa, NULL), -EPERM,
+	    "nor chgrp without WRITE_OWNER");
+	acl_from_mode(0640, 0, &acl);
+	acl_prepend(&acl, ACL_TYPE_ALLOW, 0, ACL_DELETE |
+	    ACL_WRITE_ATTRIBUTES | ACL_WRITE_OWNER, 1002);
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, &f, &acl), 0,
+	    "file: WRITE_ATTRIBUTES and WRITE_OWNER for carol");
+	sa.mask = STORE_SATTR_MTIME;
+	TAP_EQ_INT(store_setattr(s, &cr_carol, &f, &sa, NULL), 0,
+	    "carol sets times with WRITE_ATTRIBUTES");
+	sa.mask = STORE_SATTR_GID;
+	TAP_EQ_INT(store_setattr(s, &cr_carol, &f, &sa, NULL), 0,
+	    "carol chgrps to a group of hers with WRITE_OWNER");
+	sa.gid = 4242;
+	TAP_EQ_INT(store_setattr(s, &cr_carol, &f, &sa, NULL), -EPERM,
+	    "but not to a group she is not in");
+	sa.mask = STORE_SATTR_UID;
+	sa.uid = 1002;
+	TAP_EQ_INT(store_setattr(s, &cr_carol, &f, &sa, NULL), -EPERM,
+	    "nor take the file (chown is root's)");
+	sa.mask = STORE_SATTR_MODE;
+	sa.mode = 0644;
+	TAP_EQ_INT(store_setattr(s, &cr_carol, &f, &sa, NULL), -EPERM,
+	    "and without WRITE_ACL no chmod");
+	TAP_EQ_INT(store_remove(s, &cr_carol, &d, N("inh")), 0,
+	    "carol removes with DELETE on the file");
+	/* An old store's opaque blob: no flag, no ACL. */
+	TAP_EQ_INT(store_create(s, &cr_alice, &d, N("old"), 0600,
+	    STORE_CREATE_GUARDED, NULL, &f, NULL), 0, "create old");
+	rv = store_txn_begin(s);
+	if (rv == 0 && (rv = store_fh_resolve(s, &f, &ip)) == 0)
+		rv = store_blob_put(s, ip.ino, STORE_XNAME_ACL,
+		    sizeof(STORE_XNAME_ACL) - 1, "opaque", 6);
+	TAP_EQ_INT(store_txn_end(s, rv), 0, "an old opaque ACL blob");
+	tap_ok(acl_get_of(s, &cr_alice, &f, &got) == 0 &&
+	    acl_is_trivial(&got, 0) && acl_to_mode(&got, 0) == 0600,
+	    "read as no ACL: the mode's");
+	TAP_EQ_INT(open_read(s, &cr_alice, &f), 0, "its owner reads");
+	TAP_EQ_INT(open_read(s, &cr_bob, &f), -EACCES, "bob does not");
+	store_remove(s, &cr_alice, &d, N("old"));
+}
+
+/*
+ * fsck validates ACL records: a corrupt one, a flag without a record and
+ * an old opaque blob are faults; repair leaves the mode ruling.
+ */
+static void
+test_acl_fsck(void)
+{
+	char dir[] = "/tmp/dittofs-test-aclfsck-XXXXXX";
+	struct store_options opt;
+	struct store_inode ip;
+	struct store_fh root, f1, f2, f3;
+	struct store_attr a;
+	struct store *s;
+	struct acl acl;
+	int rv;
+
+	if (mkdtemp(dir) == NULL) {
+		tap_ok(0, "mkdtemp");
+		return;
+	}
+	memset(&opt, 0, sizeof(opt));
+	opt.cache_bytes = 8u << 20;
+	if (store_open(dir, &opt, &s) != 0) {
+		tap_ok(0, "store_open");
+		return;
+	}
+	store_share_root(s, "main", 1, &root, NULL);
+	store_create(s, &cr_root, &root, N("bad"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &f1, NULL);
+	store_create(s, &cr_root, &root, N("gone"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &f2, NULL);
+	store_create(s, &cr_root, &root, N("old"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &f3, NULL);
+	acl_from_mode(0644, 0, &acl);
+	acl_prepend(&acl, ACL_TYPE_DENY, 0, ACL_READ_DATA, 1001);
+	acl_set_of(s, &cr_root, &f1, &acl);
+	acl_set_of(s, &cr_root, &f2, &acl);
+	store_close(s);
+	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0, "ACL records: no faults");
+	store_open(dir, &opt, &s);
+	rv = store_txn_begin(s);
+	if (rv == 0 && (rv = store_fh_resolve(s, &f1, &ip)) == 0)
+		rv = store_blob_put(s, ip.ino, STORE_XNAME_ACL,
+		    sizeof(STORE_XNAME_ACL) - 1, "\001\000\002", 3);
+	if (rv == 0 && (rv = store_fh_resolve(s, &f2, &ip)) == 0)
+		rv = store_blob_del(s, ip.ino, STORE_XNAME_ACL,
+		    sizeof(STORE_XNAME_ACL) - 1);
+	if (rv == 0 && (rv = store_fh_resolve(s, &f3, &ip)) == 0)
+		rv = store_blob_put(s, ip.ino, STORE_XNAME_ACL,
+		    sizeof(STORE_XNAME_ACL) - 1, "opaque", 6);
+	TAP_EQ_INT(store_txn_end(s, rv), 0,
+	    "corrupt one ACL, lose another, add an old blob");
+	TAP_EQ_INT(open_read(s, &cr_bob, &f1), -EIO,
+	    "a corrupt ACL refuses access (EIO), never grants it");
+	store_close(s);
+	TAP_EQ_INT(store_fsck(dir, 0, stdout), 3, "fsck finds the three");
+	TAP_EQ_INT(store_fsck(dir, 1, stdout), 3, "and repairs them");
+	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0, "clean after repair");
+	store_open(dir, &opt, &s);
+	tap_ok(store_getattr(s, &f1, &a) == 0 && !(a.flags & STORE_ATTR_ACL) &&
+	    a.mode == 0644 && open_read(s, &cr_bob, &f1) == 0,
+	    "repaired: the mode rules");
+	store_close(s);
+	rm_tree(dir);
 }
 
 static void
@@ -1062,7 +1401,13 @@ test_notify(struct store *s, struct notes *nt, const struct store_fh *root)
 	TAP_EQ_INT(store_remove(s, &cr_root, &d, N("f")), -ENOENT,
 	    "failed op");
 	TAP_EQ_INT(nt->n, 0, "a failed op notifies nothing");
-	store_acl_set(s, &cr_root, &d, "x", 1);
+	{
+		struct acl acl;
+
+		acl_from_mode(0755, 1, &acl);
+		acl_prepend(&acl, ACL_TYPE_DENY, 0, ACL_READ_DATA, 1001);
+		acl_set_of(s, &cr_root, &d, &acl);
+	}
 	tap_ok(notes_for(nt, da.ino) & STORE_NOTIFY_ACL, "ACL notifies");
 }
 
@@ -1825,6 +2170,7 @@ main(void)
 	test_readdir(s, &root, dir, &opt, &s);
 	test_io(s, &root);
 	test_xattr(s, &root);
+	test_acl_dirs(s, &root);
 	test_notify(s, &nt, &root);
 	test_unbacked(s, &root, dir);
 	test_make_atomic(s, &nt, &root);
@@ -1844,5 +2190,6 @@ main(void)
 	test_spares();
 	test_trim();
 	test_upgrade();
+	test_acl_fsck();
 	return tap_done();
 }

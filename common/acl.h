@@ -1,0 +1,149 @@
+/*
+ * common/acl.h: the NFSv4 ACL model (RFC 8881 section 6), the one
+ * evaluator of DittoFS.  blockd stores an inode's ACL in acl_encode()'s
+ * format and decides every permission check with it (blockd/store_ops.c);
+ * a front end's fast path either evaluates the same way or asks blockd.
+ * SMB security descriptors and POSIX modes map onto this model.
+ *
+ * Pure code: no allocation, no I/O, no other part of common/, so that the
+ * store library and the fuzz targets can link it alone.
+ *
+ * Root (uid 0) holds the equivalent of Linux's CAP_DAC_OVERRIDE: every
+ * bit is granted except EXECUTE on a non-directory that no class (owner,
+ * group, other: acl_to_mode()) may execute.  This is common/perm.h's rule
+ * for modes, kept for ACLs.
+ */
+#ifndef DITTOFS_ACL_H
+#define DITTOFS_ACL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* RFC 8881 6.2.1.1: ACE types.  AUDIT and ALARM are kept, not evaluated. */
+#define ACL_TYPE_ALLOW			0
+#define ACL_TYPE_DENY			1
+#define ACL_TYPE_AUDIT			2
+#define ACL_TYPE_ALARM			3
+
+/* RFC 8881 6.2.1.4: ACE flags. */
+#define ACL_FLAG_FILE_INHERIT		0x0001
+#define ACL_FLAG_DIRECTORY_INHERIT	0x0002
+#define ACL_FLAG_NO_PROPAGATE_INHERIT	0x0004
+#define ACL_FLAG_INHERIT_ONLY		0x0008
+#define ACL_FLAG_SUCCESSFUL_ACCESS	0x0010	/* AUDIT/ALARM only */
+#define ACL_FLAG_FAILED_ACCESS		0x0020	/* AUDIT/ALARM only */
+#define ACL_FLAG_IDENTIFIER_GROUP	0x0040
+#define ACL_FLAG_INHERITED		0x0080
+#define ACL_FLAGS_ALL			0x00ff
+#define ACL_FLAGS_INHERIT		(ACL_FLAG_FILE_INHERIT | \
+	ACL_FLAG_DIRECTORY_INHERIT | ACL_FLAG_NO_PROPAGATE_INHERIT | \
+	ACL_FLAG_INHERIT_ONLY)
+
+/* RFC 8881 6.2.1.3: the access mask bits (same values as on the wire). */
+#define ACL_READ_DATA			0x00000001
+#define ACL_LIST_DIRECTORY		0x00000001
+#define ACL_WRITE_DATA			0x00000002
+#define ACL_ADD_FILE			0x00000002
+#define ACL_APPEND_DATA			0x00000004
+#define ACL_ADD_SUBDIRECTORY		0x00000004
+#define ACL_READ_NAMED_ATTRS		0x00000008
+#define ACL_WRITE_NAMED_ATTRS		0x00000010
+#define ACL_EXECUTE			0x00000020
+#define ACL_DELETE_CHILD		0x00000040
+#define ACL_READ_ATTRIBUTES		0x00000080
+#define ACL_WRITE_ATTRIBUTES		0x00000100
+#define ACL_DELETE			0x00010000
+#define ACL_READ_ACL			0x00020000
+#define ACL_WRITE_ACL			0x00040000
+#define ACL_WRITE_OWNER			0x00080000
+#define ACL_SYNCHRONIZE			0x00100000
+#define ACL_MASK_ALL			0x001f01ff
+
+/* Who an ACE is for: the three special identifiers or a named id. */
+#define ACL_WHO_OWNER			1	/* OWNER@ */
+#define ACL_WHO_GROUP			2	/* GROUP@ */
+#define ACL_WHO_EVERYONE		3	/* EVERYONE@ */
+#define ACL_WHO_ID			4	/* uid, or gid with
+						   IDENTIFIER_GROUP */
+
+/* At most this many ACEs in an ACL; the decoder refuses more. */
+#define ACL_ACES_MAX			128
+/* The encoding: version, count (2 bytes), 12 bytes per ACE. */
+#define ACL_VERSION			1
+#define ACL_HEADER_SIZE			3
+#define ACL_ACE_SIZE			12
+#define ACL_ENCODED_MAX			(ACL_HEADER_SIZE + \
+	ACL_ACE_SIZE * ACL_ACES_MAX)
+
+struct acl_ace {
+	uint8_t		type;		/* ACL_TYPE_* */
+	uint8_t		who;		/* ACL_WHO_* */
+	uint16_t	flags;		/* ACL_FLAG_* */
+	uint32_t	mask;		/* ACL_* access bits */
+	uint32_t	id;		/* ACL_WHO_ID: uid or gid; else 0 */
+};
+
+struct acl {
+	size_t		count;
+	struct acl_ace	ace[ACL_ACES_MAX];
+};
+
+/* Who asks (after the front end's squashing). */
+struct acl_cred {
+	uint32_t	 uid;
+	uint32_t	 gid;
+	const uint32_t	*groups;
+	size_t		 ngroups;
+};
+
+/*
+ * RFC 8881 6.2.1: the bits of want that cred holds on an object with
+ * this ACL, owner and owning group.  The owner always holds READ_ACL,
+ * WRITE_ACL, READ_ATTRIBUTES and WRITE_ATTRIBUTES (6.2.1.3.2); root as
+ * said above.
+ */
+uint32_t acl_access(const struct acl *, uint32_t owner, uint32_t group,
+	    int is_dir, const struct acl_cred *, uint32_t want);
+/* 0 if every bit of want is held, else -EACCES. */
+int	 acl_check(const struct acl *, uint32_t owner, uint32_t group,
+	    int is_dir, const struct acl_cred *, uint32_t want);
+
+/* The access bits that a mode's r, w and x stand for. */
+uint32_t acl_mode_mask(uint32_t rwx, int is_dir);
+/* RFC 8881 6.4.1: the minimal ACL that says what the mode's 0777 says. */
+void	 acl_from_mode(uint32_t mode, int is_dir, struct acl *);
+/*
+ * RFC 8881 6.4.2: the 0777 bits that agree with the ACL: owner, group
+ * and other bits from what OWNER@, GROUP@ and EVERYONE@ are granted
+ * (READ_DATA, WRITE_DATA, EXECUTE), named ACEs aside.
+ */
+uint32_t acl_to_mode(const struct acl *, int is_dir);
+/* The ACL is the minimal one of a mode: storing the mode says it all. */
+int	 acl_is_trivial(const struct acl *, int is_dir);
+/*
+ * RFC 8881 6.4.1.1/6.4.1.2: a chmod applied to an ACL.  Named ACEs stay
+ * where they are (a named ALLOW keeps no r/w/x bit the mode's group
+ * bits lack); the effective OWNER@, GROUP@ and EVERYONE@ ALLOW/DENY
+ * ACEs go (on a directory an inheritable one stays as INHERIT_ONLY), and
+ * the mode's minimal ACL follows the named ones.  -ENOSPC if the result
+ * would exceed ACL_ACES_MAX.
+ */
+int	 acl_chmod(const struct acl *, uint32_t mode, int is_dir,
+	    struct acl *);
+/*
+ * RFC 8881 6.4.3: what a new file (is_dir 0) or directory inherits from
+ * its parent's ACL: FILE_INHERIT ACEs for a file, DIRECTORY_INHERIT ones
+ * for a directory (FILE_INHERIT-only ones ride along on a directory as
+ * INHERIT_ONLY, for its files), each marked INHERITED.  Returns the
+ * number of inherited ACEs that apply to the new object itself: 0 means
+ * none, and the create mode decides alone.
+ */
+size_t	 acl_inherit(const struct acl *parent, int is_dir, struct acl *);
+
+/* Encoding: *len set; 0, or -ERANGE if bufsize is too small. */
+int	 acl_encode(const struct acl *, uint8_t *buf, size_t bufsize,
+	    size_t *len);
+/* Strict: -EINVAL unless buf is exactly one well-formed encoding. */
+int	 acl_decode(const uint8_t *buf, size_t len, struct acl *);
+
+#endif

@@ -1,0 +1,446 @@
+/*
+ * common/acl.c against RFC 8881 section 6: evaluation order, the special
+ * whos, named users and groups, inheritance, mode <-> ACL for every mode,
+ * chmod with named ACEs, the encoding's bounds, and agreement with
+ * common/perm.h's mode rules (one evaluator, two spellings).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "tap.h"
+#include "fuzz.h"
+#include "common/acl.h"
+#include "common/perm.h"
+
+#define R	ACL_READ_DATA
+#define W	ACL_WRITE_DATA
+#define X	ACL_EXECUTE
+
+static struct acl *
+mk(struct acl *a)
+{
+	a->count = 0;
+	return a;
+}
+
+static void
+ace(struct acl *a, uint8_t type, uint8_t who, uint16_t flags,
+    uint32_t mask, uint32_t id)
+{
+	struct acl_ace *e = &a->ace[a->count++];
+
+	e->type = type;
+	e->who = who;
+	e->flags = flags;
+	e->mask = mask;
+	e->id = id;
+}
+
+static const uint32_t groups_staff[] = { 50, 60 };
+static const struct acl_cred owner = { 100, 10, NULL, 0 };
+static const struct acl_cred member = { 200, 20, groups_staff, 2 };
+static const struct acl_cred inowngroup = { 300, 10, NULL, 0 };
+static const struct acl_cred other = { 400, 40, NULL, 0 };
+static const struct acl_cred root = { 0, 0, NULL, 0 };
+
+/* Owner 100, group 10, a regular file. */
+static uint32_t
+got(const struct acl *a, const struct acl_cred *c, uint32_t want)
+{
+	return acl_access(a, 100, 10, 0, c, want);
+}
+
+static void
+test_evaluation(void)
+{
+	struct acl a;
+
+	/* Order matters: the first ACE naming a bit decides it. */
+	ace(mk(&a), ACL_TYPE_DENY, ACL_WHO_ID, 0, R, 400);
+	ace(&a, ACL_TYPE_ALLOW, ACL_WHO_EVERYONE, 0, R | W, 0);
+	TAP_EQ_INT(got(&a, &other, R | W), W, "deny before allow: R denied");
+	TAP_EQ_INT(got(&a, &member, R | W), R | W, "others get the allow");
+	ace(mk(&a), ACL_TYPE_ALLOW, ACL_WHO_EVERYONE, 0, R | W, 0);
+	ace(&a, ACL_TYPE_DENY, ACL_WHO_ID, 0, R, 400);
+	TAP_EQ_INT(got(&a, &other, R | W), R | W,
+	    "allow before deny: the later deny of an allowed bit is moot");
+	/* A deny of a bit not yet allowed denies even if allowed later. */
+	ace(mk(&a), ACL_TYPE_ALLOW, ACL_WHO_EVERYONE, 0, W, 0);
+	ace(&a, ACL_TYPE_DENY, ACL_WHO_EVERYONE, 0, R | W, 0);
+	ace(&a, ACL_TYPE_ALLOW, ACL_WHO_EVERYONE, 0, R, 0);
+	TAP_EQ_INT(got(&a, &other, R | W), W, "deny of a not-yet-allowed bit");
+	/* Nothing said: not granted. */
+	mk(&a);
+	TAP_EQ_INT(got(&a, &other, R), 0, "empty ACL grants nothing");
+	TAP_EQ_INT(acl_check(&a, 100, 10, 0, &other, R), -EACCES,
+	    "acl_check says EACCES");
+	/* EVERYONE@ includes the owner. */
+	ace(mk(&a), ACL_TYPE_DENY, ACL_WHO_EVERYONE, 0, W, 0);
+	ace(&a, ACL_TYPE_ALLOW, ACL_WHO_OWNER, 0, R | W, 0);
+	TAP_EQ_INT(got(&a, &owner, R | W), R, "EVERYONE@ deny applies to owner");
+	/* A named user that happens to be the owner vs OWNER@. */
+	ace(mk(&a), ACL_TYPE_DENY, ACL_WHO_ID, 0, W, 100);
+	ace(&a, ACL_TYPE_ALLOW, ACL_WHO_OWNER, 0, R | W, 0);
+	TAP_EQ_INT(got(&a, &owner, R | W), R, "named uid = owner: denied W");
+	TAP_EQ_INT(acl_access(&a, 500, 10, 0, &owner, R | W), 0,
+	    "OWNER@ does not match a non-owner with that named ACE");
+	/* Named user: uid, not gid. */
+	ace(mk(&a), ACL_TYPE_ALLOW, ACL_WHO_ID, 0, R, 20);
+	TAP_EQ_INT(got(&a, &member, R), 0, "named uid 20 is not gid 20");
+	/* IDENTIFIER_GROUP: gid, primary or in the groups list. */
+	ace(mk(&a), ACL_TYPE_ALLOW, ACL_WHO_ID, ACL_FLAG_IDENTIFIER_GROUP, R,
+	    20);
+	TAP_EQ_INT(got(&a, &member, R), R, "named group: primary gid");
+	ace(mk(&a), ACL_TYPE_ALLOW, ACL_WHO_ID, ACL_FLAG_IDENTIFIER_GROUP, R,
+	    60);
+	TAP_EQ_INT(got(&a, &member, R), R, "named group: supplementary gid");
+	TAP_EQ_INT(got(&a, &other, R), 0, "named group: not a member");
+	ace(mk(&a), ACL_TYPE_ALLOW, ACL_WHO_ID, 0, R, 60);
+	TAP_EQ_INT(got(&a, &member, R), 0,
+	    "without IDENTIFIER_GROUP the id is a uid");
+	/* GROUP@: the owning group, through the groups list too. */
+	ace(mk(&a), ACL_TYPE_ALLOW, ACL_WHO_GROUP, 0, R, 0);
+	TAP_EQ_INT(got(&a, &inowngroup, R), R, "GROUP@: primary gid");
+	TAP_EQ_INT(acl_access(&a, 100, 50, 0, &member, R), R,
+	    "GROUP@: supplementary gid");
+	TAP_EQ_INT(got(&a, &other, R), 0, "GROUP@: non-member");
+	/* INHERIT_ONLY ACEs do not apply to the object. */
+	ace(mk(&a), ACL_TYPE_DENY, ACL_WHO_EVERYONE,
+	    ACL_FLAG_INHERIT_ONLY | ACL_FLAG_FILE_INHERIT, R, 0);
+	ace(&a, ACL_TYPE_ALLOW, ACL_WHO_EVERYONE, 0, R, 0);
+	TAP_EQ_INT(got(&a, &other, R), R, "INHERIT_ONLY deny ignored");
+	/* AUDIT and ALARM are stored, not evaluated. */
+	ace(mk(&a), ACL_TYPE_AUDIT, ACL_WHO_EVERYONE,
+	    ACL_FLAG_FAILED_ACCESS, R, 0);
+	ace(&a, ACL_TYPE_ALARM, ACL_WHO_EVERYONE, 0, R, 0);
+	TAP_EQ_INT(got(&a, &other, R), 0, "AUDIT/ALARM grant nothing");
+	/* The owner may always read and write the ACL and attributes. */
+	ace(mk(&a), ACL_TYPE_DENY, ACL_WHO_EVERYONE, 0, ACL_MASK_ALL, 0);
+	TAP_EQ_INT(got(&a, &owner, ACL_WRITE_ACL | ACL_READ_ACL |
+	    ACL_WRITE_ATTRIBUTES | R), ACL_WRITE_ACL | ACL_READ_ACL |
+	    ACL_WRITE_ATTRIBUTES, "owner keeps READ_ACL/WRITE_ACL/"
+	    "WRITE_ATTRIBUTES under a deny-all");
+	TAP_EQ_INT(got(&a, &other, ACL_WRITE_ACL), 0,
+	    "a non-owner does not");
+	/* Root: everything but execute of what no class may execute. */
+	TAP_EQ_INT(got(&a, &root, R | W | ACL_DELETE), R | W | ACL_DELETE,
+	    "root overrides a deny-all");
+	TAP_EQ_INT(got(&a, &root, X), 0, "root: no execute without an x bit");
+	TAP_EQ_INT(acl_access(&a, 100, 10, 1, &root, X), X,
+	    "root searches any directory");
+	acl_from_mode(0100, 0, &a);
+	TAP_EQ_INT(got(&a, &root, X), X, "root executes 0100");
+}
+
+/* mode -> ACL -> mode, every permission mode, files and directories. */
+static void
+test_mode_round_trip(void)
+{
+	struct acl a;
+	uint32_t mode, back;
+	unsigned int bad = 0, nontrivial = 0, d;
+
+	for (d = 0; d < 2; d++)
+		for (mode = 0; mode < 010000; mode++) {
+			acl_from_mode(mode, (int)d, &a);
+			back = acl_to_mode(&a, (int)d);
+			if (back != (mode & 0777)) {
+				if (bad++ < 5)
+					tap_diag("mode %04o -> %04o", mode,
+					    back);
+			}
+			if (!acl_is_trivial(&a, (int)d))
+				nontrivial++;
+		}
+	TAP_EQ_INT(bad, 0, "mode -> ACL -> mode keeps 0777 for all 4096 "
+	    "modes, files and directories");
+	TAP_EQ_INT(nontrivial, 0, "a mode's ACL is trivial");
+	acl_from_mode(0640, 0, &a);
+	ace(&a, ACL_TYPE_DENY, ACL_WHO_ID, 0, R, 1000);
+	tap_ok(!acl_is_trivial(&a, 0), "a named ACE makes it non-trivial");
+}
+
+/*
+ * The mode's ACL grants each class what perm_check grants: one rule,
+ * for every 0777 mode, several callers and every rwx request.
+ */
+static void
+test_perm_agrees(void)
+{
+	const struct acl_cred *cs[] = { &owner, &member, &inowngroup, &other,
+	    &root };
+	struct perm_who w;
+	struct perm_obj o;
+	struct acl a;
+	uint32_t mode, want, am;
+	unsigned int bad = 0, bad_access = 0, bad_io = 0, d, i, fl;
+	int p, q;
+
+	for (d = 0; d < 2; d++)
+		for (mode = 0; mode < 01000; mode++) {
+			acl_from_mode(mode, (int)d, &a);
+			o.is_dir = (int)d;
+			o.mode = mode;
+			o.uid = 100;
+			o.gid = 10;
+			for (i = 0; i < 5; i++) {
+				w.uid = cs[i]->uid;
+				w.gid = cs[i]->gid;
+				w.groups = cs[i]->groups;
+				w.ngroups = cs[i]->ngroups;
+				for (want = 1; want < 8; want++) {
+					p = perm_check(&w, &o, (int)want);
+					am = acl_mode_mask(want, (int)d);
+					q = acl_check(&a, 100, 10, (int)d,
+					    cs[i], am);
+					if (p != q && bad++ < 5)
+						tap_diag("mode %03o uid %u "
+						    "want %u: perm %d acl %d",
+						    mode, w.uid, want, p, q);
+				}
+				if (perm_access(&w, &o) !=
+				    perm_access_acl(&w, &o, &a))
+					bad_access++;
+				for (fl = 1; !d && fl <= PERM_IO_ALL; fl++)
+					if ((fl & 3) && perm_io(&w, &o, fl) !=
+					    perm_io_acl(&w, &o, &a, fl))
+						bad_io++;
+			}
+		}
+	TAP_EQ_INT(bad, 0, "perm_check and the mode's ACL agree on every "
+	    "mode, caller and request");
+	TAP_EQ_INT(bad_access, 0, "perm_access and perm_access_acl agree");
+	TAP_EQ_INT(bad_io, 0, "perm_io and perm_io_acl agree (knfsd's owner "
+	    "override and read-if-exec kept)");
+}
+
+static int
+has_ace(const struct acl *a, uint8_t type, uint8_t who, uint32_t id,
+    uint32_t mask)
+{
+	size_t i;
+
+	for (i = 0; i < a->count; i++)
+		if (a->ace[i].type == type && a->ace[i].who == who &&
+		    a->ace[i].id == id && (a->ace[i].mask & mask) == mask)
+			return 1;
+	return 0;
+}
+
+static void
+test_chmod(void)
+{
+	struct acl a, b;
+	const struct acl_cred u1000 = { 1000, 1000, NULL, 0 };
+	const struct acl_cred u1001 = { 1001, 1001, NULL, 0 };
+
+	acl_from_mode(0644, 0, &a);
+	/* The named deny first, as a client would set it. */
+	memmove(&a.ace[1], &a.ace[0], a.count * sizeof(a.ace[0]));
+	a.count++;
+	a.ace[0] = (struct acl_ace){ ACL_TYPE_DENY, ACL_WHO_ID, 0, R, 1000 };
+	TAP_EQ_INT(acl_chmod(&a, 0666, 0, &b), 0, "chmod 0666");
+	tap_ok(has_ace(&b, ACL_TYPE_DENY, ACL_WHO_ID, 1000, R),
+	    "chmod keeps the named deny ACE");
+	TAP_EQ_INT(acl_to_mode(&b, 0), 0666, "the ACL says 0666");
+	TAP_EQ_INT(acl_access(&b, 100, 10, 0, &u1000, R | W), W,
+	    "uid 1000 still denied READ_DATA");
+	TAP_EQ_INT(acl_access(&b, 100, 10, 0, &u1001, R | W), R | W,
+	    "uid 1001 reads and writes");
+	/* A named allow keeps no bit the group class lacks (6.4.1.1). */
+	acl_from_mode(0640, 0, &a);
+	memmove(&a.ace[1], &a.ace[0], a.count * sizeof(a.ace[0]));
+	a.count++;
+	a.ace[0] = (struct acl_ace){ ACL_TYPE_ALLOW, ACL_WHO_ID, 0,
+	    R | W | ACL_READ_ACL, 1001 };
+	TAP_EQ_INT(acl_access(&a, 100, 10, 0, &u1001, R | W), R | W,
+	    "named allow: R|W before chmod");
+	TAP_EQ_INT(acl_chmod(&a, 0600, 0, &b), 0, "chmod 0600");
+	TAP_EQ_INT(acl_access(&b, 100, 10, 0, &u1001, R | W | ACL_READ_ACL),
+	    ACL_READ_ACL, "named allow loses r/w/x the group bits lack");
+	TAP_EQ_INT(acl_to_mode(&b, 0), 0600, "the ACL says 0600");
+	/* On a directory an inheritable OWNER@ ACE stays, inherit-only. */
+	mk(&a);
+	ace(&a, ACL_TYPE_ALLOW, ACL_WHO_OWNER, ACL_FLAG_FILE_INHERIT, R | W,
+	    0);
+	TAP_EQ_INT(acl_chmod(&a, 0755, 1, &b), 0, "chmod a directory");
+	tap_ok(b.count > 0 && b.ace[0].who == ACL_WHO_OWNER &&
+	    b.ace[0].flags == (ACL_FLAG_FILE_INHERIT | ACL_FLAG_INHERIT_ONLY),
+	    "inheritable OWNER@ kept as INHERIT_ONLY");
+	TAP_EQ_INT(acl_to_mode(&b, 1), 0755, "and the directory says 0755");
+	/* No room: ENOSPC, never a cut ACL. */
+	mk(&a);
+	while (a.count < ACL_ACES_MAX)
+		ace(&a, ACL_TYPE_DENY, ACL_WHO_ID, 0, R, (uint32_t)a.count);
+	TAP_EQ_INT(acl_chmod(&a, 0644, 0, &b), -ENOSPC, "full ACL: ENOSPC");
+}
+
+static void
+test_inherit(void)
+{
+	struct acl p, c;
+
+	mk(&p);
+	ace(&p, ACL_TYPE_DENY, ACL_WHO_ID, ACL_FLAG_FILE_INHERIT, R, 1000);
+	ace(&p, ACL_TYPE_ALLOW, ACL_WHO_ID, ACL_FLAG_DIRECTORY_INHERIT, X,
+	    1001);
+	ace(&p, ACL_TYPE_ALLOW, ACL_WHO_ID, ACL_FLAG_FILE_INHERIT |
+	    ACL_FLAG_DIRECTORY_INHERIT | ACL_FLAG_NO_PROPAGATE_INHERIT, W,
+	    1002);
+	ace(&p, ACL_TYPE_ALLOW, ACL_WHO_EVERYONE, 0, R, 0);
+	TAP_EQ_INT(acl_inherit(&p, 0, &c), 2, "a file inherits two ACEs");
+	tap_ok(c.count == 2 && c.ace[0].id == 1000 &&
+	    c.ace[0].flags == ACL_FLAG_INHERITED && c.ace[1].id == 1002 &&
+	    c.ace[1].flags == ACL_FLAG_INHERITED,
+	    "FILE_INHERIT ACEs, inheritance flags off, INHERITED on");
+	TAP_EQ_INT(acl_inherit(&p, 1, &c), 2,
+	    "a directory: two apply to it");
+	tap_ok(c.count == 3 &&
+	    c.ace[0].id == 1000 && c.ace[0].flags ==
+	    (ACL_FLAG_FILE_INHERIT | ACL_FLAG_INHERIT_ONLY |
+	    ACL_FLAG_INHERITED) &&
+	    c.ace[1].id == 1001 && c.ace[1].flags ==
+	    (ACL_FLAG_DIRECTORY_INHERIT | ACL_FLAG_INHERITED) &&
+	    c.ace[2].id == 1002 && c.ace[2].flags == ACL_FLAG_INHERITED,
+	    "file-only ACE rides as INHERIT_ONLY; NO_PROPAGATE stops");
+	mk(&p);
+	ace(&p, ACL_TYPE_ALLOW, ACL_WHO_ID, ACL_FLAG_FILE_INHERIT |
+	    ACL_FLAG_INHERIT_ONLY, R, 7);
+	TAP_EQ_INT(acl_inherit(&p, 0, &c), 1,
+	    "an INHERIT_ONLY ACE of the parent applies to the child");
+	tap_ok(c.count == 1 && c.ace[0].flags == ACL_FLAG_INHERITED,
+	    "and not INHERIT_ONLY there");
+	acl_from_mode(0755, 1, &p);
+	TAP_EQ_INT(acl_inherit(&p, 0, &c), 0,
+	    "nothing inheritable: the mode decides");
+	TAP_EQ_INT(c.count, 0, "no ACEs inherited");
+}
+
+static void
+test_encoding(void)
+{
+	struct acl a, b;
+	uint8_t buf[ACL_ENCODED_MAX + 16];
+	size_t len, i;
+	unsigned int bad;
+
+	acl_from_mode(0751, 1, &a);
+	ace(&a, ACL_TYPE_DENY, ACL_WHO_ID, ACL_FLAG_IDENTIFIER_GROUP |
+	    ACL_FLAG_FILE_INHERIT, ACL_WRITE_OWNER | R, 0xfffffffeu);
+	ace(&a, ACL_TYPE_AUDIT, ACL_WHO_EVERYONE, ACL_FLAG_FAILED_ACCESS,
+	    ACL_DELETE, 0);
+	TAP_EQ_INT(acl_encode(&a, buf, sizeof(buf), &len), 0, "encode");
+	TAP_EQ_INT(len, ACL_HEADER_SIZE + ACL_ACE_SIZE * a.count,
+	    "encoded size");
+	TAP_EQ_INT(acl_decode(buf, len, &b), 0, "decode");
+	tap_ok(b.count == a.count &&
+	    memcmp(b.ace, a.ace, a.count * sizeof(a.ace[0])) == 0,
+	    "round trip");
+	TAP_EQ_INT(acl_encode(&a, buf, len - 1, &len), -ERANGE,
+	    "encode into a short buffer: ERANGE");
+	(void)acl_encode(&a, buf, sizeof(buf), &len);
+	for (bad = 0, i = 0; i < len; i++)
+		if (acl_decode(buf, i, &b) != -EINVAL)
+			bad++;
+	TAP_EQ_INT(bad, 0, "every truncation refused");
+	TAP_EQ_INT(acl_decode(buf, len + 1, &b), -EINVAL,
+	    "trailing byte refused");
+	buf[0] = 2;
+	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL, "unknown version");
+	buf[0] = ACL_VERSION;
+	/* An old opaque blob is not an ACL. */
+	TAP_EQ_INT(acl_decode((const uint8_t *)"ACL", 3, &b), -EINVAL,
+	    "an old opaque blob is refused");
+	/* Oversized: the count cap, whatever the length. */
+	mk(&a);
+	while (a.count < ACL_ACES_MAX)
+		ace(&a, ACL_TYPE_ALLOW, ACL_WHO_ID, 0, R, (uint32_t)a.count);
+	TAP_EQ_INT(acl_encode(&a, buf, sizeof(buf), &len), 0,
+	    "encode 128 ACEs");
+	TAP_EQ_INT(acl_decode(buf, len, &b), 0, "decode 128 ACEs");
+	memset(buf + len, 0, ACL_ACE_SIZE);
+	buf[len] = ACL_TYPE_ALLOW;
+	buf[len + 1] = ACL_WHO_EVERYONE;
+	buf[1] = 0;
+	buf[2] = ACL_ACES_MAX + 1;
+	TAP_EQ_INT(acl_decode(buf, len + ACL_ACE_SIZE, &b), -EINVAL,
+	    "129 ACEs refused");
+	buf[1] = 0xff;
+	buf[2] = 0xff;
+	TAP_EQ_INT(acl_decode(buf, 3, &b), -EINVAL, "count 65535 refused");
+	/* Field checks. */
+	acl_from_mode(0644, 0, &a);
+	(void)acl_encode(&a, buf, sizeof(buf), &len);
+	buf[3] = 4;
+	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL, "bad type");
+	buf[3] = ACL_TYPE_ALLOW;
+	buf[4] = 5;
+	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL, "bad who");
+	buf[4] = ACL_WHO_OWNER;
+	buf[5] = 1;
+	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL, "unknown flag");
+	buf[5] = 0;
+	buf[9] |= 0x02;		/* mask bit 0x00000200: WRITE_RETENTION */
+	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL, "unknown mask bit");
+	buf[9] &= (uint8_t)~0x02;
+	buf[14] = 1;
+	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL, "OWNER@ with an id");
+	buf[14] = 0;
+	TAP_EQ_INT(acl_decode(buf, len, &b), 0, "restored: decodes");
+}
+
+static uint32_t rnd_state = 0x2545f491u;
+
+static uint32_t
+rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+/* tests/fuzz/fuzz_acl.c on random and mutated encodings. */
+static void
+test_fuzz(void)
+{
+	struct acl a;
+	uint8_t seed[ACL_ENCODED_MAX], buf[ACL_ENCODED_MAX + 8];
+	size_t seedlen, len, j;
+	int i;
+
+	acl_from_mode(0754, 1, &a);
+	ace(&a, ACL_TYPE_DENY, ACL_WHO_ID, ACL_FLAG_FILE_INHERIT, R, 1000);
+	(void)acl_encode(&a, seed, sizeof(seed), &seedlen);
+	for (i = 0; i < 20000; i++) {
+		len = rnd() % sizeof(buf);
+		for (j = 0; j < len; j++)
+			buf[j] = (uint8_t)rnd();
+		if (len > 0 && rnd() % 2)
+			buf[0] = ACL_VERSION;
+		fuzz_acl_one(buf, len);
+	}
+	for (i = 0; i < 20000; i++) {
+		memcpy(buf, seed, seedlen);
+		len = seedlen;
+		for (j = rnd() % 3 + 1; j > 0; j--)
+			buf[1 + rnd() % (seedlen - 1)] = (uint8_t)rnd();
+		if (rnd() % 4 == 0)
+			len = rnd() % (seedlen + 8);
+		fuzz_acl_one(buf, len);
+	}
+	tap_ok(1, "fuzz_acl_one survived 40000 random and mutated inputs");
+}
+
+int
+main(void)
+{
+	test_evaluation();
+	test_mode_round_trip();
+	test_perm_agrees();
+	test_chmod();
+	test_inherit();
+	test_encoding();
+	test_fuzz();
+	return tap_done();
+}
