@@ -54,15 +54,25 @@ stated_env_of(struct ipc_peer *peer)
 	return d->env;
 }
 
+/*
+ * Whether stated is in grace: the lock table's flag is the one record
+ * of it (it holds waiters back and refuses new locks in grace); the
+ * daemon only reads it, and sets it when grace starts and ends.
+ */
+static int
+stated_in_grace(const struct stated_env *env)
+{
+	return env->locks != NULL && lock_table_in_grace(env->locks);
+}
+
 static void
 stated_grace_end(struct stated_env *env, const char *why)
 {
 	struct stated_client *cl;
 	size_t i;
 
-	if (!env->in_grace)
+	if (!stated_in_grace(env))
 		return;
-	env->in_grace = 0;
 	env->grace_pending = 0;
 	lock_table_grace_set(env->locks, 0);
 	if (env->ev_grace != NULL)
@@ -86,7 +96,8 @@ static void
 stated_client_done(struct stated_env *env, struct stated_client *cl,
     const char *why)
 {
-	if (!env->in_grace || cl == NULL || !cl->reclaimable || cl->done)
+	if (!stated_in_grace(env) || cl == NULL || !cl->reclaimable ||
+	    cl->done)
 		return;
 	cl->done = 1;
 	log_info("client %s has finished reclaiming (%s)", cl->name, why);
@@ -187,6 +198,9 @@ stated_owner_in(struct ipc_peer *peer, const st_owner *in,
 	    !stated_protocol_ok(peer, in->protocol))
 		return -1;
 	out->protocol = (enum lock_protocol)in->protocol;
+	/* SMB byte-range locks stack and unlock by exact range. */
+	out->semantics = in->protocol == ST_PROTOCOL_SMB ?
+	    LOCK_SEMANTICS_WINDOWS : LOCK_SEMANTICS_POSIX;
 	out->client_id = in->client_id;
 	out->host = in->host != NULL && in->host[0] != '\0' ? in->host : NULL;
 	out->bytes = in->bytes.bytes_val;
@@ -304,16 +318,16 @@ stated_grace_check(struct stated_env *env, struct stated_client *cl,
     int reclaim)
 {
 	if (reclaim) {
-		if (!env->in_grace)
+		if (!stated_in_grace(env))
 			return ST_NO_GRACE;
 		if (cl == NULL || !cl->reclaimable || cl->done)
 			return ST_NOT_KNOWN;
 		return -1;
 	}
-	if (env->in_grace && cl != NULL && cl->reclaimable)
+	if (stated_in_grace(env) && cl != NULL && cl->reclaimable)
 		stated_client_done(env, cl, "sent a request that is not a "
 		    "reclaim");
-	return env->in_grace ? ST_GRACE : -1;
+	return stated_in_grace(env) ? ST_GRACE : -1;
 }
 
 /* The client now holds state: durable before the grant is answered. */
@@ -382,13 +396,65 @@ stated_waiter_owner(const struct stated_waiter *w, struct lock_owner *o)
 	o->svid = w->svid;
 }
 
+/* Sends a kept push (again) to a front end's connection. */
+static void
+stated_push_send(struct stated_env *env, struct ipc_peer *peer,
+    struct push_entry *p)
+{
+	uint8_t *m;
+	size_t len;
+
+	if ((m = push_message(p, &len)) == NULL ||
+	    ipc_send(ipc_peer_channel(peer), ST_PUSH, 0, 0, -1, m, len) == -1)
+		log_warn("push %llu to %s (kept; sent again at its next "
+		    "HELLO)", (unsigned long long)p->id, ipc_peer_name(peer));
+	else
+		env->pushes_sent++;
+	free(m);
+}
+
+/*
+ * Keeps a push for the front end behind peer and sends it: it stays
+ * until that front end acknowledges it (stated_push.x).  0 or -1.
+ */
+static int
+stated_push(struct stated_env *env, struct ipc_peer *peer,
+    const st_push_body *body)
+{
+	struct push_entry *p;
+	uint8_t *b;
+	size_t len;
+	uint64_t id;
+
+	if ((b = ipc_encode((xdrproc_t)xdr_st_push_body, body, &len)) == NULL) {
+		log_warn("push to %s: encoding", ipc_peer_name(peer));
+		return -1;
+	}
+	id = push_queue_add(env->pushes, ipc_peer_role(peer),
+	    ipc_peer_name(peer), b, len);
+	free(b);
+	if (id == 0) {
+		env->pushes_refused++;
+		if (errno == ENOSPC)
+			log_warnx_rl("%s has %d pushes without an ACK: push "
+			    "not kept", ipc_peer_name(peer), STATED_PUSH_MAX);
+		else
+			log_warn("push to %s not kept", ipc_peer_name(peer));
+		return -1;
+	}
+	p = push_queue_find(env->pushes, id);
+	p->attempt++;
+	stated_push_send(env, peer, p);
+	return 0;
+}
+
 /* The lock table granted a queued request (called inside the table). */
 static void
 stated_grant_cb(void *arg, const struct lock_info *info)
 {
 	struct stated_env *env = arg;
 	struct stated_waiter *w;
-	struct st_granted g;
+	st_push_body body;
 
 	env->grants++;
 	TAILQ_FOREACH(w, &env->waiters, entry)
@@ -410,12 +476,11 @@ stated_grant_cb(void *arg, const struct lock_info *info)
 			stated_waiter_free(env, w);
 		return;
 	}
-	memset(&g, 0, sizeof(g));
-	g.cookie = w->fe_cookie;
-	stated_desc_out(info, &g.lock);
-	if (ipc_send_xdr(ipc_peer_channel(w->peer), ST_GRANTED, 0, 0, -1,
-	    (xdrproc_t)xdr_st_granted, &g) == -1)
-		log_warnx("ST_GRANTED to %s failed", ipc_peer_name(w->peer));
+	memset(&body, 0, sizeof(body));
+	body.kind = ST_PUSH_GRANTED;
+	body.st_push_body_u.granted.cookie = w->fe_cookie;
+	stated_desc_out(info, &body.st_push_body_u.granted.lock);
+	stated_push(env, w->peer, &body);
 	stated_waiter_free(env, w);
 }
 
@@ -463,7 +528,7 @@ stated_lock(struct ipc_peer *peer, struct ipc_msg *msg)
 		goto out;
 	}
 	/* A front end's re-announcement is not the client's own word. */
-	if ((req.flags & ST_LOCK_REQUEUE) && env->in_grace) {
+	if ((req.flags & ST_LOCK_REQUEUE) && stated_in_grace(env)) {
 		stated_reply_status(peer, msg, ST_GRACE);
 		goto out;
 	}
@@ -567,7 +632,7 @@ stated_range(struct ipc_peer *peer, struct ipc_msg *msg)
 		break;
 	case ST_TEST:
 		/* As Linux lockd: no answers from an incomplete table. */
-		if (env->in_grace) {
+		if (stated_in_grace(env)) {
 			rep.status = ST_GRACE;
 			break;
 		}
@@ -781,8 +846,9 @@ stated_grace_info(struct ipc_peer *peer, struct ipc_msg *msg)
 	size_t i, n = clients_count(env->clients);
 
 	memset(&rep, 0, sizeof(rep));
-	rep.in_grace = env->in_grace;
-	rep.seconds_left = env->in_grace ? env->grace_end - time(NULL) : 0;
+	rep.in_grace = stated_in_grace(env);
+	rep.seconds_left = stated_in_grace(env) ?
+	    env->grace_end - time(NULL) : 0;
 	if (rep.seconds_left < 0)
 		rep.seconds_left = 0;
 	rep.epoch = clients_epoch(env->clients);
@@ -815,7 +881,7 @@ static void
 stated_ctl_grace_end(struct ipc_peer *peer, struct ipc_msg *msg)
 {
 	struct stated_env *env = stated_env_of(peer);
-	int was = env->in_grace;
+	int was = stated_in_grace(env);
 
 	stated_grace_end(env, "ended by dittofsctl");
 	stated_reply_status(peer, msg, was ? ST_OK : ST_NO_GRACE);
@@ -1010,6 +1076,61 @@ stated_drc_dump(struct ipc_peer *peer, struct ipc_msg *msg)
 	free(c.v);
 }
 
+/* A front end acknowledges a push (one way: no reply). */
+static void
+stated_push_ack(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_push_ack ack;
+
+	memset(&ack, 0, sizeof(ack));
+	if (ipc_decode(msg, (xdrproc_t)xdr_st_push_ack, &ack) == -1) {
+		log_warnx_rl("%s: malformed PUSH_ACK; disconnecting",
+		    ipc_peer_name(peer));
+		ipc_channel_close(ipc_peer_channel(peer), NULL);
+		return;
+	}
+	env->requests++;
+	/* A repeated push is acknowledged twice: the second finds none. */
+	if (push_queue_ack(env->pushes, ipc_peer_role(peer),
+	    ipc_peer_name(peer), ack.push_id) == -1)
+		log_debug("%s: ACK of push %llu, which it does not have",
+		    ipc_peer_name(peer), (unsigned long long)ack.push_id);
+	else if (ack.status != ST_OK)
+		log_info("%s: push %llu done with status %d",
+		    ipc_peer_name(peer), (unsigned long long)ack.push_id,
+		    (int)ack.status);
+	xdr_free((xdrproc_t)xdr_st_push_ack, &ack);
+}
+
+struct stated_resend {
+	struct stated_env	*env;
+	struct ipc_peer		*peer;
+};
+
+static void
+stated_resend_cb(void *arg, struct push_entry *p)
+{
+	struct stated_resend *r = arg;
+
+	stated_push_send(r->env, r->peer, p);
+}
+
+/* A front end said HELLO: what it did not acknowledge goes out again. */
+static void
+stated_peer_hello(struct ipc_peer *peer, void *arg)
+{
+	struct daemon *d = arg;
+	struct stated_resend r = { d->env, peer };
+	size_t n;
+
+	n = push_queue_resend(r.env->pushes, ipc_peer_role(peer),
+	    ipc_peer_name(peer), stated_resend_cb, &r);
+	if (n > 0)
+		log_info("%s is back: %zu push(es) without an ACK sent again",
+		    ipc_peer_name(peer), n);
+}
+
 const struct ipc_handler stated_handlers[] = {
 	{ ST_LOCK, FRONT_ENDS, stated_lock },
 	{ ST_UNLOCK, FRONT_ENDS, stated_range },
@@ -1022,6 +1143,7 @@ const struct ipc_handler stated_handlers[] = {
 	{ ST_GRACE_INFO, FRONT_ENDS | STATD, stated_grace_info },
 	{ ST_DRC_PUT, NFSD, stated_drc_put },
 	{ ST_DRC_DUMP, NFSD, stated_drc_dump },
+	{ ST_PUSH_ACK, FRONT_ENDS, stated_push_ack },
 };
 const size_t stated_nhandlers = sizeof(stated_handlers) /
     sizeof(stated_handlers[0]);
@@ -1110,7 +1232,7 @@ stated_sweep_cb(evutil_socket_t fd, short what, void *arg)
 		if (cl->has_state || cl->epoch == 0)
 			continue;
 		/* In grace, a client that has not reclaimed yet keeps it. */
-		if (env->in_grace && cl->reclaimable && !cl->done &&
+		if (stated_in_grace(env) && cl->reclaimable && !cl->done &&
 		    cl->epoch != clients_epoch(env->clients))
 			continue;
 		clients_clear_state(env->clients, cl);
@@ -1142,7 +1264,8 @@ stated_pre_init(struct daemon *d)
 	daemon_allow_peer(d, IPC_ROLE_LOCKD, 0);
 	daemon_allow_peer(d, IPC_ROLE_STATD, 0);
 	daemon_serve(d, "stated.sock", stated_handlers, stated_nhandlers);
-	ipc_server_set_peer_callbacks(d->service, NULL, stated_peer_gone);
+	ipc_server_set_peer_callbacks(d->service, stated_peer_hello,
+	    stated_peer_gone);
 }
 
 static void
@@ -1177,6 +1300,8 @@ stated_post_init(struct daemon *d)
 
 	if ((env->locks = lock_table_new(stated_grant_cb, env)) == NULL)
 		fatal("lock table");
+	if ((env->pushes = push_queue_new(STATED_PUSH_MAX)) == NULL)
+		fatal("push queue");
 	stated_limits(d);
 	/* As many entries as nfsd keeps itself: one knob for both. */
 	if ((env->drc = drc_table_new((size_t)conf_get_int(d->conf, "nfsd",
@@ -1202,7 +1327,6 @@ stated_post_init(struct daemon *d)
 	if (env->grace_pending > 0 && grace > 0) {
 		struct timeval gt = { (time_t)grace, 0 };
 
-		env->in_grace = 1;
 		env->grace_end = time(NULL) + grace;
 		lock_table_grace_set(env->locks, 1);
 		evtimer_add(env->ev_grace, &gt);
@@ -1232,6 +1356,8 @@ stated_stop(struct daemon *d)
 	env->locks = NULL;
 	drc_table_free(env->drc);
 	env->drc = NULL;
+	push_queue_free(env->pushes);
+	env->pushes = NULL;
 }
 
 static void
@@ -1259,16 +1385,20 @@ stated_status(struct daemon *d, char *buf, size_t len)
 	snprintf(buf, len, "%zu front end(s) connected; epoch %llu; %s; "
 	    "%zu lock(s), %zu waiter(s), %zu share(s) on %zu file(s); "
 	    "%zu client record(s); %llu refused by a per-host limit; "
-	    "reply cache %zu entr%s, %zu bytes",
+	    "reply cache %zu entr%s, %zu bytes; %zu push(es) awaiting an "
+	    "ACK, %llu sent, %llu not kept",
 	    ipc_server_peer_count(d->service),
 	    env->clients ? (unsigned long long)clients_epoch(env->clients) :
-	    0ULL, env->in_grace ? "in grace" : "not in grace", st.locks,
+	    0ULL, stated_in_grace(env) ? "in grace" : "not in grace", st.locks,
 	    st.waiters, st.shares, st.files,
 	    env->clients ? clients_count(env->clients) : 0,
 	    (unsigned long long)env->limit_hits,
 	    env->drc ? drc_table_count(env->drc) : 0,
 	    env->drc && drc_table_count(env->drc) == 1 ? "y" : "ies",
-	    env->drc ? drc_table_bytes(env->drc) : 0);
+	    env->drc ? drc_table_bytes(env->drc) : 0,
+	    env->pushes ? push_queue_total(env->pushes) : 0,
+	    (unsigned long long)env->pushes_sent,
+	    (unsigned long long)env->pushes_refused);
 }
 
 static const struct daemon_def stated_def = {

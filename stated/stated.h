@@ -1,7 +1,8 @@
 /*
  * dittofs-stated: owner of all protocol state (DESIGN.md section 5).
  * It parses no network input; front ends reach it over stated.sock with
- * the messages of common/stated_msg.x.
+ * the message sets of common/stated_*.x (stated_common.x has the map):
+ * locks and shares, grace and clients, the reply cache, and pushes.
  */
 #ifndef DITTOFS_STATED_H
 #define DITTOFS_STATED_H
@@ -14,13 +15,18 @@
 #include "daemon.h"
 #include "drc.h"
 #include "lock_table.h"
-#include "stated_msg.h"
+#include "push.h"
+#include "stated_client.h"
+#include "stated_drc.h"
+#include "stated_lock.h"
+#include "stated_push.h"
 
 #define STATED_SWEEP_SECONDS	30
 
 /*
  * A request the lock table queued, and the front end connection that
- * sent it: ST_GRANTED goes there.  When that connection goes, its
+ * sent it: the ST_PUSH_GRANTED push goes to that front end.  When that
+ * connection goes, its
  * waiters are cancelled; the front end re-announces them when it comes
  * back (lockd does), or its clients ask again.
  */
@@ -47,7 +53,6 @@ struct stated_env {
 	struct stated_clients	*clients;
 	TAILQ_HEAD(, stated_waiter) waiters;
 	uint64_t		 next_waiter_id;
-	int			 in_grace;
 	time_t			 grace_end;
 	unsigned int		 grace_pending;	/* reclaimable, not done */
 	struct event		*ev_grace;
@@ -62,6 +67,10 @@ struct stated_env {
 	struct drc_table	*drc;
 	uint64_t		 drc_puts;
 	uint64_t		 drc_refused;
+	/* Pushes kept until their front end acknowledges them (push.h). */
+	struct push_queue	*pushes;
+	uint64_t		 pushes_sent;
+	uint64_t		 pushes_refused;
 };
 
 /* stated.c */

@@ -20,7 +20,10 @@
 #include "fz.h"
 #include "ipc.h"
 #include "sandbox.h"
-#include "stated_msg.h"
+#include "stated_client.h"
+#include "stated_drc.h"
+#include "stated_lock.h"
+#include "stated_push.h"
 #include "tap.h"
 
 /* A few files, owners, hosts and addresses, so that requests meet. */
