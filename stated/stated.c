@@ -367,6 +367,7 @@ stated_waiter_new(struct stated_env *env, struct ipc_peer *peer,
 	w->fe_cookie = fe_cookie;
 	w->file = rq->file;
 	w->protocol = rq->owner.protocol;
+	w->semantics = rq->owner.semantics;
 	w->client_id = rq->owner.client_id;
 	w->svid = rq->owner.svid;
 	w->offset = rq->offset;
@@ -388,7 +389,9 @@ stated_waiter_free(struct stated_env *env, struct stated_waiter *w)
 static void
 stated_waiter_owner(const struct stated_waiter *w, struct lock_owner *o)
 {
+	memset(o, 0, sizeof(*o));
 	o->protocol = w->protocol;
+	o->semantics = w->semantics;
 	o->client_id = w->client_id;
 	o->host = w->host;
 	o->bytes = w->bytes;

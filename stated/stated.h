@@ -37,6 +37,7 @@ struct stated_waiter {
 	uint64_t		 fe_cookie;	/* the front end's */
 	struct lock_file_id	 file;
 	enum lock_protocol	 protocol;
+	enum lock_semantics	 semantics;
 	uint64_t		 client_id;
 	char			*host;
 	uint8_t			*bytes;
