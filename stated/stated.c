@@ -16,6 +16,14 @@
  * It also keeps nfsd's duplicate request cache (drc.h), in memory, so
  * that it outlives an nfsd restart: nfsd stores entries one way and
  * reads them all back after each connect (nfsd/drc.c says why).
+ *
+ * What it tells a front end unasked (a queued lock granted, later a
+ * recall, a break, a revoked state id) is a push (common/stated_push.x),
+ * kept in push.c until that front end acknowledges it and sent again
+ * each time it says HELLO after a reconnect.
+ *
+ * The message sets are common/stated_*.x, one per subsystem; the one
+ * handler table below says which role may send which.
  */
 #define _GNU_SOURCE
 #include <errno.h>
