@@ -47,12 +47,14 @@ int			 push_queue_ack(struct push_queue *, uint32_t role,
 			    const char *name, uint64_t id);
 struct push_entry	*push_queue_find(struct push_queue *, uint64_t id);
 /* Each push of the front end in id order, counted as sent once more. */
-size_t			 push_queue_resend(struct push_queue *, uint32_t role,
-			    const char *name, push_queue_cb, void *);
+size_t			 push_queue_resend(struct push_queue *,
+			    uint32_t role, const char *name, push_queue_cb,
+			    void *);
 size_t			 push_queue_count(const struct push_queue *,
 			    uint32_t role, const char *name);
 size_t			 push_queue_total(const struct push_queue *);
 /* The st_push message of an entry (id, attempt, body); malloc'ed. */
-uint8_t			*push_message(const struct push_entry *, size_t *);
+uint8_t			*push_message(const struct push_entry *,
+			    size_t *);
 
 #endif

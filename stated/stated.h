@@ -77,5 +77,44 @@ struct stated_env {
 /* stated.c */
 extern const struct ipc_handler stated_handlers[];
 extern const size_t stated_nhandlers;
+struct stated_env *stated_env_of(struct ipc_peer *);
+void		 stated_reply(struct ipc_peer *, struct ipc_msg *,
+		    struct st_reply *);
+void		 stated_reply_status(struct ipc_peer *, struct ipc_msg *,
+		    int);
+int		 stated_decode(struct ipc_peer *, struct ipc_msg *,
+		    xdrproc_t, void *);
+int		 stated_protocol_ok(struct ipc_peer *, int);
+int		 stated_push(struct stated_env *, struct ipc_peer *,
+		    const st_push_body *);
+
+/* lock.c: common/stated_lock.x */
+void		 stated_lock(struct ipc_peer *, struct ipc_msg *);
+void		 stated_range(struct ipc_peer *, struct ipc_msg *);
+void		 stated_share(struct ipc_peer *, struct ipc_msg *);
+void		 stated_unshare(struct ipc_peer *, struct ipc_msg *);
+void		 stated_release_host(struct ipc_peer *, struct ipc_msg *);
+void		 stated_release_client(struct ipc_peer *, struct ipc_msg *);
+void		 stated_ctl_locks(struct ipc_peer *, struct ipc_msg *);
+void		 stated_grant_cb(void *, const struct lock_info *);
+void		 stated_waiter_free(struct stated_env *,
+		    struct stated_waiter *);
+void		 stated_waiters_cancel(struct stated_env *,
+		    struct ipc_peer *);
+
+/* grace.c: common/stated_client.x */
+void		 stated_grace_init(struct stated_env *, struct event_base *,
+		    long long);
+int		 stated_in_grace(const struct stated_env *);
+int		 stated_grace_check(struct stated_env *,
+		    struct stated_client *, int);
+void		 stated_client_done(struct stated_env *,
+		    struct stated_client *, const char *);
+int		 stated_client_of(struct stated_env *, struct lock_owner *,
+		    const char *, struct stated_client **);
+int		 stated_note_state(struct stated_env *,
+		    struct stated_client *);
+void		 stated_grace_info(struct ipc_peer *, struct ipc_msg *);
+void		 stated_ctl_grace_end(struct ipc_peer *, struct ipc_msg *);
 
 #endif

@@ -63,7 +63,7 @@ struct model_wlock {
 };
 
 struct model {
-	uint8_t			 mode[NFILES][NCELLS][MAXOWNERS];	/* POSIX */
+	uint8_t			 mode[NFILES][NCELLS][MAXOWNERS]; /* POSIX */
 	struct model_wlock	 wl[NFILES][MAXWL];	/* Windows */
 	int			 wl_len[NFILES];
 	uint8_t			 windows[MAXOWNERS];	/* its semantics */
@@ -185,7 +185,8 @@ owners_init(struct run *r)
 	    LOCK_PROTOCOL_SMB, LOCK_PROTOCOL_SMB };
 	static const char	*host[MAXOWNERS] =
 	    { "alpha", "alpha", "beta", NULL, NULL, NULL, NULL, NULL };
-	static const uint64_t	 client[MAXOWNERS] = { 0, 0, 0, 7, 7, 9, 9, 9 };
+	static const uint64_t	 client[MAXOWNERS] =
+	    { 0, 0, 0, 7, 7, 9, 9, 9 };
 	int			 i;
 
 	/* Owners 0 and 1 differ only by svid; 6 and 7 are Windows ones. */
@@ -762,7 +763,8 @@ compare_state(struct run *r)
 		fail(r, "%d locks listed, model has %d maximal runs", s.runs,
 		    runs);
 	lock_table_stats(r->table, &st);
-	if (st.locks != (size_t)(runs + wlocks) || st.waiters != (size_t)waiters ||
+	if (st.locks != (size_t)(runs + wlocks) ||
+	    st.waiters != (size_t)waiters ||
 	    st.shares != (size_t)shares || st.files != (size_t)files ||
 	    st.owners != (size_t)owners)
 		fail(r, "stats %zu/%zu/%zu/%zu/%zu, model %d/%d/%d/%d/%d "
