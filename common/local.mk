@@ -1,6 +1,8 @@
 ## common/: the library every daemon and tool links.
 
-IPC_MESSAGES = common/ipc_msg common/blockd_msg common/stated_msg
+IPC_MESSAGES = common/ipc_msg common/blockd_msg \
+	common/stated_common common/stated_lock common/stated_client \
+	common/stated_drc common/stated_push
 BUILT_SOURCES += $(IPC_MESSAGES:=.h) $(IPC_MESSAGES:=_xdr.c)
 CLEANFILES += $(IPC_MESSAGES:=.h) $(IPC_MESSAGES:=_xdr.c)
 EXTRA_DIST += $(IPC_MESSAGES:=.x)

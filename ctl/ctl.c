@@ -17,7 +17,8 @@
 #include "ipc.h"
 #include "log.h"
 #include "sandbox.h"
-#include "stated_msg.h"
+#include "stated_client.h"
+#include "stated_lock.h"
 #include "store.h"
 #include "util.h"
 

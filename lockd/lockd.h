@@ -20,7 +20,8 @@
 #include "nlm_prot.h"
 #include "rpc.h"
 #include "share_rules.h"
-#include "stated_msg.h"
+#include "stated_lock.h"
+#include "stated_push.h"
 
 #define LOCKD_FILE_ID_LEN	16	/* share 4, inode 8, generation 4 */
 #define NLMPROC_NSM_NOTIFY	16	/* private: statd's callback (Linux) */

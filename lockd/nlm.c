@@ -748,41 +748,100 @@ nlm_block_grant(struct lockd_block *b)
 	}
 }
 
-/* Messages from stated that are not replies: ST_GRANTED. */
+/*
+ * Pushes from stated (common/stated_push.x): a queued lock was granted.
+ * Each is acknowledged; stated sends it again after a reconnect until it
+ * is, so a repeat (the block already granted, or gone) is a no-op.
+ */
+static void
+nlm_push_ack(struct ipc_channel *ch, uint64_t push_id, st_status status)
+{
+	struct st_push_ack ack;
+
+	memset(&ack, 0, sizeof(ack));
+	ack.push_id = push_id;
+	ack.status = status;
+	if (ipc_send_xdr(ch, ST_PUSH_ACK, 0, 0, -1, (xdrproc_t)xdr_st_push_ack,
+	    &ack) == -1)
+		log_warn("stated: ST_PUSH_ACK");
+}
+
+/* The block is the one the push describes (cookies restart with lockd). */
+static int
+nlm_push_matches(const struct lockd_block *b, const st_lock_desc *l)
+{
+	return l->file.st_file_len == LOCKD_FILE_ID_LEN &&
+	    memcmp(b->file, l->file.st_file_val, LOCKD_FILE_ID_LEN) == 0 &&
+	    b->req.offset == l->offset && b->req.length == l->length &&
+	    (uint32_t)b->req.svid == l->owner.svid &&
+	    !b->req.exclusive == !l->exclusive &&
+	    b->req.oh.nlm_netobj_len == l->owner.bytes.bytes_len &&
+	    (l->owner.bytes.bytes_len == 0 || memcmp(b->req.oh.nlm_netobj_val,
+	    l->owner.bytes.bytes_val, l->owner.bytes.bytes_len) == 0);
+}
+
+static st_status
+nlm_push_granted(struct lockd_env *env, const struct st_push *p)
+{
+	const struct st_push_granted *g = &p->body.st_push_body_u.granted;
+	struct lockd_block *b;
+	struct nlm_req r;
+
+	if ((b = nlm_block_by_id(env, g->cookie)) != NULL &&
+	    nlm_push_matches(b, &g->lock)) {
+		if (!b->granted)
+			nlm_block_grant(b);
+		return ST_OK;
+	}
+	/*
+	 * A repeat may come after the GRANTED callback was done and the
+	 * block freed: the client holds the lock then, so it stays.
+	 */
+	if (p->attempt > 1 || g->lock.file.st_file_len != LOCKD_FILE_ID_LEN)
+		return ST_NOT_FOUND;
+	/* Cancelled meanwhile: the client does not want it. */
+	memset(&r, 0, sizeof(r));
+	r.caller_name = g->lock.owner.host;
+	r.owner_host = g->lock.owner.host;
+	r.oh.nlm_netobj_len = g->lock.owner.bytes.bytes_len;
+	r.oh.nlm_netobj_val = g->lock.owner.bytes.bytes_val;
+	r.svid = (int32_t)g->lock.owner.svid;
+	r.offset = g->lock.offset;
+	r.length = g->lock.length;
+	r.exclusive = g->lock.exclusive;
+	nlm_unlock_quietly(env, (uint8_t *)g->lock.file.st_file_val, &r);
+	return ST_NOT_FOUND;
+}
+
 void
 nlm_stated_message(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 {
 	struct lockd_env *env = arg;
-	struct lockd_block *b;
-	struct st_granted g;
-	struct nlm_req r;
+	struct st_push p;
+	st_status status;
 
-	if (msg->hdr.type != ST_GRANTED) {
+	if (msg->hdr.type != ST_PUSH) {
 		log_warnx("stated sent message type %u", msg->hdr.type);
 		return;
 	}
-	memset(&g, 0, sizeof(g));
-	if (ipc_decode(msg, (xdrproc_t)xdr_st_granted, &g) == -1) {
-		log_warnx("stated: malformed ST_GRANTED");
+	memset(&p, 0, sizeof(p));
+	if (ipc_decode(msg, (xdrproc_t)xdr_st_push, &p) == -1) {
+		log_warnx("stated: malformed ST_PUSH");
 		return;
 	}
-	if ((b = nlm_block_by_id(env, g.cookie)) != NULL && !b->granted)
-		nlm_block_grant(b);
-	else if (b == NULL && g.lock.file.st_file_len == LOCKD_FILE_ID_LEN) {
-		/* Cancelled meanwhile: the client does not want it. */
-		memset(&r, 0, sizeof(r));
-		r.caller_name = g.lock.owner.host;
-		r.owner_host = g.lock.owner.host;
-		r.oh.nlm_netobj_len = g.lock.owner.bytes.bytes_len;
-		r.oh.nlm_netobj_val = g.lock.owner.bytes.bytes_val;
-		r.svid = (int32_t)g.lock.owner.svid;
-		r.offset = g.lock.offset;
-		r.length = g.lock.length;
-		r.exclusive = g.lock.exclusive;
-		nlm_unlock_quietly(env, (uint8_t *)g.lock.file.st_file_val,
-		    &r);
+	switch (p.body.kind) {
+	case ST_PUSH_GRANTED:
+		status = nlm_push_granted(env, &p);
+		break;
+	default:
+		/* NLM holds no caching grants and no state ids. */
+		log_warnx("stated: push %llu of kind %d, not NLM's",
+		    (unsigned long long)p.push_id, (int)p.body.kind);
+		status = ST_INVALID;
+		break;
 	}
-	xdr_free((xdrproc_t)xdr_st_granted, &g);
+	nlm_push_ack(ch, p.push_id, status);
+	xdr_free((xdrproc_t)xdr_st_push, &p);
 }
 
 struct nlm_reannounce {

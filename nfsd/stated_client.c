@@ -1,5 +1,5 @@
 /*
- * nfsd's side of stated's protocol (common/stated_msg.x): today, the
+ * nfsd's side of stated's protocol (common/stated_drc.x): today, the
  * copy of the duplicate request cache that outlives nfsd (drc.c says
  * why and what is still lost).
  *
@@ -23,7 +23,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "nfsd.h"
-#include "stated_msg.h"
+#include "stated_drc.h"
 
 /* Entries waiting for the flush; beyond this they are not mirrored. */
 #define SDC_PENDING_MAX		65536

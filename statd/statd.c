@@ -38,7 +38,8 @@
 #include "rpc.h"
 #include "rpcbind.h"
 #include "sm_prot.h"
-#include "stated_msg.h"
+#include "stated_client.h"
+#include "stated_lock.h"
 
 struct statd_env {
 	struct daemon		*daemon;

@@ -20,7 +20,7 @@
 #define CLIENTS_REC_PREFIX	'c'
 #define CLIENTS_REC_FIXED	18	/* id, epoch, addr length */
 #define CLIENTS_MAX		(1u << 20)
-#define CLIENTS_PROTOCOL_NLM	1	/* stated_msg.x ST_PROTOCOL_NLM */
+#define CLIENTS_PROTOCOL_NLM	1	/* stated_common.x ST_PROTOCOL_NLM */
 
 struct stated_clients {
 	DB_ENV			*env;

@@ -55,6 +55,7 @@ struct lock_table_owner {
 	enum lock_protocol	 protocol;
 	uint64_t		 client_id;
 	uint32_t		 svid;
+	enum lock_semantics	 semantics;
 	struct lock_table_client *client;	/* NULL for client id 0 */
 	char			*host;		/* NUL-terminated, same block */
 	size_t			 host_len;
@@ -316,6 +317,22 @@ lock_types_conflict(enum lock_type a, enum lock_type b)
 	return a == LOCK_EXCLUSIVE || b == LOCK_EXCLUSIVE;
 }
 
+/*
+ * Whether a lock of holder (held, or queued before) stands in the way
+ * of a request of owner o (lock_table.h): across owners by type; an
+ * owner's own lock only when a Windows owner asks for exclusive.  o may
+ * be NULL: a TEST for no one in particular.
+ */
+static int
+lock_conflicts(const struct lock_table_owner *holder, enum lock_type held,
+    const struct lock_table_owner *o, enum lock_type type)
+{
+	if (holder == o)
+		return o->semantics == LOCK_SEMANTICS_WINDOWS &&
+		    type == LOCK_EXCLUSIVE;
+	return lock_types_conflict(held, type);
+}
+
 static int
 lock_file_id_valid(const struct lock_file_id *id)
 {
@@ -330,6 +347,9 @@ lock_owner_valid(const struct lock_owner *o)
 	if (o->protocol != LOCK_PROTOCOL_NLM &&
 	    o->protocol != LOCK_PROTOCOL_NFSV4 &&
 	    o->protocol != LOCK_PROTOCOL_SMB)
+		return 0;
+	if (o->semantics != LOCK_SEMANTICS_POSIX &&
+	    o->semantics != LOCK_SEMANTICS_WINDOWS)
 		return 0;
 	if (o->bytes_len > LOCK_OWNER_MAX ||
 	    (o->bytes_len > 0 && o->bytes == NULL))
@@ -351,6 +371,7 @@ lock_owner_hash(const struct lock_table *t, const struct lock_owner *o,
 	lock_siphash_u64(&s, (uint64_t)o->protocol);
 	lock_siphash_u64(&s, o->client_id);
 	lock_siphash_u64(&s, o->svid);
+	lock_siphash_u64(&s, (uint64_t)o->semantics);
 	lock_siphash_u64(&s, host_len);
 	lock_siphash_update(&s, o->host, host_len);
 	lock_siphash_u64(&s, o->bytes_len);
@@ -416,6 +437,7 @@ lock_owner_view(const struct lock_table_owner *o, struct lock_owner *out)
 	out->bytes = o->bytes;
 	out->bytes_len = o->bytes_len;
 	out->svid = o->svid;
+	out->semantics = o->semantics;
 }
 
 /* Finds the owner; creates it when create is set (NULL: out of memory). */
@@ -435,7 +457,8 @@ lock_owner_get(struct lock_table *t, const struct lock_owner *desc,
 		o = (struct lock_table_owner *)l;
 		if (l->hash == hash && o->protocol == desc->protocol &&
 		    o->client_id == desc->client_id &&
-		    o->svid == desc->svid && o->host_len == host_len &&
+		    o->svid == desc->svid && o->semantics == desc->semantics &&
+		    o->host_len == host_len &&
 		    o->bytes_len == desc->bytes_len &&
 		    memcmp(o->host, desc->host != NULL ? desc->host : "",
 		    host_len) == 0 &&
@@ -454,6 +477,7 @@ lock_owner_get(struct lock_table *t, const struct lock_owner *desc,
 	o->protocol = desc->protocol;
 	o->client_id = desc->client_id;
 	o->svid = desc->svid;
+	o->semantics = desc->semantics;
 	o->host = (char *)(o + 1);
 	o->host_len = host_len;
 	if (host_len > 0)
@@ -641,8 +665,8 @@ lock_file_conflict(struct lock_table_file *f, struct lock_table_owner *owner,
 	TAILQ_FOREACH(r, &f->ranges, file_entry) {
 		if (r->start > end)
 			break;
-		if (r->owner != owner && r->end >= start &&
-		    lock_types_conflict(r->type, type))
+		if (r->end >= start &&
+		    lock_conflicts(r->owner, r->type, owner, type))
 			return r;
 	}
 	return NULL;
@@ -659,9 +683,8 @@ lock_waiter_blocked(struct lock_table_file *f, struct lock_table_waiter *w)
 	TAILQ_FOREACH(v, &f->waiters, file_entry) {
 		if (v == w)
 			break;
-		if (v->owner != w->owner &&
-		    lock_overlap(v->start, v->end, w->start, w->end) &&
-		    lock_types_conflict(v->type, w->type))
+		if (lock_overlap(v->start, v->end, w->start, w->end) &&
+		    lock_conflicts(v->owner, v->type, w->owner, w->type))
 			return 1;
 	}
 	return 0;
@@ -750,6 +773,60 @@ lock_range_apply(struct lock_table *t, struct lock_table_file *f,
 	return 0;
 }
 
+/* A Windows lock: a record of its own, whatever o holds already. */
+static int
+lock_range_add(struct lock_table *t, struct lock_table_file *f,
+    struct lock_table_owner *o, uint64_t start, uint64_t end,
+    enum lock_type type)
+{
+	struct lock_table_range	*add;
+
+	if ((add = calloc(1, sizeof(*add))) == NULL)
+		return -1;
+	add->file = f;
+	add->owner = o;
+	add->start = start;
+	add->end = end;
+	add->type = type;
+	lock_file_insert_range(f, add);
+	LIST_INSERT_HEAD(&o->ranges, add, owner_entry);
+	t->stats.locks++;
+	lock_client_count(o, 1);
+	return 0;
+}
+
+/* Grants o [start, end] by its owner's rules; -1 when out of memory. */
+static int
+lock_range_grant(struct lock_table *t, struct lock_table_file *f,
+    struct lock_table_owner *o, uint64_t start, uint64_t end,
+    enum lock_type type, int *weakened)
+{
+	*weakened = 0;
+	if (o->semantics == LOCK_SEMANTICS_WINDOWS)
+		return lock_range_add(t, f, o, start, end, type);
+	return lock_range_apply(t, f, o, start, end, type, weakened);
+}
+
+/*
+ * A Windows unlock: the lock of o on f with exactly [start, end], an
+ * exclusive one first (MS-FSA 2.1.5.9).  NULL when there is none.
+ */
+static struct lock_table_range *
+lock_range_exact(struct lock_table_file *f, struct lock_table_owner *o,
+    uint64_t start, uint64_t end)
+{
+	struct lock_table_range	*r, *found = NULL;
+
+	LIST_FOREACH(r, &o->ranges, owner_entry) {
+		if (r->file != f || r->start != start || r->end != end)
+			continue;
+		if (found == NULL || (found->type != LOCK_EXCLUSIVE &&
+		    r->type == LOCK_EXCLUSIVE))
+			found = r;
+	}
+	return found;
+}
+
 /*
  * Takes [start, end] out of owner o's locks on f.  Returns 1 when
  * something was unlocked, 0 when nothing was held there, -1 when a split
@@ -820,7 +897,7 @@ lock_file_wake(struct lock_table *t, struct lock_table_file *f)
 		if (lock_waiter_blocked(f, w))
 			continue;
 		/* Out of memory: the waiter stays, the next wake retries. */
-		if (lock_range_apply(t, f, w->owner, w->start, w->end,
+		if (lock_range_grant(t, f, w->owner, w->start, w->end,
 		    w->type, &weakened) == -1)
 			return;
 		TAILQ_REMOVE(&f->waiters, w, file_entry);
@@ -1159,7 +1236,7 @@ lock_table_lock(struct lock_table *t, const struct lock_request *req,
 		res = dead == 1 ? LOCK_DEADLOCK : LOCK_NOMEM;
 		goto done;
 	}
-	if (lock_range_apply(t, f, o, start, end, req->type, &weakened) ==
+	if (lock_range_grant(t, f, o, start, end, req->type, &weakened) ==
 	    -1) {
 		res = LOCK_NOMEM;
 		goto done;
@@ -1173,13 +1250,17 @@ lock_table_lock(struct lock_table *t, const struct lock_request *req,
 	return res;
 }
 
-/* NLM4_UNLOCK, NFSv4 LOCKU, SMB2 LOCK with UNLOCK. */
+/*
+ * NLM4_UNLOCK, NFSv4 LOCKU: what o holds of the range goes.  SMB2 LOCK
+ * with UNLOCK: the lock of exactly that range goes, or LOCK_NOT_FOUND.
+ */
 enum lock_result
 lock_table_unlock(struct lock_table *t, const struct lock_file_id *file,
     const struct lock_owner *owner, uint64_t offset, uint64_t length)
 {
 	struct lock_table_file	*f;
 	struct lock_table_owner	*o;
+	struct lock_table_range	*r;
 	uint64_t		 start, end;
 	int			 changed;
 
@@ -1190,8 +1271,14 @@ lock_table_unlock(struct lock_table *t, const struct lock_file_id *file,
 		return LOCK_RANGE;
 	if ((f = lock_file_get(t, file, 0)) == NULL ||
 	    (o = lock_owner_get(t, owner, 0)) == NULL)
-		return LOCK_OK;
-	if ((changed = lock_range_remove(t, f, o, start, end)) == -1)
+		return owner->semantics == LOCK_SEMANTICS_WINDOWS ?
+		    LOCK_NOT_FOUND : LOCK_OK;
+	if (o->semantics == LOCK_SEMANTICS_WINDOWS) {
+		if ((r = lock_range_exact(f, o, start, end)) == NULL)
+			return LOCK_NOT_FOUND;
+		lock_range_free(t, r);
+		changed = 1;
+	} else if ((changed = lock_range_remove(t, f, o, start, end)) == -1)
 		return LOCK_NOMEM;
 	if (changed)
 		lock_file_wake(t, f);

@@ -22,6 +22,10 @@
  *   i.e. up to and including byte UINT64_MAX.  A range whose last byte
  *   would lie beyond UINT64_MAX is refused with LOCK_RANGE.
  *
+ * Semantics.  Each owner's locks follow POSIX or Windows rules, as its
+ * struct lock_owner says (part of its identity; the daemon chooses by
+ * protocol: NLM and NFSv4 POSIX, SMB Windows), so one table serves both.
+ *
  * POSIX rules per owner: an owner never conflicts with itself.  Its locks
  * on a file are kept disjoint and merged: locking over its own locks with
  * another type splits them, same-type ranges that overlap or touch merge,
@@ -29,8 +33,22 @@
  * upgrade (shared -> exclusive) is checked against the other owners before
  * anything changes, so a refused or queued upgrade keeps the shared lock.
  *
- * Conflicts across owners: exclusive conflicts with any overlapping lock,
- * shared only with an overlapping exclusive lock.
+ * Windows rules per owner (MS-FSA 2.1.5.8, 2.1.5.9; LockFileEx): each
+ * lock is a record of its own, never merged or split, so an owner may
+ * stack overlapping locks.  A shared request may overlap the owner's own
+ * locks of either type; an exclusive request conflicts with any
+ * overlapping lock, its owner's own included.  An unlock must name the
+ * exact range (offset and length) of a lock the owner holds, else
+ * LOCK_NOT_FOUND (SMB's STATUS_RANGE_NOT_LOCKED); of several such, an
+ * exclusive one goes first.  A request that waits only for its owner's
+ * own lock waits until that owner unlocks it (an SMB open may send the
+ * unlock while its blocking lock waits): such a wait is no edge of the
+ * wait-for graph below.
+ *
+ * Conflicts across owners, whatever their semantics: exclusive conflicts
+ * with any overlapping lock, shared only with an overlapping exclusive
+ * lock.  So a POSIX lock and another owner's Windows lock conflict on an
+ * overlapping range as two POSIX locks of theirs would.
  *
  * Fairness.  A new request is granted at once when no lock held by another
  * owner conflicts with it: queued waiters do not block arrivals (as POSIX
@@ -98,6 +116,11 @@ enum lock_protocol {
 	LOCK_PROTOCOL_SMB
 };
 
+enum lock_semantics {
+	LOCK_SEMANTICS_POSIX = 0,	/* NLM, NFSv4: merge and split */
+	LOCK_SEMANTICS_WINDOWS		/* SMB: stack, unlock exact ranges */
+};
+
 enum lock_type {
 	LOCK_SHARED = 1,		/* read */
 	LOCK_EXCLUSIVE			/* write */
@@ -110,7 +133,8 @@ enum lock_result {
 	LOCK_DEADLOCK,		/* would close a wait-for cycle; nothing done */
 	LOCK_GRACE,		/* not a reclaim, and the table is in grace */
 	LOCK_NO_GRACE,		/* a reclaim, and the table is not in grace */
-	LOCK_NOT_FOUND,		/* cancel: no such queued request */
+	LOCK_NOT_FOUND,		/* cancel: no such queued request; Windows
+				   unlock: no lock of exactly that range */
 	LOCK_INVALID,		/* malformed owner, file, type or flags */
 	LOCK_RANGE,		/* offset + length beyond UINT64_MAX + 1 */
 	LOCK_NOMEM,		/* out of memory; nothing done */
@@ -140,6 +164,7 @@ struct lock_owner {
 	const void		*bytes;
 	size_t			 bytes_len;	/* 0 .. LOCK_OWNER_MAX */
 	uint32_t		 svid;
+	enum lock_semantics	 semantics;
 };
 
 struct lock_request {

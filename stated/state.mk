@@ -22,3 +22,14 @@ tests_unit_test_stated_drc_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/stated
 tests_unit_test_stated_drc_LDADD = stated/libstateddrc.a common/libipcxdr.a \
 	$(TIRPC_LIBS)
+
+## Pushes to front ends kept until acknowledged (common/stated_push.x).
+noinst_LIBRARIES += stated/libpush.a
+stated_libpush_a_SOURCES = stated/push.c stated/push.h
+
+check_PROGRAMS += tests/unit/test_stated_push
+TESTS += tests/unit/test_stated_push
+tests_unit_test_stated_push_SOURCES = tests/unit/test_stated_push.c
+tests_unit_test_stated_push_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/stated
+tests_unit_test_stated_push_LDADD = stated/libpush.a

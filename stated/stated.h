@@ -1,7 +1,8 @@
 /*
  * dittofs-stated: owner of all protocol state (DESIGN.md section 5).
  * It parses no network input; front ends reach it over stated.sock with
- * the messages of common/stated_msg.x.
+ * the message sets of common/stated_*.x (stated_common.x has the map):
+ * locks and shares, grace and clients, the reply cache, and pushes.
  */
 #ifndef DITTOFS_STATED_H
 #define DITTOFS_STATED_H
@@ -14,13 +15,18 @@
 #include "daemon.h"
 #include "drc.h"
 #include "lock_table.h"
-#include "stated_msg.h"
+#include "push.h"
+#include "stated_client.h"
+#include "stated_drc.h"
+#include "stated_lock.h"
+#include "stated_push.h"
 
 #define STATED_SWEEP_SECONDS	30
 
 /*
  * A request the lock table queued, and the front end connection that
- * sent it: ST_GRANTED goes there.  When that connection goes, its
+ * sent it: the ST_PUSH_GRANTED push goes to that front end.  When that
+ * connection goes, its
  * waiters are cancelled; the front end re-announces them when it comes
  * back (lockd does), or its clients ask again.
  */
@@ -31,6 +37,7 @@ struct stated_waiter {
 	uint64_t		 fe_cookie;	/* the front end's */
 	struct lock_file_id	 file;
 	enum lock_protocol	 protocol;
+	enum lock_semantics	 semantics;
 	uint64_t		 client_id;
 	char			*host;
 	uint8_t			*bytes;
@@ -47,7 +54,6 @@ struct stated_env {
 	struct stated_clients	*clients;
 	TAILQ_HEAD(, stated_waiter) waiters;
 	uint64_t		 next_waiter_id;
-	int			 in_grace;
 	time_t			 grace_end;
 	unsigned int		 grace_pending;	/* reclaimable, not done */
 	struct event		*ev_grace;
@@ -62,10 +68,53 @@ struct stated_env {
 	struct drc_table	*drc;
 	uint64_t		 drc_puts;
 	uint64_t		 drc_refused;
+	/* Pushes kept until their front end acknowledges them (push.h). */
+	struct push_queue	*pushes;
+	uint64_t		 pushes_sent;
+	uint64_t		 pushes_refused;
 };
 
 /* stated.c */
 extern const struct ipc_handler stated_handlers[];
 extern const size_t stated_nhandlers;
+struct stated_env *stated_env_of(struct ipc_peer *);
+void		 stated_reply(struct ipc_peer *, struct ipc_msg *,
+		    struct st_reply *);
+void		 stated_reply_status(struct ipc_peer *, struct ipc_msg *,
+		    int);
+int		 stated_decode(struct ipc_peer *, struct ipc_msg *,
+		    xdrproc_t, void *);
+int		 stated_protocol_ok(struct ipc_peer *, int);
+int		 stated_push(struct stated_env *, struct ipc_peer *,
+		    const st_push_body *);
+
+/* lock.c: common/stated_lock.x */
+void		 stated_lock(struct ipc_peer *, struct ipc_msg *);
+void		 stated_range(struct ipc_peer *, struct ipc_msg *);
+void		 stated_share(struct ipc_peer *, struct ipc_msg *);
+void		 stated_unshare(struct ipc_peer *, struct ipc_msg *);
+void		 stated_release_host(struct ipc_peer *, struct ipc_msg *);
+void		 stated_release_client(struct ipc_peer *, struct ipc_msg *);
+void		 stated_ctl_locks(struct ipc_peer *, struct ipc_msg *);
+void		 stated_grant_cb(void *, const struct lock_info *);
+void		 stated_waiter_free(struct stated_env *,
+		    struct stated_waiter *);
+void		 stated_waiters_cancel(struct stated_env *,
+		    struct ipc_peer *);
+
+/* grace.c: common/stated_client.x */
+void		 stated_grace_init(struct stated_env *, struct event_base *,
+		    long long);
+int		 stated_in_grace(const struct stated_env *);
+int		 stated_grace_check(struct stated_env *,
+		    struct stated_client *, int);
+void		 stated_client_done(struct stated_env *,
+		    struct stated_client *, const char *);
+int		 stated_client_of(struct stated_env *, struct lock_owner *,
+		    const char *, struct stated_client **);
+int		 stated_note_state(struct stated_env *,
+		    struct stated_client *);
+void		 stated_grace_info(struct ipc_peer *, struct ipc_msg *);
+void		 stated_ctl_grace_end(struct ipc_peer *, struct ipc_msg *);
 
 #endif

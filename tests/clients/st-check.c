@@ -8,10 +8,15 @@
  *   st-check roles SOCK           as nfsd, state of another protocol
  *                                 (NLM locks, FREE_ALL) is refused and
  *                                 its own (NFSv4) is served, as TAP
+ *   st-check push SOCK            as two nfsd front ends: a queued lock
+ *                                 granted is pushed, pushed again after
+ *                                 a reconnect without an ACK, and not
+ *                                 after one, as TAP
  *
  * As root it becomes dittofs-nfsd first (stated checks SO_PEERCRED).
  */
 #define _GNU_SOURCE
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +25,10 @@
 #include "fz.h"
 #include "ipc.h"
 #include "sandbox.h"
-#include "stated_msg.h"
+#include "stated_client.h"
+#include "stated_drc.h"
+#include "stated_lock.h"
+#include "stated_push.h"
 #include "tap.h"
 
 /* A few files, owners, hosts and addresses, so that requests meet. */
@@ -106,6 +114,7 @@ static const struct {
 	{ ST_SHARE, "FOAUUU" }, { ST_UNSHARE, "FO" },
 	{ ST_RELEASE_HOST, "PSU" }, { ST_RELEASE_CLIENT, "PH" },
 	{ ST_GRACE_INFO, "" }, { ST_DRC_PUT, "D" }, { ST_DRC_DUMP, "H" },
+	{ ST_PUSH_ACK, "HU" },
 };
 
 static uint32_t
@@ -122,7 +131,27 @@ st_build(struct fz *z, void *arg)
 static int
 st_oneway(uint32_t type)
 {
-	return type == ST_DRC_PUT;
+	return type == ST_DRC_PUT || type == ST_PUSH_ACK;
+}
+
+/*
+ * The next message within 10 s; with replies_only, pushes (which stated
+ * may send at any time, and again after every HELLO) are skipped.
+ */
+static int
+st_recv(int fd, struct ipc_sync_reply *r, int replies_only)
+{
+	struct pollfd p;
+
+	for (;;) {
+		p.fd = fd;
+		p.events = POLLIN;
+		if (poll(&p, 1, 10000) != 1 || ipc_sync_recv(fd, r) == -1)
+			return -1;
+		if (!replies_only || (r->hdr.flags & IPC_F_REPLY))
+			return 0;
+		ipc_sync_reply_free(r);
+	}
 }
 
 /* A good request on a new connection: ST_GRACE_INFO. */
@@ -135,7 +164,7 @@ st_serves(const char *sock)
 	if ((fd = fz_connect(sock)) == -1)
 		return 0;
 	ok = ipc_sync_send(fd, ST_GRACE_INFO, 7, 0, -1, NULL, NULL) == 0 &&
-	    ipc_sync_recv(fd, &r) == 0;
+	    st_recv(fd, &r, 1) == 0;
 	if (ok) {
 		ok = r.hdr.type == ST_GRACE_REPLY && r.hdr.id == 7;
 		ipc_sync_reply_free(&r);
@@ -172,7 +201,7 @@ st_reply_status(int fd, uint32_t type, xdrproc_t proc, const void *obj)
 	int status = -1000;
 
 	if (ipc_sync_send(fd, type, ++id, 0, -1, proc, obj) == -1 ||
-	    ipc_sync_recv(fd, &r) == -1)
+	    st_recv(fd, &r, 1) == -1)
 		return status;
 	memset(&rep, 0, sizeof(rep));
 	if (r.hdr.type == ST_REPLY && r.hdr.id == id &&
@@ -230,6 +259,139 @@ roles(const char *sock)
 	return tap_done();
 }
 
+/* A front end of its own name, so that its pushes are its own. */
+static int
+st_connect(const char *sock, const char *name)
+{
+	struct ipc_hello_reply hr;
+	int fd;
+
+	if ((fd = ipc_connect_unix(sock)) == -1)
+		return -1;
+	if (ipc_sync_hello(fd, IPC_ROLE_NFSD, name, &hr) == -1) {
+		close(fd);
+		return -1;
+	}
+	xdr_free((xdrproc_t)xdr_ipc_hello_reply, &hr);
+	return fd;
+}
+
+/* The next message must be an ST_PUSH; decoded into *p, 0 or -1. */
+static int
+st_push_recv(int fd, struct st_push *p)
+{
+	struct ipc_sync_reply r;
+	int rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	if (st_recv(fd, &r, 0) == -1)
+		return -1;
+	if (r.hdr.type == ST_PUSH && !(r.hdr.flags & IPC_F_REPLY) &&
+	    ipc_sync_decode(&r, (xdrproc_t)xdr_st_push, p) == 0)
+		rc = 0;
+	ipc_sync_reply_free(&r);
+	return rc;
+}
+
+/* The first message after GRACE_INFO is its reply: no push came first. */
+static int
+st_no_push(int fd)
+{
+	struct ipc_sync_reply r;
+	int ok;
+
+	if (ipc_sync_send(fd, ST_GRACE_INFO, 9, 0, -1, NULL, NULL) == -1 ||
+	    st_recv(fd, &r, 0) == -1)
+		return 0;
+	ok = r.hdr.type == ST_GRACE_REPLY && r.hdr.id == 9;
+	ipc_sync_reply_free(&r);
+	return ok;
+}
+
+static void
+st_push_lock(struct st_lock_req *l, uint64_t client, const char *owner)
+{
+	memset(l, 0, sizeof(*l));
+	l->file.st_file_len = 6;
+	l->file.st_file_val = "push-f";
+	l->owner.protocol = ST_PROTOCOL_NFSV4;
+	l->owner.client_id = client;
+	l->owner.host = "";
+	l->owner.bytes.bytes_len = (u_int)strlen(owner);
+	l->owner.bytes.bytes_val = (char *)owner;
+	l->addr = "127.0.0.1";
+	l->length = 10;
+	l->exclusive = 1;
+}
+
+/* DESIGN.md 3: stated keeps a push until the front end acknowledges it. */
+static int
+push(const char *sock)
+{
+	struct st_lock_req la, lb;
+	struct st_range_req u;
+	struct st_push p1, p2;
+	struct st_push_ack ack;
+	int a, b;
+
+	a = st_connect(sock, "st-push-a");
+	b = st_connect(sock, "st-push-b");
+	if (!tap_ok(a != -1 && b != -1, "two front ends connected"))
+		return tap_done();
+	st_push_lock(&la, 71, "holder");
+	st_push_lock(&lb, 72, "waiter");
+	lb.flags = ST_LOCK_BLOCK;
+	lb.cookie = 4242;
+	tap_ok(st_reply_status(a, ST_LOCK, (xdrproc_t)xdr_st_lock_req, &la) ==
+	    ST_OK, "A locks 0-9");
+	tap_ok(st_reply_status(b, ST_LOCK, (xdrproc_t)xdr_st_lock_req, &lb) ==
+	    ST_BLOCKED, "B's blocking lock on 0-9 is queued");
+	memset(&u, 0, sizeof(u));
+	u.file = la.file;
+	u.owner = la.owner;
+	u.length = 10;
+	tap_ok(st_reply_status(a, ST_UNLOCK, (xdrproc_t)xdr_st_range_req,
+	    &u) == ST_OK, "A unlocks");
+	tap_ok(st_push_recv(b, &p1) == 0 &&
+	    p1.body.kind == ST_PUSH_GRANTED &&
+	    p1.body.st_push_body_u.granted.cookie == 4242 &&
+	    p1.body.st_push_body_u.granted.lock.offset == 0 &&
+	    p1.body.st_push_body_u.granted.lock.length == 10 &&
+	    p1.attempt == 1, "B gets ST_PUSH GRANTED with its cookie, "
+	    "attempt 1");
+
+	/* B goes away without an ACK and comes back. */
+	close(b);
+	b = st_connect(sock, "st-push-b");
+	tap_ok(b != -1 && st_push_recv(b, &p2) == 0 &&
+	    p2.push_id == p1.push_id && p2.attempt == 2 &&
+	    p2.body.kind == ST_PUSH_GRANTED &&
+	    p2.body.st_push_body_u.granted.cookie == 4242,
+	    "after B reconnects the same push comes again, attempt 2");
+	tap_ok(st_no_push(a), "A, another front end, is not sent B's push");
+
+	memset(&ack, 0, sizeof(ack));
+	ack.push_id = p2.push_id;
+	ack.status = ST_OK;
+	tap_ok(ipc_sync_send(b, ST_PUSH_ACK, 0, 0, -1,
+	    (xdrproc_t)xdr_st_push_ack, &ack) == 0 && st_no_push(b),
+	    "B acknowledges it");
+	close(b);
+	b = st_connect(sock, "st-push-b");
+	tap_ok(b != -1 && st_no_push(b), "after the ACK a reconnect brings "
+	    "no push");
+	tap_ok(st_reply_status(a, ST_LOCK, (xdrproc_t)xdr_st_lock_req, &la) ==
+	    ST_DENIED, "B holds the lock it was granted: A is denied");
+	u.owner = lb.owner;
+	tap_ok(st_reply_status(b, ST_UNLOCK, (xdrproc_t)xdr_st_range_req,
+	    &u) == ST_OK, "B unlocks");
+	xdr_free((xdrproc_t)xdr_st_push, &p1);
+	xdr_free((xdrproc_t)xdr_st_push, &p2);
+	close(a);
+	close(b);
+	return tap_done();
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -245,7 +407,9 @@ main(int argc, char *argv[])
 		return fuzz(argv[2], argv[3], argv[4]);
 	if (argc == 3 && strcmp(argv[1], "roles") == 0)
 		return roles(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "push") == 0)
+		return push(argv[2]);
 	fprintf(stderr, "usage: st-check fuzz SOCK COUNT SEED | "
-	    "roles SOCK\n");
+	    "roles SOCK | push SOCK\n");
 	return 2;
 }

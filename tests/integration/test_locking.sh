@@ -237,6 +237,13 @@ check "hostB gets the GRANTED callback" \
 wait $BG 2>/dev/null
 BG=
 expect "hostB now holds 0-9" "TEST denied svid 22" nlmc hostA -p 11 -x test "$FH" 0 10
+# The grant reached lockd as stated's push, which lockd acknowledged.
+stated_pushes_acked() {
+	suite_ctl status stated 2>/dev/null |
+	    grep -q " 0 push(es) awaiting an ACK, [1-9][0-9]* sent"
+}
+check "lockd acknowledged stated's GRANTED push: none awaits an ACK" \
+    suite_wait 5 stated_pushes_acked
 
 # CANCEL of a queued request.
 expect "hostA's blocking lock on 0-9 is queued" "LOCK blocked" nlmc hostA -p 11 -x -B lock "$FH" 0 10
@@ -423,6 +430,20 @@ for i in 0 1 2 3 4 5 6 7; do nlmc "name-$i" -b 10.231.0.5 freeall >/dev/null; do
 check "a name's records that hold nothing make room for a new name" \
     suite_wait 5 sh -c "nsenter -t $CLIENT_NS -n -m '$NLMC' -s $SERVER -H newname -b 10.231.0.5 -x lock '$FH3' 2000000 5 | grep -q 'LOCK granted'"
 check "stated still answers, and is still the same process" test "$(suite_pid stated)" = "$STATED_LAST"
+
+# stated keeps a push until its front end acknowledges it, and sends it
+# again when that front end reconnects (DESIGN.md 3); st-check plays two
+# nfsd front ends.
+"$top_builddir/tests/clients/st-check" push "$SUITE_DIR/run/stated.sock" \
+    > "$SUITE_DIR/st-push.out" 2>&1
+while read -r line; do
+	case "$line" in
+	"ok "*) ok "stated push: ${line#ok * - }" ;;
+	"not ok "*) not_ok "stated push: ${line#not ok * - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done < "$SUITE_DIR/st-push.out"
+check "the push run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/st-push.out"
 
 check "SIGTERM stops the suite" suite_stop
 no_daemons() { ! pgrep -f "dittofs-.* -f $SUITE_CONF" >/dev/null; }

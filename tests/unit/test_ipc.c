@@ -639,7 +639,7 @@ test_calls(void)
 	ch = sink_channel(sv[0], 0, &s);
 	memset(&hello, 0, sizeof(hello));
 	hello.role = IPC_ROLE_NFSD;
-	hello.version_min = hello.version_max = 1;
+	hello.version_min = hello.version_max = IPC_PROTO_VERSION;
 	hello.name = (char *)"caller";
 	ipc_call(ch, IPC_HELLO, -1, (xdrproc_t)xdr_ipc_hello, &hello,
 	    call_reply, &r1);

@@ -92,6 +92,21 @@ nfs4(uint64_t client, const char *owner)
 	return o;
 }
 
+/* An SMB open: Windows semantics, as stated gives every SMB owner. */
+static struct lock_owner
+smb(uint64_t client, const char *open)
+{
+	struct lock_owner	 o;
+
+	memset(&o, 0, sizeof(o));
+	o.protocol = LOCK_PROTOCOL_SMB;
+	o.client_id = client;
+	o.bytes = open;
+	o.bytes_len = strlen(open);
+	o.semantics = LOCK_SEMANTICS_WINDOWS;
+	return o;
+}
+
 static enum lock_result
 lk(struct lock_table *t, uint64_t file, struct lock_owner o, uint64_t off,
     uint64_t len, enum lock_type type, int flags, uint64_t cookie)
@@ -348,6 +363,108 @@ test_ranges(void)
 	TAP_EQ_INT(lk(t, 1, a, 0, 1, LOCK_EXCLUSIVE, 0, 0), LOCK_OK,
 	    "A upgrades byte 0, adjacent to B");
 	HELD(t, 1, a, "X0-0", "A X0-0");
+	lock_table_free(t);
+}
+
+/* lock_table.h "Windows rules", and POSIX and Windows owners mixed. */
+static void
+test_windows(void)
+{
+	struct grants		 g;
+	struct lock_table	*t;
+	struct lock_owner	 w = smb(9, "open-w");
+	struct lock_owner	 v = smb(9, "open-v");
+	struct lock_owner	 a = nlm("alpha", "oh-a", 1);
+	struct lock_owner	 c = nfs4(7, "lo-c");
+	struct lock_owner	 wp = smb(9, "open-w");
+	struct lock_table_stats	 st;
+	struct lock_info	 h;
+
+	memset(&g, 0, sizeof(g));
+	t = lock_table_new(grant_record, &g);
+	tap_diag("Windows semantics: stacking, exact unlock, mixed owners");
+	TAP_EQ_INT(lk(t, 1, w, 0, 10, LOCK_SHARED, 0, 0), LOCK_OK,
+	    "W shared 0-9");
+	TAP_EQ_INT(lk(t, 1, w, 5, 10, LOCK_SHARED, 0, 0), LOCK_OK,
+	    "W shared 5-14 over its own shared lock");
+	TAP_EQ_INT(lk(t, 1, w, 10, 5, LOCK_SHARED, 0, 0), LOCK_OK,
+	    "W shared 10-14 stacks on it");
+	HELD(t, 1, w, "S0-9 S5-14 S10-14", "Windows locks neither merge "
+	    "nor split: three records");
+	lock_table_stats(t, &st);
+	TAP_EQ_INT(st.locks, 3, "three locks counted");
+	TAP_EQ_INT(lk(t, 1, w, 20, 5, LOCK_EXCLUSIVE, 0, 0), LOCK_OK,
+	    "W exclusive 20-24");
+	TAP_EQ_INT(lk(t, 1, w, 20, 5, LOCK_SHARED, 0, 0), LOCK_OK,
+	    "W shared over its own exclusive lock is allowed");
+	TAP_EQ_INT(lk(t, 1, w, 22, 1, LOCK_EXCLUSIVE, 0, 0), LOCK_DENIED,
+	    "W exclusive over its own lock conflicts");
+	TAP_EQ_INT(tst(t, 1, &w, 0, 1, LOCK_EXCLUSIVE, &h), LOCK_DENIED,
+	    "TEST says so too");
+	tap_ok(h.owner.semantics == LOCK_SEMANTICS_WINDOWS && h.offset == 0 &&
+	    h.length == 10, "holder is W's own first lock, with its semantics");
+	TAP_EQ_INT(lk(t, 1, v, 0, 1, LOCK_SHARED, 0, 0), LOCK_OK,
+	    "another open V shares W's shared range");
+	TAP_EQ_INT(lk(t, 1, v, 21, 1, LOCK_SHARED, 0, 0), LOCK_DENIED,
+	    "V shared conflicts with W's exclusive");
+
+	/* Unlock by exact range. */
+	TAP_EQ_INT(unlk(t, 1, w, 0, 5), LOCK_NOT_FOUND,
+	    "a sub-range of a Windows lock: LOCK_NOT_FOUND");
+	TAP_EQ_INT(unlk(t, 1, w, 0, 15), LOCK_NOT_FOUND,
+	    "a range spanning two: LOCK_NOT_FOUND");
+	TAP_EQ_INT(unlk(t, 9, w, 0, 10), LOCK_NOT_FOUND,
+	    "a file it holds nothing on: LOCK_NOT_FOUND");
+	HELD(t, 1, w, "S0-9 S5-14 S10-14 X20-24 S20-24", "nothing changed");
+	TAP_EQ_INT(unlk(t, 1, w, 20, 5), LOCK_OK, "unlock 20-24");
+	HELD(t, 1, w, "S0-9 S5-14 S10-14 S20-24",
+	    "of two on the same range, the exclusive one went first");
+	TAP_EQ_INT(lk(t, 1, v, 21, 1, LOCK_SHARED, 0, 0), LOCK_OK,
+	    "so V may share it now");
+	TAP_EQ_INT(unlk(t, 1, w, 5, 10), LOCK_OK, "unlock 5-14 exactly");
+	HELD(t, 1, w, "S0-9 S10-14 S20-24", "only that record went");
+
+	/* Mixed: a POSIX owner and Windows owners, either way. */
+	TAP_EQ_INT(lk(t, 1, a, 12, 1, LOCK_EXCLUSIVE, 0, 0), LOCK_DENIED,
+	    "NLM exclusive over W's shared: denied");
+	TAP_EQ_INT(lk(t, 1, a, 12, 1, LOCK_SHARED, 0, 0), LOCK_OK,
+	    "NLM shared over W's shared: granted");
+	TAP_EQ_INT(lk(t, 1, c, 40, 10, LOCK_EXCLUSIVE, 0, 0), LOCK_OK,
+	    "NFSv4 exclusive 40-49");
+	TAP_EQ_INT(lk(t, 1, w, 45, 1, LOCK_SHARED, 0, 0), LOCK_DENIED,
+	    "W shared over NFSv4's exclusive: denied");
+	TAP_EQ_INT(lk(t, 1, w, 45, 1, LOCK_SHARED, LOCK_REQUEST_BLOCK, 77),
+	    LOCK_BLOCKED, "W may wait for it");
+	TAP_EQ_INT(unlk(t, 1, c, 45, 5), LOCK_OK,
+	    "the POSIX owner unlocks part of its lock");
+	TAP_EQ_INT(g.count, 1, "W's lock granted");
+	tap_ok(g.count == 1 && g.cookie[0] == 77, "with its cookie");
+	HELD(t, 1, c, "X40-44", "NFSv4 holds the rest");
+	HELD(t, 1, w, "S0-9 S10-14 S20-24 S45-45", "W holds its grant");
+
+	/* A wait for one's own lock ends when one unlocks it. */
+	TAP_EQ_INT(lk(t, 2, w, 0, 10, LOCK_SHARED, 0, 0), LOCK_OK,
+	    "W shared 0-9 on file 2");
+	TAP_EQ_INT(lk(t, 2, w, 0, 10, LOCK_EXCLUSIVE, LOCK_REQUEST_BLOCK, 78),
+	    LOCK_BLOCKED, "W's exclusive waits for its own shared lock, "
+	    "not a deadlock");
+	TAP_EQ_INT(unlk(t, 2, w, 0, 10), LOCK_OK, "W unlocks its shared lock");
+	tap_ok(g.count == 2 && g.cookie[1] == 78, "its exclusive is granted");
+	HELD(t, 2, w, "X0-9", "W holds X0-9 on file 2");
+
+	/* Semantics are part of the owner. */
+	wp.semantics = LOCK_SEMANTICS_POSIX;
+	TAP_EQ_INT(lk(t, 2, wp, 0, 1, LOCK_SHARED, 0, 0), LOCK_DENIED,
+	    "a POSIX owner with W's other fields is another owner: it "
+	    "conflicts with W");
+	wp.semantics = 2;
+	TAP_EQ_INT(lk(t, 2, wp, 100, 1, LOCK_SHARED, 0, 0), LOCK_INVALID,
+	    "unknown semantics: LOCK_INVALID");
+	TAP_EQ_INT(lock_table_release_client(t, LOCK_PROTOCOL_SMB, 9), 7,
+	    "releasing the SMB client frees its seven locks");
+	lock_table_release_host(t, LOCK_PROTOCOL_NLM, "alpha");
+	unlk(t, 1, c, 0, 0);
+	tap_ok(table_empty(t), "all gone");
 	lock_table_free(t);
 }
 
@@ -1160,6 +1277,7 @@ main(void)
 	test_same_owner();
 	test_ranges();
 	test_test();
+	test_windows();
 	test_blocking();
 	test_cancel();
 	test_deadlock();

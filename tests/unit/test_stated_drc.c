@@ -16,7 +16,7 @@
 
 #include "drc.h"
 #include "ipc.h"
-#include "stated_msg.h"
+#include "stated_drc.h"
 #include "tap.h"
 
 static struct drc_table_key
@@ -299,7 +299,7 @@ test_wire(void)
 	size_t i;
 
 	tap_ok(ST_DRC_REPLY_MAX == DRC_TABLE_REPLY_MAX,
-	    "stated_msg.x and drc.h agree on the largest reply");
+	    "stated_drc.x and drc.h agree on the largest reply");
 	v = calloc(ST_DRC_BATCH_MAX, sizeof(*v));
 	for (i = 0; i < ST_DRC_BATCH_MAX; i++) {
 		v[i].reply.reply_len = ST_DRC_REPLY_MAX;
