@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include "hash.h"
 #include "nfsd.h"
 
 #define DRC_BUCKETS	4096
@@ -56,14 +57,7 @@ struct drc {
 uint32_t
 drc_checksum(const uint8_t *p, size_t len)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 16777619u;
-	}
-	return h;
+	return hash_fnv1a32(p, len);
 }
 
 static uint32_t
