@@ -129,11 +129,11 @@ nlm_req_copy(struct nlm_req *dst, const struct nlm_req *src)
 
 /*
  * What differs between the versions on the wire: v1 and v3 carry a
- * lock's offset and length in 32 bits (XNFS 10.2, nlm_lock), v4 in 64
- * (RFC 1813 II.4.3, nlm4_lock); v1 lacks the procedures v3 added for
- * DOS sharing and unmonitored locks (XNFS 14.1).  The fields are
- * otherwise the same, so one decoder reads every version through this
- * table.
+ * lock's offset and length in 32 bits (XNFS chapter 10, nlm_lock), v4
+ * in 64 (RFC 1813 appendix II, nlm4_lock); v1 lacks the procedures v3
+ * added for DOS sharing and unmonitored locks (XNFS chapter 14).  The
+ * fields are otherwise the same, so one decoder reads every version
+ * through this table.
  */
 struct nlm_version {
 	uint32_t	 vers;
