@@ -1,6 +1,6 @@
 ## blockd/: the file system store library (Berkeley DB metadata, backing
-## files), its unit, model, crash and fsck tests, and a direct-call bench.
-## The daemon around it is in blockd/daemon.mk.
+## files), its unit, model, crash and fsck tests, a direct-call bench,
+## and dittofs-blockd, the daemon around the store.
 
 noinst_LIBRARIES += blockd/libblockstore.a
 blockd_libblockstore_a_SOURCES = blockd/store.h blockd/store.c \
@@ -40,3 +40,10 @@ tests_unit_store_model_LDADD = $(BLOCKSTORE_TEST_LIBS)
 noinst_PROGRAMS += bench/blockd_store_bench
 bench_blockd_store_bench_SOURCES = bench/blockd_store_bench.c
 bench_blockd_store_bench_LDADD = $(BLOCKSTORE_TEST_LIBS)
+
+# dittofs-blockd: the daemon around the store.
+sbin_PROGRAMS += blockd/dittofs-blockd
+blockd_dittofs_blockd_SOURCES = blockd/blockd.c blockd/blockd.h \
+	blockd/ops.c
+blockd_dittofs_blockd_LDADD = blockd/libblockstore.a $(DITTOFS_COMMON_LIBS) \
+	$(DB_LIBS) $(OPENSSL_LIBS)

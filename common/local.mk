@@ -20,7 +20,7 @@ common_libdittofs_a_SOURCES = \
 	common/ipc.c common/ipc.h \
 	common/sandbox.c common/sandbox.h \
 	common/daemon.c common/daemon.h \
-	common/util.c common/util.h common/perm.h \
+	common/util.c common/util.h common/perm.h common/hash.h \
 	common/acl.c common/acl.h \
 	common/rpcbind.c common/rpcbind.h \
 	common/syncer.c common/syncer.h \
@@ -56,3 +56,9 @@ TESTS += tests/unit/test_share_rules
 tests_unit_test_share_rules_SOURCES = tests/unit/test_share_rules.c
 tests_unit_test_share_rules_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_share_rules_LDADD = $(DITTOFS_COMMON_LIBS)
+
+# The one unkeyed hash (FNV-1a), its published values.
+check_PROGRAMS += tests/unit/test_hash
+TESTS += tests/unit/test_hash
+tests_unit_test_hash_SOURCES = tests/unit/test_hash.c
+tests_unit_test_hash_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests

@@ -36,7 +36,7 @@ share_rules_addr(const struct sockaddr *sa, uint8_t addr[16])
 }
 
 static int
-share_add_client(struct share_client **list, size_t *n,
+share_rules_add_client(struct share_client **list, size_t *n,
     const struct share_client *c)
 {
 	struct share_client *grown;
@@ -52,7 +52,7 @@ share_add_client(struct share_client **list, size_t *n,
 
 /* Every address a host name has now; 0 and *added = 0 if it has none. */
 static int
-share_add_host(const char *host, struct share_client **list, size_t *n,
+share_rules_add_host(const char *host, struct share_client **list, size_t *n,
     size_t *added, char *err, size_t errlen)
 {
 	struct share_client c;
@@ -73,7 +73,7 @@ share_add_host(const char *host, struct share_client **list, size_t *n,
 	c.prefix = 128;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		share_rules_addr(ai->ai_addr, c.addr);
-		if (share_add_client(list, n, &c) == -1) {
+		if (share_rules_add_client(list, n, &c) == -1) {
 			freeaddrinfo(res);
 			snprintf(err, errlen, "out of memory");
 			return -1;
@@ -93,7 +93,7 @@ share_add_host(const char *host, struct share_client **list, size_t *n,
  * without a word.
  */
 static int
-share_add_netgroup(const char *group, struct share_client **list,
+share_rules_add_netgroup(const char *group, struct share_client **list,
     size_t *n, char *err, size_t errlen)
 {
 	struct share_client any;
@@ -110,7 +110,7 @@ share_add_netgroup(const char *group, struct share_client **list,
 		if (host == NULL) {
 			memset(&any, 0, sizeof(any));
 			any.kind = SHARE_CLIENT_ANY;
-			rc = share_add_client(list, n, &any);
+			rc = share_rules_add_client(list, n, &any);
 			if (rc == -1)
 				snprintf(err, errlen, "out of memory");
 			total++;
@@ -118,7 +118,8 @@ share_add_netgroup(const char *group, struct share_client **list,
 		}
 		if (host[0] == '\0' || strcmp(host, "-") == 0)
 			continue;
-		rc = share_add_host(host, list, n, &added, herr, sizeof(herr));
+		rc = share_rules_add_host(host, list, n, &added, herr,
+		    sizeof(herr));
 		if (rc == -1)
 			snprintf(err, errlen, "netgroup '%s': %s", group, herr);
 		total += added;
@@ -134,7 +135,7 @@ share_add_netgroup(const char *group, struct share_client **list,
 
 /* One word of a client list. */
 static int
-share_parse_client(const char *word, struct share_client **list,
+share_rules_parse_client(const char *word, struct share_client **list,
     size_t *n, char *err, size_t errlen)
 {
 	struct share_client c;
@@ -147,7 +148,7 @@ share_parse_client(const char *word, struct share_client **list,
 	memset(&c, 0, sizeof(c));
 	if (strcmp(word, "*") == 0) {
 		c.kind = SHARE_CLIENT_ANY;
-		return share_add_client(list, n, &c);
+		return share_rules_add_client(list, n, &c);
 	}
 	if (snprintf(host, sizeof(host), "%s", word) >= (int)sizeof(host)) {
 		snprintf(err, errlen, "client '%.40s...' too long", word);
@@ -163,7 +164,7 @@ share_parse_client(const char *word, struct share_client **list,
 			snprintf(err, errlen, "'@' names no netgroup");
 			return -1;
 		}
-		return share_add_netgroup(host + 1, list, n, err, errlen);
+		return share_rules_add_netgroup(host + 1, list, n, err, errlen);
 	}
 	if ((slash = strchr(host, '/')) != NULL) {
 		*slash = '\0';
@@ -182,7 +183,7 @@ share_parse_client(const char *word, struct share_client **list,
 		c.addr[10] = c.addr[11] = 0xff;
 		memcpy(c.addr + 12, &a4, 4);
 		c.prefix = 96 + (unsigned int)(prefix < 0 ? 32 : prefix);
-		return share_add_client(list, n, &c);
+		return share_rules_add_client(list, n, &c);
 	}
 	if (inet_pton(AF_INET6, host, &a6) == 1) {
 		if (prefix > 128) {
@@ -191,7 +192,7 @@ share_parse_client(const char *word, struct share_client **list,
 		}
 		memcpy(c.addr, &a6, 16);
 		c.prefix = (unsigned int)(prefix < 0 ? 128 : prefix);
-		return share_add_client(list, n, &c);
+		return share_rules_add_client(list, n, &c);
 	}
 	if (prefix >= 0) {
 		snprintf(err, errlen, "a host name takes no prefix: '%s'", word);
@@ -203,7 +204,7 @@ share_parse_client(const char *word, struct share_client **list,
 		    "start (restart the daemon to change it)", host);
 		return -1;
 	}
-	if (share_add_host(host, list, n, &added, err, errlen) == -1)
+	if (share_rules_add_host(host, list, n, &added, err, errlen) == -1)
 		return -1;
 	return added > 0 ? 0 : -1;
 }
@@ -233,7 +234,7 @@ share_rules_parse_clients(const char *text, struct share_client **list,
 		}
 		memcpy(word, start, len);
 		word[len] = '\0';
-		if (share_parse_client(word, list, n, err, errlen) == -1)
+		if (share_rules_parse_client(word, list, n, err, errlen) == -1)
 			goto fail;
 	}
 	if (*n == 0) {
@@ -291,7 +292,7 @@ share_rules_clear(struct share_rules *r)
 }
 
 static int
-share_client_match(const struct share_client *c, const uint8_t addr[16])
+share_rules_client_match(const struct share_client *c, const uint8_t addr[16])
 {
 	unsigned int bytes, bits;
 
@@ -317,7 +318,7 @@ share_rules_client_allowed(const struct share_rules *r,
 	size_t i;
 
 	for (i = 0; i < r->nclients; i++)
-		if (share_client_match(&r->clients[i], addr))
+		if (share_rules_client_match(&r->clients[i], addr))
 			return 1;
 	return 0;
 }

@@ -127,31 +127,131 @@ nlm_req_copy(struct nlm_req *dst, const struct nlm_req *src)
 	return 0;
 }
 
-/* Take the decoded fields (the XDR object is then freed by the caller). */
-static int
-nlm_take_lock(struct nlm_req *r, const nlm_lock *l)
+/*
+ * What differs between the versions on the wire: v1 and v3 carry a
+ * lock's offset and length in 32 bits (XNFS chapter 10, nlm_lock), v4
+ * in 64 (RFC 1813 appendix II, nlm4_lock); v1 lacks the procedures v3
+ * added for DOS sharing and unmonitored locks (XNFS chapter 14).  The
+ * fields are otherwise the same, so one decoder reads every version
+ * through this table.
+ */
+struct nlm_version {
+	uint32_t	 vers;
+	bool_t		(*range)(XDR *, uint64_t *);	/* offset, length */
+	int		 share_procs;	/* SHARE, UNSHARE, NM_LOCK, FREE_ALL */
+};
+
+static bool_t
+nlm_xdr_range32(XDR *xdrs, uint64_t *v)
 {
-	r->svid = l->uppid;
-	r->offset = l->l_offset;
-	r->length = l->l_len;
-	if ((r->caller_name = strdup(l->caller_name)) == NULL ||
-	    nlm_netobj_copy(&r->fh, &l->fh) == -1 ||
-	    nlm_netobj_copy(&r->oh, &l->oh) == -1)
-		return -1;
-	return 0;
+	u_int w;
+
+	if (!xdr_u_int(xdrs, &w))
+		return FALSE;
+	*v = w;
+	return TRUE;
+}
+
+static bool_t
+nlm_xdr_range64(XDR *xdrs, uint64_t *v)
+{
+	return xdr_uint64_t(xdrs, v);
+}
+
+static const struct nlm_version nlm_versions[] = {
+	{ NLM_VERS,	nlm_xdr_range32,	0 },
+	{ NLM_VERSX,	nlm_xdr_range32,	1 },
+	{ NLM4_VERS,	nlm_xdr_range64,	1 },
+};
+
+static const struct nlm_version *
+nlm_version_find(uint32_t vers)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(nlm_versions) / sizeof(nlm_versions[0]); i++)
+		if (nlm_versions[i].vers == vers)
+			return &nlm_versions[i];
+	return NULL;
+}
+
+/*
+ * The four lock argument shapes (nlm_testargs, nlm_lockargs,
+ * nlm_cancargs, nlm_unlockargs and their nlm4_ twins) are one sequence
+ * with optional fields: the cookie, block, exclusive, the lock, then
+ * reclaim and the client's NSM state.
+ */
+#define NLM_ARG_BLOCK		0x01
+#define NLM_ARG_EXCLUSIVE	0x02
+#define NLM_ARG_RECLAIM		0x04	/* and the state after it */
+
+static unsigned int
+nlm_lockargs_shape(uint32_t proc)
+{
+	switch (proc) {
+	case NLMPROC_TEST:
+	case NLMPROC_GRANTED:
+		return NLM_ARG_EXCLUSIVE;			/* testargs */
+	case NLMPROC_LOCK:
+	case NLMPROC_NM_LOCK:
+		return NLM_ARG_BLOCK | NLM_ARG_EXCLUSIVE |
+		    NLM_ARG_RECLAIM;				/* lockargs */
+	case NLMPROC_CANCEL:
+		return NLM_ARG_BLOCK | NLM_ARG_EXCLUSIVE;	/* cancargs */
+	default:
+		return 0;					/* unlockargs */
+	}
+}
+
+/*
+ * Decode straight into r: the XDR routines allocate what r owns with
+ * calloc, and r owns it even when they fail halfway (nlm_req_free).
+ */
+static bool_t
+nlm_xdr_lockargs(XDR *xdrs, const struct nlm_version *v, unsigned int shape,
+    struct nlm_req *r)
+{
+	bool_t flag;
+	int svid, state;
+
+	if (!xdr_nlm_netobj(xdrs, &r->cookie))
+		return FALSE;
+	if (shape & NLM_ARG_BLOCK) {
+		if (!xdr_bool(xdrs, &flag))
+			return FALSE;
+		r->block = flag;
+	}
+	if (shape & NLM_ARG_EXCLUSIVE) {
+		if (!xdr_bool(xdrs, &flag))
+			return FALSE;
+		r->exclusive = flag;
+	}
+	/* The lock: nlm_lock's uppid is nlm4_lock's svid. */
+	if (!xdr_string(xdrs, &r->caller_name, LM_MAXSTRLEN) ||
+	    !xdr_nlm_netobj(xdrs, &r->fh) || !xdr_nlm_netobj(xdrs, &r->oh) ||
+	    !xdr_int(xdrs, &svid) || !v->range(xdrs, &r->offset) ||
+	    !v->range(xdrs, &r->length))
+		return FALSE;
+	r->svid = svid;
+	if (shape & NLM_ARG_RECLAIM) {
+		if (!xdr_bool(xdrs, &flag) || !xdr_int(xdrs, &state))
+			return FALSE;
+		r->reclaim = flag;
+	}
+	return TRUE;
 }
 
 static int
-nlm_take_lock4(struct nlm_req *r, const nlm4_lock *l)
+nlm_decode_lockargs(const uint8_t *buf, size_t len,
+    const struct nlm_version *v, unsigned int shape, struct nlm_req *r)
 {
-	r->svid = l->svid;
-	r->offset = l->l_offset;
-	r->length = l->l_len;
-	if ((r->caller_name = strdup(l->caller_name)) == NULL ||
-	    nlm_netobj_copy(&r->fh, &l->fh) == -1 ||
-	    nlm_netobj_copy(&r->oh, &l->oh) == -1)
-		return -1;
-	return 0;
+	XDR xdrs;
+	bool_t ok;
+
+	xdrmem_create(&xdrs, (char *)buf, (u_int)len, XDR_DECODE);
+	ok = nlm_xdr_lockargs(&xdrs, v, shape, r);
+	xdr_destroy(&xdrs);
+	return ok ? 0 : -1;
 }
 
 static int
@@ -178,26 +278,19 @@ nlm_decode_request(uint32_t vers, uint32_t proc, const uint8_t *buf,
     size_t len, struct nlm_req *r)
 {
 	union {
-		nlm_lockargs	lock;
-		nlm_cancargs	canc;
-		nlm_testargs	test;
-		nlm_unlockargs	unlock;
-		nlm4_lockargs	lock4;
-		nlm4_cancargs	canc4;
-		nlm4_testargs	test4;
-		nlm4_unlockargs	unlock4;
 		nlm_shareargs	share;
 		nlm_notify	notify;
 		nlm_res		res;
 	} a;
-	int v4 = vers == NLM4_VERS, rc = -1;
+	const struct nlm_version *v;
+	int rc = -1;
 	xdrproc_t proc_x;
 
 	memset(r, 0, sizeof(*r));
 	memset(&a, 0, sizeof(a));
 	r->vers = vers;
 	r->proc = proc;
-	if (vers != NLM_VERS && vers != NLM_VERSX && vers != NLM4_VERS)
+	if ((v = nlm_version_find(vers)) == NULL)
 		return -2;
 	if (proc >= NLMPROC_TEST_MSG && proc <= NLMPROC_GRANTED_MSG) {
 		r->msg = 1;
@@ -208,71 +301,18 @@ nlm_decode_request(uint32_t vers, uint32_t proc, const uint8_t *buf,
 		return 0;
 	case NLMPROC_TEST:
 	case NLMPROC_GRANTED:
-		proc_x = v4 ? (xdrproc_t)xdr_nlm4_testargs :
-		    (xdrproc_t)xdr_nlm_testargs;
-		if (nlm_xdr_decode(buf, len, proc_x, &a) == -1)
-			return -1;
-		if (v4) {
-			r->exclusive = a.test4.exclusive;
-			rc = nlm_netobj_copy(&r->cookie, &a.test4.cookie) |
-			    nlm_take_lock4(r, &a.test4.alock);
-		} else {
-			r->exclusive = a.test.exclusive;
-			rc = nlm_netobj_copy(&r->cookie, &a.test.cookie) |
-			    nlm_take_lock(r, &a.test.alock);
-		}
-		break;
 	case NLMPROC_LOCK:
 	case NLMPROC_NM_LOCK:
-		proc_x = v4 ? (xdrproc_t)xdr_nlm4_lockargs :
-		    (xdrproc_t)xdr_nlm_lockargs;
-		if (r->proc == NLMPROC_NM_LOCK && vers == NLM_VERS)
-			return -2;
-		if (nlm_xdr_decode(buf, len, proc_x, &a) == -1)
-			return -1;
-		if (v4) {
-			r->block = a.lock4.block;
-			r->exclusive = a.lock4.exclusive;
-			r->reclaim = a.lock4.reclaim;
-			rc = nlm_netobj_copy(&r->cookie, &a.lock4.cookie) |
-			    nlm_take_lock4(r, &a.lock4.alock);
-		} else {
-			r->block = a.lock.block;
-			r->exclusive = a.lock.exclusive;
-			r->reclaim = a.lock.reclaim;
-			rc = nlm_netobj_copy(&r->cookie, &a.lock.cookie) |
-			    nlm_take_lock(r, &a.lock.alock);
-		}
-		break;
 	case NLMPROC_CANCEL:
-		proc_x = v4 ? (xdrproc_t)xdr_nlm4_cancargs :
-		    (xdrproc_t)xdr_nlm_cancargs;
-		if (nlm_xdr_decode(buf, len, proc_x, &a) == -1)
-			return -1;
-		if (v4) {
-			r->block = a.canc4.block;
-			r->exclusive = a.canc4.exclusive;
-			rc = nlm_netobj_copy(&r->cookie, &a.canc4.cookie) |
-			    nlm_take_lock4(r, &a.canc4.alock);
-		} else {
-			r->block = a.canc.block;
-			r->exclusive = a.canc.exclusive;
-			rc = nlm_netobj_copy(&r->cookie, &a.canc.cookie) |
-			    nlm_take_lock(r, &a.canc.alock);
-		}
-		break;
 	case NLMPROC_UNLOCK:
-		proc_x = v4 ? (xdrproc_t)xdr_nlm4_unlockargs :
-		    (xdrproc_t)xdr_nlm_unlockargs;
-		if (nlm_xdr_decode(buf, len, proc_x, &a) == -1)
+		if (r->proc == NLMPROC_NM_LOCK && !v->share_procs)
+			return -2;
+		if (nlm_decode_lockargs(buf, len, v,
+		    nlm_lockargs_shape(r->proc), r) == -1) {
+			nlm_req_free(r);
 			return -1;
-		if (v4)
-			rc = nlm_netobj_copy(&r->cookie, &a.unlock4.cookie) |
-			    nlm_take_lock4(r, &a.unlock4.alock);
-		else
-			rc = nlm_netobj_copy(&r->cookie, &a.unlock.cookie) |
-			    nlm_take_lock(r, &a.unlock.alock);
-		break;
+		}
+		return 0;
 	case NLMPROC_TEST_RES:
 	case NLMPROC_LOCK_RES:
 	case NLMPROC_CANCEL_RES:
@@ -289,7 +329,7 @@ nlm_decode_request(uint32_t vers, uint32_t proc, const uint8_t *buf,
 		break;
 	case NLMPROC_SHARE:
 	case NLMPROC_UNSHARE:
-		if (vers == NLM_VERS)
+		if (!v->share_procs)
 			return -2;
 		proc_x = (xdrproc_t)xdr_nlm_shareargs;
 		if (nlm_xdr_decode(buf, len, proc_x, &a) == -1)
@@ -312,7 +352,7 @@ nlm_decode_request(uint32_t vers, uint32_t proc, const uint8_t *buf,
 			rc = -1;
 		break;
 	case NLMPROC_FREE_ALL:
-		if (vers == NLM_VERS)
+		if (!v->share_procs)
 			return -2;
 		proc_x = (xdrproc_t)xdr_nlm_notify;
 		if (nlm_xdr_decode(buf, len, proc_x, &a) == -1)

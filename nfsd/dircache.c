@@ -197,7 +197,7 @@ dircache_get(struct dircache *c, uint64_t dir)
 
 /* The index of the first entry after cookie (n if none). */
 size_t
-dirlist_after(const struct dirlist *l, uint64_t cookie)
+dircache_list_after(const struct dirlist *l, uint64_t cookie)
 {
 	size_t lo = 0, hi = l->n, mid;
 

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include "hash.h"
 #include "nfsd.h"
 
 #define DRC_BUCKETS	4096
@@ -54,23 +55,11 @@ struct drc {
 	size_t			 max;
 };
 
-/* FNV-1a: cheap, and collisions only cost a compare. */
-static uint32_t
-drc_fnv(uint32_t h, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
+/* FNV-1a (common/hash.h): cheap, and collisions only cost a compare. */
 uint32_t
 drc_checksum(const uint8_t *p, size_t len)
 {
-	return drc_fnv(2166136261u, p, len);
+	return hash_fnv1a32(p, len);
 }
 
 /* RFC 5531 9: xid, type, rpcvers, prog, vers, proc, then the cred. */
@@ -79,7 +68,7 @@ drc_checksum(const uint8_t *p, size_t len)
 uint32_t
 drc_call_checksum(const uint8_t *rec, size_t len, size_t args_off)
 {
-	uint32_t h = 2166136261u, body;
+	uint32_t h = HASH_FNV1A32_INIT, body;
 	size_t cred_end = args_off, n;
 
 	if (args_off > len)
@@ -90,12 +79,13 @@ drc_call_checksum(const uint8_t *rec, size_t len, size_t args_off)
 			cred_end = DRC_CRED_OFF + 8 + ((body + 3) & ~3u);
 		if (cred_end > args_off)
 			cred_end = args_off;
-		h = drc_fnv(h, rec + DRC_CRED_OFF, cred_end - DRC_CRED_OFF);
+		h = hash_fnv1a32_add(h, rec + DRC_CRED_OFF,
+		    cred_end - DRC_CRED_OFF);
 	}
 	n = len - args_off;
 	if (n > DRC_CHECKSUM_ARGS)
 		n = DRC_CHECKSUM_ARGS;
-	return drc_fnv(h, rec + args_off, n);
+	return hash_fnv1a32_add(h, rec + args_off, n);
 }
 
 static uint32_t

@@ -22,6 +22,7 @@
 #include <event2/event.h>
 
 #include "blockd/store.h"
+#include "hash.h"
 #include "log.h"
 #include "nfsd.h"
 
@@ -58,7 +59,7 @@ iofd_unref(struct iofd *io)
 static uint32_t
 fhcache_hash(const uint8_t *fh, size_t len)
 {
-	return drc_checksum(fh, len);
+	return hash_fnv1a32(fh, len);
 }
 
 struct fhcache *

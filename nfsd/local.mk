@@ -56,10 +56,11 @@ TESTS += tests/integration/test_nfs3.sh
 EXTRA_DIST += tests/integration/test_nfs3.sh tests/fuzz/README \
 	tests/fuzz/build.sh tests/fuzz/fuzz.h
 
-# libFuzzer builds, when clang is there: make fuzz-nfsd
-fuzz-nfsd:
+# libFuzzer builds of every target, when clang is there: make fuzz
+# (fuzz-nfsd is its older name).
+fuzz fuzz-nfsd: all
 	$(top_srcdir)/tests/fuzz/build.sh $(top_srcdir) $(top_builddir)
-.PHONY: fuzz-nfsd
+.PHONY: fuzz fuzz-nfsd
 
 # The Linux kernel client in the e2e guest (skips when none can boot).
 TESTS += tests/e2e/test_nfs3_kernel.sh

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "nfsd.h"
 
 #define NAMECACHE_BUCKETS	16384
@@ -77,14 +78,13 @@ namecache_free(struct namecache *c)
 static uint32_t
 namecache_hash(uint64_t dir, const char *name, size_t len)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a over the inode, then name */
+	uint8_t d[8];
 	size_t i;
 
+	/* FNV-1a over the inode (little endian), then the name. */
 	for (i = 0; i < 8; i++)
-		h = (h ^ (uint8_t)(dir >> (i * 8))) * 16777619u;
-	for (i = 0; i < len; i++)
-		h = (h ^ (uint8_t)name[i]) * 16777619u;
-	return h;
+		d[i] = (uint8_t)(dir >> (i * 8));
+	return hash_fnv1a32_add(hash_fnv1a32(d, sizeof(d)), name, len);
 }
 
 static struct nameent **

@@ -119,14 +119,14 @@ static const struct nfs3_proc nfs3_procs[NFS3_NPROC];
 #define NFS3_ARGS(r)	((struct nfs3_args *)(r)->proc_args)
 
 static void
-bdfh(bd_fh *fh, const uint8_t *p, uint32_t len)
+nfs3_bd_fh(bd_fh *fh, const uint8_t *p, uint32_t len)
 {
 	fh->bd_fh_len = len;
 	fh->bd_fh_val = (char *)(uintptr_t)p;
 }
 
 static void
-bdname(bd_name *n, const uint8_t *p, uint32_t len)
+nfs3_bd_name(bd_name *n, const uint8_t *p, uint32_t len)
 {
 	n->bd_name_len = len;
 	n->bd_name_val = (char *)(uintptr_t)p;
@@ -411,7 +411,7 @@ nfs3_resolve(struct nfs_req *r)
 		    r->fhlen[i])) == NULL) {
 			memset(&req, 0, sizeof(req));
 			req.cred.uid = req.cred.gid = 65534;
-			bdfh(&req.fh, r->fh[i], r->fhlen[i]);
+			nfs3_bd_fh(&req.fh, r->fh[i], r->fhlen[i]);
 			bdc_call(r->env->bdc, BD_GETATTR,
 			    (xdrproc_t)xdr_bd_fh_req, &req,
 			    (xdrproc_t)xdr_bd_attr_reply,
@@ -504,7 +504,7 @@ nfs3_proc_getattr(struct nfs_req *r)
 	}
 	memset(&req, 0, sizeof(req));
 	req.cred = r->bcred;
-	bdfh(&req.fh, r->fh[0], r->fhlen[0]);
+	nfs3_bd_fh(&req.fh, r->fh[0], r->fhlen[0]);
 	bdc_call(r->env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req, &req,
 	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
 	    nfs3_getattr_done, r);
@@ -537,7 +537,7 @@ nfs3_proc_setattr(struct nfs_req *r)
 
 	memset(&req, 0, sizeof(req));
 	req.cred = r->bcred;
-	bdfh(&req.fh, r->fh[0], r->fhlen[0]);
+	nfs3_bd_fh(&req.fh, r->fh[0], r->fhlen[0]);
 	nfs3_sattr_to_bd(&a->sattr, &req.sattr);
 	req.guard = a->guard;
 	req.guard_ctime.sec = a->guard_ctime.tv_sec;
@@ -637,8 +637,8 @@ nfs3_proc_lookup(struct nfs_req *r)
 		return;
 	memset(&req, 0, sizeof(req));
 	req.cred = r->bcred;
-	bdfh(&req.dir, r->fh[0], r->fhlen[0]);
-	bdname(&req.name, a->where.name, a->where.namelen);
+	nfs3_bd_fh(&req.dir, r->fh[0], r->fhlen[0]);
+	nfs3_bd_name(&req.name, a->where.name, a->where.namelen);
 	bdc_call(r->env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req, &req,
 	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
 	    nfs3_lookup_done, r);
@@ -686,7 +686,7 @@ nfs3_proc_access(struct nfs_req *r)
 		/* An ACL of its own: blockd decides (dittofs-blockd(8)). */
 		memset(&req, 0, sizeof(req));
 		req.cred = r->bcred;
-		bdfh(&req.fh, r->fh[0], r->fhlen[0]);
+		nfs3_bd_fh(&req.fh, r->fh[0], r->fhlen[0]);
 		req.want = NFS3_ARGS(r)->access;
 		bdc_call(r->env->bdc, BD_ACCESS, (xdrproc_t)xdr_bd_access_req,
 		    &req, (xdrproc_t)xdr_bd_access_reply,
@@ -734,7 +734,7 @@ nfs3_proc_readlink(struct nfs_req *r)
 	}
 	memset(&req, 0, sizeof(req));
 	req.cred = r->bcred;
-	bdfh(&req.fh, r->fh[0], r->fhlen[0]);
+	nfs3_bd_fh(&req.fh, r->fh[0], r->fhlen[0]);
 	bdc_call(r->env->bdc, BD_READLINK, (xdrproc_t)xdr_bd_fh_req, &req,
 	    (xdrproc_t)xdr_bd_readlink_reply, sizeof(bd_readlink_reply),
 	    nfs3_readlink_done, r);
@@ -821,7 +821,7 @@ nfs3_io_continue(struct nfs_req *r)
 
 	memset(&req, 0, sizeof(req));
 	req.cred = r->bcred;
-	bdfh(&req.fh, r->fh[0], r->fhlen[0]);
+	nfs3_bd_fh(&req.fh, r->fh[0], r->fhlen[0]);
 	req.flags = r->io_flags;
 	bdc_call(r->env->bdc, BD_OPEN_IO, (xdrproc_t)xdr_bd_open_io_req, &req,
 	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
@@ -1107,8 +1107,8 @@ nfs3_proc_create(struct nfs_req *r)
 
 	memset(&req, 0, sizeof(req));
 	req.cred = r->bcred;
-	bdfh(&req.dir, r->fh[0], r->fhlen[0]);
-	bdname(&req.name, a->where.name, a->where.namelen);
+	nfs3_bd_fh(&req.dir, r->fh[0], r->fhlen[0]);
+	nfs3_bd_name(&req.name, a->where.name, a->where.namelen);
 	req.how = a->createhow;
 	if (a->createhow == 2)
 		memcpy(req.verf, a->verf, sizeof(req.verf));
@@ -1131,8 +1131,8 @@ nfs3_proc_mkdir(struct nfs_req *r)
 
 	memset(&req, 0, sizeof(req));
 	req.cred = r->bcred;
-	bdfh(&req.dir, r->fh[0], r->fhlen[0]);
-	bdname(&req.name, a->where.name, a->where.namelen);
+	nfs3_bd_fh(&req.dir, r->fh[0], r->fhlen[0]);
+	nfs3_bd_name(&req.name, a->where.name, a->where.namelen);
 	nfs3_sattr_to_bd(&a->sattr, &req.sattr);
 	if (!(req.sattr.mask & STORE_SATTR_MODE)) {
 		req.sattr.mask |= STORE_SATTR_MODE;
@@ -1151,8 +1151,8 @@ nfs3_proc_symlink(struct nfs_req *r)
 
 	memset(&req, 0, sizeof(req));
 	req.cred = r->bcred;
-	bdfh(&req.dir, r->fh[0], r->fhlen[0]);
-	bdname(&req.name, a->where.name, a->where.namelen);
+	nfs3_bd_fh(&req.dir, r->fh[0], r->fhlen[0]);
+	nfs3_bd_name(&req.name, a->where.name, a->where.namelen);
 	req.target.target_len = a->targetlen;
 	req.target.target_val = (char *)(uintptr_t)a->target;
 	nfs3_sattr_to_bd(&a->sattr, &req.sattr);
@@ -1187,8 +1187,8 @@ nfs3_proc_mknod(struct nfs_req *r)
 		return;
 	}
 	req.cred = r->bcred;
-	bdfh(&req.dir, r->fh[0], r->fhlen[0]);
-	bdname(&req.name, a->where.name, a->where.namelen);
+	nfs3_bd_fh(&req.dir, r->fh[0], r->fhlen[0]);
+	nfs3_bd_name(&req.name, a->where.name, a->where.namelen);
 	req.rdev = makedev(a->major, a->minor);
 	nfs3_sattr_to_bd(&a->sattr, &req.sattr);
 	if (!(req.sattr.mask & STORE_SATTR_MODE)) {
@@ -1227,8 +1227,8 @@ nfs3_proc_remove(struct nfs_req *r)
 
 	memset(&req, 0, sizeof(req));
 	req.cred = r->bcred;
-	bdfh(&req.dir, r->fh[0], r->fhlen[0]);
-	bdname(&req.name, a->where.name, a->where.namelen);
+	nfs3_bd_fh(&req.dir, r->fh[0], r->fhlen[0]);
+	nfs3_bd_name(&req.name, a->where.name, a->where.namelen);
 	bdc_call(r->env->bdc, r->call.proc == 12 ? BD_REMOVE : BD_RMDIR,
 	    (xdrproc_t)xdr_bd_dirop_req, &req, (xdrproc_t)xdr_bd_wcc_reply,
 	    sizeof(bd_wcc_reply), nfs3_remove_done, r);
@@ -1263,10 +1263,10 @@ nfs3_proc_rename(struct nfs_req *r)
 
 	memset(&req, 0, sizeof(req));
 	req.cred = r->bcred;
-	bdfh(&req.fromdir, r->fh[0], r->fhlen[0]);
-	bdname(&req.from, a->where.name, a->where.namelen);
-	bdfh(&req.todir, r->fh[1], r->fhlen[1]);
-	bdname(&req.to, a->to.name, a->to.namelen);
+	nfs3_bd_fh(&req.fromdir, r->fh[0], r->fhlen[0]);
+	nfs3_bd_name(&req.from, a->where.name, a->where.namelen);
+	nfs3_bd_fh(&req.todir, r->fh[1], r->fhlen[1]);
+	nfs3_bd_name(&req.to, a->to.name, a->to.namelen);
 	bdc_call(r->env->bdc, BD_RENAME, (xdrproc_t)xdr_bd_rename_req, &req,
 	    (xdrproc_t)xdr_bd_rename_reply, sizeof(bd_rename_reply),
 	    nfs3_rename_done, r);
@@ -1303,9 +1303,9 @@ nfs3_proc_link(struct nfs_req *r)
 
 	memset(&req, 0, sizeof(req));
 	req.cred = r->bcred;
-	bdfh(&req.fh, r->fh[0], r->fhlen[0]);
-	bdfh(&req.dir, r->fh[1], r->fhlen[1]);
-	bdname(&req.name, a->to.name, a->to.namelen);
+	nfs3_bd_fh(&req.fh, r->fh[0], r->fhlen[0]);
+	nfs3_bd_fh(&req.dir, r->fh[1], r->fhlen[1]);
+	nfs3_bd_name(&req.name, a->to.name, a->to.namelen);
 	bdc_call(r->env->bdc, BD_LINK, (xdrproc_t)xdr_bd_link_req, &req,
 	    (xdrproc_t)xdr_bd_link_reply, sizeof(bd_link_reply),
 	    nfs3_link_done, r);
@@ -1498,7 +1498,7 @@ nfs3_readdir_cached(struct nfs_req *r)
 	if (a->cookie < 2)
 		nfs3_readdir_dots(r, a->cookie, plus, &r->rattr[0], pa,
 		    l->parent_fh, l->parent_fhlen);
-	first = dirlist_after(l, a->cookie);
+	first = dircache_list_after(l, a->cookie);
 	for (i = first; i < l->n; i++) {
 		e = l->ents[i];
 		if (plus && (ea = nfs3_node_attr(fhcache_get(r->env->fhcache,
@@ -1532,7 +1532,7 @@ nfs3_proc_readdir(struct nfs_req *r)
 		return;
 	memset(&req, 0, sizeof(req));
 	req.cred = r->bcred;
-	bdfh(&req.dir, r->fh[0], r->fhlen[0]);
+	nfs3_bd_fh(&req.dir, r->fh[0], r->fhlen[0]);
 	req.cookie = a->cookie <= 2 ? 0 : a->cookie;
 	req.plus = r->call.proc == 17;
 	/* Entries that may fit: a short name costs ~32 bytes, ~200 plus. */
@@ -1573,7 +1573,7 @@ nfs3_proc_fsstat(struct nfs_req *r)
 
 	memset(&req, 0, sizeof(req));
 	req.cred = r->bcred;
-	bdfh(&req.fh, r->fh[0], r->fhlen[0]);
+	nfs3_bd_fh(&req.fh, r->fh[0], r->fhlen[0]);
 	bdc_call(r->env->bdc, BD_STATFS, (xdrproc_t)xdr_bd_fh_req, &req,
 	    (xdrproc_t)xdr_bd_statfs_reply, sizeof(bd_statfs_reply),
 	    nfs3_fsstat_done, r);

@@ -202,7 +202,7 @@ struct nfsd_root_call {
 void
 nfsd_serve_check(struct nfsd_env *env)
 {
-	int drc = sdc_drc_loaded(env->sdc);
+	int drc = stated_client_drc_loaded(env->sdc);
 
 	if (env->serving || !env->roots_known ||
 	    (!drc && !env->drc_wait_over))
@@ -223,7 +223,7 @@ nfsd_drc_wait_cb(evutil_socket_t fd, short what, void *arg)
 	struct nfsd_env *env = arg;
 
 	env->drc_wait_over = 1;
-	if (sdc_drc_loaded(env->sdc))
+	if (stated_client_drc_loaded(env->sdc))
 		return;
 	log_warnx("stated has not given back the reply cache in %d s; "
 	    "retransmissions of requests answered before this start will "
@@ -339,7 +339,7 @@ nfsd_post_init(struct daemon *d)
 	env->drc = drc_new((size_t)conf_get_int(d->conf, "nfsd",
 	    "reply cache size"));
 	env->bdc = bdc_new(env, path);
-	env->sdc = sdc_new(env, spath);
+	env->sdc = stated_client_new(env, spath);
 	env->syncer = syncer_new(d->base);
 	connlimit_conf_read(&lc, d->conf, "nfsd");
 	env->connlimit = connlimit_new(&lc);
@@ -363,7 +363,7 @@ nfsd_post_init(struct daemon *d)
 	if (conf_get_bool(d->conf, "stated", "enable")) {
 		if (evtimer_add(env->ev_drc_wait, &wait) == -1)
 			fatalx("evtimer_add");
-		sdc_start(env->sdc);
+		stated_client_start(env->sdc);
 	} else {
 		log_warnx("[stated] enable = no: the reply cache will not "
 		    "survive a restart of nfsd");
@@ -439,10 +439,11 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    connlimit_refusals(env->connlimit) : 0ULL,
 	    env->bdc != NULL && bdc_ready(env->bdc) ? "connected" :
 	    "not connected",
-	    env->sdc != NULL && sdc_ready(env->sdc) ? "connected" :
+	    env->sdc != NULL && stated_client_ready(env->sdc) ? "connected" :
 	    "not connected", nodes, fds, names, lists, ents,
 	    env->drc != NULL ? drc_count(env->drc) : 0,
-	    sdc_drc_loaded(env->sdc) ? " (read back from stated)" : "",
+	    stated_client_drc_loaded(env->sdc) ? " (read back from stated)" :
+	    "",
 	    (unsigned long long)env->stat_calls,
 	    (unsigned long long)env->stat_errors, (unsigned long long)async,
 	    (unsigned long long)inline_, calls);

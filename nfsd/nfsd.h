@@ -238,7 +238,8 @@ void		 dircache_add(struct dircache *, uint64_t dir, uint64_t from,
 		    const bd_readdir_reply *);
 /* The complete listing of dir, or NULL. */
 const struct dirlist *dircache_get(struct dircache *, uint64_t dir);
-size_t		 dirlist_after(const struct dirlist *, uint64_t cookie);
+size_t		 dircache_list_after(const struct dirlist *,
+		    uint64_t cookie);
 void		 dircache_drop(struct dircache *, uint64_t dir);
 void		 dircache_drop_all(struct dircache *);
 size_t		 dircache_count(const struct dircache *, size_t *nents);
@@ -341,21 +342,21 @@ void		 bdc_call(struct bdc *, uint32_t type, xdrproc_t, const void *,
 size_t		 bdc_inflight(const struct bdc *);
 
 /* stated_client.c: nfsd's side of stated's protocol (the DRC, today). */
-struct sdc;
-struct sdc	*sdc_new(struct nfsd_env *, const char *path);
-void		 sdc_free(struct sdc *);
-void		 sdc_start(struct sdc *);
-int		 sdc_ready(const struct sdc *);
+struct stated_client;
+struct stated_client *stated_client_new(struct nfsd_env *, const char *path);
+void		 stated_client_free(struct stated_client *);
+void		 stated_client_start(struct stated_client *);
+int		 stated_client_ready(const struct stated_client *);
 /* Has the reply cache been read back from stated since this start? */
-int		 sdc_drc_loaded(const struct sdc *);
+int		 stated_client_drc_loaded(const struct stated_client *);
 /*
  * Mirror a completed entry to stated (batched: sent from an event that
  * runs before the loop polls again, then rpc_release_held).  0 when it
  * will be sent, so the caller holds the client's reply until then; -1
  * when it will not (no stated, a reply too large to mirror).
  */
-int		 sdc_drc_put(struct sdc *, const struct drc_key *,
-		    const uint8_t *reply, size_t len);
+int		 stated_client_drc_put(struct stated_client *,
+		    const struct drc_key *, const uint8_t *reply, size_t len);
 
 /* MOUNT's DUMP list entry. */
 struct mount_entry {
@@ -399,7 +400,7 @@ struct nfsd_env {
 	struct connlimit	*connlimit;
 	struct event		*ev_sweep;
 	struct bdc		*bdc;
-	struct sdc		*sdc;
+	struct stated_client		*sdc;
 	struct fhcache		*fhcache;
 	struct namecache	*namecache;
 	struct dircache		*dircache;

@@ -235,8 +235,8 @@ rpc_send(struct nfs_req *r)
 		drc_complete(r->env->drc, &r->drc_key, r->out.buf + 4,
 		    r->out.len - 4);
 		r->drc_held = 0;
-		hold = sdc_drc_put(r->env->sdc, &r->drc_key, r->out.buf + 4,
-		    r->out.len - 4) == 0;
+		hold = stated_client_drc_put(r->env->sdc, &r->drc_key,
+		    r->out.buf + 4, r->out.len - 4) == 0;
 	}
 	if (c == NULL) {
 		if (sendto(r->udp_fd, r->out.buf + 4, r->out.len - 4, 0,

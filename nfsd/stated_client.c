@@ -30,7 +30,7 @@
 /* An RPC reply header: xid, REPLY, MSG_ACCEPTED, verifier, accept_stat. */
 #define SDC_REPLY_MIN		24
 
-struct sdc {
+struct stated_client {
 	struct nfsd_env		*env;
 	struct ipc_client	*client;
 	struct event		*ev_flush;
@@ -49,7 +49,7 @@ struct sdc {
 };
 
 static void
-sdc_pending_clear(struct sdc *s)
+stated_client_pending_clear(struct stated_client *s)
 {
 	size_t i;
 
@@ -59,9 +59,9 @@ sdc_pending_clear(struct sdc *s)
 }
 
 static void
-sdc_flush_cb(evutil_socket_t fd, short what, void *arg)
+stated_client_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct sdc *s = arg;
+	struct stated_client *s = arg;
 	struct ipc_channel *ch = ipc_client_channel(s->client);
 	struct st_drc_put put;
 	size_t off, n;
@@ -80,13 +80,13 @@ sdc_flush_cb(evutil_socket_t fd, short what, void *arg)
 			break;
 		}
 	}
-	sdc_pending_clear(s);
+	stated_client_pending_clear(s);
 	rpc_release_held(s->env);
 }
 
 int
-sdc_drc_put(struct sdc *s, const struct drc_key *k, const uint8_t *reply,
-    size_t len)
+stated_client_drc_put(struct stated_client *s, const struct drc_key *k,
+    const uint8_t *reply, size_t len)
 {
 	st_drc_entry *e, *grown;
 	size_t cap;
@@ -129,26 +129,27 @@ sdc_drc_put(struct sdc *s, const struct drc_key *k, const uint8_t *reply,
 
 /* After a read-back: what stated did not return goes to it again. */
 static void
-sdc_resend_cb(void *arg, const struct drc_key *k, const uint8_t *reply,
-    size_t len, uint32_t stamp)
+stated_client_resend_cb(void *arg, const struct drc_key *k,
+    const uint8_t *reply, size_t len, uint32_t stamp)
 {
-	struct sdc *s = arg;
+	struct stated_client *s = arg;
 
-	if (stamp != s->stamp && sdc_drc_put(s, k, reply, len) == 0)
+	if (stamp != s->stamp && stated_client_drc_put(s, k, reply, len) == 0)
 		s->resent++;
 }
 
-static void	sdc_dump_reply(struct ipc_channel *, struct ipc_msg *,
-		    void *);
+static void	stated_client_dump_reply(struct ipc_channel *,
+		    struct ipc_msg *, void *);
 
 static void
-sdc_dump_request(struct sdc *s, struct ipc_channel *ch, uint64_t cursor)
+stated_client_dump_request(struct stated_client *s, struct ipc_channel *ch,
+    uint64_t cursor)
 {
 	struct st_drc_dump_req req;
 
 	req.cursor = cursor;
 	if (ipc_call(ch, ST_DRC_DUMP, -1, (xdrproc_t)xdr_st_drc_dump_req, &req,
-	    sdc_dump_reply, s) == -1) {
+	    stated_client_dump_reply, s) == -1) {
 		log_warn("stated: DRC_DUMP");
 		s->loading = 0;
 		ipc_channel_close(ch, "DRC_DUMP failed");
@@ -156,14 +157,14 @@ sdc_dump_request(struct sdc *s, struct ipc_channel *ch, uint64_t cursor)
 }
 
 static void
-sdc_dump_done(struct sdc *s, const char *how)
+stated_client_dump_done(struct stated_client *s, const char *how)
 {
 	s->loading = 0;
 	log_info("reply cache: %zu entr%s read back from stated in %zu "
 	    "chunk(s)%s", s->restored, s->restored == 1 ? "y" : "ies",
 	    s->chunks, how);
 	s->resent = 0;
-	drc_foreach_done(s->env->drc, sdc_resend_cb, s);
+	drc_foreach_done(s->env->drc, stated_client_resend_cb, s);
 	if (s->resent > 0)
 		log_info("reply cache: %zu entr%s that stated lacked sent "
 		    "again", s->resent, s->resent == 1 ? "y" : "ies");
@@ -174,9 +175,9 @@ sdc_dump_done(struct sdc *s, const char *how)
 }
 
 static void
-sdc_dump_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
+stated_client_dump_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 {
-	struct sdc *s = arg;
+	struct stated_client *s = arg;
 	struct st_drc_dump_reply rep;
 	struct ipc_error err;
 	struct drc_key k;
@@ -201,7 +202,7 @@ sdc_dump_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 			xdr_free((xdrproc_t)xdr_ipc_error, &err);
 		}
 		s->unsupported = 1;
-		sdc_dump_done(s, ", none: stated does not keep it");
+		stated_client_dump_done(s, ", none: stated does not keep it");
 		return;
 	}
 	memset(&rep, 0, sizeof(rep));
@@ -240,18 +241,19 @@ sdc_dump_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 		log_warnx("stated: %zu reply cache entr%s ignored: not a reply "
 		    "to its xid", bad, bad == 1 ? "y" : "ies");
 	if (rep.eof)
-		sdc_dump_done(s, "");
+		stated_client_dump_done(s, "");
 	else if (rep.entries.entries_len == 0)
-		sdc_dump_done(s, ", cut short: stated sent an empty chunk");
+		stated_client_dump_done(s,
+		    ", cut short: stated sent an empty chunk");
 	else
-		sdc_dump_request(s, ch, rep.cursor);
+		stated_client_dump_request(s, ch, rep.cursor);
 	xdr_free((xdrproc_t)xdr_st_drc_dump_reply, &rep);
 }
 
 static void
-sdc_on_ready(struct ipc_client *cl, void *arg)
+stated_client_on_ready(struct ipc_client *cl, void *arg)
 {
-	struct sdc *s = arg;
+	struct stated_client *s = arg;
 	struct ipc_channel *ch = ipc_client_channel(cl);
 
 	if (ch == NULL)
@@ -263,19 +265,19 @@ sdc_on_ready(struct ipc_client *cl, void *arg)
 		s->stamp = 1;		/* 0 is a local completion's */
 	s->restored = 0;
 	s->chunks = 0;
-	sdc_dump_request(s, ch, 0);
+	stated_client_dump_request(s, ch, 0);
 }
 
 static void
-sdc_on_lost(struct ipc_client *cl, void *arg)
+stated_client_on_lost(struct ipc_client *cl, void *arg)
 {
-	struct sdc *s = arg;
+	struct stated_client *s = arg;
 
 	s->loading = 0;
 }
 
 static void
-sdc_dispatch(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
+stated_client_dispatch(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 {
 	if (msg->fd != -1) {
 		close(msg->fd);
@@ -284,54 +286,55 @@ sdc_dispatch(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 	log_warnx("stated: unexpected message type %u", msg->hdr.type);
 }
 
-struct sdc *
-sdc_new(struct nfsd_env *env, const char *path)
+struct stated_client *
+stated_client_new(struct nfsd_env *env, const char *path)
 {
-	struct sdc *s;
+	struct stated_client *s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->env = env;
 	s->client = ipc_client_new(env->base, path, IPC_ROLE_NFSD, "nfsd", 0,
-	    sdc_dispatch, s);
-	s->ev_flush = event_new(env->base, -1, 0, sdc_flush_cb, s);
+	    stated_client_dispatch, s);
+	s->ev_flush = event_new(env->base, -1, 0, stated_client_flush_cb, s);
 	if (s->client == NULL || s->ev_flush == NULL) {
-		sdc_free(s);
+		stated_client_free(s);
 		return NULL;
 	}
 	ipc_client_expect_uid(s->client,
 	    daemon_role_uid(env->daemon, IPC_ROLE_STATED));
-	ipc_client_set_callbacks(s->client, sdc_on_ready, sdc_on_lost);
+	ipc_client_set_callbacks(s->client, stated_client_on_ready,
+	    stated_client_on_lost);
 	ipc_client_set_backoff(s->client, 50, 1000);
 	return s;
 }
 
 void
-sdc_start(struct sdc *s)
+stated_client_start(struct stated_client *s)
 {
 	ipc_client_start(s->client);
 }
 
 int
-sdc_ready(const struct sdc *s)
+stated_client_ready(const struct stated_client *s)
 {
 	return ipc_client_ready(s->client);
 }
 
 int
-sdc_drc_loaded(const struct sdc *s)
+stated_client_drc_loaded(const struct stated_client *s)
 {
 	return s != NULL && s->loaded;
 }
 
 void
-sdc_free(struct sdc *s)
+stated_client_free(struct stated_client *s)
 {
 	if (s == NULL)
 		return;
 	if (s->ev_flush != NULL)
 		event_free(s->ev_flush);
-	sdc_pending_clear(s);
+	stated_client_pending_clear(s);
 	free(s->pending);
 	ipc_client_free(s->client);
 	free(s);

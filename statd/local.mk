@@ -16,6 +16,16 @@ tests_unit_test_nlm_decode_SOURCES = tests/unit/test_nlm_decode.c lockd/nlm.c
 tests_unit_test_nlm_decode_CPPFLAGS = $(LOCKD_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_nlm_decode_LDADD = lockd/libdfsrpc.a lockd/libnlmxdr.a \
 	$(DITTOFS_COMMON_LIBS)
+# The NLM and NSM fuzz targets on a pseudo-random corpus (no libFuzzer).
+check_PROGRAMS += tests/unit/test_nlm_fuzz
+TESTS += tests/unit/test_nlm_fuzz
+tests_unit_test_nlm_fuzz_SOURCES = tests/unit/test_nlm_fuzz.c \
+	tests/fuzz/fuzz_nlm.c tests/fuzz/fuzz_nsm.c tests/fuzz/fuzz.h \
+	lockd/nlm.c
+tests_unit_test_nlm_fuzz_CPPFLAGS = $(LOCKD_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/tests/fuzz -I$(top_srcdir)/statd
+tests_unit_test_nlm_fuzz_LDADD = statd/libmonitor.a lockd/libdfsrpc.a \
+	lockd/libnlmxdr.a $(DITTOFS_COMMON_LIBS)
 tests_unit_test_nsm_monitor_SOURCES = tests/unit/test_nsm_monitor.c
 tests_unit_test_nsm_monitor_CPPFLAGS = $(LOCKD_CPPFLAGS) \
 	-I$(top_srcdir)/tests -I$(top_srcdir)/statd

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "monitor.h"
 
 static const uint8_t monitor_magic[8] = { 'D', 'F', 'S', 'N', 'S', 'M', '1',
@@ -261,14 +262,7 @@ static uint64_t
 monitor_checksum(const uint8_t *a, size_t alen, const uint8_t *b,
     size_t blen)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < alen; i++)
-		h = (h ^ a[i]) * 0x100000001b3ULL;
-	for (i = 0; i < blen; i++)
-		h = (h ^ b[i]) * 0x100000001b3ULL;
-	return h;
+	return hash_fnv1a64_add(hash_fnv1a64(a, alen), b, blen);
 }
 
 uint64_t

@@ -9,6 +9,7 @@
 #include <sys/queue.h>
 
 #include "drc.h"
+#include "hash.h"
 
 struct drc_table_entry {
 	struct drc_table_key		 key;
@@ -37,20 +38,9 @@ drc_table_key_hash(const struct drc_table *t, const struct drc_table_key *k)
 {
 	uint32_t v[6] = { k->port, k->xid, k->prog, k->vers, k->proc,
 	    k->args_sum };
-	uint64_t h = 14695981039346656037ull;
-	const uint8_t *p;
-	size_t i;
 
-	for (i = 0; i < sizeof(k->addr); i++) {
-		h ^= k->addr[i];
-		h *= 1099511628211ull;
-	}
-	p = (const uint8_t *)v;
-	for (i = 0; i < sizeof(v); i++) {
-		h ^= p[i];
-		h *= 1099511628211ull;
-	}
-	return (size_t)(h % t->nbuckets);
+	return (size_t)(hash_fnv1a64_add(hash_fnv1a64(k->addr,
+	    sizeof(k->addr)), v, sizeof(v)) % t->nbuckets);
 }
 
 static size_t

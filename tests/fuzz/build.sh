@@ -1,6 +1,6 @@
 #!/bin/sh
-# Build dittofs-nfsd's libFuzzer targets when clang with libFuzzer is
-# there; `make fuzz-nfsd` runs this.  Then, e.g.:
+# Build the libFuzzer targets when clang with libFuzzer is there;
+# `make fuzz` runs this after `make`.  Then, e.g.:
 #   tests/fuzz/fuzz_rpcmsg -max_total_time=60 tests/fuzz/corpus_rpcmsg
 set -eu
 top_srcdir=${1:-.}
@@ -27,3 +27,14 @@ done
     -o "$top_builddir/tests/fuzz/fuzz_acl" "$top_srcdir/tests/fuzz/fuzz_acl.c" \
     "$top_srcdir/common/acl.c"
 echo "built $top_builddir/tests/fuzz/fuzz_acl"
+# NLM and NSM: lockd's decoder and statd's state readers, linked with
+# the libraries make built (their generated XDR headers are there too).
+b=$top_builddir
+INC="$INC -I$top_srcdir/lockd -I$b/lockd -I$top_srcdir/statd -I$b/statd $(pkg-config --cflags libevent)"
+LIBS="$b/statd/libmonitor.a $b/lockd/libdfsrpc.a $b/lockd/libnlmxdr.a $b/common/libdittofs.a $b/common/libipcxdr.a $(pkg-config --libs libtirpc libevent libcap libseccomp)"
+for t in nlm nsm; do
+	"$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER $INC \
+	    -o "$b/tests/fuzz/fuzz_$t" "$top_srcdir/tests/fuzz/fuzz_$t.c" \
+	    "$top_srcdir/lockd/nlm.c" $LIBS
+	echo "built $b/tests/fuzz/fuzz_$t"
+done

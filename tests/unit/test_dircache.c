@@ -68,10 +68,10 @@ main(void)
 	    memcmp(l->parent_fh, "PARENT", 6) == 0 &&
 	    memcmp(l->verf, "VERF0001", 8) == 0,
 	    "\"..\" and the verifier from the first batch");
-	tap_ok(l != NULL && dirlist_after(l, 0) == 0 &&
-	    dirlist_after(l, 3) == 1 && dirlist_after(l, 5) == 3 &&
-	    dirlist_after(l, 7) == 5 && dirlist_after(l, 99) == 5,
-	    "dirlist_after finds the entry after a cookie");
+	tap_ok(l != NULL && dircache_list_after(l, 0) == 0 &&
+	    dircache_list_after(l, 3) == 1 && dircache_list_after(l, 5) == 3 &&
+	    dircache_list_after(l, 7) == 5 && dircache_list_after(l, 99) == 5,
+	    "dircache_list_after finds the entry after a cookie");
 	TAP_EQ_INT((int)dircache_count(c, &nents), 1, "one listing");
 	TAP_EQ_INT((int)nents, 5, "of five entries");
 
