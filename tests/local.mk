@@ -40,7 +40,7 @@ clean-tests-sbin:
 	rm -rf tests/sbin
 
 TESTS += tests/integration/test_run.sh
-EXTRA_DIST += tests/integration/test_run.sh tests/integration/lib.sh
+EXTRA_DIST += tests/integration/test_run.sh tests/integration/lib.sh tests/clients/oncrpc.py
 
 # blockd over its socket: operations, errors, and the crash test.
 check_PROGRAMS += tests/clients/bd-check

@@ -15,6 +15,8 @@
 : "${top_srcdir:=.}"
 SBINDIR=${DITTOFS_SBINDIR:-$top_builddir/tests/sbin}
 CTL="$SBINDIR/dittofsctl"
+# The Python tests' ONC RPC module (tests/clients/oncrpc.py).
+ONCRPC_PYTHONPATH=$(cd "$top_srcdir" && pwd)/tests/clients
 
 suite_need_root() {
 	if [ "$(id -u)" != 0 ]; then

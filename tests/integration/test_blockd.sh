@@ -66,44 +66,18 @@ M=20048
 #   nfsio UID access HEXFH            -> ACCESS3 bits granted of all six,
 #                                        in hex, or "NFS3ERR n"
 nfsio() {
-	python3 - "$P" "$M" "$@" <<'PY'
-import os, socket, struct, sys
+	PYTHONPATH="$ONCRPC_PYTHONPATH" python3 - "$P" "$M" "$@" <<'PY'
+import struct, sys
+from oncrpc import opaque, u32
+import oncrpc
 
 nfs_port, mount_port, uid, cmd = (int(sys.argv[1]), int(sys.argv[2]),
     int(sys.argv[3]), sys.argv[4])
 args = sys.argv[5:]
 
-def opaque(b):
-    return struct.pack(">I", len(b)) + b + b"\0" * (-len(b) % 4)
-
 def call(port, prog, proc, body):
-    cred = struct.pack(">I", 0) + opaque(b"nfsio") + \
-        struct.pack(">IIII", uid, uid, 1, uid)
-    xid = struct.unpack(">I", os.urandom(4))[0]
-    msg = struct.pack(">IIIIII", xid, 0, 2, prog, 3, proc) + \
-        struct.pack(">I", 1) + opaque(cred) + struct.pack(">II", 0, 0) + body
-    s = socket.create_connection(("127.0.0.1", port), timeout=20)
-    s.sendall(struct.pack(">I", 0x80000000 | len(msg)) + msg)
-    rec, last = b"", False
-    while not last:
-        hdr = b""
-        while len(hdr) < 4:
-            hdr += s.recv(4 - len(hdr))
-        mark = struct.unpack(">I", hdr)[0]
-        last, n = bool(mark & 0x80000000), mark & 0x7fffffff
-        frag = b""
-        while len(frag) < n:
-            frag += s.recv(n - len(frag))
-        rec += frag
-    s.close()
-    vlen = struct.unpack(">I", rec[16:20])[0]
-    off = 20 + vlen + (-vlen % 4)
-    if struct.unpack(">I", rec[off:off + 4])[0] != 0:
-        sys.exit("rpc error")
-    return rec[off + 4:]
-
-def u32(b, off):
-    return struct.unpack(">I", b[off:off + 4])[0]
+    return oncrpc.results(oncrpc.call(port, prog, 3, proc, body, uid=uid,
+                                      machine=b"nfsio"))
 
 if cmd == "mnt":
     rep = call(mount_port, 100005, 1, opaque(args[0].encode()))

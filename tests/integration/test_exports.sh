@@ -76,54 +76,18 @@ NLMC=$(cd "$top_builddir" && pwd)/tests/clients/nlm-client
 # resv SRC mnt PATH | resv SRC getattr HEXFH: a call from a reserved
 # source port (below 1024), which rpc-probe does not make.
 resv() {
-	python3 - "$P" "$M" "$@" <<'PY'
-import errno, os, random, socket, struct, sys
+	PYTHONPATH="$ONCRPC_PYTHONPATH" python3 - "$P" "$M" "$@" <<'PY'
+import sys
+from oncrpc import opaque, u32
+import oncrpc
 
 nfs_port, mount_port, src, cmd, arg = int(sys.argv[1]), int(sys.argv[2]), \
     sys.argv[3], sys.argv[4], sys.argv[5]
 
-def opaque(b):
-    return struct.pack(">I", len(b)) + b + b"\0" * (-len(b) % 4)
-
 def call(port, prog, vers, proc, body):
-    cred = struct.pack(">I", 0) + opaque(b"resv") + \
-        struct.pack(">IIII", 0, 0, 1, 0)
-    xid = struct.unpack(">I", os.urandom(4))[0]
-    msg = struct.pack(">IIIIII", xid, 0, 2, prog, vers, proc) + \
-        struct.pack(">I", 1) + opaque(cred) + struct.pack(">II", 0, 0) + body
-    for attempt in range(50):
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((src, random.randint(600, 1000)))
-            break
-        except OSError as e:
-            s.close()
-            if e.errno != errno.EADDRINUSE:
-                raise
-    s.settimeout(20)
-    s.connect(("127.0.0.1", port))
-    s.sendall(struct.pack(">I", 0x80000000 | len(msg)) + msg)
-    rec, last = b"", False
-    while not last:
-        hdr = b""
-        while len(hdr) < 4:
-            hdr += s.recv(4 - len(hdr))
-        mark = struct.unpack(">I", hdr)[0]
-        last, n = bool(mark & 0x80000000), mark & 0x7fffffff
-        frag = b""
-        while len(frag) < n:
-            frag += s.recv(n - len(frag))
-        rec += frag
-    s.close()
-    vlen = struct.unpack(">I", rec[16:20])[0]
-    off = 20 + vlen + (-vlen % 4)
-    if struct.unpack(">I", rec[off:off + 4])[0] != 0:
-        sys.exit("rpc error")
-    return rec[off + 4:]
-
-def u32(b, off):
-    return struct.unpack(">I", b[off:off + 4])[0]
+    return oncrpc.results(oncrpc.call(port, prog, vers, proc, body,
+                                      machine=b"resv", src=src,
+                                      reserved=True))
 
 if cmd == "mnt":
     rep = call(mount_port, 100005, 3, 1, opaque(arg.encode()))

@@ -65,50 +65,17 @@ URL=nfs://127.0.0.1
 #   nfs3mini dump                     -> MOUNT DUMP: "host path" lines
 #   nfs3mini dumpudp                  -> the same, over UDP
 nfs3mini() {
-	python3 - "$P" "$M" "$@" <<'PY'
-import os, socket, struct, sys
+	PYTHONPATH="$ONCRPC_PYTHONPATH" python3 - "$P" "$M" "$@" <<'PY'
+import struct, sys
+from oncrpc import opaque, u32
+import oncrpc
 
 nfs_port, mount_port, cmd = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 args = sys.argv[4:]
 
-def opaque(b):
-    return struct.pack(">I", len(b)) + b + b"\0" * (-len(b) % 4)
-
 def call(port, prog, vers, proc, uid, body, udp=False):
-    cred = struct.pack(">I", 0) + opaque(b"nfs3mini") + \
-        struct.pack(">IIII", uid, uid, 1, uid)
-    xid = struct.unpack(">I", os.urandom(4))[0]
-    msg = struct.pack(">IIIIII", xid, 0, 2, prog, vers, proc) + \
-        struct.pack(">I", 1) + opaque(cred) + struct.pack(">II", 0, 0) + body
-    if udp:
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.settimeout(20)
-        s.sendto(msg, ("127.0.0.1", port))
-        rec, last = s.recv(65536), True
-    else:
-        s = socket.create_connection(("127.0.0.1", port), timeout=20)
-        s.sendall(struct.pack(">I", 0x80000000 | len(msg)) + msg)
-        rec, last = b"", False
-    while not last:
-        hdr = b""
-        while len(hdr) < 4:
-            hdr += s.recv(4 - len(hdr))
-        mark = struct.unpack(">I", hdr)[0]
-        last, n = bool(mark & 0x80000000), mark & 0x7fffffff
-        frag = b""
-        while len(frag) < n:
-            frag += s.recv(n - len(frag))
-        rec += frag
-    s.close()
-    rxid, mtype, stat = struct.unpack(">III", rec[:12])
-    vlen = struct.unpack(">I", rec[16:20])[0]
-    off = 20 + vlen + (-vlen % 4)
-    if struct.unpack(">I", rec[off:off + 4])[0] != 0:
-        sys.exit("rpc error")
-    return rec[off + 4:]
-
-def u32(b, off):
-    return struct.unpack(">I", b[off:off + 4])[0]
+    return oncrpc.results(oncrpc.call(port, prog, vers, proc, body, uid=uid,
+                                      machine=b"nfs3mini", udp=udp))
 
 if cmd == "mkdir":
     fh, name, mode = bytes.fromhex(args[0]), args[1].encode(), int(args[2], 8)
