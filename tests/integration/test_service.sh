@@ -113,6 +113,20 @@ check "statd comes up as its user" suite_wait_ready statd
 start lockd
 check "lockd comes up as its user" suite_wait_ready lockd
 
+# dir_fds_inside PID ROOT: every directory the process holds open is ROOT
+# or below it (DESIGN.md section 6: openat on such an fd cannot escape).
+dir_fds_inside() {
+	local f t
+	for f in /proc/$1/fd/*; do
+		[ -d "$f" ] || continue
+		t=$(readlink "$f")
+		case $t in
+		"$2"|"$2"/*) ;;
+		*) diag "fd $(basename "$f") of $1 is the directory $t"; return 1 ;;
+		esac
+	done
+}
+
 for d in stated blockd nfsd lockd statd; do
 	pid=$(suite_pid $d)
 	[ -n "$pid" ] || { not_ok "$d: running"; continue; }
@@ -126,6 +140,8 @@ for d in stated blockd nfsd lockd statd; do
 	*) root=$SUITE_DIR/run ;;
 	esac
 	check "$d: chroot to $root" test "$(readlink /proc/$pid/root)" = "$root"
+	check "$d: no directory descriptor leads outside $root" \
+	    dir_fds_inside "$pid" "$root"
 	check "$d: says it started in service mode" grep -q "started as its user dittofs-$d (service mode)" "$SUITE_DIR/$d.log"
 	check "$d: dittofsctl status shows its uid and seccomp" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status $d | grep -q 'uid=$uid .*seccomp=2'"
 done
