@@ -15,7 +15,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#define STORE_INTERNAL
 
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -27,7 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "blockd/store.h"
+#include "blockd/store_int.h"
 
 #define MAY_EXEC	PERM_EXEC
 #define MAY_WRITE	PERM_WRITE
