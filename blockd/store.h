@@ -87,22 +87,51 @@ struct store_attr {
 	uint32_t	uid;
 	uint32_t	gid;
 	uint64_t	size;
-	uint64_t	used;		/* bytes allocated */
+	/*
+	 * Bytes allocated (SMB AllocationSize, NFSv4 space_used): a backed
+	 * regular file's st_blocks * 512, 0 for an unbacked one; 4096 for a
+	 * directory, 0 for the others.
+	 */
+	uint64_t	used;
 	uint64_t	rdev;		/* makedev() value for CHR/BLK */
 	uint32_t	share;		/* share id: the fsid */
 	uint32_t	generation;
 	uint64_t	ino;		/* the fileid */
 	/*
-	 * Bumped on every metadata change of this inode.  Data writes made
-	 * by a front end through an open_io fd show only in mtime/ctime.
+	 * The change attribute (RFC 8881 5.8.1.4), monotonic and durable.
+	 * The record's counter moves in the transaction of every change to
+	 * the inode's record (mode, owner, times, size, links, a directory's
+	 * entries, ACL, DOS word) and at store_commit; a move takes it to
+	 * max(counter + 1, the time in ns), so it never goes back across a
+	 * restart nor a record from before it (see store_inode.c).  Data a
+	 * front end writes through an open_io fd moves the backing file's
+	 * ctime, and a backed file's change is max(counter, that ctime in
+	 * ns): a write shows at the host's timestamp granularity, and a
+	 * COMMIT moves change past it whatever that granularity.
 	 */
 	uint64_t	change;
 	struct timespec	atime;
 	struct timespec	mtime;
 	struct timespec	ctime;
-	struct timespec	btime;		/* birth */
+	struct timespec	btime;		/* birth: set at creation, never moved */
 	uint32_t	flags;		/* STORE_ATTR_* */
+	uint32_t	dos;		/* STORE_DOS_* */
 };
+
+/*
+ * The DOS attribute word, MS-FSCC 2.6 FILE_ATTRIBUTE_* values.  Stored
+ * and returned, not enforced (READONLY refuses nothing here: a front end
+ * that speaks SMB applies it).  ARCHIVE is set when a regular file is
+ * created and whenever its data changes (a size set, an open_io for
+ * writing, a commit); a backup tool clears it through setattr.
+ */
+#define STORE_DOS_READONLY	0x01
+#define STORE_DOS_HIDDEN	0x02
+#define STORE_DOS_SYSTEM	0x04
+#define STORE_DOS_ARCHIVE	0x20
+/* What setattr may set; another bit is EINVAL. */
+#define STORE_DOS_SETTABLE	(STORE_DOS_READONLY | STORE_DOS_HIDDEN | \
+	STORE_DOS_SYSTEM | STORE_DOS_ARCHIVE)
 
 /*
  * A regular file with no backing file: its data attributes are the
@@ -126,6 +155,8 @@ struct store_attr {
 #define STORE_SATTR_ATIME_NOW	0x20	/* set to the server's time */
 #define STORE_SATTR_MTIME	0x40
 #define STORE_SATTR_MTIME_NOW	0x80
+/* The DOS word: the owner, root or WRITE_ATTRIBUTES (MS-FSCC 2.6). */
+#define STORE_SATTR_DOS		0x100
 
 struct store_sattr {
 	unsigned int	mask;
@@ -135,6 +166,7 @@ struct store_sattr {
 	uint64_t	size;
 	struct timespec	atime;
 	struct timespec	mtime;
+	uint32_t	dos;		/* STORE_DOS_SETTABLE bits */
 };
 
 /* store_access: the NFSv3 ACCESS3 bits (RFC 1813 3.3.4), same values. */

@@ -15,11 +15,21 @@
 
 #include "blockd/store_int.h"
 
+/*
+ * An inode record, version 2 (152 bytes):
+ *	0 version, 1 type, 4 flags, 8 mode, 12 uid, 16 gid, 20 nlink,
+ *	24 share, 28 generation, 32 rdev, 40 change, 48 parent, 56 size,
+ *	64 next_cookie, 72 atime, 88 mtime, 104 ctime, 120 btime (16 each),
+ *	136 verf, 144 dos, 148 zero.
+ * Version 1 (144 bytes) ended at verf: it reads with dos 0 and its change
+ * taken to at least its ctime in ns (the floor every move keeps, below),
+ * so a store from before the rule still never shows change going back.
+ */
 void
 store_inode_encode(const struct store_inode *ip, uint8_t *p)
 {
 	memset(p, 0, STORE_INODE_RECLEN);
-	p[0] = 1;			/* record version */
+	p[0] = 2;			/* record version */
 	p[1] = (uint8_t)ip->type;
 	store_put32(p + 4, ip->flags);
 	store_put32(p + 8, ip->mode);
@@ -38,14 +48,18 @@ store_inode_encode(const struct store_inode *ip, uint8_t *p)
 	store_put_ts(p + 104, &ip->ctime);
 	store_put_ts(p + 120, &ip->btime);
 	memcpy(p + 136, ip->verf, STORE_VERF_SIZE);
+	store_put32(p + 144, ip->dos);
 }
 
 int
 store_inode_decode(const uint8_t *p, size_t len, uint64_t ino,
     struct store_inode *ip)
 {
-	if (len != STORE_INODE_RECLEN || p[0] != 1 ||
-	    p[1] < STORE_TYPE_REG || p[1] > STORE_TYPE_SOCK)
+	uint64_t floor;
+
+	if (len < 2 || p[1] < STORE_TYPE_REG || p[1] > STORE_TYPE_SOCK ||
+	    !((p[0] == 2 && len == STORE_INODE_RECLEN) ||
+	    (p[0] == 1 && len == STORE_INODE_RECLEN_V1)))
 		return -EIO;
 	memset(ip, 0, sizeof(*ip));
 	ip->ino = ino;
@@ -67,7 +81,38 @@ store_inode_decode(const uint8_t *p, size_t len, uint64_t ino,
 	store_get_ts(p + 104, &ip->ctime);
 	store_get_ts(p + 120, &ip->btime);
 	memcpy(ip->verf, p + 136, STORE_VERF_SIZE);
+	if (p[0] == 2) {
+		ip->dos = store_get32(p + 144);
+		return 0;
+	}
+	/* Version 1: derive what it did not keep. */
+	if ((floor = store_ts_ns(&ip->ctime)) > ip->change)
+		ip->change = floor;
+	if (ip->btime.tv_sec == 0 && ip->btime.tv_nsec == 0)
+		ip->btime = ip->ctime;
 	return 0;
+}
+
+/* A time in ns since the epoch (0 before it): change's floor. */
+uint64_t
+store_ts_ns(const struct timespec *ts)
+{
+	if (ts->tv_sec < 0)
+		return 0;
+	return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
+}
+
+/*
+ * Move the change attribute: past its value and to at least now in ns.
+ * The floor keeps it ahead of a backed file's ctime folded in by
+ * store_attr_fill_stat, and of any value a lost lazy transaction showed.
+ */
+void
+store_change_bump(struct store_inode *ip, const struct timespec *now)
+{
+	uint64_t t = store_ts_ns(now);
+
+	ip->change = ip->change + 1 > t ? ip->change + 1 : t;
 }
 
 int
@@ -273,6 +318,7 @@ store_attr_fill_stat(const struct store_inode *ip, const struct stat *st,
 	a->generation = ip->generation;
 	a->ino = ip->ino;
 	a->change = ip->change;
+	a->dos = ip->dos;
 	a->atime = ip->atime;
 	a->mtime = ip->mtime;
 	a->ctime = ip->ctime;
@@ -288,6 +334,9 @@ store_attr_fill_stat(const struct store_inode *ip, const struct stat *st,
 		}
 		a->size = (uint64_t)st->st_size;
 		a->used = (uint64_t)st->st_blocks * 512;
+		/* Writes through a front end's fd move the file's ctime. */
+		if (store_ts_ns(&st->st_ctim) > a->change)
+			a->change = store_ts_ns(&st->st_ctim);
 		a->atime = st->st_atim;
 		a->mtime = st->st_mtim;
 		/* Writes through a front end's fd move only the file's. */

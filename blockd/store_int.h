@@ -48,6 +48,7 @@ struct store_inode {
 	struct timespec	ctime;
 	struct timespec	btime;
 	uint8_t		verf[STORE_VERF_SIZE];
+	uint32_t	dos;		/* STORE_DOS_*; record version 2 */
 };
 
 #define STORE_NOTES_MAX		16
@@ -153,7 +154,11 @@ int	 store_inode_alloc(struct store *, uint64_t *);
 void	 store_inode_encode(const struct store_inode *, uint8_t *);
 int	 store_inode_decode(const uint8_t *, size_t, uint64_t,
 	    struct store_inode *);
-#define STORE_INODE_RECLEN	144
+/* Version 2 records; version 1's were 144 bytes, without the DOS word. */
+#define STORE_INODE_RECLEN	152
+#define STORE_INODE_RECLEN_V1	144
+uint64_t store_ts_ns(const struct timespec *);
+void	 store_change_bump(struct store_inode *, const struct timespec *);
 int	 store_meta_get_u64(struct store *, const char *, uint64_t *);
 int	 store_meta_put_u64(struct store *, const char *, uint64_t);
 int	 store_attr_fill(struct store *, const struct store_inode *,

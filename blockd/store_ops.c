@@ -203,7 +203,7 @@ static void
 ops_touch(struct store_inode *ip, const struct timespec *now)
 {
 	ip->ctime = *now;
-	ip->change++;
+	store_change_bump(ip, now);
 }
 
 static void
@@ -321,6 +321,13 @@ ops_setattr_check(struct store *s, const struct store_cred *c,
 	    !ops_is_owner(c, ip) &&
 	    !ops_acl_grants(s, c, ip, ACL_WRITE_ATTRIBUTES))
 		return -EPERM;
+	if (sa->mask & STORE_SATTR_DOS) {
+		if (sa->dos & ~(uint32_t)STORE_DOS_SETTABLE)
+			return -EINVAL;
+		if (!ops_is_owner(c, ip) &&
+		    !ops_acl_grants(s, c, ip, ACL_WRITE_ATTRIBUTES))
+			return -EPERM;
+	}
 	/* "Now" needs only write permission (utimes(2) with NULL). */
 	if ((sa->mask & (STORE_SATTR_ATIME_NOW | STORE_SATTR_MTIME_NOW)) &&
 	    !ops_is_owner(c, ip) &&
@@ -399,6 +406,11 @@ ops_setattr_apply(struct store *s, const struct store_cred *c,
 	/* A truncate kills privileges like a write does (common/perm.h). */
 	if ((sa->mask & STORE_SATTR_SIZE) && ip.type == STORE_TYPE_REG)
 		mode = perm_write_kill_privs(c->uid, mode);
+	if (sa->mask & STORE_SATTR_DOS)
+		ip.dos = sa->dos;
+	/* A data change: after the word set, as a write after it would. */
+	if ((sa->mask & STORE_SATTR_SIZE) && !creating)
+		ip.dos |= STORE_DOS_ARCHIVE;
 	if ((sa->mask & STORE_SATTR_MODE) && (ip.flags & STORE_INODE_ACL)) {
 		if ((rv = ops_chmod_acl(s, &ip, mode)) != 0)
 			return rv;
@@ -630,6 +642,10 @@ ops_make(struct store *s, const struct store_cred *c,
 	ip.generation = s->epoch;
 	ip.rdev = nw->rdev;
 	ip.atime = ip.mtime = ip.ctime = ip.btime = now;
+	ip.change = store_ts_ns(&now);
+	/* A new file is data no backup has seen (MS-FSCC 2.6). */
+	if (nw->type == STORE_TYPE_REG)
+		ip.dos = STORE_DOS_ARCHIVE;
 	switch (nw->type) {
 	case STORE_TYPE_DIR:
 		ip.nlink = 2;
@@ -1311,14 +1327,18 @@ out:
  * as a write(2) would clear them.  Front ends write through the fd they
  * are given, so this open is the store's one chance; a front end asks
  * again rather than write through an fd it holds while the bits are set
- * (nfsd/nfs3.c), and every front end hears of the change.
+ * (nfsd/nfs3.c), and every front end hears of the change.  For the same
+ * reason the DOS archive bit is set here when it is clear (its data is
+ * about to change), with change moved: both are metadata, durable with
+ * the reply (a crash cannot leave change below what a client saw).
  */
 static int
-ops_open_kill_privs(struct store *s, const struct store_cred *c,
+ops_open_write_prep(struct store *s, const struct store_cred *c,
     struct store_inode *ip)
 {
 	struct timespec now;
 	uint32_t mode;
+	unsigned int what = 0;
 	int rv;
 
 	if ((rv = store_txn_begin(s)) != 0)
@@ -1326,14 +1346,26 @@ ops_open_kill_privs(struct store *s, const struct store_cred *c,
 	if ((rv = store_inode_get(s, ip->ino, ip)) != 0)
 		goto out;
 	mode = perm_write_kill_privs(c->uid, ip->mode);
-	if (mode == ip->mode)
+	if (mode != ip->mode) {
+		ip->mode = mode;
+		what |= STORE_NOTIFY_MODE;
+	}
+	if (!(ip->dos & STORE_DOS_ARCHIVE)) {
+		ip->dos |= STORE_DOS_ARCHIVE;
+		what |= STORE_NOTIFY_ATTR;
+	}
+	if (what == 0)
 		goto out;
-	ip->mode = mode;
 	store_now(&now);
-	ops_touch(ip, &now);
+	/* ARCHIVE alone moves change, not ctime: NFSv3 sees no change. */
+	if (what & STORE_NOTIFY_MODE)
+		ops_touch(ip, &now);
+	else
+		store_change_bump(ip, &now);
 	if ((rv = store_inode_put(s, ip)) != 0)
 		goto out;
-	store_note(s, ip, STORE_NOTIFY_MODE);
+	if (what & STORE_NOTIFY_MODE)
+		store_note(s, ip, STORE_NOTIFY_MODE);
 out:
 	return store_txn_end(s, rv);
 }
@@ -1367,8 +1399,9 @@ store_open_io(struct store *s, const struct store_cred *c,
 	} else if ((rv = perm_io(&w, &o, (unsigned int)flags)) != 0)
 		return rv;
 	if ((flags & STORE_IO_WRITE) &&
-	    perm_write_kill_privs(c->uid, ip.mode) != ip.mode &&
-	    (rv = ops_open_kill_privs(s, c, &ip)) != 0)
+	    (perm_write_kill_privs(c->uid, ip.mode) != ip.mode ||
+	    !(ip.dos & STORE_DOS_ARCHIVE)) &&
+	    (rv = ops_open_write_prep(s, c, &ip)) != 0)
 		return rv;
 	oflags = (flags & STORE_IO_WRITE) ? O_RDWR : O_RDONLY;
 	if (!(ip.flags & STORE_INODE_BACKED))
@@ -1390,11 +1423,19 @@ store_open_io(struct store *s, const struct store_cred *c,
 	return 0;
 }
 
-/* RFC 1813 3.3.21: COMMIT. */
+/*
+ * RFC 1813 3.3.21: COMMIT.  Data a front end wrote is now stable, and
+ * its change shows: change moves past the backing file's ctime (so a
+ * write within the host's timestamp granularity of the last one still
+ * moves it) and ARCHIVE is set, in a transaction the reply waits for.
+ */
 int
 store_commit(struct store *s, const struct store_fh *fh)
 {
 	struct store_inode ip;
+	struct timespec now;
+	struct stat st;
+	uint64_t floor;
 	int fd, rv;
 
 	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
@@ -1408,11 +1449,24 @@ store_commit(struct store *s, const struct store_fh *fh)
 	if ((fd = store_backing_open(s, ip.ino, O_RDONLY)) < 0)
 		return fd == -ENOENT ? -EIO : fd;
 	rv = 0;
-	if (fdatasync(fd) == -1)
+	if (fdatasync(fd) == -1 || fstat(fd, &st) == -1)
 		rv = -errno;
 	if (close(fd) == -1 && rv == 0)
 		rv = -errno;
-	return rv;
+	if (rv != 0)
+		return rv;
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	if ((rv = store_inode_get(s, ip.ino, &ip)) != 0)
+		goto out;
+	store_now(&now);
+	if ((floor = store_ts_ns(&st.st_ctim)) > ip.change)
+		ip.change = floor;
+	store_change_bump(&ip, &now);
+	ip.dos |= STORE_DOS_ARCHIVE;
+	rv = store_inode_put(s, &ip);
+out:
+	return store_txn_end(s, rv);
 }
 
 /* Linux setxattr(2)/getxattr(2): ERANGE for a bad name length. */

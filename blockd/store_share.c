@@ -84,6 +84,7 @@ store_share_root(struct store *s, const char *name, int create,
 	root.next_cookie = STORE_COOKIE_FIRST;
 	store_now(&root.ctime);
 	root.atime = root.mtime = root.btime = root.ctime;
+	root.change = store_ts_ns(&root.ctime);
 	if ((rv = store_inode_put(s, &root)) != 0)
 		goto out;
 	store_put32(v, (uint32_t)shareid);

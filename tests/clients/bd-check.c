@@ -120,6 +120,45 @@ setattr_mode(struct bdc *c, const bd_fh *fh, unsigned int mode)
 
 static void	acl_smoke(struct bdc *, const bd_fh *);
 
+/* SETATTR of the DOS word (STORE_SATTR_DOS, 0x100). */
+static int
+setattr_dos(struct bdc *c, const bd_fh *fh, unsigned int dos)
+{
+	struct bd_setattr_req req;
+	struct bd_wcc_reply rep;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = c->cred;
+	req.fh = *fh;
+	req.sattr.mask = 0x100;
+	req.sattr.dos = dos;
+	memset(&rep, 0, sizeof(rep));
+	if (bdc_call(c, BD_SETATTR, (xdrproc_t)xdr_bd_setattr_req, &req,
+	    (xdrproc_t)xdr_bd_wcc_reply, &rep, NULL) == -1)
+		return -EIO;
+	return rep.status;
+}
+
+/* The change attribute, birth time and DOS word over the wire. */
+static void
+attr_smoke(struct bdc *c, const bd_fh *file)
+{
+	bd_attr a0, a1;
+	int rc;
+
+	rc = bdc_getattr(c, file, &a0);
+	if (rc == 0)
+		rc = setattr_dos(c, file, 0x2 | 0x20);	/* hidden, archive */
+	if (rc == 0)
+		rc = bdc_getattr(c, file, &a1);
+	tap_ok(rc == 0 && a1.dos == (0x2 | 0x20) && a1.change > a0.change &&
+	    a1.btime.sec == a0.btime.sec && a1.btime.nsec == a0.btime.nsec,
+	    "SETATTR of the DOS word: read back, change moved, birth kept "
+	    "(dos %#x)", a1.dos);
+	TAP_EQ_INT(setattr_dos(c, file, 0x10), -EINVAL,
+	    "SETATTR of a DOS bit not settable: EINVAL");
+}
+
 static int
 smoke(const char *sock)
 {
@@ -233,6 +272,7 @@ smoke(const char *sock)
 	}
 
 	acl_smoke(&c, &file);
+	attr_smoke(&c, &file);
 	tap_ok(bdc_remove(&c, &dir, "b") == 0, "remove");
 	TAP_EQ_INT(bdc_getattr(&c, &file, NULL), -ESTALE,
 	    "the removed file's handle: ESTALE");
