@@ -520,8 +520,11 @@ store_close(struct store *s)
 		if ((rv = store_sync(s)) == 0)
 			rv = store_checkpoint(s);
 	}
+	/* An fd a front end holds keeps its data: unlink frees at close. */
 	while (s->ntrims > 0)
 		store_unlink_backing(s, s->trims[--s->ntrims], 1);
+	while (s->nheld > 0)
+		store_unlink_backing(s, s->held[--s->nheld], 1);
 	if (s->xattrs != NULL && (ret = s->xattrs->close(s->xattrs, 0)) != 0)
 		rv = store_dberr(s, "close xattrs", ret);
 	if (s->cookies != NULL && (ret = s->cookies->close(s->cookies, 0)) !=
@@ -554,6 +557,7 @@ store_close(struct store *s)
 	free(s->datasyncs);
 	free(s->unlinks);
 	free(s->trims);
+	free(s->held);
 	free(s->dir);
 	free(s);
 }

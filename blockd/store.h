@@ -409,12 +409,25 @@ void	 store_spare_stats(const struct store *, size_t *ready,
  * bytes allocated is queued instead: each store_trim_step() punches out
  * its first STORE_TRIM_STEP bytes of data, and unlinks it once no more
  * than that is left.  Returns 1 while work is queued, 0 when none is.
- * store_close() unlinks what is still queued.
+ * store_close() unlinks what is still queued (or held, below).
  */
 #define STORE_TRIM_STEP		(16u << 20)
 int	 store_trim_step(struct store *);
+/* queued: ready for a step (held ones not counted) */
 void	 store_trim_stats(const struct store *, size_t *queued,
 	    uint64_t *steps);
+/*
+ * A removed file's backing file that some process other than the store's
+ * still has open (a front end's fd from open_io; the kernel tells: it
+ * refuses a write lease then) is not trimmed: store_trim_step sets it
+ * aside as held, and a front end reads and writes its data through that
+ * fd until it closes it (rename and remove never touch a backing file's
+ * data, and an unlink leaves an open file whole).  store_trim_retry puts
+ * the held ones back in the queue (the daemon calls it on a timer while
+ * store_trim_held says some wait) and returns how many.
+ */
+size_t	 store_trim_held(const struct store *);
+size_t	 store_trim_retry(struct store *);
 /* Value size in *len; with bufsize 0 only the size is returned. */
 int	 store_xattr_get(struct store *, const struct store_cred *,
 	    const struct store_fh *, const char *name, size_t namelen,

@@ -175,6 +175,29 @@ store_sync_unlinks(struct store *s)
 	s->nunlinks = 0;
 }
 
+/*
+ * Whether a process other than us has the file of fd (opened O_WRONLY)
+ * open: Linux grants a write lease only when the one open file is the
+ * caller's.  Where leases cannot be had (disabled, not the owner), say so
+ * once and trim as before.
+ */
+static int
+store_backing_busy(struct store *s, int fd)
+{
+	if (fcntl(fd, F_SETLEASE, F_WRLCK) == 0) {
+		(void)fcntl(fd, F_SETLEASE, F_UNLCK);
+		return 0;
+	}
+	if (errno == EAGAIN || errno == EBUSY)
+		return 1;
+	if (!s->lease_warned) {
+		s->lease_warned = 1;
+		store_log(s, "lease on a removed backing file: %s; trimming "
+		    "it even if a front end has it open", strerror(errno));
+	}
+	return 0;
+}
+
 int
 store_trim_step(struct store *s)
 {
@@ -189,10 +212,20 @@ store_trim_step(struct store *s)
 	ino = s->trims[0];
 	store_backing_path(ino, path, sizeof(path));
 	/*
-	 * The inode is gone, so nothing opens this file by name again; a
-	 * front end's fd from before the removal reads holes from now on.
+	 * The inode is gone, so nothing opens this file by name again.  A
+	 * front end's fd from before the removal keeps it whole: held until
+	 * no process but us has it open.
 	 */
 	fd = openat(s->datafd, path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd != -1 && store_backing_busy(s, fd) &&
+	    store_grow((void **)&s->held, &s->held_cap, s->nheld + 1,
+	    sizeof(*s->held)) == 0) {
+		(void)close(fd);
+		s->held[s->nheld++] = ino;
+		s->ntrims--;
+		memmove(s->trims, s->trims + 1, s->ntrims * sizeof(*s->trims));
+		return s->ntrims > 0;
+	}
 	if (fd != -1 && fstat(fd, &st) == 0 &&
 	    (uint64_t)st.st_blocks * 512 > STORE_TRIM_STEP &&
 	    (off = lseek(fd, 0, SEEK_DATA)) != -1 &&
@@ -209,6 +242,26 @@ store_trim_step(struct store *s)
 	s->ntrims--;
 	memmove(s->trims, s->trims + 1, s->ntrims * sizeof(*s->trims));
 	return s->ntrims > 0;
+}
+
+size_t
+store_trim_held(const struct store *s)
+{
+	return s->nheld;
+}
+
+size_t
+store_trim_retry(struct store *s)
+{
+	size_t n = s->nheld;
+
+	if (n == 0 || store_grow((void **)&s->trims, &s->trims_cap,
+	    s->ntrims + n, sizeof(*s->trims)) != 0)
+		return 0;
+	memcpy(s->trims + s->ntrims, s->held, n * sizeof(*s->held));
+	s->ntrims += n;
+	s->nheld = 0;
+	return n;
 }
 
 void

@@ -98,6 +98,9 @@ struct store {
 	size_t		 nunlinks, unlinks_cap;
 	uint64_t	*trims;		/* big ones, for store_trim_step */
 	size_t		 ntrims, trims_cap;
+	uint64_t	*held;		/* big ones still open elsewhere */
+	size_t		 nheld, held_cap;
+	int		 lease_warned;	/* no lease probe here: said once */
 	uint64_t	 trim_steps;
 
 	/* spare backing files in <dir>/spare, named by number */

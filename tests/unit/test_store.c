@@ -1809,6 +1809,99 @@ test_trim(void)
 	rm_tree(dir);
 }
 
+/*
+ * A removed big file that a front end still holds open: not trimmed
+ * while it is open (its fd reads its data), trimmed once it is closed.
+ */
+static void
+test_trim_held(void)
+{
+	char dir[] = "/tmp/dittofs-test-held-XXXXXX";
+	static char buf[4096];
+	struct store_options opt;
+	struct store_fh root, fh;
+	struct store_attr a;
+	struct store *s;
+	uint64_t big, big2;
+	size_t queued, i;
+	uint64_t steps;
+	int fd = -1, rv, n, intact;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.cache_bytes = 8u << 20;
+	if (mkdtemp(dir) == NULL || store_open(dir, &opt, &s) != 0 ||
+	    store_share_root(s, "main", 1, &root, NULL) != 0) {
+		tap_ok(0, "held: setup");
+		return;
+	}
+	big = trim_file(s, &root, "big", 2 * STORE_TRIM_STEP + 4096);
+	rv = store_lookup(s, &cr_root, &root, N("big"), &fh, &a);
+	if (rv == 0)
+		rv = store_open_io(s, &cr_root, &fh, STORE_IO_READ, &fd, NULL);
+	tap_ok(big != 0 && rv == 0, "held: a big file, open for reading");
+	rv = store_rename(s, &cr_root, &root, N("big"), &root, N("moved"));
+	tap_ok(rv == 0 && pread(fd, buf, 1, 0) == 1 && buf[0] == 'x',
+	    "held: renamed while open, its fd reads on");
+	TAP_EQ_INT(store_remove(s, &cr_root, &root, N("moved")), 0,
+	    "held: removed while open");
+	TAP_EQ_INT(store_sync(s), 0, "held: sync");
+	store_trim_stats(s, &queued, &steps);
+	TAP_EQ_INT(queued, 1, "held: queued for trimming");
+	for (n = 0; n < 100 && store_trim_step(s) == 1; n++)
+		continue;
+	store_trim_stats(s, &queued, &steps);
+	tap_ok(queued == 0 && store_trim_held(s) == 1 &&
+	    backing_allocated(dir, big) > 2LL * STORE_TRIM_STEP,
+	    "held: set aside, not punched, while a front end has it open");
+	intact = 1;
+	for (i = 0; i < 3; i++) {
+		memset(buf, 0, sizeof(buf));
+		if (pread(fd, buf, sizeof(buf), (off_t)(i * STORE_TRIM_STEP)) !=
+		    sizeof(buf) || buf[0] != 'x' ||
+		    buf[sizeof(buf) - 1] != 'x')
+			intact = 0;
+	}
+	tap_ok(intact, "held: its fd still reads the data after the trim "
+	    "pass, no zeros");
+	TAP_EQ_INT(store_trim_retry(s), 1, "held: a retry queues it "
+	    "again");
+	for (n = 0; n < 100 && store_trim_step(s) == 1; n++)
+		continue;
+	tap_ok(store_trim_held(s) == 1 && backed(dir, big),
+	    "held: still open: set aside again");
+	(void)close(fd);
+	fd = -1;
+	TAP_EQ_INT(store_trim_retry(s), 1, "held: closed; retried");
+	for (n = 0; n < 100 && store_trim_step(s) == 1; n++)
+		continue;
+	tap_ok(n >= 2 && store_trim_held(s) == 0 && !backed(dir, big),
+	    "held: once closed it is trimmed in steps and unlinked (%d)", n);
+
+	/* Held at close: unlinked, and the fd keeps the data. */
+	big2 = trim_file(s, &root, "big2", 2 * STORE_TRIM_STEP);
+	rv = store_lookup(s, &cr_root, &root, N("big2"), &fh, &a);
+	if (rv == 0)
+		rv = store_open_io(s, &cr_root, &fh, STORE_IO_READ, &fd, NULL);
+	if (rv == 0)
+		rv = store_remove(s, &cr_root, &root, N("big2"));
+	if (rv == 0)
+		rv = store_sync(s);
+	for (n = 0; rv == 0 && n < 100 && store_trim_step(s) == 1; n++)
+		continue;
+	tap_ok(big2 != 0 && rv == 0 && store_trim_held(s) == 1,
+	    "held: another one held");
+	store_close(s);
+	memset(buf, 0, sizeof(buf));
+	tap_ok(!backed(dir, big2) && fd >= 0 &&
+	    pread(fd, buf, sizeof(buf), STORE_TRIM_STEP) == sizeof(buf) &&
+	    buf[0] == 'x', "held: close unlinks it, the fd still reads");
+	if (fd >= 0)
+		(void)close(fd);
+	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0, "held: fsck finds no "
+	    "fault");
+	rm_tree(dir);
+}
+
 #define UPGRADE_BIG	2500	/* more than two of the upgrade's batches */
 
 struct upgrade_log {
@@ -2360,5 +2453,6 @@ main(void)
 	test_upgrade();
 	test_acl_fsck();
 	test_attrs();
+	test_trim_held();
 	return tap_done();
 }
