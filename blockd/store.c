@@ -5,7 +5,8 @@
  * (backing files, spares, trim queue), store_inode.c (inode records,
  * attributes), store_dir.c (entries, cookies), store_xattr.c (named
  * blobs), store_share.c (share roots), store_upgrade.c (format 1 to 2),
- * store_ops.c (the operations); blockd/store_int.h is what they share.
+ * store_ops.c and store_xattr_ops.c (the operations); blockd/store_int.h
+ * is what they share.
  *
  * Layout of a store directory:
  *	LOCK		flock()ed by the one process that has the store open

@@ -303,7 +303,8 @@ int	 store_share_root(struct store *, const char *name, int create,
  */
 int	 store_fh_share(const struct store_fh *, uint32_t *share);
 
-/* store_ops.c; spares and trimming in store_backing.c */
+/* store_ops.c (xattrs, ACLs: store_xattr_ops.c); spares and trimming in
+ * store_backing.c */
 int	 store_lookup(struct store *, const struct store_cred *,
 	    const struct store_fh *dir, const char *name, size_t namelen,
 	    struct store_fh *, struct store_attr *);

@@ -1,8 +1,8 @@
 /*
  * blockd/store_int.h: what the store library's files share (store.c,
  * store_db.c, store_backing.c, store_inode.c, store_dir.c, store_xattr.c,
- * store_share.c, store_upgrade.c, store_ops.c, handle.c, fsck.c).  The
- * daemon must only use blockd/store.h.
+ * store_share.c, store_upgrade.c, store_ops.c, store_xattr_ops.c,
+ * handle.c, fsck.c).  The daemon must only use blockd/store.h.
  */
 #ifndef DITTOFS_BLOCKD_STORE_INT_H
 #define DITTOFS_BLOCKD_STORE_INT_H
@@ -189,6 +189,20 @@ int	 store_blob_get(struct store *, uint64_t, const char *, size_t,
 int	 store_blob_put(struct store *, uint64_t, const char *, size_t,
 	    const void *, size_t);
 int	 store_blob_del(struct store *, uint64_t, const char *, size_t);
+
+/* store_ops.c: the permission rules the operations share */
+#define MAY_EXEC	PERM_EXEC
+#define MAY_WRITE	PERM_WRITE
+#define MAY_READ	PERM_READ
+int	 ops_is_owner(const struct store_cred *, const struct store_inode *);
+int	 ops_allowed(struct store *, const struct store_cred *,
+	    const struct store_inode *, int, uint32_t);
+int	 ops_acl_grants(struct store *, const struct store_cred *,
+	    const struct store_inode *, uint32_t);
+int	 ops_acl(struct store *, const struct store_inode *, struct acl *);
+int	 ops_acl_store(struct store *, struct store_inode *,
+	    const struct acl *);
+void	 ops_touch(struct store_inode *, const struct timespec *);
 
 /* store_upgrade.c */
 int	 store_upgrade_cookies(struct store *);
