@@ -29,6 +29,8 @@ static const char *const blockd_syscalls[] = {
 	NULL
 };
 
+static void	blockd_trim_retry_later(struct blockd_env *);
+
 static void
 blockd_store_log(void *arg, const char *msg)
 {
@@ -133,6 +135,31 @@ blockd_trim_cb(evutil_socket_t fd, short what, void *arg)
 	env->trim_queued = 0;
 	if (store_trim_step(env->store) > 0)
 		blockd_trim_later(env);
+	else
+		blockd_trim_retry_later(env);
+}
+
+/* Held backing files (store.h store_trim_retry): a look per second. */
+static void
+blockd_trim_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct blockd_env *env = arg;
+
+	if (store_trim_retry(env->store) > 0)
+		blockd_trim_later(env);
+}
+
+static void
+blockd_trim_retry_later(struct blockd_env *env)
+{
+	struct timeval tv = { BLOCKD_TRIM_RETRY_SECONDS, 0 };
+
+	if (env->ev_trim_retry == NULL ||
+	    store_trim_held(env->store) == 0 ||
+	    evtimer_pending(env->ev_trim_retry, NULL))
+		return;
+	if (evtimer_add(env->ev_trim_retry, &tv) == -1)
+		log_warnx("trim retry timer");
 }
 
 void
@@ -311,6 +338,9 @@ blockd_post_init(struct daemon *d)
 	if (env->ev_trim == NULL ||
 	    event_priority_set(env->ev_trim, DAEMON_PRIORITY_IDLE) == -1)
 		fatalx("idle event");
+	env->ev_trim_retry = evtimer_new(d->base, blockd_trim_retry_cb, env);
+	if (env->ev_trim_retry == NULL)
+		fatalx("trim retry timer");
 }
 
 static void
@@ -339,6 +369,10 @@ blockd_stop(struct daemon *d)
 		env->ev_trim = NULL;
 	}
 	env->trim_queued = 0;
+	if (env->ev_trim_retry != NULL) {
+		event_free(env->ev_trim_retry);
+		env->ev_trim_retry = NULL;
+	}
 	if (env->store != NULL) {
 		store_close(env->store);
 		env->store = NULL;
@@ -352,22 +386,23 @@ static void
 blockd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct blockd_env *env = d->env;
-	size_t ready = 0, trims = 0;
+	size_t ready = 0, trims = 0, held = 0;
 	uint64_t used = 0, steps = 0;
 
 	if (env->store != NULL) {
 		store_spare_stats(env->store, &ready, &used);
 		store_trim_stats(env->store, &trims, &steps);
+		held = store_trim_held(env->store);
 	}
 	snprintf(buf, len, "data in %s; %zu front end(s); %llu ops, %llu log "
 	    "flushes, %llu notifications, %llu resyncs; %llu spare backing "
-	    "files used, %zu ready; %zu removed files being trimmed, %llu "
-	    "trim steps",
+	    "files used, %zu ready; %zu removed files being trimmed, %zu "
+	    "held open by a front end, %llu trim steps",
 	    d->state_dir, ipc_server_peer_count(d->service),
 	    (unsigned long long)env->ops, (unsigned long long)env->syncs,
 	    (unsigned long long)env->notifies,
 	    (unsigned long long)env->resyncs, (unsigned long long)used,
-	    ready, trims, (unsigned long long)steps);
+	    ready, trims, held, (unsigned long long)steps);
 }
 
 static const struct daemon_def blockd_def = {

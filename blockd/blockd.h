@@ -17,6 +17,8 @@
 
 /* After a failure to make a spare backing file (blockd.c). */
 #define BLOCKD_SPARE_RETRY_SECONDS	10
+/* A removed big file a front end still holds open: look again after. */
+#define BLOCKD_TRIM_RETRY_SECONDS	1
 
 /*
  * A [share NAME] of the configuration and the rules blockd itself
@@ -50,6 +52,7 @@ struct blockd_env {
 	uint64_t		 spare_retry_us;	/* 0: no failure */
 	struct event		*ev_trim;	/* idle: store_trim_step */
 	int			 trim_queued;
+	struct event		*ev_trim_retry;	/* held ones: store.h */
 	uint64_t		 ops;
 	uint64_t		 syncs;
 	uint64_t		 notifies;

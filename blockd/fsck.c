@@ -24,7 +24,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#define STORE_INTERNAL
 
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -40,7 +39,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "blockd/store.h"
+#include "blockd/store_int.h"
 
 struct fsck_ino {
 	uint64_t	ino;

@@ -10,7 +10,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#define STORE_INTERNAL
 
 #include <errno.h>
 #include <string.h>
@@ -20,7 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-#include "blockd/store.h"
+#include "blockd/store_int.h"
 
 #define STORE_FH_VERSION	1
 #define STORE_FH_BODY		17

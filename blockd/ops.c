@@ -150,6 +150,7 @@ blockd_attr_out(const struct store_attr *a, bd_attr *out)
 	blockd_time_out(&a->ctime, &out->ctime);
 	blockd_time_out(&a->btime, &out->btime);
 	out->flags = a->flags;
+	out->dos = a->dos;
 }
 
 static void
@@ -162,6 +163,7 @@ blockd_sattr_in(const bd_sattr *in, struct store_sattr *out)
 	out->size = in->size;
 	blockd_time_in(&in->atime, &out->atime);
 	blockd_time_in(&in->mtime, &out->mtime);
+	out->dos = in->dos;
 }
 
 /*

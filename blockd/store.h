@@ -87,22 +87,51 @@ struct store_attr {
 	uint32_t	uid;
 	uint32_t	gid;
 	uint64_t	size;
-	uint64_t	used;		/* bytes allocated */
+	/*
+	 * Bytes allocated (SMB AllocationSize, NFSv4 space_used): a backed
+	 * regular file's st_blocks * 512, 0 for an unbacked one; 4096 for a
+	 * directory, 0 for the others.
+	 */
+	uint64_t	used;
 	uint64_t	rdev;		/* makedev() value for CHR/BLK */
 	uint32_t	share;		/* share id: the fsid */
 	uint32_t	generation;
 	uint64_t	ino;		/* the fileid */
 	/*
-	 * Bumped on every metadata change of this inode.  Data writes made
-	 * by a front end through an open_io fd show only in mtime/ctime.
+	 * The change attribute (RFC 8881 5.8.1.4), monotonic and durable.
+	 * The record's counter moves in the transaction of every change to
+	 * the inode's record (mode, owner, times, size, links, a directory's
+	 * entries, ACL, DOS word) and at store_commit; a move takes it to
+	 * max(counter + 1, the time in ns), so it never goes back across a
+	 * restart nor a record from before it (see store_inode.c).  Data a
+	 * front end writes through an open_io fd moves the backing file's
+	 * ctime, and a backed file's change is max(counter, that ctime in
+	 * ns): a write shows at the host's timestamp granularity, and a
+	 * COMMIT moves change past it whatever that granularity.
 	 */
 	uint64_t	change;
 	struct timespec	atime;
 	struct timespec	mtime;
 	struct timespec	ctime;
-	struct timespec	btime;		/* birth */
+	struct timespec	btime;		/* birth: set at creation, never moved */
 	uint32_t	flags;		/* STORE_ATTR_* */
+	uint32_t	dos;		/* STORE_DOS_* */
 };
+
+/*
+ * The DOS attribute word, MS-FSCC 2.6 FILE_ATTRIBUTE_* values.  Stored
+ * and returned, not enforced (READONLY refuses nothing here: a front end
+ * that speaks SMB applies it).  ARCHIVE is set when a regular file is
+ * created and whenever its data changes (a size set, an open_io for
+ * writing, a commit); a backup tool clears it through setattr.
+ */
+#define STORE_DOS_READONLY	0x01
+#define STORE_DOS_HIDDEN	0x02
+#define STORE_DOS_SYSTEM	0x04
+#define STORE_DOS_ARCHIVE	0x20
+/* What setattr may set; another bit is EINVAL. */
+#define STORE_DOS_SETTABLE	(STORE_DOS_READONLY | STORE_DOS_HIDDEN | \
+	STORE_DOS_SYSTEM | STORE_DOS_ARCHIVE)
 
 /*
  * A regular file with no backing file: its data attributes are the
@@ -126,6 +155,8 @@ struct store_attr {
 #define STORE_SATTR_ATIME_NOW	0x20	/* set to the server's time */
 #define STORE_SATTR_MTIME	0x40
 #define STORE_SATTR_MTIME_NOW	0x80
+/* The DOS word: the owner, root or WRITE_ATTRIBUTES (MS-FSCC 2.6). */
+#define STORE_SATTR_DOS		0x100
 
 struct store_sattr {
 	unsigned int	mask;
@@ -135,6 +166,7 @@ struct store_sattr {
 	uint64_t	size;
 	struct timespec	atime;
 	struct timespec	mtime;
+	uint32_t	dos;		/* STORE_DOS_SETTABLE bits */
 };
 
 /* store_access: the NFSv3 ACCESS3 bits (RFC 1813 3.3.4), same values. */
@@ -233,7 +265,10 @@ struct store_options {
 	void		*log_arg;
 };
 
-/* store.c */
+/*
+ * store.c (open, close), store_db.c (sync, checkpoint), store_share.c
+ * (share roots), handle.c.  Their internals: blockd/store_int.h.
+ */
 /*
  * Open (creating if needed) the store rooted at dir: dir/db holds the
  * Berkeley DB environment, dir/data the backing files.  Runs database
@@ -268,7 +303,8 @@ int	 store_share_root(struct store *, const char *name, int create,
  */
 int	 store_fh_share(const struct store_fh *, uint32_t *share);
 
-/* store_ops.c */
+/* store_ops.c (xattrs, ACLs: store_xattr_ops.c); spares and trimming in
+ * store_backing.c */
 int	 store_lookup(struct store *, const struct store_cred *,
 	    const struct store_fh *dir, const char *name, size_t namelen,
 	    struct store_fh *, struct store_attr *);
@@ -374,12 +410,25 @@ void	 store_spare_stats(const struct store *, size_t *ready,
  * bytes allocated is queued instead: each store_trim_step() punches out
  * its first STORE_TRIM_STEP bytes of data, and unlinks it once no more
  * than that is left.  Returns 1 while work is queued, 0 when none is.
- * store_close() unlinks what is still queued.
+ * store_close() unlinks what is still queued (or held, below).
  */
 #define STORE_TRIM_STEP		(16u << 20)
 int	 store_trim_step(struct store *);
+/* queued: ready for a step (held ones not counted) */
 void	 store_trim_stats(const struct store *, size_t *queued,
 	    uint64_t *steps);
+/*
+ * A removed file's backing file that some process other than the store's
+ * still has open (a front end's fd from open_io; the kernel tells: it
+ * refuses a write lease then) is not trimmed: store_trim_step sets it
+ * aside as held, and a front end reads and writes its data through that
+ * fd until it closes it (rename and remove never touch a backing file's
+ * data, and an unlink leaves an open file whole).  store_trim_retry puts
+ * the held ones back in the queue (the daemon calls it on a timer while
+ * store_trim_held says some wait) and returns how many.
+ */
+size_t	 store_trim_held(const struct store *);
+size_t	 store_trim_retry(struct store *);
 /* Value size in *len; with bufsize 0 only the size is returned. */
 int	 store_xattr_get(struct store *, const struct store_cred *,
 	    const struct store_fh *, const char *name, size_t namelen,
@@ -416,182 +465,8 @@ int	 store_acl_set(struct store *, const struct store_cred *,
 int	 store_fsck(const char *dir, int repair, FILE *report);
 
 #ifdef STORE_INTERNAL
-/*
- * Internal to blockd/store*.c, handle.c and fsck.c: the daemon must only
- * use the API above.  (Kept here to follow the one-header-per-module
- * habit; define STORE_INTERNAL before including to see it.)
- */
-#include <sys/stat.h>
-
-#include <db.h>
-
-#define STORE_SECRET_SIZE	32
-#define STORE_ROOT_INO_FIRST	16	/* inode numbers below are reserved */
-
-/* Name prefix of internal xattr records; users cannot use NUL. */
-#define STORE_XNAME_SYMLINK	"\0symlink"
-#define STORE_XNAME_ACL		"\0acl"
-
-struct store_inode {
-	uint64_t	ino;
-	enum store_type	type;
-	uint32_t	flags;
-#define STORE_INODE_EXCL	0x01	/* verf holds an exclusive verifier */
-#define STORE_INODE_BACKED	0x02	/* regular: has its backing file */
-/*
- * The STORE_XNAME_ACL record is an ACL in common/acl.h's encoding that
- * rules this inode.  A record without this flag (the opaque blob of
- * stores before it) is no ACL: the mode rules, fsck drops it.
- */
-#define STORE_INODE_ACL		0x04
-	uint32_t	mode;
-	uint32_t	uid;
-	uint32_t	gid;
-	uint32_t	nlink;
-	uint32_t	share;
-	uint32_t	generation;
-	uint64_t	rdev;
-	uint64_t	change;
-	uint64_t	parent;		/* directories: the parent; roots: self */
-	uint64_t	size;		/* dirs: entries; symlinks: target length */
-	uint64_t	next_cookie;	/* dirs */
-	/* a BACKED regular file's are its backing file's */
-	struct timespec	atime;
-	struct timespec	mtime;
-	struct timespec	ctime;
-	struct timespec	btime;
-	uint8_t		verf[STORE_VERF_SIZE];
-};
-
-#define STORE_NOTES_MAX		16
-#define STORE_TXN_UNLINKS_MAX	4
-
-/* Directory of a backing file: data/AB/CD, AB and CD from the inode. */
-#define STORE_SHARD_TOP		0x30000u
-#define STORE_SHARD_MID		0x20000u	/* | AB */
-#define STORE_SHARD_LEAF	0x10000u	/* | AB << 8 | CD */
-
-struct store {
-	char		*dir;
-	int		 dirfd;
-	int		 datafd;
-	int		 lockfd;
-	DB_ENV		*env;
-	DB		*meta;
-	DB		*inodes;
-	DB		*dirents;
-	DB		*cookies;
-	DB		*xattrs;
-	DB_TXN		*txn;		/* the running operation's */
-	uint8_t		 secret[STORE_SECRET_SIZE];
-	struct evp_mac_ctx_st *mac;	/* HMAC keyed by secret: handle.c */
-	uint32_t	 epoch;		/* bumped per open: the generation */
-	struct store_options opt;
-	int		 dirty;		/* opened after an unclean stop */
-	int		 unsynced;	/* a commit or create since sync */
-	int		 txn_lazy;	/* this txn needs no flush: store_txn_lazy */
-	int		 flushed;	/* store_sync_log ran; _after due */
-
-	/* this transaction's side effects, applied or undone at its end */
-	struct store_notify notes[STORE_NOTES_MAX];
-	size_t		 nnotes;
-	uint64_t	 txn_created;	/* backing file made in this txn, or 0 */
-	uint64_t	 txn_new_ino;	/* allocated in this txn: no note */
-	uint64_t	 txn_unlinks[STORE_TXN_UNLINKS_MAX];
-	size_t		 ntxn_unlinks;
-
-	/* work for the next store_sync */
-	uint8_t		*shard_dirty;	/* bitmap over STORE_SHARD_* codes */
-	uint32_t	*shards;	/* the set bits, to fsync in order */
-	size_t		 nshards, shards_cap;
-	uint64_t	*datasyncs;	/* truncated backing files */
-	size_t		 ndatasyncs, datasyncs_cap;
-	uint64_t	*unlinks;	/* backing files to unlink after flush */
-	size_t		 nunlinks, unlinks_cap;
-	uint64_t	*trims;		/* big ones, for store_trim_step */
-	size_t		 ntrims, trims_cap;
-	uint64_t	 trim_steps;
-
-	/* spare backing files in <dir>/spare, named by number */
-	int		 sparefd;	/* -1: no pool (read-only open, EXDEV) */
-	uint32_t	 spares[STORE_SPARES_MAX];
-	size_t		 nspares;
-	uint32_t	 spare_next;
-	uint64_t	 spares_used;
-};
-
-/* store.c */
-#define STORE_OPEN_NOREPAIR	0x01	/* fsck: do not repair on open */
-int	 store_open_flags(const char *, const struct store_options *, int,
-	    struct store **);
-void	 store_log(struct store *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
-int	 store_dberr(struct store *, const char *, int);
-void	 store_now(struct timespec *);
-int	 store_txn_begin(struct store *);
-int	 store_txn_end(struct store *, int);
-void	 store_txn_lazy(struct store *);
-void	 store_note(struct store *, const struct store_inode *, unsigned int);
-void	 store_note_entry(struct store *, const struct store_inode *dir,
-	    const char *name, size_t len);
-int	 store_inode_get(struct store *, uint64_t, struct store_inode *);
-int	 store_inode_get_cur(struct store *, DBC *, uint64_t,
-	    struct store_inode *);
-int	 store_inode_put(struct store *, const struct store_inode *);
-int	 store_inode_del(struct store *, const struct store_inode *);
-int	 store_inode_alloc(struct store *, uint64_t *);
-void	 store_inode_encode(const struct store_inode *, uint8_t *);
-int	 store_inode_decode(const uint8_t *, size_t, uint64_t,
-	    struct store_inode *);
-#define STORE_INODE_RECLEN	144
-int	 store_dirent_get(struct store *, uint64_t, const char *, size_t,
-	    uint64_t *, enum store_type *, uint64_t *);
-int	 store_dirent_add(struct store *, struct store_inode *, const char *,
-	    size_t, uint64_t, enum store_type);
-int	 store_dirent_del(struct store *, struct store_inode *, const char *,
-	    size_t);
-/* A cookies.db value: ino (8 bytes), type (1), name (format 2). */
-#define STORE_COOKIE_VAL_MAX	(9 + STORE_NAME_MAX)
-size_t	 store_cookie_encode(uint8_t *, uint64_t, enum store_type,
-	    const char *, size_t);
-int	 store_cookie_decode(const uint8_t *, size_t, uint64_t *,
-	    enum store_type *, const char **, size_t *);
-int	 store_blob_get(struct store *, uint64_t, const char *, size_t,
-	    void *, size_t, size_t *);
-int	 store_blob_put(struct store *, uint64_t, const char *, size_t,
-	    const void *, size_t);
-int	 store_blob_del(struct store *, uint64_t, const char *, size_t);
-int	 store_meta_get_u64(struct store *, const char *, uint64_t *);
-int	 store_meta_put_u64(struct store *, const char *, uint64_t);
-int	 store_dir_open(int, const char *, DIR **);
-void	 store_backing_path(uint64_t, char *, size_t);
-int	 store_backing_make(struct store *, uint64_t, int);
-int	 store_backing_open(struct store *, uint64_t, int);
-int	 store_backing_stat(struct store *, uint64_t, struct stat *);
-void	 store_datasync_add(struct store *, uint64_t);
-int	 store_attr_fill(struct store *, const struct store_inode *,
-	    struct store_attr *);
-void	 store_attr_fill_stat(const struct store_inode *,
-	    const struct stat *, struct store_attr *);
-void	 store_put64(uint8_t *, uint64_t);
-uint64_t store_get64(const uint8_t *);
-
-/* handle.c */
-#define STORE_FH_LEN		33
-int	 store_fh_init(struct store *);
-void	 store_fh_fini(struct store *);
-int	 store_fh_encode(const struct store *, uint32_t, uint64_t, uint32_t,
-	    struct store_fh *);
-int	 store_fh_decode(const struct store *, const struct store_fh *,
-	    uint32_t *, uint64_t *, uint32_t *);
-int	 store_fh_resolve(struct store *, const struct store_fh *,
-	    struct store_inode *);
-
-/* fsck.c */
-#define STORE_CHECK_REPAIR	0x01
-#define STORE_CHECK_BACKING	0x02	/* backing files vs regular inodes */
-#define STORE_CHECK_NAMESPACE	0x04	/* dirents, link counts, xattrs */
-int	 store_check(struct store *, int, FILE *);
-#endif /* STORE_INTERNAL */
+/* The library's internals: blockd/store_int.h (tests that forge records). */
+#include "blockd/store_int.h"
+#endif
 
 #endif /* DITTOFS_BLOCKD_STORE_H */

@@ -1,5 +1,6 @@
 /*
- * blockd/store_ops.c: the file system operations of the store.
+ * blockd/store_ops.c: the file system operations of the store (their
+ * xattr and ACL ones: store_xattr_ops.c).
  *
  * Each operation that changes something runs in one transaction
  * (store_txn_begin/store_txn_end) and commits it without a log flush;
@@ -15,7 +16,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#define STORE_INTERNAL
 
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -27,11 +27,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "blockd/store.h"
+#include "blockd/store_int.h"
 
-#define MAY_EXEC	PERM_EXEC
-#define MAY_WRITE	PERM_WRITE
-#define MAY_READ	PERM_READ
 
 /* common/perm.h's rules, on a credential and an inode of the store. */
 static void
@@ -71,7 +68,7 @@ ops_permission(const struct store_cred *c, const struct store_inode *ip,
 	return perm_check(&w, &o, want);
 }
 
-static int
+int
 ops_is_owner(const struct store_cred *c, const struct store_inode *ip)
 {
 	return c->uid == 0 || c->uid == ip->uid;
@@ -100,7 +97,7 @@ ops_acl_load(struct store *s, const struct store_inode *ip, struct acl *acl)
 }
 
 /* ip's ACL: its own, or its mode's (RFC 8881 6.4.1). */
-static int
+int
 ops_acl(struct store *s, const struct store_inode *ip, struct acl *acl)
 {
 	if (!(ip->flags & STORE_INODE_ACL)) {
@@ -116,7 +113,7 @@ ops_acl(struct store *s, const struct store_inode *ip, struct acl *acl)
  * is not stored, so that the mode rules alone (and a front end's fast
  * path may decide).
  */
-static int
+int
 ops_acl_store(struct store *s, struct store_inode *ip, const struct acl *acl)
 {
 	uint8_t buf[STORE_ACL_MAX];
@@ -142,7 +139,7 @@ ops_acl_store(struct store *s, struct store_inode *ip, const struct acl *acl)
  * of its own, the ACE bits acl_want?  Without one the mode decides
  * (common/perm.h: the same answer as the mode's ACL would give).
  */
-static int
+int
 ops_allowed(struct store *s, const struct store_cred *c,
     const struct store_inode *ip, int may, uint32_t acl_want)
 {
@@ -162,7 +159,7 @@ ops_allowed(struct store *s, const struct store_cred *c,
 }
 
 /* ip has an ACL of its own that grants c every bit of acl_want. */
-static int
+int
 ops_acl_grants(struct store *s, const struct store_cred *c,
     const struct store_inode *ip, uint32_t acl_want)
 {
@@ -200,11 +197,11 @@ ops_dir(struct store *s, const struct store_cred *c,
 	return ops_allowed(s, c, dp, MAY_EXEC, ACL_EXECUTE);
 }
 
-static void
+void
 ops_touch(struct store_inode *ip, const struct timespec *now)
 {
 	ip->ctime = *now;
-	ip->change++;
+	store_change_bump(ip, now);
 }
 
 static void
@@ -322,6 +319,13 @@ ops_setattr_check(struct store *s, const struct store_cred *c,
 	    !ops_is_owner(c, ip) &&
 	    !ops_acl_grants(s, c, ip, ACL_WRITE_ATTRIBUTES))
 		return -EPERM;
+	if (sa->mask & STORE_SATTR_DOS) {
+		if (sa->dos & ~(uint32_t)STORE_DOS_SETTABLE)
+			return -EINVAL;
+		if (!ops_is_owner(c, ip) &&
+		    !ops_acl_grants(s, c, ip, ACL_WRITE_ATTRIBUTES))
+			return -EPERM;
+	}
 	/* "Now" needs only write permission (utimes(2) with NULL). */
 	if ((sa->mask & (STORE_SATTR_ATIME_NOW | STORE_SATTR_MTIME_NOW)) &&
 	    !ops_is_owner(c, ip) &&
@@ -400,6 +404,11 @@ ops_setattr_apply(struct store *s, const struct store_cred *c,
 	/* A truncate kills privileges like a write does (common/perm.h). */
 	if ((sa->mask & STORE_SATTR_SIZE) && ip.type == STORE_TYPE_REG)
 		mode = perm_write_kill_privs(c->uid, mode);
+	if (sa->mask & STORE_SATTR_DOS)
+		ip.dos = sa->dos;
+	/* A data change: after the word set, as a write after it would. */
+	if ((sa->mask & STORE_SATTR_SIZE) && !creating)
+		ip.dos |= STORE_DOS_ARCHIVE;
 	if ((sa->mask & STORE_SATTR_MODE) && (ip.flags & STORE_INODE_ACL)) {
 		if ((rv = ops_chmod_acl(s, &ip, mode)) != 0)
 			return rv;
@@ -631,6 +640,10 @@ ops_make(struct store *s, const struct store_cred *c,
 	ip.generation = s->epoch;
 	ip.rdev = nw->rdev;
 	ip.atime = ip.mtime = ip.ctime = ip.btime = now;
+	ip.change = store_ts_ns(&now);
+	/* A new file is data no backup has seen (MS-FSCC 2.6). */
+	if (nw->type == STORE_TYPE_REG)
+		ip.dos = STORE_DOS_ARCHIVE;
 	switch (nw->type) {
 	case STORE_TYPE_DIR:
 		ip.nlink = 2;
@@ -1312,14 +1325,18 @@ out:
  * as a write(2) would clear them.  Front ends write through the fd they
  * are given, so this open is the store's one chance; a front end asks
  * again rather than write through an fd it holds while the bits are set
- * (nfsd/nfs3.c), and every front end hears of the change.
+ * (nfsd/nfs3.c), and every front end hears of the change.  For the same
+ * reason the DOS archive bit is set here when it is clear (its data is
+ * about to change), with change moved: both are metadata, durable with
+ * the reply (a crash cannot leave change below what a client saw).
  */
 static int
-ops_open_kill_privs(struct store *s, const struct store_cred *c,
+ops_open_write_prep(struct store *s, const struct store_cred *c,
     struct store_inode *ip)
 {
 	struct timespec now;
 	uint32_t mode;
+	unsigned int what = 0;
 	int rv;
 
 	if ((rv = store_txn_begin(s)) != 0)
@@ -1327,14 +1344,26 @@ ops_open_kill_privs(struct store *s, const struct store_cred *c,
 	if ((rv = store_inode_get(s, ip->ino, ip)) != 0)
 		goto out;
 	mode = perm_write_kill_privs(c->uid, ip->mode);
-	if (mode == ip->mode)
+	if (mode != ip->mode) {
+		ip->mode = mode;
+		what |= STORE_NOTIFY_MODE;
+	}
+	if (!(ip->dos & STORE_DOS_ARCHIVE)) {
+		ip->dos |= STORE_DOS_ARCHIVE;
+		what |= STORE_NOTIFY_ATTR;
+	}
+	if (what == 0)
 		goto out;
-	ip->mode = mode;
 	store_now(&now);
-	ops_touch(ip, &now);
+	/* ARCHIVE alone moves change, not ctime: NFSv3 sees no change. */
+	if (what & STORE_NOTIFY_MODE)
+		ops_touch(ip, &now);
+	else
+		store_change_bump(ip, &now);
 	if ((rv = store_inode_put(s, ip)) != 0)
 		goto out;
-	store_note(s, ip, STORE_NOTIFY_MODE);
+	if (what & STORE_NOTIFY_MODE)
+		store_note(s, ip, STORE_NOTIFY_MODE);
 out:
 	return store_txn_end(s, rv);
 }
@@ -1368,8 +1397,9 @@ store_open_io(struct store *s, const struct store_cred *c,
 	} else if ((rv = perm_io(&w, &o, (unsigned int)flags)) != 0)
 		return rv;
 	if ((flags & STORE_IO_WRITE) &&
-	    perm_write_kill_privs(c->uid, ip.mode) != ip.mode &&
-	    (rv = ops_open_kill_privs(s, c, &ip)) != 0)
+	    (perm_write_kill_privs(c->uid, ip.mode) != ip.mode ||
+	    !(ip.dos & STORE_DOS_ARCHIVE)) &&
+	    (rv = ops_open_write_prep(s, c, &ip)) != 0)
 		return rv;
 	oflags = (flags & STORE_IO_WRITE) ? O_RDWR : O_RDONLY;
 	if (!(ip.flags & STORE_INODE_BACKED))
@@ -1391,11 +1421,19 @@ store_open_io(struct store *s, const struct store_cred *c,
 	return 0;
 }
 
-/* RFC 1813 3.3.21: COMMIT. */
+/*
+ * RFC 1813 3.3.21: COMMIT.  Data a front end wrote is now stable, and
+ * its change shows: change moves past the backing file's ctime (so a
+ * write within the host's timestamp granularity of the last one still
+ * moves it) and ARCHIVE is set, in a transaction the reply waits for.
+ */
 int
 store_commit(struct store *s, const struct store_fh *fh)
 {
 	struct store_inode ip;
+	struct timespec now;
+	struct stat st;
+	uint64_t floor;
 	int fd, rv;
 
 	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
@@ -1409,213 +1447,22 @@ store_commit(struct store *s, const struct store_fh *fh)
 	if ((fd = store_backing_open(s, ip.ino, O_RDONLY)) < 0)
 		return fd == -ENOENT ? -EIO : fd;
 	rv = 0;
-	if (fdatasync(fd) == -1)
+	if (fdatasync(fd) == -1 || fstat(fd, &st) == -1)
 		rv = -errno;
 	if (close(fd) == -1 && rv == 0)
 		rv = -errno;
-	return rv;
-}
-
-/* Linux setxattr(2)/getxattr(2): ERANGE for a bad name length. */
-static int
-ops_xattr_name(const char *name, size_t len)
-{
-	if (len == 0 || len > STORE_XATTR_NAME_MAX)
-		return -ERANGE;
-	if (memchr(name, '\0', len) != NULL)
-		return -EINVAL;
-	return 0;
-}
-
-int
-store_xattr_get(struct store *s, const struct store_cred *c,
-    const struct store_fh *fh, const char *name, size_t namelen,
-    void *buf, size_t bufsize, size_t *lenp)
-{
-	struct store_inode ip;
-	int rv;
-
-	*lenp = 0;
-	if ((rv = ops_xattr_name(name, namelen)) != 0)
+	if (rv != 0)
 		return rv;
-	if ((rv = store_fh_resolve(s, fh, &ip)) != 0 ||
-	    (rv = ops_allowed(s, c, &ip, MAY_READ, ACL_READ_NAMED_ATTRS)) != 0)
-		return rv;
-	return store_blob_get(s, ip.ino, name, namelen, buf, bufsize, lenp);
-}
-
-int
-store_xattr_set(struct store *s, const struct store_cred *c,
-    const struct store_fh *fh, const char *name, size_t namelen,
-    const void *value, size_t valuelen, int flags)
-{
-	struct store_inode ip;
-	struct timespec now;
-	size_t len;
-	int rv;
-
-	if ((rv = ops_xattr_name(name, namelen)) != 0)
-		return rv;
-	if (valuelen > STORE_XATTR_SIZE_MAX)
-		return -E2BIG;
-	if ((flags & ~(STORE_XATTR_CREATE | STORE_XATTR_REPLACE)) ||
-	    flags == (STORE_XATTR_CREATE | STORE_XATTR_REPLACE))
-		return -EINVAL;
 	if ((rv = store_txn_begin(s)) != 0)
 		return rv;
-	if ((rv = store_fh_resolve(s, fh, &ip)) != 0 ||
-	    (rv = ops_allowed(s, c, &ip, MAY_WRITE,
-	    ACL_WRITE_NAMED_ATTRS)) != 0)
-		goto out;
-	rv = store_blob_get(s, ip.ino, name, namelen, NULL, 0, &len);
-	if (rv != 0 && rv != -ENODATA)
-		goto out;
-	if (rv == 0 && (flags & STORE_XATTR_CREATE)) {
-		rv = -EEXIST;
-		goto out;
-	}
-	if (rv == -ENODATA && (flags & STORE_XATTR_REPLACE))
+	if ((rv = store_inode_get(s, ip.ino, &ip)) != 0)
 		goto out;
 	store_now(&now);
-	ops_touch(&ip, &now);
-	if ((rv = store_blob_put(s, ip.ino, name, namelen, value,
-	    valuelen)) != 0)
-		goto out;
+	if ((floor = store_ts_ns(&st.st_ctim)) > ip.change)
+		ip.change = floor;
+	store_change_bump(&ip, &now);
+	ip.dos |= STORE_DOS_ARCHIVE;
 	rv = store_inode_put(s, &ip);
-out:
-	return store_txn_end(s, rv);
-}
-
-int
-store_xattr_list(struct store *s, const struct store_cred *c,
-    const struct store_fh *fh, char *buf, size_t bufsize, size_t *lenp)
-{
-	struct store_inode ip;
-	uint8_t k[8 + STORE_XATTR_NAME_MAX + 1];
-	DBT key, data;
-	DBC *cur;
-	size_t total = 0, nlen;
-	int ret, rv;
-
-	(void)c;	/* listxattr(2) needs no permission on the file */
-	*lenp = 0;
-	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
-		return rv;
-	if ((ret = s->xattrs->cursor(s->xattrs, s->txn, &cur, 0)) != 0)
-		return store_dberr(s, "cursor xattrs", ret);
-	store_put64(k, ip.ino);
-	memset(&key, 0, sizeof(key));
-	memset(&data, 0, sizeof(data));
-	key.data = k;
-	key.size = 8;
-	key.ulen = sizeof(k);
-	key.flags = DB_DBT_USERMEM;
-	data.flags = DB_DBT_PARTIAL;	/* names only */
-	for (ret = cur->get(cur, &key, &data, DB_SET_RANGE); ret == 0;
-	    ret = cur->get(cur, &key, &data, DB_NEXT)) {
-		if (key.size < 9 || store_get64(k) != ip.ino)
-			break;
-		if (k[8] == '\0')
-			continue;	/* internal: symlink target, ACL */
-		nlen = key.size - 8;
-		if (bufsize != 0) {
-			if (total + nlen + 1 > bufsize) {
-				rv = -ERANGE;
-				break;
-			}
-			memcpy(buf + total, k + 8, nlen);
-			buf[total + nlen] = '\0';
-		}
-		total += nlen + 1;
-	}
-	if (rv == 0 && ret != 0 && ret != DB_NOTFOUND)
-		rv = store_dberr(s, "list xattrs", ret);
-	if ((ret = cur->close(cur)) != 0 && rv == 0)
-		rv = store_dberr(s, "cursor close", ret);
-	if (rv == 0)
-		*lenp = total;
-	return rv;
-}
-
-int
-store_xattr_remove(struct store *s, const struct store_cred *c,
-    const struct store_fh *fh, const char *name, size_t namelen)
-{
-	struct store_inode ip;
-	struct timespec now;
-	int rv;
-
-	if ((rv = ops_xattr_name(name, namelen)) != 0)
-		return rv;
-	if ((rv = store_txn_begin(s)) != 0)
-		return rv;
-	if ((rv = store_fh_resolve(s, fh, &ip)) != 0 ||
-	    (rv = ops_allowed(s, c, &ip, MAY_WRITE,
-	    ACL_WRITE_NAMED_ATTRS)) != 0 ||
-	    (rv = store_blob_del(s, ip.ino, name, namelen)) != 0)
-		goto out;
-	store_now(&now);
-	ops_touch(&ip, &now);
-	rv = store_inode_put(s, &ip);
-out:
-	return store_txn_end(s, rv);
-}
-
-int
-store_acl_get(struct store *s, const struct store_cred *c,
-    const struct store_fh *fh, void *buf, size_t bufsize, size_t *lenp)
-{
-	struct store_inode ip;
-	struct acl acl;
-	int rv;
-
-	*lenp = 0;
-	if ((rv = store_fh_resolve(s, fh, &ip)) != 0 ||
-	    (rv = ops_allowed(s, c, &ip, 0, ACL_READ_ACL)) != 0 ||
-	    (rv = ops_acl(s, &ip, &acl)) != 0)
-		return rv;
-	return acl_encode(&acl, buf, bufsize, lenp);
-}
-
-/* RFC 8881 6.4.1.2: setting the ACL sets the mode that agrees with it. */
-int
-store_acl_set(struct store *s, const struct store_cred *c,
-    const struct store_fh *fh, const void *buf, size_t len)
-{
-	struct store_inode ip;
-	struct timespec now;
-	struct acl acl;
-	unsigned int what = STORE_NOTIFY_ACL;
-	uint32_t mode;
-	int rv;
-
-	if (len > STORE_ACL_MAX)
-		return -E2BIG;
-	if ((rv = store_txn_begin(s)) != 0)
-		return rv;
-	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
-		goto out;
-	if (!ops_is_owner(c, &ip) && !ops_acl_grants(s, c, &ip,
-	    ACL_WRITE_ACL)) {
-		rv = -EPERM;
-		goto out;
-	}
-	if (len == 0)
-		acl_from_mode(ip.mode, ip.type == STORE_TYPE_DIR, &acl);
-	else if (acl_decode(buf, len, &acl) != 0) {
-		rv = -EINVAL;
-		goto out;
-	}
-	mode = ip.mode;
-	if ((rv = ops_acl_store(s, &ip, &acl)) != 0)
-		goto out;
-	if (ip.mode != mode)
-		what |= STORE_NOTIFY_MODE;
-	store_now(&now);
-	ops_touch(&ip, &now);
-	if ((rv = store_inode_put(s, &ip)) != 0)
-		goto out;
-	store_note(s, &ip, what);
 out:
 	return store_txn_end(s, rv);
 }

@@ -139,6 +139,19 @@ bd_tap() {
 "$BD" smoke "$SOCK" > "$SUITE_DIR/smoke.out" 2>&1
 bd_tap "$SUITE_DIR/smoke.out" blockd
 check "smoke run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/smoke.out"
+# The smoke run's removed 20 MiB file, held open until it exited: blockd
+# looks again every second, then frees it in pieces (bounded wait).
+held_freed() {
+	for _ in $(seq 60); do
+		DITTOFS_SBINDIR=$SBINDIR $CTL -f "$SUITE_CONF" status blockd |
+		    grep -q ' 0 removed files being trimmed, 0 held open' &&
+		    return 0
+		sleep 0.5
+	done
+	return 1
+}
+check "blockd frees a held removed file once its front end closed it" \
+    held_freed
 
 # What blockd enforces itself, whatever a front end claims (issue 21).
 # Share squash gets its 0777 directory while root is root there, then

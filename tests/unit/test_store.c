@@ -1809,6 +1809,99 @@ test_trim(void)
 	rm_tree(dir);
 }
 
+/*
+ * A removed big file that a front end still holds open: not trimmed
+ * while it is open (its fd reads its data), trimmed once it is closed.
+ */
+static void
+test_trim_held(void)
+{
+	char dir[] = "/tmp/dittofs-test-held-XXXXXX";
+	static char buf[4096];
+	struct store_options opt;
+	struct store_fh root, fh;
+	struct store_attr a;
+	struct store *s;
+	uint64_t big, big2;
+	size_t queued, i;
+	uint64_t steps;
+	int fd = -1, rv, n, intact;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.cache_bytes = 8u << 20;
+	if (mkdtemp(dir) == NULL || store_open(dir, &opt, &s) != 0 ||
+	    store_share_root(s, "main", 1, &root, NULL) != 0) {
+		tap_ok(0, "held: setup");
+		return;
+	}
+	big = trim_file(s, &root, "big", 2 * STORE_TRIM_STEP + 4096);
+	rv = store_lookup(s, &cr_root, &root, N("big"), &fh, &a);
+	if (rv == 0)
+		rv = store_open_io(s, &cr_root, &fh, STORE_IO_READ, &fd, NULL);
+	tap_ok(big != 0 && rv == 0, "held: a big file, open for reading");
+	rv = store_rename(s, &cr_root, &root, N("big"), &root, N("moved"));
+	tap_ok(rv == 0 && pread(fd, buf, 1, 0) == 1 && buf[0] == 'x',
+	    "held: renamed while open, its fd reads on");
+	TAP_EQ_INT(store_remove(s, &cr_root, &root, N("moved")), 0,
+	    "held: removed while open");
+	TAP_EQ_INT(store_sync(s), 0, "held: sync");
+	store_trim_stats(s, &queued, &steps);
+	TAP_EQ_INT(queued, 1, "held: queued for trimming");
+	for (n = 0; n < 100 && store_trim_step(s) == 1; n++)
+		continue;
+	store_trim_stats(s, &queued, &steps);
+	tap_ok(queued == 0 && store_trim_held(s) == 1 &&
+	    backing_allocated(dir, big) > 2LL * STORE_TRIM_STEP,
+	    "held: set aside, not punched, while a front end has it open");
+	intact = 1;
+	for (i = 0; i < 3; i++) {
+		memset(buf, 0, sizeof(buf));
+		if (pread(fd, buf, sizeof(buf), (off_t)(i * STORE_TRIM_STEP)) !=
+		    sizeof(buf) || buf[0] != 'x' ||
+		    buf[sizeof(buf) - 1] != 'x')
+			intact = 0;
+	}
+	tap_ok(intact, "held: its fd still reads the data after the trim "
+	    "pass, no zeros");
+	TAP_EQ_INT(store_trim_retry(s), 1, "held: a retry queues it "
+	    "again");
+	for (n = 0; n < 100 && store_trim_step(s) == 1; n++)
+		continue;
+	tap_ok(store_trim_held(s) == 1 && backed(dir, big),
+	    "held: still open: set aside again");
+	(void)close(fd);
+	fd = -1;
+	TAP_EQ_INT(store_trim_retry(s), 1, "held: closed; retried");
+	for (n = 0; n < 100 && store_trim_step(s) == 1; n++)
+		continue;
+	tap_ok(n >= 2 && store_trim_held(s) == 0 && !backed(dir, big),
+	    "held: once closed it is trimmed in steps and unlinked (%d)", n);
+
+	/* Held at close: unlinked, and the fd keeps the data. */
+	big2 = trim_file(s, &root, "big2", 2 * STORE_TRIM_STEP);
+	rv = store_lookup(s, &cr_root, &root, N("big2"), &fh, &a);
+	if (rv == 0)
+		rv = store_open_io(s, &cr_root, &fh, STORE_IO_READ, &fd, NULL);
+	if (rv == 0)
+		rv = store_remove(s, &cr_root, &root, N("big2"));
+	if (rv == 0)
+		rv = store_sync(s);
+	for (n = 0; rv == 0 && n < 100 && store_trim_step(s) == 1; n++)
+		continue;
+	tap_ok(big2 != 0 && rv == 0 && store_trim_held(s) == 1,
+	    "held: another one held");
+	store_close(s);
+	memset(buf, 0, sizeof(buf));
+	tap_ok(!backed(dir, big2) && fd >= 0 &&
+	    pread(fd, buf, sizeof(buf), STORE_TRIM_STEP) == sizeof(buf) &&
+	    buf[0] == 'x', "held: close unlinks it, the fd still reads");
+	if (fd >= 0)
+		(void)close(fd);
+	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0, "held: fsck finds no "
+	    "fault");
+	rm_tree(dir);
+}
+
 #define UPGRADE_BIG	2500	/* more than two of the upgrade's batches */
 
 struct upgrade_log {
@@ -2121,6 +2214,174 @@ test_upgrade(void)
 	free(ents);
 }
 
+/* An inode record as a store from before record version 2 wrote it. */
+static int
+put_v1_record(struct store *s, const struct store_inode *ip)
+{
+	uint8_t k[8], rec[STORE_INODE_RECLEN];
+	DBT key, data;
+	int rv;
+
+	store_inode_encode(ip, rec);
+	rec[0] = 1;
+	store_put64(k, ip->ino);
+	memset(&key, 0, sizeof(key));
+	memset(&data, 0, sizeof(data));
+	key.data = k;
+	key.size = sizeof(k);
+	data.data = rec;
+	data.size = STORE_INODE_RECLEN_V1;
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	if (s->inodes->put(s->inodes, s->txn, &key, &data, 0) != 0)
+		rv = -EIO;
+	return store_txn_end(s, rv);
+}
+
+static uint64_t
+ts_ns(const struct timespec *ts)
+{
+	return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
+}
+
+/* The change attribute, birth time, DOS word and allocation size. */
+static void
+test_attrs(void)
+{
+	char dir[] = "/tmp/dittofs-test-attrs-XXXXXX";
+	static char buf[65536];
+	struct store_options opt;
+	struct store_fh root, fh, g, h;
+	struct store_attr a0, a1, r0, r1;
+	struct store_sattr sa;
+	struct store_inode ip;
+	struct store *s;
+	uint64_t c0;
+	int fd, rv;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.cache_bytes = 8u << 20;
+	if (mkdtemp(dir) == NULL || store_open(dir, &opt, &s) != 0 ||
+	    store_share_root(s, "a", 1, &root, NULL) != 0) {
+		tap_ok(0, "attrs: setup");
+		return;
+	}
+	rv = store_create(s, &cr_root, &root, N("f"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh, &a0);
+	TAP_EQ_INT(rv, 0, "attrs: create f");
+	tap_ok(a0.dos == STORE_DOS_ARCHIVE && a0.change >= ts_ns(&a0.ctime),
+	    "attrs: a new file has ARCHIVE, change at least its ctime in ns "
+	    "(dos %#x)", a0.dos);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_MODE;
+	sa.mode = 0600;
+	rv = store_setattr(s, &cr_root, &fh, &sa, &a1);
+	tap_ok(rv == 0 && a1.change > a0.change,
+	    "attrs: change strictly increases across a setattr");
+	tap_ok(a1.btime.tv_sec == a0.btime.tv_sec &&
+	    a1.btime.tv_nsec == a0.btime.tv_nsec && a1.mode == 0600,
+	    "attrs: birth time stays after a chmod");
+
+	rv = store_getattr(s, &root, &r0);
+	if (rv == 0)
+		rv = store_create(s, &cr_root, &root, N("g"), 0644,
+		    STORE_CREATE_GUARDED, NULL, &g, NULL);
+	if (rv == 0)
+		rv = store_getattr(s, &root, &r1);
+	tap_ok(rv == 0 && r1.change > r0.change,
+	    "attrs: a create in a directory moves the directory's change");
+
+	sa.mask = STORE_SATTR_DOS;
+	sa.dos = STORE_DOS_HIDDEN | STORE_DOS_SYSTEM;
+	rv = store_setattr(s, &cr_root, &fh, &sa, &a0);
+	if (rv == 0)
+		rv = store_getattr(s, &fh, &a0);
+	tap_ok(rv == 0 && a0.dos == (STORE_DOS_HIDDEN | STORE_DOS_SYSTEM) &&
+	    a0.change > a1.change,
+	    "attrs: DOS word set (archive cleared) and read back, change moved");
+	TAP_EQ_INT(store_setattr(s, &cr_bob, &fh, &sa, NULL), -EPERM,
+	    "attrs: DOS word set by a non-owner: EPERM");
+	sa.dos = 0x10;		/* FILE_ATTRIBUTE_DIRECTORY: not settable */
+	TAP_EQ_INT(store_setattr(s, &cr_root, &fh, &sa, NULL), -EINVAL,
+	    "attrs: DOS word with a bit not settable: EINVAL");
+
+	rv = store_getattr(s, &g, &a1);
+	tap_ok(rv == 0 && (a1.flags & STORE_ATTR_UNBACKED) && a1.used == 0,
+	    "attrs: an unbacked file allocates nothing");
+	fd = -1;
+	rv = store_open_io(s, &cr_root, &fh, STORE_IO_WRITE, &fd, &a1);
+	tap_ok(rv == 0 && (a1.dos & STORE_DOS_ARCHIVE) &&
+	    (a1.dos & STORE_DOS_HIDDEN) && a1.change > a0.change,
+	    "attrs: an open for writing sets ARCHIVE again and moves change");
+	memset(buf, 'x', sizeof(buf));
+	if (fd >= 0 && pwrite(fd, buf, sizeof(buf), 0) != sizeof(buf))
+		rv = -EIO;
+	if (fd >= 0)
+		(void)close(fd);
+	if (rv == 0)
+		rv = store_getattr(s, &fh, &a0);
+	tap_ok(rv == 0 && a0.size == sizeof(buf) && a0.used > 0,
+	    "attrs: allocation size of a written file > 0 (%llu)",
+	    (unsigned long long)a0.used);
+	c0 = a0.change;
+	rv = store_commit(s, &fh);
+	if (rv == 0)
+		rv = store_sync(s);
+	if (rv == 0)
+		rv = store_getattr(s, &fh, &a0);
+	tap_ok(rv == 0 && a0.change > c0,
+	    "attrs: COMMIT after a write moves change");
+
+	s = reopen(s, dir, &opt);
+	rv = store_getattr(s, &fh, &a1);
+	tap_ok(rv == 0 && a1.change == a0.change &&
+	    a1.dos == a0.dos && a1.btime.tv_sec == a0.btime.tv_sec &&
+	    a1.btime.tv_nsec == a0.btime.tv_nsec,
+	    "attrs: change, DOS word and birth survive a reopen");
+	sa.mask = STORE_SATTR_MODE;
+	sa.mode = 0644;
+	rv = store_setattr(s, &cr_root, &fh, &sa, &a0);
+	tap_ok(rv == 0 && a0.change > a1.change,
+	    "attrs: and change still moves up after it");
+
+	/* A record of version 1, with a small counter as change. */
+	rv = store_create(s, &cr_root, &root, N("h"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &h, &a0);
+	if (rv == 0)
+		rv = store_inode_get(s, a0.ino, &ip);
+	if (rv == 0) {
+		ip.change = 5;
+		ip.dos = STORE_DOS_HIDDEN;
+		ip.btime.tv_sec = 0;
+		ip.btime.tv_nsec = 0;
+		rv = put_v1_record(s, &ip);
+	}
+	if (rv == 0)
+		rv = store_getattr(s, &h, &a1);
+	tap_ok(rv == 0 && a1.change == ts_ns(&a1.ctime) && a1.dos == 0 &&
+	    a1.btime.tv_sec == a1.ctime.tv_sec &&
+	    a1.btime.tv_nsec == a1.ctime.tv_nsec,
+	    "attrs: a version 1 record reads with change its ctime in ns, "
+	    "DOS 0, birth its ctime");
+	sa.mask = STORE_SATTR_MODE;
+	sa.mode = 0600;
+	rv = store_setattr(s, &cr_root, &h, &sa, &a0);
+	tap_ok(rv == 0 && a0.change > a1.change,
+	    "attrs: setattr of it moves change up from there");
+	rv = store_create(s, &cr_root, &root, N("h1"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh, &a0);
+	if (rv == 0)
+		rv = store_inode_get(s, a0.ino, &ip);
+	if (rv == 0)
+		rv = put_v1_record(s, &ip);
+	TAP_EQ_INT(rv, 0, "attrs: another version 1 record left for fsck");
+	store_close(s);
+	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0,
+	    "attrs: fsck accepts records of both versions");
+	rm_tree(dir);
+}
+
 int
 main(void)
 {
@@ -2191,5 +2452,7 @@ main(void)
 	test_trim();
 	test_upgrade();
 	test_acl_fsck();
+	test_attrs();
+	test_trim_held();
 	return tap_done();
 }

@@ -1,0 +1,187 @@
+/*
+ * blockd/store_upgrade.c: the format 1 to 2 upgrade of cookies.db, run at open.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blockd/store_int.h"
+
+/*
+ * Cookie records per transaction of that upgrade.  A transaction keeps
+ * a lock on every page it read or wrote until it ends, and each record
+ * costs a dirents.db search: a batch holds at most a few thousand locks.
+ * One transaction for a whole store of 3 million entries ran out of
+ * set_lk_max_locks' 50000 (measured; 1 million fitted).
+ */
+#define STORE_UPGRADE_BATCH	1000
+
+struct store_upgrade {
+	size_t		rewritten;
+	size_t		kept;		/* format 2 already */
+	size_t		unmatched;	/* name no dirent: left for fsck */
+};
+
+/*
+ * Is there a dirent (dir, name) with this cookie?  1 and its ino and
+ * type if so, 0 if not, or a negative errno.  A bad dirent record counts
+ * as none: fsck reports it.
+ */
+static int
+store_upgrade_match(struct store *s, DBC *dcur, uint64_t dir,
+    uint64_t cookie, const uint8_t *name, size_t len, uint64_t *inop,
+    enum store_type *typep)
+{
+	uint8_t k[8 + STORE_NAME_MAX];
+	const uint8_t *v;
+	DBT key, data;
+	int ret;
+
+	if (len == 0 || len > STORE_NAME_MAX)
+		return 0;
+	store_put64(k, dir);
+	memcpy(k + 8, name, len);
+	memset(&key, 0, sizeof(key));
+	memset(&data, 0, sizeof(data));
+	key.data = k;
+	key.size = (u_int32_t)(8 + len);
+	ret = dcur->get(dcur, &key, &data, DB_SET);
+	if (ret == DB_NOTFOUND)
+		return 0;
+	if (ret != 0)
+		return store_dberr(s, "upgrade: get dirent", ret);
+	v = data.data;
+	if (data.size != 17 || store_get64(v + 8) != cookie)
+		return 0;
+	*inop = store_get64(v);
+	*typep = (enum store_type)v[16];
+	return 1;
+}
+
+/* The cookie record under cur (key, data) in format 2. */
+static int
+store_upgrade_record(struct store *s, DBC *cur, DBC *dcur, DBT *key,
+    const DBT *data, struct store_upgrade *u)
+{
+	uint8_t v[STORE_COOKIE_VAL_MAX];
+	const uint8_t *val = data->data, *name;
+	enum store_type type;
+	uint64_t dir, cookie, ino;
+	size_t len;
+	DBT nd;
+	int ret, rv;
+
+	if (key->size != 16) {
+		u->unmatched++;
+		return 0;
+	}
+	dir = store_get64(key->data);
+	cookie = store_get64((const uint8_t *)key->data + 8);
+	/* Format 1: the value is the name. */
+	name = val;
+	len = data->size;
+	rv = store_upgrade_match(s, dcur, dir, cookie, name, len, &ino,
+	    &type);
+	if (rv == 0 && data->size > 9) {
+		/* Rewritten before a crash cut the upgrade short? */
+		name = val + 9;
+		len = data->size - 9;
+		rv = store_upgrade_match(s, dcur, dir, cookie, name, len, &ino,
+		    &type);
+		if (rv == 1 && store_get64(val) == ino &&
+		    val[8] == (uint8_t)type) {
+			u->kept++;
+			return 0;
+		}
+	}
+	if (rv < 0)
+		return rv;
+	if (rv == 0) {
+		u->unmatched++;
+		return 0;
+	}
+	memset(&nd, 0, sizeof(nd));
+	nd.data = v;
+	nd.size = (u_int32_t)store_cookie_encode(v, ino, type,
+	    (const char *)name, len);
+	if ((ret = cur->put(cur, key, &nd, DB_CURRENT)) != 0)
+		return store_dberr(s, "upgrade: put cookie", ret);
+	u->rewritten++;
+	return 0;
+}
+
+/*
+ * Format 1 to 2: every cookies.db value becomes (ino, type, name), taken
+ * from the dirent it names (dirents.db is the truth).
+ *
+ * STORE_UPGRADE_BATCH records per transaction; the transaction that
+ * reaches the last record also sets format 2.  A crash therefore leaves
+ * format 2 complete, or format 1 with some batches rewritten, which the
+ * next open upgrades again from the start.  A record tells its form by
+ * the dirent it matches: read either way, its name must name the dirent
+ * that has its cookie, and only one dirent of a directory has a given
+ * cookie.  A record that names none either way (there are none in a
+ * consistent store) is left as it is for fsck, which deletes it.
+ */
+int
+store_upgrade_cookies(struct store *s)
+{
+	struct store_upgrade u;
+	DBT key, data;
+	DBC *cur, *dcur;
+	u_int32_t flag = DB_FIRST;
+	size_t n;
+	int done = 0, ret, rv = 0;
+
+	memset(&u, 0, sizeof(u));
+	memset(&key, 0, sizeof(key));
+	/* Outlives each batch's cursor: where the next batch starts. */
+	key.flags = DB_DBT_REALLOC;
+	while (!done && rv == 0) {
+		if ((rv = store_txn_begin(s)) != 0)
+			break;
+		cur = dcur = NULL;
+		if ((ret = s->cookies->cursor(s->cookies, s->txn, &cur,
+		    0)) != 0 || (ret = s->dirents->cursor(s->dirents, s->txn,
+		    &dcur, 0)) != 0) {
+			rv = store_dberr(s, "upgrade: cursor", ret);
+			goto end;
+		}
+		memset(&data, 0, sizeof(data));
+		ret = cur->get(cur, &key, &data, flag);
+		for (n = 0; ret == 0 && n < STORE_UPGRADE_BATCH; n++) {
+			if ((rv = store_upgrade_record(s, cur, dcur, &key,
+			    &data, &u)) != 0)
+				goto end;
+			ret = cur->get(cur, &key, &data, DB_NEXT);
+		}
+		/* ret 0: a full batch; key is the next batch's first. */
+		if (ret == DB_NOTFOUND) {
+			done = 1;
+			rv = store_meta_put_u64(s, "format", 2);
+		} else if (ret != 0)
+			rv = store_dberr(s, "upgrade: next cookie", ret);
+end:
+		if (dcur != NULL && (ret = dcur->close(dcur)) != 0 && rv == 0)
+			rv = store_dberr(s, "cursor close", ret);
+		if (cur != NULL && (ret = cur->close(cur)) != 0 && rv == 0)
+			rv = store_dberr(s, "cursor close", ret);
+		rv = store_txn_end(s, rv);
+		flag = DB_SET_RANGE;
+	}
+	free(key.data);
+	if (rv != 0)
+		return rv;
+	store_log(s, "%s: store format 1 upgraded to 2: %zu cookie records "
+	    "rewritten, %zu were already, %zu name no entry (for fsck)",
+	    s->dir, u.rewritten, u.kept, u.unmatched);
+	/* Flush it now, and checkpoint if it wrote much log. */
+	return store_sync(s);
+}

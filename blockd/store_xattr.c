@@ -1,0 +1,87 @@
+/*
+ * blockd/store_xattr.c: named blobs of an inode in xattrs.db: user xattrs,
+ * a symlink's target, the ACL.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "blockd/store_int.h"
+
+/* xattrs.db: (ino, name) -> value; also symlink targets and ACLs. */
+int
+store_blob_get(struct store *s, uint64_t ino, const char *name,
+    size_t namelen, void *buf, size_t bufsize, size_t *lenp)
+{
+	uint8_t k[8 + STORE_XATTR_NAME_MAX + 1];
+	DBT key, data;
+	int ret;
+
+	memset(&key, 0, sizeof(key));
+	memset(&data, 0, sizeof(data));
+	store_put64(k, ino);
+	memcpy(k + 8, name, namelen);
+	key.data = k;
+	key.size = (u_int32_t)(8 + namelen);
+	data.data = buf;
+	data.ulen = (u_int32_t)bufsize;
+	data.flags = DB_DBT_USERMEM;
+	ret = s->xattrs->get(s->xattrs, s->txn, &key, &data, 0);
+	if (ret == DB_NOTFOUND)
+		return -ENODATA;
+	if (ret == DB_BUFFER_SMALL) {
+		*lenp = data.size;
+		return bufsize == 0 ? 0 : -ERANGE;
+	}
+	if (ret != 0)
+		return store_dberr(s, "get xattr", ret);
+	*lenp = data.size;
+	return 0;
+}
+
+int
+store_blob_put(struct store *s, uint64_t ino, const char *name,
+    size_t namelen, const void *value, size_t len)
+{
+	uint8_t k[8 + STORE_XATTR_NAME_MAX + 1];
+	DBT key, data;
+	int ret;
+
+	memset(&key, 0, sizeof(key));
+	memset(&data, 0, sizeof(data));
+	store_put64(k, ino);
+	memcpy(k + 8, name, namelen);
+	key.data = k;
+	key.size = (u_int32_t)(8 + namelen);
+	data.data = (void *)value;
+	data.size = (u_int32_t)len;
+	if ((ret = s->xattrs->put(s->xattrs, s->txn, &key, &data, 0)) != 0)
+		return store_dberr(s, "put xattr", ret);
+	return 0;
+}
+
+int
+store_blob_del(struct store *s, uint64_t ino, const char *name,
+    size_t namelen)
+{
+	uint8_t k[8 + STORE_XATTR_NAME_MAX + 1];
+	DBT key;
+	int ret;
+
+	memset(&key, 0, sizeof(key));
+	store_put64(k, ino);
+	memcpy(k + 8, name, namelen);
+	key.data = k;
+	key.size = (u_int32_t)(8 + namelen);
+	ret = s->xattrs->del(s->xattrs, s->txn, &key, 0);
+	if (ret == DB_NOTFOUND)
+		return -ENODATA;
+	if (ret != 0)
+		return store_dberr(s, "del xattr", ret);
+	return 0;
+}
