@@ -373,6 +373,7 @@ rpc_process(struct nfsd_env *env, struct nfs_req *r, int mount_only)
 		break;
 	case RPCMSG_DROP:
 	case RPCMSG_NOT_CALL:
+	case RPCMSG_AUTH_DROP:
 		env->stat_errors++;
 		log_warnx_rl("%s: record of %zu bytes dropped: %s", r->peername,
 		    r->reclen, rpcmsg_verdict_name(v));
@@ -386,6 +387,7 @@ rpc_process(struct nfsd_env *env, struct nfs_req *r, int mount_only)
 		return;
 	case RPCMSG_AUTH_BADCRED:
 	case RPCMSG_AUTH_BADVERF:
+	case RPCMSG_AUTH_ERROR:
 		env->stat_errors++;
 		log_warnx_rl("%s: xid %08x: %s", r->peername, r->call.xid,
 		    rpcmsg_verdict_name(v));
