@@ -144,21 +144,6 @@ rpcmsg_decode_call(const uint8_t *rec, size_t len, struct rpcmsg_call *call)
 	return RPCMSG_OK;
 }
 
-/*
- * The head reserved at the start of out (RPC_REPLY_HDR_SIZE bytes):
- * record mark, xid, REPLY, MSG_ACCEPTED, AUTH_NULL verifier, accept_stat.
- */
-void
-rpcmsg_reply_header(struct xdrbuf_out *o, uint32_t xid, uint32_t accept_stat)
-{
-	xdrbuf_put_u32_at(o, 4, xid);
-	xdrbuf_put_u32_at(o, 8, RPC_REPLY);
-	xdrbuf_put_u32_at(o, 12, RPC_MSG_ACCEPTED);
-	xdrbuf_put_u32_at(o, 16, RPC_AUTH_NULL);
-	xdrbuf_put_u32_at(o, 20, 0);
-	xdrbuf_put_u32_at(o, 24, accept_stat);
-}
-
 /* A denied reply: the buffer is rewritten from the record mark on. */
 void
 rpcmsg_reply_denied(struct xdrbuf_out *o, uint32_t xid, uint32_t reject_stat,

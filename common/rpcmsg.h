@@ -37,12 +37,6 @@
 #define RPC_AUTH_UNIX_NAME_MAX	255
 #define RPC_AUTH_UNIX_GIDS_MAX	16
 #define RPC_LAST_FRAGMENT	0x80000000u
-/*
- * Reply header reserved at the start of every reply buffer: record
- * mark, xid, REPLY, MSG_ACCEPTED, AUTH_NULL verifier, accept_stat.
- */
-#define RPC_REPLY_HDR_SIZE	(4 + 6 * 4)
-
 struct rpc_cred {
 	uint32_t	flavor;		/* RPC_AUTH_NULL or RPC_AUTH_UNIX */
 	uint32_t	uid;
@@ -107,9 +101,7 @@ enum rpcmsg_verdict rpcmsg_decode_header(const uint8_t *, size_t,
 enum rpcmsg_verdict rpcmsg_verify_none_sys(const struct rpcmsg_header *,
 	    struct rpc_cred *);
 int	 rpcmsg_decode_auth_unix(const uint8_t *, size_t, struct rpc_cred *);
-/* Start a reply: the RPC header words go into the reserved head. */
-void	 rpcmsg_reply_header(struct xdrbuf_out *, uint32_t xid,
-	    uint32_t accept_stat);
+/* Accepted replies: rpcauth_reply_begin and rpcauth_reply_finish. */
 void	 rpcmsg_reply_denied(struct xdrbuf_out *, uint32_t xid,
 	    uint32_t reject_stat, uint32_t detail);
 const char *rpcmsg_verdict_name(enum rpcmsg_verdict);

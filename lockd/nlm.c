@@ -1242,7 +1242,7 @@ nlm_dispatch(struct rpc_call *call, void *arg)
 	int rc;
 
 	env->requests++;
-	if (call->hdr.proc == NLMPROC_NULL) {
+	if (call->auth.msg.proc == NLMPROC_NULL) {
 		rpc_reply(call, NULL, NULL);
 		return;
 	}
@@ -1255,7 +1255,7 @@ nlm_dispatch(struct rpc_call *call, void *arg)
 	op->peer = call->peer;
 	op->peer_len = call->peer_len;
 	memcpy(op->peer_addr, call->peer_addr, sizeof(op->peer_addr));
-	rc = nlm_decode_request(call->hdr.vers, call->hdr.proc, call->args,
+	rc = nlm_decode_request(call->auth.msg.vers, call->auth.msg.proc, call->args,
 	    call->args_len, &op->req);
 	if (rc == -2) {
 		op->call = NULL;
@@ -1265,20 +1265,20 @@ nlm_dispatch(struct rpc_call *call, void *arg)
 	}
 	if (rc == -1) {
 		log_warnx_rl("NLM v%u %s from %s: garbage arguments",
-		    call->hdr.vers, call->hdr.proc < 24 ?
-		    nlm_proc_names[call->hdr.proc] : "?", call->peer_addr);
+		    call->auth.msg.vers, call->auth.msg.proc < 24 ?
+		    nlm_proc_names[call->auth.msg.proc] : "?", call->peer_addr);
 		op->call = NULL;
 		free(op);
 		rpc_reply_error(call, RPC_ACCEPT_GARBAGE_ARGS);
 		return;
 	}
-	log_debug("NLM v%u %s from %s (%s)", call->hdr.vers,
-	    nlm_proc_names[call->hdr.proc], call->peer_addr,
+	log_debug("NLM v%u %s from %s (%s)", call->auth.msg.vers,
+	    nlm_proc_names[call->auth.msg.proc], call->peer_addr,
 	    op->req.caller_name ? op->req.caller_name : "-");
 	/* Messages and results are one-way: answer void now. */
 	if (op->req.msg || op->req.proc == NLMPROC_FREE_ALL ||
-	    (call->hdr.proc >= NLMPROC_TEST_RES &&
-	    call->hdr.proc <= NLMPROC_GRANTED_RES)) {
+	    (call->auth.msg.proc >= NLMPROC_TEST_RES &&
+	    call->auth.msg.proc <= NLMPROC_GRANTED_RES)) {
 		rpc_reply(call, NULL, NULL);
 		op->call = NULL;
 	}

@@ -148,6 +148,7 @@ rpc_call_free(struct rpc_call *call)
 			bufferevent_trigger(c->bev, EV_READ, 0);
 		rpc_conn_unref(c);
 	}
+	rpcauth_call_clear(&call->auth);
 	free(call->args);
 	free(call);
 }
@@ -193,9 +194,8 @@ rpc_reply_accepted(struct rpc_call *call, uint32_t stat, xdrproc_t proc,
 	XDR xdrs;
 
 	xdrbuf_out_init(&o);
-	if (xdrbuf_reserve(&o, RPC_REPLY_HDR_SIZE) == NULL)
+	if (rpcauth_reply_begin(&call->auth, &o) == -1)
 		goto out;
-	rpcmsg_reply_header(&o, call->hdr.xid, stat);
 	if (stat == RPC_PROG_MISMATCH) {
 		xdrbuf_put_u32(&o, low);
 		xdrbuf_put_u32(&o, high);
@@ -207,9 +207,11 @@ rpc_reply_accepted(struct rpc_call *call, uint32_t stat, xdrproc_t proc,
 		if (!proc(&xdrs, (void *)res))
 			o.failed = 1;
 		else
-			o.len = RPC_REPLY_HDR_SIZE + xdr_getpos(&xdrs);
+			o.len = rpcauth_reply_head(&call->auth) +
+			    xdr_getpos(&xdrs);
 		xdr_destroy(&xdrs);
 	}
+	rpcauth_reply_finish(&call->auth, &o, stat);
 out:
 	rpc_send(call, &o);
 }
@@ -221,7 +223,7 @@ rpc_reply_denied(struct rpc_call *call, uint32_t why, uint32_t detail)
 
 	xdrbuf_out_init(&o);
 	if (xdrbuf_reserve(&o, 4) != NULL)
-		rpcmsg_reply_denied(&o, call->hdr.xid, why, detail);
+		rpcmsg_reply_denied(&o, call->auth.msg.xid, why, detail);
 	rpc_send(call, &o);
 }
 
@@ -290,27 +292,27 @@ rpc_service_message(struct rpc_service *svc, struct rpc_conn *conn,
 		conn->calls++;
 		connlimit_inflight(svc->lim, &conn->lim, 1, connlimit_now());
 	}
-	v = rpcmsg_decode_call(buf, len, &call->hdr);
+	v = rpcauth_accept(rpcauth_default, buf, len, &call->auth);
 	switch (v) {
 	case RPCMSG_OK:
 		break;
 	case RPCMSG_RPC_MISMATCH:
 	case RPCMSG_AUTH_BADCRED:
 	case RPCMSG_AUTH_BADVERF:
+	case RPCMSG_AUTH_ERROR:
 		svc->stats.garbage++;
 		log_warnx_rl("rpc: call from %s, xid %08x: %s", call->peer_addr,
-		    call->hdr.xid, rpcmsg_verdict_name(v));
+		    call->auth.msg.xid, rpcmsg_verdict_name(v));
 		if (v == RPCMSG_RPC_MISMATCH)
 			rpc_reply_denied(call, RPC_MISMATCH, 0);
 		else
 			rpc_reply_denied(call, RPC_AUTH_ERROR,
-			    v == RPCMSG_AUTH_BADCRED ? RPC_AUTH_BADCRED :
-			    RPC_AUTH_BADVERF);
+			    rpcauth_denied_stat(&call->auth, v));
 		rpc_call_free(call);
 		return;
 	case RPCMSG_GARBAGE:
 		log_warnx_rl("rpc: call from %s, xid %08x: %s", call->peer_addr,
-		    call->hdr.xid, rpcmsg_verdict_name(v));
+		    call->auth.msg.xid, rpcmsg_verdict_name(v));
 		rpc_reply_error(call, RPC_ACCEPT_GARBAGE_ARGS);
 		return;
 	default:
@@ -321,21 +323,25 @@ rpc_service_message(struct rpc_service *svc, struct rpc_conn *conn,
 		return;
 	}
 	svc->stats.calls++;
-	if (call->hdr.prog != svc->prog) {
+	if (call->auth.msg.prog != svc->prog) {
 		rpc_reply_error(call, RPC_ACCEPT_PROG_UNAVAIL);
 		return;
 	}
-	if (call->hdr.vers < svc->vers_min || call->hdr.vers > svc->vers_max) {
+	if (call->auth.msg.vers < svc->vers_min ||
+	    call->auth.msg.vers > svc->vers_max) {
 		rpc_reply_error(call, RPC_ACCEPT_PROG_MISMATCH);
 		return;
 	}
-	call->args_len = len - call->hdr.args_off;
+	/* The record goes when this returns: the call keeps a copy. */
+	call->args_len = call->auth.args_len;
 	if ((call->args = malloc(call->args_len + 1)) == NULL) {
 		log_warn("rpc call");
+		rpcauth_call_clear(&call->auth);
 		rpc_reply_error(call, RPC_ACCEPT_SYSTEM_ERR);
 		return;
 	}
-	memcpy(call->args, buf + call->hdr.args_off, call->args_len);
+	memcpy(call->args, call->auth.args, call->args_len);
+	rpcauth_call_clear(&call->auth);
 	svc->dispatch(call, svc->arg);
 }
 

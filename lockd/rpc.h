@@ -28,6 +28,7 @@
 #include <rpc/rpc.h>
 #include <event2/event.h>
 
+#include "rpcauth.h"
 #include "rpcmsg.h"
 
 struct conf;
@@ -60,7 +61,7 @@ struct rpc_call {
 	socklen_t		 peer_len;
 	char			 peer_addr[RPC_ADDR_MAX];	/* numeric */
 	int			 peer_loopback;
-	struct rpcmsg_call	 hdr;
+	struct rpcauth_call	 auth;	/* header, flavour, identity */
 	uint8_t			*args;
 	size_t			 args_len;
 };

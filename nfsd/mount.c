@@ -356,7 +356,7 @@ mount_proc_mnt(struct nfs_req *r)
 	memcpy(w->fh, e->root_fh, e->root_len);
 	w->fhlen = e->root_len;
 	r->proc_args = w;
-	export_squash(e, &r->call.cred, &r->bcred, r->bgroups);
+	export_squash(e, &r->auth.msg.cred, &r->bcred, r->bgroups);
 	mount_walk_next(r);
 }
 
@@ -438,12 +438,12 @@ mount_proc_export(struct nfs_req *r)
 void
 mount_dispatch(struct nfs_req *r)
 {
-	switch (r->call.proc) {
+	switch (r->auth.msg.proc) {
 	case 0:
 		rpc_reply(r);
 		return;
 	case 1:
-		if (r->call.vers != MOUNT_V3)
+		if (r->auth.msg.vers != MOUNT_V3)
 			break;	/* v1 handles are 32 bytes: ours do not fit */
 		mount_proc_mnt(r);
 		return;
@@ -461,6 +461,6 @@ mount_dispatch(struct nfs_req *r)
 		return;
 	}
 	log_debug("%s: MOUNT v%u procedure %u unavailable", r->peername,
-	    r->call.vers, r->call.proc);
+	    r->auth.msg.vers, r->auth.msg.proc);
 	rpc_reply_error(r, RPC_PROC_UNAVAIL);
 }

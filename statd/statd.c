@@ -318,7 +318,7 @@ statd_dispatch(struct rpc_call *call, void *arg)
 	xdrproc_t proc;
 
 	memset(&a, 0, sizeof(a));
-	switch (call->hdr.proc) {
+	switch (call->auth.msg.proc) {
 	case SM_PROC_NULL:
 		rpc_reply(call, NULL, NULL);
 		return;
@@ -346,14 +346,14 @@ statd_dispatch(struct rpc_call *call, void *arg)
 	}
 	if (proc != NULL && rpc_decode_args(call, proc, &a) == -1) {
 		log_warnx_rl("SM procedure %u from %s: garbage arguments",
-		    call->hdr.proc, call->peer_addr);
+		    call->auth.msg.proc, call->peer_addr);
 		rpc_reply_error(call, RPC_ACCEPT_GARBAGE_ARGS);
 		return;
 	}
 	memset(&res, 0, sizeof(res));
 	res.state = env->mon.state;
 	st.state = env->mon.state;
-	switch (call->hdr.proc) {
+	switch (call->auth.msg.proc) {
 	case SM_PROC_STAT:
 		res.res_stat = stat_succ;
 		rpc_reply(call, (xdrproc_t)xdr_sm_stat_res, &res);
