@@ -27,6 +27,8 @@ common_libdittofs_a_SOURCES = \
 	common/xdrbuf.c common/xdrbuf.h \
 	common/rpcmsg.c common/rpcmsg.h \
 	common/rpcauth.c common/rpcauth.h \
+	common/rpcsvc.c common/rpcsvc.h \
+	common/rpcclnt.c common/rpcclnt.h \
 	common/share_rules.c common/share_rules.h \
 	common/connlimit.c common/connlimit.h
 common_libdittofs_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCAP_CFLAGS) \
