@@ -73,3 +73,11 @@ TESTS += tests/unit/test_rpcauth
 tests_unit_test_rpcauth_SOURCES = tests/unit/test_rpcauth.c
 tests_unit_test_rpcauth_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_rpcauth_LDADD = $(DITTOFS_COMMON_LIBS)
+
+# The RPC server's program table, over UDP and TCP on loopback.
+check_PROGRAMS += tests/unit/test_rpcsvc
+TESTS += tests/unit/test_rpcsvc
+tests_unit_test_rpcsvc_SOURCES = tests/unit/test_rpcsvc.c
+tests_unit_test_rpcsvc_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	$(TIRPC_CFLAGS)
+tests_unit_test_rpcsvc_LDADD = $(DITTOFS_COMMON_LIBS)
