@@ -132,7 +132,8 @@ rpcauth_context_new(struct rpcauth_contexts *t, const uint8_t *handle,
 {
 	struct rpcauth_context *c;
 
-	if (handle_len > RPCAUTH_HANDLE_MAX || t->count == RPCAUTH_CONTEXTS_MAX ||
+	if (handle_len > RPCAUTH_HANDLE_MAX ||
+	    t->count == RPCAUTH_CONTEXTS_MAX ||
 	    rpcauth_context_find(t, handle, handle_len) != NULL)
 		return NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)

@@ -50,7 +50,7 @@ struct rpcauth_call {
 	struct rpcauth_context		*ctx;
 	uint32_t			 seq;
 	uint32_t			 service;	/* the flavour's */
-	uint32_t			 auth_stat;	/* of RPCMSG_AUTH_ERROR */
+	uint32_t			 auth_stat;	/* RPCMSG_AUTH_ERROR */
 	const uint8_t			*args;	/* the body to decode */
 	size_t				 args_len;
 	uint8_t				*plain;	/* owned: an unwrapped body */

@@ -70,7 +70,7 @@ struct rpcsvc_version {
 struct rpcsvc_program {
 	const char			*name;
 	uint32_t			 prog;
-	uint32_t			 vers_min;	/* PROG_MISMATCH range */
+	uint32_t			 vers_min;	/* PROG_MISMATCH */
 	uint32_t			 vers_max;
 	size_t				 record_max;	/* a call's record */
 	const struct rpcsvc_version	*versions;

@@ -55,7 +55,8 @@ lockd_pre_init(struct daemon *d)
 	if (rpcsvc_bind_sockets(addr, port, &env->tcp_fd, &env->udp_fd) == -1)
 		fatal("NLM on %s port %d", addr, port);
 	env->port = rpcsvc_socket_port(env->tcp_fd);
-	if ((env->callback_fd = rpcclnt_socket(sandbox_may_bind_reserved())) == -1)
+	if ((env->callback_fd = rpcclnt_socket(
+	    sandbox_may_bind_reserved())) == -1)
 		fatal("callback socket");
 	if (conf_get_bool(d->conf, "lockd", "rpcbind") &&
 	    (env->rpcbind = rpcsvc_register(d, NLM_PROG, NLM_VERS, NLM4_VERS,

@@ -53,7 +53,8 @@ struct nlm_req {
 /* A request on its way through blockd and stated. */
 struct lockd_op {
 	struct lockd_env	*env;
-	struct rpcsvc_call		*call;		/* NULL once a _MSG is answered */
+	/* NULL once a _MSG is answered */
+	struct rpcsvc_call	*call;
 	struct sockaddr_storage	 peer;
 	socklen_t		 peer_len;
 	char			 peer_addr[RPCSVC_ADDR_MAX];
@@ -98,8 +99,8 @@ struct lockd_env {
 	struct daemon		*daemon;
 	struct ipc_client	*stated;
 	struct ipc_client	*blockd;
-	struct rpcsvc	*svc;
-	struct rpcclnt	*callbacks;
+	struct rpcsvc		*svc;
+	struct rpcclnt		*callbacks;
 	int			 tcp_fd;
 	int			 udp_fd;
 	int			 callback_fd;

@@ -1248,7 +1248,7 @@ nlm_dispatch(struct rpcsvc_call *call, void *args, void *arg)
 	op->peer = call->peer;
 	op->peer_len = call->peer_len;
 	memcpy(op->peer_addr, call->peer_addr, sizeof(op->peer_addr));
-	/* One decoder for every version (nlm_decode_request), not the table's. */
+	/* One decoder for every version, not the table's. */
 	(void)args;
 	rc = nlm_decode_request(call->auth.msg.vers, call->auth.msg.proc,
 	    call->args, call->args_len, &op->req);
@@ -1340,7 +1340,7 @@ static const struct rpcsvc_proc nlm_procs[] = {
 #define NLM_NPROCS	(uint32_t)(sizeof(nlm_procs) / sizeof(nlm_procs[0]))
 static const struct rpcsvc_version nlm_program_versions[] = {
 	{ NLM_VERS, nlm_procs, NLM_NPROCS },
-	{ 2, nlm_procs, NLM_NPROCS },		/* refused procedure by procedure */
+	{ 2, nlm_procs, NLM_NPROCS },	/* refused by nlm_decode_request */
 	{ NLM_VERSX, nlm_procs, NLM_NPROCS },
 	{ NLM4_VERS, nlm_procs, NLM_NPROCS },
 };

@@ -1671,7 +1671,8 @@ nfs3_dispatch(struct nfs_req *r)
 	r->proc_args = a;
 	if (nfs3_decode_args(r->auth.msg.proc, &r->args, a) == -1) {
 		log_warnx_rl("%s: %s: malformed arguments (xid %08x)",
-		    r->peername, nfs3_procs[r->auth.msg.proc].name, r->auth.msg.xid);
+		    r->peername, nfs3_procs[r->auth.msg.proc].name,
+		    r->auth.msg.xid);
 		r->env->stat_errors++;
 		rpc_reply_error(r, RPC_GARBAGE_ARGS);
 		return;

@@ -295,7 +295,8 @@ rpc_reply_error(struct nfs_req *r, uint32_t accept_stat)
 	r->data_fd = NULL;
 	r->data_len = 0;
 	if (accept_stat == RPC_PROG_MISMATCH) {
-		uint32_t low = r->auth.msg.prog == MOUNT_PROGRAM ? MOUNT_V1 : NFS_V3;
+		uint32_t low = r->auth.msg.prog == MOUNT_PROGRAM ? MOUNT_V1 :
+		    NFS_V3;
 		uint32_t high = r->auth.msg.prog == MOUNT_PROGRAM ? MOUNT_V3 :
 		    NFS_V3;
 
@@ -454,7 +455,8 @@ rpc_process(struct nfsd_env *env, struct nfs_req *r, int mount_only)
 		nfs3_dispatch(r);
 		return;
 	case MOUNT_PROGRAM:
-		if (r->auth.msg.vers != MOUNT_V1 && r->auth.msg.vers != MOUNT_V3) {
+		if (r->auth.msg.vers != MOUNT_V1 &&
+		    r->auth.msg.vers != MOUNT_V3) {
 			rpc_reply_error(r, RPC_PROG_MISMATCH);
 			return;
 		}

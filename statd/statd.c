@@ -45,8 +45,8 @@
 struct statd_env {
 	struct daemon		*daemon;
 	struct ipc_client	*stated;
-	struct rpcsvc	*svc;
-	struct rpcclnt	*calls;
+	struct rpcsvc		*svc;
+	struct rpcclnt		*calls;
 	int			 tcp_fd;
 	int			 udp_fd;
 	int			 call_fd;
