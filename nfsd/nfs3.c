@@ -112,6 +112,8 @@ struct nfs3_proc {
 	int		 modifies;	/* ROFS on a read-only export */
 	int		 nfh;		/* handles to resolve */
 	int		 fail_words;	/* empty post_op/wcc after the status */
+	int		 cached;	/* not idempotent: through the DRC */
+	int		 data_reply;	/* READ, READDIR*: data as args ask */
 };
 
 static const struct nfs3_proc nfs3_procs[NFS3_NPROC];
@@ -1628,30 +1630,55 @@ nfs3_proc_null(struct nfs_req *r)
 	rpc_reply(r);
 }
 
+/*
+ * RFC 1813 3.3: the procedures.  cached: not idempotent, so a
+ * retransmission is answered from the duplicate request cache, not run
+ * again.  data_reply: the reply carries what the arguments ask for
+ * (counted against the connection's output caps when the call is read).
+ */
 static const struct nfs3_proc nfs3_procs[NFS3_NPROC] = {
-	{ "NULL", nfs3_proc_null, 0, 0, 0 },
-	{ "GETATTR", nfs3_proc_getattr, 0, 1, 0 },
-	{ "SETATTR", nfs3_proc_setattr, 1, 1, 2 },
-	{ "LOOKUP", nfs3_proc_lookup, 0, 1, 1 },
-	{ "ACCESS", nfs3_proc_access, 0, 1, 1 },
-	{ "READLINK", nfs3_proc_readlink, 0, 1, 1 },
-	{ "READ", nfs3_proc_read, 0, 1, 1 },
-	{ "WRITE", nfs3_proc_write, 1, 1, 2 },
-	{ "CREATE", nfs3_proc_create, 1, 1, 2 },
-	{ "MKDIR", nfs3_proc_mkdir, 1, 1, 2 },
-	{ "SYMLINK", nfs3_proc_symlink, 1, 1, 2 },
-	{ "MKNOD", nfs3_proc_mknod, 1, 1, 2 },
-	{ "REMOVE", nfs3_proc_remove, 1, 1, 2 },
-	{ "RMDIR", nfs3_proc_remove, 1, 1, 2 },
-	{ "RENAME", nfs3_proc_rename, 1, 2, 4 },
-	{ "LINK", nfs3_proc_link, 1, 2, 3 },
-	{ "READDIR", nfs3_proc_readdir, 0, 1, 1 },
-	{ "READDIRPLUS", nfs3_proc_readdir, 0, 1, 1 },
-	{ "FSSTAT", nfs3_proc_fsstat, 0, 1, 1 },
-	{ "FSINFO", nfs3_proc_fsinfo, 0, 1, 1 },
-	{ "PATHCONF", nfs3_proc_pathconf, 0, 1, 1 },
-	{ "COMMIT", nfs3_proc_commit, 1, 1, 2 },
+	{ "NULL", nfs3_proc_null, 0, 0, 0, 0, 0 },
+	{ "GETATTR", nfs3_proc_getattr, 0, 1, 0, 0, 0 },
+	{ "SETATTR", nfs3_proc_setattr, 1, 1, 2, 1, 0 },
+	{ "LOOKUP", nfs3_proc_lookup, 0, 1, 1, 0, 0 },
+	{ "ACCESS", nfs3_proc_access, 0, 1, 1, 0, 0 },
+	{ "READLINK", nfs3_proc_readlink, 0, 1, 1, 0, 0 },
+	{ "READ", nfs3_proc_read, 0, 1, 1, 0, 1 },
+	{ "WRITE", nfs3_proc_write, 1, 1, 2, 0, 0 },
+	{ "CREATE", nfs3_proc_create, 1, 1, 2, 1, 0 },
+	{ "MKDIR", nfs3_proc_mkdir, 1, 1, 2, 1, 0 },
+	{ "SYMLINK", nfs3_proc_symlink, 1, 1, 2, 1, 0 },
+	{ "MKNOD", nfs3_proc_mknod, 1, 1, 2, 1, 0 },
+	{ "REMOVE", nfs3_proc_remove, 1, 1, 2, 1, 0 },
+	{ "RMDIR", nfs3_proc_remove, 1, 1, 2, 1, 0 },
+	{ "RENAME", nfs3_proc_rename, 1, 2, 4, 1, 0 },
+	{ "LINK", nfs3_proc_link, 1, 2, 3, 1, 0 },
+	{ "READDIR", nfs3_proc_readdir, 0, 1, 1, 0, 1 },
+	{ "READDIRPLUS", nfs3_proc_readdir, 0, 1, 1, 0, 1 },
+	{ "FSSTAT", nfs3_proc_fsstat, 0, 1, 1, 0, 0 },
+	{ "FSINFO", nfs3_proc_fsinfo, 0, 1, 1, 0, 0 },
+	{ "PATHCONF", nfs3_proc_pathconf, 0, 1, 1, 0, 0 },
+	{ "COMMIT", nfs3_proc_commit, 1, 1, 2, 0, 0 },
 };
+
+int
+nfs3_proc_cached(uint32_t proc)
+{
+	return proc < NFS3_NPROC && nfs3_procs[proc].cached;
+}
+
+/* What a READ, READDIR or READDIRPLUS reply may carry: what it asks. */
+size_t
+nfs3_reply_data(uint32_t proc, const struct xdrbuf_in *args)
+{
+	struct xdrbuf_in x = *args;
+	struct nfs3_args a;
+
+	if (proc >= NFS3_NPROC || !nfs3_procs[proc].data_reply ||
+	    nfs3_decode_args(proc, &x, &a) == -1)
+		return 0;
+	return nfs3_procs[proc].fn == nfs3_proc_read ? a.count : a.maxcount;
+}
 
 void
 nfs3_dispatch(struct nfs_req *r)

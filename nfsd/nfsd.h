@@ -444,6 +444,10 @@ uint32_t mount_path_normalize(const uint8_t *, size_t, char *out,
 
 /* nfs3.c */
 void	 nfs3_dispatch(struct nfs_req *);
+/* Whether proc goes through the duplicate request cache. */
+int	 nfs3_proc_cached(uint32_t proc);
+/* The data a reply to proc with these arguments may carry. */
+size_t	 nfs3_reply_data(uint32_t proc, const struct xdrbuf_in *);
 int	 nfs3_status_from_errno(int);
 void	 nfs3_notify(struct nfsd_env *, const bd_notify *);
 

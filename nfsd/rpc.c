@@ -346,15 +346,10 @@ rpc_denied(struct nfs_req *r, uint32_t reject_stat, uint32_t detail)
 static size_t
 rpc_reply_estimate(const struct nfs_req *r)
 {
-	struct xdrbuf_in x = r->args;
-	struct nfs3_args a;
 	size_t n = 0;
 
-	if (r->auth.msg.prog == NFS_PROGRAM && r->auth.msg.vers == NFS_V3 &&
-	    (r->auth.msg.proc == 6 || r->auth.msg.proc == 16 ||
-	    r->auth.msg.proc == 17) &&
-	    nfs3_decode_args(r->auth.msg.proc, &x, &a) == 0)
-		n = r->auth.msg.proc == 6 ? a.count : a.maxcount;
+	if (r->auth.msg.prog == NFS_PROGRAM && r->auth.msg.vers == NFS_V3)
+		n = nfs3_reply_data(r->auth.msg.proc, &r->args);
 	if (n > NFS3_MAXDATA)
 		n = NFS3_MAXDATA;
 	return n + RPC_REPLY_SLACK;
@@ -424,8 +419,7 @@ rpc_process(struct nfsd_env *env, struct nfs_req *r, int mount_only)
 			return;
 		}
 		/* Non-idempotent procedures go through the DRC. */
-		if (r->auth.msg.proc == 8 || (r->auth.msg.proc >= 9 &&
-		    r->auth.msg.proc <= 15) || r->auth.msg.proc == 2) {
+		if (nfs3_proc_cached(r->auth.msg.proc)) {
 			memcpy(r->drc_key.addr, r->addr, 16);
 			r->drc_key.port = r->port;
 			r->drc_key.xid = r->auth.msg.xid;
