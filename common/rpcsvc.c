@@ -42,6 +42,17 @@ struct rpcsvc_conn {
 	size_t			 record_len;
 	struct sockaddr_storage	 peer;
 	socklen_t		 peer_len;
+	/* Calls this server sent back to the peer (the backchannel). */
+	TAILQ_HEAD(, rpcsvc_back) back;
+	size_t			 nback;
+	uint32_t		 next_xid;
+};
+
+struct rpcsvc_back {
+	TAILQ_ENTRY(rpcsvc_back) entry;
+	uint32_t		 xid;
+	rpcsvc_result_fn	*fn;
+	void			*arg;
 };
 
 struct rpcsvc {
@@ -105,6 +116,102 @@ rpcsvc_addr_key(const struct sockaddr *sa, uint8_t addr[16])
 
 static void	rpcsvc_conn_unref(struct rpcsvc_conn *);
 
+/* The connection goes: its callbacks get no answer. */
+static void
+rpcsvc_back_fail(struct rpcsvc_conn *c)
+{
+	struct rpcsvc_back *b;
+
+	while ((b = TAILQ_FIRST(&c->back)) != NULL) {
+		TAILQ_REMOVE(&c->back, b, entry);
+		c->nback--;
+		b->fn(b->arg, -ECONNRESET, NULL);
+		free(b);
+	}
+}
+
+/* RFC 5531 9: a reply on an accepted connection answers a callback. */
+static void
+rpcsvc_back_reply(struct rpcsvc_conn *c, const uint8_t *rec, size_t len)
+{
+	struct rpcsvc_back *b;
+	uint32_t xid, stat;
+	size_t off;
+	XDR xdrs;
+
+	if (rpcmsg_decode_reply(rec, len, &xid, &stat, &off) == -1) {
+		log_warnx_rl("rpc: malformed reply on a connection");
+		return;
+	}
+	TAILQ_FOREACH(b, &c->back, entry)
+		if (b->xid == xid)
+			break;
+	if (b == NULL) {
+		log_debug("rpc: reply xid %08x answers no callback", xid);
+		return;
+	}
+	TAILQ_REMOVE(&c->back, b, entry);
+	c->nback--;
+	if (stat != RPC_SUCCESS)
+		b->fn(b->arg, -EPROTO, NULL);
+	else {
+		xdrmem_create(&xdrs, (char *)(uintptr_t)(rec + off),
+		    (u_int)(len - off), XDR_DECODE);
+		b->fn(b->arg, 0, &xdrs);
+		xdr_destroy(&xdrs);
+	}
+	free(b);
+}
+
+int
+rpcsvc_back_call(struct rpcsvc_conn *c, uint32_t prog, uint32_t vers,
+    uint32_t proc, xdrproc_t encode, const void *args,
+    rpcsvc_result_fn *fn, void *arg)
+{
+	struct rpcsvc_back *b;
+	struct xdrbuf_out o;
+	uint8_t *body;
+	size_t head;
+	XDR xdrs;
+
+	if (c == NULL || c->dead || c->nback >= RPCSVC_CONN_CALLS_MAX)
+		return -1;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return -1;
+	b->xid = (uint32_t)arc4random() ^ c->next_xid++;
+	b->fn = fn;
+	b->arg = arg;
+	xdrbuf_out_init(&o);
+	xdrbuf_reserve(&o, 4);
+	rpcmsg_call_header(&o, b->xid, prog, vers, proc);
+	head = o.len;
+	if (encode != NULL && !o.failed &&
+	    (body = xdrbuf_reserve(&o, c->svc->record_max)) != NULL) {
+		xdrmem_create(&xdrs, (char *)body,
+		    (u_int)c->svc->record_max, XDR_ENCODE);
+		if (!encode(&xdrs, (void *)(uintptr_t)args))
+			o.failed = 1;
+		else
+			o.len = head + xdr_getpos(&xdrs);
+		xdr_destroy(&xdrs);
+	}
+	if (o.failed) {
+		xdrbuf_out_free(&o);
+		free(b);
+		return -1;
+	}
+	xdrbuf_put_u32_at(&o, 0, RPC_LAST_FRAGMENT | (uint32_t)(o.len - 4));
+	if (bufferevent_write(c->bev, o.buf, o.len) == -1) {
+		xdrbuf_out_free(&o);
+		free(b);
+		return -1;
+	}
+	xdrbuf_out_free(&o);
+	TAILQ_INSERT_TAIL(&c->back, b, entry);
+	c->nback++;
+	return 0;
+}
+
 static void
 rpcsvc_conn_kill(struct rpcsvc_conn *c, const char *why)
 {
@@ -113,6 +220,7 @@ rpcsvc_conn_kill(struct rpcsvc_conn *c, const char *why)
 	if (why != NULL)
 		log_debug("rpc: connection closed: %s", why);
 	c->dead = 1;
+	rpcsvc_back_fail(c);
 	connlimit_release(c->svc->lim, &c->lim);
 	evbuffer_remove_cb_entry(bufferevent_get_output(c->bev), c->out_cb);
 	bufferevent_free(c->bev);
@@ -457,8 +565,11 @@ rpcsvc_conn_read_cb(struct bufferevent *bev, void *arg)
 
 			c->record = NULL;
 			c->record_len = 0;
-			rpcsvc_message(c->svc, c, -1, &c->peer,
-			    c->peer_len, rec, len);
+			if (len >= 8 && xdrbuf_peek_u32(rec + 4) == RPC_REPLY)
+				rpcsvc_back_reply(c, rec, len);
+			else
+				rpcsvc_message(c->svc, c, -1, &c->peer,
+				    c->peer_len, rec, len);
 			free(rec);
 		}
 	}
@@ -566,6 +677,7 @@ rpcsvc_accept_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	c->svc = svc;
 	c->refs = 1;
+	TAILQ_INIT(&c->back);
 	memcpy(&c->peer, &ss, len);
 	c->peer_len = len;
 	c->bev = bufferevent_socket_new(svc->base, s, BEV_OPT_CLOSE_ON_FREE);

@@ -125,6 +125,18 @@ struct rpcbind	*rpcsvc_register(struct daemon *, uint32_t prog,
 		    int udp_port);
 void		 rpcsvc_stats_get(const struct rpcsvc *, struct rpcsvc_stats *);
 
+/*
+ * A call back to the peer over an accepted TCP connection (the NFSv4.1
+ * backchannel): call->conn of one of its calls.  fn gets 0 and the
+ * results, or a negative errno value (-EPROTO: refused, -ECONNRESET:
+ * the connection went).  -1: the connection is gone or UDP (NULL), or
+ * RPCSVC_CONN_CALLS_MAX callbacks wait already.
+ */
+typedef void	 rpcsvc_result_fn(void *arg, int status, XDR *xdrs);
+int		 rpcsvc_back_call(struct rpcsvc_conn *, uint32_t prog,
+		    uint32_t vers, uint32_t proc, xdrproc_t, const void *args,
+		    rpcsvc_result_fn *, void *arg);
+
 int		 rpcsvc_decode_args(struct rpcsvc_call *, xdrproc_t, void *);
 int		 rpcsvc_call_alive(const struct rpcsvc_call *);
 /* The results through the procedure's encoder. */

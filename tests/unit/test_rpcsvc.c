@@ -4,11 +4,14 @@
  * encoders, PROG_UNAVAIL, PROG_MISMATCH with the range, PROC_UNAVAIL for
  * a hole in the table, GARBAGE_ARGS from the decoder, and the record
  * limit of each program (a datagram over it refused, a TCP record over
- * the largest closing the connection).
+ * the largest closing the connection); and a call sent back to the
+ * peer over an accepted connection (the backchannel), its reply matched
+ * by xid, and a callback failed when its connection goes.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <errno.h>
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
@@ -24,8 +27,34 @@
 #define ECHO		1
 #define HOLE		2
 #define TWICE		3
+#define CALLBACK	4
+#define CB_PROG		0x20000044
+#define CB_PROC		1
 
 static int handled;
+static int cb_status = 1;
+static u_int cb_result;
+
+static void
+test_cb_result(void *arg, int status, XDR *xdrs)
+{
+	(void)arg;
+	cb_status = status;
+	if (status == 0 && !xdr_u_int(xdrs, &cb_result))
+		cb_status = -1000;
+}
+
+/* Calls its caller back over the connection the call came on. */
+static void
+test_callback(struct rpcsvc_call *call, void *args, void *arg)
+{
+	u_int v = *(u_int *)args;
+	u_int res = rpcsvc_back_call(call->conn, CB_PROG, 1, CB_PROC,
+	    (xdrproc_t)xdr_u_int, &v, test_cb_result, NULL) == 0;
+
+	(void)arg;
+	rpcsvc_reply(call, &res);
+}
 
 static void
 test_null(struct rpcsvc_call *call, void *args, void *arg)
@@ -53,9 +82,11 @@ static const struct rpcsvc_proc test_procs[] = {
 	[HOLE] = { "HOLE", NULL, 0, NULL, NULL, RPCSVC_CACHE_NONE },
 	[TWICE] = { "TWICE", (xdrproc_t)xdr_u_int, sizeof(u_int),
 	    (xdrproc_t)xdr_u_int, test_echo, RPCSVC_CACHE_REPLY },
+	[CALLBACK] = { "CALLBACK", (xdrproc_t)xdr_u_int, sizeof(u_int),
+	    (xdrproc_t)xdr_u_int, test_callback, RPCSVC_CACHE_NONE },
 };
 static const struct rpcsvc_version test_versions[] = {
-	{ 2, test_procs, 4 },
+	{ 2, test_procs, 5 },
 	{ 3, test_procs, 2 },
 };
 static const struct rpcsvc_program test_program = {
@@ -127,6 +158,88 @@ udp_call(struct event_base *base, int cfd, const uint8_t *b, size_t n,
 	if (got >= 32 && res2 != NULL)
 		*res2 = xdrbuf_peek_u32(r + 28);
 	return xdrbuf_peek_u32(r + 20);
+}
+
+/* One record from a TCP socket into r (at most max); its length or -1. */
+static ssize_t
+read_record(struct event_base *base, int fd, uint8_t *r, size_t max)
+{
+	uint8_t mark[4];
+	uint32_t n;
+
+	if (await(base, fd) == -1 ||
+	    recv(fd, mark, 4, MSG_WAITALL) != 4)
+		return -1;
+	n = xdrbuf_peek_u32(mark) & ~RPC_LAST_FRAGMENT;
+	if (n > max || (n > 0 && await(base, fd) == -1) ||
+	    recv(fd, r, n, MSG_WAITALL) != (ssize_t)n)
+		return -1;
+	return n;
+}
+
+/* The backchannel: a call back to a client over its own connection. */
+static void
+test_backchannel(struct event_base *base, struct sockaddr_in *sin)
+{
+	uint8_t b[256], r[256];
+	struct xdrbuf_out o;
+	uint32_t v = 1234, cbxid = 0;
+	ssize_t n1, n2;
+	size_t n;
+	int fd, i;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	tap_ok(connect(fd, (struct sockaddr *)sin, sizeof(*sin)) == 0,
+	    "backchannel: TCP connection");
+	n = build(b + 4, TEST_PROG, 2, CALLBACK, &v, 1);
+	b[0] = 0x80;
+	b[1] = 0;
+	b[2] = (uint8_t)(n >> 8);
+	b[3] = (uint8_t)n;
+	tap_ok(write(fd, b, n + 4) == (ssize_t)(n + 4), "CALLBACK sent");
+	/* The callback (a CALL record), then the reply to CALLBACK. */
+	n1 = read_record(base, fd, r, sizeof(r));
+	tap_ok(n1 == 44 && xdrbuf_peek_u32(r + 4) == RPC_CALL &&
+	    xdrbuf_peek_u32(r + 12) == CB_PROG &&
+	    xdrbuf_peek_u32(r + 20) == CB_PROC &&
+	    xdrbuf_peek_u32(r + 40) == 1234,
+	    "the server's call comes back over the connection");
+	cbxid = xdrbuf_peek_u32(r);
+	n2 = read_record(base, fd, r, sizeof(r));
+	tap_ok(n2 == 28 && xdrbuf_peek_u32(r + 20) == RPC_SUCCESS &&
+	    xdrbuf_peek_u32(r + 24) == 1, "and CALLBACK's own reply");
+	/* The client answers the callback: 77. */
+	xdrbuf_out_init(&o);
+	xdrbuf_put_u32(&o, RPC_LAST_FRAGMENT | 28);
+	xdrbuf_put_u32(&o, cbxid);
+	xdrbuf_put_u32(&o, RPC_REPLY);
+	xdrbuf_put_u32(&o, RPC_MSG_ACCEPTED);
+	xdrbuf_put_u32(&o, RPC_AUTH_NULL);
+	xdrbuf_put_u32(&o, 0);
+	xdrbuf_put_u32(&o, RPC_SUCCESS);
+	xdrbuf_put_u32(&o, 77);
+	tap_ok(write(fd, o.buf, o.len) == (ssize_t)o.len, "callback answered");
+	xdrbuf_out_free(&o);
+	for (i = 0; i < 200 && cb_status == 1; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		poll(NULL, 0, 1);
+	}
+	tap_ok(cb_status == 0 && cb_result == 77,
+	    "the server gets the callback's result by its xid");
+
+	/* A callback whose connection goes fails. */
+	cb_status = 1;
+	tap_ok(write(fd, b, n + 4) == (ssize_t)(n + 4) &&
+	    read_record(base, fd, r, sizeof(r)) == 44 &&
+	    read_record(base, fd, r, sizeof(r)) == 28,
+	    "another callback out");
+	close(fd);
+	for (i = 0; i < 200 && cb_status == 1; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		poll(NULL, 0, 1);
+	}
+	tap_ok(cb_status == -ECONNRESET,
+	    "its connection closed: the callback fails (ECONNRESET)");
 }
 
 int
@@ -215,6 +328,7 @@ main(void)
 		got = read(tfd, r, sizeof(r));
 	tap_ok(got == 0, "a record over the limit closes the connection");
 	close(tfd);
+	test_backchannel(base, &sin);
 	close(cfd);
 	rpcsvc_free(svc);
 	event_base_free(base);
