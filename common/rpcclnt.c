@@ -14,6 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
 #include "log.h"
 #include "rpcclnt.h"
 #include "rpcmsg.h"
@@ -36,7 +39,7 @@ struct rpcclnt_pending {
 	unsigned int		 tries;
 	unsigned int		 timeout_ms;
 	struct event		*timer;
-	rpcclnt_result_fn		*fn;
+	rpcclnt_result_fn	*fn;
 	void			*arg;
 };
 
@@ -76,7 +79,8 @@ rpcclnt_pending_send(struct rpcclnt_pending *p)
 		xdrbuf_put_u32(&o, IPPROTO_UDP);
 		xdrbuf_put_u32(&o, 0);
 		if (to.ss_family == AF_INET)
-			((struct sockaddr_in *)&to)->sin_port = htons(PMAP_PORT);
+			((struct sockaddr_in *)&to)->sin_port =
+			    htons(PMAP_PORT);
 		else
 			((struct sockaddr_in6 *)&to)->sin6_port =
 			    htons(PMAP_PORT);
@@ -281,4 +285,197 @@ rpcclnt_socket(int reserved)
 	}
 	log_debug("no reserved port for outgoing calls");
 	return fd;
+}
+
+/*
+ * Over TCP (RFC 5531 11: record marking): one connection to one peer,
+ * calls matched to replies by xid, each with its own timeout.
+ */
+struct rpcclnt_tcp_call {
+	TAILQ_ENTRY(rpcclnt_tcp_call) entry;
+	struct rpcclnt_tcp	*cl;
+	uint32_t		 xid;
+	struct event		*timer;
+	rpcclnt_result_fn	*fn;
+	void			*arg;
+};
+
+struct rpcclnt_tcp {
+	struct bufferevent	*bev;
+	uint32_t		 next_xid;
+	int			 dead;
+	TAILQ_HEAD(, rpcclnt_tcp_call) calls;
+};
+
+static void
+rpcclnt_tcp_finish(struct rpcclnt_tcp_call *tc, int status, XDR *xdrs)
+{
+	TAILQ_REMOVE(&tc->cl->calls, tc, entry);
+	event_free(tc->timer);
+	tc->fn(tc->arg, status, xdrs);
+	free(tc);
+}
+
+static void
+rpcclnt_tcp_fail(struct rpcclnt_tcp *cl, int status)
+{
+	cl->dead = 1;
+	while (!TAILQ_EMPTY(&cl->calls))
+		rpcclnt_tcp_finish(TAILQ_FIRST(&cl->calls), status, NULL);
+}
+
+static void
+rpcclnt_tcp_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	rpcclnt_tcp_finish(arg, -ETIMEDOUT, NULL);
+}
+
+static void
+rpcclnt_tcp_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct rpcclnt_tcp *cl = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct rpcclnt_tcp_call *tc;
+	uint8_t mark[4], *rec;
+	uint32_t n, xid, stat;
+	size_t off;
+	XDR xdrs;
+
+	while (!cl->dead && evbuffer_get_length(in) >= 4) {
+		evbuffer_copyout(in, mark, 4);
+		n = xdrbuf_peek_u32(mark) & ~RPC_LAST_FRAGMENT;
+		/* Replies to our calls come whole, in one fragment. */
+		if (!(xdrbuf_peek_u32(mark) & RPC_LAST_FRAGMENT) ||
+		    n > RPCCLNT_MSG_MAX) {
+			log_warnx_rl("rpc: reply record of %u bytes refused",
+			    n);
+			rpcclnt_tcp_fail(cl, -EPROTO);
+			return;
+		}
+		if (evbuffer_get_length(in) < 4 + (size_t)n)
+			return;
+		evbuffer_drain(in, 4);
+		rec = evbuffer_pullup(in, n);
+		if (n > 0 && rec == NULL) {
+			rpcclnt_tcp_fail(cl, -ENOMEM);
+			return;
+		}
+		if (rpcmsg_decode_reply(rec, n, &xid, &stat, &off) == 0) {
+			TAILQ_FOREACH(tc, &cl->calls, entry)
+				if (tc->xid == xid)
+					break;
+			if (tc != NULL && stat != RPC_SUCCESS)
+				rpcclnt_tcp_finish(tc, -EPROTO, NULL);
+			else if (tc != NULL) {
+				xdrmem_create(&xdrs, (char *)rec + off,
+				    (u_int)(n - off), XDR_DECODE);
+				rpcclnt_tcp_finish(tc, 0, &xdrs);
+				xdr_destroy(&xdrs);
+			}
+		}
+		evbuffer_drain(in, n);
+	}
+}
+
+static void
+rpcclnt_tcp_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		rpcclnt_tcp_fail(arg, -ECONNRESET);
+}
+
+struct rpcclnt_tcp *
+rpcclnt_tcp_new(struct event_base *base, const struct sockaddr *sa,
+    socklen_t len)
+{
+	struct rpcclnt_tcp *cl;
+
+	if ((cl = calloc(1, sizeof(*cl))) == NULL)
+		return NULL;
+	TAILQ_INIT(&cl->calls);
+	cl->next_xid = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
+	cl->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (cl->bev == NULL) {
+		free(cl);
+		return NULL;
+	}
+	bufferevent_setcb(cl->bev, rpcclnt_tcp_read_cb, NULL,
+	    rpcclnt_tcp_event_cb, cl);
+	bufferevent_setwatermark(cl->bev, EV_READ, 0, RPCCLNT_MSG_MAX + 4);
+	if (bufferevent_enable(cl->bev, EV_READ | EV_WRITE) == -1 ||
+	    bufferevent_socket_connect(cl->bev, sa, (int)len) == -1) {
+		bufferevent_free(cl->bev);
+		free(cl);
+		return NULL;
+	}
+	return cl;
+}
+
+void
+rpcclnt_tcp_free(struct rpcclnt_tcp *cl)
+{
+	if (cl == NULL)
+		return;
+	rpcclnt_tcp_fail(cl, -ECANCELED);
+	bufferevent_free(cl->bev);
+	free(cl);
+}
+
+int
+rpcclnt_tcp_call(struct rpcclnt_tcp *cl, uint32_t prog, uint32_t vers,
+    uint32_t proc, xdrproc_t encode, const void *args,
+    unsigned int timeout_ms, rpcclnt_result_fn *fn, void *arg)
+{
+	struct rpcclnt_tcp_call *tc;
+	struct xdrbuf_out o;
+	struct timeval tv;
+	uint8_t *body;
+	size_t head;
+	XDR xdrs;
+
+	if (cl->dead || (tc = calloc(1, sizeof(*tc))) == NULL)
+		return -1;
+	tc->cl = cl;
+	tc->xid = cl->next_xid++;
+	tc->fn = fn;
+	tc->arg = arg;
+	xdrbuf_out_init(&o);
+	xdrbuf_reserve(&o, 4);
+	rpcmsg_call_header(&o, tc->xid, prog, vers, proc);
+	head = o.len;
+	if (encode != NULL && !o.failed &&
+	    (body = xdrbuf_reserve(&o, RPCCLNT_MSG_MAX)) != NULL) {
+		xdrmem_create(&xdrs, (char *)body, RPCCLNT_MSG_MAX,
+		    XDR_ENCODE);
+		if (!encode(&xdrs, (void *)(uintptr_t)args))
+			o.failed = 1;
+		else
+			o.len = head + xdr_getpos(&xdrs);
+		xdr_destroy(&xdrs);
+	}
+	tc->timer = evtimer_new(bufferevent_get_base(cl->bev),
+	    rpcclnt_tcp_timeout_cb, tc);
+	if (o.failed || tc->timer == NULL) {
+		if (tc->timer != NULL)
+			event_free(tc->timer);
+		xdrbuf_out_free(&o);
+		free(tc);
+		return -1;
+	}
+	xdrbuf_put_u32_at(&o, 0, RPC_LAST_FRAGMENT | (uint32_t)(o.len - 4));
+	if (bufferevent_write(cl->bev, o.buf, o.len) == -1) {
+		event_free(tc->timer);
+		xdrbuf_out_free(&o);
+		free(tc);
+		return -1;
+	}
+	xdrbuf_out_free(&o);
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	evtimer_add(tc->timer, &tv);
+	TAILQ_INSERT_TAIL(&cl->calls, tc, entry);
+	return 0;
 }

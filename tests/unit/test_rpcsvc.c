@@ -6,7 +6,8 @@
  * limit of each program (a datagram over it refused, a TCP record over
  * the largest closing the connection); and a call sent back to the
  * peer over an accepted connection (the backchannel), its reply matched
- * by xid, and a callback failed when its connection goes.
+ * by xid, and a callback failed when its connection goes; and the
+ * clients of common/rpcclnt.c (UDP and TCP) calling the test program.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -19,6 +20,7 @@
 
 #include <event2/event.h>
 
+#include "rpcclnt.h"
 #include "rpcsvc.h"
 #include "tap.h"
 
@@ -28,6 +30,7 @@
 #define HOLE		2
 #define TWICE		3
 #define CALLBACK	4
+#define SILENT		5
 #define CB_PROG		0x20000044
 #define CB_PROC		1
 
@@ -75,6 +78,15 @@ test_echo(struct rpcsvc_call *call, void *args, void *arg)
 	rpcsvc_reply(call, &v);
 }
 
+/* Never answered: the client's timeout. */
+static void
+test_silent(struct rpcsvc_call *call, void *args, void *arg)
+{
+	(void)args;
+	(void)arg;
+	rpcsvc_call_drop(call);
+}
+
 static const struct rpcsvc_proc test_procs[] = {
 	[0] = { "NULL", NULL, 0, NULL, test_null, RPCSVC_CACHE_NONE },
 	[ECHO] = { "ECHO", (xdrproc_t)xdr_u_int, sizeof(u_int),
@@ -84,9 +96,11 @@ static const struct rpcsvc_proc test_procs[] = {
 	    (xdrproc_t)xdr_u_int, test_echo, RPCSVC_CACHE_REPLY },
 	[CALLBACK] = { "CALLBACK", (xdrproc_t)xdr_u_int, sizeof(u_int),
 	    (xdrproc_t)xdr_u_int, test_callback, RPCSVC_CACHE_NONE },
+	[SILENT] = { "SILENT", NULL, 0, NULL, test_silent,
+	    RPCSVC_CACHE_NONE },
 };
 static const struct rpcsvc_version test_versions[] = {
-	{ 2, test_procs, 5 },
+	{ 2, test_procs, 6 },
 	{ 3, test_procs, 2 },
 };
 static const struct rpcsvc_program test_program = {
@@ -242,6 +256,78 @@ test_backchannel(struct event_base *base, struct sockaddr_in *sin)
 	    "its connection closed: the callback fails (ECONNRESET)");
 }
 
+struct client_result {
+	int	status;
+	u_int	value;
+	int	is_void;
+};
+
+static void
+test_client_result(void *arg, int status, XDR *xdrs)
+{
+	struct client_result *cr = arg;
+
+	cr->status = status;
+	if (status == 0 && !cr->is_void && !xdr_u_int(xdrs, &cr->value))
+		cr->status = -1000;
+}
+
+static void
+spin(struct event_base *base, const struct client_result *cr)
+{
+	int i;
+
+	for (i = 0; i < 500 && cr->status == 1; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		poll(NULL, 0, 1);
+	}
+}
+
+/* The clients: a call to the test program over UDP and over TCP. */
+static void
+test_clients(struct event_base *base, struct sockaddr_in *udp,
+    struct sockaddr_in *tcp)
+{
+	struct client_result cr = { 1, 0, 0 };
+	struct rpcclnt *ucl;
+	struct rpcclnt_tcp *tcl;
+	u_int v = 99;
+
+	ucl = rpcclnt_new(base, rpcclnt_socket(0));
+	tap_ok(ucl != NULL && rpcclnt_call(ucl, (struct sockaddr *)udp,
+	    sizeof(*udp), TEST_PROG, 2, ECHO, (xdrproc_t)xdr_u_int, &v, 3,
+	    test_client_result, &cr) == 0, "UDP client: ECHO sent");
+	spin(base, &cr);
+	tap_ok(cr.status == 0 && cr.value == 100, "UDP client: 99 -> 100");
+	rpcclnt_free(ucl);
+
+	tcl = rpcclnt_tcp_new(base, (struct sockaddr *)tcp, sizeof(*tcp));
+	cr.status = 1;
+	v = 7;
+	tap_ok(tcl != NULL && rpcclnt_tcp_call(tcl, TEST_PROG, 2, ECHO,
+	    (xdrproc_t)xdr_u_int, &v, 5000, test_client_result, &cr) == 0,
+	    "TCP client: ECHO sent");
+	spin(base, &cr);
+	tap_ok(cr.status == 0 && cr.value == 8, "TCP client: 7 -> 8");
+	cr.status = 1;
+	cr.is_void = 1;
+	tap_ok(rpcclnt_tcp_call(tcl, TEST_PROG, 3, 0, NULL, NULL, 5000,
+	    test_client_result, &cr) == 0, "TCP client: NULL sent");
+	spin(base, &cr);
+	tap_ok(cr.status == 0, "TCP client: NULL answered");
+	cr.status = 1;
+	tap_ok(rpcclnt_tcp_call(tcl, TEST_PROG, 2, SILENT, NULL, NULL, 50,
+	    test_client_result, &cr) == 0, "TCP client: SILENT sent");
+	spin(base, &cr);
+	tap_ok(cr.status == -ETIMEDOUT, "TCP client: unanswered: ETIMEDOUT");
+	cr.status = 1;
+	tap_ok(rpcclnt_tcp_call(tcl, 0x20000099, 2, 0, NULL, NULL, 5000,
+	    test_client_result, &cr) == 0, "TCP client: another program");
+	spin(base, &cr);
+	tap_ok(cr.status == -EPROTO, "TCP client: PROG_UNAVAIL is EPROTO");
+	rpcclnt_tcp_free(tcl);
+}
+
 int
 main(void)
 {
@@ -329,6 +415,12 @@ main(void)
 	tap_ok(got == 0, "a record over the limit closes the connection");
 	close(tfd);
 	test_backchannel(base, &sin);
+	{
+		struct sockaddr_in usin = sin;
+
+		usin.sin_port = htons((uint16_t)port);
+		test_clients(base, &usin, &sin);
+	}
 	close(cfd);
 	rpcsvc_free(svc);
 	event_base_free(base);
