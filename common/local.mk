@@ -26,6 +26,9 @@ common_libdittofs_a_SOURCES = \
 	common/syncer.c common/syncer.h \
 	common/xdrbuf.c common/xdrbuf.h \
 	common/rpcmsg.c common/rpcmsg.h \
+	common/rpcauth.c common/rpcauth.h \
+	common/rpcsvc.c common/rpcsvc.h \
+	common/rpcclnt.c common/rpcclnt.h \
 	common/share_rules.c common/share_rules.h \
 	common/connlimit.c common/connlimit.h
 common_libdittofs_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCAP_CFLAGS) \
@@ -62,3 +65,19 @@ check_PROGRAMS += tests/unit/test_hash
 TESTS += tests/unit/test_hash
 tests_unit_test_hash_SOURCES = tests/unit/test_hash.c
 tests_unit_test_hash_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+
+# The RPC authentication flavour hook: AUTH_SYS bytes, an RPCSEC_GSS-shaped
+# test flavour (wrap, unwrap, reply verifier, sequence window).
+check_PROGRAMS += tests/unit/test_rpcauth
+TESTS += tests/unit/test_rpcauth
+tests_unit_test_rpcauth_SOURCES = tests/unit/test_rpcauth.c
+tests_unit_test_rpcauth_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_rpcauth_LDADD = $(DITTOFS_COMMON_LIBS)
+
+# The RPC server's program table, over UDP and TCP on loopback.
+check_PROGRAMS += tests/unit/test_rpcsvc
+TESTS += tests/unit/test_rpcsvc
+tests_unit_test_rpcsvc_SOURCES = tests/unit/test_rpcsvc.c
+tests_unit_test_rpcsvc_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	$(TIRPC_CFLAGS)
+tests_unit_test_rpcsvc_LDADD = $(DITTOFS_COMMON_LIBS)

@@ -25,6 +25,10 @@ rpcmsg_verdict_name(enum rpcmsg_verdict v)
 		return "bad verifier";
 	case RPCMSG_GARBAGE:
 		return "malformed call header";
+	case RPCMSG_AUTH_ERROR:
+		return "refused by the authentication flavour";
+	case RPCMSG_AUTH_DROP:
+		return "discarded by the authentication flavour";
 	}
 	return "?";
 }
@@ -57,17 +61,19 @@ rpcmsg_decode_auth_unix(const uint8_t *body, size_t len, struct rpc_cred *c)
 	return 0;
 }
 
-/* RFC 5531 9: call body; args_off is where the procedure's arguments start. */
+/*
+ * RFC 5531 9: the call header up to the verifier.  Only the sizes are
+ * checked here; what the credential and verifier say is the flavour's.
+ */
 enum rpcmsg_verdict
-rpcmsg_decode_call(const uint8_t *rec, size_t len, struct rpcmsg_call *call)
+rpcmsg_decode_header(const uint8_t *rec, size_t len, struct rpcmsg_header *h)
 {
 	struct xdrbuf_in x;
-	const uint8_t *body;
-	uint32_t type, rpcvers, flavor, blen;
+	uint32_t type, rpcvers;
 
-	memset(call, 0, sizeof(*call));
+	memset(h, 0, sizeof(*h));
 	xdrbuf_in_init(&x, rec, len);
-	if (xdrbuf_get_u32(&x, &call->xid) == -1)
+	if (xdrbuf_get_u32(&x, &h->xid) == -1)
 		return RPCMSG_DROP;
 	if (xdrbuf_get_u32(&x, &type) == -1 || type != RPC_CALL)
 		return RPCMSG_NOT_CALL;
@@ -75,49 +81,67 @@ rpcmsg_decode_call(const uint8_t *rec, size_t len, struct rpcmsg_call *call)
 		return RPCMSG_GARBAGE;
 	if (rpcvers != RPC_VERSION)
 		return RPCMSG_RPC_MISMATCH;
-	if (xdrbuf_get_u32(&x, &call->prog) == -1 ||
-	    xdrbuf_get_u32(&x, &call->vers) == -1 ||
-	    xdrbuf_get_u32(&x, &call->proc) == -1)
+	if (xdrbuf_get_u32(&x, &h->prog) == -1 ||
+	    xdrbuf_get_u32(&x, &h->vers) == -1 ||
+	    xdrbuf_get_u32(&x, &h->proc) == -1)
 		return RPCMSG_GARBAGE;
-	/* The credential. */
-	if (xdrbuf_get_u32(&x, &flavor) == -1 ||
-	    xdrbuf_get_opaque(&x, &body, &blen, RPC_AUTH_BODY_MAX) == -1)
+	if (xdrbuf_get_u32(&x, &h->cred.flavor) == -1 ||
+	    xdrbuf_get_opaque(&x, &h->cred.body, &h->cred.len,
+	    RPC_AUTH_BODY_MAX) == -1)
 		return RPCMSG_AUTH_BADCRED;
-	switch (flavor) {
+	h->cred_end = x.pos;
+	if (xdrbuf_get_u32(&x, &h->verf.flavor) == -1 ||
+	    xdrbuf_get_opaque(&x, &h->verf.body, &h->verf.len,
+	    RPC_AUTH_BODY_MAX) == -1)
+		return RPCMSG_OK;
+	h->verf_ok = 1;
+	h->args_off = x.pos;
+	return RPCMSG_OK;
+}
+
+/* RFC 5531 appendix A: AUTH_NONE and AUTH_SYS, each with AUTH_NULL verifiers. */
+enum rpcmsg_verdict
+rpcmsg_verify_none_sys(const struct rpcmsg_header *h, struct rpc_cred *cred)
+{
+	memset(cred, 0, sizeof(*cred));
+	switch (h->cred.flavor) {
 	case RPC_AUTH_NULL:
-		if (blen != 0)
+		if (h->cred.len != 0)
 			return RPCMSG_AUTH_BADCRED;
-		call->cred.flavor = RPC_AUTH_NULL;
+		cred->flavor = RPC_AUTH_NULL;
 		break;
 	case RPC_AUTH_UNIX:
-		if (rpcmsg_decode_auth_unix(body, blen, &call->cred) == -1)
+		if (rpcmsg_decode_auth_unix(h->cred.body, h->cred.len,
+		    cred) == -1)
 			return RPCMSG_AUTH_BADCRED;
 		break;
 	default:
 		return RPCMSG_AUTH_BADCRED;
 	}
-	/* The verifier: AUTH_NULL for both flavors we take. */
-	if (xdrbuf_get_u32(&x, &flavor) == -1 ||
-	    xdrbuf_get_opaque(&x, &body, &blen, RPC_AUTH_BODY_MAX) == -1 ||
-	    flavor != RPC_AUTH_NULL || blen != 0)
+	if (!h->verf_ok || h->verf.flavor != RPC_AUTH_NULL || h->verf.len != 0)
 		return RPCMSG_AUTH_BADVERF;
-	call->args_off = x.pos;
 	return RPCMSG_OK;
 }
 
-/*
- * The head reserved at the start of out (RPC_REPLY_HDR_SIZE bytes):
- * record mark, xid, REPLY, MSG_ACCEPTED, AUTH_NULL verifier, accept_stat.
- */
-void
-rpcmsg_reply_header(struct xdrbuf_out *o, uint32_t xid, uint32_t accept_stat)
+/* RFC 5531 9: call body; args_off is where the procedure's arguments start. */
+enum rpcmsg_verdict
+rpcmsg_decode_call(const uint8_t *rec, size_t len, struct rpcmsg_call *call)
 {
-	xdrbuf_put_u32_at(o, 4, xid);
-	xdrbuf_put_u32_at(o, 8, RPC_REPLY);
-	xdrbuf_put_u32_at(o, 12, RPC_MSG_ACCEPTED);
-	xdrbuf_put_u32_at(o, 16, RPC_AUTH_NULL);
-	xdrbuf_put_u32_at(o, 20, 0);
-	xdrbuf_put_u32_at(o, 24, accept_stat);
+	struct rpcmsg_header h;
+	enum rpcmsg_verdict v;
+
+	memset(call, 0, sizeof(*call));
+	v = rpcmsg_decode_header(rec, len, &h);
+	call->xid = h.xid;
+	call->prog = h.prog;
+	call->vers = h.vers;
+	call->proc = h.proc;
+	if (v != RPCMSG_OK)
+		return v;
+	if ((v = rpcmsg_verify_none_sys(&h, &call->cred)) != RPCMSG_OK)
+		return v;
+	call->args_off = h.args_off;
+	return RPCMSG_OK;
 }
 
 /* A denied reply: the buffer is rewritten from the record mark on. */

@@ -37,12 +37,6 @@
 #define RPC_AUTH_UNIX_NAME_MAX	255
 #define RPC_AUTH_UNIX_GIDS_MAX	16
 #define RPC_LAST_FRAGMENT	0x80000000u
-/*
- * Reply header reserved at the start of every reply buffer: record
- * mark, xid, REPLY, MSG_ACCEPTED, AUTH_NULL verifier, accept_stat.
- */
-#define RPC_REPLY_HDR_SIZE	(4 + 6 * 4)
-
 struct rpc_cred {
 	uint32_t	flavor;		/* RPC_AUTH_NULL or RPC_AUTH_UNIX */
 	uint32_t	uid;
@@ -69,14 +63,45 @@ enum rpcmsg_verdict {
 	RPCMSG_AUTH_BADCRED,
 	RPCMSG_AUTH_BADVERF,
 	RPCMSG_GARBAGE,		/* header readable, credentials not */
+	RPCMSG_AUTH_ERROR,	/* a flavour's refusal: auth_stat in the call */
+	RPCMSG_AUTH_DROP,	/* a flavour's silent discard (RFC 2203 5.3.3.1) */
+};
+
+/* An opaque_auth (RFC 5531 8.2), pointing into the record. */
+struct rpcmsg_opaque_auth {
+	uint32_t	 flavor;
+	const uint8_t	*body;
+	uint32_t	 len;
+};
+
+/*
+ * A call header with its credential and verifier still raw, for the
+ * flavour hook (common/rpcauth.c).  cred_end is where the credential
+ * ends: what an RPCSEC_GSS call verifier is a checksum of.  verf_ok is 0
+ * when the verifier could not be read (args_off is then 0).
+ */
+struct rpcmsg_header {
+	uint32_t			xid;
+	uint32_t			prog;
+	uint32_t			vers;
+	uint32_t			proc;
+	struct rpcmsg_opaque_auth	cred;
+	struct rpcmsg_opaque_auth	verf;
+	int				verf_ok;
+	size_t				cred_end;
+	size_t				args_off;
 };
 
 enum rpcmsg_verdict rpcmsg_decode_call(const uint8_t *, size_t,
 	    struct rpcmsg_call *);
+/* RPCMSG_OK with a readable credential; the verifier is for the flavour. */
+enum rpcmsg_verdict rpcmsg_decode_header(const uint8_t *, size_t,
+	    struct rpcmsg_header *);
+/* AUTH_NONE and AUTH_SYS: the credential into cred, an AUTH_NULL verifier. */
+enum rpcmsg_verdict rpcmsg_verify_none_sys(const struct rpcmsg_header *,
+	    struct rpc_cred *);
 int	 rpcmsg_decode_auth_unix(const uint8_t *, size_t, struct rpc_cred *);
-/* Start a reply: the RPC header words go into the reserved head. */
-void	 rpcmsg_reply_header(struct xdrbuf_out *, uint32_t xid,
-	    uint32_t accept_stat);
+/* Accepted replies: rpcauth_reply_begin and rpcauth_reply_finish. */
 void	 rpcmsg_reply_denied(struct xdrbuf_out *, uint32_t xid,
 	    uint32_t reject_stat, uint32_t detail);
 const char *rpcmsg_verdict_name(enum rpcmsg_verdict);

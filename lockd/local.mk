@@ -1,6 +1,5 @@
-## dittofs-lockd: NLM v1, v3, v4 (issue 5).  Its small ONC RPC layer
-## (lockd/rpc.c) is a library statd links too, until it merges with
-## nfsd's into common/.
+## dittofs-lockd: NLM v1, v3, v4 (issue 5), on the ONC RPC server and
+## client of common/ (rpcsvc.c, rpcclnt.c), as statd is.
 
 BUILT_SOURCES += lockd/nlm_prot.h lockd/nlm_prot_xdr.c \
 	statd/sm_prot.h statd/sm_prot_xdr.c
@@ -19,16 +18,16 @@ lockd_libnlmxdr_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/lockd \
 LOCKD_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/lockd -I$(top_builddir)/lockd \
 	-I$(top_builddir)/statd
 
-noinst_LIBRARIES += lockd/libdfsrpc.a
-# share.c (lockd's share rules) rides here so that everything linking
+noinst_LIBRARIES += lockd/libnlmshare.a
+# share.c (lockd's share rules) is a library so that everything linking
 # nlm.c, the NLM decoder's unit test too, finds it.
-lockd_libdfsrpc_a_SOURCES = lockd/rpc.c lockd/rpc.h lockd/share.c
-lockd_libdfsrpc_a_CPPFLAGS = $(LOCKD_CPPFLAGS)
+lockd_libnlmshare_a_SOURCES = lockd/share.c
+lockd_libnlmshare_a_CPPFLAGS = $(LOCKD_CPPFLAGS)
 
 sbin_PROGRAMS += lockd/dittofs-lockd
 lockd_dittofs_lockd_SOURCES = lockd/lockd.c lockd/lockd.h lockd/nlm.c
 lockd_dittofs_lockd_CPPFLAGS = $(LOCKD_CPPFLAGS)
-lockd_dittofs_lockd_LDADD = lockd/libdfsrpc.a lockd/libnlmxdr.a \
+lockd_dittofs_lockd_LDADD = lockd/libnlmshare.a lockd/libnlmxdr.a \
 	$(DITTOFS_COMMON_LIBS)
 
 # The NLM/NSM test client the integration test drives.

@@ -16,6 +16,10 @@
 #include "log.h"
 #include "rpcbind.h"
 
+static const struct rpcsvc_program *const nlm_programs[] = {
+	&nlm_program, NULL
+};
+
 /* Beyond sandbox.c's base: nothing; sockets are already there. */
 static const char *const lockd_syscalls[] = {
 	NULL
@@ -48,14 +52,15 @@ lockd_pre_init(struct daemon *d)
 		    u.nodename);
 	else
 		snprintf(env->hostname, sizeof(env->hostname), "dittofs");
-	if (rpc_bind_sockets(addr, port, &env->tcp_fd, &env->udp_fd) == -1)
+	if (rpcsvc_bind_sockets(addr, port, &env->tcp_fd, &env->udp_fd) == -1)
 		fatal("NLM on %s port %d", addr, port);
-	env->port = rpc_socket_port(env->tcp_fd);
-	if ((env->callback_fd = rpc_client_socket(sandbox_may_bind_reserved())) == -1)
+	env->port = rpcsvc_socket_port(env->tcp_fd);
+	if ((env->callback_fd = rpcclnt_socket(
+	    sandbox_may_bind_reserved())) == -1)
 		fatal("callback socket");
 	if (conf_get_bool(d->conf, "lockd", "rpcbind") &&
-	    (env->rpcbind = rpc_register(d, NLM_PROG, NLM_VERS, NLM4_VERS,
-	    env->port, rpc_socket_port(env->udp_fd))) != NULL)
+	    (env->rpcbind = rpcsvc_register(d, NLM_PROG, NLM_VERS, NLM4_VERS,
+	    env->port, rpcsvc_socket_port(env->udp_fd))) != NULL)
 		log_info("registered NLM v1, v3, v4 with rpcbind, port %d",
 		    env->port);
 	log_info("NLM on %s port %d (TCP and UDP)", addr, env->port);
@@ -82,12 +87,11 @@ lockd_post_init(struct daemon *d)
 	ipc_client_set_callbacks(env->blockd, lockd_shares_blockd_ready, NULL);
 	ipc_client_start(env->stated);
 	ipc_client_start(env->blockd);
-	env->callbacks = rpc_client_new(d->base, env->callback_fd);
-	env->svc = rpc_service_new(d->base, NLM_PROG, NLM_VERS, NLM4_VERS,
-	    nlm_dispatch, env);
+	env->callbacks = rpcclnt_new(d->base, env->callback_fd);
+	env->svc = rpcsvc_new(d->base, nlm_programs, env);
 	if (env->callbacks == NULL || env->svc == NULL ||
-	    rpc_service_configure(env->svc, d->conf, "lockd") == -1 ||
-	    rpc_service_listen(env->svc, env->tcp_fd, env->udp_fd) == -1)
+	    rpcsvc_configure(env->svc, d->conf, "lockd") == -1 ||
+	    rpcsvc_listen(env->svc, env->tcp_fd, env->udp_fd) == -1)
 		fatalx("NLM service");
 }
 
@@ -113,10 +117,10 @@ lockd_stop(struct daemon *d)
 	/* At a clean stop; a restart registers again. */
 	rpcbind_close(env->rpcbind, "NLM");
 	env->rpcbind = NULL;
-	rpc_service_free(env->svc);
+	rpcsvc_free(env->svc);
 	env->svc = NULL;
 	/* Pending callbacks end first: they point at blocked requests. */
-	rpc_client_free(env->callbacks);
+	rpcclnt_free(env->callbacks);
 	env->callbacks = NULL;
 	nlm_blocks_free(env);
 	ipc_client_free(env->stated);
@@ -134,10 +138,10 @@ static void
 lockd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct lockd_env *env = d->env;
-	struct rpc_stats st = { 0, 0, 0 };
+	struct rpcsvc_stats st = { 0, 0, 0 };
 
 	if (env->svc != NULL)
-		rpc_service_stats(env->svc, &st);
+		rpcsvc_stats_get(env->svc, &st);
 	snprintf(buf, len, "NLM port %d; stated %s, blockd %s; %llu calls, "
 	    "%llu malformed; %zu blocked request(s); %llu GRANTED callbacks",
 	    env->port, env->stated && ipc_client_ready(env->stated) ?

@@ -18,7 +18,8 @@
 #include "blockd_msg.h"
 #include "daemon.h"
 #include "nlm_prot.h"
-#include "rpc.h"
+#include "rpcclnt.h"
+#include "rpcsvc.h"
 #include "share_rules.h"
 #include "stated_lock.h"
 #include "stated_push.h"
@@ -52,10 +53,11 @@ struct nlm_req {
 /* A request on its way through blockd and stated. */
 struct lockd_op {
 	struct lockd_env	*env;
-	struct rpc_call		*call;		/* NULL once a _MSG is answered */
+	/* NULL once a _MSG is answered */
+	struct rpcsvc_call	*call;
 	struct sockaddr_storage	 peer;
 	socklen_t		 peer_len;
-	char			 peer_addr[RPC_ADDR_MAX];
+	char			 peer_addr[RPCSVC_ADDR_MAX];
 	struct nlm_req		 req;
 	uint8_t			 file[LOCKD_FILE_ID_LEN];
 	uint64_t		 block_id;	/* LOCK with block set */
@@ -69,7 +71,7 @@ struct lockd_block {
 	uint32_t		 vers;
 	struct sockaddr_storage	 peer;
 	socklen_t		 peer_len;
-	char			 peer_addr[RPC_ADDR_MAX];
+	char			 peer_addr[RPCSVC_ADDR_MAX];
 	struct nlm_req		 req;		/* owns its copies */
 	uint8_t			 file[LOCKD_FILE_ID_LEN];
 	int			 granted;	/* GRANTED callback under way */
@@ -97,8 +99,8 @@ struct lockd_env {
 	struct daemon		*daemon;
 	struct ipc_client	*stated;
 	struct ipc_client	*blockd;
-	struct rpc_service	*svc;
-	struct rpc_client	*callbacks;
+	struct rpcsvc		*svc;
+	struct rpcclnt		*callbacks;
 	int			 tcp_fd;
 	int			 udp_fd;
 	int			 callback_fd;
@@ -119,7 +121,9 @@ struct lockd_env {
 };
 
 /* nlm.c */
-void	 nlm_dispatch(struct rpc_call *, void *);
+/* NLM and NSM calls are small. */
+#define NLM_RECORD_MAX	(64 * 1024)
+extern const struct rpcsvc_program nlm_program;
 void	 nlm_stated_message(struct ipc_channel *, struct ipc_msg *, void *);
 void	 nlm_stated_ready(struct ipc_client *, void *);
 void	 nlm_blocks_free(struct lockd_env *);

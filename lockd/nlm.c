@@ -321,7 +321,7 @@ nlm_decode_request(uint32_t vers, uint32_t proc, const uint8_t *buf,
 		/* Results sent to us: only GRANTED_RES matters. */
 		proc_x = (xdrproc_t)xdr_nlm_res;
 		if (r->proc != NLMPROC_GRANTED_RES)
-			return len > RPC_RECORD_MAX ? -1 : 0;
+			return len > NLM_RECORD_MAX ? -1 : 0;
 		if (nlm_xdr_decode(buf, len, proc_x, &a) == -1)
 			return -1;
 		r->share_access = a.res.stat;	/* the result, reused */
@@ -380,7 +380,7 @@ static void
 nlm_op_free(struct lockd_op *op)
 {
 	if (op->call != NULL)
-		rpc_call_drop(op->call);
+		rpcsvc_call_drop(op->call);
 	nlm_req_free(&op->req);
 	free(op);
 }
@@ -401,7 +401,7 @@ nlm_op_result(struct lockd_op *op, xdrproc_t proc, const void *res)
 
 	if (!op->req.msg) {
 		if (op->call != NULL)
-			rpc_reply(op->call, proc, res);
+			rpcsvc_reply_with(op->call, proc, res);
 		op->call = NULL;
 		nlm_op_free(op);
 		return;
@@ -411,7 +411,7 @@ nlm_op_result(struct lockd_op *op, xdrproc_t proc, const void *res)
 		((struct sockaddr_in *)&to)->sin_port = 0;
 	else
 		((struct sockaddr_in6 *)&to)->sin6_port = 0;
-	if (rpc_client_call(env->callbacks, (struct sockaddr *)&to,
+	if (rpcclnt_call(env->callbacks, (struct sockaddr *)&to,
 	    op->peer_len, NLM_PROG, op->req.vers,
 	    op->req.proc + (NLMPROC_TEST_RES - NLMPROC_TEST), proc, res, 3,
 	    nlm_res_sent, NULL) == -1)
@@ -562,7 +562,7 @@ nlm_monitor(struct lockd_env *env, const struct lockd_op *op)
 		memcpy(m.priv,
 		    &((const struct sockaddr_in6 *)&op->peer)->sin6_addr, 16);
 	if (util_sockaddr_parse("127.0.0.1", 0, &ss, &len) == -1 ||
-	    rpc_client_call(env->callbacks, (struct sockaddr *)&ss, len,
+	    rpcclnt_call(env->callbacks, (struct sockaddr *)&ss, len,
 	    SM_PROG, SM_VERS, SM_PROC_MON, (xdrproc_t)xdr_mon, &m, 3,
 	    nlm_monitor_done, NULL) == -1)
 		log_debug("SM_MON %s: %s", op->req.caller_name,
@@ -760,7 +760,7 @@ nlm_block_grant(struct lockd_block *b)
 		a4.alock.svid = b->req.svid;
 		a4.alock.l_offset = b->req.offset;
 		a4.alock.l_len = b->req.length;
-		rc = rpc_client_call(env->callbacks, (struct sockaddr *)&to,
+		rc = rpcclnt_call(env->callbacks, (struct sockaddr *)&to,
 		    b->peer_len, NLM_PROG, b->vers, NLMPROC_GRANTED,
 		    (xdrproc_t)xdr_nlm4_testargs, &a4, 4,
 		    nlm_block_granted_reply, b);
@@ -774,7 +774,7 @@ nlm_block_grant(struct lockd_block *b)
 		a.alock.uppid = b->req.svid;
 		a.alock.l_offset = (u_int)b->req.offset;
 		a.alock.l_len = (u_int)b->req.length;
-		rc = rpc_client_call(env->callbacks, (struct sockaddr *)&to,
+		rc = rpcclnt_call(env->callbacks, (struct sockaddr *)&to,
 		    b->peer_len, NLM_PROG, b->vers, NLMPROC_GRANTED,
 		    (xdrproc_t)xdr_nlm_testargs, &a, 4,
 		    nlm_block_granted_reply, b);
@@ -1227,27 +1227,20 @@ nlm_op_start(struct lockd_op *op)
 	}
 }
 
-static const char *const nlm_proc_names[] = {
-	"NULL", "TEST", "LOCK", "CANCEL", "UNLOCK", "GRANTED", "TEST_MSG",
-	"LOCK_MSG", "CANCEL_MSG", "UNLOCK_MSG", "GRANTED_MSG", "TEST_RES",
-	"LOCK_RES", "CANCEL_RES", "UNLOCK_RES", "GRANTED_RES", "16", "17",
-	"18", "19", "SHARE", "UNSHARE", "NM_LOCK", "FREE_ALL"
-};
-
-void
-nlm_dispatch(struct rpc_call *call, void *arg)
+static void
+nlm_dispatch(struct rpcsvc_call *call, void *args, void *arg)
 {
 	struct lockd_env *env = arg;
 	struct lockd_op *op;
 	int rc;
 
 	env->requests++;
-	if (call->hdr.proc == NLMPROC_NULL) {
-		rpc_reply(call, NULL, NULL);
+	if (call->auth.msg.proc == NLMPROC_NULL) {
+		rpcsvc_reply_with(call, NULL, NULL);
 		return;
 	}
 	if ((op = calloc(1, sizeof(*op))) == NULL) {
-		rpc_reply_error(call, RPC_ACCEPT_SYSTEM_ERR);
+		rpcsvc_reply_error(call, RPC_SYSTEM_ERR);
 		return;
 	}
 	op->env = env;
@@ -1255,31 +1248,32 @@ nlm_dispatch(struct rpc_call *call, void *arg)
 	op->peer = call->peer;
 	op->peer_len = call->peer_len;
 	memcpy(op->peer_addr, call->peer_addr, sizeof(op->peer_addr));
-	rc = nlm_decode_request(call->hdr.vers, call->hdr.proc, call->args,
-	    call->args_len, &op->req);
+	/* One decoder for every version, not the table's. */
+	(void)args;
+	rc = nlm_decode_request(call->auth.msg.vers, call->auth.msg.proc,
+	    call->args, call->args_len, &op->req);
 	if (rc == -2) {
 		op->call = NULL;
 		free(op);
-		rpc_reply_error(call, RPC_ACCEPT_PROC_UNAVAIL);
+		rpcsvc_reply_error(call, RPC_PROC_UNAVAIL);
 		return;
 	}
 	if (rc == -1) {
 		log_warnx_rl("NLM v%u %s from %s: garbage arguments",
-		    call->hdr.vers, call->hdr.proc < 24 ?
-		    nlm_proc_names[call->hdr.proc] : "?", call->peer_addr);
+		    call->auth.msg.vers, call->proc->name, call->peer_addr);
 		op->call = NULL;
 		free(op);
-		rpc_reply_error(call, RPC_ACCEPT_GARBAGE_ARGS);
+		rpcsvc_reply_error(call, RPC_GARBAGE_ARGS);
 		return;
 	}
-	log_debug("NLM v%u %s from %s (%s)", call->hdr.vers,
-	    nlm_proc_names[call->hdr.proc], call->peer_addr,
+	log_debug("NLM v%u %s from %s (%s)", call->auth.msg.vers,
+	    call->proc->name, call->peer_addr,
 	    op->req.caller_name ? op->req.caller_name : "-");
 	/* Messages and results are one-way: answer void now. */
 	if (op->req.msg || op->req.proc == NLMPROC_FREE_ALL ||
-	    (call->hdr.proc >= NLMPROC_TEST_RES &&
-	    call->hdr.proc <= NLMPROC_GRANTED_RES)) {
-		rpc_reply(call, NULL, NULL);
+	    (call->auth.msg.proc >= NLMPROC_TEST_RES &&
+	    call->auth.msg.proc <= NLMPROC_GRANTED_RES)) {
+		rpcsvc_reply_with(call, NULL, NULL);
 		op->call = NULL;
 	}
 	if (op->req.caller_name != NULL && (op->req.owner_host =
@@ -1310,3 +1304,54 @@ nlm_dispatch(struct rpc_call *call, void *arg)
 	}
 	nlm_op_start(op);
 }
+
+/*
+ * The NLM program (XNFS 10 and 14, RFC 1813 appendix II): one procedure
+ * table for every version, as nlm_decode_request reads each version
+ * into one request and refuses what a version lacks (SHARE in v1).
+ * NLM keeps no reply cache: a retransmitted LOCK finds its own lock.
+ */
+#define NLM_PROC(n, name) [n] = { name, NULL, 0, NULL, nlm_dispatch, \
+	RPCSVC_CACHE_NONE }
+static const struct rpcsvc_proc nlm_procs[] = {
+	NLM_PROC(NLMPROC_NULL, "NULL"),
+	NLM_PROC(NLMPROC_TEST, "TEST"),
+	NLM_PROC(NLMPROC_LOCK, "LOCK"),
+	NLM_PROC(NLMPROC_CANCEL, "CANCEL"),
+	NLM_PROC(NLMPROC_UNLOCK, "UNLOCK"),
+	NLM_PROC(NLMPROC_GRANTED, "GRANTED"),
+	NLM_PROC(NLMPROC_TEST_MSG, "TEST_MSG"),
+	NLM_PROC(NLMPROC_LOCK_MSG, "LOCK_MSG"),
+	NLM_PROC(NLMPROC_CANCEL_MSG, "CANCEL_MSG"),
+	NLM_PROC(NLMPROC_UNLOCK_MSG, "UNLOCK_MSG"),
+	NLM_PROC(NLMPROC_GRANTED_MSG, "GRANTED_MSG"),
+	NLM_PROC(NLMPROC_TEST_RES, "TEST_RES"),
+	NLM_PROC(NLMPROC_LOCK_RES, "LOCK_RES"),
+	NLM_PROC(NLMPROC_CANCEL_RES, "CANCEL_RES"),
+	NLM_PROC(NLMPROC_UNLOCK_RES, "UNLOCK_RES"),
+	NLM_PROC(NLMPROC_GRANTED_RES, "GRANTED_RES"),
+	NLM_PROC(NLMPROC_SHARE, "SHARE"),
+	NLM_PROC(NLMPROC_UNSHARE, "UNSHARE"),
+	NLM_PROC(NLMPROC_NM_LOCK, "NM_LOCK"),
+	NLM_PROC(NLMPROC_FREE_ALL, "FREE_ALL"),
+};
+#undef NLM_PROC
+
+#define NLM_NPROCS	(uint32_t)(sizeof(nlm_procs) / sizeof(nlm_procs[0]))
+static const struct rpcsvc_version nlm_program_versions[] = {
+	{ NLM_VERS, nlm_procs, NLM_NPROCS },
+	{ 2, nlm_procs, NLM_NPROCS },	/* refused by nlm_decode_request */
+	{ NLM_VERSX, nlm_procs, NLM_NPROCS },
+	{ NLM4_VERS, nlm_procs, NLM_NPROCS },
+};
+
+const struct rpcsvc_program nlm_program = {
+	.name = "NLM",
+	.prog = NLM_PROG,
+	.vers_min = NLM_VERS,
+	.vers_max = NLM4_VERS,
+	.record_max = NLM_RECORD_MAX,
+	.versions = nlm_program_versions,
+	.nversions = sizeof(nlm_program_versions) /
+	    sizeof(nlm_program_versions[0]),
+};

@@ -26,6 +26,14 @@
 #include "log.h"
 #include "nfsd.h"
 
+/* RFC 1813 5.2: the MOUNT procedures (the same numbers in v1). */
+#define MOUNTPROC_NULL		0
+#define MOUNTPROC_MNT		1
+#define MOUNTPROC_DUMP		2
+#define MOUNTPROC_UMNT		3
+#define MOUNTPROC_UMNTALL	4
+#define MOUNTPROC_EXPORT	5
+
 #define MNT3_OK			0
 #define MNT3ERR_PERM		1
 #define MNT3ERR_NOENT		2
@@ -356,7 +364,7 @@ mount_proc_mnt(struct nfs_req *r)
 	memcpy(w->fh, e->root_fh, e->root_len);
 	w->fhlen = e->root_len;
 	r->proc_args = w;
-	export_squash(e, &r->call.cred, &r->bcred, r->bgroups);
+	export_squash(e, &r->auth.msg.cred, &r->bcred, r->bgroups);
 	mount_walk_next(r);
 }
 
@@ -438,29 +446,29 @@ mount_proc_export(struct nfs_req *r)
 void
 mount_dispatch(struct nfs_req *r)
 {
-	switch (r->call.proc) {
-	case 0:
+	switch (r->auth.msg.proc) {
+	case MOUNTPROC_NULL:
 		rpc_reply(r);
 		return;
-	case 1:
-		if (r->call.vers != MOUNT_V3)
+	case MOUNTPROC_MNT:
+		if (r->auth.msg.vers != MOUNT_V3)
 			break;	/* v1 handles are 32 bytes: ours do not fit */
 		mount_proc_mnt(r);
 		return;
-	case 2:
+	case MOUNTPROC_DUMP:
 		mount_proc_dump(r);
 		return;
-	case 3:
+	case MOUNTPROC_UMNT:
 		mount_proc_umnt(r, 0);
 		return;
-	case 4:
+	case MOUNTPROC_UMNTALL:
 		mount_proc_umnt(r, 1);
 		return;
-	case 5:
+	case MOUNTPROC_EXPORT:
 		mount_proc_export(r);
 		return;
 	}
 	log_debug("%s: MOUNT v%u procedure %u unavailable", r->peername,
-	    r->call.vers, r->call.proc);
+	    r->auth.msg.vers, r->auth.msg.proc);
 	rpc_reply_error(r, RPC_PROC_UNAVAIL);
 }

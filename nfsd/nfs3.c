@@ -112,6 +112,8 @@ struct nfs3_proc {
 	int		 modifies;	/* ROFS on a read-only export */
 	int		 nfh;		/* handles to resolve */
 	int		 fail_words;	/* empty post_op/wcc after the status */
+	int		 cached;	/* not idempotent: through the DRC */
+	int		 data_reply;	/* READ, READDIR*: data as args ask */
 };
 
 static const struct nfs3_proc nfs3_procs[NFS3_NPROC];
@@ -228,9 +230,9 @@ nfs3_fail(struct nfs_req *r, int status)
 		drc_abandon(r->env->drc, &r->drc_key);
 		r->drc_held = 0;
 	}
-	r->out.len = RPC_REPLY_HDR_SIZE;
+	r->out.len = rpcauth_reply_head(&r->auth);
 	xdrbuf_put_u32(&r->out, (uint32_t)status);
-	for (i = 0; i < nfs3_procs[r->call.proc].fail_words; i++)
+	for (i = 0; i < nfs3_procs[r->auth.msg.proc].fail_words; i++)
 		xdrbuf_put_u32(&r->out, 0);
 	rpc_reply(r);
 }
@@ -380,7 +382,7 @@ nfs3_resolve_done(void *arg, int status, void *reply, int fd)
 	if (status != 0) {
 		if (status == -EBADMSG || status == -ESTALE)
 			log_info_rl("%s: %s: %s handle", r->peername,
-			    nfs3_procs[r->call.proc].name,
+			    nfs3_procs[r->auth.msg.proc].name,
 			    status == -EBADMSG ? "malformed" : "stale");
 		nfs3_fail(r, nfs3_status_from_errno(status));
 		return;
@@ -396,7 +398,7 @@ nfs3_resolve_done(void *arg, int status, void *reply, int fd)
 static void
 nfs3_resolve(struct nfs_req *r)
 {
-	const struct nfs3_proc *p = &nfs3_procs[r->call.proc];
+	const struct nfs3_proc *p = &nfs3_procs[r->auth.msg.proc];
 	struct fhnode *n;
 	bd_fh_req req;
 	int i;
@@ -453,7 +455,7 @@ nfs3_resolve(struct nfs_req *r)
 		nfs3_fail(r, NFS3ERR_ROFS);
 		return;
 	}
-	export_squash(r->exp, &r->call.cred, &r->bcred, r->bgroups);
+	export_squash(r->exp, &r->auth.msg.cred, &r->bcred, r->bgroups);
 	p->fn(r);
 }
 
@@ -785,7 +787,7 @@ nfs3_open_io_done(void *arg, int status, void *reply, int fd)
 	unsigned int flags = r->io_flags;
 
 	if (status == -EACCES && (flags & STORE_IO_READ) &&
-	    (flags & STORE_IO_WRITE) && r->call.proc != 6) {
+	    (flags & STORE_IO_WRITE) && r->auth.msg.proc != 6) {
 		/* Write-only permission: ask for just that. */
 		r->io_flags = STORE_IO_WRITE | STORE_IO_OWNER_OVERRIDE;
 		r->retried = 1;
@@ -811,7 +813,7 @@ nfs3_open_io_done(void *arg, int status, void *reply, int fd)
 	}
 	fhcache_set_io(r->env->fhcache, n, fd, flags);
 	r->io_opened = 1;
-	nfs3_procs[r->call.proc].fn(r);
+	nfs3_procs[r->auth.msg.proc].fn(r);
 }
 
 static void
@@ -1084,7 +1086,7 @@ nfs3_create_done(void *arg, int status, void *reply, int fd)
 	nfs3_status(r, nfs3_status_from_errno(status));
 	if (status == 0) {
 		nfs3_cache_bd(r, &rep->fh, &rep->attr);
-		if (r->call.proc == 9)		/* MKDIR: empty, so complete */
+		if (r->auth.msg.proc == 9)		/* MKDIR: empty, so complete */
 			namecache_set_complete(r->env->namecache,
 			    rep->attr.ino);
 		nfs3_cache_name(r, 0, &NFS3_ARGS(r)->where,
@@ -1229,7 +1231,7 @@ nfs3_proc_remove(struct nfs_req *r)
 	req.cred = r->bcred;
 	nfs3_bd_fh(&req.dir, r->fh[0], r->fhlen[0]);
 	nfs3_bd_name(&req.name, a->where.name, a->where.namelen);
-	bdc_call(r->env->bdc, r->call.proc == 12 ? BD_REMOVE : BD_RMDIR,
+	bdc_call(r->env->bdc, r->auth.msg.proc == 12 ? BD_REMOVE : BD_RMDIR,
 	    (xdrproc_t)xdr_bd_dirop_req, &req, (xdrproc_t)xdr_bd_wcc_reply,
 	    sizeof(bd_wcc_reply), nfs3_remove_done, r);
 }
@@ -1358,7 +1360,7 @@ nfs3_readdir_entry(struct nfs_req *r, size_t start, size_t *dirbytes,
     size_t fhlen)
 {
 	struct nfs3_args *a = NFS3_ARGS(r);
-	int plus = r->call.proc == 17;
+	int plus = r->auth.msg.proc == 17;
 	size_t mark = r->out.len;
 
 	xdrbuf_put_u32(&r->out, 1);
@@ -1387,7 +1389,7 @@ nfs3_readdir_end(struct nfs_req *r, size_t sent, size_t avail, int eof,
     const struct nfs_attr *dir)
 {
 	if (sent == 0 && avail > 0 && NFS3_ARGS(r)->cookie >= 2) {
-		r->out.len = RPC_REPLY_HDR_SIZE;
+		r->out.len = rpcauth_reply_head(&r->auth);
 		nfs3_status(r, NFS3ERR_TOOSMALL);
 		nfs3_put_post_op(&r->out, dir);
 	} else {
@@ -1404,7 +1406,7 @@ nfs3_readdir_done(void *arg, int status, void *reply, int fd)
 	struct nfs3_args *a = NFS3_ARGS(r);
 	bd_readdir_reply *rep = reply;
 	struct nfs_attr dir, parent, ea;
-	int plus = r->call.proc == 17, have_parent, eof;
+	int plus = r->auth.msg.proc == 17, have_parent, eof;
 	size_t start, dirbytes = 0, i;
 	u_int n;
 
@@ -1472,7 +1474,7 @@ nfs3_readdir_cached(struct nfs_req *r)
 	const struct nfs_attr *ea = NULL, *pa = NULL;
 	const struct dirlist *l;
 	const struct dirent_c *e;
-	int plus = r->call.proc == 17;
+	int plus = r->auth.msg.proc == 17;
 	size_t start, dirbytes = 0, i, first;
 
 	struct perm_who w;
@@ -1534,7 +1536,7 @@ nfs3_proc_readdir(struct nfs_req *r)
 	req.cred = r->bcred;
 	nfs3_bd_fh(&req.dir, r->fh[0], r->fhlen[0]);
 	req.cookie = a->cookie <= 2 ? 0 : a->cookie;
-	req.plus = r->call.proc == 17;
+	req.plus = r->auth.msg.proc == 17;
 	/* Entries that may fit: a short name costs ~32 bytes, ~200 plus. */
 	est = a->maxcount / (req.plus ? 160 : 24) + 1;
 	req.maxents = est > BD_READDIR_MAX ? BD_READDIR_MAX : est;
@@ -1628,39 +1630,64 @@ nfs3_proc_null(struct nfs_req *r)
 	rpc_reply(r);
 }
 
+/*
+ * RFC 1813 3.3: the procedures.  cached: not idempotent, so a
+ * retransmission is answered from the duplicate request cache, not run
+ * again.  data_reply: the reply carries what the arguments ask for
+ * (counted against the connection's output caps when the call is read).
+ */
 static const struct nfs3_proc nfs3_procs[NFS3_NPROC] = {
-	{ "NULL", nfs3_proc_null, 0, 0, 0 },
-	{ "GETATTR", nfs3_proc_getattr, 0, 1, 0 },
-	{ "SETATTR", nfs3_proc_setattr, 1, 1, 2 },
-	{ "LOOKUP", nfs3_proc_lookup, 0, 1, 1 },
-	{ "ACCESS", nfs3_proc_access, 0, 1, 1 },
-	{ "READLINK", nfs3_proc_readlink, 0, 1, 1 },
-	{ "READ", nfs3_proc_read, 0, 1, 1 },
-	{ "WRITE", nfs3_proc_write, 1, 1, 2 },
-	{ "CREATE", nfs3_proc_create, 1, 1, 2 },
-	{ "MKDIR", nfs3_proc_mkdir, 1, 1, 2 },
-	{ "SYMLINK", nfs3_proc_symlink, 1, 1, 2 },
-	{ "MKNOD", nfs3_proc_mknod, 1, 1, 2 },
-	{ "REMOVE", nfs3_proc_remove, 1, 1, 2 },
-	{ "RMDIR", nfs3_proc_remove, 1, 1, 2 },
-	{ "RENAME", nfs3_proc_rename, 1, 2, 4 },
-	{ "LINK", nfs3_proc_link, 1, 2, 3 },
-	{ "READDIR", nfs3_proc_readdir, 0, 1, 1 },
-	{ "READDIRPLUS", nfs3_proc_readdir, 0, 1, 1 },
-	{ "FSSTAT", nfs3_proc_fsstat, 0, 1, 1 },
-	{ "FSINFO", nfs3_proc_fsinfo, 0, 1, 1 },
-	{ "PATHCONF", nfs3_proc_pathconf, 0, 1, 1 },
-	{ "COMMIT", nfs3_proc_commit, 1, 1, 2 },
+	{ "NULL", nfs3_proc_null, 0, 0, 0, 0, 0 },
+	{ "GETATTR", nfs3_proc_getattr, 0, 1, 0, 0, 0 },
+	{ "SETATTR", nfs3_proc_setattr, 1, 1, 2, 1, 0 },
+	{ "LOOKUP", nfs3_proc_lookup, 0, 1, 1, 0, 0 },
+	{ "ACCESS", nfs3_proc_access, 0, 1, 1, 0, 0 },
+	{ "READLINK", nfs3_proc_readlink, 0, 1, 1, 0, 0 },
+	{ "READ", nfs3_proc_read, 0, 1, 1, 0, 1 },
+	{ "WRITE", nfs3_proc_write, 1, 1, 2, 0, 0 },
+	{ "CREATE", nfs3_proc_create, 1, 1, 2, 1, 0 },
+	{ "MKDIR", nfs3_proc_mkdir, 1, 1, 2, 1, 0 },
+	{ "SYMLINK", nfs3_proc_symlink, 1, 1, 2, 1, 0 },
+	{ "MKNOD", nfs3_proc_mknod, 1, 1, 2, 1, 0 },
+	{ "REMOVE", nfs3_proc_remove, 1, 1, 2, 1, 0 },
+	{ "RMDIR", nfs3_proc_remove, 1, 1, 2, 1, 0 },
+	{ "RENAME", nfs3_proc_rename, 1, 2, 4, 1, 0 },
+	{ "LINK", nfs3_proc_link, 1, 2, 3, 1, 0 },
+	{ "READDIR", nfs3_proc_readdir, 0, 1, 1, 0, 1 },
+	{ "READDIRPLUS", nfs3_proc_readdir, 0, 1, 1, 0, 1 },
+	{ "FSSTAT", nfs3_proc_fsstat, 0, 1, 1, 0, 0 },
+	{ "FSINFO", nfs3_proc_fsinfo, 0, 1, 1, 0, 0 },
+	{ "PATHCONF", nfs3_proc_pathconf, 0, 1, 1, 0, 0 },
+	{ "COMMIT", nfs3_proc_commit, 1, 1, 2, 0, 0 },
 };
+
+int
+nfs3_proc_cached(uint32_t proc)
+{
+	return proc < NFS3_NPROC && nfs3_procs[proc].cached;
+}
+
+/* What a READ, READDIR or READDIRPLUS reply may carry: what it asks. */
+size_t
+nfs3_reply_data(uint32_t proc, const struct xdrbuf_in *args)
+{
+	struct xdrbuf_in x = *args;
+	struct nfs3_args a;
+
+	if (proc >= NFS3_NPROC || !nfs3_procs[proc].data_reply ||
+	    nfs3_decode_args(proc, &x, &a) == -1)
+		return 0;
+	return nfs3_procs[proc].fn == nfs3_proc_read ? a.count : a.maxcount;
+}
 
 void
 nfs3_dispatch(struct nfs_req *r)
 {
 	struct nfs3_args *a;
 
-	if (r->call.proc >= NFS3_NPROC) {
+	if (r->auth.msg.proc >= NFS3_NPROC) {
 		log_info_rl("%s: NFSv3 procedure %u unavailable", r->peername,
-		    r->call.proc);
+		    r->auth.msg.proc);
 		rpc_reply_error(r, RPC_PROC_UNAVAIL);
 		return;
 	}
@@ -1669,14 +1696,15 @@ nfs3_dispatch(struct nfs_req *r)
 		return;
 	}
 	r->proc_args = a;
-	if (nfs3_decode_args(r->call.proc, &r->args, a) == -1) {
+	if (nfs3_decode_args(r->auth.msg.proc, &r->args, a) == -1) {
 		log_warnx_rl("%s: %s: malformed arguments (xid %08x)",
-		    r->peername, nfs3_procs[r->call.proc].name, r->call.xid);
+		    r->peername, nfs3_procs[r->auth.msg.proc].name,
+		    r->auth.msg.xid);
 		r->env->stat_errors++;
 		rpc_reply_error(r, RPC_GARBAGE_ARGS);
 		return;
 	}
-	r->nfh = nfs3_procs[r->call.proc].nfh;
+	r->nfh = nfs3_procs[r->auth.msg.proc].nfh;
 	r->fh[0] = a->fh;
 	r->fhlen[0] = a->fhlen;
 	if (r->nfh == 2) {
@@ -1684,7 +1712,7 @@ nfs3_dispatch(struct nfs_req *r)
 		r->fhlen[1] = a->to.fhlen;
 	}
 	if (r->nfh == 0) {
-		nfs3_procs[r->call.proc].fn(r);
+		nfs3_procs[r->auth.msg.proc].fn(r);
 		return;
 	}
 	nfs3_resolve(r);

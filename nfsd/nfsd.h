@@ -22,6 +22,7 @@
 
 #include "blockd_msg.h"
 #include "daemon.h"
+#include "rpcauth.h"
 #include "rpcmsg.h"
 #include "share_rules.h"
 #include "xdrbuf.h"
@@ -131,7 +132,7 @@ typedef void	 drc_foreach_fn(void *arg, const struct drc_key *,
 void		 drc_foreach_done(struct drc *, drc_foreach_fn *, void *arg);
 uint32_t	 drc_checksum(const uint8_t *, size_t);
 /*
- * Of a call record that rpcmsg_decode_call accepted: its credential and
+ * Of a call record that rpcauth_accept accepted: its credential and
  * the first DRC_CHECKSUM_ARGS bytes of its arguments (not the verifier,
  * which a retransmission may change).
  */
@@ -283,7 +284,7 @@ struct nfs_req {
 	uint8_t			 addr[16];
 	unsigned int		 port;
 	char			 peername[64];
-	struct rpcmsg_call	 call;
+	struct rpcauth_call	 auth;		/* header, flavour, identity */
 	uint8_t			*rec;		/* the record; owned */
 	size_t			 reclen;
 	struct xdrbuf_in	 args;
@@ -443,6 +444,10 @@ uint32_t mount_path_normalize(const uint8_t *, size_t, char *out,
 
 /* nfs3.c */
 void	 nfs3_dispatch(struct nfs_req *);
+/* Whether proc goes through the duplicate request cache. */
+int	 nfs3_proc_cached(uint32_t proc);
+/* The data a reply to proc with these arguments may carry. */
+size_t	 nfs3_reply_data(uint32_t proc, const struct xdrbuf_in *);
 int	 nfs3_status_from_errno(int);
 void	 nfs3_notify(struct nfsd_env *, const bd_notify *);
 

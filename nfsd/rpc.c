@@ -168,6 +168,7 @@ nfs_req_free(struct nfs_req *r)
 	if (c != NULL && r->out_reserved > 0)
 		connlimit_out_done(c->env->connlimit, &c->lim,
 		    r->out_reserved);
+	rpcauth_call_clear(&r->auth);
 	free(r->rec);
 	free(r->proc_args);
 	xdrbuf_out_free(&r->out);
@@ -274,29 +275,35 @@ rpc_send(struct nfs_req *r)
 	rpc_conn_unref(c);
 }
 
+/*
+ * The reply's head (verifier and all) is the flavour's; a flavour that
+ * wraps results would need READ's data inline, not sent from data_fd:
+ * nfsd serves AUTH_NONE and AUTH_SYS (rpcauth_default), which do not.
+ */
 void
 rpc_reply(struct nfs_req *r)
 {
-	rpcmsg_reply_header(&r->out, r->call.xid, RPC_SUCCESS);
+	rpcauth_reply_finish(&r->auth, &r->out, RPC_SUCCESS);
 	rpc_send(r);
 }
 
 void
 rpc_reply_error(struct nfs_req *r, uint32_t accept_stat)
 {
-	r->out.len = RPC_REPLY_HDR_SIZE;
+	r->out.len = rpcauth_reply_head(&r->auth);
 	iofd_unref(r->data_fd);
 	r->data_fd = NULL;
 	r->data_len = 0;
-	rpcmsg_reply_header(&r->out, r->call.xid, accept_stat);
 	if (accept_stat == RPC_PROG_MISMATCH) {
-		uint32_t low = r->call.prog == MOUNT_PROGRAM ? MOUNT_V1 : NFS_V3;
-		uint32_t high = r->call.prog == MOUNT_PROGRAM ? MOUNT_V3 :
+		uint32_t low = r->auth.msg.prog == MOUNT_PROGRAM ? MOUNT_V1 :
+		    NFS_V3;
+		uint32_t high = r->auth.msg.prog == MOUNT_PROGRAM ? MOUNT_V3 :
 		    NFS_V3;
 
 		xdrbuf_put_u32(&r->out, low);
 		xdrbuf_put_u32(&r->out, high);
 	}
+	rpcauth_reply_finish(&r->auth, &r->out, accept_stat);
 	rpc_send(r);
 }
 
@@ -322,7 +329,7 @@ rpc_reply_saved(struct nfs_req *r, const uint8_t *saved, size_t len)
 static void
 rpc_denied(struct nfs_req *r, uint32_t reject_stat, uint32_t detail)
 {
-	rpcmsg_reply_denied(&r->out, r->call.xid, reject_stat, detail);
+	rpcmsg_reply_denied(&r->out, r->auth.msg.xid, reject_stat, detail);
 	rpc_send(r);
 }
 
@@ -339,15 +346,10 @@ rpc_denied(struct nfs_req *r, uint32_t reject_stat, uint32_t detail)
 static size_t
 rpc_reply_estimate(const struct nfs_req *r)
 {
-	struct xdrbuf_in x = r->args;
-	struct nfs3_args a;
 	size_t n = 0;
 
-	if (r->call.prog == NFS_PROGRAM && r->call.vers == NFS_V3 &&
-	    (r->call.proc == 6 || r->call.proc == 16 ||
-	    r->call.proc == 17) &&
-	    nfs3_decode_args(r->call.proc, &x, &a) == 0)
-		n = r->call.proc == 6 ? a.count : a.maxcount;
+	if (r->auth.msg.prog == NFS_PROGRAM && r->auth.msg.vers == NFS_V3)
+		n = nfs3_reply_data(r->auth.msg.proc, &r->args);
 	if (n > NFS3_MAXDATA)
 		n = NFS3_MAXDATA;
 	return n + RPC_REPLY_SLACK;
@@ -363,16 +365,17 @@ rpc_process(struct nfsd_env *env, struct nfs_req *r, int mount_only)
 
 	env->stat_calls++;
 	xdrbuf_out_init(&r->out);
-	if (xdrbuf_reserve(&r->out, RPC_REPLY_HDR_SIZE) == NULL) {
+	v = rpcauth_accept(rpcauth_default, r->rec, r->reclen, &r->auth);
+	if (rpcauth_reply_begin(&r->auth, &r->out) == -1) {
 		nfs_req_free(r);
 		return;
 	}
-	v = rpcmsg_decode_call(r->rec, r->reclen, &r->call);
 	switch (v) {
 	case RPCMSG_OK:
 		break;
 	case RPCMSG_DROP:
 	case RPCMSG_NOT_CALL:
+	case RPCMSG_AUTH_DROP:
 		env->stat_errors++;
 		log_warnx_rl("%s: record of %zu bytes dropped: %s", r->peername,
 		    r->reclen, rpcmsg_verdict_name(v));
@@ -380,64 +383,62 @@ rpc_process(struct nfsd_env *env, struct nfs_req *r, int mount_only)
 		return;
 	case RPCMSG_RPC_MISMATCH:
 		env->stat_errors++;
-		log_warnx_rl("%s: xid %08x: %s", r->peername, r->call.xid,
+		log_warnx_rl("%s: xid %08x: %s", r->peername, r->auth.msg.xid,
 		    rpcmsg_verdict_name(v));
 		rpc_denied(r, RPC_MISMATCH, 0);
 		return;
 	case RPCMSG_AUTH_BADCRED:
 	case RPCMSG_AUTH_BADVERF:
+	case RPCMSG_AUTH_ERROR:
 		env->stat_errors++;
-		log_warnx_rl("%s: xid %08x: %s", r->peername, r->call.xid,
+		log_warnx_rl("%s: xid %08x: %s", r->peername, r->auth.msg.xid,
 		    rpcmsg_verdict_name(v));
-		rpc_denied(r, RPC_AUTH_ERROR, v == RPCMSG_AUTH_BADCRED ?
-		    RPC_AUTH_BADCRED : RPC_AUTH_BADVERF);
+		rpc_denied(r, RPC_AUTH_ERROR, rpcauth_denied_stat(&r->auth, v));
 		return;
 	case RPCMSG_GARBAGE:
 		env->stat_errors++;
-		log_warnx_rl("%s: xid %08x: %s", r->peername, r->call.xid,
+		log_warnx_rl("%s: xid %08x: %s", r->peername, r->auth.msg.xid,
 		    rpcmsg_verdict_name(v));
 		rpc_reply_error(r, RPC_GARBAGE_ARGS);
 		return;
 	}
-	xdrbuf_in_init(&r->args, r->rec + r->call.args_off,
-	    r->reclen - r->call.args_off);
+	xdrbuf_in_init(&r->args, r->auth.args, r->auth.args_len);
 	if (r->conn != NULL) {
 		r->out_reserved = rpc_reply_estimate(r) + r->reclen;
 		connlimit_out_add(env->connlimit, &r->conn->lim,
 		    r->out_reserved);
 	}
-	switch (r->call.prog) {
+	switch (r->auth.msg.prog) {
 	case NFS_PROGRAM:
 		if (mount_only)
 			break;
-		if (r->call.vers != NFS_V3) {
+		if (r->auth.msg.vers != NFS_V3) {
 			log_debug("%s: NFS version %u", r->peername,
-			    r->call.vers);
+			    r->auth.msg.vers);
 			rpc_reply_error(r, RPC_PROG_MISMATCH);
 			return;
 		}
 		/* Non-idempotent procedures go through the DRC. */
-		if (r->call.proc == 8 || (r->call.proc >= 9 &&
-		    r->call.proc <= 15) || r->call.proc == 2) {
+		if (nfs3_proc_cached(r->auth.msg.proc)) {
 			memcpy(r->drc_key.addr, r->addr, 16);
 			r->drc_key.port = r->port;
-			r->drc_key.xid = r->call.xid;
-			r->drc_key.prog = r->call.prog;
-			r->drc_key.vers = r->call.vers;
-			r->drc_key.proc = r->call.proc;
+			r->drc_key.xid = r->auth.msg.xid;
+			r->drc_key.prog = r->auth.msg.prog;
+			r->drc_key.vers = r->auth.msg.vers;
+			r->drc_key.proc = r->auth.msg.proc;
 			r->drc_key.args_sum = drc_call_checksum(r->rec,
-			    r->reclen, r->call.args_off);
+			    r->reclen, r->auth.msg.args_off);
 			switch (drc_lookup(env->drc, &r->drc_key, &saved,
 			    &savedlen)) {
 			case DRC_IN_PROGRESS:
 				log_debug("%s: xid %08x in progress; "
 				    "retransmission dropped", r->peername,
-				    r->call.xid);
+				    r->auth.msg.xid);
 				nfs_req_free(r);
 				return;
 			case DRC_HIT:
 				log_debug("%s: xid %08x replayed from the "
-				    "DRC", r->peername, r->call.xid);
+				    "DRC", r->peername, r->auth.msg.xid);
 				rpc_reply_saved(r, saved, savedlen);
 				return;
 			case DRC_MISS:
@@ -448,14 +449,15 @@ rpc_process(struct nfsd_env *env, struct nfs_req *r, int mount_only)
 		nfs3_dispatch(r);
 		return;
 	case MOUNT_PROGRAM:
-		if (r->call.vers != MOUNT_V1 && r->call.vers != MOUNT_V3) {
+		if (r->auth.msg.vers != MOUNT_V1 &&
+		    r->auth.msg.vers != MOUNT_V3) {
 			rpc_reply_error(r, RPC_PROG_MISMATCH);
 			return;
 		}
 		mount_dispatch(r);
 		return;
 	}
-	log_debug("%s: program %u unavailable", r->peername, r->call.prog);
+	log_debug("%s: program %u unavailable", r->peername, r->auth.msg.prog);
 	rpc_reply_error(r, RPC_PROG_UNAVAIL);
 }
 

@@ -35,7 +35,8 @@
 #include "log.h"
 #include "util.h"
 #include "monitor.h"
-#include "rpc.h"
+#include "rpcclnt.h"
+#include "rpcsvc.h"
 #include "rpcbind.h"
 #include "sm_prot.h"
 #include "stated_client.h"
@@ -44,8 +45,8 @@
 struct statd_env {
 	struct daemon		*daemon;
 	struct ipc_client	*stated;
-	struct rpc_service	*svc;
-	struct rpc_client	*calls;
+	struct rpcsvc		*svc;
+	struct rpcclnt		*calls;
 	int			 tcp_fd;
 	int			 udp_fd;
 	int			 call_fd;
@@ -136,7 +137,7 @@ statd_notify_all(struct statd_env *env, const char *why)
 		}
 		if ((host = strdup(e->mon_name)) == NULL)
 			continue;
-		if (rpc_client_call(env->calls, (struct sockaddr *)&ss, len,
+		if (rpcclnt_call(env->calls, (struct sockaddr *)&ss, len,
 		    SM_PROG, SM_VERS, SM_PROC_NOTIFY, (xdrproc_t)xdr_stat_chge,
 		    &sc, 5, statd_notify_sent, host) == -1) {
 			free(host);
@@ -244,7 +245,7 @@ statd_release(struct statd_env *env, const char *host)
 }
 
 static int
-statd_local(struct rpc_call *call, const char *what)
+statd_local(struct rpcsvc_call *call, const char *what)
 {
 	if (call->peer_loopback)
 		return 1;
@@ -255,7 +256,7 @@ statd_local(struct rpc_call *call, const char *what)
 
 /* The sender's address as SM_MON's priv holds it (IPv4 mapped). */
 static void
-statd_priv_of(const struct rpc_call *call, uint8_t *priv)
+statd_priv_of(const struct rpcsvc_call *call, uint8_t *priv)
 {
 	memset(priv, 0, MONITOR_PRIV_SIZE);
 	if (call->peer.ss_family == AF_INET) {
@@ -274,7 +275,7 @@ statd_priv_of(const struct rpc_call *call, uint8_t *priv)
  * claim a name, so the name alone proves nothing.
  */
 static void
-statd_notified(struct statd_env *env, struct rpc_call *call,
+statd_notified(struct statd_env *env, struct rpcsvc_call *call,
     const struct stat_chge *c)
 {
 	uint8_t priv[MONITOR_PRIV_SIZE];
@@ -301,104 +302,139 @@ statd_notified(struct statd_env *env, struct rpc_call *call,
 	    "that address", call->peer_addr, c->mon_name);
 }
 
-/* XNFS 11: the SM procedures. */
+/* NSM calls are small. */
+#define SM_RECORD_MAX	(64 * 1024)
+
+/* XNFS 11: the SM procedures, one handler each. */
 static void
-statd_dispatch(struct rpc_call *call, void *arg)
+statd_proc_null(struct rpcsvc_call *call, void *args, void *arg)
+{
+	(void)args;
+	(void)arg;
+	rpcsvc_reply(call, NULL);
+}
+
+static void
+statd_proc_stat(struct rpcsvc_call *call, void *args, void *arg)
 {
 	struct statd_env *env = arg;
-	union {
-		struct sm_name		name;
-		struct mon		mon;
-		struct mon_id		mon_id;
-		struct my_id		my_id;
-		struct stat_chge	chge;
-	} a;
 	struct sm_stat_res res;
-	struct sm_stat st;
-	xdrproc_t proc;
 
-	memset(&a, 0, sizeof(a));
-	switch (call->hdr.proc) {
-	case SM_PROC_NULL:
-		rpc_reply(call, NULL, NULL);
-		return;
-	case SM_PROC_STAT:
-		proc = (xdrproc_t)xdr_sm_name;
-		break;
-	case SM_PROC_MON:
-		proc = (xdrproc_t)xdr_mon;
-		break;
-	case SM_PROC_UNMON:
-		proc = (xdrproc_t)xdr_mon_id;
-		break;
-	case SM_PROC_UNMON_ALL:
-		proc = (xdrproc_t)xdr_my_id;
-		break;
-	case SM_PROC_SIMU_CRASH:
-		proc = NULL;
-		break;
-	case SM_PROC_NOTIFY:
-		proc = (xdrproc_t)xdr_stat_chge;
-		break;
-	default:
-		rpc_reply_error(call, RPC_ACCEPT_PROC_UNAVAIL);
-		return;
-	}
-	if (proc != NULL && rpc_decode_args(call, proc, &a) == -1) {
-		log_warnx_rl("SM procedure %u from %s: garbage arguments",
-		    call->hdr.proc, call->peer_addr);
-		rpc_reply_error(call, RPC_ACCEPT_GARBAGE_ARGS);
-		return;
-	}
+	(void)args;
+	memset(&res, 0, sizeof(res));
+	res.res_stat = stat_succ;
+	res.state = env->mon.state;
+	rpcsvc_reply(call, &res);
+}
+
+static void
+statd_proc_mon(struct rpcsvc_call *call, void *args, void *arg)
+{
+	struct statd_env *env = arg;
+	struct mon *m = args;
+	struct sm_stat_res res;
+
 	memset(&res, 0, sizeof(res));
 	res.state = env->mon.state;
-	st.state = env->mon.state;
-	switch (call->hdr.proc) {
-	case SM_PROC_STAT:
+	res.res_stat = stat_fail;
+	if (statd_local(call, "SM_MON") &&
+	    monitor_add(&env->mon, m->mon_id.mon_name,
+	    m->mon_id.my_id.my_name, m->mon_id.my_id.my_prog,
+	    m->mon_id.my_id.my_vers, m->mon_id.my_id.my_proc,
+	    (const uint8_t *)m->priv) == 0) {
 		res.res_stat = stat_succ;
-		rpc_reply(call, (xdrproc_t)xdr_sm_stat_res, &res);
-		break;
-	case SM_PROC_MON:
-		res.res_stat = stat_fail;
-		if (statd_local(call, "SM_MON") &&
-		    monitor_add(&env->mon, a.mon.mon_id.mon_name,
-		    a.mon.mon_id.my_id.my_name, a.mon.mon_id.my_id.my_prog,
-		    a.mon.mon_id.my_id.my_vers, a.mon.mon_id.my_id.my_proc,
-		    (const uint8_t *)a.mon.priv) == 0) {
-			res.res_stat = stat_succ;
-			statd_save(env);
-			log_debug("monitoring %s", a.mon.mon_id.mon_name);
-		}
-		rpc_reply(call, (xdrproc_t)xdr_sm_stat_res, &res);
-		break;
-	case SM_PROC_UNMON:
-		if (statd_local(call, "SM_UNMON") &&
-		    monitor_remove(&env->mon, a.mon_id.mon_name,
-		    a.mon_id.my_id.my_name, a.mon_id.my_id.my_prog,
-		    a.mon_id.my_id.my_vers, a.mon_id.my_id.my_proc) > 0)
-			statd_save(env);
-		rpc_reply(call, (xdrproc_t)xdr_sm_stat, &st);
-		break;
-	case SM_PROC_UNMON_ALL:
-		if (statd_local(call, "SM_UNMON_ALL") &&
-		    monitor_remove(&env->mon, NULL, a.my_id.my_name,
-		    a.my_id.my_prog, a.my_id.my_vers, a.my_id.my_proc) > 0)
-			statd_save(env);
-		rpc_reply(call, (xdrproc_t)xdr_sm_stat, &st);
-		break;
-	case SM_PROC_SIMU_CRASH:
-		if (statd_local(call, "SM_SIMU_CRASH"))
-			statd_bump(env, "SM_SIMU_CRASH");
-		rpc_reply(call, NULL, NULL);
-		break;
-	case SM_PROC_NOTIFY:
-		statd_notified(env, call, &a.chge);
-		rpc_reply(call, NULL, NULL);
-		break;
+		statd_save(env);
+		log_debug("monitoring %s", m->mon_id.mon_name);
 	}
-	if (proc != NULL)
-		xdr_free(proc, (char *)&a);
+	rpcsvc_reply(call, &res);
 }
+
+static void
+statd_proc_unmon(struct rpcsvc_call *call, void *args, void *arg)
+{
+	struct statd_env *env = arg;
+	struct mon_id *id = args;
+	struct sm_stat st;
+
+	if (statd_local(call, "SM_UNMON") &&
+	    monitor_remove(&env->mon, id->mon_name, id->my_id.my_name,
+	    id->my_id.my_prog, id->my_id.my_vers, id->my_id.my_proc) > 0)
+		statd_save(env);
+	st.state = env->mon.state;
+	rpcsvc_reply(call, &st);
+}
+
+static void
+statd_proc_unmon_all(struct rpcsvc_call *call, void *args, void *arg)
+{
+	struct statd_env *env = arg;
+	struct my_id *id = args;
+	struct sm_stat st;
+
+	if (statd_local(call, "SM_UNMON_ALL") &&
+	    monitor_remove(&env->mon, NULL, id->my_name, id->my_prog,
+	    id->my_vers, id->my_proc) > 0)
+		statd_save(env);
+	st.state = env->mon.state;
+	rpcsvc_reply(call, &st);
+}
+
+static void
+statd_proc_simu_crash(struct rpcsvc_call *call, void *args, void *arg)
+{
+	struct statd_env *env = arg;
+
+	(void)args;
+	if (statd_local(call, "SM_SIMU_CRASH"))
+		statd_bump(env, "SM_SIMU_CRASH");
+	rpcsvc_reply(call, NULL);
+}
+
+static void
+statd_proc_notify(struct rpcsvc_call *call, void *args, void *arg)
+{
+	statd_notified(arg, call, args);
+	rpcsvc_reply(call, NULL);
+}
+
+static const struct rpcsvc_proc sm_procs[] = {
+	[SM_PROC_NULL] = { "NULL", NULL, 0, NULL, statd_proc_null,
+	    RPCSVC_CACHE_NONE },
+	[SM_PROC_STAT] = { "STAT", (xdrproc_t)xdr_sm_name,
+	    sizeof(struct sm_name), (xdrproc_t)xdr_sm_stat_res,
+	    statd_proc_stat, RPCSVC_CACHE_NONE },
+	[SM_PROC_MON] = { "MON", (xdrproc_t)xdr_mon, sizeof(struct mon),
+	    (xdrproc_t)xdr_sm_stat_res, statd_proc_mon, RPCSVC_CACHE_NONE },
+	[SM_PROC_UNMON] = { "UNMON", (xdrproc_t)xdr_mon_id,
+	    sizeof(struct mon_id), (xdrproc_t)xdr_sm_stat, statd_proc_unmon,
+	    RPCSVC_CACHE_NONE },
+	[SM_PROC_UNMON_ALL] = { "UNMON_ALL", (xdrproc_t)xdr_my_id,
+	    sizeof(struct my_id), (xdrproc_t)xdr_sm_stat,
+	    statd_proc_unmon_all, RPCSVC_CACHE_NONE },
+	[SM_PROC_SIMU_CRASH] = { "SIMU_CRASH", NULL, 0, NULL,
+	    statd_proc_simu_crash, RPCSVC_CACHE_NONE },
+	[SM_PROC_NOTIFY] = { "NOTIFY", (xdrproc_t)xdr_stat_chge,
+	    sizeof(struct stat_chge), NULL, statd_proc_notify,
+	    RPCSVC_CACHE_NONE },
+};
+
+static const struct rpcsvc_version sm_versions[] = {
+	{ SM_VERS, sm_procs, sizeof(sm_procs) / sizeof(sm_procs[0]) },
+};
+
+static const struct rpcsvc_program sm_program = {
+	.name = "NSM",
+	.prog = SM_PROG,
+	.vers_min = SM_VERS,
+	.vers_max = SM_VERS,
+	.record_max = SM_RECORD_MAX,
+	.versions = sm_versions,
+	.nversions = 1,
+};
+
+static const struct rpcsvc_program *const sm_programs[] = {
+	&sm_program, NULL
+};
 
 /*
  * Before the sandbox: open the two state slots (kept as file
@@ -447,14 +483,14 @@ statd_pre_init(struct daemon *d)
 	else
 		snprintf(env->name, sizeof(env->name), "dittofs");
 	statd_state_open(env, d->state_dir);
-	if (rpc_bind_sockets(addr, port, &env->tcp_fd, &env->udp_fd) == -1)
+	if (rpcsvc_bind_sockets(addr, port, &env->tcp_fd, &env->udp_fd) == -1)
 		fatal("NSM on %s port %d", addr, port);
-	env->port = rpc_socket_port(env->tcp_fd);
-	if ((env->call_fd = rpc_client_socket(sandbox_may_bind_reserved())) == -1)
+	env->port = rpcsvc_socket_port(env->tcp_fd);
+	if ((env->call_fd = rpcclnt_socket(sandbox_may_bind_reserved())) == -1)
 		fatal("call socket");
 	if (conf_get_bool(d->conf, "statd", "rpcbind") &&
-	    (env->rpcbind = rpc_register(d, SM_PROG, SM_VERS, SM_VERS,
-	    env->port, rpc_socket_port(env->udp_fd))) != NULL)
+	    (env->rpcbind = rpcsvc_register(d, SM_PROG, SM_VERS, SM_VERS,
+	    env->port, rpcsvc_socket_port(env->udp_fd))) != NULL)
 		log_info("registered NSM v1 with rpcbind, port %d", env->port);
 }
 
@@ -464,12 +500,11 @@ statd_post_init(struct daemon *d)
 	struct statd_env *env = d->env;
 	char stated[PATH_MAX + 32];
 
-	env->calls = rpc_client_new(d->base, env->call_fd);
-	env->svc = rpc_service_new(d->base, SM_PROG, SM_VERS, SM_VERS,
-	    statd_dispatch, env);
+	env->calls = rpcclnt_new(d->base, env->call_fd);
+	env->svc = rpcsvc_new(d->base, sm_programs, env);
 	if (env->calls == NULL || env->svc == NULL ||
-	    rpc_service_configure(env->svc, d->conf, "statd") == -1 ||
-	    rpc_service_listen(env->svc, env->tcp_fd, env->udp_fd) == -1)
+	    rpcsvc_configure(env->svc, d->conf, "statd") == -1 ||
+	    rpcsvc_listen(env->svc, env->tcp_fd, env->udp_fd) == -1)
 		fatalx("NSM service");
 	snprintf(stated, sizeof(stated), "%s/stated.sock",
 	    d->sandbox.chroot[0] ? "" : d->run_dir);
@@ -492,8 +527,8 @@ statd_stop(struct daemon *d)
 	/* At a clean stop; a restart registers again. */
 	rpcbind_close(env->rpcbind, "NSM");
 	env->rpcbind = NULL;
-	rpc_service_free(env->svc);
-	rpc_client_free(env->calls);
+	rpcsvc_free(env->svc);
+	rpcclnt_free(env->calls);
 	ipc_client_free(env->stated);
 	env->svc = NULL;
 	env->calls = NULL;

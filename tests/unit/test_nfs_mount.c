@@ -118,9 +118,9 @@ mount_call(struct nfsd_env *env, const char *peer, uint32_t proc,
 	r.addr[10] = r.addr[11] = 0xff;
 	r.addr[12] = 127;
 	r.addr[15] = 1;
-	r.call.prog = MOUNT_PROGRAM;
-	r.call.vers = MOUNT_V3;
-	r.call.proc = proc;
+	r.auth.msg.prog = MOUNT_PROGRAM;
+	r.auth.msg.vers = MOUNT_V3;
+	r.auth.msg.proc = proc;
 	if (path != NULL) {
 		len = strlen(path);
 		args[0] = args[1] = 0;

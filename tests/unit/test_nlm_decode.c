@@ -1,5 +1,5 @@
 /*
- * lockd's wire decoding: the RPC call header (lockd/rpc.c) and the NLM
+ * lockd's wire decoding: the RPC call header (common/rpcmsg.c, common/rpcauth.c) and the NLM
  * arguments of every version (nlm_decode_request in lockd/nlm.c):
  * valid input, every truncation, lengths beyond their bounds, huge
  * lengths, random garbage.  Nothing may crash; bad input is refused.

@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "rpcauth.h"
 #include "rpcmsg.h"
 #include "tap.h"
 
@@ -54,6 +55,7 @@ main(void)
 {
 	uint8_t b[512];
 	struct rpcmsg_call c;
+	struct rpcauth_call ac;
 	struct xdrbuf_out o;
 	size_t n;
 
@@ -104,9 +106,11 @@ main(void)
 	    "AUTH_UNIX verifier: AUTH_BADVERF");
 
 	/* Reply headers. */
+	memset(&ac, 0, sizeof(ac));
+	ac.msg.xid = 0x55;
 	xdrbuf_out_init(&o);
-	xdrbuf_reserve(&o, RPC_REPLY_HDR_SIZE);
-	rpcmsg_reply_header(&o, 0x55, RPC_GARBAGE_ARGS);
+	rpcauth_reply_begin(&ac, &o);
+	rpcauth_reply_finish(&ac, &o, RPC_GARBAGE_ARGS);
 	tap_ok(xdrbuf_peek_u32(o.buf + 4) == 0x55 &&
 	    xdrbuf_peek_u32(o.buf + 8) == RPC_REPLY &&
 	    xdrbuf_peek_u32(o.buf + 24) == RPC_GARBAGE_ARGS,
@@ -129,10 +133,11 @@ main(void)
 		uint32_t xid, stat;
 		size_t off;
 
+		ac.msg.xid = 0x78;
 		xdrbuf_out_init(&o);
-		xdrbuf_reserve(&o, RPC_REPLY_HDR_SIZE);
-		rpcmsg_reply_header(&o, 0x78, RPC_SUCCESS);
+		rpcauth_reply_begin(&ac, &o);
 		xdrbuf_put_u32(&o, 4045);
+		rpcauth_reply_finish(&ac, &o, RPC_SUCCESS);
 		tap_ok(rpcmsg_decode_reply(o.buf + 4, o.len - 4, &xid, &stat,
 		    &off) == 0 && xid == 0x78 && stat == RPC_SUCCESS &&
 		    off == 24 && xdrbuf_peek_u32(o.buf + 4 + off) == 4045,

@@ -1,8 +1,9 @@
 /*
- * lockd's ONC RPC layer (RFC 5531; record marking, section 11).  See
- * rpc.h.  The call header is read by hand with every length checked;
- * argument and result bodies go through rpcgen's XDR routines over a
- * memory stream, which check their own bounds.
+ * The ONC RPC server (RFC 5531; record marking, section 11) that lockd
+ * and statd run on.  See rpcsvc.h.  The call header is read by
+ * common/rpcmsg.c and its flavour by common/rpcauth.c; argument and
+ * result bodies go through rpcgen's XDR routines over a memory stream,
+ * which check their own bounds.
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
@@ -23,18 +24,13 @@
 #include "connlimit.h"
 #include "daemon.h"
 #include "log.h"
-#include "rpc.h"
+#include "rpcsvc.h"
 #include "rpcbind.h"
 #include "util.h"
 
-#define PMAP_PROG		100000
-#define PMAP_VERS		2
-#define PMAP_PROC_GETPORT	3
-#define PMAP_PORT		111
-
-struct rpc_conn {
-	TAILQ_ENTRY(rpc_conn)	 entry;
-	struct rpc_service	*svc;
+struct rpcsvc_conn {
+	TAILQ_ENTRY(rpcsvc_conn)	 entry;
+	struct rpcsvc	*svc;
 	struct bufferevent	*bev;
 	struct evbuffer_cb_entry *out_cb;	/* counts queued output */
 	struct connlimit_conn	 lim;
@@ -46,14 +42,24 @@ struct rpc_conn {
 	size_t			 record_len;
 	struct sockaddr_storage	 peer;
 	socklen_t		 peer_len;
+	/* Calls this server sent back to the peer (the backchannel). */
+	TAILQ_HEAD(, rpcsvc_back) back;
+	size_t			 nback;
+	uint32_t		 next_xid;
 };
 
-struct rpc_service {
+struct rpcsvc_back {
+	TAILQ_ENTRY(rpcsvc_back) entry;
+	uint32_t		 xid;
+	rpcsvc_result_fn	*fn;
+	void			*arg;
+};
+
+struct rpcsvc {
 	struct event_base	*base;
-	uint32_t		 prog;
-	uint32_t		 vers_min;
-	uint32_t		 vers_max;
-	rpc_dispatch_fn		*dispatch;
+	const struct rpcsvc_program *const *programs;
+	size_t			 record_max;	/* the largest program's */
+	uint8_t			*udp_buf;
 	void			*arg;
 	int			 tcp_fd;
 	int			 udp_fd;
@@ -61,13 +67,13 @@ struct rpc_service {
 	struct event		*ev_udp;
 	struct event		*ev_sweep;
 	struct connlimit	*lim;
-	TAILQ_HEAD(, rpc_conn)	 conns;
+	TAILQ_HEAD(, rpcsvc_conn)	 conns;
 	size_t			 nconns;
-	struct rpc_stats	 stats;
+	struct rpcsvc_stats	 stats;
 };
 
 void
-rpc_addr_string(const struct sockaddr *sa, char *buf, size_t len,
+rpcsvc_addr_string(const struct sockaddr *sa, char *buf, size_t len,
     int *loopback)
 {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
@@ -94,7 +100,7 @@ rpc_addr_string(const struct sockaddr *sa, char *buf, size_t len,
 
 /* The address as connlimit counts it: IPv4 as ::ffff:a.b.c.d. */
 static void
-rpc_addr_key(const struct sockaddr *sa, uint8_t addr[16])
+rpcsvc_addr_key(const struct sockaddr *sa, uint8_t addr[16])
 {
 	memset(addr, 0, 16);
 	if (sa->sa_family == AF_INET) {
@@ -108,16 +114,113 @@ rpc_addr_key(const struct sockaddr *sa, uint8_t addr[16])
 
 /* Server. */
 
-static void	rpc_conn_unref(struct rpc_conn *);
+static void	rpcsvc_conn_unref(struct rpcsvc_conn *);
+
+/* The connection goes: its callbacks get no answer. */
+static void
+rpcsvc_back_fail(struct rpcsvc_conn *c)
+{
+	struct rpcsvc_back *b;
+
+	while ((b = TAILQ_FIRST(&c->back)) != NULL) {
+		TAILQ_REMOVE(&c->back, b, entry);
+		c->nback--;
+		b->fn(b->arg, -ECONNRESET, NULL);
+		free(b);
+	}
+}
+
+/* RFC 5531 9: a reply on an accepted connection answers a callback. */
+static void
+rpcsvc_back_reply(struct rpcsvc_conn *c, const uint8_t *rec, size_t len)
+{
+	struct rpcsvc_back *b;
+	uint32_t xid, stat;
+	size_t off;
+	XDR xdrs;
+
+	if (rpcmsg_decode_reply(rec, len, &xid, &stat, &off) == -1) {
+		log_warnx_rl("rpc: malformed reply on a connection");
+		return;
+	}
+	TAILQ_FOREACH(b, &c->back, entry)
+		if (b->xid == xid)
+			break;
+	if (b == NULL) {
+		log_debug("rpc: reply xid %08x answers no callback", xid);
+		return;
+	}
+	TAILQ_REMOVE(&c->back, b, entry);
+	c->nback--;
+	if (stat != RPC_SUCCESS)
+		b->fn(b->arg, -EPROTO, NULL);
+	else {
+		xdrmem_create(&xdrs, (char *)(uintptr_t)(rec + off),
+		    (u_int)(len - off), XDR_DECODE);
+		b->fn(b->arg, 0, &xdrs);
+		xdr_destroy(&xdrs);
+	}
+	free(b);
+}
+
+int
+rpcsvc_back_call(struct rpcsvc_conn *c, uint32_t prog, uint32_t vers,
+    uint32_t proc, xdrproc_t encode, const void *args,
+    rpcsvc_result_fn *fn, void *arg)
+{
+	struct rpcsvc_back *b;
+	struct xdrbuf_out o;
+	uint8_t *body;
+	size_t head;
+	XDR xdrs;
+
+	if (c == NULL || c->dead || c->nback >= RPCSVC_CONN_CALLS_MAX)
+		return -1;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return -1;
+	b->xid = (uint32_t)arc4random() ^ c->next_xid++;
+	b->fn = fn;
+	b->arg = arg;
+	xdrbuf_out_init(&o);
+	xdrbuf_reserve(&o, 4);
+	rpcmsg_call_header(&o, b->xid, prog, vers, proc);
+	head = o.len;
+	if (encode != NULL && !o.failed &&
+	    (body = xdrbuf_reserve(&o, c->svc->record_max)) != NULL) {
+		xdrmem_create(&xdrs, (char *)body,
+		    (u_int)c->svc->record_max, XDR_ENCODE);
+		if (!encode(&xdrs, (void *)(uintptr_t)args))
+			o.failed = 1;
+		else
+			o.len = head + xdr_getpos(&xdrs);
+		xdr_destroy(&xdrs);
+	}
+	if (o.failed) {
+		xdrbuf_out_free(&o);
+		free(b);
+		return -1;
+	}
+	xdrbuf_put_u32_at(&o, 0, RPC_LAST_FRAGMENT | (uint32_t)(o.len - 4));
+	if (bufferevent_write(c->bev, o.buf, o.len) == -1) {
+		xdrbuf_out_free(&o);
+		free(b);
+		return -1;
+	}
+	xdrbuf_out_free(&o);
+	TAILQ_INSERT_TAIL(&c->back, b, entry);
+	c->nback++;
+	return 0;
+}
 
 static void
-rpc_conn_kill(struct rpc_conn *c, const char *why)
+rpcsvc_conn_kill(struct rpcsvc_conn *c, const char *why)
 {
 	if (c->dead)
 		return;
 	if (why != NULL)
 		log_debug("rpc: connection closed: %s", why);
 	c->dead = 1;
+	rpcsvc_back_fail(c);
 	connlimit_release(c->svc->lim, &c->lim);
 	evbuffer_remove_cb_entry(bufferevent_get_output(c->bev), c->out_cb);
 	bufferevent_free(c->bev);
@@ -126,34 +229,39 @@ rpc_conn_kill(struct rpc_conn *c, const char *why)
 	c->record = NULL;
 	TAILQ_REMOVE(&c->svc->conns, c, entry);
 	c->svc->nconns--;
-	rpc_conn_unref(c);
+	rpcsvc_conn_unref(c);
 }
 
 static void
-rpc_conn_unref(struct rpc_conn *c)
+rpcsvc_conn_unref(struct rpcsvc_conn *c)
 {
 	if (--c->refs == 0)
 		free(c);
 }
 
 static void
-rpc_call_free(struct rpc_call *call)
+rpcsvc_call_free(struct rpcsvc_call *call)
 {
-	struct rpc_conn *c = call->conn;
+	struct rpcsvc_conn *c = call->conn;
 
 	if (c != NULL) {
 		connlimit_inflight(c->svc->lim, &c->lim, -1, connlimit_now());
 		/* Reading stopped at the limit: go on now. */
-		if (c->calls-- == RPC_CONN_CALLS_MAX && !c->dead)
+		if (c->calls-- == RPCSVC_CONN_CALLS_MAX && !c->dead)
 			bufferevent_trigger(c->bev, EV_READ, 0);
-		rpc_conn_unref(c);
+		rpcsvc_conn_unref(c);
+	}
+	rpcauth_call_clear(&call->auth);
+	if (call->decoded != NULL) {
+		xdr_free(call->proc->decode, call->decoded);
+		free(call->decoded);
 	}
 	free(call->args);
 	free(call);
 }
 
 int
-rpc_call_alive(const struct rpc_call *call)
+rpcsvc_call_alive(const struct rpcsvc_call *call)
 {
 	return call->conn == NULL || !call->conn->dead;
 }
@@ -163,7 +271,7 @@ rpc_call_alive(const struct rpc_call *call)
  * mark (TCP fills them in, UDP skips them), then free o.
  */
 static void
-rpc_send(struct rpc_call *call, struct xdrbuf_out *o)
+rpcsvc_send(struct rpcsvc_call *call, struct xdrbuf_out *o)
 {
 	if (o->failed || o->len < 4) {
 		log_warnx("rpc: reply to %s does not encode", call->peer_addr);
@@ -175,7 +283,7 @@ rpc_send(struct rpc_call *call, struct xdrbuf_out *o)
 		xdrbuf_put_u32_at(o, 0, RPC_LAST_FRAGMENT |
 		    (uint32_t)(o->len - 4));
 		if (bufferevent_write(call->conn->bev, o->buf, o->len) == -1)
-			rpc_conn_kill(call->conn, "write failed");
+			rpcsvc_conn_kill(call->conn, "write failed");
 	} else if (sendto(call->udp_fd, o->buf + 4, o->len - 4, MSG_DONTWAIT,
 	    (struct sockaddr *)&call->peer, call->peer_len) == -1)
 		log_warn_rl("rpc: reply to %s", call->peer_addr);
@@ -185,7 +293,7 @@ out:
 
 /* Encode an accepted reply; res NULL for void. */
 static void
-rpc_reply_accepted(struct rpc_call *call, uint32_t stat, xdrproc_t proc,
+rpcsvc_reply_accepted(struct rpcsvc_call *call, uint32_t stat, xdrproc_t proc,
     const void *res, uint32_t low, uint32_t high)
 {
 	struct xdrbuf_out o;
@@ -193,40 +301,43 @@ rpc_reply_accepted(struct rpc_call *call, uint32_t stat, xdrproc_t proc,
 	XDR xdrs;
 
 	xdrbuf_out_init(&o);
-	if (xdrbuf_reserve(&o, RPC_REPLY_HDR_SIZE) == NULL)
+	if (rpcauth_reply_begin(&call->auth, &o) == -1)
 		goto out;
-	rpcmsg_reply_header(&o, call->hdr.xid, stat);
 	if (stat == RPC_PROG_MISMATCH) {
 		xdrbuf_put_u32(&o, low);
 		xdrbuf_put_u32(&o, high);
 	} else if (stat == RPC_SUCCESS && proc != NULL) {
 		/* The results go through rpcgen's encoder, bounded. */
-		if ((body = xdrbuf_reserve(&o, RPC_RECORD_MAX)) == NULL)
+		if ((body = xdrbuf_reserve(&o, call->svc->record_max)) ==
+		    NULL)
 			goto out;
-		xdrmem_create(&xdrs, (char *)body, RPC_RECORD_MAX, XDR_ENCODE);
+		xdrmem_create(&xdrs, (char *)body,
+		    (u_int)call->svc->record_max, XDR_ENCODE);
 		if (!proc(&xdrs, (void *)res))
 			o.failed = 1;
 		else
-			o.len = RPC_REPLY_HDR_SIZE + xdr_getpos(&xdrs);
+			o.len = rpcauth_reply_head(&call->auth) +
+			    xdr_getpos(&xdrs);
 		xdr_destroy(&xdrs);
 	}
+	rpcauth_reply_finish(&call->auth, &o, stat);
 out:
-	rpc_send(call, &o);
+	rpcsvc_send(call, &o);
 }
 
 static void
-rpc_reply_denied(struct rpc_call *call, uint32_t why, uint32_t detail)
+rpcsvc_reply_denied(struct rpcsvc_call *call, uint32_t why, uint32_t detail)
 {
 	struct xdrbuf_out o;
 
 	xdrbuf_out_init(&o);
 	if (xdrbuf_reserve(&o, 4) != NULL)
-		rpcmsg_reply_denied(&o, call->hdr.xid, why, detail);
-	rpc_send(call, &o);
+		rpcmsg_reply_denied(&o, call->auth.msg.xid, why, detail);
+	rpcsvc_send(call, &o);
 }
 
 int
-rpc_decode_args(struct rpc_call *call, xdrproc_t proc, void *obj)
+rpcsvc_decode_args(struct rpcsvc_call *call, xdrproc_t proc, void *obj)
 {
 	XDR xdrs;
 	int ok;
@@ -243,35 +354,114 @@ rpc_decode_args(struct rpc_call *call, xdrproc_t proc, void *obj)
 }
 
 void
-rpc_reply(struct rpc_call *call, xdrproc_t proc, const void *res)
+rpcsvc_reply(struct rpcsvc_call *call, const void *res)
 {
-	rpc_reply_accepted(call, RPC_ACCEPT_SUCCESS, proc, res, 0, 0);
-	rpc_call_free(call);
+	rpcsvc_reply_with(call, call->proc != NULL ? call->proc->encode :
+	    NULL, res);
 }
 
 void
-rpc_reply_error(struct rpc_call *call, enum rpc_accept stat)
+rpcsvc_reply_with(struct rpcsvc_call *call, xdrproc_t proc, const void *res)
 {
-	if (stat == RPC_ACCEPT_GARBAGE_ARGS)
+	rpcsvc_reply_accepted(call, RPC_SUCCESS, proc, res, 0, 0);
+	rpcsvc_call_free(call);
+}
+
+void
+rpcsvc_reply_error(struct rpcsvc_call *call, uint32_t stat)
+{
+	if (stat == RPC_GARBAGE_ARGS)
 		call->svc->stats.garbage++;
-	rpc_reply_accepted(call, stat, NULL, NULL, call->svc->vers_min,
-	    call->svc->vers_max);
-	rpc_call_free(call);
+	rpcsvc_reply_accepted(call, stat, NULL, NULL, call->program != NULL ?
+	    call->program->vers_min : 0, call->program != NULL ?
+	    call->program->vers_max : 0);
+	rpcsvc_call_free(call);
 }
 
 void
-rpc_call_drop(struct rpc_call *call)
+rpcsvc_call_drop(struct rpcsvc_call *call)
 {
-	rpc_call_free(call);
+	rpcsvc_call_free(call);
+}
+
+/*
+ * RFC 5531 9: the program, version and procedure of an accepted call from
+ * the table, its arguments decoded, then its handler.
+ */
+static void
+rpcsvc_dispatch(struct rpcsvc *svc, struct rpcsvc_call *call, size_t len)
+{
+	const struct rpcsvc_program *prog = NULL;
+	const struct rpcsvc_version *vers = NULL;
+	size_t i;
+
+	for (i = 0; svc->programs[i] != NULL; i++)
+		if (svc->programs[i]->prog == call->auth.msg.prog) {
+			prog = svc->programs[i];
+			break;
+		}
+	if (prog == NULL) {
+		rpcsvc_reply_error(call, RPC_PROG_UNAVAIL);
+		return;
+	}
+	call->program = prog;
+	if (len > prog->record_max) {
+		log_warnx_rl("rpc: %s call of %zu bytes from %s over %zu",
+		    prog->name, len, call->peer_addr, prog->record_max);
+		rpcsvc_reply_error(call, RPC_GARBAGE_ARGS);
+		return;
+	}
+	for (i = 0; i < prog->nversions; i++)
+		if (prog->versions[i].vers == call->auth.msg.vers)
+			vers = &prog->versions[i];
+	if (vers == NULL || call->auth.msg.vers < prog->vers_min ||
+	    call->auth.msg.vers > prog->vers_max) {
+		rpcsvc_reply_error(call, RPC_PROG_MISMATCH);
+		return;
+	}
+	if (call->auth.msg.proc >= vers->nprocs ||
+	    vers->procs[call->auth.msg.proc].handler == NULL) {
+		rpcsvc_reply_error(call, RPC_PROC_UNAVAIL);
+		return;
+	}
+	call->proc = &vers->procs[call->auth.msg.proc];
+	/* The record goes when this returns: the call keeps its arguments. */
+	call->args_len = call->auth.args_len;
+	if ((call->args = malloc(call->args_len + 1)) == NULL) {
+		log_warn("rpc call");
+		rpcsvc_reply_error(call, RPC_SYSTEM_ERR);
+		return;
+	}
+	memcpy(call->args, call->auth.args, call->args_len);
+	rpcauth_call_clear(&call->auth);
+	if (call->proc->decode != NULL) {
+		if ((call->decoded = calloc(1, call->proc->args_size)) ==
+		    NULL) {
+			log_warn("rpc call");
+			rpcsvc_reply_error(call, RPC_SYSTEM_ERR);
+			return;
+		}
+		if (rpcsvc_decode_args(call, call->proc->decode,
+		    call->decoded) == -1) {
+			free(call->decoded);
+			call->decoded = NULL;
+			log_warnx_rl("%s v%u %s from %s: garbage arguments",
+			    prog->name, call->auth.msg.vers, call->proc->name,
+			    call->peer_addr);
+			rpcsvc_reply_error(call, RPC_GARBAGE_ARGS);
+			return;
+		}
+	}
+	call->proc->handler(call, call->decoded, svc->arg);
 }
 
 /* One complete record or datagram. */
 static void
-rpc_service_message(struct rpc_service *svc, struct rpc_conn *conn,
+rpcsvc_message(struct rpcsvc *svc, struct rpcsvc_conn *conn,
     int udp_fd, const struct sockaddr_storage *peer, socklen_t peer_len,
     const uint8_t *buf, size_t len)
 {
-	struct rpc_call *call;
+	struct rpcsvc_call *call;
 	enum rpcmsg_verdict v;
 
 	if ((call = calloc(1, sizeof(*call))) == NULL) {
@@ -282,7 +472,7 @@ rpc_service_message(struct rpc_service *svc, struct rpc_conn *conn,
 	call->udp_fd = udp_fd;
 	memcpy(&call->peer, peer, peer_len);
 	call->peer_len = peer_len;
-	rpc_addr_string((const struct sockaddr *)peer, call->peer_addr,
+	rpcsvc_addr_string((const struct sockaddr *)peer, call->peer_addr,
 	    sizeof(call->peer_addr), &call->peer_loopback);
 	if (conn != NULL) {
 		call->conn = conn;
@@ -290,59 +480,44 @@ rpc_service_message(struct rpc_service *svc, struct rpc_conn *conn,
 		conn->calls++;
 		connlimit_inflight(svc->lim, &conn->lim, 1, connlimit_now());
 	}
-	v = rpcmsg_decode_call(buf, len, &call->hdr);
+	v = rpcauth_accept(rpcauth_default, buf, len, &call->auth);
 	switch (v) {
 	case RPCMSG_OK:
 		break;
 	case RPCMSG_RPC_MISMATCH:
 	case RPCMSG_AUTH_BADCRED:
 	case RPCMSG_AUTH_BADVERF:
+	case RPCMSG_AUTH_ERROR:
 		svc->stats.garbage++;
 		log_warnx_rl("rpc: call from %s, xid %08x: %s", call->peer_addr,
-		    call->hdr.xid, rpcmsg_verdict_name(v));
+		    call->auth.msg.xid, rpcmsg_verdict_name(v));
 		if (v == RPCMSG_RPC_MISMATCH)
-			rpc_reply_denied(call, RPC_MISMATCH, 0);
+			rpcsvc_reply_denied(call, RPC_MISMATCH, 0);
 		else
-			rpc_reply_denied(call, RPC_AUTH_ERROR,
-			    v == RPCMSG_AUTH_BADCRED ? RPC_AUTH_BADCRED :
-			    RPC_AUTH_BADVERF);
-		rpc_call_free(call);
+			rpcsvc_reply_denied(call, RPC_AUTH_ERROR,
+			    rpcauth_denied_stat(&call->auth, v));
+		rpcsvc_call_free(call);
 		return;
 	case RPCMSG_GARBAGE:
 		log_warnx_rl("rpc: call from %s, xid %08x: %s", call->peer_addr,
-		    call->hdr.xid, rpcmsg_verdict_name(v));
-		rpc_reply_error(call, RPC_ACCEPT_GARBAGE_ARGS);
+		    call->auth.msg.xid, rpcmsg_verdict_name(v));
+		rpcsvc_reply_error(call, RPC_GARBAGE_ARGS);
 		return;
 	default:
 		svc->stats.garbage++;
 		log_warnx_rl("rpc: message of %zu bytes from %s dropped: %s",
 		    len, call->peer_addr, rpcmsg_verdict_name(v));
-		rpc_call_free(call);
+		rpcsvc_call_free(call);
 		return;
 	}
 	svc->stats.calls++;
-	if (call->hdr.prog != svc->prog) {
-		rpc_reply_error(call, RPC_ACCEPT_PROG_UNAVAIL);
-		return;
-	}
-	if (call->hdr.vers < svc->vers_min || call->hdr.vers > svc->vers_max) {
-		rpc_reply_error(call, RPC_ACCEPT_PROG_MISMATCH);
-		return;
-	}
-	call->args_len = len - call->hdr.args_off;
-	if ((call->args = malloc(call->args_len + 1)) == NULL) {
-		log_warn("rpc call");
-		rpc_reply_error(call, RPC_ACCEPT_SYSTEM_ERR);
-		return;
-	}
-	memcpy(call->args, buf + call->hdr.args_off, call->args_len);
-	svc->dispatch(call, svc->arg);
+	rpcsvc_dispatch(svc, call, len);
 }
 
 static void
-rpc_conn_read_cb(struct bufferevent *bev, void *arg)
+rpcsvc_conn_read_cb(struct bufferevent *bev, void *arg)
 {
-	struct rpc_conn *c = arg;
+	struct rpcsvc_conn *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	uint8_t mark[4], *grown;
 	uint32_t frag, n;
@@ -354,16 +529,17 @@ rpc_conn_read_cb(struct bufferevent *bev, void *arg)
 		evbuffer_copyout(in, mark, 4);
 		frag = xdrbuf_peek_u32(mark);
 		n = frag & ~RPC_LAST_FRAGMENT;
-		if (n > RPC_RECORD_MAX || c->record_len + n > RPC_RECORD_MAX) {
-			log_warnx_rl("rpc: record over %d bytes, closing",
-			    RPC_RECORD_MAX);
+		if (n > c->svc->record_max ||
+		    c->record_len + n > c->svc->record_max) {
+			log_warnx_rl("rpc: record over %zu bytes, closing",
+			    c->svc->record_max);
 			c->svc->stats.garbage++;
-			rpc_conn_kill(c, NULL);
+			rpcsvc_conn_kill(c, NULL);
 			break;
 		}
 		if (evbuffer_get_length(in) < 4 + (size_t)n)
 			break;
-		if (c->calls >= RPC_CONN_CALLS_MAX) {
+		if (c->calls >= RPCSVC_CONN_CALLS_MAX) {
 			/* Back-pressure: read again when calls finish. */
 			break;
 		}
@@ -377,7 +553,7 @@ rpc_conn_read_cb(struct bufferevent *bev, void *arg)
 		grown = realloc(c->record, c->record_len + n + 1);
 		if (grown == NULL) {
 			log_warn("rpc record");
-			rpc_conn_kill(c, NULL);
+			rpcsvc_conn_kill(c, NULL);
 			break;
 		}
 		c->record = grown;
@@ -389,20 +565,23 @@ rpc_conn_read_cb(struct bufferevent *bev, void *arg)
 
 			c->record = NULL;
 			c->record_len = 0;
-			rpc_service_message(c->svc, c, -1, &c->peer,
-			    c->peer_len, rec, len);
+			if (len >= 8 && xdrbuf_peek_u32(rec + 4) == RPC_REPLY)
+				rpcsvc_back_reply(c, rec, len);
+			else
+				rpcsvc_message(c->svc, c, -1, &c->peer,
+				    c->peer_len, rec, len);
 			free(rec);
 		}
 	}
-	rpc_conn_unref(c);
+	rpcsvc_conn_unref(c);
 }
 
 /* The output buffer grew (a reply) or shrank (written to the peer). */
 static void
-rpc_conn_out_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+rpcsvc_conn_out_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
     void *arg)
 {
-	struct rpc_conn *c = arg;
+	struct rpcsvc_conn *c = arg;
 
 	if (c->dead)
 		return;
@@ -416,9 +595,9 @@ rpc_conn_out_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 
 /* The output is written out: read again if that is what held it. */
 static void
-rpc_conn_write_cb(struct bufferevent *bev, void *arg)
+rpcsvc_conn_write_cb(struct bufferevent *bev, void *arg)
 {
-	struct rpc_conn *c = arg;
+	struct rpcsvc_conn *c = arg;
 
 	if (c->dead || !c->paused || !connlimit_may_read(c->svc->lim,
 	    &c->lim))
@@ -429,24 +608,24 @@ rpc_conn_write_cb(struct bufferevent *bev, void *arg)
 }
 
 static void
-rpc_conn_event_cb(struct bufferevent *bev, short what, void *arg)
+rpcsvc_conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
-	struct rpc_conn *c = arg;
+	struct rpcsvc_conn *c = arg;
 
-	rpc_conn_kill(c, (what & BEV_EVENT_EOF) ? "peer closed" : "error");
+	rpcsvc_conn_kill(c, (what & BEV_EVENT_EOF) ? "peer closed" : "error");
 }
 
 /* Close the connections that made no progress for the idle timeout. */
 static void
-rpc_sweep_cb(evutil_socket_t fd, short what, void *arg)
+rpcsvc_sweep_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct rpc_service *svc = arg;
+	struct rpcsvc *svc = arg;
 	struct connlimit_conn *lc;
 	time_t now = connlimit_now();
 	size_t closed = 0;
 
 	while ((lc = connlimit_expired(svc->lim, now)) != NULL) {
-		rpc_conn_kill(lc->owner, "no progress for the idle timeout");
+		rpcsvc_conn_kill(lc->owner, "no progress for the idle timeout");
 		closed++;
 	}
 	if (closed > 0)
@@ -455,14 +634,14 @@ rpc_sweep_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-rpc_accept_cb(evutil_socket_t fd, short what, void *arg)
+rpcsvc_accept_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct rpc_service *svc = arg;
+	struct rpcsvc *svc = arg;
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	struct rpc_conn *c;
+	struct rpcsvc_conn *c;
 	enum connlimit_verdict v;
-	char name[RPC_ADDR_MAX];
+	char name[RPCSVC_ADDR_MAX];
 	uint8_t addr[16];
 	time_t now;
 	int s, loopback;
@@ -479,12 +658,12 @@ rpc_accept_cb(evutil_socket_t fd, short what, void *arg)
 		close(s);
 		return;
 	}
-	rpc_addr_key((struct sockaddr *)&ss, addr);
+	rpcsvc_addr_key((struct sockaddr *)&ss, addr);
 	now = connlimit_now();
 	if ((v = connlimit_admit(svc->lim, &c->lim, c, addr, now)) !=
 	    CONNLIMIT_OK) {
 		connlimit_refused(svc->lim);
-		rpc_addr_string((struct sockaddr *)&ss, name, sizeof(name),
+		rpcsvc_addr_string((struct sockaddr *)&ss, name, sizeof(name),
 		    &loopback);
 		log_warnx_rl("rpc: connection from %s refused: %s (%zu of %zu "
 		    "open, %zu allowed per address)", name,
@@ -498,11 +677,12 @@ rpc_accept_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	c->svc = svc;
 	c->refs = 1;
+	TAILQ_INIT(&c->back);
 	memcpy(&c->peer, &ss, len);
 	c->peer_len = len;
 	c->bev = bufferevent_socket_new(svc->base, s, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL || (c->out_cb = evbuffer_add_cb(
-	    bufferevent_get_output(c->bev), rpc_conn_out_cb, c)) == NULL) {
+	    bufferevent_get_output(c->bev), rpcsvc_conn_out_cb, c)) == NULL) {
 		log_warnx("rpc: bufferevent");
 		connlimit_release(svc->lim, &c->lim);
 		if (c->bev != NULL)
@@ -512,10 +692,10 @@ rpc_accept_cb(evutil_socket_t fd, short what, void *arg)
 		free(c);
 		return;
 	}
-	bufferevent_setcb(c->bev, rpc_conn_read_cb, rpc_conn_write_cb,
-	    rpc_conn_event_cb, c);
+	bufferevent_setcb(c->bev, rpcsvc_conn_read_cb, rpcsvc_conn_write_cb,
+	    rpcsvc_conn_event_cb, c);
 	/* Stop reading at one whole record: the input stays bounded. */
-	bufferevent_setwatermark(c->bev, EV_READ, 0, RPC_RECORD_MAX + 4);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, svc->record_max + 4);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&svc->conns, c, entry);
 	svc->nconns++;
@@ -523,10 +703,10 @@ rpc_accept_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-rpc_udp_cb(evutil_socket_t fd, short what, void *arg)
+rpcsvc_udp_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct rpc_service *svc = arg;
-	static uint8_t buf[RPC_RECORD_MAX];
+	struct rpcsvc *svc = arg;
+	uint8_t *buf = svc->udp_buf;
 	struct sockaddr_storage ss;
 	socklen_t len;
 	ssize_t n;
@@ -535,20 +715,20 @@ rpc_udp_cb(evutil_socket_t fd, short what, void *arg)
 	/* A few datagrams per wakeup. */
 	for (i = 0; i < 32; i++) {
 		len = sizeof(ss);
-		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+		n = recvfrom(fd, buf, svc->record_max, MSG_DONTWAIT,
 		    (struct sockaddr *)&ss, &len);
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn("rpc: recvfrom");
 			return;
 		}
-		rpc_service_message(svc, NULL, (int)fd, &ss, len, buf,
+		rpcsvc_message(svc, NULL, (int)fd, &ss, len, buf,
 		    (size_t)n);
 	}
 }
 
 /* As conf.c's defaults for [lockd] and [statd]. */
-static const struct connlimit_conf rpc_default_limits = {
+static const struct connlimit_conf rpcsvc_default_limits = {
 	.max_conns = 512,
 	.max_per_addr = 0,
 	.idle_seconds = 300,
@@ -557,7 +737,7 @@ static const struct connlimit_conf rpc_default_limits = {
 };
 
 static int
-rpc_service_sweep_arm(struct rpc_service *svc)
+rpcsvc_sweep_arm(struct rpcsvc *svc)
 {
 	struct timeval tv = { 0, 0 };
 
@@ -566,60 +746,67 @@ rpc_service_sweep_arm(struct rpc_service *svc)
 }
 
 int
-rpc_service_configure(struct rpc_service *svc, const struct conf *conf,
+rpcsvc_configure(struct rpcsvc *svc, const struct conf *conf,
     const char *section)
 {
 	struct connlimit_conf lc;
 
 	connlimit_conf_read(&lc, conf, section);
 	connlimit_set_conf(svc->lim, &lc);
-	return rpc_service_sweep_arm(svc);
+	return rpcsvc_sweep_arm(svc);
 }
 
-struct rpc_service *
-rpc_service_new(struct event_base *base, uint32_t prog, uint32_t vers_min,
-    uint32_t vers_max, rpc_dispatch_fn *dispatch, void *arg)
+struct rpcsvc *
+rpcsvc_new(struct event_base *base,
+    const struct rpcsvc_program *const *programs, void *arg)
 {
-	struct rpc_service *svc;
+	struct rpcsvc *svc;
+	size_t i;
 
 	if ((svc = calloc(1, sizeof(*svc))) == NULL)
 		return NULL;
-	if ((svc->lim = connlimit_new(&rpc_default_limits)) == NULL ||
-	    (svc->ev_sweep = event_new(base, -1, EV_PERSIST, rpc_sweep_cb,
+	if ((svc->lim = connlimit_new(&rpcsvc_default_limits)) == NULL ||
+	    (svc->ev_sweep = event_new(base, -1, EV_PERSIST, rpcsvc_sweep_cb,
 	    svc)) == NULL) {
 		connlimit_free(svc->lim);
 		free(svc);
 		return NULL;
 	}
 	svc->base = base;
-	svc->prog = prog;
-	svc->vers_min = vers_min;
-	svc->vers_max = vers_max;
-	svc->dispatch = dispatch;
+	svc->programs = programs;
+	for (i = 0; programs[i] != NULL; i++)
+		if (programs[i]->record_max > svc->record_max)
+			svc->record_max = programs[i]->record_max;
 	svc->arg = arg;
+	if ((svc->udp_buf = malloc(svc->record_max)) == NULL) {
+		event_free(svc->ev_sweep);
+		connlimit_free(svc->lim);
+		free(svc);
+		return NULL;
+	}
 	svc->tcp_fd = svc->udp_fd = -1;
 	TAILQ_INIT(&svc->conns);
-	if (rpc_service_sweep_arm(svc) == -1) {
-		rpc_service_free(svc);
+	if (rpcsvc_sweep_arm(svc) == -1) {
+		rpcsvc_free(svc);
 		return NULL;
 	}
 	return svc;
 }
 
 int
-rpc_service_listen(struct rpc_service *svc, int tcp_fd, int udp_fd)
+rpcsvc_listen(struct rpcsvc *svc, int tcp_fd, int udp_fd)
 {
 	if (tcp_fd != -1) {
 		svc->tcp_fd = tcp_fd;
 		svc->ev_tcp = event_new(svc->base, tcp_fd, EV_READ | EV_PERSIST,
-		    rpc_accept_cb, svc);
+		    rpcsvc_accept_cb, svc);
 		if (svc->ev_tcp == NULL || event_add(svc->ev_tcp, NULL) == -1)
 			return -1;
 	}
 	if (udp_fd != -1) {
 		svc->udp_fd = udp_fd;
 		svc->ev_udp = event_new(svc->base, udp_fd, EV_READ | EV_PERSIST,
-		    rpc_udp_cb, svc);
+		    rpcsvc_udp_cb, svc);
 		if (svc->ev_udp == NULL || event_add(svc->ev_udp, NULL) == -1)
 			return -1;
 	}
@@ -627,12 +814,12 @@ rpc_service_listen(struct rpc_service *svc, int tcp_fd, int udp_fd)
 }
 
 void
-rpc_service_free(struct rpc_service *svc)
+rpcsvc_free(struct rpcsvc *svc)
 {
 	if (svc == NULL)
 		return;
 	while (!TAILQ_EMPTY(&svc->conns))
-		rpc_conn_kill(TAILQ_FIRST(&svc->conns), NULL);
+		rpcsvc_conn_kill(TAILQ_FIRST(&svc->conns), NULL);
 	if (svc->ev_tcp != NULL)
 		event_free(svc->ev_tcp);
 	if (svc->ev_udp != NULL)
@@ -640,6 +827,7 @@ rpc_service_free(struct rpc_service *svc)
 	if (svc->ev_sweep != NULL)
 		event_free(svc->ev_sweep);
 	connlimit_free(svc->lim);
+	free(svc->udp_buf);
 	if (svc->tcp_fd != -1)
 		close(svc->tcp_fd);
 	if (svc->udp_fd != -1)
@@ -648,14 +836,14 @@ rpc_service_free(struct rpc_service *svc)
 }
 
 void
-rpc_service_stats(const struct rpc_service *svc, struct rpc_stats *st)
+rpcsvc_stats_get(const struct rpcsvc *svc, struct rpcsvc_stats *st)
 {
 	*st = svc->stats;
 }
 
 /* Bind TCP (listening) and UDP sockets to addr:port (port 0: any). */
 int
-rpc_bind_sockets(const char *addr, int port, int *tcp_fd, int *udp_fd)
+rpcsvc_bind_sockets(const char *addr, int port, int *tcp_fd, int *udp_fd)
 {
 	*udp_fd = -1;
 	if (port < 0 || (*tcp_fd = util_listen_inet(addr, (unsigned int)port,
@@ -663,7 +851,7 @@ rpc_bind_sockets(const char *addr, int port, int *tcp_fd, int *udp_fd)
 		return -1;
 	/* port 0: UDP on the port the kernel gave TCP. */
 	if (port == 0)
-		port = rpc_socket_port(*tcp_fd);
+		port = rpcsvc_socket_port(*tcp_fd);
 	if ((*udp_fd = util_listen_inet(addr, (unsigned int)port,
 	    SOCK_DGRAM)) == -1) {
 		close(*tcp_fd);
@@ -674,7 +862,7 @@ rpc_bind_sockets(const char *addr, int port, int *tcp_fd, int *udp_fd)
 }
 
 int
-rpc_socket_port(int fd)
+rpcsvc_socket_port(int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -686,242 +874,6 @@ rpc_socket_port(int fd)
 	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 }
 
-/* Client. */
-
-struct rpc_pending {
-	TAILQ_ENTRY(rpc_pending) entry;
-	struct rpc_client	*cl;
-	uint32_t		 xid;
-	int			 looking_up;	/* waiting for GETPORT */
-	struct sockaddr_storage	 addr;
-	socklen_t		 addr_len;
-	uint32_t		 prog, vers, proc;
-	uint8_t			*args;		/* encoded arguments */
-	size_t			 args_len;
-	unsigned int		 tries;
-	unsigned int		 timeout_ms;
-	struct event		*timer;
-	rpc_result_fn		*fn;
-	void			*arg;
-};
-
-struct rpc_client {
-	struct event_base	*base;
-	int			 fd;
-	struct event		*ev;
-	uint32_t		 next_xid;
-	TAILQ_HEAD(, rpc_pending) pending;
-};
-
-static void
-rpc_pending_finish(struct rpc_pending *p, int status, XDR *xdrs)
-{
-	TAILQ_REMOVE(&p->cl->pending, p, entry);
-	event_free(p->timer);
-	if (p->fn != NULL)
-		p->fn(p->arg, status, xdrs);
-	free(p->args);
-	free(p);
-}
-
-static void
-rpc_pending_send(struct rpc_pending *p)
-{
-	struct sockaddr_storage to = p->addr;
-	struct xdrbuf_out o;
-	struct timeval tv;
-
-	xdrbuf_out_init(&o);
-	if (p->looking_up) {
-		/* RFC 1833 3.1: PMAPPROC_GETPORT for (prog, vers, UDP). */
-		rpcmsg_call_header(&o, p->xid, PMAP_PROG, PMAP_VERS,
-		    PMAP_PROC_GETPORT);
-		xdrbuf_put_u32(&o, p->prog);
-		xdrbuf_put_u32(&o, p->vers);
-		xdrbuf_put_u32(&o, IPPROTO_UDP);
-		xdrbuf_put_u32(&o, 0);
-		if (to.ss_family == AF_INET)
-			((struct sockaddr_in *)&to)->sin_port = htons(PMAP_PORT);
-		else
-			((struct sockaddr_in6 *)&to)->sin6_port =
-			    htons(PMAP_PORT);
-	} else {
-		rpcmsg_call_header(&o, p->xid, p->prog, p->vers, p->proc);
-		xdrbuf_put_fixed(&o, p->args, p->args_len);
-	}
-	if (o.failed)
-		log_warnx("rpc: call does not encode");
-	else if (sendto(p->cl->fd, o.buf, o.len, MSG_DONTWAIT,
-	    (struct sockaddr *)&to, p->addr_len) == -1)
-		log_debug("rpc: sendto: %s", strerror(errno));
-	xdrbuf_out_free(&o);
-	tv.tv_sec = p->timeout_ms / 1000;
-	tv.tv_usec = (p->timeout_ms % 1000) * 1000;
-	evtimer_add(p->timer, &tv);
-}
-
-static void
-rpc_pending_timeout_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct rpc_pending *p = arg;
-
-	if (p->tries <= 1) {
-		rpc_pending_finish(p, -ETIMEDOUT, NULL);
-		return;
-	}
-	p->tries--;
-	if (p->timeout_ms < 8000)
-		p->timeout_ms *= 2;
-	rpc_pending_send(p);
-}
-
-static void
-rpc_client_read_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct rpc_client *cl = arg;
-	uint8_t buf[RPC_RECORD_MAX];
-	struct rpc_pending *p;
-	uint32_t xid, accept, port;
-	size_t off;
-	ssize_t n;
-	XDR xdrs;
-
-	for (;;) {
-		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n == -1)
-			return;
-		if (rpcmsg_decode_reply(buf, (size_t)n, &xid, &accept, &off) ==
-		    -1)
-			continue;
-		TAILQ_FOREACH(p, &cl->pending, entry)
-			if (p->xid == xid)
-				break;
-		if (p == NULL)
-			continue;
-		if (accept != RPC_ACCEPT_SUCCESS) {
-			rpc_pending_finish(p, -EPROTO, NULL);
-			continue;
-		}
-		if (p->looking_up) {
-			if ((size_t)n - off < 4 ||
-			    (port = xdrbuf_peek_u32(buf + off)) == 0 ||
-			    port > 65535) {
-				rpc_pending_finish(p, -ENOENT, NULL);
-				continue;
-			}
-			if (p->addr.ss_family == AF_INET)
-				((struct sockaddr_in *)&p->addr)->sin_port =
-				    htons((uint16_t)port);
-			else
-				((struct sockaddr_in6 *)&p->addr)->sin6_port =
-				    htons((uint16_t)port);
-			p->looking_up = 0;
-			p->xid = cl->next_xid++;
-			evtimer_del(p->timer);
-			rpc_pending_send(p);
-			continue;
-		}
-		xdrmem_create(&xdrs, (char *)buf + off, (u_int)((size_t)n -
-		    off), XDR_DECODE);
-		rpc_pending_finish(p, 0, &xdrs);
-		xdr_destroy(&xdrs);
-	}
-}
-
-struct rpc_client *
-rpc_client_new(struct event_base *base, int fd)
-{
-	struct rpc_client *cl;
-
-	if ((cl = calloc(1, sizeof(*cl))) == NULL)
-		return NULL;
-	cl->base = base;
-	cl->fd = fd;
-	cl->next_xid = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
-	TAILQ_INIT(&cl->pending);
-	cl->ev = event_new(base, fd, EV_READ | EV_PERSIST, rpc_client_read_cb,
-	    cl);
-	if (cl->ev == NULL || event_add(cl->ev, NULL) == -1) {
-		if (cl->ev != NULL)
-			event_free(cl->ev);
-		free(cl);
-		return NULL;
-	}
-	return cl;
-}
-
-void
-rpc_client_free(struct rpc_client *cl)
-{
-	if (cl == NULL)
-		return;
-	while (!TAILQ_EMPTY(&cl->pending))
-		rpc_pending_finish(TAILQ_FIRST(&cl->pending), -ECANCELED,
-		    NULL);
-	event_free(cl->ev);
-	close(cl->fd);
-	free(cl);
-}
-
-int
-rpc_client_call(struct rpc_client *cl, const struct sockaddr *addr,
-    socklen_t addr_len, uint32_t prog, uint32_t vers, uint32_t proc,
-    xdrproc_t xproc, const void *args, unsigned int tries,
-    rpc_result_fn *fn, void *arg)
-{
-	struct rpc_pending *p;
-	uint8_t *buf;
-	XDR xdrs;
-	int port;
-
-	if (addr_len > sizeof(p->addr) || (addr->sa_family != AF_INET &&
-	    addr->sa_family != AF_INET6)) {
-		errno = EAFNOSUPPORT;
-		return -1;
-	}
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return -1;
-	if ((buf = malloc(RPC_RECORD_MAX)) == NULL) {
-		free(p);
-		return -1;
-	}
-	xdrmem_create(&xdrs, (char *)buf, RPC_RECORD_MAX - 64, XDR_ENCODE);
-	if (xproc != NULL && !xproc(&xdrs, (void *)args)) {
-		xdr_destroy(&xdrs);
-		free(buf);
-		free(p);
-		errno = EMSGSIZE;
-		return -1;
-	}
-	p->args_len = xdr_getpos(&xdrs);
-	xdr_destroy(&xdrs);
-	p->args = buf;
-	p->cl = cl;
-	memcpy(&p->addr, addr, addr_len);
-	p->addr_len = addr_len;
-	port = addr->sa_family == AF_INET ?
-	    ntohs(((const struct sockaddr_in *)addr)->sin_port) :
-	    ntohs(((const struct sockaddr_in6 *)addr)->sin6_port);
-	p->looking_up = port == 0;
-	p->prog = prog;
-	p->vers = vers;
-	p->proc = proc;
-	p->tries = tries ? tries : 1;
-	p->timeout_ms = 1000;
-	p->fn = fn;
-	p->arg = arg;
-	p->xid = cl->next_xid++;
-	if ((p->timer = evtimer_new(cl->base, rpc_pending_timeout_cb, p)) ==
-	    NULL) {
-		free(p->args);
-		free(p);
-		return -1;
-	}
-	TAILQ_INSERT_TAIL(&cl->pending, p, entry);
-	rpc_pending_send(p);
-	return 0;
-}
-
 /*
  * Register prog, versions vers_min..vers_max, with the local rpcbind
  * (before the sandbox: it uses rpcbind's Unix socket), replacing older
@@ -930,7 +882,7 @@ rpc_client_call(struct rpc_client *cl, const struct sockaddr *addr,
  * rpcbind_close() at a clean stop unsets them.
  */
 struct rpcbind *
-rpc_register(struct daemon *d, uint32_t prog, uint32_t vers_min,
+rpcsvc_register(struct daemon *d, uint32_t prog, uint32_t vers_min,
     uint32_t vers_max, int tcp_port, int udp_port)
 {
 	static const char *const netids[] = { "tcp", "udp" };
@@ -967,30 +919,4 @@ rpc_register(struct daemon *d, uint32_t prog, uint32_t vers_min,
 		log_warnx("rpcbind: program %u: %d registration(s) failed",
 		    prog, fails);
 	return rb;
-}
-
-/* A UDP socket for outgoing calls, on a reserved port if asked. */
-int
-rpc_client_socket(int reserved)
-{
-	struct sockaddr_in sin;
-	int fd, port;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -1;
-	if (!reserved)
-		return fd;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	/* Peers such as Linux statd trust only reserved source ports. */
-	for (port = 1023; port >= 600; port--) {
-		sin.sin_port = htons((uint16_t)port);
-		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
-			return fd;
-		if (errno != EADDRINUSE)
-			break;
-	}
-	log_debug("no reserved port for outgoing calls");
-	return fd;
 }

@@ -1,0 +1,150 @@
+/*
+ * common/rpcsvc.h: the ONC RPC server (RFC 5531) of the front ends
+ * (lockd and statd today): TCP with record marking (section 11) and UDP
+ * on a libevent loop, and a program table.  A program names its
+ * versions; a version its procedures, each with a name, its argument
+ * decoder, its result encoder, its handler and its reply-cache class.
+ * The server finds the procedure, decodes the arguments and calls the
+ * handler; a call outlives its handler (lockd answers after stated and
+ * blockd did) and is answered with rpcsvc_reply*() or dropped.
+ *
+ * Call headers are read by common/rpcmsg.c, credentials and verifiers
+ * by the flavour hook common/rpcauth.c, which also heads the replies.
+ * The connection policy (connections in total and per address, the idle
+ * timeout, queued output per connection and in total) is
+ * common/connlimit.c's, read from the daemon's section by
+ * rpcsvc_configure.  Every length read from the wire is checked
+ * against what is left of the message and against its bound.
+ */
+#ifndef DITTOFS_COMMON_RPCSVC_H
+#define DITTOFS_COMMON_RPCSVC_H
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rpc/rpc.h>
+#include <event2/event.h>
+
+#include "rpcauth.h"
+#include "rpcmsg.h"
+
+struct conf;
+struct daemon;
+struct rpcbind;
+
+#define RPCSVC_CONN_CALLS_MAX	128		/* in flight per connection */
+#define RPCSVC_ADDR_MAX		64
+
+struct rpcsvc;
+struct rpcsvc_conn;
+struct rpcsvc_call;
+
+/* Whether a retransmission is answered from a reply cache. */
+enum rpcsvc_cache {
+	RPCSVC_CACHE_NONE,	/* idempotent: run it again */
+	RPCSVC_CACHE_REPLY,	/* not idempotent: replay the reply */
+};
+
+/* args: the decoded arguments (NULL without a decoder); arg: the service's. */
+typedef void	 rpcsvc_handler_fn(struct rpcsvc_call *, void *args,
+		    void *arg);
+
+struct rpcsvc_proc {
+	const char		*name;
+	/* NULL: no arguments, or the handler reads call->args itself. */
+	xdrproc_t		 decode;
+	size_t			 args_size;
+	xdrproc_t		 encode;	/* rpcsvc_reply's; NULL: void */
+	rpcsvc_handler_fn	*handler;	/* NULL: PROC_UNAVAIL */
+	enum rpcsvc_cache	 cache;
+};
+
+struct rpcsvc_version {
+	uint32_t			 vers;
+	const struct rpcsvc_proc	*procs;		/* by number */
+	uint32_t			 nprocs;
+};
+
+struct rpcsvc_program {
+	const char			*name;
+	uint32_t			 prog;
+	uint32_t			 vers_min;	/* PROG_MISMATCH */
+	uint32_t			 vers_max;
+	size_t				 record_max;	/* a call's record */
+	const struct rpcsvc_version	*versions;
+	size_t				 nversions;
+};
+
+/* An incoming call; answer it with rpcsvc_reply*() or rpcsvc_call_drop(). */
+struct rpcsvc_call {
+	struct rpcsvc			*svc;
+	struct rpcsvc_conn		*conn;		/* TCP; NULL for UDP */
+	int				 udp_fd;
+	struct sockaddr_storage		 peer;
+	socklen_t			 peer_len;
+	char				 peer_addr[RPCSVC_ADDR_MAX];
+	int				 peer_loopback;
+	struct rpcauth_call		 auth;	/* header, flavour, identity */
+	const struct rpcsvc_program	*program;
+	const struct rpcsvc_proc	*proc;
+	uint8_t				*args;	/* the raw arguments */
+	size_t				 args_len;
+	void				*decoded;	/* by proc->decode */
+};
+
+struct rpcsvc_stats {
+	uint64_t	calls;
+	uint64_t	garbage;	/* dropped or refused as malformed */
+	uint64_t	conns;
+};
+
+/* Wire helpers (unit-tested). */
+void		 rpcsvc_addr_string(const struct sockaddr *, char *, size_t,
+		    int *loopback);
+
+/* programs: NULL-terminated; arg goes to every handler. */
+struct rpcsvc	*rpcsvc_new(struct event_base *,
+		    const struct rpcsvc_program *const *programs, void *arg);
+void		 rpcsvc_free(struct rpcsvc *);
+/*
+ * The limits of [section] (max connections, connections per address,
+ * idle timeout, output per connection, output total); until called, the
+ * defaults of lockd's section.  0, or -1 if the timer cannot be set.
+ */
+int		 rpcsvc_configure(struct rpcsvc *, const struct conf *,
+		    const char *section);
+/* Adopt listening TCP and bound UDP sockets (either may be -1). */
+int		 rpcsvc_listen(struct rpcsvc *, int tcp_fd, int udp_fd);
+int		 rpcsvc_bind_sockets(const char *addr, int port, int *tcp_fd,
+		    int *udp_fd);
+int		 rpcsvc_socket_port(int fd);
+struct rpcbind	*rpcsvc_register(struct daemon *, uint32_t prog,
+		    uint32_t vers_min, uint32_t vers_max, int tcp_port,
+		    int udp_port);
+void		 rpcsvc_stats_get(const struct rpcsvc *, struct rpcsvc_stats *);
+
+/*
+ * A call back to the peer over an accepted TCP connection (the NFSv4.1
+ * backchannel): call->conn of one of its calls.  fn gets 0 and the
+ * results, or a negative errno value (-EPROTO: refused, -ECONNRESET:
+ * the connection went).  -1: the connection is gone or UDP (NULL), or
+ * RPCSVC_CONN_CALLS_MAX callbacks wait already.
+ */
+typedef void	 rpcsvc_result_fn(void *arg, int status, XDR *xdrs);
+int		 rpcsvc_back_call(struct rpcsvc_conn *, uint32_t prog,
+		    uint32_t vers, uint32_t proc, xdrproc_t, const void *args,
+		    rpcsvc_result_fn *, void *arg);
+
+int		 rpcsvc_decode_args(struct rpcsvc_call *, xdrproc_t, void *);
+int		 rpcsvc_call_alive(const struct rpcsvc_call *);
+/* The results through the procedure's encoder. */
+void		 rpcsvc_reply(struct rpcsvc_call *, const void *res);
+/* The results through another encoder (NLM's results differ by version). */
+void		 rpcsvc_reply_with(struct rpcsvc_call *, xdrproc_t,
+		    const void *res);
+void		 rpcsvc_reply_error(struct rpcsvc_call *, uint32_t accept_stat);
+void		 rpcsvc_call_drop(struct rpcsvc_call *);
+
+#endif

@@ -1,0 +1,428 @@
+/*
+ * common/rpcsvc.c: the program table.  A test program over UDP and TCP
+ * on loopback: procedures found by number and answered through their
+ * encoders, PROG_UNAVAIL, PROG_MISMATCH with the range, PROC_UNAVAIL for
+ * a hole in the table, GARBAGE_ARGS from the decoder, and the record
+ * limit of each program (a datagram over it refused, a TCP record over
+ * the largest closing the connection); and a call sent back to the
+ * peer over an accepted connection (the backchannel), its reply matched
+ * by xid, and a callback failed when its connection goes; and the
+ * clients of common/rpcclnt.c (UDP and TCP) calling the test program.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "rpcclnt.h"
+#include "rpcsvc.h"
+#include "tap.h"
+
+#define TEST_PROG	0x20000042
+#define SMALL_PROG	0x20000043
+#define ECHO		1
+#define HOLE		2
+#define TWICE		3
+#define CALLBACK	4
+#define SILENT		5
+#define CB_PROG		0x20000044
+#define CB_PROC		1
+
+static int handled;
+static int cb_status = 1;
+static u_int cb_result;
+
+static void
+test_cb_result(void *arg, int status, XDR *xdrs)
+{
+	(void)arg;
+	cb_status = status;
+	if (status == 0 && !xdr_u_int(xdrs, &cb_result))
+		cb_status = -1000;
+}
+
+/* Calls its caller back over the connection the call came on. */
+static void
+test_callback(struct rpcsvc_call *call, void *args, void *arg)
+{
+	u_int v = *(u_int *)args;
+	u_int res = rpcsvc_back_call(call->conn, CB_PROG, 1, CB_PROC,
+	    (xdrproc_t)xdr_u_int, &v, test_cb_result, NULL) == 0;
+
+	(void)arg;
+	rpcsvc_reply(call, &res);
+}
+
+static void
+test_null(struct rpcsvc_call *call, void *args, void *arg)
+{
+	(void)args;
+	(void)arg;
+	handled++;
+	rpcsvc_reply(call, NULL);
+}
+
+static void
+test_echo(struct rpcsvc_call *call, void *args, void *arg)
+{
+	u_int v = *(u_int *)args + 1;
+
+	(void)arg;
+	handled++;
+	rpcsvc_reply(call, &v);
+}
+
+/* Never answered: the client's timeout. */
+static void
+test_silent(struct rpcsvc_call *call, void *args, void *arg)
+{
+	(void)args;
+	(void)arg;
+	rpcsvc_call_drop(call);
+}
+
+static const struct rpcsvc_proc test_procs[] = {
+	[0] = { "NULL", NULL, 0, NULL, test_null, RPCSVC_CACHE_NONE },
+	[ECHO] = { "ECHO", (xdrproc_t)xdr_u_int, sizeof(u_int),
+	    (xdrproc_t)xdr_u_int, test_echo, RPCSVC_CACHE_NONE },
+	[HOLE] = { "HOLE", NULL, 0, NULL, NULL, RPCSVC_CACHE_NONE },
+	[TWICE] = { "TWICE", (xdrproc_t)xdr_u_int, sizeof(u_int),
+	    (xdrproc_t)xdr_u_int, test_echo, RPCSVC_CACHE_REPLY },
+	[CALLBACK] = { "CALLBACK", (xdrproc_t)xdr_u_int, sizeof(u_int),
+	    (xdrproc_t)xdr_u_int, test_callback, RPCSVC_CACHE_NONE },
+	[SILENT] = { "SILENT", NULL, 0, NULL, test_silent,
+	    RPCSVC_CACHE_NONE },
+};
+static const struct rpcsvc_version test_versions[] = {
+	{ 2, test_procs, 6 },
+	{ 3, test_procs, 2 },
+};
+static const struct rpcsvc_program test_program = {
+	"TEST", TEST_PROG, 2, 3, 4096, test_versions, 2
+};
+static const struct rpcsvc_program small_program = {
+	"SMALL", SMALL_PROG, 2, 2, 128, test_versions, 1
+};
+static const struct rpcsvc_program *const programs[] = {
+	&test_program, &small_program, NULL
+};
+
+static size_t
+build(uint8_t *b, uint32_t prog, uint32_t vers, uint32_t proc,
+    const uint32_t *args, size_t nargs)
+{
+	struct xdrbuf_out o;
+	size_t n, i;
+
+	xdrbuf_out_init(&o);
+	xdrbuf_put_u32(&o, 0x1000 + proc);
+	xdrbuf_put_u32(&o, RPC_CALL);
+	xdrbuf_put_u32(&o, RPC_VERSION);
+	xdrbuf_put_u32(&o, prog);
+	xdrbuf_put_u32(&o, vers);
+	xdrbuf_put_u32(&o, proc);
+	xdrbuf_put_u32(&o, RPC_AUTH_NULL);
+	xdrbuf_put_u32(&o, 0);
+	xdrbuf_put_u32(&o, RPC_AUTH_NULL);
+	xdrbuf_put_u32(&o, 0);
+	for (i = 0; i < nargs; i++)
+		xdrbuf_put_u32(&o, args[i]);
+	n = o.len;
+	memcpy(b, o.buf, n);
+	xdrbuf_out_free(&o);
+	return n;
+}
+
+/* Run the loop until fd is readable (or a bounded number of turns). */
+static int
+await(struct event_base *base, int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		if (poll(&p, 1, 10) == 1)
+			return 0;
+	}
+	return -1;
+}
+
+/* A UDP call; the reply's accept_stat, its first result word in *res. */
+static int64_t
+udp_call(struct event_base *base, int cfd, const uint8_t *b, size_t n,
+    uint32_t *res, uint32_t *res2)
+{
+	uint8_t r[512];
+	ssize_t got;
+
+	if (send(cfd, b, n, 0) != (ssize_t)n || await(base, cfd) == -1 ||
+	    (got = recv(cfd, r, sizeof(r), 0)) < 24)
+		return -1;
+	if (xdrbuf_peek_u32(r + 8) != RPC_MSG_ACCEPTED)
+		return -2;
+	if (got >= 28 && res != NULL)
+		*res = xdrbuf_peek_u32(r + 24);
+	if (got >= 32 && res2 != NULL)
+		*res2 = xdrbuf_peek_u32(r + 28);
+	return xdrbuf_peek_u32(r + 20);
+}
+
+/* One record from a TCP socket into r (at most max); its length or -1. */
+static ssize_t
+read_record(struct event_base *base, int fd, uint8_t *r, size_t max)
+{
+	uint8_t mark[4];
+	uint32_t n;
+
+	if (await(base, fd) == -1 ||
+	    recv(fd, mark, 4, MSG_WAITALL) != 4)
+		return -1;
+	n = xdrbuf_peek_u32(mark) & ~RPC_LAST_FRAGMENT;
+	if (n > max || (n > 0 && await(base, fd) == -1) ||
+	    recv(fd, r, n, MSG_WAITALL) != (ssize_t)n)
+		return -1;
+	return n;
+}
+
+/* The backchannel: a call back to a client over its own connection. */
+static void
+test_backchannel(struct event_base *base, struct sockaddr_in *sin)
+{
+	uint8_t b[256], r[256];
+	struct xdrbuf_out o;
+	uint32_t v = 1234, cbxid = 0;
+	ssize_t n1, n2;
+	size_t n;
+	int fd, i;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	tap_ok(connect(fd, (struct sockaddr *)sin, sizeof(*sin)) == 0,
+	    "backchannel: TCP connection");
+	n = build(b + 4, TEST_PROG, 2, CALLBACK, &v, 1);
+	b[0] = 0x80;
+	b[1] = 0;
+	b[2] = (uint8_t)(n >> 8);
+	b[3] = (uint8_t)n;
+	tap_ok(write(fd, b, n + 4) == (ssize_t)(n + 4), "CALLBACK sent");
+	/* The callback (a CALL record), then the reply to CALLBACK. */
+	n1 = read_record(base, fd, r, sizeof(r));
+	tap_ok(n1 == 44 && xdrbuf_peek_u32(r + 4) == RPC_CALL &&
+	    xdrbuf_peek_u32(r + 12) == CB_PROG &&
+	    xdrbuf_peek_u32(r + 20) == CB_PROC &&
+	    xdrbuf_peek_u32(r + 40) == 1234,
+	    "the server's call comes back over the connection");
+	cbxid = xdrbuf_peek_u32(r);
+	n2 = read_record(base, fd, r, sizeof(r));
+	tap_ok(n2 == 28 && xdrbuf_peek_u32(r + 20) == RPC_SUCCESS &&
+	    xdrbuf_peek_u32(r + 24) == 1, "and CALLBACK's own reply");
+	/* The client answers the callback: 77. */
+	xdrbuf_out_init(&o);
+	xdrbuf_put_u32(&o, RPC_LAST_FRAGMENT | 28);
+	xdrbuf_put_u32(&o, cbxid);
+	xdrbuf_put_u32(&o, RPC_REPLY);
+	xdrbuf_put_u32(&o, RPC_MSG_ACCEPTED);
+	xdrbuf_put_u32(&o, RPC_AUTH_NULL);
+	xdrbuf_put_u32(&o, 0);
+	xdrbuf_put_u32(&o, RPC_SUCCESS);
+	xdrbuf_put_u32(&o, 77);
+	tap_ok(write(fd, o.buf, o.len) == (ssize_t)o.len, "callback answered");
+	xdrbuf_out_free(&o);
+	for (i = 0; i < 200 && cb_status == 1; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		poll(NULL, 0, 1);
+	}
+	tap_ok(cb_status == 0 && cb_result == 77,
+	    "the server gets the callback's result by its xid");
+
+	/* A callback whose connection goes fails. */
+	cb_status = 1;
+	tap_ok(write(fd, b, n + 4) == (ssize_t)(n + 4) &&
+	    read_record(base, fd, r, sizeof(r)) == 44 &&
+	    read_record(base, fd, r, sizeof(r)) == 28,
+	    "another callback out");
+	close(fd);
+	for (i = 0; i < 200 && cb_status == 1; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		poll(NULL, 0, 1);
+	}
+	tap_ok(cb_status == -ECONNRESET,
+	    "its connection closed: the callback fails (ECONNRESET)");
+}
+
+struct client_result {
+	int	status;
+	u_int	value;
+	int	is_void;
+};
+
+static void
+test_client_result(void *arg, int status, XDR *xdrs)
+{
+	struct client_result *cr = arg;
+
+	cr->status = status;
+	if (status == 0 && !cr->is_void && !xdr_u_int(xdrs, &cr->value))
+		cr->status = -1000;
+}
+
+static void
+spin(struct event_base *base, const struct client_result *cr)
+{
+	int i;
+
+	for (i = 0; i < 500 && cr->status == 1; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		poll(NULL, 0, 1);
+	}
+}
+
+/* The clients: a call to the test program over UDP and over TCP. */
+static void
+test_clients(struct event_base *base, struct sockaddr_in *udp,
+    struct sockaddr_in *tcp)
+{
+	struct client_result cr = { 1, 0, 0 };
+	struct rpcclnt *ucl;
+	struct rpcclnt_tcp *tcl;
+	u_int v = 99;
+
+	ucl = rpcclnt_new(base, rpcclnt_socket(0));
+	tap_ok(ucl != NULL && rpcclnt_call(ucl, (struct sockaddr *)udp,
+	    sizeof(*udp), TEST_PROG, 2, ECHO, (xdrproc_t)xdr_u_int, &v, 3,
+	    test_client_result, &cr) == 0, "UDP client: ECHO sent");
+	spin(base, &cr);
+	tap_ok(cr.status == 0 && cr.value == 100, "UDP client: 99 -> 100");
+	rpcclnt_free(ucl);
+
+	tcl = rpcclnt_tcp_new(base, (struct sockaddr *)tcp, sizeof(*tcp));
+	cr.status = 1;
+	v = 7;
+	tap_ok(tcl != NULL && rpcclnt_tcp_call(tcl, TEST_PROG, 2, ECHO,
+	    (xdrproc_t)xdr_u_int, &v, 5000, test_client_result, &cr) == 0,
+	    "TCP client: ECHO sent");
+	spin(base, &cr);
+	tap_ok(cr.status == 0 && cr.value == 8, "TCP client: 7 -> 8");
+	cr.status = 1;
+	cr.is_void = 1;
+	tap_ok(rpcclnt_tcp_call(tcl, TEST_PROG, 3, 0, NULL, NULL, 5000,
+	    test_client_result, &cr) == 0, "TCP client: NULL sent");
+	spin(base, &cr);
+	tap_ok(cr.status == 0, "TCP client: NULL answered");
+	cr.status = 1;
+	tap_ok(rpcclnt_tcp_call(tcl, TEST_PROG, 2, SILENT, NULL, NULL, 50,
+	    test_client_result, &cr) == 0, "TCP client: SILENT sent");
+	spin(base, &cr);
+	tap_ok(cr.status == -ETIMEDOUT, "TCP client: unanswered: ETIMEDOUT");
+	cr.status = 1;
+	tap_ok(rpcclnt_tcp_call(tcl, 0x20000099, 2, 0, NULL, NULL, 5000,
+	    test_client_result, &cr) == 0, "TCP client: another program");
+	spin(base, &cr);
+	tap_ok(cr.status == -EPROTO, "TCP client: PROG_UNAVAIL is EPROTO");
+	rpcclnt_tcp_free(tcl);
+}
+
+int
+main(void)
+{
+	struct event_base *base;
+	struct rpcsvc *svc;
+	struct sockaddr_in sin;
+	uint8_t b[8192], r[64];
+	uint32_t one = 41, lo = 0, hi = 0, res = 0;
+	int tcp_fd, udp_fd, cfd, tfd, port;
+	size_t n;
+	ssize_t got;
+
+	base = event_base_new();
+	svc = rpcsvc_new(base, programs, NULL);
+	tap_ok(svc != NULL, "a service of two programs");
+	tap_ok(rpcsvc_bind_sockets("127.0.0.1", 0, &tcp_fd, &udp_fd) == 0 &&
+	    rpcsvc_listen(svc, tcp_fd, udp_fd) == 0, "listening on loopback");
+	port = rpcsvc_socket_port(udp_fd);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cfd = socket(AF_INET, SOCK_DGRAM, 0);
+	tap_ok(connect(cfd, (struct sockaddr *)&sin, sizeof(sin)) == 0,
+	    "client socket");
+
+	n = build(b, TEST_PROG, 2, 0, NULL, 0);
+	tap_ok(udp_call(base, cfd, b, n, NULL, NULL) == RPC_SUCCESS &&
+	    handled == 1, "NULL: the table's handler, SUCCESS");
+	n = build(b, TEST_PROG, 2, ECHO, &one, 1);
+	tap_ok(udp_call(base, cfd, b, n, &res, NULL) == RPC_SUCCESS &&
+	    res == 42, "ECHO: decoded, handled, encoded (41 -> 42)");
+	n = build(b, TEST_PROG, 3, ECHO, &one, 1);
+	tap_ok(udp_call(base, cfd, b, n, &res, NULL) == RPC_SUCCESS &&
+	    res == 42, "ECHO in version 3");
+	n = build(b, TEST_PROG, 2, HOLE, NULL, 0);
+	tap_ok(udp_call(base, cfd, b, n, NULL, NULL) == RPC_PROC_UNAVAIL,
+	    "a procedure without a handler: PROC_UNAVAIL");
+	n = build(b, TEST_PROG, 3, TWICE, &one, 1);
+	tap_ok(udp_call(base, cfd, b, n, NULL, NULL) == RPC_PROC_UNAVAIL,
+	    "past the version's procedures: PROC_UNAVAIL");
+	n = build(b, TEST_PROG, 4, 0, NULL, 0);
+	tap_ok(udp_call(base, cfd, b, n, &lo, &hi) == RPC_PROG_MISMATCH &&
+	    lo == 2 && hi == 3, "version 4: PROG_MISMATCH 2..3");
+	n = build(b, 0x20000099, 2, 0, NULL, 0);
+	tap_ok(udp_call(base, cfd, b, n, NULL, NULL) == RPC_PROG_UNAVAIL,
+	    "another program: PROG_UNAVAIL");
+	n = build(b, TEST_PROG, 2, ECHO, NULL, 0);
+	tap_ok(udp_call(base, cfd, b, n, NULL, NULL) == RPC_GARBAGE_ARGS,
+	    "ECHO without its argument: GARBAGE_ARGS");
+	memset(b + 512, 0, 256);
+	n = build(b, SMALL_PROG, 2, ECHO, &one, 1);
+	tap_ok(udp_call(base, cfd, b, n, &res, NULL) == RPC_SUCCESS &&
+	    res == 42, "the small program under its limit");
+	n = build(b, SMALL_PROG, 2, 0, (const uint32_t *)(b + 512), 40);
+	tap_ok(n > 128 && udp_call(base, cfd, b, n, NULL, NULL) ==
+	    RPC_GARBAGE_ARGS, "a call of %zu bytes over its 128: refused", n);
+	n = build(b, TEST_PROG, 2, 0, (const uint32_t *)(b + 512), 40);
+	tap_ok(udp_call(base, cfd, b, n, NULL, NULL) == RPC_SUCCESS,
+	    "the same size to the other program: taken");
+
+	/* TCP: record marking, and a record over the largest limit. */
+	sin.sin_port = htons((uint16_t)rpcsvc_socket_port(tcp_fd));
+	tfd = socket(AF_INET, SOCK_STREAM, 0);
+	tap_ok(connect(tfd, (struct sockaddr *)&sin, sizeof(sin)) == 0,
+	    "TCP connection");
+	n = build(b + 4, TEST_PROG, 2, ECHO, &one, 1);
+	b[0] = 0x80;
+	b[1] = 0;
+	b[2] = (uint8_t)(n >> 8);
+	b[3] = (uint8_t)n;
+	got = -1;
+	if (write(tfd, b, n + 4) == (ssize_t)(n + 4) && await(base, tfd) == 0)
+		got = read(tfd, r, sizeof(r));
+	tap_ok(got == 32 && xdrbuf_peek_u32(r) == (0x80000000u | 28) &&
+	    xdrbuf_peek_u32(r + 24) == RPC_SUCCESS &&
+	    xdrbuf_peek_u32(r + 28) == 42, "a TCP record answered, marked");
+	b[0] = 0x80;
+	b[1] = 0;
+	b[2] = 0x20;	/* 8192 bytes announced, over 4096 */
+	b[3] = 0;
+	got = -1;
+	if (write(tfd, b, 4) == 4 && await(base, tfd) == 0)
+		got = read(tfd, r, sizeof(r));
+	tap_ok(got == 0, "a record over the limit closes the connection");
+	close(tfd);
+	test_backchannel(base, &sin);
+	{
+		struct sockaddr_in usin = sin;
+
+		usin.sin_port = htons((uint16_t)port);
+		test_clients(base, &usin, &sin);
+	}
+	close(cfd);
+	rpcsvc_free(svc);
+	event_base_free(base);
+	return tap_done();
+}
