@@ -64,18 +64,26 @@ stated_file_in(const st_file *in, struct lock_file_id *out)
 	return 0;
 }
 
+/* The table's file and owner -> the wire's (pointing into the table). */
+static void
+stated_file_owner_out(const struct lock_file_id *f,
+    const struct lock_owner *o, st_file *wf, st_owner *wo)
+{
+	wf->st_file_len = (u_int)f->len;
+	wf->st_file_val = (char *)f->data;
+	wo->protocol = o->protocol;
+	wo->client_id = o->client_id;
+	wo->host = (char *)(o->host ? o->host : "");
+	wo->bytes.bytes_len = (u_int)o->bytes_len;
+	wo->bytes.bytes_val = (char *)o->bytes;
+	wo->svid = o->svid;
+}
+
 static void
 stated_desc_out(const struct lock_info *i, st_lock_desc *d)
 {
 	memset(d, 0, sizeof(*d));
-	d->file.st_file_len = (u_int)i->file->len;
-	d->file.st_file_val = (char *)i->file->data;
-	d->owner.protocol = i->owner.protocol;
-	d->owner.client_id = i->owner.client_id;
-	d->owner.host = (char *)(i->owner.host ? i->owner.host : "");
-	d->owner.bytes.bytes_len = (u_int)i->owner.bytes_len;
-	d->owner.bytes.bytes_val = (char *)i->owner.bytes;
-	d->owner.svid = i->owner.svid;
+	stated_file_owner_out(i->file, &i->owner, &d->file, &d->owner);
 	d->offset = i->offset;
 	d->length = i->length;
 	d->exclusive = i->type == LOCK_EXCLUSIVE;
@@ -86,14 +94,7 @@ static void
 stated_share_out(const struct lock_share_info *i, st_share_desc *d)
 {
 	memset(d, 0, sizeof(*d));
-	d->file.st_file_len = (u_int)i->file->len;
-	d->file.st_file_val = (char *)i->file->data;
-	d->owner.protocol = i->owner.protocol;
-	d->owner.client_id = i->owner.client_id;
-	d->owner.host = (char *)(i->owner.host ? i->owner.host : "");
-	d->owner.bytes.bytes_len = (u_int)i->owner.bytes_len;
-	d->owner.bytes.bytes_val = (char *)i->owner.bytes;
-	d->owner.svid = i->owner.svid;
+	stated_file_owner_out(i->file, &i->owner, &d->file, &d->owner);
 	d->access = i->access;
 	d->deny = i->deny;
 }
