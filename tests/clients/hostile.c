@@ -43,16 +43,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rpcbuf.h"
+
 #define NFS_PROG	100003
 #define MOUNT_PROG	100005
 #define SRC_MAX		16
 
 enum kind { K_IDLE, K_HALF, K_GARBAGE, K_NULL, K_READ, K_MIX };
-
-struct buf {
-	uint8_t	 b[1024];
-	size_t	 n;
-};
 
 struct conn {
 	int		 fd;
@@ -77,32 +74,6 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void
-put32(struct buf *b, uint32_t v)
-{
-	b->b[b->n++] = (uint8_t)(v >> 24);
-	b->b[b->n++] = (uint8_t)(v >> 16);
-	b->b[b->n++] = (uint8_t)(v >> 8);
-	b->b[b->n++] = (uint8_t)v;
-}
-
-static void
-putopaque(struct buf *b, const void *p, uint32_t len)
-{
-	put32(b, len);
-	memcpy(b->b + b->n, p, len);
-	b->n += len;
-	while (b->n % 4)
-		b->b[b->n++] = 0;
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
 }
 
 /* A call with AUTH_UNIX root; with mark, room for the record mark. */

@@ -1,0 +1,43 @@
+/*
+ * A fixed buffer for the test clients that build RPC calls by hand
+ * (rpc-probe, hostile): big-endian words and XDR opaques, no bounds
+ * beyond the buffer's size, which every call these clients make fits.
+ */
+#ifndef DITTOFS_TESTS_RPCBUF_H
+#define DITTOFS_TESTS_RPCBUF_H
+
+#include <stdint.h>
+#include <string.h>
+
+struct buf {
+	uint8_t	 b[8192];
+	size_t	 n;
+};
+
+static inline void
+put32(struct buf *b, uint32_t v)
+{
+	b->b[b->n++] = (uint8_t)(v >> 24);
+	b->b[b->n++] = (uint8_t)(v >> 16);
+	b->b[b->n++] = (uint8_t)(v >> 8);
+	b->b[b->n++] = (uint8_t)v;
+}
+
+static inline void
+putopaque(struct buf *b, const void *p, uint32_t len)
+{
+	put32(b, len);
+	memcpy(b->b + b->n, p, len);
+	b->n += len;
+	while (b->n % 4)
+		b->b[b->n++] = 0;
+}
+
+static inline uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+#endif
