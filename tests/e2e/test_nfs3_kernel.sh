@@ -12,6 +12,10 @@ set -u
 . "$top_srcdir/tests/integration/lib.sh"
 
 suite_need_root
+if [ "${DITTOFS_E2E:-yes}" = no ]; then
+	echo "1..0 # SKIP end-to-end tests turned off (configure --disable-e2e)"
+	exit 0
+fi
 suite_in_netns "$0" "$@"
 suite_users
 # lib.sh's [share export] is the last section: the keys below join it.
