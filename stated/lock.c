@@ -557,19 +557,33 @@ struct stated_list {
 
 #define STATED_LIST_BYTES	(IPC_BODY_MAX / 2)
 
+/*
+ * Room in the reply for one more entry of this file and owner, the n-th
+ * of its kind?  Counts its bytes if so; marks the list truncated if not.
+ */
+static int
+stated_list_room(struct stated_list *l, size_t n,
+    const struct lock_file_id *f, const struct lock_owner *o)
+{
+	size_t need = 96 + f->len + o->bytes_len +
+	    (o->host ? strlen(o->host) : 0);
+
+	if (n >= l->cap || l->bytes + need > STATED_LIST_BYTES) {
+		l->truncated = 1;
+		return 0;
+	}
+	l->bytes += need;
+	return 1;
+}
+
 static int
 stated_list_lock_cb(void *arg, const struct lock_info *i)
 {
 	struct stated_list *l = arg;
-	size_t need = 96 + i->file->len + i->owner.bytes_len +
-	    (i->owner.host ? strlen(i->owner.host) : 0);
 
-	if (l->nlocks >= l->cap || l->bytes + need > STATED_LIST_BYTES) {
-		l->truncated = 1;
+	if (!stated_list_room(l, l->nlocks, i->file, &i->owner))
 		return 1;
-	}
 	stated_desc_out(i, &l->locks[l->nlocks++]);
-	l->bytes += need;
 	return 0;
 }
 
@@ -577,15 +591,10 @@ static int
 stated_list_share_cb(void *arg, const struct lock_share_info *i)
 {
 	struct stated_list *l = arg;
-	size_t need = 96 + i->file->len + i->owner.bytes_len +
-	    (i->owner.host ? strlen(i->owner.host) : 0);
 
-	if (l->nshares >= l->cap || l->bytes + need > STATED_LIST_BYTES) {
-		l->truncated = 1;
+	if (!stated_list_room(l, l->nshares, i->file, &i->owner))
 		return 1;
-	}
 	stated_share_out(i, &l->shares[l->nshares++]);
-	l->bytes += need;
 	return 0;
 }
 

@@ -112,19 +112,6 @@ mark(struct buf *b)
 	b->b[3] = (uint8_t)m;
 }
 
-static size_t
-unhex(const char *s, uint8_t *out)
-{
-	size_t n = 0;
-	unsigned int v;
-
-	while (s[0] && s[1] && n < 64 && sscanf(s, "%2x", &v) == 1) {
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	return n;
-}
-
 static int
 dial(int src, int nonblock)
 {
@@ -160,7 +147,7 @@ mkfile(const char *hexdir, const char *name, unsigned long long size)
 {
 	struct buf b;
 	uint8_t fh[64], rep[4096], hdr[4];
-	size_t fhlen = unhex(hexdir, fh), got = 0;
+	size_t fhlen = unhex(hexdir, fh, sizeof(fh)), got = 0;
 	uint32_t n, off, len, i;
 	ssize_t r;
 	int fd;
@@ -268,7 +255,7 @@ main(int argc, char *argv[])
 			count = strtoul(optarg, NULL, 0);
 			break;
 		case 'f':
-			fhlen = unhex(optarg, fh);
+			fhlen = unhex(optarg, fh, sizeof(fh));
 			break;
 		case 'k':
 			calls = atol(optarg);

@@ -229,19 +229,6 @@ nfs3_name(uint32_t s)
 	return other;
 }
 
-static size_t
-unhex(const char *s, uint8_t *out)
-{
-	size_t n = 0;
-	unsigned int v;
-
-	while (s[0] && s[1] && n < 128 && sscanf(s, "%2x", &v) == 1) {
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	return n;
-}
-
 /* In a READDIRPLUS reply, the handle of "..", printed in hex. */
 static void
 print_dotdot(const uint8_t *p, size_t len)
@@ -399,13 +386,13 @@ main(int argc, char *argv[])
 		putopaque(&b, argv[1], (uint32_t)strlen(argv[1]));
 	} else if ((strcmp(test, "getattr") == 0 ||
 	    strcmp(test, "stale") == 0) && argc == 2) {
-		fhlen = unhex(argv[1], fh);
+		fhlen = unhex(argv[1], fh, sizeof(fh));
 		if (strcmp(test, "stale") == 0 && fhlen > 0)
 			fh[fhlen - 1] ^= 0x5a;	/* break the MAC */
 		call_header(&b, 2, NFS_PROG, 3, 1, 1);
 		putopaque(&b, fh, (uint32_t)fhlen);
 	} else if (strcmp(test, "create") == 0 && argc == 3) {
-		fhlen = unhex(argv[1], fh);
+		fhlen = unhex(argv[1], fh, sizeof(fh));
 		call_header(&b, 2, NFS_PROG, 3, 8, 1);
 		putopaque(&b, fh, (uint32_t)fhlen);
 		putopaque(&b, argv[2], (uint32_t)strlen(argv[2]));
@@ -413,12 +400,12 @@ main(int argc, char *argv[])
 		for (i = 0; i < 6; i++)
 			put32(&b, 0);	/* empty sattr3 */
 	} else if (strcmp(test, "remove") == 0 && argc == 3) {
-		fhlen = unhex(argv[1], fh);
+		fhlen = unhex(argv[1], fh, sizeof(fh));
 		call_header(&b, 2, NFS_PROG, 3, 12, 1);
 		putopaque(&b, fh, (uint32_t)fhlen);
 		putopaque(&b, argv[2], (uint32_t)strlen(argv[2]));
 	} else if (strcmp(test, "dotdot") == 0 && argc == 2) {
-		fhlen = unhex(argv[1], fh);
+		fhlen = unhex(argv[1], fh, sizeof(fh));
 		call_header(&b, 2, NFS_PROG, 3, 17, 1);	/* READDIRPLUS */
 		putopaque(&b, fh, (uint32_t)fhlen);
 		for (i = 0; i < 4; i++)
@@ -426,8 +413,8 @@ main(int argc, char *argv[])
 		put32(&b, 4096);	/* dircount */
 		put32(&b, 32768);	/* maxcount */
 	} else if (strcmp(test, "rename") == 0 && argc == 5) {
-		fhlen = unhex(argv[1], fh);
-		fh2len = unhex(argv[3], fh2);
+		fhlen = unhex(argv[1], fh, sizeof(fh));
+		fh2len = unhex(argv[3], fh2, sizeof(fh2));
 		call_header(&b, 2, NFS_PROG, 3, 14, 1);
 		putopaque(&b, fh, (uint32_t)fhlen);
 		putopaque(&b, argv[2], (uint32_t)strlen(argv[2]));

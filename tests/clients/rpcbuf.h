@@ -1,12 +1,14 @@
 /*
  * A fixed buffer for the test clients that build RPC calls by hand
  * (rpc-probe, hostile): big-endian words and XDR opaques, no bounds
- * beyond the buffer's size, which every call these clients make fits.
+ * beyond the buffer's size, which every call these clients make fits;
+ * and the hex handles their command lines take.
  */
 #ifndef DITTOFS_TESTS_RPCBUF_H
 #define DITTOFS_TESTS_RPCBUF_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 struct buf {
@@ -38,6 +40,20 @@ get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Hex digits (a handle on the command line) -> at most max bytes. */
+static inline size_t
+unhex(const char *s, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+	unsigned int v;
+
+	while (s[0] && s[1] && n < max && sscanf(s, "%2x", &v) == 1) {
+		out[n++] = (uint8_t)v;
+		s += 2;
+	}
+	return n;
 }
 
 #endif
