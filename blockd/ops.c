@@ -16,6 +16,7 @@
 
 #include "blockd.h"
 #include "log.h"
+#include "share_rules.h"
 
 /* Log lines a front end can cause again and again: one per this. */
 
@@ -76,27 +77,14 @@ blockd_cred_in(const bd_cred *in, const struct blockd_share *sh,
 	u_int i, n;
 
 	memset(out, 0, sizeof(*out));
-	if (sh->all_squash) {
-		out->uid = sh->anonuid;
-		out->gid = sh->anongid;
-		return;
-	}
 	out->uid = in->uid;
 	out->gid = in->gid;
-	if (sh->root_squash) {
-		if (out->uid == 0)
-			out->uid = sh->anonuid;
-		if (out->gid == 0)
-			out->gid = sh->anongid;
-	}
 	n = in->groups.groups_len < STORE_NGROUPS_MAX ?
 	    in->groups.groups_len : STORE_NGROUPS_MAX;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		out->groups[i] = in->groups.groups_val[i];
-		if (sh->root_squash && out->groups[i] == 0)
-			out->groups[i] = sh->anongid;
-	}
-	out->ngroups = n;
+	out->ngroups = share_rules_squash(sh->all_squash, sh->root_squash,
+	    sh->anonuid, sh->anongid, &out->uid, &out->gid, out->groups, n);
 }
 
 static int

@@ -336,3 +336,27 @@ share_rules_check(const struct share_rules *r, const uint8_t addr[16],
 	return share_rules_client_allowed(r, addr) &&
 	    share_rules_port_allowed(r, port) ? 0 : -1;
 }
+
+size_t
+share_rules_squash(int all_squash, int root_squash, uint32_t anonuid,
+    uint32_t anongid, uint32_t *uid, uint32_t *gid, uint32_t *groups,
+    size_t ngroups)
+{
+	size_t i;
+
+	if (all_squash) {
+		*uid = anonuid;
+		*gid = anongid;
+		return 0;
+	}
+	if (!root_squash)
+		return ngroups;
+	if (*uid == 0)
+		*uid = anonuid;
+	if (*gid == 0)
+		*gid = anongid;
+	for (i = 0; i < ngroups; i++)
+		if (groups[i] == 0)
+			groups[i] = anongid;
+	return ngroups;
+}

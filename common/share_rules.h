@@ -65,5 +65,14 @@ int	 share_rules_port_allowed(const struct share_rules *,
 /* Both: 0 if the caller may use the share. */
 int	 share_rules_check(const struct share_rules *, const uint8_t[16],
 	    unsigned int port);
+/*
+ * exports(5)'s squashing, in place: all_squash maps everyone to the
+ * anonymous ids (and drops the groups), root_squash maps uid 0 and gid 0,
+ * among the groups too.  Returns how many groups are left.  nfsd applies
+ * it to what a client claims, blockd again to what a front end claims.
+ */
+size_t	 share_rules_squash(int all_squash, int root_squash,
+	    uint32_t anonuid, uint32_t anongid, uint32_t *uid, uint32_t *gid,
+	    uint32_t *groups, size_t ngroups);
 
 #endif

@@ -207,25 +207,11 @@ export_squash(const struct export *e, const struct rpc_cred *in,
 
 	memset(out, 0, sizeof(*out));
 	out->groups.groups_val = groups;
-	if (in->flavor != RPC_AUTH_UNIX || e->all_squash) {
-		out->uid = e->anonuid;
-		out->gid = e->anongid;
-		return;
-	}
 	out->uid = in->uid;
 	out->gid = in->gid;
-	if (e->root_squash) {
-		if (out->uid == 0)
-			out->uid = e->anonuid;
-		if (out->gid == 0)
-			out->gid = e->anongid;
-	}
-	for (i = 0; i < in->ngroups && i < RPC_AUTH_UNIX_GIDS_MAX; i++) {
-		uint32_t g = in->groups[i];
-
-		if (e->root_squash && g == 0)
-			g = e->anongid;
-		groups[n++] = g;
-	}
-	out->groups.groups_len = n;
+	for (i = 0; i < in->ngroups && i < RPC_AUTH_UNIX_GIDS_MAX; i++)
+		groups[n++] = in->groups[i];
+	out->groups.groups_len = (u_int)share_rules_squash(
+	    in->flavor != RPC_AUTH_UNIX || e->all_squash, e->root_squash,
+	    e->anonuid, e->anongid, &out->uid, &out->gid, groups, n);
 }
