@@ -17,5 +17,6 @@ int	fuzz_nfs3_one(const uint8_t *, size_t);
 int	fuzz_acl_one(const uint8_t *, size_t);
 int	fuzz_nlm_one(const uint8_t *, size_t);
 int	fuzz_nsm_one(const uint8_t *, size_t);
+int	fuzz_nfs4_one(const uint8_t *, size_t);
 
 #endif
