@@ -72,7 +72,4 @@ EXTRA_DIST += tests/e2e/test_nfs3_kernel.sh tests/clients/nfs-fsx.c \
 noinst_LIBRARIES += nfsd/libnfs4.a
 nfsd_libnfs4_a_SOURCES = nfsd/v4/nfs4.h nfsd/v4/xdr.c nfsd/v4/attr.c \
 	nfsd/v4/idmap.c nfsd/v4/error.c
-NFS4_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
-	-I$(top_srcdir)/nfsd/v4 -I$(top_srcdir)/tests/fuzz
-NFS4_TEST_LIBS = nfsd/libnfs4.a $(DITTOFS_COMMON_LIBS)
 ## --- end of the NFSv4.0 wire layer block

@@ -82,7 +82,7 @@ src_sample(struct nfs4_attr_src *s)
 	s->type = NF4REG;
 	s->size = 0x123456789ull;
 	s->fileid = 77;
-	s->mode = 0640;
+	s->mode = 02640;		/* setgid: all 12 bits travel */
 	s->uid = 1000;
 	s->gid = 4242;		/* no name: numeric */
 	s->mtime.sec = 1700000000;
@@ -116,7 +116,7 @@ test_encode(void)
 	w32(&w, NF4REG);
 	w64(&w, 0x123456789ull);
 	w64(&w, 77);
-	w32(&w, 0640);
+	w32(&w, 02640);
 	wstr(&w, owner);
 	wstr(&w, "4242");
 	w64(&w, 1700000000);
@@ -254,7 +254,7 @@ test_sattr(void)
 	f.vals.p = o.buf + 16;
 	f.vals.len = (uint32_t)(o.len - 16);
 	st = nfs4_fattr_decode_sattr(&f, m, &sa);
-	tap_ok(st == NFS4_OK && sa.size == s.size && sa.mode == 0640 &&
+	tap_ok(st == NFS4_OK && sa.size == s.size && sa.mode == 02640 &&
 	    sa.uid == 1000 && sa.gid == 50 && sa.acl.count > 0 &&
 	    nfs4_bitmap_isset(&sa.mask, FATTR4_OWNER_GROUP),
 	    "size, acl, mode, owner, owner_group: encode then decode");
@@ -410,7 +410,7 @@ test_verify(void)
 	src_sample(&s);
 	w.n = 0;
 	w64(&w, s.size);
-	w32(&w, 0640);
+	w32(&w, 02640);
 	wstr(&w, "alice@example.org");
 	raw(&f, B(FATTR4_SIZE), B(FATTR4_MODE) | B(FATTR4_OWNER), &w);
 	tap_ok(nfs4_fattr_verify(&f, &s, m, 0) == NFS4_OK &&
