@@ -656,10 +656,7 @@ static uint32_t fuzz_state = 0x2545f491u;
 static uint32_t
 fuzz_rand(void)
 {
-	fuzz_state ^= fuzz_state << 13;
-	fuzz_state ^= fuzz_state >> 17;
-	fuzz_state ^= fuzz_state << 5;
-	return fuzz_state;
+	return fuzz_xorshift32(&fuzz_state);
 }
 
 /* A seed COMPOUND with one of every op, for the mutations. */
