@@ -50,6 +50,11 @@ struct nfs4_idmap {
 	struct nfs4_idmap_table	 groups;
 };
 
+/*
+ * FNV-1a, unkeyed (common/hash.h): what fills the tables is the host's
+ * user database, not the client, so no client can lengthen a chain; it
+ * only chooses which one a lookup walks.
+ */
 static uint32_t
 nfs4_idmap_hash_id(uint32_t id)
 {
