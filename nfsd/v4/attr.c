@@ -634,3 +634,27 @@ nfs4_fattr_verify(const struct nfs4_fattr_raw *f,
 		return same ? NFS4ERR_SAME : NFS4_OK;
 	return same ? NFS4_OK : NFS4ERR_NOT_SAME;
 }
+
+/*
+ * RFC 7530 10.4.3: what a write delegation's holder answers to
+ * CB_GETATTR, change and size (each only if its bit is set).  Any other
+ * attribute is more than we asked for, and cannot be skipped: BADXDR.
+ */
+uint32_t
+nfs4_fattr_decode_change_size(const struct nfs4_fattr_raw *f,
+    uint64_t *change, uint64_t *size)
+{
+	struct xdrbuf_in x;
+
+	if (f->mask.beyond || f->mask.w[1] != 0 ||
+	    (f->mask.w[0] & ~(NFS4_W(FATTR4_CHANGE) | NFS4_W(FATTR4_SIZE))))
+		return NFS4ERR_BADXDR;
+	xdrbuf_in_init(&x, f->vals.p, f->vals.len);
+	if (nfs4_bitmap_isset(&f->mask, FATTR4_CHANGE) &&
+	    xdrbuf_get_u64(&x, change) == -1)
+		return NFS4ERR_BADXDR;
+	if (nfs4_bitmap_isset(&f->mask, FATTR4_SIZE) &&
+	    xdrbuf_get_u64(&x, size) == -1)
+		return NFS4ERR_BADXDR;
+	return xdrbuf_in_left(&x) == 0 ? NFS4_OK : NFS4ERR_BADXDR;
+}

@@ -784,6 +784,34 @@ uint32_t	 nfs4_idmap_name_to_uid(const struct nfs4_idmap *,
 uint32_t	 nfs4_idmap_name_to_gid(const struct nfs4_idmap *,
 		    const uint8_t *, size_t, uint32_t *);
 
+/*
+ * cb_xdr.c: the callback program (RFC 7530 16.1 of the callback
+ * operations: CB_GETATTR, CB_RECALL), which nfsd calls on the client's
+ * callback address for stated's recalls.
+ */
+#define NFS4_CB_PROC_NULL	0
+#define NFS4_CB_PROC_COMPOUND	1
+
+struct nfs4_cb_res {
+	uint32_t		 status;	/* CB_COMPOUND4res's */
+	struct nfs4_opaque	 tag;
+	uint32_t		 nops;
+	uint32_t		 opnum;		/* the first result's */
+	uint32_t		 opstatus;
+	struct nfs4_fattr_raw	 attrs;		/* CB_GETATTR, NFS4_OK */
+};
+
+void		 nfs4_cb_encode_recall(struct xdrbuf_out *,
+		    const struct nfs4_opaque *tag, uint32_t callback_ident,
+		    const struct nfs4_stateid *, int truncate,
+		    const struct nfs4_opaque *fh);
+void		 nfs4_cb_encode_getattr(struct xdrbuf_out *,
+		    const struct nfs4_opaque *tag, uint32_t callback_ident,
+		    const struct nfs4_opaque *fh, const struct nfs4_bitmap *);
+int		 nfs4_cb_decode_res(struct xdrbuf_in *, struct nfs4_cb_res *);
+uint32_t	 nfs4_fattr_decode_change_size(const struct nfs4_fattr_raw *,
+		    uint64_t *change, uint64_t *size);
+
 /* error.c */
 uint32_t	 nfs4_status_from_errno(int);
 uint32_t	 nfs4_status_from_st(int);

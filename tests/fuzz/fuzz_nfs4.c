@@ -1,7 +1,9 @@
 /*
- * Fuzz target: the NFSv4.0 COMPOUND decoder (nfsd/v4/xdr.c) and the
- * fattr4 decoders and encoder (nfsd/v4/attr.c).  The input is read as a
- * whole COMPOUND, and again as one op whose number the first byte picks.
+ * Fuzz target: the NFSv4.0 COMPOUND decoder (nfsd/v4/xdr.c), the
+ * fattr4 decoders and encoder (nfsd/v4/attr.c) and the callback reply
+ * decoder (nfsd/v4/cb_xdr.c).  The input is read as a whole COMPOUND,
+ * as a CB_COMPOUND reply, and as one op whose number the first byte
+ * picks.
  * Every pointer a decoder returns must lie inside the input, every
  * length within its bound, and every encoding must be whole words.
  */
@@ -185,6 +187,24 @@ fuzz_compound(const uint8_t *data, size_t size)
 	xdrbuf_out_free(&o);
 }
 
+/* A callback reply, as nfsd reads it from a client. */
+static void
+fuzz_cb_reply(const uint8_t *data, size_t size)
+{
+	struct xdrbuf_in x;
+	struct nfs4_cb_res r;
+	uint64_t change, size64;
+
+	xdrbuf_in_init(&x, data, size);
+	if (nfs4_cb_decode_res(&x, &r) != 0)
+		return;
+	if (x.pos > x.len)
+		__builtin_trap();
+	fuzz_inside(&r.tag, NFS4_TAG_MAX);
+	fuzz_inside(&r.attrs.vals, NFS4_ATTRVALS_MAX);
+	(void)nfs4_fattr_decode_change_size(&r.attrs, &change, &size64);
+}
+
 int
 fuzz_nfs4_one(const uint8_t *data, size_t size)
 {
@@ -195,6 +215,7 @@ fuzz_nfs4_one(const uint8_t *data, size_t size)
 	fuzz_base = data;
 	fuzz_size = size;
 	fuzz_compound(data, size);
+	fuzz_cb_reply(data, size);
 	if (size < 1 || size > sizeof(one) - 4)
 		return 0;
 	/* The same bytes as the arguments of one op. */

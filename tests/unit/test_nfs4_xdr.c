@@ -624,6 +624,107 @@ test_encode(void)
 	    "RELEASE_LOCKOWNER") == 0, "op names");
 }
 
+/* The callback program: the calls nfsd makes, the replies it reads. */
+static void
+test_callback(void)
+{
+	struct xdrbuf_out o;
+	struct xdrbuf_in in;
+	struct nfs4_cb_res r;
+	struct nfs4_stateid sid;
+	struct nfs4_bitmap req;
+	struct nfs4_opaque fh = { (const uint8_t *)"FHFHFH", 6 };
+	struct nfs4_opaque tag = { (const uint8_t *)"cb", 2 };
+	uint64_t change = 0, size = 0;
+	struct wb w;
+
+	sid.seqid = 3;
+	memcpy(sid.other, "delegstateid", 12);
+	xdrbuf_out_init(&o);
+	nfs4_cb_encode_recall(&o, &tag, 7, &sid, 1, &fh);
+	w.n = 0;
+	wstr(&w, "cb");
+	w32(&w, 0);			/* minorversion */
+	w32(&w, 7);			/* callback_ident */
+	w32(&w, 1);
+	w32(&w, 4);			/* OP_CB_RECALL */
+	w32(&w, 3);
+	wfix(&w, "delegstateid", 12);
+	w32(&w, 1);			/* truncate */
+	wopq(&w, "FHFHFH", 6);
+	tap_ok(same(&o, &w, "cb_recall"), "CB_COMPOUND with CB_RECALL");
+	xdrbuf_out_free(&o);
+
+	memset(&req, 0, sizeof(req));
+	nfs4_bitmap_set(&req, FATTR4_CHANGE);
+	nfs4_bitmap_set(&req, FATTR4_SIZE);
+	xdrbuf_out_init(&o);
+	nfs4_cb_encode_getattr(&o, NULL, 9, &fh, &req);
+	w.n = 0;
+	w32(&w, 0);
+	w32(&w, 0);
+	w32(&w, 9);
+	w32(&w, 1);
+	w32(&w, 3);			/* OP_CB_GETATTR */
+	wopq(&w, "FHFHFH", 6);
+	w32(&w, 1);
+	w32(&w, 1u << FATTR4_CHANGE | 1u << FATTR4_SIZE);
+	tap_ok(same(&o, &w, "cb_getattr"), "CB_COMPOUND with CB_GETATTR");
+	xdrbuf_out_free(&o);
+
+	/* The holder's answer: change and size. */
+	w.n = 0;
+	w32(&w, 0);
+	wstr(&w, "cb");
+	w32(&w, 1);
+	w32(&w, 3);
+	w32(&w, 0);
+	w32(&w, 1);
+	w32(&w, 1u << FATTR4_CHANGE | 1u << FATTR4_SIZE);
+	w32(&w, 16);
+	w64(&w, 0xabc);
+	w64(&w, 8192);
+	xdrbuf_in_init(&in, w.b, w.n);
+	tap_ok(nfs4_cb_decode_res(&in, &r) == 0 && r.status == NFS4_OK &&
+	    r.opnum == OP_CB_GETATTR && r.opstatus == NFS4_OK &&
+	    nfs4_fattr_decode_change_size(&r.attrs, &change, &size) ==
+	    NFS4_OK && change == 0xabc && size == 8192,
+	    "CB_GETATTR reply: change and size");
+	r.attrs.vals.len += 4;		/* a word more than asked */
+	tap_ok(nfs4_fattr_decode_change_size(&r.attrs, &change, &size) ==
+	    NFS4ERR_BADXDR, "values past change and size: BADXDR");
+	xdrbuf_in_init(&in, w.b, w.n - 4);
+	tap_ok(nfs4_cb_decode_res(&in, &r) == -1,
+	    "a CB_GETATTR reply cut short does not parse");
+	w.b[w.n - 16 - 4 - 1] |= 1u << FATTR4_TYPE;	/* mask word 0 */
+	xdrbuf_in_init(&in, w.b, w.n);
+	tap_ok(nfs4_cb_decode_res(&in, &r) == 0 &&
+	    nfs4_fattr_decode_change_size(&r.attrs, &change, &size) ==
+	    NFS4ERR_BADXDR, "an attribute we did not ask for: BADXDR");
+
+	/* A recall answered, refused, or not understood. */
+	w.n = 0;
+	w32(&w, NFS4ERR_BADHANDLE);
+	w32(&w, 0);
+	w32(&w, 1);
+	w32(&w, 4);
+	w32(&w, NFS4ERR_BADHANDLE);
+	xdrbuf_in_init(&in, w.b, w.n);
+	tap_ok(nfs4_cb_decode_res(&in, &r) == 0 &&
+	    r.opnum == OP_CB_RECALL && r.opstatus == NFS4ERR_BADHANDLE,
+	    "CB_RECALL reply with an error");
+	w.b[15] = 5;			/* op 5: not a 4.0 callback */
+	xdrbuf_in_init(&in, w.b, w.n);
+	tap_ok(nfs4_cb_decode_res(&in, &r) == -1,
+	    "a result for an op we did not send does not parse");
+	w.n = 12;
+	w.b[11] = 0;			/* no results */
+	xdrbuf_in_init(&in, w.b, w.n);
+	tap_ok(nfs4_cb_decode_res(&in, &r) == 0 &&
+	    r.opnum == OP_CB_ILLEGAL && r.opstatus == NFS4ERR_BADHANDLE,
+	    "an empty resarray: the COMPOUND's status stands");
+}
+
 static void
 test_errors(void)
 {
@@ -742,6 +843,7 @@ main(void)
 {
 	test_decode();
 	test_encode();
+	test_callback();
 	test_errors();
 	test_fuzz();
 	return tap_done();
