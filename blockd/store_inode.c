@@ -325,6 +325,8 @@ store_attr_fill_stat(const struct store_inode *ip, const struct stat *st,
 	a->btime = ip->btime;
 	if (ip->flags & STORE_INODE_ACL)
 		a->flags |= STORE_ATTR_ACL;
+	if (ip->flags & STORE_INODE_CASELESS)
+		a->flags |= STORE_ATTR_CASELESS;
 	switch (ip->type) {
 	case STORE_TYPE_REG:
 		if (st == NULL) {
