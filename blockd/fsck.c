@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "blockd/store_int.h"
+#include "common/casefold.h"
 
 struct fsck_ino {
 	uint64_t	ino;
@@ -56,6 +57,7 @@ struct fsck_ino {
 	uint8_t		hastarget;
 	uint8_t		aclflag;	/* STORE_INODE_ACL */
 	uint8_t		hasacl;		/* an ACL record */
+	uint8_t		caseless;	/* STORE_INODE_CASELESS: folded keys */
 };
 
 struct fsck_share {
@@ -485,6 +487,8 @@ fsck_load(struct fsck *f)
 		fi->share = ip.share;
 		fi->type = (uint8_t)ip.type;
 		fi->aclflag = (ip.flags & STORE_INODE_ACL) != 0;
+		fi->caseless = ip.type == STORE_TYPE_DIR &&
+		    (ip.flags & STORE_INODE_CASELESS);
 	}
 	if (rv == 0 && ret != DB_NOTFOUND)
 		rv = store_dberr(s, "scan inodes", ret);
@@ -534,6 +538,7 @@ fsck_dirents(struct fsck *f)
 	DBT key, data, ck, cd;
 	DBC *cur;
 	uint8_t ckey[16], *v, nv[17], cv[STORE_COOKIE_VAL_MAX];
+	char folded[STORE_NAME_MAX];
 	uint64_t dino, cino, cookie;
 	size_t cvlen;
 	int ret, rv = 0, ok;
@@ -621,6 +626,17 @@ fsck_dirents(struct fsck *f)
 		}
 		ok = ret == 0 && cd.size == cvlen &&
 		    memcmp(cd.data, cv, cvlen) == 0;
+		/*
+		 * A caseless directory's key is the folded name; its cookie
+		 * record keeps the name as made, which must fold to the key.
+		 * A repair can only give it the folded one.
+		 */
+		if (!ok && ret == 0 && dir->caseless && cd.size == cvlen &&
+		    memcmp(cd.data, cv, 9) == 0) {
+			casefold((char *)cd.data + 9, cvlen - 9, folded);
+			ok = memcmp(folded, (char *)key.data + 8,
+			    cvlen - 9) == 0;
+		}
 		if (!ok) {
 			fsck_fault(f, "dirent %llx/%.*s: cookie %llu %s",
 			    (unsigned long long)dino, (int)(key.size - 8),
@@ -650,6 +666,7 @@ fsck_cookies(struct fsck *f)
 	DBC *cur;
 	uint64_t dino, cookie, have;
 	char name[STORE_NAME_MAX];
+	struct fsck_ino *dir;
 	size_t len;
 	int ret, rv = 0, r;
 
@@ -670,6 +687,8 @@ fsck_cookies(struct fsck *f)
 		cookie = store_get64((uint8_t *)key.data + 8);
 		len = data.size - 9;
 		memcpy(name, (uint8_t *)data.data + 9, len);
+		if ((dir = fsck_ino_find(f, dino)) != NULL && dir->caseless)
+			casefold(name, len, name);
 		r = store_dirent_get(s, dino, name, len, NULL, NULL, &have);
 		if (r != 0 && r != -ENOENT) {
 			rv = r;

@@ -16,9 +16,15 @@ BLOCKSTORE_TEST_LIBS = blockd/libblockstore.a $(DB_LIBS) $(OPENSSL_LIBS)
 BLOCKSTORE_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 
 check_PROGRAMS += tests/unit/test_store tests/unit/test_handle \
-	tests/unit/test_fsck tests/unit/test_store_crash tests/unit/store_model
+	tests/unit/test_fsck tests/unit/test_store_crash tests/unit/store_model \
+	tests/unit/test_store_open
 TESTS += tests/unit/test_store tests/unit/test_handle \
-	tests/unit/test_fsck tests/unit/test_store_crash tests/unit/store_model
+	tests/unit/test_fsck tests/unit/test_store_crash tests/unit/store_model \
+	tests/unit/test_store_open
+
+tests_unit_test_store_open_SOURCES = tests/unit/test_store_open.c
+tests_unit_test_store_open_CPPFLAGS = $(BLOCKSTORE_TEST_CPPFLAGS)
+tests_unit_test_store_open_LDADD = $(BLOCKSTORE_TEST_LIBS)
 
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_CPPFLAGS = $(BLOCKSTORE_TEST_CPPFLAGS)
