@@ -7,7 +7,8 @@ blockd_libblockstore_a_SOURCES = blockd/store.h blockd/store_int.h \
 	blockd/store.c blockd/store_db.c blockd/store_backing.c \
 	blockd/store_inode.c blockd/store_dir.c blockd/store_xattr.c \
 	blockd/store_share.c blockd/store_upgrade.c \
-	blockd/store_ops.c blockd/store_open.c blockd/store_xattr_ops.c \
+	blockd/store_ops.c blockd/store_open.c blockd/store_stream.c \
+	blockd/store_xattr_ops.c \
 	blockd/handle.c blockd/fsck.c \
 	common/acl.c common/acl.h common/casefold.c common/casefold.h
 blockd_libblockstore_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)

@@ -535,6 +535,52 @@ int	 store_xattr_list(struct store *, const struct store_cred *,
 int	 store_xattr_remove(struct store *, const struct store_cred *,
 	    const struct store_fh *, const char *name, size_t namelen);
 /*
+ * store_stream.c: an inode's named attributes, one model for two kinds.
+ * A user xattr (NFSv4.2 xattrs, RFC 8276; SMB extended attributes) is a
+ * small value in the database: store_xattr_* above, at most
+ * STORE_XATTR_SIZE_MAX bytes, names of 1 to STORE_XATTR_NAME_MAX bytes.
+ * A named stream (SMB alternate data stream) is a data fork with a
+ * backing file of its own, opened for I/O with an fd like the file's
+ * data: a regular file or a directory has at most STORE_STREAMS_MAX of
+ * them, named by 1 to STORE_XATTR_NAME_MAX bytes without NUL, '/' or ':'
+ * (SMB's "name:type" is the front end's to split), of any size the host
+ * file system allows.  store_named_list enumerates both; removing the
+ * inode removes both (a stream's backing file after the flush, or when
+ * the last fd on it closes, as the file's own).
+ *
+ * store_stream_open: op's disposition is OPEN, CREATE, OPEN_IF,
+ * OVERWRITE or OVERWRITE_IF (SUPERSEDE is OVERWRITE_IF: a stream has no
+ * attributes of its own; EXCLUSIVE is -EINVAL); io (required) and access
+ * are checked against the file's mode or ACL as its data would be, and a
+ * stream is made, truncated or removed only with write permission on the
+ * file.  *size and *used (may be NULL) get the stream's, attr the file's.
+ */
+#define STORE_STREAMS_MAX	32
+int	 store_stream_open(struct store *, const struct store_cred *,
+	    const struct store_fh *, const char *name, size_t namelen,
+	    const struct store_open *, enum store_opened *what, int *fd,
+	    uint64_t *size, struct store_attr *attr);
+int	 store_stream_remove(struct store *, const struct store_cred *,
+	    const struct store_fh *, const char *name, size_t namelen);
+/* One named attribute of an inode, as store_named_list gives it. */
+#define STORE_NAMED_XATTR	1
+#define STORE_NAMED_STREAM	2
+struct store_named {
+	unsigned int	kind;		/* STORE_NAMED_* */
+	uint16_t	namelen;
+	char		name[STORE_XATTR_NAME_MAX + 1];	/* NUL terminated */
+	uint64_t	size;		/* value bytes; a stream's data */
+	uint64_t	used;		/* a stream's allocation; 0 */
+};
+/*
+ * Every user xattr then every stream of the inode, at most max of them
+ * (-E2BIG if it has more), in name order each; no permission needed
+ * beyond reaching the inode, as listxattr(2).
+ */
+int	 store_named_list(struct store *, const struct store_cred *,
+	    const struct store_fh *, struct store_named *, size_t max,
+	    size_t *n);
+/*
  * The inode's NFSv4 ACL in common/acl.h's encoding (at most
  * STORE_ACL_MAX bytes).  Without one of its own an inode's ACL is its
  * mode's (RFC 8881 6.4.1), and that is what get returns.  get needs

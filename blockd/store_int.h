@@ -2,7 +2,7 @@
  * blockd/store_int.h: what the store library's files share (store.c,
  * store_db.c, store_backing.c, store_inode.c, store_dir.c, store_xattr.c,
  * store_share.c, store_upgrade.c, store_ops.c, store_open.c,
- * store_xattr_ops.c, handle.c, fsck.c).  The daemon must only use blockd/store.h.
+ * store_stream.c, store_xattr_ops.c, handle.c, fsck.c).  The daemon must only use blockd/store.h.
  */
 #ifndef DITTOFS_BLOCKD_STORE_INT_H
 #define DITTOFS_BLOCKD_STORE_INT_H
@@ -18,6 +18,14 @@
 /* Name prefix of internal xattr records; users cannot use NUL. */
 #define STORE_XNAME_SYMLINK	"\0symlink"
 #define STORE_XNAME_ACL		"\0acl"
+/*
+ * "\0:" + a stream's name -> its stream inode (8 bytes): store_stream.c.
+ * No other internal name starts so (':' is in no stream's name).
+ */
+#define STORE_XNAME_STREAM	"\0:"
+#define STORE_XNAME_STREAM_LEN	2
+/* The longest key name of xattrs.db: a stream's record. */
+#define STORE_XKEY_MAX		(STORE_XNAME_STREAM_LEN + STORE_XATTR_NAME_MAX)
 
 struct store_inode {
 	uint64_t	ino;
@@ -38,6 +46,12 @@ struct store_inode {
  * made (store_dir.c).  Format 3.
  */
 #define STORE_INODE_CASELESS	0x08
+/*
+ * A named stream's data fork (store_stream.c): a regular inode with no
+ * entry, parent its file, reached by the file's STORE_XNAME_STREAM
+ * record and removed with the file.  Format 3.
+ */
+#define STORE_INODE_STREAM	0x10
 	uint32_t	mode;
 	uint32_t	uid;
 	uint32_t	gid;
@@ -59,7 +73,8 @@ struct store_inode {
 };
 
 #define STORE_NOTES_MAX		16
-#define STORE_TXN_UNLINKS_MAX	4
+/* A removal takes a file's backing file and its streams'. */
+#define STORE_TXN_UNLINKS_MAX	(4 + 2 * STORE_STREAMS_MAX)
 
 /* Directory of a backing file: data/AB/CD, AB and CD from the inode. */
 #define STORE_SHARD_TOP		0x30000u
@@ -241,6 +256,9 @@ int	 ops_write_prep_due(const struct store_cred *,
 	    const struct store_inode *);
 int	 ops_write_prep(struct store *, const struct store_cred *,
 	    struct store_inode *);
+
+/* store_stream.c */
+int	 store_stream_del_all(struct store *, const struct store_inode *);
 
 /* store_open.c: NFSv3 CREATE's path onto store_open_name */
 int	 store_create_sattr(struct store *, const struct store_cred *,

@@ -89,7 +89,7 @@ store_xattr_list(struct store *s, const struct store_cred *c,
     const struct store_fh *fh, char *buf, size_t bufsize, size_t *lenp)
 {
 	struct store_inode ip;
-	uint8_t k[8 + STORE_XATTR_NAME_MAX + 1];
+	uint8_t k[8 + STORE_XKEY_MAX + 1];
 	DBT key, data;
 	DBC *cur;
 	size_t total = 0, nlen;

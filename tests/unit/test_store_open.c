@@ -1,6 +1,7 @@
 /*
  * tests/unit/test_store_open.c: store_open_name, each disposition, the
- * fd it hands out and the access it checks; case-insensitive shares
+ * fd it hands out and the access it checks; named streams and the one
+ * listing of named attributes; case-insensitive shares
  * (every operation that finds a name, the case a name keeps, fsck,
  * common/casefold.c's folding).
  */
@@ -422,6 +423,166 @@ test_supersede(struct store *s, const struct store_fh *root)
 	    "but OVERWRITE of the 0666 file is his to do");
 }
 
+/* store_stream_open with a disposition and io, access the same. */
+static int
+sop(struct store *s, const struct store_cred *c, const struct store_fh *fh,
+    const char *name, size_t len, enum store_disposition disp, int io,
+    enum store_opened *what, int *fd, uint64_t *size)
+{
+	struct store_open o;
+
+	memset(&o, 0, sizeof(o));
+	o.disp = disp;
+	o.access = io;
+	o.io = io;
+	return store_stream_open(s, c, fh, name, len, &o, what, fd, size,
+	    NULL);
+}
+
+static void
+test_streams(struct store *s, const struct store_fh *root)
+{
+	struct store_fh d, f, ln;
+	struct store_attr a;
+	struct store_named ents[STORE_STREAMS_MAX + 4];
+	struct store_statfs sf0, sf1;
+	enum store_opened what;
+	uint64_t size = 99;
+	char name[300];
+	size_t n, i;
+	int fd, fd2, rv;
+
+	TAP_EQ_INT(store_lookup(s, &cr_root, root, N("d"), &d, NULL), 0,
+	    "streams: d");
+	rv = op(s, &cr_alice, &d, "sf", STORE_DISP_CREATE, 0644,
+	    STORE_IO_WRITE, &f, &a, &what, &fd);
+	tap_ok(rv == 0 && fd >= 0 && write_all(fd, "main"),
+	    "a file with data \"main\"");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(sop(s, &cr_alice, &f, N("ads"), STORE_DISP_OPEN,
+	    STORE_IO_READ, &what, &fd, &size), -ENOENT,
+	    "OPEN of a missing stream: ENOENT");
+	rv = sop(s, &cr_alice, &f, N("ads"), STORE_DISP_OPEN_IF,
+	    STORE_IO_READ | STORE_IO_WRITE, &what, &fd, &size);
+	tap_ok(rv == 0 && what == STORE_OPENED_CREATED && fd >= 0 &&
+	    size == 0, "OPEN_IF: a new stream, an fd");
+	tap_ok(fd >= 0 && write_all(fd, "stream data"),
+	    "the stream's fd writes");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(store_xattr_set(s, &cr_alice, &f, N("user.ea"), "v", 1,
+	    0), 0, "and a user xattr");
+	rv = store_named_list(s, &cr_alice, &f, ents, 8, &n);
+	tap_ok(rv == 0 && n == 2 && ents[0].kind == STORE_NAMED_STREAM &&
+	    strcmp(ents[0].name, "ads") == 0 && ents[0].size == 11 &&
+	    ents[1].kind == STORE_NAMED_XATTR &&
+	    strcmp(ents[1].name, "user.ea") == 0 && ents[1].size == 1,
+	    "one listing: the stream (11 bytes) and the xattr (1 byte)");
+	TAP_EQ_INT(store_named_list(s, &cr_alice, &f, ents, 1, &n), -E2BIG,
+	    "a listing with room for one: E2BIG");
+	rv = sop(s, &cr_bob, &f, N("ads"), STORE_DISP_OPEN, STORE_IO_READ,
+	    &what, &fd, &size);
+	tap_ok(rv == 0 && what == STORE_OPENED && size == 11 &&
+	    reads(fd, "stream data"), "OPEN by another user of a 0644 "
+	    "file's stream: its data");
+	if (fd >= 0)
+		close(fd);
+	rv = store_open_io(s, &cr_alice, &f, STORE_IO_READ, &fd, &a);
+	tap_ok(rv == 0 && a.size == 4 && reads(fd, "main"),
+	    "the file's own data is apart (4 bytes)");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(sop(s, &cr_bob, &f, N("bobs"), STORE_DISP_OPEN_IF,
+	    STORE_IO_WRITE, &what, &fd, NULL), -EACCES,
+	    "a new stream on alice's 0644 file by bob: EACCES");
+	TAP_EQ_INT(sop(s, &cr_bob, &f, N("ads"), STORE_DISP_OVERWRITE,
+	    STORE_IO_READ, &what, &fd, NULL), -EACCES,
+	    "bob's OVERWRITE of it: EACCES");
+	TAP_EQ_INT(sop(s, &cr_alice, &f, N("ads"), STORE_DISP_CREATE,
+	    STORE_IO_READ, &what, &fd, NULL), -EEXIST,
+	    "CREATE of an existing stream: EEXIST");
+	rv = sop(s, &cr_alice, &f, N("ads"), STORE_DISP_OVERWRITE,
+	    STORE_IO_WRITE, &what, &fd, &size);
+	tap_ok(rv == 0 && what == STORE_OPENED_OVERWRITTEN && size == 0,
+	    "OVERWRITE: truncated to 0");
+	tap_ok(fd >= 0 && write_all(fd, "kept"), "written again");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(sop(s, &cr_alice, &f, N("ads"), STORE_DISP_EXCLUSIVE,
+	    STORE_IO_READ, &what, &fd, NULL), -EINVAL, "EXCLUSIVE: EINVAL");
+	TAP_EQ_INT(sop(s, &cr_alice, &f, N("a:b"), STORE_DISP_OPEN_IF,
+	    STORE_IO_READ, &what, &fd, NULL), -EINVAL, "a name with ':': "
+	    "EINVAL");
+	TAP_EQ_INT(sop(s, &cr_alice, &f, "", 0, STORE_DISP_OPEN_IF,
+	    STORE_IO_READ, &what, &fd, NULL), -EINVAL, "an empty name: EINVAL");
+	memset(name, 's', sizeof(name));
+	TAP_EQ_INT(sop(s, &cr_alice, &f, name, 256, STORE_DISP_OPEN_IF,
+	    STORE_IO_READ, &what, &fd, NULL), -ENAMETOOLONG,
+	    "a 256-byte name: ENAMETOOLONG");
+	rv = sop(s, &cr_alice, &f, name, 255, STORE_DISP_OPEN_IF,
+	    STORE_IO_READ, &what, &fd, NULL);
+	tap_ok(rv == 0, "a 255-byte name is fine");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(sop(s, &cr_alice, &f, N("x"), STORE_DISP_OPEN_IF, 0, &what,
+	    &fd, NULL), -EINVAL, "no fd asked: EINVAL");
+	for (i = 2, rv = 0; rv == 0 && i < STORE_STREAMS_MAX; i++) {
+		snprintf(name, sizeof(name), "s%zu", i);
+		rv = sop(s, &cr_alice, &f, N(name), STORE_DISP_CREATE,
+		    STORE_IO_READ, &what, &fd, NULL);
+		if (fd >= 0)
+			close(fd);
+	}
+	TAP_EQ_INT(rv, 0, "%d streams", STORE_STREAMS_MAX);
+	TAP_EQ_INT(sop(s, &cr_alice, &f, N("one more"), STORE_DISP_CREATE,
+	    STORE_IO_READ, &what, &fd, NULL), -ENOSPC,
+	    "one more: ENOSPC (STORE_STREAMS_MAX)");
+	rv = store_named_list(s, &cr_alice, &f, ents, STORE_STREAMS_MAX + 4,
+	    &n);
+	tap_ok(rv == 0 && n == STORE_STREAMS_MAX + 1,
+	    "the listing has them all and the xattr (%zu)", n);
+	TAP_EQ_INT(store_stream_remove(s, &cr_bob, &f, N("s2")), -EACCES,
+	    "bob removes a stream of alice's 0644 file: EACCES");
+	TAP_EQ_INT(store_stream_remove(s, &cr_alice, &f, N("s2")), 0,
+	    "alice removes one");
+	TAP_EQ_INT(store_stream_remove(s, &cr_alice, &f, N("s2")), -ENOENT,
+	    "again: ENOENT");
+	TAP_EQ_INT(sop(s, &cr_alice, &f, N("s2"), STORE_DISP_OPEN,
+	    STORE_IO_READ, &what, &fd, NULL), -ENOENT, "it opens no more");
+
+	/* Directories have streams; other types none. */
+	rv = sop(s, &cr_root, &d, N("dirstream"), STORE_DISP_OPEN_IF,
+	    STORE_IO_WRITE, &what, &fd, NULL);
+	tap_ok(rv == 0 && what == STORE_OPENED_CREATED, "a directory's "
+	    "stream");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(store_lookup(s, &cr_root, &d, N("l"), &ln, NULL), 0,
+	    "symlink l");
+	TAP_EQ_INT(sop(s, &cr_alice, &ln, N("x"), STORE_DISP_OPEN_IF,
+	    STORE_IO_READ, &what, &fd, NULL), -EINVAL,
+	    "a symlink's stream: EINVAL");
+
+	/* Removed with the file; an fd held on a stream still reads. */
+	rv = sop(s, &cr_alice, &f, N("ads"), STORE_DISP_OPEN, STORE_IO_READ,
+	    &what, &fd2, NULL);
+	tap_ok(rv == 0 && reads(fd2, "kept"), "an fd held on stream ads");
+	TAP_EQ_INT(store_sync(s), 0, "sync");
+	TAP_EQ_INT(store_statfs(s, root, &sf0), 0, "statfs");
+	TAP_EQ_INT(store_remove(s, &cr_alice, &d, N("sf")), 0,
+	    "remove the file");
+	TAP_EQ_INT(store_sync(s), 0, "sync");
+	TAP_EQ_INT(store_statfs(s, root, &sf1), 0, "statfs");
+	tap_ok(sf0.files_used - sf1.files_used == STORE_STREAMS_MAX,
+	    "its inode and its %d streams' are gone (%llu fewer)",
+	    STORE_STREAMS_MAX - 1, (unsigned long long)(sf0.files_used -
+	    sf1.files_used));
+	tap_ok(reads(fd2, "kept"), "the held fd still reads the stream");
+	if (fd2 >= 0)
+		close(fd2);
+}
+
 static void
 test_casefold(void)
 {
@@ -598,6 +759,7 @@ main(void)
 	test_dispositions(s, &root);
 	test_access(s, &root);
 	test_supersede(s, &root);
+	test_streams(s, &root);
 	test_casefold();
 	test_caseless(&s, dir);
 	store_close(s);
