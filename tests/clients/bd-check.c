@@ -27,6 +27,8 @@
  *                                 passes, access, read-only share, TAP
  *   bd-check caseless SOCK        share ci finds names whatever their
  *                                 case, share export does not, TAP
+ *   bd-check streams SOCK         named streams (fds) and the listing of
+ *                                 named attributes, TAP
  *   bd-check lockd SOCK           as lockd (BD_CHECK_USER dittofs-lockd):
  *                                 what lockd's role may not send, TAP
  *   bd-check hello SOCK ROLE      says HELLO as ROLE (as BD_CHECK_USER);
@@ -1037,6 +1039,153 @@ caseless(const char *sock)
 	return tap_done();
 }
 
+/* BD_STREAM_OPEN; *fd gets the stream's fd or -1. */
+static int
+stream_open(struct bdc *c, const bd_fh *fh, const char *name,
+    unsigned int disp, unsigned int io, unsigned int *opened, int *fd,
+    uint64_t *size)
+{
+	struct bd_stream_open_req req;
+	struct bd_stream_open_reply rep;
+	int got = -1;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = c->cred;
+	req.fh = *fh;
+	req.name.bd_name_len = (u_int)strlen(name);
+	req.name.bd_name_val = (char *)name;
+	req.disposition = disp;
+	req.access = req.io = io;
+	memset(&rep, 0, sizeof(rep));
+	*fd = -1;
+	if (bdc_call(c, BD_STREAM_OPEN, (xdrproc_t)xdr_bd_stream_open_req,
+	    &req, (xdrproc_t)xdr_bd_stream_open_reply, &rep, &got) == -1)
+		return -EIO;
+	*opened = rep.opened;
+	*size = rep.size;
+	*fd = got;
+	return rep.status;
+}
+
+static int
+stream_remove(struct bdc *c, const bd_fh *fh, const char *name)
+{
+	struct bd_stream_req req;
+	struct bd_attr_reply rep;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = c->cred;
+	req.fh = *fh;
+	req.name.bd_name_len = (u_int)strlen(name);
+	req.name.bd_name_val = (char *)name;
+	memset(&rep, 0, sizeof(rep));
+	if (bdc_call(c, BD_STREAM_REMOVE, (xdrproc_t)xdr_bd_stream_req, &req,
+	    (xdrproc_t)xdr_bd_attr_reply, &rep, NULL) == -1)
+		return -EIO;
+	return rep.status;
+}
+
+/* Named attributes of fh: "x:NAME:SIZE" or "s:NAME:SIZE" joined by ' '. */
+static int
+named_list(struct bdc *c, const bd_fh *fh, char *buf, size_t bufsize)
+{
+	struct bd_fh_req req;
+	struct bd_named_list_reply rep;
+	size_t off = 0;
+	u_int i;
+	int status;
+
+	req.cred = c->cred;
+	req.fh = *fh;
+	memset(&rep, 0, sizeof(rep));
+	buf[0] = '\0';
+	if (bdc_call(c, BD_NAMED_LIST, (xdrproc_t)xdr_bd_fh_req, &req,
+	    (xdrproc_t)xdr_bd_named_list_reply, &rep, NULL) == -1)
+		return -EIO;
+	for (i = 0; i < rep.entries.entries_len && off < bufsize; i++)
+		off += (size_t)snprintf(buf + off, bufsize - off, "%s%s:%.*s:%llu",
+		    i ? " " : "", rep.entries.entries_val[i].kind == 2 ? "s" :
+		    "x", (int)rep.entries.entries_val[i].name.bd_name_len,
+		    rep.entries.entries_val[i].name.bd_name_val,
+		    (unsigned long long)rep.entries.entries_val[i].size);
+	status = rep.status;
+	xdr_free((xdrproc_t)xdr_bd_named_list_reply, &rep);
+	return status;
+}
+
+/* Named streams and the listing over the socket (as nfsd, uid 0). */
+static int
+streams(const char *sock)
+{
+	struct bdc c;
+	bd_fh root, f, ro;
+	char list[512];
+	unsigned int opened = 0;
+	uint64_t size = 0;
+	int fd, fd2, rc;
+
+	connect_or_die(&c, sock);
+	if (!tap_ok(bdc_share_root(&c, SHARE, &root) == 0 &&
+	    bdc_share_root(&c, "ro", &ro) == 0, "streams: share roots"))
+		return tap_done();
+	bdc_remove(&c, &root, "streamed");
+	rc = open_as(&c, &root, "streamed", 2, IO_WRITE, &f, NULL, NULL, &fd);
+	tap_ok(rc == 0 && fd >= 0 && pwrite(fd, "main", 4, 0) == 4,
+	    "a file with data");
+	if (fd >= 0)
+		close(fd);
+	rc = stream_open(&c, &f, "ads", 3, IO_READ | IO_WRITE, &opened, &fd,
+	    &size);
+	tap_ok(rc == 0 && opened == 2 && fd >= 0 && size == 0,
+	    "STREAM_OPEN OPEN_IF: a new stream, its fd with the reply");
+	tap_ok(fd >= 0 && pwrite(fd, "alternate", 9, 0) == 9,
+	    "write the stream through its fd");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(xattr_set(&c, &f), 0, "a user xattr too");
+	rc = named_list(&c, &f, list, sizeof(list));
+	tap_ok(rc == 0 && strcmp(list, "s:ads:9 x:user.bdc:1") == 0,
+	    "NAMED_LIST: the stream and the xattr (%s)", list);
+	rc = stream_open(&c, &f, "ads", 1, IO_READ, &opened, &fd, &size);
+	tap_ok(rc == 0 && opened == 1 && size == 9 && fd_reads(fd, "alternate"),
+	    "STREAM_OPEN OPEN for reading: its data");
+	rc = bdc_open_io(&c, &f, IO_READ, &fd2, NULL);
+	tap_ok(rc == 0 && fd_reads(fd2, "main"), "the file's data is apart");
+	if (fd2 >= 0)
+		close(fd2);
+	TAP_EQ_INT(stream_open(&c, &f, "a:b", 3, IO_READ, &opened, &fd2,
+	    &size), -EINVAL, "a stream name with ':': EINVAL");
+	TAP_EQ_INT(stream_open(&c, &f, "x", 4, IO_READ, &opened, &fd2,
+	    &size), -EINVAL, "EXCLUSIVE: EINVAL");
+	bdc_set_cred(&c, 1000, 1000);
+	TAP_EQ_INT(stream_open(&c, &f, "mine", 3, IO_WRITE, &opened, &fd2,
+	    &size), -EACCES, "uid 1000 makes a stream on root's 0640 file: "
+	    "EACCES");
+	TAP_EQ_INT(stream_remove(&c, &f, "ads"), -EACCES,
+	    "uid 1000 removes one: EACCES");
+	bdc_set_cred(&c, 0, 0);
+	TAP_EQ_INT(stream_open(&c, &ro, "x", 3, IO_READ, &opened, &fd2,
+	    &size), -EROFS, "a stream made in the read-only share: EROFS");
+	TAP_EQ_INT(stream_remove(&c, &f, "ads"), 0, "STREAM_REMOVE");
+	rc = named_list(&c, &f, list, sizeof(list));
+	tap_ok(rc == 0 && strcmp(list, "x:user.bdc:1") == 0,
+	    "the listing lost it (%s)", list);
+	tap_ok(fd_reads(fd, "alternate"), "an fd held on it still reads");
+	if (fd >= 0)
+		close(fd);
+	rc = stream_open(&c, &f, "two", 3, IO_WRITE, &opened, &fd, &size);
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(rc, 0, "another stream");
+	TAP_EQ_INT(bdc_remove(&c, &root, "streamed"), 0,
+	    "remove the file with its stream");
+	bdc_fh_free(&f);
+	bdc_fh_free(&ro);
+	bdc_fh_free(&root);
+	bdc_close(&c);
+	return tap_done();
+}
+
 /* Made while [share squash] has root squash = no. */
 static int
 prep(const char *sock)
@@ -1298,6 +1447,9 @@ lockd(const char *sock)
 	opr.io = IO_READ | IO_WRITE;
 	tap_ok(lockd_refused(sock, BD_OPEN, (xdrproc_t)xdr_bd_open_req, &opr),
 	    "lockd: OPEN (open-or-create with an fd): disconnected");
+	tap_ok(lockd_refused(sock, BD_NAMED_LIST, (xdrproc_t)xdr_bd_fh_req,
+	    &(struct bd_fh_req){ .fh = root }),
+	    "lockd: NAMED_LIST: disconnected");
 	if (bdc_connect_as(&c, sock, user, IPC_ROLE_LOCKD) == 0) {
 		tap_ok(bdc_lookup(&c, &root, "suid", NULL, NULL) == -EIO,
 		    "lockd: LOOKUP: disconnected too");
@@ -1487,7 +1639,7 @@ static const char *const bd_shapes[] = {
 	"NB", "CFN", "CF", "CFSBHU", "CFU", "CFNUVS", "CFNS", "CFNOS",
 	"CFNUHS", "CFFN", "CFN", "CFN", "CFNFN", "CFHUB", "CF", "CF",
 	"CFU", "CF", "CFNOU", "CFNOU", "CFNOU", "CFNOU", "CFO", "CFO",
-	"CFNUVUSUUU",
+	"CFNUVUSUUU", "CFNUUU", "CF", "CFN",
 };
 
 static uint32_t
@@ -1573,6 +1725,8 @@ main(int argc, char *argv[])
 		return open_check(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "caseless") == 0)
 		return caseless(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "streams") == 0)
+		return streams(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "hello") == 0) {
 		struct bdc c;
 		enum ipc_role role;
@@ -1598,7 +1752,7 @@ main(int argc, char *argv[])
 	    "verify SOCK DIR LOG | entry SOCK OP NAME [NAME2] "
 	    "(OP: create, remove, rename, chmod, acl) | "
 	    "fuzz SOCK COUNT SEED | prep SOCK | policy SOCK | lockd SOCK | "
-	    "open SOCK | caseless SOCK | "
+	    "open SOCK | caseless SOCK | streams SOCK | "
 	    "overflow SOCK COUNT\n");
 	return 2;
 }

@@ -163,6 +163,11 @@ check "blockd frees a held removed file once its front end closed it" \
 bd_tap "$SUITE_DIR/open.out" blockd
 check "open run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/open.out"
 
+# Named streams: opened with an fd, listed with the xattrs, removed.
+"$BD" streams "$SOCK" > "$SUITE_DIR/streams.out" 2>&1
+bd_tap "$SUITE_DIR/streams.out" blockd
+check "streams run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/streams.out"
+
 # Share ci is case-insensitive, export is not; a later configuration
 # that says otherwise changes neither, and blockd says so in its log.
 "$BD" caseless "$SOCK" > "$SUITE_DIR/caseless.out" 2>&1
