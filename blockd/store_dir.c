@@ -22,6 +22,17 @@ store_dirent_key(uint8_t *k, uint64_t dir, const char *name, size_t len)
 	return 8 + len;
 }
 
+/* key: the cookies.db record (dir, cookie), in ck (16 bytes). */
+static void
+store_cookie_key(DBT *key, uint8_t *ck, uint64_t dir, uint64_t cookie)
+{
+	store_put64(ck, dir);
+	store_put64(ck + 8, cookie);
+	memset(key, 0, sizeof(*key));
+	key->data = ck;
+	key->size = 16;
+}
+
 /* The key of name in dp: folded in a caseless directory. */
 static size_t
 store_dirent_key_of(uint8_t *k, const struct store_inode *dp,
@@ -92,12 +103,8 @@ store_dirent_stored(struct store *s, uint64_t dir, uint64_t cookie,
 	size_t len;
 	int ret;
 
-	store_put64(ck, dir);
-	store_put64(ck + 8, cookie);
-	memset(&key, 0, sizeof(key));
+	store_cookie_key(&key, ck, dir, cookie);
 	memset(&data, 0, sizeof(data));
-	key.data = ck;
-	key.size = sizeof(ck);
 	data.data = cv;
 	data.ulen = sizeof(cv);
 	data.flags = DB_DBT_USERMEM;
@@ -201,12 +208,8 @@ store_dirent_add(struct store *s, struct store_inode *dp, const char *name,
 	if (ret != 0)
 		return store_dberr(s, "put dirent", ret);
 
-	store_put64(ck, dp->ino);
-	store_put64(ck + 8, cookie);
-	memset(&key, 0, sizeof(key));
+	store_cookie_key(&key, ck, dp->ino, cookie);
 	memset(&data, 0, sizeof(data));
-	key.data = ck;
-	key.size = sizeof(ck);
 	data.data = cv;
 	data.size = (u_int32_t)store_cookie_encode(cv, ino, type, name, len);
 	if ((ret = s->cookies->put(s->cookies, s->txn, &key, &data, 0)) != 0)
@@ -246,11 +249,7 @@ store_dirent_del(struct store *s, struct store_inode *dp, const char *name,
 	key.size = (u_int32_t)klen;
 	if ((ret = s->dirents->del(s->dirents, s->txn, &key, 0)) != 0)
 		return store_dberr(s, "del dirent", ret);
-	store_put64(ck, dp->ino);
-	store_put64(ck + 8, cookie);
-	memset(&key, 0, sizeof(key));
-	key.data = ck;
-	key.size = sizeof(ck);
+	store_cookie_key(&key, ck, dp->ino, cookie);
 	if ((ret = s->cookies->del(s->cookies, s->txn, &key, 0)) != 0)
 		return store_dberr(s, "del cookie", ret);
 	if (dp->size > 0)

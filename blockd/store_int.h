@@ -234,6 +234,7 @@ int	 ops_acl(struct store *, const struct store_inode *, struct acl *);
 int	 ops_acl_store(struct store *, struct store_inode *,
 	    const struct acl *);
 void	 ops_touch(struct store_inode *, const struct timespec *);
+int	 ops_touch_put(struct store *, struct store_inode *);
 int	 ops_name_check(const char *, size_t);
 int	 ops_dir(struct store *, const struct store_cred *,
 	    const struct store_fh *, struct store_inode *);

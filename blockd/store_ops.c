@@ -205,6 +205,17 @@ ops_touch(struct store_inode *ip, const struct timespec *now)
 	store_change_bump(ip, now);
 }
 
+/* ip's metadata changed now (ctime, change), written back. */
+int
+ops_touch_put(struct store *s, struct store_inode *ip)
+{
+	struct timespec now;
+
+	store_now(&now);
+	ops_touch(ip, &now);
+	return store_inode_put(s, ip);
+}
+
 void
 ops_dir_modified(struct store_inode *dp, const struct timespec *now)
 {

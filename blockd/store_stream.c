@@ -199,10 +199,8 @@ stream_make(struct store *s, struct store_inode *ip, const char *k,
 	sp->change = store_ts_ns(&now);
 	store_put64(v, ino);
 	if ((rv = store_inode_put(s, sp)) != 0 ||
-	    (rv = store_blob_put(s, ip->ino, k, klen, v, sizeof(v))) != 0)
-		return rv;
-	ops_touch(ip, &now);
-	if ((rv = store_inode_put(s, ip)) != 0)
+	    (rv = store_blob_put(s, ip->ino, k, klen, v, sizeof(v))) != 0 ||
+	    (rv = ops_touch_put(s, ip)) != 0)
 		return rv;
 	/* Last: the backing file, which an abort unlinks. */
 	if ((fd = store_backing_make(s, ino, oflags)) < 0)
@@ -220,7 +218,6 @@ store_stream_open(struct store *s, const struct store_cred *c,
 	struct store_inode ip, sp;
 	enum store_disposition disp = op->disp;
 	enum store_opened what = STORE_OPENED;
-	struct timespec now;
 	struct stat st;
 	char k[STORE_XKEY_MAX];
 	size_t klen;
@@ -275,9 +272,7 @@ store_stream_open(struct store *s, const struct store_cred *c,
 	    ops_write_prep(s, c, &ip) == 1)
 		changed = 1;
 	if (changed) {
-		store_now(&now);
-		ops_touch(&ip, &now);
-		if ((rv = store_inode_put(s, &ip)) != 0)
+		if ((rv = ops_touch_put(s, &ip)) != 0)
 			goto out;
 	} else
 		store_txn_lazy(s);	/* nothing written: nothing to flush */
@@ -321,7 +316,6 @@ store_stream_remove(struct store *s, const struct store_cred *c,
     const struct store_fh *fh, const char *name, size_t len)
 {
 	struct store_inode ip, sp;
-	struct timespec now;
 	char k[STORE_XKEY_MAX];
 	size_t klen;
 	int rv;
@@ -337,9 +331,7 @@ store_stream_remove(struct store *s, const struct store_cred *c,
 	    (rv = store_blob_del(s, ip.ino, k, klen)) != 0 ||
 	    (rv = store_inode_del(s, &sp)) != 0)
 		goto out;
-	store_now(&now);
-	ops_touch(&ip, &now);
-	rv = store_inode_put(s, &ip);
+	rv = ops_touch_put(s, &ip);
 out:
 	return store_txn_end(s, rv);
 }
