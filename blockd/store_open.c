@@ -49,41 +49,40 @@ open_not_regular(const struct store_open *op, enum store_type type)
  * ARCHIVE (open_io's rule), and the backing file of a file without one,
  * made with the record's times (rule 1 at the top of store.c: it exists
  * before the transaction that sets BACKED commits).  *fdp: the fd made,
- * or -1 when the backing file is opened after the commit.  changed: ip
- * was written or must be.
+ * or -1 when the backing file is opened after the commit.  others: the
+ * transaction changed something already (ip is written).
  */
 static int
 open_fd_prep(struct store *s, const struct store_cred *c,
-    struct store_inode *ip, int io, int changed, int *fdp)
+    struct store_inode *ip, int io, int others, int *fdp)
 {
 	struct timespec ts[2];
-	int fd, rv;
+	int fd, rv, put = 0;
 
 	*fdp = -1;
 	if ((io & STORE_IO_WRITE) && ops_write_prep_due(c, ip) &&
 	    ops_write_prep(s, c, ip) == 1)
-		changed = 1;
-	if (!(ip->flags & STORE_INODE_BACKED)) {
-		/* Only BACKED moves: lazy, as open_io's is (store.c rule 2). */
-		if (!changed)
-			store_txn_lazy(s);
-		ip->flags |= STORE_INODE_BACKED;
-		if ((rv = store_inode_put(s, ip)) != 0)
-			return rv;
-		if ((fd = store_backing_make(s, ip->ino,
-		    (io & STORE_IO_WRITE) ? O_RDWR : O_RDONLY)) < 0)
-			return fd;
-		ts[0] = ip->atime;
-		ts[1] = ip->mtime;
-		if (futimens(fd, ts) == -1) {
-			rv = -errno;
-			(void)close(fd);
-			return rv;
-		}
-		*fdp = fd;
-		return 0;
+		put = 1;
+	if (ip->flags & STORE_INODE_BACKED)
+		return put ? store_inode_put(s, ip) : 0;
+	/* Only BACKED moves: lazy, as open_io's is (store.c rule 2). */
+	if (!others && !put)
+		store_txn_lazy(s);
+	ip->flags |= STORE_INODE_BACKED;
+	if ((rv = store_inode_put(s, ip)) != 0)
+		return rv;
+	if ((fd = store_backing_make(s, ip->ino,
+	    (io & STORE_IO_WRITE) ? O_RDWR : O_RDONLY)) < 0)
+		return fd;
+	ts[0] = ip->atime;
+	ts[1] = ip->mtime;
+	if (futimens(fd, ts) == -1) {
+		rv = -errno;
+		(void)close(fd);
+		return rv;
 	}
-	return changed ? store_inode_put(s, ip) : 0;
+	*fdp = fd;
+	return 0;
 }
 
 int
@@ -103,7 +102,7 @@ store_open_name(struct store *s, const struct store_cred *c,
 	size_t storedlen;
 	unsigned int notes = 0;
 	uint64_t ino;
-	int rv, fd = -1, check = 1, want;
+	int rv, fd = -1, check = 1, want, changed = 1;
 
 	memset(&ip, 0, sizeof(ip));
 	if (fdp != NULL)
@@ -164,6 +163,7 @@ store_open_name(struct store *s, const struct store_cred *c,
 		/* A retry: the same answer, and the creator's allowance. */
 		what = STORE_OPENED_CREATED;
 		check = c->uid != ip.uid;
+		changed = 0;
 		break;
 	case STORE_DISP_SUPERSEDE:
 		/* The entry keeps its name as made; its inode is new. */
@@ -183,6 +183,7 @@ store_open_name(struct store *s, const struct store_cred *c,
 		break;
 	default:
 		what = STORE_OPENED;
+		changed = 0;
 		break;
 	}
 	if (check && (want & (STORE_IO_READ | STORE_IO_WRITE)) &&
@@ -194,8 +195,10 @@ store_open_name(struct store *s, const struct store_cred *c,
 		trunc.mask |= STORE_SATTR_SIZE;
 		trunc.size = 0;
 		rv = ops_setattr_apply(s, c, &ip, &trunc, 0, &notes);
-	} else if (op->disp == STORE_DISP_OPEN_IF && rest.mask != 0)
+	} else if (op->disp == STORE_DISP_OPEN_IF && rest.mask != 0) {
 		rv = ops_setattr_apply(s, c, &ip, &rest, 0, &notes);
+		changed = 1;
+	}
 	if (rv != 0)
 		goto out;
 	if (notes)
@@ -210,8 +213,7 @@ make:
 		goto out;
 opened:
 	if (op->io != 0)
-		rv = open_fd_prep(s, c, &ip, op->io, what != STORE_OPENED ||
-		    notes != 0, &fd);
+		rv = open_fd_prep(s, c, &ip, op->io, changed, &fd);
 out:
 	if ((rv = store_txn_end(s, rv)) != 0) {
 		if (fd >= 0)

@@ -337,6 +337,38 @@ test_access(struct store *s, const struct store_fh *root)
 	    (unsigned long long)a.size, a.dos);
 	if (fd >= 0)
 		close(fd);
+	/*
+	 * Durability: an open that only gives a file its backing file needs
+	 * no flush (store.c rule 2); one that also changed an attribute
+	 * does.
+	 */
+	TAP_EQ_INT(op(s, &cr_alice, &d, "lazy", STORE_DISP_CREATE, 0644, 0,
+	    &fh2, NULL, &what, NULL), 0, "an unbacked file");
+	TAP_EQ_INT(op(s, &cr_alice, &d, "lazy2", STORE_DISP_CREATE, 0644, 0,
+	    &fh2, NULL, &what, NULL), 0, "and another");
+	TAP_EQ_INT(store_sync(s), 0, "sync");
+	rv = op(s, &cr_alice, &d, "lazy", STORE_DISP_OPEN, 0, STORE_IO_READ,
+	    &fh2, NULL, &what, &fd);
+	tap_ok(rv == 0 && fd >= 0 && !store_needs_sync(s),
+	    "OPEN with an fd of an unbacked file: nothing to flush");
+	if (fd >= 0)
+		close(fd);
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_DOS;
+	sa.dos = STORE_DOS_READONLY;
+	memset(&o, 0, sizeof(o));
+	o.disp = STORE_DISP_OPEN_IF;
+	o.sattr = &sa;
+	o.access = o.io = STORE_IO_READ;
+	rv = store_open_name(s, &cr_alice, &d, N("lazy2"), &o, &fh2, &a,
+	    &what, &fd);
+	tap_ok(rv == 0 && fd >= 0 && a.dos == STORE_DOS_READONLY &&
+	    store_needs_sync(s), "OPEN_IF with an fd that sets a DOS word: "
+	    "to be flushed before the reply");
+	if (fd >= 0)
+		close(fd);
+	o.access = o.io = STORE_IO_WRITE;
+
 	/* SMB's FileAttributes on an overwrite. */
 	sa.mask = STORE_SATTR_DOS;
 	sa.dos = STORE_DOS_SYSTEM;
