@@ -257,13 +257,23 @@ blockd_make_shares(struct daemon *d)
 	struct blockd_share *shares = NULL, *sh, *grown;
 	struct store_fh fh;
 	struct store_attr attr;
+	unsigned int want, have;
 	size_t n = 0;
 	int rc;
 
 	while ((s = conf_next_section(d->conf, "share", s)) != NULL) {
-		rc = store_share_root(env->store, s->name, 1, &fh, &attr);
+		want = conf_section_get_bool(s, "share", "case insensitive") ?
+		    STORE_SHARE_CASELESS : 0;
+		rc = store_share_open(env->store, s->name, 1, want, &have,
+		    &fh, &attr);
 		if (rc < 0)
 			fatalx("share %s: %s", s->name, strerror(-rc));
+		/* Decided when the share was made: its names depend on it. */
+		if (want != have)
+			log_warnx("share %s: \"case insensitive = %s\" ignored: "
+			    "the share was made case-%s and stays so",
+			    s->name, want ? "yes" : "no",
+			    have ? "insensitive" : "sensitive");
 		if (strlen(s->name) > BD_NAME_MAX)
 			fatalx("share %s: name too long", s->name);
 		if ((grown = reallocarray(shares, n + 1,
@@ -283,11 +293,12 @@ blockd_make_shares(struct daemon *d)
 		    "anonuid");
 		sh->anongid = (uint32_t)conf_section_get_int(s, "share",
 		    "anongid");
-		log_debug("share %s: root inode %llu, share id %u%s%s%s",
+		log_debug("share %s: root inode %llu, share id %u%s%s%s%s",
 		    s->name, (unsigned long long)attr.ino, sh->id,
 		    sh->read_only ? ", read only" : "",
 		    sh->root_squash ? ", root squash" : "",
-		    sh->all_squash ? ", all squash" : "");
+		    sh->all_squash ? ", all squash" : "",
+		    have ? ", case insensitive" : "");
 	}
 	free(env->shares);
 	env->shares = shares;

@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "blockd/store_int.h"
+#include "common/casefold.h"
 
 struct fsck_ino {
 	uint64_t	ino;
@@ -56,6 +57,8 @@ struct fsck_ino {
 	uint8_t		hastarget;
 	uint8_t		aclflag;	/* STORE_INODE_ACL */
 	uint8_t		hasacl;		/* an ACL record */
+	uint8_t		caseless;	/* STORE_INODE_CASELESS: folded keys */
+	uint8_t		stream;		/* STORE_INODE_STREAM: no dirent */
 };
 
 struct fsck_share {
@@ -73,7 +76,8 @@ enum fsck_fix_kind {
 	FSCK_PUT_SYMLINK,	/* ino: a placeholder target */
 	FSCK_ORPHAN,		/* ino: link into its share root */
 	FSCK_SET_META,		/* "files" and "next_ino" */
-	FSCK_DROP_ACL		/* ino: no ACL, the mode rules */
+	FSCK_DROP_ACL,		/* ino: no ACL, the mode rules */
+	FSCK_DEL_INODE		/* ino: a stream no file names */
 };
 
 struct fsck_fix {
@@ -485,6 +489,9 @@ fsck_load(struct fsck *f)
 		fi->share = ip.share;
 		fi->type = (uint8_t)ip.type;
 		fi->aclflag = (ip.flags & STORE_INODE_ACL) != 0;
+		fi->caseless = ip.type == STORE_TYPE_DIR &&
+		    (ip.flags & STORE_INODE_CASELESS);
+		fi->stream = (ip.flags & STORE_INODE_STREAM) != 0;
 	}
 	if (rv == 0 && ret != DB_NOTFOUND)
 		rv = store_dberr(s, "scan inodes", ret);
@@ -534,6 +541,7 @@ fsck_dirents(struct fsck *f)
 	DBT key, data, ck, cd;
 	DBC *cur;
 	uint8_t ckey[16], *v, nv[17], cv[STORE_COOKIE_VAL_MAX];
+	char folded[STORE_NAME_MAX];
 	uint64_t dino, cino, cookie;
 	size_t cvlen;
 	int ret, rv = 0, ok;
@@ -557,13 +565,14 @@ fsck_dirents(struct fsck *f)
 		dir = fsck_ino_find(f, dino);
 		child = fsck_ino_find(f, cino);
 		if (dir == NULL || dir->type != STORE_TYPE_DIR ||
-		    child == NULL || child->isroot) {
+		    child == NULL || child->isroot || child->stream) {
 			fsck_fault(f, "dirent %llx/%.*s -> %llx: %s",
 			    (unsigned long long)dino, (int)(key.size - 8),
 			    (char *)key.data + 8, (unsigned long long)cino,
 			    dir == NULL ? "no such directory" :
 			    dir->type != STORE_TYPE_DIR ? "not a directory" :
-			    child == NULL ? "no such inode" : "to a root");
+			    child == NULL ? "no such inode" :
+			    child->isroot ? "to a root" : "to a stream");
 			fsck_fix_add(f, FSCK_DEL_DIRENT, key.data, key.size,
 			    NULL, 0);
 			store_put64(ckey, dino);
@@ -621,6 +630,17 @@ fsck_dirents(struct fsck *f)
 		}
 		ok = ret == 0 && cd.size == cvlen &&
 		    memcmp(cd.data, cv, cvlen) == 0;
+		/*
+		 * A caseless directory's key is the folded name; its cookie
+		 * record keeps the name as made, which must fold to the key.
+		 * A repair can only give it the folded one.
+		 */
+		if (!ok && ret == 0 && dir->caseless && cd.size == cvlen &&
+		    memcmp(cd.data, cv, 9) == 0) {
+			casefold((char *)cd.data + 9, cvlen - 9, folded);
+			ok = memcmp(folded, (char *)key.data + 8,
+			    cvlen - 9) == 0;
+		}
 		if (!ok) {
 			fsck_fault(f, "dirent %llx/%.*s: cookie %llu %s",
 			    (unsigned long long)dino, (int)(key.size - 8),
@@ -650,6 +670,7 @@ fsck_cookies(struct fsck *f)
 	DBC *cur;
 	uint64_t dino, cookie, have;
 	char name[STORE_NAME_MAX];
+	struct fsck_ino *dir;
 	size_t len;
 	int ret, rv = 0, r;
 
@@ -670,6 +691,8 @@ fsck_cookies(struct fsck *f)
 		cookie = store_get64((uint8_t *)key.data + 8);
 		len = data.size - 9;
 		memcpy(name, (uint8_t *)data.data + 9, len);
+		if ((dir = fsck_ino_find(f, dino)) != NULL && dir->caseless)
+			casefold(name, len, name);
 		r = store_dirent_get(s, dino, name, len, NULL, NULL, &have);
 		if (r != 0 && r != -ENOENT) {
 			rv = r;
@@ -723,6 +746,38 @@ fsck_acl(struct fsck *f, struct fsck_ino *fi, const DBT *key)
 		x->ino = fi->ino;
 }
 
+/*
+ * A stream record: it must name a stream inode of this file, which it
+ * reaches (a stream no record names is unreachable: fsck_inodes).
+ */
+static void
+fsck_stream(struct fsck *f, struct fsck_ino *fi, const DBT *key)
+{
+	struct fsck_ino *si = NULL;
+	uint8_t v[8];
+	size_t len = 0;
+	int rv;
+
+	rv = store_blob_get(f->s, fi->ino, (const char *)key->data + 8,
+	    key->size - 8, v, sizeof(v), &len);
+	if (rv == -EIO || rv == -ENOMEM) {
+		f->err = rv;
+		return;
+	}
+	if (rv == 0 && len == sizeof(v))
+		si = fsck_ino_find(f, store_get64(v));
+	if (si != NULL && si->stream && si->parent == fi->ino &&
+	    si->refs == 0) {
+		si->refs++;
+		return;
+	}
+	fsck_fault(f, "inode %llx: stream record %.*s names no stream of it",
+	    (unsigned long long)fi->ino,
+	    (int)(key->size - 8 - STORE_XNAME_STREAM_LEN),
+	    (const char *)key->data + 8 + STORE_XNAME_STREAM_LEN);
+	fsck_fix_add(f, FSCK_DEL_XATTR, key->data, key->size, NULL, 0);
+}
+
 static int
 fsck_xattrs(struct fsck *f)
 {
@@ -753,6 +808,10 @@ fsck_xattrs(struct fsck *f)
 		    memcmp((uint8_t *)key.data + 8, STORE_XNAME_ACL,
 		    key.size - 8) == 0)
 			fsck_acl(f, fi, &key);
+		if (key.size > 8 + STORE_XNAME_STREAM_LEN &&
+		    memcmp((uint8_t *)key.data + 8, STORE_XNAME_STREAM,
+		    STORE_XNAME_STREAM_LEN) == 0)
+			fsck_stream(f, fi, &key);
 	}
 	if (ret != DB_NOTFOUND)
 		rv = store_dberr(s, "scan xattrs", ret);
@@ -775,6 +834,15 @@ fsck_inodes(struct fsck *f)
 		fi = &f->inos[i];
 		if (fi->ino > maxino)
 			maxino = fi->ino;
+		if (fi->stream && fi->refs == 0) {
+			/* Its data has no name to reach it by. */
+			fsck_fault(f, "stream inode %llx: no file names it",
+			    (unsigned long long)fi->ino);
+			if ((x = fsck_fix_add(f, FSCK_DEL_INODE, NULL, 0, NULL,
+			    0)) != NULL)
+				x->ino = fi->ino;
+			continue;
+		}
 		if (!fi->isroot && fi->refs == 0) {
 			fsck_fault(f, "inode %llx: unreachable",
 			    (unsigned long long)fi->ino);
@@ -941,6 +1009,10 @@ fsck_apply_one(struct fsck *f, const struct fsck_fix *x)
 		if ((rv = store_meta_put_u64(s, "files", x->size)) != 0)
 			return rv;
 		return store_meta_put_u64(s, "next_ino", x->ino);
+	case FSCK_DEL_INODE:
+		if ((rv = store_inode_get(s, x->ino, &ip)) != 0)
+			return rv;
+		return store_inode_del(s, &ip);
 	case FSCK_DROP_ACL:
 		if ((rv = store_inode_get(s, x->ino, &ip)) != 0)
 			return rv;

@@ -7,18 +7,25 @@ blockd_libblockstore_a_SOURCES = blockd/store.h blockd/store_int.h \
 	blockd/store.c blockd/store_db.c blockd/store_backing.c \
 	blockd/store_inode.c blockd/store_dir.c blockd/store_xattr.c \
 	blockd/store_share.c blockd/store_upgrade.c \
-	blockd/store_ops.c blockd/store_xattr_ops.c blockd/handle.c \
-	blockd/fsck.c \
-	common/acl.c common/acl.h
+	blockd/store_ops.c blockd/store_open.c blockd/store_stream.c \
+	blockd/store_xattr_ops.c \
+	blockd/handle.c blockd/fsck.c \
+	common/acl.c common/acl.h common/casefold.c common/casefold.h
 blockd_libblockstore_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 BLOCKSTORE_TEST_LIBS = blockd/libblockstore.a $(DB_LIBS) $(OPENSSL_LIBS)
 BLOCKSTORE_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 
 check_PROGRAMS += tests/unit/test_store tests/unit/test_handle \
-	tests/unit/test_fsck tests/unit/test_store_crash tests/unit/store_model
+	tests/unit/test_fsck tests/unit/test_store_crash tests/unit/store_model \
+	tests/unit/test_store_open
 TESTS += tests/unit/test_store tests/unit/test_handle \
-	tests/unit/test_fsck tests/unit/test_store_crash tests/unit/store_model
+	tests/unit/test_fsck tests/unit/test_store_crash tests/unit/store_model \
+	tests/unit/test_store_open
+
+tests_unit_test_store_open_SOURCES = tests/unit/test_store_open.c
+tests_unit_test_store_open_CPPFLAGS = $(BLOCKSTORE_TEST_CPPFLAGS)
+tests_unit_test_store_open_LDADD = $(BLOCKSTORE_TEST_LIBS)
 
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_CPPFLAGS = $(BLOCKSTORE_TEST_CPPFLAGS)

@@ -749,6 +749,163 @@ blockd_open_io(struct ipc_peer *peer, struct ipc_msg *msg)
 	xdr_free((xdrproc_t)xdr_bd_open_io_req, &req);
 }
 
+/*
+ * Open by name with a disposition (store_open_name): the directory's
+ * wcc around it, and the backing fd with the reply when io asks for it.
+ */
+static void
+blockd_open(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct blockd_env *env = blockd_env_of(peer);
+	struct bd_open_req req;
+	struct bd_open_reply rep;
+	struct store_cred cred;
+	struct store_sattr sattr;
+	struct store_open op;
+	struct store_fh dir, fh;
+	struct store_attr attr;
+	enum store_opened what = 0;
+	int fd = -1, modifies;
+
+	memset(&req, 0, sizeof(req));
+	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_open_req, &req) == -1)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	blockd_sattr_in(&req.sattr, &sattr);
+	memset(&op, 0, sizeof(op));
+	op.disp = (enum store_disposition)req.disposition;
+	op.mode = req.mode;
+	op.sattr = &sattr;
+	op.verf = (const uint8_t *)req.verf;
+	/* Bits beyond STORE_IO_* are the store's -EINVAL. */
+	op.access = (int)req.access;
+	op.io = (int)req.io;
+	op.flags = req.flags;
+	modifies = req.disposition != STORE_DISP_OPEN ||
+	    ((req.access | req.io) & STORE_IO_WRITE) != 0;
+	if ((rep.status = blockd_gate(env, &req.dir, modifies, &req.cred,
+	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.dir, &dir)) == 0) {
+		blockd_wcc_before(env, &dir, &rep.dir);
+		rep.status = store_open_name(env->store, &cred, &dir,
+		    req.name.bd_name_val, req.name.bd_name_len, &op, &fh,
+		    &attr, &what, op.io != 0 ? &fd : NULL);
+		if (rep.dir.valid)
+			blockd_wcc_after(env, &dir, &rep.dir);
+	}
+	if (rep.status == 0) {
+		blockd_fh_out(&fh, &rep.fh);
+		blockd_attr_out(&attr, &rep.attr);
+		rep.opened = what;
+	}
+	blockd_reply(peer, msg, fd, (xdrproc_t)xdr_bd_open_reply, &rep);
+	xdr_free((xdrproc_t)xdr_bd_open_req, &req);
+}
+
+/* A named stream of a file, its fd with the reply (store_stream_open). */
+static void
+blockd_stream_open(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct blockd_env *env = blockd_env_of(peer);
+	struct bd_stream_open_req req;
+	struct bd_stream_open_reply rep;
+	struct store_cred cred;
+	struct store_open op;
+	struct store_fh fh;
+	struct store_attr attr;
+	enum store_opened what = 0;
+	uint64_t size = 0;
+	int fd = -1, modifies;
+
+	memset(&req, 0, sizeof(req));
+	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_stream_open_req,
+	    &req) == -1)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	memset(&op, 0, sizeof(op));
+	op.disp = (enum store_disposition)req.disposition;
+	op.access = (int)req.access;
+	op.io = (int)req.io;
+	modifies = req.disposition != STORE_DISP_OPEN ||
+	    ((req.access | req.io) & STORE_IO_WRITE) != 0;
+	if ((rep.status = blockd_gate(env, &req.fh, modifies, &req.cred,
+	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
+		rep.status = store_stream_open(env->store, &cred, &fh,
+		    req.name.bd_name_val, req.name.bd_name_len, &op, &what,
+		    &fd, &size, &attr);
+	if (rep.status == 0) {
+		rep.opened = what;
+		rep.size = size;
+		blockd_attr_out(&attr, &rep.attr);
+	}
+	blockd_reply(peer, msg, fd, (xdrproc_t)xdr_bd_stream_open_reply, &rep);
+	xdr_free((xdrproc_t)xdr_bd_stream_open_req, &req);
+}
+
+static void
+blockd_stream_remove(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct blockd_env *env = blockd_env_of(peer);
+	struct bd_stream_req req;
+	struct bd_attr_reply rep;
+	struct store_cred cred;
+	struct store_fh fh;
+	struct store_attr attr;
+
+	memset(&req, 0, sizeof(req));
+	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_stream_req, &req) == -1)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	if ((rep.status = blockd_gate(env, &req.fh, 1, &req.cred,
+	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.fh, &fh)) == 0 &&
+	    (rep.status = store_stream_remove(env->store, &cred, &fh,
+	    req.name.bd_name_val, req.name.bd_name_len)) == 0 &&
+	    (rep.status = store_getattr(env->store, &fh, &attr)) == 0)
+		blockd_attr_out(&attr, &rep.attr);
+	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_attr_reply, &rep);
+	xdr_free((xdrproc_t)xdr_bd_stream_req, &req);
+}
+
+static void
+blockd_named_list(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct blockd_env *env = blockd_env_of(peer);
+	struct bd_fh_req req;
+	struct bd_named_list_reply rep;
+	struct store_cred cred;
+	struct store_named *ents = NULL;
+	struct store_fh fh;
+	bd_named *out = NULL;
+	size_t n = 0, i;
+
+	memset(&req, 0, sizeof(req));
+	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_fh_req, &req) == -1)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	if ((rep.status = blockd_gate(env, &req.fh, 0, &req.cred,
+	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.fh, &fh)) == 0 &&
+	    ((ents = calloc(BD_NAMED_MAX, sizeof(*ents))) == NULL ||
+	    (out = calloc(BD_NAMED_MAX, sizeof(*out))) == NULL))
+		rep.status = -ENOMEM;
+	if (rep.status == 0)
+		rep.status = store_named_list(env->store, &cred, &fh, ents,
+		    BD_NAMED_MAX, &n);
+	if (rep.status == 0) {
+		for (i = 0; i < n; i++) {
+			out[i].kind = ents[i].kind;
+			out[i].name.bd_name_len = ents[i].namelen;
+			out[i].name.bd_name_val = ents[i].name;
+			out[i].size = ents[i].size;
+			out[i].used = ents[i].used;
+		}
+		rep.entries.entries_len = (u_int)n;
+		rep.entries.entries_val = out;
+	}
+	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_named_list_reply, &rep);
+	free(ents);
+	free(out);
+	xdr_free((xdrproc_t)xdr_bd_fh_req, &req);
+}
+
 static void
 blockd_commit(struct ipc_peer *peer, struct ipc_msg *msg)
 {
@@ -1015,6 +1172,14 @@ const struct ipc_handler blockd_handlers[] = {
 	/* NFSv4 ACLs: nfsd for now; smbd's security descriptors later. */
 	{ BD_ACL_GET, IPC_ROLE_BIT(IPC_ROLE_NFSD), blockd_acl },
 	{ BD_ACL_SET, IPC_ROLE_BIT(IPC_ROLE_NFSD), blockd_acl },
+	/*
+	 * NFSv4 OPEN and named attributes: nfsd; smbd's CREATE and streams
+	 * join when its role serves.
+	 */
+	{ BD_OPEN, IPC_ROLE_BIT(IPC_ROLE_NFSD), blockd_open },
+	{ BD_STREAM_OPEN, IPC_ROLE_BIT(IPC_ROLE_NFSD), blockd_stream_open },
+	{ BD_NAMED_LIST, IPC_ROLE_BIT(IPC_ROLE_NFSD), blockd_named_list },
+	{ BD_STREAM_REMOVE, IPC_ROLE_BIT(IPC_ROLE_NFSD), blockd_stream_remove },
 };
 const size_t blockd_nhandlers = sizeof(blockd_handlers) /
     sizeof(blockd_handlers[0]);

@@ -4,7 +4,7 @@
  * concern: store_db.c (transactions, group commit), store_backing.c
  * (backing files, spares, trim queue), store_inode.c (inode records,
  * attributes), store_dir.c (entries, cookies), store_xattr.c (named
- * blobs), store_share.c (share roots), store_upgrade.c (format 1 to 2),
+ * blobs), store_share.c (share roots), store_upgrade.c (formats 1 and 2 to 3),
  * store_ops.c and store_xattr_ops.c (the operations); blockd/store_int.h
  * is what they share.
  *
@@ -81,9 +81,10 @@
 
 /*
  * 2: a cookies.db value holds what a listing needs, (ino, type, name);
- * format 1's held the name only.  store_upgrade_cookies makes a 1 a 2.
+ * format 1's held the name only.  3: a directory may be CASELESS, its
+ * dirents.db keys folded names (store_int.h), which a reader of format 2
+ * would miss.  store_upgrade.c makes a 1 or a 2 a 3.
  */
-#define STORE_FORMAT		2
 #define STORE_CACHE_DEFAULT	(64u * 1024 * 1024)
 
 static void	store_env_errcall(const DB_ENV *, const char *, const char *);
@@ -440,7 +441,7 @@ store_meta_init(struct store *s)
 		v = STORE_FORMAT;
 	} else if (rv != 0)
 		goto out;
-	if (v != STORE_FORMAT && v != 1) {
+	if (v != STORE_FORMAT && v != 1 && v != 2) {
 		store_log(s, "%s: unknown store format %llu", s->dir,
 		    (unsigned long long)v);
 		rv = -EPROTO;
@@ -505,6 +506,8 @@ out:
 	/* Its own transactions, after the databases' creation committed. */
 	if (format == 1)
 		return store_upgrade_cookies(s);
+	if (format == 2)
+		return store_upgrade_format(s, 2);
 	return 0;
 }
 

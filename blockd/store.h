@@ -145,6 +145,12 @@ struct store_attr {
  * asks blockd (dittofs-blockd(8)).
  */
 #define STORE_ATTR_ACL		0x02
+/*
+ * A directory of a case-insensitive share: its names are found whatever
+ * their case (common/casefold.h says what is folded); a front end that
+ * caches its names keys them folded.
+ */
+#define STORE_ATTR_CASELESS	0x04
 
 /* store_setattr: which fields of struct store_sattr to apply. */
 #define STORE_SATTR_MODE	0x01
@@ -297,13 +303,26 @@ int	 store_checkpoint(struct store *);
 int	 store_share_root(struct store *, const char *name, int create,
 	    struct store_fh *, struct store_attr *);
 /*
+ * The same, and a share it makes gets flags.  A share's flags are fixed
+ * when it is made: *have (may be NULL) gets those it has, which rule
+ * whatever flags says later.  STORE_SHARE_CASELESS: names are found
+ * whatever their case (lookup, create, open by name, link, rename,
+ * remove; the name keeps the case it was made with), as
+ * common/casefold.h folds them.
+ */
+#define STORE_SHARE_CASELESS	0x01
+int	 store_share_open(struct store *, const char *name, int create,
+	    unsigned int flags, unsigned int *have, struct store_fh *,
+	    struct store_attr *);
+/*
  * The share id a handle claims, unverified (no MAC check): for choosing
  * the share's rules before the call that resolves, and so verifies, the
  * handle.  -EBADMSG: not of our handles' shape.
  */
 int	 store_fh_share(const struct store_fh *, uint32_t *share);
 
-/* store_ops.c (xattrs, ACLs: store_xattr_ops.c); spares and trimming in
+/* store_ops.c (xattrs, ACLs: store_xattr_ops.c; open by name:
+ * store_open.c); spares and trimming in
  * store_backing.c */
 int	 store_lookup(struct store *, const struct store_cred *,
 	    const struct store_fh *dir, const char *name, size_t namelen,
@@ -353,6 +372,80 @@ struct store_new {
 int	 store_make(struct store *, const struct store_cred *,
 	    const struct store_fh *dir, const char *name, size_t namelen,
 	    const struct store_new *, struct store_fh *, struct store_attr *);
+/*
+ * store_open.c: open a regular file by name with a disposition, as SMB2
+ * CREATE (MS-SMB2 2.2.13, MS-FSA 2.1.5.1) and NFSv4 OPEN (RFC 8881
+ * 18.16) need, in one transaction: a crash leaves all of it or none.
+ *
+ *  OPEN		the file must exist (-ENOENT)
+ *  CREATE		it must not (-EEXIST, whatever the entry is)
+ *  OPEN_IF		open it, or create it
+ *  EXCLUSIVE		create it with verf (NFSv3 EXCLUSIVE, NFSv4
+ *			EXCLUSIVE4): a retry with the same verifier finds
+ *			the file it made and answers CREATED again; an
+ *			entry made otherwise or with another verifier:
+ *			-EEXIST
+ *  OVERWRITE		it must exist; truncated to 0
+ *  OVERWRITE_IF	truncated to 0, or created
+ *  SUPERSEDE		MS-FSCC FILE_SUPERSEDE: an existing file's entry is
+ *			given to a new empty inode with the attributes
+ *			asked (new handle, new fileid); the old inode
+ *			loses that link as a remove would (it needs what a
+ *			remove needs, and its open fds stay valid), all in
+ *			the transaction that makes the new one; or created
+ *
+ * Only regular files: an existing directory is -EISDIR, another type
+ * -EINVAL (with STORE_OPEN_NOTREG_EEXIST: -EEXIST, NFSv3's answer), and
+ * CREATE or EXCLUSIVE over any existing entry -EEXIST.
+ *
+ * mode and sattr (NULL: none) are a new file's, as store_make applies
+ * them: all or nothing.  An OPEN_IF or OVERWRITE(_IF) of an existing file
+ * applies sattr but its mode as a setattr would (NFSv3 UNCHECKED, the
+ * FileAttributes of an SMB overwrite); OPEN ignores it.
+ *
+ * access (STORE_IO_*) is what the opener will do, checked against the
+ * file's mode or ACL as store_open_io checks it, for a file that existed
+ * (a truncation needs write permission besides, as setattr's size
+ * does); the caller that creates a file may open it whatever its mode,
+ * as open(2) with O_CREAT allows, and so may the owner retrying an
+ * EXCLUSIVE create.  io, when not 0, asks for the backing fd (*fd, the
+ * caller closes it) opened with those STORE_IO_* flags, checked with
+ * access; a write-open kills set-uid bits and sets ARCHIVE as open_io
+ * does, in the same transaction.  *what says what happened.
+ */
+enum store_disposition {
+	STORE_DISP_OPEN = 1,
+	STORE_DISP_CREATE,
+	STORE_DISP_OPEN_IF,
+	STORE_DISP_EXCLUSIVE,
+	STORE_DISP_OVERWRITE,
+	STORE_DISP_OVERWRITE_IF,
+	STORE_DISP_SUPERSEDE
+};
+
+enum store_opened {
+	STORE_OPENED = 1,
+	STORE_OPENED_CREATED,
+	STORE_OPENED_OVERWRITTEN,
+	STORE_OPENED_SUPERSEDED
+};
+
+/* store_open flags */
+#define STORE_OPEN_NOTREG_EEXIST	0x01
+
+struct store_open {
+	enum store_disposition	 disp;
+	uint32_t		 mode;
+	const struct store_sattr *sattr;
+	const uint8_t		*verf;		/* EXCLUSIVE: 8 bytes */
+	int			 access;	/* STORE_IO_* */
+	int			 io;		/* STORE_IO_*: the fd; 0 none */
+	unsigned int		 flags;		/* STORE_OPEN_* */
+};
+int	 store_open_name(struct store *, const struct store_cred *,
+	    const struct store_fh *dir, const char *name, size_t namelen,
+	    const struct store_open *, struct store_fh *, struct store_attr *,
+	    enum store_opened *what, int *fd);
 int	 store_link(struct store *, const struct store_cred *,
 	    const struct store_fh *, const struct store_fh *dir,
 	    const char *name, size_t namelen, struct store_attr *);
@@ -441,6 +534,52 @@ int	 store_xattr_list(struct store *, const struct store_cred *,
 	    const struct store_fh *, char *buf, size_t bufsize, size_t *len);
 int	 store_xattr_remove(struct store *, const struct store_cred *,
 	    const struct store_fh *, const char *name, size_t namelen);
+/*
+ * store_stream.c: an inode's named attributes, one model for two kinds.
+ * A user xattr (NFSv4.2 xattrs, RFC 8276; SMB extended attributes) is a
+ * small value in the database: store_xattr_* above, at most
+ * STORE_XATTR_SIZE_MAX bytes, names of 1 to STORE_XATTR_NAME_MAX bytes.
+ * A named stream (SMB alternate data stream) is a data fork with a
+ * backing file of its own, opened for I/O with an fd like the file's
+ * data: a regular file or a directory has at most STORE_STREAMS_MAX of
+ * them, named by 1 to STORE_XATTR_NAME_MAX bytes without NUL, '/' or ':'
+ * (SMB's "name:type" is the front end's to split), of any size the host
+ * file system allows.  store_named_list enumerates both; removing the
+ * inode removes both (a stream's backing file after the flush, or when
+ * the last fd on it closes, as the file's own).
+ *
+ * store_stream_open: op's disposition is OPEN, CREATE, OPEN_IF,
+ * OVERWRITE or OVERWRITE_IF (SUPERSEDE is OVERWRITE_IF: a stream has no
+ * attributes of its own; EXCLUSIVE is -EINVAL); io (required) and access
+ * are checked against the file's mode or ACL as its data would be, and a
+ * stream is made, truncated or removed only with write permission on the
+ * file.  *size and *used (may be NULL) get the stream's, attr the file's.
+ */
+#define STORE_STREAMS_MAX	32
+int	 store_stream_open(struct store *, const struct store_cred *,
+	    const struct store_fh *, const char *name, size_t namelen,
+	    const struct store_open *, enum store_opened *what, int *fd,
+	    uint64_t *size, struct store_attr *attr);
+int	 store_stream_remove(struct store *, const struct store_cred *,
+	    const struct store_fh *, const char *name, size_t namelen);
+/* One named attribute of an inode, as store_named_list gives it. */
+#define STORE_NAMED_XATTR	1
+#define STORE_NAMED_STREAM	2
+struct store_named {
+	unsigned int	kind;		/* STORE_NAMED_* */
+	uint16_t	namelen;
+	char		name[STORE_XATTR_NAME_MAX + 1];	/* NUL terminated */
+	uint64_t	size;		/* value bytes; a stream's data */
+	uint64_t	used;		/* a stream's allocation; 0 */
+};
+/*
+ * Every user xattr then every stream of the inode, at most max of them
+ * (-E2BIG if it has more), in name order each; no permission needed
+ * beyond reaching the inode, as listxattr(2).
+ */
+int	 store_named_list(struct store *, const struct store_cred *,
+	    const struct store_fh *, struct store_named *, size_t max,
+	    size_t *n);
 /*
  * The inode's NFSv4 ACL in common/acl.h's encoding (at most
  * STORE_ACL_MAX bytes).  Without one of its own an inode's ACL is its

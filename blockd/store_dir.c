@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "blockd/store_int.h"
+#include "common/casefold.h"
 
 static size_t
 store_dirent_key(uint8_t *k, uint64_t dir, const char *name, size_t len)
@@ -21,19 +22,43 @@ store_dirent_key(uint8_t *k, uint64_t dir, const char *name, size_t len)
 	return 8 + len;
 }
 
-/* dirents.db: (dir, name) -> (ino, cookie, type) */
-int
-store_dirent_get(struct store *s, uint64_t dir, const char *name,
-    size_t len, uint64_t *inop, enum store_type *typep, uint64_t *cookiep)
+/* key: the cookies.db record (dir, cookie), in ck (16 bytes). */
+static void
+store_cookie_key(DBT *key, uint8_t *ck, uint64_t dir, uint64_t cookie)
 {
-	uint8_t k[8 + STORE_NAME_MAX], v[17];
+	store_put64(ck, dir);
+	store_put64(ck + 8, cookie);
+	memset(key, 0, sizeof(*key));
+	key->data = ck;
+	key->size = 16;
+}
+
+/* The key of name in dp: folded in a caseless directory. */
+static size_t
+store_dirent_key_of(uint8_t *k, const struct store_inode *dp,
+    const char *name, size_t len)
+{
+	store_put64(k, dp->ino);
+	if (dp->flags & STORE_INODE_CASELESS)
+		casefold(name, len, (char *)k + 8);
+	else
+		memcpy(k + 8, name, len);
+	return 8 + len;
+}
+
+/* dirents.db: (dir, name) -> (ino, cookie, type) */
+static int
+store_dirent_get_key(struct store *s, uint8_t *k, size_t klen,
+    uint64_t *inop, enum store_type *typep, uint64_t *cookiep)
+{
+	uint8_t v[17];
 	DBT key, data;
 	int ret;
 
 	memset(&key, 0, sizeof(key));
 	memset(&data, 0, sizeof(data));
 	key.data = k;
-	key.size = (u_int32_t)store_dirent_key(k, dir, name, len);
+	key.size = (u_int32_t)klen;
 	data.data = v;
 	data.ulen = sizeof(v);
 	data.flags = DB_DBT_USERMEM;
@@ -50,6 +75,73 @@ store_dirent_get(struct store *s, uint64_t dir, const char *name,
 		*cookiep = store_get64(v + 8);
 	if (typep != NULL)
 		*typep = (enum store_type)v[16];
+	return 0;
+}
+
+int
+store_dirent_get(struct store *s, uint64_t dir, const char *name,
+    size_t len, uint64_t *inop, enum store_type *typep, uint64_t *cookiep)
+{
+	uint8_t k[8 + STORE_NAME_MAX];
+
+	if (len > STORE_NAME_MAX)
+		return -ENOENT;
+	return store_dirent_get_key(s, k, store_dirent_key(k, dir, name, len),
+	    inop, typep, cookiep);
+}
+
+/* The name as made, from the cookie record: a caseless dir's key is not. */
+static int
+store_dirent_stored(struct store *s, uint64_t dir, uint64_t cookie,
+    char *name, size_t *lenp)
+{
+	uint8_t ck[16], cv[STORE_COOKIE_VAL_MAX];
+	const char *n;
+	enum store_type type;
+	uint64_t ino;
+	DBT key, data;
+	size_t len;
+	int ret;
+
+	store_cookie_key(&key, ck, dir, cookie);
+	memset(&data, 0, sizeof(data));
+	data.data = cv;
+	data.ulen = sizeof(cv);
+	data.flags = DB_DBT_USERMEM;
+	ret = s->cookies->get(s->cookies, s->txn, &key, &data, 0);
+	if (ret == DB_NOTFOUND || ret == DB_BUFFER_SMALL ||
+	    (ret == 0 && store_cookie_decode(cv, data.size, &ino, &type, &n,
+	    &len) != 0)) {
+		store_log(s, "directory %llx: cookie %llu: no such record",
+		    (unsigned long long)dir, (unsigned long long)cookie);
+		return -EIO;
+	}
+	if (ret != 0)
+		return store_dberr(s, "get cookie", ret);
+	memcpy(name, n, len);
+	*lenp = len;
+	return 0;
+}
+
+int
+store_dirent_find(struct store *s, const struct store_inode *dp,
+    const char *name, size_t len, uint64_t *inop, enum store_type *typep,
+    char *stored, size_t *storedlen)
+{
+	uint8_t k[8 + STORE_NAME_MAX];
+	uint64_t cookie;
+	int rv;
+
+	if (len > STORE_NAME_MAX)
+		return -ENOENT;
+	if ((rv = store_dirent_get_key(s, k, store_dirent_key_of(k, dp, name,
+	    len), inop, typep, &cookie)) != 0 || stored == NULL)
+		return rv;
+	if (dp->flags & STORE_INODE_CASELESS)
+		return store_dirent_stored(s, dp->ino, cookie, stored,
+		    storedlen);
+	memcpy(stored, name, len);
+	*storedlen = len;
 	return 0;
 }
 
@@ -103,7 +195,7 @@ store_dirent_add(struct store *s, struct store_inode *dp, const char *name,
 	memset(&key, 0, sizeof(key));
 	memset(&data, 0, sizeof(data));
 	key.data = k;
-	key.size = (u_int32_t)store_dirent_key(k, dp->ino, name, len);
+	key.size = (u_int32_t)store_dirent_key_of(k, dp, name, len);
 	store_put64(v, ino);
 	store_put64(v + 8, cookie);
 	v[16] = (uint8_t)type;
@@ -116,12 +208,8 @@ store_dirent_add(struct store *s, struct store_inode *dp, const char *name,
 	if (ret != 0)
 		return store_dberr(s, "put dirent", ret);
 
-	store_put64(ck, dp->ino);
-	store_put64(ck + 8, cookie);
-	memset(&key, 0, sizeof(key));
+	store_cookie_key(&key, ck, dp->ino, cookie);
 	memset(&data, 0, sizeof(data));
-	key.data = ck;
-	key.size = sizeof(ck);
 	data.data = cv;
 	data.size = (u_int32_t)store_cookie_encode(cv, ino, type, name, len);
 	if ((ret = s->cookies->put(s->cookies, s->txn, &key, &data, 0)) != 0)
@@ -131,28 +219,37 @@ store_dirent_add(struct store *s, struct store_inode *dp, const char *name,
 	return 0;
 }
 
+/*
+ * Remove name (any case in a caseless directory) from dp; updates dp in
+ * memory.  The note names the entry as it was made.
+ */
 int
 store_dirent_del(struct store *s, struct store_inode *dp, const char *name,
     size_t len)
 {
 	uint8_t k[8 + STORE_NAME_MAX], ck[16];
+	char stored[STORE_NAME_MAX];
 	uint64_t cookie;
+	size_t klen;
 	DBT key;
 	int ret, rv;
 
-	if ((rv = store_dirent_get(s, dp->ino, name, len, NULL, NULL,
-	    &cookie)) != 0)
+	if (len > STORE_NAME_MAX)
+		return -ENOENT;
+	klen = store_dirent_key_of(k, dp, name, len);
+	if ((rv = store_dirent_get_key(s, k, klen, NULL, NULL, &cookie)) != 0)
+		return rv;
+	if ((dp->flags & STORE_INODE_CASELESS) &&
+	    (rv = store_dirent_stored(s, dp->ino, cookie, stored, &len)) == 0)
+		name = stored;
+	else if (rv != 0)
 		return rv;
 	memset(&key, 0, sizeof(key));
 	key.data = k;
-	key.size = (u_int32_t)store_dirent_key(k, dp->ino, name, len);
+	key.size = (u_int32_t)klen;
 	if ((ret = s->dirents->del(s->dirents, s->txn, &key, 0)) != 0)
 		return store_dberr(s, "del dirent", ret);
-	store_put64(ck, dp->ino);
-	store_put64(ck + 8, cookie);
-	memset(&key, 0, sizeof(key));
-	key.data = ck;
-	key.size = sizeof(ck);
+	store_cookie_key(&key, ck, dp->ino, cookie);
 	if ((ret = s->cookies->del(s->cookies, s->txn, &key, 0)) != 0)
 		return store_dberr(s, "del cookie", ret);
 	if (dp->size > 0)

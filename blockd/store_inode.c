@@ -176,8 +176,9 @@ store_inode_put(struct store *s, const struct store_inode *ip)
 }
 
 /*
- * Delete an inode with its xattrs, symlink target and ACL; a BACKED
- * inode's backing file goes after the next log flush (rule 1).
+ * Delete an inode with its xattrs, named streams, symlink target and
+ * ACL; a BACKED inode's backing file goes after the next log flush
+ * (rule 1).
  */
 int
 store_inode_del(struct store *s, const struct store_inode *ip)
@@ -188,6 +189,9 @@ store_inode_del(struct store *s, const struct store_inode *ip)
 	uint64_t files;
 	int ret, rv = 0;
 
+	/* Its named streams go with it (their records with its xattrs). */
+	if ((rv = store_stream_del_all(s, ip)) != 0)
+		return rv;
 	store_put64(k, ip->ino);
 	memset(&key, 0, sizeof(key));
 	key.data = k;
@@ -325,6 +329,8 @@ store_attr_fill_stat(const struct store_inode *ip, const struct stat *st,
 	a->btime = ip->btime;
 	if (ip->flags & STORE_INODE_ACL)
 		a->flags |= STORE_ATTR_ACL;
+	if (ip->flags & STORE_INODE_CASELESS)
+		a->flags |= STORE_ATTR_CASELESS;
 	switch (ip->type) {
 	case STORE_TYPE_REG:
 		if (st == NULL) {

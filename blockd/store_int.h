@@ -1,8 +1,8 @@
 /*
  * blockd/store_int.h: what the store library's files share (store.c,
  * store_db.c, store_backing.c, store_inode.c, store_dir.c, store_xattr.c,
- * store_share.c, store_upgrade.c, store_ops.c, store_xattr_ops.c,
- * handle.c, fsck.c).  The daemon must only use blockd/store.h.
+ * store_share.c, store_upgrade.c, store_ops.c, store_open.c,
+ * store_stream.c, store_xattr_ops.c, handle.c, fsck.c).  The daemon must only use blockd/store.h.
  */
 #ifndef DITTOFS_BLOCKD_STORE_INT_H
 #define DITTOFS_BLOCKD_STORE_INT_H
@@ -18,6 +18,14 @@
 /* Name prefix of internal xattr records; users cannot use NUL. */
 #define STORE_XNAME_SYMLINK	"\0symlink"
 #define STORE_XNAME_ACL		"\0acl"
+/*
+ * "\0:" + a stream's name -> its stream inode (8 bytes): store_stream.c.
+ * No other internal name starts so (':' is in no stream's name).
+ */
+#define STORE_XNAME_STREAM	"\0:"
+#define STORE_XNAME_STREAM_LEN	2
+/* The longest key name of xattrs.db: a stream's record. */
+#define STORE_XKEY_MAX		(STORE_XNAME_STREAM_LEN + STORE_XATTR_NAME_MAX)
 
 struct store_inode {
 	uint64_t	ino;
@@ -31,6 +39,19 @@ struct store_inode {
  * stores before it) is no ACL: the mode rules, fsck drops it.
  */
 #define STORE_INODE_ACL		0x04
+/*
+ * A directory of a share made with "case insensitive = yes" (the share
+ * root's, inherited by every mkdir): its dirents.db keys are names
+ * folded by common/casefold.c, the cookie records keep the names as
+ * made (store_dir.c).  Format 3.
+ */
+#define STORE_INODE_CASELESS	0x08
+/*
+ * A named stream's data fork (store_stream.c): a regular inode with no
+ * entry, parent its file, reached by the file's STORE_XNAME_STREAM
+ * record and removed with the file.  Format 3.
+ */
+#define STORE_INODE_STREAM	0x10
 	uint32_t	mode;
 	uint32_t	uid;
 	uint32_t	gid;
@@ -52,7 +73,8 @@ struct store_inode {
 };
 
 #define STORE_NOTES_MAX		16
-#define STORE_TXN_UNLINKS_MAX	4
+/* A removal takes a file's backing file and its streams'. */
+#define STORE_TXN_UNLINKS_MAX	(4 + 2 * STORE_STREAMS_MAX)
 
 /* Directory of a backing file: data/AB/CD, AB and CD from the inode. */
 #define STORE_SHARD_TOP		0x30000u
@@ -170,8 +192,17 @@ void	 store_attr_fill_stat(const struct store_inode *,
 	    const struct stat *, struct store_attr *);
 
 /* store_dir.c: directory entries and cookies */
+/* By the key's bytes: fsck and the upgrade; the operations use _find. */
 int	 store_dirent_get(struct store *, uint64_t, const char *, size_t,
 	    uint64_t *, enum store_type *, uint64_t *);
+/*
+ * name in directory dp, whatever its case if dp is CASELESS; stored (may
+ * be NULL, else STORE_NAME_MAX bytes) gets the name as made, *storedlen
+ * its length.
+ */
+int	 store_dirent_find(struct store *, const struct store_inode *,
+	    const char *, size_t, uint64_t *, enum store_type *, char *,
+	    size_t *);
 int	 store_dirent_add(struct store *, struct store_inode *, const char *,
 	    size_t, uint64_t, enum store_type);
 int	 store_dirent_del(struct store *, struct store_inode *, const char *,
@@ -203,9 +234,43 @@ int	 ops_acl(struct store *, const struct store_inode *, struct acl *);
 int	 ops_acl_store(struct store *, struct store_inode *,
 	    const struct acl *);
 void	 ops_touch(struct store_inode *, const struct timespec *);
+int	 ops_touch_put(struct store *, struct store_inode *);
+int	 ops_name_check(const char *, size_t);
+int	 ops_dir(struct store *, const struct store_cred *,
+	    const struct store_fh *, struct store_inode *);
+void	 ops_dir_modified(struct store_inode *, const struct timespec *);
+int	 ops_reply(struct store *, const struct store_inode *,
+	    struct store_fh *, struct store_attr *);
+int	 ops_setattr_apply(struct store *, const struct store_cred *,
+	    struct store_inode *, const struct store_sattr *, int,
+	    unsigned int *);
+int	 ops_new_inode(struct store *, const struct store_cred *,
+	    struct store_inode *, const char *, size_t,
+	    const struct store_new *, struct store_inode *);
+int	 ops_unlinked(struct store *, struct store_inode *,
+	    const struct timespec *);
+int	 ops_may_delete(struct store *, const struct store_cred *,
+	    const struct store_inode *, const struct store_inode *, int);
+int	 ops_io_check(struct store *, const struct store_cred *,
+	    const struct store_inode *, int);
+int	 ops_write_prep_due(const struct store_cred *,
+	    const struct store_inode *);
+int	 ops_write_prep(struct store *, const struct store_cred *,
+	    struct store_inode *);
 
-/* store_upgrade.c */
+/* store_stream.c */
+int	 store_stream_del_all(struct store *, const struct store_inode *);
+
+/* store_open.c: NFSv3 CREATE's path onto store_open_name */
+int	 store_create_sattr(struct store *, const struct store_cred *,
+	    const struct store_fh *, const char *, size_t, uint32_t,
+	    enum store_createhow, const uint8_t *, const struct store_sattr *,
+	    struct store_fh *, struct store_attr *);
+
+/* store_upgrade.c; the format store.c writes and reads */
+#define STORE_FORMAT		3
 int	 store_upgrade_cookies(struct store *);
+int	 store_upgrade_format(struct store *, uint64_t);
 
 /* handle.c */
 #define STORE_FH_LEN		33

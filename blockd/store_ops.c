@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "blockd/store_int.h"
+#include "common/casefold.h"
 
 
 /* common/perm.h's rules, on a credential and an inode of the store. */
@@ -168,7 +169,7 @@ ops_acl_grants(struct store *s, const struct store_cred *c,
 }
 
 /* A name that may be created or removed. */
-static int
+int
 ops_name_check(const char *name, size_t len)
 {
 	if (len == 0)
@@ -184,7 +185,7 @@ ops_name_check(const char *name, size_t len)
 }
 
 /* The directory a handle names, searchable by c. */
-static int
+int
 ops_dir(struct store *s, const struct store_cred *c,
     const struct store_fh *fh, struct store_inode *dp)
 {
@@ -204,7 +205,18 @@ ops_touch(struct store_inode *ip, const struct timespec *now)
 	store_change_bump(ip, now);
 }
 
-static void
+/* ip's metadata changed now (ctime, change), written back. */
+int
+ops_touch_put(struct store *s, struct store_inode *ip)
+{
+	struct timespec now;
+
+	store_now(&now);
+	ops_touch(ip, &now);
+	return store_inode_put(s, ip);
+}
+
+void
 ops_dir_modified(struct store_inode *dp, const struct timespec *now)
 {
 	dp->mtime = *now;
@@ -222,7 +234,7 @@ ops_sticky(const struct store_cred *c, const struct store_inode *dp,
 	return -EPERM;
 }
 
-static int
+int
 ops_reply(struct store *s, const struct store_inode *ip,
     struct store_fh *fh, struct store_attr *attr)
 {
@@ -261,8 +273,8 @@ store_lookup(struct store *s, const struct store_cred *c,
 			return rv == -ENOENT ? -EIO : rv;
 		return ops_reply(s, &ip, fh, attr);
 	}
-	if ((rv = store_dirent_get(s, dp.ino, name, len, &ino, NULL, NULL)) !=
-	    0)
+	if ((rv = store_dirent_find(s, &dp, name, len, &ino, NULL, NULL,
+	    NULL)) != 0)
 		return rv;
 	if ((rv = store_inode_get(s, ino, &ip)) != 0) {
 		if (rv == -ENOENT) {
@@ -361,7 +373,7 @@ ops_chmod_acl(struct store *s, struct store_inode *ip, uint32_t mode)
  * transaction, and a size is its open(O_CREAT|O_TRUNC): allowed whatever
  * the mode, as open(2) allows it to the creator.
  */
-static int
+int
 ops_setattr_apply(struct store *s, const struct store_cred *c,
     struct store_inode *ipp, const struct store_sattr *sa, int creating,
     unsigned int *what)
@@ -554,9 +566,99 @@ ops_inherit(struct store *s, const struct store_inode *dp,
 }
 
 /*
- * Common body of create, mkdir, symlink and mknod: Linux's
- * filename_create() (EEXIST), may_create() (write and search on the
- * directory), inode_init_owner() (setgid directories); then what the
+ * A new inode of nw's type (mode, rdev, target; a regular file's
+ * exclusive verifier) named name in dp, inside the caller's transaction:
+ * Linux's may_create() (write and search on the directory; ADD_FILE or
+ * ADD_SUBDIRECTORY with an ACL), inode_init_owner() (setgid
+ * directories), RFC 8881 6.4.3 inheritance; the entry, the inode and dp
+ * are written.  The caller has checked that name is free.
+ */
+int
+ops_new_inode(struct store *s, const struct store_cred *c,
+    struct store_inode *dp, const char *name, size_t len,
+    const struct store_new *nw, struct store_inode *ip)
+{
+	static const uint8_t zero[STORE_VERF_SIZE];
+	const uint8_t *verf = nw->verf != NULL ? nw->verf : zero;
+	struct timespec now;
+	uint64_t ino;
+	int rv;
+
+	if ((rv = ops_allowed(s, c, dp, MAY_WRITE | MAY_EXEC, ACL_EXECUTE |
+	    (nw->type == STORE_TYPE_DIR ? ACL_ADD_SUBDIRECTORY :
+	    ACL_ADD_FILE))) != 0)
+		return rv;
+	if (nw->type == STORE_TYPE_DIR && dp->nlink >= STORE_LINK_MAX)
+		return -EMLINK;
+	if ((rv = store_inode_alloc(s, &ino)) != 0)
+		return rv;
+	store_now(&now);
+	memset(ip, 0, sizeof(*ip));
+	ip->ino = ino;
+	ip->type = nw->type;
+	/* Linux vfs_mkdir(): setuid and setgid come only by inheritance. */
+	ip->mode = nw->mode & (nw->type == STORE_TYPE_DIR ? 01777 : 07777);
+	ip->uid = c->uid;
+	ip->gid = c->gid;
+	if (dp->mode & S_ISGID) {
+		ip->gid = dp->gid;
+		if (nw->type == STORE_TYPE_DIR)
+			ip->mode |= S_ISGID;
+		else if ((ip->mode & (S_ISGID | S_IXGRP)) ==
+		    (S_ISGID | S_IXGRP) && c->uid != 0 &&
+		    !ops_in_group(c, dp->gid))
+			ip->mode &= ~(uint32_t)S_ISGID;
+	}
+	ip->nlink = 1;
+	ip->share = dp->share;
+	ip->generation = s->epoch;
+	ip->rdev = nw->rdev;
+	ip->atime = ip->mtime = ip->ctime = ip->btime = now;
+	ip->change = store_ts_ns(&now);
+	/* A new file is data no backup has seen (MS-FSCC 2.6). */
+	if (nw->type == STORE_TYPE_REG)
+		ip->dos = STORE_DOS_ARCHIVE;
+	switch (nw->type) {
+	case STORE_TYPE_DIR:
+		ip->nlink = 2;
+		ip->parent = dp->ino;
+		ip->next_cookie = STORE_COOKIE_FIRST;
+		/* A share's case rule holds in every directory of it. */
+		ip->flags |= dp->flags & STORE_INODE_CASELESS;
+		dp->nlink++;
+		store_note(s, dp, STORE_NOTIFY_NLINK);
+		break;
+	case STORE_TYPE_LNK:
+		ip->mode = 0777;
+		ip->size = nw->targetlen;
+		if ((rv = store_blob_put(s, ino, STORE_XNAME_SYMLINK,
+		    sizeof(STORE_XNAME_SYMLINK) - 1, nw->target,
+		    nw->targetlen)) != 0)
+			return rv;
+		break;
+	case STORE_TYPE_REG:
+		if (nw->how == STORE_CREATE_EXCLUSIVE) {
+			ip->flags |= STORE_INODE_EXCL;
+			memcpy(ip->verf, verf, STORE_VERF_SIZE);
+		}
+		break;
+	default:
+		break;
+	}
+	if (nw->type != STORE_TYPE_LNK && (dp->flags & STORE_INODE_ACL) &&
+	    (rv = ops_inherit(s, dp, ip)) != 0)
+		return rv;
+	if ((rv = store_dirent_add(s, dp, name, len, ino, nw->type)) != 0 ||
+	    (rv = store_inode_put(s, ip)) != 0)
+		return rv;
+	ops_dir_modified(dp, &now);
+	/* A regular file gets its backing file at its first open_io. */
+	return store_inode_put(s, dp);
+}
+
+/*
+ * Common body of mkdir, symlink and mknod (regular files: store_open.c):
+ * Linux's filename_create() (EEXIST), then ops_new_inode, then what the
  * creator asked beyond the mode, in the same transaction.
  */
 static int
@@ -564,14 +666,9 @@ ops_make(struct store *s, const struct store_cred *c,
     const struct store_fh *dirfh, const char *name, size_t len,
     const struct store_new *nw, struct store_fh *fh, struct store_attr *attr)
 {
-	static const uint8_t zero[STORE_VERF_SIZE];
-	const uint8_t *verf = nw->verf != NULL ? nw->verf : zero;
 	struct store_inode dp, ip;
 	struct store_sattr rest;
-	struct timespec now;
-	enum store_type etype;
 	unsigned int what = 0;
-	uint64_t ino;
 	int rv;
 
 	memset(&rest, 0, sizeof(rest));
@@ -584,100 +681,11 @@ ops_make(struct store *s, const struct store_cred *c,
 	if ((rv = ops_dir(s, c, dirfh, &dp)) != 0 ||
 	    (rv = ops_name_check(name, len)) != 0)
 		goto out;
-	rv = store_dirent_get(s, dp.ino, name, len, &ino, &etype, NULL);
-	if (rv == 0) {
+	rv = store_dirent_find(s, &dp, name, len, NULL, NULL, NULL, NULL);
+	if (rv == 0)
 		rv = -EEXIST;
-		if (nw->type != STORE_TYPE_REG || etype != STORE_TYPE_REG ||
-		    nw->how == STORE_CREATE_GUARDED)
-			goto out;
-		if ((rv = store_inode_get(s, ino, &ip)) != 0)
-			goto out;
-		if (nw->how == STORE_CREATE_EXCLUSIVE) {
-			if (!(ip.flags & STORE_INODE_EXCL) ||
-			    memcmp(ip.verf, verf, STORE_VERF_SIZE) != 0)
-				rv = -EEXIST;
-			/* A retransmitted exclusive create: done. */
-			goto out;
-		}
-		/* Unchecked: the attributes asked apply to what is there. */
-		if (rest.mask != 0 &&
-		    (rv = ops_setattr_apply(s, c, &ip, &rest, 0, &what)) == 0 &&
-		    what)
-			store_note(s, &ip, what);
-		goto out;
-	}
-	if (rv != -ENOENT)
-		goto out;
-	if ((rv = ops_allowed(s, c, &dp, MAY_WRITE | MAY_EXEC, ACL_EXECUTE |
-	    (nw->type == STORE_TYPE_DIR ? ACL_ADD_SUBDIRECTORY :
-	    ACL_ADD_FILE))) != 0)
-		goto out;
-	if (nw->type == STORE_TYPE_DIR && dp.nlink >= STORE_LINK_MAX) {
-		rv = -EMLINK;
-		goto out;
-	}
-	if ((rv = store_inode_alloc(s, &ino)) != 0)
-		goto out;
-	store_now(&now);
-	memset(&ip, 0, sizeof(ip));
-	ip.ino = ino;
-	ip.type = nw->type;
-	/* Linux vfs_mkdir(): setuid and setgid come only by inheritance. */
-	ip.mode = nw->mode & (nw->type == STORE_TYPE_DIR ? 01777 : 07777);
-	ip.uid = c->uid;
-	ip.gid = c->gid;
-	if (dp.mode & S_ISGID) {
-		ip.gid = dp.gid;
-		if (nw->type == STORE_TYPE_DIR)
-			ip.mode |= S_ISGID;
-		else if ((ip.mode & (S_ISGID | S_IXGRP)) ==
-		    (S_ISGID | S_IXGRP) && c->uid != 0 &&
-		    !ops_in_group(c, dp.gid))
-			ip.mode &= ~(uint32_t)S_ISGID;
-	}
-	ip.nlink = 1;
-	ip.share = dp.share;
-	ip.generation = s->epoch;
-	ip.rdev = nw->rdev;
-	ip.atime = ip.mtime = ip.ctime = ip.btime = now;
-	ip.change = store_ts_ns(&now);
-	/* A new file is data no backup has seen (MS-FSCC 2.6). */
-	if (nw->type == STORE_TYPE_REG)
-		ip.dos = STORE_DOS_ARCHIVE;
-	switch (nw->type) {
-	case STORE_TYPE_DIR:
-		ip.nlink = 2;
-		ip.parent = dp.ino;
-		ip.next_cookie = STORE_COOKIE_FIRST;
-		dp.nlink++;
-		store_note(s, &dp, STORE_NOTIFY_NLINK);
-		break;
-	case STORE_TYPE_LNK:
-		ip.mode = 0777;
-		ip.size = nw->targetlen;
-		if ((rv = store_blob_put(s, ino, STORE_XNAME_SYMLINK,
-		    sizeof(STORE_XNAME_SYMLINK) - 1, nw->target,
-		    nw->targetlen)) != 0)
-			goto out;
-		break;
-	case STORE_TYPE_REG:
-		if (nw->how == STORE_CREATE_EXCLUSIVE) {
-			ip.flags |= STORE_INODE_EXCL;
-			memcpy(ip.verf, verf, STORE_VERF_SIZE);
-		}
-		break;
-	default:
-		break;
-	}
-	if (nw->type != STORE_TYPE_LNK && (dp.flags & STORE_INODE_ACL) &&
-	    (rv = ops_inherit(s, &dp, &ip)) != 0)
-		goto out;
-	if ((rv = store_dirent_add(s, &dp, name, len, ino, nw->type)) != 0 ||
-	    (rv = store_inode_put(s, &ip)) != 0)
-		goto out;
-	ops_dir_modified(&dp, &now);
-	/* A regular file gets its backing file at its first open_io. */
-	if ((rv = store_inode_put(s, &dp)) != 0)
+	if (rv != -ENOENT ||
+	    (rv = ops_new_inode(s, c, &dp, name, len, nw, &ip)) != 0)
 		goto out;
 	/* Last: its data changes (a size) cannot be undone. */
 	if (rest.mask != 0)
@@ -735,7 +743,9 @@ store_make(struct store *s, const struct store_cred *c,
 		return rv;
 	switch (nw.type) {
 	case STORE_TYPE_REG:
-		break;
+		/* NFSv3 CREATE: an open by name that makes (store_open.c). */
+		return store_create_sattr(s, c, dirfh, name, len, nw.mode,
+		    nw.how, nw.verf, nw.sattr, fh, attr);
 	case STORE_TYPE_LNK:
 		nw.mode = 0777;
 		/* FALLTHROUGH */
@@ -759,14 +769,11 @@ store_create(struct store *s, const struct store_cred *c,
     const uint8_t verf[STORE_VERF_SIZE], struct store_fh *fh,
     struct store_attr *attr)
 {
-	struct store_new nw;
-
-	memset(&nw, 0, sizeof(nw));
-	nw.type = STORE_TYPE_REG;
-	nw.mode = mode;
-	nw.how = how;
-	nw.verf = verf;
-	return store_make(s, c, dirfh, name, len, &nw, fh, attr);
+	if (how != STORE_CREATE_UNCHECKED && how != STORE_CREATE_GUARDED &&
+	    how != STORE_CREATE_EXCLUSIVE)
+		return -EINVAL;
+	return store_create_sattr(s, c, dirfh, name, len, mode, how, verf,
+	    NULL, fh, attr);
 }
 
 int
@@ -836,7 +843,7 @@ store_link(struct store *s, const struct store_cred *c,
 	}
 	if ((rv = ops_name_check(name, len)) != 0)
 		goto out;
-	rv = store_dirent_get(s, dp.ino, name, len, NULL, NULL, NULL);
+	rv = store_dirent_find(s, &dp, name, len, NULL, NULL, NULL, NULL);
 	if (rv == 0) {
 		rv = -EEXIST;
 		goto out;
@@ -871,7 +878,7 @@ out:
 }
 
 /* Drop one link of ip (a dirent already gone); delete it at zero. */
-static int
+int
 ops_unlinked(struct store *s, struct store_inode *ip,
     const struct timespec *now)
 {
@@ -893,7 +900,7 @@ ops_unlinked(struct store *s, struct store_inode *ip,
  * ACL on the directory or the object (RFC 8881 6.2.1.3.2): EXECUTE on
  * the directory, and DELETE_CHILD on it or DELETE on the object.
  */
-static int
+int
 ops_may_delete(struct store *s, const struct store_cred *c,
     const struct store_inode *dp, const struct store_inode *ip, int isdir)
 {
@@ -927,7 +934,7 @@ ops_remove(struct store *s, const struct store_cred *c,
 		return rv;
 	if ((rv = ops_dir(s, c, dirfh, &dp)) != 0 ||
 	    (rv = ops_name_check(name, len)) != 0 ||
-	    (rv = store_dirent_get(s, dp.ino, name, len, &ino, NULL,
+	    (rv = store_dirent_find(s, &dp, name, len, &ino, NULL, NULL,
 	    NULL)) != 0)
 		goto out;
 	if ((rv = store_inode_get(s, ino, &ip)) != 0) {
@@ -1011,8 +1018,10 @@ store_rename(struct store *s, const struct store_cred *c,
 {
 	struct store_inode fdir, tdir, src, dst, *fdp, *tdp;
 	struct timespec now;
+	char stored[STORE_NAME_MAX];
+	size_t storedlen;
 	uint64_t sino, dino;
-	int rv, yes, have_dst, isdir, moved;
+	int rv, yes, have_dst, isdir, moved, recase;
 
 	if ((rv = store_txn_begin(s)) != 0)
 		return rv;
@@ -1036,10 +1045,10 @@ store_rename(struct store *s, const struct store_cred *c,
 	    (rv = ops_name_check(from, flen)) != 0 ||
 	    (rv = ops_name_check(to, tlen)) != 0)
 		goto out;
-	if ((rv = store_dirent_get(s, fdp->ino, from, flen, &sino, NULL,
-	    NULL)) != 0)
+	if ((rv = store_dirent_find(s, fdp, from, flen, &sino, NULL, stored,
+	    &storedlen)) != 0)
 		goto out;
-	rv = store_dirent_get(s, tdp->ino, to, tlen, &dino, NULL, NULL);
+	rv = store_dirent_find(s, tdp, to, tlen, &dino, NULL, NULL, NULL);
 	if (rv != 0 && rv != -ENOENT)
 		goto out;
 	have_dst = rv == 0;
@@ -1067,10 +1076,20 @@ store_rename(struct store *s, const struct store_cred *c,
 			}
 		}
 	}
-	if (have_dst && dst.ino == src.ino) {
+	/*
+	 * A caseless directory's entry renamed to its own name in another
+	 * case: the name changes (Windows renames so); else rename(2)'s
+	 * same file, no change.
+	 */
+	recase = have_dst && fdp == tdp && (fdp->flags &
+	    STORE_INODE_CASELESS) && casefold_eq(from, flen, to, tlen) &&
+	    (storedlen != tlen || memcmp(stored, to, tlen) != 0);
+	if (have_dst && dst.ino == src.ino && !recase) {
 		rv = 0;			/* rename(2): same file, no change */
 		goto out;
 	}
+	if (recase)
+		have_dst = 0;
 	if ((rv = ops_may_delete(s, c, fdp, &src, isdir)) != 0)
 		goto out;
 	if (have_dst)
@@ -1329,20 +1348,16 @@ out:
  * reason the DOS archive bit is set here when it is clear (its data is
  * about to change), with change moved: both are metadata, durable with
  * the reply (a crash cannot leave change below what a client saw).
+ * In the caller's transaction: 1 if ip changed (the caller writes it).
  */
-static int
-ops_open_write_prep(struct store *s, const struct store_cred *c,
+int
+ops_write_prep(struct store *s, const struct store_cred *c,
     struct store_inode *ip)
 {
 	struct timespec now;
 	uint32_t mode;
 	unsigned int what = 0;
-	int rv;
 
-	if ((rv = store_txn_begin(s)) != 0)
-		return rv;
-	if ((rv = store_inode_get(s, ip->ino, ip)) != 0)
-		goto out;
 	mode = perm_write_kill_privs(c->uid, ip->mode);
 	if (mode != ip->mode) {
 		ip->mode = mode;
@@ -1353,19 +1368,58 @@ ops_open_write_prep(struct store *s, const struct store_cred *c,
 		what |= STORE_NOTIFY_ATTR;
 	}
 	if (what == 0)
-		goto out;
+		return 0;
 	store_now(&now);
 	/* ARCHIVE alone moves change, not ctime: NFSv3 sees no change. */
 	if (what & STORE_NOTIFY_MODE)
 		ops_touch(ip, &now);
 	else
 		store_change_bump(ip, &now);
-	if ((rv = store_inode_put(s, ip)) != 0)
-		goto out;
 	if (what & STORE_NOTIFY_MODE)
 		store_note(s, ip, STORE_NOTIFY_MODE);
-out:
+	return 1;
+}
+
+static int
+ops_open_write_prep(struct store *s, const struct store_cred *c,
+    struct store_inode *ip)
+{
+	int rv;
+
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	if ((rv = store_inode_get(s, ip->ino, ip)) == 0 &&
+	    (rv = ops_write_prep(s, c, ip)) == 1)
+		rv = store_inode_put(s, ip);
 	return store_txn_end(s, rv);
+}
+
+/* open_io's permission rule (common/perm.h's perm_io, or its ACL's). */
+int
+ops_io_check(struct store *s, const struct store_cred *c,
+    const struct store_inode *ip, int flags)
+{
+	struct perm_who w;
+	struct perm_obj o;
+	struct acl acl;
+	int rv;
+
+	memset(&o, 0, sizeof(o));
+	ops_perm_args(c, ip, &w, &o);
+	if (ip->flags & STORE_INODE_ACL) {
+		if ((rv = ops_acl_load(s, ip, &acl)) != 0)
+			return rv;
+		return perm_io_acl(&w, &o, &acl, (unsigned int)flags);
+	}
+	return perm_io(&w, &o, (unsigned int)flags);
+}
+
+/* The write prep is due: set-uid bits to kill or ARCHIVE to set. */
+int
+ops_write_prep_due(const struct store_cred *c, const struct store_inode *ip)
+{
+	return perm_write_kill_privs(c->uid, ip->mode) != ip->mode ||
+	    !(ip->dos & STORE_DOS_ARCHIVE);
 }
 
 int
@@ -1373,9 +1427,6 @@ store_open_io(struct store *s, const struct store_cred *c,
     const struct store_fh *fh, int flags, int *fdp, struct store_attr *attr)
 {
 	struct store_inode ip;
-	struct perm_who w;
-	struct perm_obj o;
-	struct acl acl;
 	struct stat st;
 	int oflags, fd, rv;
 
@@ -1389,16 +1440,9 @@ store_open_io(struct store *s, const struct store_cred *c,
 		return -EISDIR;
 	if (ip.type != STORE_TYPE_REG)
 		return -EINVAL;
-	ops_perm_args(c, &ip, &w, &o);
-	if (ip.flags & STORE_INODE_ACL) {
-		if ((rv = ops_acl_load(s, &ip, &acl)) != 0 ||
-		    (rv = perm_io_acl(&w, &o, &acl, (unsigned int)flags)) != 0)
-			return rv;
-	} else if ((rv = perm_io(&w, &o, (unsigned int)flags)) != 0)
+	if ((rv = ops_io_check(s, c, &ip, flags)) != 0)
 		return rv;
-	if ((flags & STORE_IO_WRITE) &&
-	    (perm_write_kill_privs(c->uid, ip.mode) != ip.mode ||
-	    !(ip.dos & STORE_DOS_ARCHIVE)) &&
+	if ((flags & STORE_IO_WRITE) && ops_write_prep_due(c, &ip) &&
 	    (rv = ops_open_write_prep(s, c, &ip)) != 0)
 		return rv;
 	oflags = (flags & STORE_IO_WRITE) ? O_RDWR : O_RDONLY;

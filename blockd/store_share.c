@@ -28,6 +28,18 @@ int
 store_share_root(struct store *s, const char *name, int create,
     struct store_fh *fh, struct store_attr *attr)
 {
+	return store_share_open(s, name, create, 0, NULL, fh, attr);
+}
+
+/*
+ * A share's flags live in its root directory's record (CASELESS, which
+ * every mkdir in it inherits): set once, when the root is made.
+ */
+int
+store_share_open(struct store *s, const char *name, int create,
+    unsigned int flags, unsigned int *have, struct store_fh *fh,
+    struct store_attr *attr)
+{
 	char k[sizeof(STORE_SHARE_KEY) + STORE_NAME_MAX];
 	uint8_t v[12];
 	struct store_inode root;
@@ -35,7 +47,8 @@ store_share_root(struct store *s, const char *name, int create,
 	uint64_t ino, shareid;
 	int ret, rv;
 
-	if (!store_share_name_ok(name))
+	if (!store_share_name_ok(name) ||
+	    (flags & ~(unsigned int)STORE_SHARE_CASELESS))
 		return -EINVAL;
 	snprintf(k, sizeof(k), "%s%s", STORE_SHARE_KEY, name);
 	if ((rv = store_txn_begin(s)) != 0)
@@ -82,6 +95,8 @@ store_share_root(struct store *s, const char *name, int create,
 	root.generation = s->epoch;
 	root.parent = ino;
 	root.next_cookie = STORE_COOKIE_FIRST;
+	if (flags & STORE_SHARE_CASELESS)
+		root.flags |= STORE_INODE_CASELESS;
 	store_now(&root.ctime);
 	root.atime = root.mtime = root.btime = root.ctime;
 	root.change = store_ts_ns(&root.ctime);
@@ -99,6 +114,9 @@ out:
 		return rv;
 	if (create && (rv = store_sync(s)) != 0)
 		return rv;
+	if (have != NULL)
+		*have = (root.flags & STORE_INODE_CASELESS) ?
+		    STORE_SHARE_CASELESS : 0;
 	if ((rv = store_fh_encode(s, root.share, root.ino, root.generation,
 	    fh)) != 0)
 		return rv;

@@ -1,5 +1,7 @@
 /*
- * blockd/store_upgrade.c: the format 1 to 2 upgrade of cookies.db, run at open.
+ * blockd/store_upgrade.c: the upgrades of an older store to format 3, run
+ * at open: format 1's cookies.db rewritten (format 2's records), and the
+ * format number (3 adds caseless directories, which no older store has).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -118,12 +120,13 @@ store_upgrade_record(struct store *s, DBC *cur, DBC *dcur, DBT *key,
 }
 
 /*
- * Format 1 to 2: every cookies.db value becomes (ino, type, name), taken
- * from the dirent it names (dirents.db is the truth).
+ * Format 1 to 3: every cookies.db value becomes (ino, type, name), taken
+ * from the dirent it names (dirents.db is the truth); nothing else
+ * differs.
  *
  * STORE_UPGRADE_BATCH records per transaction; the transaction that
- * reaches the last record also sets format 2.  A crash therefore leaves
- * format 2 complete, or format 1 with some batches rewritten, which the
+ * reaches the last record also sets the format.  A crash therefore
+ * leaves format 3 complete, or format 1 with some batches rewritten, which the
  * next open upgrades again from the start.  A record tells its form by
  * the dirent it matches: read either way, its name must name the dirent
  * that has its cookie, and only one dirent of a directory has a given
@@ -165,7 +168,7 @@ store_upgrade_cookies(struct store *s)
 		/* ret 0: a full batch; key is the next batch's first. */
 		if (ret == DB_NOTFOUND) {
 			done = 1;
-			rv = store_meta_put_u64(s, "format", 2);
+			rv = store_meta_put_u64(s, "format", STORE_FORMAT);
 		} else if (ret != 0)
 			rv = store_dberr(s, "upgrade: next cookie", ret);
 end:
@@ -179,9 +182,28 @@ end:
 	free(key.data);
 	if (rv != 0)
 		return rv;
-	store_log(s, "%s: store format 1 upgraded to 2: %zu cookie records "
+	store_log(s, "%s: store format 1 upgraded to %d: %zu cookie records "
 	    "rewritten, %zu were already, %zu name no entry (for fsck)",
-	    s->dir, u.rewritten, u.kept, u.unmatched);
+	    s->dir, STORE_FORMAT, u.rewritten, u.kept, u.unmatched);
 	/* Flush it now, and checkpoint if it wrote much log. */
+	return store_sync(s);
+}
+
+/*
+ * Format 2 to 3: nothing to rewrite (a format 2 store has no caseless
+ * directory), the number alone, in one transaction made durable now.
+ */
+int
+store_upgrade_format(struct store *s, uint64_t from)
+{
+	int rv;
+
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	rv = store_txn_end(s, store_meta_put_u64(s, "format", STORE_FORMAT));
+	if (rv != 0)
+		return rv;
+	store_log(s, "%s: store format %llu upgraded to %d", s->dir,
+	    (unsigned long long)from, STORE_FORMAT);
 	return store_sync(s);
 }

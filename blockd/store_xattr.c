@@ -18,10 +18,12 @@ int
 store_blob_get(struct store *s, uint64_t ino, const char *name,
     size_t namelen, void *buf, size_t bufsize, size_t *lenp)
 {
-	uint8_t k[8 + STORE_XATTR_NAME_MAX + 1];
+	uint8_t k[8 + STORE_XKEY_MAX + 1];
 	DBT key, data;
 	int ret;
 
+	if (namelen > STORE_XKEY_MAX)
+		return -ERANGE;
 	memset(&key, 0, sizeof(key));
 	memset(&data, 0, sizeof(data));
 	store_put64(k, ino);
@@ -48,10 +50,12 @@ int
 store_blob_put(struct store *s, uint64_t ino, const char *name,
     size_t namelen, const void *value, size_t len)
 {
-	uint8_t k[8 + STORE_XATTR_NAME_MAX + 1];
+	uint8_t k[8 + STORE_XKEY_MAX + 1];
 	DBT key, data;
 	int ret;
 
+	if (namelen > STORE_XKEY_MAX)
+		return -ERANGE;
 	memset(&key, 0, sizeof(key));
 	memset(&data, 0, sizeof(data));
 	store_put64(k, ino);
@@ -69,10 +73,12 @@ int
 store_blob_del(struct store *s, uint64_t ino, const char *name,
     size_t namelen)
 {
-	uint8_t k[8 + STORE_XATTR_NAME_MAX + 1];
+	uint8_t k[8 + STORE_XKEY_MAX + 1];
 	DBT key;
 	int ret;
 
+	if (namelen > STORE_XKEY_MAX)
+		return -ERANGE;
 	memset(&key, 0, sizeof(key));
 	store_put64(k, ino);
 	memcpy(k + 8, name, namelen);

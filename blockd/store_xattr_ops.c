@@ -89,7 +89,7 @@ store_xattr_list(struct store *s, const struct store_cred *c,
     const struct store_fh *fh, char *buf, size_t bufsize, size_t *lenp)
 {
 	struct store_inode ip;
-	uint8_t k[8 + STORE_XATTR_NAME_MAX + 1];
+	uint8_t k[8 + STORE_XKEY_MAX + 1];
 	DBT key, data;
 	DBC *cur;
 	size_t total = 0, nlen;
@@ -140,7 +140,6 @@ store_xattr_remove(struct store *s, const struct store_cred *c,
     const struct store_fh *fh, const char *name, size_t namelen)
 {
 	struct store_inode ip;
-	struct timespec now;
 	int rv;
 
 	if ((rv = ops_xattr_name(name, namelen)) != 0)
@@ -152,9 +151,7 @@ store_xattr_remove(struct store *s, const struct store_cred *c,
 	    ACL_WRITE_NAMED_ATTRS)) != 0 ||
 	    (rv = store_blob_del(s, ip.ino, name, namelen)) != 0)
 		goto out;
-	store_now(&now);
-	ops_touch(&ip, &now);
-	rv = store_inode_put(s, &ip);
+	rv = ops_touch_put(s, &ip);
 out:
 	return store_txn_end(s, rv);
 }

@@ -144,6 +144,8 @@ static const struct conf_key_def conf_share_keys[] = {
 	{ "anonuid", CONF_INT, "65534", 0, UINT32_MAX },
 	{ "anongid", CONF_INT, "65534", 0, UINT32_MAX },
 	{ "insecure", CONF_BOOL, "no", 0, 0 },
+	/* Fixed when blockd first makes the share (dittofs.conf(5)). */
+	{ "case insensitive", CONF_BOOL, "no", 0, 0 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

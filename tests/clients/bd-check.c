@@ -23,6 +23,12 @@
  *                                 end claims (read-only and squashing
  *                                 shares, shares from the configuration,
  *                                 atomic create, set-uid, I/O rule), TAP
+ *   bd-check open SOCK            BD_OPEN: each disposition, the fd it
+ *                                 passes, access, read-only share, TAP
+ *   bd-check caseless SOCK        share ci finds names whatever their
+ *                                 case, share export does not, TAP
+ *   bd-check streams SOCK         named streams (fds) and the listing of
+ *                                 named attributes, TAP
  *   bd-check lockd SOCK           as lockd (BD_CHECK_USER dittofs-lockd):
  *                                 what lockd's role may not send, TAP
  *   bd-check hello SOCK ROLE      says HELLO as ROLE (as BD_CHECK_USER);
@@ -823,6 +829,363 @@ open_io_as(struct bdc *c, unsigned int uid, const bd_fh *fh,
 	return rc;
 }
 
+/* BD_OPEN with a disposition and no more; the reply's opened in *opened. */
+static int
+open_as(struct bdc *c, const bd_fh *dir, const char *name,
+    unsigned int disp, unsigned int io, bd_fh *out, bd_attr *attr,
+    unsigned int *opened, int *fd)
+{
+	struct bdc_open_args a;
+
+	memset(&a, 0, sizeof(a));
+	a.disposition = disp;
+	a.mode = 0640;
+	a.access = io;
+	a.io = io;
+	memcpy(a.verf, "verifier", BD_VERF_SIZE);
+	return bdc_open(c, dir, name, &a, out, attr, opened, fd, NULL);
+}
+
+static int
+fd_reads(int fd, const char *data)
+{
+	char buf[64];
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = pread(fd, buf, sizeof(buf), 0);
+	return n == (ssize_t)strlen(data) && memcmp(buf, data, n) == 0;
+}
+
+static int
+fh_same(const bd_fh *a, const bd_fh *b)
+{
+	return a->bd_fh_len == b->bd_fh_len &&
+	    memcmp(a->bd_fh_val, b->bd_fh_val, a->bd_fh_len) == 0;
+}
+
+/* BD_OPEN, each disposition, over the socket (as nfsd, uid 0). */
+static int
+open_check(const char *sock)
+{
+	struct bdc c;
+	struct bdc_open_args a;
+	bd_fh root, dir, f, f2, ro;
+	bd_attr attr, attr2;
+	bd_wcc wcc;
+	unsigned int opened = 0;
+	int fd, fd2, rc;
+
+	connect_or_die(&c, sock);
+	if (!tap_ok(bdc_share_root(&c, SHARE, &root) == 0 &&
+	    bdc_share_root(&c, "ro", &ro) == 0, "open: share roots"))
+		return tap_done();
+	bdc_rmdir(&c, &root, "open");
+	if (!tap_ok(bdc_mkdir(&c, &root, "open", 0777, &dir) == 0,
+	    "open: mkdir open"))
+		return tap_done();
+	TAP_EQ_INT(open_as(&c, &dir, "f", 1, 0, NULL, NULL, NULL, NULL),
+	    -ENOENT, "OPEN of a missing name: ENOENT");
+	memset(&a, 0, sizeof(a));
+	a.disposition = 2;
+	a.mode = 0640;
+	a.access = a.io = IO_READ | IO_WRITE;
+	rc = bdc_open(&c, &dir, "f", &a, &f, &attr, &opened, &fd, &wcc);
+	tap_ok(rc == 0 && opened == 2 && fd >= 0 && attr.type == 1 &&
+	    attr.mode == 0640, "CREATE: created, mode 0640, an fd with the "
+	    "reply");
+	tap_ok(wcc.valid && wcc.after.change > wcc.before.change,
+	    "the directory's wcc moved");
+	tap_ok(fd >= 0 && pwrite(fd, "hello", 5, 0) == 5,
+	    "write through the fd");
+	if (fd >= 0)
+		close(fd);
+	tap_ok(bdc_getattr(&c, &f, &attr) == 0 && attr.size == 5,
+	    "getattr sees 5 bytes");
+	TAP_EQ_INT(open_as(&c, &dir, "f", 2, 0, NULL, NULL, NULL, NULL),
+	    -EEXIST, "CREATE of an existing name: EEXIST");
+	rc = open_as(&c, &dir, "f", 1, IO_READ, &f2, NULL, &opened, &fd);
+	tap_ok(rc == 0 && opened == 1 && fh_same(&f, &f2) &&
+	    fd_reads(fd, "hello"), "OPEN for reading: opened, the fd reads");
+	bdc_fh_free(&f2);
+	if (fd >= 0)
+		close(fd);
+	rc = open_as(&c, &dir, "f", 3, 0, NULL, NULL, &opened, NULL);
+	tap_ok(rc == 0 && opened == 1, "OPEN_IF of an existing file: opened");
+	rc = open_as(&c, &dir, "g", 3, 0, NULL, NULL, &opened, NULL);
+	tap_ok(rc == 0 && opened == 2, "OPEN_IF of a missing name: created");
+	rc = open_as(&c, &dir, "x", 4, 0, &f2, &attr, &opened, NULL);
+	tap_ok(rc == 0 && opened == 2, "EXCLUSIVE: created");
+	rc = open_as(&c, &dir, "x", 4, 0, NULL, &attr2, &opened, NULL);
+	tap_ok(rc == 0 && opened == 2 && attr2.ino == attr.ino,
+	    "EXCLUSIVE retried, same verifier: the same file");
+	bdc_fh_free(&f2);
+	memset(&a, 0, sizeof(a));
+	a.disposition = 4;
+	memcpy(a.verf, "another!", BD_VERF_SIZE);
+	TAP_EQ_INT(bdc_open(&c, &dir, "x", &a, NULL, NULL, NULL, NULL, NULL),
+	    -EEXIST, "EXCLUSIVE, another verifier: EEXIST");
+	TAP_EQ_INT(open_as(&c, &dir, "o", 5, 0, NULL, NULL, NULL, NULL),
+	    -ENOENT, "OVERWRITE of a missing name: ENOENT");
+	rc = open_as(&c, &dir, "o", 6, 0, NULL, NULL, &opened, NULL);
+	tap_ok(rc == 0 && opened == 2, "OVERWRITE_IF of a missing name: "
+	    "created");
+	rc = bdc_open_io(&c, &f, IO_READ, &fd2, NULL);
+	rc = open_as(&c, &dir, "f", 5, IO_WRITE, NULL, &attr, &opened, &fd);
+	tap_ok(rc == 0 && opened == 3 && attr.size == 0 && fd >= 0,
+	    "OVERWRITE: truncated to 0, an fd");
+	tap_ok(fd >= 0 && pwrite(fd, "old", 3, 0) == 3, "write \"old\"");
+	if (fd >= 0)
+		close(fd);
+	rc = open_as(&c, &dir, "f", 7, IO_READ, &f2, &attr2, &opened, &fd);
+	tap_ok(rc == 0 && opened == 4 && attr2.ino != attr.ino &&
+	    attr2.size == 0 && fd_reads(fd, ""),
+	    "SUPERSEDE: a new empty inode under the name, its fd");
+	if (fd >= 0)
+		close(fd);
+	tap_ok(fd_reads(fd2, "old"), "an fd held on the old file still reads "
+	    "its data");
+	if (fd2 >= 0)
+		close(fd2);
+	TAP_EQ_INT(bdc_getattr(&c, &f, NULL), -ESTALE,
+	    "the old file's handle: ESTALE");
+	bdc_fh_free(&f);
+	TAP_EQ_INT(open_as(&c, &root, "open", 1, 0, NULL, NULL, NULL, NULL),
+	    -EISDIR, "OPEN of a directory: EISDIR");
+	TAP_EQ_INT(open_as(&c, &dir, "f", 9, 0, NULL, NULL, NULL, NULL),
+	    -EINVAL, "disposition 9: EINVAL");
+	TAP_EQ_INT(open_as(&c, &dir, "f", 1, 0x100, NULL, NULL, NULL, NULL),
+	    -EINVAL, "io bits beyond STORE_IO_*: EINVAL");
+	bdc_set_cred(&c, 1000, 1000);
+	fd = 0;
+	TAP_EQ_INT(open_as(&c, &dir, "f", 1, IO_READ, NULL, NULL, NULL, &fd),
+	    -EACCES, "OPEN for reading of root's 0640 file by uid 1000: "
+	    "EACCES");
+	TAP_EQ_INT(fd, -1, "and no fd came");
+	bdc_set_cred(&c, 0, 0);
+	TAP_EQ_INT(open_as(&c, &ro, "f", 3, 0, NULL, NULL, NULL, NULL),
+	    -EROFS, "OPEN_IF in the read-only share: EROFS");
+	TAP_EQ_INT(open_as(&c, &ro, "f", 1, IO_READ, NULL, NULL, NULL, NULL),
+	    -ENOENT, "OPEN for reading there is no change: ENOENT");
+	TAP_EQ_INT(open_as(&c, &ro, "f", 1, IO_WRITE, NULL, NULL, NULL, NULL),
+	    -EROFS, "OPEN for writing there: EROFS");
+	bdc_remove(&c, &dir, "f");
+	bdc_remove(&c, &dir, "f2");
+	bdc_remove(&c, &dir, "g");
+	bdc_remove(&c, &dir, "x");
+	bdc_remove(&c, &dir, "o");
+	tap_ok(bdc_rmdir(&c, &root, "open") == 0, "open: cleaned up");
+	bdc_fh_free(&f2);
+	bdc_fh_free(&dir);
+	bdc_fh_free(&ro);
+	bdc_fh_free(&root);
+	bdc_close(&c);
+	return tap_done();
+}
+
+/*
+ * Share ci is case-insensitive, export is not, whatever the
+ * configuration says now: the value each share was made with rules.
+ */
+static int
+caseless(const char *sock)
+{
+	struct bdc c;
+	bd_fh ci, root, f, f2;
+	bd_attr attr;
+	unsigned int opened = 0;
+	int rc;
+
+	connect_or_die(&c, sock);
+	if (!tap_ok(bdc_share_root(&c, "ci", &ci) == 0 &&
+	    bdc_share_root(&c, SHARE, &root) == 0, "caseless: share roots"))
+		return tap_done();
+	tap_ok(bdc_getattr(&c, &ci, &attr) == 0 && (attr.flags & 0x04),
+	    "share ci's root says caseless (STORE_ATTR_CASELESS)");
+	tap_ok(bdc_getattr(&c, &root, &attr) == 0 && !(attr.flags & 0x04),
+	    "share %s's root does not", SHARE);
+	bdc_remove(&c, &ci, "readme");
+	rc = open_as(&c, &ci, "README", 2, 0, &f, NULL, &opened, NULL);
+	tap_ok(rc == 0 && opened == 2, "ci: BD_OPEN CREATE README");
+	tap_ok(bdc_lookup(&c, &ci, "readme", &f2, NULL) == 0 &&
+	    fh_same(&f, &f2), "ci: lookup readme finds it");
+	bdc_fh_free(&f2);
+	TAP_EQ_INT(bdc_create(&c, &ci, "Readme", 0644, 1, NULL, NULL), -EEXIST,
+	    "ci: a guarded CREATE of Readme: EEXIST");
+	rc = open_as(&c, &ci, "rEaDmE", 3, 0, &f2, NULL, &opened, NULL);
+	tap_ok(rc == 0 && opened == 1 && fh_same(&f, &f2),
+	    "ci: BD_OPEN OPEN_IF rEaDmE opens it");
+	bdc_fh_free(&f2);
+	TAP_EQ_INT(bdc_rename(&c, &ci, "readme", &ci, "ReadMe.txt"), 0,
+	    "ci: rename readme to ReadMe.txt");
+	TAP_EQ_INT(bdc_lookup(&c, &ci, "README.TXT", NULL, NULL), 0,
+	    "ci: lookup README.TXT finds it");
+	TAP_EQ_INT(bdc_remove(&c, &ci, "readme.TXT"), 0,
+	    "ci: remove readme.TXT");
+	TAP_EQ_INT(bdc_lookup(&c, &ci, "ReadMe.txt", NULL, NULL), -ENOENT,
+	    "ci: it is gone");
+	bdc_fh_free(&f);
+	bdc_remove(&c, &root, "CaseTest");
+	TAP_EQ_INT(open_as(&c, &root, "CaseTest", 2, 0, NULL, NULL, NULL,
+	    NULL), 0, "%s: create CaseTest", SHARE);
+	TAP_EQ_INT(bdc_lookup(&c, &root, "casetest", NULL, NULL), -ENOENT,
+	    "%s: lookup casetest: ENOENT, names are exact", SHARE);
+	TAP_EQ_INT(bdc_remove(&c, &root, "CaseTest"), 0, "%s: remove "
+	    "CaseTest", SHARE);
+	bdc_fh_free(&ci);
+	bdc_fh_free(&root);
+	bdc_close(&c);
+	return tap_done();
+}
+
+/* BD_STREAM_OPEN; *fd gets the stream's fd or -1. */
+static int
+stream_open(struct bdc *c, const bd_fh *fh, const char *name,
+    unsigned int disp, unsigned int io, unsigned int *opened, int *fd,
+    uint64_t *size)
+{
+	struct bd_stream_open_req req;
+	struct bd_stream_open_reply rep;
+	int got = -1;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = c->cred;
+	req.fh = *fh;
+	req.name.bd_name_len = (u_int)strlen(name);
+	req.name.bd_name_val = (char *)name;
+	req.disposition = disp;
+	req.access = req.io = io;
+	memset(&rep, 0, sizeof(rep));
+	*fd = -1;
+	if (bdc_call(c, BD_STREAM_OPEN, (xdrproc_t)xdr_bd_stream_open_req,
+	    &req, (xdrproc_t)xdr_bd_stream_open_reply, &rep, &got) == -1)
+		return -EIO;
+	*opened = rep.opened;
+	*size = rep.size;
+	*fd = got;
+	return rep.status;
+}
+
+static int
+stream_remove(struct bdc *c, const bd_fh *fh, const char *name)
+{
+	struct bd_stream_req req;
+	struct bd_attr_reply rep;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = c->cred;
+	req.fh = *fh;
+	req.name.bd_name_len = (u_int)strlen(name);
+	req.name.bd_name_val = (char *)name;
+	memset(&rep, 0, sizeof(rep));
+	if (bdc_call(c, BD_STREAM_REMOVE, (xdrproc_t)xdr_bd_stream_req, &req,
+	    (xdrproc_t)xdr_bd_attr_reply, &rep, NULL) == -1)
+		return -EIO;
+	return rep.status;
+}
+
+/* Named attributes of fh: "x:NAME:SIZE" or "s:NAME:SIZE" joined by ' '. */
+static int
+named_list(struct bdc *c, const bd_fh *fh, char *buf, size_t bufsize)
+{
+	struct bd_fh_req req;
+	struct bd_named_list_reply rep;
+	size_t off = 0;
+	u_int i;
+	int status;
+
+	req.cred = c->cred;
+	req.fh = *fh;
+	memset(&rep, 0, sizeof(rep));
+	buf[0] = '\0';
+	if (bdc_call(c, BD_NAMED_LIST, (xdrproc_t)xdr_bd_fh_req, &req,
+	    (xdrproc_t)xdr_bd_named_list_reply, &rep, NULL) == -1)
+		return -EIO;
+	for (i = 0; i < rep.entries.entries_len && off < bufsize; i++)
+		off += (size_t)snprintf(buf + off, bufsize - off, "%s%s:%.*s:%llu",
+		    i ? " " : "", rep.entries.entries_val[i].kind == 2 ? "s" :
+		    "x", (int)rep.entries.entries_val[i].name.bd_name_len,
+		    rep.entries.entries_val[i].name.bd_name_val,
+		    (unsigned long long)rep.entries.entries_val[i].size);
+	status = rep.status;
+	xdr_free((xdrproc_t)xdr_bd_named_list_reply, &rep);
+	return status;
+}
+
+/* Named streams and the listing over the socket (as nfsd, uid 0). */
+static int
+streams(const char *sock)
+{
+	struct bdc c;
+	bd_fh root, f, ro;
+	char list[512];
+	unsigned int opened = 0;
+	uint64_t size = 0;
+	int fd, fd2, rc;
+
+	connect_or_die(&c, sock);
+	if (!tap_ok(bdc_share_root(&c, SHARE, &root) == 0 &&
+	    bdc_share_root(&c, "ro", &ro) == 0, "streams: share roots"))
+		return tap_done();
+	bdc_remove(&c, &root, "streamed");
+	rc = open_as(&c, &root, "streamed", 2, IO_WRITE, &f, NULL, NULL, &fd);
+	tap_ok(rc == 0 && fd >= 0 && pwrite(fd, "main", 4, 0) == 4,
+	    "a file with data");
+	if (fd >= 0)
+		close(fd);
+	rc = stream_open(&c, &f, "ads", 3, IO_READ | IO_WRITE, &opened, &fd,
+	    &size);
+	tap_ok(rc == 0 && opened == 2 && fd >= 0 && size == 0,
+	    "STREAM_OPEN OPEN_IF: a new stream, its fd with the reply");
+	tap_ok(fd >= 0 && pwrite(fd, "alternate", 9, 0) == 9,
+	    "write the stream through its fd");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(xattr_set(&c, &f), 0, "a user xattr too");
+	rc = named_list(&c, &f, list, sizeof(list));
+	tap_ok(rc == 0 && strcmp(list, "s:ads:9 x:user.bdc:1") == 0,
+	    "NAMED_LIST: the stream and the xattr (%s)", list);
+	rc = stream_open(&c, &f, "ads", 1, IO_READ, &opened, &fd, &size);
+	tap_ok(rc == 0 && opened == 1 && size == 9 && fd_reads(fd, "alternate"),
+	    "STREAM_OPEN OPEN for reading: its data");
+	rc = bdc_open_io(&c, &f, IO_READ, &fd2, NULL);
+	tap_ok(rc == 0 && fd_reads(fd2, "main"), "the file's data is apart");
+	if (fd2 >= 0)
+		close(fd2);
+	TAP_EQ_INT(stream_open(&c, &f, "a:b", 3, IO_READ, &opened, &fd2,
+	    &size), -EINVAL, "a stream name with ':': EINVAL");
+	TAP_EQ_INT(stream_open(&c, &f, "x", 4, IO_READ, &opened, &fd2,
+	    &size), -EINVAL, "EXCLUSIVE: EINVAL");
+	bdc_set_cred(&c, 1000, 1000);
+	TAP_EQ_INT(stream_open(&c, &f, "mine", 3, IO_WRITE, &opened, &fd2,
+	    &size), -EACCES, "uid 1000 makes a stream on root's 0640 file: "
+	    "EACCES");
+	TAP_EQ_INT(stream_remove(&c, &f, "ads"), -EACCES,
+	    "uid 1000 removes one: EACCES");
+	bdc_set_cred(&c, 0, 0);
+	TAP_EQ_INT(stream_open(&c, &ro, "x", 3, IO_READ, &opened, &fd2,
+	    &size), -EROFS, "a stream made in the read-only share: EROFS");
+	TAP_EQ_INT(stream_remove(&c, &f, "ads"), 0, "STREAM_REMOVE");
+	rc = named_list(&c, &f, list, sizeof(list));
+	tap_ok(rc == 0 && strcmp(list, "x:user.bdc:1") == 0,
+	    "the listing lost it (%s)", list);
+	tap_ok(fd_reads(fd, "alternate"), "an fd held on it still reads");
+	if (fd >= 0)
+		close(fd);
+	rc = stream_open(&c, &f, "two", 3, IO_WRITE, &opened, &fd, &size);
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(rc, 0, "another stream");
+	TAP_EQ_INT(bdc_remove(&c, &root, "streamed"), 0,
+	    "remove the file with its stream");
+	bdc_fh_free(&f);
+	bdc_fh_free(&ro);
+	bdc_fh_free(&root);
+	bdc_close(&c);
+	return tap_done();
+}
+
 /* Made while [share squash] has root squash = no. */
 static int
 prep(const char *sock)
@@ -1030,6 +1393,7 @@ lockd(const char *sock)
 	struct bd_setattr_req sr;
 	struct bd_open_io_req oi;
 	struct bd_acl_req ar;
+	struct bd_open_req opr;
 	bd_fh root, ro;
 
 	if (bdc_connect_as(&c, sock, user, IPC_ROLE_LOCKD) == -1) {
@@ -1074,6 +1438,18 @@ lockd(const char *sock)
 	ar.fh = root;
 	tap_ok(lockd_refused(sock, BD_ACL_GET, (xdrproc_t)xdr_bd_acl_req,
 	    &ar), "lockd: ACL_GET: disconnected");
+	memset(&opr, 0, sizeof(opr));
+	opr.dir = root;
+	opr.name.bd_name_len = 4;
+	opr.name.bd_name_val = (char *)"suid";
+	opr.disposition = 3;		/* OPEN_IF */
+	opr.mode = 04755;
+	opr.io = IO_READ | IO_WRITE;
+	tap_ok(lockd_refused(sock, BD_OPEN, (xdrproc_t)xdr_bd_open_req, &opr),
+	    "lockd: OPEN (open-or-create with an fd): disconnected");
+	tap_ok(lockd_refused(sock, BD_NAMED_LIST, (xdrproc_t)xdr_bd_fh_req,
+	    &(struct bd_fh_req){ .fh = root }),
+	    "lockd: NAMED_LIST: disconnected");
 	if (bdc_connect_as(&c, sock, user, IPC_ROLE_LOCKD) == 0) {
 		tap_ok(bdc_lookup(&c, &root, "suid", NULL, NULL) == -EIO,
 		    "lockd: LOOKUP: disconnected too");
@@ -1263,6 +1639,7 @@ static const char *const bd_shapes[] = {
 	"NB", "CFN", "CF", "CFSBHU", "CFU", "CFNUVS", "CFNS", "CFNOS",
 	"CFNUHS", "CFFN", "CFN", "CFN", "CFNFN", "CFHUB", "CF", "CF",
 	"CFU", "CF", "CFNOU", "CFNOU", "CFNOU", "CFNOU", "CFO", "CFO",
+	"CFNUVUSUUU", "CFNUUU", "CF", "CFN",
 };
 
 static uint32_t
@@ -1344,6 +1721,12 @@ main(int argc, char *argv[])
 		return policy(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "lockd") == 0)
 		return lockd(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "open") == 0)
+		return open_check(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "caseless") == 0)
+		return caseless(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "streams") == 0)
+		return streams(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "hello") == 0) {
 		struct bdc c;
 		enum ipc_role role;
@@ -1369,6 +1752,7 @@ main(int argc, char *argv[])
 	    "verify SOCK DIR LOG | entry SOCK OP NAME [NAME2] "
 	    "(OP: create, remove, rename, chmod, acl) | "
 	    "fuzz SOCK COUNT SEED | prep SOCK | policy SOCK | lockd SOCK | "
+	    "open SOCK | caseless SOCK | streams SOCK | "
 	    "overflow SOCK COUNT\n");
 	return 2;
 }

@@ -321,3 +321,44 @@ bdc_open_io(struct bdc *c, const bd_fh *fh, unsigned int flags, int *fd,
 	}
 	return rep.status;
 }
+
+int
+bdc_open(struct bdc *c, const bd_fh *dir, const char *name,
+    const struct bdc_open_args *a, bd_fh *out, bd_attr *attr,
+    unsigned int *opened, int *fd, bd_wcc *wcc)
+{
+	struct bd_open_req req;
+	struct bd_open_reply rep;
+	int status, got = -1;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = c->cred;
+	req.dir = *dir;
+	bdc_name(&req.name, name);
+	req.disposition = a->disposition;
+	memcpy(req.verf, a->verf, BD_VERF_SIZE);
+	req.mode = a->mode;
+	req.sattr = a->sattr;
+	req.access = a->access;
+	req.io = a->io;
+	req.flags = a->flags;
+	memset(&rep, 0, sizeof(rep));
+	if (bdc_call(c, BD_OPEN, (xdrproc_t)xdr_bd_open_req, &req,
+	    (xdrproc_t)xdr_bd_open_reply, &rep, &got) == -1)
+		return -EIO;
+	status = rep.status;
+	if (status == 0 && out != NULL)
+		bdc_fh_copy(out, &rep.fh);
+	if (status == 0 && attr != NULL)
+		*attr = rep.attr;
+	if (opened != NULL)
+		*opened = rep.opened;
+	if (wcc != NULL)
+		*wcc = rep.dir;
+	if (fd != NULL)
+		*fd = got;
+	else if (got != -1)
+		close(got);
+	xdr_free((xdrproc_t)xdr_bd_open_reply, &rep);
+	return status;
+}

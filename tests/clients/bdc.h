@@ -55,6 +55,20 @@ int	bdc_rename(struct bdc *, const bd_fh *from, const char *fname,
 	    const bd_fh *to, const char *tname);
 int	bdc_open_io(struct bdc *, const bd_fh *, unsigned int flags,
 	    int *fd, bd_attr *);
+/* BD_OPEN: what bd_open_req carries beyond cred, dir and name. */
+struct bdc_open_args {
+	unsigned int	disposition;	/* 1 OPEN .. 7 SUPERSEDE */
+	char		verf[BD_VERF_SIZE];
+	unsigned int	mode;
+	bd_sattr	sattr;
+	unsigned int	access;
+	unsigned int	io;
+	unsigned int	flags;
+};
+/* *fd (may be NULL: closed) gets the fd that came with the reply, or -1. */
+int	bdc_open(struct bdc *, const bd_fh *dir, const char *name,
+	    const struct bdc_open_args *, bd_fh *out, bd_attr *attr,
+	    unsigned int *opened, int *fd, bd_wcc *wcc);
 void	bdc_fh_copy(bd_fh *dst, const bd_fh *src);
 void	bdc_fh_free(bd_fh *);
 

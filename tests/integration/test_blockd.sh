@@ -51,6 +51,11 @@ root squash = no
 anonuid = 4321
 anongid = 4321
 
+[share ci]
+path = /ci
+root squash = no
+case insensitive = yes
+
 [nfsd]
 rpcbind = no
 CONF
@@ -152,6 +157,36 @@ held_freed() {
 }
 check "blockd frees a held removed file once its front end closed it" \
     held_freed
+
+# Open by name with a disposition (BD_OPEN), the fd with its reply.
+"$BD" open "$SOCK" > "$SUITE_DIR/open.out" 2>&1
+bd_tap "$SUITE_DIR/open.out" blockd
+check "open run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/open.out"
+
+# Named streams: opened with an fd, listed with the xattrs, removed.
+"$BD" streams "$SOCK" > "$SUITE_DIR/streams.out" 2>&1
+bd_tap "$SUITE_DIR/streams.out" blockd
+check "streams run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/streams.out"
+
+# Share ci is case-insensitive, export is not; a later configuration
+# that says otherwise changes neither, and blockd says so in its log.
+"$BD" caseless "$SOCK" > "$SUITE_DIR/caseless.out" 2>&1
+bd_tap "$SUITE_DIR/caseless.out" blockd
+check "caseless run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/caseless.out"
+conf_set "share ci" "case insensitive" no
+conf_set "share export" "case insensitive" yes
+check "blockd reloads the configuration (case rules flipped)" \
+    suite_ctl reload blockd
+check "blockd logs that share ci stays case-insensitive" suite_wait 10 \
+    grep -q 'share ci: "case insensitive = no" ignored' "$SUITE_DIR/run.log"
+check "and that share export stays case-sensitive" \
+    grep -q 'share export: "case insensitive = yes" ignored' "$SUITE_DIR/run.log"
+"$BD" caseless "$SOCK" > "$SUITE_DIR/caseless2.out" 2>&1
+bd_tap "$SUITE_DIR/caseless2.out" "blockd after the reload"
+check "caseless run after the reload produced results" \
+    grep -q '^1\.\.[1-9]' "$SUITE_DIR/caseless2.out"
+conf_set "share ci" "case insensitive" yes
+conf_set "share export" "case insensitive" no
 
 # What blockd enforces itself, whatever a front end claims (issue 21).
 # Share squash gets its 0777 directory while root is root there, then

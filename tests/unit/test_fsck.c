@@ -151,6 +151,98 @@ log_capture(void *arg, const char *msg)
 		(*n)++;
 }
 
+/* A raw xattrs.db record of ino: put (val) or delete (val NULL). */
+static int
+xrecord(struct store *s, uint64_t ino, const char *name, size_t len,
+    const void *val, size_t vlen)
+{
+	int rv;
+
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	rv = val != NULL ? store_blob_put(s, ino, name, len, val, vlen) :
+	    store_blob_del(s, ino, name, len);
+	return store_txn_end(s, rv);
+}
+
+/* Streams and caseless directories, as fsck sees them (format 3). */
+static void
+test_format3(void)
+{
+	struct store *s;
+	struct store_open op;
+	struct store_fh root, ci, fh;
+	struct store_named ents[8];
+	struct store_dirent ent;
+	enum store_opened what;
+	uint8_t v[8], val[STORE_COOKIE_VAL_MAX];
+	size_t n, vlen;
+	uint64_t ino;
+	int fd, rv;
+
+	s = open_store(&root);
+	store_create(s, &cr, &root, N("st"), 0644, STORE_CREATE_GUARDED, NULL,
+	    &fh, NULL);
+	memset(&op, 0, sizeof(op));
+	op.disp = STORE_DISP_OPEN_IF;
+	op.io = STORE_IO_WRITE;
+	rv = store_stream_open(s, &cr, &fh, N("a"), &op, &what, &fd, NULL,
+	    NULL);
+	if (fd >= 0)
+		close(fd);
+	if (rv == 0)
+		rv = store_stream_open(s, &cr, &fh, N("b"), &op, &what, &fd,
+		    NULL, NULL);
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(rv, 0, "streams a and b of st");
+	ino = ino_of(s, &root, "st");
+	store_close(s);
+	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0,
+	    "a file with streams checks clean");
+
+	s = open_store(&root);
+	TAP_EQ_INT(xrecord(s, ino, "\0:a", 3, NULL, 0), 0,
+	    "drop stream a's record behind the store's back");
+	store_close(s);
+	fsck_cycle("a stream no file names", 1);
+	s = open_store(&root);
+	rv = store_named_list(s, &cr, &fh, ents, 8, &n);
+	tap_ok(rv == 0 && n == 1 && strcmp(ents[0].name, "b") == 0,
+	    "stream b is left");
+	store_put64(v, ino);
+	TAP_EQ_INT(xrecord(s, ino, "\0:z", 3, v, sizeof(v)), 0,
+	    "a stream record z naming the file itself");
+	store_close(s);
+	fsck_cycle("a stream record that names no stream", 1);
+
+	s = open_store(&root);
+	rv = store_share_open(s, "ci", 1, STORE_SHARE_CASELESS, NULL, &ci,
+	    NULL);
+	if (rv == 0)
+		rv = store_create(s, &cr, &ci, N("File"), 0644,
+		    STORE_CREATE_GUARDED, NULL, &fh, NULL);
+	TAP_EQ_INT(rv, 0, "File in a caseless share");
+	store_close(s);
+	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0,
+	    "a caseless directory checks clean (key file, name File)");
+	s = open_store(&root);
+	store_share_open(s, "ci", 0, 0, NULL, &ci, NULL);
+	rv = listed(s, &ci, "File", &ent) ? 0 : -ENOENT;
+	vlen = cookie_value(val, ent.ino, STORE_TYPE_REG, "Other");
+	if (rv == 0)
+		rv = cookie_put(s, ino_of(s, &ci, "."), ent.cookie, val,
+		    vlen);
+	TAP_EQ_INT(rv, 0, "its cookie record renamed Other");
+	store_close(s);
+	/* Both sides see it: a stale cookie, a dirent whose cookie differs. */
+	fsck_cycle("a caseless cookie record that folds to another name", 2);
+	s = open_store(&root);
+	TAP_EQ_INT(store_lookup(s, &cr, &ci, N("FILE"), NULL, NULL), 0,
+	    "FILE is found after the repair");
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -431,6 +523,8 @@ main(void)
 	rv = store_open(dir, &opt, &s);
 	tap_ok(rv == 0 && unclean == 0, "a clean close means no scan");
 	store_close(s);
+
+	test_format3();
 
 	if (tap_failed == 0)
 		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);

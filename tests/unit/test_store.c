@@ -2093,7 +2093,7 @@ test_upgrade(void)
 	    UPGRADE_BIG);
 
 	rv = store_meta_get_u64(s, "format", &format);
-	tap_ok(rv == 0 && format == 2, "a new store is format 2");
+	tap_ok(rv == 0 && format == 3, "a new store is format 3");
 	rv = store_readdir(s, &cr_root, &root, 0, verf, ents, 100, 0, &n,
 	    &eof);
 	for (i = 0; rv == 0 && i < n; i++)
@@ -2136,9 +2136,9 @@ test_upgrade(void)
 	opt.log = upgrade_log_keep;
 	rv = store_open(dir, &opt, &s);
 	nrew = nkept = nnone = 0;
-	cp = strstr(lg.line, "upgraded to 2: ");
+	cp = strstr(lg.line, "upgraded to 3: ");
 	tap_ok(rv == 0 && lg.n == 1 && cp != NULL && sscanf(cp,
-	    "upgraded to 2: %zu cookie records rewritten, %zu were already, "
+	    "upgraded to 3: %zu cookie records rewritten, %zu were already, "
 	    "%zu name no entry", &nrew, &nkept, &nnone) == 3 &&
 	    nrew + nkept == ntop + UPGRADE_BIG && nnone == 0 &&
 	    nrew <= (size_t)turned, "open upgrades it: %s", lg.line);
@@ -2147,7 +2147,7 @@ test_upgrade(void)
 		return;
 	}
 	rv = store_meta_get_u64(s, "format", &format);
-	tap_ok(rv == 0 && format == 2, "format 2 after the upgrade");
+	tap_ok(rv == 0 && format == 3, "format 3 after the upgrade");
 
 	/* big, plain then plus, in chunks: each name once, its ino, type */
 	for (j = 0; j < 2; j++) {
@@ -2199,13 +2199,34 @@ test_upgrade(void)
 	store_close(s);
 	lg.n = 0;
 	rv = store_open(dir, &opt, &s);
-	tap_ok(rv == 0 && lg.n == 0, "a format 2 store is not upgraded again");
+	tap_ok(rv == 0 && lg.n == 0, "a format 3 store is not upgraded again");
 	if (rv == 0)
 		store_close(s);
 	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0,
 	    "fsck of the upgraded store: no faults");
 
-	TAP_EQ_INT(set_format(dir, 3), 0, "set format 3");
+	/* Format 2 (before caseless directories): the number moves. */
+	TAP_EQ_INT(set_format(dir, 2), 0, "set format 2");
+	lg.n = 0;
+	rv = store_open(dir, &opt, &s);
+	tap_ok(rv == 0 && lg.n == 1 && strstr(lg.line,
+	    "store format 2 upgraded to 3") != NULL,
+	    "a format 2 store is upgraded to 3 at open");
+	if (rv == 0) {
+		rv = store_meta_get_u64(s, "format", &format);
+		tap_ok(rv == 0 && format == 3, "format 3 after it");
+		rv = store_lookup(s, &cr_root, &big, N("f0042"), &fh, &a);
+		tap_ok(rv == 0 && a.ino == inos[42],
+		    "its entries are found as before");
+		store_close(s);
+	}
+	lg.n = 0;
+	rv = store_open(dir, &opt, &s);
+	tap_ok(rv == 0 && lg.n == 0, "and not upgraded again");
+	if (rv == 0)
+		store_close(s);
+
+	TAP_EQ_INT(set_format(dir, 4), 0, "set format 4");
 	TAP_EQ_INT(store_open(dir, &opt, &s), -EPROTO,
 	    "an unknown format is refused: EPROTO");
 	rm_tree(dir);

@@ -2,7 +2,7 @@
  * tests/unit/test_store_crash.c: kill -9 during a storm, then recover.
  *
  * A child process opens the store and runs batches of creates (with a
- * write), renames, removes and write+commit; after each batch it calls
+ * write; some by store_open_name with its fd), renames, removes and write+commit; after each batch it calls
  * store_sync() and only then reports the batch's operations as done on a
  * pipe, the way blockd sends replies.  The parent SIGKILLs it at a random
  * moment, reopens the store (recovery and repair), and checks: store_fsck
@@ -103,6 +103,30 @@ crash_write(struct store *s, const struct store_cred *c,
 	return rv;
 }
 
+/* CREATE by name with a write fd, and 64 bytes through it. */
+static int
+crash_open_write(struct store *s, const struct store_cred *c,
+    const struct store_fh *dir, const char *name, uint32_t item,
+    struct store_fh *fh)
+{
+	struct store_open op;
+	uint8_t buf[64];
+	int fd, rv;
+
+	memset(&op, 0, sizeof(op));
+	op.disp = STORE_DISP_CREATE;
+	op.mode = 0644;
+	op.access = op.io = STORE_IO_WRITE;
+	if ((rv = store_open_name(s, c, dir, name, strlen(name), &op, fh,
+	    NULL, NULL, &fd)) != 0)
+		return rv;
+	crash_pattern(item, buf, sizeof(buf), 0);
+	rv = pwrite(fd, buf, sizeof(buf), 0) == (ssize_t)sizeof(buf) ? 0 :
+	    -EIO;
+	close(fd);
+	return rv;
+}
+
 /* The child: never returns. */
 static void
 crash_child(const char *dir, int wfd, uint32_t base, uint64_t seed,
@@ -156,10 +180,20 @@ crash_child(const char *dir, int wfd, uint32_t base, uint64_t seed,
 				item = next++;
 				snprintf(name, sizeof(name), "f%u",
 				    base + item);
-				/* half of them stay unbacked until 'W' */
-				if ((rv = store_create(s, &c, &root, name,
-				    strlen(name), 0644, STORE_CREATE_GUARDED,
-				    NULL, &fh, NULL)) != 0 ||
+				/*
+				 * A quarter made and written in one
+				 * store_open_name (the backing file in the
+				 * creating transaction); of the others half
+				 * stay unbacked until 'W'.
+				 */
+				if ((crash_rand(&rng) & 3) == 0) {
+					if (crash_open_write(s, &c, &root,
+					    name, base + item, &fh) != 0)
+						_exit(4);
+				} else if ((rv = store_create(s, &c, &root,
+				    name, strlen(name), 0644,
+				    STORE_CREATE_GUARDED, NULL, &fh,
+				    NULL)) != 0 ||
 				    ((crash_rand(&rng) & 1) &&
 				    (rv = crash_write(s, &c, &fh, base + item,
 				    0, 0, 64)) != 0))

@@ -1,0 +1,802 @@
+/*
+ * tests/unit/test_store_open.c: store_open_name, each disposition, the
+ * fd it hands out and the access it checks; named streams and the one
+ * listing of named attributes; case-insensitive shares
+ * (every operation that finds a name, the case a name keeps, fsck,
+ * common/casefold.c's folding).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "blockd/store.h"
+#include "common/casefold.h"
+#include "tap.h"
+
+#define N(s)	(s), strlen(s)
+
+static struct store_cred cr_root, cr_alice, cr_bob;
+
+static void
+cred_set(struct store_cred *c, uint32_t uid, uint32_t gid)
+{
+	memset(c, 0, sizeof(*c));
+	c->uid = uid;
+	c->gid = gid;
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int
+fh_eq(const struct store_fh *a, const struct store_fh *b)
+{
+	return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+}
+
+/* One open_name with the usual arguments; *fd closed by the caller. */
+static int
+op(struct store *s, const struct store_cred *c, const struct store_fh *dir,
+    const char *name, enum store_disposition disp, uint32_t mode, int io,
+    struct store_fh *fh, struct store_attr *a, enum store_opened *what,
+    int *fd)
+{
+	struct store_open o;
+
+	memset(&o, 0, sizeof(o));
+	o.disp = disp;
+	o.mode = mode;
+	o.access = io;
+	o.io = io;
+	return store_open_name(s, c, dir, name, strlen(name), &o, fh, a,
+	    what, fd);
+}
+
+static int
+write_all(int fd, const char *data)
+{
+	return pwrite(fd, data, strlen(data), 0) == (ssize_t)strlen(data);
+}
+
+/* The file's first bytes are data. */
+static int
+reads(int fd, const char *data)
+{
+	char buf[64];
+	ssize_t n;
+
+	n = pread(fd, buf, sizeof(buf), 0);
+	return n == (ssize_t)strlen(data) && memcmp(buf, data, n) == 0;
+}
+
+/* Is name among dir's entries, spelt exactly so? */
+static int
+listed(struct store *s, const struct store_fh *dir, const char *name)
+{
+	struct store_dirent ents[32];
+	size_t n, i;
+	int eof;
+
+	if (store_readdir(s, &cr_root, dir, 0, NULL, ents, 32, 0, &n,
+	    &eof) != 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(ents[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+test_dispositions(struct store *s, const struct store_fh *root)
+{
+	struct store_fh d, fh, fh2;
+	struct store_attr a, a2;
+	enum store_opened what;
+	int fd, rv;
+
+	rv = store_mkdir(s, &cr_root, root, N("d"), 0777, &d, NULL);
+	TAP_EQ_INT(rv, 0, "mkdir d 0777");
+
+	/* OPEN */
+	TAP_EQ_INT(op(s, &cr_alice, &d, "f", STORE_DISP_OPEN, 0644, 0, &fh,
+	    &a, &what, NULL), -ENOENT, "OPEN of a missing name: ENOENT");
+	TAP_EQ_INT(store_lookup(s, &cr_root, &d, N("f"), NULL, NULL), -ENOENT,
+	    "and nothing was made");
+
+	/* CREATE */
+	rv = op(s, &cr_alice, &d, "f", STORE_DISP_CREATE, 0640,
+	    STORE_IO_READ | STORE_IO_WRITE, &fh, &a, &what, &fd);
+	tap_ok(rv == 0 && what == STORE_OPENED_CREATED && fd >= 0 &&
+	    a.type == STORE_TYPE_REG && a.mode == 0640 && a.uid == 1000 &&
+	    a.size == 0, "CREATE of a new name: created, mode 0640, an fd");
+	tap_ok(fd >= 0 && write_all(fd, "hello"), "the fd writes");
+	if (fd >= 0)
+		close(fd);
+	rv = store_getattr(s, &fh, &a);
+	tap_ok(rv == 0 && a.size == 5 && !(a.flags & STORE_ATTR_UNBACKED),
+	    "getattr sees the 5 bytes written through it");
+	rv = store_lookup(s, &cr_alice, &d, N("f"), &fh2, NULL);
+	tap_ok(rv == 0 && fh_eq(&fh, &fh2), "lookup finds it");
+	TAP_EQ_INT(op(s, &cr_alice, &d, "f", STORE_DISP_CREATE, 0644, 0, &fh2,
+	    NULL, &what, NULL), -EEXIST, "CREATE of an existing name: EEXIST");
+
+	/* OPEN of what exists */
+	rv = op(s, &cr_alice, &d, "f", STORE_DISP_OPEN, 0, STORE_IO_READ,
+	    &fh2, &a, &what, &fd);
+	tap_ok(rv == 0 && what == STORE_OPENED && fh_eq(&fh, &fh2) &&
+	    a.size == 5, "OPEN of an existing file: opened, same handle");
+	tap_ok(fd >= 0 && reads(fd, "hello"), "its fd reads the data");
+	if (fd >= 0)
+		close(fd);
+	rv = op(s, &cr_alice, &d, "f", STORE_DISP_OPEN, 0, 0, &fh2, &a, &what,
+	    NULL);
+	tap_ok(rv == 0 && what == STORE_OPENED, "OPEN without an fd");
+
+	/* OPEN_IF */
+	rv = op(s, &cr_alice, &d, "f", STORE_DISP_OPEN_IF, 0600, 0, &fh2, &a,
+	    &what, NULL);
+	tap_ok(rv == 0 && what == STORE_OPENED && fh_eq(&fh, &fh2) &&
+	    a.mode == 0640 && a.size == 5,
+	    "OPEN_IF of an existing file: opened, its mode and data kept");
+	rv = op(s, &cr_alice, &d, "g", STORE_DISP_OPEN_IF, 0600, 0, &fh2, &a,
+	    &what, NULL);
+	tap_ok(rv == 0 && what == STORE_OPENED_CREATED && a.mode == 0600,
+	    "OPEN_IF of a missing name: created");
+
+	/* EXCLUSIVE */
+	{
+		struct store_open o;
+		uint8_t v1[8] = { 1, 1, 1, 1, 1, 1, 1, 1 };
+		uint8_t v2[8] = { 2 };
+		struct store_fh efh;
+
+		memset(&o, 0, sizeof(o));
+		o.disp = STORE_DISP_EXCLUSIVE;
+		o.mode = 0644;
+		TAP_EQ_INT(store_open_name(s, &cr_alice, &d, N("x"), &o, &efh,
+		    NULL, &what, NULL), -EINVAL,
+		    "EXCLUSIVE without a verifier: EINVAL");
+		o.verf = v1;
+		rv = store_open_name(s, &cr_alice, &d, N("x"), &o, &efh, &a,
+		    &what, NULL);
+		tap_ok(rv == 0 && what == STORE_OPENED_CREATED,
+		    "EXCLUSIVE: created");
+		rv = store_open_name(s, &cr_alice, &d, N("x"), &o, &fh2, &a2,
+		    &what, NULL);
+		tap_ok(rv == 0 && what == STORE_OPENED_CREATED &&
+		    fh_eq(&efh, &fh2) && a2.ino == a.ino,
+		    "EXCLUSIVE retried with the same verifier: the same file, "
+		    "created again");
+		o.verf = v2;
+		TAP_EQ_INT(store_open_name(s, &cr_alice, &d, N("x"), &o, &fh2,
+		    NULL, &what, NULL), -EEXIST,
+		    "EXCLUSIVE with another verifier: EEXIST");
+		TAP_EQ_INT(store_open_name(s, &cr_alice, &d, N("f"), &o, &fh2,
+		    NULL, &what, NULL), -EEXIST,
+		    "EXCLUSIVE over a file made otherwise: EEXIST");
+		TAP_EQ_INT(store_open_name(s, &cr_alice, root, N("d"), &o,
+		    &fh2, NULL, &what, NULL), -EEXIST,
+		    "EXCLUSIVE over a directory: EEXIST");
+	}
+
+	/* OVERWRITE, OVERWRITE_IF */
+	TAP_EQ_INT(op(s, &cr_alice, &d, "o", STORE_DISP_OVERWRITE, 0644, 0,
+	    &fh2, NULL, &what, NULL), -ENOENT,
+	    "OVERWRITE of a missing name: ENOENT");
+	rv = op(s, &cr_alice, &d, "f", STORE_DISP_OVERWRITE, 0600,
+	    STORE_IO_WRITE, &fh2, &a, &what, &fd);
+	tap_ok(rv == 0 && what == STORE_OPENED_OVERWRITTEN &&
+	    fh_eq(&fh, &fh2) && a.size == 0 && a.mode == 0640,
+	    "OVERWRITE: the same file truncated to 0, its mode kept");
+	tap_ok(fd >= 0 && write_all(fd, "again"), "and its fd writes");
+	if (fd >= 0)
+		close(fd);
+	rv = op(s, &cr_alice, &d, "o", STORE_DISP_OVERWRITE_IF, 0644, 0,
+	    &fh2, &a, &what, NULL);
+	tap_ok(rv == 0 && what == STORE_OPENED_CREATED,
+	    "OVERWRITE_IF of a missing name: created");
+	rv = op(s, &cr_alice, &d, "f", STORE_DISP_OVERWRITE_IF, 0644, 0,
+	    &fh2, &a, &what, NULL);
+	tap_ok(rv == 0 && what == STORE_OPENED_OVERWRITTEN && a.size == 0,
+	    "OVERWRITE_IF of an existing file: overwritten");
+	TAP_EQ_INT(op(s, &cr_bob, &d, "o", STORE_DISP_OVERWRITE, 0644, 0,
+	    &fh2, NULL, &what, NULL), -EACCES,
+	    "OVERWRITE of another's 0644 file: EACCES");
+
+	/* Types */
+	TAP_EQ_INT(op(s, &cr_alice, root, "d", STORE_DISP_OPEN, 0, 0, &fh2,
+	    NULL, &what, NULL), -EISDIR, "OPEN of a directory: EISDIR");
+	TAP_EQ_INT(op(s, &cr_alice, root, "d", STORE_DISP_OPEN_IF, 0644, 0,
+	    &fh2, NULL, &what, NULL), -EISDIR,
+	    "OPEN_IF of a directory: EISDIR");
+	TAP_EQ_INT(op(s, &cr_alice, root, "d", STORE_DISP_CREATE, 0644, 0,
+	    &fh2, NULL, &what, NULL), -EEXIST, "CREATE of a directory: EEXIST");
+	TAP_EQ_INT(store_symlink(s, &cr_alice, &d, N("l"), N("f"), NULL,
+	    NULL), 0, "symlink l");
+	TAP_EQ_INT(op(s, &cr_alice, &d, "l", STORE_DISP_OPEN, 0, 0, &fh2,
+	    NULL, &what, NULL), -EINVAL, "OPEN of a symlink: EINVAL");
+	TAP_EQ_INT(op(s, &cr_alice, &d, "l", STORE_DISP_SUPERSEDE, 0644, 0,
+	    &fh2, NULL, &what, NULL), -EINVAL,
+	    "SUPERSEDE of a symlink: EINVAL, it stays");
+	TAP_EQ_INT(store_create(s, &cr_alice, &d, N("l"), 0644,
+	    STORE_CREATE_UNCHECKED, NULL, &fh2, NULL), -EEXIST,
+	    "an NFSv3 UNCHECKED create over it: EEXIST as before");
+
+	/* Arguments */
+	TAP_EQ_INT(op(s, &cr_alice, &d, "f", 0, 0, 0, &fh2, NULL, &what,
+	    NULL), -EINVAL, "disposition 0: EINVAL");
+	TAP_EQ_INT(op(s, &cr_alice, &d, "f", STORE_DISP_SUPERSEDE + 1, 0, 0,
+	    &fh2, NULL, &what, NULL), -EINVAL, "disposition 8: EINVAL");
+	TAP_EQ_INT(op(s, &cr_alice, &d, "f", STORE_DISP_OPEN, 0,
+	    STORE_IO_OWNER_OVERRIDE, &fh2, NULL, &what, &fd), -EINVAL,
+	    "an fd neither read nor write: EINVAL");
+	TAP_EQ_INT(op(s, &cr_alice, &d, "f", STORE_DISP_OPEN, 0,
+	    STORE_IO_READ, &fh2, NULL, &what, NULL), -EINVAL,
+	    "an fd asked without a place for it: EINVAL");
+	TAP_EQ_INT(op(s, &cr_alice, &d, "a/b", STORE_DISP_OPEN_IF, 0644, 0,
+	    &fh2, NULL, &what, NULL), -EINVAL, "a name with '/': EINVAL");
+}
+
+static void
+test_access(struct store *s, const struct store_fh *root)
+{
+	struct store_fh d, fh, fh2;
+	struct store_attr a;
+	struct store_sattr sa;
+	struct store_open o;
+	enum store_opened what;
+	int fd, rv;
+
+	TAP_EQ_INT(store_lookup(s, &cr_root, root, N("d"), &d, NULL), 0,
+	    "access: d");
+	/* The creator opens for writing whatever mode it asked. */
+	rv = op(s, &cr_alice, &d, "ro", STORE_DISP_CREATE, 0444,
+	    STORE_IO_READ | STORE_IO_WRITE, &fh, &a, &what, &fd);
+	tap_ok(rv == 0 && fd >= 0 && a.mode == 0444,
+	    "CREATE 0444 opened read-write by its creator, as open(2) does");
+	tap_ok(fd >= 0 && write_all(fd, "ro data"), "and writes it");
+	if (fd >= 0)
+		close(fd);
+	/* Once made, the mode rules. */
+	TAP_EQ_INT(op(s, &cr_alice, &d, "ro", STORE_DISP_OPEN, 0,
+	    STORE_IO_WRITE, &fh2, NULL, &what, &fd), -EACCES,
+	    "OPEN of it for writing later: EACCES");
+	TAP_EQ_INT(op(s, &cr_alice, &d, "ro", STORE_DISP_OPEN_IF, 0644,
+	    STORE_IO_WRITE, &fh2, NULL, &what, &fd), -EACCES,
+	    "OPEN_IF of it for writing: EACCES");
+	rv = op(s, &cr_bob, &d, "ro", STORE_DISP_OPEN, 0, STORE_IO_READ,
+	    &fh2, NULL, &what, &fd);
+	tap_ok(rv == 0 && fd >= 0 && reads(fd, "ro data"),
+	    "OPEN for reading by another user of a 0444 file");
+	if (fd >= 0)
+		close(fd);
+	memset(&o, 0, sizeof(o));
+	o.disp = STORE_DISP_OPEN;
+	o.access = STORE_IO_WRITE | STORE_IO_OWNER_OVERRIDE;
+	TAP_EQ_INT(store_open_name(s, &cr_alice, &d, N("ro"), &o, &fh2, NULL,
+	    &what, NULL), 0, "the owner's override: allowed, as open_io's");
+	TAP_EQ_INT(op(s, &cr_bob, &d, "ro", STORE_DISP_OVERWRITE, 0644, 0,
+	    &fh2, NULL, &what, NULL), -EACCES,
+	    "OVERWRITE without write permission: EACCES");
+	rv = store_getattr(s, &fh, &a);
+	tap_ok(rv == 0 && a.size == 7, "and the data is all there");
+
+	/* A write-open kills set-uid bits, as open_io's does. */
+	rv = op(s, &cr_alice, &d, "suid", STORE_DISP_CREATE, 04755, 0, &fh,
+	    &a, &what, NULL);
+	tap_ok(rv == 0 && a.mode == 04755, "a set-uid file of alice's");
+	rv = op(s, &cr_alice, &d, "suid", STORE_DISP_OPEN, 0, STORE_IO_WRITE,
+	    &fh2, &a, &what, &fd);
+	tap_ok(rv == 0 && a.mode == 0755, "OPEN for writing drops set-uid "
+	    "(mode %o)", a.mode);
+	if (fd >= 0)
+		close(fd);
+
+	/* All or nothing: a refused attribute makes nothing, no fd. */
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_UID;
+	sa.uid = 1001;
+	memset(&o, 0, sizeof(o));
+	o.disp = STORE_DISP_OPEN_IF;
+	o.mode = 0644;
+	o.sattr = &sa;
+	o.access = o.io = STORE_IO_WRITE;
+	fd = 7777;
+	TAP_EQ_INT(store_open_name(s, &cr_alice, &d, N("half"), &o, &fh2,
+	    NULL, &what, &fd), -EPERM,
+	    "OPEN_IF creating a file for bob as alice: EPERM");
+	tap_ok(fd == -1, "no fd");
+	TAP_EQ_INT(store_lookup(s, &cr_root, &d, N("half"), NULL, NULL),
+	    -ENOENT, "and no file");
+	/* sattr asked applies to what is made. */
+	sa.mask = STORE_SATTR_SIZE | STORE_SATTR_DOS;
+	sa.size = 100;
+	sa.dos = STORE_DOS_HIDDEN;
+	rv = store_open_name(s, &cr_alice, &d, N("sized"), &o, &fh2, &a,
+	    &what, &fd);
+	tap_ok(rv == 0 && fd >= 0 && a.size == 100 &&
+	    a.dos == (STORE_DOS_HIDDEN | STORE_DOS_ARCHIVE),
+	    "OPEN_IF creating with a size and a DOS word: both set, ARCHIVE "
+	    "by the write-open (size %llu, dos %#x)",
+	    (unsigned long long)a.size, a.dos);
+	if (fd >= 0)
+		close(fd);
+	/*
+	 * Durability: an open that only gives a file its backing file needs
+	 * no flush (store.c rule 2); one that also changed an attribute
+	 * does.
+	 */
+	TAP_EQ_INT(op(s, &cr_alice, &d, "lazy", STORE_DISP_CREATE, 0644, 0,
+	    &fh2, NULL, &what, NULL), 0, "an unbacked file");
+	TAP_EQ_INT(op(s, &cr_alice, &d, "lazy2", STORE_DISP_CREATE, 0644, 0,
+	    &fh2, NULL, &what, NULL), 0, "and another");
+	TAP_EQ_INT(store_sync(s), 0, "sync");
+	rv = op(s, &cr_alice, &d, "lazy", STORE_DISP_OPEN, 0, STORE_IO_READ,
+	    &fh2, NULL, &what, &fd);
+	tap_ok(rv == 0 && fd >= 0 && !store_needs_sync(s),
+	    "OPEN with an fd of an unbacked file: nothing to flush");
+	if (fd >= 0)
+		close(fd);
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_DOS;
+	sa.dos = STORE_DOS_READONLY;
+	memset(&o, 0, sizeof(o));
+	o.disp = STORE_DISP_OPEN_IF;
+	o.sattr = &sa;
+	o.access = o.io = STORE_IO_READ;
+	rv = store_open_name(s, &cr_alice, &d, N("lazy2"), &o, &fh2, &a,
+	    &what, &fd);
+	tap_ok(rv == 0 && fd >= 0 && a.dos == STORE_DOS_READONLY &&
+	    store_needs_sync(s), "OPEN_IF with an fd that sets a DOS word: "
+	    "to be flushed before the reply");
+	if (fd >= 0)
+		close(fd);
+	o.access = o.io = STORE_IO_WRITE;
+
+	/* SMB's FileAttributes on an overwrite. */
+	sa.mask = STORE_SATTR_DOS;
+	sa.dos = STORE_DOS_SYSTEM;
+	o.disp = STORE_DISP_OVERWRITE;
+	o.io = 0;
+	rv = store_open_name(s, &cr_alice, &d, N("sized"), &o, &fh2, &a,
+	    &what, NULL);
+	tap_ok(rv == 0 && what == STORE_OPENED_OVERWRITTEN && a.size == 0 &&
+	    (a.dos & STORE_DOS_SYSTEM) && !(a.dos & STORE_DOS_HIDDEN),
+	    "OVERWRITE with a DOS word: truncated, the word set (%#x)", a.dos);
+}
+
+static void
+test_supersede(struct store *s, const struct store_fh *root)
+{
+	struct store_fh d, fh, fh2, lfh;
+	struct store_attr a, a2;
+	struct store_sattr sa;
+	struct store_open o;
+	enum store_opened what;
+	size_t len;
+	int fd, fd2, rv;
+
+	TAP_EQ_INT(store_lookup(s, &cr_root, root, N("d"), &d, NULL), 0,
+	    "supersede: d");
+	rv = op(s, &cr_alice, &d, "s", STORE_DISP_CREATE, 0644,
+	    STORE_IO_READ | STORE_IO_WRITE, &fh, &a, &what, &fd);
+	tap_ok(rv == 0 && fd >= 0 && write_all(fd, "old data"),
+	    "a file with data");
+	TAP_EQ_INT(store_xattr_set(s, &cr_alice, &fh, N("user.k"), "v", 1, 0),
+	    0, "an xattr on it");
+	TAP_EQ_INT(store_link(s, &cr_alice, &fh, &d, N("s.link"), NULL), 0,
+	    "a second link to it");
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_DOS;
+	sa.dos = STORE_DOS_HIDDEN;
+	memset(&o, 0, sizeof(o));
+	o.disp = STORE_DISP_SUPERSEDE;
+	o.mode = 0600;
+	o.sattr = &sa;
+	o.access = o.io = STORE_IO_READ;
+	rv = store_open_name(s, &cr_alice, &d, N("s"), &o, &fh2, &a2, &what,
+	    &fd2);
+	tap_ok(rv == 0 && what == STORE_OPENED_SUPERSEDED && fd2 >= 0 &&
+	    a2.ino != a.ino && a2.size == 0 && a2.mode == 0600 &&
+	    a2.dos == STORE_DOS_HIDDEN,
+	    "SUPERSEDE: a new empty inode with the attributes asked");
+	tap_ok(fd2 >= 0 && reads(fd2, ""), "its fd reads nothing");
+	if (fd2 >= 0)
+		close(fd2);
+	TAP_EQ_INT(store_xattr_get(s, &cr_alice, &fh2, N("user.k"), NULL, 0,
+	    &len), -ENODATA, "the new inode has none of the old's xattrs");
+	tap_ok(fd >= 0 && reads(fd, "old data"),
+	    "an fd open on the old file still reads its data");
+	if (fd >= 0)
+		close(fd);
+	rv = store_lookup(s, &cr_alice, &d, N("s.link"), &lfh, &a);
+	tap_ok(rv == 0 && fh_eq(&lfh, &fh) && a.nlink == 1 && a.size == 8,
+	    "its other link keeps the old file, one link fewer");
+	rv = store_lookup(s, &cr_alice, &d, N("s"), &lfh, NULL);
+	tap_ok(rv == 0 && fh_eq(&lfh, &fh2), "the name is the new file's");
+	TAP_EQ_INT(op(s, &cr_bob, &d, "s", STORE_DISP_SUPERSEDE, 0644, 0,
+	    &fh2, NULL, &what, NULL), 0,
+	    "SUPERSEDE by bob in a 0777 directory: allowed (a remove is)");
+	rv = op(s, &cr_alice, &d, "s2", STORE_DISP_SUPERSEDE, 0644, 0, &fh2,
+	    &a, &what, NULL);
+	tap_ok(rv == 0 && what == STORE_OPENED_CREATED,
+	    "SUPERSEDE of a missing name: created");
+
+	/* The last link superseded: the old inode goes. */
+	rv = store_remove(s, &cr_alice, &d, N("s.link"));
+	TAP_EQ_INT(rv, 0, "remove the other link");
+	TAP_EQ_INT(store_getattr(s, &fh, &a), -ESTALE,
+	    "the old file is gone with it");
+	TAP_EQ_INT(store_mkdir(s, &cr_root, root, N("sticky"), 01777, &lfh,
+	    NULL), 0, "a sticky 01777 directory");
+	TAP_EQ_INT(op(s, &cr_alice, &lfh, "mine", STORE_DISP_CREATE, 0666, 0,
+	    &fh2, NULL, &what, NULL), 0, "alice's file in it");
+	TAP_EQ_INT(op(s, &cr_bob, &lfh, "mine", STORE_DISP_SUPERSEDE, 0644, 0,
+	    &fh2, NULL, &what, NULL), -EPERM,
+	    "SUPERSEDE by bob there: EPERM, as his remove would be");
+	TAP_EQ_INT(op(s, &cr_bob, &lfh, "mine", STORE_DISP_OVERWRITE, 0644, 0,
+	    &fh2, NULL, &what, NULL), 0,
+	    "but OVERWRITE of the 0666 file is his to do");
+}
+
+/* store_stream_open with a disposition and io, access the same. */
+static int
+sop(struct store *s, const struct store_cred *c, const struct store_fh *fh,
+    const char *name, size_t len, enum store_disposition disp, int io,
+    enum store_opened *what, int *fd, uint64_t *size)
+{
+	struct store_open o;
+
+	memset(&o, 0, sizeof(o));
+	o.disp = disp;
+	o.access = io;
+	o.io = io;
+	return store_stream_open(s, c, fh, name, len, &o, what, fd, size,
+	    NULL);
+}
+
+static void
+test_streams(struct store *s, const struct store_fh *root)
+{
+	struct store_fh d, f, ln;
+	struct store_attr a;
+	struct store_named ents[STORE_STREAMS_MAX + 4];
+	struct store_statfs sf0, sf1;
+	enum store_opened what;
+	uint64_t size = 99;
+	char name[300];
+	size_t n, i;
+	int fd, fd2, rv;
+
+	TAP_EQ_INT(store_lookup(s, &cr_root, root, N("d"), &d, NULL), 0,
+	    "streams: d");
+	rv = op(s, &cr_alice, &d, "sf", STORE_DISP_CREATE, 0644,
+	    STORE_IO_WRITE, &f, &a, &what, &fd);
+	tap_ok(rv == 0 && fd >= 0 && write_all(fd, "main"),
+	    "a file with data \"main\"");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(sop(s, &cr_alice, &f, N("ads"), STORE_DISP_OPEN,
+	    STORE_IO_READ, &what, &fd, &size), -ENOENT,
+	    "OPEN of a missing stream: ENOENT");
+	rv = sop(s, &cr_alice, &f, N("ads"), STORE_DISP_OPEN_IF,
+	    STORE_IO_READ | STORE_IO_WRITE, &what, &fd, &size);
+	tap_ok(rv == 0 && what == STORE_OPENED_CREATED && fd >= 0 &&
+	    size == 0, "OPEN_IF: a new stream, an fd");
+	tap_ok(fd >= 0 && write_all(fd, "stream data"),
+	    "the stream's fd writes");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(store_xattr_set(s, &cr_alice, &f, N("user.ea"), "v", 1,
+	    0), 0, "and a user xattr");
+	rv = store_named_list(s, &cr_alice, &f, ents, 8, &n);
+	tap_ok(rv == 0 && n == 2 && ents[0].kind == STORE_NAMED_STREAM &&
+	    strcmp(ents[0].name, "ads") == 0 && ents[0].size == 11 &&
+	    ents[1].kind == STORE_NAMED_XATTR &&
+	    strcmp(ents[1].name, "user.ea") == 0 && ents[1].size == 1,
+	    "one listing: the stream (11 bytes) and the xattr (1 byte)");
+	TAP_EQ_INT(store_named_list(s, &cr_alice, &f, ents, 1, &n), -E2BIG,
+	    "a listing with room for one: E2BIG");
+	rv = sop(s, &cr_bob, &f, N("ads"), STORE_DISP_OPEN, STORE_IO_READ,
+	    &what, &fd, &size);
+	tap_ok(rv == 0 && what == STORE_OPENED && size == 11 &&
+	    reads(fd, "stream data"), "OPEN by another user of a 0644 "
+	    "file's stream: its data");
+	if (fd >= 0)
+		close(fd);
+	rv = store_open_io(s, &cr_alice, &f, STORE_IO_READ, &fd, &a);
+	tap_ok(rv == 0 && a.size == 4 && reads(fd, "main"),
+	    "the file's own data is apart (4 bytes)");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(sop(s, &cr_bob, &f, N("bobs"), STORE_DISP_OPEN_IF,
+	    STORE_IO_WRITE, &what, &fd, NULL), -EACCES,
+	    "a new stream on alice's 0644 file by bob: EACCES");
+	TAP_EQ_INT(sop(s, &cr_bob, &f, N("ads"), STORE_DISP_OVERWRITE,
+	    STORE_IO_READ, &what, &fd, NULL), -EACCES,
+	    "bob's OVERWRITE of it: EACCES");
+	TAP_EQ_INT(sop(s, &cr_alice, &f, N("ads"), STORE_DISP_CREATE,
+	    STORE_IO_READ, &what, &fd, NULL), -EEXIST,
+	    "CREATE of an existing stream: EEXIST");
+	rv = sop(s, &cr_alice, &f, N("ads"), STORE_DISP_OVERWRITE,
+	    STORE_IO_WRITE, &what, &fd, &size);
+	tap_ok(rv == 0 && what == STORE_OPENED_OVERWRITTEN && size == 0,
+	    "OVERWRITE: truncated to 0");
+	tap_ok(fd >= 0 && write_all(fd, "kept"), "written again");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(sop(s, &cr_alice, &f, N("ads"), STORE_DISP_EXCLUSIVE,
+	    STORE_IO_READ, &what, &fd, NULL), -EINVAL, "EXCLUSIVE: EINVAL");
+	TAP_EQ_INT(sop(s, &cr_alice, &f, N("a:b"), STORE_DISP_OPEN_IF,
+	    STORE_IO_READ, &what, &fd, NULL), -EINVAL, "a name with ':': "
+	    "EINVAL");
+	TAP_EQ_INT(sop(s, &cr_alice, &f, "", 0, STORE_DISP_OPEN_IF,
+	    STORE_IO_READ, &what, &fd, NULL), -EINVAL, "an empty name: EINVAL");
+	memset(name, 's', sizeof(name));
+	TAP_EQ_INT(sop(s, &cr_alice, &f, name, 256, STORE_DISP_OPEN_IF,
+	    STORE_IO_READ, &what, &fd, NULL), -ENAMETOOLONG,
+	    "a 256-byte name: ENAMETOOLONG");
+	rv = sop(s, &cr_alice, &f, name, 255, STORE_DISP_OPEN_IF,
+	    STORE_IO_READ, &what, &fd, NULL);
+	tap_ok(rv == 0, "a 255-byte name is fine");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(sop(s, &cr_alice, &f, N("x"), STORE_DISP_OPEN_IF, 0, &what,
+	    &fd, NULL), -EINVAL, "no fd asked: EINVAL");
+	for (i = 2, rv = 0; rv == 0 && i < STORE_STREAMS_MAX; i++) {
+		snprintf(name, sizeof(name), "s%zu", i);
+		rv = sop(s, &cr_alice, &f, N(name), STORE_DISP_CREATE,
+		    STORE_IO_READ, &what, &fd, NULL);
+		if (fd >= 0)
+			close(fd);
+	}
+	TAP_EQ_INT(rv, 0, "%d streams", STORE_STREAMS_MAX);
+	TAP_EQ_INT(sop(s, &cr_alice, &f, N("one more"), STORE_DISP_CREATE,
+	    STORE_IO_READ, &what, &fd, NULL), -ENOSPC,
+	    "one more: ENOSPC (STORE_STREAMS_MAX)");
+	rv = store_named_list(s, &cr_alice, &f, ents, STORE_STREAMS_MAX + 4,
+	    &n);
+	tap_ok(rv == 0 && n == STORE_STREAMS_MAX + 1,
+	    "the listing has them all and the xattr (%zu)", n);
+	TAP_EQ_INT(store_stream_remove(s, &cr_bob, &f, N("s2")), -EACCES,
+	    "bob removes a stream of alice's 0644 file: EACCES");
+	TAP_EQ_INT(store_stream_remove(s, &cr_alice, &f, N("s2")), 0,
+	    "alice removes one");
+	TAP_EQ_INT(store_stream_remove(s, &cr_alice, &f, N("s2")), -ENOENT,
+	    "again: ENOENT");
+	TAP_EQ_INT(sop(s, &cr_alice, &f, N("s2"), STORE_DISP_OPEN,
+	    STORE_IO_READ, &what, &fd, NULL), -ENOENT, "it opens no more");
+
+	/* Directories have streams; other types none. */
+	rv = sop(s, &cr_root, &d, N("dirstream"), STORE_DISP_OPEN_IF,
+	    STORE_IO_WRITE, &what, &fd, NULL);
+	tap_ok(rv == 0 && what == STORE_OPENED_CREATED, "a directory's "
+	    "stream");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(store_lookup(s, &cr_root, &d, N("l"), &ln, NULL), 0,
+	    "symlink l");
+	TAP_EQ_INT(sop(s, &cr_alice, &ln, N("x"), STORE_DISP_OPEN_IF,
+	    STORE_IO_READ, &what, &fd, NULL), -EINVAL,
+	    "a symlink's stream: EINVAL");
+
+	/* Removed with the file; an fd held on a stream still reads. */
+	rv = sop(s, &cr_alice, &f, N("ads"), STORE_DISP_OPEN, STORE_IO_READ,
+	    &what, &fd2, NULL);
+	tap_ok(rv == 0 && reads(fd2, "kept"), "an fd held on stream ads");
+	TAP_EQ_INT(store_sync(s), 0, "sync");
+	TAP_EQ_INT(store_statfs(s, root, &sf0), 0, "statfs");
+	TAP_EQ_INT(store_remove(s, &cr_alice, &d, N("sf")), 0,
+	    "remove the file");
+	TAP_EQ_INT(store_sync(s), 0, "sync");
+	TAP_EQ_INT(store_statfs(s, root, &sf1), 0, "statfs");
+	tap_ok(sf0.files_used - sf1.files_used == STORE_STREAMS_MAX,
+	    "its inode and its %d streams' are gone (%llu fewer)",
+	    STORE_STREAMS_MAX - 1, (unsigned long long)(sf0.files_used -
+	    sf1.files_used));
+	tap_ok(reads(fd2, "kept"), "the held fd still reads the stream");
+	if (fd2 >= 0)
+		close(fd2);
+}
+
+static void
+test_casefold(void)
+{
+	char out[64];
+	const char *in = "ABCxyz\xc3\x84\xc3\x9f\xce\xa3\xd0\x96\xd4\xb1\xc5\xbf"
+	    "\xc4\xb0\xff\xc3";
+
+	casefold(in, strlen(in), out);
+	tap_ok(memcmp(out, "abcxyz\xc3\xa4\xc3\x9f\xcf\x83\xd0\xb6\xd5\xa1"
+	    "\xc5\xbf\xc4\xb0\xff\xc3", strlen(in)) == 0,
+	    "casefold: ASCII, A-diaeresis, sigma, zhe, ayb folded; sharp s, "
+	    "long s, dotted I, bad bytes kept");
+	tap_ok(casefold_eq(N("Stra\xc3\x9f" "E"), N("STRA\xc3\x9f" "e")) &&
+	    !casefold_eq(N("stra\xc3\x9f" "e"), N("strasse")),
+	    "casefold_eq: simple folding only");
+	tap_ok(casefold_eq(N("\xce\xa3\xce\x9f\xce\xa6\xce\x8a\xce\x91"),
+	    N("\xcf\x83\xce\xbf\xcf\x86\xce\xaf\xce\xb1")),
+	    "casefold_eq: Greek with tonos");
+	tap_ok(casefold_eq(N("\xc5\xb8"), N("\xc3\xbf")) &&
+	    casefold_eq(N("\xc4\x80\xc4\xb9\xc5\xbd"),
+	    N("\xc4\x81\xc4\xba\xc5\xbe")),
+	    "casefold_eq: Latin Extended-A pairs, Y-diaeresis");
+}
+
+static void
+test_caseless(struct store **sp, const char *dir)
+{
+	struct store *s = *sp;
+	struct store_fh ci, cs, fh, fh2, sub, fh3;
+	struct store_attr a, a2;
+	enum store_opened what;
+	unsigned int have;
+	int rv;
+
+	rv = store_share_open(s, "ci", 1, STORE_SHARE_CASELESS, &have, &ci,
+	    &a);
+	tap_ok(rv == 0 && have == STORE_SHARE_CASELESS &&
+	    (a.flags & STORE_ATTR_CASELESS), "a caseless share made");
+	rv = store_share_open(s, "main", 1, STORE_SHARE_CASELESS, &have, &cs,
+	    &a);
+	tap_ok(rv == 0 && have == 0 && !(a.flags & STORE_ATTR_CASELESS),
+	    "an existing share asked to become caseless stays as it was "
+	    "made");
+	TAP_EQ_INT(store_share_open(s, "bad", 1, 0x80, &have, &fh, NULL),
+	    -EINVAL, "an unknown share flag: EINVAL");
+	TAP_EQ_INT(store_mkdir(s, &cr_root, &ci, N("pub"), 0777, &fh, NULL),
+	    0, "mkdir pub");
+	ci = fh;
+
+	rv = op(s, &cr_alice, &ci, "README", STORE_DISP_CREATE, 0644, 0, &fh,
+	    &a, &what, NULL);
+	tap_ok(rv == 0 && what == STORE_OPENED_CREATED, "create README");
+	rv = store_lookup(s, &cr_alice, &ci, N("readme"), &fh2, &a2);
+	tap_ok(rv == 0 && fh_eq(&fh, &fh2), "lookup readme finds README");
+	rv = store_lookup(s, &cr_alice, &ci, N("ReadMe"), &fh2, &a2);
+	tap_ok(rv == 0 && fh_eq(&fh, &fh2), "and ReadMe too");
+	tap_ok(listed(s, &ci, "README") && !listed(s, &ci, "readme"),
+	    "readdir lists it as made: README");
+	TAP_EQ_INT(store_create(s, &cr_alice, &ci, N("readme"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh2, NULL), -EEXIST,
+	    "a guarded create of readme: EEXIST");
+	TAP_EQ_INT(op(s, &cr_alice, &ci, "Readme", STORE_DISP_CREATE, 0644,
+	    0, &fh2, NULL, &what, NULL), -EEXIST,
+	    "CREATE of Readme: EEXIST");
+	rv = op(s, &cr_alice, &ci, "readme", STORE_DISP_OPEN_IF, 0644, 0,
+	    &fh2, NULL, &what, NULL);
+	tap_ok(rv == 0 && what == STORE_OPENED && fh_eq(&fh, &fh2),
+	    "OPEN_IF of readme opens README");
+	rv = store_create(s, &cr_alice, &ci, N("rEADME"), 0644,
+	    STORE_CREATE_UNCHECKED, NULL, &fh2, NULL);
+	tap_ok(rv == 0 && fh_eq(&fh, &fh2), "an unchecked create finds it");
+	rv = op(s, &cr_alice, &ci, "readme", STORE_DISP_SUPERSEDE, 0644, 0,
+	    &fh2, &a2, &what, NULL);
+	tap_ok(rv == 0 && what == STORE_OPENED_SUPERSEDED &&
+	    listed(s, &ci, "README") && !listed(s, &ci, "readme"),
+	    "SUPERSEDE of readme: the entry keeps its name README");
+	fh = fh2;
+
+	/* link, rename, remove */
+	TAP_EQ_INT(store_link(s, &cr_alice, &fh, &ci, N("Other"), NULL), 0,
+	    "link Other");
+	TAP_EQ_INT(store_link(s, &cr_alice, &fh, &ci, N("OTHER"), NULL),
+	    -EEXIST, "link OTHER: EEXIST");
+	rv = store_lookup(s, &cr_alice, &ci, N("other"), &fh2, NULL);
+	tap_ok(rv == 0 && fh_eq(&fh, &fh2), "lookup other finds Other");
+	TAP_EQ_INT(store_rename(s, &cr_alice, &ci, N("oTHER"), &ci,
+	    N("Notes.TXT")), 0, "rename oTHER to Notes.TXT");
+	tap_ok(listed(s, &ci, "Notes.TXT") && !listed(s, &ci, "Other"),
+	    "listed as Notes.TXT");
+	TAP_EQ_INT(store_rename(s, &cr_alice, &ci, N("notes.txt"), &ci,
+	    N("NOTES.txt")), 0, "rename notes.txt to NOTES.txt: its own "
+	    "name in another case");
+	tap_ok(listed(s, &ci, "NOTES.txt") && !listed(s, &ci, "Notes.TXT"),
+	    "the name's case changed");
+	rv = store_getattr(s, &fh, &a);
+	tap_ok(rv == 0 && a.nlink == 2, "still two links");
+	TAP_EQ_INT(store_rename(s, &cr_alice, &ci, N("notes.TXT"), &ci,
+	    N("readme")), 0, "rename over the other link (readme)");
+	tap_ok(listed(s, &ci, "NOTES.txt") && listed(s, &ci, "README"),
+	    "rename(2): a link to the same file, no change");
+	TAP_EQ_INT(store_remove(s, &cr_alice, &ci, N("notes.TXT")), 0,
+	    "remove notes.TXT");
+	TAP_EQ_INT(store_lookup(s, &cr_alice, &ci, N("NOTES.txt"), NULL,
+	    NULL), -ENOENT, "NOTES.txt is gone");
+
+	/* Directories inherit the rule; the other share does not have it. */
+	TAP_EQ_INT(store_mkdir(s, &cr_alice, &ci, N("Sub"), 0755, &sub, &a),
+	    0, "mkdir Sub");
+	tap_ok(a.flags & STORE_ATTR_CASELESS, "Sub is caseless too");
+	TAP_EQ_INT(store_mkdir(s, &cr_alice, &ci, N("SUB"), 0755, NULL,
+	    NULL), -EEXIST, "mkdir SUB: EEXIST");
+	TAP_EQ_INT(op(s, &cr_alice, &sub, "\xc3\x84pfel-\xce\xa3-"
+	    "\xd0\x9f\xd0\xa0\xd0\x98", STORE_DISP_CREATE, 0644, 0, &fh3,
+	    NULL, &what, NULL), 0, "create \"\xc3\x84pfel-\xce\xa3-"
+	    "\xd0\x9f\xd0\xa0\xd0\x98\" in it");
+	rv = store_lookup(s, &cr_alice, &sub, N("\xc3\xa4PFEL-\xcf\x83-"
+	    "\xd0\xbf\xd1\x80\xd0\xb8"), &fh2, NULL);
+	tap_ok(rv == 0 && fh_eq(&fh2, &fh3), "found as \"\xc3\xa4PFEL-"
+	    "\xcf\x83-\xd0\xbf\xd1\x80\xd0\xb8\"");
+	TAP_EQ_INT(store_rmdir(s, &cr_alice, &ci, N("sub")), -ENOTEMPTY,
+	    "rmdir sub: ENOTEMPTY (found)");
+	TAP_EQ_INT(store_remove(s, &cr_alice, &sub, N("\xc3\xa4pfel-\xcf\x82-"
+	    "\xd0\xbf\xd1\x80\xd0\xb8")), 0, "remove it by another case, "
+	    "final sigma");
+	TAP_EQ_INT(store_rmdir(s, &cr_alice, &ci, N("sub")), 0, "rmdir sub");
+
+	TAP_EQ_INT(store_lookup(s, &cr_root, &cs, N("d"), &fh2, NULL), 0,
+	    "main: d");
+	TAP_EQ_INT(op(s, &cr_alice, &fh2, "CASE", STORE_DISP_CREATE, 0644, 0,
+	    &fh, NULL, &what, NULL), 0, "main: create CASE");
+	TAP_EQ_INT(op(s, &cr_alice, &fh2, "case", STORE_DISP_CREATE, 0644, 0,
+	    &fh3, NULL, &what, NULL), 0, "main: create case, another file");
+	tap_ok(!fh_eq(&fh, &fh3), "two files");
+	TAP_EQ_INT(store_lookup(s, &cr_alice, &fh2, N("Case"), NULL, NULL),
+	    -ENOENT, "main: lookup Case: ENOENT, as before");
+
+	/* The rule outlives a restart, and fsck knows it. */
+	store_close(s);
+	rv = store_fsck(dir, 0, stdout);
+	TAP_EQ_INT(rv, 0, "fsck of a store with caseless directories: no "
+	    "faults");
+	if ((rv = store_open(dir, NULL, &s)) != 0) {
+		tap_diag("reopen: %s", strerror(-rv));
+		exit(1);
+	}
+	*sp = s;
+	rv = store_share_open(s, "ci", 1, 0, &have, &fh2, NULL);
+	tap_ok(rv == 0 && have == STORE_SHARE_CASELESS,
+	    "after a reopen, asked without the flag: still caseless");
+	rv = store_lookup(s, &cr_alice, &ci, N("ReadMe"), &fh2, NULL);
+	tap_ok(rv == 0, "and readme still found by another case");
+}
+
+int
+main(void)
+{
+	struct store *s;
+	struct store_fh root;
+	char dir[] = "/tmp/dittofs-test-store-open-XXXXXX";
+	int rv;
+
+	cred_set(&cr_root, 0, 0);
+	cred_set(&cr_alice, 1000, 1000);
+	cred_set(&cr_bob, 1001, 1001);
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	if ((rv = store_open(dir, NULL, &s)) != 0 ||
+	    (rv = store_share_root(s, "main", 1, &root, NULL)) != 0) {
+		tap_ok(0, "store: %s", strerror(-rv));
+		return tap_done();
+	}
+	test_dispositions(s, &root);
+	test_access(s, &root);
+	test_supersede(s, &root);
+	test_streams(s, &root);
+	test_casefold();
+	test_caseless(&s, dir);
+	store_close(s);
+	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0, "fsck at the end: no faults");
+	if (nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == -1)
+		tap_diag("cleanup of %s failed", dir);
+	return tap_done();
+}
