@@ -44,3 +44,11 @@ EXTRA_DIST += tests/integration/test_locking.sh
 # Share rules (reserved ports, @netgroup clients) through MOUNT, NFS, NLM.
 TESTS += tests/integration/test_exports.sh
 EXTRA_DIST += tests/integration/test_exports.sh
+
+# The one NLM encoder of each shape against rpcgen's, every version.
+check_PROGRAMS += tests/unit/test_nlm_encode
+TESTS += tests/unit/test_nlm_encode
+tests_unit_test_nlm_encode_SOURCES = tests/unit/test_nlm_encode.c lockd/nlm.c
+tests_unit_test_nlm_encode_CPPFLAGS = $(LOCKD_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_nlm_encode_LDADD = lockd/libnlmshare.a lockd/libnlmxdr.a \
+	$(DITTOFS_COMMON_LIBS)

@@ -101,6 +101,10 @@ lockd_reload(struct daemon *d)
 	struct lockd_env *env = d->env;
 	char err[512];
 
+	/* The connection limits, as nfsd applies its own at a reload. */
+	if (env->svc != NULL && rpcsvc_configure(env->svc, d->conf,
+	    "lockd") == -1)
+		log_warnx("reload: the connection limits are not applied");
 	if (lockd_shares_load(env, d->conf, err, sizeof(err)) == -1) {
 		log_warnx("reload: shares kept as they were: %s", err);
 		return;

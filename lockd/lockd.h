@@ -28,6 +28,7 @@
 #define NLMPROC_NSM_NOTIFY	16	/* private: statd's callback (Linux) */
 #define LOCKD_GRANT_RETRY_SECONDS	10
 #define LOCKD_GRANT_ATTEMPTS	6
+#define LOCKD_GRANT_TCP_TIMEOUT_MS	10000
 #define LOCKD_MONITOR_MAX	4096
 
 /* A request normalised across NLM versions and the _MSG forms. */
@@ -50,6 +51,28 @@ struct nlm_req {
 	unsigned int	 share_deny;
 };
 
+/*
+ * The one encoder and decoder of each NLM shape, driven by the version
+ * (nlm.c): its field widths and status set.  Both go through xdr_free.
+ */
+struct nlm_lockargs_xdr {
+	uint32_t	 vers;
+	uint32_t	 proc;		/* base procedure: its argument shape */
+	struct nlm_req	*req;
+};
+
+struct nlm_testres_xdr {
+	uint32_t	 vers;
+	nlm_netobj	 cookie;
+	uint32_t	 stat;
+	/* The holder, with LCK_DENIED. */
+	int		 exclusive;
+	int32_t		 svid;
+	nlm_netobj	 oh;
+	uint64_t	 offset;
+	uint64_t	 length;
+};
+
 /* A request on its way through blockd and stated. */
 struct lockd_op {
 	struct lockd_env	*env;
@@ -58,6 +81,7 @@ struct lockd_op {
 	struct sockaddr_storage	 peer;
 	socklen_t		 peer_len;
 	char			 peer_addr[RPCSVC_ADDR_MAX];
+	int			 tcp;		/* came over TCP */
 	struct nlm_req		 req;
 	uint8_t			 file[LOCKD_FILE_ID_LEN];
 	uint64_t		 block_id;	/* LOCK with block set */
@@ -77,6 +101,9 @@ struct lockd_block {
 	int			 granted;	/* GRANTED callback under way */
 	int			 attempts;
 	struct event		*retry;
+	/* The request came over TCP: GRANTED goes over TCP (or UDP). */
+	int			 tcp;
+	struct rpcclnt_tcp	*cb_tcp;	/* GRANTED's connection */
 };
 
 /* A [share] section: who may lock there (share.c). */
@@ -131,6 +158,9 @@ int	 nlm_decode_request(uint32_t vers, uint32_t proc, const uint8_t *,
 	    size_t, struct nlm_req *);
 void	 nlm_req_free(struct nlm_req *);
 uint32_t nlm_status_from_stated(uint32_t vers, int st_status);
+bool_t	 nlm_xdr_lockargs_of(XDR *, struct nlm_lockargs_xdr *);
+bool_t	 nlm_xdr_testres_of(XDR *, struct nlm_testres_xdr *);
+void	 nlm_holder_fit(uint32_t vers, uint64_t *offset, uint64_t *length);
 char	*nlm_host_key(const char *caller_name, const char *addr);
 
 /* share.c */

@@ -57,6 +57,9 @@ clients = 10.231.0.2
 insecure = yes
 root squash = no
 
+# Connection limits, lowered below by a reload (no restart).
+[lockd]
+
 [run]
 restart delay = 0
 CONF
@@ -177,6 +180,24 @@ check "lockd: RPC version 3: RPC_MISMATCH 2 2" test "$($PROBE -p "$NLMPORT" -P 1
 check "lockd: AUTH_SYS with bad lengths: AUTH_ERROR badcred" test "$($PROBE -p "$NLMPORT" -P 100021 -V 4 authbad)" = "AUTH_ERROR 1"
 check "lockd: unknown auth flavor: AUTH_ERROR badcred" test "$($PROBE -p "$NLMPORT" -P 100021 -V 4 authflavor)" = "AUTH_ERROR 1"
 check "lockd: NLM v5: PROG_MISMATCH 1 4" test "$($PROBE -p "$NLMPORT" -P 100021 -V 5 null)" = "PROG_MISMATCH 1 4"
+
+# A lowered "max connections" holds after a reload, without a restart:
+# 12 idle connections from four addresses, before and after.
+HOSTILE=$top_builddir/tests/clients/hostile
+field() { awk -v f="$1" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }' <<<"$2"; }
+SRCS=127.0.0.21,127.0.0.22,127.0.0.23,127.0.0.24
+out=$($HOSTILE -p "$NLMPORT" -s $SRCS -n 12 -t 2 idle)
+diag "before the reload: $out"
+check "lockd holds 12 connections under the default limits" test "$(field open "$out")" = 12
+sed -i '/^\[lockd\]$/a max connections = 6\nconnections per address = 6' "$SUITE_CONF"
+check "dittofsctl reload lockd" suite_ctl reload lockd
+out=$($HOSTILE -p "$NLMPORT" -s $SRCS -n 12 -t 2 idle)
+diag "after max connections = 6: $out"
+check "after the reload lockd keeps 6 of 12 (max connections)" test "$(field open "$out")" = 6
+check "and it is the same lockd" test "$(suite_pid lockd)" = "$LOCKD"
+check "NULL over TCP still answered" test "$($PROBE -p "$NLMPORT" -P 100021 -V 4 null)" = SUCCESS
+sed -i '/^max connections = 6$/d; /^connections per address = 6$/d' "$SUITE_CONF"
+check "the limits go back with another reload" suite_ctl reload lockd
 
 FH=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S export -n locked-file)
 FH2=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S export -n shared-file)
