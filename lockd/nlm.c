@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connlimit.h"
 #include "lockd.h"
 #include "log.h"
 #include "util.h"
@@ -595,44 +596,53 @@ nlm_st_owner(const struct nlm_req *r, st_owner *o)
 	o->svid = (uint32_t)r->svid;
 }
 
-/* Monitoring: ask statd to watch the host (SM_MON), once per host. */
+/*
+ * Monitoring (hosts.c): statd watches a host (SM_MON) while it holds a
+ * lock, a waiter or a share, so that its reboot releases them, and stops
+ * (SM_UNMON) once it has held nothing for LOCKD_UNMON_LINGER_SECONDS, so
+ * a lock/unlock loop does not monitor and unmonitor each time.  stated
+ * says what a host holds after each request (st_reply.count).
+ */
 
 static void
-nlm_monitor_done(void *arg, int status, XDR *xdrs)
+nlm_nsm_done(void *arg, int status, XDR *xdrs)
 {
 	if (status != 0)
-		log_debug("SM_MON: %s", strerror(-status));
+		log_debug("%s: %s", (const char *)arg, strerror(-status));
+}
+
+static void
+nlm_nsm_call(struct lockd_env *env, uint32_t proc, xdrproc_t x, void *args,
+    const char *what, const char *name)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (util_sockaddr_parse("127.0.0.1", 0, &ss, &len) == -1 ||
+	    rpcclnt_call(env->callbacks, (struct sockaddr *)&ss, len,
+	    SM_PROG, SM_VERS, proc, x, args, 3, nlm_nsm_done,
+	    (void *)what) == -1)
+		log_debug("%s %s: %s", what, name, strerror(errno));
+}
+
+/* Who statd calls back: lockd's private NSM_NOTIFY (as Linux's). */
+static void
+nlm_nsm_my_id(struct my_id *id)
+{
+	id->my_name = (char *)"127.0.0.1";
+	id->my_prog = NLM_PROG;
+	id->my_vers = NLM4_VERS;
+	id->my_proc = NLMPROC_NSM_NOTIFY;
 }
 
 static void
 nlm_monitor(struct lockd_env *env, const struct lockd_op *op)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
 	struct mon m;
-	char **grown;
-	size_t i;
 
-	/* Per name and address: statd keeps both (priv is the address). */
-	for (i = 0; i < env->nmonitored; i++)
-		if (strcmp(env->monitored[i], op->req.owner_host) == 0)
-			return;
-	if (env->nmonitored >= LOCKD_MONITOR_MAX)
-		return;
-	grown = reallocarray(env->monitored, env->nmonitored + 1,
-	    sizeof(*grown));
-	if (grown == NULL)
-		return;
-	env->monitored = grown;
-	if ((grown[env->nmonitored] = strdup(op->req.owner_host)) == NULL)
-		return;
-	env->nmonitored++;
 	memset(&m, 0, sizeof(m));
 	m.mon_id.mon_name = op->req.caller_name;
-	m.mon_id.my_id.my_name = (char *)"127.0.0.1";
-	m.mon_id.my_id.my_prog = NLM_PROG;
-	m.mon_id.my_id.my_vers = NLM4_VERS;
-	m.mon_id.my_id.my_proc = NLMPROC_NSM_NOTIFY;
+	nlm_nsm_my_id(&m.mon_id.my_id);
 	/* priv: the client's address, for statd's SM_NOTIFY after a reboot */
 	if (op->peer.ss_family == AF_INET) {
 		m.priv[10] = (char)0xff;
@@ -642,12 +652,160 @@ nlm_monitor(struct lockd_env *env, const struct lockd_op *op)
 	} else
 		memcpy(m.priv,
 		    &((const struct sockaddr_in6 *)&op->peer)->sin6_addr, 16);
-	if (util_sockaddr_parse("127.0.0.1", 0, &ss, &len) == -1 ||
-	    rpcclnt_call(env->callbacks, (struct sockaddr *)&ss, len,
-	    SM_PROG, SM_VERS, SM_PROC_MON, (xdrproc_t)xdr_mon, &m, 3,
-	    nlm_monitor_done, NULL) == -1)
-		log_debug("SM_MON %s: %s", op->req.caller_name,
-		    strerror(errno));
+	log_debug("SM_MON %s (%s)", op->req.caller_name, op->peer_addr);
+	nlm_nsm_call(env, SM_PROC_MON, (xdrproc_t)xdr_mon, &m, "SM_MON",
+	    op->req.caller_name);
+}
+
+/* XNFS 11: SM_UNMON names the host and us, not the address. */
+static void
+nlm_unmonitor(struct lockd_env *env, char *name)
+{
+	struct mon_id id;
+
+	memset(&id, 0, sizeof(id));
+	id.mon_name = name;
+	nlm_nsm_my_id(&id.my_id);
+	env->unmonitored++;
+	log_debug("SM_UNMON %s: it holds no lock or share", name);
+	nlm_nsm_call(env, SM_PROC_UNMON, (xdrproc_t)xdr_mon_id, &id,
+	    "SM_UNMON", name);
+}
+
+static void	nlm_hosts_arm(struct lockd_env *);
+
+static void
+nlm_hosts_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct lockd_env *env = arg;
+	time_t now = connlimit_now();
+	char *name;
+
+	while (hosts_expire(&env->hosts, now, LOCKD_UNMON_LINGER_SECONDS,
+	    &name)) {
+		if (name != NULL)
+			nlm_unmonitor(env, name);
+		free(name);
+	}
+	nlm_hosts_arm(env);
+}
+
+/* The timer for the host that lingers longest, if any. */
+static void
+nlm_hosts_arm(struct lockd_env *env)
+{
+	struct timeval tv = { 0, 0 };
+	long next;
+
+	next = hosts_next_expiry(&env->hosts, connlimit_now(),
+	    LOCKD_UNMON_LINGER_SECONDS);
+	if (next < 0)
+		return;
+	if (env->hosts_timer == NULL && (env->hosts_timer = evtimer_new(
+	    env->daemon->base, nlm_hosts_timer_cb, env)) == NULL) {
+		log_warn("hosts timer");
+		return;
+	}
+	if (evtimer_pending(env->hosts_timer, NULL))
+		return;
+	tv.tv_sec = next;
+	evtimer_add(env->hosts_timer, &tv);
+}
+
+/*
+ * Before a request that may give the host state: past LOCKD_MONITOR_MAX
+ * hosts that hold something, NLM4_DENIED_NOLOCKS (LCK_DENIED_NOLOCKS),
+ * as for stated's own limits.  0, or -1 with the request answered.
+ */
+static int
+nlm_host_admit(struct lockd_op *op)
+{
+	struct lockd_env *env = op->env;
+	char *unmon;
+	int rc;
+
+	rc = hosts_admit(&env->hosts, op->req.owner_host, connlimit_now(),
+	    &unmon);
+	if (unmon != NULL) {
+		nlm_unmonitor(env, unmon);
+		free(unmon);
+	}
+	if (rc == -1) {
+		env->hosts_refused++;
+		log_warnx_rl("%zu NLM hosts hold locks or shares, the most "
+		    "lockd monitors: %s from %s refused", env->hosts.n,
+		    op->req.caller_name, op->peer_addr);
+		nlm_op_fail(op, nlm_status_from_stated(op->req.vers,
+		    ST_LIMIT));
+		return -1;
+	}
+	if (rc == 1)
+		nlm_hosts_arm(env);	/* idle until stated says otherwise */
+	return 0;
+}
+
+/*
+ * stated's word on what the host of key holds now.  op: the request
+ * (for SM_MON's address), or NULL.  A host stated says holds something
+ * that lockd did not know (lockd restarted, or room was made) is
+ * admitted here.
+ */
+static void
+nlm_host_holds(struct lockd_env *env, const char *key,
+    const struct lockd_op *op, uint64_t held)
+{
+	time_t now = connlimit_now();
+	char *unmon;
+	int rc;
+
+	if (key == NULL)
+		return;
+	if (held > 0 && hosts_find(&env->hosts, key) == NULL) {
+		rc = hosts_admit(&env->hosts, key, now, &unmon);
+		if (unmon != NULL) {
+			nlm_unmonitor(env, unmon);
+			free(unmon);
+		}
+		if (rc == -1) {
+			log_warnx_rl("%s holds locks, but %zu hosts do: not "
+			    "monitored", key, env->hosts.n);
+			return;
+		}
+	}
+	if (hosts_update(&env->hosts, key, held, now) == 1 && op != NULL)
+		nlm_monitor(env, op);
+	if (held == 0)
+		nlm_hosts_arm(env);
+}
+
+/*
+ * What a reply of stated says the host holds: count, when stated
+ * answered the request itself (not a refusal before it looked).
+ */
+static void
+nlm_host_reply(struct lockd_env *env, const struct lockd_op *op,
+    const struct st_reply *rep)
+{
+	uint64_t held = rep->count;
+
+	switch (rep->status) {
+	case ST_OK:
+	case ST_BLOCKED:
+		if ((op->req.proc == NLMPROC_LOCK ||
+		    op->req.proc == NLMPROC_NM_LOCK ||
+		    op->req.proc == NLMPROC_SHARE) && held == 0)
+			held = 1;	/* it holds what it was granted */
+		break;
+	case ST_NOT_FOUND:
+	case ST_DENIED:
+	case ST_DEADLOCK:
+		break;
+	default:
+		if (held == 0)
+			return;		/* refused before stated looked */
+		break;
+	}
+	nlm_host_holds(env, op->req.owner_host, op, held);
 }
 
 /* Blocked requests. */
@@ -731,12 +889,36 @@ nlm_block_add(struct lockd_op *op)
 	return b;
 }
 
+struct nlm_quiet_unlock {
+	struct lockd_env	*env;
+	char			*key;
+};
+
+/* The host may hold nothing now: it lingers, then is unmonitored. */
+static void
+nlm_unlock_quietly_done(struct ipc_channel *ch, struct ipc_msg *msg,
+    void *arg)
+{
+	struct nlm_quiet_unlock *q = arg;
+	struct st_reply rep;
+
+	memset(&rep, 0, sizeof(rep));
+	if (msg != NULL && msg->hdr.type == ST_REPLY &&
+	    ipc_decode(msg, (xdrproc_t)xdr_st_reply, &rep) == 0 &&
+	    (rep.status == ST_OK || rep.status == ST_NOT_FOUND))
+		nlm_host_holds(q->env, q->key, NULL, rep.count);
+	xdr_free((xdrproc_t)xdr_st_reply, &rep);
+	free(q->key);
+	free(q);
+}
+
 /* Tell stated to drop a lock the client did not take. */
 static void
 nlm_unlock_quietly(struct lockd_env *env, const uint8_t *file,
     const struct nlm_req *r)
 {
 	struct ipc_channel *ch = ipc_client_channel(env->stated);
+	struct nlm_quiet_unlock *q;
 	struct st_range_req u;
 
 	if (ch == NULL)
@@ -748,8 +930,17 @@ nlm_unlock_quietly(struct lockd_env *env, const uint8_t *file,
 	u.offset = r->offset;
 	u.length = r->length;
 	u.exclusive = r->exclusive;
-	ipc_call(ch, ST_UNLOCK, -1, (xdrproc_t)xdr_st_range_req, &u, NULL,
-	    NULL);
+	if ((q = calloc(1, sizeof(*q))) == NULL ||
+	    (q->key = strdup(r->owner_host)) == NULL) {
+		free(q);
+		q = NULL;
+	} else
+		q->env = env;
+	if (ipc_call(ch, ST_UNLOCK, -1, (xdrproc_t)xdr_st_range_req, &u,
+	    q != NULL ? nlm_unlock_quietly_done : NULL, q) == -1 && q != NULL) {
+		free(q->key);
+		free(q);
+	}
 }
 
 static void
@@ -1190,27 +1381,31 @@ nlm_op_stated_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 			log_warn("blocked request");
 		else if (rep.status != ST_BLOCKED && b != NULL && !b->granted)
 			nlm_block_free(b);
-		if (rep.status == ST_OK || rep.status == ST_BLOCKED)
-			nlm_monitor(env, op);
+		nlm_host_reply(env, op, &rep);
 		nlm_reply_res(op, stat);
 		break;
 	case NLMPROC_CANCEL:
+		nlm_host_reply(env, op, &rep);
 		nlm_reply_res(op, rep.status == ST_OK ? LCK_GRANTED :
 		    LCK_DENIED);
 		break;
 	case NLMPROC_UNLOCK:
+		nlm_host_reply(env, op, &rep);
 		nlm_reply_res(op, rep.status == ST_OK ? LCK_GRANTED : stat);
 		break;
 	case NLMPROC_SHARE:
-		if (rep.status == ST_OK)
-			nlm_monitor(env, op);
+		nlm_host_reply(env, op, &rep);
 		nlm_reply_share(op, stat);
 		break;
 	case NLMPROC_UNSHARE:
+		nlm_host_reply(env, op, &rep);
 		nlm_reply_share(op, rep.status == ST_NOT_FOUND ? LCK_GRANTED :
 		    stat);
 		break;
 	case NLMPROC_FREE_ALL:
+		/* Everything of the host is gone (count: what went). */
+		if (rep.status == ST_OK)
+			nlm_host_holds(env, op->req.owner_host, op, 0);
 		nlm_op_free(op);	/* void; answered already */
 		break;
 	default:
@@ -1243,6 +1438,9 @@ nlm_op_stated(struct lockd_op *op)
 		nlm_op_free(op);
 		return;
 	}
+	if ((r->proc == NLMPROC_LOCK || r->proc == NLMPROC_NM_LOCK ||
+	    r->proc == NLMPROC_SHARE) && nlm_host_admit(op) == -1)
+		return;
 	memset(&m, 0, sizeof(m));
 	switch (r->proc) {
 	case NLMPROC_LOCK:

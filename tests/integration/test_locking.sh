@@ -204,6 +204,36 @@ FH2=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S export -n shared-file)
 check "a file handle from blockd for the test files" test -n "$FH" -a -n "$FH2"
 diag "handle $FH"
 
+# lockd has statd monitor a host while it holds something (SM_MON), and
+# stops (SM_UNMON) once it has held nothing for a few seconds.
+statd_monitors() { suite_ctl status statd 2>/dev/null | grep -q "; $1 monitored;"; }
+lockd_unmons() { suite_ctl status lockd 2>/dev/null | grep -q "$1 SM_UNMON"; }
+check "statd monitors nobody yet" statd_monitors 0
+expect "hostU locks 0-9" "LOCK granted" nlmc hostU -p 5 -x lock "$FH" 0 10
+check "statd monitors hostU (SM_MON)" suite_wait 10 statd_monitors 1
+for i in 1 2 3; do
+	nlmc hostU -p 5 unlock "$FH" 0 10 >/dev/null
+	nlmc hostU -p 5 -x lock "$FH" 0 10 >/dev/null
+done
+check "a lock/unlock loop within the linger: no SM_UNMON" lockd_unmons 0
+check "and hostU is still monitored" statd_monitors 1
+expect "hostU unlocks its last lock" "UNLOCK granted" nlmc hostU -p 5 unlock "$FH" 0 10
+check "after the linger lockd sends SM_UNMON" suite_wait 20 lockd_unmons 1
+check "statd's monitor list loses hostU" suite_wait 5 statd_monitors 0
+expect "hostU opens a share" "SHARE granted" nlmc hostU -p 5 share "$FH" r none
+check "a share has hostU monitored again" suite_wait 10 statd_monitors 1
+expect "hostU unshares" "UNSHARE granted" nlmc hostU -p 5 unshare "$FH"
+check "after its last share: unmonitored" suite_wait 20 statd_monitors 0
+expect "hostU locks 0-9 and 20-29" "LOCK granted" nlmc hostU -p 5 -x lock "$FH" 20 10
+nlmc hostU -p 5 -x lock "$FH" 0 10 >/dev/null
+check "hostU monitored once more" suite_wait 10 statd_monitors 1
+expect "hostU unlocks one of two" "UNLOCK granted" nlmc hostU -p 5 unlock "$FH" 20 10
+sleep 7
+check "holding one lock still, it stays monitored past the linger" statd_monitors 1
+expect "hostU's FREE_ALL" "FREE_ALL sent" nlmc hostU freeall
+check "FREE_ALL: unmonitored after the linger" suite_wait 20 statd_monitors 0
+check "lockd sent three SM_UNMON" lockd_unmons 3
+
 # Conflicts across hosts; TEST reports the holder.
 expect "hostA takes a write lock on 0-99" "LOCK granted" nlmc hostA -p 11 -x lock "$FH" 0 100
 expect "hostB's write lock on 50-59 is denied" "LOCK denied" nlmc hostB -p 22 -x lock "$FH" 50 10
