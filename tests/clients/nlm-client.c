@@ -23,7 +23,8 @@
  *       -N (flood: a new caller name HOST-i for each lock, else one host
  *       with a new range 10*i..10*i+4 for each)
  *       -C tcp|udp (the callback service on that transport only; both
- *       by default)
+ *       by default; deadtcp: on UDP, with rpcbind naming for TCP a port
+ *       where nothing listens)
  *
  * flood prints "FLOOD granted G nolocks N other O".
  *
@@ -321,8 +322,11 @@ callback_start(void)
 {
 	int v;
 
-	int udp = cb_transport == NULL || strcmp(cb_transport, "udp") == 0;
+	int udp = cb_transport == NULL || strcmp(cb_transport, "udp") == 0 ||
+	    strcmp(cb_transport, "deadtcp") == 0;
 	int tcp = cb_transport == NULL || strcmp(cb_transport, "tcp") == 0;
+	int dead = cb_transport != NULL && strcmp(cb_transport, "deadtcp") == 0;
+	u_short dead_port = 0;
 
 	if (udp)
 		cb_udp = svcudp_create(RPC_ANYSOCK);
@@ -332,6 +336,23 @@ callback_start(void)
 		fprintf(stderr, "callback service\n");
 		exit(1);
 	}
+	if (dead) {
+		struct sockaddr_in sin;
+		socklen_t len = sizeof(sin);
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		/* A port the kernel gave and took back: connect is refused. */
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		if (fd == -1 || bind(fd, (struct sockaddr *)&sin,
+		    sizeof(sin)) == -1 || getsockname(fd,
+		    (struct sockaddr *)&sin, &len) == -1) {
+			perror("dead port");
+			exit(1);
+		}
+		dead_port = ntohs(sin.sin_port);
+		close(fd);
+	}
 	for (v = 1; v <= 4; v++) {
 		if (v == 2)
 			continue;
@@ -339,7 +360,9 @@ callback_start(void)
 		if ((udp && !svc_register(cb_udp, NLM_PROG, (u_long)v,
 		    callback_dispatch, IPPROTO_UDP)) ||
 		    (tcp && !svc_register(cb_tcp, NLM_PROG, (u_long)v,
-		    callback_dispatch, IPPROTO_TCP))) {
+		    callback_dispatch, IPPROTO_TCP)) ||
+		    (dead && !pmap_set(NLM_PROG, (u_long)v, IPPROTO_TCP,
+		    dead_port))) {
 			fprintf(stderr, "cannot register the callback "
 			    "service (rpcbind?)\n");
 			exit(1);

@@ -332,6 +332,19 @@ wait $BG 2>/dev/null
 BG=
 check "lockd logged the fallback" grep -q "over TCP: no NLM over TCP in its portmapper; trying UDP" "$SUITE_DIR/run.log"
 nlmc hostB -p 22 unlock "$FH" 0 10 >/dev/null
+# rpcbind names an NLM TCP port where nothing listens: UDP after the refusal.
+expect "hostA locks 0-9 once more" "LOCK granted" nlmc hostA -p 11 -x lock "$FH" 0 10
+nlmc hostB -p 22 -T tcp -C deadtcp -x -B -W 20 lock "$FH" 0 10 > "$SUITE_DIR/blocked-dead.out" &
+BG=$!
+check "hostB's blocking lock over TCP is queued once more" \
+    suite_wait 10 grep -q "LOCK blocked" "$SUITE_DIR/blocked-dead.out"
+nlmc hostA -p 11 unlock "$FH" 0 10 >/dev/null
+check "its NLM TCP port refuses the connection: GRANTED comes over UDP" \
+    suite_wait 15 grep -q "GRANTED callback svid 22 off 0 len 10 excl 1 via udp" "$SUITE_DIR/blocked-dead.out"
+wait $BG 2>/dev/null
+BG=
+check "lockd logged that it could not connect" grep -q "over TCP: cannot connect; trying UDP" "$SUITE_DIR/run.log"
+nlmc hostB -p 22 unlock "$FH" 0 10 >/dev/null
 expect "0-9 is free again" "TEST granted" nlmc hostA -p 11 -x test "$FH" 0 10
 
 # Deadlock across hosts: the wait-for graph spans owners of every host.
