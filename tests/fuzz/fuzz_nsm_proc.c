@@ -21,7 +21,8 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "statd.h"
+#include "statd.h"		/* rpc/rpc.h, then rpcsvc.h and rpcmsg.h */
+#include "xdrbuf.h"
 
 /* Keep saves cheap: a list this long starts again empty. */
 #define FUZZ_NSM_LIST_MAX	256
@@ -76,22 +77,6 @@ fuzz_nsm_setup(void)
 	return 0;
 }
 
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
 /* The accept_stat of the last call's reply, or -1 if none came. */
 int
 fuzz_nsm_proc_reply(void)
@@ -109,10 +94,11 @@ fuzz_nsm_proc_list(void)
 int
 fuzz_nsm_proc_one(const uint8_t *data, size_t size)
 {
-	static uint8_t msg[8192], rep[8192];
-	uint32_t proc, xid, vlen;
+	static uint8_t rep[8192];
+	struct xdrbuf_out o;
+	uint32_t proc, xid, rxid, accept;
+	size_t off, head, len, i;
 	ssize_t n;
-	size_t len, i;
 	int round;
 
 	fz.reply = -1;
@@ -121,30 +107,27 @@ fuzz_nsm_proc_one(const uint8_t *data, size_t size)
 	proc = data[0] & 0x07;
 	if (proc == SM_PROC_SIMU_CRASH)
 		proc = SM_PROC_NULL;
-	len = size - 1 < sizeof(msg) - 40 ? size - 1 : sizeof(msg) - 40;
 	xid = ++fz.xid;
-	put32(msg, xid);
-	put32(msg + 4, 0);		/* CALL */
-	put32(msg + 8, 2);
-	put32(msg + 12, SM_PROG);
-	put32(msg + 16, (data[0] & 0xc0) == 0xc0 ? 2 : SM_VERS);
-	put32(msg + 20, proc);
-	memset(msg + 24, 0, 16);	/* AUTH_NONE credential and verifier */
-	memcpy(msg + 40, data + 1, len);
-	if (send(fz.cli, msg, 40 + len, 0) == -1)
+	xdrbuf_out_init(&o);
+	rpcmsg_call_header(&o, xid, SM_PROG, (data[0] & 0xc0) == 0xc0 ? 2 :
+	    SM_VERS, proc);
+	head = o.len;
+	len = size - 1 < 8192 ? size - 1 : 8192;
+	/* As they come: no padding to a multiple of four. */
+	xdrbuf_put_fixed(&o, data + 1, len);
+	if (!o.failed)
+		o.len = head + len;
+	n = o.failed ? -1 : send(fz.cli, o.buf, o.len, 0);
+	xdrbuf_out_free(&o);
+	if (n == -1)
 		return 0;
 	/* One turn of the loop reads the call and answers it. */
 	for (round = 0; round < 3 && fz.reply == -1; round++) {
 		event_base_loop(fz.base, EVLOOP_NONBLOCK);
-		while ((n = recv(fz.cli, rep, sizeof(rep), MSG_DONTWAIT)) > 0) {
-			/* xid, REPLY, MSG_ACCEPTED, verifier, accept_stat */
-			if (n < 24 || get32(rep) != xid || get32(rep + 4) != 1 ||
-			    get32(rep + 8) != 0 || get32(rep + 16) > 400)
-				continue;
-			vlen = (get32(rep + 16) + 3) & ~3u;
-			if ((size_t)n >= 24 + vlen)
-				fz.reply = (int)get32(rep + 20 + vlen);
-		}
+		while ((n = recv(fz.cli, rep, sizeof(rep), MSG_DONTWAIT)) > 0)
+			if (rpcmsg_decode_reply(rep, (size_t)n, &rxid, &accept,
+			    &off) == 0 && rxid == xid)
+				fz.reply = (int)accept;
 	}
 	if (fz.env.mon.n > MONITOR_MAX)
 		__builtin_trap();

@@ -305,46 +305,32 @@ expect "hostB unlocks 0-9" "UNLOCK granted" nlmc hostB -p 22 unlock "$FH" 0 10
 expect "and hostA was not given it" "TEST granted" nlmc hostB -p 22 -x test "$FH" 0 10
 
 # A blocked request that came over TCP is granted over TCP, to the NLM
-# port the client's rpcbind names for TCP: this client listens on TCP only.
-expect "hostA locks 0-9" "LOCK granted" nlmc hostA -p 11 -x lock "$FH" 0 10
-nlmc hostB -p 22 -T tcp -C tcp -x -B -W 20 lock "$FH" 0 10 > "$SUITE_DIR/blocked-tcp.out" &
-BG=$!
-check "hostB's blocking lock over TCP is queued" \
-    suite_wait 10 grep -q "LOCK blocked" "$SUITE_DIR/blocked-tcp.out"
-expect "hostA unlocks 0-9" "UNLOCK granted" nlmc hostA -p 11 unlock "$FH" 0 10
-check "hostB, listening on TCP only, gets GRANTED over TCP" \
-    suite_wait 15 grep -q "GRANTED callback svid 22 off 0 len 10 excl 1 via tcp" "$SUITE_DIR/blocked-tcp.out"
-wait $BG 2>/dev/null
-BG=
-sed "s/^/# /" "$SUITE_DIR/blocked-tcp.out"
-expect "hostB holds 0-9 after the TCP callback" "TEST denied svid 22" nlmc hostA -p 11 -x test "$FH" 0 10
-nlmc hostB -p 22 unlock "$FH" 0 10 >/dev/null
-# No NLM over TCP in the client's rpcbind: GRANTED falls back to UDP.
-expect "hostA locks 0-9 again" "LOCK granted" nlmc hostA -p 11 -x lock "$FH" 0 10
-nlmc hostB -p 22 -T tcp -C udp -x -B -W 20 lock "$FH" 0 10 > "$SUITE_DIR/blocked-udp.out" &
-BG=$!
-check "hostB's next blocking lock over TCP is queued" \
-    suite_wait 10 grep -q "LOCK blocked" "$SUITE_DIR/blocked-udp.out"
-nlmc hostA -p 11 unlock "$FH" 0 10 >/dev/null
-check "hostB, listening on UDP only, gets GRANTED over UDP" \
-    suite_wait 15 grep -q "GRANTED callback svid 22 off 0 len 10 excl 1 via udp" "$SUITE_DIR/blocked-udp.out"
-wait $BG 2>/dev/null
-BG=
+# port the client's rpcbind names for TCP, and over UDP when there is
+# none there or it refuses the connection.
+# granted_over CALLBACKS VIA WHAT: hostA holds 0-9; hostB asks for it
+# over TCP, its callback service as nlm-client -C CALLBACKS has it; hostA
+# unlocks; hostB gets GRANTED over VIA.
+granted_over() {
+	local cb=$1 via=$2 what=$3 out=$SUITE_DIR/blocked-$1.out
+	nlmc hostA -p 11 -x lock "$FH" 0 10 >/dev/null
+	nlmc hostB -p 22 -T tcp -C "$cb" -x -B -W 20 lock "$FH" 0 10 > "$out" &
+	BG=$!
+	check "$what: hostB's blocking lock over TCP is queued" \
+	    suite_wait 10 grep -q "LOCK blocked" "$out"
+	nlmc hostA -p 11 unlock "$FH" 0 10 >/dev/null
+	check "$what: hostB gets GRANTED over $via" \
+	    suite_wait 15 grep -q "GRANTED callback svid 22 off 0 len 10 excl 1 via $via" "$out"
+	wait $BG 2>/dev/null
+	BG=
+	sed "s/^/# /" "$out"
+	expect "$what: hostB holds 0-9" "TEST denied svid 22" nlmc hostA -p 11 -x test "$FH" 0 10
+	nlmc hostB -p 22 unlock "$FH" 0 10 >/dev/null
+}
+granted_over tcp tcp "client on TCP only"
+granted_over udp udp "no NLM over TCP in the client's rpcbind"
 check "lockd logged the fallback" grep -q "over TCP: no NLM over TCP in its portmapper; trying UDP" "$SUITE_DIR/run.log"
-nlmc hostB -p 22 unlock "$FH" 0 10 >/dev/null
-# rpcbind names an NLM TCP port where nothing listens: UDP after the refusal.
-expect "hostA locks 0-9 once more" "LOCK granted" nlmc hostA -p 11 -x lock "$FH" 0 10
-nlmc hostB -p 22 -T tcp -C deadtcp -x -B -W 20 lock "$FH" 0 10 > "$SUITE_DIR/blocked-dead.out" &
-BG=$!
-check "hostB's blocking lock over TCP is queued once more" \
-    suite_wait 10 grep -q "LOCK blocked" "$SUITE_DIR/blocked-dead.out"
-nlmc hostA -p 11 unlock "$FH" 0 10 >/dev/null
-check "its NLM TCP port refuses the connection: GRANTED comes over UDP" \
-    suite_wait 15 grep -q "GRANTED callback svid 22 off 0 len 10 excl 1 via udp" "$SUITE_DIR/blocked-dead.out"
-wait $BG 2>/dev/null
-BG=
+granted_over deadtcp udp "its rpcbind names a TCP port where nothing listens"
 check "lockd logged that it could not connect" grep -q "over TCP: cannot connect; trying UDP" "$SUITE_DIR/run.log"
-nlmc hostB -p 22 unlock "$FH" 0 10 >/dev/null
 expect "0-9 is free again" "TEST granted" nlmc hostA -p 11 -x test "$FH" 0 10
 
 # Deadlock across hosts: the wait-for graph spans owners of every host.
