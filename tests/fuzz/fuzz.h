@@ -25,4 +25,39 @@ int	fuzz_nsm_proc_reply(void);
 const struct monitor *fuzz_nsm_proc_list(void);
 void	fuzz_nsm_proc_done(void);
 
+/*
+ * The unit tests' inputs: a seed (a selector byte, then a valid
+ * encoding), xorshift32 for pseudo-random bytes, and a seed's mutation:
+ * one to four bytes after the selector changed, one time in four a
+ * truncation as well.
+ */
+struct fuzz_seed {
+	uint8_t		buf[512];
+	size_t		len;
+};
+
+static inline uint32_t
+fuzz_next(uint32_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state;
+}
+
+static inline size_t
+fuzz_mutate(uint8_t *buf, const struct fuzz_seed *s, uint32_t *state)
+{
+	size_t len = s->len, j;
+
+	for (j = 0; j < s->len; j++)
+		buf[j] = s->buf[j];
+	for (j = fuzz_next(state) % 4 + 1; j > 0 && s->len > 1; j--)
+		buf[1 + fuzz_next(state) % (s->len - 1)] =
+		    (uint8_t)fuzz_next(state);
+	if (fuzz_next(state) % 4 == 0)
+		len = fuzz_next(state) % (s->len + 1);
+	return len;
+}
+
 #endif

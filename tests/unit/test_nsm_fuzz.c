@@ -25,20 +25,12 @@ static uint32_t fuzz_state = 0x1badb002u;
 static uint32_t
 fuzz_rand(void)
 {
-	fuzz_state ^= fuzz_state << 13;
-	fuzz_state ^= fuzz_state >> 17;
-	fuzz_state ^= fuzz_state << 5;
-	return fuzz_state;
+	return fuzz_next(&fuzz_state);
 }
-
-struct seed {
-	uint8_t		buf[512];
-	size_t		len;
-};
 
 /* buf[0]: the procedure; the XDR encoding of obj follows. */
 static size_t
-encode(struct seed *s, uint8_t proc, xdrproc_t x, void *obj)
+encode(struct fuzz_seed *s, uint8_t proc, xdrproc_t x, void *obj)
 {
 	XDR xdrs;
 
@@ -53,29 +45,16 @@ encode(struct seed *s, uint8_t proc, xdrproc_t x, void *obj)
 }
 
 static int
-call(const struct seed *s)
+call(const struct fuzz_seed *s)
 {
 	fuzz_nsm_proc_one(s->buf, s->len);
 	return fuzz_nsm_proc_reply();
 }
 
-static size_t
-mutate(uint8_t *buf, const struct seed *s)
-{
-	size_t len = s->len, j;
-
-	memcpy(buf, s->buf, s->len);
-	for (j = fuzz_rand() % 4 + 1; j > 0 && s->len > 1; j--)
-		buf[1 + fuzz_rand() % (s->len - 1)] = (uint8_t)fuzz_rand();
-	if (fuzz_rand() % 4 == 0)
-		len = fuzz_rand() % (s->len + 1);
-	return len;
-}
-
 int
 main(void)
 {
-	struct seed seeds[8], t;
+	struct fuzz_seed seeds[8], t;
 	struct mon m;
 	struct sm_name nm;
 	struct stat_chge ch;
@@ -142,7 +121,7 @@ main(void)
 	tap_ok(1, "%d random calls: no crash", iters);
 	TAP_EQ_INT(answered, iters, "each of them answered");
 	for (i = 0, answered = 0; i < (size_t)iters; i++) {
-		len = mutate(buf, &seeds[i % n]);
+		len = fuzz_mutate(buf, &seeds[i % n], &fuzz_state);
 		fuzz_nsm_proc_one(buf, len);
 		answered += len == 0 || fuzz_nsm_proc_reply() != -1;
 	}
