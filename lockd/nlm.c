@@ -332,7 +332,8 @@ nlm_holder_fit(uint32_t vers, uint64_t *offset, uint64_t *length)
 {
 	uint64_t max = nlm_version_of(vers)->range_max;
 
-	if (*length > max || (max < UINT64_MAX && *offset + *length > max + 1))
+	if (*length > max || (max < UINT64_MAX && (*offset > max ||
+	    *offset + *length > max + 1)))
 		*length = 0;
 	if (*offset > max)
 		*offset = max;

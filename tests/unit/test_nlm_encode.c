@@ -282,6 +282,11 @@ main(void)
 	nlm_holder_fit(NLM_VERS, &off, &len);
 	tap_ok(off == 0xfffffff0u && len == 0,
 	    "v1: a holder running past 2^32 reads as to the end");
+	off = UINT64_MAX;
+	len = 2;
+	nlm_holder_fit(NLM_VERSX, &off, &len);
+	tap_ok(off == UINT32_MAX && len == 0,
+	    "v3: a holder whose end wraps past 2^64 reads as to the end");
 	off = 100;
 	len = 10;
 	nlm_holder_fit(NLM_VERS, &off, &len);
