@@ -177,6 +177,17 @@ statd_post_init(struct daemon *d)
 	statd_bump(env, "started");
 }
 
+/* dittofsctl reload (or SIGHUP): the connection limits of [statd]. */
+static void
+statd_reload(struct daemon *d)
+{
+	struct statd_env *env = d->env;
+
+	if (env->svc != NULL && rpcsvc_configure(env->svc, d->conf,
+	    "statd") == -1)
+		log_warnx("reload: the connection limits are not applied");
+}
+
 static void
 statd_stop(struct daemon *d)
 {
@@ -218,6 +229,7 @@ static const struct daemon_def statd_def = {
 	.socket_families = SANDBOX_AF_NETWORK,
 	.pre_init = statd_pre_init,
 	.post_init = statd_post_init,
+	.reload = statd_reload,
 	.stop = statd_stop,
 	.status = statd_status,
 };

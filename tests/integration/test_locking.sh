@@ -60,6 +60,8 @@ root squash = no
 # Connection limits, lowered below by a reload (no restart).
 [lockd]
 
+[statd]
+
 [run]
 restart delay = 0
 CONF
@@ -198,6 +200,18 @@ check "and it is the same lockd" test "$(suite_pid lockd)" = "$LOCKD"
 check "NULL over TCP still answered" test "$($PROBE -p "$NLMPORT" -P 100021 -V 4 null)" = SUCCESS
 sed -i '/^max connections = 6$/d; /^connections per address = 6$/d' "$SUITE_CONF"
 check "the limits go back with another reload" suite_ctl reload lockd
+# statd too.
+SMPORT=$(rpcinfo -p 127.0.0.1 | awk '$1 == 100024 && $3 == "tcp" { print $4; exit }')
+out=$($HOSTILE -p "$SMPORT" -s $SRCS -n 12 -t 2 idle)
+check "statd holds 12 connections under the default limits" test "$(field open "$out")" = 12
+sed -i '/^\[statd\]$/a max connections = 5\nconnections per address = 5' "$SUITE_CONF"
+check "dittofsctl reload statd" suite_ctl reload statd
+out=$($HOSTILE -p "$SMPORT" -s $SRCS -n 12 -t 2 idle)
+diag "statd after max connections = 5: $out"
+check "after the reload statd keeps 5 of 12" test "$(field open "$out")" = 5
+check "and it is the same statd" test "$(suite_pid statd)" = "$STATD"
+sed -i '/^max connections = 5$/d; /^connections per address = 5$/d' "$SUITE_CONF"
+check "statd's limits go back with another reload" suite_ctl reload statd
 
 FH=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S export -n locked-file)
 FH2=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S export -n shared-file)
