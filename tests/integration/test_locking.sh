@@ -183,35 +183,29 @@ check "lockd: AUTH_SYS with bad lengths: AUTH_ERROR badcred" test "$($PROBE -p "
 check "lockd: unknown auth flavor: AUTH_ERROR badcred" test "$($PROBE -p "$NLMPORT" -P 100021 -V 4 authflavor)" = "AUTH_ERROR 1"
 check "lockd: NLM v5: PROG_MISMATCH 1 4" test "$($PROBE -p "$NLMPORT" -P 100021 -V 5 null)" = "PROG_MISMATCH 1 4"
 
-# A lowered "max connections" holds after a reload, without a restart:
-# 12 idle connections from four addresses, before and after.
+# A lowered "max connections" holds after a reload, without a restart.
 HOSTILE=$top_builddir/tests/clients/hostile
 field() { awk -v f="$1" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }' <<<"$2"; }
-SRCS=127.0.0.21,127.0.0.22,127.0.0.23,127.0.0.24
-out=$($HOSTILE -p "$NLMPORT" -s $SRCS -n 12 -t 2 idle)
-diag "before the reload: $out"
-check "lockd holds 12 connections under the default limits" test "$(field open "$out")" = 12
-sed -i '/^\[lockd\]$/a max connections = 6\nconnections per address = 6' "$SUITE_CONF"
-check "dittofsctl reload lockd" suite_ctl reload lockd
-out=$($HOSTILE -p "$NLMPORT" -s $SRCS -n 12 -t 2 idle)
-diag "after max connections = 6: $out"
-check "after the reload lockd keeps 6 of 12 (max connections)" test "$(field open "$out")" = 6
-check "and it is the same lockd" test "$(suite_pid lockd)" = "$LOCKD"
-check "NULL over TCP still answered" test "$($PROBE -p "$NLMPORT" -P 100021 -V 4 null)" = SUCCESS
-sed -i '/^max connections = 6$/d; /^connections per address = 6$/d' "$SUITE_CONF"
-check "the limits go back with another reload" suite_ctl reload lockd
-# statd too.
-SMPORT=$(rpcinfo -p 127.0.0.1 | awk '$1 == 100024 && $3 == "tcp" { print $4; exit }')
-out=$($HOSTILE -p "$SMPORT" -s $SRCS -n 12 -t 2 idle)
-check "statd holds 12 connections under the default limits" test "$(field open "$out")" = 12
-sed -i '/^\[statd\]$/a max connections = 5\nconnections per address = 5' "$SUITE_CONF"
-check "dittofsctl reload statd" suite_ctl reload statd
-out=$($HOSTILE -p "$SMPORT" -s $SRCS -n 12 -t 2 idle)
-diag "statd after max connections = 5: $out"
-check "after the reload statd keeps 5 of 12" test "$(field open "$out")" = 5
-check "and it is the same statd" test "$(suite_pid statd)" = "$STATD"
-sed -i '/^max connections = 5$/d; /^connections per address = 5$/d' "$SUITE_CONF"
-check "statd's limits go back with another reload" suite_ctl reload statd
+# limits_reload DAEMON PORT PID MAX: 12 idle connections from four
+# addresses, then MAX after a reload that lowers max connections to MAX.
+limits_reload() {
+	local d=$1 port=$2 pid=$3 max=$4 out
+	local srcs=127.0.0.21,127.0.0.22,127.0.0.23,127.0.0.24
+	out=$($HOSTILE -p "$port" -s $srcs -n 12 -t 2 idle)
+	diag "$d before the reload: $out"
+	check "$d holds 12 connections under the default limits" test "$(field open "$out")" = 12
+	sed -i "/^\\[$d\\]\$/a max connections = $max\\nconnections per address = $max" "$SUITE_CONF"
+	check "dittofsctl reload $d" suite_ctl reload "$d"
+	out=$($HOSTILE -p "$port" -s $srcs -n 12 -t 2 idle)
+	diag "$d after max connections = $max: $out"
+	check "after the reload $d keeps $max of 12 (max connections)" test "$(field open "$out")" = "$max"
+	check "and it is the same $d" test "$(suite_pid "$d")" = "$pid"
+	sed -i "/^max connections = $max\$/d; /^connections per address = $max\$/d" "$SUITE_CONF"
+	check "$d's limits go back with another reload" suite_ctl reload "$d"
+}
+limits_reload lockd "$NLMPORT" "$LOCKD" 6
+check "lockd still answers NULL over TCP" test "$($PROBE -p "$NLMPORT" -P 100021 -V 4 null)" = SUCCESS
+limits_reload statd "$(rpcinfo -p 127.0.0.1 | awk '$1 == 100024 && $3 == "tcp" { print $4; exit }')" "$STATD" 5
 
 FH=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S export -n locked-file)
 FH2=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S export -n shared-file)
