@@ -304,6 +304,7 @@ struct rpcclnt_tcp {
 	struct bufferevent	*bev;
 	uint32_t		 next_xid;
 	int			 dead;
+	int			 connected;
 	TAILQ_HEAD(, rpcclnt_tcp_call) calls;
 };
 
@@ -382,7 +383,11 @@ rpcclnt_tcp_read_cb(struct bufferevent *bev, void *arg)
 static void
 rpcclnt_tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 {
+	struct rpcclnt_tcp *cl = arg;
+
 	(void)bev;
+	if (what & BEV_EVENT_CONNECTED)
+		cl->connected = 1;
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
 		rpcclnt_tcp_fail(arg, -ECONNRESET);
 }
@@ -412,6 +417,12 @@ rpcclnt_tcp_new(struct event_base *base, const struct sockaddr *sa,
 		return NULL;
 	}
 	return cl;
+}
+
+int
+rpcclnt_tcp_connected(const struct rpcclnt_tcp *cl)
+{
+	return cl != NULL && cl->connected;
 }
 
 void

@@ -37,6 +37,8 @@ struct rpcclnt_tcp;
 struct rpcclnt_tcp *rpcclnt_tcp_new(struct event_base *,
 		    const struct sockaddr *, socklen_t);
 void		 rpcclnt_tcp_free(struct rpcclnt_tcp *);
+/* 1 once the connection was made (a failure before: cannot connect). */
+int		 rpcclnt_tcp_connected(const struct rpcclnt_tcp *);
 int		 rpcclnt_tcp_call(struct rpcclnt_tcp *, uint32_t prog,
 		    uint32_t vers, uint32_t proc, xdrproc_t, const void *args,
 		    unsigned int timeout_ms, rpcclnt_result_fn *, void *arg);

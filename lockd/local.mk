@@ -19,9 +19,10 @@ LOCKD_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/lockd -I$(top_builddir)/lockd \
 	-I$(top_builddir)/statd
 
 noinst_LIBRARIES += lockd/libnlmshare.a
-# share.c (lockd's share rules) is a library so that everything linking
-# nlm.c, the NLM decoder's unit test too, finds it.
-lockd_libnlmshare_a_SOURCES = lockd/share.c
+# share.c (lockd's share rules) and hosts.c (the hosts it monitors) are
+# a library so that everything linking nlm.c, the NLM decoder's unit
+# test too, finds them.
+lockd_libnlmshare_a_SOURCES = lockd/share.c lockd/hosts.c
 lockd_libnlmshare_a_CPPFLAGS = $(LOCKD_CPPFLAGS)
 
 sbin_PROGRAMS += lockd/dittofs-lockd
@@ -44,3 +45,19 @@ EXTRA_DIST += tests/integration/test_locking.sh
 # Share rules (reserved ports, @netgroup clients) through MOUNT, NFS, NLM.
 TESTS += tests/integration/test_exports.sh
 EXTRA_DIST += tests/integration/test_exports.sh
+
+# The one NLM encoder of each shape against rpcgen's, every version.
+check_PROGRAMS += tests/unit/test_nlm_encode
+TESTS += tests/unit/test_nlm_encode
+tests_unit_test_nlm_encode_SOURCES = tests/unit/test_nlm_encode.c lockd/nlm.c
+tests_unit_test_nlm_encode_CPPFLAGS = $(LOCKD_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_nlm_encode_LDADD = lockd/libnlmshare.a lockd/libnlmxdr.a \
+	$(DITTOFS_COMMON_LIBS)
+
+# The hosts lockd monitors: SM_MON, the linger before SM_UNMON, the cap.
+check_PROGRAMS += tests/unit/test_nlm_hosts
+TESTS += tests/unit/test_nlm_hosts
+tests_unit_test_nlm_hosts_SOURCES = tests/unit/test_nlm_hosts.c
+tests_unit_test_nlm_hosts_CPPFLAGS = $(LOCKD_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_nlm_hosts_LDADD = lockd/libnlmshare.a lockd/libnlmxdr.a \
+	$(DITTOFS_COMMON_LIBS)

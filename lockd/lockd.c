@@ -47,6 +47,7 @@ lockd_pre_init(struct daemon *d)
 	if (lockd_shares_load(env, d->conf, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	TAILQ_INIT(&env->blocks);
+	hosts_init(&env->hosts, LOCKD_MONITOR_MAX);
 	if (uname(&u) == 0)
 		snprintf(env->hostname, sizeof(env->hostname), "%s",
 		    u.nodename);
@@ -101,6 +102,10 @@ lockd_reload(struct daemon *d)
 	struct lockd_env *env = d->env;
 	char err[512];
 
+	/* The connection limits, as nfsd applies its own at a reload. */
+	if (env->svc != NULL && rpcsvc_configure(env->svc, d->conf,
+	    "lockd") == -1)
+		log_warnx("reload: the connection limits are not applied");
 	if (lockd_shares_load(env, d->conf, err, sizeof(err)) == -1) {
 		log_warnx("reload: shares kept as they were: %s", err);
 		return;
@@ -112,7 +117,6 @@ static void
 lockd_stop(struct daemon *d)
 {
 	struct lockd_env *env = d->env;
-	size_t i;
 
 	/* At a clean stop; a restart registers again. */
 	rpcbind_close(env->rpcbind, "NLM");
@@ -126,11 +130,10 @@ lockd_stop(struct daemon *d)
 	ipc_client_free(env->stated);
 	ipc_client_free(env->blockd);
 	env->stated = env->blockd = NULL;
-	for (i = 0; i < env->nmonitored; i++)
-		free(env->monitored[i]);
-	free(env->monitored);
-	env->monitored = NULL;
-	env->nmonitored = 0;
+	hosts_clear(&env->hosts);
+	if (env->hosts_timer != NULL)
+		event_free(env->hosts_timer);
+	env->hosts_timer = NULL;
 	lockd_shares_clear(env);
 }
 
@@ -143,12 +146,16 @@ lockd_status(struct daemon *d, char *buf, size_t len)
 	if (env->svc != NULL)
 		rpcsvc_stats_get(env->svc, &st);
 	snprintf(buf, len, "NLM port %d; stated %s, blockd %s; %llu calls, "
-	    "%llu malformed; %zu blocked request(s); %llu GRANTED callbacks",
+	    "%llu malformed; %zu blocked request(s); %llu GRANTED callbacks; "
+	    "%zu host(s) monitored, %llu SM_UNMON, %llu refused at the cap",
 	    env->port, env->stated && ipc_client_ready(env->stated) ?
 	    "connected" : "not connected", env->blockd &&
 	    ipc_client_ready(env->blockd) ? "connected" : "not connected",
 	    (unsigned long long)st.calls, (unsigned long long)st.garbage,
-	    env->nblocks, (unsigned long long)env->granted_callbacks);
+	    env->nblocks, (unsigned long long)env->granted_callbacks,
+	    hosts_monitored(&env->hosts),
+	    (unsigned long long)env->unmonitored,
+	    (unsigned long long)env->hosts_refused);
 }
 
 static const struct daemon_def lockd_def = {

@@ -28,7 +28,9 @@
 #define NLMPROC_NSM_NOTIFY	16	/* private: statd's callback (Linux) */
 #define LOCKD_GRANT_RETRY_SECONDS	10
 #define LOCKD_GRANT_ATTEMPTS	6
-#define LOCKD_MONITOR_MAX	4096
+#define LOCKD_GRANT_TCP_TIMEOUT_MS	10000
+#define LOCKD_MONITOR_MAX	4096	/* hosts known; beyond: NOLOCKS */
+#define LOCKD_UNMON_LINGER_SECONDS	5	/* idle before SM_UNMON */
 
 /* A request normalised across NLM versions and the _MSG forms. */
 struct nlm_req {
@@ -50,6 +52,28 @@ struct nlm_req {
 	unsigned int	 share_deny;
 };
 
+/*
+ * The one encoder and decoder of each NLM shape, driven by the version
+ * (nlm.c): its field widths and status set.  Both go through xdr_free.
+ */
+struct nlm_lockargs_xdr {
+	uint32_t	 vers;
+	uint32_t	 proc;		/* base procedure: its argument shape */
+	struct nlm_req	*req;
+};
+
+struct nlm_testres_xdr {
+	uint32_t	 vers;
+	nlm_netobj	 cookie;
+	uint32_t	 stat;
+	/* The holder, with LCK_DENIED. */
+	int		 exclusive;
+	int32_t		 svid;
+	nlm_netobj	 oh;
+	uint64_t	 offset;
+	uint64_t	 length;
+};
+
 /* A request on its way through blockd and stated. */
 struct lockd_op {
 	struct lockd_env	*env;
@@ -58,6 +82,7 @@ struct lockd_op {
 	struct sockaddr_storage	 peer;
 	socklen_t		 peer_len;
 	char			 peer_addr[RPCSVC_ADDR_MAX];
+	int			 tcp;		/* came over TCP */
 	struct nlm_req		 req;
 	uint8_t			 file[LOCKD_FILE_ID_LEN];
 	uint64_t		 block_id;	/* LOCK with block set */
@@ -77,6 +102,24 @@ struct lockd_block {
 	int			 granted;	/* GRANTED callback under way */
 	int			 attempts;
 	struct event		*retry;
+	/* The request came over TCP: GRANTED goes over TCP (or UDP). */
+	int			 tcp;
+	struct rpcclnt_tcp	*cb_tcp;	/* GRANTED's connection */
+};
+
+/* A host lockd knows (hosts.c): its key is nlm_host_key's. */
+struct hosts_entry {
+	char		*key;		/* caller_name@address */
+	char		*name;		/* caller_name: statd's mon_name */
+	int		 monitored;	/* SM_MON sent */
+	time_t		 idle_since;	/* holds nothing since; 0: holds */
+};
+
+struct hosts {
+	struct hosts_entry	*v;
+	size_t			 n;
+	size_t			 alloc;
+	size_t			 max;
 };
 
 /* A [share] section: who may lock there (share.c). */
@@ -110,8 +153,10 @@ struct lockd_env {
 	TAILQ_HEAD(, lockd_block) blocks;
 	size_t			 nblocks;
 	uint64_t		 next_block_id;
-	char			**monitored;	/* hosts SM_MON'ed */
-	size_t			 nmonitored;
+	struct hosts		 hosts;		/* SM_MON'ed, or about to be */
+	struct event		*hosts_timer;	/* the linger before SM_UNMON */
+	uint64_t		 unmonitored;	/* SM_UNMON sent */
+	uint64_t		 hosts_refused;	/* at LOCKD_MONITOR_MAX */
 	uint64_t		 requests;
 	uint64_t		 granted_callbacks;
 	struct lockd_share	*shares;
@@ -131,7 +176,33 @@ int	 nlm_decode_request(uint32_t vers, uint32_t proc, const uint8_t *,
 	    size_t, struct nlm_req *);
 void	 nlm_req_free(struct nlm_req *);
 uint32_t nlm_status_from_stated(uint32_t vers, int st_status);
+bool_t	 nlm_xdr_lockargs_of(XDR *, struct nlm_lockargs_xdr *);
+bool_t	 nlm_xdr_testres_of(XDR *, struct nlm_testres_xdr *);
+void	 nlm_holder_fit(uint32_t vers, uint64_t *offset, uint64_t *length);
 char	*nlm_host_key(const char *caller_name, const char *addr);
+
+/* hosts.c */
+void	 hosts_init(struct hosts *, size_t max);
+void	 hosts_clear(struct hosts *);
+struct hosts_entry *hosts_find(const struct hosts *, const char *key);
+/*
+ * Before a request that may give the host state: 1 (new, idle until
+ * hosts_update), 0 (known), -1 (full of hosts that hold something, or
+ * no memory).  To make room an idle one may go: its name, if it must be
+ * unmonitored, in *unmon (the caller's to free).
+ */
+int	 hosts_admit(struct hosts *, const char *key, time_t now,
+	    char **unmon);
+/* stated says the host holds held records now; 1: send SM_MON. */
+int	 hosts_update(struct hosts *, const char *key, uint64_t held,
+	    time_t now);
+/* One host idle for linger seconds goes: 1, *unmon as hosts_admit's. */
+int	 hosts_expire(struct hosts *, time_t now, unsigned int linger,
+	    char **unmon);
+/* Seconds until the next hosts_expire has work, or -1: none idle. */
+long	 hosts_next_expiry(const struct hosts *, time_t now,
+	    unsigned int linger);
+size_t	 hosts_monitored(const struct hosts *);
 
 /* share.c */
 struct conf;

@@ -14,52 +14,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connlimit.h"
 #include "lockd.h"
 #include "log.h"
 #include "util.h"
 #include "sm_prot.h"
 
+#include <rpc/pmap_prot.h>
+
 static void	nlm_op_stated(struct lockd_op *);
 static void	nlm_block_grant(struct lockd_block *);
 static void	nlm_block_granted_result(struct lockd_block *, uint32_t);
+static void	nlm_block_granted_reply(void *, int, XDR *);
+static void	nlm_block_free(struct lockd_block *);
+static void	nlm_block_call(struct lockd_block *);
 
 /*
- * The one table from stated's results to NLM's, per version: v1 and v3
- * know fewer codes than v4 (XNFS 10.1, RFC 1813 appendix II).  v4 has
+ * The one table from stated's results to NLM's, per status set: v1 and
+ * v3 know fewer codes than v4 (XNFS 10.1, RFC 1813 appendix II).  v4 has
  * the same number for NLM4_DENIED_NOLOCKS as v1 and v3 for theirs.
  */
 static const struct {
 	int		st;
-	uint32_t	v1;
-	uint32_t	v4;
+	uint32_t	stat[2];	/* NLM_STATS_V1, NLM_STATS_V4 */
 } nlm_status_map[] = {
-	{ ST_OK,	LCK_GRANTED,		LCK_GRANTED },
-	{ ST_DENIED,	LCK_DENIED,		LCK_DENIED },
-	{ ST_NOT_FOUND,	LCK_DENIED,		LCK_DENIED },
-	{ ST_NOT_KNOWN,	LCK_DENIED,		LCK_DENIED },
-	{ ST_BLOCKED,	LCK_BLOCKED,		LCK_BLOCKED },
-	{ ST_DEADLOCK,	LCK_DENIED,		NLM4_DEADLCK },
-	{ ST_GRACE,	LCK_DENIED_GRACE_PERIOD, LCK_DENIED_GRACE_PERIOD },
-	{ ST_NO_GRACE,	LCK_DENIED_GRACE_PERIOD, LCK_DENIED_GRACE_PERIOD },
-	{ ST_RANGE,	LCK_DENIED,		NLM4_FBIG },
-	{ ST_INVALID,	LCK_DENIED,		NLM4_FAILED },
-	{ ST_NOMEM,	LCK_DENIED_NOLOCKS,	LCK_DENIED_NOLOCKS },
-	{ ST_LIMIT,	LCK_DENIED_NOLOCKS,	LCK_DENIED_NOLOCKS },
-	{ ST_IO,	LCK_DENIED_NOLOCKS,	LCK_DENIED_NOLOCKS },
+	{ ST_OK,	{ LCK_GRANTED,		LCK_GRANTED } },
+	{ ST_DENIED,	{ LCK_DENIED,		LCK_DENIED } },
+	{ ST_NOT_FOUND,	{ LCK_DENIED,		LCK_DENIED } },
+	{ ST_NOT_KNOWN,	{ LCK_DENIED,		LCK_DENIED } },
+	{ ST_BLOCKED,	{ LCK_BLOCKED,		LCK_BLOCKED } },
+	{ ST_DEADLOCK,	{ LCK_DENIED,		NLM4_DEADLCK } },
+	{ ST_GRACE,	{ LCK_DENIED_GRACE_PERIOD, LCK_DENIED_GRACE_PERIOD } },
+	{ ST_NO_GRACE,	{ LCK_DENIED_GRACE_PERIOD, LCK_DENIED_GRACE_PERIOD } },
+	{ ST_RANGE,	{ LCK_DENIED,		NLM4_FBIG } },
+	{ ST_INVALID,	{ LCK_DENIED,		NLM4_FAILED } },
+	{ ST_NOMEM,	{ LCK_DENIED_NOLOCKS,	LCK_DENIED_NOLOCKS } },
+	{ ST_LIMIT,	{ LCK_DENIED_NOLOCKS,	LCK_DENIED_NOLOCKS } },
+	{ ST_IO,	{ LCK_DENIED_NOLOCKS,	LCK_DENIED_NOLOCKS } },
 };
-
-uint32_t
-nlm_status_from_stated(uint32_t vers, int st)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(nlm_status_map) / sizeof(nlm_status_map[0]);
-	    i++)
-		if (nlm_status_map[i].st == st)
-			return vers == NLM4_VERS ? nlm_status_map[i].v4 :
-			    nlm_status_map[i].v1;
-	return LCK_DENIED_NOLOCKS;
-}
 
 /*
  * The host a lock belongs to is the caller's name AND the address it
@@ -129,26 +121,41 @@ nlm_req_copy(struct nlm_req *dst, const struct nlm_req *src)
 
 /*
  * What differs between the versions on the wire: v1 and v3 carry a
- * lock's offset and length in 32 bits (XNFS chapter 10, nlm_lock), v4
- * in 64 (RFC 1813 appendix II, nlm4_lock); v1 lacks the procedures v3
- * added for DOS sharing and unmonitored locks (XNFS chapter 14).  The
- * fields are otherwise the same, so one decoder reads every version
- * through this table.
+ * lock's offset and length in 32 bits (XNFS chapter 10, nlm_lock and
+ * nlm_holder), v4 in 64 (RFC 1813 appendix II, nlm4_lock and
+ * nlm4_holder); v4 has more status codes (nlm4_stats); v1 lacks the
+ * procedures v3 added for DOS sharing and unmonitored locks (XNFS
+ * chapter 14).  The fields are otherwise the same, so one decoder and
+ * one encoder of each shape serve every version through this table.
  */
+#define NLM_STATS_V1	0
+#define NLM_STATS_V4	1
+
 struct nlm_version {
 	uint32_t	 vers;
 	bool_t		(*range)(XDR *, uint64_t *);	/* offset, length */
+	uint64_t	 range_max;
 	int		 share_procs;	/* SHARE, UNSHARE, NM_LOCK, FREE_ALL */
+	int		 stats;		/* NLM_STATS_*: nlm_status_map's */
+	uint32_t	 stat_failed;	/* refused: knfsd's nlm_failed */
+	uint32_t	 stat_stale;	/* a handle blockd does not know */
 };
 
+/* An offset or length in 32 bits: one that does not fit fails to encode. */
 static bool_t
 nlm_xdr_range32(XDR *xdrs, uint64_t *v)
 {
-	u_int w;
+	u_int w = 0;
 
+	if (xdrs->x_op == XDR_ENCODE) {
+		if (*v > UINT32_MAX)
+			return FALSE;
+		w = (u_int)*v;
+	}
 	if (!xdr_u_int(xdrs, &w))
 		return FALSE;
-	*v = w;
+	if (xdrs->x_op == XDR_DECODE)
+		*v = w;
 	return TRUE;
 }
 
@@ -159,9 +166,12 @@ nlm_xdr_range64(XDR *xdrs, uint64_t *v)
 }
 
 static const struct nlm_version nlm_versions[] = {
-	{ NLM_VERS,	nlm_xdr_range32,	0 },
-	{ NLM_VERSX,	nlm_xdr_range32,	1 },
-	{ NLM4_VERS,	nlm_xdr_range64,	1 },
+	{ NLM_VERS, nlm_xdr_range32, UINT32_MAX, 0, NLM_STATS_V1,
+	    LCK_DENIED_NOLOCKS, LCK_DENIED_NOLOCKS },
+	{ NLM_VERSX, nlm_xdr_range32, UINT32_MAX, 1, NLM_STATS_V1,
+	    LCK_DENIED_NOLOCKS, LCK_DENIED_NOLOCKS },
+	{ NLM4_VERS, nlm_xdr_range64, UINT64_MAX, 1, NLM_STATS_V4,
+	    NLM4_FAILED, NLM4_STALE_FH },
 };
 
 static const struct nlm_version *
@@ -173,6 +183,40 @@ nlm_version_find(uint32_t vers)
 		if (nlm_versions[i].vers == vers)
 			return &nlm_versions[i];
 	return NULL;
+}
+
+/* Callers hold a version the program table let through: 1, 3 or 4. */
+static const struct nlm_version *
+nlm_version_of(uint32_t vers)
+{
+	const struct nlm_version *v = nlm_version_find(vers);
+
+	return v != NULL ? v : &nlm_versions[0];
+}
+
+uint32_t
+nlm_status_from_stated(uint32_t vers, int st)
+{
+	const struct nlm_version *v = nlm_version_of(vers);
+	size_t i;
+
+	for (i = 0; i < sizeof(nlm_status_map) / sizeof(nlm_status_map[0]);
+	    i++)
+		if (nlm_status_map[i].st == st)
+			return nlm_status_map[i].stat[v->stats];
+	return LCK_DENIED_NOLOCKS;
+}
+
+static uint32_t
+nlm_stat_failed(uint32_t vers)
+{
+	return nlm_version_of(vers)->stat_failed;
+}
+
+static uint32_t
+nlm_stat_stale(uint32_t vers)
+{
+	return nlm_version_of(vers)->stat_stale;
 }
 
 /*
@@ -203,42 +247,96 @@ nlm_lockargs_shape(uint32_t proc)
 	}
 }
 
+/* An XDR bool into or out of an int field. */
+static bool_t
+nlm_xdr_flag(XDR *xdrs, int *field)
+{
+	bool_t flag = *field ? TRUE : FALSE;
+
+	if (!xdr_bool(xdrs, &flag))
+		return FALSE;
+	if (xdrs->x_op == XDR_DECODE)
+		*field = flag;
+	return TRUE;
+}
+
 /*
- * Decode straight into r: the XDR routines allocate what r owns with
- * calloc, and r owns it even when they fail halfway (nlm_req_free).
+ * Lock arguments of any shape and version, both ways.  Decoding goes
+ * straight into r: the XDR routines allocate what r owns with calloc,
+ * and r owns it even when they fail halfway (nlm_req_free).  Encoding
+ * sends the NSM state as 0 (lockd sends only GRANTED's testargs).
  */
 static bool_t
 nlm_xdr_lockargs(XDR *xdrs, const struct nlm_version *v, unsigned int shape,
     struct nlm_req *r)
 {
-	bool_t flag;
-	int svid, state;
+	int state = 0;
 
 	if (!xdr_nlm_netobj(xdrs, &r->cookie))
 		return FALSE;
-	if (shape & NLM_ARG_BLOCK) {
-		if (!xdr_bool(xdrs, &flag))
-			return FALSE;
-		r->block = flag;
-	}
-	if (shape & NLM_ARG_EXCLUSIVE) {
-		if (!xdr_bool(xdrs, &flag))
-			return FALSE;
-		r->exclusive = flag;
-	}
+	if ((shape & NLM_ARG_BLOCK) && !nlm_xdr_flag(xdrs, &r->block))
+		return FALSE;
+	if ((shape & NLM_ARG_EXCLUSIVE) && !nlm_xdr_flag(xdrs, &r->exclusive))
+		return FALSE;
 	/* The lock: nlm_lock's uppid is nlm4_lock's svid. */
 	if (!xdr_string(xdrs, &r->caller_name, LM_MAXSTRLEN) ||
 	    !xdr_nlm_netobj(xdrs, &r->fh) || !xdr_nlm_netobj(xdrs, &r->oh) ||
-	    !xdr_int(xdrs, &svid) || !v->range(xdrs, &r->offset) ||
+	    !xdr_int(xdrs, &r->svid) || !v->range(xdrs, &r->offset) ||
 	    !v->range(xdrs, &r->length))
 		return FALSE;
-	r->svid = svid;
-	if (shape & NLM_ARG_RECLAIM) {
-		if (!xdr_bool(xdrs, &flag) || !xdr_int(xdrs, &state))
-			return FALSE;
-		r->reclaim = flag;
-	}
+	if ((shape & NLM_ARG_RECLAIM) && (!nlm_xdr_flag(xdrs, &r->reclaim) ||
+	    !xdr_int(xdrs, &state)))
+		return FALSE;
 	return TRUE;
+}
+
+/* The arguments of a lock procedure of a.vers (nlm_lockargs_of). */
+bool_t
+nlm_xdr_lockargs_of(XDR *xdrs, struct nlm_lockargs_xdr *a)
+{
+	const struct nlm_version *v = nlm_version_find(a->vers);
+
+	return v != NULL && nlm_xdr_lockargs(xdrs, v,
+	    nlm_lockargs_shape(a->proc), a->req);
+}
+
+/*
+ * TEST's result, nlm_testres and nlm4_testres, both ways: the holder
+ * follows only LCK_DENIED.  Its range must fit the version (clamp
+ * before encoding: nlm_holder_fit).
+ */
+bool_t
+nlm_xdr_testres_of(XDR *xdrs, struct nlm_testres_xdr *t)
+{
+	const struct nlm_version *v = nlm_version_find(t->vers);
+	enum_t stat = (enum_t)t->stat;
+
+	if (v == NULL || !xdr_nlm_netobj(xdrs, &t->cookie) ||
+	    !xdr_enum(xdrs, &stat))
+		return FALSE;
+	if (xdrs->x_op == XDR_DECODE)
+		t->stat = (uint32_t)stat;
+	if (t->stat != LCK_DENIED)
+		return TRUE;
+	return nlm_xdr_flag(xdrs, &t->exclusive) && xdr_int(xdrs, &t->svid) &&
+	    xdr_nlm_netobj(xdrs, &t->oh) && v->range(xdrs, &t->offset) &&
+	    v->range(xdrs, &t->length);
+}
+
+/*
+ * A holder's range as a client of version vers can read it: 32-bit
+ * clients get the offset clamped and a range past 2^32 as "to the end".
+ */
+void
+nlm_holder_fit(uint32_t vers, uint64_t *offset, uint64_t *length)
+{
+	uint64_t max = nlm_version_of(vers)->range_max;
+
+	if (*length > max || (max < UINT64_MAX && (*offset > max ||
+	    *offset + *length > max + 1)))
+		*length = 0;
+	if (*offset > max)
+		*offset = max;
 }
 
 static int
@@ -392,6 +490,16 @@ nlm_res_sent(void *arg, int status, XDR *xdrs)
 		log_debug("_RES callback: %s", strerror(-status));
 }
 
+/* A port of a client's address; 0: ask its rpcbind (rpcclnt_call). */
+static void
+nlm_sockaddr_port(struct sockaddr_storage *ss, uint16_t port)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+}
+
 /* Send a result: a reply, or a _RES call for the _MSG forms. */
 static void
 nlm_op_result(struct lockd_op *op, xdrproc_t proc, const void *res)
@@ -407,10 +515,7 @@ nlm_op_result(struct lockd_op *op, xdrproc_t proc, const void *res)
 		return;
 	}
 	/* The client's NLM service, through its rpcbind: port 0. */
-	if (to.ss_family == AF_INET)
-		((struct sockaddr_in *)&to)->sin_port = 0;
-	else
-		((struct sockaddr_in6 *)&to)->sin6_port = 0;
+	nlm_sockaddr_port(&to, 0);
 	if (rpcclnt_call(env->callbacks, (struct sockaddr *)&to,
 	    op->peer_len, NLM_PROG, op->req.vers,
 	    op->req.proc + (NLMPROC_TEST_RES - NLMPROC_TEST), proc, res, 3,
@@ -433,44 +538,22 @@ static void
 nlm_reply_test(struct lockd_op *op, uint32_t stat,
     const struct st_lock_desc *h)
 {
-	nlm_testres res;
-	nlm4_testres res4;
+	struct nlm_testres_xdr res;
 
-	if (op->req.vers == NLM4_VERS) {
-		memset(&res4, 0, sizeof(res4));
-		res4.cookie = op->req.cookie;
-		res4.test_stat.stat = (nlm_stats)stat;
-		if (stat == LCK_DENIED && h != NULL) {
-			nlm4_holder *o = &res4.test_stat.nlm4_testrply_u.holder;
-
-			o->exclusive = h->exclusive;
-			o->svid = (int)h->owner.svid;
-			o->oh.nlm_netobj_len = h->owner.bytes.bytes_len;
-			o->oh.nlm_netobj_val = h->owner.bytes.bytes_val;
-			o->l_offset = h->offset;
-			o->l_len = h->length;
-		}
-		nlm_op_result(op, (xdrproc_t)xdr_nlm4_testres, &res4);
-		return;
-	}
 	memset(&res, 0, sizeof(res));
+	res.vers = op->req.vers;
 	res.cookie = op->req.cookie;
-	res.test_stat.stat = (nlm_stats)stat;
+	res.stat = stat;
 	if (stat == LCK_DENIED && h != NULL) {
-		nlm_holder *o = &res.test_stat.nlm_testrply_u.holder;
-
-		o->exclusive = h->exclusive;
-		o->uppid = (int)h->owner.svid;
-		o->oh.nlm_netobj_len = h->owner.bytes.bytes_len;
-		o->oh.nlm_netobj_val = h->owner.bytes.bytes_val;
-		/* 32-bit clients: clamp what they cannot express. */
-		o->l_offset = h->offset > UINT32_MAX ? UINT32_MAX :
-		    (uint32_t)h->offset;
-		o->l_len = h->length > UINT32_MAX ||
-		    h->offset + h->length > (uint64_t)UINT32_MAX + 1 ? 0 :
-		    (uint32_t)h->length;
+		res.exclusive = h->exclusive;
+		res.svid = (int32_t)h->owner.svid;
+		res.oh.nlm_netobj_len = h->owner.bytes.bytes_len;
+		res.oh.nlm_netobj_val = h->owner.bytes.bytes_val;
+		res.offset = h->offset;
+		res.length = h->length;
+		nlm_holder_fit(res.vers, &res.offset, &res.length);
 	}
-	nlm_op_result(op, (xdrproc_t)xdr_nlm_testres, &res);
+	nlm_op_result(op, (xdrproc_t)nlm_xdr_testres_of, &res);
 }
 
 static void
@@ -514,44 +597,53 @@ nlm_st_owner(const struct nlm_req *r, st_owner *o)
 	o->svid = (uint32_t)r->svid;
 }
 
-/* Monitoring: ask statd to watch the host (SM_MON), once per host. */
+/*
+ * Monitoring (hosts.c): statd watches a host (SM_MON) while it holds a
+ * lock, a waiter or a share, so that its reboot releases them, and stops
+ * (SM_UNMON) once it has held nothing for LOCKD_UNMON_LINGER_SECONDS, so
+ * a lock/unlock loop does not monitor and unmonitor each time.  stated
+ * says what a host holds after each request (st_reply.count).
+ */
 
 static void
-nlm_monitor_done(void *arg, int status, XDR *xdrs)
+nlm_nsm_done(void *arg, int status, XDR *xdrs)
 {
 	if (status != 0)
-		log_debug("SM_MON: %s", strerror(-status));
+		log_debug("%s: %s", (const char *)arg, strerror(-status));
+}
+
+static void
+nlm_nsm_call(struct lockd_env *env, uint32_t proc, xdrproc_t x, void *args,
+    const char *what, const char *name)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (util_sockaddr_parse("127.0.0.1", 0, &ss, &len) == -1 ||
+	    rpcclnt_call(env->callbacks, (struct sockaddr *)&ss, len,
+	    SM_PROG, SM_VERS, proc, x, args, 3, nlm_nsm_done,
+	    (void *)what) == -1)
+		log_debug("%s %s: %s", what, name, strerror(errno));
+}
+
+/* Who statd calls back: lockd's private NSM_NOTIFY (as Linux's). */
+static void
+nlm_nsm_my_id(struct my_id *id)
+{
+	id->my_name = (char *)"127.0.0.1";
+	id->my_prog = NLM_PROG;
+	id->my_vers = NLM4_VERS;
+	id->my_proc = NLMPROC_NSM_NOTIFY;
 }
 
 static void
 nlm_monitor(struct lockd_env *env, const struct lockd_op *op)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
 	struct mon m;
-	char **grown;
-	size_t i;
 
-	/* Per name and address: statd keeps both (priv is the address). */
-	for (i = 0; i < env->nmonitored; i++)
-		if (strcmp(env->monitored[i], op->req.owner_host) == 0)
-			return;
-	if (env->nmonitored >= LOCKD_MONITOR_MAX)
-		return;
-	grown = reallocarray(env->monitored, env->nmonitored + 1,
-	    sizeof(*grown));
-	if (grown == NULL)
-		return;
-	env->monitored = grown;
-	if ((grown[env->nmonitored] = strdup(op->req.owner_host)) == NULL)
-		return;
-	env->nmonitored++;
 	memset(&m, 0, sizeof(m));
 	m.mon_id.mon_name = op->req.caller_name;
-	m.mon_id.my_id.my_name = (char *)"127.0.0.1";
-	m.mon_id.my_id.my_prog = NLM_PROG;
-	m.mon_id.my_id.my_vers = NLM4_VERS;
-	m.mon_id.my_id.my_proc = NLMPROC_NSM_NOTIFY;
+	nlm_nsm_my_id(&m.mon_id.my_id);
 	/* priv: the client's address, for statd's SM_NOTIFY after a reboot */
 	if (op->peer.ss_family == AF_INET) {
 		m.priv[10] = (char)0xff;
@@ -561,12 +653,160 @@ nlm_monitor(struct lockd_env *env, const struct lockd_op *op)
 	} else
 		memcpy(m.priv,
 		    &((const struct sockaddr_in6 *)&op->peer)->sin6_addr, 16);
-	if (util_sockaddr_parse("127.0.0.1", 0, &ss, &len) == -1 ||
-	    rpcclnt_call(env->callbacks, (struct sockaddr *)&ss, len,
-	    SM_PROG, SM_VERS, SM_PROC_MON, (xdrproc_t)xdr_mon, &m, 3,
-	    nlm_monitor_done, NULL) == -1)
-		log_debug("SM_MON %s: %s", op->req.caller_name,
-		    strerror(errno));
+	log_debug("SM_MON %s (%s)", op->req.caller_name, op->peer_addr);
+	nlm_nsm_call(env, SM_PROC_MON, (xdrproc_t)xdr_mon, &m, "SM_MON",
+	    op->req.caller_name);
+}
+
+/* XNFS 11: SM_UNMON names the host and us, not the address. */
+static void
+nlm_unmonitor(struct lockd_env *env, char *name)
+{
+	struct mon_id id;
+
+	memset(&id, 0, sizeof(id));
+	id.mon_name = name;
+	nlm_nsm_my_id(&id.my_id);
+	env->unmonitored++;
+	log_debug("SM_UNMON %s: it holds no lock or share", name);
+	nlm_nsm_call(env, SM_PROC_UNMON, (xdrproc_t)xdr_mon_id, &id,
+	    "SM_UNMON", name);
+}
+
+static void	nlm_hosts_arm(struct lockd_env *);
+
+static void
+nlm_hosts_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct lockd_env *env = arg;
+	time_t now = connlimit_now();
+	char *name;
+
+	while (hosts_expire(&env->hosts, now, LOCKD_UNMON_LINGER_SECONDS,
+	    &name)) {
+		if (name != NULL)
+			nlm_unmonitor(env, name);
+		free(name);
+	}
+	nlm_hosts_arm(env);
+}
+
+/* The timer for the host that lingers longest, if any. */
+static void
+nlm_hosts_arm(struct lockd_env *env)
+{
+	struct timeval tv = { 0, 0 };
+	long next;
+
+	next = hosts_next_expiry(&env->hosts, connlimit_now(),
+	    LOCKD_UNMON_LINGER_SECONDS);
+	if (next < 0)
+		return;
+	if (env->hosts_timer == NULL && (env->hosts_timer = evtimer_new(
+	    env->daemon->base, nlm_hosts_timer_cb, env)) == NULL) {
+		log_warn("hosts timer");
+		return;
+	}
+	if (evtimer_pending(env->hosts_timer, NULL))
+		return;
+	tv.tv_sec = next;
+	evtimer_add(env->hosts_timer, &tv);
+}
+
+/*
+ * Before a request that may give the host state: past LOCKD_MONITOR_MAX
+ * hosts that hold something, NLM4_DENIED_NOLOCKS (LCK_DENIED_NOLOCKS),
+ * as for stated's own limits.  0, or -1 with the request answered.
+ */
+static int
+nlm_host_admit(struct lockd_op *op)
+{
+	struct lockd_env *env = op->env;
+	char *unmon;
+	int rc;
+
+	rc = hosts_admit(&env->hosts, op->req.owner_host, connlimit_now(),
+	    &unmon);
+	if (unmon != NULL) {
+		nlm_unmonitor(env, unmon);
+		free(unmon);
+	}
+	if (rc == -1) {
+		env->hosts_refused++;
+		log_warnx_rl("%zu NLM hosts hold locks or shares, the most "
+		    "lockd monitors: %s from %s refused", env->hosts.n,
+		    op->req.caller_name, op->peer_addr);
+		nlm_op_fail(op, nlm_status_from_stated(op->req.vers,
+		    ST_LIMIT));
+		return -1;
+	}
+	if (rc == 1)
+		nlm_hosts_arm(env);	/* idle until stated says otherwise */
+	return 0;
+}
+
+/*
+ * stated's word on what the host of key holds now.  op: the request
+ * (for SM_MON's address), or NULL.  A host stated says holds something
+ * that lockd did not know (lockd restarted, or room was made) is
+ * admitted here.
+ */
+static void
+nlm_host_holds(struct lockd_env *env, const char *key,
+    const struct lockd_op *op, uint64_t held)
+{
+	time_t now = connlimit_now();
+	char *unmon;
+	int rc;
+
+	if (key == NULL)
+		return;
+	if (held > 0 && hosts_find(&env->hosts, key) == NULL) {
+		rc = hosts_admit(&env->hosts, key, now, &unmon);
+		if (unmon != NULL) {
+			nlm_unmonitor(env, unmon);
+			free(unmon);
+		}
+		if (rc == -1) {
+			log_warnx_rl("%s holds locks, but %zu hosts do: not "
+			    "monitored", key, env->hosts.n);
+			return;
+		}
+	}
+	if (hosts_update(&env->hosts, key, held, now) == 1 && op != NULL)
+		nlm_monitor(env, op);
+	if (held == 0)
+		nlm_hosts_arm(env);
+}
+
+/*
+ * What a reply of stated says the host holds: count, when stated
+ * answered the request itself (not a refusal before it looked).
+ */
+static void
+nlm_host_reply(struct lockd_env *env, const struct lockd_op *op,
+    const struct st_reply *rep)
+{
+	uint64_t held = rep->count;
+
+	switch (rep->status) {
+	case ST_OK:
+	case ST_BLOCKED:
+		if ((op->req.proc == NLMPROC_LOCK ||
+		    op->req.proc == NLMPROC_NM_LOCK ||
+		    op->req.proc == NLMPROC_SHARE) && held == 0)
+			held = 1;	/* it holds what it was granted */
+		break;
+	case ST_NOT_FOUND:
+	case ST_DENIED:
+	case ST_DEADLOCK:
+		break;
+	default:
+		if (held == 0)
+			return;		/* refused before stated looked */
+		break;
+	}
+	nlm_host_holds(env, op->req.owner_host, op, held);
 }
 
 /* Blocked requests. */
@@ -609,6 +849,11 @@ nlm_block_free(struct lockd_block *b)
 	b->env->nblocks--;
 	if (b->retry != NULL)
 		event_free(b->retry);
+	if (b->cb_tcp != NULL) {
+		/* Its pending call ends with -ECANCELED, ignored. */
+		rpcclnt_tcp_free(b->cb_tcp);
+		b->cb_tcp = NULL;
+	}
 	nlm_req_free(&b->req);
 	free(b);
 }
@@ -635,6 +880,7 @@ nlm_block_add(struct lockd_op *op)
 	b->env = env;
 	b->id = op->block_id;
 	b->vers = op->req.vers;
+	b->tcp = op->tcp;
 	b->peer = op->peer;
 	b->peer_len = op->peer_len;
 	memcpy(b->peer_addr, op->peer_addr, sizeof(b->peer_addr));
@@ -644,12 +890,36 @@ nlm_block_add(struct lockd_op *op)
 	return b;
 }
 
+struct nlm_quiet_unlock {
+	struct lockd_env	*env;
+	char			*key;
+};
+
+/* The host may hold nothing now: it lingers, then is unmonitored. */
+static void
+nlm_unlock_quietly_done(struct ipc_channel *ch, struct ipc_msg *msg,
+    void *arg)
+{
+	struct nlm_quiet_unlock *q = arg;
+	struct st_reply rep;
+
+	memset(&rep, 0, sizeof(rep));
+	if (msg != NULL && msg->hdr.type == ST_REPLY &&
+	    ipc_decode(msg, (xdrproc_t)xdr_st_reply, &rep) == 0 &&
+	    (rep.status == ST_OK || rep.status == ST_NOT_FOUND))
+		nlm_host_holds(q->env, q->key, NULL, rep.count);
+	xdr_free((xdrproc_t)xdr_st_reply, &rep);
+	free(q->key);
+	free(q);
+}
+
 /* Tell stated to drop a lock the client did not take. */
 static void
 nlm_unlock_quietly(struct lockd_env *env, const uint8_t *file,
     const struct nlm_req *r)
 {
 	struct ipc_channel *ch = ipc_client_channel(env->stated);
+	struct nlm_quiet_unlock *q;
 	struct st_range_req u;
 
 	if (ch == NULL)
@@ -661,14 +931,23 @@ nlm_unlock_quietly(struct lockd_env *env, const uint8_t *file,
 	u.offset = r->offset;
 	u.length = r->length;
 	u.exclusive = r->exclusive;
-	ipc_call(ch, ST_UNLOCK, -1, (xdrproc_t)xdr_st_range_req, &u, NULL,
-	    NULL);
+	if ((q = calloc(1, sizeof(*q))) == NULL ||
+	    (q->key = strdup(r->owner_host)) == NULL) {
+		free(q);
+		q = NULL;
+	} else
+		q->env = env;
+	if (ipc_call(ch, ST_UNLOCK, -1, (xdrproc_t)xdr_st_range_req, &u,
+	    q != NULL ? nlm_unlock_quietly_done : NULL, q) == -1 && q != NULL) {
+		free(q->key);
+		free(q);
+	}
 }
 
 static void
 nlm_block_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
-	nlm_block_grant(arg);
+	nlm_block_call(arg);
 }
 
 /* The client answered (or not) our GRANTED call. */
@@ -734,58 +1013,163 @@ nlm_block_granted_result(struct lockd_block *b, uint32_t stat)
 	nlm_block_free(b);
 }
 
+/* GRANTED's arguments: the request's lock, named by this server. */
+static void
+nlm_block_granted_args(struct lockd_block *b, struct nlm_req *r,
+    struct nlm_lockargs_xdr *a)
+{
+	*r = b->req;		/* shallow: b owns what it points to */
+	r->caller_name = b->env->hostname;
+	a->vers = b->vers;
+	a->proc = NLMPROC_GRANTED;
+	a->req = r;
+}
+
+static void
+nlm_block_call_udp(struct lockd_block *b)
+{
+	struct lockd_env *env = b->env;
+	struct sockaddr_storage to = b->peer;
+	struct nlm_lockargs_xdr a;
+	struct nlm_req r;
+
+	/* The client's NLM service over UDP, through its rpcbind: port 0. */
+	nlm_sockaddr_port(&to, 0);
+	nlm_block_granted_args(b, &r, &a);
+	if (rpcclnt_call(env->callbacks, (struct sockaddr *)&to, b->peer_len,
+	    NLM_PROG, b->vers, NLMPROC_GRANTED, (xdrproc_t)nlm_xdr_lockargs_of,
+	    &a, 4, nlm_block_granted_reply, b) == -1) {
+		log_warn("GRANTED to %s", b->peer_addr);
+		nlm_block_free(b);
+	}
+}
+
+static void
+nlm_block_tcp_free_cb(evutil_socket_t fd, short what, void *arg)
+{
+	rpcclnt_tcp_free(arg);
+}
+
+/*
+ * Done with the GRANTED connection.  From inside its own callback the
+ * client is still in use: it goes on the next turn of the loop.
+ */
+static void
+nlm_block_tcp_close(struct lockd_block *b)
+{
+	struct rpcclnt_tcp *c = b->cb_tcp;
+	struct timeval now = { 0, 0 };
+
+	b->cb_tcp = NULL;
+	if (c != NULL && event_base_once(b->env->daemon->base, -1,
+	    EV_TIMEOUT, nlm_block_tcp_free_cb, c, &now) == -1)
+		log_warnx("GRANTED to %s: connection not freed", b->peer_addr);
+}
+
+/* Over TCP it did not work: the client may still listen on UDP. */
+static void
+nlm_block_tcp_fallback(struct lockd_block *b, const char *why)
+{
+	log_info_rl("GRANTED to %s (%s) over TCP: %s; trying UDP",
+	    b->peer_addr, b->req.caller_name, why);
+	b->tcp = 0;
+	nlm_block_call_udp(b);
+}
+
+static void
+nlm_block_granted_tcp_reply(void *arg, int status, XDR *xdrs)
+{
+	struct lockd_block *b = arg;
+	int connected;
+
+	if (status == -ECANCELED)
+		return;		/* nlm_block_free is closing it */
+	connected = rpcclnt_tcp_connected(b->cb_tcp);
+	nlm_block_tcp_close(b);
+	if (status != 0 && !connected) {
+		nlm_block_tcp_fallback(b, "cannot connect");
+		return;
+	}
+	nlm_block_granted_reply(b, status, xdrs);
+}
+
+/* The client's portmapper named its NLM port over TCP (or did not). */
+static void
+nlm_block_getport_done(void *arg, int status, XDR *xdrs)
+{
+	struct lockd_block *b = arg;
+	struct lockd_env *env = b->env;
+	struct sockaddr_storage to = b->peer;
+	struct nlm_lockargs_xdr a;
+	struct nlm_req r;
+	u_int port = 0;
+
+	if (status == -ECANCELED) {
+		nlm_block_free(b);	/* lockd is stopping */
+		return;
+	}
+	if (status != 0 || !xdr_u_int(xdrs, &port) || port == 0 ||
+	    port > 65535) {
+		nlm_block_tcp_fallback(b, "no NLM over TCP in its portmapper");
+		return;
+	}
+	nlm_sockaddr_port(&to, (uint16_t)port);
+	nlm_block_granted_args(b, &r, &a);
+	if ((b->cb_tcp = rpcclnt_tcp_new(env->daemon->base,
+	    (struct sockaddr *)&to, b->peer_len)) == NULL ||
+	    rpcclnt_tcp_call(b->cb_tcp, NLM_PROG, b->vers, NLMPROC_GRANTED,
+	    (xdrproc_t)nlm_xdr_lockargs_of, &a, LOCKD_GRANT_TCP_TIMEOUT_MS,
+	    nlm_block_granted_tcp_reply, b) == -1) {
+		if (b->cb_tcp != NULL) {
+			rpcclnt_tcp_free(b->cb_tcp);
+			b->cb_tcp = NULL;
+		}
+		nlm_block_tcp_fallback(b, strerror(errno));
+	}
+}
+
+/*
+ * The request came over TCP: so goes GRANTED, to the client's NLM port
+ * over TCP from its portmapper (RFC 1833 3.1, PMAPPROC_GETPORT, asked
+ * over UDP as for every other callback).
+ */
+static void
+nlm_block_call_tcp(struct lockd_block *b)
+{
+	struct sockaddr_storage to = b->peer;
+	struct pmap m;
+
+	memset(&m, 0, sizeof(m));
+	m.pm_prog = NLM_PROG;
+	m.pm_vers = b->vers;
+	m.pm_prot = IPPROTO_TCP;
+	nlm_sockaddr_port(&to, PMAPPORT);
+	if (rpcclnt_call(b->env->callbacks, (struct sockaddr *)&to,
+	    b->peer_len, PMAPPROG, PMAPVERS, PMAPPROC_GETPORT,
+	    (xdrproc_t)xdr_pmap, &m, 3, nlm_block_getport_done, b) == -1)
+		nlm_block_tcp_fallback(b, strerror(errno));
+}
+
+/* GRANTED over the transport the request came on. */
+static void
+nlm_block_call(struct lockd_block *b)
+{
+	if (b->tcp)
+		nlm_block_call_tcp(b);
+	else
+		nlm_block_call_udp(b);
+}
+
 /* stated granted a queued request: call the client's NLM GRANTED. */
 static void
 nlm_block_grant(struct lockd_block *b)
 {
-	struct lockd_env *env = b->env;
-	struct sockaddr_storage to = b->peer;
-	nlm_testargs a;
-	nlm4_testargs a4;
-	int rc;
-
 	b->granted = 1;
-	env->granted_callbacks++;
-	if (to.ss_family == AF_INET)
-		((struct sockaddr_in *)&to)->sin_port = 0;
-	else
-		((struct sockaddr_in6 *)&to)->sin6_port = 0;
-	if (b->vers == NLM4_VERS) {
-		memset(&a4, 0, sizeof(a4));
-		a4.cookie = b->req.cookie;
-		a4.exclusive = b->req.exclusive;
-		a4.alock.caller_name = env->hostname;
-		a4.alock.fh = b->req.fh;
-		a4.alock.oh = b->req.oh;
-		a4.alock.svid = b->req.svid;
-		a4.alock.l_offset = b->req.offset;
-		a4.alock.l_len = b->req.length;
-		rc = rpcclnt_call(env->callbacks, (struct sockaddr *)&to,
-		    b->peer_len, NLM_PROG, b->vers, NLMPROC_GRANTED,
-		    (xdrproc_t)xdr_nlm4_testargs, &a4, 4,
-		    nlm_block_granted_reply, b);
-	} else {
-		memset(&a, 0, sizeof(a));
-		a.cookie = b->req.cookie;
-		a.exclusive = b->req.exclusive;
-		a.alock.caller_name = env->hostname;
-		a.alock.fh = b->req.fh;
-		a.alock.oh = b->req.oh;
-		a.alock.uppid = b->req.svid;
-		a.alock.l_offset = (u_int)b->req.offset;
-		a.alock.l_len = (u_int)b->req.length;
-		rc = rpcclnt_call(env->callbacks, (struct sockaddr *)&to,
-		    b->peer_len, NLM_PROG, b->vers, NLMPROC_GRANTED,
-		    (xdrproc_t)xdr_nlm_testargs, &a, 4,
-		    nlm_block_granted_reply, b);
-	}
-	log_info("granted a blocked %s lock to %s (%s), calling back",
+	b->env->granted_callbacks++;
+	log_info("granted a blocked %s lock to %s (%s), calling back over %s",
 	    b->req.exclusive ? "write" : "read", b->req.caller_name,
-	    b->peer_addr);
-	if (rc == -1) {
-		log_warn("GRANTED to %s", b->peer_addr);
-		nlm_block_free(b);
-	}
+	    b->peer_addr, b->tcp ? "TCP" : "UDP");
+	nlm_block_call(b);
 }
 
 /*
@@ -981,8 +1365,7 @@ nlm_op_stated_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 	if (msg->hdr.type != ST_REPLY ||
 	    ipc_decode(msg, (xdrproc_t)xdr_st_reply, &rep) == -1) {
 		log_warnx("stated: unexpected reply type %u", msg->hdr.type);
-		nlm_op_fail(op, op->req.vers == NLM4_VERS ? NLM4_FAILED :
-		    LCK_DENIED_NOLOCKS);
+		nlm_op_fail(op, nlm_stat_failed(op->req.vers));
 		return;
 	}
 	stat = nlm_status_from_stated(op->req.vers, rep.status);
@@ -999,27 +1382,31 @@ nlm_op_stated_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 			log_warn("blocked request");
 		else if (rep.status != ST_BLOCKED && b != NULL && !b->granted)
 			nlm_block_free(b);
-		if (rep.status == ST_OK || rep.status == ST_BLOCKED)
-			nlm_monitor(env, op);
+		nlm_host_reply(env, op, &rep);
 		nlm_reply_res(op, stat);
 		break;
 	case NLMPROC_CANCEL:
+		nlm_host_reply(env, op, &rep);
 		nlm_reply_res(op, rep.status == ST_OK ? LCK_GRANTED :
 		    LCK_DENIED);
 		break;
 	case NLMPROC_UNLOCK:
+		nlm_host_reply(env, op, &rep);
 		nlm_reply_res(op, rep.status == ST_OK ? LCK_GRANTED : stat);
 		break;
 	case NLMPROC_SHARE:
-		if (rep.status == ST_OK)
-			nlm_monitor(env, op);
+		nlm_host_reply(env, op, &rep);
 		nlm_reply_share(op, stat);
 		break;
 	case NLMPROC_UNSHARE:
+		nlm_host_reply(env, op, &rep);
 		nlm_reply_share(op, rep.status == ST_NOT_FOUND ? LCK_GRANTED :
 		    stat);
 		break;
 	case NLMPROC_FREE_ALL:
+		/* Everything of the host is gone (count: what went). */
+		if (rep.status == ST_OK)
+			nlm_host_holds(env, op->req.owner_host, op, 0);
 		nlm_op_free(op);	/* void; answered already */
 		break;
 	default:
@@ -1052,6 +1439,9 @@ nlm_op_stated(struct lockd_op *op)
 		nlm_op_free(op);
 		return;
 	}
+	if ((r->proc == NLMPROC_LOCK || r->proc == NLMPROC_NM_LOCK ||
+	    r->proc == NLMPROC_SHARE) && nlm_host_admit(op) == -1)
+		return;
 	memset(&m, 0, sizeof(m));
 	switch (r->proc) {
 	case NLMPROC_LOCK:
@@ -1134,8 +1524,6 @@ nlm_op_stated(struct lockd_op *op)
 static int
 nlm_op_share_refused(struct lockd_op *op, uint32_t share)
 {
-	int v4 = op->req.vers == NLM4_VERS;
-
 	switch (lockd_share_check(op->env, share, &op->peer, op->peer_addr)) {
 	case LOCKD_SHARE_OK:
 		return 0;
@@ -1143,10 +1531,10 @@ nlm_op_share_refused(struct lockd_op *op, uint32_t share)
 		nlm_op_free(op);
 		break;
 	case LOCKD_SHARE_STALE:
-		nlm_op_fail(op, v4 ? NLM4_STALE_FH : LCK_DENIED_NOLOCKS);
+		nlm_op_fail(op, nlm_stat_stale(op->req.vers));
 		break;
 	case LOCKD_SHARE_REFUSED:
-		nlm_op_fail(op, v4 ? NLM4_FAILED : LCK_DENIED_NOLOCKS);
+		nlm_op_fail(op, nlm_stat_failed(op->req.vers));
 		break;
 	}
 	return 1;
@@ -1166,15 +1554,13 @@ nlm_op_blockd_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 	memset(&rep, 0, sizeof(rep));
 	if (msg->hdr.type != BD_REPLY ||
 	    ipc_decode(msg, (xdrproc_t)xdr_bd_attr_reply, &rep) == -1) {
-		nlm_op_fail(op, op->req.vers == NLM4_VERS ? NLM4_FAILED :
-		    LCK_DENIED_NOLOCKS);
+		nlm_op_fail(op, nlm_stat_failed(op->req.vers));
 		return;
 	}
 	if (rep.status != 0) {
 		log_debug("handle from %s: %s", op->peer_addr,
 		    strerror(-rep.status));
-		nlm_op_fail(op, op->req.vers == NLM4_VERS ? NLM4_STALE_FH :
-		    LCK_DENIED_NOLOCKS);
+		nlm_op_fail(op, nlm_stat_stale(op->req.vers));
 		return;
 	}
 	if (nlm_op_share_refused(op, rep.attr.share))
@@ -1205,8 +1591,7 @@ nlm_op_start(struct lockd_op *op)
 		return;
 	}
 	if (op->req.fh.nlm_netobj_len == 0 || op->req.fh.nlm_netobj_len > BD_FH_MAX) {
-		nlm_op_fail(op, op->req.vers == NLM4_VERS ? NLM4_STALE_FH :
-		    LCK_DENIED_NOLOCKS);
+		nlm_op_fail(op, nlm_stat_stale(op->req.vers));
 		return;
 	}
 	if (ch == NULL) {
@@ -1247,6 +1632,7 @@ nlm_dispatch(struct rpcsvc_call *call, void *args, void *arg)
 	op->call = call;
 	op->peer = call->peer;
 	op->peer_len = call->peer_len;
+	op->tcp = call->conn != NULL;
 	memcpy(op->peer_addr, call->peer_addr, sizeof(op->peer_addr));
 	/* One decoder for every version, not the table's. */
 	(void)args;

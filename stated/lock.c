@@ -191,6 +191,20 @@ stated_grant_cb(void *arg, const struct lock_info *info)
 	stated_waiter_free(env, w);
 }
 
+/*
+ * st_reply.count for LOCK, UNLOCK, CANCEL, SHARE and UNSHARE: the locks,
+ * waiters and shares the owner's client holds after the request, so
+ * that lockd knows when to stop having statd monitor the host.
+ */
+static uint64_t
+stated_held(struct stated_env *env, const struct lock_owner *o)
+{
+	if (o->client_id == 0)
+		return 0;
+	return lock_table_client_records(env->locks, o->protocol,
+	    o->client_id);
+}
+
 struct stated_find_cookie {
 	uint64_t	cookie;
 };
@@ -259,6 +273,7 @@ stated_lock(struct ipc_peer *peer, struct ipc_msg *msg)
 	}
 	lr = lock_table_lock(env->locks, &rq, &holder);
 	rep.status = stated_status_of(lr);
+	rep.count = stated_held(env, &rq.owner);
 	if (lr == LOCK_LIMIT) {
 		env->limit_hits++;
 		log_warnx_rl("host %.64s holds %zu lock(s), "
@@ -371,6 +386,7 @@ stated_range(struct ipc_peer *peer, struct ipc_msg *msg)
 		}
 		break;
 	}
+	rep.count = stated_held(env, &owner);
 	stated_reply(peer, msg, &rep);
 out:
 	xdr_free((xdrproc_t)xdr_st_range_req, &req);
@@ -413,6 +429,7 @@ stated_share(struct ipc_peer *peer, struct ipc_msg *msg)
 	rq.flags = req.flags & ST_LOCK_RECLAIM ? LOCK_REQUEST_RECLAIM : 0;
 	rep.status = stated_status_of(lock_table_share(env->locks, &rq,
 	    &other));
+	rep.count = stated_held(env, &rq.owner);
 	if (rep.status == ST_LIMIT) {
 		env->limit_hits++;
 		log_warnx_rl("host %.64s is at its limit (locks per "
@@ -439,6 +456,7 @@ stated_unshare(struct ipc_peer *peer, struct ipc_msg *msg)
 {
 	struct stated_env *env = stated_env_of(peer);
 	struct st_unshare_req req;
+	struct st_reply rep;
 	struct lock_file_id file;
 	struct lock_owner owner;
 	struct stated_client *cl;
@@ -456,8 +474,11 @@ stated_unshare(struct ipc_peer *peer, struct ipc_msg *msg)
 	    (cl = clients_find(env->clients, owner.protocol, owner.host)) !=
 	    NULL)
 		owner.client_id = cl->id;
-	stated_reply_status(peer, msg, stated_status_of(
-	    lock_table_unshare(env->locks, &file, &owner)));
+	memset(&rep, 0, sizeof(rep));
+	rep.status = stated_status_of(lock_table_unshare(env->locks, &file,
+	    &owner));
+	rep.count = stated_held(env, &owner);
+	stated_reply(peer, msg, &rep);
 out:
 	xdr_free((xdrproc_t)xdr_st_unshare_req, &req);
 }

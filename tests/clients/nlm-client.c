@@ -22,11 +22,15 @@
  *       machine, for the tests of who may free or take whose lock)
  *       -N (flood: a new caller name HOST-i for each lock, else one host
  *       with a new range 10*i..10*i+4 for each)
+ *       -C tcp|udp (the callback service on that transport only; both
+ *       by default; deadtcp: on UDP, with rpcbind naming for TCP a port
+ *       where nothing listens)
  *
  * flood prints "FLOOD granted G nolocks N other O".
  *
  * Output: one line per result, e.g. "LOCK granted", "TEST denied svid 7
- * excl 1 off 0 len 10", "GRANTED callback svid 7 off 0 len 10".
+ * excl 1 off 0 len 10", "GRANTED callback svid 7 off 0 len 10 excl 1
+ * via tcp".
  */
 #define _GNU_SOURCE
 #include <sys/select.h>
@@ -57,6 +61,7 @@ static int vers = 4, svid = 1, exclusive, block, reclaim, msg_form;
 static int refuse_grant;
 static const char *bind_addr;
 static int flood_names;
+static const char *cb_transport;
 static int wait_secs;
 static int done;
 static int granted_seen;
@@ -205,6 +210,18 @@ cmd_fh(int argc, char **argv)
 	return 0;
 }
 
+/* "tcp" or "udp": what the call came over. */
+static const char *
+xprt_transport(SVCXPRT *xprt)
+{
+	socklen_t len = sizeof(int);
+	int type = 0;
+
+	if (getsockopt(xprt->xp_fd, SOL_SOCKET, SO_TYPE, &type, &len) == -1)
+		return "?";
+	return type == SOCK_STREAM ? "tcp" : "udp";
+}
+
 /* The callback service: GRANTED and the _RES messages. */
 static void
 callback_dispatch(struct svc_req *rq, SVCXPRT *xprt)
@@ -235,14 +252,15 @@ callback_dispatch(struct svc_req *rq, SVCXPRT *xprt)
 		}
 		if (v4)
 			printf("GRANTED callback svid %d off %llu len %llu "
-			    "excl %d\n", a.t4.alock.svid,
+			    "excl %d via %s\n", a.t4.alock.svid,
 			    (unsigned long long)a.t4.alock.l_offset,
 			    (unsigned long long)a.t4.alock.l_len,
-			    a.t4.exclusive);
+			    a.t4.exclusive, xprt_transport(xprt));
 		else
 			printf("GRANTED callback svid %d off %u len %u excl "
-			    "%d\n", a.t.alock.uppid, a.t.alock.l_offset,
-			    a.t.alock.l_len, a.t.exclusive);
+			    "%d via %s\n", a.t.alock.uppid, a.t.alock.l_offset,
+			    a.t.alock.l_len, a.t.exclusive,
+			    xprt_transport(xprt));
 		fflush(stdout);
 		granted_seen = 1;
 		memset(&res, 0, sizeof(res));
@@ -304,20 +322,47 @@ callback_start(void)
 {
 	int v;
 
-	cb_udp = svcudp_create(RPC_ANYSOCK);
-	cb_tcp = svctcp_create(RPC_ANYSOCK, 0, 0);
-	if (cb_udp == NULL || cb_tcp == NULL) {
+	int udp = cb_transport == NULL || strcmp(cb_transport, "udp") == 0 ||
+	    strcmp(cb_transport, "deadtcp") == 0;
+	int tcp = cb_transport == NULL || strcmp(cb_transport, "tcp") == 0;
+	int dead = cb_transport != NULL && strcmp(cb_transport, "deadtcp") == 0;
+	u_short dead_port = 0;
+
+	if (udp)
+		cb_udp = svcudp_create(RPC_ANYSOCK);
+	if (tcp)
+		cb_tcp = svctcp_create(RPC_ANYSOCK, 0, 0);
+	if ((udp && cb_udp == NULL) || (tcp && cb_tcp == NULL)) {
 		fprintf(stderr, "callback service\n");
 		exit(1);
+	}
+	if (dead) {
+		struct sockaddr_in sin;
+		socklen_t len = sizeof(sin);
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		/* A port the kernel gave and took back: connect is refused. */
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		if (fd == -1 || bind(fd, (struct sockaddr *)&sin,
+		    sizeof(sin)) == -1 || getsockname(fd,
+		    (struct sockaddr *)&sin, &len) == -1) {
+			perror("dead port");
+			exit(1);
+		}
+		dead_port = ntohs(sin.sin_port);
+		close(fd);
 	}
 	for (v = 1; v <= 4; v++) {
 		if (v == 2)
 			continue;
 		pmap_unset(NLM_PROG, (u_long)v);
-		if (!svc_register(cb_udp, NLM_PROG, (u_long)v,
-		    callback_dispatch, IPPROTO_UDP) ||
-		    !svc_register(cb_tcp, NLM_PROG, (u_long)v,
-		    callback_dispatch, IPPROTO_TCP)) {
+		if ((udp && !svc_register(cb_udp, NLM_PROG, (u_long)v,
+		    callback_dispatch, IPPROTO_UDP)) ||
+		    (tcp && !svc_register(cb_tcp, NLM_PROG, (u_long)v,
+		    callback_dispatch, IPPROTO_TCP)) ||
+		    (dead && !pmap_set(NLM_PROG, (u_long)v, IPPROTO_TCP,
+		    dead_port))) {
 			fprintf(stderr, "cannot register the callback "
 			    "service (rpcbind?)\n");
 			exit(1);
@@ -485,10 +530,11 @@ main(int argc, char *argv[])
 	const char *cmd;
 	CLIENT *cl;
 
-	while ((ch = getopt(argc, argv, "+s:V:T:H:p:o:xBRMW:Db:N")) != -1) {
+	while ((ch = getopt(argc, argv, "+s:V:T:H:p:o:xBRMW:Db:NC:")) != -1) {
 		switch (ch) {
 		case 'b': bind_addr = optarg; break;
 		case 'N': flood_names = 1; break;
+		case 'C': cb_transport = optarg; break;
 		case 's': server = optarg; break;
 		case 'V': vers = atoi(optarg); break;
 		case 'T': nettype = optarg; break;

@@ -31,10 +31,15 @@ echo "built $top_builddir/tests/fuzz/fuzz_acl"
 # the libraries make built (their generated XDR headers are there too).
 b=$top_builddir
 INC="$INC -I$top_srcdir/lockd -I$b/lockd -I$top_srcdir/statd -I$b/statd $(pkg-config --cflags libevent)"
-LIBS="$b/statd/libmonitor.a $b/lockd/libdfsrpc.a $b/lockd/libnlmxdr.a $b/common/libdittofs.a $b/common/libipcxdr.a $(pkg-config --libs libtirpc libevent libcap libseccomp)"
+LIBS="$b/statd/libmonitor.a $b/lockd/libnlmshare.a $b/lockd/libnlmxdr.a $b/common/libdittofs.a $b/common/libipcxdr.a $(pkg-config --libs libtirpc libevent libcap libseccomp)"
 for t in nlm nsm; do
 	"$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER $INC \
 	    -o "$b/tests/fuzz/fuzz_$t" "$top_srcdir/tests/fuzz/fuzz_$t.c" \
 	    "$top_srcdir/lockd/nlm.c" $LIBS
 	echo "built $b/tests/fuzz/fuzz_$t"
 done
+# statd's NSM procedures end to end (statd/nsm.c on common/rpcsvc.c).
+"$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER $INC \
+    -o "$b/tests/fuzz/fuzz_nsm_proc" "$top_srcdir/tests/fuzz/fuzz_nsm_proc.c" \
+    "$top_srcdir/statd/nsm.c" $LIBS
+echo "built $b/tests/fuzz/fuzz_nsm_proc"

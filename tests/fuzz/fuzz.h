@@ -3,7 +3,9 @@
  * (data, size); built with -DFUZZ_LIBFUZZER it becomes
  * LLVMFuzzerTestOneInput for clang's libFuzzer (tests/fuzz/build.sh),
  * and tests/unit/test_nfs_fuzz.c (RPC, NFSv3, MOUNT) and
- * tests/unit/test_nlm_fuzz.c (NLM, NSM) drive the same functions with
+ * tests/unit/test_nlm_fuzz.c (NLM, NSM) and tests/unit/test_nsm_fuzz.c
+ * (statd's NSM procedures) and tests/unit/test_nfs4_xdr.c (NFSv4) drive
+ * the same functions with
  * random and mutated inputs in every `make check`.
  */
 #ifndef DITTOFS_FUZZ_H
@@ -18,18 +20,46 @@ int	fuzz_acl_one(const uint8_t *, size_t);
 int	fuzz_nlm_one(const uint8_t *, size_t);
 int	fuzz_nsm_one(const uint8_t *, size_t);
 int	fuzz_nfs4_one(const uint8_t *, size_t);
+/* statd's NSM procedures end to end (fuzz_nsm_proc.c). */
+struct monitor;
+int	fuzz_nsm_proc_one(const uint8_t *, size_t);
+int	fuzz_nsm_proc_reply(void);
+const struct monitor *fuzz_nsm_proc_list(void);
+void	fuzz_nsm_proc_done(void);
 
 /*
- * Xorshift32 (Marsaglia): the drivers' reproducible random bytes.  The
- * state must start non-zero.
+ * The unit tests' inputs: a seed (a selector byte, then a valid
+ * encoding), xorshift32 for pseudo-random bytes, and a seed's mutation:
+ * one to four bytes after the selector changed, one time in four a
+ * truncation as well.
  */
+struct fuzz_seed {
+	uint8_t		buf[512];
+	size_t		len;
+};
+
 static inline uint32_t
-fuzz_xorshift32(uint32_t *state)
+fuzz_next(uint32_t *state)
 {
 	*state ^= *state << 13;
 	*state ^= *state >> 17;
 	*state ^= *state << 5;
 	return *state;
+}
+
+static inline size_t
+fuzz_mutate(uint8_t *buf, const struct fuzz_seed *s, uint32_t *state)
+{
+	size_t len = s->len, j;
+
+	for (j = 0; j < s->len; j++)
+		buf[j] = s->buf[j];
+	for (j = fuzz_next(state) % 4 + 1; j > 0 && s->len > 1; j--)
+		buf[1 + fuzz_next(state) % (s->len - 1)] =
+		    (uint8_t)fuzz_next(state);
+	if (fuzz_next(state) % 4 == 0)
+		len = fuzz_next(state) % (s->len + 1);
+	return len;
 }
 
 #endif

@@ -57,6 +57,11 @@ clients = 10.231.0.2
 insecure = yes
 root squash = no
 
+# Connection limits, lowered below by a reload (no restart).
+[lockd]
+
+[statd]
+
 [run]
 restart delay = 0
 CONF
@@ -178,10 +183,64 @@ check "lockd: AUTH_SYS with bad lengths: AUTH_ERROR badcred" test "$($PROBE -p "
 check "lockd: unknown auth flavor: AUTH_ERROR badcred" test "$($PROBE -p "$NLMPORT" -P 100021 -V 4 authflavor)" = "AUTH_ERROR 1"
 check "lockd: NLM v5: PROG_MISMATCH 1 4" test "$($PROBE -p "$NLMPORT" -P 100021 -V 5 null)" = "PROG_MISMATCH 1 4"
 
+# A lowered "max connections" holds after a reload, without a restart.
+HOSTILE=$top_builddir/tests/clients/hostile
+field() { awk -v f="$1" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }' <<<"$2"; }
+# limits_reload DAEMON PORT PID MAX: 12 idle connections from four
+# addresses, then MAX after a reload that lowers max connections to MAX.
+limits_reload() {
+	local d=$1 port=$2 pid=$3 max=$4 out
+	local srcs=127.0.0.21,127.0.0.22,127.0.0.23,127.0.0.24
+	out=$($HOSTILE -p "$port" -s $srcs -n 12 -t 2 idle)
+	diag "$d before the reload: $out"
+	check "$d holds 12 connections under the default limits" test "$(field open "$out")" = 12
+	sed -i "/^\\[$d\\]\$/a max connections = $max\\nconnections per address = $max" "$SUITE_CONF"
+	check "dittofsctl reload $d" suite_ctl reload "$d"
+	out=$($HOSTILE -p "$port" -s $srcs -n 12 -t 2 idle)
+	diag "$d after max connections = $max: $out"
+	check "after the reload $d keeps $max of 12 (max connections)" test "$(field open "$out")" = "$max"
+	check "and it is the same $d" test "$(suite_pid "$d")" = "$pid"
+	sed -i "/^max connections = $max\$/d; /^connections per address = $max\$/d" "$SUITE_CONF"
+	check "$d's limits go back with another reload" suite_ctl reload "$d"
+}
+limits_reload lockd "$NLMPORT" "$LOCKD" 6
+check "lockd still answers NULL over TCP" test "$($PROBE -p "$NLMPORT" -P 100021 -V 4 null)" = SUCCESS
+limits_reload statd "$(rpcinfo -p 127.0.0.1 | awk '$1 == 100024 && $3 == "tcp" { print $4; exit }')" "$STATD" 5
+
 FH=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S export -n locked-file)
 FH2=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S export -n shared-file)
 check "a file handle from blockd for the test files" test -n "$FH" -a -n "$FH2"
 diag "handle $FH"
+
+# lockd has statd monitor a host while it holds something (SM_MON), and
+# stops (SM_UNMON) once it has held nothing for a few seconds.
+statd_monitors() { suite_ctl status statd 2>/dev/null | grep -q "; $1 monitored;"; }
+lockd_unmons() { suite_ctl status lockd 2>/dev/null | grep -q "$1 SM_UNMON"; }
+check "statd monitors nobody yet" statd_monitors 0
+expect "hostU locks 0-9" "LOCK granted" nlmc hostU -p 5 -x lock "$FH" 0 10
+check "statd monitors hostU (SM_MON)" suite_wait 10 statd_monitors 1
+for i in 1 2 3; do
+	nlmc hostU -p 5 unlock "$FH" 0 10 >/dev/null
+	nlmc hostU -p 5 -x lock "$FH" 0 10 >/dev/null
+done
+check "a lock/unlock loop within the linger: no SM_UNMON" lockd_unmons 0
+check "and hostU is still monitored" statd_monitors 1
+expect "hostU unlocks its last lock" "UNLOCK granted" nlmc hostU -p 5 unlock "$FH" 0 10
+check "after the linger lockd sends SM_UNMON" suite_wait 20 lockd_unmons 1
+check "statd's monitor list loses hostU" suite_wait 5 statd_monitors 0
+expect "hostU opens a share" "SHARE granted" nlmc hostU -p 5 share "$FH" r none
+check "a share has hostU monitored again" suite_wait 10 statd_monitors 1
+expect "hostU unshares" "UNSHARE granted" nlmc hostU -p 5 unshare "$FH"
+check "after its last share: unmonitored" suite_wait 20 statd_monitors 0
+expect "hostU locks 0-9 and 20-29" "LOCK granted" nlmc hostU -p 5 -x lock "$FH" 20 10
+nlmc hostU -p 5 -x lock "$FH" 0 10 >/dev/null
+check "hostU monitored once more" suite_wait 10 statd_monitors 1
+expect "hostU unlocks one of two" "UNLOCK granted" nlmc hostU -p 5 unlock "$FH" 20 10
+sleep 7
+check "holding one lock still, it stays monitored past the linger" statd_monitors 1
+expect "hostU's FREE_ALL" "FREE_ALL sent" nlmc hostU freeall
+check "FREE_ALL: unmonitored after the linger" suite_wait 20 statd_monitors 0
+check "lockd sent three SM_UNMON" lockd_unmons 3
 
 # Conflicts across hosts; TEST reports the holder.
 expect "hostA takes a write lock on 0-99" "LOCK granted" nlmc hostA -p 11 -x lock "$FH" 0 100
@@ -252,6 +311,35 @@ check "no waiter is left" sh -c "! DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF 
 expect "a second CANCEL finds nothing" "CANCEL denied" nlmc hostA -p 11 -x cancel "$FH" 0 10
 expect "hostB unlocks 0-9" "UNLOCK granted" nlmc hostB -p 22 unlock "$FH" 0 10
 expect "and hostA was not given it" "TEST granted" nlmc hostB -p 22 -x test "$FH" 0 10
+
+# A blocked request that came over TCP is granted over TCP, to the NLM
+# port the client's rpcbind names for TCP, and over UDP when there is
+# none there or it refuses the connection.
+# granted_over CALLBACKS VIA WHAT: hostA holds 0-9; hostB asks for it
+# over TCP, its callback service as nlm-client -C CALLBACKS has it; hostA
+# unlocks; hostB gets GRANTED over VIA.
+granted_over() {
+	local cb=$1 via=$2 what=$3 out=$SUITE_DIR/blocked-$1.out
+	nlmc hostA -p 11 -x lock "$FH" 0 10 >/dev/null
+	nlmc hostB -p 22 -T tcp -C "$cb" -x -B -W 20 lock "$FH" 0 10 > "$out" &
+	BG=$!
+	check "$what: hostB's blocking lock over TCP is queued" \
+	    suite_wait 10 grep -q "LOCK blocked" "$out"
+	nlmc hostA -p 11 unlock "$FH" 0 10 >/dev/null
+	check "$what: hostB gets GRANTED over $via" \
+	    suite_wait 15 grep -q "GRANTED callback svid 22 off 0 len 10 excl 1 via $via" "$out"
+	wait $BG 2>/dev/null
+	BG=
+	sed "s/^/# /" "$out"
+	expect "$what: hostB holds 0-9" "TEST denied svid 22" nlmc hostA -p 11 -x test "$FH" 0 10
+	nlmc hostB -p 22 unlock "$FH" 0 10 >/dev/null
+}
+granted_over tcp tcp "client on TCP only"
+granted_over udp udp "no NLM over TCP in the client's rpcbind"
+check "lockd logged the fallback" grep -q "over TCP: no NLM over TCP in its portmapper; trying UDP" "$SUITE_DIR/run.log"
+granted_over deadtcp udp "its rpcbind names a TCP port where nothing listens"
+check "lockd logged that it could not connect" grep -q "over TCP: cannot connect; trying UDP" "$SUITE_DIR/run.log"
+expect "0-9 is free again" "TEST granted" nlmc hostA -p 11 -x test "$FH" 0 10
 
 # Deadlock across hosts: the wait-for graph spans owners of every host.
 nlmc hostA -p 11 -x lock "$FH" 0 10 >/dev/null

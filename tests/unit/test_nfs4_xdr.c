@@ -757,7 +757,7 @@ static uint32_t fuzz_state = 0x2545f491u;
 static uint32_t
 fuzz_rand(void)
 {
-	return fuzz_xorshift32(&fuzz_state);
+	return fuzz_next(&fuzz_state);
 }
 
 /* A seed COMPOUND with one of every op, for the mutations. */

@@ -25,10 +25,7 @@ static uint32_t fuzz_state = 0x2545f491u;
 static uint32_t
 fuzz_rand(void)
 {
-	fuzz_state ^= fuzz_state << 13;
-	fuzz_state ^= fuzz_state >> 17;
-	fuzz_state ^= fuzz_state << 5;
-	return fuzz_state;
+	return fuzz_next(&fuzz_state);
 }
 
 /* buf[0] is the target's selector byte, the XDR encoding follows. */
@@ -46,11 +43,6 @@ encode(uint8_t *buf, size_t len, uint8_t selector, xdrproc_t proc,
 	return n;
 }
 
-struct seed {
-	uint8_t		buf[512];
-	size_t		len;
-};
-
 static char fh[32] = "0123456789abcdef0123456789abcdef";
 static char oh[] = "42@client";
 static char cookie[] = "ck";
@@ -60,7 +52,7 @@ static char cookie[] = "ck";
  * versions being 1, 3, 4 (indexes 0, 1, 2).
  */
 static size_t
-nlm_seeds(struct seed *s, size_t max)
+nlm_seeds(struct fuzz_seed *s, size_t max)
 {
 	static const uint32_t lockprocs[] = { NLMPROC_TEST, NLMPROC_LOCK,
 	    NLMPROC_CANCEL, NLMPROC_UNLOCK, NLMPROC_GRANTED,
@@ -202,7 +194,7 @@ nlm_seeds(struct seed *s, size_t max)
 
 /* Does seed s decode as what its selector byte says? */
 static int
-nlm_seed_decodes(const struct seed *s)
+nlm_seed_decodes(const struct fuzz_seed *s)
 {
 	static const uint32_t versions[] = { 1, 3, 4 };
 	struct nlm_req r;
@@ -216,7 +208,7 @@ nlm_seed_decodes(const struct seed *s)
 
 /* NSM: fuzz_nsm_one's selector is the SM procedure (7: sm_status). */
 static size_t
-nsm_seeds(struct seed *s)
+nsm_seeds(struct fuzz_seed *s)
 {
 	struct mon m;
 	struct sm_name nm;
@@ -260,7 +252,7 @@ nsm_seeds(struct seed *s)
 
 /* A slot as statd saves it, read back from a temporary directory. */
 static size_t
-nsm_slot_seed(struct seed *s)
+nsm_slot_seed(struct fuzz_seed *s)
 {
 	char dir[] = "/tmp/test_nlm_fuzz.XXXXXX", path[64];
 	struct monitor_store store;
@@ -303,24 +295,10 @@ nsm_slot_seed(struct seed *s)
 	return s->len;
 }
 
-/* Mutate a copy of seed into buf: a few bytes, sometimes a truncation. */
-static size_t
-mutate(uint8_t *buf, const struct seed *s)
-{
-	size_t len = s->len, j;
-
-	memcpy(buf, s->buf, s->len);
-	for (j = fuzz_rand() % 4 + 1; j > 0; j--)
-		buf[1 + fuzz_rand() % (s->len - 1)] = (uint8_t)fuzz_rand();
-	if (fuzz_rand() % 4 == 0)
-		len = fuzz_rand() % (s->len + 1);
-	return len;
-}
-
 int
 main(void)
 {
-	struct seed nlm[64], nsm[8], slot;
+	struct fuzz_seed nlm[64], nsm[8], slot;
 	uint8_t buf[4096];
 	size_t n_nlm, n_nsm, len, i, j;
 	const char *text;
@@ -348,18 +326,18 @@ main(void)
 	tap_ok(1, "%d random inputs: no crash", iters);
 
 	for (i = 0; i < (size_t)iters; i++)
-		fuzz_nlm_one(buf, mutate(buf, &nlm[i % n_nlm]));
+		fuzz_nlm_one(buf, fuzz_mutate(buf, &nlm[i % n_nlm], &fuzz_state));
 	tap_ok(1, "%d mutated arguments of every NLM procedure: no crash",
 	    iters);
 
 	for (i = 0; i < (size_t)iters; i++)
-		fuzz_nsm_one(buf, mutate(buf, &nsm[i % n_nsm]));
+		fuzz_nsm_one(buf, fuzz_mutate(buf, &nsm[i % n_nsm], &fuzz_state));
 	tap_ok(1, "%d mutated arguments of every SM procedure: no crash",
 	    iters);
 
 	for (i = 0; i < (size_t)iters / 10; i++) {
 		fuzz_nsm_one(slot.buf, slot.len);
-		fuzz_nsm_one(buf, mutate(buf, &slot));
+		fuzz_nsm_one(buf, fuzz_mutate(buf, &slot, &fuzz_state));
 	}
 	tap_ok(1, "%d mutated state slots: no crash", iters / 10);
 	return tap_done();
