@@ -2,11 +2,11 @@
  * Fuzz targets of the wire decoders.  Each target is one function over
  * (data, size); built with -DFUZZ_LIBFUZZER it becomes
  * LLVMFuzzerTestOneInput for clang's libFuzzer (tests/fuzz/build.sh),
- * and tests/unit/test_nfs_fuzz.c (RPC, NFSv3, MOUNT) and
- * tests/unit/test_nlm_fuzz.c (NLM, NSM) and tests/unit/test_nsm_fuzz.c
+ * and tests/unit/test_nfs_fuzz.c (RPC, NFSv3, MOUNT),
+ * tests/unit/test_nlm_fuzz.c (NLM, NSM), tests/unit/test_nsm_fuzz.c
  * (statd's NSM procedures) and tests/unit/test_nfs4_xdr.c (NFSv4) drive
- * the same functions with
- * random and mutated inputs in every `make check`.
+ * the same functions with random and mutated inputs in every
+ * `make check`.
  */
 #ifndef DITTOFS_FUZZ_H
 #define DITTOFS_FUZZ_H
