@@ -7,7 +7,8 @@ EXTRA_DIST += tests/e2e/README.md tests/e2e/build-guest tests/e2e/guest-run \
 	tests/e2e/guest-init tests/e2e/guest-helper.c tests/e2e/in-netns \
 	tests/e2e/lib.sh tests/e2e/peers.sh tests/e2e/selftest.sh \
 	tests/e2e/workloads/standard.sh tests/e2e/workloads/integrity.sh \
-	tests/e2e/workloads/paired.sh
+	tests/e2e/workloads/paired.sh tests/e2e/workloads/posix.sh \
+	tests/e2e/nfs_kernel.sh
 
 # tests/e2e/test_locking_kernel.sh: NLM locking with the Linux kernel
 # NFSv3 client in the e2e guest against lockd/statd/stated (issue 5's
