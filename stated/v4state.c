@@ -469,16 +469,16 @@ v4_clients_at(struct v4_state *v, const char *addr)
 	return n;
 }
 
-/* Room for one more at addr: a tombstone or an unconfirmed one goes. */
+/* Room for one more at addr: a lapsed one that holds nothing goes. */
 static int
 v4_clients_make_room(struct v4_state *v, const char *addr)
 {
 	struct v4_client *c, *victim = NULL;
 
 	TAILQ_FOREACH(c, &v->all, entry) {
-		if (strcmp(c->addr, addr) != 0)
+		if (c->expired || strcmp(c->addr, addr) != 0)
 			continue;
-		if (c->expired || (!c->confirmed && v4_lapsed(v, c)) ||
+		if ((!c->confirmed && v4_lapsed(v, c)) ||
 		    (c->confirmed && v4_lapsed(v, c) && c->nopens == 0 &&
 		    c->nlocks == 0)) {
 			victim = c;
