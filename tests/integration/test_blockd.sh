@@ -291,6 +291,13 @@ check "stated roles run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/st-r
     > "$SUITE_DIR/st-v4.out" 2>&1
 bd_tap "$SUITE_DIR/st-v4.out" stated
 check "stated v4 run produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/st-v4.out"
+V4ID=$(suite_ctl v4 | awk '$2 == "st-check-v4-id" { print $1 }')
+diag "st-check's NFSv4 client: $V4ID"
+# v4_listed STATE: dittofsctl v4 shows st-check's client in that state.
+v4_listed() { suite_ctl v4 | grep -q "^$V4ID st-check-v4-id .* $1 "; }
+check "dittofsctl v4 lists st-check's client as leased" v4_listed leased
+check "dittofsctl v4 revoke drops its state" sh -c "DITTOFS_SBINDIR=$SBINDIR '$CTL' -f '$SUITE_CONF' v4 revoke '$V4ID' | grep -q revoked"
+check "and lists it as expired" v4_listed expired
 
 out=$(suite_ctl fsck 2>&1)
 check "fsck refuses while blockd runs" sh -c "echo '$out' | grep -q 'blockd is running'"
