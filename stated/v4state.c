@@ -594,7 +594,8 @@ v4_state_setclientid_confirm(struct v4_state *v, uint64_t clientid,
 				return V4ERR_CLID_INUSE;
 			if (!old->expired)
 				v4_client_purge(v, old, V4ERR_EXPIRED);
-			unconf->record = old->record;
+			if (old->record != NULL)
+				unconf->record = old->record;
 			old->record = NULL;
 			v4_client_destroy(v, old);
 		}

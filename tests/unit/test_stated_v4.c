@@ -573,6 +573,18 @@ test_limits(void)
 	v4_state_set_limits(v4, 0, 0, 0);
 }
 
+static int done_calls;
+static struct stated_client *done_record;
+
+static void
+done_cb(void *arg, struct stated_client *cl)
+{
+	(void)arg;
+	done_calls++;
+	done_record = cl;
+	cl->done = 1;
+}
+
 static void
 test_grace(const char *dir)
 {
@@ -597,6 +609,7 @@ test_grace(const char *dir)
 
 	/* stated restarts: a new epoch, grace. */
 	start(dir, 1);
+	v4_state_set_done_cb(v4, done_cb, NULL);
 	for (i = 0; (cl = clients_at(records, i)) != NULL; i++)
 		if (cl->protocol == 2 && cl->reclaimable)
 			reclaimable++;
@@ -620,6 +633,11 @@ test_grace(const char *dir)
 	    "NFS4ERR_RECLAIM_BAD");
 	tap_ok(open_file(stranger, "s-owner", 2, "f-other", 1, 0, 0, &res) ==
 	    V4ERR_GRACE, "a new OPEN in grace: NFS4ERR_GRACE");
+	tap_ok(done_calls == 0, "no reclaimable client is done yet");
+	tap_ok(open_file(c, "rec-owner", 3, "f-new", 1, 0, 0, &res) ==
+	    V4ERR_GRACE && done_calls == 1 && done_record != NULL &&
+	    done_record->reclaimed, "the reclaimer's first new OPEN: "
+	    "NFS4ERR_GRACE, and it is done reclaiming (grace may end early)");
 	memset(&sid, 0, sizeof(sid));
 	tap_ok(check(&sid, "f-grace", V4_IO_WRITE) == V4ERR_GRACE,
 	    "I/O with the anonymous stateid in grace: NFS4ERR_GRACE");
@@ -628,7 +646,7 @@ test_grace(const char *dir)
 	lock_table_grace_set(table, 0);
 	tap_ok(open_file(stranger, "s-owner", 3, "f-other", 1, 0, 0, &res) ==
 	    V4_OK, "after grace the new OPEN goes");
-	tap_ok(open_file(c, "rec-owner", 3, "f-grace3", 1, 0, 1, &res) ==
+	tap_ok(open_file(c, "rec-owner", 4, "f-grace3", 1, 0, 1, &res) ==
 	    V4ERR_NO_GRACE, "and a reclaim is NFS4ERR_NO_GRACE");
 	stop();
 }
