@@ -73,7 +73,8 @@ stated_courtesy(struct stated_env *env, const struct lock_owner *holder)
 	return 1;
 }
 
-static int
+/* A wire file id -> the table's; -1 if empty or too long. */
+int
 stated_file_in(const st_file *in, struct lock_file_id *out)
 {
 	if (in->st_file_len == 0 || in->st_file_len > LOCK_FILE_ID_MAX)

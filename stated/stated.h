@@ -95,6 +95,7 @@ int		 stated_push(struct stated_env *, struct ipc_peer *,
 		    const st_push_body *);
 
 /* lock.c: common/stated_lock.x */
+int		 stated_file_in(const st_file *, struct lock_file_id *);
 void		 stated_lock(struct ipc_peer *, struct ipc_msg *);
 void		 stated_range(struct ipc_peer *, struct ipc_msg *);
 void		 stated_share(struct ipc_peer *, struct ipc_msg *);

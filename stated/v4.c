@@ -82,17 +82,6 @@ stated_v4_stateid_out(const struct v4_stateid *in, st_v4_stateid *out)
 	memcpy(out->other, in->other, V4_OTHER_SIZE);
 }
 
-static int
-stated_v4_file_in(const st_file *in, struct lock_file_id *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (in->st_file_len == 0 || in->st_file_len > LOCK_FILE_ID_MAX)
-		return -1;
-	out->len = in->st_file_len;
-	memcpy(out->data, in->st_file_val, in->st_file_len);
-	return 0;
-}
-
 static void
 stated_v4_callback_in(const st_v4_callback *in, struct v4_callback *out)
 {
@@ -258,7 +247,7 @@ stated_v4_open(struct ipc_peer *peer, struct ipc_msg *msg)
 		return;
 	memset(&a, 0, sizeof(a));
 	memset(&r, 0, sizeof(r));
-	if (stated_v4_file_in(&req.file, &a.file) == -1)
+	if (stated_file_in(&req.file, &a.file) == -1)
 		st = V4ERR_INVAL;
 	else {
 		a.clientid = req.clientid;
@@ -362,7 +351,7 @@ stated_v4_lockt(struct ipc_peer *peer, struct ipc_msg *msg)
 		ipc_reply_error(ipc_peer_channel(peer), msg, ENOMEM, NULL);
 		goto out;
 	}
-	if (stated_v4_file_in(&req.file, &file) == -1)
+	if (stated_file_in(&req.file, &file) == -1)
 		st = V4ERR_INVAL;
 	else
 		st = v4_state_lockt(env->v4, req.clientid,
@@ -410,7 +399,7 @@ stated_v4_check(struct ipc_peer *peer, struct ipc_msg *msg)
 	memset(&rep, 0, sizeof(rep));
 	memset(&res, 0, sizeof(res));
 	stated_v4_stateid_in(&req.stateid, &sid);
-	if (stated_v4_file_in(&req.file, &file) == -1)
+	if (stated_file_in(&req.file, &file) == -1)
 		rep.status = ST4ERR_INVAL;
 	else
 		rep.status = (st_v4_status)v4_state_check(env->v4, &sid, &file,
