@@ -564,8 +564,167 @@ v4_lockd_refused(const char *sock)
 	return !answered;
 }
 
+/* The lockd child: its pipes and pid. */
+struct v4_lockd {
+	int	 go[2];		/* to it: start the NLM lock */
+	int	 res[2];	/* from it: refused, then the lock's status */
+	pid_t	 pid;
+};
+
+static void
+v4_nlm_lock(struct st_lock_req *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->file.st_file_len = 8;
+	l->file.st_file_val = "v4-court";
+	l->owner.protocol = ST_PROTOCOL_NLM;
+	l->owner.host = "courtesy@127.0.0.1";
+	l->owner.bytes.bytes_len = 3;
+	l->owner.bytes.bytes_val = "nlm";
+	l->owner.svid = 1;
+	l->addr = "127.0.0.1";
+	l->offset = 5;
+	l->length = 1;
+	l->exclusive = 1;
+}
+
+/* As lockd: the refusal, then (told to) an NLM lock; results to out. */
+static void
+v4_lockd_child(const char *sock, int go, int out)
+{
+	struct st_lock_req l;
+	struct st_range_req u;
+	struct ipc_hello_reply hr;
+	int refused, status, fd;
+	char c;
+
+	refused = v4_lockd_refused(sock);
+	if (write(out, &refused, sizeof(refused)) != sizeof(refused))
+		return;
+	/* One NLM lock per byte it is sent; a granted one is unlocked. */
+	while (read(go, &c, 1) == 1) {
+		status = -1000;
+		if ((fd = ipc_connect_unix(sock)) != -1 &&
+		    ipc_sync_hello(fd, IPC_ROLE_LOCKD, "st-v4-lockd", &hr) ==
+		    0) {
+			xdr_free((xdrproc_t)xdr_ipc_hello_reply, &hr);
+			v4_nlm_lock(&l);
+			status = st_reply_status(fd, ST_LOCK,
+			    (xdrproc_t)xdr_st_lock_req, &l);
+			memset(&u, 0, sizeof(u));
+			u.file = l.file;
+			u.owner = l.owner;
+			if (status == ST_OK)
+				st_reply_status(fd, ST_UNLOCK,
+				    (xdrproc_t)xdr_st_range_req, &u);
+		}
+		if (fd != -1)
+			close(fd);
+		if (write(out, &status, sizeof(status)) != sizeof(status))
+			return;
+	}
+}
+
+/* Has the lockd child take an NLM lock of byte 5 of v4-court. */
 static int
-v4(const char *sock, int lockd_result)
+v4_lockd_lock(struct v4_lockd *lockd)
+{
+	int status;
+	char go = 'g';
+
+	if (write(lockd->go[1], &go, 1) != 1 ||
+	    read(lockd->res[0], &status, sizeof(status)) != sizeof(status))
+		return -1;
+	return status;
+}
+
+/*
+ * Courtesy (RFC 7530 9.6; as knfsd): a client whose lease ran out keeps
+ * its lock until an NLM lock needs the bytes; then it is purged.  Only
+ * with a short "lease time" (the suite sets 10 s): it waits the lease.
+ */
+static void
+v4_courtesy(int fd, struct v4_lockd *lockd)
+{
+	struct st_v4_setclientid_req sc;
+	struct st_v4_setclientid_reply scr;
+	struct st_v4_confirm_req cf;
+	struct st_v4_confirm_reply cfr;
+	struct st_v4_clientid_req rn;
+	struct v4_front f;
+	struct st_v4_open_req o;
+	struct st_v4_seqid_req q;
+	struct st_v4_lock_req l;
+	struct st_v4_reply r;
+	int ok;
+
+	memset(&sc, 0, sizeof(sc));
+	memcpy(sc.verifier, "lapser-1", 8);
+	sc.id.id_len = 17;
+	sc.id.id_val = "st-check-v4-lapse";
+	sc.principal = "uid:0";
+	sc.addr = "127.0.0.1";
+	sc.callback.netid = "tcp";
+	sc.callback.uaddr = "127.0.0.1.3.5";
+	memset(&scr, 0, sizeof(scr));
+	memset(&cfr, 0, sizeof(cfr));
+	ok = v4_call(fd, ST_V4_SETCLIENTID,
+	    (xdrproc_t)xdr_st_v4_setclientid_req, &sc, ST_V4_SETCLIENTID_REPLY,
+	    (xdrproc_t)xdr_st_v4_setclientid_reply, &scr) == 0 &&
+	    scr.status == ST4_OK;
+	memset(&cf, 0, sizeof(cf));
+	cf.clientid = scr.clientid;
+	memcpy(cf.confirm, scr.confirm, 8);
+	cf.principal = "uid:0";
+	ok = ok && v4_call(fd, ST_V4_SETCLIENTID_CONFIRM,
+	    (xdrproc_t)xdr_st_v4_confirm_req, &cf, ST_V4_CONFIRM_REPLY,
+	    (xdrproc_t)xdr_st_v4_confirm_reply, &cfr) == 0 &&
+	    cfr.status == ST4_OK;
+	memset(&o, 0, sizeof(o));
+	o.clientid = scr.clientid;
+	o.owner.owner_len = 8;
+	o.owner.owner_val = "v4-openr";
+	o.seqid = 1;
+	o.access = 3;
+	o.file.st_file_len = 8;
+	o.file.st_file_val = "v4-court";
+	ok = ok && v4_reply(fd, ST_V4_OPEN, (xdrproc_t)xdr_st_v4_open_req,
+	    &o, &r) == 0 && r.status == ST4_OK;
+	memset(&q, 0, sizeof(q));
+	q.stateid = r.stateid;
+	q.seqid = 2;
+	ok = ok && v4_reply(fd, ST_V4_OPEN_CONFIRM,
+	    (xdrproc_t)xdr_st_v4_seqid_req, &q, &r) == 0 &&
+	    r.status == ST4_OK;
+	memset(&f, 0, sizeof(f));
+	f.clientid = scr.clientid;
+	f.open = r.stateid;
+	v4_lock_req(&l, &f);
+	l.length = 10;
+	ok = ok && v4_reply(fd, ST_V4_LOCK, (xdrproc_t)xdr_st_v4_lock_req, &l,
+	    &r) == 0 && r.status == ST4_OK;
+	if (!tap_ok(ok, "client L opens and locks 0-9 of another file"))
+		return;
+	if (scr.lease > 15) {
+		tap_skip("lease time above 15 s", "an NLM lock purges a "
+		    "lapsed NFSv4 client");
+		return;
+	}
+	tap_ok(v4_lockd_lock(lockd) == ST_DENIED, "while L's lease runs an "
+	    "NLM lock of byte 5 is denied");
+	printf("# waiting %u s for L's lease to run out\n", scr.lease + 2);
+	sleep(scr.lease + 2);
+	tap_ok(v4_lockd_lock(lockd) == ST_OK, "after L's lease ran out, "
+	    "an NLM lock of byte 5 is granted (L's state purged for it)");
+	memset(&rn, 0, sizeof(rn));
+	rn.clientid = scr.clientid;
+	tap_ok(v4_reply(fd, ST_V4_RENEW, (xdrproc_t)xdr_st_v4_clientid_req,
+	    &rn, &r) == 0 && r.status == ST4ERR_EXPIRED,
+	    "L's RENEW: NFS4ERR_EXPIRED");
+}
+
+static int
+v4(const char *sock, struct v4_lockd *lockd)
 {
 	struct st_v4_check_req ck;
 	struct st_v4_check_reply ckr;
@@ -577,9 +736,11 @@ v4(const char *sock, int lockd_result)
 	pid_t pid;
 	int p[2], fd, status;
 
-	if (lockd_result >= 0)
-		tap_ok(lockd_result == 1, "a lockd connection that sends "
-		    "ST_V4_RENEW is closed without an answer");
+	int refused = 0;
+
+	tap_ok(read(lockd->res[0], &refused, sizeof(refused)) ==
+	    sizeof(refused) && refused == 1, "a lockd connection that sends "
+	    "ST_V4_RENEW is closed without an answer");
 	if (pipe(p) == -1 || (pid = fork()) == -1)
 		return tap_ok(0, "fork"), tap_done();
 	if (pid == 0) {
@@ -646,6 +807,7 @@ v4(const char *sock, int lockd_result)
 	tap_ok(v4_reply(fd, ST_V4_CLOSE, (xdrproc_t)xdr_st_v4_seqid_req, &q,
 	    &r) == 0 && r.status == ST4ERR_BAD_STATEID,
 	    "the closed stateid is gone");
+	v4_courtesy(fd, lockd);
 	close(fd);
 	return tap_done();
 }
@@ -654,28 +816,33 @@ int
 main(int argc, char *argv[])
 {
 	const char *user = getenv("ST_CHECK_USER");
-	const char *lockd = getenv("ST_CHECK_LOCKD_USER");
+	const char *lockd_user = getenv("ST_CHECK_LOCKD_USER");
 	struct sandbox_ids ids;
-	int lockd_result = -1, status;
+	struct v4_lockd lockd;
 	pid_t pid;
 
-	/* v4: first, as lockd, in a child of lockd's uid. */
+	/*
+	 * v4: a child of lockd's uid first tries the v4 messages, then
+	 * waits for its second job (an NLM lock against a lapsed client).
+	 */
 	if (argc == 3 && strcmp(argv[1], "v4") == 0) {
-		if ((pid = fork()) == -1)
+		if (pipe(lockd.go) == -1 || pipe(lockd.res) == -1 ||
+		    (pid = fork()) == -1)
 			return 2;
 		if (pid == 0) {
-			if (geteuid() == 0 && (sandbox_resolve_user(lockd !=
-			    NULL ? lockd : "dittofs-lockd", &ids) == -1 ||
+			close(lockd.go[1]);
+			close(lockd.res[0]);
+			if (geteuid() == 0 && (sandbox_resolve_user(lockd_user !=
+			    NULL ? lockd_user : "dittofs-lockd", &ids) == -1 ||
 			    sandbox_set_ids(&ids) == -1))
 				_exit(2);
-			_exit(v4_lockd_refused(argv[2]) ? 0 : 1);
+			v4_lockd_child(argv[2], lockd.go[0], lockd.res[1]);
+			_exit(0);
 		}
-		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
-			lockd_result = WEXITSTATUS(status) == 0;
-		else
-			lockd_result = 0;
+		close(lockd.go[0]);
+		close(lockd.res[1]);
+		lockd.pid = pid;
 	}
-
 	if (geteuid() == 0 && (sandbox_resolve_user(user != NULL ? user :
 	    "dittofs-nfsd", &ids) == -1 || sandbox_set_ids(&ids) == -1)) {
 		perror("st-check: becoming the front end's user");
@@ -688,7 +855,7 @@ main(int argc, char *argv[])
 	if (argc == 3 && strcmp(argv[1], "push") == 0)
 		return push(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "v4") == 0)
-		return v4(argv[2], lockd_result);
+		return v4(argv[2], &lockd);
 	fprintf(stderr, "usage: st-check fuzz SOCK COUNT SEED | "
 	    "roles SOCK | push SOCK | v4 SOCK\n");
 	return 2;
