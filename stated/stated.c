@@ -3,7 +3,8 @@
  * period and the client records behind it (DESIGN.md section 5).  Each
  * message set has its file: lock.c (common/stated_lock.x), grace.c
  * (stated_client.x), the reply cache below (stated_drc.x), the pushes
- * below and in push.c (stated_push.x).
+ * below and in push.c (stated_push.x), NFSv4.0 state in v4.c on
+ * v4state.c (stated_v4.x).
  *
  * It also keeps nfsd's duplicate request cache (drc.h), in memory, so
  * that it outlives an nfsd restart: nfsd stores entries one way and

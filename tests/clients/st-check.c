@@ -443,6 +443,7 @@ struct v4_front {
 	uint64_t	 clientid;
 	st_v4_stateid	 open;
 	st_v4_stateid	 lock;
+	unsigned int	 lease;
 	int		 ok;
 };
 
@@ -462,9 +463,14 @@ v4_lock_req(struct st_v4_lock_req *l, const struct v4_front *f)
 	l->length = 100;
 }
 
-/* The front end: a client, an open, a lock; then it waits to be killed. */
-static void
-v4_front_end(const char *sock, int out)
+/*
+ * A confirmed client of id string id (verifier 8 bytes) with file open
+ * for reading and writing, deny deny, by open owner "v4-openr" (seqids
+ * 1 and 2): f's clientid, open and lease.  0 or -1.
+ */
+static int
+v4_setup(int fd, const char *id, const char *verf, const char *file,
+    unsigned int deny, struct v4_front *f)
 {
 	struct st_v4_setclientid_req sc;
 	struct st_v4_setclientid_reply scr;
@@ -472,18 +478,13 @@ v4_front_end(const char *sock, int out)
 	struct st_v4_confirm_reply cfr;
 	struct st_v4_open_req o;
 	struct st_v4_seqid_req q;
-	struct st_v4_lock_req l;
 	struct st_v4_reply r;
-	struct v4_front f;
-	int fd;
 
-	memset(&f, 0, sizeof(f));
-	if ((fd = st_connect(sock, "st-v4-front")) == -1)
-		goto out;
+	memset(f, 0, sizeof(*f));
 	memset(&sc, 0, sizeof(sc));
-	memcpy(sc.verifier, "st-check", 8);
-	sc.id.id_len = 14;
-	sc.id.id_val = "st-check-v4-id";
+	memcpy(sc.verifier, verf, 8);
+	sc.id.id_len = (u_int)strlen(id);
+	sc.id.id_val = (char *)id;
 	sc.principal = "uid:0";
 	sc.addr = "127.0.0.1";
 	sc.callback.netid = "tcp";
@@ -493,7 +494,7 @@ v4_front_end(const char *sock, int out)
 	    &sc, ST_V4_SETCLIENTID_REPLY,
 	    (xdrproc_t)xdr_st_v4_setclientid_reply, &scr) == -1 ||
 	    scr.status != ST4_OK)
-		goto out;
+		return -1;
 	memset(&cf, 0, sizeof(cf));
 	cf.clientid = scr.clientid;
 	memcpy(cf.confirm, scr.confirm, 8);
@@ -503,27 +504,44 @@ v4_front_end(const char *sock, int out)
 	    (xdrproc_t)xdr_st_v4_confirm_req, &cf, ST_V4_CONFIRM_REPLY,
 	    (xdrproc_t)xdr_st_v4_confirm_reply, &cfr) == -1 ||
 	    cfr.status != ST4_OK)
-		goto out;
-	f.clientid = scr.clientid;
+		return -1;
+	f->clientid = scr.clientid;
+	f->lease = scr.lease;
 	memset(&o, 0, sizeof(o));
-	o.clientid = f.clientid;
+	o.clientid = f->clientid;
 	o.owner.owner_len = 8;
 	o.owner.owner_val = "v4-openr";
 	o.seqid = 1;
 	o.access = 3;
-	o.deny = 2;
-	o.file.st_file_len = 7;
-	o.file.st_file_val = "v4-file";
+	o.deny = deny;
+	o.file.st_file_len = (u_int)strlen(file);
+	o.file.st_file_val = (char *)file;
 	if (v4_reply(fd, ST_V4_OPEN, (xdrproc_t)xdr_st_v4_open_req, &o,
 	    &r) == -1 || r.status != ST4_OK)
-		goto out;
+		return -1;
 	memset(&q, 0, sizeof(q));
 	q.stateid = r.stateid;
 	q.seqid = 2;
 	if (v4_reply(fd, ST_V4_OPEN_CONFIRM, (xdrproc_t)xdr_st_v4_seqid_req,
 	    &q, &r) == -1 || r.status != ST4_OK)
+		return -1;
+	f->open = r.stateid;
+	return 0;
+}
+
+/* The front end: a client, an open, a lock; then it waits to be killed. */
+static void
+v4_front_end(const char *sock, int out)
+{
+	struct st_v4_lock_req l;
+	struct st_v4_reply r;
+	struct v4_front f;
+	int fd;
+
+	memset(&f, 0, sizeof(f));
+	if ((fd = st_connect(sock, "st-v4-front")) == -1 ||
+	    v4_setup(fd, "st-check-v4-id", "st-check", "v4-file", 2, &f) == -1)
 		goto out;
-	f.open = r.stateid;
 	v4_lock_req(&l, &f);
 	if (v4_reply(fd, ST_V4_LOCK, (xdrproc_t)xdr_st_v4_lock_req, &l,
 	    &r) == -1 || r.status != ST4_OK)
@@ -646,78 +664,33 @@ v4_lockd_lock(struct v4_lockd *lockd)
 static void
 v4_courtesy(int fd, struct v4_lockd *lockd)
 {
-	struct st_v4_setclientid_req sc;
-	struct st_v4_setclientid_reply scr;
-	struct st_v4_confirm_req cf;
-	struct st_v4_confirm_reply cfr;
 	struct st_v4_clientid_req rn;
-	struct v4_front f;
-	struct st_v4_open_req o;
-	struct st_v4_seqid_req q;
 	struct st_v4_lock_req l;
 	struct st_v4_reply r;
+	struct v4_front f;
 	int ok;
 
-	memset(&sc, 0, sizeof(sc));
-	memcpy(sc.verifier, "lapser-1", 8);
-	sc.id.id_len = 17;
-	sc.id.id_val = "st-check-v4-lapse";
-	sc.principal = "uid:0";
-	sc.addr = "127.0.0.1";
-	sc.callback.netid = "tcp";
-	sc.callback.uaddr = "127.0.0.1.3.5";
-	memset(&scr, 0, sizeof(scr));
-	memset(&cfr, 0, sizeof(cfr));
-	ok = v4_call(fd, ST_V4_SETCLIENTID,
-	    (xdrproc_t)xdr_st_v4_setclientid_req, &sc, ST_V4_SETCLIENTID_REPLY,
-	    (xdrproc_t)xdr_st_v4_setclientid_reply, &scr) == 0 &&
-	    scr.status == ST4_OK;
-	memset(&cf, 0, sizeof(cf));
-	cf.clientid = scr.clientid;
-	memcpy(cf.confirm, scr.confirm, 8);
-	cf.principal = "uid:0";
-	ok = ok && v4_call(fd, ST_V4_SETCLIENTID_CONFIRM,
-	    (xdrproc_t)xdr_st_v4_confirm_req, &cf, ST_V4_CONFIRM_REPLY,
-	    (xdrproc_t)xdr_st_v4_confirm_reply, &cfr) == 0 &&
-	    cfr.status == ST4_OK;
-	memset(&o, 0, sizeof(o));
-	o.clientid = scr.clientid;
-	o.owner.owner_len = 8;
-	o.owner.owner_val = "v4-openr";
-	o.seqid = 1;
-	o.access = 3;
-	o.file.st_file_len = 8;
-	o.file.st_file_val = "v4-court";
-	ok = ok && v4_reply(fd, ST_V4_OPEN, (xdrproc_t)xdr_st_v4_open_req,
-	    &o, &r) == 0 && r.status == ST4_OK;
-	memset(&q, 0, sizeof(q));
-	q.stateid = r.stateid;
-	q.seqid = 2;
-	ok = ok && v4_reply(fd, ST_V4_OPEN_CONFIRM,
-	    (xdrproc_t)xdr_st_v4_seqid_req, &q, &r) == 0 &&
-	    r.status == ST4_OK;
-	memset(&f, 0, sizeof(f));
-	f.clientid = scr.clientid;
-	f.open = r.stateid;
+	ok = v4_setup(fd, "st-check-v4-lapse", "lapser-1", "v4-court", 0,
+	    &f) == 0;
 	v4_lock_req(&l, &f);
 	l.length = 10;
 	ok = ok && v4_reply(fd, ST_V4_LOCK, (xdrproc_t)xdr_st_v4_lock_req, &l,
 	    &r) == 0 && r.status == ST4_OK;
 	if (!tap_ok(ok, "client L opens and locks 0-9 of another file"))
 		return;
-	if (scr.lease > 15) {
+	if (f.lease > 15) {
 		tap_skip("lease time above 15 s", "an NLM lock purges a "
 		    "lapsed NFSv4 client");
 		return;
 	}
 	tap_ok(v4_lockd_lock(lockd) == ST_DENIED, "while L's lease runs an "
 	    "NLM lock of byte 5 is denied");
-	printf("# waiting %u s for L's lease to run out\n", scr.lease + 2);
-	sleep(scr.lease + 2);
+	printf("# waiting %u s for L's lease to run out\n", f.lease + 2);
+	sleep(f.lease + 2);
 	tap_ok(v4_lockd_lock(lockd) == ST_OK, "after L's lease ran out, "
 	    "an NLM lock of byte 5 is granted (L's state purged for it)");
 	memset(&rn, 0, sizeof(rn));
-	rn.clientid = scr.clientid;
+	rn.clientid = f.clientid;
 	tap_ok(v4_reply(fd, ST_V4_RENEW, (xdrproc_t)xdr_st_v4_clientid_req,
 	    &rn, &r) == 0 && r.status == ST4ERR_EXPIRED,
 	    "L's RENEW: NFS4ERR_EXPIRED");
