@@ -186,6 +186,22 @@ v4_get32(const uint8_t *p)
 	    (uint32_t)p[2] << 8 | p[3];
 }
 
+/*
+ * Counters as clients see them (in clientids and stateids): a keyed
+ * bijection of 32 bits, so they stay unique but are not the next
+ * number a client could guess from its own.  Not cryptography: it
+ * keeps a careless or curious client off another's state, no more.
+ */
+static uint32_t
+v4_scramble(const struct v4_state *v, uint32_t n)
+{
+	n ^= (uint32_t)v->hash_key;
+	n *= 0x9e3779b1u;		/* odd: a bijection modulo 2^32 */
+	n ^= n >> 15;			/* so is this */
+	n *= 0x85ebca6bu;
+	return n ^ (uint32_t)(v->hash_key >> 32);
+}
+
 /* Owner bytes come from clients: keyed, so they cannot aim at a bucket. */
 static uint64_t
 v4_owner_key(const struct v4_state *v, uint64_t clientid, int lock,
@@ -419,7 +435,8 @@ v4_client_new(struct v4_state *v, const struct v4_setclientid_args *a,
 	c->cb_up = -1;
 	c->renewed = v->now;
 	if (clientid == 0)
-		clientid = (uint64_t)v->epoch << 32 | ++v->next_client;
+		clientid = (uint64_t)v->epoch << 32 |
+		    v4_scramble(v, ++v->next_client);
 	c->clientid = clientid;
 	/* The confirm verifier: unguessable, and never the previous one. */
 	if (getrandom(c->confirm, sizeof(c->confirm), 0) !=
@@ -742,7 +759,7 @@ v4_stateful_new(struct v4_state *v, struct v4_owner *o,
 		return NULL;
 	/* A counter not in use (it wraps only after 2^32 states). */
 	do {
-		n = ++v->next_state;
+		n = v4_scramble(v, ++v->next_state);
 	} while (n == 0);
 	s->owner = o;
 	s->file = *file;
