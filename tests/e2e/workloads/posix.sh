@@ -28,7 +28,7 @@ t sh -c 'rm -rf a g h s p && test -z "$(ls)"'
 # KiB measured fast).  NFSv4 has no dtpref: the Linux client takes
 # maxread for it, so only NFSv3's directory size is checked.
 if grep -q " $E2E_MNT nfs4 " /proc/mounts; then dir_bs_max=; else dir_bs_max=32768; fi
-t sh -c 'mkdir bs && : > bs/f && test "$(stat -c %o bs/f)" = 1048576 && rm -r bs # blksize'
+t sh -c 'mkdir bs && : > bs/f && test "$(stat -c %o bs/f)" = 1048576 && rm -r bs # file blksize'
 if [ -n "$dir_bs_max" ]; then
 	t sh -c "mkdir bs && test \"\$(stat -c %o bs)\" -le $dir_bs_max && rmdir bs # dir blksize"
 fi
