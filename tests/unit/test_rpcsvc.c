@@ -104,10 +104,10 @@ static const struct rpcsvc_version test_versions[] = {
 	{ 3, test_procs, 2 },
 };
 static const struct rpcsvc_program test_program = {
-	"TEST", TEST_PROG, 2, 3, 4096, test_versions, 2
+	"TEST", TEST_PROG, 2, 3, 4096, test_versions, 2, NULL, 0
 };
 static const struct rpcsvc_program small_program = {
-	"SMALL", SMALL_PROG, 2, 2, 128, test_versions, 1
+	"SMALL", SMALL_PROG, 2, 2, 128, test_versions, 1, NULL, 0
 };
 static const struct rpcsvc_program *const programs[] = {
 	&test_program, &small_program, NULL
