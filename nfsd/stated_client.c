@@ -6,7 +6,7 @@
  * Completed entries are collected during a loop iteration and leave in
  * one ST_DRC_PUT (ST_DRC_BATCH_MAX entries per message) from an event
  * that runs before the loop polls again; the clients' replies held for
- * them are written right after (rpc_release_held).  No reply comes back:
+ * them are written right after (rpcsvc_release_held).  No reply comes back:
  * the request path never waits for stated.
  *
  * After every (re)connect the whole cache is read back with ST_DRC_DUMP,
@@ -81,7 +81,7 @@ stated_client_flush_cb(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	stated_client_pending_clear(s);
-	rpc_release_held(s->env);
+	rpcsvc_release_held(s->env->svc);
 }
 
 int

@@ -15,7 +15,7 @@ if ! echo 'int LLVMFuzzerTestOneInput(const char*d,unsigned long n){return 0;}' 
 	echo "fuzz: $CC has no libFuzzer; skipped"
 	exit 0
 fi
-SRCS="$top_srcdir/common/xdrbuf.c $top_srcdir/common/rpcmsg.c $top_srcdir/nfsd/nfs3_xdr.c"
+SRCS="$top_srcdir/common/xdrbuf.c $top_srcdir/common/rpcmsg.c $top_srcdir/nfsd/v3/xdr.c"
 INC="-I$top_srcdir -I$top_srcdir/common -I$top_builddir/common -I$top_srcdir/nfsd -I$top_srcdir/tests/fuzz $(pkg-config --cflags libtirpc)"
 for t in rpcmsg nfs3; do
 	"$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER $INC \
