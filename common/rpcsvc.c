@@ -115,6 +115,7 @@ struct rpcsvc {
 	size_t			 state_max;	/* the largest state_size */
 	uint8_t			*udp_buf;
 	void			*arg;
+	const struct rpcauth_flavor *const *flavors;
 	struct rpcsvc_listener	 listeners[RPCSVC_LISTENERS_MAX];
 	size_t			 nlisteners;
 	struct event		*ev_sweep;
@@ -943,7 +944,7 @@ rpcsvc_message(struct rpcsvc *svc, struct rpcsvc_conn *conn,
 		    call->peer_addr, call->peer_port);
 	}
 	svc->stats.calls++;
-	v = rpcauth_accept(rpcauth_default, rec, len, &call->auth);
+	v = rpcauth_accept(svc->flavors, rec, len, &call->auth);
 	if (rpcauth_reply_begin(&call->auth, &call->out) == -1) {
 		rpcsvc_call_free(call);
 		return;
@@ -1274,6 +1275,7 @@ rpcsvc_new(struct event_base *base,
 			    ~(size_t)15;
 	}
 	svc->arg = arg;
+	svc->flavors = rpcauth_default;
 	TAILQ_INIT(&svc->conns);
 	TAILQ_INIT(&svc->held);
 	if ((svc->udp_buf = malloc(RPCSVC_UDP_MAX)) == NULL ||
@@ -1314,6 +1316,13 @@ rpcsvc_listen_programs(struct rpcsvc *svc, int tcp_fd, int udp_fd,
 			return -1;
 	}
 	return 0;
+}
+
+void
+rpcsvc_set_flavors(struct rpcsvc *svc,
+    const struct rpcauth_flavor *const *flavors)
+{
+	svc->flavors = flavors;
 }
 
 int

@@ -180,6 +180,9 @@ void		 rpcsvc_free(struct rpcsvc *);
  */
 int		 rpcsvc_configure(struct rpcsvc *, const struct conf *,
 		    const char *section);
+/* The flavours calls may use (NULL-terminated); rpcauth_default until. */
+void		 rpcsvc_set_flavors(struct rpcsvc *,
+		    const struct rpcauth_flavor *const *);
 /* Adopt listening TCP and bound UDP sockets (either may be -1). */
 int		 rpcsvc_listen(struct rpcsvc *, int tcp_fd, int udp_fd);
 /* ... serving only programs (NULL-terminated, of rpcsvc_new's). */
