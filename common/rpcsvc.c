@@ -277,6 +277,7 @@ rpcsvc_conn_queue(struct rpcsvc_conn *c, uint8_t *buf, size_t len,
     struct rpcsvc_fd *io, off_t foff, size_t flen)
 {
 	struct rpcsvc_out *o;
+	uint32_t mark;
 
 	if (c->dead || (o = calloc(1, sizeof(*o))) == NULL) {
 		free(buf);
@@ -292,9 +293,11 @@ rpcsvc_conn_queue(struct rpcsvc_conn *c, uint8_t *buf, size_t len,
 		o->pad = (4 - (flen & 3)) & 3;
 	} else
 		rpcsvc_fd_unref(io);
-	xdrbuf_put_u32_at(&(struct xdrbuf_out){ .buf = buf, .len = len,
-	    .cap = len }, 0, RPC_LAST_FRAGMENT |
-	    (uint32_t)(len - 4 + o->flen + o->pad));
+	mark = RPC_LAST_FRAGMENT | (uint32_t)(len - 4 + o->flen + o->pad);
+	buf[0] = (uint8_t)(mark >> 24);
+	buf[1] = (uint8_t)(mark >> 16);
+	buf[2] = (uint8_t)(mark >> 8);
+	buf[3] = (uint8_t)mark;
 	TAILQ_INSERT_TAIL(&c->out, o, entry);
 	connlimit_out_add(c->svc->lim, &c->lim, o->len + o->flen + o->pad);
 }

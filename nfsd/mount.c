@@ -261,8 +261,8 @@ mount_walk_log(struct nfs_call *r, const char *why)
 	struct mount_walk *w = MOUNT_WALK(r);
 
 	if (w->pos < w->end)
-		log_info_rl("%s: MNT %s: %s (at %.*s)", r->rpc->peer_name, w->path,
-		    why, (int)w->pos, w->path);
+		log_info_rl("%s: MNT %s: %s (at %.*s)", r->rpc->peer_name,
+		    w->path, why, (int)w->pos, w->path);
 	else
 		log_info_rl("%s: MNT %s: %s", r->rpc->peer_name, w->path, why);
 }
@@ -332,8 +332,9 @@ mount_proc_mnt(struct nfs_call *r)
 		return;
 	/* The path as the mount list keeps it. */
 	if ((status = mount_path_normalize(path, len, pathbuf, &end)) != 0) {
-		log_info_rl("%s: MNT of %u bytes refused: %s", r->rpc->peer_name, len,
-		    status == MNT3ERR_INVAL ? "\".\" or \"..\" in the path" :
+		log_info_rl("%s: MNT of %u bytes refused: %s",
+		    r->rpc->peer_name, len, status == MNT3ERR_INVAL ?
+		    "\".\" or \"..\" in the path" :
 		    status == MNT3ERR_NAMETOOLONG ? "a component is too long" :
 		    "not an absolute path");
 		mount_reply_status(r, status);
@@ -341,15 +342,17 @@ mount_proc_mnt(struct nfs_call *r)
 	}
 	e = export_by_mount_path(&r->env->exports, pathbuf, end, &rest);
 	if (e == NULL) {
-		log_info_rl("%s: MNT %s: no such export", r->rpc->peer_name, pathbuf);
+		log_info_rl("%s: MNT %s: no such export", r->rpc->peer_name,
+		    pathbuf);
 		mount_reply_status(r, MNT3ERR_NOENT);
 		return;
 	}
 	if (!export_client_allowed(e, r->rpc->peer_key) ||
 	    !export_port_allowed(e, r->rpc->peer_port)) {
-		log_warnx_rl("%s: MNT %s refused (clients = %s%s)", r->rpc->peer_name,
-		    pathbuf, e->clients_text, export_port_allowed(e, r->rpc->peer_port) ?
-		    "" : ", not from a port below 1024");
+		log_warnx_rl("%s: MNT %s refused (clients = %s%s)",
+		    r->rpc->peer_name, pathbuf, e->clients_text,
+		    export_port_allowed(e, r->rpc->peer_port) ? "" :
+		    ", not from a port below 1024");
 		mount_reply_status(r, MNT3ERR_ACCES);
 		return;
 	}
@@ -394,8 +397,10 @@ mount_proc_dump(struct nfs_call *r)
 	}
 	LIST_FOREACH(m, &r->env->mounts, entry) {
 		xdrbuf_put_u32(&r->rpc->out, 1);
-		xdrbuf_put_opaque(&r->rpc->out, m->host, (uint32_t)strlen(m->host));
-		xdrbuf_put_opaque(&r->rpc->out, m->path, (uint32_t)strlen(m->path));
+		xdrbuf_put_opaque(&r->rpc->out, m->host,
+		    (uint32_t)strlen(m->host));
+		xdrbuf_put_opaque(&r->rpc->out, m->path,
+		    (uint32_t)strlen(m->path));
 	}
 	xdrbuf_put_u32(&r->rpc->out, 0);
 	mount_reply(r);
@@ -435,7 +440,8 @@ mount_proc_export(struct nfs_call *r)
 		struct export *e = &t->exports[i];
 
 		xdrbuf_put_u32(&r->rpc->out, 1);
-		xdrbuf_put_opaque(&r->rpc->out, e->path, (uint32_t)strlen(e->path));
+		xdrbuf_put_opaque(&r->rpc->out, e->path,
+		    (uint32_t)strlen(e->path));
 		for (p = e->clients_text; *p != '\0';) {
 			while (*p == ',' || isspace((unsigned char)*p))
 				p++;

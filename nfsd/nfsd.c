@@ -48,16 +48,6 @@ static const struct rpcsvc_program *const nfsd_mount_programs[] = {
 	&mount_program, NULL
 };
 
-struct nfs_call *
-nfs_call_init(struct rpcsvc_call *call, void *arg)
-{
-	struct nfs_call *r = call->state;
-
-	r->rpc = call;
-	r->env = arg;
-	return r;
-}
-
 /*
  * The reply cache behind rpcsvc's hook, keyed as drc.c says: the
  * checksum of the call is taken while its record is at hand.
@@ -442,8 +432,8 @@ nfsd_post_init(struct daemon *d)
 	    env->ev_drc_wait == NULL)
 		fatalx("out of memory");
 	/*
-	 * nfsd_serve_check waits for the share roots (nfsd_root_answered) and the
-	 * reply cache (stated_client.c), or for NFSD_DRC_WAIT_SECONDS.
+	 * nfsd_serve_check waits for the share roots (nfsd_root_answered)
+	 * and the reply cache (stated_client.c), or for NFSD_DRC_WAIT_SECONDS.
 	 */
 	if (conf_get_bool(d->conf, "stated", "enable")) {
 		if (evtimer_add(env->ev_drc_wait, &wait) == -1)

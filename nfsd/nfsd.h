@@ -394,7 +394,16 @@ void	 nfsd_serve_check(struct nfsd_env *);
  * The call's NFS state (its rpcsvc state), set up for a handler of the
  * programs below; arg is the handler's (the env).
  */
-struct nfs_call	*nfs_call_init(struct rpcsvc_call *, void *arg);
+static inline struct nfs_call *
+nfs_call_init(struct rpcsvc_call *call, void *arg)
+{
+	struct nfs_call *r = call->state;
+
+	r->rpc = call;
+	r->env = arg;
+	return r;
+}
+
 /* The reply cache of the programs (drc.c, mirrored to stated). */
 extern const struct rpcsvc_cache_ops nfsd_drc_ops;
 

@@ -314,7 +314,8 @@ nfs3_resolve(struct nfs_call *r)
 
 	while ((i = r->nfh_resolved) < r->nfh) {
 		if (r->fhlen[i] == 0) {
-			log_info_rl("%s: %s: empty handle", r->rpc->peer_name, r->rpc->proc->name);
+			log_info_rl("%s: %s: empty handle", r->rpc->peer_name,
+			    r->rpc->proc->name);
 			nfs3_fail(r, NFS3ERR_BADHANDLE);
 			return;
 		}
@@ -344,13 +345,15 @@ nfs3_resolve(struct nfs_call *r)
 	}
 	if (r->nfh == 2 && r->share[1] != r->share[0]) {
 		log_info_rl("%s: %s: handles of two shares (%u, %u)",
-		    r->rpc->peer_name, r->rpc->proc->name, r->share[0], r->share[1]);
+		    r->rpc->peer_name, r->rpc->proc->name, r->share[0],
+		    r->share[1]);
 		nfs3_fail(r, NFS3ERR_XDEV);
 		return;
 	}
 	if (!export_client_allowed(r->exp, r->rpc->peer_key)) {
 		log_warnx_rl("%s: %s: not a client of %s (clients = %s)",
-		    r->rpc->peer_name, r->rpc->proc->name, r->exp->path, r->exp->clients_text);
+		    r->rpc->peer_name, r->rpc->proc->name, r->exp->path,
+		    r->exp->clients_text);
 		nfs3_fail(r, NFS3ERR_ACCES);
 		return;
 	}
@@ -696,7 +699,8 @@ nfs3_open_io_done(void *arg, int status, void *reply, int fd)
 	unsigned int flags = NFS3(r)->io_flags;
 
 	if (status == -EACCES && (flags & STORE_IO_READ) &&
-	    (flags & STORE_IO_WRITE) && r->rpc->auth.msg.proc != NFSPROC3_READ) {
+	    (flags & STORE_IO_WRITE) &&
+	    r->rpc->auth.msg.proc != NFSPROC3_READ) {
 		/* Write-only permission: ask for just that. */
 		NFS3(r)->io_flags = STORE_IO_WRITE | STORE_IO_OWNER_OVERRIDE;
 		NFS3(r)->retried = 1;
@@ -837,12 +841,14 @@ nfs3_write_reply(struct nfs_call *r, int err, uint32_t committed)
 	if (err != 0) {
 		log_debug("%s: WRITE: %s", r->rpc->peer_name, strerror(err));
 		nfs3_status(r, nfs3_status_from_errno(err));
-		nfs3_xdr_wcc_attrs(&r->rpc->out, &NFS3(r)->io_before, &NFS3(r)->io_after);
+		nfs3_xdr_wcc_attrs(&r->rpc->out, &NFS3(r)->io_before,
+		    &NFS3(r)->io_after);
 		rpcsvc_reply_body(r->rpc);
 		return;
 	}
 	nfs3_status(r, NFS3_OK);
-	nfs3_xdr_wcc_attrs(&r->rpc->out, &NFS3(r)->io_before, &NFS3(r)->io_after);
+	nfs3_xdr_wcc_attrs(&r->rpc->out, &NFS3(r)->io_before,
+		    &NFS3(r)->io_after);
 	xdrbuf_put_u32(&r->rpc->out, (uint32_t)NFS3(r)->io_done);
 	xdrbuf_put_u32(&r->rpc->out, committed);
 	xdrbuf_put_fixed(&r->rpc->out, r->env->write_verf, NFS3_WRITEVERFSIZE);
@@ -901,7 +907,8 @@ nfs3_proc_write(struct nfs_call *r)
 	NFS3(r)->io_done = 0;
 	while (NFS3(r)->io_done < a->datalen) {
 		put = pwrite(n->io->fd, a->data + NFS3(r)->io_done,
-		    a->datalen - NFS3(r)->io_done, (off_t)(a->offset + NFS3(r)->io_done));
+		    a->datalen - NFS3(r)->io_done,
+		    (off_t)(a->offset + NFS3(r)->io_done));
 		if (put == -1) {
 			if (errno == EINTR)
 				continue;
@@ -939,7 +946,8 @@ static void
 nfs3_commit_reply(struct nfs_call *r, int err)
 {
 	nfs3_status(r, nfs3_status_from_errno(err));
-	nfs3_xdr_wcc_attrs(&r->rpc->out, &NFS3(r)->io_before, &NFS3(r)->io_after);
+	nfs3_xdr_wcc_attrs(&r->rpc->out, &NFS3(r)->io_before,
+		    &NFS3(r)->io_after);
 	if (err == 0)
 		xdrbuf_put_fixed(&r->rpc->out, r->env->write_verf,
 		    NFS3_WRITEVERFSIZE);
@@ -1138,7 +1146,8 @@ nfs3_proc_remove(struct nfs_call *r)
 	req.cred = r->bcred;
 	nfs3_bd_fh(&req.dir, r->fh[0], r->fhlen[0]);
 	nfs3_bd_name(&req.name, a->where.name, a->where.namelen);
-	bdc_call(r->env->bdc, r->rpc->auth.msg.proc == NFSPROC3_REMOVE ? BD_REMOVE : BD_RMDIR,
+	bdc_call(r->env->bdc, r->rpc->auth.msg.proc == NFSPROC3_REMOVE ?
+	    BD_REMOVE : BD_RMDIR,
 	    (xdrproc_t)xdr_bd_dirop_req, &req, (xdrproc_t)xdr_bd_wcc_reply,
 	    sizeof(bd_wcc_reply), nfs3_remove_done, r);
 }
@@ -1313,7 +1322,8 @@ nfs3_readdir_done(void *arg, int status, void *reply, int fd)
 	struct nfs3_args *a = NFS3_ARGS(r);
 	bd_readdir_reply *rep = reply;
 	struct nfs_attr dir, parent, ea;
-	int plus = r->rpc->auth.msg.proc == NFSPROC3_READDIRPLUS, have_parent, eof;
+	int plus = r->rpc->auth.msg.proc == NFSPROC3_READDIRPLUS;
+	int have_parent, eof;
 	size_t start, dirbytes = 0, i;
 	u_int n;
 

@@ -14,7 +14,7 @@
 #define NFS3_PATH_MAX	4095		/* nfspath3 */
 
 static int
-nfs3_get_fh(struct xdrbuf_in *x, const uint8_t **fh, uint32_t *len)
+nfs3_xdr_get_fh(struct xdrbuf_in *x, const uint8_t **fh, uint32_t *len)
 {
 	return xdrbuf_get_opaque(x, fh, len, NFS3_FHSIZE);
 }
@@ -24,14 +24,14 @@ nfs3_get_fh(struct xdrbuf_in *x, const uint8_t **fh, uint32_t *len)
  * that the procedure answers NAMETOOLONG rather than GARBAGE_ARGS.
  */
 static int
-nfs3_get_diropargs(struct xdrbuf_in *x, struct nfs3_diropargs *d)
+nfs3_xdr_get_diropargs(struct xdrbuf_in *x, struct nfs3_diropargs *d)
 {
-	return nfs3_get_fh(x, &d->fh, &d->fhlen) == -1 ||
+	return nfs3_xdr_get_fh(x, &d->fh, &d->fhlen) == -1 ||
 	    xdrbuf_get_opaque(x, &d->name, &d->namelen, 4096) == -1 ? -1 : 0;
 }
 
 static int
-nfs3_get_time(struct xdrbuf_in *x, struct timespec *ts)
+nfs3_xdr_get_time(struct xdrbuf_in *x, struct timespec *ts)
 {
 	uint32_t sec, nsec;
 
@@ -45,7 +45,7 @@ nfs3_get_time(struct xdrbuf_in *x, struct timespec *ts)
 
 /* RFC 1813 2.5: sattr3 */
 static int
-nfs3_get_sattr(struct xdrbuf_in *x, struct nfs3_sattr *s)
+nfs3_xdr_get_sattr(struct xdrbuf_in *x, struct nfs3_sattr *s)
 {
 	memset(s, 0, sizeof(*s));
 	if (xdrbuf_get_bool(x, &s->set_mode) == -1 ||
@@ -58,10 +58,10 @@ nfs3_get_sattr(struct xdrbuf_in *x, struct nfs3_sattr *s)
 	    (s->set_size && xdrbuf_get_u64(x, &s->size) == -1))
 		return -1;
 	if (xdrbuf_get_u32(x, &s->atime_how) == -1 || s->atime_how > 2 ||
-	    (s->atime_how == 2 && nfs3_get_time(x, &s->atime) == -1))
+	    (s->atime_how == 2 && nfs3_xdr_get_time(x, &s->atime) == -1))
 		return -1;
 	if (xdrbuf_get_u32(x, &s->mtime_how) == -1 || s->mtime_how > 2 ||
-	    (s->mtime_how == 2 && nfs3_get_time(x, &s->mtime) == -1))
+	    (s->mtime_how == 2 && nfs3_xdr_get_time(x, &s->mtime) == -1))
 		return -1;
 	return 0;
 }
@@ -79,31 +79,31 @@ nfs3_xdr_decode_args(uint32_t proc, struct xdrbuf_in *x, struct nfs3_args *a)
 	case NFSPROC3_FSSTAT:
 	case NFSPROC3_FSINFO:
 	case NFSPROC3_PATHCONF:
-		return nfs3_get_fh(x, &a->fh, &a->fhlen);
+		return nfs3_xdr_get_fh(x, &a->fh, &a->fhlen);
 	case NFSPROC3_SETATTR:
-		if (nfs3_get_fh(x, &a->fh, &a->fhlen) == -1 ||
-		    nfs3_get_sattr(x, &a->sattr) == -1 ||
+		if (nfs3_xdr_get_fh(x, &a->fh, &a->fhlen) == -1 ||
+		    nfs3_xdr_get_sattr(x, &a->sattr) == -1 ||
 		    xdrbuf_get_bool(x, &a->guard) == -1 ||
-		    (a->guard && nfs3_get_time(x, &a->guard_ctime) == -1))
+		    (a->guard && nfs3_xdr_get_time(x, &a->guard_ctime) == -1))
 			return -1;
 		return 0;
 	case NFSPROC3_LOOKUP:
 	case NFSPROC3_REMOVE:
 	case NFSPROC3_RMDIR:
-		if (nfs3_get_diropargs(x, &a->where) == -1)
+		if (nfs3_xdr_get_diropargs(x, &a->where) == -1)
 			return -1;
 		a->fh = a->where.fh;
 		a->fhlen = a->where.fhlen;
 		return 0;
 	case NFSPROC3_ACCESS:
-		return nfs3_get_fh(x, &a->fh, &a->fhlen) == -1 ||
+		return nfs3_xdr_get_fh(x, &a->fh, &a->fhlen) == -1 ||
 		    xdrbuf_get_u32(x, &a->access) == -1 ? -1 : 0;
 	case NFSPROC3_READ:
-		return nfs3_get_fh(x, &a->fh, &a->fhlen) == -1 ||
+		return nfs3_xdr_get_fh(x, &a->fh, &a->fhlen) == -1 ||
 		    xdrbuf_get_u64(x, &a->offset) == -1 ||
 		    xdrbuf_get_u32(x, &a->count) == -1 ? -1 : 0;
 	case NFSPROC3_WRITE:
-		if (nfs3_get_fh(x, &a->fh, &a->fhlen) == -1 ||
+		if (nfs3_xdr_get_fh(x, &a->fh, &a->fhlen) == -1 ||
 		    xdrbuf_get_u64(x, &a->offset) == -1 ||
 		    xdrbuf_get_u32(x, &a->count) == -1 ||
 		    xdrbuf_get_u32(x, &a->stable) == -1 || a->stable > 2 ||
@@ -113,7 +113,7 @@ nfs3_xdr_decode_args(uint32_t proc, struct xdrbuf_in *x, struct nfs3_args *a)
 		/* RFC 1813 3.3.7: count must match the data's length. */
 		return a->count == a->datalen ? 0 : -1;
 	case NFSPROC3_CREATE:
-		if (nfs3_get_diropargs(x, &a->where) == -1 ||
+		if (nfs3_xdr_get_diropargs(x, &a->where) == -1 ||
 		    xdrbuf_get_u32(x, &a->createhow) == -1)
 			return -1;
 		a->fh = a->where.fh;
@@ -121,21 +121,21 @@ nfs3_xdr_decode_args(uint32_t proc, struct xdrbuf_in *x, struct nfs3_args *a)
 		switch (a->createhow) {
 		case 0:
 		case 1:
-			return nfs3_get_sattr(x, &a->sattr);
+			return nfs3_xdr_get_sattr(x, &a->sattr);
 		case 2:
 			return xdrbuf_get_fixed(x, a->verf, 8);
 		}
 		return -1;
 	case NFSPROC3_MKDIR:
-		if (nfs3_get_diropargs(x, &a->where) == -1 ||
-		    nfs3_get_sattr(x, &a->sattr) == -1)
+		if (nfs3_xdr_get_diropargs(x, &a->where) == -1 ||
+		    nfs3_xdr_get_sattr(x, &a->sattr) == -1)
 			return -1;
 		a->fh = a->where.fh;
 		a->fhlen = a->where.fhlen;
 		return 0;
 	case NFSPROC3_SYMLINK:
-		if (nfs3_get_diropargs(x, &a->where) == -1 ||
-		    nfs3_get_sattr(x, &a->sattr) == -1 ||
+		if (nfs3_xdr_get_diropargs(x, &a->where) == -1 ||
+		    nfs3_xdr_get_sattr(x, &a->sattr) == -1 ||
 		    xdrbuf_get_opaque(x, &a->target, &a->targetlen,
 		    NFS3_PATH_MAX) == -1)
 			return -1;
@@ -143,7 +143,7 @@ nfs3_xdr_decode_args(uint32_t proc, struct xdrbuf_in *x, struct nfs3_args *a)
 		a->fhlen = a->where.fhlen;
 		return 0;
 	case NFSPROC3_MKNOD:
-		if (nfs3_get_diropargs(x, &a->where) == -1 ||
+		if (nfs3_xdr_get_diropargs(x, &a->where) == -1 ||
 		    xdrbuf_get_u32(x, &a->ftype) == -1)
 			return -1;
 		a->fh = a->where.fh;
@@ -151,39 +151,39 @@ nfs3_xdr_decode_args(uint32_t proc, struct xdrbuf_in *x, struct nfs3_args *a)
 		switch (a->ftype) {
 		case 3:		/* NF3BLK */
 		case 4:		/* NF3CHR */
-			return nfs3_get_sattr(x, &a->sattr) == -1 ||
+			return nfs3_xdr_get_sattr(x, &a->sattr) == -1 ||
 			    xdrbuf_get_u32(x, &a->major) == -1 ||
 			    xdrbuf_get_u32(x, &a->minor) == -1 ? -1 : 0;
 		case 6:		/* NF3SOCK */
 		case 7:		/* NF3FIFO */
-			return nfs3_get_sattr(x, &a->sattr);
+			return nfs3_xdr_get_sattr(x, &a->sattr);
 		}
 		return 0;	/* the procedure answers BADTYPE */
 	case NFSPROC3_RENAME:
-		if (nfs3_get_diropargs(x, &a->where) == -1 ||
-		    nfs3_get_diropargs(x, &a->to) == -1)
+		if (nfs3_xdr_get_diropargs(x, &a->where) == -1 ||
+		    nfs3_xdr_get_diropargs(x, &a->to) == -1)
 			return -1;
 		a->fh = a->where.fh;
 		a->fhlen = a->where.fhlen;
 		return 0;
 	case NFSPROC3_LINK:
-		if (nfs3_get_fh(x, &a->fh, &a->fhlen) == -1 ||
-		    nfs3_get_diropargs(x, &a->to) == -1)
+		if (nfs3_xdr_get_fh(x, &a->fh, &a->fhlen) == -1 ||
+		    nfs3_xdr_get_diropargs(x, &a->to) == -1)
 			return -1;
 		return 0;
 	case NFSPROC3_READDIR:
-		return nfs3_get_fh(x, &a->fh, &a->fhlen) == -1 ||
+		return nfs3_xdr_get_fh(x, &a->fh, &a->fhlen) == -1 ||
 		    xdrbuf_get_u64(x, &a->cookie) == -1 ||
 		    xdrbuf_get_fixed(x, a->verf, 8) == -1 ||
 		    xdrbuf_get_u32(x, &a->maxcount) == -1 ? -1 : 0;
 	case NFSPROC3_READDIRPLUS:
-		return nfs3_get_fh(x, &a->fh, &a->fhlen) == -1 ||
+		return nfs3_xdr_get_fh(x, &a->fh, &a->fhlen) == -1 ||
 		    xdrbuf_get_u64(x, &a->cookie) == -1 ||
 		    xdrbuf_get_fixed(x, a->verf, 8) == -1 ||
 		    xdrbuf_get_u32(x, &a->dircount) == -1 ||
 		    xdrbuf_get_u32(x, &a->maxcount) == -1 ? -1 : 0;
 	case NFSPROC3_COMMIT:
-		return nfs3_get_fh(x, &a->fh, &a->fhlen) == -1 ||
+		return nfs3_xdr_get_fh(x, &a->fh, &a->fhlen) == -1 ||
 		    xdrbuf_get_u64(x, &a->offset) == -1 ||
 		    xdrbuf_get_u32(x, &a->count) == -1 ? -1 : 0;
 	}

@@ -30,16 +30,6 @@ bdc_call(struct bdc *b, uint32_t type, xdrproc_t p, const void *a,
 	fn(arg, -5, NULL, -1);		/* EIO: never reached by the tests */
 }
 
-struct nfs_call *
-nfs_call_init(struct rpcsvc_call *call, void *arg)
-{
-	struct nfs_call *r = call->state;
-
-	r->rpc = call;
-	r->env = arg;
-	return r;
-}
-
 /* The test's calls have no head reserved: out is the body. */
 void
 rpcsvc_reply_body(struct rpcsvc_call *call)
