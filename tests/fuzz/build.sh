@@ -21,7 +21,7 @@ INC="-I$top_srcdir -I$top_srcdir/common -I$top_builddir/common -I$top_srcdir/nfs
 # attribute helpers.
 NFS3_SRCS="$top_srcdir/nfsd/v3/xdr.c $top_builddir/nfsd/libnfsdwire.a \
     $top_builddir/common/libdittofs.a $top_builddir/common/libipcxdr.a \
-    $(pkg-config --libs libtirpc libevent)"
+    $(pkg-config --libs libtirpc libevent libcap libseccomp)"
 for t in rpcmsg nfs3; do
 	extra=
 	[ "$t" = nfs3 ] && extra=$NFS3_SRCS
