@@ -14,7 +14,8 @@
  * flavour wraps replies; a reply cache behind the program's hook whose
  * replay is headed again through a test flavour whose verifier changes
  * with every reply (the cache keeps the body, not the reply); and a
- * reply held until the cache says its entry is safe.
+ * reply held until the cache says its entry is safe; and a listener
+ * that serves a set of the programs (nfsd's MOUNT port).
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
@@ -261,6 +262,9 @@ static const struct rpcsvc_program small_program = {
 };
 static const struct rpcsvc_program *const programs[] = {
 	&test_program, &small_program, NULL
+};
+static const struct rpcsvc_program *const small_only[] = {
+	&small_program, NULL
 };
 
 static size_t
@@ -725,6 +729,24 @@ main(void)
 		got = read(tfd, r, sizeof(r));
 	tap_ok(got == 0, "a record over the limit closes the connection");
 	close(tfd);
+	{
+		int t2, u2, c2;
+		struct sockaddr_in s2 = sin;
+
+		tap_ok(rpcsvc_bind_sockets("127.0.0.1", 0, &t2, &u2) == 0 &&
+		    rpcsvc_listen_programs(svc, t2, u2, small_only) == 0,
+		    "a second listener, for SMALL alone");
+		s2.sin_port = htons((uint16_t)rpcsvc_socket_port(u2));
+		c2 = socket(AF_INET, SOCK_DGRAM, 0);
+		connect(c2, (struct sockaddr *)&s2, sizeof(s2));
+		n = build(b, TEST_PROG, 2, ECHO, &one, 1);
+		tap_ok(udp_call(base, c2, b, n, NULL, NULL) ==
+		    RPC_PROG_UNAVAIL, "TEST on it: PROG_UNAVAIL");
+		n = build(b, SMALL_PROG, 2, ECHO, &one, 1);
+		tap_ok(udp_call(base, c2, b, n, &res, NULL) == RPC_SUCCESS &&
+		    res == 42, "SMALL on it: answered");
+		close(c2);
+	}
 	test_backchannel(base, &sin);
 	test_file_reply(base, &sin);
 	test_cache_replay(base, svc, &sin);
