@@ -34,6 +34,15 @@
 #define NFSPROC3_PATHCONF	20
 #define NFSPROC3_COMMIT		21
 
+/* RFC 1813 2.5: ftype3 (the types MKNOD makes) and createmode3. */
+#define NF3BLK			3
+#define NF3CHR			4
+#define NF3SOCK			6
+#define NF3FIFO			7
+#define NFS3_UNCHECKED		0
+#define NFS3_GUARDED		1
+#define NFS3_EXCLUSIVE		2
+
 struct nfs3_sattr {
 	int		set_mode, set_uid, set_gid, set_size;
 	uint32_t	mode, uid, gid;

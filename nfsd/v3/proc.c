@@ -1027,11 +1027,11 @@ nfs3_proc_create(struct nfs_call *r)
 	nfs3_bd_fh(&req.dir, r->fh[0], r->fhlen[0]);
 	nfs3_bd_name(&req.name, a->where.name, a->where.namelen);
 	req.how = a->createhow;
-	if (a->createhow == 2)
+	if (a->createhow == NFS3_EXCLUSIVE)
 		memcpy(req.verf, a->verf, sizeof(req.verf));
 	else
 		nfs3_sattr_to_bd(&a->sattr, &req.sattr);
-	if (!(req.sattr.mask & STORE_SATTR_MODE) && a->createhow != 2) {
+	if (!(req.sattr.mask & STORE_SATTR_MODE) && a->createhow != NFS3_EXCLUSIVE) {
 		req.sattr.mask |= STORE_SATTR_MODE;
 		req.sattr.mode = 0644;
 	}
@@ -1087,16 +1087,16 @@ nfs3_proc_mknod(struct nfs_call *r)
 
 	memset(&req, 0, sizeof(req));
 	switch (a->ftype) {
-	case 3:
+	case NF3BLK:
 		req.type = STORE_TYPE_BLK;
 		break;
-	case 4:
+	case NF3CHR:
 		req.type = STORE_TYPE_CHR;
 		break;
-	case 6:
+	case NF3SOCK:
 		req.type = STORE_TYPE_SOCK;
 		break;
-	case 7:
+	case NF3FIFO:
 		req.type = STORE_TYPE_FIFO;
 		break;
 	default:

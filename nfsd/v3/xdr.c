@@ -119,10 +119,10 @@ nfs3_xdr_decode_args(uint32_t proc, struct xdrbuf_in *x, struct nfs3_args *a)
 		a->fh = a->where.fh;
 		a->fhlen = a->where.fhlen;
 		switch (a->createhow) {
-		case 0:
-		case 1:
+		case NFS3_UNCHECKED:
+		case NFS3_GUARDED:
 			return nfs3_xdr_get_sattr(x, &a->sattr);
-		case 2:
+		case NFS3_EXCLUSIVE:
 			return xdrbuf_get_fixed(x, a->verf, 8);
 		}
 		return -1;
@@ -149,13 +149,13 @@ nfs3_xdr_decode_args(uint32_t proc, struct xdrbuf_in *x, struct nfs3_args *a)
 		a->fh = a->where.fh;
 		a->fhlen = a->where.fhlen;
 		switch (a->ftype) {
-		case 3:		/* NF3BLK */
-		case 4:		/* NF3CHR */
+		case NF3BLK:
+		case NF3CHR:
 			return nfs3_xdr_get_sattr(x, &a->sattr) == -1 ||
 			    xdrbuf_get_u32(x, &a->major) == -1 ||
 			    xdrbuf_get_u32(x, &a->minor) == -1 ? -1 : 0;
-		case 6:		/* NF3SOCK */
-		case 7:		/* NF3FIFO */
+		case NF3SOCK:
+		case NF3FIFO:
 			return nfs3_xdr_get_sattr(x, &a->sattr);
 		}
 		return 0;	/* the procedure answers BADTYPE */
