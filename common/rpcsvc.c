@@ -828,6 +828,8 @@ rpcsvc_dispatch(struct rpcsvc *svc, struct rpcsvc_call *call,
 		return;
 	}
 	call->program = prog;
+	if (prog->state_size > 0)
+		memset(call->state, 0, prog->state_size);
 	if (call->rec_len > prog->record_max) {
 		log_warnx_rl("rpc: %s call of %zu bytes from %s over %zu",
 		    prog->name, call->rec_len, call->peer_name,
@@ -909,11 +911,13 @@ rpcsvc_message(struct rpcsvc *svc, struct rpcsvc_conn *conn,
 	struct rpcsvc_call *call;
 	enum rpcmsg_verdict v;
 
-	if ((call = calloc(1, sizeof(*call) + svc->state_max)) == NULL) {
+	/* The program's state is zeroed when the program is known. */
+	if ((call = malloc(sizeof(*call) + svc->state_max)) == NULL) {
 		log_warn("rpc call");
 		free(rec);
 		return;
 	}
+	memset(call, 0, sizeof(*call));
 	call->svc = svc;
 	call->udp_fd = udp_fd;
 	call->rec = rec;

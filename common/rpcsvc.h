@@ -145,7 +145,7 @@ struct rpcsvc_call {
 	const uint8_t			*args;	/* the raw arguments */
 	size_t				 args_len;
 	void				*decoded;	/* by proc->decode */
-	void				*state;	/* program->state_size */
+	void				*state;	/* program->state_size, zeroed */
 	/* The reply: its head reserved, then the body. */
 	struct xdrbuf_out		 out;
 	struct rpcsvc_fd		*data_fd;	/* then file data */
