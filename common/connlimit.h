@@ -1,6 +1,6 @@
 /*
  * common/connlimit.h: the connection policy every RPC transport applies
- * (nfsd/rpc.c, common/rpcsvc.c for lockd and statd), so that one client
+ * (common/rpcsvc.c, for nfsd, lockd and statd), so that one client
  * cannot take what the others need (DESIGN.md section 6):
  *
  * - at most max_conns connections, and at most max_per_addr of them from

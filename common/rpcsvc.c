@@ -1,24 +1,35 @@
 /*
- * The ONC RPC server (RFC 5531; record marking, section 11) that lockd
- * and statd run on.  See rpcsvc.h.  The call header is read by
+ * The ONC RPC server (RFC 5531; record marking, section 11) that nfsd,
+ * lockd and statd run on.  See rpcsvc.h.  The call header is read by
  * common/rpcmsg.c and its flavour by common/rpcauth.c; argument and
  * result bodies go through rpcgen's XDR routines over a memory stream,
- * which check their own bounds.
+ * which check their own bounds, or through the service's own coders.
+ *
+ * A TCP record is read fragment by fragment into one buffer whose size
+ * is checked against the listener's largest record_max before anything
+ * is allocated; the call owns it until it is answered.  Replies are
+ * queued per connection and written with writev, file data with
+ * sendfile; reading pauses when a connection has RPCSVC_CONN_CALLS_MAX
+ * calls in flight or when common/connlimit.c says its output is over a
+ * cap.  A call's reply is counted as output from the moment the call is
+ * read (its record, RPCSVC_REPLY_SLACK, and what rpcsvc_reserve adds),
+ * so calls in flight count against the caps as their replies will.
  */
 #define _GNU_SOURCE
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/queue.h>
+#include <sys/uio.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 
 #include "conf.h"
 #include "connlimit.h"
@@ -28,20 +39,62 @@
 #include "rpcbind.h"
 #include "util.h"
 
+#define RPCSVC_IOV_MAX		64
+#define RPCSVC_UDP_MAX		65536
+#define RPCSVC_READ_BUDGET	64	/* records per wakeup, for fairness */
+
+/* A reply (or a call sent back) queued on a connection. */
+struct rpcsvc_out {
+	TAILQ_ENTRY(rpcsvc_out)	 entry;
+	uint8_t			*buf;		/* record mark + message */
+	size_t			 len, off;
+	struct rpcsvc_fd	*io;		/* then file data, if any */
+	off_t			 foff;
+	size_t			 flen;
+	size_t			 pad, padoff;	/* then XDR padding */
+};
+
+struct rpcsvc_listener {
+	struct rpcsvc		*svc;
+	int			 tcp_fd;
+	int			 udp_fd;
+	struct event		*ev_tcp;
+	struct event		*ev_udp;
+	const struct rpcsvc_program *const *programs;
+	size_t			 record_max;	/* its largest program's */
+};
+
 struct rpcsvc_conn {
 	TAILQ_ENTRY(rpcsvc_conn)	 entry;
-	struct rpcsvc	*svc;
-	struct bufferevent	*bev;
-	struct evbuffer_cb_entry *out_cb;	/* counts queued output */
+	struct rpcsvc		*svc;
+	const struct rpcsvc_listener *listener;
+	int			 fd;
+	struct event		*ev_read;
+	struct event		*ev_write;
 	struct connlimit_conn	 lim;
-	int			 paused;	/* reading stopped for output */
+	int			 paused;	/* reading stopped */
 	int			 refs;
 	int			 dead;
 	size_t			 calls;		/* in flight */
-	uint8_t			*record;	/* fragments so far */
-	size_t			 record_len;
+	/* Record marking: the mark being read, then the fragments. */
+	uint8_t			 hdr[4];
+	size_t			 hdr_have;
+	int			 in_body;
+	int			 last;
+	uint8_t			*rec;
+	size_t			 rec_len;
+	size_t			 frag_left;
+	TAILQ_HEAD(, rpcsvc_out) out;
+	/* Output waits for reply-cache entries to be safe. */
+	int			 held;
+	TAILQ_ENTRY(rpcsvc_conn) held_entry;
 	struct sockaddr_storage	 peer;
 	socklen_t		 peer_len;
+	uint8_t			 key[16];
+	unsigned int		 port;
+	int			 loopback;
+	char			 addr[RPCSVC_ADDR_MAX];
+	char			 name[RPCSVC_NAME_MAX];
 	/* Calls this server sent back to the peer (the backchannel). */
 	TAILQ_HEAD(, rpcsvc_back) back;
 	size_t			 nback;
@@ -59,18 +112,38 @@ struct rpcsvc {
 	struct event_base	*base;
 	const struct rpcsvc_program *const *programs;
 	size_t			 record_max;	/* the largest program's */
+	size_t			 state_max;	/* the largest state_size */
 	uint8_t			*udp_buf;
 	void			*arg;
-	int			 tcp_fd;
-	int			 udp_fd;
-	struct event		*ev_tcp;
-	struct event		*ev_udp;
+	const struct rpcauth_flavor *const *flavors;
+	struct rpcsvc_listener	 listeners[RPCSVC_LISTENERS_MAX];
+	size_t			 nlisteners;
 	struct event		*ev_sweep;
 	struct connlimit	*lim;
 	TAILQ_HEAD(, rpcsvc_conn)	 conns;
+	TAILQ_HEAD(, rpcsvc_conn)	 held;
 	size_t			 nconns;
 	struct rpcsvc_stats	 stats;
 };
+
+static const uint8_t rpcsvc_zeros[4];
+
+struct rpcsvc_fd *
+rpcsvc_fd_ref(struct rpcsvc_fd *io)
+{
+	io->refs++;
+	return io;
+}
+
+void
+rpcsvc_fd_unref(struct rpcsvc_fd *io)
+{
+	if (io == NULL || --io->refs > 0)
+		return;
+	if (close(io->fd) == -1)
+		log_warn("close file of a reply");
+	free(io);
+}
 
 void
 rpcsvc_addr_string(const struct sockaddr *sa, char *buf, size_t len,
@@ -112,9 +185,37 @@ rpcsvc_addr_key(const struct sockaddr *sa, uint8_t addr[16])
 		    16);
 }
 
-/* Server. */
+static int
+rpcsvc_sockaddr_port(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	return 0;
+}
 
-static void	rpcsvc_conn_unref(struct rpcsvc_conn *);
+/* Connections. */
+
+static void	rpcsvc_conn_flush(struct rpcsvc_conn *);
+static void	rpcsvc_conn_pause_check(struct rpcsvc_conn *);
+
+static void
+rpcsvc_conn_unref(struct rpcsvc_conn *c)
+{
+	struct rpcsvc_out *o;
+
+	if (--c->refs > 0)
+		return;
+	while ((o = TAILQ_FIRST(&c->out)) != NULL) {
+		TAILQ_REMOVE(&c->out, o, entry);
+		rpcsvc_fd_unref(o->io);
+		free(o->buf);
+		free(o);
+	}
+	free(c->rec);
+	free(c);
+}
 
 /* The connection goes: its callbacks get no answer. */
 static void
@@ -127,6 +228,216 @@ rpcsvc_back_fail(struct rpcsvc_conn *c)
 		c->nback--;
 		b->fn(b->arg, -ECONNRESET, NULL);
 		free(b);
+	}
+}
+
+static void
+rpcsvc_conn_kill(struct rpcsvc_conn *c, const char *why)
+{
+	if (c->dead)
+		return;
+	if (why != NULL)
+		log_info_rl("rpc: %s: connection closed: %s", c->name, why);
+	c->dead = 1;
+	event_free(c->ev_read);
+	event_free(c->ev_write);
+	c->ev_read = c->ev_write = NULL;
+	if (close(c->fd) == -1)
+		log_warn("rpc: %s: close", c->name);
+	c->fd = -1;
+	connlimit_release(c->svc->lim, &c->lim);
+	TAILQ_REMOVE(&c->svc->conns, c, entry);
+	c->svc->nconns--;
+	rpcsvc_back_fail(c);
+	rpcsvc_conn_unref(c);
+}
+
+static void
+rpcsvc_conn_pause_check(struct rpcsvc_conn *c)
+{
+	int want_pause;
+
+	if (c->dead)
+		return;
+	want_pause = c->calls >= RPCSVC_CONN_CALLS_MAX ||
+	    !connlimit_may_read(c->svc->lim, &c->lim);
+	if (want_pause && !c->paused) {
+		event_del(c->ev_read);
+		c->paused = 1;
+	} else if (!want_pause && c->paused) {
+		c->paused = 0;
+		if (event_add(c->ev_read, NULL) == -1)
+			rpcsvc_conn_kill(c, "event_add failed");
+	}
+}
+
+/* Queue buf (record mark + message, len bytes; taken) and file data. */
+static void
+rpcsvc_conn_queue(struct rpcsvc_conn *c, uint8_t *buf, size_t len,
+    struct rpcsvc_fd *io, off_t foff, size_t flen)
+{
+	struct rpcsvc_out *o;
+	uint32_t mark;
+
+	if (c->dead || (o = calloc(1, sizeof(*o))) == NULL) {
+		free(buf);
+		rpcsvc_fd_unref(io);
+		return;
+	}
+	o->buf = buf;
+	o->len = len;
+	if (flen > 0) {
+		o->io = io;
+		o->foff = foff;
+		o->flen = flen;
+		o->pad = (4 - (flen & 3)) & 3;
+	} else
+		rpcsvc_fd_unref(io);
+	mark = RPC_LAST_FRAGMENT | (uint32_t)(len - 4 + o->flen + o->pad);
+	buf[0] = (uint8_t)(mark >> 24);
+	buf[1] = (uint8_t)(mark >> 16);
+	buf[2] = (uint8_t)(mark >> 8);
+	buf[3] = (uint8_t)mark;
+	TAILQ_INSERT_TAIL(&c->out, o, entry);
+	connlimit_out_add(c->svc->lim, &c->lim, o->len + o->flen + o->pad);
+}
+
+static void
+rpcsvc_out_done(struct rpcsvc_conn *c, struct rpcsvc_out *o)
+{
+	TAILQ_REMOVE(&c->out, o, entry);
+	connlimit_out_done(c->svc->lim, &c->lim, o->len + o->flen + o->pad);
+	rpcsvc_fd_unref(o->io);
+	free(o->buf);
+	free(o);
+}
+
+static void
+rpcsvc_conn_flush(struct rpcsvc_conn *c)
+{
+	struct iovec iov[RPCSVC_IOV_MAX];
+	struct rpcsvc_out *o;
+	ssize_t n;
+	size_t left;
+	int niov;
+
+	if (c->held)
+		return;		/* rpcsvc_release_held writes it */
+	while (!c->dead && (o = TAILQ_FIRST(&c->out)) != NULL) {
+		if (o->off == o->len && o->flen == 0 && o->padoff == o->pad) {
+			rpcsvc_out_done(c, o);
+			continue;
+		}
+		if (o->off == o->len && o->flen > 0) {
+			/* The file data of a reply. */
+			n = sendfile(c->fd, o->io->fd, &o->foff, o->flen);
+			if (n == -1) {
+				if (errno == EAGAIN || errno == EINTR)
+					goto again;
+				log_warn_rl("rpc: %s: sendfile", c->name);
+				rpcsvc_conn_kill(c, "sendfile failed");
+				return;
+			}
+			if (n == 0) {
+				/* Shrunk under us: zeros keep the framing. */
+				n = write(c->fd, rpcsvc_zeros, o->flen < 4 ?
+				    o->flen : 4);
+				if (n == -1) {
+					if (errno == EAGAIN || errno == EINTR)
+						goto again;
+					rpcsvc_conn_kill(c, "write failed");
+					return;
+				}
+			}
+			o->flen -= (size_t)n;
+			connlimit_out_done(c->svc->lim, &c->lim, (size_t)n);
+			connlimit_progress(c->svc->lim, &c->lim,
+			    connlimit_now());
+			continue;
+		}
+		niov = 0;
+		TAILQ_FOREACH(o, &c->out, entry) {
+			if (niov + 2 > RPCSVC_IOV_MAX)
+				break;
+			if (o->off < o->len) {
+				iov[niov].iov_base = o->buf + o->off;
+				iov[niov++].iov_len = o->len - o->off;
+			}
+			if (o->flen > 0)
+				break;
+			if (o->padoff < o->pad) {
+				iov[niov].iov_base = (void *)rpcsvc_zeros;
+				iov[niov++].iov_len = o->pad - o->padoff;
+			}
+		}
+		if (niov == 0)
+			break;
+		n = writev(c->fd, iov, niov);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				goto again;
+			if (errno != EPIPE && errno != ECONNRESET)
+				log_warn_rl("rpc: %s: writev", c->name);
+			rpcsvc_conn_kill(c, NULL);
+			return;
+		}
+		connlimit_progress(c->svc->lim, &c->lim, connlimit_now());
+		left = (size_t)n;
+		while ((o = TAILQ_FIRST(&c->out)) != NULL) {
+			size_t take = o->len - o->off;
+
+			if (take > left)
+				take = left;
+			o->off += take;
+			left -= take;
+			if (o->off < o->len || o->flen > 0)
+				break;
+			take = o->pad - o->padoff;
+			if (take > left)
+				take = left;
+			o->padoff += take;
+			left -= take;
+			if (o->padoff < o->pad)
+				break;
+			rpcsvc_out_done(c, o);
+		}
+	}
+	if (!c->dead && TAILQ_EMPTY(&c->out))
+		event_del(c->ev_write);
+	return;
+again:
+	if (event_add(c->ev_write, NULL) == -1)
+		rpcsvc_conn_kill(c, "event_add failed");
+}
+
+/*
+ * Hold a connection's output until the reply cache's entries of this
+ * loop iteration are safe (nfsd mirrors them to stated): a client never
+ * sees a reply whose entry a restarted server could not find.
+ */
+static void
+rpcsvc_conn_hold(struct rpcsvc_conn *c)
+{
+	if (c->held)
+		return;
+	c->held = 1;
+	c->refs++;
+	TAILQ_INSERT_TAIL(&c->svc->held, c, held_entry);
+}
+
+void
+rpcsvc_release_held(struct rpcsvc *svc)
+{
+	struct rpcsvc_conn *c;
+
+	if (svc == NULL)
+		return;
+	while ((c = TAILQ_FIRST(&svc->held)) != NULL) {
+		TAILQ_REMOVE(&svc->held, c, held_entry);
+		c->held = 0;
+		rpcsvc_conn_flush(c);
+		rpcsvc_conn_pause_check(c);
+		rpcsvc_conn_unref(c);
 	}
 }
 
@@ -171,7 +482,7 @@ rpcsvc_back_call(struct rpcsvc_conn *c, uint32_t prog, uint32_t vers,
 	struct rpcsvc_back *b;
 	struct xdrbuf_out o;
 	uint8_t *body;
-	size_t head;
+	size_t head, max;
 	XDR xdrs;
 
 	if (c == NULL || c->dead || c->nback >= RPCSVC_CONN_CALLS_MAX)
@@ -185,10 +496,10 @@ rpcsvc_back_call(struct rpcsvc_conn *c, uint32_t prog, uint32_t vers,
 	xdrbuf_reserve(&o, 4);
 	rpcmsg_call_header(&o, b->xid, prog, vers, proc);
 	head = o.len;
+	max = c->listener->record_max;
 	if (encode != NULL && !o.failed &&
-	    (body = xdrbuf_reserve(&o, c->svc->record_max)) != NULL) {
-		xdrmem_create(&xdrs, (char *)body,
-		    (u_int)c->svc->record_max, XDR_ENCODE);
+	    (body = xdrbuf_reserve(&o, max)) != NULL) {
+		xdrmem_create(&xdrs, (char *)body, (u_int)max, XDR_ENCODE);
 		if (!encode(&xdrs, (void *)(uintptr_t)args))
 			o.failed = 1;
 		else
@@ -200,64 +511,42 @@ rpcsvc_back_call(struct rpcsvc_conn *c, uint32_t prog, uint32_t vers,
 		free(b);
 		return -1;
 	}
-	xdrbuf_put_u32_at(&o, 0, RPC_LAST_FRAGMENT | (uint32_t)(o.len - 4));
-	if (bufferevent_write(c->bev, o.buf, o.len) == -1) {
-		xdrbuf_out_free(&o);
-		free(b);
-		return -1;
-	}
-	xdrbuf_out_free(&o);
+	rpcsvc_conn_queue(c, o.buf, o.len, NULL, 0, 0);
 	TAILQ_INSERT_TAIL(&c->back, b, entry);
 	c->nback++;
+	c->refs++;
+	rpcsvc_conn_flush(c);
+	rpcsvc_conn_pause_check(c);
+	rpcsvc_conn_unref(c);
 	return 0;
 }
 
-static void
-rpcsvc_conn_kill(struct rpcsvc_conn *c, const char *why)
-{
-	if (c->dead)
-		return;
-	if (why != NULL)
-		log_debug("rpc: connection closed: %s", why);
-	c->dead = 1;
-	rpcsvc_back_fail(c);
-	connlimit_release(c->svc->lim, &c->lim);
-	evbuffer_remove_cb_entry(bufferevent_get_output(c->bev), c->out_cb);
-	bufferevent_free(c->bev);
-	c->bev = NULL;
-	free(c->record);
-	c->record = NULL;
-	TAILQ_REMOVE(&c->svc->conns, c, entry);
-	c->svc->nconns--;
-	rpcsvc_conn_unref(c);
-}
-
-static void
-rpcsvc_conn_unref(struct rpcsvc_conn *c)
-{
-	if (--c->refs == 0)
-		free(c);
-}
+/* Calls. */
 
 static void
 rpcsvc_call_free(struct rpcsvc_call *call)
 {
 	struct rpcsvc_conn *c = call->conn;
 
-	if (c != NULL) {
-		connlimit_inflight(c->svc->lim, &c->lim, -1, connlimit_now());
-		/* Reading stopped at the limit: go on now. */
-		if (c->calls-- == RPCSVC_CONN_CALLS_MAX && !c->dead)
-			bufferevent_trigger(c->bev, EV_READ, 0);
-		rpcsvc_conn_unref(c);
-	}
+	if (call->cache_held)
+		rpcsvc_cache_abandon(call);
+	if (c != NULL && call->reserved > 0)
+		connlimit_out_done(c->svc->lim, &c->lim, call->reserved);
 	rpcauth_call_clear(&call->auth);
 	if (call->decoded != NULL) {
 		xdr_free(call->proc->decode, call->decoded);
 		free(call->decoded);
 	}
-	free(call->args);
+	rpcsvc_fd_unref(call->data_fd);
+	xdrbuf_out_free(&call->out);
+	free(call->rec);
 	free(call);
+	if (c != NULL) {
+		c->calls--;
+		connlimit_inflight(c->svc->lim, &c->lim, -1, connlimit_now());
+		rpcsvc_conn_pause_check(c);
+		rpcsvc_conn_unref(c);
+	}
 }
 
 int
@@ -266,74 +555,175 @@ rpcsvc_call_alive(const struct rpcsvc_call *call)
 	return call->conn == NULL || !call->conn->dead;
 }
 
-/*
- * Send the reply in o, which starts with four bytes left for the record
- * mark (TCP fills them in, UDP skips them), then free o.
- */
-static void
-rpcsvc_send(struct rpcsvc_call *call, struct xdrbuf_out *o)
+void
+rpcsvc_reserve(struct rpcsvc_call *call, size_t n)
 {
-	if (o->failed || o->len < 4) {
-		log_warnx("rpc: reply to %s does not encode", call->peer_addr);
-		goto out;
-	}
-	if (call->conn != NULL) {
-		if (call->conn->dead)
-			goto out;
-		xdrbuf_put_u32_at(o, 0, RPC_LAST_FRAGMENT |
-		    (uint32_t)(o->len - 4));
-		if (bufferevent_write(call->conn->bev, o->buf, o->len) == -1)
-			rpcsvc_conn_kill(call->conn, "write failed");
-	} else if (sendto(call->udp_fd, o->buf + 4, o->len - 4, MSG_DONTWAIT,
-	    (struct sockaddr *)&call->peer, call->peer_len) == -1)
-		log_warn_rl("rpc: reply to %s", call->peer_addr);
-out:
-	xdrbuf_out_free(o);
+	if (call->conn == NULL || call->conn->dead)
+		return;
+	call->reserved += n;
+	connlimit_out_add(call->svc->lim, &call->conn->lim, n);
 }
 
-/* Encode an accepted reply; res NULL for void. */
+void
+rpcsvc_cache_abandon(struct rpcsvc_call *call)
+{
+	if (!call->cache_held)
+		return;
+	call->cache_held = 0;
+	call->program->cache->abandon(call->svc->arg, call);
+}
+
+size_t
+rpcsvc_body_offset(const struct rpcsvc_call *call)
+{
+	return rpcauth_reply_head(&call->auth);
+}
+
+/*
+ * Send the message in call->out, which starts with four bytes left for
+ * the record mark (TCP fills them in, UDP skips them), and its file
+ * data, then free the call.
+ */
+static void
+rpcsvc_send(struct rpcsvc_call *call, int hold)
+{
+	struct rpcsvc_conn *c = call->conn;
+
+	if (call->out.failed || call->out.len < 4) {
+		log_warnx_rl("rpc: reply to %s does not encode; dropped",
+		    call->peer_name);
+		rpcsvc_call_free(call);
+		return;
+	}
+	if (c == NULL) {
+		if (sendto(call->udp_fd, call->out.buf + 4, call->out.len - 4,
+		    MSG_DONTWAIT, (struct sockaddr *)&call->peer,
+		    call->peer_len) == -1)
+			log_warn_rl("rpc: reply to %s", call->peer_name);
+		rpcsvc_call_free(call);
+		return;
+	}
+	/* The reply replaces what was counted for it in flight. */
+	connlimit_out_done(c->svc->lim, &c->lim, call->reserved);
+	call->reserved = 0;
+	rpcsvc_conn_queue(c, call->out.buf, call->out.len, call->data_fd,
+	    call->data_off, call->data_len);
+	call->out.buf = NULL;
+	call->data_fd = NULL;
+	c->refs++;
+	rpcsvc_call_free(call);
+	if (hold)
+		rpcsvc_conn_hold(c);
+	rpcsvc_conn_flush(c);
+	rpcsvc_conn_pause_check(c);
+	rpcsvc_conn_unref(c);
+}
+
+/* File data into the reply itself (UDP, a wrapping flavour, a cache). */
+static void
+rpcsvc_data_inline(struct rpcsvc_call *call)
+{
+	size_t len = call->data_len, done = 0;
+	uint8_t *p;
+	ssize_t got;
+
+	if ((p = xdrbuf_reserve(&call->out, (len + 3) & ~(size_t)3)) ==
+	    NULL)
+		goto out;
+	while (done < len) {
+		got = pread(call->data_fd->fd, p + done, len - done,
+		    call->data_off + (off_t)done);
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got == -1) {
+			log_warn_rl("rpc: %s: reading a reply's data",
+			    call->peer_name);
+			call->out.failed = 1;
+			break;
+		}
+		if (got == 0)
+			break;		/* shorter now: zeros, as sendfile */
+		done += (size_t)got;
+	}
+	memset(p + done, 0, ((len + 3) & ~(size_t)3) - done);
+out:
+	rpcsvc_fd_unref(call->data_fd);
+	call->data_fd = NULL;
+	call->data_len = 0;
+}
+
+/*
+ * Head the reply in call->out (its body encoded after the head) with
+ * accept_stat: the cache keeps a successful body, the flavour wraps it.
+ */
+static void
+rpcsvc_finish(struct rpcsvc_call *call, uint32_t stat)
+{
+	int hold = 0, wraps;
+
+	wraps = call->auth.flavor != NULL && call->auth.flavor->wrap != NULL;
+	if (call->data_fd != NULL && call->data_len > 0 &&
+	    (call->conn == NULL || wraps || call->cache_held))
+		rpcsvc_data_inline(call);
+	if (call->cache_held) {
+		if (stat == RPC_SUCCESS && !call->out.failed) {
+			size_t head = rpcauth_reply_head(&call->auth);
+
+			call->cache_held = 0;
+			hold = call->program->cache->complete(call->svc->arg,
+			    call, call->out.buf + head, call->out.len - head);
+		} else
+			rpcsvc_cache_abandon(call);
+	}
+	if (rpcauth_reply_finish(&call->auth, &call->out, stat) == -1 &&
+	    !call->out.failed)
+		log_warnx_rl("rpc: %s: the reply's flavour failed",
+		    call->peer_name);
+	rpcsvc_send(call, hold && call->conn != NULL);
+}
+
+/* An accepted reply: res through proc after the head; NULL for void. */
 static void
 rpcsvc_reply_accepted(struct rpcsvc_call *call, uint32_t stat, xdrproc_t proc,
     const void *res, uint32_t low, uint32_t high)
 {
-	struct xdrbuf_out o;
+	size_t head = rpcauth_reply_head(&call->auth), max;
 	uint8_t *body;
 	XDR xdrs;
 
-	xdrbuf_out_init(&o);
-	if (rpcauth_reply_begin(&call->auth, &o) == -1)
-		goto out;
+	call->out.len = head;
+	rpcsvc_fd_unref(call->data_fd);
+	call->data_fd = NULL;
+	call->data_len = 0;
 	if (stat == RPC_PROG_MISMATCH) {
-		xdrbuf_put_u32(&o, low);
-		xdrbuf_put_u32(&o, high);
+		xdrbuf_put_u32(&call->out, low);
+		xdrbuf_put_u32(&call->out, high);
 	} else if (stat == RPC_SUCCESS && proc != NULL) {
 		/* The results go through rpcgen's encoder, bounded. */
-		if ((body = xdrbuf_reserve(&o, call->svc->record_max)) ==
-		    NULL)
-			goto out;
-		xdrmem_create(&xdrs, (char *)body,
-		    (u_int)call->svc->record_max, XDR_ENCODE);
-		if (!proc(&xdrs, (void *)res))
-			o.failed = 1;
-		else
-			o.len = rpcauth_reply_head(&call->auth) +
-			    xdr_getpos(&xdrs);
-		xdr_destroy(&xdrs);
+		max = call->program != NULL ? call->program->record_max :
+		    call->svc->record_max;
+		if ((body = xdrbuf_reserve(&call->out, max)) != NULL) {
+			xdrmem_create(&xdrs, (char *)body, (u_int)max,
+			    XDR_ENCODE);
+			if (!proc(&xdrs, (void *)(uintptr_t)res))
+				call->out.failed = 1;
+			else
+				call->out.len = head + xdr_getpos(&xdrs);
+			xdr_destroy(&xdrs);
+		}
 	}
-	rpcauth_reply_finish(&call->auth, &o, stat);
-out:
-	rpcsvc_send(call, &o);
+	rpcsvc_finish(call, stat);
 }
 
 static void
 rpcsvc_reply_denied(struct rpcsvc_call *call, uint32_t why, uint32_t detail)
 {
-	struct xdrbuf_out o;
-
-	xdrbuf_out_init(&o);
-	if (xdrbuf_reserve(&o, 4) != NULL)
-		rpcmsg_reply_denied(&o, call->auth.msg.xid, why, detail);
-	rpcsvc_send(call, &o);
+	if (call->cache_held)
+		rpcsvc_cache_abandon(call);
+	if (xdrbuf_reserve(&call->out, 4) != NULL)
+		rpcmsg_reply_denied(&call->out, call->auth.msg.xid, why,
+		    detail);
+	rpcsvc_send(call, 0);
 }
 
 int
@@ -342,8 +732,8 @@ rpcsvc_decode_args(struct rpcsvc_call *call, xdrproc_t proc, void *obj)
 	XDR xdrs;
 	int ok;
 
-	xdrmem_create(&xdrs, (char *)call->args, (u_int)call->args_len,
-	    XDR_DECODE);
+	xdrmem_create(&xdrs, (char *)(uintptr_t)call->args,
+	    (u_int)call->args_len, XDR_DECODE);
 	ok = proc(&xdrs, obj);
 	xdr_destroy(&xdrs);
 	if (!ok) {
@@ -364,7 +754,23 @@ void
 rpcsvc_reply_with(struct rpcsvc_call *call, xdrproc_t proc, const void *res)
 {
 	rpcsvc_reply_accepted(call, RPC_SUCCESS, proc, res, 0, 0);
-	rpcsvc_call_free(call);
+}
+
+void
+rpcsvc_reply_body(struct rpcsvc_call *call)
+{
+	rpcsvc_finish(call, RPC_SUCCESS);
+}
+
+void
+rpcsvc_reply_file(struct rpcsvc_call *call, struct rpcsvc_fd *io, off_t off,
+    size_t len)
+{
+	rpcsvc_fd_unref(call->data_fd);
+	call->data_fd = len > 0 ? rpcsvc_fd_ref(io) : NULL;
+	call->data_off = off;
+	call->data_len = len;
+	rpcsvc_finish(call, RPC_SUCCESS);
 }
 
 void
@@ -375,7 +781,6 @@ rpcsvc_reply_error(struct rpcsvc_call *call, uint32_t stat)
 	rpcsvc_reply_accepted(call, stat, NULL, NULL, call->program != NULL ?
 	    call->program->vers_min : 0, call->program != NULL ?
 	    call->program->vers_max : 0);
-	rpcsvc_call_free(call);
 }
 
 void
@@ -384,30 +789,51 @@ rpcsvc_call_drop(struct rpcsvc_call *call)
 	rpcsvc_call_free(call);
 }
 
+/* A replayed reply: the cached body under a head made for this call. */
+static void
+rpcsvc_reply_cached(struct rpcsvc_call *call, const uint8_t *body,
+    size_t len)
+{
+	uint8_t *p;
+
+	call->out.len = rpcauth_reply_head(&call->auth);
+	if ((p = xdrbuf_reserve(&call->out, len)) != NULL)
+		memcpy(p, body, len);
+	rpcsvc_finish(call, RPC_SUCCESS);
+}
+
 /*
  * RFC 5531 9: the program, version and procedure of an accepted call from
- * the table, its arguments decoded, then its handler.
+ * the listener's table, the reply cache, its arguments decoded, then its
+ * handler.
  */
 static void
-rpcsvc_dispatch(struct rpcsvc *svc, struct rpcsvc_call *call, size_t len)
+rpcsvc_dispatch(struct rpcsvc *svc, struct rpcsvc_call *call,
+    const struct rpcsvc_program *const *programs)
 {
 	const struct rpcsvc_program *prog = NULL;
 	const struct rpcsvc_version *vers = NULL;
-	size_t i;
+	const uint8_t *body;
+	size_t i, body_len;
 
-	for (i = 0; svc->programs[i] != NULL; i++)
-		if (svc->programs[i]->prog == call->auth.msg.prog) {
-			prog = svc->programs[i];
+	for (i = 0; programs[i] != NULL; i++)
+		if (programs[i]->prog == call->auth.msg.prog) {
+			prog = programs[i];
 			break;
 		}
 	if (prog == NULL) {
+		log_debug("rpc: %s: program %u unavailable", call->peer_name,
+		    call->auth.msg.prog);
 		rpcsvc_reply_error(call, RPC_PROG_UNAVAIL);
 		return;
 	}
 	call->program = prog;
-	if (len > prog->record_max) {
+	if (prog->state_size > 0)
+		memset(call->state, 0, prog->state_size);
+	if (call->rec_len > prog->record_max) {
 		log_warnx_rl("rpc: %s call of %zu bytes from %s over %zu",
-		    prog->name, len, call->peer_addr, prog->record_max);
+		    prog->name, call->rec_len, call->peer_name,
+		    prog->record_max);
 		rpcsvc_reply_error(call, RPC_GARBAGE_ARGS);
 		return;
 	}
@@ -416,24 +842,41 @@ rpcsvc_dispatch(struct rpcsvc *svc, struct rpcsvc_call *call, size_t len)
 			vers = &prog->versions[i];
 	if (vers == NULL || call->auth.msg.vers < prog->vers_min ||
 	    call->auth.msg.vers > prog->vers_max) {
+		log_debug("rpc: %s: %s version %u", call->peer_name,
+		    prog->name, call->auth.msg.vers);
 		rpcsvc_reply_error(call, RPC_PROG_MISMATCH);
 		return;
 	}
 	if (call->auth.msg.proc >= vers->nprocs ||
 	    vers->procs[call->auth.msg.proc].handler == NULL) {
+		log_info_rl("rpc: %s: %s v%u procedure %u unavailable",
+		    call->peer_name, prog->name, call->auth.msg.vers,
+		    call->auth.msg.proc);
 		rpcsvc_reply_error(call, RPC_PROC_UNAVAIL);
 		return;
 	}
 	call->proc = &vers->procs[call->auth.msg.proc];
-	/* The record goes when this returns: the call keeps its arguments. */
+	call->args = call->auth.args;
 	call->args_len = call->auth.args_len;
-	if ((call->args = malloc(call->args_len + 1)) == NULL) {
-		log_warn("rpc call");
-		rpcsvc_reply_error(call, RPC_SYSTEM_ERR);
-		return;
+	if (call->proc->cache == RPCSVC_CACHE_REPLY && prog->cache != NULL) {
+		switch (prog->cache->lookup(svc->arg, call, call->rec,
+		    call->rec_len, &body, &body_len)) {
+		case RPCSVC_CACHE_IN_PROGRESS:
+			log_debug("rpc: %s: xid %08x in progress; "
+			    "retransmission dropped", call->peer_name,
+			    call->auth.msg.xid);
+			rpcsvc_call_free(call);
+			return;
+		case RPCSVC_CACHE_HIT:
+			log_debug("rpc: %s: xid %08x replayed from the reply "
+			    "cache", call->peer_name, call->auth.msg.xid);
+			rpcsvc_reply_cached(call, body, body_len);
+			return;
+		case RPCSVC_CACHE_MISS:
+			call->cache_held = 1;
+			break;
+		}
 	}
-	memcpy(call->args, call->auth.args, call->args_len);
-	rpcauth_call_clear(&call->auth);
 	if (call->proc->decode != NULL) {
 		if ((call->decoded = calloc(1, call->proc->args_size)) ==
 		    NULL) {
@@ -447,7 +890,7 @@ rpcsvc_dispatch(struct rpcsvc *svc, struct rpcsvc_call *call, size_t len)
 			call->decoded = NULL;
 			log_warnx_rl("%s v%u %s from %s: garbage arguments",
 			    prog->name, call->auth.msg.vers, call->proc->name,
-			    call->peer_addr);
+			    call->peer_name);
 			rpcsvc_reply_error(call, RPC_GARBAGE_ARGS);
 			return;
 		}
@@ -455,32 +898,64 @@ rpcsvc_dispatch(struct rpcsvc *svc, struct rpcsvc_call *call, size_t len)
 	call->proc->handler(call, call->decoded, svc->arg);
 }
 
-/* One complete record or datagram. */
+/*
+ * One complete record (rec, taken) from a TCP connection (conn) or a
+ * datagram from peer on udp_fd.
+ */
 static void
 rpcsvc_message(struct rpcsvc *svc, struct rpcsvc_conn *conn,
-    int udp_fd, const struct sockaddr_storage *peer, socklen_t peer_len,
-    const uint8_t *buf, size_t len)
+    const struct rpcsvc_listener *l, int udp_fd,
+    const struct sockaddr_storage *peer, socklen_t peer_len, uint8_t *rec,
+    size_t len)
 {
 	struct rpcsvc_call *call;
 	enum rpcmsg_verdict v;
 
-	if ((call = calloc(1, sizeof(*call))) == NULL) {
+	/* The program's state is zeroed when the program is known. */
+	if ((call = malloc(sizeof(*call) + svc->state_max)) == NULL) {
 		log_warn("rpc call");
+		free(rec);
 		return;
 	}
+	memset(call, 0, sizeof(*call));
 	call->svc = svc;
 	call->udp_fd = udp_fd;
-	memcpy(&call->peer, peer, peer_len);
-	call->peer_len = peer_len;
-	rpcsvc_addr_string((const struct sockaddr *)peer, call->peer_addr,
-	    sizeof(call->peer_addr), &call->peer_loopback);
+	call->rec = rec;
+	call->rec_len = len;
+	if (svc->state_max > 0)
+		call->state = call + 1;
 	if (conn != NULL) {
 		call->conn = conn;
 		conn->refs++;
 		conn->calls++;
 		connlimit_inflight(svc->lim, &conn->lim, 1, connlimit_now());
+		memcpy(&call->peer, &conn->peer, conn->peer_len);
+		call->peer_len = conn->peer_len;
+		memcpy(call->peer_addr, conn->addr, sizeof(call->peer_addr));
+		memcpy(call->peer_name, conn->name, sizeof(call->peer_name));
+		memcpy(call->peer_key, conn->key, 16);
+		call->peer_port = conn->port;
+		call->peer_loopback = conn->loopback;
+		/* The call's record and its reply, until it is sent. */
+		rpcsvc_reserve(call, len + RPCSVC_REPLY_SLACK);
+	} else {
+		memcpy(&call->peer, peer, peer_len);
+		call->peer_len = peer_len;
+		rpcsvc_addr_string((const struct sockaddr *)peer,
+		    call->peer_addr, sizeof(call->peer_addr),
+		    &call->peer_loopback);
+		rpcsvc_addr_key((const struct sockaddr *)peer, call->peer_key);
+		call->peer_port = (unsigned int)rpcsvc_sockaddr_port(
+		    (const struct sockaddr *)peer);
+		snprintf(call->peer_name, sizeof(call->peer_name), "%s:%u",
+		    call->peer_addr, call->peer_port);
 	}
-	v = rpcauth_accept(rpcauth_default, buf, len, &call->auth);
+	svc->stats.calls++;
+	v = rpcauth_accept(svc->flavors, rec, len, &call->auth);
+	if (rpcauth_reply_begin(&call->auth, &call->out) == -1) {
+		rpcsvc_call_free(call);
+		return;
+	}
 	switch (v) {
 	case RPCMSG_OK:
 		break;
@@ -489,130 +964,135 @@ rpcsvc_message(struct rpcsvc *svc, struct rpcsvc_conn *conn,
 	case RPCMSG_AUTH_BADVERF:
 	case RPCMSG_AUTH_ERROR:
 		svc->stats.garbage++;
-		log_warnx_rl("rpc: call from %s, xid %08x: %s", call->peer_addr,
+		log_warnx_rl("rpc: %s: xid %08x: %s", call->peer_name,
 		    call->auth.msg.xid, rpcmsg_verdict_name(v));
 		if (v == RPCMSG_RPC_MISMATCH)
 			rpcsvc_reply_denied(call, RPC_MISMATCH, 0);
 		else
 			rpcsvc_reply_denied(call, RPC_AUTH_ERROR,
 			    rpcauth_denied_stat(&call->auth, v));
-		rpcsvc_call_free(call);
 		return;
 	case RPCMSG_GARBAGE:
-		log_warnx_rl("rpc: call from %s, xid %08x: %s", call->peer_addr,
+		log_warnx_rl("rpc: %s: xid %08x: %s", call->peer_name,
 		    call->auth.msg.xid, rpcmsg_verdict_name(v));
 		rpcsvc_reply_error(call, RPC_GARBAGE_ARGS);
 		return;
 	default:
 		svc->stats.garbage++;
-		log_warnx_rl("rpc: message of %zu bytes from %s dropped: %s",
-		    len, call->peer_addr, rpcmsg_verdict_name(v));
+		log_warnx_rl("rpc: %s: record of %zu bytes dropped: %s",
+		    call->peer_name, len, rpcmsg_verdict_name(v));
 		rpcsvc_call_free(call);
 		return;
 	}
-	svc->stats.calls++;
-	rpcsvc_dispatch(svc, call, len);
+	rpcsvc_dispatch(svc, call, l->programs);
 }
 
+/* A whole record: a call, or a reply to a call sent back. */
 static void
-rpcsvc_conn_read_cb(struct bufferevent *bev, void *arg)
+rpcsvc_conn_record(struct rpcsvc_conn *c)
+{
+	uint8_t *rec = c->rec;
+	size_t len = c->rec_len;
+
+	c->rec = NULL;
+	c->rec_len = 0;
+	if (len >= 8 && xdrbuf_peek_u32(rec + 4) == RPC_REPLY) {
+		rpcsvc_back_reply(c, rec, len);
+		free(rec);
+		return;
+	}
+	rpcsvc_message(c->svc, c, c->listener, -1, NULL, 0, rec, len);
+	/* What it reserved may be over a cap: read no further then. */
+	rpcsvc_conn_pause_check(c);
+}
+
+/* RFC 5531 11: record marking. */
+static void
+rpcsvc_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct rpcsvc_conn *c = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
-	uint8_t mark[4], *grown;
-	uint32_t frag, n;
+	size_t max = c->listener->record_max, flen;
+	ssize_t n = 0;
+	uint32_t mark;
+	uint8_t *grown;
+	int budget = RPCSVC_READ_BUDGET;
 
 	c->refs++;
-	if (!c->dead)
-		connlimit_progress(c->svc->lim, &c->lim, connlimit_now());
-	while (!c->dead && evbuffer_get_length(in) >= 4) {
-		evbuffer_copyout(in, mark, 4);
-		frag = xdrbuf_peek_u32(mark);
-		n = frag & ~RPC_LAST_FRAGMENT;
-		if (n > c->svc->record_max ||
-		    c->record_len + n > c->svc->record_max) {
-			log_warnx_rl("rpc: record over %zu bytes, closing",
-			    c->svc->record_max);
-			c->svc->stats.garbage++;
-			rpcsvc_conn_kill(c, NULL);
-			break;
+	while (!c->dead && !c->paused && budget > 0) {
+		if (!c->in_body) {
+			n = read(c->fd, c->hdr + c->hdr_have, 4 - c->hdr_have);
+			if (n <= 0)
+				goto readerr;
+			connlimit_progress(c->svc->lim, &c->lim,
+			    connlimit_now());
+			c->hdr_have += (size_t)n;
+			if (c->hdr_have < 4)
+				continue;
+			mark = xdrbuf_peek_u32(c->hdr);
+			c->hdr_have = 0;
+			c->last = (mark & RPC_LAST_FRAGMENT) != 0;
+			flen = mark & ~RPC_LAST_FRAGMENT;
+			if (flen > max - c->rec_len) {
+				log_warnx_rl("rpc: %s: record fragment of %zu "
+				    "bytes (record %zu so far) over the "
+				    "%zu-byte limit", c->name, flen,
+				    c->rec_len, max);
+				c->svc->stats.garbage++;
+				rpcsvc_conn_kill(c, "record too long");
+				break;
+			}
+			if (flen > 0) {
+				grown = realloc(c->rec, c->rec_len + flen);
+				if (grown == NULL) {
+					rpcsvc_conn_kill(c, "out of memory");
+					break;
+				}
+				c->rec = grown;
+			}
+			c->frag_left = flen;
+			c->in_body = 1;
 		}
-		if (evbuffer_get_length(in) < 4 + (size_t)n)
-			break;
-		if (c->calls >= RPCSVC_CONN_CALLS_MAX) {
-			/* Back-pressure: read again when calls finish. */
-			break;
+		if (c->frag_left > 0) {
+			n = read(c->fd, c->rec + c->rec_len, c->frag_left);
+			if (n <= 0)
+				goto readerr;
+			connlimit_progress(c->svc->lim, &c->lim,
+			    connlimit_now());
+			c->rec_len += (size_t)n;
+			c->frag_left -= (size_t)n;
+			if (c->frag_left > 0)
+				continue;
 		}
-		if (!connlimit_may_read(c->svc->lim, &c->lim)) {
-			/* Its replies are not read: on when they are. */
-			bufferevent_disable(c->bev, EV_READ);
-			c->paused = 1;
-			break;
+		c->in_body = 0;
+		if (c->last) {
+			budget--;
+			rpcsvc_conn_record(c);
 		}
-		evbuffer_drain(in, 4);
-		grown = realloc(c->record, c->record_len + n + 1);
-		if (grown == NULL) {
-			log_warn("rpc record");
-			rpcsvc_conn_kill(c, NULL);
-			break;
-		}
-		c->record = grown;
-		evbuffer_remove(in, c->record + c->record_len, n);
-		c->record_len += n;
-		if (frag & RPC_LAST_FRAGMENT) {
-			uint8_t *rec = c->record;
-			size_t len = c->record_len;
-
-			c->record = NULL;
-			c->record_len = 0;
-			if (len >= 8 && xdrbuf_peek_u32(rec + 4) == RPC_REPLY)
-				rpcsvc_back_reply(c, rec, len);
-			else
-				rpcsvc_message(c->svc, c, -1, &c->peer,
-				    c->peer_len, rec, len);
-			free(rec);
-		}
+	}
+	rpcsvc_conn_unref(c);
+	return;
+readerr:
+	if (n == 0)
+		rpcsvc_conn_kill(c, c->in_body || c->hdr_have || c->rec_len ?
+		    "peer closed in the middle of a record" : NULL);
+	else if (errno == ECONNRESET)
+		rpcsvc_conn_kill(c, NULL);
+	else if (errno != EAGAIN && errno != EINTR) {
+		log_warn_rl("rpc: %s: read", c->name);
+		rpcsvc_conn_kill(c, "read error");
 	}
 	rpcsvc_conn_unref(c);
 }
 
-/* The output buffer grew (a reply) or shrank (written to the peer). */
 static void
-rpcsvc_conn_out_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
-    void *arg)
+rpcsvc_conn_write_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct rpcsvc_conn *c = arg;
 
-	if (c->dead)
-		return;
-	if (info->n_added > 0)
-		connlimit_out_add(c->svc->lim, &c->lim, info->n_added);
-	if (info->n_deleted > 0) {
-		connlimit_out_done(c->svc->lim, &c->lim, info->n_deleted);
-		connlimit_progress(c->svc->lim, &c->lim, connlimit_now());
-	}
-}
-
-/* The output is written out: read again if that is what held it. */
-static void
-rpcsvc_conn_write_cb(struct bufferevent *bev, void *arg)
-{
-	struct rpcsvc_conn *c = arg;
-
-	if (c->dead || !c->paused || !connlimit_may_read(c->svc->lim,
-	    &c->lim))
-		return;
-	c->paused = 0;
-	bufferevent_enable(c->bev, EV_READ);
-	bufferevent_trigger(c->bev, EV_READ, 0);
-}
-
-static void
-rpcsvc_conn_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	struct rpcsvc_conn *c = arg;
-
-	rpcsvc_conn_kill(c, (what & BEV_EVENT_EOF) ? "peer closed" : "error");
+	c->refs++;
+	rpcsvc_conn_flush(c);
+	rpcsvc_conn_pause_check(c);
+	rpcsvc_conn_unref(c);
 }
 
 /* Close the connections that made no progress for the idle timeout. */
@@ -625,7 +1105,12 @@ rpcsvc_sweep_cb(evutil_socket_t fd, short what, void *arg)
 	size_t closed = 0;
 
 	while ((lc = connlimit_expired(svc->lim, now)) != NULL) {
-		rpcsvc_conn_kill(lc->owner, "no progress for the idle timeout");
+		struct rpcsvc_conn *c = lc->owner;
+
+		log_debug("rpc: %s: closing connection: no progress in %u s%s",
+		    c->name, connlimit_conf(svc->lim)->idle_seconds,
+		    TAILQ_EMPTY(&c->out) ? "" : ", its replies unread");
+		rpcsvc_conn_kill(c, NULL);
 		closed++;
 	}
 	if (closed > 0)
@@ -636,20 +1121,20 @@ rpcsvc_sweep_cb(evutil_socket_t fd, short what, void *arg)
 static void
 rpcsvc_accept_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct rpcsvc *svc = arg;
+	struct rpcsvc_listener *l = arg;
+	struct rpcsvc *svc = l->svc;
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	struct rpcsvc_conn *c;
 	enum connlimit_verdict v;
-	char name[RPCSVC_ADDR_MAX];
-	uint8_t addr[16];
-	time_t now;
-	int s, loopback;
+	uint8_t key[16];
+	int s, on = 1;
 
 	s = accept4(fd, (struct sockaddr *)&ss, &len,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (s == -1) {
-		if (errno != EAGAIN && errno != EINTR)
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
 			log_warn("rpc: accept");
 		return;
 	}
@@ -658,15 +1143,16 @@ rpcsvc_accept_cb(evutil_socket_t fd, short what, void *arg)
 		close(s);
 		return;
 	}
-	rpcsvc_addr_key((struct sockaddr *)&ss, addr);
-	now = connlimit_now();
-	if ((v = connlimit_admit(svc->lim, &c->lim, c, addr, now)) !=
-	    CONNLIMIT_OK) {
+	rpcsvc_addr_key((struct sockaddr *)&ss, key);
+	rpcsvc_addr_string((struct sockaddr *)&ss, c->addr, sizeof(c->addr),
+	    &c->loopback);
+	c->port = (unsigned int)rpcsvc_sockaddr_port((struct sockaddr *)&ss);
+	snprintf(c->name, sizeof(c->name), "%s:%u", c->addr, c->port);
+	if ((v = connlimit_admit(svc->lim, &c->lim, c, key,
+	    connlimit_now())) != CONNLIMIT_OK) {
 		connlimit_refused(svc->lim);
-		rpcsvc_addr_string((struct sockaddr *)&ss, name, sizeof(name),
-		    &loopback);
 		log_warnx_rl("rpc: connection from %s refused: %s (%zu of %zu "
-		    "open, %zu allowed per address)", name,
+		    "open, %zu allowed per address)", c->name,
 		    v == CONNLIMIT_ADDR ? "too many from this address" :
 		    "too many connections", connlimit_count(svc->lim),
 		    connlimit_conf(svc->lim)->max_conns,
@@ -675,54 +1161,67 @@ rpcsvc_accept_cb(evutil_socket_t fd, short what, void *arg)
 		free(c);
 		return;
 	}
+	if (ss.ss_family != AF_UNIX && setsockopt(s, IPPROTO_TCP, TCP_NODELAY,
+	    &on, sizeof(on)) == -1)
+		log_warn("rpc: TCP_NODELAY");
 	c->svc = svc;
+	c->listener = l;
+	c->fd = s;
 	c->refs = 1;
-	TAILQ_INIT(&c->back);
+	memcpy(c->key, key, 16);
 	memcpy(&c->peer, &ss, len);
 	c->peer_len = len;
-	c->bev = bufferevent_socket_new(svc->base, s, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL || (c->out_cb = evbuffer_add_cb(
-	    bufferevent_get_output(c->bev), rpcsvc_conn_out_cb, c)) == NULL) {
-		log_warnx("rpc: bufferevent");
+	TAILQ_INIT(&c->out);
+	TAILQ_INIT(&c->back);
+	c->ev_read = event_new(svc->base, s, EV_READ | EV_PERSIST,
+	    rpcsvc_conn_read_cb, c);
+	c->ev_write = event_new(svc->base, s, EV_WRITE | EV_PERSIST,
+	    rpcsvc_conn_write_cb, c);
+	if (c->ev_read == NULL || c->ev_write == NULL ||
+	    event_add(c->ev_read, NULL) == -1) {
+		log_warnx("rpc: %s: cannot watch the connection", c->name);
 		connlimit_release(svc->lim, &c->lim);
-		if (c->bev != NULL)
-			bufferevent_free(c->bev);
-		else
-			close(s);
+		if (c->ev_read != NULL)
+			event_free(c->ev_read);
+		if (c->ev_write != NULL)
+			event_free(c->ev_write);
+		close(s);
 		free(c);
 		return;
 	}
-	bufferevent_setcb(c->bev, rpcsvc_conn_read_cb, rpcsvc_conn_write_cb,
-	    rpcsvc_conn_event_cb, c);
-	/* Stop reading at one whole record: the input stays bounded. */
-	bufferevent_setwatermark(c->bev, EV_READ, 0, svc->record_max + 4);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&svc->conns, c, entry);
 	svc->nconns++;
 	svc->stats.conns++;
+	log_debug("rpc: %s: connected", c->name);
 }
 
 static void
 rpcsvc_udp_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct rpcsvc *svc = arg;
-	uint8_t *buf = svc->udp_buf;
+	struct rpcsvc_listener *l = arg;
+	struct rpcsvc *svc = l->svc;
 	struct sockaddr_storage ss;
 	socklen_t len;
+	uint8_t *rec;
 	ssize_t n;
 	int i;
 
 	/* A few datagrams per wakeup. */
 	for (i = 0; i < 32; i++) {
 		len = sizeof(ss);
-		n = recvfrom(fd, buf, svc->record_max, MSG_DONTWAIT,
+		n = recvfrom(fd, svc->udp_buf, RPCSVC_UDP_MAX, MSG_DONTWAIT,
 		    (struct sockaddr *)&ss, &len);
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn("rpc: recvfrom");
 			return;
 		}
-		rpcsvc_message(svc, NULL, (int)fd, &ss, len, buf,
+		if ((rec = malloc(n > 0 ? (size_t)n : 1)) == NULL) {
+			log_warn("rpc: datagram");
+			return;
+		}
+		memcpy(rec, svc->udp_buf, (size_t)n);
+		rpcsvc_message(svc, NULL, l, (int)fd, &ss, len, rec,
 		    (size_t)n);
 	}
 }
@@ -774,19 +1273,20 @@ rpcsvc_new(struct event_base *base,
 	}
 	svc->base = base;
 	svc->programs = programs;
-	for (i = 0; programs[i] != NULL; i++)
+	for (i = 0; programs[i] != NULL; i++) {
 		if (programs[i]->record_max > svc->record_max)
 			svc->record_max = programs[i]->record_max;
-	svc->arg = arg;
-	if ((svc->udp_buf = malloc(svc->record_max)) == NULL) {
-		event_free(svc->ev_sweep);
-		connlimit_free(svc->lim);
-		free(svc);
-		return NULL;
+		/* call->state follows the call: keep it aligned. */
+		if (programs[i]->state_size > svc->state_max)
+			svc->state_max = (programs[i]->state_size + 15) &
+			    ~(size_t)15;
 	}
-	svc->tcp_fd = svc->udp_fd = -1;
+	svc->arg = arg;
+	svc->flavors = rpcauth_default;
 	TAILQ_INIT(&svc->conns);
-	if (rpcsvc_sweep_arm(svc) == -1) {
+	TAILQ_INIT(&svc->held);
+	if ((svc->udp_buf = malloc(RPCSVC_UDP_MAX)) == NULL ||
+	    rpcsvc_sweep_arm(svc) == -1) {
 		rpcsvc_free(svc);
 		return NULL;
 	}
@@ -794,44 +1294,76 @@ rpcsvc_new(struct event_base *base,
 }
 
 int
-rpcsvc_listen(struct rpcsvc *svc, int tcp_fd, int udp_fd)
+rpcsvc_listen_programs(struct rpcsvc *svc, int tcp_fd, int udp_fd,
+    const struct rpcsvc_program *const *programs)
 {
+	struct rpcsvc_listener *l;
+	size_t i;
+
+	if (svc->nlisteners == RPCSVC_LISTENERS_MAX)
+		return -1;
+	l = &svc->listeners[svc->nlisteners++];
+	l->svc = svc;
+	l->tcp_fd = tcp_fd;
+	l->udp_fd = udp_fd;
+	l->programs = programs != NULL ? programs : svc->programs;
+	for (i = 0; l->programs[i] != NULL; i++)
+		if (l->programs[i]->record_max > l->record_max)
+			l->record_max = l->programs[i]->record_max;
 	if (tcp_fd != -1) {
-		svc->tcp_fd = tcp_fd;
-		svc->ev_tcp = event_new(svc->base, tcp_fd, EV_READ | EV_PERSIST,
-		    rpcsvc_accept_cb, svc);
-		if (svc->ev_tcp == NULL || event_add(svc->ev_tcp, NULL) == -1)
+		l->ev_tcp = event_new(svc->base, tcp_fd, EV_READ | EV_PERSIST,
+		    rpcsvc_accept_cb, l);
+		if (l->ev_tcp == NULL || event_add(l->ev_tcp, NULL) == -1)
 			return -1;
 	}
 	if (udp_fd != -1) {
-		svc->udp_fd = udp_fd;
-		svc->ev_udp = event_new(svc->base, udp_fd, EV_READ | EV_PERSIST,
-		    rpcsvc_udp_cb, svc);
-		if (svc->ev_udp == NULL || event_add(svc->ev_udp, NULL) == -1)
+		l->ev_udp = event_new(svc->base, udp_fd, EV_READ | EV_PERSIST,
+		    rpcsvc_udp_cb, l);
+		if (l->ev_udp == NULL || event_add(l->ev_udp, NULL) == -1)
 			return -1;
 	}
 	return 0;
 }
 
 void
+rpcsvc_set_flavors(struct rpcsvc *svc,
+    const struct rpcauth_flavor *const *flavors)
+{
+	svc->flavors = flavors;
+}
+
+int
+rpcsvc_listen(struct rpcsvc *svc, int tcp_fd, int udp_fd)
+{
+	return rpcsvc_listen_programs(svc, tcp_fd, udp_fd, NULL);
+}
+
+void
 rpcsvc_free(struct rpcsvc *svc)
 {
+	struct rpcsvc_listener *l;
+	size_t i;
+
 	if (svc == NULL)
 		return;
+	rpcsvc_release_held(svc);
 	while (!TAILQ_EMPTY(&svc->conns))
 		rpcsvc_conn_kill(TAILQ_FIRST(&svc->conns), NULL);
-	if (svc->ev_tcp != NULL)
-		event_free(svc->ev_tcp);
-	if (svc->ev_udp != NULL)
-		event_free(svc->ev_udp);
+	for (i = 0; i < svc->nlisteners; i++) {
+		l = &svc->listeners[i];
+		if (l->ev_tcp != NULL)
+			event_free(l->ev_tcp);
+		if (l->ev_udp != NULL)
+			event_free(l->ev_udp);
+		if (l->tcp_fd != -1)
+			close(l->tcp_fd);
+		if (l->udp_fd != -1)
+			close(l->udp_fd);
+	}
 	if (svc->ev_sweep != NULL)
 		event_free(svc->ev_sweep);
 	connlimit_free(svc->lim);
 	free(svc->udp_buf);
-	if (svc->tcp_fd != -1)
-		close(svc->tcp_fd);
-	if (svc->udp_fd != -1)
-		close(svc->udp_fd);
 	free(svc);
 }
 
@@ -839,6 +1371,9 @@ void
 rpcsvc_stats_get(const struct rpcsvc *svc, struct rpcsvc_stats *st)
 {
 	*st = svc->stats;
+	st->open = svc->nconns;
+	st->out_queued = connlimit_out_total(svc->lim);
+	st->refused = connlimit_refusals(svc->lim);
 }
 
 /* Bind TCP (listening) and UDP sockets to addr:port (port 0: any). */

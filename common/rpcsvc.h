@@ -1,12 +1,21 @@
 /*
  * common/rpcsvc.h: the ONC RPC server (RFC 5531) of the front ends
- * (lockd and statd today): TCP with record marking (section 11) and UDP
+ * (nfsd, lockd and statd): TCP with record marking (section 11) and UDP
  * on a libevent loop, and a program table.  A program names its
  * versions; a version its procedures, each with a name, its argument
  * decoder, its result encoder, its handler and its reply-cache class.
  * The server finds the procedure, decodes the arguments and calls the
  * handler; a call outlives its handler (lockd answers after stated and
  * blockd did) and is answered with rpcsvc_reply*() or dropped.
+ *
+ * A service may encode its results itself into call->out (after the
+ * reply's head, rpcsvc_body_offset) and append data from a file, sent
+ * by sendfile(2) after the encoded part (read into the reply when the
+ * flavour wraps replies).  A program may have a reply cache
+ * (struct rpcsvc_cache_ops): its RPCSVC_CACHE_REPLY procedures are
+ * looked up there before they run, and their reply bodies stored there
+ * after; a replay is headed again through the call's flavour.  A
+ * listener serves a set of the programs.
  *
  * Call headers are read by common/rpcmsg.c, credentials and verifiers
  * by the flavour hook common/rpcauth.c, which also heads the replies.
@@ -19,6 +28,7 @@
 #ifndef DITTOFS_COMMON_RPCSVC_H
 #define DITTOFS_COMMON_RPCSVC_H
 
+#include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -36,6 +46,10 @@ struct rpcbind;
 
 #define RPCSVC_CONN_CALLS_MAX	128		/* in flight per connection */
 #define RPCSVC_ADDR_MAX		64
+#define RPCSVC_NAME_MAX		(RPCSVC_ADDR_MAX + 8)	/* addr:port */
+#define RPCSVC_LISTENERS_MAX	4
+/* A reply's RPC header and fixed results, counted before it is built. */
+#define RPCSVC_REPLY_SLACK	1024
 
 struct rpcsvc;
 struct rpcsvc_conn;
@@ -45,6 +59,38 @@ struct rpcsvc_call;
 enum rpcsvc_cache {
 	RPCSVC_CACHE_NONE,	/* idempotent: run it again */
 	RPCSVC_CACHE_REPLY,	/* not idempotent: replay the reply */
+};
+
+/* A file descriptor shared by the service and replies still queued. */
+struct rpcsvc_fd {
+	int		fd;
+	int		refs;
+};
+
+enum rpcsvc_cache_verdict {
+	RPCSVC_CACHE_MISS,		/* new: recorded as in progress */
+	RPCSVC_CACHE_IN_PROGRESS,	/* a retransmission: dropped */
+	RPCSVC_CACHE_HIT,		/* done: its reply body again */
+};
+
+/*
+ * A program's reply cache; arg is the service's (rpcsvc_new).  The key
+ * is the cache's own: lookup may keep what it needs of the record in
+ * call->cache_sum.
+ */
+struct rpcsvc_cache_ops {
+	/* rec: the call's record; on a hit the reply body to send again. */
+	enum rpcsvc_cache_verdict (*lookup)(void *arg, struct rpcsvc_call *,
+	    const uint8_t *rec, size_t len, const uint8_t **body,
+	    size_t *body_len);
+	/*
+	 * The successful reply's body (not wrapped, no RPC header): 1 to
+	 * hold the connection's output until rpcsvc_release_held.
+	 */
+	int	(*complete)(void *arg, struct rpcsvc_call *,
+	    const uint8_t *body, size_t len);
+	/* No reply to keep: an error, a drop, or rpcsvc_cache_abandon. */
+	void	(*abandon)(void *arg, struct rpcsvc_call *);
 };
 
 /* args: the decoded arguments (NULL without a decoder); arg: the service's. */
@@ -75,6 +121,8 @@ struct rpcsvc_program {
 	size_t				 record_max;	/* a call's record */
 	const struct rpcsvc_version	*versions;
 	size_t				 nversions;
+	const struct rpcsvc_cache_ops	*cache;		/* NULL: none */
+	size_t				 state_size;	/* call->state */
 };
 
 /* An incoming call; answer it with rpcsvc_reply*() or rpcsvc_call_drop(). */
@@ -85,19 +133,36 @@ struct rpcsvc_call {
 	struct sockaddr_storage		 peer;
 	socklen_t			 peer_len;
 	char				 peer_addr[RPCSVC_ADDR_MAX];
+	char				 peer_name[RPCSVC_NAME_MAX];
+	uint8_t				 peer_key[16];	/* IPv4 mapped */
+	unsigned int			 peer_port;
 	int				 peer_loopback;
 	struct rpcauth_call		 auth;	/* header, flavour, identity */
 	const struct rpcsvc_program	*program;
 	const struct rpcsvc_proc	*proc;
-	uint8_t				*args;	/* the raw arguments */
+	uint8_t				*rec;	/* the record; owned */
+	size_t				 rec_len;
+	const uint8_t			*args;	/* the raw arguments */
 	size_t				 args_len;
 	void				*decoded;	/* by proc->decode */
+	void				*state;	/* program->state_size, zeroed */
+	/* The reply: its head reserved, then the body. */
+	struct xdrbuf_out		 out;
+	struct rpcsvc_fd		*data_fd;	/* then file data */
+	off_t				 data_off;
+	size_t				 data_len;
+	size_t				 reserved;	/* counted as output */
+	int				 cache_held;	/* in progress */
+	uint32_t			 cache_sum;	/* the cache's */
 };
 
 struct rpcsvc_stats {
 	uint64_t	calls;
 	uint64_t	garbage;	/* dropped or refused as malformed */
-	uint64_t	conns;
+	uint64_t	conns;		/* accepted */
+	size_t		open;		/* connections open now */
+	size_t		out_queued;	/* bytes, all connections */
+	uint64_t	refused;	/* connections */
 };
 
 /* Wire helpers (unit-tested). */
@@ -115,8 +180,14 @@ void		 rpcsvc_free(struct rpcsvc *);
  */
 int		 rpcsvc_configure(struct rpcsvc *, const struct conf *,
 		    const char *section);
+/* The flavours calls may use (NULL-terminated); rpcauth_default until. */
+void		 rpcsvc_set_flavors(struct rpcsvc *,
+		    const struct rpcauth_flavor *const *);
 /* Adopt listening TCP and bound UDP sockets (either may be -1). */
 int		 rpcsvc_listen(struct rpcsvc *, int tcp_fd, int udp_fd);
+/* ... serving only programs (NULL-terminated, of rpcsvc_new's). */
+int		 rpcsvc_listen_programs(struct rpcsvc *, int tcp_fd, int udp_fd,
+		    const struct rpcsvc_program *const *programs);
 int		 rpcsvc_bind_sockets(const char *addr, int port, int *tcp_fd,
 		    int *udp_fd);
 int		 rpcsvc_socket_port(int fd);
@@ -146,5 +217,29 @@ void		 rpcsvc_reply_with(struct rpcsvc_call *, xdrproc_t,
 		    const void *res);
 void		 rpcsvc_reply_error(struct rpcsvc_call *, uint32_t accept_stat);
 void		 rpcsvc_call_drop(struct rpcsvc_call *);
+
+/*
+ * Results the service encodes itself: into call->out, whose first
+ * rpcsvc_body_offset bytes are the reply's head, then rpcsvc_reply_body.
+ */
+size_t		 rpcsvc_body_offset(const struct rpcsvc_call *);
+void		 rpcsvc_reply_body(struct rpcsvc_call *);
+/*
+ * The body in call->out followed by len bytes of fd from off (zeros if
+ * the file is shorter now) and their XDR padding: by sendfile on TCP,
+ * read into the reply on UDP, when the flavour wraps replies or when
+ * the reply goes to the cache.
+ */
+void		 rpcsvc_reply_file(struct rpcsvc_call *, struct rpcsvc_fd *,
+		    off_t off, size_t len);
+/* The reply will carry about n bytes more: counted as output now. */
+void		 rpcsvc_reserve(struct rpcsvc_call *, size_t n);
+/* This call's reply is not to be replayed (a transient error). */
+void		 rpcsvc_cache_abandon(struct rpcsvc_call *);
+/* The cache's entries are safe: write the output held for them. */
+void		 rpcsvc_release_held(struct rpcsvc *);
+
+struct rpcsvc_fd *rpcsvc_fd_ref(struct rpcsvc_fd *);
+void		 rpcsvc_fd_unref(struct rpcsvc_fd *);
 
 #endif

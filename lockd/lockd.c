@@ -141,7 +141,7 @@ static void
 lockd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct lockd_env *env = d->env;
-	struct rpcsvc_stats st = { 0, 0, 0 };
+	struct rpcsvc_stats st = { 0 };
 
 	if (env->svc != NULL)
 		rpcsvc_stats_get(env->svc, &st);

@@ -12,7 +12,7 @@
  * process, so the request path has no IPC round trip.  Each completed
  * entry is mirrored to dittofs-stated (stated_client.c: ST_DRC_PUT, one
  * way, batched per loop iteration), and the client's reply is written
- * only after its entry has been handed to stated's socket (rpc.c holds
+ * only after its entry has been handed to stated's socket (rpcsvc holds
  * it until then): so whenever a client may have seen a reply, stated
  * has the entry.  A new nfsd reads every entry back (ST_DRC_DUMP, in
  * chunks) before it watches its sockets (nfsd.c), so a retransmission

@@ -39,23 +39,6 @@ struct fhcache {
 	size_t			 nclosing, closing_cap;
 };
 
-struct iofd *
-iofd_ref(struct iofd *io)
-{
-	io->refs++;
-	return io;
-}
-
-void
-iofd_unref(struct iofd *io)
-{
-	if (io == NULL || --io->refs > 0)
-		return;
-	if (close(io->fd) == -1)
-		log_warn("close backing fd");
-	free(io);
-}
-
 static uint32_t
 fhcache_hash(const uint8_t *fh, size_t len)
 {
@@ -103,20 +86,20 @@ fhcache_defer_close(struct fhcache *c, struct event_base *base, int priority)
 
 /* Let go of n's fd: at once, or after this callback (see the top). */
 static void
-fhcache_release_io(struct fhcache *c, struct iofd *io)
+fhcache_release_io(struct fhcache *c, struct rpcsvc_fd *io)
 {
 	int *grown;
 	size_t cap;
 
 	if (io->refs > 1 || c->ev_close == NULL) {
-		iofd_unref(io);
+		rpcsvc_fd_unref(io);
 		return;
 	}
 	if (c->nclosing == c->closing_cap) {
 		cap = c->closing_cap > 0 ? c->closing_cap * 2 : 16;
 		if ((grown = reallocarray(c->closing, cap,
 		    sizeof(*grown))) == NULL) {
-			iofd_unref(io);
+			rpcsvc_fd_unref(io);
 			return;
 		}
 		c->closing = grown;
@@ -222,7 +205,7 @@ void
 fhcache_set_io(struct fhcache *c, struct fhnode *n, int fd,
     unsigned int flags)
 {
-	struct iofd *io;
+	struct rpcsvc_fd *io;
 	struct fhnode *old;
 
 	if ((io = calloc(1, sizeof(*io))) == NULL) {

@@ -1,13 +1,13 @@
 ## dittofs-nfsd: NFSv3 + MOUNT v3.  The wire decoders are a small
 ## library of their own so that unit tests and fuzz targets link them.
 noinst_LIBRARIES += nfsd/libnfsdwire.a
-nfsd_libnfsdwire_a_SOURCES = nfsd/nfs3_xdr.c \
+nfsd_libnfsdwire_a_SOURCES = nfsd/v3/xdr.c nfsd/v3/nfs3.h \
 	nfsd/export.c nfsd/drc.c nfsd/namecache.c nfsd/dircache.c \
 	nfsd/fhcache.c nfsd/nfsd.h
 
 sbin_PROGRAMS += nfsd/dittofs-nfsd
-nfsd_dittofs_nfsd_SOURCES = nfsd/nfsd.c nfsd/nfsd.h nfsd/rpc.c \
-	nfsd/mount.c nfsd/nfs3.c nfsd/blockd_client.c nfsd/stated_client.c
+nfsd_dittofs_nfsd_SOURCES = nfsd/nfsd.c nfsd/nfsd.h \
+	nfsd/mount.c nfsd/v3/proc.c nfsd/blockd_client.c nfsd/stated_client.c
 nfsd_dittofs_nfsd_LDADD = nfsd/libnfsdwire.a $(DITTOFS_COMMON_LIBS) \
 	$(TIRPC_LIBS)
 

@@ -45,28 +45,23 @@
 #define MNT3ERR_NOTSUPP		10004
 #define MNT3ERR_SERVERFAULT	10006
 
+/* DUMP lists the client's address. */
 static void
-mount_host(const struct nfs_req *r, char *buf, size_t len)
+mount_host(const struct nfs_call *r, char *buf, size_t len)
 {
-	const char *colon;
-	size_t n;
-
-	/* peername is "address:port"; DUMP lists the address. */
-	colon = strrchr(r->peername, ':');
-	n = colon != NULL ? (size_t)(colon - r->peername) : strlen(r->peername);
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, r->peername, n);
-	buf[n] = '\0';
+	snprintf(buf, len, "%s", r->rpc->peer_addr);
 }
 
 static int
-mount_get_path(struct nfs_req *r, const uint8_t **path, uint32_t *len)
+mount_get_path(struct nfs_call *r, const uint8_t **path, uint32_t *len)
 {
-	if (xdrbuf_get_opaque(&r->args, path, len, MNT_PATH_MAX) == -1) {
-		log_warnx_rl("%s: MOUNT: malformed path argument", r->peername);
-		r->env->stat_errors++;
-		rpc_reply_error(r, RPC_GARBAGE_ARGS);
+	struct xdrbuf_in x;
+
+	xdrbuf_in_init(&x, r->rpc->args, r->rpc->args_len);
+	if (xdrbuf_get_opaque(&x, path, len, MNT_PATH_MAX) == -1) {
+		log_warnx_rl("%s: MOUNT: malformed path argument",
+		    r->rpc->peer_name);
+		rpcsvc_reply_error(r->rpc, RPC_GARBAGE_ARGS);
 		return -1;
 	}
 	return 0;
@@ -191,7 +186,7 @@ mount_status_from_errno(int err)
  * A MNT of a directory below an export's path: the rest of the path,
  * looked up one component at a time from the share's root with the
  * caller's squashed credential, so that blockd checks search permission
- * on every directory on the way.  Lives in r->proc_args.
+ * on every directory on the way.  Lives in the call's struct mount_call.
  */
 struct mount_walk {
 	char		 path[MNT_PATH_MAX + 1];	/* as asked, NUL-ended */
@@ -200,6 +195,23 @@ struct mount_walk {
 	uint8_t		 fh[NFS3_FHSIZE];	/* of the last component */
 	size_t		 fhlen;
 };
+
+/* A MOUNT call's state (rpcsvc_call->state). */
+struct mount_call {
+	struct nfs_call		 nfs;		/* first: the same pointer */
+	struct mount_walk	*walk;		/* MNT below an export */
+};
+
+#define MOUNT_WALK(r)	(((struct mount_call *)(r))->walk)
+
+/* The results in r->rpc->out: the call and its walk go. */
+static void
+mount_reply(struct nfs_call *r)
+{
+	free(MOUNT_WALK(r));
+	MOUNT_WALK(r) = NULL;
+	rpcsvc_reply_body(r->rpc);
+}
 
 /* The next component at or after *pos; 0 when there is none. */
 static size_t
@@ -217,49 +229,49 @@ mount_component(const char *path, size_t end, size_t *pos)
 
 /* MNT3_OK: the handle and the flavors we take. */
 static void
-mount_reply_ok(struct nfs_req *r, const char *path, const uint8_t *fh,
+mount_reply_ok(struct nfs_call *r, const char *path, const uint8_t *fh,
     size_t fhlen)
 {
 	char host[64];
 
 	mount_host(r, host, sizeof(host));
 	mount_list_add(r->env, host, path);
-	log_info_rl("%s: mounted %s", r->peername, path);
-	xdrbuf_put_u32(&r->out, MNT3_OK);
-	xdrbuf_put_opaque(&r->out, fh, (uint32_t)fhlen);
-	xdrbuf_put_u32(&r->out, 2);
-	xdrbuf_put_u32(&r->out, RPC_AUTH_UNIX);
-	xdrbuf_put_u32(&r->out, RPC_AUTH_NULL);
-	rpc_reply(r);
+	log_info_rl("%s: mounted %s", r->rpc->peer_name, path);
+	xdrbuf_put_u32(&r->rpc->out, MNT3_OK);
+	xdrbuf_put_opaque(&r->rpc->out, fh, (uint32_t)fhlen);
+	xdrbuf_put_u32(&r->rpc->out, 2);
+	xdrbuf_put_u32(&r->rpc->out, RPC_AUTH_UNIX);
+	xdrbuf_put_u32(&r->rpc->out, RPC_AUTH_NULL);
+	mount_reply(r);
 }
 
 static void
-mount_reply_status(struct nfs_req *r, uint32_t status)
+mount_reply_status(struct nfs_call *r, uint32_t status)
 {
-	xdrbuf_put_u32(&r->out, status);
-	rpc_reply(r);
+	xdrbuf_put_u32(&r->rpc->out, status);
+	mount_reply(r);
 }
 
-static void	mount_walk_next(struct nfs_req *);
+static void	mount_walk_next(struct nfs_call *);
 
 /* Why the walk failed, and where when not at the last component. */
 static void
-mount_walk_log(struct nfs_req *r, const char *why)
+mount_walk_log(struct nfs_call *r, const char *why)
 {
-	struct mount_walk *w = r->proc_args;
+	struct mount_walk *w = MOUNT_WALK(r);
 
 	if (w->pos < w->end)
-		log_info_rl("%s: MNT %s: %s (at %.*s)", r->peername, w->path,
-		    why, (int)w->pos, w->path);
+		log_info_rl("%s: MNT %s: %s (at %.*s)", r->rpc->peer_name,
+		    w->path, why, (int)w->pos, w->path);
 	else
-		log_info_rl("%s: MNT %s: %s", r->peername, w->path, why);
+		log_info_rl("%s: MNT %s: %s", r->rpc->peer_name, w->path, why);
 }
 
 static void
 mount_walk_done(void *arg, int status, void *reply, int fd)
 {
-	struct nfs_req *r = arg;
-	struct mount_walk *w = r->proc_args;
+	struct nfs_call *r = arg;
+	struct mount_walk *w = MOUNT_WALK(r);
 	bd_entry_reply *rep = reply;
 
 	if (status != 0) {
@@ -274,7 +286,7 @@ mount_walk_done(void *arg, int status, void *reply, int fd)
 	}
 	if (rep->fh.bd_fh_len == 0 || rep->fh.bd_fh_len > NFS3_FHSIZE) {
 		log_warnx("%s: MNT %s: handle of %u bytes from blockd",
-		    r->peername, w->path, rep->fh.bd_fh_len);
+		    r->rpc->peer_name, w->path, rep->fh.bd_fh_len);
 		mount_reply_status(r, MNT3ERR_SERVERFAULT);
 		return;
 	}
@@ -284,9 +296,9 @@ mount_walk_done(void *arg, int status, void *reply, int fd)
 }
 
 static void
-mount_walk_next(struct nfs_req *r)
+mount_walk_next(struct nfs_call *r)
 {
-	struct mount_walk *w = r->proc_args;
+	struct mount_walk *w = MOUNT_WALK(r);
 	bd_dirop_req req;
 	size_t len;
 
@@ -307,7 +319,7 @@ mount_walk_next(struct nfs_req *r)
 
 /* RFC 1813 I.5.1: MNT, of an export's path or a directory below it. */
 static void
-mount_proc_mnt(struct nfs_req *r)
+mount_proc_mnt(struct nfs_call *r)
 {
 	struct export *e = NULL;
 	struct mount_walk *w;
@@ -320,8 +332,9 @@ mount_proc_mnt(struct nfs_req *r)
 		return;
 	/* The path as the mount list keeps it. */
 	if ((status = mount_path_normalize(path, len, pathbuf, &end)) != 0) {
-		log_info_rl("%s: MNT of %u bytes refused: %s", r->peername, len,
-		    status == MNT3ERR_INVAL ? "\".\" or \"..\" in the path" :
+		log_info_rl("%s: MNT of %u bytes refused: %s",
+		    r->rpc->peer_name, len, status == MNT3ERR_INVAL ?
+		    "\".\" or \"..\" in the path" :
 		    status == MNT3ERR_NAMETOOLONG ? "a component is too long" :
 		    "not an absolute path");
 		mount_reply_status(r, status);
@@ -329,21 +342,23 @@ mount_proc_mnt(struct nfs_req *r)
 	}
 	e = export_by_mount_path(&r->env->exports, pathbuf, end, &rest);
 	if (e == NULL) {
-		log_info_rl("%s: MNT %s: no such export", r->peername, pathbuf);
+		log_info_rl("%s: MNT %s: no such export", r->rpc->peer_name,
+		    pathbuf);
 		mount_reply_status(r, MNT3ERR_NOENT);
 		return;
 	}
-	if (!export_client_allowed(e, r->addr) ||
-	    !export_port_allowed(e, r->port)) {
-		log_warnx_rl("%s: MNT %s refused (clients = %s%s)", r->peername,
-		    pathbuf, e->clients_text, export_port_allowed(e, r->port) ?
-		    "" : ", not from a port below 1024");
+	if (!export_client_allowed(e, r->rpc->peer_key) ||
+	    !export_port_allowed(e, r->rpc->peer_port)) {
+		log_warnx_rl("%s: MNT %s refused (clients = %s%s)",
+		    r->rpc->peer_name, pathbuf, e->clients_text,
+		    export_port_allowed(e, r->rpc->peer_port) ? "" :
+		    ", not from a port below 1024");
 		mount_reply_status(r, MNT3ERR_ACCES);
 		return;
 	}
 	if (e->root_len == 0) {
 		log_warnx("%s: MNT %s: share root not known yet (blockd)",
-		    r->peername, pathbuf);
+		    r->rpc->peer_name, pathbuf);
 		mount_reply_status(r, MNT3ERR_SERVERFAULT);
 		return;
 	}
@@ -354,7 +369,7 @@ mount_proc_mnt(struct nfs_req *r)
 	}
 	/* Below the export: nothing of e is kept, a reload may free it. */
 	if ((w = calloc(1, sizeof(*w))) == NULL) {
-		log_warn("%s: MNT", r->peername);
+		log_warn("%s: MNT", r->rpc->peer_name);
 		mount_reply_status(r, MNT3ERR_SERVERFAULT);
 		return;
 	}
@@ -363,35 +378,37 @@ mount_proc_mnt(struct nfs_req *r)
 	w->pos = rest;
 	memcpy(w->fh, e->root_fh, e->root_len);
 	w->fhlen = e->root_len;
-	r->proc_args = w;
-	export_squash(e, &r->auth.msg.cred, &r->bcred, r->bgroups);
+	MOUNT_WALK(r) = w;
+	export_squash(e, &r->rpc->auth.msg.cred, &r->bcred, r->bgroups);
 	mount_walk_next(r);
 }
 
 /* RFC 1813 I.5.2: DUMP */
 static void
-mount_proc_dump(struct nfs_req *r)
+mount_proc_dump(struct nfs_call *r)
 {
 	struct mount_entry *m;
 
-	if (r->conn == NULL) {
+	if (r->rpc->conn == NULL) {
 		/* UDP: an empty list (see the top of this file). */
-		xdrbuf_put_u32(&r->out, 0);
-		rpc_reply(r);
+		xdrbuf_put_u32(&r->rpc->out, 0);
+		mount_reply(r);
 		return;
 	}
 	LIST_FOREACH(m, &r->env->mounts, entry) {
-		xdrbuf_put_u32(&r->out, 1);
-		xdrbuf_put_opaque(&r->out, m->host, (uint32_t)strlen(m->host));
-		xdrbuf_put_opaque(&r->out, m->path, (uint32_t)strlen(m->path));
+		xdrbuf_put_u32(&r->rpc->out, 1);
+		xdrbuf_put_opaque(&r->rpc->out, m->host,
+		    (uint32_t)strlen(m->host));
+		xdrbuf_put_opaque(&r->rpc->out, m->path,
+		    (uint32_t)strlen(m->path));
 	}
-	xdrbuf_put_u32(&r->out, 0);
-	rpc_reply(r);
+	xdrbuf_put_u32(&r->rpc->out, 0);
+	mount_reply(r);
 }
 
 /* RFC 1813 I.5.3 and I.5.4: UMNT, UMNTALL */
 static void
-mount_proc_umnt(struct nfs_req *r, int all)
+mount_proc_umnt(struct nfs_call *r, int all)
 {
 	const uint8_t *path;
 	uint32_t len;
@@ -408,12 +425,12 @@ mount_proc_umnt(struct nfs_req *r, int all)
 		if (mount_path_normalize(path, len, pathbuf, &plen) == 0)
 			mount_list_remove(r->env, host, pathbuf);
 	}
-	rpc_reply(r);
+	mount_reply(r);
 }
 
 /* RFC 1813 I.5.5: EXPORT; groups are the words of "clients". */
 static void
-mount_proc_export(struct nfs_req *r)
+mount_proc_export(struct nfs_call *r)
 {
 	struct export_table *t = &r->env->exports;
 	const char *p, *start;
@@ -422,8 +439,9 @@ mount_proc_export(struct nfs_req *r)
 	for (i = 0; i < t->nexports; i++) {
 		struct export *e = &t->exports[i];
 
-		xdrbuf_put_u32(&r->out, 1);
-		xdrbuf_put_opaque(&r->out, e->path, (uint32_t)strlen(e->path));
+		xdrbuf_put_u32(&r->rpc->out, 1);
+		xdrbuf_put_opaque(&r->rpc->out, e->path,
+		    (uint32_t)strlen(e->path));
 		for (p = e->clients_text; *p != '\0';) {
 			while (*p == ',' || isspace((unsigned char)*p))
 				p++;
@@ -433,42 +451,86 @@ mount_proc_export(struct nfs_req *r)
 			while (*p != '\0' && *p != ',' &&
 			    !isspace((unsigned char)*p))
 				p++;
-			xdrbuf_put_u32(&r->out, 1);
-			xdrbuf_put_opaque(&r->out, start,
+			xdrbuf_put_u32(&r->rpc->out, 1);
+			xdrbuf_put_opaque(&r->rpc->out, start,
 			    (uint32_t)(p - start));
 		}
-		xdrbuf_put_u32(&r->out, 0);
+		xdrbuf_put_u32(&r->rpc->out, 0);
 	}
-	xdrbuf_put_u32(&r->out, 0);
-	rpc_reply(r);
+	xdrbuf_put_u32(&r->rpc->out, 0);
+	mount_reply(r);
 }
 
-void
-mount_dispatch(struct nfs_req *r)
+static void
+mount_null(struct rpcsvc_call *call, void *args, void *arg)
 {
-	switch (r->auth.msg.proc) {
-	case MOUNTPROC_NULL:
-		rpc_reply(r);
-		return;
-	case MOUNTPROC_MNT:
-		if (r->auth.msg.vers != MOUNT_V3)
-			break;	/* v1 handles are 32 bytes: ours do not fit */
-		mount_proc_mnt(r);
-		return;
-	case MOUNTPROC_DUMP:
-		mount_proc_dump(r);
-		return;
-	case MOUNTPROC_UMNT:
-		mount_proc_umnt(r, 0);
-		return;
-	case MOUNTPROC_UMNTALL:
-		mount_proc_umnt(r, 1);
-		return;
-	case MOUNTPROC_EXPORT:
-		mount_proc_export(r);
-		return;
-	}
-	log_debug("%s: MOUNT v%u procedure %u unavailable", r->peername,
-	    r->auth.msg.vers, r->auth.msg.proc);
-	rpc_reply_error(r, RPC_PROC_UNAVAIL);
+	mount_reply(nfs_call_init(call, arg));
 }
+
+static void
+mount_mnt(struct rpcsvc_call *call, void *args, void *arg)
+{
+	mount_proc_mnt(nfs_call_init(call, arg));
+}
+
+static void
+mount_dump(struct rpcsvc_call *call, void *args, void *arg)
+{
+	mount_proc_dump(nfs_call_init(call, arg));
+}
+
+static void
+mount_umnt(struct rpcsvc_call *call, void *args, void *arg)
+{
+	mount_proc_umnt(nfs_call_init(call, arg), 0);
+}
+
+static void
+mount_umntall(struct rpcsvc_call *call, void *args, void *arg)
+{
+	mount_proc_umnt(nfs_call_init(call, arg), 1);
+}
+
+static void
+mount_export(struct rpcsvc_call *call, void *args, void *arg)
+{
+	mount_proc_export(nfs_call_init(call, arg));
+}
+
+#define MOUNT_RPC(proc, name, fn) \
+	[proc] = { name, NULL, 0, NULL, fn, RPCSVC_CACHE_NONE }
+
+/* v1 has no MNT here: its handles are 32 bytes, ours do not fit. */
+static const struct rpcsvc_proc mount_v1_procs[] = {
+	MOUNT_RPC(MOUNTPROC_NULL, "NULL", mount_null),
+	MOUNT_RPC(MOUNTPROC_MNT, "MNT", NULL),
+	MOUNT_RPC(MOUNTPROC_DUMP, "DUMP", mount_dump),
+	MOUNT_RPC(MOUNTPROC_UMNT, "UMNT", mount_umnt),
+	MOUNT_RPC(MOUNTPROC_UMNTALL, "UMNTALL", mount_umntall),
+	MOUNT_RPC(MOUNTPROC_EXPORT, "EXPORT", mount_export),
+};
+
+static const struct rpcsvc_proc mount_v3_procs[] = {
+	MOUNT_RPC(MOUNTPROC_NULL, "NULL", mount_null),
+	MOUNT_RPC(MOUNTPROC_MNT, "MNT", mount_mnt),
+	MOUNT_RPC(MOUNTPROC_DUMP, "DUMP", mount_dump),
+	MOUNT_RPC(MOUNTPROC_UMNT, "UMNT", mount_umnt),
+	MOUNT_RPC(MOUNTPROC_UMNTALL, "UMNTALL", mount_umntall),
+	MOUNT_RPC(MOUNTPROC_EXPORT, "EXPORT", mount_export),
+};
+
+static const struct rpcsvc_version mount_versions[] = {
+	{ MOUNT_V1, mount_v1_procs, MOUNTPROC_EXPORT + 1 },
+	{ MOUNT_V3, mount_v3_procs, MOUNTPROC_EXPORT + 1 },
+};
+
+const struct rpcsvc_program mount_program = {
+	.name = "MOUNT",
+	.prog = MOUNT_PROGRAM,
+	.vers_min = MOUNT_V1,
+	.vers_max = MOUNT_V3,
+	.record_max = MOUNT_RECORD_MAX,
+	.versions = mount_versions,
+	.nversions = 2,
+	.state_size = sizeof(struct mount_call),
+};

@@ -9,7 +9,7 @@
  * and stated.sock are, so that a restarted blockd or stated can be
  * reached again.
  *
- * The sockets are watched (rpc_start) only once every share's root is
+ * The sockets are watched (nfsd_listen) only once every share's root is
  * known and the duplicate request cache is read back from stated (drc.c),
  * or stated stayed away NFSD_DRC_WAIT_SECONDS: until then clients wait in
  * the listen backlog.
@@ -29,16 +29,88 @@
 
 #include <rpc/rpc.h>
 
-#include "connlimit.h"
 #include "daemon.h"
 #include "log.h"
 #include "nfsd.h"
 #include "rpcbind.h"
+#include "rpcsvc.h"
 #include "sandbox.h"
 #include "syncer.h"
 #include "util.h"
 
 #define NFSD_BOOT_ID		"/proc/sys/kernel/random/boot_id"
+
+/* The NFS port serves both programs, the MOUNT port MOUNT alone. */
+static const struct rpcsvc_program *const nfsd_programs[] = {
+	&nfs3_program, &mount_program, NULL
+};
+static const struct rpcsvc_program *const nfsd_mount_programs[] = {
+	&mount_program, NULL
+};
+
+/*
+ * The reply cache behind rpcsvc's hook, keyed as drc.c says: the
+ * checksum of the call is taken while its record is at hand.
+ */
+static void
+nfsd_drc_key(const struct rpcsvc_call *call, struct drc_key *k)
+{
+	memcpy(k->addr, call->peer_key, 16);
+	k->port = call->peer_port;
+	k->xid = call->auth.msg.xid;
+	k->prog = call->auth.msg.prog;
+	k->vers = call->auth.msg.vers;
+	k->proc = call->auth.msg.proc;
+	k->args_sum = call->cache_sum;
+}
+
+static enum rpcsvc_cache_verdict
+nfsd_drc_lookup(void *arg, struct rpcsvc_call *call, const uint8_t *rec,
+    size_t len, const uint8_t **body, size_t *body_len)
+{
+	struct nfsd_env *env = arg;
+	struct drc_key k;
+
+	call->cache_sum = drc_call_checksum(rec, len, call->auth.msg.args_off);
+	nfsd_drc_key(call, &k);
+	switch (drc_lookup(env->drc, &k, body, body_len)) {
+	case DRC_IN_PROGRESS:
+		return RPCSVC_CACHE_IN_PROGRESS;
+	case DRC_HIT:
+		return RPCSVC_CACHE_HIT;
+	default:
+		return RPCSVC_CACHE_MISS;
+	}
+}
+
+/* Kept, and mirrored to stated: the reply waits until it is sent. */
+static int
+nfsd_drc_complete(void *arg, struct rpcsvc_call *call, const uint8_t *body,
+    size_t len)
+{
+	struct nfsd_env *env = arg;
+	struct drc_key k;
+
+	nfsd_drc_key(call, &k);
+	drc_complete(env->drc, &k, body, len);
+	return stated_client_drc_put(env->sdc, &k, body, len) == 0;
+}
+
+static void
+nfsd_drc_abandon(void *arg, struct rpcsvc_call *call)
+{
+	struct nfsd_env *env = arg;
+	struct drc_key k;
+
+	nfsd_drc_key(call, &k);
+	drc_abandon(env->drc, &k);
+}
+
+const struct rpcsvc_cache_ops nfsd_drc_ops = {
+	.lookup = nfsd_drc_lookup,
+	.complete = nfsd_drc_complete,
+	.abandon = nfsd_drc_abandon,
+};
 
 /* Beyond sandbox.c's base: the data path on held fds. */
 static const char *const nfsd_syscalls[] = {
@@ -151,8 +223,6 @@ nfsd_pre_init(struct daemon *d)
 	env->daemon = d;
 	env->base = d->base;
 	LIST_INIT(&env->mounts);
-	TAILQ_INIT(&env->conns);
-	TAILQ_INIT(&env->held_conns);
 	if (export_table_load(&env->exports, d->conf, err, sizeof(err)) == -1)
 		fatalx("exports: %s", err);
 	if (env->exports.nexports == 0)
@@ -210,7 +280,11 @@ nfsd_serve_check(struct nfsd_env *env)
 	env->serving = 1;
 	if (env->ev_drc_wait != NULL)
 		evtimer_del(env->ev_drc_wait);
-	rpc_start(env);
+	if (rpcsvc_listen_programs(env->svc, env->nfs_tcp, -1,
+	    nfsd_programs) == -1 || (env->mount_tcp != -1 &&
+	    rpcsvc_listen_programs(env->svc, env->mount_tcp, env->mount_udp,
+	    nfsd_mount_programs) == -1))
+		fatalx("cannot watch the NFS and MOUNT sockets");
 	log_info("serving: every share's root is known%s", drc ?
 	    ", the reply cache is read back from stated" :
 	    "; WITHOUT the reply cache of before this start");
@@ -319,7 +393,6 @@ nfsd_post_init(struct daemon *d)
 	long long nodes = conf_get_int(d->conf, "nfsd", "handle cache size");
 	long long fds = conf_get_int(d->conf, "nfsd", "fd cache size");
 	struct timeval wait = { NFSD_DRC_WAIT_SECONDS, 0 };
-	struct connlimit_conf lc;
 
 	/* Inside the chroot the run directory is "/". */
 	if (snprintf(path, sizeof(path), "%s/blockd.sock",
@@ -341,8 +414,10 @@ nfsd_post_init(struct daemon *d)
 	env->bdc = bdc_new(env, path);
 	env->sdc = stated_client_new(env, spath);
 	env->syncer = syncer_new(d->base);
-	connlimit_conf_read(&lc, d->conf, "nfsd");
-	env->connlimit = connlimit_new(&lc);
+	/* [nfsd] max connections, idle timeout, output ... (connlimit.h) */
+	if ((env->svc = rpcsvc_new(d->base, nfsd_programs, env)) == NULL ||
+	    rpcsvc_configure(env->svc, d->conf, "nfsd") == -1)
+		fatalx("cannot start the RPC server");
 	env->mounts_per_client = (size_t)conf_get_int(d->conf, "nfsd",
 	    "mount list per client");
 	env->mounts_max = (size_t)conf_get_int(d->conf, "nfsd",
@@ -354,11 +429,11 @@ nfsd_post_init(struct daemon *d)
 	    env->dircache == NULL ||
 	    env->drc == NULL || env->bdc == NULL ||
 	    env->sdc == NULL || env->syncer == NULL ||
-	    env->ev_drc_wait == NULL || env->connlimit == NULL)
+	    env->ev_drc_wait == NULL)
 		fatalx("out of memory");
 	/*
-	 * rpc_start waits for the share roots (nfsd_root_answered) and the
-	 * reply cache (stated_client.c), or for NFSD_DRC_WAIT_SECONDS.
+	 * nfsd_serve_check waits for the share roots (nfsd_root_answered)
+	 * and the reply cache (stated_client.c), or for NFSD_DRC_WAIT_SECONDS.
 	 */
 	if (conf_get_bool(d->conf, "stated", "enable")) {
 		if (evtimer_add(env->ev_drc_wait, &wait) == -1)
@@ -376,11 +451,10 @@ static void
 nfsd_reload(struct daemon *d)
 {
 	struct nfsd_env *env = d->env;
-	struct connlimit_conf lc;
 	char err[512];
 
-	connlimit_conf_read(&lc, d->conf, "nfsd");
-	connlimit_set_conf(env->connlimit, &lc);
+	if (rpcsvc_configure(env->svc, d->conf, "nfsd") == -1)
+		log_warnx("the idle connection timer was not set again");
 	env->mounts_per_client = (size_t)conf_get_int(d->conf, "nfsd",
 	    "mount list per client");
 	env->mounts_max = (size_t)conf_get_int(d->conf, "nfsd",
@@ -403,11 +477,10 @@ nfsd_stop(struct daemon *d)
 	/* At a clean stop; a restart registers again. */
 	rpcbind_close(env->rpcbind, "NFS and MOUNT");
 	env->rpcbind = NULL;
-	rpc_stop(env);
+	rpcsvc_free(env->svc);
+	env->svc = NULL;
 	syncer_free(env->syncer);
 	env->syncer = NULL;
-	connlimit_free(env->connlimit);
-	env->connlimit = NULL;
 }
 
 static void
@@ -417,6 +490,7 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	size_t nodes = 0, fds = 0, names = 0, lists = 0, ents = 0;
 	char calls[512];
 	uint64_t async = 0, inline_ = 0;
+	struct rpcsvc_stats st = { 0 };
 
 	if (env->fhcache != NULL)
 		nodes = fhcache_count(env->fhcache, &fds);
@@ -424,6 +498,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 		names = namecache_count(env->namecache);
 	if (env->dircache != NULL)
 		lists = dircache_count(env->dircache, &ents);
+	if (env->svc != NULL)
+		rpcsvc_stats_get(env->svc, &st);
 	bdc_calls_text(env->bdc, calls, sizeof(calls));
 	if (env->syncer != NULL)
 		syncer_counts(env->syncer, &async, &inline_);
@@ -433,10 +509,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    "%zu fd(s) held, %zu name(s), %zu listing(s) of %zu entries; "
 	    "DRC %zu%s; %llu call(s), %llu bad; syncs %llu off the loop, "
 	    "%llu on it; to blockd: %s", env->nfs_port,
-	    env->mount_port, env->exports.nexports, env->nconns,
-	    env->connlimit != NULL ? connlimit_out_total(env->connlimit) : 0,
-	    env->connlimit != NULL ? (unsigned long long)
-	    connlimit_refusals(env->connlimit) : 0ULL,
+	    env->mount_port, env->exports.nexports, st.open, st.out_queued,
+	    (unsigned long long)st.refused,
 	    env->bdc != NULL && bdc_ready(env->bdc) ? "connected" :
 	    "not connected",
 	    env->sdc != NULL && stated_client_ready(env->sdc) ? "connected" :
@@ -444,8 +518,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    env->drc != NULL ? drc_count(env->drc) : 0,
 	    stated_client_drc_loaded(env->sdc) ? " (read back from stated)" :
 	    "",
-	    (unsigned long long)env->stat_calls,
-	    (unsigned long long)env->stat_errors, (unsigned long long)async,
+	    (unsigned long long)st.calls,
+	    (unsigned long long)st.garbage, (unsigned long long)async,
 	    (unsigned long long)inline_, calls);
 }
 

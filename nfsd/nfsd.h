@@ -2,11 +2,15 @@
  * dittofs-nfsd: NFSv3 (RFC 1813) and MOUNT v3 over ONC RPC (RFC 5531),
  * served from dittofs-blockd (DESIGN.md sections 2 and 4).
  *
- * One process, one libevent loop.  A request is decoded into a struct
- * nfs_req, which lives until its reply is queued: the procedures that
- * need blockd continue in the reply callback of their IPC call.  READ,
- * WRITE and COMMIT on a file whose backing fd is held (fhcache.c) touch
- * no IPC at all.
+ * One process, one libevent loop, on common/rpcsvc.c: a call is a
+ * struct rpcsvc_call (the transport's: record, credential, reply
+ * buffer), whose per-call state is a struct nfs_call (what NFS needs in
+ * every version: the export, the squashed credential, the handles being
+ * resolved) followed by the version's own (struct nfs3_call, v3/nfs3.h;
+ * struct mount_call, mount.c).  It lives until its reply is queued: the
+ * procedures that need blockd continue in the reply callback of their
+ * IPC call.  READ, WRITE and COMMIT on a file whose backing fd is held
+ * (fhcache.c) touch no IPC at all.
  */
 #ifndef DITTOFS_NFSD_H
 #define DITTOFS_NFSD_H
@@ -24,6 +28,7 @@
 #include "daemon.h"
 #include "rpcauth.h"
 #include "rpcmsg.h"
+#include "rpcsvc.h"
 #include "share_rules.h"
 #include "xdrbuf.h"
 
@@ -33,9 +38,9 @@
 #define MOUNT_V1		1
 #define MOUNT_V3		3
 
-/* The largest record we accept: a 1 MiB WRITE plus its arguments. */
-#define RPC_RECORD_MAX		(1024 * 1024 + 64 * 1024)
-#define RPC_CONN_INFLIGHT_MAX	128
+/* The largest NFS record we accept: a 1 MiB WRITE plus its arguments. */
+#define NFS_RECORD_MAX		(1024 * 1024 + 64 * 1024)
+#define MOUNT_RECORD_MAX	(8 * 1024)
 
 #define NFS3_FHSIZE		64
 #define NFS3_MAXDATA		(1024 * 1024)
@@ -89,7 +94,10 @@ struct export *export_by_share(struct export_table *, uint32_t share);
 void	 export_squash(const struct export *, const struct rpc_cred *,
 	    bd_cred *, uint32_t groups[RPC_AUTH_UNIX_GIDS_MAX]);
 
-/* drc.c: duplicate request cache for non-idempotent procedures. */
+/*
+ * drc.c: duplicate request cache for non-idempotent procedures, behind
+ * rpcsvc's reply-cache hook (nfsd.c); it keeps the reply bodies.
+ */
 /*
  * As knfsd's: the client's address and port, xid, program, version,
  * procedure, and a checksum of the call (drc_call_checksum), so that two
@@ -142,10 +150,6 @@ uint32_t	 drc_call_checksum(const uint8_t *rec, size_t len,
 size_t		 drc_count(const struct drc *);
 
 /* fhcache.c: handle -> share, attributes and the backing fd. */
-struct iofd {
-	int		 fd;
-	int		 refs;
-};
 
 struct nfs_attr {
 	uint32_t	type;		/* store type */
@@ -174,7 +178,7 @@ struct fhnode {
 	 * since: its record fields are current (nfs3.c nfs3_node_attr).
 	 */
 	int			 valid;
-	struct iofd		*io;		/* NULL until OPEN_IO */
+	struct rpcsvc_fd	*io;		/* NULL until OPEN_IO */
 	unsigned int		 io_flags;	/* STORE_IO_* it was opened with */
 	/*
 	 * Data may have been written since the last fsync or fdatasync
@@ -203,8 +207,6 @@ void		 fhcache_drop(struct fhcache *, const uint8_t *, size_t);
 void		 fhcache_invalidate(struct fhcache *, const uint8_t *, size_t);
 void		 fhcache_drop_all(struct fhcache *);
 size_t		 fhcache_count(const struct fhcache *, size_t *nfds);
-struct iofd	*iofd_ref(struct iofd *);
-void		 iofd_unref(struct iofd *);
 void		 nfs_attr_from_bd(struct nfs_attr *, const bd_attr *);
 /* Data attributes of a regular file from its backing fd. */
 int		 nfs_attr_refresh(struct nfs_attr *, int fd);
@@ -269,38 +271,19 @@ size_t		 namecache_count(const struct namecache *);
 int		 nfs_attr_permits(const struct nfs_attr *, const bd_cred *,
 		    unsigned int want_io);
 
-/* The connection of a request (TCP), or NULL (UDP). */
-struct connlimit;
-struct rpc_conn;
-struct rpc_listener;
 struct nfsd_env;
 
-struct nfs_req {
+/*
+ * The state of a call that every NFS version (and MOUNT) needs: at
+ * rpcsvc_call->state, followed by the version's own.
+ */
+struct nfs_call {
+	struct rpcsvc_call	*rpc;
 	struct nfsd_env		*env;
-	struct rpc_conn		*conn;
-	int			 udp_fd;
-	struct sockaddr_storage	 peer;
-	socklen_t		 peerlen;
-	uint8_t			 addr[16];
-	unsigned int		 port;
-	char			 peername[64];
-	struct rpcauth_call	 auth;		/* header, flavour, identity */
-	uint8_t			*rec;		/* the record; owned */
-	size_t			 reclen;
-	struct xdrbuf_in	 args;
-	struct xdrbuf_out	 out;		/* reserved header, then body */
-	/* READ data sent from a file (sendfile), after out. */
-	struct iofd		*data_fd;
-	off_t			 data_off;
-	size_t			 data_len;
 	/* Filled while the procedure runs. */
 	struct export		*exp;
 	bd_cred			 bcred;
 	uint32_t		 bgroups[RPC_AUTH_UNIX_GIDS_MAX];
-	struct drc_key		 drc_key;
-	int			 drc_held;
-	/* Counted as the connection's output until the reply is (rpc.c). */
-	size_t			 out_reserved;
 	int			 nfh;		/* handles to resolve */
 	int			 nfh_resolved;
 	const uint8_t		*fh[2];
@@ -308,14 +291,6 @@ struct nfs_req {
 	uint32_t		 share[2];
 	struct nfs_attr		 rattr[2];	/* as known when resolved */
 	int			 fresh[2];	/* rattr came from blockd now */
-	unsigned int		 io_flags;	/* BD_OPEN_IO asked for */
-	int			 io_opened;
-	int			 retried;
-	void			*proc_args;	/* the procedure's decoded args */
-	/* WRITE and COMMIT while their sync runs (common/syncer.h). */
-	struct nfs_attr		 io_before;
-	struct nfs_attr		 io_after;
-	size_t			 io_done;
 };
 
 enum nfsd_read_path {
@@ -352,7 +327,7 @@ int		 stated_client_ready(const struct stated_client *);
 int		 stated_client_drc_loaded(const struct stated_client *);
 /*
  * Mirror a completed entry to stated (batched: sent from an event that
- * runs before the loop polls again, then rpc_release_held).  0 when it
+ * runs before the loop polls again, then rpcsvc_release_held).  0 when it
  * will be sent, so the caller holds the client's reply until then; -1
  * when it will not (no stated, a reply too large to mirror).
  */
@@ -376,9 +351,8 @@ struct nfsd_env {
 	int			 mount_udp;
 	unsigned int		 nfs_port;
 	unsigned int		 mount_port;
-	struct event		*ev_nfs_tcp;
-	struct event		*ev_mount_tcp;
-	struct event		*ev_mount_udp;
+	/* The RPC server: NFS and MOUNT on nfs_tcp, MOUNT on mount_*. */
+	struct rpcsvc		*svc;
 	/*
 	 * The sockets are watched only once every share's root is known:
 	 * until then (a start, a restart) clients wait in the backlog
@@ -393,13 +367,6 @@ struct nfsd_env {
 	 */
 	struct event		*ev_drc_wait;
 	int			 drc_wait_over;
-	TAILQ_HEAD(, rpc_conn)	 conns;
-	/* Connections whose replies wait for their DRC entries to leave. */
-	TAILQ_HEAD(, rpc_conn)	 held_conns;
-	size_t			 nconns;
-	/* [nfsd] max connections, idle timeout, output ... (connlimit.h) */
-	struct connlimit	*connlimit;
-	struct event		*ev_sweep;
 	struct bdc		*bdc;
 	struct stated_client		*sdc;
 	struct fhcache		*fhcache;
@@ -415,8 +382,6 @@ struct nfsd_env {
 	size_t			 nmounts;
 	size_t			 mounts_per_client;	/* [nfsd] keys */
 	size_t			 mounts_max;
-	uint64_t		 stat_calls;
-	uint64_t		 stat_errors;
 };
 
 /* nfsd.c */
@@ -425,73 +390,31 @@ void	 nfsd_roots_refresh(struct nfsd_env *);
 /* Start serving if everything it waits for is there. */
 void	 nfsd_serve_check(struct nfsd_env *);
 
-/* rpc.c */
-void	 rpc_start(struct nfsd_env *);
-void	 rpc_stop(struct nfsd_env *);
-/* Queue the reply (accept_stat SUCCESS unless said) and free the request. */
-void	 rpc_reply(struct nfs_req *);
-void	 rpc_reply_error(struct nfs_req *, uint32_t accept_stat);
-void	 rpc_reply_drop(struct nfs_req *);
-void	 nfs_req_free(struct nfs_req *);
-/* The DRC entries went to stated: write the replies held for them. */
-void	 rpc_release_held(struct nfsd_env *);
+/*
+ * The call's NFS state (its rpcsvc state), set up for a handler of the
+ * programs below; arg is the handler's (the env).
+ */
+static inline struct nfs_call *
+nfs_call_init(struct rpcsvc_call *call, void *arg)
+{
+	struct nfs_call *r = call->state;
+
+	r->rpc = call;
+	r->env = arg;
+	return r;
+}
+
+/* The reply cache of the programs (drc.c, mirrored to stated). */
+extern const struct rpcsvc_cache_ops nfsd_drc_ops;
 
 /* mount.c */
-void	 mount_dispatch(struct nfs_req *);
+extern const struct rpcsvc_program mount_program;
 /* 0 and the path as DUMP lists it, or the mountstat3 refusing it. */
 uint32_t mount_path_normalize(const uint8_t *, size_t, char *out,
 	    size_t *out_len);
 
-/* nfs3.c */
-void	 nfs3_dispatch(struct nfs_req *);
-/* Whether proc goes through the duplicate request cache. */
-int	 nfs3_proc_cached(uint32_t proc);
-/* The data a reply to proc with these arguments may carry. */
-size_t	 nfs3_reply_data(uint32_t proc, const struct xdrbuf_in *);
-int	 nfs3_status_from_errno(int);
+/* v3/proc.c */
+extern const struct rpcsvc_program nfs3_program;
 void	 nfs3_notify(struct nfsd_env *, const bd_notify *);
-
-/* nfs3_xdr.c: argument decoders (pure, fuzzed). */
-struct nfs3_sattr {
-	int		set_mode, set_uid, set_gid, set_size;
-	uint32_t	mode, uid, gid;
-	uint64_t	size;
-	uint32_t	atime_how, mtime_how;	/* 0 keep, 1 server, 2 client */
-	struct timespec	atime, mtime;
-};
-
-struct nfs3_diropargs {
-	const uint8_t	*fh;
-	uint32_t	 fhlen;
-	const uint8_t	*name;
-	uint32_t	 namelen;
-};
-
-struct nfs3_args {
-	const uint8_t	*fh;		/* the object or directory */
-	uint32_t	 fhlen;
-	struct nfs3_diropargs where;	/* LOOKUP, CREATE..., REMOVE, RMDIR */
-	struct nfs3_diropargs to;	/* RENAME, LINK */
-	struct nfs3_sattr sattr;
-	int		 guard;
-	struct timespec	 guard_ctime;
-	uint32_t	 access;
-	uint64_t	 offset;
-	uint32_t	 count;
-	uint32_t	 stable;
-	const uint8_t	*data;
-	uint32_t	 datalen;
-	uint32_t	 createhow;
-	uint8_t		 verf[8];
-	uint64_t	 cookie;
-	uint32_t	 dircount;
-	uint32_t	 maxcount;
-	const uint8_t	*target;	/* SYMLINK */
-	uint32_t	 targetlen;
-	uint32_t	 ftype;		/* MKNOD */
-	uint32_t	 major, minor;
-};
-
-int	 nfs3_decode_args(uint32_t proc, struct xdrbuf_in *, struct nfs3_args *);
 
 #endif

@@ -6,7 +6,7 @@
  * Completed entries are collected during a loop iteration and leave in
  * one ST_DRC_PUT (ST_DRC_BATCH_MAX entries per message) from an event
  * that runs before the loop polls again; the clients' replies held for
- * them are written right after (rpc_release_held).  No reply comes back:
+ * them are written right after (rpcsvc_release_held).  No reply comes back:
  * the request path never waits for stated.
  *
  * After every (re)connect the whole cache is read back with ST_DRC_DUMP,
@@ -27,8 +27,8 @@
 
 /* Entries waiting for the flush; beyond this they are not mirrored. */
 #define SDC_PENDING_MAX		65536
-/* An RPC reply header: xid, REPLY, MSG_ACCEPTED, verifier, accept_stat. */
-#define SDC_REPLY_MIN		24
+/* A reply body: at least its nfsstat3. */
+#define SDC_REPLY_MIN		4
 
 struct stated_client {
 	struct nfsd_env		*env;
@@ -81,7 +81,7 @@ stated_client_flush_cb(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	stated_client_pending_clear(s);
-	rpc_release_held(s->env);
+	rpcsvc_release_held(s->env->svc);
 }
 
 int
@@ -217,10 +217,12 @@ stated_client_dump_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 	s->chunks++;
 	for (i = 0; i < rep.entries.entries_len; i++) {
 		e = &rep.entries.entries_val[i];
-		/* Never replay a reply that is not one, or to another xid. */
+		/*
+		 * Never replay what is not a reply body of NFS (rpcsvc
+		 * heads it again for the retransmission's xid).
+		 */
 		if (e->reply.reply_len < SDC_REPLY_MIN ||
-		    xdrbuf_peek_u32((const uint8_t *)e->reply.reply_val) !=
-		    e->xid || e->prog != NFS_PROGRAM) {
+		    e->prog != NFS_PROGRAM) {
 			bad++;
 			continue;
 		}
@@ -238,8 +240,8 @@ stated_client_dump_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 			s->restored++;
 	}
 	if (bad > 0)
-		log_warnx("stated: %zu reply cache entr%s ignored: not a reply "
-		    "to its xid", bad, bad == 1 ? "y" : "ies");
+		log_warnx("stated: %zu reply cache entr%s ignored: not an NFS "
+		    "reply", bad, bad == 1 ? "y" : "ies");
 	if (rep.eof)
 		stated_client_dump_done(s, "");
 	else if (rep.entries.entries_len == 0)

@@ -15,11 +15,18 @@ if ! echo 'int LLVMFuzzerTestOneInput(const char*d,unsigned long n){return 0;}' 
 	echo "fuzz: $CC has no libFuzzer; skipped"
 	exit 0
 fi
-SRCS="$top_srcdir/common/xdrbuf.c $top_srcdir/common/rpcmsg.c $top_srcdir/nfsd/nfs3_xdr.c"
+SRCS="$top_srcdir/common/xdrbuf.c $top_srcdir/common/rpcmsg.c"
 INC="-I$top_srcdir -I$top_srcdir/common -I$top_builddir/common -I$top_srcdir/nfsd -I$top_srcdir/tests/fuzz $(pkg-config --cflags libtirpc)"
+# NFSv3's XDR (nfsd/v3/xdr.c): its encoders use the wire library's
+# attribute helpers.
+NFS3_SRCS="$top_srcdir/nfsd/v3/xdr.c $top_builddir/nfsd/libnfsdwire.a \
+    $top_builddir/common/libdittofs.a $top_builddir/common/libipcxdr.a \
+    $(pkg-config --libs libtirpc libevent libcap libseccomp)"
 for t in rpcmsg nfs3; do
+	extra=
+	[ "$t" = nfs3 ] && extra=$NFS3_SRCS
 	"$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER $INC \
-	    -o "$top_builddir/tests/fuzz/fuzz_$t" "$top_srcdir/tests/fuzz/fuzz_$t.c" $SRCS
+	    -o "$top_builddir/tests/fuzz/fuzz_$t" "$top_srcdir/tests/fuzz/fuzz_$t.c" $SRCS $extra
 	echo "built $top_builddir/tests/fuzz/fuzz_$t"
 done
 # The stored ACL encoding (common/acl.c), which blockd decodes.

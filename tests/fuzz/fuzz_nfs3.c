@@ -1,12 +1,12 @@
 /*
- * Fuzz target: NFSv3 argument decoders (nfsd/nfs3_xdr.c) and the MOUNT
+ * Fuzz target: NFSv3 argument decoders (nfsd/v3/xdr.c) and the MOUNT
  * path argument.  The first byte picks the procedure; every pointer a
  * decoder returns must lie inside the input.
  */
 #include <string.h>
 
 #include "fuzz.h"
-#include "nfsd.h"
+#include "v3/nfs3.h"
 
 static void
 fuzz_inside(const uint8_t *base, size_t size, const uint8_t *p, size_t len)
@@ -29,7 +29,7 @@ fuzz_nfs3_one(const uint8_t *data, size_t size)
 		return 0;
 	proc = data[0] % (NFS3_NPROC + 2);
 	xdrbuf_in_init(&x, data + 1, size - 1);
-	if (nfs3_decode_args(proc, &x, &a) == 0) {
+	if (nfs3_xdr_decode_args(proc, &x, &a) == 0) {
 		if (x.pos > x.len || a.fhlen > NFS3_FHSIZE ||
 		    a.where.fhlen > NFS3_FHSIZE || a.to.fhlen > NFS3_FHSIZE ||
 		    a.datalen > NFS3_MAXDATA)

@@ -7,7 +7,7 @@
  * cache key: the call's checksum covers the credential and the
  * arguments but not the verifier, and entries differing only in the
  * client's port are distinct.  mount.c is linked with stubs for the
- * RPC layer and blockd.
+ * RPC layer and blockd, and called through its program table.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -30,23 +30,22 @@ bdc_call(struct bdc *b, uint32_t type, xdrproc_t p, const void *a,
 	fn(arg, -5, NULL, -1);		/* EIO: never reached by the tests */
 }
 
+/* The test's calls have no head reserved: out is the body. */
 void
-rpc_reply(struct nfs_req *r)
+rpcsvc_reply_body(struct rpcsvc_call *call)
 {
-	reply_len = r->out.len < sizeof(reply) ? r->out.len : 0;
-	memcpy(reply, r->out.buf, reply_len);
+	reply_len = call->out.len < sizeof(reply) ? call->out.len : 0;
+	memcpy(reply, call->out.buf, reply_len);
 	reply_error = 0;
-	xdrbuf_out_free(&r->out);
-	free(r->proc_args);
-	r->proc_args = NULL;
+	xdrbuf_out_free(&call->out);
 }
 
 void
-rpc_reply_error(struct nfs_req *r, uint32_t stat)
+rpcsvc_reply_error(struct rpcsvc_call *call, uint32_t stat)
 {
 	reply_len = 0;
 	reply_error = stat;
-	xdrbuf_out_free(&r->out);
+	xdrbuf_out_free(&call->out);
 }
 
 static uint32_t
@@ -100,24 +99,28 @@ test_normalize(void)
 	    out, &len) != 0, "longer than MNT_PATH_MAX: refused");
 }
 
-/* A MOUNT call through mount_dispatch; the reply body's first word. */
+/* A MOUNT v3 call through mount_program's table; the reply's first word. */
 static uint32_t
 mount_call(struct nfsd_env *env, const char *peer, uint32_t proc,
     const char *path, int udp)
 {
 	static uint8_t args[MNT_PATH_MAX + 8];
-	struct nfs_req r;
+	static uint64_t state[1024];	/* mount.c's struct mount_call */
+	const struct rpcsvc_version *v = &mount_program.versions[1];
+	struct rpcsvc_call r;
 	size_t n = 0, len;
 
 	memset(&r, 0, sizeof(r));
-	r.env = env;
+	memset(state, 0, sizeof(state));
+	r.state = state;
 	r.udp_fd = udp ? 3 : -1;
-	r.conn = udp ? NULL : (struct rpc_conn *)&r;	/* never used */
-	snprintf(r.peername, sizeof(r.peername), "%s:800", peer);
-	r.port = 800;
-	r.addr[10] = r.addr[11] = 0xff;
-	r.addr[12] = 127;
-	r.addr[15] = 1;
+	r.conn = udp ? NULL : (struct rpcsvc_conn *)&r;	/* never used */
+	snprintf(r.peer_addr, sizeof(r.peer_addr), "%s", peer);
+	snprintf(r.peer_name, sizeof(r.peer_name), "%s:800", peer);
+	r.peer_port = 800;
+	r.peer_key[10] = r.peer_key[11] = 0xff;
+	r.peer_key[12] = 127;
+	r.peer_key[15] = 1;
 	r.auth.msg.prog = MOUNT_PROGRAM;
 	r.auth.msg.vers = MOUNT_V3;
 	r.auth.msg.proc = proc;
@@ -130,11 +133,15 @@ mount_call(struct nfsd_env *env, const char *peer, uint32_t proc,
 		n = 4 + ((len + 3) & ~(size_t)3);
 		memset(args + 4 + len, 0, n - 4 - len);
 	}
-	xdrbuf_in_init(&r.args, args, n);
+	r.args = args;
+	r.args_len = n;
 	xdrbuf_out_init(&r.out);
 	reply_len = 0;
 	reply_error = 99;
-	mount_dispatch(&r);
+	if (v->vers != MOUNT_V3 || proc >= v->nprocs ||
+	    v->procs[proc].handler == NULL)
+		return 0xfffffffe;
+	v->procs[proc].handler(&r, NULL, env);
 	return reply_len >= 4 ? get32(reply) : 0xffffffff;
 }
 

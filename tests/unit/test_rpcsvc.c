@@ -8,8 +8,18 @@
  * peer over an accepted connection (the backchannel), its reply matched
  * by xid, and a callback failed when its connection goes; and the
  * clients of common/rpcclnt.c (UDP and TCP) calling the test program.
+ *
+ * What nfsd needs of it: a reply with data from a file after its
+ * encoded body over TCP (sendfile), and read into the body when the
+ * flavour wraps replies; a reply cache behind the program's hook whose
+ * replay is headed again through a test flavour whose verifier changes
+ * with every reply (the cache keeps the body, not the reply); and a
+ * reply held until the cache says its entry is safe; and a listener
+ * that serves a set of the programs (nfsd's MOUNT port).
  */
+#define _GNU_SOURCE
 #include <sys/socket.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,8 +41,15 @@
 #define TWICE		3
 #define CALLBACK	4
 #define SILENT		5
+#define FILEDATA	6
+#define CACHED		7
 #define CB_PROG		0x20000044
 #define CB_PROC		1
+#define TEST_FLAVOR	0x5eed
+#define FILE_OFF	3
+#define FILE_LEN	4099
+
+static struct rpcsvc_fd *test_file;
 
 static int handled;
 static int cb_status = 1;
@@ -87,6 +104,136 @@ test_silent(struct rpcsvc_call *call, void *args, void *arg)
 	rpcsvc_call_drop(call);
 }
 
+/* A word in the body, then FILE_LEN bytes of the test file. */
+static void
+test_filedata(struct rpcsvc_call *call, void *args, void *arg)
+{
+	(void)args;
+	(void)arg;
+	xdrbuf_put_u32(&call->out, FILE_LEN);
+	rpcsvc_reply_file(call, test_file, FILE_OFF, FILE_LEN);
+}
+
+/*
+ * The reply cache: one entry, kept as a body; hold_next makes complete
+ * ask for the connection's output to be held.
+ */
+static struct {
+	uint32_t	xid;
+	int		state;		/* 0 none, 1 in progress, 2 done */
+	uint8_t		body[64];
+	size_t		len;
+	int		hold_next;
+	int		abandoned;
+} cache;
+
+static enum rpcsvc_cache_verdict
+test_cache_lookup(void *arg, struct rpcsvc_call *call, const uint8_t *rec,
+    size_t len, const uint8_t **body, size_t *body_len)
+{
+	(void)arg;
+	(void)rec;
+	(void)len;
+	if (cache.state != 0 && cache.xid == call->auth.msg.xid) {
+		if (cache.state == 1)
+			return RPCSVC_CACHE_IN_PROGRESS;
+		*body = cache.body;
+		*body_len = cache.len;
+		return RPCSVC_CACHE_HIT;
+	}
+	cache.xid = call->auth.msg.xid;
+	cache.state = 1;
+	return RPCSVC_CACHE_MISS;
+}
+
+static int
+test_cache_complete(void *arg, struct rpcsvc_call *call, const uint8_t *body,
+    size_t len)
+{
+	(void)arg;
+	(void)call;
+	if (len <= sizeof(cache.body)) {
+		memcpy(cache.body, body, len);
+		cache.len = len;
+		cache.state = 2;
+	}
+	return cache.hold_next;
+}
+
+static void
+test_cache_abandon(void *arg, struct rpcsvc_call *call)
+{
+	(void)arg;
+	(void)call;
+	cache.state = 0;
+	cache.abandoned++;
+}
+
+static const struct rpcsvc_cache_ops test_cache_ops = {
+	test_cache_lookup, test_cache_complete, test_cache_abandon
+};
+
+/*
+ * A flavour that wraps: its credential is one word, its reply verifier
+ * a counter that changes with every reply, and it wraps a reply's
+ * results by inverting every byte.
+ */
+static uint32_t verf_counter;
+
+static enum rpcmsg_verdict
+test_flavor_verify(const struct rpcauth_flavor *f, struct rpcauth_call *call,
+    const struct rpcmsg_header *h, const uint8_t *rec)
+{
+	(void)f;
+	(void)rec;
+	if (h->cred.len != 4)
+		return RPCMSG_AUTH_BADCRED;
+	call->seq = xdrbuf_peek_u32(h->cred.body);
+	call->msg.cred.flavor = TEST_FLAVOR;
+	return RPCMSG_OK;
+}
+
+static int
+test_flavor_wrap(const struct rpcauth_flavor *f, struct rpcauth_call *call,
+    const uint8_t *res, size_t len, struct xdrbuf_out *out)
+{
+	uint8_t *p;
+	size_t i;
+
+	(void)f;
+	(void)call;
+	if ((p = xdrbuf_reserve(out, len)) == NULL)
+		return -1;
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)~res[i];
+	return 0;
+}
+
+static int
+test_flavor_verf(const struct rpcauth_flavor *f, struct rpcauth_call *call)
+{
+	(void)f;
+	call->rverf_flavor = TEST_FLAVOR;
+	call->rverf_len = 4;
+	verf_counter++;
+	call->rverf[0] = (uint8_t)(verf_counter >> 24);
+	call->rverf[1] = (uint8_t)(verf_counter >> 16);
+	call->rverf[2] = (uint8_t)(verf_counter >> 8);
+	call->rverf[3] = (uint8_t)verf_counter;
+	return 0;
+}
+
+static const struct rpcauth_flavor test_flavor = {
+	.flavor = TEST_FLAVOR,
+	.name = "TEST",
+	.verify = test_flavor_verify,
+	.wrap = test_flavor_wrap,
+	.reply_verf = test_flavor_verf,
+};
+static const struct rpcauth_flavor *const test_flavors[] = {
+	&rpcauth_none, &rpcauth_sys, &test_flavor, NULL
+};
+
 static const struct rpcsvc_proc test_procs[] = {
 	[0] = { "NULL", NULL, 0, NULL, test_null, RPCSVC_CACHE_NONE },
 	[ECHO] = { "ECHO", (xdrproc_t)xdr_u_int, sizeof(u_int),
@@ -98,19 +245,26 @@ static const struct rpcsvc_proc test_procs[] = {
 	    (xdrproc_t)xdr_u_int, test_callback, RPCSVC_CACHE_NONE },
 	[SILENT] = { "SILENT", NULL, 0, NULL, test_silent,
 	    RPCSVC_CACHE_NONE },
+	[FILEDATA] = { "FILEDATA", NULL, 0, NULL, test_filedata,
+	    RPCSVC_CACHE_NONE },
+	[CACHED] = { "CACHED", (xdrproc_t)xdr_u_int, sizeof(u_int),
+	    (xdrproc_t)xdr_u_int, test_echo, RPCSVC_CACHE_REPLY },
 };
 static const struct rpcsvc_version test_versions[] = {
-	{ 2, test_procs, 6 },
+	{ 2, test_procs, 8 },
 	{ 3, test_procs, 2 },
 };
 static const struct rpcsvc_program test_program = {
-	"TEST", TEST_PROG, 2, 3, 4096, test_versions, 2
+	"TEST", TEST_PROG, 2, 3, 4096, test_versions, 2, &test_cache_ops, 0
 };
 static const struct rpcsvc_program small_program = {
-	"SMALL", SMALL_PROG, 2, 2, 128, test_versions, 1
+	"SMALL", SMALL_PROG, 2, 2, 128, test_versions, 1, NULL, 0
 };
 static const struct rpcsvc_program *const programs[] = {
 	&test_program, &small_program, NULL
+};
+static const struct rpcsvc_program *const small_only[] = {
+	&small_program, NULL
 };
 
 static size_t
@@ -133,6 +287,39 @@ build(uint8_t *b, uint32_t prog, uint32_t vers, uint32_t proc,
 	xdrbuf_put_u32(&o, 0);
 	for (i = 0; i < nargs; i++)
 		xdrbuf_put_u32(&o, args[i]);
+	n = o.len;
+	memcpy(b, o.buf, n);
+	xdrbuf_out_free(&o);
+	return n;
+}
+
+/* A TCP record of a call with xid under flavor (TEST_FLAVOR or NULL). */
+static size_t
+build_tcp(uint8_t *b, uint32_t xid, uint32_t flavor, uint32_t proc,
+    const uint32_t *args, size_t nargs)
+{
+	struct xdrbuf_out o;
+	size_t n, i;
+
+	xdrbuf_out_init(&o);
+	xdrbuf_put_u32(&o, 0);
+	xdrbuf_put_u32(&o, xid);
+	xdrbuf_put_u32(&o, RPC_CALL);
+	xdrbuf_put_u32(&o, RPC_VERSION);
+	xdrbuf_put_u32(&o, TEST_PROG);
+	xdrbuf_put_u32(&o, 2);
+	xdrbuf_put_u32(&o, proc);
+	xdrbuf_put_u32(&o, flavor);
+	if (flavor == TEST_FLAVOR) {
+		xdrbuf_put_u32(&o, 4);
+		xdrbuf_put_u32(&o, 7);		/* the credential's word */
+	} else
+		xdrbuf_put_u32(&o, 0);
+	xdrbuf_put_u32(&o, RPC_AUTH_NULL);
+	xdrbuf_put_u32(&o, 0);
+	for (i = 0; i < nargs; i++)
+		xdrbuf_put_u32(&o, args[i]);
+	xdrbuf_put_u32_at(&o, 0, RPC_LAST_FRAGMENT | (uint32_t)(o.len - 4));
 	n = o.len;
 	memcpy(b, o.buf, n);
 	xdrbuf_out_free(&o);
@@ -256,6 +443,133 @@ test_backchannel(struct event_base *base, struct sockaddr_in *sin)
 	    "its connection closed: the callback fails (ECONNRESET)");
 }
 
+/* The file's byte at offset i: a pattern no two nearby offsets share. */
+static uint8_t
+file_byte(size_t i)
+{
+	return (uint8_t)(i * 7 + (i >> 8));
+}
+
+/* FILEDATA over TCP: the body's word, the file's bytes, XDR padding. */
+static void
+test_file_reply(struct event_base *base, struct sockaddr_in *sin)
+{
+	static uint8_t r[8192];
+	uint8_t b[256], tmpl[] = "/tmp/test_rpcsvc.XXXXXX";
+	ssize_t got;
+	size_t n, i;
+	int fd, ok;
+
+	fd = mkstemp((char *)tmpl);
+	unlink((char *)tmpl);
+	for (i = 0; i < sizeof(r); i++)
+		r[i] = file_byte(i);
+	tap_ok(fd != -1 && write(fd, r, sizeof(r)) == (ssize_t)sizeof(r),
+	    "a file of %zu bytes", sizeof(r));
+	test_file = calloc(1, sizeof(*test_file));
+	test_file->fd = fd;
+	test_file->refs = 1;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	tap_ok(connect(fd, (struct sockaddr *)sin, sizeof(*sin)) == 0,
+	    "file data: TCP connection");
+	n = build_tcp(b, 0x900, RPC_AUTH_NULL, FILEDATA, NULL, 0);
+	memset(r, 0, sizeof(r));
+	got = write(fd, b, n) == (ssize_t)n ? read_record(base, fd, r,
+	    sizeof(r)) : -1;
+	tap_ok(got == 28 + ((FILE_LEN + 3) & ~3),
+	    "the record holds the head, the body's word and the data, "
+	    "padded (%zd bytes)", got);
+	ok = got > 28 && xdrbuf_peek_u32(r + 20) == RPC_SUCCESS &&
+	    xdrbuf_peek_u32(r + 24) == FILE_LEN;
+	for (i = 0; ok && i < FILE_LEN; i++)
+		ok = r[28 + i] == file_byte(FILE_OFF + i);
+	for (; ok && i < ((FILE_LEN + 3) & ~3u); i++)
+		ok = r[28 + i] == 0;
+	tap_ok(ok, "the file's bytes from offset %d follow the body, then "
+	    "zeros", FILE_OFF);
+
+	/* A flavour that wraps: the data is read into the wrapped body. */
+	n = build_tcp(b, 0x901, TEST_FLAVOR, FILEDATA, NULL, 0);
+	memset(r, 0, sizeof(r));
+	got = write(fd, b, n) == (ssize_t)n ? read_record(base, fd, r,
+	    sizeof(r)) : -1;
+	ok = got == 32 + ((FILE_LEN + 3) & ~3) &&
+	    xdrbuf_peek_u32(r + 24) == RPC_SUCCESS &&
+	    xdrbuf_peek_u32(r + 28) == (0xffffffffu ^ FILE_LEN);
+	for (i = 0; ok && i < FILE_LEN; i++)
+		ok = r[32 + i] + file_byte(FILE_OFF + i) == 255;
+	tap_ok(ok, "under a wrapping flavour the file's bytes are wrapped "
+	    "with the body (%zd bytes)", got);
+	close(fd);
+	rpcsvc_fd_unref(test_file);
+}
+
+/*
+ * CACHED: the first call runs and its body is kept; the retransmission
+ * is answered from the cache without running, headed again through the
+ * flavour (a new verifier) and wrapped again.
+ */
+static void
+test_cache_replay(struct event_base *base, struct rpcsvc *svc,
+    struct sockaddr_in *sin)
+{
+	uint8_t b[256], r1[256], r2[256];
+	uint32_t v = 41;
+	ssize_t n1, n2;
+	size_t n;
+	int fd, before;
+	struct pollfd p;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	tap_ok(connect(fd, (struct sockaddr *)sin, sizeof(*sin)) == 0,
+	    "cache: TCP connection");
+	before = handled;
+	n = build_tcp(b, 0x777, TEST_FLAVOR, CACHED, &v, 1);
+	n1 = write(fd, b, n) == (ssize_t)n ? read_record(base, fd, r1,
+	    sizeof(r1)) : -1;
+	tap_ok(n1 == 32 && handled == before + 1 &&
+	    xdrbuf_peek_u32(r1 + 28) == (uint32_t)~42u,
+	    "CACHED ran once: 41 -> 42, wrapped");
+	tap_ok(cache.state == 2 && cache.len == 4 &&
+	    xdrbuf_peek_u32(cache.body) == 42,
+	    "the cache keeps the body as encoded, before wrapping");
+	n2 = write(fd, b, n) == (ssize_t)n ? read_record(base, fd, r2,
+	    sizeof(r2)) : -1;
+	tap_ok(n2 == 32 && handled == before + 1,
+	    "the retransmission is replayed, not run again");
+	tap_ok(n2 == 32 && xdrbuf_peek_u32(r2) == 0x777 &&
+	    xdrbuf_peek_u32(r2 + 12) == TEST_FLAVOR &&
+	    xdrbuf_peek_u32(r2 + 20) != xdrbuf_peek_u32(r1 + 20),
+	    "the replay carries a verifier of its own (%u, not %u)",
+	    xdrbuf_peek_u32(r2 + 20), xdrbuf_peek_u32(r1 + 20));
+	tap_ok(n2 == 32 && xdrbuf_peek_u32(r2 + 24) == RPC_SUCCESS &&
+	    xdrbuf_peek_u32(r2 + 28) == (uint32_t)~42u,
+	    "... and the body wrapped again");
+
+	/* Held output: nothing is written until the cache says so. */
+	cache.hold_next = 1;
+	v = 99;
+	n = build_tcp(b, 0x778, RPC_AUTH_NULL, CACHED, &v, 1);
+	tap_ok(write(fd, b, n) == (ssize_t)n, "another CACHED sent");
+	for (n = 0; n < 50; n++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		poll(NULL, 0, 1);
+	}
+	p.fd = fd;
+	p.events = POLLIN;
+	p.revents = 0;
+	tap_ok(cache.state == 2 && poll(&p, 1, 0) == 0,
+	    "its entry is done but the reply is held");
+	cache.hold_next = 0;
+	rpcsvc_release_held(svc);
+	n1 = read_record(base, fd, r1, sizeof(r1));
+	tap_ok(n1 == 28 && xdrbuf_peek_u32(r1) == 0x778 &&
+	    xdrbuf_peek_u32(r1 + 24) == 100,
+	    "released: the reply is written");
+	close(fd);
+}
+
 struct client_result {
 	int	status;
 	u_int	value;
@@ -343,6 +657,7 @@ main(void)
 	base = event_base_new();
 	svc = rpcsvc_new(base, programs, NULL);
 	tap_ok(svc != NULL, "a service of two programs");
+	rpcsvc_set_flavors(svc, test_flavors);
 	tap_ok(rpcsvc_bind_sockets("127.0.0.1", 0, &tcp_fd, &udp_fd) == 0 &&
 	    rpcsvc_listen(svc, tcp_fd, udp_fd) == 0, "listening on loopback");
 	port = rpcsvc_socket_port(udp_fd);
@@ -414,7 +729,27 @@ main(void)
 		got = read(tfd, r, sizeof(r));
 	tap_ok(got == 0, "a record over the limit closes the connection");
 	close(tfd);
+	{
+		int t2, u2, c2;
+		struct sockaddr_in s2 = sin;
+
+		tap_ok(rpcsvc_bind_sockets("127.0.0.1", 0, &t2, &u2) == 0 &&
+		    rpcsvc_listen_programs(svc, t2, u2, small_only) == 0,
+		    "a second listener, for SMALL alone");
+		s2.sin_port = htons((uint16_t)rpcsvc_socket_port(u2));
+		c2 = socket(AF_INET, SOCK_DGRAM, 0);
+		connect(c2, (struct sockaddr *)&s2, sizeof(s2));
+		n = build(b, TEST_PROG, 2, ECHO, &one, 1);
+		tap_ok(udp_call(base, c2, b, n, NULL, NULL) ==
+		    RPC_PROG_UNAVAIL, "TEST on it: PROG_UNAVAIL");
+		n = build(b, SMALL_PROG, 2, ECHO, &one, 1);
+		tap_ok(udp_call(base, c2, b, n, &res, NULL) == RPC_SUCCESS &&
+		    res == 42, "SMALL on it: answered");
+		close(c2);
+	}
 	test_backchannel(base, &sin);
+	test_file_reply(base, &sin);
+	test_cache_replay(base, svc, &sin);
 	{
 		struct sockaddr_in usin = sin;
 

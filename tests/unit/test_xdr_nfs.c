@@ -1,8 +1,8 @@
-/* nfsd/xdrbuf.c and nfsd/nfs3_xdr.c: lengths are checked, not trusted. */
+/* nfsd/xdrbuf.c and nfsd/v3/xdr.c: lengths are checked, not trusted. */
 #include <stdint.h>
 #include <string.h>
 
-#include "nfsd.h"
+#include "v3/nfs3.h"
 #include "tap.h"
 
 static size_t
@@ -76,17 +76,17 @@ main(void)
 	memset(b + n, 1, 8);
 	n += 8;
 	xdrbuf_in_init(&x, b, n);
-	tap_ok(nfs3_decode_args(1, &x, &a) == 0 && a.fhlen == 8,
+	tap_ok(nfs3_xdr_decode_args(1, &x, &a) == 0 && a.fhlen == 8,
 	    "GETATTR args");
 	xdrbuf_in_init(&x, b, n - 1);
-	tap_ok(nfs3_decode_args(1, &x, &a) == -1, "truncated GETATTR args");
+	tap_ok(nfs3_xdr_decode_args(1, &x, &a) == -1, "truncated GETATTR args");
 	n = put32(b, 0, 65);
 	memset(b + 4, 1, 68);
 	xdrbuf_in_init(&x, b, 72);
-	tap_ok(nfs3_decode_args(1, &x, &a) == -1,
+	tap_ok(nfs3_xdr_decode_args(1, &x, &a) == -1,
 	    "a 65-byte handle is garbage");
 	xdrbuf_in_init(&x, b, 0);
-	tap_ok(nfs3_decode_args(22, &x, &a) == -1, "procedure 22 has no args");
+	tap_ok(nfs3_xdr_decode_args(22, &x, &a) == -1, "procedure 22 has no args");
 	/* WRITE whose count and data length disagree. */
 	n = put32(b, 0, 4);
 	n = put32(b, n, 0xaabbccdd);
@@ -97,15 +97,15 @@ main(void)
 	n = put32(b, n, 4);
 	n = put32(b, n, 0x41424344);
 	xdrbuf_in_init(&x, b, n);
-	tap_ok(nfs3_decode_args(7, &x, &a) == -1,
+	tap_ok(nfs3_xdr_decode_args(7, &x, &a) == -1,
 	    "WRITE with count 9 and 4 data bytes is garbage");
 	put32(b, 16, 4);
 	xdrbuf_in_init(&x, b, n);
-	tap_ok(nfs3_decode_args(7, &x, &a) == 0 && a.datalen == 4 &&
+	tap_ok(nfs3_xdr_decode_args(7, &x, &a) == 0 && a.datalen == 4 &&
 	    memcmp(a.data, "ABCD", 4) == 0, "WRITE args");
 	put32(b, 20, 3);	/* stable_how 3 */
 	xdrbuf_in_init(&x, b, n);
-	tap_ok(nfs3_decode_args(7, &x, &a) == -1, "stable_how 3 is garbage");
+	tap_ok(nfs3_xdr_decode_args(7, &x, &a) == -1, "stable_how 3 is garbage");
 	/* SETATTR with a bad time_how. */
 	n = put32(b, 0, 4);
 	n = put32(b, n, 1);
@@ -117,10 +117,10 @@ main(void)
 	n = put32(b, n, 0);
 	n = put32(b, n, 0);
 	xdrbuf_in_init(&x, b, n);
-	tap_ok(nfs3_decode_args(2, &x, &a) == -1, "set_atime 3 is garbage");
+	tap_ok(nfs3_xdr_decode_args(2, &x, &a) == -1, "set_atime 3 is garbage");
 	put32(b, 24, 1);
 	xdrbuf_in_init(&x, b, n);
-	tap_ok(nfs3_decode_args(2, &x, &a) == 0 && a.sattr.atime_how == 1,
+	tap_ok(nfs3_xdr_decode_args(2, &x, &a) == 0 && a.sattr.atime_how == 1,
 	    "SETATTR args");
 	/* CREATE EXCLUSIVE: the verifier. */
 	n = put32(b, 0, 4);
@@ -131,10 +131,10 @@ main(void)
 	memcpy(b + n, "VERIFIER", 8);
 	n += 8;
 	xdrbuf_in_init(&x, b, n);
-	tap_ok(nfs3_decode_args(8, &x, &a) == 0 && a.createhow == 2 &&
+	tap_ok(nfs3_xdr_decode_args(8, &x, &a) == 0 && a.createhow == 2 &&
 	    memcmp(a.verf, "VERIFIER", 8) == 0 && a.where.namelen == 1,
 	    "CREATE EXCLUSIVE args");
 	xdrbuf_in_init(&x, b, n - 1);
-	tap_ok(nfs3_decode_args(8, &x, &a) == -1, "truncated verifier");
+	tap_ok(nfs3_xdr_decode_args(8, &x, &a) == -1, "truncated verifier");
 	return tap_done();
 }

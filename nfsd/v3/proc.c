@@ -18,7 +18,7 @@
 
 #include "blockd/store.h"
 #include "log.h"
-#include "nfsd.h"
+#include "nfs3.h"
 #include "syncer.h"
 
 /* RFC 1813 2.6: nfsstat3 */
@@ -107,18 +107,17 @@ nfs3_status_from_errno(int err)
 }
 
 struct nfs3_proc {
-	const char	*name;
-	void		(*fn)(struct nfs_req *);
+	void		(*fn)(struct nfs_call *);
 	int		 modifies;	/* ROFS on a read-only export */
 	int		 nfh;		/* handles to resolve */
 	int		 fail_words;	/* empty post_op/wcc after the status */
-	int		 cached;	/* not idempotent: through the DRC */
 	int		 data_reply;	/* READ, READDIR*: data as args ask */
 };
 
 static const struct nfs3_proc nfs3_procs[NFS3_NPROC];
 
-#define NFS3_ARGS(r)	((struct nfs3_args *)(r)->proc_args)
+#define NFS3(r)		((struct nfs3_call *)(r))
+#define NFS3_ARGS(r)	(&NFS3(r)->args)
 
 static void
 nfs3_bd_fh(bd_fh *fh, const uint8_t *p, uint32_t len)
@@ -134,121 +133,31 @@ nfs3_bd_name(bd_name *n, const uint8_t *p, uint32_t len)
 	n->bd_name_val = (char *)(uintptr_t)p;
 }
 
-/* Encoders: RFC 1813 2.5 and 2.6. */
-static uint32_t
-nfs3_ftype(uint32_t store_type)
-{
-	static const uint32_t map[] = { 0, 1, 2, 5, 4, 3, 7, 6 };
-
-	return store_type < 8 ? map[store_type] : 1;
-}
-
-static void
-nfs3_put_time(struct xdrbuf_out *o, const struct timespec *ts)
-{
-	xdrbuf_put_u32(o, (uint32_t)ts->tv_sec);
-	xdrbuf_put_u32(o, (uint32_t)ts->tv_nsec);
-}
-
-static void
-nfs3_put_fattr(struct xdrbuf_out *o, const struct nfs_attr *a)
-{
-	xdrbuf_put_u32(o, nfs3_ftype(a->type));
-	xdrbuf_put_u32(o, a->mode & 07777);
-	xdrbuf_put_u32(o, a->nlink);
-	xdrbuf_put_u32(o, a->uid);
-	xdrbuf_put_u32(o, a->gid);
-	xdrbuf_put_u64(o, a->size);
-	xdrbuf_put_u64(o, a->used);
-	xdrbuf_put_u32(o, major((dev_t)a->rdev));
-	xdrbuf_put_u32(o, minor((dev_t)a->rdev));
-	xdrbuf_put_u64(o, a->share);
-	xdrbuf_put_u64(o, a->ino);
-	nfs3_put_time(o, &a->atime);
-	nfs3_put_time(o, &a->mtime);
-	nfs3_put_time(o, &a->ctime);
-}
-
-static void
-nfs3_put_post_op(struct xdrbuf_out *o, const struct nfs_attr *a)
-{
-	xdrbuf_put_u32(o, a != NULL);
-	if (a != NULL)
-		nfs3_put_fattr(o, a);
-}
-
-static void
-nfs3_put_post_op_bd(struct xdrbuf_out *o, const bd_attr *b, int valid)
-{
-	struct nfs_attr a;
-
-	if (!valid || b->type == 0) {
-		xdrbuf_put_u32(o, 0);
-		return;
-	}
-	nfs_attr_from_bd(&a, b);
-	nfs3_put_post_op(o, &a);
-}
-
-static void
-nfs3_put_wcc_attrs(struct xdrbuf_out *o, const struct nfs_attr *before,
-    const struct nfs_attr *after)
-{
-	xdrbuf_put_u32(o, before != NULL);
-	if (before != NULL) {
-		xdrbuf_put_u64(o, before->size);
-		nfs3_put_time(o, &before->mtime);
-		nfs3_put_time(o, &before->ctime);
-	}
-	nfs3_put_post_op(o, after);
-}
-
-static void
-nfs3_put_wcc(struct xdrbuf_out *o, const bd_wcc *w)
-{
-	struct nfs_attr before, after;
-
-	if (w == NULL || !w->valid) {
-		xdrbuf_put_u32(o, 0);
-		xdrbuf_put_u32(o, 0);
-		return;
-	}
-	nfs_attr_from_bd(&before, &w->before);
-	nfs_attr_from_bd(&after, &w->after);
-	nfs3_put_wcc_attrs(o, w->before.type ? &before : NULL,
-	    w->after.type ? &after : NULL);
-}
-
 /* A failure whose body is only empty post_op_attr/wcc_data words. */
 static void
-nfs3_fail(struct nfs_req *r, int status)
+nfs3_fail(struct nfs_call *r, int status)
 {
 	int i;
 
-	if (status == NFS3ERR_JUKEBOX && r->drc_held) {
-		/* Not a result worth replaying: let the retry run. */
-		drc_abandon(r->env->drc, &r->drc_key);
-		r->drc_held = 0;
-	}
-	r->out.len = rpcauth_reply_head(&r->auth);
-	xdrbuf_put_u32(&r->out, (uint32_t)status);
-	for (i = 0; i < nfs3_procs[r->auth.msg.proc].fail_words; i++)
-		xdrbuf_put_u32(&r->out, 0);
-	rpc_reply(r);
+	if (status == NFS3ERR_JUKEBOX)	/* not worth replaying: retry */
+		rpcsvc_cache_abandon(r->rpc);
+	r->rpc->out.len = rpcsvc_body_offset(r->rpc);
+	xdrbuf_put_u32(&r->rpc->out, (uint32_t)status);
+	for (i = 0; i < nfs3_procs[r->rpc->auth.msg.proc].fail_words; i++)
+		xdrbuf_put_u32(&r->rpc->out, 0);
+	rpcsvc_reply_body(r->rpc);
 }
 
 static void
-nfs3_status(struct nfs_req *r, int status)
+nfs3_status(struct nfs_call *r, int status)
 {
-	if (status == NFS3ERR_JUKEBOX && r->drc_held) {
-		drc_abandon(r->env->drc, &r->drc_key);
-		r->drc_held = 0;
-	}
-	xdrbuf_put_u32(&r->out, (uint32_t)status);
+	if (status == NFS3ERR_JUKEBOX)
+		rpcsvc_cache_abandon(r->rpc);
+	xdrbuf_put_u32(&r->rpc->out, (uint32_t)status);
 }
 
 static void
-nfs3_cache_bd(struct nfs_req *r, const bd_fh *fh, const bd_attr *a)
+nfs3_cache_bd(struct nfs_call *r, const bd_fh *fh, const bd_attr *a)
 {
 	struct nfs_attr na;
 
@@ -261,7 +170,7 @@ nfs3_cache_bd(struct nfs_req *r, const bd_fh *fh, const bd_attr *a)
 
 /* The directory attributes after a change, for handle i of r. */
 static void
-nfs3_cache_wcc(struct nfs_req *r, int i, const bd_wcc *w)
+nfs3_cache_wcc(struct nfs_call *r, int i, const bd_wcc *w)
 {
 	if (w->valid)
 		nfs3_cache_bd(r, &(bd_fh){ (u_int)r->fhlen[i],
@@ -274,7 +183,7 @@ nfs3_cache_wcc(struct nfs_req *r, int i, const bd_wcc *w)
  * the old entry, so it is the truth until the next one.
  */
 static void
-nfs3_cache_name(struct nfs_req *r, int i, const struct nfs3_diropargs *where,
+nfs3_cache_name(struct nfs_call *r, int i, const struct nfs3_diropargs *where,
     const uint8_t *fh, size_t fhlen)
 {
 	if (r->rattr[i].type == STORE_TYPE_DIR)
@@ -313,7 +222,7 @@ nfs3_node_attr(struct fhnode *n)
 
 /* Who the request acts as, for common/perm.h. */
 static void
-nfs3_perm_who(const struct nfs_req *r, struct perm_who *w)
+nfs3_perm_who(const struct nfs_call *r, struct perm_who *w)
 {
 	w->uid = r->bcred.uid;
 	w->gid = r->bcred.gid;
@@ -370,19 +279,19 @@ nfs3_sattr_to_bd(const struct nfs3_sattr *s, bd_sattr *b)
  * Handle resolution: the share of every handle, from the cache or from
  * one GETATTR; then the export's checks and the squashed credential.
  */
-static void	nfs3_resolve(struct nfs_req *);
+static void	nfs3_resolve(struct nfs_call *);
 
 static void
 nfs3_resolve_done(void *arg, int status, void *reply, int fd)
 {
-	struct nfs_req *r = arg;
+	struct nfs_call *r = arg;
 	bd_attr_reply *rep = reply;
 	int i = r->nfh_resolved;
 
 	if (status != 0) {
 		if (status == -EBADMSG || status == -ESTALE)
-			log_info_rl("%s: %s: %s handle", r->peername,
-			    nfs3_procs[r->auth.msg.proc].name,
+			log_info_rl("%s: %s: %s handle", r->rpc->peer_name,
+			    r->rpc->proc->name,
 			    status == -EBADMSG ? "malformed" : "stale");
 		nfs3_fail(r, nfs3_status_from_errno(status));
 		return;
@@ -396,16 +305,17 @@ nfs3_resolve_done(void *arg, int status, void *reply, int fd)
 }
 
 static void
-nfs3_resolve(struct nfs_req *r)
+nfs3_resolve(struct nfs_call *r)
 {
-	const struct nfs3_proc *p = &nfs3_procs[r->auth.msg.proc];
+	const struct nfs3_proc *p = &nfs3_procs[r->rpc->auth.msg.proc];
 	struct fhnode *n;
 	bd_fh_req req;
 	int i;
 
 	while ((i = r->nfh_resolved) < r->nfh) {
 		if (r->fhlen[i] == 0) {
-			log_info_rl("%s: %s: empty handle", r->peername, p->name);
+			log_info_rl("%s: %s: empty handle", r->rpc->peer_name,
+			    r->rpc->proc->name);
 			nfs3_fail(r, NFS3ERR_BADHANDLE);
 			return;
 		}
@@ -429,25 +339,27 @@ nfs3_resolve(struct nfs_req *r)
 	r->exp = export_by_share(&r->env->exports, r->share[0]);
 	if (r->exp == NULL) {
 		log_info_rl("%s: %s: handle of share %u, which is not exported",
-		    r->peername, p->name, r->share[0]);
+		    r->rpc->peer_name, r->rpc->proc->name, r->share[0]);
 		nfs3_fail(r, NFS3ERR_STALE);
 		return;
 	}
 	if (r->nfh == 2 && r->share[1] != r->share[0]) {
 		log_info_rl("%s: %s: handles of two shares (%u, %u)",
-		    r->peername, p->name, r->share[0], r->share[1]);
+		    r->rpc->peer_name, r->rpc->proc->name, r->share[0],
+		    r->share[1]);
 		nfs3_fail(r, NFS3ERR_XDEV);
 		return;
 	}
-	if (!export_client_allowed(r->exp, r->addr)) {
+	if (!export_client_allowed(r->exp, r->rpc->peer_key)) {
 		log_warnx_rl("%s: %s: not a client of %s (clients = %s)",
-		    r->peername, p->name, r->exp->path, r->exp->clients_text);
+		    r->rpc->peer_name, r->rpc->proc->name, r->exp->path,
+		    r->exp->clients_text);
 		nfs3_fail(r, NFS3ERR_ACCES);
 		return;
 	}
-	if (!export_port_allowed(r->exp, r->port)) {
+	if (!export_port_allowed(r->exp, r->rpc->peer_port)) {
 		log_warnx_rl("%s: %s: %s needs a source port below 1024",
-		    r->peername, p->name, r->exp->path);
+		    r->rpc->peer_name, r->rpc->proc->name, r->exp->path);
 		nfs3_fail(r, NFS3ERR_ACCES);
 		return;
 	}
@@ -455,7 +367,7 @@ nfs3_resolve(struct nfs_req *r)
 		nfs3_fail(r, NFS3ERR_ROFS);
 		return;
 	}
-	export_squash(r->exp, &r->auth.msg.cred, &r->bcred, r->bgroups);
+	export_squash(r->exp, &r->rpc->auth.msg.cred, &r->bcred, r->bgroups);
 	p->fn(r);
 }
 
@@ -463,7 +375,7 @@ nfs3_resolve(struct nfs_req *r)
 static void
 nfs3_getattr_done(void *arg, int status, void *reply, int fd)
 {
-	struct nfs_req *r = arg;
+	struct nfs_call *r = arg;
 	bd_attr_reply *rep = reply;
 	struct nfs_attr a;
 
@@ -474,8 +386,8 @@ nfs3_getattr_done(void *arg, int status, void *reply, int fd)
 	nfs_attr_from_bd(&a, &rep->attr);
 	fhcache_put(r->env->fhcache, r->fh[0], r->fhlen[0], &a);
 	nfs3_status(r, NFS3_OK);
-	nfs3_put_fattr(&r->out, &a);
-	rpc_reply(r);
+	nfs3_xdr_fattr(&r->rpc->out, &a);
+	rpcsvc_reply_body(r->rpc);
 }
 
 /*
@@ -484,7 +396,7 @@ nfs3_getattr_done(void *arg, int status, void *reply, int fd)
  * file's refreshed from the fd we hold).  NULL: ask blockd.
  */
 static const struct nfs_attr *
-nfs3_current_attr(struct nfs_req *r)
+nfs3_current_attr(struct nfs_call *r)
 {
 	if (r->fresh[0])
 		return &r->rattr[0];
@@ -493,15 +405,15 @@ nfs3_current_attr(struct nfs_req *r)
 }
 
 static void
-nfs3_proc_getattr(struct nfs_req *r)
+nfs3_proc_getattr(struct nfs_call *r)
 {
 	const struct nfs_attr *a;
 	bd_fh_req req;
 
 	if ((a = nfs3_current_attr(r)) != NULL) {
 		nfs3_status(r, NFS3_OK);
-		nfs3_put_fattr(&r->out, a);
-		rpc_reply(r);
+		nfs3_xdr_fattr(&r->rpc->out, a);
+		rpcsvc_reply_body(r->rpc);
 		return;
 	}
 	memset(&req, 0, sizeof(req));
@@ -516,7 +428,7 @@ nfs3_proc_getattr(struct nfs_req *r)
 static void
 nfs3_setattr_done(void *arg, int status, void *reply, int fd)
 {
-	struct nfs_req *r = arg;
+	struct nfs_call *r = arg;
 	bd_wcc_reply *rep = reply;
 
 	if (rep == NULL) {
@@ -527,12 +439,12 @@ nfs3_setattr_done(void *arg, int status, void *reply, int fd)
 		nfs3_cache_bd(r, &(bd_fh){ r->fhlen[0],
 		    (char *)(uintptr_t)r->fh[0] }, &rep->obj.after);
 	nfs3_status(r, nfs3_status_from_errno(status));
-	nfs3_put_wcc(&r->out, &rep->obj);
-	rpc_reply(r);
+	nfs3_xdr_wcc(&r->rpc->out, &rep->obj);
+	rpcsvc_reply_body(r->rpc);
 }
 
 static void
-nfs3_proc_setattr(struct nfs_req *r)
+nfs3_proc_setattr(struct nfs_call *r)
 {
 	struct nfs3_args *a = NFS3_ARGS(r);
 	bd_setattr_req req;
@@ -553,7 +465,7 @@ nfs3_proc_setattr(struct nfs_req *r)
 static void
 nfs3_lookup_done(void *arg, int status, void *reply, int fd)
 {
-	struct nfs_req *r = arg;
+	struct nfs_call *r = arg;
 	struct nfs3_args *a = NFS3_ARGS(r);
 	bd_entry_reply *rep = reply;
 
@@ -566,14 +478,14 @@ nfs3_lookup_done(void *arg, int status, void *reply, int fd)
 		nfs3_cache_bd(r, &rep->fh, &rep->attr);
 		nfs3_cache_name(r, 0, &a->where, (const uint8_t *)
 		    rep->fh.bd_fh_val, rep->fh.bd_fh_len);
-		xdrbuf_put_opaque(&r->out, rep->fh.bd_fh_val,
+		xdrbuf_put_opaque(&r->rpc->out, rep->fh.bd_fh_val,
 		    rep->fh.bd_fh_len);
-		nfs3_put_post_op_bd(&r->out, &rep->attr, 1);
+		nfs3_xdr_post_op_bd(&r->rpc->out, &rep->attr, 1);
 	} else if (status == -ENOENT)
 		nfs3_cache_name(r, 0, &a->where, NULL, 0);
 	nfs3_cache_wcc(r, 0, &rep->dir);
-	nfs3_put_post_op_bd(&r->out, &rep->dir.after, rep->dir.valid);
-	rpc_reply(r);
+	nfs3_xdr_post_op_bd(&r->rpc->out, &rep->dir.after, rep->dir.valid);
+	rpcsvc_reply_body(r->rpc);
 }
 
 /*
@@ -581,7 +493,7 @@ nfs3_lookup_done(void *arg, int status, void *reply, int fd)
  * attributes of the directory and of what the name holds.  0: ask blockd.
  */
 static int
-nfs3_lookup_cached(struct nfs_req *r)
+nfs3_lookup_cached(struct nfs_call *r)
 {
 	struct nfs3_args *a = NFS3_ARGS(r);
 	const struct nfs_attr *obj = NULL;
@@ -606,17 +518,17 @@ nfs3_lookup_cached(struct nfs_req *r)
 		return 0;
 	if (fhlen > 0) {
 		nfs3_status(r, NFS3_OK);
-		xdrbuf_put_opaque(&r->out, fh, (uint32_t)fhlen);
-		nfs3_put_post_op(&r->out, obj);
+		xdrbuf_put_opaque(&r->rpc->out, fh, (uint32_t)fhlen);
+		nfs3_xdr_post_op(&r->rpc->out, obj);
 	} else
 		nfs3_status(r, NFS3ERR_NOENT);
-	nfs3_put_post_op(&r->out, &r->rattr[0]);
-	rpc_reply(r);
+	nfs3_xdr_post_op(&r->rpc->out, &r->rattr[0]);
+	rpcsvc_reply_body(r->rpc);
 	return 1;
 }
 
 static void
-nfs3_proc_lookup(struct nfs_req *r)
+nfs3_proc_lookup(struct nfs_call *r)
 {
 	struct nfs3_args *a = NFS3_ARGS(r);
 	bd_dirop_req req;
@@ -629,10 +541,10 @@ nfs3_proc_lookup(struct nfs_req *r)
 	    memcmp(r->fh[0], r->exp->root_fh, r->exp->root_len) == 0);
 	if (self) {
 		nfs3_status(r, NFS3_OK);
-		xdrbuf_put_opaque(&r->out, r->fh[0], r->fhlen[0]);
-		nfs3_put_post_op(&r->out, &r->rattr[0]);
-		nfs3_put_post_op(&r->out, &r->rattr[0]);
-		rpc_reply(r);
+		xdrbuf_put_opaque(&r->rpc->out, r->fh[0], r->fhlen[0]);
+		nfs3_xdr_post_op(&r->rpc->out, &r->rattr[0]);
+		nfs3_xdr_post_op(&r->rpc->out, &r->rattr[0]);
+		rpcsvc_reply_body(r->rpc);
 		return;
 	}
 	if (nfs3_lookup_cached(r))
@@ -656,7 +568,7 @@ nfs3_proc_lookup(struct nfs_req *r)
 static void
 nfs3_access_done(void *arg, int status, void *reply, int fd)
 {
-	struct nfs_req *r = arg;
+	struct nfs_call *r = arg;
 	bd_access_reply *rep = reply;
 	uint32_t granted;
 
@@ -670,13 +582,13 @@ nfs3_access_done(void *arg, int status, void *reply, int fd)
 		granted &= ~(uint32_t)(PERM_ACCESS_MODIFY |
 		    PERM_ACCESS_EXTEND | PERM_ACCESS_DELETE);
 	nfs3_status(r, NFS3_OK);
-	nfs3_put_post_op_bd(&r->out, &rep->attr, 1);
-	xdrbuf_put_u32(&r->out, granted);
-	rpc_reply(r);
+	nfs3_xdr_post_op_bd(&r->rpc->out, &rep->attr, 1);
+	xdrbuf_put_u32(&r->rpc->out, granted);
+	rpcsvc_reply_body(r->rpc);
 }
 
 static void
-nfs3_proc_access(struct nfs_req *r)
+nfs3_proc_access(struct nfs_call *r)
 {
 	const struct nfs_attr *a = &r->rattr[0];
 	struct perm_who w;
@@ -702,16 +614,16 @@ nfs3_proc_access(struct nfs_req *r)
 		granted &= ~(uint32_t)(PERM_ACCESS_MODIFY |
 		    PERM_ACCESS_EXTEND | PERM_ACCESS_DELETE);
 	nfs3_status(r, NFS3_OK);
-	nfs3_put_post_op(&r->out, nfs3_current_attr(r));
-	xdrbuf_put_u32(&r->out, granted);
-	rpc_reply(r);
+	nfs3_xdr_post_op(&r->rpc->out, nfs3_current_attr(r));
+	xdrbuf_put_u32(&r->rpc->out, granted);
+	rpcsvc_reply_body(r->rpc);
 }
 
 /* RFC 1813 3.3.5: READLINK */
 static void
 nfs3_readlink_done(void *arg, int status, void *reply, int fd)
 {
-	struct nfs_req *r = arg;
+	struct nfs_call *r = arg;
 	bd_readlink_reply *rep = reply;
 
 	if (status != 0) {
@@ -719,14 +631,14 @@ nfs3_readlink_done(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	nfs3_status(r, NFS3_OK);
-	nfs3_put_post_op_bd(&r->out, &rep->attr, 1);
-	xdrbuf_put_opaque(&r->out, rep->target.target_val,
+	nfs3_xdr_post_op_bd(&r->rpc->out, &rep->attr, 1);
+	xdrbuf_put_opaque(&r->rpc->out, rep->target.target_val,
 	    rep->target.target_len);
-	rpc_reply(r);
+	rpcsvc_reply_body(r->rpc);
 }
 
 static void
-nfs3_proc_readlink(struct nfs_req *r)
+nfs3_proc_readlink(struct nfs_call *r)
 {
 	bd_fh_req req;
 
@@ -757,7 +669,7 @@ nfs3_io_flags(unsigned int want)
 }
 
 static struct fhnode *
-nfs3_io_node(struct nfs_req *r, unsigned int want)
+nfs3_io_node(struct nfs_call *r, unsigned int want)
 {
 	struct fhnode *n;
 
@@ -775,22 +687,23 @@ nfs3_io_node(struct nfs_req *r, unsigned int want)
 	return n;
 }
 
-static void	nfs3_io_continue(struct nfs_req *);
+static void	nfs3_io_continue(struct nfs_call *);
 
 static void
 nfs3_open_io_done(void *arg, int status, void *reply, int fd)
 {
-	struct nfs_req *r = arg;
+	struct nfs_call *r = arg;
 	bd_attr_reply *rep = reply;
 	struct nfs_attr a;
 	struct fhnode *n;
-	unsigned int flags = r->io_flags;
+	unsigned int flags = NFS3(r)->io_flags;
 
 	if (status == -EACCES && (flags & STORE_IO_READ) &&
-	    (flags & STORE_IO_WRITE) && r->auth.msg.proc != 6) {
+	    (flags & STORE_IO_WRITE) &&
+	    r->rpc->auth.msg.proc != NFSPROC3_READ) {
 		/* Write-only permission: ask for just that. */
-		r->io_flags = STORE_IO_WRITE | STORE_IO_OWNER_OVERRIDE;
-		r->retried = 1;
+		NFS3(r)->io_flags = STORE_IO_WRITE | STORE_IO_OWNER_OVERRIDE;
+		NFS3(r)->retried = 1;
 		nfs3_io_continue(r);
 		return;
 	}
@@ -800,7 +713,7 @@ nfs3_open_io_done(void *arg, int status, void *reply, int fd)
 	}
 	if (fd == -1) {
 		log_warnx("%s: blockd's OPEN_IO reply carried no fd",
-		    r->peername);
+		    r->rpc->peer_name);
 		nfs3_fail(r, NFS3ERR_SERVERFAULT);
 		return;
 	}
@@ -812,19 +725,19 @@ nfs3_open_io_done(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	fhcache_set_io(r->env->fhcache, n, fd, flags);
-	r->io_opened = 1;
-	nfs3_procs[r->auth.msg.proc].fn(r);
+	NFS3(r)->io_opened = 1;
+	nfs3_procs[r->rpc->auth.msg.proc].fn(r);
 }
 
 static void
-nfs3_io_continue(struct nfs_req *r)
+nfs3_io_continue(struct nfs_call *r)
 {
 	bd_open_io_req req;
 
 	memset(&req, 0, sizeof(req));
 	req.cred = r->bcred;
 	nfs3_bd_fh(&req.fh, r->fh[0], r->fhlen[0]);
-	req.flags = r->io_flags;
+	req.flags = NFS3(r)->io_flags;
 	bdc_call(r->env->bdc, BD_OPEN_IO, (xdrproc_t)xdr_bd_open_io_req, &req,
 	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
 	    nfs3_open_io_done, r);
@@ -832,9 +745,9 @@ nfs3_io_continue(struct nfs_req *r)
 
 /* Ask blockd for the fd; the procedure runs again when it arrives. */
 static void
-nfs3_io_open(struct nfs_req *r, unsigned int want)
+nfs3_io_open(struct nfs_call *r, unsigned int want)
 {
-	if (r->io_opened) {
+	if (NFS3(r)->io_opened) {
 		/* Opened, and gone again already: let the client retry. */
 		nfs3_fail(r, NFS3ERR_JUKEBOX);
 		return;
@@ -844,15 +757,15 @@ nfs3_io_open(struct nfs_req *r, unsigned int want)
 		    NFS3ERR_ISDIR : NFS3ERR_INVAL);
 		return;
 	}
-	r->io_flags = nfs3_io_flags(want);
+	NFS3(r)->io_flags = nfs3_io_flags(want);
 	if (want == STORE_IO_WRITE)
-		r->io_flags |= STORE_IO_READ;	/* one fd serves both */
+		NFS3(r)->io_flags |= STORE_IO_READ;	/* one fd serves both */
 	nfs3_io_continue(r);
 }
 
 /* RFC 1813 3.3.6: READ */
 static void
-nfs3_proc_read(struct nfs_req *r)
+nfs3_proc_read(struct nfs_call *r)
 {
 	struct nfs3_args *a = NFS3_ARGS(r);
 	struct fhnode *n = nfs3_io_node(r, STORE_IO_READ);
@@ -863,7 +776,7 @@ nfs3_proc_read(struct nfs_req *r)
 	size_t done = 0;
 	int err, eof;
 
-	if (n == NULL && r->io_opened)
+	if (n == NULL && NFS3(r)->io_opened)
 		n = fhcache_get(r->env->fhcache, r->fh[0], r->fhlen[0]);
 	if (n == NULL || n->io == NULL) {
 		nfs3_io_open(r, STORE_IO_READ);
@@ -878,24 +791,21 @@ nfs3_proc_read(struct nfs_req *r)
 	else if (count > n->attr.size - a->offset)
 		count = (uint32_t)(n->attr.size - a->offset);
 	nfs3_status(r, NFS3_OK);
-	nfs3_put_post_op(&r->out, &n->attr);
+	nfs3_xdr_post_op(&r->rpc->out, &n->attr);
 	if (r->env->read_path == NFSD_READ_SENDFILE && count > 0) {
 		eof = a->offset + count >= n->attr.size;
-		xdrbuf_put_u32(&r->out, count);
-		xdrbuf_put_u32(&r->out, (uint32_t)eof);
-		xdrbuf_put_u32(&r->out, count);
-		r->data_fd = iofd_ref(n->io);
-		r->data_off = (off_t)a->offset;
-		r->data_len = count;
-		rpc_reply(r);
+		xdrbuf_put_u32(&r->rpc->out, count);
+		xdrbuf_put_u32(&r->rpc->out, (uint32_t)eof);
+		xdrbuf_put_u32(&r->rpc->out, count);
+		rpcsvc_reply_file(r->rpc, n->io, (off_t)a->offset, count);
 		return;
 	}
-	count_off = r->out.len;
-	xdrbuf_put_u32(&r->out, 0);	/* count */
-	xdrbuf_put_u32(&r->out, 0);	/* eof */
-	xdrbuf_put_u32(&r->out, 0);	/* data length */
-	hdr = r->out.len;
-	if ((data = xdrbuf_reserve(&r->out, ((size_t)count + 3) & ~3u)) ==
+	count_off = r->rpc->out.len;
+	xdrbuf_put_u32(&r->rpc->out, 0);	/* count */
+	xdrbuf_put_u32(&r->rpc->out, 0);	/* eof */
+	xdrbuf_put_u32(&r->rpc->out, 0);	/* data length */
+	hdr = r->rpc->out.len;
+	if ((data = xdrbuf_reserve(&r->rpc->out, ((size_t)count + 3) & ~3u)) ==
 	    NULL) {
 		nfs3_fail(r, NFS3ERR_JUKEBOX);
 		return;
@@ -907,7 +817,7 @@ nfs3_proc_read(struct nfs_req *r)
 			if (errno == EINTR)
 				continue;
 			err = errno;
-			log_warn("%s: READ: pread", r->peername);
+			log_warn("%s: READ: pread", r->rpc->peer_name);
 			nfs3_fail(r, nfs3_status_from_errno(err));
 			return;
 		}
@@ -917,30 +827,32 @@ nfs3_proc_read(struct nfs_req *r)
 	}
 	eof = a->offset + done >= n->attr.size;
 	memset(data + done, 0, (((size_t)done + 3) & ~(size_t)3) - done);
-	r->out.len = hdr + ((done + 3) & ~(size_t)3);
-	xdrbuf_put_u32_at(&r->out, count_off, (uint32_t)done);
-	xdrbuf_put_u32_at(&r->out, count_off + 4, (uint32_t)eof);
-	xdrbuf_put_u32_at(&r->out, count_off + 8, (uint32_t)done);
-	rpc_reply(r);
+	r->rpc->out.len = hdr + ((done + 3) & ~(size_t)3);
+	xdrbuf_put_u32_at(&r->rpc->out, count_off, (uint32_t)done);
+	xdrbuf_put_u32_at(&r->rpc->out, count_off + 4, (uint32_t)eof);
+	xdrbuf_put_u32_at(&r->rpc->out, count_off + 8, (uint32_t)done);
+	rpcsvc_reply_body(r->rpc);
 }
 
 /* RFC 1813 3.3.7: WRITE */
 static void
-nfs3_write_reply(struct nfs_req *r, int err, uint32_t committed)
+nfs3_write_reply(struct nfs_call *r, int err, uint32_t committed)
 {
 	if (err != 0) {
-		log_debug("%s: WRITE: %s", r->peername, strerror(err));
+		log_debug("%s: WRITE: %s", r->rpc->peer_name, strerror(err));
 		nfs3_status(r, nfs3_status_from_errno(err));
-		nfs3_put_wcc_attrs(&r->out, &r->io_before, &r->io_after);
-		rpc_reply(r);
+		nfs3_xdr_wcc_attrs(&r->rpc->out, &NFS3(r)->io_before,
+		    &NFS3(r)->io_after);
+		rpcsvc_reply_body(r->rpc);
 		return;
 	}
 	nfs3_status(r, NFS3_OK);
-	nfs3_put_wcc_attrs(&r->out, &r->io_before, &r->io_after);
-	xdrbuf_put_u32(&r->out, (uint32_t)r->io_done);
-	xdrbuf_put_u32(&r->out, committed);
-	xdrbuf_put_fixed(&r->out, r->env->write_verf, NFS3_WRITEVERFSIZE);
-	rpc_reply(r);
+	nfs3_xdr_wcc_attrs(&r->rpc->out, &NFS3(r)->io_before,
+		    &NFS3(r)->io_after);
+	xdrbuf_put_u32(&r->rpc->out, (uint32_t)NFS3(r)->io_done);
+	xdrbuf_put_u32(&r->rpc->out, committed);
+	xdrbuf_put_fixed(&r->rpc->out, r->env->write_verf, NFS3_WRITEVERFSIZE);
+	rpcsvc_reply_body(r->rpc);
 }
 
 /*
@@ -949,11 +861,11 @@ nfs3_write_reply(struct nfs_req *r, int err, uint32_t committed)
  * stable write.
  */
 static void
-nfs3_io_sync_failed(struct nfs_req *r, int err, const char *what)
+nfs3_io_sync_failed(struct nfs_call *r, int err, const char *what)
 {
 	struct fhnode *n;
 
-	log_warnx("%s: %s: sync: %s", r->peername, what, strerror(err));
+	log_warnx("%s: %s: sync: %s", r->rpc->peer_name, what, strerror(err));
 	if ((n = fhcache_get(r->env->fhcache, r->fh[0], r->fhlen[0])) != NULL)
 		n->unsynced = 1;
 }
@@ -961,7 +873,7 @@ nfs3_io_sync_failed(struct nfs_req *r, int err, const char *what)
 static void
 nfs3_write_synced(void *arg, int err)
 {
-	struct nfs_req *r = arg;
+	struct nfs_call *r = arg;
 	struct nfs3_args *a = NFS3_ARGS(r);
 
 	if (err != 0)
@@ -970,14 +882,14 @@ nfs3_write_synced(void *arg, int err)
 }
 
 static void
-nfs3_proc_write(struct nfs_req *r)
+nfs3_proc_write(struct nfs_call *r)
 {
 	struct nfs3_args *a = NFS3_ARGS(r);
 	struct fhnode *n = nfs3_io_node(r, STORE_IO_WRITE);
 	ssize_t put;
 	int err = 0;
 
-	if (n == NULL && r->io_opened)
+	if (n == NULL && NFS3(r)->io_opened)
 		n = fhcache_get(r->env->fhcache, r->fh[0], r->fhlen[0]);
 	if (n == NULL || n->io == NULL || !(n->io_flags & STORE_IO_WRITE)) {
 		nfs3_io_open(r, STORE_IO_WRITE);
@@ -991,28 +903,29 @@ nfs3_proc_write(struct nfs_req *r)
 		nfs3_fail(r, nfs3_status_from_errno(err));
 		return;
 	}
-	r->io_before = n->attr;
-	r->io_done = 0;
-	while (r->io_done < a->datalen) {
-		put = pwrite(n->io->fd, a->data + r->io_done,
-		    a->datalen - r->io_done, (off_t)(a->offset + r->io_done));
+	NFS3(r)->io_before = n->attr;
+	NFS3(r)->io_done = 0;
+	while (NFS3(r)->io_done < a->datalen) {
+		put = pwrite(n->io->fd, a->data + NFS3(r)->io_done,
+		    a->datalen - NFS3(r)->io_done,
+		    (off_t)(a->offset + NFS3(r)->io_done));
 		if (put == -1) {
 			if (errno == EINTR)
 				continue;
 			err = errno;
 			break;
 		}
-		r->io_done += (size_t)put;
+		NFS3(r)->io_done += (size_t)put;
 	}
 	/* A sync changes no attribute: the reply's are those of now. */
 	nfs_attr_refresh(&n->attr, n->io->fd);
-	r->io_after = n->attr;
-	if (r->io_done == 0 && err != 0) {
+	NFS3(r)->io_after = n->attr;
+	if (NFS3(r)->io_done == 0 && err != 0) {
 		nfs3_write_reply(r, err, NFS3_UNSTABLE);
 		return;
 	}
 	if (a->stable == NFS3_UNSTABLE) {
-		if (r->io_done > 0)
+		if (NFS3(r)->io_done > 0)
 			n->unsynced = 1;
 		nfs3_write_reply(r, 0, NFS3_UNSTABLE);
 		return;
@@ -1030,20 +943,21 @@ nfs3_proc_write(struct nfs_req *r)
 
 /* RFC 1813 3.3.21: COMMIT */
 static void
-nfs3_commit_reply(struct nfs_req *r, int err)
+nfs3_commit_reply(struct nfs_call *r, int err)
 {
 	nfs3_status(r, nfs3_status_from_errno(err));
-	nfs3_put_wcc_attrs(&r->out, &r->io_before, &r->io_after);
+	nfs3_xdr_wcc_attrs(&r->rpc->out, &NFS3(r)->io_before,
+		    &NFS3(r)->io_after);
 	if (err == 0)
-		xdrbuf_put_fixed(&r->out, r->env->write_verf,
+		xdrbuf_put_fixed(&r->rpc->out, r->env->write_verf,
 		    NFS3_WRITEVERFSIZE);
-	rpc_reply(r);
+	rpcsvc_reply_body(r->rpc);
 }
 
 static void
 nfs3_commit_synced(void *arg, int err)
 {
-	struct nfs_req *r = arg;
+	struct nfs_call *r = arg;
 
 	if (err != 0)
 		nfs3_io_sync_failed(r, err, "COMMIT");
@@ -1051,7 +965,7 @@ nfs3_commit_synced(void *arg, int err)
 }
 
 static void
-nfs3_proc_commit(struct nfs_req *r)
+nfs3_proc_commit(struct nfs_call *r)
 {
 	struct fhnode *n;
 
@@ -1062,7 +976,7 @@ nfs3_proc_commit(struct nfs_req *r)
 		return;
 	}
 	nfs_attr_refresh(&n->attr, n->io->fd);
-	r->io_before = r->io_after = n->attr;
+	NFS3(r)->io_before = NFS3(r)->io_after = n->attr;
 	/* Nothing written since the last sync: it is stable already. */
 	if (!n->unsynced) {
 		nfs3_commit_reply(r, 0);
@@ -1076,7 +990,7 @@ nfs3_proc_commit(struct nfs_req *r)
 static void
 nfs3_create_done(void *arg, int status, void *reply, int fd)
 {
-	struct nfs_req *r = arg;
+	struct nfs_call *r = arg;
 	bd_entry_reply *rep = reply;
 
 	if (rep == NULL) {
@@ -1086,23 +1000,24 @@ nfs3_create_done(void *arg, int status, void *reply, int fd)
 	nfs3_status(r, nfs3_status_from_errno(status));
 	if (status == 0) {
 		nfs3_cache_bd(r, &rep->fh, &rep->attr);
-		if (r->auth.msg.proc == 9)		/* MKDIR: empty, so complete */
+		/* MKDIR: empty, so complete */
+		if (r->rpc->auth.msg.proc == NFSPROC3_MKDIR)
 			namecache_set_complete(r->env->namecache,
 			    rep->attr.ino);
 		nfs3_cache_name(r, 0, &NFS3_ARGS(r)->where,
 		    (const uint8_t *)rep->fh.bd_fh_val, rep->fh.bd_fh_len);
-		xdrbuf_put_u32(&r->out, 1);
-		xdrbuf_put_opaque(&r->out, rep->fh.bd_fh_val,
+		xdrbuf_put_u32(&r->rpc->out, 1);
+		xdrbuf_put_opaque(&r->rpc->out, rep->fh.bd_fh_val,
 		    rep->fh.bd_fh_len);
-		nfs3_put_post_op_bd(&r->out, &rep->attr, 1);
+		nfs3_xdr_post_op_bd(&r->rpc->out, &rep->attr, 1);
 	}
 	nfs3_cache_wcc(r, 0, &rep->dir);
-	nfs3_put_wcc(&r->out, &rep->dir);
-	rpc_reply(r);
+	nfs3_xdr_wcc(&r->rpc->out, &rep->dir);
+	rpcsvc_reply_body(r->rpc);
 }
 
 static void
-nfs3_proc_create(struct nfs_req *r)
+nfs3_proc_create(struct nfs_call *r)
 {
 	struct nfs3_args *a = NFS3_ARGS(r);
 	bd_create_req req;
@@ -1112,11 +1027,11 @@ nfs3_proc_create(struct nfs_req *r)
 	nfs3_bd_fh(&req.dir, r->fh[0], r->fhlen[0]);
 	nfs3_bd_name(&req.name, a->where.name, a->where.namelen);
 	req.how = a->createhow;
-	if (a->createhow == 2)
+	if (a->createhow == NFS3_EXCLUSIVE)
 		memcpy(req.verf, a->verf, sizeof(req.verf));
 	else
 		nfs3_sattr_to_bd(&a->sattr, &req.sattr);
-	if (!(req.sattr.mask & STORE_SATTR_MODE) && a->createhow != 2) {
+	if (!(req.sattr.mask & STORE_SATTR_MODE) && a->createhow != NFS3_EXCLUSIVE) {
 		req.sattr.mask |= STORE_SATTR_MODE;
 		req.sattr.mode = 0644;
 	}
@@ -1126,7 +1041,7 @@ nfs3_proc_create(struct nfs_req *r)
 }
 
 static void
-nfs3_proc_mkdir(struct nfs_req *r)
+nfs3_proc_mkdir(struct nfs_call *r)
 {
 	struct nfs3_args *a = NFS3_ARGS(r);
 	bd_mkdir_req req;
@@ -1146,7 +1061,7 @@ nfs3_proc_mkdir(struct nfs_req *r)
 }
 
 static void
-nfs3_proc_symlink(struct nfs_req *r)
+nfs3_proc_symlink(struct nfs_call *r)
 {
 	struct nfs3_args *a = NFS3_ARGS(r);
 	bd_symlink_req req;
@@ -1165,23 +1080,23 @@ nfs3_proc_symlink(struct nfs_req *r)
 }
 
 static void
-nfs3_proc_mknod(struct nfs_req *r)
+nfs3_proc_mknod(struct nfs_call *r)
 {
 	struct nfs3_args *a = NFS3_ARGS(r);
 	bd_mknod_req req;
 
 	memset(&req, 0, sizeof(req));
 	switch (a->ftype) {
-	case 3:
+	case NF3BLK:
 		req.type = STORE_TYPE_BLK;
 		break;
-	case 4:
+	case NF3CHR:
 		req.type = STORE_TYPE_CHR;
 		break;
-	case 6:
+	case NF3SOCK:
 		req.type = STORE_TYPE_SOCK;
 		break;
-	case 7:
+	case NF3FIFO:
 		req.type = STORE_TYPE_FIFO;
 		break;
 	default:
@@ -1206,7 +1121,7 @@ nfs3_proc_mknod(struct nfs_req *r)
 static void
 nfs3_remove_done(void *arg, int status, void *reply, int fd)
 {
-	struct nfs_req *r = arg;
+	struct nfs_call *r = arg;
 	bd_wcc_reply *rep = reply;
 
 	if (rep == NULL) {
@@ -1217,12 +1132,12 @@ nfs3_remove_done(void *arg, int status, void *reply, int fd)
 	if (status == 0)
 		nfs3_cache_name(r, 0, &NFS3_ARGS(r)->where, NULL, 0);
 	nfs3_cache_wcc(r, 0, &rep->obj);
-	nfs3_put_wcc(&r->out, &rep->obj);
-	rpc_reply(r);
+	nfs3_xdr_wcc(&r->rpc->out, &rep->obj);
+	rpcsvc_reply_body(r->rpc);
 }
 
 static void
-nfs3_proc_remove(struct nfs_req *r)
+nfs3_proc_remove(struct nfs_call *r)
 {
 	struct nfs3_args *a = NFS3_ARGS(r);
 	bd_dirop_req req;
@@ -1231,7 +1146,8 @@ nfs3_proc_remove(struct nfs_req *r)
 	req.cred = r->bcred;
 	nfs3_bd_fh(&req.dir, r->fh[0], r->fhlen[0]);
 	nfs3_bd_name(&req.name, a->where.name, a->where.namelen);
-	bdc_call(r->env->bdc, r->auth.msg.proc == 12 ? BD_REMOVE : BD_RMDIR,
+	bdc_call(r->env->bdc, r->rpc->auth.msg.proc == NFSPROC3_REMOVE ?
+	    BD_REMOVE : BD_RMDIR,
 	    (xdrproc_t)xdr_bd_dirop_req, &req, (xdrproc_t)xdr_bd_wcc_reply,
 	    sizeof(bd_wcc_reply), nfs3_remove_done, r);
 }
@@ -1240,7 +1156,7 @@ nfs3_proc_remove(struct nfs_req *r)
 static void
 nfs3_rename_done(void *arg, int status, void *reply, int fd)
 {
-	struct nfs_req *r = arg;
+	struct nfs_call *r = arg;
 	bd_rename_reply *rep = reply;
 
 	if (rep == NULL) {
@@ -1252,13 +1168,13 @@ nfs3_rename_done(void *arg, int status, void *reply, int fd)
 		nfs3_cache_name(r, 0, &NFS3_ARGS(r)->where, NULL, 0);
 	nfs3_cache_wcc(r, 0, &rep->fromdir);
 	nfs3_cache_wcc(r, 1, &rep->todir);
-	nfs3_put_wcc(&r->out, &rep->fromdir);
-	nfs3_put_wcc(&r->out, &rep->todir);
-	rpc_reply(r);
+	nfs3_xdr_wcc(&r->rpc->out, &rep->fromdir);
+	nfs3_xdr_wcc(&r->rpc->out, &rep->todir);
+	rpcsvc_reply_body(r->rpc);
 }
 
 static void
-nfs3_proc_rename(struct nfs_req *r)
+nfs3_proc_rename(struct nfs_call *r)
 {
 	struct nfs3_args *a = NFS3_ARGS(r);
 	bd_rename_req req;
@@ -1278,7 +1194,7 @@ nfs3_proc_rename(struct nfs_req *r)
 static void
 nfs3_link_done(void *arg, int status, void *reply, int fd)
 {
-	struct nfs_req *r = arg;
+	struct nfs_call *r = arg;
 	bd_link_reply *rep = reply;
 
 	if (rep == NULL) {
@@ -1292,13 +1208,13 @@ nfs3_link_done(void *arg, int status, void *reply, int fd)
 		nfs3_cache_bd(r, &(bd_fh){ (u_int)r->fhlen[0],
 		    (char *)(uintptr_t)r->fh[0] }, &rep->attr);
 	nfs3_cache_wcc(r, 1, &rep->dir);
-	nfs3_put_post_op_bd(&r->out, &rep->attr, rep->attr_valid);
-	nfs3_put_wcc(&r->out, &rep->dir);
-	rpc_reply(r);
+	nfs3_xdr_post_op_bd(&r->rpc->out, &rep->attr, rep->attr_valid);
+	nfs3_xdr_wcc(&r->rpc->out, &rep->dir);
+	rpcsvc_reply_body(r->rpc);
 }
 
 static void
-nfs3_proc_link(struct nfs_req *r)
+nfs3_proc_link(struct nfs_call *r)
 {
 	struct nfs3_args *a = NFS3_ARGS(r);
 	bd_link_req req;
@@ -1321,28 +1237,28 @@ nfs3_proc_link(struct nfs_req *r)
  * ".." has the directory's own fileid and nothing else.
  */
 static void
-nfs3_readdir_dots(struct nfs_req *r, uint64_t cookie, int plus,
+nfs3_readdir_dots(struct nfs_call *r, uint64_t cookie, int plus,
     const struct nfs_attr *dir, const struct nfs_attr *parent,
     const uint8_t *pfh, size_t pfhlen)
 {
 	uint64_t c;
 
 	for (c = cookie + 1; c <= 2; c++) {
-		xdrbuf_put_u32(&r->out, 1);
-		xdrbuf_put_u64(&r->out, c == 2 && parent != NULL ?
+		xdrbuf_put_u32(&r->rpc->out, 1);
+		xdrbuf_put_u64(&r->rpc->out, c == 2 && parent != NULL ?
 		    parent->ino : dir->ino);
-		xdrbuf_put_opaque(&r->out, "..", (uint32_t)c);
-		xdrbuf_put_u64(&r->out, c);
+		xdrbuf_put_opaque(&r->rpc->out, "..", (uint32_t)c);
+		xdrbuf_put_u64(&r->rpc->out, c);
 		if (!plus)
 			continue;
-		nfs3_put_post_op(&r->out, c == 1 ? dir : parent);
+		nfs3_xdr_post_op(&r->rpc->out, c == 1 ? dir : parent);
 		if (c == 1) {
-			xdrbuf_put_u32(&r->out, 1);
-			xdrbuf_put_opaque(&r->out, r->fh[0], r->fhlen[0]);
+			xdrbuf_put_u32(&r->rpc->out, 1);
+			xdrbuf_put_opaque(&r->rpc->out, r->fh[0], r->fhlen[0]);
 		} else {
-			xdrbuf_put_u32(&r->out, parent != NULL);
+			xdrbuf_put_u32(&r->rpc->out, parent != NULL);
 			if (parent != NULL)
-				xdrbuf_put_opaque(&r->out, pfh,
+				xdrbuf_put_opaque(&r->rpc->out, pfh,
 				    (uint32_t)pfhlen);
 		}
 	}
@@ -1354,30 +1270,30 @@ nfs3_readdir_dots(struct nfs_req *r, uint64_t cookie, int plus,
  * it and -1.
  */
 static int
-nfs3_readdir_entry(struct nfs_req *r, size_t start, size_t *dirbytes,
+nfs3_readdir_entry(struct nfs_call *r, size_t start, size_t *dirbytes,
     size_t i, uint64_t ino, const char *name, size_t namelen,
     uint64_t cookie, const struct nfs_attr *attr, const uint8_t *fh,
     size_t fhlen)
 {
 	struct nfs3_args *a = NFS3_ARGS(r);
-	int plus = r->auth.msg.proc == 17;
-	size_t mark = r->out.len;
+	int plus = r->rpc->auth.msg.proc == NFSPROC3_READDIRPLUS;
+	size_t mark = r->rpc->out.len;
 
-	xdrbuf_put_u32(&r->out, 1);
-	xdrbuf_put_u64(&r->out, ino);
-	xdrbuf_put_opaque(&r->out, name, (uint32_t)namelen);
-	xdrbuf_put_u64(&r->out, cookie);
+	xdrbuf_put_u32(&r->rpc->out, 1);
+	xdrbuf_put_u64(&r->rpc->out, ino);
+	xdrbuf_put_opaque(&r->rpc->out, name, (uint32_t)namelen);
+	xdrbuf_put_u64(&r->rpc->out, cookie);
 	if (plus) {
-		nfs3_put_post_op(&r->out, attr);
-		xdrbuf_put_u32(&r->out, attr != NULL);
+		nfs3_xdr_post_op(&r->rpc->out, attr);
+		xdrbuf_put_u32(&r->rpc->out, attr != NULL);
 		if (attr != NULL)
-			xdrbuf_put_opaque(&r->out, fh, (uint32_t)fhlen);
+			xdrbuf_put_opaque(&r->rpc->out, fh, (uint32_t)fhlen);
 	}
 	*dirbytes += 8 + 4 + ((namelen + 3) & ~(size_t)3) + 8;
 	/* The reply, from status to eof, must fit maxcount bytes. */
-	if (r->out.len - start + 8 > a->maxcount ||
+	if (r->rpc->out.len - start + 8 > a->maxcount ||
 	    (plus && a->dircount > 0 && *dirbytes > a->dircount && i > 0)) {
-		r->out.len = mark;
+		r->rpc->out.len = mark;
 		return -1;
 	}
 	return 0;
@@ -1385,36 +1301,37 @@ nfs3_readdir_entry(struct nfs_req *r, size_t start, size_t *dirbytes,
 
 /* After sent of avail entries: TOOSMALL if none fit, else the end. */
 static void
-nfs3_readdir_end(struct nfs_req *r, size_t sent, size_t avail, int eof,
+nfs3_readdir_end(struct nfs_call *r, size_t sent, size_t avail, int eof,
     const struct nfs_attr *dir)
 {
 	if (sent == 0 && avail > 0 && NFS3_ARGS(r)->cookie >= 2) {
-		r->out.len = rpcauth_reply_head(&r->auth);
+		r->rpc->out.len = rpcsvc_body_offset(r->rpc);
 		nfs3_status(r, NFS3ERR_TOOSMALL);
-		nfs3_put_post_op(&r->out, dir);
+		nfs3_xdr_post_op(&r->rpc->out, dir);
 	} else {
-		xdrbuf_put_u32(&r->out, 0);
-		xdrbuf_put_u32(&r->out, (uint32_t)eof);
+		xdrbuf_put_u32(&r->rpc->out, 0);
+		xdrbuf_put_u32(&r->rpc->out, (uint32_t)eof);
 	}
-	rpc_reply(r);
+	rpcsvc_reply_body(r->rpc);
 }
 
 static void
 nfs3_readdir_done(void *arg, int status, void *reply, int fd)
 {
-	struct nfs_req *r = arg;
+	struct nfs_call *r = arg;
 	struct nfs3_args *a = NFS3_ARGS(r);
 	bd_readdir_reply *rep = reply;
 	struct nfs_attr dir, parent, ea;
-	int plus = r->auth.msg.proc == 17, have_parent, eof;
+	int plus = r->rpc->auth.msg.proc == NFSPROC3_READDIRPLUS;
+	int have_parent, eof;
 	size_t start, dirbytes = 0, i;
 	u_int n;
 
 	if (status != 0) {
 		if (rep != NULL) {
 			nfs3_status(r, nfs3_status_from_errno(status));
-			nfs3_put_post_op_bd(&r->out, &rep->dir, 1);
-			rpc_reply(r);
+			nfs3_xdr_post_op_bd(&r->rpc->out, &rep->dir, 1);
+			rpcsvc_reply_body(r->rpc);
 		} else
 			nfs3_fail(r, nfs3_status_from_errno(status));
 		return;
@@ -1429,10 +1346,10 @@ nfs3_readdir_done(void *arg, int status, void *reply, int fd)
 		nfs_attr_from_bd(&parent, &rep->parent);
 		nfs3_cache_bd(r, &rep->parent_fh, &rep->parent);
 	}
-	start = r->out.len;
+	start = r->rpc->out.len;
 	nfs3_status(r, NFS3_OK);
-	nfs3_put_post_op(&r->out, &dir);
-	xdrbuf_put_fixed(&r->out, rep->verf, NFS3_COOKIEVERFSIZE);
+	nfs3_xdr_post_op(&r->rpc->out, &dir);
+	xdrbuf_put_fixed(&r->rpc->out, rep->verf, NFS3_COOKIEVERFSIZE);
 	eof = rep->eof;
 	n = rep->entries.entries_len;
 	/* Cookies 1 and 2 are ours: "." and ".." (blockd starts at 3). */
@@ -1468,13 +1385,13 @@ nfs3_readdir_done(void *arg, int status, void *reply, int fd)
  * so are those of ".." and of every entry sent.  0: ask blockd.
  */
 static int
-nfs3_readdir_cached(struct nfs_req *r)
+nfs3_readdir_cached(struct nfs_call *r)
 {
 	struct nfs3_args *a = NFS3_ARGS(r);
 	const struct nfs_attr *ea = NULL, *pa = NULL;
 	const struct dirlist *l;
 	const struct dirent_c *e;
-	int plus = r->auth.msg.proc == 17;
+	int plus = r->rpc->auth.msg.proc == NFSPROC3_READDIRPLUS;
 	size_t start, dirbytes = 0, i, first;
 
 	struct perm_who w;
@@ -1493,10 +1410,10 @@ nfs3_readdir_cached(struct nfs_req *r)
 	if (l->parent_fhlen > 0 && (pa = nfs3_node_attr(fhcache_get(
 	    r->env->fhcache, l->parent_fh, l->parent_fhlen))) == NULL)
 		return 0;
-	start = r->out.len;
+	start = r->rpc->out.len;
 	nfs3_status(r, NFS3_OK);
-	nfs3_put_post_op(&r->out, &r->rattr[0]);
-	xdrbuf_put_fixed(&r->out, l->verf, NFS3_COOKIEVERFSIZE);
+	nfs3_xdr_post_op(&r->rpc->out, &r->rattr[0]);
+	xdrbuf_put_fixed(&r->rpc->out, l->verf, NFS3_COOKIEVERFSIZE);
 	if (a->cookie < 2)
 		nfs3_readdir_dots(r, a->cookie, plus, &r->rattr[0], pa,
 		    l->parent_fh, l->parent_fhlen);
@@ -1505,7 +1422,7 @@ nfs3_readdir_cached(struct nfs_req *r)
 		e = l->ents[i];
 		if (plus && (ea = nfs3_node_attr(fhcache_get(r->env->fhcache,
 		    e->fh, e->fhlen))) == NULL) {
-			r->out.len = start;
+			r->rpc->out.len = start;
 			return 0;
 		}
 		if (nfs3_readdir_entry(r, start, &dirbytes, i - first, e->ino,
@@ -1518,7 +1435,7 @@ nfs3_readdir_cached(struct nfs_req *r)
 }
 
 static void
-nfs3_proc_readdir(struct nfs_req *r)
+nfs3_proc_readdir(struct nfs_call *r)
 {
 	struct nfs3_args *a = NFS3_ARGS(r);
 	bd_readdir_req req;
@@ -1536,7 +1453,7 @@ nfs3_proc_readdir(struct nfs_req *r)
 	req.cred = r->bcred;
 	nfs3_bd_fh(&req.dir, r->fh[0], r->fhlen[0]);
 	req.cookie = a->cookie <= 2 ? 0 : a->cookie;
-	req.plus = r->auth.msg.proc == 17;
+	req.plus = r->rpc->auth.msg.proc == NFSPROC3_READDIRPLUS;
 	/* Entries that may fit: a short name costs ~32 bytes, ~200 plus. */
 	est = a->maxcount / (req.plus ? 160 : 24) + 1;
 	req.maxents = est > BD_READDIR_MAX ? BD_READDIR_MAX : est;
@@ -1549,7 +1466,7 @@ nfs3_proc_readdir(struct nfs_req *r)
 static void
 nfs3_fsstat_done(void *arg, int status, void *reply, int fd)
 {
-	struct nfs_req *r = arg;
+	struct nfs_call *r = arg;
 	bd_statfs_reply *rep = reply;
 
 	if (status != 0) {
@@ -1557,19 +1474,19 @@ nfs3_fsstat_done(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	nfs3_status(r, NFS3_OK);
-	nfs3_put_post_op_bd(&r->out, &rep->attr, 1);
-	xdrbuf_put_u64(&r->out, rep->bytes_total);
-	xdrbuf_put_u64(&r->out, rep->bytes_free);
-	xdrbuf_put_u64(&r->out, rep->bytes_avail);
-	xdrbuf_put_u64(&r->out, rep->files_total);
-	xdrbuf_put_u64(&r->out, rep->files_free);
-	xdrbuf_put_u64(&r->out, rep->files_avail);
-	xdrbuf_put_u32(&r->out, 0);	/* invarsec */
-	rpc_reply(r);
+	nfs3_xdr_post_op_bd(&r->rpc->out, &rep->attr, 1);
+	xdrbuf_put_u64(&r->rpc->out, rep->bytes_total);
+	xdrbuf_put_u64(&r->rpc->out, rep->bytes_free);
+	xdrbuf_put_u64(&r->rpc->out, rep->bytes_avail);
+	xdrbuf_put_u64(&r->rpc->out, rep->files_total);
+	xdrbuf_put_u64(&r->rpc->out, rep->files_free);
+	xdrbuf_put_u64(&r->rpc->out, rep->files_avail);
+	xdrbuf_put_u32(&r->rpc->out, 0);	/* invarsec */
+	rpcsvc_reply_body(r->rpc);
 }
 
 static void
-nfs3_proc_fsstat(struct nfs_req *r)
+nfs3_proc_fsstat(struct nfs_call *r)
 {
 	bd_fh_req req;
 
@@ -1583,16 +1500,16 @@ nfs3_proc_fsstat(struct nfs_req *r)
 
 /* RFC 1813 3.3.19: FSINFO */
 static void
-nfs3_proc_fsinfo(struct nfs_req *r)
+nfs3_proc_fsinfo(struct nfs_call *r)
 {
 	nfs3_status(r, NFS3_OK);
-	nfs3_put_post_op(&r->out, r->fresh[0] ? &r->rattr[0] : NULL);
-	xdrbuf_put_u32(&r->out, NFS3_MAXDATA);	/* rtmax */
-	xdrbuf_put_u32(&r->out, NFS3_MAXDATA);	/* rtpref */
-	xdrbuf_put_u32(&r->out, 4096);		/* rtmult */
-	xdrbuf_put_u32(&r->out, NFS3_MAXDATA);	/* wtmax */
-	xdrbuf_put_u32(&r->out, NFS3_MAXDATA);	/* wtpref */
-	xdrbuf_put_u32(&r->out, 4096);		/* wtmult */
+	nfs3_xdr_post_op(&r->rpc->out, r->fresh[0] ? &r->rattr[0] : NULL);
+	xdrbuf_put_u32(&r->rpc->out, NFS3_MAXDATA);	/* rtmax */
+	xdrbuf_put_u32(&r->rpc->out, NFS3_MAXDATA);	/* rtpref */
+	xdrbuf_put_u32(&r->rpc->out, 4096);		/* rtmult */
+	xdrbuf_put_u32(&r->rpc->out, NFS3_MAXDATA);	/* wtmax */
+	xdrbuf_put_u32(&r->rpc->out, NFS3_MAXDATA);	/* wtpref */
+	xdrbuf_put_u32(&r->rpc->out, 4096);		/* wtmult */
 	/*
 	 * dtpref: Linux reports it as a directory's st_blksize, and glibc's
 	 * opendir sizes its buffer from that: at 64 KiB every opendir mapped
@@ -1600,111 +1517,93 @@ nfs3_proc_fsinfo(struct nfs_req *r)
 	 * directories ran at half the rate it does with 16 KiB, which
 	 * also served a 10,000-entry listing fastest (bench/RESULTS.md).
 	 */
-	xdrbuf_put_u32(&r->out, 16 * 1024);	/* dtpref */
-	xdrbuf_put_u64(&r->out, (uint64_t)INT64_MAX);
-	xdrbuf_put_u32(&r->out, 0);		/* time_delta: 1 ns */
-	xdrbuf_put_u32(&r->out, 1);
+	xdrbuf_put_u32(&r->rpc->out, 16 * 1024);	/* dtpref */
+	xdrbuf_put_u64(&r->rpc->out, (uint64_t)INT64_MAX);
+	xdrbuf_put_u32(&r->rpc->out, 0);		/* time_delta: 1 ns */
+	xdrbuf_put_u32(&r->rpc->out, 1);
 	/* FSF3_LINK | FSF3_SYMLINK | FSF3_HOMOGENEOUS | FSF3_CANSETTIME */
-	xdrbuf_put_u32(&r->out, 0x1 | 0x2 | 0x8 | 0x10);
-	rpc_reply(r);
+	xdrbuf_put_u32(&r->rpc->out, 0x1 | 0x2 | 0x8 | 0x10);
+	rpcsvc_reply_body(r->rpc);
 }
 
 /* RFC 1813 3.3.20: PATHCONF */
 static void
-nfs3_proc_pathconf(struct nfs_req *r)
+nfs3_proc_pathconf(struct nfs_call *r)
 {
 	nfs3_status(r, NFS3_OK);
-	nfs3_put_post_op(&r->out, r->fresh[0] ? &r->rattr[0] : NULL);
-	xdrbuf_put_u32(&r->out, STORE_LINK_MAX);
-	xdrbuf_put_u32(&r->out, STORE_NAME_MAX);
-	xdrbuf_put_u32(&r->out, 1);	/* no_trunc */
-	xdrbuf_put_u32(&r->out, 1);	/* chown_restricted */
-	xdrbuf_put_u32(&r->out, 0);	/* case_insensitive */
-	xdrbuf_put_u32(&r->out, 1);	/* case_preserving */
-	rpc_reply(r);
+	nfs3_xdr_post_op(&r->rpc->out, r->fresh[0] ? &r->rattr[0] : NULL);
+	xdrbuf_put_u32(&r->rpc->out, STORE_LINK_MAX);
+	xdrbuf_put_u32(&r->rpc->out, STORE_NAME_MAX);
+	xdrbuf_put_u32(&r->rpc->out, 1);	/* no_trunc */
+	xdrbuf_put_u32(&r->rpc->out, 1);	/* chown_restricted */
+	xdrbuf_put_u32(&r->rpc->out, 0);	/* case_insensitive */
+	xdrbuf_put_u32(&r->rpc->out, 1);	/* case_preserving */
+	rpcsvc_reply_body(r->rpc);
 }
 
 static void
-nfs3_proc_null(struct nfs_req *r)
+nfs3_proc_null(struct nfs_call *r)
 {
-	rpc_reply(r);
+	rpcsvc_reply_body(r->rpc);
 }
 
 /*
- * RFC 1813 3.3: the procedures.  cached: not idempotent, so a
- * retransmission is answered from the duplicate request cache, not run
- * again.  data_reply: the reply carries what the arguments ask for
- * (counted against the connection's output caps when the call is read).
+ * RFC 1813 3.3: what each procedure needs before it runs.  data_reply:
+ * the reply carries what the arguments ask for (counted against the
+ * connection's output caps when the call is read).
  */
 static const struct nfs3_proc nfs3_procs[NFS3_NPROC] = {
-	{ "NULL", nfs3_proc_null, 0, 0, 0, 0, 0 },
-	{ "GETATTR", nfs3_proc_getattr, 0, 1, 0, 0, 0 },
-	{ "SETATTR", nfs3_proc_setattr, 1, 1, 2, 1, 0 },
-	{ "LOOKUP", nfs3_proc_lookup, 0, 1, 1, 0, 0 },
-	{ "ACCESS", nfs3_proc_access, 0, 1, 1, 0, 0 },
-	{ "READLINK", nfs3_proc_readlink, 0, 1, 1, 0, 0 },
-	{ "READ", nfs3_proc_read, 0, 1, 1, 0, 1 },
-	{ "WRITE", nfs3_proc_write, 1, 1, 2, 0, 0 },
-	{ "CREATE", nfs3_proc_create, 1, 1, 2, 1, 0 },
-	{ "MKDIR", nfs3_proc_mkdir, 1, 1, 2, 1, 0 },
-	{ "SYMLINK", nfs3_proc_symlink, 1, 1, 2, 1, 0 },
-	{ "MKNOD", nfs3_proc_mknod, 1, 1, 2, 1, 0 },
-	{ "REMOVE", nfs3_proc_remove, 1, 1, 2, 1, 0 },
-	{ "RMDIR", nfs3_proc_remove, 1, 1, 2, 1, 0 },
-	{ "RENAME", nfs3_proc_rename, 1, 2, 4, 1, 0 },
-	{ "LINK", nfs3_proc_link, 1, 2, 3, 1, 0 },
-	{ "READDIR", nfs3_proc_readdir, 0, 1, 1, 0, 1 },
-	{ "READDIRPLUS", nfs3_proc_readdir, 0, 1, 1, 0, 1 },
-	{ "FSSTAT", nfs3_proc_fsstat, 0, 1, 1, 0, 0 },
-	{ "FSINFO", nfs3_proc_fsinfo, 0, 1, 1, 0, 0 },
-	{ "PATHCONF", nfs3_proc_pathconf, 0, 1, 1, 0, 0 },
-	{ "COMMIT", nfs3_proc_commit, 1, 1, 2, 0, 0 },
+	[NFSPROC3_NULL] = { nfs3_proc_null, 0, 0, 0, 0 },
+	[NFSPROC3_GETATTR] = { nfs3_proc_getattr, 0, 1, 0, 0 },
+	[NFSPROC3_SETATTR] = { nfs3_proc_setattr, 1, 1, 2, 0 },
+	[NFSPROC3_LOOKUP] = { nfs3_proc_lookup, 0, 1, 1, 0 },
+	[NFSPROC3_ACCESS] = { nfs3_proc_access, 0, 1, 1, 0 },
+	[NFSPROC3_READLINK] = { nfs3_proc_readlink, 0, 1, 1, 0 },
+	[NFSPROC3_READ] = { nfs3_proc_read, 0, 1, 1, 1 },
+	[NFSPROC3_WRITE] = { nfs3_proc_write, 1, 1, 2, 0 },
+	[NFSPROC3_CREATE] = { nfs3_proc_create, 1, 1, 2, 0 },
+	[NFSPROC3_MKDIR] = { nfs3_proc_mkdir, 1, 1, 2, 0 },
+	[NFSPROC3_SYMLINK] = { nfs3_proc_symlink, 1, 1, 2, 0 },
+	[NFSPROC3_MKNOD] = { nfs3_proc_mknod, 1, 1, 2, 0 },
+	[NFSPROC3_REMOVE] = { nfs3_proc_remove, 1, 1, 2, 0 },
+	[NFSPROC3_RMDIR] = { nfs3_proc_remove, 1, 1, 2, 0 },
+	[NFSPROC3_RENAME] = { nfs3_proc_rename, 1, 2, 4, 0 },
+	[NFSPROC3_LINK] = { nfs3_proc_link, 1, 2, 3, 0 },
+	[NFSPROC3_READDIR] = { nfs3_proc_readdir, 0, 1, 1, 1 },
+	[NFSPROC3_READDIRPLUS] = { nfs3_proc_readdir, 0, 1, 1, 1 },
+	[NFSPROC3_FSSTAT] = { nfs3_proc_fsstat, 0, 1, 1, 0 },
+	[NFSPROC3_FSINFO] = { nfs3_proc_fsinfo, 0, 1, 1, 0 },
+	[NFSPROC3_PATHCONF] = { nfs3_proc_pathconf, 0, 1, 1, 0 },
+	[NFSPROC3_COMMIT] = { nfs3_proc_commit, 1, 1, 2, 0 },
 };
 
-int
-nfs3_proc_cached(uint32_t proc)
+/*
+ * Every procedure: its arguments decoded (nfs3_xdr_decode_args), what
+ * its reply may carry reserved, its handles resolved, then its own.
+ */
+static void
+nfs3_dispatch(struct rpcsvc_call *call, void *decoded, void *arg)
 {
-	return proc < NFS3_NPROC && nfs3_procs[proc].cached;
-}
+	struct nfs_call *r = nfs_call_init(call, arg);
+	const struct nfs3_proc *p = &nfs3_procs[call->auth.msg.proc];
+	struct nfs3_args *a = NFS3_ARGS(r);
+	struct xdrbuf_in x;
+	size_t data;
 
-/* What a READ, READDIR or READDIRPLUS reply may carry: what it asks. */
-size_t
-nfs3_reply_data(uint32_t proc, const struct xdrbuf_in *args)
-{
-	struct xdrbuf_in x = *args;
-	struct nfs3_args a;
-
-	if (proc >= NFS3_NPROC || !nfs3_procs[proc].data_reply ||
-	    nfs3_decode_args(proc, &x, &a) == -1)
-		return 0;
-	return nfs3_procs[proc].fn == nfs3_proc_read ? a.count : a.maxcount;
-}
-
-void
-nfs3_dispatch(struct nfs_req *r)
-{
-	struct nfs3_args *a;
-
-	if (r->auth.msg.proc >= NFS3_NPROC) {
-		log_info_rl("%s: NFSv3 procedure %u unavailable", r->peername,
-		    r->auth.msg.proc);
-		rpc_reply_error(r, RPC_PROC_UNAVAIL);
-		return;
-	}
-	if ((a = calloc(1, sizeof(*a))) == NULL) {
-		rpc_reply_drop(r);
-		return;
-	}
-	r->proc_args = a;
-	if (nfs3_decode_args(r->auth.msg.proc, &r->args, a) == -1) {
+	(void)decoded;
+	xdrbuf_in_init(&x, call->args, call->args_len);
+	if (nfs3_xdr_decode_args(call->auth.msg.proc, &x, a) == -1) {
 		log_warnx_rl("%s: %s: malformed arguments (xid %08x)",
-		    r->peername, nfs3_procs[r->auth.msg.proc].name,
-		    r->auth.msg.xid);
-		r->env->stat_errors++;
-		rpc_reply_error(r, RPC_GARBAGE_ARGS);
+		    call->peer_name, call->proc->name, call->auth.msg.xid);
+		rpcsvc_reply_error(call, RPC_GARBAGE_ARGS);
 		return;
 	}
-	r->nfh = nfs3_procs[r->auth.msg.proc].nfh;
+	if (p->data_reply) {
+		data = p->fn == nfs3_proc_read ? a->count : a->maxcount;
+		rpcsvc_reserve(call, data > NFS3_MAXDATA ? NFS3_MAXDATA :
+		    data);
+	}
+	r->nfh = p->nfh;
 	r->fh[0] = a->fh;
 	r->fhlen[0] = a->fhlen;
 	if (r->nfh == 2) {
@@ -1712,11 +1611,60 @@ nfs3_dispatch(struct nfs_req *r)
 		r->fhlen[1] = a->to.fhlen;
 	}
 	if (r->nfh == 0) {
-		nfs3_procs[r->auth.msg.proc].fn(r);
+		p->fn(r);
 		return;
 	}
 	nfs3_resolve(r);
 }
+
+#define NFS3_RPC(proc, name, cache) \
+	[proc] = { name, NULL, 0, NULL, nfs3_dispatch, cache }
+
+/*
+ * The program.  RPCSVC_CACHE_REPLY: not idempotent, so a retransmission
+ * is answered from the duplicate request cache (nfsd/drc.c), not run
+ * again.
+ */
+static const struct rpcsvc_proc nfs3_rpc_procs[NFS3_NPROC] = {
+	NFS3_RPC(NFSPROC3_NULL, "NULL", RPCSVC_CACHE_NONE),
+	NFS3_RPC(NFSPROC3_GETATTR, "GETATTR", RPCSVC_CACHE_NONE),
+	NFS3_RPC(NFSPROC3_SETATTR, "SETATTR", RPCSVC_CACHE_REPLY),
+	NFS3_RPC(NFSPROC3_LOOKUP, "LOOKUP", RPCSVC_CACHE_NONE),
+	NFS3_RPC(NFSPROC3_ACCESS, "ACCESS", RPCSVC_CACHE_NONE),
+	NFS3_RPC(NFSPROC3_READLINK, "READLINK", RPCSVC_CACHE_NONE),
+	NFS3_RPC(NFSPROC3_READ, "READ", RPCSVC_CACHE_NONE),
+	NFS3_RPC(NFSPROC3_WRITE, "WRITE", RPCSVC_CACHE_NONE),
+	NFS3_RPC(NFSPROC3_CREATE, "CREATE", RPCSVC_CACHE_REPLY),
+	NFS3_RPC(NFSPROC3_MKDIR, "MKDIR", RPCSVC_CACHE_REPLY),
+	NFS3_RPC(NFSPROC3_SYMLINK, "SYMLINK", RPCSVC_CACHE_REPLY),
+	NFS3_RPC(NFSPROC3_MKNOD, "MKNOD", RPCSVC_CACHE_REPLY),
+	NFS3_RPC(NFSPROC3_REMOVE, "REMOVE", RPCSVC_CACHE_REPLY),
+	NFS3_RPC(NFSPROC3_RMDIR, "RMDIR", RPCSVC_CACHE_REPLY),
+	NFS3_RPC(NFSPROC3_RENAME, "RENAME", RPCSVC_CACHE_REPLY),
+	NFS3_RPC(NFSPROC3_LINK, "LINK", RPCSVC_CACHE_REPLY),
+	NFS3_RPC(NFSPROC3_READDIR, "READDIR", RPCSVC_CACHE_NONE),
+	NFS3_RPC(NFSPROC3_READDIRPLUS, "READDIRPLUS", RPCSVC_CACHE_NONE),
+	NFS3_RPC(NFSPROC3_FSSTAT, "FSSTAT", RPCSVC_CACHE_NONE),
+	NFS3_RPC(NFSPROC3_FSINFO, "FSINFO", RPCSVC_CACHE_NONE),
+	NFS3_RPC(NFSPROC3_PATHCONF, "PATHCONF", RPCSVC_CACHE_NONE),
+	NFS3_RPC(NFSPROC3_COMMIT, "COMMIT", RPCSVC_CACHE_NONE),
+};
+
+static const struct rpcsvc_version nfs3_versions[] = {
+	{ NFS_V3, nfs3_rpc_procs, NFS3_NPROC },
+};
+
+const struct rpcsvc_program nfs3_program = {
+	.name = "NFS",
+	.prog = NFS_PROGRAM,
+	.vers_min = NFS_V3,
+	.vers_max = NFS_V3,
+	.record_max = NFS_RECORD_MAX,
+	.versions = nfs3_versions,
+	.nversions = 1,
+	.cache = &nfsd_drc_ops,
+	.state_size = sizeof(struct nfs3_call),
+};
 
 /*
  * BD_NOTIFY: an entry of a directory changed (drop the name and the
