@@ -102,6 +102,9 @@ static const struct conf_key_def conf_nfsd_keys[] = {
 	/* MOUNT's DUMP list: entries per client address and in total. */
 	{ "mount list per client", CONF_INT, "64", 1, 65536 },
 	{ "mount list size", CONF_INT, "4096", 1, 1048576 },
+	/* NFSv4 owner strings: name@domain (unset: the host's DNS domain). */
+	{ "nfsv4 domain", CONF_STRING, NULL, 0, 0 },
+	{ "nfsv4 numeric ids", CONF_BOOL, "yes", 0, 0 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

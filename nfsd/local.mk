@@ -66,3 +66,10 @@ fuzz fuzz-nfsd: all
 TESTS += tests/e2e/test_nfs3_kernel.sh
 EXTRA_DIST += tests/e2e/test_nfs3_kernel.sh tests/clients/nfs-fsx.c \
 	systemd/dittofs-nfsd.service.in systemd/dittofs-nfsd.socket
+
+## --- NFSv4.0 wire layer (issue 23): nfsd/v4/, not yet linked into the
+## daemon.  Pure code: COMPOUND XDR, fattr4, id mapping, status table.
+noinst_LIBRARIES += nfsd/libnfs4.a
+nfsd_libnfs4_a_SOURCES = nfsd/v4/nfs4.h nfsd/v4/xdr.c nfsd/v4/attr.c \
+	nfsd/v4/idmap.c nfsd/v4/error.c nfsd/v4/cb_xdr.c
+## --- end of the NFSv4.0 wire layer block

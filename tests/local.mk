@@ -76,3 +76,25 @@ check_PROGRAMS += tests/clients/hostile
 tests_clients_hostile_SOURCES = tests/clients/hostile.c tests/clients/rpcbuf.h
 TESTS += tests/integration/test_soak.sh
 EXTRA_DIST += tests/integration/test_soak.sh
+
+# --- NFSv4.0 wire layer (nfsd/v4/, issue 23): COMPOUND XDR with the fuzz
+# target tests/fuzz/fuzz_nfs4.c, fattr4, id mapping.
+NFS4_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/nfsd/v4 -I$(top_srcdir)/tests/fuzz
+NFS4_TEST_LIBS = nfsd/libnfs4.a $(DITTOFS_COMMON_LIBS)
+check_PROGRAMS += tests/unit/test_nfs4_xdr tests/unit/test_nfs4_attr \
+	tests/unit/test_nfs4_idmap
+TESTS += tests/unit/test_nfs4_xdr tests/unit/test_nfs4_attr \
+	tests/unit/test_nfs4_idmap
+tests_unit_test_nfs4_xdr_SOURCES = tests/unit/test_nfs4_xdr.c \
+	tests/unit/nfs4_build.h tests/fuzz/fuzz_nfs4.c tests/fuzz/fuzz.h
+tests_unit_test_nfs4_xdr_CPPFLAGS = $(NFS4_TEST_CPPFLAGS)
+tests_unit_test_nfs4_xdr_LDADD = $(NFS4_TEST_LIBS)
+tests_unit_test_nfs4_attr_SOURCES = tests/unit/test_nfs4_attr.c \
+	tests/unit/nfs4_build.h
+tests_unit_test_nfs4_attr_CPPFLAGS = $(NFS4_TEST_CPPFLAGS)
+tests_unit_test_nfs4_attr_LDADD = $(NFS4_TEST_LIBS)
+tests_unit_test_nfs4_idmap_SOURCES = tests/unit/test_nfs4_idmap.c
+tests_unit_test_nfs4_idmap_CPPFLAGS = $(NFS4_TEST_CPPFLAGS)
+tests_unit_test_nfs4_idmap_LDADD = $(NFS4_TEST_LIBS)
+# --- end of the NFSv4.0 wire layer block

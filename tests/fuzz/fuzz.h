@@ -17,5 +17,19 @@ int	fuzz_nfs3_one(const uint8_t *, size_t);
 int	fuzz_acl_one(const uint8_t *, size_t);
 int	fuzz_nlm_one(const uint8_t *, size_t);
 int	fuzz_nsm_one(const uint8_t *, size_t);
+int	fuzz_nfs4_one(const uint8_t *, size_t);
+
+/*
+ * Xorshift32 (Marsaglia): the drivers' reproducible random bytes.  The
+ * state must start non-zero.
+ */
+static inline uint32_t
+fuzz_xorshift32(uint32_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state;
+}
 
 #endif

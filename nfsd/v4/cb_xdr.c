@@ -1,0 +1,87 @@
+/*
+ * The NFSv4.0 callback program on the wire (RFC 7530 15.1 of
+ * CB_COMPOUND, 16 of its operations; XDR of RFC 7531): the calls nfsd
+ * makes when stated asks for a delegation back (CB_RECALL) or for a
+ * write delegation holder's size and change (CB_GETATTR), and the
+ * decoder of the client's reply.  The reply comes from the network: it
+ * is checked like any request.
+ */
+#include <string.h>
+
+#include "nfs4.h"
+
+/* CB_COMPOUND4args up to the ops: tag, minorversion 0, ident, one op. */
+static void
+nfs4_cb_header(struct xdrbuf_out *o, const struct nfs4_opaque *tag,
+    uint32_t callback_ident)
+{
+	if (tag != NULL)
+		xdrbuf_put_opaque(o, tag->p, tag->len);
+	else
+		xdrbuf_put_u32(o, 0);
+	xdrbuf_put_u32(o, NFS4_MINOR_VERSION);
+	xdrbuf_put_u32(o, callback_ident);
+	xdrbuf_put_u32(o, 1);
+}
+
+/* RFC 7530 16.2 (callback): CB_RECALL4args. */
+void
+nfs4_cb_encode_recall(struct xdrbuf_out *o, const struct nfs4_opaque *tag,
+    uint32_t callback_ident, const struct nfs4_stateid *stateid, int truncate,
+    const struct nfs4_opaque *fh)
+{
+	nfs4_cb_header(o, tag, callback_ident);
+	xdrbuf_put_u32(o, OP_CB_RECALL);
+	nfs4_put_stateid(o, stateid);
+	xdrbuf_put_u32(o, truncate ? 1 : 0);
+	xdrbuf_put_opaque(o, fh->p, fh->len);
+}
+
+/* RFC 7530 16.1 (callback): CB_GETATTR4args. */
+void
+nfs4_cb_encode_getattr(struct xdrbuf_out *o, const struct nfs4_opaque *tag,
+    uint32_t callback_ident, const struct nfs4_opaque *fh,
+    const struct nfs4_bitmap *request)
+{
+	nfs4_cb_header(o, tag, callback_ident);
+	xdrbuf_put_u32(o, OP_CB_GETATTR);
+	xdrbuf_put_opaque(o, fh->p, fh->len);
+	nfs4_put_bitmap(o, request);
+}
+
+/*
+ * CB_COMPOUND4res: the status, the tag and the first result (we send
+ * one op).  0, or -1 when the reply does not parse.  A reply with no
+ * result keeps opnum OP_CB_ILLEGAL and opstatus the COMPOUND's status.
+ */
+int
+nfs4_cb_decode_res(struct xdrbuf_in *x, struct nfs4_cb_res *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->opnum = OP_CB_ILLEGAL;
+	if (xdrbuf_get_u32(x, &r->status) == -1 ||
+	    xdrbuf_get_opaque(x, &r->tag.p, &r->tag.len, NFS4_TAG_MAX) == -1 ||
+	    xdrbuf_get_u32(x, &r->nops) == -1)
+		return -1;
+	r->opstatus = r->status;
+	if (r->nops == 0)
+		return 0;
+	if (xdrbuf_get_u32(x, &r->opnum) == -1 ||
+	    xdrbuf_get_u32(x, &r->opstatus) == -1)
+		return -1;
+	switch (r->opnum) {
+	case OP_CB_GETATTR:
+		if (r->opstatus != NFS4_OK)
+			return 0;
+		if (nfs4_get_bitmap(x, &r->attrs.mask) == -1 ||
+		    xdrbuf_get_opaque(x, &r->attrs.vals.p, &r->attrs.vals.len,
+		    NFS4_ATTRVALS_MAX) == -1)
+			return -1;
+		return 0;
+	case OP_CB_RECALL:
+	case OP_CB_ILLEGAL:
+		return 0;
+	default:
+		return -1;
+	}
+}
