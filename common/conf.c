@@ -66,6 +66,11 @@ static const struct conf_key_def conf_stated_keys[] = {
 	{ "locks per host", CONF_INT, "4096", 1, 1048576 },
 	/* Client records (host names) per client address. */
 	{ "clients per address", CONF_INT, "256", 1, 65536 },
+	/* NFSv4.0 (RFC 7530 9.5): seconds a client's state lives unrenewed. */
+	{ "lease time", CONF_INT, "90", 10, 3600 },
+	/* Per NFSv4 client: open files (stateids) and open/lock owners. */
+	{ "nfsv4 opens per client", CONF_INT, "8192", 1, 1048576 },
+	{ "nfsv4 owners per client", CONF_INT, "2048", 1, 1048576 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

@@ -19,6 +19,7 @@
 #include "sandbox.h"
 #include "stated_client.h"
 #include "stated_lock.h"
+#include "stated_v4.h"
 #include "store.h"
 #include "util.h"
 
@@ -43,6 +44,7 @@ ctl_usage(void)
 	    "  fsck [--repair]       check (and repair) a stopped store\n"
 	    "  locks                 byte-range locks and share reservations\n"
 	    "  grace [end]           show (or end) stated's grace period\n"
+	    "  v4 [revoke CLIENTID]  NFSv4 clients and their state (or revoke)\n"
 	    "  check                 check the configuration file\n");
 	exit(2);
 }
@@ -325,24 +327,32 @@ ctl_file_name(const st_file *f, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, "%02x", p[i]);
 }
 
-/* Owner bytes: printable as they are, else hex. */
+/* Owner (or id) bytes: printable as they are, else hex; the length. */
+static size_t
+ctl_bytes_name(const char *bytes, size_t blen, char *buf, size_t len)
+{
+	size_t i, n = 0;
+	int printable = blen > 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < blen; i++)
+		if (bytes[i] < 0x21 || bytes[i] > 0x7e)
+			printable = 0;
+	if (printable)
+		n = (size_t)snprintf(buf, len, "%.*s", (int)blen, bytes);
+	else
+		for (i = 0; i < blen && n + 3 < len; i++)
+			n += (size_t)snprintf(buf + n, len - n, "%02x",
+			    (unsigned char)bytes[i]);
+	return n;
+}
+
 static void
 ctl_owner_name(const st_owner *o, char *buf, size_t len)
 {
-	size_t i, n = 0;
-	int printable = o->bytes.bytes_len > 0;
+	size_t n = ctl_bytes_name(o->bytes.bytes_val, o->bytes.bytes_len, buf,
+	    len);
 
-	for (i = 0; i < o->bytes.bytes_len; i++)
-		if (o->bytes.bytes_val[i] < 0x21 ||
-		    o->bytes.bytes_val[i] > 0x7e)
-			printable = 0;
-	if (printable)
-		n = (size_t)snprintf(buf, len, "%.*s", (int)o->bytes.bytes_len,
-		    o->bytes.bytes_val);
-	else
-		for (i = 0; i < o->bytes.bytes_len && n + 3 < len; i++)
-			n += (size_t)snprintf(buf + n, len - n, "%02x",
-			    (unsigned char)o->bytes.bytes_val[i]);
 	if (n < len)
 		snprintf(buf + n, len - n, "%ssvid %u", n ? "/" : "",
 		    o->svid);
@@ -465,6 +475,105 @@ ctl_grace(struct ctl_env *env, int argc, char **argv)
 	return 0;
 }
 
+/* NFSv4 clients with their opens and locks; or revoke one's state. */
+static int
+ctl_v4(struct ctl_env *env, int argc, char **argv)
+{
+	struct ipc_sync_reply rep;
+	struct st_v4_clients_reply cr;
+	struct st_v4_clientid_req req;
+	struct st_v4_reply vr;
+	char file[80], owner[96], *end;
+	u_int i, j;
+	int fd;
+
+	if (argc == 2 && strcmp(argv[0], "revoke") == 0) {
+		memset(&req, 0, sizeof(req));
+		errno = 0;
+		req.clientid = strtoull(argv[1], &end, 16);
+		if (errno != 0 || *end != '\0' || end == argv[1])
+			ctl_usage();
+		if ((fd = ctl_connect(env, "stated")) == -1) {
+			fprintf(stderr, "dittofsctl: stated: %s\n",
+			    strerror(errno));
+			return 1;
+		}
+		memset(&vr, 0, sizeof(vr));
+		if (ipc_sync_send(fd, ST_V4_REVOKE, 3, 0, -1,
+		    (xdrproc_t)xdr_st_v4_clientid_req, &req) == -1 ||
+		    ipc_sync_recv(fd, &rep) == -1) {
+			fprintf(stderr, "dittofsctl: stated: %s\n",
+			    strerror(errno));
+			close(fd);
+			return 1;
+		}
+		close(fd);
+		if (rep.hdr.type != ST_V4_REPLY || ipc_sync_decode(&rep,
+		    (xdrproc_t)xdr_st_v4_reply, &vr) == -1) {
+			fprintf(stderr, "dittofsctl: stated refused the "
+			    "request\n");
+			ipc_sync_reply_free(&rep);
+			return 1;
+		}
+		ipc_sync_reply_free(&rep);
+		if (vr.status != ST4_OK) {
+			printf("no such NFSv4 client\n");
+			return 1;
+		}
+		printf("state of NFSv4 client %016llx revoked\n",
+		    (unsigned long long)req.clientid);
+		return 0;
+	}
+	if (argc > 0)
+		ctl_usage();
+	if (ctl_stated_call(env, ST_V4_CLIENTS, &rep) == -1)
+		return 1;
+	memset(&cr, 0, sizeof(cr));
+	if (ipc_sync_decode(&rep, (xdrproc_t)xdr_st_v4_clients_reply, &cr) ==
+	    -1) {
+		fprintf(stderr, "dittofsctl: malformed reply\n");
+		ipc_sync_reply_free(&rep);
+		return 1;
+	}
+	printf("lease %u s\n", cr.lease);
+	printf("%-16s %-24s %-16s %-12s %-6s %-5s %s\n", "CLIENTID", "ID",
+	    "ADDRESS", "STATE", "IDLE", "OPENS", "OWNERS");
+	for (i = 0; i < cr.clients.clients_len; i++) {
+		st_v4_client_desc *c = &cr.clients.clients_val[i];
+
+		ctl_bytes_name(c->id.id_val, c->id.id_len, owner,
+		    sizeof(owner));
+		printf("%016llx %-24.24s %-16s %-12s %-6lld %-5u %u\n",
+		    (unsigned long long)c->clientid, owner,
+		    c->addr[0] ? c->addr : "-", c->expired ? "expired" :
+		    !c->confirmed ? "unconfirmed" : c->lapsed ? "lapsed" :
+		    "leased", (long long)c->idle, c->opens, c->owners);
+		for (j = 0; j < c->states.states_len; j++) {
+			st_v4_state_desc *s = &c->states.states_val[j];
+
+			ctl_file_name(&s->file, file, sizeof(file));
+			ctl_bytes_name(s->owner.owner_val, s->owner.owner_len,
+			    owner, sizeof(owner));
+			if (s->lock)
+				printf("  lock  %-24s owner %s seqid %u\n",
+				    file, owner, s->stateid.seqid);
+			else
+				printf("  open  %-24s owner %s access %s%s "
+				    "deny %s%s%s seqid %u\n", file, owner,
+				    s->access & 1 ? "r" : "",
+				    s->access & 2 ? "w" : "",
+				    s->deny & 1 ? "r" : "",
+				    s->deny & 2 ? "w" : "",
+				    s->deny ? "" : "-", s->stateid.seqid);
+		}
+	}
+	if (cr.truncated)
+		printf("(list truncated)\n");
+	xdr_free((xdrproc_t)xdr_st_v4_clients_reply, &cr);
+	ipc_sync_reply_free(&rep);
+	return 0;
+}
+
 /* The command; main frees the configuration whatever it returns. */
 static int
 ctl_command(struct ctl_env *env, int argc, char *argv[])
@@ -485,6 +594,8 @@ ctl_command(struct ctl_env *env, int argc, char *argv[])
 		return ctl_locks(env);
 	if (strcmp(argv[0], "grace") == 0)
 		return ctl_grace(env, argc - 1, argv + 1);
+	if (strcmp(argv[0], "v4") == 0)
+		return ctl_v4(env, argc - 1, argv + 1);
 	if (strcmp(argv[0], "reload") == 0)
 		return ctl_for_daemons(env, argc - 1, argv + 1,
 		    ctl_reload_one) ? 1 : 0;

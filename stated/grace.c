@@ -253,6 +253,10 @@ stated_sweep_cb(evutil_socket_t fd, short what, void *arg)
 		cl->has_state = 0;
 	lock_table_foreach_lock(env->locks, NULL, stated_sweep_lock_cb, env);
 	lock_table_foreach_share(env->locks, NULL, stated_sweep_share_cb, env);
+	if (env->v4 != NULL) {
+		stated_v4_sweep(env);
+		v4_state_mark_records(env->v4);
+	}
 	for (i = 0; (cl = clients_at(env->clients, i)) != NULL; i++) {
 		if (cl->has_state || cl->epoch == 0)
 			continue;

@@ -3,8 +3,9 @@
 ## and share table, the client records, the reply cache.
 sbin_PROGRAMS += stated/dittofs-stated
 stated_dittofs_stated_SOURCES = stated/stated.c stated/stated.h \
-	stated/lock.c stated/grace.c
-stated_dittofs_stated_LDADD = stated/libclients.a stated/liblocktable.a \
+	stated/lock.c stated/grace.c stated/v4.c
+stated_dittofs_stated_LDADD = stated/libv4state.a stated/libclients.a \
+	stated/liblocktable.a \
 	stated/libstateddrc.a stated/libpush.a \
 	$(DITTOFS_COMMON_LIBS) $(DB_LIBS)
 
@@ -62,3 +63,15 @@ tests_unit_test_stated_push_SOURCES = tests/unit/test_stated_push.c
 tests_unit_test_stated_push_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/stated
 tests_unit_test_stated_push_LDADD = stated/libpush.a
+
+# NFSv4.0 clients, owners and state ids on the lock table (issue 23).
+noinst_LIBRARIES += stated/libv4state.a
+stated_libv4state_a_SOURCES = stated/v4state.c stated/v4state.h
+
+check_PROGRAMS += tests/unit/test_stated_v4
+TESTS += tests/unit/test_stated_v4
+tests_unit_test_stated_v4_SOURCES = tests/unit/test_stated_v4.c
+tests_unit_test_stated_v4_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/stated
+tests_unit_test_stated_v4_LDADD = stated/libv4state.a stated/libclients.a \
+	stated/liblocktable.a $(DB_LIBS)

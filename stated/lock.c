@@ -54,7 +54,27 @@ stated_owner_in(struct ipc_peer *peer, const st_owner *in,
 	return 0;
 }
 
+/*
+ * A conflicting holder that is a lapsed NFSv4 client's: its state is
+ * purged (RFC 7530 9.6.4 courtesy ends here) and the table asked again.
+ */
 static int
+stated_courtesy(struct stated_env *env, const struct lock_owner *holder)
+{
+	uint64_t id = holder->client_id;
+
+	if (env->v4 == NULL || holder->protocol != LOCK_PROTOCOL_NFSV4)
+		return 0;
+	stated_v4_clock(env);
+	if (!v4_state_courtesy(env->v4, holder))
+		return 0;
+	log_info("NFSv4 client %016llx had lapsed and was in the way: its "
+	    "state is purged", (unsigned long long)id);
+	return 1;
+}
+
+/* A wire file id -> the table's; -1 if empty or too long. */
+int
 stated_file_in(const st_file *in, struct lock_file_id *out)
 {
 	if (in->st_file_len == 0 || in->st_file_len > LOCK_FILE_ID_MAX)
@@ -257,7 +277,10 @@ stated_lock(struct ipc_peer *peer, struct ipc_msg *msg)
 			goto out;
 		}
 	}
-	lr = lock_table_lock(env->locks, &rq, &holder);
+	/* A lapsed NFSv4 client in the way loses its state (courtesy). */
+	while ((lr = lock_table_lock(env->locks, &rq, &holder)) ==
+	    LOCK_DENIED && stated_courtesy(env, &holder.owner))
+		;
 	rep.status = stated_status_of(lr);
 	if (lr == LOCK_LIMIT) {
 		env->limit_hits++;
@@ -386,6 +409,7 @@ stated_share(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct lock_share_info other;
 	struct stated_client *cl;
 	st_share_desc sd;
+	enum lock_result lr;
 	int rc;
 
 	memset(&req, 0, sizeof(req));
@@ -411,8 +435,10 @@ stated_share(struct ipc_peer *peer, struct ipc_msg *msg)
 	rq.access = req.access;
 	rq.deny = req.deny;
 	rq.flags = req.flags & ST_LOCK_RECLAIM ? LOCK_REQUEST_RECLAIM : 0;
-	rep.status = stated_status_of(lock_table_share(env->locks, &rq,
-	    &other));
+	while ((lr = lock_table_share(env->locks, &rq, &other)) ==
+	    LOCK_DENIED && stated_courtesy(env, &other.owner))
+		;
+	rep.status = stated_status_of(lr);
 	if (rep.status == ST_LIMIT) {
 		env->limit_hits++;
 		log_warnx_rl("host %.64s is at its limit (locks per "

@@ -350,6 +350,20 @@ const struct ipc_handler stated_handlers[] = {
 	{ ST_DRC_PUT, NFSD, stated_drc_put },
 	{ ST_DRC_DUMP, NFSD, stated_drc_dump },
 	{ ST_PUSH_ACK, FRONT_ENDS, stated_push_ack },
+	/* NFSv4.0 state: nfsd's alone (and stated_role_protocols). */
+	{ ST_V4_SETCLIENTID, NFSD, stated_v4_setclientid },
+	{ ST_V4_SETCLIENTID_CONFIRM, NFSD, stated_v4_confirm },
+	{ ST_V4_RENEW, NFSD, stated_v4_clientid },
+	{ ST_V4_OPEN, NFSD, stated_v4_open },
+	{ ST_V4_OPEN_CONFIRM, NFSD, stated_v4_seqid },
+	{ ST_V4_OPEN_DOWNGRADE, NFSD, stated_v4_seqid },
+	{ ST_V4_CLOSE, NFSD, stated_v4_seqid },
+	{ ST_V4_LOCK, NFSD, stated_v4_lock },
+	{ ST_V4_LOCKT, NFSD, stated_v4_lockt },
+	{ ST_V4_LOCKU, NFSD, stated_v4_seqid },
+	{ ST_V4_RELEASE_LOCKOWNER, NFSD, stated_v4_release_lockowner },
+	{ ST_V4_CHECK, NFSD, stated_v4_check },
+	{ ST_V4_CALLBACK, NFSD, stated_v4_callback },
 };
 const size_t stated_nhandlers = sizeof(stated_handlers) /
     sizeof(stated_handlers[0]);
@@ -358,6 +372,8 @@ static const struct ipc_handler stated_ctl_handlers[] = {
 	{ ST_GRACE_INFO, CTL, stated_grace_info },
 	{ ST_GRACE_END, CTL, stated_ctl_grace_end },
 	{ ST_LOCKS, CTL, stated_ctl_locks },
+	{ ST_V4_CLIENTS, CTL, stated_v4_ctl_clients },
+	{ ST_V4_REVOKE, CTL, stated_v4_clientid },
 };
 
 /* A front end went away: its queued requests go (lock.c). */
@@ -415,6 +431,11 @@ stated_limits(struct daemon *d)
 	    "clients per address");
 	if (env->locks != NULL)
 		lock_table_set_client_max(env->locks, env->locks_per_host);
+	if (env->v4 != NULL)
+		stated_v4_configure(env, conf_get_int(d->conf, "stated",
+		    "lease time"), (size_t)conf_get_int(d->conf, "stated",
+		    "nfsv4 opens per client"), (size_t)conf_get_int(d->conf,
+		    "stated", "nfsv4 owners per client"));
 }
 
 static void
@@ -438,6 +459,16 @@ stated_post_init(struct daemon *d)
 	if (clients_open(dir, stated_clients_log, &env->clients, err,
 	    sizeof(err)) == -1)
 		fatalx("%s", err);
+	if ((env->v4 = v4_state_new(env->locks, env->clients,
+	    clients_epoch(env->clients))) == NULL)
+		fatal("NFSv4 state");
+	stated_limits(d);
+	/* RFC 7530 9.6.3: a grace period shorter than a lease loses
+	 * reclaims of clients that renew once a lease. */
+	if (grace > 0 && grace < v4_state_lease(env->v4))
+		log_warnx("grace period %lld s is shorter than the lease "
+		    "time %lld s: NFSv4 clients may not get to reclaim", grace,
+		    (long long)v4_state_lease(env->v4));
 	stated_grace_init(env, d->base, grace);
 }
 
@@ -453,6 +484,8 @@ stated_stop(struct daemon *d)
 	if (env->ev_sweep != NULL)
 		event_free(env->ev_sweep);
 	env->ev_grace = env->ev_sweep = NULL;
+	v4_state_free(env->v4);
+	env->v4 = NULL;
 	clients_close(env->clients);
 	env->clients = NULL;
 	lock_table_free(env->locks);
@@ -481,11 +514,16 @@ stated_status(struct daemon *d, char *buf, size_t len)
 {
 	struct stated_env *env = d->env;
 	struct lock_table_stats st;
+	struct v4_state_stats v4;
+	int n;
 
 	memset(&st, 0, sizeof(st));
+	memset(&v4, 0, sizeof(v4));
 	if (env->locks != NULL)
 		lock_table_stats(env->locks, &st);
-	snprintf(buf, len, "%zu front end(s) connected; epoch %llu; %s; "
+	if (env->v4 != NULL)
+		v4_state_stats(env->v4, &v4);
+	n = snprintf(buf, len, "%zu front end(s) connected; epoch %llu; %s; "
 	    "%zu lock(s), %zu waiter(s), %zu share(s) on %zu file(s); "
 	    "%zu client record(s); %llu refused by a per-host limit; "
 	    "reply cache %zu entr%s, %zu bytes; %zu push(es) awaiting an "
@@ -502,6 +540,12 @@ stated_status(struct daemon *d, char *buf, size_t len)
 	    env->pushes ? push_queue_total(env->pushes) : 0,
 	    (unsigned long long)env->pushes_sent,
 	    (unsigned long long)env->pushes_refused);
+	if (n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "; NFSv4: %zu client(s), "
+		    "%zu owner(s), %zu open(s), %zu lock state(s), %llu "
+		    "lapsed client(s) purged for others", v4.clients, v4.owners,
+		    v4.opens, v4.locks, env->v4 ? (unsigned long long)
+		    v4_state_courtesy_purges(env->v4) : 0ULL);
 }
 
 static const struct daemon_def stated_def = {

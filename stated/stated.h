@@ -20,6 +20,8 @@
 #include "stated_drc.h"
 #include "stated_lock.h"
 #include "stated_push.h"
+#include "stated_v4.h"
+#include "v4state.h"
 
 #define STATED_SWEEP_SECONDS	30
 
@@ -72,6 +74,10 @@ struct stated_env {
 	struct push_queue	*pushes;
 	uint64_t		 pushes_sent;
 	uint64_t		 pushes_refused;
+	/* NFSv4.0 clients and state ids (v4state.h). */
+	struct v4_state		*v4;
+	uint64_t		 v4_limit_hits;	/* before this request */
+	uint64_t		 v4_purges;	/* before this request */
 };
 
 /* stated.c */
@@ -89,6 +95,7 @@ int		 stated_push(struct stated_env *, struct ipc_peer *,
 		    const st_push_body *);
 
 /* lock.c: common/stated_lock.x */
+int		 stated_file_in(const st_file *, struct lock_file_id *);
 void		 stated_lock(struct ipc_peer *, struct ipc_msg *);
 void		 stated_range(struct ipc_peer *, struct ipc_msg *);
 void		 stated_share(struct ipc_peer *, struct ipc_msg *);
@@ -116,5 +123,23 @@ int		 stated_note_state(struct stated_env *,
 		    struct stated_client *);
 void		 stated_grace_info(struct ipc_peer *, struct ipc_msg *);
 void		 stated_ctl_grace_end(struct ipc_peer *, struct ipc_msg *);
+
+/* v4.c: common/stated_v4.x */
+void		 stated_v4_setclientid(struct ipc_peer *, struct ipc_msg *);
+void		 stated_v4_confirm(struct ipc_peer *, struct ipc_msg *);
+void		 stated_v4_clientid(struct ipc_peer *, struct ipc_msg *);
+void		 stated_v4_callback(struct ipc_peer *, struct ipc_msg *);
+void		 stated_v4_open(struct ipc_peer *, struct ipc_msg *);
+void		 stated_v4_seqid(struct ipc_peer *, struct ipc_msg *);
+void		 stated_v4_lock(struct ipc_peer *, struct ipc_msg *);
+void		 stated_v4_lockt(struct ipc_peer *, struct ipc_msg *);
+void		 stated_v4_release_lockowner(struct ipc_peer *,
+		    struct ipc_msg *);
+void		 stated_v4_check(struct ipc_peer *, struct ipc_msg *);
+void		 stated_v4_ctl_clients(struct ipc_peer *, struct ipc_msg *);
+void		 stated_v4_configure(struct stated_env *, long long, size_t,
+		    size_t);
+void		 stated_v4_sweep(struct stated_env *);
+void		 stated_v4_clock(struct stated_env *);
 
 #endif

@@ -12,11 +12,20 @@
  *                                 granted is pushed, pushed again after
  *                                 a reconnect without an ACK, and not
  *                                 after one, as TAP
+ *   st-check v4 SOCK              NFSv4.0 state (stated_v4.x): a "front
+ *                                 end" opens and locks and is killed
+ *                                 with SIGKILL; a new connection finds
+ *                                 the same clientid, stateids and
+ *                                 seqids; a lockd connection is refused
+ *                                 the v4 messages, as TAP
  *
- * As root it becomes dittofs-nfsd first (stated checks SO_PEERCRED).
+ * As root it becomes dittofs-nfsd first (stated checks SO_PEERCRED);
+ * in v4 mode a child becomes dittofs-lockd (ST_CHECK_LOCKD_USER) first.
  */
 #define _GNU_SOURCE
+#include <sys/wait.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +38,7 @@
 #include "stated_drc.h"
 #include "stated_lock.h"
 #include "stated_push.h"
+#include "stated_v4.h"
 #include "tap.h"
 
 /* A few files, owners, hosts and addresses, so that requests meet. */
@@ -115,6 +125,14 @@ static const struct {
 	{ ST_RELEASE_HOST, "PSU" }, { ST_RELEASE_CLIENT, "PH" },
 	{ ST_GRACE_INFO, "" }, { ST_DRC_PUT, "D" }, { ST_DRC_DUMP, "H" },
 	{ ST_PUSH_ACK, "HU" },
+	/* stated_v4.x; a verifier is two U, a stateid four. */
+	{ ST_V4_SETCLIENTID, "UUSSAUSSU" }, { ST_V4_SETCLIENTID_CONFIRM, "HUUS" },
+	{ ST_V4_RENEW, "H" }, { ST_V4_OPEN, "HSUUUFBU" },
+	{ ST_V4_OPEN_CONFIRM, "UUUUUUUHH" }, { ST_V4_CLOSE, "UUUUUUUHH" },
+	{ ST_V4_OPEN_DOWNGRADE, "UUUUUUUHH" }, { ST_V4_LOCKU, "UUUUUUUHH" },
+	{ ST_V4_LOCK, "BUUUUUUHSUUUUBBHH" }, { ST_V4_LOCKT, "HSFBHH" },
+	{ ST_V4_RELEASE_LOCKOWNER, "HS" }, { ST_V4_CHECK, "UUUUFU" },
+	{ ST_V4_CALLBACK, "HB" },
 };
 
 static uint32_t
@@ -392,12 +410,439 @@ push(const char *sock)
 	return tap_done();
 }
 
+/* One v4 request; its reply decoded into rep (type rtype), 0 or -1. */
+static int
+v4_call(int fd, uint32_t type, xdrproc_t proc, const void *obj,
+    uint32_t rtype, xdrproc_t rproc, void *rep)
+{
+	static uint32_t id = 9000;
+	struct ipc_sync_reply r;
+	int rc = -1;
+
+	if (ipc_sync_send(fd, type, ++id, 0, -1, proc, obj) == -1 ||
+	    st_recv(fd, &r, 1) == -1)
+		return -1;
+	if (r.hdr.type == rtype && r.hdr.id == id &&
+	    ipc_sync_decode(&r, rproc, rep) == 0)
+		rc = 0;
+	ipc_sync_reply_free(&r);
+	return rc;
+}
+
+static int
+v4_reply(int fd, uint32_t type, xdrproc_t proc, const void *obj,
+    struct st_v4_reply *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	return v4_call(fd, type, proc, obj, ST_V4_REPLY,
+	    (xdrproc_t)xdr_st_v4_reply, rep);
+}
+
+/* What the killed front end learnt, through a pipe. */
+struct v4_front {
+	uint64_t	 clientid;
+	st_v4_stateid	 open;
+	st_v4_stateid	 lock;
+	int		 ok;
+};
+
+static void
+v4_lock_req(struct st_v4_lock_req *l, const struct v4_front *f)
+{
+	memset(l, 0, sizeof(*l));
+	l->new_owner = 1;
+	l->open_seqid = 3;
+	l->open_stateid = f->open;
+	l->lock_seqid = 1;
+	l->clientid = f->clientid;
+	l->owner.owner_len = 8;
+	l->owner.owner_val = "v4-lockr";
+	l->exclusive = 1;
+	l->offset = 0;
+	l->length = 100;
+}
+
+/* The front end: a client, an open, a lock; then it waits to be killed. */
+static void
+v4_front_end(const char *sock, int out)
+{
+	struct st_v4_setclientid_req sc;
+	struct st_v4_setclientid_reply scr;
+	struct st_v4_confirm_req cf;
+	struct st_v4_confirm_reply cfr;
+	struct st_v4_open_req o;
+	struct st_v4_seqid_req q;
+	struct st_v4_lock_req l;
+	struct st_v4_reply r;
+	struct v4_front f;
+	int fd;
+
+	memset(&f, 0, sizeof(f));
+	if ((fd = st_connect(sock, "st-v4-front")) == -1)
+		goto out;
+	memset(&sc, 0, sizeof(sc));
+	memcpy(sc.verifier, "st-check", 8);
+	sc.id.id_len = 14;
+	sc.id.id_val = "st-check-v4-id";
+	sc.principal = "uid:0";
+	sc.addr = "127.0.0.1";
+	sc.callback.netid = "tcp";
+	sc.callback.uaddr = "127.0.0.1.3.4";
+	memset(&scr, 0, sizeof(scr));
+	if (v4_call(fd, ST_V4_SETCLIENTID, (xdrproc_t)xdr_st_v4_setclientid_req,
+	    &sc, ST_V4_SETCLIENTID_REPLY,
+	    (xdrproc_t)xdr_st_v4_setclientid_reply, &scr) == -1 ||
+	    scr.status != ST4_OK)
+		goto out;
+	memset(&cf, 0, sizeof(cf));
+	cf.clientid = scr.clientid;
+	memcpy(cf.confirm, scr.confirm, 8);
+	cf.principal = "uid:0";
+	memset(&cfr, 0, sizeof(cfr));
+	if (v4_call(fd, ST_V4_SETCLIENTID_CONFIRM,
+	    (xdrproc_t)xdr_st_v4_confirm_req, &cf, ST_V4_CONFIRM_REPLY,
+	    (xdrproc_t)xdr_st_v4_confirm_reply, &cfr) == -1 ||
+	    cfr.status != ST4_OK)
+		goto out;
+	f.clientid = scr.clientid;
+	memset(&o, 0, sizeof(o));
+	o.clientid = f.clientid;
+	o.owner.owner_len = 8;
+	o.owner.owner_val = "v4-openr";
+	o.seqid = 1;
+	o.access = 3;
+	o.deny = 2;
+	o.file.st_file_len = 7;
+	o.file.st_file_val = "v4-file";
+	if (v4_reply(fd, ST_V4_OPEN, (xdrproc_t)xdr_st_v4_open_req, &o,
+	    &r) == -1 || r.status != ST4_OK)
+		goto out;
+	memset(&q, 0, sizeof(q));
+	q.stateid = r.stateid;
+	q.seqid = 2;
+	if (v4_reply(fd, ST_V4_OPEN_CONFIRM, (xdrproc_t)xdr_st_v4_seqid_req,
+	    &q, &r) == -1 || r.status != ST4_OK)
+		goto out;
+	f.open = r.stateid;
+	v4_lock_req(&l, &f);
+	if (v4_reply(fd, ST_V4_LOCK, (xdrproc_t)xdr_st_v4_lock_req, &l,
+	    &r) == -1 || r.status != ST4_OK)
+		goto out;
+	f.lock = r.stateid;
+	f.ok = 1;
+out:
+	if (write(out, &f, sizeof(f)) != sizeof(f))
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+/* A lockd connection sends a v4 message: stated closes it, no answer. */
+static int
+v4_lockd_refused(const char *sock)
+{
+	struct st_v4_clientid_req req;
+	struct ipc_hello_reply hr;
+	struct ipc_sync_reply r;
+	int fd, answered;
+
+	if ((fd = ipc_connect_unix(sock)) == -1)
+		return 0;
+	if (ipc_sync_hello(fd, IPC_ROLE_LOCKD, "st-v4-lockd", &hr) == -1) {
+		close(fd);
+		return 0;
+	}
+	xdr_free((xdrproc_t)xdr_ipc_hello_reply, &hr);
+	memset(&req, 0, sizeof(req));
+	req.clientid = 1;
+	answered = ipc_sync_send(fd, ST_V4_RENEW, 1, 0, -1,
+	    (xdrproc_t)xdr_st_v4_clientid_req, &req) == 0 &&
+	    st_recv(fd, &r, 1) == 0;
+	if (answered)
+		ipc_sync_reply_free(&r);
+	close(fd);
+	return !answered;
+}
+
+/* The lockd child: its pipes and pid. */
+struct v4_lockd {
+	int	 go[2];		/* to it: start the NLM lock */
+	int	 res[2];	/* from it: refused, then the lock's status */
+	pid_t	 pid;
+};
+
+static void
+v4_nlm_lock(struct st_lock_req *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->file.st_file_len = 8;
+	l->file.st_file_val = "v4-court";
+	l->owner.protocol = ST_PROTOCOL_NLM;
+	l->owner.host = "courtesy@127.0.0.1";
+	l->owner.bytes.bytes_len = 3;
+	l->owner.bytes.bytes_val = "nlm";
+	l->owner.svid = 1;
+	l->addr = "127.0.0.1";
+	l->offset = 5;
+	l->length = 1;
+	l->exclusive = 1;
+}
+
+/* As lockd: the refusal, then (told to) an NLM lock; results to out. */
+static void
+v4_lockd_child(const char *sock, int go, int out)
+{
+	struct st_lock_req l;
+	struct st_range_req u;
+	struct ipc_hello_reply hr;
+	int refused, status, fd;
+	char c;
+
+	refused = v4_lockd_refused(sock);
+	if (write(out, &refused, sizeof(refused)) != sizeof(refused))
+		return;
+	/* One NLM lock per byte it is sent; a granted one is unlocked. */
+	while (read(go, &c, 1) == 1) {
+		status = -1000;
+		if ((fd = ipc_connect_unix(sock)) != -1 &&
+		    ipc_sync_hello(fd, IPC_ROLE_LOCKD, "st-v4-lockd", &hr) ==
+		    0) {
+			xdr_free((xdrproc_t)xdr_ipc_hello_reply, &hr);
+			v4_nlm_lock(&l);
+			status = st_reply_status(fd, ST_LOCK,
+			    (xdrproc_t)xdr_st_lock_req, &l);
+			memset(&u, 0, sizeof(u));
+			u.file = l.file;
+			u.owner = l.owner;
+			if (status == ST_OK)
+				st_reply_status(fd, ST_UNLOCK,
+				    (xdrproc_t)xdr_st_range_req, &u);
+		}
+		if (fd != -1)
+			close(fd);
+		if (write(out, &status, sizeof(status)) != sizeof(status))
+			return;
+	}
+}
+
+/* Has the lockd child take an NLM lock of byte 5 of v4-court. */
+static int
+v4_lockd_lock(struct v4_lockd *lockd)
+{
+	int status;
+	char go = 'g';
+
+	if (write(lockd->go[1], &go, 1) != 1 ||
+	    read(lockd->res[0], &status, sizeof(status)) != sizeof(status))
+		return -1;
+	return status;
+}
+
+/*
+ * Courtesy (RFC 7530 9.6; as knfsd): a client whose lease ran out keeps
+ * its lock until an NLM lock needs the bytes; then it is purged.  Only
+ * with a short "lease time" (the suite sets 10 s): it waits the lease.
+ */
+static void
+v4_courtesy(int fd, struct v4_lockd *lockd)
+{
+	struct st_v4_setclientid_req sc;
+	struct st_v4_setclientid_reply scr;
+	struct st_v4_confirm_req cf;
+	struct st_v4_confirm_reply cfr;
+	struct st_v4_clientid_req rn;
+	struct v4_front f;
+	struct st_v4_open_req o;
+	struct st_v4_seqid_req q;
+	struct st_v4_lock_req l;
+	struct st_v4_reply r;
+	int ok;
+
+	memset(&sc, 0, sizeof(sc));
+	memcpy(sc.verifier, "lapser-1", 8);
+	sc.id.id_len = 17;
+	sc.id.id_val = "st-check-v4-lapse";
+	sc.principal = "uid:0";
+	sc.addr = "127.0.0.1";
+	sc.callback.netid = "tcp";
+	sc.callback.uaddr = "127.0.0.1.3.5";
+	memset(&scr, 0, sizeof(scr));
+	memset(&cfr, 0, sizeof(cfr));
+	ok = v4_call(fd, ST_V4_SETCLIENTID,
+	    (xdrproc_t)xdr_st_v4_setclientid_req, &sc, ST_V4_SETCLIENTID_REPLY,
+	    (xdrproc_t)xdr_st_v4_setclientid_reply, &scr) == 0 &&
+	    scr.status == ST4_OK;
+	memset(&cf, 0, sizeof(cf));
+	cf.clientid = scr.clientid;
+	memcpy(cf.confirm, scr.confirm, 8);
+	cf.principal = "uid:0";
+	ok = ok && v4_call(fd, ST_V4_SETCLIENTID_CONFIRM,
+	    (xdrproc_t)xdr_st_v4_confirm_req, &cf, ST_V4_CONFIRM_REPLY,
+	    (xdrproc_t)xdr_st_v4_confirm_reply, &cfr) == 0 &&
+	    cfr.status == ST4_OK;
+	memset(&o, 0, sizeof(o));
+	o.clientid = scr.clientid;
+	o.owner.owner_len = 8;
+	o.owner.owner_val = "v4-openr";
+	o.seqid = 1;
+	o.access = 3;
+	o.file.st_file_len = 8;
+	o.file.st_file_val = "v4-court";
+	ok = ok && v4_reply(fd, ST_V4_OPEN, (xdrproc_t)xdr_st_v4_open_req,
+	    &o, &r) == 0 && r.status == ST4_OK;
+	memset(&q, 0, sizeof(q));
+	q.stateid = r.stateid;
+	q.seqid = 2;
+	ok = ok && v4_reply(fd, ST_V4_OPEN_CONFIRM,
+	    (xdrproc_t)xdr_st_v4_seqid_req, &q, &r) == 0 &&
+	    r.status == ST4_OK;
+	memset(&f, 0, sizeof(f));
+	f.clientid = scr.clientid;
+	f.open = r.stateid;
+	v4_lock_req(&l, &f);
+	l.length = 10;
+	ok = ok && v4_reply(fd, ST_V4_LOCK, (xdrproc_t)xdr_st_v4_lock_req, &l,
+	    &r) == 0 && r.status == ST4_OK;
+	if (!tap_ok(ok, "client L opens and locks 0-9 of another file"))
+		return;
+	if (scr.lease > 15) {
+		tap_skip("lease time above 15 s", "an NLM lock purges a "
+		    "lapsed NFSv4 client");
+		return;
+	}
+	tap_ok(v4_lockd_lock(lockd) == ST_DENIED, "while L's lease runs an "
+	    "NLM lock of byte 5 is denied");
+	printf("# waiting %u s for L's lease to run out\n", scr.lease + 2);
+	sleep(scr.lease + 2);
+	tap_ok(v4_lockd_lock(lockd) == ST_OK, "after L's lease ran out, "
+	    "an NLM lock of byte 5 is granted (L's state purged for it)");
+	memset(&rn, 0, sizeof(rn));
+	rn.clientid = scr.clientid;
+	tap_ok(v4_reply(fd, ST_V4_RENEW, (xdrproc_t)xdr_st_v4_clientid_req,
+	    &rn, &r) == 0 && r.status == ST4ERR_EXPIRED,
+	    "L's RENEW: NFS4ERR_EXPIRED");
+}
+
+static int
+v4(const char *sock, struct v4_lockd *lockd)
+{
+	struct st_v4_check_req ck;
+	struct st_v4_check_reply ckr;
+	struct st_v4_lock_req l;
+	struct st_v4_seqid_req q;
+	struct st_v4_clientid_req rn;
+	struct st_v4_reply r;
+	struct v4_front f;
+	pid_t pid;
+	int p[2], fd, status;
+
+	int refused = 0;
+
+	tap_ok(read(lockd->res[0], &refused, sizeof(refused)) ==
+	    sizeof(refused) && refused == 1, "a lockd connection that sends "
+	    "ST_V4_RENEW is closed without an answer");
+	if (pipe(p) == -1 || (pid = fork()) == -1)
+		return tap_ok(0, "fork"), tap_done();
+	if (pid == 0) {
+		close(p[0]);
+		v4_front_end(sock, p[1]);
+		_exit(0);
+	}
+	close(p[1]);
+	memset(&f, 0, sizeof(f));
+	tap_ok(read(p[0], &f, sizeof(f)) == sizeof(f) && f.ok,
+	    "front end: SETCLIENTID, CONFIRM, OPEN, OPEN_CONFIRM, LOCK");
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	tap_ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	    "the front end is killed with SIGKILL");
+	if (!f.ok)
+		return tap_done();
+
+	fd = st_connect(sock, "st-v4-front");
+	tap_ok(fd != -1, "a new front end connects");
+	memset(&rn, 0, sizeof(rn));
+	rn.clientid = f.clientid;
+	tap_ok(v4_reply(fd, ST_V4_RENEW, (xdrproc_t)xdr_st_v4_clientid_req,
+	    &rn, &r) == 0 && r.status == ST4_OK,
+	    "the clientid is still known: RENEW");
+	memset(&ck, 0, sizeof(ck));
+	ck.stateid = f.open;
+	ck.file.st_file_len = 7;
+	ck.file.st_file_val = "v4-file";
+	ck.io = ST_V4_IO_WRITE;
+	memset(&ckr, 0, sizeof(ckr));
+	tap_ok(v4_call(fd, ST_V4_CHECK, (xdrproc_t)xdr_st_v4_check_req, &ck,
+	    ST_V4_CHECK_REPLY, (xdrproc_t)xdr_st_v4_check_reply, &ckr) == 0 &&
+	    ckr.status == ST4_OK && ckr.kind == ST_V4_KIND_OPEN &&
+	    ckr.access == 3, "the open stateid still serves a WRITE");
+	ck.stateid = f.lock;
+	tap_ok(v4_call(fd, ST_V4_CHECK, (xdrproc_t)xdr_st_v4_check_req, &ck,
+	    ST_V4_CHECK_REPLY, (xdrproc_t)xdr_st_v4_check_reply, &ckr) == 0 &&
+	    ckr.status == ST4_OK && ckr.kind == ST_V4_KIND_LOCK,
+	    "so does the lock stateid");
+	v4_lock_req(&l, &f);
+	tap_ok(v4_reply(fd, ST_V4_LOCK, (xdrproc_t)xdr_st_v4_lock_req, &l,
+	    &r) == 0 && r.status == ST4_OK && r.replay &&
+	    memcmp(&r.stateid, &f.lock, sizeof(f.lock)) == 0,
+	    "the LOCK retransmitted through the new front end is a replay: "
+	    "the same lock stateid");
+	l.open_seqid = 9;
+	tap_ok(v4_reply(fd, ST_V4_LOCK, (xdrproc_t)xdr_st_v4_lock_req, &l,
+	    &r) == 0 && r.status == ST4ERR_BAD_SEQID,
+	    "a seqid out of order: NFS4ERR_BAD_SEQID (the seqids survived)");
+	memset(&q, 0, sizeof(q));
+	q.stateid = f.lock;
+	q.seqid = 2;
+	q.offset = 0;
+	q.length = ~0ULL;
+	tap_ok(v4_reply(fd, ST_V4_LOCKU, (xdrproc_t)xdr_st_v4_seqid_req, &q,
+	    &r) == 0 && r.status == ST4_OK && r.stateid.seqid ==
+	    f.lock.seqid + 1, "LOCKU with the next lock seqid");
+	q.stateid = f.open;
+	q.seqid = 4;
+	tap_ok(v4_reply(fd, ST_V4_CLOSE, (xdrproc_t)xdr_st_v4_seqid_req, &q,
+	    &r) == 0 && r.status == ST4_OK, "CLOSE with the next open seqid");
+	q.seqid = 5;
+	tap_ok(v4_reply(fd, ST_V4_CLOSE, (xdrproc_t)xdr_st_v4_seqid_req, &q,
+	    &r) == 0 && r.status == ST4ERR_BAD_STATEID,
+	    "the closed stateid is gone");
+	v4_courtesy(fd, lockd);
+	close(fd);
+	return tap_done();
+}
+
 int
 main(int argc, char *argv[])
 {
 	const char *user = getenv("ST_CHECK_USER");
+	const char *lockd_user = getenv("ST_CHECK_LOCKD_USER");
 	struct sandbox_ids ids;
+	struct v4_lockd lockd;
+	pid_t pid;
 
+	/*
+	 * v4: a child of lockd's uid first tries the v4 messages, then
+	 * waits for its second job (an NLM lock against a lapsed client).
+	 */
+	if (argc == 3 && strcmp(argv[1], "v4") == 0) {
+		if (pipe(lockd.go) == -1 || pipe(lockd.res) == -1 ||
+		    (pid = fork()) == -1)
+			return 2;
+		if (pid == 0) {
+			close(lockd.go[1]);
+			close(lockd.res[0]);
+			if (geteuid() == 0 && (sandbox_resolve_user(lockd_user !=
+			    NULL ? lockd_user : "dittofs-lockd", &ids) == -1 ||
+			    sandbox_set_ids(&ids) == -1))
+				_exit(2);
+			v4_lockd_child(argv[2], lockd.go[0], lockd.res[1]);
+			_exit(0);
+		}
+		close(lockd.go[0]);
+		close(lockd.res[1]);
+		lockd.pid = pid;
+	}
 	if (geteuid() == 0 && (sandbox_resolve_user(user != NULL ? user :
 	    "dittofs-nfsd", &ids) == -1 || sandbox_set_ids(&ids) == -1)) {
 		perror("st-check: becoming the front end's user");
@@ -409,7 +854,9 @@ main(int argc, char *argv[])
 		return roles(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "push") == 0)
 		return push(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "v4") == 0)
+		return v4(argv[2], &lockd);
 	fprintf(stderr, "usage: st-check fuzz SOCK COUNT SEED | "
-	    "roles SOCK | push SOCK\n");
+	    "roles SOCK | push SOCK | v4 SOCK\n");
 	return 2;
 }

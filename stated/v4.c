@@ -1,0 +1,553 @@
+/*
+ * dittofs-stated: NFSv4.0 clients and state ids (common/stated_v4.x) on
+ * the state of v4state.h.  Each handler decodes, checks that its sender
+ * may touch NFSv4 state (stated_role_protocols), calls v4state and
+ * encodes the answer; a limit hit is logged here.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "stated.h"
+
+/* The clock of leases: seconds that only go forward. */
+void
+stated_v4_clock(struct stated_env *env)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	v4_state_set_now(env->v4, ts.tv_sec);
+}
+
+/* Decode, and refuse a sender whose role may not touch NFSv4 state. */
+static int
+stated_v4_begin(struct ipc_peer *peer, struct ipc_msg *msg, xdrproc_t proc,
+    void *obj)
+{
+	struct stated_env *env = stated_env_of(peer);
+
+	if (stated_decode(peer, msg, proc, obj) == -1)
+		return -1;
+	if (ipc_peer_role(peer) != IPC_ROLE_CTL &&
+	    !stated_protocol_ok(peer, ST_PROTOCOL_NFSV4)) {
+		ipc_reply_error(ipc_peer_channel(peer), msg, EPERM,
+		    "NFSv4 state is not for this role");
+		xdr_free(proc, obj);
+		return -1;
+	}
+	stated_v4_clock(env);
+	env->v4_limit_hits = v4_state_limit_hits(env->v4);
+	env->v4_purges = v4_state_courtesy_purges(env->v4);
+	return 0;
+}
+
+/* After the call: say what it cost others (limits, courtesy purges). */
+static void
+stated_v4_end(struct ipc_peer *peer, uint64_t clientid, const char *op)
+{
+	struct stated_env *env = stated_env_of(peer);
+	uint64_t hits = v4_state_limit_hits(env->v4);
+	uint64_t purges = v4_state_courtesy_purges(env->v4);
+
+	if (hits != env->v4_limit_hits) {
+		env->limit_hits += hits - env->v4_limit_hits;
+		log_warnx_rl("NFSv4 client %016llx: %s refused by a limit "
+		    "(nfsv4 opens per client, nfsv4 owners per client or "
+		    "clients per address): NFS4ERR_RESOURCE",
+		    (unsigned long long)clientid, op);
+	}
+	if (purges != env->v4_purges)
+		log_info("NFSv4 %s of client %016llx: %llu lapsed client(s) "
+		    "in its way purged", op, (unsigned long long)clientid,
+		    (unsigned long long)(purges - env->v4_purges));
+}
+
+static void
+stated_v4_stateid_in(const st_v4_stateid *in, struct v4_stateid *out)
+{
+	out->seqid = in->seqid;
+	memcpy(out->other, in->other, V4_OTHER_SIZE);
+}
+
+static void
+stated_v4_stateid_out(const struct v4_stateid *in, st_v4_stateid *out)
+{
+	out->seqid = in->seqid;
+	memcpy(out->other, in->other, V4_OTHER_SIZE);
+}
+
+static void
+stated_v4_callback_in(const st_v4_callback *in, struct v4_callback *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->program = in->cb_program;
+	snprintf(out->netid, sizeof(out->netid), "%s", in->netid);
+	snprintf(out->uaddr, sizeof(out->uaddr), "%s", in->uaddr);
+	out->ident = in->ident;
+}
+
+static void
+stated_v4_callback_out(const struct v4_callback *in, st_v4_callback *out)
+{
+	out->cb_program = in->program;
+	out->netid = (char *)in->netid;
+	out->uaddr = (char *)in->uaddr;
+	out->ident = in->ident;
+}
+
+static void
+stated_v4_denied_out(const struct v4_denied *in, st_v4_denied *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->offset = in->offset;
+	out->length = in->length;
+	out->exclusive = in->exclusive;
+	out->clientid = in->clientid;
+	out->owner.owner_len = (u_int)in->owner_len;
+	out->owner.owner_val = (char *)in->owner;
+}
+
+static void
+stated_v4_send(struct ipc_peer *peer, struct ipc_msg *msg, uint32_t status,
+    const struct v4_result *r, const struct v4_denied *denied)
+{
+	struct st_v4_reply rep;
+	st_v4_denied d;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.status = (st_v4_status)status;
+	if (r != NULL) {
+		stated_v4_stateid_out(&r->stateid, &rep.stateid);
+		rep.rflags = r->rflags;
+		rep.flags = r->flags;
+		rep.replay = r->replay;
+		if (r->has_denied)
+			denied = &r->denied;
+	}
+	if (denied != NULL && status == V4ERR_DENIED) {
+		stated_v4_denied_out(denied, &d);
+		rep.denied.denied_len = 1;
+		rep.denied.denied_val = &d;
+	}
+	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_V4_REPLY, -1,
+	    (xdrproc_t)xdr_st_v4_reply, &rep);
+}
+
+/* RFC 7530 16.33 */
+void
+stated_v4_setclientid(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_v4_setclientid_req req;
+	struct st_v4_setclientid_reply rep;
+	struct v4_setclientid_args a;
+	struct v4_setclientid_res res;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_v4_setclientid_req,
+	    &req) == -1)
+		return;
+	memset(&a, 0, sizeof(a));
+	a.verifier = (const uint8_t *)req.verifier;
+	a.id = (const uint8_t *)req.id.id_val;
+	a.id_len = req.id.id_len;
+	a.principal = req.principal;
+	a.addr = req.addr;
+	stated_v4_callback_in(&req.callback, &a.cb);
+	memset(&rep, 0, sizeof(rep));
+	rep.status = (st_v4_status)v4_state_setclientid(env->v4, &a, &res);
+	rep.clientid = res.clientid;
+	memcpy(rep.confirm, res.confirm, sizeof(rep.confirm));
+	stated_v4_callback_out(&res.inuse, &rep.inuse);
+	rep.lease = (u_int)v4_state_lease(env->v4);
+	stated_v4_end(peer, 0, "SETCLIENTID");
+	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_V4_SETCLIENTID_REPLY, -1,
+	    (xdrproc_t)xdr_st_v4_setclientid_reply, &rep);
+	xdr_free((xdrproc_t)xdr_st_v4_setclientid_req, &req);
+}
+
+/* RFC 7530 16.34 */
+void
+stated_v4_confirm(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_v4_confirm_req req;
+	struct st_v4_confirm_reply rep;
+	struct v4_confirm_res res;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_v4_confirm_req,
+	    &req) == -1)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	rep.status = (st_v4_status)v4_state_setclientid_confirm(env->v4,
+	    req.clientid, (const uint8_t *)req.confirm, req.principal, &res);
+	rep.cb_probe = res.cb_probe;
+	stated_v4_callback_out(&res.cb, &rep.callback);
+	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_V4_CONFIRM_REPLY, -1,
+	    (xdrproc_t)xdr_st_v4_confirm_reply, &rep);
+	xdr_free((xdrproc_t)xdr_st_v4_confirm_req, &req);
+}
+
+/* RENEW; and REVOKE from dittofsctl. */
+void
+stated_v4_clientid(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_v4_clientid_req req;
+	uint32_t st;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_v4_clientid_req,
+	    &req) == -1)
+		return;
+	if (msg->hdr.type == ST_V4_REVOKE) {
+		st = v4_state_revoke(env->v4, req.clientid);
+		if (st == V4_OK)
+			log_info("NFSv4 client %016llx: state revoked by "
+			    "dittofsctl", (unsigned long long)req.clientid);
+	} else
+		st = v4_state_renew(env->v4, req.clientid);
+	stated_v4_send(peer, msg, st, NULL, NULL);
+}
+
+void
+stated_v4_callback(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_v4_callback_req req;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_v4_callback_req,
+	    &req) == -1)
+		return;
+	v4_state_callback_status(env->v4, req.clientid, req.up);
+	stated_v4_send(peer, msg, V4_OK, NULL, NULL);
+}
+
+/* RFC 7530 16.16 */
+void
+stated_v4_open(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_v4_open_req req;
+	struct v4_open_args a;
+	struct v4_result r;
+	uint32_t st;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_v4_open_req, &req) ==
+	    -1)
+		return;
+	memset(&a, 0, sizeof(a));
+	memset(&r, 0, sizeof(r));
+	if (stated_file_in(&req.file, &a.file) == -1)
+		st = V4ERR_INVAL;
+	else {
+		a.clientid = req.clientid;
+		a.owner = (const uint8_t *)req.owner.owner_val;
+		a.owner_len = req.owner.owner_len;
+		a.seqid = req.seqid;
+		a.access = req.access;
+		a.deny = req.deny;
+		a.claim_previous = req.claim_previous;
+		a.flags = req.flags;
+		st = v4_state_open(env->v4, &a, &r);
+	}
+	stated_v4_end(peer, req.clientid, "OPEN");
+	stated_v4_send(peer, msg, st, &r, NULL);
+	xdr_free((xdrproc_t)xdr_st_v4_open_req, &req);
+}
+
+/* OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE, LOCKU. */
+void
+stated_v4_seqid(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_v4_seqid_req req;
+	struct v4_stateid sid;
+	struct v4_result r;
+	uint32_t st = V4ERR_INVAL;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_v4_seqid_req, &req) ==
+	    -1)
+		return;
+	memset(&r, 0, sizeof(r));
+	stated_v4_stateid_in(&req.stateid, &sid);
+	switch (msg->hdr.type) {
+	case ST_V4_OPEN_CONFIRM:
+		st = v4_state_open_confirm(env->v4, &sid, req.seqid, &r);
+		break;
+	case ST_V4_OPEN_DOWNGRADE:
+		st = v4_state_open_downgrade(env->v4, &sid, req.seqid,
+		    req.access, req.deny, &r);
+		break;
+	case ST_V4_CLOSE:
+		st = v4_state_close(env->v4, &sid, req.seqid, &r);
+		break;
+	case ST_V4_LOCKU:
+		st = v4_state_locku(env->v4, &sid, req.seqid, req.offset,
+		    req.length, &r);
+		break;
+	}
+	stated_v4_send(peer, msg, st, &r, NULL);
+}
+
+/* RFC 7530 16.10 */
+void
+stated_v4_lock(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_v4_lock_req req;
+	struct v4_lock_args a;
+	struct v4_result r;
+	uint32_t st;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_v4_lock_req, &req) ==
+	    -1)
+		return;
+	memset(&a, 0, sizeof(a));
+	a.new_owner = req.new_owner;
+	a.open_seqid = req.open_seqid;
+	stated_v4_stateid_in(&req.open_stateid, &a.open_stateid);
+	a.lock_seqid = req.lock_seqid;
+	a.clientid = req.clientid;
+	a.owner = (const uint8_t *)req.owner.owner_val;
+	a.owner_len = req.owner.owner_len;
+	stated_v4_stateid_in(&req.lock_stateid, &a.lock_stateid);
+	a.exclusive = req.exclusive;
+	a.reclaim = req.reclaim;
+	a.offset = req.offset;
+	a.length = req.length;
+	st = v4_state_lock(env->v4, &a, &r);
+	stated_v4_end(peer, req.clientid, "LOCK");
+	stated_v4_send(peer, msg, st, &r, NULL);
+	xdr_free((xdrproc_t)xdr_st_v4_lock_req, &req);
+}
+
+/* RFC 7530 16.11 */
+void
+stated_v4_lockt(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_v4_lockt_req req;
+	struct lock_file_id file;
+	struct v4_denied *d;
+	uint32_t st;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_v4_lockt_req, &req) ==
+	    -1)
+		return;
+	if ((d = malloc(sizeof(*d))) == NULL) {
+		ipc_reply_error(ipc_peer_channel(peer), msg, ENOMEM, NULL);
+		goto out;
+	}
+	if (stated_file_in(&req.file, &file) == -1)
+		st = V4ERR_INVAL;
+	else
+		st = v4_state_lockt(env->v4, req.clientid,
+		    (const uint8_t *)req.owner.owner_val, req.owner.owner_len,
+		    &file, req.offset, req.length, req.exclusive, d);
+	stated_v4_end(peer, req.clientid, "LOCKT");
+	stated_v4_send(peer, msg, st, NULL, d);
+	free(d);
+out:
+	xdr_free((xdrproc_t)xdr_st_v4_lockt_req, &req);
+}
+
+/* RFC 7530 16.37 */
+void
+stated_v4_release_lockowner(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_v4_owner_req req;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_v4_owner_req, &req) ==
+	    -1)
+		return;
+	stated_v4_send(peer, msg, v4_state_release_lockowner(env->v4,
+	    req.clientid, (const uint8_t *)req.owner.owner_val,
+	    req.owner.owner_len), NULL, NULL);
+	xdr_free((xdrproc_t)xdr_st_v4_owner_req, &req);
+}
+
+/* The stateid of a READ, WRITE or SETATTR. */
+void
+stated_v4_check(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_v4_check_req req;
+	struct st_v4_check_reply rep;
+	struct v4_stateid sid;
+	struct v4_check_res res;
+	struct lock_file_id file;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_v4_check_req, &req) ==
+	    -1)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	memset(&res, 0, sizeof(res));
+	stated_v4_stateid_in(&req.stateid, &sid);
+	if (stated_file_in(&req.file, &file) == -1)
+		rep.status = ST4ERR_INVAL;
+	else
+		rep.status = (st_v4_status)v4_state_check(env->v4, &sid, &file,
+		    (enum v4_io)req.io, &res);
+	rep.kind = (st_v4_kind)res.kind;
+	rep.access = res.access;
+	rep.deny = res.deny;
+	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_V4_CHECK_REPLY, -1,
+	    (xdrproc_t)xdr_st_v4_check_reply, &rep);
+	xdr_free((xdrproc_t)xdr_st_v4_check_req, &req);
+}
+
+/* dittofsctl: the clients and their states, bounded to one message. */
+struct stated_v4_list {
+	struct v4_state		*v4;
+	st_v4_client_desc	*clients;
+	size_t			 n;
+	size_t			 cap;
+	st_v4_state_desc	*states;
+	size_t			 nstates;
+	size_t			 states_cap;
+	size_t			 bytes;
+	int			 truncated;
+	/* Copies of what the listing points into (file ids). */
+	struct lock_file_id	*files;
+};
+
+#define STATED_V4_LIST_BYTES	(IPC_BODY_MAX / 2)
+
+static int
+stated_v4_list_state_cb(void *arg, const struct v4_state_info *i)
+{
+	struct stated_v4_list *l = arg;
+	st_v4_state_desc *d;
+	size_t need = 64 + i->file->len + i->owner_len;
+
+	if (l->nstates >= l->states_cap ||
+	    l->bytes + need > STATED_V4_LIST_BYTES) {
+		l->truncated = 1;
+		return 1;
+	}
+	l->bytes += need;
+	l->files[l->nstates] = *i->file;
+	d = &l->states[l->nstates++];
+	memset(d, 0, sizeof(*d));
+	d->file.st_file_len = (u_int)i->file->len;
+	d->file.st_file_val = (char *)l->files[l->nstates - 1].data;
+	d->lock = i->lock;
+	d->owner.owner_len = (u_int)i->owner_len;
+	d->owner.owner_val = (char *)i->owner;
+	stated_v4_stateid_out(&i->stateid, &d->stateid);
+	d->access = i->access;
+	d->deny = i->deny;
+	return 0;
+}
+
+static int
+stated_v4_list_client_cb(void *arg, const struct v4_client_info *i)
+{
+	struct stated_v4_list *l = arg;
+	st_v4_client_desc *d;
+	size_t need = 128 + i->id_len + strlen(i->principal) + strlen(i->addr);
+	size_t first = l->nstates;
+
+	if (l->n >= l->cap || l->bytes + need > STATED_V4_LIST_BYTES) {
+		l->truncated = 1;
+		return 1;
+	}
+	l->bytes += need;
+	d = &l->clients[l->n++];
+	memset(d, 0, sizeof(*d));
+	d->clientid = i->clientid;
+	d->id.id_len = (u_int)i->id_len;
+	d->id.id_val = (char *)i->id;
+	d->principal = (char *)i->principal;
+	d->addr = (char *)i->addr;
+	d->confirmed = i->confirmed;
+	d->lapsed = i->lapsed;
+	d->expired = i->expired;
+	d->idle = i->idle;
+	d->opens = (u_int)i->opens;
+	d->owners = (u_int)i->owners;
+	if (i->confirmed)
+		v4_state_foreach_state(l->v4, i->clientid,
+		    stated_v4_list_state_cb, l);
+	d->states.states_len = (u_int)(l->nstates - first);
+	d->states.states_val = l->states + first;
+	return l->truncated;
+}
+
+void
+stated_v4_ctl_clients(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_v4_clients_reply rep;
+	struct stated_v4_list l;
+
+	stated_v4_clock(env);
+	memset(&l, 0, sizeof(l));
+	l.v4 = env->v4;
+	l.cap = 4096;
+	l.states_cap = 8192;
+	l.clients = calloc(l.cap, sizeof(*l.clients));
+	l.states = calloc(l.states_cap, sizeof(*l.states));
+	l.files = calloc(l.states_cap, sizeof(*l.files));
+	if (l.clients == NULL || l.states == NULL || l.files == NULL) {
+		ipc_reply_error(ipc_peer_channel(peer), msg, ENOMEM, NULL);
+		goto out;
+	}
+	v4_state_foreach_client(env->v4, stated_v4_list_client_cb, &l);
+	memset(&rep, 0, sizeof(rep));
+	rep.lease = (u_int)v4_state_lease(env->v4);
+	rep.clients.clients_len = (u_int)l.n;
+	rep.clients.clients_val = l.clients;
+	rep.truncated = l.truncated;
+	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_V4_CLIENTS_REPLY, -1,
+	    (xdrproc_t)xdr_st_v4_clients_reply, &rep);
+out:
+	free(l.clients);
+	free(l.states);
+	free(l.files);
+}
+
+/* A reclaimable NFSv4 client went on without reclaiming (grace.c). */
+static void
+stated_v4_done_cb(void *arg, struct stated_client *cl)
+{
+	stated_client_done(arg, cl, "sent a request that is not a reclaim");
+}
+
+/* At start and on reload: lease and limits of dittofs.conf(5). */
+void
+stated_v4_configure(struct stated_env *env, long long lease, size_t opens,
+    size_t owners)
+{
+	v4_state_set_lease(env->v4, (time_t)lease);
+	v4_state_set_limits(env->v4, opens, owners, env->clients_per_addr);
+	v4_state_set_done_cb(env->v4, stated_v4_done_cb, env);
+}
+
+/* The sweep timer: lapsed clients that hold nothing, and old ones. */
+void
+stated_v4_sweep(struct stated_env *env)
+{
+	size_t n;
+
+	stated_v4_clock(env);
+	if ((n = v4_state_sweep(env->v4)) > 0)
+		log_info("NFSv4: %zu client(s) whose lease ran out forgotten",
+		    n);
+}

@@ -1,0 +1,1750 @@
+/*
+ * NFSv4.0 client and open/lock state (the model is in v4state.h).
+ *
+ * Clients, owners and states sit in three hash tables of one shape
+ * (v4_hash): clients by clientid4, owners by a keyed hash of (clientid,
+ * kind, bytes), states by their counter.  A client links its owners, an
+ * owner its states, so purging a client touches only what it holds.
+ * Share reservations and locks themselves are the lock table's.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <sys/queue.h>
+#include <sys/random.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "v4state.h"
+
+#define V4_HASH_INITIAL		256
+#define V4_RETRY_MAX		16	/* courtesy purges per request */
+#define V4_TOMBSTONE_LEASES	10	/* an expired client is kept for */
+#define V4_PROTOCOL_NFSV4	2	/* clients.h protocol, ST_PROTOCOL_NFSV4 */
+
+struct v4_link {
+	struct v4_link	*next;
+	uint64_t	 key;
+};
+
+struct v4_hash {
+	struct v4_link	**b;
+	size_t		  size;		/* a power of two */
+	size_t		  count;
+};
+
+struct v4_stateful;
+struct v4_owner;
+
+struct v4_client {
+	struct v4_link		 link;		/* first: key clientid */
+	TAILQ_ENTRY(v4_client)	 entry;
+	uint64_t		 clientid;
+	uint8_t			 verifier[V4_VERIFIER_SIZE];
+	uint8_t			 confirm[V4_VERIFIER_SIZE];
+	uint8_t			*id;
+	size_t			 id_len;
+	char			*principal;
+	char			 addr[V4_ADDR_MAX + 1];
+	int			 confirmed;
+	struct v4_callback	 cb;
+	int			 cb_up;		/* -1 unknown, 0 down, 1 up */
+	time_t			 renewed;
+	int			 expired;	/* tombstone */
+	uint32_t		 expired_status;
+	time_t			 expired_at;
+	struct stated_client	*record;	/* confirmed ones only */
+	LIST_HEAD(, v4_owner)	 owners;
+	size_t			 nowners;
+	size_t			 nopens;	/* open states not closed */
+	size_t			 nlocks;	/* lock states */
+};
+
+struct v4_owner {
+	struct v4_link		 link;		/* first */
+	LIST_ENTRY(v4_owner)	 client_entry;
+	struct v4_client	*client;
+	int			 lock;
+	int			 confirmed;	/* open owners */
+	uint32_t		 seqid;
+	struct v4_result	 last;
+	time_t			 used;
+	LIST_HEAD(, v4_stateful) states;
+	size_t			 len;		/* with the prefix byte */
+	uint8_t			 bytes[];	/* "O" or "L", then owner */
+};
+
+struct v4_stateful {
+	struct v4_link		 link;		/* first: key counter */
+	LIST_ENTRY(v4_stateful)	 owner_entry;
+	struct v4_owner		*owner;
+	struct lock_file_id	 file;
+	struct v4_stateid	 id;
+	uint32_t		 access;	/* open states */
+	uint32_t		 deny;
+	int			 closed;	/* kept for a CLOSE replay */
+	struct v4_stateful	*open;		/* lock states: their open */
+};
+
+struct v4_state {
+	struct lock_table	*locks;
+	struct stated_clients	*records;
+	uint32_t		 epoch;
+	time_t			 now;
+	time_t			 lease;
+	size_t			 opens_max;
+	size_t			 owners_max;
+	size_t			 addr_max;
+	uint64_t		 limit_hits;
+	uint64_t		 courtesy_purges;
+	uint64_t		 note_failures;	/* records not stored */
+	uint32_t		 next_client;
+	uint32_t		 next_state;
+	uint64_t		 hash_key;
+	v4_done_cb		 done_cb;
+	void			*done_arg;
+	struct v4_hash		 clients;
+	struct v4_hash		 owners;
+	struct v4_hash		 states;
+	TAILQ_HEAD(, v4_client)	 all;
+	struct v4_state_stats	 stats;
+};
+
+static int
+v4_hash_init(struct v4_hash *h)
+{
+	if ((h->b = calloc(V4_HASH_INITIAL, sizeof(*h->b))) == NULL)
+		return -1;
+	h->size = V4_HASH_INITIAL;
+	h->count = 0;
+	return 0;
+}
+
+static void
+v4_hash_insert(struct v4_hash *h, struct v4_link *l)
+{
+	struct v4_link **nb, *p, *next;
+	size_t i, size;
+
+	/* Grow at load 1; short of memory, longer chains still work. */
+	if (h->count >= h->size && h->size <= SIZE_MAX / 2 / sizeof(*nb) &&
+	    (nb = calloc(h->size * 2, sizeof(*nb))) != NULL) {
+		size = h->size * 2;
+		for (i = 0; i < h->size; i++) {
+			for (p = h->b[i]; p != NULL; p = next) {
+				next = p->next;
+				p->next = nb[p->key & (size - 1)];
+				nb[p->key & (size - 1)] = p;
+			}
+		}
+		free(h->b);
+		h->b = nb;
+		h->size = size;
+	}
+	i = l->key & (h->size - 1);
+	l->next = h->b[i];
+	h->b[i] = l;
+	h->count++;
+}
+
+static void
+v4_hash_remove(struct v4_hash *h, struct v4_link *l)
+{
+	struct v4_link **p;
+
+	for (p = &h->b[l->key & (h->size - 1)]; *p != NULL; p = &(*p)->next) {
+		if (*p == l) {
+			*p = l->next;
+			h->count--;
+			return;
+		}
+	}
+}
+
+static struct v4_link *
+v4_hash_first(const struct v4_hash *h, uint64_t key)
+{
+	return h->b[key & (h->size - 1)];
+}
+
+static void
+v4_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t
+v4_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Owner bytes come from clients: keyed, so they cannot aim at a bucket. */
+static uint64_t
+v4_owner_key(const struct v4_state *v, uint64_t clientid, int lock,
+    const uint8_t *bytes, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ v->hash_key;
+	size_t i;
+
+	for (i = 0; i < 8; i++) {
+		h ^= (uint8_t)(clientid >> (8 * i));
+		h *= 0x100000001b3ULL;
+	}
+	h ^= (uint64_t)lock;
+	h *= 0x100000001b3ULL;
+	for (i = 0; i < len; i++) {
+		h ^= bytes[i];
+		h *= 0x100000001b3ULL;
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL ^ v->hash_key;
+	return h ^ (h >> 32);
+}
+
+struct v4_state *
+v4_state_new(struct lock_table *locks, struct stated_clients *records,
+    uint64_t epoch)
+{
+	struct v4_state *v;
+
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return NULL;
+	if (v4_hash_init(&v->clients) == -1 || v4_hash_init(&v->owners) ==
+	    -1 || v4_hash_init(&v->states) == -1) {
+		free(v->clients.b);
+		free(v->owners.b);
+		free(v);
+		return NULL;
+	}
+	if (getrandom(&v->hash_key, sizeof(v->hash_key), 0) !=
+	    sizeof(v->hash_key))
+		v->hash_key = (uint64_t)(uintptr_t)v ^ (uint64_t)epoch << 17;
+	v->locks = locks;
+	v->records = records;
+	v->epoch = (uint32_t)epoch;
+	v->lease = 90;
+	TAILQ_INIT(&v->all);
+	return v;
+}
+
+void
+v4_state_set_now(struct v4_state *v, time_t now)
+{
+	v->now = now;
+}
+
+void
+v4_state_set_lease(struct v4_state *v, time_t lease)
+{
+	v->lease = lease > 0 ? lease : 1;
+}
+
+time_t
+v4_state_lease(const struct v4_state *v)
+{
+	return v->lease;
+}
+
+void
+v4_state_set_limits(struct v4_state *v, size_t opens, size_t owners,
+    size_t per_addr)
+{
+	v->opens_max = opens;
+	v->owners_max = owners;
+	v->addr_max = per_addr;
+}
+
+void
+v4_state_set_done_cb(struct v4_state *v, v4_done_cb cb, void *arg)
+{
+	v->done_cb = cb;
+	v->done_arg = arg;
+}
+
+uint64_t
+v4_state_limit_hits(const struct v4_state *v)
+{
+	return v->limit_hits;
+}
+
+static int
+v4_in_grace(const struct v4_state *v)
+{
+	return lock_table_in_grace(v->locks);
+}
+
+static int
+v4_lapsed(const struct v4_state *v, const struct v4_client *c)
+{
+	return v->now - c->renewed > v->lease;
+}
+
+/* The lock table's owner for an open or lock owner. */
+static void
+v4_table_owner(const struct v4_owner *o, struct lock_owner *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->protocol = LOCK_PROTOCOL_NFSV4;
+	out->semantics = LOCK_SEMANTICS_POSIX;
+	out->client_id = o->client->clientid;
+	out->bytes = o->bytes;
+	out->bytes_len = o->len;
+}
+
+/* ---- clients ---- */
+
+static struct v4_client *
+v4_client_find(struct v4_state *v, uint64_t clientid, int confirmed)
+{
+	struct v4_link *l;
+	struct v4_client *c;
+
+	for (l = v4_hash_first(&v->clients, clientid); l != NULL;
+	    l = l->next) {
+		c = (struct v4_client *)l;
+		if (c->clientid == clientid && c->confirmed == confirmed)
+			return c;
+	}
+	return NULL;
+}
+
+static struct v4_client *
+v4_client_by_id(struct v4_state *v, const uint8_t *id, size_t len,
+    int confirmed, const struct v4_client *except)
+{
+	struct v4_client *c;
+
+	TAILQ_FOREACH(c, &v->all, entry)
+		if (c != except && c->confirmed == confirmed &&
+		    c->id_len == len && memcmp(c->id, id, len) == 0)
+			return c;
+	return NULL;
+}
+
+/*
+ * The name of a client's record (clients.h): its id string in hex;
+ * a long one is cut and followed by a keyed-free FNV-1a of all of it
+ * and its length, to stay within CLIENTS_NAME_MAX.
+ */
+static void
+v4_record_name(const uint8_t *id, size_t len, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i, n = len, o = 0;
+
+	if (2 * len + 3 > outlen)
+		n = (outlen - 40) / 2;
+	for (i = 0; i < n; i++) {
+		out[o++] = hex[id[i] >> 4];
+		out[o++] = hex[id[i] & 15];
+	}
+	if (n < len) {
+		for (i = 0; i < len; i++) {
+			h ^= id[i];
+			h *= 0x100000001b3ULL;
+		}
+		o += (size_t)snprintf(out + o, outlen - o, "+%016llx.%zu",
+		    (unsigned long long)h, len);
+	}
+	out[o] = '\0';
+}
+
+static void v4_owner_free(struct v4_state *, struct v4_owner *);
+
+/* Everything a client holds goes; it becomes a tombstone. */
+static void
+v4_client_purge(struct v4_state *v, struct v4_client *c, uint32_t why)
+{
+	struct v4_owner *o;
+
+	lock_table_release_client(v->locks, LOCK_PROTOCOL_NFSV4, c->clientid);
+	while ((o = LIST_FIRST(&c->owners)) != NULL)
+		v4_owner_free(v, o);
+	c->expired = 1;
+	c->expired_status = why;
+	c->expired_at = v->now;
+	/* Its state is gone: after a restart it has nothing to reclaim. */
+	if (c->record != NULL && c->record->epoch != 0)
+		clients_clear_state(v->records, c->record);
+}
+
+static void
+v4_client_destroy(struct v4_state *v, struct v4_client *c)
+{
+	struct stated_client *r = c->record;
+
+	if (!LIST_EMPTY(&c->owners))
+		v4_client_purge(v, c, V4ERR_EXPIRED);
+	v4_hash_remove(&v->clients, &c->link);
+	TAILQ_REMOVE(&v->all, c, entry);
+	v->stats.clients--;
+	/* A record with nothing to reclaim, nor a right to, goes too. */
+	if (r != NULL && r->epoch == 0 && !(r->reclaimable && !r->done) &&
+	    v4_client_by_id(v, c->id, c->id_len, 1, NULL) == NULL)
+		clients_remove(v->records, r);
+	free(c->id);
+	free(c->principal);
+	free(c);
+}
+
+static struct v4_client *
+v4_client_new(struct v4_state *v, const struct v4_setclientid_args *a,
+    uint64_t clientid)
+{
+	struct v4_client *c;
+	uint32_t r;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if ((c->id = malloc(a->id_len)) == NULL ||
+	    (c->principal = strdup(a->principal)) == NULL) {
+		free(c->id);
+		free(c);
+		return NULL;
+	}
+	memcpy(c->id, a->id, a->id_len);
+	c->id_len = a->id_len;
+	memcpy(c->verifier, a->verifier, V4_VERIFIER_SIZE);
+	snprintf(c->addr, sizeof(c->addr), "%s", a->addr);
+	c->cb = a->cb;
+	c->cb_up = -1;
+	c->renewed = v->now;
+	if (clientid == 0)
+		clientid = (uint64_t)v->epoch << 32 | ++v->next_client;
+	c->clientid = clientid;
+	/* The confirm verifier: unguessable, and never the previous one. */
+	if (getrandom(c->confirm, sizeof(c->confirm), 0) !=
+	    sizeof(c->confirm)) {
+		r = ++v->next_state;
+		v4_put32(c->confirm, r);
+		v4_put32(c->confirm + 4, (uint32_t)v->now);
+	}
+	LIST_INIT(&c->owners);
+	c->link.key = clientid;
+	v4_hash_insert(&v->clients, &c->link);
+	TAILQ_INSERT_TAIL(&v->all, c, entry);
+	v->stats.clients++;
+	return c;
+}
+
+/*
+ * The client of a stateful operation: confirmed, of this epoch, alive.
+ * Any operation renews its lease, a lapsed one's included (courtesy).
+ */
+static uint32_t
+v4_client_live(struct v4_state *v, uint64_t clientid, struct v4_client **cp)
+{
+	struct v4_client *c;
+
+	*cp = NULL;
+	if ((uint32_t)(clientid >> 32) != v->epoch ||
+	    (c = v4_client_find(v, clientid, 1)) == NULL)
+		return V4ERR_STALE_CLIENTID;
+	if (c->expired)
+		return c->expired_status;
+	c->renewed = v->now;
+	*cp = c;
+	return V4_OK;
+}
+
+/* Clients (not tombstones) at this address. */
+static size_t
+v4_clients_at(struct v4_state *v, const char *addr)
+{
+	struct v4_client *c;
+	size_t n = 0;
+
+	TAILQ_FOREACH(c, &v->all, entry)
+		if (!c->expired && strcmp(c->addr, addr) == 0)
+			n++;
+	return n;
+}
+
+/* Room for one more at addr: a lapsed one that holds nothing goes. */
+static int
+v4_clients_make_room(struct v4_state *v, const char *addr)
+{
+	struct v4_client *c, *victim = NULL;
+
+	TAILQ_FOREACH(c, &v->all, entry) {
+		if (c->expired || strcmp(c->addr, addr) != 0)
+			continue;
+		if ((!c->confirmed && v4_lapsed(v, c)) ||
+		    (c->confirmed && v4_lapsed(v, c) && c->nopens == 0 &&
+		    c->nlocks == 0)) {
+			victim = c;
+			break;
+		}
+	}
+	if (victim == NULL)
+		return -1;
+	v4_client_destroy(v, victim);
+	return 0;
+}
+
+/* RFC 7530 16.33.5: SETCLIENTID */
+uint32_t
+v4_state_setclientid(struct v4_state *v, const struct v4_setclientid_args *a,
+    struct v4_setclientid_res *res)
+{
+	struct v4_client *conf, *unconf, *c;
+	uint64_t clientid = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (a->verifier == NULL || a->id == NULL || a->id_len == 0 ||
+	    a->id_len > V4_ID_MAX || a->principal == NULL ||
+	    strlen(a->principal) > V4_PRINCIPAL_MAX || a->addr == NULL ||
+	    strlen(a->addr) > V4_ADDR_MAX)
+		return V4ERR_INVAL;
+	conf = v4_client_by_id(v, a->id, a->id_len, 1, NULL);
+	if (conf != NULL && conf->expired)
+		conf = NULL;		/* holds nothing: as if none */
+	unconf = v4_client_by_id(v, a->id, a->id_len, 0, NULL);
+	if (conf != NULL && strcmp(conf->principal, a->principal) != 0) {
+		/* Another principal may not take over a client with state. */
+		if (conf->nopens > 0 || conf->nlocks > 0) {
+			res->inuse = conf->cb;
+			return V4ERR_CLID_INUSE;
+		}
+		conf = NULL;
+	}
+	if (conf != NULL && memcmp(conf->verifier, a->verifier,
+	    V4_VERIFIER_SIZE) == 0)
+		clientid = conf->clientid;	/* case 1: callback update */
+	/* Cases 1, 3 and 4: an earlier unconfirmed record goes. */
+	if (unconf != NULL)
+		v4_client_destroy(v, unconf);
+	if (clientid == 0 && v->addr_max > 0 &&
+	    v4_clients_at(v, a->addr) >= v->addr_max &&
+	    v4_clients_make_room(v, a->addr) == -1) {
+		v->limit_hits++;
+		return V4ERR_RESOURCE;
+	}
+	if ((c = v4_client_new(v, a, clientid)) == NULL)
+		return V4ERR_SERVERFAULT;
+	res->clientid = c->clientid;
+	memcpy(res->confirm, c->confirm, V4_VERIFIER_SIZE);
+	return V4_OK;
+}
+
+/* The client record behind a confirmed client (NULL: none kept). */
+static void
+v4_client_attach_record(struct v4_state *v, struct v4_client *c)
+{
+	char name[CLIENTS_NAME_MAX + 1];
+
+	if (v->records == NULL || c->record != NULL)
+		return;
+	v4_record_name(c->id, c->id_len, name, sizeof(name));
+	c->record = clients_get(v->records, V4_PROTOCOL_NFSV4, name, c->addr);
+}
+
+/* RFC 7530 16.34.5: SETCLIENTID_CONFIRM */
+uint32_t
+v4_state_setclientid_confirm(struct v4_state *v, uint64_t clientid,
+    const uint8_t *confirm, const char *principal, struct v4_confirm_res *res)
+{
+	struct v4_client *conf, *unconf, *old;
+
+	memset(res, 0, sizeof(*res));
+	if (confirm == NULL || principal == NULL)
+		return V4ERR_INVAL;
+	if ((uint32_t)(clientid >> 32) != v->epoch)
+		return V4ERR_STALE_CLIENTID;
+	conf = v4_client_find(v, clientid, 1);
+	if (conf != NULL && conf->expired)
+		conf = NULL;
+	unconf = v4_client_find(v, clientid, 0);
+	if ((unconf != NULL && strcmp(unconf->principal, principal) != 0) ||
+	    (conf != NULL && strcmp(conf->principal, principal) != 0))
+		return V4ERR_CLID_INUSE;
+	if (unconf != NULL && memcmp(unconf->confirm, confirm,
+	    V4_VERIFIER_SIZE) == 0) {
+		if (conf != NULL) {
+			/* Case 1: the callback of a confirmed client. */
+			conf->cb = unconf->cb;
+			conf->cb_up = -1;
+			memcpy(conf->confirm, unconf->confirm,
+			    V4_VERIFIER_SIZE);
+			conf->renewed = v->now;
+			v4_client_destroy(v, unconf);
+			res->cb_probe = 1;
+			res->cb = conf->cb;
+			return V4_OK;
+		}
+		/*
+		 * Case 2, a new client; or case 3, a client that rebooted:
+		 * the confirmed record of its earlier incarnation goes,
+		 * with its state.  Its client record is the same one.
+		 */
+		while ((old = v4_client_by_id(v, unconf->id, unconf->id_len, 1,
+		    NULL)) != NULL) {
+			if (!old->expired && (old->nopens > 0 ||
+			    old->nlocks > 0) &&
+			    strcmp(old->principal, principal) != 0)
+				return V4ERR_CLID_INUSE;
+			if (!old->expired)
+				v4_client_purge(v, old, V4ERR_EXPIRED);
+			if (old->record != NULL)
+				unconf->record = old->record;
+			old->record = NULL;
+			v4_client_destroy(v, old);
+		}
+		unconf->confirmed = 1;
+		unconf->renewed = v->now;
+		v4_client_attach_record(v, unconf);
+		res->cb_probe = 1;
+		res->cb = unconf->cb;
+		return V4_OK;
+	}
+	/* Case 4: a retransmission of a confirm that was done. */
+	if (conf != NULL && memcmp(conf->confirm, confirm,
+	    V4_VERIFIER_SIZE) == 0) {
+		conf->renewed = v->now;
+		return V4_OK;
+	}
+	/* Case 5: nothing to confirm (a server restart the client missed). */
+	return V4ERR_STALE_CLIENTID;
+}
+
+/* RFC 7530 16.29: RENEW */
+uint32_t
+v4_state_renew(struct v4_state *v, uint64_t clientid)
+{
+	struct v4_client *c;
+
+	return v4_client_live(v, clientid, &c);
+}
+
+void
+v4_state_callback_status(struct v4_state *v, uint64_t clientid, int up)
+{
+	struct v4_client *c;
+
+	if ((c = v4_client_find(v, clientid, 1)) != NULL)
+		c->cb_up = up != 0;
+}
+
+/* ---- owners and states ---- */
+
+static struct v4_owner *
+v4_owner_find(struct v4_state *v, struct v4_client *c, int lock,
+    const uint8_t *bytes, size_t len)
+{
+	struct v4_link *l;
+	struct v4_owner *o;
+	uint64_t key = v4_owner_key(v, c->clientid, lock, bytes, len);
+
+	for (l = v4_hash_first(&v->owners, key); l != NULL; l = l->next) {
+		o = (struct v4_owner *)l;
+		if (l->key == key && o->client == c && o->lock == lock &&
+		    o->len == len + 1 && memcmp(o->bytes + 1, bytes, len) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+/* An idle owner that holds nothing makes room for a new one. */
+static int
+v4_owner_make_room(struct v4_state *v, struct v4_client *c)
+{
+	struct v4_owner *o;
+
+	LIST_FOREACH(o, &c->owners, client_entry) {
+		if (LIST_EMPTY(&o->states) && v->now - o->used > v->lease) {
+			v4_owner_free(v, o);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static struct v4_owner *
+v4_owner_new(struct v4_state *v, struct v4_client *c, int lock,
+    const uint8_t *bytes, size_t len, uint32_t *status)
+{
+	struct v4_owner *o;
+
+	if (v->owners_max > 0 && c->nowners >= v->owners_max &&
+	    v4_owner_make_room(v, c) == -1) {
+		v->limit_hits++;
+		*status = V4ERR_RESOURCE;
+		return NULL;
+	}
+	if ((o = calloc(1, sizeof(*o) + len + 1)) == NULL) {
+		*status = V4ERR_SERVERFAULT;
+		return NULL;
+	}
+	o->client = c;
+	o->lock = lock;
+	o->bytes[0] = lock ? 'L' : 'O';
+	memcpy(o->bytes + 1, bytes, len);
+	o->len = len + 1;
+	o->used = v->now;
+	LIST_INIT(&o->states);
+	o->link.key = v4_owner_key(v, c->clientid, lock, bytes, len);
+	v4_hash_insert(&v->owners, &o->link);
+	LIST_INSERT_HEAD(&c->owners, o, client_entry);
+	c->nowners++;
+	v->stats.owners++;
+	return o;
+}
+
+/* Forgets a state; what the lock table holds for it is the caller's. */
+static void
+v4_stateful_free(struct v4_state *v, struct v4_stateful *s)
+{
+	struct v4_client *c = s->owner->client;
+
+	if (s->owner->lock) {
+		c->nlocks--;
+		v->stats.locks--;
+	} else if (!s->closed) {
+		c->nopens--;
+		v->stats.opens--;
+	}
+	LIST_REMOVE(s, owner_entry);
+	v4_hash_remove(&v->states, &s->link);
+	free(s);
+}
+
+static void
+v4_owner_free(struct v4_state *v, struct v4_owner *o)
+{
+	struct v4_stateful *s;
+
+	while ((s = LIST_FIRST(&o->states)) != NULL)
+		v4_stateful_free(v, s);
+	LIST_REMOVE(o, client_entry);
+	v4_hash_remove(&v->owners, &o->link);
+	o->client->nowners--;
+	v->stats.owners--;
+	free(o);
+}
+
+static struct v4_stateful *
+v4_stateful_new(struct v4_state *v, struct v4_owner *o,
+    const struct lock_file_id *file)
+{
+	struct v4_stateful *s;
+	uint32_t n;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	/* A counter not in use (it wraps only after 2^32 states). */
+	do {
+		n = ++v->next_state;
+	} while (n == 0);
+	s->owner = o;
+	s->file = *file;
+	s->id.seqid = 1;
+	v4_put32(s->id.other, v->epoch);
+	v4_put32(s->id.other + 4, (uint32_t)o->client->clientid);
+	v4_put32(s->id.other + 8, n);
+	s->link.key = n;
+	v4_hash_insert(&v->states, &s->link);
+	LIST_INSERT_HEAD(&o->states, s, owner_entry);
+	if (o->lock) {
+		o->client->nlocks++;
+		v->stats.locks++;
+	} else {
+		o->client->nopens++;
+		v->stats.opens++;
+	}
+	return s;
+}
+
+static struct v4_stateful *
+v4_owner_state(struct v4_owner *o, const struct lock_file_id *file,
+    int closed_too)
+{
+	struct v4_stateful *s;
+
+	LIST_FOREACH(s, &o->states, owner_entry)
+		if ((closed_too || !s->closed) && s->file.len == file->len &&
+		    memcmp(s->file.data, file->data, file->len) == 0)
+			return s;
+	return NULL;
+}
+
+static void
+v4_stateid_bump(struct v4_stateful *s)
+{
+	if (++s->id.seqid == 0)
+		s->id.seqid = 1;
+}
+
+static int
+v4_stateid_special(const struct v4_stateid *sid, enum v4_kind *kind)
+{
+	static const uint8_t zeros[V4_OTHER_SIZE], ones[V4_OTHER_SIZE] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff };
+
+	if (sid->seqid == 0 && memcmp(sid->other, zeros, sizeof(zeros)) == 0) {
+		*kind = V4_KIND_ANONYMOUS;
+		return 1;
+	}
+	if (sid->seqid == UINT32_MAX &&
+	    memcmp(sid->other, ones, sizeof(ones)) == 0) {
+		*kind = V4_KIND_BYPASS;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * RFC 7530 9.1.4: the state a stateid names, by its "other" alone (the
+ * seqid is checked after the owner's seqid, so that a replay is found).
+ * A lapsed client is renewed by it.
+ */
+static uint32_t
+v4_stateful_find(struct v4_state *v, const struct v4_stateid *sid,
+    struct v4_stateful **sp)
+{
+	struct v4_link *l;
+	struct v4_stateful *s;
+	struct v4_client *c;
+	enum v4_kind kind;
+	uint32_t n;
+
+	*sp = NULL;
+	if (v4_stateid_special(sid, &kind))
+		return V4ERR_BAD_STATEID;
+	if (v4_get32(sid->other) != v->epoch)
+		return V4ERR_STALE_STATEID;
+	n = v4_get32(sid->other + 8);
+	for (l = v4_hash_first(&v->states, n); l != NULL; l = l->next) {
+		s = (struct v4_stateful *)l;
+		if (memcmp(s->id.other, sid->other, V4_OTHER_SIZE) == 0) {
+			s->owner->client->renewed = v->now;
+			*sp = s;
+			return V4_OK;
+		}
+	}
+	c = v4_client_find(v, (uint64_t)v->epoch << 32 |
+	    v4_get32(sid->other + 4), 1);
+	if (c != NULL && c->expired)
+		return c->expired_status;
+	return V4ERR_BAD_STATEID;
+}
+
+/* The stateid's seqid against the state's: newer is bad, older old. */
+static uint32_t
+v4_stateid_generation(const struct v4_stateful *s,
+    const struct v4_stateid *sid)
+{
+	if (sid->seqid == s->id.seqid)
+		return V4_OK;
+	return sid->seqid > s->id.seqid ? V4ERR_BAD_STATEID :
+	    V4ERR_OLD_STATEID;
+}
+
+/*
+ * RFC 7530 9.1.7: the owner's seqid.  The next one goes on (-1); the
+ * last one again, for the same operation, is a replay: its kept result
+ * in *res.  Anything else is NFS4ERR_BAD_SEQID.
+ */
+static int
+v4_seqid_check(struct v4_state *v, struct v4_owner *o, uint32_t seqid,
+    enum v4_op op, struct v4_result *res)
+{
+	struct v4_stateful *s, *next;
+
+	o->used = v->now;
+	if (o->last.op != V4_OP_NONE && seqid == o->seqid) {
+		if (o->last.op != op)
+			return V4ERR_BAD_SEQID;
+		*res = o->last;
+		res->replay = 1;
+		return (int)res->status;
+	}
+	if (seqid != o->seqid + 1)
+		return V4ERR_BAD_SEQID;
+	/* Closed states were kept for a replay of their CLOSE only. */
+	for (s = LIST_FIRST(&o->states); s != NULL; s = next) {
+		next = LIST_NEXT(s, owner_entry);
+		if (s->closed)
+			v4_stateful_free(v, s);
+	}
+	return -1;
+}
+
+/* RFC 7530 9.1.7: which results leave the seqid where it was. */
+static int
+v4_status_bumps(uint32_t status)
+{
+	switch (status) {
+	case V4ERR_STALE_CLIENTID:
+	case V4ERR_STALE_STATEID:
+	case V4ERR_BAD_STATEID:
+	case V4ERR_BAD_SEQID:
+	case 10036:			/* NFS4ERR_BADXDR */
+	case V4ERR_RESOURCE:
+	case 10020:			/* NFS4ERR_NOFILEHANDLE */
+	case 10019:			/* NFS4ERR_MOVED */
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The operation is done: the owner's seqid moves on and its result is
+ * kept for a replay.  Closed states other than keep (a CLOSE's own)
+ * were kept for a replay of their CLOSE only, and go.
+ */
+static void
+v4_seqid_done(struct v4_state *v, struct v4_owner *o, uint32_t seqid,
+    const struct v4_result *res, const struct v4_stateful *keep)
+{
+	struct v4_stateful *s, *next;
+
+	if (!v4_status_bumps(res->status))
+		return;
+	o->seqid = seqid;
+	o->last = *res;
+	o->last.replay = 0;
+	for (s = LIST_FIRST(&o->states); s != NULL; s = next) {
+		next = LIST_NEXT(s, owner_entry);
+		if (s->closed && s != keep)
+			v4_stateful_free(v, s);
+	}
+}
+
+/* RFC 7530 9.6: reclaims only in grace and only from known clients. */
+static uint32_t
+v4_grace_check(struct v4_state *v, struct v4_client *c, int reclaim)
+{
+	struct stated_client *r = c->record;
+
+	if (reclaim) {
+		if (!v4_in_grace(v))
+			return V4ERR_NO_GRACE;
+		if (r == NULL || !r->reclaimable || r->done)
+			return V4ERR_RECLAIM_BAD;
+		return V4_OK;
+	}
+	if (!v4_in_grace(v))
+		return V4_OK;
+	/* It goes on with new state: it has nothing more to reclaim. */
+	if (r != NULL && r->reclaimable && !r->done && v->done_cb != NULL)
+		v->done_cb(v->done_arg, r);
+	return V4ERR_GRACE;
+}
+
+/* It holds state now: its record says so, durably, before the answer. */
+static void
+v4_note_state(struct v4_state *v, struct v4_client *c, int reclaim)
+{
+	if (c->record == NULL)
+		return;
+	if (reclaim)
+		c->record->reclaimed = 1;
+	if (clients_note_state(v->records, c->record) == -1)
+		v->note_failures++;
+}
+
+static uint32_t
+v4_status_of(struct v4_state *v, enum lock_result r)
+{
+	switch (r) {
+	case LOCK_OK:		return V4_OK;
+	case LOCK_DENIED:	return V4ERR_DENIED;
+	case LOCK_DEADLOCK:	return V4ERR_DEADLOCK;
+	case LOCK_GRACE:	return V4ERR_GRACE;
+	case LOCK_NO_GRACE:	return V4ERR_NO_GRACE;
+	case LOCK_INVALID:
+	case LOCK_RANGE:	return V4ERR_INVAL;
+	case LOCK_LIMIT:
+		v->limit_hits++;
+		return V4ERR_RESOURCE;
+	default:		return V4ERR_SERVERFAULT;
+	}
+}
+
+/* An NFSv4 range (length all ones: to the end) as the table's. */
+static uint32_t
+v4_range(uint64_t offset, uint64_t length, uint64_t *table_length)
+{
+	if (length == 0)
+		return V4ERR_INVAL;
+	if (length == UINT64_MAX) {
+		*table_length = 0;
+		return V4_OK;
+	}
+	if (length - 1 > UINT64_MAX - offset)
+		return V4ERR_INVAL;
+	*table_length = length;
+	return V4_OK;
+}
+
+static void
+v4_denied_of(const struct lock_info *h, struct v4_denied *d)
+{
+	const uint8_t *b = h->owner.bytes;
+	size_t len = h->owner.bytes_len;
+
+	memset(d, 0, sizeof(*d));
+	d->offset = h->offset;
+	d->length = h->length == 0 ? UINT64_MAX : h->length;
+	d->exclusive = h->type == LOCK_EXCLUSIVE;
+	if (h->owner.protocol == LOCK_PROTOCOL_NFSV4 && len >= 1 &&
+	    b[0] == 'L') {
+		d->clientid = h->owner.client_id;
+		b++;
+		len--;
+	}
+	if (len > V4_OWNER_MAX)
+		len = V4_OWNER_MAX;
+	d->owner_len = len;
+	if (len > 0)
+		memcpy(d->owner, b, len);
+}
+
+int
+v4_state_courtesy(struct v4_state *v, const struct lock_owner *holder)
+{
+	struct v4_client *c;
+
+	if (holder == NULL || holder->protocol != LOCK_PROTOCOL_NFSV4 ||
+	    (c = v4_client_find(v, holder->client_id, 1)) == NULL ||
+	    c->expired || !v4_lapsed(v, c))
+		return 0;
+	v4_client_purge(v, c, V4ERR_EXPIRED);
+	v->courtesy_purges++;
+	return 1;
+}
+
+static uint32_t
+v4_open_grant(struct v4_state *v, struct v4_client *c, struct v4_owner *o,
+    const struct v4_open_args *a, struct v4_result *res)
+{
+	struct lock_share_request req;
+	struct lock_share_info other;
+	struct v4_stateful *s;
+	enum lock_result lr;
+	uint32_t st;
+	int i;
+
+	if ((st = v4_grace_check(v, c, a->claim_previous)) != V4_OK)
+		return st;
+	s = v4_owner_state(o, &a->file, 0);
+	if (s == NULL && v->opens_max > 0 && c->nopens >= v->opens_max) {
+		v->limit_hits++;
+		return V4ERR_RESOURCE;
+	}
+	memset(&req, 0, sizeof(req));
+	req.file = a->file;
+	v4_table_owner(o, &req.owner);
+	/* An OPEN of a file the owner has open is an upgrade: the union. */
+	req.access = (s != NULL ? s->access : 0) | a->access;
+	req.deny = (s != NULL ? s->deny : 0) | a->deny;
+	req.flags = a->claim_previous ? LOCK_REQUEST_RECLAIM : 0;
+	for (i = 0;; i++) {
+		lr = lock_table_share(v->locks, &req, &other);
+		if (lr != LOCK_DENIED || i == V4_RETRY_MAX ||
+		    !v4_state_courtesy(v, &other.owner))
+			break;
+	}
+	if (lr == LOCK_DENIED)
+		return V4ERR_SHARE_DENIED;
+	if (lr != LOCK_OK)
+		return v4_status_of(v, lr);
+	if (s == NULL) {
+		if ((s = v4_stateful_new(v, o, &a->file)) == NULL) {
+			lock_table_unshare(v->locks, &req.file, &req.owner);
+			return V4ERR_SERVERFAULT;
+		}
+	} else
+		v4_stateid_bump(s);
+	s->access = req.access;
+	s->deny = req.deny;
+	/* A reclaimed open was confirmed before the restart (as knfsd). */
+	if (a->claim_previous)
+		o->confirmed = 1;
+	v4_note_state(v, c, a->claim_previous);
+	res->stateid = s->id;
+	res->rflags = V4_RESULT_LOCKTYPE_POSIX |
+	    (o->confirmed ? 0 : V4_RESULT_CONFIRM);
+	return V4_OK;
+}
+
+/* Drops an owner and what the lock table holds for it. */
+static void
+v4_owner_release(struct v4_state *v, struct v4_owner *o)
+{
+	struct lock_owner lo;
+
+	v4_table_owner(o, &lo);
+	lock_table_release_owner(v->locks, &lo);
+	v4_owner_free(v, o);
+}
+
+/* RFC 7530 16.16: OPEN (its state part: the file is the caller's). */
+uint32_t
+v4_state_open(struct v4_state *v, const struct v4_open_args *a,
+    struct v4_result *res)
+{
+	struct v4_client *c;
+	struct v4_owner *o;
+	uint32_t st;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	res->op = V4_OP_OPEN;
+	res->flags = a->flags;
+	if ((st = v4_client_live(v, a->clientid, &c)) != V4_OK)
+		return res->status = st;
+	if (a->owner == NULL || a->owner_len == 0 ||
+	    a->owner_len > V4_OWNER_MAX || a->file.len == 0 ||
+	    a->file.len > LOCK_FILE_ID_MAX || a->access == 0 ||
+	    (a->access & ~V4_SHARE_BOTH) != 0 ||
+	    (a->deny & ~V4_SHARE_BOTH) != 0)
+		return res->status = V4ERR_INVAL;
+	o = v4_owner_find(v, c, 0, a->owner, a->owner_len);
+	/*
+	 * RFC 7530 16.18.5: an OPEN of an owner never confirmed, other than
+	 * a replay of its OPEN, starts that owner afresh.
+	 */
+	if (o != NULL && !o->confirmed && !(o->last.op == V4_OP_OPEN &&
+	    a->seqid == o->seqid)) {
+		v4_owner_release(v, o);
+		o = NULL;
+	}
+	if (o == NULL) {
+		if ((o = v4_owner_new(v, c, 0, a->owner, a->owner_len, &st)) ==
+		    NULL)
+			return res->status = st;
+		o->seqid = a->seqid - 1;
+	} else if ((rc = v4_seqid_check(v, o, a->seqid, V4_OP_OPEN, res)) !=
+	    -1)
+		return (uint32_t)rc;
+	res->status = v4_open_grant(v, c, o, a, res);
+	v4_seqid_done(v, o, a->seqid, res, NULL);
+	return res->status;
+}
+
+/*
+ * The start of every operation on an existing stateid with a seqid:
+ * the state, its owner's seqid (or the replay), the stateid's seqid.
+ * -1: go on, with *sp; else the answer.
+ */
+static int
+v4_seqid_op(struct v4_state *v, const struct v4_stateid *sid, uint32_t seqid,
+    enum v4_op op, int lock, struct v4_result *res, struct v4_stateful **sp)
+{
+	struct v4_stateid id = *sid;	/* res may be where sid is */
+	struct v4_stateful *s;
+	uint32_t st;
+	int rc;
+
+	sid = &id;
+	memset(res, 0, sizeof(*res));
+	res->op = op;
+	if ((st = v4_stateful_find(v, sid, &s)) != V4_OK)
+		return (int)(res->status = st);
+	if (s->owner->lock != lock)
+		return (int)(res->status = V4ERR_BAD_STATEID);
+	if ((rc = v4_seqid_check(v, s->owner, seqid, op, res)) != -1)
+		return rc;
+	if (s->closed)
+		return (int)(res->status = V4ERR_BAD_STATEID);
+	if ((st = v4_stateid_generation(s, sid)) != V4_OK) {
+		res->status = st;
+		v4_seqid_done(v, s->owner, seqid, res, NULL);
+		return (int)st;
+	}
+	*sp = s;
+	return -1;
+}
+
+/* RFC 7530 16.18: OPEN_CONFIRM */
+uint32_t
+v4_state_open_confirm(struct v4_state *v, const struct v4_stateid *sid,
+    uint32_t seqid, struct v4_result *res)
+{
+	struct v4_stateful *s;
+	int rc;
+
+	if ((rc = v4_seqid_op(v, sid, seqid, V4_OP_OPEN_CONFIRM, 0, res, &s)) !=
+	    -1)
+		return (uint32_t)rc;
+	if (s->owner->confirmed)
+		res->status = V4ERR_BAD_STATEID;
+	else {
+		s->owner->confirmed = 1;
+		v4_stateid_bump(s);
+		res->stateid = s->id;
+	}
+	v4_seqid_done(v, s->owner, seqid, res, NULL);
+	return res->status;
+}
+
+/* RFC 7530 16.19: OPEN_DOWNGRADE */
+uint32_t
+v4_state_open_downgrade(struct v4_state *v, const struct v4_stateid *sid,
+    uint32_t seqid, uint32_t access, uint32_t deny, struct v4_result *res)
+{
+	struct lock_share_request req;
+	struct v4_stateful *s;
+	int rc;
+
+	if ((rc = v4_seqid_op(v, sid, seqid, V4_OP_OPEN_DOWNGRADE, 0, res,
+	    &s)) != -1)
+		return (uint32_t)rc;
+	if (!s->owner->confirmed)
+		res->status = V4ERR_BAD_STATEID;
+	else if (access == 0 || (access & ~s->access) != 0 ||
+	    (deny & ~s->deny) != 0)
+		res->status = V4ERR_INVAL;
+	else {
+		/* Less than it holds: it cannot conflict. */
+		memset(&req, 0, sizeof(req));
+		req.file = s->file;
+		v4_table_owner(s->owner, &req.owner);
+		req.access = access;
+		req.deny = deny;
+		if (lock_table_in_grace(v->locks))
+			req.flags = LOCK_REQUEST_RECLAIM;
+		res->status = v4_status_of(v, lock_table_share(v->locks, &req,
+		    NULL));
+		if (res->status == V4_OK) {
+			s->access = access;
+			s->deny = deny;
+			v4_stateid_bump(s);
+			res->stateid = s->id;
+		}
+	}
+	v4_seqid_done(v, s->owner, seqid, res, NULL);
+	return res->status;
+}
+
+/* The lock states that hang off an open state, and their locks, go. */
+static void
+v4_open_drop_locks(struct v4_state *v, struct v4_stateful *open)
+{
+	struct v4_owner *o;
+	struct v4_stateful *s, *next;
+	struct lock_owner lo;
+
+	LIST_FOREACH(o, &open->owner->client->owners, client_entry) {
+		if (!o->lock)
+			continue;
+		for (s = LIST_FIRST(&o->states); s != NULL; s = next) {
+			next = LIST_NEXT(s, owner_entry);
+			if (s->open != open)
+				continue;
+			v4_table_owner(o, &lo);
+			lock_table_unlock(v->locks, &s->file, &lo, 0, 0);
+			v4_stateful_free(v, s);
+		}
+	}
+}
+
+/* RFC 7530 16.2: CLOSE; the open's lock states go with it (as knfsd). */
+uint32_t
+v4_state_close(struct v4_state *v, const struct v4_stateid *sid,
+    uint32_t seqid, struct v4_result *res)
+{
+	struct v4_stateful *s;
+	struct lock_owner lo;
+	int rc;
+
+	if ((rc = v4_seqid_op(v, sid, seqid, V4_OP_CLOSE, 0, res, &s)) != -1)
+		return (uint32_t)rc;
+	v4_open_drop_locks(v, s);
+	v4_table_owner(s->owner, &lo);
+	lock_table_unshare(v->locks, &s->file, &lo);
+	s->closed = 1;
+	s->owner->client->nopens--;
+	v->stats.opens--;
+	v4_stateid_bump(s);
+	res->stateid = s->id;
+	v4_seqid_done(v, s->owner, seqid, res, s);
+	return res->status;
+}
+
+/* The byte-range lock itself, once owner and state are known. */
+static uint32_t
+v4_lock_grant(struct v4_state *v, struct v4_owner *lo,
+    struct v4_stateful *open, const struct v4_lock_args *a,
+    struct v4_result *res)
+{
+	struct lock_request req;
+	struct lock_info holder;
+	struct v4_client *c = lo->client;
+	struct v4_stateful *s;
+	enum lock_result lr;
+	uint64_t len;
+	uint32_t st;
+	int i;
+
+	if ((st = v4_grace_check(v, c, a->reclaim)) != V4_OK)
+		return st;
+	if ((st = v4_range(a->offset, a->length, &len)) != V4_OK)
+		return st;
+	s = v4_owner_state(lo, &open->file, 0);
+	memset(&req, 0, sizeof(req));
+	req.file = open->file;
+	v4_table_owner(lo, &req.owner);
+	req.offset = a->offset;
+	req.length = len;
+	req.type = a->exclusive ? LOCK_EXCLUSIVE : LOCK_SHARED;
+	req.flags = a->reclaim ? LOCK_REQUEST_RECLAIM : 0;
+	for (i = 0;; i++) {
+		lr = lock_table_lock(v->locks, &req, &holder);
+		if (lr != LOCK_DENIED || i == V4_RETRY_MAX ||
+		    !v4_state_courtesy(v, &holder.owner))
+			break;
+	}
+	if (lr == LOCK_DENIED) {
+		res->has_denied = 1;
+		v4_denied_of(&holder, &res->denied);
+	}
+	if (lr != LOCK_OK)
+		return v4_status_of(v, lr);
+	if (s == NULL) {
+		if ((s = v4_stateful_new(v, lo, &open->file)) == NULL) {
+			lock_table_unlock(v->locks, &req.file, &req.owner,
+			    a->offset, len);
+			return V4ERR_SERVERFAULT;
+		}
+		s->open = open;
+	} else
+		v4_stateid_bump(s);
+	v4_note_state(v, c, a->reclaim);
+	res->stateid = s->id;
+	return V4_OK;
+}
+
+/* RFC 7530 16.10: LOCK, with a new lock owner or an existing one. */
+uint32_t
+v4_state_lock(struct v4_state *v, const struct v4_lock_args *a,
+    struct v4_result *res)
+{
+	struct v4_stateful *s, *open;
+	struct v4_owner *lo;
+	uint32_t st;
+	int rc;
+
+	if (!a->new_owner) {
+		if ((rc = v4_seqid_op(v, &a->lock_stateid, a->lock_seqid,
+		    V4_OP_LOCK, 1, res, &s)) != -1)
+			return (uint32_t)rc;
+		lo = s->owner;
+		if ((open = s->open) == NULL || open->closed)
+			res->status = V4ERR_BAD_STATEID;
+		else
+			res->status = v4_lock_grant(v, lo, open, a, res);
+		v4_seqid_done(v, lo, a->lock_seqid, res, NULL);
+		return res->status;
+	}
+	/* open_to_lock_owner4: the open owner's seqid rules. */
+	if ((rc = v4_seqid_op(v, &a->open_stateid, a->open_seqid, V4_OP_LOCK,
+	    0, res, &open)) != -1)
+		return (uint32_t)rc;
+	lo = NULL;
+	if (!open->owner->confirmed ||
+	    (a->clientid != 0 && a->clientid != open->owner->client->clientid))
+		st = V4ERR_BAD_STATEID;
+	else if (a->owner == NULL || a->owner_len == 0 ||
+	    a->owner_len > V4_OWNER_MAX)
+		st = V4ERR_INVAL;
+	else if ((lo = v4_owner_find(v, open->owner->client, 1, a->owner,
+	    a->owner_len)) != NULL && v4_owner_state(lo, &open->file, 0) !=
+	    NULL)
+		st = V4ERR_BAD_SEQID;	/* it has a stateid for this file */
+	else if (lo == NULL && (lo = v4_owner_new(v, open->owner->client, 1,
+	    a->owner, a->owner_len, &st)) == NULL)
+		;
+	else {
+		lo->seqid = a->lock_seqid - 1;
+		st = v4_lock_grant(v, lo, open, a, res);
+	}
+	res->status = st;
+	v4_seqid_done(v, open->owner, a->open_seqid, res, NULL);
+	if (lo != NULL)
+		v4_seqid_done(v, lo, a->lock_seqid, res, NULL);
+	return st;
+}
+
+/* RFC 7530 16.11: LOCKT; it needs no state, only a live client. */
+uint32_t
+v4_state_lockt(struct v4_state *v, uint64_t clientid, const uint8_t *owner,
+    size_t owner_len, const struct lock_file_id *file, uint64_t offset,
+    uint64_t length, int exclusive, struct v4_denied *denied)
+{
+	struct v4_client *c;
+	struct lock_owner lo;
+	struct lock_info holder;
+	enum lock_result lr;
+	uint8_t bytes[V4_OWNER_MAX + 1];
+	uint64_t len;
+	uint32_t st;
+	int i;
+
+	memset(denied, 0, sizeof(*denied));
+	if ((st = v4_client_live(v, clientid, &c)) != V4_OK)
+		return st;
+	if (owner_len > V4_OWNER_MAX || (owner_len > 0 && owner == NULL) ||
+	    file->len == 0 || file->len > LOCK_FILE_ID_MAX)
+		return V4ERR_INVAL;
+	if ((st = v4_range(offset, length, &len)) != V4_OK)
+		return st;
+	/* No answers from a table that reclaims may still fill. */
+	if (v4_in_grace(v))
+		return V4ERR_GRACE;
+	bytes[0] = 'L';
+	if (owner_len > 0)
+		memcpy(bytes + 1, owner, owner_len);
+	memset(&lo, 0, sizeof(lo));
+	lo.protocol = LOCK_PROTOCOL_NFSV4;
+	lo.client_id = clientid;
+	lo.bytes = bytes;
+	lo.bytes_len = owner_len + 1;
+	for (i = 0;; i++) {
+		lr = lock_table_test(v->locks, file, &lo, offset, len,
+		    exclusive ? LOCK_EXCLUSIVE : LOCK_SHARED, &holder);
+		if (lr != LOCK_DENIED || i == V4_RETRY_MAX ||
+		    !v4_state_courtesy(v, &holder.owner))
+			break;
+	}
+	if (lr == LOCK_DENIED)
+		v4_denied_of(&holder, denied);
+	return v4_status_of(v, lr);
+}
+
+/* RFC 7530 16.12: LOCKU */
+uint32_t
+v4_state_locku(struct v4_state *v, const struct v4_stateid *sid,
+    uint32_t seqid, uint64_t offset, uint64_t length, struct v4_result *res)
+{
+	struct v4_stateful *s;
+	struct lock_owner lo;
+	uint64_t len;
+	int rc;
+
+	if ((rc = v4_seqid_op(v, sid, seqid, V4_OP_LOCKU, 1, res, &s)) != -1)
+		return (uint32_t)rc;
+	if ((res->status = v4_range(offset, length, &len)) == V4_OK) {
+		v4_table_owner(s->owner, &lo);
+		res->status = v4_status_of(v, lock_table_unlock(v->locks,
+		    &s->file, &lo, offset, len));
+		if (res->status == V4_OK) {
+			v4_stateid_bump(s);
+			res->stateid = s->id;
+		}
+	}
+	v4_seqid_done(v, s->owner, seqid, res, NULL);
+	return res->status;
+}
+
+struct v4_held {
+	const struct lock_owner	*owner;
+	int			 held;
+};
+
+static int
+v4_held_cb(void *arg, const struct lock_info *i)
+{
+	struct v4_held *h = arg;
+
+	if (i->waiting || i->owner.protocol != h->owner->protocol ||
+	    i->owner.client_id != h->owner->client_id ||
+	    i->owner.bytes_len != h->owner->bytes_len ||
+	    memcmp(i->owner.bytes, h->owner->bytes, i->owner.bytes_len) != 0)
+		return 0;
+	h->held = 1;
+	return 1;
+}
+
+/* RFC 7530 16.37: RELEASE_LOCKOWNER */
+uint32_t
+v4_state_release_lockowner(struct v4_state *v, uint64_t clientid,
+    const uint8_t *owner, size_t owner_len)
+{
+	struct v4_client *c;
+	struct v4_owner *o;
+	struct v4_stateful *s;
+	struct lock_owner lo;
+	struct v4_held h;
+	uint32_t st;
+
+	if ((st = v4_client_live(v, clientid, &c)) != V4_OK)
+		return st;
+	if (owner == NULL || owner_len == 0 || owner_len > V4_OWNER_MAX)
+		return V4ERR_INVAL;
+	if ((o = v4_owner_find(v, c, 1, owner, owner_len)) == NULL)
+		return V4_OK;
+	v4_table_owner(o, &lo);
+	h.owner = &lo;
+	h.held = 0;
+	LIST_FOREACH(s, &o->states, owner_entry)
+		if (lock_table_foreach_lock(v->locks, &s->file, v4_held_cb, &h))
+			return V4ERR_LOCKS_HELD;
+	v4_owner_release(v, o);
+	return V4_OK;
+}
+
+struct v4_deny_scan {
+	unsigned int	 bits;
+	int		 hit;
+};
+
+static int
+v4_deny_cb(void *arg, const struct lock_share_info *i)
+{
+	struct v4_deny_scan *d = arg;
+
+	if ((i->deny & d->bits) == 0)
+		return 0;
+	d->hit = 1;
+	return 1;
+}
+
+/*
+ * RFC 7530 9.1.4, 9.1.4.3, 16.22, 16.32, 16.36: the stateid of a READ,
+ * WRITE or SETATTR.  Special stateids pass unless a share reservation
+ * denies that access (NFS4ERR_LOCKED) or stated is in grace; others
+ * must name a current state of this file whose open allows the I/O.
+ * Byte-range locks are advisory here, as on Linux: they do not stop I/O.
+ */
+uint32_t
+v4_state_check(struct v4_state *v, const struct v4_stateid *sid,
+    const struct lock_file_id *file, enum v4_io io, struct v4_check_res *res)
+{
+	struct v4_stateful *s, *open;
+	struct v4_deny_scan d;
+	uint32_t st;
+
+	memset(res, 0, sizeof(*res));
+	if (file == NULL || file->len == 0 || file->len > LOCK_FILE_ID_MAX ||
+	    (io != V4_IO_READ && io != V4_IO_WRITE && io != V4_IO_SETATTR))
+		return V4ERR_INVAL;
+	if (v4_stateid_special(sid, &res->kind)) {
+		if (v4_in_grace(v))
+			return V4ERR_GRACE;
+		d.bits = io == V4_IO_READ ? LOCK_SHARE_READ : LOCK_SHARE_WRITE;
+		d.hit = 0;
+		lock_table_foreach_share(v->locks, file, v4_deny_cb, &d);
+		res->access = V4_SHARE_BOTH;
+		return d.hit ? V4ERR_LOCKED : V4_OK;
+	}
+	if ((st = v4_stateful_find(v, sid, &s)) != V4_OK)
+		return st;
+	if (s->closed)
+		return V4ERR_BAD_STATEID;
+	if ((st = v4_stateid_generation(s, sid)) != V4_OK)
+		return st;
+	if (s->file.len != file->len ||
+	    memcmp(s->file.data, file->data, file->len) != 0)
+		return V4ERR_BAD_STATEID;
+	open = s->owner->lock ? s->open : s;
+	if (open == NULL || open->closed || !open->owner->confirmed)
+		return V4ERR_BAD_STATEID;
+	res->kind = s->owner->lock ? V4_KIND_LOCK : V4_KIND_OPEN;
+	res->access = open->access;
+	res->deny = open->deny;
+	/* A write-only open may read (as knfsd); writing needs WRITE. */
+	if (io != V4_IO_READ && (open->access & LOCK_SHARE_WRITE) == 0)
+		return V4ERR_OPENMODE;
+	return V4_OK;
+}
+
+uint32_t
+v4_state_revoke(struct v4_state *v, uint64_t clientid)
+{
+	struct v4_client *c;
+
+	if ((c = v4_client_find(v, clientid, 1)) == NULL || c->expired)
+		return V4ERR_STALE_CLIENTID;
+	v4_client_purge(v, c, V4ERR_ADMIN_REVOKED);
+	return V4_OK;
+}
+
+size_t
+v4_state_sweep(struct v4_state *v)
+{
+	struct v4_client *c, *next;
+	struct v4_owner *o, *onext;
+	size_t n = 0;
+
+	for (c = TAILQ_FIRST(&v->all); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->expired) {
+			if (v->now - c->expired_at > V4_TOMBSTONE_LEASES *
+			    v->lease) {
+				v4_client_destroy(v, c);
+				n++;
+			}
+			continue;
+		}
+		if (!v4_lapsed(v, c)) {
+			/* Owners that hold nothing and were idle a lease. */
+			for (o = LIST_FIRST(&c->owners); o != NULL; o = onext) {
+				onext = LIST_NEXT(o, client_entry);
+				if (LIST_EMPTY(&o->states) &&
+				    v->now - o->used > v->lease)
+					v4_owner_free(v, o);
+			}
+			continue;
+		}
+		if (!c->confirmed)
+			v4_client_destroy(v, c);
+		else if ((c->nopens == 0 && c->nlocks == 0) ||
+		    v->now - c->renewed > V4_COURTESY_MAX)
+			v4_client_purge(v, c, V4ERR_EXPIRED);
+		else
+			continue;
+		n++;
+	}
+	return n;
+}
+
+void
+v4_state_mark_records(struct v4_state *v)
+{
+	struct v4_client *c;
+
+	TAILQ_FOREACH(c, &v->all, entry)
+		if (!c->expired && c->record != NULL &&
+		    (c->nopens > 0 || c->nlocks > 0))
+			c->record->has_state = 1;
+}
+
+int
+v4_state_foreach_client(struct v4_state *v, v4_client_cb cb, void *arg)
+{
+	struct v4_client *c;
+	struct v4_client_info i;
+	int rv;
+
+	TAILQ_FOREACH(c, &v->all, entry) {
+		memset(&i, 0, sizeof(i));
+		i.clientid = c->clientid;
+		i.id = c->id;
+		i.id_len = c->id_len;
+		i.principal = c->principal;
+		i.addr = c->addr;
+		i.confirmed = c->confirmed;
+		i.lapsed = !c->expired && v4_lapsed(v, c);
+		i.expired = c->expired;
+		i.idle = (long long)(v->now - c->renewed);
+		i.opens = c->nopens;
+		i.owners = c->nowners;
+		if ((rv = cb(arg, &i)) != 0)
+			return rv;
+	}
+	return 0;
+}
+
+int
+v4_state_foreach_state(struct v4_state *v, uint64_t clientid, v4_state_cb cb,
+    void *arg)
+{
+	struct v4_client *c;
+	struct v4_owner *o;
+	struct v4_stateful *s;
+	struct v4_state_info i;
+	int rv;
+
+	if ((c = v4_client_find(v, clientid, 1)) == NULL)
+		return 0;
+	LIST_FOREACH(o, &c->owners, client_entry) {
+		LIST_FOREACH(s, &o->states, owner_entry) {
+			if (s->closed)
+				continue;
+			memset(&i, 0, sizeof(i));
+			i.file = &s->file;
+			i.lock = o->lock;
+			i.owner = o->bytes + 1;
+			i.owner_len = o->len - 1;
+			i.stateid = s->id;
+			i.access = s->access;
+			i.deny = s->deny;
+			if ((rv = cb(arg, &i)) != 0)
+				return rv;
+		}
+	}
+	return 0;
+}
+
+void
+v4_state_stats(const struct v4_state *v, struct v4_state_stats *out)
+{
+	*out = v->stats;
+}
+
+uint64_t
+v4_state_courtesy_purges(const struct v4_state *v)
+{
+	return v->courtesy_purges;
+}
+
+/* Frees the memory only: the lock table and the records are not told. */
+void
+v4_state_free(struct v4_state *v)
+{
+	struct v4_client *c;
+	struct v4_owner *o;
+	struct v4_stateful *s;
+
+	if (v == NULL)
+		return;
+	while ((c = TAILQ_FIRST(&v->all)) != NULL) {
+		while ((o = LIST_FIRST(&c->owners)) != NULL) {
+			while ((s = LIST_FIRST(&o->states)) != NULL) {
+				LIST_REMOVE(s, owner_entry);
+				free(s);
+			}
+			LIST_REMOVE(o, client_entry);
+			free(o);
+		}
+		TAILQ_REMOVE(&v->all, c, entry);
+		free(c->id);
+		free(c->principal);
+		free(c);
+	}
+	free(v->clients.b);
+	free(v->owners.b);
+	free(v->states.b);
+	free(v);
+}
+
+const char *
+v4_status_str(uint32_t st)
+{
+	switch (st) {
+	case V4_OK:			return "NFS4_OK";
+	case V4ERR_INVAL:		return "NFS4ERR_INVAL";
+	case V4ERR_SERVERFAULT:		return "NFS4ERR_SERVERFAULT";
+	case V4ERR_DENIED:		return "NFS4ERR_DENIED";
+	case V4ERR_EXPIRED:		return "NFS4ERR_EXPIRED";
+	case V4ERR_LOCKED:		return "NFS4ERR_LOCKED";
+	case V4ERR_GRACE:		return "NFS4ERR_GRACE";
+	case V4ERR_SHARE_DENIED:	return "NFS4ERR_SHARE_DENIED";
+	case V4ERR_CLID_INUSE:		return "NFS4ERR_CLID_INUSE";
+	case V4ERR_RESOURCE:		return "NFS4ERR_RESOURCE";
+	case V4ERR_STALE_CLIENTID:	return "NFS4ERR_STALE_CLIENTID";
+	case V4ERR_STALE_STATEID:	return "NFS4ERR_STALE_STATEID";
+	case V4ERR_OLD_STATEID:		return "NFS4ERR_OLD_STATEID";
+	case V4ERR_BAD_STATEID:		return "NFS4ERR_BAD_STATEID";
+	case V4ERR_BAD_SEQID:		return "NFS4ERR_BAD_SEQID";
+	case V4ERR_NO_GRACE:		return "NFS4ERR_NO_GRACE";
+	case V4ERR_RECLAIM_BAD:		return "NFS4ERR_RECLAIM_BAD";
+	case V4ERR_LOCKS_HELD:		return "NFS4ERR_LOCKS_HELD";
+	case V4ERR_OPENMODE:		return "NFS4ERR_OPENMODE";
+	case V4ERR_DEADLOCK:		return "NFS4ERR_DEADLOCK";
+	case V4ERR_ADMIN_REVOKED:	return "NFS4ERR_ADMIN_REVOKED";
+	}
+	return "NFS4ERR_?";
+}
