@@ -176,7 +176,11 @@ nfsd_write_verf(struct nfsd_env *env)
 		env->write_verf[i] = (uint8_t)(h >> (56 - 8 * i));
 }
 
-/* Before the chroot: libtirpc reads /etc/netconfig. */
+/*
+ * Before the chroot: libtirpc reads /etc/netconfig.  NFSv4 is not
+ * registered: its clients go to the NFS port without asking rpcbind
+ * (RFC 7530 3.1).
+ */
 static void
 nfsd_rpcbind_register(struct nfsd_env *env)
 {
@@ -199,8 +203,6 @@ nfsd_rpcbind_register(struct nfsd_env *env)
 		fatalx("out of memory");
 	fails += rpcbind_set(env->rpcbind, NFS_PROGRAM, NFS_V3, "tcp",
 	    env->nfs_port);
-	fails += rpcbind_set(env->rpcbind, NFS_PROGRAM, NFS_V4, "tcp",
-	    env->nfs_port);
 	fails += rpcbind_set(env->rpcbind, MOUNT_PROGRAM, MOUNT_V3, "tcp",
 	    env->mount_port);
 	fails += rpcbind_set(env->rpcbind, MOUNT_PROGRAM, MOUNT_V1, "tcp",
@@ -211,7 +213,7 @@ nfsd_rpcbind_register(struct nfsd_env *env)
 		fails += rpcbind_set(env->rpcbind, MOUNT_PROGRAM, MOUNT_V1,
 		    "udp", env->mount_port);
 	}
-	log_info("rpcbind: registered NFS v3 and v4 (tcp %u) and MOUNT v1/v3 "
+	log_info("rpcbind: registered NFS v3 (tcp %u) and MOUNT v1/v3 "
 	    "(tcp%s %u)%s", env->nfs_port, env->mount_udp != -1 ? ", udp" : "",
 	    env->mount_port, fails ? ", with failures" : "");
 }

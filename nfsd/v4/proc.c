@@ -715,7 +715,7 @@ nfs4_op_readdir(struct nfs4_call *v)
 {
 	struct nfs4_readdir_args *a = &v->op.u.readdir;
 	bd_readdir_req req;
-	uint32_t est;
+	uint32_t est, status;
 
 	if (a->cookie == 1 || a->cookie == 2) {
 		nfs4_fail(v, NFS4ERR_BAD_COOKIE);
@@ -724,7 +724,10 @@ nfs4_op_readdir(struct nfs4_call *v)
 	if (a->maxcount > NFS4_MAXIO)
 		a->maxcount = NFS4_MAXIO;
 	if (v->cur.pseudo) {
-		nfs4_fail(v, nfs4_pseudo_readdir(v));
+		if ((status = nfs4_pseudo_readdir(v)) != NFS4_OK)
+			nfs4_fail(v, status);
+		else
+			nfs4_op_done(v, NFS4_OK);
 		return;
 	}
 	rpcsvc_reserve(v->nfs.rpc, a->maxcount);
@@ -1509,12 +1512,19 @@ nfs4_run(struct nfs4_call *v)
 				log_info_rl("%s: NFSv4 %s: malformed "
 				    "arguments", v->nfs.rpc->peer_name,
 				    nfs4_op_name(v->op.opnum));
+			else if (status == NFS4ERR_RESOURCE)
+				log_warnx_rl("%s: NFSv4 COMPOUND of %u ops: "
+				    "more than %d run (RESOURCE)",
+				    v->nfs.rpc->peer_name, v->c.nops,
+				    NFS4_COMPOUND_OPS_MAX);
 			v->res.opnum = v->op.opnum;
 			v->res.status = status;
 			nfs4_encode_resop(&v->co, &v->res);
 			nfs4_finish(v, status);
 			return;
 		}
+		log_debug("%s: NFSv4 %s", v->nfs.rpc->peer_name,
+		    nfs4_op_name(v->op.opnum));
 		v->running = 1;
 		nfs4_op_start(v);
 		v->running = 0;
@@ -1557,6 +1567,9 @@ nfs4_proc_compound(struct rpcsvc_call *call, void *decoded, void *arg)
 			rpcsvc_reply_error(call, RPC_GARBAGE_ARGS);
 			return;
 		}
+		if (status == NFS4ERR_RESOURCE)
+			log_warnx_rl("%s: NFSv4 COMPOUND: tag longer than %d "
+			    "bytes (RESOURCE)", call->peer_name, NFS4_TAG_MAX);
 		nfs4_finish(v, status);
 		return;
 	}

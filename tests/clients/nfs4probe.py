@@ -25,7 +25,8 @@ handle, seqids) is kept in a JSON state file.
   nfs4probe PORT lockt STATE OFF LEN LOCKT (write): "LOCKT ok|denied"
   nfs4probe PORT locku STATE OFF LEN LOCKU of the kept lock stateid
   nfs4probe PORT close STATE         CLOSE: "CLOSE ok" or "ERR n"
-  nfs4probe PORT badstateid STATE    WRITE with a made-up stateid: "ERR n"
+  nfs4probe PORT badstateid STATE    WRITE with the open's stateid changed
+                                     in its last byte: "ERR n"
 """
 import json
 import os
@@ -253,9 +254,12 @@ def cmd_write(port, stfile, data):
 
 def cmd_badstateid(port, stfile):
     st = load(stfile)
+    # The open's stateid with its last byte changed: no such state.
+    other = bytearray.fromhex(st["sid"][1])
+    other[-1] ^= 0x5a
     r = compound(port, [putfh(bytes.fromhex(st["fh"])), p32(OP["WRITE"]) +
-                        stateid([1, "ab" * 12]) + p64(0) + p32(2) +
-                        opaque(b"x")])
+                        stateid([st["sid"][0], other.hex()]) + p64(0) +
+                        p32(2) + opaque(b"x")])
     print("ERR %d" % r.status)
 
 
@@ -264,7 +268,7 @@ def cmd_lock(port, stfile, off, length):
     # open_to_lock_owner4: open seqid, open stateid, lock seqid, owner.
     op = p32(OP["LOCK"]) + p32(2) + p32(0) + p64(off) + p64(length) + \
         p32(1) + p32(st["oseq"]) + stateid(st["sid"]) + p32(0) + \
-        p64(st["clientid"]) + opaque(b"lockowner-1")
+        p64(st["clientid"]) + opaque(b"lockowner-%d" % off)
     r = compound(port, [putfh(bytes.fromhex(st["fh"])), op])
     r.res()
     opnum, status = r.res()

@@ -84,12 +84,12 @@ check "SECINFO of a share: AUTH_SYS, AUTH_NONE" test "$(PROBE4 secinfo / export)
 
 # libnfs over NFSv4.0.
 head -c 3000 /dev/urandom > "$SUITE_DIR/small.in"
-check "nfs-cp to the server (v4)" nfs-cp "$SUITE_DIR/small.in" "$URL/export/small$Q"
-check "nfs-ls lists it (v4)" sh -c "nfs-ls '$URL/export$Q' | grep -q small"
-check "nfs-cp from the server (v4)" nfs-cp "$URL/export/small$Q" "$SUITE_DIR/small.out"
+check "nfs-cp to the server (v4)" timeout 30 nfs-cp "$SUITE_DIR/small.in" "$URL/export/small$Q"
+check "nfs-ls lists it (v4)" sh -c "timeout 30 nfs-ls '$URL/export$Q' | grep -q small"
+check "nfs-cp from the server (v4)" timeout 30 nfs-cp "$URL/export/small$Q" "$SUITE_DIR/small.out"
 check "content is the same both ways" cmp "$SUITE_DIR/small.in" "$SUITE_DIR/small.out"
-check "nfs-cat (v4)" sh -c "nfs-cat '$URL/export/small$Q' | cmp - '$SUITE_DIR/small.in'"
-check "nfs-ls of the pseudo root lists the shares" sh -c "nfs-ls '$URL/$Q' | grep -q export"
+check "nfs-cat (v4)" sh -c "timeout 30 nfs-cat '$URL/export/small$Q' | cmp - '$SUITE_DIR/small.in'"
+check "nfs-ls of the pseudo root lists the shares" sh -c "timeout 30 nfs-ls '$URL/$Q' | grep -q export"
 
 # State: SETCLIENTID, OPEN (again with the same seqid), OPEN_CONFIRM,
 # WRITE, READ, CLOSE.
