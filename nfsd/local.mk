@@ -69,7 +69,15 @@ TESTS += tests/e2e/test_nfs3_kernel.sh
 EXTRA_DIST += tests/e2e/test_nfs3_kernel.sh tests/clients/nfs-fsx.c \
 	systemd/dittofs-nfsd.service.in systemd/dittofs-nfsd.socket
 
-# NFSv4.0 served (issue 23): libnfs with version=4 and our own client.
+# NFSv4.0 served (issue 23): the pseudo fs alone, then libnfs with
+# version=4 and our own client against the daemon.
+check_PROGRAMS += tests/unit/test_nfs4_pseudo
+TESTS += tests/unit/test_nfs4_pseudo
+tests_unit_test_nfs4_pseudo_SOURCES = tests/unit/test_nfs4_pseudo.c \
+	nfsd/v4/pseudo.c
+tests_unit_test_nfs4_pseudo_CPPFLAGS = $(tests_unit_test_xdr_nfs_CPPFLAGS)
+tests_unit_test_nfs4_pseudo_LDADD = nfsd/libnfsdwire.a nfsd/libnfs4.a \
+	$(DITTOFS_COMMON_LIBS)
 TESTS += tests/integration/test_nfs4.sh
 EXTRA_DIST += tests/integration/test_nfs4.sh tests/clients/nfs4probe.py
 
