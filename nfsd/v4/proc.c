@@ -59,6 +59,8 @@ nfs4_finish(struct nfs4_call *v, uint32_t status)
 	struct rpcsvc_call *call = v->nfs.rpc;
 
 	xdrbuf_out_free(&v->scratch);
+	free(v->w);
+	v->w = NULL;
 	nfs4_compound_out_end(&v->co, status);
 	if (call->out.failed) {
 		rpcsvc_reply_error(call, RPC_SYSTEM_ERR);
@@ -156,9 +158,9 @@ nfs4_attr_from_bd(struct nfs4_call *v, const bd_attr *a, const uint8_t *fh,
 	s->fhlen = fhlen;
 	s->fileid = a->ino;
 	s->mounted_on_fileid = a->ino;
-	if (root && v->cur.exp != NULL)
-		s->mounted_on_fileid = nfs4_pseudo_hash(v->cur.exp->path,
-		    strlen(v->cur.exp->path));
+	if (root && v->w->cur.exp != NULL)
+		s->mounted_on_fileid = nfs4_pseudo_hash(v->w->cur.exp->path,
+		    strlen(v->w->cur.exp->path));
 	s->mode = a->mode & 07777;
 	s->numlinks = a->nlink;
 	s->uid = a->uid;
@@ -217,8 +219,8 @@ nfs4_attr_statfs_done(void *arg, int status, void *reply, int fd)
 	}
 	v->attr = rep->attr;
 	v->have_attr = 1;
-	nfs4_attr_from_bd(v, &rep->attr, v->cur.data, v->cur.len,
-	    nfs4_is_root(&v->cur), &s);
+	nfs4_attr_from_bd(v, &rep->attr, v->w->cur.data, v->w->cur.len,
+	    nfs4_is_root(&v->w->cur), &s);
 	s.space_total = rep->bytes_total;
 	s.space_free = rep->bytes_free;
 	s.space_avail = rep->bytes_avail;
@@ -242,8 +244,8 @@ nfs4_attr_getattr_done(void *arg, int status, void *reply, int fd)
 	}
 	v->attr = rep->attr;
 	v->have_attr = 1;
-	nfs4_attr_from_bd(v, &rep->attr, v->cur.data, v->cur.len,
-	    nfs4_is_root(&v->cur), &s);
+	nfs4_attr_from_bd(v, &rep->attr, v->w->cur.data, v->w->cur.len,
+	    nfs4_is_root(&v->w->cur), &s);
 	nfs4_attr_pending(v)(v, &s);
 }
 
@@ -263,14 +265,14 @@ nfs4_attr_get(struct nfs4_call *v, const struct nfs4_bitmap *want)
 	struct nfs4_attr_src s;
 	bd_fh_req req;
 
-	if (v->cur.pseudo) {
-		nfs4_pseudo_attr(v->nfs.env, &v->cur, &s);
+	if (v->w->cur.pseudo) {
+		nfs4_pseudo_attr(v->nfs.env, &v->w->cur, &s);
 		nfs4_attr_pending(v)(v, &s);
 		return;
 	}
 	memset(&req, 0, sizeof(req));
 	req.cred = v->nfs.bcred;
-	nfs4_bd_fh(&req.fh, &v->cur);
+	nfs4_bd_fh(&req.fh, &v->w->cur);
 	if (nfs4_wants_statfs(want))
 		bdc_call(v->nfs.env->bdc, BD_STATFS, (xdrproc_t)xdr_bd_fh_req,
 		    &req, (xdrproc_t)xdr_bd_statfs_reply,
@@ -331,8 +333,8 @@ nfs4_enter_share(struct nfs4_call *v, struct export *e)
 		nfs4_fail(v, status);
 		return;
 	}
-	v->cur = v->next;
-	v->cur.exp = e;
+	v->w->cur = v->w->next;
+	v->w->cur.exp = e;
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -371,7 +373,7 @@ nfs4_op_putfh(struct nfs4_call *v)
 	if (fh->len == NFS4_PSEUDO_FHLEN &&
 	    memcmp(fh->p, NFS4_PSEUDO_MAGIC, 4) == 0) {
 		if (nfs4_pseudo_from_fh(v->nfs.env, fh->p, fh->len,
-		    &v->cur) == -1) {
+		    &v->w->cur) == -1) {
 			nfs4_fail(v, NFS4ERR_STALE);
 			return;
 		}
@@ -382,10 +384,10 @@ nfs4_op_putfh(struct nfs4_call *v)
 		nfs4_fail(v, NFS4ERR_BADHANDLE);
 		return;
 	}
-	memset(&v->next, 0, sizeof(v->next));
-	v->next.set = 1;
-	memcpy(v->next.data, fh->p, fh->len);
-	v->next.len = fh->len;
+	memset(&v->w->next, 0, sizeof(v->w->next));
+	v->w->next.set = 1;
+	memcpy(v->w->next.data, fh->p, fh->len);
+	v->w->next.len = fh->len;
 	if ((n = fhcache_get(v->nfs.env->fhcache, fh->p, fh->len)) != NULL) {
 		if ((e = export_by_share(&v->nfs.env->exports,
 		    n->attr.share)) == NULL) {
@@ -397,7 +399,7 @@ nfs4_op_putfh(struct nfs4_call *v)
 	}
 	memset(&req, 0, sizeof(req));
 	req.cred.uid = req.cred.gid = 65534;
-	nfs4_bd_fh(&req.fh, &v->next);
+	nfs4_bd_fh(&req.fh, &v->w->next);
 	bdc_call(v->nfs.env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req, &req,
 	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
 	    nfs4_putfh_done, v);
@@ -415,40 +417,40 @@ nfs4_op_putrootfh(struct nfs4_call *v)
 			nfs4_fail(v, NFS4ERR_DELAY);
 			return;
 		}
-		memset(&v->next, 0, sizeof(v->next));
-		v->next.set = 1;
-		memcpy(v->next.data, e->root_fh, e->root_len);
-		v->next.len = (uint32_t)e->root_len;
+		memset(&v->w->next, 0, sizeof(v->w->next));
+		v->w->next.set = 1;
+		memcpy(v->w->next.data, e->root_fh, e->root_len);
+		v->w->next.len = (uint32_t)e->root_len;
 		nfs4_enter_share(v, e);
 		return;
 	}
-	nfs4_pseudo_root(env, &v->cur);
+	nfs4_pseudo_root(env, &v->w->cur);
 	nfs4_op_done(v, NFS4_OK);
 }
 
 static void
 nfs4_op_getfh(struct nfs4_call *v)
 {
-	v->res.u.fh.p = v->cur.data;
-	v->res.u.fh.len = v->cur.len;
+	v->res.u.fh.p = v->w->cur.data;
+	v->res.u.fh.len = v->w->cur.len;
 	nfs4_op_done(v, NFS4_OK);
 }
 
 static void
 nfs4_op_savefh(struct nfs4_call *v)
 {
-	v->saved = v->cur;
+	v->w->saved = v->w->cur;
 	nfs4_op_done(v, NFS4_OK);
 }
 
 static void
 nfs4_op_restorefh(struct nfs4_call *v)
 {
-	if (!v->saved.set) {
+	if (!v->w->saved.set) {
 		nfs4_fail(v, NFS4ERR_RESTOREFH);
 		return;
 	}
-	v->cur = v->saved;
+	v->w->cur = v->w->saved;
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -472,8 +474,8 @@ nfs4_lookup_done(void *arg, int status, void *reply, int fd)
 	nfs_attr_from_bd(&na, &rep->attr);
 	fhcache_put(v->nfs.env->fhcache, (const uint8_t *)rep->fh.bd_fh_val,
 	    rep->fh.bd_fh_len, &na);
-	memcpy(v->cur.data, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
-	v->cur.len = rep->fh.bd_fh_len;
+	memcpy(v->w->cur.data, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
+	v->w->cur.len = rep->fh.bd_fh_len;
 	v->attr = rep->attr;
 	v->have_attr = 1;
 	nfs4_op_done(v, NFS4_OK);
@@ -487,13 +489,13 @@ nfs4_bd_lookup(struct nfs4_call *v, const struct nfs4_opaque *name,
 
 	memset(&req, 0, sizeof(req));
 	req.cred = v->nfs.bcred;
-	nfs4_bd_fh(&req.dir, &v->cur);
+	nfs4_bd_fh(&req.dir, &v->w->cur);
 	nfs4_bd_name(&req.name, name);
 	bdc_call(v->nfs.env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req, &req,
 	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply), done, v);
 }
 
-/* After a pseudo LOOKUP or LOOKUPP: into v->next, a share's or not. */
+/* After a pseudo LOOKUP or LOOKUPP: into v->w->next, a share's or not. */
 static void
 nfs4_pseudo_moved(struct nfs4_call *v, uint32_t status)
 {
@@ -501,11 +503,11 @@ nfs4_pseudo_moved(struct nfs4_call *v, uint32_t status)
 		nfs4_fail(v, status);
 		return;
 	}
-	if (v->next.exp != NULL) {
-		nfs4_enter_share(v, v->next.exp);
+	if (v->w->next.exp != NULL) {
+		nfs4_enter_share(v, v->w->next.exp);
 		return;
 	}
-	v->cur = v->next;
+	v->w->cur = v->w->next;
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -521,9 +523,9 @@ nfs4_op_lookup(struct nfs4_call *v)
 		    status);
 		return;
 	}
-	if (v->cur.pseudo) {
-		nfs4_pseudo_moved(v, nfs4_pseudo_lookup(v->nfs.env, &v->cur,
-		    name, &v->next));
+	if (v->w->cur.pseudo) {
+		nfs4_pseudo_moved(v, nfs4_pseudo_lookup(v->nfs.env, &v->w->cur,
+		    name, &v->w->next));
 		return;
 	}
 	nfs4_bd_lookup(v, name, nfs4_lookup_done);
@@ -537,18 +539,18 @@ nfs4_op_lookupp(struct nfs4_call *v)
 		(const uint8_t *)"..", 2
 	};
 
-	if (v->cur.pseudo) {
+	if (v->w->cur.pseudo) {
 		nfs4_pseudo_moved(v, nfs4_pseudo_parent(v->nfs.env,
-		    v->cur.path, &v->next));
+		    v->w->cur.path, &v->w->next));
 		return;
 	}
-	if (nfs4_is_root(&v->cur)) {
-		if (strcmp(v->cur.exp->path, "/") == 0) {
+	if (nfs4_is_root(&v->w->cur)) {
+		if (strcmp(v->w->cur.exp->path, "/") == 0) {
 			nfs4_fail(v, NFS4ERR_NOENT);
 			return;
 		}
 		nfs4_pseudo_moved(v, nfs4_pseudo_parent(v->nfs.env,
-		    v->cur.exp->path, &v->next));
+		    v->w->cur.exp->path, &v->w->next));
 		return;
 	}
 	nfs4_bd_lookup(v, &dotdot, nfs4_lookup_done);
@@ -574,7 +576,7 @@ nfs4_access_done(void *arg, int status, void *reply, int fd)
 	}
 	v->res.u.access.supported = want;
 	v->res.u.access.access = rep->granted & want;
-	if (v->cur.exp->read_only)
+	if (v->w->cur.exp->read_only)
 		v->res.u.access.access &= ~(uint32_t)NFS4_ACCESS_CHANGE;
 	nfs4_op_done(v, NFS4_OK);
 }
@@ -585,7 +587,7 @@ nfs4_op_access(struct nfs4_call *v)
 	uint32_t want = v->op.u.access.access & NFS4_ACCESS_ALL;
 	bd_access_req req;
 
-	if (v->cur.pseudo) {
+	if (v->w->cur.pseudo) {
 		v->res.u.access.supported = want;
 		v->res.u.access.access = want & (ACCESS4_READ |
 		    ACCESS4_LOOKUP);
@@ -594,7 +596,7 @@ nfs4_op_access(struct nfs4_call *v)
 	}
 	memset(&req, 0, sizeof(req));
 	req.cred = v->nfs.bcred;
-	nfs4_bd_fh(&req.fh, &v->cur);
+	nfs4_bd_fh(&req.fh, &v->w->cur);
 	req.want = want;
 	bdc_call(v->nfs.env->bdc, BD_ACCESS, (xdrproc_t)xdr_bd_access_req,
 	    &req, (xdrproc_t)xdr_bd_access_reply, sizeof(bd_access_reply),
@@ -626,13 +628,13 @@ nfs4_op_readlink(struct nfs4_call *v)
 {
 	bd_fh_req req;
 
-	if (v->cur.pseudo) {
+	if (v->w->cur.pseudo) {
 		nfs4_fail(v, NFS4ERR_INVAL);
 		return;
 	}
 	memset(&req, 0, sizeof(req));
 	req.cred = v->nfs.bcred;
-	nfs4_bd_fh(&req.fh, &v->cur);
+	nfs4_bd_fh(&req.fh, &v->w->cur);
 	bdc_call(v->nfs.env->bdc, BD_READLINK, (xdrproc_t)xdr_bd_fh_req, &req,
 	    (xdrproc_t)xdr_bd_readlink_reply, sizeof(bd_readlink_reply),
 	    nfs4_readlink_done, v);
@@ -723,7 +725,7 @@ nfs4_op_readdir(struct nfs4_call *v)
 	}
 	if (a->maxcount > NFS4_MAXIO)
 		a->maxcount = NFS4_MAXIO;
-	if (v->cur.pseudo) {
+	if (v->w->cur.pseudo) {
 		if ((status = nfs4_pseudo_readdir(v)) != NFS4_OK)
 			nfs4_fail(v, status);
 		else
@@ -733,7 +735,7 @@ nfs4_op_readdir(struct nfs4_call *v)
 	rpcsvc_reserve(v->nfs.rpc, a->maxcount);
 	memset(&req, 0, sizeof(req));
 	req.cred = v->nfs.bcred;
-	nfs4_bd_fh(&req.dir, &v->cur);
+	nfs4_bd_fh(&req.dir, &v->w->cur);
 	req.cookie = a->cookie;
 	req.plus = 1;
 	est = a->maxcount / 64 + 1;
@@ -802,9 +804,9 @@ nfs4_decode_sattr(struct nfs4_call *v, const struct nfs4_fattr_raw *raw)
 {
 	uint32_t status;
 
-	memset(&v->sattr, 0, sizeof(v->sattr));
-	status = nfs4_fattr_decode_sattr(raw, v->nfs.env->idmap, &v->sattr);
-	if (status == NFS4_OK && nfs4_bitmap_isset(&v->sattr.mask,
+	memset(&v->w->sattr, 0, sizeof(v->w->sattr));
+	status = nfs4_fattr_decode_sattr(raw, v->nfs.env->idmap, &v->w->sattr);
+	if (status == NFS4_OK && nfs4_bitmap_isset(&v->w->sattr.mask,
 	    FATTR4_ACL))
 		status = NFS4ERR_ATTRNOTSUPP;
 	return status;
@@ -824,7 +826,7 @@ nfs4_create_done(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	nfs4_cinfo(&v->res.u.create.cinfo, &rep->dir);
-	v->res.u.create.attrset = v->sattr.mask;
+	v->res.u.create.attrset = v->w->sattr.mask;
 	v->res.u.create.attrset.beyond = 0;
 	if (rep->fh.bd_fh_len == 0 || rep->fh.bd_fh_len > BD_FH_MAX) {
 		nfs4_fail(v, NFS4ERR_SERVERFAULT);
@@ -833,8 +835,8 @@ nfs4_create_done(void *arg, int status, void *reply, int fd)
 	nfs_attr_from_bd(&na, &rep->attr);
 	fhcache_put(v->nfs.env->fhcache, (const uint8_t *)rep->fh.bd_fh_val,
 	    rep->fh.bd_fh_len, &na);
-	memcpy(v->cur.data, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
-	v->cur.len = rep->fh.bd_fh_len;
+	memcpy(v->w->cur.data, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
+	v->w->cur.len = rep->fh.bd_fh_len;
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -856,12 +858,12 @@ nfs4_op_create(struct nfs4_call *v)
 		nfs4_fail(v, status);
 		return;
 	}
-	nfs4_sattr_bd(&v->sattr, &sa);
+	nfs4_sattr_bd(&v->w->sattr, &sa);
 	memset(&req, 0, sizeof(req));
 	switch (a->type) {
 	case NF4DIR:
 		req.mkdir.cred = v->nfs.bcred;
-		nfs4_bd_fh(&req.mkdir.dir, &v->cur);
+		nfs4_bd_fh(&req.mkdir.dir, &v->w->cur);
 		nfs4_bd_name(&req.mkdir.name, &a->name);
 		req.mkdir.sattr = sa;
 		if (!(sa.mask & STORE_SATTR_MODE)) {
@@ -878,7 +880,7 @@ nfs4_op_create(struct nfs4_call *v)
 			return;
 		}
 		req.symlink.cred = v->nfs.bcred;
-		nfs4_bd_fh(&req.symlink.dir, &v->cur);
+		nfs4_bd_fh(&req.symlink.dir, &v->w->cur);
 		nfs4_bd_name(&req.symlink.name, &a->name);
 		req.symlink.target.target_len = a->linkdata.len;
 		req.symlink.target.target_val = (char *)(uintptr_t)
@@ -897,7 +899,7 @@ nfs4_op_create(struct nfs4_call *v)
 		    a->type == NF4CHR ? STORE_TYPE_CHR :
 		    a->type == NF4FIFO ? STORE_TYPE_FIFO : STORE_TYPE_SOCK;
 		req.mknod.cred = v->nfs.bcred;
-		nfs4_bd_fh(&req.mknod.dir, &v->cur);
+		nfs4_bd_fh(&req.mknod.dir, &v->w->cur);
 		nfs4_bd_name(&req.mknod.name, &a->name);
 		req.mknod.rdev = makedev(a->specdata1, a->specdata2);
 		req.mknod.sattr = sa;
@@ -946,7 +948,7 @@ nfs4_remove_send(struct nfs4_call *v, uint32_t type)
 
 	memset(&req, 0, sizeof(req));
 	req.cred = v->nfs.bcred;
-	nfs4_bd_fh(&req.dir, &v->cur);
+	nfs4_bd_fh(&req.dir, &v->w->cur);
 	nfs4_bd_name(&req.name, &v->op.u.name.name);
 	bdc_call(v->nfs.env->bdc, type, (xdrproc_t)xdr_bd_dirop_req, &req,
 	    (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
@@ -986,11 +988,11 @@ nfs4_rename_done(void *arg, int status, void *reply, int fd)
 static uint32_t
 nfs4_two_handles(struct nfs4_call *v)
 {
-	if (!v->saved.set)
+	if (!v->w->saved.set)
 		return NFS4ERR_NOFILEHANDLE;
-	if (v->saved.pseudo || v->cur.pseudo)
+	if (v->w->saved.pseudo || v->w->cur.pseudo)
 		return NFS4ERR_ROFS;
-	if (v->saved.exp != v->cur.exp)
+	if (v->w->saved.exp != v->w->cur.exp)
 		return NFS4ERR_XDEV;
 	return NFS4_OK;
 }
@@ -1010,9 +1012,9 @@ nfs4_op_rename(struct nfs4_call *v)
 	}
 	memset(&req, 0, sizeof(req));
 	req.cred = v->nfs.bcred;
-	nfs4_bd_fh(&req.fromdir, &v->saved);
+	nfs4_bd_fh(&req.fromdir, &v->w->saved);
 	nfs4_bd_name(&req.from, &a->oldname);
-	nfs4_bd_fh(&req.todir, &v->cur);
+	nfs4_bd_fh(&req.todir, &v->w->cur);
 	nfs4_bd_name(&req.to, &a->newname);
 	bdc_call(v->nfs.env->bdc, BD_RENAME, (xdrproc_t)xdr_bd_rename_req, &req,
 	    (xdrproc_t)xdr_bd_rename_reply, sizeof(bd_rename_reply),
@@ -1048,8 +1050,8 @@ nfs4_op_link(struct nfs4_call *v)
 	}
 	memset(&req, 0, sizeof(req));
 	req.cred = v->nfs.bcred;
-	nfs4_bd_fh(&req.fh, &v->saved);
-	nfs4_bd_fh(&req.dir, &v->cur);
+	nfs4_bd_fh(&req.fh, &v->w->saved);
+	nfs4_bd_fh(&req.dir, &v->w->cur);
 	nfs4_bd_name(&req.name, &v->op.u.name.name);
 	bdc_call(v->nfs.env->bdc, BD_LINK, (xdrproc_t)xdr_bd_link_req, &req,
 	    (xdrproc_t)xdr_bd_link_reply, sizeof(bd_link_reply),
@@ -1069,8 +1071,8 @@ nfs4_setattr_done(void *arg, int status, void *reply, int fd)
 		nfs4_fail_errno(v, status);
 		return;
 	}
-	fhcache_invalidate(v->nfs.env->fhcache, v->cur.data, v->cur.len);
-	v->res.u.attrsset = v->sattr.mask;
+	fhcache_invalidate(v->nfs.env->fhcache, v->w->cur.data, v->w->cur.len);
+	v->res.u.attrsset = v->w->sattr.mask;
 	v->res.u.attrsset.beyond = 0;
 	nfs4_op_done(v, NFS4_OK);
 }
@@ -1082,8 +1084,8 @@ nfs4_setattr_send(struct nfs4_call *v)
 
 	memset(&req, 0, sizeof(req));
 	req.cred = v->nfs.bcred;
-	nfs4_bd_fh(&req.fh, &v->cur);
-	nfs4_sattr_bd(&v->sattr, &req.sattr);
+	nfs4_bd_fh(&req.fh, &v->w->cur);
+	nfs4_sattr_bd(&v->w->sattr, &req.sattr);
 	bdc_call(v->nfs.env->bdc, BD_SETATTR, (xdrproc_t)xdr_bd_setattr_req,
 	    &req, (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
 	    nfs4_setattr_done, v);
@@ -1099,7 +1101,7 @@ nfs4_op_setattr(struct nfs4_call *v)
 		nfs4_fail(v, status);
 		return;
 	}
-	if (nfs4_bitmap_isset(&v->sattr.mask, FATTR4_SIZE)) {
+	if (nfs4_bitmap_isset(&v->w->sattr.mask, FATTR4_SIZE)) {
 		nfs4_stateid_check(v, &v->op.u.setattr.stateid,
 		    ST_V4_IO_SETATTR, nfs4_setattr_send);
 		return;
@@ -1128,7 +1130,7 @@ nfs4_io_node(struct nfs4_call *v)
 	    STORE_IO_READ | STORE_IO_OWNER_OVERRIDE | STORE_IO_READ_IF_EXEC;
 	struct fhnode *n;
 
-	n = fhcache_get(v->nfs.env->fhcache, v->cur.data, v->cur.len);
+	n = fhcache_get(v->nfs.env->fhcache, v->w->cur.data, v->w->cur.len);
 	if (n == NULL || n->io == NULL || (n->io_flags & want) != want)
 		return NULL;
 	if (v->step == 0 && !nfs_attr_permits(&n->attr, &v->nfs.bcred,
@@ -1158,7 +1160,7 @@ nfs4_open_io_done(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	nfs_attr_from_bd(&a, &rep->attr);
-	if ((n = fhcache_put(v->nfs.env->fhcache, v->cur.data, v->cur.len,
+	if ((n = fhcache_put(v->nfs.env->fhcache, v->w->cur.data, v->w->cur.len,
 	    &a)) == NULL) {
 		close(fd);
 		nfs4_fail(v, NFS4ERR_DELAY);
@@ -1178,7 +1180,7 @@ nfs4_io(struct nfs4_call *v)
 {
 	bd_open_io_req req;
 
-	if (v->cur.pseudo) {
+	if (v->w->cur.pseudo) {
 		nfs4_fail(v, NFS4ERR_ISDIR);
 		return;
 	}
@@ -1192,7 +1194,7 @@ nfs4_io(struct nfs4_call *v)
 	}
 	memset(&req, 0, sizeof(req));
 	req.cred = v->nfs.bcred;
-	nfs4_bd_fh(&req.fh, &v->cur);
+	nfs4_bd_fh(&req.fh, &v->w->cur);
 	if (nfs4_io_want(v) == STORE_IO_READ) {
 		v->step = 1;
 		req.flags = STORE_IO_READ | STORE_IO_OWNER_OVERRIDE |
@@ -1373,7 +1375,7 @@ nfs4_secinfo_done(void *arg, int status, void *reply, int fd)
 	v->res.u.secinfo.count = sizeof(nfs4_secinfo_flavors) /
 	    sizeof(nfs4_secinfo_flavors[0]);
 	v->res.u.secinfo.flavors = nfs4_secinfo_flavors;
-	v->cur.set = 0;
+	v->w->cur.set = 0;
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -1388,10 +1390,10 @@ nfs4_op_secinfo(struct nfs4_call *v)
 		    status);
 		return;
 	}
-	if (v->cur.pseudo) {
-		if ((status = nfs4_pseudo_lookup(v->nfs.env, &v->cur, name,
-		    &v->next)) == NFS4_OK && v->next.exp != NULL)
-			status = nfs4_pseudo_enter(v, v->next.exp);
+	if (v->w->cur.pseudo) {
+		if ((status = nfs4_pseudo_lookup(v->nfs.env, &v->w->cur, name,
+		    &v->w->next)) == NFS4_OK && v->w->next.exp != NULL)
+			status = nfs4_pseudo_enter(v, v->w->next.exp);
 		if (status != NFS4_OK)
 			nfs4_fail(v, status);
 		else
@@ -1473,17 +1475,17 @@ nfs4_op_start(struct nfs4_call *v)
 
 	v->step = 0;
 	v->have_attr = 0;
-	if (d->need_fh && !v->cur.set) {
+	if (d->need_fh && !v->w->cur.set) {
 		nfs4_fail(v, NFS4ERR_NOFILEHANDLE);
 		return;
 	}
-	if (d->modifies && v->cur.set && (v->cur.pseudo ||
-	    v->cur.exp->read_only)) {
+	if (d->modifies && v->w->cur.set && (v->w->cur.pseudo ||
+	    v->w->cur.exp->read_only)) {
 		nfs4_fail(v, NFS4ERR_ROFS);
 		return;
 	}
-	if (v->cur.set && v->cur.exp != NULL)
-		export_squash(v->cur.exp, &v->nfs.rpc->auth.msg.cred,
+	if (v->w->cur.set && v->w->cur.exp != NULL)
+		export_squash(v->w->cur.exp, &v->nfs.rpc->auth.msg.cred,
 		    &v->nfs.bcred, v->nfs.bgroups);
 	else
 		export_squash(&(struct export){ .root_squash = 1,
@@ -1556,6 +1558,11 @@ nfs4_proc_compound(struct rpcsvc_call *call, void *decoded, void *arg)
 	(void)decoded;
 	memset((char *)v + sizeof(v->nfs), 0, sizeof(*v) - sizeof(v->nfs));
 	xdrbuf_out_init(&v->scratch);
+	if ((v->w = calloc(1, sizeof(*v->w))) == NULL) {
+		log_warn("NFSv4 COMPOUND");
+		rpcsvc_reply_error(call, RPC_SYSTEM_ERR);
+		return;
+	}
 	xdrbuf_in_init(&v->x, call->args, call->args_len);
 	status = nfs4_compound_begin(&v->c, &v->x, NFS4_TAG_MAX,
 	    NFS4_COMPOUND_OPS_MAX);
@@ -1564,6 +1571,8 @@ nfs4_proc_compound(struct rpcsvc_call *call, void *decoded, void *arg)
 		if (status == NFS4ERR_BADXDR) {
 			log_warnx_rl("%s: NFSv4 COMPOUND: malformed header "
 			    "(xid %08x)", call->peer_name, call->auth.msg.xid);
+			free(v->w);
+			v->w = NULL;
 			rpcsvc_reply_error(call, RPC_GARBAGE_ARGS);
 			return;
 		}

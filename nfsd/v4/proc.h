@@ -30,6 +30,18 @@ struct nfs4_fh {
 	char		 path[MNT_PATH_MAX + 1];	/* pseudo: its path */
 };
 
+/*
+ * The filehandles and settable attributes of a COMPOUND: allocated when
+ * it starts and freed with its reply, so that the call state every NFS
+ * call carries (the program's largest) stays NFSv3's size.
+ */
+struct nfs4_work {
+	struct nfs4_fh		 cur;
+	struct nfs4_fh		 saved;
+	struct nfs4_fh		 next;		/* LOOKUP's, CREATE's result */
+	struct nfs4_sattr	 sattr;
+};
+
 /* An NFSv4 call's state (rpcsvc_call->state). */
 struct nfs4_call {
 	struct nfs_call		 nfs;		/* first: the same pointer */
@@ -38,9 +50,7 @@ struct nfs4_call {
 	struct nfs4_compound_out co;
 	struct nfs4_op		 op;
 	struct nfs4_res		 res;
-	struct nfs4_fh		 cur;
-	struct nfs4_fh		 saved;
-	struct nfs4_fh		 next;		/* LOOKUP's, CREATE's result */
+	struct nfs4_work	*w;
 	int			 running;	/* inside nfs4_run's loop */
 	int			 finished;	/* the op answered */
 	struct xdrbuf_out	 scratch;	/* GETATTR's, READDIR's */
@@ -48,7 +58,6 @@ struct nfs4_call {
 	int			 step;
 	bd_attr			 attr;
 	int			 have_attr;
-	struct nfs4_sattr	 sattr;
 	uint64_t		 cinfo_before;
 	uint64_t		 cinfo_after;
 	int			 created;

@@ -255,7 +255,7 @@ nfs4_pseudo_readdir(struct nfs4_call *v)
 {
 	struct nfsd_env *env = v->nfs.env;
 	struct nfs4_readdir_args *a = &v->op.u.readdir;
-	const char *dir = v->cur.path;
+	const char *dir = v->w->cur.path;
 	size_t dn = strcmp(dir, "/") == 0 ? 0 : strlen(dir);
 	struct xdrbuf_out *ents = &v->scratch, fa;
 	struct nfs4_attr_src s;

@@ -338,14 +338,14 @@ nfs4_file_get(struct nfs4_call *v, void (*fn)(struct nfs4_call *))
 {
 	bd_fh_req req;
 
-	if (v->cur.pseudo) {
+	if (v->w->cur.pseudo) {
 		nfs4_fail(v, NFS4ERR_ISDIR);
 		return;
 	}
 	v->checked = fn;
 	memset(&req, 0, sizeof(req));
 	req.cred = v->nfs.bcred;
-	nfs4_bd_fh(&req.fh, &v->cur);
+	nfs4_bd_fh(&req.fh, &v->w->cur);
 	bdc_call(v->nfs.env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req, &req,
 	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
 	    nfs4_file_done, v);
@@ -489,7 +489,7 @@ nfs4_open_stated_done(void *arg, int status, void *reply)
 	o->rflags = rep->rflags | OPEN4_RESULT_LOCKTYPE_POSIX;
 	memset(&o->attrset, 0, sizeof(o->attrset));
 	if (rep->flags & ST_V4_OPEN_CREATED) {
-		o->attrset = v->sattr.mask;
+		o->attrset = v->w->sattr.mask;
 		o->attrset.beyond = 0;
 	}
 	o->deleg_type = OPEN_DELEGATE_NONE;
@@ -537,7 +537,7 @@ nfs4_open_access_done(void *arg, int status, void *reply, int fd)
 	nfs4_open_stated(v);
 }
 
-/* The file is known (v->attr, v->cur): its type, its access, stated. */
+/* The file is known (v->attr, v->w->cur): its type, its access, stated. */
 static void
 nfs4_open_file(struct nfs4_call *v)
 {
@@ -559,7 +559,7 @@ nfs4_open_file(struct nfs4_call *v)
 		return;
 	}
 	if ((a->share_access & OPEN4_SHARE_ACCESS_WRITE) &&
-	    v->cur.exp->read_only) {
+	    v->w->cur.exp->read_only) {
 		nfs4_fail(v, NFS4ERR_ROFS);
 		return;
 	}
@@ -575,7 +575,7 @@ nfs4_open_file(struct nfs4_call *v)
 	v->check_io = (int)want;
 	memset(&req, 0, sizeof(req));
 	req.cred = v->nfs.bcred;
-	nfs4_bd_fh(&req.fh, &v->cur);
+	nfs4_bd_fh(&req.fh, &v->w->cur);
 	req.want = want;
 	bdc_call(v->nfs.env->bdc, BD_ACCESS, (xdrproc_t)xdr_bd_access_req,
 	    &req, (xdrproc_t)xdr_bd_access_reply, sizeof(bd_access_reply),
@@ -609,8 +609,8 @@ nfs4_open_entry_done(void *arg, int status, void *reply, int fd)
 	nfs_attr_from_bd(&na, &rep->attr);
 	fhcache_put(v->nfs.env->fhcache, (const uint8_t *)rep->fh.bd_fh_val,
 	    rep->fh.bd_fh_len, &na);
-	memcpy(v->cur.data, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
-	v->cur.len = rep->fh.bd_fh_len;
+	memcpy(v->w->cur.data, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
+	v->w->cur.len = rep->fh.bd_fh_len;
 	v->attr = rep->attr;
 	v->have_attr = 1;
 	nfs4_open_file(v);
@@ -648,16 +648,16 @@ nfs4_op_open_state(struct nfs4_call *v)
 		nfs4_fail(v, st == NFS4ERR_BADNAME ? NFS4ERR_NOENT : st);
 		return;
 	}
-	if (v->cur.pseudo) {
+	if (v->w->cur.pseudo) {
 		nfs4_fail(v, a->opentype == OPEN4_CREATE ? NFS4ERR_ROFS :
 		    NFS4ERR_ISDIR);
 		return;
 	}
-	memset(&v->sattr, 0, sizeof(v->sattr));
+	memset(&v->w->sattr, 0, sizeof(v->w->sattr));
 	if (a->opentype != OPEN4_CREATE) {
 		memset(&lreq, 0, sizeof(lreq));
 		lreq.cred = v->nfs.bcred;
-		nfs4_bd_fh(&lreq.dir, &v->cur);
+		nfs4_bd_fh(&lreq.dir, &v->w->cur);
 		lreq.name.bd_name_len = a->name.len;
 		lreq.name.bd_name_val = (char *)(uintptr_t)a->name.p;
 		bdc_call(env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req,
@@ -665,13 +665,13 @@ nfs4_op_open_state(struct nfs4_call *v)
 		    sizeof(bd_entry_reply), nfs4_open_entry_done, v);
 		return;
 	}
-	if (v->cur.exp->read_only) {
+	if (v->w->cur.exp->read_only) {
 		nfs4_fail(v, NFS4ERR_ROFS);
 		return;
 	}
 	memset(&creq, 0, sizeof(creq));
 	creq.cred = v->nfs.bcred;
-	nfs4_bd_fh(&creq.dir, &v->cur);
+	nfs4_bd_fh(&creq.dir, &v->w->cur);
 	creq.name.bd_name_len = a->name.len;
 	creq.name.bd_name_val = (char *)(uintptr_t)a->name.p;
 	creq.how = a->createmode;
@@ -679,15 +679,15 @@ nfs4_op_open_state(struct nfs4_call *v)
 		memcpy(creq.verf, a->verf, sizeof(creq.verf));
 	else {
 		st = nfs4_fattr_decode_sattr(&a->createattrs, env->idmap,
-		    &v->sattr);
-		if (st == NFS4_OK && nfs4_bitmap_isset(&v->sattr.mask,
+		    &v->w->sattr);
+		if (st == NFS4_OK && nfs4_bitmap_isset(&v->w->sattr.mask,
 		    FATTR4_ACL))
 			st = NFS4ERR_ATTRNOTSUPP;
 		if (st != NFS4_OK) {
 			nfs4_fail(v, st);
 			return;
 		}
-		nfs4_sattr_bd(&v->sattr, &creq.sattr);
+		nfs4_sattr_bd(&v->w->sattr, &creq.sattr);
 	}
 	if (!(creq.sattr.mask & STORE_SATTR_MODE) &&
 	    a->createmode != EXCLUSIVE4) {

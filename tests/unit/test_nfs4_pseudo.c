@@ -67,6 +67,7 @@ main(void)
 	struct nfsd_env env;
 	struct rpcsvc_call call;
 	struct nfs4_call v;
+	struct nfs4_work work;
 	struct nfs4_fh root, fh, next;
 	struct export *deep, *priv, *exp;
 	struct conf *conf;
@@ -142,7 +143,8 @@ main(void)
 	tap_ok(nfs4_pseudo_enter(&v, deep) == NFS4_OK, "into another: OK");
 
 	xdrbuf_out_init(&v.scratch);
-	v.cur = root;
+	v.w = &work;
+	v.w->cur = root;
 	v.op.u.readdir.maxcount = 4096;
 	tap_ok(nfs4_pseudo_readdir(&v) == NFS4_OK && v.res.u.readdir.eof,
 	    "READDIR of /: one page");
