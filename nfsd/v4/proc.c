@@ -199,35 +199,41 @@ nfs4_wants_statfs(const struct nfs4_bitmap *b)
  */
 typedef void	 nfs4_attr_fn(struct nfs4_call *, struct nfs4_attr_src *);
 
-struct nfs4_attr_wait {
-	nfs4_attr_fn	*fn;
-};
-
 static nfs4_attr_fn	*nfs4_attr_pending(struct nfs4_call *);
+
+/* blockd's attributes of the current handle (and its statfs, or NULL). */
+static void
+nfs4_attr_have(struct nfs4_call *v, const bd_attr *a,
+    const bd_statfs_reply *fs)
+{
+	struct nfs4_attr_src s;
+
+	v->attr = *a;
+	v->have_attr = 1;
+	nfs4_attr_from_bd(v, a, v->w->cur.data, v->w->cur.len,
+	    nfs4_is_root(&v->w->cur), &s);
+	if (fs != NULL) {
+		s.space_total = fs->bytes_total;
+		s.space_free = fs->bytes_free;
+		s.space_avail = fs->bytes_avail;
+		s.files_total = fs->files_total;
+		s.files_free = fs->files_free;
+		s.files_avail = fs->files_avail;
+	}
+	nfs4_attr_pending(v)(v, &s);
+}
 
 static void
 nfs4_attr_statfs_done(void *arg, int status, void *reply, int fd)
 {
 	struct nfs4_call *v = arg;
 	bd_statfs_reply *rep = reply;
-	struct nfs4_attr_src s;
 
 	(void)fd;
-	if (status != 0) {
+	if (status != 0)
 		nfs4_fail_errno(v, status);
-		return;
-	}
-	v->attr = rep->attr;
-	v->have_attr = 1;
-	nfs4_attr_from_bd(v, &rep->attr, v->w->cur.data, v->w->cur.len,
-	    nfs4_is_root(&v->w->cur), &s);
-	s.space_total = rep->bytes_total;
-	s.space_free = rep->bytes_free;
-	s.space_avail = rep->bytes_avail;
-	s.files_total = rep->files_total;
-	s.files_free = rep->files_free;
-	s.files_avail = rep->files_avail;
-	nfs4_attr_pending(v)(v, &s);
+	else
+		nfs4_attr_have(v, &rep->attr, rep);
 }
 
 static void
@@ -235,18 +241,12 @@ nfs4_attr_getattr_done(void *arg, int status, void *reply, int fd)
 {
 	struct nfs4_call *v = arg;
 	bd_attr_reply *rep = reply;
-	struct nfs4_attr_src s;
 
 	(void)fd;
-	if (status != 0) {
+	if (status != 0)
 		nfs4_fail_errno(v, status);
-		return;
-	}
-	v->attr = rep->attr;
-	v->have_attr = 1;
-	nfs4_attr_from_bd(v, &rep->attr, v->w->cur.data, v->w->cur.len,
-	    nfs4_is_root(&v->w->cur), &s);
-	nfs4_attr_pending(v)(v, &s);
+	else
+		nfs4_attr_have(v, &rep->attr, NULL);
 }
 
 static void	nfs4_getattr_have(struct nfs4_call *, struct nfs4_attr_src *);
@@ -454,23 +454,17 @@ nfs4_op_restorefh(struct nfs4_call *v)
 	nfs4_op_done(v, NFS4_OK);
 }
 
-/* RFC 7530 16.13: LOOKUP */
-static void
-nfs4_lookup_done(void *arg, int status, void *reply, int fd)
+/*
+ * An entry blockd answered with (LOOKUP, a create) becomes the current
+ * handle, its attributes cached.  -1: a handle we cannot hold.
+ */
+int
+nfs4_cur_from_entry(struct nfs4_call *v, const bd_entry_reply *rep)
 {
-	struct nfs4_call *v = arg;
-	bd_entry_reply *rep = reply;
 	struct nfs_attr na;
 
-	(void)fd;
-	if (status != 0) {
-		nfs4_fail_errno(v, status);
-		return;
-	}
-	if (rep->fh.bd_fh_len == 0 || rep->fh.bd_fh_len > BD_FH_MAX) {
-		nfs4_fail(v, NFS4ERR_SERVERFAULT);
-		return;
-	}
+	if (rep->fh.bd_fh_len == 0 || rep->fh.bd_fh_len > BD_FH_MAX)
+		return -1;
 	nfs_attr_from_bd(&na, &rep->attr);
 	fhcache_put(v->nfs.env->fhcache, (const uint8_t *)rep->fh.bd_fh_val,
 	    rep->fh.bd_fh_len, &na);
@@ -478,6 +472,34 @@ nfs4_lookup_done(void *arg, int status, void *reply, int fd)
 	v->w->cur.len = rep->fh.bd_fh_len;
 	v->attr = rep->attr;
 	v->have_attr = 1;
+	return 0;
+}
+
+/* A name to look up: "." and ".." name no object (RFC 7530 12.4). */
+uint32_t
+nfs4_lookup_name_check(const struct nfs4_opaque *name)
+{
+	uint32_t status = nfs4_name_check(name);
+
+	return status == NFS4ERR_BADNAME ? NFS4ERR_NOENT : status;
+}
+
+/* RFC 7530 16.13: LOOKUP */
+static void
+nfs4_lookup_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_entry_reply *rep = reply;
+
+	(void)fd;
+	if (status != 0) {
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	if (nfs4_cur_from_entry(v, rep) == -1) {
+		nfs4_fail(v, NFS4ERR_SERVERFAULT);
+		return;
+	}
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -517,10 +539,8 @@ nfs4_op_lookup(struct nfs4_call *v)
 	const struct nfs4_opaque *name = &v->op.u.name.name;
 	uint32_t status;
 
-	if ((status = nfs4_name_check(name)) != NFS4_OK) {
-		/* "." and ".." name no object in NFSv4 (RFC 7530 12.4). */
-		nfs4_fail(v, status == NFS4ERR_BADNAME ? NFS4ERR_NOENT :
-		    status);
+	if ((status = nfs4_lookup_name_check(name)) != NFS4_OK) {
+		nfs4_fail(v, status);
 		return;
 	}
 	if (v->w->cur.pseudo) {
@@ -585,7 +605,6 @@ static void
 nfs4_op_access(struct nfs4_call *v)
 {
 	uint32_t want = v->op.u.access.access & NFS4_ACCESS_ALL;
-	bd_access_req req;
 
 	if (v->w->cur.pseudo) {
 		v->res.u.access.supported = want;
@@ -594,13 +613,22 @@ nfs4_op_access(struct nfs4_call *v)
 		nfs4_op_done(v, NFS4_OK);
 		return;
 	}
+	nfs4_bd_access(v, want, nfs4_access_done);
+}
+
+/* blockd's ACCESS of the current handle for the squashed credential. */
+void
+nfs4_bd_access(struct nfs4_call *v, uint32_t want, bdc_done_fn *done)
+{
+	bd_access_req req;
+
 	memset(&req, 0, sizeof(req));
 	req.cred = v->nfs.bcred;
 	nfs4_bd_fh(&req.fh, &v->w->cur);
 	req.want = want;
 	bdc_call(v->nfs.env->bdc, BD_ACCESS, (xdrproc_t)xdr_bd_access_req,
 	    &req, (xdrproc_t)xdr_bd_access_reply, sizeof(bd_access_reply),
-	    nfs4_access_done, v);
+	    done, v);
 }
 
 /* RFC 7530 16.25: READLINK */
@@ -818,7 +846,6 @@ nfs4_create_done(void *arg, int status, void *reply, int fd)
 {
 	struct nfs4_call *v = arg;
 	bd_entry_reply *rep = reply;
-	struct nfs_attr na;
 
 	(void)fd;
 	if (status != 0) {
@@ -828,15 +855,10 @@ nfs4_create_done(void *arg, int status, void *reply, int fd)
 	nfs4_cinfo(&v->res.u.create.cinfo, &rep->dir);
 	v->res.u.create.attrset = v->w->sattr.mask;
 	v->res.u.create.attrset.beyond = 0;
-	if (rep->fh.bd_fh_len == 0 || rep->fh.bd_fh_len > BD_FH_MAX) {
+	if (nfs4_cur_from_entry(v, rep) == -1) {
 		nfs4_fail(v, NFS4ERR_SERVERFAULT);
 		return;
 	}
-	nfs_attr_from_bd(&na, &rep->attr);
-	fhcache_put(v->nfs.env->fhcache, (const uint8_t *)rep->fh.bd_fh_val,
-	    rep->fh.bd_fh_len, &na);
-	memcpy(v->w->cur.data, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
-	v->w->cur.len = rep->fh.bd_fh_len;
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -928,7 +950,7 @@ nfs4_remove_done(void *arg, int status, void *reply, int fd)
 	bd_wcc_reply *rep = reply;
 
 	(void)fd;
-	if ((status == -EISDIR || status == -EPERM) && v->step == 0) {
+	if (status == -EISDIR && v->step == 0) {
 		v->step = 1;
 		nfs4_remove_send(v, BD_RMDIR);
 		return;
@@ -1385,9 +1407,8 @@ nfs4_op_secinfo(struct nfs4_call *v)
 	const struct nfs4_opaque *name = &v->op.u.name.name;
 	uint32_t status;
 
-	if ((status = nfs4_name_check(name)) != NFS4_OK) {
-		nfs4_fail(v, status == NFS4ERR_BADNAME ? NFS4ERR_NOENT :
-		    status);
+	if ((status = nfs4_lookup_name_check(name)) != NFS4_OK) {
+		nfs4_fail(v, status);
 		return;
 	}
 	if (v->w->cur.pseudo) {

@@ -76,6 +76,9 @@ void	 nfs4_fail(struct nfs4_call *, uint32_t status);
 void	 nfs4_bd_fh(bd_fh *, const struct nfs4_fh *);
 void	 nfs4_file_id(uint8_t[16], const bd_attr *);
 void	 nfs4_sattr_bd(const struct nfs4_sattr *, bd_sattr *);
+uint32_t nfs4_lookup_name_check(const struct nfs4_opaque *);
+int	 nfs4_cur_from_entry(struct nfs4_call *, const bd_entry_reply *);
+void	 nfs4_bd_access(struct nfs4_call *, uint32_t want, bdc_done_fn *);
 
 /* pseudo.c */
 uint64_t nfs4_pseudo_hash(const char *, size_t);

@@ -542,7 +542,6 @@ static void
 nfs4_open_file(struct nfs4_call *v)
 {
 	struct nfs4_open_args *a = &v->op.u.open;
-	bd_access_req req;
 	uint32_t want = 0;
 
 	switch (v->attr.type) {
@@ -573,13 +572,7 @@ nfs4_open_file(struct nfs4_call *v)
 	if (a->share_access & OPEN4_SHARE_ACCESS_WRITE)
 		want |= ACCESS4_MODIFY;
 	v->check_io = (int)want;
-	memset(&req, 0, sizeof(req));
-	req.cred = v->nfs.bcred;
-	nfs4_bd_fh(&req.fh, &v->w->cur);
-	req.want = want;
-	bdc_call(v->nfs.env->bdc, BD_ACCESS, (xdrproc_t)xdr_bd_access_req,
-	    &req, (xdrproc_t)xdr_bd_access_reply, sizeof(bd_access_reply),
-	    nfs4_open_access_done, v);
+	nfs4_bd_access(v, want, nfs4_open_access_done);
 }
 
 static void
@@ -587,16 +580,11 @@ nfs4_open_entry_done(void *arg, int status, void *reply, int fd)
 {
 	struct nfs4_call *v = arg;
 	bd_entry_reply *rep = reply;
-	struct nfs_attr na;
 
 	(void)fd;
 	if (status != 0) {
 		nfs4_fail(v, status == -EBADMSG ? NFS4ERR_BADHANDLE :
 		    nfs4_status_from_errno(status));
-		return;
-	}
-	if (rep->fh.bd_fh_len == 0 || rep->fh.bd_fh_len > BD_FH_MAX) {
-		nfs4_fail(v, NFS4ERR_SERVERFAULT);
 		return;
 	}
 	if (rep->dir.valid) {
@@ -606,13 +594,10 @@ nfs4_open_entry_done(void *arg, int status, void *reply, int fd)
 		    rep->dir.before.change != rep->dir.after.change;
 	} else
 		v->cinfo_before = v->cinfo_after = rep->dir.after.change;
-	nfs_attr_from_bd(&na, &rep->attr);
-	fhcache_put(v->nfs.env->fhcache, (const uint8_t *)rep->fh.bd_fh_val,
-	    rep->fh.bd_fh_len, &na);
-	memcpy(v->w->cur.data, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
-	v->w->cur.len = rep->fh.bd_fh_len;
-	v->attr = rep->attr;
-	v->have_attr = 1;
+	if (nfs4_cur_from_entry(v, rep) == -1) {
+		nfs4_fail(v, NFS4ERR_SERVERFAULT);
+		return;
+	}
 	nfs4_open_file(v);
 }
 
@@ -644,8 +629,8 @@ nfs4_op_open_state(struct nfs4_call *v)
 		nfs4_fail(v, NFS4ERR_NOTSUPP);
 		return;
 	}
-	if ((st = nfs4_name_check(&a->name)) != NFS4_OK) {
-		nfs4_fail(v, st == NFS4ERR_BADNAME ? NFS4ERR_NOENT : st);
+	if ((st = nfs4_lookup_name_check(&a->name)) != NFS4_OK) {
+		nfs4_fail(v, st);
 		return;
 	}
 	if (v->w->cur.pseudo) {
