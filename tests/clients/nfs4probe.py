@@ -25,6 +25,9 @@ handle, seqids) is kept in a JSON state file.
   nfs4probe PORT lockt STATE OFF LEN LOCKT (write): "LOCKT ok|denied"
   nfs4probe PORT locku STATE OFF LEN LOCKU of the kept lock stateid
   nfs4probe PORT close STATE         CLOSE: "CLOSE ok" or "ERR n"
+  nfs4probe PORT dirops P            in share P: CREATE directory d1, RENAME
+                                     it to d2, REMOVE d2, LOOKUP d2:
+                                     "CREATE n RENAME n REMOVE n LOOKUP n"
   nfs4probe PORT badstateid STATE    WRITE with the open's stateid changed
                                      in its last byte: "ERR n"
 """
@@ -343,6 +346,22 @@ def main():
         cmd_open(port, args[0], args[1])
     elif cmd == "write":
         cmd_write(port, args[0], args[1])
+    elif cmd == "dirops":
+        share = path_ops(args[0])
+        out = []
+        # CREATE4args: NF4DIR, name, empty fattr4.
+        r = compound(port, [putroot()] + share + [
+            p32(OP["CREATE"]) + p32(2) + opaque(b"d1") + p32(0) + p32(0)])
+        out.append("CREATE %d" % r.status)
+        r = compound(port, [putroot()] + share + [
+            p32(32), p32(29) + opaque(b"d1") + opaque(b"d2")])
+        out.append("RENAME %d" % r.status)
+        r = compound(port, [putroot()] + share + [
+            p32(OP["REMOVE"]) + opaque(b"d2")])
+        out.append("REMOVE %d" % r.status)
+        r = compound(port, [putroot()] + share + [lookup("d2")])
+        out.append("LOOKUP %d" % r.status)
+        print(" ".join(out))
     elif cmd == "badstateid":
         cmd_badstateid(port, args[0])
     elif cmd == "lock":

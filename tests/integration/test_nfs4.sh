@@ -81,6 +81,8 @@ check "an op after a failing op is not run" test "$(PROBE4 afterfail)" = "STATUS
 check "an unknown op: OP_ILLEGAL" test "$(PROBE4 illegal)" = "STATUS 10044 RESULTS 2 OP 10044"
 check "a share whose clients exclude us: refused at the crossing" test "$(PROBE4 path /private)" = "ERR 13"
 check "SECINFO of a share: AUTH_SYS, AUTH_NONE" test "$(PROBE4 secinfo / export)" = "STATUS 0 FLAVORS 1 0"
+check "CREATE a directory, RENAME (SAVEFH), REMOVE, then it is gone" test "$(PROBE4 dirops /export)" = "CREATE 0 RENAME 0 REMOVE 0 LOOKUP 2"
+check "CREATE in the pseudo fs: ROFS" test "$(PROBE4 dirops /a | cut -d' ' -f1-2)" = "CREATE 30"
 
 # libnfs over NFSv4.0.
 head -c 3000 /dev/urandom > "$SUITE_DIR/small.in"
