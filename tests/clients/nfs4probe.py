@@ -28,6 +28,10 @@ handle, seqids) is kept in a JSON state file.
   nfs4probe PORT dirops P            in share P: CREATE directory d1, RENAME
                                      it to d2, REMOVE d2, LOOKUP d2:
                                      "CREATE n RENAME n REMOVE n LOOKUP n"
+  nfs4probe PORT truncate STATE SIZE [bad]
+                                     SETATTR of the size with the kept (or a
+                                     changed) stateid, GETATTR size:
+                                     "SIZE n" or "ERR n"
   nfs4probe PORT badstateid STATE    WRITE with the open's stateid changed
                                      in its last byte: "ERR n"
 """
@@ -84,6 +88,11 @@ class Reply:
         v = self.b[self.off:self.off + n]
         self.off += n + (-n % 4)
         return v
+
+    def skip_words(self):
+        """A counted array of words (a bitmap4): passed over."""
+        n = self.u32()
+        self.off += 4 * n
 
     def opaque(self):
         return self.fixed(self.u32())
@@ -144,9 +153,7 @@ def run_path(port, path):
     for _ in range(len(ops) - 2):
         r.res()
     r.res()
-    r.u32()
-    r.u32()
-    r.u32()                     # the bitmap
+    r.skip_words()        # the bitmap
     r.u32()                     # attrlist4 length
     typ, maj, mn, fileid, mounted = r.u32(), r.u64(), r.u64(), r.u64(), \
         r.u64()
@@ -362,6 +369,28 @@ def main():
         r = compound(port, [putroot()] + share + [lookup("d2")])
         out.append("LOOKUP %d" % r.status)
         print(" ".join(out))
+    elif cmd == "truncate":
+        st = load(args[0])
+        sid = list(st["sid"])
+        if len(args) > 2:
+            other = bytearray.fromhex(sid[1])
+            other[-1] ^= 0x5a
+            sid[1] = other.hex()
+        # fattr4 with size (bit 4): bitmap, attrlist4 of one uint64.
+        r = compound(port, [putfh(bytes.fromhex(st["fh"])),
+                            p32(34) + stateid(sid) + p32(1) + p32(1 << 4) +
+                            opaque(p64(int(args[1]))),
+                            getattr_([1 << 4])])
+        if r.status != NFS4_OK:
+            print("ERR %d" % r.status)
+        else:
+            r.res()
+            r.res()
+            r.skip_words()    # SETATTR's attrsset
+            r.res()
+            r.skip_words()    # GETATTR's bitmap
+            r.u32()                 # attrlist4 length
+            print("SIZE %d" % r.u64())
     elif cmd == "badstateid":
         cmd_badstateid(port, args[0])
     elif cmd == "lock":
