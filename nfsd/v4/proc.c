@@ -201,12 +201,43 @@ typedef void	 nfs4_attr_fn(struct nfs4_call *, struct nfs4_attr_src *);
 
 static nfs4_attr_fn	*nfs4_attr_pending(struct nfs4_call *);
 
+/* An object's own ACL (blockd's ACL_GET), for the attributes asked. */
+static void
+nfs4_attr_acl_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_acl_reply *rep = reply;
+
+	(void)fd;
+	if (status != 0) {
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	if (acl_decode((const uint8_t *)rep->acl.acl_val, rep->acl.acl_len,
+	    &v->w->acl) != 0) {
+		log_warnx("%s: NFSv4: blockd's ACL does not decode",
+		    v->nfs.rpc->peer_name);
+		nfs4_fail(v, NFS4ERR_SERVERFAULT);
+		return;
+	}
+	v->w->src.acl = &v->w->acl;
+	nfs4_attr_pending(v)(v, &v->w->src);
+}
+
+static const struct nfs4_bitmap *
+nfs4_attr_wanted(const struct nfs4_call *v)
+{
+	return v->op.opnum == OP_GETATTR ? &v->op.u.getattr.request :
+	    &v->op.u.verify.attrs.mask;
+}
+
 /* blockd's attributes of the current handle (and its statfs, or NULL). */
 static void
 nfs4_attr_have(struct nfs4_call *v, const bd_attr *a,
     const bd_statfs_reply *fs)
 {
 	struct nfs4_attr_src s;
+	bd_fh_req req;
 
 	v->attr = *a;
 	v->have_attr = 1;
@@ -219,6 +250,17 @@ nfs4_attr_have(struct nfs4_call *v, const bd_attr *a,
 		s.files_total = fs->files_total;
 		s.files_free = fs->files_free;
 		s.files_avail = fs->files_avail;
+	}
+	if ((a->flags & STORE_ATTR_ACL) &&
+	    nfs4_bitmap_isset(nfs4_attr_wanted(v), FATTR4_ACL)) {
+		v->w->src = s;
+		memset(&req, 0, sizeof(req));
+		req.cred = v->nfs.bcred;
+		nfs4_bd_fh(&req.fh, &v->w->cur);
+		bdc_call(v->nfs.env->bdc, BD_ACL_GET, (xdrproc_t)xdr_bd_acl_req,
+		    &req, (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply),
+		    nfs4_attr_acl_done, v);
+		return;
 	}
 	nfs4_attr_pending(v)(v, &s);
 }
@@ -824,8 +866,8 @@ nfs4_sattr_bd(const struct nfs4_sattr *s, bd_sattr *b)
 }
 
 /*
- * The settable attributes of a fattr4; the ACL is not set through
- * these ops yet (dittofs-nfsd(8)).
+ * The settable attributes of a fattr4.  The ACL is SETATTR's alone
+ * (blockd's ACL_SET): CREATE and OPEN make objects with the mode's.
  */
 static uint32_t
 nfs4_decode_sattr(struct nfs4_call *v, const struct nfs4_fattr_raw *raw)
@@ -834,8 +876,8 @@ nfs4_decode_sattr(struct nfs4_call *v, const struct nfs4_fattr_raw *raw)
 
 	memset(&v->w->sattr, 0, sizeof(v->w->sattr));
 	status = nfs4_fattr_decode_sattr(raw, v->nfs.env->idmap, &v->w->sattr);
-	if (status == NFS4_OK && nfs4_bitmap_isset(&v->w->sattr.mask,
-	    FATTR4_ACL))
+	if (status == NFS4_OK && v->op.opnum != OP_SETATTR &&
+	    nfs4_bitmap_isset(&v->w->sattr.mask, FATTR4_ACL))
 		status = NFS4ERR_ATTRNOTSUPP;
 	return status;
 }
@@ -1081,6 +1123,8 @@ nfs4_op_link(struct nfs4_call *v)
 }
 
 /* RFC 7530 16.32: SETATTR (a size change checks its stateid first). */
+static void	nfs4_setattr_send(struct nfs4_call *);
+
 static void
 nfs4_setattr_done(void *arg, int status, void *reply, int fd)
 {
@@ -1099,11 +1143,52 @@ nfs4_setattr_done(void *arg, int status, void *reply, int fd)
 	nfs4_op_done(v, NFS4_OK);
 }
 
+/* The ACL first, then the rest (if any) through SETATTR. */
+static void
+nfs4_setattr_acl_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_sattr sa;
+
+	(void)reply;
+	if (status != 0) {
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	fhcache_drop(v->nfs.env->fhcache, v->w->cur.data, v->w->cur.len);
+	nfs4_sattr_bd(&v->w->sattr, &sa);
+	if (sa.mask == 0) {
+		nfs4_setattr_done(v, 0, NULL, fd);
+		return;
+	}
+	v->step = 1;
+	nfs4_setattr_send(v);
+}
+
 static void
 nfs4_setattr_send(struct nfs4_call *v)
 {
 	bd_setattr_req req;
+	bd_acl_req areq;
+	uint8_t buf[ACL_ENCODED_MAX];
+	size_t len;
 
+	if (v->step == 0 && nfs4_bitmap_isset(&v->w->sattr.mask,
+	    FATTR4_ACL)) {
+		if (acl_encode(&v->w->sattr.acl, buf, sizeof(buf), &len) != 0) {
+			nfs4_fail(v, NFS4ERR_INVAL);
+			return;
+		}
+		memset(&areq, 0, sizeof(areq));
+		areq.cred = v->nfs.bcred;
+		nfs4_bd_fh(&areq.fh, &v->w->cur);
+		areq.acl.acl_len = (u_int)len;
+		areq.acl.acl_val = (char *)buf;
+		bdc_call(v->nfs.env->bdc, BD_ACL_SET, (xdrproc_t)xdr_bd_acl_req,
+		    &areq, (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply),
+		    nfs4_setattr_acl_done, v);
+		return;
+	}
 	memset(&req, 0, sizeof(req));
 	req.cred = v->nfs.bcred;
 	nfs4_bd_fh(&req.fh, &v->w->cur);

@@ -40,6 +40,9 @@ struct nfs4_work {
 	struct nfs4_fh		 saved;
 	struct nfs4_fh		 next;		/* LOOKUP's, CREATE's result */
 	struct nfs4_sattr	 sattr;
+	/* GETATTR, VERIFY of an object with an ACL of its own. */
+	struct nfs4_attr_src	 src;
+	struct acl		 acl;
 };
 
 /* An NFSv4 call's state (rpcsvc_call->state). */

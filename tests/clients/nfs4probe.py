@@ -32,6 +32,10 @@ handle, seqids) is kept in a JSON state file.
                                      SETATTR of the size with the kept (or a
                                      changed) stateid, GETATTR size:
                                      "SIZE n" or "ERR n"
+  nfs4probe PORT acl STATE          SETATTR of an acl (OWNER@ all but
+                                     WRITE_ACL..., EVERYONE@ READ_DATA),
+                                     then GETATTR acl: "ACL who:type:mask ..."
+                                     or "ERR n"
   nfs4probe PORT badstateid STATE    WRITE with the open's stateid changed
                                      in its last byte: "ERR n"
 """
@@ -391,6 +395,31 @@ def main():
             r.skip_words()    # GETATTR's bitmap
             r.u32()                 # attrlist4 length
             print("SIZE %d" % r.u64())
+    elif cmd == "acl":
+        st = load(args[0])
+        aces = [(0, 0, 0x1 | 0x2 | 0x4 | 0x20 | 0x80 | 0x100 | 0x100000,
+                 b"OWNER@"),
+                (0, 0, 0x1 | 0x80 | 0x100000, b"EVERYONE@")]
+        acl = p32(len(aces)) + b"".join(p32(t) + p32(f) + p32(m) + opaque(w)
+                                         for t, f, m, w in aces)
+        r = compound(port, [putfh(bytes.fromhex(st["fh"])),
+                            p32(34) + stateid([0, "00" * 12]) + p32(1) +
+                            p32(1 << 12) + opaque(acl),
+                            getattr_([1 << 12])])
+        if r.status != NFS4_OK:
+            print("ERR %d" % r.status)
+        else:
+            r.res()
+            r.res()
+            r.skip_words()
+            r.res()
+            r.skip_words()
+            r.u32()
+            got = []
+            for _ in range(r.u32()):
+                t, f, m = r.u32(), r.u32(), r.u32()
+                got.append("%s:%d:%x" % (r.opaque().decode(), t, m))
+            print("ACL " + " ".join(got))
     elif cmd == "badstateid":
         cmd_badstateid(port, args[0])
     elif cmd == "lock":

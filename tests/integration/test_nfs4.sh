@@ -100,6 +100,7 @@ check "OPEN, and the retransmitted OPEN gets the same stateid" test "$(PROBE4 op
 check "WRITE and READ with the open's stateid" test "$(PROBE4 write "$ST" hello-v4)" = "READ hello-v4"
 check "WRITE with a made-up stateid: BAD_STATEID" test "$(PROBE4 badstateid "$ST")" = "ERR 10025"
 check "SETATTR of the size with the open's stateid" test "$(PROBE4 truncate "$ST" 5)" = "SIZE 5"
+check "SETATTR of an acl, GETATTR reads the store's ACL back" test "$(PROBE4 acl "$ST")" = "ACL OWNER@:0:1001a7 EVERYONE@:0:100081"
 check "SETATTR of the size with a made-up stateid: BAD_STATEID" test "$(PROBE4 truncate "$ST" 2 bad)" = "ERR 10025"
 
 # A v4 lock against NLM, both ways (nlm-client plays a v3 client).
