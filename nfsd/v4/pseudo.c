@@ -174,6 +174,8 @@ nfs4_pseudo_parent(struct nfsd_env *env, const char *path,
 
 	if (strcmp(path, "/") == 0)
 		return NFS4ERR_NOENT;
+	if (strlen(path) > MNT_PATH_MAX)
+		return NFS4ERR_NAMETOOLONG;	/* a share's path can be */
 	slash = strrchr(path, '/');
 	if (slash == NULL || slash == path)
 		strcpy(parent, "/");

@@ -36,6 +36,9 @@ handle, seqids) is kept in a JSON state file.
                                      WRITE_ACL..., EVERYONE@ READ_DATA),
                                      then GETATTR acl: "ACL who:type:mask ..."
                                      or "ERR n"
+  nfs4probe PORT garbage N SEED     N COMPOUNDs of random ops (PUTROOTFH,
+                                     then known op numbers with random
+                                     argument bytes): "SENT n ANSWERED a"
   nfs4probe PORT badstateid STATE    WRITE with the open's stateid changed
                                      in its last byte: "ERR n"
 """
@@ -420,6 +423,23 @@ def main():
                 t, f, m = r.u32(), r.u32(), r.u32()
                 got.append("%s:%d:%x" % (r.opaque().decode(), t, m))
             print("ACL " + " ".join(got))
+    elif cmd == "garbage":
+        import random
+        rnd = random.Random(int(args[1]))
+        answered = 0
+        for _ in range(int(args[0])):
+            ops = [putroot(), lookup("export")]
+            for _ in range(rnd.randint(1, 6)):
+                ops.append(p32(rnd.randint(3, 40)) +
+                           bytes(rnd.getrandbits(8) if rnd.random() < 0.5
+                                 else 0 for _ in range(4 * rnd.randint(0, 12))))
+            body = opaque(b"g") + p32(0) + p32(len(ops)) + b"".join(ops)
+            try:
+                rec = oncrpc.call(port, 100003, 4, 1, body, uid=0)
+                answered += u32(rec, 8) == 0
+            except (OSError, EOFError):
+                pass
+        print("SENT %s ANSWERED %d" % (args[0], answered))
     elif cmd == "badstateid":
         cmd_badstateid(port, args[0])
     elif cmd == "lock":

@@ -112,6 +112,13 @@ check "an NLM lock, now free, is granted" sh -c "'$NLMC' -T tcp -x lock $FH 200 
 check "v4 LOCKT over the NLM lock: denied" test "$(PROBE4 lockt "$ST" 250 10)" = "LOCKT denied"
 check "v4 LOCK over the NLM lock: denied" test "$(PROBE4 lock "$ST" 200 10)" = "LOCK denied"
 
+# Random ops with random arguments: answered, nfsd still the same process.
+NFSD=$(suite_pid nfsd)
+g=$(PROBE4 garbage 300 7)
+diag "random COMPOUNDs: $g"
+check "300 COMPOUNDs of random ops are all answered" test "$g" = "SENT 300 ANSWERED 300"
+check "nfsd survived them" test "$(suite_pid nfsd)" = "$NFSD"
+
 # kill -9 of nfsd between OPEN and WRITE: the same stateid afterwards.
 ST2=$SUITE_DIR/v4state2.json
 check "OPEN before the kill" test "$(PROBE4 open "$ST2" /export/v4kill | cut -d' ' -f1-2)" = "OPEN ok"
