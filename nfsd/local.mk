@@ -7,8 +7,10 @@ nfsd_libnfsdwire_a_SOURCES = nfsd/v3/xdr.c nfsd/v3/nfs3.h \
 
 sbin_PROGRAMS += nfsd/dittofs-nfsd
 nfsd_dittofs_nfsd_SOURCES = nfsd/nfsd.c nfsd/nfsd.h \
-	nfsd/mount.c nfsd/v3/proc.c nfsd/blockd_client.c nfsd/stated_client.c
-nfsd_dittofs_nfsd_LDADD = nfsd/libnfsdwire.a $(DITTOFS_COMMON_LIBS) \
+	nfsd/mount.c nfsd/v3/proc.c nfsd/blockd_client.c nfsd/stated_client.c \
+	nfsd/v4/proc.h nfsd/v4/proc.c nfsd/v4/pseudo.c nfsd/v4/state.c
+nfsd_dittofs_nfsd_LDADD = nfsd/libnfsdwire.a nfsd/libnfs4.a \
+	$(DITTOFS_COMMON_LIBS) \
 	$(TIRPC_LIBS)
 
 # Unit tests of the wire decoders, exports, the DRC and the caches.
@@ -66,6 +68,18 @@ fuzz fuzz-nfsd: all
 TESTS += tests/e2e/test_nfs3_kernel.sh
 EXTRA_DIST += tests/e2e/test_nfs3_kernel.sh tests/clients/nfs-fsx.c \
 	systemd/dittofs-nfsd.service.in systemd/dittofs-nfsd.socket
+
+# NFSv4.0 served (issue 23): the pseudo fs alone, then libnfs with
+# version=4 and our own client against the daemon.
+check_PROGRAMS += tests/unit/test_nfs4_pseudo
+TESTS += tests/unit/test_nfs4_pseudo
+tests_unit_test_nfs4_pseudo_SOURCES = tests/unit/test_nfs4_pseudo.c \
+	nfsd/v4/pseudo.c
+tests_unit_test_nfs4_pseudo_CPPFLAGS = $(tests_unit_test_xdr_nfs_CPPFLAGS)
+tests_unit_test_nfs4_pseudo_LDADD = nfsd/libnfsdwire.a nfsd/libnfs4.a \
+	$(DITTOFS_COMMON_LIBS)
+TESTS += tests/integration/test_nfs4.sh
+EXTRA_DIST += tests/integration/test_nfs4.sh tests/clients/nfs4probe.py
 
 ## --- NFSv4.0 wire layer (issue 23): nfsd/v4/, not yet linked into the
 ## daemon.  Pure code: COMPOUND XDR, fattr4, id mapping, status table.

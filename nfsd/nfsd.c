@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rpc/rpc.h>
@@ -37,12 +38,35 @@
 #include "sandbox.h"
 #include "syncer.h"
 #include "util.h"
+#include "nfsd/v3/nfs3.h"
+#include "nfsd/v4/proc.h"
 
 #define NFSD_BOOT_ID		"/proc/sys/kernel/random/boot_id"
 
+/* NFS: version 3 (v3/proc.c) and 4 (v4/proc.c) on the one port. */
+static const struct rpcsvc_version nfs_versions[] = {
+	{ NFS_V3, nfs3_rpc_procs, NFS3_NPROC },
+	{ NFS_V4, nfs4_rpc_procs, NFS4_NPROC },
+};
+
+#define NFSD_MAX(a, b)	((a) > (b) ? (a) : (b))
+
+const struct rpcsvc_program nfs_program = {
+	.name = "NFS",
+	.prog = NFS_PROGRAM,
+	.vers_min = NFS_V3,
+	.vers_max = NFS_V4,
+	.record_max = NFS_RECORD_MAX,
+	.versions = nfs_versions,
+	.nversions = sizeof(nfs_versions) / sizeof(nfs_versions[0]),
+	.cache = &nfsd_drc_ops,
+	.state_size = NFSD_MAX(sizeof(struct nfs3_call),
+	    sizeof(struct nfs4_call)),
+};
+
 /* The NFS port serves both programs, the MOUNT port MOUNT alone. */
 static const struct rpcsvc_program *const nfsd_programs[] = {
-	&nfs3_program, &mount_program, NULL
+	&nfs_program, &mount_program, NULL
 };
 static const struct rpcsvc_program *const nfsd_mount_programs[] = {
 	&mount_program, NULL
@@ -152,7 +176,11 @@ nfsd_write_verf(struct nfsd_env *env)
 		env->write_verf[i] = (uint8_t)(h >> (56 - 8 * i));
 }
 
-/* Before the chroot: libtirpc reads /etc/netconfig. */
+/*
+ * Before the chroot: libtirpc reads /etc/netconfig.  NFSv4 is not
+ * registered: its clients go to the NFS port without asking rpcbind
+ * (RFC 7530 3.1).
+ */
 static void
 nfsd_rpcbind_register(struct nfsd_env *env)
 {
@@ -188,6 +216,31 @@ nfsd_rpcbind_register(struct nfsd_env *env)
 	log_info("rpcbind: registered NFS v3 (tcp %u) and MOUNT v1/v3 "
 	    "(tcp%s %u)%s", env->nfs_port, env->mount_udp != -1 ? ", udp" : "",
 	    env->mount_port, fails ? ", with failures" : "");
+}
+
+/*
+ * NFSv4's owner strings (v4/idmap.c): the name service's users and
+ * groups, read before the chroot hides it.
+ */
+static void
+nfsd_idmap_load(struct nfsd_env *env)
+{
+	const char *domain = conf_get(env->daemon->conf, "nfsd",
+	    "nfsv4 domain");
+
+	env->idmap = nfs4_idmap_new(domain != NULL && *domain ? domain : NULL,
+	    conf_get_bool(env->daemon->conf, "nfsd", "nfsv4 numeric ids"),
+	    NFS4_IDMAP_ENTRIES_MAX);
+	if (env->idmap == NULL)
+		fatalx("NFSv4 id mapping: out of memory");
+	if (nfs4_idmap_load_nss(env->idmap) == -1)
+		log_warnx("NFSv4 id mapping: more than %d users or groups; "
+		    "the rest are numeric", NFS4_IDMAP_ENTRIES_MAX);
+	env->v4_boot = time(NULL);
+	env->v4_lease = NFS4_LEASE_TIME;
+	log_info("NFSv4 id domain %s: %zu users, %zu groups",
+	    nfs4_idmap_domain(env->idmap), nfs4_idmap_count(env->idmap, 0),
+	    nfs4_idmap_count(env->idmap, 1));
 }
 
 static int
@@ -251,13 +304,14 @@ nfsd_pre_init(struct daemon *d)
 		    env->mount_port, 1);
 	}
 	nfsd_rpcbind_register(env);
+	nfsd_idmap_load(env);
 	/* One fd per held file: ask for what the hard limit allows. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 			log_warn("setrlimit(RLIMIT_NOFILE)");
 	}
-	log_info("NFSv3 on %s port %u, MOUNT on port %u (tcp%s) and on the "
+	log_info("NFSv3 and NFSv4.0 on %s port %u, MOUNT on port %u (tcp%s) and on the "
 	    "NFS port; %zu export(s); READ data by %s", addr, env->nfs_port,
 	    env->mount_port, env->mount_udp != -1 ? ", udp" : "",
 	    env->exports.nexports,

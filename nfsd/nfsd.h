@@ -34,6 +34,7 @@
 
 #define NFS_PROGRAM		100003
 #define NFS_V3			3
+#define NFS_V4			4
 #define MOUNT_PROGRAM		100005
 #define MOUNT_V1		1
 #define MOUNT_V3		3
@@ -272,6 +273,7 @@ int		 nfs_attr_permits(const struct nfs_attr *, const bd_cred *,
 		    unsigned int want_io);
 
 struct nfsd_env;
+struct nfs4_idmap;
 
 /*
  * The state of a call that every NFS version (and MOUNT) needs: at
@@ -334,6 +336,12 @@ int		 stated_client_drc_loaded(const struct stated_client *);
 int		 stated_client_drc_put(struct stated_client *,
 		    const struct drc_key *, const uint8_t *reply, size_t len);
 
+/* Another request to stated: status 0 and its reply, or -errno. */
+typedef void	 stated_client_done_fn(void *arg, int status, void *reply);
+void		 stated_client_call(struct stated_client *, uint32_t type,
+		    xdrproc_t, const void *, uint32_t rep_type, xdrproc_t,
+		    size_t rep_size, stated_client_done_fn *, void *arg);
+
 /* MOUNT's DUMP list entry. */
 struct mount_entry {
 	char			 host[64];
@@ -382,6 +390,10 @@ struct nfsd_env {
 	size_t			 nmounts;
 	size_t			 mounts_per_client;	/* [nfsd] keys */
 	size_t			 mounts_max;
+	/* NFSv4.0 (v4/proc.c) */
+	struct nfs4_idmap	*idmap;		/* loaded before the chroot */
+	time_t			 v4_boot;	/* the pseudo fs's times */
+	uint32_t		 v4_lease;	/* seconds, as stated says */
 };
 
 /* nfsd.c */
@@ -413,8 +425,11 @@ extern const struct rpcsvc_program mount_program;
 uint32_t mount_path_normalize(const uint8_t *, size_t, char *out,
 	    size_t *out_len);
 
+/* The NFS program: version 3 (v3/proc.c) and 4 (v4/proc.c). */
+extern const struct rpcsvc_program nfs_program;
+
 /* v3/proc.c */
-extern const struct rpcsvc_program nfs3_program;
+extern const struct rpcsvc_proc nfs3_rpc_procs[NFS3_NPROC];
 void	 nfs3_notify(struct nfsd_env *, const bd_notify *);
 
 #endif

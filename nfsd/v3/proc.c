@@ -1621,11 +1621,12 @@ nfs3_dispatch(struct rpcsvc_call *call, void *decoded, void *arg)
 	[proc] = { name, NULL, 0, NULL, nfs3_dispatch, cache }
 
 /*
- * The program.  RPCSVC_CACHE_REPLY: not idempotent, so a retransmission
+ * The procedures (the NFS program is nfsd.c's, with version 4's beside
+ * them).  RPCSVC_CACHE_REPLY: not idempotent, so a retransmission
  * is answered from the duplicate request cache (nfsd/drc.c), not run
  * again.
  */
-static const struct rpcsvc_proc nfs3_rpc_procs[NFS3_NPROC] = {
+const struct rpcsvc_proc nfs3_rpc_procs[NFS3_NPROC] = {
 	NFS3_RPC(NFSPROC3_NULL, "NULL", RPCSVC_CACHE_NONE),
 	NFS3_RPC(NFSPROC3_GETATTR, "GETATTR", RPCSVC_CACHE_NONE),
 	NFS3_RPC(NFSPROC3_SETATTR, "SETATTR", RPCSVC_CACHE_REPLY),
@@ -1648,22 +1649,6 @@ static const struct rpcsvc_proc nfs3_rpc_procs[NFS3_NPROC] = {
 	NFS3_RPC(NFSPROC3_FSINFO, "FSINFO", RPCSVC_CACHE_NONE),
 	NFS3_RPC(NFSPROC3_PATHCONF, "PATHCONF", RPCSVC_CACHE_NONE),
 	NFS3_RPC(NFSPROC3_COMMIT, "COMMIT", RPCSVC_CACHE_NONE),
-};
-
-static const struct rpcsvc_version nfs3_versions[] = {
-	{ NFS_V3, nfs3_rpc_procs, NFS3_NPROC },
-};
-
-const struct rpcsvc_program nfs3_program = {
-	.name = "NFS",
-	.prog = NFS_PROGRAM,
-	.vers_min = NFS_V3,
-	.vers_max = NFS_V3,
-	.record_max = NFS_RECORD_MAX,
-	.versions = nfs3_versions,
-	.nversions = 1,
-	.cache = &nfsd_drc_ops,
-	.state_size = sizeof(struct nfs3_call),
 };
 
 /*

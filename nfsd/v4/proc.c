@@ -1,0 +1,1705 @@
+/*
+ * NFSv4.0 (RFC 7530): NULL and COMPOUND.  A COMPOUND's ops are decoded
+ * one at a time (xdr.c) and run in order; the first that fails ends it
+ * (RFC 7530 15.2).  An op that asks blockd or stated continues in the
+ * reply callback, which runs the next op.  The current and saved
+ * filehandles are either a node of the pseudo file system (pseudo.c)
+ * or a share's object, whose export's rules were applied when the
+ * handle entered it (PUTFH, LOOKUP across a share's root).
+ *
+ * Data goes through the backing fd that blockd hands over (fhcache.c),
+ * as in NFSv3.  State (client ids, opens, locks) is stated's (state.c).
+ */
+#define _GNU_SOURCE
+#include <sys/sysmacros.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "blockd/store.h"
+#include "log.h"
+#include "nfsd/v4/proc.h"
+
+#define V4(r)		((struct nfs4_call *)(r))
+
+static void	nfs4_run(struct nfs4_call *);
+
+void
+nfs4_bd_fh(bd_fh *fh, const struct nfs4_fh *f)
+{
+	fh->bd_fh_len = f->len;
+	fh->bd_fh_val = (char *)(uintptr_t)f->data;
+}
+
+static void
+nfs4_bd_name(bd_name *n, const struct nfs4_opaque *o)
+{
+	n->bd_name_len = o->len;
+	n->bd_name_val = (char *)(uintptr_t)o->p;
+}
+
+/* stated's name of a file: share, inode, generation (stated_common.x). */
+void
+nfs4_file_id(uint8_t f[16], const bd_attr *a)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		f[i] = (uint8_t)(a->share >> (24 - 8 * i));
+	for (i = 0; i < 8; i++)
+		f[4 + i] = (uint8_t)(a->ino >> (56 - 8 * i));
+	for (i = 0; i < 4; i++)
+		f[12 + i] = (uint8_t)(a->generation >> (24 - 8 * i));
+}
+
+static void
+nfs4_finish(struct nfs4_call *v, uint32_t status)
+{
+	struct rpcsvc_call *call = v->nfs.rpc;
+
+	xdrbuf_out_free(&v->scratch);
+	free(v->w);
+	v->w = NULL;
+	nfs4_compound_out_end(&v->co, status);
+	if (call->out.failed) {
+		rpcsvc_reply_error(call, RPC_SYSTEM_ERR);
+		return;
+	}
+	rpcsvc_reply_body(call);
+}
+
+/*
+ * The op has its result in v->res (status aside): encode it, and go on
+ * with the next op unless it failed.
+ */
+void
+nfs4_op_done(struct nfs4_call *v, uint32_t status)
+{
+	v->res.opnum = v->op.opnum;
+	v->res.status = status;
+	nfs4_encode_resop(&v->co, &v->res);
+	xdrbuf_out_free(&v->scratch);
+	xdrbuf_out_init(&v->scratch);
+	v->finished = 1;
+	if (v->running)
+		return;			/* nfs4_run's loop goes on */
+	if (status != NFS4_OK || !nfs4_compound_more(&v->c)) {
+		nfs4_finish(v, status);
+		return;
+	}
+	nfs4_run(v);
+}
+
+/* A failure: the result is the status alone (SETATTR: empty attrsset). */
+void
+nfs4_fail(struct nfs4_call *v, uint32_t status)
+{
+	memset(&v->res.u, 0, sizeof(v->res.u));
+	nfs4_op_done(v, status);
+}
+
+static void
+nfs4_fail_errno(struct nfs4_call *v, int err)
+{
+	if (err == -EBADMSG) {
+		nfs4_fail(v, NFS4ERR_BADHANDLE);
+		return;
+	}
+	nfs4_fail(v, nfs4_status_from_errno(err));
+}
+
+/* RFC 7530 5.8.1.1: the store's type as nfs_ftype4. */
+static uint32_t
+nfs4_type(uint32_t t)
+{
+	switch (t) {
+	case STORE_TYPE_REG:
+		return NF4REG;
+	case STORE_TYPE_DIR:
+		return NF4DIR;
+	case STORE_TYPE_LNK:
+		return NF4LNK;
+	case STORE_TYPE_CHR:
+		return NF4CHR;
+	case STORE_TYPE_BLK:
+		return NF4BLK;
+	case STORE_TYPE_FIFO:
+		return NF4FIFO;
+	case STORE_TYPE_SOCK:
+		return NF4SOCK;
+	default:
+		return NF4REG;
+	}
+}
+
+static int
+nfs4_is_root(const struct nfs4_fh *fh)
+{
+	return fh->exp != NULL && fh->len == fh->exp->root_len &&
+	    memcmp(fh->data, fh->exp->root_fh, fh->len) == 0;
+}
+
+/* What attr.c encodes, from blockd's attributes of a share's object. */
+static void
+nfs4_attr_from_bd(struct nfs4_call *v, const bd_attr *a, const uint8_t *fh,
+    uint32_t fhlen, int root, struct nfs4_attr_src *s)
+{
+	struct nfsd_env *env = v->nfs.env;
+
+	nfs4_attr_src_defaults(s);
+	s->type = nfs4_type(a->type);
+	s->change = a->change;
+	s->size = a->size;
+	s->fsid_major = a->share;
+	s->fsid_minor = 1;
+	s->lease_time = env->v4_lease;
+	s->fh = fh;
+	s->fhlen = fhlen;
+	s->fileid = a->ino;
+	s->mounted_on_fileid = a->ino;
+	if (root && v->w->cur.exp != NULL)
+		s->mounted_on_fileid = nfs4_pseudo_hash(v->w->cur.exp->path,
+		    strlen(v->w->cur.exp->path));
+	s->mode = a->mode & 07777;
+	s->numlinks = a->nlink;
+	s->uid = a->uid;
+	s->gid = a->gid;
+	s->rawdev_major = major(a->rdev);
+	s->rawdev_minor = minor(a->rdev);
+	s->space_used = a->used;
+	s->atime.sec = a->atime.sec;
+	s->atime.nsec = a->atime.nsec;
+	s->mtime.sec = a->mtime.sec;
+	s->mtime.nsec = a->mtime.nsec;
+	s->ctime.sec = a->ctime.sec;
+	s->ctime.nsec = a->ctime.nsec;
+	s->crtime.sec = a->btime.sec;
+	s->crtime.nsec = a->btime.nsec;
+}
+
+/* The attributes a statfs answers. */
+static int
+nfs4_wants_statfs(const struct nfs4_bitmap *b)
+{
+	static const unsigned int fs[] = { FATTR4_FILES_AVAIL,
+	    FATTR4_FILES_FREE, FATTR4_FILES_TOTAL, FATTR4_SPACE_AVAIL,
+	    FATTR4_SPACE_FREE, FATTR4_SPACE_TOTAL };
+	size_t i;
+
+	for (i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
+		if (nfs4_bitmap_isset(b, fs[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * The attributes of the current filehandle, then fn: from the pseudo fs,
+ * or blockd's GETATTR (STATFS when the file system's figures are asked).
+ */
+typedef void	 nfs4_attr_fn(struct nfs4_call *, struct nfs4_attr_src *);
+
+static nfs4_attr_fn	*nfs4_attr_pending(struct nfs4_call *);
+
+/* An object's own ACL (blockd's ACL_GET), for the attributes asked. */
+static void
+nfs4_attr_acl_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_acl_reply *rep = reply;
+
+	(void)fd;
+	if (status != 0) {
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	if (acl_decode((const uint8_t *)rep->acl.acl_val, rep->acl.acl_len,
+	    &v->w->acl) != 0) {
+		log_warnx("%s: NFSv4: blockd's ACL does not decode",
+		    v->nfs.rpc->peer_name);
+		nfs4_fail(v, NFS4ERR_SERVERFAULT);
+		return;
+	}
+	v->w->src.acl = &v->w->acl;
+	nfs4_attr_pending(v)(v, &v->w->src);
+}
+
+static const struct nfs4_bitmap *
+nfs4_attr_wanted(const struct nfs4_call *v)
+{
+	return v->op.opnum == OP_GETATTR ? &v->op.u.getattr.request :
+	    &v->op.u.verify.attrs.mask;
+}
+
+/* blockd's attributes of the current handle (and its statfs, or NULL). */
+static void
+nfs4_attr_have(struct nfs4_call *v, const bd_attr *a,
+    const bd_statfs_reply *fs)
+{
+	struct nfs4_attr_src s;
+	bd_fh_req req;
+
+	v->attr = *a;
+	v->have_attr = 1;
+	nfs4_attr_from_bd(v, a, v->w->cur.data, v->w->cur.len,
+	    nfs4_is_root(&v->w->cur), &s);
+	if (fs != NULL) {
+		s.space_total = fs->bytes_total;
+		s.space_free = fs->bytes_free;
+		s.space_avail = fs->bytes_avail;
+		s.files_total = fs->files_total;
+		s.files_free = fs->files_free;
+		s.files_avail = fs->files_avail;
+	}
+	if ((a->flags & STORE_ATTR_ACL) &&
+	    nfs4_bitmap_isset(nfs4_attr_wanted(v), FATTR4_ACL)) {
+		v->w->src = s;
+		memset(&req, 0, sizeof(req));
+		req.cred = v->nfs.bcred;
+		nfs4_bd_fh(&req.fh, &v->w->cur);
+		bdc_call(v->nfs.env->bdc, BD_ACL_GET, (xdrproc_t)xdr_bd_acl_req,
+		    &req, (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply),
+		    nfs4_attr_acl_done, v);
+		return;
+	}
+	nfs4_attr_pending(v)(v, &s);
+}
+
+static void
+nfs4_attr_statfs_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_statfs_reply *rep = reply;
+
+	(void)fd;
+	if (status != 0)
+		nfs4_fail_errno(v, status);
+	else
+		nfs4_attr_have(v, &rep->attr, rep);
+}
+
+static void
+nfs4_attr_getattr_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_attr_reply *rep = reply;
+
+	(void)fd;
+	if (status != 0)
+		nfs4_fail_errno(v, status);
+	else
+		nfs4_attr_have(v, &rep->attr, NULL);
+}
+
+static void	nfs4_getattr_have(struct nfs4_call *, struct nfs4_attr_src *);
+static void	nfs4_verify_have(struct nfs4_call *, struct nfs4_attr_src *);
+
+static nfs4_attr_fn *
+nfs4_attr_pending(struct nfs4_call *v)
+{
+	return v->op.opnum == OP_GETATTR ? nfs4_getattr_have :
+	    nfs4_verify_have;
+}
+
+static void
+nfs4_attr_get(struct nfs4_call *v, const struct nfs4_bitmap *want)
+{
+	struct nfs4_attr_src s;
+	bd_fh_req req;
+
+	if (v->w->cur.pseudo) {
+		nfs4_pseudo_attr(v->nfs.env, &v->w->cur, &s);
+		nfs4_attr_pending(v)(v, &s);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.cred = v->nfs.bcred;
+	nfs4_bd_fh(&req.fh, &v->w->cur);
+	if (nfs4_wants_statfs(want))
+		bdc_call(v->nfs.env->bdc, BD_STATFS, (xdrproc_t)xdr_bd_fh_req,
+		    &req, (xdrproc_t)xdr_bd_statfs_reply,
+		    sizeof(bd_statfs_reply), nfs4_attr_statfs_done, v);
+	else
+		bdc_call(v->nfs.env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req,
+		    &req, (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+		    nfs4_attr_getattr_done, v);
+}
+
+/* RFC 7530 16.7: GETATTR */
+static void
+nfs4_getattr_have(struct nfs4_call *v, struct nfs4_attr_src *s)
+{
+	uint32_t status;
+
+	status = nfs4_fattr_encode(&v->scratch, &v->op.u.getattr.request, s,
+	    v->nfs.env->idmap);
+	if (status != NFS4_OK) {
+		nfs4_fail(v, status);
+		return;
+	}
+	v->res.u.fattr.p = v->scratch.buf;
+	v->res.u.fattr.len = (uint32_t)v->scratch.len;
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_op_getattr(struct nfs4_call *v)
+{
+	nfs4_attr_get(v, &v->op.u.getattr.request);
+}
+
+/* RFC 7530 16.35, 16.15: VERIFY, NVERIFY */
+static void
+nfs4_verify_have(struct nfs4_call *v, struct nfs4_attr_src *s)
+{
+	nfs4_fail(v, nfs4_fattr_verify(&v->op.u.verify.attrs, s,
+	    v->nfs.env->idmap, v->op.opnum == OP_NVERIFY));
+}
+
+static void
+nfs4_op_verify(struct nfs4_call *v)
+{
+	nfs4_attr_get(v, &v->op.u.verify.attrs.mask);
+}
+
+/*
+ * The filehandle ops.  RFC 7530 16.20, 16.21, 16.22: PUTFH, PUTPUBFH,
+ * PUTROOTFH; 16.8: GETFH; 16.27, 16.28: RESTOREFH, SAVEFH.
+ */
+static void
+nfs4_enter_share(struct nfs4_call *v, struct export *e)
+{
+	uint32_t status;
+
+	if ((status = nfs4_pseudo_enter(v, e)) != NFS4_OK) {
+		nfs4_fail(v, status);
+		return;
+	}
+	v->w->cur = v->w->next;
+	v->w->cur.exp = e;
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_putfh_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_attr_reply *rep = reply;
+	struct export *e;
+
+	(void)fd;
+	if (status != 0) {
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	if ((e = export_by_share(&v->nfs.env->exports,
+	    rep->attr.share)) == NULL) {
+		nfs4_fail(v, NFS4ERR_STALE);
+		return;
+	}
+	nfs4_enter_share(v, e);
+}
+
+static void
+nfs4_op_putfh(struct nfs4_call *v)
+{
+	const struct nfs4_opaque *fh = &v->op.u.putfh.fh;
+	struct fhnode *n;
+	struct export *e;
+	bd_fh_req req;
+
+	if (fh->len == 0 || fh->len > NFS4_FHSIZE) {
+		nfs4_fail(v, NFS4ERR_BADHANDLE);
+		return;
+	}
+	if (fh->len == NFS4_PSEUDO_FHLEN &&
+	    memcmp(fh->p, NFS4_PSEUDO_MAGIC, 4) == 0) {
+		if (nfs4_pseudo_from_fh(v->nfs.env, fh->p, fh->len,
+		    &v->w->cur) == -1) {
+			nfs4_fail(v, NFS4ERR_STALE);
+			return;
+		}
+		nfs4_op_done(v, NFS4_OK);
+		return;
+	}
+	if (fh->len > BD_FH_MAX) {
+		nfs4_fail(v, NFS4ERR_BADHANDLE);
+		return;
+	}
+	memset(&v->w->next, 0, sizeof(v->w->next));
+	v->w->next.set = 1;
+	memcpy(v->w->next.data, fh->p, fh->len);
+	v->w->next.len = fh->len;
+	if ((n = fhcache_get(v->nfs.env->fhcache, fh->p, fh->len)) != NULL) {
+		if ((e = export_by_share(&v->nfs.env->exports,
+		    n->attr.share)) == NULL) {
+			nfs4_fail(v, NFS4ERR_STALE);
+			return;
+		}
+		nfs4_enter_share(v, e);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.cred.uid = req.cred.gid = 65534;
+	nfs4_bd_fh(&req.fh, &v->w->next);
+	bdc_call(v->nfs.env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req, &req,
+	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+	    nfs4_putfh_done, v);
+}
+
+static void
+nfs4_op_putrootfh(struct nfs4_call *v)
+{
+	struct nfsd_env *env = v->nfs.env;
+	struct export *e = export_by_path(&env->exports, "/", 1);
+
+	if (e != NULL && strcmp(e->path, "/") == 0) {
+		/* A share at "/": the pseudo fs is that share. */
+		if (e->root_len == 0) {
+			nfs4_fail(v, NFS4ERR_DELAY);
+			return;
+		}
+		memset(&v->w->next, 0, sizeof(v->w->next));
+		v->w->next.set = 1;
+		memcpy(v->w->next.data, e->root_fh, e->root_len);
+		v->w->next.len = (uint32_t)e->root_len;
+		nfs4_enter_share(v, e);
+		return;
+	}
+	nfs4_pseudo_root(env, &v->w->cur);
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_op_getfh(struct nfs4_call *v)
+{
+	v->res.u.fh.p = v->w->cur.data;
+	v->res.u.fh.len = v->w->cur.len;
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_op_savefh(struct nfs4_call *v)
+{
+	v->w->saved = v->w->cur;
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_op_restorefh(struct nfs4_call *v)
+{
+	if (!v->w->saved.set) {
+		nfs4_fail(v, NFS4ERR_RESTOREFH);
+		return;
+	}
+	v->w->cur = v->w->saved;
+	nfs4_op_done(v, NFS4_OK);
+}
+
+/*
+ * An entry blockd answered with (LOOKUP, a create) becomes the current
+ * handle, its attributes cached.  -1: a handle we cannot hold.
+ */
+int
+nfs4_cur_from_entry(struct nfs4_call *v, const bd_entry_reply *rep)
+{
+	struct nfs_attr na;
+
+	if (rep->fh.bd_fh_len == 0 || rep->fh.bd_fh_len > BD_FH_MAX)
+		return -1;
+	nfs_attr_from_bd(&na, &rep->attr);
+	fhcache_put(v->nfs.env->fhcache, (const uint8_t *)rep->fh.bd_fh_val,
+	    rep->fh.bd_fh_len, &na);
+	memcpy(v->w->cur.data, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
+	v->w->cur.len = rep->fh.bd_fh_len;
+	v->attr = rep->attr;
+	v->have_attr = 1;
+	return 0;
+}
+
+/* A name to look up: "." and ".." name no object (RFC 7530 12.4). */
+uint32_t
+nfs4_lookup_name_check(const struct nfs4_opaque *name)
+{
+	uint32_t status = nfs4_name_check(name);
+
+	return status == NFS4ERR_BADNAME ? NFS4ERR_NOENT : status;
+}
+
+/* RFC 7530 16.13: LOOKUP */
+static void
+nfs4_lookup_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_entry_reply *rep = reply;
+
+	(void)fd;
+	if (status != 0) {
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	if (nfs4_cur_from_entry(v, rep) == -1) {
+		nfs4_fail(v, NFS4ERR_SERVERFAULT);
+		return;
+	}
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_bd_lookup(struct nfs4_call *v, const struct nfs4_opaque *name,
+    bdc_done_fn *done)
+{
+	bd_dirop_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = v->nfs.bcred;
+	nfs4_bd_fh(&req.dir, &v->w->cur);
+	nfs4_bd_name(&req.name, name);
+	bdc_call(v->nfs.env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req, &req,
+	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply), done, v);
+}
+
+/* After a pseudo LOOKUP or LOOKUPP: into v->w->next, a share's or not. */
+static void
+nfs4_pseudo_moved(struct nfs4_call *v, uint32_t status)
+{
+	if (status != NFS4_OK) {
+		nfs4_fail(v, status);
+		return;
+	}
+	if (v->w->next.exp != NULL) {
+		nfs4_enter_share(v, v->w->next.exp);
+		return;
+	}
+	v->w->cur = v->w->next;
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_op_lookup(struct nfs4_call *v)
+{
+	const struct nfs4_opaque *name = &v->op.u.name.name;
+	uint32_t status;
+
+	if ((status = nfs4_lookup_name_check(name)) != NFS4_OK) {
+		nfs4_fail(v, status);
+		return;
+	}
+	if (v->w->cur.pseudo) {
+		nfs4_pseudo_moved(v, nfs4_pseudo_lookup(v->nfs.env, &v->w->cur,
+		    name, &v->w->next));
+		return;
+	}
+	nfs4_bd_lookup(v, name, nfs4_lookup_done);
+}
+
+/* RFC 7530 16.14: LOOKUPP */
+static void
+nfs4_op_lookupp(struct nfs4_call *v)
+{
+	static const struct nfs4_opaque dotdot = {
+		(const uint8_t *)"..", 2
+	};
+
+	if (v->w->cur.pseudo) {
+		nfs4_pseudo_moved(v, nfs4_pseudo_parent(v->nfs.env,
+		    v->w->cur.path, &v->w->next));
+		return;
+	}
+	if (nfs4_is_root(&v->w->cur)) {
+		if (strcmp(v->w->cur.exp->path, "/") == 0) {
+			nfs4_fail(v, NFS4ERR_NOENT);
+			return;
+		}
+		nfs4_pseudo_moved(v, nfs4_pseudo_parent(v->nfs.env,
+		    v->w->cur.exp->path, &v->w->next));
+		return;
+	}
+	nfs4_bd_lookup(v, &dotdot, nfs4_lookup_done);
+}
+
+/* RFC 7530 16.1: ACCESS */
+#define NFS4_ACCESS_ALL		(ACCESS4_READ | ACCESS4_LOOKUP | \
+	ACCESS4_MODIFY | ACCESS4_EXTEND | ACCESS4_DELETE | ACCESS4_EXECUTE)
+#define NFS4_ACCESS_CHANGE	(ACCESS4_MODIFY | ACCESS4_EXTEND | \
+	ACCESS4_DELETE)
+
+static void
+nfs4_access_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_access_reply *rep = reply;
+	uint32_t want = v->op.u.access.access & NFS4_ACCESS_ALL;
+
+	(void)fd;
+	if (status != 0) {
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	v->res.u.access.supported = want;
+	v->res.u.access.access = rep->granted & want;
+	if (v->w->cur.exp->read_only)
+		v->res.u.access.access &= ~(uint32_t)NFS4_ACCESS_CHANGE;
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_op_access(struct nfs4_call *v)
+{
+	uint32_t want = v->op.u.access.access & NFS4_ACCESS_ALL;
+
+	if (v->w->cur.pseudo) {
+		v->res.u.access.supported = want;
+		v->res.u.access.access = want & (ACCESS4_READ |
+		    ACCESS4_LOOKUP);
+		nfs4_op_done(v, NFS4_OK);
+		return;
+	}
+	nfs4_bd_access(v, want, nfs4_access_done);
+}
+
+/* blockd's ACCESS of the current handle for the squashed credential. */
+void
+nfs4_bd_access(struct nfs4_call *v, uint32_t want, bdc_done_fn *done)
+{
+	bd_access_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = v->nfs.bcred;
+	nfs4_bd_fh(&req.fh, &v->w->cur);
+	req.want = want;
+	bdc_call(v->nfs.env->bdc, BD_ACCESS, (xdrproc_t)xdr_bd_access_req,
+	    &req, (xdrproc_t)xdr_bd_access_reply, sizeof(bd_access_reply),
+	    done, v);
+}
+
+/* RFC 7530 16.25: READLINK */
+static void
+nfs4_readlink_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_readlink_reply *rep = reply;
+
+	(void)fd;
+	if (status != 0) {
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	/* The reply is freed after this callback: copy the target. */
+	xdrbuf_put_fixed(&v->scratch, rep->target.target_val,
+	    rep->target.target_len);
+	v->res.u.link.p = v->scratch.buf;
+	v->res.u.link.len = rep->target.target_len;
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_op_readlink(struct nfs4_call *v)
+{
+	bd_fh_req req;
+
+	if (v->w->cur.pseudo) {
+		nfs4_fail(v, NFS4ERR_INVAL);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.cred = v->nfs.bcred;
+	nfs4_bd_fh(&req.fh, &v->w->cur);
+	bdc_call(v->nfs.env->bdc, BD_READLINK, (xdrproc_t)xdr_bd_fh_req, &req,
+	    (xdrproc_t)xdr_bd_readlink_reply, sizeof(bd_readlink_reply),
+	    nfs4_readlink_done, v);
+}
+
+/*
+ * RFC 7530 16.24: READDIR of a share's directory.  Cookies are blockd's
+ * (from 3: 1 and 2 are never given out); the verifier is blockd's.
+ * Each entry carries the attributes asked for; entries stop where the
+ * reply would pass maxcount, or dircount (the names and cookies).
+ */
+static void
+nfs4_readdir_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	struct nfs4_readdir_args *a = &v->op.u.readdir;
+	bd_readdir_reply *rep = reply;
+	struct nfs4_attr_src s;
+	struct nfs4_opaque name, fattr;
+	struct xdrbuf_out fa;
+	size_t total = 0, dirbytes = 0, i;
+	uint32_t st;
+	int eof;
+
+	(void)fd;
+	if (status != 0) {
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	if (a->cookie != 0 && memcmp(a->verf, rep->verf,
+	    NFS4_VERIFIER_SIZE) != 0) {
+		nfs4_fail(v, NFS4ERR_NOT_SAME);
+		return;
+	}
+	eof = rep->eof;
+	for (i = 0; i < rep->entries.entries_len; i++) {
+		bd_dirent *d = &rep->entries.entries_val[i];
+
+		nfs4_attr_from_bd(v, &d->attr, (const uint8_t *)d->fh.bd_fh_val,
+		    d->fh.bd_fh_len, 0, &s);
+		if (d->attr.type == 0)
+			s.type = nfs4_type(d->type);
+		xdrbuf_out_init(&fa);
+		if ((st = nfs4_fattr_encode(&fa, &a->request, &s,
+		    v->nfs.env->idmap)) != NFS4_OK) {
+			xdrbuf_out_free(&fa);
+			nfs4_fail(v, st);
+			return;
+		}
+		name.p = (const uint8_t *)d->name.bd_name_val;
+		name.len = d->name.bd_name_len;
+		fattr.p = fa.buf;
+		fattr.len = (uint32_t)fa.len;
+		total += nfs4_readdir_entry_size(name.len, fattr.len);
+		dirbytes += 8 + 4 + ((name.len + 3) & ~3u);
+		/* status, verifier, the end's two words */
+		if (total + 4 + 8 + 8 > a->maxcount ||
+		    (a->dircount > 0 && dirbytes > a->dircount && i > 0)) {
+			xdrbuf_out_free(&fa);
+			eof = 0;
+			break;
+		}
+		nfs4_encode_readdir_entry(&v->scratch, d->cookie, &name,
+		    &fattr);
+		xdrbuf_out_free(&fa);
+	}
+	if (i == 0 && rep->entries.entries_len > 0) {
+		nfs4_fail(v, NFS4ERR_TOOSMALL);
+		return;
+	}
+	memcpy(v->res.u.readdir.verf, rep->verf, NFS4_VERIFIER_SIZE);
+	v->res.u.readdir.entries.p = v->scratch.buf;
+	v->res.u.readdir.entries.len = (uint32_t)v->scratch.len;
+	v->res.u.readdir.eof = eof;
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_op_readdir(struct nfs4_call *v)
+{
+	struct nfs4_readdir_args *a = &v->op.u.readdir;
+	bd_readdir_req req;
+	uint32_t est, status;
+
+	if (a->cookie == 1 || a->cookie == 2) {
+		nfs4_fail(v, NFS4ERR_BAD_COOKIE);
+		return;
+	}
+	if (a->maxcount > NFS4_MAXIO)
+		a->maxcount = NFS4_MAXIO;
+	if (v->w->cur.pseudo) {
+		if ((status = nfs4_pseudo_readdir(v)) != NFS4_OK)
+			nfs4_fail(v, status);
+		else
+			nfs4_op_done(v, NFS4_OK);
+		return;
+	}
+	rpcsvc_reserve(v->nfs.rpc, a->maxcount);
+	memset(&req, 0, sizeof(req));
+	req.cred = v->nfs.bcred;
+	nfs4_bd_fh(&req.dir, &v->w->cur);
+	req.cookie = a->cookie;
+	req.plus = 1;
+	est = a->maxcount / 64 + 1;
+	req.maxents = est > BD_READDIR_MAX ? BD_READDIR_MAX : est;
+	bdc_call(v->nfs.env->bdc, BD_READDIR, (xdrproc_t)xdr_bd_readdir_req,
+	    &req, (xdrproc_t)xdr_bd_readdir_reply, sizeof(bd_readdir_reply),
+	    nfs4_readdir_done, v);
+}
+
+/* change_info4 from a directory's wcc (the store's change attribute). */
+static void
+nfs4_cinfo(struct nfs4_change_info *c, const bd_wcc *w)
+{
+	c->atomic = w->valid;
+	c->before = w->valid ? w->before.change : 0;
+	c->after = w->valid ? w->after.change : 0;
+}
+
+/* nfs4_sattr (attr.c's) as blockd's. */
+void
+nfs4_sattr_bd(const struct nfs4_sattr *s, bd_sattr *b)
+{
+	memset(b, 0, sizeof(*b));
+	if (nfs4_bitmap_isset(&s->mask, FATTR4_SIZE)) {
+		b->mask |= STORE_SATTR_SIZE;
+		b->size = s->size;
+	}
+	if (nfs4_bitmap_isset(&s->mask, FATTR4_MODE)) {
+		b->mask |= STORE_SATTR_MODE;
+		b->mode = s->mode & 07777;
+	}
+	if (nfs4_bitmap_isset(&s->mask, FATTR4_OWNER)) {
+		b->mask |= STORE_SATTR_UID;
+		b->uid = s->uid;
+	}
+	if (nfs4_bitmap_isset(&s->mask, FATTR4_OWNER_GROUP)) {
+		b->mask |= STORE_SATTR_GID;
+		b->gid = s->gid;
+	}
+	if (nfs4_bitmap_isset(&s->mask, FATTR4_TIME_ACCESS_SET)) {
+		if (s->atime_server)
+			b->mask |= STORE_SATTR_ATIME_NOW;
+		else {
+			b->mask |= STORE_SATTR_ATIME;
+			b->atime.sec = s->atime.sec;
+			b->atime.nsec = s->atime.nsec;
+		}
+	}
+	if (nfs4_bitmap_isset(&s->mask, FATTR4_TIME_MODIFY_SET)) {
+		if (s->mtime_server)
+			b->mask |= STORE_SATTR_MTIME_NOW;
+		else {
+			b->mask |= STORE_SATTR_MTIME;
+			b->mtime.sec = s->mtime.sec;
+			b->mtime.nsec = s->mtime.nsec;
+		}
+	}
+}
+
+/*
+ * The settable attributes of a fattr4.  The ACL is SETATTR's alone
+ * (blockd's ACL_SET): CREATE and OPEN make objects with the mode's.
+ */
+static uint32_t
+nfs4_decode_sattr(struct nfs4_call *v, const struct nfs4_fattr_raw *raw)
+{
+	uint32_t status;
+
+	memset(&v->w->sattr, 0, sizeof(v->w->sattr));
+	status = nfs4_fattr_decode_sattr(raw, v->nfs.env->idmap, &v->w->sattr);
+	if (status == NFS4_OK && v->op.opnum != OP_SETATTR &&
+	    nfs4_bitmap_isset(&v->w->sattr.mask, FATTR4_ACL))
+		status = NFS4ERR_ATTRNOTSUPP;
+	return status;
+}
+
+/* RFC 7530 16.4: CREATE */
+static void
+nfs4_create_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_entry_reply *rep = reply;
+
+	(void)fd;
+	if (status != 0) {
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	nfs4_cinfo(&v->res.u.create.cinfo, &rep->dir);
+	v->res.u.create.attrset = v->w->sattr.mask;
+	v->res.u.create.attrset.beyond = 0;
+	if (nfs4_cur_from_entry(v, rep) == -1) {
+		nfs4_fail(v, NFS4ERR_SERVERFAULT);
+		return;
+	}
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_op_create(struct nfs4_call *v)
+{
+	struct nfs4_create_args *a = &v->op.u.create;
+	struct nfsd_env *env = v->nfs.env;
+	union {
+		bd_mkdir_req mkdir;
+		bd_symlink_req symlink;
+		bd_mknod_req mknod;
+	} req;
+	bd_sattr sa;
+	uint32_t status;
+
+	if ((status = nfs4_name_check(&a->name)) != NFS4_OK ||
+	    (status = nfs4_decode_sattr(v, &a->attrs)) != NFS4_OK) {
+		nfs4_fail(v, status);
+		return;
+	}
+	nfs4_sattr_bd(&v->w->sattr, &sa);
+	memset(&req, 0, sizeof(req));
+	switch (a->type) {
+	case NF4DIR:
+		req.mkdir.cred = v->nfs.bcred;
+		nfs4_bd_fh(&req.mkdir.dir, &v->w->cur);
+		nfs4_bd_name(&req.mkdir.name, &a->name);
+		req.mkdir.sattr = sa;
+		if (!(sa.mask & STORE_SATTR_MODE)) {
+			req.mkdir.sattr.mask |= STORE_SATTR_MODE;
+			req.mkdir.sattr.mode = 0755;
+		}
+		bdc_call(env->bdc, BD_MKDIR, (xdrproc_t)xdr_bd_mkdir_req,
+		    &req.mkdir, (xdrproc_t)xdr_bd_entry_reply,
+		    sizeof(bd_entry_reply), nfs4_create_done, v);
+		return;
+	case NF4LNK:
+		if (a->linkdata.len > NFS4_LINK_MAX) {
+			nfs4_fail(v, NFS4ERR_NAMETOOLONG);
+			return;
+		}
+		req.symlink.cred = v->nfs.bcred;
+		nfs4_bd_fh(&req.symlink.dir, &v->w->cur);
+		nfs4_bd_name(&req.symlink.name, &a->name);
+		req.symlink.target.target_len = a->linkdata.len;
+		req.symlink.target.target_val = (char *)(uintptr_t)
+		    a->linkdata.p;
+		req.symlink.sattr = sa;
+		req.symlink.sattr.mask &= ~(u_int)STORE_SATTR_MODE;
+		bdc_call(env->bdc, BD_SYMLINK, (xdrproc_t)xdr_bd_symlink_req,
+		    &req.symlink, (xdrproc_t)xdr_bd_entry_reply,
+		    sizeof(bd_entry_reply), nfs4_create_done, v);
+		return;
+	case NF4BLK:
+	case NF4CHR:
+	case NF4FIFO:
+	case NF4SOCK:
+		req.mknod.type = a->type == NF4BLK ? STORE_TYPE_BLK :
+		    a->type == NF4CHR ? STORE_TYPE_CHR :
+		    a->type == NF4FIFO ? STORE_TYPE_FIFO : STORE_TYPE_SOCK;
+		req.mknod.cred = v->nfs.bcred;
+		nfs4_bd_fh(&req.mknod.dir, &v->w->cur);
+		nfs4_bd_name(&req.mknod.name, &a->name);
+		req.mknod.rdev = makedev(a->specdata1, a->specdata2);
+		req.mknod.sattr = sa;
+		if (!(sa.mask & STORE_SATTR_MODE)) {
+			req.mknod.sattr.mask |= STORE_SATTR_MODE;
+			req.mknod.sattr.mode = 0644;
+		}
+		bdc_call(env->bdc, BD_MKNOD, (xdrproc_t)xdr_bd_mknod_req,
+		    &req.mknod, (xdrproc_t)xdr_bd_entry_reply,
+		    sizeof(bd_entry_reply), nfs4_create_done, v);
+		return;
+	default:
+		/* A regular file is OPEN's to create. */
+		nfs4_fail(v, NFS4ERR_BADTYPE);
+		return;
+	}
+}
+
+/* RFC 7530 16.26: REMOVE (a directory: blockd's RMDIR). */
+static void	nfs4_remove_send(struct nfs4_call *, uint32_t type);
+
+static void
+nfs4_remove_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_wcc_reply *rep = reply;
+
+	(void)fd;
+	if (status == -EISDIR && v->step == 0) {
+		v->step = 1;
+		nfs4_remove_send(v, BD_RMDIR);
+		return;
+	}
+	if (status != 0) {
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	nfs4_cinfo(&v->res.u.cinfo, &rep->obj);
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_remove_send(struct nfs4_call *v, uint32_t type)
+{
+	bd_dirop_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = v->nfs.bcred;
+	nfs4_bd_fh(&req.dir, &v->w->cur);
+	nfs4_bd_name(&req.name, &v->op.u.name.name);
+	bdc_call(v->nfs.env->bdc, type, (xdrproc_t)xdr_bd_dirop_req, &req,
+	    (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
+	    nfs4_remove_done, v);
+}
+
+static void
+nfs4_op_remove(struct nfs4_call *v)
+{
+	uint32_t status;
+
+	if ((status = nfs4_name_check(&v->op.u.name.name)) != NFS4_OK) {
+		nfs4_fail(v, status);
+		return;
+	}
+	nfs4_remove_send(v, BD_REMOVE);
+}
+
+/* RFC 7530 16.26: RENAME (saved: the source directory). */
+static void
+nfs4_rename_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_rename_reply *rep = reply;
+
+	(void)fd;
+	if (status != 0) {
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	nfs4_cinfo(&v->res.u.rename.source, &rep->fromdir);
+	nfs4_cinfo(&v->res.u.rename.target, &rep->todir);
+	nfs4_op_done(v, NFS4_OK);
+}
+
+/* An op on the saved and the current handle: both of one share. */
+static uint32_t
+nfs4_two_handles(struct nfs4_call *v)
+{
+	if (!v->w->saved.set)
+		return NFS4ERR_NOFILEHANDLE;
+	if (v->w->saved.pseudo || v->w->cur.pseudo)
+		return NFS4ERR_ROFS;
+	if (v->w->saved.exp != v->w->cur.exp)
+		return NFS4ERR_XDEV;
+	return NFS4_OK;
+}
+
+static void
+nfs4_op_rename(struct nfs4_call *v)
+{
+	struct nfs4_rename_args *a = &v->op.u.rename;
+	bd_rename_req req;
+	uint32_t status;
+
+	if ((status = nfs4_two_handles(v)) != NFS4_OK ||
+	    (status = nfs4_name_check(&a->oldname)) != NFS4_OK ||
+	    (status = nfs4_name_check(&a->newname)) != NFS4_OK) {
+		nfs4_fail(v, status);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.cred = v->nfs.bcred;
+	nfs4_bd_fh(&req.fromdir, &v->w->saved);
+	nfs4_bd_name(&req.from, &a->oldname);
+	nfs4_bd_fh(&req.todir, &v->w->cur);
+	nfs4_bd_name(&req.to, &a->newname);
+	bdc_call(v->nfs.env->bdc, BD_RENAME, (xdrproc_t)xdr_bd_rename_req, &req,
+	    (xdrproc_t)xdr_bd_rename_reply, sizeof(bd_rename_reply),
+	    nfs4_rename_done, v);
+}
+
+/* RFC 7530 16.9: LINK (saved: the file; current: the directory). */
+static void
+nfs4_link_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_link_reply *rep = reply;
+
+	(void)fd;
+	if (status != 0) {
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	nfs4_cinfo(&v->res.u.cinfo, &rep->dir);
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_op_link(struct nfs4_call *v)
+{
+	bd_link_req req;
+	uint32_t status;
+
+	if ((status = nfs4_two_handles(v)) != NFS4_OK ||
+	    (status = nfs4_name_check(&v->op.u.name.name)) != NFS4_OK) {
+		nfs4_fail(v, status);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.cred = v->nfs.bcred;
+	nfs4_bd_fh(&req.fh, &v->w->saved);
+	nfs4_bd_fh(&req.dir, &v->w->cur);
+	nfs4_bd_name(&req.name, &v->op.u.name.name);
+	bdc_call(v->nfs.env->bdc, BD_LINK, (xdrproc_t)xdr_bd_link_req, &req,
+	    (xdrproc_t)xdr_bd_link_reply, sizeof(bd_link_reply),
+	    nfs4_link_done, v);
+}
+
+/* RFC 7530 16.32: SETATTR (a size change checks its stateid first). */
+static void	nfs4_setattr_send(struct nfs4_call *);
+
+static void
+nfs4_setattr_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_wcc_reply *rep = reply;
+
+	(void)fd;
+	(void)rep;
+	if (status != 0) {
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	fhcache_invalidate(v->nfs.env->fhcache, v->w->cur.data, v->w->cur.len);
+	v->res.u.attrsset = v->w->sattr.mask;
+	v->res.u.attrsset.beyond = 0;
+	nfs4_op_done(v, NFS4_OK);
+}
+
+/* The ACL first, then the rest (if any) through SETATTR. */
+static void
+nfs4_setattr_acl_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_sattr sa;
+
+	(void)reply;
+	if (status != 0) {
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	fhcache_drop(v->nfs.env->fhcache, v->w->cur.data, v->w->cur.len);
+	nfs4_sattr_bd(&v->w->sattr, &sa);
+	if (sa.mask == 0) {
+		nfs4_setattr_done(v, 0, NULL, fd);
+		return;
+	}
+	v->step = 1;
+	nfs4_setattr_send(v);
+}
+
+static void
+nfs4_setattr_send(struct nfs4_call *v)
+{
+	bd_setattr_req req;
+	bd_acl_req areq;
+	uint8_t buf[ACL_ENCODED_MAX];
+	size_t len;
+
+	if (v->step == 0 && nfs4_bitmap_isset(&v->w->sattr.mask,
+	    FATTR4_ACL)) {
+		if (acl_encode(&v->w->sattr.acl, buf, sizeof(buf), &len) != 0) {
+			nfs4_fail(v, NFS4ERR_INVAL);
+			return;
+		}
+		memset(&areq, 0, sizeof(areq));
+		areq.cred = v->nfs.bcred;
+		nfs4_bd_fh(&areq.fh, &v->w->cur);
+		areq.acl.acl_len = (u_int)len;
+		areq.acl.acl_val = (char *)buf;
+		bdc_call(v->nfs.env->bdc, BD_ACL_SET, (xdrproc_t)xdr_bd_acl_req,
+		    &areq, (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply),
+		    nfs4_setattr_acl_done, v);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.cred = v->nfs.bcred;
+	nfs4_bd_fh(&req.fh, &v->w->cur);
+	nfs4_sattr_bd(&v->w->sattr, &req.sattr);
+	bdc_call(v->nfs.env->bdc, BD_SETATTR, (xdrproc_t)xdr_bd_setattr_req,
+	    &req, (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
+	    nfs4_setattr_done, v);
+}
+
+static void
+nfs4_op_setattr(struct nfs4_call *v)
+{
+	uint32_t status;
+
+	if ((status = nfs4_decode_sattr(v, &v->op.u.setattr.attrs)) !=
+	    NFS4_OK) {
+		nfs4_fail(v, status);
+		return;
+	}
+	if (nfs4_bitmap_isset(&v->w->sattr.mask, FATTR4_SIZE)) {
+		nfs4_stateid_check(v, &v->op.u.setattr.stateid,
+		    ST_V4_IO_SETATTR, nfs4_setattr_send);
+		return;
+	}
+	nfs4_setattr_send(v);
+}
+
+/*
+ * READ, WRITE, COMMIT on the backing fd (fhcache.c), as NFSv3 does: a
+ * held fd whose mode bits let the credential in, else BD_OPEN_IO.
+ */
+static void	nfs4_io_run(struct nfs4_call *);
+
+static unsigned int
+nfs4_io_want(const struct nfs4_call *v)
+{
+	return v->op.opnum == OP_READ ? STORE_IO_READ : STORE_IO_WRITE;
+}
+
+static struct fhnode *
+nfs4_io_node(struct nfs4_call *v)
+{
+	unsigned int want = nfs4_io_want(v);
+	unsigned int flags = want == STORE_IO_WRITE ?
+	    STORE_IO_WRITE | STORE_IO_OWNER_OVERRIDE :
+	    STORE_IO_READ | STORE_IO_OWNER_OVERRIDE | STORE_IO_READ_IF_EXEC;
+	struct fhnode *n;
+
+	n = fhcache_get(v->nfs.env->fhcache, v->w->cur.data, v->w->cur.len);
+	if (n == NULL || n->io == NULL || (n->io_flags & want) != want)
+		return NULL;
+	if (v->step == 0 && !nfs_attr_permits(&n->attr, &v->nfs.bcred,
+	    flags))
+		return NULL;
+	if (v->step == 0 && want == STORE_IO_WRITE &&
+	    perm_write_kill_privs(v->nfs.bcred.uid, n->attr.mode) !=
+	    n->attr.mode)
+		return NULL;
+	return n;
+}
+
+static void
+nfs4_open_io_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_attr_reply *rep = reply;
+	struct nfs_attr a;
+	struct fhnode *n;
+
+	if (status != 0) {
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	if (fd == -1) {
+		nfs4_fail(v, NFS4ERR_SERVERFAULT);
+		return;
+	}
+	nfs_attr_from_bd(&a, &rep->attr);
+	if ((n = fhcache_put(v->nfs.env->fhcache, v->w->cur.data, v->w->cur.len,
+	    &a)) == NULL) {
+		close(fd);
+		nfs4_fail(v, NFS4ERR_DELAY);
+		return;
+	}
+	fhcache_set_io(v->nfs.env->fhcache, n, fd, v->step == 1 ?
+	    (STORE_IO_READ | STORE_IO_OWNER_OVERRIDE |
+	    STORE_IO_READ_IF_EXEC) :
+	    (STORE_IO_WRITE | STORE_IO_READ | STORE_IO_OWNER_OVERRIDE));
+	v->step = 3;
+	nfs4_io_run(v);
+}
+
+/* The op (READ, WRITE, COMMIT) with its node's fd, or BD_OPEN_IO first. */
+static void
+nfs4_io(struct nfs4_call *v)
+{
+	bd_open_io_req req;
+
+	if (v->w->cur.pseudo) {
+		nfs4_fail(v, NFS4ERR_ISDIR);
+		return;
+	}
+	if (nfs4_io_node(v) != NULL) {
+		nfs4_io_run(v);
+		return;
+	}
+	if (v->step == 3) {
+		nfs4_fail(v, NFS4ERR_DELAY);	/* opened and gone again */
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.cred = v->nfs.bcred;
+	nfs4_bd_fh(&req.fh, &v->w->cur);
+	if (nfs4_io_want(v) == STORE_IO_READ) {
+		v->step = 1;
+		req.flags = STORE_IO_READ | STORE_IO_OWNER_OVERRIDE |
+		    STORE_IO_READ_IF_EXEC;
+	} else {
+		v->step = 2;
+		req.flags = STORE_IO_WRITE | STORE_IO_READ |
+		    STORE_IO_OWNER_OVERRIDE;
+	}
+	bdc_call(v->nfs.env->bdc, BD_OPEN_IO, (xdrproc_t)xdr_bd_open_io_req,
+	    &req, (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+	    nfs4_open_io_done, v);
+}
+
+/* RFC 7530 16.23: READ */
+static void
+nfs4_read_fd(struct nfs4_call *v, struct fhnode *n)
+{
+	struct nfs4_read_args *a = &v->op.u.read;
+	uint32_t count = a->count > NFS4_MAXIO ? NFS4_MAXIO : a->count;
+	uint8_t *data;
+	size_t done = 0;
+	ssize_t got;
+	int err;
+
+	if ((err = nfs_attr_refresh(&n->attr, n->io->fd)) != 0) {
+		nfs4_fail(v, nfs4_status_from_errno(err));
+		return;
+	}
+	if (a->offset >= n->attr.size)
+		count = 0;
+	else if (count > n->attr.size - a->offset)
+		count = (uint32_t)(n->attr.size - a->offset);
+	if ((data = xdrbuf_reserve(&v->scratch, count + 1)) == NULL) {
+		nfs4_fail(v, NFS4ERR_RESOURCE);
+		return;
+	}
+	while (done < count) {
+		got = pread(n->io->fd, data + done, count - done,
+		    (off_t)(a->offset + done));
+		if (got == -1) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			log_warn("%s: NFSv4 READ: pread", v->nfs.rpc->peer_name);
+			nfs4_fail(v, nfs4_status_from_errno(err));
+			return;
+		}
+		if (got == 0)
+			break;
+		done += (size_t)got;
+	}
+	v->res.u.read.data.p = data;
+	v->res.u.read.data.len = (uint32_t)done;
+	v->res.u.read.eof = a->offset + done >= n->attr.size;
+	nfs4_op_done(v, NFS4_OK);
+}
+
+/* RFC 7530 16.36: WRITE (stable: synced before the reply, as NFSv3). */
+static void
+nfs4_write_fd(struct nfs4_call *v, struct fhnode *n)
+{
+	struct nfs4_write_args *a = &v->op.u.write;
+	size_t done = 0;
+	ssize_t put;
+	int err = 0;
+
+	if (a->offset > (uint64_t)INT64_MAX - a->data.len) {
+		nfs4_fail(v, NFS4ERR_FBIG);
+		return;
+	}
+	while (done < a->data.len) {
+		put = pwrite(n->io->fd, a->data.p + done, a->data.len - done,
+		    (off_t)(a->offset + done));
+		if (put == -1) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			break;
+		}
+		done += (size_t)put;
+	}
+	if (err == 0 && a->stable != UNSTABLE4 &&
+	    (a->stable == FILE_SYNC4 ? fsync(n->io->fd) :
+	    fdatasync(n->io->fd)) == -1)
+		err = errno;
+	if (err != 0) {
+		log_debug("%s: NFSv4 WRITE: %s", v->nfs.rpc->peer_name,
+		    strerror(err));
+		nfs4_fail(v, nfs4_status_from_errno(err));
+		return;
+	}
+	if (a->stable == UNSTABLE4)
+		n->unsynced = 1;
+	(void)nfs_attr_refresh(&n->attr, n->io->fd);
+	v->res.u.write.count = (uint32_t)done;
+	v->res.u.write.committed = a->stable == UNSTABLE4 ? UNSTABLE4 :
+	    a->stable;
+	memcpy(v->res.u.write.verf, v->nfs.env->write_verf,
+	    NFS4_VERIFIER_SIZE);
+	nfs4_op_done(v, NFS4_OK);
+}
+
+/* RFC 7530 16.3: COMMIT */
+static void
+nfs4_commit_fd(struct nfs4_call *v, struct fhnode *n)
+{
+	if (n->unsynced && fdatasync(n->io->fd) == -1) {
+		log_warn("%s: NFSv4 COMMIT", v->nfs.rpc->peer_name);
+		nfs4_fail(v, nfs4_status_from_errno(errno));
+		return;
+	}
+	n->unsynced = 0;
+	memcpy(v->res.u.verf, v->nfs.env->write_verf, NFS4_VERIFIER_SIZE);
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_io_run(struct nfs4_call *v)
+{
+	struct fhnode *n = nfs4_io_node(v);
+
+	if (n == NULL) {
+		nfs4_fail(v, NFS4ERR_DELAY);
+		return;
+	}
+	switch (v->op.opnum) {
+	case OP_READ:
+		nfs4_read_fd(v, n);
+		break;
+	case OP_WRITE:
+		nfs4_write_fd(v, n);
+		break;
+	default:
+		nfs4_commit_fd(v, n);
+		break;
+	}
+}
+
+static void
+nfs4_op_read(struct nfs4_call *v)
+{
+	rpcsvc_reserve(v->nfs.rpc, v->op.u.read.count > NFS4_MAXIO ?
+	    NFS4_MAXIO : v->op.u.read.count);
+	nfs4_stateid_check(v, &v->op.u.read.stateid, ST_V4_IO_READ, nfs4_io);
+}
+
+static void
+nfs4_op_write(struct nfs4_call *v)
+{
+	nfs4_stateid_check(v, &v->op.u.write.stateid, ST_V4_IO_WRITE,
+	    nfs4_io);
+}
+
+static void
+nfs4_op_commit(struct nfs4_call *v)
+{
+	nfs4_io(v);
+}
+
+/* RFC 7530 16.31: SECINFO (consumes the current filehandle). */
+static const struct nfs4_secinfo nfs4_secinfo_flavors[] = {
+	{ NFS4_AUTH_SYS, { NULL, 0 }, 0, 0 },
+	{ NFS4_AUTH_NONE, { NULL, 0 }, 0, 0 },
+};
+
+static void
+nfs4_secinfo_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+
+	(void)reply;
+	(void)fd;
+	if (status != 0) {
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	v->res.u.secinfo.count = sizeof(nfs4_secinfo_flavors) /
+	    sizeof(nfs4_secinfo_flavors[0]);
+	v->res.u.secinfo.flavors = nfs4_secinfo_flavors;
+	v->w->cur.set = 0;
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_op_secinfo(struct nfs4_call *v)
+{
+	const struct nfs4_opaque *name = &v->op.u.name.name;
+	uint32_t status;
+
+	if ((status = nfs4_lookup_name_check(name)) != NFS4_OK) {
+		nfs4_fail(v, status);
+		return;
+	}
+	if (v->w->cur.pseudo) {
+		if ((status = nfs4_pseudo_lookup(v->nfs.env, &v->w->cur, name,
+		    &v->w->next)) == NFS4_OK && v->w->next.exp != NULL)
+			status = nfs4_pseudo_enter(v, v->w->next.exp);
+		if (status != NFS4_OK)
+			nfs4_fail(v, status);
+		else
+			nfs4_secinfo_done(v, 0, NULL, -1);
+		return;
+	}
+	nfs4_bd_lookup(v, name, nfs4_secinfo_done);
+}
+
+static void
+nfs4_op_notsupp(struct nfs4_call *v)
+{
+	nfs4_fail(v, NFS4ERR_NOTSUPP);
+}
+
+/* RFC 7530 16.6: DELEGRETURN: no delegation is ever granted yet. */
+static void
+nfs4_op_delegreturn(struct nfs4_call *v)
+{
+	nfs4_fail(v, NFS4ERR_BAD_STATEID);
+}
+
+/*
+ * What each op needs before it runs: a current filehandle; to change a
+ * share (NFS4ERR_ROFS on a read-only share or the pseudo fs); a
+ * directory or not (checked by blockd, or here for the pseudo fs).
+ */
+struct nfs4_opdef {
+	void		(*fn)(struct nfs4_call *);
+	int		 need_fh;
+	int		 modifies;
+};
+
+static const struct nfs4_opdef nfs4_ops[NFS4_OP_LAST + 1] = {
+	[OP_ACCESS] = { nfs4_op_access, 1, 0 },
+	[OP_CLOSE] = { nfs4_op_close, 1, 0 },
+	[OP_COMMIT] = { nfs4_op_commit, 1, 0 },
+	[OP_CREATE] = { nfs4_op_create, 1, 1 },
+	[OP_DELEGPURGE] = { nfs4_op_notsupp, 0, 0 },
+	[OP_DELEGRETURN] = { nfs4_op_delegreturn, 1, 0 },
+	[OP_GETATTR] = { nfs4_op_getattr, 1, 0 },
+	[OP_GETFH] = { nfs4_op_getfh, 1, 0 },
+	[OP_LINK] = { nfs4_op_link, 1, 1 },
+	[OP_LOCK] = { nfs4_op_lock, 1, 0 },
+	[OP_LOCKT] = { nfs4_op_lockt, 1, 0 },
+	[OP_LOCKU] = { nfs4_op_locku, 1, 0 },
+	[OP_LOOKUP] = { nfs4_op_lookup, 1, 0 },
+	[OP_LOOKUPP] = { nfs4_op_lookupp, 1, 0 },
+	[OP_NVERIFY] = { nfs4_op_verify, 1, 0 },
+	[OP_OPEN] = { nfs4_op_open_state, 1, 0 },
+	[OP_OPENATTR] = { nfs4_op_notsupp, 1, 0 },
+	[OP_OPEN_CONFIRM] = { nfs4_op_open_confirm, 1, 0 },
+	[OP_OPEN_DOWNGRADE] = { nfs4_op_open_downgrade, 1, 0 },
+	[OP_PUTFH] = { nfs4_op_putfh, 0, 0 },
+	[OP_PUTPUBFH] = { nfs4_op_putrootfh, 0, 0 },
+	[OP_PUTROOTFH] = { nfs4_op_putrootfh, 0, 0 },
+	[OP_READ] = { nfs4_op_read, 1, 0 },
+	[OP_READDIR] = { nfs4_op_readdir, 1, 0 },
+	[OP_READLINK] = { nfs4_op_readlink, 1, 0 },
+	[OP_REMOVE] = { nfs4_op_remove, 1, 1 },
+	[OP_RENAME] = { nfs4_op_rename, 1, 1 },
+	[OP_RENEW] = { nfs4_op_renew, 0, 0 },
+	[OP_RESTOREFH] = { nfs4_op_restorefh, 0, 0 },
+	[OP_SAVEFH] = { nfs4_op_savefh, 1, 0 },
+	[OP_SECINFO] = { nfs4_op_secinfo, 1, 0 },
+	[OP_SETATTR] = { nfs4_op_setattr, 1, 1 },
+	[OP_SETCLIENTID] = { nfs4_op_setclientid, 0, 0 },
+	[OP_SETCLIENTID_CONFIRM] = { nfs4_op_setclientid_confirm, 0, 0 },
+	[OP_VERIFY] = { nfs4_op_verify, 1, 0 },
+	[OP_WRITE] = { nfs4_op_write, 1, 1 },
+	[OP_RELEASE_LOCKOWNER] = { nfs4_op_release_lockowner, 0, 0 },
+};
+
+/* One decoded op: its checks, the credential of its share, then it. */
+static void
+nfs4_op_start(struct nfs4_call *v)
+{
+	const struct nfs4_opdef *d = &nfs4_ops[v->op.opnum];
+
+	v->step = 0;
+	v->have_attr = 0;
+	if (d->need_fh && !v->w->cur.set) {
+		nfs4_fail(v, NFS4ERR_NOFILEHANDLE);
+		return;
+	}
+	if (d->modifies && v->w->cur.set && (v->w->cur.pseudo ||
+	    v->w->cur.exp->read_only)) {
+		nfs4_fail(v, NFS4ERR_ROFS);
+		return;
+	}
+	if (v->w->cur.set && v->w->cur.exp != NULL)
+		export_squash(v->w->cur.exp, &v->nfs.rpc->auth.msg.cred,
+		    &v->nfs.bcred, v->nfs.bgroups);
+	else
+		export_squash(&(struct export){ .root_squash = 1,
+		    .anonuid = 65534, .anongid = 65534 },
+		    &v->nfs.rpc->auth.msg.cred, &v->nfs.bcred,
+		    v->nfs.bgroups);
+	d->fn(v);
+}
+
+/* Run ops until one waits for blockd or stated, fails, or none is left. */
+static void
+nfs4_run(struct nfs4_call *v)
+{
+	uint32_t status;
+
+	for (;;) {
+		if (!nfs4_compound_more(&v->c)) {
+			nfs4_finish(v, NFS4_OK);
+			return;
+		}
+		memset(&v->res, 0, sizeof(v->res));
+		v->finished = 0;
+		status = nfs4_compound_next(&v->c, &v->op);
+		if (status != NFS4_OK) {
+			if (status == NFS4ERR_BADXDR)
+				log_info_rl("%s: NFSv4 %s: malformed "
+				    "arguments", v->nfs.rpc->peer_name,
+				    nfs4_op_name(v->op.opnum));
+			else if (status == NFS4ERR_RESOURCE)
+				log_warnx_rl("%s: NFSv4 COMPOUND of %u ops: "
+				    "more than %d run (RESOURCE)",
+				    v->nfs.rpc->peer_name, v->c.nops,
+				    NFS4_COMPOUND_OPS_MAX);
+			v->res.opnum = v->op.opnum;
+			v->res.status = status;
+			nfs4_encode_resop(&v->co, &v->res);
+			nfs4_finish(v, status);
+			return;
+		}
+		log_debug("%s: NFSv4 %s", v->nfs.rpc->peer_name,
+		    nfs4_op_name(v->op.opnum));
+		v->running = 1;
+		nfs4_op_start(v);
+		v->running = 0;
+		if (!v->finished)
+			return;		/* the reply callback goes on */
+		if (v->res.status != NFS4_OK) {
+			nfs4_finish(v, v->res.status);
+			return;
+		}
+	}
+}
+
+/* RFC 7530 15.1: NULL */
+static void
+nfs4_proc_null(struct rpcsvc_call *call, void *decoded, void *arg)
+{
+	(void)decoded;
+	(void)arg;
+	rpcsvc_reply_body(call);
+}
+
+/* RFC 7530 15.2: COMPOUND */
+static void
+nfs4_proc_compound(struct rpcsvc_call *call, void *decoded, void *arg)
+{
+	struct nfs4_call *v = V4(nfs_call_init(call, arg));
+	uint32_t status;
+
+	(void)decoded;
+	memset((char *)v + sizeof(v->nfs), 0, sizeof(*v) - sizeof(v->nfs));
+	xdrbuf_out_init(&v->scratch);
+	if ((v->w = calloc(1, sizeof(*v->w))) == NULL) {
+		log_warn("NFSv4 COMPOUND");
+		rpcsvc_reply_error(call, RPC_SYSTEM_ERR);
+		return;
+	}
+	xdrbuf_in_init(&v->x, call->args, call->args_len);
+	status = nfs4_compound_begin(&v->c, &v->x, NFS4_TAG_MAX,
+	    NFS4_COMPOUND_OPS_MAX);
+	nfs4_compound_out_begin(&v->co, &call->out, &v->c.tag);
+	if (status != NFS4_OK) {
+		if (status == NFS4ERR_BADXDR) {
+			log_warnx_rl("%s: NFSv4 COMPOUND: malformed header "
+			    "(xid %08x)", call->peer_name, call->auth.msg.xid);
+			free(v->w);
+			v->w = NULL;
+			rpcsvc_reply_error(call, RPC_GARBAGE_ARGS);
+			return;
+		}
+		if (status == NFS4ERR_RESOURCE)
+			log_warnx_rl("%s: NFSv4 COMPOUND: tag longer than %d "
+			    "bytes (RESOURCE)", call->peer_name, NFS4_TAG_MAX);
+		nfs4_finish(v, status);
+		return;
+	}
+	nfs4_run(v);
+}
+
+/*
+ * The version's procedures.  COMPOUND is not answered from the
+ * duplicate request cache: NFSv4.0's non-idempotent state ops carry
+ * seqids whose replays stated keeps (RFC 7530 9.1.7), and a COMPOUND's
+ * reply may be a megabyte of READ data.
+ */
+const struct rpcsvc_proc nfs4_rpc_procs[NFS4_NPROC] = {
+	[NFS4_PROC_NULL] = { "NULL", NULL, 0, NULL, nfs4_proc_null,
+	    RPCSVC_CACHE_NONE },
+	[NFS4_PROC_COMPOUND] = { "COMPOUND", NULL, 0, NULL,
+	    nfs4_proc_compound, RPCSVC_CACHE_NONE },
+};

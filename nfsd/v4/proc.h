@@ -1,0 +1,121 @@
+/*
+ * nfsd/v4/proc.h: the NFSv4.0 COMPOUND processor (proc.c), its pseudo
+ * file system (pseudo.c) and its calls to stated (state.c).  A call's
+ * state is a struct nfs4_call: NFS's (struct nfs_call) followed by the
+ * COMPOUND being run: its decoder, the reply being built, the current
+ * and saved filehandles, and the op in progress.  Ops run one at a time;
+ * an op that asks blockd or stated continues in the reply callback, and
+ * the next op is decoded only when the one before succeeded.
+ */
+#ifndef DITTOFS_NFSD_V4_PROC_H
+#define DITTOFS_NFSD_V4_PROC_H
+
+#include "nfsd/nfsd.h"
+#include "nfsd/v4/nfs4.h"
+#include "stated_v4.h"
+
+/* A pseudo node's handle: magic, then a hash of its path (pseudo.c). */
+#define NFS4_PSEUDO_MAGIC	"DFv4"
+#define NFS4_PSEUDO_FHLEN	12
+/* The pseudo file system's fsid (shares: share id, 1). */
+#define NFS4_PSEUDO_FSID_MAJOR	0x64667334	/* "dfs4" */
+
+/* A current or saved filehandle. */
+struct nfs4_fh {
+	int		 set;
+	int		 pseudo;	/* a node of the pseudo fs */
+	uint8_t		 data[NFS4_FHSIZE];
+	uint32_t	 len;
+	struct export	*exp;		/* a share's object: its export */
+	char		 path[MNT_PATH_MAX + 1];	/* pseudo: its path */
+};
+
+/*
+ * The filehandles and settable attributes of a COMPOUND: allocated when
+ * it starts and freed with its reply, so that the call state every NFS
+ * call carries (the program's largest) stays NFSv3's size.
+ */
+struct nfs4_work {
+	struct nfs4_fh		 cur;
+	struct nfs4_fh		 saved;
+	struct nfs4_fh		 next;		/* LOOKUP's, CREATE's result */
+	struct nfs4_sattr	 sattr;
+	/* GETATTR, VERIFY of an object with an ACL of its own. */
+	struct nfs4_attr_src	 src;
+	struct acl		 acl;
+};
+
+/* An NFSv4 call's state (rpcsvc_call->state). */
+struct nfs4_call {
+	struct nfs_call		 nfs;		/* first: the same pointer */
+	struct xdrbuf_in	 x;
+	struct nfs4_compound	 c;
+	struct nfs4_compound_out co;
+	struct nfs4_op		 op;
+	struct nfs4_res		 res;
+	struct nfs4_work	*w;
+	int			 running;	/* inside nfs4_run's loop */
+	int			 finished;	/* the op answered */
+	struct xdrbuf_out	 scratch;	/* GETATTR's, READDIR's */
+	/* What an op keeps across its calls to blockd and stated. */
+	int			 step;
+	bd_attr			 attr;
+	int			 have_attr;
+	uint64_t		 cinfo_before;
+	uint64_t		 cinfo_after;
+	int			 created;
+	uint8_t			 file[16];	/* stated's name of it */
+	void			(*checked)(struct nfs4_call *);
+	void			(*then)(struct nfs4_call *);
+	struct nfs4_stateid	 check_stateid;
+	int			 check_io;
+};
+
+/* proc.c */
+extern const struct rpcsvc_proc nfs4_rpc_procs[];
+#define NFS4_NPROC		2
+void	 nfs4_op_done(struct nfs4_call *, uint32_t status);
+void	 nfs4_fail(struct nfs4_call *, uint32_t status);
+void	 nfs4_bd_fh(bd_fh *, const struct nfs4_fh *);
+void	 nfs4_file_id(uint8_t[16], const bd_attr *);
+void	 nfs4_sattr_bd(const struct nfs4_sattr *, bd_sattr *);
+uint32_t nfs4_lookup_name_check(const struct nfs4_opaque *);
+int	 nfs4_cur_from_entry(struct nfs4_call *, const bd_entry_reply *);
+void	 nfs4_bd_access(struct nfs4_call *, uint32_t want, bdc_done_fn *);
+
+/* pseudo.c */
+uint64_t nfs4_pseudo_hash(const char *, size_t);
+void	 nfs4_pseudo_fh(struct nfs4_fh *, const char *path);
+int	 nfs4_pseudo_from_fh(struct nfsd_env *, const uint8_t *, size_t,
+	    struct nfs4_fh *);
+/* NFS4_OK and next (a pseudo node, or a share's root: next->exp). */
+uint32_t nfs4_pseudo_lookup(struct nfsd_env *, const struct nfs4_fh *,
+	    const struct nfs4_opaque *, struct nfs4_fh *);
+uint32_t nfs4_pseudo_parent(struct nfsd_env *, const char *path,
+	    struct nfs4_fh *);
+void	 nfs4_pseudo_root(struct nfsd_env *, struct nfs4_fh *);
+void	 nfs4_pseudo_attr(struct nfsd_env *, const struct nfs4_fh *,
+	    struct nfs4_attr_src *);
+/* READDIR of a pseudo node: the entries into v->scratch. */
+uint32_t nfs4_pseudo_readdir(struct nfs4_call *);
+/* May this client go into exp?  NFS4_OK or the refusal. */
+uint32_t nfs4_pseudo_enter(struct nfs4_call *, struct export *);
+
+/* state.c */
+void	 nfs4_op_setclientid(struct nfs4_call *);
+void	 nfs4_op_setclientid_confirm(struct nfs4_call *);
+void	 nfs4_op_renew(struct nfs4_call *);
+void	 nfs4_op_open_state(struct nfs4_call *);
+void	 nfs4_op_open_confirm(struct nfs4_call *);
+void	 nfs4_op_open_downgrade(struct nfs4_call *);
+void	 nfs4_op_close(struct nfs4_call *);
+void	 nfs4_op_lock(struct nfs4_call *);
+void	 nfs4_op_lockt(struct nfs4_call *);
+void	 nfs4_op_locku(struct nfs4_call *);
+void	 nfs4_op_release_lockowner(struct nfs4_call *);
+/* The stateid of READ, WRITE or SETATTR(size) against the file. */
+typedef void nfs4_checked_fn(struct nfs4_call *);
+void	 nfs4_stateid_check(struct nfs4_call *, const struct nfs4_stateid *,
+	    int io, nfs4_checked_fn *);
+
+#endif

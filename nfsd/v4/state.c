@@ -1,0 +1,685 @@
+/*
+ * NFSv4.0 state ops (RFC 7530 9, 16) through stated's v4 messages
+ * (common/stated_v4.x): nfsd keeps none of it, so a restarted nfsd
+ * serves the same client ids, stateids and seqids.  stated answers
+ * with nfsstat4 values, and with the kept reply of a retransmitted
+ * seqid op (replay), which is encoded as any other answer.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blockd/store.h"
+#include "log.h"
+#include "nfsd/v4/proc.h"
+
+/* stated's own trouble, or stated away: the client retries. */
+static uint32_t
+nfs4_state_status(int status, const st_v4_status *st)
+{
+	if (status == -ENOTCONN)
+		return NFS4ERR_DELAY;
+	if (status != 0 || st == NULL)
+		return NFS4ERR_SERVERFAULT;
+	return (uint32_t)*st;
+}
+
+static void
+nfs4_st_stateid(st_v4_stateid *o, const struct nfs4_stateid *s)
+{
+	o->seqid = s->seqid;
+	memcpy(o->other, s->other, ST_V4_OTHER_SIZE);
+}
+
+static void
+nfs4_stateid_from_st(struct nfs4_stateid *o, const st_v4_stateid *s)
+{
+	o->seqid = s->seqid;
+	memcpy(o->other, s->other, NFS4_OTHER_SIZE);
+}
+
+static void
+nfs4_stated(struct nfs4_call *v, uint32_t type, xdrproc_t proc,
+    const void *req, uint32_t rep_type, xdrproc_t rep_proc, size_t rep_size,
+    stated_client_done_fn *done)
+{
+	stated_client_call(v->nfs.env->sdc, type, proc, req, rep_type,
+	    rep_proc, rep_size, done, v);
+}
+
+/* Who the client id belongs to: the RPC credential, as stated keeps it. */
+static void
+nfs4_principal(const struct nfs4_call *v, char *buf, size_t len)
+{
+	const struct rpc_cred *c = &v->nfs.rpc->auth.msg.cred;
+
+	if (c->flavor == RPC_AUTH_UNIX)
+		snprintf(buf, len, "sys:%u", c->uid);
+	else
+		snprintf(buf, len, "none");
+}
+
+/* RFC 7530 16.33: SETCLIENTID */
+static void
+nfs4_setclientid_done(void *arg, int status, void *reply)
+{
+	struct nfs4_call *v = arg;
+	st_v4_setclientid_reply *rep = reply;
+	uint32_t st = nfs4_state_status(status, rep ? &rep->status : NULL);
+
+	if (st == NFS4ERR_CLID_INUSE) {
+		v->res.u.setclientid.netid.p =
+		    (const uint8_t *)rep->inuse.netid;
+		v->res.u.setclientid.netid.len = strlen(rep->inuse.netid);
+		v->res.u.setclientid.addr.p = (const uint8_t *)rep->inuse.uaddr;
+		v->res.u.setclientid.addr.len = strlen(rep->inuse.uaddr);
+		nfs4_op_done(v, st);
+		return;
+	}
+	if (st != NFS4_OK) {
+		nfs4_fail(v, st);
+		return;
+	}
+	if (rep->lease > 0)
+		v->nfs.env->v4_lease = rep->lease;
+	v->res.u.setclientid.clientid = rep->clientid;
+	memcpy(v->res.u.setclientid.verf, rep->confirm, NFS4_VERIFIER_SIZE);
+	nfs4_op_done(v, NFS4_OK);
+}
+
+void
+nfs4_op_setclientid(struct nfs4_call *v)
+{
+	struct nfs4_setclientid_args *a = &v->op.u.setclientid;
+	st_v4_setclientid_req req;
+	char principal[64], netid[NFS4_NETID_MAX + 1],
+	    uaddr[NFS4_UADDR_MAX + 1];
+
+	if (a->id.len == 0 || a->id.len > ST_V4_ID_MAX ||
+	    a->cb_netid.len > NFS4_NETID_MAX ||
+	    a->cb_addr.len > NFS4_UADDR_MAX) {
+		nfs4_fail(v, NFS4ERR_INVAL);
+		return;
+	}
+	memcpy(netid, a->cb_netid.p, a->cb_netid.len);
+	netid[a->cb_netid.len] = '\0';
+	memcpy(uaddr, a->cb_addr.p, a->cb_addr.len);
+	uaddr[a->cb_addr.len] = '\0';
+	nfs4_principal(v, principal, sizeof(principal));
+	memset(&req, 0, sizeof(req));
+	memcpy(req.verifier, a->verf, NFS4_VERIFIER_SIZE);
+	req.id.id_len = a->id.len;
+	req.id.id_val = (char *)(uintptr_t)a->id.p;
+	req.principal = principal;
+	req.addr = v->nfs.rpc->peer_addr;
+	req.callback.cb_program = a->cb_program;
+	req.callback.netid = netid;
+	req.callback.uaddr = uaddr;
+	req.callback.ident = a->cb_ident;
+	nfs4_stated(v, ST_V4_SETCLIENTID, (xdrproc_t)xdr_st_v4_setclientid_req,
+	    &req, ST_V4_SETCLIENTID_REPLY,
+	    (xdrproc_t)xdr_st_v4_setclientid_reply,
+	    sizeof(st_v4_setclientid_reply), nfs4_setclientid_done);
+}
+
+/* RFC 7530 16.34: SETCLIENTID_CONFIRM (no callback path is probed yet). */
+static void
+nfs4_confirm_done(void *arg, int status, void *reply)
+{
+	struct nfs4_call *v = arg;
+	st_v4_confirm_reply *rep = reply;
+
+	nfs4_fail(v, nfs4_state_status(status, rep ? &rep->status : NULL));
+}
+
+void
+nfs4_op_setclientid_confirm(struct nfs4_call *v)
+{
+	struct nfs4_setclientid_confirm_args *a = &v->op.u.setclientid_confirm;
+	st_v4_confirm_req req;
+	char principal[64];
+
+	nfs4_principal(v, principal, sizeof(principal));
+	memset(&req, 0, sizeof(req));
+	req.clientid = a->clientid;
+	memcpy(req.confirm, a->verf, NFS4_VERIFIER_SIZE);
+	req.principal = principal;
+	nfs4_stated(v, ST_V4_SETCLIENTID_CONFIRM,
+	    (xdrproc_t)xdr_st_v4_confirm_req, &req, ST_V4_CONFIRM_REPLY,
+	    (xdrproc_t)xdr_st_v4_confirm_reply, sizeof(st_v4_confirm_reply),
+	    nfs4_confirm_done);
+}
+
+/* The ops answered by a plain ST_V4_REPLY: its stateid on success. */
+static void
+nfs4_reply_done(void *arg, int status, void *reply)
+{
+	struct nfs4_call *v = arg;
+	st_v4_reply *rep = reply;
+	uint32_t st = nfs4_state_status(status, rep ? &rep->status : NULL);
+
+	if (st != NFS4_OK) {
+		nfs4_fail(v, st);
+		return;
+	}
+	nfs4_stateid_from_st(&v->res.u.stateid, &rep->stateid);
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_reply_call(struct nfs4_call *v, uint32_t type, xdrproc_t proc,
+    const void *req)
+{
+	nfs4_stated(v, type, proc, req, ST_V4_REPLY, (xdrproc_t)xdr_st_v4_reply,
+	    sizeof(st_v4_reply), nfs4_reply_done);
+}
+
+/* RFC 7530 16.29: RENEW */
+void
+nfs4_op_renew(struct nfs4_call *v)
+{
+	st_v4_clientid_req req;
+
+	req.clientid = v->op.u.clientid.clientid;
+	nfs4_reply_call(v, ST_V4_RENEW, (xdrproc_t)xdr_st_v4_clientid_req,
+	    &req);
+}
+
+/* RFC 7530 16.18, 16.19, 16.2, 16.12: the seqid ops on a stateid. */
+static void
+nfs4_seqid_call(struct nfs4_call *v, uint32_t type,
+    const struct nfs4_stateid *sid, uint32_t seqid, uint32_t access,
+    uint32_t deny, uint64_t offset, uint64_t length)
+{
+	st_v4_seqid_req req;
+
+	memset(&req, 0, sizeof(req));
+	nfs4_st_stateid(&req.stateid, sid);
+	req.seqid = seqid;
+	req.access = access;
+	req.deny = deny;
+	req.offset = offset;
+	req.length = length;
+	nfs4_reply_call(v, type, (xdrproc_t)xdr_st_v4_seqid_req, &req);
+}
+
+void
+nfs4_op_open_confirm(struct nfs4_call *v)
+{
+	struct nfs4_open_confirm_args *a = &v->op.u.open_confirm;
+
+	nfs4_seqid_call(v, ST_V4_OPEN_CONFIRM, &a->stateid, a->seqid, 0, 0,
+	    0, 0);
+}
+
+void
+nfs4_op_open_downgrade(struct nfs4_call *v)
+{
+	struct nfs4_open_downgrade_args *a = &v->op.u.open_downgrade;
+
+	nfs4_seqid_call(v, ST_V4_OPEN_DOWNGRADE, &a->stateid, a->seqid,
+	    a->share_access, a->share_deny, 0, 0);
+}
+
+void
+nfs4_op_close(struct nfs4_call *v)
+{
+	struct nfs4_close_args *a = &v->op.u.close;
+
+	nfs4_seqid_call(v, ST_V4_CLOSE, &a->stateid, a->seqid, 0, 0, 0, 0);
+}
+
+/* RFC 7530 16.10, 16.11, 16.12: a lock's range (length 0: INVAL). */
+static uint32_t
+nfs4_lock_range(uint64_t offset, uint64_t length)
+{
+	if (length == 0)
+		return NFS4ERR_INVAL;
+	if (length != UINT64_MAX && length > UINT64_MAX - offset)
+		return NFS4ERR_INVAL;
+	return NFS4_OK;
+}
+
+void
+nfs4_op_locku(struct nfs4_call *v)
+{
+	struct nfs4_locku_args *a = &v->op.u.locku;
+	uint32_t st;
+
+	if ((st = nfs4_lock_range(a->offset, a->length)) != NFS4_OK) {
+		nfs4_fail(v, st);
+		return;
+	}
+	nfs4_seqid_call(v, ST_V4_LOCKU, &a->stateid, a->seqid, 0, 0,
+	    a->offset, a->length);
+}
+
+/* LOCK and LOCKT: DENIED carries the holder (LOCK4denied). */
+static void
+nfs4_lock_done(void *arg, int status, void *reply)
+{
+	struct nfs4_call *v = arg;
+	st_v4_reply *rep = reply;
+	uint32_t st = nfs4_state_status(status, rep ? &rep->status : NULL);
+	st_v4_denied *d;
+
+	if (st == NFS4ERR_DENIED && rep->denied.denied_len == 1) {
+		d = &rep->denied.denied_val[0];
+		v->res.u.denied.offset = d->offset;
+		v->res.u.denied.length = d->length;
+		v->res.u.denied.locktype = d->exclusive ? WRITE_LT : READ_LT;
+		v->res.u.denied.owner.clientid = d->clientid;
+		v->res.u.denied.owner.owner.p = (const uint8_t *)
+		    d->owner.owner_val;
+		v->res.u.denied.owner.owner.len = d->owner.owner_len;
+		nfs4_op_done(v, st);
+		return;
+	}
+	if (st != NFS4_OK) {
+		nfs4_fail(v, st);
+		return;
+	}
+	if (v->op.opnum == OP_LOCK)
+		nfs4_stateid_from_st(&v->res.u.stateid, &rep->stateid);
+	nfs4_op_done(v, NFS4_OK);
+}
+
+void
+nfs4_op_lock(struct nfs4_call *v)
+{
+	struct nfs4_lock_args *a = &v->op.u.lock;
+	st_v4_lock_req req;
+	uint32_t st;
+
+	if ((st = nfs4_lock_range(a->offset, a->length)) != NFS4_OK) {
+		nfs4_fail(v, st);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.new_owner = a->new_lock_owner;
+	req.open_seqid = a->open_seqid;
+	nfs4_st_stateid(&req.open_stateid, &a->open_stateid);
+	req.lock_seqid = a->lock_seqid;
+	req.clientid = a->lock_owner.clientid;
+	req.owner.owner_len = a->lock_owner.owner.len;
+	req.owner.owner_val = (char *)(uintptr_t)a->lock_owner.owner.p;
+	nfs4_st_stateid(&req.lock_stateid, &a->lock_stateid);
+	req.exclusive = a->locktype == WRITE_LT || a->locktype == WRITEW_LT;
+	req.reclaim = a->reclaim;
+	req.offset = a->offset;
+	req.length = a->length;
+	nfs4_stated(v, ST_V4_LOCK, (xdrproc_t)xdr_st_v4_lock_req, &req,
+	    ST_V4_REPLY, (xdrproc_t)xdr_st_v4_reply, sizeof(st_v4_reply),
+	    nfs4_lock_done);
+}
+
+/* The current file's attributes from blockd, then fn (LOCKT, checks). */
+static void
+nfs4_file_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_attr_reply *rep = reply;
+
+	(void)fd;
+	if (status != 0) {
+		nfs4_fail(v, nfs4_status_from_errno(status));
+		return;
+	}
+	v->attr = rep->attr;
+	v->have_attr = 1;
+	nfs4_file_id(v->file, &rep->attr);
+	v->checked(v);
+}
+
+static void
+nfs4_file_get(struct nfs4_call *v, void (*fn)(struct nfs4_call *))
+{
+	bd_fh_req req;
+
+	if (v->w->cur.pseudo) {
+		nfs4_fail(v, NFS4ERR_ISDIR);
+		return;
+	}
+	v->checked = fn;
+	memset(&req, 0, sizeof(req));
+	req.cred = v->nfs.bcred;
+	nfs4_bd_fh(&req.fh, &v->w->cur);
+	bdc_call(v->nfs.env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req, &req,
+	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+	    nfs4_file_done, v);
+}
+
+static void
+nfs4_lockt_send(struct nfs4_call *v)
+{
+	struct nfs4_lockt_args *a = &v->op.u.lockt;
+	st_v4_lockt_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.clientid = a->owner.clientid;
+	req.owner.owner_len = a->owner.owner.len;
+	req.owner.owner_val = (char *)(uintptr_t)a->owner.owner.p;
+	req.file.st_file_len = sizeof(v->file);
+	req.file.st_file_val = (char *)v->file;
+	req.exclusive = a->locktype == WRITE_LT || a->locktype == WRITEW_LT;
+	req.offset = a->offset;
+	req.length = a->length;
+	nfs4_stated(v, ST_V4_LOCKT, (xdrproc_t)xdr_st_v4_lockt_req, &req,
+	    ST_V4_REPLY, (xdrproc_t)xdr_st_v4_reply, sizeof(st_v4_reply),
+	    nfs4_lock_done);
+}
+
+void
+nfs4_op_lockt(struct nfs4_call *v)
+{
+	uint32_t st;
+
+	if ((st = nfs4_lock_range(v->op.u.lockt.offset,
+	    v->op.u.lockt.length)) != NFS4_OK) {
+		nfs4_fail(v, st);
+		return;
+	}
+	nfs4_file_get(v, nfs4_lockt_send);
+}
+
+/* RFC 7530 16.37: RELEASE_LOCKOWNER */
+void
+nfs4_op_release_lockowner(struct nfs4_call *v)
+{
+	struct nfs4_owner *o = &v->op.u.release_lockowner.owner;
+	st_v4_owner_req req;
+
+	req.clientid = o->clientid;
+	req.owner.owner_len = o->owner.len;
+	req.owner.owner_val = (char *)(uintptr_t)o->owner.p;
+	nfs4_reply_call(v, ST_V4_RELEASE_LOCKOWNER,
+	    (xdrproc_t)xdr_st_v4_owner_req, &req);
+}
+
+/*
+ * RFC 7530 9.1.4: the stateid of READ, WRITE, SETATTR(size).  The
+ * special stateids (all zeros, all ones) need no state; stated checks
+ * the others against the file and the kind of I/O (share reservations
+ * and the open's access).
+ */
+static int
+nfs4_stateid_special(const struct nfs4_stateid *s)
+{
+	static const uint8_t zero[NFS4_OTHER_SIZE];
+	static const uint8_t ones[NFS4_OTHER_SIZE] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+	};
+
+	return (s->seqid == 0 && memcmp(s->other, zero, sizeof(zero)) == 0) ||
+	    (s->seqid == UINT32_MAX && memcmp(s->other, ones,
+	    sizeof(ones)) == 0);
+}
+
+static void
+nfs4_check_done(void *arg, int status, void *reply)
+{
+	struct nfs4_call *v = arg;
+	st_v4_check_reply *rep = reply;
+	uint32_t st = nfs4_state_status(status, rep ? &rep->status : NULL);
+
+	if (st != NFS4_OK) {
+		nfs4_fail(v, st);
+		return;
+	}
+	v->step = 0;
+	v->then(v);
+}
+
+static void
+nfs4_check_send(struct nfs4_call *v)
+{
+	st_v4_check_req req;
+
+	memset(&req, 0, sizeof(req));
+	nfs4_st_stateid(&req.stateid, &v->check_stateid);
+	req.file.st_file_len = sizeof(v->file);
+	req.file.st_file_val = (char *)v->file;
+	req.io = (st_v4_io)v->check_io;
+	nfs4_stated(v, ST_V4_CHECK, (xdrproc_t)xdr_st_v4_check_req, &req,
+	    ST_V4_CHECK_REPLY, (xdrproc_t)xdr_st_v4_check_reply,
+	    sizeof(st_v4_check_reply), nfs4_check_done);
+}
+
+void
+nfs4_stateid_check(struct nfs4_call *v, const struct nfs4_stateid *sid,
+    int io, nfs4_checked_fn *then)
+{
+	if (nfs4_stateid_special(sid)) {
+		then(v);
+		return;
+	}
+	v->check_stateid = *sid;
+	v->check_io = io;
+	v->then = then;
+	nfs4_file_get(v, nfs4_check_send);
+}
+
+/*
+ * RFC 7530 16.16: OPEN.  CLAIM_NULL looks the name up (or creates it)
+ * in blockd, checks the access asked for, then records the open in
+ * stated; CLAIM_PREVIOUS names the current file.  The current
+ * filehandle becomes the file's.  A retransmission reaches stated
+ * after an UNCHECKED or EXCLUSIVE create has run again harmlessly, and
+ * gets the kept reply; a GUARDED one hears EXIST from blockd first.
+ */
+static void
+nfs4_open_stated_done(void *arg, int status, void *reply)
+{
+	struct nfs4_call *v = arg;
+	st_v4_reply *rep = reply;
+	struct nfs4_open_res *o = &v->res.u.open;
+	uint32_t st = nfs4_state_status(status, rep ? &rep->status : NULL);
+
+	if (st != NFS4_OK) {
+		nfs4_fail(v, st);
+		return;
+	}
+	nfs4_stateid_from_st(&o->stateid, &rep->stateid);
+	o->cinfo.atomic = v->op.u.open.claim == CLAIM_NULL;
+	o->cinfo.before = v->cinfo_before;
+	o->cinfo.after = v->cinfo_after;
+	o->rflags = rep->rflags | OPEN4_RESULT_LOCKTYPE_POSIX;
+	memset(&o->attrset, 0, sizeof(o->attrset));
+	if (rep->flags & ST_V4_OPEN_CREATED) {
+		o->attrset = v->w->sattr.mask;
+		o->attrset.beyond = 0;
+	}
+	o->deleg_type = OPEN_DELEGATE_NONE;
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_open_stated(struct nfs4_call *v)
+{
+	struct nfs4_open_args *a = &v->op.u.open;
+	st_v4_open_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.clientid = a->owner.clientid;
+	req.owner.owner_len = a->owner.owner.len;
+	req.owner.owner_val = (char *)(uintptr_t)a->owner.owner.p;
+	req.seqid = a->seqid;
+	req.access = a->share_access;
+	req.deny = a->share_deny;
+	nfs4_file_id(v->file, &v->attr);
+	req.file.st_file_len = sizeof(v->file);
+	req.file.st_file_val = (char *)v->file;
+	req.claim_previous = a->claim == CLAIM_PREVIOUS;
+	req.flags = v->created ? ST_V4_OPEN_CREATED : 0;
+	nfs4_stated(v, ST_V4_OPEN, (xdrproc_t)xdr_st_v4_open_req, &req,
+	    ST_V4_REPLY, (xdrproc_t)xdr_st_v4_reply, sizeof(st_v4_reply),
+	    nfs4_open_stated_done);
+}
+
+static void
+nfs4_open_access_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_access_reply *rep = reply;
+
+	(void)fd;
+	if (status != 0) {
+		nfs4_fail(v, nfs4_status_from_errno(status));
+		return;
+	}
+	if ((rep->granted & v->check_io) != (uint32_t)v->check_io) {
+		nfs4_fail(v, NFS4ERR_ACCESS);
+		return;
+	}
+	nfs4_open_stated(v);
+}
+
+/* The file is known (v->attr, v->w->cur): its type, its access, stated. */
+static void
+nfs4_open_file(struct nfs4_call *v)
+{
+	struct nfs4_open_args *a = &v->op.u.open;
+	uint32_t want = 0;
+
+	switch (v->attr.type) {
+	case STORE_TYPE_REG:
+		break;
+	case STORE_TYPE_DIR:
+		nfs4_fail(v, NFS4ERR_ISDIR);
+		return;
+	case STORE_TYPE_LNK:
+		nfs4_fail(v, NFS4ERR_SYMLINK);
+		return;
+	default:
+		nfs4_fail(v, NFS4ERR_INVAL);
+		return;
+	}
+	if ((a->share_access & OPEN4_SHARE_ACCESS_WRITE) &&
+	    v->w->cur.exp->read_only) {
+		nfs4_fail(v, NFS4ERR_ROFS);
+		return;
+	}
+	/* Who created the file may open it as asked (RFC 7530 16.16.5). */
+	if (v->created) {
+		nfs4_open_stated(v);
+		return;
+	}
+	if (a->share_access & OPEN4_SHARE_ACCESS_READ)
+		want |= ACCESS4_READ;
+	if (a->share_access & OPEN4_SHARE_ACCESS_WRITE)
+		want |= ACCESS4_MODIFY;
+	v->check_io = (int)want;
+	nfs4_bd_access(v, want, nfs4_open_access_done);
+}
+
+static void
+nfs4_open_entry_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_entry_reply *rep = reply;
+
+	(void)fd;
+	if (status != 0) {
+		nfs4_fail(v, status == -EBADMSG ? NFS4ERR_BADHANDLE :
+		    nfs4_status_from_errno(status));
+		return;
+	}
+	if (rep->dir.valid) {
+		v->cinfo_before = rep->dir.before.change;
+		v->cinfo_after = rep->dir.after.change;
+		v->created = v->op.u.open.opentype == OPEN4_CREATE &&
+		    rep->dir.before.change != rep->dir.after.change;
+	} else
+		v->cinfo_before = v->cinfo_after = rep->dir.after.change;
+	if (nfs4_cur_from_entry(v, rep) == -1) {
+		nfs4_fail(v, NFS4ERR_SERVERFAULT);
+		return;
+	}
+	nfs4_open_file(v);
+}
+
+static void
+nfs4_open_previous(struct nfs4_call *v)
+{
+	nfs4_open_file(v);
+}
+
+void
+nfs4_op_open_state(struct nfs4_call *v)
+{
+	struct nfs4_open_args *a = &v->op.u.open;
+	struct nfsd_env *env = v->nfs.env;
+	bd_create_req creq;
+	bd_dirop_req lreq;
+	uint32_t st;
+
+	switch (a->claim) {
+	case CLAIM_NULL:
+		break;
+	case CLAIM_PREVIOUS:
+		nfs4_file_get(v, nfs4_open_previous);
+		return;
+	case CLAIM_DELEGATE_CUR:
+		nfs4_fail(v, NFS4ERR_BAD_STATEID);	/* none is granted */
+		return;
+	default:
+		nfs4_fail(v, NFS4ERR_NOTSUPP);
+		return;
+	}
+	if ((st = nfs4_lookup_name_check(&a->name)) != NFS4_OK) {
+		nfs4_fail(v, st);
+		return;
+	}
+	if (v->w->cur.pseudo) {
+		nfs4_fail(v, a->opentype == OPEN4_CREATE ? NFS4ERR_ROFS :
+		    NFS4ERR_ISDIR);
+		return;
+	}
+	memset(&v->w->sattr, 0, sizeof(v->w->sattr));
+	if (a->opentype != OPEN4_CREATE) {
+		memset(&lreq, 0, sizeof(lreq));
+		lreq.cred = v->nfs.bcred;
+		nfs4_bd_fh(&lreq.dir, &v->w->cur);
+		lreq.name.bd_name_len = a->name.len;
+		lreq.name.bd_name_val = (char *)(uintptr_t)a->name.p;
+		bdc_call(env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req,
+		    &lreq, (xdrproc_t)xdr_bd_entry_reply,
+		    sizeof(bd_entry_reply), nfs4_open_entry_done, v);
+		return;
+	}
+	if (v->w->cur.exp->read_only) {
+		nfs4_fail(v, NFS4ERR_ROFS);
+		return;
+	}
+	memset(&creq, 0, sizeof(creq));
+	creq.cred = v->nfs.bcred;
+	nfs4_bd_fh(&creq.dir, &v->w->cur);
+	creq.name.bd_name_len = a->name.len;
+	creq.name.bd_name_val = (char *)(uintptr_t)a->name.p;
+	creq.how = a->createmode;
+	if (a->createmode == EXCLUSIVE4)
+		memcpy(creq.verf, a->verf, sizeof(creq.verf));
+	else {
+		st = nfs4_fattr_decode_sattr(&a->createattrs, env->idmap,
+		    &v->w->sattr);
+		if (st == NFS4_OK && nfs4_bitmap_isset(&v->w->sattr.mask,
+		    FATTR4_ACL))
+			st = NFS4ERR_ATTRNOTSUPP;
+		if (st != NFS4_OK) {
+			nfs4_fail(v, st);
+			return;
+		}
+		nfs4_sattr_bd(&v->w->sattr, &creq.sattr);
+	}
+	if (!(creq.sattr.mask & STORE_SATTR_MODE) &&
+	    a->createmode != EXCLUSIVE4) {
+		creq.sattr.mask |= STORE_SATTR_MODE;
+		creq.sattr.mode = 0644;
+	}
+	bdc_call(env->bdc, BD_CREATE, (xdrproc_t)xdr_bd_create_req, &creq,
+	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
+	    nfs4_open_entry_done, v);
+}

@@ -1,0 +1,458 @@
+#!/usr/bin/env python3
+"""
+nfs4probe: a small NFSv4.0 client (RFC 7530) for test_nfs4.sh, for what
+libnfs cannot send: raw COMPOUNDs through the pseudo file system, minor
+version and op-number errors, and the state ops with their seqids.
+One command per run; what a later run needs (client id, stateid, file
+handle, seqids) is kept in a JSON state file.
+
+  nfs4probe PORT path P1/P2/...      PUTROOTFH + LOOKUPs + GETATTR + GETFH:
+                                     "OK type T fsid MAJ:MIN fileid F
+                                      mounted_on M fh HEX" or "ERR n"
+  nfs4probe PORT minor N             COMPOUND of minorversion N: "STATUS n"
+  nfs4probe PORT afterfail           PUTROOTFH, LOOKUP of a missing name,
+                                     GETFH: "STATUS n RESULTS k"
+  nfs4probe PORT illegal             op 9999: "STATUS n RESULTS k OP o"
+  nfs4probe PORT secinfo P1 NAME     SECINFO of NAME: "STATUS n FLAVORS ..."
+  nfs4probe PORT open STATE P/NAME   SETCLIENTID(+CONFIRM), OPEN (create
+                                     UNCHECKED, rw), OPEN_CONFIRM; the
+                                     OPEN is then sent again with the same
+                                     seqid: "OPEN ok REPLAY same|differs"
+  nfs4probe PORT write STATE DATA    PUTFH + WRITE (FILE_SYNC) + READ with
+                                     the kept stateid: "READ data"
+  nfs4probe PORT lock STATE OFF LEN  LOCK (write) as a new lock owner:
+                                     "LOCK ok" or "LOCK denied" / "ERR n"
+  nfs4probe PORT lockt STATE OFF LEN LOCKT (write): "LOCKT ok|denied"
+  nfs4probe PORT locku STATE OFF LEN LOCKU of the kept lock stateid
+  nfs4probe PORT close STATE         CLOSE: "CLOSE ok" or "ERR n"
+  nfs4probe PORT dirops P            in share P: CREATE directory d1, RENAME
+                                     it to d2, REMOVE d2, LOOKUP d2:
+                                     "CREATE n RENAME n REMOVE n LOOKUP n"
+  nfs4probe PORT truncate STATE SIZE [bad]
+                                     SETATTR of the size with the kept (or a
+                                     changed) stateid, GETATTR size:
+                                     "SIZE n" or "ERR n"
+  nfs4probe PORT acl STATE          SETATTR of an acl (OWNER@ all but
+                                     WRITE_ACL..., EVERYONE@ READ_DATA),
+                                     then GETATTR acl: "ACL who:type:mask ..."
+                                     or "ERR n"
+  nfs4probe PORT garbage N SEED     N COMPOUNDs of random ops (PUTROOTFH,
+                                     then known op numbers with random
+                                     argument bytes): "SENT n ANSWERED a"
+  nfs4probe PORT badstateid STATE    WRITE with the open's stateid changed
+                                     in its last byte: "ERR n"
+"""
+import json
+import os
+import struct
+import sys
+
+import oncrpc
+from oncrpc import opaque, u32
+
+NFS4_OK = 0
+OP = dict(ACCESS=3, CLOSE=4, COMMIT=5, CREATE=6, GETATTR=9, GETFH=10,
+          LOCK=12, LOCKT=13, LOCKU=14, LOOKUP=15, OPEN=18, OPEN_CONFIRM=20,
+          PUTFH=22, PUTROOTFH=24, READ=25, READDIR=26, REMOVE=28,
+          SECINFO=33, SETCLIENTID=35, SETCLIENTID_CONFIRM=36, WRITE=38)
+
+
+def p32(v):
+    return struct.pack(">I", v)
+
+
+def p64(v):
+    return struct.pack(">Q", v)
+
+
+def compound(port, ops, minor=0, uid=0):
+    body = opaque(b"nfs4probe") + p32(minor) + p32(len(ops)) + b"".join(ops)
+    rep = oncrpc.results(oncrpc.call(port, 100003, 4, 1, body, uid=uid,
+                                     machine=b"nfs4probe"))
+    return Reply(rep)
+
+
+class Reply:
+    """COMPOUND4res: status, tag, then results read in order."""
+
+    def __init__(self, b):
+        self.b, self.off = b, 0
+        self.status = self.u32()
+        self.opaque()
+        self.nres = self.u32()
+
+    def u32(self):
+        v = u32(self.b, self.off)
+        self.off += 4
+        return v
+
+    def u64(self):
+        v = struct.unpack(">Q", self.b[self.off:self.off + 8])[0]
+        self.off += 8
+        return v
+
+    def fixed(self, n):
+        v = self.b[self.off:self.off + n]
+        self.off += n + (-n % 4)
+        return v
+
+    def skip_words(self):
+        """A counted array of words (a bitmap4): passed over."""
+        n = self.u32()
+        self.off += 4 * n
+
+    def opaque(self):
+        return self.fixed(self.u32())
+
+    def res(self):
+        """The next result's op and status."""
+        return self.u32(), self.u32()
+
+
+def putroot():
+    return p32(OP["PUTROOTFH"])
+
+
+def lookup(name):
+    return p32(OP["LOOKUP"]) + opaque(name.encode())
+
+
+def putfh(fh):
+    return p32(OP["PUTFH"]) + opaque(fh)
+
+
+def getfh():
+    return p32(OP["GETFH"])
+
+
+def getattr_(words):
+    return p32(OP["GETATTR"]) + p32(len(words)) + b"".join(p32(w)
+                                                           for w in words)
+
+
+def stateid(sid):
+    return p32(sid[0]) + bytes.fromhex(sid[1])
+
+
+def read_stateid(r):
+    seq = r.u32()
+    other = r.b[r.off:r.off + 12]
+    r.off += 12
+    return [seq, other.hex()]
+
+
+def path_ops(path):
+    return [lookup(c) for c in path.strip("/").split("/") if c]
+
+
+def fail(r, op_status):
+    print("ERR %d" % op_status)
+    sys.exit(0)
+
+
+def run_path(port, path):
+    ops = [putroot()] + path_ops(path) + \
+        [getattr_([1 << 1 | 1 << 8 | 1 << 20, 1 << (55 - 32)]), getfh()]
+    r = compound(port, ops)
+    if r.status != NFS4_OK:
+        print("ERR %d" % r.status)
+        return
+    for _ in range(len(ops) - 2):
+        r.res()
+    r.res()
+    r.skip_words()        # the bitmap
+    r.u32()                     # attrlist4 length
+    typ, maj, mn, fileid, mounted = r.u32(), r.u64(), r.u64(), r.u64(), \
+        r.u64()
+    r.res()
+    fh = r.opaque()
+    print("OK type %d fsid %x:%x fileid %x mounted_on %x fh %s" %
+          (typ, maj, mn, fileid, mounted, fh.hex()))
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def save(path, st):
+    with open(path, "w") as f:
+        json.dump(st, f)
+
+
+def setclientid(port, st):
+    verf = os.urandom(8)
+    ops = [p32(OP["SETCLIENTID"]) + verf + opaque(b"nfs4probe-" +
+           os.urandom(6).hex().encode()) + p32(0x40000000) +
+           opaque(b"tcp") + opaque(b"127.0.0.1.0.0") + p32(1)]
+    r = compound(port, ops)
+    r.res()
+    if r.status != NFS4_OK:
+        fail(r, r.status)
+    clientid, confirm = r.u64(), r.fixed(8)
+    r = compound(port, [p32(OP["SETCLIENTID_CONFIRM"]) + p64(clientid) +
+                        confirm])
+    if r.status != NFS4_OK:
+        fail(r, r.status)
+    st["clientid"] = clientid
+
+
+def open_op(st, name):
+    # OPEN4args: seqid, access BOTH, deny NONE, owner, CREATE UNCHECKED
+    # with an empty fattr4 (mode from the server), CLAIM_NULL name.
+    return p32(OP["OPEN"]) + p32(st["oseq"]) + p32(3) + p32(0) + \
+        p64(st["clientid"]) + opaque(b"owner-1") + p32(1) + p32(0) + \
+        p32(0) + p32(0) + p32(0) + opaque(name.encode())
+
+
+def do_open(port, st, path):
+    d, name = path.rsplit("/", 1)
+    ops = [putroot()] + path_ops(d) + [open_op(st, name), getfh()]
+    r = compound(port, ops)
+    if r.status != NFS4_OK:
+        fail(r, r.status)
+    for _ in range(len(ops) - 2):
+        r.res()
+    r.res()
+    sid = read_stateid(r)
+    r.u32()
+    r.u64()
+    r.u64()                     # change_info4
+    rflags = r.u32()
+    n = r.u32()
+    r.off += 4 * n              # attrset
+    r.u32()                     # delegation NONE
+    r.res()
+    fh = r.opaque()
+    return ops, sid, rflags, fh
+
+
+def cmd_open(port, stfile, path):
+    st = {"oseq": 0}
+    setclientid(port, st)
+    _, sid, rflags, fh = do_open(port, st, path)
+    # The same OPEN again, same seqid: the owner's kept reply.
+    _, sid2, _, _ = do_open(port, st, path)
+    first = sid
+    st["oseq"] += 1
+    st["fh"] = fh.hex()
+    if rflags & 2:
+        r = compound(port, [putfh(fh), p32(OP["OPEN_CONFIRM"]) +
+                            stateid(sid) + p32(st["oseq"])])
+        if r.status != NFS4_OK:
+            fail(r, r.status)
+        r.res()
+        r.res()
+        sid = read_stateid(r)
+        st["oseq"] += 1
+    st["sid"] = sid
+    save(stfile, st)
+    print("OPEN ok REPLAY %s" % ("same" if sid2 == first else "differs"))
+
+
+def cmd_write(port, stfile, data):
+    st = load(stfile)
+    fh, sid, data = bytes.fromhex(st["fh"]), st["sid"], data.encode()
+    r = compound(port, [putfh(fh), p32(OP["WRITE"]) + stateid(sid) +
+                        p64(0) + p32(2) + opaque(data),
+                        p32(OP["READ"]) + stateid(sid) + p64(0) +
+                        p32(4096)])
+    if r.status != NFS4_OK:
+        fail(r, r.status)
+    r.res()
+    r.res()
+    r.u32()
+    r.u32()
+    r.fixed(8)
+    r.res()
+    r.u32()
+    print("READ %s" % r.opaque().decode(errors="replace"))
+
+
+def cmd_badstateid(port, stfile):
+    st = load(stfile)
+    # The open's stateid with its last byte changed: no such state.
+    other = bytearray.fromhex(st["sid"][1])
+    other[-1] ^= 0x5a
+    r = compound(port, [putfh(bytes.fromhex(st["fh"])), p32(OP["WRITE"]) +
+                        stateid([st["sid"][0], other.hex()]) + p64(0) +
+                        p32(2) + opaque(b"x")])
+    print("ERR %d" % r.status)
+
+
+def cmd_lock(port, stfile, off, length):
+    st = load(stfile)
+    # open_to_lock_owner4: open seqid, open stateid, lock seqid, owner.
+    op = p32(OP["LOCK"]) + p32(2) + p32(0) + p64(off) + p64(length) + \
+        p32(1) + p32(st["oseq"]) + stateid(st["sid"]) + p32(0) + \
+        p64(st["clientid"]) + opaque(b"lockowner-%d" % off)
+    r = compound(port, [putfh(bytes.fromhex(st["fh"])), op])
+    r.res()
+    opnum, status = r.res()
+    if status == 10010:
+        print("LOCK denied")
+        return
+    if status != NFS4_OK:
+        print("ERR %d" % status)
+        return
+    st["oseq"] += 1
+    st["lsid"] = read_stateid(r)
+    st["lseq"] = 1
+    save(stfile, st)
+    print("LOCK ok")
+
+
+def cmd_lockt(port, stfile, off, length):
+    st = load(stfile)
+    op = p32(OP["LOCKT"]) + p32(2) + p64(off) + p64(length) + \
+        p64(st["clientid"]) + opaque(b"other-owner")
+    r = compound(port, [putfh(bytes.fromhex(st["fh"])), op])
+    print("LOCKT %s" % ("ok" if r.status == 0 else "denied"
+                        if r.status == 10010 else "ERR %d" % r.status))
+
+
+def cmd_locku(port, stfile, off, length):
+    st = load(stfile)
+    op = p32(OP["LOCKU"]) + p32(2) + p32(st["lseq"]) + \
+        stateid(st["lsid"]) + p64(off) + p64(length)
+    r = compound(port, [putfh(bytes.fromhex(st["fh"])), op])
+    if r.status != NFS4_OK:
+        fail(r, r.status)
+    st["lseq"] += 1
+    save(stfile, st)
+    print("LOCKU ok")
+
+
+def cmd_close(port, stfile):
+    st = load(stfile)
+    r = compound(port, [putfh(bytes.fromhex(st["fh"])), p32(OP["CLOSE"]) +
+                        p32(st["oseq"]) + stateid(st["sid"])])
+    if r.status != NFS4_OK:
+        fail(r, r.status)
+    print("CLOSE ok")
+
+
+def main():
+    port, cmd, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+    if cmd == "path":
+        run_path(port, args[0])
+    elif cmd == "minor":
+        r = compound(port, [putroot()], minor=int(args[0]))
+        print("STATUS %d RESULTS %d" % (r.status, r.nres))
+    elif cmd == "afterfail":
+        r = compound(port, [putroot(), lookup("no-such-name"), getfh()])
+        print("STATUS %d RESULTS %d" % (r.status, r.nres))
+    elif cmd == "illegal":
+        r = compound(port, [putroot(), p32(9999)])
+        r.res()
+        print("STATUS %d RESULTS %d OP %d" % (r.status, r.nres, r.res()[0]))
+    elif cmd == "secinfo":
+        r = compound(port, [putroot()] + path_ops(args[0]) +
+                     [p32(OP["SECINFO"]) + opaque(args[1].encode())])
+        flavors = []
+        if r.status == NFS4_OK:
+            for _ in range(r.nres - 1):
+                r.res()
+            r.res()
+            flavors = [str(r.u32()) for _ in range(r.u32())]
+        print("STATUS %d FLAVORS %s" % (r.status, " ".join(flavors)))
+    elif cmd == "open":
+        cmd_open(port, args[0], args[1])
+    elif cmd == "write":
+        cmd_write(port, args[0], args[1])
+    elif cmd == "dirops":
+        share = path_ops(args[0])
+        out = []
+        # CREATE4args: NF4DIR, name, empty fattr4.
+        r = compound(port, [putroot()] + share + [
+            p32(OP["CREATE"]) + p32(2) + opaque(b"d1") + p32(0) + p32(0)])
+        out.append("CREATE %d" % r.status)
+        r = compound(port, [putroot()] + share + [
+            p32(32), p32(29) + opaque(b"d1") + opaque(b"d2")])
+        out.append("RENAME %d" % r.status)
+        r = compound(port, [putroot()] + share + [
+            p32(OP["REMOVE"]) + opaque(b"d2")])
+        out.append("REMOVE %d" % r.status)
+        r = compound(port, [putroot()] + share + [lookup("d2")])
+        out.append("LOOKUP %d" % r.status)
+        print(" ".join(out))
+    elif cmd == "truncate":
+        st = load(args[0])
+        sid = list(st["sid"])
+        if len(args) > 2:
+            other = bytearray.fromhex(sid[1])
+            other[-1] ^= 0x5a
+            sid[1] = other.hex()
+        # fattr4 with size (bit 4): bitmap, attrlist4 of one uint64.
+        r = compound(port, [putfh(bytes.fromhex(st["fh"])),
+                            p32(34) + stateid(sid) + p32(1) + p32(1 << 4) +
+                            opaque(p64(int(args[1]))),
+                            getattr_([1 << 4])])
+        if r.status != NFS4_OK:
+            print("ERR %d" % r.status)
+        else:
+            r.res()
+            r.res()
+            r.skip_words()    # SETATTR's attrsset
+            r.res()
+            r.skip_words()    # GETATTR's bitmap
+            r.u32()                 # attrlist4 length
+            print("SIZE %d" % r.u64())
+    elif cmd == "acl":
+        st = load(args[0])
+        aces = [(0, 0, 0x1 | 0x2 | 0x4 | 0x20 | 0x80 | 0x100 | 0x100000,
+                 b"OWNER@"),
+                (0, 0, 0x1 | 0x80 | 0x100000, b"EVERYONE@")]
+        acl = p32(len(aces)) + b"".join(p32(t) + p32(f) + p32(m) + opaque(w)
+                                         for t, f, m, w in aces)
+        r = compound(port, [putfh(bytes.fromhex(st["fh"])),
+                            p32(34) + stateid([0, "00" * 12]) + p32(1) +
+                            p32(1 << 12) + opaque(acl),
+                            getattr_([1 << 12])])
+        if r.status != NFS4_OK:
+            print("ERR %d" % r.status)
+        else:
+            r.res()
+            r.res()
+            r.skip_words()
+            r.res()
+            r.skip_words()
+            r.u32()
+            got = []
+            for _ in range(r.u32()):
+                t, f, m = r.u32(), r.u32(), r.u32()
+                got.append("%s:%d:%x" % (r.opaque().decode(), t, m))
+            print("ACL " + " ".join(got))
+    elif cmd == "garbage":
+        import random
+        rnd = random.Random(int(args[1]))
+        answered = 0
+        for _ in range(int(args[0])):
+            ops = [putroot(), lookup("export")]
+            for _ in range(rnd.randint(1, 6)):
+                ops.append(p32(rnd.randint(3, 40)) +
+                           bytes(rnd.getrandbits(8) if rnd.random() < 0.5
+                                 else 0 for _ in range(4 * rnd.randint(0, 12))))
+            body = opaque(b"g") + p32(0) + p32(len(ops)) + b"".join(ops)
+            try:
+                rec = oncrpc.call(port, 100003, 4, 1, body, uid=0)
+                answered += u32(rec, 8) == 0
+            except (OSError, EOFError):
+                pass
+        print("SENT %s ANSWERED %d" % (args[0], answered))
+    elif cmd == "badstateid":
+        cmd_badstateid(port, args[0])
+    elif cmd == "lock":
+        cmd_lock(port, args[0], int(args[1]), int(args[2]))
+    elif cmd == "lockt":
+        cmd_lockt(port, args[0], int(args[1]), int(args[2]))
+    elif cmd == "locku":
+        cmd_locku(port, args[0], int(args[1]), int(args[2]))
+    elif cmd == "close":
+        cmd_close(port, args[0])
+    else:
+        sys.exit("unknown command " + cmd)
+
+
+if __name__ == "__main__":
+    main()

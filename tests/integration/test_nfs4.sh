@@ -1,0 +1,133 @@
+#!/bin/bash
+# Integration: NFSv4.0 from dittofs-nfsd on the NFS port, in a private
+# network namespace: libnfs-utils with version=4 (nfs-ls, nfs-cp both
+# ways with the content compared, nfs-cat), and tests/clients/nfs4probe.py
+# for what libnfs cannot send: the pseudo file system (PUTROOTFH, LOOKUP
+# down to a share, its fsid and mounted_on_fileid), minor version 1,
+# an op after a failing op, an unknown op, a share whose clients exclude
+# us refused at the crossing, SECINFO, the state ops (SETCLIENTID,
+# OPEN with a retransmitted seqid, OPEN_CONFIRM, WRITE, READ, CLOSE),
+# a v4 lock against an NLM lock both ways, and kill -9 of nfsd between
+# OPEN and WRITE with the same stateid working after the restart.
+set -u
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/integration/lib.sh"
+
+suite_need_root
+suite_in_netns "$0" "$@"
+suite_users
+SUITE_WITH=nfsd
+suite_setup
+P=2049
+M=20048
+cat >> "$SUITE_CONF" <<CONF
+root squash = no
+
+[share private]
+path = /private
+clients = 127.0.0.2
+root squash = no
+insecure = yes
+
+[share deep]
+path = /a/b/deep
+root squash = no
+insecure = yes
+
+[nfsd]
+port = $P
+mount port = $M
+
+[run]
+restart delay max = 2
+CONF
+PROBE4() { PYTHONPATH="$ONCRPC_PYTHONPATH" python3 "$top_srcdir/tests/clients/nfs4probe.py" "$P" "$@"; }
+NLMC=$(cd "$top_builddir" && pwd)/tests/clients/nlm-client
+Q="?version=4&nfsport=$P"
+URL=nfs://127.0.0.1
+
+RPCBIND_PID=
+if command -v rpcbind >/dev/null; then
+	rpcbind -f &
+	RPCBIND_PID=$!
+	suite_wait 10 sh -c "rpcinfo -p 127.0.0.1" || diag "rpcbind did not start"
+fi
+stop_rpcbind() { [ -n "$RPCBIND_PID" ] && kill "$RPCBIND_PID" 2>/dev/null; }
+trap 'stop_rpcbind; suite_cleanup' EXIT
+
+suite_start
+check "blockd, stated and nfsd come up" suite_wait_ready blockd stated nfsd
+check "nfsd answers an NFSv4 COMPOUND" suite_wait 10 sh -c "PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs4probe.py $P minor 0 | grep -q 'STATUS 0'"
+
+# The pseudo fs: / and /a and /a/b are pseudo directories; deep is a share.
+root=$(PROBE4 path /)
+diag "/: $root"
+a=$(PROBE4 path /a/b)
+diag "/a/b: $a"
+deep=$(PROBE4 path /a/b/deep)
+diag "/a/b/deep: $deep"
+exp=$(PROBE4 path /export)
+diag "/export: $exp"
+field() { echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
+check "PUTROOTFH: a directory" test "$(field "$root" type)" = 2
+check "LOOKUP through the pseudo fs: /a/b is a directory" test "$(field "$a" type)" = 2
+check "LOOKUP into the share /a/b/deep" test "$(field "$deep" type)" = 2
+check "the share's fsid is not the pseudo fs's" test "$(field "$deep" fsid)" != "$(field "$a" fsid)"
+check "two shares have two fsids" test "$(field "$deep" fsid)" != "$(field "$exp" fsid)"
+check "mounted_on_fileid of a share's root is not its fileid" test "$(field "$deep" mounted_on)" != "$(field "$deep" fileid)"
+check "LOOKUP of a name the pseudo fs lacks: NOENT" test "$(PROBE4 path /a/nope)" = "ERR 2"
+check "minor version 1: MINOR_VERS_MISMATCH, no results" test "$(PROBE4 minor 1)" = "STATUS 10021 RESULTS 0"
+check "an op after a failing op is not run" test "$(PROBE4 afterfail)" = "STATUS 2 RESULTS 2"
+check "an unknown op: OP_ILLEGAL" test "$(PROBE4 illegal)" = "STATUS 10044 RESULTS 2 OP 10044"
+check "a share whose clients exclude us: refused at the crossing" test "$(PROBE4 path /private)" = "ERR 13"
+check "SECINFO of a share: AUTH_SYS, AUTH_NONE" test "$(PROBE4 secinfo / export)" = "STATUS 0 FLAVORS 1 0"
+check "CREATE a directory, RENAME (SAVEFH), REMOVE, then it is gone" test "$(PROBE4 dirops /export)" = "CREATE 0 RENAME 0 REMOVE 0 LOOKUP 2"
+check "CREATE in the pseudo fs: ROFS" test "$(PROBE4 dirops /a | cut -d' ' -f1-2)" = "CREATE 30"
+
+# libnfs over NFSv4.0.
+head -c 3000 /dev/urandom > "$SUITE_DIR/small.in"
+check "nfs-cp to the server (v4)" timeout 30 nfs-cp "$SUITE_DIR/small.in" "$URL/export/small$Q"
+check "nfs-ls lists it (v4)" sh -c "timeout 30 nfs-ls '$URL/export$Q' | grep -q small"
+check "nfs-cp from the server (v4)" timeout 30 nfs-cp "$URL/export/small$Q" "$SUITE_DIR/small.out"
+check "content is the same both ways" cmp "$SUITE_DIR/small.in" "$SUITE_DIR/small.out"
+check "nfs-cat (v4)" sh -c "timeout 30 nfs-cat '$URL/export/small$Q' | cmp - '$SUITE_DIR/small.in'"
+check "nfs-ls of the pseudo root lists the shares" sh -c "timeout 30 nfs-ls '$URL/$Q' | grep -q export"
+
+# State: SETCLIENTID, OPEN (again with the same seqid), OPEN_CONFIRM,
+# WRITE, READ, CLOSE.
+ST=$SUITE_DIR/v4state.json
+check "OPEN, and the retransmitted OPEN gets the same stateid" test "$(PROBE4 open "$ST" /export/v4file)" = "OPEN ok REPLAY same"
+check "WRITE and READ with the open's stateid" test "$(PROBE4 write "$ST" hello-v4)" = "READ hello-v4"
+check "WRITE with a made-up stateid: BAD_STATEID" test "$(PROBE4 badstateid "$ST")" = "ERR 10025"
+check "SETATTR of the size with the open's stateid" test "$(PROBE4 truncate "$ST" 5)" = "SIZE 5"
+check "SETATTR of an acl, GETATTR reads the store's ACL back" test "$(PROBE4 acl "$ST")" = "ACL OWNER@:0:1001a7 EVERYONE@:0:100081"
+check "SETATTR of the size with a made-up stateid: BAD_STATEID" test "$(PROBE4 truncate "$ST" 2 bad)" = "ERR 10025"
+
+# A v4 lock against NLM, both ways (nlm-client plays a v3 client).
+FH=$(python3 -c "import json; print(json.load(open('$ST'))['fh'])")
+check "v4 LOCK 0-100" test "$(PROBE4 lock "$ST" 0 100)" = "LOCK ok"
+check "an NLM lock on the same range is denied" sh -c "'$NLMC' -T tcp -x lock $FH 0 100 | grep -q denied"
+check "v4 LOCKU" test "$(PROBE4 locku "$ST" 0 100)" = "LOCKU ok"
+check "an NLM lock, now free, is granted" sh -c "'$NLMC' -T tcp -x lock $FH 200 100 | grep -q granted"
+check "v4 LOCKT over the NLM lock: denied" test "$(PROBE4 lockt "$ST" 250 10)" = "LOCKT denied"
+check "v4 LOCK over the NLM lock: denied" test "$(PROBE4 lock "$ST" 200 10)" = "LOCK denied"
+
+# Random ops with random arguments: answered, nfsd still the same process.
+NFSD=$(suite_pid nfsd)
+g=$(PROBE4 garbage 300 7)
+diag "random COMPOUNDs: $g"
+check "300 COMPOUNDs of random ops are all answered" test "$g" = "SENT 300 ANSWERED 300"
+check "nfsd survived them" test "$(suite_pid nfsd)" = "$NFSD"
+
+# kill -9 of nfsd between OPEN and WRITE: the same stateid afterwards.
+ST2=$SUITE_DIR/v4state2.json
+check "OPEN before the kill" test "$(PROBE4 open "$ST2" /export/v4kill | cut -d' ' -f1-2)" = "OPEN ok"
+NFSD=$(suite_pid nfsd)
+kill -KILL "$NFSD"
+restarted() { local p; p=$(suite_pid "$1"); [ -n "$p" ] && [ "$p" != "$2" ]; }
+check "nfsd restarted after kill -9" suite_wait 20 restarted nfsd "$NFSD"
+check "the same stateid WRITEs and READs after the restart" suite_wait 20 sh -c "test \"\$(PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs4probe.py $P write $ST2 after-kill)\" = 'READ after-kill'"
+check "CLOSE after the restart" test "$(PROBE4 close "$ST2")" = "CLOSE ok"
+
+suite_stop
+tap_done
