@@ -1,5 +1,6 @@
-## dittofs-nfsd: NFSv3 + MOUNT v3.  The wire decoders are a small
-## library of their own so that unit tests and fuzz targets link them.
+## dittofs-nfsd: NFSv3 + MOUNT v3 and NFSv4.0.  The wire decoders are
+## small libraries of their own (libnfsdwire.a: NFSv3; libnfs4.a:
+## NFSv4) so that unit tests and fuzz targets link them.
 noinst_LIBRARIES += nfsd/libnfsdwire.a
 nfsd_libnfsdwire_a_SOURCES = nfsd/v3/xdr.c nfsd/v3/nfs3.h \
 	nfsd/export.c nfsd/drc.c nfsd/namecache.c nfsd/dircache.c \
@@ -64,9 +65,11 @@ fuzz fuzz-nfsd: all
 	$(top_srcdir)/tests/fuzz/build.sh $(top_srcdir) $(top_builddir)
 .PHONY: fuzz fuzz-nfsd
 
-# The Linux kernel client in the e2e guest (skips when none can boot).
-TESTS += tests/e2e/test_nfs3_kernel.sh
-EXTRA_DIST += tests/e2e/test_nfs3_kernel.sh tests/clients/nfs-fsx.c \
+# The Linux kernel client in the e2e guest, over NFSv3 and NFSv4.0 (skips
+# when none can boot).
+TESTS += tests/e2e/test_nfs3_kernel.sh tests/e2e/test_nfs4_kernel.sh
+EXTRA_DIST += tests/e2e/test_nfs3_kernel.sh tests/e2e/test_nfs4_kernel.sh \
+	tests/clients/nfs-fsx.c \
 	systemd/dittofs-nfsd.service.in systemd/dittofs-nfsd.socket
 
 # NFSv4.0 served (issue 23): the pseudo fs alone, then libnfs with
@@ -81,9 +84,7 @@ tests_unit_test_nfs4_pseudo_LDADD = nfsd/libnfsdwire.a nfsd/libnfs4.a \
 TESTS += tests/integration/test_nfs4.sh
 EXTRA_DIST += tests/integration/test_nfs4.sh tests/clients/nfs4probe.py
 
-## --- NFSv4.0 wire layer (issue 23): nfsd/v4/, not yet linked into the
-## daemon.  Pure code: COMPOUND XDR, fattr4, id mapping, status table.
+# NFSv4's pure code: COMPOUND XDR, fattr4, id mapping, status table.
 noinst_LIBRARIES += nfsd/libnfs4.a
 nfsd_libnfs4_a_SOURCES = nfsd/v4/nfs4.h nfsd/v4/xdr.c nfsd/v4/attr.c \
 	nfsd/v4/idmap.c nfsd/v4/error.c nfsd/v4/cb_xdr.c
-## --- end of the NFSv4.0 wire layer block

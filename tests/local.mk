@@ -77,7 +77,7 @@ tests_clients_hostile_SOURCES = tests/clients/hostile.c tests/clients/rpcbuf.h
 TESTS += tests/integration/test_soak.sh
 EXTRA_DIST += tests/integration/test_soak.sh
 
-# --- NFSv4.0 wire layer (nfsd/v4/, issue 23): COMPOUND XDR with the fuzz
+# NFSv4.0's wire layer (nfsd/v4/): COMPOUND XDR with the fuzz
 # target tests/fuzz/fuzz_nfs4.c, fattr4, id mapping.
 NFS4_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/nfsd/v4 -I$(top_srcdir)/tests/fuzz
@@ -97,4 +97,3 @@ tests_unit_test_nfs4_attr_LDADD = $(NFS4_TEST_LIBS)
 tests_unit_test_nfs4_idmap_SOURCES = tests/unit/test_nfs4_idmap.c
 tests_unit_test_nfs4_idmap_CPPFLAGS = $(NFS4_TEST_CPPFLAGS)
 tests_unit_test_nfs4_idmap_LDADD = $(NFS4_TEST_LIBS)
-# --- end of the NFSv4.0 wire layer block
