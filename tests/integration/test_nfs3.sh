@@ -373,8 +373,12 @@ done
 # kill -9 gets the original NFS3_OK, where running it again would say
 # NFS3ERR_NOENT; another xid does say NOENT, so the check can fail.
 # A client that retransmits reconnects from its port (Linux reuses it):
-# the cache is keyed by address and port, as knfsd's.
-drc_remove() { "$PROBE" -p $P -S 900 -x "$1" remove "$ROOT" "$2"; }
+# the cache is keyed by address and port, as knfsd's.  The probes' ports
+# (20900-20902) are outside the reserved range, where root's RPC clients
+# (libnfs, libtirpc) bind without SO_REUSEADDR and leave TIME_WAIT
+# behind that a bind to the same port fails on, and outside the
+# ephemeral range; every share here is "insecure = yes".
+drc_remove() { "$PROBE" -p $P -S 20900 -x "$1" remove "$ROOT" "$2"; }
 stated_has_drc() { suite_ctl status stated 2>/dev/null | grep -q 'reply cache [1-9]'; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 check "DRC: create drc1" test "$($PROBE -p $P -x 0x0d1c0000 create "$ROOT" drc1)" = NFS3_OK
@@ -386,12 +390,12 @@ check "DRC: stated holds the entries" suite_wait 5 stated_has_drc
 # call: the key has the source port and the credential, so each gets its
 # own reply, not the other's.
 check "DRC key: create drc5" test "$($PROBE -p $P -x 0x0d1c0010 create "$ROOT" drc5)" = NFS3_OK
-check "DRC key: client A (port 901) removes drc5, xid 0x0d1c0011: NFS3_OK" test "$($PROBE -p $P -S 901 -x 0x0d1c0011 remove "$ROOT" drc5)" = NFS3_OK
-out=$($PROBE -p $P -S 902 -x 0x0d1c0011 remove "$ROOT" drc5)
-check "DRC key: client B (port 902), same xid and call: runs, NFS3ERR_NOENT, not A's reply (got $out)" test "$out" = NFS3ERR_NOENT
-check "DRC key: A retransmits from port 901: A's reply, NFS3_OK" test "$($PROBE -p $P -S 901 -x 0x0d1c0011 remove "$ROOT" drc5)" = NFS3_OK
-out=$($PROBE -p $P -S 901 -u 1000 -x 0x0d1c0011 remove "$ROOT" drc5)
-check "DRC key: port 901, same xid and arguments, uid 1000: its own reply, not A's (got $out)" sh -c "test '$out' = NFS3ERR_NOENT || test '$out' = NFS3ERR_ACCES"
+check "DRC key: client A (port 20901) removes drc5, xid 0x0d1c0011: NFS3_OK" test "$($PROBE -p $P -S 20901 -x 0x0d1c0011 remove "$ROOT" drc5)" = NFS3_OK
+out=$($PROBE -p $P -S 20902 -x 0x0d1c0011 remove "$ROOT" drc5)
+check "DRC key: client B (port 20902), same xid and call: runs, NFS3ERR_NOENT, not A's reply (got $out)" test "$out" = NFS3ERR_NOENT
+check "DRC key: A retransmits from port 20901: A's reply, NFS3_OK" test "$($PROBE -p $P -S 20901 -x 0x0d1c0011 remove "$ROOT" drc5)" = NFS3_OK
+out=$($PROBE -p $P -S 20901 -u 1000 -x 0x0d1c0011 remove "$ROOT" drc5)
+check "DRC key: port 20901, same xid and arguments, uid 1000: its own reply, not A's (got $out)" sh -c "test '$out' = NFS3ERR_NOENT || test '$out' = NFS3ERR_ACCES"
 diag "$(suite_ctl status stated 2>&1 | grep -o 'reply cache[^;]*' | head -1)"
 NFSD=$(suite_pid nfsd)
 kill -KILL "$NFSD"
