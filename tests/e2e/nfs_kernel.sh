@@ -25,6 +25,7 @@ if [ "${DITTOFS_E2E:-yes}" = no ]; then
 	exit 0
 fi
 suite_in_netns "$0" "$@"
+. "$top_srcdir/tests/e2e/lib.sh"
 suite_users
 # lib.sh's [share export] is the last section: the keys below join it.
 SUITE_WITH=nfsd
@@ -42,6 +43,7 @@ if ! ${CC:-cc} -std=c11 -O2 -static -o "$FSX" "$top_srcdir/tests/clients/nfs-fsx
 	echo "1..0 # SKIP cannot build a static nfs-fsx: $(head -1 "$SUITE_DIR/cc.err")"
 	exit 0
 fi
+e2e_guest_turn
 suite_start
 check "the suite comes up" suite_wait_ready blockd stated nfsd
 

@@ -113,6 +113,7 @@ while eval "m=\${E2E_MNT$i:-}"; [ -n "$m" ]; do
 done
 EOF
 
+e2e_guest_turn
 "$e2e/guest-run" "$@" --script "$work/guest.sh" --env "MIB=$mib" \
     --timeout "${E2E_SELFTEST_TIMEOUT:-300}" >"$work/out" 2>"$work/err"
 rc=$?

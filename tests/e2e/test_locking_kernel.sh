@@ -112,6 +112,7 @@ locking_cleanup() {
 trap locking_cleanup EXIT
 suite_wait 5 rpcinfo -p 127.0.0.1 || skip_all "rpcbind does not start"
 
+e2e_guest_turn
 suite_start
 check "the suite comes up" suite_wait_ready blockd stated statd lockd nfsd
 check "lockd is registered (NLM v4 over TCP, which the kernel uses)" \
