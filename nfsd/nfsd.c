@@ -537,6 +537,25 @@ nfsd_stop(struct daemon *d)
 	env->syncer = NULL;
 }
 
+void
+nfsd_sync(struct nfsd_env *env, struct fhnode *n, int full,
+    void (*done)(void *, int), void *arg)
+{
+	n->unsynced = 0;
+	syncer_sync(env->syncer, n->io->fd, full, done, arg);
+}
+
+void
+nfsd_sync_failed(struct nfsd_env *env, const uint8_t *fh, size_t fhlen,
+    const char *peer, const char *what, int err)
+{
+	struct fhnode *n;
+
+	log_warnx("%s: %s: sync: %s", peer, what, strerror(err));
+	if ((n = fhcache_get(env->fhcache, fh, fhlen)) != NULL)
+		n->unsynced = 1;
+}
+
 static void
 nfsd_status(struct daemon *d, char *buf, size_t len)
 {

@@ -401,6 +401,18 @@ struct nfsd_env {
 void	 nfsd_roots_refresh(struct nfsd_env *);
 /* Start serving if everything it waits for is there. */
 void	 nfsd_serve_check(struct nfsd_env *);
+/*
+ * A stable WRITE or a COMMIT, NFSv3's and NFSv4's alike: n's file is
+ * synced off the event loop (common/syncer.c, full: fsync, else
+ * fdatasync), then done(arg, err) runs on the loop.  n has nothing
+ * unsynced from now on unless a write comes meanwhile or the sync
+ * fails: nfsd_sync_failed logs that and marks the file unsynced again,
+ * found by its handle since n may be gone by then.
+ */
+void	 nfsd_sync(struct nfsd_env *, struct fhnode *, int full,
+	    void (*done)(void *, int), void *arg);
+void	 nfsd_sync_failed(struct nfsd_env *, const uint8_t *fh,
+	    size_t fhlen, const char *peer, const char *what, int err);
 
 /*
  * The call's NFS state (its rpcsvc state), set up for a handler of the

@@ -19,7 +19,6 @@
 #include "blockd/store.h"
 #include "log.h"
 #include "nfs3.h"
-#include "syncer.h"
 
 /* RFC 1813 2.6: nfsstat3 */
 #define NFS3_OK			0
@@ -863,11 +862,8 @@ nfs3_write_reply(struct nfs_call *r, int err, uint32_t committed)
 static void
 nfs3_io_sync_failed(struct nfs_call *r, int err, const char *what)
 {
-	struct fhnode *n;
-
-	log_warnx("%s: %s: sync: %s", r->rpc->peer_name, what, strerror(err));
-	if ((n = fhcache_get(r->env->fhcache, r->fh[0], r->fhlen[0])) != NULL)
-		n->unsynced = 1;
+	nfsd_sync_failed(r->env, r->fh[0], r->fhlen[0], r->rpc->peer_name,
+	    what, err);
 }
 
 static void
@@ -936,9 +932,7 @@ nfs3_proc_write(struct nfs_call *r)
 	 * nothing unsynced unless a write comes while it runs (which sets
 	 * the flag again) or it fails.
 	 */
-	n->unsynced = 0;
-	syncer_sync(r->env->syncer, n->io->fd, a->stable == NFS3_FILE_SYNC,
-	    nfs3_write_synced, r);
+	nfsd_sync(r->env, n, a->stable == NFS3_FILE_SYNC, nfs3_write_synced, r);
 }
 
 /* RFC 1813 3.3.21: COMMIT */
@@ -982,8 +976,7 @@ nfs3_proc_commit(struct nfs_call *r)
 		nfs3_commit_reply(r, 0);
 		return;
 	}
-	n->unsynced = 0;
-	syncer_sync(r->env->syncer, n->io->fd, 0, nfs3_commit_synced, r);
+	nfsd_sync(r->env, n, 0, nfs3_commit_synced, r);
 }
 
 /* CREATE, MKDIR, SYMLINK, MKNOD answer alike: RFC 1813 3.3.8-3.3.11. */
