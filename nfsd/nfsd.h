@@ -49,6 +49,8 @@
 #define NFS3_WRITEVERFSIZE	8
 #define NFS3_CREATEVERFSIZE	8
 #define NFS3_NPROC		22
+/* NFSv4.0's op numbers, 3 to 39; 0 counts the ones we do not know. */
+#define NFSD_V4_OPS		40
 #define MNT_PATH_MAX		1024
 #define MNT_NAME_MAX		255
 
@@ -394,6 +396,9 @@ struct nfsd_env {
 	struct nfs4_idmap	*idmap;		/* loaded before the chroot */
 	time_t			 v4_boot;	/* the pseudo fs's times */
 	uint32_t		 v4_lease;	/* seconds, as stated says */
+	/* Calls per NFSv3 procedure, NFSv4 ops per op number (status). */
+	uint64_t		 v3_calls[NFS3_NPROC];
+	uint64_t		 v4_ops[NFSD_V4_OPS];
 };
 
 /* nfsd.c */

@@ -1584,6 +1584,7 @@ nfs3_dispatch(struct rpcsvc_call *call, void *decoded, void *arg)
 	size_t data;
 
 	(void)decoded;
+	r->env->v3_calls[call->auth.msg.proc]++;
 	xdrbuf_in_init(&x, call->args, call->args_len);
 	if (nfs3_xdr_decode_args(call->auth.msg.proc, &x, a) == -1) {
 		log_warnx_rl("%s: %s: malformed arguments (xid %08x)",

@@ -25,6 +25,8 @@
 
 static void	nfs4_run(struct nfs4_call *);
 
+_Static_assert(NFS4_OP_LAST < NFSD_V4_OPS, "NFSD_V4_OPS counts every op");
+
 void
 nfs4_bd_fh(bd_fh *fh, const struct nfs4_fh *f)
 {
@@ -1649,6 +1651,8 @@ nfs4_run(struct nfs4_call *v)
 		}
 		log_debug("%s: NFSv4 %s", v->nfs.rpc->peer_name,
 		    nfs4_op_name(v->op.opnum));
+		v->nfs.env->v4_ops[v->op.opnum < NFSD_V4_OPS ?
+		    v->op.opnum : 0]++;
 		v->running = 1;
 		nfs4_op_start(v);
 		v->running = 0;

@@ -273,7 +273,11 @@ check "LOOKUP finds it ($H1)" sh -c "test ${#H1} -gt 16"
 bd_lookups() { suite_ctl status nfsd 2>/dev/null | sed -n 's/.*to blockd: .*lookup \([0-9]*\).*/\1/p'; }
 N1=$(bd_lookups)
 check "nfsd's status counts its LOOKUP calls to blockd ($N1)" test "${N1:-0}" -gt 0
+v3calls() { suite_ctl status nfsd 2>/dev/null | sed -n "s/.*NFSv3 calls:.* $1 \([0-9]*\).*/\1/p"; }
+L0=$(v3calls LOOKUP)
 check "LOOKUP again: the same handle" test "$(nfs3mini lookup "$ROOT" coh1)" = "$H1"
+L1=$(v3calls LOOKUP)
+check "nfsd's status counts NFSv3 LOOKUP calls ($L0 -> $L1)" test "${L1:-0}" -eq $((${L0:-0} + 1))
 check "and nfsd answered it itself (blockd lookups: $(bd_lookups))" test "$(bd_lookups)" = "$N1"
 check "another front end renames it" test "$($BDCHECK entry "$BDSOCK" rename coh1 coh2)" = ok
 other
