@@ -254,15 +254,21 @@ size_t		 dircache_count(const struct dircache *, size_t *nents);
 struct namecache;
 struct namecache *namecache_new(size_t max);	/* max 0: off */
 void		 namecache_free(struct namecache *);
-/* 1 and the handle (fhlen 0: the name is absent), or 0 if unknown. */
-int		 namecache_get(struct namecache *, uint64_t dir,
+/*
+ * 1 and the handle (fhlen 0: the name is absent), or 0 if unknown.
+ * caseless: dir's attributes carry STORE_ATTR_CASELESS (names folded).
+ */
+int		 namecache_get(struct namecache *, uint64_t dir, int caseless,
 		    const char *name, size_t len, const uint8_t **fh,
 		    size_t *fhlen);
 /* fhlen 0: remember that the name is absent. */
-void		 namecache_put(struct namecache *, uint64_t dir,
+void		 namecache_put(struct namecache *, uint64_t dir, int caseless,
 		    const char *name, size_t len, const uint8_t *fh,
 		    size_t fhlen);
-/* A note about the name: forget it (in a complete dir: "unknown"). */
+/*
+ * A note about the name: forget it (in a complete dir: "unknown"), as
+ * it is and folded.
+ */
 void		 namecache_drop(struct namecache *, uint64_t dir,
 		    const char *name, size_t len);
 /* dir holds no name without an entry (nfsd just made it, empty). */

@@ -187,6 +187,7 @@ nfs3_cache_name(struct nfs_call *r, int i, const struct nfs3_diropargs *where,
 {
 	if (r->rattr[i].type == STORE_TYPE_DIR)
 		namecache_put(r->env->namecache, r->rattr[i].ino,
+		    (r->rattr[i].flags & STORE_ATTR_CASELESS) != 0,
 		    (const char *)where->name, where->namelen, fh, fhlen);
 }
 
@@ -503,6 +504,7 @@ nfs3_lookup_cached(struct nfs_call *r)
 
 	if (!r->fresh[0] || r->rattr[0].type != STORE_TYPE_DIR ||
 	    !namecache_get(r->env->namecache, r->rattr[0].ino,
+	    (r->rattr[0].flags & STORE_ATTR_CASELESS) != 0,
 	    (const char *)a->where.name, a->where.namelen, &fh, &fhlen))
 		return 0;
 	/* Search permission, as blockd checks it; a refusal is its to give. */
