@@ -556,11 +556,8 @@ nfsd_sync_failed(struct nfsd_env *env, const uint8_t *fh, size_t fhlen,
 		n->unsynced = 1;
 }
 
-/*
- * "name count, ..." of the nonzero counts (op numbers 0 to n - 1, 0
- * under the name of what has none), or "none"; cut short to fit.
- */
-static void
+/* nfsd.h; bdc_calls_text's too.  len > 0. */
+void
 nfsd_counts_text(char *buf, size_t len, const uint64_t *counts, size_t n,
     const char *(*name)(size_t))
 {

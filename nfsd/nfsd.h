@@ -420,6 +420,12 @@ void	 nfsd_serve_check(struct nfsd_env *);
  * fails: nfsd_sync_failed logs that and marks the file unsynced again,
  * found by its handle since n may be gone by then.
  */
+/*
+ * "name count, ..." of the nonzero counts[0 .. n - 1], or "none", cut
+ * short to fit len (the status line's counters).
+ */
+void	 nfsd_counts_text(char *, size_t len, const uint64_t *counts,
+	    size_t n, const char *(*name)(size_t));
 void	 nfsd_sync(struct nfsd_env *, struct fhnode *, int full,
 	    void (*done)(void *, int), void *arg);
 void	 nfsd_sync_failed(struct nfsd_env *, const uint8_t *fh,
