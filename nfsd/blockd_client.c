@@ -56,6 +56,13 @@ static const char *const bdc_call_names[] = {
 	"readdir", "readlink", "statfs", "open_io", "commit", "xattr_get",
 	"xattr_set", "xattr_list", "xattr_remove"
 };
+
+static const char *
+bdc_call_name(size_t i)
+{
+	return bdc_call_names[i];
+}
+
 _Static_assert(sizeof(bdc_call_names) / sizeof(bdc_call_names[0]) ==
     BD_XATTR_REMOVE - BD_SHARE_ROOT + 1, "a name for each message type");
 
@@ -380,23 +387,12 @@ bdc_free(struct bdc *b)
 void
 bdc_calls_text(const struct bdc *b, char *buf, size_t len)
 {
-	size_t i, used = 0;
-	int n;
-
 	if (len == 0)
 		return;
-	buf[0] = '\0';
-	for (i = 0; b != NULL && i < sizeof(b->calls) / sizeof(b->calls[0]);
-	    i++) {
-		if (b->calls[i] == 0)
-			continue;
-		n = snprintf(buf + used, len - used, "%s%s %llu",
-		    used ? ", " : "", bdc_call_names[i],
-		    (unsigned long long)b->calls[i]);
-		if (n < 0 || (size_t)n >= len - used)
-			break;
-		used += (size_t)n;
-	}
-	if (used == 0)
+	if (b == NULL) {
 		snprintf(buf, len, "none");
+		return;
+	}
+	nfsd_counts_text(buf, len, b->calls,
+	    sizeof(b->calls) / sizeof(b->calls[0]), bdc_call_name);
 }

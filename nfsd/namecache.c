@@ -15,16 +15,25 @@
  * note leaves an "unknown" entry for its name, which the reply of
  * nfsd's own operation (or a LOOKUP) overwrites with the truth; losing
  * any entry of the directory to the LRU forgets that it is complete.
+ *
+ * A directory of a case-insensitive share (STORE_ATTR_CASELESS in its
+ * attributes) keys its names folded (common/casefold.h), as blockd
+ * does: "README" finds what "Readme" stored, and a note or a REMOVE
+ * of "readme" drops it.  A note does not say whether its directory is
+ * caseless: it drops the name both as it is and folded (in a
+ * case-sensitive directory the folded one is at worst asked again).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "casefold.h"
 #include "hash.h"
 #include "nfsd.h"
 
 #define NAMECACHE_BUCKETS	16384
 #define NAMECACHE_DIR_BUCKETS	1024
-#define NAMECACHE_UNKNOWN	0xff	/* fhlen of an "ask blockd" entry */
+#define NAMECACHE_UNKNOWN	0xff
+#define NAMECACHE_NAME_MAX	255	/* longer names are never cached */	/* fhlen of an "ask blockd" entry */
 
 struct nameent {
 	uint64_t		 dir;
@@ -176,23 +185,36 @@ namecache_evict(struct namecache *c)
 	    e->hash));
 }
 
+/* The name as a caseless directory keys it, in buf; else name itself. */
+static const char *
+namecache_key(const char *name, size_t len, int caseless,
+    char buf[NAMECACHE_NAME_MAX])
+{
+	if (!caseless || len > NAMECACHE_NAME_MAX)
+		return name;
+	casefold(name, len, buf);
+	return buf;
+}
+
 static int
 namecache_plain(const char *name, size_t len)
 {
-	if (len == 0 || len > 255 || memchr(name, '/', len) != NULL ||
+	if (len == 0 || len > NAMECACHE_NAME_MAX || memchr(name, '/', len) != NULL ||
 	    memchr(name, '\0', len) != NULL)
 		return 0;
 	return !(name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')));
 }
 
 int
-namecache_get(struct namecache *c, uint64_t dir, const char *name,
-    size_t len, const uint8_t **fh, size_t *fhlen)
+namecache_get(struct namecache *c, uint64_t dir, int caseless,
+    const char *name, size_t len, const uint8_t **fh, size_t *fhlen)
 {
+	char buf[NAMECACHE_NAME_MAX];
 	struct nameent *e;
 
 	if (c->max == 0)
 		return 0;
+	name = namecache_key(name, len, caseless, buf);
 	e = *namecache_slot(c, dir, name, len,
 	    namecache_hash(dir, name, len));
 	if (e == NULL) {
@@ -247,21 +269,26 @@ namecache_store(struct namecache *c, uint64_t dir, const char *name,
 }
 
 void
-namecache_put(struct namecache *c, uint64_t dir, const char *name,
-    size_t len, const uint8_t *fh, size_t fhlen)
+namecache_put(struct namecache *c, uint64_t dir, int caseless,
+    const char *name, size_t len, const uint8_t *fh, size_t fhlen)
 {
-	if (c->max == 0 || len == 0 || len > 255 || fhlen > NFS3_FHSIZE)
+	char buf[NAMECACHE_NAME_MAX];
+
+	if (c->max == 0 || len == 0 || len > NAMECACHE_NAME_MAX ||
+	    fhlen > NFS3_FHSIZE)
 		return;
-	namecache_store(c, dir, name, len, fh, fhlen);
+	namecache_store(c, dir, namecache_key(name, len, caseless, buf), len,
+	    fh, fhlen);
 }
 
-void
-namecache_drop(struct namecache *c, uint64_t dir, const char *name,
+static void
+namecache_drop_key(struct namecache *c, uint64_t dir, const char *name,
     size_t len)
 {
 	struct nameent **pp;
 
-	if (len > 0 && len <= 255 && namecache_complete(c, dir)) {
+	if (len > 0 && len <= NAMECACHE_NAME_MAX &&
+	    namecache_complete(c, dir)) {
 		namecache_store(c, dir, name, len, NULL, NAMECACHE_UNKNOWN);
 		return;
 	}
@@ -269,6 +296,18 @@ namecache_drop(struct namecache *c, uint64_t dir, const char *name,
 	    namecache_hash(dir, name, len));
 	if (*pp != NULL)
 		namecache_unlink(c, pp);
+}
+
+void
+namecache_drop(struct namecache *c, uint64_t dir, const char *name,
+    size_t len)
+{
+	char buf[NAMECACHE_NAME_MAX];
+
+	namecache_drop_key(c, dir, name, len);
+	if (namecache_key(name, len, 1, buf) != name &&
+	    memcmp(buf, name, len) != 0)
+		namecache_drop_key(c, dir, buf, len);
 }
 
 void

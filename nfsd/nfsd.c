@@ -537,12 +537,65 @@ nfsd_stop(struct daemon *d)
 	env->syncer = NULL;
 }
 
+void
+nfsd_sync(struct nfsd_env *env, struct fhnode *n, int full,
+    void (*done)(void *, int), void *arg)
+{
+	n->unsynced = 0;
+	syncer_sync(env->syncer, n->io->fd, full, done, arg);
+}
+
+void
+nfsd_sync_failed(struct nfsd_env *env, const uint8_t *fh, size_t fhlen,
+    const char *peer, const char *what, int err)
+{
+	struct fhnode *n;
+
+	log_warnx("%s: %s: sync: %s", peer, what, strerror(err));
+	if ((n = fhcache_get(env->fhcache, fh, fhlen)) != NULL)
+		n->unsynced = 1;
+}
+
+/* nfsd.h; bdc_calls_text's too.  len > 0. */
+void
+nfsd_counts_text(char *buf, size_t len, const uint64_t *counts, size_t n,
+    const char *(*name)(size_t))
+{
+	size_t i, used = 0;
+	int k;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (counts[i] == 0)
+			continue;
+		k = snprintf(buf + used, len - used, "%s%s %llu",
+		    used ? ", " : "", name(i), (unsigned long long)counts[i]);
+		if (k < 0 || (size_t)k >= len - used)
+			break;
+		used += (size_t)k;
+	}
+	if (used == 0)
+		snprintf(buf, len, "none");
+}
+
+static const char *
+nfsd_v3_name(size_t i)
+{
+	return nfs3_rpc_procs[i].name;
+}
+
+static const char *
+nfsd_v4_name(size_t i)
+{
+	return i == 0 ? "unknown" : nfs4_op_name((uint32_t)i);
+}
+
 static void
 nfsd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct nfsd_env *env = d->env;
 	size_t nodes = 0, fds = 0, names = 0, lists = 0, ents = 0;
-	char calls[512];
+	char calls[512], v3[512], v4[512];
 	uint64_t async = 0, inline_ = 0;
 	struct rpcsvc_stats st = { 0 };
 
@@ -555,6 +608,10 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	if (env->svc != NULL)
 		rpcsvc_stats_get(env->svc, &st);
 	bdc_calls_text(env->bdc, calls, sizeof(calls));
+	nfsd_counts_text(v3, sizeof(v3), env->v3_calls, NFS3_NPROC,
+	    nfsd_v3_name);
+	nfsd_counts_text(v4, sizeof(v4), env->v4_ops, NFSD_V4_OPS,
+	    nfsd_v4_name);
 	if (env->syncer != NULL)
 		syncer_counts(env->syncer, &async, &inline_);
 	snprintf(buf, len, "NFSv3 port %u, MOUNT port %u; %zu export(s); "
@@ -562,7 +619,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    "refused; blockd %s; stated %s; %zu handle(s) cached, "
 	    "%zu fd(s) held, %zu name(s), %zu listing(s) of %zu entries; "
 	    "DRC %zu%s; %llu call(s), %llu bad; syncs %llu off the loop, "
-	    "%llu on it; to blockd: %s", env->nfs_port,
+	    "%llu on it; to blockd: %s; NFSv3 calls: %s; NFSv4 ops: %s",
+	    env->nfs_port,
 	    env->mount_port, env->exports.nexports, st.open, st.out_queued,
 	    (unsigned long long)st.refused,
 	    env->bdc != NULL && bdc_ready(env->bdc) ? "connected" :
@@ -574,7 +632,7 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    "",
 	    (unsigned long long)st.calls,
 	    (unsigned long long)st.garbage, (unsigned long long)async,
-	    (unsigned long long)inline_, calls);
+	    (unsigned long long)inline_, calls, v3, v4);
 }
 
 static const struct daemon_def nfsd_def = {

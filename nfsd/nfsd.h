@@ -49,6 +49,8 @@
 #define NFS3_WRITEVERFSIZE	8
 #define NFS3_CREATEVERFSIZE	8
 #define NFS3_NPROC		22
+/* NFSv4.0's op numbers, 3 to 39; 0 counts the ones we do not know. */
+#define NFSD_V4_OPS		40
 #define MNT_PATH_MAX		1024
 #define MNT_NAME_MAX		255
 
@@ -252,15 +254,21 @@ size_t		 dircache_count(const struct dircache *, size_t *nents);
 struct namecache;
 struct namecache *namecache_new(size_t max);	/* max 0: off */
 void		 namecache_free(struct namecache *);
-/* 1 and the handle (fhlen 0: the name is absent), or 0 if unknown. */
-int		 namecache_get(struct namecache *, uint64_t dir,
+/*
+ * 1 and the handle (fhlen 0: the name is absent), or 0 if unknown.
+ * caseless: dir's attributes carry STORE_ATTR_CASELESS (names folded).
+ */
+int		 namecache_get(struct namecache *, uint64_t dir, int caseless,
 		    const char *name, size_t len, const uint8_t **fh,
 		    size_t *fhlen);
 /* fhlen 0: remember that the name is absent. */
-void		 namecache_put(struct namecache *, uint64_t dir,
+void		 namecache_put(struct namecache *, uint64_t dir, int caseless,
 		    const char *name, size_t len, const uint8_t *fh,
 		    size_t fhlen);
-/* A note about the name: forget it (in a complete dir: "unknown"). */
+/*
+ * A note about the name: forget it (in a complete dir: "unknown"), as
+ * it is and folded.
+ */
 void		 namecache_drop(struct namecache *, uint64_t dir,
 		    const char *name, size_t len);
 /* dir holds no name without an entry (nfsd just made it, empty). */
@@ -394,6 +402,9 @@ struct nfsd_env {
 	struct nfs4_idmap	*idmap;		/* loaded before the chroot */
 	time_t			 v4_boot;	/* the pseudo fs's times */
 	uint32_t		 v4_lease;	/* seconds, as stated says */
+	/* Calls per NFSv3 procedure, NFSv4 ops per op number (status). */
+	uint64_t		 v3_calls[NFS3_NPROC];
+	uint64_t		 v4_ops[NFSD_V4_OPS];
 };
 
 /* nfsd.c */
@@ -401,6 +412,24 @@ struct nfsd_env {
 void	 nfsd_roots_refresh(struct nfsd_env *);
 /* Start serving if everything it waits for is there. */
 void	 nfsd_serve_check(struct nfsd_env *);
+/*
+ * A stable WRITE or a COMMIT, NFSv3's and NFSv4's alike: n's file is
+ * synced off the event loop (common/syncer.c, full: fsync, else
+ * fdatasync), then done(arg, err) runs on the loop.  n has nothing
+ * unsynced from now on unless a write comes meanwhile or the sync
+ * fails: nfsd_sync_failed logs that and marks the file unsynced again,
+ * found by its handle since n may be gone by then.
+ */
+/*
+ * "name count, ..." of the nonzero counts[0 .. n - 1], or "none", cut
+ * short to fit len (the status line's counters).
+ */
+void	 nfsd_counts_text(char *, size_t len, const uint64_t *counts,
+	    size_t n, const char *(*name)(size_t));
+void	 nfsd_sync(struct nfsd_env *, struct fhnode *, int full,
+	    void (*done)(void *, int), void *arg);
+void	 nfsd_sync_failed(struct nfsd_env *, const uint8_t *fh,
+	    size_t fhlen, const char *peer, const char *what, int err);
 
 /*
  * The call's NFS state (its rpcsvc state), set up for a handler of the

@@ -19,7 +19,6 @@
 #include "blockd/store.h"
 #include "log.h"
 #include "nfs3.h"
-#include "syncer.h"
 
 /* RFC 1813 2.6: nfsstat3 */
 #define NFS3_OK			0
@@ -188,6 +187,7 @@ nfs3_cache_name(struct nfs_call *r, int i, const struct nfs3_diropargs *where,
 {
 	if (r->rattr[i].type == STORE_TYPE_DIR)
 		namecache_put(r->env->namecache, r->rattr[i].ino,
+		    (r->rattr[i].flags & STORE_ATTR_CASELESS) != 0,
 		    (const char *)where->name, where->namelen, fh, fhlen);
 }
 
@@ -504,6 +504,7 @@ nfs3_lookup_cached(struct nfs_call *r)
 
 	if (!r->fresh[0] || r->rattr[0].type != STORE_TYPE_DIR ||
 	    !namecache_get(r->env->namecache, r->rattr[0].ino,
+	    (r->rattr[0].flags & STORE_ATTR_CASELESS) != 0,
 	    (const char *)a->where.name, a->where.namelen, &fh, &fhlen))
 		return 0;
 	/* Search permission, as blockd checks it; a refusal is its to give. */
@@ -863,11 +864,8 @@ nfs3_write_reply(struct nfs_call *r, int err, uint32_t committed)
 static void
 nfs3_io_sync_failed(struct nfs_call *r, int err, const char *what)
 {
-	struct fhnode *n;
-
-	log_warnx("%s: %s: sync: %s", r->rpc->peer_name, what, strerror(err));
-	if ((n = fhcache_get(r->env->fhcache, r->fh[0], r->fhlen[0])) != NULL)
-		n->unsynced = 1;
+	nfsd_sync_failed(r->env, r->fh[0], r->fhlen[0], r->rpc->peer_name,
+	    what, err);
 }
 
 static void
@@ -936,9 +934,7 @@ nfs3_proc_write(struct nfs_call *r)
 	 * nothing unsynced unless a write comes while it runs (which sets
 	 * the flag again) or it fails.
 	 */
-	n->unsynced = 0;
-	syncer_sync(r->env->syncer, n->io->fd, a->stable == NFS3_FILE_SYNC,
-	    nfs3_write_synced, r);
+	nfsd_sync(r->env, n, a->stable == NFS3_FILE_SYNC, nfs3_write_synced, r);
 }
 
 /* RFC 1813 3.3.21: COMMIT */
@@ -982,8 +978,7 @@ nfs3_proc_commit(struct nfs_call *r)
 		nfs3_commit_reply(r, 0);
 		return;
 	}
-	n->unsynced = 0;
-	syncer_sync(r->env->syncer, n->io->fd, 0, nfs3_commit_synced, r);
+	nfsd_sync(r->env, n, 0, nfs3_commit_synced, r);
 }
 
 /* CREATE, MKDIR, SYMLINK, MKNOD answer alike: RFC 1813 3.3.8-3.3.11. */
@@ -1591,6 +1586,7 @@ nfs3_dispatch(struct rpcsvc_call *call, void *decoded, void *arg)
 	size_t data;
 
 	(void)decoded;
+	r->env->v3_calls[call->auth.msg.proc]++;
 	xdrbuf_in_init(&x, call->args, call->args_len);
 	if (nfs3_xdr_decode_args(call->auth.msg.proc, &x, a) == -1) {
 		log_warnx_rl("%s: %s: malformed arguments (xid %08x)",

@@ -25,6 +25,8 @@
 
 static void	nfs4_run(struct nfs4_call *);
 
+_Static_assert(NFS4_OP_LAST < NFSD_V4_OPS, "NFSD_V4_OPS counts every op");
+
 void
 nfs4_bd_fh(bd_fh *fh, const struct nfs4_fh *f)
 {
@@ -1360,6 +1362,25 @@ nfs4_read_fd(struct nfs4_call *v, struct fhnode *n)
 	nfs4_op_done(v, NFS4_OK);
 }
 
+/*
+ * A stable WRITE's or a COMMIT's sync is done (off the loop, as NFSv3's):
+ * the result was set before it started.
+ */
+static void
+nfs4_synced(void *arg, int err)
+{
+	struct nfs4_call *v = arg;
+
+	if (err != 0) {
+		nfsd_sync_failed(v->nfs.env, v->w->cur.data, v->w->cur.len,
+		    v->nfs.rpc->peer_name, v->op.opnum == OP_WRITE ?
+		    "NFSv4 WRITE" : "NFSv4 COMMIT", err);
+		nfs4_fail(v, nfs4_status_from_errno(err));
+		return;
+	}
+	nfs4_op_done(v, NFS4_OK);
+}
+
 /* RFC 7530 16.36: WRITE (stable: synced before the reply, as NFSv3). */
 static void
 nfs4_write_fd(struct nfs4_call *v, struct fhnode *n)
@@ -1384,39 +1405,36 @@ nfs4_write_fd(struct nfs4_call *v, struct fhnode *n)
 		}
 		done += (size_t)put;
 	}
-	if (err == 0 && a->stable != UNSTABLE4 &&
-	    (a->stable == FILE_SYNC4 ? fsync(n->io->fd) :
-	    fdatasync(n->io->fd)) == -1)
-		err = errno;
 	if (err != 0) {
 		log_debug("%s: NFSv4 WRITE: %s", v->nfs.rpc->peer_name,
 		    strerror(err));
 		nfs4_fail(v, nfs4_status_from_errno(err));
 		return;
 	}
-	if (a->stable == UNSTABLE4)
-		n->unsynced = 1;
 	(void)nfs_attr_refresh(&n->attr, n->io->fd);
 	v->res.u.write.count = (uint32_t)done;
 	v->res.u.write.committed = a->stable == UNSTABLE4 ? UNSTABLE4 :
 	    a->stable;
 	memcpy(v->res.u.write.verf, v->nfs.env->write_verf,
 	    NFS4_VERIFIER_SIZE);
-	nfs4_op_done(v, NFS4_OK);
+	if (a->stable == UNSTABLE4) {
+		n->unsynced = 1;
+		nfs4_op_done(v, NFS4_OK);
+		return;
+	}
+	nfsd_sync(v->nfs.env, n, a->stable == FILE_SYNC4, nfs4_synced, v);
 }
 
-/* RFC 7530 16.3: COMMIT */
+/* RFC 7530 16.3: COMMIT (nothing written since the last sync: stable). */
 static void
 nfs4_commit_fd(struct nfs4_call *v, struct fhnode *n)
 {
-	if (n->unsynced && fdatasync(n->io->fd) == -1) {
-		log_warn("%s: NFSv4 COMMIT", v->nfs.rpc->peer_name);
-		nfs4_fail(v, nfs4_status_from_errno(errno));
+	memcpy(v->res.u.verf, v->nfs.env->write_verf, NFS4_VERIFIER_SIZE);
+	if (!n->unsynced) {
+		nfs4_op_done(v, NFS4_OK);
 		return;
 	}
-	n->unsynced = 0;
-	memcpy(v->res.u.verf, v->nfs.env->write_verf, NFS4_VERIFIER_SIZE);
-	nfs4_op_done(v, NFS4_OK);
+	nfsd_sync(v->nfs.env, n, 0, nfs4_synced, v);
 }
 
 static void
@@ -1633,6 +1651,8 @@ nfs4_run(struct nfs4_call *v)
 		}
 		log_debug("%s: NFSv4 %s", v->nfs.rpc->peer_name,
 		    nfs4_op_name(v->op.opnum));
+		v->nfs.env->v4_ops[v->op.opnum < NFSD_V4_OPS ?
+		    v->op.opnum : 0]++;
 		v->running = 1;
 		nfs4_op_start(v);
 		v->running = 0;

@@ -20,6 +20,8 @@ handle, seqids) is kept in a JSON state file.
                                      seqid: "OPEN ok REPLAY same|differs"
   nfs4probe PORT write STATE DATA    PUTFH + WRITE (FILE_SYNC) + READ with
                                      the kept stateid: "READ data"
+  nfs4probe PORT commit STATE DATA   PUTFH + WRITE (UNSTABLE) + COMMIT:
+                                     "COMMIT ok same" (same verifiers)
   nfs4probe PORT lock STATE OFF LEN  LOCK (write) as a new lock owner:
                                      "LOCK ok" or "LOCK denied" / "ERR n"
   nfs4probe PORT lockt STATE OFF LEN LOCKT (write): "LOCKT ok|denied"
@@ -269,6 +271,27 @@ def cmd_write(port, stfile, data):
     print("READ %s" % r.opaque().decode(errors="replace"))
 
 
+def cmd_commit(port, stfile, data):
+    """WRITE UNSTABLE at offset 0, then COMMIT: both verifiers alike."""
+    st = load(stfile)
+    fh, sid, data = bytes.fromhex(st["fh"]), st["sid"], data.encode()
+    r = compound(port, [putfh(fh), p32(OP["WRITE"]) + stateid(sid) +
+                        p64(0) + p32(0) + opaque(data),
+                        p32(OP["COMMIT"]) + p64(0) + p32(0)])
+    if r.status != NFS4_OK:
+        fail(r, r.status)
+    r.res()
+    r.res()
+    r.u32()
+    committed = r.u32()
+    wverf = r.fixed(8)
+    r.res()
+    cverf = r.fixed(8)
+    print("COMMIT %s %s" % ("ok" if committed == 0 else "committed=%d" %
+                            committed,
+                            "same" if wverf == cverf else "differ"))
+
+
 def cmd_badstateid(port, stfile):
     st = load(stfile)
     # The open's stateid with its last byte changed: no such state.
@@ -440,6 +463,8 @@ def main():
             except (OSError, EOFError):
                 pass
         print("SENT %s ANSWERED %d" % (args[0], answered))
+    elif cmd == "commit":
+        cmd_commit(port, args[0], args[1])
     elif cmd == "badstateid":
         cmd_badstateid(port, args[0])
     elif cmd == "lock":

@@ -40,6 +40,13 @@ path = /export2
 root squash = no
 insecure = yes
 
+# Case-insensitive: nfsd's name cache keys its names folded.
+[share ci]
+path = /ci
+case insensitive = yes
+root squash = no
+insecure = yes
+
 # Inside /export: MNT of what is below /export/in goes here.
 [share inner]
 path = /export/in
@@ -62,6 +69,7 @@ URL=nfs://127.0.0.1
 #   nfs3mini mnt PATH UID             -> hex handle or "MNT3ERR n"
 #   nfs3mini mntudp PATH UID          -> the same, over UDP
 #   nfs3mini lookup HEXDIR NAME       -> hex handle or "NFS3ERR n"
+#   nfs3mini rmdir HEXDIR NAME        -> "ok" or "NFS3ERR n"
 #   nfs3mini dump                     -> MOUNT DUMP: "host path" lines
 #   nfs3mini dumpudp                  -> the same, over UDP
 nfs3mini() {
@@ -92,6 +100,10 @@ elif cmd == "lookup":
         print("NFS3ERR %d" % u32(rep, 0))
     else:
         print(rep[8:8 + u32(rep, 4)].hex())
+elif cmd == "rmdir":
+    fh, name = bytes.fromhex(args[0]), args[1].encode()
+    rep = call(nfs_port, 100003, 3, 13, 0, opaque(fh) + opaque(name))
+    print("ok" if u32(rep, 0) == 0 else "NFS3ERR %d" % u32(rep, 0))
 elif cmd in ("dump", "dumpudp"):
     rep, off = call(mount_port, 100005, 3, 2, 0, b"", cmd == "dumpudp"), 0
     while u32(rep, off) == 1:
@@ -273,7 +285,11 @@ check "LOOKUP finds it ($H1)" sh -c "test ${#H1} -gt 16"
 bd_lookups() { suite_ctl status nfsd 2>/dev/null | sed -n 's/.*to blockd: .*lookup \([0-9]*\).*/\1/p'; }
 N1=$(bd_lookups)
 check "nfsd's status counts its LOOKUP calls to blockd ($N1)" test "${N1:-0}" -gt 0
+v3calls() { suite_ctl status nfsd 2>/dev/null | sed -n "s/.*NFSv3 calls:.* $1 \([0-9]*\).*/\1/p"; }
+L0=$(v3calls LOOKUP)
 check "LOOKUP again: the same handle" test "$(nfs3mini lookup "$ROOT" coh1)" = "$H1"
+L1=$(v3calls LOOKUP)
+check "nfsd's status counts NFSv3 LOOKUP calls ($L0 -> $L1)" test "${L1:-0}" -eq $((${L0:-0} + 1))
 check "and nfsd answered it itself (blockd lookups: $(bd_lookups))" test "$(bd_lookups)" = "$N1"
 check "another front end renames it" test "$($BDCHECK entry "$BDSOCK" rename coh1 coh2)" = ok
 other
@@ -297,6 +313,17 @@ check "LOOKUP of another new name in cdir: still NFS3ERR_NOENT" test "$(nfs3mini
 check "another front end removes cdir/late" test "$($BDCHECK entry "$BDSOCK" remove cdir/late)" = ok
 nfs3mini lookup "$CD" other >/dev/null
 check "LOOKUP of cdir/late after the removal: NFS3ERR_NOENT" test "$(nfs3mini lookup "$CD" late)" = "NFS3ERR 2"
+# A case-insensitive share: nfsd's cache keys names as blockd does.  In
+# a directory nfsd made (complete in its cache), README is what Readme
+# names, not absent; once README is removed, Readme is gone too.
+CI=$(nfs3mini mnt /ci 0)
+CID=$(nfs3mini mkdir "$CI" d 755)
+CIR=$(nfs3mini mkdir "$CID" Readme 755)
+check "caseless share: MKDIR d, d/Readme ($CIR)" sh -c "test ${#CIR} -gt 16"
+check "caseless share: LOOKUP of README gives Readme's handle" test "$(nfs3mini lookup "$CID" README)" = "$CIR"
+check "caseless share: LOOKUP of readme too" test "$(nfs3mini lookup "$CID" readme)" = "$CIR"
+check "caseless share: RMDIR README" test "$(nfs3mini rmdir "$CID" README)" = ok
+check "caseless share: LOOKUP of Readme after it: NFS3ERR_NOENT" test "$(nfs3mini lookup "$CID" Readme)" = "NFS3ERR 2"
 # The same for whole listings (nfsd/dircache.c): list the root twice so
 # the second comes from the cache, change it past nfsd, refresh the
 # directory's attributes with a LOOKUP, then list again.

@@ -98,6 +98,28 @@ check "nfs-ls of the pseudo root lists the shares" sh -c "timeout 30 nfs-ls '$UR
 ST=$SUITE_DIR/v4state.json
 check "OPEN, and the retransmitted OPEN gets the same stateid" test "$(PROBE4 open "$ST" /export/v4file)" = "OPEN ok REPLAY same"
 check "WRITE and READ with the open's stateid" test "$(PROBE4 write "$ST" hello-v4)" = "READ hello-v4"
+# Stable WRITE and COMMIT: synced off nfsd's event loop (common/syncer.c,
+# counted in its status as for NFSv3), and the data in the store's file.
+syncs() { suite_ctl status nfsd 2>/dev/null | sed -n 's/.*syncs \([0-9]*\) off the loop.*/\1/p'; }
+S0=$(syncs)
+check "WRITE FILE_SYNC answers, READ sees the data" test "$(PROBE4 write "$ST" filesync-v4)" = "READ filesync-v4"
+S1=$(syncs)
+check "the FILE_SYNC WRITE was synced off the loop ($S0 -> $S1)" test "${S1:-0}" -gt "${S0:-0}"
+check "WRITE UNSTABLE + COMMIT answer with one verifier" test "$(PROBE4 commit "$ST" committed-v4)" = "COMMIT ok same"
+S2=$(syncs)
+check "the COMMIT was synced off the loop ($S1 -> $S2)" test "${S2:-0}" -gt "${S1:-0}"
+check "the committed data is in the store's backing file" grep -rqs committed-v4 "$SUITE_DIR/state"
+
+# Per-op counters in nfsd's status: one WRITE and one COMMIT more, and
+# PUTFH counted once per COMPOUND that sent it.
+v4op() { suite_ctl status nfsd 2>/dev/null | sed -n "s/.*NFSv4 ops:.* $1 \([0-9]*\).*/\1/p"; }
+W0=$(v4op WRITE) C0=$(v4op COMMIT) P0=$(v4op PUTFH)
+diag "$(suite_ctl status nfsd 2>/dev/null | grep -o 'NFSv4 ops:.*')"
+PROBE4 commit "$ST" counted-v4 >/dev/null
+W1=$(v4op WRITE) C1=$(v4op COMMIT) P1=$(v4op PUTFH)
+check "status counts NFSv4 WRITE ops ($W0 -> $W1)" test "${W1:-0}" -eq $((${W0:-0} + 1))
+check "status counts NFSv4 COMMIT ops ($C0 -> $C1)" test "${C1:-0}" -eq $((${C0:-0} + 1))
+check "status counts NFSv4 PUTFH ops ($P0 -> $P1)" test "${P1:-0}" -eq $((${P0:-0} + 1))
 check "WRITE with a made-up stateid: BAD_STATEID" test "$(PROBE4 badstateid "$ST")" = "ERR 10025"
 check "SETATTR of the size with the open's stateid" test "$(PROBE4 truncate "$ST" 5)" = "SIZE 5"
 check "SETATTR of an acl, GETATTR reads the store's ACL back" test "$(PROBE4 acl "$ST")" = "ACL OWNER@:0:1001a7 EVERYONE@:0:100081"
