@@ -339,3 +339,28 @@ nfs_attr_permits(const struct nfs_attr *a, const bd_cred *cred,
 	o.gid = a->gid;
 	return perm_io(&w, &o, flags) == 0;
 }
+
+/* What BD_OPEN_IO is asked for, for want: the rule both paths apply. */
+unsigned int
+nfs_io_flags(unsigned int want)
+{
+	if (want & STORE_IO_WRITE)
+		return STORE_IO_WRITE | STORE_IO_OWNER_OVERRIDE;
+	return STORE_IO_READ | STORE_IO_OWNER_OVERRIDE | STORE_IO_READ_IF_EXEC;
+}
+
+/*
+ * The I/O fast path of every NFS version: whether n's fd serves want
+ * (STORE_IO_READ or _WRITE) for cred without asking blockd.  A write by
+ * whoever may not keep set-uid or set-gid goes through blockd once,
+ * which clears them (common/perm.h, store_open_io).
+ */
+int
+nfs_io_usable(const struct fhnode *n, const bd_cred *cred, unsigned int want)
+{
+	if (n == NULL || n->io == NULL || (n->io_flags & want) != want ||
+	    !nfs_attr_permits(&n->attr, cred, nfs_io_flags(want)))
+		return 0;
+	return !((want & STORE_IO_WRITE) &&
+	    perm_write_kill_privs(cred->uid, n->attr.mode) != n->attr.mode);
+}

@@ -279,6 +279,11 @@ size_t		 namecache_count(const struct namecache *);
 /* Access by mode bits (the fast path's check); STORE_ACCESS_* bits. */
 int		 nfs_attr_permits(const struct nfs_attr *, const bd_cred *,
 		    unsigned int want_io);
+/* BD_OPEN_IO's flags for want (STORE_IO_READ or _WRITE). */
+unsigned int	 nfs_io_flags(unsigned int want);
+/* Whether n's fd serves want for cred without asking blockd. */
+int		 nfs_io_usable(const struct fhnode *, const bd_cred *,
+		    unsigned int want);
 
 struct nfsd_env;
 struct nfs4_idmap;

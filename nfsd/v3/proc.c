@@ -660,32 +660,13 @@ nfs3_proc_readlink(struct nfs_call *r)
  * (STORE_IO_READ or _WRITE) that the credential may use, or NULL when
  * blockd must be asked (BD_OPEN_IO, which checks permissions itself).
  */
-/* What BD_OPEN_IO is asked for, for want: the rule both paths apply. */
-static unsigned int
-nfs3_io_flags(unsigned int want)
-{
-	if (want & STORE_IO_WRITE)
-		return STORE_IO_WRITE | STORE_IO_OWNER_OVERRIDE;
-	return STORE_IO_READ | STORE_IO_OWNER_OVERRIDE | STORE_IO_READ_IF_EXEC;
-}
-
 static struct fhnode *
 nfs3_io_node(struct nfs_call *r, unsigned int want)
 {
 	struct fhnode *n;
 
 	n = fhcache_get(r->env->fhcache, r->fh[0], r->fhlen[0]);
-	if (n == NULL || n->io == NULL || (n->io_flags & want) != want ||
-	    !nfs_attr_permits(&n->attr, &r->bcred, nfs3_io_flags(want)))
-		return NULL;
-	/*
-	 * A write by whoever may not keep set-uid or set-gid goes through
-	 * blockd once, which clears them (common/perm.h, store_open_io).
-	 */
-	if ((want & STORE_IO_WRITE) &&
-	    perm_write_kill_privs(r->bcred.uid, n->attr.mode) != n->attr.mode)
-		return NULL;
-	return n;
+	return nfs_io_usable(n, &r->bcred, want) ? n : NULL;
 }
 
 static void	nfs3_io_continue(struct nfs_call *);
@@ -758,7 +739,7 @@ nfs3_io_open(struct nfs_call *r, unsigned int want)
 		    NFS3ERR_ISDIR : NFS3ERR_INVAL);
 		return;
 	}
-	NFS3(r)->io_flags = nfs3_io_flags(want);
+	NFS3(r)->io_flags = nfs_io_flags(want);
 	if (want == STORE_IO_WRITE)
 		NFS3(r)->io_flags |= STORE_IO_READ;	/* one fd serves both */
 	nfs3_io_continue(r);

@@ -1230,24 +1230,26 @@ nfs4_io_want(const struct nfs4_call *v)
 	return v->op.opnum == OP_READ ? STORE_IO_READ : STORE_IO_WRITE;
 }
 
+/* What BD_OPEN_IO is asked for: as NFSv3, one fd serves a write and reads. */
+static unsigned int
+nfs4_io_open_flags(const struct nfs4_call *v)
+{
+	unsigned int want = nfs4_io_want(v);
+
+	return nfs_io_flags(want) | (want == STORE_IO_WRITE ? STORE_IO_READ : 0);
+}
+
+/* At step 0 the fast path's checks; after BD_OPEN_IO, blockd's answer. */
 static struct fhnode *
 nfs4_io_node(struct nfs4_call *v)
 {
 	unsigned int want = nfs4_io_want(v);
-	unsigned int flags = want == STORE_IO_WRITE ?
-	    STORE_IO_WRITE | STORE_IO_OWNER_OVERRIDE :
-	    STORE_IO_READ | STORE_IO_OWNER_OVERRIDE | STORE_IO_READ_IF_EXEC;
 	struct fhnode *n;
 
 	n = fhcache_get(v->nfs.env->fhcache, v->w->cur.data, v->w->cur.len);
+	if (v->step == 0)
+		return nfs_io_usable(n, &v->nfs.bcred, want) ? n : NULL;
 	if (n == NULL || n->io == NULL || (n->io_flags & want) != want)
-		return NULL;
-	if (v->step == 0 && !nfs_attr_permits(&n->attr, &v->nfs.bcred,
-	    flags))
-		return NULL;
-	if (v->step == 0 && want == STORE_IO_WRITE &&
-	    perm_write_kill_privs(v->nfs.bcred.uid, n->attr.mode) !=
-	    n->attr.mode)
 		return NULL;
 	return n;
 }
@@ -1275,10 +1277,7 @@ nfs4_open_io_done(void *arg, int status, void *reply, int fd)
 		nfs4_fail(v, NFS4ERR_DELAY);
 		return;
 	}
-	fhcache_set_io(v->nfs.env->fhcache, n, fd, v->step == 1 ?
-	    (STORE_IO_READ | STORE_IO_OWNER_OVERRIDE |
-	    STORE_IO_READ_IF_EXEC) :
-	    (STORE_IO_WRITE | STORE_IO_READ | STORE_IO_OWNER_OVERRIDE));
+	fhcache_set_io(v->nfs.env->fhcache, n, fd, nfs4_io_open_flags(v));
 	v->step = 3;
 	nfs4_io_run(v);
 }
@@ -1304,15 +1303,8 @@ nfs4_io(struct nfs4_call *v)
 	memset(&req, 0, sizeof(req));
 	req.cred = v->nfs.bcred;
 	nfs4_bd_fh(&req.fh, &v->w->cur);
-	if (nfs4_io_want(v) == STORE_IO_READ) {
-		v->step = 1;
-		req.flags = STORE_IO_READ | STORE_IO_OWNER_OVERRIDE |
-		    STORE_IO_READ_IF_EXEC;
-	} else {
-		v->step = 2;
-		req.flags = STORE_IO_WRITE | STORE_IO_READ |
-		    STORE_IO_OWNER_OVERRIDE;
-	}
+	v->step = nfs4_io_want(v) == STORE_IO_READ ? 1 : 2;
+	req.flags = nfs4_io_open_flags(v);
 	bdc_call(v->nfs.env->bdc, BD_OPEN_IO, (xdrproc_t)xdr_bd_open_io_req,
 	    &req, (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
 	    nfs4_open_io_done, v);
