@@ -73,6 +73,37 @@ log_level_parse(const char *text, enum log_level *level)
 	return -1;
 }
 
+/*
+ * Names a client chose (NLM caller names, NSM monitor names, paths,
+ * user names) reach log lines as they came.  A control byte in one
+ * could forge a second line or drive the admin's terminal, so every
+ * byte below 0x20, and DEL, is written as \xNN.  Backslashes stay as
+ * they are (SMB paths are full of them).  The result is cut to dstlen.
+ */
+static void
+log_escape(char *dst, size_t dstlen, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	unsigned char c;
+
+	for (; (c = (unsigned char)*src) != '\0'; src++) {
+		if (c >= 0x20 && c != 0x7f) {
+			if (o + 1 >= dstlen)
+				break;
+			dst[o++] = (char)c;
+			continue;
+		}
+		if (o + 4 >= dstlen)
+			break;
+		dst[o++] = '\\';
+		dst[o++] = 'x';
+		dst[o++] = hex[c >> 4];
+		dst[o++] = hex[c & 0xf];
+	}
+	dst[o] = '\0';
+}
+
 static void
 log_emit(enum log_level level, int errnum, const char *fmt, va_list ap)
 {
@@ -82,17 +113,18 @@ log_emit(enum log_level level, int errnum, const char *fmt, va_list ap)
 		[LOG_LEVEL_INFO] = LOG_INFO,
 		[LOG_LEVEL_DEBUG] = LOG_DEBUG,
 	};
-	char msg[2048];
+	char raw[2048], msg[2048];
 	int n;
 
 	if (level > log_state.level)
 		return;
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(raw, sizeof(raw), fmt, ap);
 	if (n < 0)
 		return;
-	if (errnum != 0 && (size_t)n < sizeof(msg))
-		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s",
+	if (errnum != 0 && (size_t)n < sizeof(raw))
+		snprintf(raw + n, sizeof(raw) - (size_t)n, ": %s",
 		    strerror(errnum));
+	log_escape(msg, sizeof(msg), raw);
 	if (log_state.foreground) {
 		struct timespec ts;
 		struct tm tm;

@@ -1,4 +1,7 @@
-/* common/log.c: the per-site rate limiter a remote peer cannot outrun. */
+/*
+ * common/log.c: the per-site rate limiter a remote peer cannot outrun,
+ * and the escaping of control bytes a remote peer chose.
+ */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +107,14 @@ main(void)
 	n = lines_since(last, sizeof(last), first, sizeof(first));
 	tap_ok(n == LOG_RATE_BURST - 1, "the new interval has its own "
 	    "budget: %d more lines", n);
+
+	log_warnx("caller %s done", "evil\nFAKE: root logged in\x1b[2J\\x41");
+	n = lines_since(last, sizeof(last), first, sizeof(first));
+	tap_ok(n == 1, "a name with a newline stays on one line (%d lines)",
+	    n);
+	tap_ok(strstr(last, "evil\\x0aFAKE: root logged in\\x1b[2J\\x41 "
+	    "done") != NULL, "control bytes are escaped: %s",
+	    last);
 
 	log_set_level(LOG_LEVEL_WARN);
 	for (i = 0; i < 100; i++)
