@@ -15,4 +15,11 @@ EXTRA_DIST += tests/e2e/README.md tests/e2e/build-guest tests/e2e/guest-run \
 # end-to-end list), the guest on a tap device so lockd can call it back.
 # tests/e2e/lock-helper.c is compiled (gcc -static) by the test itself.
 TESTS += tests/e2e/test_locking_kernel.sh
-EXTRA_DIST += tests/e2e/test_locking_kernel.sh tests/e2e/lock-helper.c
+EXTRA_DIST += tests/e2e/test_locking_kernel.sh tests/e2e/lock-helper.c \
+	tests/e2e/locking.sh
+
+# tests/e2e/test_nfs4_locking_kernel.sh: NFSv4.0 locks from the guest's
+# kernel client against NLM locks (a v3 mount in the same guest and the
+# host's nlm-client), and across kill -9 of nfsd (issue 23).
+TESTS += tests/e2e/test_nfs4_locking_kernel.sh
+EXTRA_DIST += tests/e2e/test_nfs4_locking_kernel.sh

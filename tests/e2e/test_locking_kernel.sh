@@ -13,104 +13,13 @@
 #     lock: the lock still excludes the host client, and the guest's
 #     unlock reaches the new lockd.
 #
-# Topology: the server, its rpcbind and QEMU run in a private network
-# namespace (tests/e2e/in-netns).  The guest is attached to a tap device
-# there (guest-run --net tap=...), not to slirp: lockd calls the client
-# back (GRANTED) through the rpcbind at the client's address, and through
-# slirp that address is 127.0.0.1, i.e. our own rpcbind, where lockd
-# itself is registered for NLM.  On the tap the guest is 10.0.2.15 and
-# runs its own rpcbind and rpc.statd (Debian's, copied in with their
-# shared libraries), which the kernel client needs to lock at all.
-#
-# The host and guest take turns through the lock server itself: the guest
-# holds a lock until the host locks a byte of a "baton" file (the guest
-# polls it with F_GETLK), and the host follows the guest's live output.
-# Every wait is bounded; the guest run is bounded by 300 s.
+# tests/e2e/locking.sh has the topology and the harness.  The guest run is
+# bounded by 300 s.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
-
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit 0
-}
-suite_need_root
-[ "${DITTOFS_E2E:-yes}" = no ] &&
-    skip_all "end-to-end tests turned off (configure --disable-e2e)"
-suite_in_netns "$0" "$@"
-. "$top_srcdir/tests/e2e/lib.sh"
-for tool in qemu-system-x86_64 rpcbind rpcinfo rpc.statd flock ldd ip; do
-	command -v $tool >/dev/null ||
-	    skip_all "$tool not installed (see deps/e2e-locking.list)"
-done
-[ -c /dev/net/tun ] || skip_all "no /dev/net/tun for the guest's tap device"
-TAP=dfslk0
-ip tuntap add dev $TAP mode tap 2>/dev/null ||
-    skip_all "cannot create a tap device in the namespace"
-ip addr add 10.0.2.2/24 dev $TAP && ip link set $TAP up ||
-    skip_all "cannot configure the tap device"
-
-suite_users
-# lib.sh's [share export] is the last section: the first keys join it.
-SUITE_WITH=nfsd
-suite_setup
-cat >> "$SUITE_CONF" <<CONF
-root squash = no
-
-[nfsd]
-port = 2049
-mount port = 20048
-rpcbind = no
-
-[lockd]
-log level = debug
-
-[run]
-restart delay = 0
-CONF
-
-NLMC=$(cd "$top_builddir" && pwd)/tests/clients/nlm-client
-[ -x "$NLMC" ] || skip_all "tests/clients/nlm-client not built"
-HELPER=$SUITE_DIR/lock-helper
-if ! ${CC:-cc} -std=c11 -O2 -static -o "$HELPER" \
-    "$top_srcdir/tests/e2e/lock-helper.c" 2>"$SUITE_DIR/cc.err"; then
-	skip_all "cannot build a static lock-helper: $(head -1 "$SUITE_DIR/cc.err")"
-fi
-
-# The guest's rpcbind, rpc.statd and util-linux flock: the binaries, the
-# shared libraries ldd names and the loader, a few files from /etc.
-GFILES=()
-gfile() { GFILES+=(--file "$1:${2:-$1}"); }
-GETC=$SUITE_DIR/guest-etc
-mkdir -p "$GETC"
-printf 'root:x:0:0:root:/root:/bin/sh\n_rpc:x:102:65534::/run/rpcbind:/bin/false\nstatd:x:103:65534::/var/lib/nfs:/bin/false\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$GETC/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' >"$GETC/group"
-printf 'passwd: files\ngroup: files\nhosts: files\nservices: files\nprotocols: files\nrpc: files\n' >"$GETC/nsswitch.conf"
-printf '127.0.0.1 localhost\n10.0.2.15 dittofs-e2e-guest\n10.0.2.2 dittofs-e2e-server\n' >"$GETC/hosts"
-for f in passwd group nsswitch.conf hosts; do gfile "$GETC/$f" "/etc/$f"; done
-for f in /etc/netconfig /etc/services /etc/protocols /etc/rpc; do
-	[ -r $f ] && gfile $f
-done
-for b in "$(command -v rpcbind)" "$(command -v rpc.statd)" \
-    "$(command -v rpcinfo)" "$(command -v flock)"; do
-	gfile "$b" "/usr/sbin/${b##*/}"
-	for lib in $(ldd "$b" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
-		case " ${GFILES[*]} " in *" $lib:$lib "*) ;; *) gfile "$lib" ;; esac
-	done
-done
-
-rpcbind -f >"$SUITE_DIR/rpcbind.log" 2>&1 &
-RPCBIND=$!
-GUEST=
-locking_cleanup() {
-	[ -z "$GUEST" ] || kill -TERM "$GUEST" 2>/dev/null
-	[ -z "$GUEST" ] || wait "$GUEST" 2>/dev/null
-	e2e_kill_pid "$RPCBIND"
-	ip link del $TAP 2>/dev/null
-	suite_cleanup
-}
-trap locking_cleanup EXIT
-suite_wait 5 rpcinfo -p 127.0.0.1 || skip_all "rpcbind does not start"
+. "$top_srcdir/tests/e2e/locking.sh"
+locking_setup "$@"
 
 e2e_guest_turn
 suite_start
@@ -121,68 +30,17 @@ check "lockd is registered (NLM v4 over TCP, which the kernel uses)" \
 # The test files, created on the server side; the guest sees them.
 declare -A FH
 for f in f1 f2 f3 baton; do
-	FH[$f]=$("$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S export -n $f)
+	FH[$f]=$(locking_fh $f)
 done
 check "file handles of f1 f2 f3 baton" test -n "${FH[f1]}" -a -n "${FH[f2]}" -a -n "${FH[f3]}" -a -n "${FH[baton]}"
 
-# nlmc ARGS: the host client, host "dittofs-host", svid 11.
-nlmc() { "$NLMC" -s 127.0.0.1 -H dittofs-host -p 11 "$@" 2>&1; }
-expect() {
-	local desc=$1 want=$2 out
-	shift 2
-	out=$("$@")
-	if echo "$out" | grep -q -- "$want"; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		diag "wanted '$want', got: $out"
-	fi
-}
-GOUT=$SUITE_DIR/guest.out
-# wait_guest PATTERN SECS: the guest printed a line matching PATTERN
-# (grep -E) within SECS seconds, while the guest still runs.
-wait_guest() {
-	local deadline=$((SECONDS + $2))
-	while [ $SECONDS -lt $deadline ]; do
-		grep -qE -- "$1" "$GOUT" 2>/dev/null && return 0
-		kill -0 "$GUEST" 2>/dev/null || { grep -qE -- "$1" "$GOUT"; return; }
-		sleep 0.2
-	done
-	return 1
-}
-# guest_said PATTERN: the guest printed it (so far).
-guest_said() { grep -qE -- "$1" "$GOUT"; }
-locks_show() { suite_ctl locks 2>&1 | grep -E -- "$1"; }
-locks_has() { suite_ctl locks 2>&1 | grep -qE -- "$1"; }
-
-cat > "$SUITE_DIR/guest.sh" <<'GUEST'
-set -u
-# rpcbind and rpc.statd: the kernel's NLM client needs both (lockd
-# registers with rpcbind at mount time; SM_MON goes to statd).
-hostname dittofs-e2e-guest
-mkdir -p /run/rpcbind /var/lib/nfs/sm /var/lib/nfs/sm.bak /var/run
-chown _rpc /run/rpcbind
-rpcbind -f > /e2e/work/rpcbind.log 2>&1 &
-i=0
-until rpcinfo -p 127.0.0.1 >/dev/null 2>&1; do
-	i=$((i + 1)); [ $i -lt 100 ] || { echo "no rpcbind in the guest"; cat /e2e/work/rpcbind.log; exit 1; }
-	sleep 0.2
-done
-rpc.statd -F -d --no-notify > /e2e/work/statd.log 2>&1 &
-i=0
-until rpcinfo -p 127.0.0.1 2>/dev/null | grep -q status; do
-	i=$((i + 1)); [ $i -lt 100 ] || { echo "no rpc.statd in the guest"; cat /e2e/work/statd.log; exit 1; }
-	sleep 0.2
-done
-echo "GUEST daemons up"
+{ locking_guest_prologue; cat <<'GUEST'; } > "$SUITE_DIR/guest.sh"
 M=/mnt/nfs0
 e2e-helper mount 10.0.2.2:/export $M nfs \
     vers=3,addr=10.0.2.2,proto=tcp,mountproto=tcp,mountaddr=10.0.2.2,port=2049,mountport=20048,lock,hard || exit 1
 echo "GUEST mounted with lock"
 rpcinfo -p 127.0.0.1 | sed 's/^/guest rpcinfo: /'
 cd $M || exit 1
-fail=0
-t() { if "$@"; then echo "ok: $*"; else echo "FAIL($?): $*"; fail=1; fi; }
 
 # 1. The guest's fcntl lock excludes the host; released on baton byte 1.
 echo "STEP 1"
@@ -213,31 +71,11 @@ echo "statd log:"; sed 's/^/  statd: /' /e2e/work/statd.log | tail -20
 exit $fail
 GUEST
 
-GSTART=$SECONDS
-timeout 330 "$top_srcdir/tests/e2e/guest-run" --net tap=$TAP --modules nfs \
-    "${GFILES[@]}" --file "$HELPER:/e2e/bin/lock-helper" \
-    --script "$SUITE_DIR/guest.sh" --timeout 300 >"$GOUT" 2>&1 &
-GUEST=$!
+locking_guest_start "$SUITE_DIR/guest.sh" 300
 
 # Step 0: the guest boots, starts rpcbind and rpc.statd, mounts.
-if ! wait_guest "GUEST mounted with lock|SKIP|mount failed" 180 ||
-    ! guest_said "GUEST mounted with lock"; then
-	wait "$GUEST"
-	rc=$?
-	GUEST=
-	sed 's/^/# /' "$GOUT"
-	if [ $rc -eq 77 ]; then
-		skip "no accelerator or guest could boot (guest-run 77)" "kernel NLM client"
-		check "SIGTERM to dittofs-run stops everything" suite_stop
-		tap_done
-		exit
-	fi
-	not_ok "the guest mounts with lock (rpcbind and rpc.statd in the guest)"
-	check "SIGTERM to dittofs-run stops everything" suite_stop
-	tap_done
-	exit
-fi
-ok "the guest mounts with lock after $((SECONDS - GSTART)) s (rpcbind and rpc.statd in the guest)"
+locking_guest_mounted "GUEST mounted with lock" \
+    "the guest mounts with lock (rpcbind and rpc.statd in the guest)"
 
 # 1. guest fcntl lock vs host.
 check "guest: fcntl write lock on f1 0-99" wait_guest "LOCKED fcntl f1" 60
@@ -303,11 +141,6 @@ check "guest: fcntl write lock on f3 0-99" wait_guest "LOCKED fcntl f3" 60
 expect "host LOCK on f3 is denied" "LOCK denied" nlmc -x lock "${FH[f3]}" 10 10
 LOCKD=$(suite_pid lockd)
 kill -KILL "$LOCKD"
-restarted() {
-	local p
-	p=$(suite_pid "$1")
-	[ -n "$p" ] && [ "$p" != "$2" ]
-}
 check "dittofs-run restarts lockd after kill -9" suite_wait 20 restarted lockd "$LOCKD"
 check "the new lockd is registered" suite_wait 10 sh -c "rpcinfo -u 127.0.0.1 100021 4 >/dev/null"
 expect "after the restart the guest's lock still excludes the host" "LOCK denied" nlmc -x lock "${FH[f3]}" 10 10
@@ -319,13 +152,7 @@ check "guest: sees the baton through the new lockd and releases f3" wait_guest "
 expect "host LOCK on f3 is granted now (the guest's UNLOCK reached the new lockd)" \
     "LOCK granted" nlmc -x lock "${FH[f3]}" 0 100
 
-wait "$GUEST"
-rc=$?
-GUEST=
-sed 's/^/# /' "$GOUT"
-check "guest-run exit status 0 (took $((SECONDS - GSTART)) s)" test $rc -eq 0
+locking_guest_end
 check "lockd still runs" suite_has_pid lockd
-check "no daemon died on its own (no abort, segfault or seccomp kill)" \
-    sh -c "! grep -E 'killed by signal (6|11|31)' '$SUITE_DIR/run.log'"
 check "SIGTERM to dittofs-run stops everything" suite_stop
 tap_done

@@ -115,18 +115,6 @@ nlmc() {
 	shift
 	in_client "$NLMC" -s $SERVER -H "$h" "$@" 2>&1
 }
-# expect DESC WANT CMD...: the command's output contains WANT.
-expect() {
-	local desc=$1 want=$2 out
-	shift 2
-	out=$("$@")
-	if echo "$out" | grep -q -- "$want"; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		diag "wanted '$want', got: $out"
-	fi
-}
 
 # statd's one-file state of earlier versions, to be migrated (state 41).
 mkdir -p "$SUITE_DIR/state/statd"
