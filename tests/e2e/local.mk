@@ -23,3 +23,8 @@ EXTRA_DIST += tests/e2e/test_locking_kernel.sh tests/e2e/lock-helper.c \
 # host's nlm-client), and across kill -9 of nfsd (issue 23).
 TESTS += tests/e2e/test_nfs4_locking_kernel.sh
 EXTRA_DIST += tests/e2e/test_nfs4_locking_kernel.sh
+
+# tests/e2e/test_nfs4_idmap_kernel.sh: NFSv4 owner strings through the
+# guest's nfsidmap (names, not numbers) and nfs4_getfacl (issue 23).
+TESTS += tests/e2e/test_nfs4_idmap_kernel.sh
+EXTRA_DIST += tests/e2e/test_nfs4_idmap_kernel.sh
