@@ -653,7 +653,7 @@ session_create_new(struct session_table *t, struct session_client *c,
 	/* clientid, a keyed counter, random: unique and not guessable. */
 	session_put32(s->id, (uint32_t)(c->clientid >> 32));
 	session_put32(s->id + 4, (uint32_t)c->clientid);
-	session_put32(s->id + 8, session_scramble(t, ++t->next_session));
+	session_put32(s->id + 8, session_scramble(t, ~++t->next_session));
 	if (getrandom(s->id + 12, 4, 0) != 4)
 		session_put32(s->id + 12, (uint32_t)t->key ^
 		    (uint32_t)t->now);

@@ -106,3 +106,6 @@ tests_unit_test_stated_session_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests -I$(top_srcdir)/stated
 tests_unit_test_stated_session_LDADD = stated/libsessiontable.a \
 	stated/libclients.a stated/liblocktable.a $(DB_LIBS)
+# ... and over stated's socket, across a SIGKILL of the "front end".
+TESTS += tests/integration/test_stated_session.sh
+EXTRA_DIST += tests/integration/test_stated_session.sh
