@@ -49,6 +49,7 @@ stated_session_begin(struct ipc_peer *peer, struct ipc_msg *msg,
 	stated_session_clock(env);
 	session_table_stats(env->sessions, &st);
 	env->session_limit_hits = st.limit_hits;
+	env->session_reaped = st.reaped;
 	return 0;
 }
 
@@ -61,6 +62,11 @@ stated_session_end(struct ipc_peer *peer, uint64_t clientid, const char *op,
 	struct session_table_stats st;
 
 	session_table_stats(env->sessions, &st);
+	if (st.reaped != env->session_reaped)
+		log_info("NFSv4.1 %s of client %016llx: the sessions of %llu "
+		    "lapsed client(s) in its way reaped", op,
+		    (unsigned long long)clientid,
+		    (unsigned long long)(st.reaped - env->session_reaped));
 	if (st.limit_hits == env->session_limit_hits)
 		return;
 	env->limit_hits += st.limit_hits - env->session_limit_hits;

@@ -695,7 +695,8 @@ session_create(struct session_table *t, const struct session_create_args *a,
 	if (session_clientid_stale(t, a->clientid) ||
 	    (c = session_client_find(t, a->clientid)) == NULL)
 		return res->status = SESSIONERR_STALE_CLIENTID;
-	if (strcmp(c->principal, a->principal) != 0)
+	/* With SP4_NONE only the confirmation binds the principal. */
+	if (!c->confirmed && strcmp(c->principal, a->principal) != 0)
 		return res->status = SESSIONERR_CLID_INUSE;
 	if (c->cs_kept && a->sequence == c->cs_seqid) {
 		*res = c->cs_res;

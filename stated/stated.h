@@ -83,6 +83,7 @@ struct stated_env {
 	/* NFSv4.1 clients and sessions (session_table.h). */
 	struct session_table	*sessions;
 	uint64_t		 session_limit_hits;	/* before this request */
+	uint64_t		 session_reaped;	/* before this request */
 	uint64_t		 session_slots_refused;
 	size_t			 session_memory_max;
 };

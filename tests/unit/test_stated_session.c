@@ -319,7 +319,8 @@ test_create_replay(void)
 	    SESSIONERR_SEQ_MISORDERED, "csa_sequence two ahead: "
 	    "NFS4ERR_SEQ_MISORDERED");
 	tap_ok(create(x.clientid, x.sequenceid, "uid:1000", 4, &c1) ==
-	    SESSIONERR_CLID_INUSE, "another principal: NFS4ERR_CLID_INUSE");
+	    SESSIONERR_CLID_INUSE, "another principal than EXCHANGE_ID's, "
+	    "while unconfirmed: NFS4ERR_CLID_INUSE");
 	tap_ok(create(x.clientid, x.sequenceid, "uid:0", 4, &c1) ==
 	    SESSION_OK && !c1.replay, "CREATE_SESSION");
 	tap_ok(create(x.clientid, x.sequenceid, "uid:0", 4, &c2) ==
@@ -346,6 +347,9 @@ test_create_replay(void)
 	tap_ok(create(x.clientid, x.sequenceid + 2, "uid:0", 4, &c2) ==
 	    SESSION_OK && memcmp(c1.sessionid, c2.sessionid,
 	    SESSION_ID_SIZE) != 0, "the next csa_sequence: a new session");
+	tap_ok(create(x.clientid, x.sequenceid + 3, "uid:1000", 4, &c2) ==
+	    SESSION_OK, "confirmed, with SP4_NONE, another principal may "
+	    "make a session");
 }
 
 /* Channel attributes within dittofs.conf(5)'s caps; beyond: NOSPC. */
