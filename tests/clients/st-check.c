@@ -713,6 +713,41 @@ v4_courtesy(int fd, struct v4_lockd *lockd)
 	    "L's RENEW: NFS4ERR_EXPIRED");
 }
 
+/*
+ * A front end killed with SIGKILL: front_end(sock, fd) runs in a child,
+ * writes len bytes of what it made to fd (*ok set in them if all went
+ * well) and waits; they are read into out, then the child is killed.
+ * Said as TAP (what, then killed); 0, or -1 if nothing more can follow.
+ */
+static int
+st_front_killed(const char *sock, void (*front_end)(const char *, int),
+    void *out, size_t len, const int *ok, const char *what,
+    const char *killed)
+{
+	pid_t pid;
+	int p[2], status, got;
+
+	if (pipe(p) == -1 || (pid = fork()) == -1) {
+		tap_ok(0, "fork");
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		front_end(sock, p[1]);
+		_exit(0);
+	}
+	close(p[1]);
+	memset(out, 0, len);
+	got = read(p[0], out, len) == (ssize_t)len && *ok;
+	close(p[0]);
+	tap_ok(got, "%s", what);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	tap_ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "%s",
+	    killed);
+	return got ? 0 : -1;
+}
+
 static int
 v4(const char *sock, struct v4_lockd *lockd)
 {
@@ -723,30 +758,16 @@ v4(const char *sock, struct v4_lockd *lockd)
 	struct st_v4_clientid_req rn;
 	struct st_v4_reply r;
 	struct v4_front f;
-	pid_t pid;
-	int p[2], fd, status;
+	int fd;
 
 	int refused = 0;
 
 	tap_ok(read(lockd->res[0], &refused, sizeof(refused)) ==
 	    sizeof(refused) && refused == 1, "a lockd connection that sends "
 	    "ST_V4_RENEW is closed without an answer");
-	if (pipe(p) == -1 || (pid = fork()) == -1)
-		return tap_ok(0, "fork"), tap_done();
-	if (pid == 0) {
-		close(p[0]);
-		v4_front_end(sock, p[1]);
-		_exit(0);
-	}
-	close(p[1]);
-	memset(&f, 0, sizeof(f));
-	tap_ok(read(p[0], &f, sizeof(f)) == sizeof(f) && f.ok,
-	    "front end: SETCLIENTID, CONFIRM, OPEN, OPEN_CONFIRM, LOCK");
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	tap_ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-	    "the front end is killed with SIGKILL");
-	if (!f.ok)
+	if (st_front_killed(sock, v4_front_end, &f, sizeof(f), &f.ok,
+	    "front end: SETCLIENTID, CONFIRM, OPEN, OPEN_CONFIRM, LOCK",
+	    "the front end is killed with SIGKILL") == -1)
 		return tap_done();
 
 	fd = st_connect(sock, "st-v4-front");
@@ -1004,28 +1025,14 @@ session(const char *sock, pid_t lockd)
 	struct ss_front f, kept;
 	st_session_slot *s0, *s1;
 	char reply[SS_REPLY_LEN];
-	pid_t pid;
-	int p[2], fd, status;
+	int fd, status;
 
 	tap_ok(waitpid(lockd, &status, 0) == lockd && WIFEXITED(status) &&
 	    WEXITSTATUS(status) == 0, "a lockd connection that sends "
 	    "ST_SESSION_LOAD is closed without an answer");
-	if (pipe(p) == -1 || (pid = fork()) == -1)
-		return tap_ok(0, "fork"), tap_done();
-	if (pid == 0) {
-		close(p[0]);
-		ss_front_end(sock, p[1]);
-		_exit(0);
-	}
-	close(p[1]);
-	memset(&f, 0, sizeof(f));
-	tap_ok(read(p[0], &f, sizeof(f)) == sizeof(f) && f.ok,
-	    "front end: EXCHANGE_ID, CREATE_SESSION, two SLOT_DONE sent");
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	tap_ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-	    "the front end is killed with SIGKILL at once");
-	if (!f.ok)
+	if (st_front_killed(sock, ss_front_end, &f, sizeof(f), &f.ok,
+	    "front end: EXCHANGE_ID, CREATE_SESSION, two SLOT_DONE sent",
+	    "the front end is killed with SIGKILL at once") == -1)
 		return tap_done();
 
 	fd = st_connect(sock, "st-session-front");
