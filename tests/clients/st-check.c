@@ -1014,6 +1014,53 @@ ss_lockd_refused(const char *sock)
 	return !answered;
 }
 
+/*
+ * Sessions of one client until stated says NFS4ERR_NOSPC, which must be
+ * the fifth ("nfsv4.1 sessions per client = 4" in the test's file);
+ * then they and the client go.  1 if so.
+ */
+static int
+ss_many(int fd)
+{
+	struct st_session_create_req c;
+	struct st_session_create_reply cr;
+	struct st_session_id_req d;
+	struct st_session_clientid_req cid;
+	struct ss_front f;
+	char ids[8][ST_SESSION_ID_SIZE];
+	int n = 0, i, ok;
+
+	if (ss_setup(fd, "st-check-session-many", &f) == -1)
+		return 0;
+	memcpy(ids[n++], f.sessionid, ST_SESSION_ID_SIZE);
+	memset(&c, 0, sizeof(c));
+	c.clientid = f.clientid;
+	c.sequence = f.sequenceid;
+	c.principal = "uid:0";
+	ss_channel(&c.fore, 16);
+	ss_channel(&c.back, 2);
+	for (;;) {
+		c.sequence++;
+		memset(&cr, 0, sizeof(cr));
+		if (v4_call(fd, ST_SESSION_CREATE,
+		    (xdrproc_t)xdr_st_session_create_req, &c,
+		    ST_SESSION_CREATE_REPLY,
+		    (xdrproc_t)xdr_st_session_create_reply, &cr) == -1 ||
+		    cr.status != ST41_OK || n == 8)
+			break;
+		memcpy(ids[n++], cr.sessionid, ST_SESSION_ID_SIZE);
+	}
+	ok = n == 4 && cr.status == ST41ERR_NOSPC;
+	for (i = 0; i < n; i++) {
+		memcpy(d.sessionid, ids[i], ST_SESSION_ID_SIZE);
+		ok = ok && ss_status(fd, ST_SESSION_DESTROY,
+		    (xdrproc_t)xdr_st_session_id_req, &d) == ST41_OK;
+	}
+	cid.clientid = f.clientid;
+	return ok && ss_status(fd, ST_SESSION_DESTROY_CLIENTID,
+	    (xdrproc_t)xdr_st_session_clientid_req, &cid) == ST41_OK;
+}
+
 static int
 session(const char *sock, pid_t lockd)
 {
@@ -1103,6 +1150,8 @@ session(const char *sock, pid_t lockd)
 	    (xdrproc_t)xdr_st_session_clientid_req, &creq) == ST41_OK,
 	    "DESTROY_CLIENTID once it holds nothing");
 
+	tap_ok(ss_many(fd), "a client beyond 'nfsv4.1 sessions per client' "
+	    "(4): NFS4ERR_NOSPC; its sessions and it destroyed after");
 	tap_ok(ss_setup(fd, "st-check-session-kept", &kept) == 0 &&
 	    ss_slot_done(fd, kept.sessionid, 2, 1, 1, "digest-k", reply,
 	    100) == 0, "a client whose session stays, for dittofsctl");

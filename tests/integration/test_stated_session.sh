@@ -41,6 +41,8 @@ check "st-check session produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/st-s
 check "st-check session passed" sh -c "! grep -q '^not ok' '$SUITE_DIR/st-session.out'"
 check "stated logged the lockd connection's refused message" \
     grep -q "st-session-lockd" "$SUITE_DIR/run.log"
+check "stated logged the refused fifth session" \
+    grep -q "CREATE_SESSION refused by a limit (nfsv4.1 sessions per client.*NFS4ERR_NOSPC" "$SUITE_DIR/run.log"
 
 suite_ctl v4 sessions > "$SUITE_DIR/sessions.out" 2>&1
 sed 's/^/# /' "$SUITE_DIR/sessions.out"
