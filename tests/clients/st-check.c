@@ -572,31 +572,43 @@ out:
 		pause();
 }
 
-/* A lockd connection sends a v4 message: stated closes it, no answer. */
+/*
+ * A lockd connection (named name) sends one message that is nfsd's
+ * alone: 1 if stated closes it without an answer.
+ */
 static int
-v4_lockd_refused(const char *sock)
+st_lockd_refused(const char *sock, const char *name, uint32_t type,
+    xdrproc_t proc, const void *obj)
 {
-	struct st_v4_clientid_req req;
 	struct ipc_hello_reply hr;
 	struct ipc_sync_reply r;
 	int fd, answered;
 
 	if ((fd = ipc_connect_unix(sock)) == -1)
 		return 0;
-	if (ipc_sync_hello(fd, IPC_ROLE_LOCKD, "st-v4-lockd", &hr) == -1) {
+	if (ipc_sync_hello(fd, IPC_ROLE_LOCKD, name, &hr) == -1) {
 		close(fd);
 		return 0;
 	}
 	xdr_free((xdrproc_t)xdr_ipc_hello_reply, &hr);
-	memset(&req, 0, sizeof(req));
-	req.clientid = 1;
-	answered = ipc_sync_send(fd, ST_V4_RENEW, 1, 0, -1,
-	    (xdrproc_t)xdr_st_v4_clientid_req, &req) == 0 &&
+	answered = ipc_sync_send(fd, type, 1, 0, -1, proc, obj) == 0 &&
 	    st_recv(fd, &r, 1) == 0;
 	if (answered)
 		ipc_sync_reply_free(&r);
 	close(fd);
 	return !answered;
+}
+
+/* A lockd connection sends a v4 message: stated closes it, no answer. */
+static int
+v4_lockd_refused(const char *sock)
+{
+	struct st_v4_clientid_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.clientid = 1;
+	return st_lockd_refused(sock, "st-v4-lockd", ST_V4_RENEW,
+	    (xdrproc_t)xdr_st_v4_clientid_req, &req);
 }
 
 /* The lockd child: its pipes and pid. */
@@ -992,26 +1004,10 @@ static int
 ss_lockd_refused(const char *sock)
 {
 	struct st_session_load_req req;
-	struct ipc_hello_reply hr;
-	struct ipc_sync_reply r;
-	int fd, answered;
 
-	if ((fd = ipc_connect_unix(sock)) == -1)
-		return 0;
-	if (ipc_sync_hello(fd, IPC_ROLE_LOCKD, "st-session-lockd", &hr) ==
-	    -1) {
-		close(fd);
-		return 0;
-	}
-	xdr_free((xdrproc_t)xdr_ipc_hello_reply, &hr);
 	memset(&req, 0, sizeof(req));
-	answered = ipc_sync_send(fd, ST_SESSION_LOAD, 1, 0, -1,
-	    (xdrproc_t)xdr_st_session_load_req, &req) == 0 &&
-	    st_recv(fd, &r, 1) == 0;
-	if (answered)
-		ipc_sync_reply_free(&r);
-	close(fd);
-	return !answered;
+	return st_lockd_refused(sock, "st-session-lockd", ST_SESSION_LOAD,
+	    (xdrproc_t)xdr_st_session_load_req, &req);
 }
 
 /*
