@@ -71,6 +71,18 @@ static const struct conf_key_def conf_stated_keys[] = {
 	/* Per NFSv4 client: open files (stateids) and open/lock owners. */
 	{ "nfsv4 opens per client", CONF_INT, "8192", 1, 1048576 },
 	{ "nfsv4 owners per client", CONF_INT, "2048", 1, 1048576 },
+	/*
+	 * NFSv4.1 (RFC 8881 18.36): sessions per client, slots per session,
+	 * the largest COMPOUND request and reply in bytes, the bytes of
+	 * reply kept per slot (stated_session.x bounds), and MiB for all
+	 * sessions and NFSv4.1 clients together.
+	 */
+	{ "nfsv4.1 sessions per client", CONF_INT, "16", 1, 1024 },
+	{ "nfsv4.1 slots per session", CONF_INT, "64", 1, 1024 },
+	{ "nfsv4.1 max request size", CONF_INT, "1049600", 1024, 16777216 },
+	{ "nfsv4.1 max response size", CONF_INT, "1049600", 1024, 16777216 },
+	{ "nfsv4.1 cached reply max", CONF_INT, "4096", 0, 65536 },
+	{ "nfsv4.1 session memory", CONF_INT, "256", 1, 65536 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

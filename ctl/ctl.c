@@ -20,6 +20,7 @@
 #include "stated_client.h"
 #include "stated_lock.h"
 #include "stated_v4.h"
+#include "stated_session.h"
 #include "store.h"
 #include "util.h"
 
@@ -45,6 +46,7 @@ ctl_usage(void)
 	    "  locks                 byte-range locks and share reservations\n"
 	    "  grace [end]           show (or end) stated's grace period\n"
 	    "  v4 [revoke CLIENTID]  NFSv4 clients and their state (or revoke)\n"
+	    "  v4 sessions           NFSv4.1 clients and their sessions\n"
 	    "  check                 check the configuration file\n");
 	exit(2);
 }
@@ -475,6 +477,59 @@ ctl_grace(struct ctl_env *env, int argc, char **argv)
 	return 0;
 }
 
+/* NFSv4.1 clients with their sessions and the slots each uses. */
+static int
+ctl_v4_sessions(struct ctl_env *env)
+{
+	struct ipc_sync_reply rep;
+	struct st_session_list_reply lr;
+	char owner[96];
+	u_int i, j, k;
+
+	if (ctl_stated_call(env, ST_SESSION_LIST, &rep) == -1)
+		return 1;
+	memset(&lr, 0, sizeof(lr));
+	if (ipc_sync_decode(&rep, (xdrproc_t)xdr_st_session_list_reply, &lr) ==
+	    -1) {
+		fprintf(stderr, "dittofsctl: malformed reply\n");
+		ipc_sync_reply_free(&rep);
+		return 1;
+	}
+	printf("lease %u s; %llu of %llu bytes for sessions\n", lr.lease,
+	    (unsigned long long)lr.bytes, (unsigned long long)lr.bytes_max);
+	printf("%-16s %-24s %-16s %-12s %-6s %s\n", "CLIENTID", "ID",
+	    "ADDRESS", "STATE", "IDLE", "IMPLEMENTATION");
+	for (i = 0; i < lr.clients.clients_len; i++) {
+		st_session_client_desc *c = &lr.clients.clients_val[i];
+
+		ctl_bytes_name(c->ownerid.ownerid_val, c->ownerid.ownerid_len,
+		    owner, sizeof(owner));
+		printf("%016llx %-24.24s %-16s %-12s %-6lld %s\n",
+		    (unsigned long long)c->clientid, owner,
+		    c->addr[0] ? c->addr : "-", !c->confirmed ? "unconfirmed" :
+		    c->lapsed ? "lapsed" : "leased", (long long)c->idle,
+		    c->impl_name[0] ? c->impl_name : "-");
+		for (j = 0; j < c->sessions.sessions_len; j++) {
+			st_session_desc *s = &c->sessions.sessions_val[j];
+
+			printf("  session ");
+			for (k = 0; k < ST_SESSION_ID_SIZE; k++)
+				printf("%02x", (unsigned char)s->sessionid[k]);
+			printf(" slots %u used %u cached %u bytes; request %u "
+			    "reply %u kept %u%s\n", s->slots, s->slots_used,
+			    s->cached_bytes, s->maxrequestsize,
+			    s->maxresponsesize, s->maxresponsesize_cached,
+			    s->flags & ST_SESSION_FLAG_CONN_BACK_CHAN ?
+			    "; back channel" : "");
+		}
+	}
+	if (lr.truncated)
+		printf("(list truncated)\n");
+	xdr_free((xdrproc_t)xdr_st_session_list_reply, &lr);
+	ipc_sync_reply_free(&rep);
+	return 0;
+}
+
 /* NFSv4 clients with their opens and locks; or revoke one's state. */
 static int
 ctl_v4(struct ctl_env *env, int argc, char **argv)
@@ -487,6 +542,8 @@ ctl_v4(struct ctl_env *env, int argc, char **argv)
 	u_int i, j;
 	int fd;
 
+	if (argc == 1 && strcmp(argv[0], "sessions") == 0)
+		return ctl_v4_sessions(env);
 	if (argc == 2 && strcmp(argv[0], "revoke") == 0) {
 		memset(&req, 0, sizeof(req));
 		errno = 0;

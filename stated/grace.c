@@ -257,6 +257,8 @@ stated_sweep_cb(evutil_socket_t fd, short what, void *arg)
 		stated_v4_sweep(env);
 		v4_state_mark_records(env->v4);
 	}
+	if (env->sessions != NULL)
+		stated_session_sweep(env);
 	for (i = 0; (cl = clients_at(env->clients, i)) != NULL; i++) {
 		if (cl->has_state || cl->epoch == 0)
 			continue;

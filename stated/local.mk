@@ -3,8 +3,9 @@
 ## and share table, the client records, the reply cache.
 sbin_PROGRAMS += stated/dittofs-stated
 stated_dittofs_stated_SOURCES = stated/stated.c stated/stated.h \
-	stated/lock.c stated/grace.c stated/v4.c
-stated_dittofs_stated_LDADD = stated/libv4state.a stated/libclients.a \
+	stated/lock.c stated/grace.c stated/v4.c stated/session.c
+stated_dittofs_stated_LDADD = stated/libsessiontable.a \
+	stated/libv4state.a stated/libclients.a \
 	stated/liblocktable.a \
 	stated/libstateddrc.a stated/libpush.a \
 	$(DITTOFS_COMMON_LIBS) $(DB_LIBS)
@@ -75,3 +76,9 @@ tests_unit_test_stated_v4_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/stated
 tests_unit_test_stated_v4_LDADD = stated/libv4state.a stated/libclients.a \
 	stated/liblocktable.a $(DB_LIBS)
+
+# NFSv4.1 clients, sessions and slot tables (issue 24, stated_session.x);
+# its unit test is in tests/local.mk.
+noinst_LIBRARIES += stated/libsessiontable.a
+stated_libsessiontable_a_SOURCES = stated/session_table.c \
+	stated/session_table.h

@@ -65,6 +65,12 @@ stated_courtesy(struct stated_env *env, const struct lock_owner *holder)
 
 	if (env->v4 == NULL || holder->protocol != LOCK_PROTOCOL_NFSV4)
 		return 0;
+	if (stated_session_courtesy(env, id)) {
+		log_info("NFSv4.1 client %016llx had lapsed and was in the "
+		    "way: its state and sessions are purged",
+		    (unsigned long long)id);
+		return 1;
+	}
 	stated_v4_clock(env);
 	if (!v4_state_courtesy(env->v4, holder))
 		return 0;

@@ -4,7 +4,8 @@
  * message set has its file: lock.c (common/stated_lock.x), grace.c
  * (stated_client.x), the reply cache below (stated_drc.x), the pushes
  * below and in push.c (stated_push.x), NFSv4.0 state in v4.c on
- * v4state.c (stated_v4.x).
+ * v4state.c (stated_v4.x), NFSv4.1 sessions in session.c on
+ * session_table.c (stated_session.x).
  *
  * It also keeps nfsd's duplicate request cache (drc.h), in memory, so
  * that it outlives an nfsd restart: nfsd stores entries one way and
@@ -365,6 +366,14 @@ const struct ipc_handler stated_handlers[] = {
 	{ ST_V4_RELEASE_LOCKOWNER, NFSD, stated_v4_release_lockowner },
 	{ ST_V4_CHECK, NFSD, stated_v4_check },
 	{ ST_V4_CALLBACK, NFSD, stated_v4_callback },
+	/* NFSv4.1 sessions: nfsd's alone too. */
+	{ ST_SESSION_EXCHANGE_ID, NFSD, stated_session_exchange_id },
+	{ ST_SESSION_CREATE, NFSD, stated_session_create },
+	{ ST_SESSION_DESTROY, NFSD, stated_session_destroy },
+	{ ST_SESSION_DESTROY_CLIENTID, NFSD, stated_session_destroy_clientid },
+	{ ST_SESSION_LOAD, NFSD, stated_session_load },
+	{ ST_SESSION_SLOT_DONE, NFSD, stated_session_slot_done },
+	{ ST_SESSION_RECLAIM_COMPLETE, NFSD, stated_session_reclaim_complete },
 };
 const size_t stated_nhandlers = sizeof(stated_handlers) /
     sizeof(stated_handlers[0]);
@@ -375,6 +384,9 @@ static const struct ipc_handler stated_ctl_handlers[] = {
 	{ ST_LOCKS, CTL, stated_ctl_locks },
 	{ ST_V4_CLIENTS, CTL, stated_v4_ctl_clients },
 	{ ST_V4_REVOKE, CTL, stated_v4_clientid },
+	{ ST_SESSION_LIST, CTL, stated_session_ctl_list },
+	{ ST_SESSION_DESTROY, CTL, stated_session_destroy },
+	{ ST_SESSION_DESTROY_CLIENTID, CTL, stated_session_destroy_clientid },
 };
 
 /* A front end went away: its queued requests go (lock.c). */
@@ -420,6 +432,31 @@ stated_clients_log(const char *msg)
 	log_warnx("%s", msg);
 }
 
+/* NFSv4.1's lease and limits (dittofs.conf(5) [stated]). */
+static void
+stated_session_limits(struct daemon *d)
+{
+	struct session_limits lim;
+
+	memset(&lim, 0, sizeof(lim));
+	lim.sessions_per_client = (size_t)conf_get_int(d->conf, "stated",
+	    "nfsv4.1 sessions per client");
+	lim.slots_per_session = (size_t)conf_get_int(d->conf, "stated",
+	    "nfsv4.1 slots per session");
+	lim.max_request = (uint32_t)conf_get_int(d->conf, "stated",
+	    "nfsv4.1 max request size");
+	lim.max_response = (uint32_t)conf_get_int(d->conf, "stated",
+	    "nfsv4.1 max response size");
+	lim.cached_max = (uint32_t)conf_get_int(d->conf, "stated",
+	    "nfsv4.1 cached reply max");
+	lim.memory_max = (size_t)conf_get_int(d->conf, "stated",
+	    "nfsv4.1 session memory") << 20;
+	lim.clients_per_addr = (size_t)conf_get_int(d->conf, "stated",
+	    "clients per address");
+	stated_session_configure(d->env, conf_get_int(d->conf, "stated",
+	    "lease time"), &lim);
+}
+
 /* The per-host limits of dittofs.conf(5), at start and on reload. */
 static void
 stated_limits(struct daemon *d)
@@ -437,6 +474,8 @@ stated_limits(struct daemon *d)
 		    "lease time"), (size_t)conf_get_int(d->conf, "stated",
 		    "nfsv4 opens per client"), (size_t)conf_get_int(d->conf,
 		    "stated", "nfsv4 owners per client"));
+	if (env->sessions != NULL)
+		stated_session_limits(d);
 }
 
 static void
@@ -463,6 +502,9 @@ stated_post_init(struct daemon *d)
 	if ((env->v4 = v4_state_new(env->locks, env->clients,
 	    clients_epoch(env->clients))) == NULL)
 		fatal("NFSv4 state");
+	if ((env->sessions = session_table_new(env->locks, env->clients,
+	    clients_epoch(env->clients))) == NULL)
+		fatal("NFSv4.1 sessions");
 	stated_limits(d);
 	/* RFC 7530 9.6.3: a grace period shorter than a lease loses
 	 * reclaims of clients that renew once a lease. */
@@ -485,6 +527,8 @@ stated_stop(struct daemon *d)
 	if (env->ev_sweep != NULL)
 		event_free(env->ev_sweep);
 	env->ev_grace = env->ev_sweep = NULL;
+	session_table_free(env->sessions);
+	env->sessions = NULL;
 	v4_state_free(env->v4);
 	env->v4 = NULL;
 	clients_close(env->clients);
@@ -516,10 +560,14 @@ stated_status(struct daemon *d, char *buf, size_t len)
 	struct stated_env *env = d->env;
 	struct lock_table_stats st;
 	struct v4_state_stats v4;
+	struct session_table_stats ss;
 	int n;
 
 	memset(&st, 0, sizeof(st));
 	memset(&v4, 0, sizeof(v4));
+	memset(&ss, 0, sizeof(ss));
+	if (env->sessions != NULL)
+		session_table_stats(env->sessions, &ss);
 	if (env->locks != NULL)
 		lock_table_stats(env->locks, &st);
 	if (env->v4 != NULL)
@@ -542,11 +590,19 @@ stated_status(struct daemon *d, char *buf, size_t len)
 	    (unsigned long long)env->pushes_sent,
 	    (unsigned long long)env->pushes_refused);
 	if (n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, "; NFSv4: %zu client(s), "
-		    "%zu owner(s), %zu open(s), %zu lock state(s), %llu "
-		    "lapsed client(s) purged for others", v4.clients, v4.owners,
-		    v4.opens, v4.locks, env->v4 ? (unsigned long long)
-		    v4_state_courtesy_purges(env->v4) : 0ULL);
+		n += snprintf(buf + n, len - (size_t)n, "; NFSv4: %zu "
+		    "client(s), %zu owner(s), %zu open(s), %zu lock state(s), "
+		    "%llu lapsed client(s) purged for others", v4.clients,
+		    v4.owners, v4.opens, v4.locks, env->v4 ?
+		    (unsigned long long)v4_state_courtesy_purges(env->v4) :
+		    0ULL);
+	if (n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "; NFSv4.1: %zu client(s), "
+		    "%zu session(s), %zu bytes of %zu, %llu lapsed client(s) "
+		    "reaped, %llu slot update(s) refused", ss.clients,
+		    ss.sessions, ss.bytes, env->session_memory_max,
+		    (unsigned long long)ss.reaped,
+		    (unsigned long long)env->session_slots_refused);
 }
 
 static const struct daemon_def stated_def = {

@@ -16,10 +16,12 @@
 #include "drc.h"
 #include "lock_table.h"
 #include "push.h"
+#include "session_table.h"
 #include "stated_client.h"
 #include "stated_drc.h"
 #include "stated_lock.h"
 #include "stated_push.h"
+#include "stated_session.h"
 #include "stated_v4.h"
 #include "v4state.h"
 
@@ -78,6 +80,12 @@ struct stated_env {
 	struct v4_state		*v4;
 	uint64_t		 v4_limit_hits;	/* before this request */
 	uint64_t		 v4_purges;	/* before this request */
+	/* NFSv4.1 clients and sessions (session_table.h). */
+	struct session_table	*sessions;
+	uint64_t		 session_limit_hits;	/* before this request */
+	uint64_t		 session_reaped;	/* before this request */
+	uint64_t		 session_slots_refused;
+	size_t			 session_memory_max;
 };
 
 /* stated.c */
@@ -141,5 +149,22 @@ void		 stated_v4_configure(struct stated_env *, long long, size_t,
 		    size_t);
 void		 stated_v4_sweep(struct stated_env *);
 void		 stated_v4_clock(struct stated_env *);
+
+/* session.c: common/stated_session.x */
+void		 stated_session_exchange_id(struct ipc_peer *,
+		    struct ipc_msg *);
+void		 stated_session_create(struct ipc_peer *, struct ipc_msg *);
+void		 stated_session_destroy(struct ipc_peer *, struct ipc_msg *);
+void		 stated_session_destroy_clientid(struct ipc_peer *,
+		    struct ipc_msg *);
+void		 stated_session_reclaim_complete(struct ipc_peer *,
+		    struct ipc_msg *);
+void		 stated_session_slot_done(struct ipc_peer *, struct ipc_msg *);
+void		 stated_session_load(struct ipc_peer *, struct ipc_msg *);
+void		 stated_session_ctl_list(struct ipc_peer *, struct ipc_msg *);
+void		 stated_session_configure(struct stated_env *, long long,
+		    const struct session_limits *);
+void		 stated_session_sweep(struct stated_env *);
+int		 stated_session_courtesy(struct stated_env *, uint64_t);
 
 #endif

@@ -97,3 +97,15 @@ tests_unit_test_nfs4_attr_LDADD = $(NFS4_TEST_LIBS)
 tests_unit_test_nfs4_idmap_SOURCES = tests/unit/test_nfs4_idmap.c
 tests_unit_test_nfs4_idmap_CPPFLAGS = $(NFS4_TEST_CPPFLAGS)
 tests_unit_test_nfs4_idmap_LDADD = $(NFS4_TEST_LIBS)
+
+# stated's NFSv4.1 clients, sessions and slot tables (stated/session_table.c).
+check_PROGRAMS += tests/unit/test_stated_session
+TESTS += tests/unit/test_stated_session
+tests_unit_test_stated_session_SOURCES = tests/unit/test_stated_session.c
+tests_unit_test_stated_session_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests -I$(top_srcdir)/stated
+tests_unit_test_stated_session_LDADD = stated/libsessiontable.a \
+	stated/libclients.a stated/liblocktable.a $(DB_LIBS)
+# ... and over stated's socket, across a SIGKILL of the "front end".
+TESTS += tests/integration/test_stated_session.sh
+EXTRA_DIST += tests/integration/test_stated_session.sh

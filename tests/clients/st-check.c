@@ -18,9 +18,18 @@
  *                                 the same clientid, stateids and
  *                                 seqids; a lockd connection is refused
  *                                 the v4 messages, as TAP
+ *   st-check session SOCK         NFSv4.1 sessions (stated_session.x):
+ *                                 a "front end" makes a session, sends
+ *                                 SLOT_DONE and is killed with SIGKILL;
+ *                                 a new connection LOADs the same slots
+ *                                 and the reply byte for byte; a lockd
+ *                                 connection is refused them, as TAP.
+ *                                 It leaves one client with a session
+ *                                 ("st-check-session-kept") to be listed
  *
  * As root it becomes dittofs-nfsd first (stated checks SO_PEERCRED);
- * in v4 mode a child becomes dittofs-lockd (ST_CHECK_LOCKD_USER) first.
+ * in v4 and session modes a child becomes dittofs-lockd
+ * (ST_CHECK_LOCKD_USER) first.
  */
 #define _GNU_SOURCE
 #include <sys/wait.h>
@@ -38,6 +47,7 @@
 #include "stated_drc.h"
 #include "stated_lock.h"
 #include "stated_push.h"
+#include "stated_session.h"
 #include "stated_v4.h"
 #include "tap.h"
 
@@ -133,6 +143,12 @@ static const struct {
 	{ ST_V4_LOCK, "BUUUUUUHSUUUUBBHH" }, { ST_V4_LOCKT, "HSFBHH" },
 	{ ST_V4_RELEASE_LOCKOWNER, "HS" }, { ST_V4_CHECK, "UUUUFU" },
 	{ ST_V4_CALLBACK, "HB" },
+	/* stated_session.x; a session id is four U. */
+	{ ST_SESSION_EXCHANGE_ID, "UUSUUSASS" },
+	{ ST_SESSION_CREATE, "HUUSUUUUUUUUUUUUUUUS" },
+	{ ST_SESSION_DESTROY, "UUUU" }, { ST_SESSION_DESTROY_CLIENTID, "H" },
+	{ ST_SESSION_LOAD, "UUUUU" }, { ST_SESSION_SLOT_DONE, "UUUUUUBSS" },
+	{ ST_SESSION_RECLAIM_COMPLETE, "HB" },
 };
 
 static uint32_t
@@ -149,7 +165,8 @@ st_build(struct fz *z, void *arg)
 static int
 st_oneway(uint32_t type)
 {
-	return type == ST_DRC_PUT || type == ST_PUSH_ACK;
+	return type == ST_DRC_PUT || type == ST_PUSH_ACK ||
+	    type == ST_SESSION_SLOT_DONE;
 }
 
 /*
@@ -555,31 +572,43 @@ out:
 		pause();
 }
 
-/* A lockd connection sends a v4 message: stated closes it, no answer. */
+/*
+ * A lockd connection (named name) sends one message that is nfsd's
+ * alone: 1 if stated closes it without an answer.
+ */
 static int
-v4_lockd_refused(const char *sock)
+st_lockd_refused(const char *sock, const char *name, uint32_t type,
+    xdrproc_t proc, const void *obj)
 {
-	struct st_v4_clientid_req req;
 	struct ipc_hello_reply hr;
 	struct ipc_sync_reply r;
 	int fd, answered;
 
 	if ((fd = ipc_connect_unix(sock)) == -1)
 		return 0;
-	if (ipc_sync_hello(fd, IPC_ROLE_LOCKD, "st-v4-lockd", &hr) == -1) {
+	if (ipc_sync_hello(fd, IPC_ROLE_LOCKD, name, &hr) == -1) {
 		close(fd);
 		return 0;
 	}
 	xdr_free((xdrproc_t)xdr_ipc_hello_reply, &hr);
-	memset(&req, 0, sizeof(req));
-	req.clientid = 1;
-	answered = ipc_sync_send(fd, ST_V4_RENEW, 1, 0, -1,
-	    (xdrproc_t)xdr_st_v4_clientid_req, &req) == 0 &&
+	answered = ipc_sync_send(fd, type, 1, 0, -1, proc, obj) == 0 &&
 	    st_recv(fd, &r, 1) == 0;
 	if (answered)
 		ipc_sync_reply_free(&r);
 	close(fd);
 	return !answered;
+}
+
+/* A lockd connection sends a v4 message: stated closes it, no answer. */
+static int
+v4_lockd_refused(const char *sock)
+{
+	struct st_v4_clientid_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.clientid = 1;
+	return st_lockd_refused(sock, "st-v4-lockd", ST_V4_RENEW,
+	    (xdrproc_t)xdr_st_v4_clientid_req, &req);
 }
 
 /* The lockd child: its pipes and pid. */
@@ -696,6 +725,41 @@ v4_courtesy(int fd, struct v4_lockd *lockd)
 	    "L's RENEW: NFS4ERR_EXPIRED");
 }
 
+/*
+ * A front end killed with SIGKILL: front_end(sock, fd) runs in a child,
+ * writes len bytes of what it made to fd (*ok set in them if all went
+ * well) and waits; they are read into out, then the child is killed.
+ * Said as TAP (what, then killed); 0, or -1 if nothing more can follow.
+ */
+static int
+st_front_killed(const char *sock, void (*front_end)(const char *, int),
+    void *out, size_t len, const int *ok, const char *what,
+    const char *killed)
+{
+	pid_t pid;
+	int p[2], status, got;
+
+	if (pipe(p) == -1 || (pid = fork()) == -1) {
+		tap_ok(0, "fork");
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		front_end(sock, p[1]);
+		_exit(0);
+	}
+	close(p[1]);
+	memset(out, 0, len);
+	got = read(p[0], out, len) == (ssize_t)len && *ok;
+	close(p[0]);
+	tap_ok(got, "%s", what);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	tap_ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "%s",
+	    killed);
+	return got ? 0 : -1;
+}
+
 static int
 v4(const char *sock, struct v4_lockd *lockd)
 {
@@ -706,30 +770,16 @@ v4(const char *sock, struct v4_lockd *lockd)
 	struct st_v4_clientid_req rn;
 	struct st_v4_reply r;
 	struct v4_front f;
-	pid_t pid;
-	int p[2], fd, status;
+	int fd;
 
 	int refused = 0;
 
 	tap_ok(read(lockd->res[0], &refused, sizeof(refused)) ==
 	    sizeof(refused) && refused == 1, "a lockd connection that sends "
 	    "ST_V4_RENEW is closed without an answer");
-	if (pipe(p) == -1 || (pid = fork()) == -1)
-		return tap_ok(0, "fork"), tap_done();
-	if (pid == 0) {
-		close(p[0]);
-		v4_front_end(sock, p[1]);
-		_exit(0);
-	}
-	close(p[1]);
-	memset(&f, 0, sizeof(f));
-	tap_ok(read(p[0], &f, sizeof(f)) == sizeof(f) && f.ok,
-	    "front end: SETCLIENTID, CONFIRM, OPEN, OPEN_CONFIRM, LOCK");
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	tap_ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-	    "the front end is killed with SIGKILL");
-	if (!f.ok)
+	if (st_front_killed(sock, v4_front_end, &f, sizeof(f), &f.ok,
+	    "front end: SETCLIENTID, CONFIRM, OPEN, OPEN_CONFIRM, LOCK",
+	    "the front end is killed with SIGKILL") == -1)
 		return tap_done();
 
 	fd = st_connect(sock, "st-v4-front");
@@ -785,6 +835,326 @@ v4(const char *sock, struct v4_lockd *lockd)
 	return tap_done();
 }
 
+/* ---- NFSv4.1 sessions (stated_session.x) ---- */
+
+#define SS_REPLY_LEN	3000	/* a reply longer than a page of XDR */
+
+/* What the killed front end made, through a pipe. */
+struct ss_front {
+	uint64_t	 clientid;
+	char		 sessionid[ST_SESSION_ID_SIZE];
+	unsigned int	 sequenceid;	/* of its CREATE_SESSION */
+	unsigned int	 slots;
+	int		 ok;
+};
+
+/* The reply slot 0 keeps: bytes that show a cut or a shift. */
+static void
+ss_reply_bytes(char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (char)(i * 31 + i / 251 + 7);
+}
+
+static void
+ss_channel(st_session_channel *c, unsigned int slots)
+{
+	memset(c, 0, sizeof(*c));
+	c->maxrequestsize = 1 << 20;
+	c->maxresponsesize = 1 << 20;
+	c->maxresponsesize_cached = 8192;
+	c->maxoperations = 16;
+	c->maxrequests = slots;
+}
+
+/* EXCHANGE_ID then CREATE_SESSION for owner; into f.  0 or -1. */
+static int
+ss_setup(int fd, const char *owner, struct ss_front *f)
+{
+	struct st_session_exchange_id_req x;
+	struct st_session_exchange_id_reply xr;
+	struct st_session_create_req c;
+	struct st_session_create_reply cr;
+
+	memset(f, 0, sizeof(*f));
+	memset(&x, 0, sizeof(x));
+	memcpy(x.verifier, "st-check", 8);
+	x.ownerid.ownerid_len = (u_int)strlen(owner);
+	x.ownerid.ownerid_val = (char *)owner;
+	x.principal = "uid:0";
+	x.addr = "127.0.0.1";
+	x.impl_domain = "dittofs.test";
+	x.impl_name = "st-check";
+	memset(&xr, 0, sizeof(xr));
+	if (v4_call(fd, ST_SESSION_EXCHANGE_ID,
+	    (xdrproc_t)xdr_st_session_exchange_id_req, &x,
+	    ST_SESSION_EXCHANGE_ID_REPLY,
+	    (xdrproc_t)xdr_st_session_exchange_id_reply, &xr) == -1 ||
+	    xr.status != ST41_OK)
+		return -1;
+	memset(&c, 0, sizeof(c));
+	c.clientid = xr.clientid;
+	c.sequence = xr.sequenceid;
+	c.flags = ST_SESSION_FLAG_CONN_BACK_CHAN;
+	c.principal = "uid:0";
+	ss_channel(&c.fore, 16);
+	ss_channel(&c.back, 2);
+	c.cb_program = 0x40000000;
+	memset(&cr, 0, sizeof(cr));
+	if (v4_call(fd, ST_SESSION_CREATE, (xdrproc_t)xdr_st_session_create_req,
+	    &c, ST_SESSION_CREATE_REPLY, (xdrproc_t)xdr_st_session_create_reply,
+	    &cr) == -1 || cr.status != ST41_OK)
+		return -1;
+	f->clientid = xr.clientid;
+	f->sequenceid = xr.sequenceid;
+	memcpy(f->sessionid, cr.sessionid, ST_SESSION_ID_SIZE);
+	f->slots = cr.fore.maxrequests;
+	return 0;
+}
+
+static int
+ss_slot_done(int fd, const char *sid, unsigned int slot, unsigned int seqid,
+    int cached, const char *digest, const char *reply, size_t len)
+{
+	struct st_session_slot_done d;
+
+	memset(&d, 0, sizeof(d));
+	memcpy(d.sessionid, sid, ST_SESSION_ID_SIZE);
+	d.slotid = slot;
+	d.seqid = seqid;
+	d.cached = cached;
+	d.digest.digest_len = (u_int)strlen(digest);
+	d.digest.digest_val = (char *)digest;
+	d.reply.reply_len = (u_int)len;
+	d.reply.reply_val = (char *)reply;
+	return ipc_sync_send(fd, ST_SESSION_SLOT_DONE, 0, 0, -1,
+	    (xdrproc_t)xdr_st_session_slot_done, &d);
+}
+
+/*
+ * The front end: a session; slot 0 done with a kept reply, slot 1 with
+ * none (sa_cachethis false); then, without waiting for anything, it
+ * says what it made and waits to be killed.
+ */
+static void
+ss_front_end(const char *sock, int out)
+{
+	struct ss_front f;
+	char reply[SS_REPLY_LEN];
+	int fd;
+
+	memset(&f, 0, sizeof(f));
+	ss_reply_bytes(reply, sizeof(reply));
+	if ((fd = st_connect(sock, "st-session-front")) == -1 ||
+	    ss_setup(fd, "st-check-session-id", &f) == -1 ||
+	    ss_slot_done(fd, f.sessionid, 0, 1, 1, "digest-0", reply,
+	    sizeof(reply)) == -1 ||
+	    ss_slot_done(fd, f.sessionid, 1, 1, 0, "digest-1", NULL, 0) == -1)
+		goto out;
+	f.ok = 1;
+out:
+	if (write(out, &f, sizeof(f)) != sizeof(f))
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+static int
+ss_load(int fd, const char *sid, unsigned int first,
+    struct st_session_load_reply *rep)
+{
+	struct st_session_load_req req;
+
+	memset(&req, 0, sizeof(req));
+	memcpy(req.sessionid, sid, ST_SESSION_ID_SIZE);
+	req.first_slot = first;
+	memset(rep, 0, sizeof(*rep));
+	return v4_call(fd, ST_SESSION_LOAD, (xdrproc_t)xdr_st_session_load_req,
+	    &req, ST_SESSION_LOAD_REPLY, (xdrproc_t)xdr_st_session_load_reply,
+	    rep);
+}
+
+static st_session_slot *
+ss_slot(struct st_session_load_reply *rep, unsigned int slotid)
+{
+	u_int i;
+
+	for (i = 0; i < rep->slots.slots_len; i++)
+		if (rep->slots.slots_val[i].slotid == slotid)
+			return &rep->slots.slots_val[i];
+	return NULL;
+}
+
+static int
+ss_status(int fd, uint32_t type, xdrproc_t proc, const void *obj)
+{
+	struct st_session_reply r;
+
+	memset(&r, 0, sizeof(r));
+	if (v4_call(fd, type, proc, obj, ST_SESSION_REPLY,
+	    (xdrproc_t)xdr_st_session_reply, &r) == -1)
+		return -1000;
+	return r.status;
+}
+
+/* A lockd connection sends a session message: closed, no answer. */
+static int
+ss_lockd_refused(const char *sock)
+{
+	struct st_session_load_req req;
+
+	memset(&req, 0, sizeof(req));
+	return st_lockd_refused(sock, "st-session-lockd", ST_SESSION_LOAD,
+	    (xdrproc_t)xdr_st_session_load_req, &req);
+}
+
+/*
+ * Sessions of one client until stated says NFS4ERR_NOSPC, which must be
+ * the fifth ("nfsv4.1 sessions per client = 4" in the test's file);
+ * then they and the client go.  1 if so.
+ */
+static int
+ss_many(int fd)
+{
+	struct st_session_create_req c;
+	struct st_session_create_reply cr;
+	struct st_session_id_req d;
+	struct st_session_clientid_req cid;
+	struct ss_front f;
+	char ids[8][ST_SESSION_ID_SIZE];
+	int n = 0, i, ok;
+
+	if (ss_setup(fd, "st-check-session-many", &f) == -1)
+		return 0;
+	memcpy(ids[n++], f.sessionid, ST_SESSION_ID_SIZE);
+	memset(&c, 0, sizeof(c));
+	c.clientid = f.clientid;
+	c.sequence = f.sequenceid;
+	c.principal = "uid:0";
+	ss_channel(&c.fore, 16);
+	ss_channel(&c.back, 2);
+	for (;;) {
+		c.sequence++;
+		memset(&cr, 0, sizeof(cr));
+		if (v4_call(fd, ST_SESSION_CREATE,
+		    (xdrproc_t)xdr_st_session_create_req, &c,
+		    ST_SESSION_CREATE_REPLY,
+		    (xdrproc_t)xdr_st_session_create_reply, &cr) == -1 ||
+		    cr.status != ST41_OK || n == 8)
+			break;
+		memcpy(ids[n++], cr.sessionid, ST_SESSION_ID_SIZE);
+	}
+	ok = n == 4 && cr.status == ST41ERR_NOSPC;
+	for (i = 0; i < n; i++) {
+		memcpy(d.sessionid, ids[i], ST_SESSION_ID_SIZE);
+		ok = ok && ss_status(fd, ST_SESSION_DESTROY,
+		    (xdrproc_t)xdr_st_session_id_req, &d) == ST41_OK;
+	}
+	cid.clientid = f.clientid;
+	return ok && ss_status(fd, ST_SESSION_DESTROY_CLIENTID,
+	    (xdrproc_t)xdr_st_session_clientid_req, &cid) == ST41_OK;
+}
+
+static int
+session(const char *sock, pid_t lockd)
+{
+	struct st_session_load_reply lr;
+	struct st_session_id_req dreq;
+	struct st_session_clientid_req creq;
+	struct st_session_create_req c;
+	struct st_session_create_reply cr;
+	struct ss_front f, kept;
+	st_session_slot *s0, *s1;
+	char reply[SS_REPLY_LEN];
+	int fd, status;
+
+	tap_ok(waitpid(lockd, &status, 0) == lockd && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0, "a lockd connection that sends "
+	    "ST_SESSION_LOAD is closed without an answer");
+	if (st_front_killed(sock, ss_front_end, &f, sizeof(f), &f.ok,
+	    "front end: EXCHANGE_ID, CREATE_SESSION, two SLOT_DONE sent",
+	    "the front end is killed with SIGKILL at once") == -1)
+		return tap_done();
+
+	fd = st_connect(sock, "st-session-front");
+	tap_ok(fd != -1, "a new front end connects");
+	ss_reply_bytes(reply, sizeof(reply));
+	tap_ok(ss_load(fd, f.sessionid, 0, &lr) == 0 && lr.status == ST41_OK &&
+	    lr.clientid == f.clientid && lr.eof && lr.fore.maxrequests ==
+	    f.slots && lr.cb_program == 0x40000000 && lr.lease > 0,
+	    "LOAD: the session is there, with its client and %u slots",
+	    f.slots);
+	s0 = ss_slot(&lr, 0);
+	s1 = ss_slot(&lr, 1);
+	tap_ok(s0 != NULL && s0->seqid == 1 && s0->cached &&
+	    s0->reply.reply_len == sizeof(reply) &&
+	    memcmp(s0->reply.reply_val, reply, sizeof(reply)) == 0 &&
+	    s0->digest.digest_len == 8 &&
+	    memcmp(s0->digest.digest_val, "digest-0", 8) == 0,
+	    "slot 0: sequence id 1, its digest and the %d-byte reply byte "
+	    "for byte", SS_REPLY_LEN);
+	tap_ok(s1 != NULL && s1->seqid == 1 && !s1->cached &&
+	    s1->reply.reply_len == 0 && s1->digest.digest_len == 8 &&
+	    memcmp(s1->digest.digest_val, "digest-1", 8) == 0,
+	    "slot 1: sequence id 1 and its digest, no reply (uncached)");
+	tap_ok(lr.slots.slots_len == 2, "no other slot was used");
+	xdr_free((xdrproc_t)xdr_st_session_load_reply, &lr);
+
+	memset(&c, 0, sizeof(c));
+	c.clientid = f.clientid;
+	c.sequence = f.sequenceid;
+	c.principal = "uid:0";
+	ss_channel(&c.fore, 16);
+	ss_channel(&c.back, 2);
+	memset(&cr, 0, sizeof(cr));
+	tap_ok(v4_call(fd, ST_SESSION_CREATE,
+	    (xdrproc_t)xdr_st_session_create_req, &c, ST_SESSION_CREATE_REPLY,
+	    (xdrproc_t)xdr_st_session_create_reply, &cr) == 0 &&
+	    cr.status == ST41_OK && cr.replay &&
+	    memcmp(cr.sessionid, f.sessionid, ST_SESSION_ID_SIZE) == 0,
+	    "its CREATE_SESSION retransmitted through the new front end: the "
+	    "kept reply, the same session");
+	c.sequence = f.sequenceid + 5;
+	tap_ok(v4_call(fd, ST_SESSION_CREATE,
+	    (xdrproc_t)xdr_st_session_create_req, &c, ST_SESSION_CREATE_REPLY,
+	    (xdrproc_t)xdr_st_session_create_reply, &cr) == 0 &&
+	    cr.status == ST41ERR_SEQ_MISORDERED, "a csa_sequence out of "
+	    "order: NFS4ERR_SEQ_MISORDERED");
+
+	tap_ok(ss_slot_done(fd, f.sessionid, 0, 2, 0, "digest-2", NULL, 0) ==
+	    0 && ss_load(fd, f.sessionid, 0, &lr) == 0 &&
+	    (s0 = ss_slot(&lr, 0)) != NULL && s0->seqid == 2 && !s0->cached,
+	    "the new front end's SLOT_DONE goes on from sequence id 2");
+	xdr_free((xdrproc_t)xdr_st_session_load_reply, &lr);
+
+	memset(&creq, 0, sizeof(creq));
+	creq.clientid = f.clientid;
+	tap_ok(ss_status(fd, ST_SESSION_DESTROY_CLIENTID,
+	    (xdrproc_t)xdr_st_session_clientid_req, &creq) ==
+	    ST41ERR_CLIENTID_BUSY, "DESTROY_CLIENTID while it has a session: "
+	    "NFS4ERR_CLIENTID_BUSY");
+	memset(&dreq, 0, sizeof(dreq));
+	memcpy(dreq.sessionid, f.sessionid, ST_SESSION_ID_SIZE);
+	tap_ok(ss_status(fd, ST_SESSION_DESTROY,
+	    (xdrproc_t)xdr_st_session_id_req, &dreq) == ST41_OK &&
+	    ss_load(fd, f.sessionid, 0, &lr) == 0 &&
+	    lr.status == ST41ERR_BADSESSION, "DESTROY_SESSION; then LOAD: "
+	    "NFS4ERR_BADSESSION");
+	tap_ok(ss_status(fd, ST_SESSION_DESTROY_CLIENTID,
+	    (xdrproc_t)xdr_st_session_clientid_req, &creq) == ST41_OK,
+	    "DESTROY_CLIENTID once it holds nothing");
+
+	tap_ok(ss_many(fd), "a client beyond 'nfsv4.1 sessions per client' "
+	    "(4): NFS4ERR_NOSPC; its sessions and it destroyed after");
+	tap_ok(ss_setup(fd, "st-check-session-kept", &kept) == 0 &&
+	    ss_slot_done(fd, kept.sessionid, 2, 1, 1, "digest-k", reply,
+	    100) == 0, "a client whose session stays, for dittofsctl");
+	close(fd);
+	return tap_done();
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -816,6 +1186,19 @@ main(int argc, char *argv[])
 		close(lockd.res[1]);
 		lockd.pid = pid;
 	}
+	/* session: a child of lockd's uid tries a session message. */
+	if (argc == 3 && strcmp(argv[1], "session") == 0) {
+		if ((pid = fork()) == -1)
+			return 2;
+		if (pid == 0) {
+			if (geteuid() == 0 && (sandbox_resolve_user(lockd_user !=
+			    NULL ? lockd_user : "dittofs-lockd", &ids) == -1 ||
+			    sandbox_set_ids(&ids) == -1))
+				_exit(2);
+			_exit(ss_lockd_refused(argv[2]) ? 0 : 1);
+		}
+		lockd.pid = pid;
+	}
 	if (geteuid() == 0 && (sandbox_resolve_user(user != NULL ? user :
 	    "dittofs-nfsd", &ids) == -1 || sandbox_set_ids(&ids) == -1)) {
 		perror("st-check: becoming the front end's user");
@@ -829,7 +1212,9 @@ main(int argc, char *argv[])
 		return push(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "v4") == 0)
 		return v4(argv[2], &lockd);
+	if (argc == 3 && strcmp(argv[1], "session") == 0)
+		return session(argv[2], lockd.pid);
 	fprintf(stderr, "usage: st-check fuzz SOCK COUNT SEED | "
-	    "roles SOCK | push SOCK | v4 SOCK\n");
+	    "roles SOCK | push SOCK | v4 SOCK | session SOCK\n");
 	return 2;
 }
