@@ -17,10 +17,16 @@
  *   ... krb5               GSSD_MECH_KRB5 -> UNSUPPORTED
  *   ... limit N            N contexts left open, then one more -> its status
  *   ... foreign            continue another connection's context -> NO_CONTEXT
+ *   ... expire SECONDS     begin a context, wait, continue it -> its status
  *   ... users              GSSD_USER_LIST -> "users N" or "refused"
+ *   ... samba NAME PW spnego|ntlmssp
+ *       Samba's client (ntlm_auth's gss-spnego-client or
+ *       ntlmssp-client-1 helper) computes the tokens, gss-check relays
+ *       them; Samba checks gssd's mechListMIC -> COMPLETE ... or status
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sys/wait.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +39,8 @@
 #include "log.h"
 #include "sandbox.h"
 #include "spnego.h"
+
+#include <openssl/evp.h>
 
 static const char *gssc_sock;
 static enum ipc_role gssc_role;
@@ -186,8 +194,10 @@ gssc_login(int fd, const char *user, const char *password, const char *mode)
 			fatalx("encode");
 		gssc_accept(fd, ctx, mech, tok, len, &rep);
 		free(tok);
-		/* The server's mechListMIC, with the server-to-client keys. */
-		if (rep.status == GSSD_COMPLETE) {
+		/* The server's mechListMIC, with the server-to-client keys
+		 * (a guest has none: no key to make it with). */
+		if (rep.status == GSSD_COMPLETE &&
+		    !(rep.flags & GSSD_FLAG_GUEST)) {
 			ntlm_first_mic(&keys, 0, mt, mtlen, mic);
 			if (spnego_decode((const uint8_t *)rep.token.token_val,
 			    rep.token.token_len, &t) == -1 ||
@@ -199,7 +209,7 @@ gssc_login(int fd, const char *user, const char *password, const char *mode)
 			}
 		}
 	}
-	if (rep.status == GSSD_COMPLETE &&
+	if (rep.status == GSSD_COMPLETE && !(rep.flags & GSSD_FLAG_GUEST) &&
 	    (rep.session_key.session_key_len != 16 ||
 	    memcmp(rep.session_key.session_key_val, a.exported, 16) != 0)) {
 		printf("WRONG_SESSION_KEY\n");
@@ -265,6 +275,117 @@ gssc_users(int fd)
 	return 0;
 }
 
+/* One helper line out ("TT token" or "YR"), one in: its command and token. */
+static int
+gssc_helper(FILE *to, FILE *from, const char *cmd, const uint8_t *tok,
+    size_t len, char reply[3], uint8_t *out, size_t *outlen)
+{
+	static char line[200000];
+	size_t n;
+	int d;
+
+	if (tok != NULL) {
+		char *b64 = malloc(4 * (len / 3 + 2) + 1);
+
+		if (b64 == NULL)
+			return -1;
+		EVP_EncodeBlock((unsigned char *)b64, tok, (int)len);
+		fprintf(to, "%s %s\n", cmd, b64);
+		free(b64);
+	} else
+		fprintf(to, "%s\n", cmd);
+	fflush(to);
+	if (fgets(line, sizeof(line), from) == NULL)
+		return -1;
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	memcpy(reply, line, 2);
+	reply[2] = '\0';
+	*outlen = 0;
+	if (n <= 3)
+		return 0;
+	d = EVP_DecodeBlock(out, (const unsigned char *)line + 3,
+	    (int)(n - 3));
+	if (d < 0)
+		return -1;
+	/* EVP_DecodeBlock counts the '=' padding as zero bytes. */
+	*outlen = (size_t)d - (line[n - 1] == '=') - (line[n - 2] == '=');
+	return 0;
+}
+
+/* Samba's NTLMSSP/SPNEGO client against gssd, through ntlm_auth. */
+static int
+gssc_samba(int fd, const char *user, const char *password, const char *mode)
+{
+	static uint8_t tok[150000];
+	struct gssd_accept_reply rep;
+	char u[300], p[300], reply[3];
+	int in[2], out[2], spnego = strcmp(mode, "spnego") == 0, step;
+	uint64_t ctx = 0;
+	size_t len;
+	FILE *to, *from;
+	pid_t pid;
+
+	snprintf(u, sizeof(u), "--username=%s", user);
+	snprintf(p, sizeof(p), "--password=%s", password);
+	if (pipe(in) == -1 || pipe(out) == -1)
+		fatal("pipe");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execlp("ntlm_auth", "ntlm_auth", spnego ?
+		    "--helper-protocol=gss-spnego-client" :
+		    "--helper-protocol=ntlmssp-client-1", u, p,
+		    "--domain=WORKGROUP", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	to = fdopen(in[1], "w");
+	from = fdopen(out[0], "r");
+	if (to == NULL || from == NULL)
+		fatal("fdopen");
+	if (gssc_helper(to, from, "YR", NULL, 0, reply, tok, &len) == -1) {
+		printf("ntlm_auth failed\n");
+		return 1;
+	}
+	memset(&rep, 0, sizeof(rep));
+	for (step = 0; step < 4; step++) {
+		gssc_accept(fd, ctx, spnego ? GSSD_MECH_SPNEGO :
+		    GSSD_MECH_NTLMSSP, tok, len, &rep);
+		if (ctx == 0)
+			ctx = rep.context;
+		if (rep.status != GSSD_CONTINUE)
+			break;
+		if (gssc_helper(to, from, "TT",
+		    (const uint8_t *)rep.token.token_val, rep.token.token_len,
+		    reply, tok, &len) == -1 || len == 0 ||
+		    (strcmp(reply, "KK") != 0 && strcmp(reply, "AF") != 0)) {
+			printf("ntlm_auth answered %s\n", reply);
+			return 1;
+		}
+		xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+	}
+	/* SPNEGO: Samba checks the final token (gssd's mechListMIC). */
+	if (spnego && rep.status == GSSD_COMPLETE) {
+		if (gssc_helper(to, from, "TT",
+		    (const uint8_t *)rep.token.token_val, rep.token.token_len,
+		    reply, tok, &len) == -1 || strcmp(reply, "AF") != 0) {
+			printf("SAMBA_REFUSED_FINAL_TOKEN %s\n", reply);
+			return 1;
+		}
+	}
+	gssc_print(&rep);
+	fclose(to);
+	fclose(from);
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
 static void
 gssc_usage(void)
 {
@@ -318,6 +439,8 @@ main(int argc, char *argv[])
 		    argc == 4 ? argv[3] : "spnego");
 	if (strcmp(argv[0], "truncated") == 0 && argc == 3)
 		return gssc_truncated(fd, argv[1], argv[2]);
+	if (strcmp(argv[0], "samba") == 0 && argc == 4)
+		return gssc_samba(fd, argv[1], argv[2], argv[3]);
 	if (strcmp(argv[0], "users") == 0)
 		return gssc_users(fd);
 	if (strcmp(argv[0], "garbage") == 0) {
@@ -365,6 +488,14 @@ main(int argc, char *argv[])
 				return 1;
 			}
 		}
+		gssc_print(&rep);
+		return 0;
+	}
+	if (strcmp(argv[0], "expire") == 0 && argc == 2) {
+		gssc_negotiate(neg, GSSC_FLAGS);
+		gssc_accept(fd, 0, GSSD_MECH_NTLMSSP, neg, 32, &rep);
+		sleep((unsigned int)atoi(argv[1]));
+		gssc_accept(fd, rep.context, GSSD_MECH_NTLMSSP, neg, 32, &rep);
 		gssc_print(&rep);
 		return 0;
 	}

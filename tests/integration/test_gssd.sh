@@ -1,0 +1,124 @@
+#!/bin/bash
+# Integration: dittofs-gssd under dittofs-run.  It drops to its user in
+# its chroot with seccomp; dittofsctl user add/list/passwd/del keeps the
+# SMB password database (mode 0600, gssd's, no password in it); a front
+# end (gss-check as role nfsd) logs in with NTLMv2 through SPNEGO and
+# gets the user's uid, gid and the 16-byte session key, and Samba's own
+# client (ntlm_auth) does too; wrong passwords, NTLMv1, malformed and
+# truncated tokens, Kerberos, too many contexts, another connection's
+# context and an expired one get their status; roles that may not send
+# a message are refused; map to guest; the database outlives kill -9.
+set -u
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/integration/lib.sh"
+
+suite_need_root
+suite_users
+SUITE_EXTRA_CONF='[gssd]
+contexts per peer = 8
+context timeout = 5'
+suite_setup
+GSS=$top_builddir/tests/clients/gss-check
+SOCK=$SUITE_DIR/run/gssd.sock
+fe() { "$GSS" -s "$SOCK" -r nfsd -u dittofs-nfsd "$@" 2>&1; }
+
+suite_start
+check "gssd comes up under dittofs-run" suite_wait_ready gssd
+GSSD=$(suite_pid gssd)
+diag "gssd pid $GSSD: $(grep -E '^(Uid|CapEff|NoNewPrivs|Seccomp):' /proc/$GSSD/status | tr '\n\t' '  ')"
+check "gssd runs as dittofs-gssd" test "$(proc_field "$GSSD" Uid | awk '{print $1 $2 $3 $4}')" = "$(id -u dittofs-gssd)$(id -u dittofs-gssd)$(id -u dittofs-gssd)$(id -u dittofs-gssd)"
+check "gssd: CapEff is 0" test "$(proc_field "$GSSD" CapEff)" = 0000000000000000
+check "gssd: NoNewPrivs is 1" test "$(proc_field "$GSSD" NoNewPrivs)" = 1
+check "gssd: Seccomp is 2 (filter)" test "$(proc_field "$GSSD" Seccomp)" = 2
+check "gssd: chroot to its state directory" test "$(readlink /proc/$GSSD/root)" = "$SUITE_DIR/state/gssd"
+
+# The password database.
+out=$(echo 's3cret' | suite_ctl user add alice --uid 1234 --gid 567 2>&1)
+check "dittofsctl user add alice" test "$out" = "user alice added"
+out=$(echo 'other' | suite_ctl user add ALICE --uid 1 --gid 1 2>&1)
+check "adding her again is refused" sh -c "echo '$out' | grep -q 'user exists'"
+out=$(suite_ctl user list)
+check "user list shows alice with her ids" sh -c "echo '$out' | grep -Eq '^alice +1234 +567$'"
+DB=$SUITE_DIR/state/gssd/smbpasswd
+check "the database is gssd's, mode 0600" test "$(stat -c '%U %a' "$DB")" = "dittofs-gssd 600"
+check "the database holds the NT hash, not the password" sh -c "! grep -q s3cret '$DB' && grep -q '^alice:1234:567:[0-9a-f]\{32\}$' '$DB'"
+
+# Logins as a front end.
+check "NTLMv2 through SPNEGO: COMPLETE, uid, gid, 16-byte key, signing" \
+    test "$(fe login alice s3cret)" = "COMPLETE uid=1234 gid=567 keylen=16 flags=4 user=alice"
+check "Kerberos listed first: COMPLETE, gssd's mechListMIC checked" \
+    test "$(fe login alice s3cret krb5first)" = "COMPLETE uid=1234 gid=567 keylen=16 flags=4 user=alice"
+check "bare NTLMSSP: COMPLETE" \
+    test "$(fe login alice s3cret raw)" = "COMPLETE uid=1234 gid=567 keylen=16 flags=4 user=alice"
+check "a wrong password: DENIED" test "$(fe login alice wrong)" = DENIED
+check "an unknown user (map to guest = never): DENIED" test "$(fe login bob s3cret)" = DENIED
+check "an NTLMv1 response: DENIED" test "$(fe login alice s3cret v1)" = DENIED
+check "a truncated AUTHENTICATE: BAD_TOKEN" test "$(fe truncated alice s3cret)" = BAD_TOKEN
+check "a malformed SPNEGO token: BAD_TOKEN" test "$(fe garbage)" = BAD_TOKEN
+check "Kerberos (not yet): UNSUPPORTED" test "$(fe krb5)" = UNSUPPORTED
+check "anonymous: COMPLETE as the guest, no key" \
+    test "$(fe anonymous)" = "COMPLETE uid=$(id -u nobody) gid=$(id -g nobody) keylen=0 flags=2 user="
+if command -v ntlm_auth >/dev/null; then
+	check "Samba's SPNEGO client logs in; it accepts gssd's final token" \
+	    test "$(fe samba alice s3cret spnego)" = "COMPLETE uid=1234 gid=567 keylen=16 flags=4 user=alice"
+	check "Samba's NTLMSSP client logs in" \
+	    test "$(fe samba alice s3cret ntlmssp)" = "COMPLETE uid=1234 gid=567 keylen=16 flags=4 user=alice"
+	check "Samba's client with a wrong password: DENIED" \
+	    test "$(fe samba alice nope spnego)" = DENIED
+else
+	skip "no ntlm_auth (samba)" "Samba's clients"
+fi
+
+# Limits and contexts.
+check "the 9th context of one connection: LIMIT (contexts per peer = 8)" \
+    test "$(fe limit 8)" = LIMIT
+check "another connection's context: NO_CONTEXT" test "$(fe foreign)" = NO_CONTEXT
+check "contexts go with their connection" \
+    suite_wait 5 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status gssd | grep -q ' 0 context(s) in creation'"
+check "an unfinished context expires (context timeout = 5)" \
+    test "$(fe expire 11)" = NO_CONTEXT
+check "malformed tokens are logged" grep -q 'malformed SPNEGO token' "$SUITE_DIR/run.log"
+
+# Roles.
+check "role nfsd may not list users (disconnected)" test "$(fe users)" = refused
+check "role nfsd may not add users" sh -c "grep -q 'which role nfsd may not send' '$SUITE_DIR/run.log'"
+check "role ctl (root) lists users on gssd.sock" \
+    test "$("$GSS" -s "$SOCK" -r ctl users 2>&1)" = "users 1"
+check "role ctl may not send ACCEPT" \
+    test "$("$GSS" -s "$SOCK" -r ctl login alice s3cret 2>&1)" = refused
+check "role lockd may not connect" \
+    test "$("$GSS" -s "$SOCK" -r lockd -u dittofs-lockd users 2>&1)" = refused
+
+# A new password; the ids stay.
+out=$(echo 'n3w' | suite_ctl user passwd alice 2>&1)
+check "dittofsctl user passwd alice" test "$out" = "user alice changed"
+check "the old password: DENIED" test "$(fe login alice s3cret)" = DENIED
+check "the new password: COMPLETE with the same ids" \
+    test "$(fe login alice n3w)" = "COMPLETE uid=1234 gid=567 keylen=16 flags=4 user=alice"
+
+# The database outlives gssd.
+kill -9 "$GSSD"
+check "dittofs-run restarts gssd after kill -9" \
+    suite_wait 20 sh -c "p=\$(DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status gssd | awk '\$1 == \"gssd\" { print \$2 }'); [ -n \"\$p\" ] && [ \"\$p\" != $GSSD ]"
+check "alice logs in after the restart" \
+    suite_wait 10 sh -c "[ \"\$('$GSS' -s '$SOCK' -r nfsd -u dittofs-nfsd login alice n3w 2>&1)\" = 'COMPLETE uid=1234 gid=567 keylen=16 flags=4 user=alice' ]"
+
+# map to guest = bad user, sent by dittofsctl reload.
+sed -i 's/^context timeout = 5$/context timeout = 5\nmap to guest = bad user\nguest account = 4321:4322/' "$SUITE_CONF"
+check "dittofsctl reload gssd" sh -c "suite_ctl() { DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF \"\$@\"; }; suite_ctl reload gssd | grep -q 'gssd: reloaded'"
+out=$(fe login bob x)
+diag "bob: $out"
+check "an unknown user maps to the guest account" \
+    test "$out" = "COMPLETE uid=4321 gid=4322 keylen=0 flags=1 user=4321:4322"
+check "a known user with a wrong password is still DENIED" \
+    test "$(fe login alice s3cret)" = DENIED
+
+out=$(suite_ctl user del alice 2>&1)
+check "dittofsctl user del alice" test "$out" = "user alice deleted"
+check "user list is empty" test "$(suite_ctl user list | wc -l)" = 1
+out=$(suite_ctl user del alice 2>&1)
+check "deleting her again: no such user" sh -c "echo '$out' | grep -q 'no such user'"
+diag "$(suite_ctl status gssd | tail -1)"
+
+check "SIGTERM stops the suite" suite_stop
+tap_done
