@@ -704,11 +704,12 @@ gssd_configure(struct daemon *d, int resolve)
 	const char *dns = daemon_section_get(d, "dns domain");
 	struct utsname un;
 	size_t i;
+	int bad_user;
 
 	if (strcasecmp(map, "never") == 0)
-		env->map_bad_user = 0;
+		bad_user = 0;
 	else if (strcasecmp(map, "bad user") == 0)
-		env->map_bad_user = 1;
+		bad_user = 1;
 	else {
 		log_warnx("[gssd] map to guest = %s: expected never or "
 		    "bad user", map);
@@ -720,6 +721,7 @@ gssd_configure(struct daemon *d, int resolve)
 		    "at start only: restart gssd)");
 		return -1;
 	}
+	env->map_bad_user = bad_user;
 	if (name == NULL) {
 		if (uname(&un) == -1)
 			snprintf(un.nodename, sizeof(un.nodename), "dittofs");
