@@ -702,29 +702,39 @@ ctl_gssd_status(struct ipc_sync_reply *rep, const char *what,
 	return rc;
 }
 
+/* The users gssd has (free with xdr_free); 0, or 1 with a message. */
+static int
+ctl_user_fetch(struct ctl_env *env, struct gssd_user_list_reply *list)
+{
+	struct ipc_sync_reply rep;
+	int rc = 0;
+
+	if (ctl_gssd_call(env, GSSD_USER_LIST, NULL, NULL, &rep) != 0)
+		return 1;
+	memset(list, 0, sizeof(*list));
+	if (rep.hdr.type != GSSD_USER_LIST_REPLY ||
+	    ipc_sync_decode(&rep, (xdrproc_t)xdr_gssd_user_list_reply,
+	    list) == -1) {
+		fprintf(stderr, "dittofsctl: gssd refused the request\n");
+		rc = 1;
+	}
+	ipc_sync_reply_free(&rep);
+	return rc;
+}
+
 static int
 ctl_user_list(struct ctl_env *env)
 {
 	struct gssd_user_list_reply list;
-	struct ipc_sync_reply rep;
 	u_int i;
 
-	if (ctl_gssd_call(env, GSSD_USER_LIST, NULL, NULL, &rep) != 0)
+	if (ctl_user_fetch(env, &list) != 0)
 		return 1;
-	memset(&list, 0, sizeof(list));
-	if (rep.hdr.type != GSSD_USER_LIST_REPLY ||
-	    ipc_sync_decode(&rep, (xdrproc_t)xdr_gssd_user_list_reply,
-	    &list) == -1) {
-		fprintf(stderr, "dittofsctl: gssd refused the request\n");
-		ipc_sync_reply_free(&rep);
-		return 1;
-	}
 	printf("%-24s %10s %10s\n", "USER", "UID", "GID");
 	for (i = 0; i < list.users.users_len; i++)
 		printf("%-24s %10u %10u\n", list.users.users_val[i].user,
 		    list.users.users_val[i].uid, list.users.users_val[i].gid);
 	xdr_free((xdrproc_t)xdr_gssd_user_list_reply, &list);
-	ipc_sync_reply_free(&rep);
 	return 0;
 }
 
@@ -792,24 +802,18 @@ ctl_user(struct ctl_env *env, int argc, char **argv)
 		u_int j;
 		int found = 0;
 
-		if (ctl_gssd_call(env, GSSD_USER_LIST, NULL, NULL, &rep) != 0)
+		if (ctl_user_fetch(env, &list) != 0)
 			return 1;
-		memset(&list, 0, sizeof(list));
-		if (rep.hdr.type == GSSD_USER_LIST_REPLY &&
-		    ipc_sync_decode(&rep, (xdrproc_t)xdr_gssd_user_list_reply,
-		    &list) == 0) {
-			for (j = 0; j < list.users.users_len; j++)
-				if (strcasecmp(list.users.users_val[j].user,
-				    argv[1]) == 0) {
-					if (!have_uid)
-						set.uid = list.users.users_val[j].uid;
-					if (!have_gid)
-						set.gid = list.users.users_val[j].gid;
-					found = 1;
-				}
-			xdr_free((xdrproc_t)xdr_gssd_user_list_reply, &list);
-		}
-		ipc_sync_reply_free(&rep);
+		for (j = 0; j < list.users.users_len; j++)
+			if (strcasecmp(list.users.users_val[j].user,
+			    argv[1]) == 0) {
+				if (!have_uid)
+					set.uid = list.users.users_val[j].uid;
+				if (!have_gid)
+					set.gid = list.users.users_val[j].gid;
+				found = 1;
+			}
+		xdr_free((xdrproc_t)xdr_gssd_user_list_reply, &list);
 		if (!found) {
 			fprintf(stderr, "dittofsctl: user %s: no such user\n",
 			    argv[1]);

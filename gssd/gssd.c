@@ -386,6 +386,19 @@ gssd_spnego_step(struct gssd_env *env, struct ipc_peer *peer,
 		gssd_set_token(rep, out, outlen);
 }
 
+/* Decode a request body, or answer EBADMSG and log (rate-limited). */
+static int
+gssd_decode(struct ipc_peer *peer, struct ipc_msg *msg, xdrproc_t proc,
+    void *obj, const char *what)
+{
+	if (ipc_decode(msg, proc, obj) == -1) {
+		log_warnx_rl("%s: malformed %s", ipc_peer_name(peer), what);
+		ipc_reply_error(ipc_peer_channel(peer), msg, EBADMSG, NULL);
+		return -1;
+	}
+	return 0;
+}
+
 /* GSSD_ACCEPT: one token of a context (DESIGN.md section 2). */
 static void
 gssd_accept(struct ipc_peer *peer, struct ipc_msg *msg)
@@ -400,11 +413,9 @@ gssd_accept(struct ipc_peer *peer, struct ipc_msg *msg)
 	size_t len, outlen;
 
 	memset(&req, 0, sizeof(req));
-	if (ipc_decode(msg, (xdrproc_t)xdr_gssd_accept_req, &req) == -1) {
-		log_warnx_rl("%s: malformed GSSD_ACCEPT", ipc_peer_name(peer));
-		ipc_reply_error(ipc_peer_channel(peer), msg, EBADMSG, NULL);
+	if (gssd_decode(peer, msg, (xdrproc_t)xdr_gssd_accept_req, &req,
+	    "GSSD_ACCEPT") == -1)
 		return;
-	}
 	memset(&rep, 0, sizeof(rep));
 	rep.identity.user = (char *)"";
 	rep.identity.domain = (char *)"";
@@ -482,11 +493,9 @@ gssd_release(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct gssd_ctx *c;
 
 	memset(&req, 0, sizeof(req));
-	if (ipc_decode(msg, (xdrproc_t)xdr_gssd_context_req, &req) == -1) {
-		log_warnx_rl("%s: malformed GSSD_RELEASE", ipc_peer_name(peer));
-		ipc_reply_error(ipc_peer_channel(peer), msg, EBADMSG, NULL);
+	if (gssd_decode(peer, msg, (xdrproc_t)xdr_gssd_context_req, &req,
+	    "GSSD_RELEASE") == -1)
 		return;
-	}
 	if ((c = gssd_ctx_find(env, peer, req.context)) == NULL) {
 		gssd_status_send(peer, msg, GSSD_NO_CONTEXT, "no such context");
 		return;
@@ -533,11 +542,9 @@ gssd_user_set(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct gssd_user_set_req req;
 
 	memset(&req, 0, sizeof(req));
-	if (ipc_decode(msg, (xdrproc_t)xdr_gssd_user_set_req, &req) == -1) {
-		log_warnx_rl("%s: malformed GSSD_USER_SET", ipc_peer_name(peer));
-		ipc_reply_error(ipc_peer_channel(peer), msg, EBADMSG, NULL);
+	if (gssd_decode(peer, msg, (xdrproc_t)xdr_gssd_user_set_req, &req,
+	    "GSSD_USER_SET") == -1)
 		return;
-	}
 	if (env->users == NULL)
 		gssd_status_send(peer, msg, GSSD_ERROR,
 		    "password database not open");
@@ -567,11 +574,9 @@ gssd_user_del(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct gssd_user_name_req req;
 
 	memset(&req, 0, sizeof(req));
-	if (ipc_decode(msg, (xdrproc_t)xdr_gssd_user_name_req, &req) == -1) {
-		log_warnx_rl("%s: malformed GSSD_USER_DEL", ipc_peer_name(peer));
-		ipc_reply_error(ipc_peer_channel(peer), msg, EBADMSG, NULL);
+	if (gssd_decode(peer, msg, (xdrproc_t)xdr_gssd_user_name_req, &req,
+	    "GSSD_USER_DEL") == -1)
 		return;
-	}
 	if (env->users == NULL)
 		gssd_status_send(peer, msg, GSSD_ERROR,
 		    "password database not open");

@@ -107,23 +107,37 @@ spnego_set(struct spnego_bytes *b, const struct der *d)
 	b->len = d->len;
 }
 
+/*
+ * The next field [n] of a SEQUENCE whose fields are explicitly tagged
+ * and in increasing order, n at most max; n, or -1.
+ */
+static int
+spnego_next_field(struct der *seq, int *last, int max, struct der *field)
+{
+	uint8_t tag;
+	int n;
+
+	if (der_next(seq, &tag, field) == -1 || (tag & 0xe0) != 0xa0)
+		return -1;
+	n = tag & 0x1f;
+	if (n <= *last || n > max)
+		return -1;
+	*last = n;
+	return n;
+}
+
 /* RFC 4178 4.2.1, MS-SPNG 2.2.1: the SEQUENCE's contents. */
 static int
 spnego_decode_init(struct der seq, struct spnego_token *t)
 {
 	struct der field, list, oid, v, before;
 	uint8_t tag;
-	int last = -1, n;
+	int last = -1;
 
 	while (seq.len > 0) {
-		if (der_next(&seq, &tag, &field) == -1 ||
-		    (tag & 0xe0) != 0xa0)
+		switch (spnego_next_field(&seq, &last, 4, &field)) {
+		case -1:
 			return -1;
-		n = tag & 0x1f;
-		if (n <= last || n > 4)
-			return -1;
-		last = n;
-		switch (n) {
 		case 0:		/* mechTypes */
 			before = field;
 			if (der_expect(&before, DER_SEQ, &list) == -1 ||
@@ -175,18 +189,12 @@ static int
 spnego_decode_resp(struct der seq, struct spnego_token *t)
 {
 	struct der field, v;
-	uint8_t tag;
-	int last = -1, n;
+	int last = -1;
 
 	while (seq.len > 0) {
-		if (der_next(&seq, &tag, &field) == -1 ||
-		    (tag & 0xe0) != 0xa0)
+		switch (spnego_next_field(&seq, &last, 3, &field)) {
+		case -1:
 			return -1;
-		n = tag & 0x1f;
-		if (n <= last || n > 3)
-			return -1;
-		last = n;
-		switch (n) {
 		case 0:
 			if (der_field(&field, DER_ENUM, &v) == -1 ||
 			    v.len != 1 || v.p[0] > SPNEGO_REQUEST_MIC)
