@@ -18,6 +18,9 @@
  *   ... limit N            N contexts left open, then one more -> its status
  *   ... foreign            continue another connection's context -> NO_CONTEXT
  *   ... expire SECONDS     begin a context, wait, continue it -> its status
+ *   ... offer              an empty SPNEGO token -> "CONTINUE offer MECHS"
+ *                          (the NegTokenInit2's mechanisms) and no context
+ *   ... replay NAME PW     a login, then its AUTHENTICATE again -> status
  *   ... users              GSSD_USER_LIST -> "users N" or "refused"
  *   ... samba NAME PW spnego|ntlmssp
  *       Samba's client (ntlm_auth's gss-spnego-client or
@@ -247,6 +250,38 @@ gssc_truncated(int fd, const char *user, const char *password)
 		fatalx("bad CHALLENGE");
 	gssc_accept(fd, rep.context, GSSD_MECH_NTLMSSP, auth, 40, &rep);
 	gssc_print(&rep);
+	free(auth);
+	return 0;
+}
+
+/* A raw login, then its AUTHENTICATE sent again on the same context id. */
+static int
+gssc_replay(int fd, const char *user, const char *password)
+{
+	struct gssd_accept_reply rep;
+	struct gssc_auth a;
+	uint8_t neg[32], *auth;
+	uint64_t ctx;
+	size_t len;
+
+	memset(&a, 0, sizeof(a));
+	a.user = user;
+	a.domain = "WORKGROUP";
+	a.password = password;
+	a.mic = 1;
+	gssc_negotiate(neg, GSSC_FLAGS);
+	gssc_accept(fd, 0, GSSD_MECH_NTLMSSP, neg, 32, &rep);
+	ctx = rep.context;
+	if (rep.status != GSSD_CONTINUE || (auth = gssc_authenticate(&a, neg,
+	    32, (const uint8_t *)rep.token.token_val, rep.token.token_len,
+	    &len)) == NULL) {
+		gssc_print(&rep);
+		return 0;
+	}
+	gssc_accept(fd, ctx, GSSD_MECH_NTLMSSP, auth, len, &rep);
+	printf("first %s, ", gssc_status_name(rep.status));
+	gssc_accept(fd, ctx, GSSD_MECH_NTLMSSP, auth, len, &rep);
+	printf("again %s\n", gssc_status_name(rep.status));
 	free(auth);
 	return 0;
 }
@@ -499,6 +534,25 @@ main(int argc, char *argv[])
 		gssc_print(&rep);
 		return 0;
 	}
+	if (strcmp(argv[0], "offer") == 0) {
+		struct spnego_token t;
+
+		gssc_accept(fd, 0, GSSD_MECH_SPNEGO, neg, 0, &rep);
+		if (rep.status != GSSD_CONTINUE || rep.context != 0 ||
+		    spnego_decode((const uint8_t *)rep.token.token_val,
+		    rep.token.token_len, &t) == -1 || t.kind != SPNEGO_INIT) {
+			gssc_print(&rep);
+			return 0;
+		}
+		printf("CONTINUE offer");
+		for (i = 0; i < (int)t.nmechs; i++)
+			printf(" %s", t.mechs[i] == SPNEGO_MECH_NTLMSSP ?
+			    "ntlmssp" : "other");
+		printf("\n");
+		return 0;
+	}
+	if (strcmp(argv[0], "replay") == 0 && argc == 3)
+		return gssc_replay(fd, argv[1], argv[2]);
 	if (strcmp(argv[0], "foreign") == 0) {
 		gssc_negotiate(neg, GSSC_FLAGS);
 		gssc_accept(fd, 0, GSSD_MECH_NTLMSSP, neg, 32, &rep);

@@ -56,6 +56,10 @@ check "an NTLMv1 response: DENIED" test "$(fe login alice s3cret v1)" = DENIED
 check "a truncated AUTHENTICATE: BAD_TOKEN" test "$(fe truncated alice s3cret)" = BAD_TOKEN
 check "a malformed SPNEGO token: BAD_TOKEN" test "$(fe garbage)" = BAD_TOKEN
 check "Kerberos (not yet): UNSUPPORTED" test "$(fe krb5)" = UNSUPPORTED
+check "an empty first SPNEGO token: the NegTokenInit2 offering NTLMSSP" \
+    test "$(fe offer)" = "CONTINUE offer ntlmssp"
+check "a finished context is gone: its AUTHENTICATE again gets NO_CONTEXT" \
+    test "$(fe replay alice s3cret)" = "first COMPLETE, again NO_CONTEXT"
 check "anonymous: COMPLETE as the guest, no key" \
     test "$(fe anonymous)" = "COMPLETE uid=$(id -u nobody) gid=$(id -g nobody) keylen=0 flags=2 user="
 if command -v ntlm_auth >/dev/null; then
@@ -121,4 +125,36 @@ check "deleting her again: no such user" sh -c "echo '$out' | grep -q 'no such u
 diag "$(suite_ctl status gssd | tail -1)"
 
 check "SIGTERM stops the suite" suite_stop
+
+# Service mode: as dittofs-gssd.service starts it (its User=, Group= and
+# capabilities, the directories tmpfiles.d and StateDirectory= make).
+UNIT=$top_builddir/systemd/dittofs-gssd.service
+if command -v setpriv >/dev/null && [ -f "$UNIT" ]; then
+	key() { sed -n "s/^$1=//p" "$UNIT" | tail -n 1; }
+	S2=$SUITE_DIR/svc
+	install -d -m 1770 -o root -g dittofs "$S2/run"
+	install -d -m 0750 -o root -g dittofs "$S2/state"
+	install -d -m 0700 -o "$(key User)" -g "$(key Group)" "$S2/state/gssd"
+	printf '[global]\nstate directory = %s/state\nrun directory = %s/run\n' \
+	    "$S2" "$S2" > "$S2/dittofs.conf"
+	caps=-all
+	for c in $(key AmbientCapabilities); do
+		caps="$caps,+$(echo "${c#CAP_}" | tr 'A-Z' 'a-z')"
+	done
+	setpriv --reuid="$(key User)" --regid="$(key Group)" --init-groups \
+	    --inh-caps="$caps" --ambient-caps="$caps" --bounding-set="$caps" \
+	    "$SBINDIR/dittofs-gssd" -d -f "$S2/dittofs.conf" > "$S2/gssd.log" 2>&1 &
+	SVC=$!
+	check "service mode: gssd.sock appears" suite_wait 10 test -S "$S2/run/gssd.sock"
+	check "service mode: uid $(key User), CapEff 0, Seccomp 2, chrooted" \
+	    suite_wait 5 sh -c "[ \"\$(awk '\$1 == \"Uid:\" { print \$2 }' /proc/$SVC/status)\" = $(id -u dittofs-gssd) ] && grep -q '^CapEff:.*0000000000000000' /proc/$SVC/status && grep -q '^Seccomp:.*2' /proc/$SVC/status && [ \"\$(readlink /proc/$SVC/root)\" = '$S2/state/gssd' ]"
+	out=$(echo 'pw1' | DITTOFS_SBINDIR=$SBINDIR "$CTL" -f "$S2/dittofs.conf" user add carol --uid 77 --gid 78 2>&1)
+	check "service mode: root adds a user over gssd.ctl" test "$out" = "user carol added"
+	check "service mode: she logs in" \
+	    test "$("$GSS" -s "$S2/run/gssd.sock" -r nfsd -u dittofs-nfsd login carol pw1 2>&1)" = "COMPLETE uid=77 gid=78 keylen=16 flags=4 user=carol"
+	kill "$SVC"
+	wait "$SVC" 2>/dev/null
+else
+	skip "no setpriv or no generated unit" "service mode"
+fi
 tap_done

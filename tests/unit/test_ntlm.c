@@ -237,6 +237,9 @@ test_exchanges(void)
 	tap_ok(r == NTLM_COMPLETE && s.have_key && s.mic &&
 	    memcmp(s.session_key, key, 16) == 0 && s.uid == 1234,
 	    "NTLMv2 with MIC and KEY_EXCH: COMPLETE, the client's key");
+	tap_ok(ntlm_server_authenticate(&s, (const uint8_t *)"NTLMSSP\0\3", 12,
+	    lookup_user, NULL) == NTLM_BAD_TOKEN && s.have_key,
+	    "a second AUTHENTICATE on a finished acceptor: BAD_TOKEN");
 	ntlm_server_clear(&s);
 	r = exchange("ALICE", "s3cret", 0, 0, 0, 0, key, &s);
 	tap_ok(r == NTLM_COMPLETE, "user names in any case");
