@@ -287,7 +287,7 @@ ntlm_server_authenticate(struct ntlm_server *s, const uint8_t *in,
 	uint32_t aflags, avflags;
 	const uint8_t *doms[3];
 	size_t dlens[3], i;
-	int unicode, ok = 0;
+	int unicode, ok = 0, unknown = 0;
 
 	if (s->step != NTLM_STEP_AUTHENTICATE)
 		return NTLM_BAD_TOKEN;
@@ -323,8 +323,15 @@ ntlm_server_authenticate(struct ntlm_server *s, const uint8_t *in,
 		return NTLM_BAD_TOKEN;
 	if (ntlm_blob_flags(nt + 16, nt_len - 16, &avflags) == -1)
 		return NTLM_BAD_TOKEN;
-	if (lookup(arg, s->user, hash, &s->uid, &s->gid) == -1)
-		return NTLM_NO_USER;
+	/*
+	 * An unknown user costs the same work as a known one, so that the
+	 * answer's timing does not tell which names exist; it never
+	 * verifies, whatever the response.
+	 */
+	if (lookup(arg, s->user, hash, &s->uid, &s->gid) == -1) {
+		unknown = 1;
+		memset(hash, 0, sizeof(hash));
+	}
 	/*
 	 * The domain as the client sent it, upper-cased, or none: clients
 	 * differ in which they hash (MS-NLMP 3.3.2 "UserDom"); each still
@@ -346,6 +353,11 @@ ntlm_server_authenticate(struct ntlm_server *s, const uint8_t *in,
 		ok = CRYPTO_memcmp(proof, nt, 16) == 0;
 	}
 	OPENSSL_cleanse(hash, sizeof(hash));
+	if (unknown) {
+		OPENSSL_cleanse(key, sizeof(key));
+		s->uid = s->gid = 0;
+		return NTLM_NO_USER;
+	}
 	if (!ok) {
 		OPENSSL_cleanse(key, sizeof(key));
 		return NTLM_DENIED;

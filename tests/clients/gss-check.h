@@ -68,6 +68,7 @@ struct gssc_auth {
 	const char	*user;
 	const char	*domain;
 	const char	*password;
+	const uint8_t	*nt_hash;	/* instead of the password's */
 	int		 mic;		/* add MsvAvFlags 0x2 and the MIC */
 	int		 v1;		/* send a 24-byte (NTLMv1-sized) response */
 	uint8_t		 random_key[16];
@@ -118,8 +119,11 @@ gssc_authenticate(struct gssc_auth *a, const uint8_t *neg, size_t neglen,
 	}
 	memset(temp + tlen, 0, 8);		/* MsvAvEOL, then Z(4) */
 	tlen += 8;
-	if (ntcrypto_nt_hash(a->password, hash) == -1 ||
-	    ntlm_ntowfv2(hash, a->user, a->domain, key) == -1)
+	if (a->nt_hash != NULL)
+		memcpy(hash, a->nt_hash, 16);
+	else if (ntcrypto_nt_hash(a->password, hash) == -1)
+		return NULL;
+	if (ntlm_ntowfv2(hash, a->user, a->domain, key) == -1)
 		return NULL;
 	ntcrypto_hmac_md5(key, 16, chal + 24, 8, temp, tlen, NULL, 0, proof);
 	ntcrypto_hmac_md5(key, 16, proof, 16, NULL, 0, NULL, 0, base);
