@@ -156,6 +156,7 @@ gssd_ntlm_finish(struct gssd_env *env, struct ipc_peer *peer,
     struct gssd_ctx *c, enum ntlm_result r, struct gssd_accept_reply *rep)
 {
 	struct ntlm_server *n = &c->ntlm;
+	const struct userdb_entry *e;
 
 	switch (r) {
 	case NTLM_COMPLETE:
@@ -173,7 +174,11 @@ gssd_ntlm_finish(struct gssd_env *env, struct ipc_peer *peer,
 		rep->flags = GSSD_FLAG_SIGN;
 		rep->identity.uid = n->uid;
 		rep->identity.gid = n->gid;
-		rep->identity.user = n->user;
+		/* The name as the database spells it, whatever the case sent. */
+		if ((e = userdb_find(env->users, n->user)) != NULL)
+			rep->identity.user = (char *)e->name;
+		else
+			rep->identity.user = n->user;
 		rep->identity.domain = env->nb_domain;
 		rep->session_key.session_key_val = (char *)n->session_key;
 		rep->session_key.session_key_len = 16;

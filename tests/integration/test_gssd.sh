@@ -50,6 +50,8 @@ check "Kerberos listed first: COMPLETE, gssd's mechListMIC checked" \
     test "$(fe login alice s3cret krb5first)" = "COMPLETE uid=1234 gid=567 keylen=16 flags=4 user=alice"
 check "bare NTLMSSP: COMPLETE" \
     test "$(fe login alice s3cret raw)" = "COMPLETE uid=1234 gid=567 keylen=16 flags=4 user=alice"
+check "the name in another case: the database's spelling comes back" \
+    test "$(fe login ALICE s3cret)" = "COMPLETE uid=1234 gid=567 keylen=16 flags=4 user=alice"
 check "a wrong password: DENIED" test "$(fe login alice wrong)" = DENIED
 check "an unknown user (map to guest = never): DENIED" test "$(fe login bob s3cret)" = DENIED
 check "an NTLMv1 response: DENIED" test "$(fe login alice s3cret v1)" = DENIED
