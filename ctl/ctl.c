@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,8 +52,9 @@ ctl_usage(void)
 	    "  locks                 byte-range locks and share reservations\n"
 	    "  grace [end]           show (or end) stated's grace period\n"
 	    "  v4 [revoke CLIENTID]  NFSv4 clients and their state (or revoke)\n"
-	    "  user add NAME [--uid U] [--gid G]   SMB user (password: stdin)\n"
-	    "  user passwd NAME [--uid U] [--gid G]\n"
+	    "  user add NAME [--uid U] [--gid G] [--groups G,...]\n"
+	    "                        an SMB user (password: stdin)\n"
+	    "  user passwd NAME [--uid U] [--gid G] [--groups G,...]\n"
 	    "  user del NAME | user list          the SMB password database\n"
 	    "  check                 check the configuration file\n");
 	exit(2);
@@ -754,9 +756,80 @@ ctl_parse_id(const char *text, u_int *out)
 	return 0;
 }
 
+/* "G1,G2,...": numeric group ids; 0, or -1 with a message. */
+static int
+ctl_parse_groups(const char *text, u_int *groups, u_int *n)
+{
+	char *copy, *rest, *one;
+	int rc = 0;
+
+	*n = 0;
+	if ((rest = copy = strdup(text)) == NULL)
+		return -1;
+	while (rc == 0 && *text != '\0' && (one = strsep(&rest, ",")) != NULL) {
+		if (*n == GSSD_GROUPS_MAX) {
+			fprintf(stderr, "dittofsctl: more than %d groups\n",
+			    GSSD_GROUPS_MAX);
+			rc = -1;
+		} else
+			rc = ctl_parse_id(one, &groups[(*n)++]);
+	}
+	free(copy);
+	return rc;
+}
+
+/* The host's supplementary groups of a user, its primary one left out. */
+static void
+ctl_host_groups(const struct passwd *pw, u_int *groups, u_int *n)
+{
+	gid_t g[GSSD_GROUPS_MAX + 1];
+	int ng = GSSD_GROUPS_MAX + 1, i;
+
+	*n = 0;
+	if (getgrouplist(pw->pw_name, pw->pw_gid, g, &ng) == -1) {
+		fprintf(stderr, "dittofsctl: %s is in more than %d groups: "
+		    "the first ones are kept\n", pw->pw_name, GSSD_GROUPS_MAX);
+		ng = GSSD_GROUPS_MAX + 1;
+	}
+	for (i = 0; i < ng && *n < GSSD_GROUPS_MAX; i++)
+		if (g[i] != pw->pw_gid)
+			groups[(*n)++] = (u_int)g[i];
+}
+
+static int
+ctl_user_groups(struct ctl_env *env, const char *name, u_int *groups,
+    u_int n)
+{
+	struct gssd_user_groups_req req;
+	struct gssd_status_reply st;
+	struct ipc_sync_reply rep;
+	int rc = 1;
+
+	req.user = (char *)name;
+	req.groups.groups_len = n;
+	req.groups.groups_val = groups;
+	if (ctl_gssd_call(env, GSSD_USER_GROUPS,
+	    (xdrproc_t)xdr_gssd_user_groups_req, &req, &rep) != 0)
+		return 1;
+	memset(&st, 0, sizeof(st));
+	if (rep.hdr.type != GSSD_OK ||
+	    ipc_sync_decode(&rep, (xdrproc_t)xdr_gssd_status_reply, &st) ==
+	    -1)
+		fprintf(stderr, "dittofsctl: gssd refused the groups\n");
+	else if (st.status != GSSD_COMPLETE)
+		fprintf(stderr, "dittofsctl: user %s: groups: %s\n", name,
+		    st.message);
+	else
+		rc = 0;
+	xdr_free((xdrproc_t)xdr_gssd_status_reply, &st);
+	ipc_sync_reply_free(&rep);
+	return rc;
+}
+
 /*
- * user add NAME [--uid U] [--gid G]: uid and gid default to the host's
- * user of that name; user passwd NAME keeps them unless given.
+ * user add NAME [--uid U] [--gid G] [--groups G,...]: the ids default to
+ * the host's user of that name (with its supplementary groups); user
+ * passwd NAME keeps them unless given.
  */
 static int
 ctl_user(struct ctl_env *env, int argc, char **argv)
@@ -766,7 +839,8 @@ ctl_user(struct ctl_env *env, int argc, char **argv)
 	struct ipc_sync_reply rep;
 	struct passwd *pw;
 	uint8_t hash[16];
-	int i, have_uid = 0, have_gid = 0, rc, create;
+	u_int groups[GSSD_GROUPS_MAX], ngroups = 0;
+	int i, have_uid = 0, have_gid = 0, have_groups = 0, rc, create;
 
 	if (argc == 1 && strcmp(argv[0], "list") == 0)
 		return ctl_user_list(env);
@@ -793,6 +867,11 @@ ctl_user(struct ctl_env *env, int argc, char **argv)
 			if (ctl_parse_id(argv[++i], &set.gid) == -1)
 				return 2;
 			have_gid = 1;
+		} else if (i + 1 < argc && strcmp(argv[i], "--groups") == 0) {
+			if (ctl_parse_groups(argv[++i], groups, &ngroups) ==
+			    -1)
+				return 2;
+			have_groups = 1;
 		} else
 			ctl_usage();
 	}
@@ -821,12 +900,15 @@ ctl_user(struct ctl_env *env, int argc, char **argv)
 		}
 		have_uid = have_gid = 1;
 	}
-	if ((!have_uid || !have_gid) && (pw = getpwnam(argv[1])) != NULL) {
+	if ((!have_uid || !have_gid || (create && !have_groups)) &&
+	    (pw = getpwnam(argv[1])) != NULL) {
 		if (!have_uid)
 			set.uid = pw->pw_uid;
 		if (!have_gid)
 			set.gid = pw->pw_gid;
-		have_uid = have_gid = 1;
+		if (!have_groups)
+			ctl_host_groups(pw, groups, &ngroups);
+		have_uid = have_gid = have_groups = 1;
 	}
 	if (!have_uid || !have_gid) {
 		fprintf(stderr, "dittofsctl: %s is no user of this host: give "
@@ -840,9 +922,11 @@ ctl_user(struct ctl_env *env, int argc, char **argv)
 	rc = ctl_gssd_call(env, GSSD_USER_SET,
 	    (xdrproc_t)xdr_gssd_user_set_req, &set, &rep);
 	explicit_bzero(set.nt_hash, sizeof(set.nt_hash));
-	if (rc != 0)
+	if (rc != 0 || ctl_gssd_status(&rep, create ? "added" : "changed",
+	    argv[1]) != 0)
 		return 1;
-	return ctl_gssd_status(&rep, create ? "added" : "changed", argv[1]);
+	return have_groups ? ctl_user_groups(env, argv[1], groups, ngroups) :
+	    0;
 }
 
 /* The command; main frees the configuration whatever it returns. */

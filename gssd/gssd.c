@@ -180,6 +180,10 @@ gssd_ntlm_finish(struct gssd_env *env, struct ipc_peer *peer,
 		else
 			rep->identity.user = n->user;
 		rep->identity.domain = env->nb_domain;
+		if (e != NULL) {
+			rep->identity.groups.groups_len = (u_int)e->ngroups;
+			rep->identity.groups.groups_val = (u_int *)e->groups;
+		}
 		rep->session_key.session_key_val = (char *)n->session_key;
 		rep->session_key.session_key_len = 16;
 		log_info("%s: %s\\%s logged in (uid %u gid %u)",
@@ -572,6 +576,35 @@ gssd_user_set(struct ipc_peer *peer, struct ipc_msg *msg)
 	xdr_free((xdrproc_t)xdr_gssd_user_set_req, &req);
 }
 
+/* GSSD_USER_GROUPS: a user's supplementary groups (the control role). */
+static void
+gssd_user_groups(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct gssd_env *env = gssd_env_of(peer);
+	struct gssd_user_groups_req req;
+
+	memset(&req, 0, sizeof(req));
+	if (gssd_decode(peer, msg, (xdrproc_t)xdr_gssd_user_groups_req, &req,
+	    "GSSD_USER_GROUPS") == -1)
+		return;
+	if (env->users == NULL)
+		gssd_status_send(peer, msg, GSSD_ERROR,
+		    "password database not open");
+	else if (userdb_set_groups(env->users, req.user,
+	    (const uint32_t *)req.groups.groups_val,
+	    req.groups.groups_len) == -1) {
+		int e = errno;
+
+		gssd_status_send(peer, msg, gssd_errno_status(e),
+		    gssd_errno_text(e));
+	} else {
+		log_info("user %s: %u supplementary group(s)", req.user,
+		    req.groups.groups_len);
+		gssd_status_send(peer, msg, GSSD_COMPLETE, "groups set");
+	}
+	xdr_free((xdrproc_t)xdr_gssd_user_groups_req, &req);
+}
+
 static void
 gssd_user_del(struct ipc_peer *peer, struct ipc_msg *msg)
 {
@@ -628,12 +661,14 @@ static const struct ipc_handler gssd_handlers[] = {
 	{ GSSD_USER_SET, CTL, gssd_user_set },
 	{ GSSD_USER_DEL, CTL, gssd_user_del },
 	{ GSSD_USER_LIST, CTL, gssd_user_list },
+	{ GSSD_USER_GROUPS, CTL, gssd_user_groups },
 };
 
 static const struct ipc_handler gssd_ctl_handlers[] = {
 	{ GSSD_USER_SET, CTL, gssd_user_set },
 	{ GSSD_USER_DEL, CTL, gssd_user_del },
 	{ GSSD_USER_LIST, CTL, gssd_user_list },
+	{ GSSD_USER_GROUPS, CTL, gssd_user_groups },
 };
 
 /* A front end's channel closed: its contexts go with it. */

@@ -52,13 +52,14 @@ userdb_hex(const char *s, uint8_t out[16])
 static int
 userdb_parse_line(char *line, struct userdb_entry *e)
 {
-	char *name, *uid, *gid, *hash, *end;
+	char *name, *uid, *gid, *hash, *groups, *one, *end;
 	unsigned long u, g;
 
 	name = strsep(&line, ":");
 	uid = strsep(&line, ":");
 	gid = strsep(&line, ":");
-	hash = line;
+	hash = strsep(&line, ":");
+	groups = line;
 	if (name == NULL || uid == NULL || gid == NULL || hash == NULL ||
 	    !userdb_name_ok(name))
 		return -1;
@@ -71,6 +72,15 @@ userdb_parse_line(char *line, struct userdb_entry *e)
 		return -1;
 	if (userdb_hex(hash, e->nt_hash) == -1)
 		return -1;
+	e->ngroups = 0;
+	while (groups != NULL && (one = strsep(&groups, ",")) != NULL) {
+		errno = 0;
+		g = strtoul(one, &end, 10);
+		if (errno != 0 || *end != '\0' || end == one ||
+		    g > UINT32_MAX || e->ngroups == USERDB_GROUPS_MAX)
+			return -1;
+		e->groups[e->ngroups++] = (uint32_t)g;
+	}
 	snprintf(e->name, sizeof(e->name), "%s", name);
 	e->uid = (uint32_t)u;
 	e->gid = (uint32_t)g;
@@ -81,7 +91,7 @@ struct userdb *
 userdb_open(const char *dir, size_t max, char *err, size_t errlen)
 {
 	struct userdb *db;
-	char line[USERDB_NAME_MAX + 128];
+	char line[USERDB_NAME_MAX + 128 + 11 * USERDB_GROUPS_MAX];
 	FILE *fp;
 	int lineno = 0;
 	size_t len;
@@ -169,7 +179,7 @@ userdb_save(const struct userdb *db)
 {
 	char tmp[PATH_MAX + 8], dir[PATH_MAX], *slash;
 	FILE *fp;
-	size_t i;
+	size_t i, g;
 	int fd, j, saved;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", db->path);
@@ -188,6 +198,9 @@ userdb_save(const struct userdb *db)
 		    (unsigned)db->users[i].uid, (unsigned)db->users[i].gid);
 		for (j = 0; j < 16; j++)
 			fprintf(fp, "%02x", db->users[i].nt_hash[j]);
+		for (g = 0; g < db->users[i].ngroups; g++)
+			fprintf(fp, "%c%u", g == 0 ? ':' : ',',
+			    (unsigned)db->users[i].groups[g]);
 		fputc('\n', fp);
 	}
 	if (fflush(fp) == EOF || fsync(fileno(fp)) == -1) {
@@ -248,6 +261,7 @@ userdb_set(struct userdb *db, const char *name, const uint8_t nt_hash[16],
 			return -1;
 		}
 		e = &db->users[db->nusers++];
+		memset(e, 0, sizeof(*e));
 		snprintf(e->name, sizeof(e->name), "%s", name);
 		added = 1;
 	}
@@ -291,6 +305,35 @@ userdb_del(struct userdb *db, const char *name)
 		    (db->nusers - at) * sizeof(*e));
 		db->users[at] = old;
 		db->nusers++;
+		OPENSSL_cleanse(&old, sizeof(old));
+		errno = saved;
+		return -1;
+	}
+	OPENSSL_cleanse(&old, sizeof(old));
+	return 0;
+}
+
+int
+userdb_set_groups(struct userdb *db, const char *name, const uint32_t *groups,
+    size_t ngroups)
+{
+	struct userdb_entry *e, old;
+
+	if ((e = (struct userdb_entry *)userdb_find(db, name)) == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (ngroups > USERDB_GROUPS_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	old = *e;
+	memcpy(e->groups, groups, ngroups * sizeof(*groups));
+	e->ngroups = ngroups;
+	if (userdb_save(db) == -1) {
+		int saved = errno;
+
+		*e = old;
 		OPENSSL_cleanse(&old, sizeof(old));
 		errno = saved;
 		return -1;

@@ -5,7 +5,10 @@
  * renamed over the old one and the directory fsync'ed, so a crash leaves
  * the old file or the new one.  One line per user:
  *
- *   NAME:UID:GID:NTHASH-IN-HEX
+ *   NAME:UID:GID:NTHASH-IN-HEX[:GROUP,GROUP,...]
+ *
+ * the supplementary groups (at most USERDB_GROUPS_MAX) as dittofsctl
+ * found them in the host's name service.
  */
 #ifndef DITTOFS_USERDB_H
 #define DITTOFS_USERDB_H
@@ -16,12 +19,15 @@
 
 #define USERDB_FILE		"smbpasswd"
 #define USERDB_NAME_MAX		255	/* bytes of UTF-8 */
+#define USERDB_GROUPS_MAX	64	/* GSSD_GROUPS_MAX */
 
 struct userdb_entry {
 	char		name[USERDB_NAME_MAX + 1];
 	uint8_t		nt_hash[16];
 	uint32_t	uid;
 	uint32_t	gid;
+	uint32_t	groups[USERDB_GROUPS_MAX];
+	size_t		ngroups;
 };
 
 struct userdb {
@@ -49,5 +55,8 @@ int		 userdb_set(struct userdb *, const char *name,
 		    const uint8_t nt_hash[16], uint32_t uid, uint32_t gid,
 		    int create);
 int		 userdb_del(struct userdb *, const char *name);
+/* Replace a user's supplementary groups, then save (as userdb_set). */
+int		 userdb_set_groups(struct userdb *, const char *name,
+		    const uint32_t *groups, size_t ngroups);
 
 #endif

@@ -9,8 +9,8 @@
  *       default: GSS framing, NTLMSSP first, NTLM MIC and mechListMIC),
  *       krb5first (Kerberos listed first: gssd must send a mechListMIC),
  *       raw (bare NTLMSSP), v1 (a 24-byte NTLMv1 response).
- *       -> "COMPLETE uid=U gid=G keylen=N flags=F user=NAME" (and the
- *          server's mechListMIC checked), or the status name
+ *       -> "COMPLETE uid=U gid=G keylen=N flags=F user=NAME[ groups=G,..]"
+ *          (and the server's mechListMIC checked), or the status name
  *   ... anonymous          a null session -> COMPLETE ... flags=2
  *   ... garbage            a malformed SPNEGO token -> BAD_TOKEN
  *   ... truncated NAME PW  an AUTHENTICATE cut short -> BAD_TOKEN
@@ -107,12 +107,18 @@ gssc_accept(int fd, uint64_t ctx, int mech, const uint8_t *tok, size_t len,
 static void
 gssc_print(const struct gssd_accept_reply *rep)
 {
-	if (rep->status == GSSD_COMPLETE)
-		printf("COMPLETE uid=%u gid=%u keylen=%u flags=%u user=%s\n",
+	u_int i;
+
+	if (rep->status == GSSD_COMPLETE) {
+		printf("COMPLETE uid=%u gid=%u keylen=%u flags=%u user=%s",
 		    rep->identity.uid, rep->identity.gid,
 		    rep->session_key.session_key_len, rep->flags,
 		    rep->identity.user);
-	else
+		for (i = 0; i < rep->identity.groups.groups_len; i++)
+			printf("%s%u", i == 0 ? " groups=" : ",",
+			    rep->identity.groups.groups_val[i]);
+		printf("\n");
+	} else
 		printf("%s\n", gssc_status_name(rep->status));
 }
 

@@ -102,6 +102,20 @@ check "the old password: DENIED" test "$(fe login alice s3cret)" = DENIED
 check "the new password: COMPLETE with the same ids" \
     test "$(fe login alice n3w)" = "COMPLETE uid=1234 gid=567 keylen=16 flags=4 user=alice"
 
+# Supplementary groups: dittofsctl sends them, logins carry them.
+out=$(echo 'g' | suite_ctl user add grace --uid 2000 --gid 2000 --groups 100,200 2>&1)
+check "user add --groups" test "$out" = "user grace added"
+check "the groups are in her record" grep -q '^grace:2000:2000:[0-9a-f]\{32\}:100,200$' "$DB"
+check "her login carries them" \
+    test "$(fe login grace g)" = "COMPLETE uid=2000 gid=2000 keylen=16 flags=4 user=grace groups=100,200"
+echo 'g2' | suite_ctl user passwd grace >/dev/null 2>&1
+check "user passwd keeps them" \
+    test "$(fe login grace g2)" = "COMPLETE uid=2000 gid=2000 keylen=16 flags=4 user=grace groups=100,200"
+echo 'g3' | suite_ctl user passwd grace --groups '' >/dev/null 2>&1
+check "user passwd --groups '' clears them" \
+    test "$(fe login grace g3)" = "COMPLETE uid=2000 gid=2000 keylen=16 flags=4 user=grace"
+suite_ctl user del grace >/dev/null 2>&1
+
 # The database outlives gssd.
 kill -9 "$GSSD"
 check "dittofs-run restarts gssd after kill -9" \
