@@ -27,6 +27,14 @@ tests_unit_test_spnego_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/gssd -I$(top_srcdir)/tests/fuzz
 tests_unit_test_spnego_LDADD = gssd/libgssdauth.a $(OPENSSL_LIBS)
 
+# The password file.
+check_PROGRAMS += tests/unit/test_userdb
+TESTS += tests/unit/test_userdb
+tests_unit_test_userdb_SOURCES = tests/unit/test_userdb.c
+tests_unit_test_userdb_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/gssd
+tests_unit_test_userdb_LDADD = gssd/libgssdauth.a $(OPENSSL_LIBS)
+
 # A front end's side of a login (role nfsd or smbd), for test_gssd.sh.
 check_PROGRAMS += tests/clients/gss-check
 tests_clients_gss_check_SOURCES = tests/clients/gss-check.c

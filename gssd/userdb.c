@@ -53,7 +53,7 @@ static int
 userdb_parse_line(char *line, struct userdb_entry *e)
 {
 	char *name, *uid, *gid, *hash, *groups, *one, *end;
-	unsigned long u, g;
+	unsigned long u, g, sg;
 
 	name = strsep(&line, ":");
 	uid = strsep(&line, ":");
@@ -75,11 +75,11 @@ userdb_parse_line(char *line, struct userdb_entry *e)
 	e->ngroups = 0;
 	while (groups != NULL && (one = strsep(&groups, ",")) != NULL) {
 		errno = 0;
-		g = strtoul(one, &end, 10);
+		sg = strtoul(one, &end, 10);
 		if (errno != 0 || *end != '\0' || end == one ||
-		    g > UINT32_MAX || e->ngroups == USERDB_GROUPS_MAX)
+		    sg > UINT32_MAX || e->ngroups == USERDB_GROUPS_MAX)
 			return -1;
-		e->groups[e->ngroups++] = (uint32_t)g;
+		e->groups[e->ngroups++] = (uint32_t)sg;
 	}
 	snprintf(e->name, sizeof(e->name), "%s", name);
 	e->uid = (uint32_t)u;
