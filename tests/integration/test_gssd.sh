@@ -114,7 +114,7 @@ check "user passwd keeps them" \
 echo 'g3' | suite_ctl user passwd grace --groups '' >/dev/null 2>&1
 check "user passwd --groups '' clears them" \
     test "$(fe login grace g3)" = "COMPLETE uid=2000 gid=2000 keylen=16 flags=4 user=grace"
-suite_ctl user del grace >/dev/null 2>&1
+echo 'g4' | suite_ctl user passwd grace --groups 300 >/dev/null 2>&1
 
 # The database outlives gssd.
 kill -9 "$GSSD"
@@ -122,6 +122,9 @@ check "dittofs-run restarts gssd after kill -9" \
     suite_wait 20 sh -c "p=\$(DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status gssd | awk '\$1 == \"gssd\" { print \$2 }'); [ -n \"\$p\" ] && [ \"\$p\" != $GSSD ]"
 check "alice logs in after the restart" \
     suite_wait 10 sh -c "[ \"\$('$GSS' -s '$SOCK' -r nfsd -u dittofs-nfsd login alice n3w 2>&1)\" = 'COMPLETE uid=1234 gid=567 keylen=16 flags=4 user=alice' ]"
+check "grace's ids and groups after the restart" \
+    test "$(fe login grace g4)" = "COMPLETE uid=2000 gid=2000 keylen=16 flags=4 user=grace groups=300"
+suite_ctl user del grace >/dev/null 2>&1
 
 # map to guest = bad user, sent by dittofsctl reload.
 sed -i 's/^context timeout = 5$/context timeout = 5\nmap to guest = bad user\nguest account = 4321:4322/' "$SUITE_CONF"
