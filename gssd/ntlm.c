@@ -261,9 +261,12 @@ ntlm_name(const uint8_t *p, size_t len, int unicode, char *out, size_t max)
 {
 	size_t i;
 
+	if (len == 0) {
+		out[0] = '\0';
+		return 0;
+	}
 	if (unicode)
-		return len == 0 ? (out[0] = '\0', 0) :
-		    ntcrypto_utf8(p, len, out, max);
+		return ntcrypto_utf8(p, len, out, max);
 	if (len >= max)
 		return -1;
 	for (i = 0; i < len; i++) {
@@ -298,6 +301,7 @@ ntlm_server_authenticate(struct ntlm_server *s, const uint8_t *in,
 	    ntlm_field(in, len, 20, &nt, &nt_len) == -1 ||
 	    ntlm_field(in, len, 28, &dom, &dom_len) == -1 ||
 	    ntlm_field(in, len, 36, &usr, &usr_len) == -1 ||
+	    /* The workstation is not used, but must lie inside too. */
 	    ntlm_field(in, len, 44, &ws, &ws_len) == -1 ||
 	    ntlm_field(in, len, 52, &ersk, &ersk_len) == -1)
 		return NTLM_BAD_TOKEN;
@@ -396,8 +400,6 @@ ntlm_server_authenticate(struct ntlm_server *s, const uint8_t *in,
 		s->mic = 1;
 	}
 	s->have_key = 1;
-	(void)ws;
-	(void)ws_len;
 	return NTLM_COMPLETE;
 }
 
