@@ -17,7 +17,7 @@ gssd_dittofs_gssd_LDADD = gssd/libgssdauth.a $(DITTOFS_COMMON_LIBS) \
 # round trips and malformed input, with the fuzz target's function.
 check_PROGRAMS += tests/unit/test_ntlm tests/unit/test_spnego
 TESTS += tests/unit/test_ntlm tests/unit/test_spnego
-tests_unit_test_ntlm_SOURCES = tests/unit/test_ntlm.c
+tests_unit_test_ntlm_SOURCES = tests/unit/test_ntlm.c tests/clients/gss-check.h
 tests_unit_test_ntlm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/gssd
 tests_unit_test_ntlm_LDADD = gssd/libgssdauth.a $(OPENSSL_LIBS)
@@ -37,7 +37,8 @@ tests_unit_test_userdb_LDADD = gssd/libgssdauth.a $(OPENSSL_LIBS)
 
 # A front end's side of a login (role nfsd or smbd), for test_gssd.sh.
 check_PROGRAMS += tests/clients/gss-check
-tests_clients_gss_check_SOURCES = tests/clients/gss-check.c
+tests_clients_gss_check_SOURCES = tests/clients/gss-check.c \
+	tests/clients/gss-check.h
 tests_clients_gss_check_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/gssd
 tests_clients_gss_check_LDADD = gssd/libgssdauth.a $(DITTOFS_COMMON_LIBS) \
 	$(OPENSSL_LIBS)
