@@ -224,29 +224,47 @@ gssd_ntlm_finish(struct gssd_env *env, struct ipc_peer *peer,
 	rep->status = GSSD_ERROR;
 }
 
+/*
+ * An NTLMSSP NEGOTIATE: the CHALLENGE in *out (malloc'ed) and 0, or the
+ * reply's status set and -1.
+ */
+static int
+gssd_ntlm_challenge(struct gssd_env *env, struct ipc_peer *peer,
+    struct gssd_ctx *c, const uint8_t *tok, size_t len, uint8_t **out,
+    size_t *outlen, struct gssd_accept_reply *rep)
+{
+	struct ntlm_conf nc;
+	enum ntlm_result r;
+
+	gssd_ntlm_conf(env, &nc);
+	r = ntlm_server_negotiate(&c->ntlm, &nc, tok, len, out, outlen);
+	if (r == NTLM_CONTINUE) {
+		c->step = GSSD_CTX_AUTHENTICATE;
+		return 0;
+	}
+	if (r == NTLM_BAD_TOKEN)
+		gssd_bad_token(env, peer, rep, "NTLMSSP NEGOTIATE");
+	else
+		rep->status = GSSD_ERROR;
+	return -1;
+}
+
 /* A bare NTLMSSP message: NEGOTIATE, then AUTHENTICATE. */
 static void
 gssd_ntlm_step(struct gssd_env *env, struct ipc_peer *peer,
     struct gssd_ctx *c, const uint8_t *tok, size_t len,
     struct gssd_accept_reply *rep)
 {
-	struct ntlm_conf nc;
 	enum ntlm_result r;
 	uint8_t *out;
 	size_t outlen;
 
 	if (c->step == GSSD_CTX_START) {
-		gssd_ntlm_conf(env, &nc);
-		r = ntlm_server_negotiate(&c->ntlm, &nc, tok, len, &out,
-		    &outlen);
-		if (r == NTLM_CONTINUE) {
-			c->step = GSSD_CTX_AUTHENTICATE;
+		if (gssd_ntlm_challenge(env, peer, c, tok, len, &out, &outlen,
+		    rep) == 0) {
 			rep->status = GSSD_CONTINUE;
 			gssd_set_token(rep, out, outlen);
-		} else if (r == NTLM_BAD_TOKEN)
-			gssd_bad_token(env, peer, rep, "NTLMSSP NEGOTIATE");
-		else
-			rep->status = GSSD_ERROR;
+		}
 		return;
 	}
 	r = ntlm_server_authenticate(&c->ntlm, tok, len, gssd_lookup, env);
@@ -271,7 +289,6 @@ gssd_spnego_step(struct gssd_env *env, struct ipc_peer *peer,
     struct gssd_accept_reply *rep)
 {
 	struct spnego_token t;
-	struct ntlm_conf nc;
 	enum ntlm_result r;
 	uint8_t *inner = NULL, *out = NULL, sig[16], *mic = NULL;
 	size_t innerlen = 0, outlen;
@@ -310,20 +327,9 @@ gssd_spnego_step(struct gssd_env *env, struct ipc_peer *peer,
 		c->mech_types_len = t.mech_types.len;
 		c->mic_required = first != 0;
 		if (first == 0 && t.mech_token.p != NULL) {
-			gssd_ntlm_conf(env, &nc);
-			r = ntlm_server_negotiate(&c->ntlm, &nc,
-			    t.mech_token.p, t.mech_token.len, &inner,
-			    &innerlen);
-			if (r == NTLM_BAD_TOKEN) {
-				gssd_bad_token(env, peer, rep,
-				    "NTLMSSP NEGOTIATE");
+			if (gssd_ntlm_challenge(env, peer, c, t.mech_token.p,
+			    t.mech_token.len, &inner, &innerlen, rep) == -1)
 				return;
-			}
-			if (r != NTLM_CONTINUE) {
-				rep->status = GSSD_ERROR;
-				return;
-			}
-			c->step = GSSD_CTX_AUTHENTICATE;
 		} else
 			c->step = GSSD_CTX_NEGOTIATE;
 		rep->status = spnego_encode_resp(SPNEGO_ACCEPT_INCOMPLETE,
@@ -335,18 +341,9 @@ gssd_spnego_step(struct gssd_env *env, struct ipc_peer *peer,
 			gssd_bad_token(env, peer, rep, "SPNEGO (no NEGOTIATE)");
 			return;
 		}
-		gssd_ntlm_conf(env, &nc);
-		r = ntlm_server_negotiate(&c->ntlm, &nc, t.response_token.p,
-		    t.response_token.len, &inner, &innerlen);
-		if (r == NTLM_BAD_TOKEN) {
-			gssd_bad_token(env, peer, rep, "NTLMSSP NEGOTIATE");
+		if (gssd_ntlm_challenge(env, peer, c, t.response_token.p,
+		    t.response_token.len, &inner, &innerlen, rep) == -1)
 			return;
-		}
-		if (r != NTLM_CONTINUE) {
-			rep->status = GSSD_ERROR;
-			return;
-		}
-		c->step = GSSD_CTX_AUTHENTICATE;
 		rep->status = spnego_encode_resp(SPNEGO_ACCEPT_INCOMPLETE, -1,
 		    inner, innerlen, NULL, 0, &out, &outlen) == 0 ?
 		    GSSD_CONTINUE : GSSD_ERROR;
