@@ -235,6 +235,26 @@ userdb_save(const struct userdb *db)
 	return 0;
 }
 
+/* Save; if that fails, e goes back to old (or away if just added). */
+static int
+userdb_commit(struct userdb *db, struct userdb_entry *e,
+    struct userdb_entry *old, int added)
+{
+	int rc = 0, saved;
+
+	if (userdb_save(db) == -1) {
+		saved = errno;
+		if (added)
+			db->nusers--;
+		else
+			*e = *old;
+		errno = saved;
+		rc = -1;
+	}
+	OPENSSL_cleanse(old, sizeof(*old));
+	return rc;
+}
+
 int
 userdb_set(struct userdb *db, const char *name, const uint8_t nt_hash[16],
     uint32_t uid, uint32_t gid, int create)
@@ -269,19 +289,7 @@ userdb_set(struct userdb *db, const char *name, const uint8_t nt_hash[16],
 	memcpy(e->nt_hash, nt_hash, 16);
 	e->uid = uid;
 	e->gid = gid;
-	if (userdb_save(db) == -1) {
-		int saved = errno;
-
-		if (added)
-			db->nusers--;
-		else
-			*e = old;
-		OPENSSL_cleanse(&old, sizeof(old));
-		errno = saved;
-		return -1;
-	}
-	OPENSSL_cleanse(&old, sizeof(old));
-	return 0;
+	return userdb_commit(db, e, &old, added);
 }
 
 int
@@ -330,14 +338,5 @@ userdb_set_groups(struct userdb *db, const char *name, const uint32_t *groups,
 	old = *e;
 	memcpy(e->groups, groups, ngroups * sizeof(*groups));
 	e->ngroups = ngroups;
-	if (userdb_save(db) == -1) {
-		int saved = errno;
-
-		*e = old;
-		OPENSSL_cleanse(&old, sizeof(old));
-		errno = saved;
-		return -1;
-	}
-	OPENSSL_cleanse(&old, sizeof(old));
-	return 0;
+	return userdb_commit(db, e, &old, 0);
 }

@@ -231,30 +231,48 @@ gssc_login(int fd, const char *user, const char *password, const char *mode)
 	return 0;
 }
 
-/* A raw NTLMSSP exchange whose AUTHENTICATE is cut to 40 bytes. */
-static int
-gssc_truncated(int fd, const char *user, const char *password)
+/*
+ * A bare NTLMSSP NEGOTIATE, and the AUTHENTICATE for its CHALLENGE
+ * (malloc'ed) with the context id; NULL with the reply printed.
+ */
+static uint8_t *
+gssc_raw_auth(int fd, const char *user, const char *password,
+    uint64_t *ctx, size_t *len)
 {
 	struct gssd_accept_reply rep;
 	struct gssc_auth a;
 	uint8_t neg[32], *auth;
-	size_t len;
 
 	memset(&a, 0, sizeof(a));
 	a.user = user;
 	a.domain = "WORKGROUP";
 	a.password = password;
+	a.mic = 1;
 	gssc_negotiate(neg, GSSC_FLAGS);
 	gssc_accept(fd, 0, GSSD_MECH_NTLMSSP, neg, 32, &rep);
-	if (rep.status != GSSD_CONTINUE) {
+	*ctx = rep.context;
+	if (rep.status != GSSD_CONTINUE || (auth = gssc_authenticate(&a, neg,
+	    32, (const uint8_t *)rep.token.token_val, rep.token.token_len,
+	    len)) == NULL) {
 		gssc_print(&rep);
-		return 0;
+		return NULL;
 	}
-	auth = gssc_authenticate(&a, neg, 32,
-	    (const uint8_t *)rep.token.token_val, rep.token.token_len, &len);
-	if (auth == NULL)
-		fatalx("bad CHALLENGE");
-	gssc_accept(fd, rep.context, GSSD_MECH_NTLMSSP, auth, 40, &rep);
+	xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+	return auth;
+}
+
+/* A raw NTLMSSP exchange whose AUTHENTICATE is cut to 40 bytes. */
+static int
+gssc_truncated(int fd, const char *user, const char *password)
+{
+	struct gssd_accept_reply rep;
+	uint8_t *auth;
+	uint64_t ctx;
+	size_t len;
+
+	if ((auth = gssc_raw_auth(fd, user, password, &ctx, &len)) == NULL)
+		return 0;
+	gssc_accept(fd, ctx, GSSD_MECH_NTLMSSP, auth, 40, &rep);
 	gssc_print(&rep);
 	free(auth);
 	return 0;
@@ -265,25 +283,12 @@ static int
 gssc_replay(int fd, const char *user, const char *password)
 {
 	struct gssd_accept_reply rep;
-	struct gssc_auth a;
-	uint8_t neg[32], *auth;
+	uint8_t *auth;
 	uint64_t ctx;
 	size_t len;
 
-	memset(&a, 0, sizeof(a));
-	a.user = user;
-	a.domain = "WORKGROUP";
-	a.password = password;
-	a.mic = 1;
-	gssc_negotiate(neg, GSSC_FLAGS);
-	gssc_accept(fd, 0, GSSD_MECH_NTLMSSP, neg, 32, &rep);
-	ctx = rep.context;
-	if (rep.status != GSSD_CONTINUE || (auth = gssc_authenticate(&a, neg,
-	    32, (const uint8_t *)rep.token.token_val, rep.token.token_len,
-	    &len)) == NULL) {
-		gssc_print(&rep);
+	if ((auth = gssc_raw_auth(fd, user, password, &ctx, &len)) == NULL)
 		return 0;
-	}
 	gssc_accept(fd, ctx, GSSD_MECH_NTLMSSP, auth, len, &rep);
 	printf("first %s, ", gssc_status_name(rep.status));
 	gssc_accept(fd, ctx, GSSD_MECH_NTLMSSP, auth, len, &rep);
