@@ -127,7 +127,9 @@ gssc_authenticate(struct gssc_auth *a, const uint8_t *neg, size_t neglen,
 		return NULL;
 	ntcrypto_hmac_md5(key, 16, chal + 24, 8, temp, tlen, NULL, 0, proof);
 	ntcrypto_hmac_md5(key, 16, proof, 16, NULL, 0, NULL, 0, base);
-	memcpy(a->exported, a->random_key, 16);
+	/* MS-NLMP 3.1.5.1.2: KEY_EXCH sends a random key, else the base. */
+	memcpy(a->exported, (a->flags & NTLM_NEG_KEY_EXCH) ? a->random_key :
+	    base, 16);
 	if ((dl = ntcrypto_utf16le(a->domain, dom, sizeof(dom), 0)) == -1 ||
 	    (ul = ntcrypto_utf16le(a->user, usr, sizeof(usr), 0)) == -1)
 		return NULL;
@@ -155,14 +157,15 @@ gssc_authenticate(struct gssc_auth *a, const uint8_t *neg, size_t neglen,
 		gssc_put16(m + 22, (uint16_t)ntlen);
 	}
 	/* KEY_EXCH: the random session key under RC4(KeyExchangeKey). */
-	{
+	if (a->flags & NTLM_NEG_KEY_EXCH) {
 		uint8_t ersk[16];
 
 		memcpy(ersk, a->random_key, 16);
 		ntcrypto_rc4_init(&rc4, base, 16);
 		ntcrypto_rc4(&rc4, ersk, 16);
 		gssc_field(m, &p, 52, ersk, 16);
-	}
+	} else
+		gssc_field(m, &p, 52, NULL, 0);
 	gssc_put32(m + 60, a->flags);
 	m[64] = 6;
 	m[65] = 1;

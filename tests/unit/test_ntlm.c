@@ -191,6 +191,7 @@ test_spec_exchange(void)
 
 /* A full exchange with gss-check.h's client; result and key out. */
 static const uint8_t *exchange_hash;	/* a hash instead of a password */
+static uint32_t exchange_flags = GSSC_FLAGS;	/* the NEGOTIATE's */
 
 static enum ntlm_result
 exchange(const char *user, const char *password, int mic, int v1,
@@ -212,7 +213,7 @@ exchange(const char *user, const char *password, int mic, int v1,
 	a.v1 = v1;
 	memset(a.random_key, 0x77, 16);
 	ntlm_server_init(s);
-	gssc_negotiate(neg, GSSC_FLAGS);
+	gssc_negotiate(neg, exchange_flags);
 	if (ntlm_server_negotiate(s, &nc, neg, 32, &chal, &clen) !=
 	    NTLM_CONTINUE)
 		return NTLM_ERROR;
@@ -243,6 +244,13 @@ test_exchanges(void)
 	tap_ok(ntlm_server_authenticate(&s, (const uint8_t *)"NTLMSSP\0\3", 12,
 	    lookup_user, NULL) == NTLM_BAD_TOKEN && s.have_key,
 	    "a second AUTHENTICATE on a finished acceptor: BAD_TOKEN");
+	ntlm_server_clear(&s);
+	exchange_flags = GSSC_FLAGS & ~NTLM_NEG_KEY_EXCH;
+	r = exchange("alice", "s3cret", 1, 0, 0, 0, key, &s);
+	exchange_flags = GSSC_FLAGS;
+	tap_ok(r == NTLM_COMPLETE && !(s.auth_flags & NTLM_NEG_KEY_EXCH) &&
+	    memcmp(s.session_key, key, 16) == 0 && key[0] != 0x77,
+	    "without KEY_EXCH: the session base key is the exported key");
 	ntlm_server_clear(&s);
 	r = exchange("ALICE", "s3cret", 0, 0, 0, 0, key, &s);
 	tap_ok(r == NTLM_COMPLETE, "user names in any case");
