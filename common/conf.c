@@ -71,6 +71,9 @@ static const struct conf_key_def conf_stated_keys[] = {
 	/* Per NFSv4 client: open files (stateids) and open/lock owners. */
 	{ "nfsv4 opens per client", CONF_INT, "8192", 1, 1048576 },
 	{ "nfsv4 owners per client", CONF_INT, "2048", 1, 1048576 },
+	/* NFSv4 read delegations (caching grants), and how many a client. */
+	{ "delegations", CONF_BOOL, "yes", 0, 0 },
+	{ "nfsv4 delegations per client", CONF_INT, "4096", 1, 1048576 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

@@ -353,6 +353,19 @@ grant_file_count(struct grant_table *t, const struct lock_file_id *f)
 }
 
 size_t
+grant_file_recalling(struct grant_table *t, const struct lock_file_id *f)
+{
+	struct grant_node *n;
+	size_t k = 0;
+
+	if (f == NULL || f->len == 0 || f->len > LOCK_FILE_ID_MAX)
+		return 0;
+	LIST_FOREACH(n, &t->files[grant_file_bucket(t, f)], by_file)
+		k += n->g.state == GRANT_RECALLING && grant_same_file(&n->g, f);
+	return k;
+}
+
+size_t
 grant_holder_count(struct grant_table *t, int protocol, uint64_t client_id)
 {
 	struct grant_node *n;

@@ -133,6 +133,9 @@ size_t			 grant_conflict(struct grant_table *,
 /* Grants on the file that are not revoked. */
 size_t			 grant_file_count(struct grant_table *,
 			    const struct lock_file_id *);
+/* Grants on the file being recalled. */
+size_t			 grant_file_recalling(struct grant_table *,
+			    const struct lock_file_id *);
 size_t			 grant_holder_count(struct grant_table *, int protocol,
 			    uint64_t client_id);
 /*

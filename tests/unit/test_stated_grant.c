@@ -118,6 +118,7 @@ main(void)
 	TAP_EQ_INT(ev.last_client, 0xb, "sent for b");
 	tap_ok(gb->state == GRANT_RECALLING && ga->state == GRANT_GRANTED,
 	    "b's grant is recalling, a's still granted");
+	TAP_EQ_INT(grant_file_recalling(t, &f1), 1, "one recall on the file");
 	/* A write of someone else: both outstanding, a recalled once. */
 	grant_table_set_now(t, 1005);
 	TAP_EQ_INT(grant_conflict(t, &f1, SMB, 0xa, 1), 2,
