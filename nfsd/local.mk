@@ -82,8 +82,9 @@ tests_unit_test_nfs4_pseudo_SOURCES = tests/unit/test_nfs4_pseudo.c \
 tests_unit_test_nfs4_pseudo_CPPFLAGS = $(tests_unit_test_xdr_nfs_CPPFLAGS)
 tests_unit_test_nfs4_pseudo_LDADD = nfsd/libnfsdwire.a nfsd/libnfs4.a \
 	$(DITTOFS_COMMON_LIBS)
-TESTS += tests/integration/test_nfs4.sh
-EXTRA_DIST += tests/integration/test_nfs4.sh tests/clients/nfs4probe.py
+TESTS += tests/integration/test_nfs4.sh tests/integration/test_nfs4_deleg.sh
+EXTRA_DIST += tests/integration/test_nfs4.sh tests/clients/nfs4probe.py \
+	tests/integration/test_nfs4_deleg.sh
 
 # NFSv4's pure code: COMPOUND XDR, fattr4, id mapping, status table.
 noinst_LIBRARIES += nfsd/libnfs4.a
