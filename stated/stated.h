@@ -158,5 +158,8 @@ void		 stated_grant_files(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_ctl_list(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_init(struct stated_env *, struct event_base *);
 void		 stated_grant_timer(struct stated_env *);
+size_t		 stated_grant_recall(struct stated_env *,
+		    const struct lock_file_id *, int protocol, uint64_t client,
+		    int write);
 
 #endif

@@ -14,7 +14,7 @@
 #include "log.h"
 #include "stated.h"
 
-/* The clock of leases: seconds that only go forward. */
+/* The clock of leases and delegations: seconds that only go forward. */
 void
 stated_v4_clock(struct stated_env *env)
 {
@@ -23,6 +23,8 @@ stated_v4_clock(struct stated_env *env)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		fatal("clock_gettime");
 	v4_state_set_now(env->v4, ts.tv_sec);
+	if (env->caching != NULL)
+		grant_table_set_now(env->caching, ts.tv_sec);
 }
 
 /* Decode, and refuse a sender whose role may not touch NFSv4 state. */
@@ -554,17 +556,6 @@ stated_v4_sweep(struct stated_env *env)
 
 /* ---- Caching grants: NFSv4 delegations (common/stated_grant.x) ---- */
 
-/* The grant table's clock: the leases' one. */
-static void
-stated_grant_clock(struct stated_env *env)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		fatal("clock_gettime");
-	grant_table_set_now(env->caching, ts.tv_sec);
-}
-
 /* A recall or a revocation goes to the front end of the holder. */
 static void
 stated_grant_event(void *arg, const struct grant *g, enum grant_event e)
@@ -632,9 +623,20 @@ stated_grant_timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	env->grant_timer_on = 0;
-	stated_grant_clock(env);
+	stated_v4_clock(env);
 	grant_expire(env->caching, v4_state_lease(env->v4));
 	stated_grant_timer(env);
+}
+
+/* A request of another protocol conflicts: recalls, how many outstanding. */
+size_t
+stated_grant_recall(struct stated_env *env, const struct lock_file_id *f,
+    int protocol, uint64_t client, int write)
+{
+	if (env->caching == NULL)
+		return 0;
+	stated_v4_clock(env);
+	return grant_conflict(env->caching, f, protocol, client, write);
 }
 
 void
@@ -677,7 +679,6 @@ stated_grant_delegate(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_grant_delegate_req,
 	    &req) == -1)
 		return;
-	stated_grant_clock(env);
 	memset(&rep, 0, sizeof(rep));
 	memset(&res, 0, sizeof(res));
 	stated_v4_stateid_in(&req.open_stateid, &sid);
@@ -719,7 +720,6 @@ stated_grant_return(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_grant_return_req,
 	    &req) == -1)
 		return;
-	stated_grant_clock(env);
 	memset(&rep, 0, sizeof(rep));
 	stated_v4_stateid_in(&req.stateid, &sid);
 	if (stated_file_in(&req.file, &file) == -1)
@@ -752,7 +752,6 @@ stated_grant_conflict(struct ipc_peer *peer, struct ipc_msg *msg)
 	    &req) == -1)
 		return;
 	stated_v4_clock(env);
-	stated_grant_clock(env);
 	memset(&rep, 0, sizeof(rep));
 	if (stated_file_in(&req.file, &file) == -1) {
 		ipc_reply_error(ipc_peer_channel(peer), msg, EINVAL, NULL);
@@ -767,7 +766,7 @@ stated_grant_conflict(struct ipc_peer *peer, struct ipc_msg *msg)
 		protocol = req.protocol;
 		client = req.client_id;
 	}
-	rep.outstanding = (u_int)grant_conflict(env->caching, &file, protocol,
+	rep.outstanding = (u_int)stated_grant_recall(env, &file, protocol,
 	    client, req.write);
 	rep.grants = (u_int)grant_file_count(env->caching, &file);
 	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_CONFLICT_REPLY, -1,

@@ -52,6 +52,8 @@ CB_RECALL) and opens P/NAME for reading; client B has no callback.
                RECALL same RETURN 0 RETRY 0"
       v3       an NFSv3 WRITE of the file (JUKEBOX 10008 first)
       remove   B's v4 REMOVE of the name
+      nlm      an NLM write lock (NLM_CLIENT names nlm-client):
+               denied_grace_period, counted as 10008
       revoke   A answers CB_RECALL but never returns: B retries until
                the lease has run out ("... RETRY 0 LATE 10025": A's late
                DELEGRETURN and READ find the delegation revoked)
@@ -552,6 +554,14 @@ def cmd_deleg(port, path, mode):
     def conflict():
         if mode == "v3":
             return v3_write(port, fh)
+        if mode == "nlm":
+            # An NLM write lock (NLM_CLIENT: tests/clients/nlm-client):
+            # denied_grace_period is NLM's "later".
+            out = subprocess.run([os.environ["NLM_CLIENT"], "-T", "tcp",
+                                  "-x", "lock", fh.hex(), "0", "100"],
+                                 capture_output=True, text=True).stdout
+            return 10008 if "grace" in out else 0 if "granted" in out \
+                else out.strip()
         if mode == "remove":
             d, name = path.rsplit("/", 1)
             return compound(port, [putroot()] + path_ops(d) +

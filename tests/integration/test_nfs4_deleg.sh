@@ -3,7 +3,8 @@
 # tests/clients/nfs4probe.py as two clients: A runs a callback server,
 # B has none.  A's read-only OPEN gets a read delegation whose stateid
 # READs; B's OPEN for writing, an NFSv3 WRITE and B's REMOVE of the file
-# each get NFS4ERR_DELAY / NFS3ERR_JUKEBOX while stated has nfsd send
+# each get NFS4ERR_DELAY / NFS3ERR_JUKEBOX (an NLM write lock: its
+# denied_grace_period) while stated has nfsd send
 # CB_RECALL to A, and go through once A returned it (DELEGRETURN); a
 # delegation A never returns is revoked after the lease (10 s here) and
 # the conflict goes through; a client whose callback does not answer
@@ -33,6 +34,18 @@ mount port = 20048
 restart delay max = 2
 CONF
 PROBE4() { PYTHONPATH="$ONCRPC_PYTHONPATH" timeout 120 python3 "$top_srcdir/tests/clients/nfs4probe.py" "$P" "$@"; }
+NLM_CLIENT=$(cd "$top_builddir" && pwd)/tests/clients/nlm-client
+export NLM_CLIENT
+
+# nlm-client finds lockd through rpcbind.
+RPCBIND_PID=
+if command -v rpcbind >/dev/null; then
+	rpcbind -f &
+	RPCBIND_PID=$!
+	suite_wait 10 sh -c "rpcinfo -p 127.0.0.1" || diag "rpcbind did not start"
+fi
+stop_rpcbind() { [ -n "$RPCBIND_PID" ] && kill "$RPCBIND_PID" 2>/dev/null; }
+trap 'stop_rpcbind; suite_cleanup' EXIT
 
 suite_start
 check "blockd, stated and nfsd come up" suite_wait_ready blockd stated nfsd
@@ -54,6 +67,11 @@ r=$(PROBE4 deleg /export/d-rm remove)
 diag "remove: $r"
 check "another client's REMOVE of a delegated file: DELAY, and a recall" test "$(echo "$r" | cut -d' ' -f5-8)" = "CONFLICT 10008 RECALL same"
 check "after DELEGRETURN the REMOVE goes through" test "$(echo "$r" | cut -d' ' -f9-12)" = "RETURN 0 RETRY 0"
+
+r=$(PROBE4 deleg /export/d-nlm nlm)
+diag "nlm: $r"
+check "an NLM write lock on a delegated file: denied_grace_period, and a recall" test "$(echo "$r" | cut -d' ' -f5-8)" = "CONFLICT 10008 RECALL same"
+check "after DELEGRETURN the NLM lock is granted" test "$(echo "$r" | cut -d' ' -f9-12)" = "RETURN 0 RETRY 0"
 
 r=$(PROBE4 deleg /export/d-nocb nocb)
 diag "nocb: $r"
