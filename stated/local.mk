@@ -85,4 +85,5 @@ TESTS += tests/unit/test_stated_grant
 tests_unit_test_stated_grant_SOURCES = tests/unit/test_stated_grant.c
 tests_unit_test_stated_grant_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/stated
-tests_unit_test_stated_grant_LDADD = stated/libgrant.a
+tests_unit_test_stated_grant_LDADD = stated/libv4state.a stated/libgrant.a \
+	stated/libclients.a stated/liblocktable.a $(DB_LIBS)

@@ -2,15 +2,23 @@
  * stated's caching grants (stated/grant.c): grant, conflict and recall
  * (once), the holder's own requests never conflicting, reads against
  * read grants, return, revocation after the lease and forgetting a
- * lease later, release of a holder, the lookups and the counts.
+ * lease later, release of a holder, the lookups and the counts; then
+ * NFSv4 delegations on it (stated/v4state.c): granted only after a
+ * read-only OPEN with the callback up and nothing in the way, the same
+ * one again to a retransmission, a READ through it, a conflicting OPEN
+ * answered NFS4ERR_DELAY with its seqid moved on, DELEGRETURN, the cap
+ * per client, and a purged client's delegations gone.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clients.h"
 #include "grant.h"
 #include "tap.h"
+#include "v4state.h"
 
 #define NFSV4	2	/* LOCK_PROTOCOL_NFSV4 */
 #define SMB	3
@@ -65,6 +73,185 @@ count_files_cb(void *arg, const struct lock_file_id *f)
 	(void)f;
 	(*(size_t *)arg)++;
 	return 0;
+}
+
+/* ---- NFSv4 delegations on the grant table ---- */
+
+static struct v4_state *v4;
+
+static void
+quiet_log(const char *msg)
+{
+	tap_diag("records: %s", msg);
+}
+
+static uint64_t
+v4_client(const char *id, int cb_up)
+{
+	struct v4_setclientid_args a;
+	struct v4_setclientid_res r;
+	struct v4_confirm_res c;
+
+	memset(&a, 0, sizeof(a));
+	a.verifier = (const uint8_t *)"verifier";
+	a.id = (const uint8_t *)id;
+	a.id_len = strlen(id);
+	a.principal = "uid0";
+	a.addr = "192.0.2.1";
+	a.cb.program = 0x40000000;
+	strcpy(a.cb.netid, "tcp");
+	strcpy(a.cb.uaddr, "192.0.2.1.3.4");
+	if (v4_state_setclientid(v4, &a, &r) != V4_OK ||
+	    v4_state_setclientid_confirm(v4, r.clientid, r.confirm, "uid0",
+	    &c) != V4_OK)
+		return 0;
+	if (cb_up >= 0)
+		v4_state_callback_status(v4, r.clientid, cb_up);
+	return r.clientid;
+}
+
+/* OPEN (+ OPEN_CONFIRM) of owner at seqid *seq; its status. */
+static uint32_t
+v4_open(uint64_t clientid, const char *owner, uint32_t *seq,
+    const struct lock_file_id *f, uint32_t access, struct v4_stateid *sid)
+{
+	struct v4_open_args a;
+	struct v4_result r;
+
+	memset(&a, 0, sizeof(a));
+	a.clientid = clientid;
+	a.owner = (const uint8_t *)owner;
+	a.owner_len = strlen(owner);
+	a.seqid = (*seq)++;
+	a.access = access;
+	a.file = *f;
+	if (v4_state_open(v4, &a, &r) != V4_OK)
+		return r.status;
+	if ((r.rflags & V4_RESULT_CONFIRM) &&
+	    v4_state_open_confirm(v4, &r.stateid, (*seq)++, &r) != V4_OK)
+		return r.status;
+	*sid = r.stateid;
+	return V4_OK;
+}
+
+static uint32_t
+v4_deleg(uint64_t clientid, const struct v4_stateid *open,
+    const struct lock_file_id *f, struct v4_deleg_res *res)
+{
+	static const uint8_t fh[4] = { 0xf, 0xe, 0xe, 0xd };
+
+	return v4_state_delegate(v4, clientid, open, f, fh, sizeof(fh), 4,
+	    "nfsd", res);
+}
+
+static void
+test_v4(struct grant_table *t, struct events *ev)
+{
+	struct lock_table *locks;
+	struct stated_clients *records;
+	struct lock_file_id f1 = file(41), f2 = file(42), f3 = file(43),
+	    f4 = file(44), f5 = file(45);
+	struct v4_stateid sa, sb, sc, s2;
+	struct v4_deleg_res d, d2;
+	struct v4_check_res cr;
+	const struct grant *g;
+	uint64_t a, b, c;
+	uint32_t qa = 1, qb = 1, qc = 1, st;
+	char dir[] = "/tmp/test_stated_grant.XXXXXX", err[256], cmd[128];
+
+	if (mkdtemp(dir) == NULL || clients_open(dir, quiet_log, &records,
+	    err, sizeof(err)) == -1 || (locks = lock_table_new(NULL, NULL)) ==
+	    NULL || (v4 = v4_state_new(locks, records,
+	    clients_epoch(records))) == NULL) {
+		tap_ok(0, "v4 state");
+		return;
+	}
+	v4_state_set_lease(v4, 10);
+	v4_state_set_now(v4, 2000);
+	grant_table_set_now(t, 2000);
+	v4_state_set_grants(v4, t, 1, 2);
+	a = v4_client("client-a", 1);
+	b = v4_client("client-b", 0);
+	c = v4_client("client-c", -1);
+	tap_ok(a != 0 && b != 0 && c != 0, "three v4 clients");
+
+	tap_ok(v4_open(a, "oa", &qa, &f1, LOCK_SHARE_READ, &sa) == V4_OK &&
+	    v4_deleg(a, &sa, &f1, &d) == V4_OK && d.level == GRANT_READ,
+	    "a read-only OPEN with the callback up: a read delegation");
+	tap_ok(v4_deleg(a, &sa, &f1, &d2) == V4_OK && d2.level == GRANT_READ &&
+	    memcmp(&d2.stateid, &d.stateid, sizeof(d.stateid)) == 0,
+	    "asked again (a retransmitted OPEN): the same delegation");
+	g = grant_find(t, d.stateid.other, V4_OTHER_SIZE);
+	tap_ok(g != NULL && g->handle_len == 4 && g->holder.client_id == a &&
+	    strcmp(g->holder.fe_name, "nfsd") == 0,
+	    "kept with its file handle and front end");
+	tap_ok(v4_state_check(v4, &d.stateid, &f1, V4_IO_READ, &cr) == V4_OK,
+	    "its stateid READs the file");
+	TAP_EQ_INT(v4_state_check(v4, &d.stateid, &f2, V4_IO_READ, &cr),
+	    V4ERR_BAD_STATEID, "but not another file");
+	TAP_EQ_INT(v4_state_check(v4, &d.stateid, &f1, V4_IO_WRITE, &cr),
+	    V4ERR_OPENMODE, "and does not WRITE");
+	TAP_EQ_INT(v4_deleg(b, &sa, &f1, &d2), V4ERR_BAD_STATEID,
+	    "another client cannot ask on a's open stateid");
+
+	tap_ok(v4_open(b, "ob", &qb, &f2, LOCK_SHARE_READ, &sb) == V4_OK &&
+	    v4_deleg(b, &sb, &f2, &d2) == V4_OK && d2.level == 0 &&
+	    d2.why == V4_DELEG_NONE_CALLBACK,
+	    "a client whose callback is down: none");
+	tap_ok(v4_open(c, "oc", &qc, &f3, LOCK_SHARE_READ | LOCK_SHARE_WRITE,
+	    &sc) == V4_OK && v4_deleg(c, &sc, &f3, &d2) == V4_OK &&
+	    d2.level == 0 && d2.why == V4_DELEG_NONE_ACCESS,
+	    "an open that may write: none");
+
+	/* b opens f1 for reading too: no conflict with a read delegation. */
+	TAP_EQ_INT(v4_open(b, "ob", &qb, &f1, LOCK_SHARE_READ, &s2), V4_OK,
+	    "another client's OPEN for reading goes");
+	TAP_EQ_INT(ev->recalls, 0, "and recalls nothing");
+	/* c's OPEN for writing: DELAY, a recall, its seqid moves on. */
+	st = v4_open(c, "oc", &qc, &f1, LOCK_SHARE_WRITE, &s2);
+	TAP_EQ_INT(st, V4ERR_DELAY, "another client's OPEN for writing: DELAY");
+	TAP_EQ_INT(ev->recalls, 1, "a's delegation is recalled");
+	TAP_EQ_INT(ev->last_client, a, "the recall is a's");
+	TAP_EQ_INT(v4_open(c, "oc", &qc, &f1, LOCK_SHARE_WRITE, &s2),
+	    V4ERR_DELAY, "the next seqid again: still DELAY");
+	TAP_EQ_INT(ev->recalls, 1, "no second recall");
+	tap_ok(v4_open(a, "oa2", &qa, &f3, LOCK_SHARE_READ, &s2) == V4_OK &&
+	    v4_deleg(a, &s2, &f3, &d2) == V4_OK && d2.level == 0 &&
+	    d2.why == V4_DELEG_NONE_CONFLICT,
+	    "a file another client has open for writing: none");
+	TAP_EQ_INT(v4_state_delegreturn(v4, &d.stateid, &f2),
+	    V4ERR_BAD_STATEID, "DELEGRETURN on another file: BAD_STATEID");
+	TAP_EQ_INT(v4_state_delegreturn(v4, &d.stateid, &f1), V4_OK,
+	    "DELEGRETURN");
+	TAP_EQ_INT(v4_open(c, "oc", &qc, &f1, LOCK_SHARE_WRITE, &s2), V4_OK,
+	    "then the OPEN for writing goes");
+	TAP_EQ_INT(v4_state_delegreturn(v4, &d.stateid, &f1),
+	    V4ERR_BAD_STATEID, "a second DELEGRETURN: BAD_STATEID");
+	TAP_EQ_INT(v4_state_check(v4, &d.stateid, &f1, V4_IO_READ, &cr),
+	    V4ERR_BAD_STATEID, "a returned delegation's stateid is no more");
+
+	/* The cap (2 per client), and a purge. */
+	tap_ok(v4_open(a, "oa3", &qa, &f2, LOCK_SHARE_READ, &s2) == V4_OK &&
+	    v4_deleg(a, &s2, &f2, &d2) == V4_OK && d2.level == GRANT_READ,
+	    "a's second delegation");
+	tap_ok(v4_open(a, "oa4", &qa, &f4, LOCK_SHARE_READ, &s2) == V4_OK &&
+	    v4_deleg(a, &s2, &f4, &d2) == V4_OK && d2.level == GRANT_READ,
+	    "a's delegation of another file");
+	tap_ok(v4_open(a, "oa5", &qa, &f5, LOCK_SHARE_READ, &s2) == V4_OK &&
+	    v4_deleg(a, &s2, &f5, &d2) == V4_OK && d2.level == 0 &&
+	    d2.why == V4_DELEG_NONE_LIMIT,
+	    "beyond nfsv4 delegations per client (2): none");
+	TAP_EQ_INT(grant_holder_count(t, LOCK_PROTOCOL_NFSV4, a), 2,
+	    "a holds two");
+	TAP_EQ_INT(v4_state_revoke(v4, a), V4_OK, "dittofsctl revokes a");
+	TAP_EQ_INT(grant_holder_count(t, LOCK_PROTOCOL_NFSV4, a), 0,
+	    "a's delegations went with its state");
+	v4_state_free(v4);
+	lock_table_free(locks);
+	clients_close(records);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) == -1)
+		tap_diag("cannot remove %s", dir);
 }
 
 int
@@ -203,6 +390,12 @@ main(void)
 		n += grant_find(t, sid, sizeof(sid)) != NULL;
 	}
 	TAP_EQ_INT(n, 1000, "each found by its stateid after the table grew");
+	grant_table_free(t);
+
+	memset(&ev, 0, sizeof(ev));
+	if ((t = grant_table_new(event_cb, &ev)) == NULL)
+		return 1;
+	test_v4(t, &ev);
 	grant_table_free(t);
 	return tap_done();
 }
