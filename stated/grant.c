@@ -339,8 +339,10 @@ grant_conflict(struct grant_table *t, const struct lock_file_id *f,
 	return outstanding;
 }
 
-size_t
-grant_file_count(struct grant_table *t, const struct lock_file_id *f)
+/* Grants on the file that are not revoked, or (recalling) being recalled. */
+static size_t
+grant_file_in_state(struct grant_table *t, const struct lock_file_id *f,
+    int recalling)
 {
 	struct grant_node *n;
 	size_t k = 0;
@@ -348,21 +350,21 @@ grant_file_count(struct grant_table *t, const struct lock_file_id *f)
 	if (f == NULL || f->len == 0 || f->len > LOCK_FILE_ID_MAX)
 		return 0;
 	LIST_FOREACH(n, &t->files[grant_file_bucket(t, f)], by_file)
-		k += n->g.state != GRANT_REVOKED && grant_same_file(&n->g, f);
+		k += (recalling ? n->g.state == GRANT_RECALLING :
+		    n->g.state != GRANT_REVOKED) && grant_same_file(&n->g, f);
 	return k;
+}
+
+size_t
+grant_file_count(struct grant_table *t, const struct lock_file_id *f)
+{
+	return grant_file_in_state(t, f, 0);
 }
 
 size_t
 grant_file_recalling(struct grant_table *t, const struct lock_file_id *f)
 {
-	struct grant_node *n;
-	size_t k = 0;
-
-	if (f == NULL || f->len == 0 || f->len > LOCK_FILE_ID_MAX)
-		return 0;
-	LIST_FOREACH(n, &t->files[grant_file_bucket(t, f)], by_file)
-		k += n->g.state == GRANT_RECALLING && grant_same_file(&n->g, f);
-	return k;
+	return grant_file_in_state(t, f, 1);
 }
 
 size_t

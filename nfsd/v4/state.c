@@ -432,8 +432,9 @@ nfs4_stateid_special(const struct nfs4_stateid *s)
  * file are recalled first (RFC 7530 10.4.1), NFS4ERR_DELAY meanwhile.
  * Only a file that may have one costs a call (callback.c).
  */
+/* The recall check done: DELAY, or on with the op (v->then). */
 static void
-nfs4_io_conflict_done(void *arg, int delay)
+nfs4_deleg_checked(void *arg, int delay)
 {
 	struct nfs4_call *v = arg;
 
@@ -454,15 +455,14 @@ nfs4_io_conflict(struct nfs4_call *v)
 	}
 	nfs4_deleg_conflict(v->nfs.env, v->file, 0, 0,
 	    nfs4_stateid_special(&v->check_stateid) ? NULL :
-	    &v->check_stateid, 1, nfs4_io_conflict_done, v);
+	    &v->check_stateid, 1, nfs4_deleg_checked, v);
 }
 
 static void
 nfs4_io_checked(struct nfs4_call *v)
 {
 	if (v->check_io == ST_V4_IO_READ || !nfs4_deleg_maybe(v->nfs.env)) {
-		v->step = 0;
-		v->then(v);
+		nfs4_deleg_checked(v, 0);
 		return;
 	}
 	nfs4_io_conflict(v);
@@ -835,18 +835,6 @@ nfs4_op_delegreturn_state(struct nfs4_call *v)
  * An NFSv4.0 REMOVE names no client, so the holder's own REMOVE recalls
  * its delegation too (a Linux client returns it before).
  */
-static void
-nfs4_name_check_done(void *arg, int delay)
-{
-	struct nfs4_call *v = arg;
-
-	if (delay) {
-		nfs4_fail(v, NFS4ERR_DELAY);
-		return;
-	}
-	v->then(v);
-}
-
 void
 nfs4_deleg_name_check(struct nfs4_call *v, const struct nfs4_fh *dir,
     const struct nfs4_opaque *name, void (*fn)(struct nfs4_call *))
@@ -857,5 +845,5 @@ nfs4_deleg_name_check(struct nfs4_call *v, const struct nfs4_fh *dir,
 	}
 	v->then = fn;
 	nfs4_deleg_name_gate(v->nfs.env, &v->nfs.bcred, dir->data, dir->len,
-	    name->p, name->len, nfs4_name_check_done, v);
+	    name->p, name->len, nfs4_deleg_checked, v);
 }

@@ -204,11 +204,13 @@ def save(path, st):
         json.dump(st, f)
 
 
-def setclientid(port, st):
+def setclientid(port, st, uaddr="127.0.0.1.0.0"):
+    """SETCLIENTID (callback program 0x40000000 over tcp at uaddr; port
+    0: none) and SETCLIENTID_CONFIRM."""
     verf = os.urandom(8)
     ops = [p32(OP["SETCLIENTID"]) + verf + opaque(b"nfs4probe-" +
            os.urandom(6).hex().encode()) + p32(0x40000000) +
-           opaque(b"tcp") + opaque(b"127.0.0.1.0.0") + p32(1)]
+           opaque(b"tcp") + opaque(uaddr.encode()) + p32(1)]
     r = compound(port, ops)
     r.res()
     if r.status != NFS4_OK:
@@ -442,24 +444,6 @@ class CallbackServer:
             return what()
 
 
-def setclientid_cb(port, st, uaddr):
-    """SETCLIENTID with a callback (program 0x40000000, tcp, uaddr)."""
-    verf = os.urandom(8)
-    ops = [p32(OP["SETCLIENTID"]) + verf + opaque(b"nfs4probe-" +
-           os.urandom(6).hex().encode()) + p32(0x40000000) +
-           opaque(b"tcp") + opaque(uaddr.encode()) + p32(7)]
-    r = compound(port, ops)
-    r.res()
-    if r.status != NFS4_OK:
-        fail(r, r.status)
-    clientid, confirm = r.u64(), r.fixed(8)
-    r = compound(port, [p32(OP["SETCLIENTID_CONFIRM"]) + p64(clientid) +
-                        confirm])
-    if r.status != NFS4_OK:
-        fail(r, r.status)
-    st["clientid"] = clientid
-
-
 def open_args(st, owner, access, name, create):
     how = p32(1) + p32(0) + p32(0) + p32(0) if create else p32(0)
     return p32(OP["OPEN"]) + p32(st["oseq"]) + p32(access) + p32(0) + \
@@ -526,10 +510,10 @@ def cmd_deleg(port, path, mode):
         s.bind(("127.0.0.1", 0))
         dead = s.getsockname()[1]
         s.close()
-        setclientid_cb(port, a, "127.0.0.1.%d.%d" % (dead >> 8, dead & 255))
+        setclientid(port, a, "127.0.0.1.%d.%d" % (dead >> 8, dead & 255))
         time.sleep(1)           # the probe fails at once
     else:
-        setclientid_cb(port, a, cb.uaddr())
+        setclientid(port, a, cb.uaddr())
         if not cb.wait(lambda: cb.nulls > 0, 20):
             print("NO CB_NULL")
             return

@@ -51,27 +51,19 @@ suite_start
 check "blockd, stated and nfsd come up" suite_wait_ready blockd stated nfsd
 check "nfsd answers an NFSv4 COMPOUND" suite_wait 10 sh -c "PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs4probe.py $P minor 0 | grep -q 'STATUS 0'"
 
-r=$(PROBE4 deleg /export/d-v4 v4)
-diag "v4: $r"
-check "a read-only OPEN gets a read delegation; READ with its stateid" test "$(echo "$r" | cut -d' ' -f1-4)" = "GRANT read READ ok"
-check "another client's OPEN for writing: NFS4ERR_DELAY" test "$(echo "$r" | cut -d' ' -f5-6)" = "CONFLICT 10008"
-check "the holder gets CB_RECALL of its delegation's stateid" test "$(echo "$r" | cut -d' ' -f7-8)" = "RECALL same"
-check "DELEGRETURN, then the OPEN for writing goes through" test "$(echo "$r" | cut -d' ' -f9-12)" = "RETURN 0 RETRY 0"
-
-r=$(PROBE4 deleg /export/d-v3 v3)
-diag "v3: $r"
-check "an NFSv3 WRITE of a delegated file: JUKEBOX, and a recall" test "$(echo "$r" | cut -d' ' -f5-8)" = "CONFLICT 10008 RECALL same"
-check "after DELEGRETURN the NFSv3 WRITE goes through" test "$(echo "$r" | cut -d' ' -f9-12)" = "RETURN 0 RETRY 0"
-
-r=$(PROBE4 deleg /export/d-rm remove)
-diag "remove: $r"
-check "another client's REMOVE of a delegated file: DELAY, and a recall" test "$(echo "$r" | cut -d' ' -f5-8)" = "CONFLICT 10008 RECALL same"
-check "after DELEGRETURN the REMOVE goes through" test "$(echo "$r" | cut -d' ' -f9-12)" = "RETURN 0 RETRY 0"
-
-r=$(PROBE4 deleg /export/d-nlm nlm)
-diag "nlm: $r"
-check "an NLM write lock on a delegated file: denied_grace_period, and a recall" test "$(echo "$r" | cut -d' ' -f5-8)" = "CONFLICT 10008 RECALL same"
-check "after DELEGRETURN the NLM lock is granted" test "$(echo "$r" | cut -d' ' -f9-12)" = "RETURN 0 RETRY 0"
+# deleg_case MODE WHAT: A's delegation; WHAT (nfs4probe's MODE) waits
+# and recalls it, and goes through once A returned it.
+deleg_case() {
+	r=$(PROBE4 deleg "/export/d-$1" "$1")
+	diag "$1: $r"
+	check "a read-only OPEN gets a read delegation; READ with its stateid ($1)" test "$(echo "$r" | cut -d' ' -f1-4)" = "GRANT read READ ok"
+	check "$2 of a delegated file waits (DELAY, JUKEBOX, grace) and recalls it" test "$(echo "$r" | cut -d' ' -f5-8)" = "CONFLICT 10008 RECALL same"
+	check "after DELEGRETURN $2 goes through" test "$(echo "$r" | cut -d' ' -f9-12)" = "RETURN 0 RETRY 0"
+}
+deleg_case v4 "another client's OPEN for writing"
+deleg_case v3 "an NFSv3 WRITE"
+deleg_case remove "another client's REMOVE"
+deleg_case nlm "an NLM write lock"
 
 r=$(PROBE4 deleg /export/d-nocb nocb)
 diag "nocb: $r"
