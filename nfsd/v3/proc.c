@@ -298,6 +298,21 @@ nfs3_deleg_done(void *arg, int delay)
 	nfs3_procs[r->rpc->auth.msg.proc].fn(r);
 }
 
+/* RENAME's source went: now the file its target would replace. */
+static void
+nfs3_deleg_rename_to(void *arg, int delay)
+{
+	struct nfs_call *r = arg;
+	struct nfs3_args *a = NFS3_ARGS(r);
+
+	if (delay) {
+		nfs3_fail(r, NFS3ERR_JUKEBOX);
+		return;
+	}
+	nfs4_deleg_name_gate(r->env, &r->bcred, r->fh[1], r->fhlen[1],
+	    a->to.name, a->to.namelen, nfs3_deleg_done, r);
+}
+
 static void
 nfs3_deleg_gate(struct nfs_call *r, const struct nfs3_proc *p)
 {
@@ -321,7 +336,9 @@ nfs3_deleg_gate(struct nfs_call *r, const struct nfs3_proc *p)
 	case NFSPROC3_REMOVE:
 	case NFSPROC3_RENAME:
 		nfs4_deleg_name_gate(r->env, &r->bcred, r->fh[0], r->fhlen[0],
-		    a->where.name, a->where.namelen, nfs3_deleg_done, r);
+		    a->where.name, a->where.namelen,
+		    r->rpc->auth.msg.proc == NFSPROC3_RENAME ?
+		    nfs3_deleg_rename_to : nfs3_deleg_done, r);
 		return;
 	}
 	p->fn(r);

@@ -1100,8 +1100,8 @@ nfs4_op_rename(struct nfs4_call *v)
 		nfs4_fail(v, status);
 		return;
 	}
-	/* Delegations of the file renamed are recalled first (state.c). */
-	nfs4_deleg_name_check(v, &v->w->saved, &a->oldname, nfs4_rename_send);
+	/* Delegations of the files renamed and replaced go first (state.c). */
+	nfs4_deleg_rename_check(v, nfs4_rename_send);
 }
 
 /* RFC 7530 16.9: LINK (saved: the file; current: the directory). */

@@ -109,9 +109,12 @@ void	 nfs4_deleg_callback_state(struct nfsd_env *, uint64_t, int up);
 
 /* state.c */
 void	 nfs4_op_delegreturn_state(struct nfs4_call *);
-/* REMOVE (cur, name), RENAME (saved, oldname): recall first, then fn. */
+/* REMOVE (cur, name): recall first, then fn. */
 void	 nfs4_deleg_name_check(struct nfs4_call *, const struct nfs4_fh *dir,
 	    const struct nfs4_opaque *, void (*fn)(struct nfs4_call *));
+/* RENAME: its source (saved, oldname) and target (cur, newname). */
+void	 nfs4_deleg_rename_check(struct nfs4_call *,
+	    void (*fn)(struct nfs4_call *));
 void	 nfs4_op_setclientid(struct nfs4_call *);
 void	 nfs4_op_setclientid_confirm(struct nfs4_call *);
 void	 nfs4_op_renew(struct nfs4_call *);

@@ -847,3 +847,19 @@ nfs4_deleg_name_check(struct nfs4_call *v, const struct nfs4_fh *dir,
 	nfs4_deleg_name_gate(v->nfs.env, &v->nfs.bcred, dir->data, dir->len,
 	    name->p, name->len, nfs4_deleg_checked, v);
 }
+
+/* RENAME: the file renamed, then the one it would replace. */
+static void
+nfs4_deleg_rename_target(struct nfs4_call *v)
+{
+	nfs4_deleg_name_check(v, &v->w->cur, &v->op.u.rename.newname,
+	    v->checked);
+}
+
+void
+nfs4_deleg_rename_check(struct nfs4_call *v, void (*fn)(struct nfs4_call *))
+{
+	v->checked = fn;
+	nfs4_deleg_name_check(v, &v->w->saved, &v->op.u.rename.oldname,
+	    nfs4_deleg_rename_target);
+}

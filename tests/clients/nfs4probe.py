@@ -52,6 +52,8 @@ CB_RECALL) and opens P/NAME for reading; client B has no callback.
                RECALL same RETURN 0 RETRY 0"
       v3       an NFSv3 WRITE of the file (JUKEBOX 10008 first)
       remove   B's v4 REMOVE of the name
+      rename   B's v4 RENAME of another file (NAME.src) onto NAME
+      truncate B's v4 SETATTR of the size, with the anonymous stateid
       nlm      an NLM write lock (NLM_CLIENT names nlm-client):
                denied_grace_period, counted as 10008
       revoke   A answers CB_RECALL but never returns: B retries until
@@ -534,6 +536,8 @@ def cmd_deleg(port, path, mode):
         subprocess.run(os.environ["DELEG_HOOK"], shell=True, check=False)
     b = {"oseq": 1}
     setclientid(port, b)
+    if mode == "rename":
+        open_deleg(port, b, path + ".src", b"B-src", 3, True)
 
     def conflict():
         if mode == "v3":
@@ -546,11 +550,20 @@ def cmd_deleg(port, path, mode):
                                  capture_output=True, text=True).stdout
             return 10008 if "grace" in out else 0 if "granted" in out \
                 else out.strip()
+        d, name = path.rsplit("/", 1)
         if mode == "remove":
-            d, name = path.rsplit("/", 1)
             return compound(port, [putroot()] + path_ops(d) +
                             [p32(OP["REMOVE"]) + opaque(name.encode())]
                             ).status
+        if mode == "rename":    # another file onto the delegated one
+            return compound(port, [putroot()] + path_ops(d) +
+                            [p32(32), p32(29) + opaque(name.encode() +
+                                                       b".src") +
+                             opaque(name.encode())]).status
+        if mode == "truncate":  # SETATTR of the size, anonymous stateid
+            return compound(port, [putfh(fh), p32(34) + stateid(
+                [0, "00" * 12]) + p32(1) + p32(1 << 4) +
+                opaque(p64(0))]).status
         return open_deleg(port, b, path, b"B-owner", 2, False)[0]
     out += ["CONFLICT", str(conflict())]
     got = cb.wait(lambda: len(cb.recalls) > 0, 20)

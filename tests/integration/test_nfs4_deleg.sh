@@ -2,14 +2,15 @@
 # Integration: NFSv4.0 read delegations (RFC 7530 10.2-10.4), with
 # tests/clients/nfs4probe.py as two clients: A runs a callback server,
 # B has none.  A's read-only OPEN gets a read delegation whose stateid
-# READs; B's OPEN for writing, an NFSv3 WRITE and B's REMOVE of the file
-# each get NFS4ERR_DELAY / NFS3ERR_JUKEBOX (an NLM write lock: its
-# denied_grace_period) while stated has nfsd send
-# CB_RECALL to A, and go through once A returned it (DELEGRETURN); a
-# delegation A never returns is revoked after the lease (10 s here) and
-# the conflict goes through; a client whose callback does not answer
-# gets no delegation; a delegation outlives kill -9 of nfsd (it is
-# stated's) and the restarted nfsd recalls it; dittofsctl lists it.
+# READs.  B's OPEN for writing, an NFSv3 WRITE, B's REMOVE, B's RENAME
+# of another file onto it, B's SETATTR of its size (NFS4ERR_DELAY,
+# NFS3ERR_JUKEBOX) and an NLM write lock (denied_grace_period) each
+# wait while stated has nfsd send CB_RECALL to A, and go through once A
+# returned it (DELEGRETURN).  A delegation A never returns is revoked
+# after the lease (10 s here) and the conflict goes through; a client
+# whose callback does not answer gets no delegation; a delegation
+# outlives kill -9 of nfsd (it is stated's) and the restarted nfsd
+# recalls it; dittofsctl lists it.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -57,13 +58,15 @@ deleg_case() {
 	r=$(PROBE4 deleg "/export/d-$1" "$1")
 	diag "$1: $r"
 	check "a read-only OPEN gets a read delegation; READ with its stateid ($1)" test "$(echo "$r" | cut -d' ' -f1-4)" = "GRANT read READ ok"
-	check "$2 of a delegated file waits (DELAY, JUKEBOX, grace) and recalls it" test "$(echo "$r" | cut -d' ' -f5-8)" = "CONFLICT 10008 RECALL same"
+	check "$2 waits (DELAY, JUKEBOX, grace) and recalls the delegation" test "$(echo "$r" | cut -d' ' -f5-8)" = "CONFLICT 10008 RECALL same"
 	check "after DELEGRETURN $2 goes through" test "$(echo "$r" | cut -d' ' -f9-12)" = "RETURN 0 RETRY 0"
 }
-deleg_case v4 "another client's OPEN for writing"
-deleg_case v3 "an NFSv3 WRITE"
-deleg_case remove "another client's REMOVE"
-deleg_case nlm "an NLM write lock"
+deleg_case v4 "another client's OPEN of the file for writing"
+deleg_case v3 "an NFSv3 WRITE of the file"
+deleg_case remove "another client's REMOVE of the file"
+deleg_case rename "another client's RENAME of another file onto the file"
+deleg_case truncate "another client's SETATTR of the file's size"
+deleg_case nlm "an NLM write lock on the file"
 
 r=$(PROBE4 deleg /export/d-nocb nocb)
 diag "nocb: $r"
