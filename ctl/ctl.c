@@ -496,7 +496,8 @@ ctl_v4_delegations(const struct st_grant_list_reply *gl, uint64_t clientid)
 		    ST_GRANT_RECALLING ? "recalling" : "revoked", file,
 		    g->front_end, (long long)g->age);
 		if (g->recall_age >= 0)
-			printf(", recalled %lld s ago", (long long)g->recall_age);
+			printf(", recalled %lld s ago",
+			    (long long)g->recall_age);
 		printf("\n");
 	}
 }

@@ -15,7 +15,7 @@
 #define GRANT_HASH_INITIAL	64
 
 struct grant_node {
-	struct grant			 g;	/* first: the same pointer */
+	struct grant			 g;	/* first: one pointer */
 	TAILQ_ENTRY(grant_node)		 entry;
 	LIST_ENTRY(grant_node)		 by_file;
 	LIST_ENTRY(grant_node)		 by_sid;
@@ -235,7 +235,7 @@ grant_add(struct grant_table *t, const struct lock_file_id *f,
 	}
 	if (t->count >= t->size && t->size <= SIZE_MAX / 4 /
 	    sizeof(struct grant_chain))
-		(void)grant_buckets(t, t->size * 2);	/* else longer chains */
+		(void)grant_buckets(t, t->size * 2);	/* else: longer */
 	if ((n = calloc(1, sizeof(*n))) == NULL) {
 		errno = ENOMEM;
 		return NULL;

@@ -64,7 +64,7 @@ struct grant_holder {
 };
 
 struct grant {
-	uint64_t		 id;		/* the table's, never reused */
+	uint64_t		 id;		/* never reused */
 	struct lock_file_id	 file;
 	struct grant_holder	 holder;
 	enum grant_level	 level;
@@ -74,7 +74,7 @@ struct grant {
 	uint8_t			 handle[GRANT_HANDLE_MAX];
 	size_t			 handle_len;
 	time_t			 granted_at;
-	time_t			 recalled_at;	/* RECALLING, REVOKED */
+	time_t			 recalled_at;	/* and REVOKED */
 	time_t			 revoked_at;	/* REVOKED */
 };
 
@@ -136,8 +136,8 @@ size_t			 grant_file_count(struct grant_table *,
 /* Grants on the file being recalled. */
 size_t			 grant_file_recalling(struct grant_table *,
 			    const struct lock_file_id *);
-size_t			 grant_holder_count(struct grant_table *, int protocol,
-			    uint64_t client_id);
+size_t			 grant_holder_count(struct grant_table *,
+			    int protocol, uint64_t client_id);
 /*
  * The timer: RECALLING grants recalled more than lease ago are revoked
  * (the callback runs for each), REVOKED ones older than a lease more
@@ -145,10 +145,10 @@ size_t			 grant_holder_count(struct grant_table *, int protocol,
  */
 size_t			 grant_expire(struct grant_table *, time_t lease);
 /* Every grant of the holder is forgotten (its state was purged). */
-size_t			 grant_release_holder(struct grant_table *, int protocol,
-			    uint64_t client_id);
-int			 grant_foreach(struct grant_table *, grant_foreach_cb,
-			    void *);
+size_t			 grant_release_holder(struct grant_table *,
+			    int protocol, uint64_t client_id);
+int			 grant_foreach(struct grant_table *,
+			    grant_foreach_cb, void *);
 /* Each file with a grant that is not revoked, once. */
 int			 grant_foreach_file(struct grant_table *,
 			    int (*)(void *, const struct lock_file_id *),

@@ -593,8 +593,8 @@ stated_grant_event(void *arg, const struct grant *g, enum grant_event e)
 			body.st_push_body_u.grant.v4_callback.v4_callback_val =
 			    &scb;
 		}
-		log_info("delegation %llu of client %016llx: recalled through "
-		    "%s", (unsigned long long)g->id,
+		log_info_rl("delegation %llu of client %016llx: recalled "
+		    "through %s", (unsigned long long)g->id,
 		    (unsigned long long)g->holder.client_id,
 		    g->holder.fe_name);
 	} else {
@@ -605,7 +605,7 @@ stated_grant_event(void *arg, const struct grant *g, enum grant_event e)
 		    (u_int)g->stateid_len;
 		body.st_push_body_u.revoked.stateid.stateid_val =
 		    (char *)(uintptr_t)g->stateid;
-		log_warnx("delegation %llu of client %016llx: not returned "
+		log_warnx_rl("delegation %llu of client %016llx: not returned "
 		    "within the lease after its recall; revoked",
 		    (unsigned long long)g->id,
 		    (unsigned long long)g->holder.client_id);

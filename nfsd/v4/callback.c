@@ -289,7 +289,8 @@ nfs4_name_gate_done(void *arg, int status, void *reply, int fd)
 
 	(void)fd;
 	if (status != 0 || rep->attr.type != STORE_TYPE_REG) {
-		g->done(g->arg, 0);	/* the op itself says what is wrong */
+		/* The op itself says what is wrong. */
+		g->done(g->arg, 0);
 		free(g);
 		return;
 	}
@@ -466,7 +467,7 @@ nfs4_cb_reply(void *arg, int status, XDR *xdrs)
 		return;			/* being freed */
 	ok = status == 0 && (!c->recall || xdr_u_int(xdrs, &cbstatus));
 	if (!c->recall) {
-		log_info("NFSv4 client %016llx: callback path %s",
+		log_info_rl("NFSv4 client %016llx: callback path %s",
 		    (unsigned long long)c->clientid, ok ? "up" : "down");
 		nfs4_deleg_callback_state(c->env, c->clientid, ok);
 		nfs4_cb_tell_stated(c->env, c->clientid, ok);
@@ -526,7 +527,7 @@ nfs4_cb_probe(struct nfsd_env *env, uint64_t clientid,
 	env->deleg->probes++;
 	if (nfs4_cb_start(c, cb->netid, cb->uaddr, cb->cb_program,
 	    NFS4_CB_PROC_NULL) == -1) {
-		log_info("NFSv4 client %016llx: callback %s %s: %s; no "
+		log_info_rl("NFSv4 client %016llx: callback %s %s: %s; no "
 		    "delegations", (unsigned long long)clientid, cb->netid,
 		    cb->uaddr, strerror(errno));
 		nfs4_deleg_callback_state(env, clientid, 0);
@@ -585,7 +586,7 @@ nfs4_cb_recall(struct nfsd_env *env, const struct st_push *p)
 		free(c);
 		return ST_OK;
 	}
-	log_info("NFSv4 client %016llx: CB_RECALL sent", (unsigned long long)
+	log_info_rl("NFSv4 client %016llx: CB_RECALL sent", (unsigned long long)
 	    c->clientid);
 	return -1;		/* ACKed when the client answers */
 }
@@ -599,7 +600,7 @@ nfs4_deleg_push(struct nfsd_env *env, struct ipc_msg *msg)
 
 	memset(&p, 0, sizeof(p));
 	if (ipc_decode(msg, (xdrproc_t)xdr_st_push, &p) == -1) {
-		log_warnx("stated: malformed ST_PUSH");
+		log_warnx_rl("stated: malformed ST_PUSH");
 		return;
 	}
 	switch (p.body.kind) {
@@ -608,9 +609,10 @@ nfs4_deleg_push(struct nfsd_env *env, struct ipc_msg *msg)
 		    ST_INVALID;
 		break;
 	case ST_PUSH_REVOKED:
-		log_warnx("NFSv4 client %016llx: a delegation was revoked "
+		log_warnx_rl("NFSv4 client %016llx: a delegation was revoked "
 		    "(not returned within the lease after its recall)",
-		    (unsigned long long)p.body.st_push_body_u.revoked.client_id);
+		    (unsigned long long)
+		    p.body.st_push_body_u.revoked.client_id);
 		status = ST_OK;
 		break;
 	default:
@@ -664,7 +666,8 @@ nfs4_deleg_connected(struct nfsd_env *env)
 	if (env->deleg == NULL)
 		return;
 	stated_client_call(env->sdc, ST_GRANT_FILES,
-	    (xdrproc_t)nfs4_xdr_nothing, NULL, ST_GRANT_FILES_REPLY, (xdrproc_t)xdr_st_grant_files_reply,
+	    (xdrproc_t)nfs4_xdr_nothing, NULL, ST_GRANT_FILES_REPLY,
+	    (xdrproc_t)xdr_st_grant_files_reply,
 	    sizeof(st_grant_files_reply), nfs4_deleg_files_done, env);
 }
 
