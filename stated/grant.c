@@ -434,6 +434,21 @@ grant_foreach(struct grant_table *t, grant_foreach_cb cb, void *arg)
 }
 
 int
+grant_foreach_on_file(struct grant_table *t, const struct lock_file_id *f,
+    grant_foreach_cb cb, void *arg)
+{
+	struct grant_node *n;
+	int rv;
+
+	if (f == NULL || f->len == 0 || f->len > LOCK_FILE_ID_MAX)
+		return 0;
+	LIST_FOREACH(n, &t->files[grant_file_bucket(t, f)], by_file)
+		if (grant_same_file(&n->g, f) && (rv = cb(arg, &n->g)) != 0)
+			return rv;
+	return 0;
+}
+
+int
 grant_foreach_file(struct grant_table *t,
     int (*cb)(void *, const struct lock_file_id *), void *arg)
 {

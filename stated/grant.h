@@ -149,6 +149,10 @@ size_t			 grant_release_holder(struct grant_table *,
 			    int protocol, uint64_t client_id);
 int			 grant_foreach(struct grant_table *,
 			    grant_foreach_cb, void *);
+/* Each grant of the file, in any state; the callback may not change it. */
+int			 grant_foreach_on_file(struct grant_table *,
+			    const struct lock_file_id *, grant_foreach_cb,
+			    void *);
 /* Each file with a grant that is not revoked, once. */
 int			 grant_foreach_file(struct grant_table *,
 			    int (*)(void *, const struct lock_file_id *),

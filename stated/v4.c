@@ -636,6 +636,8 @@ stated_grant_recall(struct stated_env *env, const struct lock_file_id *f,
 	if (env->caching == NULL)
 		return 0;
 	stated_v4_clock(env);
+	/* Lapsed NFSv4 holders lose their state rather than delay this. */
+	v4_state_grant_courtesy(env->v4, f, protocol, client, write);
 	return grant_conflict(env->caching, f, protocol, client, write);
 }
 

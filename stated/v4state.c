@@ -1065,7 +1065,7 @@ v4_open_grant(struct v4_state *v, struct v4_client *c, struct v4_owner *o,
 	struct v4_stateful *s;
 	enum lock_result lr;
 	uint32_t st;
-	int i;
+	int i, write;
 
 	if ((st = v4_grace_check(v, c, a->claim_previous)) != V4_OK)
 		return st;
@@ -1085,10 +1085,14 @@ v4_open_grant(struct v4_state *v, struct v4_client *c, struct v4_owner *o,
 	 * RFC 7530 10.4.1: other clients' delegations that this open
 	 * conflicts with are recalled; it waits for their return.
 	 */
-	if (v->grants != NULL && grant_conflict(v->grants, &a->file,
-	    LOCK_PROTOCOL_NFSV4, c->clientid, (req.access & LOCK_SHARE_WRITE) ||
-	    (req.deny & LOCK_SHARE_READ)) > 0)
-		return V4ERR_DELAY;
+	write = (req.access & LOCK_SHARE_WRITE) || (req.deny & LOCK_SHARE_READ);
+	if (v->grants != NULL) {
+		v4_state_grant_courtesy(v, &a->file, LOCK_PROTOCOL_NFSV4,
+		    c->clientid, write);
+		if (grant_conflict(v->grants, &a->file, LOCK_PROTOCOL_NFSV4,
+		    c->clientid, write) > 0)
+			return V4ERR_DELAY;
+	}
 	for (i = 0;; i++) {
 		lr = lock_table_share(v->locks, &req, &other);
 		if (lr != LOCK_DENIED || i == V4_RETRY_MAX ||
@@ -1615,6 +1619,60 @@ v4_deleg_lock_cb(void *arg, const struct lock_info *i)
 		return 1;
 	}
 	return 0;
+}
+
+struct v4_grant_lapsed {
+	struct v4_state	*v;
+	int		 protocol;
+	uint64_t	 client;
+	int		 write;
+	uint64_t	 lapsed[V4_RETRY_MAX];
+	size_t		 n;
+};
+
+static int
+v4_grant_lapsed_cb(void *arg, const struct grant *g)
+{
+	struct v4_grant_lapsed *l = arg;
+	struct v4_client *c;
+
+	if (g->state == GRANT_REVOKED ||
+	    g->holder.protocol != LOCK_PROTOCOL_NFSV4 ||
+	    (l->protocol == LOCK_PROTOCOL_NFSV4 &&
+	    g->holder.client_id == l->client) ||
+	    (!l->write && g->level != GRANT_WRITE) ||
+	    (c = v4_client_find(l->v, g->holder.client_id, 1)) == NULL ||
+	    c->expired || !v4_lapsed(l->v, c))
+		return 0;
+	l->lapsed[l->n++] = c->clientid;
+	return l->n == V4_RETRY_MAX;
+}
+
+size_t
+v4_state_grant_courtesy(struct v4_state *v, const struct lock_file_id *f,
+    int protocol, uint64_t client, int write)
+{
+	struct v4_grant_lapsed l;
+	struct v4_client *c;
+	size_t i, k = 0;
+
+	if (v->grants == NULL)
+		return 0;
+	memset(&l, 0, sizeof(l));
+	l.v = v;
+	l.protocol = protocol;
+	l.client = client;
+	l.write = write;
+	grant_foreach_on_file(v->grants, f, v4_grant_lapsed_cb, &l);
+	for (i = 0; i < l.n; i++) {
+		if ((c = v4_client_find(v, l.lapsed[i], 1)) == NULL ||
+		    c->expired)
+			continue;
+		v4_client_purge(v, c, V4ERR_EXPIRED);
+		v->courtesy_purges++;
+		k++;
+	}
+	return k;
 }
 
 uint32_t

@@ -339,6 +339,14 @@ uint64_t	 v4_state_stateid_client(struct v4_state *,
 /* A confirmed client's callback: 0, or -1 if none is known. */
 int		 v4_state_client_callback(struct v4_state *, uint64_t,
 		    struct v4_callback *);
+/*
+ * Before a request of (protocol, client), writing or not, on a file:
+ * holders of the grants it conflicts with whose lease lapsed are purged (courtesy, as
+ * for locks), so they delay no one.  How many were.
+ */
+size_t		 v4_state_grant_courtesy(struct v4_state *,
+		    const struct lock_file_id *, int protocol, uint64_t client,
+		    int write);
 /* A conflicting holder in the lock table: purged if its client lapsed;
  * 1 if so (ask the table again), else 0. */
 int		 v4_state_courtesy(struct v4_state *, const struct lock_owner *);

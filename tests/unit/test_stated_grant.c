@@ -7,7 +7,8 @@
  * read-only OPEN with the callback up and nothing in the way, the same
  * one again to a retransmission, a READ through it, a conflicting OPEN
  * answered NFS4ERR_DELAY with its seqid moved on, DELEGRETURN, the cap
- * per client, and a purged client's delegations gone.
+ * per client, a purged client's delegations gone, and a lapsed holder
+ * purged rather than waited for.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -150,13 +151,14 @@ test_v4(struct grant_table *t, struct events *ev)
 	struct lock_table *locks;
 	struct stated_clients *records;
 	struct lock_file_id f1 = file(41), f2 = file(42), f3 = file(43),
-	    f4 = file(44), f5 = file(45);
+	    f4 = file(44), f5 = file(45), f6 = file(46);
 	struct v4_stateid sa, sb, sc, s2;
 	struct v4_deleg_res d, d2;
 	struct v4_check_res cr;
 	const struct grant *g;
-	uint64_t a, b, c;
-	uint32_t qa = 1, qb = 1, qc = 1, st;
+	uint64_t a, b, c, dd;
+	uint32_t qa = 1, qb = 1, qc = 1, qd = 1, st;
+	size_t recalls;
 	char dir[] = "/tmp/test_stated_grant.XXXXXX", err[256], cmd[128];
 
 	if (mkdtemp(dir) == NULL || clients_open(dir, quiet_log, &records,
@@ -246,6 +248,20 @@ test_v4(struct grant_table *t, struct events *ev)
 	TAP_EQ_INT(v4_state_revoke(v4, a), V4_OK, "dittofsctl revokes a");
 	TAP_EQ_INT(grant_holder_count(t, LOCK_PROTOCOL_NFSV4, a), 0,
 	    "a's delegations went with its state");
+
+	/* A lapsed holder is purged rather than waited for (courtesy). */
+	dd = v4_client("client-d", 1);
+	tap_ok(dd != 0 && v4_open(dd, "od", &qd, &f6, LOCK_SHARE_READ,
+	    &s2) == V4_OK && v4_deleg(dd, &s2, &f6, &d2) == V4_OK &&
+	    d2.level == GRANT_READ, "d's delegation");
+	recalls = ev->recalls;
+	v4_state_set_now(v4, 2020);
+	grant_table_set_now(t, 2020);
+	TAP_EQ_INT(v4_open(c, "oc", &qc, &f6, LOCK_SHARE_WRITE, &s2), V4_OK,
+	    "d's lease lapsed: another client's OPEN for writing goes");
+	TAP_EQ_INT(ev->recalls, recalls, "with no recall");
+	TAP_EQ_INT(v4_state_renew(v4, dd), V4ERR_EXPIRED,
+	    "d was purged: its RENEW is NFS4ERR_EXPIRED");
 	v4_state_free(v4);
 	lock_table_free(locks);
 	clients_close(records);
