@@ -734,8 +734,13 @@ nfs4_op_open_state(struct nfs4_call *v)
 		nfs4_file_get(v, nfs4_open_previous);
 		return;
 	case CLAIM_DELEGATE_CUR:
-		nfs4_fail(v, NFS4ERR_BAD_STATEID);	/* none is granted */
-		return;
+		/*
+		 * RFC 7530 10.4.4: the open state of a file the client
+		 * opened under its delegation, asked for while it returns
+		 * it; checked as a CLAIM_NULL OPEN of the name (its own
+		 * delegation conflicts with nothing of its own).
+		 */
+		break;
 	default:
 		nfs4_fail(v, NFS4ERR_NOTSUPP);
 		return;
@@ -750,7 +755,7 @@ nfs4_op_open_state(struct nfs4_call *v)
 		return;
 	}
 	memset(&v->w->sattr, 0, sizeof(v->w->sattr));
-	if (a->opentype != OPEN4_CREATE) {
+	if (a->opentype != OPEN4_CREATE || a->claim == CLAIM_DELEGATE_CUR) {
 		memset(&lreq, 0, sizeof(lreq));
 		lreq.cred = v->nfs.bcred;
 		nfs4_bd_fh(&lreq.dir, &v->w->cur);

@@ -49,7 +49,8 @@ ONC RPC TCP listener answering CB_NULL and CB_COMPOUND, recording each
 CB_RECALL) and opens P/NAME for reading; client B has no callback.
   nfs4probe PORT deleg P/NAME MODE   A's grant, then the conflict of MODE:
       v4       B OPENs for writing: "GRANT read READ ok CONFLICT 10008
-               RECALL same RETURN 0 RETRY 0"
+               RECALL same RETURN 0 RETRY 0 CLAIMCUR 0" (A's OPEN with
+               CLAIM_DELEGATE_CUR before its DELEGRETURN)
       v3       an NFSv3 WRITE of the file (JUKEBOX 10008 first)
       remove   B's v4 REMOVE of the name
       rename   B's v4 RENAME of another file (NAME.src) onto NAME
@@ -569,6 +570,14 @@ def cmd_deleg(port, path, mode):
     got = cb.wait(lambda: len(cb.recalls) > 0, 20)
     out += ["RECALL", "same" if got and cb.recalls[0] == deleg else
             "none" if not got else "other"]
+    claimcur = None
+    if mode == "v4":
+        # A's open under the delegation, made known while returning it.
+        d, name = path.rsplit("/", 1)
+        claimcur = compound(port, [putroot()] + path_ops(d) + [
+            p32(OP["OPEN"]) + p32(a["oseq"]) + p32(1) + p32(0) +
+            p64(a["clientid"]) + opaque(b"A-local") + p32(0) + p32(2) +
+            stateid(deleg) + opaque(name.encode())]).status
     if mode != "revoke":
         out += ["RETURN", str(delegreturn(port, fh, deleg))]
     # The conflicting request again until it goes (the lease bounds it).
@@ -580,6 +589,8 @@ def cmd_deleg(port, path, mode):
     out += ["RETRY", str(st)]
     if mode == "revoke":
         out += ["LATE", str(delegreturn(port, fh, deleg))]
+    if claimcur is not None:
+        out += ["CLAIMCUR", str(claimcur)]
     print(" ".join(out))
 
 

@@ -62,6 +62,7 @@ deleg_case() {
 	check "after DELEGRETURN $2 goes through" test "$(echo "$r" | cut -d' ' -f9-12)" = "RETURN 0 RETRY 0"
 }
 deleg_case v4 "another client's OPEN of the file for writing"
+check "the holder's OPEN with CLAIM_DELEGATE_CUR while returning it" test "$(echo "$r" | cut -d' ' -f13-14)" = "CLAIMCUR 0"
 deleg_case v3 "an NFSv3 WRITE of the file"
 deleg_case remove "another client's REMOVE of the file"
 deleg_case rename "another client's RENAME of another file onto the file"
