@@ -234,13 +234,10 @@ def open_op(st, name):
         p32(0) + p32(0) + p32(0) + opaque(name.encode())
 
 
-def do_open(port, st, path):
-    d, name = path.rsplit("/", 1)
-    ops = [putroot()] + path_ops(d) + [open_op(st, name), getfh()]
-    r = compound(port, ops)
-    if r.status != NFS4_OK:
-        fail(r, r.status)
-    for _ in range(len(ops) - 2):
+def open_result(r, nops):
+    """OPEN4resok (the last op but GETFH of nops): its stateid, rflags,
+    read delegation's stateid (or None), and GETFH's handle."""
+    for _ in range(nops - 2):
         r.res()
     r.res()
     sid = read_stateid(r)
@@ -248,11 +245,26 @@ def do_open(port, st, path):
     r.u64()
     r.u64()                     # change_info4
     rflags = r.u32()
-    n = r.u32()
-    r.off += 4 * n              # attrset
-    r.u32()                     # delegation NONE
+    r.skip_words()              # attrset
+    deleg = None
+    if r.u32() == 1:            # OPEN_DELEGATE_READ
+        deleg = read_stateid(r)
+        r.u32()                 # recall
+        r.u32()
+        r.u32()
+        r.u32()
+        r.opaque()              # nfsace4
     r.res()
-    fh = r.opaque()
+    return sid, rflags, deleg, r.opaque()
+
+
+def do_open(port, st, path):
+    d, name = path.rsplit("/", 1)
+    ops = [putroot()] + path_ops(d) + [open_op(st, name), getfh()]
+    r = compound(port, ops)
+    if r.status != NFS4_OK:
+        fail(r, r.status)
+    sid, rflags, _, fh = open_result(r, len(ops))
     return ops, sid, rflags, fh
 
 
@@ -463,25 +475,8 @@ def open_deleg(port, st, path, owner, access, create):
     st["oseq"] += 1
     if r.status != NFS4_OK:
         return r.status, None
-    for _ in range(len(ops) - 2):
-        r.res()
-    r.res()
-    sid = read_stateid(r)
-    r.u32()
-    r.u64()
-    r.u64()
-    rflags = r.u32()
-    r.skip_words()
-    deleg = None
-    if r.u32() == 1:            # OPEN_DELEGATE_READ
-        deleg = read_stateid(r)
-        r.u32()                 # recall
-        r.u32()
-        r.u32()
-        r.u32()
-        r.opaque()              # nfsace4
-    r.res()
-    st["fh"] = r.opaque().hex()
+    sid, rflags, deleg, fh = open_result(r, len(ops))
+    st["fh"] = fh.hex()
     if rflags & 2:
         r = compound(port, [putfh(bytes.fromhex(st["fh"])),
                             p32(OP["OPEN_CONFIRM"]) + stateid(sid) +
