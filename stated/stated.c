@@ -4,16 +4,18 @@
  * message set has its file: lock.c (common/stated_lock.x), grace.c
  * (stated_client.x), the reply cache below (stated_drc.x), the pushes
  * below and in push.c (stated_push.x), NFSv4.0 state in v4.c on
- * v4state.c (stated_v4.x).
+ * v4state.c (stated_v4.x), and its delegations, caching grants, in
+ * v4.c on grant.c (stated_grant.x).
  *
  * It also keeps nfsd's duplicate request cache (drc.h), in memory, so
  * that it outlives an nfsd restart: nfsd stores entries one way and
  * reads them all back after each connect (nfsd/drc.c says why).
  *
- * What it tells a front end unasked (a queued lock granted, later a
- * recall, a break, a revoked state id) is a push (common/stated_push.x),
- * kept in push.c until that front end acknowledges it and sent again
- * each time it says HELLO after a reconnect.
+ * What it tells a front end unasked (a queued lock granted, a
+ * delegation recalled or revoked, later an SMB break) is a push
+ * (common/stated_push.x), kept in push.c until that front end
+ * acknowledges it and sent again each time it says HELLO after a
+ * reconnect.
  *
  * The message sets are common/stated_*.x, one per subsystem; the one
  * handler table below says which role may send which.

@@ -427,12 +427,7 @@ nfs4_stateid_special(const struct nfs4_stateid *s)
 	    sizeof(ones)) == 0);
 }
 
-/*
- * A WRITE or a SETATTR of the size: other clients' delegations of the
- * file are recalled first (RFC 7530 10.4.1), NFS4ERR_DELAY meanwhile.
- * Only a file that may have one costs a call (callback.c).
- */
-/* The recall check done: DELAY, or on with the op (v->then). */
+/* A recall check done: NFS4ERR_DELAY, or on with the op (v->then). */
 static void
 nfs4_deleg_checked(void *arg, int delay)
 {
@@ -446,6 +441,11 @@ nfs4_deleg_checked(void *arg, int delay)
 	v->then(v);
 }
 
+/*
+ * A WRITE or a SETATTR of the size: other clients' delegations of the
+ * file are recalled first (RFC 7530 10.4.1), NFS4ERR_DELAY meanwhile.
+ * Only a file that may have one costs a call (callback.c).
+ */
 static void
 nfs4_io_conflict(struct nfs4_call *v)
 {
@@ -512,14 +512,6 @@ nfs4_stateid_check(struct nfs4_call *v, const struct nfs4_stateid *sid,
 }
 
 /*
- * RFC 7530 16.16: OPEN.  CLAIM_NULL looks the name up (or creates it)
- * in blockd, checks the access asked for, then records the open in
- * stated; CLAIM_PREVIOUS names the current file.  The current
- * filehandle becomes the file's.  A retransmission reaches stated
- * after an UNCHECKED or EXCLUSIVE create has run again harmlessly, and
- * gets the kept reply; a GUARDED one hears EXIST from blockd first.
- */
-/*
  * RFC 7530 10.4, 16.16: an OPEN for reading alone, CLAIM_NULL, asks
  * stated for a read delegation (callback.c knows the clients whose
  * callback is down, which need not ask).  stated's answer decides; the
@@ -574,6 +566,14 @@ nfs4_open_deleg(struct nfs4_call *v)
 	    sizeof(st_grant_delegate_reply), nfs4_open_deleg_done);
 }
 
+/*
+ * RFC 7530 16.16: OPEN.  CLAIM_NULL looks the name up (or creates it)
+ * in blockd, checks the access asked for, then records the open in
+ * stated; CLAIM_PREVIOUS names the current file.  The current
+ * filehandle becomes the file's.  A retransmission reaches stated
+ * after an UNCHECKED or EXCLUSIVE create has run again harmlessly, and
+ * gets the kept reply; a GUARDED one hears EXIST from blockd first.
+ */
 static void
 nfs4_open_stated_done(void *arg, int status, void *reply)
 {
