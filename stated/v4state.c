@@ -415,6 +415,10 @@ v4_client_destroy(struct v4_state *v, struct v4_client *c)
 
 	if (!LIST_EMPTY(&c->owners))
 		v4_client_purge(v, c, V4ERR_EXPIRED);
+	/* Delegations outlive the opens they came with: they go too. */
+	if (v->grants != NULL && c->confirmed)
+		grant_release_holder(v->grants, LOCK_PROTOCOL_NFSV4,
+		    c->clientid);
 	v4_hash_remove(&v->clients, &c->link);
 	TAILQ_REMOVE(&v->all, c, entry);
 	v->stats.clients--;

@@ -151,13 +151,14 @@ test_v4(struct grant_table *t, struct events *ev)
 	struct lock_table *locks;
 	struct stated_clients *records;
 	struct lock_file_id f1 = file(41), f2 = file(42), f3 = file(43),
-	    f4 = file(44), f5 = file(45), f6 = file(46);
+	    f4 = file(44), f5 = file(45), f6 = file(46), f7 = file(47);
 	struct v4_stateid sa, sb, sc, s2;
 	struct v4_deleg_res d, d2;
 	struct v4_check_res cr;
 	const struct grant *g;
-	uint64_t a, b, c, dd;
-	uint32_t qa = 1, qb = 1, qc = 1, qd = 1, st;
+	uint64_t a, b, c, dd, ee;
+	uint32_t qa = 1, qb = 1, qc = 1, qd = 1, qe = 1, st;
+	struct v4_result r;
 	size_t recalls;
 	char dir[] = "/tmp/test_stated_grant.XXXXXX", err[256], cmd[128];
 
@@ -262,6 +263,19 @@ test_v4(struct grant_table *t, struct events *ev)
 	TAP_EQ_INT(ev->recalls, recalls, "with no recall");
 	TAP_EQ_INT(v4_state_renew(v4, dd), V4ERR_EXPIRED,
 	    "d was purged: its RENEW is NFS4ERR_EXPIRED");
+
+	/* A client that holds only a delegation, forgotten for another. */
+	ee = v4_client("client-e", 1);
+	tap_ok(ee != 0 && v4_open(ee, "oe", &qe, &f7, LOCK_SHARE_READ,
+	    &s2) == V4_OK && v4_deleg(ee, &s2, &f7, &d2) == V4_OK &&
+	    d2.level == GRANT_READ && v4_state_close(v4, &s2, qe++, &r) ==
+	    V4_OK, "e's delegation, its open closed");
+	v4_state_set_limits(v4, 0, 0, 3);
+	v4_state_set_now(v4, 2040);
+	TAP_EQ_INT(v4_client("client-f", 1) != 0, 1,
+	    "a client over clients per address makes room: lapsed e goes");
+	TAP_EQ_INT(grant_holder_count(t, LOCK_PROTOCOL_NFSV4, ee), 0,
+	    "and its delegation with it");
 	v4_state_free(v4);
 	lock_table_free(locks);
 	clients_close(records);
