@@ -264,14 +264,23 @@ test_v4(struct grant_table *t, struct events *ev)
 	TAP_EQ_INT(v4_state_renew(v4, dd), V4ERR_EXPIRED,
 	    "d was purged: its RENEW is NFS4ERR_EXPIRED");
 
-	/* A client that holds only a delegation, forgotten for another. */
+	/*
+	 * A client that holds a delegation but no open is forgotten to make
+	 * room for another at its address: the delegation goes with it.
+	 */
 	ee = v4_client("client-e", 1);
 	tap_ok(ee != 0 && v4_open(ee, "oe", &qe, &f7, LOCK_SHARE_READ,
 	    &s2) == V4_OK && v4_deleg(ee, &s2, &f7, &d2) == V4_OK &&
 	    d2.level == GRANT_READ && v4_state_close(v4, &s2, qe++, &r) ==
 	    V4_OK, "e's delegation, its open closed");
+	/* Renewed, it keeps it through a sweep; then its lease lapses. */
+	v4_state_set_now(v4, 2035);
+	v4_state_renew(v4, ee);
+	v4_state_sweep(v4);
+	TAP_EQ_INT(grant_holder_count(t, LOCK_PROTOCOL_NFSV4, ee), 1,
+	    "a sweep keeps the delegation of a client that renews");
 	v4_state_set_limits(v4, 0, 0, 3);
-	v4_state_set_now(v4, 2040);
+	v4_state_set_now(v4, 2050);
 	TAP_EQ_INT(v4_client("client-f", 1) != 0, 1,
 	    "a client over clients per address makes room: lapsed e goes");
 	TAP_EQ_INT(grant_holder_count(t, LOCK_PROTOCOL_NFSV4, ee), 0,
