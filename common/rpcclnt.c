@@ -305,6 +305,7 @@ struct rpcclnt_tcp {
 	uint32_t		 next_xid;
 	int			 dead;
 	int			 connected;
+	char			*machine;	/* AUTH_SYS as root; NULL: NULL */
 	TAILQ_HEAD(, rpcclnt_tcp_call) calls;
 };
 
@@ -432,7 +433,24 @@ rpcclnt_tcp_free(struct rpcclnt_tcp *cl)
 		return;
 	rpcclnt_tcp_fail(cl, -ECANCELED);
 	bufferevent_free(cl->bev);
+	free(cl->machine);
 	free(cl);
+}
+
+/*
+ * Calls from now on carry AUTH_SYS (uid 0, gid 0, machine name), as an
+ * NFSv4.0 client's callback service wants for CB_COMPOUND.
+ */
+int
+rpcclnt_tcp_auth_sys(struct rpcclnt_tcp *cl, const char *machine)
+{
+	char *m;
+
+	if (strlen(machine) > 255 || (m = strdup(machine)) == NULL)
+		return -1;
+	free(cl->machine);
+	cl->machine = m;
+	return 0;
 }
 
 int
@@ -456,6 +474,21 @@ rpcclnt_tcp_call(struct rpcclnt_tcp *cl, uint32_t prog, uint32_t vers,
 	xdrbuf_out_init(&o);
 	xdrbuf_reserve(&o, 4);
 	rpcmsg_call_header(&o, tc->xid, prog, vers, proc);
+	if (cl->machine != NULL) {
+		/* The header with AUTH_SYS in place of the NULL credential. */
+		o.len -= 16;
+		xdrbuf_put_u32(&o, RPC_AUTH_UNIX);
+		xdrbuf_put_u32(&o, 4 + 4 + ((uint32_t)strlen(cl->machine) +
+		    3) / 4 * 4 + 12);
+		xdrbuf_put_u32(&o, (uint32_t)time(NULL));
+		xdrbuf_put_opaque(&o, cl->machine,
+		    (uint32_t)strlen(cl->machine));
+		xdrbuf_put_u32(&o, 0);		/* uid */
+		xdrbuf_put_u32(&o, 0);		/* gid */
+		xdrbuf_put_u32(&o, 0);		/* no groups */
+		xdrbuf_put_u32(&o, RPC_AUTH_NULL);
+		xdrbuf_put_u32(&o, 0);
+	}
 	head = o.len;
 	if (encode != NULL && !o.failed &&
 	    (body = xdrbuf_reserve(&o, RPCCLNT_MSG_MAX)) != NULL) {

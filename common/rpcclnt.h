@@ -39,6 +39,8 @@ struct rpcclnt_tcp *rpcclnt_tcp_new(struct event_base *,
 void		 rpcclnt_tcp_free(struct rpcclnt_tcp *);
 /* 1 once the connection was made (a failure before: cannot connect). */
 int		 rpcclnt_tcp_connected(const struct rpcclnt_tcp *);
+/* Later calls carry AUTH_SYS as root of machine (NFSv4.0 callbacks). */
+int		 rpcclnt_tcp_auth_sys(struct rpcclnt_tcp *, const char *machine);
 int		 rpcclnt_tcp_call(struct rpcclnt_tcp *, uint32_t prog,
 		    uint32_t vers, uint32_t proc, xdrproc_t, const void *args,
 		    unsigned int timeout_ms, rpcclnt_result_fn *, void *arg);

@@ -25,6 +25,7 @@
 #include "ntcrypto.h"
 #include "sandbox.h"
 #include "stated_client.h"
+#include "stated_grant.h"
 #include "stated_lock.h"
 #include "stated_v4.h"
 #include "stated_session.h"
@@ -541,13 +542,41 @@ ctl_v4_sessions(struct ctl_env *env)
 	return 0;
 }
 
-/* NFSv4 clients with their opens and locks; or revoke one's state. */
+/* A client's delegations (stated_grant.x), under its line of ctl_v4. */
+static void
+ctl_v4_delegations(const struct st_grant_list_reply *gl, uint64_t clientid)
+{
+	char file[80];
+	u_int i;
+
+	for (i = 0; gl != NULL && i < gl->grants.grants_len; i++) {
+		st_grant_desc *g = &gl->grants.grants_val[i];
+
+		if (g->protocol != ST_PROTOCOL_NFSV4 ||
+		    g->client_id != clientid)
+			continue;
+		ctl_file_name(&g->file, file, sizeof(file));
+		printf("  delegation %s %s %-24s via %s, %lld s", g->level ==
+		    ST_GRANT_WRITE ? "write" : "read", g->state ==
+		    ST_GRANT_GRANTED ? "granted" : g->state ==
+		    ST_GRANT_RECALLING ? "recalling" : "revoked", file,
+		    g->front_end, (long long)g->age);
+		if (g->recall_age >= 0)
+			printf(", recalled %lld s ago",
+			    (long long)g->recall_age);
+		printf("\n");
+	}
+}
+
+/* NFSv4 clients with their opens, locks and delegations; or revoke one. */
 static int
 ctl_v4(struct ctl_env *env, int argc, char **argv)
 {
-	struct ipc_sync_reply rep;
+	struct ipc_sync_reply rep, grep_;
 	struct st_v4_clients_reply cr;
+	struct st_grant_list_reply gl;
 	struct st_v4_clientid_req req;
+	int have_grants = 0;
 	struct st_v4_reply vr;
 	char file[80], owner[96], *end;
 	u_int i, j;
@@ -603,6 +632,15 @@ ctl_v4(struct ctl_env *env, int argc, char **argv)
 		ipc_sync_reply_free(&rep);
 		return 1;
 	}
+	/* Delegations, from a stated that keeps them. */
+	memset(&gl, 0, sizeof(gl));
+	if (ctl_stated_call(env, ST_GRANT_LIST, &grep_) == 0) {
+		if (grep_.hdr.type == ST_GRANT_LIST_REPLY &&
+		    ipc_sync_decode(&grep_, (xdrproc_t)xdr_st_grant_list_reply,
+		    &gl) == 0)
+			have_grants = 1;
+		ipc_sync_reply_free(&grep_);
+	}
 	printf("lease %u s\n", cr.lease);
 	printf("%-16s %-24s %-16s %-12s %-6s %-5s %s\n", "CLIENTID", "ID",
 	    "ADDRESS", "STATE", "IDLE", "OPENS", "OWNERS");
@@ -634,9 +672,12 @@ ctl_v4(struct ctl_env *env, int argc, char **argv)
 				    s->deny & 2 ? "w" : "",
 				    s->deny ? "" : "-", s->stateid.seqid);
 		}
+		ctl_v4_delegations(have_grants ? &gl : NULL, c->clientid);
 	}
-	if (cr.truncated)
+	if (cr.truncated || (have_grants && gl.truncated))
 		printf("(list truncated)\n");
+	if (have_grants)
+		xdr_free((xdrproc_t)xdr_st_grant_list_reply, &gl);
 	xdr_free((xdrproc_t)xdr_st_v4_clients_reply, &cr);
 	ipc_sync_reply_free(&rep);
 	return 0;

@@ -9,7 +9,8 @@ nfsd_libnfsdwire_a_SOURCES = nfsd/v3/xdr.c nfsd/v3/nfs3.h \
 sbin_PROGRAMS += nfsd/dittofs-nfsd
 nfsd_dittofs_nfsd_SOURCES = nfsd/nfsd.c nfsd/nfsd.h \
 	nfsd/mount.c nfsd/v3/proc.c nfsd/blockd_client.c nfsd/stated_client.c \
-	nfsd/v4/proc.h nfsd/v4/proc.c nfsd/v4/pseudo.c nfsd/v4/state.c
+	nfsd/v4/proc.h nfsd/v4/proc.c nfsd/v4/pseudo.c nfsd/v4/state.c \
+	nfsd/v4/callback.c
 nfsd_dittofs_nfsd_LDADD = nfsd/libnfsdwire.a nfsd/libnfs4.a \
 	$(DITTOFS_COMMON_LIBS) \
 	$(TIRPC_LIBS)
@@ -81,8 +82,9 @@ tests_unit_test_nfs4_pseudo_SOURCES = tests/unit/test_nfs4_pseudo.c \
 tests_unit_test_nfs4_pseudo_CPPFLAGS = $(tests_unit_test_xdr_nfs_CPPFLAGS)
 tests_unit_test_nfs4_pseudo_LDADD = nfsd/libnfsdwire.a nfsd/libnfs4.a \
 	$(DITTOFS_COMMON_LIBS)
-TESTS += tests/integration/test_nfs4.sh
-EXTRA_DIST += tests/integration/test_nfs4.sh tests/clients/nfs4probe.py
+TESTS += tests/integration/test_nfs4.sh tests/integration/test_nfs4_deleg.sh
+EXTRA_DIST += tests/integration/test_nfs4.sh tests/clients/nfs4probe.py \
+	tests/integration/test_nfs4_deleg.sh
 
 # NFSv4's pure code: COMPOUND XDR, fattr4, id mapping, status table.
 noinst_LIBRARIES += nfsd/libnfs4.a

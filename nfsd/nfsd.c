@@ -467,6 +467,10 @@ nfsd_post_init(struct daemon *d)
 	    "reply cache size"));
 	env->bdc = bdc_new(env, path);
 	env->sdc = stated_client_new(env, spath);
+	/* Delegations need stated, which keeps them (v4/callback.c). */
+	if (conf_get_bool(d->conf, "stated", "enable") &&
+	    (env->deleg = nfs4_deleg_new(env)) == NULL)
+		fatalx("out of memory");
 	env->syncer = syncer_new(d->base);
 	/* [nfsd] max connections, idle timeout, output ... (connlimit.h) */
 	if ((env->svc = rpcsvc_new(d->base, nfsd_programs, env)) == NULL ||
@@ -595,7 +599,7 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct nfsd_env *env = d->env;
 	size_t nodes = 0, fds = 0, names = 0, lists = 0, ents = 0;
-	char calls[512], v3[512], v4[512];
+	char calls[512], v3[512], v4[512], deleg[256];
 	uint64_t async = 0, inline_ = 0;
 	struct rpcsvc_stats st = { 0 };
 
@@ -614,12 +618,14 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    nfsd_v4_name);
 	if (env->syncer != NULL)
 		syncer_counts(env->syncer, &async, &inline_);
+	nfs4_deleg_status(env, deleg, sizeof(deleg));
 	snprintf(buf, len, "NFSv3 port %u, MOUNT port %u; %zu export(s); "
 	    "%zu connection(s), %zu bytes of output queued, %llu "
 	    "refused; blockd %s; stated %s; %zu handle(s) cached, "
 	    "%zu fd(s) held, %zu name(s), %zu listing(s) of %zu entries; "
 	    "DRC %zu%s; %llu call(s), %llu bad; syncs %llu off the loop, "
-	    "%llu on it; to blockd: %s; NFSv3 calls: %s; NFSv4 ops: %s",
+	    "%llu on it; to blockd: %s; NFSv3 calls: %s; NFSv4 ops: %s; "
+	    "delegations: %s",
 	    env->nfs_port,
 	    env->mount_port, env->exports.nexports, st.open, st.out_queued,
 	    (unsigned long long)st.refused,
@@ -632,7 +638,7 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    "",
 	    (unsigned long long)st.calls,
 	    (unsigned long long)st.garbage, (unsigned long long)async,
-	    (unsigned long long)inline_, calls, v3, v4);
+	    (unsigned long long)inline_, calls, v3, v4, deleg);
 }
 
 static const struct daemon_def nfsd_def = {

@@ -287,6 +287,9 @@ int		 nfs_io_usable(const struct fhnode *, const bd_cred *,
 
 struct nfsd_env;
 struct nfs4_idmap;
+struct nfs4_deleg;
+struct nfs4_stateid;
+struct ipc_msg;
 
 /*
  * The state of a call that every NFS version (and MOUNT) needs: at
@@ -355,6 +358,36 @@ void		 stated_client_call(struct stated_client *, uint32_t type,
 		    xdrproc_t, const void *, uint32_t rep_type, xdrproc_t,
 		    size_t rep_size, stated_client_done_fn *, void *arg);
 
+/* stated's channel, for one-way messages (push ACKs); NULL if away. */
+struct ipc_channel *stated_client_channel(struct stated_client *);
+
+/*
+ * v4/callback.c: delegations, nfsd's side: the NFSv4.0 callback client
+ * and the set of files that may have a grant, which every version's
+ * changing requests consult before they ask stated (no round trip for
+ * a file outside it).  done(arg, delay): 1 while a recall of a grant
+ * the request conflicts with is outstanding (NFS4ERR_DELAY,
+ * NFS3ERR_JUKEBOX), else 0.
+ */
+typedef void	 nfs4_deleg_done_fn(void *arg, int delay);
+struct nfs4_deleg *nfs4_deleg_new(struct nfsd_env *);
+void		 nfs4_deleg_free(struct nfs4_deleg *);
+void		 nfs4_deleg_file_add(struct nfsd_env *, const uint8_t[16]);
+void		 nfs4_deleg_file_remove(struct nfsd_env *, const uint8_t[16]);
+int		 nfs4_deleg_maybe(const struct nfsd_env *);
+int		 nfs4_deleg_lookup(const struct nfsd_env *, uint32_t share,
+		    uint64_t ino, uint8_t id[16]);
+void		 nfs4_deleg_conflict(struct nfsd_env *, const uint8_t[16],
+		    int protocol, uint64_t clientid,
+		    const struct nfs4_stateid *, int write,
+		    nfs4_deleg_done_fn *, void *);
+void		 nfs4_deleg_name_gate(struct nfsd_env *, const bd_cred *,
+		    const uint8_t *dir, size_t dirlen, const uint8_t *name,
+		    size_t namelen, nfs4_deleg_done_fn *, void *);
+void		 nfs4_deleg_push(struct nfsd_env *, struct ipc_msg *);
+void		 nfs4_deleg_connected(struct nfsd_env *);
+void		 nfs4_deleg_status(const struct nfsd_env *, char *, size_t);
+
 /* MOUNT's DUMP list entry. */
 struct mount_entry {
 	char			 host[64];
@@ -407,6 +440,7 @@ struct nfsd_env {
 	struct nfs4_idmap	*idmap;		/* loaded before the chroot */
 	time_t			 v4_boot;	/* the pseudo fs's times */
 	uint32_t		 v4_lease;	/* seconds, as stated says */
+	struct nfs4_deleg	*deleg;		/* v4/callback.c; NULL: off */
 	/* Calls per NFSv3 procedure, NFSv4 ops per op number (status). */
 	uint64_t		 v3_calls[NFS3_NPROC];
 	uint64_t		 v4_ops[NFSD_V4_OPS];

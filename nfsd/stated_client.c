@@ -24,6 +24,7 @@
 #include "log.h"
 #include "nfsd.h"
 #include "stated_drc.h"
+#include "stated_push.h"
 
 /* Entries waiting for the flush; beyond this they are not mirrored. */
 #define SDC_PENDING_MAX		65536
@@ -268,6 +269,7 @@ stated_client_on_ready(struct ipc_client *cl, void *arg)
 	s->restored = 0;
 	s->chunks = 0;
 	stated_client_dump_request(s, ch, 0);
+	nfs4_deleg_connected(s->env);
 }
 
 static void
@@ -278,14 +280,30 @@ stated_client_on_lost(struct ipc_client *cl, void *arg)
 	s->loading = 0;
 }
 
+/* stated's unasked messages: pushes (recalls of delegations, v4/callback.c). */
 static void
 stated_client_dispatch(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 {
+	struct stated_client *s = arg;
+
+	(void)ch;
 	if (msg->fd != -1) {
 		close(msg->fd);
 		msg->fd = -1;
 	}
+	if (msg->hdr.type == ST_PUSH) {
+		nfs4_deleg_push(s->env, msg);
+		return;
+	}
 	log_warnx("stated: unexpected message type %u", msg->hdr.type);
+}
+
+struct ipc_channel *
+stated_client_channel(struct stated_client *s)
+{
+	if (s == NULL || !ipc_client_ready(s->client))
+		return NULL;
+	return ipc_client_channel(s->client);
 }
 
 struct stated_client *

@@ -6,6 +6,8 @@ stated_dittofs_stated_SOURCES = stated/stated.c stated/stated.h \
 	stated/lock.c stated/grace.c stated/v4.c stated/session.c
 stated_dittofs_stated_LDADD = stated/libsessiontable.a \
 	stated/libv4state.a stated/libclients.a \
+	stated/lock.c stated/grace.c stated/v4.c
+stated_dittofs_stated_LDADD = stated/libv4state.a stated/libgrant.a stated/libclients.a \
 	stated/liblocktable.a \
 	stated/libstateddrc.a stated/libpush.a \
 	$(DITTOFS_COMMON_LIBS) $(DB_LIBS)
@@ -74,7 +76,7 @@ TESTS += tests/unit/test_stated_v4
 tests_unit_test_stated_v4_SOURCES = tests/unit/test_stated_v4.c
 tests_unit_test_stated_v4_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/stated
-tests_unit_test_stated_v4_LDADD = stated/libv4state.a stated/libclients.a \
+tests_unit_test_stated_v4_LDADD = stated/libv4state.a stated/libgrant.a stated/libclients.a \
 	stated/liblocktable.a $(DB_LIBS)
 
 # NFSv4.1 clients, sessions and slot tables (issue 24, stated_session.x);
@@ -82,3 +84,14 @@ tests_unit_test_stated_v4_LDADD = stated/libv4state.a stated/libclients.a \
 noinst_LIBRARIES += stated/libsessiontable.a
 stated_libsessiontable_a_SOURCES = stated/session_table.c \
 	stated/session_table.h
+# Caching grants: NFSv4 delegations, later SMB leases and oplocks.
+noinst_LIBRARIES += stated/libgrant.a
+stated_libgrant_a_SOURCES = stated/grant.c stated/grant.h
+
+check_PROGRAMS += tests/unit/test_stated_grant
+TESTS += tests/unit/test_stated_grant
+tests_unit_test_stated_grant_SOURCES = tests/unit/test_stated_grant.c
+tests_unit_test_stated_grant_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/stated
+tests_unit_test_stated_grant_LDADD = stated/libv4state.a stated/libgrant.a \
+	stated/libclients.a stated/liblocktable.a $(DB_LIBS)

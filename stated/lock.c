@@ -284,6 +284,20 @@ stated_lock(struct ipc_peer *peer, struct ipc_msg *msg)
 		stated_reply_status(peer, msg, rc);
 		goto out;
 	}
+	/*
+	 * A write lock recalls the other protocols' caching grants of the
+	 * file (NFSv4 delegations, v4.c) and waits for them: NLM has no
+	 * "later" but its grace answer, which a client retries after a
+	 * few seconds (Linux: 5 s) whether it blocks or not.
+	 */
+	if (req.exclusive && !(req.flags & ST_LOCK_RECLAIM) &&
+	    stated_grant_recall(env, &rq.file, rq.owner.protocol,
+	    rq.owner.client_id, 1) > 0) {
+		log_info_rl("host %.64s: write lock waits for the recall of a "
+		    "delegation", rq.owner.host ? rq.owner.host : "-");
+		stated_reply_status(peer, msg, ST_GRACE);
+		goto out;
+	}
 	rq.offset = req.offset;
 	rq.length = req.length;
 	rq.type = req.exclusive ? LOCK_EXCLUSIVE : LOCK_SHARED;

@@ -4,17 +4,19 @@
  * message set has its file: lock.c (common/stated_lock.x), grace.c
  * (stated_client.x), the reply cache below (stated_drc.x), the pushes
  * below and in push.c (stated_push.x), NFSv4.0 state in v4.c on
- * v4state.c (stated_v4.x), NFSv4.1 sessions in session.c on
+ * v4state.c (stated_v4.x) and its delegations, caching grants, in v4.c
+ * on grant.c (stated_grant.x), NFSv4.1 sessions in session.c on
  * session_table.c (stated_session.x).
  *
  * It also keeps nfsd's duplicate request cache (drc.h), in memory, so
  * that it outlives an nfsd restart: nfsd stores entries one way and
  * reads them all back after each connect (nfsd/drc.c says why).
  *
- * What it tells a front end unasked (a queued lock granted, later a
- * recall, a break, a revoked state id) is a push (common/stated_push.x),
- * kept in push.c until that front end acknowledges it and sent again
- * each time it says HELLO after a reconnect.
+ * What it tells a front end unasked (a queued lock granted, a
+ * delegation recalled or revoked, later an SMB break) is a push
+ * (common/stated_push.x), kept in push.c until that front end
+ * acknowledges it and sent again each time it says HELLO after a
+ * reconnect.
  *
  * The message sets are common/stated_*.x, one per subsystem; the one
  * handler table below says which role may send which.
@@ -136,38 +138,56 @@ stated_push_send(struct stated_env *env, struct ipc_peer *peer,
 }
 
 /*
- * Keeps a push for the front end behind peer and sends it: it stays
- * until that front end acknowledges it (stated_push.x).  0 or -1.
+ * Keeps a push for the front end named by role and HELLO name and sends
+ * it if that front end is connected: it stays until that front end
+ * acknowledges it (stated_push.x), and goes out again at its next
+ * HELLO.  0 or -1.
  */
 int
-stated_push(struct stated_env *env, struct ipc_peer *peer,
+stated_push_to(struct stated_env *env, uint32_t role, const char *name,
     const st_push_body *body)
 {
+	struct ipc_peer *peer;
 	struct push_entry *p;
 	uint8_t *b;
 	size_t len;
 	uint64_t id;
 
 	if ((b = ipc_encode((xdrproc_t)xdr_st_push_body, body, &len)) == NULL) {
-		log_warn("push to %s: encoding", ipc_peer_name(peer));
+		log_warn("push to %s: encoding", name);
 		return -1;
 	}
-	id = push_queue_add(env->pushes, ipc_peer_role(peer),
-	    ipc_peer_name(peer), b, len);
+	id = push_queue_add(env->pushes, role, name, b, len);
 	free(b);
 	if (id == 0) {
 		env->pushes_refused++;
 		if (errno == ENOSPC)
 			log_warnx_rl("%s has %d pushes without an ACK: push "
-			    "not kept", ipc_peer_name(peer), STATED_PUSH_MAX);
+			    "not kept", name, STATED_PUSH_MAX);
 		else
-			log_warn("push to %s not kept", ipc_peer_name(peer));
+			log_warn("push to %s not kept", name);
 		return -1;
 	}
 	p = push_queue_find(env->pushes, id);
 	p->attempt++;
-	stated_push_send(env, peer, p);
+	for (peer = ipc_server_peer_first(env->daemon->service); peer != NULL;
+	    peer = ipc_server_peer_next(peer)) {
+		if ((uint32_t)ipc_peer_role(peer) == role &&
+		    strcmp(ipc_peer_name(peer), name) == 0) {
+			stated_push_send(env, peer, p);
+			break;
+		}
+	}
 	return 0;
+}
+
+/* To the front end behind peer (stated_push_to). */
+int
+stated_push(struct stated_env *env, struct ipc_peer *peer,
+    const st_push_body *body)
+{
+	return stated_push_to(env, (uint32_t)ipc_peer_role(peer),
+	    ipc_peer_name(peer), body);
 }
 
 /*
@@ -374,6 +394,11 @@ const struct ipc_handler stated_handlers[] = {
 	{ ST_SESSION_LOAD, NFSD, stated_session_load },
 	{ ST_SESSION_SLOT_DONE, NFSD, stated_session_slot_done },
 	{ ST_SESSION_RECLAIM_COMPLETE, NFSD, stated_session_reclaim_complete },
+	/* Caching grants: NFSv4 delegations, nfsd's alone today. */
+	{ ST_GRANT_V4_DELEGATE, NFSD, stated_grant_delegate },
+	{ ST_GRANT_V4_RETURN, NFSD, stated_grant_return },
+	{ ST_GRANT_CONFLICT, NFSD, stated_grant_conflict },
+	{ ST_GRANT_FILES, NFSD, stated_grant_files },
 };
 const size_t stated_nhandlers = sizeof(stated_handlers) /
     sizeof(stated_handlers[0]);
@@ -387,6 +412,7 @@ static const struct ipc_handler stated_ctl_handlers[] = {
 	{ ST_SESSION_LIST, CTL, stated_session_ctl_list },
 	{ ST_SESSION_DESTROY, CTL, stated_session_destroy },
 	{ ST_SESSION_DESTROY_CLIENTID, CTL, stated_session_destroy_clientid },
+	{ ST_GRANT_LIST, CTL, stated_grant_ctl_list },
 };
 
 /* A front end went away: its queued requests go (lock.c). */
@@ -469,11 +495,16 @@ stated_limits(struct daemon *d)
 	    "clients per address");
 	if (env->locks != NULL)
 		lock_table_set_client_max(env->locks, env->locks_per_host);
-	if (env->v4 != NULL)
+	if (env->v4 != NULL) {
 		stated_v4_configure(env, conf_get_int(d->conf, "stated",
 		    "lease time"), (size_t)conf_get_int(d->conf, "stated",
 		    "nfsv4 opens per client"), (size_t)conf_get_int(d->conf,
 		    "stated", "nfsv4 owners per client"));
+		v4_state_set_grants(env->v4, env->caching,
+		    conf_get_bool(d->conf, "stated", "delegations"),
+		    (size_t)conf_get_int(d->conf, "stated",
+		    "nfsv4 delegations per client"));
+	}
 	if (env->sessions != NULL)
 		stated_session_limits(d);
 }
@@ -505,6 +536,7 @@ stated_post_init(struct daemon *d)
 	if ((env->sessions = session_table_new(env->locks, env->clients,
 	    clients_epoch(env->clients))) == NULL)
 		fatal("NFSv4.1 sessions");
+	stated_grant_init(env, d->base);
 	stated_limits(d);
 	/* RFC 7530 9.6.3: a grace period shorter than a lease loses
 	 * reclaims of clients that renew once a lease. */
@@ -526,9 +558,13 @@ stated_stop(struct daemon *d)
 		event_free(env->ev_grace);
 	if (env->ev_sweep != NULL)
 		event_free(env->ev_sweep);
-	env->ev_grace = env->ev_sweep = NULL;
+	if (env->ev_grant != NULL)
+		event_free(env->ev_grant);
+	env->ev_grace = env->ev_sweep = env->ev_grant = NULL;
 	session_table_free(env->sessions);
 	env->sessions = NULL;
+	grant_table_free(env->caching);
+	env->caching = NULL;
 	v4_state_free(env->v4);
 	env->v4 = NULL;
 	clients_close(env->clients);
@@ -561,8 +597,12 @@ stated_status(struct daemon *d, char *buf, size_t len)
 	struct lock_table_stats st;
 	struct v4_state_stats v4;
 	struct session_table_stats ss;
+	struct grant_stats gs;
 	int n;
 
+	memset(&gs, 0, sizeof(gs));
+	if (env->caching != NULL)
+		grant_stats(env->caching, &gs);
 	memset(&st, 0, sizeof(st));
 	memset(&v4, 0, sizeof(v4));
 	memset(&ss, 0, sizeof(ss));
@@ -603,6 +643,17 @@ stated_status(struct daemon *d, char *buf, size_t len)
 		    ss.sessions, ss.bytes, env->session_memory_max,
 		    (unsigned long long)ss.reaped,
 		    (unsigned long long)env->session_slots_refused);
+		snprintf(buf + n, len - (size_t)n, "; NFSv4: %zu client(s), "
+		    "%zu owner(s), %zu open(s), %zu lock state(s), %llu "
+		    "lapsed client(s) purged for others; delegations: %zu "
+		    "granted, %zu recalling, %zu revoked; %llu recall(s), "
+		    "%llu revocation(s), %llu return(s)", v4.clients,
+		    v4.owners, v4.opens, v4.locks, env->v4 ?
+		    (unsigned long long)v4_state_courtesy_purges(env->v4) :
+		    0ULL, gs.granted, gs.recalling, gs.revoked,
+		    (unsigned long long)gs.recalls,
+		    (unsigned long long)gs.revokes,
+		    (unsigned long long)gs.returns);
 }
 
 static const struct daemon_def stated_def = {

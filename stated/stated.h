@@ -14,11 +14,13 @@
 #include "clients.h"
 #include "daemon.h"
 #include "drc.h"
+#include "grant.h"
 #include "lock_table.h"
 #include "push.h"
 #include "session_table.h"
 #include "stated_client.h"
 #include "stated_drc.h"
+#include "stated_grant.h"
 #include "stated_lock.h"
 #include "stated_push.h"
 #include "stated_session.h"
@@ -86,6 +88,10 @@ struct stated_env {
 	uint64_t		 session_reaped;	/* before this request */
 	uint64_t		 session_slots_refused;
 	size_t			 session_memory_max;
+	/* Caching grants: NFSv4 delegations (grant.h, v4.c). */
+	struct grant_table	*caching;
+	struct event		*ev_grant;	/* revocation timer */
+	int			 grant_timer_on;
 };
 
 /* stated.c */
@@ -101,6 +107,9 @@ int		 stated_decode(struct ipc_peer *, struct ipc_msg *,
 int		 stated_protocol_ok(struct ipc_peer *, int);
 int		 stated_push(struct stated_env *, struct ipc_peer *,
 		    const st_push_body *);
+/* To a front end by role and HELLO name, connected now or not. */
+int		 stated_push_to(struct stated_env *, uint32_t role,
+		    const char *name, const st_push_body *);
 
 /* lock.c: common/stated_lock.x */
 int		 stated_file_in(const st_file *, struct lock_file_id *);
@@ -149,6 +158,17 @@ void		 stated_v4_configure(struct stated_env *, long long, size_t,
 		    size_t);
 void		 stated_v4_sweep(struct stated_env *);
 void		 stated_v4_clock(struct stated_env *);
+/* Delegations: common/stated_grant.x */
+void		 stated_grant_delegate(struct ipc_peer *, struct ipc_msg *);
+void		 stated_grant_return(struct ipc_peer *, struct ipc_msg *);
+void		 stated_grant_conflict(struct ipc_peer *, struct ipc_msg *);
+void		 stated_grant_files(struct ipc_peer *, struct ipc_msg *);
+void		 stated_grant_ctl_list(struct ipc_peer *, struct ipc_msg *);
+void		 stated_grant_init(struct stated_env *, struct event_base *);
+void		 stated_grant_timer(struct stated_env *);
+size_t		 stated_grant_recall(struct stated_env *,
+		    const struct lock_file_id *, int protocol, uint64_t client,
+		    int write);
 
 /* session.c: common/stated_session.x */
 void		 stated_session_exchange_id(struct ipc_peer *,

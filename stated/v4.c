@@ -14,7 +14,7 @@
 #include "log.h"
 #include "stated.h"
 
-/* The clock of leases: seconds that only go forward. */
+/* The clock of leases and delegations: seconds that only go forward. */
 void
 stated_v4_clock(struct stated_env *env)
 {
@@ -23,6 +23,8 @@ stated_v4_clock(struct stated_env *env)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		fatal("clock_gettime");
 	v4_state_set_now(env->v4, ts.tv_sec);
+	if (env->caching != NULL)
+		grant_table_set_now(env->caching, ts.tv_sec);
 }
 
 /* Decode, and refuse a sender whose role may not touch NFSv4 state. */
@@ -550,4 +552,354 @@ stated_v4_sweep(struct stated_env *env)
 	if ((n = v4_state_sweep(env->v4)) > 0)
 		log_info("NFSv4: %zu client(s) whose lease ran out forgotten",
 		    n);
+}
+
+/* ---- Caching grants: NFSv4 delegations (common/stated_grant.x) ---- */
+
+/* A recall or a revocation goes to the front end of the holder. */
+static void
+stated_grant_event(void *arg, const struct grant *g, enum grant_event e)
+{
+	struct stated_env *env = arg;
+	st_push_body body;
+	struct v4_callback cb;
+	st_v4_callback scb;
+
+	memset(&body, 0, sizeof(body));
+	if (e == GRANT_EVENT_RECALL) {
+		body.kind = ST_PUSH_RECALL;
+		body.st_push_body_u.grant.file.st_file_len = (u_int)g->file.len;
+		body.st_push_body_u.grant.file.st_file_val =
+		    (char *)(uintptr_t)g->file.data;
+		body.st_push_body_u.grant.holder.protocol = g->holder.protocol;
+		body.st_push_body_u.grant.holder.client_id =
+		    g->holder.client_id;
+		body.st_push_body_u.grant.holder.host = "";
+		body.st_push_body_u.grant.grant_id = g->id;
+		body.st_push_body_u.grant.stateid.stateid_len =
+		    (u_int)g->stateid_len;
+		body.st_push_body_u.grant.stateid.stateid_val =
+		    (char *)(uintptr_t)g->stateid;
+		body.st_push_body_u.grant.handle.handle_len =
+		    (u_int)g->handle_len;
+		body.st_push_body_u.grant.handle.handle_val =
+		    (char *)(uintptr_t)g->handle;
+		if (g->holder.protocol == ST_PROTOCOL_NFSV4 &&
+		    v4_state_client_callback(env->v4, g->holder.client_id,
+		    &cb) == 0) {
+			stated_v4_callback_out(&cb, &scb);
+			body.st_push_body_u.grant.v4_callback.v4_callback_len =
+			    1;
+			body.st_push_body_u.grant.v4_callback.v4_callback_val =
+			    &scb;
+		}
+		log_info_rl("delegation %llu of client %016llx: recalled "
+		    "through %s", (unsigned long long)g->id,
+		    (unsigned long long)g->holder.client_id,
+		    g->holder.fe_name);
+	} else {
+		body.kind = ST_PUSH_REVOKED;
+		body.st_push_body_u.revoked.protocol = g->holder.protocol;
+		body.st_push_body_u.revoked.client_id = g->holder.client_id;
+		body.st_push_body_u.revoked.stateid.stateid_len =
+		    (u_int)g->stateid_len;
+		body.st_push_body_u.revoked.stateid.stateid_val =
+		    (char *)(uintptr_t)g->stateid;
+		log_warnx_rl("delegation %llu of client %016llx: not returned "
+		    "within the lease after its recall; revoked",
+		    (unsigned long long)g->id,
+		    (unsigned long long)g->holder.client_id);
+	}
+	stated_push_to(env, g->holder.fe_role, g->holder.fe_name, &body);
+	stated_grant_timer(env);
+}
+
+/* Revocations run once a second while a recall or a revoked grant waits. */
+static void
+stated_grant_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct stated_env *env = arg;
+
+	(void)fd;
+	(void)what;
+	env->grant_timer_on = 0;
+	stated_v4_clock(env);
+	grant_expire(env->caching, v4_state_lease(env->v4));
+	stated_grant_timer(env);
+}
+
+/* A request of another protocol conflicts: recalls, how many outstanding. */
+size_t
+stated_grant_recall(struct stated_env *env, const struct lock_file_id *f,
+    int protocol, uint64_t client, int write)
+{
+	if (env->caching == NULL)
+		return 0;
+	stated_v4_clock(env);
+	/* Lapsed NFSv4 holders lose their state rather than delay this. */
+	v4_state_grant_courtesy(env->v4, f, protocol, client, write);
+	return grant_conflict(env->caching, f, protocol, client, write);
+}
+
+void
+stated_grant_timer(struct stated_env *env)
+{
+	struct timeval tv = { 1, 0 };
+	struct grant_stats gs;
+
+	grant_stats(env->caching, &gs);
+	if (env->grant_timer_on || (gs.recalling == 0 && gs.revoked == 0))
+		return;
+	if (evtimer_add(env->ev_grant, &tv) == -1)
+		log_warn("delegation timer");
+	else
+		env->grant_timer_on = 1;
+}
+
+void
+stated_grant_init(struct stated_env *env, struct event_base *base)
+{
+	if ((env->caching = grant_table_new(stated_grant_event, env)) == NULL ||
+	    (env->ev_grant = evtimer_new(base, stated_grant_timer_cb, env)) ==
+	    NULL)
+		fatal("grant table");
+}
+
+/* RFC 7530 10.4: a read delegation after a read-only OPEN. */
+void
+stated_grant_delegate(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_grant_delegate_req req;
+	struct st_grant_delegate_reply rep;
+	struct v4_deleg_res res;
+	struct v4_stateid sid;
+	struct lock_file_id file;
+	uint64_t hits;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_grant_delegate_req,
+	    &req) == -1)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	memset(&res, 0, sizeof(res));
+	stated_v4_stateid_in(&req.open_stateid, &sid);
+	hits = v4_state_limit_hits(env->v4);
+	if (stated_file_in(&req.file, &file) == -1)
+		rep.status = ST4ERR_INVAL;
+	else
+		rep.status = (st_v4_status)v4_state_delegate(env->v4,
+		    req.clientid, &sid, &file,
+		    (const uint8_t *)req.handle.handle_val,
+		    req.handle.handle_len, (uint32_t)ipc_peer_role(peer),
+		    ipc_peer_name(peer), &res);
+	if (v4_state_limit_hits(env->v4) != hits) {
+		env->limit_hits++;
+		env->v4_limit_hits = v4_state_limit_hits(env->v4);
+		log_warnx_rl("NFSv4 client %016llx holds its nfsv4 "
+		    "delegations per client: no delegation",
+		    (unsigned long long)req.clientid);
+	}
+	rep.level = (u_int)res.level;
+	rep.why = (u_int)res.why;
+	stated_v4_stateid_out(&res.stateid, &rep.stateid);
+	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_DELEGATE_REPLY, -1,
+	    (xdrproc_t)xdr_st_grant_delegate_reply, &rep);
+	xdr_free((xdrproc_t)xdr_st_grant_delegate_req, &req);
+}
+
+/* RFC 7530 16.8: DELEGRETURN */
+void
+stated_grant_return(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_grant_return_req req;
+	struct st_grant_reply rep;
+	struct v4_stateid sid;
+	struct lock_file_id file;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_grant_return_req,
+	    &req) == -1)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	stated_v4_stateid_in(&req.stateid, &sid);
+	if (stated_file_in(&req.file, &file) == -1)
+		rep.status = ST4ERR_INVAL;
+	else
+		rep.status = (st_v4_status)v4_state_delegreturn(env->v4, &sid,
+		    &file);
+	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_REPLY, -1,
+	    (xdrproc_t)xdr_st_grant_reply, &rep);
+	xdr_free((xdrproc_t)xdr_st_grant_return_req, &req);
+}
+
+/*
+ * A request about to change (or read) a file: the grants it conflicts
+ * with are recalled; it waits while any is outstanding.
+ */
+void
+stated_grant_conflict(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_grant_conflict_req req;
+	struct st_grant_conflict_reply rep;
+	struct lock_file_id file;
+	struct v4_stateid sid;
+	uint64_t client = 0;
+	int protocol = 0;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_decode(peer, msg, (xdrproc_t)xdr_st_grant_conflict_req,
+	    &req) == -1)
+		return;
+	stated_v4_clock(env);
+	memset(&rep, 0, sizeof(rep));
+	if (stated_file_in(&req.file, &file) == -1) {
+		ipc_reply_error(ipc_peer_channel(peer), msg, EINVAL, NULL);
+		goto out;
+	}
+	/* Whose request it is: what its stateid names, else as given. */
+	if (req.stateid.stateid_len == 1) {
+		stated_v4_stateid_in(&req.stateid.stateid_val[0], &sid);
+		if ((client = v4_state_stateid_client(env->v4, &sid)) != 0)
+			protocol = ST_PROTOCOL_NFSV4;
+	} else if (req.protocol != 0) {
+		protocol = req.protocol;
+		client = req.client_id;
+	}
+	rep.outstanding = (u_int)stated_grant_recall(env, &file, protocol,
+	    client, req.write);
+	rep.grants = (u_int)grant_file_count(env->caching, &file);
+	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_CONFLICT_REPLY, -1,
+	    (xdrproc_t)xdr_st_grant_conflict_reply, &rep);
+out:
+	xdr_free((xdrproc_t)xdr_st_grant_conflict_req, &req);
+}
+
+/* The files with a grant, for a front end's set after its (re)connect. */
+struct stated_grant_files {
+	st_file			*files;
+	struct lock_file_id	*ids;
+	size_t			 n;
+	size_t			 cap;
+	int			 truncated;
+};
+
+static int
+stated_grant_files_cb(void *arg, const struct lock_file_id *f)
+{
+	struct stated_grant_files *l = arg;
+
+	if (l->n >= l->cap) {
+		l->truncated = 1;
+		return 1;
+	}
+	l->ids[l->n] = *f;
+	l->files[l->n].st_file_len = (u_int)f->len;
+	l->files[l->n].st_file_val = (char *)l->ids[l->n].data;
+	l->n++;
+	return 0;
+}
+
+#define STATED_GRANT_FILES_MAX	65536
+
+void
+stated_grant_files(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_grant_files_reply rep;
+	struct stated_grant_files l;
+	struct grant_stats gs;
+
+	env->requests++;
+	memset(&l, 0, sizeof(l));
+	grant_stats(env->caching, &gs);
+	l.cap = gs.granted + gs.recalling;
+	if (l.cap > STATED_GRANT_FILES_MAX)
+		l.cap = STATED_GRANT_FILES_MAX;
+	if (l.cap > 0 && ((l.files = calloc(l.cap, sizeof(*l.files))) ==
+	    NULL || (l.ids = calloc(l.cap, sizeof(*l.ids))) == NULL)) {
+		ipc_reply_error(ipc_peer_channel(peer), msg, ENOMEM, NULL);
+		goto out;
+	}
+	if (l.cap > 0)
+		grant_foreach_file(env->caching, stated_grant_files_cb, &l);
+	memset(&rep, 0, sizeof(rep));
+	rep.files.files_len = (u_int)l.n;
+	rep.files.files_val = l.files;
+	rep.truncated = l.truncated;
+	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_FILES_REPLY, -1,
+	    (xdrproc_t)xdr_st_grant_files_reply, &rep);
+out:
+	free(l.files);
+	free(l.ids);
+}
+
+/* dittofsctl: every grant, bounded to one message. */
+struct stated_grant_list {
+	st_grant_desc		*v;
+	size_t			 n;
+	size_t			 cap;
+	size_t			 bytes;
+	int			 truncated;
+	time_t			 now;
+};
+
+static int
+stated_grant_list_cb(void *arg, const struct grant *g)
+{
+	struct stated_grant_list *l = arg;
+	st_grant_desc *d;
+	size_t need = 96 + g->file.len + g->stateid_len +
+	    strlen(g->holder.fe_name);
+
+	if (l->n >= l->cap || l->bytes + need > STATED_V4_LIST_BYTES) {
+		l->truncated = 1;
+		return 1;
+	}
+	l->bytes += need;
+	d = &l->v[l->n++];
+	memset(d, 0, sizeof(*d));
+	d->file.st_file_len = (u_int)g->file.len;
+	d->file.st_file_val = (char *)(uintptr_t)g->file.data;
+	d->protocol = g->holder.protocol;
+	d->client_id = g->holder.client_id;
+	d->front_end = (char *)(uintptr_t)g->holder.fe_name;
+	d->level = (u_int)g->level;
+	d->state = (u_int)g->state;
+	d->stateid.stateid_len = (u_int)g->stateid_len;
+	d->stateid.stateid_val = (char *)(uintptr_t)g->stateid;
+	d->age = (int64_t)(l->now - g->granted_at);
+	d->recall_age = g->state == GRANT_GRANTED ? -1 :
+	    (int64_t)(l->now - g->recalled_at);
+	return 0;
+}
+
+void
+stated_grant_ctl_list(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_grant_list_reply rep;
+	struct stated_grant_list l;
+	struct timespec ts;
+
+	memset(&l, 0, sizeof(l));
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	l.now = ts.tv_sec;
+	l.cap = 8192;
+	if ((l.v = calloc(l.cap, sizeof(*l.v))) == NULL) {
+		ipc_reply_error(ipc_peer_channel(peer), msg, ENOMEM, NULL);
+		return;
+	}
+	grant_foreach(env->caching, stated_grant_list_cb, &l);
+	memset(&rep, 0, sizeof(rep));
+	rep.lease = (u_int)v4_state_lease(env->v4);
+	rep.grants.grants_len = (u_int)l.n;
+	rep.grants.grants_val = l.v;
+	rep.truncated = l.truncated;
+	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_LIST_REPLY, -1,
+	    (xdrproc_t)xdr_st_grant_list_reply, &rep);
+	free(l.v);
 }

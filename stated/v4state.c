@@ -106,6 +106,9 @@ struct v4_state {
 	uint64_t		 hash_key;
 	v4_done_cb		 done_cb;
 	void			*done_arg;
+	struct grant_table	*grants;	/* delegations; NULL: none */
+	int			 delegations;	/* granted at all */
+	size_t			 delegs_max;	/* per client; 0: no cap */
 	struct v4_hash		 clients;
 	struct v4_hash		 owners;
 	struct v4_hash		 states;
@@ -279,6 +282,15 @@ v4_state_set_limits(struct v4_state *v, size_t opens, size_t owners,
 }
 
 void
+v4_state_set_grants(struct v4_state *v, struct grant_table *g, int enabled,
+    size_t per_client)
+{
+	v->grants = g;
+	v->delegations = enabled;
+	v->delegs_max = per_client;
+}
+
+void
 v4_state_set_done_cb(struct v4_state *v, v4_done_cb cb, void *arg)
 {
 	v->done_cb = cb;
@@ -383,6 +395,9 @@ v4_client_purge(struct v4_state *v, struct v4_client *c, uint32_t why)
 	struct v4_owner *o;
 
 	lock_table_release_client(v->locks, LOCK_PROTOCOL_NFSV4, c->clientid);
+	if (v->grants != NULL)
+		grant_release_holder(v->grants, LOCK_PROTOCOL_NFSV4,
+		    c->clientid);
 	while ((o = LIST_FIRST(&c->owners)) != NULL)
 		v4_owner_free(v, o);
 	c->expired = 1;
@@ -400,6 +415,10 @@ v4_client_destroy(struct v4_state *v, struct v4_client *c)
 
 	if (!LIST_EMPTY(&c->owners))
 		v4_client_purge(v, c, V4ERR_EXPIRED);
+	/* Delegations outlive the opens they came with: they go too. */
+	if (v->grants != NULL && c->confirmed)
+		grant_release_holder(v->grants, LOCK_PROTOCOL_NFSV4,
+		    c->clientid);
 	v4_hash_remove(&v->clients, &c->link);
 	TAILQ_REMOVE(&v->all, c, entry);
 	v->stats.clients--;
@@ -1050,7 +1069,7 @@ v4_open_grant(struct v4_state *v, struct v4_client *c, struct v4_owner *o,
 	struct v4_stateful *s;
 	enum lock_result lr;
 	uint32_t st;
-	int i;
+	int i, write;
 
 	if ((st = v4_grace_check(v, c, a->claim_previous)) != V4_OK)
 		return st;
@@ -1066,6 +1085,18 @@ v4_open_grant(struct v4_state *v, struct v4_client *c, struct v4_owner *o,
 	req.access = (s != NULL ? s->access : 0) | a->access;
 	req.deny = (s != NULL ? s->deny : 0) | a->deny;
 	req.flags = a->claim_previous ? LOCK_REQUEST_RECLAIM : 0;
+	/*
+	 * RFC 7530 10.4.1: other clients' delegations that this open
+	 * conflicts with are recalled; it waits for their return.
+	 */
+	write = (req.access & LOCK_SHARE_WRITE) || (req.deny & LOCK_SHARE_READ);
+	if (v->grants != NULL) {
+		v4_state_grant_courtesy(v, &a->file, LOCK_PROTOCOL_NFSV4,
+		    c->clientid, write);
+		if (grant_conflict(v->grants, &a->file, LOCK_PROTOCOL_NFSV4,
+		    c->clientid, write) > 0)
+			return V4ERR_DELAY;
+	}
 	for (i = 0;; i++) {
 		lr = lock_table_share(v->locks, &req, &other);
 		if (lr != LOCK_DENIED || i == V4_RETRY_MAX ||
@@ -1528,6 +1559,262 @@ v4_deny_cb(void *arg, const struct lock_share_info *i)
 	return 1;
 }
 
+/* ---- delegations (RFC 7530 10.2-10.4) ---- */
+
+static int
+v4_same_file(const struct lock_file_id *a, const struct lock_file_id *b)
+{
+	return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+}
+
+/* A delegation's stateid in I/O: reads of its file, by a live holder. */
+static uint32_t
+v4_deleg_check(struct v4_state *v, const struct v4_stateid *sid,
+    const struct lock_file_id *file, enum v4_io io, struct v4_check_res *res)
+{
+	const struct grant *g;
+	struct v4_client *c;
+	uint32_t st;
+
+	if (v->grants == NULL || (g = grant_find(v->grants, sid->other,
+	    V4_OTHER_SIZE)) == NULL || g->state == GRANT_REVOKED ||
+	    !v4_same_file(&g->file, file))
+		return V4ERR_BAD_STATEID;
+	if ((st = v4_client_live(v, g->holder.client_id, &c)) != V4_OK)
+		return st;
+	if (sid->seqid > 1)
+		return V4ERR_BAD_STATEID;
+	res->kind = V4_KIND_OPEN;
+	res->access = g->level == GRANT_WRITE ? V4_SHARE_BOTH :
+	    LOCK_SHARE_READ;
+	if (io != V4_IO_READ && g->level != GRANT_WRITE)
+		return V4ERR_OPENMODE;
+	return V4_OK;
+}
+
+struct v4_deleg_scan {
+	uint64_t	 clientid;
+	int		 conflict;
+};
+
+/* Another's open that may write or deny; any open of ours that writes. */
+static int
+v4_deleg_share_cb(void *arg, const struct lock_share_info *i)
+{
+	struct v4_deleg_scan *d = arg;
+
+	if ((i->access & LOCK_SHARE_WRITE) || (i->deny != 0 &&
+	    (i->owner.protocol != LOCK_PROTOCOL_NFSV4 ||
+	    i->owner.client_id != d->clientid))) {
+		d->conflict = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+v4_deleg_lock_cb(void *arg, const struct lock_info *i)
+{
+	struct v4_deleg_scan *d = arg;
+
+	if (i->type == LOCK_EXCLUSIVE && (i->owner.protocol !=
+	    LOCK_PROTOCOL_NFSV4 || i->owner.client_id != d->clientid)) {
+		d->conflict = 1;
+		return 1;
+	}
+	return 0;
+}
+
+struct v4_grant_lapsed {
+	struct v4_state	*v;
+	int		 protocol;
+	uint64_t	 client;
+	int		 write;
+	uint64_t	 lapsed[V4_RETRY_MAX];
+	size_t		 n;
+};
+
+static int
+v4_grant_lapsed_cb(void *arg, const struct grant *g)
+{
+	struct v4_grant_lapsed *l = arg;
+	struct v4_client *c;
+
+	if (g->state == GRANT_REVOKED ||
+	    g->holder.protocol != LOCK_PROTOCOL_NFSV4 ||
+	    (l->protocol == LOCK_PROTOCOL_NFSV4 &&
+	    g->holder.client_id == l->client) ||
+	    (!l->write && g->level != GRANT_WRITE) ||
+	    (c = v4_client_find(l->v, g->holder.client_id, 1)) == NULL ||
+	    c->expired || !v4_lapsed(l->v, c))
+		return 0;
+	l->lapsed[l->n++] = c->clientid;
+	return l->n == V4_RETRY_MAX;
+}
+
+size_t
+v4_state_grant_courtesy(struct v4_state *v, const struct lock_file_id *f,
+    int protocol, uint64_t client, int write)
+{
+	struct v4_grant_lapsed l;
+	struct v4_client *c;
+	size_t i, k = 0;
+
+	if (v->grants == NULL)
+		return 0;
+	memset(&l, 0, sizeof(l));
+	l.v = v;
+	l.protocol = protocol;
+	l.client = client;
+	l.write = write;
+	grant_foreach_on_file(v->grants, f, v4_grant_lapsed_cb, &l);
+	for (i = 0; i < l.n; i++) {
+		if ((c = v4_client_find(v, l.lapsed[i], 1)) == NULL ||
+		    c->expired)
+			continue;
+		v4_client_purge(v, c, V4ERR_EXPIRED);
+		v->courtesy_purges++;
+		k++;
+	}
+	return k;
+}
+
+uint32_t
+v4_state_delegate(struct v4_state *v, uint64_t clientid,
+    const struct v4_stateid *open, const struct lock_file_id *file,
+    const uint8_t *handle, size_t handle_len, uint32_t fe_role,
+    const char *fe_name, struct v4_deleg_res *res)
+{
+	struct grant_holder h;
+	struct v4_deleg_scan d;
+	struct v4_client *c;
+	struct v4_stateful *s;
+	const struct grant *g;
+	uint8_t other[V4_OTHER_SIZE];
+	uint32_t st, n;
+
+	memset(res, 0, sizeof(*res));
+	if (file == NULL || file->len == 0 || file->len > LOCK_FILE_ID_MAX ||
+	    handle_len > GRANT_HANDLE_MAX || fe_name == NULL ||
+	    strlen(fe_name) > GRANT_FE_NAME_MAX)
+		return V4ERR_INVAL;
+	if ((st = v4_client_live(v, clientid, &c)) != V4_OK)
+		return st;
+	if ((st = v4_stateful_find(v, open, &s)) != V4_OK)
+		return st;
+	if (s->owner->lock || s->closed || s->owner->client != c ||
+	    !v4_same_file(&s->file, file))
+		return V4ERR_BAD_STATEID;
+	if (v->grants == NULL || !v->delegations) {
+		res->why = V4_DELEG_NONE_OFF;
+		return V4_OK;
+	}
+	/* A retransmitted OPEN: the delegation it got. */
+	if ((g = grant_of(v->grants, file, LOCK_PROTOCOL_NFSV4,
+	    clientid)) != NULL) {
+		if (g->state != GRANT_GRANTED) {
+			res->why = V4_DELEG_NONE_CONFLICT;
+			return V4_OK;
+		}
+		res->level = g->level;
+		res->stateid.seqid = 1;
+		memcpy(res->stateid.other, g->stateid, V4_OTHER_SIZE);
+		return V4_OK;
+	}
+	if (s->access & LOCK_SHARE_WRITE) {
+		res->why = V4_DELEG_NONE_ACCESS;
+		return V4_OK;
+	}
+	if (c->cb_up != 1) {
+		res->why = V4_DELEG_NONE_CALLBACK;
+		return V4_OK;
+	}
+	memset(&d, 0, sizeof(d));
+	d.clientid = clientid;
+	lock_table_foreach_share(v->locks, file, v4_deleg_share_cb, &d);
+	if (!d.conflict)
+		lock_table_foreach_lock(v->locks, file, v4_deleg_lock_cb, &d);
+	if (d.conflict || grant_file_recalling(v->grants, file) > 0) {
+		res->why = V4_DELEG_NONE_CONFLICT;
+		return V4_OK;
+	}
+	if (v->delegs_max > 0 && grant_holder_count(v->grants,
+	    LOCK_PROTOCOL_NFSV4, clientid) >= v->delegs_max) {
+		v->limit_hits++;
+		res->why = V4_DELEG_NONE_LIMIT;
+		return V4_OK;
+	}
+	memset(&h, 0, sizeof(h));
+	h.protocol = LOCK_PROTOCOL_NFSV4;
+	h.client_id = clientid;
+	h.fe_role = fe_role;
+	snprintf(h.fe_name, sizeof(h.fe_name), "%s", fe_name);
+	/* A counter not in use, as a state's (v4_stateful_new). */
+	do {
+		n = v4_scramble(v, ++v->next_state);
+	} while (n == 0);
+	v4_put32(other, v->epoch);
+	v4_put32(other + 4, (uint32_t)clientid);
+	v4_put32(other + 8, n);
+	if (grant_add(v->grants, file, &h, GRANT_READ, other, sizeof(other),
+	    handle, handle_len) == NULL)
+		return V4ERR_SERVERFAULT;
+	res->level = GRANT_READ;
+	res->stateid.seqid = 1;
+	memcpy(res->stateid.other, other, V4_OTHER_SIZE);
+	return V4_OK;
+}
+
+uint32_t
+v4_state_delegreturn(struct v4_state *v, const struct v4_stateid *sid,
+    const struct lock_file_id *file)
+{
+	const struct grant *g;
+	struct v4_client *c;
+	enum v4_kind kind;
+	uint32_t st;
+
+	if (v4_stateid_special(sid, &kind))
+		return V4ERR_BAD_STATEID;
+	if (v4_get32(sid->other) != v->epoch)
+		return V4ERR_STALE_STATEID;
+	if (v->grants == NULL || (g = grant_find(v->grants, sid->other,
+	    V4_OTHER_SIZE)) == NULL)
+		return V4ERR_BAD_STATEID;
+	if ((st = v4_client_live(v, g->holder.client_id, &c)) != V4_OK)
+		return st;
+	if (!v4_same_file(&g->file, file))
+		return V4ERR_BAD_STATEID;
+	/* A revoked one goes too; the client hears it was not valid. */
+	st = g->state == GRANT_REVOKED ? V4ERR_BAD_STATEID : V4_OK;
+	grant_return(v->grants, sid->other, V4_OTHER_SIZE,
+	    LOCK_PROTOCOL_NFSV4, c->clientid);
+	return st;
+}
+
+uint64_t
+v4_state_stateid_client(struct v4_state *v, const struct v4_stateid *sid)
+{
+	enum v4_kind kind;
+
+	if (v4_stateid_special(sid, &kind) || v4_get32(sid->other) !=
+	    v->epoch)
+		return 0;
+	return (uint64_t)v->epoch << 32 | v4_get32(sid->other + 4);
+}
+
+int
+v4_state_client_callback(struct v4_state *v, uint64_t clientid,
+    struct v4_callback *out)
+{
+	struct v4_client *c;
+
+	if ((c = v4_client_find(v, clientid, 1)) == NULL)
+		return -1;
+	*out = c->cb;
+	return 0;
+}
+
 /*
  * RFC 7530 9.1.4, 9.1.4.3, 16.22, 16.32, 16.36: the stateid of a READ,
  * WRITE or SETATTR.  Special stateids pass unless a share reservation
@@ -1557,7 +1844,8 @@ v4_state_check(struct v4_state *v, const struct v4_stateid *sid,
 		return d.hit ? V4ERR_LOCKED : V4_OK;
 	}
 	if ((st = v4_stateful_find(v, sid, &s)) != V4_OK)
-		return st;
+		return st == V4ERR_BAD_STATEID ? v4_deleg_check(v, sid, file,
+		    io, res) : st;
 	if (s->closed)
 		return V4ERR_BAD_STATEID;
 	if ((st = v4_stateid_generation(s, sid)) != V4_OK)

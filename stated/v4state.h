@@ -39,6 +39,16 @@
  * - Limits: opens per client, owners per client, clients per address;
  *   beyond them NFS4ERR_RESOURCE (the caller logs, v4_state.limit_hits
  *   counts).
+ * - Delegations (RFC 7530 10.2-10.4) are caching grants of the grant
+ *   table it is given (grant.h), holder {NFSv4, clientid4}, stateid its
+ *   12-byte "other" (seqid always 1).  A read delegation is granted
+ *   after an OPEN for reading alone when the client's callback answered
+ *   and no other open may write or deny reading, no other owner holds
+ *   an exclusive lock and no grant of the file is being recalled.  An
+ *   OPEN that writes or denies reading, of another client, recalls the
+ *   others' delegations of the file and answers NFS4ERR_DELAY (its
+ *   seqid moves on, as for any error but those of RFC 7530 9.1.7) until
+ *   they are returned or revoked.  A purged client's grants go.
  */
 #ifndef DITTOFS_STATED_V4STATE_H
 #define DITTOFS_STATED_V4STATE_H
@@ -48,6 +58,7 @@
 #include <time.h>
 
 #include "clients.h"
+#include "grant.h"
 #include "lock_table.h"
 
 #define V4_VERIFIER_SIZE	8
@@ -64,6 +75,7 @@
 enum v4_status {
 	V4_OK = 0,
 	V4ERR_INVAL = 22,
+	V4ERR_DELAY = 10008,
 	V4ERR_SERVERFAULT = 10006,
 	V4ERR_DENIED = 10010,
 	V4ERR_EXPIRED = 10011,
@@ -248,6 +260,19 @@ struct v4_state_stats {
 	size_t		 locks;
 };
 
+/* What v4_state_delegate granted. */
+struct v4_deleg_res {
+	int		 level;		/* 0: none; GRANT_READ */
+	int		 why;		/* none: V4_DELEG_NONE_* */
+	struct v4_stateid stateid;
+};
+
+#define V4_DELEG_NONE_OFF	1	/* as ST_GRANT_NONE_* */
+#define V4_DELEG_NONE_CALLBACK	2
+#define V4_DELEG_NONE_CONFLICT	3
+#define V4_DELEG_NONE_LIMIT	4
+#define V4_DELEG_NONE_ACCESS	5
+
 /* v4state.c */
 struct v4_state	*v4_state_new(struct lock_table *, struct stated_clients *,
 		    uint64_t epoch);
@@ -258,6 +283,9 @@ void		 v4_state_set_lease(struct v4_state *, time_t);
 void		 v4_state_set_limits(struct v4_state *, size_t opens_per_client,
 		    size_t owners_per_client, size_t clients_per_addr);
 void		 v4_state_set_done_cb(struct v4_state *, v4_done_cb, void *);
+/* The grant table of delegations (NULL: none); on; per client (0: no cap). */
+void		 v4_state_set_grants(struct v4_state *, struct grant_table *,
+		    int enabled, size_t per_client);
 uint64_t	 v4_state_limit_hits(const struct v4_state *);
 uint64_t	 v4_state_courtesy_purges(const struct v4_state *);
 time_t		 v4_state_lease(const struct v4_state *);
@@ -296,6 +324,29 @@ uint32_t	 v4_state_check(struct v4_state *, const struct v4_stateid *,
 		    const struct lock_file_id *, enum v4_io,
 		    struct v4_check_res *);
 
+/* RFC 7530 10.4, 16.16: a delegation after a read-only OPEN. */
+uint32_t	 v4_state_delegate(struct v4_state *, uint64_t clientid,
+		    const struct v4_stateid *open, const struct lock_file_id *,
+		    const uint8_t *handle, size_t handle_len,
+		    uint32_t fe_role, const char *fe_name,
+		    struct v4_deleg_res *);
+/* RFC 7530 16.8: DELEGRETURN. */
+uint32_t	 v4_state_delegreturn(struct v4_state *,
+		    const struct v4_stateid *, const struct lock_file_id *);
+/* The client a stateid of this epoch names (0: none known). */
+uint64_t	 v4_state_stateid_client(struct v4_state *,
+		    const struct v4_stateid *);
+/* A confirmed client's callback: 0, or -1 if none is known. */
+int		 v4_state_client_callback(struct v4_state *, uint64_t,
+		    struct v4_callback *);
+/*
+ * Before a request of (protocol, client), writing or not, on a file:
+ * holders of the grants it conflicts with whose lease lapsed are purged (courtesy, as
+ * for locks), so they delay no one.  How many were.
+ */
+size_t		 v4_state_grant_courtesy(struct v4_state *,
+		    const struct lock_file_id *, int protocol, uint64_t client,
+		    int write);
 /* A conflicting holder in the lock table: purged if its client lapsed;
  * 1 if so (ask the table again), else 0. */
 int		 v4_state_courtesy(struct v4_state *, const struct lock_owner *);

@@ -94,6 +94,12 @@ tests_unit_test_nfs4_attr_SOURCES = tests/unit/test_nfs4_attr.c \
 	tests/unit/nfs4_build.h
 tests_unit_test_nfs4_attr_CPPFLAGS = $(NFS4_TEST_CPPFLAGS)
 tests_unit_test_nfs4_attr_LDADD = $(NFS4_TEST_LIBS)
+# The callback program's pure parts: the callback address, CB_RECALL.
+check_PROGRAMS += tests/unit/test_nfs4_callback
+TESTS += tests/unit/test_nfs4_callback
+tests_unit_test_nfs4_callback_SOURCES = tests/unit/test_nfs4_callback.c
+tests_unit_test_nfs4_callback_CPPFLAGS = $(NFS4_TEST_CPPFLAGS)
+tests_unit_test_nfs4_callback_LDADD = $(NFS4_TEST_LIBS)
 tests_unit_test_nfs4_idmap_SOURCES = tests/unit/test_nfs4_idmap.c
 tests_unit_test_nfs4_idmap_CPPFLAGS = $(NFS4_TEST_CPPFLAGS)
 tests_unit_test_nfs4_idmap_LDADD = $(NFS4_TEST_LIBS)

@@ -281,6 +281,69 @@ nfs3_sattr_to_bd(const struct nfs3_sattr *s, bd_sattr *b)
  */
 static void	nfs3_resolve(struct nfs_call *);
 
+/*
+ * NFSv4 delegations of the file a changing request names are recalled
+ * first (nfsd/v4/callback.c), NFS3ERR_JUKEBOX meanwhile.  Only while
+ * some file has a grant; a WRITE asks stated only for such a file.
+ */
+static void
+nfs3_deleg_done(void *arg, int delay)
+{
+	struct nfs_call *r = arg;
+
+	if (delay) {
+		nfs3_fail(r, NFS3ERR_JUKEBOX);
+		return;
+	}
+	nfs3_procs[r->rpc->auth.msg.proc].fn(r);
+}
+
+/* RENAME's source went: now the file its target would replace. */
+static void
+nfs3_deleg_rename_to(void *arg, int delay)
+{
+	struct nfs_call *r = arg;
+	struct nfs3_args *a = NFS3_ARGS(r);
+
+	if (delay) {
+		nfs3_fail(r, NFS3ERR_JUKEBOX);
+		return;
+	}
+	nfs4_deleg_name_gate(r->env, &r->bcred, r->fh[1], r->fhlen[1],
+	    a->to.name, a->to.namelen, nfs3_deleg_done, r);
+}
+
+static void
+nfs3_deleg_gate(struct nfs_call *r, const struct nfs3_proc *p)
+{
+	struct nfs3_args *a = NFS3_ARGS(r);
+	uint8_t id[16];
+
+	if (!nfs4_deleg_maybe(r->env)) {
+		p->fn(r);
+		return;
+	}
+	switch (r->rpc->auth.msg.proc) {
+	case NFSPROC3_WRITE:
+	case NFSPROC3_SETATTR:
+		if (nfs4_deleg_lookup(r->env, r->rattr[0].share,
+		    r->rattr[0].ino, id) == 0) {
+			nfs4_deleg_conflict(r->env, id, 0, 0, NULL, 1,
+			    nfs3_deleg_done, r);
+			return;
+		}
+		break;
+	case NFSPROC3_REMOVE:
+	case NFSPROC3_RENAME:
+		nfs4_deleg_name_gate(r->env, &r->bcred, r->fh[0], r->fhlen[0],
+		    a->where.name, a->where.namelen,
+		    r->rpc->auth.msg.proc == NFSPROC3_RENAME ?
+		    nfs3_deleg_rename_to : nfs3_deleg_done, r);
+		return;
+	}
+	p->fn(r);
+}
+
 static void
 nfs3_resolve_done(void *arg, int status, void *reply, int fd)
 {
@@ -368,7 +431,7 @@ nfs3_resolve(struct nfs_call *r)
 		return;
 	}
 	export_squash(r->exp, &r->rpc->auth.msg.cred, &r->bcred, r->bgroups);
-	p->fn(r);
+	nfs3_deleg_gate(r, p);
 }
 
 /* RFC 1813 3.3.1: GETATTR */

@@ -3,9 +3,14 @@
  * CB_COMPOUND, 16 of its operations; XDR of RFC 7531): the calls nfsd
  * makes when stated asks for a delegation back (CB_RECALL) or for a
  * write delegation holder's size and change (CB_GETATTR), and the
- * decoder of the client's reply.  The reply comes from the network: it
- * is checked like any request.
+ * decoder of the client's reply, and the callback address.  The reply
+ * and the address come from the network: they are checked like any
+ * request.
  */
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nfs4.h"
@@ -84,4 +89,47 @@ nfs4_cb_decode_res(struct xdrbuf_in *x, struct nfs4_cb_res *r)
 	default:
 		return -1;
 	}
+}
+
+/* r_addr of netid tcp or tcp6 (RFC 5665 5.2.3): host, then .p1.p2. */
+int
+nfs4_cb_sockaddr(const char *netid, const char *uaddr,
+    struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[NFS4_UADDR_MAX + 1], *p1, *p2, *end;
+	unsigned long hi, lo;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	if (strlen(uaddr) > NFS4_UADDR_MAX)
+		return -1;
+	strcpy(host, uaddr);
+	if ((p2 = strrchr(host, '.')) == NULL)
+		return -1;
+	*p2++ = '\0';
+	if ((p1 = strrchr(host, '.')) == NULL)
+		return -1;
+	*p1++ = '\0';
+	hi = strtoul(p1, &end, 10);
+	if (*p1 == '\0' || *end != '\0' || hi > 255)
+		return -1;
+	lo = strtoul(p2, &end, 10);
+	if (*p2 == '\0' || *end != '\0' || lo > 255 || (hi == 0 && lo == 0))
+		return -1;
+	memset(ss, 0, sizeof(*ss));
+	if (strcmp(netid, "tcp") == 0 &&
+	    inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)(hi << 8 | lo));
+		*len = sizeof(*sin);
+		return 0;
+	}
+	if (strcmp(netid, "tcp6") == 0 &&
+	    inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)(hi << 8 | lo));
+		*len = sizeof(*sin6);
+		return 0;
+	}
+	return -1;
 }

@@ -13,6 +13,7 @@
 #ifndef DITTOFS_NFSD_V4_NFS4_H
 #define DITTOFS_NFSD_V4_NFS4_H
 
+#include <sys/socket.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -809,6 +810,9 @@ void		 nfs4_cb_encode_getattr(struct xdrbuf_out *,
 		    const struct nfs4_opaque *tag, uint32_t callback_ident,
 		    const struct nfs4_opaque *fh, const struct nfs4_bitmap *);
 int		 nfs4_cb_decode_res(struct xdrbuf_in *, struct nfs4_cb_res *);
+/* cb_client4's r_netid ("tcp", "tcp6") and r_addr: 0, or -1. */
+int		 nfs4_cb_sockaddr(const char *netid, const char *uaddr,
+		    struct sockaddr_storage *, socklen_t *);
 uint32_t	 nfs4_fattr_decode_change_size(const struct nfs4_fattr_raw *,
 		    uint64_t *change, uint64_t *size);
 

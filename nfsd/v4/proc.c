@@ -1022,6 +1022,12 @@ nfs4_remove_send(struct nfs4_call *v, uint32_t type)
 }
 
 static void
+nfs4_remove_file(struct nfs4_call *v)
+{
+	nfs4_remove_send(v, BD_REMOVE);
+}
+
+static void
 nfs4_op_remove(struct nfs4_call *v)
 {
 	uint32_t status;
@@ -1030,7 +1036,9 @@ nfs4_op_remove(struct nfs4_call *v)
 		nfs4_fail(v, status);
 		return;
 	}
-	nfs4_remove_send(v, BD_REMOVE);
+	/* Delegations of the file are recalled first (state.c). */
+	nfs4_deleg_name_check(v, &v->w->cur, &v->op.u.name.name,
+	    nfs4_remove_file);
 }
 
 /* RFC 7530 16.26: RENAME (saved: the source directory). */
@@ -1064,18 +1072,11 @@ nfs4_two_handles(struct nfs4_call *v)
 }
 
 static void
-nfs4_op_rename(struct nfs4_call *v)
+nfs4_rename_send(struct nfs4_call *v)
 {
 	struct nfs4_rename_args *a = &v->op.u.rename;
 	bd_rename_req req;
-	uint32_t status;
 
-	if ((status = nfs4_two_handles(v)) != NFS4_OK ||
-	    (status = nfs4_name_check(&a->oldname)) != NFS4_OK ||
-	    (status = nfs4_name_check(&a->newname)) != NFS4_OK) {
-		nfs4_fail(v, status);
-		return;
-	}
 	memset(&req, 0, sizeof(req));
 	req.cred = v->nfs.bcred;
 	nfs4_bd_fh(&req.fromdir, &v->w->saved);
@@ -1085,6 +1086,22 @@ nfs4_op_rename(struct nfs4_call *v)
 	bdc_call(v->nfs.env->bdc, BD_RENAME, (xdrproc_t)xdr_bd_rename_req, &req,
 	    (xdrproc_t)xdr_bd_rename_reply, sizeof(bd_rename_reply),
 	    nfs4_rename_done, v);
+}
+
+static void
+nfs4_op_rename(struct nfs4_call *v)
+{
+	struct nfs4_rename_args *a = &v->op.u.rename;
+	uint32_t status;
+
+	if ((status = nfs4_two_handles(v)) != NFS4_OK ||
+	    (status = nfs4_name_check(&a->oldname)) != NFS4_OK ||
+	    (status = nfs4_name_check(&a->newname)) != NFS4_OK) {
+		nfs4_fail(v, status);
+		return;
+	}
+	/* Delegations of the files renamed and replaced go first (state.c). */
+	nfs4_deleg_rename_check(v, nfs4_rename_send);
 }
 
 /* RFC 7530 16.9: LINK (saved: the file; current: the directory). */
@@ -1525,11 +1542,11 @@ nfs4_op_notsupp(struct nfs4_call *v)
 	nfs4_fail(v, NFS4ERR_NOTSUPP);
 }
 
-/* RFC 7530 16.6: DELEGRETURN: no delegation is ever granted yet. */
+/* RFC 7530 16.8: DELEGRETURN (state.c). */
 static void
 nfs4_op_delegreturn(struct nfs4_call *v)
 {
-	nfs4_fail(v, NFS4ERR_BAD_STATEID);
+	nfs4_op_delegreturn_state(v);
 }
 
 /*

@@ -101,7 +101,20 @@ uint32_t nfs4_pseudo_readdir(struct nfs4_call *);
 /* May this client go into exp?  NFS4_OK or the refusal. */
 uint32_t nfs4_pseudo_enter(struct nfs4_call *, struct export *);
 
+/* callback.c (nfsd.h has the rest) */
+void	 nfs4_cb_probe(struct nfsd_env *, uint64_t clientid,
+	    const st_v4_callback *);
+int	 nfs4_deleg_wanted(const struct nfsd_env *, uint64_t clientid);
+void	 nfs4_deleg_callback_state(struct nfsd_env *, uint64_t, int up);
+
 /* state.c */
+void	 nfs4_op_delegreturn_state(struct nfs4_call *);
+/* REMOVE (cur, name): recall first, then fn. */
+void	 nfs4_deleg_name_check(struct nfs4_call *, const struct nfs4_fh *dir,
+	    const struct nfs4_opaque *, void (*fn)(struct nfs4_call *));
+/* RENAME: its source (saved, oldname) and target (cur, newname). */
+void	 nfs4_deleg_rename_check(struct nfs4_call *,
+	    void (*fn)(struct nfs4_call *));
 void	 nfs4_op_setclientid(struct nfs4_call *);
 void	 nfs4_op_setclientid_confirm(struct nfs4_call *);
 void	 nfs4_op_renew(struct nfs4_call *);

@@ -14,6 +14,7 @@
 #include "blockd/store.h"
 #include "log.h"
 #include "nfsd/v4/proc.h"
+#include "stated_grant.h"
 
 /* stated's own trouble, or stated away: the client retries. */
 static uint32_t
@@ -124,14 +125,22 @@ nfs4_op_setclientid(struct nfs4_call *v)
 	    sizeof(st_v4_setclientid_reply), nfs4_setclientid_done);
 }
 
-/* RFC 7530 16.34: SETCLIENTID_CONFIRM (no callback path is probed yet). */
+/*
+ * RFC 7530 16.34: SETCLIENTID_CONFIRM.  A new callback is probed
+ * (CB_NULL, callback.c) once confirmed, without holding up the answer:
+ * until the probe answers the client gets no delegation.
+ */
 static void
 nfs4_confirm_done(void *arg, int status, void *reply)
 {
 	struct nfs4_call *v = arg;
 	st_v4_confirm_reply *rep = reply;
+	uint32_t st = nfs4_state_status(status, rep ? &rep->status : NULL);
 
-	nfs4_fail(v, nfs4_state_status(status, rep ? &rep->status : NULL));
+	if (st == NFS4_OK && rep->cb_probe)
+		nfs4_cb_probe(v->nfs.env, v->op.u.setclientid_confirm.clientid,
+		    &rep->callback);
+	nfs4_fail(v, st);
 }
 
 void
@@ -418,6 +427,47 @@ nfs4_stateid_special(const struct nfs4_stateid *s)
 	    sizeof(ones)) == 0);
 }
 
+/* A recall check done: NFS4ERR_DELAY, or on with the op (v->then). */
+static void
+nfs4_deleg_checked(void *arg, int delay)
+{
+	struct nfs4_call *v = arg;
+
+	if (delay) {
+		nfs4_fail(v, NFS4ERR_DELAY);
+		return;
+	}
+	v->step = 0;
+	v->then(v);
+}
+
+/*
+ * A WRITE or a SETATTR of the size: other clients' delegations of the
+ * file are recalled first (RFC 7530 10.4.1), NFS4ERR_DELAY meanwhile.
+ * Only a file that may have one costs a call (callback.c).
+ */
+static void
+nfs4_io_conflict(struct nfs4_call *v)
+{
+	if (!v->have_attr) {
+		nfs4_file_get(v, nfs4_io_conflict);
+		return;
+	}
+	nfs4_deleg_conflict(v->nfs.env, v->file, 0, 0,
+	    nfs4_stateid_special(&v->check_stateid) ? NULL :
+	    &v->check_stateid, 1, nfs4_deleg_checked, v);
+}
+
+static void
+nfs4_io_checked(struct nfs4_call *v)
+{
+	if (v->check_io == ST_V4_IO_READ || !nfs4_deleg_maybe(v->nfs.env)) {
+		nfs4_deleg_checked(v, 0);
+		return;
+	}
+	nfs4_io_conflict(v);
+}
+
 static void
 nfs4_check_done(void *arg, int status, void *reply)
 {
@@ -429,8 +479,7 @@ nfs4_check_done(void *arg, int status, void *reply)
 		nfs4_fail(v, st);
 		return;
 	}
-	v->step = 0;
-	v->then(v);
+	nfs4_io_checked(v);
 }
 
 static void
@@ -452,14 +501,69 @@ void
 nfs4_stateid_check(struct nfs4_call *v, const struct nfs4_stateid *sid,
     int io, nfs4_checked_fn *then)
 {
-	if (nfs4_stateid_special(sid)) {
-		then(v);
-		return;
-	}
 	v->check_stateid = *sid;
 	v->check_io = io;
 	v->then = then;
+	if (nfs4_stateid_special(sid)) {
+		nfs4_io_checked(v);
+		return;
+	}
 	nfs4_file_get(v, nfs4_check_send);
+}
+
+/*
+ * RFC 7530 10.4, 16.16: an OPEN for reading alone, CLAIM_NULL, asks
+ * stated for a read delegation (callback.c knows the clients whose
+ * callback is down, which need not ask).  stated's answer decides; the
+ * OPEN succeeds whatever it is.
+ */
+static const char nfs4_everyone[] = "EVERYONE@";
+
+static void
+nfs4_open_deleg_done(void *arg, int status, void *reply)
+{
+	struct nfs4_call *v = arg;
+	st_grant_delegate_reply *rep = reply;
+	struct nfs4_open_res *o = &v->res.u.open;
+
+	if (status == 0 && rep->status == ST4_OK && rep->level ==
+	    ST_GRANT_READ) {
+		o->deleg_type = OPEN_DELEGATE_READ;
+		nfs4_stateid_from_st(&o->deleg_stateid, &rep->stateid);
+		o->deleg_recall = 0;
+		/*
+		 * No access is vouched for: the client asks ACCESS as it
+		 * would without a delegation (RFC 7530 10.4.2).
+		 */
+		o->permissions.type = 0;	/* ACE4_ACCESS_ALLOWED */
+		o->permissions.flag = 0;
+		o->permissions.mask = 0;
+		o->permissions.who.p = (const uint8_t *)nfs4_everyone;
+		o->permissions.who.len = sizeof(nfs4_everyone) - 1;
+		nfs4_deleg_file_add(v->nfs.env, v->file);
+	} else if (status == 0 && rep->status == ST4_OK &&
+	    rep->why == ST_GRANT_NONE_CALLBACK)
+		nfs4_deleg_callback_state(v->nfs.env,
+		    v->op.u.open.owner.clientid, 0);
+	nfs4_op_done(v, NFS4_OK);
+}
+
+static void
+nfs4_open_deleg(struct nfs4_call *v)
+{
+	st_grant_delegate_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.clientid = v->op.u.open.owner.clientid;
+	nfs4_st_stateid(&req.open_stateid, &v->res.u.open.stateid);
+	req.file.st_file_len = sizeof(v->file);
+	req.file.st_file_val = (char *)v->file;
+	req.handle.handle_len = v->w->cur.len;
+	req.handle.handle_val = (char *)v->w->cur.data;
+	nfs4_stated(v, ST_GRANT_V4_DELEGATE,
+	    (xdrproc_t)xdr_st_grant_delegate_req, &req,
+	    ST_GRANT_DELEGATE_REPLY, (xdrproc_t)xdr_st_grant_delegate_reply,
+	    sizeof(st_grant_delegate_reply), nfs4_open_deleg_done);
 }
 
 /*
@@ -476,6 +580,7 @@ nfs4_open_stated_done(void *arg, int status, void *reply)
 	struct nfs4_call *v = arg;
 	st_v4_reply *rep = reply;
 	struct nfs4_open_res *o = &v->res.u.open;
+	struct nfs4_open_args *a = &v->op.u.open;
 	uint32_t st = nfs4_state_status(status, rep ? &rep->status : NULL);
 
 	if (st != NFS4_OK) {
@@ -493,6 +598,12 @@ nfs4_open_stated_done(void *arg, int status, void *reply)
 		o->attrset.beyond = 0;
 	}
 	o->deleg_type = OPEN_DELEGATE_NONE;
+	if (a->claim == CLAIM_NULL && a->share_access ==
+	    OPEN4_SHARE_ACCESS_READ && !v->w->cur.pseudo &&
+	    nfs4_deleg_wanted(v->nfs.env, a->owner.clientid)) {
+		nfs4_open_deleg(v);
+		return;
+	}
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -623,8 +734,13 @@ nfs4_op_open_state(struct nfs4_call *v)
 		nfs4_file_get(v, nfs4_open_previous);
 		return;
 	case CLAIM_DELEGATE_CUR:
-		nfs4_fail(v, NFS4ERR_BAD_STATEID);	/* none is granted */
-		return;
+		/*
+		 * RFC 7530 10.4.4: the open state of a file the client
+		 * opened under its delegation, asked for while it returns
+		 * it; checked as a CLAIM_NULL OPEN of the name (its own
+		 * delegation conflicts with nothing of its own).
+		 */
+		break;
 	default:
 		nfs4_fail(v, NFS4ERR_NOTSUPP);
 		return;
@@ -639,7 +755,7 @@ nfs4_op_open_state(struct nfs4_call *v)
 		return;
 	}
 	memset(&v->w->sattr, 0, sizeof(v->w->sattr));
-	if (a->opentype != OPEN4_CREATE) {
+	if (a->opentype != OPEN4_CREATE || a->claim == CLAIM_DELEGATE_CUR) {
 		memset(&lreq, 0, sizeof(lreq));
 		lreq.cred = v->nfs.bcred;
 		nfs4_bd_fh(&lreq.dir, &v->w->cur);
@@ -682,4 +798,73 @@ nfs4_op_open_state(struct nfs4_call *v)
 	bdc_call(env->bdc, BD_CREATE, (xdrproc_t)xdr_bd_create_req, &creq,
 	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
 	    nfs4_open_entry_done, v);
+}
+
+/* RFC 7530 16.8: DELEGRETURN of the current file. */
+static void
+nfs4_delegreturn_done(void *arg, int status, void *reply)
+{
+	struct nfs4_call *v = arg;
+	st_grant_reply *rep = reply;
+
+	nfs4_fail(v, nfs4_state_status(status, rep ? &rep->status : NULL));
+}
+
+static void
+nfs4_delegreturn_send(struct nfs4_call *v)
+{
+	st_grant_return_req req;
+
+	memset(&req, 0, sizeof(req));
+	nfs4_st_stateid(&req.stateid, &v->op.u.delegreturn.stateid);
+	req.file.st_file_len = sizeof(v->file);
+	req.file.st_file_val = (char *)v->file;
+	nfs4_stated(v, ST_GRANT_V4_RETURN, (xdrproc_t)xdr_st_grant_return_req,
+	    &req, ST_GRANT_REPLY, (xdrproc_t)xdr_st_grant_reply,
+	    sizeof(st_grant_reply), nfs4_delegreturn_done);
+}
+
+void
+nfs4_op_delegreturn_state(struct nfs4_call *v)
+{
+	if (nfs4_stateid_special(&v->op.u.delegreturn.stateid)) {
+		nfs4_fail(v, NFS4ERR_BAD_STATEID);
+		return;
+	}
+	nfs4_file_get(v, nfs4_delegreturn_send);
+}
+
+/*
+ * REMOVE and RENAME name a file by its directory: while some file has
+ * a grant, the name is looked up and its delegations recalled first.
+ * An NFSv4.0 REMOVE names no client, so the holder's own REMOVE recalls
+ * its delegation too (a Linux client returns it before).
+ */
+void
+nfs4_deleg_name_check(struct nfs4_call *v, const struct nfs4_fh *dir,
+    const struct nfs4_opaque *name, void (*fn)(struct nfs4_call *))
+{
+	if (!nfs4_deleg_maybe(v->nfs.env) || dir->pseudo) {
+		fn(v);
+		return;
+	}
+	v->then = fn;
+	nfs4_deleg_name_gate(v->nfs.env, &v->nfs.bcred, dir->data, dir->len,
+	    name->p, name->len, nfs4_deleg_checked, v);
+}
+
+/* RENAME: the file renamed, then the one it would replace. */
+static void
+nfs4_deleg_rename_target(struct nfs4_call *v)
+{
+	nfs4_deleg_name_check(v, &v->w->cur, &v->op.u.rename.newname,
+	    v->checked);
+}
+
+void
+nfs4_deleg_rename_check(struct nfs4_call *v, void (*fn)(struct nfs4_call *))
+{
+	v->checked = fn;
+	nfs4_deleg_name_check(v, &v->w->saved, &v->op.u.rename.oldname,
+	    nfs4_deleg_rename_target);
 }

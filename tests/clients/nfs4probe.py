@@ -43,17 +43,42 @@ handle, seqids) is kept in a JSON state file.
                                      argument bytes): "SENT n ANSWERED a"
   nfs4probe PORT badstateid STATE    WRITE with the open's stateid changed
                                      in its last byte: "ERR n"
+
+Delegations (RFC 7530 10.2-10.4): client A runs a callback server (an
+ONC RPC TCP listener answering CB_NULL and CB_COMPOUND, recording each
+CB_RECALL) and opens P/NAME for reading; client B has no callback.
+  nfs4probe PORT deleg P/NAME MODE   A's grant, then the conflict of MODE:
+      v4       B OPENs for writing: "GRANT read READ ok CONFLICT 10008
+               RECALL same RETURN 0 RETRY 0 CLAIMCUR 0" (A's OPEN with
+               CLAIM_DELEGATE_CUR before its DELEGRETURN)
+      v3       an NFSv3 WRITE of the file (JUKEBOX 10008 first)
+      remove   B's v4 REMOVE of the name
+      rename   B's v4 RENAME of another file (NAME.src) onto NAME
+      truncate B's v4 SETATTR of the size, with the anonymous stateid
+      nlm      an NLM write lock (NLM_CLIENT names nlm-client):
+               denied_grace_period, counted as 10008
+      revoke   A answers CB_RECALL but never returns: B retries until
+               the lease has run out ("... RETRY 0 LATE 10025": A's late
+               DELEGRETURN and READ find the delegation revoked)
+      nocb     A's callback port listens to nobody: "GRANT none"
+    With DELEG_HOOK set, that shell command runs between A's grant and
+    the conflict (a restart of nfsd).
 """
 import json
 import os
+import socket
 import struct
+import subprocess
 import sys
+import threading
+import time
 
 import oncrpc
 from oncrpc import opaque, u32
 
 NFS4_OK = 0
-OP = dict(ACCESS=3, CLOSE=4, COMMIT=5, CREATE=6, GETATTR=9, GETFH=10,
+OP = dict(ACCESS=3, CLOSE=4, COMMIT=5, CREATE=6, DELEGRETURN=8,
+          GETATTR=9, GETFH=10,
           LOCK=12, LOCKT=13, LOCKU=14, LOOKUP=15, OPEN=18, OPEN_CONFIRM=20,
           PUTFH=22, PUTROOTFH=24, READ=25, READDIR=26, REMOVE=28,
           SECINFO=33, SETCLIENTID=35, SETCLIENTID_CONFIRM=36, WRITE=38)
@@ -182,11 +207,13 @@ def save(path, st):
         json.dump(st, f)
 
 
-def setclientid(port, st):
+def setclientid(port, st, uaddr="127.0.0.1.0.0"):
+    """SETCLIENTID (callback program 0x40000000 over tcp at uaddr; port
+    0: none) and SETCLIENTID_CONFIRM."""
     verf = os.urandom(8)
     ops = [p32(OP["SETCLIENTID"]) + verf + opaque(b"nfs4probe-" +
            os.urandom(6).hex().encode()) + p32(0x40000000) +
-           opaque(b"tcp") + opaque(b"127.0.0.1.0.0") + p32(1)]
+           opaque(b"tcp") + opaque(uaddr.encode()) + p32(1)]
     r = compound(port, ops)
     r.res()
     if r.status != NFS4_OK:
@@ -207,13 +234,10 @@ def open_op(st, name):
         p32(0) + p32(0) + p32(0) + opaque(name.encode())
 
 
-def do_open(port, st, path):
-    d, name = path.rsplit("/", 1)
-    ops = [putroot()] + path_ops(d) + [open_op(st, name), getfh()]
-    r = compound(port, ops)
-    if r.status != NFS4_OK:
-        fail(r, r.status)
-    for _ in range(len(ops) - 2):
+def open_result(r, nops):
+    """OPEN4resok (the last op but GETFH of nops): its stateid, rflags,
+    read delegation's stateid (or None), and GETFH's handle."""
+    for _ in range(nops - 2):
         r.res()
     r.res()
     sid = read_stateid(r)
@@ -221,11 +245,26 @@ def do_open(port, st, path):
     r.u64()
     r.u64()                     # change_info4
     rflags = r.u32()
-    n = r.u32()
-    r.off += 4 * n              # attrset
-    r.u32()                     # delegation NONE
+    r.skip_words()              # attrset
+    deleg = None
+    if r.u32() == 1:            # OPEN_DELEGATE_READ
+        deleg = read_stateid(r)
+        r.u32()                 # recall
+        r.u32()
+        r.u32()
+        r.u32()
+        r.opaque()              # nfsace4
     r.res()
-    fh = r.opaque()
+    return sid, rflags, deleg, r.opaque()
+
+
+def do_open(port, st, path):
+    d, name = path.rsplit("/", 1)
+    ops = [putroot()] + path_ops(d) + [open_op(st, name), getfh()]
+    r = compound(port, ops)
+    if r.status != NFS4_OK:
+        fail(r, r.status)
+    sid, rflags, _, fh = open_result(r, len(ops))
     return ops, sid, rflags, fh
 
 
@@ -355,6 +394,201 @@ def cmd_close(port, stfile):
     print("CLOSE ok")
 
 
+class CallbackServer:
+    """A client's NFSv4.0 callback service: CB_NULL, CB_COMPOUND
+    (CB_RECALL answered NFS4_OK and recorded)."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.nulls = 0
+        self.recalls = []
+        self.cond = threading.Condition()
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def uaddr(self):
+        return "127.0.0.1.%d.%d" % (self.port >> 8, self.port & 255)
+
+    def serve(self):
+        while True:
+            c, _ = self.sock.accept()
+            threading.Thread(target=self.conn, args=(c,),
+                             daemon=True).start()
+
+    def conn(self, c):
+        try:
+            while True:
+                rec = oncrpc._read_record(c)
+                self.call(c, rec)
+        except (OSError, EOFError, struct.error):
+            c.close()
+
+    def call(self, c, rec):
+        xid, mtype, _, prog, vers, proc = struct.unpack(">IIIIII",
+                                                        rec[:24])
+        off = 24
+        for _ in range(2):      # credential, verifier
+            n = u32(rec, off + 4)
+            off += 8 + n + (-n % 4)
+        res = b""
+        if proc == 1:
+            tlen = u32(rec, off)
+            off += 4 + tlen + (-tlen % 4)
+            off += 12           # minorversion, callback_ident, numops
+            op = u32(rec, off)
+            if op == 4:         # CB_RECALL: stateid, truncate, fh
+                sid = [u32(rec, off + 4), rec[off + 8:off + 20].hex()]
+                with self.cond:
+                    self.recalls.append(sid)
+                    self.cond.notify_all()
+            res = p32(0) + opaque(b"") + p32(1) + p32(op) + p32(0)
+        else:
+            with self.cond:
+                self.nulls += 1
+                self.cond.notify_all()
+        msg = struct.pack(">IIIIII", xid, 1, 0, 0, 0, 0) + res
+        c.sendall(struct.pack(">I", 0x80000000 | len(msg)) + msg)
+
+    def wait(self, what, timeout):
+        end = time.time() + timeout
+        with self.cond:
+            while not what() and time.time() < end:
+                self.cond.wait(end - time.time())
+            return what()
+
+
+def open_args(st, owner, access, name, create):
+    how = p32(1) + p32(0) + p32(0) + p32(0) if create else p32(0)
+    return p32(OP["OPEN"]) + p32(st["oseq"]) + p32(access) + p32(0) + \
+        p64(st["clientid"]) + opaque(owner) + how + p32(0) + \
+        opaque(name.encode())
+
+
+def open_deleg(port, st, path, owner, access, create):
+    """OPEN (+ OPEN_CONFIRM): status and, if granted, the delegation."""
+    d, name = path.rsplit("/", 1)
+    ops = [putroot()] + path_ops(d) + [open_args(st, owner, access, name,
+                                                 create), getfh()]
+    r = compound(port, ops)
+    st["oseq"] += 1
+    if r.status != NFS4_OK:
+        return r.status, None
+    sid, rflags, deleg, fh = open_result(r, len(ops))
+    st["fh"] = fh.hex()
+    if rflags & 2:
+        r = compound(port, [putfh(bytes.fromhex(st["fh"])),
+                            p32(OP["OPEN_CONFIRM"]) + stateid(sid) +
+                            p32(st["oseq"])])
+        st["oseq"] += 1
+        r.res()
+        r.res()
+        sid = read_stateid(r)
+    st["sid"] = sid
+    return NFS4_OK, deleg
+
+
+def v3_write(port, fh):
+    """NFSv3 WRITE (FILE_SYNC) of 3 bytes: its nfsstat3."""
+    body = opaque(fh) + p64(0) + p32(3) + p32(2) + opaque(b"v3!")
+    return u32(oncrpc.results(oncrpc.call(port, 100003, 3, 7, body)), 0)
+
+
+def delegreturn(port, fh, sid):
+    r = compound(port, [putfh(fh), p32(OP["DELEGRETURN"]) + stateid(sid)])
+    return r.status
+
+
+def cmd_deleg(port, path, mode):
+    cb = CallbackServer()
+    a = {"oseq": 1}
+    if mode == "nocb":
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+        s.close()
+        setclientid(port, a, "127.0.0.1.%d.%d" % (dead >> 8, dead & 255))
+        time.sleep(1)           # the probe fails at once
+    else:
+        setclientid(port, a, cb.uaddr())
+        if not cb.wait(lambda: cb.nulls > 0, 20):
+            print("NO CB_NULL")
+            return
+        time.sleep(1)           # nfsd tells stated after the answer
+    status, deleg = open_deleg(port, a, path, b"A-owner", 1, True)
+    if status != NFS4_OK:
+        print("ERR %d" % status)
+        return
+    out = ["GRANT", "read" if deleg else "none"]
+    if deleg is None:
+        print(" ".join(out))
+        return
+    fh = bytes.fromhex(a["fh"])
+    r = compound(port, [putfh(fh), p32(OP["READ"]) + stateid(deleg) +
+                        p64(0) + p32(16)])
+    out += ["READ", "ok" if r.status == NFS4_OK else str(r.status)]
+    if os.environ.get("DELEG_HOOK"):
+        subprocess.run(os.environ["DELEG_HOOK"], shell=True, check=False)
+    b = {"oseq": 1}
+    setclientid(port, b)
+    if mode == "rename":
+        open_deleg(port, b, path + ".src", b"B-src", 3, True)
+
+    def conflict():
+        if mode == "v3":
+            return v3_write(port, fh)
+        if mode == "nlm":
+            # An NLM write lock (NLM_CLIENT: tests/clients/nlm-client):
+            # denied_grace_period is NLM's "later".
+            out = subprocess.run([os.environ["NLM_CLIENT"], "-T", "tcp",
+                                  "-x", "lock", fh.hex(), "0", "100"],
+                                 capture_output=True, text=True).stdout
+            return 10008 if "grace" in out else 0 if "granted" in out \
+                else out.strip()
+        d, name = path.rsplit("/", 1)
+        if mode == "remove":
+            return compound(port, [putroot()] + path_ops(d) +
+                            [p32(OP["REMOVE"]) + opaque(name.encode())]
+                            ).status
+        if mode == "rename":    # another file onto the delegated one
+            return compound(port, [putroot()] + path_ops(d) +
+                            [p32(32), p32(29) + opaque(name.encode() +
+                                                       b".src") +
+                             opaque(name.encode())]).status
+        if mode == "truncate":  # SETATTR of the size, anonymous stateid
+            return compound(port, [putfh(fh), p32(34) + stateid(
+                [0, "00" * 12]) + p32(1) + p32(1 << 4) +
+                opaque(p64(0))]).status
+        return open_deleg(port, b, path, b"B-owner", 2, False)[0]
+    out += ["CONFLICT", str(conflict())]
+    got = cb.wait(lambda: len(cb.recalls) > 0, 20)
+    out += ["RECALL", "same" if got and cb.recalls[0] == deleg else
+            "none" if not got else "other"]
+    claimcur = None
+    if mode == "v4":
+        # A's open under the delegation, made known while returning it.
+        d, name = path.rsplit("/", 1)
+        claimcur = compound(port, [putroot()] + path_ops(d) + [
+            p32(OP["OPEN"]) + p32(a["oseq"]) + p32(1) + p32(0) +
+            p64(a["clientid"]) + opaque(b"A-local") + p32(0) + p32(2) +
+            stateid(deleg) + opaque(name.encode())]).status
+    if mode != "revoke":
+        out += ["RETURN", str(delegreturn(port, fh, deleg))]
+    # The conflicting request again until it goes (the lease bounds it).
+    for _ in range(60):
+        st = conflict()
+        if st not in (10008,):
+            break
+        time.sleep(1)
+    out += ["RETRY", str(st)]
+    if mode == "revoke":
+        out += ["LATE", str(delegreturn(port, fh, deleg))]
+    if claimcur is not None:
+        out += ["CLAIMCUR", str(claimcur)]
+    print(" ".join(out))
+
+
 def main():
     port, cmd, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
     if cmd == "path":
@@ -475,6 +709,8 @@ def main():
         cmd_locku(port, args[0], int(args[1]), int(args[2]))
     elif cmd == "close":
         cmd_close(port, args[0])
+    elif cmd == "deleg":
+        cmd_deleg(port, args[0], args[1])
     else:
         sys.exit("unknown command " + cmd)
 

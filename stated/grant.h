@@ -1,0 +1,164 @@
+/*
+ * stated's caching grants (DESIGN.md 5): NFSv4 delegations today, SMB
+ * leases and oplocks later, as one model.  A pure, single-threaded data
+ * structure like the lock table: no I/O, no IPC, no clock of its own
+ * (the caller sets the time before each call).
+ *
+ * Model
+ *
+ * - A grant is {file, holder, level, stateid, handle, state, times}.
+ *   The file is the lock table's name of it (share, inode, generation);
+ *   the holder is {protocol, client id, the front end that owns the
+ *   client's connection: its role and HELLO name}, so a recall goes to
+ *   that front end whichever front end saw the conflict.  The stateid
+ *   is the protocol's name of the grant (an NFSv4 stateid4, an SMB lease
+ *   key); the handle what the front end needs to recall it (an NFSv4
+ *   file handle), both opaque here.
+ * - States: GRANTED; RECALLING once a conflicting request from another
+ *   holder came (the recall callback runs once, at that moment);
+ *   REVOKED when a recall was not answered within the lease.  A revoked
+ *   grant conflicts with nothing; it is kept one more lease so that
+ *   dittofsctl shows it and the holder's late return finds it, then
+ *   forgotten.
+ * - Conflicts: a request that writes (or denies reading) conflicts with
+ *   every grant on the file of another holder; one that reads conflicts
+ *   with write grants only.  A holder never conflicts with itself.
+ * - Limits are the caller's (it knows its clients): grant_holder_count
+ *   says how many a holder has.
+ */
+#ifndef DITTOFS_STATED_GRANT_H
+#define DITTOFS_STATED_GRANT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "lock_table.h"
+
+#define GRANT_STATEID_MAX	64
+#define GRANT_HANDLE_MAX	128
+#define GRANT_FE_NAME_MAX	64
+
+enum grant_level {
+	GRANT_READ = 1,
+	GRANT_WRITE = 2
+};
+
+enum grant_state {
+	GRANT_GRANTED = 1,
+	GRANT_RECALLING,
+	GRANT_REVOKED
+};
+
+/* What the event callback is told. */
+enum grant_event {
+	GRANT_EVENT_RECALL = 1,		/* GRANTED -> RECALLING */
+	GRANT_EVENT_REVOKE		/* RECALLING -> REVOKED */
+};
+
+struct grant_holder {
+	int		 protocol;	/* enum lock_protocol */
+	uint64_t	 client_id;
+	uint32_t	 fe_role;	/* enum ipc_role */
+	char		 fe_name[GRANT_FE_NAME_MAX + 1];
+};
+
+struct grant {
+	uint64_t		 id;		/* never reused */
+	struct lock_file_id	 file;
+	struct grant_holder	 holder;
+	enum grant_level	 level;
+	enum grant_state	 state;
+	uint8_t			 stateid[GRANT_STATEID_MAX];
+	size_t			 stateid_len;
+	uint8_t			 handle[GRANT_HANDLE_MAX];
+	size_t			 handle_len;
+	time_t			 granted_at;
+	time_t			 recalled_at;	/* and REVOKED */
+	time_t			 revoked_at;	/* REVOKED */
+};
+
+struct grant_table;
+
+typedef void	(*grant_event_cb)(void *, const struct grant *,
+		    enum grant_event);
+typedef int	(*grant_foreach_cb)(void *, const struct grant *);
+
+struct grant_stats {
+	size_t		 granted;
+	size_t		 recalling;
+	size_t		 revoked;
+	uint64_t	 recalls;	/* since start */
+	uint64_t	 revokes;
+	uint64_t	 returns;
+};
+
+/* grant.c */
+struct grant_table	*grant_table_new(grant_event_cb, void *);
+void			 grant_table_free(struct grant_table *);
+void			 grant_table_set_now(struct grant_table *, time_t);
+
+/*
+ * A new grant (GRANTED), or NULL: errno EINVAL (a bad argument),
+ * EEXIST (the holder has one on the file: *existing), ENOMEM.
+ */
+const struct grant	*grant_add(struct grant_table *,
+			    const struct lock_file_id *,
+			    const struct grant_holder *, enum grant_level,
+			    const uint8_t *stateid, size_t stateid_len,
+			    const uint8_t *handle, size_t handle_len);
+/* The grant a stateid names, in any state; NULL if none. */
+const struct grant	*grant_find(struct grant_table *, const uint8_t *,
+			    size_t);
+/* The holder's grant on the file that is not revoked; NULL if none. */
+const struct grant	*grant_of(struct grant_table *,
+			    const struct lock_file_id *, int protocol,
+			    uint64_t client_id);
+/*
+ * The holder gives a grant back (DELEGRETURN): it is forgotten.  0, or
+ * -1 when the stateid names none of that holder's.
+ */
+int			 grant_return(struct grant_table *, const uint8_t *,
+			    size_t, int protocol, uint64_t client_id);
+/*
+ * A request of (protocol, client_id) on the file, writing or not: the
+ * conflicting GRANTED grants of other holders go RECALLING (the event
+ * callback runs for each).  How many conflicting grants are still
+ * outstanding (GRANTED or RECALLING): while any is, the request waits.
+ * protocol 0: a requester with no state of its own (NFSv3).
+ */
+size_t			 grant_conflict(struct grant_table *,
+			    const struct lock_file_id *, int protocol,
+			    uint64_t client_id, int write);
+/* Grants on the file that are not revoked. */
+size_t			 grant_file_count(struct grant_table *,
+			    const struct lock_file_id *);
+/* Grants on the file being recalled. */
+size_t			 grant_file_recalling(struct grant_table *,
+			    const struct lock_file_id *);
+size_t			 grant_holder_count(struct grant_table *,
+			    int protocol, uint64_t client_id);
+/*
+ * The timer: RECALLING grants recalled more than lease ago are revoked
+ * (the callback runs for each), REVOKED ones older than a lease more
+ * are forgotten.  How many were revoked.
+ */
+size_t			 grant_expire(struct grant_table *, time_t lease);
+/* Every grant of the holder is forgotten (its state was purged). */
+size_t			 grant_release_holder(struct grant_table *,
+			    int protocol, uint64_t client_id);
+int			 grant_foreach(struct grant_table *,
+			    grant_foreach_cb, void *);
+/* Each grant of the file, in any state; the callback may not change it. */
+int			 grant_foreach_on_file(struct grant_table *,
+			    const struct lock_file_id *, grant_foreach_cb,
+			    void *);
+/* Each file with a grant that is not revoked, once. */
+int			 grant_foreach_file(struct grant_table *,
+			    int (*)(void *, const struct lock_file_id *),
+			    void *);
+void			 grant_stats(const struct grant_table *,
+			    struct grant_stats *);
+const char		*grant_state_str(enum grant_state);
+
+#endif

@@ -1,0 +1,117 @@
+#!/bin/bash
+# Integration: NFSv4.0 read delegations (RFC 7530 10.2-10.4), with
+# tests/clients/nfs4probe.py as two clients: A runs a callback server,
+# B has none.  A's read-only OPEN gets a read delegation whose stateid
+# READs.  B's OPEN for writing, an NFSv3 WRITE, B's REMOVE, B's RENAME
+# of another file onto it, B's SETATTR of its size (NFS4ERR_DELAY,
+# NFS3ERR_JUKEBOX) and an NLM write lock (denied_grace_period) each
+# wait while stated has nfsd send CB_RECALL to A, and go through once A
+# returned it (DELEGRETURN).  A delegation A never returns is revoked
+# after the lease (10 s here) and the conflict goes through; a client
+# whose callback does not answer gets no delegation; a delegation
+# outlives kill -9 of nfsd (it is stated's) and the restarted nfsd
+# recalls it; dittofsctl lists it.
+set -u
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/integration/lib.sh"
+
+suite_need_root
+suite_in_netns "$0" "$@"
+suite_users
+SUITE_WITH=nfsd
+suite_setup
+P=2049
+cat >> "$SUITE_CONF" <<CONF
+root squash = no
+
+[stated]
+lease time = 10
+
+[nfsd]
+port = $P
+mount port = 20048
+
+[run]
+restart delay max = 2
+CONF
+PROBE4() { PYTHONPATH="$ONCRPC_PYTHONPATH" timeout 120 python3 "$top_srcdir/tests/clients/nfs4probe.py" "$P" "$@"; }
+NLM_CLIENT=$(cd "$top_builddir" && pwd)/tests/clients/nlm-client
+export NLM_CLIENT
+
+# nlm-client finds lockd through rpcbind.
+RPCBIND_PID=
+if command -v rpcbind >/dev/null; then
+	rpcbind -f &
+	RPCBIND_PID=$!
+	suite_wait 10 sh -c "rpcinfo -p 127.0.0.1" || diag "rpcbind did not start"
+fi
+stop_rpcbind() { [ -n "$RPCBIND_PID" ] && kill "$RPCBIND_PID" 2>/dev/null; }
+trap 'stop_rpcbind; suite_cleanup' EXIT
+
+suite_start
+check "blockd, stated and nfsd come up" suite_wait_ready blockd stated nfsd
+check "nfsd answers an NFSv4 COMPOUND" suite_wait 10 sh -c "PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs4probe.py $P minor 0 | grep -q 'STATUS 0'"
+
+# deleg_case MODE WHAT: A's delegation; WHAT (nfs4probe's MODE) waits
+# and recalls it, and goes through once A returned it.
+deleg_case() {
+	r=$(PROBE4 deleg "/export/d-$1" "$1")
+	diag "$1: $r"
+	check "a read-only OPEN gets a read delegation; READ with its stateid ($1)" test "$(echo "$r" | cut -d' ' -f1-4)" = "GRANT read READ ok"
+	check "$2 waits (DELAY, JUKEBOX, grace) and recalls the delegation" test "$(echo "$r" | cut -d' ' -f5-8)" = "CONFLICT 10008 RECALL same"
+	check "after DELEGRETURN $2 goes through" test "$(echo "$r" | cut -d' ' -f9-12)" = "RETURN 0 RETRY 0"
+}
+deleg_case v4 "another client's OPEN of the file for writing"
+check "the holder's OPEN with CLAIM_DELEGATE_CUR while returning it" test "$(echo "$r" | cut -d' ' -f13-14)" = "CLAIMCUR 0"
+deleg_case v3 "an NFSv3 WRITE of the file"
+deleg_case remove "another client's REMOVE of the file"
+deleg_case rename "another client's RENAME of another file onto the file"
+deleg_case truncate "another client's SETATTR of the file's size"
+deleg_case nlm "an NLM write lock on the file"
+
+r=$(PROBE4 deleg /export/d-nocb nocb)
+diag "nocb: $r"
+check "no delegation when the callback path does not answer" test "$r" = "GRANT none"
+
+# Listed by dittofsctl while held: a delegation held over the listing.
+HOOK=$SUITE_DIR/hook.sh
+cat > "$HOOK" <<EOF
+#!/bin/sh
+DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF v4 > $SUITE_DIR/v4.list 2>&1
+EOF
+chmod +x "$HOOK"
+r=$(DELEG_HOOK=$HOOK PROBE4 deleg /export/d-list v4)
+diag "list: $r; $(grep -i deleg "$SUITE_DIR/v4.list" | head -3)"
+check "dittofsctl v4 lists the delegation" grep -q "delegation read granted" "$SUITE_DIR/v4.list"
+
+r=$(PROBE4 deleg /export/d-revoke revoke)
+diag "revoke: $r"
+check "a delegation never returned: the conflict waits (DELAY) and recalls it" test "$(echo "$r" | cut -d' ' -f5-8)" = "CONFLICT 10008 RECALL same"
+check "after the lease it is revoked and the OPEN goes through" test "$(echo "$r" | cut -d' ' -f9-10)" = "RETRY 0"
+check "the late DELEGRETURN finds it revoked: BAD_STATEID" test "$(echo "$r" | cut -d' ' -f11-12)" = "LATE 10025"
+revoked_once() { suite_ctl status stated 2>/dev/null | grep -q "1 revocation(s)"; }
+check "stated counts the revocation" revoked_once
+
+# kill -9 of nfsd while A holds a delegation: the restarted nfsd recalls it.
+cat > "$HOOK" <<EOF
+#!/bin/sh
+pid() { DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status nfsd 2>/dev/null | awk '\$1 == "nfsd" && \$2 ~ /^[0-9]+\$/ { print \$2 }'; }
+old=\$(pid)
+kill -KILL "\$old"
+i=0
+while [ \$i -lt 300 ]; do
+	new=\$(pid)
+	[ -n "\$new" ] && [ "\$new" != "\$old" ] && exit 0
+	sleep 0.1
+	i=\$((i + 1))
+done
+EOF
+NFSD=$(suite_pid nfsd)
+r=$(DELEG_HOOK=$HOOK PROBE4 deleg /export/d-restart v4)
+diag "restart: $r"
+check "nfsd restarted in between" test "$(suite_pid nfsd)" != "$NFSD"
+check "after nfsd's restart the conflict still waits and the new nfsd recalls" test "$(echo "$r" | cut -d' ' -f5-8)" = "CONFLICT 10008 RECALL same"
+check "and the delegation is returned to it" test "$(echo "$r" | cut -d' ' -f9-12)" = "RETURN 0 RETRY 0"
+
+suite_stop
+tap_done

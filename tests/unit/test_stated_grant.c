@@ -1,0 +1,440 @@
+/*
+ * stated's caching grants (stated/grant.c): grant, conflict and recall
+ * (once), the holder's own requests never conflicting, reads against
+ * read grants, return, revocation after the lease and forgetting a
+ * lease later, release of a holder, the lookups and the counts; then
+ * NFSv4 delegations on it (stated/v4state.c): granted only after a
+ * read-only OPEN with the callback up and nothing in the way, the same
+ * one again to a retransmission, a READ through it, a conflicting OPEN
+ * answered NFS4ERR_DELAY with its seqid moved on, DELEGRETURN, the cap
+ * per client, a purged client's delegations gone, and a lapsed holder
+ * purged rather than waited for.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clients.h"
+#include "grant.h"
+#include "tap.h"
+#include "v4state.h"
+
+#define NFSV4	2	/* LOCK_PROTOCOL_NFSV4 */
+#define SMB	3
+
+struct events {
+	size_t		 recalls;
+	size_t		 revokes;
+	uint64_t	 last_id;
+	uint64_t	 last_client;
+};
+
+static void
+event_cb(void *arg, const struct grant *g, enum grant_event e)
+{
+	struct events *ev = arg;
+
+	if (e == GRANT_EVENT_RECALL)
+		ev->recalls++;
+	else if (e == GRANT_EVENT_REVOKE)
+		ev->revokes++;
+	ev->last_id = g->id;
+	ev->last_client = g->holder.client_id;
+}
+
+static struct lock_file_id
+file(int n)
+{
+	struct lock_file_id f;
+
+	memset(&f, 0, sizeof(f));
+	f.len = 16;
+	f.data[11] = (uint8_t)n;
+	return f;
+}
+
+static struct grant_holder
+holder(int protocol, uint64_t client)
+{
+	struct grant_holder h;
+
+	memset(&h, 0, sizeof(h));
+	h.protocol = protocol;
+	h.client_id = client;
+	h.fe_role = 4;
+	strcpy(h.fe_name, "nfsd");
+	return h;
+}
+
+static int
+count_files_cb(void *arg, const struct lock_file_id *f)
+{
+	(void)f;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+/* ---- NFSv4 delegations on the grant table ---- */
+
+static struct v4_state *v4;
+
+static void
+quiet_log(const char *msg)
+{
+	tap_diag("records: %s", msg);
+}
+
+static uint64_t
+v4_client(const char *id, int cb_up)
+{
+	struct v4_setclientid_args a;
+	struct v4_setclientid_res r;
+	struct v4_confirm_res c;
+
+	memset(&a, 0, sizeof(a));
+	a.verifier = (const uint8_t *)"verifier";
+	a.id = (const uint8_t *)id;
+	a.id_len = strlen(id);
+	a.principal = "uid0";
+	a.addr = "192.0.2.1";
+	a.cb.program = 0x40000000;
+	strcpy(a.cb.netid, "tcp");
+	strcpy(a.cb.uaddr, "192.0.2.1.3.4");
+	if (v4_state_setclientid(v4, &a, &r) != V4_OK ||
+	    v4_state_setclientid_confirm(v4, r.clientid, r.confirm, "uid0",
+	    &c) != V4_OK)
+		return 0;
+	if (cb_up >= 0)
+		v4_state_callback_status(v4, r.clientid, cb_up);
+	return r.clientid;
+}
+
+/* OPEN (+ OPEN_CONFIRM) of owner at seqid *seq; its status. */
+static uint32_t
+v4_open(uint64_t clientid, const char *owner, uint32_t *seq,
+    const struct lock_file_id *f, uint32_t access, struct v4_stateid *sid)
+{
+	struct v4_open_args a;
+	struct v4_result r;
+
+	memset(&a, 0, sizeof(a));
+	a.clientid = clientid;
+	a.owner = (const uint8_t *)owner;
+	a.owner_len = strlen(owner);
+	a.seqid = (*seq)++;
+	a.access = access;
+	a.file = *f;
+	if (v4_state_open(v4, &a, &r) != V4_OK)
+		return r.status;
+	if ((r.rflags & V4_RESULT_CONFIRM) &&
+	    v4_state_open_confirm(v4, &r.stateid, (*seq)++, &r) != V4_OK)
+		return r.status;
+	*sid = r.stateid;
+	return V4_OK;
+}
+
+static uint32_t
+v4_deleg(uint64_t clientid, const struct v4_stateid *open,
+    const struct lock_file_id *f, struct v4_deleg_res *res)
+{
+	static const uint8_t fh[4] = { 0xf, 0xe, 0xe, 0xd };
+
+	return v4_state_delegate(v4, clientid, open, f, fh, sizeof(fh), 4,
+	    "nfsd", res);
+}
+
+static void
+test_v4(struct grant_table *t, struct events *ev)
+{
+	struct lock_table *locks;
+	struct stated_clients *records;
+	struct lock_file_id f1 = file(41), f2 = file(42), f3 = file(43),
+	    f4 = file(44), f5 = file(45), f6 = file(46), f7 = file(47);
+	struct v4_stateid sa, sb, sc, s2;
+	struct v4_deleg_res d, d2;
+	struct v4_check_res cr;
+	const struct grant *g;
+	uint64_t a, b, c, dd, ee;
+	uint32_t qa = 1, qb = 1, qc = 1, qd = 1, qe = 1, st;
+	struct v4_result r;
+	size_t recalls;
+	char dir[] = "/tmp/test_stated_grant.XXXXXX", err[256], cmd[128];
+
+	if (mkdtemp(dir) == NULL || clients_open(dir, quiet_log, &records,
+	    err, sizeof(err)) == -1 || (locks = lock_table_new(NULL, NULL)) ==
+	    NULL || (v4 = v4_state_new(locks, records,
+	    clients_epoch(records))) == NULL) {
+		tap_ok(0, "v4 state");
+		return;
+	}
+	v4_state_set_lease(v4, 10);
+	v4_state_set_now(v4, 2000);
+	grant_table_set_now(t, 2000);
+	v4_state_set_grants(v4, t, 1, 2);
+	a = v4_client("client-a", 1);
+	b = v4_client("client-b", 0);
+	c = v4_client("client-c", -1);
+	tap_ok(a != 0 && b != 0 && c != 0, "three v4 clients");
+
+	tap_ok(v4_open(a, "oa", &qa, &f1, LOCK_SHARE_READ, &sa) == V4_OK &&
+	    v4_deleg(a, &sa, &f1, &d) == V4_OK && d.level == GRANT_READ,
+	    "a read-only OPEN with the callback up: a read delegation");
+	tap_ok(v4_deleg(a, &sa, &f1, &d2) == V4_OK && d2.level == GRANT_READ &&
+	    memcmp(&d2.stateid, &d.stateid, sizeof(d.stateid)) == 0,
+	    "asked again (a retransmitted OPEN): the same delegation");
+	g = grant_find(t, d.stateid.other, V4_OTHER_SIZE);
+	tap_ok(g != NULL && g->handle_len == 4 && g->holder.client_id == a &&
+	    strcmp(g->holder.fe_name, "nfsd") == 0,
+	    "kept with its file handle and front end");
+	tap_ok(v4_state_check(v4, &d.stateid, &f1, V4_IO_READ, &cr) == V4_OK,
+	    "its stateid READs the file");
+	TAP_EQ_INT(v4_state_check(v4, &d.stateid, &f2, V4_IO_READ, &cr),
+	    V4ERR_BAD_STATEID, "but not another file");
+	TAP_EQ_INT(v4_state_check(v4, &d.stateid, &f1, V4_IO_WRITE, &cr),
+	    V4ERR_OPENMODE, "and does not WRITE");
+	TAP_EQ_INT(v4_deleg(b, &sa, &f1, &d2), V4ERR_BAD_STATEID,
+	    "another client cannot ask on a's open stateid");
+
+	tap_ok(v4_open(b, "ob", &qb, &f2, LOCK_SHARE_READ, &sb) == V4_OK &&
+	    v4_deleg(b, &sb, &f2, &d2) == V4_OK && d2.level == 0 &&
+	    d2.why == V4_DELEG_NONE_CALLBACK,
+	    "a client whose callback is down: none");
+	tap_ok(v4_open(c, "oc", &qc, &f3, LOCK_SHARE_READ | LOCK_SHARE_WRITE,
+	    &sc) == V4_OK && v4_deleg(c, &sc, &f3, &d2) == V4_OK &&
+	    d2.level == 0 && d2.why == V4_DELEG_NONE_ACCESS,
+	    "an open that may write: none");
+
+	/* b opens f1 for reading too: no conflict with a read delegation. */
+	TAP_EQ_INT(v4_open(b, "ob", &qb, &f1, LOCK_SHARE_READ, &s2), V4_OK,
+	    "another client's OPEN for reading goes");
+	TAP_EQ_INT(ev->recalls, 0, "and recalls nothing");
+	/* c's OPEN for writing: DELAY, a recall, its seqid moves on. */
+	st = v4_open(c, "oc", &qc, &f1, LOCK_SHARE_WRITE, &s2);
+	TAP_EQ_INT(st, V4ERR_DELAY, "another client's OPEN for writing: DELAY");
+	TAP_EQ_INT(ev->recalls, 1, "a's delegation is recalled");
+	TAP_EQ_INT(ev->last_client, a, "the recall is a's");
+	TAP_EQ_INT(v4_open(c, "oc", &qc, &f1, LOCK_SHARE_WRITE, &s2),
+	    V4ERR_DELAY, "the next seqid again: still DELAY");
+	TAP_EQ_INT(ev->recalls, 1, "no second recall");
+	tap_ok(v4_open(a, "oa2", &qa, &f3, LOCK_SHARE_READ, &s2) == V4_OK &&
+	    v4_deleg(a, &s2, &f3, &d2) == V4_OK && d2.level == 0 &&
+	    d2.why == V4_DELEG_NONE_CONFLICT,
+	    "a file another client has open for writing: none");
+	TAP_EQ_INT(v4_state_delegreturn(v4, &d.stateid, &f2),
+	    V4ERR_BAD_STATEID, "DELEGRETURN on another file: BAD_STATEID");
+	TAP_EQ_INT(v4_state_delegreturn(v4, &d.stateid, &f1), V4_OK,
+	    "DELEGRETURN");
+	TAP_EQ_INT(v4_open(c, "oc", &qc, &f1, LOCK_SHARE_WRITE, &s2), V4_OK,
+	    "then the OPEN for writing goes");
+	TAP_EQ_INT(v4_state_delegreturn(v4, &d.stateid, &f1),
+	    V4ERR_BAD_STATEID, "a second DELEGRETURN: BAD_STATEID");
+	TAP_EQ_INT(v4_state_check(v4, &d.stateid, &f1, V4_IO_READ, &cr),
+	    V4ERR_BAD_STATEID, "a returned delegation's stateid is no more");
+
+	/* The cap (2 per client), and a purge. */
+	tap_ok(v4_open(a, "oa3", &qa, &f2, LOCK_SHARE_READ, &s2) == V4_OK &&
+	    v4_deleg(a, &s2, &f2, &d2) == V4_OK && d2.level == GRANT_READ,
+	    "a's second delegation");
+	tap_ok(v4_open(a, "oa4", &qa, &f4, LOCK_SHARE_READ, &s2) == V4_OK &&
+	    v4_deleg(a, &s2, &f4, &d2) == V4_OK && d2.level == GRANT_READ,
+	    "a's delegation of another file");
+	tap_ok(v4_open(a, "oa5", &qa, &f5, LOCK_SHARE_READ, &s2) == V4_OK &&
+	    v4_deleg(a, &s2, &f5, &d2) == V4_OK && d2.level == 0 &&
+	    d2.why == V4_DELEG_NONE_LIMIT,
+	    "beyond nfsv4 delegations per client (2): none");
+	TAP_EQ_INT(grant_holder_count(t, LOCK_PROTOCOL_NFSV4, a), 2,
+	    "a holds two");
+	TAP_EQ_INT(v4_state_revoke(v4, a), V4_OK, "dittofsctl revokes a");
+	TAP_EQ_INT(grant_holder_count(t, LOCK_PROTOCOL_NFSV4, a), 0,
+	    "a's delegations went with its state");
+
+	/* A lapsed holder is purged rather than waited for (courtesy). */
+	dd = v4_client("client-d", 1);
+	tap_ok(dd != 0 && v4_open(dd, "od", &qd, &f6, LOCK_SHARE_READ,
+	    &s2) == V4_OK && v4_deleg(dd, &s2, &f6, &d2) == V4_OK &&
+	    d2.level == GRANT_READ, "d's delegation");
+	recalls = ev->recalls;
+	v4_state_set_now(v4, 2020);
+	grant_table_set_now(t, 2020);
+	TAP_EQ_INT(v4_open(c, "oc", &qc, &f6, LOCK_SHARE_WRITE, &s2), V4_OK,
+	    "d's lease lapsed: another client's OPEN for writing goes");
+	TAP_EQ_INT(ev->recalls, recalls, "with no recall");
+	TAP_EQ_INT(v4_state_renew(v4, dd), V4ERR_EXPIRED,
+	    "d was purged: its RENEW is NFS4ERR_EXPIRED");
+
+	/*
+	 * A client that holds a delegation but no open is forgotten to make
+	 * room for another at its address: the delegation goes with it.
+	 */
+	ee = v4_client("client-e", 1);
+	tap_ok(ee != 0 && v4_open(ee, "oe", &qe, &f7, LOCK_SHARE_READ,
+	    &s2) == V4_OK && v4_deleg(ee, &s2, &f7, &d2) == V4_OK &&
+	    d2.level == GRANT_READ && v4_state_close(v4, &s2, qe++, &r) ==
+	    V4_OK, "e's delegation, its open closed");
+	/* Renewed, it keeps it through a sweep; then its lease lapses. */
+	v4_state_set_now(v4, 2035);
+	v4_state_renew(v4, ee);
+	v4_state_sweep(v4);
+	TAP_EQ_INT(grant_holder_count(t, LOCK_PROTOCOL_NFSV4, ee), 1,
+	    "a sweep keeps the delegation of a client that renews");
+	v4_state_set_limits(v4, 0, 0, 3);
+	v4_state_set_now(v4, 2050);
+	TAP_EQ_INT(v4_client("client-f", 1) != 0, 1,
+	    "a client over clients per address makes room: lapsed e goes");
+	TAP_EQ_INT(grant_holder_count(t, LOCK_PROTOCOL_NFSV4, ee), 0,
+	    "and its delegation with it");
+	v4_state_free(v4);
+	lock_table_free(locks);
+	clients_close(records);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) == -1)
+		tap_diag("cannot remove %s", dir);
+}
+
+int
+main(void)
+{
+	struct grant_table *t;
+	struct events ev;
+	struct lock_file_id f1 = file(1), f2 = file(2);
+	struct grant_holder a = holder(NFSV4, 0xa), b = holder(NFSV4, 0xb),
+	    s = holder(SMB, 0xa);
+	const struct grant *g, *ga, *gb;
+	struct grant_stats st;
+	uint8_t sa[16] = { 1 }, sb[16] = { 2 }, sc[16] = { 3 }, fh[8] = { 9 };
+	size_t n, i;
+
+	memset(&ev, 0, sizeof(ev));
+	if ((t = grant_table_new(event_cb, &ev)) == NULL)
+		return 1;
+	grant_table_set_now(t, 1000);
+
+	ga = grant_add(t, &f1, &a, GRANT_READ, sa, sizeof(sa), fh, sizeof(fh));
+	tap_ok(ga != NULL && ga->state == GRANT_GRANTED, "a read grant");
+	tap_ok(ga != NULL && ga->handle_len == sizeof(fh) &&
+	    memcmp(ga->handle, fh, sizeof(fh)) == 0 &&
+	    strcmp(ga->holder.fe_name, "nfsd") == 0,
+	    "it keeps the handle and the holder's front end");
+	g = grant_add(t, &f1, &a, GRANT_READ, sc, sizeof(sc), NULL, 0);
+	tap_ok(g == NULL && errno == EEXIST,
+	    "a second grant of one holder on one file: EEXIST");
+	g = grant_add(t, &f2, &b, GRANT_READ, sa, sizeof(sa), NULL, 0);
+	tap_ok(g == NULL && errno == EEXIST, "a stateid in use: EEXIST");
+	g = grant_add(t, &f2, &b, 7, sc, sizeof(sc), NULL, 0);
+	tap_ok(g == NULL && errno == EINVAL, "a level of no kind: EINVAL");
+	gb = grant_add(t, &f1, &b, GRANT_READ, sb, sizeof(sb), NULL, 0);
+	tap_ok(gb != NULL, "another holder's read grant on the same file");
+	TAP_EQ_INT(grant_file_count(t, &f1), 2, "two grants on the file");
+	TAP_EQ_INT(grant_holder_count(t, NFSV4, 0xa), 1, "a holds one");
+	tap_ok(grant_find(t, sb, sizeof(sb)) == gb, "found by its stateid");
+	tap_ok(grant_of(t, &f1, NFSV4, 0xb) == gb, "found by file and holder");
+	tap_ok(grant_of(t, &f1, SMB, 0xa) == NULL,
+	    "the same client id of another protocol is another holder");
+
+	/* Reads do not conflict with read grants. */
+	TAP_EQ_INT(grant_conflict(t, &f1, NFSV4, 0xc, 0), 0,
+	    "a read by a third client: no conflict");
+	TAP_EQ_INT(ev.recalls, 0, "and no recall");
+	/* A holder's own write never conflicts with its own grant. */
+	TAP_EQ_INT(grant_conflict(t, &f1, NFSV4, 0xa, 1), 1,
+	    "a's write conflicts with b's grant only");
+	TAP_EQ_INT(ev.recalls, 1, "one recall: b's");
+	TAP_EQ_INT(ev.last_client, 0xb, "sent for b");
+	tap_ok(gb->state == GRANT_RECALLING && ga->state == GRANT_GRANTED,
+	    "b's grant is recalling, a's still granted");
+	TAP_EQ_INT(grant_file_recalling(t, &f1), 1, "one recall on the file");
+	/* A write of someone else: both outstanding, a recalled once. */
+	grant_table_set_now(t, 1005);
+	TAP_EQ_INT(grant_conflict(t, &f1, SMB, 0xa, 1), 2,
+	    "an SMB write: two grants outstanding");
+	TAP_EQ_INT(ev.recalls, 2, "a recalled now; b not again");
+	TAP_EQ_INT(grant_conflict(t, &f1, 0, 0, 1), 2,
+	    "a write with no state (NFSv3): both still outstanding");
+	TAP_EQ_INT(ev.recalls, 2, "and no recall is repeated");
+	TAP_EQ_INT(grant_conflict(t, &f2, 0, 0, 1), 0,
+	    "another file: nothing outstanding");
+
+	/* b returns; a does not, and is revoked after the lease. */
+	tap_ok(grant_return(t, sb, sizeof(sb), NFSV4, 0xa) == -1,
+	    "another holder cannot return b's grant");
+	tap_ok(grant_return(t, sb, sizeof(sb), NFSV4, 0xb) == 0,
+	    "b returns its grant");
+	tap_ok(grant_find(t, sb, sizeof(sb)) == NULL, "and it is gone");
+	tap_ok(grant_return(t, sb, sizeof(sb), NFSV4, 0xb) == -1,
+	    "a second return finds none");
+	grant_table_set_now(t, 1010);
+	TAP_EQ_INT(grant_expire(t, 10), 0,
+	    "5 s after its recall, a lease of 10: not revoked");
+	grant_table_set_now(t, 1015);
+	TAP_EQ_INT(grant_expire(t, 10), 1, "a lease after the recall: revoked");
+	TAP_EQ_INT(ev.revokes, 1, "one revoke event");
+	g = grant_find(t, sa, sizeof(sa));
+	tap_ok(g != NULL && g->state == GRANT_REVOKED,
+	    "the revoked grant is still found by its stateid");
+	TAP_EQ_INT(grant_conflict(t, &f1, 0, 0, 1), 0,
+	    "a revoked grant conflicts with nothing");
+	TAP_EQ_INT(grant_file_count(t, &f1), 0, "nor counts on its file");
+	tap_ok(grant_of(t, &f1, NFSV4, 0xa) == NULL,
+	    "a holds no live grant on the file");
+	ga = grant_add(t, &f1, &a, GRANT_READ, sc, sizeof(sc), NULL, 0);
+	tap_ok(ga != NULL, "a may be granted the file again");
+	grant_stats(t, &st);
+	tap_ok(st.granted == 1 && st.recalling == 0 && st.revoked == 1 &&
+	    st.recalls == 2 && st.revokes == 1 && st.returns == 1,
+	    "the counts: 1 granted, 1 revoked; 2 recalls, 1 revoke, 1 return");
+	grant_table_set_now(t, 1030);
+	TAP_EQ_INT(grant_expire(t, 10), 0, "the next expiry revokes nothing");
+	tap_ok(grant_find(t, sa, sizeof(sa)) == NULL,
+	    "a lease after its revocation the revoked grant is forgotten");
+
+	/* A write grant conflicts with reads too. */
+	g = grant_add(t, &f2, &s, GRANT_WRITE, sb, sizeof(sb), NULL, 0);
+	tap_ok(g != NULL, "an SMB write grant");
+	TAP_EQ_INT(grant_conflict(t, &f2, NFSV4, 0xb, 0), 1,
+	    "a read of another holder conflicts with a write grant");
+	TAP_EQ_INT(ev.recalls, 3, "and recalls it");
+	n = 0;
+	grant_foreach_file(t, count_files_cb, &n);
+	TAP_EQ_INT(n, 2, "two files have grants");
+	TAP_EQ_INT(grant_release_holder(t, SMB, 0xa), 1,
+	    "the SMB holder's grant goes with its state");
+	TAP_EQ_INT(grant_release_holder(t, NFSV4, 0xa), 1, "so does a's");
+	n = 0;
+	grant_foreach_file(t, count_files_cb, &n);
+	TAP_EQ_INT(n, 0, "no file has a grant left");
+
+	/* Many, to grow the hash; each found again. */
+	for (i = 0; i < 1000; i++) {
+		uint8_t sid[16];
+		struct lock_file_id f = file((int)i);
+
+		memset(sid, 0, sizeof(sid));
+		memcpy(sid, &i, sizeof(i));
+		sid[15] = 0x77;
+		f.data[0] = (uint8_t)(i >> 8);
+		if (grant_add(t, &f, &b, GRANT_READ, sid, sizeof(sid), NULL,
+		    0) == NULL)
+			break;
+	}
+	TAP_EQ_INT(grant_holder_count(t, NFSV4, 0xb), 1000,
+	    "1000 grants of one holder");
+	for (n = 0, i = 0; i < 1000; i++) {
+		uint8_t sid[16];
+
+		memset(sid, 0, sizeof(sid));
+		memcpy(sid, &i, sizeof(i));
+		sid[15] = 0x77;
+		n += grant_find(t, sid, sizeof(sid)) != NULL;
+	}
+	TAP_EQ_INT(n, 1000, "each found by its stateid after the table grew");
+	grant_table_free(t);
+
+	memset(&ev, 0, sizeof(ev));
+	if ((t = grant_table_new(event_cb, &ev)) == NULL)
+		return 1;
+	test_v4(t, &ev);
+	grant_table_free(t);
+	return tap_done();
+}
