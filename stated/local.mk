@@ -5,9 +5,7 @@ sbin_PROGRAMS += stated/dittofs-stated
 stated_dittofs_stated_SOURCES = stated/stated.c stated/stated.h \
 	stated/lock.c stated/grace.c stated/v4.c stated/session.c
 stated_dittofs_stated_LDADD = stated/libsessiontable.a \
-	stated/libv4state.a stated/libclients.a \
-	stated/lock.c stated/grace.c stated/v4.c
-stated_dittofs_stated_LDADD = stated/libv4state.a stated/libgrant.a stated/libclients.a \
+	stated/libv4state.a stated/libgrant.a stated/libclients.a \
 	stated/liblocktable.a \
 	stated/libstateddrc.a stated/libpush.a \
 	$(DITTOFS_COMMON_LIBS) $(DB_LIBS)

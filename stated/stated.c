@@ -632,20 +632,7 @@ stated_status(struct daemon *d, char *buf, size_t len)
 	if (n > 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, "; NFSv4: %zu "
 		    "client(s), %zu owner(s), %zu open(s), %zu lock state(s), "
-		    "%llu lapsed client(s) purged for others", v4.clients,
-		    v4.owners, v4.opens, v4.locks, env->v4 ?
-		    (unsigned long long)v4_state_courtesy_purges(env->v4) :
-		    0ULL);
-	if (n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, "; NFSv4.1: %zu client(s), "
-		    "%zu session(s), %zu bytes of %zu, %llu lapsed client(s) "
-		    "reaped, %llu slot update(s) refused", ss.clients,
-		    ss.sessions, ss.bytes, env->session_memory_max,
-		    (unsigned long long)ss.reaped,
-		    (unsigned long long)env->session_slots_refused);
-		snprintf(buf + n, len - (size_t)n, "; NFSv4: %zu client(s), "
-		    "%zu owner(s), %zu open(s), %zu lock state(s), %llu "
-		    "lapsed client(s) purged for others; delegations: %zu "
+		    "%llu lapsed client(s) purged for others; delegations: %zu "
 		    "granted, %zu recalling, %zu revoked; %llu recall(s), "
 		    "%llu revocation(s), %llu return(s)", v4.clients,
 		    v4.owners, v4.opens, v4.locks, env->v4 ?
@@ -654,6 +641,13 @@ stated_status(struct daemon *d, char *buf, size_t len)
 		    (unsigned long long)gs.recalls,
 		    (unsigned long long)gs.revokes,
 		    (unsigned long long)gs.returns);
+	if (n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "; NFSv4.1: %zu client(s), "
+		    "%zu session(s), %zu bytes of %zu, %llu lapsed client(s) "
+		    "reaped, %llu slot update(s) refused", ss.clients,
+		    ss.sessions, ss.bytes, env->session_memory_max,
+		    (unsigned long long)ss.reaped,
+		    (unsigned long long)env->session_slots_refused);
 }
 
 static const struct daemon_def stated_def = {
