@@ -28,3 +28,9 @@ EXTRA_DIST += tests/e2e/test_nfs4_locking_kernel.sh
 # guest's nfsidmap (names, not numbers) and nfs4_getfacl (issue 23).
 TESTS += tests/e2e/test_nfs4_idmap_kernel.sh
 EXTRA_DIST += tests/e2e/test_nfs4_idmap_kernel.sh
+
+# tests/e2e/test_nfs4_deleg_kernel.sh: a read delegation of the guest's
+# kernel client recalled over its callback path by a second client's
+# write (issue 23).
+TESTS += tests/e2e/test_nfs4_deleg_kernel.sh
+EXTRA_DIST += tests/e2e/test_nfs4_deleg_kernel.sh
