@@ -265,6 +265,37 @@ stated_v4_open(struct ipc_peer *peer, struct ipc_msg *msg)
 	xdr_free((xdrproc_t)xdr_st_v4_open_req, &req);
 }
 
+/* RFC 7530 9.1.7: is an OPEN about to create a retransmission? */
+void
+stated_v4_open_replay(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_v4_owner_seqid_req req;
+	struct st_v4_open_replay_reply rep;
+	struct lock_file_id file;
+	struct v4_result r;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_v4_owner_seqid_req,
+	    &req) == -1)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	if (v4_state_open_replay(env->v4, req.clientid,
+	    (const uint8_t *)req.owner.owner_val, req.owner.owner_len,
+	    req.seqid, &r, &file)) {
+		rep.replay = 1;
+		rep.status = (st_v4_status)r.status;
+		stated_v4_stateid_out(&r.stateid, &rep.stateid);
+		rep.rflags = r.rflags;
+		rep.flags = r.flags;
+		rep.file.st_file_len = (u_int)file.len;
+		rep.file.st_file_val = (char *)file.data;
+	}
+	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_V4_OPEN_REPLAY_REPLY, -1,
+	    (xdrproc_t)xdr_st_v4_open_replay_reply, &rep);
+	xdr_free((xdrproc_t)xdr_st_v4_owner_seqid_req, &req);
+}
+
 /* OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE, LOCKU. */
 void
 stated_v4_seqid(struct ipc_peer *peer, struct ipc_msg *msg)

@@ -1151,6 +1151,43 @@ v4_state_open(struct v4_state *v, const struct v4_open_args *a,
 }
 
 /*
+ * RFC 7530 9.1.7, 16.16.5: would an OPEN of (clientid, owner, seqid) be
+ * a replay of that owner's last OPEN?  1, its kept result and the file
+ * of its state (len 0 when the kept result is an error), or 0.  Nothing
+ * changes: no renewal, no seqid, so asking before a create is harmless.
+ */
+int
+v4_state_open_replay(struct v4_state *v, uint64_t clientid,
+    const uint8_t *owner, size_t owner_len, uint32_t seqid,
+    struct v4_result *res, struct lock_file_id *file)
+{
+	struct v4_client *c;
+	struct v4_owner *o;
+	struct v4_stateful *s;
+
+	memset(res, 0, sizeof(*res));
+	memset(file, 0, sizeof(*file));
+	if ((uint32_t)(clientid >> 32) != v->epoch || owner == NULL ||
+	    owner_len == 0 || owner_len > V4_OWNER_MAX ||
+	    (c = v4_client_find(v, clientid, 1)) == NULL || c->expired ||
+	    (o = v4_owner_find(v, c, 0, owner, owner_len)) == NULL ||
+	    o->last.op != V4_OP_OPEN || seqid != o->seqid)
+		return 0;
+	if (o->last.status == V4_OK) {
+		LIST_FOREACH(s, &o->states, owner_entry)
+			if (memcmp(s->id.other, o->last.stateid.other,
+			    V4_OTHER_SIZE) == 0)
+				break;
+		if (s == NULL)
+			return 0;
+		*file = s->file;
+	}
+	*res = o->last;
+	res->replay = 1;
+	return 1;
+}
+
+/*
  * The start of every operation on an existing stateid with a seqid:
  * the state, its owner's seqid (or the replay), the stateid's seqid.
  * -1: go on, with *sp; else the answer.

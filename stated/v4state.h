@@ -273,6 +273,10 @@ void		 v4_state_callback_status(struct v4_state *, uint64_t, int up);
 
 uint32_t	 v4_state_open(struct v4_state *, const struct v4_open_args *,
 		    struct v4_result *);
+/* Is this OPEN a retransmission?  1 with the kept result, else 0. */
+int		 v4_state_open_replay(struct v4_state *, uint64_t clientid,
+		    const uint8_t *owner, size_t owner_len, uint32_t seqid,
+		    struct v4_result *, struct lock_file_id *);
 uint32_t	 v4_state_open_confirm(struct v4_state *,
 		    const struct v4_stateid *, uint32_t seqid,
 		    struct v4_result *);

@@ -466,9 +466,10 @@ nfs4_stateid_check(struct nfs4_call *v, const struct nfs4_stateid *sid,
  * RFC 7530 16.16: OPEN.  CLAIM_NULL looks the name up (or creates it)
  * in blockd, checks the access asked for, then records the open in
  * stated; CLAIM_PREVIOUS names the current file.  The current
- * filehandle becomes the file's.  A retransmission reaches stated
- * after an UNCHECKED or EXCLUSIVE create has run again harmlessly, and
- * gets the kept reply; a GUARDED one hears EXIST from blockd first.
+ * filehandle becomes the file's.  A retransmission of an UNCHECKED
+ * create reaches stated after the create has run again harmlessly, and
+ * gets the kept reply; GUARDED and EXCLUSIVE ones ask stated first
+ * (nfs4_open_replay_ask), since blockd would say EXIST.
  */
 static void
 nfs4_open_stated_done(void *arg, int status, void *reply)
@@ -607,12 +608,123 @@ nfs4_open_previous(struct nfs4_call *v)
 	nfs4_open_file(v);
 }
 
+/* The create itself (the sattr decoded into v->w->sattr). */
+static void
+nfs4_open_create(struct nfs4_call *v)
+{
+	struct nfs4_open_args *a = &v->op.u.open;
+	bd_create_req creq;
+
+	memset(&creq, 0, sizeof(creq));
+	creq.cred = v->nfs.bcred;
+	nfs4_bd_fh(&creq.dir, &v->w->cur);
+	creq.name.bd_name_len = a->name.len;
+	creq.name.bd_name_val = (char *)(uintptr_t)a->name.p;
+	creq.how = a->createmode;
+	if (a->createmode == EXCLUSIVE4)
+		memcpy(creq.verf, a->verf, sizeof(creq.verf));
+	else
+		nfs4_sattr_bd(&v->w->sattr, &creq.sattr);
+	if (!(creq.sattr.mask & STORE_SATTR_MODE) &&
+	    a->createmode != EXCLUSIVE4) {
+		creq.sattr.mask |= STORE_SATTR_MODE;
+		creq.sattr.mode = 0644;
+	}
+	bdc_call(v->nfs.env->bdc, BD_CREATE, (xdrproc_t)xdr_bd_create_req,
+	    &creq, (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
+	    nfs4_open_entry_done, v);
+}
+
+/*
+ * A replay's file, looked up by name: the kept open's own, so stated's
+ * OPEN answers with the kept result (a replay: nothing changes).  Any
+ * other file, or none (removed or renamed since), and the OPEN runs as
+ * a new one; nfsd(8) tells that limit.
+ */
+static void
+nfs4_open_replay_entry_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_entry_reply *rep = reply;
+	uint8_t found[sizeof(v->file)];
+
+	(void)fd;
+	if (status == 0)
+		nfs4_file_id(found, &rep->attr);
+	if (status != 0 || memcmp(found, v->file, sizeof(found)) != 0 ||
+	    nfs4_cur_from_entry(v, rep) == -1) {
+		log_info_rl("%s: NFSv4 OPEN: a retransmission whose file is "
+		    "gone or replaced: run as a new OPEN",
+		    v->nfs.rpc->peer_name);
+		nfs4_open_create(v);
+		return;
+	}
+	v->cinfo_before = v->cinfo_after = rep->dir.after.change;
+	v->created = (v->step & ST_V4_OPEN_CREATED) != 0;
+	v->step = 0;
+	nfs4_open_stated(v);
+}
+
+static void
+nfs4_open_replay_done(void *arg, int status, void *reply)
+{
+	struct nfs4_call *v = arg;
+	st_v4_open_replay_reply *rep = reply;
+	struct nfs4_open_args *a = &v->op.u.open;
+	bd_dirop_req req;
+
+	if (status != 0 || !rep->replay) {
+		nfs4_open_create(v);	/* stated away: OPEN will say so */
+		return;
+	}
+	if (rep->status != ST4_OK) {
+		nfs4_fail(v, (uint32_t)rep->status);
+		return;
+	}
+	if (rep->file.st_file_len != sizeof(v->file)) {
+		nfs4_open_create(v);
+		return;
+	}
+	memcpy(v->file, rep->file.st_file_val, sizeof(v->file));
+	v->step = (int)(rep->flags & ST_V4_OPEN_CREATED);
+	memset(&req, 0, sizeof(req));
+	req.cred = v->nfs.bcred;
+	nfs4_bd_fh(&req.dir, &v->w->cur);
+	req.name.bd_name_len = a->name.len;
+	req.name.bd_name_val = (char *)(uintptr_t)a->name.p;
+	bdc_call(v->nfs.env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req, &req,
+	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
+	    nfs4_open_replay_entry_done, v);
+}
+
+/*
+ * RFC 7530 9.1.7, 16.16.5: a GUARDED4 or EXCLUSIVE4 create asks stated
+ * first whether it is a retransmission of the owner's last OPEN (whose
+ * reply was lost): then the file is there because of it, and the
+ * answer is the kept one, not EXIST.
+ */
+static void
+nfs4_open_replay_ask(struct nfs4_call *v)
+{
+	struct nfs4_open_args *a = &v->op.u.open;
+	st_v4_owner_seqid_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.clientid = a->owner.clientid;
+	req.owner.owner_len = a->owner.owner.len;
+	req.owner.owner_val = (char *)(uintptr_t)a->owner.owner.p;
+	req.seqid = a->seqid;
+	nfs4_stated(v, ST_V4_OPEN_REPLAY,
+	    (xdrproc_t)xdr_st_v4_owner_seqid_req, &req,
+	    ST_V4_OPEN_REPLAY_REPLY, (xdrproc_t)xdr_st_v4_open_replay_reply,
+	    sizeof(st_v4_open_replay_reply), nfs4_open_replay_done);
+}
+
 void
 nfs4_op_open_state(struct nfs4_call *v)
 {
 	struct nfs4_open_args *a = &v->op.u.open;
 	struct nfsd_env *env = v->nfs.env;
-	bd_create_req creq;
 	bd_dirop_req lreq;
 	uint32_t st;
 
@@ -654,15 +766,7 @@ nfs4_op_open_state(struct nfs4_call *v)
 		nfs4_fail(v, NFS4ERR_ROFS);
 		return;
 	}
-	memset(&creq, 0, sizeof(creq));
-	creq.cred = v->nfs.bcred;
-	nfs4_bd_fh(&creq.dir, &v->w->cur);
-	creq.name.bd_name_len = a->name.len;
-	creq.name.bd_name_val = (char *)(uintptr_t)a->name.p;
-	creq.how = a->createmode;
-	if (a->createmode == EXCLUSIVE4)
-		memcpy(creq.verf, a->verf, sizeof(creq.verf));
-	else {
+	if (a->createmode != EXCLUSIVE4) {
 		st = nfs4_fattr_decode_sattr(&a->createattrs, env->idmap,
 		    &v->w->sattr);
 		if (st == NFS4_OK && nfs4_bitmap_isset(&v->w->sattr.mask,
@@ -672,14 +776,10 @@ nfs4_op_open_state(struct nfs4_call *v)
 			nfs4_fail(v, st);
 			return;
 		}
-		nfs4_sattr_bd(&v->w->sattr, &creq.sattr);
 	}
-	if (!(creq.sattr.mask & STORE_SATTR_MODE) &&
-	    a->createmode != EXCLUSIVE4) {
-		creq.sattr.mask |= STORE_SATTR_MODE;
-		creq.sattr.mode = 0644;
+	if (a->createmode == UNCHECKED4) {
+		nfs4_open_create(v);
+		return;
 	}
-	bdc_call(env->bdc, BD_CREATE, (xdrproc_t)xdr_bd_create_req, &creq,
-	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
-	    nfs4_open_entry_done, v);
+	nfs4_open_replay_ask(v);
 }

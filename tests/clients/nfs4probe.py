@@ -18,6 +18,12 @@ handle, seqids) is kept in a JSON state file.
                                      UNCHECKED, rw), OPEN_CONFIRM; the
                                      OPEN is then sent again with the same
                                      seqid: "OPEN ok REPLAY same|differs"
+  nfs4probe PORT openhow STATE P/NAME guarded|exclusive
+                                     OPEN creating GUARDED4 / EXCLUSIVE4,
+                                     sent again with the same seqid: "OPEN
+                                     ok REPLAY same FH same" (EXCLUSIVE4
+                                     then "AGAIN ok": the same verifier,
+                                     the next seqid)
   nfs4probe PORT write STATE DATA    PUTFH + WRITE (FILE_SYNC) + READ with
                                      the kept stateid: "READ data"
   nfs4probe PORT commit STATE DATA   PUTFH + WRITE (UNSTABLE) + COMMIT:
@@ -199,19 +205,27 @@ def setclientid(port, st):
     st["clientid"] = clientid
 
 
-def open_op(st, name):
-    # OPEN4args: seqid, access BOTH, deny NONE, owner, CREATE UNCHECKED
-    # with an empty fattr4 (mode from the server), CLAIM_NULL name.
+CREATEMODE = dict(unchecked=0, guarded=1, exclusive=2)
+
+
+def open_op(st, name, how="unchecked", verf=b"verf0001"):
+    # OPEN4args: seqid, access BOTH, deny NONE, owner, CREATE (UNCHECKED
+    # or GUARDED with an empty fattr4, the mode from the server;
+    # EXCLUSIVE with a verifier), CLAIM_NULL name.
+    mode = CREATEMODE[how]
+    createhow = p32(mode) + (verf if mode == 2 else p32(0) + p32(0))
     return p32(OP["OPEN"]) + p32(st["oseq"]) + p32(3) + p32(0) + \
-        p64(st["clientid"]) + opaque(b"owner-1") + p32(1) + p32(0) + \
-        p32(0) + p32(0) + p32(0) + opaque(name.encode())
+        p64(st["clientid"]) + opaque(b"owner-1") + p32(1) + createhow + \
+        p32(0) + opaque(name.encode())
 
 
-def do_open(port, st, path):
+def do_open(port, st, path, how="unchecked", onfail=None):
     d, name = path.rsplit("/", 1)
-    ops = [putroot()] + path_ops(d) + [open_op(st, name), getfh()]
+    ops = [putroot()] + path_ops(d) + [open_op(st, name, how), getfh()]
     r = compound(port, ops)
     if r.status != NFS4_OK:
+        if onfail is not None:
+            onfail(r.status)
         fail(r, r.status)
     for _ in range(len(ops) - 2):
         r.res()
@@ -250,6 +264,49 @@ def cmd_open(port, stfile, path):
     st["sid"] = sid
     save(stfile, st)
     print("OPEN ok REPLAY %s" % ("same" if sid2 == first else "differs"))
+
+
+def cmd_openhow(port, stfile, path, how):
+    """
+    OPEN creating with GUARDED4 or EXCLUSIVE4, then the same OPEN again
+    with the same seqid (a retransmission whose first reply was lost):
+    "OPEN ok REPLAY same|differs FH same|differs", or "... REPLAY ERR n".
+    EXCLUSIVE4 then opens the file once more with the next seqid and the
+    same verifier: "AGAIN ok" or "AGAIN ERR n".
+    """
+    st = {"oseq": 0}
+    setclientid(port, st)
+    _, sid, rflags, fh = do_open(port, st, path, how)
+    out = ["OPEN ok"]
+
+    def again_failed(status):
+        print("%s REPLAY ERR %d" % (" ".join(out), status))
+        sys.exit(0)
+    _, sid2, _, fh2 = do_open(port, st, path, how, again_failed)
+    out.append("REPLAY %s FH %s" % ("same" if sid2 == sid else "differs",
+                                    "same" if fh2 == fh else "differs"))
+    st["oseq"] += 1
+    st["fh"] = fh.hex()
+    if rflags & 2:
+        r = compound(port, [putfh(fh), p32(OP["OPEN_CONFIRM"]) +
+                            stateid(sid) + p32(st["oseq"])])
+        if r.status != NFS4_OK:
+            fail(r, r.status)
+        r.res()
+        r.res()
+        sid = read_stateid(r)
+        st["oseq"] += 1
+    st["sid"] = sid
+    if how == "exclusive":
+        def excl_failed(status):
+            print("%s AGAIN ERR %d" % (" ".join(out), status))
+            sys.exit(0)
+        _, sid, _, _ = do_open(port, st, path, how, excl_failed)
+        st["oseq"] += 1
+        st["sid"] = sid
+        out.append("AGAIN ok")
+    save(stfile, st)
+    print(" ".join(out))
 
 
 def cmd_write(port, stfile, data):
@@ -383,6 +440,8 @@ def main():
         cmd_open(port, args[0], args[1])
     elif cmd == "write":
         cmd_write(port, args[0], args[1])
+    elif cmd == "openhow":
+        cmd_openhow(port, args[0], args[1], args[2])
     elif cmd == "dirops":
         share = path_ops(args[0])
         out = []

@@ -97,6 +97,11 @@ check "nfs-ls of the pseudo root lists the shares" sh -c "timeout 30 nfs-ls '$UR
 # WRITE, READ, CLOSE.
 ST=$SUITE_DIR/v4state.json
 check "OPEN, and the retransmitted OPEN gets the same stateid" test "$(PROBE4 open "$ST" /export/v4file)" = "OPEN ok REPLAY same"
+# RFC 7530 9.1.7, 16.16.5: a GUARDED4 or EXCLUSIVE4 create whose reply
+# was lost, sent again with the same seqid: the kept result, not EXIST.
+check "GUARDED4 OPEN retransmitted: the kept stateid and file, not EXIST" test "$(PROBE4 openhow "$SUITE_DIR/guarded.json" /export/v4guarded guarded)" = "OPEN ok REPLAY same FH same"
+check "EXCLUSIVE4 OPEN retransmitted, then the same verifier again: ok" test "$(PROBE4 openhow "$SUITE_DIR/excl.json" /export/v4excl exclusive)" = "OPEN ok REPLAY same FH same AGAIN ok"
+check "a new GUARDED4 OPEN of an existing name is still EXIST" test "$(PROBE4 openhow "$SUITE_DIR/guarded2.json" /export/v4guarded guarded)" = "ERR 17"
 check "WRITE and READ with the open's stateid" test "$(PROBE4 write "$ST" hello-v4)" = "READ hello-v4"
 # Stable WRITE and COMMIT: synced off nfsd's event loop (common/syncer.c,
 # counted in its status as for NFSv3), and the data in the store's file.

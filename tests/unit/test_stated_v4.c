@@ -360,6 +360,44 @@ test_seqid(void)
 	    "a closed stateid is NFS4ERR_BAD_STATEID");
 }
 
+/* RFC 7530 9.1.7: ST_V4_OPEN_REPLAY's question, asked before a create. */
+static void
+test_open_replay(void)
+{
+	struct v4_result r, kept;
+	struct lock_file_id f;
+	uint64_t c = client("client-rp", "verf-rp!", "10.0.0.3");
+	const uint8_t *ow = (const uint8_t *)"rp-owner";
+
+	tap_ok(c != 0, "client-rp confirmed");
+	tap_ok(v4_state_open_replay(v4, c, ow, 8, 5, &kept, &f) == 0,
+	    "an owner stated never saw: not a replay");
+	tap_ok(open_file(c, "rp-owner", 5, "f-rp", 3, 0, 0, &r) == V4_OK,
+	    "OPEN seqid 5");
+	tap_ok(v4_state_open_replay(v4, c, ow, 8, 5, &kept, &f) == 1 &&
+	    kept.replay && kept.status == V4_OK &&
+	    memcmp(&kept.stateid, &r.stateid, sizeof(r.stateid)) == 0 &&
+	    f.len == 4 && memcmp(f.data, "f-rp", 4) == 0,
+	    "the same owner and seqid: a replay, the kept stateid and file");
+	tap_ok(v4_state_open_replay(v4, c, ow, 8, 6, &kept, &f) == 0 &&
+	    v4_state_open_replay(v4, c, ow, 7, 5, &kept, &f) == 0 &&
+	    v4_state_open_replay(v4, c + 1, ow, 8, 5, &kept, &f) == 0,
+	    "another seqid, owner or client: not a replay");
+	/* Asking changed nothing: the OPEN itself is still the replay. */
+	tap_ok(open_file(c, "rp-owner", 5, "f-rp", 3, 0, 0, &kept) == V4_OK &&
+	    kept.replay && memcmp(&kept.stateid, &r.stateid,
+	    sizeof(r.stateid)) == 0, "the OPEN after the question: replayed");
+	tap_ok(v4_state_open_confirm(v4, &r.stateid, 6, &r) == V4_OK &&
+	    v4_state_open_replay(v4, c, ow, 8, 6, &kept, &f) == 0,
+	    "after OPEN_CONFIRM the last op is not an OPEN: not a replay");
+	tap_ok(open_file(c, "rp-owner", 7, "f-rp2", 3, 3, 0, &r) == V4_OK &&
+	    open_file(c, "rp-other", 1, "f-rp2", 3, 0, 0, &r) ==
+	    V4ERR_SHARE_DENIED, "an OPEN denied by a share reservation");
+	tap_ok(v4_state_open_replay(v4, c, (const uint8_t *)"rp-other", 8, 1,
+	    &kept, &f) == 1 && kept.status == V4ERR_SHARE_DENIED && f.len == 0,
+	    "its replay is the kept error, no file");
+}
+
 static void
 test_share_nlm(void)
 {
@@ -662,6 +700,7 @@ main(void)
 	start(dir, 0);
 	test_setclientid();
 	test_seqid();
+	test_open_replay();
 	test_share_nlm();
 	test_lock_nlm();
 	test_courtesy();
