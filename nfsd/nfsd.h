@@ -287,6 +287,7 @@ int		 nfs_io_usable(const struct fhnode *, const bd_cred *,
 
 struct nfsd_env;
 struct nfs4_idmap;
+struct nfs4_stateid_cache;
 
 /*
  * The state of a call that every NFS version (and MOUNT) needs: at
@@ -407,6 +408,15 @@ struct nfsd_env {
 	struct nfs4_idmap	*idmap;		/* loaded before the chroot */
 	time_t			 v4_boot;	/* the pseudo fs's times */
 	uint32_t		 v4_lease;	/* seconds, as stated says */
+	/* [nfsd] nfsv4 (read at start), compound ops max, tag max. */
+	int			 v4_enabled;
+	uint32_t		 v4_ops_max;
+	uint32_t		 v4_tag_max;
+	/* Stateids stated validated (v4/stateid_cache.c; NULL: off). */
+	struct nfs4_stateid_cache *v4_stateids;
+	uint64_t		 v4_checks;	/* asked stated (ST_V4_CHECK) */
+	uint64_t		 v4_check_hits;	/* answered from the cache */
+	uint64_t		 v4_renews;	/* RENEWs sent for the hits */
 	/* Calls per NFSv3 procedure, NFSv4 ops per op number (status). */
 	uint64_t		 v3_calls[NFS3_NPROC];
 	uint64_t		 v4_ops[NFSD_V4_OPS];
@@ -461,6 +471,14 @@ uint32_t mount_path_normalize(const uint8_t *, size_t, char *out,
 
 /* The NFS program: version 3 (v3/proc.c) and 4 (v4/proc.c). */
 extern const struct rpcsvc_program nfs_program;
+
+/*
+ * v4/state.c: stated's pushes about NFSv4 state (st_status of the ACK),
+ * and its channel gone (what nfsd cached of its state goes too).
+ */
+struct st_push;
+int	 nfs4_state_push(struct nfsd_env *, const struct st_push *);
+void	 nfs4_state_stated_lost(struct nfsd_env *);
 
 /* v3/proc.c */
 extern const struct rpcsvc_proc nfs3_rpc_procs[NFS3_NPROC];

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "nfsd.h"
 #include "stated_drc.h"
+#include "stated_push.h"
 
 /* Entries waiting for the flush; beyond this they are not mirrored. */
 #define SDC_PENDING_MAX		65536
@@ -276,6 +277,29 @@ stated_client_on_lost(struct ipc_client *cl, void *arg)
 	struct stated_client *s = arg;
 
 	s->loading = 0;
+	nfs4_state_stated_lost(s->env);
+}
+
+/* A push (common/stated_push.x): done by its subsystem, then the ACK. */
+static void
+stated_client_push(struct stated_client *s, struct ipc_channel *ch,
+    struct ipc_msg *msg)
+{
+	struct st_push p;
+	struct st_push_ack ack;
+
+	memset(&p, 0, sizeof(p));
+	if (ipc_decode(msg, (xdrproc_t)xdr_st_push, &p) == -1) {
+		log_warnx("stated: malformed ST_PUSH");
+		return;
+	}
+	memset(&ack, 0, sizeof(ack));
+	ack.push_id = p.push_id;
+	ack.status = (st_status)nfs4_state_push(s->env, &p);
+	if (ipc_send_xdr(ch, ST_PUSH_ACK, 0, 0, -1, (xdrproc_t)xdr_st_push_ack,
+	    &ack) == -1)
+		log_warn("stated: ST_PUSH_ACK");
+	xdr_free((xdrproc_t)xdr_st_push, &p);
 }
 
 static void
@@ -284,6 +308,10 @@ stated_client_dispatch(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 	if (msg->fd != -1) {
 		close(msg->fd);
 		msg->fd = -1;
+	}
+	if (msg->hdr.type == ST_PUSH) {
+		stated_client_push(arg, ch, msg);
+		return;
 	}
 	log_warnx("stated: unexpected message type %u", msg->hdr.type);
 }

@@ -106,6 +106,8 @@ struct v4_state {
 	uint64_t		 hash_key;
 	v4_done_cb		 done_cb;
 	void			*done_arg;
+	v4_revoked_cb		 revoked_cb;
+	void			*revoked_arg;
 	struct v4_hash		 clients;
 	struct v4_hash		 owners;
 	struct v4_hash		 states;
@@ -285,6 +287,13 @@ v4_state_set_done_cb(struct v4_state *v, v4_done_cb cb, void *arg)
 	v->done_arg = arg;
 }
 
+void
+v4_state_set_revoked_cb(struct v4_state *v, v4_revoked_cb cb, void *arg)
+{
+	v->revoked_cb = cb;
+	v->revoked_arg = arg;
+}
+
 uint64_t
 v4_state_limit_hits(const struct v4_state *v)
 {
@@ -381,6 +390,7 @@ static void
 v4_client_purge(struct v4_state *v, struct v4_client *c, uint32_t why)
 {
 	struct v4_owner *o;
+	int held = c->nopens > 0 || c->nlocks > 0;
 
 	lock_table_release_client(v->locks, LOCK_PROTOCOL_NFSV4, c->clientid);
 	while ((o = LIST_FIRST(&c->owners)) != NULL)
@@ -391,6 +401,9 @@ v4_client_purge(struct v4_state *v, struct v4_client *c, uint32_t why)
 	/* Its state is gone: after a restart it has nothing to reclaim. */
 	if (c->record != NULL && c->record->epoch != 0)
 		clients_clear_state(v->records, c->record);
+	/* Front ends that cached its stateids forget them. */
+	if (held && v->revoked_cb != NULL)
+		v->revoked_cb(v->revoked_arg, c->clientid, why);
 }
 
 static void

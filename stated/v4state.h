@@ -213,6 +213,13 @@ struct v4_client;
  * reclaim in grace: it has nothing more to reclaim (grace.c). */
 typedef void	(*v4_done_cb)(void *, struct stated_client *);
 
+/*
+ * Called when a client that held opens or locks loses them all (lease
+ * expiry, a courtesy purge, dittofsctl's revoke, a new incarnation of
+ * it): why is V4ERR_EXPIRED or V4ERR_ADMIN_REVOKED.
+ */
+typedef void	(*v4_revoked_cb)(void *, uint64_t clientid, uint32_t why);
+
 /* Listing, for dittofsctl (one call per client, then per state). */
 struct v4_client_info {
 	uint64_t	 clientid;
@@ -258,6 +265,8 @@ void		 v4_state_set_lease(struct v4_state *, time_t);
 void		 v4_state_set_limits(struct v4_state *, size_t opens_per_client,
 		    size_t owners_per_client, size_t clients_per_addr);
 void		 v4_state_set_done_cb(struct v4_state *, v4_done_cb, void *);
+void		 v4_state_set_revoked_cb(struct v4_state *, v4_revoked_cb,
+		    void *);
 uint64_t	 v4_state_limit_hits(const struct v4_state *);
 uint64_t	 v4_state_courtesy_purges(const struct v4_state *);
 time_t		 v4_state_lease(const struct v4_state *);

@@ -1611,6 +1611,19 @@ nfs4_op_start(struct nfs4_call *v)
 	d->fn(v);
 }
 
+/* [nfsd] nfsv4 compound ops max and tag max (nfsd.c reads them). */
+static uint32_t
+nfs4_ops_max(const struct nfsd_env *env)
+{
+	return env->v4_ops_max;
+}
+
+static uint32_t
+nfs4_tag_max(const struct nfsd_env *env)
+{
+	return env->v4_tag_max;
+}
+
 /* Run ops until one waits for blockd or stated, fails, or none is left. */
 static void
 nfs4_run(struct nfs4_call *v)
@@ -1632,9 +1645,9 @@ nfs4_run(struct nfs4_call *v)
 				    nfs4_op_name(v->op.opnum));
 			else if (status == NFS4ERR_RESOURCE)
 				log_warnx_rl("%s: NFSv4 COMPOUND of %u ops: "
-				    "more than %d run (RESOURCE)",
-				    v->nfs.rpc->peer_name, v->c.nops,
-				    NFS4_COMPOUND_OPS_MAX);
+				    "more than %u run, nfsv4 compound ops max "
+				    "(RESOURCE)", v->nfs.rpc->peer_name,
+				    v->c.nops, nfs4_ops_max(v->nfs.env));
 			v->res.opnum = v->op.opnum;
 			v->res.status = status;
 			nfs4_encode_resop(&v->co, &v->res);
@@ -1656,6 +1669,7 @@ nfs4_run(struct nfs4_call *v)
 		}
 	}
 }
+
 
 /* RFC 7530 15.1: NULL */
 static void
@@ -1682,8 +1696,8 @@ nfs4_proc_compound(struct rpcsvc_call *call, void *decoded, void *arg)
 		return;
 	}
 	xdrbuf_in_init(&v->x, call->args, call->args_len);
-	status = nfs4_compound_begin(&v->c, &v->x, NFS4_TAG_MAX,
-	    NFS4_COMPOUND_OPS_MAX);
+	status = nfs4_compound_begin(&v->c, &v->x, nfs4_tag_max(v->nfs.env),
+	    nfs4_ops_max(v->nfs.env));
 	nfs4_compound_out_begin(&v->co, &call->out, &v->c.tag);
 	if (status != NFS4_OK) {
 		if (status == NFS4ERR_BADXDR) {
@@ -1695,8 +1709,9 @@ nfs4_proc_compound(struct rpcsvc_call *call, void *decoded, void *arg)
 			return;
 		}
 		if (status == NFS4ERR_RESOURCE)
-			log_warnx_rl("%s: NFSv4 COMPOUND: tag longer than %d "
-			    "bytes (RESOURCE)", call->peer_name, NFS4_TAG_MAX);
+			log_warnx_rl("%s: NFSv4 COMPOUND: tag longer than %u "
+			    "bytes, nfsv4 tag max (RESOURCE)", call->peer_name,
+			    nfs4_tag_max(v->nfs.env));
 		nfs4_finish(v, status);
 		return;
 	}

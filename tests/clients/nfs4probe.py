@@ -26,6 +26,9 @@ handle, seqids) is kept in a JSON state file.
                                      the next seqid)
   nfs4probe PORT write STATE DATA    PUTFH + WRITE (FILE_SYNC) + READ with
                                      the kept stateid: "READ data"
+  nfs4probe PORT reads STATE N       N COMPOUNDs of PUTFH + READ with the
+                                     kept stateid: "READS N ok" or "ERR n"
+  nfs4probe PORT anonread STATE      READ with the anonymous stateid
   nfs4probe PORT commit STATE DATA   PUTFH + WRITE (UNSTABLE) + COMMIT:
                                      "COMMIT ok same" (same verifiers)
   nfs4probe PORT lock STATE OFF LEN  LOCK (write) as a new lock owner:
@@ -328,6 +331,18 @@ def cmd_write(port, stfile, data):
     print("READ %s" % r.opaque().decode(errors="replace"))
 
 
+def cmd_reads(port, stfile, n):
+    """n COMPOUNDs of PUTFH + READ with the kept stateid: "READS n ok"."""
+    st = load(stfile)
+    fh, sid = bytes.fromhex(st["fh"]), st["sid"]
+    for _ in range(n):
+        r = compound(port, [putfh(fh), p32(OP["READ"]) + stateid(sid) +
+                            p64(0) + p32(4096)])
+        if r.status != NFS4_OK:
+            fail(r, r.status)
+    print("READS %d ok" % n)
+
+
 def cmd_commit(port, stfile, data):
     """WRITE UNSTABLE at offset 0, then COMMIT: both verifiers alike."""
     st = load(stfile)
@@ -524,6 +539,19 @@ def main():
         print("SENT %s ANSWERED %d" % (args[0], answered))
     elif cmd == "commit":
         cmd_commit(port, args[0], args[1])
+    elif cmd == "reads":
+        cmd_reads(port, args[0], int(args[1]))
+    elif cmd == "anonread":
+        # READ with the anonymous stateid (all zeros, RFC 7530 9.1.4.3).
+        st = load(args[0])
+        r = compound(port, [putfh(bytes.fromhex(st["fh"])), p32(OP["READ"]) +
+                            stateid([0, "00" * 12]) + p64(0) + p32(4096)])
+        if r.status != NFS4_OK:
+            fail(r, r.status)
+        r.res()
+        r.res()
+        r.u32()
+        print("READ %s" % r.opaque().decode(errors="replace"))
     elif cmd == "badstateid":
         cmd_badstateid(port, args[0])
     elif cmd == "lock":

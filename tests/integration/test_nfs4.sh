@@ -130,6 +130,24 @@ check "SETATTR of the size with the open's stateid" test "$(PROBE4 truncate "$ST
 check "SETATTR of an acl, GETATTR reads the store's ACL back" test "$(PROBE4 acl "$ST")" = "ACL OWNER@:0:1001a7 EVERYONE@:0:100081"
 check "SETATTR of the size with a made-up stateid: BAD_STATEID" test "$(PROBE4 truncate "$ST" 2 bad)" = "ERR 10025"
 
+# nfsd's stateid cache: READs with a stateid stated validated once ask
+# it nothing more; a revoked client's stateid is refused at the next
+# READ (stated pushes ST_PUSH_REVOKED to nfsd).
+ST3=$SUITE_DIR/v4cache.json
+check "OPEN for the stateid cache" test "$(PROBE4 open "$ST3" /export/v4cache | cut -d' ' -f1-2)" = "OPEN ok"
+check "WRITE and READ once" test "$(PROBE4 write "$ST3" cached-v4)" = "READ cached-v4"
+sidstat() { suite_ctl status nfsd 2>/dev/null | sed -n "s/.*NFSv4 stateids: \([0-9]*\) checked by stated, \([0-9]*\) from the cache.*/\\$1/p"; }
+K0=$(sidstat 1) H0=$(sidstat 2)
+check "20 READs with the open's stateid" test "$(PROBE4 reads "$ST3" 20)" = "READS 20 ok"
+K1=$(sidstat 1) H1=$(sidstat 2)
+diag "stateids checked by stated $K0 -> $K1, from the cache $H0 -> $H1"
+check "no ST_V4_CHECK to stated for them" test -n "$K1" -a "$K1" = "$K0"
+check "all 20 answered from nfsd's stateid cache" test "$((${H1:-0} - ${H0:-0}))" -eq 20
+CID=$(python3 -c "import json; print('%x' % json.load(open('$ST3'))['clientid'])")
+check "dittofsctl v4 revoke of that client" suite_ctl v4 revoke "$CID"
+check "the next READ with its stateid: ADMIN_REVOKED" test "$(PROBE4 reads "$ST3" 1)" = "ERR 10047"
+check "the anonymous stateid still READs (special stateids keep their rules)" test "$(PROBE4 anonread "$ST3")" = "READ cached-v4"
+
 # A v4 lock against NLM, both ways (nlm-client plays a v3 client).
 FH=$(python3 -c "import json; print(json.load(open('$ST'))['fh'])")
 check "v4 LOCK 0-100" test "$(PROBE4 lock "$ST" 0 100)" = "LOCK ok"

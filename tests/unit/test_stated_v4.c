@@ -520,6 +520,20 @@ client_info(uint64_t clientid, struct v4_client_info *out)
 	return v4_state_foreach_client(v4, find_client_cb, &f);
 }
 
+/* The revoked callback (stated pushes ST_PUSH_REVOKED from it). */
+static uint64_t revoked_client;
+static uint32_t revoked_why;
+static int revoked_calls;
+
+static void
+revoked_cb(void *arg, uint64_t clientid, uint32_t why)
+{
+	(void)arg;
+	revoked_client = clientid;
+	revoked_why = why;
+	revoked_calls++;
+}
+
 static void
 test_courtesy(void)
 {
@@ -555,9 +569,14 @@ test_courtesy(void)
 		    &holder) == LOCK_DENIED, "A's lapsed lock is still "
 		    "there for everyone untouched by it");
 	}
+	v4_state_set_revoked_cb(v4, revoked_cb, NULL);
+	revoked_calls = 0;
 	tap_ok(v4_state_courtesy(v4, &holder.owner) == 1 &&
 	    nlm_lock("f-courtesy", 5, 1, &holder) == LOCK_OK,
 	    "an NLM lock in A's way purges A (as lock.c does) and is granted");
+	tap_ok(revoked_calls == 1 && revoked_client == a &&
+	    revoked_why == V4ERR_EXPIRED,
+	    "the purge calls the revoked callback: A, EXPIRED");
 	lock_table_release_client(table, LOCK_PROTOCOL_NLM, 900);
 	tap_ok(check(&a_open, "f-courtesy", V4_IO_READ) == V4ERR_EXPIRED &&
 	    v4_state_renew(v4, a) == V4ERR_EXPIRED,
@@ -575,9 +594,16 @@ test_courtesy(void)
 	    "once it lapsed, B's OPEN purges A2 and goes on");
 	tap_ok(check(&a_open, "f-court2", V4_IO_READ) == V4ERR_EXPIRED,
 	    "A2's stateid: NFS4ERR_EXPIRED");
+	revoked_calls = 0;
 	tap_ok(v4_state_revoke(v4, b) == V4_OK &&
 	    v4_state_renew(v4, b) == V4ERR_ADMIN_REVOKED,
 	    "a revoked client: NFS4ERR_ADMIN_REVOKED");
+	tap_ok(revoked_calls == 1 && revoked_client == b &&
+	    revoked_why == V4ERR_ADMIN_REVOKED,
+	    "the revoke calls the revoked callback: B, ADMIN_REVOKED");
+	tap_ok(v4_state_revoke(v4, idle) != V4_OK && revoked_calls == 1,
+	    "a client that held nothing: no callback");
+	v4_state_set_revoked_cb(v4, NULL, NULL);
 }
 
 static void
