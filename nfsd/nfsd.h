@@ -417,6 +417,7 @@ struct nfsd_env {
 	uint64_t		 v4_checks;	/* asked stated (ST_V4_CHECK) */
 	uint64_t		 v4_check_hits;	/* answered from the cache */
 	uint64_t		 v4_renews;	/* RENEWs sent for the hits */
+	uint64_t		 v4_read_file;	/* READ data by the file reply */
 	/* Calls per NFSv3 procedure, NFSv4 ops per op number (status). */
 	uint64_t		 v3_calls[NFS3_NPROC];
 	uint64_t		 v4_ops[NFSD_V4_OPS];

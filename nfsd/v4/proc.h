@@ -43,6 +43,10 @@ struct nfs4_work {
 	/* GETATTR, VERIFY of an object with an ACL of its own. */
 	struct nfs4_attr_src	 src;
 	struct acl		 acl;
+	/* READ last in the COMPOUND: its data by rpcsvc_reply_file. */
+	struct rpcsvc_fd	*read_io;
+	uint64_t		 read_off;
+	uint32_t		 read_len;
 };
 
 /* An NFSv4 call's state (rpcsvc_call->state). */

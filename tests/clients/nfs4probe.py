@@ -28,6 +28,7 @@ handle, seqids) is kept in a JSON state file.
                                      the kept stateid: "READ data"
   nfs4probe PORT reads STATE N       N COMPOUNDs of PUTFH + READ with the
                                      kept stateid: "READS N ok" or "ERR n"
+  nfs4probe PORT readmid STATE       PUTFH, READ, GETFH: "READ data NEXT n"
   nfs4probe PORT anonread STATE      READ with the anonymous stateid
   nfs4probe PORT commit STATE DATA   PUTFH + WRITE (UNSTABLE) + COMMIT:
                                      "COMMIT ok same" (same verifiers)
@@ -541,6 +542,19 @@ def main():
         cmd_commit(port, args[0], args[1])
     elif cmd == "reads":
         cmd_reads(port, args[0], int(args[1]))
+    elif cmd == "readmid":
+        # PUTFH, READ, GETFH: READ is not last, its data inline.
+        st = load(args[0])
+        sid = st["sid"]
+        r = compound(port, [putfh(bytes.fromhex(st["fh"])), p32(OP["READ"]) +
+                            stateid(sid) + p64(0) + p32(4096), getfh()])
+        if r.status != NFS4_OK:
+            fail(r, r.status)
+        r.res()
+        r.res()
+        r.u32()
+        data = r.opaque().decode(errors="replace")
+        print("READ %s NEXT %d" % (data, r.res()[1]))
     elif cmd == "anonread":
         # READ with the anonymous stateid (all zeros, RFC 7530 9.1.4.3).
         st = load(args[0])

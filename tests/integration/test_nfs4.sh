@@ -174,5 +174,21 @@ check "nfsd restarted after kill -9" suite_wait 20 restarted nfsd "$NFSD"
 check "the same stateid WRITEs and READs after the restart" suite_wait 20 sh -c "test \"\$(PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs4probe.py $P write $ST2 after-kill)\" = 'READ after-kill'"
 check "CLOSE after the restart" test "$(PROBE4 close "$ST2")" = "CLOSE ok"
 
+# READ as the last op of its COMPOUND through rpcsvc's file-data reply
+# (read path = sendfile, as NFSv3's READ): nfsd restarted with it.
+sed -i "s/^mount port = $M\$/&\nread path = sendfile/" "$SUITE_CONF"
+NFSD=$(suite_pid nfsd)
+kill -KILL "$NFSD"
+check "nfsd restarted with read path = sendfile" suite_wait 20 restarted nfsd "$NFSD"
+rfile() { suite_ctl status nfsd 2>/dev/null | sed -n 's/.*NFSv4 READs with file data \([0-9]*\).*/\1/p'; }
+ST4=$SUITE_DIR/v4sendfile.json
+check "OPEN (sendfile)" suite_wait 20 sh -c "PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs4probe.py $P open $ST4 /export/v4sendfile | grep -q 'OPEN ok'"
+R0=$(rfile)
+check "WRITE, then READ last in the COMPOUND: the data, padded" test "$(PROBE4 write "$ST4" sendfile-v4)" = "READ sendfile-v4"
+check "nfs-cat (v4) of 3000 bytes through the file reply" sh -c "timeout 30 nfs-cat '$URL/export/small$Q' | cmp - '$SUITE_DIR/small.in'"
+R1=$(rfile)
+check "those READs went through the file-data reply ($R0 -> $R1)" test "${R1:-0}" -ge "$((${R0:-0} + 2))"
+check "a READ with an op after it still answers" test "$(PROBE4 readmid "$ST4")" = "READ sendfile-v4 NEXT 0"
+
 suite_stop
 tap_done
