@@ -663,7 +663,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    "DRC %zu%s; %llu call(s), %llu bad; syncs %llu off the loop, "
 	    "%llu on it; NFSv4 stateids: %llu checked by stated, %llu "
 	    "from the cache (%zu cached), %llu renewal(s); NFSv4 READs "
-	    "with file data %llu; to blockd: %s; "
+	    "with file data %llu; NFSv4 GETATTR, LOOKUP, ACCESS from the "
+	    "caches %llu; to blockd: %s; "
 	    "NFSv3 calls: %s; NFSv4 ops: %s",
 	    env->nfs_port,
 	    env->mount_port, env->exports.nexports, st.open, st.out_queued,
@@ -681,7 +682,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    (unsigned long long)env->v4_check_hits,
 	    nfs4_stateid_cache_count(env->v4_stateids),
 	    (unsigned long long)env->v4_renews,
-	    (unsigned long long)env->v4_read_file, calls, v3, v4);
+	    (unsigned long long)env->v4_read_file,
+	    (unsigned long long)env->v4_cache_answers, calls, v3, v4);
 }
 
 static const struct daemon_def nfsd_def = {

@@ -169,6 +169,11 @@ struct nfs_attr {
 	struct timespec	mtime;
 	struct timespec	ctime;
 	uint32_t	flags;		/* STORE_ATTR_* */
+	/* What NFSv4's attributes need beyond NFSv3's. */
+	uint32_t	generation;
+	uint64_t	change;		/* blockd's; refresh moves it */
+	struct timespec	btime;
+	uint32_t	dos;
 };
 
 struct fhnode {
@@ -209,6 +214,16 @@ void		 fhcache_drop(struct fhcache *, const uint8_t *, size_t);
 /* A notification: the attributes are no longer known to be current. */
 void		 fhcache_invalidate(struct fhcache *, const uint8_t *, size_t);
 void		 fhcache_drop_all(struct fhcache *);
+/*
+ * The attributes of a cached handle if they are current: from blockd
+ * with no notification since, and for a regular file either unbacked
+ * (nothing changes its data attributes without a notification) or
+ * refreshed from the fd we hold (data written through a front end's fd
+ * shows only in its backing file).  NULL: ask blockd.  settled: current
+ * without a look at an fd (every change would have been noted).
+ */
+int		 fhcache_settled(const struct fhnode *);
+const struct nfs_attr *fhcache_current(struct fhnode *);
 size_t		 fhcache_count(const struct fhcache *, size_t *nfds);
 void		 nfs_attr_from_bd(struct nfs_attr *, const bd_attr *);
 /* Data attributes of a regular file from its backing fd. */
@@ -418,6 +433,7 @@ struct nfsd_env {
 	uint64_t		 v4_check_hits;	/* answered from the cache */
 	uint64_t		 v4_renews;	/* RENEWs sent for the hits */
 	uint64_t		 v4_read_file;	/* READ data by the file reply */
+	uint64_t		 v4_cache_answers; /* GETATTR, LOOKUP, ACCESS */
 	/* Calls per NFSv3 procedure, NFSv4 ops per op number (status). */
 	uint64_t		 v3_calls[NFS3_NPROC];
 	uint64_t		 v4_ops[NFSD_V4_OPS];

@@ -19,6 +19,7 @@
 
 #include "blockd/store.h"
 #include "log.h"
+#include "perm.h"
 #include "nfsd/v4/proc.h"
 
 #define V4(r)		((struct nfs4_call *)(r))
@@ -53,6 +54,79 @@ nfs4_file_id(uint8_t f[16], const bd_attr *a)
 		f[4 + i] = (uint8_t)(a->ino >> (56 - 8 * i));
 	for (i = 0; i < 4; i++)
 		f[12 + i] = (uint8_t)(a->generation >> (24 - 8 * i));
+}
+
+/*
+ * The caches NFSv3 answers from (fhcache.c, namecache.c; the access
+ * rule of common/perm.h): the attributes of a handle as blockd would
+ * give them, while they are current (fhcache_current), so GETATTR,
+ * LOOKUP and ACCESS of a share's object need no round trip.  change
+ * is blockd's, moved by the backing file's ctime as blockd moves it.
+ */
+static void
+nfs4_bd_attr_of(bd_attr *b, const struct nfs_attr *a)
+{
+	memset(b, 0, sizeof(*b));
+	b->type = a->type;
+	b->mode = a->mode;
+	b->nlink = a->nlink;
+	b->uid = a->uid;
+	b->gid = a->gid;
+	b->size = a->size;
+	b->used = a->used;
+	b->rdev = a->rdev;
+	b->share = a->share;
+	b->generation = a->generation;
+	b->ino = a->ino;
+	b->change = a->change;
+	b->atime.sec = (int64_t)a->atime.tv_sec;
+	b->atime.nsec = (uint32_t)a->atime.tv_nsec;
+	b->mtime.sec = (int64_t)a->mtime.tv_sec;
+	b->mtime.nsec = (uint32_t)a->mtime.tv_nsec;
+	b->ctime.sec = (int64_t)a->ctime.tv_sec;
+	b->ctime.nsec = (uint32_t)a->ctime.tv_nsec;
+	b->btime.sec = (int64_t)a->btime.tv_sec;
+	b->btime.nsec = (uint32_t)a->btime.tv_nsec;
+	b->flags = a->flags;
+	b->dos = a->dos;
+}
+
+static void
+nfs4_cache_bd_attr(struct nfs4_call *v, const uint8_t *fh, size_t len,
+    const bd_attr *b)
+{
+	struct nfs_attr a;
+
+	if (len == 0 || len > NFS3_FHSIZE || b->type == 0)
+		return;
+	nfs_attr_from_bd(&a, b);
+	fhcache_put(v->nfs.env->fhcache, fh, len, &a);
+}
+
+/* The current attributes of a share's handle, or NULL: ask blockd. */
+static const struct nfs_attr *
+nfs4_cached_attr(struct nfs4_call *v, const uint8_t *fh, size_t len)
+{
+	return fhcache_current(fhcache_get(v->nfs.env->fhcache, fh, len));
+}
+
+static void
+nfs4_perm_who(const struct nfs4_call *v, struct perm_who *w)
+{
+	w->uid = v->nfs.bcred.uid;
+	w->gid = v->nfs.bcred.gid;
+	w->groups = v->nfs.bcred.groups.groups_val;
+	w->ngroups = v->nfs.bcred.groups.groups_len;
+}
+
+static void
+nfs4_perm_obj(const struct nfs_attr *a, struct perm_obj *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->is_dir = a->type == STORE_TYPE_DIR;
+	o->mode = a->mode;
+	o->uid = a->uid;
+	o->gid = a->gid;
 }
 
 static void
@@ -323,12 +397,21 @@ nfs4_attr_pending(struct nfs4_call *v)
 static void
 nfs4_attr_get(struct nfs4_call *v, const struct nfs4_bitmap *want)
 {
+	const struct nfs_attr *a;
 	struct nfs4_attr_src s;
 	bd_fh_req req;
+	bd_attr b;
 
 	if (v->w->cur.pseudo) {
 		nfs4_pseudo_attr(v->nfs.env, &v->w->cur, &s);
 		nfs4_attr_pending(v)(v, &s);
+		return;
+	}
+	if (!nfs4_wants_statfs(want) && (a = nfs4_cached_attr(v,
+	    v->w->cur.data, v->w->cur.len)) != NULL) {
+		v->nfs.env->v4_cache_answers++;
+		nfs4_bd_attr_of(&b, a);
+		nfs4_attr_have(v, &b, NULL);
 		return;
 	}
 	memset(&req, 0, sizeof(req));
@@ -545,7 +628,67 @@ nfs4_lookup_name_check(const struct nfs4_opaque *name)
 	return status == NFS4ERR_BADNAME ? NFS4ERR_NOENT : status;
 }
 
-/* RFC 7530 16.13: LOOKUP */
+/*
+ * RFC 7530 16.13: LOOKUP.  From the name cache when it knows the name,
+ * the directory's attributes are current, let the caller search it, and
+ * what the name holds has current attributes; else blockd's, whose
+ * answer the name cache learns (after its notifications, as NFSv3's).
+ */
+static int
+nfs4_lookup_cached(struct nfs4_call *v, const struct nfs4_opaque *name)
+{
+	struct nfsd_env *env = v->nfs.env;
+	const struct nfs_attr *dir, *obj;
+	const uint8_t *fh;
+	size_t fhlen;
+	struct perm_who w;
+	struct perm_obj o;
+
+	if ((dir = nfs4_cached_attr(v, v->w->cur.data, v->w->cur.len)) ==
+	    NULL || dir->type != STORE_TYPE_DIR ||
+	    (dir->flags & STORE_ATTR_ACL) ||
+	    !namecache_get(env->namecache, dir->ino,
+	    (dir->flags & STORE_ATTR_CASELESS) != 0, (const char *)name->p,
+	    name->len, &fh, &fhlen))
+		return 0;
+	/* Search permission as blockd checks it; a refusal is its own. */
+	nfs4_perm_who(v, &w);
+	nfs4_perm_obj(dir, &o);
+	if (perm_check(&w, &o, PERM_EXEC) != 0)
+		return 0;
+	if (fhlen == 0) {
+		env->v4_cache_answers++;
+		nfs4_fail(v, NFS4ERR_NOENT);
+		return 1;
+	}
+	if (fhlen > NFS4_FHSIZE || (obj = nfs4_cached_attr(v, fh, fhlen)) ==
+	    NULL)
+		return 0;
+	env->v4_cache_answers++;
+	memmove(v->w->cur.data, fh, fhlen);
+	v->w->cur.len = (uint32_t)fhlen;
+	nfs4_bd_attr_of(&v->attr, obj);
+	v->have_attr = 1;
+	nfs4_op_done(v, NFS4_OK);
+	return 1;
+}
+
+/* What the looked-up name holds now (fh NULL: nothing), for the cache. */
+static void
+nfs4_lookup_learn(struct nfs4_call *v, const uint8_t *fh, size_t fhlen)
+{
+	const struct nfs4_opaque *name = &v->op.u.name.name;
+	struct fhnode *n = fhcache_get(v->nfs.env->fhcache, v->w->cur.data,
+	    v->w->cur.len);
+
+	if (v->op.opnum != OP_LOOKUP || n == NULL ||
+	    n->attr.type != STORE_TYPE_DIR)
+		return;
+	namecache_put(v->nfs.env->namecache, n->attr.ino,
+	    (n->attr.flags & STORE_ATTR_CASELESS) != 0, (const char *)name->p,
+	    name->len, fh, fhlen);
+}
+
 static void
 nfs4_lookup_done(void *arg, int status, void *reply, int fd)
 {
@@ -553,10 +696,19 @@ nfs4_lookup_done(void *arg, int status, void *reply, int fd)
 	bd_entry_reply *rep = reply;
 
 	(void)fd;
+	/* The directory's attributes come with either answer. */
+	if (rep != NULL && rep->dir.valid && v->op.opnum == OP_LOOKUP)
+		nfs4_cache_bd_attr(v, v->w->cur.data, v->w->cur.len,
+		    &rep->dir.after);
+	if (status == -ENOENT)
+		nfs4_lookup_learn(v, NULL, 0);
 	if (status != 0) {
 		nfs4_fail_errno(v, status);
 		return;
 	}
+	if (rep->fh.bd_fh_len > 0 && rep->fh.bd_fh_len <= BD_FH_MAX)
+		nfs4_lookup_learn(v, (const uint8_t *)rep->fh.bd_fh_val,
+		    rep->fh.bd_fh_len);
 	if (nfs4_cur_from_entry(v, rep) == -1) {
 		nfs4_fail(v, NFS4ERR_SERVERFAULT);
 		return;
@@ -609,6 +761,8 @@ nfs4_op_lookup(struct nfs4_call *v)
 		    name, &v->w->next));
 		return;
 	}
+	if (nfs4_lookup_cached(v, name))
+		return;
 	nfs4_bd_lookup(v, name, nfs4_lookup_done);
 }
 
@@ -666,12 +820,25 @@ static void
 nfs4_op_access(struct nfs4_call *v)
 {
 	uint32_t want = v->op.u.access.access & NFS4_ACCESS_ALL;
+	const struct nfs_attr *a;
+	struct perm_who w;
+	struct perm_obj o;
 
 	if (v->w->cur.pseudo) {
 		v->res.u.access.supported = want;
 		v->res.u.access.access = want & (ACCESS4_READ |
 		    ACCESS4_LOOKUP);
 		nfs4_op_done(v, NFS4_OK);
+		return;
+	}
+	/* The mode's answer, as NFSv3's ACCESS; an ACL's is blockd's. */
+	if ((a = nfs4_cached_attr(v, v->w->cur.data, v->w->cur.len)) !=
+	    NULL && !(a->flags & STORE_ATTR_ACL)) {
+		v->nfs.env->v4_cache_answers++;
+		nfs4_perm_who(v, &w);
+		nfs4_perm_obj(a, &o);
+		nfs4_access_done(v, 0, &(bd_access_reply){ .granted =
+		    perm_access(&w, &o) }, -1);
 		return;
 	}
 	nfs4_bd_access(v, want, nfs4_access_done);

@@ -28,6 +28,9 @@ handle, seqids) is kept in a JSON state file.
                                      the kept stateid: "READ data"
   nfs4probe PORT reads STATE N       N COMPOUNDs of PUTFH + READ with the
                                      kept stateid: "READS N ok" or "ERR n"
+  nfs4probe PORT meta P N            N COMPOUNDs of PUTROOTFH, LOOKUPs of
+                                     P, ACCESS, GETATTR change and size:
+                                     "META N ok access A change C size S"
   nfs4probe PORT readmid STATE       PUTFH, READ, GETFH: "READ data NEXT n"
   nfs4probe PORT anonread STATE      READ with the anonymous stateid
   nfs4probe PORT commit STATE DATA   PUTFH + WRITE (UNSTABLE) + COMMIT:
@@ -542,6 +545,27 @@ def main():
         cmd_commit(port, args[0], args[1])
     elif cmd == "reads":
         cmd_reads(port, args[0], int(args[1]))
+    elif cmd == "meta":
+        # N x (PUTROOTFH, LOOKUPs, ACCESS, GETATTR change+size):
+        # "META n ok access A change C size S" from the last one.
+        path, n = args[0], int(args[1])
+        ops = [putroot()] + path_ops(path) + \
+            [p32(OP["ACCESS"]) + p32(0x3f), getattr_([1 << 3 | 1 << 4])]
+        for _ in range(n):
+            r = compound(port, ops)
+            if r.status != NFS4_OK:
+                fail(r, r.status)
+        for _ in range(len(ops) - 2):
+            r.res()
+        r.res()
+        r.u32()                 # supported
+        access = r.u32()
+        r.res()
+        r.skip_words()
+        r.u32()
+        change, size = r.u64(), r.u64()
+        print("META %d ok access %x change %x size %d" % (n, access, change,
+                                                          size))
     elif cmd == "readmid":
         # PUTFH, READ, GETFH: READ is not last, its data inline.
         st = load(args[0])

@@ -143,10 +143,30 @@ K1=$(sidstat 1) H1=$(sidstat 2)
 diag "stateids checked by stated $K0 -> $K1, from the cache $H0 -> $H1"
 check "no ST_V4_CHECK to stated for them" test -n "$K1" -a "$K1" = "$K0"
 check "all 20 answered from nfsd's stateid cache" test "$((${H1:-0} - ${H0:-0}))" -eq 20
+# GETATTR, LOOKUP and ACCESS answered from nfsd's caches (the handle
+# cache's current attributes, the name cache, the mode's access), as
+# NFSv3's are: no LOOKUP, GETATTR or ACCESS to blockd once warm, and the
+# change attribute still moves with a WRITE through nfsd's fd.
+bdn() { suite_ctl status nfsd 2>/dev/null | sed -n 's/.*to blockd: \(.*\); NFSv3 calls.*/\1/p' | tr ',' '\n' | awk -v k="$1" '$1 == k { print $2 }'; }
+field4() { echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
+m0=$(PROBE4 meta /export/v4cache 1)
+BL0=$(bdn lookup) BG0=$(bdn getattr) BA0=$(bdn access)
+m1=$(PROBE4 meta /export/v4cache 10)
+BL1=$(bdn lookup) BG1=$(bdn getattr) BA1=$(bdn access)
+diag "meta: $m0 / $m1; blockd lookup $BL0 -> $BL1, getattr $BG0 -> $BG1, access $BA0 -> $BA1"
+check "10 x LOOKUP, ACCESS, GETATTR of a file answered" test "$(echo "$m1" | cut -d' ' -f1-3)" = "META 10 ok"
+check "no LOOKUP to blockd for them" test -n "$BL1" -a "${BL1:-x}" = "${BL0:-y}"
+check "no GETATTR to blockd for them" test "${BG1:-0}" = "${BG0:-0}"
+check "no ACCESS to blockd for them" test "${BA1:-0}" = "${BA0:-0}"
+check "the same access and change as blockd's first answer" test "$(field4 "$m1" access)/$(field4 "$m1" change)" = "$(field4 "$m0" access)/$(field4 "$m0" change)"
+PROBE4 write "$ST3" change-moves-v4 >/dev/null
+m2=$(PROBE4 meta /export/v4cache 1)
+check "a WRITE moves the change attribute the cache answers" test "$(field4 "$m2" change)" != "$(field4 "$m1" change)" -a "$(field4 "$m2" size)" = 15
+
 CID=$(python3 -c "import json; print('%x' % json.load(open('$ST3'))['clientid'])")
 check "dittofsctl v4 revoke of that client" suite_ctl v4 revoke "$CID"
 check "the next READ with its stateid: ADMIN_REVOKED" test "$(PROBE4 reads "$ST3" 1)" = "ERR 10047"
-check "the anonymous stateid still READs (special stateids keep their rules)" test "$(PROBE4 anonread "$ST3")" = "READ cached-v4"
+check "the anonymous stateid still READs (special stateids keep their rules)" test "$(PROBE4 anonread "$ST3")" = "READ change-moves-v4"
 
 # A v4 lock against NLM, both ways (nlm-client plays a v3 client).
 FH=$(python3 -c "import json; print(json.load(open('$ST'))['fh'])")
