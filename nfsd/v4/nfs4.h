@@ -34,9 +34,10 @@
 #define NFS4_OPAQUE_LIMIT	1024	/* client ids, open and lock owners */
 
 /*
- * Our limits.  The two the issue makes configurable (tag and ops per
- * COMPOUND) are the defaults the processor passes to
- * nfs4_compound_begin().
+ * Our limits.  Tag bytes and ops per COMPOUND are dittofs.conf(5)'s
+ * [nfsd] nfsv4 tag max and nfsv4 compound ops max, whose defaults these
+ * are (the processor passes the configured ones to nfs4_compound_begin);
+ * the callback client keeps NFS4_TAG_MAX.
  */
 #define NFS4_TAG_MAX		256	/* tag bytes; more: NFS4ERR_RESOURCE */
 #define NFS4_COMPOUND_OPS_MAX	128	/* ops run; the next: RESOURCE */

@@ -28,6 +28,10 @@ handle, seqids) is kept in a JSON state file.
                                      the kept stateid: "READ data"
   nfs4probe PORT reads STATE N       N COMPOUNDs of PUTFH + READ with the
                                      kept stateid: "READS N ok" or "ERR n"
+  nfs4probe PORT ops N [TAG]         PUTROOTFH and N - 1 GETFH, tagged TAG:
+                                     "STATUS s RESULTS r"
+  nfs4probe PORT null                NULL of version 4: "OK" or
+                                     "PROG_MISMATCH low high"
   nfs4probe PORT meta P N            N COMPOUNDs of PUTROOTFH, LOOKUPs of
                                      P, ACCESS, GETATTR change and size:
                                      "META N ok access A change C size S"
@@ -80,8 +84,8 @@ def p64(v):
     return struct.pack(">Q", v)
 
 
-def compound(port, ops, minor=0, uid=0):
-    body = opaque(b"nfs4probe") + p32(minor) + p32(len(ops)) + b"".join(ops)
+def compound(port, ops, minor=0, uid=0, tag=b"nfs4probe"):
+    body = opaque(tag) + p32(minor) + p32(len(ops)) + b"".join(ops)
     rep = oncrpc.results(oncrpc.call(port, 100003, 4, 1, body, uid=uid,
                                      machine=b"nfs4probe"))
     return Reply(rep)
@@ -545,6 +549,25 @@ def main():
         cmd_commit(port, args[0], args[1])
     elif cmd == "reads":
         cmd_reads(port, args[0], int(args[1]))
+    elif cmd == "ops":
+        # A COMPOUND of PUTROOTFH and N - 1 GETFH, with tag TAG.
+        n = int(args[0])
+        tag = args[1].encode() if len(args) > 1 else b"t"
+        r = compound(port, [putroot()] + [getfh()] * (n - 1), tag=tag)
+        print("STATUS %d RESULTS %d" % (r.status, r.nres))
+    elif cmd == "null":
+        # NULL of version 4: "OK", or "PROG_MISMATCH low high".
+        rec = oncrpc.call(port, 100003, 4, 0, b"")
+        vlen = u32(rec, 16)
+        off = 20 + vlen + (-vlen % 4)
+        stat = u32(rec, off)
+        if u32(rec, 8) != 0:
+            print("DENIED")
+        elif stat == 2:
+            print("PROG_MISMATCH %d %d" % (u32(rec, off + 4),
+                                           u32(rec, off + 8)))
+        else:
+            print("OK" if stat == 0 else "ACCEPT_STAT %d" % stat)
     elif cmd == "meta":
         # N x (PUTROOTFH, LOOKUPs, ACCESS, GETATTR change+size):
         # "META n ok access A change C size S" from the last one.

@@ -210,5 +210,21 @@ R1=$(rfile)
 check "those READs went through the file-data reply ($R0 -> $R1)" test "${R1:-0}" -ge "$((${R0:-0} + 2))"
 check "a READ with an op after it still answers" test "$(PROBE4 readmid "$ST4")" = "READ sendfile-v4 NEXT 0"
 
+# [nfsd] nfsv4 compound ops max and nfsv4 tag max, at a reload; then
+# nfsv4 = no at a restart: a v4 call gets PROG_MISMATCH 3..3.
+check "a COMPOUND of 10 ops runs (default max 128)" test "$(PROBE4 ops 10)" = "STATUS 0 RESULTS 10"
+check "a tag of 9 bytes is fine (default max 256)" test "$(PROBE4 ops 2 ninebytes)" = "STATUS 0 RESULTS 2"
+sed -i "s/^mount port = $M\$/&\nnfsv4 compound ops max = 8\nnfsv4 tag max = 4/" "$SUITE_CONF"
+check "nfsd reloads" suite_ctl reload nfsd
+check "a COMPOUND of 10 ops with max 8: RESOURCE at the 9th" test "$(PROBE4 ops 10)" = "STATUS 10018 RESULTS 9"
+check "8 ops still run" test "$(PROBE4 ops 8)" = "STATUS 0 RESULTS 8"
+check "a tag of 9 bytes with max 4: RESOURCE, no op run" test "$(PROBE4 ops 2 ninebytes)" = "STATUS 10018 RESULTS 0"
+check "NFSv4 NULL answers while nfsv4 = yes" test "$(PROBE4 null)" = "OK"
+sed -i "s/^mount port = $M\$/&\nnfsv4 = no/" "$SUITE_CONF"
+NFSD=$(suite_pid nfsd)
+kill -KILL "$NFSD"
+check "nfsd restarted with nfsv4 = no" suite_wait 20 restarted nfsd "$NFSD"
+check "a v4 call: PROG_MISMATCH 3..3" suite_wait 20 sh -c "test \"\$(PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs4probe.py $P null)\" = 'PROG_MISMATCH 3 3'"
+
 suite_stop
 tap_done
