@@ -371,6 +371,18 @@ void		 stated_client_call(struct stated_client *, uint32_t type,
 		    xdrproc_t, const void *, uint32_t rep_type, xdrproc_t,
 		    size_t rep_size, stated_client_done_fn *, void *arg);
 
+/*
+ * NFSv4: a share's directory that leads to a share nested in it (its
+ * path a strict prefix of that share's), so that a PUTFH of it knows
+ * its path and a LOOKUP from it finds the junction (v4/proc.c).
+ */
+#define NFSD_V4_JUNCTION_DIRS	32
+struct nfsd_v4_path {
+	uint8_t			 fh[NFS3_FHSIZE];
+	size_t			 len;
+	char			 path[MNT_PATH_MAX + 1];
+};
+
 /* MOUNT's DUMP list entry. */
 struct mount_entry {
 	char			 host[64];
@@ -423,6 +435,8 @@ struct nfsd_env {
 	struct nfs4_idmap	*idmap;		/* loaded before the chroot */
 	time_t			 v4_boot;	/* the pseudo fs's times */
 	uint32_t		 v4_lease;	/* seconds, as stated says */
+	struct nfsd_v4_path	 v4_paths[NFSD_V4_JUNCTION_DIRS];
+	size_t			 v4_paths_next;
 	/* [nfsd] nfsv4 (read at start), compound ops max, tag max. */
 	int			 v4_enabled;
 	uint32_t		 v4_ops_max;

@@ -468,6 +468,48 @@ nfs4_op_verify(struct nfs4_call *v)
  * The filehandle ops.  RFC 7530 16.20, 16.21, 16.22: PUTFH, PUTPUBFH,
  * PUTROOTFH; 16.8: GETFH; 16.27, 16.28: RESTOREFH, SAVEFH.
  */
+/* A share's directory on the way to a nested share: its path kept. */
+static void
+nfs4_path_remember(struct nfs4_call *v)
+{
+	struct nfsd_env *env = v->nfs.env;
+	struct nfsd_v4_path *p = NULL;
+	size_t i;
+
+	if (v->w->cur.pseudo || v->w->cur.path[0] == '\0' ||
+	    v->w->cur.len > NFS3_FHSIZE ||
+	    !nfs4_pseudo_is_node(env, v->w->cur.path))
+		return;
+	for (i = 0; i < NFSD_V4_JUNCTION_DIRS && p == NULL; i++)
+		if (env->v4_paths[i].len == v->w->cur.len &&
+		    memcmp(env->v4_paths[i].fh, v->w->cur.data,
+		    v->w->cur.len) == 0)
+			p = &env->v4_paths[i];
+	if (p == NULL) {
+		p = &env->v4_paths[env->v4_paths_next++ %
+		    NFSD_V4_JUNCTION_DIRS];
+		memcpy(p->fh, v->w->cur.data, v->w->cur.len);
+		p->len = v->w->cur.len;
+	}
+	memcpy(p->path, v->w->cur.path, sizeof(p->path));
+}
+
+static void
+nfs4_path_recall(struct nfs4_call *v)
+{
+	struct nfsd_env *env = v->nfs.env;
+	size_t i;
+
+	for (i = 0; i < NFSD_V4_JUNCTION_DIRS; i++)
+		if (env->v4_paths[i].len == v->w->cur.len &&
+		    memcmp(env->v4_paths[i].fh, v->w->cur.data,
+		    v->w->cur.len) == 0) {
+			memcpy(v->w->cur.path, env->v4_paths[i].path,
+			    sizeof(v->w->cur.path));
+			return;
+		}
+}
+
 static void
 nfs4_enter_share(struct nfs4_call *v, struct export *e)
 {
@@ -479,6 +521,12 @@ nfs4_enter_share(struct nfs4_call *v, struct export *e)
 	}
 	v->w->cur = v->w->next;
 	v->w->cur.exp = e;
+	/* A share's root is known by its path (nested shares' junctions). */
+	if (nfs4_is_root(&v->w->cur))
+		snprintf(v->w->cur.path, sizeof(v->w->cur.path), "%s",
+		    e->path);
+	else if (v->w->cur.path[0] == '\0')
+		nfs4_path_recall(v);
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -609,6 +657,7 @@ nfs4_cur_from_entry(struct nfs4_call *v, const bd_entry_reply *rep)
 
 	if (rep->fh.bd_fh_len == 0 || rep->fh.bd_fh_len > BD_FH_MAX)
 		return -1;
+	v->w->cur.path[0] = '\0';	/* LOOKUP says, else unknown */
 	nfs_attr_from_bd(&na, &rep->attr);
 	fhcache_put(v->nfs.env->fhcache, (const uint8_t *)rep->fh.bd_fh_val,
 	    rep->fh.bd_fh_len, &na);
@@ -626,6 +675,89 @@ nfs4_lookup_name_check(const struct nfs4_opaque *name)
 	uint32_t status = nfs4_name_check(name);
 
 	return status == NFS4ERR_BADNAME ? NFS4ERR_NOENT : status;
+}
+
+/*
+ * Where the current share object's path leads after this LOOKUP (the
+ * name) or LOOKUPP (".."), into out: "" when unknown (a handle from
+ * PUTFH, a new object, a path too long).
+ */
+static void
+nfs4_path_step(struct nfs4_call *v, char out[MNT_PATH_MAX + 1])
+{
+	const char *from = v->w->cur.path, *slash;
+	const struct nfs4_opaque *name = &v->op.u.name.name;
+	size_t n = strlen(from);
+
+	out[0] = '\0';
+	if (n == 0)
+		return;
+	if (v->op.opnum == OP_LOOKUPP) {
+		if ((slash = strrchr(from, '/')) == NULL || slash == from)
+			return;
+		memcpy(out, from, (size_t)(slash - from));
+		out[slash - from] = '\0';
+		return;
+	}
+	if (strcmp(from, "/") == 0)
+		n = 0;
+	if (n + 1 + name->len > MNT_PATH_MAX)
+		return;
+	memcpy(out, from, n);
+	out[n] = '/';
+	memcpy(out + n + 1, name->p, name->len);
+	out[n + 1 + name->len] = '\0';
+}
+
+/*
+ * A share whose path is the looked-up name's (nested in the current
+ * one): LOOKUP crosses into its root, as into a mounted file system,
+ * with its rules (nfs4_pseudo_enter) and its own fsid.  1: done so.
+ */
+static int
+nfs4_lookup_junction(struct nfs4_call *v)
+{
+	struct nfsd_env *env = v->nfs.env;
+	struct export *e;
+	uint32_t status;
+
+	nfs4_path_step(v, v->w->next.path);
+	if (v->w->next.path[0] == '\0' || (e = export_by_path(&env->exports,
+	    v->w->next.path, strlen(v->w->next.path))) == NULL ||
+	    strcmp(e->path, v->w->next.path) != 0 || e == v->w->cur.exp)
+		return 0;
+	if (e->root_len == 0) {
+		nfs4_fail(v, NFS4ERR_DELAY);	/* blockd has not said yet */
+		return 1;
+	}
+	if ((status = nfs4_pseudo_enter(v, e)) != NFS4_OK) {
+		nfs4_fail(v, status);
+		return 1;
+	}
+	memset(&v->w->next, 0, sizeof(v->w->next));
+	v->w->next.set = 1;
+	memcpy(v->w->next.data, e->root_fh, e->root_len);
+	v->w->next.len = (uint32_t)e->root_len;
+	nfs4_enter_share(v, e);
+	return 1;
+}
+
+/*
+ * A name the share does not hold: NOENT, unless its path leads on to a
+ * nested share (/export/x of /export/x/y when /export has no "x"): then
+ * the pseudo fs's node of that path, as if the share had the directory.
+ */
+static void
+nfs4_lookup_absent(struct nfs4_call *v)
+{
+	nfs4_path_step(v, v->w->next.path);
+	if (v->w->next.path[0] == '\0' ||
+	    !nfs4_pseudo_is_node(v->nfs.env, v->w->next.path)) {
+		nfs4_fail(v, NFS4ERR_NOENT);
+		return;
+	}
+	nfs4_pseudo_fh(&v->w->cur, v->w->next.path);
+	nfs4_op_done(v, NFS4_OK);
 }
 
 /*
@@ -658,15 +790,18 @@ nfs4_lookup_cached(struct nfs4_call *v, const struct nfs4_opaque *name)
 		return 0;
 	if (fhlen == 0) {
 		env->v4_cache_answers++;
-		nfs4_fail(v, NFS4ERR_NOENT);
+		nfs4_lookup_absent(v);
 		return 1;
 	}
 	if (fhlen > NFS4_FHSIZE || (obj = nfs4_cached_attr(v, fh, fhlen)) ==
 	    NULL)
 		return 0;
 	env->v4_cache_answers++;
+	nfs4_path_step(v, v->w->next.path);
+	memcpy(v->w->cur.path, v->w->next.path, sizeof(v->w->cur.path));
 	memmove(v->w->cur.data, fh, fhlen);
 	v->w->cur.len = (uint32_t)fhlen;
+	nfs4_path_remember(v);
 	nfs4_bd_attr_of(&v->attr, obj);
 	v->have_attr = 1;
 	nfs4_op_done(v, NFS4_OK);
@@ -700,8 +835,13 @@ nfs4_lookup_done(void *arg, int status, void *reply, int fd)
 	if (rep != NULL && rep->dir.valid && v->op.opnum == OP_LOOKUP)
 		nfs4_cache_bd_attr(v, v->w->cur.data, v->w->cur.len,
 		    &rep->dir.after);
-	if (status == -ENOENT)
+	if (status == -ENOENT) {
 		nfs4_lookup_learn(v, NULL, 0);
+		if (v->op.opnum == OP_LOOKUP) {
+			nfs4_lookup_absent(v);
+			return;
+		}
+	}
 	if (status != 0) {
 		nfs4_fail_errno(v, status);
 		return;
@@ -709,10 +849,13 @@ nfs4_lookup_done(void *arg, int status, void *reply, int fd)
 	if (rep->fh.bd_fh_len > 0 && rep->fh.bd_fh_len <= BD_FH_MAX)
 		nfs4_lookup_learn(v, (const uint8_t *)rep->fh.bd_fh_val,
 		    rep->fh.bd_fh_len);
+	nfs4_path_step(v, v->w->next.path);
 	if (nfs4_cur_from_entry(v, rep) == -1) {
 		nfs4_fail(v, NFS4ERR_SERVERFAULT);
 		return;
 	}
+	memcpy(v->w->cur.path, v->w->next.path, sizeof(v->w->cur.path));
+	nfs4_path_remember(v);
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -761,7 +904,7 @@ nfs4_op_lookup(struct nfs4_call *v)
 		    name, &v->w->next));
 		return;
 	}
-	if (nfs4_lookup_cached(v, name))
+	if (nfs4_lookup_junction(v) || nfs4_lookup_cached(v, name))
 		return;
 	nfs4_bd_lookup(v, name, nfs4_lookup_done);
 }

@@ -9,6 +9,10 @@ handle, seqids) is kept in a JSON state file.
   nfs4probe PORT path P1/P2/...      PUTROOTFH + LOOKUPs + GETATTR + GETFH:
                                      "OK type T fsid MAJ:MIN fileid F
                                       mounted_on M fh HEX" or "ERR n"
+  nfs4probe PORT fhpath HEX [NAME..] PUTFH + LOOKUPs + GETATTR + GETFH,
+                                     printed as "path" prints
+  nfs4probe PORT mkdir P NAME        CREATE directory NAME in P: "MKDIR 0
+                                     fh HEX" or "MKDIR n"
   nfs4probe PORT minor N             COMPOUND of minorversion N: "STATUS n"
   nfs4probe PORT afterfail           PUTROOTFH, LOOKUP of a missing name,
                                      GETFH: "STATUS n RESULTS k"
@@ -161,7 +165,9 @@ def read_stateid(r):
 
 
 def path_ops(path):
-    return [lookup(c) for c in path.strip("/").split("/") if c]
+    """LOOKUP of each component; ".." is LOOKUPP."""
+    return [p32(16) if c == ".." else lookup(c)
+            for c in path.strip("/").split("/") if c]
 
 
 def fail(r, op_status):
@@ -439,6 +445,43 @@ def main():
     port, cmd, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
     if cmd == "path":
         run_path(port, args[0])
+    elif cmd == "fhpath":
+        # PUTFH of HEX, GETATTR, GETFH: as "path" prints.
+        fh = bytes.fromhex(args[0])
+        names = [lookup(n) for n in args[1:]]
+        r = compound(port, [putfh(fh)] + names +
+                     [getattr_([1 << 1 | 1 << 8 | 1 << 20, 1 << (55 - 32)]),
+                      getfh()])
+        if r.status != NFS4_OK:
+            print("ERR %d" % r.status)
+        else:
+            for _ in range(1 + len(names)):
+                r.res()
+            r.res()
+            r.skip_words()
+            r.u32()
+            typ, maj, mn, fileid, mounted = r.u32(), r.u64(), r.u64(), \
+                r.u64(), r.u64()
+            r.res()
+            print("OK type %d fsid %x:%x fileid %x mounted_on %x fh %s" %
+                  (typ, maj, mn, fileid, mounted, r.opaque().hex()))
+    elif cmd == "mkdir":
+        # In directory P: CREATE directory NAME, GETFH: "MKDIR n fh HEX".
+        r = compound(port, [putroot()] + path_ops(args[0]) + [
+            p32(OP["CREATE"]) + p32(2) + opaque(args[1].encode()) + p32(0) +
+            p32(0), getfh()])
+        if r.status != NFS4_OK:
+            print("MKDIR %d" % r.status)
+        else:
+            for _ in range(r.nres - 2):
+                r.res()
+            r.res()
+            r.u32()
+            r.u64()
+            r.u64()             # change_info4
+            r.skip_words()      # attrset
+            r.res()
+            print("MKDIR 0 fh %s" % r.opaque().hex())
     elif cmd == "minor":
         r = compound(port, [putroot()], minor=int(args[0]))
         print("STATUS %d RESULTS %d" % (r.status, r.nres))

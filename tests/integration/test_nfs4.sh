@@ -34,6 +34,22 @@ path = /a/b/deep
 root squash = no
 insecure = yes
 
+[share inner]
+path = /export/in
+root squash = no
+insecure = yes
+
+[share innerdeep]
+path = /export/x/y
+root squash = no
+insecure = yes
+
+[share secret]
+path = /export/secret
+clients = 127.0.0.2
+root squash = no
+insecure = yes
+
 [nfsd]
 port = $P
 mount port = $M
@@ -75,6 +91,23 @@ check "LOOKUP into the share /a/b/deep" test "$(field "$deep" type)" = 2
 check "the share's fsid is not the pseudo fs's" test "$(field "$deep" fsid)" != "$(field "$a" fsid)"
 check "two shares have two fsids" test "$(field "$deep" fsid)" != "$(field "$exp" fsid)"
 check "mounted_on_fileid of a share's root is not its fileid" test "$(field "$deep" mounted_on)" != "$(field "$deep" fileid)"
+# A share nested in another's path: a junction at its name, with its
+# own fsid and rules, and LOOKUPP back out.
+inner=$(PROBE4 path /export/in)
+diag "/export/in: $inner"
+check "LOOKUP from a share into a share nested in it (/export/in)" test "$(field "$inner" type)" = 2
+check "the nested share has its own fsid" test "$(field "$inner" fsid)" != "$(field "$exp" fsid)" -a -n "$(field "$inner" fsid)"
+check "its root is the nested share's (PUTFH of it gives the same fsid)" test "$(PROBE4 fhpath "$(field "$inner" fh)" | cut -d' ' -f1-6)" = "$(echo "$inner" | cut -d' ' -f1-6)"
+check "LOOKUPP from the nested share's root: the outer share's root" test "$(field "$(PROBE4 path /export/in/..)" fileid)" = "$(field "$exp" fileid)"
+check "a nested share two levels down (/export/x/y) through its parent" test "$(PROBE4 path /export/x/y | cut -d' ' -f1-2)" = "OK type"
+xy=$(PROBE4 path /export/x/y)
+check "... whose root is its own share's (fsid)" test "$(field "$xy" fsid)" != "$(field "$exp" fsid)" -a -n "$(field "$xy" fsid)"
+check "a nested share whose clients exclude us: refused at the crossing" test "$(PROBE4 path /export/secret)" = "ERR 13"
+mk=$(PROBE4 mkdir /export x)
+diag "mkdir: $mk"
+check "a real directory x in /export" test "$(echo "$mk" | cut -d' ' -f1-2)" = "MKDIR 0"
+check "/export/x/y through the real directory: the nested share" test "$(field "$(PROBE4 path /export/x/y)" fsid)" = "$(field "$xy" fsid)"
+check "PUTFH of that directory, LOOKUP y: the nested share (a kernel client's way)" test "$(field "$(PROBE4 fhpath "$(field "$mk" fh)" y)" fsid)" = "$(field "$xy" fsid)"
 check "LOOKUP of a name the pseudo fs lacks: NOENT" test "$(PROBE4 path /a/nope)" = "ERR 2"
 check "minor version 1: MINOR_VERS_MISMATCH, no results" test "$(PROBE4 minor 1)" = "STATUS 10021 RESULTS 0"
 check "an op after a failing op is not run" test "$(PROBE4 afterfail)" = "STATUS 2 RESULTS 2"
