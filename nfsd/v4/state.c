@@ -832,16 +832,35 @@ nfs4_open_replay_entry_done(void *arg, int status, void *reply, int fd)
 	nfs4_open_stated(v);
 }
 
+/* The OPEN's name in the current directory, then done. */
+static void
+nfs4_open_lookup(struct nfs4_call *v, bdc_done_fn *done)
+{
+	struct nfs4_open_args *a = &v->op.u.open;
+	bd_dirop_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = v->nfs.bcred;
+	nfs4_bd_fh(&req.dir, &v->w->cur);
+	req.name.bd_name_len = a->name.len;
+	req.name.bd_name_val = (char *)(uintptr_t)a->name.p;
+	bdc_call(v->nfs.env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req, &req,
+	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply), done, v);
+}
+
 static void
 nfs4_open_replay_done(void *arg, int status, void *reply)
 {
 	struct nfs4_call *v = arg;
 	st_v4_open_replay_reply *rep = reply;
-	struct nfs4_open_args *a = &v->op.u.open;
-	bd_dirop_req req;
 
-	if (status != 0 || !rep->replay) {
-		nfs4_open_create(v);	/* stated away: OPEN will say so */
+	/* stated away: nothing is created, the client sends it again. */
+	if (status != 0) {
+		nfs4_fail(v, nfs4_state_status(status, NULL));
+		return;
+	}
+	if (!rep->replay) {
+		nfs4_open_create(v);
 		return;
 	}
 	if (rep->status != ST4_OK) {
@@ -854,14 +873,7 @@ nfs4_open_replay_done(void *arg, int status, void *reply)
 	}
 	memcpy(v->file, rep->file.st_file_val, sizeof(v->file));
 	v->step = (int)(rep->flags & ST_V4_OPEN_CREATED);
-	memset(&req, 0, sizeof(req));
-	req.cred = v->nfs.bcred;
-	nfs4_bd_fh(&req.dir, &v->w->cur);
-	req.name.bd_name_len = a->name.len;
-	req.name.bd_name_val = (char *)(uintptr_t)a->name.p;
-	bdc_call(v->nfs.env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req, &req,
-	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
-	    nfs4_open_replay_entry_done, v);
+	nfs4_open_lookup(v, nfs4_open_replay_entry_done);
 }
 
 /*
@@ -892,7 +904,6 @@ nfs4_op_open_state(struct nfs4_call *v)
 {
 	struct nfs4_open_args *a = &v->op.u.open;
 	struct nfsd_env *env = v->nfs.env;
-	bd_dirop_req lreq;
 	uint32_t st;
 
 	switch (a->claim) {
@@ -919,14 +930,7 @@ nfs4_op_open_state(struct nfs4_call *v)
 	}
 	memset(&v->w->sattr, 0, sizeof(v->w->sattr));
 	if (a->opentype != OPEN4_CREATE) {
-		memset(&lreq, 0, sizeof(lreq));
-		lreq.cred = v->nfs.bcred;
-		nfs4_bd_fh(&lreq.dir, &v->w->cur);
-		lreq.name.bd_name_len = a->name.len;
-		lreq.name.bd_name_val = (char *)(uintptr_t)a->name.p;
-		bdc_call(env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req,
-		    &lreq, (xdrproc_t)xdr_bd_entry_reply,
-		    sizeof(bd_entry_reply), nfs4_open_entry_done, v);
+		nfs4_open_lookup(v, nfs4_open_entry_done);
 		return;
 	}
 	if (v->w->cur.exp->read_only) {

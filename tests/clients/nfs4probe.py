@@ -184,6 +184,11 @@ def run_path(port, path):
         return
     for _ in range(len(ops) - 2):
         r.res()
+    print_obj(r)
+
+
+def print_obj(r):
+    """GETATTR (type, fsid, fileid, mounted_on_fileid) and GETFH next."""
     r.res()
     r.skip_words()        # the bitmap
     r.u32()                     # attrlist4 length
@@ -260,6 +265,20 @@ def do_open(port, st, path, how="unchecked", onfail=None):
     return ops, sid, rflags, fh
 
 
+def confirm(port, st, fh, sid, rflags):
+    """OPEN_CONFIRM when the OPEN asked for it: the stateid to use."""
+    if not rflags & 2:
+        return sid
+    r = compound(port, [putfh(fh), p32(OP["OPEN_CONFIRM"]) + stateid(sid) +
+                        p32(st["oseq"])])
+    if r.status != NFS4_OK:
+        fail(r, r.status)
+    r.res()
+    r.res()
+    st["oseq"] += 1
+    return read_stateid(r)
+
+
 def cmd_open(port, stfile, path):
     st = {"oseq": 0}
     setclientid(port, st)
@@ -269,16 +288,7 @@ def cmd_open(port, stfile, path):
     first = sid
     st["oseq"] += 1
     st["fh"] = fh.hex()
-    if rflags & 2:
-        r = compound(port, [putfh(fh), p32(OP["OPEN_CONFIRM"]) +
-                            stateid(sid) + p32(st["oseq"])])
-        if r.status != NFS4_OK:
-            fail(r, r.status)
-        r.res()
-        r.res()
-        sid = read_stateid(r)
-        st["oseq"] += 1
-    st["sid"] = sid
+    st["sid"] = confirm(port, st, fh, sid, rflags)
     save(stfile, st)
     print("OPEN ok REPLAY %s" % ("same" if sid2 == first else "differs"))
 
@@ -304,16 +314,7 @@ def cmd_openhow(port, stfile, path, how):
                                     "same" if fh2 == fh else "differs"))
     st["oseq"] += 1
     st["fh"] = fh.hex()
-    if rflags & 2:
-        r = compound(port, [putfh(fh), p32(OP["OPEN_CONFIRM"]) +
-                            stateid(sid) + p32(st["oseq"])])
-        if r.status != NFS4_OK:
-            fail(r, r.status)
-        r.res()
-        r.res()
-        sid = read_stateid(r)
-        st["oseq"] += 1
-    st["sid"] = sid
+    st["sid"] = confirm(port, st, fh, sid, rflags)
     if how == "exclusive":
         def excl_failed(status):
             print("%s AGAIN ERR %d" % (" ".join(out), status))
@@ -457,14 +458,7 @@ def main():
         else:
             for _ in range(1 + len(names)):
                 r.res()
-            r.res()
-            r.skip_words()
-            r.u32()
-            typ, maj, mn, fileid, mounted = r.u32(), r.u64(), r.u64(), \
-                r.u64(), r.u64()
-            r.res()
-            print("OK type %d fsid %x:%x fileid %x mounted_on %x fh %s" %
-                  (typ, maj, mn, fileid, mounted, r.opaque().hex()))
+            print_obj(r)
     elif cmd == "mkdir":
         # In directory P: CREATE directory NAME, GETFH: "MKDIR n fh HEX".
         r = compound(port, [putroot()] + path_ops(args[0]) + [

@@ -8,7 +8,14 @@
 # us refused at the crossing, SECINFO, the state ops (SETCLIENTID,
 # OPEN with a retransmitted seqid, OPEN_CONFIRM, WRITE, READ, CLOSE),
 # a v4 lock against an NLM lock both ways, and kill -9 of nfsd between
-# OPEN and WRITE with the same stateid working after the restart.
+# OPEN and WRITE with the same stateid working after the restart.  Also:
+# shares nested in another's path reached as junctions, a retransmitted
+# GUARDED4/EXCLUSIVE4 OPEN answered from stated's kept result, nfsd's
+# stateid cache (no ST_V4_CHECK for repeated READs, a revoked client's
+# stateid refused), GETATTR/LOOKUP/ACCESS from the caches with the change
+# attribute right, READ through the file-data reply (read path =
+# sendfile), and the [nfsd] nfsv4 keys (ops and tag limits at a reload,
+# nfsv4 = no at a restart).
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -91,6 +98,7 @@ check "LOOKUP into the share /a/b/deep" test "$(field "$deep" type)" = 2
 check "the share's fsid is not the pseudo fs's" test "$(field "$deep" fsid)" != "$(field "$a" fsid)"
 check "two shares have two fsids" test "$(field "$deep" fsid)" != "$(field "$exp" fsid)"
 check "mounted_on_fileid of a share's root is not its fileid" test "$(field "$deep" mounted_on)" != "$(field "$deep" fileid)"
+
 # A share nested in another's path: a junction at its name, with its
 # own fsid and rules, and LOOKUPP back out.
 inner=$(PROBE4 path /export/in)
