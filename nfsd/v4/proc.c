@@ -714,17 +714,27 @@ nfs4_path_step(struct nfs4_call *v, char out[MNT_PATH_MAX + 1])
  * one): LOOKUP crosses into its root, as into a mounted file system,
  * with its rules (nfs4_pseudo_enter) and its own fsid.  1: done so.
  */
-static int
-nfs4_lookup_junction(struct nfs4_call *v)
+static struct export *
+nfs4_junction(struct nfs4_call *v)
 {
 	struct nfsd_env *env = v->nfs.env;
 	struct export *e;
-	uint32_t status;
 
 	nfs4_path_step(v, v->w->next.path);
 	if (v->w->next.path[0] == '\0' || (e = export_by_path(&env->exports,
 	    v->w->next.path, strlen(v->w->next.path))) == NULL ||
 	    strcmp(e->path, v->w->next.path) != 0 || e == v->w->cur.exp)
+		return NULL;
+	return e;
+}
+
+static int
+nfs4_lookup_junction(struct nfs4_call *v)
+{
+	struct export *e;
+	uint32_t status;
+
+	if ((e = nfs4_junction(v)) == NULL)
 		return 0;
 	if (e->root_len == 0) {
 		nfs4_fail(v, NFS4ERR_DELAY);	/* blockd has not said yet */
@@ -1856,6 +1866,7 @@ static void
 nfs4_op_secinfo(struct nfs4_call *v)
 {
 	const struct nfs4_opaque *name = &v->op.u.name.name;
+	struct export *e;
 	uint32_t status;
 
 	if ((status = nfs4_lookup_name_check(name)) != NFS4_OK) {
@@ -1867,6 +1878,14 @@ nfs4_op_secinfo(struct nfs4_call *v)
 		    &v->w->next)) == NFS4_OK && v->w->next.exp != NULL)
 			status = nfs4_pseudo_enter(v, v->w->next.exp);
 		if (status != NFS4_OK)
+			nfs4_fail(v, status);
+		else
+			nfs4_secinfo_done(v, 0, NULL, -1);
+		return;
+	}
+	if ((e = nfs4_junction(v)) != NULL) {
+		/* A nested share's name: its rules, as LOOKUP crosses. */
+		if ((status = nfs4_pseudo_enter(v, e)) != NFS4_OK)
 			nfs4_fail(v, status);
 		else
 			nfs4_secinfo_done(v, 0, NULL, -1);

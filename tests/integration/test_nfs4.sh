@@ -111,6 +111,8 @@ check "a nested share two levels down (/export/x/y) through its parent" test "$(
 xy=$(PROBE4 path /export/x/y)
 check "... whose root is its own share's (fsid)" test "$(field "$xy" fsid)" != "$(field "$exp" fsid)" -a -n "$(field "$xy" fsid)"
 check "a nested share whose clients exclude us: refused at the crossing" test "$(PROBE4 path /export/secret)" = "ERR 13"
+check "SECINFO of a nested share's name: its flavours" test "$(PROBE4 secinfo /export in)" = "STATUS 0 FLAVORS 1 0"
+check "SECINFO of a nested share that excludes us: refused" test "$(PROBE4 secinfo /export secret | cut -d' ' -f1-2)" = "STATUS 13"
 mk=$(PROBE4 mkdir /export x)
 diag "mkdir: $mk"
 check "a real directory x in /export" test "$(echo "$mk" | cut -d' ' -f1-2)" = "MKDIR 0"
