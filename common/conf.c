@@ -125,6 +125,13 @@ static const struct conf_key_def conf_nfsd_keys[] = {
 	/* NFSv4 owner strings: name@domain (unset: the host's DNS domain). */
 	{ "nfsv4 domain", CONF_STRING, NULL, 0, 0 },
 	{ "nfsv4 numeric ids", CONF_BOOL, "yes", 0, 0 },
+	/* NFSv4.0 on the NFS port; else a v4 call gets PROG_MISMATCH 3..3. */
+	{ "nfsv4", CONF_BOOL, "yes", 0, 0 },
+	/* Ops run per COMPOUND and tag bytes; beyond: NFS4ERR_RESOURCE. */
+	{ "nfsv4 compound ops max", CONF_INT, "128", 2, 1024 },
+	{ "nfsv4 tag max", CONF_INT, "256", 0, 4096 },
+	/* Stateids stated validated, kept so READ/WRITE skip it; 0: off. */
+	{ "nfsv4 stateid cache size", CONF_INT, "16384", 0, 1048576 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

@@ -286,6 +286,30 @@ nfs_attr_from_bd(struct nfs_attr *a, const bd_attr *b)
 	a->ctime.tv_sec = (time_t)b->ctime.sec;
 	a->ctime.tv_nsec = (long)b->ctime.nsec;
 	a->flags = b->flags;
+	a->generation = b->generation;
+	a->change = b->change;
+	a->btime.tv_sec = (time_t)b->btime.sec;
+	a->btime.tv_nsec = (long)b->btime.nsec;
+	a->dos = b->dos;
+}
+
+int
+fhcache_settled(const struct fhnode *n)
+{
+	return n->valid && (n->attr.type != STORE_TYPE_REG ||
+	    (n->attr.flags & STORE_ATTR_UNBACKED));
+}
+
+const struct nfs_attr *
+fhcache_current(struct fhnode *n)
+{
+	if (n == NULL || !n->valid)
+		return NULL;
+	if (fhcache_settled(n))
+		return &n->attr;
+	if (n->io != NULL && nfs_attr_refresh(&n->attr, n->io->fd) == 0)
+		return &n->attr;
+	return NULL;
 }
 
 static int
@@ -300,6 +324,7 @@ int
 nfs_attr_refresh(struct nfs_attr *a, int fd)
 {
 	struct stat st;
+	uint64_t ns;
 
 	if (fstat(fd, &st) == -1)
 		return -errno;
@@ -309,6 +334,11 @@ nfs_attr_refresh(struct nfs_attr *a, int fd)
 	a->mtime = st.st_mtim;
 	if (nfs_ts_after(&st.st_ctim, &a->ctime))
 		a->ctime = st.st_ctim;
+	/* Writes through a front end's fd move change with the ctime. */
+	ns = st.st_ctim.tv_sec < 0 ? 0 : (uint64_t)st.st_ctim.tv_sec *
+	    1000000000u + (uint64_t)st.st_ctim.tv_nsec;
+	if (ns > a->change)
+		a->change = ns;
 	a->flags &= ~(uint32_t)STORE_ATTR_UNBACKED;
 	return 0;
 }

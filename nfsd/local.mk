@@ -82,6 +82,12 @@ tests_unit_test_nfs4_pseudo_SOURCES = tests/unit/test_nfs4_pseudo.c \
 tests_unit_test_nfs4_pseudo_CPPFLAGS = $(tests_unit_test_xdr_nfs_CPPFLAGS)
 tests_unit_test_nfs4_pseudo_LDADD = nfsd/libnfsdwire.a nfsd/libnfs4.a \
 	$(DITTOFS_COMMON_LIBS)
+check_PROGRAMS += tests/unit/test_nfs4_stateid_cache
+TESTS += tests/unit/test_nfs4_stateid_cache
+tests_unit_test_nfs4_stateid_cache_SOURCES = \
+	tests/unit/test_nfs4_stateid_cache.c
+tests_unit_test_nfs4_stateid_cache_CPPFLAGS = $(NFS4_TEST_CPPFLAGS)
+tests_unit_test_nfs4_stateid_cache_LDADD = $(NFS4_TEST_LIBS)
 TESTS += tests/integration/test_nfs4.sh tests/integration/test_nfs4_deleg.sh
 EXTRA_DIST += tests/integration/test_nfs4.sh tests/clients/nfs4probe.py \
 	tests/integration/test_nfs4_deleg.sh
@@ -89,4 +95,5 @@ EXTRA_DIST += tests/integration/test_nfs4.sh tests/clients/nfs4probe.py \
 # NFSv4's pure code: COMPOUND XDR, fattr4, id mapping, status table.
 noinst_LIBRARIES += nfsd/libnfs4.a
 nfsd_libnfs4_a_SOURCES = nfsd/v4/nfs4.h nfsd/v4/xdr.c nfsd/v4/attr.c \
-	nfsd/v4/idmap.c nfsd/v4/error.c nfsd/v4/cb_xdr.c
+	nfsd/v4/idmap.c nfsd/v4/error.c nfsd/v4/cb_xdr.c \
+	nfsd/v4/stateid_cache.c

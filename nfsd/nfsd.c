@@ -64,9 +64,25 @@ const struct rpcsvc_program nfs_program = {
 	    sizeof(struct nfs4_call)),
 };
 
+/* [nfsd] nfsv4 = no: version 3 alone (a v4 call: PROG_MISMATCH 3..3). */
+static const struct rpcsvc_program nfs_program_v3 = {
+	.name = "NFS",
+	.prog = NFS_PROGRAM,
+	.vers_min = NFS_V3,
+	.vers_max = NFS_V3,
+	.record_max = NFS_RECORD_MAX,
+	.versions = nfs_versions,
+	.nversions = 1,
+	.cache = &nfsd_drc_ops,
+	.state_size = sizeof(struct nfs3_call),
+};
+
 /* The NFS port serves both programs, the MOUNT port MOUNT alone. */
 static const struct rpcsvc_program *const nfsd_programs[] = {
 	&nfs_program, &mount_program, NULL
+};
+static const struct rpcsvc_program *const nfsd_programs_v3[] = {
+	&nfs_program_v3, &mount_program, NULL
 };
 static const struct rpcsvc_program *const nfsd_mount_programs[] = {
 	&mount_program, NULL
@@ -335,7 +351,8 @@ nfsd_serve_check(struct nfsd_env *env)
 	if (env->ev_drc_wait != NULL)
 		evtimer_del(env->ev_drc_wait);
 	if (rpcsvc_listen_programs(env->svc, env->nfs_tcp, -1,
-	    nfsd_programs) == -1 || (env->mount_tcp != -1 &&
+	    env->v4_enabled ? nfsd_programs : nfsd_programs_v3) == -1 ||
+	    (env->mount_tcp != -1 &&
 	    rpcsvc_listen_programs(env->svc, env->mount_tcp, env->mount_udp,
 	    nfsd_mount_programs) == -1))
 		fatalx("cannot watch the NFS and MOUNT sockets");
@@ -439,6 +456,18 @@ nfsd_awaiting(struct daemon *d)
 	return env->bdc != NULL ? bdc_inflight(env->bdc) : 0;
 }
 
+/* [nfsd] nfsv4 compound ops max, nfsv4 tag max: at start and reload. */
+static void
+nfsd_v4_configure(struct nfsd_env *env)
+{
+	struct conf *conf = env->daemon->conf;
+
+	env->v4_ops_max = (uint32_t)conf_get_int(conf, "nfsd",
+	    "nfsv4 compound ops max");
+	env->v4_tag_max = (uint32_t)conf_get_int(conf, "nfsd",
+	    "nfsv4 tag max");
+}
+
 static void
 nfsd_post_init(struct daemon *d)
 {
@@ -473,7 +502,16 @@ nfsd_post_init(struct daemon *d)
 		fatalx("out of memory");
 	env->syncer = syncer_new(d->base);
 	/* [nfsd] max connections, idle timeout, output ... (connlimit.h) */
-	if ((env->svc = rpcsvc_new(d->base, nfsd_programs, env)) == NULL ||
+	nfsd_v4_configure(env);
+	env->v4_enabled = conf_get_bool(d->conf, "nfsd", "nfsv4");
+	if (!env->v4_enabled)
+		log_info("nfsv4 = no: NFSv3 alone on the NFS port");
+	if ((env->v4_stateids = nfs4_stateid_cache_new((size_t)conf_get_int(
+	    d->conf, "nfsd", "nfsv4 stateid cache size"))) == NULL &&
+	    conf_get_int(d->conf, "nfsd", "nfsv4 stateid cache size") > 0)
+		fatalx("out of memory");
+	if ((env->svc = rpcsvc_new(d->base, env->v4_enabled ? nfsd_programs :
+	    nfsd_programs_v3, env)) == NULL ||
 	    rpcsvc_configure(env->svc, d->conf, "nfsd") == -1)
 		fatalx("cannot start the RPC server");
 	env->mounts_per_client = (size_t)conf_get_int(d->conf, "nfsd",
@@ -517,6 +555,10 @@ nfsd_reload(struct daemon *d)
 	    "mount list per client");
 	env->mounts_max = (size_t)conf_get_int(d->conf, "nfsd",
 	    "mount list size");
+	nfsd_v4_configure(env);
+	if (conf_get_bool(d->conf, "nfsd", "nfsv4") != env->v4_enabled)
+		log_warnx("nfsv4 changes at the next start of nfsd, not at a "
+		    "reload");
 	if (export_table_load(&env->exports, d->conf, err, sizeof(err)) ==
 	    -1) {
 		log_warnx("exports not reloaded: %s", err);
@@ -624,8 +666,11 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    "refused; blockd %s; stated %s; %zu handle(s) cached, "
 	    "%zu fd(s) held, %zu name(s), %zu listing(s) of %zu entries; "
 	    "DRC %zu%s; %llu call(s), %llu bad; syncs %llu off the loop, "
-	    "%llu on it; to blockd: %s; NFSv3 calls: %s; NFSv4 ops: %s; "
-	    "delegations: %s",
+	    "%llu on it; NFSv4 stateids: %llu checked by stated, %llu "
+	    "from the cache (%zu cached), %llu renewal(s); NFSv4 READs "
+	    "with file data %llu; NFSv4 GETATTR, LOOKUP, ACCESS from the "
+	    "caches %llu; to blockd: %s; "
+	    "NFSv3 calls: %s; NFSv4 ops: %s; delegations: %s",
 	    env->nfs_port,
 	    env->mount_port, env->exports.nexports, st.open, st.out_queued,
 	    (unsigned long long)st.refused,
@@ -638,7 +683,12 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    "",
 	    (unsigned long long)st.calls,
 	    (unsigned long long)st.garbage, (unsigned long long)async,
-	    (unsigned long long)inline_, calls, v3, v4, deleg);
+	    (unsigned long long)inline_, (unsigned long long)env->v4_checks,
+	    (unsigned long long)env->v4_check_hits,
+	    nfs4_stateid_cache_count(env->v4_stateids),
+	    (unsigned long long)env->v4_renews,
+	    (unsigned long long)env->v4_read_file,
+	    (unsigned long long)env->v4_cache_answers, calls, v3, v4, deleg);
 }
 
 static const struct daemon_def nfsd_def = {

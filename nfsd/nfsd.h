@@ -169,6 +169,11 @@ struct nfs_attr {
 	struct timespec	mtime;
 	struct timespec	ctime;
 	uint32_t	flags;		/* STORE_ATTR_* */
+	/* What NFSv4's attributes need beyond NFSv3's. */
+	uint32_t	generation;
+	uint64_t	change;		/* blockd's; refresh moves it */
+	struct timespec	btime;
+	uint32_t	dos;
 };
 
 struct fhnode {
@@ -209,6 +214,16 @@ void		 fhcache_drop(struct fhcache *, const uint8_t *, size_t);
 /* A notification: the attributes are no longer known to be current. */
 void		 fhcache_invalidate(struct fhcache *, const uint8_t *, size_t);
 void		 fhcache_drop_all(struct fhcache *);
+/*
+ * The attributes of a cached handle if they are current: from blockd
+ * with no notification since, and for a regular file either unbacked
+ * (nothing changes its data attributes without a notification) or
+ * refreshed from the fd we hold (data written through a front end's fd
+ * shows only in its backing file).  NULL: ask blockd.  settled: current
+ * without a look at an fd (every change would have been noted).
+ */
+int		 fhcache_settled(const struct fhnode *);
+const struct nfs_attr *fhcache_current(struct fhnode *);
 size_t		 fhcache_count(const struct fhcache *, size_t *nfds);
 void		 nfs_attr_from_bd(struct nfs_attr *, const bd_attr *);
 /* Data attributes of a regular file from its backing fd. */
@@ -290,6 +305,7 @@ struct nfs4_idmap;
 struct nfs4_deleg;
 struct nfs4_stateid;
 struct ipc_msg;
+struct nfs4_stateid_cache;
 
 /*
  * The state of a call that every NFS version (and MOUNT) needs: at
@@ -387,6 +403,17 @@ void		 nfs4_deleg_name_gate(struct nfsd_env *, const bd_cred *,
 void		 nfs4_deleg_push(struct nfsd_env *, struct ipc_msg *);
 void		 nfs4_deleg_connected(struct nfsd_env *);
 void		 nfs4_deleg_status(const struct nfsd_env *, char *, size_t);
+/*
+ * NFSv4: a share's directory that leads to a share nested in it (its
+ * path a strict prefix of that share's), so that a PUTFH of it knows
+ * its path and a LOOKUP from it finds the junction (v4/proc.c).
+ */
+#define NFSD_V4_JUNCTION_DIRS	32
+struct nfsd_v4_path {
+	uint8_t			 fh[NFS3_FHSIZE];
+	size_t			 len;
+	char			 path[MNT_PATH_MAX + 1];
+};
 
 /* MOUNT's DUMP list entry. */
 struct mount_entry {
@@ -441,6 +468,19 @@ struct nfsd_env {
 	time_t			 v4_boot;	/* the pseudo fs's times */
 	uint32_t		 v4_lease;	/* seconds, as stated says */
 	struct nfs4_deleg	*deleg;		/* v4/callback.c; NULL: off */
+	struct nfsd_v4_path	 v4_paths[NFSD_V4_JUNCTION_DIRS];
+	size_t			 v4_paths_next;
+	/* [nfsd] nfsv4 (read at start), compound ops max, tag max. */
+	int			 v4_enabled;
+	uint32_t		 v4_ops_max;
+	uint32_t		 v4_tag_max;
+	/* Stateids stated validated (v4/stateid_cache.c; NULL: off). */
+	struct nfs4_stateid_cache *v4_stateids;
+	uint64_t		 v4_checks;	/* asked stated (ST_V4_CHECK) */
+	uint64_t		 v4_check_hits;	/* answered from the cache */
+	uint64_t		 v4_renews;	/* RENEWs sent for the hits */
+	uint64_t		 v4_read_file;	/* READ data by the file reply */
+	uint64_t		 v4_cache_answers; /* GETATTR, LOOKUP, ACCESS */
 	/* Calls per NFSv3 procedure, NFSv4 ops per op number (status). */
 	uint64_t		 v3_calls[NFS3_NPROC];
 	uint64_t		 v4_ops[NFSD_V4_OPS];
@@ -495,6 +535,14 @@ uint32_t mount_path_normalize(const uint8_t *, size_t, char *out,
 
 /* The NFS program: version 3 (v3/proc.c) and 4 (v4/proc.c). */
 extern const struct rpcsvc_program nfs_program;
+
+/*
+ * v4/state.c: stated's pushes about NFSv4 state (st_status of the ACK),
+ * and its channel gone (what nfsd cached of its state goes too).
+ */
+struct st_push;
+int	 nfs4_state_push(struct nfsd_env *, const struct st_push *);
+void	 nfs4_state_stated_lost(struct nfsd_env *);
 
 /* v3/proc.c */
 extern const struct rpcsvc_proc nfs3_rpc_procs[NFS3_NPROC];

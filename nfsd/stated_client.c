@@ -278,6 +278,7 @@ stated_client_on_lost(struct ipc_client *cl, void *arg)
 	struct stated_client *s = arg;
 
 	s->loading = 0;
+	nfs4_state_stated_lost(s->env);
 }
 
 /* stated's unasked messages: pushes (recalls of delegations, v4/callback.c). */

@@ -377,6 +377,7 @@ const struct ipc_handler stated_handlers[] = {
 	{ ST_V4_SETCLIENTID_CONFIRM, NFSD, stated_v4_confirm },
 	{ ST_V4_RENEW, NFSD, stated_v4_clientid },
 	{ ST_V4_OPEN, NFSD, stated_v4_open },
+	{ ST_V4_OPEN_REPLAY, NFSD, stated_v4_open_replay },
 	{ ST_V4_OPEN_CONFIRM, NFSD, stated_v4_seqid },
 	{ ST_V4_OPEN_DOWNGRADE, NFSD, stated_v4_seqid },
 	{ ST_V4_CLOSE, NFSD, stated_v4_seqid },

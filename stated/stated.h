@@ -147,6 +147,7 @@ void		 stated_v4_confirm(struct ipc_peer *, struct ipc_msg *);
 void		 stated_v4_clientid(struct ipc_peer *, struct ipc_msg *);
 void		 stated_v4_callback(struct ipc_peer *, struct ipc_msg *);
 void		 stated_v4_open(struct ipc_peer *, struct ipc_msg *);
+void		 stated_v4_open_replay(struct ipc_peer *, struct ipc_msg *);
 void		 stated_v4_seqid(struct ipc_peer *, struct ipc_msg *);
 void		 stated_v4_lock(struct ipc_peer *, struct ipc_msg *);
 void		 stated_v4_lockt(struct ipc_peer *, struct ipc_msg *);

@@ -267,6 +267,37 @@ stated_v4_open(struct ipc_peer *peer, struct ipc_msg *msg)
 	xdr_free((xdrproc_t)xdr_st_v4_open_req, &req);
 }
 
+/* RFC 7530 9.1.7: is an OPEN about to create a retransmission? */
+void
+stated_v4_open_replay(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_v4_owner_seqid_req req;
+	struct st_v4_open_replay_reply rep;
+	struct lock_file_id file;
+	struct v4_result r;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_v4_owner_seqid_req,
+	    &req) == -1)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	if (v4_state_open_replay(env->v4, req.clientid,
+	    (const uint8_t *)req.owner.owner_val, req.owner.owner_len,
+	    req.seqid, &r, &file)) {
+		rep.replay = 1;
+		rep.status = (st_v4_status)r.status;
+		stated_v4_stateid_out(&r.stateid, &rep.stateid);
+		rep.rflags = r.rflags;
+		rep.flags = r.flags;
+		rep.file.st_file_len = (u_int)file.len;
+		rep.file.st_file_val = (char *)file.data;
+	}
+	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_V4_OPEN_REPLAY_REPLY, -1,
+	    (xdrproc_t)xdr_st_v4_open_replay_reply, &rep);
+	xdr_free((xdrproc_t)xdr_st_v4_owner_seqid_req, &req);
+}
+
 /* OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE, LOCKU. */
 void
 stated_v4_seqid(struct ipc_peer *peer, struct ipc_msg *msg)
@@ -532,6 +563,33 @@ stated_v4_done_cb(void *arg, struct stated_client *cl)
 	stated_client_done(arg, cl, "sent a request that is not a reclaim");
 }
 
+/*
+ * A client's state is gone: ST_PUSH_REVOKED to every nfsd, so that its
+ * stateid cache stops answering for it (stated_push.x; an empty stateid
+ * names all of the client's).  An nfsd away now has no cache to fix: it
+ * drops it when its channel goes.
+ */
+static void
+stated_v4_revoked_cb(void *arg, uint64_t clientid, uint32_t why)
+{
+	struct stated_env *env = arg;
+	struct ipc_peer *peer;
+	st_push_body body;
+
+	if (env->daemon == NULL || env->daemon->service == NULL)
+		return;
+	memset(&body, 0, sizeof(body));
+	body.kind = ST_PUSH_REVOKED;
+	body.st_push_body_u.revoked.protocol = ST_PROTOCOL_NFSV4;
+	body.st_push_body_u.revoked.client_id = clientid;
+	for (peer = ipc_server_peer_first(env->daemon->service); peer != NULL;
+	    peer = ipc_server_peer_next(peer))
+		if (ipc_peer_role(peer) == IPC_ROLE_NFSD)
+			stated_push(env, peer, &body);
+	log_debug("NFSv4 client %016llx: state gone (%s), nfsd told",
+	    (unsigned long long)clientid, v4_status_str(why));
+}
+
 /* At start and on reload: lease and limits of dittofs.conf(5). */
 void
 stated_v4_configure(struct stated_env *env, long long lease, size_t opens,
@@ -540,6 +598,7 @@ stated_v4_configure(struct stated_env *env, long long lease, size_t opens,
 	v4_state_set_lease(env->v4, (time_t)lease);
 	v4_state_set_limits(env->v4, opens, owners, env->clients_per_addr);
 	v4_state_set_done_cb(env->v4, stated_v4_done_cb, env);
+	v4_state_set_revoked_cb(env->v4, stated_v4_revoked_cb, env);
 }
 
 /* The sweep timer: lapsed clients that hold nothing, and old ones. */

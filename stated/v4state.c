@@ -109,6 +109,8 @@ struct v4_state {
 	struct grant_table	*grants;	/* delegations; NULL: none */
 	int			 delegations;	/* granted at all */
 	size_t			 delegs_max;	/* per client; 0: no cap */
+	v4_revoked_cb		 revoked_cb;
+	void			*revoked_arg;
 	struct v4_hash		 clients;
 	struct v4_hash		 owners;
 	struct v4_hash		 states;
@@ -297,6 +299,13 @@ v4_state_set_done_cb(struct v4_state *v, v4_done_cb cb, void *arg)
 	v->done_arg = arg;
 }
 
+void
+v4_state_set_revoked_cb(struct v4_state *v, v4_revoked_cb cb, void *arg)
+{
+	v->revoked_cb = cb;
+	v->revoked_arg = arg;
+}
+
 uint64_t
 v4_state_limit_hits(const struct v4_state *v)
 {
@@ -393,6 +402,7 @@ static void
 v4_client_purge(struct v4_state *v, struct v4_client *c, uint32_t why)
 {
 	struct v4_owner *o;
+	int held = c->nopens > 0 || c->nlocks > 0;
 
 	lock_table_release_client(v->locks, LOCK_PROTOCOL_NFSV4, c->clientid);
 	if (v->grants != NULL)
@@ -406,6 +416,9 @@ v4_client_purge(struct v4_state *v, struct v4_client *c, uint32_t why)
 	/* Its state is gone: after a restart it has nothing to reclaim. */
 	if (c->record != NULL && c->record->epoch != 0)
 		clients_clear_state(v->records, c->record);
+	/* Front ends that cached its stateids forget them. */
+	if (held && v->revoked_cb != NULL)
+		v->revoked_cb(v->revoked_arg, c->clientid, why);
 }
 
 static void
@@ -1179,6 +1192,43 @@ v4_state_open(struct v4_state *v, const struct v4_open_args *a,
 	res->status = v4_open_grant(v, c, o, a, res);
 	v4_seqid_done(v, o, a->seqid, res, NULL);
 	return res->status;
+}
+
+/*
+ * RFC 7530 9.1.7, 16.16.5: would an OPEN of (clientid, owner, seqid) be
+ * a replay of that owner's last OPEN?  1, its kept result and the file
+ * of its state (len 0 when the kept result is an error), or 0.  Nothing
+ * changes: no renewal, no seqid, so asking before a create is harmless.
+ */
+int
+v4_state_open_replay(struct v4_state *v, uint64_t clientid,
+    const uint8_t *owner, size_t owner_len, uint32_t seqid,
+    struct v4_result *res, struct lock_file_id *file)
+{
+	struct v4_client *c;
+	struct v4_owner *o;
+	struct v4_stateful *s;
+
+	memset(res, 0, sizeof(*res));
+	memset(file, 0, sizeof(*file));
+	if ((uint32_t)(clientid >> 32) != v->epoch || owner == NULL ||
+	    owner_len == 0 || owner_len > V4_OWNER_MAX ||
+	    (c = v4_client_find(v, clientid, 1)) == NULL || c->expired ||
+	    (o = v4_owner_find(v, c, 0, owner, owner_len)) == NULL ||
+	    o->last.op != V4_OP_OPEN || seqid != o->seqid)
+		return 0;
+	if (o->last.status == V4_OK) {
+		LIST_FOREACH(s, &o->states, owner_entry)
+			if (memcmp(s->id.other, o->last.stateid.other,
+			    V4_OTHER_SIZE) == 0)
+				break;
+		if (s == NULL)
+			return 0;
+		*file = s->file;
+	}
+	*res = o->last;
+	res->replay = 1;
+	return 1;
 }
 
 /*

@@ -225,6 +225,13 @@ struct v4_client;
  * reclaim in grace: it has nothing more to reclaim (grace.c). */
 typedef void	(*v4_done_cb)(void *, struct stated_client *);
 
+/*
+ * Called when a client that held opens or locks loses them all (lease
+ * expiry, a courtesy purge, dittofsctl's revoke, a new incarnation of
+ * it): why is V4ERR_EXPIRED or V4ERR_ADMIN_REVOKED.
+ */
+typedef void	(*v4_revoked_cb)(void *, uint64_t clientid, uint32_t why);
+
 /* Listing, for dittofsctl (one call per client, then per state). */
 struct v4_client_info {
 	uint64_t	 clientid;
@@ -286,6 +293,8 @@ void		 v4_state_set_done_cb(struct v4_state *, v4_done_cb, void *);
 /* The grant table of delegations (NULL: none); on; per client (0: no cap). */
 void		 v4_state_set_grants(struct v4_state *, struct grant_table *,
 		    int enabled, size_t per_client);
+void		 v4_state_set_revoked_cb(struct v4_state *, v4_revoked_cb,
+		    void *);
 uint64_t	 v4_state_limit_hits(const struct v4_state *);
 uint64_t	 v4_state_courtesy_purges(const struct v4_state *);
 time_t		 v4_state_lease(const struct v4_state *);
@@ -301,6 +310,10 @@ void		 v4_state_callback_status(struct v4_state *, uint64_t, int up);
 
 uint32_t	 v4_state_open(struct v4_state *, const struct v4_open_args *,
 		    struct v4_result *);
+/* Is this OPEN a retransmission?  1 with the kept result, else 0. */
+int		 v4_state_open_replay(struct v4_state *, uint64_t clientid,
+		    const uint8_t *owner, size_t owner_len, uint32_t seqid,
+		    struct v4_result *, struct lock_file_id *);
 uint32_t	 v4_state_open_confirm(struct v4_state *,
 		    const struct v4_stateid *, uint32_t seqid,
 		    struct v4_result *);

@@ -191,34 +191,7 @@ nfs3_cache_name(struct nfs_call *r, int i, const struct nfs3_diropargs *where,
 		    (const char *)where->name, where->namelen, fh, fhlen);
 }
 
-/*
- * The attributes of a cached handle if they are current: from blockd
- * with no notification since, and for a regular file either unbacked
- * (nothing changes its data attributes without a notification) or
- * refreshed from the fd we hold (data written through a front end's fd
- * shows only in its backing file).  NULL: ask blockd.
- */
-static const struct nfs_attr *	nfs3_node_attr(struct fhnode *);
-
-/* Current without a look at an fd: every change would have been noted. */
-static int
-nfs3_node_settled(const struct fhnode *n)
-{
-	return n->valid && (n->attr.type != STORE_TYPE_REG ||
-	    (n->attr.flags & STORE_ATTR_UNBACKED));
-}
-
-static const struct nfs_attr *
-nfs3_node_attr(struct fhnode *n)
-{
-	if (n == NULL || !n->valid)
-		return NULL;
-	if (nfs3_node_settled(n))
-		return &n->attr;
-	if (n->io != NULL && nfs_attr_refresh(&n->attr, n->io->fd) == 0)
-		return &n->attr;
-	return NULL;
-}
+/* A cached handle's current attributes: fhcache_current (nfsd.h). */
 
 /* Who the request acts as, for common/perm.h. */
 static void
@@ -396,7 +369,7 @@ nfs3_resolve(struct nfs_call *r)
 		r->share[i] = n->attr.share;
 		r->rattr[i] = n->attr;
 		/* A held fd's refresh waits for who needs it. */
-		r->fresh[i] = nfs3_node_settled(n);
+		r->fresh[i] = fhcache_settled(n);
 		r->nfh_resolved++;
 	}
 	r->exp = export_by_share(&r->env->exports, r->share[0]);
@@ -463,7 +436,7 @@ nfs3_current_attr(struct nfs_call *r)
 {
 	if (r->fresh[0])
 		return &r->rattr[0];
-	return nfs3_node_attr(fhcache_get(r->env->fhcache, r->fh[0],
+	return fhcache_current(fhcache_get(r->env->fhcache, r->fh[0],
 	    r->fhlen[0]));
 }
 
@@ -577,7 +550,7 @@ nfs3_lookup_cached(struct nfs_call *r)
 	nfs3_perm_obj(&r->rattr[0], &o);
 	if (perm_check(&w, &o, PERM_EXEC) != 0)
 		return 0;
-	if (fhlen > 0 && (obj = nfs3_node_attr(fhcache_get(r->env->fhcache,
+	if (fhlen > 0 && (obj = fhcache_current(fhcache_get(r->env->fhcache,
 	    fh, fhlen))) == NULL)
 		return 0;
 	if (fhlen > 0) {
@@ -1446,7 +1419,7 @@ nfs3_readdir_cached(struct nfs_call *r)
 	nfs3_perm_obj(&r->rattr[0], &o);
 	if (perm_check(&w, &o, PERM_READ) != 0)
 		return 0;
-	if (l->parent_fhlen > 0 && (pa = nfs3_node_attr(fhcache_get(
+	if (l->parent_fhlen > 0 && (pa = fhcache_current(fhcache_get(
 	    r->env->fhcache, l->parent_fh, l->parent_fhlen))) == NULL)
 		return 0;
 	start = r->rpc->out.len;
@@ -1459,7 +1432,7 @@ nfs3_readdir_cached(struct nfs_call *r)
 	first = dircache_list_after(l, a->cookie);
 	for (i = first; i < l->n; i++) {
 		e = l->ents[i];
-		if (plus && (ea = nfs3_node_attr(fhcache_get(r->env->fhcache,
+		if (plus && (ea = fhcache_current(fhcache_get(r->env->fhcache,
 		    e->fh, e->fhlen))) == NULL) {
 			r->rpc->out.len = start;
 			return 0;

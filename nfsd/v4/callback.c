@@ -566,6 +566,11 @@ nfs4_deleg_push(struct nfsd_env *env, struct ipc_msg *msg)
 		    ST_INVALID;
 		break;
 	case ST_PUSH_REVOKED:
+		/* An empty stateid: all of a client's state (v4/state.c). */
+		if (p.body.st_push_body_u.revoked.stateid.stateid_len == 0) {
+			status = nfs4_state_push(env, &p);
+			break;
+		}
 		log_warnx_rl("NFSv4 client %016llx: a delegation was revoked "
 		    "(not returned within the lease after its recall)",
 		    (unsigned long long)

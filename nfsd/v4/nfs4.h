@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "xdrbuf.h"
 #include "acl.h"
@@ -34,9 +35,10 @@
 #define NFS4_OPAQUE_LIMIT	1024	/* client ids, open and lock owners */
 
 /*
- * Our limits.  The two the issue makes configurable (tag and ops per
- * COMPOUND) are the defaults the processor passes to
- * nfs4_compound_begin().
+ * Our limits.  Tag bytes and ops per COMPOUND are dittofs.conf(5)'s
+ * [nfsd] nfsv4 tag max and nfsv4 compound ops max, whose defaults these
+ * are (the processor passes the configured ones to nfs4_compound_begin);
+ * the callback client keeps NFS4_TAG_MAX.
  */
 #define NFS4_TAG_MAX		256	/* tag bytes; more: NFS4ERR_RESOURCE */
 #define NFS4_COMPOUND_OPS_MAX	128	/* ops run; the next: RESOURCE */
@@ -819,5 +821,43 @@ uint32_t	 nfs4_fattr_decode_change_size(const struct nfs4_fattr_raw *,
 /* error.c */
 uint32_t	 nfs4_status_from_errno(int);
 uint32_t	 nfs4_status_from_st(int);
+
+/*
+ * stateid_cache.c: stateids stated validated, so that READ and WRITE
+ * with one make no round trip to stated (RFC 7530 9.1.4).  An entry is
+ * {other, seqid, the file's handle, the open's share access} and is
+ * there only while the state is known to be current: CHECK replies and
+ * confirmed OPEN and LOCK replies put it; CLOSE, OPEN_DOWNGRADE and
+ * LOCKU drop the file's, RELEASE_LOCKOWNER and stated's REVOKED push the
+ * client's, a lost stated channel all.  A hit needs the same seqid (an
+ * older one is stated's NFS4ERR_OLD_STATEID to say), the same handle,
+ * and for a write an open with WRITE access.  Special stateids are never
+ * put.  The client of an entry is stated's (stated_v4.x): the first 8
+ * bytes of other.  Per client, when stated last renewed its lease as far
+ * as nfsd knows, for the batched RENEW a hit stands for (RFC 7530 9.5).
+ * A NULL cache (size 0) never hits.
+ */
+struct nfs4_stateid_cache;
+struct nfs4_stateid_cache *nfs4_stateid_cache_new(size_t max);
+void		 nfs4_stateid_cache_free(struct nfs4_stateid_cache *);
+uint64_t	 nfs4_stateid_clientid(const struct nfs4_stateid *);
+void		 nfs4_stateid_cache_put(struct nfs4_stateid_cache *,
+		    const struct nfs4_stateid *, const uint8_t *fh,
+		    size_t fhlen, uint32_t access, time_t now);
+/* The access of a cached state, by its other alone: 1, or 0. */
+int		 nfs4_stateid_cache_access(struct nfs4_stateid_cache *,
+		    const struct nfs4_stateid *, uint32_t *access);
+int		 nfs4_stateid_cache_hit(struct nfs4_stateid_cache *,
+		    const struct nfs4_stateid *, const uint8_t *fh,
+		    size_t fhlen, int write);
+size_t		 nfs4_stateid_cache_drop_file(struct nfs4_stateid_cache *,
+		    const uint8_t *fh, size_t fhlen);
+size_t		 nfs4_stateid_cache_drop_client(struct nfs4_stateid_cache *,
+		    uint64_t clientid);
+void		 nfs4_stateid_cache_drop_all(struct nfs4_stateid_cache *);
+/* 1 (and now noted) when the client's last renewal is interval old. */
+int		 nfs4_stateid_cache_renew_due(struct nfs4_stateid_cache *,
+		    uint64_t clientid, time_t now, time_t interval);
+size_t		 nfs4_stateid_cache_count(const struct nfs4_stateid_cache *);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "blockd/store.h"
 #include "log.h"
+#include "perm.h"
 #include "nfsd/v4/proc.h"
 
 #define V4(r)		((struct nfs4_call *)(r))
@@ -55,17 +56,105 @@ nfs4_file_id(uint8_t f[16], const bd_attr *a)
 		f[12 + i] = (uint8_t)(a->generation >> (24 - 8 * i));
 }
 
+/*
+ * The caches NFSv3 answers from (fhcache.c, namecache.c; the access
+ * rule of common/perm.h): the attributes of a handle as blockd would
+ * give them, while they are current (fhcache_current), so GETATTR,
+ * LOOKUP and ACCESS of a share's object need no round trip.  change
+ * is blockd's, moved by the backing file's ctime as blockd moves it.
+ */
+static void
+nfs4_bd_attr_of(bd_attr *b, const struct nfs_attr *a)
+{
+	memset(b, 0, sizeof(*b));
+	b->type = a->type;
+	b->mode = a->mode;
+	b->nlink = a->nlink;
+	b->uid = a->uid;
+	b->gid = a->gid;
+	b->size = a->size;
+	b->used = a->used;
+	b->rdev = a->rdev;
+	b->share = a->share;
+	b->generation = a->generation;
+	b->ino = a->ino;
+	b->change = a->change;
+	b->atime.sec = (int64_t)a->atime.tv_sec;
+	b->atime.nsec = (uint32_t)a->atime.tv_nsec;
+	b->mtime.sec = (int64_t)a->mtime.tv_sec;
+	b->mtime.nsec = (uint32_t)a->mtime.tv_nsec;
+	b->ctime.sec = (int64_t)a->ctime.tv_sec;
+	b->ctime.nsec = (uint32_t)a->ctime.tv_nsec;
+	b->btime.sec = (int64_t)a->btime.tv_sec;
+	b->btime.nsec = (uint32_t)a->btime.tv_nsec;
+	b->flags = a->flags;
+	b->dos = a->dos;
+}
+
+static void
+nfs4_cache_bd_attr(struct nfs4_call *v, const uint8_t *fh, size_t len,
+    const bd_attr *b)
+{
+	struct nfs_attr a;
+
+	if (len == 0 || len > NFS3_FHSIZE || b->type == 0)
+		return;
+	nfs_attr_from_bd(&a, b);
+	fhcache_put(v->nfs.env->fhcache, fh, len, &a);
+}
+
+/* The current attributes of a share's handle, or NULL: ask blockd. */
+static const struct nfs_attr *
+nfs4_cached_attr(struct nfs4_call *v, const uint8_t *fh, size_t len)
+{
+	return fhcache_current(fhcache_get(v->nfs.env->fhcache, fh, len));
+}
+
+static void
+nfs4_perm_who(const struct nfs4_call *v, struct perm_who *w)
+{
+	w->uid = v->nfs.bcred.uid;
+	w->gid = v->nfs.bcred.gid;
+	w->groups = v->nfs.bcred.groups.groups_val;
+	w->ngroups = v->nfs.bcred.groups.groups_len;
+}
+
+static void
+nfs4_perm_obj(const struct nfs_attr *a, struct perm_obj *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->is_dir = a->type == STORE_TYPE_DIR;
+	o->mode = a->mode;
+	o->uid = a->uid;
+	o->gid = a->gid;
+}
+
 static void
 nfs4_finish(struct nfs4_call *v, uint32_t status)
 {
 	struct rpcsvc_call *call = v->nfs.rpc;
+	struct rpcsvc_fd *io = NULL;
+	uint64_t off = 0;
+	uint32_t len = 0;
 
+	if (v->w != NULL) {
+		io = v->w->read_io;
+		off = v->w->read_off;
+		len = v->w->read_len;
+	}
 	xdrbuf_out_free(&v->scratch);
 	free(v->w);
 	v->w = NULL;
 	nfs4_compound_out_end(&v->co, status);
 	if (call->out.failed) {
+		rpcsvc_fd_unref(io);
 		rpcsvc_reply_error(call, RPC_SYSTEM_ERR);
+		return;
+	}
+	if (io != NULL) {
+		/* The READ result ends with its data's length: the data. */
+		rpcsvc_reply_file(call, io, (off_t)off, len);
+		rpcsvc_fd_unref(io);
 		return;
 	}
 	rpcsvc_reply_body(call);
@@ -81,6 +170,8 @@ nfs4_op_done(struct nfs4_call *v, uint32_t status)
 	v->res.opnum = v->op.opnum;
 	v->res.status = status;
 	nfs4_encode_resop(&v->co, &v->res);
+	if (v->w->read_io != NULL && v->co.o->len >= 4)
+		xdrbuf_put_u32_at(v->co.o, v->co.o->len - 4, v->w->read_len);
 	xdrbuf_out_free(&v->scratch);
 	xdrbuf_out_init(&v->scratch);
 	v->finished = 1;
@@ -306,12 +397,21 @@ nfs4_attr_pending(struct nfs4_call *v)
 static void
 nfs4_attr_get(struct nfs4_call *v, const struct nfs4_bitmap *want)
 {
+	const struct nfs_attr *a;
 	struct nfs4_attr_src s;
 	bd_fh_req req;
+	bd_attr b;
 
 	if (v->w->cur.pseudo) {
 		nfs4_pseudo_attr(v->nfs.env, &v->w->cur, &s);
 		nfs4_attr_pending(v)(v, &s);
+		return;
+	}
+	if (!nfs4_wants_statfs(want) && (a = nfs4_cached_attr(v,
+	    v->w->cur.data, v->w->cur.len)) != NULL) {
+		v->nfs.env->v4_cache_answers++;
+		nfs4_bd_attr_of(&b, a);
+		nfs4_attr_have(v, &b, NULL);
 		return;
 	}
 	memset(&req, 0, sizeof(req));
@@ -368,6 +468,48 @@ nfs4_op_verify(struct nfs4_call *v)
  * The filehandle ops.  RFC 7530 16.20, 16.21, 16.22: PUTFH, PUTPUBFH,
  * PUTROOTFH; 16.8: GETFH; 16.27, 16.28: RESTOREFH, SAVEFH.
  */
+/* A share's directory on the way to a nested share: its path kept. */
+static void
+nfs4_path_remember(struct nfs4_call *v)
+{
+	struct nfsd_env *env = v->nfs.env;
+	struct nfsd_v4_path *p = NULL;
+	size_t i;
+
+	if (v->w->cur.pseudo || v->w->cur.path[0] == '\0' ||
+	    v->w->cur.len > NFS3_FHSIZE ||
+	    !nfs4_pseudo_is_node(env, v->w->cur.path))
+		return;
+	for (i = 0; i < NFSD_V4_JUNCTION_DIRS && p == NULL; i++)
+		if (env->v4_paths[i].len == v->w->cur.len &&
+		    memcmp(env->v4_paths[i].fh, v->w->cur.data,
+		    v->w->cur.len) == 0)
+			p = &env->v4_paths[i];
+	if (p == NULL) {
+		p = &env->v4_paths[env->v4_paths_next++ %
+		    NFSD_V4_JUNCTION_DIRS];
+		memcpy(p->fh, v->w->cur.data, v->w->cur.len);
+		p->len = v->w->cur.len;
+	}
+	memcpy(p->path, v->w->cur.path, sizeof(p->path));
+}
+
+static void
+nfs4_path_recall(struct nfs4_call *v)
+{
+	struct nfsd_env *env = v->nfs.env;
+	size_t i;
+
+	for (i = 0; i < NFSD_V4_JUNCTION_DIRS; i++)
+		if (env->v4_paths[i].len == v->w->cur.len &&
+		    memcmp(env->v4_paths[i].fh, v->w->cur.data,
+		    v->w->cur.len) == 0) {
+			memcpy(v->w->cur.path, env->v4_paths[i].path,
+			    sizeof(v->w->cur.path));
+			return;
+		}
+}
+
 static void
 nfs4_enter_share(struct nfs4_call *v, struct export *e)
 {
@@ -379,6 +521,12 @@ nfs4_enter_share(struct nfs4_call *v, struct export *e)
 	}
 	v->w->cur = v->w->next;
 	v->w->cur.exp = e;
+	/* A share's root is known by its path (nested shares' junctions). */
+	if (nfs4_is_root(&v->w->cur))
+		snprintf(v->w->cur.path, sizeof(v->w->cur.path), "%s",
+		    e->path);
+	else if (v->w->cur.path[0] == '\0')
+		nfs4_path_recall(v);
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -509,6 +657,7 @@ nfs4_cur_from_entry(struct nfs4_call *v, const bd_entry_reply *rep)
 
 	if (rep->fh.bd_fh_len == 0 || rep->fh.bd_fh_len > BD_FH_MAX)
 		return -1;
+	v->w->cur.path[0] = '\0';	/* LOOKUP says, else unknown */
 	nfs_attr_from_bd(&na, &rep->attr);
 	fhcache_put(v->nfs.env->fhcache, (const uint8_t *)rep->fh.bd_fh_val,
 	    rep->fh.bd_fh_len, &na);
@@ -528,7 +677,163 @@ nfs4_lookup_name_check(const struct nfs4_opaque *name)
 	return status == NFS4ERR_BADNAME ? NFS4ERR_NOENT : status;
 }
 
-/* RFC 7530 16.13: LOOKUP */
+/*
+ * Where the current share object's path leads after this LOOKUP (the
+ * name) or LOOKUPP (".."), into out: "" when unknown (a handle from
+ * PUTFH, a new object, a path too long).
+ */
+static void
+nfs4_path_step(struct nfs4_call *v, char out[MNT_PATH_MAX + 1])
+{
+	const char *from = v->w->cur.path, *slash;
+	const struct nfs4_opaque *name = &v->op.u.name.name;
+	size_t n = strlen(from);
+
+	out[0] = '\0';
+	if (n == 0)
+		return;
+	if (v->op.opnum == OP_LOOKUPP) {
+		if ((slash = strrchr(from, '/')) == NULL || slash == from)
+			return;
+		memcpy(out, from, (size_t)(slash - from));
+		out[slash - from] = '\0';
+		return;
+	}
+	if (strcmp(from, "/") == 0)
+		n = 0;
+	if (n + 1 + name->len > MNT_PATH_MAX)
+		return;
+	memcpy(out, from, n);
+	out[n] = '/';
+	memcpy(out + n + 1, name->p, name->len);
+	out[n + 1 + name->len] = '\0';
+}
+
+/*
+ * A share whose path is the looked-up name's (nested in the current
+ * one): LOOKUP crosses into its root, as into a mounted file system,
+ * with its rules (nfs4_pseudo_enter) and its own fsid.  1: done so.
+ */
+static struct export *
+nfs4_junction(struct nfs4_call *v)
+{
+	struct nfsd_env *env = v->nfs.env;
+	struct export *e;
+
+	nfs4_path_step(v, v->w->next.path);
+	if (v->w->next.path[0] == '\0' || (e = export_by_path(&env->exports,
+	    v->w->next.path, strlen(v->w->next.path))) == NULL ||
+	    strcmp(e->path, v->w->next.path) != 0 || e == v->w->cur.exp)
+		return NULL;
+	return e;
+}
+
+static int
+nfs4_lookup_junction(struct nfs4_call *v)
+{
+	struct export *e;
+	uint32_t status;
+
+	if ((e = nfs4_junction(v)) == NULL)
+		return 0;
+	if (e->root_len == 0) {
+		nfs4_fail(v, NFS4ERR_DELAY);	/* blockd has not said yet */
+		return 1;
+	}
+	if ((status = nfs4_pseudo_enter(v, e)) != NFS4_OK) {
+		nfs4_fail(v, status);
+		return 1;
+	}
+	memset(&v->w->next, 0, sizeof(v->w->next));
+	v->w->next.set = 1;
+	memcpy(v->w->next.data, e->root_fh, e->root_len);
+	v->w->next.len = (uint32_t)e->root_len;
+	nfs4_enter_share(v, e);
+	return 1;
+}
+
+/*
+ * A name the share does not hold: NOENT, unless its path leads on to a
+ * nested share (/export/x of /export/x/y when /export has no "x"): then
+ * the pseudo fs's node of that path, as if the share had the directory.
+ */
+static void
+nfs4_lookup_absent(struct nfs4_call *v)
+{
+	nfs4_path_step(v, v->w->next.path);
+	if (v->w->next.path[0] == '\0' ||
+	    !nfs4_pseudo_is_node(v->nfs.env, v->w->next.path)) {
+		nfs4_fail(v, NFS4ERR_NOENT);
+		return;
+	}
+	nfs4_pseudo_fh(&v->w->cur, v->w->next.path);
+	nfs4_op_done(v, NFS4_OK);
+}
+
+/*
+ * RFC 7530 16.13: LOOKUP.  From the name cache when it knows the name,
+ * the directory's attributes are current, let the caller search it, and
+ * what the name holds has current attributes; else blockd's, whose
+ * answer the name cache learns (after its notifications, as NFSv3's).
+ */
+static int
+nfs4_lookup_cached(struct nfs4_call *v, const struct nfs4_opaque *name)
+{
+	struct nfsd_env *env = v->nfs.env;
+	const struct nfs_attr *dir, *obj;
+	const uint8_t *fh;
+	size_t fhlen;
+	struct perm_who w;
+	struct perm_obj o;
+
+	if ((dir = nfs4_cached_attr(v, v->w->cur.data, v->w->cur.len)) ==
+	    NULL || dir->type != STORE_TYPE_DIR ||
+	    (dir->flags & STORE_ATTR_ACL) ||
+	    !namecache_get(env->namecache, dir->ino,
+	    (dir->flags & STORE_ATTR_CASELESS) != 0, (const char *)name->p,
+	    name->len, &fh, &fhlen))
+		return 0;
+	/* Search permission as blockd checks it; a refusal is its own. */
+	nfs4_perm_who(v, &w);
+	nfs4_perm_obj(dir, &o);
+	if (perm_check(&w, &o, PERM_EXEC) != 0)
+		return 0;
+	if (fhlen == 0) {
+		env->v4_cache_answers++;
+		nfs4_lookup_absent(v);
+		return 1;
+	}
+	if (fhlen > NFS4_FHSIZE || (obj = nfs4_cached_attr(v, fh, fhlen)) ==
+	    NULL)
+		return 0;
+	env->v4_cache_answers++;
+	nfs4_path_step(v, v->w->next.path);
+	memcpy(v->w->cur.path, v->w->next.path, sizeof(v->w->cur.path));
+	memmove(v->w->cur.data, fh, fhlen);
+	v->w->cur.len = (uint32_t)fhlen;
+	nfs4_path_remember(v);
+	nfs4_bd_attr_of(&v->attr, obj);
+	v->have_attr = 1;
+	nfs4_op_done(v, NFS4_OK);
+	return 1;
+}
+
+/* What the looked-up name holds now (fh NULL: nothing), for the cache. */
+static void
+nfs4_lookup_learn(struct nfs4_call *v, const uint8_t *fh, size_t fhlen)
+{
+	const struct nfs4_opaque *name = &v->op.u.name.name;
+	struct fhnode *n = fhcache_get(v->nfs.env->fhcache, v->w->cur.data,
+	    v->w->cur.len);
+
+	if (v->op.opnum != OP_LOOKUP || n == NULL ||
+	    n->attr.type != STORE_TYPE_DIR)
+		return;
+	namecache_put(v->nfs.env->namecache, n->attr.ino,
+	    (n->attr.flags & STORE_ATTR_CASELESS) != 0, (const char *)name->p,
+	    name->len, fh, fhlen);
+}
+
 static void
 nfs4_lookup_done(void *arg, int status, void *reply, int fd)
 {
@@ -536,14 +841,31 @@ nfs4_lookup_done(void *arg, int status, void *reply, int fd)
 	bd_entry_reply *rep = reply;
 
 	(void)fd;
+	/* The directory's attributes come with either answer. */
+	if (rep != NULL && rep->dir.valid && v->op.opnum == OP_LOOKUP)
+		nfs4_cache_bd_attr(v, v->w->cur.data, v->w->cur.len,
+		    &rep->dir.after);
+	if (status == -ENOENT) {
+		nfs4_lookup_learn(v, NULL, 0);
+		if (v->op.opnum == OP_LOOKUP) {
+			nfs4_lookup_absent(v);
+			return;
+		}
+	}
 	if (status != 0) {
 		nfs4_fail_errno(v, status);
 		return;
 	}
+	if (rep->fh.bd_fh_len > 0 && rep->fh.bd_fh_len <= BD_FH_MAX)
+		nfs4_lookup_learn(v, (const uint8_t *)rep->fh.bd_fh_val,
+		    rep->fh.bd_fh_len);
+	nfs4_path_step(v, v->w->next.path);
 	if (nfs4_cur_from_entry(v, rep) == -1) {
 		nfs4_fail(v, NFS4ERR_SERVERFAULT);
 		return;
 	}
+	memcpy(v->w->cur.path, v->w->next.path, sizeof(v->w->cur.path));
+	nfs4_path_remember(v);
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -592,6 +914,8 @@ nfs4_op_lookup(struct nfs4_call *v)
 		    name, &v->w->next));
 		return;
 	}
+	if (nfs4_lookup_junction(v) || nfs4_lookup_cached(v, name))
+		return;
 	nfs4_bd_lookup(v, name, nfs4_lookup_done);
 }
 
@@ -649,12 +973,25 @@ static void
 nfs4_op_access(struct nfs4_call *v)
 {
 	uint32_t want = v->op.u.access.access & NFS4_ACCESS_ALL;
+	const struct nfs_attr *a;
+	struct perm_who w;
+	struct perm_obj o;
 
 	if (v->w->cur.pseudo) {
 		v->res.u.access.supported = want;
 		v->res.u.access.access = want & (ACCESS4_READ |
 		    ACCESS4_LOOKUP);
 		nfs4_op_done(v, NFS4_OK);
+		return;
+	}
+	/* The mode's answer, as NFSv3's ACCESS; an ACL's is blockd's. */
+	if ((a = nfs4_cached_attr(v, v->w->cur.data, v->w->cur.len)) !=
+	    NULL && !(a->flags & STORE_ATTR_ACL)) {
+		v->nfs.env->v4_cache_answers++;
+		nfs4_perm_who(v, &w);
+		nfs4_perm_obj(a, &o);
+		nfs4_access_done(v, 0, &(bd_access_reply){ .granted =
+		    perm_access(&w, &o) }, -1);
 		return;
 	}
 	nfs4_bd_access(v, want, nfs4_access_done);
@@ -1327,7 +1664,34 @@ nfs4_io(struct nfs4_call *v)
 	    nfs4_open_io_done, v);
 }
 
-/* RFC 7530 16.23: READ */
+/*
+ * RFC 7530 16.23: READ.  As the COMPOUND's last op (PUTFH, READ: what
+ * the Linux client sends) with [nfsd] read path = sendfile, as NFSv3's
+ * READ: the result is encoded with an empty data and that length set
+ * to count (nfs4_op_done), and rpcsvc's file-data reply sends count
+ * bytes of the fd and their padding after it (read into the reply when
+ * the flavour wraps it).  1: answered so.
+ */
+static int
+nfs4_read_by_file(struct nfs4_call *v, struct fhnode *n, uint32_t count)
+{
+	static const uint8_t none[1];
+	struct nfs4_read_args *a = &v->op.u.read;
+
+	if (v->nfs.env->read_path != NFSD_READ_SENDFILE || count == 0 ||
+	    nfs4_compound_more(&v->c))
+		return 0;
+	v->w->read_io = rpcsvc_fd_ref(n->io);
+	v->w->read_off = a->offset;
+	v->w->read_len = count;
+	v->nfs.env->v4_read_file++;
+	v->res.u.read.data.p = none;
+	v->res.u.read.data.len = 0;
+	v->res.u.read.eof = a->offset + count >= n->attr.size;
+	nfs4_op_done(v, NFS4_OK);
+	return 1;
+}
+
 static void
 nfs4_read_fd(struct nfs4_call *v, struct fhnode *n)
 {
@@ -1346,6 +1710,8 @@ nfs4_read_fd(struct nfs4_call *v, struct fhnode *n)
 		count = 0;
 	else if (count > n->attr.size - a->offset)
 		count = (uint32_t)(n->attr.size - a->offset);
+	if (nfs4_read_by_file(v, n, count))
+		return;
 	if ((data = xdrbuf_reserve(&v->scratch, count + 1)) == NULL) {
 		nfs4_fail(v, NFS4ERR_RESOURCE);
 		return;
@@ -1517,6 +1883,7 @@ static void
 nfs4_op_secinfo(struct nfs4_call *v)
 {
 	const struct nfs4_opaque *name = &v->op.u.name.name;
+	struct export *e;
 	uint32_t status;
 
 	if ((status = nfs4_lookup_name_check(name)) != NFS4_OK) {
@@ -1528,6 +1895,14 @@ nfs4_op_secinfo(struct nfs4_call *v)
 		    &v->w->next)) == NFS4_OK && v->w->next.exp != NULL)
 			status = nfs4_pseudo_enter(v, v->w->next.exp);
 		if (status != NFS4_OK)
+			nfs4_fail(v, status);
+		else
+			nfs4_secinfo_done(v, 0, NULL, -1);
+		return;
+	}
+	if ((e = nfs4_junction(v)) != NULL) {
+		/* A nested share's name: its rules, as LOOKUP crosses. */
+		if ((status = nfs4_pseudo_enter(v, e)) != NFS4_OK)
 			nfs4_fail(v, status);
 		else
 			nfs4_secinfo_done(v, 0, NULL, -1);
@@ -1628,6 +2003,19 @@ nfs4_op_start(struct nfs4_call *v)
 	d->fn(v);
 }
 
+/* [nfsd] nfsv4 compound ops max and tag max (nfsd.c reads them). */
+static uint32_t
+nfs4_ops_max(const struct nfsd_env *env)
+{
+	return env->v4_ops_max;
+}
+
+static uint32_t
+nfs4_tag_max(const struct nfsd_env *env)
+{
+	return env->v4_tag_max;
+}
+
 /* Run ops until one waits for blockd or stated, fails, or none is left. */
 static void
 nfs4_run(struct nfs4_call *v)
@@ -1649,9 +2037,9 @@ nfs4_run(struct nfs4_call *v)
 				    nfs4_op_name(v->op.opnum));
 			else if (status == NFS4ERR_RESOURCE)
 				log_warnx_rl("%s: NFSv4 COMPOUND of %u ops: "
-				    "more than %d run (RESOURCE)",
-				    v->nfs.rpc->peer_name, v->c.nops,
-				    NFS4_COMPOUND_OPS_MAX);
+				    "more than %u run, nfsv4 compound ops max "
+				    "(RESOURCE)", v->nfs.rpc->peer_name,
+				    v->c.nops, nfs4_ops_max(v->nfs.env));
 			v->res.opnum = v->op.opnum;
 			v->res.status = status;
 			nfs4_encode_resop(&v->co, &v->res);
@@ -1673,6 +2061,7 @@ nfs4_run(struct nfs4_call *v)
 		}
 	}
 }
+
 
 /* RFC 7530 15.1: NULL */
 static void
@@ -1699,8 +2088,8 @@ nfs4_proc_compound(struct rpcsvc_call *call, void *decoded, void *arg)
 		return;
 	}
 	xdrbuf_in_init(&v->x, call->args, call->args_len);
-	status = nfs4_compound_begin(&v->c, &v->x, NFS4_TAG_MAX,
-	    NFS4_COMPOUND_OPS_MAX);
+	status = nfs4_compound_begin(&v->c, &v->x, nfs4_tag_max(v->nfs.env),
+	    nfs4_ops_max(v->nfs.env));
 	nfs4_compound_out_begin(&v->co, &call->out, &v->c.tag);
 	if (status != NFS4_OK) {
 		if (status == NFS4ERR_BADXDR) {
@@ -1712,8 +2101,9 @@ nfs4_proc_compound(struct rpcsvc_call *call, void *decoded, void *arg)
 			return;
 		}
 		if (status == NFS4ERR_RESOURCE)
-			log_warnx_rl("%s: NFSv4 COMPOUND: tag longer than %d "
-			    "bytes (RESOURCE)", call->peer_name, NFS4_TAG_MAX);
+			log_warnx_rl("%s: NFSv4 COMPOUND: tag longer than %u "
+			    "bytes, nfsv4 tag max (RESOURCE)", call->peer_name,
+			    nfs4_tag_max(v->nfs.env));
 		nfs4_finish(v, status);
 		return;
 	}

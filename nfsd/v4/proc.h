@@ -43,6 +43,10 @@ struct nfs4_work {
 	/* GETATTR, VERIFY of an object with an ACL of its own. */
 	struct nfs4_attr_src	 src;
 	struct acl		 acl;
+	/* READ last in the COMPOUND: its data by rpcsvc_reply_file. */
+	struct rpcsvc_fd	*read_io;
+	uint64_t		 read_off;
+	uint32_t		 read_len;
 };
 
 /* An NFSv4 call's state (rpcsvc_call->state). */
@@ -94,6 +98,8 @@ uint32_t nfs4_pseudo_lookup(struct nfsd_env *, const struct nfs4_fh *,
 uint32_t nfs4_pseudo_parent(struct nfsd_env *, const char *path,
 	    struct nfs4_fh *);
 void	 nfs4_pseudo_root(struct nfsd_env *, struct nfs4_fh *);
+/* A strict prefix of a share's path that is no share (nor "/"). */
+int	 nfs4_pseudo_is_node(struct nfsd_env *, const char *path);
 void	 nfs4_pseudo_attr(struct nfsd_env *, const struct nfs4_fh *,
 	    struct nfs4_attr_src *);
 /* READDIR of a pseudo node: the entries into v->scratch. */

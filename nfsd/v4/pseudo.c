@@ -10,7 +10,10 @@
  * Crossing into a share (LOOKUP from a pseudo node, PUTFH of a share's
  * handle) applies the share's rules: clients and the source port
  * (export.c, common/share_rules.c).  A client sees in a pseudo
- * directory only what leads to a share it may use.
+ * directory only what leads to a share it may use.  A share nested in
+ * another's path is crossed into by a LOOKUP inside the outer share
+ * (proc.c's junctions); a path on the way that the outer share lacks is
+ * a pseudo node as any other.
  */
 #include <string.h>
 
@@ -58,7 +61,7 @@ nfs4_pseudo_below(const struct export *e, const char *path)
 }
 
 /* Is path a node of the pseudo fs? */
-static int
+int
 nfs4_pseudo_is_node(struct nfsd_env *env, const char *path)
 {
 	size_t i;

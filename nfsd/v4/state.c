@@ -10,11 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "blockd/store.h"
 #include "log.h"
 #include "nfsd/v4/proc.h"
 #include "stated_grant.h"
+#include "stated_push.h"
 
 /* stated's own trouble, or stated away: the client retries. */
 static uint32_t
@@ -60,6 +62,106 @@ nfs4_principal(const struct nfs4_call *v, char *buf, size_t len)
 		snprintf(buf, len, "sys:%u", c->uid);
 	else
 		snprintf(buf, len, "none");
+}
+
+/*
+ * The stateid cache (nfs4.h, stateid_cache.c): READ and WRITE with a
+ * stateid stated validated recently ask stated nothing.  The lease
+ * renewal such an op stands for (RFC 7530 9.5) goes to stated as one
+ * RENEW per client per quarter lease at most.
+ */
+static time_t
+nfs4_clock(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return ts.tv_sec;
+}
+
+struct nfs4_renew {
+	struct nfsd_env	*env;
+	uint64_t	 clientid;
+};
+
+static void
+nfs4_renew_done(void *arg, int status, void *reply)
+{
+	struct nfs4_renew *r = arg;
+	st_v4_reply *rep = reply;
+
+	/* Its state is gone after all: stated's push says so too. */
+	if (status == 0 && rep->status != ST4_OK)
+		nfs4_stateid_cache_drop_client(r->env->v4_stateids,
+		    r->clientid);
+	free(r);
+}
+
+static void
+nfs4_renew_batched(struct nfsd_env *env, uint64_t clientid)
+{
+	time_t every = env->v4_lease / 4 > 0 ? env->v4_lease / 4 : 1;
+	st_v4_clientid_req req;
+	struct nfs4_renew *r;
+
+	if (!nfs4_stateid_cache_renew_due(env->v4_stateids, clientid,
+	    nfs4_clock(), every) || (r = calloc(1, sizeof(*r))) == NULL)
+		return;
+	r->env = env;
+	r->clientid = clientid;
+	req.clientid = clientid;
+	env->v4_renews++;
+	stated_client_call(env->sdc, ST_V4_RENEW,
+	    (xdrproc_t)xdr_st_v4_clientid_req, &req, ST_V4_REPLY,
+	    (xdrproc_t)xdr_st_v4_reply, sizeof(st_v4_reply), nfs4_renew_done,
+	    r);
+}
+
+/* A state of the current file: the cache learns it. */
+static void
+nfs4_stateid_learn(struct nfs4_call *v, const struct nfs4_stateid *sid,
+    uint32_t access)
+{
+	if (v->w->cur.set && !v->w->cur.pseudo)
+		nfs4_stateid_cache_put(v->nfs.env->v4_stateids, sid,
+		    v->w->cur.data, v->w->cur.len, access, nfs4_clock());
+}
+
+static void
+nfs4_stateid_forget_file(struct nfs4_call *v)
+{
+	if (v->w->cur.set)
+		nfs4_stateid_cache_drop_file(v->nfs.env->v4_stateids,
+		    v->w->cur.data, v->w->cur.len);
+}
+
+/* stated_push.x: ST_PUSH_REVOKED of an NFSv4 client. */
+int
+nfs4_state_push(struct nfsd_env *env, const struct st_push *p)
+{
+	const struct st_push_revoked *r;
+
+	if (p->body.kind != ST_PUSH_REVOKED) {
+		log_warnx("stated: push %llu of kind %d, not one nfsd takes",
+		    (unsigned long long)p->push_id, (int)p->body.kind);
+		return ST_NOT_FOUND;
+	}
+	r = &p->body.st_push_body_u.revoked;
+	if (r->protocol != ST_PROTOCOL_NFSV4)
+		return ST_NOT_FOUND;
+	if (nfs4_stateid_cache_drop_client(env->v4_stateids,
+	    r->client_id) == 0)
+		return ST_NOT_FOUND;
+	log_debug("NFSv4 client %016llx: its state is gone, stateids "
+	    "forgotten", (unsigned long long)r->client_id);
+	return ST_OK;
+}
+
+void
+nfs4_state_stated_lost(struct nfsd_env *env)
+{
+	nfs4_stateid_cache_drop_all(env->v4_stateids);
 }
 
 /* RFC 7530 16.33: SETCLIENTID */
@@ -169,6 +271,24 @@ nfs4_reply_done(void *arg, int status, void *reply)
 	st_v4_reply *rep = reply;
 	uint32_t st = nfs4_state_status(status, rep ? &rep->status : NULL);
 
+	/* Again at the answer: a CHECK answered before it may have put. */
+	switch (v->op.opnum) {
+	case OP_CLOSE:
+	case OP_OPEN_DOWNGRADE:
+	case OP_LOCKU:
+		nfs4_stateid_forget_file(v);
+		break;
+	case OP_RELEASE_LOCKOWNER:
+		nfs4_stateid_cache_drop_client(v->nfs.env->v4_stateids,
+		    v->op.u.release_lockowner.owner.clientid);
+		break;
+	case OP_RENEW:
+		if (st != NFS4_OK && st != NFS4ERR_DELAY &&
+		    st != NFS4ERR_SERVERFAULT)
+			nfs4_stateid_cache_drop_client(v->nfs.env->v4_stateids,
+			    v->op.u.clientid.clientid);
+		break;
+	}
 	if (st != NFS4_OK) {
 		nfs4_fail(v, st);
 		return;
@@ -204,6 +324,8 @@ nfs4_seqid_call(struct nfs4_call *v, uint32_t type,
 {
 	st_v4_seqid_req req;
 
+	if (type != ST_V4_OPEN_CONFIRM)
+		nfs4_stateid_forget_file(v);
 	memset(&req, 0, sizeof(req));
 	nfs4_st_stateid(&req.stateid, sid);
 	req.seqid = seqid;
@@ -265,6 +387,18 @@ nfs4_op_locku(struct nfs4_call *v)
 	    a->offset, a->length);
 }
 
+/* A lock state has the access of the open it came from, if known. */
+static void
+nfs4_lock_learn(struct nfs4_call *v)
+{
+	struct nfs4_lock_args *a = &v->op.u.lock;
+	uint32_t access;
+
+	if (nfs4_stateid_cache_access(v->nfs.env->v4_stateids,
+	    a->new_lock_owner ? &a->open_stateid : &a->lock_stateid, &access))
+		nfs4_stateid_learn(v, &v->res.u.stateid, access);
+}
+
 /* LOCK and LOCKT: DENIED carries the holder (LOCK4denied). */
 static void
 nfs4_lock_done(void *arg, int status, void *reply)
@@ -290,8 +424,10 @@ nfs4_lock_done(void *arg, int status, void *reply)
 		nfs4_fail(v, st);
 		return;
 	}
-	if (v->op.opnum == OP_LOCK)
+	if (v->op.opnum == OP_LOCK) {
 		nfs4_stateid_from_st(&v->res.u.stateid, &rep->stateid);
+		nfs4_lock_learn(v);
+	}
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -479,6 +615,8 @@ nfs4_check_done(void *arg, int status, void *reply)
 		nfs4_fail(v, st);
 		return;
 	}
+	if (rep->kind == ST_V4_KIND_OPEN || rep->kind == ST_V4_KIND_LOCK)
+		nfs4_stateid_learn(v, &v->check_stateid, rep->access);
 	nfs4_io_checked(v);
 }
 
@@ -487,6 +625,7 @@ nfs4_check_send(struct nfs4_call *v)
 {
 	st_v4_check_req req;
 
+	v->nfs.env->v4_checks++;
 	memset(&req, 0, sizeof(req));
 	nfs4_st_stateid(&req.stateid, &v->check_stateid);
 	req.file.st_file_len = sizeof(v->file);
@@ -501,10 +640,20 @@ void
 nfs4_stateid_check(struct nfs4_call *v, const struct nfs4_stateid *sid,
     int io, nfs4_checked_fn *then)
 {
+	struct nfsd_env *env = v->nfs.env;
+
 	v->check_stateid = *sid;
 	v->check_io = io;
 	v->then = then;
 	if (nfs4_stateid_special(sid)) {
+		nfs4_io_checked(v);
+		return;
+	}
+	/* A stateid stated validated before: no round trip (stateid_cache.c). */
+	if (!v->w->cur.pseudo && nfs4_stateid_cache_hit(env->v4_stateids, sid,
+	    v->w->cur.data, v->w->cur.len, io != ST_V4_IO_READ)) {
+		env->v4_check_hits++;
+		nfs4_renew_batched(env, nfs4_stateid_clientid(sid));
 		nfs4_io_checked(v);
 		return;
 	}
@@ -570,10 +719,29 @@ nfs4_open_deleg(struct nfs4_call *v)
  * RFC 7530 16.16: OPEN.  CLAIM_NULL looks the name up (or creates it)
  * in blockd, checks the access asked for, then records the open in
  * stated; CLAIM_PREVIOUS names the current file.  The current
- * filehandle becomes the file's.  A retransmission reaches stated
- * after an UNCHECKED or EXCLUSIVE create has run again harmlessly, and
- * gets the kept reply; a GUARDED one hears EXIST from blockd first.
+ * filehandle becomes the file's.  A retransmission of an UNCHECKED
+ * create reaches stated after the create has run again harmlessly, and
+ * gets the kept reply; GUARDED and EXCLUSIVE ones ask stated first
+ * (nfs4_open_replay_ask), since blockd would say EXIST.
  */
+/*
+ * A confirmed open's stateid (stated's CHECK wants the owner confirmed):
+ * an upgrade's access is the union with what the open had.
+ */
+static void
+nfs4_open_learn(struct nfs4_call *v, const struct nfs4_stateid *sid,
+    uint32_t rflags)
+{
+	uint32_t access = v->op.u.open.share_access, had;
+
+	if (rflags & OPEN4_RESULT_CONFIRM)
+		return;
+	if (nfs4_stateid_cache_access(v->nfs.env->v4_stateids, sid, &had))
+		access |= had;
+	nfs4_stateid_learn(v, sid, access & (OPEN4_SHARE_ACCESS_READ |
+	    OPEN4_SHARE_ACCESS_WRITE));
+}
+
 static void
 nfs4_open_stated_done(void *arg, int status, void *reply)
 {
@@ -592,6 +760,7 @@ nfs4_open_stated_done(void *arg, int status, void *reply)
 	o->cinfo.before = v->cinfo_before;
 	o->cinfo.after = v->cinfo_after;
 	o->rflags = rep->rflags | OPEN4_RESULT_LOCKTYPE_POSIX;
+	nfs4_open_learn(v, &o->stateid, o->rflags);
 	memset(&o->attrset, 0, sizeof(o->attrset));
 	if (rep->flags & ST_V4_OPEN_CREATED) {
 		o->attrset = v->w->sattr.mask;
@@ -718,13 +887,135 @@ nfs4_open_previous(struct nfs4_call *v)
 	nfs4_open_file(v);
 }
 
+/* The create itself (the sattr decoded into v->w->sattr). */
+static void
+nfs4_open_create(struct nfs4_call *v)
+{
+	struct nfs4_open_args *a = &v->op.u.open;
+	bd_create_req creq;
+
+	memset(&creq, 0, sizeof(creq));
+	creq.cred = v->nfs.bcred;
+	nfs4_bd_fh(&creq.dir, &v->w->cur);
+	creq.name.bd_name_len = a->name.len;
+	creq.name.bd_name_val = (char *)(uintptr_t)a->name.p;
+	creq.how = a->createmode;
+	if (a->createmode == EXCLUSIVE4)
+		memcpy(creq.verf, a->verf, sizeof(creq.verf));
+	else
+		nfs4_sattr_bd(&v->w->sattr, &creq.sattr);
+	if (!(creq.sattr.mask & STORE_SATTR_MODE) &&
+	    a->createmode != EXCLUSIVE4) {
+		creq.sattr.mask |= STORE_SATTR_MODE;
+		creq.sattr.mode = 0644;
+	}
+	bdc_call(v->nfs.env->bdc, BD_CREATE, (xdrproc_t)xdr_bd_create_req,
+	    &creq, (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
+	    nfs4_open_entry_done, v);
+}
+
+/*
+ * A replay's file, looked up by name: the kept open's own, so stated's
+ * OPEN answers with the kept result (a replay: nothing changes).  Any
+ * other file, or none (removed or renamed since), and the OPEN runs as
+ * a new one; nfsd(8) tells that limit.
+ */
+static void
+nfs4_open_replay_entry_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+	bd_entry_reply *rep = reply;
+	uint8_t found[sizeof(v->file)];
+
+	(void)fd;
+	if (status == 0)
+		nfs4_file_id(found, &rep->attr);
+	if (status != 0 || memcmp(found, v->file, sizeof(found)) != 0 ||
+	    nfs4_cur_from_entry(v, rep) == -1) {
+		log_info_rl("%s: NFSv4 OPEN: a retransmission whose file is "
+		    "gone or replaced: run as a new OPEN",
+		    v->nfs.rpc->peer_name);
+		nfs4_open_create(v);
+		return;
+	}
+	v->cinfo_before = v->cinfo_after = rep->dir.after.change;
+	v->created = (v->step & ST_V4_OPEN_CREATED) != 0;
+	v->step = 0;
+	nfs4_open_stated(v);
+}
+
+/* The OPEN's name in the current directory, then done. */
+static void
+nfs4_open_lookup(struct nfs4_call *v, bdc_done_fn *done)
+{
+	struct nfs4_open_args *a = &v->op.u.open;
+	bd_dirop_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = v->nfs.bcred;
+	nfs4_bd_fh(&req.dir, &v->w->cur);
+	req.name.bd_name_len = a->name.len;
+	req.name.bd_name_val = (char *)(uintptr_t)a->name.p;
+	bdc_call(v->nfs.env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req, &req,
+	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply), done, v);
+}
+
+static void
+nfs4_open_replay_done(void *arg, int status, void *reply)
+{
+	struct nfs4_call *v = arg;
+	st_v4_open_replay_reply *rep = reply;
+
+	/* stated away: nothing is created, the client sends it again. */
+	if (status != 0) {
+		nfs4_fail(v, nfs4_state_status(status, NULL));
+		return;
+	}
+	if (!rep->replay) {
+		nfs4_open_create(v);
+		return;
+	}
+	if (rep->status != ST4_OK) {
+		nfs4_fail(v, (uint32_t)rep->status);
+		return;
+	}
+	if (rep->file.st_file_len != sizeof(v->file)) {
+		nfs4_open_create(v);
+		return;
+	}
+	memcpy(v->file, rep->file.st_file_val, sizeof(v->file));
+	v->step = (int)(rep->flags & ST_V4_OPEN_CREATED);
+	nfs4_open_lookup(v, nfs4_open_replay_entry_done);
+}
+
+/*
+ * RFC 7530 9.1.7, 16.16.5: a GUARDED4 or EXCLUSIVE4 create asks stated
+ * first whether it is a retransmission of the owner's last OPEN (whose
+ * reply was lost): then the file is there because of it, and the
+ * answer is the kept one, not EXIST.
+ */
+static void
+nfs4_open_replay_ask(struct nfs4_call *v)
+{
+	struct nfs4_open_args *a = &v->op.u.open;
+	st_v4_owner_seqid_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.clientid = a->owner.clientid;
+	req.owner.owner_len = a->owner.owner.len;
+	req.owner.owner_val = (char *)(uintptr_t)a->owner.owner.p;
+	req.seqid = a->seqid;
+	nfs4_stated(v, ST_V4_OPEN_REPLAY,
+	    (xdrproc_t)xdr_st_v4_owner_seqid_req, &req,
+	    ST_V4_OPEN_REPLAY_REPLY, (xdrproc_t)xdr_st_v4_open_replay_reply,
+	    sizeof(st_v4_open_replay_reply), nfs4_open_replay_done);
+}
+
 void
 nfs4_op_open_state(struct nfs4_call *v)
 {
 	struct nfs4_open_args *a = &v->op.u.open;
 	struct nfsd_env *env = v->nfs.env;
-	bd_create_req creq;
-	bd_dirop_req lreq;
 	uint32_t st;
 
 	switch (a->claim) {
@@ -756,29 +1047,14 @@ nfs4_op_open_state(struct nfs4_call *v)
 	}
 	memset(&v->w->sattr, 0, sizeof(v->w->sattr));
 	if (a->opentype != OPEN4_CREATE || a->claim == CLAIM_DELEGATE_CUR) {
-		memset(&lreq, 0, sizeof(lreq));
-		lreq.cred = v->nfs.bcred;
-		nfs4_bd_fh(&lreq.dir, &v->w->cur);
-		lreq.name.bd_name_len = a->name.len;
-		lreq.name.bd_name_val = (char *)(uintptr_t)a->name.p;
-		bdc_call(env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req,
-		    &lreq, (xdrproc_t)xdr_bd_entry_reply,
-		    sizeof(bd_entry_reply), nfs4_open_entry_done, v);
+		nfs4_open_lookup(v, nfs4_open_entry_done);
 		return;
 	}
 	if (v->w->cur.exp->read_only) {
 		nfs4_fail(v, NFS4ERR_ROFS);
 		return;
 	}
-	memset(&creq, 0, sizeof(creq));
-	creq.cred = v->nfs.bcred;
-	nfs4_bd_fh(&creq.dir, &v->w->cur);
-	creq.name.bd_name_len = a->name.len;
-	creq.name.bd_name_val = (char *)(uintptr_t)a->name.p;
-	creq.how = a->createmode;
-	if (a->createmode == EXCLUSIVE4)
-		memcpy(creq.verf, a->verf, sizeof(creq.verf));
-	else {
+	if (a->createmode != EXCLUSIVE4) {
 		st = nfs4_fattr_decode_sattr(&a->createattrs, env->idmap,
 		    &v->w->sattr);
 		if (st == NFS4_OK && nfs4_bitmap_isset(&v->w->sattr.mask,
@@ -788,16 +1064,12 @@ nfs4_op_open_state(struct nfs4_call *v)
 			nfs4_fail(v, st);
 			return;
 		}
-		nfs4_sattr_bd(&v->w->sattr, &creq.sattr);
 	}
-	if (!(creq.sattr.mask & STORE_SATTR_MODE) &&
-	    a->createmode != EXCLUSIVE4) {
-		creq.sattr.mask |= STORE_SATTR_MODE;
-		creq.sattr.mode = 0644;
+	if (a->createmode == UNCHECKED4) {
+		nfs4_open_create(v);
+		return;
 	}
-	bdc_call(env->bdc, BD_CREATE, (xdrproc_t)xdr_bd_create_req, &creq,
-	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
-	    nfs4_open_entry_done, v);
+	nfs4_open_replay_ask(v);
 }
 
 /* RFC 7530 16.8: DELEGRETURN of the current file. */

@@ -9,6 +9,10 @@ handle, seqids) is kept in a JSON state file.
   nfs4probe PORT path P1/P2/...      PUTROOTFH + LOOKUPs + GETATTR + GETFH:
                                      "OK type T fsid MAJ:MIN fileid F
                                       mounted_on M fh HEX" or "ERR n"
+  nfs4probe PORT fhpath HEX [NAME..] PUTFH + LOOKUPs + GETATTR + GETFH,
+                                     printed as "path" prints
+  nfs4probe PORT mkdir P NAME        CREATE directory NAME in P: "MKDIR 0
+                                     fh HEX" or "MKDIR n"
   nfs4probe PORT minor N             COMPOUND of minorversion N: "STATUS n"
   nfs4probe PORT afterfail           PUTROOTFH, LOOKUP of a missing name,
                                      GETFH: "STATUS n RESULTS k"
@@ -18,8 +22,25 @@ handle, seqids) is kept in a JSON state file.
                                      UNCHECKED, rw), OPEN_CONFIRM; the
                                      OPEN is then sent again with the same
                                      seqid: "OPEN ok REPLAY same|differs"
+  nfs4probe PORT openhow STATE P/NAME guarded|exclusive
+                                     OPEN creating GUARDED4 / EXCLUSIVE4,
+                                     sent again with the same seqid: "OPEN
+                                     ok REPLAY same FH same" (EXCLUSIVE4
+                                     then "AGAIN ok": the same verifier,
+                                     the next seqid)
   nfs4probe PORT write STATE DATA    PUTFH + WRITE (FILE_SYNC) + READ with
                                      the kept stateid: "READ data"
+  nfs4probe PORT reads STATE N       N COMPOUNDs of PUTFH + READ with the
+                                     kept stateid: "READS N ok" or "ERR n"
+  nfs4probe PORT ops N [TAG]         PUTROOTFH and N - 1 GETFH, tagged TAG:
+                                     "STATUS s RESULTS r"
+  nfs4probe PORT null                NULL of version 4: "OK" or
+                                     "PROG_MISMATCH low high"
+  nfs4probe PORT meta P N            N COMPOUNDs of PUTROOTFH, LOOKUPs of
+                                     P, ACCESS, GETATTR change and size:
+                                     "META N ok access A change C size S"
+  nfs4probe PORT readmid STATE       PUTFH, READ, GETFH: "READ data NEXT n"
+  nfs4probe PORT anonread STATE      READ with the anonymous stateid
   nfs4probe PORT commit STATE DATA   PUTFH + WRITE (UNSTABLE) + COMMIT:
                                      "COMMIT ok same" (same verifiers)
   nfs4probe PORT lock STATE OFF LEN  LOCK (write) as a new lock owner:
@@ -92,8 +113,8 @@ def p64(v):
     return struct.pack(">Q", v)
 
 
-def compound(port, ops, minor=0, uid=0):
-    body = opaque(b"nfs4probe") + p32(minor) + p32(len(ops)) + b"".join(ops)
+def compound(port, ops, minor=0, uid=0, tag=b"nfs4probe"):
+    body = opaque(tag) + p32(minor) + p32(len(ops)) + b"".join(ops)
     rep = oncrpc.results(oncrpc.call(port, 100003, 4, 1, body, uid=uid,
                                      machine=b"nfs4probe"))
     return Reply(rep)
@@ -169,7 +190,9 @@ def read_stateid(r):
 
 
 def path_ops(path):
-    return [lookup(c) for c in path.strip("/").split("/") if c]
+    """LOOKUP of each component; ".." is LOOKUPP."""
+    return [p32(16) if c == ".." else lookup(c)
+            for c in path.strip("/").split("/") if c]
 
 
 def fail(r, op_status):
@@ -186,6 +209,11 @@ def run_path(port, path):
         return
     for _ in range(len(ops) - 2):
         r.res()
+    print_obj(r)
+
+
+def print_obj(r):
+    """GETATTR (type, fsid, fileid, mounted_on_fileid) and GETFH next."""
     r.res()
     r.skip_words()        # the bitmap
     r.u32()                     # attrlist4 length
@@ -226,12 +254,18 @@ def setclientid(port, st, uaddr="127.0.0.1.0.0"):
     st["clientid"] = clientid
 
 
-def open_op(st, name):
-    # OPEN4args: seqid, access BOTH, deny NONE, owner, CREATE UNCHECKED
-    # with an empty fattr4 (mode from the server), CLAIM_NULL name.
+CREATEMODE = dict(unchecked=0, guarded=1, exclusive=2)
+
+
+def open_op(st, name, how="unchecked", verf=b"verf0001"):
+    # OPEN4args: seqid, access BOTH, deny NONE, owner, CREATE (UNCHECKED
+    # or GUARDED with an empty fattr4, the mode from the server;
+    # EXCLUSIVE with a verifier), CLAIM_NULL name.
+    mode = CREATEMODE[how]
+    createhow = p32(mode) + (verf if mode == 2 else p32(0) + p32(0))
     return p32(OP["OPEN"]) + p32(st["oseq"]) + p32(3) + p32(0) + \
-        p64(st["clientid"]) + opaque(b"owner-1") + p32(1) + p32(0) + \
-        p32(0) + p32(0) + p32(0) + opaque(name.encode())
+        p64(st["clientid"]) + opaque(b"owner-1") + p32(1) + createhow + \
+        p32(0) + opaque(name.encode())
 
 
 def open_result(r, nops):
@@ -258,14 +292,30 @@ def open_result(r, nops):
     return sid, rflags, deleg, r.opaque()
 
 
-def do_open(port, st, path):
+def do_open(port, st, path, how="unchecked", onfail=None):
     d, name = path.rsplit("/", 1)
-    ops = [putroot()] + path_ops(d) + [open_op(st, name), getfh()]
+    ops = [putroot()] + path_ops(d) + [open_op(st, name, how), getfh()]
     r = compound(port, ops)
     if r.status != NFS4_OK:
+        if onfail is not None:
+            onfail(r.status)
         fail(r, r.status)
     sid, rflags, _, fh = open_result(r, len(ops))
     return ops, sid, rflags, fh
+
+
+def confirm(port, st, fh, sid, rflags):
+    """OPEN_CONFIRM when the OPEN asked for it: the stateid to use."""
+    if not rflags & 2:
+        return sid
+    r = compound(port, [putfh(fh), p32(OP["OPEN_CONFIRM"]) + stateid(sid) +
+                        p32(st["oseq"])])
+    if r.status != NFS4_OK:
+        fail(r, r.status)
+    r.res()
+    r.res()
+    st["oseq"] += 1
+    return read_stateid(r)
 
 
 def cmd_open(port, stfile, path):
@@ -277,18 +327,43 @@ def cmd_open(port, stfile, path):
     first = sid
     st["oseq"] += 1
     st["fh"] = fh.hex()
-    if rflags & 2:
-        r = compound(port, [putfh(fh), p32(OP["OPEN_CONFIRM"]) +
-                            stateid(sid) + p32(st["oseq"])])
-        if r.status != NFS4_OK:
-            fail(r, r.status)
-        r.res()
-        r.res()
-        sid = read_stateid(r)
-        st["oseq"] += 1
-    st["sid"] = sid
+    st["sid"] = confirm(port, st, fh, sid, rflags)
     save(stfile, st)
     print("OPEN ok REPLAY %s" % ("same" if sid2 == first else "differs"))
+
+
+def cmd_openhow(port, stfile, path, how):
+    """
+    OPEN creating with GUARDED4 or EXCLUSIVE4, then the same OPEN again
+    with the same seqid (a retransmission whose first reply was lost):
+    "OPEN ok REPLAY same|differs FH same|differs", or "... REPLAY ERR n".
+    EXCLUSIVE4 then opens the file once more with the next seqid and the
+    same verifier: "AGAIN ok" or "AGAIN ERR n".
+    """
+    st = {"oseq": 0}
+    setclientid(port, st)
+    _, sid, rflags, fh = do_open(port, st, path, how)
+    out = ["OPEN ok"]
+
+    def again_failed(status):
+        print("%s REPLAY ERR %d" % (" ".join(out), status))
+        sys.exit(0)
+    _, sid2, _, fh2 = do_open(port, st, path, how, again_failed)
+    out.append("REPLAY %s FH %s" % ("same" if sid2 == sid else "differs",
+                                    "same" if fh2 == fh else "differs"))
+    st["oseq"] += 1
+    st["fh"] = fh.hex()
+    st["sid"] = confirm(port, st, fh, sid, rflags)
+    if how == "exclusive":
+        def excl_failed(status):
+            print("%s AGAIN ERR %d" % (" ".join(out), status))
+            sys.exit(0)
+        _, sid, _, _ = do_open(port, st, path, how, excl_failed)
+        st["oseq"] += 1
+        st["sid"] = sid
+        out.append("AGAIN ok")
+    save(stfile, st)
+    print(" ".join(out))
 
 
 def cmd_write(port, stfile, data):
@@ -308,6 +383,18 @@ def cmd_write(port, stfile, data):
     r.res()
     r.u32()
     print("READ %s" % r.opaque().decode(errors="replace"))
+
+
+def cmd_reads(port, stfile, n):
+    """n COMPOUNDs of PUTFH + READ with the kept stateid: "READS n ok"."""
+    st = load(stfile)
+    fh, sid = bytes.fromhex(st["fh"]), st["sid"]
+    for _ in range(n):
+        r = compound(port, [putfh(fh), p32(OP["READ"]) + stateid(sid) +
+                            p64(0) + p32(4096)])
+        if r.status != NFS4_OK:
+            fail(r, r.status)
+    print("READS %d ok" % n)
 
 
 def cmd_commit(port, stfile, data):
@@ -593,6 +680,36 @@ def main():
     port, cmd, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
     if cmd == "path":
         run_path(port, args[0])
+    elif cmd == "fhpath":
+        # PUTFH of HEX, GETATTR, GETFH: as "path" prints.
+        fh = bytes.fromhex(args[0])
+        names = [lookup(n) for n in args[1:]]
+        r = compound(port, [putfh(fh)] + names +
+                     [getattr_([1 << 1 | 1 << 8 | 1 << 20, 1 << (55 - 32)]),
+                      getfh()])
+        if r.status != NFS4_OK:
+            print("ERR %d" % r.status)
+        else:
+            for _ in range(1 + len(names)):
+                r.res()
+            print_obj(r)
+    elif cmd == "mkdir":
+        # In directory P: CREATE directory NAME, GETFH: "MKDIR n fh HEX".
+        r = compound(port, [putroot()] + path_ops(args[0]) + [
+            p32(OP["CREATE"]) + p32(2) + opaque(args[1].encode()) + p32(0) +
+            p32(0), getfh()])
+        if r.status != NFS4_OK:
+            print("MKDIR %d" % r.status)
+        else:
+            for _ in range(r.nres - 2):
+                r.res()
+            r.res()
+            r.u32()
+            r.u64()
+            r.u64()             # change_info4
+            r.skip_words()      # attrset
+            r.res()
+            print("MKDIR 0 fh %s" % r.opaque().hex())
     elif cmd == "minor":
         r = compound(port, [putroot()], minor=int(args[0]))
         print("STATUS %d RESULTS %d" % (r.status, r.nres))
@@ -617,6 +734,8 @@ def main():
         cmd_open(port, args[0], args[1])
     elif cmd == "write":
         cmd_write(port, args[0], args[1])
+    elif cmd == "openhow":
+        cmd_openhow(port, args[0], args[1], args[2])
     elif cmd == "dirops":
         share = path_ops(args[0])
         out = []
@@ -699,6 +818,72 @@ def main():
         print("SENT %s ANSWERED %d" % (args[0], answered))
     elif cmd == "commit":
         cmd_commit(port, args[0], args[1])
+    elif cmd == "reads":
+        cmd_reads(port, args[0], int(args[1]))
+    elif cmd == "ops":
+        # A COMPOUND of PUTROOTFH and N - 1 GETFH, with tag TAG.
+        n = int(args[0])
+        tag = args[1].encode() if len(args) > 1 else b"t"
+        r = compound(port, [putroot()] + [getfh()] * (n - 1), tag=tag)
+        print("STATUS %d RESULTS %d" % (r.status, r.nres))
+    elif cmd == "null":
+        # NULL of version 4: "OK", or "PROG_MISMATCH low high".
+        rec = oncrpc.call(port, 100003, 4, 0, b"")
+        vlen = u32(rec, 16)
+        off = 20 + vlen + (-vlen % 4)
+        stat = u32(rec, off)
+        if u32(rec, 8) != 0:
+            print("DENIED")
+        elif stat == 2:
+            print("PROG_MISMATCH %d %d" % (u32(rec, off + 4),
+                                           u32(rec, off + 8)))
+        else:
+            print("OK" if stat == 0 else "ACCEPT_STAT %d" % stat)
+    elif cmd == "meta":
+        # N x (PUTROOTFH, LOOKUPs, ACCESS, GETATTR change+size):
+        # "META n ok access A change C size S" from the last one.
+        path, n = args[0], int(args[1])
+        ops = [putroot()] + path_ops(path) + \
+            [p32(OP["ACCESS"]) + p32(0x3f), getattr_([1 << 3 | 1 << 4])]
+        for _ in range(n):
+            r = compound(port, ops)
+            if r.status != NFS4_OK:
+                fail(r, r.status)
+        for _ in range(len(ops) - 2):
+            r.res()
+        r.res()
+        r.u32()                 # supported
+        access = r.u32()
+        r.res()
+        r.skip_words()
+        r.u32()
+        change, size = r.u64(), r.u64()
+        print("META %d ok access %x change %x size %d" % (n, access, change,
+                                                          size))
+    elif cmd == "readmid":
+        # PUTFH, READ, GETFH: READ is not last, its data inline.
+        st = load(args[0])
+        sid = st["sid"]
+        r = compound(port, [putfh(bytes.fromhex(st["fh"])), p32(OP["READ"]) +
+                            stateid(sid) + p64(0) + p32(4096), getfh()])
+        if r.status != NFS4_OK:
+            fail(r, r.status)
+        r.res()
+        r.res()
+        r.u32()
+        data = r.opaque().decode(errors="replace")
+        print("READ %s NEXT %d" % (data, r.res()[1]))
+    elif cmd == "anonread":
+        # READ with the anonymous stateid (all zeros, RFC 7530 9.1.4.3).
+        st = load(args[0])
+        r = compound(port, [putfh(bytes.fromhex(st["fh"])), p32(OP["READ"]) +
+                            stateid([0, "00" * 12]) + p64(0) + p32(4096)])
+        if r.status != NFS4_OK:
+            fail(r, r.status)
+        r.res()
+        r.res()
+        r.u32()
+        print("READ %s" % r.opaque().decode(errors="replace"))
     elif cmd == "badstateid":
         cmd_badstateid(port, args[0])
     elif cmd == "lock":

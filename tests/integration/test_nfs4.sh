@@ -8,7 +8,14 @@
 # us refused at the crossing, SECINFO, the state ops (SETCLIENTID,
 # OPEN with a retransmitted seqid, OPEN_CONFIRM, WRITE, READ, CLOSE),
 # a v4 lock against an NLM lock both ways, and kill -9 of nfsd between
-# OPEN and WRITE with the same stateid working after the restart.
+# OPEN and WRITE with the same stateid working after the restart.  Also:
+# shares nested in another's path reached as junctions, a retransmitted
+# GUARDED4/EXCLUSIVE4 OPEN answered from stated's kept result, nfsd's
+# stateid cache (no ST_V4_CHECK for repeated READs, a revoked client's
+# stateid refused), GETATTR/LOOKUP/ACCESS from the caches with the change
+# attribute right, READ through the file-data reply (read path =
+# sendfile), and the [nfsd] nfsv4 keys (ops and tag limits at a reload,
+# nfsv4 = no at a restart).
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -31,6 +38,22 @@ insecure = yes
 
 [share deep]
 path = /a/b/deep
+root squash = no
+insecure = yes
+
+[share inner]
+path = /export/in
+root squash = no
+insecure = yes
+
+[share innerdeep]
+path = /export/x/y
+root squash = no
+insecure = yes
+
+[share secret]
+path = /export/secret
+clients = 127.0.0.2
 root squash = no
 insecure = yes
 
@@ -75,6 +98,26 @@ check "LOOKUP into the share /a/b/deep" test "$(field "$deep" type)" = 2
 check "the share's fsid is not the pseudo fs's" test "$(field "$deep" fsid)" != "$(field "$a" fsid)"
 check "two shares have two fsids" test "$(field "$deep" fsid)" != "$(field "$exp" fsid)"
 check "mounted_on_fileid of a share's root is not its fileid" test "$(field "$deep" mounted_on)" != "$(field "$deep" fileid)"
+
+# A share nested in another's path: a junction at its name, with its
+# own fsid and rules, and LOOKUPP back out.
+inner=$(PROBE4 path /export/in)
+diag "/export/in: $inner"
+check "LOOKUP from a share into a share nested in it (/export/in)" test "$(field "$inner" type)" = 2
+check "the nested share has its own fsid" test "$(field "$inner" fsid)" != "$(field "$exp" fsid)" -a -n "$(field "$inner" fsid)"
+check "its root is the nested share's (PUTFH of it gives the same fsid)" test "$(PROBE4 fhpath "$(field "$inner" fh)" | cut -d' ' -f1-6)" = "$(echo "$inner" | cut -d' ' -f1-6)"
+check "LOOKUPP from the nested share's root: the outer share's root" test "$(field "$(PROBE4 path /export/in/..)" fileid)" = "$(field "$exp" fileid)"
+check "a nested share two levels down (/export/x/y) through its parent" test "$(PROBE4 path /export/x/y | cut -d' ' -f1-2)" = "OK type"
+xy=$(PROBE4 path /export/x/y)
+check "... whose root is its own share's (fsid)" test "$(field "$xy" fsid)" != "$(field "$exp" fsid)" -a -n "$(field "$xy" fsid)"
+check "a nested share whose clients exclude us: refused at the crossing" test "$(PROBE4 path /export/secret)" = "ERR 13"
+check "SECINFO of a nested share's name: its flavours" test "$(PROBE4 secinfo /export in)" = "STATUS 0 FLAVORS 1 0"
+check "SECINFO of a nested share that excludes us: refused" test "$(PROBE4 secinfo /export secret | cut -d' ' -f1-2)" = "STATUS 13"
+mk=$(PROBE4 mkdir /export x)
+diag "mkdir: $mk"
+check "a real directory x in /export" test "$(echo "$mk" | cut -d' ' -f1-2)" = "MKDIR 0"
+check "/export/x/y through the real directory: the nested share" test "$(field "$(PROBE4 path /export/x/y)" fsid)" = "$(field "$xy" fsid)"
+check "PUTFH of that directory, LOOKUP y: the nested share (a kernel client's way)" test "$(field "$(PROBE4 fhpath "$(field "$mk" fh)" y)" fsid)" = "$(field "$xy" fsid)"
 check "LOOKUP of a name the pseudo fs lacks: NOENT" test "$(PROBE4 path /a/nope)" = "ERR 2"
 check "minor version 1: MINOR_VERS_MISMATCH, no results" test "$(PROBE4 minor 1)" = "STATUS 10021 RESULTS 0"
 check "an op after a failing op is not run" test "$(PROBE4 afterfail)" = "STATUS 2 RESULTS 2"
@@ -97,6 +140,11 @@ check "nfs-ls of the pseudo root lists the shares" sh -c "timeout 30 nfs-ls '$UR
 # WRITE, READ, CLOSE.
 ST=$SUITE_DIR/v4state.json
 check "OPEN, and the retransmitted OPEN gets the same stateid" test "$(PROBE4 open "$ST" /export/v4file)" = "OPEN ok REPLAY same"
+# RFC 7530 9.1.7, 16.16.5: a GUARDED4 or EXCLUSIVE4 create whose reply
+# was lost, sent again with the same seqid: the kept result, not EXIST.
+check "GUARDED4 OPEN retransmitted: the kept stateid and file, not EXIST" test "$(PROBE4 openhow "$SUITE_DIR/guarded.json" /export/v4guarded guarded)" = "OPEN ok REPLAY same FH same"
+check "EXCLUSIVE4 OPEN retransmitted, then the same verifier again: ok" test "$(PROBE4 openhow "$SUITE_DIR/excl.json" /export/v4excl exclusive)" = "OPEN ok REPLAY same FH same AGAIN ok"
+check "a new GUARDED4 OPEN of an existing name is still EXIST" test "$(PROBE4 openhow "$SUITE_DIR/guarded2.json" /export/v4guarded guarded)" = "ERR 17"
 check "WRITE and READ with the open's stateid" test "$(PROBE4 write "$ST" hello-v4)" = "READ hello-v4"
 # Stable WRITE and COMMIT: synced off nfsd's event loop (common/syncer.c,
 # counted in its status as for NFSv3), and the data in the store's file.
@@ -125,6 +173,44 @@ check "SETATTR of the size with the open's stateid" test "$(PROBE4 truncate "$ST
 check "SETATTR of an acl, GETATTR reads the store's ACL back" test "$(PROBE4 acl "$ST")" = "ACL OWNER@:0:1001a7 EVERYONE@:0:100081"
 check "SETATTR of the size with a made-up stateid: BAD_STATEID" test "$(PROBE4 truncate "$ST" 2 bad)" = "ERR 10025"
 
+# nfsd's stateid cache: READs with a stateid stated validated once ask
+# it nothing more; a revoked client's stateid is refused at the next
+# READ (stated pushes ST_PUSH_REVOKED to nfsd).
+ST3=$SUITE_DIR/v4cache.json
+check "OPEN for the stateid cache" test "$(PROBE4 open "$ST3" /export/v4cache | cut -d' ' -f1-2)" = "OPEN ok"
+check "WRITE and READ once" test "$(PROBE4 write "$ST3" cached-v4)" = "READ cached-v4"
+sidstat() { suite_ctl status nfsd 2>/dev/null | sed -n "s/.*NFSv4 stateids: \([0-9]*\) checked by stated, \([0-9]*\) from the cache.*/\\$1/p"; }
+K0=$(sidstat 1) H0=$(sidstat 2)
+check "20 READs with the open's stateid" test "$(PROBE4 reads "$ST3" 20)" = "READS 20 ok"
+K1=$(sidstat 1) H1=$(sidstat 2)
+diag "stateids checked by stated $K0 -> $K1, from the cache $H0 -> $H1"
+check "no ST_V4_CHECK to stated for them" test -n "$K1" -a "$K1" = "$K0"
+check "all 20 answered from nfsd's stateid cache" test "$((${H1:-0} - ${H0:-0}))" -eq 20
+# GETATTR, LOOKUP and ACCESS answered from nfsd's caches (the handle
+# cache's current attributes, the name cache, the mode's access), as
+# NFSv3's are: no LOOKUP, GETATTR or ACCESS to blockd once warm, and the
+# change attribute still moves with a WRITE through nfsd's fd.
+bdn() { suite_ctl status nfsd 2>/dev/null | sed -n 's/.*to blockd: \(.*\); NFSv3 calls.*/\1/p' | tr ',' '\n' | awk -v k="$1" '$1 == k { print $2 }'; }
+field4() { echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
+m0=$(PROBE4 meta /export/v4cache 1)
+BL0=$(bdn lookup) BG0=$(bdn getattr) BA0=$(bdn access)
+m1=$(PROBE4 meta /export/v4cache 10)
+BL1=$(bdn lookup) BG1=$(bdn getattr) BA1=$(bdn access)
+diag "meta: $m0 / $m1; blockd lookup $BL0 -> $BL1, getattr $BG0 -> $BG1, access $BA0 -> $BA1"
+check "10 x LOOKUP, ACCESS, GETATTR of a file answered" test "$(echo "$m1" | cut -d' ' -f1-3)" = "META 10 ok"
+check "no LOOKUP to blockd for them" test -n "$BL1" -a "${BL1:-x}" = "${BL0:-y}"
+check "no GETATTR to blockd for them" test "${BG1:-0}" = "${BG0:-0}"
+check "no ACCESS to blockd for them" test "${BA1:-0}" = "${BA0:-0}"
+check "the same access and change as blockd's first answer" test "$(field4 "$m1" access)/$(field4 "$m1" change)" = "$(field4 "$m0" access)/$(field4 "$m0" change)"
+PROBE4 write "$ST3" change-moves-v4 >/dev/null
+m2=$(PROBE4 meta /export/v4cache 1)
+check "a WRITE moves the change attribute the cache answers" test "$(field4 "$m2" change)" != "$(field4 "$m1" change)" -a "$(field4 "$m2" size)" = 15
+
+CID=$(python3 -c "import json; print('%x' % json.load(open('$ST3'))['clientid'])")
+check "dittofsctl v4 revoke of that client" suite_ctl v4 revoke "$CID"
+check "the next READ with its stateid: ADMIN_REVOKED" test "$(PROBE4 reads "$ST3" 1)" = "ERR 10047"
+check "the anonymous stateid still READs (special stateids keep their rules)" test "$(PROBE4 anonread "$ST3")" = "READ change-moves-v4"
+
 # A v4 lock against NLM, both ways (nlm-client plays a v3 client).
 FH=$(python3 -c "import json; print(json.load(open('$ST'))['fh'])")
 check "v4 LOCK 0-100" test "$(PROBE4 lock "$ST" 0 100)" = "LOCK ok"
@@ -150,6 +236,38 @@ restarted() { local p; p=$(suite_pid "$1"); [ -n "$p" ] && [ "$p" != "$2" ]; }
 check "nfsd restarted after kill -9" suite_wait 20 restarted nfsd "$NFSD"
 check "the same stateid WRITEs and READs after the restart" suite_wait 20 sh -c "test \"\$(PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs4probe.py $P write $ST2 after-kill)\" = 'READ after-kill'"
 check "CLOSE after the restart" test "$(PROBE4 close "$ST2")" = "CLOSE ok"
+
+# READ as the last op of its COMPOUND through rpcsvc's file-data reply
+# (read path = sendfile, as NFSv3's READ): nfsd restarted with it.
+sed -i "s/^mount port = $M\$/&\nread path = sendfile/" "$SUITE_CONF"
+NFSD=$(suite_pid nfsd)
+kill -KILL "$NFSD"
+check "nfsd restarted with read path = sendfile" suite_wait 20 restarted nfsd "$NFSD"
+rfile() { suite_ctl status nfsd 2>/dev/null | sed -n 's/.*NFSv4 READs with file data \([0-9]*\).*/\1/p'; }
+ST4=$SUITE_DIR/v4sendfile.json
+check "OPEN (sendfile)" suite_wait 20 sh -c "PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs4probe.py $P open $ST4 /export/v4sendfile | grep -q 'OPEN ok'"
+R0=$(rfile)
+check "WRITE, then READ last in the COMPOUND: the data, padded" test "$(PROBE4 write "$ST4" sendfile-v4)" = "READ sendfile-v4"
+check "nfs-cat (v4) of 3000 bytes through the file reply" sh -c "timeout 30 nfs-cat '$URL/export/small$Q' | cmp - '$SUITE_DIR/small.in'"
+R1=$(rfile)
+check "those READs went through the file-data reply ($R0 -> $R1)" test "${R1:-0}" -ge "$((${R0:-0} + 2))"
+check "a READ with an op after it still answers" test "$(PROBE4 readmid "$ST4")" = "READ sendfile-v4 NEXT 0"
+
+# [nfsd] nfsv4 compound ops max and nfsv4 tag max, at a reload; then
+# nfsv4 = no at a restart: a v4 call gets PROG_MISMATCH 3..3.
+check "a COMPOUND of 10 ops runs (default max 128)" test "$(PROBE4 ops 10)" = "STATUS 0 RESULTS 10"
+check "a tag of 9 bytes is fine (default max 256)" test "$(PROBE4 ops 2 ninebytes)" = "STATUS 0 RESULTS 2"
+sed -i "s/^mount port = $M\$/&\nnfsv4 compound ops max = 8\nnfsv4 tag max = 4/" "$SUITE_CONF"
+check "nfsd reloads" suite_ctl reload nfsd
+check "a COMPOUND of 10 ops with max 8: RESOURCE at the 9th" test "$(PROBE4 ops 10)" = "STATUS 10018 RESULTS 9"
+check "8 ops still run" test "$(PROBE4 ops 8)" = "STATUS 0 RESULTS 8"
+check "a tag of 9 bytes with max 4: RESOURCE, no op run" test "$(PROBE4 ops 2 ninebytes)" = "STATUS 10018 RESULTS 0"
+check "NFSv4 NULL answers while nfsv4 = yes" test "$(PROBE4 null)" = "OK"
+sed -i "s/^mount port = $M\$/&\nnfsv4 = no/" "$SUITE_CONF"
+NFSD=$(suite_pid nfsd)
+kill -KILL "$NFSD"
+check "nfsd restarted with nfsv4 = no" suite_wait 20 restarted nfsd "$NFSD"
+check "a v4 call: PROG_MISMATCH 3..3" suite_wait 20 sh -c "test \"\$(PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs4probe.py $P null)\" = 'PROG_MISMATCH 3 3'"
 
 suite_stop
 tap_done

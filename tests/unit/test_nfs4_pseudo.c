@@ -63,7 +63,8 @@ main(void)
 	    "[share deep]\npath = /a/b/deep\ninsecure = yes\n"
 	    "[share private]\npath = /p/private\nclients = 127.0.0.2\n"
 	    "insecure = yes\n"
-	    "[share inner]\npath = /export/in\ninsecure = yes\n";
+	    "[share inner]\npath = /export/in\ninsecure = yes\n"
+	    "[share innerdeep]\npath = /export/x/y\ninsecure = yes\n";
 	struct nfsd_env env;
 	struct rpcsvc_call call;
 	struct nfs4_call v;
@@ -77,7 +78,7 @@ main(void)
 	memset(&env, 0, sizeof(env));
 	conf = conf_parse_string(text, "test.conf", err, sizeof(err));
 	tap_ok(conf != NULL && export_table_load(&env.exports, conf, err,
-	    sizeof(err)) == 0 && env.exports.nexports == 4, "four shares");
+	    sizeof(err)) == 0 && env.exports.nexports == 5, "five shares");
 	if (conf == NULL)
 		return tap_done();
 	deep = export_by_path(&env.exports, "/a/b/deep", 9);
@@ -131,6 +132,13 @@ main(void)
 	    "LOOKUPP from /: NOENT");
 	tap_ok(nfs4_pseudo_parent(&env, "/export/in", &next) == NFS4_OK &&
 	    next.exp == exp, "LOOKUPP from a share inside a share: its root");
+	tap_ok(nfs4_pseudo_is_node(&env, "/export/x") &&
+	    !nfs4_pseudo_is_node(&env, "/export") &&
+	    !nfs4_pseudo_is_node(&env, "/export/in") &&
+	    !nfs4_pseudo_is_node(&env, "/export/q"),
+	    "a path inside a share on the way to a nested one is a node "
+	    "(a LOOKUP the share cannot answer goes there); shares and other "
+	    "paths are not");
 
 	memset(&call, 0, sizeof(call));
 	memset(&v, 0, sizeof(v));

@@ -360,6 +360,44 @@ test_seqid(void)
 	    "a closed stateid is NFS4ERR_BAD_STATEID");
 }
 
+/* RFC 7530 9.1.7: ST_V4_OPEN_REPLAY's question, asked before a create. */
+static void
+test_open_replay(void)
+{
+	struct v4_result r, kept;
+	struct lock_file_id f;
+	uint64_t c = client("client-rp", "verf-rp!", "10.0.0.3");
+	const uint8_t *ow = (const uint8_t *)"rp-owner";
+
+	tap_ok(c != 0, "client-rp confirmed");
+	tap_ok(v4_state_open_replay(v4, c, ow, 8, 5, &kept, &f) == 0,
+	    "an owner stated never saw: not a replay");
+	tap_ok(open_file(c, "rp-owner", 5, "f-rp", 3, 0, 0, &r) == V4_OK,
+	    "OPEN seqid 5");
+	tap_ok(v4_state_open_replay(v4, c, ow, 8, 5, &kept, &f) == 1 &&
+	    kept.replay && kept.status == V4_OK &&
+	    memcmp(&kept.stateid, &r.stateid, sizeof(r.stateid)) == 0 &&
+	    f.len == 4 && memcmp(f.data, "f-rp", 4) == 0,
+	    "the same owner and seqid: a replay, the kept stateid and file");
+	tap_ok(v4_state_open_replay(v4, c, ow, 8, 6, &kept, &f) == 0 &&
+	    v4_state_open_replay(v4, c, ow, 7, 5, &kept, &f) == 0 &&
+	    v4_state_open_replay(v4, c + 1, ow, 8, 5, &kept, &f) == 0,
+	    "another seqid, owner or client: not a replay");
+	/* Asking changed nothing: the OPEN itself is still the replay. */
+	tap_ok(open_file(c, "rp-owner", 5, "f-rp", 3, 0, 0, &kept) == V4_OK &&
+	    kept.replay && memcmp(&kept.stateid, &r.stateid,
+	    sizeof(r.stateid)) == 0, "the OPEN after the question: replayed");
+	tap_ok(v4_state_open_confirm(v4, &r.stateid, 6, &r) == V4_OK &&
+	    v4_state_open_replay(v4, c, ow, 8, 6, &kept, &f) == 0,
+	    "after OPEN_CONFIRM the last op is not an OPEN: not a replay");
+	tap_ok(open_file(c, "rp-owner", 7, "f-rp2", 3, 3, 0, &r) == V4_OK &&
+	    open_file(c, "rp-other", 1, "f-rp2", 3, 0, 0, &r) ==
+	    V4ERR_SHARE_DENIED, "an OPEN denied by a share reservation");
+	tap_ok(v4_state_open_replay(v4, c, (const uint8_t *)"rp-other", 8, 1,
+	    &kept, &f) == 1 && kept.status == V4ERR_SHARE_DENIED && f.len == 0,
+	    "its replay is the kept error, no file");
+}
+
 static void
 test_share_nlm(void)
 {
@@ -482,6 +520,20 @@ client_info(uint64_t clientid, struct v4_client_info *out)
 	return v4_state_foreach_client(v4, find_client_cb, &f);
 }
 
+/* The revoked callback (stated pushes ST_PUSH_REVOKED from it). */
+static uint64_t revoked_client;
+static uint32_t revoked_why;
+static int revoked_calls;
+
+static void
+revoked_cb(void *arg, uint64_t clientid, uint32_t why)
+{
+	(void)arg;
+	revoked_client = clientid;
+	revoked_why = why;
+	revoked_calls++;
+}
+
 static void
 test_courtesy(void)
 {
@@ -517,9 +569,14 @@ test_courtesy(void)
 		    &holder) == LOCK_DENIED, "A's lapsed lock is still "
 		    "there for everyone untouched by it");
 	}
+	v4_state_set_revoked_cb(v4, revoked_cb, NULL);
+	revoked_calls = 0;
 	tap_ok(v4_state_courtesy(v4, &holder.owner) == 1 &&
 	    nlm_lock("f-courtesy", 5, 1, &holder) == LOCK_OK,
 	    "an NLM lock in A's way purges A (as lock.c does) and is granted");
+	tap_ok(revoked_calls == 1 && revoked_client == a &&
+	    revoked_why == V4ERR_EXPIRED,
+	    "the purge calls the revoked callback: A, EXPIRED");
 	lock_table_release_client(table, LOCK_PROTOCOL_NLM, 900);
 	tap_ok(check(&a_open, "f-courtesy", V4_IO_READ) == V4ERR_EXPIRED &&
 	    v4_state_renew(v4, a) == V4ERR_EXPIRED,
@@ -537,9 +594,16 @@ test_courtesy(void)
 	    "once it lapsed, B's OPEN purges A2 and goes on");
 	tap_ok(check(&a_open, "f-court2", V4_IO_READ) == V4ERR_EXPIRED,
 	    "A2's stateid: NFS4ERR_EXPIRED");
+	revoked_calls = 0;
 	tap_ok(v4_state_revoke(v4, b) == V4_OK &&
 	    v4_state_renew(v4, b) == V4ERR_ADMIN_REVOKED,
 	    "a revoked client: NFS4ERR_ADMIN_REVOKED");
+	tap_ok(revoked_calls == 1 && revoked_client == b &&
+	    revoked_why == V4ERR_ADMIN_REVOKED,
+	    "the revoke calls the revoked callback: B, ADMIN_REVOKED");
+	tap_ok(v4_state_revoke(v4, idle) != V4_OK && revoked_calls == 1,
+	    "a client that held nothing: no callback");
+	v4_state_set_revoked_cb(v4, NULL, NULL);
 }
 
 static void
@@ -662,6 +726,7 @@ main(void)
 	start(dir, 0);
 	test_setclientid();
 	test_seqid();
+	test_open_replay();
 	test_share_nlm();
 	test_lock_nlm();
 	test_courtesy();
