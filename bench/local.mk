@@ -7,6 +7,11 @@ bench_nfsload_SOURCES = bench/nfsload.c
 bench_nfsload_CFLAGS = $(AM_CFLAGS) $(LIBNFS_CFLAGS)
 bench_nfsload_LDADD = $(LIBNFS_LIBS)
 endif
+# nfs4load: the NFSv4.0 twin of nfsload, a small COMPOUND client of its
+# own on plain sockets (libnfs 4.0 cannot send an NFSv4 WRITE above
+# about 3.9 KB); needs nothing but libc.
+noinst_PROGRAMS += bench/nfs4load
+bench_nfs4load_SOURCES = bench/nfs4load.c
 dist_noinst_SCRIPTS += bench/compare
 EXTRA_DIST += bench/README.md bench/RESULTS.md bench/ours.conf.in \
 	bench/nfsload.c
