@@ -97,3 +97,8 @@ tests_unit_test_nfs4_attr_LDADD = $(NFS4_TEST_LIBS)
 tests_unit_test_nfs4_idmap_SOURCES = tests/unit/test_nfs4_idmap.c
 tests_unit_test_nfs4_idmap_CPPFLAGS = $(NFS4_TEST_CPPFLAGS)
 tests_unit_test_nfs4_idmap_LDADD = $(NFS4_TEST_LIBS)
+
+# bench/nfs4load (bench/compare's NFSv4.0 host rows) against nfsd: every
+# phase completes with a figure and no error.
+TESTS += tests/integration/test_nfs4load.sh
+EXTRA_DIST += tests/integration/test_nfs4load.sh
