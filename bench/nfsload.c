@@ -31,7 +31,10 @@
  *   remove    remove the files made by create, files/s
  * Everything is made under a fresh directory (--dir, default
  * nfsload.PID) in the export and removed at the end. NFSv3 only: libnfs
- * 4.0's NFSv4 path fails writes above about 3.9 KB.
+ * 4.0 encodes every NFSv4 COMPOUND into a fixed 4 KiB buffer, so a WRITE
+ * above about 3.9 KB fails inside libnfs ("ZDR error: Failed to encode
+ * COMPOUND4args") before anything is sent, against any server.  NFSv4.0
+ * load is bench/nfs4load's, our own COMPOUND client.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -535,6 +538,9 @@ main(int argc, char **argv)
 	}
 	if (url == NULL)
 		usage();
+	if (strstr(url, "version=4") != NULL)
+		fatalx("NFSv3 only: for NFSv4 use bench/nfs4load (libnfs 4.0 "
+		    "cannot send an NFSv4 WRITE above about 3.9 KB)");
 
 	for (p = 0; p < PHASE_COUNT; p++)
 		want[p] = tests == NULL;
