@@ -67,11 +67,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CONNS	64
-#define MAX_DEPTH	256
+#include "loadgen.h"
+
+#define MAX_CONNS	LOADGEN_MAX_CONNS
+#define MAX_DEPTH	LOADGEN_MAX_DEPTH
 #define MAX_FH		128
 #define RAND_BLOCK	4096
-#define MAX_LAT		(1u << 20)
+#define MAX_LAT		LOADGEN_MAX_LAT
 #define MAX_RECORD	(4u * 1024 * 1024)
 
 /* RFC 7530's numbers, those this client sends or reads. */
@@ -129,10 +131,7 @@ enum phase {
 	PHASE_COUNT
 };
 
-static const struct {
-	const char *name;
-	const char *unit;
-} phase_info[PHASE_COUNT] = {
+static const struct loadgen_phase phase_info[PHASE_COUNT] = {
 	{ "write", "MB/s" },
 	{ "read", "MB/s" },
 	{ "randwrite", "IOPS" },
@@ -259,40 +258,6 @@ struct load {
 };
 
 static void
-fatalx(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "nfs4load: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static double
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static uint64_t
-next_random(struct load *L)
-{
-	uint64_t x = L->rng;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	L->rng = x;
-	return x;
-}
-
-static void
 load_fail(struct load *L, const char *fmt, ...)
 {
 	va_list ap;
@@ -320,7 +285,7 @@ xb_reserve(struct xbuf *b, size_t more)
 		cap *= 2;
 	p = realloc(b->p, cap);
 	if (p == NULL)
-		fatalx("out of memory");
+		loadgen_fatalx("out of memory");
 	b->p = p;
 	b->cap = cap;
 }
@@ -759,7 +724,7 @@ conn_open_socket(const char *host, const char *port)
 
 	hints.ai_socktype = SOCK_STREAM;
 	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0)
-		fatalx("%s: %s", host, gai_strerror(rc));
+		loadgen_fatalx("%s: %s", host, gai_strerror(rc));
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
 		if (fd == -1)
@@ -771,7 +736,7 @@ conn_open_socket(const char *host, const char *port)
 	}
 	freeaddrinfo(res);
 	if (fd == -1)
-		fatalx("connect %s port %s: %s", host, port, strerror(errno));
+		loadgen_fatalx("connect %s port %s: %s", host, port, strerror(errno));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return fd;
 }
@@ -825,7 +790,7 @@ conn_read(struct conn *c)
 			unsigned char *p = realloc(c->in, cap);
 
 			if (p == NULL)
-				fatalx("out of memory");
+				loadgen_fatalx("out of memory");
 			c->in = p;
 			c->in_cap = cap;
 		}
@@ -896,11 +861,11 @@ conn_call(struct conn *c, struct xbuf *b, struct result *r)
 	conn_queue(c, b);
 	for (;;) {
 		if (conn_flush(c) == -1)
-			fatalx("connection %d: write: %s", c->index,
+			loadgen_fatalx("connection %d: write: %s", c->index,
 			    strerror(errno));
 		got = conn_take_record(c, &d);
 		if (got < 0)
-			fatalx("connection %d: bad record", c->index);
+			loadgen_fatalx("connection %d: bad record", c->index);
 		if (got > 0) {
 			/* A late reply to a call of a failed phase. */
 			if (read_reply_header(&d, &xid) == 0 && xid == want)
@@ -911,15 +876,15 @@ conn_call(struct conn *c, struct xbuf *b, struct result *r)
 		pfd.fd = c->fd;
 		pfd.events = POLLIN | (c->out.len > c->out_sent ? POLLOUT : 0);
 		if (poll(&pfd, 1, 60000) == 0)
-			fatalx("connection %d: no reply for 60 s", c->index);
+			loadgen_fatalx("connection %d: no reply for 60 s", c->index);
 		if ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    conn_read(c) == -1)
-			fatalx("connection %d: closed by the server",
+			loadgen_fatalx("connection %d: closed by the server",
 			    c->index);
 	}
 	c->record.len = 0;
 	if (read_compound(&d, r) == -1)
-		fatalx("connection %d: a reply that does not parse",
+		loadgen_fatalx("connection %d: a reply that does not parse",
 		    c->index);
 	return r->status;
 }
@@ -1061,9 +1026,9 @@ issue(struct conn *c, int s)
 	size_t at;
 	int nops = 2;
 
-	if (L->stopping || now_seconds() >= L->deadline)
+	if (L->stopping || loadgen_now() >= L->deadline)
 		return 0;
-	sl->issued = now_seconds();
+	sl->issued = loadgen_now();
 	switch (L->phase) {
 	case PHASE_CREATE:
 		if (L->next_index >= L->limit_index)
@@ -1074,7 +1039,7 @@ issue(struct conn *c, int s)
 	case PHASE_OPENCLOSE:
 		if (L->files_made == 0)
 			return 0;
-		sl->index = next_random(L) % L->files_made;
+		sl->index = loadgen_random(&L->rng) % L->files_made;
 		send_open(c, s, 0);
 		return 1;
 	case PHASE_READDIR:
@@ -1111,7 +1076,7 @@ issue(struct conn *c, int s)
 		break;
 	case PHASE_RANDWRITE:
 	case PHASE_RANDREAD:
-		off = (next_random(L) % (L->file_bytes / RAND_BLOCK)) *
+		off = (loadgen_random(&L->rng) % (L->file_bytes / RAND_BLOCK)) *
 		    RAND_BLOCK;
 		op_putfh(&call_buf, &L->data_fh);
 		put32(&call_buf, L->phase == PHASE_RANDWRITE ? OP_WRITE :
@@ -1132,7 +1097,7 @@ issue(struct conn *c, int s)
 	case PHASE_ACCESS:
 		if (L->files_made == 0)
 			return 0;
-		file_name(name, sizeof(name), next_random(L) % L->files_made);
+		file_name(name, sizeof(name), loadgen_random(&L->rng) % L->files_made);
 		op_putfh(&call_buf, &L->dir_fh);
 		op_name(&call_buf, OP_LOOKUP, name);
 		if (L->phase == PHASE_LOOKUP) {
@@ -1167,7 +1132,7 @@ op_done(struct conn *c, struct slot *sl, uint64_t n)
 	struct load *L = c->load;
 
 	if (L->depth == 1 && L->lat != NULL && L->nlat < MAX_LAT)
-		L->lat[L->nlat++] = now_seconds() - sl->issued;
+		L->lat[L->nlat++] = loadgen_now() - sl->issued;
 	L->ops_done += n;
 	sl->step = STEP_IDLE;
 }
@@ -1286,7 +1251,7 @@ static double
 run_phase(struct load *L, double max_seconds)
 {
 	struct pollfd pfds[MAX_CONNS];
-	double t0 = now_seconds();
+	double t0 = loadgen_now();
 	int i, s, busy;
 
 	L->deadline = t0 + max_seconds;
@@ -1306,7 +1271,7 @@ run_phase(struct load *L, double max_seconds)
 			if (conn_flush(c) == -1) {
 				load_fail(L, "connection %d: write: %s", i,
 				    strerror(errno));
-				return now_seconds() - t0;
+				return loadgen_now() - t0;
 			}
 			pfds[i].fd = c->fd;
 			pfds[i].events = POLLIN |
@@ -1316,7 +1281,7 @@ run_phase(struct load *L, double max_seconds)
 		}
 		if (busy == 0)
 			break;
-		if (now_seconds() > L->deadline + 60) {
+		if (loadgen_now() > L->deadline + 60) {
 			load_fail(L, "timeout: no reply for 60 s");
 			break;
 		}
@@ -1334,13 +1299,13 @@ run_phase(struct load *L, double max_seconds)
 			if (conn_read(c) == -1) {
 				load_fail(L, "connection %d closed by the "
 				    "server", i);
-				return now_seconds() - t0;
+				return loadgen_now() - t0;
 			}
 			if (conn_replies(c) == -1)
-				return now_seconds() - t0;
+				return loadgen_now() - t0;
 		}
 	}
-	return now_seconds() - t0;
+	return loadgen_now() - t0;
 }
 
 /* Setup and teardown, one blocking call at a time. */
@@ -1364,7 +1329,7 @@ conn_setclientid(struct load *L, struct conn *c)
 	put32(&call_buf, 1);
 	compound_end(&call_buf, at, 1);
 	if (conn_call(c, &call_buf, &r) != 0)
-		fatalx("SETCLIENTID: NFS4 status %u", r.status);
+		loadgen_fatalx("SETCLIENTID: NFS4 status %u", r.status);
 	c->clientid = r.clientid;
 	at = compound_start(c, &call_buf, ++c->xid_gen << 8);
 	put32(&call_buf, OP_SETCLIENTID_CONFIRM);
@@ -1372,7 +1337,7 @@ conn_setclientid(struct load *L, struct conn *c)
 	put_fixed(&call_buf, r.verf, 8);
 	compound_end(&call_buf, at, 1);
 	if (conn_call(c, &call_buf, &r) != 0)
-		fatalx("SETCLIENTID_CONFIRM: NFS4 status %u", r.status);
+		loadgen_fatalx("SETCLIENTID_CONFIRM: NFS4 status %u", r.status);
 }
 
 static void
@@ -1386,7 +1351,7 @@ conn_renew(struct conn *c)
 	put64(&call_buf, c->clientid);
 	compound_end(&call_buf, at, 1);
 	if (conn_call(c, &call_buf, &r) != 0)
-		fatalx("RENEW: NFS4 status %u", r.status);
+		loadgen_fatalx("RENEW: NFS4 status %u", r.status);
 }
 
 /* PUTROOTFH, LOOKUP of every component of path, GETFH, and the
@@ -1402,7 +1367,7 @@ lookup_export(struct load *L, struct conn *c, const char *path)
 	at = compound_start(c, &call_buf, ++c->xid_gen << 8);
 	put32(&call_buf, OP_PUTROOTFH);
 	if ((copy = strdup(path)) == NULL)
-		fatalx("out of memory");
+		loadgen_fatalx("out of memory");
 	for (tok = strtok_r(copy, "/", &save); tok != NULL;
 	    tok = strtok_r(NULL, "/", &save)) {
 		op_name(&call_buf, OP_LOOKUP, tok);
@@ -1413,7 +1378,7 @@ lookup_export(struct load *L, struct conn *c, const char *path)
 	op_getattr(&call_buf, ATTR_MAXREAD | ATTR_MAXWRITE, 0);
 	compound_end(&call_buf, at, nops + 2);
 	if (conn_call(c, &call_buf, &r) != 0)
-		fatalx("lookup of %s: op %u failed with NFS4 status %u",
+		loadgen_fatalx("lookup of %s: op %u failed with NFS4 status %u",
 		    path, r.failed_op, r.status);
 	L->export_fh = r.fh;
 	L->chunk = 1024 * 1024;
@@ -1422,7 +1387,7 @@ lookup_export(struct load *L, struct conn *c, const char *path)
 	if (r.maxread > 0 && r.maxread < L->chunk)
 		L->chunk = (uint32_t)r.maxread;
 	if (L->chunk < RAND_BLOCK)
-		fatalx("the server's maxread/maxwrite is below 4 KiB");
+		loadgen_fatalx("the server's maxread/maxwrite is below 4 KiB");
 }
 
 /* One name in directory dir: CREATE (a directory), LOOKUP or REMOVE. */
@@ -1490,7 +1455,7 @@ open_data(struct load *L, struct conn *c, int create)
 	put32(&call_buf, OP_GETFH);
 	compound_end(&call_buf, at, 3);
 	if (conn_call(c, &call_buf, &r) != 0)
-		fatalx("open data: op %u failed with NFS4 status %u",
+		loadgen_fatalx("open data: op %u failed with NFS4 status %u",
 		    r.failed_op, r.status);
 	c->data_seqid++;
 	L->data_fh = r.fh;
@@ -1503,7 +1468,7 @@ open_data(struct load *L, struct conn *c, int create)
 		put32(&call_buf, c->data_seqid);
 		compound_end(&call_buf, at, 2);
 		if (conn_call(c, &call_buf, &r) != 0)
-			fatalx("open data: OPEN_CONFIRM: NFS4 status %u",
+			loadgen_fatalx("open data: OPEN_CONFIRM: NFS4 status %u",
 			    r.status);
 		c->data_seqid++;
 		c->data_stateid = r.stateid;
@@ -1551,17 +1516,17 @@ parse_url(const char *url, char *host, size_t hostlen, char *port,
 	size_t n;
 
 	if (strncmp(url, "nfs://", 6) != 0)
-		fatalx("the URL must start nfs:// (%s)", url);
+		loadgen_fatalx("the URL must start nfs:// (%s)", url);
 	p = url + 6;
 	slash = strchr(p, '/');
 	q = strchr(p, '?');
 	if (slash == NULL || (q != NULL && q < slash))
-		fatalx("no path in %s", url);
+		loadgen_fatalx("no path in %s", url);
 	colon = memchr(p, ':', (size_t)(slash - p));
 	snprintf(port, portlen, "2049");
 	n = (size_t)((colon != NULL ? colon : slash) - p);
 	if (n == 0 || n >= hostlen)
-		fatalx("bad host in %s", url);
+		loadgen_fatalx("bad host in %s", url);
 	memcpy(host, p, n);
 	host[n] = '\0';
 	if (colon != NULL)
@@ -1569,7 +1534,7 @@ parse_url(const char *url, char *host, size_t hostlen, char *port,
 		    colon + 1);
 	n = q != NULL ? (size_t)(q - slash) : strlen(slash);
 	if (n >= pathlen)
-		fatalx("path too long in %s", url);
+		loadgen_fatalx("path too long in %s", url);
 	memcpy(path, slash, n);
 	path[n] = '\0';
 	for (; q != NULL; q = strchr(q + 1, '&')) {
@@ -1578,37 +1543,16 @@ parse_url(const char *url, char *host, size_t hostlen, char *port,
 			    (int)strcspn(q + 9, "&"), q + 9);
 		else if (strncmp(q + 1, "version=", 8) == 0 &&
 		    strncmp(q + 9, "4", 1) != 0)
-			fatalx("nfs4load speaks NFSv4.0 only (%s)", url);
+			loadgen_fatalx("nfs4load speaks NFSv4.0 only (%s)", url);
 	}
-}
-
-static int
-lat_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 static void
 report(struct load *L, double seconds)
 {
-	double v;
-
-	if (L->phase == PHASE_WRITE || L->phase == PHASE_READ)
-		v = seconds > 0 ? L->bytes_done / 1e6 / seconds : 0;
-	else
-		v = seconds > 0 ? L->ops_done / seconds : 0;
-	printf("RESULT name=host4_%s value=%.2f unit=%s\n",
-	    phase_info[L->phase].name, v, phase_info[L->phase].unit);
-	if (L->nlat > 0) {
-		qsort(L->lat, L->nlat, sizeof(*L->lat), lat_cmp);
-		printf("LATENCY name=host4_%s p50=%.1f p90=%.1f p99=%.1f "
-		    "unit=us n=%zu\n", phase_info[L->phase].name,
-		    L->lat[L->nlat / 2] * 1e6, L->lat[L->nlat * 9 / 10] * 1e6,
-		    L->lat[L->nlat * 99 / 100] * 1e6, L->nlat);
-	}
-	fflush(stdout);
+	loadgen_report("host4", &phase_info[L->phase],
+	    L->phase == PHASE_WRITE || L->phase == PHASE_READ ?
+	    L->bytes_done : L->ops_done, seconds, L->lat, L->nlat);
 }
 
 static void
@@ -1625,80 +1569,23 @@ usage(void)
 	exit(2);
 }
 
-static long
-parse_long(const char *s, long min, long max, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		fatalx("bad %s: %s (%ld..%ld)", what, s, min, max);
-	return v;
-}
-
 int
 main(int argc, char **argv)
 {
 	static struct load L;
-	const char *url = NULL, *tests = NULL;
-	char dir[256], host[256], port[32], path[1024], name[32];
-	char *list, *tok, *save;
-	long size_mib = 256, seconds = 5, files = 5000, create_bytes = 0;
+	struct loadgen_opts o;
+	char host[256], port[32], path[1024], name[32];
 	int want[PHASE_COUNT], i, p, failed = 0;
 	uint64_t k;
 	double t;
 
-	L.nconns = 4;
-	L.depth = 16;
-	snprintf(dir, sizeof(dir), "nfs4load.%ld", (long)getpid());
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (i + 1 >= argc)
-			usage();
-		if (strcmp(a, "--url") == 0)
-			url = argv[++i];
-		else if (strcmp(a, "--conns") == 0)
-			L.nconns = (int)parse_long(argv[++i], 1, MAX_CONNS, a);
-		else if (strcmp(a, "--depth") == 0)
-			L.depth = (int)parse_long(argv[++i], 1, MAX_DEPTH, a);
-		else if (strcmp(a, "--size") == 0)
-			size_mib = parse_long(argv[++i], 1, 1 << 20, a);
-		else if (strcmp(a, "--seconds") == 0)
-			seconds = parse_long(argv[++i], 1, 3600, a);
-		else if (strcmp(a, "--files") == 0)
-			files = parse_long(argv[++i], 1, 10000000, a);
-		else if (strcmp(a, "--create-bytes") == 0)
-			create_bytes = parse_long(argv[++i], 0, 1024 * 1024, a);
-		else if (strcmp(a, "--tests") == 0)
-			tests = argv[++i];
-		else if (strcmp(a, "--dir") == 0)
-			snprintf(dir, sizeof(dir), "%s", argv[++i]);
-		else
-			usage();
-	}
-	if (url == NULL)
-		usage();
-	parse_url(url, host, sizeof(host), port, sizeof(port), path,
+	loadgen_prog = "nfs4load";
+	loadgen_options(argc, argv, &o, "nfs4load", usage);
+	L.nconns = o.conns;
+	L.depth = o.depth;
+	parse_url(o.url, host, sizeof(host), port, sizeof(port), path,
 	    sizeof(path));
-
-	for (p = 0; p < PHASE_COUNT; p++)
-		want[p] = tests == NULL;
-	if (tests != NULL) {
-		if ((list = strdup(tests)) == NULL)
-			fatalx("out of memory");
-		for (tok = strtok_r(list, ",", &save); tok != NULL;
-		    tok = strtok_r(NULL, ",", &save)) {
-			for (p = 0; p < PHASE_COUNT; p++)
-				if (strcmp(tok, phase_info[p].name) == 0)
-					break;
-			if (p == PHASE_COUNT)
-				fatalx("unknown test %s", tok);
-			want[p] = 1;
-		}
-		free(list);
-	}
+	loadgen_want(o.tests, phase_info, PHASE_COUNT, want);
 	/* Reads need the file write makes; the name phases need create's
 	 * files, and remove cleans them up. */
 	if (want[PHASE_READ] || want[PHASE_RANDWRITE] ||
@@ -1713,9 +1600,9 @@ main(int argc, char **argv)
 	L.rng = 0x9E3779B97F4A7C15ULL ^ (uint64_t)getpid() ^
 	    (uint64_t)time(NULL) << 20;
 	for (i = 0; i < 8; i++)
-		L.verifier[i] = (unsigned char)next_random(&L);
+		L.verifier[i] = (unsigned char)loadgen_random(&L.rng);
 	snprintf(L.owner_prefix, sizeof(L.owner_prefix), "nfs4load.%ld.%04x",
-	    (long)getpid(), (unsigned)(next_random(&L) & 0xffff));
+	    (long)getpid(), (unsigned)(loadgen_random(&L.rng) & 0xffff));
 	for (i = 0; i < L.nconns; i++) {
 		struct conn *c = &L.conns[i];
 
@@ -1726,11 +1613,11 @@ main(int argc, char **argv)
 		if (i == 0)
 			lookup_export(&L, c, path);
 	}
-	if ((uint64_t)create_bytes > L.chunk)
-		fatalx("--create-bytes above the write size %" PRIu32,
+	if ((uint64_t)o.create_bytes > L.chunk)
+		loadgen_fatalx("--create-bytes above the write size %" PRIu32,
 		    L.chunk);
-	L.create_bytes = (uint64_t)create_bytes;
-	L.file_bytes = (uint64_t)size_mib * 1024 * 1024;
+	L.create_bytes = (uint64_t)o.create_bytes;
+	L.file_bytes = (uint64_t)o.size_mib * 1024 * 1024;
 	L.file_bytes -= L.file_bytes % L.chunk;
 	if (L.file_bytes < L.chunk)
 		L.file_bytes = L.chunk;
@@ -1738,15 +1625,15 @@ main(int argc, char **argv)
 	if (L.depth == 1)
 		L.lat = malloc(MAX_LAT * sizeof(*L.lat));
 	if (L.wbuf == NULL || (L.depth == 1 && L.lat == NULL))
-		fatalx("out of memory");
+		loadgen_fatalx("out of memory");
 	for (k = 0; k < L.chunk; k++)
-		L.wbuf[k] = (unsigned char)next_random(&L);
+		L.wbuf[k] = (unsigned char)loadgen_random(&L.rng);
 
-	if (dir_op(&L.conns[0], &L.export_fh, OP_CREATE, dir, &L.dir_fh) != 0)
-		fatalx("create directory %s in %s failed", dir, path);
+	if (dir_op(&L.conns[0], &L.export_fh, OP_CREATE, o.dir, &L.dir_fh) != 0)
+		loadgen_fatalx("create directory %s in %s failed", o.dir, path);
 	fprintf(stderr, "nfs4load: %d connections x %d in flight, %" PRIu32
 	    " KiB sequential I/O, %" PRIu64 " MiB file, %lds timed phases\n",
-	    L.nconns, L.depth, L.chunk / 1024, L.file_bytes >> 20, seconds);
+	    L.nconns, L.depth, L.chunk / 1024, L.file_bytes >> 20, o.seconds);
 	if (want[PHASE_WRITE])
 		for (i = 0; i < L.nconns; i++)
 			open_data(&L, &L.conns[i], i == 0);
@@ -1761,7 +1648,7 @@ main(int argc, char **argv)
 		L.next_offset = 0;
 		L.next_index = 0;
 		if (L.phase == PHASE_CREATE)
-			L.limit_index = (uint64_t)files;
+			L.limit_index = (uint64_t)o.files;
 		else if (L.phase == PHASE_REMOVE)
 			L.limit_index = L.files_made;
 		/* The lease, from every client, before each phase. */
@@ -1770,12 +1657,12 @@ main(int argc, char **argv)
 		/* Sequential and remove phases run to their count. */
 		t = run_phase(&L, L.phase == PHASE_WRITE ||
 		    L.phase == PHASE_READ || L.phase == PHASE_REMOVE ?
-		    (double)seconds * 60 : (double)seconds);
+		    (double)o.seconds * 60 : (double)o.seconds);
 		if (L.phase == PHASE_WRITE && L.error[0] == '\0') {
-			double t0 = now_seconds();
+			double t0 = loadgen_now();
 			if (commit_data(&L, &L.conns[0]) != 0)
 				load_fail(&L, "COMMIT failed");
-			t += now_seconds() - t0;
+			t += loadgen_now() - t0;
 		}
 		if (L.error[0] != '\0') {
 			fprintf(stderr, "nfs4load: %s\n", L.error);
@@ -1797,8 +1684,8 @@ main(int argc, char **argv)
 		file_name(name, sizeof(name), k);
 		dir_op(&L.conns[0], &L.dir_fh, OP_REMOVE, name, NULL);
 	}
-	if (dir_op(&L.conns[0], &L.export_fh, OP_REMOVE, dir, NULL) != 0)
-		fprintf(stderr, "nfs4load: remove %s failed\n", dir);
+	if (dir_op(&L.conns[0], &L.export_fh, OP_REMOVE, o.dir, NULL) != 0)
+		fprintf(stderr, "nfs4load: remove %s failed\n", o.dir);
 	for (i = 0; i < L.nconns; i++)
 		close(L.conns[i].fd);
 	free(L.wbuf);
