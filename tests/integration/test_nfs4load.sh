@@ -3,8 +3,9 @@
 # bench/compare's host4_* rows, against dittofs-nfsd in a private network
 # namespace, with small sizes: every phase reports a non-zero figure, the
 # tool exits 0 (no NFS4 error, no reply it could not parse), and its
-# directory is gone afterwards.  Both a single connection with one call
-# in flight and several connections with many.  No timing is asserted.
+# directory is gone afterwards.  One connection with one call in flight,
+# several with many, and FILE_SYNC writes in the creates; nfsload's v4
+# mode (a version=4 URL runs nfs4load).  No timing is asserted.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -61,6 +62,17 @@ for shape in "one --conns 1 --depth 1" "many --conns 3 --depth 8" \
 done
 # At one call in flight each phase also has its latency percentiles.
 check "one: a LATENCY line per timed op phase" test "$(grep -c '^LATENCY name=host4_' "$SUITE_DIR/one.out")" -ge 10
+
+# nfsload (libnfs, NFSv3) given a version=4 URL runs nfs4load.
+NFSLOAD=$(cd "$top_builddir" && pwd)/bench/nfsload
+if [ -x "$NFSLOAD" ]; then
+	timeout 120 "$NFSLOAD" --url "nfs://127.0.0.1/export?version=4&nfsport=$P" \
+	    --size 1 --seconds 1 --tests getattr --dir v4mode >"$SUITE_DIR/v4mode.out" 2>&1
+	sed 's/^/# /' "$SUITE_DIR/v4mode.out"
+	check "nfsload with version=4 runs nfs4load: host4_getattr ($(figure v4mode getattr))" nonzero "$(figure v4mode getattr)"
+else
+	skip "no bench/nfsload (libnfs-dev)" "nfsload with version=4 runs nfs4load"
+fi
 
 # A phase against a server that refuses it is an error, not a figure:
 # a share that does not exist.
