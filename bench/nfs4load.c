@@ -773,8 +773,10 @@ conn_take_record(struct conn *c, struct xdec *d)
 			return 1;
 		}
 	}
-	memmove(c->in, c->in + off, c->in_len - off);
-	c->in_len -= off;
+	if (off > 0) {
+		memmove(c->in, c->in + off, c->in_len - off);
+		c->in_len -= off;
+	}
 	return 0;
 }
 
