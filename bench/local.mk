@@ -3,13 +3,18 @@
 ## (compare compiles it into the e2e cache itself when the build has none).
 if HAVE_LIBNFS
 noinst_PROGRAMS += bench/nfsload
-bench_nfsload_SOURCES = bench/nfsload.c
+bench_nfsload_SOURCES = bench/nfsload.c bench/loadgen.h
 bench_nfsload_CFLAGS = $(AM_CFLAGS) $(LIBNFS_CFLAGS)
 bench_nfsload_LDADD = $(LIBNFS_LIBS)
 endif
+# nfs4load: the NFSv4.0 twin of nfsload, a small COMPOUND client of its
+# own on plain sockets (libnfs 4.0 cannot send an NFSv4 WRITE above
+# about 3.9 KB); needs nothing but libc.
+noinst_PROGRAMS += bench/nfs4load
+bench_nfs4load_SOURCES = bench/nfs4load.c bench/loadgen.h
 dist_noinst_SCRIPTS += bench/compare
 EXTRA_DIST += bench/README.md bench/RESULTS.md bench/ours.conf.in \
-	bench/nfsload.c
+	bench/nfsload.c bench/loadgen.h
 
 # blockd's own benchmark over IPC (issue 6): bench/blockd-bench runs it.
 noinst_PROGRAMS += bench/blockd_bench

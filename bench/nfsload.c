@@ -31,14 +31,17 @@
  *   remove    remove the files made by create, files/s
  * Everything is made under a fresh directory (--dir, default
  * nfsload.PID) in the export and removed at the end. NFSv3 only: libnfs
- * 4.0's NFSv4 path fails writes above about 3.9 KB.
+ * 4.0 encodes every NFSv4 COMPOUND into a fixed 4 KiB buffer, so a WRITE
+ * above about 3.9 KB fails inside libnfs ("ZDR error: Failed to encode
+ * COMPOUND4args") before anything is sent, against any server.  NFSv4.0
+ * load is bench/nfs4load's, our own COMPOUND client: given a URL with
+ * version=4, nfsload runs it with the same arguments.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,8 +53,9 @@
 
 #include <nfsc/libnfs.h>
 
-#define MAX_CONNS	64
-#define MAX_DEPTH	256
+#include "loadgen.h"
+
+#define MAX_CONNS	LOADGEN_MAX_CONNS
 #define RAND_BLOCK	4096
 
 enum phase {
@@ -68,10 +72,7 @@ enum phase {
 	PHASE_COUNT
 };
 
-static const struct {
-	const char *name;
-	const char *unit;
-} phase_info[PHASE_COUNT] = {
+static const struct loadgen_phase phase_info[PHASE_COUNT] = {
 	{ "write", "MB/s" },
 	{ "read", "MB/s" },
 	{ "randwrite", "IOPS" },
@@ -115,41 +116,7 @@ struct load {
 	char		 error[512];
 };
 
-#define MAX_LAT		(1u << 20)
-
-static void
-fatalx(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "nfsload: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static double
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static uint64_t
-next_random(struct load *L)
-{
-	uint64_t x = L->rng;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	L->rng = x;
-	return x;
-}
+#define MAX_LAT		LOADGEN_MAX_LAT
 
 static void
 load_fail(struct load *L, const char *what, struct nfs_context *nfs,
@@ -175,7 +142,7 @@ op_finished(struct conn *c, int err, const char *what,
 	struct load *L = c->load;
 
 	if (L->depth == 1 && L->lat != NULL && L->nlat < MAX_LAT)
-		L->lat[L->nlat++] = now_seconds() - c->issued;
+		L->lat[L->nlat++] = loadgen_now() - c->issued;
 	c->inflight--;
 	if (err < 0) {
 		load_fail(c->load, what, nfs, data);
@@ -302,7 +269,7 @@ issue(struct conn *c)
 	uint64_t off;
 	int rc = 0;
 
-	if (L->stopping || now_seconds() >= L->deadline)
+	if (L->stopping || loadgen_now() >= L->deadline)
 		return 0;
 	switch (L->phase) {
 	case PHASE_WRITE:
@@ -318,7 +285,7 @@ issue(struct conn *c)
 		break;
 	case PHASE_RANDWRITE:
 	case PHASE_RANDREAD:
-		off = (next_random(L) % (L->file_bytes / RAND_BLOCK)) *
+		off = (loadgen_random(&L->rng) % (L->file_bytes / RAND_BLOCK)) *
 		    RAND_BLOCK;
 		rc = L->phase == PHASE_RANDWRITE ?
 		    nfs_pwrite_async(c->nfs, c->fh, off, RAND_BLOCK, L->wbuf,
@@ -343,7 +310,7 @@ issue(struct conn *c)
 		if (L->files_made == 0)
 			return 0;
 		snprintf(name, sizeof(name), "f%07" PRIu64,
-		    next_random(L) % L->files_made);
+		    loadgen_random(&L->rng) % L->files_made);
 		rc = L->phase == PHASE_LOOKUP ?
 		    nfs_stat64_async(c->nfs, name, meta_done, c) :
 		    nfs_access_async(c->nfs, name, 4 /* R_OK */, meta_done, c);
@@ -365,7 +332,7 @@ issue(struct conn *c)
 		return 0;
 	}
 	c->inflight++;
-	c->issued = now_seconds();
+	c->issued = loadgen_now();
 	return 1;
 }
 
@@ -374,7 +341,7 @@ static double
 run_phase(struct load *L, double max_seconds)
 {
 	struct pollfd pfds[MAX_CONNS];
-	double t0 = now_seconds();
+	double t0 = loadgen_now();
 	int i, busy;
 
 	L->deadline = t0 + max_seconds;
@@ -395,7 +362,7 @@ run_phase(struct load *L, double max_seconds)
 		if (busy == 0)
 			break;
 		/* Past the deadline by far: a server that stopped answering. */
-		if (now_seconds() > L->deadline + 60) {
+		if (loadgen_now() > L->deadline + 60) {
 			load_fail(L, "timeout", NULL, "no reply for 60 s");
 			break;
 		}
@@ -409,39 +376,18 @@ run_phase(struct load *L, double max_seconds)
 			if (nfs_service(L->conns[i].nfs, pfds[i].revents) < 0) {
 				load_fail(L, "connection", L->conns[i].nfs,
 				    NULL);
-				return now_seconds() - t0;
+				return loadgen_now() - t0;
 			}
 	}
-	return now_seconds() - t0;
-}
-
-static int
-lat_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
+	return loadgen_now() - t0;
 }
 
 static void
 report(struct load *L, double seconds)
 {
-	double v;
-
-	if (L->phase == PHASE_WRITE || L->phase == PHASE_READ)
-		v = seconds > 0 ? L->bytes_done / 1e6 / seconds : 0;
-	else
-		v = seconds > 0 ? L->ops_done / seconds : 0;
-	printf("RESULT name=host_%s value=%.2f unit=%s\n",
-	    phase_info[L->phase].name, v, phase_info[L->phase].unit);
-	if (L->nlat > 0) {
-		qsort(L->lat, L->nlat, sizeof(*L->lat), lat_cmp);
-		printf("LATENCY name=host_%s p50=%.1f p90=%.1f p99=%.1f "
-		    "unit=us n=%zu\n", phase_info[L->phase].name,
-		    L->lat[L->nlat / 2] * 1e6, L->lat[L->nlat * 9 / 10] * 1e6,
-		    L->lat[L->nlat * 99 / 100] * 1e6, L->nlat);
-	}
-	fflush(stdout);
+	loadgen_report("host", &phase_info[L->phase],
+	    L->phase == PHASE_WRITE || L->phase == PHASE_READ ?
+	    L->bytes_done : L->ops_done, seconds, L->lat, L->nlat);
 }
 
 static void
@@ -456,19 +402,6 @@ usage(void)
 	exit(2);
 }
 
-static long
-parse_long(const char *s, long min, long max, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		fatalx("bad %s: %s (%ld..%ld)", what, s, min, max);
-	return v;
-}
-
 static void
 connect_all(struct load *L, const char *url_string)
 {
@@ -481,78 +414,60 @@ connect_all(struct load *L, const char *url_string)
 		c->load = L;
 		c->nfs = nfs_init_context();
 		if (c->nfs == NULL)
-			fatalx("nfs_init_context failed");
+			loadgen_fatalx("nfs_init_context failed");
 		/* Every readdir goes to the server. */
 		nfs_set_dircache(c->nfs, 0);
 		url = nfs_parse_url_dir(c->nfs, url_string);
 		if (url == NULL)
-			fatalx("bad URL %s: %s", url_string,
+			loadgen_fatalx("bad URL %s: %s", url_string,
 			    nfs_get_error(c->nfs));
 		if (nfs_mount(c->nfs, url->server, url->path) != 0)
-			fatalx("mount %s:%s: %s", url->server, url->path,
+			loadgen_fatalx("mount %s:%s: %s", url->server, url->path,
 			    nfs_get_error(c->nfs));
 		nfs_destroy_url(url);
 	}
+}
+
+/*
+ * An NFSv4 URL: the same command line to nfs4load, from nfsload's own
+ * directory (else PATH).  libnfs 4.0 cannot carry NFSv4 load itself.
+ */
+static void
+run_nfs4load(char **argv)
+{
+	const char *slash = strrchr(argv[0], '/');
+	char path[4096];
+
+	if (slash != NULL) {
+		snprintf(path, sizeof(path), "%.*snfs4load",
+		    (int)(slash - argv[0] + 1), argv[0]);
+		argv[0] = path;
+		execv(path, argv);
+	} else {
+		argv[0] = (char *)"nfs4load";
+		execvp("nfs4load", argv);
+	}
+	loadgen_fatalx("NFSv4 is nfs4load's (libnfs 4.0 cannot send an NFSv4 "
+	    "WRITE above about 3.9 KB), and %s: %s", argv[0],
+	    strerror(errno));
 }
 
 int
 main(int argc, char **argv)
 {
 	static struct load L;
-	const char *url = NULL, *tests = NULL;
-	char dir[256], path[512], *list, *tok, *save;
-	long size_mib = 256, seconds = 5, files = 5000, create_bytes = 0;
+	struct loadgen_opts o;
+	char path[512];
 	int want[PHASE_COUNT], i, p, failed = 0;
 	double t;
 
-	L.nconns = 4;
-	L.depth = 16;
-	snprintf(dir, sizeof(dir), "nfsload.%ld", (long)getpid());
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (i + 1 >= argc)
-			usage();
-		if (strcmp(a, "--url") == 0)
-			url = argv[++i];
-		else if (strcmp(a, "--conns") == 0)
-			L.nconns = (int)parse_long(argv[++i], 1, MAX_CONNS, a);
-		else if (strcmp(a, "--depth") == 0)
-			L.depth = (int)parse_long(argv[++i], 1, MAX_DEPTH, a);
-		else if (strcmp(a, "--size") == 0)
-			size_mib = parse_long(argv[++i], 1, 1 << 20, a);
-		else if (strcmp(a, "--seconds") == 0)
-			seconds = parse_long(argv[++i], 1, 3600, a);
-		else if (strcmp(a, "--files") == 0)
-			files = parse_long(argv[++i], 1, 10000000, a);
-		else if (strcmp(a, "--create-bytes") == 0)
-			create_bytes = parse_long(argv[++i], 0, 1024 * 1024, a);
-		else if (strcmp(a, "--tests") == 0)
-			tests = argv[++i];
-		else if (strcmp(a, "--dir") == 0)
-			snprintf(dir, sizeof(dir), "%s", argv[++i]);
-		else
-			usage();
-	}
-	if (url == NULL)
-		usage();
-
-	for (p = 0; p < PHASE_COUNT; p++)
-		want[p] = tests == NULL;
-	if (tests != NULL) {
-		list = strdup(tests);
-		if (list == NULL)
-			fatalx("out of memory");
-		for (tok = strtok_r(list, ",", &save); tok != NULL;
-		    tok = strtok_r(NULL, ",", &save)) {
-			for (p = 0; p < PHASE_COUNT; p++)
-				if (strcmp(tok, phase_info[p].name) == 0)
-					break;
-			if (p == PHASE_COUNT)
-				fatalx("unknown test %s", tok);
-			want[p] = 1;
-		}
-		free(list);
-	}
+	loadgen_prog = "nfsload";
+	loadgen_options(argc, argv, &o, "nfsload", usage);
+	if (strstr(o.url, "version=4") != NULL)
+		run_nfs4load(argv);
+	L.nconns = o.conns;
+	L.depth = o.depth;
+	loadgen_want(o.tests, phase_info, PHASE_COUNT, want);
 	/* Reads need the file that write makes; remove needs create's. */
 	if (want[PHASE_READ] || want[PHASE_RANDWRITE] || want[PHASE_RANDREAD] ||
 	    want[PHASE_GETATTR])
@@ -562,16 +477,16 @@ main(int argc, char **argv)
 	if (want[PHASE_CREATE])
 		want[PHASE_REMOVE] = 1;
 
-	connect_all(&L, url);
+	connect_all(&L, o.url);
 	L.chunk = nfs_get_writemax(L.conns[0].nfs);
 	if (nfs_get_readmax(L.conns[0].nfs) < L.chunk)
 		L.chunk = nfs_get_readmax(L.conns[0].nfs);
 	if (L.chunk > 1024 * 1024 || L.chunk == 0)
 		L.chunk = 1024 * 1024;
-	if ((uint64_t)create_bytes > L.chunk)
-		fatalx("--create-bytes above the write size %" PRIu64, L.chunk);
-	L.create_bytes = (uint64_t)create_bytes;
-	L.file_bytes = (uint64_t)size_mib * 1024 * 1024;
+	if ((uint64_t)o.create_bytes > L.chunk)
+		loadgen_fatalx("--create-bytes above the write size %" PRIu64, L.chunk);
+	L.create_bytes = (uint64_t)o.create_bytes;
+	L.file_bytes = (uint64_t)o.size_mib * 1024 * 1024;
 	L.file_bytes -= L.file_bytes % L.chunk;
 	if (L.file_bytes < L.chunk)
 		L.file_bytes = L.chunk;
@@ -579,30 +494,30 @@ main(int argc, char **argv)
 	if (L.depth == 1)
 		L.lat = malloc(MAX_LAT * sizeof(*L.lat));
 	if (L.wbuf == NULL || (L.depth == 1 && L.lat == NULL))
-		fatalx("out of memory");
+		loadgen_fatalx("out of memory");
 	L.rng = 0x9E3779B97F4A7C15ULL ^ (uint64_t)getpid();
 	for (uint64_t k = 0; k < L.chunk; k++)
-		L.wbuf[k] = (unsigned char)next_random(&L);
+		L.wbuf[k] = (unsigned char)loadgen_random(&L.rng);
 
-	if (nfs_mkdir(L.conns[0].nfs, dir) != 0)
-		fatalx("mkdir %s: %s", dir, nfs_get_error(L.conns[0].nfs));
+	if (nfs_mkdir(L.conns[0].nfs, o.dir) != 0)
+		loadgen_fatalx("mkdir %s: %s", o.dir, nfs_get_error(L.conns[0].nfs));
 	for (i = 0; i < L.nconns; i++)
-		if (nfs_chdir(L.conns[i].nfs, dir) != 0)
-			fatalx("chdir %s: %s", dir,
+		if (nfs_chdir(L.conns[i].nfs, o.dir) != 0)
+			loadgen_fatalx("chdir %s: %s", o.dir,
 			    nfs_get_error(L.conns[i].nfs));
 	fprintf(stderr, "nfsload: %d connections x %d in flight, %" PRIu64
 	    " KiB sequential I/O, %" PRIu64 " MiB file, %lds timed phases\n",
-	    L.nconns, L.depth, L.chunk / 1024, L.file_bytes >> 20, seconds);
+	    L.nconns, L.depth, L.chunk / 1024, L.file_bytes >> 20, o.seconds);
 
 	if (want[PHASE_WRITE]) {
 		struct nfsfh *fh;
 		if (nfs_creat(L.conns[0].nfs, "data", 0644, &fh) != 0)
-			fatalx("create data: %s", nfs_get_error(L.conns[0].nfs));
+			loadgen_fatalx("create data: %s", nfs_get_error(L.conns[0].nfs));
 		nfs_close(L.conns[0].nfs, fh);
 		for (i = 0; i < L.nconns; i++)
 			if (nfs_open(L.conns[i].nfs, "data", 2 /* O_RDWR */,
 			    &L.conns[i].fh) != 0)
-				fatalx("open data: %s",
+				loadgen_fatalx("open data: %s",
 				    nfs_get_error(L.conns[i].nfs));
 	}
 
@@ -614,7 +529,7 @@ main(int argc, char **argv)
 		L.next_index = 0;
 		switch (L.phase) {
 		case PHASE_CREATE:
-			L.limit_index = (uint64_t)files;
+			L.limit_index = (uint64_t)o.files;
 			break;
 		case PHASE_REMOVE:
 			L.limit_index = L.files_made;
@@ -625,12 +540,12 @@ main(int argc, char **argv)
 		/* Sequential and remove phases run to their count. */
 		t = run_phase(&L, L.phase == PHASE_WRITE ||
 		    L.phase == PHASE_READ || L.phase == PHASE_REMOVE ?
-		    (double)seconds * 60 : (double)seconds);
+		    (double)o.seconds * 60 : (double)o.seconds);
 		if (L.phase == PHASE_WRITE && L.error[0] == '\0') {
-			double t0 = now_seconds();
+			double t0 = loadgen_now();
 			if (nfs_fsync(L.conns[0].nfs, L.conns[0].fh) != 0)
 				load_fail(&L, "commit", L.conns[0].nfs, NULL);
-			t += now_seconds() - t0;
+			t += loadgen_now() - t0;
 		}
 		if (L.error[0] != '\0') {
 			fprintf(stderr, "nfsload: %s\n", L.error);
@@ -652,8 +567,8 @@ main(int argc, char **argv)
 	}
 	/* libnfs resolves every path, even "/x", from the cwd. */
 	if (nfs_chdir(L.conns[0].nfs, "..") != 0 ||
-	    nfs_rmdir(L.conns[0].nfs, dir) != 0)
-		fprintf(stderr, "nfsload: rmdir %s: %s\n", dir,
+	    nfs_rmdir(L.conns[0].nfs, o.dir) != 0)
+		fprintf(stderr, "nfsload: rmdir %s: %s\n", o.dir,
 		    nfs_get_error(L.conns[0].nfs));
 	for (i = 0; i < L.nconns; i++)
 		nfs_destroy_context(L.conns[i].nfs);
