@@ -618,7 +618,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    "%zu connection(s), %zu bytes of output queued, %llu "
 	    "refused; blockd %s; stated %s; %zu handle(s) cached, "
 	    "%zu fd(s) held, %zu name(s), %zu listing(s) of %zu entries; "
-	    "DRC %zu%s; %llu call(s), %llu bad; syncs %llu off the loop, "
+	    "DRC %zu%s; %llu call(s), %llu bad, %llu read(s) and %llu "
+	    "write(s) on connections; syncs %llu off the loop, "
 	    "%llu on it; to blockd: %s; NFSv3 calls: %s; NFSv4 ops: %s",
 	    env->nfs_port,
 	    env->mount_port, env->exports.nexports, st.open, st.out_queued,
@@ -631,7 +632,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    stated_client_drc_loaded(env->sdc) ? " (read back from stated)" :
 	    "",
 	    (unsigned long long)st.calls,
-	    (unsigned long long)st.garbage, (unsigned long long)async,
+	    (unsigned long long)st.garbage, (unsigned long long)st.reads,
+	    (unsigned long long)st.writes, (unsigned long long)async,
 	    (unsigned long long)inline_, calls, v3, v4);
 }
 
