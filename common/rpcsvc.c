@@ -14,9 +14,9 @@
  * per connection and written with writev, file data with sendfile;
  * while a read event dispatches calls, the replies they produce wait and
  * leave together in one writev at its end (DESIGN.md 3: several requests
- * per wakeup, replies coalesced).  Reading pauses when a connection has RPCSVC_CONN_CALLS_MAX
- * calls in flight or when common/connlimit.c says its output is over a
- * cap.  A call's reply is counted as output from the moment the call is
+ * per wakeup, replies coalesced).  Reading pauses when a connection
+ * has RPCSVC_CONN_CALLS_MAX calls in flight or when common/connlimit.c
+ * says its output is over a cap (what was read stays buffered).  A call's reply is counted as output from the moment the call is
  * read (its record, RPCSVC_REPLY_SLACK, and what rpcsvc_reserve adds),
  * so calls in flight count against the caps as their replies will.
  */
