@@ -16,9 +16,10 @@
  * leave together in one writev at its end (DESIGN.md 3: several requests
  * per wakeup, replies coalesced).  Reading pauses when a connection
  * has RPCSVC_CONN_CALLS_MAX calls in flight or when common/connlimit.c
- * says its output is over a cap (what was read stays buffered).  A call's reply is counted as output from the moment the call is
- * read (its record, RPCSVC_REPLY_SLACK, and what rpcsvc_reserve adds),
- * so calls in flight count against the caps as their replies will.
+ * says its output is over a cap (what was read stays buffered).  A
+ * call's reply is counted as output from the moment the call is read
+ * (its record, RPCSVC_REPLY_SLACK, and what rpcsvc_reserve adds), so
+ * calls in flight count against the caps as their replies will.
  */
 #define _GNU_SOURCE
 #include <sys/sendfile.h>
