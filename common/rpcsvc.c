@@ -5,15 +5,21 @@
  * result bodies go through rpcgen's XDR routines over a memory stream,
  * which check their own bounds, or through the service's own coders.
  *
- * A TCP record is read fragment by fragment into one buffer whose size
- * is checked against the listener's largest record_max before anything
- * is allocated; the call owns it until it is answered.  Replies are
- * queued per connection and written with writev, file data with
- * sendfile; reading pauses when a connection has RPCSVC_CONN_CALLS_MAX
- * calls in flight or when common/connlimit.c says its output is over a
- * cap.  A call's reply is counted as output from the moment the call is
- * read (its record, RPCSVC_REPLY_SLACK, and what rpcsvc_reserve adds),
- * so calls in flight count against the caps as their replies will.
+ * A TCP connection is read RPCSVC_INBUF bytes at a time, so that one
+ * read(2) brings in every call a client has pipelined; a record is
+ * gathered fragment by fragment into one buffer whose size is checked
+ * against the listener's largest record_max before anything is
+ * allocated (a fragment longer than the input buffer is read straight
+ * into it); the call owns it until it is answered.  Replies are queued
+ * per connection and written with writev, file data with sendfile;
+ * while a read event dispatches calls, the replies they produce wait and
+ * leave together in one writev at its end (DESIGN.md 3: several requests
+ * per wakeup, replies coalesced).  Reading pauses when a connection
+ * has RPCSVC_CONN_CALLS_MAX calls in flight or when common/connlimit.c
+ * says its output is over a cap (what was read stays buffered).  A
+ * call's reply is counted as output from the moment the call is read
+ * (its record, RPCSVC_REPLY_SLACK, and what rpcsvc_reserve adds), so
+ * calls in flight count against the caps as their replies will.
  */
 #define _GNU_SOURCE
 #include <sys/sendfile.h>
@@ -39,7 +45,8 @@
 #include "rpcbind.h"
 #include "util.h"
 
-#define RPCSVC_IOV_MAX		64
+#define RPCSVC_IOV_MAX		256	/* 2 per reply: a read event's worth */
+#define RPCSVC_INBUF		16384	/* bytes read from a connection at once */
 #define RPCSVC_UDP_MAX		65536
 #define RPCSVC_READ_BUDGET	64	/* records per wakeup, for fairness */
 
@@ -73,6 +80,7 @@ struct rpcsvc_conn {
 	struct event		*ev_write;
 	struct connlimit_conn	 lim;
 	int			 paused;	/* reading stopped */
+	int			 corked;	/* in its read event: write at the end */
 	int			 refs;
 	int			 dead;
 	size_t			 calls;		/* in flight */
@@ -84,6 +92,9 @@ struct rpcsvc_conn {
 	uint8_t			*rec;
 	size_t			 rec_len;
 	size_t			 frag_left;
+	/* Bytes read but not yet taken into a record (freed when empty). */
+	uint8_t			*in;
+	size_t			 in_len, in_off;
 	TAILQ_HEAD(, rpcsvc_out) out;
 	/* Output waits for reply-cache entries to be safe. */
 	int			 held;
@@ -214,6 +225,7 @@ rpcsvc_conn_unref(struct rpcsvc_conn *c)
 		free(o);
 	}
 	free(c->rec);
+	free(c->in);
 	free(c);
 }
 
@@ -268,6 +280,9 @@ rpcsvc_conn_pause_check(struct rpcsvc_conn *c)
 		c->paused = 0;
 		if (event_add(c->ev_read, NULL) == -1)
 			rpcsvc_conn_kill(c, "event_add failed");
+		else if (c->in_off < c->in_len)
+			/* Calls read already: the socket may stay quiet. */
+			event_active(c->ev_read, EV_READ, 0);
 	}
 }
 
@@ -321,8 +336,8 @@ rpcsvc_conn_flush(struct rpcsvc_conn *c)
 	size_t left;
 	int niov;
 
-	if (c->held)
-		return;		/* rpcsvc_release_held writes it */
+	if (c->held || c->corked)
+		return;		/* rpcsvc_release_held, the read event */
 	while (!c->dead && (o = TAILQ_FIRST(&c->out)) != NULL) {
 		if (o->off == o->len && o->flen == 0 && o->padoff == o->pad) {
 			rpcsvc_out_done(c, o);
@@ -331,6 +346,7 @@ rpcsvc_conn_flush(struct rpcsvc_conn *c)
 		if (o->off == o->len && o->flen > 0) {
 			/* The file data of a reply. */
 			n = sendfile(c->fd, o->io->fd, &o->foff, o->flen);
+			c->svc->stats.writes++;
 			if (n == -1) {
 				if (errno == EAGAIN || errno == EINTR)
 					goto again;
@@ -342,6 +358,7 @@ rpcsvc_conn_flush(struct rpcsvc_conn *c)
 				/* Shrunk under us: zeros keep the framing. */
 				n = write(c->fd, rpcsvc_zeros, o->flen < 4 ?
 				    o->flen : 4);
+				c->svc->stats.writes++;
 				if (n == -1) {
 					if (errno == EAGAIN || errno == EINTR)
 						goto again;
@@ -373,6 +390,7 @@ rpcsvc_conn_flush(struct rpcsvc_conn *c)
 		if (niov == 0)
 			break;
 		n = writev(c->fd, iov, niov);
+		c->svc->stats.writes++;
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EINTR)
 				goto again;
@@ -1006,26 +1024,86 @@ rpcsvc_conn_record(struct rpcsvc_conn *c)
 	rpcsvc_conn_pause_check(c);
 }
 
+/*
+ * The end of a read event: the replies of the calls it dispatched leave
+ * together; input left over (the budget ran out) is taken up again on the
+ * next turn of the loop, since the socket may have nothing more to say.
+ */
+static void
+rpcsvc_conn_read_done(struct rpcsvc_conn *c)
+{
+	c->corked = 0;
+	if (!c->dead) {
+		if (c->in_off == c->in_len && c->in != NULL) {
+			free(c->in);
+			c->in = NULL;
+			c->in_off = c->in_len = 0;
+		} else if (c->in_off < c->in_len && !c->paused)
+			event_active(c->ev_read, EV_READ, 0);
+		rpcsvc_conn_flush(c);
+		rpcsvc_conn_pause_check(c);
+	}
+	rpcsvc_conn_unref(c);
+}
+
+/*
+ * Read what the socket has into the input buffer; a fragment body of at
+ * least RPCSVC_INBUF bytes still to come is read straight into the record.
+ * The read(2) result, as read returns it.
+ */
+static ssize_t
+rpcsvc_conn_fill(struct rpcsvc_conn *c)
+{
+	ssize_t n;
+
+	c->svc->stats.reads++;
+	if (c->in_body && c->frag_left >= RPCSVC_INBUF) {
+		n = read(c->fd, c->rec + c->rec_len, c->frag_left);
+		if (n > 0) {
+			c->rec_len += (size_t)n;
+			c->frag_left -= (size_t)n;
+		}
+		return n;
+	}
+	if (c->in == NULL && (c->in = malloc(RPCSVC_INBUF)) == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	n = read(c->fd, c->in, RPCSVC_INBUF);
+	c->in_off = 0;
+	c->in_len = n > 0 ? (size_t)n : 0;
+	return n;
+}
+
 /* RFC 5531 11: record marking. */
 static void
 rpcsvc_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct rpcsvc_conn *c = arg;
-	size_t max = c->listener->record_max, flen;
+	size_t max = c->listener->record_max, flen, take;
 	ssize_t n = 0;
 	uint32_t mark;
 	uint8_t *grown;
 	int budget = RPCSVC_READ_BUDGET;
 
 	c->refs++;
+	c->corked = 1;
 	while (!c->dead && !c->paused && budget > 0) {
-		if (!c->in_body) {
-			n = read(c->fd, c->hdr + c->hdr_have, 4 - c->hdr_have);
-			if (n <= 0)
+		if (c->in_off == c->in_len) {
+			if ((n = rpcsvc_conn_fill(c)) <= 0)
 				goto readerr;
 			connlimit_progress(c->svc->lim, &c->lim,
 			    connlimit_now());
-			c->hdr_have += (size_t)n;
+			if (c->in_off == c->in_len && c->frag_left > 0)
+				continue;	/* read into the record */
+		}
+		if (!c->in_body && c->in_off < c->in_len) {
+			take = 4 - c->hdr_have;
+			if (take > c->in_len - c->in_off)
+				take = c->in_len - c->in_off;
+			memcpy(c->hdr + c->hdr_have, c->in + c->in_off, take);
+			c->in_off += take;
+			c->hdr_have += take;
 			if (c->hdr_have < 4)
 				continue;
 			mark = xdrbuf_peek_u32(c->hdr);
@@ -1052,14 +1130,16 @@ rpcsvc_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 			c->frag_left = flen;
 			c->in_body = 1;
 		}
+		if (!c->in_body)
+			continue;
 		if (c->frag_left > 0) {
-			n = read(c->fd, c->rec + c->rec_len, c->frag_left);
-			if (n <= 0)
-				goto readerr;
-			connlimit_progress(c->svc->lim, &c->lim,
-			    connlimit_now());
-			c->rec_len += (size_t)n;
-			c->frag_left -= (size_t)n;
+			take = c->in_len - c->in_off;
+			if (take > c->frag_left)
+				take = c->frag_left;
+			memcpy(c->rec + c->rec_len, c->in + c->in_off, take);
+			c->in_off += take;
+			c->rec_len += take;
+			c->frag_left -= take;
 			if (c->frag_left > 0)
 				continue;
 		}
@@ -1069,7 +1149,7 @@ rpcsvc_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 			rpcsvc_conn_record(c);
 		}
 	}
-	rpcsvc_conn_unref(c);
+	rpcsvc_conn_read_done(c);
 	return;
 readerr:
 	if (n == 0)
@@ -1081,7 +1161,7 @@ readerr:
 		log_warn_rl("rpc: %s: read", c->name);
 		rpcsvc_conn_kill(c, "read error");
 	}
-	rpcsvc_conn_unref(c);
+	rpcsvc_conn_read_done(c);
 }
 
 static void

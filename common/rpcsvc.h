@@ -163,6 +163,9 @@ struct rpcsvc_stats {
 	size_t		open;		/* connections open now */
 	size_t		out_queued;	/* bytes, all connections */
 	uint64_t	refused;	/* connections */
+	/* System calls on TCP connections: pipelined calls share them. */
+	uint64_t	reads;		/* read(2) */
+	uint64_t	writes;		/* writev(2), sendfile(2), write(2) */
 };
 
 /* Wire helpers (unit-tested). */

@@ -665,7 +665,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    "%zu connection(s), %zu bytes of output queued, %llu "
 	    "refused; blockd %s; stated %s; %zu handle(s) cached, "
 	    "%zu fd(s) held, %zu name(s), %zu listing(s) of %zu entries; "
-	    "DRC %zu%s; %llu call(s), %llu bad; syncs %llu off the loop, "
+	    "DRC %zu%s; %llu call(s), %llu bad, %llu read(s) and %llu "
+	    "write(s) on connections; syncs %llu off the loop, "
 	    "%llu on it; NFSv4 stateids: %llu checked by stated, %llu "
 	    "from the cache (%zu cached), %llu renewal(s); NFSv4 READs "
 	    "with file data %llu; NFSv4 GETATTR, LOOKUP, ACCESS from the "
@@ -682,7 +683,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    stated_client_drc_loaded(env->sdc) ? " (read back from stated)" :
 	    "",
 	    (unsigned long long)st.calls,
-	    (unsigned long long)st.garbage, (unsigned long long)async,
+	    (unsigned long long)st.garbage, (unsigned long long)st.reads,
+	    (unsigned long long)st.writes, (unsigned long long)async,
 	    (unsigned long long)inline_, (unsigned long long)env->v4_checks,
 	    (unsigned long long)env->v4_check_hits,
 	    nfs4_stateid_cache_count(env->v4_stateids),

@@ -16,6 +16,9 @@
  * with every reply (the cache keeps the body, not the reply); and a
  * reply held until the cache says its entry is safe; and a listener
  * that serves a set of the programs (nfsd's MOUNT port).
+ *
+ * At depth: calls a client pipelines are read together and their
+ * replies written together (counted by rpcsvc_stats, not timed).
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
@@ -570,6 +573,58 @@ test_cache_replay(struct event_base *base, struct rpcsvc *svc,
 	close(fd);
 }
 
+/*
+ * Pipelined calls: n ECHO calls sent in one write are read with one
+ * read(2) (then one that finds nothing), and their replies leave in
+ * writes_max writev(2)s; every reply comes back, in order.  More calls
+ * than one read event dispatches (RPCSVC_READ_BUDGET, 64) are taken up
+ * on the next turn of the loop although the socket has nothing more.
+ */
+static void
+test_pipeline(struct event_base *base, struct rpcsvc *svc,
+    struct sockaddr_in *sin, uint32_t ncalls, uint64_t reads_max,
+    uint64_t writes_max)
+{
+	static uint8_t b[100 * 64];
+	struct rpcsvc_stats st0, st1;
+	uint8_t r[64];
+	size_t n = 0;
+	uint32_t i, ok = 0;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	tap_ok(connect(fd, (struct sockaddr *)sin, sizeof(*sin)) == 0,
+	    "pipeline: TCP connection");
+	/* Accepted, and nothing read yet. */
+	for (i = 0; i < 20; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		poll(NULL, 0, 1);
+	}
+	for (i = 0; i < ncalls && n + 64 <= sizeof(b); i++)
+		n += build_tcp(b + n, 0xa000 + i, RPC_AUTH_NULL, ECHO, &i, 1);
+	rpcsvc_stats_get(svc, &st0);
+	if (write(fd, b, n) != (ssize_t)n)
+		n = 0;
+	for (i = 0; n > 0 && i < ncalls; i++)
+		if (read_record(base, fd, r, sizeof(r)) == 28 &&
+		    xdrbuf_peek_u32(r) == 0xa000 + i &&
+		    xdrbuf_peek_u32(r + 20) == RPC_SUCCESS &&
+		    xdrbuf_peek_u32(r + 24) == i + 1)
+			ok++;
+	rpcsvc_stats_get(svc, &st1);
+	tap_ok(ok == ncalls, "%u calls in one write: every reply, in order "
+	    "(%u)", ncalls, ok);
+	tap_ok(st1.reads - st0.reads <= reads_max,
+	    "... read with %llu read(2)s (at most %llu)",
+	    (unsigned long long)(st1.reads - st0.reads),
+	    (unsigned long long)reads_max);
+	tap_ok(st1.writes - st0.writes <= writes_max,
+	    "... their replies written with %llu writev(2)s (at most %llu)",
+	    (unsigned long long)(st1.writes - st0.writes),
+	    (unsigned long long)writes_max);
+	close(fd);
+}
+
 struct client_result {
 	int	status;
 	u_int	value;
@@ -750,6 +805,8 @@ main(void)
 	test_backchannel(base, &sin);
 	test_file_reply(base, &sin);
 	test_cache_replay(base, svc, &sin);
+	test_pipeline(base, svc, &sin, 16, 2, 1);
+	test_pipeline(base, svc, &sin, 100, 2, 2);
 	{
 		struct sockaddr_in usin = sin;
 
