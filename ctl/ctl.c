@@ -24,7 +24,7 @@
 #include "util.h"
 
 static const char *const ctl_daemons[] = { "blockd", "stated", "statd",
-    "lockd", "nfsd" };
+    "lockd", "nfsd", "smbd" };
 #define CTL_NDAEMONS (sizeof(ctl_daemons) / sizeof(ctl_daemons[0]))
 
 struct ctl_env {
