@@ -36,5 +36,4 @@ tests_unit_test_smb2_sign_LDADD = $(SMBD_TEST_LIBS)
 # The daemon on loopback: privilege drop, our SMB2 client's checks, and
 # smbclient through gssd when gssd is there.
 TESTS += tests/integration/test_smbd.sh
-EXTRA_DIST += tests/integration/test_smbd.sh tests/clients/smb2probe.py \
-	systemd/dittofs-smbd.service.in systemd/dittofs-smbd.socket
+EXTRA_DIST += tests/integration/test_smbd.sh tests/clients/smb2probe.py
