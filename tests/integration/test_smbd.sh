@@ -9,7 +9,7 @@
 # frame, duplicate or SHA-512-less contexts, a SESSION_SETUP buffer past
 # the message, commands without a session, an unknown command) with the
 # right status or a dropped connection, and the daemon still up after
-# each.  Then smbclient put/get/ls/mkdir/rename through gssd, when a
+# each.  blockd's role table for smbd (tests/clients/bd-check smbd).  Then smbclient put/get/ls/mkdir/rename through gssd, when a
 # dittofs-gssd with `dittofsctl user add` is built; skipped (with the
 # reason) when not.
 set -u
@@ -22,6 +22,8 @@ suite_users
 SUITE_WITH=smbd
 suite_setup
 P=445
+# bd-check's OPEN below is as uid 0.
+sed -i '/^\[share export\]$/a root squash = no' "$SUITE_CONF"
 cat >> "$SUITE_CONF" <<CONF
 
 [smbd]
@@ -47,6 +49,13 @@ check "smbd: CapEff is 0" test "$(proc_field "$SMBD" CapEff)" = 0000000000000000
 check "smbd: NoNewPrivs is 1" test "$(proc_field "$SMBD" NoNewPrivs)" = 1
 check "smbd: Seccomp is 2" test "$(proc_field "$SMBD" Seccomp)" = 2
 check "smbd: chroot to the run directory" test "$(readlink /proc/$SMBD/root)" = "$SUITE_DIR/run"
+
+# blockd's table for the smbd role: what smbd sends, and nothing else.
+BDCHECK=$(cd "$top_builddir" && pwd)/tests/clients/bd-check
+BD_CHECK_USER=dittofs-smbd "$BDCHECK" smbd "$SUITE_DIR/run/blockd.sock" > "$SUITE_DIR/role.out" 2>&1
+sed 's/^/# /' "$SUITE_DIR/role.out"
+check "blockd serves smbd's SHARE_ROOT, GETATTR, OPEN (with its fd)" test "$(grep -c '^ok .*answers' "$SUITE_DIR/role.out")" = 3
+check "blockd disconnects smbd for OPEN_IO, ACCESS, XATTR_LIST, ACL_GET, NAMED_LIST" test "$(grep -c '^ok .*disconnected' "$SUITE_DIR/role.out")" = 5
 
 # NEGOTIATE, every dialect alone and all together.
 for d in 202 210 300 302; do
