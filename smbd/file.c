@@ -451,6 +451,7 @@ static void
 smbd_create_root_done(void *arg, int status, void *reply, int fd)
 {
 	struct smbd_walk *w = arg;
+	bd_attr_reply *rep = reply;
 
 	if (status != 0) {
 		smbd_reply_error(w->r, smb2_status_from_errno(status));
@@ -460,7 +461,11 @@ smbd_create_root_done(void *arg, int status, void *reply, int fd)
 		smbd_reply_error(w->r, STATUS_FILE_IS_A_DIRECTORY);
 		return;
 	}
-	smbd_create_entry(w, reply, 1);
+	memcpy(w->fh, w->dir, w->dirlen);
+	w->fhlen = w->dirlen;
+	w->attr = rep->attr;
+	w->is_dir = 1;
+	w->action = 1;
 	smbd_create_finish(w);
 }
 
@@ -531,8 +536,8 @@ smbd_create_walked(struct smbd_walk *w, uint32_t status)
 		fr.fh.bd_fh_len = w->dirlen;
 		fr.fh.bd_fh_val = (char *)w->dir;
 		bdc_call(c->env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req,
-		    &fr, (xdrproc_t)xdr_bd_entry_reply,
-		    sizeof(bd_entry_reply), smbd_create_root_done, w);
+		    &fr, (xdrproc_t)xdr_bd_attr_reply,
+		    sizeof(bd_attr_reply), smbd_create_root_done, w);
 		return;
 	}
 	if (w->options & FILE_DIRECTORY_FILE) {
@@ -641,7 +646,7 @@ static void
 smbd_close_attr_done(void *arg, int status, void *reply, int fd)
 {
 	struct smbd_req *r = arg;
-	bd_entry_reply *rep = reply;
+	bd_attr_reply *rep = reply;
 
 	smbd_close_reply(r, status == 0 ? &rep->attr : NULL);
 }
@@ -691,7 +696,7 @@ smbd_close(struct smbd_req *r)
 		fr.fh.bd_fh_val = (char *)o->fh;
 		bdc_call(r->conn->env->bdc, BD_GETATTR,
 		    (xdrproc_t)xdr_bd_fh_req, &fr,
-		    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
+		    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
 		    smbd_close_attr_done, r);
 		smbd_open_free(r->conn, o);
 		return;
@@ -983,7 +988,7 @@ static void
 smbd_query_attr_done(void *arg, int status, void *reply, int fd)
 {
 	struct smbd_query *q = arg;
-	bd_entry_reply *rep = reply;
+	bd_attr_reply *rep = reply;
 
 	if (status != 0) {
 		smbd_reply_error(q->r, smb2_status_from_errno(status));
@@ -1077,7 +1082,7 @@ smbd_query_info(struct smbd_req *r)
 	case SMB2_0_INFO_FILE:
 		bdc_call(r->conn->env->bdc, BD_GETATTR,
 		    (xdrproc_t)xdr_bd_fh_req, &fr,
-		    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
+		    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
 		    smbd_query_attr_done, q);
 		return;
 	case SMB2_0_INFO_FILESYSTEM:

@@ -28,6 +28,13 @@ names and prints one line the test compares:
   unknown             an unknown command number: its status
   credits N           NEGOTIATE asking N credits: the credits granted
   alive               NEGOTIATE answers: ALIVE
+  files D KEYHEX      with tests/clients/gssd-stub.py as gssd (session
+                      key KEYHEX): a session in dialect D, its final
+                      SESSION_SETUP signature, signed and badly signed
+                      ECHO, TREE_CONNECT, then CREATE, WRITE, READ,
+                      QUERY_INFO, SET_INFO, QUERY_DIRECTORY, rename,
+                      delete on close, a related compound, LOGOFF; one
+                      line "PASS name" or "FAIL name: detail" per step
 """
 import os
 import socket
@@ -131,7 +138,320 @@ def expect_closed(s, data):
         return "OPEN"
 
 
+def kdf(ki, label, ctx):
+    import hmac
+    import hashlib
+    return hmac.new(ki, b"\0\0\0\1" + label + b"\0" + ctx +
+                    b"\0\0\0\x80", hashlib.sha256).digest()[:16]
+
+
+def mac(alg, key, msg):
+    """MS-SMB2 3.1.4.1 over msg with its signature field zeroed."""
+    import hmac
+    import hashlib
+    m = msg[:48] + b"\0" * 16 + msg[64:]
+    if alg == 0:
+        return hmac.new(key, m, hashlib.sha256).digest()[:16]
+    if alg == 1:
+        from cryptography.hazmat.primitives import cmac
+        from cryptography.hazmat.primitives.ciphers import algorithms
+        c = cmac.CMAC(algorithms.AES(key))
+        c.update(m)
+        return c.finalize()
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    flags = struct.unpack_from("<I", m, 16)[0]
+    cmd = struct.unpack_from("<H", m, 12)[0]
+    role = (1 if flags & 1 else 0) | (2 if cmd == 0x0c else 0)
+    nonce = m[24:32] + struct.pack("<I", role)
+    return AESGCM(key).encrypt(nonce, b"", m)
+
+
+class Files:
+    """A session through gssd-stub.py, then the file commands."""
+
+    def __init__(self, s, dialect, key):
+        self.s, self.dialect, self.key = s, dialect, key
+        self.mid, self.sid, self.tid = 0, 0, 0
+        self.results = []
+        self.signkey, self.alg = None, None
+
+    def report(self, name, ok, detail=""):
+        print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, detail)))
+        sys.stdout.flush()
+
+    def call(self, cmd, body, charge=1, sign=False, corrupt=False,
+             flags=0, tid=None):
+        self.mid += self.last_charge if hasattr(self, "last_charge") else 0
+        self.last_charge = charge
+        m = header(cmd, self.mid, credits=32, sid=self.sid,
+                   tid=self.tid if tid is None else tid, charge=charge,
+                   flags=flags | (8 if sign else 0)) + body
+        if sign:
+            sig = mac(self.alg, self.signkey, m)
+            if corrupt:
+                sig = bytes([sig[0] ^ 1]) + sig[1:]
+            m = m[:48] + sig + m[64:]
+        send_frame(self.s, m)
+        raw = recv_frame(self.s)
+        self.raw_req, self.raw = m, raw
+        return parse(raw)
+
+    def run(self):
+        import hashlib
+        d = self.dialect
+        ctx = default_contexts() if d == 0x311 else None
+        nreq = header(NEGOTIATE, 0, credits=32) + negotiate_body([d], ctx)
+        send_frame(self.s, nreq)
+        nraw = recv_frame(self.s)
+        r = parse(nraw)
+        self.last_charge = 1
+        self.report("negotiate %x" % d, r["status"] == 0, hex(r["status"]))
+        self.alg = 0 if d < 0x300 else 1
+        if d == 0x311:
+            b = r["body"]
+            pos = struct.unpack_from("<I", b, 60)[0] - 64
+            for i in range(struct.unpack_from("<H", b, 6)[0]):
+                if i:
+                    pos = (pos + 7) & ~7
+                (t, dl) = struct.unpack_from("<HH", b, pos)
+                if t == 8:
+                    self.alg = struct.unpack_from("<H", b, pos + 10)[0]
+                pos += 8 + dl
+        h = b"\0" * 64
+        h = hashlib.sha512(h + nreq).digest()
+        h = hashlib.sha512(h + nraw).digest()
+        tok = b"\x60\x02any"
+        body = struct.pack("<HBBIIHHQ", 25, 0, 1, 0, 0, 64 + 24, len(tok), 0)
+        r = self.call(SESSION_SETUP, body + tok)
+        self.report("session setup, first leg: MORE_PROCESSING_REQUIRED",
+                    r["status"] == 0xc0000016 and r["sid"] != 0,
+                    hex(r["status"]))
+        self.sid = r["sid"]
+        h = hashlib.sha512(h + self.raw_req).digest()
+        h = hashlib.sha512(h + self.raw).digest()
+        r = self.call(SESSION_SETUP, body + tok)
+        h = hashlib.sha512(h + self.raw_req).digest()
+        self.report("session setup, second leg: SUCCESS", r["status"] == 0,
+                    hex(r["status"]))
+        if d < 0x300:
+            self.signkey = self.key
+        elif d == 0x311:
+            self.signkey = kdf(self.key, b"SMBSigningKey\0", h)
+        else:
+            self.signkey = kdf(self.key, b"SMB2AESCMAC\0", b"SmbSign\0")
+        if d == 0x311:
+            sig = self.raw[48:64]
+            self.report("3.1.1: the final SESSION_SETUP response is signed "
+                        "with the key from the preauth hash (alg %d)" %
+                        self.alg, r["flags"] & 8 and
+                        sig == mac(self.alg, self.signkey, self.raw),
+                        "flags %x" % r["flags"])
+        echo = struct.pack("<HH", 4, 0)
+        r = self.call(ECHO, echo, sign=True)
+        self.report("a signed ECHO: SUCCESS, the response signed",
+                    r["status"] == 0 and r["flags"] & 8 and
+                    self.raw[48:64] == mac(self.alg, self.signkey, self.raw),
+                    hex(r["status"]))
+        r = self.call(TREE_CONNECT, self.tree_body("export"), sign=True,
+                      corrupt=True)
+        self.report("a badly signed request: ACCESS_DENIED",
+                    r["status"] == 0xc0000022, hex(r["status"]))
+        r = self.call(TREE_CONNECT, self.tree_body("nosuch"))
+        self.report("TREE_CONNECT to an unknown share: BAD_NETWORK_NAME",
+                    r["status"] == 0xc00000cc, hex(r["status"]))
+        r = self.call(TREE_CONNECT, self.tree_body("IPC$"))
+        self.report("TREE_CONNECT to IPC$: ACCESS_DENIED (not served yet)",
+                    r["status"] == 0xc0000022, hex(r["status"]))
+        r = self.call(TREE_CONNECT, self.tree_body("EXPORT"))
+        self.tid = r["tid"]
+        self.report("TREE_CONNECT to the share (any case)",
+                    r["status"] == 0 and self.tid != 0, hex(r["status"]))
+        self.file_steps()
+
+    def tree_body(self, share):
+        path = ("\\\\127.0.0.1\\" + share).encode("utf-16-le")
+        return struct.pack("<HHHH", 9, 0, 64 + 8, len(path)) + path
+
+    def create(self, name, disp, options, access=0xC0000000, attrs=0):
+        n = name.encode("utf-16-le")
+        body = struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0, access,
+                           attrs, 7, disp, options, 64 + 56, len(n), 0, 0)
+        return body + (n or b"\0")
+
+    def fid(self, r):
+        return r["body"][64:80]
+
+    def file_steps(self):
+        F = b"\xff" * 16
+        pd = "pdir%x" % self.dialect
+        r = self.call(CREATE, self.create(pd, 2, 1, access=0x80))
+        self.report("CREATE a directory (FILE_CREATE, DIRECTORY_FILE)",
+                    r["status"] == 0 and
+                    struct.unpack_from("<I", r["body"], 4)[0] == 2,
+                    hex(r["status"]))
+        self.call(6, struct.pack("<HHI", 24, 0, 0) + self.fid(r))
+        r = self.call(CREATE, self.create(pd + "\\f.bin", 5, 0x40))
+        f = self.fid(r)
+        self.report("CREATE a file (OVERWRITE_IF): created",
+                    r["status"] == 0 and
+                    struct.unpack_from("<I", r["body"], 4)[0] == 2,
+                    hex(r["status"]))
+        data = os.urandom(100000)
+        body = struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, len(data), 0, f, 0,
+                           0, 0, 0, 0) + data
+        r = self.call(9, body, charge=2)
+        self.report("WRITE 100000 bytes (charge 2)", r["status"] == 0 and
+                    struct.unpack_from("<I", r["body"], 4)[0] == len(data),
+                    hex(r["status"]))
+        rb = struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, len(data), 0, f, 0, 0,
+                         0, 0, 0, 0)
+        r = self.call(READ, rb, charge=2)
+        off = r["body"][2] - 64 if r["status"] == 0 else 0
+        got = r["body"][off:off + len(data)] if r["status"] == 0 else b""
+        self.report("READ it back: the same bytes", got == data,
+                    hex(r["status"]))
+        r = self.call(READ, rb, charge=1)
+        self.report("READ of 100000 bytes charged 1 credit: "
+                    "INVALID_PARAMETER", r["status"] == 0xc000000d,
+                    hex(r["status"]))
+        q = struct.pack("<HBBIHHIII16s", 41, 1, 5, 24, 0, 0, 0, 0, 0, f)
+        r = self.call(0x10, q)
+        eof = struct.unpack_from("<Q", r["body"], 16)[0] \
+            if r["status"] == 0 else -1
+        self.report("QUERY_INFO FileStandardInformation: EndOfFile 100000",
+                    eof == 100000, "%s eof %d" % (hex(r["status"]), eof))
+        si = struct.pack("<HBBIHHI16s", 33, 1, 20, 8, 64 + 32, 0, 0, f) + \
+            struct.pack("<Q", 1000)
+        r = self.call(0x11, si)
+        self.report("SET_INFO FileEndOfFileInformation 1000",
+                    r["status"] == 0, hex(r["status"]))
+        r = self.call(6, struct.pack("<HHI", 24, 1, 0) + f)
+        eof = struct.unpack_from("<Q", r["body"], 48)[0] \
+            if r["status"] == 0 else -1
+        self.report("CLOSE with the attributes after: EndOfFile 1000",
+                    eof == 1000, "%s eof %d" % (hex(r["status"]), eof))
+        r = self.call(0x10, q)
+        self.report("QUERY_INFO on the closed FileId: FILE_CLOSED",
+                    r["status"] == 0xc0000128, hex(r["status"]))
+        r = self.call(CREATE, self.create(pd + "\\f.bin", 2, 0x40))
+        self.report("CREATE (FILE_CREATE) of an existing file: "
+                    "OBJECT_NAME_COLLISION", r["status"] == 0xc0000035,
+                    hex(r["status"]))
+        r = self.call(CREATE, self.create("nodir\\x", 1, 0))
+        self.report("CREATE under a missing directory: "
+                    "OBJECT_PATH_NOT_FOUND", r["status"] == 0xc000003a,
+                    hex(r["status"]))
+        r = self.call(CREATE, self.create(pd, 1, 0x40))
+        self.report("CREATE of a directory with NON_DIRECTORY_FILE: "
+                    "FILE_IS_A_DIRECTORY", r["status"] == 0xc00000ba,
+                    hex(r["status"]))
+        r = self.call(CREATE, self.create(pd, 1, 1, access=0x81))
+        dfid = self.fid(r)
+        pat = "*".encode("utf-16-le")
+        qd = struct.pack("<HBBI16sHHI", 33, 37, 0, 0, dfid, 64 + 32,
+                         len(pat), 65536) + pat
+        r = self.call(0x0e, qd)
+        names = self.dir_names(r)
+        self.report("QUERY_DIRECTORY FileIdBothDirectoryInformation *: "
+                    ". .. f.bin", sorted(names) == [".", "..", "f.bin"],
+                    "%s %s" % (hex(r["status"]), names))
+        r = self.call(0x0e, qd)
+        self.report("QUERY_DIRECTORY again: NO_MORE_FILES",
+                    r["status"] == 0x80000006, hex(r["status"]))
+        pat2 = "*.TXT".encode("utf-16-le")
+        qd2 = struct.pack("<HBBI16sHHI", 33, 3, 1, 0, dfid, 64 + 32,
+                          len(pat2), 65536) + pat2
+        r = self.call(0x0e, qd2)
+        self.report("QUERY_DIRECTORY restarted with *.TXT: NO_SUCH_FILE",
+                    r["status"] == 0xc000000f, hex(r["status"]))
+        pat3 = "F?BIN".encode("utf-16-le")
+        qd3 = struct.pack("<HBBI16sHHI", 33, 12, 1, 0, dfid, 64 + 32,
+                          len(pat3), 65536) + pat3
+        r = self.call(0x0e, qd3)
+        self.report("QUERY_DIRECTORY FileNamesInformation F?BIN: f.bin",
+                    self.dir_names(r, 12) == ["f.bin"], hex(r["status"]))
+        self.call(6, struct.pack("<HHI", 24, 0, 0) + dfid)
+        r = self.call(CREATE, self.create(pd + "\\f.bin", 1, 0x40,
+                                          access=0x10080))
+        f = self.fid(r)
+        nn = (pd + "\\g.bin").encode("utf-16-le")
+        rn = struct.pack("<B7sQI", 0, b"\0" * 7, 0, len(nn)) + nn
+        si = struct.pack("<HBBIHHI16s", 33, 1, 10, len(rn), 64 + 32, 0, 0,
+                         f) + rn
+        r = self.call(0x11, si)
+        self.report("SET_INFO FileRenameInformation to pdir\\g.bin",
+                    r["status"] == 0, hex(r["status"]))
+        self.call(6, struct.pack("<HHI", 24, 0, 0) + f)
+        r = self.call(CREATE, self.create(pd + "\\g.bin", 1, 0x1040,
+                                          access=0x10000))
+        f = self.fid(r)
+        self.report("CREATE of the renamed file with DELETE_ON_CLOSE",
+                    r["status"] == 0, hex(r["status"]))
+        self.call(6, struct.pack("<HHI", 24, 0, 0) + f)
+        r = self.call(CREATE, self.create(pd + "\\g.bin", 1, 0x40))
+        self.report("after CLOSE it is gone: OBJECT_NAME_NOT_FOUND",
+                    r["status"] == 0xc0000034, hex(r["status"]))
+        # A related chain: CREATE, QUERY_INFO and CLOSE of its FileId.
+        base = self.mid + self.last_charge
+        c1 = pad8(header(CREATE, base, credits=8, sid=self.sid,
+                         tid=self.tid) + self.create(pd, 1, 1,
+                                                     access=0x80))
+        q2 = pad8(header(0x10, base + 1, credits=8, sid=self.sid,
+                         tid=self.tid, flags=4) +
+                  struct.pack("<HBBIHHIII16s", 41, 1, 4, 40, 0, 0, 0, 0, 0,
+                              F))
+        c3 = header(6, base + 2, credits=8, sid=self.sid, tid=self.tid,
+                    flags=4) + struct.pack("<HHI", 24, 0, 0) + F
+        c1 = c1[:20] + struct.pack("<I", len(c1)) + c1[24:]
+        q2 = q2[:20] + struct.pack("<I", len(q2)) + q2[24:]
+        self.mid, self.last_charge = base + 2, 1
+        send_frame(self.s, c1 + q2 + c3)
+        fr = recv_frame(self.s)
+        sts, pos, attrs = [], 0, 0
+        while True:
+            rr = parse(fr[pos:])
+            sts.append(rr["status"])
+            if rr["cmd"] == 0x10 and rr["status"] == 0:
+                attrs = struct.unpack_from("<I", rr["body"], 8 + 32)[0]
+            if rr["next"] == 0:
+                break
+            pos += rr["next"]
+        self.report("a related chain CREATE + QUERY_INFO + CLOSE: three "
+                    "successes, a directory", sts == [0, 0, 0] and
+                    attrs & 0x10, "%s attrs %x" % (sts, attrs))
+        r = self.call(4, struct.pack("<HH", 4, 0))
+        self.report("TREE_DISCONNECT", r["status"] == 0, hex(r["status"]))
+        r = self.call(2, struct.pack("<HH", 4, 0))
+        self.report("LOGOFF", r["status"] == 0, hex(r["status"]))
+        r = self.call(TREE_CONNECT, self.tree_body("export"))
+        self.report("after LOGOFF the session is gone: USER_SESSION_DELETED",
+                    r["status"] == 0xc0000203, hex(r["status"]))
+
+    def dir_names(self, r, cls=37):
+        if r["status"] != 0:
+            return []
+        off = struct.unpack_from("<H", r["body"], 2)[0] - 64
+        ln = struct.unpack_from("<I", r["body"], 4)[0]
+        buf = r["body"][off:off + ln]
+        names, pos = [], 0
+        fixed = {37: 104, 12: 12, 3: 94}[cls]
+        nlen_at = {37: 60, 12: 8, 3: 60}[cls]
+        while True:
+            nxt = struct.unpack_from("<I", buf, pos)[0]
+            nl = struct.unpack_from("<I", buf, pos + nlen_at)[0]
+            names.append(buf[pos + fixed:pos + fixed + nl].decode(
+                "utf-16-le"))
+            if nxt == 0:
+                break
+            pos += nxt
+        return names
+
+
 def main():
+    if CMD == "files":
+        s = connect()
+        Files(s, int(ARGS[0], 16), bytes.fromhex(ARGS[1])).run()
+        return
     s = connect()
     out = ""
     all_dialects = [0x202, 0x210, 0x300, 0x302, 0x311]
