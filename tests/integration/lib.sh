@@ -59,6 +59,19 @@ run directory = $SUITE_DIR/run
 [blockd]
 # Checkpoints (Berkeley DB log trimming) run under seccomp in every test.
 checkpoint interval = 1
+CONF
+	# Network front ends bind real ports: only tests that ask for one
+	# get it (SUITE_WITH="nfsd smbd"), so parallel tests never collide.
+	# Before the share: tests append that share's keys to the file.
+	case " ${SUITE_WITH:-} " in
+	*" nfsd "*) ;;
+	*) printf '\n[nfsd]\nenable = no\n' >> "$SUITE_CONF" ;;
+	esac
+	case " ${SUITE_WITH:-} " in
+	*" smbd "*) ;;
+	*) printf '\n[smbd]\nenable = no\n' >> "$SUITE_CONF" ;;
+	esac
+	cat >> "$SUITE_CONF" <<CONF
 
 # Test clients (rpc-probe, python probes, libnfs as a user, guests
 # behind QEMU's user network) send from unprivileged ports: this share
@@ -68,16 +81,6 @@ checkpoint interval = 1
 path = /export
 insecure = yes
 CONF
-	# Network front ends bind real ports: only tests that ask for one
-	# get it (SUITE_WITH="nfsd"), so parallel tests never collide.
-	case " ${SUITE_WITH:-} " in
-	*" nfsd "*) ;;
-	*) printf '\n[nfsd]\nenable = no\n' >> "$SUITE_CONF" ;;
-	esac
-	case " ${SUITE_WITH:-} " in
-	*" smbd "*) ;;
-	*) printf '\n[smbd]\nenable = no\n' >> "$SUITE_CONF" ;;
-	esac
 	# Anything else a test wants, verbatim.
 	[ -n "${SUITE_EXTRA_CONF:-}" ] && printf '\n%s\n' "$SUITE_EXTRA_CONF" >> "$SUITE_CONF"
 	trap suite_cleanup EXIT
