@@ -86,6 +86,38 @@ smbd_cred(struct smbd_session *s, bd_cred *c)
 	c->groups.groups_val = s->groups;
 }
 
+/* A request naming an entry of a directory, as the session. */
+static void
+smbd_dirop_fill(bd_dirop_req *req, struct smbd_session *s,
+    const uint8_t *dir, uint32_t dirlen, const char *name)
+{
+	memset(req, 0, sizeof(*req));
+	smbd_cred(s, &req->cred);
+	req->dir.bd_fh_len = dirlen;
+	req->dir.bd_fh_val = (char *)(uintptr_t)dir;
+	req->name.bd_name_len = (u_int)strlen(name);
+	req->name.bd_name_val = (char *)(uintptr_t)name;
+}
+
+/* A request naming a file by its handle, as the session. */
+static void
+smbd_fh_fill(bd_fh_req *req, struct smbd_session *s, const uint8_t *fh,
+    uint32_t fhlen)
+{
+	memset(req, 0, sizeof(*req));
+	smbd_cred(s, &req->cred);
+	req->fh.bd_fh_len = fhlen;
+	req->fh.bd_fh_val = (char *)(uintptr_t)fh;
+}
+
+static void
+smbd_lookup(struct smbd_conn *c, const bd_dirop_req *req, bdc_done_fn *done,
+    void *arg)
+{
+	bdc_call(c->env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req, req,
+	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply), done, arg);
+}
+
 /* Times, sizes, attributes as CLOSE and the info classes put them. */
 static void
 smbd_put_times(uint8_t *p, const bd_attr *a)
@@ -266,15 +298,8 @@ smbd_walk_step(struct smbd_walk *w)
 		w->done(w, 0);
 		return;
 	}
-	memset(&req, 0, sizeof(req));
-	smbd_cred(s, &req.cred);
-	req.dir.bd_fh_len = w->dirlen;
-	req.dir.bd_fh_val = (char *)w->dir;
-	req.name.bd_name_len = (u_int)strlen(w->comp[w->at]);
-	req.name.bd_name_val = w->comp[w->at];
-	bdc_call(c->env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req, &req,
-	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
-	    smbd_walk_lookup_done, w);
+	smbd_dirop_fill(&req, s, w->dir, w->dirlen, w->comp[w->at]);
+	smbd_lookup(c, &req, smbd_walk_lookup_done, w);
 }
 
 static struct smbd_walk *
@@ -294,6 +319,17 @@ smbd_walk_new(struct smbd_req *r, struct smbd_session *s, size_t share)
 	r->work = w;
 	r->work_free = smbd_walk_free;
 	return w;
+}
+
+/* The walk's session, or NULL after a reply: it logged off meanwhile. */
+static struct smbd_session *
+smbd_walk_session(struct smbd_walk *w)
+{
+	struct smbd_session *s = smbd_session_find(w->r->conn, w->session_id);
+
+	if (s == NULL)
+		smbd_reply_error(w->r, STATUS_USER_SESSION_DELETED);
+	return s;
 }
 
 static const char *
@@ -414,14 +450,12 @@ static void
 smbd_create_dir(struct smbd_walk *w, int make)
 {
 	struct smbd_conn *c = w->r->conn;
-	struct smbd_session *s = smbd_session_find(c, w->session_id);
+	struct smbd_session *s;
 	bd_dirop_req req;
 	bd_mkdir_req mk;
 
-	if (s == NULL) {
-		smbd_reply_error(w->r, STATUS_USER_SESSION_DELETED);
+	if ((s = smbd_walk_session(w)) == NULL)
 		return;
-	}
 	if (make) {
 		memset(&mk, 0, sizeof(mk));
 		smbd_cred(s, &mk.cred);
@@ -436,15 +470,8 @@ smbd_create_dir(struct smbd_walk *w, int make)
 		    sizeof(bd_entry_reply), smbd_create_mkdir_done, w);
 		return;
 	}
-	memset(&req, 0, sizeof(req));
-	smbd_cred(s, &req.cred);
-	req.dir.bd_fh_len = w->dirlen;
-	req.dir.bd_fh_val = (char *)w->dir;
-	req.name.bd_name_len = (u_int)strlen(smbd_walk_last(w));
-	req.name.bd_name_val = (char *)smbd_walk_last(w);
-	bdc_call(c->env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req, &req,
-	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
-	    smbd_create_lookup_done, w);
+	smbd_dirop_fill(&req, s, w->dir, w->dirlen, smbd_walk_last(w));
+	smbd_lookup(c, &req, smbd_create_lookup_done, w);
 }
 
 static void
@@ -516,7 +543,7 @@ static void
 smbd_create_walked(struct smbd_walk *w, uint32_t status)
 {
 	struct smbd_conn *c = w->r->conn;
-	struct smbd_session *s = smbd_session_find(c, w->session_id);
+	struct smbd_session *s;
 	bd_open_req req;
 	bd_fh_req fr;
 	uint32_t disp = w->disposition;
@@ -525,16 +552,11 @@ smbd_create_walked(struct smbd_walk *w, uint32_t status)
 		smbd_reply_error(w->r, status);
 		return;
 	}
-	if (s == NULL) {
-		smbd_reply_error(w->r, STATUS_USER_SESSION_DELETED);
+	if ((s = smbd_walk_session(w)) == NULL)
 		return;
-	}
 	if (w->ncomp == 0) {
 		/* The share's root. */
-		memset(&fr, 0, sizeof(fr));
-		smbd_cred(s, &fr.cred);
-		fr.fh.bd_fh_len = w->dirlen;
-		fr.fh.bd_fh_val = (char *)w->dir;
+		smbd_fh_fill(&fr, s, w->dir, w->dirlen);
 		bdc_call(c->env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req,
 		    &fr, (xdrproc_t)xdr_bd_attr_reply,
 		    sizeof(bd_attr_reply), smbd_create_root_done, w);
@@ -675,12 +697,7 @@ smbd_close(struct smbd_req *r)
 		return;
 	post = smb2_get16(r->msg + SMB2_HDR_SIZE + 2) & 1;
 	if (o->delete_pending) {
-		memset(&req, 0, sizeof(req));
-		smbd_cred(s, &req.cred);
-		req.dir.bd_fh_len = o->dir_fhlen;
-		req.dir.bd_fh_val = (char *)o->dir_fh;
-		req.name.bd_name_len = (u_int)strlen(o->name);
-		req.name.bd_name_val = o->name;
+		smbd_dirop_fill(&req, s, o->dir_fh, o->dir_fhlen, o->name);
 		/* The bytes are copied by bdc_call before the open goes. */
 		bdc_call(r->conn->env->bdc, o->is_dir ? BD_RMDIR : BD_REMOVE,
 		    (xdrproc_t)xdr_bd_dirop_req, &req,
@@ -690,10 +707,7 @@ smbd_close(struct smbd_req *r)
 		return;
 	}
 	if (post) {
-		memset(&fr, 0, sizeof(fr));
-		smbd_cred(s, &fr.cred);
-		fr.fh.bd_fh_len = o->fhlen;
-		fr.fh.bd_fh_val = (char *)o->fh;
+		smbd_fh_fill(&fr, s, o->fh, o->fhlen);
 		bdc_call(r->conn->env->bdc, BD_GETATTR,
 		    (xdrproc_t)xdr_bd_fh_req, &fr,
 		    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
@@ -1074,10 +1088,7 @@ smbd_query_info(struct smbd_req *r)
 		q->outmax = r->conn->env->max_transact;
 	q->delete_pending = o->delete_pending;
 	snprintf(q->name, sizeof(q->name), "%s", o->name);
-	memset(&fr, 0, sizeof(fr));
-	smbd_cred(s, &fr.cred);
-	fr.fh.bd_fh_len = o->fhlen;
-	fr.fh.bd_fh_val = (char *)o->fh;
+	smbd_fh_fill(&fr, s, o->fh, o->fhlen);
 	switch (q->type) {
 	case SMB2_0_INFO_FILE:
 		bdc_call(r->conn->env->bdc, BD_GETATTR,
@@ -1477,31 +1488,22 @@ static void
 smbd_rename_walked(struct smbd_walk *w, uint32_t status)
 {
 	struct smbd_conn *c = w->r->conn;
-	struct smbd_session *s = smbd_session_find(c, w->session_id);
+	struct smbd_session *s;
 	bd_dirop_req req;
 
 	if (status != 0) {
 		smbd_reply_error(w->r, status);
 		return;
 	}
-	if (s == NULL) {
-		smbd_reply_error(w->r, STATUS_USER_SESSION_DELETED);
+	if ((s = smbd_walk_session(w)) == NULL)
 		return;
-	}
 	if (w->replace) {
 		smbd_rename_go(w);
 		return;
 	}
 	/* Without ReplaceIfExists an existing target is a collision. */
-	memset(&req, 0, sizeof(req));
-	smbd_cred(s, &req.cred);
-	req.dir.bd_fh_len = w->dirlen;
-	req.dir.bd_fh_val = (char *)w->dir;
-	req.name.bd_name_len = (u_int)strlen(smbd_walk_last(w));
-	req.name.bd_name_val = (char *)smbd_walk_last(w);
-	bdc_call(c->env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req, &req,
-	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
-	    smbd_rename_target, w);
+	smbd_dirop_fill(&req, s, w->dir, w->dirlen, smbd_walk_last(w));
+	smbd_lookup(c, &req, smbd_rename_target, w);
 }
 
 void
