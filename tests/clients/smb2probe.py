@@ -35,6 +35,8 @@ names and prints one line the test compares:
                       QUERY_INFO, SET_INFO, QUERY_DIRECTORY, rename,
                       delete on close, a related compound, LOGOFF; one
                       line "PASS name" or "FAIL name: detail" per step
+  opens D KEYHEX N    the same session, then N + 1 opens: the last one
+                      refused (open files per connection = N)
 """
 import os
 import socket
@@ -174,6 +176,7 @@ class Files:
         self.mid, self.sid, self.tid = 0, 0, 0
         self.results = []
         self.signkey, self.alg = None, None
+        self.limit = None
 
     def report(self, name, ok, detail=""):
         print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, detail)))
@@ -266,7 +269,27 @@ class Files:
         self.tid = r["tid"]
         self.report("TREE_CONNECT to the share (any case)",
                     r["status"] == 0 and self.tid != 0, hex(r["status"]))
-        self.file_steps()
+        if self.limit is not None:
+            self.open_steps(self.limit)
+        else:
+            self.file_steps()
+
+    def open_steps(self, limit):
+        """[smbd] open files per connection: limit opens, then refused."""
+        fids, st = [], 0
+        for _ in range(limit + 1):
+            r = self.call(CREATE, self.create("", 1, 1, access=0x80))
+            if r["status"] != 0:
+                st = r["status"]
+                break
+            fids.append(self.fid(r))
+        self.report("%d opens, then TOO_MANY_OPENED_FILES" % limit,
+                    len(fids) == limit and st == 0xc000011f,
+                    "%d opened, then %s" % (len(fids), hex(st)))
+        self.call(6, struct.pack("<HHI", 24, 0, 0) + fids.pop())
+        r = self.call(CREATE, self.create("", 1, 1, access=0x80))
+        self.report("one closed, one more opens", r["status"] == 0,
+                    hex(r["status"]))
 
     def tree_body(self, share):
         path = ("\\\\127.0.0.1\\" + share).encode("utf-16-le")
@@ -448,9 +471,12 @@ class Files:
 
 
 def main():
-    if CMD == "files":
+    if CMD in ("files", "opens"):
         s = connect()
-        Files(s, int(ARGS[0], 16), bytes.fromhex(ARGS[1])).run()
+        f = Files(s, int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
+        if CMD == "opens":
+            f.limit = int(ARGS[2])
+        f.run()
         return
     s = connect()
     out = ""

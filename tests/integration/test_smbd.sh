@@ -29,6 +29,7 @@ cat >> "$SUITE_CONF" <<CONF
 [smbd]
 port = $P
 credits max = 64
+open files per connection = 8
 
 [run]
 restart delay max = 2
@@ -119,6 +120,11 @@ if [ -n "$STUB" ]; then
 		done < "$SUITE_DIR/files.$d"
 	done
 	check "status counts the four logons" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q ' 4 logon(s), 0 failed'"
+	PROBE opens 311 $KEY 8 | grep -v '^PASS \(negotiate\|session\|3.1.1\|a signed\|a badly\|TREE\)' > "$SUITE_DIR/opens.out"
+	while read -r verdict rest; do
+		check "open files per connection = 8: $rest" test "$verdict" = PASS
+	done < "$SUITE_DIR/opens.out"
+	check "the open-files cap is logged" grep -q 'open files per connection (8) reached' "$SUITE_DIR/run.log"
 	kill "$STUB" 2>/dev/null
 	wait "$STUB" 2>/dev/null
 	STUB=
