@@ -31,6 +31,7 @@
 static void	smbd_conn_read_cb(evutil_socket_t, short, void *);
 static void	smbd_conn_write_cb(evutil_socket_t, short, void *);
 static void	smbd_req_run(struct smbd_req *);
+static void	smbd_conn_parse(struct smbd_conn *);
 
 uint64_t
 smbd_filetime_now(void)
@@ -460,6 +461,10 @@ smbd_req_free(struct smbd_req *r)
 	free(r->out);
 	free(r);
 	c->inflight--;
+	if (!c->closing)
+		connlimit_inflight(c->env->limits, &c->limit, -1,
+		    connlimit_now());
+	smbd_conn_parse(c);
 	smbd_conn_want_read(c);
 	smbd_conn_release(c);
 }
@@ -704,28 +709,28 @@ smbd_frame(struct smbd_conn *c, uint8_t *frame, size_t len)
 	r->len = first;
 	c->refs++;
 	c->inflight++;
+	/* A connection waiting for an answer is not idle. */
+	connlimit_inflight(c->env->limits, &c->limit, 1, connlimit_now());
 	smbd_req_run(r);
 }
 
+/*
+ * The frames buffered: as many as the limit on chains in progress lets
+ * start.  Run again when one finishes (smbd_req_free), since what is
+ * already buffered brings no new read event.
+ */
 static void
-smbd_conn_read_cb(evutil_socket_t fd, short what, void *arg)
+smbd_conn_parse(struct smbd_conn *c)
 {
-	struct smbd_conn *c = arg;
 	size_t max = (size_t)c->env->max_write + SMBD_FRAME_SLACK;
 	uint8_t nb[4], *frame;
 	size_t flen;
-	int n;
 
-	n = evbuffer_read(c->in, fd, 256 * 1024);
-	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
-		smbd_conn_close(c, n == 0 ? "end of stream" : "read failed");
+	if (c->parsing || c->closing)
 		return;
-	}
+	c->parsing = 1;
 	/* Held while its frames are answered: one may close it. */
 	c->refs++;
-	if (n > 0)
-		connlimit_progress(c->env->limits, &c->limit,
-		    connlimit_now());
 	while (!c->closing && c->inflight < c->env->requests_per_conn &&
 	    evbuffer_copyout(c->in, nb, 4) == 4) {
 		/* MS-SMB2 2.1: a zero byte, then the length (24 bits). */
@@ -747,6 +752,24 @@ smbd_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 		evbuffer_remove(c->in, frame, flen);
 		smbd_frame(c, frame, flen);
 	}
+	c->parsing = 0;
 	smbd_conn_want_read(c);
 	smbd_conn_release(c);
+}
+
+static void
+smbd_conn_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct smbd_conn *c = arg;
+	int n;
+
+	n = evbuffer_read(c->in, fd, 256 * 1024);
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+		smbd_conn_close(c, n == 0 ? "end of stream" : "read failed");
+		return;
+	}
+	if (n > 0)
+		connlimit_progress(c->env->limits, &c->limit,
+		    connlimit_now());
+	smbd_conn_parse(c);
 }

@@ -144,6 +144,7 @@ struct smbd_conn {
 	struct evbuffer		*in;
 	struct evbuffer		*out;
 	int			 closing;
+	int			 parsing;	/* in smbd_conn_parse */
 	unsigned int		 refs;		/* requests in progress + 1 */
 	struct smb2_negotiated	 neg;
 	struct smb2_credits	 credits;

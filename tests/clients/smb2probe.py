@@ -442,6 +442,23 @@ class Files:
         self.report("a related chain CREATE + QUERY_INFO + CLOSE: three "
                     "successes, a directory", sts == [0, 0, 0] and
                     attrs & 0x10, "%s attrs %x" % (sts, attrs))
+        # Ten QUERY_INFOs (answered through blockd) in one write: every
+        # one answered, past [smbd] requests per connection.
+        r = self.call(CREATE, self.create(pd, 1, 1, access=0x80))
+        dfid = self.fid(r)
+        base = self.mid + self.last_charge
+        batch = b""
+        for i in range(10):
+            m = header(0x10, base + i, credits=1, sid=self.sid,
+                       tid=self.tid) + struct.pack(
+                "<HBBIHHIII16s", 41, 1, 4, 40, 0, 0, 0, 0, 0, dfid)
+            batch += struct.pack(">I", len(m)) + m
+        self.s.sendall(batch)
+        got = [parse(recv_frame(self.s))["status"] for i in range(10)]
+        self.mid, self.last_charge = base + 9, 1
+        self.report("ten pipelined QUERY_INFOs: ten answers",
+                    got == [0] * 10, str(got))
+        self.call(6, struct.pack("<HHI", 24, 0, 0) + dfid)
         r = self.call(4, struct.pack("<HH", 4, 0))
         self.report("TREE_DISCONNECT", r["status"] == 0, hex(r["status"]))
         r = self.call(2, struct.pack("<HH", 4, 0))

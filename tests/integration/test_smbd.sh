@@ -30,6 +30,8 @@ cat >> "$SUITE_CONF" <<CONF
 port = $P
 credits max = 64
 open files per connection = 8
+# Small, so that pipelined requests wait for it (smb2probe files).
+requests per connection = 2
 
 [run]
 restart delay max = 2
