@@ -38,19 +38,21 @@ restart delay max = 2
 CONF
 PROBE() { timeout 30 python3 "$top_srcdir/tests/clients/smb2probe.py" "$P" "$@"; }
 
-# Without a dittofs-gssd, tests/clients/gssd-stub.py stands in for it
-# on gssd.sock (common/gssd_msg.x's shape; it takes any token), so the
-# session, tree and file commands and the signatures are exercised.
+# First tests/clients/gssd-stub.py stands in for gssd on gssd.sock
+# (common/gssd_msg.x's shape; it takes any token and gives a session key
+# the probe knows), so the session, tree and file commands and the
+# signatures are exercised with keys checked independently.  Then, if
+# dittofs-gssd is built, the suite starts again with it for smbclient.
 GSSD_BIN=$SBINDIR/dittofs-gssd
 KEY=00112233445566778899aabbccddeeff
-STUB=
-if [ ! -x "$GSSD_BIN" ]; then
-	mkdir -p "$SUITE_DIR/run"
-	python3 "$top_srcdir/tests/clients/gssd-stub.py" "$SUITE_DIR/run" 0 0 $KEY \
-	    > "$SUITE_DIR/stub.log" 2>&1 &
-	STUB=$!
-	trap '[ -n "$STUB" ] && kill "$STUB" 2>/dev/null; suite_cleanup' EXIT
+if [ -x "$GSSD_BIN" ]; then
+	printf '\n[gssd]\nenable = no\n' >> "$SUITE_CONF"
 fi
+mkdir -p "$SUITE_DIR/run"
+python3 "$top_srcdir/tests/clients/gssd-stub.py" "$SUITE_DIR/run" 0 0 $KEY \
+    > "$SUITE_DIR/stub.log" 2>&1 &
+STUB=$!
+trap '[ -n "$STUB" ] && kill "$STUB" 2>/dev/null; suite_cleanup' EXIT
 
 suite_start
 check "blockd and smbd come up" suite_wait_ready blockd smbd
@@ -110,49 +112,56 @@ check "an unknown command: INVALID_PARAMETER" test "$(PROBE unknown)" = "STATUS 
 check "smbd is the same process after all of it" test "$(suite_pid smbd)" = "$SMBD"
 check "status counts the malformed input" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q '[1-9][0-9]* malformed'"
 
-# Sessions go through gssd.
-if [ -n "$STUB" ]; then
-	# The stub: sessions in each dialect, then the file commands.
-	check "smbd connects to gssd.sock" suite_wait 10 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'gssd connected'"
-	for d in 311 302 300 210; do
-		PROBE files $d $KEY > "$SUITE_DIR/files.$d" 2>&1
-		[ -s "$SUITE_DIR/files.$d" ] || echo "FAIL probe: no output" > "$SUITE_DIR/files.$d"
-		while read -r verdict rest; do
-			check "$d: $rest" test "$verdict" = PASS
-		done < "$SUITE_DIR/files.$d"
-	done
-	check "status counts the four logons" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q ' 4 logon(s), 0 failed'"
-	PROBE opens 311 $KEY 8 | grep -v '^PASS \(negotiate\|session\|3.1.1\|a signed\|a badly\|TREE\)' > "$SUITE_DIR/opens.out"
+# Sessions go through gssd: the stub first.
+check "smbd connects to gssd.sock" suite_wait 10 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'gssd connected'"
+for d in 311 302 300 210; do
+	PROBE files $d $KEY > "$SUITE_DIR/files.$d" 2>&1
+	[ -s "$SUITE_DIR/files.$d" ] || echo "FAIL probe: no output" > "$SUITE_DIR/files.$d"
 	while read -r verdict rest; do
-		check "open files per connection = 8: $rest" test "$verdict" = PASS
-	done < "$SUITE_DIR/opens.out"
-	check "the open-files cap is logged" grep -q 'open files per connection (8) reached' "$SUITE_DIR/run.log"
-	kill "$STUB" 2>/dev/null
-	wait "$STUB" 2>/dev/null
-	STUB=
-	check "SESSION_SETUP without gssd: LOGON_FAILURE, smbd stays up" suite_wait 10 sh -c "python3 $top_srcdir/tests/clients/smb2probe.py $P session | grep -q 'STATUS 0xc000006d'"
-	skip "dittofs-gssd is not built on this branch" "smbclient put/get/ls/mkdir/rename through gssd"
-else
-	suite_wait_ready gssd || diag "gssd did not come up"
-	check "SESSION_SETUP with an NTLMSSP NEGOTIATE: MORE_PROCESSING_REQUIRED" test "$(PROBE session)" = "STATUS 0xc0000016"
-	if suite_ctl user add smbtest 2>/dev/null <<-PW
-	Pass-w0rd
-	Pass-w0rd
-	PW
-	then
-		head -c 300000 /dev/urandom > "$SUITE_DIR/in.bin"
-		SMBC() { timeout 60 smbclient //127.0.0.1/export -p $P -U smbtest%Pass-w0rd -m SMB3 "$@"; }
-		check "smbclient put" SMBC -c "put $SUITE_DIR/in.bin in.bin"
-		check "smbclient get" SMBC -c "get in.bin $SUITE_DIR/out.bin"
-		check "sha256 of get equals put" test "$(sha256sum < "$SUITE_DIR/in.bin")" = "$(sha256sum < "$SUITE_DIR/out.bin")"
-		check "smbclient mkdir" SMBC -c "mkdir sub"
-		check "smbclient rename" SMBC -c "rename in.bin sub\\moved.bin"
-		check "smbclient ls shows the renamed file" sh -c "timeout 60 smbclient //127.0.0.1/export -p $P -U smbtest%Pass-w0rd -m SMB3 -c 'ls sub\\*' | grep -q moved.bin"
-	else
-		skip "dittofsctl user add failed (gssd not usable)" "smbclient put/get/ls/mkdir/rename through gssd"
-	fi
-fi
+		check "$d: $rest" test "$verdict" = PASS
+	done < "$SUITE_DIR/files.$d"
+done
+check "status counts the four logons" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q ' 4 logon(s), 0 failed'"
+PROBE opens 311 $KEY 8 | grep -v '^PASS \(negotiate\|session\|3.1.1\|a signed\|a badly\|TREE\)' > "$SUITE_DIR/opens.out"
+while read -r verdict rest; do
+	check "open files per connection = 8: $rest" test "$verdict" = PASS
+done < "$SUITE_DIR/opens.out"
+check "the open-files cap is logged" grep -q 'open files per connection (8) reached' "$SUITE_DIR/run.log"
+kill "$STUB" 2>/dev/null
+wait "$STUB" 2>/dev/null
+STUB=
+check "SESSION_SETUP without gssd: LOGON_FAILURE, smbd stays up" suite_wait 10 sh -c "python3 $top_srcdir/tests/clients/smb2probe.py $P session | grep -q 'STATUS 0xc000006d'"
 check "smbd is still the same process" test "$(suite_pid smbd)" = "$SMBD"
 
+# Then the real dittofs-gssd, with a user of its database, and smbclient.
+if [ ! -x "$GSSD_BIN" ]; then
+	skip "dittofs-gssd is not built on this branch" "smbclient put/get/ls/mkdir/rename through gssd"
+elif ! command -v smbclient >/dev/null; then
+	skip "no smbclient (Debian: smbclient)" "smbclient put/get/ls/mkdir/rename through gssd"
+else
+	check "dittofs-run stops the suite for the restart with gssd" suite_stop
+	rm -f "$SUITE_DIR/run/gssd.sock"
+	sed -i '/^\[gssd\]$/,/^enable = no$/d' "$SUITE_CONF"
+	suite_start
+	check "blockd, gssd and smbd come up" suite_wait_ready blockd gssd smbd
+	check "smbd connects to gssd" suite_wait 10 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'gssd connected'"
+	out=$(echo 'Pass-w0rd' | suite_ctl user add smbtest --uid 0 --gid 0 2>&1)
+	check "dittofsctl user add smbtest ($out)" test "$out" = "user smbtest added"
+	head -c 300000 /dev/urandom > "$SUITE_DIR/in.bin"
+	SMBC() { timeout 60 smbclient //127.0.0.1/export -p $P -U smbtest%Pass-w0rd "$@" >> "$SUITE_DIR/smbclient.out" 2>&1; }
+	for m in SMB3 SMB3_00 SMB2_10; do
+		check "smbclient -m $m: put" SMBC -m $m -c "put $SUITE_DIR/in.bin in-$m.bin"
+		check "smbclient -m $m: get" SMBC -m $m -c "get in-$m.bin $SUITE_DIR/out-$m.bin"
+		check "smbclient -m $m: sha256 of get equals put" test "$(sha256sum < "$SUITE_DIR/in.bin")" = "$(sha256sum < "$SUITE_DIR/out-$m.bin" 2>/dev/null)"
+	done
+	check "smbclient mkdir" SMBC -m SMB3 -c "mkdir sub"
+	check "smbclient rename" SMBC -m SMB3 -c "rename in-SMB3.bin sub\\moved.bin"
+	check "smbclient ls shows the renamed file" sh -c "timeout 60 smbclient //127.0.0.1/export -p $P -U smbtest%Pass-w0rd -m SMB3 -c 'ls sub\\*' 2>&1 | grep -q moved.bin"
+	check "smbclient with signing required" SMBC -m SMB3 --client-protection=sign -c "ls"
+	check "a wrong password: refused" sh -c "! timeout 60 smbclient //127.0.0.1/export -p $P -U smbtest%wrong -m SMB3 -c ls >/dev/null 2>&1"
+	grep -i 'NT_STATUS\|error' "$SUITE_DIR/smbclient.out" | head -20 | sed 's/^/# /'
+	SMBD=$(suite_pid smbd)
+fi
+check "smbd is still the same process" test "$(suite_pid smbd)" = "$SMBD"
 check "dittofs-run stops everything" suite_stop
 tap_done
