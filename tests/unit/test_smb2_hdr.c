@@ -5,12 +5,14 @@
  * CREATE decoded with its buffers checked, names in UTF-16; then the
  * fuzz target (tests/fuzz/fuzz_smb2.c) over random and mutated input.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
 #include "smb2.h"
 #include "smbd.h"
+#include "status.h"
 #include "tap.h"
 
 static uint32_t fuzz_state = 0x5eed5eed;
@@ -245,6 +247,28 @@ test_names(void)
 }
 
 static void
+test_status(void)
+{
+	TAP_EQ_INT(smb2_status_from_errno(-ENOENT), STATUS_OBJECT_NAME_NOT_FOUND,
+	    "ENOENT: OBJECT_NAME_NOT_FOUND");
+	TAP_EQ_INT(smb2_status_from_errno(EACCES), STATUS_ACCESS_DENIED,
+	    "EACCES (either sign): ACCESS_DENIED");
+	TAP_EQ_INT(smb2_status_from_errno(-EROFS), STATUS_MEDIA_WRITE_PROTECTED,
+	    "EROFS: MEDIA_WRITE_PROTECTED");
+	TAP_EQ_INT(smb2_status_from_errno(-ENOTCONN), STATUS_IO_TIMEOUT,
+	    "ENOTCONN (blockd away): IO_TIMEOUT, the client retries");
+	TAP_EQ_INT(smb2_status_from_errno(-EHOSTDOWN), STATUS_INTERNAL_ERROR,
+	    "an errno without a mapping: INTERNAL_ERROR");
+	TAP_EQ_INT(smb2_status_from_errno(0), STATUS_SUCCESS, "0: SUCCESS");
+	tap_ok(strcmp(smb2_status_name(STATUS_LOGON_FAILURE),
+	    "LOGON_FAILURE") == 0 && strcmp(smb2_status_name(0x12345678),
+	    "unknown") == 0, "status names");
+	tap_ok(strcmp(smb2_command_name(SMB2_QUERY_DIRECTORY),
+	    "query_directory") == 0 && strcmp(smb2_command_name(0x99),
+	    "unknown") == 0, "command names");
+}
+
+static void
 test_fuzz(void)
 {
 	struct fuzz_seed seeds[3];
@@ -324,6 +348,7 @@ main(void)
 	test_credits();
 	test_create();
 	test_names();
+	test_status();
 	test_fuzz();
 	return tap_done();
 }
