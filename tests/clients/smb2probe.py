@@ -326,6 +326,16 @@ class Files:
         self.report("WRITE 100000 bytes (charge 2)", r["status"] == 0 and
                     struct.unpack_from("<I", r["body"], 4)[0] == len(data),
                     hex(r["status"]))
+        r = self.call(7, struct.pack("<HHI", 24, 0, 0) + f)
+        self.report("FLUSH (fdatasync off the loop)", r["status"] == 0,
+                    hex(r["status"]))
+        wt = struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, 5, 100000, f, 0, 0, 0,
+                         0, 1) + b"tail!"
+        r = self.call(9, wt)
+        self.report("WRITE with SMB2_WRITEFLAG_WRITE_THROUGH",
+                    r["status"] == 0 and
+                    struct.unpack_from("<I", r["body"], 4)[0] == 5,
+                    hex(r["status"]))
         rb = struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, len(data), 0, f, 0, 0,
                          0, 0, 0, 0)
         r = self.call(READ, rb, charge=2)
@@ -341,8 +351,8 @@ class Files:
         r = self.call(0x10, q)
         eof = struct.unpack_from("<Q", r["body"], 16)[0] \
             if r["status"] == 0 else -1
-        self.report("QUERY_INFO FileStandardInformation: EndOfFile 100000",
-                    eof == 100000, "%s eof %d" % (hex(r["status"]), eof))
+        self.report("QUERY_INFO FileStandardInformation: EndOfFile 100005",
+                    eof == 100005, "%s eof %d" % (hex(r["status"]), eof))
         si = struct.pack("<HBBIHHI16s", 33, 1, 20, 8, 64 + 32, 0, 0, f) + \
             struct.pack("<Q", 1000)
         r = self.call(0x11, si)
