@@ -477,10 +477,93 @@ smbd_cancel(struct smbd_req *r)
 	smbd_reply_none(r);
 }
 
-/* IOCTL (MS-SMB2 3.3.5.15): no FSCTL is served yet. */
+#define FSCTL_VALIDATE_NEGOTIATE_INFO	0x00140204u
+#define SMB2_0_IOCTL_IS_FSCTL		0x00000001u
+
+/*
+ * MS-SMB2 3.3.5.15.12: the client's NEGOTIATE as it says it sent it;
+ * any difference from what this connection saw ends the connection.
+ * Answered: the server's side of it, as NEGOTIATE gave it.
+ */
+static void
+smbd_validate_negotiate(struct smbd_req *r, const uint8_t *in, uint32_t len)
+{
+	struct smbd_conn *c = r->conn;
+	uint8_t out[48 + 24];
+	uint16_t count, i, d, pick = 0;
+	static const uint16_t ours[] = { SMB2_DIALECT_311, SMB2_DIALECT_302,
+	    SMB2_DIALECT_300, SMB2_DIALECT_210, SMB2_DIALECT_202 };
+	size_t k;
+
+	if (len < 24 || (count = smb2_get16(in + 22)) == 0 ||
+	    len < 24 + 2 * (uint32_t)count) {
+		smbd_bad(r, "VALIDATE_NEGOTIATE_INFO");
+		return;
+	}
+	for (k = 0; k < sizeof(ours) / sizeof(ours[0]) && pick == 0; k++)
+		for (i = 0; i < count; i++) {
+			d = smb2_get16(in + 24 + 2 * i);
+			if (d == ours[k]) {
+				pick = d;
+				break;
+			}
+		}
+	if (smb2_get32(in) != c->neg.client_capabilities ||
+	    memcmp(in + 4, c->neg.client_guid, 16) != 0 ||
+	    smb2_get16(in + 20) != c->neg.client_security_mode ||
+	    pick != c->neg.dialect) {
+		log_warnx_rl("%s: VALIDATE_NEGOTIATE_INFO differs from the "
+		    "NEGOTIATE seen: closing", c->peer);
+		smbd_conn_close(c, "negotiate validation failed");
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		return;
+	}
+	memset(out, 0, sizeof(out));
+	smb2_put16(out, 49);
+	smb2_put32(out + 4, FSCTL_VALIDATE_NEGOTIATE_INFO);
+	memset(out + 8, 0xff, 16);
+	smb2_put32(out + 24, SMB2_HDR_SIZE + 48);	/* input: none */
+	smb2_put32(out + 32, SMB2_HDR_SIZE + 48);
+	smb2_put32(out + 36, 24);
+	smb2_put32(out + 48, c->neg.dialect == SMB2_DIALECT_202 ? 0 :
+	    SMB2_GLOBAL_CAP_LARGE_MTU);
+	memcpy(out + 52, c->env->server_guid, 16);
+	smb2_put16(out + 68, SMB2_NEGOTIATE_SIGNING_ENABLED |
+	    (c->env->signing_required ? SMB2_NEGOTIATE_SIGNING_REQUIRED : 0));
+	smb2_put16(out + 70, c->neg.dialect);
+	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
+}
+
+/*
+ * IOCTL (MS-SMB2 3.3.5.15): FSCTL_VALIDATE_NEGOTIATE_INFO; every other
+ * control code is not served yet (STATUS_INVALID_DEVICE_REQUEST).
+ */
 static void
 smbd_ioctl(struct smbd_req *r)
 {
+	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
+	struct smbd_session *s;
+	uint32_t code, ioff, ilen;
+
+	if (smb2_body_check(r->len, 57) == -1 || smb2_get16(b) != 57) {
+		smbd_bad(r, "IOCTL");
+		return;
+	}
+	if ((s = smbd_req_session(r)) == NULL ||
+	    smbd_req_tree(r, s) == NULL)
+		return;
+	code = smb2_get32(b + 4);
+	ioff = smb2_get32(b + 24);
+	ilen = smb2_get32(b + 28);
+	if (smb2_buffer_check(r->len, SMB2_HDR_SIZE + 56, ioff, ilen) == -1) {
+		smbd_bad(r, "IOCTL input");
+		return;
+	}
+	if (code == FSCTL_VALIDATE_NEGOTIATE_INFO &&
+	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
+		smbd_validate_negotiate(r, r->msg + ioff, ilen);
+		return;
+	}
 	smbd_reply_error(r, STATUS_INVALID_DEVICE_REQUEST);
 }
 

@@ -93,9 +93,9 @@ def pad8(b):
     return b + b"\0" * ((8 - len(b) % 8) % 8)
 
 
-def negotiate_body(dialects, contexts=None):
+def negotiate_body(dialects, contexts=None, guid=None):
     body = struct.pack("<HHHHI16sIHH", 36, len(dialects), 1, 0, 0x7f,
-                       os.urandom(16), 0, 0, 0)
+                       guid or os.urandom(16), 0, 0, 0)
     body += b"".join(struct.pack("<H", d) for d in dialects)
     if contexts is None and 0x311 in dialects:
         contexts = default_contexts()
@@ -203,10 +203,13 @@ class Files:
         import hashlib
         d = self.dialect
         ctx = default_contexts() if d == 0x311 else None
-        nreq = header(NEGOTIATE, 0, credits=32) + negotiate_body([d], ctx)
+        self.guid = os.urandom(16)
+        nreq = header(NEGOTIATE, 0, credits=32) + negotiate_body([d], ctx,
+                                                                 self.guid)
         send_frame(self.s, nreq)
         nraw = recv_frame(self.s)
         r = parse(nraw)
+        self.server_guid = r["body"][8:24]
         self.last_charge = 1
         self.report("negotiate %x" % d, r["status"] == 0, hex(r["status"]))
         self.alg = 0 if d < 0x300 else 1
@@ -269,6 +272,21 @@ class Files:
         self.tid = r["tid"]
         self.report("TREE_CONNECT to the share (any case)",
                     r["status"] == 0 and self.tid != 0, hex(r["status"]))
+        vin = struct.pack("<I16sHHH", 0x7f, self.guid, 1, 1, d)
+        io = struct.pack("<HHI16sIIIIIIII", 57, 0, 0x00140204, b"\xff" * 16,
+                         64 + 56, len(vin), 0, 0, 0, 1024, 1, 0) + vin
+        r = self.call(0x0b, io)
+        b = r["body"]
+        ok = r["status"] == 0 and len(b) >= 72 and \
+            b[52:68] == self.server_guid and \
+            struct.unpack_from("<H", b, 70)[0] == d
+        self.report("FSCTL_VALIDATE_NEGOTIATE_INFO: our GUID and dialect",
+                    ok, hex(r["status"]))
+        io2 = struct.pack("<HHI16sIIIIIIII", 57, 0, 0x00060194, b"\xff" * 16,
+                          64 + 56, 0, 0, 0, 0, 1024, 1, 0)
+        r = self.call(0x0b, io2)
+        self.report("another FSCTL: INVALID_DEVICE_REQUEST",
+                    r["status"] == 0xc0000010, hex(r["status"]))
         if self.limit is not None:
             self.open_steps(self.limit)
         else:
