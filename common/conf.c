@@ -153,6 +153,26 @@ static const struct conf_key_def conf_statd_keys[] = {
 	{ NULL, 0, NULL, 0, 0 }
 };
 
+/*
+ * dittofs-gssd (issue 26): the SMB password database and NTLM.  The
+ * guest account is a user name (resolved at start) or UID:GID.
+ */
+static const struct conf_key_def conf_gssd_keys[] = {
+	CONF_DAEMON_KEYS("dittofs-gssd"),
+	{ "guest account", CONF_STRING, "nobody", 0, 0 },
+	/* never | bad user (an unknown user name logs in as the guest) */
+	{ "map to guest", CONF_STRING, "never", 0, 0 },
+	/* NTLM's target names; default: the host name, WORKGROUP. */
+	{ "netbios name", CONF_STRING, NULL, 0, 0 },
+	{ "domain", CONF_STRING, "WORKGROUP", 0, 0 },
+	{ "dns domain", CONF_STRING, NULL, 0, 0 },
+	/* Security contexts in creation per front-end connection. */
+	{ "contexts per peer", CONF_INT, "256", 1, 65536 },
+	/* Seconds an unfinished context lives. */
+	{ "context timeout", CONF_INT, "60", 5, 3600 },
+	{ NULL, 0, NULL, 0, 0 }
+};
+
 static const struct conf_key_def conf_run_keys[] = {
 	{ "restart delay", CONF_INT, "1", 0, 3600 },
 	{ "restart delay max", CONF_INT, "30", 1, 3600 },
@@ -186,6 +206,7 @@ static const struct conf_section_def {
 	{ "smbd", 0, 1, conf_smbd_keys },
 	{ "lockd", 0, 1, conf_lockd_keys },
 	{ "statd", 0, 1, conf_statd_keys },
+	{ "gssd", 0, 1, conf_gssd_keys },
 	{ "run", 0, 0, conf_run_keys },
 	{ "share", 1, 0, conf_share_keys },
 	{ NULL, 0, 0, NULL }

@@ -7,15 +7,22 @@
 
 #include <sys/socket.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "gssd_msg.h"
 #include "ipc.h"
 #include "log.h"
+#include "ntcrypto.h"
 #include "sandbox.h"
 #include "stated_client.h"
 #include "stated_lock.h"
@@ -24,7 +31,7 @@
 #include "util.h"
 
 static const char *const ctl_daemons[] = { "blockd", "stated", "statd",
-    "lockd", "nfsd", "smbd" };
+    "lockd", "nfsd", "smbd", "gssd" };
 #define CTL_NDAEMONS (sizeof(ctl_daemons) / sizeof(ctl_daemons[0]))
 
 struct ctl_env {
@@ -45,6 +52,10 @@ ctl_usage(void)
 	    "  locks                 byte-range locks and share reservations\n"
 	    "  grace [end]           show (or end) stated's grace period\n"
 	    "  v4 [revoke CLIENTID]  NFSv4 clients and their state (or revoke)\n"
+	    "  user add NAME [--uid U] [--gid G] [--groups G,...]\n"
+	    "                        an SMB user (password: stdin)\n"
+	    "  user passwd NAME [--uid U] [--gid G] [--groups G,...]\n"
+	    "  user del NAME | user list          the SMB password database\n"
 	    "  check                 check the configuration file\n");
 	exit(2);
 }
@@ -574,6 +585,350 @@ ctl_v4(struct ctl_env *env, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The SMB password database, in gssd.  The password is read here and
+ * turned into its NT hash (MD4 of UTF-16LE, MS-NLMP 3.3.1); only the
+ * hash goes to gssd, over its control socket.
+ */
+#define CTL_PASSWORD_MAX	256
+
+/* One line of the password: a prompt without echo on a terminal. */
+static int
+ctl_read_password(const char *prompt, char *buf, size_t len)
+{
+	struct termios old, quiet;
+	int tty = isatty(STDIN_FILENO), restore = 0;
+	size_t n;
+
+	if (tty) {
+		fprintf(stderr, "%s", prompt);
+		fflush(stderr);
+		if (tcgetattr(STDIN_FILENO, &old) == 0) {
+			quiet = old;
+			quiet.c_lflag &= ~(tcflag_t)ECHO;
+			quiet.c_lflag |= ECHONL;
+			restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) ==
+			    0;
+		}
+	}
+	if (fgets(buf, (int)len, stdin) == NULL)
+		buf[0] = '\0';
+	if (restore)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	n = strlen(buf);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	else if (n == len - 1) {
+		fprintf(stderr, "dittofsctl: password longer than %d bytes\n",
+		    CTL_PASSWORD_MAX - 2);
+		return -1;
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		buf[--n] = '\0';
+	return 0;
+}
+
+static int
+ctl_new_hash(uint8_t hash[16])
+{
+	char pw[CTL_PASSWORD_MAX], again[CTL_PASSWORD_MAX];
+	int rc = -1;
+
+	if (ctl_read_password("New SMB password: ", pw, sizeof(pw)) == -1)
+		goto out;
+	if (isatty(STDIN_FILENO)) {
+		if (ctl_read_password("Retype it: ", again, sizeof(again)) ==
+		    -1)
+			goto out;
+		if (strcmp(pw, again) != 0) {
+			fprintf(stderr, "dittofsctl: the passwords differ\n");
+			goto out;
+		}
+	}
+	if (pw[0] == '\0') {
+		fprintf(stderr, "dittofsctl: empty password refused\n");
+		goto out;
+	}
+	if (ntcrypto_nt_hash(pw, hash) == -1) {
+		fprintf(stderr, "dittofsctl: the password is not UTF-8\n");
+		goto out;
+	}
+	rc = 0;
+out:
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(again, sizeof(again));
+	return rc;
+}
+
+/* One request to gssd's control socket; 0, or 1 with a message. */
+static int
+ctl_gssd_call(struct ctl_env *env, uint32_t type, xdrproc_t proc,
+    const void *obj, struct ipc_sync_reply *rep)
+{
+	int fd;
+
+	if ((fd = ctl_connect(env, "gssd")) == -1) {
+		fprintf(stderr, "dittofsctl: gssd: %s\n", strerror(errno));
+		return 1;
+	}
+	if (ipc_sync_send(fd, type, 4, 0, -1, proc, obj) == -1 ||
+	    ipc_sync_recv(fd, rep) == -1) {
+		fprintf(stderr, "dittofsctl: gssd: %s\n", strerror(errno));
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+ctl_gssd_status(struct ipc_sync_reply *rep, const char *what,
+    const char *name)
+{
+	struct gssd_status_reply st;
+	int rc = 1;
+
+	memset(&st, 0, sizeof(st));
+	if (rep->hdr.type != GSSD_OK ||
+	    ipc_sync_decode(rep, (xdrproc_t)xdr_gssd_status_reply, &st) ==
+	    -1)
+		fprintf(stderr, "dittofsctl: gssd refused the request\n");
+	else if (st.status != GSSD_COMPLETE)
+		fprintf(stderr, "dittofsctl: user %s: %s\n", name, st.message);
+	else {
+		printf("user %s %s\n", name, what);
+		rc = 0;
+	}
+	xdr_free((xdrproc_t)xdr_gssd_status_reply, &st);
+	ipc_sync_reply_free(rep);
+	return rc;
+}
+
+/* The users gssd has (free with xdr_free); 0, or 1 with a message. */
+static int
+ctl_user_fetch(struct ctl_env *env, struct gssd_user_list_reply *list)
+{
+	struct ipc_sync_reply rep;
+	int rc = 0;
+
+	if (ctl_gssd_call(env, GSSD_USER_LIST, NULL, NULL, &rep) != 0)
+		return 1;
+	memset(list, 0, sizeof(*list));
+	if (rep.hdr.type != GSSD_USER_LIST_REPLY ||
+	    ipc_sync_decode(&rep, (xdrproc_t)xdr_gssd_user_list_reply,
+	    list) == -1) {
+		fprintf(stderr, "dittofsctl: gssd refused the request\n");
+		rc = 1;
+	}
+	ipc_sync_reply_free(&rep);
+	return rc;
+}
+
+static int
+ctl_user_list(struct ctl_env *env)
+{
+	struct gssd_user_list_reply list;
+	u_int i;
+
+	if (ctl_user_fetch(env, &list) != 0)
+		return 1;
+	printf("%-24s %10s %10s\n", "USER", "UID", "GID");
+	for (i = 0; i < list.users.users_len; i++)
+		printf("%-24s %10u %10u\n", list.users.users_val[i].user,
+		    list.users.users_val[i].uid, list.users.users_val[i].gid);
+	xdr_free((xdrproc_t)xdr_gssd_user_list_reply, &list);
+	return 0;
+}
+
+static int
+ctl_parse_id(const char *text, u_int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || v >= UINT32_MAX) {
+		fprintf(stderr, "dittofsctl: bad id %s\n", text);
+		return -1;
+	}
+	*out = (u_int)v;
+	return 0;
+}
+
+/* "G1,G2,...": numeric group ids; 0, or -1 with a message. */
+static int
+ctl_parse_groups(const char *text, u_int *groups, u_int *n)
+{
+	char *copy, *rest, *one;
+	int rc = 0;
+
+	*n = 0;
+	if ((rest = copy = strdup(text)) == NULL)
+		return -1;
+	while (rc == 0 && *text != '\0' && (one = strsep(&rest, ",")) != NULL) {
+		if (*n == GSSD_GROUPS_MAX) {
+			fprintf(stderr, "dittofsctl: more than %d groups\n",
+			    GSSD_GROUPS_MAX);
+			rc = -1;
+		} else
+			rc = ctl_parse_id(one, &groups[(*n)++]);
+	}
+	free(copy);
+	return rc;
+}
+
+/* The host's supplementary groups of a user, its primary one left out. */
+static void
+ctl_host_groups(const struct passwd *pw, u_int *groups, u_int *n)
+{
+	gid_t g[GSSD_GROUPS_MAX + 1];
+	int ng = GSSD_GROUPS_MAX + 1, i;
+
+	*n = 0;
+	if (getgrouplist(pw->pw_name, pw->pw_gid, g, &ng) == -1) {
+		fprintf(stderr, "dittofsctl: %s is in more than %d groups: "
+		    "the first ones are kept\n", pw->pw_name, GSSD_GROUPS_MAX);
+		ng = GSSD_GROUPS_MAX + 1;
+	}
+	for (i = 0; i < ng && *n < GSSD_GROUPS_MAX; i++)
+		if (g[i] != pw->pw_gid)
+			groups[(*n)++] = (u_int)g[i];
+}
+
+static int
+ctl_user_groups(struct ctl_env *env, const char *name, u_int *groups,
+    u_int n)
+{
+	struct gssd_user_groups_req req;
+	struct gssd_status_reply st;
+	struct ipc_sync_reply rep;
+	int rc = 1;
+
+	req.user = (char *)name;
+	req.groups.groups_len = n;
+	req.groups.groups_val = groups;
+	if (ctl_gssd_call(env, GSSD_USER_GROUPS,
+	    (xdrproc_t)xdr_gssd_user_groups_req, &req, &rep) != 0)
+		return 1;
+	memset(&st, 0, sizeof(st));
+	if (rep.hdr.type != GSSD_OK ||
+	    ipc_sync_decode(&rep, (xdrproc_t)xdr_gssd_status_reply, &st) ==
+	    -1)
+		fprintf(stderr, "dittofsctl: gssd refused the groups\n");
+	else if (st.status != GSSD_COMPLETE)
+		fprintf(stderr, "dittofsctl: user %s: groups: %s\n", name,
+		    st.message);
+	else
+		rc = 0;
+	xdr_free((xdrproc_t)xdr_gssd_status_reply, &st);
+	ipc_sync_reply_free(&rep);
+	return rc;
+}
+
+/*
+ * user add NAME [--uid U] [--gid G] [--groups G,...]: the ids default to
+ * the host's user of that name (with its supplementary groups); user
+ * passwd NAME keeps them unless given.
+ */
+static int
+ctl_user(struct ctl_env *env, int argc, char **argv)
+{
+	struct gssd_user_set_req set;
+	struct gssd_user_name_req del;
+	struct ipc_sync_reply rep;
+	struct passwd *pw;
+	uint8_t hash[16];
+	u_int groups[GSSD_GROUPS_MAX], ngroups = 0;
+	int i, have_uid = 0, have_gid = 0, have_groups = 0, rc, create;
+
+	if (argc == 1 && strcmp(argv[0], "list") == 0)
+		return ctl_user_list(env);
+	if (argc == 2 && strcmp(argv[0], "del") == 0) {
+		del.user = argv[1];
+		if (ctl_gssd_call(env, GSSD_USER_DEL,
+		    (xdrproc_t)xdr_gssd_user_name_req, &del, &rep) != 0)
+			return 1;
+		return ctl_gssd_status(&rep, "deleted", argv[1]);
+	}
+	if (argc < 2 || (strcmp(argv[0], "add") != 0 &&
+	    strcmp(argv[0], "passwd") != 0))
+		ctl_usage();
+	create = strcmp(argv[0], "add") == 0;
+	memset(&set, 0, sizeof(set));
+	set.user = argv[1];
+	set.create = create;
+	for (i = 2; i < argc; i++) {
+		if (i + 1 < argc && strcmp(argv[i], "--uid") == 0) {
+			if (ctl_parse_id(argv[++i], &set.uid) == -1)
+				return 2;
+			have_uid = 1;
+		} else if (i + 1 < argc && strcmp(argv[i], "--gid") == 0) {
+			if (ctl_parse_id(argv[++i], &set.gid) == -1)
+				return 2;
+			have_gid = 1;
+		} else if (i + 1 < argc && strcmp(argv[i], "--groups") == 0) {
+			if (ctl_parse_groups(argv[++i], groups, &ngroups) ==
+			    -1)
+				return 2;
+			have_groups = 1;
+		} else
+			ctl_usage();
+	}
+	if (!create && (!have_uid || !have_gid)) {
+		/* passwd: the ids gssd has, unless given. */
+		struct gssd_user_list_reply list;
+		u_int j;
+		int found = 0;
+
+		if (ctl_user_fetch(env, &list) != 0)
+			return 1;
+		for (j = 0; j < list.users.users_len; j++)
+			if (strcasecmp(list.users.users_val[j].user,
+			    argv[1]) == 0) {
+				if (!have_uid)
+					set.uid = list.users.users_val[j].uid;
+				if (!have_gid)
+					set.gid = list.users.users_val[j].gid;
+				found = 1;
+			}
+		xdr_free((xdrproc_t)xdr_gssd_user_list_reply, &list);
+		if (!found) {
+			fprintf(stderr, "dittofsctl: user %s: no such user\n",
+			    argv[1]);
+			return 1;
+		}
+		have_uid = have_gid = 1;
+	}
+	if ((!have_uid || !have_gid || (create && !have_groups)) &&
+	    (pw = getpwnam(argv[1])) != NULL) {
+		if (!have_uid)
+			set.uid = pw->pw_uid;
+		if (!have_gid)
+			set.gid = pw->pw_gid;
+		if (!have_groups)
+			ctl_host_groups(pw, groups, &ngroups);
+		have_uid = have_gid = have_groups = 1;
+	}
+	if (!have_uid || !have_gid) {
+		fprintf(stderr, "dittofsctl: %s is no user of this host: give "
+		    "--uid and --gid\n", argv[1]);
+		return 2;
+	}
+	if (ctl_new_hash(hash) == -1)
+		return 1;
+	memcpy(set.nt_hash, hash, 16);
+	explicit_bzero(hash, sizeof(hash));
+	rc = ctl_gssd_call(env, GSSD_USER_SET,
+	    (xdrproc_t)xdr_gssd_user_set_req, &set, &rep);
+	explicit_bzero(set.nt_hash, sizeof(set.nt_hash));
+	if (rc != 0 || ctl_gssd_status(&rep, create ? "added" : "changed",
+	    argv[1]) != 0)
+		return 1;
+	return have_groups ? ctl_user_groups(env, argv[1], groups, ngroups) :
+	    0;
+}
+
 /* The command; main frees the configuration whatever it returns. */
 static int
 ctl_command(struct ctl_env *env, int argc, char *argv[])
@@ -596,6 +951,8 @@ ctl_command(struct ctl_env *env, int argc, char *argv[])
 		return ctl_grace(env, argc - 1, argv + 1);
 	if (strcmp(argv[0], "v4") == 0)
 		return ctl_v4(env, argc - 1, argv + 1);
+	if (strcmp(argv[0], "user") == 0 && argc >= 2)
+		return ctl_user(env, argc - 1, argv + 1);
 	if (strcmp(argv[0], "reload") == 0)
 		return ctl_for_daemons(env, argc - 1, argv + 1,
 		    ctl_reload_one) ? 1 : 0;

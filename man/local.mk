@@ -6,3 +6,4 @@ dist_man_MANS += man/dittofs-nfsd.8 man/dittofs-smbd.8
 TESTS += tests/unit/test_man.sh
 EXTRA_DIST += tests/unit/test_man.sh
 dist_man_MANS += man/dittofs-lockd.8 man/dittofs-statd.8
+dist_man_MANS += man/dittofs-gssd.8

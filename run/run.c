@@ -30,6 +30,8 @@ static const struct {
 } run_daemons[] = {
 	{ "blockd", 1 },
 	{ "stated", 1 },
+	/* gssd: front ends' logins; they re-dial it, so it starts with them. */
+	{ "gssd", 0 },
 	{ "statd", 0 },
 	{ "lockd", 0 },
 	{ "nfsd", 0 },

@@ -58,3 +58,10 @@ echo "built $b/tests/fuzz/fuzz_nsm_proc"
     "$top_srcdir/smbd/status.c" "$top_srcdir/smbd/utf16.c" \
     $(pkg-config --libs libcrypto)
 echo "built $b/tests/fuzz/fuzz_smb2"
+# gssd's SPNEGO and NTLMSSP parsers (gssd/spnego.c, gssd/ntlm.c).
+"$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER \
+    -I"$top_srcdir/gssd" -I"$top_srcdir/tests/fuzz" \
+    -o "$b/tests/fuzz/fuzz_spnego" "$top_srcdir/tests/fuzz/fuzz_spnego.c" \
+    "$top_srcdir/gssd/spnego.c" "$top_srcdir/gssd/ntlm.c" \
+    "$top_srcdir/gssd/ntcrypto.c" $(pkg-config --libs libcrypto)
+echo "built $b/tests/fuzz/fuzz_spnego"

@@ -1,0 +1,46 @@
+## gssd/: dittofs-gssd, and its library of pure parts (NTLM's
+## cryptography, the SPNEGO and NTLMSSP codecs, the password file) that
+## the daemon, dittofsctl, the unit tests and the fuzz target link.
+noinst_LIBRARIES += gssd/libgssdauth.a
+gssd_libgssdauth_a_SOURCES = gssd/ntcrypto.c gssd/ntcrypto.h \
+	gssd/spnego.c gssd/spnego.h gssd/ntlm.c gssd/ntlm.h \
+	gssd/userdb.c gssd/userdb.h
+gssd_libgssdauth_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+
+sbin_PROGRAMS += gssd/dittofs-gssd
+gssd_dittofs_gssd_SOURCES = gssd/gssd.c gssd/gssd.h
+gssd_dittofs_gssd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+gssd_dittofs_gssd_LDADD = gssd/libgssdauth.a $(DITTOFS_COMMON_LIBS) \
+	$(OPENSSL_LIBS)
+
+# MS-NLMP's published values and the acceptor's refusals; SPNEGO's DER
+# round trips and malformed input, with the fuzz target's function.
+check_PROGRAMS += tests/unit/test_ntlm tests/unit/test_spnego
+TESTS += tests/unit/test_ntlm tests/unit/test_spnego
+tests_unit_test_ntlm_SOURCES = tests/unit/test_ntlm.c tests/clients/gss-check.h
+tests_unit_test_ntlm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/gssd
+tests_unit_test_ntlm_LDADD = gssd/libgssdauth.a $(OPENSSL_LIBS)
+tests_unit_test_spnego_SOURCES = tests/unit/test_spnego.c \
+	tests/fuzz/fuzz_spnego.c tests/fuzz/fuzz.h
+tests_unit_test_spnego_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/gssd -I$(top_srcdir)/tests/fuzz
+tests_unit_test_spnego_LDADD = gssd/libgssdauth.a $(OPENSSL_LIBS)
+
+# The password file.
+check_PROGRAMS += tests/unit/test_userdb
+TESTS += tests/unit/test_userdb
+tests_unit_test_userdb_SOURCES = tests/unit/test_userdb.c
+tests_unit_test_userdb_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/gssd
+tests_unit_test_userdb_LDADD = gssd/libgssdauth.a $(OPENSSL_LIBS)
+
+# A front end's side of a login (role nfsd or smbd), for test_gssd.sh.
+check_PROGRAMS += tests/clients/gss-check
+tests_clients_gss_check_SOURCES = tests/clients/gss-check.c \
+	tests/clients/gss-check.h
+tests_clients_gss_check_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/gssd
+tests_clients_gss_check_LDADD = gssd/libgssdauth.a $(DITTOFS_COMMON_LIBS) \
+	$(OPENSSL_LIBS)
+TESTS += tests/integration/test_gssd.sh
+EXTRA_DIST += tests/integration/test_gssd.sh

@@ -1,0 +1,577 @@
+/*
+ * gss-check: a front end's side of a login through dittofs-gssd, for
+ * tests/integration/test_gssd.sh.  It connects to gssd.sock as a role
+ * (and, as root, as a user, so SO_PEERCRED sees the right uid) and runs
+ * one exchange, printing one line:
+ *
+ *   gss-check -s SOCK -r ROLE [-u USER] login NAME PASSWORD [MODE]
+ *       an NTLMv2 login computed from the password.  MODE: spnego (the
+ *       default: GSS framing, NTLMSSP first, NTLM MIC and mechListMIC),
+ *       krb5first (Kerberos listed first: gssd must send a mechListMIC),
+ *       raw (bare NTLMSSP), v1 (a 24-byte NTLMv1 response).
+ *       -> "COMPLETE uid=U gid=G keylen=N flags=F user=NAME[ groups=G,..]"
+ *          (and the server's mechListMIC checked), or the status name
+ *   ... anonymous          a null session -> COMPLETE ... flags=2
+ *   ... garbage            a malformed SPNEGO token -> BAD_TOKEN
+ *   ... truncated NAME PW  an AUTHENTICATE cut short -> BAD_TOKEN
+ *   ... krb5               GSSD_MECH_KRB5 -> UNSUPPORTED
+ *   ... limit N            N contexts left open, then one more -> its status
+ *   ... foreign            continue another connection's context -> NO_CONTEXT
+ *   ... expire SECONDS     begin a context, wait, continue it -> its status
+ *   ... offer              an empty SPNEGO token -> "CONTINUE offer MECHS"
+ *                          (the NegTokenInit2's mechanisms) and no context
+ *   ... replay NAME PW     a login, then its AUTHENTICATE again -> status
+ *   ... users              GSSD_USER_LIST -> "users N" or "refused"
+ *   ... samba NAME PW spnego|ntlmssp
+ *       Samba's client (ntlm_auth's gss-spnego-client or
+ *       ntlmssp-client-1 helper) computes the tokens, gss-check relays
+ *       them; Samba checks gssd's mechListMIC -> COMPLETE ... or status
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gss-check.h"
+#include "gssd_msg.h"
+#include "ipc.h"
+#include "log.h"
+#include "sandbox.h"
+#include "spnego.h"
+
+#include <openssl/evp.h>
+
+static const char *gssc_sock;
+static enum ipc_role gssc_role;
+static uint32_t gssc_id = 10;
+
+static const char *
+gssc_status_name(int s)
+{
+	static const char *const names[] = { "COMPLETE", "CONTINUE", "DENIED",
+	    "BAD_TOKEN", "NO_CONTEXT", "UNSUPPORTED", "LIMIT", "ERROR" };
+
+	return s >= 0 && s <= 7 ? names[s] : "?";
+}
+
+static int
+gssc_connect(void)
+{
+	struct ipc_hello_reply hello;
+	int fd;
+
+	if ((fd = ipc_connect_unix(gssc_sock)) == -1)
+		fatal("connect %s", gssc_sock);
+	if (ipc_sync_hello(fd, gssc_role, "gss-check", &hello) == -1) {
+		printf("refused\n");
+		exit(0);
+	}
+	xdr_free((xdrproc_t)xdr_ipc_hello_reply, &hello);
+	return fd;
+}
+
+/* One GSSD_ACCEPT; the reply decoded into rep (free with xdr_free). */
+static int
+gssc_accept(int fd, uint64_t ctx, int mech, const uint8_t *tok, size_t len,
+    struct gssd_accept_reply *rep)
+{
+	struct gssd_accept_req req;
+	struct ipc_sync_reply r;
+
+	memset(&req, 0, sizeof(req));
+	req.context = ctx;
+	req.mech = mech;
+	req.service = (char *)"cifs";
+	req.token.token_val = (char *)(uintptr_t)tok;
+	req.token.token_len = (u_int)len;
+	if (ipc_sync_send(fd, GSSD_ACCEPT, gssc_id++, 0, -1,
+	    (xdrproc_t)xdr_gssd_accept_req, &req) == -1 ||
+	    ipc_sync_recv(fd, &r) == -1) {
+		printf("refused\n");
+		exit(0);
+	}
+	memset(rep, 0, sizeof(*rep));
+	if (r.hdr.type != GSSD_ACCEPT_REPLY ||
+	    ipc_sync_decode(&r, (xdrproc_t)xdr_gssd_accept_reply, rep) == -1) {
+		printf("bad reply type %u\n", r.hdr.type);
+		exit(1);
+	}
+	ipc_sync_reply_free(&r);
+	return rep->status;
+}
+
+static void
+gssc_print(const struct gssd_accept_reply *rep)
+{
+	u_int i;
+
+	if (rep->status == GSSD_COMPLETE) {
+		printf("COMPLETE uid=%u gid=%u keylen=%u flags=%u user=%s",
+		    rep->identity.uid, rep->identity.gid,
+		    rep->session_key.session_key_len, rep->flags,
+		    rep->identity.user);
+		for (i = 0; i < rep->identity.groups.groups_len; i++)
+			printf("%s%u", i == 0 ? " groups=" : ",",
+			    rep->identity.groups.groups_val[i]);
+		printf("\n");
+	} else
+		printf("%s\n", gssc_status_name(rep->status));
+}
+
+static int
+gssc_login(int fd, const char *user, const char *password, const char *mode)
+{
+	enum spnego_mech mechs[2] = { SPNEGO_MECH_NTLMSSP, SPNEGO_MECH_KRB5 };
+	struct gssd_accept_reply rep;
+	struct spnego_token t;
+	struct gssc_auth a;
+	struct ntlm_server keys;
+	uint8_t neg[32], *tok = NULL, *auth, *mt = NULL, mic[16];
+	const uint8_t *chal;
+	size_t neglen, len, chlen, mtlen = 0;
+	uint64_t ctx;
+	int raw = strcmp(mode, "raw") == 0, nmech = 1, mech;
+
+	memset(&a, 0, sizeof(a));
+	a.user = user;
+	a.domain = "WORKGROUP";
+	a.password = password;
+	a.mic = !raw;
+	a.v1 = strcmp(mode, "v1") == 0;
+	memset(a.random_key, 0x5a, 16);
+	neglen = gssc_negotiate(neg, GSSC_FLAGS);
+	if (strcmp(mode, "krb5first") == 0) {
+		mechs[0] = SPNEGO_MECH_KRB5;
+		mechs[1] = SPNEGO_MECH_NTLMSSP;
+		nmech = 2;
+	}
+	if (raw) {
+		mech = GSSD_MECH_NTLMSSP;
+		gssc_accept(fd, 0, mech, neg, neglen, &rep);
+	} else {
+		mech = GSSD_MECH_SPNEGO;
+		/* Kerberos first: no optimistic token (it is not NTLMSSP's). */
+		if (spnego_encode_init(mechs, nmech, nmech == 1 ? neg : NULL,
+		    neglen, NULL, &tok, &len) == -1 ||
+		    spnego_encode_mech_types(mechs, nmech, &mt, &mtlen) == -1)
+			fatalx("encode");
+		gssc_accept(fd, 0, mech, tok, len, &rep);
+		free(tok);
+		if (rep.status == GSSD_CONTINUE && nmech == 2) {
+			ctx = rep.context;
+			xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+			if (spnego_encode_resp(-1, -1, neg, neglen, NULL, 0,
+			    &tok, &len) == -1)
+				fatalx("encode");
+			gssc_accept(fd, ctx, mech, tok, len, &rep);
+			rep.context = ctx;
+			free(tok);
+		}
+	}
+	if (rep.status != GSSD_CONTINUE) {
+		gssc_print(&rep);
+		return 0;
+	}
+	ctx = rep.context;
+	if (raw) {
+		chal = (const uint8_t *)rep.token.token_val;
+		chlen = rep.token.token_len;
+	} else {
+		if (spnego_decode((const uint8_t *)rep.token.token_val,
+		    rep.token.token_len, &t) == -1 || t.response_token.p == NULL)
+			fatalx("no CHALLENGE in the SPNEGO reply");
+		chal = t.response_token.p;
+		chlen = t.response_token.len;
+	}
+	if ((auth = gssc_authenticate(&a, neg, neglen, chal, chlen,
+	    &len)) == NULL)
+		fatalx("bad CHALLENGE");
+	xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+	memset(&keys, 0, sizeof(keys));
+	memcpy(keys.session_key, a.exported, 16);
+	keys.auth_flags = a.flags;
+	if (raw)
+		gssc_accept(fd, ctx, mech, auth, len, &rep);
+	else {
+		ntlm_first_mic(&keys, 1, mt, mtlen, mic);
+		if (spnego_encode_resp(-1, -1, auth, len, mic, 16, &tok,
+		    &len) == -1)
+			fatalx("encode");
+		gssc_accept(fd, ctx, mech, tok, len, &rep);
+		free(tok);
+		/* The server's mechListMIC, with the server-to-client keys
+		 * (a guest has none: no key to make it with). */
+		if (rep.status == GSSD_COMPLETE &&
+		    !(rep.flags & GSSD_FLAG_GUEST)) {
+			ntlm_first_mic(&keys, 0, mt, mtlen, mic);
+			if (spnego_decode((const uint8_t *)rep.token.token_val,
+			    rep.token.token_len, &t) == -1 ||
+			    t.neg_state != SPNEGO_ACCEPT_COMPLETED ||
+			    t.mech_list_mic.len != 16 ||
+			    memcmp(t.mech_list_mic.p, mic, 16) != 0) {
+				printf("BAD_SERVER_MIC\n");
+				return 1;
+			}
+		}
+	}
+	if (rep.status == GSSD_COMPLETE && !(rep.flags & GSSD_FLAG_GUEST) &&
+	    (rep.session_key.session_key_len != 16 ||
+	    memcmp(rep.session_key.session_key_val, a.exported, 16) != 0)) {
+		printf("WRONG_SESSION_KEY\n");
+		return 1;
+	}
+	gssc_print(&rep);
+	xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+	free(auth);
+	free(mt);
+	return 0;
+}
+
+/*
+ * A bare NTLMSSP NEGOTIATE, and the AUTHENTICATE for its CHALLENGE
+ * (malloc'ed) with the context id; NULL with the reply printed.
+ */
+static uint8_t *
+gssc_raw_auth(int fd, const char *user, const char *password,
+    uint64_t *ctx, size_t *len)
+{
+	struct gssd_accept_reply rep;
+	struct gssc_auth a;
+	uint8_t neg[32], *auth;
+
+	memset(&a, 0, sizeof(a));
+	a.user = user;
+	a.domain = "WORKGROUP";
+	a.password = password;
+	a.mic = 1;
+	gssc_negotiate(neg, GSSC_FLAGS);
+	gssc_accept(fd, 0, GSSD_MECH_NTLMSSP, neg, 32, &rep);
+	*ctx = rep.context;
+	if (rep.status != GSSD_CONTINUE || (auth = gssc_authenticate(&a, neg,
+	    32, (const uint8_t *)rep.token.token_val, rep.token.token_len,
+	    len)) == NULL) {
+		gssc_print(&rep);
+		return NULL;
+	}
+	xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+	return auth;
+}
+
+/* A raw NTLMSSP exchange whose AUTHENTICATE is cut to 40 bytes. */
+static int
+gssc_truncated(int fd, const char *user, const char *password)
+{
+	struct gssd_accept_reply rep;
+	uint8_t *auth;
+	uint64_t ctx;
+	size_t len;
+
+	if ((auth = gssc_raw_auth(fd, user, password, &ctx, &len)) == NULL)
+		return 0;
+	gssc_accept(fd, ctx, GSSD_MECH_NTLMSSP, auth, 40, &rep);
+	gssc_print(&rep);
+	free(auth);
+	return 0;
+}
+
+/* A raw login, then its AUTHENTICATE sent again on the same context id. */
+static int
+gssc_replay(int fd, const char *user, const char *password)
+{
+	struct gssd_accept_reply rep;
+	uint8_t *auth;
+	uint64_t ctx;
+	size_t len;
+
+	if ((auth = gssc_raw_auth(fd, user, password, &ctx, &len)) == NULL)
+		return 0;
+	gssc_accept(fd, ctx, GSSD_MECH_NTLMSSP, auth, len, &rep);
+	printf("first %s, ", gssc_status_name(rep.status));
+	gssc_accept(fd, ctx, GSSD_MECH_NTLMSSP, auth, len, &rep);
+	printf("again %s\n", gssc_status_name(rep.status));
+	free(auth);
+	return 0;
+}
+
+static int
+gssc_users(int fd)
+{
+	struct ipc_sync_reply r;
+	struct gssd_user_list_reply list;
+
+	if (ipc_sync_send(fd, GSSD_USER_LIST, gssc_id++, 0, -1, NULL,
+	    NULL) == -1 || ipc_sync_recv(fd, &r) == -1) {
+		printf("refused\n");
+		return 0;
+	}
+	memset(&list, 0, sizeof(list));
+	if (r.hdr.type != GSSD_USER_LIST_REPLY ||
+	    ipc_sync_decode(&r, (xdrproc_t)xdr_gssd_user_list_reply,
+	    &list) == -1) {
+		printf("refused (reply type %u)\n", r.hdr.type);
+		return 0;
+	}
+	printf("users %u\n", list.users.users_len);
+	xdr_free((xdrproc_t)xdr_gssd_user_list_reply, &list);
+	ipc_sync_reply_free(&r);
+	return 0;
+}
+
+/* One helper line out ("TT token" or "YR"), one in: its command and token. */
+static int
+gssc_helper(FILE *to, FILE *from, const char *cmd, const uint8_t *tok,
+    size_t len, char reply[3], uint8_t *out, size_t *outlen)
+{
+	static char line[200000];
+	size_t n;
+	int d;
+
+	if (tok != NULL) {
+		char *b64 = malloc(4 * (len / 3 + 2) + 1);
+
+		if (b64 == NULL)
+			return -1;
+		EVP_EncodeBlock((unsigned char *)b64, tok, (int)len);
+		fprintf(to, "%s %s\n", cmd, b64);
+		free(b64);
+	} else
+		fprintf(to, "%s\n", cmd);
+	fflush(to);
+	if (fgets(line, sizeof(line), from) == NULL)
+		return -1;
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	memcpy(reply, line, 2);
+	reply[2] = '\0';
+	*outlen = 0;
+	if (n <= 3)
+		return 0;
+	d = EVP_DecodeBlock(out, (const unsigned char *)line + 3,
+	    (int)(n - 3));
+	if (d < 0)
+		return -1;
+	/* EVP_DecodeBlock counts the '=' padding as zero bytes. */
+	*outlen = (size_t)d - (line[n - 1] == '=') - (line[n - 2] == '=');
+	return 0;
+}
+
+/* Samba's NTLMSSP/SPNEGO client against gssd, through ntlm_auth. */
+static int
+gssc_samba(int fd, const char *user, const char *password, const char *mode)
+{
+	static uint8_t tok[150000];
+	struct gssd_accept_reply rep;
+	char u[300], p[300], reply[3];
+	int in[2], out[2], spnego = strcmp(mode, "spnego") == 0, step;
+	uint64_t ctx = 0;
+	size_t len;
+	FILE *to, *from;
+	pid_t pid;
+
+	snprintf(u, sizeof(u), "--username=%s", user);
+	snprintf(p, sizeof(p), "--password=%s", password);
+	if (pipe(in) == -1 || pipe(out) == -1)
+		fatal("pipe");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execlp("ntlm_auth", "ntlm_auth", spnego ?
+		    "--helper-protocol=gss-spnego-client" :
+		    "--helper-protocol=ntlmssp-client-1", u, p,
+		    "--domain=WORKGROUP", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	to = fdopen(in[1], "w");
+	from = fdopen(out[0], "r");
+	if (to == NULL || from == NULL)
+		fatal("fdopen");
+	if (gssc_helper(to, from, "YR", NULL, 0, reply, tok, &len) == -1) {
+		printf("ntlm_auth failed\n");
+		return 1;
+	}
+	memset(&rep, 0, sizeof(rep));
+	for (step = 0; step < 4; step++) {
+		gssc_accept(fd, ctx, spnego ? GSSD_MECH_SPNEGO :
+		    GSSD_MECH_NTLMSSP, tok, len, &rep);
+		if (ctx == 0)
+			ctx = rep.context;
+		if (rep.status != GSSD_CONTINUE)
+			break;
+		if (gssc_helper(to, from, "TT",
+		    (const uint8_t *)rep.token.token_val, rep.token.token_len,
+		    reply, tok, &len) == -1 || len == 0 ||
+		    (strcmp(reply, "KK") != 0 && strcmp(reply, "AF") != 0)) {
+			printf("ntlm_auth answered %s\n", reply);
+			return 1;
+		}
+		xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+	}
+	/* SPNEGO: Samba checks the final token (gssd's mechListMIC). */
+	if (spnego && rep.status == GSSD_COMPLETE) {
+		if (gssc_helper(to, from, "TT",
+		    (const uint8_t *)rep.token.token_val, rep.token.token_len,
+		    reply, tok, &len) == -1 || strcmp(reply, "AF") != 0) {
+			printf("SAMBA_REFUSED_FINAL_TOKEN %s\n", reply);
+			return 1;
+		}
+	}
+	gssc_print(&rep);
+	fclose(to);
+	fclose(from);
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
+static void
+gssc_usage(void)
+{
+	fprintf(stderr, "usage: gss-check -s sock -r role [-u user] "
+	    "login|anonymous|garbage|truncated|krb5|limit|foreign|users ...\n");
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct gssd_accept_reply rep;
+	const char *user = NULL;
+	uint8_t neg[32], anon[89];
+	int ch, fd, fd2, i, n;
+
+	while ((ch = getopt(argc, argv, "s:r:u:")) != -1) {
+		switch (ch) {
+		case 's':
+			gssc_sock = optarg;
+			break;
+		case 'r':
+			if (ipc_role_parse(optarg, &gssc_role) == -1)
+				gssc_usage();
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		default:
+			gssc_usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (gssc_sock == NULL || gssc_role == IPC_ROLE_NONE || argc < 1)
+		gssc_usage();
+	log_init("gss-check", 1, LOG_LEVEL_WARN);
+	if (ntcrypto_init() == -1)
+		fatalx("OpenSSL");
+	if (user != NULL) {
+		struct sandbox_ids ids;
+
+		if (sandbox_resolve_user(user, &ids) == -1 ||
+		    sandbox_set_ids(&ids) == -1)
+			fatal("become %s", user);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	fd = gssc_connect();
+	if (strcmp(argv[0], "login") == 0 && (argc == 3 || argc == 4))
+		return gssc_login(fd, argv[1], argv[2],
+		    argc == 4 ? argv[3] : "spnego");
+	if (strcmp(argv[0], "truncated") == 0 && argc == 3)
+		return gssc_truncated(fd, argv[1], argv[2]);
+	if (strcmp(argv[0], "samba") == 0 && argc == 4)
+		return gssc_samba(fd, argv[1], argv[2], argv[3]);
+	if (strcmp(argv[0], "users") == 0)
+		return gssc_users(fd);
+	if (strcmp(argv[0], "garbage") == 0) {
+		static const uint8_t junk[] = { 0x60, 0x80, 0x06, 0x06, 0x2b,
+		    0x06, 0x01, 0x05, 0x05, 0x02, 0xa0, 0x7f, 0x30 };
+
+		gssc_accept(fd, 0, GSSD_MECH_SPNEGO, junk, sizeof(junk), &rep);
+		gssc_print(&rep);
+		return 0;
+	}
+	if (strcmp(argv[0], "krb5") == 0) {
+		gssc_accept(fd, 0, GSSD_MECH_KRB5, neg, 0, &rep);
+		gssc_print(&rep);
+		return 0;
+	}
+	if (strcmp(argv[0], "anonymous") == 0) {
+		gssc_negotiate(neg, GSSC_FLAGS | NTLM_NEG_ANONYMOUS);
+		gssc_accept(fd, 0, GSSD_MECH_NTLMSSP, neg, 32, &rep);
+		if (rep.status != GSSD_CONTINUE) {
+			gssc_print(&rep);
+			return 0;
+		}
+		/* MS-NLMP 3.2.5.1.2: no user, no NT response, LM Z(1). */
+		memset(anon, 0, sizeof(anon));
+		memcpy(anon, "NTLMSSP", 8);
+		gssc_put32(anon + 8, 3);
+		for (i = 12; i <= 52; i += 8)
+			gssc_put32(anon + i + 4, 88);
+		gssc_put16(anon + 12, 1);
+		gssc_put16(anon + 14, 1);
+		gssc_put32(anon + 60, GSSC_FLAGS | NTLM_NEG_ANONYMOUS);
+		gssc_accept(fd, rep.context, GSSD_MECH_NTLMSSP, anon,
+		    sizeof(anon), &rep);
+		gssc_print(&rep);
+		return 0;
+	}
+	if (strcmp(argv[0], "limit") == 0 && argc == 2) {
+		n = atoi(argv[1]);
+		gssc_negotiate(neg, GSSC_FLAGS);
+		for (i = 0; i <= n; i++) {
+			gssc_accept(fd, 0, GSSD_MECH_NTLMSSP, neg, 32, &rep);
+			if (i < n && rep.status != GSSD_CONTINUE) {
+				printf("context %d: %s\n", i,
+				    gssc_status_name(rep.status));
+				return 1;
+			}
+		}
+		gssc_print(&rep);
+		return 0;
+	}
+	if (strcmp(argv[0], "expire") == 0 && argc == 2) {
+		gssc_negotiate(neg, GSSC_FLAGS);
+		gssc_accept(fd, 0, GSSD_MECH_NTLMSSP, neg, 32, &rep);
+		sleep((unsigned int)atoi(argv[1]));
+		gssc_accept(fd, rep.context, GSSD_MECH_NTLMSSP, neg, 32, &rep);
+		gssc_print(&rep);
+		return 0;
+	}
+	if (strcmp(argv[0], "offer") == 0) {
+		struct spnego_token t;
+
+		gssc_accept(fd, 0, GSSD_MECH_SPNEGO, neg, 0, &rep);
+		if (rep.status != GSSD_CONTINUE || rep.context != 0 ||
+		    spnego_decode((const uint8_t *)rep.token.token_val,
+		    rep.token.token_len, &t) == -1 || t.kind != SPNEGO_INIT) {
+			gssc_print(&rep);
+			return 0;
+		}
+		printf("CONTINUE offer");
+		for (i = 0; i < (int)t.nmechs; i++)
+			printf(" %s", t.mechs[i] == SPNEGO_MECH_NTLMSSP ?
+			    "ntlmssp" : "other");
+		printf("\n");
+		return 0;
+	}
+	if (strcmp(argv[0], "replay") == 0 && argc == 3)
+		return gssc_replay(fd, argv[1], argv[2]);
+	if (strcmp(argv[0], "foreign") == 0) {
+		gssc_negotiate(neg, GSSC_FLAGS);
+		gssc_accept(fd, 0, GSSD_MECH_NTLMSSP, neg, 32, &rep);
+		fd2 = gssc_connect();
+		gssc_accept(fd2, rep.context, GSSD_MECH_NTLMSSP, neg, 32, &rep);
+		gssc_print(&rep);
+		return 0;
+	}
+	gssc_usage();
+	return 2;
+}
