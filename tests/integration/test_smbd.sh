@@ -9,7 +9,10 @@
 # frame, duplicate or SHA-512-less contexts, a SESSION_SETUP buffer past
 # the message, commands without a session, an unknown command) with the
 # right status or a dropped connection, and the daemon still up after
-# each.  blockd's role table for smbd (tests/clients/bd-check smbd).  Then smbclient put/get/ls/mkdir/rename through gssd, when a
+# each.  blockd's role table for smbd (tests/clients/bd-check smbd).
+# Sessions first through tests/clients/gssd-stub.py (every dialect, the
+# file commands, signatures checked by the probe), then, when
+# dittofs-gssd is built, through it: smbclient and smbtorture.  Then smbclient put/get/ls/mkdir/rename through gssd, when a
 # dittofs-gssd with `dittofsctl user add` is built; skipped (with the
 # reason) when not.
 set -u
@@ -160,6 +163,17 @@ else
 	check "smbclient with signing required" SMBC -m SMB3 --client-protection=sign -c "ls"
 	check "a wrong password: refused" sh -c "! timeout 60 smbclient //127.0.0.1/export -p $P -U smbtest%wrong -m SMB3 -c ls >/dev/null 2>&1"
 	grep -i 'NT_STATUS\|error' "$SUITE_DIR/smbclient.out" | head -20 | sed 's/^/# /'
+	# smbtorture's suites of what is built (the rest of each suite
+	# needs what is not: share modes, security descriptors, ...).
+	if command -v smbtorture >/dev/null; then
+		for t in smb2.connect smb2.rw.rw1 smb2.rw.rw2 smb2.dir.find \
+		    smb2.dir.many smb2.dir.sorted smb2.rename.simple \
+		    smb2.rename.msword; do
+			check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
+		done
+	else
+		skip "no smbtorture (Debian: samba-testsuite)" "smbtorture suites"
+	fi
 	SMBD=$(suite_pid smbd)
 fi
 check "smbd is still the same process" test "$(suite_pid smbd)" = "$SMBD"
