@@ -46,6 +46,8 @@
 #define SMBD_NEW_FILE_MODE	0644
 #define SMBD_NEW_DIR_MODE	0755
 #define SMBD_COMPONENTS_MAX	128
+/* MS-FSA 2.1.5.3's MAXFILESIZE: a WRITE may not reach it. */
+#define SMBD_MAXFILESIZE	0xfffffff0000ull
 
 static const uint64_t smbd_unix_epoch = 116444736000000000ull;
 
@@ -769,7 +771,9 @@ smbd_read(struct smbd_req *r)
 	len = smb2_get32(b + 4);
 	off = smb2_get64(b + 8);
 	min = smb2_get32(b + 32);
+	/* MS-FSA 2.1.5.2: no byte past 2^63 - 1. */
 	if (len > r->conn->env->max_read || off > INT64_MAX ||
+	    (uint64_t)len > (uint64_t)INT64_MAX - off ||
 	    (r->conn->neg.dialect != SMB2_DIALECT_202 &&
 	    r->hdr.credit_charge < smb2_credit_charge_for(len))) {
 		smbd_bad(r, "READ length or credit charge");
@@ -848,7 +852,9 @@ smbd_write(struct smbd_req *r)
 	len = smb2_get32(b + 4);
 	off = smb2_get64(b + 8);
 	flags = smb2_get32(b + 44);
+	/* MS-FSA 2.1.5.3: no byte written at or past MAXFILESIZE. */
 	if (len > r->conn->env->max_write || off > INT64_MAX ||
+	    (len > 0 && off + len > SMBD_MAXFILESIZE) ||
 	    smb2_buffer_check(r->len, SMB2_HDR_SIZE + 48, doff, len) == -1 ||
 	    (r->conn->neg.dialect != SMB2_DIALECT_202 &&
 	    r->hdr.credit_charge < smb2_credit_charge_for(len))) {
