@@ -394,8 +394,8 @@ smbd_reply_in(struct smbd_req *r, uint32_t status, size_t len)
 		(void)smb2_preauth_update(s->preauth, p, SMB2_HDR_SIZE + len);
 	if (r->hdr.command == SMB2_NEGOTIATE && status == 0 && c->neg.preauth)
 		(void)smb2_preauth_update(c->preauth, p, SMB2_HDR_SIZE + len);
-	if (status != 0 && status != STATUS_MORE_PROCESSING_REQUIRED &&
-	    status != STATUS_BUFFER_OVERFLOW)
+	/* A failed CREATE fails the related operations after it. */
+	if (r->hdr.command == SMB2_CREATE && status != 0)
 		r->rel_status = status;
 	r->replied = 1;
 	if (!r->running)
@@ -549,10 +549,16 @@ smbd_req_one(struct smbd_req *r)
 		return -1;
 	if (r->hdr.flags & SMB2_FLAGS_SERVER_TO_REDIR)
 		return -1;
-	/* The first message of a chain is never related. */
-	if (r->nrsp == 0 && r->hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS)
-		r->hdr.flags &= ~SMB2_FLAGS_RELATED_OPERATIONS;
-	if (!(r->hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS)) {
+	/*
+	 * The first message of a chain has nothing to relate to: it fails
+	 * (INVALID_PARAMETER, below), and so do related ones after it.
+	 */
+	if (r->nrsp == 0 && (r->hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS)) {
+		r->rel_session = r->hdr.session_id;
+		r->rel_tree = r->hdr.tree_id;
+		r->rel_file = UINT64_MAX;
+		r->rel_status = STATUS_INVALID_PARAMETER;
+	} else if (!(r->hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS)) {
 		r->rel_session = r->hdr.session_id;
 		r->rel_tree = r->hdr.tree_id;
 		r->rel_file = UINT64_MAX;
@@ -579,9 +585,13 @@ smbd_req_one(struct smbd_req *r)
 		smbd_reply_error(r, st);
 		return 0;
 	}
-	/* A related operation after a failure fails alike (3.3.5.2.7.2). */
+	/*
+	 * A related operation after a failed CREATE (or at the head of the
+	 * chain) fails alike (MS-SMB2 3.3.5.2.7.2), a command that does not
+	 * exist before that.
+	 */
 	if ((r->hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS) &&
-	    r->rel_status != 0) {
+	    r->rel_status != 0 && r->hdr.command < SMB2_NCOMMANDS) {
 		smbd_reply_error(r, r->rel_status);
 		return 0;
 	}

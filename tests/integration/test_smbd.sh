@@ -171,7 +171,9 @@ else
 		for t in smb2.connect smb2.rw.rw1 smb2.rw.rw2 smb2.rw.invalid \
 		    smb2.dir.find \
 		    smb2.dir.many smb2.dir.sorted smb2.rename.simple \
-		    smb2.rename.msword; do
+		    smb2.rename.msword smb2.compound.invalid1 \
+		    smb2.compound.invalid3 smb2.compound.invalid4 \
+		    smb2.compound.unrelated1; do
 			check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 		done
 	else
