@@ -53,6 +53,17 @@ req_ctx(struct req *r, uint16_t type, const uint8_t *data, uint16_t len)
 
 static const uint8_t pre_sha512[] = { 1, 0, 4, 0, 1, 0, 9, 9, 9, 9 };
 
+/* A 3.1.1 NEGOTIATE with its preauth context (SHA-512). */
+static void
+req_311(struct req *r)
+{
+	static const uint16_t d311[] = { 0x0311 };
+
+	req_init(r, d311, 1);
+	req_ctx(r, SMB2_PREAUTH_INTEGRITY_CAPABILITIES, pre_sha512,
+	    sizeof(pre_sha512));
+}
+
 static uint32_t
 run(struct req *r, struct smb2_negotiated *neg, uint8_t *out, size_t *n)
 {
@@ -181,18 +192,14 @@ main(void)
 	tap_ok(aligned && smb2_get32(out + 60) % 8 == 0,
 	    "every response context 8-aligned from the header");
 
-	req_init(&r, d311, 1);
-	req_ctx(&r, SMB2_PREAUTH_INTEGRITY_CAPABILITIES, pre_sha512,
-	    sizeof(pre_sha512));
+	req_311(&r);
 	smb2_put16(data, 1);
 	smb2_put16(data + 2, SMB2_SIGN_HMAC_SHA256);
 	req_ctx(&r, SMB2_SIGNING_CAPABILITIES, data, 4);
 	TAP_EQ_INT(run(&r, &neg, out, &n), 0, "3.1.1, HMAC-SHA256 only");
 	TAP_EQ_INT(neg.signing_algorithm, SMB2_SIGN_HMAC_SHA256,
 	    "signing: HMAC-SHA256, the one offered");
-	req_init(&r, d311, 1);
-	req_ctx(&r, SMB2_PREAUTH_INTEGRITY_CAPABILITIES, pre_sha512,
-	    sizeof(pre_sha512));
+	req_311(&r);
 	TAP_EQ_INT(run(&r, &neg, out, &n), 0, "3.1.1, preauth only");
 	tap_ok(neg.signing_algorithm == SMB2_SIGN_AES_CMAC &&
 	    smb2_get16(out + 6) == 1, "no signing context: AES-CMAC, one "
@@ -205,9 +212,7 @@ main(void)
 	req_ctx(&r, SMB2_NETNAME_NEGOTIATE_CONTEXT_ID, data, 4);
 	TAP_EQ_INT(run(&r, &neg, out, &n), STATUS_INVALID_PARAMETER,
 	    "3.1.1 without a preauth context: INVALID_PARAMETER");
-	req_init(&r, d311, 1);
-	req_ctx(&r, SMB2_PREAUTH_INTEGRITY_CAPABILITIES, pre_sha512,
-	    sizeof(pre_sha512));
+	req_311(&r);
 	req_ctx(&r, SMB2_PREAUTH_INTEGRITY_CAPABILITIES, pre_sha512,
 	    sizeof(pre_sha512));
 	TAP_EQ_INT(run(&r, &neg, out, &n), STATUS_INVALID_PARAMETER,
@@ -220,27 +225,19 @@ main(void)
 	TAP_EQ_INT(run(&r, &neg, out, &n),
 	    STATUS_SMB_NO_PREAUTH_INTEGRITY_HASH_OVERLAP,
 	    "no SHA-512: NO_PREAUTH_INTEGRITY_HASH_OVERLAP");
-	req_init(&r, d311, 1);
-	req_ctx(&r, SMB2_PREAUTH_INTEGRITY_CAPABILITIES, pre_sha512,
-	    sizeof(pre_sha512));
+	req_311(&r);
 	smb2_put16(r.b + r.len - sizeof(pre_sha512) - 6, 200);
 	TAP_EQ_INT(run(&r, &neg, out, &n), STATUS_INVALID_PARAMETER,
 	    "a context's DataLength past the message: INVALID_PARAMETER");
-	req_init(&r, d311, 1);
-	req_ctx(&r, SMB2_PREAUTH_INTEGRITY_CAPABILITIES, pre_sha512,
-	    sizeof(pre_sha512));
+	req_311(&r);
 	smb2_put16(r.b + 64 + 32, 5);
 	TAP_EQ_INT(run(&r, &neg, out, &n), STATUS_INVALID_PARAMETER,
 	    "NegotiateContextCount past the contexts: INVALID_PARAMETER");
-	req_init(&r, d311, 1);
-	req_ctx(&r, SMB2_PREAUTH_INTEGRITY_CAPABILITIES, pre_sha512,
-	    sizeof(pre_sha512));
+	req_311(&r);
 	smb2_put32(r.b + 64 + 28, 0xfffffff8);
 	TAP_EQ_INT(run(&r, &neg, out, &n), STATUS_INVALID_PARAMETER,
 	    "NegotiateContextOffset near 2^32: INVALID_PARAMETER");
-	req_init(&r, d311, 1);
-	req_ctx(&r, SMB2_PREAUTH_INTEGRITY_CAPABILITIES, pre_sha512,
-	    sizeof(pre_sha512));
+	req_311(&r);
 	smb2_put16(data, 0);
 	req_ctx(&r, SMB2_SIGNING_CAPABILITIES, data, 2);
 	TAP_EQ_INT(run(&r, &neg, out, &n), STATUS_INVALID_PARAMETER,
