@@ -37,6 +37,9 @@ names and prints one line the test compares:
                       line "PASS name" or "FAIL name: detail" per step
   opens D KEYHEX N    the same session, then N + 1 opens: the last one
                       refused (open files per connection = N)
+  garbage N SEED      N connections, each a good NEGOTIATE then a
+                      mutated request (bytes flipped, cut short or
+                      lengthened); then a NEGOTIATE answers: ALIVE
 """
 import os
 import socket
@@ -515,7 +518,49 @@ class Files:
         return names
 
 
+def garbage(n, seed):
+    import random
+    rnd = random.Random(seed)
+    path = "dir\\file".encode("utf-16-le")
+    create = header(CREATE, 1, sid=5, tid=1) + struct.pack(
+        "<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0, 0x80000000, 0, 7, 1, 0,
+        64 + 56, len(path), 0, 0) + path
+    setup = header(SESSION_SETUP, 1) + struct.pack(
+        "<HBBIIHHQ", 25, 0, 1, 0, 0, 64 + 24, 8, 0) + b"NTLMSSP\0"
+    e1 = pad8(header(ECHO, 1, next_cmd=72) + struct.pack("<HH", 4, 0))
+    chain = e1 + header(ECHO, 2, flags=4) + struct.pack("<HH", 4, 0)
+    templates = [create, setup, chain,
+                 header(0x0e, 1, sid=5, tid=1) + b"\x21\0" * 20,
+                 header(0x11, 1, sid=5, tid=1) + b"\x21\0" * 20]
+    for _ in range(n):
+        m = bytearray(rnd.choice(templates))
+        for _ in range(rnd.randint(1, 6)):
+            m[rnd.randrange(4, len(m))] = rnd.randrange(256)
+        if rnd.random() < 0.2:
+            m = m[:rnd.randrange(len(m))]
+        elif rnd.random() < 0.2:
+            m += os.urandom(rnd.randrange(64))
+        try:
+            s = connect()
+            do_negotiate(s, [0x202, 0x210, 0x300, 0x302, 0x311], credits=8)
+            send_frame(s, bytes(m))
+            s.settimeout(0.3)
+            try:
+                recv_frame(s)
+            except (socket.timeout, EOFError, ConnectionResetError):
+                pass
+            s.close()
+        except (EOFError, ConnectionResetError, BrokenPipeError):
+            pass
+    s = connect()
+    r = do_negotiate(s, [0x311])
+    print("ALIVE" if r["status"] == 0 else "STATUS 0x%x" % r["status"])
+
+
 def main():
+    if CMD == "garbage":
+        garbage(int(ARGS[0]), int(ARGS[1]))
+        return
     if CMD in ("files", "opens"):
         s = connect()
         f = Files(s, int(ARGS[0], 16), bytes.fromhex(ARGS[1]))

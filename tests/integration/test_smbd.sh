@@ -112,6 +112,7 @@ check "CREATE in an unknown session: USER_SESSION_DELETED" test "$(PROBE nosessi
 check "READ in an unknown session: USER_SESSION_DELETED" test "$(PROBE nosession read)" = "STATUS 0xc0000203"
 check "TREE_CONNECT in an unknown session: USER_SESSION_DELETED" test "$(PROBE nosession treeconnect)" = "STATUS 0xc0000203"
 check "an unknown command: INVALID_PARAMETER" test "$(PROBE unknown)" = "STATUS 0xc000000d"
+check "300 mutated requests on fresh connections: smbd answers after" test "$(timeout 120 python3 "$top_srcdir/tests/clients/smb2probe.py" $P garbage 300 7)" = ALIVE
 check "smbd is the same process after all of it" test "$(suite_pid smbd)" = "$SMBD"
 check "status counts the malformed input" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q '[1-9][0-9]* malformed'"
 
