@@ -118,15 +118,24 @@ check "status counts the malformed input" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -
 
 # Sessions go through gssd: the stub first.
 check "smbd connects to gssd.sock" suite_wait 10 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'gssd connected'"
-for d in 311 302 300 210; do
+# 3.x signatures (AES-CMAC, AES-GMAC) are checked with Python's
+# cryptography; without it, 2.1 alone (HMAC-SHA256 from hashlib).
+if python3 -c 'import cryptography' 2>/dev/null; then
+	DIALECTS="311 302 300 210"
+else
+	DIALECTS=210
+	skip "no python3 cryptography (Debian: python3-cryptography)" "sessions of dialects 3.1.1, 3.0.2, 3.0 through the stub"
+fi
+NDIALECTS=$(echo $DIALECTS | wc -w)
+for d in $DIALECTS; do
 	PROBE files $d $KEY > "$SUITE_DIR/files.$d" 2>&1
 	[ -s "$SUITE_DIR/files.$d" ] || echo "FAIL probe: no output" > "$SUITE_DIR/files.$d"
 	while read -r verdict rest; do
 		check "$d: $rest" test "$verdict" = PASS
 	done < "$SUITE_DIR/files.$d"
 done
-check "status counts the four logons" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q ' 4 logon(s), 0 failed'"
-PROBE opens 311 $KEY 8 | grep -v '^PASS \(negotiate\|session\|3.1.1\|a signed\|a badly\|TREE\)' > "$SUITE_DIR/opens.out"
+check "status counts the $NDIALECTS logon(s)" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q ' $NDIALECTS logon(s), 0 failed'"
+PROBE opens 210 $KEY 8 | grep -v '^PASS \(negotiate\|session\|3.1.1\|a signed\|a badly\|TREE\)' > "$SUITE_DIR/opens.out"
 while read -r verdict rest; do
 	check "open files per connection = 8: $rest" test "$verdict" = PASS
 done < "$SUITE_DIR/opens.out"
