@@ -1136,9 +1136,13 @@ blockd_ops_notify(void *arg, const struct store_notify *note)
 /* What a front end resolves handles with; lockd needs no more. */
 #define RESOLVERS (IPC_ROLE_BIT(IPC_ROLE_NFSD) | \
 	IPC_ROLE_BIT(IPC_ROLE_SMBD) | IPC_ROLE_BIT(IPC_ROLE_LOCKD))
-/* File-system front ends: the whole API but making shares. */
-#define FILE_SERVERS (IPC_ROLE_BIT(IPC_ROLE_NFSD) | \
-	IPC_ROLE_BIT(IPC_ROLE_SMBD))
+#define NFSD IPC_ROLE_BIT(IPC_ROLE_NFSD)
+/*
+ * What smbd sends today (smbd/file.c): names walked by LOOKUP, files
+ * opened by OPEN with their fd, directories made and listed, renames,
+ * removes, attributes.  Nothing else until it uses it.
+ */
+#define FILE_SERVERS (NFSD | IPC_ROLE_BIT(IPC_ROLE_SMBD))
 
 /*
  * Who may send what (DESIGN.md section 6).  lockd turns NLM handles
@@ -1151,35 +1155,33 @@ const struct ipc_handler blockd_handlers[] = {
 	{ BD_LOOKUP, FILE_SERVERS, blockd_lookup },
 	{ BD_GETATTR, RESOLVERS, blockd_getattr },
 	{ BD_SETATTR, FILE_SERVERS, blockd_setattr },
-	{ BD_ACCESS, FILE_SERVERS, blockd_access },
-	{ BD_CREATE, FILE_SERVERS, blockd_create },
+	{ BD_ACCESS, NFSD, blockd_access },
+	{ BD_CREATE, NFSD, blockd_create },
 	{ BD_MKDIR, FILE_SERVERS, blockd_mkdir },
-	{ BD_SYMLINK, FILE_SERVERS, blockd_symlink },
-	{ BD_MKNOD, FILE_SERVERS, blockd_mknod },
-	{ BD_LINK, FILE_SERVERS, blockd_link },
+	{ BD_SYMLINK, NFSD, blockd_symlink },
+	{ BD_MKNOD, NFSD, blockd_mknod },
+	{ BD_LINK, NFSD, blockd_link },
 	{ BD_REMOVE, FILE_SERVERS, blockd_remove },
 	{ BD_RMDIR, FILE_SERVERS, blockd_rmdir },
 	{ BD_RENAME, FILE_SERVERS, blockd_rename },
 	{ BD_READDIR, FILE_SERVERS, blockd_readdir },
-	{ BD_READLINK, FILE_SERVERS, blockd_readlink },
+	{ BD_READLINK, NFSD, blockd_readlink },
 	{ BD_STATFS, FILE_SERVERS, blockd_statfs },
-	{ BD_OPEN_IO, FILE_SERVERS, blockd_open_io },
-	{ BD_COMMIT, FILE_SERVERS, blockd_commit },
-	{ BD_XATTR_GET, FILE_SERVERS, blockd_xattr },
-	{ BD_XATTR_SET, FILE_SERVERS, blockd_xattr },
-	{ BD_XATTR_LIST, FILE_SERVERS, blockd_xattr },
-	{ BD_XATTR_REMOVE, FILE_SERVERS, blockd_xattr },
+	{ BD_OPEN_IO, NFSD, blockd_open_io },
+	{ BD_COMMIT, NFSD, blockd_commit },
+	{ BD_XATTR_GET, NFSD, blockd_xattr },
+	{ BD_XATTR_SET, NFSD, blockd_xattr },
+	{ BD_XATTR_LIST, NFSD, blockd_xattr },
+	{ BD_XATTR_REMOVE, NFSD, blockd_xattr },
 	/* NFSv4 ACLs: nfsd for now; smbd's security descriptors later. */
-	{ BD_ACL_GET, IPC_ROLE_BIT(IPC_ROLE_NFSD), blockd_acl },
-	{ BD_ACL_SET, IPC_ROLE_BIT(IPC_ROLE_NFSD), blockd_acl },
-	/*
-	 * NFSv4 OPEN and named attributes: nfsd; smbd's CREATE and streams
-	 * join when its role serves.
-	 */
-	{ BD_OPEN, IPC_ROLE_BIT(IPC_ROLE_NFSD), blockd_open },
-	{ BD_STREAM_OPEN, IPC_ROLE_BIT(IPC_ROLE_NFSD), blockd_stream_open },
-	{ BD_NAMED_LIST, IPC_ROLE_BIT(IPC_ROLE_NFSD), blockd_named_list },
-	{ BD_STREAM_REMOVE, IPC_ROLE_BIT(IPC_ROLE_NFSD), blockd_stream_remove },
+	{ BD_ACL_GET, NFSD, blockd_acl },
+	{ BD_ACL_SET, NFSD, blockd_acl },
+	/* Open by name with a disposition: NFSv4 OPEN and SMB2 CREATE. */
+	{ BD_OPEN, FILE_SERVERS, blockd_open },
+	/* Named attributes: nfsd; smbd's streams join when it serves them. */
+	{ BD_STREAM_OPEN, NFSD, blockd_stream_open },
+	{ BD_NAMED_LIST, NFSD, blockd_named_list },
+	{ BD_STREAM_REMOVE, NFSD, blockd_stream_remove },
 };
 const size_t blockd_nhandlers = sizeof(blockd_handlers) /
     sizeof(blockd_handlers[0]);

@@ -135,6 +135,25 @@ static const struct conf_key_def conf_nfsd_keys[] = {
 	{ NULL, 0, NULL, 0, 0 }
 };
 
+static const struct conf_key_def conf_smbd_keys[] = {
+	CONF_DAEMON_KEYS("dittofs-smbd"),
+	{ "port", CONF_INT, "445", 1, 65535 },
+	{ "address", CONF_STRING, "0.0.0.0", 0, 0 },
+	/* Every session signs (MS-SMB2 3.3.5.5.3), not only those asking. */
+	{ "signing required", CONF_BOOL, "no", 0, 0 },
+	/* The credit window a client may hold (MS-SMB2 3.3.1.2). */
+	{ "credits max", CONF_INT, "512", 16, 8192 },
+	/* NEGOTIATE's MaxReadSize, MaxWriteSize and MaxTransactSize. */
+	{ "max read size", CONF_INT, "1048576", 65536, 8388608 },
+	{ "max write size", CONF_INT, "1048576", 65536, 8388608 },
+	{ "max transact size", CONF_INT, "1048576", 65536, 8388608 },
+	/* Per connection: open files, and requests being answered at once. */
+	{ "open files per connection", CONF_INT, "16384", 1, 1048576 },
+	{ "requests per connection", CONF_INT, "128", 1, 8192 },
+	CONF_RPC_LIMIT_KEYS("1024", "16", "256"),
+	{ NULL, 0, NULL, 0, 0 }
+};
+
 static const struct conf_key_def conf_lockd_keys[] = {
 	CONF_DAEMON_KEYS("dittofs-lockd"),
 	/* 0: any free port; clients find it through rpcbind. */
@@ -206,6 +225,7 @@ static const struct conf_section_def {
 	{ "stated", 0, 1, conf_stated_keys },
 	{ "blockd", 0, 1, conf_blockd_keys },
 	{ "nfsd", 0, 1, conf_nfsd_keys },
+	{ "smbd", 0, 1, conf_smbd_keys },
 	{ "lockd", 0, 1, conf_lockd_keys },
 	{ "statd", 0, 1, conf_statd_keys },
 	{ "gssd", 0, 1, conf_gssd_keys },

@@ -33,7 +33,8 @@ common_libdittofs_a_SOURCES = \
 	common/rpcsvc.c common/rpcsvc.h \
 	common/rpcclnt.c common/rpcclnt.h \
 	common/share_rules.c common/share_rules.h \
-	common/connlimit.c common/connlimit.h
+	common/connlimit.c common/connlimit.h \
+	common/blockd_client.c common/blockd_client.h
 common_libdittofs_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCAP_CFLAGS) \
 	$(SECCOMP_CFLAGS) $(TIRPC_CFLAGS)
 

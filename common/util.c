@@ -188,3 +188,26 @@ util_listen_inet(const char *addr, unsigned int port, int type)
 	}
 	return fd;
 }
+
+void
+util_counts_text(char *buf, size_t len, const uint64_t *counts, size_t n,
+    const char *(*name)(size_t))
+{
+	size_t i, used = 0;
+	int k;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (counts[i] == 0)
+			continue;
+		k = snprintf(buf + used, len - used, "%s%s %llu",
+		    used ? ", " : "", name(i), (unsigned long long)counts[i]);
+		if (k < 0 || (size_t)k >= len - used)
+			break;
+		used += (size_t)k;
+	}
+	if (used == 0)
+		snprintf(buf, len, "none");
+}

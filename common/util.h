@@ -4,6 +4,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Create dir (and parents) if missing; set mode and owner when asked. */
 int	util_mkdir(const char *path, mode_t mode, uid_t uid, gid_t gid);
@@ -14,5 +15,8 @@ int	util_uptime_text(long long seconds, char *buf, size_t len);
 int	util_sockaddr_parse(const char *addr, unsigned int port,
 	    struct sockaddr_storage *, socklen_t *);
 int	util_listen_inet(const char *addr, unsigned int port, int type);
+/* "getattr 12, open_io 3": the non-zero counts by name, or "none". */
+void	util_counts_text(char *buf, size_t len, const uint64_t *counts,
+	    size_t n, const char *(*name)(size_t));
 
 #endif

@@ -33,7 +33,7 @@
 #include "util.h"
 
 static const char *const ctl_daemons[] = { "blockd", "stated", "statd",
-    "lockd", "nfsd", "gssd" };
+    "lockd", "nfsd", "smbd", "gssd" };
 #define CTL_NDAEMONS (sizeof(ctl_daemons) / sizeof(ctl_daemons[0]))
 
 struct ctl_env {

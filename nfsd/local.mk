@@ -8,7 +8,7 @@ nfsd_libnfsdwire_a_SOURCES = nfsd/v3/xdr.c nfsd/v3/nfs3.h \
 
 sbin_PROGRAMS += nfsd/dittofs-nfsd
 nfsd_dittofs_nfsd_SOURCES = nfsd/nfsd.c nfsd/nfsd.h \
-	nfsd/mount.c nfsd/v3/proc.c nfsd/blockd_client.c nfsd/stated_client.c \
+	nfsd/mount.c nfsd/v3/proc.c nfsd/stated_client.c \
 	nfsd/v4/proc.h nfsd/v4/proc.c nfsd/v4/pseudo.c nfsd/v4/state.c \
 	nfsd/v4/callback.c
 nfsd_dittofs_nfsd_LDADD = nfsd/libnfsdwire.a nfsd/libnfs4.a \

@@ -448,6 +448,35 @@ nfsd_roots_refresh(struct nfsd_env *env)
 	}
 }
 
+/* blockd_client.c's hooks: nfsd's caches and its shares' roots. */
+static void
+nfsd_bdc_drop(void *arg)
+{
+	struct nfsd_env *env = arg;
+
+	fhcache_drop_all(env->fhcache);
+	namecache_drop_all(env->namecache);
+	dircache_drop_all(env->dircache);
+}
+
+static void
+nfsd_bdc_ready(void *arg)
+{
+	nfsd_roots_refresh(arg);
+}
+
+static void
+nfsd_bdc_notify(void *arg, const bd_notify *n)
+{
+	nfs3_notify(arg, n);
+}
+
+static const struct bdc_hooks nfsd_bdc_hooks = {
+	.ready = nfsd_bdc_ready,
+	.drop = nfsd_bdc_drop,
+	.notify = nfsd_bdc_notify,
+};
+
 static size_t
 nfsd_awaiting(struct daemon *d)
 {
@@ -494,7 +523,8 @@ nfsd_post_init(struct daemon *d)
 	    "directory cache size"));
 	env->drc = drc_new((size_t)conf_get_int(d->conf, "nfsd",
 	    "reply cache size"));
-	env->bdc = bdc_new(env, path);
+	env->bdc = bdc_new(d->base, path, IPC_ROLE_NFSD, "nfsd",
+	    daemon_role_uid(d, IPC_ROLE_BLOCKD), &nfsd_bdc_hooks, env);
 	env->sdc = stated_client_new(env, spath);
 	/* Delegations need stated, which keeps them (v4/callback.c). */
 	if (conf_get_bool(d->conf, "stated", "enable") &&
@@ -602,28 +632,6 @@ nfsd_sync_failed(struct nfsd_env *env, const uint8_t *fh, size_t fhlen,
 		n->unsynced = 1;
 }
 
-/* nfsd.h; bdc_calls_text's too.  len > 0. */
-void
-nfsd_counts_text(char *buf, size_t len, const uint64_t *counts, size_t n,
-    const char *(*name)(size_t))
-{
-	size_t i, used = 0;
-	int k;
-
-	buf[0] = '\0';
-	for (i = 0; i < n; i++) {
-		if (counts[i] == 0)
-			continue;
-		k = snprintf(buf + used, len - used, "%s%s %llu",
-		    used ? ", " : "", name(i), (unsigned long long)counts[i]);
-		if (k < 0 || (size_t)k >= len - used)
-			break;
-		used += (size_t)k;
-	}
-	if (used == 0)
-		snprintf(buf, len, "none");
-}
-
 static const char *
 nfsd_v3_name(size_t i)
 {
@@ -654,9 +662,9 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	if (env->svc != NULL)
 		rpcsvc_stats_get(env->svc, &st);
 	bdc_calls_text(env->bdc, calls, sizeof(calls));
-	nfsd_counts_text(v3, sizeof(v3), env->v3_calls, NFS3_NPROC,
+	util_counts_text(v3, sizeof(v3), env->v3_calls, NFS3_NPROC,
 	    nfsd_v3_name);
-	nfsd_counts_text(v4, sizeof(v4), env->v4_ops, NFSD_V4_OPS,
+	util_counts_text(v4, sizeof(v4), env->v4_ops, NFSD_V4_OPS,
 	    nfsd_v4_name);
 	if (env->syncer != NULL)
 		syncer_counts(env->syncer, &async, &inline_);

@@ -24,6 +24,7 @@
 
 #include <event2/event.h>
 
+#include "blockd_client.h"
 #include "blockd_msg.h"
 #include "daemon.h"
 #include "rpcauth.h"
@@ -332,24 +333,7 @@ enum nfsd_read_path {
 	NFSD_READ_SENDFILE,	/* header by write, data by sendfile */
 };
 
-/* blockd_client.c */
-struct bdc;
-/* status: 0, a negative errno from blockd, or -ENOTCONN. */
-typedef void	 bdc_done_fn(void *arg, int status, void *reply, int fd);
-struct bdc	*bdc_new(struct nfsd_env *, const char *path);
-void		 bdc_free(struct bdc *);
-void		 bdc_start(struct bdc *);
-int		 bdc_ready(const struct bdc *);
-void		 bdc_calls_text(const struct bdc *, char *, size_t);
-/*
- * Call blockd; done gets the decoded reply (rep_size bytes, freed after
- * done returns) or a status.  Idempotent calls survive a blockd restart
- * (they are sent again); the others end with -ENOTCONN.
- */
-void		 bdc_call(struct bdc *, uint32_t type, xdrproc_t, const void *,
-		    xdrproc_t rep_proc, size_t rep_size, bdc_done_fn *,
-		    void *arg);
-size_t		 bdc_inflight(const struct bdc *);
+/* blockd_client.c: common/blockd_client.h */
 
 /* stated_client.c: nfsd's side of stated's protocol (the DRC, today). */
 struct stated_client;
@@ -503,8 +487,6 @@ void	 nfsd_serve_check(struct nfsd_env *);
  * "name count, ..." of the nonzero counts[0 .. n - 1], or "none", cut
  * short to fit len (the status line's counters).
  */
-void	 nfsd_counts_text(char *, size_t len, const uint64_t *counts,
-	    size_t n, const char *(*name)(size_t));
 void	 nfsd_sync(struct nfsd_env *, struct fhnode *, int full,
 	    void (*done)(void *, int), void *arg);
 void	 nfsd_sync_failed(struct nfsd_env *, const uint8_t *fh,

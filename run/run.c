@@ -35,6 +35,7 @@ static const struct {
 	{ "statd", 0 },
 	{ "lockd", 0 },
 	{ "nfsd", 0 },
+	{ "smbd", 0 },
 };
 
 /*
@@ -54,6 +55,7 @@ static const struct run_listen {
 	{ "nfsd", "nfs", "port", SOCK_STREAM, NULL },
 	{ "nfsd", "mount", "mount port", SOCK_STREAM, "port" },
 	{ "nfsd", "mount-udp", "mount port", SOCK_DGRAM, "port" },
+	{ "smbd", "smb", "port", SOCK_STREAM, NULL },
 };
 
 #define RUN_STOP_GRACE_SECONDS	10

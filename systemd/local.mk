@@ -8,12 +8,12 @@ tmpfilesdir = $(prefix)/lib/tmpfiles.d
 
 systemd_units = systemd/dittofs-stated.service systemd/dittofs-blockd.service \
 	systemd/dittofs-nfsd.service systemd/dittofs-lockd.service \
-	systemd/dittofs-statd.service
+	systemd/dittofs-statd.service systemd/dittofs-smbd.service
 # dittofs-gssd (issue 26).
 systemd_units += systemd/dittofs-gssd.service
 nodist_systemdsystemunit_DATA = $(systemd_units)
 dist_systemdsystemunit_DATA = systemd/dittofs.target \
-	systemd/dittofs-nfsd.socket
+	systemd/dittofs-nfsd.socket systemd/dittofs-smbd.socket
 nodist_sysusers_DATA = systemd/sysusers.d/dittofs.conf
 nodist_tmpfiles_DATA = systemd/tmpfiles.d/dittofs.conf
 

@@ -31,6 +31,8 @@
  *                                 named attributes, TAP
  *   bd-check lockd SOCK           as lockd (BD_CHECK_USER dittofs-lockd):
  *                                 what lockd's role may not send, TAP
+ *   bd-check smbd SOCK            as smbd (BD_CHECK_USER dittofs-smbd):
+ *                                 what it sends served, the rest not, TAP
  *   bd-check hello SOCK ROLE      says HELLO as ROLE (as BD_CHECK_USER);
  *                                 prints accepted or refused
  *   bd-check flood SOCK COUNT     COUNT mode changes of a scratch file
@@ -1360,16 +1362,16 @@ policy(const char *sock)
 	return tap_done();
 }
 
-/* One request as lockd; 1 if blockd dropped the connection for it. */
+/* One request as role; 1 if blockd dropped the connection for it. */
 static int
-lockd_refused(const char *sock, uint32_t type, xdrproc_t proc,
-    const void *req)
+role_refused(const char *sock, enum ipc_role role, uint32_t type,
+    xdrproc_t proc, const void *req)
 {
 	struct ipc_sync_reply r;
 	struct bdc c;
 	int closed;
 
-	if (bdc_connect_as(&c, sock, user, IPC_ROLE_LOCKD) == -1)
+	if (bdc_connect_as(&c, sock, user, role) == -1)
 		return 0;
 	if (bdc_send(&c, type, proc, req, NULL) == -1) {
 		bdc_close(&c);
@@ -1382,6 +1384,73 @@ lockd_refused(const char *sock, uint32_t type, xdrproc_t proc,
 		ipc_sync_reply_free(&r);
 	bdc_close(&c);
 	return closed;
+}
+
+static int
+lockd_refused(const char *sock, uint32_t type, xdrproc_t proc,
+    const void *req)
+{
+	return role_refused(sock, IPC_ROLE_LOCKD, type, proc, req);
+}
+
+/*
+ * As smbd's user and role: what smbd/file.c sends is served (OPEN with
+ * its fd among it), what it does not send disconnects it.
+ */
+static int
+smbd_role(const char *sock)
+{
+	struct bdc c;
+	struct bdc_open_args oa;
+	struct bd_open_io_req oi;
+	struct bd_access_req ac;
+	struct bd_xattr_req xr;
+	struct bd_acl_req ar;
+	bd_fh root, f;
+	int fd = -1;
+
+	if (bdc_connect_as(&c, sock, user, IPC_ROLE_SMBD) == -1) {
+		perror(sock);
+		return 2;
+	}
+	if (!tap_ok(bdc_share_root(&c, SHARE, &root) == 0,
+	    "smbd: SHARE_ROOT answers"))
+		return tap_done();
+	TAP_EQ_INT(bdc_getattr(&c, &root, NULL), 0, "smbd: GETATTR answers");
+	memset(&oa, 0, sizeof(oa));
+	oa.disposition = 3;		/* OPEN_IF */
+	oa.mode = 0644;
+	oa.access = oa.io = IO_READ | IO_WRITE;
+	memset(&f, 0, sizeof(f));
+	tap_ok(bdc_open(&c, &root, "smbd-role", &oa, &f, NULL, NULL, &fd,
+	    NULL) == 0 && fd != -1, "smbd: OPEN answers, with an fd");
+	if (fd != -1)
+		close(fd);
+	bdc_close(&c);
+	memset(&oi, 0, sizeof(oi));
+	oi.fh = root;
+	oi.flags = IO_READ;
+	tap_ok(role_refused(sock, IPC_ROLE_SMBD, BD_OPEN_IO,
+	    (xdrproc_t)xdr_bd_open_io_req, &oi), "smbd: OPEN_IO (not "
+	    "smbd's): disconnected");
+	memset(&ac, 0, sizeof(ac));
+	ac.fh = root;
+	tap_ok(role_refused(sock, IPC_ROLE_SMBD, BD_ACCESS,
+	    (xdrproc_t)xdr_bd_access_req, &ac), "smbd: ACCESS: disconnected");
+	memset(&xr, 0, sizeof(xr));
+	xr.fh = root;
+	tap_ok(role_refused(sock, IPC_ROLE_SMBD, BD_XATTR_LIST,
+	    (xdrproc_t)xdr_bd_xattr_req, &xr), "smbd: XATTR_LIST: "
+	    "disconnected");
+	memset(&ar, 0, sizeof(ar));
+	ar.fh = root;
+	tap_ok(role_refused(sock, IPC_ROLE_SMBD, BD_ACL_GET,
+	    (xdrproc_t)xdr_bd_acl_req, &ar), "smbd: ACL_GET: disconnected");
+	tap_ok(role_refused(sock, IPC_ROLE_SMBD, BD_NAMED_LIST,
+	    (xdrproc_t)xdr_bd_fh_req, &(struct bd_fh_req){ .fh = root }),
+	    "smbd: NAMED_LIST: disconnected");
+	bdc_fh_free(&f);
+	return tap_done();
 }
 
 /* As lockd's user and role: resolving handles is all it may do. */
@@ -1721,6 +1790,8 @@ main(int argc, char *argv[])
 		return policy(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "lockd") == 0)
 		return lockd(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "smbd") == 0)
+		return smbd_role(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "open") == 0)
 		return open_check(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "caseless") == 0)
@@ -1752,6 +1823,7 @@ main(int argc, char *argv[])
 	    "verify SOCK DIR LOG | entry SOCK OP NAME [NAME2] "
 	    "(OP: create, remove, rename, chmod, acl) | "
 	    "fuzz SOCK COUNT SEED | prep SOCK | policy SOCK | lockd SOCK | "
+	    "smbd SOCK | "
 	    "open SOCK | caseless SOCK | streams SOCK | "
 	    "overflow SOCK COUNT\n");
 	return 2;

@@ -20,6 +20,7 @@ int	fuzz_acl_one(const uint8_t *, size_t);
 int	fuzz_nlm_one(const uint8_t *, size_t);
 int	fuzz_nsm_one(const uint8_t *, size_t);
 int	fuzz_nfs4_one(const uint8_t *, size_t);
+int	fuzz_smb2_one(const uint8_t *, size_t);
 /* gssd's SPNEGO and NTLMSSP parsers (tests/unit/test_spnego.c). */
 int	fuzz_spnego_one(const uint8_t *, size_t);
 /* statd's NSM procedures end to end (fuzz_nsm_proc.c). */

@@ -2,8 +2,9 @@
 #
 #   suite_in_netns "$0" "$@"  rerun the test in a network namespace
 #   suite_setup            temp dir, config, users; sets SUITE_DIR, SUITE_CONF
-#                          (SUITE_WITH="nfsd" enables nfsd, which is off
-#                          otherwise; SUITE_EXTRA_CONF is appended)
+#                          (SUITE_WITH="nfsd smbd" enables nfsd and smbd,
+#                          which are off otherwise; SUITE_EXTRA_CONF is
+#                          appended)
 #   suite_start            dittofs-run in the background; SUITE_RUN_PID
 #   suite_wait_ready D...  wait until each daemon answers dittofsctl status
 #   suite_pid D            the daemon's pid, from its control socket
@@ -58,6 +59,19 @@ run directory = $SUITE_DIR/run
 [blockd]
 # Checkpoints (Berkeley DB log trimming) run under seccomp in every test.
 checkpoint interval = 1
+CONF
+	# Network front ends bind real ports: only tests that ask for one
+	# get it (SUITE_WITH="nfsd smbd"), so parallel tests never collide.
+	# Before the share: tests append that share's keys to the file.
+	case " ${SUITE_WITH:-} " in
+	*" nfsd "*) ;;
+	*) printf '\n[nfsd]\nenable = no\n' >> "$SUITE_CONF" ;;
+	esac
+	case " ${SUITE_WITH:-} " in
+	*" smbd "*) ;;
+	*) printf '\n[smbd]\nenable = no\n' >> "$SUITE_CONF" ;;
+	esac
+	cat >> "$SUITE_CONF" <<CONF
 
 # Test clients (rpc-probe, python probes, libnfs as a user, guests
 # behind QEMU's user network) send from unprivileged ports: this share
@@ -67,12 +81,6 @@ checkpoint interval = 1
 path = /export
 insecure = yes
 CONF
-	# Network front ends bind real ports: only tests that ask for one
-	# get it (SUITE_WITH="nfsd"), so parallel tests never collide.
-	case " ${SUITE_WITH:-} " in
-	*" nfsd "*) ;;
-	*) printf '\n[nfsd]\nenable = no\n' >> "$SUITE_CONF" ;;
-	esac
 	# Anything else a test wants, verbatim.
 	[ -n "${SUITE_EXTRA_CONF:-}" ] && printf '\n%s\n' "$SUITE_EXTRA_CONF" >> "$SUITE_CONF"
 	trap suite_cleanup EXIT

@@ -1,13 +1,15 @@
 /*
- * nfsd's side of blockd's protocol (common/blockd_msg.x): asynchronous
- * calls over an ipc_client that reconnects with back-off.  While blockd
- * is away, calls wait (up to BDC_WAIT_SECONDS); calls in flight when it
- * died are sent again if they are idempotent, and end with -ENOTCONN
- * (NFS3ERR_JUKEBOX: the client retries) if they are not.  After every
- * reconnect the shares' roots are asked for again and the handle cache
- * is emptied, because notifications may have been missed meanwhile;
- * so is every cache when blockd says it left notes out (BD_NOTIFY_RESYNC:
- * we read too slowly), before anything after it is read.
+ * A front end's side of blockd's protocol (common/blockd_msg.x), for
+ * nfsd and smbd alike: asynchronous calls over an ipc_client that
+ * reconnects with back-off.  While blockd is away, calls wait (up to
+ * BDC_WAIT_SECONDS); calls in flight when it died are sent again if
+ * they are idempotent, and end with -ENOTCONN (the protocol's "try
+ * again") if they are not.  After every reconnect the front end's
+ * caches are dropped (hooks->drop) and it asks again for what it needs
+ * (hooks->ready), because notifications may have been missed meanwhile;
+ * caches are dropped too when blockd says it left notes out
+ * (BD_NOTIFY_RESYNC: we read too slowly), before anything after it is
+ * read.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,9 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blockd_client.h"
 #include "ipc.h"
 #include "log.h"
-#include "nfsd.h"
+#include "util.h"
 
 #define BDC_WAIT_SECONDS	5
 #define BDC_QUEUE_MAX		8192
@@ -39,14 +42,15 @@ struct bdc_call {
 };
 
 struct bdc {
-	struct nfsd_env		*env;
+	const struct bdc_hooks	*hooks;
+	void			*hooks_arg;
 	struct ipc_client	*client;
 	struct event		*ev_tick;
 	TAILQ_HEAD(, bdc_call)	 waiting;
 	size_t			 nwaiting;
 	size_t			 inflight;
-	/* calls made, by message type: what nfsd could not answer itself */
-	uint64_t		 calls[BD_XATTR_REMOVE - BD_SHARE_ROOT + 1];
+	/* calls made, by message type: what the front end could not answer itself */
+	uint64_t		 calls[BD_STREAM_REMOVE - BD_SHARE_ROOT + 1];
 	uint64_t		 resyncs;	/* BD_NOTIFY_RESYNC seen */
 };
 
@@ -54,7 +58,8 @@ static const char *const bdc_call_names[] = {
 	"share_root", "lookup", "getattr", "setattr", "access", "create",
 	"mkdir", "symlink", "mknod", "link", "remove", "rmdir", "rename",
 	"readdir", "readlink", "statfs", "open_io", "commit", "xattr_get",
-	"xattr_set", "xattr_list", "xattr_remove"
+	"xattr_set", "xattr_list", "xattr_remove", "acl_get", "acl_set",
+	"open", "stream_open", "named_list", "stream_remove"
 };
 
 static const char *
@@ -64,7 +69,7 @@ bdc_call_name(size_t i)
 }
 
 _Static_assert(sizeof(bdc_call_names) / sizeof(bdc_call_names[0]) ==
-    BD_XATTR_REMOVE - BD_SHARE_ROOT + 1, "a name for each message type");
+    BD_STREAM_REMOVE - BD_SHARE_ROOT + 1, "a name for each message type");
 
 /* The body was encoded when the call was made: resend it as is. */
 static bool_t
@@ -129,7 +134,8 @@ bdc_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 		return;
 	}
 	fd = msg->fd;
-	if (fd != -1 && c->type != BD_OPEN_IO) {
+	if (fd != -1 && c->type != BD_OPEN_IO && c->type != BD_OPEN &&
+	    c->type != BD_STREAM_OPEN) {
 		close(fd);
 		fd = -1;
 	}
@@ -217,7 +223,7 @@ bdc_call(struct bdc *b, uint32_t type, xdrproc_t proc, const void *obj,
 	}
 	c->b = b;
 	c->type = type;
-	if (type >= BD_SHARE_ROOT && type <= BD_XATTR_REMOVE)
+	if (type >= BD_SHARE_ROOT && type <= BD_STREAM_REMOVE)
 		b->calls[type - BD_SHARE_ROOT]++;
 	c->rep_proc = rep_proc;
 	c->rep_size = rep_size;
@@ -236,9 +242,8 @@ bdc_call(struct bdc *b, uint32_t type, xdrproc_t proc, const void *obj,
 static void
 bdc_drop_caches(struct bdc *b)
 {
-	fhcache_drop_all(b->env->fhcache);
-	namecache_drop_all(b->env->namecache);
-	dircache_drop_all(b->env->dircache);
+	if (b->hooks->drop != NULL)
+		b->hooks->drop(b->hooks_arg);
 }
 
 static void
@@ -268,8 +273,8 @@ bdc_dispatch(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 			    "dropping every cache (%llu time(s))",
 			    (unsigned long long)b->resyncs);
 			bdc_drop_caches(b);
-		} else
-			nfs3_notify(b->env, &n);
+		} else if (b->hooks->notify != NULL)
+			b->hooks->notify(b->hooks_arg, &n);
 		xdr_free((xdrproc_t)xdr_bd_notify, &n);
 		return;
 	default:
@@ -288,7 +293,8 @@ bdc_on_ready(struct ipc_client *cl, void *arg)
 
 	/* What we held may have changed unnoticed. */
 	bdc_drop_caches(b);
-	nfsd_roots_refresh(b->env);
+	if (b->hooks->ready != NULL)
+		b->hooks->ready(b->hooks_arg);
 	TAILQ_INIT(&q);
 	TAILQ_CONCAT(&q, &b->waiting, entry);
 	b->nwaiting = 0;
@@ -323,25 +329,27 @@ bdc_tick(evutil_socket_t fd, short what, void *arg)
 }
 
 struct bdc *
-bdc_new(struct nfsd_env *env, const char *path)
+bdc_new(struct event_base *base, const char *path, enum ipc_role role,
+    const char *name, uid_t blockd_uid, const struct bdc_hooks *hooks,
+    void *arg)
 {
 	struct bdc *b;
 	struct timeval tv = { 1, 0 };
 
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return NULL;
-	b->env = env;
+	b->hooks = hooks;
+	b->hooks_arg = arg;
 	TAILQ_INIT(&b->waiting);
-	b->client = ipc_client_new(env->base, path, IPC_ROLE_NFSD, "nfsd",
+	b->client = ipc_client_new(base, path, role, name,
 	    IPC_CHANNEL_ACCEPT_FDS, bdc_dispatch, b);
-	b->ev_tick = event_new(env->base, -1, EV_PERSIST, bdc_tick, b);
+	b->ev_tick = event_new(base, -1, EV_PERSIST, bdc_tick, b);
 	if (b->client == NULL || b->ev_tick == NULL ||
 	    event_add(b->ev_tick, &tv) == -1) {
 		bdc_free(b);
 		return NULL;
 	}
-	ipc_client_expect_uid(b->client,
-	    daemon_role_uid(env->daemon, IPC_ROLE_BLOCKD));
+	ipc_client_expect_uid(b->client, blockd_uid);
 	ipc_client_set_callbacks(b->client, bdc_on_ready, bdc_on_lost);
 	ipc_client_set_backoff(b->client, 50, 1000);
 	return b;
@@ -393,6 +401,6 @@ bdc_calls_text(const struct bdc *b, char *buf, size_t len)
 		snprintf(buf, len, "none");
 		return;
 	}
-	nfsd_counts_text(buf, len, b->calls,
+	util_counts_text(buf, len, b->calls,
 	    sizeof(b->calls) / sizeof(b->calls[0]), bdc_call_name);
 }

@@ -1,0 +1,1632 @@
+/*
+ * smbd's file commands, through blockd (common/blockd_client.h) with
+ * the session's uid, gid and groups: blockd applies the share's rules
+ * and the permissions.  Data moves on the backing fd blockd hands over
+ * with an OPEN (DESIGN.md section 4): READ and WRITE are pread and
+ * pwrite here, without a round trip.
+ *
+ *   CREATE           MS-SMB2 3.3.5.9: the path walked by LOOKUP, a
+ *                    file by BD_OPEN with the disposition, a directory
+ *                    by LOOKUP or MKDIR
+ *   CLOSE            3.3.5.10, with the delete-on-close remove
+ *   READ, WRITE      3.3.5.12, 3.3.5.13; FLUSH 3.3.5.11
+ *   QUERY_INFO       3.3.5.20: file and file system classes below
+ *   QUERY_DIRECTORY  3.3.5.18: READDIR with attributes, * and ?
+ *   SET_INFO         3.3.5.21: basic, end of file, disposition, rename
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "perm.h"
+#include "smbd.h"
+#include "status.h"
+#include "syncer.h"
+
+#define FILE_ATTRIBUTE_READONLY		0x01
+#define FILE_ATTRIBUTE_DIRECTORY	0x10
+#define FILE_ATTRIBUTE_ARCHIVE		0x20
+#define FILE_ATTRIBUTE_NORMAL		0x80
+#define SMBD_DOS_SETTABLE		0x27	/* readonly hidden system archive */
+
+#define FILE_DIRECTORY_FILE		0x00000001u
+#define FILE_WRITE_THROUGH		0x00000002u
+#define FILE_NON_DIRECTORY_FILE		0x00000040u
+#define FILE_DELETE_ON_CLOSE		0x00001000u
+
+#define SMBD_READ_ACCESS	(0x00000001u | 0x00000020u | 0x80000000u | \
+	0x20000000u | 0x10000000u | 0x02000000u)
+#define SMBD_WRITE_ACCESS	(0x00000002u | 0x00000004u | 0x40000000u | \
+	0x10000000u)
+#define SMBD_DELETE_ACCESS	0x00010000u
+
+#define SMBD_NEW_FILE_MODE	0644
+#define SMBD_NEW_DIR_MODE	0755
+#define SMBD_COMPONENTS_MAX	128
+/* MS-FSA 2.1.5.3's MAXFILESIZE: a WRITE may not reach it. */
+#define SMBD_MAXFILESIZE	0xfffffff0000ull
+
+static const uint64_t smbd_unix_epoch = 116444736000000000ull;
+
+static uint64_t
+smbd_filetime(const bd_time *t)
+{
+	if (t->sec < 0)
+		return 0;
+	return smbd_unix_epoch + (uint64_t)t->sec * 10000000ull +
+	    t->nsec / 100;
+}
+
+static void
+smbd_time_from_filetime(uint64_t ft, bd_time *t)
+{
+	uint64_t v = ft > smbd_unix_epoch ? ft - smbd_unix_epoch : 0;
+
+	t->sec = (int64_t)(v / 10000000ull);
+	t->nsec = (unsigned int)(v % 10000000ull) * 100;
+}
+
+static uint32_t
+smbd_dos_attrs(const bd_attr *a)
+{
+	uint32_t d = a->dos & SMBD_DOS_SETTABLE;
+
+	if (a->type == 2)
+		d |= FILE_ATTRIBUTE_DIRECTORY;
+	return d ? d : FILE_ATTRIBUTE_NORMAL;
+}
+
+static void
+smbd_cred(struct smbd_session *s, bd_cred *c)
+{
+	c->uid = s->uid;
+	c->gid = s->gid;
+	c->groups.groups_len = s->ngroups;
+	c->groups.groups_val = s->groups;
+}
+
+/* A request naming an entry of a directory, as the session. */
+static void
+smbd_dirop_fill(bd_dirop_req *req, struct smbd_session *s,
+    const uint8_t *dir, uint32_t dirlen, const char *name)
+{
+	memset(req, 0, sizeof(*req));
+	smbd_cred(s, &req->cred);
+	req->dir.bd_fh_len = dirlen;
+	req->dir.bd_fh_val = (char *)(uintptr_t)dir;
+	req->name.bd_name_len = (u_int)strlen(name);
+	req->name.bd_name_val = (char *)(uintptr_t)name;
+}
+
+/* A request naming a file by its handle, as the session. */
+static void
+smbd_fh_fill(bd_fh_req *req, struct smbd_session *s, const uint8_t *fh,
+    uint32_t fhlen)
+{
+	memset(req, 0, sizeof(*req));
+	smbd_cred(s, &req->cred);
+	req->fh.bd_fh_len = fhlen;
+	req->fh.bd_fh_val = (char *)(uintptr_t)fh;
+}
+
+static void
+smbd_lookup(struct smbd_conn *c, const bd_dirop_req *req, bdc_done_fn *done,
+    void *arg)
+{
+	bdc_call(c->env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req, req,
+	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply), done, arg);
+}
+
+/* Times, sizes, attributes as CLOSE and the info classes put them. */
+static void
+smbd_put_times(uint8_t *p, const bd_attr *a)
+{
+	const bd_time *birth = a->btime.sec != 0 || a->btime.nsec != 0 ?
+	    &a->btime : &a->ctime;
+
+	smb2_put64(p, smbd_filetime(birth));
+	smb2_put64(p + 8, smbd_filetime(&a->atime));
+	smb2_put64(p + 16, smbd_filetime(&a->mtime));
+	smb2_put64(p + 24, smbd_filetime(&a->ctime));
+}
+
+static uint64_t
+smbd_alloc_size(const bd_attr *a)
+{
+	return a->type == 2 ? 0 : (a->used + 4095) & ~(uint64_t)4095;
+}
+
+static uint64_t
+smbd_eof(const bd_attr *a)
+{
+	return a->type == 2 ? 0 : a->size;
+}
+
+/* The FileId a request names (or, related, the one CREATE made). */
+static struct smbd_open *
+smbd_req_open(struct smbd_req *r, struct smbd_session *s, const uint8_t *fid)
+{
+	uint64_t p = smb2_get64(fid), v = smb2_get64(fid + 8);
+	struct smbd_open *o;
+
+	if (p == UINT64_MAX && v == UINT64_MAX &&
+	    (r->hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS))
+		p = v = r->rel_file;
+	if (p != v || (o = smbd_open_find(r->conn, v)) == NULL ||
+	    o->session_id != s->id || o->tree_id != r->rel_tree) {
+		smbd_reply_error(r, STATUS_FILE_CLOSED);
+		return NULL;
+	}
+	return o;
+}
+
+/* Session, tree and open of a file command; NULL after a reply. */
+static struct smbd_open *
+smbd_file_args(struct smbd_req *r, size_t size, size_t fid_off,
+    struct smbd_session **sp)
+{
+	struct smbd_session *s;
+
+	if (smb2_body_check(r->len, size) == -1 ||
+	    smb2_get16(r->msg + SMB2_HDR_SIZE) != size) {
+		smbd_bad(r, "body");
+		return NULL;
+	}
+	if ((s = smbd_req_session(r)) == NULL ||
+	    smbd_req_tree(r, s) == NULL)
+		return NULL;
+	*sp = s;
+	return smbd_req_open(r, s, r->msg + SMB2_HDR_SIZE + fid_off);
+}
+
+/*
+ * A path from the share's root, walked one LOOKUP at a time to the
+ * last component's directory; then done() runs with dir and name.
+ */
+struct smbd_walk {
+	struct smbd_req	*r;
+	uint64_t	 session_id;
+	size_t		 share;
+	char		 path[BD_PATH_MAX + 1];
+	char		*comp[SMBD_COMPONENTS_MAX];
+	size_t		 ncomp, at;
+	uint8_t		 dir[BD_FH_MAX];
+	uint32_t	 dirlen;
+	void		(*done)(struct smbd_walk *, uint32_t status);
+	/* CREATE */
+	uint32_t	 disposition;
+	uint32_t	 options;
+	uint32_t	 desired;
+	uint32_t	 attrs;
+	/* SET_INFO rename */
+	uint64_t	 file_id;
+	int		 replace;
+	bd_attr		 attr;
+	uint8_t		 fh[BD_FH_MAX];
+	uint32_t	 fhlen;
+	int		 is_dir;
+	int		 fd;
+	uint32_t	 io;
+	uint32_t	 action;
+};
+
+static void
+smbd_walk_free(void *arg)
+{
+	struct smbd_walk *w = arg;
+
+	if (w->fd != -1)
+		close(w->fd);
+	free(w);
+}
+
+/* Split at '\\'; "", ".", ".." and ':' (streams, not served) refused. */
+static uint32_t
+smbd_walk_parse(struct smbd_walk *w, const uint8_t *name, size_t len)
+{
+	ssize_t n;
+	char *p, *q;
+
+	if (len == 0) {
+		w->ncomp = 0;
+		return 0;
+	}
+	if ((n = smbd_utf16_to_utf8(name, len, w->path,
+	    sizeof(w->path) - 1)) < 0)
+		return STATUS_OBJECT_NAME_INVALID;
+	w->path[n] = '\0';
+	if (memchr(w->path, '\0', (size_t)n) != NULL)
+		return STATUS_OBJECT_NAME_INVALID;
+	if (w->path[0] == '\\')
+		return STATUS_INVALID_PARAMETER;
+	if (n > 0 && w->path[n - 1] == '\\')
+		w->path[n - 1] = '\0';
+	w->ncomp = 0;
+	for (p = w->path; p != NULL; p = q) {
+		if ((q = strchr(p, '\\')) != NULL)
+			*q++ = '\0';
+		if (*p == '\0' || strcmp(p, ".") == 0 ||
+		    strcmp(p, "..") == 0 || strchr(p, ':') != NULL ||
+		    strchr(p, '/') != NULL)
+			return STATUS_OBJECT_NAME_INVALID;
+		if (strlen(p) > BD_NAME_MAX)
+			return STATUS_OBJECT_NAME_INVALID;
+		if (w->ncomp == SMBD_COMPONENTS_MAX)
+			return STATUS_OBJECT_NAME_INVALID;
+		w->comp[w->ncomp++] = p;
+	}
+	return 0;
+}
+
+static void	smbd_walk_step(struct smbd_walk *);
+
+static void
+smbd_walk_lookup_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_walk *w = arg;
+	bd_entry_reply *rep = reply;
+
+	if (status != 0) {
+		w->done(w, status == -ENOENT || status == -ENOTDIR ?
+		    STATUS_OBJECT_PATH_NOT_FOUND :
+		    smb2_status_from_errno(status));
+		return;
+	}
+	if (rep->attr.type != 2) {
+		w->done(w, STATUS_OBJECT_PATH_NOT_FOUND);
+		return;
+	}
+	memcpy(w->dir, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
+	w->dirlen = rep->fh.bd_fh_len;
+	w->at++;
+	smbd_walk_step(w);
+}
+
+static void
+smbd_walk_step(struct smbd_walk *w)
+{
+	struct smbd_conn *c = w->r->conn;
+	struct smbd_session *s = smbd_session_find(c, w->session_id);
+	bd_dirop_req req;
+
+	if (s == NULL) {
+		w->done(w, STATUS_USER_SESSION_DELETED);
+		return;
+	}
+	if (w->ncomp == 0 || w->at + 1 >= w->ncomp) {
+		w->done(w, 0);
+		return;
+	}
+	smbd_dirop_fill(&req, s, w->dir, w->dirlen, w->comp[w->at]);
+	smbd_lookup(c, &req, smbd_walk_lookup_done, w);
+}
+
+static struct smbd_walk *
+smbd_walk_new(struct smbd_req *r, struct smbd_session *s, size_t share)
+{
+	struct smbd_walk *w = calloc(1, sizeof(*w));
+	struct smbd_share *sh = &r->conn->env->shares[share];
+
+	if (w == NULL)
+		return NULL;
+	w->r = r;
+	w->fd = -1;
+	w->session_id = s->id;
+	w->share = share;
+	memcpy(w->dir, sh->root_fh, sh->root_len);
+	w->dirlen = sh->root_len;
+	r->work = w;
+	r->work_free = smbd_walk_free;
+	return w;
+}
+
+/* The walk's session, or NULL after a reply: it logged off meanwhile. */
+static struct smbd_session *
+smbd_walk_session(struct smbd_walk *w)
+{
+	struct smbd_session *s = smbd_session_find(w->r->conn, w->session_id);
+
+	if (s == NULL)
+		smbd_reply_error(w->r, STATUS_USER_SESSION_DELETED);
+	return s;
+}
+
+static const char *
+smbd_walk_last(struct smbd_walk *w)
+{
+	return w->ncomp ? w->comp[w->ncomp - 1] : "";
+}
+
+/* CREATE's reply and the open it makes (MS-SMB2 2.2.14). */
+static void
+smbd_create_finish(struct smbd_walk *w)
+{
+	struct smbd_req *r = w->r;
+	struct smbd_conn *c = r->conn;
+	struct smbd_open *o;
+	uint8_t out[88];
+
+	if (c->nopens >= c->env->opens_per_conn) {
+		log_warnx_rl("%s: [smbd] open files per connection (%zu) "
+		    "reached", c->peer, c->env->opens_per_conn);
+		smbd_reply_error(r, STATUS_TOO_MANY_OPENED_FILES);
+		return;
+	}
+	if ((o = calloc(1, sizeof(*o))) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	o->id = c->next_file_id++;
+	o->session_id = w->session_id;
+	o->tree_id = r->rel_tree;
+	o->share = w->share;
+	memcpy(o->fh, w->fh, w->fhlen);
+	o->fhlen = w->fhlen;
+	memcpy(o->dir_fh, w->dir, w->dirlen);
+	o->dir_fhlen = w->dirlen;
+	snprintf(o->name, sizeof(o->name), "%s", smbd_walk_last(w));
+	o->is_dir = w->is_dir;
+	o->fd = w->fd;
+	w->fd = -1;
+	o->access = w->io;
+	o->options = w->options;
+	o->delete_pending = (w->options & FILE_DELETE_ON_CLOSE) != 0 &&
+	    w->ncomp > 0;
+	TAILQ_INSERT_TAIL(&c->opens, o, entry);
+	c->nopens++;
+	r->rel_file = o->id;
+	memset(out, 0, sizeof(out));
+	smb2_put16(out, 89);
+	smb2_put32(out + 4, w->action);
+	smbd_put_times(out + 8, &w->attr);
+	smb2_put64(out + 40, smbd_alloc_size(&w->attr));
+	smb2_put64(out + 48, smbd_eof(&w->attr));
+	smb2_put32(out + 56, smbd_dos_attrs(&w->attr));
+	smb2_put64(out + 64, o->id);
+	smb2_put64(out + 72, o->id);
+	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
+}
+
+static void
+smbd_create_entry(struct smbd_walk *w, const bd_entry_reply *rep,
+    uint32_t action)
+{
+	memcpy(w->fh, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
+	w->fhlen = rep->fh.bd_fh_len;
+	w->attr = rep->attr;
+	w->is_dir = rep->attr.type == 2;
+	w->action = action;
+}
+
+static void	smbd_create_dir(struct smbd_walk *, int make);
+
+static void
+smbd_create_mkdir_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_walk *w = arg;
+
+	if (status == -EEXIST && w->disposition == 3) {
+		smbd_create_dir(w, 0);
+		return;
+	}
+	if (status != 0) {
+		smbd_reply_error(w->r, smb2_status_from_errno(status));
+		return;
+	}
+	smbd_create_entry(w, reply, 2);
+	smbd_create_finish(w);
+}
+
+static void
+smbd_create_lookup_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_walk *w = arg;
+	bd_entry_reply *rep = reply;
+
+	if (status == -ENOENT && (w->options & FILE_DIRECTORY_FILE) &&
+	    w->disposition == 3) {
+		smbd_create_dir(w, 1);
+		return;
+	}
+	if (status != 0) {
+		smbd_reply_error(w->r, smb2_status_from_errno(status));
+		return;
+	}
+	if (rep->attr.type == 2 && (w->options & FILE_NON_DIRECTORY_FILE)) {
+		smbd_reply_error(w->r, STATUS_FILE_IS_A_DIRECTORY);
+		return;
+	}
+	if (rep->attr.type != 2 && (w->options & FILE_DIRECTORY_FILE)) {
+		smbd_reply_error(w->r, STATUS_NOT_A_DIRECTORY);
+		return;
+	}
+	smbd_create_entry(w, rep, 1);
+	smbd_create_finish(w);
+}
+
+/* A directory: LOOKUP (make 0) or MKDIR (make 1) of the last name. */
+static void
+smbd_create_dir(struct smbd_walk *w, int make)
+{
+	struct smbd_conn *c = w->r->conn;
+	struct smbd_session *s;
+	bd_dirop_req req;
+	bd_mkdir_req mk;
+
+	if ((s = smbd_walk_session(w)) == NULL)
+		return;
+	if (make) {
+		memset(&mk, 0, sizeof(mk));
+		smbd_cred(s, &mk.cred);
+		mk.dir.bd_fh_len = w->dirlen;
+		mk.dir.bd_fh_val = (char *)w->dir;
+		mk.name.bd_name_len = (u_int)strlen(smbd_walk_last(w));
+		mk.name.bd_name_val = (char *)smbd_walk_last(w);
+		mk.sattr.mask = 0x01;		/* STORE_SATTR_MODE */
+		mk.sattr.mode = SMBD_NEW_DIR_MODE;
+		bdc_call(c->env->bdc, BD_MKDIR, (xdrproc_t)xdr_bd_mkdir_req,
+		    &mk, (xdrproc_t)xdr_bd_entry_reply,
+		    sizeof(bd_entry_reply), smbd_create_mkdir_done, w);
+		return;
+	}
+	smbd_dirop_fill(&req, s, w->dir, w->dirlen, smbd_walk_last(w));
+	smbd_lookup(c, &req, smbd_create_lookup_done, w);
+}
+
+static void
+smbd_create_root_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_walk *w = arg;
+	bd_attr_reply *rep = reply;
+
+	if (status != 0) {
+		smbd_reply_error(w->r, smb2_status_from_errno(status));
+		return;
+	}
+	if (w->options & FILE_NON_DIRECTORY_FILE) {
+		smbd_reply_error(w->r, STATUS_FILE_IS_A_DIRECTORY);
+		return;
+	}
+	memcpy(w->fh, w->dir, w->dirlen);
+	w->fhlen = w->dirlen;
+	w->attr = rep->attr;
+	w->is_dir = 1;
+	w->action = 1;
+	smbd_create_finish(w);
+}
+
+static void
+smbd_create_open_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_walk *w = arg;
+	bd_open_reply *rep = reply;
+	static const uint32_t actions[] = { 1, 1, 2, 3, 0 };
+
+	if (status == -EISDIR && !(w->options & FILE_NON_DIRECTORY_FILE) &&
+	    (w->disposition == 1 || w->disposition == 3)) {
+		smbd_create_dir(w, 0);
+		return;
+	}
+	if (status != 0) {
+		if (fd != -1)
+			close(fd);
+		smbd_reply_error(w->r, status == -EISDIR ?
+		    STATUS_FILE_IS_A_DIRECTORY : smb2_status_from_errno(status));
+		return;
+	}
+	w->fd = fd;
+	memcpy(w->fh, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
+	w->fhlen = rep->fh.bd_fh_len;
+	w->attr = rep->attr;
+	w->is_dir = 0;
+	w->action = rep->opened < 5 ? actions[rep->opened] : 1;
+	if (w->io != 0 && fd == -1) {
+		log_warnx_rl("blockd: OPEN answered without an fd");
+		smbd_reply_error(w->r, STATUS_INTERNAL_ERROR);
+		return;
+	}
+	smbd_create_finish(w);
+}
+
+/* SMB2's CreateDisposition (2.2.13) as blockd's (bd_open_req). */
+static const uint32_t smbd_dispositions[] = {
+	7,	/* FILE_SUPERSEDE */
+	1,	/* FILE_OPEN */
+	2,	/* FILE_CREATE */
+	3,	/* FILE_OPEN_IF */
+	5,	/* FILE_OVERWRITE */
+	6,	/* FILE_OVERWRITE_IF */
+};
+
+static void
+smbd_create_walked(struct smbd_walk *w, uint32_t status)
+{
+	struct smbd_conn *c = w->r->conn;
+	struct smbd_session *s;
+	bd_open_req req;
+	bd_fh_req fr;
+	uint32_t disp = w->disposition;
+
+	if (status != 0) {
+		smbd_reply_error(w->r, status);
+		return;
+	}
+	if ((s = smbd_walk_session(w)) == NULL)
+		return;
+	if (w->ncomp == 0) {
+		/* The share's root. */
+		smbd_fh_fill(&fr, s, w->dir, w->dirlen);
+		bdc_call(c->env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req,
+		    &fr, (xdrproc_t)xdr_bd_attr_reply,
+		    sizeof(bd_attr_reply), smbd_create_root_done, w);
+		return;
+	}
+	if (w->options & FILE_DIRECTORY_FILE) {
+		if (disp == 2)
+			smbd_create_dir(w, 1);
+		else if (disp == 1 || disp == 3)
+			smbd_create_dir(w, 0);
+		else
+			smbd_reply_error(w->r, STATUS_INVALID_PARAMETER);
+		return;
+	}
+	if (w->desired & SMBD_READ_ACCESS)
+		w->io |= PERM_IO_READ;
+	if (w->desired & SMBD_WRITE_ACCESS)
+		w->io |= PERM_IO_WRITE;
+	if (!c->env->shares[w->share].read_only && disp != 1 &&
+	    !(w->io & PERM_IO_WRITE) && (disp == 0 || disp >= 4))
+		w->io |= PERM_IO_WRITE;
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.dir.bd_fh_len = w->dirlen;
+	req.dir.bd_fh_val = (char *)w->dir;
+	req.name.bd_name_len = (u_int)strlen(smbd_walk_last(w));
+	req.name.bd_name_val = (char *)smbd_walk_last(w);
+	req.disposition = smbd_dispositions[disp];
+	req.mode = SMBD_NEW_FILE_MODE;
+	if (disp != 1 && disp != 3 && (w->attrs & SMBD_DOS_SETTABLE)) {
+		req.sattr.mask = 0x100;		/* STORE_SATTR_DOS */
+		req.sattr.dos = w->attrs & SMBD_DOS_SETTABLE;
+	}
+	req.access = w->io;
+	req.io = w->io;
+	bdc_call(c->env->bdc, BD_OPEN, (xdrproc_t)xdr_bd_open_req, &req,
+	    (xdrproc_t)xdr_bd_open_reply, sizeof(bd_open_reply),
+	    smbd_create_open_done, w);
+}
+
+static void
+smbd_create_walk_done(struct smbd_walk *w, uint32_t status)
+{
+	smbd_create_walked(w, status);
+}
+
+/* MS-SMB2 2.2.13, 3.3.5.9 */
+void
+smbd_create(struct smbd_req *r)
+{
+	struct smb2_create_req cr;
+	struct smbd_session *s;
+	struct smbd_tree *t;
+	struct smbd_walk *w;
+	uint32_t st;
+
+	if (smb2_create_decode(r->msg, r->len, &cr) == -1) {
+		smbd_bad(r, "CREATE");
+		return;
+	}
+	if ((s = smbd_req_session(r)) == NULL ||
+	    (t = smbd_req_tree(r, s)) == NULL)
+		return;
+	if ((cr.options & (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) ==
+	    (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) {
+		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+		return;
+	}
+	if ((w = smbd_walk_new(r, s, t->share)) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	w->desired = cr.desired;
+	w->attrs = cr.attributes;
+	w->disposition = cr.disposition;
+	w->options = cr.options;
+	if ((st = smbd_walk_parse(w, cr.name, cr.name_len)) != 0) {
+		smbd_reply_error(r, st);
+		return;
+	}
+	w->done = smbd_create_walk_done;
+	smbd_walk_step(w);
+}
+
+/* CLOSE (2.2.15, 2.2.16): the attributes after, when asked. */
+struct smbd_closing {
+	struct smbd_req	*r;
+	int		 postquery;
+};
+
+static void
+smbd_close_reply(struct smbd_req *r, const bd_attr *a)
+{
+	uint8_t out[60];
+
+	memset(out, 0, sizeof(out));
+	smb2_put16(out, 60);
+	if (a != NULL) {
+		smb2_put16(out + 2, 1);
+		smbd_put_times(out + 8, a);
+		smb2_put64(out + 40, smbd_alloc_size(a));
+		smb2_put64(out + 48, smbd_eof(a));
+		smb2_put32(out + 56, smbd_dos_attrs(a));
+	}
+	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
+}
+
+static void
+smbd_close_attr_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_req *r = arg;
+	bd_attr_reply *rep = reply;
+
+	smbd_close_reply(r, status == 0 ? &rep->attr : NULL);
+}
+
+static void
+smbd_close_removed(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_req *r = arg;
+
+	if (status != 0)
+		log_warnx_rl("%s: delete on close: %s", r->conn->peer,
+		    strerror(-status));
+	smbd_close_reply(r, NULL);
+}
+
+void
+smbd_close(struct smbd_req *r)
+{
+	struct smbd_session *s;
+	struct smbd_open *o;
+	bd_dirop_req req;
+	bd_fh_req fr;
+	int post;
+
+	if ((o = smbd_file_args(r, 24, 8, &s)) == NULL)
+		return;
+	post = smb2_get16(r->msg + SMB2_HDR_SIZE + 2) & 1;
+	if (o->delete_pending) {
+		smbd_dirop_fill(&req, s, o->dir_fh, o->dir_fhlen, o->name);
+		/* The bytes are copied by bdc_call before the open goes. */
+		bdc_call(r->conn->env->bdc, o->is_dir ? BD_RMDIR : BD_REMOVE,
+		    (xdrproc_t)xdr_bd_dirop_req, &req,
+		    (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
+		    smbd_close_removed, r);
+		smbd_open_free(r->conn, o);
+		return;
+	}
+	if (post) {
+		smbd_fh_fill(&fr, s, o->fh, o->fhlen);
+		bdc_call(r->conn->env->bdc, BD_GETATTR,
+		    (xdrproc_t)xdr_bd_fh_req, &fr,
+		    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+		    smbd_close_attr_done, r);
+		smbd_open_free(r->conn, o);
+		return;
+	}
+	smbd_open_free(r->conn, o);
+	smbd_close_reply(r, NULL);
+}
+
+static void
+smbd_flush_done(void *arg, int err)
+{
+	struct smbd_req *r = arg;
+	uint8_t b[4] = { 4, 0, 0, 0 };
+
+	if (err != 0) {
+		smbd_reply_error(r, smb2_status_from_errno(err));
+		return;
+	}
+	smbd_reply(r, STATUS_SUCCESS, b, sizeof(b));
+}
+
+/* MS-SMB2 3.3.5.11 */
+void
+smbd_flush(struct smbd_req *r)
+{
+	struct smbd_session *s;
+	struct smbd_open *o;
+	uint8_t b[4] = { 4, 0, 0, 0 };
+
+	if ((o = smbd_file_args(r, 24, 8, &s)) == NULL)
+		return;
+	if (o->fd == -1 || !(o->access & PERM_IO_WRITE)) {
+		if (o->is_dir)
+			smbd_reply(r, STATUS_SUCCESS, b, sizeof(b));
+		else
+			smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		return;
+	}
+	syncer_sync(r->conn->env->syncer, o->fd, 0, smbd_flush_done, r);
+}
+
+/* MS-SMB2 2.2.19, 2.2.20, 3.3.5.12 */
+void
+smbd_read(struct smbd_req *r)
+{
+	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
+	struct smbd_session *s;
+	struct smbd_open *o;
+	uint32_t len, min;
+	uint64_t off;
+	uint8_t *p;
+	ssize_t n;
+
+	if ((o = smbd_file_args(r, 49, 16, &s)) == NULL)
+		return;
+	len = smb2_get32(b + 4);
+	off = smb2_get64(b + 8);
+	min = smb2_get32(b + 32);
+	/* MS-FSA 2.1.5.2: no byte past 2^63 - 1. */
+	if (len > r->conn->env->max_read || off > INT64_MAX ||
+	    (uint64_t)len > (uint64_t)INT64_MAX - off ||
+	    (r->conn->neg.dialect != SMB2_DIALECT_202 &&
+	    r->hdr.credit_charge < smb2_credit_charge_for(len))) {
+		smbd_bad(r, "READ length or credit charge");
+		return;
+	}
+	if (o->is_dir) {
+		smbd_reply_error(r, STATUS_INVALID_DEVICE_REQUEST);
+		return;
+	}
+	if (o->fd == -1 || !(o->access & PERM_IO_READ)) {
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		return;
+	}
+	if ((p = smbd_reply_room(r, 16 + (size_t)len)) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	n = len > 0 ? pread(o->fd, p + 16, len, (off_t)off) : 0;
+	if (n < 0) {
+		smbd_reply_error(r, smb2_status_from_errno(errno));
+		return;
+	}
+	if ((n == 0 && len > 0) || (uint32_t)n < min) {
+		smbd_reply_error(r, STATUS_END_OF_FILE);
+		return;
+	}
+	memset(p, 0, 16);
+	smb2_put16(p, 17);
+	p[2] = SMB2_HDR_SIZE + 16;
+	smb2_put32(p + 4, (uint32_t)n);
+	smbd_reply_in(r, STATUS_SUCCESS, 16 + (size_t)n);
+}
+
+struct smbd_writing {
+	struct smbd_req	*r;
+	uint32_t	 count;
+};
+
+static void
+smbd_write_reply(struct smbd_req *r, uint32_t count)
+{
+	uint8_t out[16];
+
+	memset(out, 0, sizeof(out));
+	smb2_put16(out, 17);
+	smb2_put32(out + 4, count);
+	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
+}
+
+static void
+smbd_write_synced(void *arg, int err)
+{
+	struct smbd_writing *w = arg;
+
+	if (err != 0)
+		smbd_reply_error(w->r, smb2_status_from_errno(err));
+	else
+		smbd_write_reply(w->r, w->count);
+}
+
+void
+smbd_write(struct smbd_req *r)
+{
+	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
+	struct smbd_session *s;
+	struct smbd_open *o;
+	struct smbd_writing *w;
+	uint16_t doff;
+	uint32_t len, flags;
+	uint64_t off;
+	ssize_t n;
+
+	if ((o = smbd_file_args(r, 49, 16, &s)) == NULL)
+		return;
+	doff = smb2_get16(b + 2);
+	len = smb2_get32(b + 4);
+	off = smb2_get64(b + 8);
+	flags = smb2_get32(b + 44);
+	/* MS-FSA 2.1.5.3: no byte written at or past MAXFILESIZE. */
+	if (len > r->conn->env->max_write || off > INT64_MAX ||
+	    (len > 0 && off + len > SMBD_MAXFILESIZE) ||
+	    smb2_buffer_check(r->len, SMB2_HDR_SIZE + 48, doff, len) == -1 ||
+	    (r->conn->neg.dialect != SMB2_DIALECT_202 &&
+	    r->hdr.credit_charge < smb2_credit_charge_for(len))) {
+		smbd_bad(r, "WRITE data, length or credit charge");
+		return;
+	}
+	if (o->fd == -1 || !(o->access & PERM_IO_WRITE)) {
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		return;
+	}
+	n = len > 0 ? pwrite(o->fd, r->msg + doff, len, (off_t)off) : 0;
+	if (n < 0) {
+		smbd_reply_error(r, smb2_status_from_errno(errno));
+		return;
+	}
+	/* SMB2_WRITEFLAG_WRITE_THROUGH, or an open that asked for it. */
+	if ((flags & 1) || (o->options & FILE_WRITE_THROUGH)) {
+		if ((w = calloc(1, sizeof(*w))) == NULL) {
+			smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+			return;
+		}
+		w->r = r;
+		w->count = (uint32_t)n;
+		r->work = w;
+		r->work_free = free;
+		syncer_sync(r->conn->env->syncer, o->fd, 0, smbd_write_synced,
+		    w);
+		return;
+	}
+	smbd_write_reply(r, (uint32_t)n);
+}
+
+/* QUERY_INFO (2.2.37): the classes served, over blockd's attributes. */
+#define SMB2_0_INFO_FILE	1
+#define SMB2_0_INFO_FILESYSTEM	2
+
+struct smbd_query {
+	struct smbd_req	*r;
+	uint8_t		 type, class;
+	uint32_t	 outmax;
+	uint64_t	 file_id;
+	char		 name[BD_NAME_MAX + 1];
+	int		 delete_pending;
+};
+
+static void
+smbd_query_out(struct smbd_req *r, const uint8_t *data, size_t len,
+    size_t fixed, uint32_t outmax)
+{
+	uint8_t *p;
+	uint32_t st = STATUS_SUCCESS;
+
+	if (outmax < fixed) {
+		smbd_reply_error(r, STATUS_INFO_LENGTH_MISMATCH);
+		return;
+	}
+	if (len > outmax) {
+		len = outmax;
+		st = STATUS_BUFFER_OVERFLOW;
+	}
+	if ((p = smbd_reply_room(r, 8 + len)) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	smb2_put16(p, 9);
+	smb2_put16(p + 2, SMB2_HDR_SIZE + 8);
+	smb2_put32(p + 4, (uint32_t)len);
+	memcpy(p + 8, data, len);
+	smbd_reply_in(r, st, 8 + len);
+}
+
+static size_t
+smbd_info_basic(uint8_t *p, const bd_attr *a)
+{
+	memset(p, 0, 40);
+	smbd_put_times(p, a);
+	smb2_put32(p + 32, smbd_dos_attrs(a));
+	return 40;
+}
+
+static size_t
+smbd_info_standard(uint8_t *p, const bd_attr *a, int delete_pending)
+{
+	memset(p, 0, 24);
+	smb2_put64(p, smbd_alloc_size(a));
+	smb2_put64(p + 8, smbd_eof(a));
+	smb2_put32(p + 16, a->nlink);
+	p[20] = (uint8_t)delete_pending;
+	p[21] = a->type == 2;
+	return 24;
+}
+
+static void
+smbd_query_file(struct smbd_query *q, const bd_attr *a)
+{
+	uint8_t buf[100 + 2 * (BD_NAME_MAX + 1) * 2];
+	size_t n = 0;
+	ssize_t k;
+
+	switch (q->class) {
+	case 4:		/* FileBasicInformation */
+		n = smbd_info_basic(buf, a);
+		smbd_query_out(q->r, buf, n, 40, q->outmax);
+		return;
+	case 5:		/* FileStandardInformation */
+		n = smbd_info_standard(buf, a, q->delete_pending);
+		smbd_query_out(q->r, buf, n, 24, q->outmax);
+		return;
+	case 6:		/* FileInternalInformation */
+		smb2_put64(buf, a->ino);
+		smbd_query_out(q->r, buf, 8, 8, q->outmax);
+		return;
+	case 7:		/* FileEaInformation */
+		smb2_put32(buf, 0);
+		smbd_query_out(q->r, buf, 4, 4, q->outmax);
+		return;
+	case 18:	/* FileAllInformation */
+		n = smbd_info_basic(buf, a);
+		n += smbd_info_standard(buf + n, a, q->delete_pending);
+		smb2_put64(buf + n, a->ino);	/* internal */
+		n += 8;
+		memset(buf + n, 0, 4 + 4 + 8 + 4 + 4);	/* ea access pos mode */
+		smb2_put32(buf + n + 4, 0x001f01ff);
+		n += 24;
+		k = smbd_utf8_to_utf16(q->name, strlen(q->name), buf + n + 4,
+		    sizeof(buf) - n - 4);
+		if (k < 0)
+			k = 0;
+		smb2_put32(buf + n, (uint32_t)k);
+		n += 4 + (size_t)k;
+		smbd_query_out(q->r, buf, n, 100, q->outmax);
+		return;
+	case 34:	/* FileNetworkOpenInformation */
+		memset(buf, 0, 56);
+		smbd_put_times(buf, a);
+		smb2_put64(buf + 32, smbd_alloc_size(a));
+		smb2_put64(buf + 40, smbd_eof(a));
+		smb2_put32(buf + 48, smbd_dos_attrs(a));
+		smbd_query_out(q->r, buf, 56, 56, q->outmax);
+		return;
+	case 35:	/* FileAttributeTagInformation */
+		smb2_put32(buf, smbd_dos_attrs(a));
+		smb2_put32(buf + 4, 0);
+		smbd_query_out(q->r, buf, 8, 8, q->outmax);
+		return;
+	}
+	smbd_reply_error(q->r, STATUS_INVALID_INFO_CLASS);
+}
+
+static void
+smbd_query_attr_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_query *q = arg;
+	bd_attr_reply *rep = reply;
+
+	if (status != 0) {
+		smbd_reply_error(q->r, smb2_status_from_errno(status));
+		return;
+	}
+	smbd_query_file(q, &rep->attr);
+}
+
+static void
+smbd_query_fs_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_query *q = arg;
+	bd_statfs_reply *rep = reply;
+	static const char fsname[] = "DittoFS";
+	uint8_t buf[128];
+	const uint32_t unit = 4096;
+	ssize_t k;
+
+	if (status != 0) {
+		smbd_reply_error(q->r, smb2_status_from_errno(status));
+		return;
+	}
+	memset(buf, 0, sizeof(buf));
+	switch (q->class) {
+	case 1:		/* FileFsVolumeInformation */
+		smb2_put32(buf + 8, rep->attr.share);
+		smbd_query_out(q->r, buf, 18, 18, q->outmax);
+		return;
+	case 3:		/* FileFsSizeInformation */
+		smb2_put64(buf, rep->bytes_total / unit);
+		smb2_put64(buf + 8, rep->bytes_avail / unit);
+		smb2_put32(buf + 16, unit / 512);
+		smb2_put32(buf + 20, 512);
+		smbd_query_out(q->r, buf, 24, 24, q->outmax);
+		return;
+	case 4:		/* FileFsDeviceInformation: FILE_DEVICE_DISK */
+		smb2_put32(buf, 7);
+		smbd_query_out(q->r, buf, 8, 8, q->outmax);
+		return;
+	case 5:		/* FileFsAttributeInformation */
+		/* case-preserving, case-sensitive search, unicode names */
+		smb2_put32(buf, 0x00000003 | 0x00000004);
+		smb2_put32(buf + 4, BD_NAME_MAX);
+		k = smbd_utf8_to_utf16(fsname, sizeof(fsname) - 1, buf + 12,
+		    sizeof(buf) - 12);
+		smb2_put32(buf + 8, (uint32_t)k);
+		smbd_query_out(q->r, buf, 12 + (size_t)k, 12, q->outmax);
+		return;
+	case 7:		/* FileFsFullSizeInformation */
+		smb2_put64(buf, rep->bytes_total / unit);
+		smb2_put64(buf + 8, rep->bytes_avail / unit);
+		smb2_put64(buf + 16, rep->bytes_free / unit);
+		smb2_put32(buf + 24, unit / 512);
+		smb2_put32(buf + 28, 512);
+		smbd_query_out(q->r, buf, 32, 32, q->outmax);
+		return;
+	}
+	smbd_reply_error(q->r, STATUS_INVALID_INFO_CLASS);
+}
+
+void
+smbd_query_info(struct smbd_req *r)
+{
+	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
+	struct smbd_session *s;
+	struct smbd_open *o;
+	struct smbd_query *q;
+	bd_fh_req fr;
+
+	if ((o = smbd_file_args(r, 41, 24, &s)) == NULL)
+		return;
+	if ((q = calloc(1, sizeof(*q))) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	r->work = q;
+	r->work_free = free;
+	q->r = r;
+	q->type = b[2];
+	q->class = b[3];
+	q->outmax = smb2_get32(b + 4);
+	if (q->outmax > r->conn->env->max_transact)
+		q->outmax = r->conn->env->max_transact;
+	q->delete_pending = o->delete_pending;
+	snprintf(q->name, sizeof(q->name), "%s", o->name);
+	smbd_fh_fill(&fr, s, o->fh, o->fhlen);
+	switch (q->type) {
+	case SMB2_0_INFO_FILE:
+		bdc_call(r->conn->env->bdc, BD_GETATTR,
+		    (xdrproc_t)xdr_bd_fh_req, &fr,
+		    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+		    smbd_query_attr_done, q);
+		return;
+	case SMB2_0_INFO_FILESYSTEM:
+		bdc_call(r->conn->env->bdc, BD_STATFS,
+		    (xdrproc_t)xdr_bd_fh_req, &fr,
+		    (xdrproc_t)xdr_bd_statfs_reply, sizeof(bd_statfs_reply),
+		    smbd_query_fs_done, q);
+		return;
+	}
+	/* Security descriptors and quotas: not yet (dittofs-smbd(8)). */
+	smbd_reply_error(r, STATUS_NOT_SUPPORTED);
+}
+
+/*
+ * A name against a pattern with * and ? (and the DOS forms < > "),
+ * ASCII letters in any case.
+ */
+static int
+smbd_match(const char *pat, const char *name)
+{
+	char pc, nc;
+
+	for (;;) {
+		pc = *pat;
+		if (pc == '\0')
+			return *name == '\0';
+		if (pc == '*' || pc == '<') {
+			pat++;
+			if (*pat == '\0')
+				return 1;
+			for (; *name != '\0'; name++)
+				if (smbd_match(pat, name))
+					return 1;
+			return smbd_match(pat, name);
+		}
+		if (*name == '\0')
+			return (pc == '>' || pc == '"') &&
+			    smbd_match(pat + 1, name);
+		nc = *name;
+		if (pc == '"')
+			pc = '.';
+		if (pc != '?' && pc != '>') {
+			if (pc >= 'A' && pc <= 'Z')
+				pc = (char)(pc - 'A' + 'a');
+			if (nc >= 'A' && nc <= 'Z')
+				nc = (char)(nc - 'A' + 'a');
+			if (pc != nc)
+				return 0;
+		}
+		pat++;
+		name++;
+	}
+}
+
+/* QUERY_DIRECTORY's state: the listing being encoded. */
+struct smbd_listing {
+	struct smbd_req	*r;
+	uint64_t	 file_id;
+	uint8_t		 class;
+	uint8_t		 flags;
+	uint32_t	 outmax;
+	uint8_t		*buf;
+	size_t		 used;
+	size_t		 last;		/* the previous entry's offset */
+	int		 count;
+};
+
+static void
+smbd_listing_free(void *arg)
+{
+	struct smbd_listing *l = arg;
+
+	free(l->buf);
+	free(l);
+}
+
+/* The fixed part of each class (2.2.34, MS-FSCC 2.4). */
+static size_t
+smbd_dirent_fixed(uint8_t class)
+{
+	switch (class) {
+	case 1:
+		return 64;	/* FileDirectoryInformation */
+	case 2:
+		return 68;	/* FileFullDirectoryInformation */
+	case 3:
+		return 94;	/* FileBothDirectoryInformation */
+	case 12:
+		return 12;	/* FileNamesInformation */
+	case 37:
+		return 104;	/* FileIdBothDirectoryInformation */
+	case 38:
+		return 80;	/* FileIdFullDirectoryInformation */
+	}
+	return 0;
+}
+
+/* One entry; 0, or -1 when it does not fit. */
+static int
+smbd_dirent_put(struct smbd_listing *l, const char *name, const bd_attr *a)
+{
+	size_t fixed = smbd_dirent_fixed(l->class), at, nlen;
+	uint8_t *p;
+	ssize_t k;
+
+	at = (l->used + 7) & ~(size_t)7;
+	if (at + fixed > l->outmax)
+		return -1;
+	k = smbd_utf8_to_utf16(name, strlen(name), l->buf + at + fixed,
+	    l->outmax - at - fixed);
+	if (k < 0)
+		return -1;
+	nlen = (size_t)k;
+	p = l->buf + at;
+	memset(p, 0, fixed);
+	if (l->count > 0)
+		smb2_put32(l->buf + l->last, (uint32_t)(at - l->last));
+	if (l->class == 12) {
+		smb2_put32(p + 8, (uint32_t)nlen);
+	} else {
+		smbd_put_times(p + 8, a);
+		smb2_put64(p + 40, smbd_eof(a));
+		smb2_put64(p + 48, smbd_alloc_size(a));
+		smb2_put32(p + 56, smbd_dos_attrs(a));
+		smb2_put32(p + 60, (uint32_t)nlen);
+		if (l->class == 38)
+			smb2_put64(p + 72, a->ino);
+		if (l->class == 37)
+			smb2_put64(p + 96, a->ino);
+	}
+	l->last = at;
+	l->used = at + fixed + nlen;
+	l->count++;
+	return 0;
+}
+
+static void
+smbd_listing_reply(struct smbd_listing *l)
+{
+	struct smbd_req *r = l->r;
+	struct smbd_open *o = smbd_open_find(r->conn, l->file_id);
+	uint8_t *p;
+
+	if (l->count == 0) {
+		smbd_reply_error(r, o != NULL && o->listed ?
+		    STATUS_NO_MORE_FILES : STATUS_NO_SUCH_FILE);
+		return;
+	}
+	if (o != NULL)
+		o->listed = 1;
+	if ((p = smbd_reply_room(r, 8 + l->used)) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	smb2_put16(p, 9);
+	smb2_put16(p + 2, SMB2_HDR_SIZE + 8);
+	smb2_put32(p + 4, (uint32_t)l->used);
+	memcpy(p + 8, l->buf, l->used);
+	smbd_reply_in(r, STATUS_SUCCESS, 8 + l->used);
+}
+
+static void	smbd_listing_more(struct smbd_listing *);
+
+static void
+smbd_listing_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_listing *l = arg;
+	struct smbd_open *o = smbd_open_find(l->r->conn, l->file_id);
+	bd_readdir_reply *rep = reply;
+	char name[BD_NAME_MAX + 1];
+	bd_dirent *e;
+	u_int i;
+	int single = l->flags & 0x02;
+
+	if (o == NULL) {
+		smbd_reply_error(l->r, STATUS_FILE_CLOSED);
+		return;
+	}
+	if (status != 0) {
+		smbd_reply_error(l->r, smb2_status_from_errno(status));
+		return;
+	}
+	/* "." and "..", first (the root's ".." is itself). */
+	while (o->dots < 2 && !(single && l->count > 0)) {
+		const bd_attr *a = o->dots == 1 && rep->parent.type != 0 ?
+		    &rep->parent : &rep->dir;
+
+		if (smbd_match(o->pattern, o->dots ? ".." : ".") &&
+		    smbd_dirent_put(l, o->dots ? ".." : ".", a) == -1)
+			break;
+		o->dots++;
+	}
+	for (i = 0; i < rep->entries.entries_len && o->dots == 2; i++) {
+		if (single && l->count > 0)
+			break;
+		e = &rep->entries.entries_val[i];
+		if (e->name.bd_name_len > BD_NAME_MAX)
+			continue;
+		memcpy(name, e->name.bd_name_val, e->name.bd_name_len);
+		name[e->name.bd_name_len] = '\0';
+		if (smbd_match(o->pattern, name) &&
+		    smbd_dirent_put(l, name, &e->attr) == -1)
+			break;
+		o->cookie = e->cookie;
+	}
+	if (i == rep->entries.entries_len && o->dots == 2 && rep->eof)
+		o->eof = 1;
+	else if (i == rep->entries.entries_len && o->dots == 2 &&
+	    !(single && l->count > 0) && rep->entries.entries_len > 0) {
+		/* Room left and more to read: another READDIR. */
+		smbd_listing_more(l);
+		return;
+	}
+	smbd_listing_reply(l);
+}
+
+static void
+smbd_listing_more(struct smbd_listing *l)
+{
+	struct smbd_conn *c = l->r->conn;
+	struct smbd_open *o = smbd_open_find(c, l->file_id);
+	struct smbd_session *s;
+	bd_readdir_req req;
+
+	if (o == NULL || (s = smbd_session_find(c, o->session_id)) == NULL) {
+		smbd_reply_error(l->r, STATUS_FILE_CLOSED);
+		return;
+	}
+	if (o->eof) {
+		smbd_listing_reply(l);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.dir.bd_fh_len = o->fhlen;
+	req.dir.bd_fh_val = (char *)o->fh;
+	req.cookie = o->cookie;
+	req.maxents = 256;
+	req.plus = 1;
+	bdc_call(c->env->bdc, BD_READDIR, (xdrproc_t)xdr_bd_readdir_req, &req,
+	    (xdrproc_t)xdr_bd_readdir_reply, sizeof(bd_readdir_reply),
+	    smbd_listing_done, l);
+}
+
+/* MS-SMB2 2.2.33, 3.3.5.18 */
+void
+smbd_query_directory(struct smbd_req *r)
+{
+	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
+	struct smbd_session *s;
+	struct smbd_open *o;
+	struct smbd_listing *l;
+	uint16_t poff, plen;
+	char pat[BD_NAME_MAX + 1];
+	ssize_t n;
+
+	if ((o = smbd_file_args(r, 33, 8, &s)) == NULL)
+		return;
+	poff = smb2_get16(b + 24);
+	plen = smb2_get16(b + 26);
+	if (smb2_buffer_check(r->len, SMB2_HDR_SIZE + 32, poff, plen) == -1 ||
+	    smbd_dirent_fixed(b[2]) == 0) {
+		if (smbd_dirent_fixed(b[2]) == 0)
+			smbd_reply_error(r, STATUS_INVALID_INFO_CLASS);
+		else
+			smbd_bad(r, "QUERY_DIRECTORY pattern");
+		return;
+	}
+	if (!o->is_dir) {
+		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+		return;
+	}
+	n = plen ? smbd_utf16_to_utf8(r->msg + poff, plen, pat,
+	    sizeof(pat) - 1) : 0;
+	if (n < 0) {
+		smbd_bad(r, "QUERY_DIRECTORY pattern");
+		return;
+	}
+	pat[n] = '\0';
+	/* RESTART_SCANS, REOPEN, or a new pattern: from the start. */
+	if ((b[3] & (0x01 | 0x10)) || (n > 0 && strcmp(pat, o->pattern))) {
+		o->cookie = 0;
+		o->dots = 0;
+		o->eof = 0;
+		o->listed = 0;
+	}
+	if (n > 0)
+		snprintf(o->pattern, sizeof(o->pattern), "%s", pat);
+	else if (o->pattern[0] == '\0')
+		snprintf(o->pattern, sizeof(o->pattern), "*");
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	r->work = l;
+	r->work_free = smbd_listing_free;
+	l->r = r;
+	l->file_id = o->id;
+	l->class = b[2];
+	l->flags = b[3];
+	l->outmax = smb2_get32(b + 28);
+	if (l->outmax > r->conn->env->max_transact)
+		l->outmax = r->conn->env->max_transact;
+	if ((l->buf = malloc(l->outmax ? l->outmax : 1)) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	if (o->eof && o->dots == 2) {
+		smbd_listing_reply(l);
+		return;
+	}
+	smbd_listing_more(l);
+}
+
+/* SET_INFO (2.2.39): basic, end of file, disposition, rename. */
+static void
+smbd_set_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_req *r = arg;
+	uint8_t b[2] = { 2, 0 };
+
+	if (status != 0) {
+		smbd_reply_error(r, smb2_status_from_errno(status));
+		return;
+	}
+	smbd_reply(r, STATUS_SUCCESS, b, sizeof(b));
+}
+
+static void
+smbd_rename_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_walk *w = arg;
+	struct smbd_open *o = smbd_open_find(w->r->conn, w->file_id);
+	uint8_t b[2] = { 2, 0 };
+
+	if (status != 0) {
+		smbd_reply_error(w->r, smb2_status_from_errno(status));
+		return;
+	}
+	if (o != NULL) {
+		memcpy(o->dir_fh, w->dir, w->dirlen);
+		o->dir_fhlen = w->dirlen;
+		snprintf(o->name, sizeof(o->name), "%s", smbd_walk_last(w));
+	}
+	smbd_reply(w->r, STATUS_SUCCESS, b, sizeof(b));
+}
+
+static void
+smbd_rename_go(struct smbd_walk *w)
+{
+	struct smbd_conn *c = w->r->conn;
+	struct smbd_open *o = smbd_open_find(c, w->file_id);
+	struct smbd_session *s = smbd_session_find(c, w->session_id);
+	bd_rename_req req;
+
+	if (o == NULL || s == NULL) {
+		smbd_reply_error(w->r, STATUS_FILE_CLOSED);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.fromdir.bd_fh_len = o->dir_fhlen;
+	req.fromdir.bd_fh_val = (char *)o->dir_fh;
+	req.from.bd_name_len = (u_int)strlen(o->name);
+	req.from.bd_name_val = o->name;
+	req.todir.bd_fh_len = w->dirlen;
+	req.todir.bd_fh_val = (char *)w->dir;
+	req.to.bd_name_len = (u_int)strlen(smbd_walk_last(w));
+	req.to.bd_name_val = (char *)smbd_walk_last(w);
+	bdc_call(c->env->bdc, BD_RENAME, (xdrproc_t)xdr_bd_rename_req, &req,
+	    (xdrproc_t)xdr_bd_rename_reply, sizeof(bd_rename_reply),
+	    smbd_rename_done, w);
+}
+
+static void
+smbd_rename_target(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_walk *w = arg;
+
+	if (status == 0) {
+		smbd_reply_error(w->r, STATUS_OBJECT_NAME_COLLISION);
+		return;
+	}
+	if (status != -ENOENT) {
+		smbd_reply_error(w->r, smb2_status_from_errno(status));
+		return;
+	}
+	smbd_rename_go(w);
+}
+
+static void
+smbd_rename_walked(struct smbd_walk *w, uint32_t status)
+{
+	struct smbd_conn *c = w->r->conn;
+	struct smbd_session *s;
+	bd_dirop_req req;
+
+	if (status != 0) {
+		smbd_reply_error(w->r, status);
+		return;
+	}
+	if ((s = smbd_walk_session(w)) == NULL)
+		return;
+	if (w->replace) {
+		smbd_rename_go(w);
+		return;
+	}
+	/* Without ReplaceIfExists an existing target is a collision. */
+	smbd_dirop_fill(&req, s, w->dir, w->dirlen, smbd_walk_last(w));
+	smbd_lookup(c, &req, smbd_rename_target, w);
+}
+
+void
+smbd_set_info(struct smbd_req *r)
+{
+	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
+	struct smbd_session *s;
+	struct smbd_open *o;
+	struct smbd_walk *w;
+	bd_setattr_req req;
+	const uint8_t *d;
+	uint32_t blen, nlen, st;
+	uint16_t boff;
+	uint64_t t;
+	uint8_t ok[2] = { 2, 0 };
+
+	if ((o = smbd_file_args(r, 33, 16, &s)) == NULL)
+		return;
+	blen = smb2_get32(b + 4);
+	boff = smb2_get16(b + 8);
+	if (smb2_buffer_check(r->len, SMB2_HDR_SIZE + 32, boff, blen) == -1 ||
+	    blen > r->conn->env->max_transact) {
+		smbd_bad(r, "SET_INFO buffer");
+		return;
+	}
+	d = r->msg + boff;
+	if (b[2] != SMB2_0_INFO_FILE) {
+		smbd_reply_error(r, STATUS_NOT_SUPPORTED);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.fh.bd_fh_len = o->fhlen;
+	req.fh.bd_fh_val = (char *)o->fh;
+	switch (b[3]) {
+	case 4:		/* FileBasicInformation */
+		if (blen < 36) {
+			smbd_reply_error(r, STATUS_INFO_LENGTH_MISMATCH);
+			return;
+		}
+		t = smb2_get64(d + 8);
+		if (t != 0 && t != UINT64_MAX && t != UINT64_MAX - 1) {
+			req.sattr.mask |= 0x10;		/* ATIME */
+			smbd_time_from_filetime(t, &req.sattr.atime);
+		}
+		t = smb2_get64(d + 16);
+		if (t != 0 && t != UINT64_MAX && t != UINT64_MAX - 1) {
+			req.sattr.mask |= 0x40;		/* MTIME */
+			smbd_time_from_filetime(t, &req.sattr.mtime);
+		}
+		if (smb2_get32(d + 32) != 0) {
+			req.sattr.mask |= 0x100;	/* DOS */
+			req.sattr.dos = smb2_get32(d + 32) & SMBD_DOS_SETTABLE;
+		}
+		if (req.sattr.mask == 0) {
+			smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
+			return;
+		}
+		break;
+	case 20:	/* FileEndOfFileInformation */
+		if (blen < 8) {
+			smbd_reply_error(r, STATUS_INFO_LENGTH_MISMATCH);
+			return;
+		}
+		if (o->is_dir) {
+			smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+			return;
+		}
+		req.sattr.mask = 0x08;			/* SIZE */
+		req.sattr.size = smb2_get64(d);
+		break;
+	case 19:	/* FileAllocationInformation: nothing reserved */
+		if (blen < 8) {
+			smbd_reply_error(r, STATUS_INFO_LENGTH_MISMATCH);
+			return;
+		}
+		smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
+		return;
+	case 13:	/* FileDispositionInformation */
+		if (blen < 1) {
+			smbd_reply_error(r, STATUS_INFO_LENGTH_MISMATCH);
+			return;
+		}
+		if (o->name[0] == '\0') {
+			smbd_reply_error(r, STATUS_CANNOT_DELETE);
+			return;
+		}
+		o->delete_pending = d[0] != 0;
+		smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
+		return;
+	case 10:	/* FileRenameInformation (the SMB2 form) */
+		if (blen < 20 || (nlen = smb2_get32(d + 16)) > blen - 20 ||
+		    nlen == 0 || o->name[0] == '\0') {
+			smbd_reply_error(r, o->name[0] == '\0' ?
+			    STATUS_ACCESS_DENIED : STATUS_INVALID_PARAMETER);
+			return;
+		}
+		if ((w = smbd_walk_new(r, s, o->share)) == NULL) {
+			smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+			return;
+		}
+		w->file_id = o->id;
+		w->replace = d[0] != 0;
+		if ((st = smbd_walk_parse(w, d + 20, nlen)) != 0 ||
+		    w->ncomp == 0) {
+			smbd_reply_error(r, st ? st :
+			    STATUS_OBJECT_NAME_INVALID);
+			return;
+		}
+		w->done = smbd_rename_walked;
+		smbd_walk_step(w);
+		return;
+	default:
+		smbd_reply_error(r, STATUS_NOT_SUPPORTED);
+		return;
+	}
+	bdc_call(r->conn->env->bdc, BD_SETATTR, (xdrproc_t)xdr_bd_setattr_req,
+	    &req, (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
+	    smbd_set_done, r);
+}

@@ -1,0 +1,39 @@
+## dittofs-smbd: SMB 2.0.2 to 3.1.1 (MS-SMB2).  The wire code (header,
+## compound chains, credits, NEGOTIATE, signing, names, statuses) is a
+## library of its own so that unit tests and the fuzz target link it.
+noinst_LIBRARIES += smbd/libsmb2.a
+smbd_libsmb2_a_SOURCES = smbd/smb2.h smbd/status.h smbd/smb2_hdr.c \
+	smbd/smb2_negotiate.c smbd/smb2_sign.c smbd/status.c smbd/utf16.c
+smbd_libsmb2_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+
+sbin_PROGRAMS += smbd/dittofs-smbd
+smbd_dittofs_smbd_SOURCES = smbd/smbd.c smbd/smbd.h smbd/conn.c \
+	smbd/proc.c smbd/file.c
+smbd_dittofs_smbd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+smbd_dittofs_smbd_LDADD = smbd/libsmb2.a $(DITTOFS_COMMON_LIBS) \
+	$(OPENSSL_LIBS)
+
+SMBD_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/smbd -I$(top_srcdir)/tests/fuzz
+SMBD_TEST_LIBS = smbd/libsmb2.a $(DITTOFS_COMMON_LIBS) $(OPENSSL_LIBS)
+
+# The wire code: header, chains, credits, NEGOTIATE; keys and signing.
+check_PROGRAMS += tests/unit/test_smb2_hdr tests/unit/test_smb2_negotiate \
+	tests/unit/test_smb2_sign
+TESTS += tests/unit/test_smb2_hdr tests/unit/test_smb2_negotiate \
+	tests/unit/test_smb2_sign
+tests_unit_test_smb2_hdr_SOURCES = tests/unit/test_smb2_hdr.c \
+	tests/fuzz/fuzz_smb2.c tests/fuzz/fuzz.h
+tests_unit_test_smb2_hdr_CPPFLAGS = $(SMBD_TEST_CPPFLAGS) -DFUZZ_NO_MAIN
+tests_unit_test_smb2_hdr_LDADD = $(SMBD_TEST_LIBS)
+tests_unit_test_smb2_negotiate_SOURCES = tests/unit/test_smb2_negotiate.c
+tests_unit_test_smb2_negotiate_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
+tests_unit_test_smb2_negotiate_LDADD = $(SMBD_TEST_LIBS)
+tests_unit_test_smb2_sign_SOURCES = tests/unit/test_smb2_sign.c
+tests_unit_test_smb2_sign_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
+tests_unit_test_smb2_sign_LDADD = $(SMBD_TEST_LIBS)
+
+# The daemon on loopback: privilege drop, our SMB2 client's checks, and
+# smbclient through gssd when gssd is there.
+TESTS += tests/integration/test_smbd.sh
+EXTRA_DIST += tests/integration/test_smbd.sh tests/clients/smb2probe.py

@@ -1,0 +1,639 @@
+/*
+ * smbd's commands that are not about files: NEGOTIATE, SESSION_SETUP
+ * (the security buffer goes to gssd, which alone verifies it), LOGOFF,
+ * TREE_CONNECT, TREE_DISCONNECT, ECHO, CANCEL; and the one dispatch
+ * table, with what each command needs (a session, a tree) checked
+ * before its handler runs (MS-SMB2 3.3.5.2.9, 3.3.5.2.11).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "log.h"
+#include "smbd.h"
+#include "status.h"
+
+#define SMBD_SESSION_FLAG_IS_GUEST	0x0001
+#define SMBD_SESSION_FLAG_IS_NULL	0x0002
+#define SMBD_FILE_ALL_ACCESS		0x001f01ffu
+#define SMBD_FILE_GENERIC_READ		0x001200a9u
+
+struct smbd_session *
+smbd_req_session(struct smbd_req *r)
+{
+	struct smbd_session *s = smbd_session_find(r->conn, r->rel_session);
+
+	if (s == NULL) {
+		smbd_reply_error(r, STATUS_USER_SESSION_DELETED);
+		return NULL;
+	}
+	if (s->state != SMBD_SESSION_VALID) {
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		return NULL;
+	}
+	return s;
+}
+
+struct smbd_tree *
+smbd_req_tree(struct smbd_req *r, struct smbd_session *s)
+{
+	struct smbd_tree *t = smbd_tree_find(s, r->rel_tree);
+
+	if (t == NULL)
+		smbd_reply_error(r, STATUS_NETWORK_NAME_DELETED);
+	return t;
+}
+
+/* MS-SMB2 3.3.5.4 */
+static void
+smbd_negotiate(struct smbd_req *r)
+{
+	struct smbd_conn *c = r->conn;
+	struct smbd_env *env = c->env;
+	struct smb2_server_params sp;
+	struct smb2_negotiated neg;
+	uint8_t out[512], salt[32];
+	size_t n;
+	uint32_t st;
+
+	if (c->neg.dialect != 0) {
+		/* A second NEGOTIATE ends the connection (3.3.5.4). */
+		smbd_conn_close(c, "second NEGOTIATE");
+		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+		return;
+	}
+	if (RAND_bytes(salt, sizeof(salt)) != 1)
+		memset(salt, 0, sizeof(salt));
+	memset(&sp, 0, sizeof(sp));
+	sp.guid = env->server_guid;
+	sp.security_mode = SMB2_NEGOTIATE_SIGNING_ENABLED |
+	    (env->signing_required ? SMB2_NEGOTIATE_SIGNING_REQUIRED : 0);
+	sp.max_transact = env->max_transact;
+	sp.max_read = env->max_read;
+	sp.max_write = env->max_write;
+	sp.system_time = smbd_filetime_now();
+	sp.salt = salt;
+	st = smb2_negotiate(r->msg, r->len, &sp, &neg, out, sizeof(out), &n);
+	if (st != STATUS_SUCCESS) {
+		if (st == STATUS_INVALID_PARAMETER)
+			smbd_bad(r, "NEGOTIATE");
+		else
+			smbd_reply_error(r, st);
+		return;
+	}
+	c->neg = neg;
+	if (neg.preauth) {
+		memset(c->preauth, 0, sizeof(c->preauth));
+		(void)smb2_preauth_update(c->preauth, r->msg, r->len);
+	}
+	smbd_reply(r, STATUS_SUCCESS, out, n);
+}
+
+/* SESSION_SETUP's state while gssd works on the token. */
+struct smbd_setup {
+	struct smbd_req	*r;
+	uint64_t	 session_id;
+	int		 created;
+	uint8_t		 client_mode;
+};
+
+static void
+smbd_setup_fail(struct smbd_req *r, struct smbd_setup *w, uint32_t status)
+{
+	struct smbd_session *s = smbd_session_find(r->conn, w->session_id);
+
+	if (s != NULL) {
+		s->gss_pending = 0;
+		if (s->state != SMBD_SESSION_VALID)
+			smbd_session_free(r->conn, s);
+	}
+	if (status == STATUS_LOGON_FAILURE)
+		r->conn->env->logon_failures++;
+	smbd_reply_error(r, status);
+}
+
+static uint32_t
+smbd_gssd_status(gssd_status st)
+{
+	switch (st) {
+	case GSSD_DENIED:
+		return STATUS_LOGON_FAILURE;
+	case GSSD_BAD_TOKEN:
+	case GSSD_NO_CONTEXT:
+		return STATUS_INVALID_PARAMETER;
+	case GSSD_UNSUPPORTED:
+		return STATUS_NOT_SUPPORTED;
+	case GSSD_LIMIT:
+		return STATUS_INSUFFICIENT_RESOURCES;
+	default:
+		return STATUS_INTERNAL_ERROR;
+	}
+}
+
+/* The session is authenticated: identity, keys (MS-SMB2 3.3.5.5.3). */
+static uint32_t
+smbd_setup_complete(struct smbd_req *r, struct smbd_session *s,
+    const gssd_accept_reply *rep, uint8_t client_mode)
+{
+	struct smbd_conn *c = r->conn;
+	const gssd_identity *id = &rep->identity;
+	u_int i;
+
+	s->guest = (rep->flags & GSSD_FLAG_GUEST) != 0;
+	s->anonymous = (rep->flags & GSSD_FLAG_ANONYMOUS) != 0;
+	s->uid = id->uid;
+	s->gid = id->gid;
+	s->ngroups = 0;
+	for (i = 0; i < id->groups.groups_len && i < BD_NGROUPS_MAX; i++)
+		s->groups[s->ngroups++] = id->groups.groups_val[i];
+	snprintf(s->user, sizeof(s->user), "%s", id->user != NULL ?
+	    id->user : "?");
+	if (!s->guest && !s->anonymous &&
+	    rep->session_key.session_key_len > 0 && !s->has_key) {
+		if (smb2_signing_key(c->neg.dialect,
+		    (const uint8_t *)rep->session_key.session_key_val,
+		    rep->session_key.session_key_len, s->preauth,
+		    s->signing_key) == -1)
+			return STATUS_INTERNAL_ERROR;
+		s->has_key = 1;
+		s->signing_required = c->env->signing_required ||
+		    (client_mode & SMB2_NEGOTIATE_SIGNING_REQUIRED) != 0;
+	}
+	s->state = SMBD_SESSION_VALID;
+	s->gss_pending = 0;
+	s->gss_context = 0;
+	c->env->logons++;
+	log_info("%s: session %016llx: %s%s (uid %u, gid %u), dialect "
+	    "%x, signing %s", c->peer, (unsigned long long)s->id, s->user,
+	    s->guest ? " as guest" : s->anonymous ? " anonymous" : "",
+	    s->uid, s->gid, c->neg.dialect, s->signing_required ? "required" :
+	    s->has_key ? "enabled" : "off");
+	return STATUS_SUCCESS;
+}
+
+static void
+smbd_setup_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
+{
+	struct smbd_setup *w = arg;
+	struct smbd_req *r = w->r;
+	struct smbd_session *s;
+	gssd_accept_reply rep;
+	uint8_t *p;
+	uint16_t flags = 0;
+	size_t tlen;
+	uint32_t st;
+
+	if (r->conn->closing) {
+		smbd_reply_error(r, STATUS_INTERNAL_ERROR);
+		return;
+	}
+	if ((s = smbd_session_find(r->conn, w->session_id)) == NULL) {
+		smbd_reply_error(r, STATUS_USER_SESSION_DELETED);
+		return;
+	}
+	if (msg == NULL || msg->hdr.type != GSSD_ACCEPT_REPLY) {
+		log_warnx_rl("%s: gssd %s", r->conn->peer, msg == NULL ?
+		    "went away during a SESSION_SETUP" :
+		    "refused a SESSION_SETUP");
+		smbd_setup_fail(r, w, STATUS_LOGON_FAILURE);
+		return;
+	}
+	memset(&rep, 0, sizeof(rep));
+	if (ipc_decode(msg, (xdrproc_t)xdr_gssd_accept_reply, &rep) == -1) {
+		log_warnx_rl("gssd: undecodable ACCEPT reply");
+		smbd_setup_fail(r, w, STATUS_INTERNAL_ERROR);
+		return;
+	}
+	tlen = rep.token.token_len;
+	switch (rep.status) {
+	case GSSD_CONTINUE:
+		s->gss_context = rep.context;
+		s->gss_pending = 0;
+		st = STATUS_MORE_PROCESSING_REQUIRED;
+		break;
+	case GSSD_COMPLETE:
+		st = smbd_setup_complete(r, s, &rep, w->client_mode);
+		if (st == STATUS_SUCCESS) {
+			if (s->guest)
+				flags |= SMBD_SESSION_FLAG_IS_GUEST;
+			if (s->anonymous)
+				flags |= SMBD_SESSION_FLAG_IS_NULL;
+		}
+		break;
+	default:
+		st = smbd_gssd_status(rep.status);
+		log_warnx_rl("%s: SESSION_SETUP: gssd says %d", r->conn->peer,
+		    (int)rep.status);
+		break;
+	}
+	if (st != STATUS_SUCCESS && st != STATUS_MORE_PROCESSING_REQUIRED) {
+		xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+		smbd_setup_fail(r, w, st);
+		return;
+	}
+	if ((p = smbd_reply_room(r, 8 + tlen)) == NULL) {
+		xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+		smbd_setup_fail(r, w, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	/* MS-SMB2 2.2.6 */
+	smb2_put16(p, 9);
+	smb2_put16(p + 2, flags);
+	smb2_put16(p + 4, SMB2_HDR_SIZE + 8);
+	smb2_put16(p + 6, (uint16_t)tlen);
+	memcpy(p + 8, rep.token.token_val, tlen);
+	xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+	smbd_reply_in(r, st, 8 + tlen);
+}
+
+/* MS-SMB2 3.3.5.5 */
+static void
+smbd_session_setup(struct smbd_req *r)
+{
+	struct smbd_conn *c = r->conn;
+	struct smbd_env *env = c->env;
+	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
+	struct smbd_session *s;
+	struct smbd_setup *w;
+	struct ipc_channel *ch;
+	gssd_accept_req req;
+	uint16_t off, len;
+	int created = 0;
+
+	if (smb2_body_check(r->len, 25) == -1 || smb2_get16(b) != 25) {
+		smbd_bad(r, "SESSION_SETUP");
+		return;
+	}
+	off = smb2_get16(b + 12);
+	len = smb2_get16(b + 14);
+	/* A 16-bit length is within GSSD_TOKEN_MAX (65536). */
+	if (smb2_buffer_check(r->len, SMB2_HDR_SIZE + 24, off, len) == -1) {
+		smbd_bad(r, "SESSION_SETUP security buffer");
+		return;
+	}
+	if (b[2] & 0x01) {
+		/* Binding a channel (multichannel): not served. */
+		smbd_reply_error(r, STATUS_REQUEST_NOT_ACCEPTED);
+		return;
+	}
+	if (r->hdr.session_id == 0) {
+		if (c->nsessions >= SMBD_SESSIONS_MAX) {
+			log_warnx_rl("%s: %d sessions on one connection",
+			    c->peer, SMBD_SESSIONS_MAX);
+			smbd_reply_error(r, STATUS_REQUEST_NOT_ACCEPTED);
+			return;
+		}
+		if ((s = calloc(1, sizeof(*s))) == NULL) {
+			smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+			return;
+		}
+		s->id = ++env->next_session_id;
+		s->state = SMBD_SESSION_SETUP;
+		TAILQ_INIT(&s->trees);
+		s->next_tree_id = 1;
+		memcpy(s->preauth, c->preauth, sizeof(s->preauth));
+		TAILQ_INSERT_TAIL(&c->sessions, s, entry);
+		c->nsessions++;
+		created = 1;
+	} else if ((s = smbd_session_find(c, r->hdr.session_id)) == NULL) {
+		smbd_reply_error(r, STATUS_USER_SESSION_DELETED);
+		return;
+	}
+	if (s->gss_pending) {
+		smbd_reply_error(r, STATUS_REQUEST_NOT_ACCEPTED);
+		return;
+	}
+	r->rel_session = s->id;
+	if (c->neg.preauth && s->state != SMBD_SESSION_VALID)
+		(void)smb2_preauth_update(s->preauth, r->msg, r->len);
+	if (env->gssd == NULL ||
+	    (ch = ipc_client_channel(env->gssd)) == NULL) {
+		log_warnx_rl("%s: SESSION_SETUP: gssd is not connected",
+		    c->peer);
+		if (created)
+			smbd_session_free(c, s);
+		c->env->logon_failures++;
+		smbd_reply_error(r, STATUS_LOGON_FAILURE);
+		return;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		if (created)
+			smbd_session_free(c, s);
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	w->r = r;
+	w->session_id = s->id;
+	w->created = created;
+	w->client_mode = b[3];
+	r->work = w;
+	r->work_free = free;
+	memset(&req, 0, sizeof(req));
+	req.context = s->gss_context;
+	req.mech = GSSD_MECH_SPNEGO;
+	req.service = (char *)"cifs";
+	req.token.token_len = len;
+	req.token.token_val = (char *)(uintptr_t)(r->msg + off);
+	if (ipc_call(ch, GSSD_ACCEPT, -1, (xdrproc_t)xdr_gssd_accept_req,
+	    &req, smbd_setup_reply, w) == -1) {
+		log_warn_rl("gssd: ACCEPT");
+		smbd_setup_fail(r, w, STATUS_LOGON_FAILURE);
+		return;
+	}
+	s->gss_pending = 1;
+}
+
+/* MS-SMB2 3.3.5.6 */
+static void
+smbd_logoff(struct smbd_req *r)
+{
+	struct smbd_session *s = smbd_session_find(r->conn, r->rel_session);
+	uint8_t b[4] = { 4, 0, 0, 0 };
+
+	if (s == NULL) {
+		smbd_reply_error(r, STATUS_USER_SESSION_DELETED);
+		return;
+	}
+	/* The reply is signed with its key, taken before it goes. */
+	smbd_reply(r, STATUS_SUCCESS, b, sizeof(b));
+	if (!s->gss_pending)
+		smbd_session_free(r->conn, s);
+	else
+		s->state = SMBD_SESSION_SETUP;
+}
+
+/* MS-SMB2 3.3.5.7 */
+static void
+smbd_tree_connect(struct smbd_req *r)
+{
+	struct smbd_env *env = r->conn->env;
+	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
+	struct smbd_session *s;
+	struct smbd_tree *t;
+	struct smbd_share *sh = NULL;
+	char path[1024], *name;
+	uint8_t out[16];
+	uint16_t off, len;
+	ssize_t n;
+	size_t i;
+
+	if ((s = smbd_req_session(r)) == NULL)
+		return;
+	if (smb2_body_check(r->len, 9) == -1 || smb2_get16(b) != 9) {
+		smbd_bad(r, "TREE_CONNECT");
+		return;
+	}
+	off = smb2_get16(b + 4);
+	len = smb2_get16(b + 6);
+	if (len == 0 || (len & 1) ||
+	    smb2_buffer_check(r->len, SMB2_HDR_SIZE + 8, off, len) == -1 ||
+	    (n = smbd_utf16_to_utf8(r->msg + off, len, path,
+	    sizeof(path) - 1)) < 0) {
+		smbd_bad(r, "TREE_CONNECT path");
+		return;
+	}
+	path[n] = '\0';
+	name = strrchr(path, '\\');
+	name = name != NULL ? name + 1 : path;
+	if (strcasecmp(name, "IPC$") == 0) {
+		/* No DCE/RPC yet (dittofs-smbd(8)). */
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		return;
+	}
+	for (i = 0; i < env->nshares; i++)
+		if (strcasecmp(env->shares[i].name, name) == 0) {
+			sh = &env->shares[i];
+			break;
+		}
+	if (sh == NULL || !sh->known) {
+		if (sh != NULL)
+			log_warnx_rl("%s: share %s: its root is not known "
+			    "(blockd)", r->conn->peer, sh->name);
+		smbd_reply_error(r, STATUS_BAD_NETWORK_NAME);
+		return;
+	}
+	if (s->ntrees >= SMBD_TREES_MAX) {
+		log_warnx_rl("%s: %d tree connects in one session",
+		    r->conn->peer, SMBD_TREES_MAX);
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	t->id = s->next_tree_id++;
+	t->share = (size_t)(sh - env->shares);
+	TAILQ_INSERT_TAIL(&s->trees, t, entry);
+	s->ntrees++;
+	r->rel_tree = t->id;
+	memset(out, 0, sizeof(out));
+	smb2_put16(out, 16);
+	out[2] = 0x01;			/* SMB2_SHARE_TYPE_DISK */
+	smb2_put32(out + 4, 0x00000010);	/* no client caching */
+	smb2_put32(out + 12, sh->read_only ? SMBD_FILE_GENERIC_READ :
+	    SMBD_FILE_ALL_ACCESS);
+	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
+}
+
+/* MS-SMB2 3.3.5.8 */
+static void
+smbd_tree_disconnect(struct smbd_req *r)
+{
+	struct smbd_session *s;
+	struct smbd_tree *t;
+	uint8_t b[4] = { 4, 0, 0, 0 };
+
+	if ((s = smbd_req_session(r)) == NULL ||
+	    (t = smbd_req_tree(r, s)) == NULL)
+		return;
+	smbd_tree_free(r->conn, s, t);
+	smbd_reply(r, STATUS_SUCCESS, b, sizeof(b));
+}
+
+/* MS-SMB2 3.3.5.17 */
+static void
+smbd_echo(struct smbd_req *r)
+{
+	uint8_t b[4] = { 4, 0, 0, 0 };
+
+	if (smb2_body_check(r->len, 4) == -1) {
+		smbd_bad(r, "ECHO");
+		return;
+	}
+	smbd_reply(r, STATUS_SUCCESS, b, sizeof(b));
+}
+
+static void
+smbd_cancel(struct smbd_req *r)
+{
+	/* Nothing is ever pending asynchronously yet: nothing to cancel. */
+	smbd_reply_none(r);
+}
+
+#define FSCTL_VALIDATE_NEGOTIATE_INFO	0x00140204u
+#define SMB2_0_IOCTL_IS_FSCTL		0x00000001u
+
+/*
+ * MS-SMB2 3.3.5.15.12: the client's NEGOTIATE as it says it sent it;
+ * any difference from what this connection saw ends the connection.
+ * Answered: the server's side of it, as NEGOTIATE gave it.
+ */
+static void
+smbd_validate_negotiate(struct smbd_req *r, const uint8_t *in, uint32_t len)
+{
+	struct smbd_conn *c = r->conn;
+	uint8_t out[48 + 24];
+	uint16_t count, i, d, pick = 0;
+	static const uint16_t ours[] = { SMB2_DIALECT_311, SMB2_DIALECT_302,
+	    SMB2_DIALECT_300, SMB2_DIALECT_210, SMB2_DIALECT_202 };
+	size_t k;
+
+	if (len < 24 || (count = smb2_get16(in + 22)) == 0 ||
+	    len < 24 + 2 * (uint32_t)count) {
+		smbd_bad(r, "VALIDATE_NEGOTIATE_INFO");
+		return;
+	}
+	for (k = 0; k < sizeof(ours) / sizeof(ours[0]) && pick == 0; k++)
+		for (i = 0; i < count; i++) {
+			d = smb2_get16(in + 24 + 2 * i);
+			if (d == ours[k]) {
+				pick = d;
+				break;
+			}
+		}
+	if (smb2_get32(in) != c->neg.client_capabilities ||
+	    memcmp(in + 4, c->neg.client_guid, 16) != 0 ||
+	    smb2_get16(in + 20) != c->neg.client_security_mode ||
+	    pick != c->neg.dialect) {
+		log_warnx_rl("%s: VALIDATE_NEGOTIATE_INFO differs from the "
+		    "NEGOTIATE seen: closing", c->peer);
+		smbd_conn_close(c, "negotiate validation failed");
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		return;
+	}
+	memset(out, 0, sizeof(out));
+	smb2_put16(out, 49);
+	smb2_put32(out + 4, FSCTL_VALIDATE_NEGOTIATE_INFO);
+	memset(out + 8, 0xff, 16);
+	smb2_put32(out + 24, SMB2_HDR_SIZE + 48);	/* input: none */
+	smb2_put32(out + 32, SMB2_HDR_SIZE + 48);
+	smb2_put32(out + 36, 24);
+	smb2_put32(out + 48, c->neg.dialect == SMB2_DIALECT_202 ? 0 :
+	    SMB2_GLOBAL_CAP_LARGE_MTU);
+	memcpy(out + 52, c->env->server_guid, 16);
+	smb2_put16(out + 68, SMB2_NEGOTIATE_SIGNING_ENABLED |
+	    (c->env->signing_required ? SMB2_NEGOTIATE_SIGNING_REQUIRED : 0));
+	smb2_put16(out + 70, c->neg.dialect);
+	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
+}
+
+/*
+ * IOCTL (MS-SMB2 3.3.5.15): FSCTL_VALIDATE_NEGOTIATE_INFO; every other
+ * control code is not served yet (STATUS_INVALID_DEVICE_REQUEST).
+ */
+static void
+smbd_ioctl(struct smbd_req *r)
+{
+	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
+	struct smbd_session *s;
+	uint32_t code, ioff, ilen;
+
+	if (smb2_body_check(r->len, 57) == -1 || smb2_get16(b) != 57) {
+		smbd_bad(r, "IOCTL");
+		return;
+	}
+	if ((s = smbd_req_session(r)) == NULL ||
+	    smbd_req_tree(r, s) == NULL)
+		return;
+	code = smb2_get32(b + 4);
+	ioff = smb2_get32(b + 24);
+	ilen = smb2_get32(b + 28);
+	if (smb2_buffer_check(r->len, SMB2_HDR_SIZE + 56, ioff, ilen) == -1) {
+		smbd_bad(r, "IOCTL input");
+		return;
+	}
+	if (code == FSCTL_VALIDATE_NEGOTIATE_INFO &&
+	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
+		smbd_validate_negotiate(r, r->msg + ioff, ilen);
+		return;
+	}
+	smbd_reply_error(r, STATUS_INVALID_DEVICE_REQUEST);
+}
+
+static void
+smbd_not_supported(struct smbd_req *r)
+{
+	smbd_reply_error(r, STATUS_NOT_SUPPORTED);
+}
+
+static const struct {
+	void		(*fn)(struct smbd_req *);
+} smbd_commands[SMB2_NCOMMANDS] = {
+	[SMB2_NEGOTIATE] = { smbd_negotiate },
+	[SMB2_SESSION_SETUP] = { smbd_session_setup },
+	[SMB2_LOGOFF] = { smbd_logoff },
+	[SMB2_TREE_CONNECT] = { smbd_tree_connect },
+	[SMB2_TREE_DISCONNECT] = { smbd_tree_disconnect },
+	[SMB2_CREATE] = { smbd_create },
+	[SMB2_CLOSE] = { smbd_close },
+	[SMB2_FLUSH] = { smbd_flush },
+	[SMB2_READ] = { smbd_read },
+	[SMB2_WRITE] = { smbd_write },
+	[SMB2_LOCK] = { smbd_not_supported },
+	[SMB2_IOCTL] = { smbd_ioctl },
+	[SMB2_CANCEL] = { smbd_cancel },
+	[SMB2_ECHO] = { smbd_echo },
+	[SMB2_QUERY_DIRECTORY] = { smbd_query_directory },
+	[SMB2_CHANGE_NOTIFY] = { smbd_not_supported },
+	[SMB2_QUERY_INFO] = { smbd_query_info },
+	[SMB2_SET_INFO] = { smbd_set_info },
+	[SMB2_OPLOCK_BREAK] = { smbd_not_supported },
+};
+
+void
+smbd_dispatch(struct smbd_req *r)
+{
+	if (r->hdr.command >= SMB2_NCOMMANDS) {
+		r->conn->env->malformed++;
+		log_warnx_rl("%s: unknown command %u", r->conn->peer,
+		    r->hdr.command);
+		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+		return;
+	}
+	smbd_commands[r->hdr.command].fn(r);
+}
+
+/* gssd's channel: replies only; it pushes nothing to smbd today. */
+static void
+smbd_gssd_message(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
+{
+	if (msg->fd != -1)
+		close(msg->fd);
+	log_warnx("gssd: unexpected message type %u", msg->hdr.type);
+}
+
+void
+smbd_gssd_start(struct smbd_env *env)
+{
+	struct daemon *d = env->daemon;
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/gssd.sock",
+	    d->sandbox.chroot[0] ? "" : d->run_dir);
+	env->gssd = ipc_client_new(env->base, path, IPC_ROLE_SMBD, "smbd", 0,
+	    smbd_gssd_message, env);
+	if (env->gssd == NULL)
+		fatalx("gssd client: out of memory");
+	if (daemon_role_uid(d, IPC_ROLE_GSSD) != (uid_t)-1)
+		ipc_client_expect_uid(env->gssd,
+		    daemon_role_uid(d, IPC_ROLE_GSSD));
+	ipc_client_set_backoff(env->gssd, 100, 5000);
+	ipc_client_start(env->gssd);
+}

@@ -1,0 +1,338 @@
+/*
+ * dittofs-smbd main: SMB2 and SMB3 (MS-SMB2) for the DittoFS suite.
+ *
+ * With privileges (pre_init): read the shares, bind the SMB port (or
+ * take the socket dittofs-run or systemd passed, so clients wait in its
+ * backlog while smbd restarts).  Sandboxed (post_init): chrooted to the
+ * run directory, where blockd.sock and gssd.sock are; connect to both,
+ * learn each share's root from blockd, then serve.  Authentication is
+ * gssd's: smbd passes security buffers along and keeps only the keys
+ * gssd gives back.
+ */
+#define _GNU_SOURCE
+#include <sys/socket.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "perm.h"
+#include "smbd.h"
+#include "syncer.h"
+#include "util.h"
+
+/* Beyond sandbox.c's base: the data path on held fds. */
+static const char *const smbd_syscalls[] = {
+	"accept4", "fdatasync", "fsync", "io_setup", "io_destroy",
+	"io_submit", "io_getevents", "io_pgetevents", "getrandom", NULL
+};
+
+static void
+smbd_shares_clear(struct smbd_env *env)
+{
+	size_t i;
+
+	for (i = 0; i < env->nshares; i++)
+		free(env->shares[i].name);
+	env->nshares = 0;
+}
+
+static int
+smbd_shares_load(struct smbd_env *env, const struct conf *conf)
+{
+	const struct conf_section *s = NULL;
+	struct smbd_share *sh;
+
+	smbd_shares_clear(env);
+	while ((s = conf_next_section(conf, "share", s)) != NULL) {
+		if (env->nshares == SMBD_SHARES_MAX) {
+			log_warnx("more than %d shares: the rest are not "
+			    "served", SMBD_SHARES_MAX);
+			break;
+		}
+		sh = &env->shares[env->nshares];
+		memset(sh, 0, sizeof(*sh));
+		if ((sh->name = strdup(s->name)) == NULL)
+			return -1;
+		sh->read_only = conf_section_get_bool(s, "share", "read only");
+		env->nshares++;
+	}
+	return 0;
+}
+
+struct smbd_root_call {
+	struct smbd_env	*env;
+	char		*name;
+};
+
+static void
+smbd_root_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_root_call *rc = arg;
+	struct smbd_env *env = rc->env;
+	bd_entry_reply *rep = reply;
+	size_t i;
+
+	for (i = 0; i < env->nshares; i++) {
+		struct smbd_share *sh = &env->shares[i];
+
+		if (strcmp(sh->name, rc->name) != 0)
+			continue;
+		if (status != 0)
+			log_warnx("share %s: blockd's SHARE_ROOT failed: %s",
+			    sh->name, strerror(-status));
+		else if (rep->fh.bd_fh_len == 0 ||
+		    rep->fh.bd_fh_len > BD_FH_MAX)
+			log_warnx("share %s: root handle of %u bytes",
+			    sh->name, rep->fh.bd_fh_len);
+		else {
+			memcpy(sh->root_fh, rep->fh.bd_fh_val,
+			    rep->fh.bd_fh_len);
+			sh->root_len = rep->fh.bd_fh_len;
+			sh->share_id = rep->attr.share;
+			sh->known = 1;
+			log_info("share %s: share id %u", sh->name,
+			    sh->share_id);
+		}
+	}
+	free(rc->name);
+	free(rc);
+}
+
+void
+smbd_shares_refresh(struct smbd_env *env)
+{
+	struct smbd_root_call *rc;
+	bd_share_root_req req;
+	size_t i;
+
+	for (i = 0; i < env->nshares; i++) {
+		if ((rc = calloc(1, sizeof(*rc))) == NULL ||
+		    (rc->name = strdup(env->shares[i].name)) == NULL) {
+			free(rc);
+			log_warn("share %s", env->shares[i].name);
+			continue;
+		}
+		rc->env = env;
+		req.name = env->shares[i].name;
+		req.create = 1;
+		bdc_call(env->bdc, BD_SHARE_ROOT,
+		    (xdrproc_t)xdr_bd_share_root_req, &req,
+		    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
+		    smbd_root_done, rc);
+	}
+}
+
+static void
+smbd_bdc_ready(void *arg)
+{
+	smbd_shares_refresh(arg);
+}
+
+/* smbd caches nothing from blockd yet: no note needs an action. */
+static const struct bdc_hooks smbd_bdc_hooks = {
+	.ready = smbd_bdc_ready,
+};
+
+static void
+smbd_config(struct smbd_env *env, const struct conf *conf)
+{
+	env->max_read = (uint32_t)conf_get_int(conf, "smbd", "max read size");
+	env->max_write = (uint32_t)conf_get_int(conf, "smbd",
+	    "max write size");
+	env->max_transact = (uint32_t)conf_get_int(conf, "smbd",
+	    "max transact size");
+	env->credits_max = (uint32_t)conf_get_int(conf, "smbd",
+	    "credits max");
+	env->signing_required = conf_get_bool(conf, "smbd",
+	    "signing required");
+	env->opens_per_conn = (size_t)conf_get_int(conf, "smbd",
+	    "open files per connection");
+	env->requests_per_conn = (size_t)conf_get_int(conf, "smbd",
+	    "requests per connection");
+}
+
+static void
+smbd_pre_init(struct daemon *d)
+{
+	struct smbd_env *env = d->env;
+	const char *addr = daemon_section_get(d, "address");
+	int fl;
+
+	env->daemon = d;
+	env->base = d->base;
+	TAILQ_INIT(&env->conns);
+	smbd_config(env, d->conf);
+	if (smbd_shares_load(env, d->conf) == -1)
+		fatalx("shares: out of memory");
+	if (env->nshares == 0)
+		log_warnx("no [share NAME] section: nothing to serve");
+	if (RAND_bytes(env->server_guid, sizeof(env->server_guid)) != 1 ||
+	    RAND_bytes((uint8_t *)&env->next_session_id,
+	    sizeof(env->next_session_id)) != 1)
+		fatalx("RAND_bytes");
+	/* Session ids: unpredictable, never 0 or all ones. */
+	env->next_session_id &= 0x00ffffffffffffffull;
+	env->port = (unsigned int)conf_get_int(d->conf, "smbd", "port");
+	if ((env->listen_fd = daemon_take_listen_fd(d, "smb")) != -1) {
+		if ((fl = fcntl(env->listen_fd, F_GETFL)) == -1 ||
+		    fcntl(env->listen_fd, F_SETFL, fl | O_NONBLOCK) == -1)
+			fatal("smb: fcntl");
+		log_info("smb: socket passed by the service manager");
+	} else {
+		if (env->port < 1024 && !sandbox_may_bind_reserved())
+			log_warnx("not root: port %u will fail to bind unless "
+			    "passed in (dittofs-smbd.socket)", env->port);
+		env->listen_fd = util_listen_inet(addr, env->port,
+		    SOCK_STREAM);
+		if (env->listen_fd == -1)
+			fatal("smb: bind %s port %u", addr, env->port);
+	}
+	log_info("SMB 2.0.2-3.1.1 on %s port %u; %zu share(s); signing %s; "
+	    "reads up to %u, writes up to %u bytes", addr, env->port,
+	    env->nshares, env->signing_required ? "required" : "enabled",
+	    env->max_read, env->max_write);
+}
+
+static void
+smbd_post_init(struct daemon *d)
+{
+	struct smbd_env *env = d->env;
+	struct connlimit_conf lc;
+	char path[PATH_MAX + 32];
+	struct timeval tv;
+
+	snprintf(path, sizeof(path), "%s/blockd.sock",
+	    d->sandbox.chroot[0] ? "" : d->run_dir);
+	env->bdc = bdc_new(d->base, path, IPC_ROLE_SMBD, "smbd",
+	    daemon_role_uid(d, IPC_ROLE_BLOCKD), &smbd_bdc_hooks, env);
+	env->syncer = syncer_new(d->base);
+	connlimit_conf_read(&lc, d->conf, "smbd");
+	env->limits = connlimit_new(&lc);
+	if (env->bdc == NULL || env->syncer == NULL || env->limits == NULL)
+		fatalx("out of memory");
+	smbd_gssd_start(env);
+	bdc_start(env->bdc);
+	env->ev_listen = event_new(d->base, env->listen_fd,
+	    EV_READ | EV_PERSIST, smbd_accept, env);
+	env->ev_sweep = event_new(d->base, -1, EV_PERSIST, smbd_sweep, env);
+	tv.tv_sec = connlimit_sweep_seconds(env->limits);
+	tv.tv_usec = 0;
+	if (env->ev_listen == NULL || env->ev_sweep == NULL ||
+	    event_add(env->ev_listen, NULL) == -1 ||
+	    event_add(env->ev_sweep, &tv) == -1)
+		fatalx("cannot watch the SMB socket");
+}
+
+static void
+smbd_reload(struct daemon *d)
+{
+	struct smbd_env *env = d->env;
+	struct connlimit_conf lc;
+
+	smbd_config(env, d->conf);
+	connlimit_conf_read(&lc, d->conf, "smbd");
+	connlimit_set_conf(env->limits, &lc);
+	if (smbd_shares_load(env, d->conf) == -1) {
+		log_warnx("reload: shares: out of memory");
+		return;
+	}
+	log_info("%zu share(s)", env->nshares);
+	if (bdc_ready(env->bdc))
+		smbd_shares_refresh(env);
+}
+
+static void
+smbd_stop(struct daemon *d)
+{
+	struct smbd_env *env = d->env;
+	struct smbd_conn *c, *next;
+
+	if (env->ev_listen != NULL)
+		event_free(env->ev_listen);
+	if (env->ev_sweep != NULL)
+		event_free(env->ev_sweep);
+	env->ev_listen = env->ev_sweep = NULL;
+	for (c = TAILQ_FIRST(&env->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (!c->closing)
+			smbd_conn_close(c, "stopping");
+	}
+	syncer_free(env->syncer);
+	env->syncer = NULL;
+}
+
+static const char *
+smbd_command_counter_name(size_t i)
+{
+	return smb2_command_name((uint16_t)i);
+}
+
+static void
+smbd_status(struct daemon *d, char *buf, size_t len)
+{
+	struct smbd_env *env = d->env;
+	char calls[512], cmds[768];
+	size_t sessions = 0, opens = 0;
+	struct smbd_conn *c;
+
+	TAILQ_FOREACH(c, &env->conns, entry) {
+		sessions += c->nsessions;
+		opens += c->nopens;
+	}
+	bdc_calls_text(env->bdc, calls, sizeof(calls));
+	util_counts_text(cmds, sizeof(cmds), env->commands, SMB2_NCOMMANDS,
+	    smbd_command_counter_name);
+	snprintf(buf, len, "SMB port %u; %zu share(s); %zu connection(s), "
+	    "%zu session(s), %zu open file(s); %llu refused; blockd %s; "
+	    "gssd %s; %llu logon(s), %llu failed; %llu malformed, %llu bad "
+	    "signature(s); commands: %s; to blockd: %s", env->port,
+	    env->nshares, env->nconns, sessions, opens,
+	    (unsigned long long)(env->limits ?
+	    connlimit_refusals(env->limits) : 0),
+	    env->bdc != NULL && bdc_ready(env->bdc) ? "connected" :
+	    "not connected", env->gssd != NULL &&
+	    ipc_client_ready(env->gssd) ? "connected" : "not connected",
+	    (unsigned long long)env->logons,
+	    (unsigned long long)env->logon_failures,
+	    (unsigned long long)env->malformed,
+	    (unsigned long long)env->bad_signatures, cmds, calls);
+}
+
+static size_t
+smbd_awaiting(struct daemon *d)
+{
+	struct smbd_env *env = d->env;
+
+	return env->bdc != NULL ? bdc_inflight(env->bdc) : 0;
+}
+
+static const struct daemon_def smbd_def = {
+	.name = "smbd",
+	.role = IPC_ROLE_SMBD,
+	.chroot = DAEMON_CHROOT_RUN,
+	.syscalls = smbd_syscalls,
+	.socket_families = SANDBOX_AF_NETWORK,
+	.pre_init = smbd_pre_init,
+	.post_init = smbd_post_init,
+	.reload = smbd_reload,
+	.stop = smbd_stop,
+	.status = smbd_status,
+	.awaiting = smbd_awaiting,
+};
+
+int
+main(int argc, char *argv[])
+{
+	static struct smbd_env env;
+
+	memset(&env, 0, sizeof(env));
+	env.listen_fd = -1;
+	return daemon_main(argc, argv, &smbd_def, &env);
+}

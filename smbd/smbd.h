@@ -1,0 +1,245 @@
+/*
+ * dittofs-smbd: SMB 2.0.2 to 3.1.1 (MS-SMB2) over direct TCP.
+ *
+ *   smbd.c     main: config, sockets, lifecycle, status
+ *   conn.c     connections: framing, compound chains, credits,
+ *              signing, replies
+ *   proc.c     NEGOTIATE, SESSION_SETUP (through gssd), LOGOFF,
+ *              TREE_CONNECT/DISCONNECT, ECHO; the dispatch table
+ *   file.c     CREATE, CLOSE, READ, WRITE, FLUSH, QUERY_INFO,
+ *              QUERY_DIRECTORY, SET_INFO through blockd
+ *   smb2_hdr.c, smb2_negotiate.c, smb2_sign.c, status.c, utf16.c:
+ *              the pure wire code (smb2.h), tested and fuzzed alone
+ */
+#ifndef DITTOFS_SMBD_H
+#define DITTOFS_SMBD_H
+
+#include <sys/queue.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <event2/buffer.h>
+
+#include "blockd_client.h"
+#include "blockd_msg.h"
+#include "connlimit.h"
+#include "daemon.h"
+#include "gssd_msg.h"
+#include "smb2.h"
+
+#define SMBD_SHARES_MAX		256
+#define SMBD_SESSIONS_MAX	16	/* per connection */
+#define SMBD_TREES_MAX		64	/* per session */
+#define SMBD_CHAIN_MAX		64	/* messages in one compound chain */
+/* The largest frame beyond the biggest WRITE: headers and buffers. */
+#define SMBD_FRAME_SLACK	(128 * 1024)
+
+struct smbd_share {
+	char		*name;
+	int		 read_only;
+	int		 known;		/* root handle from blockd */
+	uint8_t		 root_fh[BD_FH_MAX];
+	uint32_t	 root_len;
+	uint32_t	 share_id;
+};
+
+struct smbd_conn;
+
+struct smbd_env {
+	struct daemon		*daemon;
+	struct event_base	*base;
+	int			 listen_fd;
+	unsigned int		 port;
+	struct event		*ev_listen;
+	struct event		*ev_sweep;
+	struct connlimit	*limits;
+	struct smbd_share	 shares[SMBD_SHARES_MAX];
+	size_t			 nshares;
+	struct bdc		*bdc;
+	struct ipc_client	*gssd;
+	struct syncer		*syncer;
+	uint8_t			 server_guid[16];
+	/* [smbd] keys */
+	uint32_t		 max_read;
+	uint32_t		 max_write;
+	uint32_t		 max_transact;
+	uint32_t		 credits_max;
+	int			 signing_required;
+	size_t			 opens_per_conn;
+	size_t			 requests_per_conn;
+	/* counters for dittofsctl status */
+	uint64_t		 commands[SMB2_NCOMMANDS];
+	uint64_t		 malformed;
+	uint64_t		 bad_signatures;
+	uint64_t		 logons, logon_failures;
+	uint64_t		 next_session_id;
+	TAILQ_HEAD(, smbd_conn)	 conns;
+	size_t			 nconns;
+};
+
+struct smbd_tree {
+	uint32_t		 id;
+	size_t			 share;		/* index in env->shares */
+	TAILQ_ENTRY(smbd_tree)	 entry;
+};
+
+enum smbd_session_state {
+	SMBD_SESSION_SETUP,	/* authentication under way */
+	SMBD_SESSION_VALID,
+};
+
+struct smbd_session {
+	uint64_t		 id;
+	enum smbd_session_state	 state;
+	uint64_t		 gss_context;
+	int			 gss_pending;	/* a SESSION_SETUP is with gssd */
+	uint8_t			 preauth[SMB2_PREAUTH_HASH_SIZE];
+	uint8_t			 signing_key[SMB2_KEY_SIZE];
+	int			 has_key;
+	int			 signing_required;
+	int			 guest, anonymous;
+	uint32_t		 uid, gid;
+	uint32_t		 groups[BD_NGROUPS_MAX];
+	uint32_t		 ngroups;
+	char			 user[64];
+	TAILQ_HEAD(, smbd_tree)	 trees;
+	size_t			 ntrees;
+	uint32_t		 next_tree_id;
+	TAILQ_ENTRY(smbd_session) entry;
+};
+
+struct smbd_open {
+	uint64_t		 id;		/* FileId, both halves */
+	uint64_t		 session_id;
+	uint32_t		 tree_id;
+	size_t			 share;
+	uint8_t			 fh[BD_FH_MAX];
+	uint32_t		 fhlen;
+	uint8_t			 dir_fh[BD_FH_MAX];	/* its parent */
+	uint32_t		 dir_fhlen;
+	char			 name[BD_NAME_MAX + 1];	/* in its parent */
+	int			 is_dir;
+	int			 fd;		/* -1: no data access */
+	uint32_t		 access;	/* PERM_IO_* of fd */
+	uint32_t		 options;	/* CREATE's CreateOptions */
+	int			 delete_pending;
+	/* QUERY_DIRECTORY */
+	uint64_t		 cookie;
+	int			 dots;		/* "." and ".." sent: 0, 1, 2 */
+	int			 listed;	/* an entry was ever sent */
+	int			 eof;
+	char			 pattern[BD_NAME_MAX + 1];
+	TAILQ_ENTRY(smbd_open)	 entry;
+};
+
+struct smbd_conn {
+	struct smbd_env		*env;
+	int			 fd;
+	char			 peer[64];
+	struct connlimit_conn	 limit;
+	struct event		*ev_read;
+	struct event		*ev_write;
+	int			 reading;
+	struct evbuffer		*in;
+	struct evbuffer		*out;
+	int			 closing;
+	int			 parsing;	/* in smbd_conn_parse */
+	unsigned int		 refs;		/* requests in progress + 1 */
+	struct smb2_negotiated	 neg;
+	struct smb2_credits	 credits;
+	uint8_t			 preauth[SMB2_PREAUTH_HASH_SIZE];
+	TAILQ_HEAD(, smbd_session) sessions;
+	size_t			 nsessions;
+	TAILQ_HEAD(, smbd_open)	 opens;
+	size_t			 nopens;
+	uint64_t		 next_file_id;
+	size_t			 inflight;	/* chains being answered */
+	TAILQ_ENTRY(smbd_conn)	 entry;
+};
+
+/* One response of a chain, to be signed when the chain is complete. */
+struct smbd_rsp {
+	size_t		 off, len;
+	uint64_t	 session_id;
+	int		 sign;
+	uint8_t		 key[SMB2_KEY_SIZE];	/* sign: the session's */
+};
+
+/* A frame being answered: one message, or a compound chain. */
+struct smbd_req {
+	struct smbd_conn	*conn;
+	uint8_t			*frame;
+	size_t			 framelen;
+	size_t			 off, len;	/* the current message */
+	int			 at_end;
+	struct smb2_hdr		 hdr;
+	const uint8_t		*msg;		/* frame + off */
+	int			 signed_ok;	/* its signature was checked */
+	/* related operations (MS-SMB2 3.3.5.2.7.2) */
+	uint64_t		 rel_session;
+	uint32_t		 rel_tree;
+	uint64_t		 rel_file;
+	uint32_t		 rel_status;
+	/* the answer, built up message by message */
+	uint8_t			*out;
+	size_t			 outlen, outcap;
+	struct smbd_rsp		 rsp[SMBD_CHAIN_MAX];
+	size_t			 nrsp;
+	int			 running, dispatched, replied;
+	/* per-command state of an asynchronous command */
+	void			*work;
+	void			(*work_free)(void *);
+};
+
+/* conn.c */
+void	 smbd_accept(evutil_socket_t, short, void *);
+void	 smbd_sweep(evutil_socket_t, short, void *);
+void	 smbd_conn_close(struct smbd_conn *, const char *why);
+/* Answer the current message (body: the response after its header). */
+void	 smbd_reply(struct smbd_req *, uint32_t status, const uint8_t *body,
+	    size_t len);
+void	 smbd_reply_error(struct smbd_req *, uint32_t status);
+void	 smbd_reply_none(struct smbd_req *);
+/* Room for a body of len bytes, to be filled and then smbd_reply_in. */
+uint8_t	*smbd_reply_room(struct smbd_req *, size_t len);
+void	 smbd_reply_in(struct smbd_req *, uint32_t status, size_t len);
+/* A malformed request: counted, logged (rate-limited), answered. */
+void	 smbd_bad(struct smbd_req *, const char *what);
+struct smbd_session *smbd_session_find(struct smbd_conn *, uint64_t id);
+void	 smbd_session_free(struct smbd_conn *, struct smbd_session *);
+struct smbd_tree *smbd_tree_find(struct smbd_session *, uint32_t id);
+void	 smbd_tree_free(struct smbd_conn *, struct smbd_session *,
+	    struct smbd_tree *);
+struct smbd_open *smbd_open_find(struct smbd_conn *, uint64_t id);
+void	 smbd_open_free(struct smbd_conn *, struct smbd_open *);
+uint64_t smbd_filetime_now(void);
+
+/* proc.c */
+void	 smbd_dispatch(struct smbd_req *);
+/* The session and tree a request names, checked: NULL after a reply. */
+struct smbd_session *smbd_req_session(struct smbd_req *);
+struct smbd_tree *smbd_req_tree(struct smbd_req *, struct smbd_session *);
+void	 smbd_gssd_start(struct smbd_env *);
+
+/* file.c */
+void	 smbd_create(struct smbd_req *);
+void	 smbd_close(struct smbd_req *);
+void	 smbd_flush(struct smbd_req *);
+void	 smbd_read(struct smbd_req *);
+void	 smbd_write(struct smbd_req *);
+void	 smbd_query_info(struct smbd_req *);
+void	 smbd_query_directory(struct smbd_req *);
+void	 smbd_set_info(struct smbd_req *);
+
+/* utf16.c: names on the wire (UTF-16LE) and in the store (UTF-8). */
+/* -1 for an unpaired surrogate or no room; else the bytes written. */
+ssize_t	 smbd_utf16_to_utf8(const uint8_t *, size_t len, char *out,
+	    size_t outmax);
+ssize_t	 smbd_utf8_to_utf16(const char *, size_t len, uint8_t *out,
+	    size_t outmax);
+
+/* smbd.c */
+void	 smbd_shares_refresh(struct smbd_env *);
+
+#endif

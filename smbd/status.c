@@ -1,0 +1,138 @@
+/*
+ * smbd's NTSTATUS table: names for the log and dittofsctl, and the one
+ * mapping from errno values (blockd's replies, the data path) to what
+ * a client is told.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smb2.h"
+#include "status.h"
+
+static const struct {
+	uint32_t	 status;
+	const char	*name;
+} smb2_statuses[] = {
+	{ STATUS_SUCCESS, "SUCCESS" },
+	{ STATUS_PENDING, "PENDING" },
+	{ STATUS_BUFFER_OVERFLOW, "BUFFER_OVERFLOW" },
+	{ STATUS_NO_MORE_FILES, "NO_MORE_FILES" },
+	{ STATUS_NOT_IMPLEMENTED, "NOT_IMPLEMENTED" },
+	{ STATUS_INVALID_INFO_CLASS, "INVALID_INFO_CLASS" },
+	{ STATUS_INFO_LENGTH_MISMATCH, "INFO_LENGTH_MISMATCH" },
+	{ STATUS_INVALID_HANDLE, "INVALID_HANDLE" },
+	{ STATUS_INVALID_PARAMETER, "INVALID_PARAMETER" },
+	{ STATUS_NO_SUCH_FILE, "NO_SUCH_FILE" },
+	{ STATUS_INVALID_DEVICE_REQUEST, "INVALID_DEVICE_REQUEST" },
+	{ STATUS_END_OF_FILE, "END_OF_FILE" },
+	{ STATUS_MORE_PROCESSING_REQUIRED, "MORE_PROCESSING_REQUIRED" },
+	{ STATUS_NO_MEMORY, "NO_MEMORY" },
+	{ STATUS_ACCESS_DENIED, "ACCESS_DENIED" },
+	{ STATUS_BUFFER_TOO_SMALL, "BUFFER_TOO_SMALL" },
+	{ STATUS_OBJECT_NAME_INVALID, "OBJECT_NAME_INVALID" },
+	{ STATUS_OBJECT_NAME_NOT_FOUND, "OBJECT_NAME_NOT_FOUND" },
+	{ STATUS_OBJECT_NAME_COLLISION, "OBJECT_NAME_COLLISION" },
+	{ STATUS_OBJECT_PATH_NOT_FOUND, "OBJECT_PATH_NOT_FOUND" },
+	{ STATUS_SHARING_VIOLATION, "SHARING_VIOLATION" },
+	{ STATUS_DISK_QUOTA_EXCEEDED, "DISK_QUOTA_EXCEEDED" },
+	{ STATUS_DELETE_PENDING, "DELETE_PENDING" },
+	{ STATUS_LOGON_FAILURE, "LOGON_FAILURE" },
+	{ STATUS_DISK_FULL, "DISK_FULL" },
+	{ STATUS_INSUFFICIENT_RESOURCES, "INSUFFICIENT_RESOURCES" },
+	{ STATUS_MEDIA_WRITE_PROTECTED, "MEDIA_WRITE_PROTECTED" },
+	{ STATUS_IO_TIMEOUT, "IO_TIMEOUT" },
+	{ STATUS_FILE_IS_A_DIRECTORY, "FILE_IS_A_DIRECTORY" },
+	{ STATUS_NOT_SUPPORTED, "NOT_SUPPORTED" },
+	{ STATUS_NETWORK_NAME_DELETED, "NETWORK_NAME_DELETED" },
+	{ STATUS_BAD_NETWORK_NAME, "BAD_NETWORK_NAME" },
+	{ STATUS_REQUEST_NOT_ACCEPTED, "REQUEST_NOT_ACCEPTED" },
+	{ STATUS_NOT_SAME_DEVICE, "NOT_SAME_DEVICE" },
+	{ STATUS_INTERNAL_ERROR, "INTERNAL_ERROR" },
+	{ STATUS_DIRECTORY_NOT_EMPTY, "DIRECTORY_NOT_EMPTY" },
+	{ STATUS_NOT_A_DIRECTORY, "NOT_A_DIRECTORY" },
+	{ STATUS_NAME_TOO_LONG, "NAME_TOO_LONG" },
+	{ STATUS_TOO_MANY_OPENED_FILES, "TOO_MANY_OPENED_FILES" },
+	{ STATUS_CANCELLED, "CANCELLED" },
+	{ STATUS_CANNOT_DELETE, "CANNOT_DELETE" },
+	{ STATUS_FILE_CLOSED, "FILE_CLOSED" },
+	{ STATUS_IO_DEVICE_ERROR, "IO_DEVICE_ERROR" },
+	{ STATUS_USER_SESSION_DELETED, "USER_SESSION_DELETED" },
+	{ STATUS_NOT_FOUND, "NOT_FOUND" },
+	{ STATUS_FILE_TOO_LARGE, "FILE_TOO_LARGE" },
+	{ STATUS_SMB_NO_PREAUTH_INTEGRITY_HASH_OVERLAP,
+	    "SMB_NO_PREAUTH_INTEGRITY_HASH_OVERLAP" },
+};
+
+const char *
+smb2_status_name(uint32_t status)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(smb2_statuses) / sizeof(smb2_statuses[0]); i++)
+		if (smb2_statuses[i].status == status)
+			return smb2_statuses[i].name;
+	return "unknown";
+}
+
+/* The errno values blockd and the data path give, as NTSTATUS. */
+static const struct {
+	int		 err;
+	uint32_t	 status;
+} smb2_errnos[] = {
+	{ EPERM, STATUS_ACCESS_DENIED },
+	{ EACCES, STATUS_ACCESS_DENIED },
+	{ ENOENT, STATUS_OBJECT_NAME_NOT_FOUND },
+	{ EEXIST, STATUS_OBJECT_NAME_COLLISION },
+	{ ENOTDIR, STATUS_NOT_A_DIRECTORY },
+	{ EISDIR, STATUS_FILE_IS_A_DIRECTORY },
+	{ ENOTEMPTY, STATUS_DIRECTORY_NOT_EMPTY },
+	{ EROFS, STATUS_MEDIA_WRITE_PROTECTED },
+	{ ENOSPC, STATUS_DISK_FULL },
+	{ EDQUOT, STATUS_DISK_QUOTA_EXCEEDED },
+	{ EFBIG, STATUS_FILE_TOO_LARGE },
+	{ ENAMETOOLONG, STATUS_OBJECT_NAME_INVALID },
+	{ EINVAL, STATUS_INVALID_PARAMETER },
+	{ EXDEV, STATUS_NOT_SAME_DEVICE },
+	{ ESTALE, STATUS_FILE_CLOSED },
+	{ EBADF, STATUS_INVALID_HANDLE },
+	{ ENOMEM, STATUS_NO_MEMORY },
+	{ EMFILE, STATUS_TOO_MANY_OPENED_FILES },
+	{ ENFILE, STATUS_TOO_MANY_OPENED_FILES },
+	{ ENOTSUP, STATUS_NOT_SUPPORTED },
+	{ ENOSYS, STATUS_NOT_SUPPORTED },
+	{ ELOOP, STATUS_OBJECT_PATH_NOT_FOUND },
+	{ EMLINK, STATUS_INSUFFICIENT_RESOURCES },
+	{ E2BIG, STATUS_INSUFFICIENT_RESOURCES },
+	/* blockd is away: the client may try again. */
+	{ ENOTCONN, STATUS_IO_TIMEOUT },
+	{ EIO, STATUS_IO_DEVICE_ERROR },
+};
+
+uint32_t
+smb2_status_from_errno(int err)
+{
+	size_t i;
+
+	if (err < 0)
+		err = -err;
+	if (err == 0)
+		return STATUS_SUCCESS;
+	for (i = 0; i < sizeof(smb2_errnos) / sizeof(smb2_errnos[0]); i++)
+		if (smb2_errnos[i].err == err)
+			return smb2_errnos[i].status;
+	return STATUS_INTERNAL_ERROR;
+}
+
+static const char *const smb2_command_names[SMB2_NCOMMANDS] = {
+	"negotiate", "session_setup", "logoff", "tree_connect",
+	"tree_disconnect", "create", "close", "flush", "read", "write",
+	"lock", "ioctl", "cancel", "echo", "query_directory",
+	"change_notify", "query_info", "set_info", "oplock_break"
+};
+
+const char *
+smb2_command_name(uint16_t cmd)
+{
+	return cmd < SMB2_NCOMMANDS ? smb2_command_names[cmd] : "unknown";
+}

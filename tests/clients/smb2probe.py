@@ -1,0 +1,720 @@
+#!/usr/bin/env python3
+"""A small SMB2 client of our own for dittofs-smbd's tests (MS-SMB2).
+
+usage: smb2probe.py PORT COMMAND [ARGS]
+
+Each command opens one connection to 127.0.0.1:PORT, sends what it
+names and prints one line the test compares:
+
+  negotiate D[,D...]  NEGOTIATE with these dialects (hex: 202 210 300
+                      302 311): STATUS DIALECT SECMODE CTX SIGN HINT
+  smb1 [002]          SMB1 NEGOTIATE naming "SMB 2.???" (or only "SMB
+                      2.002"): DIALECT of the SMB2 response
+  smb1bad             SMB1 NEGOTIATE naming no SMB2 dialect: CLOSED
+  echo                NEGOTIATE, then ECHO: ECHO status
+  compound N          NEGOTIATE, then N ECHOs in one chain: statuses
+  badnext             a chain whose NextCommand points past the frame
+  badhdr              a header with a wrong StructureSize
+  badmid              a message id outside the credit window
+  replaymid           a message id used twice
+  early               ECHO before NEGOTIATE: its status
+  session             SESSION_SETUP with an NTLMSSP NEGOTIATE token
+  badsetup            SESSION_SETUP whose buffer lies past the message
+  bigframe            a frame length above the limit
+  dupctx              3.1.1 with two preauth contexts
+  nosha512            3.1.1 whose preauth context lacks SHA-512
+  nosession CMD       a command (create, read, treeconnect) with an
+                      unknown session id: its status
+  unknown             an unknown command number: its status
+  credits N           NEGOTIATE asking N credits: the credits granted
+  alive               NEGOTIATE answers: ALIVE
+  files D KEYHEX      with tests/clients/gssd-stub.py as gssd (session
+                      key KEYHEX): a session in dialect D, its final
+                      SESSION_SETUP signature, signed and badly signed
+                      ECHO, TREE_CONNECT, then CREATE, WRITE, READ,
+                      QUERY_INFO, SET_INFO, QUERY_DIRECTORY, rename,
+                      delete on close, a related compound, LOGOFF; one
+                      line "PASS name" or "FAIL name: detail" per step
+  opens D KEYHEX N    the same session, then N + 1 opens: the last one
+                      refused (open files per connection = N)
+  garbage N SEED      N connections, each a good NEGOTIATE then a
+                      mutated request (bytes flipped, cut short or
+                      lengthened); then a NEGOTIATE answers: ALIVE
+"""
+import os
+import socket
+import struct
+import sys
+
+PORT = int(sys.argv[1])
+CMD = sys.argv[2]
+ARGS = sys.argv[3:]
+
+NEGOTIATE, SESSION_SETUP, TREE_CONNECT, CREATE, READ, ECHO = 0, 1, 3, 5, 8, 13
+
+
+def connect():
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+    return s
+
+
+def send_frame(s, data):
+    s.sendall(struct.pack(">I", len(data)) + data)
+
+
+def recv_exact(s, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            raise EOFError
+        buf += chunk
+    return buf
+
+
+def recv_frame(s):
+    hdr = recv_exact(s, 4)
+    n = struct.unpack(">I", hdr)[0] & 0xFFFFFF
+    return recv_exact(s, n)
+
+
+def header(cmd, mid, credits=1, flags=0, next_cmd=0, sid=0, tid=0,
+           charge=1, size=64):
+    return (b"\xfeSMB" + struct.pack("<HHIHHIIQIIQ", size, charge, 0, cmd,
+            credits, flags, next_cmd, mid, 0, tid, sid) + b"\0" * 16)
+
+
+def parse(msg):
+    (size, charge, status, cmd, credits, flags, nxt, mid, _r, tid,
+     sid) = struct.unpack_from("<HHIHHIIQIIQ", msg, 4)
+    return {"status": status, "cmd": cmd, "credits": credits,
+            "flags": flags, "next": nxt, "mid": mid, "sid": sid,
+            "tid": tid, "body": msg[64:]}
+
+
+def pad8(b):
+    return b + b"\0" * ((8 - len(b) % 8) % 8)
+
+
+def negotiate_body(dialects, contexts=None, guid=None):
+    body = struct.pack("<HHHHI16sIHH", 36, len(dialects), 1, 0, 0x7f,
+                       guid or os.urandom(16), 0, 0, 0)
+    body += b"".join(struct.pack("<H", d) for d in dialects)
+    if contexts is None and 0x311 in dialects:
+        contexts = default_contexts()
+    if contexts:
+        msg_len = 64 + len(body)
+        off = (msg_len + 7) & ~7
+        body += b"\0" * (off - msg_len)
+        body = body[:28] + struct.pack("<IHH", off, len(contexts), 0) + \
+            body[36:]
+        blob = b""
+        for i, (t, data) in enumerate(contexts):
+            if i:
+                blob = pad8(blob)
+            blob += struct.pack("<HHI", t, len(data), 0) + data
+        body += blob
+    return body
+
+
+def default_contexts():
+    pre = struct.pack("<HHH", 1, 32, 1) + os.urandom(32)
+    enc = struct.pack("<HHH", 2, 2, 1)
+    sign = struct.pack("<HHH", 2, 2, 1)
+    net = "127.0.0.1".encode("utf-16-le")
+    return [(1, pre), (2, enc), (8, sign), (5, net)]
+
+
+def do_negotiate(s, dialects, contexts=None, credits=1):
+    send_frame(s, header(NEGOTIATE, 0, credits=credits) +
+               negotiate_body(dialects, contexts))
+    return parse(recv_frame(s))
+
+
+def expect_closed(s, data):
+    try:
+        send_frame(s, data)
+        s.settimeout(10)
+        while True:
+            recv_frame(s)
+    except (EOFError, ConnectionResetError, BrokenPipeError):
+        return "CLOSED"
+    except socket.timeout:
+        return "OPEN"
+
+
+def kdf(ki, label, ctx):
+    import hmac
+    import hashlib
+    return hmac.new(ki, b"\0\0\0\1" + label + b"\0" + ctx +
+                    b"\0\0\0\x80", hashlib.sha256).digest()[:16]
+
+
+def mac(alg, key, msg):
+    """MS-SMB2 3.1.4.1 over msg with its signature field zeroed."""
+    import hmac
+    import hashlib
+    m = msg[:48] + b"\0" * 16 + msg[64:]
+    if alg == 0:
+        return hmac.new(key, m, hashlib.sha256).digest()[:16]
+    if alg == 1:
+        from cryptography.hazmat.primitives import cmac
+        from cryptography.hazmat.primitives.ciphers import algorithms
+        c = cmac.CMAC(algorithms.AES(key))
+        c.update(m)
+        return c.finalize()
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    flags = struct.unpack_from("<I", m, 16)[0]
+    cmd = struct.unpack_from("<H", m, 12)[0]
+    role = (1 if flags & 1 else 0) | (2 if cmd == 0x0c else 0)
+    nonce = m[24:32] + struct.pack("<I", role)
+    return AESGCM(key).encrypt(nonce, b"", m)
+
+
+class Files:
+    """A session through gssd-stub.py, then the file commands."""
+
+    def __init__(self, s, dialect, key):
+        self.s, self.dialect, self.key = s, dialect, key
+        self.mid, self.sid, self.tid = 0, 0, 0
+        self.results = []
+        self.signkey, self.alg = None, None
+        self.limit = None
+
+    def report(self, name, ok, detail=""):
+        print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, detail)))
+        sys.stdout.flush()
+
+    def call(self, cmd, body, charge=1, sign=False, corrupt=False,
+             flags=0, tid=None):
+        self.mid += self.last_charge if hasattr(self, "last_charge") else 0
+        self.last_charge = charge
+        m = header(cmd, self.mid, credits=32, sid=self.sid,
+                   tid=self.tid if tid is None else tid, charge=charge,
+                   flags=flags | (8 if sign else 0)) + body
+        if sign:
+            sig = mac(self.alg, self.signkey, m)
+            if corrupt:
+                sig = bytes([sig[0] ^ 1]) + sig[1:]
+            m = m[:48] + sig + m[64:]
+        send_frame(self.s, m)
+        raw = recv_frame(self.s)
+        self.raw_req, self.raw = m, raw
+        return parse(raw)
+
+    def run(self):
+        import hashlib
+        d = self.dialect
+        ctx = default_contexts() if d == 0x311 else None
+        self.guid = os.urandom(16)
+        nreq = header(NEGOTIATE, 0, credits=32) + negotiate_body([d], ctx,
+                                                                 self.guid)
+        send_frame(self.s, nreq)
+        nraw = recv_frame(self.s)
+        r = parse(nraw)
+        self.server_guid = r["body"][8:24]
+        self.last_charge = 1
+        self.report("negotiate %x" % d, r["status"] == 0, hex(r["status"]))
+        self.alg = 0 if d < 0x300 else 1
+        if d == 0x311:
+            b = r["body"]
+            pos = struct.unpack_from("<I", b, 60)[0] - 64
+            for i in range(struct.unpack_from("<H", b, 6)[0]):
+                if i:
+                    pos = (pos + 7) & ~7
+                (t, dl) = struct.unpack_from("<HH", b, pos)
+                if t == 8:
+                    self.alg = struct.unpack_from("<H", b, pos + 10)[0]
+                pos += 8 + dl
+        h = b"\0" * 64
+        h = hashlib.sha512(h + nreq).digest()
+        h = hashlib.sha512(h + nraw).digest()
+        tok = b"\x60\x02any"
+        body = struct.pack("<HBBIIHHQ", 25, 0, 1, 0, 0, 64 + 24, len(tok), 0)
+        r = self.call(SESSION_SETUP, body + tok)
+        self.report("session setup, first leg: MORE_PROCESSING_REQUIRED",
+                    r["status"] == 0xc0000016 and r["sid"] != 0,
+                    hex(r["status"]))
+        self.sid = r["sid"]
+        h = hashlib.sha512(h + self.raw_req).digest()
+        h = hashlib.sha512(h + self.raw).digest()
+        r = self.call(SESSION_SETUP, body + tok)
+        h = hashlib.sha512(h + self.raw_req).digest()
+        self.report("session setup, second leg: SUCCESS", r["status"] == 0,
+                    hex(r["status"]))
+        if d < 0x300:
+            self.signkey = self.key
+        elif d == 0x311:
+            self.signkey = kdf(self.key, b"SMBSigningKey\0", h)
+        else:
+            self.signkey = kdf(self.key, b"SMB2AESCMAC\0", b"SmbSign\0")
+        if d == 0x311:
+            sig = self.raw[48:64]
+            self.report("3.1.1: the final SESSION_SETUP response is signed "
+                        "with the key from the preauth hash (alg %d)" %
+                        self.alg, r["flags"] & 8 and
+                        sig == mac(self.alg, self.signkey, self.raw),
+                        "flags %x" % r["flags"])
+        echo = struct.pack("<HH", 4, 0)
+        r = self.call(ECHO, echo, sign=True)
+        self.report("a signed ECHO: SUCCESS, the response signed",
+                    r["status"] == 0 and r["flags"] & 8 and
+                    self.raw[48:64] == mac(self.alg, self.signkey, self.raw),
+                    hex(r["status"]))
+        r = self.call(TREE_CONNECT, self.tree_body("export"), sign=True,
+                      corrupt=True)
+        self.report("a badly signed request: ACCESS_DENIED",
+                    r["status"] == 0xc0000022, hex(r["status"]))
+        r = self.call(TREE_CONNECT, self.tree_body("nosuch"))
+        self.report("TREE_CONNECT to an unknown share: BAD_NETWORK_NAME",
+                    r["status"] == 0xc00000cc, hex(r["status"]))
+        r = self.call(TREE_CONNECT, self.tree_body("IPC$"))
+        self.report("TREE_CONNECT to IPC$: ACCESS_DENIED (not served yet)",
+                    r["status"] == 0xc0000022, hex(r["status"]))
+        r = self.call(TREE_CONNECT, self.tree_body("EXPORT"))
+        self.tid = r["tid"]
+        self.report("TREE_CONNECT to the share (any case)",
+                    r["status"] == 0 and self.tid != 0, hex(r["status"]))
+        vin = struct.pack("<I16sHHH", 0x7f, self.guid, 1, 1, d)
+        io = struct.pack("<HHI16sIIIIIIII", 57, 0, 0x00140204, b"\xff" * 16,
+                         64 + 56, len(vin), 0, 0, 0, 1024, 1, 0) + vin
+        r = self.call(0x0b, io)
+        b = r["body"]
+        ok = r["status"] == 0 and len(b) >= 72 and \
+            b[52:68] == self.server_guid and \
+            struct.unpack_from("<H", b, 70)[0] == d
+        self.report("FSCTL_VALIDATE_NEGOTIATE_INFO: our GUID and dialect",
+                    ok, hex(r["status"]))
+        io2 = struct.pack("<HHI16sIIIIIIII", 57, 0, 0x00060194, b"\xff" * 16,
+                          64 + 56, 0, 0, 0, 0, 1024, 1, 0)
+        r = self.call(0x0b, io2)
+        self.report("another FSCTL: INVALID_DEVICE_REQUEST",
+                    r["status"] == 0xc0000010, hex(r["status"]))
+        if self.limit is not None:
+            self.open_steps(self.limit)
+        else:
+            self.file_steps()
+
+    def open_steps(self, limit):
+        """[smbd] open files per connection: limit opens, then refused."""
+        fids, st = [], 0
+        for _ in range(limit + 1):
+            r = self.call(CREATE, self.create("", 1, 1, access=0x80))
+            if r["status"] != 0:
+                st = r["status"]
+                break
+            fids.append(self.fid(r))
+        self.report("%d opens, then TOO_MANY_OPENED_FILES" % limit,
+                    len(fids) == limit and st == 0xc000011f,
+                    "%d opened, then %s" % (len(fids), hex(st)))
+        self.call(6, struct.pack("<HHI", 24, 0, 0) + fids.pop())
+        r = self.call(CREATE, self.create("", 1, 1, access=0x80))
+        self.report("one closed, one more opens", r["status"] == 0,
+                    hex(r["status"]))
+
+    def tree_body(self, share):
+        path = ("\\\\127.0.0.1\\" + share).encode("utf-16-le")
+        return struct.pack("<HHHH", 9, 0, 64 + 8, len(path)) + path
+
+    def create(self, name, disp, options, access=0xC0000000, attrs=0):
+        n = name.encode("utf-16-le")
+        body = struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0, access,
+                           attrs, 7, disp, options, 64 + 56, len(n), 0, 0)
+        return body + (n or b"\0")
+
+    def fid(self, r):
+        return r["body"][64:80]
+
+    def file_steps(self):
+        F = b"\xff" * 16
+        pd = "pdir%x" % self.dialect
+        r = self.call(CREATE, self.create(pd, 2, 1, access=0x80))
+        self.report("CREATE a directory (FILE_CREATE, DIRECTORY_FILE)",
+                    r["status"] == 0 and
+                    struct.unpack_from("<I", r["body"], 4)[0] == 2,
+                    hex(r["status"]))
+        self.call(6, struct.pack("<HHI", 24, 0, 0) + self.fid(r))
+        r = self.call(CREATE, self.create(pd + "\\f.bin", 5, 0x40))
+        f = self.fid(r)
+        self.report("CREATE a file (OVERWRITE_IF): created",
+                    r["status"] == 0 and
+                    struct.unpack_from("<I", r["body"], 4)[0] == 2,
+                    hex(r["status"]))
+        data = os.urandom(100000)
+        body = struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, len(data), 0, f, 0,
+                           0, 0, 0, 0) + data
+        r = self.call(9, body, charge=2)
+        self.report("WRITE 100000 bytes (charge 2)", r["status"] == 0 and
+                    struct.unpack_from("<I", r["body"], 4)[0] == len(data),
+                    hex(r["status"]))
+        r = self.call(7, struct.pack("<HHI", 24, 0, 0) + f)
+        self.report("FLUSH (fdatasync off the loop)", r["status"] == 0,
+                    hex(r["status"]))
+        wt = struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, 5, 100000, f, 0, 0, 0,
+                         0, 1) + b"tail!"
+        r = self.call(9, wt)
+        self.report("WRITE with SMB2_WRITEFLAG_WRITE_THROUGH",
+                    r["status"] == 0 and
+                    struct.unpack_from("<I", r["body"], 4)[0] == 5,
+                    hex(r["status"]))
+        rb = struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, len(data), 0, f, 0, 0,
+                         0, 0, 0, 0)
+        r = self.call(READ, rb, charge=2)
+        off = r["body"][2] - 64 if r["status"] == 0 else 0
+        got = r["body"][off:off + len(data)] if r["status"] == 0 else b""
+        self.report("READ it back: the same bytes", got == data,
+                    hex(r["status"]))
+        r = self.call(READ, rb, charge=1)
+        self.report("READ of 100000 bytes charged 1 credit: "
+                    "INVALID_PARAMETER", r["status"] == 0xc000000d,
+                    hex(r["status"]))
+        q = struct.pack("<HBBIHHIII16s", 41, 1, 5, 24, 0, 0, 0, 0, 0, f)
+        r = self.call(0x10, q)
+        eof = struct.unpack_from("<Q", r["body"], 16)[0] \
+            if r["status"] == 0 else -1
+        self.report("QUERY_INFO FileStandardInformation: EndOfFile 100005",
+                    eof == 100005, "%s eof %d" % (hex(r["status"]), eof))
+        si = struct.pack("<HBBIHHI16s", 33, 1, 20, 8, 64 + 32, 0, 0, f) + \
+            struct.pack("<Q", 1000)
+        r = self.call(0x11, si)
+        self.report("SET_INFO FileEndOfFileInformation 1000",
+                    r["status"] == 0, hex(r["status"]))
+        r = self.call(6, struct.pack("<HHI", 24, 1, 0) + f)
+        eof = struct.unpack_from("<Q", r["body"], 48)[0] \
+            if r["status"] == 0 else -1
+        self.report("CLOSE with the attributes after: EndOfFile 1000",
+                    eof == 1000, "%s eof %d" % (hex(r["status"]), eof))
+        r = self.call(0x10, q)
+        self.report("QUERY_INFO on the closed FileId: FILE_CLOSED",
+                    r["status"] == 0xc0000128, hex(r["status"]))
+        r = self.call(CREATE, self.create(pd + "\\f.bin", 2, 0x40))
+        self.report("CREATE (FILE_CREATE) of an existing file: "
+                    "OBJECT_NAME_COLLISION", r["status"] == 0xc0000035,
+                    hex(r["status"]))
+        r = self.call(CREATE, self.create("nodir\\x", 1, 0))
+        self.report("CREATE under a missing directory: "
+                    "OBJECT_PATH_NOT_FOUND", r["status"] == 0xc000003a,
+                    hex(r["status"]))
+        r = self.call(CREATE, self.create(pd, 1, 0x40))
+        self.report("CREATE of a directory with NON_DIRECTORY_FILE: "
+                    "FILE_IS_A_DIRECTORY", r["status"] == 0xc00000ba,
+                    hex(r["status"]))
+        r = self.call(CREATE, self.create(pd, 1, 1, access=0x81))
+        dfid = self.fid(r)
+        pat = "*".encode("utf-16-le")
+        qd = struct.pack("<HBBI16sHHI", 33, 37, 0, 0, dfid, 64 + 32,
+                         len(pat), 65536) + pat
+        r = self.call(0x0e, qd)
+        names = self.dir_names(r)
+        self.report("QUERY_DIRECTORY FileIdBothDirectoryInformation *: "
+                    ". .. f.bin", sorted(names) == [".", "..", "f.bin"],
+                    "%s %s" % (hex(r["status"]), names))
+        r = self.call(0x0e, qd)
+        self.report("QUERY_DIRECTORY again: NO_MORE_FILES",
+                    r["status"] == 0x80000006, hex(r["status"]))
+        pat2 = "*.TXT".encode("utf-16-le")
+        qd2 = struct.pack("<HBBI16sHHI", 33, 3, 1, 0, dfid, 64 + 32,
+                          len(pat2), 65536) + pat2
+        r = self.call(0x0e, qd2)
+        self.report("QUERY_DIRECTORY restarted with *.TXT: NO_SUCH_FILE",
+                    r["status"] == 0xc000000f, hex(r["status"]))
+        pat3 = "F?BIN".encode("utf-16-le")
+        qd3 = struct.pack("<HBBI16sHHI", 33, 12, 1, 0, dfid, 64 + 32,
+                          len(pat3), 65536) + pat3
+        r = self.call(0x0e, qd3)
+        self.report("QUERY_DIRECTORY FileNamesInformation F?BIN: f.bin",
+                    self.dir_names(r, 12) == ["f.bin"], hex(r["status"]))
+        self.call(6, struct.pack("<HHI", 24, 0, 0) + dfid)
+        r = self.call(CREATE, self.create(pd + "\\f.bin", 1, 0x40,
+                                          access=0x10080))
+        f = self.fid(r)
+        nn = (pd + "\\g.bin").encode("utf-16-le")
+        rn = struct.pack("<B7sQI", 0, b"\0" * 7, 0, len(nn)) + nn
+        si = struct.pack("<HBBIHHI16s", 33, 1, 10, len(rn), 64 + 32, 0, 0,
+                         f) + rn
+        r = self.call(0x11, si)
+        self.report("SET_INFO FileRenameInformation to pdir\\g.bin",
+                    r["status"] == 0, hex(r["status"]))
+        self.call(6, struct.pack("<HHI", 24, 0, 0) + f)
+        r = self.call(CREATE, self.create(pd + "\\g.bin", 1, 0x1040,
+                                          access=0x10000))
+        f = self.fid(r)
+        self.report("CREATE of the renamed file with DELETE_ON_CLOSE",
+                    r["status"] == 0, hex(r["status"]))
+        self.call(6, struct.pack("<HHI", 24, 0, 0) + f)
+        r = self.call(CREATE, self.create(pd + "\\g.bin", 1, 0x40))
+        self.report("after CLOSE it is gone: OBJECT_NAME_NOT_FOUND",
+                    r["status"] == 0xc0000034, hex(r["status"]))
+        # A related chain: CREATE, QUERY_INFO and CLOSE of its FileId.
+        base = self.mid + self.last_charge
+        c1 = pad8(header(CREATE, base, credits=8, sid=self.sid,
+                         tid=self.tid) + self.create(pd, 1, 1,
+                                                     access=0x80))
+        q2 = pad8(header(0x10, base + 1, credits=8, sid=self.sid,
+                         tid=self.tid, flags=4) +
+                  struct.pack("<HBBIHHIII16s", 41, 1, 4, 40, 0, 0, 0, 0, 0,
+                              F))
+        c3 = header(6, base + 2, credits=8, sid=self.sid, tid=self.tid,
+                    flags=4) + struct.pack("<HHI", 24, 0, 0) + F
+        c1 = c1[:20] + struct.pack("<I", len(c1)) + c1[24:]
+        q2 = q2[:20] + struct.pack("<I", len(q2)) + q2[24:]
+        self.mid, self.last_charge = base + 2, 1
+        send_frame(self.s, c1 + q2 + c3)
+        fr = recv_frame(self.s)
+        sts, pos, attrs = [], 0, 0
+        while True:
+            rr = parse(fr[pos:])
+            sts.append(rr["status"])
+            if rr["cmd"] == 0x10 and rr["status"] == 0:
+                attrs = struct.unpack_from("<I", rr["body"], 8 + 32)[0]
+            if rr["next"] == 0:
+                break
+            pos += rr["next"]
+        self.report("a related chain CREATE + QUERY_INFO + CLOSE: three "
+                    "successes, a directory", sts == [0, 0, 0] and
+                    attrs & 0x10, "%s attrs %x" % (sts, attrs))
+        # Ten QUERY_INFOs (answered through blockd) in one write: every
+        # one answered, past [smbd] requests per connection.
+        r = self.call(CREATE, self.create(pd, 1, 1, access=0x80))
+        dfid = self.fid(r)
+        base = self.mid + self.last_charge
+        batch = b""
+        for i in range(10):
+            m = header(0x10, base + i, credits=1, sid=self.sid,
+                       tid=self.tid) + struct.pack(
+                "<HBBIHHIII16s", 41, 1, 4, 40, 0, 0, 0, 0, 0, dfid)
+            batch += struct.pack(">I", len(m)) + m
+        self.s.sendall(batch)
+        got = [parse(recv_frame(self.s))["status"] for i in range(10)]
+        self.mid, self.last_charge = base + 9, 1
+        self.report("ten pipelined QUERY_INFOs: ten answers",
+                    got == [0] * 10, str(got))
+        self.call(6, struct.pack("<HHI", 24, 0, 0) + dfid)
+        r = self.call(4, struct.pack("<HH", 4, 0))
+        self.report("TREE_DISCONNECT", r["status"] == 0, hex(r["status"]))
+        r = self.call(2, struct.pack("<HH", 4, 0))
+        self.report("LOGOFF", r["status"] == 0, hex(r["status"]))
+        r = self.call(TREE_CONNECT, self.tree_body("export"))
+        self.report("after LOGOFF the session is gone: USER_SESSION_DELETED",
+                    r["status"] == 0xc0000203, hex(r["status"]))
+
+    def dir_names(self, r, cls=37):
+        if r["status"] != 0:
+            return []
+        off = struct.unpack_from("<H", r["body"], 2)[0] - 64
+        ln = struct.unpack_from("<I", r["body"], 4)[0]
+        buf = r["body"][off:off + ln]
+        names, pos = [], 0
+        fixed = {37: 104, 12: 12, 3: 94}[cls]
+        nlen_at = {37: 60, 12: 8, 3: 60}[cls]
+        while True:
+            nxt = struct.unpack_from("<I", buf, pos)[0]
+            nl = struct.unpack_from("<I", buf, pos + nlen_at)[0]
+            names.append(buf[pos + fixed:pos + fixed + nl].decode(
+                "utf-16-le"))
+            if nxt == 0:
+                break
+            pos += nxt
+        return names
+
+
+def garbage(n, seed):
+    import random
+    rnd = random.Random(seed)
+    path = "dir\\file".encode("utf-16-le")
+    create = header(CREATE, 1, sid=5, tid=1) + struct.pack(
+        "<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0, 0x80000000, 0, 7, 1, 0,
+        64 + 56, len(path), 0, 0) + path
+    setup = header(SESSION_SETUP, 1) + struct.pack(
+        "<HBBIIHHQ", 25, 0, 1, 0, 0, 64 + 24, 8, 0) + b"NTLMSSP\0"
+    e1 = pad8(header(ECHO, 1, next_cmd=72) + struct.pack("<HH", 4, 0))
+    chain = e1 + header(ECHO, 2, flags=4) + struct.pack("<HH", 4, 0)
+    templates = [create, setup, chain,
+                 header(0x0e, 1, sid=5, tid=1) + b"\x21\0" * 20,
+                 header(0x11, 1, sid=5, tid=1) + b"\x21\0" * 20]
+    for _ in range(n):
+        m = bytearray(rnd.choice(templates))
+        for _ in range(rnd.randint(1, 6)):
+            m[rnd.randrange(4, len(m))] = rnd.randrange(256)
+        if rnd.random() < 0.2:
+            m = m[:rnd.randrange(len(m))]
+        elif rnd.random() < 0.2:
+            m += os.urandom(rnd.randrange(64))
+        try:
+            s = connect()
+            do_negotiate(s, [0x202, 0x210, 0x300, 0x302, 0x311], credits=8)
+            send_frame(s, bytes(m))
+            s.settimeout(0.3)
+            try:
+                recv_frame(s)
+            except (socket.timeout, EOFError, ConnectionResetError):
+                pass
+            s.close()
+        except (EOFError, ConnectionResetError, BrokenPipeError):
+            pass
+    s = connect()
+    r = do_negotiate(s, [0x311])
+    print("ALIVE" if r["status"] == 0 else "STATUS 0x%x" % r["status"])
+
+
+def main():
+    if CMD == "garbage":
+        garbage(int(ARGS[0]), int(ARGS[1]))
+        return
+    if CMD in ("files", "opens"):
+        s = connect()
+        f = Files(s, int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
+        if CMD == "opens":
+            f.limit = int(ARGS[2])
+        f.run()
+        return
+    s = connect()
+    out = ""
+    all_dialects = [0x202, 0x210, 0x300, 0x302, 0x311]
+    if CMD == "negotiate":
+        ds = [int(x, 16) for x in ARGS[0].split(",")]
+        r = do_negotiate(s, ds)
+        b = r["body"]
+        if r["status"] != 0:
+            out = "STATUS 0x%x" % r["status"]
+        else:
+            (_sz, mode, dialect, nctx) = struct.unpack_from("<HHHH", b, 0)
+            (boff, blen, coff) = struct.unpack_from("<HHI", b, 56)
+            hint = b[boff - 64:boff - 64 + blen]
+            ctx, sign = [], "-"
+            pos = coff - 64
+            for i in range(nctx):
+                if i:
+                    pos = (pos + 7) & ~7
+                (t, dl) = struct.unpack_from("<HH", b, pos)
+                data = b[pos + 8:pos + 8 + dl]
+                ctx.append(str(t))
+                if t == 8:
+                    sign = str(struct.unpack_from("<H", data, 2)[0])
+                pos += 8 + dl
+            ntlm = b"\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a" in hint
+            out = "STATUS 0x0 DIALECT %x SECMODE %d CTX %s SIGN %s HINT %s" % (
+                dialect, mode, ",".join(ctx) or "-", sign,
+                "ntlmssp" if ntlm and hint[:1] == b"\x60" else "none")
+    elif CMD in ("smb1", "smb1bad"):
+        names = [b"NT LM 0.12"]
+        if CMD == "smb1":
+            names += [b"SMB 2.002"] if ARGS[:1] == ["002"] else \
+                [b"SMB 2.002", b"SMB 2.???"]
+        data = b"".join(b"\x02" + n + b"\0" for n in names)
+        smb1 = (b"\xffSMB\x72" + b"\0" * 27 + b"\0" +
+                struct.pack("<H", len(data)) + data)
+        if CMD == "smb1bad":
+            out = expect_closed(s, smb1)
+        else:
+            send_frame(s, smb1)
+            r = parse(recv_frame(s))
+            out = "DIALECT %x" % struct.unpack_from("<H", r["body"], 4)[0]
+    elif CMD == "echo":
+        do_negotiate(s, all_dialects)
+        send_frame(s, header(ECHO, 1) + struct.pack("<HH", 4, 0))
+        out = "ECHO 0x%x" % parse(recv_frame(s))["status"]
+    elif CMD == "compound":
+        n = int(ARGS[0])
+        do_negotiate(s, all_dialects, credits=64)
+        msgs = []
+        for i in range(n):
+            msgs.append(header(ECHO, 1 + i) + struct.pack("<HH", 4, 0))
+        frame = b""
+        for i, m in enumerate(msgs):
+            if i + 1 < len(msgs):
+                m = pad8(m)
+                m = m[:20] + struct.pack("<I", len(m)) + m[24:]
+            frame += m
+        send_frame(s, frame)
+        f = recv_frame(s)
+        sts, pos = [], 0
+        while True:
+            r = parse(f[pos:])
+            sts.append("0x%x" % r["status"])
+            if r["next"] == 0:
+                break
+            pos += r["next"]
+        out = "COMPOUND " + " ".join(sts)
+    elif CMD == "badnext":
+        do_negotiate(s, all_dialects, credits=8)
+        m = header(ECHO, 1, next_cmd=4096) + struct.pack("<HH", 4, 0)
+        out = expect_closed(s, pad8(m) + header(ECHO, 2) +
+                            struct.pack("<HH", 4, 0))
+    elif CMD == "badhdr":
+        do_negotiate(s, all_dialects)
+        out = expect_closed(s, header(ECHO, 1, size=60) +
+                            struct.pack("<HH", 4, 0))
+    elif CMD == "badmid":
+        do_negotiate(s, all_dialects)
+        out = expect_closed(s, header(ECHO, 1000) + struct.pack("<HH", 4, 0))
+    elif CMD == "replaymid":
+        do_negotiate(s, all_dialects, credits=8)
+        send_frame(s, header(ECHO, 1) + struct.pack("<HH", 4, 0))
+        recv_frame(s)
+        out = expect_closed(s, header(ECHO, 1) + struct.pack("<HH", 4, 0))
+    elif CMD == "early":
+        send_frame(s, header(ECHO, 0) + struct.pack("<HH", 4, 0))
+        out = "STATUS 0x%x" % parse(recv_frame(s))["status"]
+    elif CMD in ("session", "badsetup"):
+        do_negotiate(s, all_dialects)
+        tok = b"NTLMSSP\0" + struct.pack("<I", 1) + b"\0" * 28
+        off = 64 + 24 if CMD == "session" else 4000
+        body = struct.pack("<HBBIIHHQ", 25, 0, 1, 0, 0, off, len(tok), 0)
+        send_frame(s, header(SESSION_SETUP, 1) + body + tok)
+        r = parse(recv_frame(s))
+        out = "STATUS 0x%x" % r["status"]
+    elif CMD == "bigframe":
+        do_negotiate(s, all_dialects)
+        try:
+            s.sendall(struct.pack(">I", 0xFFFFFF) + b"\xfeSMB")
+            out = expect_closed(s, b"")
+        except (BrokenPipeError, ConnectionResetError):
+            out = "CLOSED"
+    elif CMD in ("dupctx", "nosha512"):
+        pre = struct.pack("<HHH", 1, 32, 1) + os.urandom(32)
+        if CMD == "dupctx":
+            ctx = [(1, pre), (1, pre)]
+        else:
+            ctx = [(1, struct.pack("<HHH", 1, 0, 7))]
+        r = do_negotiate(s, [0x311], ctx)
+        out = "STATUS 0x%x" % r["status"]
+    elif CMD == "nosession":
+        do_negotiate(s, all_dialects, credits=4)
+        what = ARGS[0]
+        if what == "create":
+            body = struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0,
+                               0x80000000, 0, 7, 1, 0, 64 + 56, 0, 0, 0)
+            m = header(CREATE, 1, sid=0x1234, tid=1) + body + b"\0"
+        elif what == "read":
+            body = struct.pack("<HBBIQQQIIIHHB", 49, 0, 0, 16, 0, 1, 1, 0,
+                               0, 0, 0, 0, 0)
+            m = header(READ, 1, sid=0x1234, tid=1) + body
+        else:
+            path = "\\\\127.0.0.1\\export".encode("utf-16-le")
+            body = struct.pack("<HHHH", 9, 0, 64 + 8, len(path)) + path
+            m = header(TREE_CONNECT, 1, sid=0x1234) + body
+        send_frame(s, m)
+        out = "STATUS 0x%x" % parse(recv_frame(s))["status"]
+    elif CMD == "unknown":
+        do_negotiate(s, all_dialects)
+        send_frame(s, header(0x55, 1) + struct.pack("<HH", 4, 0))
+        out = "STATUS 0x%x" % parse(recv_frame(s))["status"]
+    elif CMD == "credits":
+        r = do_negotiate(s, all_dialects, credits=int(ARGS[0]))
+        out = "CREDITS %d" % r["credits"]
+    elif CMD == "alive":
+        r = do_negotiate(s, all_dialects)
+        out = "ALIVE" if r["status"] == 0 else "STATUS 0x%x" % r["status"]
+    else:
+        sys.exit("unknown command " + CMD)
+    print(out)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (EOFError, ConnectionResetError):
+        print("CLOSED")
+    except socket.timeout:
+        print("TIMEOUT")

@@ -1,0 +1,85 @@
+/*
+ * Fuzz target: smbd's wire decoders (smbd/smb2.h): the header, a
+ * compound chain walked to its end, the credit window, NEGOTIATE (SMB2
+ * with its contexts, and SMB1), CREATE, and the name conversions.
+ * Every offset a decoder accepts must lie inside the input.
+ */
+#include <string.h>
+
+#include "fuzz.h"
+#include "smb2.h"
+#include "smbd.h"
+
+static void
+fuzz_smb2_inside(const uint8_t *base, size_t size, const uint8_t *p,
+    size_t len)
+{
+	if (p == NULL && len == 0)
+		return;
+	if (p < base || p > base + size || len > (size_t)(base + size - p))
+		__builtin_trap();
+}
+
+int
+fuzz_smb2_one(const uint8_t *data, size_t size)
+{
+	static const uint8_t guid[16], salt[32];
+	struct smb2_server_params sp;
+	struct smb2_negotiated neg;
+	struct smb2_create_req cr;
+	struct smb2_credits cred;
+	struct smb2_hdr h;
+	uint8_t out[1024];
+	char name[1024];
+	size_t off = 0, len, n, msgs = 0;
+	uint16_t d;
+	int k;
+
+	memset(&sp, 0, sizeof(sp));
+	sp.guid = guid;
+	sp.salt = salt;
+	sp.max_read = sp.max_write = sp.max_transact = 1 << 20;
+	smb2_credits_init(&cred, 64);
+	(void)smb1_negotiate_dialect(data, size, &d);
+	if (smb2_chain_first(data, size, &len) == -1)
+		return 0;
+	do {
+		if (off + len > size || len < SMB2_HDR_SIZE)
+			__builtin_trap();
+		msgs++;
+		if (smb2_hdr_decode(data + off, len, &h) == 0)
+			(void)smb2_credits_take(&cred, h.message_id,
+			    h.credit_charge);
+		if (cred.size > cred.max)
+			__builtin_trap();
+		(void)smb2_credits_grant(&cred, h.credits);
+		if (smb2_negotiate(data + off, len, &sp, &neg, out,
+		    sizeof(out), &n) == 0 && n > sizeof(out))
+			__builtin_trap();
+		if (smb2_create_decode(data + off, len, &cr) == 0) {
+			fuzz_smb2_inside(data + off, len, cr.name,
+			    cr.name_len);
+			fuzz_smb2_inside(data + off, len, cr.contexts,
+			    cr.contexts_len);
+			if (cr.name != NULL &&
+			    smbd_utf16_to_utf8(cr.name, cr.name_len, name,
+			    sizeof(name)) > (ssize_t)sizeof(name))
+				__builtin_trap();
+		}
+	} while ((k = smb2_chain_next(data, size, &off, &len)) == 1 &&
+	    msgs < 1024);
+	if (smbd_utf8_to_utf16((const char *)data, size, out, sizeof(out)) >
+	    (ssize_t)sizeof(out))
+		__builtin_trap();
+	return 0;
+}
+
+#ifdef FUZZ_LIBFUZZER
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_smb2_one(data, size);
+}
+#endif

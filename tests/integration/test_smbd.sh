@@ -1,0 +1,196 @@
+#!/bin/bash
+# Integration: dittofs-smbd on port 445 in a private network namespace.
+# The sandbox (its own user, no capabilities, NoNewPrivs, seccomp,
+# chroot to the run directory); tests/clients/smb2probe.py: NEGOTIATE
+# of every dialect with the 3.1.1 contexts and the SPNEGO hint, the
+# SMB1 NEGOTIATE that only moves a client to SMB2, ECHO, a compound
+# chain, and bad input (a NextCommand past the frame, a bad header, a
+# message id outside the credit window or used twice, an oversized
+# frame, duplicate or SHA-512-less contexts, a SESSION_SETUP buffer past
+# the message, commands without a session, an unknown command) with the
+# right status or a dropped connection, and the daemon still up after
+# each.  blockd's role table for smbd (tests/clients/bd-check smbd).
+# Sessions first through tests/clients/gssd-stub.py (every dialect, the
+# file commands, signatures checked by the probe), then, when
+# dittofs-gssd is built, through it: smbclient and smbtorture.  Then smbclient put/get/ls/mkdir/rename through gssd, when a
+# dittofs-gssd with `dittofsctl user add` is built; skipped (with the
+# reason) when not.
+set -u
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/integration/lib.sh"
+
+suite_need_root
+suite_in_netns "$0" "$@"
+suite_users
+SUITE_WITH=smbd
+suite_setup
+P=445
+# bd-check's OPEN below is as uid 0.
+sed -i '/^\[share export\]$/a root squash = no' "$SUITE_CONF"
+cat >> "$SUITE_CONF" <<CONF
+
+[smbd]
+port = $P
+credits max = 64
+open files per connection = 8
+# Small, so that pipelined requests wait for it (smb2probe files).
+requests per connection = 2
+
+[run]
+restart delay max = 2
+CONF
+PROBE() { timeout 30 python3 "$top_srcdir/tests/clients/smb2probe.py" "$P" "$@"; }
+
+# First tests/clients/gssd-stub.py stands in for gssd on gssd.sock
+# (common/gssd_msg.x's shape; it takes any token and gives a session key
+# the probe knows), so the session, tree and file commands and the
+# signatures are exercised with keys checked independently.  Then, if
+# dittofs-gssd is built, the suite starts again with it for smbclient.
+GSSD_BIN=$SBINDIR/dittofs-gssd
+KEY=00112233445566778899aabbccddeeff
+if [ -x "$GSSD_BIN" ]; then
+	printf '\n[gssd]\nenable = no\n' >> "$SUITE_CONF"
+fi
+mkdir -p "$SUITE_DIR/run"
+python3 "$top_srcdir/tests/clients/gssd-stub.py" "$SUITE_DIR/run" 0 0 $KEY \
+    > "$SUITE_DIR/stub.log" 2>&1 &
+STUB=$!
+trap '[ -n "$STUB" ] && kill "$STUB" 2>/dev/null; suite_cleanup' EXIT
+
+suite_start
+check "blockd and smbd come up" suite_wait_ready blockd smbd
+check "smbd answers NEGOTIATE on $P" suite_wait 10 sh -c "python3 $top_srcdir/tests/clients/smb2probe.py $P alive | grep -q ALIVE"
+SMBD=$(suite_pid smbd)
+
+# The sandbox while serving port 445 (started as root).
+uid=$(proc_field "$SMBD" Uid)
+diag "smbd pid $SMBD: Uid $uid CapEff $(proc_field "$SMBD" CapEff) NoNewPrivs $(proc_field "$SMBD" NoNewPrivs) Seccomp $(proc_field "$SMBD" Seccomp)"
+check "smbd: no uid field is 0" sh -c "echo '$uid' | awk '{ for (i = 1; i <= 4; i++) if (\$i == 0) exit 1 }'"
+check "smbd: runs as dittofs-smbd" test "$(echo "$uid" | awk '{print $1}')" = "$(id -u dittofs-smbd)"
+check "smbd: CapEff is 0" test "$(proc_field "$SMBD" CapEff)" = 0000000000000000
+check "smbd: NoNewPrivs is 1" test "$(proc_field "$SMBD" NoNewPrivs)" = 1
+check "smbd: Seccomp is 2" test "$(proc_field "$SMBD" Seccomp)" = 2
+check "smbd: chroot to the run directory" test "$(readlink /proc/$SMBD/root)" = "$SUITE_DIR/run"
+
+# blockd's table for the smbd role: what smbd sends, and nothing else.
+BDCHECK=$(cd "$top_builddir" && pwd)/tests/clients/bd-check
+BD_CHECK_USER=dittofs-smbd "$BDCHECK" smbd "$SUITE_DIR/run/blockd.sock" > "$SUITE_DIR/role.out" 2>&1
+sed 's/^/# /' "$SUITE_DIR/role.out"
+check "blockd serves smbd's SHARE_ROOT, GETATTR, OPEN (with its fd)" test "$(grep -c '^ok .*answers' "$SUITE_DIR/role.out")" = 3
+check "blockd disconnects smbd for OPEN_IO, ACCESS, XATTR_LIST, ACL_GET, NAMED_LIST" test "$(grep -c '^ok .*disconnected' "$SUITE_DIR/role.out")" = 5
+
+# NEGOTIATE, every dialect alone and all together.
+for d in 202 210 300 302; do
+	out=$(PROBE negotiate $d)
+	check "NEGOTIATE $d: dialect $d, signing enabled, the NTLMSSP hint ($out)" test "$out" = "STATUS 0x0 DIALECT $d SECMODE 1 CTX - SIGN - HINT ntlmssp"
+done
+out=$(PROBE negotiate 311)
+check "NEGOTIATE 3.1.1: preauth, encryption (none), signing contexts; AES-GMAC ($out)" test "$out" = "STATUS 0x0 DIALECT 311 SECMODE 1 CTX 1,2,8 SIGN 2 HINT ntlmssp"
+out=$(PROBE negotiate 202,210,300,302,311)
+check "NEGOTIATE of all five picks 3.1.1" test "$(echo "$out" | awk '{print $4}')" = 311
+check "NEGOTIATE of no dialect of ours: NOT_SUPPORTED" test "$(PROBE negotiate 2ff)" = "STATUS 0xc00000bb"
+check "3.1.1 with two preauth contexts: INVALID_PARAMETER" test "$(PROBE dupctx)" = "STATUS 0xc000000d"
+check "3.1.1 without SHA-512: NO_PREAUTH_INTEGRITY_HASH_OVERLAP" test "$(PROBE nosha512)" = "STATUS 0xc05d0000"
+check "SMB1 NEGOTIATE naming SMB 2.???: SMB2 response, dialect 2FF" test "$(PROBE smb1)" = "DIALECT 2ff"
+check "SMB1 NEGOTIATE naming SMB 2.002 only: dialect 202" test "$(PROBE smb1 002)" = "DIALECT 202"
+check "SMB1 NEGOTIATE without SMB2: dropped" test "$(PROBE smb1bad)" = CLOSED
+check "credits: 10 asked, 10 granted" test "$(PROBE credits 10)" = "CREDITS 10"
+check "credits: 1000 asked, the window stays within credits max (64)" test "$(PROBE credits 1000)" = "CREDITS 64"
+
+check "ECHO" test "$(PROBE echo)" = "ECHO 0x0"
+check "a compound chain of 3 ECHOs: three answers in one frame" test "$(PROBE compound 3)" = "COMPOUND 0x0 0x0 0x0"
+check "ECHO before NEGOTIATE: INVALID_PARAMETER" test "$(PROBE early)" = "STATUS 0xc000000d"
+
+# Bad input: the right status, or the connection dropped.
+check "NextCommand past the frame: dropped" test "$(PROBE badnext)" = CLOSED
+check "a header with StructureSize 60: dropped" test "$(PROBE badhdr)" = CLOSED
+check "a message id outside the credit window: dropped" test "$(PROBE badmid)" = CLOSED
+check "a message id used twice: dropped" test "$(PROBE replaymid)" = CLOSED
+check "a frame above the size limit: dropped" test "$(PROBE bigframe)" = CLOSED
+check "SESSION_SETUP buffer past the message: INVALID_PARAMETER" test "$(PROBE badsetup)" = "STATUS 0xc000000d"
+check "CREATE in an unknown session: USER_SESSION_DELETED" test "$(PROBE nosession create)" = "STATUS 0xc0000203"
+check "READ in an unknown session: USER_SESSION_DELETED" test "$(PROBE nosession read)" = "STATUS 0xc0000203"
+check "TREE_CONNECT in an unknown session: USER_SESSION_DELETED" test "$(PROBE nosession treeconnect)" = "STATUS 0xc0000203"
+check "an unknown command: INVALID_PARAMETER" test "$(PROBE unknown)" = "STATUS 0xc000000d"
+check "300 mutated requests on fresh connections: smbd answers after" test "$(timeout 120 python3 "$top_srcdir/tests/clients/smb2probe.py" $P garbage 300 7)" = ALIVE
+check "smbd is the same process after all of it" test "$(suite_pid smbd)" = "$SMBD"
+check "status counts the malformed input" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q '[1-9][0-9]* malformed'"
+
+# Sessions go through gssd: the stub first.
+check "smbd connects to gssd.sock" suite_wait 10 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'gssd connected'"
+# 3.x signatures (AES-CMAC, AES-GMAC) are checked with Python's
+# cryptography; without it, 2.1 alone (HMAC-SHA256 from hashlib).
+if python3 -c 'import cryptography' 2>/dev/null; then
+	DIALECTS="311 302 300 210"
+else
+	DIALECTS=210
+	skip "no python3 cryptography (Debian: python3-cryptography)" "sessions of dialects 3.1.1, 3.0.2, 3.0 through the stub"
+fi
+NDIALECTS=$(echo $DIALECTS | wc -w)
+for d in $DIALECTS; do
+	PROBE files $d $KEY > "$SUITE_DIR/files.$d" 2>&1
+	[ -s "$SUITE_DIR/files.$d" ] || echo "FAIL probe: no output" > "$SUITE_DIR/files.$d"
+	while read -r verdict rest; do
+		check "$d: $rest" test "$verdict" = PASS
+	done < "$SUITE_DIR/files.$d"
+done
+check "status counts the $NDIALECTS logon(s)" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q ' $NDIALECTS logon(s), 0 failed'"
+PROBE opens 210 $KEY 8 | grep -v '^PASS \(negotiate\|session\|3.1.1\|a signed\|a badly\|TREE\)' > "$SUITE_DIR/opens.out"
+while read -r verdict rest; do
+	check "open files per connection = 8: $rest" test "$verdict" = PASS
+done < "$SUITE_DIR/opens.out"
+check "the open-files cap is logged" grep -q 'open files per connection (8) reached' "$SUITE_DIR/run.log"
+kill "$STUB" 2>/dev/null
+wait "$STUB" 2>/dev/null
+STUB=
+check "SESSION_SETUP without gssd: LOGON_FAILURE, smbd stays up" suite_wait 10 sh -c "python3 $top_srcdir/tests/clients/smb2probe.py $P session | grep -q 'STATUS 0xc000006d'"
+check "smbd is still the same process" test "$(suite_pid smbd)" = "$SMBD"
+
+# Then the real dittofs-gssd, with a user of its database, and smbclient.
+if [ ! -x "$GSSD_BIN" ]; then
+	skip "dittofs-gssd is not built on this branch" "smbclient put/get/ls/mkdir/rename through gssd"
+elif ! command -v smbclient >/dev/null; then
+	skip "no smbclient (Debian: smbclient)" "smbclient put/get/ls/mkdir/rename through gssd"
+else
+	check "dittofs-run stops the suite for the restart with gssd" suite_stop
+	rm -f "$SUITE_DIR/run/gssd.sock"
+	sed -i '/^\[gssd\]$/,/^enable = no$/d' "$SUITE_CONF"
+	suite_start
+	check "blockd, gssd and smbd come up" suite_wait_ready blockd gssd smbd
+	check "smbd connects to gssd" suite_wait 10 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'gssd connected'"
+	out=$(echo 'Pass-w0rd' | suite_ctl user add smbtest --uid 0 --gid 0 2>&1)
+	check "dittofsctl user add smbtest ($out)" test "$out" = "user smbtest added"
+	head -c 300000 /dev/urandom > "$SUITE_DIR/in.bin"
+	SMBC() { timeout 60 smbclient //127.0.0.1/export -p $P -U smbtest%Pass-w0rd "$@" >> "$SUITE_DIR/smbclient.out" 2>&1; }
+	for m in SMB3 SMB3_00 SMB2_10; do
+		check "smbclient -m $m: put" SMBC -m $m -c "put $SUITE_DIR/in.bin in-$m.bin"
+		check "smbclient -m $m: get" SMBC -m $m -c "get in-$m.bin $SUITE_DIR/out-$m.bin"
+		check "smbclient -m $m: sha256 of get equals put" test "$(sha256sum < "$SUITE_DIR/in.bin")" = "$(sha256sum < "$SUITE_DIR/out-$m.bin" 2>/dev/null)"
+	done
+	check "smbclient mkdir" SMBC -m SMB3 -c "mkdir sub"
+	check "smbclient rename" SMBC -m SMB3 -c "rename in-SMB3.bin sub\\moved.bin"
+	check "smbclient ls shows the renamed file" sh -c "timeout 60 smbclient //127.0.0.1/export -p $P -U smbtest%Pass-w0rd -m SMB3 -c 'ls sub\\*' 2>&1 | grep -q moved.bin"
+	check "smbclient with signing required" SMBC -m SMB3 --client-protection=sign -c "ls"
+	check "a wrong password: refused" sh -c "! timeout 60 smbclient //127.0.0.1/export -p $P -U smbtest%wrong -m SMB3 -c ls >/dev/null 2>&1"
+	grep -i 'NT_STATUS\|error' "$SUITE_DIR/smbclient.out" | head -20 | sed 's/^/# /'
+	# smbtorture's suites of what is built (the rest of each suite
+	# needs what is not: share modes, security descriptors, ...), with
+	# Samba's expectations where Windows answers differently (a write
+	# just below MAXFILESIZE succeeds on a Linux file system).
+	if command -v smbtorture >/dev/null; then
+		for t in smb2.connect smb2.rw.rw1 smb2.rw.rw2 smb2.rw.invalid \
+		    smb2.dir.find \
+		    smb2.dir.many smb2.dir.sorted smb2.rename.simple \
+		    smb2.rename.msword smb2.compound.invalid1 \
+		    smb2.compound.invalid3 smb2.compound.invalid4 \
+		    smb2.compound.unrelated1; do
+			check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
+		done
+	else
+		skip "no smbtorture (Debian: samba-testsuite)" "smbtorture suites"
+	fi
+	SMBD=$(suite_pid smbd)
+fi
+check "smbd is still the same process" test "$(suite_pid smbd)" = "$SMBD"
+check "dittofs-run stops everything" suite_stop
+tap_done
