@@ -206,6 +206,29 @@ PROBE4 write "$ST3" change-moves-v4 >/dev/null
 m2=$(PROBE4 meta /export/v4cache 1)
 check "a WRITE moves the change attribute the cache answers" test "$(field4 "$m2" change)" != "$(field4 "$m1" change)" -a "$(field4 "$m2" size)" = 15
 
+# READDIR from nfsd's directory cache (dircache.c, NFSv3's), with each
+# entry's attributes from the handle cache: no BD_READDIR while nothing
+# changed, in one READDIR or several (a small maxcount); a file made
+# through NFSv3 or by another v4 client, and a REMOVE, show in the next
+# listing (blockd's notes drop the listing).
+check "a directory for the listings" test "$(PROBE4 mkdir /export rd | cut -d' ' -f1-2)" = "MKDIR 0"
+for f in a b c; do PROBE4 v3create /export/rd "$f" >/dev/null; done
+check "READDIR lists what NFSv3 made" test "$(PROBE4 readdir /export/rd 1)" = "READDIR 1 ok entries 3 names a,b,c calls 1"
+RD0=$(bdn readdir)
+check "10 READDIRs of it answered" test "$(PROBE4 readdir /export/rd 10)" = "READDIR 10 ok entries 3 names a,b,c calls 10"
+RD1=$(bdn readdir)
+check "at most one BD_READDIR for them (${RD0:-0} -> ${RD1:-0})" test "$((${RD1:-0} - ${RD0:-0}))" -le 1
+rl=$(PROBE4 readdir /export/rd 5 150)
+check "listings of two READDIRs each (maxcount 150): $rl" test "$rl" = "READDIR 5 ok entries 3 names a,b,c calls 10"
+RD2=$(bdn readdir)
+check "... at most one BD_READDIR for the 10 (${RD1:-0} -> ${RD2:-0})" test "$((${RD2:-0} - ${RD1:-0}))" -le 1
+check "an NFSv3 CREATE in it" test "$(PROBE4 v3create /export/rd v3new)" = "V3CREATE 0"
+check "... is in the next v4 READDIR" test "$(PROBE4 readdir /export/rd 1)" = "READDIR 1 ok entries 4 names a,b,c,v3new calls 1"
+check "another v4 client's OPEN create in it" test "$(PROBE4 open "$SUITE_DIR/rd.json" /export/rd/v4new | cut -d' ' -f1-2)" = "OPEN ok"
+check "... is in the next READDIR" test "$(PROBE4 readdir /export/rd 1)" = "READDIR 1 ok entries 5 names a,b,c,v3new,v4new calls 1"
+check "a v4 REMOVE of a" test "$(PROBE4 remove /export/rd a)" = "REMOVE 0"
+check "... is gone from the next READDIR" test "$(PROBE4 readdir /export/rd 1)" = "READDIR 1 ok entries 4 names b,c,v3new,v4new calls 1"
+
 CID=$(python3 -c "import json; print('%x' % json.load(open('$ST3'))['clientid'])")
 check "dittofsctl v4 revoke of that client" suite_ctl v4 revoke "$CID"
 check "the next READ with its stateid: ADMIN_REVOKED" test "$(PROBE4 reads "$ST3" 1)" = "ERR 10047"
