@@ -776,13 +776,19 @@ nfs4_lookup_absent(struct nfs4_call *v)
  * what the name holds has current attributes; else blockd's, whose
  * answer the name cache learns (after its notifications, as NFSv3's).
  */
+/*
+ * A name of the current directory from the name cache: 1 and its handle
+ * (fhlen 0: absent) and, when present, the object's current attributes;
+ * 0: ask blockd (unknown, not current, an ACL, or no search permission:
+ * a refusal is blockd's to give).
+ */
 static int
-nfs4_lookup_cached(struct nfs4_call *v, const struct nfs4_opaque *name)
+nfs4_name_from_cache(struct nfs4_call *v, const struct nfs4_opaque *name,
+    const uint8_t **fh, size_t *fhlen, const struct nfs_attr **dirp,
+    const struct nfs_attr **objp)
 {
 	struct nfsd_env *env = v->nfs.env;
-	const struct nfs_attr *dir, *obj;
-	const uint8_t *fh;
-	size_t fhlen;
+	const struct nfs_attr *dir;
 	struct perm_who w;
 	struct perm_obj o;
 
@@ -791,22 +797,94 @@ nfs4_lookup_cached(struct nfs4_call *v, const struct nfs4_opaque *name)
 	    (dir->flags & STORE_ATTR_ACL) ||
 	    !namecache_get(env->namecache, dir->ino,
 	    (dir->flags & STORE_ATTR_CASELESS) != 0, (const char *)name->p,
-	    name->len, &fh, &fhlen))
+	    name->len, fh, fhlen))
 		return 0;
-	/* Search permission as blockd checks it; a refusal is its own. */
 	nfs4_perm_who(v, &w);
 	nfs4_perm_obj(dir, &o);
 	if (perm_check(&w, &o, PERM_EXEC) != 0)
 		return 0;
+	*dirp = dir;
+	*objp = NULL;
+	if (*fhlen == 0)
+		return 1;
+	if (*fhlen > NFS4_FHSIZE ||
+	    (*objp = nfs4_cached_attr(v, *fh, *fhlen)) == NULL)
+		return 0;
+	return 1;
+}
+
+/*
+ * RFC 7530 16.16: OPEN (state.c) of an existing name, CLAIM_NULL, from
+ * the caches as LOOKUP's: 1 and the current handle and v->attr are the
+ * file's, its directory's change in cinfo; -1: the name is absent; 0:
+ * ask blockd.
+ */
+int
+nfs4_open_cached(struct nfs4_call *v, const struct nfs4_opaque *name)
+{
+	const struct nfs_attr *dir, *obj;
+	const uint8_t *fh;
+	size_t fhlen;
+
+	if (v->w->cur.pseudo ||
+	    !nfs4_name_from_cache(v, name, &fh, &fhlen, &dir, &obj))
+		return 0;
+	v->nfs.env->v4_cache_answers++;
+	if (fhlen == 0)
+		return -1;
+	v->cinfo_before = v->cinfo_after = dir->change;
+	nfs4_bd_attr_of(&v->attr, obj);
+	v->have_attr = 1;
+	v->w->cur.path[0] = '\0';
+	memmove(v->w->cur.data, fh, fhlen);
+	v->w->cur.len = (uint32_t)fhlen;
+	return 1;
+}
+
+/*
+ * The access an OPEN asks (ACCESS4_ bits) granted by the mode of the
+ * current handle's cached attributes: 1.  0: ask blockd (not current,
+ * an ACL, or refused: a refusal is blockd's to give).
+ */
+int
+nfs4_access_cached(struct nfs4_call *v, uint32_t want)
+{
+	const struct nfs_attr *a;
+	struct perm_who w;
+	struct perm_obj o;
+
+	if ((a = nfs4_cached_attr(v, v->w->cur.data, v->w->cur.len)) ==
+	    NULL || (a->flags & STORE_ATTR_ACL))
+		return 0;
+	nfs4_perm_who(v, &w);
+	nfs4_perm_obj(a, &o);
+	if ((perm_access(&w, &o) & want) != want)
+		return 0;
+	v->nfs.env->v4_cache_answers++;
+	return 1;
+}
+
+/*
+ * RFC 7530 16.13: LOOKUP.  From the name cache when it knows the name,
+ * the directory's attributes are current, let the caller search it, and
+ * what the name holds has current attributes; else blockd's, whose
+ * answer the name cache learns (after its notifications, as NFSv3's).
+ */
+static int
+nfs4_lookup_cached(struct nfs4_call *v, const struct nfs4_opaque *name)
+{
+	struct nfsd_env *env = v->nfs.env;
+	const struct nfs_attr *dir, *obj;
+	const uint8_t *fh;
+	size_t fhlen;
+
+	if (!nfs4_name_from_cache(v, name, &fh, &fhlen, &dir, &obj))
+		return 0;
+	env->v4_cache_answers++;
 	if (fhlen == 0) {
-		env->v4_cache_answers++;
 		nfs4_lookup_absent(v);
 		return 1;
 	}
-	if (fhlen > NFS4_FHSIZE || (obj = nfs4_cached_attr(v, fh, fhlen)) ==
-	    NULL)
-		return 0;
-	env->v4_cache_answers++;
 	nfs4_path_step(v, v->w->next.path);
 	memcpy(v->w->cur.path, v->w->next.path, sizeof(v->w->cur.path));
 	memmove(v->w->cur.data, fh, fhlen);
@@ -818,20 +896,33 @@ nfs4_lookup_cached(struct nfs4_call *v, const struct nfs4_opaque *name)
 	return 1;
 }
 
-/* What the looked-up name holds now (fh NULL: nothing), for the cache. */
-static void
-nfs4_lookup_learn(struct nfs4_call *v, const uint8_t *fh, size_t fhlen)
+/*
+ * What name of the current directory holds now (fh NULL: nothing), from
+ * blockd's answer, for the name cache; dir: the directory's attributes
+ * that came with it (or NULL).
+ */
+void
+nfs4_name_learn(struct nfs4_call *v, const struct nfs4_opaque *name,
+    const uint8_t *fh, size_t fhlen, const bd_attr *dir)
 {
-	const struct nfs4_opaque *name = &v->op.u.name.name;
-	struct fhnode *n = fhcache_get(v->nfs.env->fhcache, v->w->cur.data,
-	    v->w->cur.len);
+	struct fhnode *n;
 
-	if (v->op.opnum != OP_LOOKUP || n == NULL ||
-	    n->attr.type != STORE_TYPE_DIR)
+	if (dir != NULL)
+		nfs4_cache_bd_attr(v, v->w->cur.data, v->w->cur.len, dir);
+	n = fhcache_get(v->nfs.env->fhcache, v->w->cur.data, v->w->cur.len);
+	if (n == NULL || n->attr.type != STORE_TYPE_DIR)
 		return;
 	namecache_put(v->nfs.env->namecache, n->attr.ino,
 	    (n->attr.flags & STORE_ATTR_CASELESS) != 0, (const char *)name->p,
 	    name->len, fh, fhlen);
+}
+
+/* What the looked-up name holds now (fh NULL: nothing), for the cache. */
+static void
+nfs4_lookup_learn(struct nfs4_call *v, const uint8_t *fh, size_t fhlen)
+{
+	if (v->op.opnum == OP_LOOKUP)
+		nfs4_name_learn(v, &v->op.u.name.name, fh, fhlen, NULL);
 }
 
 static void

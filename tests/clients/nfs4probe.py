@@ -73,6 +73,8 @@ handle, seqids) is kept in a JSON state file.
                                      C READDIRs in all) or "ERR n"
   nfs4probe PORT v3create P NAME     NFSv3 CREATE (UNCHECKED, mode 0644)
                                      of NAME in P's handle: "V3CREATE n"
+  nfs4probe PORT v3remove P NAME     NFSv3 REMOVE of NAME in P's handle:
+                                     "V3REMOVE n"
   nfs4probe PORT opens P/NAME N [UID [ACCESS]]
                                      as UID (default 0), a client of its
                                      own: N x (OPEN with no create, ACCESS
@@ -1017,6 +1019,10 @@ def main():
                     int(args[2]) if len(args) > 2 else 32768)
     elif cmd == "v3create":
         cmd_v3create(port, args[0], args[1])
+    elif cmd == "v3remove":
+        body = opaque(lookup_fh(port, args[0])) + opaque(args[1].encode())
+        print("V3REMOVE %d" % u32(oncrpc.results(
+            oncrpc.call(port, 100003, 3, 12, body)), 0))
     elif cmd == "opens":
         cmd_opens(port, args[0], int(args[1]),
                   int(args[2]) if len(args) > 2 else 0,

@@ -229,6 +229,25 @@ check "... is in the next READDIR" test "$(PROBE4 readdir /export/rd 1)" = "READ
 check "a v4 REMOVE of a" test "$(PROBE4 remove /export/rd a)" = "REMOVE 0"
 check "... is gone from the next READDIR" test "$(PROBE4 readdir /export/rd 1)" = "READDIR 1 ok entries 4 names b,c,v3new,v4new calls 1"
 
+# OPEN of an existing name from the caches: the name from the name
+# cache, the access from the cached mode (common/perm.h's rule), so an
+# OPEN + CLOSE is one call to stated each and nothing to blockd.  A
+# chmod that takes the access away, or a REMOVE, holds at the next OPEN.
+check "OPEN + CLOSE of b" test "$(PROBE4 opens /export/rd/b 1)" = "OPENS 1 ok"
+OL0=$(bdn lookup) OA0=$(bdn access)
+check "10 x OPEN + CLOSE of b" test "$(PROBE4 opens /export/rd/b 10)" = "OPENS 10 ok"
+OL1=$(bdn lookup) OA1=$(bdn access)
+check "no BD_LOOKUP for those OPENs (${OL0:-0} -> ${OL1:-0})" test "${OL1:-0}" = "${OL0:-0}"
+check "no BD_ACCESS for those OPENs (${OA0:-0} -> ${OA1:-0})" test "${OA1:-0}" = "${OA0:-0}"
+check "an NFSv3 file p, mode 0644" test "$(PROBE4 v3create /export/rd p)" = "V3CREATE 0"
+check "uid 1000 OPENs p for reading" test "$(PROBE4 opens /export/rd/p 3 1000)" = "OPENS 3 ok"
+check "chmod 0600 of p" test "$(PROBE4 chmod /export/rd/p 600)" = "CHMOD 0"
+check "uid 1000's next OPEN of p: ACCESS" test "$(PROBE4 opens /export/rd/p 1 1000)" = "ERR 13"
+check "uid 1000 may not OPEN b for writing (0644)" test "$(PROBE4 opens /export/rd/b 1 1000 2)" = "ERR 13"
+check "OPEN of c" test "$(PROBE4 opens /export/rd/c 2)" = "OPENS 2 ok"
+check "an NFSv3 REMOVE of c" test "$(PROBE4 v3remove /export/rd c)" = "V3REMOVE 0"
+check "the next OPEN of c: NOENT" test "$(PROBE4 opens /export/rd/c 1)" = "ERR 2"
+
 CID=$(python3 -c "import json; print('%x' % json.load(open('$ST3'))['clientid'])")
 check "dittofsctl v4 revoke of that client" suite_ctl v4 revoke "$CID"
 check "the next READ with its stateid: ADMIN_REVOKED" test "$(PROBE4 reads "$ST3" 1)" = "ERR 10047"
