@@ -164,6 +164,8 @@ nfs4_finish(struct nfs4_call *v, uint32_t status)
  * The op has its result in v->res (status aside): encode it, and go on
  * with the next op unless it failed.
  */
+static void	nfs4_op_next(struct nfs4_call *, uint32_t);
+
 void
 nfs4_op_done(struct nfs4_call *v, uint32_t status)
 {
@@ -172,6 +174,13 @@ nfs4_op_done(struct nfs4_call *v, uint32_t status)
 	nfs4_encode_resop(&v->co, &v->res);
 	if (v->w->read_io != NULL && v->co.o->len >= 4)
 		xdrbuf_put_u32_at(v->co.o, v->co.o->len - 4, v->w->read_len);
+	nfs4_op_next(v, status);
+}
+
+/* The op's result is in the reply: on to the next op, or the end. */
+static void
+nfs4_op_next(struct nfs4_call *v, uint32_t status)
+{
 	xdrbuf_out_free(&v->scratch);
 	xdrbuf_out_init(&v->scratch);
 	v->finished = 1;
@@ -1924,8 +1933,9 @@ nfs4_read_fd(struct nfs4_call *v, struct fhnode *n)
 {
 	struct nfs4_read_args *a = &v->op.u.read;
 	uint32_t count = a->count > NFS4_MAXIO ? NFS4_MAXIO : a->count;
+	struct xdrbuf_out *o = v->co.o;
 	uint8_t *data;
-	size_t done = 0;
+	size_t done = 0, start, hdr;
 	ssize_t got;
 	int err;
 
@@ -1939,7 +1949,19 @@ nfs4_read_fd(struct nfs4_call *v, struct fhnode *n)
 		count = (uint32_t)(n->attr.size - a->offset);
 	if (nfs4_read_by_file(v, n, count))
 		return;
-	if ((data = xdrbuf_reserve(&v->scratch, count + 1)) == NULL) {
+	/*
+	 * The data straight into the reply after READ4resok's head, as
+	 * NFSv3's READ: no buffer of its own to fill, copy and free.
+	 */
+	start = o->len;
+	xdrbuf_put_u32(o, OP_READ);
+	xdrbuf_put_u32(o, NFS4_OK);
+	xdrbuf_put_u32(o, 0);			/* eof */
+	xdrbuf_put_u32(o, 0);			/* data length */
+	hdr = o->len;
+	if ((data = xdrbuf_reserve(o, ((size_t)count + 3) & ~(size_t)3)) ==
+	    NULL) {
+		o->len = start;
 		nfs4_fail(v, NFS4ERR_RESOURCE);
 		return;
 	}
@@ -1951,6 +1973,7 @@ nfs4_read_fd(struct nfs4_call *v, struct fhnode *n)
 				continue;
 			err = errno;
 			log_warn("%s: NFSv4 READ: pread", v->nfs.rpc->peer_name);
+			o->len = start;
 			nfs4_fail(v, nfs4_status_from_errno(err));
 			return;
 		}
@@ -1958,10 +1981,15 @@ nfs4_read_fd(struct nfs4_call *v, struct fhnode *n)
 			break;
 		done += (size_t)got;
 	}
-	v->res.u.read.data.p = data;
-	v->res.u.read.data.len = (uint32_t)done;
-	v->res.u.read.eof = a->offset + done >= n->attr.size;
-	nfs4_op_done(v, NFS4_OK);
+	memset(data + done, 0, ((done + 3) & ~(size_t)3) - done);
+	o->len = hdr + ((done + 3) & ~(size_t)3);
+	xdrbuf_put_u32_at(o, hdr - 8,
+	    a->offset + done >= n->attr.size ? 1 : 0);
+	xdrbuf_put_u32_at(o, hdr - 4, (uint32_t)done);
+	v->co.count++;
+	v->res.opnum = OP_READ;
+	v->res.status = NFS4_OK;
+	nfs4_op_next(v, NFS4_OK);
 }
 
 /*

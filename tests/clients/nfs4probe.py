@@ -40,6 +40,10 @@ handle, seqids) is kept in a JSON state file.
                                      P, ACCESS, GETATTR change and size:
                                      "META N ok access A change C size S"
   nfs4probe PORT readmid STATE       PUTFH, READ, GETFH: "READ data NEXT n"
+  nfs4probe PORT readat STATE OFF N  PUTFH + READ of N bytes at OFF, then
+                                     GETFH (the READ's padding and eof in
+                                     the reply's middle): "READ eof E len L
+                                     DATA NEXT n"
   nfs4probe PORT anonread STATE      READ with the anonymous stateid
   nfs4probe PORT commit STATE DATA   PUTFH + WRITE (UNSTABLE) + COMMIT:
                                      "COMMIT ok same" (same verifiers)
@@ -991,6 +995,21 @@ def main():
         r.u32()
         data = r.opaque().decode(errors="replace")
         print("READ %s NEXT %d" % (data, r.res()[1]))
+    elif cmd == "readat":
+        st = load(args[0])
+        r = compound(port, [putfh(bytes.fromhex(st["fh"])), p32(OP["READ"]) +
+                            stateid(st["sid"]) + p64(int(args[1])) +
+                            p32(int(args[2])), getfh()])
+        if r.status != NFS4_OK:
+            fail(r, r.status)
+        r.res()
+        r.res()
+        eof = r.u32()
+        data = r.opaque()
+        nxt = r.res()[1]
+        print("READ eof %d len %d %s NEXT %d" % (eof, len(data),
+                                                data.decode(errors="replace"),
+                                                nxt))
     elif cmd == "anonread":
         # READ with the anonymous stateid (all zeros, RFC 7530 9.1.4.3).
         st = load(args[0])

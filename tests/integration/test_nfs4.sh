@@ -146,6 +146,11 @@ check "GUARDED4 OPEN retransmitted: the kept stateid and file, not EXIST" test "
 check "EXCLUSIVE4 OPEN retransmitted, then the same verifier again: ok" test "$(PROBE4 openhow "$SUITE_DIR/excl.json" /export/v4excl exclusive)" = "OPEN ok REPLAY same FH same AGAIN ok"
 check "a new GUARDED4 OPEN of an existing name is still EXIST" test "$(PROBE4 openhow "$SUITE_DIR/guarded2.json" /export/v4guarded guarded)" = "ERR 17"
 check "WRITE and READ with the open's stateid" test "$(PROBE4 write "$ST" hello-v4)" = "READ hello-v4"
+# READ's data read into the reply itself (read path = pread): its
+# length, padding and eof, with an op after it.
+check "READ of 3 bytes at 2" test "$(PROBE4 readat "$ST" 2 3)" = "READ eof 0 len 3 llo NEXT 0"
+check "READ past the end: the rest, eof" test "$(PROBE4 readat "$ST" 6 100)" = "READ eof 1 len 2 v4 NEXT 0"
+check "READ beyond the end: nothing, eof" test "$(PROBE4 readat "$ST" 20 10)" = "READ eof 1 len 0  NEXT 0"
 # Stable WRITE and COMMIT: synced off nfsd's event loop (common/syncer.c,
 # counted in its status as for NFSv3), and the data in the store's file.
 syncs() { suite_ctl status nfsd 2>/dev/null | sed -n 's/.*syncs \([0-9]*\) off the loop.*/\1/p'; }
