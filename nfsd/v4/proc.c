@@ -164,6 +164,8 @@ nfs4_finish(struct nfs4_call *v, uint32_t status)
  * The op has its result in v->res (status aside): encode it, and go on
  * with the next op unless it failed.
  */
+static void	nfs4_op_next(struct nfs4_call *, uint32_t);
+
 void
 nfs4_op_done(struct nfs4_call *v, uint32_t status)
 {
@@ -172,6 +174,13 @@ nfs4_op_done(struct nfs4_call *v, uint32_t status)
 	nfs4_encode_resop(&v->co, &v->res);
 	if (v->w->read_io != NULL && v->co.o->len >= 4)
 		xdrbuf_put_u32_at(v->co.o, v->co.o->len - 4, v->w->read_len);
+	nfs4_op_next(v, status);
+}
+
+/* The op's result is in the reply: on to the next op, or the end. */
+static void
+nfs4_op_next(struct nfs4_call *v, uint32_t status)
+{
 	xdrbuf_out_free(&v->scratch);
 	xdrbuf_out_init(&v->scratch);
 	v->finished = 1;
@@ -776,13 +785,19 @@ nfs4_lookup_absent(struct nfs4_call *v)
  * what the name holds has current attributes; else blockd's, whose
  * answer the name cache learns (after its notifications, as NFSv3's).
  */
+/*
+ * A name of the current directory from the name cache: 1 and its handle
+ * (fhlen 0: absent) and, when present, the object's current attributes;
+ * 0: ask blockd (unknown, not current, an ACL, or no search permission:
+ * a refusal is blockd's to give).
+ */
 static int
-nfs4_lookup_cached(struct nfs4_call *v, const struct nfs4_opaque *name)
+nfs4_name_from_cache(struct nfs4_call *v, const struct nfs4_opaque *name,
+    const uint8_t **fh, size_t *fhlen, const struct nfs_attr **dirp,
+    const struct nfs_attr **objp)
 {
 	struct nfsd_env *env = v->nfs.env;
-	const struct nfs_attr *dir, *obj;
-	const uint8_t *fh;
-	size_t fhlen;
+	const struct nfs_attr *dir;
 	struct perm_who w;
 	struct perm_obj o;
 
@@ -791,22 +806,94 @@ nfs4_lookup_cached(struct nfs4_call *v, const struct nfs4_opaque *name)
 	    (dir->flags & STORE_ATTR_ACL) ||
 	    !namecache_get(env->namecache, dir->ino,
 	    (dir->flags & STORE_ATTR_CASELESS) != 0, (const char *)name->p,
-	    name->len, &fh, &fhlen))
+	    name->len, fh, fhlen))
 		return 0;
-	/* Search permission as blockd checks it; a refusal is its own. */
 	nfs4_perm_who(v, &w);
 	nfs4_perm_obj(dir, &o);
 	if (perm_check(&w, &o, PERM_EXEC) != 0)
 		return 0;
+	*dirp = dir;
+	*objp = NULL;
+	if (*fhlen == 0)
+		return 1;
+	if (*fhlen > NFS4_FHSIZE ||
+	    (*objp = nfs4_cached_attr(v, *fh, *fhlen)) == NULL)
+		return 0;
+	return 1;
+}
+
+/*
+ * RFC 7530 16.16: OPEN (state.c) of an existing name, CLAIM_NULL, from
+ * the caches as LOOKUP's: 1 and the current handle and v->attr are the
+ * file's, its directory's change in cinfo; -1: the name is absent; 0:
+ * ask blockd.
+ */
+int
+nfs4_open_cached(struct nfs4_call *v, const struct nfs4_opaque *name)
+{
+	const struct nfs_attr *dir, *obj;
+	const uint8_t *fh;
+	size_t fhlen;
+
+	if (v->w->cur.pseudo ||
+	    !nfs4_name_from_cache(v, name, &fh, &fhlen, &dir, &obj))
+		return 0;
+	v->nfs.env->v4_cache_answers++;
+	if (fhlen == 0)
+		return -1;
+	v->cinfo_before = v->cinfo_after = dir->change;
+	nfs4_bd_attr_of(&v->attr, obj);
+	v->have_attr = 1;
+	v->w->cur.path[0] = '\0';
+	memmove(v->w->cur.data, fh, fhlen);
+	v->w->cur.len = (uint32_t)fhlen;
+	return 1;
+}
+
+/*
+ * The access an OPEN asks (ACCESS4_ bits) granted by the mode of the
+ * current handle's cached attributes: 1.  0: ask blockd (not current,
+ * an ACL, or refused: a refusal is blockd's to give).
+ */
+int
+nfs4_access_cached(struct nfs4_call *v, uint32_t want)
+{
+	const struct nfs_attr *a;
+	struct perm_who w;
+	struct perm_obj o;
+
+	if ((a = nfs4_cached_attr(v, v->w->cur.data, v->w->cur.len)) ==
+	    NULL || (a->flags & STORE_ATTR_ACL))
+		return 0;
+	nfs4_perm_who(v, &w);
+	nfs4_perm_obj(a, &o);
+	if ((perm_access(&w, &o) & want) != want)
+		return 0;
+	v->nfs.env->v4_cache_answers++;
+	return 1;
+}
+
+/*
+ * RFC 7530 16.13: LOOKUP.  From the name cache when it knows the name,
+ * the directory's attributes are current, let the caller search it, and
+ * what the name holds has current attributes; else blockd's, whose
+ * answer the name cache learns (after its notifications, as NFSv3's).
+ */
+static int
+nfs4_lookup_cached(struct nfs4_call *v, const struct nfs4_opaque *name)
+{
+	struct nfsd_env *env = v->nfs.env;
+	const struct nfs_attr *dir, *obj;
+	const uint8_t *fh;
+	size_t fhlen;
+
+	if (!nfs4_name_from_cache(v, name, &fh, &fhlen, &dir, &obj))
+		return 0;
+	env->v4_cache_answers++;
 	if (fhlen == 0) {
-		env->v4_cache_answers++;
 		nfs4_lookup_absent(v);
 		return 1;
 	}
-	if (fhlen > NFS4_FHSIZE || (obj = nfs4_cached_attr(v, fh, fhlen)) ==
-	    NULL)
-		return 0;
-	env->v4_cache_answers++;
 	nfs4_path_step(v, v->w->next.path);
 	memcpy(v->w->cur.path, v->w->next.path, sizeof(v->w->cur.path));
 	memmove(v->w->cur.data, fh, fhlen);
@@ -818,20 +905,33 @@ nfs4_lookup_cached(struct nfs4_call *v, const struct nfs4_opaque *name)
 	return 1;
 }
 
-/* What the looked-up name holds now (fh NULL: nothing), for the cache. */
-static void
-nfs4_lookup_learn(struct nfs4_call *v, const uint8_t *fh, size_t fhlen)
+/*
+ * What name of the current directory holds now (fh NULL: nothing), from
+ * blockd's answer, for the name cache; dir: the directory's attributes
+ * that came with it (or NULL).
+ */
+void
+nfs4_name_learn(struct nfs4_call *v, const struct nfs4_opaque *name,
+    const uint8_t *fh, size_t fhlen, const bd_attr *dir)
 {
-	const struct nfs4_opaque *name = &v->op.u.name.name;
-	struct fhnode *n = fhcache_get(v->nfs.env->fhcache, v->w->cur.data,
-	    v->w->cur.len);
+	struct fhnode *n;
 
-	if (v->op.opnum != OP_LOOKUP || n == NULL ||
-	    n->attr.type != STORE_TYPE_DIR)
+	if (dir != NULL)
+		nfs4_cache_bd_attr(v, v->w->cur.data, v->w->cur.len, dir);
+	n = fhcache_get(v->nfs.env->fhcache, v->w->cur.data, v->w->cur.len);
+	if (n == NULL || n->attr.type != STORE_TYPE_DIR)
 		return;
 	namecache_put(v->nfs.env->namecache, n->attr.ino,
 	    (n->attr.flags & STORE_ATTR_CASELESS) != 0, (const char *)name->p,
 	    name->len, fh, fhlen);
+}
+
+/* What the looked-up name holds now (fh NULL: nothing), for the cache. */
+static void
+nfs4_lookup_learn(struct nfs4_call *v, const uint8_t *fh, size_t fhlen)
+{
+	if (v->op.opnum == OP_LOOKUP)
+		nfs4_name_learn(v, &v->op.u.name.name, fh, fhlen, NULL);
 }
 
 static void
@@ -1054,16 +1154,77 @@ nfs4_op_readlink(struct nfs4_call *v)
  * (from 3: 1 and 2 are never given out); the verifier is blockd's.
  * Each entry carries the attributes asked for; entries stop where the
  * reply would pass maxcount, or dircount (the names and cookies).
+ * Listings come from the directory cache (dircache.c, NFSv3's) with the
+ * entries' attributes from the handle cache while all are current, as
+ * NFSv3's READDIRPLUS does; else from blockd, whose batches fill both.
  */
+enum nfs4_readdir_put {
+	NFS4_READDIR_PUT,		/* the entry is in the reply */
+	NFS4_READDIR_FULL,		/* it does not fit: the reply ends */
+	NFS4_READDIR_ERROR		/* *st says why */
+};
+
+/* One entry, i-th of this reply, into v->scratch. */
+static enum nfs4_readdir_put
+nfs4_readdir_put(struct nfs4_call *v, size_t i, size_t *total,
+    size_t *dirbytes, uint64_t cookie, const char *nm, size_t namelen,
+    const uint8_t *fh, size_t fhlen, const bd_attr *attr, uint32_t type,
+    uint32_t *st)
+{
+	struct nfs4_readdir_args *a = &v->op.u.readdir;
+	struct nfs4_attr_src s;
+	struct nfs4_opaque name, fattr;
+	struct xdrbuf_out fa;
+
+	nfs4_attr_from_bd(v, attr, fh, (uint32_t)fhlen, 0, &s);
+	if (attr->type == 0)
+		s.type = nfs4_type(type);
+	xdrbuf_out_init(&fa);
+	if ((*st = nfs4_fattr_encode(&fa, &a->request, &s,
+	    v->nfs.env->idmap)) != NFS4_OK) {
+		xdrbuf_out_free(&fa);
+		return NFS4_READDIR_ERROR;
+	}
+	name.p = (const uint8_t *)nm;
+	name.len = (uint32_t)namelen;
+	fattr.p = fa.buf;
+	fattr.len = (uint32_t)fa.len;
+	*total += nfs4_readdir_entry_size(name.len, fattr.len);
+	*dirbytes += 8 + 4 + ((name.len + 3) & ~3u);
+	/* status, verifier, the end's two words */
+	if (*total + 4 + 8 + 8 > a->maxcount ||
+	    (a->dircount > 0 && *dirbytes > a->dircount && i > 0)) {
+		xdrbuf_out_free(&fa);
+		return NFS4_READDIR_FULL;
+	}
+	nfs4_encode_readdir_entry(&v->scratch, cookie, &name, &fattr);
+	xdrbuf_out_free(&fa);
+	return NFS4_READDIR_PUT;
+}
+
+/* sent of avail entries went out: TOOSMALL if none fitted, else done. */
+static void
+nfs4_readdir_end(struct nfs4_call *v, size_t sent, size_t avail,
+    const uint8_t verf[NFS4_VERIFIER_SIZE], int eof)
+{
+	if (sent == 0 && avail > 0) {
+		nfs4_fail(v, NFS4ERR_TOOSMALL);
+		return;
+	}
+	memcpy(v->res.u.readdir.verf, verf, NFS4_VERIFIER_SIZE);
+	v->res.u.readdir.entries.p = v->scratch.buf;
+	v->res.u.readdir.entries.len = (uint32_t)v->scratch.len;
+	v->res.u.readdir.eof = eof;
+	nfs4_op_done(v, NFS4_OK);
+}
+
 static void
 nfs4_readdir_done(void *arg, int status, void *reply, int fd)
 {
 	struct nfs4_call *v = arg;
 	struct nfs4_readdir_args *a = &v->op.u.readdir;
+	struct nfsd_env *env = v->nfs.env;
 	bd_readdir_reply *rep = reply;
-	struct nfs4_attr_src s;
-	struct nfs4_opaque name, fattr;
-	struct xdrbuf_out fa;
 	size_t total = 0, dirbytes = 0, i;
 	uint32_t st;
 	int eof;
@@ -1073,6 +1234,14 @@ nfs4_readdir_done(void *arg, int status, void *reply, int fd)
 		nfs4_fail_errno(v, status);
 		return;
 	}
+	/* What blockd said fills the caches, whatever the client gets. */
+	dircache_add(env->dircache, rep->dir.ino, a->cookie, rep);
+	nfs4_cache_bd_attr(v, v->w->cur.data, v->w->cur.len, &rep->dir);
+	for (i = 0; i < rep->entries.entries_len; i++)
+		nfs4_cache_bd_attr(v,
+		    (const uint8_t *)rep->entries.entries_val[i].fh.bd_fh_val,
+		    rep->entries.entries_val[i].fh.bd_fh_len,
+		    &rep->entries.entries_val[i].attr);
 	if (a->cookie != 0 && memcmp(a->verf, rep->verf,
 	    NFS4_VERIFIER_SIZE) != 0) {
 		nfs4_fail(v, NFS4ERR_NOT_SAME);
@@ -1081,44 +1250,110 @@ nfs4_readdir_done(void *arg, int status, void *reply, int fd)
 	eof = rep->eof;
 	for (i = 0; i < rep->entries.entries_len; i++) {
 		bd_dirent *d = &rep->entries.entries_val[i];
+		enum nfs4_readdir_put put;
 
-		nfs4_attr_from_bd(v, &d->attr, (const uint8_t *)d->fh.bd_fh_val,
-		    d->fh.bd_fh_len, 0, &s);
-		if (d->attr.type == 0)
-			s.type = nfs4_type(d->type);
-		xdrbuf_out_init(&fa);
-		if ((st = nfs4_fattr_encode(&fa, &a->request, &s,
-		    v->nfs.env->idmap)) != NFS4_OK) {
-			xdrbuf_out_free(&fa);
+		put = nfs4_readdir_put(v, i, &total, &dirbytes, d->cookie,
+		    d->name.bd_name_val, d->name.bd_name_len,
+		    (const uint8_t *)d->fh.bd_fh_val, d->fh.bd_fh_len,
+		    &d->attr, d->type, &st);
+		if (put == NFS4_READDIR_ERROR) {
 			nfs4_fail(v, st);
 			return;
 		}
-		name.p = (const uint8_t *)d->name.bd_name_val;
-		name.len = d->name.bd_name_len;
-		fattr.p = fa.buf;
-		fattr.len = (uint32_t)fa.len;
-		total += nfs4_readdir_entry_size(name.len, fattr.len);
-		dirbytes += 8 + 4 + ((name.len + 3) & ~3u);
-		/* status, verifier, the end's two words */
-		if (total + 4 + 8 + 8 > a->maxcount ||
-		    (a->dircount > 0 && dirbytes > a->dircount && i > 0)) {
-			xdrbuf_out_free(&fa);
+		if (put == NFS4_READDIR_FULL) {
 			eof = 0;
 			break;
 		}
-		nfs4_encode_readdir_entry(&v->scratch, d->cookie, &name,
-		    &fattr);
+	}
+	nfs4_readdir_end(v, i, rep->entries.entries_len, (const uint8_t *)rep->verf, eof);
+}
+
+/*
+ * From the directory cache: the whole listing is there, the directory's
+ * attributes are current (no ACL: blockd decides those), the caller may
+ * read it, the verifier is the listing's, and every entry sent has
+ * current attributes.  0: ask blockd.
+ */
+static int
+nfs4_readdir_cached(struct nfs4_call *v)
+{
+	struct nfs4_readdir_args *a = &v->op.u.readdir;
+	struct nfsd_env *env = v->nfs.env;
+	const struct nfs_attr *dir, *ea;
+	const struct dirlist *l;
+	const struct dirent_c *e;
+	size_t total = 0, dirbytes = 0, i, first;
+	struct perm_who w;
+	struct perm_obj o;
+	uint32_t st;
+	bd_attr b;
+
+	if ((dir = nfs4_cached_attr(v, v->w->cur.data, v->w->cur.len)) ==
+	    NULL || dir->type != STORE_TYPE_DIR ||
+	    (dir->flags & STORE_ATTR_ACL) ||
+	    (l = dircache_get(env->dircache, dir->ino)) == NULL)
+		return 0;
+	nfs4_perm_who(v, &w);
+	nfs4_perm_obj(dir, &o);
+	if (perm_check(&w, &o, PERM_READ) != 0 || (a->cookie != 0 &&
+	    memcmp(a->verf, l->verf, NFS4_VERIFIER_SIZE) != 0))
+		return 0;
+	first = dircache_list_after(l, a->cookie);
+	for (i = first; i < l->n; i++) {
+		e = l->ents[i];
+		if ((ea = nfs4_cached_attr(v, e->fh, e->fhlen)) == NULL) {
+			xdrbuf_out_free(&v->scratch);
+			xdrbuf_out_init(&v->scratch);
+			return 0;
+		}
+		nfs4_bd_attr_of(&b, ea);
+		switch (nfs4_readdir_put(v, i - first, &total, &dirbytes,
+		    e->cookie, e->name, e->namelen, e->fh, e->fhlen, &b,
+		    b.type, &st)) {
+		case NFS4_READDIR_PUT:
+			continue;
+		case NFS4_READDIR_FULL:
+			break;
+		case NFS4_READDIR_ERROR:
+			nfs4_fail(v, st);
+			return 1;
+		}
+		break;
+	}
+	nfs4_readdir_end(v, i - first, l->n - first, l->verf, i == l->n);
+	return 1;
+}
+
+/*
+ * How many entries blockd should send: what fits maxcount, judged by
+ * the directory's own attributes as asked (else a Linux client's usual
+ * set, about 140 bytes) and a short name.
+ */
+static uint32_t
+nfs4_readdir_want(struct nfs4_call *v)
+{
+	struct nfs4_readdir_args *a = &v->op.u.readdir;
+	const struct nfs_attr *dir;
+	struct nfs4_attr_src s;
+	struct xdrbuf_out fa;
+	size_t per = 140, n;
+	bd_attr b;
+
+	if ((dir = nfs4_cached_attr(v, v->w->cur.data, v->w->cur.len)) !=
+	    NULL) {
+		nfs4_bd_attr_of(&b, dir);
+		nfs4_attr_from_bd(v, &b, v->w->cur.data, v->w->cur.len, 0, &s);
+		xdrbuf_out_init(&fa);
+		if (nfs4_fattr_encode(&fa, &a->request, &s,
+		    v->nfs.env->idmap) == NFS4_OK)
+			per = fa.len;
 		xdrbuf_out_free(&fa);
 	}
-	if (i == 0 && rep->entries.entries_len > 0) {
-		nfs4_fail(v, NFS4ERR_TOOSMALL);
-		return;
-	}
-	memcpy(v->res.u.readdir.verf, rep->verf, NFS4_VERIFIER_SIZE);
-	v->res.u.readdir.entries.p = v->scratch.buf;
-	v->res.u.readdir.entries.len = (uint32_t)v->scratch.len;
-	v->res.u.readdir.eof = eof;
-	nfs4_op_done(v, NFS4_OK);
+	per = nfs4_readdir_entry_size(12, per);
+	n = a->maxcount / per + 1;
+	if (a->dircount > 0 && a->dircount / 24 + 1 < n)
+		n = a->dircount / 24 + 1;
+	return n > BD_READDIR_MAX ? BD_READDIR_MAX : (uint32_t)n;
 }
 
 static void
@@ -1126,7 +1361,7 @@ nfs4_op_readdir(struct nfs4_call *v)
 {
 	struct nfs4_readdir_args *a = &v->op.u.readdir;
 	bd_readdir_req req;
-	uint32_t est, status;
+	uint32_t status;
 
 	if (a->cookie == 1 || a->cookie == 2) {
 		nfs4_fail(v, NFS4ERR_BAD_COOKIE);
@@ -1142,13 +1377,14 @@ nfs4_op_readdir(struct nfs4_call *v)
 		return;
 	}
 	rpcsvc_reserve(v->nfs.rpc, a->maxcount);
+	if (nfs4_readdir_cached(v))
+		return;
 	memset(&req, 0, sizeof(req));
 	req.cred = v->nfs.bcred;
 	nfs4_bd_fh(&req.dir, &v->w->cur);
 	req.cookie = a->cookie;
 	req.plus = 1;
-	est = a->maxcount / 64 + 1;
-	req.maxents = est > BD_READDIR_MAX ? BD_READDIR_MAX : est;
+	req.maxents = nfs4_readdir_want(v);
 	bdc_call(v->nfs.env->bdc, BD_READDIR, (xdrproc_t)xdr_bd_readdir_req,
 	    &req, (xdrproc_t)xdr_bd_readdir_reply, sizeof(bd_readdir_reply),
 	    nfs4_readdir_done, v);
@@ -1697,8 +1933,9 @@ nfs4_read_fd(struct nfs4_call *v, struct fhnode *n)
 {
 	struct nfs4_read_args *a = &v->op.u.read;
 	uint32_t count = a->count > NFS4_MAXIO ? NFS4_MAXIO : a->count;
+	struct xdrbuf_out *o = v->co.o;
 	uint8_t *data;
-	size_t done = 0;
+	size_t done = 0, start, hdr;
 	ssize_t got;
 	int err;
 
@@ -1712,7 +1949,19 @@ nfs4_read_fd(struct nfs4_call *v, struct fhnode *n)
 		count = (uint32_t)(n->attr.size - a->offset);
 	if (nfs4_read_by_file(v, n, count))
 		return;
-	if ((data = xdrbuf_reserve(&v->scratch, count + 1)) == NULL) {
+	/*
+	 * The data straight into the reply after READ4resok's head, as
+	 * NFSv3's READ: no buffer of its own to fill, copy and free.
+	 */
+	start = o->len;
+	xdrbuf_put_u32(o, OP_READ);
+	xdrbuf_put_u32(o, NFS4_OK);
+	xdrbuf_put_u32(o, 0);			/* eof */
+	xdrbuf_put_u32(o, 0);			/* data length */
+	hdr = o->len;
+	if ((data = xdrbuf_reserve(o, ((size_t)count + 3) & ~(size_t)3)) ==
+	    NULL) {
+		o->len = start;
 		nfs4_fail(v, NFS4ERR_RESOURCE);
 		return;
 	}
@@ -1724,6 +1973,7 @@ nfs4_read_fd(struct nfs4_call *v, struct fhnode *n)
 				continue;
 			err = errno;
 			log_warn("%s: NFSv4 READ: pread", v->nfs.rpc->peer_name);
+			o->len = start;
 			nfs4_fail(v, nfs4_status_from_errno(err));
 			return;
 		}
@@ -1731,10 +1981,15 @@ nfs4_read_fd(struct nfs4_call *v, struct fhnode *n)
 			break;
 		done += (size_t)got;
 	}
-	v->res.u.read.data.p = data;
-	v->res.u.read.data.len = (uint32_t)done;
-	v->res.u.read.eof = a->offset + done >= n->attr.size;
-	nfs4_op_done(v, NFS4_OK);
+	memset(data + done, 0, ((done + 3) & ~(size_t)3) - done);
+	o->len = hdr + ((done + 3) & ~(size_t)3);
+	xdrbuf_put_u32_at(o, hdr - 8,
+	    a->offset + done >= n->attr.size ? 1 : 0);
+	xdrbuf_put_u32_at(o, hdr - 4, (uint32_t)done);
+	v->co.count++;
+	v->res.opnum = OP_READ;
+	v->res.status = NFS4_OK;
+	nfs4_op_next(v, NFS4_OK);
 }
 
 /*

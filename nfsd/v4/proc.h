@@ -86,6 +86,13 @@ void	 nfs4_sattr_bd(const struct nfs4_sattr *, bd_sattr *);
 uint32_t nfs4_lookup_name_check(const struct nfs4_opaque *);
 int	 nfs4_cur_from_entry(struct nfs4_call *, const bd_entry_reply *);
 void	 nfs4_bd_access(struct nfs4_call *, uint32_t want, bdc_done_fn *);
+/* OPEN from the caches: 1 the file is current, -1 absent, 0 ask blockd. */
+int	 nfs4_open_cached(struct nfs4_call *, const struct nfs4_opaque *);
+/* 1: the cached mode grants want (ACCESS4_ bits); 0: ask blockd. */
+int	 nfs4_access_cached(struct nfs4_call *, uint32_t want);
+/* blockd's answer for a name of the current directory, for the caches. */
+void	 nfs4_name_learn(struct nfs4_call *, const struct nfs4_opaque *,
+	    const uint8_t *fh, size_t fhlen, const bd_attr *dir);
 
 /* pseudo.c */
 uint64_t nfs4_pseudo_hash(const char *, size_t);

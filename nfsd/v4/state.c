@@ -852,6 +852,10 @@ nfs4_open_file(struct nfs4_call *v)
 	if (a->share_access & OPEN4_SHARE_ACCESS_WRITE)
 		want |= ACCESS4_MODIFY;
 	v->check_io = (int)want;
+	if (nfs4_access_cached(v, want)) {
+		nfs4_open_stated(v);
+		return;
+	}
 	nfs4_bd_access(v, want, nfs4_open_access_done);
 }
 
@@ -862,6 +866,13 @@ nfs4_open_entry_done(void *arg, int status, void *reply, int fd)
 	bd_entry_reply *rep = reply;
 
 	(void)fd;
+	/* What the name holds, for the name cache (OPEN from the caches). */
+	if (rep != NULL && (status == 0 || (status == -ENOENT &&
+	    v->op.u.open.opentype != OPEN4_CREATE)))
+		nfs4_name_learn(v, &v->op.u.open.name, status == 0 ?
+		    (const uint8_t *)rep->fh.bd_fh_val : NULL, status == 0 ?
+		    rep->fh.bd_fh_len : 0, rep->dir.valid ? &rep->dir.after :
+		    NULL);
 	if (status != 0) {
 		nfs4_fail(v, status == -EBADMSG ? NFS4ERR_BADHANDLE :
 		    nfs4_status_from_errno(status));
@@ -1046,6 +1057,17 @@ nfs4_op_open_state(struct nfs4_call *v)
 		return;
 	}
 	memset(&v->w->sattr, 0, sizeof(v->w->sattr));
+	if (a->opentype != OPEN4_CREATE && a->claim == CLAIM_NULL) {
+		v->created = 0;
+		switch (nfs4_open_cached(v, &a->name)) {
+		case 1:
+			nfs4_open_file(v);
+			return;
+		case -1:
+			nfs4_fail(v, NFS4ERR_NOENT);
+			return;
+		}
+	}
 	if (a->opentype != OPEN4_CREATE || a->claim == CLAIM_DELEGATE_CUR) {
 		nfs4_open_lookup(v, nfs4_open_entry_done);
 		return;

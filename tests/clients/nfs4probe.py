@@ -40,6 +40,10 @@ handle, seqids) is kept in a JSON state file.
                                      P, ACCESS, GETATTR change and size:
                                      "META N ok access A change C size S"
   nfs4probe PORT readmid STATE       PUTFH, READ, GETFH: "READ data NEXT n"
+  nfs4probe PORT readat STATE OFF N  PUTFH + READ of N bytes at OFF, then
+                                     GETFH (the READ's padding and eof in
+                                     the reply's middle): "READ eof E len L
+                                     DATA NEXT n"
   nfs4probe PORT anonread STATE      READ with the anonymous stateid
   nfs4probe PORT commit STATE DATA   PUTFH + WRITE (UNSTABLE) + COMMIT:
                                      "COMMIT ok same" (same verifiers)
@@ -65,6 +69,25 @@ handle, seqids) is kept in a JSON state file.
   nfs4probe PORT badstateid STATE    WRITE with the open's stateid changed
                                      in its last byte: "ERR n"
 
+  nfs4probe PORT readdir P N [MAX]  N whole listings of P (READDIR from
+                                     cookie 0 to eof, maxcount MAX, default
+                                     32768, with type, mode, fileid, size):
+                                     "READDIR N ok entries E names a,b,..
+                                      calls C" (the last listing's, sorted;
+                                     C READDIRs in all) or "ERR n"
+  nfs4probe PORT v3create P NAME     NFSv3 CREATE (UNCHECKED, mode 0644)
+                                     of NAME in P's handle: "V3CREATE n"
+  nfs4probe PORT v3remove P NAME     NFSv3 REMOVE of NAME in P's handle:
+                                     "V3REMOVE n"
+  nfs4probe PORT opens P/NAME N [UID [ACCESS]]
+                                     as UID (default 0), a client of its
+                                     own: N x (OPEN with no create, ACCESS
+                                     default 1 = read, GETFH, GETATTR;
+                                     OPEN_CONFIRM when asked; CLOSE):
+                                     "OPENS N ok" or "ERR n"
+  nfs4probe PORT chmod P/NAME MODE   SETATTR of the mode (octal), the
+                                     anonymous stateid: "CHMOD n"
+  nfs4probe PORT remove P NAME       REMOVE of NAME in P: "REMOVE n"
 Delegations (RFC 7530 10.2-10.4): client A runs a callback server (an
 ONC RPC TCP listener answering CB_NULL and CB_COMPOUND, recording each
 CB_RECALL) and opens P/NAME for reading; client B has no callback.
@@ -235,20 +258,20 @@ def save(path, st):
         json.dump(st, f)
 
 
-def setclientid(port, st, uaddr="127.0.0.1.0.0"):
+def setclientid(port, st, uaddr="127.0.0.1.0.0", uid=0):
     """SETCLIENTID (callback program 0x40000000 over tcp at uaddr; port
     0: none) and SETCLIENTID_CONFIRM."""
     verf = os.urandom(8)
     ops = [p32(OP["SETCLIENTID"]) + verf + opaque(b"nfs4probe-" +
            os.urandom(6).hex().encode()) + p32(0x40000000) +
            opaque(b"tcp") + opaque(uaddr.encode()) + p32(1)]
-    r = compound(port, ops)
+    r = compound(port, ops, uid=uid)
     r.res()
     if r.status != NFS4_OK:
         fail(r, r.status)
     clientid, confirm = r.u64(), r.fixed(8)
     r = compound(port, [p32(OP["SETCLIENTID_CONFIRM"]) + p64(clientid) +
-                        confirm])
+                        confirm], uid=uid)
     if r.status != NFS4_OK:
         fail(r, r.status)
     st["clientid"] = clientid
@@ -479,6 +502,105 @@ def cmd_close(port, stfile):
     if r.status != NFS4_OK:
         fail(r, r.status)
     print("CLOSE ok")
+
+
+# type, mode, fileid, size: words 0 and 1 of a bitmap4.
+RD_ATTRS = [1 << 1 | 1 << 4 | 1 << 20, 1 << (33 - 32)]
+
+
+def cmd_readdir(port, path, n, maxcount):
+    """n whole listings of path; the names of the last, sorted."""
+    dirfh = lookup_fh(port, path)
+    calls = 0
+    for _ in range(n):
+        cookie, verf, names = 0, b"\0" * 8, []
+        while True:
+            r = compound(port, [putfh(dirfh), p32(OP["READDIR"]) +
+                                p64(cookie) + verf + p32(maxcount // 4) +
+                                p32(maxcount) + p32(len(RD_ATTRS)) +
+                                b"".join(p32(w) for w in RD_ATTRS)])
+            calls += 1
+            if r.status != NFS4_OK:
+                fail(r, r.status)
+            r.res()
+            r.res()
+            verf = r.fixed(8)
+            while r.u32() == 1:
+                cookie = r.u64()
+                name = r.opaque().decode()
+                r.skip_words()
+                a = Reply.__new__(Reply)
+                a.b, a.off = r.opaque(), 0
+                typ, size, fileid, mode = a.u32(), a.u64(), a.u64(), a.u32()
+                if typ == 0 or fileid == 0:
+                    print("BADATTR %s" % name)
+                    sys.exit(0)
+                names.append(name)
+            if r.u32():
+                break
+    print("READDIR %d ok entries %d names %s calls %d" %
+          (n, len(names), ",".join(sorted(names)), calls))
+
+
+def lookup_fh(port, path):
+    r = compound(port, [putroot()] + path_ops(path) + [getfh()])
+    if r.status != NFS4_OK:
+        fail(r, r.status)
+    for _ in range(r.nres - 1):
+        r.res()
+    r.res()
+    return r.opaque()
+
+
+def cmd_v3create(port, path, name):
+    """NFSv3 CREATE UNCHECKED (mode 0644) in path's handle (the same
+    bytes in both versions)."""
+    dirfh = lookup_fh(port, path)
+    sattr = p32(1) + p32(0o644) + p32(0) * 5
+    body = opaque(dirfh) + opaque(name.encode()) + p32(0) + sattr
+    print("V3CREATE %d" % u32(oncrpc.results(
+        oncrpc.call(port, 100003, 3, 8, body)), 0))
+
+
+def cmd_opens(port, path, n, uid, access):
+    """n OPEN + CLOSE pairs of an existing file as uid."""
+    d, name = path.rsplit("/", 1)
+    dirfh = lookup_fh(port, d)
+    st = {"oseq": 0}
+    setclientid(port, st, uid=uid)
+    for _ in range(n):
+        op = p32(OP["OPEN"]) + p32(st["oseq"]) + p32(access) + p32(0) + \
+            p64(st["clientid"]) + opaque(b"owner-opens") + p32(0) + \
+            p32(0) + opaque(name.encode())
+        r = compound(port, [putfh(dirfh), op, getfh(),
+                            getattr_([1 << 1 | 1 << 4])], uid=uid)
+        if r.status != NFS4_OK:
+            fail(r, r.status)
+        sid, rflags, _, fh = open_result(r, 3)
+        st["oseq"] += 1
+        if rflags & 2:
+            r = compound(port, [putfh(fh), p32(OP["OPEN_CONFIRM"]) +
+                                stateid(sid) + p32(st["oseq"])], uid=uid)
+            if r.status != NFS4_OK:
+                fail(r, r.status)
+            r.res()
+            r.res()
+            sid = read_stateid(r)
+            st["oseq"] += 1
+        r = compound(port, [putfh(fh), p32(OP["CLOSE"]) + p32(st["oseq"]) +
+                            stateid(sid)], uid=uid)
+        if r.status != NFS4_OK:
+            fail(r, r.status)
+        st["oseq"] += 1
+    print("OPENS %d ok" % n)
+
+
+def cmd_chmod(port, path, mode):
+    fh = lookup_fh(port, path)
+    r = compound(port, [putfh(fh), p32(34) + stateid([0, "00" * 12]) +
+                        p32(2) + p32(0) + p32(1 << (33 - 32)) +
+                        opaque(p32(mode))])
+    print("CHMOD %d" % r.status)
 
 
 class CallbackServer:
@@ -873,6 +995,21 @@ def main():
         r.u32()
         data = r.opaque().decode(errors="replace")
         print("READ %s NEXT %d" % (data, r.res()[1]))
+    elif cmd == "readat":
+        st = load(args[0])
+        r = compound(port, [putfh(bytes.fromhex(st["fh"])), p32(OP["READ"]) +
+                            stateid(st["sid"]) + p64(int(args[1])) +
+                            p32(int(args[2])), getfh()])
+        if r.status != NFS4_OK:
+            fail(r, r.status)
+        r.res()
+        r.res()
+        eof = r.u32()
+        data = r.opaque()
+        nxt = r.res()[1]
+        print("READ eof %d len %d %s NEXT %d" % (eof, len(data),
+                                                data.decode(errors="replace"),
+                                                nxt))
     elif cmd == "anonread":
         # READ with the anonymous stateid (all zeros, RFC 7530 9.1.4.3).
         st = load(args[0])
@@ -896,6 +1033,25 @@ def main():
         cmd_close(port, args[0])
     elif cmd == "deleg":
         cmd_deleg(port, args[0], args[1])
+    elif cmd == "readdir":
+        cmd_readdir(port, args[0], int(args[1]),
+                    int(args[2]) if len(args) > 2 else 32768)
+    elif cmd == "v3create":
+        cmd_v3create(port, args[0], args[1])
+    elif cmd == "v3remove":
+        body = opaque(lookup_fh(port, args[0])) + opaque(args[1].encode())
+        print("V3REMOVE %d" % u32(oncrpc.results(
+            oncrpc.call(port, 100003, 3, 12, body)), 0))
+    elif cmd == "opens":
+        cmd_opens(port, args[0], int(args[1]),
+                  int(args[2]) if len(args) > 2 else 0,
+                  int(args[3]) if len(args) > 3 else 1)
+    elif cmd == "chmod":
+        cmd_chmod(port, args[0], int(args[1], 8))
+    elif cmd == "remove":
+        r = compound(port, [putfh(lookup_fh(port, args[0])),
+                            p32(OP["REMOVE"]) + opaque(args[1].encode())])
+        print("REMOVE %d" % r.status)
     else:
         sys.exit("unknown command " + cmd)
 

@@ -146,6 +146,11 @@ check "GUARDED4 OPEN retransmitted: the kept stateid and file, not EXIST" test "
 check "EXCLUSIVE4 OPEN retransmitted, then the same verifier again: ok" test "$(PROBE4 openhow "$SUITE_DIR/excl.json" /export/v4excl exclusive)" = "OPEN ok REPLAY same FH same AGAIN ok"
 check "a new GUARDED4 OPEN of an existing name is still EXIST" test "$(PROBE4 openhow "$SUITE_DIR/guarded2.json" /export/v4guarded guarded)" = "ERR 17"
 check "WRITE and READ with the open's stateid" test "$(PROBE4 write "$ST" hello-v4)" = "READ hello-v4"
+# READ's data read into the reply itself (read path = pread): its
+# length, padding and eof, with an op after it.
+check "READ of 3 bytes at 2" test "$(PROBE4 readat "$ST" 2 3)" = "READ eof 0 len 3 llo NEXT 0"
+check "READ past the end: the rest, eof" test "$(PROBE4 readat "$ST" 6 100)" = "READ eof 1 len 2 v4 NEXT 0"
+check "READ beyond the end: nothing, eof" test "$(PROBE4 readat "$ST" 20 10)" = "READ eof 1 len 0  NEXT 0"
 # Stable WRITE and COMMIT: synced off nfsd's event loop (common/syncer.c,
 # counted in its status as for NFSv3), and the data in the store's file.
 syncs() { suite_ctl status nfsd 2>/dev/null | sed -n 's/.*syncs \([0-9]*\) off the loop.*/\1/p'; }
@@ -205,6 +210,48 @@ check "the same access and change as blockd's first answer" test "$(field4 "$m1"
 PROBE4 write "$ST3" change-moves-v4 >/dev/null
 m2=$(PROBE4 meta /export/v4cache 1)
 check "a WRITE moves the change attribute the cache answers" test "$(field4 "$m2" change)" != "$(field4 "$m1" change)" -a "$(field4 "$m2" size)" = 15
+
+# READDIR from nfsd's directory cache (dircache.c, NFSv3's), with each
+# entry's attributes from the handle cache: no BD_READDIR while nothing
+# changed, in one READDIR or several (a small maxcount); a file made
+# through NFSv3 or by another v4 client, and a REMOVE, show in the next
+# listing (blockd's notes drop the listing).
+check "a directory for the listings" test "$(PROBE4 mkdir /export rd | cut -d' ' -f1-2)" = "MKDIR 0"
+for f in a b c; do PROBE4 v3create /export/rd "$f" >/dev/null; done
+check "READDIR lists what NFSv3 made" test "$(PROBE4 readdir /export/rd 1)" = "READDIR 1 ok entries 3 names a,b,c calls 1"
+RD0=$(bdn readdir)
+check "10 READDIRs of it answered" test "$(PROBE4 readdir /export/rd 10)" = "READDIR 10 ok entries 3 names a,b,c calls 10"
+RD1=$(bdn readdir)
+check "at most one BD_READDIR for them (${RD0:-0} -> ${RD1:-0})" test "$((${RD1:-0} - ${RD0:-0}))" -le 1
+rl=$(PROBE4 readdir /export/rd 5 150)
+check "listings of two READDIRs each (maxcount 150): $rl" test "$rl" = "READDIR 5 ok entries 3 names a,b,c calls 10"
+RD2=$(bdn readdir)
+check "... at most one BD_READDIR for the 10 (${RD1:-0} -> ${RD2:-0})" test "$((${RD2:-0} - ${RD1:-0}))" -le 1
+check "an NFSv3 CREATE in it" test "$(PROBE4 v3create /export/rd v3new)" = "V3CREATE 0"
+check "... is in the next v4 READDIR" test "$(PROBE4 readdir /export/rd 1)" = "READDIR 1 ok entries 4 names a,b,c,v3new calls 1"
+check "another v4 client's OPEN create in it" test "$(PROBE4 open "$SUITE_DIR/rd.json" /export/rd/v4new | cut -d' ' -f1-2)" = "OPEN ok"
+check "... is in the next READDIR" test "$(PROBE4 readdir /export/rd 1)" = "READDIR 1 ok entries 5 names a,b,c,v3new,v4new calls 1"
+check "a v4 REMOVE of a" test "$(PROBE4 remove /export/rd a)" = "REMOVE 0"
+check "... is gone from the next READDIR" test "$(PROBE4 readdir /export/rd 1)" = "READDIR 1 ok entries 4 names b,c,v3new,v4new calls 1"
+
+# OPEN of an existing name from the caches: the name from the name
+# cache, the access from the cached mode (common/perm.h's rule), so an
+# OPEN + CLOSE is one call to stated each and nothing to blockd.  A
+# chmod that takes the access away, or a REMOVE, holds at the next OPEN.
+check "OPEN + CLOSE of b" test "$(PROBE4 opens /export/rd/b 1)" = "OPENS 1 ok"
+OL0=$(bdn lookup) OA0=$(bdn access)
+check "10 x OPEN + CLOSE of b" test "$(PROBE4 opens /export/rd/b 10)" = "OPENS 10 ok"
+OL1=$(bdn lookup) OA1=$(bdn access)
+check "no BD_LOOKUP for those OPENs (${OL0:-0} -> ${OL1:-0})" test "${OL1:-0}" = "${OL0:-0}"
+check "no BD_ACCESS for those OPENs (${OA0:-0} -> ${OA1:-0})" test "${OA1:-0}" = "${OA0:-0}"
+check "an NFSv3 file p, mode 0644" test "$(PROBE4 v3create /export/rd p)" = "V3CREATE 0"
+check "uid 1000 OPENs p for reading" test "$(PROBE4 opens /export/rd/p 3 1000)" = "OPENS 3 ok"
+check "chmod 0600 of p" test "$(PROBE4 chmod /export/rd/p 600)" = "CHMOD 0"
+check "uid 1000's next OPEN of p: ACCESS" test "$(PROBE4 opens /export/rd/p 1 1000)" = "ERR 13"
+check "uid 1000 may not OPEN b for writing (0644)" test "$(PROBE4 opens /export/rd/b 1 1000 2)" = "ERR 13"
+check "OPEN of c" test "$(PROBE4 opens /export/rd/c 2)" = "OPENS 2 ok"
+check "an NFSv3 REMOVE of c" test "$(PROBE4 v3remove /export/rd c)" = "V3REMOVE 0"
+check "the next OPEN of c: NOENT" test "$(PROBE4 opens /export/rd/c 1)" = "ERR 2"
 
 CID=$(python3 -c "import json; print('%x' % json.load(open('$ST3'))['clientid'])")
 check "dittofsctl v4 revoke of that client" suite_ctl v4 revoke "$CID"
