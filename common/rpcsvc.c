@@ -49,6 +49,7 @@
 #define RPCSVC_INBUF		16384	/* bytes read from a connection at once */
 #define RPCSVC_UDP_MAX		65536
 #define RPCSVC_READ_BUDGET	64	/* records per wakeup, for fairness */
+#define RPCSVC_CORK_MAX		65536	/* queued reply bytes that go at once */
 
 /* A reply (or a call sent back) queued on a connection. */
 struct rpcsvc_out {
@@ -327,6 +328,18 @@ rpcsvc_out_done(struct rpcsvc_conn *c, struct rpcsvc_out *o)
 	free(o);
 }
 
+/* Bytes of replies queued on c and not yet written. */
+static size_t
+rpcsvc_conn_pending(const struct rpcsvc_conn *c)
+{
+	const struct rpcsvc_out *o;
+	size_t n = 0;
+
+	TAILQ_FOREACH(o, &c->out, entry)
+		n += (o->len - o->off) + o->flen + (o->pad - o->padoff);
+	return n;
+}
+
 static void
 rpcsvc_conn_flush(struct rpcsvc_conn *c)
 {
@@ -336,8 +349,16 @@ rpcsvc_conn_flush(struct rpcsvc_conn *c)
 	size_t left;
 	int niov;
 
-	if (c->held || c->corked)
-		return;		/* rpcsvc_release_held, the read event */
+	if (c->held)
+		return;		/* rpcsvc_release_held writes it */
+	/*
+	 * In a read event, small replies wait for the others of the event;
+	 * once RPCSVC_CORK_MAX bytes wait, they go: holding large READ
+	 * replies back to the end of the event only delays them (NFSv3
+	 * sequential 1 MiB reads ran at a fifth of their speed).
+	 */
+	if (c->corked && rpcsvc_conn_pending(c) < RPCSVC_CORK_MAX)
+		return;
 	while (!c->dead && (o = TAILQ_FIRST(&c->out)) != NULL) {
 		if (o->off == o->len && o->flen == 0 && o->padoff == o->pad) {
 			rpcsvc_out_done(c, o);
