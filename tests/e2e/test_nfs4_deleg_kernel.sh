@@ -73,9 +73,9 @@ suite_ctl v4 2>&1 | sed 's/^/# /'
 check "the host says go (the file go, made through blockd)" test -n "$(locking_fh go)"
 check "guest: B's write went through" wait_guest "GUEST B wrote f" 120
 check "guest: B wrote (after the recall)" guest_said "ok: sh -c echo second > /mnt/b/f"
-check "guest: A reads B's bytes" guest_said "ok: sh -c test"
+check "guest: A reads B's bytes" wait_guest "ok: sh -c test" 60
 check "guest: A returned the delegation (DELEGRETURN in its mountstats)" \
-    sh -c "grep -E '^A DELEGRETURN [1-9]' '$GOUT'"
+    wait_guest '^A DELEGRETURN [1-9]' 60
 check "nfsd logged no callback failure" sh -c "! grep -E 'callback .*(failed|refused|timed out)' '$SUITE_DIR/run.log'"
 recalled_returned() {
 	suite_ctl status stated 2>&1 |
