@@ -142,6 +142,7 @@ struct rpcsvc_call {
 	const struct rpcsvc_proc	*proc;
 	uint8_t				*rec;	/* the record; owned */
 	size_t				 rec_len;
+	int				 rec_pooled;	/* back to the pool */
 	const uint8_t			*args;	/* the raw arguments */
 	size_t				 args_len;
 	void				*decoded;	/* by proc->decode */
@@ -166,6 +167,7 @@ struct rpcsvc_stats {
 	/* System calls on TCP connections: pipelined calls share them. */
 	uint64_t	reads;		/* read(2) */
 	uint64_t	writes;		/* writev(2), sendfile(2), write(2) */
+	uint64_t	recs_reused;	/* large records read into a kept buffer */
 };
 
 /* Wire helpers (unit-tested). */

@@ -625,6 +625,86 @@ test_pipeline(struct event_base *base, struct rpcsvc *svc,
 	close(fd);
 }
 
+/*
+ * Large records (64 KiB and over) are read into buffers kept from the
+ * records before them, not into fresh memory: three calls of 100 KiB one
+ * after the other, the second and third reuse the first's buffer.
+ */
+static const struct rpcsvc_program big_program = {
+	"BIG", TEST_PROG, 2, 2, 256 * 1024, test_versions, 1, NULL, 0
+};
+static const struct rpcsvc_program *const big_only[] = {
+	&big_program, NULL
+};
+
+/* Writes n bytes while the service's loop turns (it reads as we write). */
+static int
+send_all(struct event_base *base, int fd, const uint8_t *b, size_t n)
+{
+	size_t done = 0;
+	ssize_t w;
+	int spins = 0;
+
+	while (done < n && spins < 5000) {
+		w = send(fd, b + done, n - done, MSG_DONTWAIT);
+		if (w > 0)
+			done += (size_t)w;
+		else if (w == -1 && errno != EAGAIN && errno != EINTR)
+			return -1;
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		if (w <= 0) {
+			poll(NULL, 0, 1);
+			spins++;
+		}
+	}
+	return done == n ? 0 : -1;
+}
+
+static void
+test_record_pool(struct event_base *base)
+{
+	static uint32_t words[100 * 1024 / 4];
+	struct rpcsvc *svc;
+	struct rpcsvc_stats st0, st1;
+	struct sockaddr_in sin;
+	uint8_t *b, r[64];
+	size_t n;
+	int tfd, ufd, fd, i, ok = 0;
+
+	svc = rpcsvc_new(base, big_only, NULL);
+	b = malloc(sizeof(words) + 128);
+	if (svc == NULL || b == NULL ||
+	    rpcsvc_bind_sockets("127.0.0.1", 0, &tfd, &ufd) == -1 ||
+	    rpcsvc_listen(svc, tfd, ufd) == -1) {
+		tap_ok(0, "record pool: a service of a 256 KiB program");
+		return;
+	}
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)rpcsvc_socket_port(tfd));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	tap_ok(connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0,
+	    "record pool: TCP connection");
+	n = build_tcp(b, 0xb000, RPC_AUTH_NULL, 0, words,
+	    sizeof(words) / 4);
+	rpcsvc_stats_get(svc, &st0);
+	for (i = 0; i < 3; i++)
+		if (send_all(base, fd, b, n) == 0 &&
+		    read_record(base, fd, r, sizeof(r)) == 24 &&
+		    xdrbuf_peek_u32(r + 20) == RPC_SUCCESS)
+			ok++;
+	rpcsvc_stats_get(svc, &st1);
+	tap_ok(ok == 3, "record pool: three calls of %zu bytes answered", n);
+	tap_ok(st1.recs_reused - st0.recs_reused == 2,
+	    "record pool: the second and third reuse the first's buffer "
+	    "(%llu reused)",
+	    (unsigned long long)(st1.recs_reused - st0.recs_reused));
+	close(fd);
+	free(b);
+	rpcsvc_free(svc);
+}
+
 struct client_result {
 	int	status;
 	u_int	value;
@@ -807,6 +887,7 @@ main(void)
 	test_cache_replay(base, svc, &sin);
 	test_pipeline(base, svc, &sin, 16, 2, 1);
 	test_pipeline(base, svc, &sin, 100, 2, 2);
+	test_record_pool(base);
 	{
 		struct sockaddr_in usin = sin;
 
