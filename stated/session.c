@@ -27,6 +27,9 @@ stated_session_clock(struct stated_env *env)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		fatal("clock_gettime");
 	session_table_set_now(env->sessions, ts.tv_sec);
+	/* What the table drops, v4state drops (its forget callback). */
+	if (env->v4 != NULL)
+		v4_state_set_now(env->v4, ts.tv_sec);
 }
 
 /* Decode, and refuse a sender whose role may not touch NFSv4 state. */
@@ -100,6 +103,38 @@ stated_session_channel_out(const struct session_channel *in,
 	out->maxresponsesize_cached = in->maxresponsesize_cached;
 	out->maxoperations = in->maxoperations;
 	out->maxrequests = in->maxrequests;
+}
+
+/*
+ * stated dropped a session (sessionid) or a whole client (NULL) on its
+ * own: ST_PUSH_FORGET to every nfsd, so that it drops its mirror rather
+ * than answer for it until its next SESSION_LOAD (stated_push.x).
+ */
+static void
+stated_session_gone_cb(void *arg, uint64_t clientid, const uint8_t *sessionid)
+{
+	struct stated_env *env = arg;
+	struct ipc_peer *peer;
+	st_push_body body;
+
+	if (env->daemon == NULL || env->daemon->service == NULL)
+		return;
+	memset(&body, 0, sizeof(body));
+	body.kind = ST_PUSH_FORGET;
+	body.st_push_body_u.forget.clientid = clientid;
+	if (sessionid != NULL) {
+		body.st_push_body_u.forget.sessionid.sessionid_len =
+		    SESSION_ID_SIZE;
+		body.st_push_body_u.forget.sessionid.sessionid_val =
+		    (char *)(uintptr_t)sessionid;
+	}
+	for (peer = ipc_server_peer_first(env->daemon->service); peer != NULL;
+	    peer = ipc_server_peer_next(peer))
+		if (ipc_peer_role(peer) == IPC_ROLE_NFSD)
+			stated_push(env, peer, &body);
+	log_debug("NFSv4.1 client %016llx: %s dropped, nfsd told",
+	    (unsigned long long)clientid, sessionid != NULL ? "a session" :
+	    "the client");
 }
 
 static void
@@ -203,8 +238,10 @@ stated_session_destroy(struct ipc_peer *peer, struct ipc_msg *msg)
 	    &req) == -1)
 		return;
 	st = session_destroy(env->sessions, (const uint8_t *)req.sessionid);
-	if (st == SESSION_OK && ipc_peer_role(peer) == IPC_ROLE_CTL)
+	if (st == SESSION_OK && ipc_peer_role(peer) == IPC_ROLE_CTL) {
 		log_info("NFSv4.1 session destroyed by dittofsctl");
+		stated_session_gone_cb(env, 0, (const uint8_t *)req.sessionid);
+	}
 	stated_session_status(peer, msg, st);
 }
 
@@ -221,9 +258,11 @@ stated_session_destroy_clientid(struct ipc_peer *peer, struct ipc_msg *msg)
 	    (xdrproc_t)xdr_st_session_clientid_req, &req) == -1)
 		return;
 	st = session_destroy_clientid(env->sessions, req.clientid);
-	if (st == SESSION_OK && ipc_peer_role(peer) == IPC_ROLE_CTL)
+	if (st == SESSION_OK && ipc_peer_role(peer) == IPC_ROLE_CTL) {
 		log_info("NFSv4.1 client %016llx destroyed by dittofsctl",
 		    (unsigned long long)req.clientid);
+		stated_session_gone_cb(env, req.clientid, NULL);
+	}
 	stated_session_status(peer, msg, st);
 }
 
@@ -480,6 +519,7 @@ stated_session_configure(struct stated_env *env, long long lease,
 	session_table_set_lease(env->sessions, (time_t)lease);
 	session_table_set_limits(env->sessions, lim);
 	session_table_set_done_cb(env->sessions, stated_session_done_cb, env);
+	session_table_set_gone_cb(env->sessions, stated_session_gone_cb, env);
 }
 
 /* The sweep timer (grace.c): lapsed clients, unconfirmed ones. */

@@ -90,6 +90,10 @@ struct session_table {
 	uint32_t		 next_session;
 	session_done_cb		 done_cb;
 	void			*done_arg;
+	session_forget_cb	 forget_cb;
+	void			*forget_arg;
+	session_gone_cb		 gone_cb;
+	void			*gone_arg;
 	TAILQ_HEAD(, session_client) clients;
 	size_t			 nclients;
 	struct session		**hash;
@@ -194,6 +198,22 @@ session_table_set_done_cb(struct session_table *t, session_done_cb cb,
 {
 	t->done_cb = cb;
 	t->done_arg = arg;
+}
+
+void
+session_table_set_forget_cb(struct session_table *t, session_forget_cb cb,
+    void *arg)
+{
+	t->forget_cb = cb;
+	t->forget_arg = arg;
+}
+
+void
+session_table_set_gone_cb(struct session_table *t, session_gone_cb cb,
+    void *arg)
+{
+	t->gone_cb = cb;
+	t->gone_arg = arg;
 }
 
 void
@@ -346,6 +366,9 @@ session_client_destroy(struct session_table *t, struct session_client *c)
 {
 	struct stated_client *r = c->record;
 
+	/* Its opens, locks and delegations (v4state) go first. */
+	if (c->confirmed && t->forget_cb != NULL)
+		t->forget_cb(t->forget_arg, c->clientid);
 	while (!TAILQ_EMPTY(&c->sessions))
 		session_free(t, TAILQ_FIRST(&c->sessions));
 	TAILQ_REMOVE(&t->clients, c, entry);
@@ -361,10 +384,16 @@ session_client_destroy(struct session_table *t, struct session_client *c)
 	free(c);
 }
 
-/* Everything the client holds goes: its locks, sessions and itself. */
+/*
+ * Everything the client holds goes: its locks, sessions and itself.
+ * stated does it on its own (a lease, a conflict, a new incarnation),
+ * so nfsd hears of it.
+ */
 static void
 session_client_purge(struct session_table *t, struct session_client *c)
 {
+	if ((c->confirmed || c->nsessions > 0) && t->gone_cb != NULL)
+		t->gone_cb(t->gone_arg, c->clientid, NULL);
 	if (t->locks != NULL)
 		lock_table_release_client(t->locks, LOCK_PROTOCOL_NFSV4,
 		    c->clientid);
@@ -457,8 +486,12 @@ session_memory_room(struct session_table *t, size_t need,
 		if (c == except || !session_lapsed(t, c) ||
 		    TAILQ_EMPTY(&c->sessions))
 			continue;
-		while (!TAILQ_EMPTY(&c->sessions))
+		while (!TAILQ_EMPTY(&c->sessions)) {
+			if (t->gone_cb != NULL)
+				t->gone_cb(t->gone_arg, c->clientid,
+				    TAILQ_FIRST(&c->sessions)->id);
 			session_free(t, TAILQ_FIRST(&c->sessions));
+		}
 		t->reaped++;
 		if (t->bytes + need <= t->lim.memory_max)
 			return 0;
@@ -748,9 +781,15 @@ session_destroy_clientid(struct session_table *t, uint64_t clientid)
 	if (session_clientid_stale(t, clientid) ||
 	    (c = session_client_find(t, clientid)) == NULL)
 		return SESSIONERR_STALE_CLIENTID;
-	if (c->nsessions > 0 || session_client_state(t, c) != 0)
+	/* 18.50.3: busy with sessions, or state under a lease. */
+	if (c->nsessions > 0 || (session_client_state(t, c) != 0 &&
+	    !session_lapsed(t, c)))
 		return SESSIONERR_CLIENTID_BUSY;
 	session_client_done(t, c, "DESTROY_CLIENTID");
+	/* A lapsed client's locks and shares go with it. */
+	if (t->locks != NULL)
+		lock_table_release_client(t->locks, LOCK_PROTOCOL_NFSV4,
+		    c->clientid);
 	if (c->record != NULL && c->record->epoch != 0 && t->records != NULL)
 		clients_clear_state(t->records, c->record);
 	session_client_destroy(t, c);
@@ -931,6 +970,28 @@ session_table_mark_records(struct session_table *t)
 	TAILQ_FOREACH(c, &t->clients, entry)
 		if (c->record != NULL && session_client_state(t, c) != 0)
 			c->record->has_state = 1;
+}
+
+uint32_t
+session_table_client_use(struct session_table *t, uint64_t clientid,
+    int renew, struct session_client_use *out)
+{
+	struct session_client *c;
+
+	memset(out, 0, sizeof(*out));
+	if (session_clientid_stale(t, clientid) ||
+	    (c = session_client_find(t, clientid)) == NULL || !c->confirmed)
+		return SESSIONERR_STALE_CLIENTID;
+	if (renew)
+		c->renewed = t->now;
+	out->lapsed = session_lapsed(t, c);
+	out->reclaim_complete = c->reclaim_complete;
+	out->record = c->record;
+	out->owner = c->owner;
+	out->owner_len = c->owner_len;
+	out->principal = c->principal;
+	out->addr = c->addr;
+	return SESSION_OK;
 }
 
 struct stated_client *

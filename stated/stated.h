@@ -154,6 +154,8 @@ void		 stated_v4_lockt(struct ipc_peer *, struct ipc_msg *);
 void		 stated_v4_release_lockowner(struct ipc_peer *,
 		    struct ipc_msg *);
 void		 stated_v4_check(struct ipc_peer *, struct ipc_msg *);
+void		 stated_v4_test_stateid(struct ipc_peer *, struct ipc_msg *);
+void		 stated_v4_free_stateid(struct ipc_peer *, struct ipc_msg *);
 void		 stated_v4_ctl_clients(struct ipc_peer *, struct ipc_msg *);
 void		 stated_v4_configure(struct stated_env *, long long, size_t,
 		    size_t);
