@@ -1251,7 +1251,7 @@ v41_lockd_refused(const char *sock)
  * keeps its open and lock for v41-reclaim after a stated restart.
  */
 static int
-v41(const char *sock)
+v41(const char *sock, pid_t lockd)
 {
 	struct ss_front f;
 	struct v4_front f40;
@@ -1260,9 +1260,10 @@ v41(const char *sock)
 	struct st_v4_seqid_req q;
 	struct st_v4_owner_req ow;
 	st_v4_stateid ids[3];
-	int fd, codes[3];
+	int fd, codes[3], status;
 
-	tap_ok(v41_lockd_refused(sock), "a lockd connection that sends "
+	tap_ok(waitpid(lockd, &status, 0) == lockd && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0, "a lockd connection that sends "
 	    "ST_V4_TEST_STATEID is closed without an answer");
 	fd = st_connect(sock, "st-v41-front");
 	tap_ok(fd != -1 && ss_setup(fd, V41_OWNER, &f) == 0 &&
@@ -1399,8 +1400,9 @@ main(int argc, char *argv[])
 		close(lockd.res[1]);
 		lockd.pid = pid;
 	}
-	/* session: a child of lockd's uid tries a session message. */
-	if (argc == 3 && strcmp(argv[1], "session") == 0) {
+	/* session, v41: a child of lockd's uid tries one of their messages. */
+	if (argc == 3 && (strcmp(argv[1], "session") == 0 ||
+	    strcmp(argv[1], "v41") == 0)) {
 		if ((pid = fork()) == -1)
 			return 2;
 		if (pid == 0) {
@@ -1408,6 +1410,8 @@ main(int argc, char *argv[])
 			    NULL ? lockd_user : "dittofs-lockd", &ids) == -1 ||
 			    sandbox_set_ids(&ids) == -1))
 				_exit(2);
+			if (strcmp(argv[1], "v41") == 0)
+				_exit(v41_lockd_refused(argv[2]) ? 0 : 1);
 			_exit(ss_lockd_refused(argv[2]) ? 0 : 1);
 		}
 		lockd.pid = pid;
@@ -1428,7 +1432,7 @@ main(int argc, char *argv[])
 	if (argc == 3 && strcmp(argv[1], "session") == 0)
 		return session(argv[2], lockd.pid);
 	if (argc == 3 && strcmp(argv[1], "v41") == 0)
-		return v41(argv[2]);
+		return v41(argv[2], lockd.pid);
 	if (argc == 3 && strcmp(argv[1], "v41-reclaim") == 0)
 		return v41_reclaim(argv[2]);
 	fprintf(stderr, "usage: st-check fuzz SOCK COUNT SEED | "
