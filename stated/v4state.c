@@ -369,19 +369,16 @@ v4_lapsed(const struct v4_state *v, const struct v4_client *c)
 	return v->now - c->renewed > v->lease;
 }
 
-/* A v4.1 client's record is the session table's: asked, never kept. */
+/*
+ * A v4.1 client's record is the session table's: v4_client_live41 takes
+ * it afresh at every operation, and it is dropped when the session
+ * table lets the client go (before the record may go).
+ */
 static struct stated_client *
 v4_client_record(const struct v4_state *v, const struct v4_client *c)
 {
-	struct session_client_use u;
-
-	if (!c->minor)
-		return c->record;
-	if (v->sessions == NULL || c->gone ||
-	    session_table_client_use(v->sessions, c->clientid, 0, &u) !=
-	    SESSION_OK)
-		return NULL;
-	return u.record;
+	(void)v;
+	return c->minor && c->gone ? NULL : c->record;
 }
 
 /* The lock table's owner for an open or lock owner. */
@@ -639,6 +636,7 @@ v4_client_live41(struct v4_state *v, uint64_t clientid, struct v4_client **cp)
 		c->minor = 1;
 		c->confirmed = 1;
 	}
+	c->record = u.record;
 	c->expired = 0;
 	c->renewed = v->now;
 	*cp = c;
@@ -656,6 +654,7 @@ v4_state_forget41(void *arg, uint64_t clientid)
 		return;
 	/* Its record is the session table's, which deals with it. */
 	c->gone = 1;
+	c->record = NULL;
 	if (!LIST_EMPTY(&c->owners) || c->nopens > 0 || c->nlocks > 0) {
 		v4_client_purge(v, c, V4ERR_EXPIRED);
 		return;
