@@ -114,11 +114,8 @@ static void
 stated_session_gone_cb(void *arg, uint64_t clientid, const uint8_t *sessionid)
 {
 	struct stated_env *env = arg;
-	struct ipc_peer *peer;
 	st_push_body body;
 
-	if (env->daemon == NULL || env->daemon->service == NULL)
-		return;
 	memset(&body, 0, sizeof(body));
 	body.kind = ST_PUSH_FORGET;
 	body.st_push_body_u.forget.clientid = clientid;
@@ -128,10 +125,7 @@ stated_session_gone_cb(void *arg, uint64_t clientid, const uint8_t *sessionid)
 		body.st_push_body_u.forget.sessionid.sessionid_val =
 		    (char *)(uintptr_t)sessionid;
 	}
-	for (peer = ipc_server_peer_first(env->daemon->service); peer != NULL;
-	    peer = ipc_server_peer_next(peer))
-		if (ipc_peer_role(peer) == IPC_ROLE_NFSD)
-			stated_push(env, peer, &body);
+	stated_push_nfsds(env, &body);
 	log_debug("NFSv4.1 client %016llx: %s dropped, nfsd told",
 	    (unsigned long long)clientid, sessionid != NULL ? "a session" :
 	    "the client");

@@ -181,6 +181,20 @@ stated_push_to(struct stated_env *env, uint32_t role, const char *name,
 	return 0;
 }
 
+/* To every nfsd connected now: what they all cache of a client. */
+void
+stated_push_nfsds(struct stated_env *env, const st_push_body *body)
+{
+	struct ipc_peer *peer;
+
+	if (env->daemon == NULL || env->daemon->service == NULL)
+		return;
+	for (peer = ipc_server_peer_first(env->daemon->service); peer != NULL;
+	    peer = ipc_server_peer_next(peer))
+		if (ipc_peer_role(peer) == IPC_ROLE_NFSD)
+			stated_push(env, peer, body);
+}
+
 /* To the front end behind peer (stated_push_to). */
 int
 stated_push(struct stated_env *env, struct ipc_peer *peer,

@@ -110,6 +110,7 @@ int		 stated_push(struct stated_env *, struct ipc_peer *,
 /* To a front end by role and HELLO name, connected now or not. */
 int		 stated_push_to(struct stated_env *, uint32_t role,
 		    const char *name, const st_push_body *);
+void		 stated_push_nfsds(struct stated_env *, const st_push_body *);
 
 /* lock.c: common/stated_lock.x */
 int		 stated_file_in(const st_file *, struct lock_file_id *);

@@ -629,19 +629,13 @@ static void
 stated_v4_revoked_cb(void *arg, uint64_t clientid, uint32_t why)
 {
 	struct stated_env *env = arg;
-	struct ipc_peer *peer;
 	st_push_body body;
 
-	if (env->daemon == NULL || env->daemon->service == NULL)
-		return;
 	memset(&body, 0, sizeof(body));
 	body.kind = ST_PUSH_REVOKED;
 	body.st_push_body_u.revoked.protocol = ST_PROTOCOL_NFSV4;
 	body.st_push_body_u.revoked.client_id = clientid;
-	for (peer = ipc_server_peer_first(env->daemon->service); peer != NULL;
-	    peer = ipc_server_peer_next(peer))
-		if (ipc_peer_role(peer) == IPC_ROLE_NFSD)
-			stated_push(env, peer, &body);
+	stated_push_nfsds(env, &body);
 	log_debug("NFSv4 client %016llx: state gone (%s), nfsd told",
 	    (unsigned long long)clientid, v4_status_str(why));
 }

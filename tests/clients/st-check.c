@@ -1322,6 +1322,54 @@ v41(const char *sock, pid_t lockd)
 	return tap_done();
 }
 
+/*
+ * v41-courtesy: a v4.1 client's lease lapses while it holds a lock; a
+ * v4.0 client's conflicting LOCK purges it, and every nfsd connection
+ * is told with ST_PUSH_FORGET (stated_push.x); its session is gone.
+ */
+static int
+v41_courtesy(const char *sock)
+{
+	struct ss_front x;
+	struct v4_front f40;
+	struct st_v4_reply r, lk;
+	struct st_v4_lock_req l;
+	struct st_session_load_reply lr;
+	struct st_push p;
+	int fd, watch, i, told = 0;
+
+	fd = st_connect(sock, "st-v41-front");
+	watch = st_connect(sock, "st-v41-watch");
+	tap_ok(fd != -1 && watch != -1 && ss_setup(fd, "st-check-v41-lapsing",
+	    &x) == 0 && v41_open(fd, x.clientid, "lapse-o", 0, "v41-court", 3,
+	    0, 0, &r) == ST4_OK && v41_lock(fd, x.clientid, &r.stateid, 0,
+	    &lk) == ST4_OK, "a v4.1 client opens and locks v41-court");
+	tap_ok(v4_setup(fd, "st-check-v40-court", "st-check", "v41-court", 0,
+	    &f40) == 0, "a v4.0 client opens it too");
+	tap_diag("waiting %u s for the v4.1 client's lease to run out",
+	    f40.lease + 2);
+	sleep(f40.lease + 2);
+	v4_lock_req(&l, &f40);
+	tap_ok(v4_reply(fd, ST_V4_LOCK, (xdrproc_t)xdr_st_v4_lock_req, &l,
+	    &r) == 0 && r.status == ST4_OK, "the v4.0 client's conflicting "
+	    "LOCK: the lapsed v4.1 client is purged, the lock granted");
+	for (i = 0; i < 4 && !told && st_push_recv(watch, &p) == 0; i++) {
+		told = p.body.kind == ST_PUSH_FORGET &&
+		    p.body.st_push_body_u.forget.clientid == x.clientid &&
+		    p.body.st_push_body_u.forget.sessionid.sessionid_len == 0;
+		xdr_free((xdrproc_t)xdr_st_push, &p);
+	}
+	tap_ok(told, "another nfsd connection is told: ST_PUSH_FORGET of "
+	    "that client");
+	tap_ok(ss_load(fd, x.sessionid, 0, &lr) == 0 &&
+	    lr.status == ST41ERR_BADSESSION, "its session is gone");
+	if (fd != -1)
+		close(fd);
+	if (watch != -1)
+		close(watch);
+	return tap_done();
+}
+
 /* Grace: is stated in it?  1, 0, or -1. */
 static int
 v41_in_grace(int fd)
@@ -1435,8 +1483,10 @@ main(int argc, char *argv[])
 		return v41(argv[2], lockd.pid);
 	if (argc == 3 && strcmp(argv[1], "v41-reclaim") == 0)
 		return v41_reclaim(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "v41-courtesy") == 0)
+		return v41_courtesy(argv[2]);
 	fprintf(stderr, "usage: st-check fuzz SOCK COUNT SEED | "
 	    "roles SOCK | push SOCK | v4 SOCK | session SOCK | v41 SOCK | "
-	    "v41-reclaim SOCK\n");
+	    "v41-reclaim SOCK | v41-courtesy SOCK\n");
 	return 2;
 }

@@ -4,8 +4,9 @@
 # as dittofs-nfsd) makes a v4.1 client with EXCHANGE_ID and
 # CREATE_SESSION, opens and locks with ST_V4_OPEN and ST_V4_LOCK, meets
 # a v4.0 client's deny in the one share table, tests and frees stateids;
-# dittofsctl v4 lists the v4.1 client's open and lock; stated is killed,
-# comes back in grace, and the v4.1 client reclaims its open and lock.
+# dittofsctl v4 lists the v4.1 client's open and lock; a lapsed v4.1
+# client in a v4.0 client's way is purged and nfsd told; stated is
+# killed, comes back in grace, and the v4.1 client reclaims.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -14,6 +15,7 @@ suite_need_root
 suite_users
 SUITE_EXTRA_CONF='[stated]
 grace period = 60
+lease time = 10
 
 [run]
 restart delay = 0'
@@ -53,6 +55,13 @@ check "dittofsctl v4 lists the v4.1 client, marked so, with its opens" \
     grep -Eq '^[0-9a-f]{16} st-check-v41-client +127\.0\.0\.1 +leased +[0-9]+ +2 +.*\(NFSv4\.1\)$' \
     "$SUITE_DIR/v4.out"
 check "and its lock" grep -Eq '^  lock  .* owner v4-lockr ' "$SUITE_DIR/v4.out"
+
+# A lapsed v4.1 client in a v4.0 client's way (the shortest lease).
+"$ST" v41-courtesy "$SOCK" > "$SUITE_DIR/st-v41c.out" 2>&1
+st_tap "$SUITE_DIR/st-v41c.out"
+check "st-check v41-courtesy produced results" grep -q '^1\.\.[1-9]' "$SUITE_DIR/st-v41c.out"
+check "st-check v41-courtesy passed" sh -c "! grep -q '^not ok' '$SUITE_DIR/st-v41c.out'"
+check "stated logged the purge" grep -q "NFSv4.1 client .* had lapsed and was in the way\|lapsed client(s) in its way purged" "$SUITE_DIR/run.log"
 
 # kill -9 stated: a new epoch; the v4.1 client held state, so grace.
 kill -KILL "$STATED"
