@@ -521,6 +521,10 @@ ctl_v4_sessions(struct ctl_env *env)
 		    c->addr[0] ? c->addr : "-", !c->confirmed ? "unconfirmed" :
 		    c->lapsed ? "lapsed" : "leased", (long long)c->idle,
 		    c->impl_name[0] ? c->impl_name : "-");
+		/* Its opens and locks: dittofsctl v4 lists them. */
+		if (c->opens > 0 || c->locks > 0)
+			printf("  state %u open(s), %u lock state(s)\n",
+			    c->opens, c->locks);
 		for (j = 0; j < c->sessions.sessions_len; j++) {
 			st_session_desc *s = &c->sessions.sessions_val[j];
 

@@ -393,6 +393,7 @@ stated_session_load(struct ipc_peer *peer, struct ipc_msg *msg)
 /* dittofsctl: clients and their sessions, bounded to one message. */
 struct stated_session_list {
 	struct session_table	*t;
+	struct v4_state		*v4;
 	st_session_client_desc	*clients;
 	size_t			 n;
 	size_t			 cap;
@@ -435,7 +436,7 @@ stated_session_list_client_cb(void *arg, const struct session_client_info *i)
 	st_session_client_desc *d;
 	size_t need = 128 + i->owner_len + strlen(i->principal) +
 	    strlen(i->addr) + strlen(i->impl_name);
-	size_t first = l->nsessions;
+	size_t first = l->nsessions, opens, locks;
 
 	if (l->n >= l->cap || l->bytes + need > STATED_SESSION_LIST_BYTES) {
 		l->truncated = 1;
@@ -454,6 +455,11 @@ stated_session_list_client_cb(void *arg, const struct session_client_info *i)
 	d->lapsed = i->lapsed;
 	d->reclaim_complete = i->reclaim_complete;
 	d->idle = i->idle;
+	if (l->v4 != NULL) {
+		v4_state_client_counts(l->v4, i->clientid, &opens, &locks);
+		d->opens = (u_int)opens;
+		d->locks = (u_int)locks;
+	}
 	session_table_foreach_session(l->t, i->clientid,
 	    stated_session_list_session_cb, l);
 	d->sessions.sessions_len = (u_int)(l->nsessions - first);
@@ -472,6 +478,7 @@ stated_session_ctl_list(struct ipc_peer *peer, struct ipc_msg *msg)
 	stated_session_clock(env);
 	memset(&l, 0, sizeof(l));
 	l.t = env->sessions;
+	l.v4 = env->v4;
 	l.cap = 4096;
 	l.sessions_cap = 8192;
 	l.clients = calloc(l.cap, sizeof(*l.clients));

@@ -2334,6 +2334,19 @@ v4_state_stats(const struct v4_state *v, struct v4_state_stats *out)
 	*out = v->stats;
 }
 
+void
+v4_state_client_counts(struct v4_state *v, uint64_t clientid, size_t *opens,
+    size_t *locks)
+{
+	struct v4_client *c;
+
+	*opens = *locks = 0;
+	if ((c = v4_client_find(v, clientid, 1)) == NULL || c->expired)
+		return;
+	*opens = c->nopens;
+	*locks = c->nlocks;
+}
+
 uint64_t
 v4_state_courtesy_purges(const struct v4_state *v)
 {

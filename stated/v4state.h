@@ -423,6 +423,9 @@ int		 v4_state_foreach_state(struct v4_state *, uint64_t clientid,
 		    v4_state_cb, void *);
 void		 v4_state_stats(const struct v4_state *,
 		    struct v4_state_stats *);
+/* One client's open and lock states (0 and 0 for one not known). */
+void		 v4_state_client_counts(struct v4_state *, uint64_t clientid,
+		    size_t *opens, size_t *locks);
 const char	*v4_status_str(uint32_t);
 
 #endif

@@ -55,6 +55,11 @@ check "dittofsctl v4 lists the v4.1 client, marked so, with its opens" \
     grep -Eq '^[0-9a-f]{16} st-check-v41-client +127\.0\.0\.1 +leased +[0-9]+ +2 +.*\(NFSv4\.1\)$' \
     "$SUITE_DIR/v4.out"
 check "and its lock" grep -Eq '^  lock  .* owner v4-lockr ' "$SUITE_DIR/v4.out"
+suite_ctl v4 sessions > "$SUITE_DIR/sessions.out" 2>&1
+sed 's/^/# /' "$SUITE_DIR/sessions.out"
+check "dittofsctl v4 sessions counts its two opens and its lock state" \
+    grep -A1 -E '^[0-9a-f]{16} st-check-v41-client ' "$SUITE_DIR/sessions.out" \
+    | grep -q '^  state 2 open(s), 1 lock state(s)$'
 
 # A lapsed v4.1 client in a v4.0 client's way (the shortest lease).
 "$ST" v41-courtesy "$SOCK" > "$SUITE_DIR/st-v41c.out" 2>&1

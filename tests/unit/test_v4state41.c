@@ -533,6 +533,7 @@ test_listing(void)
 {
 	struct v4_result r;
 	struct listing l;
+	size_t opens, locks;
 
 	memset(&l, 0, sizeof(l));
 	l.clientid = client41("linux-41-list", NULL);
@@ -541,6 +542,9 @@ test_listing(void)
 	v4_state_foreach_client(v4, list_cb, &l);
 	tap_ok(l.minor == 1 && l.opens == 1, "dittofsctl's listing shows it, "
 	    "minor version 1, with its open");
+	v4_state_client_counts(v4, l.clientid, &opens, &locks);
+	tap_ok(opens == 1 && locks == 0, "and the count dittofsctl v4 "
+	    "sessions prints: one open, no lock state");
 }
 
 /* RFC 8881 8.4.2, 18.51: reclaim after a restart, RECLAIM_COMPLETE. */
