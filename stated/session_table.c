@@ -1,9 +1,10 @@
 /*
  * NFSv4.1 clients and sessions (the model is in session_table.h).
  *
- * Clients sit on one list (EXCHANGE_ID looks them up by co_ownerid,
- * the others by clientid: both as v4state.c does); sessions in a hash
- * table by id, since every SLOT_DONE and LOAD finds one.  Session ids
+ * Clients sit on one list (EXCHANGE_ID looks them up by co_ownerid)
+ * and in a hash table by clientid (the other operations, and v4state
+ * for each open and lock of a v4.1 client); sessions in a hash table by
+ * id, since every SLOT_DONE and LOAD finds one.  Session ids
  * carry random bytes and a keyed counter, so an id a client makes up
  * only ever meets the chain of real ones.
  */
@@ -57,6 +58,7 @@ struct session {
 
 struct session_client {
 	TAILQ_ENTRY(session_client) entry;
+	struct session_client	*id_next;	/* by clientid */
 	uint64_t		 clientid;
 	uint8_t			 verifier[SESSION_VERIFIER_SIZE];
 	uint8_t			*owner;
@@ -96,6 +98,9 @@ struct session_table {
 	void			*gone_arg;
 	TAILQ_HEAD(, session_client) clients;
 	size_t			 nclients;
+	/* Clients by clientid: every v4.1 open and lock asks (v4state). */
+	struct session_client	**ids;
+	size_t			 ids_size;	/* a power of two */
 	struct session		**hash;
 	size_t			 hash_size;	/* a power of two */
 	size_t			 nsessions;
@@ -140,11 +145,14 @@ session_table_new(struct lock_table *locks, struct stated_clients *records,
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
 	if ((t->hash = calloc(SESSION_HASH_INITIAL, sizeof(*t->hash))) ==
-	    NULL) {
+	    NULL || (t->ids = calloc(SESSION_HASH_INITIAL,
+	    sizeof(*t->ids))) == NULL) {
+		free(t->hash);
 		free(t);
 		return NULL;
 	}
 	t->hash_size = SESSION_HASH_INITIAL;
+	t->ids_size = SESSION_HASH_INITIAL;
 	if (getrandom(&t->key, sizeof(t->key), 0) != sizeof(t->key))
 		t->key = (uint64_t)(uintptr_t)t ^ epoch << 23;
 	t->locks = locks;
@@ -303,15 +311,41 @@ session_free(struct session_table *t, struct session *s)
 
 /* ---- clients ---- */
 
+/* Its low word is a keyed counter: a client cannot aim at a bucket. */
+static struct session_client **
+session_id_bucket(struct session_table *t, uint64_t clientid)
+{
+	return &t->ids[(uint32_t)clientid & (t->ids_size - 1)];
+}
+
 static struct session_client *
 session_client_find(struct session_table *t, uint64_t clientid)
 {
 	struct session_client *c;
 
-	TAILQ_FOREACH(c, &t->clients, entry)
+	for (c = *session_id_bucket(t, clientid); c != NULL; c = c->id_next)
 		if (c->clientid == clientid)
 			return c;
 	return NULL;
+}
+
+static void
+session_ids_grow(struct session_table *t)
+{
+	struct session_client **n, *c;
+	size_t size = t->ids_size * 2;
+
+	/* Short of memory, longer chains still work. */
+	if (size > SIZE_MAX / sizeof(*n) ||
+	    (n = calloc(size, sizeof(*n))) == NULL)
+		return;
+	free(t->ids);
+	t->ids = n;
+	t->ids_size = size;
+	TAILQ_FOREACH(c, &t->clients, entry) {
+		c->id_next = *session_id_bucket(t, c->clientid);
+		*session_id_bucket(t, c->clientid) = c;
+	}
 }
 
 static struct session_client *
@@ -365,12 +399,20 @@ static void
 session_client_destroy(struct session_table *t, struct session_client *c)
 {
 	struct stated_client *r = c->record;
+	struct session_client **p;
 
 	/* Its opens, locks and delegations (v4state) go first. */
 	if (c->confirmed && t->forget_cb != NULL)
 		t->forget_cb(t->forget_arg, c->clientid);
 	while (!TAILQ_EMPTY(&c->sessions))
 		session_free(t, TAILQ_FIRST(&c->sessions));
+	for (p = session_id_bucket(t, c->clientid); *p != NULL;
+	    p = &(*p)->id_next) {
+		if (*p == c) {
+			*p = c->id_next;
+			break;
+		}
+	}
 	TAILQ_REMOVE(&t->clients, c, entry);
 	t->nclients--;
 	t->bytes -= c->bytes;
@@ -432,7 +474,11 @@ session_client_new(struct session_table *t,
 	c->bytes = sizeof(*c) + a->owner_len + strlen(a->principal) +
 	    strlen(dom) + strlen(name) + 3;
 	TAILQ_INIT(&c->sessions);
+	if (t->nclients >= t->ids_size)
+		session_ids_grow(t);
 	TAILQ_INSERT_TAIL(&t->clients, c, entry);
+	c->id_next = *session_id_bucket(t, c->clientid);
+	*session_id_bucket(t, c->clientid) = c;
 	t->nclients++;
 	t->bytes += c->bytes;
 	return c;
@@ -1076,6 +1122,7 @@ session_table_free(struct session_table *t)
 		free(c);
 	}
 	free(t->hash);
+	free(t->ids);
 	free(t);
 }
 

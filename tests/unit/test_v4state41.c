@@ -547,6 +547,27 @@ test_listing(void)
 	    "sessions prints: one open, no lock state");
 }
 
+/* Many clients: the session table's clientid index grows. */
+static void
+test_many(void)
+{
+	uint64_t ids[300];
+	char owner[32];
+	int i, ok = 1;
+
+	for (i = 0; i < 300; i++) {
+		snprintf(owner, sizeof(owner), "linux-41-many-%d", i);
+		if ((ids[i] = client41(owner, NULL)) == 0)
+			ok = 0;
+	}
+	for (i = 0; i < 300 && ok; i++)
+		if (v4_state_renew(v4, ids[i]) != V4_OK ||
+		    session_destroy_clientid(st, ids[i]) !=
+		    SESSIONERR_CLIENTID_BUSY)
+			ok = 0;
+	tap_ok(ok, "300 v4.1 clients, each found by its clientid");
+}
+
 /* RFC 8881 8.4.2, 18.51: reclaim after a restart, RECLAIM_COMPLETE. */
 static void
 test_reclaim(const char *dir)
@@ -604,6 +625,7 @@ main(void)
 	test_destroy_clientid();
 	test_no_delegation();
 	test_listing();
+	test_many();
 	test_sweep();
 	stop();
 	test_reclaim(gdir);
