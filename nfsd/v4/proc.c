@@ -164,7 +164,6 @@ nfs4_finish(struct nfs4_call *v, uint32_t status)
  * The op has its result in v->res (status aside): encode it, and go on
  * with the next op unless it failed.
  */
-
 void
 nfs4_op_done(struct nfs4_call *v, uint32_t status)
 {
