@@ -521,6 +521,10 @@ ctl_v4_sessions(struct ctl_env *env)
 		    c->addr[0] ? c->addr : "-", !c->confirmed ? "unconfirmed" :
 		    c->lapsed ? "lapsed" : "leased", (long long)c->idle,
 		    c->impl_name[0] ? c->impl_name : "-");
+		/* Its opens and locks: dittofsctl v4 lists them. */
+		if (c->opens > 0 || c->locks > 0)
+			printf("  state %u open(s), %u lock state(s)\n",
+			    c->opens, c->locks);
 		for (j = 0; j < c->sessions.sessions_len; j++) {
 			st_session_desc *s = &c->sessions.sessions_val[j];
 
@@ -649,11 +653,13 @@ ctl_v4(struct ctl_env *env, int argc, char **argv)
 
 		ctl_bytes_name(c->id.id_val, c->id.id_len, owner,
 		    sizeof(owner));
-		printf("%016llx %-24.24s %-16s %-12s %-6lld %-5u %u\n",
+		/* A v4.1 client (its clientid's top bit): its state too. */
+		printf("%016llx %-24.24s %-16s %-12s %-6lld %-5u %u%s\n",
 		    (unsigned long long)c->clientid, owner,
 		    c->addr[0] ? c->addr : "-", c->expired ? "expired" :
 		    !c->confirmed ? "unconfirmed" : c->lapsed ? "lapsed" :
-		    "leased", (long long)c->idle, c->opens, c->owners);
+		    "leased", (long long)c->idle, c->opens, c->owners,
+		    c->clientid >> 63 ? " (NFSv4.1)" : "");
 		for (j = 0; j < c->states.states_len; j++) {
 			st_v4_state_desc *s = &c->states.states_val[j];
 

@@ -10,7 +10,7 @@ sbin_PROGRAMS += nfsd/dittofs-nfsd
 nfsd_dittofs_nfsd_SOURCES = nfsd/nfsd.c nfsd/nfsd.h \
 	nfsd/mount.c nfsd/v3/proc.c nfsd/stated_client.c \
 	nfsd/v4/proc.h nfsd/v4/proc.c nfsd/v4/pseudo.c nfsd/v4/state.c \
-	nfsd/v4/callback.c
+	nfsd/v4/callback.c nfsd/v4/stateid41.c
 nfsd_dittofs_nfsd_LDADD = nfsd/libnfsdwire.a nfsd/libnfs4.a \
 	$(DITTOFS_COMMON_LIBS) \
 	$(TIRPC_LIBS)
@@ -88,6 +88,12 @@ tests_unit_test_nfs4_stateid_cache_SOURCES = \
 	tests/unit/test_nfs4_stateid_cache.c
 tests_unit_test_nfs4_stateid_cache_CPPFLAGS = $(NFS4_TEST_CPPFLAGS)
 tests_unit_test_nfs4_stateid_cache_LDADD = $(NFS4_TEST_LIBS)
+# NFSv4.1 TEST_STATEID and FREE_STATEID on the wire (xdr41_stateid.c).
+check_PROGRAMS += tests/unit/test_nfs4_stateid41
+TESTS += tests/unit/test_nfs4_stateid41
+tests_unit_test_nfs4_stateid41_SOURCES = tests/unit/test_nfs4_stateid41.c
+tests_unit_test_nfs4_stateid41_CPPFLAGS = $(NFS4_TEST_CPPFLAGS)
+tests_unit_test_nfs4_stateid41_LDADD = $(NFS4_TEST_LIBS)
 TESTS += tests/integration/test_nfs4.sh tests/integration/test_nfs4_deleg.sh
 EXTRA_DIST += tests/integration/test_nfs4.sh tests/clients/nfs4probe.py \
 	tests/integration/test_nfs4_deleg.sh
@@ -96,4 +102,4 @@ EXTRA_DIST += tests/integration/test_nfs4.sh tests/clients/nfs4probe.py \
 noinst_LIBRARIES += nfsd/libnfs4.a
 nfsd_libnfs4_a_SOURCES = nfsd/v4/nfs4.h nfsd/v4/xdr.c nfsd/v4/attr.c \
 	nfsd/v4/idmap.c nfsd/v4/error.c nfsd/v4/cb_xdr.c \
-	nfsd/v4/stateid_cache.c
+	nfsd/v4/stateid_cache.c nfsd/v4/stateid41.h nfsd/v4/xdr41_stateid.c

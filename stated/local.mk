@@ -4,8 +4,8 @@
 sbin_PROGRAMS += stated/dittofs-stated
 stated_dittofs_stated_SOURCES = stated/stated.c stated/stated.h \
 	stated/lock.c stated/grace.c stated/v4.c stated/session.c
-stated_dittofs_stated_LDADD = stated/libsessiontable.a \
-	stated/libv4state.a stated/libgrant.a stated/libclients.a \
+stated_dittofs_stated_LDADD = stated/libv4state.a \
+	stated/libsessiontable.a stated/libgrant.a stated/libclients.a \
 	stated/liblocktable.a \
 	stated/libstateddrc.a stated/libpush.a \
 	$(DITTOFS_COMMON_LIBS) $(DB_LIBS)
@@ -74,7 +74,18 @@ TESTS += tests/unit/test_stated_v4
 tests_unit_test_stated_v4_SOURCES = tests/unit/test_stated_v4.c
 tests_unit_test_stated_v4_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/stated
-tests_unit_test_stated_v4_LDADD = stated/libv4state.a stated/libgrant.a stated/libclients.a \
+tests_unit_test_stated_v4_LDADD = stated/libv4state.a \
+	stated/libsessiontable.a stated/libgrant.a stated/libclients.a \
+	stated/liblocktable.a $(DB_LIBS)
+
+# v4.1 clients' open, lock and stateid state: v4state on the session table.
+check_PROGRAMS += tests/unit/test_v4state41
+TESTS += tests/unit/test_v4state41
+tests_unit_test_v4state41_SOURCES = tests/unit/test_v4state41.c
+tests_unit_test_v4state41_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/stated
+tests_unit_test_v4state41_LDADD = stated/libv4state.a \
+	stated/libsessiontable.a stated/libgrant.a stated/libclients.a \
 	stated/liblocktable.a $(DB_LIBS)
 
 # NFSv4.1 clients, sessions and slot tables (issue 24, stated_session.x);
@@ -91,5 +102,6 @@ TESTS += tests/unit/test_stated_grant
 tests_unit_test_stated_grant_SOURCES = tests/unit/test_stated_grant.c
 tests_unit_test_stated_grant_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/stated
-tests_unit_test_stated_grant_LDADD = stated/libv4state.a stated/libgrant.a \
+tests_unit_test_stated_grant_LDADD = stated/libv4state.a \
+	stated/libsessiontable.a stated/libgrant.a \
 	stated/libclients.a stated/liblocktable.a $(DB_LIBS)

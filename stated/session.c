@@ -27,6 +27,9 @@ stated_session_clock(struct stated_env *env)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		fatal("clock_gettime");
 	session_table_set_now(env->sessions, ts.tv_sec);
+	/* What the table drops, v4state drops (its forget callback). */
+	if (env->v4 != NULL)
+		v4_state_set_now(env->v4, ts.tv_sec);
 }
 
 /* Decode, and refuse a sender whose role may not touch NFSv4 state. */
@@ -100,6 +103,32 @@ stated_session_channel_out(const struct session_channel *in,
 	out->maxresponsesize_cached = in->maxresponsesize_cached;
 	out->maxoperations = in->maxoperations;
 	out->maxrequests = in->maxrequests;
+}
+
+/*
+ * stated dropped a session (sessionid) or a whole client (NULL) on its
+ * own: ST_PUSH_FORGET to every nfsd, so that it drops its mirror rather
+ * than answer for it until its next SESSION_LOAD (stated_push.x).
+ */
+static void
+stated_session_gone_cb(void *arg, uint64_t clientid, const uint8_t *sessionid)
+{
+	struct stated_env *env = arg;
+	st_push_body body;
+
+	memset(&body, 0, sizeof(body));
+	body.kind = ST_PUSH_FORGET;
+	body.st_push_body_u.forget.clientid = clientid;
+	if (sessionid != NULL) {
+		body.st_push_body_u.forget.sessionid.sessionid_len =
+		    SESSION_ID_SIZE;
+		body.st_push_body_u.forget.sessionid.sessionid_val =
+		    (char *)(uintptr_t)sessionid;
+	}
+	stated_push_nfsds(env, &body);
+	log_debug("NFSv4.1 client %016llx: %s dropped, nfsd told",
+	    (unsigned long long)clientid, sessionid != NULL ? "a session" :
+	    "the client");
 }
 
 static void
@@ -203,8 +232,10 @@ stated_session_destroy(struct ipc_peer *peer, struct ipc_msg *msg)
 	    &req) == -1)
 		return;
 	st = session_destroy(env->sessions, (const uint8_t *)req.sessionid);
-	if (st == SESSION_OK && ipc_peer_role(peer) == IPC_ROLE_CTL)
+	if (st == SESSION_OK && ipc_peer_role(peer) == IPC_ROLE_CTL) {
 		log_info("NFSv4.1 session destroyed by dittofsctl");
+		stated_session_gone_cb(env, 0, (const uint8_t *)req.sessionid);
+	}
 	stated_session_status(peer, msg, st);
 }
 
@@ -221,9 +252,11 @@ stated_session_destroy_clientid(struct ipc_peer *peer, struct ipc_msg *msg)
 	    (xdrproc_t)xdr_st_session_clientid_req, &req) == -1)
 		return;
 	st = session_destroy_clientid(env->sessions, req.clientid);
-	if (st == SESSION_OK && ipc_peer_role(peer) == IPC_ROLE_CTL)
+	if (st == SESSION_OK && ipc_peer_role(peer) == IPC_ROLE_CTL) {
 		log_info("NFSv4.1 client %016llx destroyed by dittofsctl",
 		    (unsigned long long)req.clientid);
+		stated_session_gone_cb(env, req.clientid, NULL);
+	}
 	stated_session_status(peer, msg, st);
 }
 
@@ -360,6 +393,7 @@ stated_session_load(struct ipc_peer *peer, struct ipc_msg *msg)
 /* dittofsctl: clients and their sessions, bounded to one message. */
 struct stated_session_list {
 	struct session_table	*t;
+	struct v4_state		*v4;
 	st_session_client_desc	*clients;
 	size_t			 n;
 	size_t			 cap;
@@ -402,7 +436,7 @@ stated_session_list_client_cb(void *arg, const struct session_client_info *i)
 	st_session_client_desc *d;
 	size_t need = 128 + i->owner_len + strlen(i->principal) +
 	    strlen(i->addr) + strlen(i->impl_name);
-	size_t first = l->nsessions;
+	size_t first = l->nsessions, opens, locks;
 
 	if (l->n >= l->cap || l->bytes + need > STATED_SESSION_LIST_BYTES) {
 		l->truncated = 1;
@@ -421,6 +455,11 @@ stated_session_list_client_cb(void *arg, const struct session_client_info *i)
 	d->lapsed = i->lapsed;
 	d->reclaim_complete = i->reclaim_complete;
 	d->idle = i->idle;
+	if (l->v4 != NULL) {
+		v4_state_client_counts(l->v4, i->clientid, &opens, &locks);
+		d->opens = (u_int)opens;
+		d->locks = (u_int)locks;
+	}
 	session_table_foreach_session(l->t, i->clientid,
 	    stated_session_list_session_cb, l);
 	d->sessions.sessions_len = (u_int)(l->nsessions - first);
@@ -439,6 +478,7 @@ stated_session_ctl_list(struct ipc_peer *peer, struct ipc_msg *msg)
 	stated_session_clock(env);
 	memset(&l, 0, sizeof(l));
 	l.t = env->sessions;
+	l.v4 = env->v4;
 	l.cap = 4096;
 	l.sessions_cap = 8192;
 	l.clients = calloc(l.cap, sizeof(*l.clients));
@@ -480,6 +520,7 @@ stated_session_configure(struct stated_env *env, long long lease,
 	session_table_set_lease(env->sessions, (time_t)lease);
 	session_table_set_limits(env->sessions, lim);
 	session_table_set_done_cb(env->sessions, stated_session_done_cb, env);
+	session_table_set_gone_cb(env->sessions, stated_session_gone_cb, env);
 }
 
 /* The sweep timer (grace.c): lapsed clients, unconfirmed ones. */

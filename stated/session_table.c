@@ -1,9 +1,10 @@
 /*
  * NFSv4.1 clients and sessions (the model is in session_table.h).
  *
- * Clients sit on one list (EXCHANGE_ID looks them up by co_ownerid,
- * the others by clientid: both as v4state.c does); sessions in a hash
- * table by id, since every SLOT_DONE and LOAD finds one.  Session ids
+ * Clients sit on one list (EXCHANGE_ID looks them up by co_ownerid)
+ * and in a hash table by clientid (the other operations, and v4state
+ * for each open and lock of a v4.1 client); sessions in a hash table by
+ * id, since every SLOT_DONE and LOAD finds one.  Session ids
  * carry random bytes and a keyed counter, so an id a client makes up
  * only ever meets the chain of real ones.
  */
@@ -57,6 +58,7 @@ struct session {
 
 struct session_client {
 	TAILQ_ENTRY(session_client) entry;
+	struct session_client	*id_next;	/* by clientid */
 	uint64_t		 clientid;
 	uint8_t			 verifier[SESSION_VERIFIER_SIZE];
 	uint8_t			*owner;
@@ -90,8 +92,15 @@ struct session_table {
 	uint32_t		 next_session;
 	session_done_cb		 done_cb;
 	void			*done_arg;
+	session_forget_cb	 forget_cb;
+	void			*forget_arg;
+	session_gone_cb		 gone_cb;
+	void			*gone_arg;
 	TAILQ_HEAD(, session_client) clients;
 	size_t			 nclients;
+	/* Clients by clientid: every v4.1 open and lock asks (v4state). */
+	struct session_client	**ids;
+	size_t			 ids_size;	/* a power of two */
 	struct session		**hash;
 	size_t			 hash_size;	/* a power of two */
 	size_t			 nsessions;
@@ -136,11 +145,14 @@ session_table_new(struct lock_table *locks, struct stated_clients *records,
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
 	if ((t->hash = calloc(SESSION_HASH_INITIAL, sizeof(*t->hash))) ==
-	    NULL) {
+	    NULL || (t->ids = calloc(SESSION_HASH_INITIAL,
+	    sizeof(*t->ids))) == NULL) {
+		free(t->hash);
 		free(t);
 		return NULL;
 	}
 	t->hash_size = SESSION_HASH_INITIAL;
+	t->ids_size = SESSION_HASH_INITIAL;
 	if (getrandom(&t->key, sizeof(t->key), 0) != sizeof(t->key))
 		t->key = (uint64_t)(uintptr_t)t ^ epoch << 23;
 	t->locks = locks;
@@ -194,6 +206,22 @@ session_table_set_done_cb(struct session_table *t, session_done_cb cb,
 {
 	t->done_cb = cb;
 	t->done_arg = arg;
+}
+
+void
+session_table_set_forget_cb(struct session_table *t, session_forget_cb cb,
+    void *arg)
+{
+	t->forget_cb = cb;
+	t->forget_arg = arg;
+}
+
+void
+session_table_set_gone_cb(struct session_table *t, session_gone_cb cb,
+    void *arg)
+{
+	t->gone_cb = cb;
+	t->gone_arg = arg;
 }
 
 void
@@ -283,15 +311,41 @@ session_free(struct session_table *t, struct session *s)
 
 /* ---- clients ---- */
 
+/* Its low word is a keyed counter: a client cannot aim at a bucket. */
+static struct session_client **
+session_id_bucket(struct session_table *t, uint64_t clientid)
+{
+	return &t->ids[(uint32_t)clientid & (t->ids_size - 1)];
+}
+
 static struct session_client *
 session_client_find(struct session_table *t, uint64_t clientid)
 {
 	struct session_client *c;
 
-	TAILQ_FOREACH(c, &t->clients, entry)
+	for (c = *session_id_bucket(t, clientid); c != NULL; c = c->id_next)
 		if (c->clientid == clientid)
 			return c;
 	return NULL;
+}
+
+static void
+session_ids_grow(struct session_table *t)
+{
+	struct session_client **n, *c;
+	size_t size = t->ids_size * 2;
+
+	/* Short of memory, longer chains still work. */
+	if (size > SIZE_MAX / sizeof(*n) ||
+	    (n = calloc(size, sizeof(*n))) == NULL)
+		return;
+	free(t->ids);
+	t->ids = n;
+	t->ids_size = size;
+	TAILQ_FOREACH(c, &t->clients, entry) {
+		c->id_next = *session_id_bucket(t, c->clientid);
+		*session_id_bucket(t, c->clientid) = c;
+	}
 }
 
 static struct session_client *
@@ -345,9 +399,20 @@ static void
 session_client_destroy(struct session_table *t, struct session_client *c)
 {
 	struct stated_client *r = c->record;
+	struct session_client **p;
 
+	/* Its opens, locks and delegations (v4state) go first. */
+	if (c->confirmed && t->forget_cb != NULL)
+		t->forget_cb(t->forget_arg, c->clientid);
 	while (!TAILQ_EMPTY(&c->sessions))
 		session_free(t, TAILQ_FIRST(&c->sessions));
+	for (p = session_id_bucket(t, c->clientid); *p != NULL;
+	    p = &(*p)->id_next) {
+		if (*p == c) {
+			*p = c->id_next;
+			break;
+		}
+	}
 	TAILQ_REMOVE(&t->clients, c, entry);
 	t->nclients--;
 	t->bytes -= c->bytes;
@@ -361,10 +426,16 @@ session_client_destroy(struct session_table *t, struct session_client *c)
 	free(c);
 }
 
-/* Everything the client holds goes: its locks, sessions and itself. */
+/*
+ * Everything the client holds goes: its locks, sessions and itself.
+ * stated does it on its own (a lease, a conflict, a new incarnation),
+ * so nfsd hears of it.
+ */
 static void
 session_client_purge(struct session_table *t, struct session_client *c)
 {
+	if ((c->confirmed || c->nsessions > 0) && t->gone_cb != NULL)
+		t->gone_cb(t->gone_arg, c->clientid, NULL);
 	if (t->locks != NULL)
 		lock_table_release_client(t->locks, LOCK_PROTOCOL_NFSV4,
 		    c->clientid);
@@ -403,7 +474,11 @@ session_client_new(struct session_table *t,
 	c->bytes = sizeof(*c) + a->owner_len + strlen(a->principal) +
 	    strlen(dom) + strlen(name) + 3;
 	TAILQ_INIT(&c->sessions);
+	if (t->nclients >= t->ids_size)
+		session_ids_grow(t);
 	TAILQ_INSERT_TAIL(&t->clients, c, entry);
+	c->id_next = *session_id_bucket(t, c->clientid);
+	*session_id_bucket(t, c->clientid) = c;
 	t->nclients++;
 	t->bytes += c->bytes;
 	return c;
@@ -457,8 +532,12 @@ session_memory_room(struct session_table *t, size_t need,
 		if (c == except || !session_lapsed(t, c) ||
 		    TAILQ_EMPTY(&c->sessions))
 			continue;
-		while (!TAILQ_EMPTY(&c->sessions))
+		while (!TAILQ_EMPTY(&c->sessions)) {
+			if (t->gone_cb != NULL)
+				t->gone_cb(t->gone_arg, c->clientid,
+				    TAILQ_FIRST(&c->sessions)->id);
 			session_free(t, TAILQ_FIRST(&c->sessions));
+		}
 		t->reaped++;
 		if (t->bytes + need <= t->lim.memory_max)
 			return 0;
@@ -748,9 +827,15 @@ session_destroy_clientid(struct session_table *t, uint64_t clientid)
 	if (session_clientid_stale(t, clientid) ||
 	    (c = session_client_find(t, clientid)) == NULL)
 		return SESSIONERR_STALE_CLIENTID;
-	if (c->nsessions > 0 || session_client_state(t, c) != 0)
+	/* 18.50.3: busy with sessions, or state under a lease. */
+	if (c->nsessions > 0 || (session_client_state(t, c) != 0 &&
+	    !session_lapsed(t, c)))
 		return SESSIONERR_CLIENTID_BUSY;
 	session_client_done(t, c, "DESTROY_CLIENTID");
+	/* A lapsed client's locks and shares go with it. */
+	if (t->locks != NULL)
+		lock_table_release_client(t->locks, LOCK_PROTOCOL_NFSV4,
+		    c->clientid);
 	if (c->record != NULL && c->record->epoch != 0 && t->records != NULL)
 		clients_clear_state(t->records, c->record);
 	session_client_destroy(t, c);
@@ -933,6 +1018,28 @@ session_table_mark_records(struct session_table *t)
 			c->record->has_state = 1;
 }
 
+uint32_t
+session_table_client_use(struct session_table *t, uint64_t clientid,
+    int renew, struct session_client_use *out)
+{
+	struct session_client *c;
+
+	memset(out, 0, sizeof(*out));
+	if (session_clientid_stale(t, clientid) ||
+	    (c = session_client_find(t, clientid)) == NULL || !c->confirmed)
+		return SESSIONERR_STALE_CLIENTID;
+	if (renew)
+		c->renewed = t->now;
+	out->lapsed = session_lapsed(t, c);
+	out->reclaim_complete = c->reclaim_complete;
+	out->record = c->record;
+	out->owner = c->owner;
+	out->owner_len = c->owner_len;
+	out->principal = c->principal;
+	out->addr = c->addr;
+	return SESSION_OK;
+}
+
 struct stated_client *
 session_table_record(struct session_table *t, uint64_t clientid)
 {
@@ -1015,6 +1122,7 @@ session_table_free(struct session_table *t)
 		free(c);
 	}
 	free(t->hash);
+	free(t->ids);
 	free(t);
 }
 

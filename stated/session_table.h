@@ -32,6 +32,18 @@
  *   NFSv4, named "41:" and its co_ownerid in hex), so after a stated
  *   restart it may reclaim as v4.0 clients do; RECLAIM_COMPLETE (and
  *   DESTROY_CLIENTID) of a reclaimable one calls the done callback.
+ * - Open, lock and delegation state of a v4.1 client is v4state's
+ *   (v4state.h: one client table, a v4.1 client there is a shadow of
+ *   the confirmed client here).  This table is its truth for "is the
+ *   client confirmed, has its lease lapsed, its record, RECLAIM_COMPLETE"
+ *   (session_table_client_use); when a confirmed client goes, for
+ *   whatever reason, the forget callback tells v4state, which frees its
+ *   opens, locks and delegations.  DESTROY_CLIENTID is refused while the
+ *   client has sessions, or state under an unexpired lease (18.50.3:
+ *   CLIENTID_BUSY); a lapsed one's state goes with it.
+ * - What stated drops on its own (a reaped client, sessions freed for
+ *   memory) the gone callback reports, so that nfsd drops its mirror
+ *   (stated_push.x, ST_PUSH_FORGET).
  */
 #ifndef DITTOFS_STATED_SESSION_TABLE_H
 #define DITTOFS_STATED_SESSION_TABLE_H
@@ -211,6 +223,23 @@ typedef int	(*session_client_cb)(void *,
 		    const struct session_client_info *);
 typedef int	(*session_cb)(void *, const struct session_info *);
 typedef int	(*session_slot_cb)(void *, const struct session_slot_info *);
+/* A confirmed client goes: its open and lock state goes too (v4state). */
+typedef void	(*session_forget_cb)(void *, uint64_t clientid);
+/* stated dropped a session (sessionid) or a whole client (NULL) on its
+ * own, not at that client's request. */
+typedef void	(*session_gone_cb)(void *, uint64_t clientid,
+		    const uint8_t *sessionid);
+
+/* What v4state needs of a v4.1 client (session_table_client_use). */
+struct session_client_use {
+	int		 lapsed;
+	int		 reclaim_complete;
+	struct stated_client *record;	/* NULL: none kept */
+	const uint8_t	*owner;
+	size_t		 owner_len;
+	const char	*principal;
+	const char	*addr;
+};
 
 /* session_table.c */
 struct session_table *session_table_new(struct lock_table *,
@@ -223,6 +252,17 @@ void		 session_table_set_limits(struct session_table *,
 		    const struct session_limits *);
 void		 session_table_set_done_cb(struct session_table *,
 		    session_done_cb, void *);
+void		 session_table_set_forget_cb(struct session_table *,
+		    session_forget_cb, void *);
+void		 session_table_set_gone_cb(struct session_table *,
+		    session_gone_cb, void *);
+/*
+ * A confirmed client of this start, for v4state: SESSION_OK and *out
+ * (valid until the next call), renewed first when renew is set; else
+ * SESSIONERR_STALE_CLIENTID.
+ */
+uint32_t	 session_table_client_use(struct session_table *, uint64_t,
+		    int renew, struct session_client_use *);
 void		 session_table_stats(const struct session_table *,
 		    struct session_table_stats *);
 

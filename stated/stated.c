@@ -181,6 +181,20 @@ stated_push_to(struct stated_env *env, uint32_t role, const char *name,
 	return 0;
 }
 
+/* To every nfsd connected now: what they all cache of a client. */
+void
+stated_push_nfsds(struct stated_env *env, const st_push_body *body)
+{
+	struct ipc_peer *peer;
+
+	if (env->daemon == NULL || env->daemon->service == NULL)
+		return;
+	for (peer = ipc_server_peer_first(env->daemon->service); peer != NULL;
+	    peer = ipc_server_peer_next(peer))
+		if (ipc_peer_role(peer) == IPC_ROLE_NFSD)
+			stated_push(env, peer, body);
+}
+
 /* To the front end behind peer (stated_push_to). */
 int
 stated_push(struct stated_env *env, struct ipc_peer *peer,
@@ -387,6 +401,8 @@ const struct ipc_handler stated_handlers[] = {
 	{ ST_V4_RELEASE_LOCKOWNER, NFSD, stated_v4_release_lockowner },
 	{ ST_V4_CHECK, NFSD, stated_v4_check },
 	{ ST_V4_CALLBACK, NFSD, stated_v4_callback },
+	{ ST_V4_TEST_STATEID, NFSD, stated_v4_test_stateid },
+	{ ST_V4_FREE_STATEID, NFSD, stated_v4_free_stateid },
 	/* NFSv4.1 sessions: nfsd's alone too. */
 	{ ST_SESSION_EXCHANGE_ID, NFSD, stated_session_exchange_id },
 	{ ST_SESSION_CREATE, NFSD, stated_session_create },
@@ -537,6 +553,8 @@ stated_post_init(struct daemon *d)
 	if ((env->sessions = session_table_new(env->locks, env->clients,
 	    clients_epoch(env->clients))) == NULL)
 		fatal("NFSv4.1 sessions");
+	/* One client table: v4.1 clients' opens and locks are v4state's. */
+	v4_state_set_sessions(env->v4, env->sessions);
 	stated_grant_init(env, d->base);
 	stated_limits(d);
 	/* RFC 7530 9.6.3: a grace period shorter than a lease loses

@@ -110,6 +110,7 @@ int		 stated_push(struct stated_env *, struct ipc_peer *,
 /* To a front end by role and HELLO name, connected now or not. */
 int		 stated_push_to(struct stated_env *, uint32_t role,
 		    const char *name, const st_push_body *);
+void		 stated_push_nfsds(struct stated_env *, const st_push_body *);
 
 /* lock.c: common/stated_lock.x */
 int		 stated_file_in(const st_file *, struct lock_file_id *);
@@ -154,6 +155,8 @@ void		 stated_v4_lockt(struct ipc_peer *, struct ipc_msg *);
 void		 stated_v4_release_lockowner(struct ipc_peer *,
 		    struct ipc_msg *);
 void		 stated_v4_check(struct ipc_peer *, struct ipc_msg *);
+void		 stated_v4_test_stateid(struct ipc_peer *, struct ipc_msg *);
+void		 stated_v4_free_stateid(struct ipc_peer *, struct ipc_msg *);
 void		 stated_v4_ctl_clients(struct ipc_peer *, struct ipc_msg *);
 void		 stated_v4_configure(struct stated_env *, long long, size_t,
 		    size_t);

@@ -23,6 +23,9 @@ stated_v4_clock(struct stated_env *env)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		fatal("clock_gettime");
 	v4_state_set_now(env->v4, ts.tv_sec);
+	/* A v4.1 client's lease is the session table's. */
+	if (env->sessions != NULL)
+		session_table_set_now(env->sessions, ts.tv_sec);
 	if (env->caching != NULL)
 		grant_table_set_now(env->caching, ts.tv_sec);
 }
@@ -445,6 +448,59 @@ stated_v4_check(struct ipc_peer *peer, struct ipc_msg *msg)
 	xdr_free((xdrproc_t)xdr_st_v4_check_req, &req);
 }
 
+/* RFC 8881 18.48: TEST_STATEID, a status per stateid. */
+void
+stated_v4_test_stateid(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_v4_test_stateid_req req;
+	struct st_v4_test_stateid_reply rep;
+	struct v4_stateid sid;
+	st_v4_status *results = NULL;
+	u_int i, n;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_v4_test_stateid_req,
+	    &req) == -1)
+		return;
+	n = req.stateids.stateids_len;
+	if (n > 0 && (results = calloc(n, sizeof(*results))) == NULL) {
+		ipc_reply_error(ipc_peer_channel(peer), msg, ENOMEM, NULL);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		stated_v4_stateid_in(&req.stateids.stateids_val[i], &sid);
+		results[i] = (st_v4_status)v4_state_test_stateid(env->v4,
+		    req.clientid, &sid);
+	}
+	memset(&rep, 0, sizeof(rep));
+	rep.status = ST4_OK;
+	rep.results.results_len = n;
+	rep.results.results_val = results;
+	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_V4_TEST_STATEID_REPLY, -1,
+	    (xdrproc_t)xdr_st_v4_test_stateid_reply, &rep);
+out:
+	free(results);
+	xdr_free((xdrproc_t)xdr_st_v4_test_stateid_req, &req);
+}
+
+/* RFC 8881 18.38: FREE_STATEID */
+void
+stated_v4_free_stateid(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_v4_free_stateid_req req;
+	struct v4_stateid sid;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_v4_free_stateid_req,
+	    &req) == -1)
+		return;
+	stated_v4_stateid_in(&req.stateid, &sid);
+	stated_v4_send(peer, msg, v4_state_free_stateid(env->v4, req.clientid,
+	    &sid), NULL, NULL);
+}
+
 /* dittofsctl: the clients and their states, bounded to one message. */
 struct stated_v4_list {
 	struct v4_state		*v4;
@@ -573,19 +629,13 @@ static void
 stated_v4_revoked_cb(void *arg, uint64_t clientid, uint32_t why)
 {
 	struct stated_env *env = arg;
-	struct ipc_peer *peer;
 	st_push_body body;
 
-	if (env->daemon == NULL || env->daemon->service == NULL)
-		return;
 	memset(&body, 0, sizeof(body));
 	body.kind = ST_PUSH_REVOKED;
 	body.st_push_body_u.revoked.protocol = ST_PROTOCOL_NFSV4;
 	body.st_push_body_u.revoked.client_id = clientid;
-	for (peer = ipc_server_peer_first(env->daemon->service); peer != NULL;
-	    peer = ipc_server_peer_next(peer))
-		if (ipc_peer_role(peer) == IPC_ROLE_NFSD)
-			stated_push(env, peer, &body);
+	stated_push_nfsds(env, &body);
 	log_debug("NFSv4 client %016llx: state gone (%s), nfsd told",
 	    (unsigned long long)clientid, v4_status_str(why));
 }

@@ -50,6 +50,9 @@ struct v4_client {
 	char			*principal;
 	char			 addr[V4_ADDR_MAX + 1];
 	int			 confirmed;
+	int			 minor;		/* 1: a v4.1 client's entry */
+	int			 gone;		/* v4.1: the session table's
+						   client is going */
 	struct v4_callback	 cb;
 	int			 cb_up;		/* -1 unknown, 0 down, 1 up */
 	time_t			 renewed;
@@ -111,6 +114,7 @@ struct v4_state {
 	size_t			 delegs_max;	/* per client; 0: no cap */
 	v4_revoked_cb		 revoked_cb;
 	void			*revoked_arg;
+	struct session_table	*sessions;	/* v4.1 clients */
 	struct v4_hash		 clients;
 	struct v4_hash		 owners;
 	struct v4_hash		 states;
@@ -306,6 +310,40 @@ v4_state_set_revoked_cb(struct v4_state *v, v4_revoked_cb cb, void *arg)
 	v->revoked_arg = arg;
 }
 
+static void v4_state_forget41(void *, uint64_t);
+
+void
+v4_state_set_sessions(struct v4_state *v, struct session_table *t)
+{
+	v->sessions = t;
+	if (t != NULL)
+		session_table_set_forget_cb(t, v4_state_forget41, v);
+}
+
+static int
+v4_minor1_id(uint64_t clientid)
+{
+	return (clientid & SESSION_CLIENTID_BIT) != 0;
+}
+
+static struct v4_client *v4_client_find(struct v4_state *, uint64_t, int);
+
+/*
+ * A stateid of this start: its first 8 bytes are its holder's clientid,
+ * a v4.0 one or a v4.1 one this table has met (the v4.1 bit alone on
+ * another high word is another start's, NFS4ERR_STALE_STATEID).
+ */
+static int
+v4_stateid_epoch_ok(struct v4_state *v, const struct v4_stateid *sid)
+{
+	uint32_t high = v4_get32(sid->other);
+
+	if (high == v->epoch)
+		return 1;
+	return high == (v->epoch | 0x80000000u) && v4_client_find(v,
+	    (uint64_t)high << 32 | v4_get32(sid->other + 4), 1) != NULL;
+}
+
 uint64_t
 v4_state_limit_hits(const struct v4_state *v)
 {
@@ -321,7 +359,26 @@ v4_in_grace(const struct v4_state *v)
 static int
 v4_lapsed(const struct v4_state *v, const struct v4_client *c)
 {
+	struct session_client_use u;
+
+	/* A v4.1 client's lease is the session table's. */
+	if (c->minor)
+		return v->sessions == NULL || c->gone ||
+		    session_table_client_use(v->sessions, c->clientid, 0,
+		    &u) != SESSION_OK || u.lapsed;
 	return v->now - c->renewed > v->lease;
+}
+
+/*
+ * A v4.1 client's record is the session table's: v4_client_live41 takes
+ * it afresh at every operation, and it is dropped when the session
+ * table lets the client go (before the record may go).
+ */
+static struct stated_client *
+v4_client_record(const struct v4_state *v, const struct v4_client *c)
+{
+	(void)v;
+	return c->minor && c->gone ? NULL : c->record;
 }
 
 /* The lock table's owner for an open or lock owner. */
@@ -360,7 +417,7 @@ v4_client_by_id(struct v4_state *v, const uint8_t *id, size_t len,
 	struct v4_client *c;
 
 	TAILQ_FOREACH(c, &v->all, entry)
-		if (c != except && c->confirmed == confirmed &&
+		if (c != except && !c->minor && c->confirmed == confirmed &&
 		    c->id_len == len && memcmp(c->id, id, len) == 0)
 			return c;
 	return NULL;
@@ -402,6 +459,7 @@ static void
 v4_client_purge(struct v4_state *v, struct v4_client *c, uint32_t why)
 {
 	struct v4_owner *o;
+	struct stated_client *r = v4_client_record(v, c);
 	int held = c->nopens > 0 || c->nlocks > 0;
 
 	lock_table_release_client(v->locks, LOCK_PROTOCOL_NFSV4, c->clientid);
@@ -414,8 +472,8 @@ v4_client_purge(struct v4_state *v, struct v4_client *c, uint32_t why)
 	c->expired_status = why;
 	c->expired_at = v->now;
 	/* Its state is gone: after a restart it has nothing to reclaim. */
-	if (c->record != NULL && c->record->epoch != 0)
-		clients_clear_state(v->records, c->record);
+	if (r != NULL && r->epoch != 0)
+		clients_clear_state(v->records, r);
 	/* Front ends that cached its stateids forget them. */
 	if (held && v->revoked_cb != NULL)
 		v->revoked_cb(v->revoked_arg, c->clientid, why);
@@ -424,7 +482,7 @@ v4_client_purge(struct v4_state *v, struct v4_client *c, uint32_t why)
 static void
 v4_client_destroy(struct v4_state *v, struct v4_client *c)
 {
-	struct stated_client *r = c->record;
+	struct stated_client *r = c->minor ? NULL : c->record;
 
 	if (!LIST_EMPTY(&c->owners))
 		v4_client_purge(v, c, V4ERR_EXPIRED);
@@ -489,12 +547,17 @@ v4_client_new(struct v4_state *v, const struct v4_setclientid_args *a,
  * The client of a stateful operation: confirmed, of this epoch, alive.
  * Any operation renews its lease, a lapsed one's included (courtesy).
  */
+static uint32_t v4_client_live41(struct v4_state *, uint64_t,
+		    struct v4_client **);
+
 static uint32_t
 v4_client_live(struct v4_state *v, uint64_t clientid, struct v4_client **cp)
 {
 	struct v4_client *c;
 
 	*cp = NULL;
+	if (v4_minor1_id(clientid))
+		return v4_client_live41(v, clientid, cp);
 	if ((uint32_t)(clientid >> 32) != v->epoch ||
 	    (c = v4_client_find(v, clientid, 1)) == NULL)
 		return V4ERR_STALE_CLIENTID;
@@ -513,7 +576,7 @@ v4_clients_at(struct v4_state *v, const char *addr)
 	size_t n = 0;
 
 	TAILQ_FOREACH(c, &v->all, entry)
-		if (!c->expired && strcmp(c->addr, addr) == 0)
+		if (!c->expired && !c->minor && strcmp(c->addr, addr) == 0)
 			n++;
 	return n;
 }
@@ -525,7 +588,7 @@ v4_clients_make_room(struct v4_state *v, const char *addr)
 	struct v4_client *c, *victim = NULL;
 
 	TAILQ_FOREACH(c, &v->all, entry) {
-		if (c->expired || strcmp(c->addr, addr) != 0)
+		if (c->expired || c->minor || strcmp(c->addr, addr) != 0)
 			continue;
 		if ((!c->confirmed && v4_lapsed(v, c)) ||
 		    (c->confirmed && v4_lapsed(v, c) && c->nopens == 0 &&
@@ -538,6 +601,68 @@ v4_clients_make_room(struct v4_state *v, const char *addr)
 		return -1;
 	v4_client_destroy(v, victim);
 	return 0;
+}
+
+/*
+ * RFC 8881 2.4, 18.35: a v4.1 client of the session table.  Its entry
+ * here is made at its first state operation; every one renews the
+ * session table's lease.  One that the session table let go answers
+ * from its tombstone (NFS4ERR_EXPIRED), else NFS4ERR_STALE_CLIENTID.
+ * Revoked by dittofsctl and still a client there, it goes on afresh.
+ */
+static uint32_t
+v4_client_live41(struct v4_state *v, uint64_t clientid, struct v4_client **cp)
+{
+	struct session_client_use u;
+	struct v4_setclientid_args a;
+	struct v4_client *c;
+	static const uint8_t zero[V4_VERIFIER_SIZE];
+
+	c = v4_client_find(v, clientid, 1);
+	if (v->sessions == NULL || (uint32_t)(clientid >> 32) !=
+	    (v->epoch | 0x80000000u) || session_table_client_use(v->sessions,
+	    clientid, 1, &u) != SESSION_OK)
+		return c != NULL && c->expired ? c->expired_status :
+		    V4ERR_STALE_CLIENTID;
+	if (c == NULL) {
+		memset(&a, 0, sizeof(a));
+		a.verifier = zero;
+		a.id = u.owner;
+		a.id_len = u.owner_len;
+		a.principal = u.principal;
+		a.addr = u.addr;
+		if ((c = v4_client_new(v, &a, clientid)) == NULL)
+			return V4ERR_SERVERFAULT;
+		c->minor = 1;
+		c->confirmed = 1;
+	}
+	c->record = u.record;
+	c->expired = 0;
+	c->renewed = v->now;
+	*cp = c;
+	return V4_OK;
+}
+
+/* The session table lets a confirmed v4.1 client go: so does its state. */
+static void
+v4_state_forget41(void *arg, uint64_t clientid)
+{
+	struct v4_state *v = arg;
+	struct v4_client *c;
+
+	if ((c = v4_client_find(v, clientid, 1)) == NULL || !c->minor)
+		return;
+	/* Its record is the session table's, which deals with it. */
+	c->gone = 1;
+	c->record = NULL;
+	if (!LIST_EMPTY(&c->owners) || c->nopens > 0 || c->nlocks > 0) {
+		v4_client_purge(v, c, V4ERR_EXPIRED);
+		return;
+	}
+	if (v->grants != NULL)
+		grant_release_holder(v->grants, LOCK_PROTOCOL_NFSV4,
+		    c->clientid);
+	v4_client_destroy(v, c);
 }
 
 /* RFC 7530 16.33.5: SETCLIENTID */
@@ -671,6 +796,7 @@ v4_state_renew(struct v4_state *v, uint64_t clientid)
 {
 	struct v4_client *c;
 
+	/* A v4.1 clientid too: nfsd's stateid cache renews so. */
 	return v4_client_live(v, clientid, &c);
 }
 
@@ -679,7 +805,8 @@ v4_state_callback_status(struct v4_state *v, uint64_t clientid, int up)
 {
 	struct v4_client *c;
 
-	if ((c = v4_client_find(v, clientid, 1)) != NULL)
+	/* A v4.1 client's callback path is its backchannel (below). */
+	if ((c = v4_client_find(v, clientid, 1)) != NULL && !c->minor)
 		c->cb_up = up != 0;
 }
 
@@ -796,7 +923,8 @@ v4_stateful_new(struct v4_state *v, struct v4_owner *o,
 	s->owner = o;
 	s->file = *file;
 	s->id.seqid = 1;
-	v4_put32(s->id.other, v->epoch);
+	/* The holder's clientid4, v4.1 bit and all (stated_v4.x). */
+	v4_put32(s->id.other, (uint32_t)(o->client->clientid >> 32));
 	v4_put32(s->id.other + 4, (uint32_t)o->client->clientid);
 	v4_put32(s->id.other + 8, n);
 	s->link.key = n;
@@ -869,7 +997,7 @@ v4_stateful_find(struct v4_state *v, const struct v4_stateid *sid,
 	*sp = NULL;
 	if (v4_stateid_special(sid, &kind))
 		return V4ERR_BAD_STATEID;
-	if (v4_get32(sid->other) != v->epoch)
+	if (!v4_stateid_epoch_ok(v, sid))
 		return V4ERR_STALE_STATEID;
 	n = v4_get32(sid->other + 8);
 	for (l = v4_hash_first(&v->states, n); l != NULL; l = l->next) {
@@ -880,7 +1008,7 @@ v4_stateful_find(struct v4_state *v, const struct v4_stateid *sid,
 			return V4_OK;
 		}
 	}
-	c = v4_client_find(v, (uint64_t)v->epoch << 32 |
+	c = v4_client_find(v, (uint64_t)v4_get32(sid->other) << 32 |
 	    v4_get32(sid->other + 4), 1);
 	if (c != NULL && c->expired)
 		return c->expired_status;
@@ -892,7 +1020,9 @@ static uint32_t
 v4_stateid_generation(const struct v4_stateful *s,
     const struct v4_stateid *sid)
 {
-	if (sid->seqid == s->id.seqid)
+	/* RFC 8881 8.2.2: seqid 0 of a v4.1 client is the current one. */
+	if (sid->seqid == s->id.seqid || (sid->seqid == 0 &&
+	    s->owner->client->minor))
 		return V4_OK;
 	return sid->seqid > s->id.seqid ? V4ERR_BAD_STATEID :
 	    V4ERR_OLD_STATEID;
@@ -957,6 +1087,16 @@ v4_seqid_done(struct v4_state *v, struct v4_owner *o, uint32_t seqid,
 {
 	struct v4_stateful *s, *next;
 
+	/* v4.1: no seqid, no replay; a closed state goes at once. */
+	if (o->client->minor) {
+		o->used = v->now;
+		for (s = LIST_FIRST(&o->states); s != NULL; s = next) {
+			next = LIST_NEXT(s, owner_entry);
+			if (s->closed)
+				v4_stateful_free(v, s);
+		}
+		return;
+	}
 	if (!v4_status_bumps(res->status))
 		return;
 	o->seqid = seqid;
@@ -973,7 +1113,26 @@ v4_seqid_done(struct v4_state *v, struct v4_owner *o, uint32_t seqid,
 static uint32_t
 v4_grace_check(struct v4_state *v, struct v4_client *c, int reclaim)
 {
-	struct stated_client *r = c->record;
+	struct stated_client *r = v4_client_record(v, c);
+	struct session_client_use u;
+
+	/*
+	 * RFC 8881 8.4.2.1, 18.51.3: a v4.1 client says it is done with
+	 * RECLAIM_COMPLETE (the session table); a reclaim after it is
+	 * NO_GRACE, other state waits for the end of grace.
+	 */
+	if (c->minor) {
+		if (!v4_in_grace(v))
+			return reclaim ? V4ERR_NO_GRACE : V4_OK;
+		if (!reclaim)
+			return V4ERR_GRACE;
+		if (session_table_client_use(v->sessions, c->clientid, 0,
+		    &u) == SESSION_OK && u.reclaim_complete)
+			return V4ERR_NO_GRACE;
+		if (r == NULL || !r->reclaimable || r->done)
+			return V4ERR_RECLAIM_BAD;
+		return V4_OK;
+	}
 
 	if (reclaim) {
 		if (!v4_in_grace(v))
@@ -994,11 +1153,13 @@ v4_grace_check(struct v4_state *v, struct v4_client *c, int reclaim)
 static void
 v4_note_state(struct v4_state *v, struct v4_client *c, int reclaim)
 {
-	if (c->record == NULL)
+	struct stated_client *r = v4_client_record(v, c);
+
+	if (r == NULL)
 		return;
 	if (reclaim)
-		c->record->reclaimed = 1;
-	if (clients_note_state(v->records, c->record) == -1)
+		r->reclaimed = 1;
+	if (clients_note_state(v->records, r) == -1)
 		v->note_failures++;
 }
 
@@ -1064,6 +1225,15 @@ v4_state_courtesy(struct v4_state *v, const struct lock_owner *holder)
 {
 	struct v4_client *c;
 
+	/* A v4.1 client: the session table purges it, and then us. */
+	if (holder != NULL && holder->protocol == LOCK_PROTOCOL_NFSV4 &&
+	    v4_minor1_id(holder->client_id)) {
+		if (v->sessions == NULL || !session_table_courtesy(v->sessions,
+		    holder->client_id))
+			return 0;
+		v->courtesy_purges++;
+		return 1;
+	}
 	if (holder == NULL || holder->protocol != LOCK_PROTOCOL_NFSV4 ||
 	    (c = v4_client_find(v, holder->client_id, 1)) == NULL ||
 	    c->expired || !v4_lapsed(v, c))
@@ -1172,6 +1342,15 @@ v4_state_open(struct v4_state *v, const struct v4_open_args *a,
 	    (a->deny & ~V4_SHARE_BOTH) != 0)
 		return res->status = V4ERR_INVAL;
 	o = v4_owner_find(v, c, 0, a->owner, a->owner_len);
+	/* RFC 8881 8.8, 18.16.3: v4.1 has no owner seqid, no OPEN_CONFIRM. */
+	if (c->minor) {
+		if (o == NULL && (o = v4_owner_new(v, c, 0, a->owner,
+		    a->owner_len, &st)) == NULL)
+			return res->status = st;
+		o->confirmed = 1;
+		o->used = v->now;
+		return res->status = v4_open_grant(v, c, o, a, res);
+	}
 	/*
 	 * RFC 7530 16.18.5: an OPEN of an owner never confirmed, other than
 	 * a replay of its OPEN, starts that owner afresh.
@@ -1252,7 +1431,12 @@ v4_seqid_op(struct v4_state *v, const struct v4_stateid *sid, uint32_t seqid,
 		return (int)(res->status = st);
 	if (s->owner->lock != lock)
 		return (int)(res->status = V4ERR_BAD_STATEID);
-	if ((rc = v4_seqid_check(v, s->owner, seqid, op, res)) != -1)
+	if (s->owner->client->minor) {
+		/* RFC 8881 8.2, 17: no seqid; OPEN_CONFIRM is v4.0 only. */
+		if (op == V4_OP_OPEN_CONFIRM)
+			return (int)(res->status = V4ERR_NOTSUPP);
+		s->owner->used = v->now;
+	} else if ((rc = v4_seqid_check(v, s->owner, seqid, op, res)) != -1)
 		return rc;
 	if (s->closed)
 		return (int)(res->status = V4ERR_BAD_STATEID);
@@ -1459,7 +1643,7 @@ v4_state_lock(struct v4_state *v, const struct v4_lock_args *a,
 		st = V4ERR_INVAL;
 	else if ((lo = v4_owner_find(v, open->owner->client, 1, a->owner,
 	    a->owner_len)) != NULL && v4_owner_state(lo, &open->file, 0) !=
-	    NULL)
+	    NULL && !lo->client->minor)
 		st = V4ERR_BAD_SEQID;	/* it has a stateid for this file */
 	else if (lo == NULL && (lo = v4_owner_new(v, open->owner->client, 1,
 	    a->owner, a->owner_len, &st)) == NULL)
@@ -1577,6 +1761,9 @@ v4_state_release_lockowner(struct v4_state *v, uint64_t clientid,
 	struct v4_held h;
 	uint32_t st;
 
+	/* RFC 8881 17: v4.0 only; a v4.1 lock owner goes with its state. */
+	if (v4_minor1_id(clientid))
+		return V4ERR_NOTSUPP;
 	if ((st = v4_client_live(v, clientid, &c)) != V4_OK)
 		return st;
 	if (owner == NULL || owner_len == 0 || owner_len > V4_OWNER_MAX)
@@ -1610,6 +1797,23 @@ v4_deny_cb(void *arg, const struct lock_share_info *i)
 }
 
 /* ---- delegations (RFC 7530 10.2-10.4) ---- */
+
+/*
+ * May a delegation be recalled from this client?  v4.0: its callback
+ * answered (CB_NULL).  v4.1 (RFC 8881 2.10.3.1, 18.36): over the
+ * session's backchannel, which nfsd does not run yet: never.  THE HOOK:
+ * when nfsd reports a usable backchannel (ST_V4_CALLBACK for a v4.1
+ * clientid, after CB_SEQUENCE answered) set cb_up for v4.1 clients in
+ * v4_state_callback_status and return it here.
+ */
+static int
+v4_backchannel_usable(const struct v4_state *v, const struct v4_client *c)
+{
+	(void)v;
+	if (c->minor)
+		return 0;
+	return c->cb_up == 1;
+}
 
 static int
 v4_same_file(const struct lock_file_id *a, const struct lock_file_id *b)
@@ -1775,7 +1979,7 @@ v4_state_delegate(struct v4_state *v, uint64_t clientid,
 		res->why = V4_DELEG_NONE_ACCESS;
 		return V4_OK;
 	}
-	if (c->cb_up != 1) {
+	if (!v4_backchannel_usable(v, c)) {
 		res->why = V4_DELEG_NONE_CALLBACK;
 		return V4_OK;
 	}
@@ -1826,7 +2030,7 @@ v4_state_delegreturn(struct v4_state *v, const struct v4_stateid *sid,
 
 	if (v4_stateid_special(sid, &kind))
 		return V4ERR_BAD_STATEID;
-	if (v4_get32(sid->other) != v->epoch)
+	if (!v4_stateid_epoch_ok(v, sid))
 		return V4ERR_STALE_STATEID;
 	if (v->grants == NULL || (g = grant_find(v->grants, sid->other,
 	    V4_OTHER_SIZE)) == NULL)
@@ -1847,10 +2051,10 @@ v4_state_stateid_client(struct v4_state *v, const struct v4_stateid *sid)
 {
 	enum v4_kind kind;
 
-	if (v4_stateid_special(sid, &kind) || v4_get32(sid->other) !=
-	    v->epoch)
+	if (v4_stateid_special(sid, &kind) || !v4_stateid_epoch_ok(v, sid))
 		return 0;
-	return (uint64_t)v->epoch << 32 | v4_get32(sid->other + 4);
+	return (uint64_t)v4_get32(sid->other) << 32 |
+	    v4_get32(sid->other + 4);
 }
 
 int
@@ -1915,6 +2119,95 @@ v4_state_check(struct v4_state *v, const struct v4_stateid *sid,
 	return V4_OK;
 }
 
+/* The clientid4 a stateid names (its first 8 bytes). */
+static uint64_t
+v4_stateid_holder(const struct v4_stateid *sid)
+{
+	return (uint64_t)v4_get32(sid->other) << 32 | v4_get32(sid->other + 4);
+}
+
+/*
+ * RFC 8881 18.48.3: what TEST_STATEID says of one stateid: NFS4_OK,
+ * BAD_STATEID (special, another client's, unknown, another start's),
+ * OLD_STATEID, EXPIRED or ADMIN_REVOKED (its client's state was purged),
+ * DELEG_REVOKED.  It renews nothing.
+ */
+uint32_t
+v4_state_test_stateid(struct v4_state *v, uint64_t clientid,
+    const struct v4_stateid *sid)
+{
+	struct v4_link *l;
+	struct v4_stateful *s;
+	struct v4_client *c;
+	const struct grant *g;
+	enum v4_kind kind;
+
+	if (v4_stateid_special(sid, &kind) || !v4_stateid_epoch_ok(v, sid) ||
+	    (clientid != 0 && v4_stateid_holder(sid) != clientid))
+		return V4ERR_BAD_STATEID;
+	for (l = v4_hash_first(&v->states, v4_get32(sid->other + 8));
+	    l != NULL; l = l->next) {
+		s = (struct v4_stateful *)l;
+		if (memcmp(s->id.other, sid->other, V4_OTHER_SIZE) != 0)
+			continue;
+		if (s->closed)
+			return V4ERR_BAD_STATEID;
+		return v4_stateid_generation(s, sid);
+	}
+	if (v->grants != NULL && (g = grant_find(v->grants, sid->other,
+	    V4_OTHER_SIZE)) != NULL)
+		return g->state == GRANT_REVOKED ? V4ERR_DELEG_REVOKED :
+		    sid->seqid > 1 ? V4ERR_BAD_STATEID : V4_OK;
+	if ((c = v4_client_find(v, v4_stateid_holder(sid), 1)) != NULL &&
+	    c->expired)
+		return c->expired_status;
+	return V4ERR_BAD_STATEID;
+}
+
+/*
+ * RFC 8881 18.38.3: FREE_STATEID.  A stateid that still stands for a
+ * lock of some kind (an open, a lock state with byte-range locks, a
+ * delegation not revoked) is NFS4ERR_LOCKS_HELD and stays; a lock
+ * state without locks, a revoked delegation, go.
+ */
+uint32_t
+v4_state_free_stateid(struct v4_state *v, uint64_t clientid,
+    const struct v4_stateid *sid)
+{
+	struct v4_stateful *s;
+	struct lock_owner lo;
+	struct v4_held h;
+	const struct grant *g;
+	uint32_t st;
+
+	if (clientid != 0 && v4_stateid_holder(sid) != clientid)
+		return V4ERR_BAD_STATEID;
+	if ((st = v4_stateful_find(v, sid, &s)) == V4_OK) {
+		if (s->closed)
+			return V4ERR_BAD_STATEID;
+		if ((st = v4_stateid_generation(s, sid)) != V4_OK)
+			return st;
+		if (!s->owner->lock)
+			return V4ERR_LOCKS_HELD;	/* CLOSE frees it */
+		v4_table_owner(s->owner, &lo);
+		h.owner = &lo;
+		h.held = 0;
+		lock_table_foreach_lock(v->locks, &s->file, v4_held_cb, &h);
+		if (h.held)
+			return V4ERR_LOCKS_HELD;
+		v4_stateful_free(v, s);
+		return V4_OK;
+	}
+	if (st != V4ERR_BAD_STATEID || v->grants == NULL ||
+	    (g = grant_find(v->grants, sid->other, V4_OTHER_SIZE)) == NULL)
+		return st;
+	if (g->state != GRANT_REVOKED)
+		return V4ERR_LOCKS_HELD;		/* DELEGRETURN frees it */
+	grant_return(v->grants, sid->other, V4_OTHER_SIZE,
+	    LOCK_PROTOCOL_NFSV4, g->holder.client_id);
+	return V4_OK;
+}
+
 uint32_t
 v4_state_revoke(struct v4_state *v, uint64_t clientid)
 {
@@ -1943,7 +2236,8 @@ v4_state_sweep(struct v4_state *v)
 			}
 			continue;
 		}
-		if (!v4_lapsed(v, c)) {
+		/* A v4.1 client's lease is the session table's sweep's. */
+		if (c->minor || !v4_lapsed(v, c)) {
 			/* Owners that hold nothing and were idle a lease. */
 			for (o = LIST_FIRST(&c->owners); o != NULL; o = onext) {
 				onext = LIST_NEXT(o, client_entry);
@@ -1971,7 +2265,7 @@ v4_state_mark_records(struct v4_state *v)
 	struct v4_client *c;
 
 	TAILQ_FOREACH(c, &v->all, entry)
-		if (!c->expired && c->record != NULL &&
+		if (!c->expired && !c->minor && c->record != NULL &&
 		    (c->nopens > 0 || c->nlocks > 0))
 			c->record->has_state = 1;
 }
@@ -1991,6 +2285,7 @@ v4_state_foreach_client(struct v4_state *v, v4_client_cb cb, void *arg)
 		i.principal = c->principal;
 		i.addr = c->addr;
 		i.confirmed = c->confirmed;
+		i.minor = c->minor;
 		i.lapsed = !c->expired && v4_lapsed(v, c);
 		i.expired = c->expired;
 		i.idle = (long long)(v->now - c->renewed);
@@ -2039,6 +2334,19 @@ v4_state_stats(const struct v4_state *v, struct v4_state_stats *out)
 	*out = v->stats;
 }
 
+void
+v4_state_client_counts(struct v4_state *v, uint64_t clientid, size_t *opens,
+    size_t *locks)
+{
+	struct v4_client *c;
+
+	*opens = *locks = 0;
+	if ((c = v4_client_find(v, clientid, 1)) == NULL || c->expired)
+		return;
+	*opens = c->nopens;
+	*locks = c->nlocks;
+}
+
 uint64_t
 v4_state_courtesy_purges(const struct v4_state *v)
 {
@@ -2081,6 +2389,8 @@ v4_status_str(uint32_t st)
 	switch (st) {
 	case V4_OK:			return "NFS4_OK";
 	case V4ERR_INVAL:		return "NFS4ERR_INVAL";
+	case V4ERR_NOTSUPP:		return "NFS4ERR_NOTSUPP";
+	case V4ERR_DELEG_REVOKED:	return "NFS4ERR_DELEG_REVOKED";
 	case V4ERR_SERVERFAULT:		return "NFS4ERR_SERVERFAULT";
 	case V4ERR_DENIED:		return "NFS4ERR_DENIED";
 	case V4ERR_EXPIRED:		return "NFS4ERR_EXPIRED";

@@ -1,6 +1,6 @@
 /*
- * NFSv4.0 client and open/lock state of dittofs-stated (RFC 7530 section
- * 9), behind common/stated_v4.x.  A pure, single-threaded data structure
+ * NFSv4.0 and NFSv4.1 client open/lock state of dittofs-stated (RFC 7530
+ * section 9, RFC 8881 sections 8-9), behind common/stated_v4.x.  A pure, single-threaded data structure
  * like the lock table it sits on: no I/O but the client records
  * (clients.h) it is handed, no IPC, no clock of its own (the caller sets
  * v4_state.now before each call).
@@ -49,6 +49,38 @@
  *   others' delegations of the file and answers NFS4ERR_DELAY (its
  *   seqid moves on, as for any error but those of RFC 7530 9.1.7) until
  *   they are returned or revoked.  A purged client's grants go.
+ *
+ * NFSv4.1 clients (RFC 8881)
+ *
+ * - One client table: a v4.1 client (clientid with SESSION_CLIENTID_BIT,
+ *   session_table.h) has an entry here too, flagged minor 1, made at its
+ *   first state operation from the session table's confirmed client
+ *   (v4_state_set_sessions).  The session table is its truth: a clientid
+ *   it does not know or has not confirmed is NFS4ERR_STALE_CLIENTID; the
+ *   lease is the session table's (SLOT_DONE, CREATE_SESSION, and every
+ *   state operation here renew it), so is the client record and
+ *   RECLAIM_COMPLETE.  When the session table lets a confirmed client go
+ *   (lease and conflict, sweep, DESTROY_CLIENTID, a new incarnation) its
+ *   forget callback purges the entry here: opens, locks, delegations,
+ *   and the entry stays a tombstone (NFS4ERR_EXPIRED) for a while.
+ * - v4.1 rules for such a client: owner seqids are ignored, nothing is
+ *   replayed by seqid (exactly once is the session's slot cache); no
+ *   OPEN_CONFIRM (an open is confirmed at once; OPEN_CONFIRM and
+ *   RELEASE_LOCKOWNER answer NFS4ERR_NOTSUPP); a stateid seqid of 0 is
+ *   the current one; CLOSE frees its state at once; LOCK with a new lock
+ *   owner that has a lock state of the file goes on with that state.
+ * - Stateids keep their shape: the first 8 bytes of "other" are the
+ *   holder's clientid4, the v4.1 bit included.
+ * - Lapsed v4.1 clients are courteous as v4.0 ones: a conflict asks the
+ *   session table to purge the client (session_table_courtesy), which
+ *   ends here through the forget callback.
+ * - Grace: a v4.1 client reclaims (CLAIM_PREVIOUS, reclaim locks) with
+ *   the record the session table keeps for it; after its
+ *   RECLAIM_COMPLETE a reclaim is NFS4ERR_NO_GRACE.
+ * - Delegations: none for a v4.1 client until it has a backchannel
+ *   (v4_backchannel_usable in v4state.c is the hook).
+ * - TEST_STATEID and FREE_STATEID (RFC 8881 18.48, 18.38) are here for
+ *   any client; nfsd sends them only for v4.1 ones.
  */
 #ifndef DITTOFS_STATED_V4STATE_H
 #define DITTOFS_STATED_V4STATE_H
@@ -60,6 +92,7 @@
 #include "clients.h"
 #include "grant.h"
 #include "lock_table.h"
+#include "session_table.h"
 
 #define V4_VERIFIER_SIZE	8
 #define V4_OTHER_SIZE		12
@@ -75,6 +108,7 @@
 enum v4_status {
 	V4_OK = 0,
 	V4ERR_INVAL = 22,
+	V4ERR_NOTSUPP = 10004,
 	V4ERR_DELAY = 10008,
 	V4ERR_SERVERFAULT = 10006,
 	V4ERR_DENIED = 10010,
@@ -94,7 +128,8 @@ enum v4_status {
 	V4ERR_LOCKS_HELD = 10037,
 	V4ERR_OPENMODE = 10038,
 	V4ERR_DEADLOCK = 10045,
-	V4ERR_ADMIN_REVOKED = 10047
+	V4ERR_ADMIN_REVOKED = 10047,
+	V4ERR_DELEG_REVOKED = 10087
 };
 
 /* OPEN4_RESULT_* (RFC 7530 16.16). */
@@ -240,6 +275,7 @@ struct v4_client_info {
 	const char	*principal;
 	const char	*addr;
 	int		 confirmed;
+	int		 minor;		/* 0: NFSv4.0, 1: NFSv4.1 */
 	int		 lapsed;	/* lease run out, state kept */
 	int		 expired;	/* state purged (tombstone) */
 	long long	 idle;		/* seconds since the last renewal */
@@ -295,6 +331,10 @@ void		 v4_state_set_grants(struct v4_state *, struct grant_table *,
 		    int enabled, size_t per_client);
 void		 v4_state_set_revoked_cb(struct v4_state *, v4_revoked_cb,
 		    void *);
+/* The session table of v4.1 clients (NULL: v4.1 clientids are stale);
+ * it is told to forget through v4state. */
+void		 v4_state_set_sessions(struct v4_state *,
+		    struct session_table *);
 uint64_t	 v4_state_limit_hits(const struct v4_state *);
 uint64_t	 v4_state_courtesy_purges(const struct v4_state *);
 time_t		 v4_state_lease(const struct v4_state *);
@@ -346,6 +386,12 @@ uint32_t	 v4_state_delegate(struct v4_state *, uint64_t clientid,
 /* RFC 7530 16.8: DELEGRETURN. */
 uint32_t	 v4_state_delegreturn(struct v4_state *,
 		    const struct v4_stateid *, const struct lock_file_id *);
+/* RFC 8881 18.48: TEST_STATEID, one stateid of the client (0: any). */
+uint32_t	 v4_state_test_stateid(struct v4_state *, uint64_t clientid,
+		    const struct v4_stateid *);
+/* RFC 8881 18.38: FREE_STATEID */
+uint32_t	 v4_state_free_stateid(struct v4_state *, uint64_t clientid,
+		    const struct v4_stateid *);
 /* The client a stateid of this epoch names (0: none known). */
 uint64_t	 v4_state_stateid_client(struct v4_state *,
 		    const struct v4_stateid *);
@@ -377,6 +423,9 @@ int		 v4_state_foreach_state(struct v4_state *, uint64_t clientid,
 		    v4_state_cb, void *);
 void		 v4_state_stats(const struct v4_state *,
 		    struct v4_state_stats *);
+/* One client's open and lock states (0 and 0 for one not known). */
+void		 v4_state_client_counts(struct v4_state *, uint64_t clientid,
+		    size_t *opens, size_t *locks);
 const char	*v4_status_str(uint32_t);
 
 #endif

@@ -115,6 +115,9 @@ tests_unit_test_stated_session_LDADD = stated/libsessiontable.a \
 # ... and over stated's socket, across a SIGKILL of the "front end".
 TESTS += tests/integration/test_stated_session.sh
 EXTRA_DIST += tests/integration/test_stated_session.sh
+# ... and v4.1 clients' opens and locks, reclaimed after a stated restart.
+TESTS += tests/integration/test_stated_v41.sh
+EXTRA_DIST += tests/integration/test_stated_v41.sh
 # bench/nfs4load (bench/compare's NFSv4.0 host rows) against nfsd: every
 # phase completes with a figure and no error.
 TESTS += tests/integration/test_nfs4load.sh

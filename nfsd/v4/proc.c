@@ -164,8 +164,6 @@ nfs4_finish(struct nfs4_call *v, uint32_t status)
  * The op has its result in v->res (status aside): encode it, and go on
  * with the next op unless it failed.
  */
-static void	nfs4_op_next(struct nfs4_call *, uint32_t);
-
 void
 nfs4_op_done(struct nfs4_call *v, uint32_t status)
 {
@@ -178,7 +176,7 @@ nfs4_op_done(struct nfs4_call *v, uint32_t status)
 }
 
 /* The op's result is in the reply: on to the next op, or the end. */
-static void
+void
 nfs4_op_next(struct nfs4_call *v, uint32_t status)
 {
 	xdrbuf_out_free(&v->scratch);
@@ -2228,6 +2226,10 @@ static const struct nfs4_opdef nfs4_ops[NFS4_OP_LAST + 1] = {
 	[OP_VERIFY] = { nfs4_op_verify, 1, 0 },
 	[OP_WRITE] = { nfs4_op_write, 1, 1 },
 	[OP_RELEASE_LOCKOWNER] = { nfs4_op_release_lockowner, 0, 0 },
+#if NFS4_OP_LAST >= NFS4_OP_TEST_STATEID	/* the v4.1 table */
+	[NFS4_OP_FREE_STATEID] = { nfs4_op_free_stateid, 0, 0 },
+	[NFS4_OP_TEST_STATEID] = { nfs4_op_test_stateid, 0, 0 },
+#endif
 };
 
 /* One decoded op: its checks, the credential of its share, then it. */

@@ -12,6 +12,7 @@
 
 #include "nfsd/nfsd.h"
 #include "nfsd/v4/nfs4.h"
+#include "nfsd/v4/stateid41.h"
 #include "stated_v4.h"
 
 /* A pseudo node's handle: magic, then a hash of its path (pseudo.c). */
@@ -79,6 +80,8 @@ struct nfs4_call {
 extern const struct rpcsvc_proc nfs4_rpc_procs[];
 #define NFS4_NPROC		2
 void	 nfs4_op_done(struct nfs4_call *, uint32_t status);
+/* The op wrote its whole result itself (READ, stateid41.c): go on. */
+void	 nfs4_op_next(struct nfs4_call *, uint32_t status);
 void	 nfs4_fail(struct nfs4_call *, uint32_t status);
 void	 nfs4_bd_fh(bd_fh *, const struct nfs4_fh *);
 void	 nfs4_file_id(uint8_t[16], const bd_attr *);
@@ -143,5 +146,15 @@ void	 nfs4_op_release_lockowner(struct nfs4_call *);
 typedef void nfs4_checked_fn(struct nfs4_call *);
 void	 nfs4_stateid_check(struct nfs4_call *, const struct nfs4_stateid *,
 	    int io, nfs4_checked_fn *);
+
+/* stateid41.c: RFC 8881 18.48, 18.38 (they decode their own arguments) */
+void	 nfs4_op_test_stateid(struct nfs4_call *);
+void	 nfs4_op_free_stateid(struct nfs4_call *);
+/* The COMPOUND's session's clientid (0: none known; weak default). */
+uint64_t nfs4_call_clientid41(const struct nfs4_call *);
+/* stated dropped a session or a client on its own (ST_PUSH_FORGET): the
+ * mirror drops it.  Weak, empty defaults in stateid41.c. */
+void	 nfs4_session_forget(const uint8_t sessionid[16]);
+void	 nfs4_client_forget(uint64_t clientid);
 
 #endif

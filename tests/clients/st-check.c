@@ -143,6 +143,8 @@ static const struct {
 	{ ST_V4_LOCK, "BUUUUUUHSUUUUBBHH" }, { ST_V4_LOCKT, "HSFBHH" },
 	{ ST_V4_RELEASE_LOCKOWNER, "HS" }, { ST_V4_CHECK, "UUUUFU" },
 	{ ST_V4_CALLBACK, "HB" },
+	/* a count, then (maybe) one stateid */
+	{ ST_V4_TEST_STATEID, "HUUUUU" }, { ST_V4_FREE_STATEID, "HUUUU" },
 	/* stated_session.x; a session id is four U. */
 	{ ST_SESSION_EXCHANGE_ID, "UUSUUSASS" },
 	{ ST_SESSION_CREATE, "HUUSUUUUUUUUUUUUUUUS" },
@@ -1155,6 +1157,266 @@ session(const char *sock, pid_t lockd)
 	return tap_done();
 }
 
+/* ---- NFSv4.1 clients' opens and locks (stated_v4.x with a v4.1 clientid) ---- */
+
+#define V41_OWNER	"st-check-v41-client"
+#define V41_FILE	"v41-own-file"
+
+static int
+v41_open(int fd, uint64_t clientid, const char *owner, unsigned int seqid,
+    const char *file, unsigned int access, unsigned int deny, int previous,
+    struct st_v4_reply *r)
+{
+	struct st_v4_open_req o;
+
+	memset(&o, 0, sizeof(o));
+	o.clientid = clientid;
+	o.owner.owner_len = (u_int)strlen(owner);
+	o.owner.owner_val = (char *)owner;
+	o.seqid = seqid;
+	o.access = access;
+	o.deny = deny;
+	o.claim_previous = previous;
+	o.file.st_file_len = (u_int)strlen(file);
+	o.file.st_file_val = (char *)file;
+	if (v4_reply(fd, ST_V4_OPEN, (xdrproc_t)xdr_st_v4_open_req, &o,
+	    r) == -1)
+		return -1000;
+	return r->status;
+}
+
+static int
+v41_lock(int fd, uint64_t clientid, const st_v4_stateid *open, int reclaim,
+    struct st_v4_reply *r)
+{
+	struct v4_front f;
+	struct st_v4_lock_req l;
+
+	memset(&f, 0, sizeof(f));
+	f.clientid = clientid;
+	f.open = *open;
+	v4_lock_req(&l, &f);
+	l.open_seqid = 0;		/* ignored for v4.1 */
+	l.lock_seqid = 0;
+	l.reclaim = reclaim;
+	if (v4_reply(fd, ST_V4_LOCK, (xdrproc_t)xdr_st_v4_lock_req, &l,
+	    r) == -1)
+		return -1000;
+	return r->status;
+}
+
+/* TEST_STATEID of n stateids into codes; the reply's status or -1000. */
+static int
+v41_test(int fd, uint64_t clientid, st_v4_stateid *ids, u_int n,
+    int *codes)
+{
+	struct st_v4_test_stateid_req q;
+	struct st_v4_test_stateid_reply r;
+	u_int i;
+	int st;
+
+	memset(&q, 0, sizeof(q));
+	q.clientid = clientid;
+	q.stateids.stateids_len = n;
+	q.stateids.stateids_val = ids;
+	memset(&r, 0, sizeof(r));
+	if (v4_call(fd, ST_V4_TEST_STATEID,
+	    (xdrproc_t)xdr_st_v4_test_stateid_req, &q,
+	    ST_V4_TEST_STATEID_REPLY, (xdrproc_t)xdr_st_v4_test_stateid_reply,
+	    &r) == -1)
+		return -1000;
+	st = r.status;
+	for (i = 0; i < n; i++)
+		codes[i] = i < r.results.results_len ?
+		    (int)r.results.results_val[i] : -1;
+	xdr_free((xdrproc_t)xdr_st_v4_test_stateid_reply, &r);
+	return st;
+}
+
+/* A lockd connection sends TEST_STATEID: closed, no answer. */
+static int
+v41_lockd_refused(const char *sock)
+{
+	struct st_v4_test_stateid_req q;
+
+	memset(&q, 0, sizeof(q));
+	return st_lockd_refused(sock, "st-v41-lockd", ST_V4_TEST_STATEID,
+	    (xdrproc_t)xdr_st_v4_test_stateid_req, &q);
+}
+
+/*
+ * v41: a v4.1 client (EXCHANGE_ID, CREATE_SESSION) opens and locks with
+ * the ST_V4_* messages; one share table with a v4.0 client's deny;
+ * TEST_STATEID, FREE_STATEID; the v4.0-only messages refused.  It
+ * keeps its open and lock for v41-reclaim after a stated restart.
+ */
+static int
+v41(const char *sock, pid_t lockd)
+{
+	struct ss_front f;
+	struct v4_front f40;
+	struct st_v4_reply r, lk;
+	struct st_v4_free_stateid_req fr;
+	struct st_v4_seqid_req q;
+	struct st_v4_owner_req ow;
+	st_v4_stateid ids[3];
+	int fd, codes[3], status;
+
+	tap_ok(waitpid(lockd, &status, 0) == lockd && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0, "a lockd connection that sends "
+	    "ST_V4_TEST_STATEID is closed without an answer");
+	fd = st_connect(sock, "st-v41-front");
+	tap_ok(fd != -1 && ss_setup(fd, V41_OWNER, &f) == 0 &&
+	    (f.clientid >> 63) == 1, "a v4.1 client: EXCHANGE_ID and "
+	    "CREATE_SESSION");
+	tap_ok(v4_setup(fd, "st-check-v40-deny", "st-check", "v41-shared", 2,
+	    &f40) == 0, "a v4.0 client opens v41-shared denying WRITE");
+	tap_ok(v41_open(fd, f.clientid, "v41-openr", 0, "v41-shared", 3, 0, 0,
+	    &r) == ST4ERR_SHARE_DENIED, "the v4.1 client's OPEN for writing "
+	    "of that file: NFS4ERR_SHARE_DENIED (one share table)");
+	tap_ok(v41_open(fd, f.clientid, "v41-openr", 0, "v41-shared", 1, 0, 0,
+	    &r) == ST4_OK, "for reading it is granted");
+	tap_ok(v41_open(fd, f.clientid, "v41-openr", 0, V41_FILE, 3, 2, 0,
+	    &r) == ST4_OK && !(r.rflags & ST_V4_RESULT_CONFIRM) && !r.replay,
+	    "OPEN of its own file with the v4.1 clientid: granted, no "
+	    "OPEN_CONFIRM asked");
+	tap_ok(v41_open(fd, f40.clientid, "v4-openr", 3, V41_FILE, 3, 0, 0,
+	    &lk) == ST4ERR_SHARE_DENIED, "the v4.0 client's OPEN for writing "
+	    "of the v4.1 client's file (deny WRITE): NFS4ERR_SHARE_DENIED");
+	ids[0] = r.stateid;
+	ids[0].seqid = 0;
+	tap_ok(v41_lock(fd, f.clientid, &ids[0], 0, &lk) == ST4_OK,
+	    "LOCK with a new lock owner, open stateid of seqid 0, seqids 0");
+	ids[1] = lk.stateid;
+	ids[2] = lk.stateid;
+	ids[2].other[11] ^= 0x33;
+	tap_ok(v41_test(fd, f.clientid, ids, 3, codes) == ST4_OK &&
+	    codes[0] == ST4_OK && codes[1] == ST4_OK &&
+	    codes[2] == ST4ERR_BAD_STATEID, "TEST_STATEID: open OK (seqid "
+	    "0), lock OK, a made-up one NFS4ERR_BAD_STATEID");
+	memset(&fr, 0, sizeof(fr));
+	fr.clientid = f.clientid;
+	fr.stateid = lk.stateid;
+	tap_ok(v4_reply(fd, ST_V4_FREE_STATEID,
+	    (xdrproc_t)xdr_st_v4_free_stateid_req, &fr, &r) == 0 &&
+	    r.status == ST4ERR_LOCKS_HELD, "FREE_STATEID of the lock "
+	    "stateid with its lock: NFS4ERR_LOCKS_HELD");
+	memset(&q, 0, sizeof(q));
+	q.stateid = ids[0];
+	q.seqid = 2;
+	tap_ok(v4_reply(fd, ST_V4_OPEN_CONFIRM, (xdrproc_t)xdr_st_v4_seqid_req,
+	    &q, &r) == 0 && r.status == ST4ERR_NOTSUPP,
+	    "OPEN_CONFIRM of a v4.1 open: NFS4ERR_NOTSUPP");
+	memset(&ow, 0, sizeof(ow));
+	ow.clientid = f.clientid;
+	ow.owner.owner_len = 8;
+	ow.owner.owner_val = "v4-lockr";
+	tap_ok(v4_reply(fd, ST_V4_RELEASE_LOCKOWNER,
+	    (xdrproc_t)xdr_st_v4_owner_req, &ow, &r) == 0 &&
+	    r.status == ST4ERR_NOTSUPP, "RELEASE_LOCKOWNER: NFS4ERR_NOTSUPP");
+	tap_ok(v41_open(fd, f.clientid ^ 0x5a5a, "v41-openr", 0, V41_FILE, 1,
+	    0, 0, &r) == ST4ERR_STALE_CLIENTID, "a v4.1 clientid stated "
+	    "does not know: NFS4ERR_STALE_CLIENTID");
+	if (fd != -1)
+		close(fd);
+	return tap_done();
+}
+
+/*
+ * v41-courtesy: a v4.1 client's lease lapses while it holds a lock; a
+ * v4.0 client's conflicting LOCK purges it, and every nfsd connection
+ * is told with ST_PUSH_FORGET (stated_push.x); its session is gone.
+ */
+static int
+v41_courtesy(const char *sock)
+{
+	struct ss_front x;
+	struct v4_front f40;
+	struct st_v4_reply r, lk;
+	struct st_v4_lock_req l;
+	struct st_session_load_reply lr;
+	struct st_push p;
+	int fd, watch, i, told = 0;
+
+	fd = st_connect(sock, "st-v41-front");
+	watch = st_connect(sock, "st-v41-watch");
+	tap_ok(fd != -1 && watch != -1 && ss_setup(fd, "st-check-v41-lapsing",
+	    &x) == 0 && v41_open(fd, x.clientid, "lapse-o", 0, "v41-court", 3,
+	    0, 0, &r) == ST4_OK && v41_lock(fd, x.clientid, &r.stateid, 0,
+	    &lk) == ST4_OK, "a v4.1 client opens and locks v41-court");
+	tap_ok(v4_setup(fd, "st-check-v40-court", "st-check", "v41-court", 0,
+	    &f40) == 0, "a v4.0 client opens it too");
+	tap_diag("waiting %u s for the v4.1 client's lease to run out",
+	    f40.lease + 2);
+	sleep(f40.lease + 2);
+	v4_lock_req(&l, &f40);
+	tap_ok(v4_reply(fd, ST_V4_LOCK, (xdrproc_t)xdr_st_v4_lock_req, &l,
+	    &r) == 0 && r.status == ST4_OK, "the v4.0 client's conflicting "
+	    "LOCK: the lapsed v4.1 client is purged, the lock granted");
+	for (i = 0; i < 4 && !told && st_push_recv(watch, &p) == 0; i++) {
+		told = p.body.kind == ST_PUSH_FORGET &&
+		    p.body.st_push_body_u.forget.clientid == x.clientid &&
+		    p.body.st_push_body_u.forget.sessionid.sessionid_len == 0;
+		xdr_free((xdrproc_t)xdr_st_push, &p);
+	}
+	tap_ok(told, "another nfsd connection is told: ST_PUSH_FORGET of "
+	    "that client");
+	tap_ok(ss_load(fd, x.sessionid, 0, &lr) == 0 &&
+	    lr.status == ST41ERR_BADSESSION, "its session is gone");
+	if (fd != -1)
+		close(fd);
+	if (watch != -1)
+		close(watch);
+	return tap_done();
+}
+
+/* Grace: is stated in it?  1, 0, or -1. */
+static int
+v41_in_grace(int fd)
+{
+	struct st_grace_reply g;
+	int in;
+
+	memset(&g, 0, sizeof(g));
+	if (v4_call(fd, ST_GRACE_INFO, NULL, NULL, ST_GRACE_REPLY,
+	    (xdrproc_t)xdr_st_grace_reply, &g) == -1)
+		return -1;
+	in = g.in_grace ? 1 : 0;
+	xdr_free((xdrproc_t)xdr_st_grace_reply, &g);
+	return in;
+}
+
+/* v41-reclaim: after a stated restart, the v4.1 client reclaims. */
+static int
+v41_reclaim(const char *sock)
+{
+	struct ss_front f;
+	struct st_v4_reply r, lk;
+	struct st_session_reclaim_req rc;
+	int fd;
+
+	fd = st_connect(sock, "st-v41-front");
+	tap_ok(fd != -1 && v41_in_grace(fd) == 1, "stated restarted: in grace");
+	tap_ok(ss_setup(fd, V41_OWNER, &f) == 0, "the v4.1 client sets up "
+	    "again: EXCHANGE_ID, CREATE_SESSION, a new clientid");
+	tap_ok(v41_open(fd, f.clientid, "v41-new", 0, "v41-other", 1, 0, 0,
+	    &r) == ST4ERR_GRACE, "a new OPEN in grace: NFS4ERR_GRACE");
+	tap_ok(v41_open(fd, f.clientid, "v41-openr", 0, V41_FILE, 3, 2, 1,
+	    &r) == ST4_OK, "CLAIM_PREVIOUS of its open within grace: granted");
+	tap_ok(v41_lock(fd, f.clientid, &r.stateid, 1, &lk) == ST4_OK,
+	    "its reclaim LOCK: granted");
+	memset(&rc, 0, sizeof(rc));
+	rc.clientid = f.clientid;
+	tap_ok(ss_status(fd, ST_SESSION_RECLAIM_COMPLETE,
+	    (xdrproc_t)xdr_st_session_reclaim_req, &rc) == ST41_OK,
+	    "RECLAIM_COMPLETE");
+	tap_ok(v41_open(fd, f.clientid, "v41-openr", 0, "v41-late", 1, 0, 1,
+	    &r) == ST4ERR_NO_GRACE, "a reclaim after it: NFS4ERR_NO_GRACE");
+	if (fd != -1)
+		close(fd);
+	return tap_done();
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1186,8 +1448,9 @@ main(int argc, char *argv[])
 		close(lockd.res[1]);
 		lockd.pid = pid;
 	}
-	/* session: a child of lockd's uid tries a session message. */
-	if (argc == 3 && strcmp(argv[1], "session") == 0) {
+	/* session, v41: a child of lockd's uid tries one of their messages. */
+	if (argc == 3 && (strcmp(argv[1], "session") == 0 ||
+	    strcmp(argv[1], "v41") == 0)) {
 		if ((pid = fork()) == -1)
 			return 2;
 		if (pid == 0) {
@@ -1195,6 +1458,8 @@ main(int argc, char *argv[])
 			    NULL ? lockd_user : "dittofs-lockd", &ids) == -1 ||
 			    sandbox_set_ids(&ids) == -1))
 				_exit(2);
+			if (strcmp(argv[1], "v41") == 0)
+				_exit(v41_lockd_refused(argv[2]) ? 0 : 1);
 			_exit(ss_lockd_refused(argv[2]) ? 0 : 1);
 		}
 		lockd.pid = pid;
@@ -1214,7 +1479,14 @@ main(int argc, char *argv[])
 		return v4(argv[2], &lockd);
 	if (argc == 3 && strcmp(argv[1], "session") == 0)
 		return session(argv[2], lockd.pid);
+	if (argc == 3 && strcmp(argv[1], "v41") == 0)
+		return v41(argv[2], lockd.pid);
+	if (argc == 3 && strcmp(argv[1], "v41-reclaim") == 0)
+		return v41_reclaim(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "v41-courtesy") == 0)
+		return v41_courtesy(argv[2]);
 	fprintf(stderr, "usage: st-check fuzz SOCK COUNT SEED | "
-	    "roles SOCK | push SOCK | v4 SOCK | session SOCK\n");
+	    "roles SOCK | push SOCK | v4 SOCK | session SOCK | v41 SOCK | "
+	    "v41-reclaim SOCK | v41-courtesy SOCK\n");
 	return 2;
 }
