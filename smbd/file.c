@@ -7,8 +7,10 @@
  *
  *   CREATE           MS-SMB2 3.3.5.9: the path walked by LOOKUP, a
  *                    file by BD_OPEN with the disposition, a directory
- *                    by LOOKUP or MKDIR
- *   CLOSE            3.3.5.10, with the delete-on-close remove
+ *                    by LOOKUP or MKDIR; its share mode in stated
+ *                    (lock.c)
+ *   CLOSE            3.3.5.10, with the delete-on-close remove; its
+ *                    locks and share mode go (smbd_open_free)
  *   READ, WRITE      3.3.5.12, 3.3.5.13; FLUSH 3.3.5.11
  *   QUERY_INFO       3.3.5.20: file and file system classes below
  *   QUERY_DIRECTORY  3.3.5.18: READDIR with attributes, * and ?
@@ -164,7 +166,7 @@ smbd_req_open(struct smbd_req *r, struct smbd_session *s, const uint8_t *fid)
 }
 
 /* Session, tree and open of a file command; NULL after a reply. */
-static struct smbd_open *
+struct smbd_open *
 smbd_file_args(struct smbd_req *r, size_t size, size_t fid_off,
     struct smbd_session **sp)
 {
@@ -201,6 +203,8 @@ struct smbd_walk {
 	uint32_t	 options;
 	uint32_t	 desired;
 	uint32_t	 attrs;
+	uint32_t	 share_access;
+	struct smbd_open *open;		/* made, waiting for its share mode */
 	/* SET_INFO rename */
 	uint64_t	 file_id;
 	int		 replace;
@@ -218,6 +222,10 @@ smbd_walk_free(void *arg)
 {
 	struct smbd_walk *w = arg;
 
+	if (w->open != NULL) {
+		smbd_lock_open_gone(w->r->conn, w->open);
+		free(w->open);
+	}
 	if (w->fd != -1)
 		close(w->fd);
 	free(w);
@@ -340,14 +348,54 @@ smbd_walk_last(struct smbd_walk *w)
 	return w->ncomp ? w->comp[w->ncomp - 1] : "";
 }
 
-/* CREATE's reply and the open it makes (MS-SMB2 2.2.14). */
+/* CREATE's reply and the open it made (MS-SMB2 2.2.14). */
+static void
+smbd_create_shared(void *arg, uint32_t status)
+{
+	struct smbd_walk *w = arg;
+	struct smbd_req *r = w->r;
+	struct smbd_conn *c = r->conn;
+	struct smbd_open *o = w->open;
+	uint8_t out[88];
+
+	if (status != STATUS_SUCCESS) {
+		/* The share mode refused: nothing to take back. */
+		o->shared = 0;
+		smbd_reply_error(r, status);
+		return;
+	}
+	if (smbd_session_find(c, w->session_id) == NULL) {
+		smbd_reply_error(r, STATUS_USER_SESSION_DELETED);
+		return;
+	}
+	w->open = NULL;
+	o->fd = w->fd;
+	w->fd = -1;
+	TAILQ_INSERT_TAIL(&c->opens, o, entry);
+	c->nopens++;
+	r->rel_file = o->id;
+	memset(out, 0, sizeof(out));
+	smb2_put16(out, 89);
+	smb2_put32(out + 4, w->action);
+	smbd_put_times(out + 8, &w->attr);
+	smb2_put64(out + 40, smbd_alloc_size(&w->attr));
+	smb2_put64(out + 48, smbd_eof(&w->attr));
+	smb2_put32(out + 56, smbd_dos_attrs(&w->attr));
+	smb2_put64(out + 64, o->id);
+	smb2_put64(out + 72, o->id);
+	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
+}
+
+/*
+ * The open, made; then its share mode (lock.c): an open whose access
+ * takes part in sharing asks stated, the others are answered at once.
+ */
 static void
 smbd_create_finish(struct smbd_walk *w)
 {
 	struct smbd_req *r = w->r;
 	struct smbd_conn *c = r->conn;
 	struct smbd_open *o;
-	uint8_t out[88];
 
 	if (c->nopens >= c->env->opens_per_conn) {
 		log_warnx_rl("%s: [smbd] open files per connection (%zu) "
@@ -363,31 +411,30 @@ smbd_create_finish(struct smbd_walk *w)
 	o->session_id = w->session_id;
 	o->tree_id = r->rel_tree;
 	o->share = w->share;
+	o->fd = -1;
 	memcpy(o->fh, w->fh, w->fhlen);
 	o->fhlen = w->fhlen;
 	memcpy(o->dir_fh, w->dir, w->dirlen);
 	o->dir_fhlen = w->dirlen;
 	snprintf(o->name, sizeof(o->name), "%s", smbd_walk_last(w));
 	o->is_dir = w->is_dir;
-	o->fd = w->fd;
-	w->fd = -1;
 	o->access = w->io;
 	o->options = w->options;
 	o->delete_pending = (w->options & FILE_DELETE_ON_CLOSE) != 0 &&
 	    w->ncomp > 0;
-	TAILQ_INSERT_TAIL(&c->opens, o, entry);
-	c->nopens++;
-	r->rel_file = o->id;
-	memset(out, 0, sizeof(out));
-	smb2_put16(out, 89);
-	smb2_put32(out + 4, w->action);
-	smbd_put_times(out + 8, &w->attr);
-	smb2_put64(out + 40, smbd_alloc_size(&w->attr));
-	smb2_put64(out + 48, smbd_eof(&w->attr));
-	smb2_put32(out + 56, smbd_dos_attrs(&w->attr));
-	smb2_put64(out + 64, o->id);
-	smb2_put64(out + 72, o->id);
-	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
+	if (smbd_file_attach(c->env, o, &w->attr) == -1) {
+		free(o);
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	w->open = o;
+	if (smb2_share_access(w->desired) == 0) {
+		smbd_create_shared(w, STATUS_SUCCESS);
+		return;
+	}
+	o->shared = 1;
+	smbd_share_acquire(c, o->session_id, o->id, &w->attr, w->desired,
+	    w->share_access, smbd_create_shared, w);
 }
 
 static void
@@ -632,6 +679,7 @@ smbd_create(struct smbd_req *r)
 		return;
 	}
 	w->desired = cr.desired;
+	w->share_access = cr.share_access;
 	w->attrs = cr.attributes;
 	w->disposition = cr.disposition;
 	w->options = cr.options;
@@ -787,6 +835,11 @@ smbd_read(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_ACCESS_DENIED);
 		return;
 	}
+	/* Windows' mandatory locks: another open's, as lock.c keeps them. */
+	if (smbd_lock_io_conflict(o, off, len, 0)) {
+		smbd_reply_error(r, STATUS_FILE_LOCK_CONFLICT);
+		return;
+	}
 	if ((p = smbd_reply_room(r, 16 + (size_t)len)) == NULL) {
 		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 		return;
@@ -863,6 +916,10 @@ smbd_write(struct smbd_req *r)
 	}
 	if (o->fd == -1 || !(o->access & PERM_IO_WRITE)) {
 		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		return;
+	}
+	if (smbd_lock_io_conflict(o, off, len, 1)) {
+		smbd_reply_error(r, STATUS_FILE_LOCK_CONFLICT);
 		return;
 	}
 	n = len > 0 ? pwrite(o->fd, r->msg + doff, len, (off_t)off) : 0;

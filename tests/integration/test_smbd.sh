@@ -135,6 +135,15 @@ for d in $DIALECTS; do
 	done < "$SUITE_DIR/files.$d"
 done
 check "status counts the $NDIALECTS logon(s)" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q ' $NDIALECTS logon(s), 0 failed'"
+# Byte-range locks and share modes (MS-SMB2 3.3.5.14, MS-FSA 2.1.5.1.2)
+# in stated's table, two sessions at once.
+PROBE locks 311 $KEY > "$SUITE_DIR/locks.out" 2>&1
+[ -s "$SUITE_DIR/locks.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/locks.out"
+grep -q '^Traceback' "$SUITE_DIR/locks.out" && { sed 's/^/# /' "$SUITE_DIR/locks.out"; echo "FAIL probe: it died" >> "$SUITE_DIR/locks.out"; }
+while read -r verdict rest; do
+	case "$verdict" in PASS|FAIL) check "locks: $rest" test "$verdict" = PASS ;; esac
+done < "$SUITE_DIR/locks.out"
+check "status counts the locks and sharing violations" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'stated connected; locks [1-9][0-9]* granted, [1-9][0-9]* refused, [1-9][0-9]* waited; [1-9][0-9]* sharing violation'"
 PROBE opens 210 $KEY 8 | grep -v '^PASS \(negotiate\|session\|3.1.1\|a signed\|a badly\|TREE\)' > "$SUITE_DIR/opens.out"
 while read -r verdict rest; do
 	check "open files per connection = 8: $rest" test "$verdict" = PASS
