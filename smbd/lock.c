@@ -62,7 +62,7 @@ struct smbd_lockop {
 	struct smb2_lock_element	*el;
 	uint16_t			 count;
 	uint16_t			 at;	/* next element */
-	uint16_t			 undo;	/* elements left to undo */
+	uint32_t			 after;	/* when all ran */
 	int				 unlock;
 	int				 blocking;
 	uint64_t			 cookie;
@@ -539,7 +539,8 @@ smbd_lockop_step(struct smbd_lockop *op)
 			return;
 		}
 		if (op->at == op->count) {
-			smbd_lockop_answer(op, STATUS_SUCCESS);
+			smbd_lockop_answer(op, op->after != 0 ? op->after :
+			    STATUS_SUCCESS);
 			return;
 		}
 		e = &op->el[op->at];
@@ -624,15 +625,13 @@ smbd_lock(struct smbd_req *r)
 	uint32_t st;
 	uint16_t i;
 
-	if ((st = smb2_lock_decode(r->msg, r->len, &q)) != STATUS_SUCCESS) {
-		if (smb2_body_check(r->len, 48) == -1)
-			smbd_bad(r, "LOCK");
-		else
-			smbd_reply_error(r, st);
-		return;
-	}
+	/* The handle first: a bad one is FILE_CLOSED whatever the rest. */
 	if ((o = smbd_file_args(r, 48, 8, &s)) == NULL)
 		return;
+	if ((st = smb2_lock_decode(r->msg, r->len, &q)) != STATUS_SUCCESS) {
+		smbd_reply_error(r, st);
+		return;
+	}
 	if (o->file == NULL) {
 		smbd_reply_error(r, STATUS_INVALID_HANDLE);
 		return;
@@ -650,12 +649,13 @@ smbd_lock(struct smbd_req *r)
 		return;
 	}
 	if ((op = calloc(1, sizeof(*op))) == NULL ||
-	    (op->el = calloc(q.count, sizeof(*op->el))) == NULL) {
+	    (op->el = calloc(q.valid ? q.valid : 1, sizeof(*op->el))) ==
+	    NULL) {
 		free(op);
 		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 		return;
 	}
-	for (i = 0; i < q.count; i++)
+	for (i = 0; i < q.valid; i++)
 		smb2_lock_element_get(&q, i, &op->el[i]);
 	op->env = env;
 	op->c = r->conn;
@@ -664,7 +664,8 @@ smbd_lock(struct smbd_req *r)
 	op->session_id = o->session_id;
 	op->file_id = o->id;
 	memcpy(op->file, o->file->id, SMBD_FILE_ID_LEN);
-	op->count = q.count;
+	op->count = q.valid;
+	op->after = q.after;
 	op->unlock = q.unlock;
 	op->blocking = q.blocking;
 	TAILQ_INSERT_TAIL(&env->lockops, op, entry);

@@ -12,7 +12,7 @@
 int
 smb2_lock_range_ok(uint64_t offset, uint64_t length)
 {
-	return length == 0 || offset + length > offset;
+	return length == 0 || offset + (length - 1) >= offset;
 }
 
 /* MS-SMB2 2.2.26, 3.3.5.14 */
@@ -34,30 +34,33 @@ smb2_lock_decode(const uint8_t *msg, size_t msglen, struct smb2_lock_req *q)
 	    SMB2_LOCK_ELEMENT_SIZE < q->count)
 		return STATUS_INVALID_PARAMETER;
 	q->unlock = (smb2_get32(q->elements + 16) & SMB2_LOCKFLAG_UNLOCK) != 0;
+	q->valid = q->count;
 	for (i = 0; i < q->count; i++) {
 		smb2_lock_element_get(q, i, &e);
+		if (q->unlock) {
+			if (e.flags != SMB2_LOCKFLAG_UNLOCK) {
+				q->valid = i;
+				q->after = STATUS_INVALID_PARAMETER;
+				break;
+			}
+			continue;
+		}
 		switch (e.flags) {
-		case SMB2_LOCKFLAG_UNLOCK:
-			if (!q->unlock)
-				return STATUS_INVALID_PARAMETER;
-			break;
 		case SMB2_LOCKFLAG_SHARED:
 		case SMB2_LOCKFLAG_EXCLUSIVE:
 			/* Only a lone lock may wait. */
-			if (q->unlock || q->count > 1)
+			if (q->count > 1)
 				return STATUS_INVALID_PARAMETER;
 			q->blocking = 1;
 			break;
 		case SMB2_LOCKFLAG_SHARED | SMB2_LOCKFLAG_FAIL_IMMEDIATELY:
 		case SMB2_LOCKFLAG_EXCLUSIVE | SMB2_LOCKFLAG_FAIL_IMMEDIATELY:
-			if (q->unlock)
-				return STATUS_INVALID_PARAMETER;
 			break;
 		default:
 			return STATUS_INVALID_PARAMETER;
 		}
 	}
-	for (i = 0; i < q->count; i++) {
+	for (i = 0; i < q->valid; i++) {
 		smb2_lock_element_get(q, i, &e);
 		if (!smb2_lock_range_ok(e.offset, e.length))
 			return STATUS_INVALID_LOCK_RANGE;

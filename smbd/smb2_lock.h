@@ -27,8 +27,16 @@ struct smb2_lock_req {
 	uint32_t	 sequence;
 	const uint8_t	*file_id;	/* 16 bytes */
 	const uint8_t	*elements;	/* count * 24 bytes */
-	int		 unlock;	/* every element is an UNLOCK */
+	int		 unlock;	/* the first element is an UNLOCK */
 	int		 blocking;	/* one element, may wait */
+	/*
+	 * An unlock request runs its elements up to the first one that is
+	 * not an UNLOCK, then answers INVALID_PARAMETER (Windows and
+	 * smbtorture's smb2.lock.multiple-unlock): valid is how many run,
+	 * after the status then (0: SUCCESS).
+	 */
+	uint16_t	 valid;
+	uint32_t	 after;
 };
 
 struct smb2_lock_element {
@@ -39,15 +47,17 @@ struct smb2_lock_element {
 
 /*
  * Decode and check a LOCK (3.3.5.14): 0, or the NTSTATUS to answer:
- * INVALID_PARAMETER for a bad size, no element, flags that are no
- * valid combination, unlocks mixed with locks, or a blocking element
- * among several; INVALID_LOCK_RANGE for a range past 2^64 - 1.
+ * INVALID_PARAMETER for a bad size, no element, a lock request with an
+ * element that is no valid lock (flags, an UNLOCK among them, a
+ * blocking one among several); INVALID_LOCK_RANGE for a range whose
+ * last byte lies past 2^64 - 1.  An unlock request is checked up to its
+ * first bad element (valid, after).
  */
 uint32_t smb2_lock_decode(const uint8_t *msg, size_t msglen,
 	    struct smb2_lock_req *);
 void	 smb2_lock_element_get(const struct smb2_lock_req *, uint16_t,
 	    struct smb2_lock_element *);
-/* 1 when offset + length stays within 2^64 - 1 (length 0 always). */
+/* 1 when the range's last byte is at most 2^64 - 1 (length 0 always). */
 int	 smb2_lock_range_ok(uint64_t offset, uint64_t length);
 
 /*

@@ -73,7 +73,7 @@ fuzz_smb2_one(const uint8_t *data, size_t size)
 		if (smb2_lock_decode(data + off, len, &lq) == 0) {
 			fuzz_smb2_inside(data + off, len, lq.elements,
 			    (size_t)lq.count * SMB2_LOCK_ELEMENT_SIZE);
-			for (i = 0; i < lq.count; i++) {
+			for (i = 0; i < lq.valid; i++) {
 				smb2_lock_element_get(&lq, i, &le);
 				if (!smb2_lock_range_ok(le.offset, le.length))
 					__builtin_trap();

@@ -78,9 +78,12 @@ test_decode(void)
 	e[0].flags = e[1].flags = SMB2_LOCKFLAG_UNLOCK;
 	TAP_EQ_INT(decode(2, e, 2, &q), STATUS_SUCCESS, "two unlocks");
 	tap_ok(q.unlock && !q.blocking, "... an unlock request");
+	tap_ok(q.valid == 2 && q.after == 0, "... both run, then SUCCESS");
 	e[1].flags = SMB2_LOCKFLAG_SHARED | SMB2_LOCKFLAG_FAIL_IMMEDIATELY;
-	TAP_EQ_INT(decode(2, e, 2, &q), STATUS_INVALID_PARAMETER,
-	    "an unlock then a lock: INVALID_PARAMETER");
+	TAP_EQ_INT(decode(2, e, 2, &q), STATUS_SUCCESS,
+	    "an unlock then a lock: decoded");
+	tap_ok(q.unlock && q.valid == 1 && q.after == STATUS_INVALID_PARAMETER,
+	    "... the unlock runs, then INVALID_PARAMETER (multiple-unlock)");
 	e[0].flags = SMB2_LOCKFLAG_SHARED | SMB2_LOCKFLAG_FAIL_IMMEDIATELY;
 	e[1].flags = SMB2_LOCKFLAG_UNLOCK;
 	TAP_EQ_INT(decode(2, e, 2, &q), STATUS_INVALID_PARAMETER,
@@ -89,8 +92,10 @@ test_decode(void)
 	TAP_EQ_INT(decode(1, e, 1, &q), STATUS_INVALID_PARAMETER,
 	    "shared and exclusive at once: INVALID_PARAMETER");
 	e[0].flags = SMB2_LOCKFLAG_UNLOCK | SMB2_LOCKFLAG_FAIL_IMMEDIATELY;
-	TAP_EQ_INT(decode(1, e, 1, &q), STATUS_INVALID_PARAMETER,
-	    "UNLOCK with FAIL_IMMEDIATELY: INVALID_PARAMETER");
+	TAP_EQ_INT(decode(1, e, 1, &q), STATUS_SUCCESS,
+	    "UNLOCK with FAIL_IMMEDIATELY: an unlock request ...");
+	tap_ok(q.valid == 0 && q.after == STATUS_INVALID_PARAMETER,
+	    "... of no valid element: INVALID_PARAMETER");
 	e[0].flags = 0;
 	TAP_EQ_INT(decode(1, e, 1, &q), STATUS_INVALID_PARAMETER,
 	    "no flag: INVALID_PARAMETER");
@@ -100,9 +105,12 @@ test_decode(void)
 	TAP_EQ_INT(decode(3, e, 1, &q), STATUS_INVALID_PARAMETER,
 	    "LockCount past the message: INVALID_PARAMETER");
 	e[0].offset = UINT64_MAX;
-	e[0].length = 1;
+	e[0].length = 2;
 	TAP_EQ_INT(decode(1, e, 1, &q), STATUS_INVALID_LOCK_RANGE,
-	    "offset 2^64 - 1, length 1: INVALID_LOCK_RANGE");
+	    "offset 2^64 - 1, length 2: INVALID_LOCK_RANGE");
+	e[0].length = 1;
+	TAP_EQ_INT(decode(1, e, 1, &q), STATUS_SUCCESS,
+	    "offset 2^64 - 1, length 1: its last byte is 2^64 - 1");
 	e[0].length = 0;
 	TAP_EQ_INT(decode(1, e, 1, &q), STATUS_SUCCESS,
 	    "offset 2^64 - 1, length 0: a valid zero-length lock");
