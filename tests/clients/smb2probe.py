@@ -52,6 +52,11 @@ names and prints one line the test compares:
                       exclusive lock, or open it for writing denying
                       write to others; print "HELD" (or "FAIL status"),
                       wait for a line on stdin, close, print "RELEASED"
+  locklimit D KEYHEX N
+                      with [smbd] locks per open = N and pending locks
+                      per connection = 1: N locks of one open, then one
+                      more refused (INSUFFICIENT_RESOURCES); a second
+                      blocking LOCK of a connection fails at once
   trylock D KEYHEX NAME OFF LEN
                       open NAME and LOCK it exclusively, failing at
                       once: "LOCK 0x<status>"
@@ -734,6 +739,31 @@ def lock_steps(d, key):
     b.close(f2)
 
 
+def lock_limits(d, key, n):
+    a = LockProbe(connect(), d, key)
+    b = LockProbe(connect(), d, key)
+    a.login()
+    b.login()
+    st, fa = a.open("limit.bin", disp=5)
+    st, fb = b.open("limit.bin")
+    sts = [a.lock(fa, [(i * 10, 5, EX | FI)]) for i in range(n + 1)]
+    a.report("%d locks of one open, then INSUFFICIENT_RESOURCES" % n,
+             sts == [0] * n + [0xc000009a], str([hex(x) for x in sts]))
+    a.report("an unlock is still served",
+             a.lock(fa, [(0, 5, UN)]) == 0)
+    mid = b.send(LOCK, b.lock_body(fb, [(10, 5, EX)]))
+    r = b.recv()
+    a.report("B: one blocking LOCK waits (PENDING)", r["status"] == 0x103,
+             "0x%x" % r["status"])
+    st = b.lock(fb, [(20, 5, EX)])
+    a.report("B: a second blocking LOCK fails at once: LOCK_NOT_GRANTED",
+             st == 0xc0000055, "0x%x" % st)
+    a.close(fa)
+    r = b.recv()
+    a.report("A closes: B's waiting LOCK is granted",
+             r["status"] == 0 and r["mid"] == mid, "0x%x" % r["status"])
+
+
 def hold(d, key, name, how, args):
     p = LockProbe(connect(), d, key)
     p.login()
@@ -812,6 +842,9 @@ def main():
     if CMD == "hold":
         hold(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2], ARGS[3],
              ARGS[4:])
+        return
+    if CMD == "locklimit":
+        lock_limits(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]))
         return
     if CMD == "trylock":
         trylock(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],

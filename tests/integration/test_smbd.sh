@@ -35,6 +35,9 @@ credits max = 64
 open files per connection = 8
 # Small, so that pipelined requests wait for it (smb2probe files).
 requests per connection = 2
+# Small, so that smb2probe locklimit reaches them.
+locks per open = 6
+pending locks per connection = 1
 
 [run]
 restart delay max = 2
@@ -143,6 +146,13 @@ grep -q '^Traceback' "$SUITE_DIR/locks.out" && { sed 's/^/# /' "$SUITE_DIR/locks
 while read -r verdict rest; do
 	case "$verdict" in PASS|FAIL) check "locks: $rest" test "$verdict" = PASS ;; esac
 done < "$SUITE_DIR/locks.out"
+PROBE locklimit 311 $KEY 6 > "$SUITE_DIR/locklimit.out" 2>&1
+[ -s "$SUITE_DIR/locklimit.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/locklimit.out"
+while read -r verdict rest; do
+	case "$verdict" in PASS|FAIL) check "locks per open = 6, pending locks per connection = 1: $rest" test "$verdict" = PASS ;; esac
+done < "$SUITE_DIR/locklimit.out"
+check "the locks-per-open limit is logged" grep -q 'locks per open (6) reached' "$SUITE_DIR/run.log"
+check "the pending-locks limit is logged" grep -q 'pending locks per connection (1) reached' "$SUITE_DIR/run.log"
 check "status counts the locks and sharing violations" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'stated connected; locks [1-9][0-9]* granted, [1-9][0-9]* refused, [1-9][0-9]* waited; [1-9][0-9]* sharing violation'"
 PROBE opens 210 $KEY 8 | grep -v '^PASS \(negotiate\|session\|3.1.1\|a signed\|a badly\|TREE\)' > "$SUITE_DIR/opens.out"
 while read -r verdict rest; do
@@ -164,6 +174,8 @@ else
 	check "dittofs-run stops the suite for the restart with gssd" suite_stop
 	rm -f "$SUITE_DIR/run/gssd.sock"
 	sed -i '/^\[gssd\]$/,/^enable = no$/d' "$SUITE_CONF"
+	# smbtorture's smb2.lock.range and overlap take more locks.
+	sed -i '/^locks per open = 6$/d; /^pending locks per connection = 1$/d' "$SUITE_CONF"
 	suite_start
 	check "blockd, gssd and smbd come up" suite_wait_ready blockd gssd smbd
 	check "smbd connects to gssd" suite_wait 10 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'gssd connected'"
