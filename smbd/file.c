@@ -205,6 +205,7 @@ struct smbd_walk {
 	uint32_t	 attrs;
 	uint32_t	 share_access;
 	struct smbd_open *open;		/* made, waiting for its share mode */
+	int		 prechecked;	/* an overwrite's share mode taken */
 	/* SET_INFO rename */
 	uint64_t	 file_id;
 	int		 replace;
@@ -386,32 +387,10 @@ smbd_create_shared(void *arg, uint32_t status)
 	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
 }
 
-/*
- * The open, made; then its share mode (lock.c): an open whose access
- * takes part in sharing asks stated, the others are answered at once.
- */
+/* The open's fields from the walk (its id, file and share mode aside). */
 static void
-smbd_create_finish(struct smbd_walk *w)
+smbd_create_fill(struct smbd_walk *w, struct smbd_open *o)
 {
-	struct smbd_req *r = w->r;
-	struct smbd_conn *c = r->conn;
-	struct smbd_open *o;
-
-	if (c->nopens >= c->env->opens_per_conn) {
-		log_warnx_rl("%s: [smbd] open files per connection (%zu) "
-		    "reached", c->peer, c->env->opens_per_conn);
-		smbd_reply_error(r, STATUS_TOO_MANY_OPENED_FILES);
-		return;
-	}
-	if ((o = calloc(1, sizeof(*o))) == NULL) {
-		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
-		return;
-	}
-	o->id = c->next_file_id++;
-	o->session_id = w->session_id;
-	o->tree_id = r->rel_tree;
-	o->share = w->share;
-	o->fd = -1;
 	memcpy(o->fh, w->fh, w->fhlen);
 	o->fhlen = w->fhlen;
 	memcpy(o->dir_fh, w->dir, w->dirlen);
@@ -422,12 +401,65 @@ smbd_create_finish(struct smbd_walk *w)
 	o->options = w->options;
 	o->delete_pending = (w->options & FILE_DELETE_ON_CLOSE) != 0 &&
 	    w->ncomp > 0;
+}
+
+/* A new open of the file w->attr names, kept in w->open; NULL: replied. */
+static struct smbd_open *
+smbd_create_alloc(struct smbd_walk *w)
+{
+	struct smbd_req *r = w->r;
+	struct smbd_conn *c = r->conn;
+	struct smbd_open *o;
+
+	if (c->nopens >= c->env->opens_per_conn) {
+		log_warnx_rl("%s: [smbd] open files per connection (%zu) "
+		    "reached", c->peer, c->env->opens_per_conn);
+		smbd_reply_error(r, STATUS_TOO_MANY_OPENED_FILES);
+		return NULL;
+	}
+	if ((o = calloc(1, sizeof(*o))) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return NULL;
+	}
+	o->id = c->next_file_id++;
+	o->session_id = w->session_id;
+	o->tree_id = r->rel_tree;
+	o->share = w->share;
+	o->fd = -1;
 	if (smbd_file_attach(c->env, o, &w->attr) == -1) {
 		free(o);
 		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
-		return;
+		return NULL;
 	}
 	w->open = o;
+	return o;
+}
+
+/*
+ * The open, made; then its share mode (lock.c): an open whose access
+ * takes part in sharing asks stated, the others are answered at once.
+ * An overwrite took its share mode before BD_OPEN (smbd_create_walked).
+ */
+static void
+smbd_create_finish(struct smbd_walk *w)
+{
+	struct smbd_conn *c = w->r->conn;
+	struct smbd_open *o;
+
+	if ((o = w->open) != NULL) {
+		if (smbd_file_same(o, &w->attr)) {
+			smbd_create_fill(w, o);
+			smbd_create_shared(w, STATUS_SUCCESS);
+			return;
+		}
+		/* Replaced meanwhile: the new file's share mode instead. */
+		w->open = NULL;
+		smbd_lock_open_gone(c, o);
+		free(o);
+	}
+	if ((o = smbd_create_alloc(w)) == NULL)
+		return;
+	smbd_create_fill(w, o);
 	if (smb2_share_access(w->desired) == 0) {
 		smbd_create_shared(w, STATUS_SUCCESS);
 		return;
@@ -588,12 +620,49 @@ static const uint32_t smbd_dispositions[] = {
 	6,	/* FILE_OVERWRITE_IF */
 };
 
+static void	smbd_create_walked(struct smbd_walk *, uint32_t);
+
+static void
+smbd_create_preshared(void *arg, uint32_t status)
+{
+	struct smbd_walk *w = arg;
+
+	if (status != STATUS_SUCCESS) {
+		w->open->shared = 0;
+		smbd_reply_error(w->r, status);
+		return;
+	}
+	smbd_create_walked(w, 0);
+}
+
+/* The file an overwrite would truncate: its share mode first. */
+static void
+smbd_create_precheck_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_walk *w = arg;
+	bd_entry_reply *rep = reply;
+	struct smbd_open *o;
+
+	if (status != 0 || rep->attr.type != 1) {
+		/* Missing, or not a file: BD_OPEN says what follows. */
+		smbd_create_walked(w, 0);
+		return;
+	}
+	w->attr = rep->attr;
+	if ((o = smbd_create_alloc(w)) == NULL)
+		return;
+	o->shared = 1;
+	smbd_share_acquire(w->r->conn, o->session_id, o->id, &w->attr,
+	    w->desired, w->share_access, smbd_create_preshared, w);
+}
+
 static void
 smbd_create_walked(struct smbd_walk *w, uint32_t status)
 {
 	struct smbd_conn *c = w->r->conn;
 	struct smbd_session *s;
 	bd_open_req req;
+	bd_dirop_req dr;
 	bd_fh_req fr;
 	uint32_t disp = w->disposition;
 
@@ -620,6 +689,18 @@ smbd_create_walked(struct smbd_walk *w, uint32_t status)
 			smbd_reply_error(w->r, STATUS_INVALID_PARAMETER);
 		return;
 	}
+	/*
+	 * FILE_SUPERSEDE and FILE_OVERWRITE(_IF) truncate in BD_OPEN: the
+	 * sharing check of an existing file comes first.
+	 */
+	if (!w->prechecked && (disp == 0 || disp == 4 || disp == 5) &&
+	    smb2_share_access(w->desired) != 0) {
+		w->prechecked = 1;
+		smbd_dirop_fill(&dr, s, w->dir, w->dirlen, smbd_walk_last(w));
+		smbd_lookup(c, &dr, smbd_create_precheck_done, w);
+		return;
+	}
+	w->io = 0;
 	if (w->desired & SMBD_READ_ACCESS)
 		w->io |= PERM_IO_READ;
 	if (w->desired & SMBD_WRITE_ACCESS)

@@ -136,6 +136,15 @@ smbd_file_attach(struct smbd_env *env, struct smbd_open *o,
 	return 0;
 }
 
+int
+smbd_file_same(const struct smbd_open *o, const bd_attr *attr)
+{
+	uint8_t id[SMBD_FILE_ID_LEN];
+
+	smbd_file_id_of(id, attr);
+	return o->file != NULL && memcmp(o->file->id, id, sizeof(id)) == 0;
+}
+
 static void
 smbd_file_put(struct smbd_file *f)
 {

@@ -299,6 +299,8 @@ void	 smbd_share_acquire(struct smbd_conn *, uint64_t session_id,
 /* The open takes its file's lock list (0), or -1: out of memory. */
 int	 smbd_file_attach(struct smbd_env *, struct smbd_open *,
 	    const bd_attr *);
+/* 1 when attr names the open's file. */
+int	 smbd_file_same(const struct smbd_open *, const bd_attr *);
 /* Its share mode and locks go to stated; its pending LOCKs end. */
 void	 smbd_lock_open_gone(struct smbd_conn *, struct smbd_open *);
 void	 smbd_lock_session_gone(struct smbd_conn *, struct smbd_session *);

@@ -723,6 +723,13 @@ def lock_steps(d, key):
     eq("A opens sm.bin read-write, sharing read only", st, 0)
     eq("B opens it for write: SHARING_VIOLATION",
        b.open("sm.bin", access=0x40000000)[0], 0xc0000043)
+    eq("A writes 100 bytes", a.rw(WRITE, fa, 0, 100), 0)
+    eq("B overwrites it (OVERWRITE_IF): SHARING_VIOLATION",
+       b.open("sm.bin", access=0x40000000, disp=5)[0], 0xc0000043)
+    eq("B supersedes it: SHARING_VIOLATION",
+       b.open("sm.bin", access=0x40000000, disp=0)[0], 0xc0000043)
+    eq("... and A's 100 bytes are all there (checked before truncating)",
+       a.rw(READ, fa, 0, 100), 0)
     eq("B opens it for delete: SHARING_VIOLATION",
        b.open("sm.bin", access=0x10000)[0], 0xc0000043)
     st, f2 = b.open("sm.bin", access=0x80000000)
