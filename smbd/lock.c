@@ -37,10 +37,11 @@
 #include "smbd.h"
 #include "stated_lock.h"
 #include "stated_push.h"
+#include "stated_util.h"
 #include "status.h"
 
 #define SMBD_STATED_HOST	"smbd"
-#define SMBD_FILE_ID_LEN	16
+#define SMBD_FILE_ID_LEN	ST_FILE_ID_LEN
 
 struct smbd_file {
 	uint8_t			 id[SMBD_FILE_ID_LEN];
@@ -83,14 +84,7 @@ static void	smbd_lockop_fail(struct smbd_lockop *, uint32_t);
 static void
 smbd_file_id_of(uint8_t f[SMBD_FILE_ID_LEN], const bd_attr *a)
 {
-	int i;
-
-	for (i = 0; i < 4; i++)
-		f[i] = (uint8_t)(a->share >> (24 - 8 * i));
-	for (i = 0; i < 8; i++)
-		f[4 + i] = (uint8_t)(a->ino >> (56 - 8 * i));
-	for (i = 0; i < 4; i++)
-		f[12 + i] = (uint8_t)(a->generation >> (24 - 8 * i));
+	st_file_id(f, a->share, a->ino, a->generation);
 }
 
 void
@@ -870,19 +864,6 @@ smbd_share_acquire(struct smbd_conn *c, uint64_t session_id,
 }
 
 /* Pushes (common/stated_push.x): a queued lock was granted. */
-static void
-smbd_push_ack(struct ipc_channel *ch, uint64_t push_id, st_status status)
-{
-	struct st_push_ack ack;
-
-	memset(&ack, 0, sizeof(ack));
-	ack.push_id = push_id;
-	ack.status = status;
-	if (ipc_send_xdr(ch, ST_PUSH_ACK, 0, 0, -1, (xdrproc_t)xdr_st_push_ack,
-	    &ack) == -1)
-		log_warn("stated: ST_PUSH_ACK");
-}
-
 static st_status
 smbd_push_granted(struct smbd_env *env, const struct st_push *p)
 {
@@ -915,39 +896,18 @@ smbd_push_granted(struct smbd_env *env, const struct st_push *p)
 	return ST_NOT_FOUND;
 }
 
+/* No leases nor durable handles yet: GRANTED is the one push served. */
+static st_status
+smbd_push_granted_cb(void *arg, const struct st_push *p)
+{
+	return smbd_push_granted(arg, p);
+}
+
 static void
 smbd_stated_message(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 {
-	struct smbd_env *env = arg;
-	struct st_push p;
-	st_status status;
-
-	if (msg->fd != -1) {
-		close(msg->fd);
-		msg->fd = -1;
-	}
-	if (msg->hdr.type != ST_PUSH) {
-		log_warnx("stated sent message type %u", msg->hdr.type);
-		return;
-	}
-	memset(&p, 0, sizeof(p));
-	if (ipc_decode(msg, (xdrproc_t)xdr_st_push, &p) == -1) {
-		log_warnx("stated: malformed ST_PUSH");
-		return;
-	}
-	switch (p.body.kind) {
-	case ST_PUSH_GRANTED:
-		status = smbd_push_granted(env, &p);
-		break;
-	default:
-		/* No leases nor durable handles yet. */
-		log_warnx("stated: push %llu of kind %d, not served by smbd",
-		    (unsigned long long)p.push_id, (int)p.body.kind);
-		status = ST_NOT_FOUND;
-		break;
-	}
-	smbd_push_ack(ch, p.push_id, status);
-	xdr_free((xdrproc_t)xdr_st_push, &p);
+	st_push_receive(ch, msg, smbd_push_granted_cb, arg, ST_NOT_FOUND,
+	    "smbd");
 }
 
 /*
@@ -992,18 +952,8 @@ smbd_stated_on_lost(struct ipc_client *cl, void *arg)
 void
 smbd_stated_start(struct smbd_env *env)
 {
-	struct daemon *d = env->daemon;
-	char path[PATH_MAX + 32];
-
-	snprintf(path, sizeof(path), "%s/stated.sock",
-	    d->sandbox.chroot[0] ? "" : d->run_dir);
-	env->stated = ipc_client_new(env->base, path, IPC_ROLE_SMBD, "smbd", 0,
-	    smbd_stated_message, env);
-	if (env->stated == NULL)
-		fatalx("stated client: out of memory");
-	if (daemon_role_uid(d, IPC_ROLE_STATED) != (uid_t)-1)
-		ipc_client_expect_uid(env->stated,
-		    daemon_role_uid(d, IPC_ROLE_STATED));
+	env->stated = smbd_client_new(env, "stated.sock", IPC_ROLE_STATED,
+	    smbd_stated_message);
 	ipc_client_set_callbacks(env->stated, smbd_stated_on_ready,
 	    smbd_stated_on_lost);
 	ipc_client_set_backoff(env->stated, 50, 1000);

@@ -623,18 +623,8 @@ smbd_gssd_message(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 void
 smbd_gssd_start(struct smbd_env *env)
 {
-	struct daemon *d = env->daemon;
-	char path[PATH_MAX + 32];
-
-	snprintf(path, sizeof(path), "%s/gssd.sock",
-	    d->sandbox.chroot[0] ? "" : d->run_dir);
-	env->gssd = ipc_client_new(env->base, path, IPC_ROLE_SMBD, "smbd", 0,
-	    smbd_gssd_message, env);
-	if (env->gssd == NULL)
-		fatalx("gssd client: out of memory");
-	if (daemon_role_uid(d, IPC_ROLE_GSSD) != (uid_t)-1)
-		ipc_client_expect_uid(env->gssd,
-		    daemon_role_uid(d, IPC_ROLE_GSSD));
+	env->gssd = smbd_client_new(env, "gssd.sock", IPC_ROLE_GSSD,
+	    smbd_gssd_message);
 	ipc_client_set_backoff(env->gssd, 100, 5000);
 	ipc_client_start(env->gssd);
 }

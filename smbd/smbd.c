@@ -129,6 +129,25 @@ smbd_shares_refresh(struct smbd_env *env)
 	}
 }
 
+/* A channel to a daemon beside smbd, checked to be served by its user. */
+struct ipc_client *
+smbd_client_new(struct smbd_env *env, const char *sock, enum ipc_role role,
+    ipc_dispatch_fn *dispatch)
+{
+	struct daemon *d = env->daemon;
+	struct ipc_client *cl;
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s",
+	    d->sandbox.chroot[0] ? "" : d->run_dir, sock);
+	if ((cl = ipc_client_new(env->base, path, IPC_ROLE_SMBD, "smbd", 0,
+	    dispatch, env)) == NULL)
+		fatalx("%s client: out of memory", sock);
+	if (daemon_role_uid(d, role) != (uid_t)-1)
+		ipc_client_expect_uid(cl, daemon_role_uid(d, role));
+	return cl;
+}
+
 static void
 smbd_bdc_ready(void *arg)
 {

@@ -319,5 +319,7 @@ ssize_t	 smbd_utf8_to_utf16(const char *, size_t len, uint8_t *out,
 
 /* smbd.c */
 void	 smbd_shares_refresh(struct smbd_env *);
+struct ipc_client *smbd_client_new(struct smbd_env *, const char *sock,
+	    enum ipc_role, ipc_dispatch_fn *);
 
 #endif
