@@ -351,13 +351,22 @@ smbd_lockop_answer(struct smbd_lockop *op, uint32_t status)
 	event_active(op->ev_final, EV_TIMEOUT, 1);
 }
 
-/* stated's status of a LOCK, as SMB's (MS-SMB2 3.3.5.14.2). */
+/*
+ * stated's answer as SMB's status, the one table for LOCK (MS-SMB2
+ * 3.3.5.14.2) and CREATE's share mode: status is the call's (0, or a
+ * negative errno: stated away), rep its reply; what refuses a client
+ * for a limit or stated's absence is logged.
+ */
 static uint32_t
-smbd_lock_status_of(struct smbd_lockop *op, int status, const st_reply *rep)
+smbd_status_from_stated(const char *peer, int share, int status,
+    const st_reply *rep)
 {
+	const char *what = share ? "CREATE" : "LOCK";
+
 	if (status != 0) {
-		log_warnx_rl("LOCK: stated %s", status == -ENOTCONN ?
-		    "is not connected" : "refused the request");
+		log_warnx_rl("%s: %s: stated %s", peer, what,
+		    status == -ENOTCONN ? "is not connected" :
+		    "refused the request");
 		return STATUS_INSUFFICIENT_RESOURCES;
 	}
 	switch (rep->status) {
@@ -365,21 +374,27 @@ smbd_lock_status_of(struct smbd_lockop *op, int status, const st_reply *rep)
 		return STATUS_SUCCESS;
 	case ST_DENIED:
 	case ST_DEADLOCK:
-	case ST_GRACE:
-		return STATUS_LOCK_NOT_GRANTED;
+	case ST_GRACE:		/* stated's grace, or a delegation recalled */
+		return share ? STATUS_SHARING_VIOLATION :
+		    STATUS_LOCK_NOT_GRANTED;
 	case ST_RANGE:
 		return STATUS_INVALID_LOCK_RANGE;
 	case ST_NOT_FOUND:
 		return STATUS_RANGE_NOT_LOCKED;
 	case ST_LIMIT:
 	case ST_NOMEM:
-		log_warnx_rl("%s: LOCK: stated's locks per host reached for "
-		    "session %016llx", op->c->peer,
-		    (unsigned long long)op->session_id);
+		log_warnx_rl("%s: %s: [stated] locks per host reached for the "
+		    "session", peer, what);
 		return STATUS_INSUFFICIENT_RESOURCES;
 	default:
 		return STATUS_INTERNAL_ERROR;
 	}
+}
+
+static uint32_t
+smbd_lock_status_of(struct smbd_lockop *op, int status, const st_reply *rep)
+{
+	return smbd_status_from_stated(op->c->peer, 0, status, rep);
 }
 
 /* The blocked lock is answered STATUS_PENDING; the request goes on. */
@@ -795,6 +810,7 @@ smbd_lock_io_conflict(const struct smbd_open *o, uint64_t offset,
 /* CREATE's share mode (MS-FSA 2.1.5.1.2 through stated's table). */
 struct smbd_share_call {
 	struct smbd_env		*env;
+	char			 peer[64];
 	smbd_share_done_fn	*done;
 	void			*arg;
 };
@@ -803,33 +819,11 @@ static void
 smbd_share_reply(void *arg, int status, void *reply)
 {
 	struct smbd_share_call *sc = arg;
-	st_reply *rep = reply;
 	uint32_t st;
 
-	if (status != 0) {
-		log_warnx_rl("CREATE: stated %s: share mode not checked, "
-		    "open refused", status == -ENOTCONN ? "is not connected" :
-		    "refused the request");
-		st = STATUS_INSUFFICIENT_RESOURCES;
-	} else switch (rep->status) {
-	case ST_OK:
-		st = STATUS_SUCCESS;
-		break;
-	case ST_DENIED:
-	case ST_GRACE:
+	st = smbd_status_from_stated(sc->peer, 1, status, reply);
+	if (st == STATUS_SHARING_VIOLATION)
 		sc->env->sharing_violations++;
-		st = STATUS_SHARING_VIOLATION;
-		break;
-	case ST_LIMIT:
-	case ST_NOMEM:
-		log_warnx_rl("CREATE: stated's locks per host reached: open "
-		    "refused");
-		st = STATUS_INSUFFICIENT_RESOURCES;
-		break;
-	default:
-		st = STATUS_INTERNAL_ERROR;
-		break;
-	}
 	sc->done(sc->arg, st);
 	free(sc);
 }
@@ -848,6 +842,7 @@ smbd_share_acquire(struct smbd_conn *c, uint64_t session_id,
 		return;
 	}
 	sc->env = c->env;
+	snprintf(sc->peer, sizeof(sc->peer), "%s", c->peer);
 	sc->done = done;
 	sc->arg = arg;
 	smbd_file_id_of(id, attr);
