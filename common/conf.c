@@ -150,6 +150,9 @@ static const struct conf_key_def conf_smbd_keys[] = {
 	/* Per connection: open files, and requests being answered at once. */
 	{ "open files per connection", CONF_INT, "16384", 1, 1048576 },
 	{ "requests per connection", CONF_INT, "128", 1, 8192 },
+	/* Byte-range locks one open holds; LOCKs waiting per connection. */
+	{ "locks per open", CONF_INT, "1024", 1, 1048576 },
+	{ "pending locks per connection", CONF_INT, "64", 0, 65536 },
 	CONF_RPC_LIMIT_KEYS("1024", "16", "256"),
 	{ NULL, 0, NULL, 0, 0 }
 };

@@ -21,6 +21,8 @@ common_libdittofs_a_SOURCES = \
 	common/log.c common/log.h \
 	common/conf.c common/conf.h \
 	common/ipc.c common/ipc.h \
+	common/ipc_call.c common/ipc_call.h \
+	common/stated_util.c common/stated_util.h \
 	common/sandbox.c common/sandbox.h \
 	common/daemon.c common/daemon.h \
 	common/util.c common/util.h common/perm.h common/hash.h \

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "util.h"
 #include "sm_prot.h"
+#include "stated_util.h"
 
 #include <rpc/pmap_prot.h>
 
@@ -1177,18 +1178,6 @@ nlm_block_grant(struct lockd_block *b)
  * Each is acknowledged; stated sends it again after a reconnect until it
  * is, so a repeat (the block already granted, or gone) is a no-op.
  */
-static void
-nlm_push_ack(struct ipc_channel *ch, uint64_t push_id, st_status status)
-{
-	struct st_push_ack ack;
-
-	memset(&ack, 0, sizeof(ack));
-	ack.push_id = push_id;
-	ack.status = status;
-	if (ipc_send_xdr(ch, ST_PUSH_ACK, 0, 0, -1, (xdrproc_t)xdr_st_push_ack,
-	    &ack) == -1)
-		log_warn("stated: ST_PUSH_ACK");
-}
 
 /* The block is the one the push describes (cookies restart with lockd). */
 static int
@@ -1237,35 +1226,18 @@ nlm_push_granted(struct lockd_env *env, const struct st_push *p)
 	return ST_NOT_FOUND;
 }
 
+static st_status
+nlm_push_granted_cb(void *arg, const struct st_push *p)
+{
+	return nlm_push_granted(arg, p);
+}
+
+/* NLM holds no caching grants and no state ids: GRANTED alone. */
 void
 nlm_stated_message(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 {
-	struct lockd_env *env = arg;
-	struct st_push p;
-	st_status status;
-
-	if (msg->hdr.type != ST_PUSH) {
-		log_warnx("stated sent message type %u", msg->hdr.type);
-		return;
-	}
-	memset(&p, 0, sizeof(p));
-	if (ipc_decode(msg, (xdrproc_t)xdr_st_push, &p) == -1) {
-		log_warnx("stated: malformed ST_PUSH");
-		return;
-	}
-	switch (p.body.kind) {
-	case ST_PUSH_GRANTED:
-		status = nlm_push_granted(env, &p);
-		break;
-	default:
-		/* NLM holds no caching grants and no state ids. */
-		log_warnx("stated: push %llu of kind %d, not NLM's",
-		    (unsigned long long)p.push_id, (int)p.body.kind);
-		status = ST_INVALID;
-		break;
-	}
-	nlm_push_ack(ch, p.push_id, status);
-	xdr_free((xdrproc_t)xdr_st_push, &p);
+	st_push_receive(ch, msg, nlm_push_granted_cb, arg, ST_INVALID,
+	    "lockd");
 }
 
 struct nlm_reannounce {
@@ -1565,16 +1537,7 @@ nlm_op_blockd_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 	}
 	if (nlm_op_share_refused(op, rep.attr.share))
 		return;
-	f[0] = (uint8_t)(rep.attr.share >> 24);
-	f[1] = (uint8_t)(rep.attr.share >> 16);
-	f[2] = (uint8_t)(rep.attr.share >> 8);
-	f[3] = (uint8_t)rep.attr.share;
-	for (int i = 0; i < 8; i++)
-		f[4 + i] = (uint8_t)(rep.attr.ino >> (56 - 8 * i));
-	f[12] = (uint8_t)(rep.attr.generation >> 24);
-	f[13] = (uint8_t)(rep.attr.generation >> 16);
-	f[14] = (uint8_t)(rep.attr.generation >> 8);
-	f[15] = (uint8_t)rep.attr.generation;
+	st_file_id(f, rep.attr.share, rep.attr.ino, rep.attr.generation);
 	nlm_op_stated(op);
 }
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ipc.h"
+#include "ipc_call.h"
 #include "log.h"
 #include "nfsd.h"
 #include "stated_drc.h"
@@ -363,75 +364,14 @@ stated_client_free(struct stated_client *s)
 
 /*
  * A request of stated's other message sets (the NFSv4 state today):
- * done gets 0 and the decoded reply (rep_size bytes, freed after done
- * returns), or -ENOTCONN (stated away, or the channel died), or -EPROTO
- * (an IPC_ERROR or an unexpected reply).  The request path waits for
+ * common/ipc_call.h says what done gets.  The request path waits for
  * these: NFSv4's state is stated's alone.
  */
-struct sdc_call {
-	uint32_t		 rep_type;
-	xdrproc_t		 rep_proc;
-	size_t			 rep_size;
-	stated_client_done_fn	*done;
-	void			*arg;
-};
-
-static void
-stated_client_call_reply(struct ipc_channel *ch, struct ipc_msg *msg,
-    void *arg)
-{
-	struct sdc_call *c = arg;
-	void *rep = NULL;
-	int status = 0;
-
-	(void)ch;
-	if (msg == NULL)
-		status = -ENOTCONN;
-	else {
-		if (msg->fd != -1) {
-			close(msg->fd);
-			msg->fd = -1;
-		}
-		if (msg->hdr.type != c->rep_type ||
-		    (rep = calloc(1, c->rep_size)) == NULL ||
-		    ipc_decode(msg, c->rep_proc, rep) == -1) {
-			log_warnx("stated: reply of type %u to a v4 request "
-			    "(expected %u)", msg->hdr.type, c->rep_type);
-			free(rep);
-			rep = NULL;
-			status = -EPROTO;
-		}
-	}
-	c->done(c->arg, status, rep);
-	if (rep != NULL) {
-		xdr_free(c->rep_proc, rep);
-		free(rep);
-	}
-	free(c);
-}
-
 void
 stated_client_call(struct stated_client *s, uint32_t type, xdrproc_t proc,
     const void *req, uint32_t rep_type, xdrproc_t rep_proc, size_t rep_size,
     stated_client_done_fn *done, void *arg)
 {
-	struct ipc_channel *ch;
-	struct sdc_call *c;
-
-	if (s == NULL || (ch = ipc_client_channel(s->client)) == NULL ||
-	    !ipc_client_ready(s->client) ||
-	    (c = calloc(1, sizeof(*c))) == NULL) {
-		done(arg, -ENOTCONN, NULL);
-		return;
-	}
-	c->rep_type = rep_type;
-	c->rep_proc = rep_proc;
-	c->rep_size = rep_size;
-	c->done = done;
-	c->arg = arg;
-	if (ipc_call(ch, type, -1, proc, req, stated_client_call_reply, c) ==
-	    -1) {
-		free(c);
-		done(arg, -ENOTCONN, NULL);
-	}
+	ipc_client_call(s != NULL ? s->client : NULL, type, proc, req,
+	    rep_type, rep_proc, rep_size, done, arg);
 }

@@ -32,6 +32,7 @@ static void	smbd_conn_read_cb(evutil_socket_t, short, void *);
 static void	smbd_conn_write_cb(evutil_socket_t, short, void *);
 static void	smbd_req_run(struct smbd_req *);
 static void	smbd_conn_parse(struct smbd_conn *);
+static void	smbd_req_finish(struct smbd_req *);
 
 uint64_t
 smbd_filetime_now(void)
@@ -43,7 +44,13 @@ smbd_filetime_now(void)
 	    (uint64_t)ts.tv_nsec / 100;
 }
 
-static void
+void
+smbd_conn_hold(struct smbd_conn *c)
+{
+	c->refs++;
+}
+
+void
 smbd_conn_release(struct smbd_conn *c)
 {
 	struct smbd_env *env = c->env;
@@ -77,6 +84,8 @@ smbd_conn_close(struct smbd_conn *c, const char *why)
 	evbuffer_free(c->in);
 	evbuffer_free(c->out);
 	c->in = c->out = NULL;
+	/* Its pending LOCKs end; they hold it until stated lets them go. */
+	smbd_lock_conn_gone(c);
 	smbd_conn_release(c);
 }
 
@@ -249,6 +258,7 @@ smbd_session_free(struct smbd_conn *c, struct smbd_session *s)
 
 	while ((t = TAILQ_FIRST(&s->trees)) != NULL)
 		smbd_tree_free(c, s, t);
+	smbd_lock_session_gone(c, s);
 	TAILQ_REMOVE(&c->sessions, s, entry);
 	c->nsessions--;
 	OPENSSL_cleanse(s->signing_key, sizeof(s->signing_key));
@@ -297,6 +307,7 @@ smbd_open_find(struct smbd_conn *c, uint64_t id)
 void
 smbd_open_free(struct smbd_conn *c, struct smbd_open *o)
 {
+	smbd_lock_open_gone(c, o);
 	if (o->fd != -1)
 		close(o->fd);
 	TAILQ_REMOVE(&c->opens, o, entry);
@@ -364,11 +375,18 @@ smbd_reply_in(struct smbd_req *r, uint32_t status, size_t len)
 	h.credit_charge = r->hdr.credit_charge;
 	h.flags = SMB2_FLAGS_SERVER_TO_REDIR |
 	    (r->hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS);
+	if (r->async_id != 0) {
+		/* MS-SMB2 3.3.4.2: interim (PENDING) or final, async. */
+		h.flags |= SMB2_FLAGS_ASYNC_COMMAND;
+		h.async_id = r->async_id;
+		r->async_id = 0;
+	}
 	h.message_id = r->hdr.message_id;
 	/* The request's, or what SESSION_SETUP and TREE_CONNECT made. */
 	h.tree_id = r->rel_tree;
 	h.session_id = r->rel_session;
-	h.credits = r->hdr.command == SMB2_CANCEL ? 0 :
+	/* The interim response of an async one granted them. */
+	h.credits = r->hdr.command == SMB2_CANCEL || r->async_final ? 0 :
 	    smb2_credits_grant(&c->credits, r->hdr.credits);
 	smb2_hdr_encode(p, &h);
 	rsp = &r->rsp[r->nrsp++];
@@ -430,6 +448,45 @@ smbd_reply_error(struct smbd_req *r, uint32_t status)
 	memset(b, 0, sizeof(b));
 	smb2_put16(b, SMBD_ERROR_BODY);
 	smbd_reply(r, status, b, sizeof(b));
+}
+
+/*
+ * The final response of a request answered STATUS_PENDING earlier (MS-SMB2
+ * 3.3.4.2), as a request of its own: signed as its session signs, sent
+ * as any response is.  Called from the loop, never from inside another
+ * request: finishing it reads the frames buffered meanwhile.
+ */
+void
+smbd_reply_async(struct smbd_conn *c, const struct smbd_async *a,
+    uint32_t status, const uint8_t *body, size_t len)
+{
+	struct smbd_req *r;
+
+	if (c->closing)
+		return;
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		smbd_conn_close(c, "out of memory");
+		return;
+	}
+	r->conn = c;
+	c->refs++;
+	c->inflight++;
+	connlimit_inflight(c->env->limits, &c->limit, 1, connlimit_now());
+	r->hdr.command = a->command;
+	r->hdr.message_id = a->message_id;
+	r->hdr.credit_charge = a->credit_charge;
+	r->hdr.flags = a->flags & SMB2_FLAGS_SIGNED;
+	r->hdr.session_id = a->session_id;
+	r->rel_session = a->session_id;
+	r->rel_tree = a->tree_id;
+	r->async_id = a->async_id;
+	r->async_final = 1;
+	r->dispatched = 1;
+	r->at_end = 1;
+	r->running = 1;
+	smbd_reply(r, status, body, len);
+	r->running = 0;
+	smbd_req_finish(r);
 }
 
 /* CANCEL has no response (MS-SMB2 3.3.5.16). */

@@ -7,8 +7,10 @@
  *
  *   CREATE           MS-SMB2 3.3.5.9: the path walked by LOOKUP, a
  *                    file by BD_OPEN with the disposition, a directory
- *                    by LOOKUP or MKDIR
- *   CLOSE            3.3.5.10, with the delete-on-close remove
+ *                    by LOOKUP or MKDIR; its share mode in stated
+ *                    (lock.c)
+ *   CLOSE            3.3.5.10, with the delete-on-close remove; its
+ *                    locks and share mode go (smbd_open_free)
  *   READ, WRITE      3.3.5.12, 3.3.5.13; FLUSH 3.3.5.11
  *   QUERY_INFO       3.3.5.20: file and file system classes below
  *   QUERY_DIRECTORY  3.3.5.18: READDIR with attributes, * and ?
@@ -164,7 +166,7 @@ smbd_req_open(struct smbd_req *r, struct smbd_session *s, const uint8_t *fid)
 }
 
 /* Session, tree and open of a file command; NULL after a reply. */
-static struct smbd_open *
+struct smbd_open *
 smbd_file_args(struct smbd_req *r, size_t size, size_t fid_off,
     struct smbd_session **sp)
 {
@@ -201,6 +203,9 @@ struct smbd_walk {
 	uint32_t	 options;
 	uint32_t	 desired;
 	uint32_t	 attrs;
+	uint32_t	 share_access;
+	struct smbd_open *open;		/* made, waiting for its share mode */
+	int		 prechecked;	/* an overwrite's share mode taken */
 	/* SET_INFO rename */
 	uint64_t	 file_id;
 	int		 replace;
@@ -218,6 +223,10 @@ smbd_walk_free(void *arg)
 {
 	struct smbd_walk *w = arg;
 
+	if (w->open != NULL) {
+		smbd_lock_open_gone(w->r->conn, w->open);
+		free(w->open);
+	}
 	if (w->fd != -1)
 		close(w->fd);
 	free(w);
@@ -340,41 +349,29 @@ smbd_walk_last(struct smbd_walk *w)
 	return w->ncomp ? w->comp[w->ncomp - 1] : "";
 }
 
-/* CREATE's reply and the open it makes (MS-SMB2 2.2.14). */
+/* CREATE's reply and the open it made (MS-SMB2 2.2.14). */
 static void
-smbd_create_finish(struct smbd_walk *w)
+smbd_create_shared(void *arg, uint32_t status)
 {
+	struct smbd_walk *w = arg;
 	struct smbd_req *r = w->r;
 	struct smbd_conn *c = r->conn;
-	struct smbd_open *o;
+	struct smbd_open *o = w->open;
 	uint8_t out[88];
 
-	if (c->nopens >= c->env->opens_per_conn) {
-		log_warnx_rl("%s: [smbd] open files per connection (%zu) "
-		    "reached", c->peer, c->env->opens_per_conn);
-		smbd_reply_error(r, STATUS_TOO_MANY_OPENED_FILES);
+	if (status != STATUS_SUCCESS) {
+		/* The share mode refused: nothing to take back. */
+		o->shared = 0;
+		smbd_reply_error(r, status);
 		return;
 	}
-	if ((o = calloc(1, sizeof(*o))) == NULL) {
-		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+	if (smbd_session_find(c, w->session_id) == NULL) {
+		smbd_reply_error(r, STATUS_USER_SESSION_DELETED);
 		return;
 	}
-	o->id = c->next_file_id++;
-	o->session_id = w->session_id;
-	o->tree_id = r->rel_tree;
-	o->share = w->share;
-	memcpy(o->fh, w->fh, w->fhlen);
-	o->fhlen = w->fhlen;
-	memcpy(o->dir_fh, w->dir, w->dirlen);
-	o->dir_fhlen = w->dirlen;
-	snprintf(o->name, sizeof(o->name), "%s", smbd_walk_last(w));
-	o->is_dir = w->is_dir;
+	w->open = NULL;
 	o->fd = w->fd;
 	w->fd = -1;
-	o->access = w->io;
-	o->options = w->options;
-	o->delete_pending = (w->options & FILE_DELETE_ON_CLOSE) != 0 &&
-	    w->ncomp > 0;
 	TAILQ_INSERT_TAIL(&c->opens, o, entry);
 	c->nopens++;
 	r->rel_file = o->id;
@@ -388,6 +385,88 @@ smbd_create_finish(struct smbd_walk *w)
 	smb2_put64(out + 64, o->id);
 	smb2_put64(out + 72, o->id);
 	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
+}
+
+/* The open's fields from the walk (its id, file and share mode aside). */
+static void
+smbd_create_fill(struct smbd_walk *w, struct smbd_open *o)
+{
+	memcpy(o->fh, w->fh, w->fhlen);
+	o->fhlen = w->fhlen;
+	memcpy(o->dir_fh, w->dir, w->dirlen);
+	o->dir_fhlen = w->dirlen;
+	snprintf(o->name, sizeof(o->name), "%s", smbd_walk_last(w));
+	o->is_dir = w->is_dir;
+	o->access = w->io;
+	o->options = w->options;
+	o->delete_pending = (w->options & FILE_DELETE_ON_CLOSE) != 0 &&
+	    w->ncomp > 0;
+}
+
+/* A new open of the file w->attr names, kept in w->open; NULL: replied. */
+static struct smbd_open *
+smbd_create_alloc(struct smbd_walk *w)
+{
+	struct smbd_req *r = w->r;
+	struct smbd_conn *c = r->conn;
+	struct smbd_open *o;
+
+	if (c->nopens >= c->env->opens_per_conn) {
+		log_warnx_rl("%s: [smbd] open files per connection (%zu) "
+		    "reached", c->peer, c->env->opens_per_conn);
+		smbd_reply_error(r, STATUS_TOO_MANY_OPENED_FILES);
+		return NULL;
+	}
+	if ((o = calloc(1, sizeof(*o))) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return NULL;
+	}
+	o->id = c->next_file_id++;
+	o->session_id = w->session_id;
+	o->tree_id = r->rel_tree;
+	o->share = w->share;
+	o->fd = -1;
+	if (smbd_file_attach(c->env, o, &w->attr) == -1) {
+		free(o);
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return NULL;
+	}
+	w->open = o;
+	return o;
+}
+
+/*
+ * The open, made; then its share mode (lock.c): an open whose access
+ * takes part in sharing asks stated, the others are answered at once.
+ * An overwrite took its share mode before BD_OPEN (smbd_create_walked).
+ */
+static void
+smbd_create_finish(struct smbd_walk *w)
+{
+	struct smbd_conn *c = w->r->conn;
+	struct smbd_open *o;
+
+	if ((o = w->open) != NULL) {
+		if (smbd_file_same(o, &w->attr)) {
+			smbd_create_fill(w, o);
+			smbd_create_shared(w, STATUS_SUCCESS);
+			return;
+		}
+		/* Replaced meanwhile: the new file's share mode instead. */
+		w->open = NULL;
+		smbd_lock_open_gone(c, o);
+		free(o);
+	}
+	if ((o = smbd_create_alloc(w)) == NULL)
+		return;
+	smbd_create_fill(w, o);
+	if (smb2_share_access(w->desired) == 0) {
+		smbd_create_shared(w, STATUS_SUCCESS);
+		return;
+	}
+	o->shared = 1;
+	smbd_share_acquire(c, o->session_id, o->id, &w->attr, w->desired,
+	    w->share_access, smbd_create_shared, w);
 }
 
 static void
@@ -541,12 +620,49 @@ static const uint32_t smbd_dispositions[] = {
 	6,	/* FILE_OVERWRITE_IF */
 };
 
+static void	smbd_create_walked(struct smbd_walk *, uint32_t);
+
+static void
+smbd_create_preshared(void *arg, uint32_t status)
+{
+	struct smbd_walk *w = arg;
+
+	if (status != STATUS_SUCCESS) {
+		w->open->shared = 0;
+		smbd_reply_error(w->r, status);
+		return;
+	}
+	smbd_create_walked(w, 0);
+}
+
+/* The file an overwrite would truncate: its share mode first. */
+static void
+smbd_create_precheck_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_walk *w = arg;
+	bd_entry_reply *rep = reply;
+	struct smbd_open *o;
+
+	if (status != 0 || rep->attr.type != 1) {
+		/* Missing, or not a file: BD_OPEN says what follows. */
+		smbd_create_walked(w, 0);
+		return;
+	}
+	w->attr = rep->attr;
+	if ((o = smbd_create_alloc(w)) == NULL)
+		return;
+	o->shared = 1;
+	smbd_share_acquire(w->r->conn, o->session_id, o->id, &w->attr,
+	    w->desired, w->share_access, smbd_create_preshared, w);
+}
+
 static void
 smbd_create_walked(struct smbd_walk *w, uint32_t status)
 {
 	struct smbd_conn *c = w->r->conn;
 	struct smbd_session *s;
 	bd_open_req req;
+	bd_dirop_req dr;
 	bd_fh_req fr;
 	uint32_t disp = w->disposition;
 
@@ -573,6 +689,18 @@ smbd_create_walked(struct smbd_walk *w, uint32_t status)
 			smbd_reply_error(w->r, STATUS_INVALID_PARAMETER);
 		return;
 	}
+	/*
+	 * FILE_SUPERSEDE and FILE_OVERWRITE(_IF) truncate in BD_OPEN: the
+	 * sharing check of an existing file comes first.
+	 */
+	if (!w->prechecked && (disp == 0 || disp == 4 || disp == 5) &&
+	    smb2_share_access(w->desired) != 0) {
+		w->prechecked = 1;
+		smbd_dirop_fill(&dr, s, w->dir, w->dirlen, smbd_walk_last(w));
+		smbd_lookup(c, &dr, smbd_create_precheck_done, w);
+		return;
+	}
+	w->io = 0;
 	if (w->desired & SMBD_READ_ACCESS)
 		w->io |= PERM_IO_READ;
 	if (w->desired & SMBD_WRITE_ACCESS)
@@ -632,6 +760,7 @@ smbd_create(struct smbd_req *r)
 		return;
 	}
 	w->desired = cr.desired;
+	w->share_access = cr.share_access;
 	w->attrs = cr.attributes;
 	w->disposition = cr.disposition;
 	w->options = cr.options;
@@ -787,6 +916,11 @@ smbd_read(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_ACCESS_DENIED);
 		return;
 	}
+	/* Windows' mandatory locks: another open's, as lock.c keeps them. */
+	if (smbd_lock_io_conflict(o, off, len, 0)) {
+		smbd_reply_error(r, STATUS_FILE_LOCK_CONFLICT);
+		return;
+	}
 	if ((p = smbd_reply_room(r, 16 + (size_t)len)) == NULL) {
 		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 		return;
@@ -863,6 +997,10 @@ smbd_write(struct smbd_req *r)
 	}
 	if (o->fd == -1 || !(o->access & PERM_IO_WRITE)) {
 		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		return;
+	}
+	if (smbd_lock_io_conflict(o, off, len, 1)) {
+		smbd_reply_error(r, STATUS_FILE_LOCK_CONFLICT);
 		return;
 	}
 	n = len > 0 ? pwrite(o->fd, r->msg + doff, len, (off_t)off) : 0;

@@ -3,12 +3,13 @@
 ## library of its own so that unit tests and the fuzz target link it.
 noinst_LIBRARIES += smbd/libsmb2.a
 smbd_libsmb2_a_SOURCES = smbd/smb2.h smbd/status.h smbd/smb2_hdr.c \
-	smbd/smb2_negotiate.c smbd/smb2_sign.c smbd/status.c smbd/utf16.c
+	smbd/smb2_negotiate.c smbd/smb2_sign.c smbd/status.c smbd/utf16.c \
+	smbd/smb2_lock.c smbd/smb2_lock.h
 smbd_libsmb2_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 sbin_PROGRAMS += smbd/dittofs-smbd
 smbd_dittofs_smbd_SOURCES = smbd/smbd.c smbd/smbd.h smbd/conn.c \
-	smbd/proc.c smbd/file.c
+	smbd/proc.c smbd/file.c smbd/lock.c
 smbd_dittofs_smbd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 smbd_dittofs_smbd_LDADD = smbd/libsmb2.a $(DITTOFS_COMMON_LIBS) \
 	$(OPENSSL_LIBS)
@@ -29,6 +30,12 @@ tests_unit_test_smb2_hdr_LDADD = $(SMBD_TEST_LIBS)
 tests_unit_test_smb2_negotiate_SOURCES = tests/unit/test_smb2_negotiate.c
 tests_unit_test_smb2_negotiate_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
 tests_unit_test_smb2_negotiate_LDADD = $(SMBD_TEST_LIBS)
+# LOCK's decoder, share bits, Windows' byte-range rules.
+check_PROGRAMS += tests/unit/test_smb2_lock
+TESTS += tests/unit/test_smb2_lock
+tests_unit_test_smb2_lock_SOURCES = tests/unit/test_smb2_lock.c
+tests_unit_test_smb2_lock_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
+tests_unit_test_smb2_lock_LDADD = $(SMBD_TEST_LIBS)
 tests_unit_test_smb2_sign_SOURCES = tests/unit/test_smb2_sign.c
 tests_unit_test_smb2_sign_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
 tests_unit_test_smb2_sign_LDADD = $(SMBD_TEST_LIBS)
@@ -37,3 +44,7 @@ tests_unit_test_smb2_sign_LDADD = $(SMBD_TEST_LIBS)
 # smbclient through gssd when gssd is there.
 TESTS += tests/integration/test_smbd.sh
 EXTRA_DIST += tests/integration/test_smbd.sh tests/clients/smb2probe.py
+# SMB and NFS on one file: locks both ways with NLM, share modes against
+# NFSv4 OPEN, what a killed smbd left freed by the next.
+TESTS += tests/integration/test_smb_cross.sh
+EXTRA_DIST += tests/integration/test_smb_cross.sh

@@ -1,9 +1,9 @@
 /*
  * smbd's commands that are not about files: NEGOTIATE, SESSION_SETUP
  * (the security buffer goes to gssd, which alone verifies it), LOGOFF,
- * TREE_CONNECT, TREE_DISCONNECT, ECHO, CANCEL; and the one dispatch
- * table, with what each command needs (a session, a tree) checked
- * before its handler runs (MS-SMB2 3.3.5.2.9, 3.3.5.2.11).
+ * TREE_CONNECT, TREE_DISCONNECT, ECHO, CANCEL (of a LOCK, lock.c); and
+ * the one dispatch table, with what each command needs (a session, a
+ * tree) checked before its handler runs (MS-SMB2 3.3.5.2.9, 3.3.5.2.11).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -470,10 +470,11 @@ smbd_echo(struct smbd_req *r)
 	smbd_reply(r, STATUS_SUCCESS, b, sizeof(b));
 }
 
+/* MS-SMB2 3.3.5.16: LOCKs wait asynchronously (lock.c); no reply. */
 static void
 smbd_cancel(struct smbd_req *r)
 {
-	/* Nothing is ever pending asynchronously yet: nothing to cancel. */
+	(void)smbd_lock_cancel(r);
 	smbd_reply_none(r);
 }
 
@@ -586,7 +587,7 @@ static const struct {
 	[SMB2_FLUSH] = { smbd_flush },
 	[SMB2_READ] = { smbd_read },
 	[SMB2_WRITE] = { smbd_write },
-	[SMB2_LOCK] = { smbd_not_supported },
+	[SMB2_LOCK] = { smbd_lock },
 	[SMB2_IOCTL] = { smbd_ioctl },
 	[SMB2_CANCEL] = { smbd_cancel },
 	[SMB2_ECHO] = { smbd_echo },
@@ -622,18 +623,8 @@ smbd_gssd_message(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 void
 smbd_gssd_start(struct smbd_env *env)
 {
-	struct daemon *d = env->daemon;
-	char path[PATH_MAX + 32];
-
-	snprintf(path, sizeof(path), "%s/gssd.sock",
-	    d->sandbox.chroot[0] ? "" : d->run_dir);
-	env->gssd = ipc_client_new(env->base, path, IPC_ROLE_SMBD, "smbd", 0,
-	    smbd_gssd_message, env);
-	if (env->gssd == NULL)
-		fatalx("gssd client: out of memory");
-	if (daemon_role_uid(d, IPC_ROLE_GSSD) != (uid_t)-1)
-		ipc_client_expect_uid(env->gssd,
-		    daemon_role_uid(d, IPC_ROLE_GSSD));
+	env->gssd = smbd_client_new(env, "gssd.sock", IPC_ROLE_GSSD,
+	    smbd_gssd_message);
 	ipc_client_set_backoff(env->gssd, 100, 5000);
 	ipc_client_start(env->gssd);
 }

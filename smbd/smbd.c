@@ -129,6 +129,25 @@ smbd_shares_refresh(struct smbd_env *env)
 	}
 }
 
+/* A channel to a daemon beside smbd, checked to be served by its user. */
+struct ipc_client *
+smbd_client_new(struct smbd_env *env, const char *sock, enum ipc_role role,
+    ipc_dispatch_fn *dispatch)
+{
+	struct daemon *d = env->daemon;
+	struct ipc_client *cl;
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s",
+	    d->sandbox.chroot[0] ? "" : d->run_dir, sock);
+	if ((cl = ipc_client_new(env->base, path, IPC_ROLE_SMBD, "smbd", 0,
+	    dispatch, env)) == NULL)
+		fatalx("%s client: out of memory", sock);
+	if (daemon_role_uid(d, role) != (uid_t)-1)
+		ipc_client_expect_uid(cl, daemon_role_uid(d, role));
+	return cl;
+}
+
 static void
 smbd_bdc_ready(void *arg)
 {
@@ -156,6 +175,10 @@ smbd_config(struct smbd_env *env, const struct conf *conf)
 	    "open files per connection");
 	env->requests_per_conn = (size_t)conf_get_int(conf, "smbd",
 	    "requests per connection");
+	env->locks_per_open = (size_t)conf_get_int(conf, "smbd",
+	    "locks per open");
+	env->pending_locks_per_conn = (size_t)conf_get_int(conf, "smbd",
+	    "pending locks per connection");
 }
 
 static void
@@ -168,6 +191,7 @@ smbd_pre_init(struct daemon *d)
 	env->daemon = d;
 	env->base = d->base;
 	TAILQ_INIT(&env->conns);
+	smbd_lock_init(env);
 	smbd_config(env, d->conf);
 	if (smbd_shares_load(env, d->conf) == -1)
 		fatalx("shares: out of memory");
@@ -218,6 +242,7 @@ smbd_post_init(struct daemon *d)
 	if (env->bdc == NULL || env->syncer == NULL || env->limits == NULL)
 		fatalx("out of memory");
 	smbd_gssd_start(env);
+	smbd_stated_start(env);
 	bdc_start(env->bdc);
 	env->ev_listen = event_new(d->base, env->listen_fd,
 	    EV_READ | EV_PERSIST, smbd_accept, env);
@@ -278,7 +303,7 @@ static void
 smbd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct smbd_env *env = d->env;
-	char calls[512], cmds[768];
+	char calls[512], cmds[768], locks[256];
 	size_t sessions = 0, opens = 0;
 	struct smbd_conn *c;
 
@@ -289,10 +314,11 @@ smbd_status(struct daemon *d, char *buf, size_t len)
 	bdc_calls_text(env->bdc, calls, sizeof(calls));
 	util_counts_text(cmds, sizeof(cmds), env->commands, SMB2_NCOMMANDS,
 	    smbd_command_counter_name);
+	smbd_lock_status(env, locks, sizeof(locks));
 	snprintf(buf, len, "SMB port %u; %zu share(s); %zu connection(s), "
 	    "%zu session(s), %zu open file(s); %llu refused; blockd %s; "
 	    "gssd %s; %llu logon(s), %llu failed; %llu malformed, %llu bad "
-	    "signature(s); commands: %s; to blockd: %s", env->port,
+	    "signature(s); %s; commands: %s; to blockd: %s", env->port,
 	    env->nshares, env->nconns, sessions, opens,
 	    (unsigned long long)(env->limits ?
 	    connlimit_refusals(env->limits) : 0),
@@ -302,7 +328,7 @@ smbd_status(struct daemon *d, char *buf, size_t len)
 	    (unsigned long long)env->logons,
 	    (unsigned long long)env->logon_failures,
 	    (unsigned long long)env->malformed,
-	    (unsigned long long)env->bad_signatures, cmds, calls);
+	    (unsigned long long)env->bad_signatures, locks, cmds, calls);
 }
 
 static size_t

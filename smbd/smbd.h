@@ -8,8 +8,12 @@
  *              TREE_CONNECT/DISCONNECT, ECHO; the dispatch table
  *   file.c     CREATE, CLOSE, READ, WRITE, FLUSH, QUERY_INFO,
  *              QUERY_DIRECTORY, SET_INFO through blockd
- *   smb2_hdr.c, smb2_negotiate.c, smb2_sign.c, status.c, utf16.c:
- *              the pure wire code (smb2.h), tested and fuzzed alone
+ *   lock.c     LOCK (blocking ones answered async), CANCEL of them,
+ *              share modes: byte-range locks and share reservations in
+ *              stated's table, smbd's channel to stated and its pushes
+ *   smb2_hdr.c, smb2_negotiate.c, smb2_sign.c, status.c, utf16.c,
+ *   smb2_lock.c: the pure wire code (smb2.h, smb2_lock.h), tested and
+ *              fuzzed alone
  */
 #ifndef DITTOFS_SMBD_H
 #define DITTOFS_SMBD_H
@@ -27,6 +31,7 @@
 #include "daemon.h"
 #include "gssd_msg.h"
 #include "smb2.h"
+#include "smb2_lock.h"
 
 #define SMBD_SHARES_MAX		256
 #define SMBD_SESSIONS_MAX	16	/* per connection */
@@ -45,6 +50,12 @@ struct smbd_share {
 };
 
 struct smbd_conn;
+struct smbd_file;
+struct smbd_lockop;
+
+/* lock.c: the files smbd has open, by stated's file id. */
+#define SMBD_FILE_BUCKETS	1024
+LIST_HEAD(smbd_file_bucket, smbd_file);
 
 struct smbd_env {
 	struct daemon		*daemon;
@@ -58,6 +69,8 @@ struct smbd_env {
 	size_t			 nshares;
 	struct bdc		*bdc;
 	struct ipc_client	*gssd;
+	struct ipc_client	*stated;
+	int			 stated_cleared;	/* leftovers released */
 	struct syncer		*syncer;
 	uint8_t			 server_guid[16];
 	/* [smbd] keys */
@@ -68,6 +81,15 @@ struct smbd_env {
 	int			 signing_required;
 	size_t			 opens_per_conn;
 	size_t			 requests_per_conn;
+	size_t			 locks_per_open;
+	size_t			 pending_locks_per_conn;
+	/* lock.c */
+	struct smbd_file_bucket	 files[SMBD_FILE_BUCKETS];
+	TAILQ_HEAD(, smbd_lockop) lockops;	/* LOCKs waiting for stated */
+	uint64_t		 next_lock_cookie;
+	uint64_t		 next_async_id;
+	uint64_t		 locks_granted, locks_refused, locks_waited;
+	uint64_t		 sharing_violations;
 	/* counters for dittofsctl status */
 	uint64_t		 commands[SMB2_NCOMMANDS];
 	uint64_t		 malformed;
@@ -124,6 +146,10 @@ struct smbd_open {
 	uint32_t		 access;	/* PERM_IO_* of fd */
 	uint32_t		 options;	/* CREATE's CreateOptions */
 	int			 delete_pending;
+	/* lock.c: stated's name of the file, its locks, its share mode */
+	struct smbd_file	*file;
+	size_t			 nlocks;
+	int			 shared;	/* a reservation in stated */
 	/* QUERY_DIRECTORY */
 	uint64_t		 cookie;
 	int			 dots;		/* "." and ".." sent: 0, 1, 2 */
@@ -155,6 +181,7 @@ struct smbd_conn {
 	size_t			 nopens;
 	uint64_t		 next_file_id;
 	size_t			 inflight;	/* chains being answered */
+	size_t			 pending_locks;	/* answered STATUS_PENDING */
 	TAILQ_ENTRY(smbd_conn)	 entry;
 };
 
@@ -187,6 +214,9 @@ struct smbd_req {
 	struct smbd_rsp		 rsp[SMBD_CHAIN_MAX];
 	size_t			 nrsp;
 	int			 running, dispatched, replied;
+	/* MS-SMB2 3.3.4.2: the next reply is async (interim or final) */
+	uint64_t		 async_id;
+	int			 async_final;	/* no credits: the interim's */
 	/* per-command state of an asynchronous command */
 	void			*work;
 	void			(*work_free)(void *);
@@ -214,6 +244,21 @@ void	 smbd_tree_free(struct smbd_conn *, struct smbd_session *,
 struct smbd_open *smbd_open_find(struct smbd_conn *, uint64_t id);
 void	 smbd_open_free(struct smbd_conn *, struct smbd_open *);
 uint64_t smbd_filetime_now(void);
+void	 smbd_conn_hold(struct smbd_conn *);
+void	 smbd_conn_release(struct smbd_conn *);
+/* What an async reply needs of its request (MS-SMB2 3.3.4.2). */
+struct smbd_async {
+	uint64_t	 async_id;
+	uint64_t	 message_id;
+	uint64_t	 session_id;
+	uint32_t	 tree_id;
+	uint16_t	 command;
+	uint16_t	 credit_charge;
+	uint32_t	 flags;		/* the request's SIGNED */
+};
+/* The final response of a request answered STATUS_PENDING. */
+void	 smbd_reply_async(struct smbd_conn *, const struct smbd_async *,
+	    uint32_t status, const uint8_t *body, size_t len);
 
 /* proc.c */
 void	 smbd_dispatch(struct smbd_req *);
@@ -223,6 +268,9 @@ struct smbd_tree *smbd_req_tree(struct smbd_req *, struct smbd_session *);
 void	 smbd_gssd_start(struct smbd_env *);
 
 /* file.c */
+/* Session, tree and open of a file command; NULL after a reply. */
+struct smbd_open *smbd_file_args(struct smbd_req *, size_t size,
+	    size_t fid_off, struct smbd_session **);
 void	 smbd_create(struct smbd_req *);
 void	 smbd_close(struct smbd_req *);
 void	 smbd_flush(struct smbd_req *);
@@ -231,6 +279,36 @@ void	 smbd_write(struct smbd_req *);
 void	 smbd_query_info(struct smbd_req *);
 void	 smbd_query_directory(struct smbd_req *);
 void	 smbd_set_info(struct smbd_req *);
+
+/* lock.c */
+void	 smbd_lock(struct smbd_req *);
+/* A CANCEL of a pending LOCK: 1 when it named one. */
+int	 smbd_lock_cancel(struct smbd_req *);
+void	 smbd_stated_start(struct smbd_env *);
+int	 smbd_stated_ready(const struct smbd_env *);
+void	 smbd_lock_init(struct smbd_env *);
+/*
+ * CREATE's share mode: the open (its id chosen) of the file attr names
+ * asks stated for its reservation; done gets STATUS_SUCCESS,
+ * STATUS_SHARING_VIOLATION, or another status to answer with.
+ */
+typedef void	 smbd_share_done_fn(void *arg, uint32_t status);
+void	 smbd_share_acquire(struct smbd_conn *, uint64_t session_id,
+	    uint64_t file_id, const bd_attr *, uint32_t desired,
+	    uint32_t share_access, smbd_share_done_fn *, void *arg);
+/* The open takes its file's lock list (0), or -1: out of memory. */
+int	 smbd_file_attach(struct smbd_env *, struct smbd_open *,
+	    const bd_attr *);
+/* 1 when attr names the open's file. */
+int	 smbd_file_same(const struct smbd_open *, const bd_attr *);
+/* Its share mode and locks go to stated; its pending LOCKs end. */
+void	 smbd_lock_open_gone(struct smbd_conn *, struct smbd_open *);
+void	 smbd_lock_session_gone(struct smbd_conn *, struct smbd_session *);
+void	 smbd_lock_conn_gone(struct smbd_conn *);
+/* READ/WRITE against the file's SMB locks: 1 on a conflict. */
+int	 smbd_lock_io_conflict(const struct smbd_open *, uint64_t offset,
+	    uint64_t length, int write);
+void	 smbd_lock_status(const struct smbd_env *, char *, size_t);
 
 /* utf16.c: names on the wire (UTF-16LE) and in the store (UTF-8). */
 /* -1 for an unpaired surrogate or no room; else the bytes written. */
@@ -241,5 +319,7 @@ ssize_t	 smbd_utf8_to_utf16(const char *, size_t len, uint8_t *out,
 
 /* smbd.c */
 void	 smbd_shares_refresh(struct smbd_env *);
+struct ipc_client *smbd_client_new(struct smbd_env *, const char *sock,
+	    enum ipc_role, ipc_dispatch_fn *);
 
 #endif

@@ -38,6 +38,7 @@
 #include "nfsd/v4/proc.h"
 #include "stated_grant.h"
 #include "stated_push.h"
+#include "stated_util.h"
 
 #define NFS4_CB_VERSION		1
 #define NFS4_CB_TIMEOUT_MS	10000
@@ -402,13 +403,8 @@ static void
 nfs4_push_ack(struct nfsd_env *env, uint64_t push_id, st_status status)
 {
 	struct ipc_channel *ch = stated_client_channel(env->sdc);
-	struct st_push_ack ack;
 
-	memset(&ack, 0, sizeof(ack));
-	ack.push_id = push_id;
-	ack.status = status;
-	if (ch == NULL || ipc_send_xdr(ch, ST_PUSH_ACK, 0, 0, -1,
-	    (xdrproc_t)xdr_st_push_ack, &ack) == -1)
+	if (ch == NULL || st_push_ack_send(ch, push_id, status) == -1)
 		log_warnx("stated: ST_PUSH_ACK of push %llu not sent (it "
 		    "comes again)", (unsigned long long)push_id);
 }

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "perm.h"
 #include "nfsd/v4/proc.h"
+#include "stated_util.h"
 
 #define V4(r)		((struct nfs4_call *)(r))
 
@@ -46,14 +47,7 @@ nfs4_bd_name(bd_name *n, const struct nfs4_opaque *o)
 void
 nfs4_file_id(uint8_t f[16], const bd_attr *a)
 {
-	int i;
-
-	for (i = 0; i < 4; i++)
-		f[i] = (uint8_t)(a->share >> (24 - 8 * i));
-	for (i = 0; i < 8; i++)
-		f[4 + i] = (uint8_t)(a->ino >> (56 - 8 * i));
-	for (i = 0; i < 4; i++)
-		f[12 + i] = (uint8_t)(a->generation >> (24 - 8 * i));
+	st_file_id(f, a->share, a->ino, a->generation);
 }
 
 /*

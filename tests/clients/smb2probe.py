@@ -40,6 +40,26 @@ names and prints one line the test compares:
   garbage N SEED      N connections, each a good NEGOTIATE then a
                       mutated request (bytes flipped, cut short or
                       lengthened); then a NEGOTIATE answers: ALIVE
+  locks D KEYHEX      two sessions (two connections) through the stub:
+                      LOCK with Windows' rules (stacking, exact unlock,
+                      rollback of a failed element, zero-length locks,
+                      bad requests), READ/WRITE against another open's
+                      lock, a blocking LOCK answered PENDING then
+                      granted, one cancelled, CLOSE and LOGOFF freeing
+                      locks; share modes of CREATE: "PASS name" lines
+  hold D KEYHEX NAME lock OFF LEN | denywrite
+                      open NAME (created if missing) and take an
+                      exclusive lock, or open it for writing denying
+                      write to others; print "HELD" (or "FAIL status"),
+                      wait for a line on stdin, close, print "RELEASED"
+  locklimit D KEYHEX N
+                      with [smbd] locks per open = N and pending locks
+                      per connection = 1: N locks of one open, then one
+                      more refused (INSUFFICIENT_RESOURCES); a second
+                      blocking LOCK of a connection fails at once
+  trylock D KEYHEX NAME OFF LEN
+                      open NAME and LOCK it exclusively, failing at
+                      once: "LOCK 0x<status>"
 """
 import os
 import socket
@@ -518,6 +538,268 @@ class Files:
         return names
 
 
+LOCK, CANCEL, CLOSE, LOGOFF, WRITE = 0x0a, 0x0c, 6, 2, 9
+SH, EX, UN, FI = 1, 2, 4, 0x10
+
+
+class LockProbe(Files):
+    """A quiet session for the lock and share-mode commands."""
+
+    def login(self):
+        d = self.dialect
+        ctx = default_contexts() if d == 0x311 else None
+        send_frame(self.s, header(NEGOTIATE, 0, credits=32) +
+                   negotiate_body([d], ctx))
+        recv_frame(self.s)
+        self.last_charge = 1
+        tok = b"\x60\x02any"
+        body = struct.pack("<HBBIIHHQ", 25, 0, 1, 0, 0, 64 + 24, len(tok), 0)
+        r = self.call(SESSION_SETUP, body + tok)
+        self.sid = r["sid"]
+        self.call(SESSION_SETUP, body + tok)
+        r = self.call(TREE_CONNECT, self.tree_body("export"))
+        self.tid = r["tid"]
+        return r["status"]
+
+    def open(self, name, access=0xC0000000, share=7, disp=3):
+        n = name.encode("utf-16-le")
+        body = struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0, access, 0,
+                           share, disp, 0x40, 64 + 56, len(n), 0, 0)
+        r = self.call(CREATE, body + n)
+        return r["status"], self.fid(r) if r["status"] == 0 else None
+
+    def lock_body(self, f, elems):
+        b = struct.pack("<HHI16s", 48, len(elems), 0, f)
+        for (off, ln, fl) in elems:
+            b += struct.pack("<QQII", off, ln, fl, 0)
+        return b if elems else b + b"\0" * 24
+
+    def lock(self, f, elems):
+        return self.call(LOCK, self.lock_body(f, elems))["status"]
+
+    def send(self, cmd, body):
+        """Send without waiting: the message id."""
+        self.mid += self.last_charge
+        self.last_charge = 1
+        send_frame(self.s, header(cmd, self.mid, credits=32, sid=self.sid,
+                                  tid=self.tid) + body)
+        return self.mid
+
+    def recv(self):
+        raw = recv_frame(self.s)
+        r = parse(raw)
+        r["async_id"] = struct.unpack_from("<Q", raw, 32)[0]
+        return r
+
+    def cancel(self, mid, async_id):
+        h = bytearray(header(CANCEL, mid, credits=0, sid=self.sid,
+                             flags=2))
+        h[32:40] = struct.pack("<Q", async_id)
+        send_frame(self.s, bytes(h) + struct.pack("<HH", 4, 0))
+
+    def rw(self, cmd, f, off, ln):
+        if cmd == READ:
+            b = struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, ln, off, f, 0, 0, 0,
+                            0, 0, 0)
+        else:
+            b = struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, ln, off, f, 0, 0,
+                            0, 0, 0) + b"w" * ln
+        return self.call(cmd, b)["status"]
+
+    def close(self, f):
+        return self.call(CLOSE, struct.pack("<HHI", 24, 0, 0) + f)["status"]
+
+
+def lock_steps(d, key):
+    a = LockProbe(connect(), d, key)
+    b = LockProbe(connect(), d, key)
+    rep = a.report
+
+    def eq(name, got, want):
+        rep(name, got == want, "0x%x, expected 0x%x" % (got, want))
+    eq("session A", a.login(), 0)
+    eq("session B", b.login(), 0)
+    st, fa = a.open("lk.bin", disp=5)
+    eq("A opens lk.bin", st, 0)
+    eq("A writes 300 bytes", a.rw(WRITE, fa, 0, 300), 0)
+    st, fb = b.open("lk.bin")
+    eq("B opens lk.bin too", st, 0)
+    eq("A: exclusive 0-10", a.lock(fa, [(0, 10, EX | FI)]), 0)
+    eq("B: exclusive 5-10 over it: LOCK_NOT_GRANTED",
+       b.lock(fb, [(5, 10, EX | FI)]), 0xc0000055)
+    eq("B: shared 5-10 over it: LOCK_NOT_GRANTED",
+       b.lock(fb, [(5, 10, SH | FI)]), 0xc0000055)
+    eq("A: exclusive 0-10 over its own: LOCK_NOT_GRANTED",
+       a.lock(fa, [(0, 10, EX | FI)]), 0xc0000055)
+    eq("A: shared 0-10 stacked on its own exclusive",
+       a.lock(fa, [(0, 10, SH | FI)]), 0)
+    eq("B: READ 0-10: FILE_LOCK_CONFLICT", b.rw(READ, fb, 0, 10),
+       0xc0000054)
+    eq("B: WRITE 0-10: FILE_LOCK_CONFLICT", b.rw(WRITE, fb, 0, 10),
+       0xc0000054)
+    eq("B: READ 50-10, outside: SUCCESS", b.rw(READ, fb, 50, 10), 0)
+    eq("A: READ 0-10 of its own locked range", a.rw(READ, fa, 0, 10), 0)
+    eq("A: WRITE 0-10 under its own shared lock: FILE_LOCK_CONFLICT",
+       a.rw(WRITE, fa, 0, 10), 0xc0000054)
+    eq("A: unlock 0-10 (the exclusive one first)",
+       a.lock(fa, [(0, 10, UN)]), 0)
+    eq("B: shared 0-10 now (A's shared one is left)",
+       b.lock(fb, [(0, 10, SH | FI)]), 0)
+    eq("A: unlock 0-10 again (the shared one)", a.lock(fa, [(0, 10, UN)]),
+       0)
+    eq("A: unlock 0-10 a third time: RANGE_NOT_LOCKED",
+       a.lock(fa, [(0, 10, UN)]), 0xc000007e)
+    eq("A: unlock 0-5, not a range it locked: RANGE_NOT_LOCKED",
+       a.lock(fa, [(0, 5, UN)]), 0xc000007e)
+    eq("B: unlock its shared 0-10", b.lock(fb, [(0, 10, UN)]), 0)
+    eq("A: two elements, the second in conflict: LOCK_NOT_GRANTED",
+       a.lock(fa, [(60, 5, EX | FI), (100, 5, EX | FI)])
+       if b.lock(fb, [(100, 5, EX | FI)]) == 0 else 1, 0xc0000055)
+    eq("B: exclusive 60-5: A's first element was undone",
+       b.lock(fb, [(60, 5, EX | FI)]), 0)
+    eq("B: unlock 60-5 and 100-5 in one request",
+       b.lock(fb, [(60, 5, UN), (100, 5, UN)]), 0)
+    eq("no element: INVALID_PARAMETER", a.lock(fa, []), 0xc000000d)
+    eq("UNLOCK with SHARED: INVALID_PARAMETER",
+       a.lock(fa, [(0, 1, UN | SH)]), 0xc000000d)
+    eq("a lock and an unlock in one request: INVALID_PARAMETER",
+       a.lock(fa, [(0, 1, EX | FI), (0, 1, UN)]), 0xc000000d)
+    eq("two elements, one blocking: INVALID_PARAMETER",
+       a.lock(fa, [(0, 1, EX | FI), (2, 1, EX)]), 0xc000000d)
+    eq("a range past 2^64 - 1: INVALID_LOCK_RANGE",
+       a.lock(fa, [(0xFFFFFFFFFFFFFFFF, 2, EX | FI)]), 0xc00001a1)
+    eq("A: zero-length exclusive at 150", a.lock(fa, [(150, 0, EX | FI)]),
+       0)
+    eq("B: zero-length exclusive at 150 too",
+       b.lock(fb, [(150, 0, EX | FI)]), 0)
+    eq("B: exclusive 149-2 over A's zero-length lock: LOCK_NOT_GRANTED",
+       b.lock(fb, [(149, 2, EX | FI)]), 0xc0000055)
+    eq("B: exclusive 150-2, starting at it: SUCCESS",
+       b.lock(fb, [(150, 2, EX | FI)]), 0)
+    eq("A: unlock its zero-length lock", a.lock(fa, [(150, 0, UN)]), 0)
+    # Blocking: PENDING, then granted when the holder unlocks.
+    eq("A: exclusive 0-10 again", a.lock(fa, [(0, 10, EX | FI)]), 0)
+    mid = b.send(LOCK, b.lock_body(fb, [(0, 10, EX)]))
+    r = b.recv()
+    rep("B: blocking exclusive 0-10: STATUS_PENDING, async, an AsyncId",
+        r["status"] == 0x103 and r["flags"] & 2 and r["async_id"] != 0,
+        "0x%x flags %x" % (r["status"], r["flags"]))
+    eq("A: unlock 0-10", a.lock(fa, [(0, 10, UN)]), 0)
+    r = b.recv()
+    rep("B: the final response: SUCCESS, same message id, async",
+        r["status"] == 0 and r["mid"] == mid and r["flags"] & 2,
+        "0x%x mid %d/%d" % (r["status"], r["mid"], mid))
+    eq("A: exclusive 0-10 is B's now: LOCK_NOT_GRANTED",
+       a.lock(fa, [(0, 10, EX | FI)]), 0xc0000055)
+    mid = a.send(LOCK, a.lock_body(fa, [(0, 10, EX)]))
+    r = a.recv()
+    aid = r["async_id"]
+    rep("A: blocking exclusive 0-10: PENDING", r["status"] == 0x103,
+        "0x%x" % r["status"])
+    a.cancel(mid, aid)
+    r = a.recv()
+    rep("A: CANCEL: the final response is CANCELLED",
+        r["status"] == 0xc0000120 and r["mid"] == mid,
+        "0x%x" % r["status"])
+    mid = a.send(LOCK, a.lock_body(fa, [(0, 10, EX)]))
+    r = a.recv()
+    rep("A: blocking exclusive 0-10 again: PENDING", r["status"] == 0x103,
+        "0x%x" % r["status"])
+    b.close(fb)
+    r = a.recv()
+    rep("B closes: its lock goes, A's waiting LOCK is granted",
+        r["status"] == 0 and r["mid"] == mid, "0x%x" % r["status"])
+    st, fb = b.open("lk.bin")
+    eq("B: exclusive 200-10 of a new open", b.lock(fb, [(200, 10, EX | FI)]),
+       0)
+    eq("B: LOGOFF", b.call(LOGOFF, struct.pack("<HH", 4, 0))["status"], 0)
+    eq("A: exclusive 200-10 after B's LOGOFF",
+       a.lock(fa, [(200, 10, EX | FI)]), 0)
+    eq("A: CLOSE", a.close(fa), 0)
+    # Share modes (MS-FSA 2.1.5.1.2).
+    b = LockProbe(connect(), d, key)
+    eq("session B again", b.login(), 0)
+    st, fa = a.open("sm.bin", share=1)
+    eq("A opens sm.bin read-write, sharing read only", st, 0)
+    eq("B opens it for write: SHARING_VIOLATION",
+       b.open("sm.bin", access=0x40000000)[0], 0xc0000043)
+    eq("A writes 100 bytes", a.rw(WRITE, fa, 0, 100), 0)
+    eq("B overwrites it (OVERWRITE_IF): SHARING_VIOLATION",
+       b.open("sm.bin", access=0x40000000, disp=5)[0], 0xc0000043)
+    eq("B supersedes it: SHARING_VIOLATION",
+       b.open("sm.bin", access=0x40000000, disp=0)[0], 0xc0000043)
+    eq("... and A's 100 bytes are all there (checked before truncating)",
+       a.rw(READ, fa, 0, 100), 0)
+    eq("B opens it for delete: SHARING_VIOLATION",
+       b.open("sm.bin", access=0x10000)[0], 0xc0000043)
+    st, f2 = b.open("sm.bin", access=0x80000000)
+    eq("B opens it for read, sharing all: SUCCESS", st, 0)
+    b.close(f2)
+    eq("B opens it for read denying write (A writes): SHARING_VIOLATION",
+       b.open("sm.bin", access=0x80000000, share=1)[0], 0xc0000043)
+    st, f2 = b.open("sm.bin", access=0x80, share=0)
+    eq("B opens it for attributes only, sharing nothing: SUCCESS", st, 0)
+    b.close(f2)
+    a.close(fa)
+    st, f2 = b.open("sm.bin", access=0x40000000)
+    eq("A closed: B opens it for write", st, 0)
+    b.close(f2)
+
+
+def lock_limits(d, key, n):
+    a = LockProbe(connect(), d, key)
+    b = LockProbe(connect(), d, key)
+    a.login()
+    b.login()
+    st, fa = a.open("limit.bin", disp=5)
+    st, fb = b.open("limit.bin")
+    sts = [a.lock(fa, [(i * 10, 5, EX | FI)]) for i in range(n + 1)]
+    a.report("%d locks of one open, then INSUFFICIENT_RESOURCES" % n,
+             sts == [0] * n + [0xc000009a], str([hex(x) for x in sts]))
+    a.report("an unlock is still served",
+             a.lock(fa, [(0, 5, UN)]) == 0)
+    mid = b.send(LOCK, b.lock_body(fb, [(10, 5, EX)]))
+    r = b.recv()
+    a.report("B: one blocking LOCK waits (PENDING)", r["status"] == 0x103,
+             "0x%x" % r["status"])
+    st = b.lock(fb, [(20, 5, EX)])
+    a.report("B: a second blocking LOCK fails at once: LOCK_NOT_GRANTED",
+             st == 0xc0000055, "0x%x" % st)
+    a.close(fa)
+    r = b.recv()
+    a.report("A closes: B's waiting LOCK is granted",
+             r["status"] == 0 and r["mid"] == mid, "0x%x" % r["status"])
+
+
+def hold(d, key, name, how, args):
+    p = LockProbe(connect(), d, key)
+    p.login()
+    if how == "lock":
+        st, f = p.open(name)
+        if st == 0:
+            st = p.lock(f, [(int(args[0]), int(args[1]), EX | FI)])
+    else:
+        st, f = p.open(name, share=1)
+    if st != 0:
+        print("FAIL 0x%x" % st)
+        return
+    print("HELD")
+    sys.stdout.flush()
+    sys.stdin.readline()
+    p.close(f)
+    print("RELEASED")
+
+
+def trylock(d, key, name, off, ln):
+    p = LockProbe(connect(), d, key)
+    p.login()
+    st, f = p.open(name)
+    if st == 0:
+        st = p.lock(f, [(off, ln, EX | FI)])
+        p.close(f)
+    print("LOCK 0x%x" % st)
+
+
 def garbage(n, seed):
     import random
     rnd = random.Random(seed)
@@ -560,6 +842,20 @@ def garbage(n, seed):
 def main():
     if CMD == "garbage":
         garbage(int(ARGS[0]), int(ARGS[1]))
+        return
+    if CMD == "locks":
+        lock_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
+        return
+    if CMD == "hold":
+        hold(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2], ARGS[3],
+             ARGS[4:])
+        return
+    if CMD == "locklimit":
+        lock_limits(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]))
+        return
+    if CMD == "trylock":
+        trylock(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
+                int(ARGS[3]), int(ARGS[4]))
         return
     if CMD in ("files", "opens"):
         s = connect()

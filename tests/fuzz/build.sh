@@ -50,12 +50,14 @@ done
     -o "$b/tests/fuzz/fuzz_nsm_proc" "$top_srcdir/tests/fuzz/fuzz_nsm_proc.c" \
     "$top_srcdir/statd/nsm.c" $LIBS
 echo "built $b/tests/fuzz/fuzz_nsm_proc"
-# SMB2: smbd's wire library (header, chains, credits, NEGOTIATE, CREATE).
+# SMB2: smbd's wire library (header, chains, credits, NEGOTIATE, CREATE,
+# LOCK).
 "$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER $INC \
     -I"$top_srcdir/smbd" -o "$b/tests/fuzz/fuzz_smb2" \
     "$top_srcdir/tests/fuzz/fuzz_smb2.c" "$top_srcdir/smbd/smb2_hdr.c" \
     "$top_srcdir/smbd/smb2_negotiate.c" "$top_srcdir/smbd/smb2_sign.c" \
     "$top_srcdir/smbd/status.c" "$top_srcdir/smbd/utf16.c" \
+    "$top_srcdir/smbd/smb2_lock.c" \
     $(pkg-config --libs libcrypto)
 echo "built $b/tests/fuzz/fuzz_smb2"
 # gssd's SPNEGO and NTLMSSP parsers (gssd/spnego.c, gssd/ntlm.c).

@@ -1,13 +1,15 @@
 /*
  * Fuzz target: smbd's wire decoders (smbd/smb2.h): the header, a
  * compound chain walked to its end, the credit window, NEGOTIATE (SMB2
- * with its contexts, and SMB1), CREATE, and the name conversions.
+ * with its contexts, and SMB1), CREATE, LOCK (smb2_lock.h), and the
+ * name conversions.
  * Every offset a decoder accepts must lie inside the input.
  */
 #include <string.h>
 
 #include "fuzz.h"
 #include "smb2.h"
+#include "smb2_lock.h"
 #include "smbd.h"
 
 static void
@@ -27,12 +29,14 @@ fuzz_smb2_one(const uint8_t *data, size_t size)
 	struct smb2_server_params sp;
 	struct smb2_negotiated neg;
 	struct smb2_create_req cr;
+	struct smb2_lock_req lq;
+	struct smb2_lock_element le;
 	struct smb2_credits cred;
 	struct smb2_hdr h;
 	uint8_t out[1024];
 	char name[1024];
 	size_t off = 0, len, n, msgs = 0;
-	uint16_t d;
+	uint16_t d, i;
 	int k;
 
 	memset(&sp, 0, sizeof(sp));
@@ -65,6 +69,15 @@ fuzz_smb2_one(const uint8_t *data, size_t size)
 			    smbd_utf16_to_utf8(cr.name, cr.name_len, name,
 			    sizeof(name)) > (ssize_t)sizeof(name))
 				__builtin_trap();
+		}
+		if (smb2_lock_decode(data + off, len, &lq) == 0) {
+			fuzz_smb2_inside(data + off, len, lq.elements,
+			    (size_t)lq.count * SMB2_LOCK_ELEMENT_SIZE);
+			for (i = 0; i < lq.valid; i++) {
+				smb2_lock_element_get(&lq, i, &le);
+				if (!smb2_lock_range_ok(le.offset, le.length))
+					__builtin_trap();
+			}
 		}
 	} while ((k = smb2_chain_next(data, size, &off, &len)) == 1 &&
 	    msgs < 1024);
