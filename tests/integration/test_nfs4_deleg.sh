@@ -117,7 +117,7 @@ check "CLAIM_DELEGATE_CUR: the client's own delegation opens" test "$(echo "$r" 
 
 r=$(PROBE4 deleg40 aclcreate /export/acl-new)
 diag "aclcreate: $r"
-ACES="OWNER@:0:1000a7,EVERYONE@:0:100081"
+ACES="OWNER@:0:1001a7,EVERYONE@:0:100081"
 check "CREATE with an acl sets it" test "$(echo "$r" | cut -d' ' -f1-4)" = "MKDIR 0 ACL $ACES"
 check "OPEN creating with an acl in createattrs sets it" test "$(echo "$r" | cut -d' ' -f5-8)" = "OPEN 0 ACL $ACES"
 
