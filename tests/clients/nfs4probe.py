@@ -1232,6 +1232,38 @@ def cmd_acl_create(port, path):
     print(" ".join(out))
 
 
+def cmd_deleg_ownio(port, path, n):
+    """
+    A's write delegation; DELEG_HOOK runs before and after A's n WRITEs
+    (each with GETATTR of size and change) under it: "GRANT write WRITES
+    0 RECALLS 0", then DELEGRETURN "RETURN 0".  The hook's snapshots of
+    nfsd's counters show what the writes cost.
+    """
+    h = holder40(port, path, 3)
+    if h is None:
+        return
+    cb, conn, a = h
+    out = ["GRANT", DTYPE[a["dtype"]]]
+    if a["dtype"] != 2:
+        print(" ".join(out))
+        return
+    fh = bytes.fromhex(a["fh"])
+    hook = os.environ.get("DELEG_HOOK")
+    if hook:
+        subprocess.run(hook, shell=True, check=False)
+    worst = 0
+    for _ in range(n):
+        st = write40(conn, fh, a["dsid"], b"own-io")
+        worst = worst or st
+    if hook:
+        subprocess.run(hook, shell=True, check=False)
+    out += ["WRITES", str(worst), "RECALLS", str(len(cb.recalls))]
+    r = conn.compound([putfh(fh), p32(OP["DELEGRETURN"]) +
+                       stateid(a["dsid"])])
+    out += ["RETURN", str(r.status)]
+    print(" ".join(out))
+
+
 def cmd_deleg40(port, args):
     if args[0] == "write":
         cmd_deleg_write(port, args[1], args[2])
@@ -1243,6 +1275,8 @@ def cmd_deleg40(port, args):
         cmd_deleg_reclaim(port, args[1])
     elif args[0] == "aclcreate":
         cmd_acl_create(port, args[1])
+    elif args[0] == "ownio":
+        cmd_deleg_ownio(port, args[1], int(args[2]))
     else:
         sys.exit("unknown deleg40 mode " + args[0])
 

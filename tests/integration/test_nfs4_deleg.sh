@@ -102,6 +102,26 @@ wdeleg_case v3getattr "an NFSv3 GETATTR" deleg40-data
 wdeleg_case v3create "an NFSv3 CREATE over the file" empty
 wdeleg_case nlmread "an NLM read lock" deleg40-data
 
+# The holder's own I/O under its write delegation asks stated nothing:
+# its stateid was cached at the grant, and nfsd knows the holder.
+HOOK=$SUITE_DIR/hook.sh
+cat > "$HOOK" <<EOF
+#!/bin/sh
+DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status nfsd >> $SUITE_DIR/ownio.status 2>&1
+EOF
+chmod +x "$HOOK"
+: > "$SUITE_DIR/ownio.status"
+r=$(DELEG_HOOK=$HOOK PROBE4 deleg40 ownio /export/w-ownio 20)
+diag "ownio: $r"
+check "20 WRITEs with GETATTR under the write delegation, no recall" test "$r" = "GRANT write WRITES 0 RECALLS 0 RETURN 0"
+checked=$(sed -n 's/.*NFSv4 stateids: \([0-9]*\) checked by stated.*/\1/p' "$SUITE_DIR/ownio.status" | tr '\n' ' ')
+spared=$(sed -n 's/.* \([0-9]*\) check(s) spared.*/\1/p' "$SUITE_DIR/ownio.status" | tr '\n' ' ')
+diag "stateids checked by stated: $checked; delegation checks spared: $spared"
+two_same() { [ $# -eq 2 ] && [ "$1" = "$2" ]; }
+grew_by() { [ $# -eq 3 ] && [ $(( $3 - $2 )) -ge "$1" ]; }
+check "their stateid was never sent to stated to check" two_same $checked
+check "nor asked stated about a conflict: at least 20 checks spared" grew_by 20 $spared
+
 r=$(PROBE4 deleg40 setattr /export/d-setattr)
 diag "setattr: $r"
 check "a read delegation's holder SETATTRs the mode: no recall" test "$(echo "$r" | cut -d' ' -f1-6)" = "GRANT read OWN 0 RECALLS 0"
