@@ -1738,29 +1738,24 @@ v4_state_grant_courtesy(struct v4_state *v, const struct lock_file_id *f,
 
 /* For a write delegation: any open or lock of another client. */
 static int
+v4_deleg_other(struct v4_deleg_scan *d, const struct lock_owner *o)
+{
+	if (o->protocol == LOCK_PROTOCOL_NFSV4 && o->client_id == d->clientid)
+		return 0;
+	d->conflict = 1;
+	return 1;
+}
+
+static int
 v4_deleg_other_share_cb(void *arg, const struct lock_share_info *i)
 {
-	struct v4_deleg_scan *d = arg;
-
-	if (i->owner.protocol != LOCK_PROTOCOL_NFSV4 ||
-	    i->owner.client_id != d->clientid) {
-		d->conflict = 1;
-		return 1;
-	}
-	return 0;
+	return v4_deleg_other(arg, &i->owner);
 }
 
 static int
 v4_deleg_other_lock_cb(void *arg, const struct lock_info *i)
 {
-	struct v4_deleg_scan *d = arg;
-
-	if (i->owner.protocol != LOCK_PROTOCOL_NFSV4 ||
-	    i->owner.client_id != d->clientid) {
-		d->conflict = 1;
-		return 1;
-	}
-	return 0;
+	return v4_deleg_other(arg, &i->owner);
 }
 
 /*

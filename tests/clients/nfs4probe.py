@@ -997,6 +997,26 @@ def other_conflict(port, path, fh, what):
     return -1
 
 
+def recalled(cb, dsid):
+    """The callback got CB_RECALL of dsid: "RECALL same"."""
+    got = cb.wait(lambda: len(cb.recalls) > 0, 20)
+    return ["RECALL", "same" if got and cb.recalls[0] == dsid else
+            "none" if not got else "other"]
+
+
+def return_retry(port, conn, dsid, path, fh, what):
+    """DELEGRETURN, then what waited again until it goes: "RETURN 0
+    RETRY 0"."""
+    r = conn.compound([putfh(fh), p32(OP["DELEGRETURN"]) + stateid(dsid)])
+    out = ["RETURN", str(r.status)]
+    for _ in range(30):
+        st = other_conflict(port, path, fh, what)
+        if st != 10008:
+            break
+        time.sleep(1)
+    return out + ["RETRY", str(st)]
+
+
 def cmd_deleg_write(port, path, what):
     """
     A opens path for reading and writing (creating it) and gets a write
@@ -1024,21 +1044,11 @@ def cmd_deleg_write(port, path, what):
     out += ["OWN", str(own_getattr), str(own_setattr),
             "RECALLS", str(len(cb.recalls))]
     out += ["CONFLICT", str(other_conflict(port, path, fh, what))]
-    got = cb.wait(lambda: len(cb.recalls) > 0, 20)
-    out += ["RECALL", "same" if got and cb.recalls[0] == a["dsid"] else
-            "none" if not got else "other"]
+    out += recalled(cb, a["dsid"])
     # While recalled the holder's own writes under it go on.
     out += ["FLUSH", str(write40(conn, fh, a["dsid"], b"deleg40-data",
                                  False))]
-    r = conn.compound([putfh(fh), p32(OP["DELEGRETURN"]) +
-                       stateid(a["dsid"])])
-    out += ["RETURN", str(r.status)]
-    for _ in range(30):
-        st = other_conflict(port, path, fh, what)
-        if st != 10008:
-            break
-        time.sleep(1)
-    out += ["RETRY", str(st)]
+    out += return_retry(port, conn, a["dsid"], path, fh, what)
     data = read_anon(port, fh)
     out += ["DATA", data[:12] if what != "v3create" else
             "empty" if data == "" else data[:12]]
@@ -1064,18 +1074,8 @@ def cmd_deleg_setattr(port, path):
     time.sleep(1)
     out += ["RECALLS", str(len(cb.recalls))]
     out += ["OTHER", str(other_conflict(port, path, fh, "setattr"))]
-    got = cb.wait(lambda: len(cb.recalls) > 0, 20)
-    out += ["RECALL", "same" if got and cb.recalls[0] == a["dsid"] else
-            "none" if not got else "other"]
-    r = conn.compound([putfh(fh), p32(OP["DELEGRETURN"]) +
-                       stateid(a["dsid"])])
-    out += ["RETURN", str(r.status)]
-    for _ in range(30):
-        st = other_conflict(port, path, fh, "setattr")
-        if st != 10008:
-            break
-        time.sleep(1)
-    out += ["RETRY", str(st)]
+    out += recalled(cb, a["dsid"])
+    out += return_retry(port, conn, a["dsid"], path, fh, "setattr")
     print(" ".join(out))
 
 

@@ -91,6 +91,34 @@ quiet_log(const char *msg)
 	tap_diag("records: %s", msg);
 }
 
+/* The v4 state on a fresh lock table and client records under dir. */
+static int
+v4_setup(char *dir, struct stated_clients **records, struct lock_table **locks)
+{
+	char err[256];
+
+	if (mkdtemp(dir) == NULL || clients_open(dir, quiet_log, records,
+	    err, sizeof(err)) == -1 || (*locks = lock_table_new(NULL, NULL)) ==
+	    NULL || (v4 = v4_state_new(*locks, *records,
+	    clients_epoch(*records))) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+v4_teardown(const char *dir, struct stated_clients *records,
+    struct lock_table *locks)
+{
+	char cmd[128];
+
+	v4_state_free(v4);
+	lock_table_free(locks);
+	clients_close(records);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) == -1)
+		tap_diag("cannot remove %s", dir);
+}
+
 static uint64_t
 v4_client(const char *id, int cb_up)
 {
@@ -165,12 +193,9 @@ test_v4(struct grant_table *t, struct events *ev)
 	uint32_t qa = 1, qb = 1, qc = 1, qd = 1, qe = 1, st;
 	struct v4_result r;
 	size_t recalls;
-	char dir[] = "/tmp/test_stated_grant.XXXXXX", err[256], cmd[128];
+	char dir[] = "/tmp/test_stated_grant.XXXXXX";
 
-	if (mkdtemp(dir) == NULL || clients_open(dir, quiet_log, &records,
-	    err, sizeof(err)) == -1 || (locks = lock_table_new(NULL, NULL)) ==
-	    NULL || (v4 = v4_state_new(locks, records,
-	    clients_epoch(records))) == NULL) {
+	if (v4_setup(dir, &records, &locks) == -1) {
 		tap_ok(0, "v4 state");
 		return;
 	}
@@ -290,12 +315,7 @@ test_v4(struct grant_table *t, struct events *ev)
 	    "a client over clients per address makes room: lapsed e goes");
 	TAP_EQ_INT(grant_holder_count(t, LOCK_PROTOCOL_NFSV4, ee), 0,
 	    "and its delegation with it");
-	v4_state_free(v4);
-	lock_table_free(locks);
-	clients_close(records);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) == -1)
-		tap_diag("cannot remove %s", dir);
+	v4_teardown(dir, records, locks);
 }
 
 /* ---- write delegations, reclaims, CLAIM_DELEGATE_CUR ---- */
@@ -317,12 +337,9 @@ test_v4_write(struct grant_table *t, struct events *ev)
 	uint64_t a, b, c;
 	uint32_t qa = 1, qb = 1, qc = 1;
 	size_t recalls;
-	char dir[] = "/tmp/test_stated_grant_w.XXXXXX", err[256], cmd[128];
+	char dir[] = "/tmp/test_stated_grant_w.XXXXXX";
 
-	if (mkdtemp(dir) == NULL || clients_open(dir, quiet_log, &records,
-	    err, sizeof(err)) == -1 || (locks = lock_table_new(NULL, NULL)) ==
-	    NULL || (v4 = v4_state_new(locks, records,
-	    clients_epoch(records))) == NULL) {
+	if (v4_setup(dir, &records, &locks) == -1) {
 		tap_ok(0, "v4 state (write delegations)");
 		return;
 	}
@@ -437,12 +454,7 @@ test_v4_write(struct grant_table *t, struct events *ev)
 	TAP_EQ_INT(v4_state_deleg_cur(v4, c, &d2.stateid, &f4),
 	    V4ERR_BAD_STATEID, "a returned delegation: BAD_STATEID");
 
-	v4_state_free(v4);
-	lock_table_free(locks);
-	clients_close(records);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) == -1)
-		tap_diag("cannot remove %s", dir);
+	v4_teardown(dir, records, locks);
 }
 
 int
