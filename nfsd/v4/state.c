@@ -320,6 +320,8 @@ nfs4_reply_done(void *arg, int status, void *reply)
 		return;
 	}
 	nfs4_stateid_from_st(&v->res.u.stateid, &rep->stateid);
+	/* A seqid op stated took: its stateid's client is the caller. */
+	nfs4_client_proved(v, nfs4_stateid_clientid(&v->res.u.stateid));
 	nfs4_op_done(v, NFS4_OK);
 }
 
