@@ -1799,13 +1799,15 @@ v4_deleg_level(struct v4_state *v, struct v4_client *c,
 /*
  * RFC 7530 9.6.2, 10.2.1: the delegation an OPEN with CLAIM_PREVIOUS
  * reclaims in grace, of the level it had (a write one only while write
- * delegations are on, else a read one), unless another client
- * reclaimed one it cannot share.  No callback answered yet: granted
- * all the same, with recall set if the callback is known down.
+ * delegations are on and the reclaimed open writes, else a read one),
+ * unless another client reclaimed one it cannot share.  No callback
+ * answered yet: granted all the same, with recall set if the callback
+ * is known down.
  */
 static int
 v4_deleg_reclaim_level(struct v4_state *v, struct v4_client *c,
-    const struct lock_file_id *file, int reclaim, int *why)
+    const struct v4_stateful *s, const struct lock_file_id *file,
+    int reclaim, int *why)
 {
 	int other;
 
@@ -1813,7 +1815,8 @@ v4_deleg_reclaim_level(struct v4_state *v, struct v4_client *c,
 		*why = V4_DELEG_NONE_CONFLICT;
 		return 0;
 	}
-	if (reclaim == GRANT_WRITE && !v->write_delegations)
+	if (reclaim == GRANT_WRITE && (!v->write_delegations ||
+	    !(s->access & LOCK_SHARE_WRITE)))
 		reclaim = GRANT_READ;
 	other = grant_file_level(v->grants, file, NULL);
 	if ((other != 0 && reclaim == GRANT_WRITE) || other == GRANT_WRITE) {
@@ -1867,7 +1870,7 @@ v4_delegate(struct v4_state *v, uint64_t clientid,
 		memcpy(res->stateid.other, g->stateid, V4_OTHER_SIZE);
 		return V4_OK;
 	}
-	level = reclaim != 0 ? v4_deleg_reclaim_level(v, c, file, reclaim,
+	level = reclaim != 0 ? v4_deleg_reclaim_level(v, c, s, file, reclaim,
 	    &why) : v4_deleg_level(v, c, s, file, &why);
 	if (level == 0) {
 		res->why = why;

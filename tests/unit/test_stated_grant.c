@@ -326,7 +326,8 @@ test_v4_write(struct grant_table *t, struct events *ev)
 	struct lock_table *locks;
 	struct stated_clients *records;
 	struct lock_file_id f1 = file(61), f2 = file(62), f3 = file(63),
-	    f4 = file(64);
+	    f4 = file(64), f5 = file(65);
+	struct v4_stateid sb2;
 	struct v4_result r;
 	struct v4_stateid sa, sb, s2, bad;
 	struct v4_deleg_res d, d2;
@@ -418,6 +419,8 @@ test_v4_write(struct grant_table *t, struct events *ev)
 	    "an NLM read lock on the file: no write delegation");
 
 	/* A reclaim in grace gets its level back, callback or not. */
+	TAP_EQ_INT(v4_open(b, "wb3", &qb, &f5, LOCK_SHARE_READ, &sb2), V4_OK,
+	    "b opens another file for reading");
 	tap_ok(v4_open(c, "wc", &qc, &f4, V4_SHARE_BOTH, &s2) == V4_OK &&
 	    v4_state_delegate_reclaim(v4, c, &s2, &f4, (const uint8_t *)"fh",
 	    2, 4, "nfsd", GRANT_WRITE, &d2) == V4_OK && d2.level == 0,
@@ -427,6 +430,10 @@ test_v4_write(struct grant_table *t, struct events *ev)
 	    2, 4, "nfsd", GRANT_WRITE, &d2) == V4_OK &&
 	    d2.level == GRANT_WRITE && d2.recall == 1,
 	    "in grace: the write delegation, to return at once (callback down)");
+	tap_ok(v4_state_delegate_reclaim(v4, b, &sb2, &f5,
+	    (const uint8_t *)"fh", 2, 4, "nfsd", GRANT_WRITE, &d) == V4_OK &&
+	    d.level == GRANT_READ, "a write one for an open that only reads: "
+	    "a read delegation");
 	TAP_EQ_INT(v4_state_delegate_reclaim(v4, c, &s2, &f4,
 	    (const uint8_t *)"fh", 2, 4, "nfsd", 3, &d), V4ERR_INVAL,
 	    "a reclaim of no level: INVAL");
