@@ -958,6 +958,21 @@ def holder40(port, path, access):
     return cb, conn, a
 
 
+def holder_of(port, path, access, dtype):
+    """holder40 with a delegation of dtype: (cb, conn, state, handle,
+    ["GRANT", type]), or None once the failure or "GRANT type" is
+    printed."""
+    h = holder40(port, path, access)
+    if h is None:
+        return None
+    cb, conn, a = h
+    out = ["GRANT", DTYPE[a["dtype"]]]
+    if a["dtype"] != dtype:
+        print(" ".join(out))
+        return None
+    return cb, conn, a, bytes.fromhex(a["fh"]), out
+
+
 def other_conflict(port, path, fh, what):
     """What another client (or protocol) does to the file: its status
     (10008 is DELAY, JUKEBOX, or NLM's grace)."""
@@ -1027,15 +1042,10 @@ def cmd_deleg_write(port, path, what):
     same"), A returns it ("RETURN 0"), the request goes ("RETRY 0") and
     the data A wrote is in the file ("DATA deleg40-data").
     """
-    h = holder40(port, path, 3)
+    h = holder_of(port, path, 3, 2)
     if h is None:
         return
-    cb, conn, a = h
-    out = ["GRANT", DTYPE[a["dtype"]]]
-    if a["dtype"] != 2:
-        print(" ".join(out))
-        return
-    fh = bytes.fromhex(a["fh"])
+    cb, conn, a, fh, out = h
     out += ["WRITE", str(write40(conn, fh, a["dsid"], b"deleg40-data"))]
     own_getattr = conn.compound([putfh(fh),
                                  getattr_([1 << 3 | 1 << 4])]).status
@@ -1061,15 +1071,10 @@ def cmd_deleg_setattr(port, path):
     ("OWN 0 RECALLS 0"); another client's does ("OTHER 10008 RECALL
     same"), and goes once A returned it ("RETURN 0 RETRY 0").
     """
-    h = holder40(port, path, 1)
+    h = holder_of(port, path, 1, 1)
     if h is None:
         return
-    cb, conn, a = h
-    out = ["GRANT", DTYPE[a["dtype"]]]
-    if a["dtype"] != 1:
-        print(" ".join(out))
-        return
-    fh = bytes.fromhex(a["fh"])
+    cb, conn, a, fh, out = h
     out += ["OWN", str(setattr_mode40(conn, fh, a["sid"], 0o644))]
     time.sleep(1)
     out += ["RECALLS", str(len(cb.recalls))]
@@ -1086,17 +1091,14 @@ def cmd_deleg_claimcur(port, path):
     delegation in another client's OPEN ("OTHER 10025"), A's own
     ("OWN 0").
     """
-    h = holder40(port, path, 1)
+    h = holder_of(port, path, 1, 1)
     if h is None:
         return
-    cb, conn, a = h
-    if a["dtype"] != 1:
-        print("GRANT", DTYPE[a["dtype"]])
-        return
+    a, out = h[2], h[4]
     d, name = path.rsplit("/", 1)
     dsid = a["dsid"]
 
-    def cur(client, st, sid):
+    def cur(st, sid):
         c = Conn(port)
         status = do_open40(c, st, [putroot()] + path_ops(d), b"cur-owner",
                            1, p32(2) + stateid(sid) + opaque(name.encode()))
@@ -1110,9 +1112,8 @@ def cmd_deleg_claimcur(port, path):
     stale = [dsid[0], other.hex()]
     b = {"oseq": 1}
     setclientid(port, b)
-    out = ["GRANT", "read", "BAD", str(cur(a, a, bad)),
-           "STALE", str(cur(a, a, stale)), "OTHER", str(cur(b, b, dsid)),
-           "OWN", str(cur(a, a, dsid))]
+    out += ["BAD", str(cur(a, bad)), "STALE", str(cur(a, stale)),
+            "OTHER", str(cur(b, dsid)), "OWN", str(cur(a, dsid))]
     print(" ".join(out))
 
 
@@ -1239,15 +1240,10 @@ def cmd_deleg_ownio(port, path, n):
     0 RECALLS 0", then DELEGRETURN "RETURN 0".  The hook's snapshots of
     nfsd's counters show what the writes cost.
     """
-    h = holder40(port, path, 3)
+    h = holder_of(port, path, 3, 2)
     if h is None:
         return
-    cb, conn, a = h
-    out = ["GRANT", DTYPE[a["dtype"]]]
-    if a["dtype"] != 2:
-        print(" ".join(out))
-        return
-    fh = bytes.fromhex(a["fh"])
+    cb, conn, a, fh, out = h
     hook = os.environ.get("DELEG_HOOK")
     if hook:
         subprocess.run(hook, shell=True, check=False)
