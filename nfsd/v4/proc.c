@@ -449,10 +449,12 @@ nfs4_getattr_have(struct nfs4_call *v, struct nfs4_attr_src *s)
 	uint32_t status;
 
 	/* Size or change of a file another client may write (state.c). */
-	if (!v->deleg_gated && s != &v->w->src)
-		v->w->src = *s;
-	if (nfs4_deleg_attr_gate(v, nfs4_getattr_gated))
-		return;
+	if (!v->deleg_gated && nfs4_deleg_maybe(v->nfs.env)) {
+		if (s != &v->w->src)
+			v->w->src = *s;
+		if (nfs4_deleg_attr_gate(v, nfs4_getattr_gated))
+			return;
+	}
 	status = nfs4_fattr_encode(&v->scratch, &v->op.u.getattr.request, s,
 	    v->nfs.env->idmap);
 	if (status != NFS4_OK) {
