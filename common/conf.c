@@ -83,8 +83,10 @@ static const struct conf_key_def conf_stated_keys[] = {
 	{ "nfsv4.1 max response size", CONF_INT, "1049600", 1024, 16777216 },
 	{ "nfsv4.1 cached reply max", CONF_INT, "4096", 0, 65536 },
 	{ "nfsv4.1 session memory", CONF_INT, "256", 1, 65536 },
-	/* NFSv4 read delegations (caching grants), and how many a client. */
+	/* NFSv4 delegations (caching grants), and how many a client. */
 	{ "delegations", CONF_BOOL, "yes", 0, 0 },
+	/* Write delegations too, after OPENs that write (needs the above). */
+	{ "write delegations", CONF_BOOL, "yes", 0, 0 },
 	{ "nfsv4 delegations per client", CONF_INT, "4096", 1, 1048576 },
 	{ NULL, 0, NULL, 0, 0 }
 };

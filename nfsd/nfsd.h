@@ -372,8 +372,12 @@ struct ipc_channel *stated_client_channel(struct stated_client *);
 typedef void	 nfs4_deleg_done_fn(void *arg, int delay);
 struct nfs4_deleg *nfs4_deleg_new(struct nfsd_env *);
 void		 nfs4_deleg_free(struct nfs4_deleg *);
-void		 nfs4_deleg_file_add(struct nfsd_env *, const uint8_t[16]);
+void		 nfs4_deleg_file_add(struct nfsd_env *, const uint8_t[16],
+		    uint32_t level, uint64_t holder);
 void		 nfs4_deleg_file_remove(struct nfsd_env *, const uint8_t[16]);
+/* A DELEGRETURN of clientid went through: the file's entry as it is now. */
+void		 nfs4_deleg_returned(struct nfsd_env *, const uint8_t[16],
+		    uint64_t clientid);
 int		 nfs4_deleg_maybe(const struct nfsd_env *);
 int		 nfs4_deleg_lookup(const struct nfsd_env *, uint32_t share,
 		    uint64_t ino, uint8_t id[16]);

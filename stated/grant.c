@@ -368,6 +368,43 @@ grant_file_recalling(struct grant_table *t, const struct lock_file_id *f)
 }
 
 size_t
+grant_file_others(struct grant_table *t, const struct lock_file_id *f,
+    int protocol, uint64_t client_id)
+{
+	struct grant_node *n;
+	size_t k = 0;
+
+	if (f == NULL || f->len == 0 || f->len > LOCK_FILE_ID_MAX)
+		return 0;
+	LIST_FOREACH(n, &t->files[grant_file_bucket(t, f)], by_file)
+		k += n->g.state != GRANT_REVOKED && grant_same_file(&n->g, f) &&
+		    !grant_held_by(&n->g, protocol, client_id);
+	return k;
+}
+
+int
+grant_file_level(struct grant_table *t, const struct lock_file_id *f,
+    struct grant_holder *h)
+{
+	struct grant_node *n;
+	int level = 0;
+
+	if (f == NULL || f->len == 0 || f->len > LOCK_FILE_ID_MAX)
+		return 0;
+	LIST_FOREACH(n, &t->files[grant_file_bucket(t, f)], by_file) {
+		if (n->g.state == GRANT_REVOKED || !grant_same_file(&n->g, f))
+			continue;
+		if (n->g.level == GRANT_WRITE) {
+			if (h != NULL)
+				*h = n->g.holder;
+			return GRANT_WRITE;
+		}
+		level = GRANT_READ;
+	}
+	return level;
+}
+
+size_t
 grant_holder_count(struct grant_table *t, int protocol, uint64_t client_id)
 {
 	struct grant_node *n;

@@ -136,6 +136,17 @@ size_t			 grant_file_count(struct grant_table *,
 /* Grants on the file being recalled. */
 size_t			 grant_file_recalling(struct grant_table *,
 			    const struct lock_file_id *);
+/* Grants on the file that are not revoked, of holders other than this. */
+size_t			 grant_file_others(struct grant_table *,
+			    const struct lock_file_id *, int protocol,
+			    uint64_t client_id);
+/*
+ * What a front end needs to know of a file's grants that are not
+ * revoked: GRANT_WRITE and its holder (*h) when one is a write grant,
+ * GRANT_READ when all are read grants, 0 when there are none.
+ */
+int			 grant_file_level(struct grant_table *,
+			    const struct lock_file_id *, struct grant_holder *);
 size_t			 grant_holder_count(struct grant_table *,
 			    int protocol, uint64_t client_id);
 /*

@@ -285,16 +285,18 @@ stated_lock(struct ipc_peer *peer, struct ipc_msg *msg)
 		goto out;
 	}
 	/*
-	 * A write lock recalls the other protocols' caching grants of the
-	 * file (NFSv4 delegations, v4.c) and waits for them: NLM has no
+	 * A lock recalls the other protocols' caching grants of the file
+	 * it conflicts with (NFSv4 delegations, v4.c: a write lock every
+	 * one, a read lock write ones) and waits for them: NLM has no
 	 * "later" but its grace answer, which a client retries after a
 	 * few seconds (Linux: 5 s) whether it blocks or not.
 	 */
-	if (req.exclusive && !(req.flags & ST_LOCK_RECLAIM) &&
+	if (!(req.flags & ST_LOCK_RECLAIM) &&
 	    stated_grant_recall(env, &rq.file, rq.owner.protocol,
-	    rq.owner.client_id, 1) > 0) {
-		log_info_rl("host %.64s: write lock waits for the recall of a "
-		    "delegation", rq.owner.host ? rq.owner.host : "-");
+	    rq.owner.client_id, req.exclusive) > 0) {
+		log_info_rl("host %.64s: %s lock waits for the recall of a "
+		    "delegation", rq.owner.host ? rq.owner.host : "-",
+		    req.exclusive ? "write" : "read");
 		stated_reply_status(peer, msg, ST_GRACE);
 		goto out;
 	}

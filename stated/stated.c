@@ -416,6 +416,7 @@ const struct ipc_handler stated_handlers[] = {
 	{ ST_GRANT_V4_RETURN, NFSD, stated_grant_return },
 	{ ST_GRANT_CONFLICT, NFSD, stated_grant_conflict },
 	{ ST_GRANT_FILES, NFSD, stated_grant_files },
+	{ ST_GRANT_V4_CLAIM_CUR, NFSD, stated_grant_claim_cur },
 };
 const size_t stated_nhandlers = sizeof(stated_handlers) /
     sizeof(stated_handlers[0]);
@@ -521,6 +522,8 @@ stated_limits(struct daemon *d)
 		    conf_get_bool(d->conf, "stated", "delegations"),
 		    (size_t)conf_get_int(d->conf, "stated",
 		    "nfsv4 delegations per client"));
+		v4_state_set_write_delegations(env->v4,
+		    conf_get_bool(d->conf, "stated", "write delegations"));
 	}
 	if (env->sessions != NULL)
 		stated_session_limits(d);

@@ -166,6 +166,7 @@ void		 stated_v4_clock(struct stated_env *);
 void		 stated_grant_delegate(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_return(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_conflict(struct ipc_peer *, struct ipc_msg *);
+void		 stated_grant_claim_cur(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_files(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_ctl_list(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_init(struct stated_env *, struct event_base *);

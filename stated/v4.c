@@ -774,7 +774,7 @@ stated_grant_init(struct stated_env *env, struct event_base *base)
 		fatal("grant table");
 }
 
-/* RFC 7530 10.4: a read delegation after a read-only OPEN. */
+/* RFC 7530 10.4, 9.6.2: a delegation after an OPEN, or reclaimed. */
 void
 stated_grant_delegate(struct ipc_peer *peer, struct ipc_msg *msg)
 {
@@ -796,6 +796,12 @@ stated_grant_delegate(struct ipc_peer *peer, struct ipc_msg *msg)
 	hits = v4_state_limit_hits(env->v4);
 	if (stated_file_in(&req.file, &file) == -1)
 		rep.status = ST4ERR_INVAL;
+	else if (req.reclaim != 0)
+		rep.status = (st_v4_status)v4_state_delegate_reclaim(env->v4,
+		    req.clientid, &sid, &file,
+		    (const uint8_t *)req.handle.handle_val,
+		    req.handle.handle_len, (uint32_t)ipc_peer_role(peer),
+		    ipc_peer_name(peer), (int)req.reclaim, &res);
 	else
 		rep.status = (st_v4_status)v4_state_delegate(env->v4,
 		    req.clientid, &sid, &file,
@@ -811,6 +817,7 @@ stated_grant_delegate(struct ipc_peer *peer, struct ipc_msg *msg)
 	}
 	rep.level = (u_int)res.level;
 	rep.why = (u_int)res.why;
+	rep.recall = res.recall;
 	stated_v4_stateid_out(&res.stateid, &rep.stateid);
 	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_DELEGATE_REPLY, -1,
 	    (xdrproc_t)xdr_st_grant_delegate_reply, &rep);
@@ -841,6 +848,32 @@ stated_grant_return(struct ipc_peer *peer, struct ipc_msg *msg)
 	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_REPLY, -1,
 	    (xdrproc_t)xdr_st_grant_reply, &rep);
 	xdr_free((xdrproc_t)xdr_st_grant_return_req, &req);
+}
+
+/* RFC 7530 10.4.4: OPEN with CLAIM_DELEGATE_CUR, its delegation. */
+void
+stated_grant_claim_cur(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_grant_claim_cur_req req;
+	struct st_grant_reply rep;
+	struct v4_stateid sid;
+	struct lock_file_id file;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_grant_claim_cur_req,
+	    &req) == -1)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	stated_v4_stateid_in(&req.stateid, &sid);
+	if (stated_file_in(&req.file, &file) == -1)
+		rep.status = ST4ERR_INVAL;
+	else
+		rep.status = (st_v4_status)v4_state_deleg_cur(env->v4,
+		    req.clientid, &sid, &file);
+	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_REPLY, -1,
+	    (xdrproc_t)xdr_st_grant_reply, &rep);
+	xdr_free((xdrproc_t)xdr_st_grant_claim_cur_req, &req);
 }
 
 /*
@@ -888,7 +921,8 @@ out:
 
 /* The files with a grant, for a front end's set after its (re)connect. */
 struct stated_grant_files {
-	st_file			*files;
+	struct grant_table	*t;
+	st_grant_file		*files;
 	struct lock_file_id	*ids;
 	size_t			 n;
 	size_t			 cap;
@@ -899,14 +933,21 @@ static int
 stated_grant_files_cb(void *arg, const struct lock_file_id *f)
 {
 	struct stated_grant_files *l = arg;
+	struct grant_holder h;
+	int level;
 
 	if (l->n >= l->cap) {
 		l->truncated = 1;
 		return 1;
 	}
+	memset(&h, 0, sizeof(h));
+	level = grant_file_level(l->t, f, &h);
 	l->ids[l->n] = *f;
-	l->files[l->n].st_file_len = (u_int)f->len;
-	l->files[l->n].st_file_val = (char *)l->ids[l->n].data;
+	l->files[l->n].file.st_file_len = (u_int)f->len;
+	l->files[l->n].file.st_file_val = (char *)l->ids[l->n].data;
+	l->files[l->n].level = (u_int)level;
+	l->files[l->n].holder = level == GRANT_WRITE &&
+	    h.protocol == ST_PROTOCOL_NFSV4 ? h.client_id : 0;
 	l->n++;
 	return 0;
 }
@@ -923,6 +964,7 @@ stated_grant_files(struct ipc_peer *peer, struct ipc_msg *msg)
 
 	env->requests++;
 	memset(&l, 0, sizeof(l));
+	l.t = env->caching;
 	grant_stats(env->caching, &gs);
 	l.cap = gs.granted + gs.recalling;
 	if (l.cap > STATED_GRANT_FILES_MAX)

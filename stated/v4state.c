@@ -111,6 +111,7 @@ struct v4_state {
 	void			*done_arg;
 	struct grant_table	*grants;	/* delegations; NULL: none */
 	int			 delegations;	/* granted at all */
+	int			 write_delegations;
 	size_t			 delegs_max;	/* per client; 0: no cap */
 	v4_revoked_cb		 revoked_cb;
 	void			*revoked_arg;
@@ -294,6 +295,12 @@ v4_state_set_grants(struct v4_state *v, struct grant_table *g, int enabled,
 	v->grants = g;
 	v->delegations = enabled;
 	v->delegs_max = per_client;
+}
+
+void
+v4_state_set_write_delegations(struct v4_state *v, int enabled)
+{
+	v->write_delegations = enabled;
 }
 
 void
@@ -1933,24 +1940,120 @@ v4_state_grant_courtesy(struct v4_state *v, const struct lock_file_id *f,
 	return k;
 }
 
-uint32_t
-v4_state_delegate(struct v4_state *v, uint64_t clientid,
+/* For a write delegation: any open or lock of another client. */
+static int
+v4_deleg_other(struct v4_deleg_scan *d, const struct lock_owner *o)
+{
+	if (o->protocol == LOCK_PROTOCOL_NFSV4 && o->client_id == d->clientid)
+		return 0;
+	d->conflict = 1;
+	return 1;
+}
+
+static int
+v4_deleg_other_share_cb(void *arg, const struct lock_share_info *i)
+{
+	return v4_deleg_other(arg, &i->owner);
+}
+
+static int
+v4_deleg_other_lock_cb(void *arg, const struct lock_info *i)
+{
+	return v4_deleg_other(arg, &i->owner);
+}
+
+/*
+ * RFC 7530 10.4: the level a delegation of the file may have for the
+ * open s of client c: GRANT_WRITE after an OPEN that writes when no
+ * other client has the file open or locked or holds a grant of it;
+ * GRANT_READ after one that only reads when no open writes or denies
+ * and no other client holds an exclusive lock; else 0 (why).
+ */
+static int
+v4_deleg_level(struct v4_state *v, struct v4_client *c,
+    const struct v4_stateful *s, const struct lock_file_id *file, int *why)
+{
+	struct v4_deleg_scan d;
+	int write = (s->access & LOCK_SHARE_WRITE) != 0;
+
+	if (write && !v->write_delegations) {
+		*why = V4_DELEG_NONE_ACCESS;
+		return 0;
+	}
+	if (!v4_backchannel_usable(v, c)) {
+		*why = V4_DELEG_NONE_CALLBACK;
+		return 0;
+	}
+	memset(&d, 0, sizeof(d));
+	d.clientid = c->clientid;
+	lock_table_foreach_share(v->locks, file, write ?
+	    v4_deleg_other_share_cb : v4_deleg_share_cb, &d);
+	if (!d.conflict)
+		lock_table_foreach_lock(v->locks, file, write ?
+		    v4_deleg_other_lock_cb : v4_deleg_lock_cb, &d);
+	if (d.conflict || grant_file_recalling(v->grants, file) > 0 ||
+	    (write && grant_file_others(v->grants, file, LOCK_PROTOCOL_NFSV4,
+	    c->clientid) > 0)) {
+		*why = V4_DELEG_NONE_CONFLICT;
+		return 0;
+	}
+	return write ? GRANT_WRITE : GRANT_READ;
+}
+
+/*
+ * RFC 7530 9.6.2, 10.2.1: the delegation an OPEN with CLAIM_PREVIOUS
+ * reclaims in grace, of the level it had (a write one only while write
+ * delegations are on and the reclaimed open writes, else a read one),
+ * unless another client reclaimed one it cannot share.  No callback
+ * answered yet: granted all the same, with recall set if the callback
+ * is known down.
+ */
+static int
+v4_deleg_reclaim_level(struct v4_state *v, struct v4_client *c,
+    const struct v4_stateful *s, const struct lock_file_id *file,
+    int reclaim, int *why)
+{
+	int other;
+
+	if (!v4_in_grace(v)) {
+		*why = V4_DELEG_NONE_CONFLICT;
+		return 0;
+	}
+	if (reclaim == GRANT_WRITE && (!v->write_delegations ||
+	    !(s->access & LOCK_SHARE_WRITE)))
+		reclaim = GRANT_READ;
+	other = grant_file_level(v->grants, file, NULL);
+	if ((other != 0 && reclaim == GRANT_WRITE) || other == GRANT_WRITE) {
+		*why = V4_DELEG_NONE_CONFLICT;
+		return 0;
+	}
+	/* A v4.1 client without a backchannel could not be recalled. */
+	if (c->minor && !v4_backchannel_usable(v, c)) {
+		*why = V4_DELEG_NONE_CALLBACK;
+		return 0;
+	}
+	return reclaim;
+}
+
+static uint32_t
+v4_delegate(struct v4_state *v, uint64_t clientid,
     const struct v4_stateid *open, const struct lock_file_id *file,
     const uint8_t *handle, size_t handle_len, uint32_t fe_role,
-    const char *fe_name, struct v4_deleg_res *res)
+    const char *fe_name, int reclaim, struct v4_deleg_res *res)
 {
 	struct grant_holder h;
-	struct v4_deleg_scan d;
 	struct v4_client *c;
 	struct v4_stateful *s;
 	const struct grant *g;
 	uint8_t other[V4_OTHER_SIZE];
 	uint32_t st, n;
+	int level, why = 0;
 
 	memset(res, 0, sizeof(*res));
 	if (file == NULL || file->len == 0 || file->len > LOCK_FILE_ID_MAX ||
 	    handle_len > GRANT_HANDLE_MAX || fe_name == NULL ||
-	    strlen(fe_name) > GRANT_FE_NAME_MAX)
+	    strlen(fe_name) > GRANT_FE_NAME_MAX ||
+	    (reclaim != 0 && reclaim != GRANT_READ && reclaim != GRANT_WRITE))
 		return V4ERR_INVAL;
 	if ((st = v4_client_live(v, clientid, &c)) != V4_OK)
 		return st;
@@ -1975,21 +2078,10 @@ v4_state_delegate(struct v4_state *v, uint64_t clientid,
 		memcpy(res->stateid.other, g->stateid, V4_OTHER_SIZE);
 		return V4_OK;
 	}
-	if (s->access & LOCK_SHARE_WRITE) {
-		res->why = V4_DELEG_NONE_ACCESS;
-		return V4_OK;
-	}
-	if (!v4_backchannel_usable(v, c)) {
-		res->why = V4_DELEG_NONE_CALLBACK;
-		return V4_OK;
-	}
-	memset(&d, 0, sizeof(d));
-	d.clientid = clientid;
-	lock_table_foreach_share(v->locks, file, v4_deleg_share_cb, &d);
-	if (!d.conflict)
-		lock_table_foreach_lock(v->locks, file, v4_deleg_lock_cb, &d);
-	if (d.conflict || grant_file_recalling(v->grants, file) > 0) {
-		res->why = V4_DELEG_NONE_CONFLICT;
+	level = reclaim != 0 ? v4_deleg_reclaim_level(v, c, s, file, reclaim,
+	    &why) : v4_deleg_level(v, c, s, file, &why);
+	if (level == 0) {
+		res->why = why;
 		return V4_OK;
 	}
 	if (v->delegs_max > 0 && grant_holder_count(v->grants,
@@ -2010,12 +2102,68 @@ v4_state_delegate(struct v4_state *v, uint64_t clientid,
 	v4_put32(other, v->epoch);
 	v4_put32(other + 4, (uint32_t)clientid);
 	v4_put32(other + 8, n);
-	if (grant_add(v->grants, file, &h, GRANT_READ, other, sizeof(other),
-	    handle, handle_len) == NULL)
+	if (grant_add(v->grants, file, &h, (enum grant_level)level, other,
+	    sizeof(other), handle, handle_len) == NULL)
 		return V4ERR_SERVERFAULT;
-	res->level = GRANT_READ;
+	res->level = level;
+	res->recall = reclaim != 0 && c->cb_up == 0;
 	res->stateid.seqid = 1;
 	memcpy(res->stateid.other, other, V4_OTHER_SIZE);
+	return V4_OK;
+}
+
+uint32_t
+v4_state_delegate(struct v4_state *v, uint64_t clientid,
+    const struct v4_stateid *open, const struct lock_file_id *file,
+    const uint8_t *handle, size_t handle_len, uint32_t fe_role,
+    const char *fe_name, struct v4_deleg_res *res)
+{
+	return v4_delegate(v, clientid, open, file, handle, handle_len,
+	    fe_role, fe_name, 0, res);
+}
+
+uint32_t
+v4_state_delegate_reclaim(struct v4_state *v, uint64_t clientid,
+    const struct v4_stateid *open, const struct lock_file_id *file,
+    const uint8_t *handle, size_t handle_len, uint32_t fe_role,
+    const char *fe_name, int level, struct v4_deleg_res *res)
+{
+	if (level != GRANT_READ && level != GRANT_WRITE) {
+		memset(res, 0, sizeof(*res));
+		return V4ERR_INVAL;
+	}
+	return v4_delegate(v, clientid, open, file, handle, handle_len,
+	    fe_role, fe_name, level, res);
+}
+
+/*
+ * RFC 7530 10.4.4, 16.16.5: the delegation stateid of an OPEN with
+ * CLAIM_DELEGATE_CUR must name a current delegation of that client and
+ * that file.
+ */
+uint32_t
+v4_state_deleg_cur(struct v4_state *v, uint64_t clientid,
+    const struct v4_stateid *sid, const struct lock_file_id *file)
+{
+	const struct grant *g;
+	struct v4_client *c;
+	enum v4_kind kind;
+	uint32_t st;
+
+	if (file == NULL || file->len == 0 || file->len > LOCK_FILE_ID_MAX)
+		return V4ERR_INVAL;
+	if ((st = v4_client_live(v, clientid, &c)) != V4_OK)
+		return st;
+	if (v4_stateid_special(sid, &kind))
+		return V4ERR_BAD_STATEID;
+	if (v4_get32(sid->other) != v->epoch)
+		return V4ERR_STALE_STATEID;
+	if (v->grants == NULL || (g = grant_find(v->grants, sid->other,
+	    V4_OTHER_SIZE)) == NULL || g->state == GRANT_REVOKED ||
+	    g->holder.protocol != LOCK_PROTOCOL_NFSV4 ||
+	    g->holder.client_id != clientid || !v4_same_file(&g->file, file) ||
+	    sid->seqid > 1)
+		return V4ERR_BAD_STATEID;
 	return V4_OK;
 }
 

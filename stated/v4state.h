@@ -44,11 +44,15 @@
  *   12-byte "other" (seqid always 1).  A read delegation is granted
  *   after an OPEN for reading alone when the client's callback answered
  *   and no other open may write or deny reading, no other owner holds
- *   an exclusive lock and no grant of the file is being recalled.  An
- *   OPEN that writes or denies reading, of another client, recalls the
- *   others' delegations of the file and answers NFS4ERR_DELAY (its
- *   seqid moves on, as for any error but those of RFC 7530 9.1.7) until
- *   they are returned or revoked.  A purged client's grants go.
+ *   an exclusive lock and no grant of the file is being recalled; a
+ *   write delegation (when write delegations are on) after an OPEN for
+ *   writing when no other client has the file open or locked or holds
+ *   a grant of it.  An OPEN of another client that writes or denies
+ *   reading recalls the others' delegations of the file, one that only
+ *   reads a write delegation, and answers NFS4ERR_DELAY (its seqid
+ *   moves on, as for any error but those of RFC 7530 9.1.7) until they
+ *   are returned or revoked.  In grace an OPEN with CLAIM_PREVIOUS
+ *   reclaims the delegation it names.  A purged client's grants go.
  *
  * NFSv4.1 clients (RFC 8881)
  *
@@ -305,8 +309,9 @@ struct v4_state_stats {
 
 /* What v4_state_delegate granted. */
 struct v4_deleg_res {
-	int		 level;		/* 0: none; GRANT_READ */
+	int		 level;		/* 0: none; GRANT_READ, GRANT_WRITE */
 	int		 why;		/* none: V4_DELEG_NONE_* */
+	int		 recall;	/* a reclaim whose callback is down */
 	struct v4_stateid stateid;
 };
 
@@ -329,6 +334,8 @@ void		 v4_state_set_done_cb(struct v4_state *, v4_done_cb, void *);
 /* The grant table of delegations (NULL: none); on; per client (0: no cap). */
 void		 v4_state_set_grants(struct v4_state *, struct grant_table *,
 		    int enabled, size_t per_client);
+/* Write delegations too (off until set). */
+void		 v4_state_set_write_delegations(struct v4_state *, int);
 void		 v4_state_set_revoked_cb(struct v4_state *, v4_revoked_cb,
 		    void *);
 /* The session table of v4.1 clients (NULL: v4.1 clientids are stale);
@@ -377,12 +384,21 @@ uint32_t	 v4_state_check(struct v4_state *, const struct v4_stateid *,
 		    const struct lock_file_id *, enum v4_io,
 		    struct v4_check_res *);
 
-/* RFC 7530 10.4, 16.16: a delegation after a read-only OPEN. */
+/* RFC 7530 10.4, 16.16: a delegation after an OPEN (CLAIM_NULL). */
 uint32_t	 v4_state_delegate(struct v4_state *, uint64_t clientid,
 		    const struct v4_stateid *open, const struct lock_file_id *,
 		    const uint8_t *handle, size_t handle_len,
 		    uint32_t fe_role, const char *fe_name,
 		    struct v4_deleg_res *);
+/* RFC 7530 9.6.2, 10.2.1: one reclaimed (CLAIM_PREVIOUS) at level. */
+uint32_t	 v4_state_delegate_reclaim(struct v4_state *,
+		    uint64_t clientid, const struct v4_stateid *open,
+		    const struct lock_file_id *, const uint8_t *handle,
+		    size_t handle_len, uint32_t fe_role, const char *fe_name,
+		    int level, struct v4_deleg_res *);
+/* RFC 7530 10.4.4: CLAIM_DELEGATE_CUR's delegation stateid. */
+uint32_t	 v4_state_deleg_cur(struct v4_state *, uint64_t clientid,
+		    const struct v4_stateid *, const struct lock_file_id *);
 /* RFC 7530 16.8: DELEGRETURN. */
 uint32_t	 v4_state_delegreturn(struct v4_state *,
 		    const struct v4_stateid *, const struct lock_file_id *);

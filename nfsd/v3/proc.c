@@ -256,8 +256,9 @@ static void	nfs3_resolve(struct nfs_call *);
 
 /*
  * NFSv4 delegations of the file a changing request names are recalled
- * first (nfsd/v4/callback.c), NFS3ERR_JUKEBOX meanwhile.  Only while
- * some file has a grant; a WRITE asks stated only for such a file.
+ * first (nfsd/v4/callback.c), NFS3ERR_JUKEBOX meanwhile; a READ or a
+ * GETATTR recalls a write delegation.  Only while some file has a
+ * grant; a WRITE asks stated only for such a file.
  */
 static void
 nfs3_deleg_done(void *arg, int delay)
@@ -299,13 +300,19 @@ nfs3_deleg_gate(struct nfs_call *r, const struct nfs3_proc *p)
 	switch (r->rpc->auth.msg.proc) {
 	case NFSPROC3_WRITE:
 	case NFSPROC3_SETATTR:
+	case NFSPROC3_READ:
+	case NFSPROC3_GETATTR:
+		/* Reads meet write delegations only (callback.c). */
 		if (nfs4_deleg_lookup(r->env, r->rattr[0].share,
 		    r->rattr[0].ino, id) == 0) {
-			nfs4_deleg_conflict(r->env, id, 0, 0, NULL, 1,
+			nfs4_deleg_conflict(r->env, id, 0, 0, NULL,
+			    !(r->rpc->auth.msg.proc == NFSPROC3_READ ||
+			    r->rpc->auth.msg.proc == NFSPROC3_GETATTR),
 			    nfs3_deleg_done, r);
 			return;
 		}
 		break;
+	case NFSPROC3_CREATE:		/* over a file: it truncates */
 	case NFSPROC3_REMOVE:
 	case NFSPROC3_RENAME:
 		nfs4_deleg_name_gate(r->env, &r->bcred, r->fh[0], r->fhlen[0],

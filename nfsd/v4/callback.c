@@ -14,13 +14,17 @@
  * - The set of files that may have a grant (share and inode, with
  *   stated's whole file id): filled from stated's ST_GRANT_FILES after
  *   each connect and from the delegations nfsd hands out, emptied of a
- *   file when stated says it has none left.  A request that changes a
- *   file (NFSv3 WRITE, SETATTR, REMOVE, RENAME; NFSv4 WRITE, SETATTR of
- *   the size, REMOVE, RENAME) asks stated (ST_GRANT_CONFLICT) only when
- *   its file is in the set: a write to a file with no grant costs a
- *   hash lookup, no round trip.  A request known by name (REMOVE,
- *   RENAME) looks the name up in blockd first, and only while the set is
- *   not empty.
+ *   file when stated says it has none left; with each file, whether its
+ *   grants are read ones only or a write delegation, and whose.  A
+ *   request that changes a file (NFSv3 WRITE, SETATTR, CREATE, REMOVE,
+ *   RENAME; NFSv4 WRITE, SETATTR, REMOVE, RENAME) or reads it (NFSv3
+ *   READ, GETATTR; NFSv4 READ, GETATTR of size or change) asks stated
+ *   (ST_GRANT_CONFLICT) only when its file is in the set, a read only
+ *   when the file has a write delegation, and never for that
+ *   delegation's holder: I/O to a file with no grant, or under one's
+ *   own write delegation, costs a hash lookup, no round trip.  A
+ *   request known by name (REMOVE, RENAME) looks the name up in blockd
+ *   first, and only while the set is not empty.
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
@@ -45,10 +49,26 @@
 #define NFS4_DELEG_BUCKETS	1024
 #define NFS4_DELEG_FILES_MAX	(1024 * 1024)
 #define NFS4_CB_DOWN_SLOTS	256
+#define NFS4_PEER_SLOTS		1024
 
+/* The NFSv4.0 client last seen on a connection (address and port). */
+struct nfs4_peer_client {
+	uint8_t			 key[16];
+	unsigned int		 port;
+	uint64_t		 clientid;
+};
+
+/*
+ * A file that may have grants, with what stated last said of them:
+ * level ST_GRANT_WRITE and its holder (whose own requests need not
+ * ask), ST_GRANT_READ (reads need not ask), or 0, not known (every
+ * request asks).
+ */
 struct nfs4_deleg_file {
 	struct nfs4_deleg_file	*next;
 	uint8_t			 id[16];	/* stated's file id */
+	uint32_t		 level;
+	uint64_t		 holder;
 };
 
 struct nfs4_deleg {
@@ -56,12 +76,15 @@ struct nfs4_deleg {
 	struct nfs4_deleg_file	*b[NFS4_DELEG_BUCKETS];
 	size_t			 nfiles;
 	int			 enabled;	/* [stated] delegations */
+	int			 write_enabled;	/* [stated] write delegations */
 	/* Clients whose callback is known down: no request for a grant. */
 	uint64_t		 cb_down[NFS4_CB_DOWN_SLOTS];
 	uint64_t		 probes;
 	uint64_t		 recalls;
 	uint64_t		 recall_failures;
 	uint64_t		 conflicts;
+	uint64_t		 spared;	/* conflict checks not asked */
+	struct nfs4_peer_client	 peers[NFS4_PEER_SLOTS];
 };
 
 /* ---- the set of files with grants ---- */
@@ -91,24 +114,48 @@ nfs4_deleg_slot(struct nfs4_deleg *d, const uint8_t id[16], int whole)
 	return p;
 }
 
+/* stated's word on the file's grants (level, write holder): kept. */
 void
-nfs4_deleg_file_add(struct nfsd_env *env, const uint8_t id[16])
+nfs4_deleg_file_add(struct nfsd_env *env, const uint8_t id[16],
+    uint32_t level, uint64_t holder)
 {
 	struct nfs4_deleg *d = env->deleg;
 	struct nfs4_deleg_file **p, *f;
 
-	if (d == NULL || *(p = nfs4_deleg_slot(d, id, 1)) != NULL)
+	if (d == NULL)
 		return;
-	/* Short of memory the set is incomplete: conflicts are missed. */
-	if (d->nfiles >= NFS4_DELEG_FILES_MAX ||
-	    (f = calloc(1, sizeof(*f))) == NULL) {
-		log_warnx_rl("delegated files: set full; NFSv3 writes may "
-		    "not recall a delegation");
-		return;
+	if ((f = *(p = nfs4_deleg_slot(d, id, 1))) == NULL) {
+		/* Short of memory the set is incomplete: conflicts are
+		 * missed. */
+		if (d->nfiles >= NFS4_DELEG_FILES_MAX ||
+		    (f = calloc(1, sizeof(*f))) == NULL) {
+			log_warnx_rl("delegated files: set full; NFSv3 "
+			    "writes may not recall a delegation");
+			return;
+		}
+		memcpy(f->id, id, 16);
+		*p = f;
+		d->nfiles++;
 	}
-	memcpy(f->id, id, 16);
-	*p = f;
-	d->nfiles++;
+	f->level = level == ST_GRANT_READ || level == ST_GRANT_WRITE ?
+	    level : 0;
+	f->holder = f->level == ST_GRANT_WRITE ? holder : 0;
+}
+
+/* A holder's grants went (revoked, its state purged): ask stated again. */
+static void
+nfs4_deleg_holder_gone(struct nfs4_deleg *d, uint64_t clientid)
+{
+	struct nfs4_deleg_file *f;
+	size_t i;
+
+	for (i = 0; i < NFS4_DELEG_BUCKETS; i++)
+		for (f = d->b[i]; f != NULL; f = f->next)
+			if (f->level == ST_GRANT_WRITE &&
+			    f->holder == clientid) {
+				f->level = 0;
+				f->holder = 0;
+			}
 }
 
 void
@@ -122,6 +169,20 @@ nfs4_deleg_file_remove(struct nfsd_env *env, const uint8_t id[16])
 	*p = f->next;
 	free(f);
 	d->nfiles--;
+}
+
+void
+nfs4_deleg_returned(struct nfsd_env *env, const uint8_t id[16],
+    uint64_t clientid)
+{
+	struct nfs4_deleg_file *f;
+
+	if (env->deleg == NULL || (f = *nfs4_deleg_slot(env->deleg, id, 1)) ==
+	    NULL)
+		return;
+	/* A write grant is the file's only one: none is left. */
+	if (f->level == ST_GRANT_WRITE && f->holder == clientid)
+		nfs4_deleg_file_remove(env, id);
 }
 
 static void
@@ -175,13 +236,14 @@ nfs4_cb_slot(uint64_t clientid)
 	    (NFS4_CB_DOWN_SLOTS - 1);
 }
 
-/* A read-only OPEN of this client: ask stated for a delegation? */
+/* An OPEN of this client (write: one that writes): ask for a delegation? */
 int
-nfs4_deleg_wanted(const struct nfsd_env *env, uint64_t clientid)
+nfs4_deleg_wanted(const struct nfsd_env *env, uint64_t clientid, int write)
 {
 	const struct nfs4_deleg *d = env->deleg;
 
 	return d != NULL && d->enabled && clientid != 0 &&
+	    (!write || d->write_enabled) &&
 	    d->cb_down[nfs4_cb_slot(clientid)] != clientid;
 }
 
@@ -197,6 +259,56 @@ nfs4_deleg_callback_state(struct nfsd_env *env, uint64_t clientid, int up)
 		d->cb_down[i] = clientid;
 	else if (d->cb_down[i] == clientid)
 		d->cb_down[i] = 0;
+}
+
+/*
+ * ---- whose request it is ----
+ *
+ * An NFSv4.0 GETATTR or SETATTR with the anonymous stateid names no
+ * client.  The client that a connection's earlier requests proved
+ * (a stateid stated took, an OPEN, a RENEW) stands for it, so that a
+ * holder's own GETATTR does not recall its delegation.  One slot per
+ * (address, port), overwritten by the next client proved there.
+ */
+static size_t
+nfs4_peer_slot(const uint8_t key[16], unsigned int port)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ port;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		h ^= key[i];
+		h *= 0x100000001b3ULL;
+	}
+	return (size_t)(h ^ (h >> 32)) & (NFS4_PEER_SLOTS - 1);
+}
+
+void
+nfs4_deleg_peer_set(struct nfsd_env *env, const uint8_t key[16],
+    unsigned int port, uint64_t clientid)
+{
+	struct nfs4_peer_client *p;
+
+	if (env->deleg == NULL || clientid == 0)
+		return;
+	p = &env->deleg->peers[nfs4_peer_slot(key, port)];
+	memcpy(p->key, key, 16);
+	p->port = port;
+	p->clientid = clientid;
+}
+
+uint64_t
+nfs4_deleg_peer_get(const struct nfsd_env *env, const uint8_t key[16],
+    unsigned int port)
+{
+	const struct nfs4_peer_client *p;
+
+	if (env->deleg == NULL)
+		return 0;
+	p = &env->deleg->peers[nfs4_peer_slot(key, port)];
+	if (p->port != port || memcmp(p->key, key, 16) != 0)
+		return 0;
+	return p->clientid;
 }
 
 /* ---- conflicts ---- */
@@ -240,11 +352,28 @@ nfs4_deleg_conflict(struct nfsd_env *env, const uint8_t id[16], int protocol,
     nfs4_deleg_done_fn *done, void *arg)
 {
 	struct nfs4_conflict *c;
+	struct nfs4_deleg_file *f;
 	st_grant_conflict_req req;
 	st_v4_stateid s;
 
-	if (!nfs4_deleg_maybe(env) || *nfs4_deleg_slot(env->deleg, id, 1) ==
-	    NULL) {
+	if (!nfs4_deleg_maybe(env) || (f = *nfs4_deleg_slot(env->deleg, id,
+	    1)) == NULL) {
+		done(arg, 0);
+		return;
+	}
+	/*
+	 * What stated last said of the file spares a round trip: a read
+	 * meets read grants only; a write holder's own requests meet
+	 * nothing (it holds the file's only grant).
+	 */
+	if (sid != NULL) {
+		protocol = ST_PROTOCOL_NFSV4;
+		clientid = nfs4_stateid_clientid(sid);
+	}
+	if ((!write && f->level == ST_GRANT_READ) ||
+	    (f->level == ST_GRANT_WRITE && protocol == ST_PROTOCOL_NFSV4 &&
+	    clientid == f->holder && clientid != 0)) {
+		env->deleg->spared++;
 		done(arg, 0);
 		return;
 	}
@@ -563,10 +692,16 @@ nfs4_deleg_push(struct nfsd_env *env, struct ipc_msg *msg)
 		break;
 	case ST_PUSH_REVOKED:
 		/* An empty stateid: all of a client's state (v4/state.c). */
+		if (env->deleg != NULL)
+			nfs4_deleg_holder_gone(env->deleg,
+			    p.body.st_push_body_u.revoked.client_id);
 		if (p.body.st_push_body_u.revoked.stateid.stateid_len == 0) {
 			status = nfs4_state_push(env, &p);
 			break;
 		}
+		/* Its stateid may be in the cache: the client's go. */
+		nfs4_stateid_cache_drop_client(env->v4_stateids,
+		    p.body.st_push_body_u.revoked.client_id);
 		log_warnx_rl("NFSv4 client %016llx: a delegation was revoked "
 		    "(not returned within the lease after its recall)",
 		    (unsigned long long)
@@ -621,9 +756,11 @@ nfs4_deleg_files_done(void *arg, int status, void *reply)
 	}
 	nfs4_deleg_files_clear(env->deleg);
 	for (i = 0; i < rep->files.files_len; i++)
-		if (rep->files.files_val[i].st_file_len == 16)
+		if (rep->files.files_val[i].file.st_file_len == 16)
 			nfs4_deleg_file_add(env, (const uint8_t *)
-			    rep->files.files_val[i].st_file_val);
+			    rep->files.files_val[i].file.st_file_val,
+			    rep->files.files_val[i].level,
+			    rep->files.files_val[i].holder);
 	if (env->deleg->nfiles > 0)
 		log_info("%zu delegated file(s) known from stated%s",
 		    env->deleg->nfiles, rep->truncated ? " (list cut short)" :
@@ -650,6 +787,8 @@ nfs4_deleg_new(struct nfsd_env *env)
 		return NULL;
 	d->env = env;
 	d->enabled = conf_get_bool(env->daemon->conf, "stated", "delegations");
+	d->write_enabled = conf_get_bool(env->daemon->conf, "stated",
+	    "write delegations");
 	return d;
 }
 
@@ -672,9 +811,10 @@ nfs4_deleg_status(const struct nfsd_env *env, char *buf, size_t len)
 		return;
 	}
 	snprintf(buf, len, "%zu file(s) with grants; %llu callback probe(s), "
-	    "%llu recall(s), %llu failed; %llu request(s) delayed",
+	    "%llu recall(s), %llu failed; %llu request(s) delayed, %llu "
+	    "check(s) spared",
 	    d->nfiles, (unsigned long long)d->probes,
 	    (unsigned long long)d->recalls,
 	    (unsigned long long)d->recall_failures,
-	    (unsigned long long)d->conflicts);
+	    (unsigned long long)d->conflicts, (unsigned long long)d->spared);
 }

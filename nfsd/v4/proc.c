@@ -430,10 +430,23 @@ nfs4_attr_get(struct nfs4_call *v, const struct nfs4_bitmap *want)
 
 /* RFC 7530 16.7: GETATTR */
 static void
+nfs4_getattr_gated(struct nfs4_call *v)
+{
+	nfs4_getattr_have(v, &v->w->src);
+}
+
+static void
 nfs4_getattr_have(struct nfs4_call *v, struct nfs4_attr_src *s)
 {
 	uint32_t status;
 
+	/* Size or change of a file another client may write (state.c). */
+	if (!v->deleg_gated && nfs4_deleg_maybe(v->nfs.env)) {
+		if (s != &v->w->src)
+			v->w->src = *s;
+		if (nfs4_deleg_attr_gate(v, nfs4_getattr_gated))
+			return;
+	}
 	status = nfs4_fattr_encode(&v->scratch, &v->op.u.getattr.request, s,
 	    v->nfs.env->idmap);
 	if (status != NFS4_OK) {
@@ -448,6 +461,7 @@ nfs4_getattr_have(struct nfs4_call *v, struct nfs4_attr_src *s)
 static void
 nfs4_op_getattr(struct nfs4_call *v)
 {
+	v->deleg_gated = 0;
 	nfs4_attr_get(v, &v->op.u.getattr.request);
 }
 
@@ -1433,8 +1447,9 @@ nfs4_sattr_bd(const struct nfs4_sattr *s, bd_sattr *b)
 }
 
 /*
- * The settable attributes of a fattr4.  The ACL is SETATTR's alone
- * (blockd's ACL_SET): CREATE and OPEN make objects with the mode's.
+ * The settable attributes of a fattr4.  An ACL goes to blockd's
+ * ACL_SET: SETATTR's first, CREATE's (but a symlink's, whose access
+ * is no one's) and OPEN's once the object is made (nfs4_acl_apply).
  */
 static uint32_t
 nfs4_decode_sattr(struct nfs4_call *v, const struct nfs4_fattr_raw *raw)
@@ -1443,13 +1458,65 @@ nfs4_decode_sattr(struct nfs4_call *v, const struct nfs4_fattr_raw *raw)
 
 	memset(&v->w->sattr, 0, sizeof(v->w->sattr));
 	status = nfs4_fattr_decode_sattr(raw, v->nfs.env->idmap, &v->w->sattr);
-	if (status == NFS4_OK && v->op.opnum != OP_SETATTR &&
+	if (status == NFS4_OK && v->op.opnum == OP_CREATE &&
+	    v->op.u.create.type == NF4LNK &&
 	    nfs4_bitmap_isset(&v->w->sattr.mask, FATTR4_ACL))
 		status = NFS4ERR_ATTRNOTSUPP;
 	return status;
 }
 
+/* The created object's ACL set: then fn, or the op fails. */
+static void
+nfs4_acl_apply_done(void *arg, int status, void *reply, int fd)
+{
+	struct nfs4_call *v = arg;
+
+	(void)reply;
+	(void)fd;
+	if (status != 0) {
+		log_info_rl("%s: NFSv4 %s: the new object's ACL was not set "
+		    "(%s)", v->nfs.rpc->peer_name, nfs4_op_name(v->op.opnum),
+		    strerror(-status));
+		nfs4_fail_errno(v, status);
+		return;
+	}
+	fhcache_drop(v->nfs.env->fhcache, v->w->cur.data, v->w->cur.len);
+	v->checked(v);
+}
+
+void
+nfs4_acl_apply(struct nfs4_call *v, void (*fn)(struct nfs4_call *))
+{
+	uint8_t buf[ACL_ENCODED_MAX];
+	bd_acl_req req;
+	size_t len;
+
+	if (!nfs4_bitmap_isset(&v->w->sattr.mask, FATTR4_ACL)) {
+		fn(v);
+		return;
+	}
+	if (acl_encode(&v->w->sattr.acl, buf, sizeof(buf), &len) != 0) {
+		nfs4_fail(v, NFS4ERR_INVAL);
+		return;
+	}
+	v->checked = fn;
+	memset(&req, 0, sizeof(req));
+	req.cred = v->nfs.bcred;
+	nfs4_bd_fh(&req.fh, &v->w->cur);
+	req.acl.acl_len = (u_int)len;
+	req.acl.acl_val = (char *)buf;
+	bdc_call(v->nfs.env->bdc, BD_ACL_SET, (xdrproc_t)xdr_bd_acl_req, &req,
+	    (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply),
+	    nfs4_acl_apply_done, v);
+}
+
 /* RFC 7530 16.4: CREATE */
+static void
+nfs4_create_finish(struct nfs4_call *v)
+{
+	nfs4_op_done(v, NFS4_OK);
+}
+
 static void
 nfs4_create_done(void *arg, int status, void *reply, int fd)
 {
@@ -1468,7 +1535,7 @@ nfs4_create_done(void *arg, int status, void *reply, int fd)
 		nfs4_fail(v, NFS4ERR_SERVERFAULT);
 		return;
 	}
-	nfs4_op_done(v, NFS4_OK);
+	nfs4_acl_apply(v, nfs4_create_finish);
 }
 
 static void
@@ -1797,7 +1864,9 @@ nfs4_op_setattr(struct nfs4_call *v)
 		    ST_V4_IO_SETATTR, nfs4_setattr_send);
 		return;
 	}
-	nfs4_setattr_send(v);
+	/* RFC 7530 10.4: any attribute another client sets recalls. */
+	nfs4_deleg_setattr_gate(v, &v->op.u.setattr.stateid,
+	    nfs4_setattr_send);
 }
 
 /*

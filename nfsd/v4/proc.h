@@ -74,6 +74,9 @@ struct nfs4_call {
 	void			(*then)(struct nfs4_call *);
 	struct nfs4_stateid	 check_stateid;
 	int			 check_io;
+	/* The client this COMPOUND proved to be (state.c); 0: none yet. */
+	uint64_t		 clientid;
+	int			 deleg_gated;	/* GETATTR: checked */
 };
 
 /* proc.c */
@@ -89,6 +92,8 @@ void	 nfs4_sattr_bd(const struct nfs4_sattr *, bd_sattr *);
 uint32_t nfs4_lookup_name_check(const struct nfs4_opaque *);
 int	 nfs4_cur_from_entry(struct nfs4_call *, const bd_entry_reply *);
 void	 nfs4_bd_access(struct nfs4_call *, uint32_t want, bdc_done_fn *);
+/* The ACL of the attributes decoded (v->w->sattr) on the current object. */
+void	 nfs4_acl_apply(struct nfs4_call *, void (*)(struct nfs4_call *));
 /* OPEN from the caches: 1 the file is current, -1 absent, 0 ask blockd. */
 int	 nfs4_open_cached(struct nfs4_call *, const struct nfs4_opaque *);
 /* 1: the cached mode grants want (ACCESS4_ bits); 0: ask blockd. */
@@ -120,11 +125,26 @@ uint32_t nfs4_pseudo_enter(struct nfs4_call *, struct export *);
 /* callback.c (nfsd.h has the rest) */
 void	 nfs4_cb_probe(struct nfsd_env *, uint64_t clientid,
 	    const st_v4_callback *);
-int	 nfs4_deleg_wanted(const struct nfsd_env *, uint64_t clientid);
+int	 nfs4_deleg_wanted(const struct nfsd_env *, uint64_t clientid,
+	    int write);
 void	 nfs4_deleg_callback_state(struct nfsd_env *, uint64_t, int up);
+/* The client proved on a connection (peer key and port), 0: none. */
+void	 nfs4_deleg_peer_set(struct nfsd_env *, const uint8_t[16],
+	    unsigned int port, uint64_t clientid);
+uint64_t nfs4_deleg_peer_get(const struct nfsd_env *, const uint8_t[16],
+	    unsigned int port);
 
 /* state.c */
 void	 nfs4_op_delegreturn_state(struct nfs4_call *);
+/*
+ * GETATTR of size or change (v->attr known): another client's write
+ * delegation of the file is recalled first; 1 if fn runs later (or
+ * ran), 0 if there is nothing to wait for.
+ */
+int	 nfs4_deleg_attr_gate(struct nfs4_call *, void (*fn)(struct nfs4_call *));
+/* SETATTR of anything but the size: others' delegations recalled first. */
+void	 nfs4_deleg_setattr_gate(struct nfs4_call *, const struct nfs4_stateid *,
+	    void (*fn)(struct nfs4_call *));
 /* REMOVE (cur, name): recall first, then fn. */
 void	 nfs4_deleg_name_check(struct nfs4_call *, const struct nfs4_fh *dir,
 	    const struct nfs4_opaque *, void (*fn)(struct nfs4_call *));

@@ -65,6 +65,30 @@ nfs4_principal(const struct nfs4_call *v, char *buf, size_t len)
 }
 
 /*
+ * The client a COMPOUND proved to be (a stateid stated took, an OPEN, a
+ * RENEW): remembered for the rest of it and for its connection
+ * (callback.c), to tell a delegation holder's own requests from others'.
+ */
+static void
+nfs4_client_proved(struct nfs4_call *v, uint64_t clientid)
+{
+	if (clientid == 0 || clientid == UINT64_MAX)
+		return;
+	v->clientid = clientid;
+	nfs4_deleg_peer_set(v->nfs.env, v->nfs.rpc->peer_key,
+	    v->nfs.rpc->peer_port, clientid);
+}
+
+static uint64_t
+nfs4_client_of(struct nfs4_call *v)
+{
+	if (v->clientid == 0)
+		v->clientid = nfs4_deleg_peer_get(v->nfs.env,
+		    v->nfs.rpc->peer_key, v->nfs.rpc->peer_port);
+	return v->clientid;
+}
+
+/*
  * The stateid cache (nfs4.h, stateid_cache.c): READ and WRITE with a
  * stateid stated validated recently ask stated nothing.  The lease
  * renewal such an op stands for (RFC 7530 9.5) goes to stated as one
@@ -287,6 +311,8 @@ nfs4_reply_done(void *arg, int status, void *reply)
 		    st != NFS4ERR_SERVERFAULT)
 			nfs4_stateid_cache_drop_client(v->nfs.env->v4_stateids,
 			    v->op.u.clientid.clientid);
+		else if (st == NFS4_OK)
+			nfs4_client_proved(v, v->op.u.clientid.clientid);
 		break;
 	}
 	if (st != NFS4_OK) {
@@ -294,6 +320,8 @@ nfs4_reply_done(void *arg, int status, void *reply)
 		return;
 	}
 	nfs4_stateid_from_st(&v->res.u.stateid, &rep->stateid);
+	/* A seqid op stated took: its stateid's client is the caller. */
+	nfs4_client_proved(v, nfs4_stateid_clientid(&v->res.u.stateid));
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -578,30 +606,97 @@ nfs4_deleg_checked(void *arg, int delay)
 }
 
 /*
- * A WRITE or a SETATTR of the size: other clients' delegations of the
- * file are recalled first (RFC 7530 10.4.1), NFS4ERR_DELAY meanwhile.
- * Only a file that may have one costs a call (callback.c).
+ * A READ, WRITE or SETATTR: the delegations of the file it conflicts
+ * with are recalled first (RFC 7530 10.4.1; a READ, another client's
+ * write delegation), NFS4ERR_DELAY meanwhile.  Only a file that may
+ * have one costs a call, and not a write delegation holder's own I/O
+ * (callback.c).  The file's id comes from the handle cache when it can.
  */
 static void
 nfs4_io_conflict(struct nfs4_call *v)
 {
+	struct nfsd_env *env = v->nfs.env;
+	struct fhnode *n;
+	uint64_t client;
+
 	if (!v->have_attr) {
-		nfs4_file_get(v, nfs4_io_conflict);
+		if ((n = fhcache_get(env->fhcache, v->w->cur.data,
+		    v->w->cur.len)) == NULL) {
+			nfs4_file_get(v, nfs4_io_conflict);
+			return;
+		}
+		if (nfs4_deleg_lookup(env, n->attr.share, n->attr.ino,
+		    v->file) == -1) {
+			nfs4_deleg_checked(v, 0);
+			return;
+		}
+	}
+	if (!nfs4_stateid_special(&v->check_stateid)) {
+		nfs4_deleg_conflict(env, v->file, 0, 0, &v->check_stateid,
+		    v->check_io != ST_V4_IO_READ, nfs4_deleg_checked, v);
 		return;
 	}
-	nfs4_deleg_conflict(v->nfs.env, v->file, 0, 0,
-	    nfs4_stateid_special(&v->check_stateid) ? NULL :
-	    &v->check_stateid, 1, nfs4_deleg_checked, v);
+	client = nfs4_client_of(v);
+	nfs4_deleg_conflict(env, v->file, client != 0 ? ST_PROTOCOL_NFSV4 : 0,
+	    client, NULL, v->check_io != ST_V4_IO_READ, nfs4_deleg_checked, v);
 }
 
 static void
-nfs4_io_checked(struct nfs4_call *v)
+nfs4_io_gate(struct nfs4_call *v)
 {
-	if (v->check_io == ST_V4_IO_READ || !nfs4_deleg_maybe(v->nfs.env)) {
+	if (!nfs4_deleg_maybe(v->nfs.env) || v->w->cur.pseudo) {
 		nfs4_deleg_checked(v, 0);
 		return;
 	}
 	nfs4_io_conflict(v);
+}
+
+/* The stateid was taken (by stated, or the cache): it proves its client. */
+static void
+nfs4_io_checked(struct nfs4_call *v)
+{
+	if (!nfs4_stateid_special(&v->check_stateid))
+		nfs4_client_proved(v, nfs4_stateid_clientid(&v->check_stateid));
+	nfs4_io_gate(v);
+}
+
+/* Not checked (RFC 7530 16.32: only a size change needs a state). */
+void
+nfs4_deleg_setattr_gate(struct nfs4_call *v, const struct nfs4_stateid *sid,
+    void (*fn)(struct nfs4_call *))
+{
+	v->check_stateid = *sid;
+	v->check_io = ST_V4_IO_SETATTR;
+	v->then = fn;
+	nfs4_io_gate(v);
+}
+
+/* GETATTR: on once the recall check is done (v->then). */
+static void
+nfs4_attr_gate_done(void *arg, int delay)
+{
+	struct nfs4_call *v = arg;
+
+	v->deleg_gated = 1;
+	nfs4_deleg_checked(v, delay);
+}
+
+int
+nfs4_deleg_attr_gate(struct nfs4_call *v, void (*fn)(struct nfs4_call *))
+{
+	uint64_t client;
+
+	if (v->deleg_gated || !v->have_attr || v->w->cur.pseudo ||
+	    !nfs4_deleg_maybe(v->nfs.env) || (!nfs4_bitmap_isset(
+	    &v->op.u.getattr.request, FATTR4_SIZE) && !nfs4_bitmap_isset(
+	    &v->op.u.getattr.request, FATTR4_CHANGE)))
+		return 0;
+	nfs4_file_id(v->file, &v->attr);
+	v->then = fn;
+	client = nfs4_client_of(v);
+	nfs4_deleg_conflict(v->nfs.env, v->file, client != 0 ?
+	    ST_PROTOCOL_NFSV4 : 0, client, NULL, 0, nfs4_attr_gate_done, v);
+	return 1;
 }
 
 static void
@@ -661,11 +756,17 @@ nfs4_stateid_check(struct nfs4_call *v, const struct nfs4_stateid *sid,
 }
 
 /*
- * RFC 7530 10.4, 16.16: an OPEN for reading alone, CLAIM_NULL, asks
- * stated for a read delegation (callback.c knows the clients whose
- * callback is down, which need not ask).  stated's answer decides; the
- * OPEN succeeds whatever it is.
+ * RFC 7530 10.4, 16.16: an OPEN (CLAIM_NULL) asks stated for a
+ * delegation, read after an OPEN that reads, write after one that
+ * writes (callback.c knows the clients whose callback is down, which
+ * need not ask); an OPEN with CLAIM_PREVIOUS in grace reclaims the one
+ * it names (RFC 7530 9.6.2).  stated's answer decides; the OPEN
+ * succeeds whatever it is.  A write delegation lets the client cache
+ * writes up to NFS4_DELEG_SPACE_LIMIT bytes of file size before it
+ * must flush (RFC 7530 10.4.1, nfs_space_limit4): nothing is reserved.
  */
+#define NFS4_DELEG_SPACE_LIMIT	(1ULL << 40)
+
 static const char nfs4_everyone[] = "EVERYONE@";
 
 static void
@@ -674,12 +775,20 @@ nfs4_open_deleg_done(void *arg, int status, void *reply)
 	struct nfs4_call *v = arg;
 	st_grant_delegate_reply *rep = reply;
 	struct nfs4_open_res *o = &v->res.u.open;
+	uint64_t clientid = v->op.u.open.owner.clientid;
+	int write;
 
-	if (status == 0 && rep->status == ST4_OK && rep->level ==
-	    ST_GRANT_READ) {
-		o->deleg_type = OPEN_DELEGATE_READ;
+	if (status == 0 && rep->status == ST4_OK && (rep->level ==
+	    ST_GRANT_READ || rep->level == ST_GRANT_WRITE)) {
+		write = rep->level == ST_GRANT_WRITE;
+		o->deleg_type = write ? OPEN_DELEGATE_WRITE :
+		    OPEN_DELEGATE_READ;
 		nfs4_stateid_from_st(&o->deleg_stateid, &rep->stateid);
-		o->deleg_recall = 0;
+		o->deleg_recall = rep->recall;
+		if (write) {
+			o->limitby = NFS_LIMIT_SIZE;
+			o->filesize = NFS4_DELEG_SPACE_LIMIT;
+		}
 		/*
 		 * No access is vouched for: the client asks ACCESS as it
 		 * would without a delegation (RFC 7530 10.4.2).
@@ -689,7 +798,11 @@ nfs4_open_deleg_done(void *arg, int status, void *reply)
 		o->permissions.mask = 0;
 		o->permissions.who.p = (const uint8_t *)nfs4_everyone;
 		o->permissions.who.len = sizeof(nfs4_everyone) - 1;
-		nfs4_deleg_file_add(v->nfs.env, v->file);
+		nfs4_deleg_file_add(v->nfs.env, v->file, rep->level,
+		    write ? clientid : 0);
+		/* Its I/O asks stated nothing, not even the first time. */
+		nfs4_stateid_learn(v, &o->deleg_stateid, write ?
+		    OPEN4_SHARE_ACCESS_BOTH : OPEN4_SHARE_ACCESS_READ);
 	} else if (status == 0 && rep->status == ST4_OK &&
 	    rep->why == ST_GRANT_NONE_CALLBACK)
 		nfs4_deleg_callback_state(v->nfs.env,
@@ -709,6 +822,9 @@ nfs4_open_deleg(struct nfs4_call *v)
 	req.file.st_file_val = (char *)v->file;
 	req.handle.handle_len = v->w->cur.len;
 	req.handle.handle_val = (char *)v->w->cur.data;
+	if (v->op.u.open.claim == CLAIM_PREVIOUS)
+		req.reclaim = v->op.u.open.delegate_type == OPEN_DELEGATE_WRITE ?
+		    ST_GRANT_WRITE : ST_GRANT_READ;
 	nfs4_stated(v, ST_GRANT_V4_DELEGATE,
 	    (xdrproc_t)xdr_st_grant_delegate_req, &req,
 	    ST_GRANT_DELEGATE_REPLY, (xdrproc_t)xdr_st_grant_delegate_reply,
@@ -767,9 +883,16 @@ nfs4_open_stated_done(void *arg, int status, void *reply)
 		o->attrset.beyond = 0;
 	}
 	o->deleg_type = OPEN_DELEGATE_NONE;
-	if (a->claim == CLAIM_NULL && a->share_access ==
-	    OPEN4_SHARE_ACCESS_READ && !v->w->cur.pseudo &&
-	    nfs4_deleg_wanted(v->nfs.env, a->owner.clientid)) {
+	nfs4_client_proved(v, a->owner.clientid);
+	if (v->w->cur.pseudo) {
+		nfs4_op_done(v, NFS4_OK);
+		return;
+	}
+	if ((a->claim == CLAIM_NULL && nfs4_deleg_wanted(v->nfs.env,
+	    a->owner.clientid, (a->share_access &
+	    OPEN4_SHARE_ACCESS_WRITE) != 0)) ||
+	    (a->claim == CLAIM_PREVIOUS && a->delegate_type !=
+	    OPEN_DELEGATE_NONE && v->nfs.env->deleg != NULL)) {
 		nfs4_open_deleg(v);
 		return;
 	}
@@ -777,7 +900,7 @@ nfs4_open_stated_done(void *arg, int status, void *reply)
 }
 
 static void
-nfs4_open_stated(struct nfs4_call *v)
+nfs4_open_stated_send(struct nfs4_call *v)
 {
 	struct nfs4_open_args *a = &v->op.u.open;
 	st_v4_open_req req;
@@ -797,6 +920,47 @@ nfs4_open_stated(struct nfs4_call *v)
 	nfs4_stated(v, ST_V4_OPEN, (xdrproc_t)xdr_st_v4_open_req, &req,
 	    ST_V4_REPLY, (xdrproc_t)xdr_st_v4_reply, sizeof(st_v4_reply),
 	    nfs4_open_stated_done);
+}
+
+/*
+ * RFC 7530 10.4.4, 16.16.5: CLAIM_DELEGATE_CUR names the client's
+ * delegation of the file: stated checks it is that, and current
+ * (BAD_STATEID, STALE_STATEID otherwise), before the open is recorded.
+ */
+static void
+nfs4_open_claim_cur_done(void *arg, int status, void *reply)
+{
+	struct nfs4_call *v = arg;
+	st_grant_reply *rep = reply;
+	uint32_t st = nfs4_state_status(status, rep ? &rep->status : NULL);
+
+	if (st != NFS4_OK) {
+		nfs4_fail(v, st);
+		return;
+	}
+	nfs4_open_stated_send(v);
+}
+
+static void
+nfs4_open_stated(struct nfs4_call *v)
+{
+	struct nfs4_open_args *a = &v->op.u.open;
+	st_grant_claim_cur_req req;
+
+	if (a->claim != CLAIM_DELEGATE_CUR) {
+		nfs4_open_stated_send(v);
+		return;
+	}
+	nfs4_file_id(v->file, &v->attr);
+	memset(&req, 0, sizeof(req));
+	req.clientid = a->owner.clientid;
+	nfs4_st_stateid(&req.stateid, &a->delegate_stateid);
+	req.file.st_file_len = sizeof(v->file);
+	req.file.st_file_val = (char *)v->file;
+	nfs4_stated(v, ST_GRANT_V4_CLAIM_CUR,
+	    (xdrproc_t)xdr_st_grant_claim_cur_req, &req, ST_GRANT_REPLY,
+	    (xdrproc_t)xdr_st_grant_reply, sizeof(st_grant_reply),
+	    nfs4_open_claim_cur_done);
 }
 
 static void
@@ -887,6 +1051,11 @@ nfs4_open_entry_done(void *arg, int status, void *reply, int fd)
 		v->cinfo_before = v->cinfo_after = rep->dir.after.change;
 	if (nfs4_cur_from_entry(v, rep) == -1) {
 		nfs4_fail(v, NFS4ERR_SERVERFAULT);
+		return;
+	}
+	/* The file made with an ACL in createattrs gets it (proc.c). */
+	if (v->created) {
+		nfs4_acl_apply(v, nfs4_open_file);
 		return;
 	}
 	nfs4_open_file(v);
@@ -1040,7 +1209,9 @@ nfs4_op_open_state(struct nfs4_call *v)
 		 * RFC 7530 10.4.4: the open state of a file the client
 		 * opened under its delegation, asked for while it returns
 		 * it; checked as a CLAIM_NULL OPEN of the name (its own
-		 * delegation conflicts with nothing of its own).
+		 * delegation conflicts with nothing of its own), once
+		 * stated knows the delegation is its own of that file
+		 * (nfs4_open_stated).
 		 */
 		break;
 	default:
@@ -1079,9 +1250,6 @@ nfs4_op_open_state(struct nfs4_call *v)
 	if (a->createmode != EXCLUSIVE4) {
 		st = nfs4_fattr_decode_sattr(&a->createattrs, env->idmap,
 		    &v->w->sattr);
-		if (st == NFS4_OK && nfs4_bitmap_isset(&v->w->sattr.mask,
-		    FATTR4_ACL))
-			st = NFS4ERR_ATTRNOTSUPP;
 		if (st != NFS4_OK) {
 			nfs4_fail(v, st);
 			return;
@@ -1100,8 +1268,14 @@ nfs4_delegreturn_done(void *arg, int status, void *reply)
 {
 	struct nfs4_call *v = arg;
 	st_grant_reply *rep = reply;
+	uint32_t st = nfs4_state_status(status, rep ? &rep->status : NULL);
 
-	nfs4_fail(v, nfs4_state_status(status, rep ? &rep->status : NULL));
+	/* Its stateid is no more: the cache forgets the file's. */
+	nfs4_stateid_forget_file(v);
+	if (st == NFS4_OK)
+		nfs4_deleg_returned(v->nfs.env, v->file,
+		    nfs4_stateid_clientid(&v->op.u.delegreturn.stateid));
+	nfs4_fail(v, st);
 }
 
 static void

@@ -798,6 +798,485 @@ def cmd_deleg(port, path, mode):
     print(" ".join(out))
 
 
+# ---- NFSv4.0 delegations, the rest (test_nfs4_deleg.sh): write
+# delegations and what conflicts with them, SETATTR by another client,
+# CLAIM_DELEGATE_CUR checks, reclaims after a stated restart, ACLs in
+# CREATE and OPEN.
+
+class Conn:
+    """One TCP connection kept for a client's COMPOUNDs, as a kernel
+    client keeps one (nfsd tells a client's requests by it)."""
+
+    def __init__(self, port):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=20)
+
+    def compound(self, ops, uid=0):
+        body = opaque(b"deleg40") + p32(0) + p32(len(ops)) + b"".join(ops)
+        xid = struct.unpack(">I", os.urandom(4))[0]
+        msg = struct.pack(">IIIIII", xid, 0, 2, 100003, 4, 1) + \
+            oncrpc.auth_unix(b"nfs4probe", uid) + p32(0) + p32(0) + body
+        self.s.sendall(p32(0x80000000 | len(msg)) + msg)
+        return Reply(oncrpc.results(oncrpc._read_record(self.s)))
+
+    def close(self):
+        self.s.close()
+
+
+def setclientid40(conn, st, uaddr, ident):
+    """SETCLIENTID with id string ident (kept over a server restart)
+    and SETCLIENTID_CONFIRM: the status."""
+    verf = st.setdefault("verf", os.urandom(8).hex())
+    r = conn.compound([p32(OP["SETCLIENTID"]) + bytes.fromhex(verf) +
+                       opaque(ident) + p32(0x40000000) + opaque(b"tcp") +
+                       opaque(uaddr.encode()) + p32(1)])
+    if r.status != NFS4_OK:
+        return r.status
+    r.res()
+    clientid, cfm = r.u64(), r.fixed(8)
+    r = conn.compound([p32(OP["SETCLIENTID_CONFIRM"]) + p64(clientid) + cfm])
+    if r.status == NFS4_OK:
+        st["clientid"] = clientid
+    return r.status
+
+
+def open40(st, owner, access, claim, create=False, attrs=b""):
+    """OPEN4args; claim is the encoded open_claim4."""
+    how = p32(1) + p32(0) + (attrs or p32(0) + p32(0)) if create else p32(0)
+    return p32(OP["OPEN"]) + p32(st["oseq"]) + p32(access) + p32(0) + \
+        p64(st["clientid"]) + opaque(owner) + how + claim
+
+
+def claim_null(name):
+    return p32(0) + opaque(name.encode())
+
+
+def open_result40(r, nops):
+    """OPEN4resok (op nops - 1 of nops, GETFH last): stateid, rflags,
+    delegation type, its stateid, recall, and the handle."""
+    for _ in range(nops - 2):
+        r.res()
+    r.res()
+    sid = read_stateid(r)
+    r.u32()
+    r.u64()
+    r.u64()
+    rflags = r.u32()
+    r.skip_words()
+    dtype, dsid, recall = r.u32(), None, 0
+    if dtype in (1, 2):
+        dsid = read_stateid(r)
+        recall = r.u32()
+        if dtype == 2:
+            if r.u32() == 1:
+                r.u64()
+            else:
+                r.u32()
+                r.u32()
+        r.u32()
+        r.u32()
+        r.u32()
+        r.opaque()
+    r.res()
+    return sid, rflags, dtype, dsid, recall, r.opaque()
+
+
+def do_open40(conn, st, ops, owner, access, claim, create=False):
+    """PUTs in ops, OPEN, GETFH (+ OPEN_CONFIRM): status, and st gets
+    sid, fh, dtype, dsid, recall."""
+    ops = ops + [open40(st, owner, access, claim, create), getfh()]
+    r = conn.compound(ops)
+    st["oseq"] += 1
+    if r.status != NFS4_OK:
+        return r.status
+    sid, rflags, st["dtype"], st["dsid"], st["recall"], fh = \
+        open_result40(r, len(ops))
+    st["fh"] = fh.hex()
+    if rflags & 2:
+        r = conn.compound([putfh(fh), p32(OP["OPEN_CONFIRM"]) +
+                           stateid(sid) + p32(st["oseq"])])
+        st["oseq"] += 1
+        if r.status != NFS4_OK:
+            return r.status
+        r.res()
+        r.res()
+        sid = read_stateid(r)
+    st["sid"] = sid
+    return NFS4_OK
+
+
+DTYPE = {0: "none", 1: "read", 2: "write"}
+ANON = [0, "00" * 12]
+
+
+def write40(conn, fh, sid, data, getattr_too=True):
+    ops = [putfh(fh), p32(OP["WRITE"]) + stateid(sid) + p64(0) + p32(2) +
+           opaque(data)]
+    if getattr_too:
+        ops.append(getattr_([1 << 3 | 1 << 4]))
+    return conn.compound(ops).status
+
+
+def setattr_mode40(conn, fh, sid, mode):
+    return conn.compound([putfh(fh), p32(34) + stateid(sid) + p32(2) +
+                          p32(0) + p32(1 << 1) + opaque(p32(mode))]).status
+
+
+def v3_call(port, proc, body):
+    return u32(oncrpc.results(oncrpc.call(port, 100003, 3, proc, body)), 0)
+
+
+def read_anon(port, fh):
+    """The file's first bytes, READ with the anonymous stateid."""
+    r = compound(port, [putfh(fh), p32(OP["READ"]) + stateid(ANON) +
+                        p64(0) + p32(64)])
+    if r.status != NFS4_OK:
+        return "ERR%d" % r.status
+    r.res()
+    r.res()
+    r.u32()
+    return r.opaque().decode(errors="replace")
+
+
+def holder40(port, path, access):
+    """A (callback up, one connection) opens path (creating it) with
+    access: (cb, conn, state) or None."""
+    cb = CallbackServer()
+    conn = Conn(port)
+    a = {"oseq": 1}
+    if setclientid40(conn, a, cb.uaddr(), b"deleg40-" +
+                     os.urandom(6).hex().encode()) != NFS4_OK or \
+            not cb.wait(lambda: cb.nulls > 0, 20):
+        print("NO CALLBACK")
+        return None
+    time.sleep(1)               # nfsd tells stated after the answer
+    d, name = path.rsplit("/", 1)
+    st = do_open40(conn, a, [putroot()] + path_ops(d), b"A-owner", access,
+                   claim_null(name), True)
+    if st != NFS4_OK:
+        print("ERR %d" % st)
+        return None
+    return cb, conn, a
+
+
+def holder_of(port, path, access, dtype):
+    """holder40 with a delegation of dtype: (cb, conn, state, handle,
+    ["GRANT", type]), or None once the failure or "GRANT type" is
+    printed."""
+    h = holder40(port, path, access)
+    if h is None:
+        return None
+    cb, conn, a = h
+    out = ["GRANT", DTYPE[a["dtype"]]]
+    if a["dtype"] != dtype:
+        print(" ".join(out))
+        return None
+    return cb, conn, a, bytes.fromhex(a["fh"]), out
+
+
+def other_conflict(port, path, fh, what):
+    """What another client (or protocol) does to the file: its status
+    (10008 is DELAY, JUKEBOX, or NLM's grace)."""
+    d, name = path.rsplit("/", 1)
+    if what in ("open-read", "read", "getattr", "setattr"):
+        b = {"oseq": 1}
+        setclientid(port, b)
+    if what == "open-read":
+        conn = Conn(port)
+        st = do_open40(conn, b, [putroot()] + path_ops(d), b"B-owner", 1,
+                       claim_null(name))
+        conn.close()
+        return st
+    if what == "read":
+        return compound(port, [putfh(fh), p32(OP["READ"]) + stateid(ANON) +
+                               p64(0) + p32(16)]).status
+    if what == "getattr":
+        return compound(port, [putfh(fh), getattr_([1 << 3 | 1 << 4])]).status
+    if what == "setattr":
+        return compound(port, [putfh(fh), p32(34) + stateid(ANON) + p32(2) +
+                               p32(0) + p32(1 << 1) +
+                               opaque(p32(0o640))]).status
+    if what == "v3read":
+        return v3_call(port, 6, opaque(fh) + p64(0) + p32(16))
+    if what == "v3getattr":
+        return v3_call(port, 1, opaque(fh))
+    if what == "v3create":      # UNCHECKED over it, size 0: a truncate
+        sattr = p32(0) * 3 + p32(1) + p64(0) + p32(0) * 2
+        return v3_call(port, 8, opaque(lookup_fh(port, d)) +
+                       opaque(name.encode()) + p32(0) + sattr)
+    if what == "nlmread":
+        out = subprocess.run([os.environ["NLM_CLIENT"], "-T", "tcp",
+                              "lock", fh.hex(), "0", "100"],
+                             capture_output=True, text=True).stdout
+        return 10008 if "grace" in out else 0 if "granted" in out \
+            else out.strip()
+    return -1
+
+
+def recalled(cb, dsid):
+    """The callback got CB_RECALL of dsid: "RECALL same"."""
+    got = cb.wait(lambda: len(cb.recalls) > 0, 20)
+    return ["RECALL", "same" if got and cb.recalls[0] == dsid else
+            "none" if not got else "other"]
+
+
+def return_retry(port, conn, dsid, path, fh, what):
+    """DELEGRETURN, then what waited again until it goes: "RETURN 0
+    RETRY 0"."""
+    r = conn.compound([putfh(fh), p32(OP["DELEGRETURN"]) + stateid(dsid)])
+    out = ["RETURN", str(r.status)]
+    for _ in range(30):
+        st = other_conflict(port, path, fh, what)
+        if st != 10008:
+            break
+        time.sleep(1)
+    return out + ["RETRY", str(st)]
+
+
+def cmd_deleg_write(port, path, what):
+    """
+    A opens path for reading and writing (creating it) and gets a write
+    delegation: "GRANT write"; writes under it, with GETATTR in the
+    COMPOUND ("WRITE 0"), GETATTRs and SETATTRs the mode on its own
+    connection ("OWN 0 0") recalling nothing ("RECALLS 0"); then what
+    another client does waits and recalls it ("CONFLICT 10008 RECALL
+    same"), A returns it ("RETURN 0"), the request goes ("RETRY 0") and
+    the data A wrote is in the file ("DATA deleg40-data").
+    """
+    h = holder_of(port, path, 3, 2)
+    if h is None:
+        return
+    cb, conn, a, fh, out = h
+    out += ["WRITE", str(write40(conn, fh, a["dsid"], b"deleg40-data"))]
+    own_getattr = conn.compound([putfh(fh),
+                                 getattr_([1 << 3 | 1 << 4])]).status
+    own_setattr = setattr_mode40(conn, fh, ANON, 0o644)
+    time.sleep(1)
+    out += ["OWN", str(own_getattr), str(own_setattr),
+            "RECALLS", str(len(cb.recalls))]
+    out += ["CONFLICT", str(other_conflict(port, path, fh, what))]
+    out += recalled(cb, a["dsid"])
+    # While recalled the holder's own writes under it go on.
+    out += ["FLUSH", str(write40(conn, fh, a["dsid"], b"deleg40-data",
+                                 False))]
+    out += return_retry(port, conn, a["dsid"], path, fh, what)
+    data = read_anon(port, fh)
+    out += ["DATA", data[:12] if what != "v3create" else
+            "empty" if data == "" else data[:12]]
+    print(" ".join(out))
+
+
+def cmd_deleg_setattr(port, path):
+    """
+    A's read delegation: A's own SETATTR of the mode recalls nothing
+    ("OWN 0 RECALLS 0"); another client's does ("OTHER 10008 RECALL
+    same"), and goes once A returned it ("RETURN 0 RETRY 0").
+    """
+    h = holder_of(port, path, 1, 1)
+    if h is None:
+        return
+    cb, conn, a, fh, out = h
+    out += ["OWN", str(setattr_mode40(conn, fh, a["sid"], 0o644))]
+    time.sleep(1)
+    out += ["RECALLS", str(len(cb.recalls))]
+    out += ["OTHER", str(other_conflict(port, path, fh, "setattr"))]
+    out += recalled(cb, a["dsid"])
+    out += return_retry(port, conn, a["dsid"], path, fh, "setattr")
+    print(" ".join(out))
+
+
+def cmd_deleg_claimcur(port, path):
+    """
+    OPEN with CLAIM_DELEGATE_CUR: a made-up delegation stateid ("BAD
+    10025"), one of an earlier stated start ("STALE 10023"), A's
+    delegation in another client's OPEN ("OTHER 10025"), A's own
+    ("OWN 0").
+    """
+    h = holder_of(port, path, 1, 1)
+    if h is None:
+        return
+    a, out = h[2], h[4]
+    d, name = path.rsplit("/", 1)
+    dsid = a["dsid"]
+
+    def cur(st, sid):
+        c = Conn(port)
+        status = do_open40(c, st, [putroot()] + path_ops(d), b"cur-owner",
+                           1, p32(2) + stateid(sid) + opaque(name.encode()))
+        c.close()
+        return status
+    other = bytearray.fromhex(dsid[1])
+    other[11] ^= 0x5a
+    bad = [dsid[0], other.hex()]
+    other = bytearray.fromhex(dsid[1])
+    other[0] ^= 0x80
+    stale = [dsid[0], other.hex()]
+    b = {"oseq": 1}
+    setclientid(port, b)
+    out += ["BAD", str(cur(a, bad)), "STALE", str(cur(a, stale)),
+            "OTHER", str(cur(b, dsid)), "OWN", str(cur(a, dsid))]
+    print(" ".join(out))
+
+
+def cmd_deleg_reclaim(port, path):
+    """
+    A holds a write delegation; DELEG_HOOK restarts stated.  A's client
+    id is then stale; it sets up again with the same id string and
+    reclaims its open with CLAIM_PREVIOUS naming a write delegation:
+    "RECLAIM 0 write".  CLAIM_DELEGATE_PREV and DELEGPURGE: "PREV 10004
+    PURGE 10004" (not supported, nfsd(8)).  DELEGRETURN of the
+    reclaimed one: "RETURN 0".
+    """
+    cb = CallbackServer()
+    conn = Conn(port)
+    ident = b"deleg40-reclaim-" + os.urandom(6).hex().encode()
+    a = {"oseq": 1}
+    if setclientid40(conn, a, cb.uaddr(), ident) != NFS4_OK or \
+            not cb.wait(lambda: cb.nulls > 0, 20):
+        print("NO CALLBACK")
+        return
+    time.sleep(1)
+    d, name = path.rsplit("/", 1)
+    st = do_open40(conn, a, [putroot()] + path_ops(d), b"A-owner", 3,
+                   claim_null(name), True)
+    out = ["GRANT", DTYPE.get(a.get("dtype", 0), "?") if st == 0 else
+           "ERR%d" % st]
+    fh = bytes.fromhex(a.get("fh", ""))
+    if os.environ.get("DELEG_HOOK"):
+        subprocess.run(os.environ["DELEG_HOOK"], shell=True, check=False)
+    for _ in range(60):
+        r = conn.compound([p32(30) + p64(a["clientid"])])   # RENEW
+        if r.status != 10008:
+            break
+        time.sleep(0.5)
+    out += ["RENEW", str(r.status)]
+    nulls = cb.nulls
+    st = setclientid40(conn, a, cb.uaddr(), ident)
+    cb.wait(lambda: cb.nulls > nulls, 20)
+    time.sleep(1)
+    a["oseq"] = 1
+    st = do_open40(conn, a, [putfh(fh)], b"A-owner", 3,
+                   p32(1) + p32(2))
+    out += ["RECLAIM", str(st), DTYPE.get(a.get("dtype", 0), "?")
+            if st == 0 else "-"]
+    prev = conn.compound([putroot()] + path_ops(d) + [
+        open40({"oseq": a["oseq"], "clientid": a["clientid"]}, b"P-owner", 1,
+               p32(3) + opaque(name.encode()))]).status
+    purge = conn.compound([p32(7) + p64(a["clientid"])]).status
+    out += ["PREV", str(prev), "PURGE", str(purge)]
+    if st == 0 and a.get("dsid"):
+        r = conn.compound([putfh(fh), p32(OP["DELEGRETURN"]) +
+                           stateid(a["dsid"])])
+        out += ["RETURN", str(r.status)]
+    print(" ".join(out))
+
+
+def cmd_acl_create(port, path):
+    """
+    CREATE of a directory and OPEN creating a file, each with an acl in
+    its attributes: "MKDIR 0 ACL ... OPEN 0 ACL ..." with the ACEs
+    GETATTR then reads (NFS4ERR_ATTRNOTSUPP before they were set).
+    """
+    aces = [(0, 0, 0x1 | 0x2 | 0x4 | 0x20 | 0x80 | 0x100 | 0x100000,
+             b"OWNER@"),
+            (0, 0, 0x1 | 0x80 | 0x100000, b"EVERYONE@")]
+    acl = p32(len(aces)) + b"".join(p32(t) + p32(f) + p32(m) + opaque(w)
+                                     for t, f, m, w in aces)
+    fattr = p32(1) + p32(1 << 12) + opaque(acl)
+
+    def acl_of(r):
+        r.skip_words()
+        r.u32()
+        got = []
+        for _ in range(r.u32()):
+            t, f, m = r.u32(), r.u32(), r.u32()
+            got.append("%s:%d:%x" % (r.opaque().decode(), t, m))
+        return ",".join(got)
+    d, name = path.rsplit("/", 1)
+    out = []
+    r = compound(port, [putroot()] + path_ops(d) + [
+        p32(OP["CREATE"]) + p32(2) + opaque((name + ".dir").encode()) +
+        fattr, getattr_([1 << 12])])
+    out += ["MKDIR", str(r.status)]
+    if r.status == NFS4_OK:
+        for _ in range(r.nres - 2):
+            r.res()
+        r.res()
+        r.u32()
+        r.u64()
+        r.u64()
+        r.skip_words()
+        r.res()
+        out += ["ACL", acl_of(r)]
+    st = {"oseq": 1}
+    setclientid(port, st)
+    op = p32(OP["OPEN"]) + p32(st["oseq"]) + p32(3) + p32(0) + \
+        p64(st["clientid"]) + opaque(b"acl-owner") + p32(1) + p32(0) + \
+        fattr + claim_null(name)
+    r = compound(port, [putroot()] + path_ops(d) + [op,
+                                                    getattr_([1 << 12])])
+    out += ["OPEN", str(r.status)]
+    if r.status == NFS4_OK:
+        for _ in range(r.nres - 2):
+            r.res()
+        r.res()
+        read_stateid(r)
+        r.u32()
+        r.u64()
+        r.u64()
+        r.u32()
+        r.skip_words()
+        if r.u32() != 0:        # no delegation asked for by this test
+            out += ["DELEG?"]
+        else:
+            r.res()
+            out += ["ACL", acl_of(r)]
+    print(" ".join(out))
+
+
+def cmd_deleg_ownio(port, path, n):
+    """
+    A's write delegation; DELEG_HOOK runs before and after A's n WRITEs
+    (each with GETATTR of size and change) under it: "GRANT write WRITES
+    0 RECALLS 0", then DELEGRETURN "RETURN 0".  The hook's snapshots of
+    nfsd's counters show what the writes cost.
+    """
+    h = holder_of(port, path, 3, 2)
+    if h is None:
+        return
+    cb, conn, a, fh, out = h
+    hook = os.environ.get("DELEG_HOOK")
+    if hook:
+        subprocess.run(hook, shell=True, check=False)
+    worst = 0
+    for _ in range(n):
+        st = write40(conn, fh, a["dsid"], b"own-io")
+        worst = worst or st
+    if hook:
+        subprocess.run(hook, shell=True, check=False)
+    out += ["WRITES", str(worst), "RECALLS", str(len(cb.recalls))]
+    r = conn.compound([putfh(fh), p32(OP["DELEGRETURN"]) +
+                       stateid(a["dsid"])])
+    out += ["RETURN", str(r.status)]
+    print(" ".join(out))
+
+
+def cmd_deleg40(port, args):
+    if args[0] == "write":
+        cmd_deleg_write(port, args[1], args[2])
+    elif args[0] == "setattr":
+        cmd_deleg_setattr(port, args[1])
+    elif args[0] == "claimcur":
+        cmd_deleg_claimcur(port, args[1])
+    elif args[0] == "reclaim":
+        cmd_deleg_reclaim(port, args[1])
+    elif args[0] == "aclcreate":
+        cmd_acl_create(port, args[1])
+    elif args[0] == "ownio":
+        cmd_deleg_ownio(port, args[1], int(args[2]))
+    else:
+        sys.exit("unknown deleg40 mode " + args[0])
+
+
 def main():
     port, cmd, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
     if cmd == "path":
@@ -1033,6 +1512,8 @@ def main():
         cmd_close(port, args[0])
     elif cmd == "deleg":
         cmd_deleg(port, args[0], args[1])
+    elif cmd == "deleg40":
+        cmd_deleg40(port, args)
     elif cmd == "readdir":
         cmd_readdir(port, args[0], int(args[1]),
                     int(args[2]) if len(args) > 2 else 32768)

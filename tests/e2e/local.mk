@@ -34,3 +34,9 @@ EXTRA_DIST += tests/e2e/test_nfs4_idmap_kernel.sh
 # write (issue 23).
 TESTS += tests/e2e/test_nfs4_deleg_kernel.sh
 EXTRA_DIST += tests/e2e/test_nfs4_deleg_kernel.sh
+
+# tests/e2e/test_nfs4_wdeleg_kernel.sh: a write delegation of the
+# guest's kernel client recalled by a second client's read; the holder's
+# writes reach the store (issue 23).
+TESTS += tests/e2e/test_nfs4_wdeleg_kernel.sh
+EXTRA_DIST += tests/e2e/test_nfs4_wdeleg_kernel.sh

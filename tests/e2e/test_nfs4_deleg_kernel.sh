@@ -21,6 +21,9 @@ cat >> "$SUITE_CONF" <<CONF
 
 [stated]
 lease time = 30
+# A writes the file first: with write delegations it would hold a write
+# delegation, not the read one this test is about.
+write delegations = no
 CONF
 
 e2e_guest_turn

@@ -11,6 +11,19 @@
 # whose callback does not answer gets no delegation; a delegation
 # outlives kill -9 of nfsd (it is stated's) and the restarted nfsd
 # recalls it; dittofsctl lists it.
+#
+# Write delegations: A's OPEN for reading and writing gets one; A's
+# writes under it (with GETATTR in the COMPOUND), its own GETATTR and
+# SETATTR recall nothing; another client's OPEN for reading, READ,
+# GETATTR of size and change, SETATTR of the mode, an NFSv3 READ,
+# GETATTR and CREATE over the file, and an NLM read lock each wait
+# while it is recalled; A writes on while recalled, returns it, and
+# its data is in the file.  Another client's SETATTR of any attribute
+# recalls a read delegation, A's own does not.  CLAIM_DELEGATE_CUR
+# checks its delegation stateid.  CREATE and OPEN set an acl given in
+# their attributes.  Last, stated restarts: A reclaims its open and
+# its write delegation with CLAIM_PREVIOUS in grace; CLAIM_DELEGATE_PREV
+# and DELEGPURGE are NFS4ERR_NOTSUPP.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -26,6 +39,7 @@ root squash = no
 
 [stated]
 lease time = 10
+grace period = 15
 
 [nfsd]
 port = $P
@@ -68,6 +82,64 @@ deleg_case remove "another client's REMOVE of the file"
 deleg_case rename "another client's RENAME of another file onto the file"
 deleg_case truncate "another client's SETATTR of the file's size"
 deleg_case nlm "an NLM write lock on the file"
+
+# Write delegations (RFC 7530 10.4) and what conflicts with them.
+wdeleg_case() {
+	r=$(PROBE4 deleg40 write "/export/w-$1" "$1")
+	diag "write $1: $r"
+	check "an OPEN for writing gets a write delegation; writes under it ($1)" test "$(echo "$r" | cut -d' ' -f1-4)" = "GRANT write WRITE 0"
+	check "the holder's own GETATTR and SETATTR recall nothing ($1)" test "$(echo "$r" | cut -d' ' -f5-9)" = "OWN 0 0 RECALLS 0"
+	check "$2 waits and recalls the write delegation" test "$(echo "$r" | cut -d' ' -f10-13)" = "CONFLICT 10008 RECALL same"
+	check "the holder writes on while recalled, returns it, then $2 goes" test "$(echo "$r" | cut -d' ' -f14-19)" = "FLUSH 0 RETURN 0 RETRY 0"
+	check "the holder's writes are in the file ($1)" test "$(echo "$r" | cut -d' ' -f20-21)" = "DATA $3"
+}
+wdeleg_case open-read "another client's OPEN for reading" deleg40-data
+wdeleg_case read "another client's READ" deleg40-data
+wdeleg_case getattr "another client's GETATTR of size and change" deleg40-data
+wdeleg_case setattr "another client's SETATTR of the mode" deleg40-data
+wdeleg_case v3read "an NFSv3 READ" deleg40-data
+wdeleg_case v3getattr "an NFSv3 GETATTR" deleg40-data
+wdeleg_case v3create "an NFSv3 CREATE over the file" empty
+wdeleg_case nlmread "an NLM read lock" deleg40-data
+
+# The holder's own I/O under its write delegation asks stated nothing:
+# its stateid was cached at the grant, and nfsd knows the holder.
+HOOK=$SUITE_DIR/hook.sh
+cat > "$HOOK" <<EOF
+#!/bin/sh
+DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status nfsd >> $SUITE_DIR/ownio.status 2>&1
+EOF
+chmod +x "$HOOK"
+: > "$SUITE_DIR/ownio.status"
+r=$(DELEG_HOOK=$HOOK PROBE4 deleg40 ownio /export/w-ownio 20)
+diag "ownio: $r"
+check "20 WRITEs with GETATTR under the write delegation, no recall" test "$r" = "GRANT write WRITES 0 RECALLS 0 RETURN 0"
+checked=$(sed -n 's/.*NFSv4 stateids: \([0-9]*\) checked by stated.*/\1/p' "$SUITE_DIR/ownio.status" | tr '\n' ' ')
+spared=$(sed -n 's/.* \([0-9]*\) check(s) spared.*/\1/p' "$SUITE_DIR/ownio.status" | tr '\n' ' ')
+diag "stateids checked by stated: $checked; delegation checks spared: $spared"
+two_same() { [ $# -eq 2 ] && [ "$1" = "$2" ]; }
+grew_by() { [ $# -eq 3 ] && [ $(( $3 - $2 )) -ge "$1" ]; }
+check "their stateid was never sent to stated to check" two_same $checked
+check "nor asked stated about a conflict: at least 20 checks spared" grew_by 20 $spared
+
+r=$(PROBE4 deleg40 setattr /export/d-setattr)
+diag "setattr: $r"
+check "a read delegation's holder SETATTRs the mode: no recall" test "$(echo "$r" | cut -d' ' -f1-6)" = "GRANT read OWN 0 RECALLS 0"
+check "another client's SETATTR of the mode waits and recalls it" test "$(echo "$r" | cut -d' ' -f7-10)" = "OTHER 10008 RECALL same"
+check "and goes once it is returned" test "$(echo "$r" | cut -d' ' -f11-14)" = "RETURN 0 RETRY 0"
+
+r=$(PROBE4 deleg40 claimcur /export/d-claimcur)
+diag "claimcur: $r"
+check "CLAIM_DELEGATE_CUR: a made-up delegation stateid is BAD_STATEID" test "$(echo "$r" | cut -d' ' -f3-4)" = "BAD 10025"
+check "CLAIM_DELEGATE_CUR: one of an earlier stated start is STALE_STATEID" test "$(echo "$r" | cut -d' ' -f5-6)" = "STALE 10023"
+check "CLAIM_DELEGATE_CUR: another client's delegation is BAD_STATEID" test "$(echo "$r" | cut -d' ' -f7-8)" = "OTHER 10025"
+check "CLAIM_DELEGATE_CUR: the client's own delegation opens" test "$(echo "$r" | cut -d' ' -f9-10)" = "OWN 0"
+
+r=$(PROBE4 deleg40 aclcreate /export/acl-new)
+diag "aclcreate: $r"
+ACES="OWNER@:0:1001a7,EVERYONE@:0:100081"
+check "CREATE with an acl sets it" test "$(echo "$r" | cut -d' ' -f1-4)" = "MKDIR 0 ACL $ACES"
+check "OPEN creating with an acl in createattrs sets it" test "$(echo "$r" | cut -d' ' -f5-8)" = "OPEN 0 ACL $ACES"
 
 r=$(PROBE4 deleg /export/d-nocb nocb)
 diag "nocb: $r"
@@ -112,6 +184,31 @@ diag "restart: $r"
 check "nfsd restarted in between" test "$(suite_pid nfsd)" != "$NFSD"
 check "after nfsd's restart the conflict still waits and the new nfsd recalls" test "$(echo "$r" | cut -d' ' -f5-8)" = "CONFLICT 10008 RECALL same"
 check "and the delegation is returned to it" test "$(echo "$r" | cut -d' ' -f9-12)" = "RETURN 0 RETRY 0"
+
+# Last (it leaves stated in grace): stated restarts while A holds a
+# write delegation; A reclaims it with CLAIM_PREVIOUS.
+cat > "$HOOK" <<EOF
+#!/bin/sh
+pid() { DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status stated 2>/dev/null | awk '\$1 == "stated" && \$2 ~ /^[0-9]+\$/ { print \$2 }'; }
+old=\$(pid)
+kill -KILL "\$old"
+i=0
+while [ \$i -lt 300 ]; do
+	new=\$(pid)
+	if [ -n "\$new" ] && [ "\$new" != "\$old" ] && DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status stated 2>/dev/null | grep -q 'peer nfsd'; then
+		exit 0
+	fi
+	sleep 0.1
+	i=\$((i + 1))
+done
+EOF
+r=$(DELEG_HOOK=$HOOK PROBE4 deleg40 reclaim /export/w-reclaim)
+diag "reclaim: $r"
+check "a write delegation before stated's restart" test "$(echo "$r" | cut -d' ' -f1-2)" = "GRANT write"
+check "after it the client id is stale" test "$(echo "$r" | cut -d' ' -f3-4)" = "RENEW 10022"
+check "OPEN CLAIM_PREVIOUS in grace reclaims the write delegation" test "$(echo "$r" | cut -d' ' -f5-7)" = "RECLAIM 0 write"
+check "CLAIM_DELEGATE_PREV and DELEGPURGE: NFS4ERR_NOTSUPP" test "$(echo "$r" | cut -d' ' -f8-11)" = "PREV 10004 PURGE 10004"
+check "the reclaimed delegation is returned" test "$(echo "$r" | cut -d' ' -f12-13)" = "RETURN 0"
 
 suite_stop
 tap_done

@@ -8,7 +8,12 @@
  * one again to a retransmission, a READ through it, a conflicting OPEN
  * answered NFS4ERR_DELAY with its seqid moved on, DELEGRETURN, the cap
  * per client, a purged client's delegations gone, and a lapsed holder
- * purged rather than waited for.
+ * purged rather than waited for.  Write delegations: granted after an
+ * OPEN that writes when no other client has the file open, locked or
+ * delegated; their stateid WRITEs; any other client's OPEN recalls
+ * them; a reclaim in grace (CLAIM_PREVIOUS) gets its level back;
+ * CLAIM_DELEGATE_CUR's stateid must be the client's delegation of the
+ * file.  A file's level and write holder as a front end learns them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -86,6 +91,34 @@ quiet_log(const char *msg)
 	tap_diag("records: %s", msg);
 }
 
+/* The v4 state on a fresh lock table and client records under dir. */
+static int
+v4_setup(char *dir, struct stated_clients **records, struct lock_table **locks)
+{
+	char err[256];
+
+	if (mkdtemp(dir) == NULL || clients_open(dir, quiet_log, records,
+	    err, sizeof(err)) == -1 || (*locks = lock_table_new(NULL, NULL)) ==
+	    NULL || (v4 = v4_state_new(*locks, *records,
+	    clients_epoch(*records))) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+v4_teardown(const char *dir, struct stated_clients *records,
+    struct lock_table *locks)
+{
+	char cmd[128];
+
+	v4_state_free(v4);
+	lock_table_free(locks);
+	clients_close(records);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) == -1)
+		tap_diag("cannot remove %s", dir);
+}
+
 static uint64_t
 v4_client(const char *id, int cb_up)
 {
@@ -160,12 +193,9 @@ test_v4(struct grant_table *t, struct events *ev)
 	uint32_t qa = 1, qb = 1, qc = 1, qd = 1, qe = 1, st;
 	struct v4_result r;
 	size_t recalls;
-	char dir[] = "/tmp/test_stated_grant.XXXXXX", err[256], cmd[128];
+	char dir[] = "/tmp/test_stated_grant.XXXXXX";
 
-	if (mkdtemp(dir) == NULL || clients_open(dir, quiet_log, &records,
-	    err, sizeof(err)) == -1 || (locks = lock_table_new(NULL, NULL)) ==
-	    NULL || (v4 = v4_state_new(locks, records,
-	    clients_epoch(records))) == NULL) {
+	if (v4_setup(dir, &records, &locks) == -1) {
 		tap_ok(0, "v4 state");
 		return;
 	}
@@ -285,12 +315,153 @@ test_v4(struct grant_table *t, struct events *ev)
 	    "a client over clients per address makes room: lapsed e goes");
 	TAP_EQ_INT(grant_holder_count(t, LOCK_PROTOCOL_NFSV4, ee), 0,
 	    "and its delegation with it");
-	v4_state_free(v4);
-	lock_table_free(locks);
-	clients_close(records);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) == -1)
-		tap_diag("cannot remove %s", dir);
+	v4_teardown(dir, records, locks);
+}
+
+/* ---- write delegations, reclaims, CLAIM_DELEGATE_CUR ---- */
+
+static void
+test_v4_write(struct grant_table *t, struct events *ev)
+{
+	struct lock_table *locks;
+	struct stated_clients *records;
+	struct lock_file_id f1 = file(61), f2 = file(62), f3 = file(63),
+	    f4 = file(64), f5 = file(65);
+	struct v4_stateid sb2;
+	struct v4_result r;
+	struct v4_stateid sa, sb, s2, bad;
+	struct v4_deleg_res d, d2;
+	struct v4_check_res cr;
+	struct grant_holder gh;
+	struct lock_request lr;
+	struct lock_info li;
+	uint64_t a, b, c;
+	uint32_t qa = 1, qb = 1, qc = 1;
+	size_t recalls;
+	char dir[] = "/tmp/test_stated_grant_w.XXXXXX";
+
+	if (v4_setup(dir, &records, &locks) == -1) {
+		tap_ok(0, "v4 state (write delegations)");
+		return;
+	}
+	v4_state_set_lease(v4, 10);
+	v4_state_set_now(v4, 3000);
+	grant_table_set_now(t, 3000);
+	v4_state_set_grants(v4, t, 1, 0);
+	a = v4_client("client-wa", 1);
+	b = v4_client("client-wb", 1);
+	c = v4_client("client-wc", 0);
+	tap_ok(a != 0 && b != 0 && c != 0, "three v4 clients (write)");
+
+	tap_ok(v4_open(a, "wa", &qa, &f1, LOCK_SHARE_READ | LOCK_SHARE_WRITE,
+	    &sa) == V4_OK && v4_deleg(a, &sa, &f1, &d) == V4_OK &&
+	    d.level == 0 && d.why == V4_DELEG_NONE_ACCESS,
+	    "write delegations off: an OPEN that writes gets none");
+	v4_state_set_write_delegations(v4, 1);
+	tap_ok(v4_deleg(a, &sa, &f1, &d) == V4_OK && d.level == GRANT_WRITE,
+	    "on: an OPEN that writes, alone on the file: a write delegation");
+	TAP_EQ_INT(grant_file_level(t, &f1, &gh), GRANT_WRITE,
+	    "the file's level is write");
+	TAP_EQ_INT(gh.client_id, a, "held by a");
+	TAP_EQ_INT(v4_state_check(v4, &d.stateid, &f1, V4_IO_WRITE, &cr),
+	    V4_OK, "its stateid WRITEs the file");
+	TAP_EQ_INT(v4_state_check(v4, &d.stateid, &f1, V4_IO_SETATTR, &cr),
+	    V4_OK, "and SETATTRs it");
+	TAP_EQ_INT(grant_file_others(t, &f1, LOCK_PROTOCOL_NFSV4, a), 0,
+	    "no grant of another holder");
+
+	/* Another client's OPEN for reading alone: DELAY and a recall. */
+	recalls = ev->recalls;
+	TAP_EQ_INT(v4_open(b, "wb", &qb, &f1, LOCK_SHARE_READ, &s2),
+	    V4ERR_DELAY, "another client's OPEN for reading: DELAY");
+	TAP_EQ_INT(ev->recalls, recalls + 1, "the write delegation recalled");
+	TAP_EQ_INT(ev->last_client, a, "a's");
+	TAP_EQ_INT(grant_conflict(t, &f1, LOCK_PROTOCOL_NFSV4, a, 1), 0,
+	    "the holder's own writes wait for nothing");
+	TAP_EQ_INT(v4_state_check(v4, &d.stateid, &f1, V4_IO_WRITE, &cr),
+	    V4_OK, "and its stateid still WRITEs while recalled");
+	TAP_EQ_INT(v4_state_delegreturn(v4, &d.stateid, &f1), V4_OK,
+	    "DELEGRETURN");
+	TAP_EQ_INT(v4_open(b, "wb", &qb, &f1, LOCK_SHARE_READ, &s2), V4_OK,
+	    "then the OPEN goes");
+	TAP_EQ_INT(grant_file_level(t, &f1, NULL), 0, "no grant left on it");
+	tap_ok(v4_deleg(a, &sa, &f1, &d2) == V4_OK && d2.level == 0 &&
+	    d2.why == V4_DELEG_NONE_CONFLICT,
+	    "another client has the file open: no write delegation");
+
+	/* Another client's read delegation, or its lock, is in the way. */
+	tap_ok(v4_open(b, "wb2", &qb, &f2, LOCK_SHARE_READ, &sb) == V4_OK &&
+	    v4_deleg(b, &sb, &f2, &d2) == V4_OK && d2.level == GRANT_READ &&
+	    v4_state_close(v4, &sb, qb++, &r) == V4_OK,
+	    "b's read delegation of f2, its open closed");
+	TAP_EQ_INT(grant_file_level(t, &f2, NULL), GRANT_READ,
+	    "the file's level is read");
+	recalls = ev->recalls;
+	tap_ok(v4_open(a, "wa2", &qa, &f2, LOCK_SHARE_WRITE, &s2) ==
+	    V4ERR_DELAY && ev->recalls == recalls + 1,
+	    "a's OPEN for writing recalls b's read delegation");
+	TAP_EQ_INT(v4_state_delegreturn(v4, &d2.stateid, &f2), V4_OK,
+	    "b returns it");
+	memset(&lr, 0, sizeof(lr));
+	lr.file = f3;
+	lr.owner.protocol = LOCK_PROTOCOL_NLM;
+	lr.owner.client_id = 77;
+	lr.owner.host = "nlm-host";
+	lr.owner.bytes = "nlm";
+	lr.owner.bytes_len = 3;
+	lr.offset = 0;
+	lr.length = 10;
+	lr.type = LOCK_SHARED;
+	tap_ok(lock_table_lock(locks, &lr, &li) == LOCK_OK &&
+	    v4_open(a, "wa3", &qa, &f3, V4_SHARE_BOTH, &s2) == V4_OK &&
+	    v4_deleg(a, &s2, &f3, &d2) == V4_OK && d2.level == 0 &&
+	    d2.why == V4_DELEG_NONE_CONFLICT,
+	    "an NLM read lock on the file: no write delegation");
+
+	/* A reclaim in grace gets its level back, callback or not. */
+	TAP_EQ_INT(v4_open(b, "wb3", &qb, &f5, LOCK_SHARE_READ, &sb2), V4_OK,
+	    "b opens another file for reading");
+	tap_ok(v4_open(c, "wc", &qc, &f4, V4_SHARE_BOTH, &s2) == V4_OK &&
+	    v4_state_delegate_reclaim(v4, c, &s2, &f4, (const uint8_t *)"fh",
+	    2, 4, "nfsd", GRANT_WRITE, &d2) == V4_OK && d2.level == 0,
+	    "a reclaim out of grace: none");
+	lock_table_grace_set(locks, 1);
+	tap_ok(v4_state_delegate_reclaim(v4, c, &s2, &f4, (const uint8_t *)"fh",
+	    2, 4, "nfsd", GRANT_WRITE, &d2) == V4_OK &&
+	    d2.level == GRANT_WRITE && d2.recall == 1,
+	    "in grace: the write delegation, to return at once (callback down)");
+	tap_ok(v4_state_delegate_reclaim(v4, b, &sb2, &f5,
+	    (const uint8_t *)"fh", 2, 4, "nfsd", GRANT_WRITE, &d) == V4_OK &&
+	    d.level == GRANT_READ, "a write one for an open that only reads: "
+	    "a read delegation");
+	TAP_EQ_INT(v4_state_delegate_reclaim(v4, c, &s2, &f4,
+	    (const uint8_t *)"fh", 2, 4, "nfsd", 3, &d), V4ERR_INVAL,
+	    "a reclaim of no level: INVAL");
+	lock_table_grace_set(locks, 0);
+
+	/* CLAIM_DELEGATE_CUR: the client's own delegation of the file. */
+	TAP_EQ_INT(v4_state_deleg_cur(v4, c, &d2.stateid, &f4), V4_OK,
+	    "CLAIM_DELEGATE_CUR with the client's delegation of the file");
+	TAP_EQ_INT(v4_state_deleg_cur(v4, a, &d2.stateid, &f4),
+	    V4ERR_BAD_STATEID, "another client's delegation: BAD_STATEID");
+	TAP_EQ_INT(v4_state_deleg_cur(v4, c, &d2.stateid, &f3),
+	    V4ERR_BAD_STATEID, "a delegation of another file: BAD_STATEID");
+	TAP_EQ_INT(v4_state_deleg_cur(v4, c, &sa, &f1), V4ERR_BAD_STATEID,
+	    "an open stateid: BAD_STATEID");
+	bad = d2.stateid;
+	bad.other[0] ^= 0x80;
+	TAP_EQ_INT(v4_state_deleg_cur(v4, c, &bad, &f4), V4ERR_STALE_STATEID,
+	    "a stateid of another stated start: STALE_STATEID");
+	bad = d2.stateid;
+	bad.seqid = 2;
+	TAP_EQ_INT(v4_state_deleg_cur(v4, c, &bad, &f4), V4ERR_BAD_STATEID,
+	    "a seqid it never had: BAD_STATEID");
+	TAP_EQ_INT(v4_state_delegreturn(v4, &d2.stateid, &f4), V4_OK,
+	    "c returns it");
+	TAP_EQ_INT(v4_state_deleg_cur(v4, c, &d2.stateid, &f4),
+	    V4ERR_BAD_STATEID, "a returned delegation: BAD_STATEID");
+
+	v4_teardown(dir, records, locks);
 }
 
 int
@@ -435,6 +606,12 @@ main(void)
 	if ((t = grant_table_new(event_cb, &ev)) == NULL)
 		return 1;
 	test_v4(t, &ev);
+	grant_table_free(t);
+
+	memset(&ev, 0, sizeof(ev));
+	if ((t = grant_table_new(event_cb, &ev)) == NULL)
+		return 1;
+	test_v4_write(t, &ev);
 	grant_table_free(t);
 	return tap_done();
 }
