@@ -2099,7 +2099,8 @@ v4_delegate(struct v4_state *v, uint64_t clientid,
 	do {
 		n = v4_scramble(v, ++v->next_state);
 	} while (n == 0);
-	v4_put32(other, v->epoch);
+	/* As a state's: the holder's clientid4, then the counter. */
+	v4_put32(other, (uint32_t)(clientid >> 32));
 	v4_put32(other + 4, (uint32_t)clientid);
 	v4_put32(other + 8, n);
 	if (grant_add(v->grants, file, &h, (enum grant_level)level, other,
