@@ -340,6 +340,26 @@ smbd_walk_last(struct smbd_walk *w)
 	return w->ncomp ? w->comp[w->ncomp - 1] : "";
 }
 
+/* The walked path, components joined by '\\' (dittofsctl smb opens). */
+static char *
+smbd_walk_path(const struct smbd_walk *w)
+{
+	size_t i, len = 1;
+	char *p;
+
+	for (i = 0; i < w->ncomp; i++)
+		len += strlen(w->comp[i]) + 1;
+	if ((p = malloc(len)) == NULL)
+		return NULL;
+	p[0] = '\0';
+	for (i = 0; i < w->ncomp; i++) {
+		if (i > 0)
+			strcat(p, "\\");
+		strcat(p, w->comp[i]);
+	}
+	return p;
+}
+
 /* CREATE's reply and the open it makes (MS-SMB2 2.2.14). */
 static void
 smbd_create_finish(struct smbd_walk *w)
@@ -368,6 +388,7 @@ smbd_create_finish(struct smbd_walk *w)
 	memcpy(o->dir_fh, w->dir, w->dirlen);
 	o->dir_fhlen = w->dirlen;
 	snprintf(o->name, sizeof(o->name), "%s", smbd_walk_last(w));
+	o->path = smbd_walk_path(w);
 	o->is_dir = w->is_dir;
 	o->fd = w->fd;
 	w->fd = -1;
@@ -1443,6 +1464,8 @@ smbd_rename_done(void *arg, int status, void *reply, int fd)
 		memcpy(o->dir_fh, w->dir, w->dirlen);
 		o->dir_fhlen = w->dirlen;
 		snprintf(o->name, sizeof(o->name), "%s", smbd_walk_last(w));
+		free(o->path);
+		o->path = smbd_walk_path(w);
 	}
 	smbd_reply(w->r, STATUS_SUCCESS, b, sizeof(b));
 }

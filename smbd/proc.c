@@ -402,8 +402,7 @@ smbd_tree_connect(struct smbd_req *r)
 	name = strrchr(path, '\\');
 	name = name != NULL ? name + 1 : path;
 	if (strcasecmp(name, "IPC$") == 0) {
-		/* No DCE/RPC yet (dittofs-smbd(8)). */
-		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		smbd_ipc_tree_connect(r, s);
 		return;
 	}
 	for (i = 0; i < env->nshares; i++)
@@ -607,6 +606,9 @@ smbd_dispatch(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
 		return;
 	}
+	/* A tree of IPC$ and its pipes: ipc.c's. */
+	if (smbd_ipc_dispatch(r))
+		return;
 	smbd_commands[r->hdr.command].fn(r);
 }
 

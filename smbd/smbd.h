@@ -8,6 +8,9 @@
  *              TREE_CONNECT/DISCONNECT, ECHO; the dispatch table
  *   file.c     CREATE, CLOSE, READ, WRITE, FLUSH, QUERY_INFO,
  *              QUERY_DIRECTORY, SET_INFO through blockd
+ *   ipc.c      IPC$ and its named pipes (srvsvc, wkssvc) carrying
+ *              DCE/RPC (dcerpc.c, srvsvc.c, wkssvc.c: dcerpc.h)
+ *   control.c  dittofsctl's listing of sessions, trees and opens
  *   smb2_hdr.c, smb2_negotiate.c, smb2_sign.c, status.c, utf16.c:
  *              the pure wire code (smb2.h), tested and fuzzed alone
  */
@@ -32,6 +35,9 @@
 #define SMBD_SESSIONS_MAX	16	/* per connection */
 #define SMBD_TREES_MAX		64	/* per session */
 #define SMBD_CHAIN_MAX		64	/* messages in one compound chain */
+/* A tree connected to IPC$ (smbd_tree.share): no share of env->shares. */
+#define SMBD_SHARE_IPC		((size_t)-1)
+#define SMBD_NAME_MAX		16	/* the server's name (srvsvc) */
 /* The largest frame beyond the biggest WRITE: headers and buffers. */
 #define SMBD_FRAME_SLACK	(128 * 1024)
 
@@ -45,6 +51,7 @@ struct smbd_share {
 };
 
 struct smbd_conn;
+struct dcerpc_conn;
 
 struct smbd_env {
 	struct daemon		*daemon;
@@ -60,6 +67,8 @@ struct smbd_env {
 	struct ipc_client	*gssd;
 	struct syncer		*syncer;
 	uint8_t			 server_guid[16];
+	char			 server_name[SMBD_NAME_MAX];
+	uint64_t		 rpc_calls, rpc_faults;
 	/* [smbd] keys */
 	uint32_t		 max_read;
 	uint32_t		 max_write;
@@ -81,6 +90,7 @@ struct smbd_env {
 struct smbd_tree {
 	uint32_t		 id;
 	size_t			 share;		/* index in env->shares */
+	int			 ipc;		/* IPC$: share is SMBD_SHARE_IPC */
 	TAILQ_ENTRY(smbd_tree)	 entry;
 };
 
@@ -119,6 +129,8 @@ struct smbd_open {
 	uint8_t			 dir_fh[BD_FH_MAX];	/* its parent */
 	uint32_t		 dir_fhlen;
 	char			 name[BD_NAME_MAX + 1];	/* in its parent */
+	char			*path;		/* from the share's root */
+	struct dcerpc_conn	*pipe;		/* a pipe of IPC$ (ipc.c) */
 	int			 is_dir;
 	int			 fd;		/* -1: no data access */
 	uint32_t		 access;	/* PERM_IO_* of fd */
@@ -231,6 +243,16 @@ void	 smbd_write(struct smbd_req *);
 void	 smbd_query_info(struct smbd_req *);
 void	 smbd_query_directory(struct smbd_req *);
 void	 smbd_set_info(struct smbd_req *);
+
+/* ipc.c */
+void	 smbd_ipc_tree_connect(struct smbd_req *, struct smbd_session *);
+/* A command on a tree of IPC$ (or a pipe): 1 when answered here. */
+int	 smbd_ipc_dispatch(struct smbd_req *);
+void	 smbd_ipc_close_pipe(struct smbd_open *);
+
+/* control.c */
+/* SMBD_CTL_SESSIONS (common/smbd_msg.x) */
+void	 smbd_ctl_sessions(struct ipc_peer *, struct ipc_msg *);
 
 /* utf16.c: names on the wire (UTF-16LE) and in the store (UTF-8). */
 /* -1 for an unpaired surrogate or no room; else the bytes written. */

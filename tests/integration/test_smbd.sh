@@ -14,7 +14,11 @@
 # file commands, signatures checked by the probe), then, when
 # dittofs-gssd is built, through it: smbclient and smbtorture.  Then smbclient put/get/ls/mkdir/rename through gssd, when a
 # dittofs-gssd with `dittofsctl user add` is built; skipped (with the
-# reason) when not.
+# reason) when not.  IPC$: the srvsvc pipe through the probe (BIND,
+# NetShareEnumAll by WRITE/READ and FSCTL_PIPE_TRANSCEIVE, CANCEL of
+# nothing), `smbclient -L', rpcclient's srvsvc and wkssvc calls,
+# smbtorture's rpc.srvsvc tests that need no SAMR or LSA, and
+# `dittofsctl smb sessions|opens' while smbclient holds a file open.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -39,6 +43,8 @@ requests per connection = 2
 [run]
 restart delay max = 2
 CONF
+# has TEXT REGEX: the text has a line matching the extended regex.
+has() { printf '%s\n' "$1" | grep -Eq -- "$2"; }
 PROBE() { timeout 30 python3 "$top_srcdir/tests/clients/smb2probe.py" "$P" "$@"; }
 
 # First tests/clients/gssd-stub.py stands in for gssd on gssd.sock
@@ -173,6 +179,47 @@ else
 	check "smbclient with signing required" SMBC -m SMB3 --client-protection=sign -c "ls"
 	check "a wrong password: refused" sh -c "! timeout 60 smbclient //127.0.0.1/export -p $P -U smbtest%wrong -m SMB3 -c ls >/dev/null 2>&1"
 	grep -i 'NT_STATUS\|error' "$SUITE_DIR/smbclient.out" | head -20 | sed 's/^/# /'
+	# IPC$: the share list as Samba's client asks for it (srvsvc
+	# NetShareEnumAll level 1 over the pipe), in 3.1.1 and in 2.1.
+	for m in SMB3 SMB2_10; do
+		timeout 60 smbclient -L //127.0.0.1 -p $P -U smbtest%Pass-w0rd -m $m > "$SUITE_DIR/list-$m.out" 2>&1
+		sed 's/^/# /' "$SUITE_DIR/list-$m.out"
+		check "smbclient -L -m $m: export listed as a Disk share" grep -Eq '^[[:space:]]+export[[:space:]]+Disk' "$SUITE_DIR/list-$m.out"
+		check "smbclient -L -m $m: IPC\$ listed as the IPC share" grep -Eq '^[[:space:]]+IPC\$[[:space:]]+IPC[[:space:]]+IPC Service' "$SUITE_DIR/list-$m.out"
+	done
+	check "smbclient //127.0.0.1/export -c ls still works after the listings" SMBC -m SMB3 -c "ls"
+	# rpcclient: NetSrvGetInfo 101, NetShareGetInfo, NetWkstaGetInfo 100.
+	if command -v rpcclient >/dev/null; then
+		RPCC() { timeout 60 rpcclient 127.0.0.1 -p $P -U smbtest%Pass-w0rd -c "$1" 2>&1; }
+		out=$(RPCC srvinfo)
+		echo "$out" | sed 's/^/# /'
+		check "rpcclient srvinfo (NetSrvGetInfo 101): platform NT (500)" has "$out" 'platform_id[[:space:]]*:[[:space:]]*500'
+		out=$(RPCC 'netsharegetinfo export')
+		echo "$out" | sed 's/^/# /'
+		check "rpcclient netsharegetinfo export: its name" has "$out" 'netname:[[:space:]]*export'
+		out=$(RPCC 'netsharegetinfo nosuch')
+		check "rpcclient netsharegetinfo nosuch: net name not found" has "$out" 'NET_NAME_NOT_FOUND|NETNAMENOTFOUND|NetNameNotFound'
+		out=$(RPCC wkssvc_wkstagetinfo)
+		echo "$out" | sed 's/^/# /'
+		check "rpcclient wkssvc_wkstagetinfo (NetWkstaGetInfo 100): WORKGROUP" has "$out" WORKGROUP
+	else
+		skip "no rpcclient (Debian: samba-common-bin)" "rpcclient srvsvc and wkssvc calls"
+	fi
+	# dittofsctl smb sessions / opens while smbclient holds a file open.
+	mkfifo "$SUITE_DIR/smbc.in"
+	timeout 60 smbclient //127.0.0.1/export -p $P -U smbtest%Pass-w0rd -m SMB3 < "$SUITE_DIR/smbc.in" > "$SUITE_DIR/smbc-open.out" 2>&1 &
+	SMBCPID=$!
+	exec 7> "$SUITE_DIR/smbc.in"
+	echo 'open sub\moved.bin' >&7
+	check "dittofsctl smb opens: smbclient's open file, its share and path" suite_wait 20 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF smb opens | grep -E 'export +-r.- +sub.moved.bin'"
+	suite_ctl smb opens 2>&1 | sed 's/^/# /'
+	out=$(suite_ctl smb sessions 2>&1)
+	echo "$out" | sed 's/^/# /'
+	check "dittofsctl smb sessions: smbtest from 127.0.0.1, dialect 3.1.1, signing, tree export" has "$out" '^[0-9a-f]{16} +127\.0\.0\.1 +smbtest +3\.1\.1 +(enabled|required) .*export\([0-9]+\)'
+	echo quit >&7
+	exec 7>&-
+	wait "$SMBCPID" 2>/dev/null
+	check "dittofsctl smb opens: nothing open once smbclient quit" suite_wait 20 sh -c "! DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF smb opens | grep -q moved.bin"
 	# smbtorture's suites of what is built (the rest of each suite
 	# needs what is not: share modes, security descriptors, ...), with
 	# Samba's expectations where Windows answers differently (a write
