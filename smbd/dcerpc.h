@@ -71,6 +71,7 @@
 #define WERR_INVALID_PARAMETER	0x00000057u
 #define WERR_INVALID_LEVEL	0x0000007cu
 #define WERR_NET_NAME_NOT_FOUND	0x00000906u
+#define WERR_DEVICE_NOT_SHARED	0x00000907u
 
 /* Share types (MS-SRVS 2.2.2.4). */
 #define STYPE_DISKTREE		0x00000000u
@@ -121,7 +122,7 @@ struct dcerpc_share {
 	const char	*name;
 	uint32_t	 type;		/* STYPE_* */
 	const char	*comment;
-	const char	*path;
+	const char	*path;		/* NULL: none (levels 2, 502) */
 };
 
 struct dcerpc_server {
@@ -131,6 +132,7 @@ struct dcerpc_server {
 	const struct dcerpc_share	*shares;
 	size_t				 nshares;
 	int				 admin;	/* may read levels 2, 502 */
+	int				 anonymous; /* or guest: no 501 */
 };
 
 /*

@@ -171,17 +171,18 @@ smbd_ipc_write(struct smbd_req *r, struct smbd_session *s,
 	uint64_t calls = o->pipe->calls, faults = o->pipe->faults;
 	size_t i, n = 0;
 
+	/* No share has a local path a client could use: NULL. */
 	for (i = 0; i < env->nshares; i++) {
 		shares[n].name = env->shares[i].name;
 		shares[n].type = STYPE_DISKTREE;
 		shares[n].comment = "";
-		shares[n].path = "";
+		shares[n].path = NULL;
 		n++;
 	}
 	shares[n].name = "IPC$";
 	shares[n].type = STYPE_IPC_HIDDEN;
 	shares[n].comment = "IPC Service";
-	shares[n].path = "";
+	shares[n].path = NULL;
 	n++;
 	memset(&srv, 0, sizeof(srv));
 	srv.name = env->server_name;
@@ -190,6 +191,7 @@ smbd_ipc_write(struct smbd_req *r, struct smbd_session *s,
 	srv.shares = shares;
 	srv.nshares = n;
 	srv.admin = s->uid == 0 && !s->guest && !s->anonymous;
+	srv.anonymous = s->guest || s->anonymous;
 	if (dcerpc_write(o->pipe, data, len, &srv) == -1) {
 		log_warnx_rl("%s: pipe %s: not DCE/RPC", r->conn->peer,
 		    o->name);

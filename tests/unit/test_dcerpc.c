@@ -36,9 +36,9 @@ static const uint8_t btfn_syntax[20] = {
 };
 
 static const struct dcerpc_share test_shares[] = {
-	{ "export", STYPE_DISKTREE, "", "" },
-	{ "data", STYPE_DISKTREE, "", "" },
-	{ "IPC$", STYPE_IPC_HIDDEN, "IPC Service", "" },
+	{ "export", STYPE_DISKTREE, "", NULL },
+	{ "data", STYPE_DISKTREE, "", "C:\\data" },
+	{ "IPC$", STYPE_IPC_HIDDEN, "IPC Service", NULL },
 };
 
 static struct dcerpc_server
@@ -47,6 +47,7 @@ test_server(int admin)
 	struct dcerpc_server s;
 
 	memset(&s, 0, sizeof(s));
+	s.anonymous = admin < 0;
 	s.name = "DITTO";
 	s.domain = "WORKGROUP";
 	s.comment = "DittoFS";
@@ -416,6 +417,7 @@ static void
 test_srvsvc(void)
 {
 	struct dcerpc_server user = test_server(0), admin = test_server(1);
+	struct dcerpc_server anon = test_server(-1);
 	struct dcerpc_conn *c = bound(&srvsvc_interface);
 	struct ndr_out req;
 	uint8_t *out, ff = 0;
@@ -473,6 +475,24 @@ test_srvsvc(void)
 	    "level 502 for an administrator: WERR_OK");
 	free(out);
 	ndr_out_free(&req);
+	enum_request(&req, 501);
+	t = call(c, &user, 0, 15, &req, 0, 0, &out, &outlen, &st, &nf, &ff);
+	tap_ok(t == DCERPC_RESPONSE && werror(out, outlen) == WERR_OK,
+	    "level 501 for a user: WERR_OK");
+	free(out);
+	t = call(c, &anon, 0, 15, &req, 0, 0, &out, &outlen, &st, &nf, &ff);
+	tap_ok(t == DCERPC_RESPONSE && werror(out, outlen) ==
+	    WERR_ACCESS_DENIED && outlen == 36 && smb2_get32(out + 12) == 0,
+	    "level 501 for an anonymous session: WERR_ACCESS_DENIED, no entry");
+	free(out);
+	ndr_out_free(&req);
+	enum_request(&req, 1004);
+	t = call(c, &user, 0, 15, &req, 0, 0, &out, &outlen, &st, &nf, &ff);
+	tap_ok(t == DCERPC_RESPONSE && werror(out, outlen) ==
+	    WERR_INVALID_LEVEL && outlen == 28 && smb2_get32(out + 8) == 0,
+	    "level 1004 (defined, not served): INVALID_LEVEL, a NULL arm");
+	free(out);
+	ndr_out_free(&req);
 	enum_request(&req, 7);
 	t = call(c, &user, 0, 15, &req, 0, 0, &out, &outlen, &st, &nf, &ff);
 	tap_ok(t == DCERPC_RESPONSE && werror(out, outlen) ==
@@ -504,6 +524,36 @@ test_srvsvc(void)
 		free(out);
 		ndr_out_free(&req);
 	}
+	/* NetShareCheck: a share's path, or not shared. */
+	ndr_out_init(&req);
+	ndr_ptr(&req, 0);
+	ndr_string(&req, "c:\\DATA");
+	t = call(c, &user, 0, 20, &req, 0, 0, &out, &outlen, &st, &nf, &ff);
+	tap_ok(t == DCERPC_RESPONSE && outlen == 8 && smb2_get32(out) ==
+	    STYPE_DISKTREE && werror(out, outlen) == WERR_OK,
+	    "NetShareCheck of a share's path (any case): its type, WERR_OK");
+	free(out);
+	ndr_out_free(&req);
+	ndr_out_init(&req);
+	ndr_ptr(&req, 0);
+	ndr_string(&req, "");
+	t = call(c, &user, 0, 20, &req, 0, 0, &out, &outlen, &st, &nf, &ff);
+	tap_ok(t == DCERPC_RESPONSE && werror(out, outlen) ==
+	    WERR_DEVICE_NOT_SHARED,
+	    "NetShareCheck of \"\" (shares without a path): not shared");
+	free(out);
+	ndr_out_free(&req);
+	/* Level 2 of a share without a path: a NULL path pointer. */
+	ndr_out_init(&req);
+	ndr_ptr(&req, 0);
+	ndr_string(&req, "export");
+	ndr_u32(&req, 2);
+	t = call(c, &admin, 0, 16, &req, 0, 0, &out, &outlen, &st, &nf, &ff);
+	tap_ok(t == DCERPC_RESPONSE && werror(out, outlen) == WERR_OK &&
+	    outlen > 40 && smb2_get32(out + 32) == 0,
+	    "NetShareGetInfo level 2 of a share without a path: path NULL");
+	free(out);
+	ndr_out_free(&req);
 	ndr_out_init(&req);
 	ndr_ptr(&req, 0);
 	ndr_string(&req, "nosuch");
@@ -535,6 +585,26 @@ test_srvsvc(void)
 	t = call(c, &user, 0, 21, &req, 0, 0, &out, &outlen, &st, &nf, &ff);
 	tap_ok(t == DCERPC_RESPONSE && werror(out, outlen) == WERR_OK &&
 	    smb2_get32(out) == 102, "NetSrvGetInfo 102: WERR_OK");
+	free(out);
+	ndr_out_free(&req);
+	ndr_out_init(&req);
+	ndr_ptr(&req, 0);
+	ndr_u32(&req, 502);
+	t = call(c, &user, 0, 21, &req, 0, 0, &out, &outlen, &st, &nf, &ff);
+	tap_ok(t == DCERPC_RESPONSE && outlen == 12 &&
+	    smb2_get32(out + 4) == 0 && werror(out, outlen) ==
+	    WERR_INVALID_LEVEL,
+	    "NetSrvGetInfo 502 (defined, not served): a NULL arm, "
+	    "INVALID_LEVEL");
+	free(out);
+	ndr_out_free(&req);
+	ndr_out_init(&req);
+	ndr_ptr(&req, 0);
+	ndr_u32(&req, 7);
+	t = call(c, &user, 0, 21, &req, 0, 0, &out, &outlen, &st, &nf, &ff);
+	tap_ok(t == DCERPC_RESPONSE && outlen == 8 && werror(out, outlen) ==
+	    WERR_INVALID_LEVEL,
+	    "NetSrvGetInfo 7 (no such arm): INVALID_LEVEL, no arm");
 	free(out);
 	ndr_out_free(&req);
 
@@ -662,8 +732,35 @@ test_wkssvc(void)
 	ndr_ptr(&req, 0);
 	ndr_u32(&req, 102);
 	t = call(c, &srv, 0, 0, &req, 0, 0, &out, &outlen, &st, &nf, &ff);
-	tap_ok(t == DCERPC_RESPONSE && werror(out, outlen) ==
-	    WERR_INVALID_LEVEL, "NetWkstaGetInfo 102: WERR_INVALID_LEVEL");
+	ndr_in_init(&in, out, outlen);
+	tap_ok(t == DCERPC_RESPONSE && ndr_in_u32(&in) == 102 &&
+	    ndr_in_u32(&in) != 0 && ndr_in_u32(&in) == 500 &&
+	    ndr_in_u32(&in) != 0 && ndr_in_u32(&in) != 0 &&
+	    ndr_in_u32(&in) == 6 && ndr_in_u32(&in) == 1 &&
+	    ndr_in_u32(&in) != 0 && ndr_in_u32(&in) == 0 &&
+	    ndr_in_string(&in, name, sizeof(name)) == 0 &&
+	    ndr_in_string(&in, domain, sizeof(domain)) == 0 &&
+	    ndr_in_string(&in, name, sizeof(name)) == 0 &&
+	    ndr_in_u32(&in) == WERR_OK && in.off == outlen,
+	    "NetWkstaGetInfo 102: with the LAN root and users, WERR_OK");
+	free(out);
+	ndr_out_free(&req);
+	ndr_out_init(&req);
+	ndr_ptr(&req, 0);
+	ndr_u32(&req, 502);
+	t = call(c, &srv, 0, 0, &req, 0, 0, &out, &outlen, &st, &nf, &ff);
+	tap_ok(t == DCERPC_RESPONSE && outlen == 4 + 4 + 35 * 4 + 4 &&
+	    werror(out, outlen) == WERR_OK,
+	    "NetWkstaGetInfo 502: 35 tunables, WERR_OK");
+	free(out);
+	ndr_out_free(&req);
+	ndr_out_init(&req);
+	ndr_ptr(&req, 0);
+	ndr_u32(&req, 1010);
+	t = call(c, &srv, 0, 0, &req, 0, 0, &out, &outlen, &st, &nf, &ff);
+	tap_ok(t == DCERPC_RESPONSE && outlen == 12 && werror(out, outlen) ==
+	    WERR_INVALID_LEVEL,
+	    "NetWkstaGetInfo 1010: a NULL arm, WERR_INVALID_LEVEL");
 	free(out);
 	ndr_out_free(&req);
 	tap_ok(dcerpc_interface_by_pipe("SRVSVC") == &srvsvc_interface &&
