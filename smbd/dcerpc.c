@@ -165,34 +165,47 @@ ndr_in_align(struct ndr_in *in, size_t n)
 	in->off += pad;
 }
 
+/* n bytes at the aligned position, or NULL (failed set). */
+static const uint8_t *
+ndr_in_take(struct ndr_in *in, size_t n)
+{
+	const uint8_t *p;
+
+	ndr_in_align(in, n);
+	if (in->failed || in->len - in->off < n) {
+		in->failed = 1;
+		return NULL;
+	}
+	p = in->p + in->off;
+	in->off += n;
+	return p;
+}
+
 uint16_t
 ndr_in_u16(struct ndr_in *in)
 {
-	uint16_t v;
+	const uint8_t *p = ndr_in_take(in, 2);
 
-	ndr_in_align(in, 2);
-	if (in->failed || in->len - in->off < 2) {
-		in->failed = 1;
-		return 0;
-	}
-	v = smb2_get16(in->p + in->off);
-	in->off += 2;
-	return v;
+	return p != NULL ? smb2_get16(p) : 0;
 }
 
 uint32_t
 ndr_in_u32(struct ndr_in *in)
 {
-	uint32_t v;
+	const uint8_t *p = ndr_in_take(in, 4);
 
-	ndr_in_align(in, 4);
-	if (in->failed || in->len - in->off < 4) {
-		in->failed = 1;
-		return 0;
-	}
-	v = smb2_get32(in->p + in->off);
-	in->off += 4;
-	return v;
+	return p != NULL ? smb2_get32(p) : 0;
+}
+
+int
+dcerpc_level_in(uint32_t level, const uint16_t *levels, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (levels[i] == level)
+			return 1;
+	return 0;
 }
 
 int

@@ -116,6 +116,8 @@ uint32_t ndr_in_u32(struct ndr_in *);
  * is malformed or longer than outmax - 1 bytes.
  */
 int	 ndr_in_string(struct ndr_in *, char *out, size_t outmax);
+/* Whether an info level is one of n (the arms of an interface's union). */
+int	 dcerpc_level_in(uint32_t level, const uint16_t *levels, size_t n);
 
 /* What the interfaces answer from. */
 struct dcerpc_share {

@@ -146,7 +146,7 @@ smbd_eof(const bd_attr *a)
 }
 
 /* The FileId a request names (or, related, the one CREATE made). */
-static struct smbd_open *
+struct smbd_open *
 smbd_req_open(struct smbd_req *r, struct smbd_session *s, const uint8_t *fid)
 {
 	uint64_t p = smb2_get64(fid), v = smb2_get64(fid + 8);

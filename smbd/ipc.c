@@ -1,6 +1,6 @@
 /*
- * IPC$ and its named pipes (MS-SMB2 3.3.5.7, 3.3.5.9, 3.3.5.12,
- * 3.3.5.13, 3.3.5.15.1; MS-FSCC 2.3.30): a tree of IPC$ opens the
+ * IPC$ and its named pipes (MS-SMB2 3.3.5.9, 3.3.5.12, 3.3.5.13,
+ * 3.3.5.15.1; MS-FSCC 2.3.30): a tree of IPC$ (proc.c) opens the
  * pipes of the interfaces dcerpc.c serves (srvsvc, wkssvc), in message
  * mode; WRITE and READ, or IOCTL FSCTL_PIPE_TRANSCEIVE, carry DCE/RPC
  * PDUs; CLOSE ends the association.  Everything else on IPC$ is
@@ -20,44 +20,10 @@
 #define FSCTL_PIPE_PEEK			0x0011400cu
 #define FSCTL_PIPE_WAIT			0x00110018u
 #define FSCTL_PIPE_TRANSCEIVE		0x0011c017u
-#define SMB2_SHARE_TYPE_PIPE		0x02
-#define SMB2_SHAREFLAG_NO_CACHING	0x00000030u
-#define SMBD_IPC_MAXIMAL_ACCESS		0x001f01ffu
 #define FILE_ATTRIBUTE_NORMAL		0x00000080u
 #define SMBD_PIPE_ALLOCATION		4096
 /* What one READ or IOCTL returns from a pipe at most. */
 #define SMBD_PIPE_READ_MAX		(64 * 1024)
-
-/* MS-SMB2 3.3.5.7: a tree of IPC$, for every authenticated session. */
-void
-smbd_ipc_tree_connect(struct smbd_req *r, struct smbd_session *s)
-{
-	struct smbd_tree *t;
-	uint8_t out[16];
-
-	if (s->ntrees >= SMBD_TREES_MAX) {
-		log_warnx_rl("%s: %d tree connects in one session",
-		    r->conn->peer, SMBD_TREES_MAX);
-		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
-		return;
-	}
-	if ((t = calloc(1, sizeof(*t))) == NULL) {
-		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
-		return;
-	}
-	t->id = s->next_tree_id++;
-	t->share = SMBD_SHARE_IPC;
-	t->ipc = 1;
-	TAILQ_INSERT_TAIL(&s->trees, t, entry);
-	s->ntrees++;
-	r->rel_tree = t->id;
-	memset(out, 0, sizeof(out));
-	smb2_put16(out, 16);
-	out[2] = SMB2_SHARE_TYPE_PIPE;
-	smb2_put32(out + 4, SMB2_SHAREFLAG_NO_CACHING);
-	smb2_put32(out + 12, SMBD_IPC_MAXIMAL_ACCESS);
-	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
-}
 
 void
 smbd_ipc_close_pipe(struct smbd_open *o)
@@ -132,15 +98,10 @@ smbd_ipc_create(struct smbd_req *r, struct smbd_session *s)
 static struct smbd_open *
 smbd_ipc_pipe(struct smbd_req *r, struct smbd_session *s, const uint8_t *fid)
 {
-	uint64_t p = smb2_get64(fid), v = smb2_get64(fid + 8);
-	struct smbd_open *o;
+	struct smbd_open *o = smbd_req_open(r, s, fid);
 
-	if (p == UINT64_MAX && v == UINT64_MAX &&
-	    (r->hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS))
-		p = v = r->rel_file;
-	if (p != v || (o = smbd_open_find(r->conn, v)) == NULL ||
-	    o->session_id != s->id || o->tree_id != r->rel_tree ||
-	    o->pipe == NULL) {
+	/* On a tree of IPC$ every open is a pipe. */
+	if (o != NULL && o->pipe == NULL) {
 		smbd_reply_error(r, STATUS_FILE_CLOSED);
 		return NULL;
 	}

@@ -235,6 +235,9 @@ struct smbd_tree *smbd_req_tree(struct smbd_req *, struct smbd_session *);
 void	 smbd_gssd_start(struct smbd_env *);
 
 /* file.c */
+/* The open a FileId names (related: CREATE's); NULL after a reply. */
+struct smbd_open *smbd_req_open(struct smbd_req *, struct smbd_session *,
+	    const uint8_t *fid);
 void	 smbd_create(struct smbd_req *);
 void	 smbd_close(struct smbd_req *);
 void	 smbd_flush(struct smbd_req *);
@@ -245,7 +248,6 @@ void	 smbd_query_directory(struct smbd_req *);
 void	 smbd_set_info(struct smbd_req *);
 
 /* ipc.c */
-void	 smbd_ipc_tree_connect(struct smbd_req *, struct smbd_session *);
 /* A command on a tree of IPC$ (or a pipe): 1 when answered here. */
 int	 smbd_ipc_dispatch(struct smbd_req *);
 void	 smbd_ipc_close_pipe(struct smbd_open *);

@@ -62,12 +62,9 @@ srvsvc_srv_level_defined(uint32_t level)
 	    1522, 1523, 1524, 1525, 1528, 1529, 1530, 1533, 1534, 1535, 1536,
 	    1537, 1538, 1539, 1540, 1541, 1542, 1543, 1544, 1545, 1546, 1547,
 	    1548, 1549, 1550, 1552, 1553, 1554, 1555, 1556 };
-	size_t i;
 
-	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
-		if (levels[i] == level)
-			return 1;
-	return 0;
+	return dcerpc_level_in(level, levels, sizeof(levels) /
+	    sizeof(levels[0]));
 }
 
 /* Who may read a level: 0 or the WERROR. */

@@ -23,12 +23,9 @@ wkssvc_level_defined(uint32_t level)
 	    1012, 1013, 1018, 1023, 1027, 1028, 1032, 1033, 1041, 1042, 1043,
 	    1044, 1045, 1046, 1047, 1048, 1049, 1050, 1051, 1052, 1053, 1054,
 	    1055, 1056, 1057, 1058, 1059, 1060, 1061, 1062 };
-	size_t i;
 
-	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
-		if (levels[i] == level)
-			return 1;
-	return 0;
+	return dcerpc_level_in(level, levels, sizeof(levels) /
+	    sizeof(levels[0]));
 }
 
 /* MS-WKST 3.2.4.1: NetrWkstaGetInfo. */

@@ -410,6 +410,13 @@ class Files:
                     "frame answers the ECHO after it)",
                     r["cmd"] == ECHO and r["status"] == 0,
                     "cmd %d" % r["cmd"])
+        r = self.call(ECHO, struct.pack("<HH", 5, 0))
+        self.report("ECHO with StructureSize 5: INVALID_PARAMETER",
+                    r["status"] == 0xc000000d, hex(r["status"]))
+        r = self.call(4, struct.pack("<HH", 9, 0), tid=T)
+        self.report("TREE_DISCONNECT with StructureSize 9: "
+                    "INVALID_PARAMETER", r["status"] == 0xc000000d,
+                    hex(r["status"]))
         r = self.call(4, struct.pack("<HH", 4, 0), tid=T)
         self.report("TREE_DISCONNECT of IPC$", r["status"] == 0,
                     hex(r["status"]))
@@ -602,6 +609,10 @@ class Files:
         self.call(6, struct.pack("<HHI", 24, 0, 0) + dfid)
         r = self.call(4, struct.pack("<HH", 4, 0))
         self.report("TREE_DISCONNECT", r["status"] == 0, hex(r["status"]))
+        r = self.call(2, struct.pack("<HH", 8, 0))
+        self.report("LOGOFF with StructureSize 8: INVALID_PARAMETER, the "
+                    "session stays", r["status"] == 0xc000000d,
+                    hex(r["status"]))
         r = self.call(2, struct.pack("<HH", 4, 0))
         self.report("LOGOFF", r["status"] == 0, hex(r["status"]))
         r = self.call(TREE_CONNECT, self.tree_body("export"))
