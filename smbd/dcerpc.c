@@ -558,6 +558,7 @@ dcerpc_respond(struct dcerpc_conn *c, uint32_t call_id, uint16_t ctx,
 	uint8_t flags;
 
 	if (len > DCERPC_OUTPUT_MAX - c->outbytes) {
+		c->limited++;
 		dcerpc_fault(c, call_id, ctx, DCERPC_FAULT_REMOTE_NO_MEMORY);
 		return;
 	}
@@ -621,6 +622,7 @@ dcerpc_request(struct dcerpc_conn *c, const uint8_t *pdu, size_t len,
 		return;
 	}
 	if (len - hdr > DCERPC_REQUEST_MAX - c->reqlen) {
+		c->limited++;
 		dcerpc_request_reset(c);
 		dcerpc_fault(c, call_id, ctx, DCERPC_FAULT_REMOTE_NO_MEMORY);
 		return;

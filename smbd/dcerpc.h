@@ -181,8 +181,8 @@ struct dcerpc_conn {
 	/* Responses to be read. */
 	struct dcerpc_msg *out_head, *out_tail;
 	size_t		 outbytes;
-	/* Counters. */
-	uint64_t	 calls, faults;
+	/* Counters; limited: calls refused for the size limits above. */
+	uint64_t	 calls, faults, limited;
 };
 
 struct dcerpc_conn *dcerpc_conn_new(const struct dcerpc_interface *);

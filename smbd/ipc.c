@@ -130,6 +130,7 @@ smbd_ipc_write(struct smbd_req *r, struct smbd_session *s,
 	struct dcerpc_share shares[SMBD_SHARES_MAX + 1];
 	struct dcerpc_server srv;
 	uint64_t calls = o->pipe->calls, faults = o->pipe->faults;
+	uint64_t limited = o->pipe->limited;
 	size_t i, n = 0;
 
 	/* No share has a local path a client could use: NULL. */
@@ -158,6 +159,10 @@ smbd_ipc_write(struct smbd_req *r, struct smbd_session *s,
 		    o->name);
 		return STATUS_INVALID_PARAMETER;
 	}
+	if (o->pipe->limited != limited)
+		log_warnx_rl("%s: pipe %s: a call past the DCE/RPC limits (64 "
+		    "KiB of request, 1 MiB of unread answers): faulted",
+		    r->conn->peer, o->name);
 	env->rpc_calls += o->pipe->calls - calls;
 	env->rpc_faults += o->pipe->faults - faults;
 	return STATUS_SUCCESS;

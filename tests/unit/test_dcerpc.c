@@ -694,6 +694,18 @@ test_fragments(void)
 	tap_ok(i == sizeof(part) && more == 1 && part[0] != 5,
 	    "the next read continues that message");
 	ndr_out_free(&req);
+	/* A request past 64 KiB of stub data: a fault, counted. */
+	dcerpc_conn_free(c);
+	c = bound(&srvsvc_interface);
+	ndr_out_init(&req);
+	for (i = 0; i < 17000; i++)
+		ndr_u32(&req, 0);
+	t = call(c, &srv, 0, 15, &req, 4000, 0, &out, &outlen, &st, &nf, &ff);
+	tap_ok(t == DCERPC_FAULT && st == DCERPC_FAULT_REMOTE_NO_MEMORY &&
+	    c->limited == 1,
+	    "a request of 68000 bytes of stub data: FAULT, counted as limited");
+	free(out);
+	ndr_out_free(&req);
 	dcerpc_conn_free(c);
 }
 
