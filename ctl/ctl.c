@@ -24,6 +24,7 @@
 #include "log.h"
 #include "ntcrypto.h"
 #include "sandbox.h"
+#include "smbd_msg.h"
 #include "stated_client.h"
 #include "stated_grant.h"
 #include "stated_lock.h"
@@ -55,6 +56,8 @@ ctl_usage(void)
 	    "  grace [end]           show (or end) stated's grace period\n"
 	    "  v4 [revoke CLIENTID]  NFSv4 clients and their state (or revoke)\n"
 	    "  v4 sessions           NFSv4.1 clients and their sessions\n"
+	    "  smb sessions          SMB sessions and their tree connects\n"
+	    "  smb opens             SMB open files (and pipes of IPC$)\n"
 	    "  user add NAME [--uid U] [--gid G] [--groups G,...]\n"
 	    "                        an SMB user (password: stdin)\n"
 	    "  user passwd NAME [--uid U] [--gid G] [--groups G,...]\n"
@@ -689,6 +692,105 @@ ctl_v4(struct ctl_env *env, int argc, char **argv)
 	return 0;
 }
 
+static const char *
+ctl_smb_dialect(unsigned int d)
+{
+	switch (d) {
+	case 0x0202:
+		return "2.0.2";
+	case 0x0210:
+		return "2.1";
+	case 0x0300:
+		return "3.0";
+	case 0x0302:
+		return "3.0.2";
+	case 0x0311:
+		return "3.1.1";
+	}
+	return "-";
+}
+
+/* SMB sessions (with their trees) or open files, from smbd. */
+static int
+ctl_smb(struct ctl_env *env, int argc, char **argv)
+{
+	struct smbd_ctl_sessions_reply sr;
+	struct ipc_sync_reply rep;
+	char user[80];
+	int fd, opens;
+	u_int i, j;
+
+	if (argc != 1 || (strcmp(argv[0], "sessions") != 0 &&
+	    strcmp(argv[0], "opens") != 0))
+		ctl_usage();
+	opens = strcmp(argv[0], "opens") == 0;
+	if ((fd = ctl_connect(env, "smbd")) == -1) {
+		fprintf(stderr, "dittofsctl: smbd: %s\n", strerror(errno));
+		return 1;
+	}
+	if (ipc_sync_send(fd, SMBD_CTL_SESSIONS, 3, 0, -1, NULL, NULL) == -1 ||
+	    ipc_sync_recv(fd, &rep) == -1) {
+		fprintf(stderr, "dittofsctl: smbd: %s\n", strerror(errno));
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	memset(&sr, 0, sizeof(sr));
+	if (rep.hdr.type != SMBD_CTL_SESSIONS_REPLY || ipc_sync_decode(&rep,
+	    (xdrproc_t)xdr_smbd_ctl_sessions_reply, &sr) == -1) {
+		fprintf(stderr, "dittofsctl: smbd refused the request\n");
+		ipc_sync_reply_free(&rep);
+		return 1;
+	}
+	ipc_sync_reply_free(&rep);
+	if (!opens)
+		printf("%-16s %-16s %-20s %-6s %-9s %s\n", "SESSION",
+		    "CLIENT", "USER", "DIALECT", "SIGNING", "TREES");
+	else
+		printf("%-16s %-8s %-16s %-12s %-6s %s\n", "SESSION", "FILEID",
+		    "CLIENT", "SHARE", "MODE", "PATH");
+	for (i = 0; i < sr.sessions.sessions_len; i++) {
+		smbd_ctl_session *s = &sr.sessions.sessions_val[i];
+
+		if (!s->valid)
+			snprintf(user, sizeof(user), "(logging on)");
+		else
+			snprintf(user, sizeof(user), "%s%s", s->user,
+			    s->guest ? " (guest)" : s->anonymous ?
+			    " (anonymous)" : "");
+		if (!opens) {
+			printf("%016llx %-16s %-20s %-7s %-9s",
+			    (unsigned long long)s->session_id, s->client,
+			    user, ctl_smb_dialect(s->dialect),
+			    s->signing_required ? "required" : s->signing ?
+			    "enabled" : "off");
+			for (j = 0; j < s->trees.trees_len; j++)
+				printf("%s%s(%u)", j ? " " : " ",
+				    s->trees.trees_val[j].share,
+				    s->trees.trees_val[j].tree_id);
+			printf("%s\n", s->trees.trees_len ? "" : " -");
+			continue;
+		}
+		for (j = 0; j < s->opens.opens_len; j++) {
+			smbd_ctl_open *o = &s->opens.opens_val[j];
+
+			printf("%016llx %-8llu %-16s %-12s %s%s%s%s%-*s %s%s\n",
+			    (unsigned long long)s->session_id,
+			    (unsigned long long)o->file_id, s->client,
+			    o->share, o->pipe ? "p" : o->directory ? "d" :
+			    "-", o->readable ? "r" : "-",
+			    o->writable ? "w" : "-",
+			    o->delete_on_close ? "D" : "-", 2, "",
+			    o->path[0] ? o->path : "\\",
+			    o->pipe ? " (pipe)" : "");
+		}
+	}
+	if (sr.truncated)
+		printf("(list truncated)\n");
+	xdr_free((xdrproc_t)xdr_smbd_ctl_sessions_reply, &sr);
+	return 0;
+}
+
 /*
  * The SMB password database, in gssd.  The password is read here and
  * turned into its NT hash (MD4 of UTF-16LE, MS-NLMP 3.3.1); only the
@@ -1053,6 +1155,8 @@ ctl_command(struct ctl_env *env, int argc, char *argv[])
 		return ctl_locks(env);
 	if (strcmp(argv[0], "grace") == 0)
 		return ctl_grace(env, argc - 1, argv + 1);
+	if (strcmp(argv[0], "smb") == 0)
+		return ctl_smb(env, argc - 1, argv + 1);
 	if (strcmp(argv[0], "v4") == 0)
 		return ctl_v4(env, argc - 1, argv + 1);
 	if (strcmp(argv[0], "user") == 0 && argc >= 2)

@@ -310,6 +310,9 @@ smbd_open_free(struct smbd_conn *c, struct smbd_open *o)
 	smbd_lock_open_gone(c, o);
 	if (o->fd != -1)
 		close(o->fd);
+	if (o->pipe != NULL)
+		smbd_ipc_close_pipe(o);
+	free(o->path);
 	TAILQ_REMOVE(&c->opens, o, entry);
 	c->nopens--;
 	free(o);

@@ -148,7 +148,7 @@ smbd_eof(const bd_attr *a)
 }
 
 /* The FileId a request names (or, related, the one CREATE made). */
-static struct smbd_open *
+struct smbd_open *
 smbd_req_open(struct smbd_req *r, struct smbd_session *s, const uint8_t *fid)
 {
 	uint64_t p = smb2_get64(fid), v = smb2_get64(fid + 8);
@@ -225,6 +225,7 @@ smbd_walk_free(void *arg)
 
 	if (w->open != NULL) {
 		smbd_lock_open_gone(w->r->conn, w->open);
+		free(w->open->path);
 		free(w->open);
 	}
 	if (w->fd != -1)
@@ -349,7 +350,27 @@ smbd_walk_last(struct smbd_walk *w)
 	return w->ncomp ? w->comp[w->ncomp - 1] : "";
 }
 
-/* CREATE's reply and the open it made (MS-SMB2 2.2.14). */
+/* The walked path, components joined by '\\' (dittofsctl smb opens). */
+static char *
+smbd_walk_path(const struct smbd_walk *w)
+{
+	size_t i, len = 1;
+	char *p;
+
+	for (i = 0; i < w->ncomp; i++)
+		len += strlen(w->comp[i]) + 1;
+	if ((p = malloc(len)) == NULL)
+		return NULL;
+	p[0] = '\0';
+	for (i = 0; i < w->ncomp; i++) {
+		if (i > 0)
+			strcat(p, "\\");
+		strcat(p, w->comp[i]);
+	}
+	return p;
+}
+
+/* CREATE's reply and the open it makes (MS-SMB2 2.2.14). */
 static void
 smbd_create_shared(void *arg, uint32_t status)
 {
@@ -396,6 +417,8 @@ smbd_create_fill(struct smbd_walk *w, struct smbd_open *o)
 	memcpy(o->dir_fh, w->dir, w->dirlen);
 	o->dir_fhlen = w->dirlen;
 	snprintf(o->name, sizeof(o->name), "%s", smbd_walk_last(w));
+	free(o->path);
+	o->path = smbd_walk_path(w);
 	o->is_dir = w->is_dir;
 	o->access = w->io;
 	o->options = w->options;
@@ -455,6 +478,7 @@ smbd_create_finish(struct smbd_walk *w)
 		/* Replaced meanwhile: the new file's share mode instead. */
 		w->open = NULL;
 		smbd_lock_open_gone(c, o);
+		free(o->path);
 		free(o);
 	}
 	if ((o = smbd_create_alloc(w)) == NULL)
@@ -1581,6 +1605,8 @@ smbd_rename_done(void *arg, int status, void *reply, int fd)
 		memcpy(o->dir_fh, w->dir, w->dirlen);
 		o->dir_fhlen = w->dirlen;
 		snprintf(o->name, sizeof(o->name), "%s", smbd_walk_last(w));
+		free(o->path);
+		o->path = smbd_walk_path(w);
 	}
 	smbd_reply(w->r, STATUS_SUCCESS, b, sizeof(b));
 }

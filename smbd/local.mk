@@ -4,12 +4,13 @@
 noinst_LIBRARIES += smbd/libsmb2.a
 smbd_libsmb2_a_SOURCES = smbd/smb2.h smbd/status.h smbd/smb2_hdr.c \
 	smbd/smb2_negotiate.c smbd/smb2_sign.c smbd/status.c smbd/utf16.c \
-	smbd/smb2_lock.c smbd/smb2_lock.h
+	smbd/smb2_lock.c smbd/smb2_lock.h smbd/dcerpc.h smbd/dcerpc.c \
+	smbd/srvsvc.c smbd/wkssvc.c
 smbd_libsmb2_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 sbin_PROGRAMS += smbd/dittofs-smbd
 smbd_dittofs_smbd_SOURCES = smbd/smbd.c smbd/smbd.h smbd/conn.c \
-	smbd/proc.c smbd/file.c smbd/lock.c
+	smbd/proc.c smbd/file.c smbd/lock.c smbd/ipc.c smbd/control.c
 smbd_dittofs_smbd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 smbd_dittofs_smbd_LDADD = smbd/libsmb2.a $(DITTOFS_COMMON_LIBS) \
 	$(OPENSSL_LIBS)
@@ -39,6 +40,15 @@ tests_unit_test_smb2_lock_LDADD = $(SMBD_TEST_LIBS)
 tests_unit_test_smb2_sign_SOURCES = tests/unit/test_smb2_sign.c
 tests_unit_test_smb2_sign_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
 tests_unit_test_smb2_sign_LDADD = $(SMBD_TEST_LIBS)
+
+# DCE/RPC and NDR, srvsvc and wkssvc (smbd/dcerpc.h), with the fuzz
+# target of the PDU and NDR decoders over random and mutated input.
+check_PROGRAMS += tests/unit/test_dcerpc
+TESTS += tests/unit/test_dcerpc
+tests_unit_test_dcerpc_SOURCES = tests/unit/test_dcerpc.c \
+	tests/fuzz/fuzz_dcerpc.c tests/fuzz/fuzz.h
+tests_unit_test_dcerpc_CPPFLAGS = $(SMBD_TEST_CPPFLAGS) -DFUZZ_NO_MAIN
+tests_unit_test_dcerpc_LDADD = $(SMBD_TEST_LIBS)
 
 # The daemon on loopback: privilege drop, our SMB2 client's checks, and
 # smbclient through gssd when gssd is there.

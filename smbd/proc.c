@@ -23,6 +23,11 @@
 #define SMBD_SESSION_FLAG_IS_NULL	0x0002
 #define SMBD_FILE_ALL_ACCESS		0x001f01ffu
 #define SMBD_FILE_GENERIC_READ		0x001200a9u
+#define SMB2_SHARE_TYPE_DISK		0x01
+#define SMB2_SHARE_TYPE_PIPE		0x02
+
+static void	smbd_tree_add(struct smbd_req *, struct smbd_session *,
+		    size_t, uint8_t, uint32_t, uint32_t);
 
 struct smbd_session *
 smbd_req_session(struct smbd_req *r)
@@ -356,6 +361,11 @@ smbd_logoff(struct smbd_req *r)
 	struct smbd_session *s = smbd_session_find(r->conn, r->rel_session);
 	uint8_t b[4] = { 4, 0, 0, 0 };
 
+	if (smb2_body_check(r->len, 4) == -1 ||
+	    smb2_get16(r->msg + SMB2_HDR_SIZE) != 4) {
+		smbd_bad(r, "LOGOFF");
+		return;
+	}
 	if (s == NULL) {
 		smbd_reply_error(r, STATUS_USER_SESSION_DELETED);
 		return;
@@ -375,10 +385,8 @@ smbd_tree_connect(struct smbd_req *r)
 	struct smbd_env *env = r->conn->env;
 	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
 	struct smbd_session *s;
-	struct smbd_tree *t;
 	struct smbd_share *sh = NULL;
 	char path[1024], *name;
-	uint8_t out[16];
 	uint16_t off, len;
 	ssize_t n;
 	size_t i;
@@ -402,8 +410,10 @@ smbd_tree_connect(struct smbd_req *r)
 	name = strrchr(path, '\\');
 	name = name != NULL ? name + 1 : path;
 	if (strcasecmp(name, "IPC$") == 0) {
-		/* No DCE/RPC yet (dittofs-smbd(8)). */
-		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		/* Named pipes (ipc.c), for every authenticated session. */
+		smbd_tree_add(r, s, SMBD_SHARE_IPC, SMB2_SHARE_TYPE_PIPE,
+		    0x00000030,		/* SMB2_SHAREFLAG_NO_CACHING */
+		    SMBD_FILE_ALL_ACCESS);
 		return;
 	}
 	for (i = 0; i < env->nshares; i++)
@@ -418,6 +428,19 @@ smbd_tree_connect(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_BAD_NETWORK_NAME);
 		return;
 	}
+	smbd_tree_add(r, s, (size_t)(sh - env->shares), SMB2_SHARE_TYPE_DISK,
+	    0x00000010,		/* no client caching */
+	    sh->read_only ? SMBD_FILE_GENERIC_READ : SMBD_FILE_ALL_ACCESS);
+}
+
+/* A tree of the session (share: SMBD_SHARE_IPC for IPC$), answered. */
+static void
+smbd_tree_add(struct smbd_req *r, struct smbd_session *s, size_t share,
+    uint8_t type, uint32_t flags, uint32_t access)
+{
+	struct smbd_tree *t;
+	uint8_t out[16];
+
 	if (s->ntrees >= SMBD_TREES_MAX) {
 		log_warnx_rl("%s: %d tree connects in one session",
 		    r->conn->peer, SMBD_TREES_MAX);
@@ -429,16 +452,16 @@ smbd_tree_connect(struct smbd_req *r)
 		return;
 	}
 	t->id = s->next_tree_id++;
-	t->share = (size_t)(sh - env->shares);
+	t->share = share;
+	t->ipc = share == SMBD_SHARE_IPC;
 	TAILQ_INSERT_TAIL(&s->trees, t, entry);
 	s->ntrees++;
 	r->rel_tree = t->id;
 	memset(out, 0, sizeof(out));
 	smb2_put16(out, 16);
-	out[2] = 0x01;			/* SMB2_SHARE_TYPE_DISK */
-	smb2_put32(out + 4, 0x00000010);	/* no client caching */
-	smb2_put32(out + 12, sh->read_only ? SMBD_FILE_GENERIC_READ :
-	    SMBD_FILE_ALL_ACCESS);
+	out[2] = type;
+	smb2_put32(out + 4, flags);
+	smb2_put32(out + 12, access);
 	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
 }
 
@@ -450,6 +473,11 @@ smbd_tree_disconnect(struct smbd_req *r)
 	struct smbd_tree *t;
 	uint8_t b[4] = { 4, 0, 0, 0 };
 
+	if (smb2_body_check(r->len, 4) == -1 ||
+	    smb2_get16(r->msg + SMB2_HDR_SIZE) != 4) {
+		smbd_bad(r, "TREE_DISCONNECT");
+		return;
+	}
 	if ((s = smbd_req_session(r)) == NULL ||
 	    (t = smbd_req_tree(r, s)) == NULL)
 		return;
@@ -463,14 +491,18 @@ smbd_echo(struct smbd_req *r)
 {
 	uint8_t b[4] = { 4, 0, 0, 0 };
 
-	if (smb2_body_check(r->len, 4) == -1) {
+	if (smb2_body_check(r->len, 4) == -1 ||
+	    smb2_get16(r->msg + SMB2_HDR_SIZE) != 4) {
 		smbd_bad(r, "ECHO");
 		return;
 	}
 	smbd_reply(r, STATUS_SUCCESS, b, sizeof(b));
 }
 
-/* MS-SMB2 3.3.5.16: LOCKs wait asynchronously (lock.c); no reply. */
+/*
+ * MS-SMB2 3.3.5.16: CANCEL has no response, whatever it names; a LOCK
+ * waiting asynchronously (lock.c) is cancelled.
+ */
 static void
 smbd_cancel(struct smbd_req *r)
 {
@@ -608,6 +640,9 @@ smbd_dispatch(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
 		return;
 	}
+	/* A tree of IPC$ and its pipes: ipc.c's. */
+	if (smbd_ipc_dispatch(r))
+		return;
 	smbd_commands[r->hdr.command].fn(r);
 }
 

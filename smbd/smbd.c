@@ -24,6 +24,7 @@
 #include "log.h"
 #include "perm.h"
 #include "smbd.h"
+#include "smbd_msg.h"
 #include "syncer.h"
 #include "util.h"
 
@@ -181,6 +182,26 @@ smbd_config(struct smbd_env *env, const struct conf *conf)
 	    "pending locks per connection");
 }
 
+/*
+ * The name srvsvc and wkssvc give: the host's first label, upper case,
+ * at most 15 characters (a NetBIOS name's length).
+ */
+static void
+smbd_server_name(struct smbd_env *env)
+{
+	char host[256];
+	size_t i;
+
+	if (gethostname(host, sizeof(host)) == -1)
+		snprintf(host, sizeof(host), "dittofs");
+	host[sizeof(host) - 1] = '\0';
+	for (i = 0; i < SMBD_NAME_MAX - 1 && host[i] != '\0' &&
+	    host[i] != '.'; i++)
+		env->server_name[i] = (char)(host[i] >= 'a' && host[i] <= 'z' ?
+		    host[i] - 'a' + 'A' : host[i]);
+	env->server_name[i] = '\0';
+}
+
 static void
 smbd_pre_init(struct daemon *d)
 {
@@ -203,6 +224,7 @@ smbd_pre_init(struct daemon *d)
 		fatalx("RAND_bytes");
 	/* Session ids: unpredictable, never 0 or all ones. */
 	env->next_session_id &= 0x00ffffffffffffffull;
+	smbd_server_name(env);
 	env->port = (unsigned int)conf_get_int(d->conf, "smbd", "port");
 	if ((env->listen_fd = daemon_take_listen_fd(d, "smb")) != -1) {
 		if ((fl = fcntl(env->listen_fd, F_GETFL)) == -1 ||
@@ -318,7 +340,8 @@ smbd_status(struct daemon *d, char *buf, size_t len)
 	snprintf(buf, len, "SMB port %u; %zu share(s); %zu connection(s), "
 	    "%zu session(s), %zu open file(s); %llu refused; blockd %s; "
 	    "gssd %s; %llu logon(s), %llu failed; %llu malformed, %llu bad "
-	    "signature(s); %s; commands: %s; to blockd: %s", env->port,
+	    "signature(s); %s; %llu RPC call(s), %llu fault(s); commands: %s; "
+	    "to blockd: %s", env->port,
 	    env->nshares, env->nconns, sessions, opens,
 	    (unsigned long long)(env->limits ?
 	    connlimit_refusals(env->limits) : 0),
@@ -328,7 +351,9 @@ smbd_status(struct daemon *d, char *buf, size_t len)
 	    (unsigned long long)env->logons,
 	    (unsigned long long)env->logon_failures,
 	    (unsigned long long)env->malformed,
-	    (unsigned long long)env->bad_signatures, locks, cmds, calls);
+	    (unsigned long long)env->bad_signatures, locks,
+	    (unsigned long long)env->rpc_calls,
+	    (unsigned long long)env->rpc_faults, cmds, calls);
 }
 
 static size_t
@@ -338,6 +363,10 @@ smbd_awaiting(struct daemon *d)
 
 	return env->bdc != NULL ? bdc_inflight(env->bdc) : 0;
 }
+
+static const struct ipc_handler smbd_ctl_handlers[] = {
+	{ SMBD_CTL_SESSIONS, IPC_ROLE_BIT(IPC_ROLE_CTL), smbd_ctl_sessions },
+};
 
 static const struct daemon_def smbd_def = {
 	.name = "smbd",
@@ -351,6 +380,9 @@ static const struct daemon_def smbd_def = {
 	.stop = smbd_stop,
 	.status = smbd_status,
 	.awaiting = smbd_awaiting,
+	.ctl_handlers = smbd_ctl_handlers,
+	.nctl_handlers = sizeof(smbd_ctl_handlers) /
+	    sizeof(smbd_ctl_handlers[0]),
 };
 
 int

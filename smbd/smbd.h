@@ -11,9 +11,12 @@
  *   lock.c     LOCK (blocking ones answered async), CANCEL of them,
  *              share modes: byte-range locks and share reservations in
  *              stated's table, smbd's channel to stated and its pushes
+ *   ipc.c      IPC$ and its named pipes (srvsvc, wkssvc) carrying
+ *              DCE/RPC (dcerpc.c, srvsvc.c, wkssvc.c: dcerpc.h)
+ *   control.c  dittofsctl's listing of sessions, trees and opens
  *   smb2_hdr.c, smb2_negotiate.c, smb2_sign.c, status.c, utf16.c,
- *   smb2_lock.c: the pure wire code (smb2.h, smb2_lock.h), tested and
- *              fuzzed alone
+ *   smb2_lock.c, dcerpc.c, srvsvc.c, wkssvc.c: the pure wire code
+ *              (smb2.h, smb2_lock.h, dcerpc.h), tested and fuzzed alone
  */
 #ifndef DITTOFS_SMBD_H
 #define DITTOFS_SMBD_H
@@ -37,6 +40,9 @@
 #define SMBD_SESSIONS_MAX	16	/* per connection */
 #define SMBD_TREES_MAX		64	/* per session */
 #define SMBD_CHAIN_MAX		64	/* messages in one compound chain */
+/* A tree connected to IPC$ (smbd_tree.share): no share of env->shares. */
+#define SMBD_SHARE_IPC		((size_t)-1)
+#define SMBD_NAME_MAX		16	/* the server's name (srvsvc) */
 /* The largest frame beyond the biggest WRITE: headers and buffers. */
 #define SMBD_FRAME_SLACK	(128 * 1024)
 
@@ -56,6 +62,7 @@ struct smbd_lockop;
 /* lock.c: the files smbd has open, by stated's file id. */
 #define SMBD_FILE_BUCKETS	1024
 LIST_HEAD(smbd_file_bucket, smbd_file);
+struct dcerpc_conn;
 
 struct smbd_env {
 	struct daemon		*daemon;
@@ -73,6 +80,8 @@ struct smbd_env {
 	int			 stated_cleared;	/* leftovers released */
 	struct syncer		*syncer;
 	uint8_t			 server_guid[16];
+	char			 server_name[SMBD_NAME_MAX];
+	uint64_t		 rpc_calls, rpc_faults;
 	/* [smbd] keys */
 	uint32_t		 max_read;
 	uint32_t		 max_write;
@@ -103,6 +112,7 @@ struct smbd_env {
 struct smbd_tree {
 	uint32_t		 id;
 	size_t			 share;		/* index in env->shares */
+	int			 ipc;		/* IPC$: share is SMBD_SHARE_IPC */
 	TAILQ_ENTRY(smbd_tree)	 entry;
 };
 
@@ -141,6 +151,8 @@ struct smbd_open {
 	uint8_t			 dir_fh[BD_FH_MAX];	/* its parent */
 	uint32_t		 dir_fhlen;
 	char			 name[BD_NAME_MAX + 1];	/* in its parent */
+	char			*path;		/* from the share's root */
+	struct dcerpc_conn	*pipe;		/* a pipe of IPC$ (ipc.c) */
 	int			 is_dir;
 	int			 fd;		/* -1: no data access */
 	uint32_t		 access;	/* PERM_IO_* of fd */
@@ -271,6 +283,9 @@ void	 smbd_gssd_start(struct smbd_env *);
 /* Session, tree and open of a file command; NULL after a reply. */
 struct smbd_open *smbd_file_args(struct smbd_req *, size_t size,
 	    size_t fid_off, struct smbd_session **);
+/* The open a FileId names (related: CREATE's); NULL after a reply. */
+struct smbd_open *smbd_req_open(struct smbd_req *, struct smbd_session *,
+	    const uint8_t *fid);
 void	 smbd_create(struct smbd_req *);
 void	 smbd_close(struct smbd_req *);
 void	 smbd_flush(struct smbd_req *);
@@ -309,6 +324,14 @@ void	 smbd_lock_conn_gone(struct smbd_conn *);
 int	 smbd_lock_io_conflict(const struct smbd_open *, uint64_t offset,
 	    uint64_t length, int write);
 void	 smbd_lock_status(const struct smbd_env *, char *, size_t);
+/* ipc.c */
+/* A command on a tree of IPC$ (or a pipe): 1 when answered here. */
+int	 smbd_ipc_dispatch(struct smbd_req *);
+void	 smbd_ipc_close_pipe(struct smbd_open *);
+
+/* control.c */
+/* SMBD_CTL_SESSIONS (common/smbd_msg.x) */
+void	 smbd_ctl_sessions(struct ipc_peer *, struct ipc_msg *);
 
 /* utf16.c: names on the wire (UTF-16LE) and in the store (UTF-8). */
 /* -1 for an unpaired surrogate or no room; else the bytes written. */

@@ -33,8 +33,11 @@ names and prints one line the test compares:
                       SESSION_SETUP signature, signed and badly signed
                       ECHO, TREE_CONNECT, then CREATE, WRITE, READ,
                       QUERY_INFO, SET_INFO, QUERY_DIRECTORY, rename,
-                      delete on close, a related compound, LOGOFF; one
-                      line "PASS name" or "FAIL name: detail" per step
+                      delete on close, a related compound, LOGOFF; the
+                      pipe srvsvc of IPC$ (BIND, NetShareEnumAll through
+                      WRITE/READ and FSCTL_PIPE_TRANSCEIVE), CANCEL of
+                      nothing; one line "PASS name" or "FAIL name:
+                      detail" per step
   opens D KEYHEX N    the same session, then N + 1 opens: the last one
                       refused (open files per connection = N)
   garbage N SEED      N connections, each a good NEGOTIATE then a
@@ -289,8 +292,11 @@ class Files:
         self.report("TREE_CONNECT to an unknown share: BAD_NETWORK_NAME",
                     r["status"] == 0xc00000cc, hex(r["status"]))
         r = self.call(TREE_CONNECT, self.tree_body("IPC$"))
-        self.report("TREE_CONNECT to IPC$: ACCESS_DENIED (not served yet)",
-                    r["status"] == 0xc0000022, hex(r["status"]))
+        self.ipc_tid = r["tid"]
+        self.report("TREE_CONNECT to IPC$: SUCCESS, share type PIPE",
+                    r["status"] == 0 and len(r["body"]) >= 16 and
+                    r["body"][2] == 2 and self.ipc_tid != 0,
+                    hex(r["status"]))
         r = self.call(TREE_CONNECT, self.tree_body("EXPORT"))
         self.tid = r["tid"]
         self.report("TREE_CONNECT to the share (any case)",
@@ -313,6 +319,7 @@ class Files:
         if self.limit is not None:
             self.open_steps(self.limit)
         else:
+            self.pipe_steps()
             self.file_steps()
 
     def open_steps(self, limit):
@@ -331,6 +338,116 @@ class Files:
         r = self.call(CREATE, self.create("", 1, 1, access=0x80))
         self.report("one closed, one more opens", r["status"] == 0,
                     hex(r["status"]))
+
+    def pipe_steps(self):
+        """IPC$: the srvsvc pipe, DCE/RPC through WRITE/READ and IOCTL."""
+        T = self.ipc_tid
+        r = self.call(CREATE, self.create("lsarpc", 1, 0), tid=T)
+        self.report("IPC$: CREATE of a pipe not served (lsarpc): "
+                    "OBJECT_NAME_NOT_FOUND", r["status"] == 0xc0000034,
+                    hex(r["status"]))
+        r = self.call(CREATE, self.create("srvsvc", 1, 0), tid=T)
+        self.report("IPC$: CREATE of srvsvc", r["status"] == 0,
+                    hex(r["status"]))
+        if r["status"] != 0:
+            return
+        fid = self.fid(r)
+        q = struct.pack("<HBBIHHIII16s", 41, 1, 5, 24, 0, 0, 0, 0, 0, fid)
+        r = self.call(0x10, q, tid=T)
+        b = r["body"]
+        self.report("QUERY_INFO FileStandardInformation of the pipe: 4096 "
+                    "allocated, empty, delete pending",
+                    r["status"] == 0 and len(b) >= 32 and
+                    struct.unpack_from("<QQIBB", b, 8) == (4096, 0, 1, 1, 0),
+                    hex(r["status"]))
+        bind = rpc_bind(SRVSVC_UUID, 3)
+        w = struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, len(bind), 0, fid, 0,
+                        0, 0, 0, 0) + bind
+        r = self.call(0x09, w, tid=T)
+        self.report("WRITE of a BIND to the pipe: all of it written",
+                    r["status"] == 0 and
+                    struct.unpack_from("<I", r["body"], 4)[0] == len(bind),
+                    hex(r["status"]))
+        rd = struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, 4280, 0, fid, 0, 0, 0,
+                         0, 0, 0)
+        r = self.call(READ, rd, tid=T)
+        b = r["body"]
+        ack = b[16:16 + struct.unpack_from("<I", b, 4)[0]] if \
+            r["status"] == 0 else b""
+        self.report("READ: the BIND_ACK, NDR accepted",
+                    len(ack) > 44 and ack[2] == 12 and
+                    struct.unpack_from("<H", ack, 44)[0] == 0,
+                    hex(r["status"]))
+        r = self.call(READ, rd, tid=T)
+        self.report("READ with nothing to read: PIPE_EMPTY",
+                    r["status"] == 0xc00000d9, hex(r["status"]))
+        req = rpc_request(15, enum_all_stub(1), 2)
+        r = self.transceive(fid, req, 4280)
+        stub = rpc_stub(r)
+        names = enum1_names(stub)
+        self.report("FSCTL_PIPE_TRANSCEIVE NetShareEnumAll level 1: "
+                    "export (disk) and IPC$ (0x80000003)",
+                    r["status"] == 0 and ("export", 0) in names and
+                    ("IPC$", 0x80000003) in names, "%s %r" %
+                    (hex(r["status"]), names))
+        req = rpc_request(15, enum_all_stub(2), 3)
+        r = self.transceive(fid, req, 4280)
+        stub = rpc_stub(r)
+        self.report("NetShareEnumAll level 2 as uid 0 (an administrator): "
+                    "WERR_OK", len(stub) >= 4 and stub[-4:] == b"\0" * 4,
+                    stub[-4:].hex())
+        r = self.transceive(fid, rpc_request(15, enum_all_stub(1), 4), 40)
+        part = r["body"][48:]
+        self.report("TRANSCEIVE with 40 bytes of room: BUFFER_OVERFLOW, "
+                    "40 bytes", r["status"] == 0x80000005 and len(part) == 40,
+                    hex(r["status"]))
+        r = self.call(READ, rd, tid=T)
+        b = r["body"]
+        rest = b[16:16 + struct.unpack_from("<I", b, 4)[0]] if \
+            r["status"] == 0 else b""
+        whole = part + rest
+        self.report("READ: the rest of that RESPONSE, whole",
+                    len(whole) > 24 and
+                    struct.unpack_from("<H", whole, 8)[0] == len(whole) and
+                    enum1_names(whole[24:]) == names, hex(r["status"]))
+        r = self.transceive(fid, rpc_request(99, b"", 5), 4280)
+        b = r["body"][48:]
+        self.report("an unknown opnum: FAULT nca_s_op_rng_error",
+                    r["status"] == 0 and len(b) >= 28 and b[2] == 3 and
+                    struct.unpack_from("<I", b, 24)[0] == 0x1c010002,
+                    hex(r["status"]))
+        r = self.call(6, struct.pack("<HHI", 24, 0, 0) + fid, tid=T)
+        self.report("CLOSE of the pipe", r["status"] == 0, hex(r["status"]))
+        r = self.call(READ, rd, tid=T)
+        self.report("READ of the closed pipe: FILE_CLOSED",
+                    r["status"] == 0xc0000128, hex(r["status"]))
+        # CANCEL of nothing pending: no answer (MS-SMB2 3.3.5.16); the
+        # ECHO after it is what comes back.
+        send_frame(self.s, header(0x0c, self.mid, sid=self.sid) +
+                   struct.pack("<HH", 4, 0))
+        r = self.call(ECHO, struct.pack("<HH", 4, 0))
+        self.report("CANCEL of nothing pending: no response (the next "
+                    "frame answers the ECHO after it)",
+                    r["cmd"] == ECHO and r["status"] == 0,
+                    "cmd %d" % r["cmd"])
+        r = self.call(ECHO, struct.pack("<HH", 5, 0))
+        self.report("ECHO with StructureSize 5: INVALID_PARAMETER",
+                    r["status"] == 0xc000000d, hex(r["status"]))
+        r = self.call(4, struct.pack("<HH", 9, 0), tid=T)
+        self.report("TREE_DISCONNECT with StructureSize 9: "
+                    "INVALID_PARAMETER", r["status"] == 0xc000000d,
+                    hex(r["status"]))
+        r = self.call(4, struct.pack("<HH", 4, 0), tid=T)
+        self.report("TREE_DISCONNECT of IPC$", r["status"] == 0,
+                    hex(r["status"]))
+        r = self.call(CREATE, self.create("srvsvc", 1, 0), tid=T)
+        self.report("CREATE on the disconnected tree: NETWORK_NAME_DELETED",
+                    r["status"] == 0xc00000c9, hex(r["status"]))
+
+    def transceive(self, fid, data, maxout):
+        io = struct.pack("<HHI16sIIIIIIII", 57, 0, 0x0011c017, fid, 64 + 56,
+                         len(data), 0, 0, 0, maxout, 1, 0) + data
+        return self.call(0x0b, io, tid=self.ipc_tid)
 
     def tree_body(self, share):
         path = ("\\\\127.0.0.1\\" + share).encode("utf-16-le")
@@ -512,6 +629,10 @@ class Files:
         self.call(6, struct.pack("<HHI", 24, 0, 0) + dfid)
         r = self.call(4, struct.pack("<HH", 4, 0))
         self.report("TREE_DISCONNECT", r["status"] == 0, hex(r["status"]))
+        r = self.call(2, struct.pack("<HH", 8, 0))
+        self.report("LOGOFF with StructureSize 8: INVALID_PARAMETER, the "
+                    "session stays", r["status"] == 0xc000000d,
+                    hex(r["status"]))
         r = self.call(2, struct.pack("<HH", 4, 0))
         self.report("LOGOFF", r["status"] == 0, hex(r["status"]))
         r = self.call(TREE_CONNECT, self.tree_body("export"))
@@ -798,6 +919,74 @@ def trylock(d, key, name, off, ln):
         st = p.lock(f, [(off, ln, EX | FI)])
         p.close(f)
     print("LOCK 0x%x" % st)
+# DCE/RPC (C706 chapter 12) and NDR, as much as the pipe checks need.
+SRVSVC_UUID = bytes.fromhex("c84f324b7016d30112785a47bf6ee188")
+NDR_SYNTAX = bytes.fromhex("045d888aeb1cc9119fe808002b104860") + \
+    struct.pack("<I", 2)
+
+
+def rpc_pdu(ptype, body, call_id):
+    return struct.pack("<BBBB4sHHI", 5, 0, ptype, 3, b"\x10\0\0\0",
+                       16 + len(body), 0, call_id) + body
+
+
+def rpc_bind(uuid, version):
+    ctx = struct.pack("<HBB", 0, 1, 0) + uuid + struct.pack("<I", version) + \
+        NDR_SYNTAX
+    return rpc_pdu(11, struct.pack("<HHIBBH", 4280, 4280, 0, 1, 0, 0) + ctx,
+                   1)
+
+
+def rpc_request(opnum, stub, call_id):
+    return rpc_pdu(0, struct.pack("<IHH", len(stub), 0, opnum) + stub,
+                   call_id)
+
+
+def ndr_string(s):
+    u = (s + "\0").encode("utf-16-le")
+    n = len(u) // 2
+    b = struct.pack("<III", n, 0, n) + u
+    return b + b"\0" * ((4 - len(b) % 4) % 4)
+
+
+def enum_all_stub(level):
+    return (struct.pack("<I", 0x20000) + ndr_string("\\\\127.0.0.1") +
+            struct.pack("<IIIIIIII", level, level, 0x20004, 0, 0,
+                        0xffffffff, 0x20008, 0))
+
+
+def rpc_stub(r):
+    """The stub data of the RESPONSE PDU an IOCTL brought back."""
+    b = r["body"][48:] if r["cmd"] == 0x0b else r["body"]
+    if len(b) < 24 or b[2] != 2:
+        return b""
+    return b[24:]
+
+
+def ndr_read_string(b, pos):
+    pos = (pos + 3) & ~3
+    (mx, off, n) = struct.unpack_from("<III", b, pos)
+    pos += 12
+    s = b[pos:pos + 2 * n].decode("utf-16-le").rstrip("\0")
+    return s, pos + 2 * n
+
+
+def enum1_names(stub):
+    """NetShareEnumAll level 1's reply: [(name, type)]."""
+    try:
+        (level, sw, ptr, count, aptr, mx) = struct.unpack_from("<IIIIII",
+                                                               stub, 0)
+        pos, types, out = 24, [], []
+        for _ in range(count):
+            types.append(struct.unpack_from("<I", stub, pos + 4)[0])
+            pos += 12
+        for i in range(count):
+            name, pos = ndr_read_string(stub, pos)
+            _, pos = ndr_read_string(stub, pos)
+            out.append((name, types[i]))
+        return out
+    except (struct.error, UnicodeDecodeError):
+        return []
 
 
 def garbage(n, seed):

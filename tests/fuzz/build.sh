@@ -60,6 +60,13 @@ echo "built $b/tests/fuzz/fuzz_nsm_proc"
     "$top_srcdir/smbd/smb2_lock.c" \
     $(pkg-config --libs libcrypto)
 echo "built $b/tests/fuzz/fuzz_smb2"
+# smbd's DCE/RPC with srvsvc and wkssvc (smbd/dcerpc.c).
+"$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER $INC \
+    -I"$top_srcdir/smbd" -o "$b/tests/fuzz/fuzz_dcerpc" \
+    "$top_srcdir/tests/fuzz/fuzz_dcerpc.c" "$top_srcdir/smbd/dcerpc.c" \
+    "$top_srcdir/smbd/srvsvc.c" "$top_srcdir/smbd/wkssvc.c" \
+    "$top_srcdir/smbd/utf16.c"
+echo "built $b/tests/fuzz/fuzz_dcerpc"
 # gssd's SPNEGO and NTLMSSP parsers (gssd/spnego.c, gssd/ntlm.c).
 "$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER \
     -I"$top_srcdir/gssd" -I"$top_srcdir/tests/fuzz" \

@@ -21,6 +21,10 @@ int	fuzz_nlm_one(const uint8_t *, size_t);
 int	fuzz_nsm_one(const uint8_t *, size_t);
 int	fuzz_nfs4_one(const uint8_t *, size_t);
 int	fuzz_smb2_one(const uint8_t *, size_t);
+/* smbd's DCE/RPC, srvsvc and wkssvc (tests/unit/test_dcerpc.c). */
+int	fuzz_dcerpc_one(const uint8_t *, size_t);
+struct dcerpc_interface;
+size_t	fuzz_dcerpc_bind(const struct dcerpc_interface *, uint8_t *out);
 /* gssd's SPNEGO and NTLMSSP parsers (tests/unit/test_spnego.c). */
 int	fuzz_spnego_one(const uint8_t *, size_t);
 /* statd's NSM procedures end to end (fuzz_nsm_proc.c). */

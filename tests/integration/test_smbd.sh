@@ -14,7 +14,11 @@
 # file commands, signatures checked by the probe), then, when
 # dittofs-gssd is built, through it: smbclient and smbtorture.  Then smbclient put/get/ls/mkdir/rename through gssd, when a
 # dittofs-gssd with `dittofsctl user add` is built; skipped (with the
-# reason) when not.
+# reason) when not.  IPC$: the srvsvc pipe through the probe (BIND,
+# NetShareEnumAll by WRITE/READ and FSCTL_PIPE_TRANSCEIVE, CANCEL of
+# nothing), `smbclient -L', rpcclient's srvsvc and wkssvc calls,
+# smbtorture's rpc.srvsvc tests that need no SAMR or LSA, and
+# `dittofsctl smb sessions|opens' while smbclient holds a file open.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -42,6 +46,8 @@ pending locks per connection = 1
 [run]
 restart delay max = 2
 CONF
+# has TEXT REGEX: the text has a line matching the extended regex.
+has() { printf '%s\n' "$1" | grep -Eq -- "$2"; }
 PROBE() { timeout 30 python3 "$top_srcdir/tests/clients/smb2probe.py" "$P" "$@"; }
 
 # First tests/clients/gssd-stub.py stands in for gssd on gssd.sock
@@ -194,6 +200,54 @@ else
 	check "smbclient with signing required" SMBC -m SMB3 --client-protection=sign -c "ls"
 	check "a wrong password: refused" sh -c "! timeout 60 smbclient //127.0.0.1/export -p $P -U smbtest%wrong -m SMB3 -c ls >/dev/null 2>&1"
 	grep -i 'NT_STATUS\|error' "$SUITE_DIR/smbclient.out" | head -20 | sed 's/^/# /'
+	# IPC$: the share list as Samba's client asks for it (srvsvc
+	# NetShareEnumAll level 1 over the pipe), in 3.1.1 and in 2.1.
+	for m in SMB3 SMB2_10; do
+		timeout 60 smbclient -L //127.0.0.1 -p $P -U smbtest%Pass-w0rd -m $m > "$SUITE_DIR/list-$m.out" 2>&1
+		sed 's/^/# /' "$SUITE_DIR/list-$m.out"
+		check "smbclient -L -m $m: export listed as a Disk share" grep -Eq '^[[:space:]]+export[[:space:]]+Disk' "$SUITE_DIR/list-$m.out"
+		check "smbclient -L -m $m: IPC\$ listed as the IPC share" grep -Eq '^[[:space:]]+IPC\$[[:space:]]+IPC[[:space:]]+IPC Service' "$SUITE_DIR/list-$m.out"
+	done
+	check "smbclient //127.0.0.1/export -c ls still works after the listings" SMBC -m SMB3 -c "ls"
+	# rpcclient: NetSrvGetInfo 101, NetShareGetInfo, NetWkstaGetInfo 100.
+	if command -v rpcclient >/dev/null; then
+		RPCC() { timeout 60 rpcclient 127.0.0.1 -p $P -U smbtest%Pass-w0rd -c "$1" 2>&1; }
+		out=$(RPCC srvinfo)
+		echo "$out" | sed 's/^/# /'
+		check "rpcclient srvinfo (NetSrvGetInfo 101): platform NT (500)" has "$out" 'platform_id[[:space:]]*:[[:space:]]*500'
+		out=$(RPCC 'netsharegetinfo export')
+		echo "$out" | sed 's/^/# /'
+		check "rpcclient netsharegetinfo export: its name" has "$out" 'netname:[[:space:]]*export'
+		out=$(RPCC 'netsharegetinfo nosuch')
+		check "rpcclient netsharegetinfo nosuch: net name not found" has "$out" 'NET_NAME_NOT_FOUND|NETNAMENOTFOUND|NetNameNotFound'
+		# rpcclient prints NetWkstaGetInfo's reply only at debug level 10.
+		out=$(timeout 60 rpcclient 127.0.0.1 -p $P -d 10 -U smbtest%Pass-w0rd -c wkssvc_wkstagetinfo 2>&1)
+		check "rpcclient wkssvc_wkstagetinfo (NetWkstaGetInfo 100): the domain WORKGROUP" has "$out" "domain_name +: 'WORKGROUP'"
+		out=$(echo 'Pass-w0rd' | suite_ctl user add plainuser --uid 1000 --gid 1000 2>&1)
+		check "dittofsctl user add plainuser (uid 1000) ($out)" test "$out" = "user plainuser added"
+		out=$(timeout 60 rpcclient 127.0.0.1 -p $P -U plainuser%Pass-w0rd -c 'netshareenumall 2' 2>&1)
+		check "rpcclient netshareenumall 2 as uid 1000: WERR_ACCESS_DENIED (levels 2, 502: administrators)" has "$out" 'result was WERR_ACCESS_DENIED'
+		out=$(timeout 60 rpcclient 127.0.0.1 -p $P -U plainuser%Pass-w0rd -c 'netshareenumall 1' 2>&1)
+		check "rpcclient netshareenumall 1 as uid 1000: export listed" has "$out" 'netname: export'
+	else
+		skip "no rpcclient (Debian: samba-common-bin)" "rpcclient srvsvc and wkssvc calls"
+	fi
+	# dittofsctl smb sessions / opens while smbclient holds a file open.
+	mkfifo "$SUITE_DIR/smbc.in"
+	timeout 60 smbclient //127.0.0.1/export -p $P -U smbtest%Pass-w0rd -m SMB3 < "$SUITE_DIR/smbc.in" > "$SUITE_DIR/smbc-open.out" 2>&1 &
+	SMBCPID=$!
+	exec 7> "$SUITE_DIR/smbc.in"
+	echo 'open sub\moved.bin' >&7
+	check "dittofsctl smb opens: smbclient's open file, its share and path" suite_wait 20 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF smb opens | grep -E 'export +-r.- +sub.moved.bin'"
+	suite_ctl smb opens 2>&1 | sed 's/^/# /'
+	out=$(suite_ctl smb sessions 2>&1)
+	echo "$out" | sed 's/^/# /'
+	check "dittofsctl smb sessions: smbtest from 127.0.0.1, dialect 3.1.1, signing, tree export" has "$out" '^[0-9a-f]{16} +127\.0\.0\.1 +smbtest +3\.1\.1 +(enabled|required) .*export\([0-9]+\)'
+	echo quit >&7
+	exec 7>&-
+	wait "$SMBCPID" 2>/dev/null
+	# The listing answers (its header), without the file.
+	check "dittofsctl smb opens: nothing open once smbclient quit" suite_wait 20 sh -c "out=\$(DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF smb opens) && echo \"\$out\" | grep -q '^SESSION ' && ! echo \"\$out\" | grep -q moved.bin"
 	# smbtorture's suites of what is built (the rest of each suite
 	# needs what is not: security descriptors, leases, ...), with
 	# Samba's expectations where Windows answers differently (a write
@@ -228,6 +282,20 @@ else
 		    smb2.create.delete; do
 			check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 		done
+		# The rpc.srvsvc and rpc.wkssvc tests of what IPC$ serves; the
+		# rest of those suites call operations that are not served
+		# (sessions, files, transports, share add/set/del: MS-SRVS
+		# administration) or, in rpc.samr and rpc.lsa, need a domain.
+		for t in "rpc.srvsvc.srvsvc (admin access).NetShareEnumAll" \
+		    "rpc.srvsvc.srvsvc (admin access).NetShareGetInfo" \
+		    "rpc.srvsvc.srvsvc (admin access).NetSrvGetInfo" \
+		    "rpc.srvsvc.srvsvc anonymous access.NetShareEnumAll" \
+		    "rpc.srvsvc.srvsvc anonymous access.NetShareGetInfo" \
+		    rpc.wkssvc.wkssvc.NetWkstaGetInfo; do
+			check "smbtorture $t" sh -c "timeout 180 smbtorture ncacn_np:127.0.0.1 -U smbtest%Pass-w0rd '$t' > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
+		done
+		skip "operations not served: NetSessEnum, NetConnEnum, NetFileEnum, NetCharDev*, NetDiskEnum, NetTransportEnum, NetRemoteTOD, NetShareEnum (sticky), NetShareAdd/Set/Del" "smbtorture rpc.srvsvc's other tests"
+		skip "need SAMR and LSA (a domain member or controller)" "smbtorture rpc.samr, rpc.lsa, rpc.wkssvc's join and user tests"
 	else
 		skip "no smbtorture (Debian: samba-testsuite)" "smbtorture suites"
 	fi
