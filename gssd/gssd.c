@@ -1,7 +1,7 @@
 /*
  * dittofs-gssd main: security contexts for the front ends (SPNEGO with
- * NTLMSSP; Kerberos is the next step of issue 26 and is answered
- * GSSD_UNSUPPORTED), and the SMB password database for dittofsctl.
+ * NTLMSSP for smbd, Kerberos RPCSEC_GSS contexts for nfsd in krb5.c),
+ * and the SMB password database for dittofsctl.
  *
  * Who may send what is the one table gssd_handlers below: smbd and nfsd
  * send ACCEPT and RELEASE, the control role (dittofsctl, root only)
@@ -37,6 +37,7 @@ static const char *const gssd_syscalls[] = {
 #define FRONT_ENDS	(IPC_ROLE_BIT(IPC_ROLE_NFSD) | \
 			 IPC_ROLE_BIT(IPC_ROLE_SMBD))
 #define CTL		IPC_ROLE_BIT(IPC_ROLE_CTL)
+#define NFSD		IPC_ROLE_BIT(IPC_ROLE_NFSD)
 
 /* MS-SPNG 3.2.5.2: the hint a server puts in NegTokenInit2. */
 #define GSSD_SPNEGO_HINT	"not_defined_in_RFC4178@please_ignore"
@@ -655,6 +656,9 @@ gssd_user_list(struct ipc_peer *peer, struct ipc_msg *msg)
 static const struct ipc_handler gssd_handlers[] = {
 	{ GSSD_ACCEPT, FRONT_ENDS, gssd_accept },
 	{ GSSD_RELEASE, FRONT_ENDS, gssd_release },
+	{ GSSD_RPCSEC_ACCEPT, NFSD, gssd_rpcsec_accept },
+	{ GSSD_RPCSEC_FETCH, NFSD, gssd_rpcsec_fetch },
+	{ GSSD_RPCSEC_DESTROY, NFSD, gssd_rpcsec_destroy },
 	{ GSSD_USER_SET, CTL, gssd_user_set },
 	{ GSSD_USER_DEL, CTL, gssd_user_del },
 	{ GSSD_USER_LIST, CTL, gssd_user_list },
@@ -681,6 +685,7 @@ gssd_peer_gone(struct ipc_peer *peer, void *arg)
 		if (c->peer == peer)
 			gssd_ctx_free(env, c);
 	}
+	gssd_rpcsec_peer_gone(env, peer);
 }
 
 static void
@@ -698,9 +703,10 @@ gssd_sweep(evutil_socket_t fd, short what, void *arg)
 			n++;
 		}
 	}
+	n += gssd_rpcsec_sweep(env);
 	if (n > 0) {
 		env->count.expired += n;
-		log_info_rl("%zu unfinished security context(s) expired", n);
+		log_info_rl("%zu security context(s) expired", n);
 	}
 }
 
@@ -792,6 +798,8 @@ gssd_configure(struct daemon *d, int resolve)
 	    "contexts per peer");
 	env->context_timeout = (unsigned int)conf_get_int(d->conf, "gssd",
 	    "context timeout");
+	env->rpcsec_max = (size_t)conf_get_int(d->conf, "gssd",
+	    "rpcsec contexts max");
 	return 0;
 }
 
@@ -807,6 +815,7 @@ gssd_pre_init(struct daemon *d)
 	/* OpenSSL reads its configuration once, here, not in the chroot. */
 	if (ntcrypto_init() == -1)
 		fatalx("OpenSSL initialisation");
+	gssd_krb5_pre_init(env);
 	daemon_allow_peer(d, IPC_ROLE_NFSD, 0);
 	daemon_allow_peer(d, IPC_ROLE_SMBD, 0);
 	/* The control role: root (dittofsctl), or ours in development. */
@@ -840,6 +849,7 @@ gssd_post_init(struct daemon *d)
 	    "unknown users %s", env->users->nusers, env->nb_domain,
 	    env->nb_computer, env->map_bad_user ? "map to guest" :
 	    "refused");
+	gssd_krb5_post_init(env);
 	env->ev_sweep = event_new(d->base, -1, EV_PERSIST, gssd_sweep, env);
 	if (env->ev_sweep == NULL || event_add(env->ev_sweep, &tv) == -1)
 		fatalx("sweep timer");
@@ -864,6 +874,7 @@ gssd_stop(struct daemon *d)
 	env->ev_sweep = NULL;
 	userdb_free(env->users);
 	env->users = NULL;
+	gssd_krb5_stop(env);
 }
 
 static void
@@ -874,7 +885,9 @@ gssd_status_line(struct daemon *d, char *buf, size_t len)
 	snprintf(buf, len, "%zu front end(s) connected; %zu context(s) in "
 	    "creation; %zu user(s); logins %llu, guest %llu, anonymous %llu, "
 	    "denied %llu; bad tokens %llu; refused by the per-peer limit "
-	    "%llu; expired %llu; Kerberos: not yet",
+	    "%llu; expired %llu; Kerberos: %s, %zu RPCSEC_GSS context(s) "
+	    "(%zu in creation), accepted %llu, refused %llu, handed back "
+	    "%llu",
 	    d->service ? ipc_server_peer_count(d->service) : 0,
 	    env->ncontexts, env->users ? env->users->nusers : 0,
 	    (unsigned long long)env->count.accepted,
@@ -883,7 +896,12 @@ gssd_status_line(struct daemon *d, char *buf, size_t len)
 	    (unsigned long long)env->count.denied,
 	    (unsigned long long)env->count.bad_tokens,
 	    (unsigned long long)env->count.limit_hits,
-	    (unsigned long long)env->count.expired);
+	    (unsigned long long)env->count.expired,
+	    env->cred != GSS_C_NO_CREDENTIAL ? "on" : "off",
+	    env->nrpcsec_done, env->nrpcsec_pending,
+	    (unsigned long long)env->count.krb5_accepted,
+	    (unsigned long long)env->count.krb5_denied,
+	    (unsigned long long)env->count.krb5_fetched);
 }
 
 static const struct daemon_def gssd_def = {

@@ -12,9 +12,13 @@
 #include <sys/types.h>
 #include <stdint.h>
 
+#include <gssapi/gssapi.h>
+#include <krb5.h>
+
 #include "daemon.h"
 #include "gssd_msg.h"
 #include "ntlm.h"
+#include "principal.h"
 #include "spnego.h"
 #include "userdb.h"
 
@@ -40,7 +44,34 @@ struct gssd_ctx {
 	struct ntlm_server	 ntlm;
 };
 
+#define GSSD_RPCSEC_HANDLE_LEN	16
+#define GSSD_NSS_USERS_MAX	65536
+
+/*
+ * An RPCSEC_GSS context (krb5.c): in creation (gss, owned by the nfsd
+ * connection that began it) or established (exported, kept for any nfsd
+ * until expires, in seconds since the epoch).
+ */
+struct gssd_rpcsec_ctx {
+	TAILQ_ENTRY(gssd_rpcsec_ctx)	 entry;
+	uint8_t				 handle[GSSD_RPCSEC_HANDLE_LEN];
+	struct ipc_peer			*peer;
+	int				 established;
+	uint64_t			 expires;
+	gss_ctx_id_t			 gss;
+	uint8_t				*exported;
+	size_t				 exported_len;
+	char				 principal[GSSD_NAME_MAX + 1];
+	char				 realm[GSSD_NAME_MAX + 1];
+	struct principal_id		 id;
+};
+
+TAILQ_HEAD(gssd_rpcsec_list, gssd_rpcsec_ctx);
+
 struct gssd_counters {
+	uint64_t	krb5_accepted;
+	uint64_t	krb5_denied;
+	uint64_t	krb5_fetched;
 	uint64_t	accepted;
 	uint64_t	denied;
 	uint64_t	guests;
@@ -68,9 +99,31 @@ struct gssd_env {
 	size_t			 contexts_per_peer;
 	unsigned int		 context_timeout;	/* seconds */
 	struct gssd_counters	 count;
+	/* Kerberos (krb5.c): dittofs.conf(5) [gssd] keytab, realm, map */
+	krb5_context		 krb5;
+	krb5_keytab		 keytab;	/* MEMORY: the keys */
+	size_t			 keytab_keys;
+	gss_cred_id_t		 cred;
+	char			 realm[GSSD_NAME_MAX + 1];
+	struct principal_map	*principals;
+	struct gssd_rpcsec_list	 rpcsec_pending;
+	struct gssd_rpcsec_list	 rpcsec_done;
+	size_t			 nrpcsec_pending;
+	size_t			 nrpcsec_done;
+	size_t			 rpcsec_max;
 };
 
 /* gssd.c */
 struct gssd_env	*gssd_env_of(struct ipc_peer *);
+
+/* krb5.c */
+void	 gssd_krb5_pre_init(struct gssd_env *);
+void	 gssd_krb5_post_init(struct gssd_env *);
+void	 gssd_krb5_stop(struct gssd_env *);
+void	 gssd_rpcsec_accept(struct ipc_peer *, struct ipc_msg *);
+void	 gssd_rpcsec_fetch(struct ipc_peer *, struct ipc_msg *);
+void	 gssd_rpcsec_destroy(struct ipc_peer *, struct ipc_msg *);
+void	 gssd_rpcsec_peer_gone(struct gssd_env *, struct ipc_peer *);
+size_t	 gssd_rpcsec_sweep(struct gssd_env *);
 
 #endif

@@ -34,6 +34,7 @@
 #include "log.h"
 #include "nfsd.h"
 #include "rpcbind.h"
+#include "rpcsec_gss.h"
 #include "rpcsvc.h"
 #include "sandbox.h"
 #include "syncer.h"
@@ -152,11 +153,15 @@ const struct rpcsvc_cache_ops nfsd_drc_ops = {
 	.abandon = nfsd_drc_abandon,
 };
 
-/* Beyond sandbox.c's base: the data path on held fds. */
+/*
+ * Beyond sandbox.c's base: the data path on held fds; openat because
+ * libkrb5 looks for its configuration (absent in the chroot) when an
+ * RPCSEC_GSS context is imported.
+ */
 static const char *const nfsd_syscalls[] = {
 	"sendfile", "splice", "fdatasync", "fsync", "recvmmsg", "sendmmsg",
 	"io_setup", "io_destroy", "io_submit", "io_getevents",
-	"io_pgetevents", NULL
+	"io_pgetevents", "openat", NULL
 };
 
 /*
@@ -321,6 +326,8 @@ nfsd_pre_init(struct daemon *d)
 	}
 	nfsd_rpcbind_register(env);
 	nfsd_idmap_load(env);
+	if (conf_get_bool(d->conf, "gssd", "enable"))
+		rpcsec_gss_krb5_init();
 	/* One fd per held file: ask for what the hard limit allows. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -497,6 +504,34 @@ nfsd_v4_configure(struct nfsd_env *env)
 	    "nfsv4 tag max");
 }
 
+/*
+ * RPCSEC_GSS beside AUTH_NONE and AUTH_SYS, its contexts made by gssd
+ * ([gssd] enable); AUTH_SYS is still found first in the table.
+ */
+static void
+nfsd_gss_start(struct nfsd_env *env)
+{
+	struct daemon *d = env->daemon;
+	char path[PATH_MAX];
+	uid_t uid = daemon_role_uid(d, IPC_ROLE_GSSD);
+
+	if (!conf_get_bool(d->conf, "gssd", "enable"))
+		return;
+	if (snprintf(path, sizeof(path), "%s/gssd.sock",
+	    d->sandbox.chroot[0] ? "" : d->run_dir) >= (int)sizeof(path))
+		fatalx("run directory path too long");
+	if ((env->gss = rpcsec_gss_new(&rpcsec_gss_krb5)) == NULL ||
+	    rpcsec_gss_use_gssd(env->gss, env->base, path,
+	    uid != (uid_t)-1 ? (long)uid : -1, (size_t)conf_get_int(d->conf,
+	    "nfsd", "gss contexts in creation per host")) == -1)
+		fatalx("RPCSEC_GSS: out of memory");
+	env->flavors[0] = &rpcauth_sys;
+	env->flavors[1] = &rpcauth_none;
+	env->flavors[2] = rpcsec_gss_flavor(env->gss);
+	env->flavors[3] = NULL;
+	rpcsvc_set_flavors(env->svc, env->flavors);
+}
+
 static void
 nfsd_post_init(struct daemon *d)
 {
@@ -544,6 +579,7 @@ nfsd_post_init(struct daemon *d)
 	    nfsd_programs_v3, env)) == NULL ||
 	    rpcsvc_configure(env->svc, d->conf, "nfsd") == -1)
 		fatalx("cannot start the RPC server");
+	nfsd_gss_start(env);
 	env->mounts_per_client = (size_t)conf_get_int(d->conf, "nfsd",
 	    "mount list per client");
 	env->mounts_max = (size_t)conf_get_int(d->conf, "nfsd",
@@ -585,6 +621,9 @@ nfsd_reload(struct daemon *d)
 	    "mount list per client");
 	env->mounts_max = (size_t)conf_get_int(d->conf, "nfsd",
 	    "mount list size");
+	if (env->gss != NULL)
+		rpcsec_gss_set_per_host(env->gss, (size_t)conf_get_int(
+		    d->conf, "nfsd", "gss contexts in creation per host"));
 	nfsd_v4_configure(env);
 	if (conf_get_bool(d->conf, "nfsd", "nfsv4") != env->v4_enabled)
 		log_warnx("nfsv4 changes at the next start of nfsd, not at a "
@@ -609,6 +648,8 @@ nfsd_stop(struct daemon *d)
 	env->rpcbind = NULL;
 	rpcsvc_free(env->svc);
 	env->svc = NULL;
+	rpcsec_gss_free(env->gss);
+	env->gss = NULL;
 	syncer_free(env->syncer);
 	env->syncer = NULL;
 }

@@ -528,6 +528,14 @@ nfs4_enter_share(struct nfs4_call *v, struct export *e)
 		nfs4_fail(v, status);
 		return;
 	}
+	/* RFC 7530 3.2.1: a flavour weaker than the share takes. */
+	if (!export_security_allowed(e, &v->nfs.rpc->auth)) {
+		log_info_rl("%s: NFSv4: %s is weaker than %s takes",
+		    v->nfs.rpc->peer_name, rpcauth_sec_name(
+		    rpcauth_sec_bit(&v->nfs.rpc->auth)), e->path);
+		nfs4_fail(v, NFS4ERR_WRONGSEC);
+		return;
+	}
 	v->w->cur = v->w->next;
 	v->w->cur.exp = e;
 	/* A share's root is known by its path (nested shares' junctions). */
@@ -2110,8 +2118,17 @@ nfs4_op_commit(struct nfs4_call *v)
 	nfs4_io(v);
 }
 
-/* RFC 7530 16.31: SECINFO (consumes the current filehandle). */
+/*
+ * RFC 7530 16.31: SECINFO (consumes the current filehandle).  The
+ * flavours strongest first: what a share takes is a prefix (krb5p down
+ * to its "security"'s weakest; sys takes them all).
+ */
+#define NFS4_KRB5_OID	{ (const uint8_t *)"\x06\x09\x2a\x86\x48\x86" \
+			    "\xf7\x12\x01\x02\x02", 11 }
 static const struct nfs4_secinfo nfs4_secinfo_flavors[] = {
+	{ NFS4_RPCSEC_GSS, NFS4_KRB5_OID, 0, RPCSEC_GSS_SVC_PRIVACY },
+	{ NFS4_RPCSEC_GSS, NFS4_KRB5_OID, 0, RPCSEC_GSS_SVC_INTEGRITY },
+	{ NFS4_RPCSEC_GSS, NFS4_KRB5_OID, 0, RPCSEC_GSS_SVC_NONE },
 	{ NFS4_AUTH_SYS, { NULL, 0 }, 0, 0 },
 	{ NFS4_AUTH_NONE, { NULL, 0 }, 0, 0 },
 };
@@ -2120,6 +2137,10 @@ static void
 nfs4_secinfo_done(void *arg, int status, void *reply, int fd)
 {
 	struct nfs4_call *v = arg;
+	const struct export *e = !v->w->cur.pseudo && v->w->cur.exp != NULL ?
+	    v->w->cur.exp : v->w->next.exp;
+	unsigned int mask = e != NULL ? e->sec_mask : RPCAUTH_SEC_SYS;
+	uint32_t n;
 
 	(void)reply;
 	(void)fd;
@@ -2127,8 +2148,11 @@ nfs4_secinfo_done(void *arg, int status, void *reply, int fd)
 		nfs4_fail_errno(v, status);
 		return;
 	}
-	v->res.u.secinfo.count = sizeof(nfs4_secinfo_flavors) /
-	    sizeof(nfs4_secinfo_flavors[0]);
+	n = (mask & RPCAUTH_SEC_KRB5P ? 1 : 0) +
+	    (mask & RPCAUTH_SEC_KRB5I ? 1 : 0) +
+	    (mask & RPCAUTH_SEC_KRB5 ? 1 : 0) +
+	    (mask & RPCAUTH_SEC_SYS ? 2 : 0);
+	v->res.u.secinfo.count = n;
 	v->res.u.secinfo.flavors = nfs4_secinfo_flavors;
 	v->w->cur.set = 0;
 	nfs4_op_done(v, NFS4_OK);

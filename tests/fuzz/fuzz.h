@@ -23,6 +23,8 @@ int	fuzz_nfs4_one(const uint8_t *, size_t);
 int	fuzz_smb2_one(const uint8_t *, size_t);
 /* gssd's SPNEGO and NTLMSSP parsers (tests/unit/test_spnego.c). */
 int	fuzz_spnego_one(const uint8_t *, size_t);
+/* nfsd's RPCSEC_GSS credential and call path (test_rpcsec_gss.c). */
+int	fuzz_rpcsec_gss_one(const uint8_t *, size_t);
 /* statd's NSM procedures end to end (fuzz_nsm_proc.c). */
 struct monitor;
 int	fuzz_nsm_proc_one(const uint8_t *, size_t);

@@ -1,0 +1,119 @@
+#!/bin/bash
+# Integration: Kerberos for NFS (RPCSEC_GSS, RFC 2203) with a real MIT
+# KDC of the test's own (krb5lib.sh) in a private network namespace.
+# gssd reads the nfs/localhost keytab; our client (tests/clients/
+# krb5-client, with root@DITTO.TEST's ticket: the local user root by
+# gssd's rule) makes a context through nfsd and gssd, then NULL,
+# GETATTR, CREATE, WRITE and READ back under krb5, krb5i and krb5p; a
+# tampered krb5i body is refused and a replayed sequence number gets no
+# reply.  nfsd is killed with SIGKILL while the client waits:
+# dittofs-run restarts it, and the same context goes on (nfsd fetches it
+# back from gssd).  A share with security = krb5i refuses krb5 with
+# AUTH_TOOWEAK and lists its flavour to MOUNT; a client without a ticket
+# makes no context; the daemons ran under seccomp without a forbidden
+# call.
+set -u
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/krb5lib.sh"
+
+suite_need_root
+if ! krb5_have_kdc; then
+	echo "1..0 # SKIP no MIT KDC (Debian: krb5-kdc, krb5-user)"
+	exit 0
+fi
+suite_in_netns "$0" "$@"
+suite_users
+SUITE_WITH=nfsd
+suite_setup
+trap 'krb5_realm_stop; suite_cleanup' EXIT
+CLIENT=$top_builddir/tests/clients/krb5-client
+KDIR=$SUITE_DIR/krb5
+P=2049
+
+check "a realm: kdb5_util create -s, krb5kdc -n on loopback" \
+    krb5_realm_setup "$KDIR"
+check "nfs/localhost with a random key, in a keytab" \
+    krb5_addprinc_keytab nfs/localhost "$KDIR/nfs.keytab"
+UPASS=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+check "root@$KRB5_REALM with a password" krb5_addprinc_password root "$UPASS"
+check "kinit root into a ccache of the test's own" \
+    krb5_kinit root "$UPASS" "$KDIR/ccache.root"
+chmod 644 "$KDIR/nfs.keytab"
+
+cat >> "$SUITE_CONF" <<CONF
+root squash = no
+
+[share strict]
+path = /strict
+security = krb5i
+root squash = no
+insecure = yes
+
+[gssd]
+keytab = $KDIR/nfs.keytab
+realm = $KRB5_REALM
+CONF
+
+suite_start
+check "stated, blockd, gssd and nfsd come up" \
+    suite_wait_ready stated blockd gssd nfsd
+check "nfsd serves MOUNT" suite_wait 20 "$CLIENT" -m -p $P -e /export
+expect "gssd says Kerberos is on" "Kerberos: on" suite_ctl status gssd
+
+# The client's checks, with a kill -9 of nfsd in the middle.
+coproc KC { KRB5CCNAME=FILE:$KDIR/ccache.root timeout 120 "$CLIENT" -k \
+    -p $P -e /export 2>&1; }
+exec 3<&"${KC[0]}" 4>&"${KC[1]}"
+OUT=$SUITE_DIR/client.out
+: > "$OUT"
+while IFS= read -r -t 60 line <&3; do
+	echo "$line" >> "$OUT"
+	[ "$line" = waiting ] && break
+done
+NFSD_PID=$(suite_pid nfsd)
+kill -KILL "$NFSD_PID" 2>/dev/null
+check "dittofs-run restarts nfsd after kill -9" \
+    suite_wait 30 sh -c "p=\$(DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status nfsd 2>/dev/null | awk '\$1 == \"nfsd\" { print \$2 }'); [ -n \"\$p\" ] && [ \"\$p\" != $NFSD_PID ]"
+suite_wait 20 "$CLIENT" -m -p $P -e /export
+echo go >&4
+while IFS= read -r -t 60 line <&3; do
+	echo "$line" >> "$OUT"
+done
+wait "$KC_PID" 2>/dev/null
+rc=$?
+exec 3<&- 4>&-
+while IFS= read -r line; do
+	case "$line" in
+	ok:*) ok "${line#ok: }" ;;
+	FAIL:*) not_ok "${line#FAIL: }" ;;
+	*) diag "$line" ;;
+	esac
+done < "$OUT"
+check "the client saw every check hold (exit 0)" test "$rc" = 0
+expect "gssd handed the context back to the restarted nfsd" \
+    "handed back 1" suite_ctl status gssd
+
+# Share security: krb5i is the weakest /strict takes.
+expect "MOUNT of /strict lists krb5i (390004) alone" "flavors: 390004\$" \
+    "$CLIENT" -m -p $P -e /strict
+expect "krb5 on /strict: AUTH_TOOWEAK" "krb5: auth error 5" \
+    env KRB5CCNAME=FILE:$KDIR/ccache.root "$CLIENT" -s krb5 -p $P -e /strict
+expect "krb5i on /strict: NFS3_OK" "krb5i: nfs status 0" \
+    env KRB5CCNAME=FILE:$KDIR/ccache.root "$CLIENT" -s krb5i -p $P -e /strict
+expect "MOUNT of /export still lists AUTH_SYS and AUTH_NONE" \
+    "flavors: 1 0" "$CLIENT" -m -p $P -e /export
+
+# No ticket: no context.
+KRB5CCNAME=FILE:$KDIR/ccache.none "$CLIENT" -p $P -e /export \
+    > "$SUITE_DIR/noticket.out" 2>&1
+check "a principal without a ticket makes no context (exit 2)" test $? = 2
+diag "$(cat "$SUITE_DIR/noticket.out")"
+
+check "no forbidden system call under seccomp" \
+    sh -c "! grep -q 'seccomp: forbidden' $SUITE_DIR/run.log"
+check "gssd still runs" suite_has_pid gssd
+check "a clean stop" suite_stop
+grep -i "gssd\|rpcsec\|kerberos\|seccomp" "$SUITE_DIR/run.log" | tail -20 |
+    while IFS= read -r l; do diag "$l"; done
+tap_done
