@@ -27,10 +27,15 @@
 #include "gssd.h"
 #include "log.h"
 
-/* The password file in its chroot: open, write, fsync, rename. */
+/*
+ * The password file in its chroot: open, write, fsync, rename; the
+ * Kerberos replay cache the same way, and access(2), with which libkrb5
+ * looks for its configuration files.
+ */
 static const char *const gssd_syscalls[] = {
 	"openat", "open", "rename", "renameat", "renameat2", "unlink",
-	"unlinkat", "fsync", "fdatasync", "fchmod",
+	"unlinkat", "fsync", "fdatasync", "fchmod", "access", "faccessat",
+	"faccessat2",
 	NULL
 };
 

@@ -64,6 +64,7 @@ expect "gssd says Kerberos is on" "Kerberos: on" suite_ctl status gssd
 # The client's checks, with a kill -9 of nfsd in the middle.
 coproc KC { KRB5CCNAME=FILE:$KDIR/ccache.root timeout 120 "$CLIENT" -k \
     -p $P -e /export 2>&1; }
+KCPID=$KC_PID
 exec 3<&"${KC[0]}" 4>&"${KC[1]}"
 OUT=$SUITE_DIR/client.out
 : > "$OUT"
@@ -80,7 +81,7 @@ echo go >&4
 while IFS= read -r -t 60 line <&3; do
 	echo "$line" >> "$OUT"
 done
-wait "$KC_PID" 2>/dev/null
+wait "$KCPID" 2>/dev/null
 rc=$?
 exec 3<&- 4>&-
 while IFS= read -r line; do
