@@ -21,6 +21,7 @@
 #define RPCSEC_GSS_HOSTS_MAX	256	/* addresses with INITs in flight */
 #define RPCSEC_GSS_FETCHES_MAX	64	/* FETCHes in flight */
 #define RPCSEC_GSS_HELD_MAX	256	/* calls waiting for them */
+#define RPCSEC_GSS_FETCH_WAIT	5	/* seconds, gssd away */
 
 /* An imported context: the rpcauth context's priv. */
 struct rpcsec_gss_ctx {
@@ -47,6 +48,8 @@ struct rpcsec_gss_fetch {
 	uint32_t		 handle_len;
 	struct rpcsec_gss_held	*held;
 	size_t			 nheld;
+	int			 sent;		/* else: when gssd is back */
+	struct event		*timer;		/* until then */
 };
 
 struct rpcsec_gss_init {
@@ -60,6 +63,7 @@ struct rpcsec_gss {
 	struct rpcauth_flavor		 flavor;
 	struct rpcauth_contexts		*contexts;
 	struct ipc_client		*gssd;
+	struct event_base		*base;
 	size_t				 per_host;
 	struct rpcsec_gss_host		 hosts[RPCSEC_GSS_HOSTS_MAX];
 	struct rpcsec_gss_fetch		*fetches;
@@ -212,8 +216,7 @@ rpcsec_gss_verify(const struct rpcauth_flavor *f, struct rpcauth_call *call,
 	if ((ctx = rpcauth_context_find(g->contexts, c.handle,
 	    c.handle_len)) == NULL) {
 		/* Perhaps one of before a restart: gssd has it. */
-		if (g->gssd != NULL && c.handle_len > 0 &&
-		    ipc_client_ready(g->gssd)) {
+		if (g->gssd != NULL && c.handle_len > 0) {
 			call->control = RPCAUTH_CONTROL_HOLD;
 			return RPCMSG_AUTH_DROP;
 		}
@@ -552,6 +555,8 @@ rpcsec_gss_fetch_done(struct ipc_channel *ch, struct ipc_msg *msg,
 			break;
 		}
 	g->nfetches--;
+	if (fe->timer != NULL)
+		event_free(fe->timer);
 	memset(&rep, 0, sizeof(rep));
 	if (msg != NULL && msg->hdr.type == GSSD_RPCSEC_REPLY &&
 	    ipc_decode(msg, (xdrproc_t)xdr_gssd_rpcsec_reply, &rep) == 0) {
@@ -585,14 +590,65 @@ rpcsec_gss_fetch_done(struct ipc_channel *ch, struct ipc_msg *msg,
 	free(fe);
 }
 
-/* A call whose context is not here: held while gssd is asked for it. */
+static int
+rpcsec_gss_fetch_send(struct rpcsec_gss *g, struct rpcsec_gss_fetch *fe)
+{
+	struct ipc_channel *ch;
+	gssd_rpcsec_handle_req req;
+
+	if ((ch = ipc_client_channel(g->gssd)) == NULL)
+		return -1;
+	req.handle.handle_val = (char *)fe->handle;
+	req.handle.handle_len = fe->handle_len;
+	if (ipc_call(ch, GSSD_RPCSEC_FETCH, -1,
+	    (xdrproc_t)xdr_gssd_rpcsec_handle_req, &req,
+	    rpcsec_gss_fetch_done, fe) == -1)
+		return -1;
+	fe->sent = 1;
+	if (fe->timer != NULL)
+		evtimer_del(fe->timer);
+	return 0;
+}
+
+/* gssd stayed away: the held calls are refused, the client makes one. */
+static void
+rpcsec_gss_fetch_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpcsec_gss_fetch *fe = arg;
+
+	(void)fd;
+	(void)what;
+	log_warnx_rl("RPCSEC_GSS: gssd is away; calls of an unknown "
+	    "context refused");
+	rpcsec_gss_fetch_done(NULL, NULL, fe);
+}
+
+/* gssd is (back) on line: the FETCHes that waited for it. */
+static void
+rpcsec_gss_gssd_ready(struct ipc_client *c, void *arg)
+{
+	struct rpcsec_gss *g = arg;
+	struct rpcsec_gss_fetch *fe, *next;
+
+	(void)c;
+	for (fe = g->fetches; fe != NULL; fe = next) {
+		next = fe->next;
+		if (!fe->sent && rpcsec_gss_fetch_send(g, fe) == -1)
+			rpcsec_gss_fetch_done(NULL, NULL, fe);
+	}
+}
+
+/*
+ * A call whose context is not here (nfsd restarted): held while gssd is
+ * asked for it once, or until gssd is back, for RPCSEC_GSS_FETCH_WAIT
+ * seconds at most.
+ */
 static void
 rpcsec_gss_hold(struct rpcsec_gss *g, struct rpcsvc_call *call)
 {
+	struct timeval tv = { RPCSEC_GSS_FETCH_WAIT, 0 };
 	struct rpcsec_gss_fetch *fe;
 	struct rpcsec_gss_held *h;
-	struct ipc_channel *ch;
-	gssd_rpcsec_handle_req req;
 
 	for (fe = g->fetches; fe != NULL; fe = fe->next)
 		if (fe->handle_len == call->auth.handle_len &&
@@ -601,14 +657,16 @@ rpcsec_gss_hold(struct rpcsec_gss *g, struct rpcsvc_call *call)
 			break;
 	if (g->nheld >= RPCSEC_GSS_HELD_MAX || (fe == NULL &&
 	    g->nfetches >= RPCSEC_GSS_FETCHES_MAX) ||
-	    (ch = ipc_client_channel(g->gssd)) == NULL ||
 	    (h = calloc(1, sizeof(*h))) == NULL) {
 		rpcsvc_reply_auth_error(call, RPCSEC_GSS_CREDPROBLEM);
 		return;
 	}
 	h->call = call;
 	if (fe == NULL) {
-		if ((fe = calloc(1, sizeof(*fe))) == NULL) {
+		if ((fe = calloc(1, sizeof(*fe))) == NULL ||
+		    (fe->timer = evtimer_new(g->base,
+		    rpcsec_gss_fetch_timeout, fe)) == NULL) {
+			free(fe);
 			free(h);
 			rpcsvc_reply_auth_error(call, RPCSEC_GSS_CREDPROBLEM);
 			return;
@@ -616,19 +674,11 @@ rpcsec_gss_hold(struct rpcsec_gss *g, struct rpcsvc_call *call)
 		fe->gss = g;
 		memcpy(fe->handle, call->auth.handle, call->auth.handle_len);
 		fe->handle_len = call->auth.handle_len;
-		req.handle.handle_val = (char *)fe->handle;
-		req.handle.handle_len = fe->handle_len;
-		if (ipc_call(ch, GSSD_RPCSEC_FETCH, -1,
-		    (xdrproc_t)xdr_gssd_rpcsec_handle_req, &req,
-		    rpcsec_gss_fetch_done, fe) == -1) {
-			free(fe);
-			free(h);
-			rpcsvc_reply_auth_error(call, RPCSEC_GSS_CREDPROBLEM);
-			return;
-		}
 		fe->next = g->fetches;
 		g->fetches = fe;
 		g->nfetches++;
+		if (rpcsec_gss_fetch_send(g, fe) == -1)
+			evtimer_add(fe->timer, &tv);
 	}
 	h->next = fe->held;
 	fe->held = h;
@@ -745,8 +795,10 @@ rpcsec_gss_use_gssd(struct rpcsec_gss *g, struct event_base *base,
 	    rpcsec_gss_gssd_message, g);
 	if (g->gssd == NULL)
 		return -1;
+	g->base = base;
 	if (expect_uid != -1)
 		ipc_client_expect_uid(g->gssd, (uid_t)expect_uid);
+	ipc_client_set_callbacks(g->gssd, rpcsec_gss_gssd_ready, NULL);
 	ipc_client_set_backoff(g->gssd, 100, 5000);
 	ipc_client_start(g->gssd);
 	g->per_host = per_host;

@@ -31,6 +31,7 @@
 #include <rpc/rpc.h>
 
 #include "daemon.h"
+#include "hash.h"
 #include "log.h"
 #include "nfsd.h"
 #include "rpcbind.h"
@@ -112,7 +113,21 @@ nfsd_drc_lookup(void *arg, struct rpcsvc_call *call, const uint8_t *rec,
 	struct nfsd_env *env = arg;
 	struct drc_key k;
 
-	call->cache_sum = drc_call_checksum(rec, len, call->auth.msg.args_off);
+	if (call->auth.ctx != NULL) {
+		/*
+		 * RPCSEC_GSS: a retransmission carries a new seq_num and
+		 * verifier (RFC 2203 5.3.3.1), and krb5i/krb5p a new body:
+		 * the context's handle and the unwrapped arguments.
+		 */
+		size_t n = call->auth.args_len < DRC_CHECKSUM_ARGS ?
+		    call->auth.args_len : DRC_CHECKSUM_ARGS;
+
+		call->cache_sum = hash_fnv1a32_add(hash_fnv1a32(
+		    call->auth.ctx->handle, call->auth.ctx->handle_len),
+		    call->auth.args, n);
+	} else
+		call->cache_sum = drc_call_checksum(rec, len,
+		    call->auth.msg.args_off);
 	nfsd_drc_key(call, &k);
 	switch (drc_lookup(env->drc, &k, body, body_len)) {
 	case DRC_IN_PROGRESS:
@@ -690,7 +705,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct nfsd_env *env = d->env;
 	size_t nodes = 0, fds = 0, names = 0, lists = 0, ents = 0;
-	char calls[512], v3[512], v4[512], deleg[256];
+	char calls[512], v3[512], v4[512], deleg[256], gss[256];
+	struct rpcsec_gss_stats gs;
 	uint64_t async = 0, inline_ = 0;
 	struct rpcsvc_stats st = { 0 };
 
@@ -710,6 +726,23 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	if (env->syncer != NULL)
 		syncer_counts(env->syncer, &async, &inline_);
 	nfs4_deleg_status(env, deleg, sizeof(deleg));
+	if (env->gss != NULL) {
+		rpcsec_gss_stats_get(env->gss, &gs);
+		snprintf(gss, sizeof(gss), "%zu context(s), %llu made, %llu "
+		    "refused, %llu fetched back from gssd, %llu destroyed, "
+		    "%llu expired; dropped (replays, window) %llu, bad "
+		    "verifiers %llu, bad bodies %llu, INITs over the per-host "
+		    "limit %llu", gs.contexts, (unsigned long long)gs.created,
+		    (unsigned long long)gs.refused,
+		    (unsigned long long)gs.fetched,
+		    (unsigned long long)gs.destroyed,
+		    (unsigned long long)gs.expired,
+		    (unsigned long long)gs.dropped,
+		    (unsigned long long)gs.bad_verf,
+		    (unsigned long long)gs.bad_body,
+		    (unsigned long long)gs.limited);
+	} else
+		snprintf(gss, sizeof(gss), "off ([gssd] enable = no)");
 	snprintf(buf, len, "NFSv3 port %u, MOUNT port %u; %zu export(s); "
 	    "%zu connection(s), %zu bytes of output queued, %llu "
 	    "refused; blockd %s; stated %s; %zu handle(s) cached, "
@@ -720,7 +753,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    "from the cache (%zu cached), %llu renewal(s); NFSv4 READs "
 	    "with file data %llu; NFSv4 GETATTR, LOOKUP, ACCESS from the "
 	    "caches %llu; to blockd: %s; "
-	    "NFSv3 calls: %s; NFSv4 ops: %s; delegations: %s",
+	    "NFSv3 calls: %s; NFSv4 ops: %s; delegations: %s; "
+	    "RPCSEC_GSS: %s",
 	    env->nfs_port,
 	    env->mount_port, env->exports.nexports, st.open, st.out_queued,
 	    (unsigned long long)st.refused,
@@ -739,7 +773,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    nfs4_stateid_cache_count(env->v4_stateids),
 	    (unsigned long long)env->v4_renews,
 	    (unsigned long long)env->v4_read_file,
-	    (unsigned long long)env->v4_cache_answers, calls, v3, v4, deleg);
+	    (unsigned long long)env->v4_cache_answers, calls, v3, v4, deleg,
+	    gss);
 }
 
 static const struct daemon_def nfsd_def = {

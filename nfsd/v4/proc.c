@@ -2120,18 +2120,17 @@ nfs4_op_commit(struct nfs4_call *v)
 
 /*
  * RFC 7530 16.31: SECINFO (consumes the current filehandle).  The
- * flavours strongest first: what a share takes is a prefix (krb5p down
- * to its "security"'s weakest; sys takes them all).
+ * share's "security" in its order, AUTH_NONE after AUTH_SYS; encoded at
+ * once (nfs4_op_done), so one table serves every call.
  */
 #define NFS4_KRB5_OID	{ (const uint8_t *)"\x06\x09\x2a\x86\x48\x86" \
 			    "\xf7\x12\x01\x02\x02", 11 }
-static const struct nfs4_secinfo nfs4_secinfo_flavors[] = {
-	{ NFS4_RPCSEC_GSS, NFS4_KRB5_OID, 0, RPCSEC_GSS_SVC_PRIVACY },
-	{ NFS4_RPCSEC_GSS, NFS4_KRB5_OID, 0, RPCSEC_GSS_SVC_INTEGRITY },
+static const struct nfs4_secinfo nfs4_secinfo_krb5[] = {
 	{ NFS4_RPCSEC_GSS, NFS4_KRB5_OID, 0, RPCSEC_GSS_SVC_NONE },
-	{ NFS4_AUTH_SYS, { NULL, 0 }, 0, 0 },
-	{ NFS4_AUTH_NONE, { NULL, 0 }, 0, 0 },
+	{ NFS4_RPCSEC_GSS, NFS4_KRB5_OID, 0, RPCSEC_GSS_SVC_INTEGRITY },
+	{ NFS4_RPCSEC_GSS, NFS4_KRB5_OID, 0, RPCSEC_GSS_SVC_PRIVACY },
 };
+static struct nfs4_secinfo nfs4_secinfo_flavors[5];
 
 static void
 nfs4_secinfo_done(void *arg, int status, void *reply, int fd)
@@ -2139,8 +2138,9 @@ nfs4_secinfo_done(void *arg, int status, void *reply, int fd)
 	struct nfs4_call *v = arg;
 	const struct export *e = !v->w->cur.pseudo && v->w->cur.exp != NULL ?
 	    v->w->cur.exp : v->w->next.exp;
-	unsigned int mask = e != NULL ? e->sec_mask : RPCAUTH_SEC_SYS;
-	uint32_t n;
+	struct nfs4_secinfo *s = nfs4_secinfo_flavors;
+	uint32_t n = 0;
+	size_t i;
 
 	(void)reply;
 	(void)fd;
@@ -2148,10 +2148,27 @@ nfs4_secinfo_done(void *arg, int status, void *reply, int fd)
 		nfs4_fail_errno(v, status);
 		return;
 	}
-	n = (mask & RPCAUTH_SEC_KRB5P ? 1 : 0) +
-	    (mask & RPCAUTH_SEC_KRB5I ? 1 : 0) +
-	    (mask & RPCAUTH_SEC_KRB5 ? 1 : 0) +
-	    (mask & RPCAUTH_SEC_SYS ? 2 : 0);
+	memset(s, 0, sizeof(nfs4_secinfo_flavors));
+	for (i = 0; e != NULL && i < e->nsec; i++)
+		switch (e->sec_order[i]) {
+		case RPCAUTH_SEC_KRB5:
+			s[n++] = nfs4_secinfo_krb5[0];
+			break;
+		case RPCAUTH_SEC_KRB5I:
+			s[n++] = nfs4_secinfo_krb5[1];
+			break;
+		case RPCAUTH_SEC_KRB5P:
+			s[n++] = nfs4_secinfo_krb5[2];
+			break;
+		default:
+			s[n++].flavor = NFS4_AUTH_SYS;
+			s[n++].flavor = NFS4_AUTH_NONE;
+			break;
+		}
+	if (n == 0) {
+		s[n++].flavor = NFS4_AUTH_SYS;
+		s[n++].flavor = NFS4_AUTH_NONE;
+	}
 	v->res.u.secinfo.count = n;
 	v->res.u.secinfo.flavors = nfs4_secinfo_flavors;
 	v->w->cur.set = 0;

@@ -94,6 +94,8 @@ done < "$OUT"
 check "the client saw every check hold (exit 0)" test "$rc" = 0
 expect "gssd handed the context back to the restarted nfsd" \
     "handed back 1" suite_ctl status gssd
+expect "the restarted nfsd fetched it back" "1 fetched back from gssd" \
+    suite_ctl status nfsd
 
 # Share security: krb5i is the weakest /strict takes.
 expect "MOUNT of /strict lists krb5i (390004) alone" "flavors: 390004\$" \
