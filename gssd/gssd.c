@@ -316,6 +316,21 @@ gssd_spnego_step(struct gssd_env *env, struct ipc_peer *peer,
 			gssd_bad_token(env, peer, rep, "SPNEGO (not an init)");
 			return;
 		}
+		if (t.nmechs > 0 && (t.mechs[0] == SPNEGO_MECH_KRB5 ||
+		    t.mechs[0] == SPNEGO_MECH_MS_KRB5) &&
+		    t.mech_token.p != NULL && gssd_krb5_on(env)) {
+			/* RFC 4178 5: Kerberos, the client's first choice. */
+			gssd_krb5_smb(env, peer, c, t.mech_token.p,
+			    t.mech_token.len, rep, &inner, &innerlen);
+			if (rep->status == GSSD_COMPLETE)
+				spnego_encode_resp(SPNEGO_ACCEPT_COMPLETED,
+				    (int)t.mechs[0], inner, innerlen, NULL, 0,
+				    &out, &outlen);
+			else if (rep->status == GSSD_DENIED)
+				spnego_encode_resp(SPNEGO_REJECT, -1, NULL, 0,
+				    NULL, 0, &out, &outlen);
+			break;
+		}
 		if ((first = gssd_first_ntlmssp(&t)) == -1) {
 			/* Kerberos only: issue 26's next step. */
 			rep->status = GSSD_UNSUPPORTED;
@@ -419,7 +434,8 @@ gssd_accept(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct gssd_accept_req req;
 	struct gssd_accept_reply rep;
 	struct gssd_ctx *c = NULL;
-	enum spnego_mech ntlmssp = SPNEGO_MECH_NTLMSSP;
+	enum spnego_mech offer[3] = { SPNEGO_MECH_MS_KRB5, SPNEGO_MECH_KRB5,
+	    SPNEGO_MECH_NTLMSSP };
 	const uint8_t *tok;
 	uint8_t *out;
 	size_t len, outlen;
@@ -441,7 +457,9 @@ gssd_accept(struct ipc_peer *peer, struct ipc_msg *msg)
 	}
 	if (req.context == 0 && req.mech == GSSD_MECH_SPNEGO && len == 0) {
 		/* MS-SPNG 3.2.5.2: what a server offers first (NEGOTIATE). */
-		if (spnego_encode_init(&ntlmssp, 1, NULL, 0, GSSD_SPNEGO_HINT,
+		/* Kerberos first when there is a keytab, NTLMSSP last. */
+		if (spnego_encode_init(gssd_krb5_on(env) ? offer : offer + 2,
+		    gssd_krb5_on(env) ? 3 : 1, NULL, 0, GSSD_SPNEGO_HINT,
 		    &out, &outlen) == -1)
 			rep.status = GSSD_ERROR;
 		else {

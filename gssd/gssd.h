@@ -42,6 +42,11 @@ struct gssd_ctx {
 	uint8_t			*mech_types;	/* the client's, for MICs */
 	size_t			 mech_types_len;
 	struct ntlm_server	 ntlm;
+	/* SPNEGO with Kerberos (krb5.c): what the reply points to. */
+	uint8_t			 krb5_key[16];
+	char			 krb5_principal[GSSD_NAME_MAX + 1];
+	char			 krb5_realm[GSSD_NAME_MAX + 1];
+	struct principal_id	 krb5_id;
 };
 
 #define GSSD_RPCSEC_HANDLE_LEN	16
@@ -125,5 +130,14 @@ void	 gssd_rpcsec_fetch(struct ipc_peer *, struct ipc_msg *);
 void	 gssd_rpcsec_destroy(struct ipc_peer *, struct ipc_msg *);
 void	 gssd_rpcsec_peer_gone(struct gssd_env *, struct ipc_peer *);
 size_t	 gssd_rpcsec_sweep(struct gssd_env *);
+int	 gssd_krb5_on(const struct gssd_env *);
+/*
+ * SMB's Kerberos (an AP-REQ inside SPNEGO, MS-SMB2 3.3.5.5.3): the
+ * identity and the 16-byte session key into c and rep, the AP-REP in
+ * *out (malloc'ed).  rep->status says how it went.
+ */
+void	 gssd_krb5_smb(struct gssd_env *, struct ipc_peer *, struct gssd_ctx *,
+	    const uint8_t *tok, size_t len, struct gssd_accept_reply *,
+	    uint8_t **out, size_t *outlen);
 
 #endif

@@ -445,6 +445,103 @@ gssd_rpcsec_sweep(struct gssd_env *env)
 	return n;
 }
 
+int
+gssd_krb5_on(const struct gssd_env *env)
+{
+	return env->cred != GSS_C_NO_CREDENTIAL;
+}
+
+/* MS-SMB2 3.3.5.5.3: a Kerberos AP-REQ of an SMB SESSION_SETUP. */
+void
+gssd_krb5_smb(struct gssd_env *env, struct ipc_peer *peer,
+    struct gssd_ctx *c, const uint8_t *tok, size_t len,
+    struct gssd_accept_reply *rep, uint8_t **out, size_t *outlen)
+{
+	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
+	gss_buffer_desc in, tokout = GSS_C_EMPTY_BUFFER,
+	    name = GSS_C_EMPTY_BUFFER;
+	gss_buffer_set_t keys = GSS_C_NO_BUFFER_SET;
+	gss_name_t src = GSS_C_NO_NAME;
+	OM_uint32 major, minor;
+	const char *at;
+	char why[512];
+	int nobody;
+
+	*out = NULL;
+	*outlen = 0;
+	in.value = (void *)(uintptr_t)tok;
+	in.length = len;
+	major = gss_accept_sec_context(&minor, &ctx, env->cred, &in,
+	    GSS_C_NO_CHANNEL_BINDINGS, &src, NULL, &tokout, NULL, NULL, NULL);
+	if (major != GSS_S_COMPLETE) {
+		env->count.krb5_denied++;
+		gssd_krb5_status("gss_accept_sec_context", major, minor, why,
+		    sizeof(why));
+		log_warnx_rl("%s: SMB Kerberos login refused: %s",
+		    ipc_peer_name(peer), why);
+		rep->status = major == GSS_S_DEFECTIVE_TOKEN ? GSSD_BAD_TOKEN :
+		    GSSD_DENIED;
+		goto out;
+	}
+	major = gss_display_name(&minor, src, &name, NULL);
+	if (GSS_ERROR(major) || name.length == 0 ||
+	    name.length >= sizeof(c->krb5_principal) ||
+	    memchr(name.value, '\0', name.length) != NULL) {
+		rep->status = GSSD_ERROR;
+		goto out;
+	}
+	memcpy(c->krb5_principal, name.value, name.length);
+	c->krb5_principal[name.length] = '\0';
+	/* The session key: the subkey, its first 16 bytes (MS-SMB2 3.3.5.5.3). */
+	major = gss_inquire_sec_context_by_oid(&minor, ctx,
+	    GSS_C_INQ_SSPI_SESSION_KEY, &keys);
+	if (GSS_ERROR(major) || keys == GSS_C_NO_BUFFER_SET ||
+	    keys->count < 1 || keys->elements[0].length == 0) {
+		rep->status = GSSD_ERROR;
+		goto out;
+	}
+	memset(c->krb5_key, 0, sizeof(c->krb5_key));
+	memcpy(c->krb5_key, keys->elements[0].value,
+	    keys->elements[0].length < 16 ? keys->elements[0].length : 16);
+	nobody = principal_map_resolve(env->principals, c->krb5_principal,
+	    env->realm, &c->krb5_id);
+	at = strrchr(c->krb5_principal, '@');
+	snprintf(c->krb5_realm, sizeof(c->krb5_realm), "%s",
+	    at != NULL ? at + 1 : "");
+	if (tokout.length > 0 && (*out = malloc(tokout.length)) != NULL) {
+		memcpy(*out, tokout.value, tokout.length);
+		*outlen = tokout.length;
+	}
+	env->count.krb5_accepted++;
+	rep->status = GSSD_COMPLETE;
+	rep->flags = GSSD_FLAG_SIGN | (nobody ? GSSD_FLAG_GUEST : 0);
+	rep->identity.uid = c->krb5_id.uid;
+	rep->identity.gid = c->krb5_id.gid;
+	rep->identity.groups.groups_val = c->krb5_id.groups;
+	rep->identity.groups.groups_len = (u_int)c->krb5_id.ngroups;
+	rep->identity.user = nobody ? env->guest_account : c->krb5_id.user;
+	rep->identity.domain = c->krb5_realm;
+	rep->session_key.session_key_val = (char *)c->krb5_key;
+	rep->session_key.session_key_len = sizeof(c->krb5_key);
+	log_info("%s: %s logged in with Kerberos as %s (uid %u gid %u)",
+	    ipc_peer_name(peer), c->krb5_principal, nobody ? "nobody" :
+	    c->krb5_id.user, (unsigned)c->krb5_id.uid,
+	    (unsigned)c->krb5_id.gid);
+out:
+	if (keys != GSS_C_NO_BUFFER_SET) {
+		if (keys->count > 0 && keys->elements[0].value != NULL)
+			explicit_bzero(keys->elements[0].value,
+			    keys->elements[0].length);
+		gss_release_buffer_set(&minor, &keys);
+	}
+	gss_release_buffer(&minor, &name);
+	gss_release_buffer(&minor, &tokout);
+	if (src != GSS_C_NO_NAME)
+		gss_release_name(&minor, &src);
+	if (ctx != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&minor, &ctx, GSS_C_NO_BUFFER);
+}
+
 /*
  * Before the chroot: the keytab's keys into a MEMORY keytab, the realm,
  * the name service's users and the principal map.  Kerberos stays off

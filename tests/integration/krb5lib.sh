@@ -46,6 +46,7 @@ krb5_realm_setup() {
 	}
 [domain_realm]
 	localhost = $KRB5_REALM
+	dittofs.test = $KRB5_REALM
 EOF
 	cat > "$dir/kdc.conf" <<EOF
 [kdcdefaults]

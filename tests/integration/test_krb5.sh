@@ -24,7 +24,7 @@ if ! krb5_have_kdc; then
 fi
 suite_in_netns "$0" "$@"
 suite_users
-SUITE_WITH=nfsd
+SUITE_WITH="nfsd smbd"
 suite_setup
 trap 'krb5_realm_stop; suite_cleanup' EXIT
 CLIENT=$top_builddir/tests/clients/krb5-client
@@ -35,6 +35,9 @@ check "a realm: kdb5_util create -s, krb5kdc -n on loopback" \
     krb5_realm_setup "$KDIR"
 check "nfs/localhost with a random key, in a keytab" \
     krb5_addprinc_keytab nfs/localhost "$KDIR/nfs.keytab"
+# smbclient will not try Kerberos with "localhost": another name, and -I.
+check "cifs/dittofs.test too" \
+    krb5_addprinc_keytab cifs/dittofs.test "$KDIR/nfs.keytab"
 UPASS=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 check "root@$KRB5_REALM with a password" krb5_addprinc_password root "$UPASS"
 check "kinit root into a ccache of the test's own" \
@@ -49,6 +52,9 @@ path = /strict
 security = krb5i
 root squash = no
 insecure = yes
+
+[smbd]
+port = 445
 
 [gssd]
 keytab = $KDIR/nfs.keytab
@@ -106,12 +112,44 @@ expect "krb5i on /strict: NFS3_OK" "krb5i: nfs status 0" \
     env KRB5CCNAME=FILE:$KDIR/ccache.root "$CLIENT" -s krb5i -p $P -e /strict
 expect "MOUNT of /export still lists AUTH_SYS and AUTH_NONE" \
     "flavors: 1 0" "$CLIENT" -m -p $P -e /export
+PROBE4() { PYTHONPATH="$ONCRPC_PYTHONPATH" timeout 30 python3 "$top_srcdir/tests/clients/nfs4probe.py" "$P" "$@"; }
+expect "NFSv4 AUTH_SYS LOOKUP into /strict: NFS4ERR_WRONGSEC" "ERR 10016" \
+    PROBE4 path /strict
+expect "NFSv4 SECINFO of strict: RPCSEC_GSS (6) alone" \
+    "STATUS 0 FLAVORS 6\$" PROBE4 secinfo / strict
+expect "NFSv4 SECINFO of export: AUTH_SYS, AUTH_NONE" \
+    "STATUS 0 FLAVORS 1 0" PROBE4 secinfo / export
 
 # No ticket: no context.
 KRB5CCNAME=FILE:$KDIR/ccache.none "$CLIENT" -p $P -e /export \
     > "$SUITE_DIR/noticket.out" 2>&1
 check "a principal without a ticket makes no context (exit 2)" test $? = 2
 diag "$(cat "$SUITE_DIR/noticket.out")"
+
+# SMB: SPNEGO with a Kerberos AP-REQ, checked by gssd.
+if command -v smbclient >/dev/null; then
+	head -c 100000 /dev/urandom > "$SUITE_DIR/in.bin"
+	SMBK() { KRB5CCNAME=FILE:$KDIR/ccache.root timeout 60 smbclient \
+	    //dittofs.test/export -I 127.0.0.1 -p 445 --use-kerberos=required \
+	    --use-krb5-ccache=FILE:$KDIR/ccache.root -m SMB3 "$@" \
+	    >> "$SUITE_DIR/smbclient.out" 2>&1; }
+	check "smbclient with root's Kerberos ticket: put" \
+	    SMBK -c "put $SUITE_DIR/in.bin krb5.bin"
+	check "smbclient with Kerberos: get" \
+	    SMBK -c "get krb5.bin $SUITE_DIR/out.bin"
+	check "smbclient with Kerberos: sha256 of get equals put" \
+	    test "$(sha256sum < "$SUITE_DIR/in.bin")" = "$(sha256sum < "$SUITE_DIR/out.bin" 2>/dev/null)"
+	check "gssd logged root@$KRB5_REALM in with Kerberos" \
+	    grep -q "root@$KRB5_REALM logged in with Kerberos as root" "$SUITE_DIR/run.log"
+	KRB5CCNAME=FILE:$KDIR/ccache.none timeout 60 smbclient \
+	    //dittofs.test/export -I 127.0.0.1 -p 445 --use-kerberos=required \
+	    --use-krb5-ccache=FILE:$KDIR/ccache.none -m SMB3 -c ls \
+	    > /dev/null 2>&1
+	check "smbclient without a ticket cannot log in" test $? != 0
+	tail -5 "$SUITE_DIR/smbclient.out" | while IFS= read -r l; do diag "$l"; done
+else
+	skip "no smbclient (Debian: smbclient)" "smbclient with Kerberos"
+fi
 
 check "no forbidden system call under seccomp" \
     sh -c "! grep -q 'seccomp: forbidden' $SUITE_DIR/run.log"
