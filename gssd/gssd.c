@@ -414,7 +414,7 @@ gssd_spnego_step(struct gssd_env *env, struct ipc_peer *peer,
 }
 
 /* Decode a request body, or answer EBADMSG and log (rate-limited). */
-static int
+int
 gssd_decode(struct ipc_peer *peer, struct ipc_msg *msg, xdrproc_t proc,
     void *obj, const char *what)
 {

@@ -1,6 +1,6 @@
 /*
  * dittofs-gssd: the only process that holds the SMB password database
- * (and, in the next step of issue 26, the keytabs).  Front ends hand it
+ * and the Kerberos keytab (krb5.c).  Front ends hand it
  * their clients' security tokens over gssd.sock (common/gssd_msg.x) and
  * get back who the client is and the session key; nothing inbound from
  * the network reaches it.
@@ -120,6 +120,8 @@ struct gssd_env {
 
 /* gssd.c */
 struct gssd_env	*gssd_env_of(struct ipc_peer *);
+int	 gssd_decode(struct ipc_peer *, struct ipc_msg *, xdrproc_t, void *,
+	    const char *what);
 
 /* krb5.c */
 void	 gssd_krb5_pre_init(struct gssd_env *);

@@ -132,6 +132,15 @@ gssd_rpcsec_pending_of(struct gssd_env *env, struct ipc_peer *peer)
 	return n;
 }
 
+static void
+gssd_rpcsec_reply_init(struct gssd_rpcsec_reply *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	rep->principal = (char *)"";
+	rep->identity.user = (char *)"";
+	rep->identity.domain = (char *)"";
+}
+
 /* The reply of an established context (COMPLETE, or a FETCH). */
 static void
 gssd_rpcsec_fill(struct gssd_rpcsec_ctx *c, struct gssd_rpcsec_reply *rep)
@@ -251,18 +260,11 @@ gssd_rpcsec_accept(struct ipc_peer *peer, struct ipc_msg *msg)
 	const char *client;
 
 	memset(&req, 0, sizeof(req));
-	if (ipc_decode(msg, (xdrproc_t)xdr_gssd_rpcsec_accept_req, &req) ==
-	    -1) {
-		log_warnx_rl("%s: malformed GSSD_RPCSEC_ACCEPT",
-		    ipc_peer_name(peer));
-		ipc_reply_error(ipc_peer_channel(peer), msg, EBADMSG, NULL);
+	if (gssd_decode(peer, msg, (xdrproc_t)xdr_gssd_rpcsec_accept_req, &req,
+	    "GSSD_RPCSEC_ACCEPT") == -1)
 		return;
-	}
 	client = req.peer != NULL && *req.peer ? req.peer : "?";
-	memset(&rep, 0, sizeof(rep));
-	rep.principal = (char *)"";
-	rep.identity.user = (char *)"";
-	rep.identity.domain = (char *)"";
+	gssd_rpcsec_reply_init(&rep);
 	if (env->cred == GSS_C_NO_CREDENTIAL) {
 		rep.status = GSSD_UNSUPPORTED;
 		rep.major = GSS_S_UNAVAILABLE;
@@ -352,15 +354,10 @@ gssd_rpcsec_fetch(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct gssd_rpcsec_ctx *c;
 
 	memset(&req, 0, sizeof(req));
-	if (ipc_decode(msg, (xdrproc_t)xdr_gssd_rpcsec_handle_req, &req) ==
-	    -1) {
-		ipc_reply_error(ipc_peer_channel(peer), msg, EBADMSG, NULL);
+	if (gssd_decode(peer, msg, (xdrproc_t)xdr_gssd_rpcsec_handle_req, &req,
+	    "GSSD_RPCSEC_FETCH") == -1)
 		return;
-	}
-	memset(&rep, 0, sizeof(rep));
-	rep.principal = (char *)"";
-	rep.identity.user = (char *)"";
-	rep.identity.domain = (char *)"";
+	gssd_rpcsec_reply_init(&rep);
 	c = gssd_rpcsec_find(env, 1, (const uint8_t *)req.handle.handle_val,
 	    req.handle.handle_len);
 	if (c != NULL && c->expires <= (uint64_t)time(NULL)) {
@@ -391,11 +388,9 @@ gssd_rpcsec_destroy(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct gssd_rpcsec_ctx *c;
 
 	memset(&req, 0, sizeof(req));
-	if (ipc_decode(msg, (xdrproc_t)xdr_gssd_rpcsec_handle_req, &req) ==
-	    -1) {
-		ipc_reply_error(ipc_peer_channel(peer), msg, EBADMSG, NULL);
+	if (gssd_decode(peer, msg, (xdrproc_t)xdr_gssd_rpcsec_handle_req, &req,
+	    "GSSD_RPCSEC_DESTROY") == -1)
 		return;
-	}
 	c = gssd_rpcsec_find(env, 1, (const uint8_t *)req.handle.handle_val,
 	    req.handle.handle_len);
 	if (c != NULL)

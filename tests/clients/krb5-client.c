@@ -681,6 +681,25 @@ bad_input_checks(void)
 	check(rc == -1, "a replayed seq_num gets no reply");
 	rc = call(NFS_PROG, 0, 1, &a, &res, &vok);
 	check(rc == 0 && vok, "... and the next call is answered");
+	/*
+	 * A retransmission (same xid, a new seq_num and so a new krb5i
+	 * body) of a REMOVE: the reply cache's answer, not NOENT.
+	 */
+	fh_args(&a, rootfh, rootfh_len);
+	putopaque(&a, "krb5-file-krb5", 14);
+	s = ++seq;
+	build_call(&b, NFS_PROG, 3, 12, 0, 2, &a, s, 0);
+	rc = send_record(&b) == -1 || recv_record(&rep, 10000) == -1 ? -1 :
+	    parse_reply(&rep, 2, s, &res, &vok);
+	check(rc == 0 && res.len >= 4 && get32(res.p) == 0,
+	    "krb5i: REMOVE krb5-file-krb5");
+	xid--;
+	s = ++seq;
+	build_call(&b, NFS_PROG, 3, 12, 0, 2, &a, s, 0);
+	rc = send_record(&b) == -1 || recv_record(&rep, 10000) == -1 ? -1 :
+	    parse_reply(&rep, 2, s, &res, &vok);
+	check(rc == 0 && vok && res.len >= 4 && get32(res.p) == 0,
+	    "krb5i: its retransmission (new seq_num) gets the cached reply");
 	free(a.p);
 	free(b.p);
 	free(rep.p);
