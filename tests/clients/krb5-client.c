@@ -16,6 +16,7 @@
  *     -m  only MOUNT (AUTH_SYS) and print the export's flavours
  *     -s SEC  one flavour only: krb5, krb5i or krb5p; and print the NFS
  *         status or "auth error N" of a GETATTR, for the share checks
+ *     -g  an INIT with a garbage token: print "gss_major N" of the reply
  * Exit 0 when every check held, 2 when no context could be made (no
  * ticket, say), 1 otherwise; one line per check on stdout.
  */
@@ -459,6 +460,35 @@ mount_export(const char *path, int print_flavors)
 	return 0;
 }
 
+/* An INIT whose token is not Kerberos: the server's gss_major. */
+static int
+garbage_init(void)
+{
+	struct buf a = { 0 }, b = { 0 }, rep = { 0 };
+	struct rd r;
+	size_t n;
+
+	putopaque(&a, "\x60\x05garbage-not-a-krb5-token", 27);
+	build_call(&b, NFS_PROG, 3, 0, 1, 1, &a, 0, 0);
+	if (send_record(&b) == -1 || recv_record(&rep, 10000) == -1) {
+		printf("no reply\n");
+		return 1;
+	}
+	r = (struct rd){ rep.p, rep.len, 0, 0 };
+	rdskip(&r, 8);
+	if (rd32(&r) != 0) {
+		rd32(&r);
+		printf("auth error %u\n", rd32(&r));
+		return 0;
+	}
+	rd32(&r);
+	rdopaque(&r, &n);
+	rd32(&r);
+	rdopaque(&r, &n);
+	printf("gss_major %#x handle %zu\n", rd32(&r), n);
+	return 0;
+}
+
 /* RFC 2203 5.2: INIT, CONTINUE_INIT until the context is made. */
 static int
 make_context(const char *service)
@@ -749,11 +779,14 @@ int
 main(int argc, char *argv[])
 {
 	const char *export = NULL, *service = "nfs", *sec = NULL;
-	int c, wait_restart = 0, mount_only = 0, i;
+	int c, wait_restart = 0, mount_only = 0, garbage = 0, i;
 	char line[64];
 
-	while ((c = getopt(argc, argv, "e:H:kmp:s:S:")) != -1) {
+	while ((c = getopt(argc, argv, "e:gH:kmp:s:S:")) != -1) {
 		switch (c) {
+		case 'g':
+			garbage = 1;
+			break;
 		case 'e':
 			export = optarg;
 			break;
@@ -790,6 +823,8 @@ main(int argc, char *argv[])
 	}
 	if (mount_only)
 		return 0;
+	if (garbage)
+		return garbage_init();
 	if (make_context(service) == -1)
 		return 2;
 	if (sec != NULL) {

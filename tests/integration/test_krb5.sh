@@ -38,6 +38,8 @@ check "nfs/localhost with a random key, in a keytab" \
 # smbclient will not try Kerberos with "localhost": another name, and -I.
 check "cifs/dittofs.test too" \
     krb5_addprinc_keytab cifs/dittofs.test "$KDIR/nfs.keytab"
+check "host/localhost, in another keytab" \
+    krb5_addprinc_keytab host/localhost "$KDIR/other.keytab"
 UPASS=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 check "root@$KRB5_REALM with a password" krb5_addprinc_password root "$UPASS"
 check "kinit root into a ccache of the test's own" \
@@ -119,6 +121,16 @@ expect "NFSv4 SECINFO of strict: RPCSEC_GSS (6) alone" \
     "STATUS 0 FLAVORS 6\$" PROBE4 secinfo / strict
 expect "NFSv4 SECINFO of export: AUTH_SYS, AUTH_NONE" \
     "STATUS 0 FLAVORS 1 0" PROBE4 secinfo / export
+
+# Bad input: a garbage INIT token, a ticket for a service gssd has no key of.
+expect "a garbage INIT token: GSS_S_DEFECTIVE_TOKEN, no handle" \
+    "gss_major 0x90000 handle 0" "$CLIENT" -g -p $P -e /export
+KRB5CCNAME=FILE:$KDIR/ccache.root "$CLIENT" -S host -p $P -e /export \
+    > "$SUITE_DIR/other.out" 2>&1
+check "a ticket for host/localhost (not in the keytab) makes no context" \
+    test $? = 2
+diag "$(cat "$SUITE_DIR/other.out")"
+check "gssd still runs after them" suite_has_pid gssd
 
 # No ticket: no context.
 KRB5CCNAME=FILE:$KDIR/ccache.none "$CLIENT" -p $P -e /export \
