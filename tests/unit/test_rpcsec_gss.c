@@ -3,16 +3,26 @@
  * the credential decoder, the header's MIC, the sequence window (replays
  * and numbers below it dropped silently, forgeries moving nothing),
  * krb5, krb5i and krb5p call bodies and replies, the reply verifier,
- * unknown and expired contexts, INIT's credential rules, and the fuzz
- * target over random and mutated calls.
+ * unknown and expired contexts, INIT's credential rules, the per-host
+ * limit of INITs with gssd (a fake gssd that never answers, an RPC
+ * server on loopback), and the fuzz target over random and mutated
+ * calls.
  */
 #define _GNU_SOURCE
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fuzz.h"
+#include "gssd_msg.h"
+#include "ipc.h"
 #include "rpcsec_gss.h"
+#include "rpcsvc.h"
 #include "tap.h"
 
 extern const struct rpcsec_gss_mech fuzz_gss_mech;
@@ -403,6 +413,137 @@ test_sec_parse(void)
 	    "repeats, unknown flavours and nothing are refused");
 }
 
+/* The fake gssd: INITs it was given, never answered. */
+static int fake_accepts, fake_hello;
+
+static void
+fake_accept(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	(void)peer;
+	(void)msg;
+	fake_accepts++;
+}
+
+static void
+fake_on_hello(struct ipc_peer *peer, void *arg)
+{
+	(void)peer;
+	(void)arg;
+	fake_hello = 1;
+}
+
+static void
+null_proc(struct rpcsvc_call *call, void *args, void *arg)
+{
+	(void)args;
+	(void)arg;
+	rpcsvc_reply(call, NULL);
+}
+
+static const struct rpcsvc_proc limit_procs[] = {
+	{ "NULL", NULL, 0, NULL, null_proc, RPCSVC_CACHE_NONE },
+};
+static const struct rpcsvc_version limit_versions[] = {
+	{ 3, limit_procs, 1 },
+};
+static const struct rpcsvc_program limit_program = {
+	.name = "NFS", .prog = 100003, .vers_min = 3, .vers_max = 3,
+	.record_max = 65536, .versions = limit_versions, .nversions = 1,
+};
+
+/* RFC 2203 5.2.2 INITs over the per-host limit: CREDPROBLEM at once. */
+static void
+test_limit(void)
+{
+	static const struct rpcsvc_program *const programs[] = {
+		&limit_program, NULL
+	};
+	static const struct ipc_handler handlers[] = {
+		{ GSSD_RPCSEC_ACCEPT, IPC_ROLE_BIT(IPC_ROLE_NFSD), fake_accept },
+	};
+	static const uint8_t token[] = "\0\0\0\4tokn";
+	const struct rpcauth_flavor *flavors[3];
+	struct ipc_peer_policy policy = { IPC_ROLE_NFSD, 0, 0 };
+	struct event_base *base = event_base_new();
+	struct rpcsec_gss *g = rpcsec_gss_new(&fuzz_gss_mech);
+	struct ipc_server *srv = NULL;
+	struct rpcsvc *svc = NULL;
+	struct sockaddr_in sin;
+	struct pollfd p;
+	char dir[] = "/tmp/test-rpcsec-gss.XXXXXX", path[64];
+	uint8_t rec[256], reply[256];
+	uint32_t mark;
+	int lfd = -1, tfd = -1, ufd = -1, cfd = -1, i, got = -1;
+	size_t len;
+
+	policy.uid = getuid();
+	if (base == NULL || g == NULL || mkdtemp(dir) == NULL) {
+		tap_ok(0, "set-up of the per-host limit test");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/gssd.sock", dir);
+	lfd = ipc_listen_unix(path, 0600, (gid_t)-1);
+	if (lfd != -1)
+		srv = ipc_server_new(base, lfd, IPC_ROLE_GSSD, "gssd", handlers,
+		    1, &policy, 1, NULL);
+	if (srv != NULL)
+		ipc_server_set_peer_callbacks(srv, fake_on_hello, NULL);
+	tap_ok(srv != NULL && rpcsec_gss_use_gssd(g, base, path, -1, 2) == 0,
+	    "a fake gssd, and the flavour with a limit of 2 per host");
+	for (i = 0; i < 500 && !fake_hello; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		usleep(2000);
+	}
+	flavors[0] = &rpcauth_sys;
+	flavors[1] = rpcsec_gss_flavor(g);
+	flavors[2] = NULL;
+	if ((svc = rpcsvc_new(base, programs, NULL)) != NULL) {
+		rpcsvc_set_flavors(svc, flavors);
+		if (rpcsvc_bind_sockets("127.0.0.1", 0, &tfd, &ufd) == 0)
+			rpcsvc_listen(svc, tfd, -1);
+	}
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)rpcsvc_socket_port(tfd));
+	cfd = socket(AF_INET, SOCK_STREAM, 0);
+	tap_ok(fake_hello && svc != NULL && tfd != -1 &&
+	    connect(cfd, (struct sockaddr *)&sin, sizeof(sin)) == 0,
+	    "gssd connected; an RPC server on loopback");
+	/* Three INITs from one address: two go to gssd, the third not. */
+	len = build(rec + 4, RPCSEC_GSS_INIT, 0, RPCSEC_GSS_SVC_NONE, "", 0,
+	    token, 8, T_NONE);
+	mark = htonl(0x80000000u | (uint32_t)len);
+	memcpy(rec, &mark, 4);
+	for (i = 0; i < 3; i++)
+		if (write(cfd, rec, len + 4) != (ssize_t)(len + 4))
+			break;
+	p.fd = cfd;
+	p.events = POLLIN;
+	for (i = 0; i < 500 && got == -1; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		if (poll(&p, 1, 2) == 1)
+			got = (int)read(cfd, reply, sizeof(reply));
+	}
+	for (i = 0; i < 50; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	tap_ok(got == 24 && xdrbuf_peek_u32(reply + 12) == RPC_MSG_DENIED &&
+	    xdrbuf_peek_u32(reply + 16) == RPC_AUTH_ERROR &&
+	    xdrbuf_peek_u32(reply + 20) == RPCSEC_GSS_CREDPROBLEM,
+	    "the third INIT: AUTH_ERROR, RPCSEC_GSS_CREDPROBLEM (%d bytes)",
+	    got);
+	tap_ok(fake_accepts == 2, "gssd was given two INITs, not three (%d)",
+	    fake_accepts);
+	if (cfd != -1)
+		close(cfd);
+	rpcsvc_free(svc);
+	rpcsec_gss_free(g);
+	ipc_server_free(srv);
+	unlink(path);
+	rmdir(dir);
+	event_base_free(base);
+}
+
 static void
 test_fuzz(void)
 {
@@ -454,6 +595,7 @@ main(void)
 	test_replies();
 	test_contexts();
 	test_sec_parse();
+	test_limit();
 	test_fuzz();
 	rpcsec_gss_free(gss);
 	return tap_done();
