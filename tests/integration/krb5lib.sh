@@ -8,6 +8,7 @@
 #   krb5_addprinc_keytab PRINC KEYTAB   a random key, added to KEYTAB
 #   krb5_addprinc_password PRINC PASS   a user principal with a password
 #   krb5_kinit PRINC PASS CCACHE        a ticket into CCACHE
+#   krb5_kinit_keytab PRINC KEYTAB CCACHE  the same with a keytab's key
 #   krb5_realm_stop        the KDC, by its pid (also from the EXIT trap
 #                          when the test calls it there)
 #
@@ -95,6 +96,12 @@ krb5_addprinc_password() {
 
 krb5_kinit() {
 	echo "$2" | KRB5CCNAME=FILE:$3 timeout 30 kinit "$1@$KRB5_REALM" \
+	    > /dev/null 2>&1
+}
+
+# krb5_kinit_keytab PRINC KEYTAB CCACHE: a ticket with the keytab's key.
+krb5_kinit_keytab() {
+	KRB5CCNAME=FILE:$3 timeout 30 kinit -k -t "$2" "$1@$KRB5_REALM" \
 	    > /dev/null 2>&1
 }
 

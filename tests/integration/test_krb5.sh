@@ -40,6 +40,14 @@ check "cifs/dittofs.test too" \
     krb5_addprinc_keytab cifs/dittofs.test "$KDIR/nfs.keytab"
 check "host/localhost, in another keytab" \
     krb5_addprinc_keytab host/localhost "$KDIR/other.keytab"
+check "svc/dittofs.test, a service the principal map names" \
+    krb5_addprinc_keytab svc/dittofs.test "$KDIR/svc.keytab"
+check "kinit as nfs/localhost (a machine credential)" \
+    krb5_kinit_keytab nfs/localhost "$KDIR/nfs.keytab" "$KDIR/ccache.machine"
+check "kinit as svc/dittofs.test" \
+    krb5_kinit_keytab svc/dittofs.test "$KDIR/svc.keytab" "$KDIR/ccache.svc"
+printf '# test map\nsvc/dittofs.test@%s 4242:4243\n' "$KRB5_REALM" \
+    > "$KDIR/principals"
 UPASS=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 check "root@$KRB5_REALM with a password" krb5_addprinc_password root "$UPASS"
 check "kinit root into a ccache of the test's own" \
@@ -61,6 +69,7 @@ port = 445
 [gssd]
 keytab = $KDIR/nfs.keytab
 realm = $KRB5_REALM
+principal map = $KDIR/principals
 CONF
 
 suite_start
@@ -131,6 +140,18 @@ check "a ticket for host/localhost (not in the keytab) makes no context" \
     test $? = 2
 diag "$(cat "$SUITE_DIR/other.out")"
 check "gssd still runs after them" suite_has_pid gssd
+
+# gssd's rule: a machine principal no map names is nobody; the map's.
+KRB5CCNAME=FILE:$KDIR/ccache.machine "$CLIENT" -s krb5 -p $P -e /export \
+    > /dev/null 2>&1
+check "nfs/localhost@$KRB5_REALM (no map entry) is nobody" \
+    grep -q "context of nfs/localhost@$KRB5_REALM as nobody (uid 65534" \
+    "$SUITE_DIR/run.log"
+KRB5CCNAME=FILE:$KDIR/ccache.svc "$CLIENT" -s krb5 -p $P -e /export \
+    > /dev/null 2>&1
+check "svc/dittofs.test@$KRB5_REALM is the map's 4242:4243" \
+    grep -q "context of svc/dittofs.test@$KRB5_REALM as 4242 (uid 4242 gid 4243)" \
+    "$SUITE_DIR/run.log"
 
 # No ticket: no context.
 KRB5CCNAME=FILE:$KDIR/ccache.none "$CLIENT" -p $P -e /export \
