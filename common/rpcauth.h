@@ -5,7 +5,9 @@
  * is decoded and wrap the reply's body after it is encoded (RPCSEC_GSS
  * integrity and privacy), and makes the reply's verifier.  AUTH_NONE and
  * AUTH_SYS are here; a sequence window and per-context state serve
- * RPCSEC_GSS-shaped flavours.
+ * RPCSEC_GSS-shaped flavours, and a flavour may answer control calls
+ * itself or hold a call and resume it (rpcsvc_call_resume):
+ * common/rpcsec_gss.c is RPCSEC_GSS on this hook.
  */
 #ifndef DITTOFS_COMMON_RPCAUTH_H
 #define DITTOFS_COMMON_RPCAUTH_H
