@@ -404,22 +404,59 @@ parse_reply(const struct buf *b, uint32_t service, uint32_t s,
 	return 0;
 }
 
-/* A DATA call and its reply; the accept_stat as parse_reply. */
+/* A DATA call of version vers and its reply (parse_reply's status). */
 static int
-call(uint32_t prog, uint32_t proc, uint32_t service, const struct buf *args,
-    struct buf *res, int *verf_ok)
+call_vers(uint32_t prog, uint32_t vers, uint32_t proc, uint32_t service,
+    const struct buf *args, struct buf *res, int *verf_ok)
 {
 	struct buf b = { 0 }, rep = { 0 };
 	uint32_t s = ++seq;
 	int rc;
 
-	build_call(&b, prog, 3, proc, 0, service, args, s, 0);
+	build_call(&b, prog, vers, proc, 0, service, args, s, 0);
 	if (send_record(&b) == -1 || recv_record(&rep, 10000) == -1)
 		rc = -1;
 	else
 		rc = parse_reply(&rep, service, s, res, verf_ok);
 	free(b.p);
 	free(rep.p);
+	return rc;
+}
+
+static int
+call(uint32_t prog, uint32_t proc, uint32_t service, const struct buf *args,
+    struct buf *res, int *verf_ok)
+{
+	return call_vers(prog, 3, proc, service, args, res, verf_ok);
+}
+
+/*
+ * NFSv4 COMPOUND of PUTROOTFH, LOOKUP name (none: GETATTR of the pseudo
+ * root) under service: the COMPOUND's status, or -1 / 100 + auth_stat.
+ */
+static int
+v4_lookup(uint32_t service, const char *name)
+{
+	struct buf a = { 0 }, res = { 0 };
+	int rc, vok;
+
+	put32(&a, 0);			/* tag */
+	put32(&a, 0);			/* minorversion */
+	put32(&a, 2);
+	put32(&a, 24);			/* PUTROOTFH */
+	if (name != NULL) {
+		put32(&a, 15);		/* LOOKUP */
+		putopaque(&a, name, strlen(name));
+	} else {
+		put32(&a, 9);		/* GETATTR: type */
+		put32(&a, 1);
+		put32(&a, 1u << 1);
+	}
+	rc = call_vers(NFS_PROG, 4, 1, service, &a, &res, &vok);
+	if (rc == 0)
+		rc = res.len >= 4 && vok ? (int)get32(res.p) : -1;
+	free(a.p);
+	free(res.p);
 	return rc;
 }
 
@@ -601,6 +638,21 @@ fh_args(struct buf *a, const uint8_t *fh, size_t len)
 }
 
 static const char *const svc_names[] = { "", "krb5", "krb5i", "krb5p" };
+
+static void
+v4_checks(void)
+{
+	check(v4_lookup(3, NULL) == 0,
+	    "krb5p: NFSv4 COMPOUND PUTROOTFH, GETATTR");
+	check(v4_lookup(1, "export") == 0,
+	    "krb5: NFSv4 LOOKUP into export (security = sys)");
+	check(v4_lookup(1, "strict") == 10016,
+	    "krb5: NFSv4 LOOKUP into strict (krb5i): NFS4ERR_WRONGSEC");
+	check(v4_lookup(2, "strict") == 0,
+	    "krb5i: NFSv4 LOOKUP into strict");
+	check(v4_lookup(3, "strict") == 0,
+	    "krb5p: NFSv4 LOOKUP into strict");
+}
 
 static void
 io_checks(uint32_t service)
@@ -836,6 +888,7 @@ main(int argc, char *argv[])
 	for (i = 1; i <= 3; i++)
 		io_checks((uint32_t)i);
 	bad_input_checks();
+	v4_checks();
 	if (wait_restart) {
 		printf("waiting\n");
 		fflush(stdout);
