@@ -686,6 +686,7 @@ static const struct ipc_handler gssd_handlers[] = {
 	{ GSSD_USER_DEL, CTL, gssd_user_del },
 	{ GSSD_USER_LIST, CTL, gssd_user_list },
 	{ GSSD_USER_GROUPS, CTL, gssd_user_groups },
+	{ GSSD_RPCSEC_LIST, CTL, gssd_rpcsec_list },
 };
 
 static const struct ipc_handler gssd_ctl_handlers[] = {
@@ -693,6 +694,7 @@ static const struct ipc_handler gssd_ctl_handlers[] = {
 	{ GSSD_USER_DEL, CTL, gssd_user_del },
 	{ GSSD_USER_LIST, CTL, gssd_user_list },
 	{ GSSD_USER_GROUPS, CTL, gssd_user_groups },
+	{ GSSD_RPCSEC_LIST, CTL, gssd_rpcsec_list },
 };
 
 /* A front end's channel closed: its contexts go with it. */

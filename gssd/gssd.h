@@ -130,6 +130,7 @@ void	 gssd_krb5_stop(struct gssd_env *);
 void	 gssd_rpcsec_accept(struct ipc_peer *, struct ipc_msg *);
 void	 gssd_rpcsec_fetch(struct ipc_peer *, struct ipc_msg *);
 void	 gssd_rpcsec_destroy(struct ipc_peer *, struct ipc_msg *);
+void	 gssd_rpcsec_list(struct ipc_peer *, struct ipc_msg *);
 void	 gssd_rpcsec_peer_gone(struct gssd_env *, struct ipc_peer *);
 size_t	 gssd_rpcsec_sweep(struct gssd_env *);
 int	 gssd_krb5_on(const struct gssd_env *);

@@ -402,6 +402,37 @@ gssd_rpcsec_destroy(struct ipc_peer *peer, struct ipc_msg *msg)
 	xdr_free((xdrproc_t)xdr_gssd_rpcsec_handle_req, &req);
 }
 
+/* GSSD_RPCSEC_LIST: the established contexts, without their keys. */
+void
+gssd_rpcsec_list(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct gssd_env *env = gssd_env_of(peer);
+	struct gssd_rpcsec_list_reply rep;
+	struct gssd_rpcsec_ctx *c;
+	gssd_rpcsec_entry *v = NULL;
+	size_t n = 0;
+
+	(void)msg;
+	if (env->nrpcsec_done > 0 &&
+	    (v = calloc(env->nrpcsec_done, sizeof(*v))) == NULL) {
+		ipc_reply_error(ipc_peer_channel(peer), msg, ENOMEM, NULL);
+		return;
+	}
+	TAILQ_FOREACH(c, &env->rpcsec_done, entry) {
+		v[n].principal = c->principal;
+		v[n].mech = (char *)"krb5";
+		v[n].uid = c->id.uid;
+		v[n].gid = c->id.gid;
+		v[n].expires = c->expires;
+		n++;
+	}
+	rep.contexts.contexts_len = (u_int)n;
+	rep.contexts.contexts_val = v;
+	ipc_reply_xdr(ipc_peer_channel(peer), msg, GSSD_RPCSEC_LIST_REPLY, -1,
+	    (xdrproc_t)xdr_gssd_rpcsec_list_reply, &rep);
+	free(v);
+}
+
 /* A front end's channel closed: its contexts in creation go. */
 void
 gssd_rpcsec_peer_gone(struct gssd_env *env, struct ipc_peer *peer)

@@ -153,6 +153,12 @@ check "svc/dittofs.test@$KRB5_REALM is the map's 4242:4243" \
     grep -q "context of svc/dittofs.test@$KRB5_REALM as 4242 (uid 4242 gid 4243)" \
     "$SUITE_DIR/run.log"
 
+# Contexts the clients above made and did not destroy, without keys.
+expect "dittofsctl gss lists root@$KRB5_REALM's contexts, krb5, uid 0" \
+    "root@$KRB5_REALM *krb5 *0 *0 " suite_ctl gss
+expect "... and svc/dittofs.test's as 4242:4243" \
+    "svc/dittofs.test@$KRB5_REALM *krb5 *4242 *4243 " suite_ctl gss
+
 # No ticket: no context.
 KRB5CCNAME=FILE:$KDIR/ccache.none "$CLIENT" -p $P -e /export \
     > "$SUITE_DIR/noticket.out" 2>&1
