@@ -48,6 +48,7 @@ struct rpcsec_gss_fetch {
 	uint32_t		 handle_len;
 	struct rpcsec_gss_held	*held;
 	size_t			 nheld;
+	struct rpcsec_gss_host	*host;		/* counted there */
 	int			 sent;		/* else: when gssd is back */
 	struct event		*timer;		/* until then */
 };
@@ -555,6 +556,8 @@ rpcsec_gss_fetch_done(struct ipc_channel *ch, struct ipc_msg *msg,
 			break;
 		}
 	g->nfetches--;
+	if (fe->host != NULL && fe->host->creating > 0)
+		fe->host->creating--;
 	if (fe->timer != NULL)
 		event_free(fe->timer);
 	memset(&rep, 0, sizeof(rep));
@@ -649,12 +652,26 @@ rpcsec_gss_hold(struct rpcsec_gss *g, struct rpcsvc_call *call)
 	struct timeval tv = { RPCSEC_GSS_FETCH_WAIT, 0 };
 	struct rpcsec_gss_fetch *fe;
 	struct rpcsec_gss_held *h;
+	struct rpcsec_gss_host *host = NULL;
 
 	for (fe = g->fetches; fe != NULL; fe = fe->next)
 		if (fe->handle_len == call->auth.handle_len &&
 		    memcmp(fe->handle, call->auth.handle,
 		    fe->handle_len) == 0)
 			break;
+	/*
+	 * A new FETCH counts with the address's INITs: one client's made-up
+	 * handles cannot keep gssd busy for the others.
+	 */
+	if (fe == NULL && ((host = rpcsec_gss_host(g, call->peer_key)) ==
+	    NULL || host->creating >= g->per_host)) {
+		g->stats.limited++;
+		log_warnx_rl("%s: RPCSEC_GSS: unknown contexts and INITs of "
+		    "this address with gssd at the limit ([nfsd] gss contexts "
+		    "in creation per host)", call->peer_name);
+		rpcsvc_reply_auth_error(call, RPCSEC_GSS_CREDPROBLEM);
+		return;
+	}
 	if (g->nheld >= RPCSEC_GSS_HELD_MAX || (fe == NULL &&
 	    g->nfetches >= RPCSEC_GSS_FETCHES_MAX) ||
 	    (h = calloc(1, sizeof(*h))) == NULL) {
@@ -672,6 +689,8 @@ rpcsec_gss_hold(struct rpcsec_gss *g, struct rpcsvc_call *call)
 			return;
 		}
 		fe->gss = g;
+		fe->host = host;
+		host->creating++;
 		memcpy(fe->handle, call->auth.handle, call->auth.handle_len);
 		fe->handle_len = call->auth.handle_len;
 		fe->next = g->fetches;

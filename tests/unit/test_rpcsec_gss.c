@@ -413,8 +413,8 @@ test_sec_parse(void)
 	    "repeats, unknown flavours and nothing are refused");
 }
 
-/* The fake gssd: INITs it was given, never answered. */
-static int fake_accepts, fake_hello;
+/* The fake gssd: INITs and FETCHes it was given, never answered. */
+static int fake_accepts, fake_fetches, fake_hello;
 
 static void
 fake_accept(struct ipc_peer *peer, struct ipc_msg *msg)
@@ -422,6 +422,14 @@ fake_accept(struct ipc_peer *peer, struct ipc_msg *msg)
 	(void)peer;
 	(void)msg;
 	fake_accepts++;
+}
+
+static void
+fake_fetch(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	(void)peer;
+	(void)msg;
+	fake_fetches++;
 }
 
 static void
@@ -460,6 +468,7 @@ test_limit(void)
 	};
 	static const struct ipc_handler handlers[] = {
 		{ GSSD_RPCSEC_ACCEPT, IPC_ROLE_BIT(IPC_ROLE_NFSD), fake_accept },
+		{ GSSD_RPCSEC_FETCH, IPC_ROLE_BIT(IPC_ROLE_NFSD), fake_fetch },
 	};
 	static const uint8_t token[] = "\0\0\0\4tokn";
 	const struct rpcauth_flavor *flavors[3];
@@ -485,7 +494,7 @@ test_limit(void)
 	lfd = ipc_listen_unix(path, 0600, (gid_t)-1);
 	if (lfd != -1)
 		srv = ipc_server_new(base, lfd, IPC_ROLE_GSSD, "gssd", handlers,
-		    1, &policy, 1, NULL);
+		    2, &policy, 1, NULL);
 	if (srv != NULL)
 		ipc_server_set_peer_callbacks(srv, fake_on_hello, NULL);
 	tap_ok(srv != NULL && rpcsec_gss_use_gssd(g, base, path, -1, 2) == 0,
@@ -534,6 +543,24 @@ test_limit(void)
 	    got);
 	tap_ok(fake_accepts == 2, "gssd was given two INITs, not three (%d)",
 	    fake_accepts);
+	/* A call of a context nfsd does not know, with the INITs still out. */
+	len = build(rec + 4, RPCSEC_GSS_DATA, 1, RPCSEC_GSS_SVC_NONE,
+	    "made-up-handle", 0, token, 0, T_NONE);
+	mark = htonl(0x80000000u | (uint32_t)len);
+	memcpy(rec, &mark, 4);
+	got = -1;
+	if (write(cfd, rec, len + 4) == (ssize_t)(len + 4))
+		for (i = 0; i < 500 && got == -1; i++) {
+			event_base_loop(base, EVLOOP_NONBLOCK);
+			if (poll(&p, 1, 2) == 1)
+				got = (int)read(cfd, reply, sizeof(reply));
+		}
+	for (i = 0; i < 50; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	tap_ok(got == 24 && xdrbuf_peek_u32(reply + 20) ==
+	    RPCSEC_GSS_CREDPROBLEM && fake_fetches == 0,
+	    "an unknown handle from that address: CREDPROBLEM, no FETCH "
+	    "(%d bytes, %d fetches)", got, fake_fetches);
 	if (cfd != -1)
 		close(cfd);
 	rpcsvc_free(svc);
