@@ -459,6 +459,32 @@ static const struct rpcsvc_program limit_program = {
 	.record_max = 65536, .versions = limit_versions, .nversions = 1,
 };
 
+/*
+ * The record (built at rec + 4) n times over TCP, then the first reply's
+ * bytes (or -1), the loop turned a bounded number of times.
+ */
+static int
+send_await(struct event_base *base, int fd, uint8_t *rec, size_t len, int n,
+    uint8_t *reply, size_t max)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	uint32_t mark = htonl(0x80000000u | (uint32_t)len);
+	int i, got = -1;
+
+	memcpy(rec, &mark, 4);
+	for (i = 0; i < n; i++)
+		if (write(fd, rec, len + 4) != (ssize_t)(len + 4))
+			return -1;
+	for (i = 0; i < 500 && got == -1; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		if (poll(&p, 1, 2) == 1)
+			got = (int)read(fd, reply, max);
+	}
+	for (i = 0; i < 50; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	return got;
+}
+
 /* RFC 2203 5.2.2 INITs over the per-host limit: CREDPROBLEM at once. */
 static void
 test_limit(void)
@@ -478,10 +504,8 @@ test_limit(void)
 	struct ipc_server *srv = NULL;
 	struct rpcsvc *svc = NULL;
 	struct sockaddr_in sin;
-	struct pollfd p;
 	char dir[] = "/tmp/test-rpcsec-gss.XXXXXX", path[64];
 	uint8_t rec[256], reply[256];
-	uint32_t mark;
 	int lfd = -1, tfd = -1, ufd = -1, cfd = -1, i, got = -1;
 	size_t len;
 
@@ -522,20 +546,7 @@ test_limit(void)
 	/* Three INITs from one address: two go to gssd, the third not. */
 	len = build(rec + 4, RPCSEC_GSS_INIT, 0, RPCSEC_GSS_SVC_NONE, "", 0,
 	    token, 8, T_NONE);
-	mark = htonl(0x80000000u | (uint32_t)len);
-	memcpy(rec, &mark, 4);
-	for (i = 0; i < 3; i++)
-		if (write(cfd, rec, len + 4) != (ssize_t)(len + 4))
-			break;
-	p.fd = cfd;
-	p.events = POLLIN;
-	for (i = 0; i < 500 && got == -1; i++) {
-		event_base_loop(base, EVLOOP_NONBLOCK);
-		if (poll(&p, 1, 2) == 1)
-			got = (int)read(cfd, reply, sizeof(reply));
-	}
-	for (i = 0; i < 50; i++)
-		event_base_loop(base, EVLOOP_NONBLOCK);
+	got = send_await(base, cfd, rec, len, 3, reply, sizeof(reply));
 	tap_ok(got == 24 && xdrbuf_peek_u32(reply + 12) == RPC_MSG_DENIED &&
 	    xdrbuf_peek_u32(reply + 16) == RPC_AUTH_ERROR &&
 	    xdrbuf_peek_u32(reply + 20) == RPCSEC_GSS_CREDPROBLEM,
@@ -546,17 +557,7 @@ test_limit(void)
 	/* A call of a context nfsd does not know, with the INITs still out. */
 	len = build(rec + 4, RPCSEC_GSS_DATA, 1, RPCSEC_GSS_SVC_NONE,
 	    "made-up-handle", 0, token, 0, T_NONE);
-	mark = htonl(0x80000000u | (uint32_t)len);
-	memcpy(rec, &mark, 4);
-	got = -1;
-	if (write(cfd, rec, len + 4) == (ssize_t)(len + 4))
-		for (i = 0; i < 500 && got == -1; i++) {
-			event_base_loop(base, EVLOOP_NONBLOCK);
-			if (poll(&p, 1, 2) == 1)
-				got = (int)read(cfd, reply, sizeof(reply));
-		}
-	for (i = 0; i < 50; i++)
-		event_base_loop(base, EVLOOP_NONBLOCK);
+	got = send_await(base, cfd, rec, len, 1, reply, sizeof(reply));
 	tap_ok(got == 24 && xdrbuf_peek_u32(reply + 20) ==
 	    RPCSEC_GSS_CREDPROBLEM && fake_fetches == 0,
 	    "an unknown handle from that address: CREDPROBLEM, no FETCH "
