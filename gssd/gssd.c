@@ -318,8 +318,13 @@ gssd_spnego_step(struct gssd_env *env, struct ipc_peer *peer,
 		}
 		if (t.nmechs > 0 && (t.mechs[0] == SPNEGO_MECH_KRB5 ||
 		    t.mechs[0] == SPNEGO_MECH_MS_KRB5) &&
-		    t.mech_token.p != NULL && gssd_krb5_on(env)) {
-			/* RFC 4178 5: Kerberos, the client's first choice. */
+		    t.mech_token.p != NULL && gssd_krb5_on(env) &&
+		    !ntlm_is_ntlmssp(t.mech_token.p, t.mech_token.len)) {
+			/*
+			 * RFC 4178 5: Kerberos, the client's first choice,
+			 * with its AP-REQ (an NTLMSSP token there, which
+			 * some clients send, goes the NTLMSSP way below).
+			 */
 			gssd_krb5_smb(env, peer, c, t.mech_token.p,
 			    t.mech_token.len, rep, &inner, &innerlen);
 			if (rep->status == GSSD_COMPLETE)
