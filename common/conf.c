@@ -134,6 +134,8 @@ static const struct conf_key_def conf_nfsd_keys[] = {
 	{ "nfsv4 tag max", CONF_INT, "256", 0, 4096 },
 	/* Stateids stated validated, kept so READ/WRITE skip it; 0: off. */
 	{ "nfsv4 stateid cache size", CONF_INT, "16384", 0, 1048576 },
+	/* RPCSEC_GSS: INITs with gssd at once per client address. */
+	{ "gss contexts in creation per host", CONF_INT, "8", 1, 1024 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 
@@ -197,6 +199,14 @@ static const struct conf_key_def conf_gssd_keys[] = {
 	{ "contexts per peer", CONF_INT, "256", 1, 65536 },
 	/* Seconds an unfinished context lives. */
 	{ "context timeout", CONF_INT, "60", 5, 3600 },
+	/* Kerberos (RPCSEC_GSS): read before the chroot; missing: off. */
+	{ "keytab", CONF_PATH, "/etc/krb5.keytab", 0, 0 },
+	/* user@REALM maps to the local user; unset: krb5.conf's default. */
+	{ "realm", CONF_STRING, NULL, 0, 0 },
+	/* "PRINCIPAL USER" or "PRINCIPAL UID:GID" lines; unset: none. */
+	{ "principal map", CONF_PATH, NULL, 0, 0 },
+	/* Established RPCSEC_GSS contexts kept for nfsd; the oldest goes. */
+	{ "rpcsec contexts max", CONF_INT, "4096", 16, 1048576 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 
@@ -217,6 +227,8 @@ static const struct conf_key_def conf_share_keys[] = {
 	{ "insecure", CONF_BOOL, "no", 0, 0 },
 	/* Fixed when blockd first makes the share (dittofs.conf(5)). */
 	{ "case insensitive", CONF_BOOL, "no", 0, 0 },
+	/* Flavours NFS clients may use, strongest first: krb5p krb5i krb5 sys */
+	{ "security", CONF_STRING, "sys", 0, 0 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

@@ -40,6 +40,26 @@ common_libdittofs_a_SOURCES = \
 common_libdittofs_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCAP_CFLAGS) \
 	$(SECCOMP_CFLAGS) $(TIRPC_CFLAGS)
 
+# RPCSEC_GSS (RFC 2203) for nfsd: the flavour and its krb5 mechanism,
+# apart so that only who serves it links libgssapi_krb5.
+noinst_LIBRARIES += common/librpcsecgss.a
+common_librpcsecgss_a_SOURCES = common/rpcsec_gss.c common/rpcsec_gss.h \
+	common/rpcsec_gss_krb5.c
+common_librpcsecgss_a_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS) \
+	$(TIRPC_CFLAGS)
+RPCSEC_GSS_LIBS = common/librpcsecgss.a $(GSSAPI_LIBS)
+
+# The RPCSEC_GSS flavour with a fake mechanism: the credential, the
+# header's MIC, the window, krb5i and krb5p bodies, the reply verifier;
+# and the fuzz target of the credential decoder.
+check_PROGRAMS += tests/unit/test_rpcsec_gss
+TESTS += tests/unit/test_rpcsec_gss
+tests_unit_test_rpcsec_gss_SOURCES = tests/unit/test_rpcsec_gss.c \
+	tests/fuzz/fuzz_rpcsec_gss.c tests/fuzz/fuzz.h
+tests_unit_test_rpcsec_gss_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests -I$(top_srcdir)/tests/fuzz $(TIRPC_CFLAGS)
+tests_unit_test_rpcsec_gss_LDADD = $(RPCSEC_GSS_LIBS) $(DITTOFS_COMMON_LIBS)
+
 # What a program linking libdittofs needs.
 DITTOFS_COMMON_LIBS = common/libdittofs.a common/libipcxdr.a \
 	$(LIBEVENT_LIBS) $(TIRPC_LIBS) $(LIBCAP_LIBS) $(SECCOMP_LIBS)

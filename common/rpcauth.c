@@ -4,8 +4,10 @@
  * call bodies unwrapped before decoding and reply bodies wrapped after
  * encoding, per-context state and a sequence window.
  */
+#define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rpcauth.h"
 
@@ -172,6 +174,18 @@ rpcauth_context_free(struct rpcauth_contexts *t, struct rpcauth_context *c)
 		}
 }
 
+size_t
+rpcauth_contexts_count(const struct rpcauth_contexts *t)
+{
+	return t->count;
+}
+
+struct rpcauth_context *
+rpcauth_context_at(struct rpcauth_contexts *t, size_t i)
+{
+	return i < t->count ? t->ctx[i] : NULL;
+}
+
 void
 rpcauth_call_clear(struct rpcauth_call *call)
 {
@@ -207,11 +221,12 @@ rpcauth_accept(const struct rpcauth_flavor *const *table, const uint8_t *rec,
 		}
 	if (f == NULL)
 		return RPCMSG_AUTH_BADCRED;
+	/* A flavour that holds the call (control) is known to the caller. */
+	call->flavor = f;
 	if ((v = f->verify(f, call, &h, rec)) != RPCMSG_OK)
 		return v;
 	if (!h.verf_ok)
 		return RPCMSG_AUTH_BADVERF;
-	call->flavor = f;
 	call->msg.args_off = h.args_off;
 	if (f->reply_verf != NULL && f->reply_verf(f, call) == -1)
 		return RPCMSG_GARBAGE;
@@ -223,8 +238,16 @@ rpcauth_accept(const struct rpcauth_flavor *const *table, const uint8_t *rec,
 		return RPCMSG_OK;
 	}
 	xdrbuf_out_init(&plain);
-	if (f->unwrap(f, call, rec + h.args_off, len - h.args_off,
-	    &plain) == -1 || plain.failed) {
+	switch (f->unwrap(f, call, rec + h.args_off, len - h.args_off,
+	    &plain)) {
+	case 1:
+		xdrbuf_out_free(&plain);
+		return RPCMSG_OK;
+	case 0:
+		if (!plain.failed)
+			break;
+		/* FALLTHROUGH */
+	default:
 		xdrbuf_out_free(&plain);
 		return RPCMSG_GARBAGE;
 	}
@@ -295,8 +318,16 @@ rpcauth_reply_finish(struct rpcauth_call *call, struct xdrbuf_out *o,
 	    call->flavor->wrap == NULL)
 		return 0;
 	xdrbuf_out_init(&w);
-	if (call->flavor->wrap(call->flavor, call, o->buf + head,
-	    o->len - head, &w) == -1 || w.failed) {
+	switch (call->flavor->wrap(call->flavor, call, o->buf + head,
+	    o->len - head, &w)) {
+	case 1:
+		xdrbuf_out_free(&w);
+		return 0;
+	case 0:
+		if (!w.failed)
+			break;
+		/* FALLTHROUGH */
+	default:
 		xdrbuf_out_free(&w);
 		o->len = head;
 		xdrbuf_put_u32_at(o, pos, RPC_SYSTEM_ERR);
@@ -307,4 +338,51 @@ rpcauth_reply_finish(struct rpcauth_call *call, struct xdrbuf_out *o,
 		memcpy(p, w.buf, w.len);
 	xdrbuf_out_free(&w);
 	return o->failed ? -1 : 0;
+}
+
+static const struct {
+	const char	*name;
+	unsigned int	 bit;
+} rpcauth_sec_names[] = {
+	{ "sys", RPCAUTH_SEC_SYS },
+	{ "krb5", RPCAUTH_SEC_KRB5 },
+	{ "krb5i", RPCAUTH_SEC_KRB5I },
+	{ "krb5p", RPCAUTH_SEC_KRB5P },
+};
+
+/* RFC 2623 2.3: a share's flavours, as dittofs.conf(5) lists them. */
+int
+rpcauth_sec_parse(const char *text, unsigned int *mask, uint32_t order[4],
+    size_t *n)
+{
+	char buf[128], *tok, *save = NULL;
+	size_t i;
+
+	*mask = 0;
+	*n = 0;
+	if (strlen(text) >= sizeof(buf))
+		return -1;
+	memcpy(buf, text, strlen(text) + 1);
+	for (tok = strtok_r(buf, " \t,:", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t,:", &save)) {
+		for (i = 0; i < 4; i++)
+			if (strcasecmp(tok, rpcauth_sec_names[i].name) == 0)
+				break;
+		if (i == 4 || (*mask & rpcauth_sec_names[i].bit))
+			return -1;
+		*mask |= rpcauth_sec_names[i].bit;
+		order[(*n)++] = rpcauth_sec_names[i].bit;
+	}
+	return *n == 0 ? -1 : 0;
+}
+
+const char *
+rpcauth_sec_name(unsigned int bit)
+{
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		if (rpcauth_sec_names[i].bit == bit)
+			return rpcauth_sec_names[i].name;
+	return "?";
 }

@@ -5,7 +5,9 @@
  * is decoded and wrap the reply's body after it is encoded (RPCSEC_GSS
  * integrity and privacy), and makes the reply's verifier.  AUTH_NONE and
  * AUTH_SYS are here; a sequence window and per-context state serve
- * RPCSEC_GSS-shaped flavours.
+ * RPCSEC_GSS-shaped flavours, and a flavour may answer control calls
+ * itself or hold a call and resume it (rpcsvc_call_resume):
+ * common/rpcsec_gss.c is RPCSEC_GSS on this hook.
  */
 #ifndef DITTOFS_COMMON_RPCAUTH_H
 #define DITTOFS_COMMON_RPCAUTH_H
@@ -23,6 +25,25 @@
 #define RPCAUTH_WINDOW_MAX	256
 #define RPCAUTH_HANDLE_MAX	32
 #define RPCAUTH_CONTEXTS_MAX	1024
+/* RFC 2203 5: rpc_gss_service_t, the protection a call asks for. */
+#define RPCSEC_GSS_SVC_NONE	1
+#define RPCSEC_GSS_SVC_INTEGRITY 2
+#define RPCSEC_GSS_SVC_PRIVACY	3
+
+/*
+ * A share's "security" (dittofs.conf(5)) as bits: what a call is, by
+ * rpcauth_sec_bit.  AUTH_NONE counts as sys (it is squashed anyway).
+ */
+#define RPCAUTH_SEC_SYS		0x1u
+#define RPCAUTH_SEC_KRB5	0x2u	/* 1 << RPCSEC_GSS_SVC_NONE */
+#define RPCAUTH_SEC_KRB5I	0x4u
+#define RPCAUTH_SEC_KRB5P	0x8u
+
+/* Control calls (rpcauth_call.control): the flavour's, not the program's. */
+#define RPCAUTH_CONTROL_NONE	0
+#define RPCAUTH_CONTROL_HOLD	1	/* context unknown here: fetch, resume */
+#define RPCAUTH_CONTROL_INIT	2	/* RPCSEC_GSS_INIT, CONTINUE_INIT */
+#define RPCAUTH_CONTROL_DESTROY	3	/* RPCSEC_GSS_DESTROY */
 
 /* RFC 2203 5.3.3.1: which sequence numbers a context has seen. */
 struct rpcauth_seqwin {
@@ -42,6 +63,7 @@ struct rpcauth_context {
 
 struct rpcauth_contexts;
 struct rpcauth_flavor;
+struct rpcsvc_call;
 
 /* A call as its flavour accepted it. */
 struct rpcauth_call {
@@ -51,6 +73,9 @@ struct rpcauth_call {
 	uint32_t			 seq;
 	uint32_t			 service;	/* the flavour's */
 	uint32_t			 auth_stat;	/* RPCMSG_AUTH_ERROR */
+	int				 control;	/* RPCAUTH_CONTROL_* */
+	const uint8_t			*handle;	/* into the record */
+	uint32_t			 handle_len;
 	const uint8_t			*args;	/* the body to decode */
 	size_t				 args_len;
 	uint8_t				*plain;	/* owned: an unwrapped body */
@@ -73,16 +98,43 @@ struct rpcauth_flavor {
 	enum rpcmsg_verdict (*verify)(const struct rpcauth_flavor *,
 	    struct rpcauth_call *, const struct rpcmsg_header *h,
 	    const uint8_t *rec);
-	/* The call body into plain; -1: GARBAGE_ARGS.  NULL: no wrapping. */
+	/*
+	 * The call body into plain; -1: GARBAGE_ARGS; 1: call->args and
+	 * args_len set by the flavour (into body: nothing to unwrap).
+	 * NULL: no wrapping.
+	 */
 	int	(*unwrap)(const struct rpcauth_flavor *, struct rpcauth_call *,
 	    const uint8_t *body, size_t len, struct xdrbuf_out *plain);
-	/* The encoded results into out; -1: SYSTEM_ERR.  NULL: as they are. */
+	/*
+	 * The encoded results into out; -1: SYSTEM_ERR; 1: as they are.
+	 * NULL: as they are.
+	 */
 	int	(*wrap)(const struct rpcauth_flavor *, struct rpcauth_call *,
 	    const uint8_t *res, size_t len, struct xdrbuf_out *out);
 	/* The reply verifier into call->rverf*; NULL: AUTH_NULL. */
 	int	(*reply_verf)(const struct rpcauth_flavor *,
 	    struct rpcauth_call *);
+	/*
+	 * A control call (call->auth.control set by verify): the flavour
+	 * answers it with rpcsvc_reply*() or drops it, or, for
+	 * RPCAUTH_CONTROL_HOLD (verify said RPCMSG_AUTH_DROP), holds it and
+	 * later hands it to rpcsvc_call_resume.  NULL: none.
+	 */
+	void	(*control)(const struct rpcauth_flavor *, struct rpcsvc_call *);
 };
+
+/* The share "security" bit of an accepted call: a branch for AUTH_SYS. */
+static inline unsigned int
+rpcauth_sec_bit(const struct rpcauth_call *call)
+{
+	if (call->flavor == NULL || call->flavor->flavor != RPCSEC_GSS)
+		return RPCAUTH_SEC_SYS;
+	return 1u << (call->service & 3);
+}
+/* "krb5p krb5i krb5 sys" into bits (and the order, strongest first). */
+int	 rpcauth_sec_parse(const char *, unsigned int *mask,
+	    uint32_t order[4], size_t *n);
+const char *rpcauth_sec_name(unsigned int bit);
 
 extern const struct rpcauth_flavor rpcauth_none;
 extern const struct rpcauth_flavor rpcauth_sys;
@@ -103,6 +155,9 @@ struct rpcauth_context *rpcauth_context_find(struct rpcauth_contexts *,
 	    const uint8_t *handle, uint32_t handle_len);
 void	 rpcauth_context_free(struct rpcauth_contexts *,
 	    struct rpcauth_context *);
+size_t	 rpcauth_contexts_count(const struct rpcauth_contexts *);
+struct rpcauth_context *rpcauth_context_at(struct rpcauth_contexts *,
+	    size_t);
 
 /*
  * Read a call's header, pick its flavour from table and let it verify

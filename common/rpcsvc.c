@@ -884,6 +884,8 @@ rpcsvc_reply_cached(struct rpcsvc_call *call, const uint8_t *body,
 	rpcsvc_finish(call, RPC_SUCCESS);
 }
 
+static void	rpcsvc_accept(struct rpcsvc *, struct rpcsvc_call *);
+
 /*
  * RFC 5531 9: the program, version and procedure of an accepted call from
  * the listener's table, the reply cache, its arguments decoded, then its
@@ -927,6 +929,12 @@ rpcsvc_dispatch(struct rpcsvc *svc, struct rpcsvc_call *call,
 		log_debug("rpc: %s: %s version %u", call->peer_name,
 		    prog->name, call->auth.msg.vers);
 		rpcsvc_reply_error(call, RPC_PROG_MISMATCH);
+		return;
+	}
+	/* RFC 2203 5.2: the flavour's own calls (context creation, ...). */
+	if (call->auth.control != RPCAUTH_CONTROL_NONE &&
+	    call->auth.flavor->control != NULL) {
+		call->auth.flavor->control(call->auth.flavor, call);
 		return;
 	}
 	if (call->auth.msg.proc >= vers->nprocs ||
@@ -991,7 +999,6 @@ rpcsvc_message(struct rpcsvc *svc, struct rpcsvc_conn *conn,
     size_t len, int pooled)
 {
 	struct rpcsvc_call *call;
-	enum rpcmsg_verdict v;
 
 	/* The program's state is zeroed when the program is known. */
 	if ((call = malloc(sizeof(*call) + svc->state_max)) == NULL) {
@@ -1034,7 +1041,18 @@ rpcsvc_message(struct rpcsvc *svc, struct rpcsvc_conn *conn,
 		    call->peer_addr, call->peer_port);
 	}
 	svc->stats.calls++;
-	v = rpcauth_accept(svc->flavors, rec, len, &call->auth);
+	call->programs = l->programs;
+	rpcsvc_accept(svc, call);
+}
+
+/* The call's credentials, then its program (again when resumed). */
+static void
+rpcsvc_accept(struct rpcsvc *svc, struct rpcsvc_call *call)
+{
+	enum rpcmsg_verdict v;
+	size_t len = call->rec_len;
+
+	v = rpcauth_accept(svc->flavors, call->rec, len, &call->auth);
 	if (rpcauth_reply_begin(&call->auth, &call->out) == -1) {
 		rpcsvc_call_free(call);
 		return;
@@ -1060,6 +1078,16 @@ rpcsvc_message(struct rpcsvc *svc, struct rpcsvc_conn *conn,
 		    call->auth.msg.xid, rpcmsg_verdict_name(v));
 		rpcsvc_reply_error(call, RPC_GARBAGE_ARGS);
 		return;
+	case RPCMSG_AUTH_DROP:
+		/* RFC 2203 5.3.3.1, or a context to fetch first. */
+		if (call->auth.control == RPCAUTH_CONTROL_HOLD &&
+		    call->auth.flavor != NULL &&
+		    call->auth.flavor->control != NULL) {
+			call->auth.flavor->control(call->auth.flavor, call);
+			return;
+		}
+		rpcsvc_call_free(call);
+		return;
 	default:
 		svc->stats.garbage++;
 		log_warnx_rl("rpc: %s: record of %zu bytes dropped: %s",
@@ -1067,7 +1095,30 @@ rpcsvc_message(struct rpcsvc *svc, struct rpcsvc_conn *conn,
 		rpcsvc_call_free(call);
 		return;
 	}
-	rpcsvc_dispatch(svc, call, l->programs);
+	rpcsvc_dispatch(svc, call, call->programs);
+}
+
+void
+rpcsvc_call_resume(struct rpcsvc_call *call)
+{
+	if (!rpcsvc_call_alive(call)) {
+		rpcsvc_call_free(call);
+		return;
+	}
+	rpcauth_call_clear(&call->auth);
+	call->out.len = 0;
+	rpcsvc_accept(call->svc, call);
+}
+
+void
+rpcsvc_reply_auth_error(struct rpcsvc_call *call, uint32_t auth_stat)
+{
+	call->out.len = 0;
+	if (xdrbuf_reserve(&call->out, 4) == NULL) {
+		rpcsvc_call_free(call);
+		return;
+	}
+	rpcsvc_reply_denied(call, RPC_AUTH_ERROR, auth_stat);
 }
 
 /* A whole record: a call, or a reply to a call sent back. */

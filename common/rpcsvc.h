@@ -138,6 +138,7 @@ struct rpcsvc_call {
 	unsigned int			 peer_port;
 	int				 peer_loopback;
 	struct rpcauth_call		 auth;	/* header, flavour, identity */
+	const struct rpcsvc_program *const *programs;	/* the listener's */
 	const struct rpcsvc_program	*program;
 	const struct rpcsvc_proc	*proc;
 	uint8_t				*rec;	/* the record; owned */
@@ -222,6 +223,11 @@ void		 rpcsvc_reply_with(struct rpcsvc_call *, xdrproc_t,
 		    const void *res);
 void		 rpcsvc_reply_error(struct rpcsvc_call *, uint32_t accept_stat);
 void		 rpcsvc_call_drop(struct rpcsvc_call *);
+/* MSG_DENIED AUTH_ERROR (RFC 5531 9): AUTH_TOOWEAK, RPCSEC_GSS_*. */
+void		 rpcsvc_reply_auth_error(struct rpcsvc_call *,
+		    uint32_t auth_stat);
+/* A call its flavour held (RPCAUTH_CONTROL_HOLD): accepted again. */
+void		 rpcsvc_call_resume(struct rpcsvc_call *);
 
 /*
  * Results the service encodes itself: into call->out, whose first

@@ -62,6 +62,7 @@ ctl_usage(void)
 	    "                        an SMB user (password: stdin)\n"
 	    "  user passwd NAME [--uid U] [--gid G] [--groups G,...]\n"
 	    "  user del NAME | user list          the SMB password database\n"
+	    "  gss                   RPCSEC_GSS contexts gssd keeps\n"
 	    "  check                 check the configuration file\n");
 	exit(2);
 }
@@ -1135,6 +1136,39 @@ ctl_user(struct ctl_env *env, int argc, char **argv)
 	    0;
 }
 
+/* gssd's RPCSEC_GSS contexts: principal, identity, mechanism, end. */
+static int
+ctl_gss(struct ctl_env *env)
+{
+	struct gssd_rpcsec_list_reply list;
+	struct ipc_sync_reply rep;
+	time_t now = time(NULL);
+	u_int i;
+	int rc = 0;
+
+	if (ctl_gssd_call(env, GSSD_RPCSEC_LIST, NULL, NULL, &rep) != 0)
+		return 1;
+	memset(&list, 0, sizeof(list));
+	if (rep.hdr.type != GSSD_RPCSEC_LIST_REPLY ||
+	    ipc_sync_decode(&rep, (xdrproc_t)xdr_gssd_rpcsec_list_reply,
+	    &list) == -1) {
+		fprintf(stderr, "dittofsctl: gssd refused the request\n");
+		ipc_sync_reply_free(&rep);
+		return 1;
+	}
+	printf("%-40s %-5s %10s %10s %s\n", "PRINCIPAL", "MECH", "UID", "GID",
+	    "EXPIRES IN");
+	for (i = 0; i < list.contexts.contexts_len; i++) {
+		gssd_rpcsec_entry *e = &list.contexts.contexts_val[i];
+
+		printf("%-40s %-5s %10u %10u %llds\n", e->principal, e->mech,
+		    e->uid, e->gid, (long long)e->expires - (long long)now);
+	}
+	xdr_free((xdrproc_t)xdr_gssd_rpcsec_list_reply, &list);
+	ipc_sync_reply_free(&rep);
+	return rc;
+}
+
 /* The command; main frees the configuration whatever it returns. */
 static int
 ctl_command(struct ctl_env *env, int argc, char *argv[])
@@ -1161,6 +1195,8 @@ ctl_command(struct ctl_env *env, int argc, char *argv[])
 		return ctl_v4(env, argc - 1, argv + 1);
 	if (strcmp(argv[0], "user") == 0 && argc >= 2)
 		return ctl_user(env, argc - 1, argv + 1);
+	if (strcmp(argv[0], "gss") == 0)
+		return ctl_gss(env);
 	if (strcmp(argv[0], "reload") == 0)
 		return ctl_for_daemons(env, argc - 1, argv + 1,
 		    ctl_reload_one) ? 1 : 0;

@@ -1,7 +1,7 @@
 /*
  * dittofs-gssd main: security contexts for the front ends (SPNEGO with
- * NTLMSSP; Kerberos is the next step of issue 26 and is answered
- * GSSD_UNSUPPORTED), and the SMB password database for dittofsctl.
+ * NTLMSSP for smbd, Kerberos RPCSEC_GSS contexts for nfsd in krb5.c),
+ * and the SMB password database for dittofsctl.
  *
  * Who may send what is the one table gssd_handlers below: smbd and nfsd
  * send ACCEPT and RELEASE, the control role (dittofsctl, root only)
@@ -27,16 +27,22 @@
 #include "gssd.h"
 #include "log.h"
 
-/* The password file in its chroot: open, write, fsync, rename. */
+/*
+ * The password file in its chroot: open, write, fsync, rename; the
+ * Kerberos replay cache the same way, and access(2), with which libkrb5
+ * looks for its configuration files.
+ */
 static const char *const gssd_syscalls[] = {
 	"openat", "open", "rename", "renameat", "renameat2", "unlink",
-	"unlinkat", "fsync", "fdatasync", "fchmod",
+	"unlinkat", "fsync", "fdatasync", "fchmod", "access", "faccessat",
+	"faccessat2",
 	NULL
 };
 
 #define FRONT_ENDS	(IPC_ROLE_BIT(IPC_ROLE_NFSD) | \
 			 IPC_ROLE_BIT(IPC_ROLE_SMBD))
 #define CTL		IPC_ROLE_BIT(IPC_ROLE_CTL)
+#define NFSD		IPC_ROLE_BIT(IPC_ROLE_NFSD)
 
 /* MS-SPNG 3.2.5.2: the hint a server puts in NegTokenInit2. */
 #define GSSD_SPNEGO_HINT	"not_defined_in_RFC4178@please_ignore"
@@ -310,6 +316,26 @@ gssd_spnego_step(struct gssd_env *env, struct ipc_peer *peer,
 			gssd_bad_token(env, peer, rep, "SPNEGO (not an init)");
 			return;
 		}
+		if (t.nmechs > 0 && (t.mechs[0] == SPNEGO_MECH_KRB5 ||
+		    t.mechs[0] == SPNEGO_MECH_MS_KRB5) &&
+		    t.mech_token.p != NULL && gssd_krb5_on(env) &&
+		    !ntlm_is_ntlmssp(t.mech_token.p, t.mech_token.len)) {
+			/*
+			 * RFC 4178 5: Kerberos, the client's first choice,
+			 * with its AP-REQ (an NTLMSSP token there, which
+			 * some clients send, goes the NTLMSSP way below).
+			 */
+			gssd_krb5_smb(env, peer, c, t.mech_token.p,
+			    t.mech_token.len, rep, &inner, &innerlen);
+			if (rep->status == GSSD_COMPLETE)
+				spnego_encode_resp(SPNEGO_ACCEPT_COMPLETED,
+				    (int)t.mechs[0], inner, innerlen, NULL, 0,
+				    &out, &outlen);
+			else if (rep->status == GSSD_DENIED)
+				spnego_encode_resp(SPNEGO_REJECT, -1, NULL, 0,
+				    NULL, 0, &out, &outlen);
+			break;
+		}
 		if ((first = gssd_first_ntlmssp(&t)) == -1) {
 			/* Kerberos only: issue 26's next step. */
 			rep->status = GSSD_UNSUPPORTED;
@@ -393,7 +419,7 @@ gssd_spnego_step(struct gssd_env *env, struct ipc_peer *peer,
 }
 
 /* Decode a request body, or answer EBADMSG and log (rate-limited). */
-static int
+int
 gssd_decode(struct ipc_peer *peer, struct ipc_msg *msg, xdrproc_t proc,
     void *obj, const char *what)
 {
@@ -413,7 +439,8 @@ gssd_accept(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct gssd_accept_req req;
 	struct gssd_accept_reply rep;
 	struct gssd_ctx *c = NULL;
-	enum spnego_mech ntlmssp = SPNEGO_MECH_NTLMSSP;
+	enum spnego_mech offer[3] = { SPNEGO_MECH_MS_KRB5, SPNEGO_MECH_KRB5,
+	    SPNEGO_MECH_NTLMSSP };
 	const uint8_t *tok;
 	uint8_t *out;
 	size_t len, outlen;
@@ -435,7 +462,9 @@ gssd_accept(struct ipc_peer *peer, struct ipc_msg *msg)
 	}
 	if (req.context == 0 && req.mech == GSSD_MECH_SPNEGO && len == 0) {
 		/* MS-SPNG 3.2.5.2: what a server offers first (NEGOTIATE). */
-		if (spnego_encode_init(&ntlmssp, 1, NULL, 0, GSSD_SPNEGO_HINT,
+		/* Kerberos first when there is a keytab, NTLMSSP last. */
+		if (spnego_encode_init(gssd_krb5_on(env) ? offer : offer + 2,
+		    gssd_krb5_on(env) ? 3 : 1, NULL, 0, GSSD_SPNEGO_HINT,
 		    &out, &outlen) == -1)
 			rep.status = GSSD_ERROR;
 		else {
@@ -655,10 +684,14 @@ gssd_user_list(struct ipc_peer *peer, struct ipc_msg *msg)
 static const struct ipc_handler gssd_handlers[] = {
 	{ GSSD_ACCEPT, FRONT_ENDS, gssd_accept },
 	{ GSSD_RELEASE, FRONT_ENDS, gssd_release },
+	{ GSSD_RPCSEC_ACCEPT, NFSD, gssd_rpcsec_accept },
+	{ GSSD_RPCSEC_FETCH, NFSD, gssd_rpcsec_fetch },
+	{ GSSD_RPCSEC_DESTROY, NFSD, gssd_rpcsec_destroy },
 	{ GSSD_USER_SET, CTL, gssd_user_set },
 	{ GSSD_USER_DEL, CTL, gssd_user_del },
 	{ GSSD_USER_LIST, CTL, gssd_user_list },
 	{ GSSD_USER_GROUPS, CTL, gssd_user_groups },
+	{ GSSD_RPCSEC_LIST, CTL, gssd_rpcsec_list },
 };
 
 static const struct ipc_handler gssd_ctl_handlers[] = {
@@ -666,6 +699,7 @@ static const struct ipc_handler gssd_ctl_handlers[] = {
 	{ GSSD_USER_DEL, CTL, gssd_user_del },
 	{ GSSD_USER_LIST, CTL, gssd_user_list },
 	{ GSSD_USER_GROUPS, CTL, gssd_user_groups },
+	{ GSSD_RPCSEC_LIST, CTL, gssd_rpcsec_list },
 };
 
 /* A front end's channel closed: its contexts go with it. */
@@ -681,6 +715,7 @@ gssd_peer_gone(struct ipc_peer *peer, void *arg)
 		if (c->peer == peer)
 			gssd_ctx_free(env, c);
 	}
+	gssd_rpcsec_peer_gone(env, peer);
 }
 
 static void
@@ -698,9 +733,10 @@ gssd_sweep(evutil_socket_t fd, short what, void *arg)
 			n++;
 		}
 	}
+	n += gssd_rpcsec_sweep(env);
 	if (n > 0) {
 		env->count.expired += n;
-		log_info_rl("%zu unfinished security context(s) expired", n);
+		log_info_rl("%zu security context(s) expired", n);
 	}
 }
 
@@ -792,6 +828,8 @@ gssd_configure(struct daemon *d, int resolve)
 	    "contexts per peer");
 	env->context_timeout = (unsigned int)conf_get_int(d->conf, "gssd",
 	    "context timeout");
+	env->rpcsec_max = (size_t)conf_get_int(d->conf, "gssd",
+	    "rpcsec contexts max");
 	return 0;
 }
 
@@ -807,6 +845,7 @@ gssd_pre_init(struct daemon *d)
 	/* OpenSSL reads its configuration once, here, not in the chroot. */
 	if (ntcrypto_init() == -1)
 		fatalx("OpenSSL initialisation");
+	gssd_krb5_pre_init(env);
 	daemon_allow_peer(d, IPC_ROLE_NFSD, 0);
 	daemon_allow_peer(d, IPC_ROLE_SMBD, 0);
 	/* The control role: root (dittofsctl), or ours in development. */
@@ -840,6 +879,7 @@ gssd_post_init(struct daemon *d)
 	    "unknown users %s", env->users->nusers, env->nb_domain,
 	    env->nb_computer, env->map_bad_user ? "map to guest" :
 	    "refused");
+	gssd_krb5_post_init(env);
 	env->ev_sweep = event_new(d->base, -1, EV_PERSIST, gssd_sweep, env);
 	if (env->ev_sweep == NULL || event_add(env->ev_sweep, &tv) == -1)
 		fatalx("sweep timer");
@@ -864,6 +904,7 @@ gssd_stop(struct daemon *d)
 	env->ev_sweep = NULL;
 	userdb_free(env->users);
 	env->users = NULL;
+	gssd_krb5_stop(env);
 }
 
 static void
@@ -874,7 +915,9 @@ gssd_status_line(struct daemon *d, char *buf, size_t len)
 	snprintf(buf, len, "%zu front end(s) connected; %zu context(s) in "
 	    "creation; %zu user(s); logins %llu, guest %llu, anonymous %llu, "
 	    "denied %llu; bad tokens %llu; refused by the per-peer limit "
-	    "%llu; expired %llu; Kerberos: not yet",
+	    "%llu; expired %llu; Kerberos: %s, %zu RPCSEC_GSS context(s) "
+	    "(%zu in creation), accepted %llu, refused %llu, handed back "
+	    "%llu",
 	    d->service ? ipc_server_peer_count(d->service) : 0,
 	    env->ncontexts, env->users ? env->users->nusers : 0,
 	    (unsigned long long)env->count.accepted,
@@ -883,7 +926,12 @@ gssd_status_line(struct daemon *d, char *buf, size_t len)
 	    (unsigned long long)env->count.denied,
 	    (unsigned long long)env->count.bad_tokens,
 	    (unsigned long long)env->count.limit_hits,
-	    (unsigned long long)env->count.expired);
+	    (unsigned long long)env->count.expired,
+	    env->cred != GSS_C_NO_CREDENTIAL ? "on" : "off",
+	    env->nrpcsec_done, env->nrpcsec_pending,
+	    (unsigned long long)env->count.krb5_accepted,
+	    (unsigned long long)env->count.krb5_denied,
+	    (unsigned long long)env->count.krb5_fetched);
 }
 
 static const struct daemon_def gssd_def = {

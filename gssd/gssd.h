@@ -1,6 +1,6 @@
 /*
  * dittofs-gssd: the only process that holds the SMB password database
- * (and, in the next step of issue 26, the keytabs).  Front ends hand it
+ * and the Kerberos keytab (krb5.c).  Front ends hand it
  * their clients' security tokens over gssd.sock (common/gssd_msg.x) and
  * get back who the client is and the session key; nothing inbound from
  * the network reaches it.
@@ -12,9 +12,13 @@
 #include <sys/types.h>
 #include <stdint.h>
 
+#include <gssapi/gssapi.h>
+#include <krb5.h>
+
 #include "daemon.h"
 #include "gssd_msg.h"
 #include "ntlm.h"
+#include "principal.h"
 #include "spnego.h"
 #include "userdb.h"
 
@@ -38,9 +42,41 @@ struct gssd_ctx {
 	uint8_t			*mech_types;	/* the client's, for MICs */
 	size_t			 mech_types_len;
 	struct ntlm_server	 ntlm;
+	/* SPNEGO with Kerberos (krb5.c): what the reply points to. */
+	uint8_t			 krb5_key[16];
+	char			 krb5_principal[GSSD_NAME_MAX + 1];
+	char			 krb5_realm[GSSD_NAME_MAX + 1];
+	struct principal_id	 krb5_id;
 };
 
+#define GSSD_RPCSEC_HANDLE_LEN	16
+#define GSSD_NSS_USERS_MAX	65536
+
+/*
+ * An RPCSEC_GSS context (krb5.c): in creation (gss, owned by the nfsd
+ * connection that began it) or established (exported, kept for any nfsd
+ * until expires, in seconds since the epoch).
+ */
+struct gssd_rpcsec_ctx {
+	TAILQ_ENTRY(gssd_rpcsec_ctx)	 entry;
+	uint8_t				 handle[GSSD_RPCSEC_HANDLE_LEN];
+	struct ipc_peer			*peer;
+	int				 established;
+	uint64_t			 expires;
+	gss_ctx_id_t			 gss;
+	uint8_t				*exported;
+	size_t				 exported_len;
+	char				 principal[GSSD_NAME_MAX + 1];
+	char				 realm[GSSD_NAME_MAX + 1];
+	struct principal_id		 id;
+};
+
+TAILQ_HEAD(gssd_rpcsec_list, gssd_rpcsec_ctx);
+
 struct gssd_counters {
+	uint64_t	krb5_accepted;
+	uint64_t	krb5_denied;
+	uint64_t	krb5_fetched;
 	uint64_t	accepted;
 	uint64_t	denied;
 	uint64_t	guests;
@@ -68,9 +104,43 @@ struct gssd_env {
 	size_t			 contexts_per_peer;
 	unsigned int		 context_timeout;	/* seconds */
 	struct gssd_counters	 count;
+	/* Kerberos (krb5.c): dittofs.conf(5) [gssd] keytab, realm, map */
+	krb5_context		 krb5;
+	krb5_keytab		 keytab;	/* MEMORY: the keys */
+	size_t			 keytab_keys;
+	gss_cred_id_t		 cred;
+	char			 realm[GSSD_NAME_MAX + 1];
+	struct principal_map	*principals;
+	struct gssd_rpcsec_list	 rpcsec_pending;
+	struct gssd_rpcsec_list	 rpcsec_done;
+	size_t			 nrpcsec_pending;
+	size_t			 nrpcsec_done;
+	size_t			 rpcsec_max;
 };
 
 /* gssd.c */
 struct gssd_env	*gssd_env_of(struct ipc_peer *);
+int	 gssd_decode(struct ipc_peer *, struct ipc_msg *, xdrproc_t, void *,
+	    const char *what);
+
+/* krb5.c */
+void	 gssd_krb5_pre_init(struct gssd_env *);
+void	 gssd_krb5_post_init(struct gssd_env *);
+void	 gssd_krb5_stop(struct gssd_env *);
+void	 gssd_rpcsec_accept(struct ipc_peer *, struct ipc_msg *);
+void	 gssd_rpcsec_fetch(struct ipc_peer *, struct ipc_msg *);
+void	 gssd_rpcsec_destroy(struct ipc_peer *, struct ipc_msg *);
+void	 gssd_rpcsec_list(struct ipc_peer *, struct ipc_msg *);
+void	 gssd_rpcsec_peer_gone(struct gssd_env *, struct ipc_peer *);
+size_t	 gssd_rpcsec_sweep(struct gssd_env *);
+int	 gssd_krb5_on(const struct gssd_env *);
+/*
+ * SMB's Kerberos (an AP-REQ inside SPNEGO, MS-SMB2 3.3.5.5.3): the
+ * identity and the 16-byte session key into c and rep, the AP-REP in
+ * *out (malloc'ed).  rep->status says how it went.
+ */
+void	 gssd_krb5_smb(struct gssd_env *, struct ipc_peer *, struct gssd_ctx *,
+	    const uint8_t *tok, size_t len, struct gssd_accept_reply *,
+	    uint8_t **out, size_t *outlen);
 
 #endif

@@ -4,14 +4,33 @@
 noinst_LIBRARIES += gssd/libgssdauth.a
 gssd_libgssdauth_a_SOURCES = gssd/ntcrypto.c gssd/ntcrypto.h \
 	gssd/spnego.c gssd/spnego.h gssd/ntlm.c gssd/ntlm.h \
-	gssd/userdb.c gssd/userdb.h
+	gssd/userdb.c gssd/userdb.h gssd/principal.c gssd/principal.h
 gssd_libgssdauth_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 sbin_PROGRAMS += gssd/dittofs-gssd
-gssd_dittofs_gssd_SOURCES = gssd/gssd.c gssd/gssd.h
-gssd_dittofs_gssd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+gssd_dittofs_gssd_SOURCES = gssd/gssd.c gssd/gssd.h gssd/krb5.c
+gssd_dittofs_gssd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) \
+	$(GSSAPI_CFLAGS) $(KRB5_CFLAGS)
 gssd_dittofs_gssd_LDADD = gssd/libgssdauth.a $(DITTOFS_COMMON_LIBS) \
-	$(OPENSSL_LIBS)
+	$(OPENSSL_LIBS) $(GSSAPI_LIBS) $(KRB5_LIBS)
+
+# Principal -> uid, gid, groups: the rule of gssd(8), the map file.
+check_PROGRAMS += tests/unit/test_principal
+TESTS += tests/unit/test_principal
+tests_unit_test_principal_SOURCES = tests/unit/test_principal.c
+tests_unit_test_principal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/gssd
+tests_unit_test_principal_LDADD = gssd/libgssdauth.a
+
+# Our RPCSEC_GSS client (krb5, krb5i, krb5p against nfsd), for
+# test_krb5.sh with a KDC of its own.
+check_PROGRAMS += tests/clients/krb5-client
+tests_clients_krb5_client_SOURCES = tests/clients/krb5-client.c
+tests_clients_krb5_client_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS)
+tests_clients_krb5_client_LDADD = $(GSSAPI_LIBS)
+TESTS += tests/integration/test_krb5.sh
+EXTRA_DIST += tests/integration/test_krb5.sh \
+	tests/integration/krb5lib.sh
 
 # MS-NLMP's published values and the acceptor's refusals; SPNEGO's DER
 # round trips and malformed input, with the fuzz target's function.

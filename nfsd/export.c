@@ -30,6 +30,46 @@ export_port_allowed(const struct export *e, unsigned int port)
 	return share_rules_port_allowed(&e->rules, port);
 }
 
+/* RFC 2623 2.2 and RFC 7530 3.2.1: the Kerberos V5 pseudoflavours. */
+size_t
+export_flavors(const struct export *e, uint32_t out[4])
+{
+	size_t i;
+
+	for (i = 0; i < e->nsec; i++)
+		switch (e->sec_order[i]) {
+		case RPCAUTH_SEC_KRB5P:
+			out[i] = 390005;
+			break;
+		case RPCAUTH_SEC_KRB5I:
+			out[i] = 390004;
+			break;
+		case RPCAUTH_SEC_KRB5:
+			out[i] = 390003;
+			break;
+		default:
+			out[i] = RPC_AUTH_UNIX;
+			break;
+		}
+	return e->nsec;
+}
+
+/*
+ * security = "krb5p krb5i krb5 sys": a call at least as strong as the
+ * weakest listed is taken (sys: every flavour, as before).
+ */
+static int
+export_security_load(struct export *e, const char *text)
+{
+	unsigned int mask, weakest;
+
+	if (rpcauth_sec_parse(text, &mask, e->sec_order, &e->nsec) == -1)
+		return -1;
+	weakest = mask & -mask;
+	e->sec_mask = (RPCAUTH_SEC_KRB5P << 1) - weakest;
+	return 0;
+}
+
 static void
 export_free_one(struct export *e)
 {
@@ -163,6 +203,13 @@ export_table_load(struct export_table *t, const struct conf *conf,
 		    "anonuid");
 		e->anongid = (uint32_t)conf_section_get_int(s, "share",
 		    "anongid");
+		if (export_security_load(e, conf_section_get(s, "share",
+		    "security")) == -1) {
+			snprintf(err, errlen, "[share %s] security = %s: "
+			    "expected krb5p, krb5i, krb5 or sys, each once",
+			    e->name, conf_section_get(s, "share", "security"));
+			goto fail;
+		}
 		prev = NULL;
 		for (size_t j = 0; j < t->nexports; j++)
 			if (strcmp(t->exports[j].name, e->name) == 0)

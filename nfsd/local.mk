@@ -12,7 +12,7 @@ nfsd_dittofs_nfsd_SOURCES = nfsd/nfsd.c nfsd/nfsd.h \
 	nfsd/v4/proc.h nfsd/v4/proc.c nfsd/v4/pseudo.c nfsd/v4/state.c \
 	nfsd/v4/callback.c nfsd/v4/stateid41.c
 nfsd_dittofs_nfsd_LDADD = nfsd/libnfsdwire.a nfsd/libnfs4.a \
-	$(DITTOFS_COMMON_LIBS) \
+	$(RPCSEC_GSS_LIBS) $(DITTOFS_COMMON_LIBS) \
 	$(TIRPC_LIBS)
 
 # Unit tests of the wire decoders, exports, the DRC and the caches.

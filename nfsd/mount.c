@@ -233,15 +233,27 @@ mount_reply_ok(struct nfs_call *r, const char *path, const uint8_t *fh,
     size_t fhlen)
 {
 	char host[64];
+	uint32_t fl[4];
+	size_t i, n, rest;
+	struct export *e;
 
 	mount_host(r, host, sizeof(host));
 	mount_list_add(r->env, host, path);
 	log_info_rl("%s: mounted %s", r->rpc->peer_name, path);
 	xdrbuf_put_u32(&r->rpc->out, MNT3_OK);
 	xdrbuf_put_opaque(&r->rpc->out, fh, (uint32_t)fhlen);
-	xdrbuf_put_u32(&r->rpc->out, 2);
-	xdrbuf_put_u32(&r->rpc->out, RPC_AUTH_UNIX);
-	xdrbuf_put_u32(&r->rpc->out, RPC_AUTH_NULL);
+	/* RFC 2623 2.7: the share's flavours, as "security" orders them. */
+	e = export_by_mount_path(&r->env->exports, path, strlen(path), &rest);
+	n = e != NULL ? export_flavors(e, fl) : 0;
+	if (n == 1 && fl[0] == RPC_AUTH_UNIX) {
+		xdrbuf_put_u32(&r->rpc->out, 2);
+		xdrbuf_put_u32(&r->rpc->out, RPC_AUTH_UNIX);
+		xdrbuf_put_u32(&r->rpc->out, RPC_AUTH_NULL);
+	} else {
+		xdrbuf_put_u32(&r->rpc->out, (uint32_t)n);
+		for (i = 0; i < n; i++)
+			xdrbuf_put_u32(&r->rpc->out, fl[i]);
+	}
 	mount_reply(r);
 }
 

@@ -31,9 +31,11 @@
 #include <rpc/rpc.h>
 
 #include "daemon.h"
+#include "hash.h"
 #include "log.h"
 #include "nfsd.h"
 #include "rpcbind.h"
+#include "rpcsec_gss.h"
 #include "rpcsvc.h"
 #include "sandbox.h"
 #include "syncer.h"
@@ -111,7 +113,21 @@ nfsd_drc_lookup(void *arg, struct rpcsvc_call *call, const uint8_t *rec,
 	struct nfsd_env *env = arg;
 	struct drc_key k;
 
-	call->cache_sum = drc_call_checksum(rec, len, call->auth.msg.args_off);
+	if (call->auth.ctx != NULL) {
+		/*
+		 * RPCSEC_GSS: a retransmission carries a new seq_num and
+		 * verifier (RFC 2203 5.3.3.1), and krb5i/krb5p a new body:
+		 * the context's handle and the unwrapped arguments.
+		 */
+		size_t n = call->auth.args_len < DRC_CHECKSUM_ARGS ?
+		    call->auth.args_len : DRC_CHECKSUM_ARGS;
+
+		call->cache_sum = hash_fnv1a32_add(hash_fnv1a32(
+		    call->auth.ctx->handle, call->auth.ctx->handle_len),
+		    call->auth.args, n);
+	} else
+		call->cache_sum = drc_call_checksum(rec, len,
+		    call->auth.msg.args_off);
 	nfsd_drc_key(call, &k);
 	switch (drc_lookup(env->drc, &k, body, body_len)) {
 	case DRC_IN_PROGRESS:
@@ -152,11 +168,15 @@ const struct rpcsvc_cache_ops nfsd_drc_ops = {
 	.abandon = nfsd_drc_abandon,
 };
 
-/* Beyond sandbox.c's base: the data path on held fds. */
+/*
+ * Beyond sandbox.c's base: the data path on held fds; openat because
+ * libkrb5 looks for its configuration (absent in the chroot) when an
+ * RPCSEC_GSS context is imported.
+ */
 static const char *const nfsd_syscalls[] = {
 	"sendfile", "splice", "fdatasync", "fsync", "recvmmsg", "sendmmsg",
 	"io_setup", "io_destroy", "io_submit", "io_getevents",
-	"io_pgetevents", NULL
+	"io_pgetevents", "openat", NULL
 };
 
 /*
@@ -321,6 +341,8 @@ nfsd_pre_init(struct daemon *d)
 	}
 	nfsd_rpcbind_register(env);
 	nfsd_idmap_load(env);
+	if (conf_get_bool(d->conf, "gssd", "enable"))
+		rpcsec_gss_krb5_init();
 	/* One fd per held file: ask for what the hard limit allows. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -497,6 +519,34 @@ nfsd_v4_configure(struct nfsd_env *env)
 	    "nfsv4 tag max");
 }
 
+/*
+ * RPCSEC_GSS beside AUTH_NONE and AUTH_SYS, its contexts made by gssd
+ * ([gssd] enable); AUTH_SYS is still found first in the table.
+ */
+static void
+nfsd_gss_start(struct nfsd_env *env)
+{
+	struct daemon *d = env->daemon;
+	char path[PATH_MAX];
+	uid_t uid = daemon_role_uid(d, IPC_ROLE_GSSD);
+
+	if (!conf_get_bool(d->conf, "gssd", "enable"))
+		return;
+	if (snprintf(path, sizeof(path), "%s/gssd.sock",
+	    d->sandbox.chroot[0] ? "" : d->run_dir) >= (int)sizeof(path))
+		fatalx("run directory path too long");
+	if ((env->gss = rpcsec_gss_new(&rpcsec_gss_krb5)) == NULL ||
+	    rpcsec_gss_use_gssd(env->gss, env->base, path,
+	    uid != (uid_t)-1 ? (long)uid : -1, (size_t)conf_get_int(d->conf,
+	    "nfsd", "gss contexts in creation per host")) == -1)
+		fatalx("RPCSEC_GSS: out of memory");
+	env->flavors[0] = &rpcauth_sys;
+	env->flavors[1] = &rpcauth_none;
+	env->flavors[2] = rpcsec_gss_flavor(env->gss);
+	env->flavors[3] = NULL;
+	rpcsvc_set_flavors(env->svc, env->flavors);
+}
+
 static void
 nfsd_post_init(struct daemon *d)
 {
@@ -544,6 +594,7 @@ nfsd_post_init(struct daemon *d)
 	    nfsd_programs_v3, env)) == NULL ||
 	    rpcsvc_configure(env->svc, d->conf, "nfsd") == -1)
 		fatalx("cannot start the RPC server");
+	nfsd_gss_start(env);
 	env->mounts_per_client = (size_t)conf_get_int(d->conf, "nfsd",
 	    "mount list per client");
 	env->mounts_max = (size_t)conf_get_int(d->conf, "nfsd",
@@ -585,6 +636,9 @@ nfsd_reload(struct daemon *d)
 	    "mount list per client");
 	env->mounts_max = (size_t)conf_get_int(d->conf, "nfsd",
 	    "mount list size");
+	if (env->gss != NULL)
+		rpcsec_gss_set_per_host(env->gss, (size_t)conf_get_int(
+		    d->conf, "nfsd", "gss contexts in creation per host"));
 	nfsd_v4_configure(env);
 	if (conf_get_bool(d->conf, "nfsd", "nfsv4") != env->v4_enabled)
 		log_warnx("nfsv4 changes at the next start of nfsd, not at a "
@@ -609,6 +663,8 @@ nfsd_stop(struct daemon *d)
 	env->rpcbind = NULL;
 	rpcsvc_free(env->svc);
 	env->svc = NULL;
+	rpcsec_gss_free(env->gss);
+	env->gss = NULL;
 	syncer_free(env->syncer);
 	env->syncer = NULL;
 }
@@ -649,7 +705,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct nfsd_env *env = d->env;
 	size_t nodes = 0, fds = 0, names = 0, lists = 0, ents = 0;
-	char calls[512], v3[512], v4[512], deleg[256];
+	char calls[512], v3[512], v4[512], deleg[256], gss[256];
+	struct rpcsec_gss_stats gs;
 	uint64_t async = 0, inline_ = 0;
 	struct rpcsvc_stats st = { 0 };
 
@@ -669,6 +726,23 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	if (env->syncer != NULL)
 		syncer_counts(env->syncer, &async, &inline_);
 	nfs4_deleg_status(env, deleg, sizeof(deleg));
+	if (env->gss != NULL) {
+		rpcsec_gss_stats_get(env->gss, &gs);
+		snprintf(gss, sizeof(gss), "%zu context(s), %llu made, %llu "
+		    "refused, %llu fetched back from gssd, %llu destroyed, "
+		    "%llu expired; dropped (replays, window) %llu, bad "
+		    "verifiers %llu, bad bodies %llu, INITs over the per-host "
+		    "limit %llu", gs.contexts, (unsigned long long)gs.created,
+		    (unsigned long long)gs.refused,
+		    (unsigned long long)gs.fetched,
+		    (unsigned long long)gs.destroyed,
+		    (unsigned long long)gs.expired,
+		    (unsigned long long)gs.dropped,
+		    (unsigned long long)gs.bad_verf,
+		    (unsigned long long)gs.bad_body,
+		    (unsigned long long)gs.limited);
+	} else
+		snprintf(gss, sizeof(gss), "off ([gssd] enable = no)");
 	snprintf(buf, len, "NFSv3 port %u, MOUNT port %u; %zu export(s); "
 	    "%zu connection(s), %zu bytes of output queued, %llu "
 	    "refused; blockd %s; stated %s; %zu handle(s) cached, "
@@ -679,7 +753,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    "from the cache (%zu cached), %llu renewal(s); NFSv4 READs "
 	    "with file data %llu; NFSv4 GETATTR, LOOKUP, ACCESS from the "
 	    "caches %llu; to blockd: %s; "
-	    "NFSv3 calls: %s; NFSv4 ops: %s; delegations: %s",
+	    "NFSv3 calls: %s; NFSv4 ops: %s; delegations: %s; "
+	    "RPCSEC_GSS: %s",
 	    env->nfs_port,
 	    env->mount_port, env->exports.nexports, st.open, st.out_queued,
 	    (unsigned long long)st.refused,
@@ -698,7 +773,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    nfs4_stateid_cache_count(env->v4_stateids),
 	    (unsigned long long)env->v4_renews,
 	    (unsigned long long)env->v4_read_file,
-	    (unsigned long long)env->v4_cache_answers, calls, v3, v4, deleg);
+	    (unsigned long long)env->v4_cache_answers, calls, v3, v4, deleg,
+	    gss);
 }
 
 static const struct daemon_def nfsd_def = {

@@ -65,6 +65,10 @@ struct export {
 	uint32_t		 anonuid;
 	uint32_t		 anongid;
 	struct share_rules	 rules;		/* clients, insecure */
+	/* security: the flavours listed (strongest first) and those taken */
+	uint32_t		 sec_order[4];
+	size_t			 nsec;
+	unsigned int		 sec_mask;	/* RPCAUTH_SEC_* */
 	const char		*clients_text;	/* rules.clients_text */
 	/* From blockd's SHARE_ROOT; valid once root_len > 0. */
 	uint8_t			 root_fh[NFS3_FHSIZE];
@@ -85,6 +89,17 @@ void	 export_addr_from_sockaddr(const struct sockaddr *, uint8_t[16]);
 int	 export_client_allowed(const struct export *, const uint8_t[16]);
 /* Is the source port acceptable (insecure, or below 1024)? */
 int	 export_port_allowed(const struct export *, unsigned int port);
+/*
+ * RFC 2623 2.3: is the call's flavour at least the weakest the share
+ * lists ("security")?  A mask test: AUTH_SYS pays one branch.
+ */
+static inline int
+export_security_allowed(const struct export *e, const struct rpcauth_call *c)
+{
+	return (e->sec_mask & rpcauth_sec_bit(c)) != 0;
+}
+/* The share's flavours as MOUNT and SECINFO list them (pseudoflavours). */
+size_t	 export_flavors(const struct export *, uint32_t out[4]);
 struct export *export_by_path(struct export_table *, const char *, size_t);
 /*
  * The export a MNT path is in: the longest export path that is the path
@@ -422,6 +437,9 @@ struct nfsd_env {
 	unsigned int		 mount_port;
 	/* The RPC server: NFS and MOUNT on nfs_tcp, MOUNT on mount_*. */
 	struct rpcsvc		*svc;
+	/* RPCSEC_GSS (common/rpcsec_gss.c), with gssd; NULL without. */
+	struct rpcsec_gss	*gss;
+	const struct rpcauth_flavor *flavors[4];
 	/*
 	 * The sockets are watched only once every share's root is known:
 	 * until then (a start, a restart) clients wait in the backlog

@@ -406,6 +406,15 @@ nfs3_resolve(struct nfs_call *r)
 		nfs3_fail(r, NFS3ERR_ACCES);
 		return;
 	}
+	if (!export_security_allowed(r->exp, &r->rpc->auth)) {
+		/* RFC 2623 2.3.2: too weak for this share. */
+		log_info_rl("%s: %s: %s is weaker than %s takes",
+		    r->rpc->peer_name, r->rpc->proc->name,
+		    rpcauth_sec_name(rpcauth_sec_bit(&r->rpc->auth)),
+		    r->exp->path);
+		rpcsvc_reply_auth_error(r->rpc, RPC_AUTH_TOOWEAK);
+		return;
+	}
 	if (p->modifies && r->exp->read_only) {
 		nfs3_fail(r, NFS3ERR_ROFS);
 		return;

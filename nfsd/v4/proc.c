@@ -534,6 +534,14 @@ nfs4_enter_share(struct nfs4_call *v, struct export *e)
 		nfs4_fail(v, status);
 		return;
 	}
+	/* RFC 7530 3.2.1: a flavour weaker than the share takes. */
+	if (!export_security_allowed(e, &v->nfs.rpc->auth)) {
+		log_info_rl("%s: NFSv4: %s is weaker than %s takes",
+		    v->nfs.rpc->peer_name, rpcauth_sec_name(
+		    rpcauth_sec_bit(&v->nfs.rpc->auth)), e->path);
+		nfs4_fail(v, NFS4ERR_WRONGSEC);
+		return;
+	}
 	v->w->cur = v->w->next;
 	v->w->cur.exp = e;
 	/* A share's root is known by its path (nested shares' junctions). */
@@ -2171,16 +2179,29 @@ nfs4_op_commit(struct nfs4_call *v)
 	nfs4_io(v);
 }
 
-/* RFC 7530 16.31: SECINFO (consumes the current filehandle). */
-static const struct nfs4_secinfo nfs4_secinfo_flavors[] = {
-	{ NFS4_AUTH_SYS, { NULL, 0 }, 0, 0 },
-	{ NFS4_AUTH_NONE, { NULL, 0 }, 0, 0 },
+/*
+ * RFC 7530 16.31: SECINFO (consumes the current filehandle).  The
+ * share's "security" in its order, AUTH_NONE after AUTH_SYS; encoded at
+ * once (nfs4_op_done), so one table serves every call.
+ */
+#define NFS4_KRB5_OID	{ (const uint8_t *)"\x06\x09\x2a\x86\x48\x86" \
+			    "\xf7\x12\x01\x02\x02", 11 }
+static const struct nfs4_secinfo nfs4_secinfo_krb5[] = {
+	{ NFS4_RPCSEC_GSS, NFS4_KRB5_OID, 0, RPCSEC_GSS_SVC_NONE },
+	{ NFS4_RPCSEC_GSS, NFS4_KRB5_OID, 0, RPCSEC_GSS_SVC_INTEGRITY },
+	{ NFS4_RPCSEC_GSS, NFS4_KRB5_OID, 0, RPCSEC_GSS_SVC_PRIVACY },
 };
+static struct nfs4_secinfo nfs4_secinfo_flavors[5];
 
 static void
 nfs4_secinfo_done(void *arg, int status, void *reply, int fd)
 {
 	struct nfs4_call *v = arg;
+	const struct export *e = !v->w->cur.pseudo && v->w->cur.exp != NULL ?
+	    v->w->cur.exp : v->w->next.exp;
+	struct nfs4_secinfo *s = nfs4_secinfo_flavors;
+	uint32_t n = 0;
+	size_t i;
 
 	(void)reply;
 	(void)fd;
@@ -2188,8 +2209,28 @@ nfs4_secinfo_done(void *arg, int status, void *reply, int fd)
 		nfs4_fail_errno(v, status);
 		return;
 	}
-	v->res.u.secinfo.count = sizeof(nfs4_secinfo_flavors) /
-	    sizeof(nfs4_secinfo_flavors[0]);
+	memset(s, 0, sizeof(nfs4_secinfo_flavors));
+	for (i = 0; e != NULL && i < e->nsec; i++)
+		switch (e->sec_order[i]) {
+		case RPCAUTH_SEC_KRB5:
+			s[n++] = nfs4_secinfo_krb5[0];
+			break;
+		case RPCAUTH_SEC_KRB5I:
+			s[n++] = nfs4_secinfo_krb5[1];
+			break;
+		case RPCAUTH_SEC_KRB5P:
+			s[n++] = nfs4_secinfo_krb5[2];
+			break;
+		default:
+			s[n++].flavor = NFS4_AUTH_SYS;
+			s[n++].flavor = NFS4_AUTH_NONE;
+			break;
+		}
+	if (n == 0) {
+		s[n++].flavor = NFS4_AUTH_SYS;
+		s[n++].flavor = NFS4_AUTH_NONE;
+	}
+	v->res.u.secinfo.count = n;
 	v->res.u.secinfo.flavors = nfs4_secinfo_flavors;
 	v->w->cur.set = 0;
 	nfs4_op_done(v, NFS4_OK);

@@ -74,3 +74,9 @@ echo "built $b/tests/fuzz/fuzz_dcerpc"
     "$top_srcdir/gssd/spnego.c" "$top_srcdir/gssd/ntlm.c" \
     "$top_srcdir/gssd/ntcrypto.c" $(pkg-config --libs libcrypto)
 echo "built $b/tests/fuzz/fuzz_spnego"
+# RPCSEC_GSS: the credential decoder and nfsd's flavour on a fake
+# mechanism (common/rpcsec_gss.c).
+"$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER $INC \
+    -o "$b/tests/fuzz/fuzz_rpcsec_gss" "$top_srcdir/tests/fuzz/fuzz_rpcsec_gss.c" \
+    "$top_srcdir/common/rpcsec_gss.c" $LIBS
+echo "built $b/tests/fuzz/fuzz_rpcsec_gss"

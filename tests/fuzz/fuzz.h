@@ -27,6 +27,8 @@ struct dcerpc_interface;
 size_t	fuzz_dcerpc_bind(const struct dcerpc_interface *, uint8_t *out);
 /* gssd's SPNEGO and NTLMSSP parsers (tests/unit/test_spnego.c). */
 int	fuzz_spnego_one(const uint8_t *, size_t);
+/* nfsd's RPCSEC_GSS credential and call path (test_rpcsec_gss.c). */
+int	fuzz_rpcsec_gss_one(const uint8_t *, size_t);
 /* statd's NSM procedures end to end (fuzz_nsm_proc.c). */
 struct monitor;
 int	fuzz_nsm_proc_one(const uint8_t *, size_t);

@@ -174,6 +174,59 @@ main(void)
 	tap_ok(export_by_mount_path(&t, "/", 1, &n) == &t.exports[0] &&
 	    n == 1, "/ is /");
 	conf_free(conf);
+
+	/* security: the weakest flavour listed, and every stronger one. */
+	conf = conf_parse_string("[share s]\npath = /s\n"
+	    "[share i]\npath = /i\nsecurity = krb5i\n"
+	    "[share p]\npath = /p\nsecurity = krb5p sys\n"
+	    "[share k]\npath = /k\nsecurity = krb5p krb5\n", "sec.conf", err,
+	    sizeof(err));
+	tap_ok(conf != NULL && export_table_load(&t, conf, err,
+	    sizeof(err)) == 0, "shares with security");
+	{
+		struct rpcauth_flavor gss = { .flavor = RPCSEC_GSS };
+		struct rpcauth_call sys, k5, k5i, k5p;
+		struct export *s_ = export_by_path(&t, "/s", 2);
+		struct export *i_ = export_by_path(&t, "/i", 2);
+		struct export *p_ = export_by_path(&t, "/p", 2);
+		struct export *k_ = export_by_path(&t, "/k", 2);
+		uint32_t fl[4];
+
+		memset(&sys, 0, sizeof(sys));
+		sys.flavor = &rpcauth_sys;
+		k5 = k5i = k5p = sys;
+		k5.flavor = k5i.flavor = k5p.flavor = &gss;
+		k5.service = RPCSEC_GSS_SVC_NONE;
+		k5i.service = RPCSEC_GSS_SVC_INTEGRITY;
+		k5p.service = RPCSEC_GSS_SVC_PRIVACY;
+		tap_ok(export_security_allowed(s_, &sys) &&
+		    export_security_allowed(s_, &k5) &&
+		    export_security_allowed(s_, &k5p),
+		    "the default (sys) takes every flavour");
+		tap_ok(!export_security_allowed(i_, &sys) &&
+		    !export_security_allowed(i_, &k5) &&
+		    export_security_allowed(i_, &k5i) &&
+		    export_security_allowed(i_, &k5p),
+		    "krb5i: AUTH_SYS and krb5 are too weak");
+		tap_ok(export_security_allowed(p_, &sys) &&
+		    export_security_allowed(p_, &k5),
+		    "krb5p sys: the weakest listed is sys");
+		tap_ok(!export_security_allowed(k_, &sys) &&
+		    export_security_allowed(k_, &k5) &&
+		    export_security_allowed(k_, &k5i),
+		    "krb5p krb5: krb5 and stronger");
+		tap_ok(export_flavors(s_, fl) == 1 && fl[0] == 1,
+		    "MOUNT's flavours of a sys share: AUTH_SYS");
+		tap_ok(export_flavors(p_, fl) == 2 && fl[0] == 390005 &&
+		    fl[1] == 1, "... of krb5p sys: 390005, then AUTH_SYS");
+	}
+	conf_free(conf);
+	conf = conf_parse_string("[share x]\npath = /x\nsecurity = krb5 "
+	    "lipkey\n", "badsec.conf", err, sizeof(err));
+	tap_ok(conf != NULL && export_table_load(&t, conf, err,
+	    sizeof(err)) == -1 && strstr(err, "security") != NULL,
+	    "an unknown flavour is refused: %s", err);
+	conf_free(conf);
 	export_table_clear(&t);
 	return tap_done();
 }

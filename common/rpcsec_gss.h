@@ -1,0 +1,116 @@
+/*
+ * common/rpcsec_gss.h: the RPCSEC_GSS flavour (RFC 2203) on the rpcauth
+ * hook, for nfsd.  Context creation (INIT, CONTINUE_INIT) goes to gssd,
+ * which alone holds the keytab; it answers with the client's identity
+ * and the established context exported, which is imported here so that
+ * the per-message work (the header's MIC, integrity, privacy, the reply
+ * verifier) costs no IPC.  A call naming a context this process does
+ * not know (nfsd restarted) is held while gssd is asked for it once,
+ * then accepted again.
+ *
+ * The per-message work goes through a mechanism table: MIT krb5's
+ * GSS-API (rpcsec_gss_krb5.c) in the daemon, a fake one in the tests.
+ */
+#ifndef DITTOFS_COMMON_RPCSEC_GSS_H
+#define DITTOFS_COMMON_RPCSEC_GSS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "rpcauth.h"
+#include "xdrbuf.h"
+
+/* RFC 2203 5: rpc_gss_proc_t */
+#define RPCSEC_GSS_DATA			0
+#define RPCSEC_GSS_INIT			1
+#define RPCSEC_GSS_CONTINUE_INIT	2
+#define RPCSEC_GSS_DESTROY		3
+#define RPCSEC_GSS_VERS_1		1
+/* The sequence window we grant (RFC 2203 5.2.3.1). */
+#define RPCSEC_GSS_WINDOW		128
+#define RPCSEC_GSS_MIC_MAX		256
+#define RPCSEC_GSS_TOKEN_MAX		65536
+/* GSS major status codes a reply carries (RFC 2744 3.9.1). */
+#define RPCSEC_GSS_S_COMPLETE		0
+#define RPCSEC_GSS_S_CONTINUE_NEEDED	1
+#define RPCSEC_GSS_S_FAILURE		(13u << 16)
+#define RPCSEC_GSS_S_UNAVAILABLE	(16u << 16)
+
+/* RFC 2203 5: rpc_gss_cred_vers_1_t, pointing into the credential. */
+struct rpcsec_gss_cred {
+	uint32_t	 version;
+	uint32_t	 proc;
+	uint32_t	 seq;
+	uint32_t	 service;
+	const uint8_t	*handle;
+	uint32_t	 handle_len;
+};
+
+/* 0, or -1 when the body is not a version 1 credential (BADCRED). */
+int	 rpcsec_gss_cred_decode(const uint8_t *, size_t,
+	    struct rpcsec_gss_cred *);
+
+/* A GSS mechanism's per-message work on an imported context. */
+struct rpcsec_gss_mech {
+	const char	*name;
+	/* An exported context (gss_export_sec_context); NULL: refused. */
+	void	*(*import)(const uint8_t *, size_t);
+	void	 (*release)(void *ctx);
+	/* 0, or -1; *len at most max. */
+	int	 (*get_mic)(void *ctx, const uint8_t *msg, size_t len,
+		    uint8_t *mic, size_t max, size_t *miclen);
+	/* 0 when mic is msg's, -1 otherwise. */
+	int	 (*verify_mic)(void *ctx, const uint8_t *msg, size_t len,
+		    const uint8_t *mic, size_t miclen);
+	/* The sealed token of msg appended to out; 0 or -1. */
+	int	 (*wrap)(void *ctx, const uint8_t *msg, size_t len,
+		    struct xdrbuf_out *out);
+	/* The plain text of a sealed token appended to out; 0 or -1. */
+	int	 (*unwrap)(void *ctx, const uint8_t *tok, size_t len,
+		    struct xdrbuf_out *out);
+};
+
+extern const struct rpcsec_gss_mech rpcsec_gss_krb5;
+/* The krb5 mechanism's set-up, before a chroot (the GSS mech table). */
+void	 rpcsec_gss_krb5_init(void);
+
+struct rpcsec_gss_stats {
+	size_t		contexts;
+	uint64_t	created;	/* INITs completed */
+	uint64_t	refused;	/* INITs gssd refused */
+	uint64_t	fetched;	/* contexts fetched back from gssd */
+	uint64_t	destroyed;
+	uint64_t	expired;
+	uint64_t	dropped;	/* replays, out of the window */
+	uint64_t	bad_verf;
+	uint64_t	bad_body;	/* krb5i/krb5p bodies that failed */
+	uint64_t	limited;	/* INITs over the per-host limit */
+};
+
+struct rpcsec_gss;
+
+struct rpcsec_gss *rpcsec_gss_new(const struct rpcsec_gss_mech *);
+void	 rpcsec_gss_free(struct rpcsec_gss *);
+/* The flavour for rpcsvc_set_flavors; valid until rpcsec_gss_free. */
+const struct rpcauth_flavor *rpcsec_gss_flavor(struct rpcsec_gss *);
+/*
+ * Context creation through gssd at path (expect_uid: gssd's, or -1),
+ * at most per_host INITs at once per client address.
+ */
+int	 rpcsec_gss_use_gssd(struct rpcsec_gss *, struct event_base *,
+	    const char *path, long expect_uid, size_t per_host);
+void	 rpcsec_gss_set_per_host(struct rpcsec_gss *, size_t);
+/*
+ * An established context: its handle, its export, its end (seconds
+ * since the epoch) and whom it authenticates.  0, or -1 (a bad export,
+ * a bad handle, or no room).
+ */
+int	 rpcsec_gss_add(struct rpcsec_gss *, const uint8_t *handle,
+	    size_t handle_len, const uint8_t *exported, size_t exported_len,
+	    uint64_t expires, const struct rpc_cred *);
+void	 rpcsec_gss_stats_get(const struct rpcsec_gss *,
+	    struct rpcsec_gss_stats *);
+
+#endif

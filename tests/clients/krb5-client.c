@@ -1,0 +1,905 @@
+/*
+ * krb5-client: an RPCSEC_GSS client of ours (RFC 2203) for
+ * tests/integration/test_krb5.sh.  With the caller's Kerberos ticket
+ * (KRB5CCNAME) it creates a context with nfs@HOST on nfsd, then does
+ * NFSv3 NULL, GETATTR, CREATE, WRITE and READ back under krb5, krb5i and
+ * krb5p; a krb5i call with a tampered body must come back GARBAGE_ARGS,
+ * a replayed sequence number must get no reply at all, and the reply
+ * verifiers and bodies are checked with the context.
+ *
+ *   krb5-client [-km] [-s SEC] -p PORT -e EXPORT [-H HOST] [-S SERVICE]
+ *     (the server is 127.0.0.1:PORT; its principal SERVICE/HOST, by
+ *     default nfs/localhost)
+ *     -k  after the checks, print "waiting", read a line from stdin
+ *         (the test kills nfsd meanwhile), connect again and go on with
+ *         the same context (krb5p GETATTR and READ)
+ *     -m  only MOUNT (AUTH_SYS) and print the export's flavours
+ *     -s SEC  one flavour only: krb5, krb5i or krb5p; and print the NFS
+ *         status or "auth error N" of a GETATTR, for the share checks
+ *     -g  an INIT with a garbage token: print "gss_major N" of the reply
+ * Exit 0 when every check held, 2 when no context could be made (no
+ * ticket, say), 1 otherwise; one line per check on stdout.
+ */
+#define _GNU_SOURCE
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gssapi/gssapi.h>
+#include <gssapi/gssapi_krb5.h>
+
+#define NFS_PROG	100003
+#define MOUNT_PROG	100005
+#define RPCSEC_GSS	6
+#define BUF_MAX		(1 << 20)
+
+struct buf {
+	uint8_t	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+
+static int fd = -1;
+static const char *host = "localhost";	/* of nfs@HOST */
+static const char *addr = "127.0.0.1";
+static int port;
+static uint32_t xid = 0x4b000000;
+static gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
+static uint8_t handle[64];
+static size_t handle_len;
+static uint32_t seq;
+static int failures;
+static uint8_t rootfh[64];
+static size_t rootfh_len;
+
+static void
+check(int ok, const char *what)
+{
+	printf("%s: %s\n", ok ? "ok" : "FAIL", what);
+	fflush(stdout);
+	if (!ok)
+		failures++;
+}
+
+static void
+put(struct buf *b, const void *p, size_t n)
+{
+	if (b->len + n + 4 > b->cap) {
+		b->cap = (b->len + n + 4) * 2;
+		if ((b->p = realloc(b->p, b->cap)) == NULL)
+			exit(1);
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+static void
+put32(struct buf *b, uint32_t v)
+{
+	uint8_t x[4] = { v >> 24, v >> 16, v >> 8, v };
+
+	put(b, x, 4);
+}
+
+static void
+put64(struct buf *b, uint64_t v)
+{
+	put32(b, (uint32_t)(v >> 32));
+	put32(b, (uint32_t)v);
+}
+
+static void
+putopaque(struct buf *b, const void *p, size_t n)
+{
+	static const uint8_t zero[4];
+
+	put32(b, (uint32_t)n);
+	put(b, p, n);
+	put(b, zero, (4 - (n & 3)) & 3);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A reader over a reply. */
+struct rd {
+	const uint8_t	*p;
+	size_t		 len;
+	size_t		 pos;
+	int		 bad;
+};
+
+static uint32_t
+rd32(struct rd *r)
+{
+	if (r->pos + 4 > r->len) {
+		r->bad = 1;
+		return 0;
+	}
+	r->pos += 4;
+	return get32(r->p + r->pos - 4);
+}
+
+static const uint8_t *
+rdopaque(struct rd *r, size_t *n)
+{
+	size_t len = rd32(r);
+	const uint8_t *p = r->p + r->pos;
+
+	if (r->bad || len > r->len - r->pos) {
+		r->bad = 1;
+		*n = 0;
+		return NULL;
+	}
+	r->pos += (len + 3) & ~(size_t)3;
+	if (r->pos > r->len)
+		r->pos = r->len;
+	*n = len;
+	return p;
+}
+
+static void
+rdskip(struct rd *r, size_t n)
+{
+	if (r->pos + n > r->len)
+		r->bad = 1;
+	else
+		r->pos += n;
+}
+
+static int
+do_connect(void)
+{
+	struct sockaddr_in sin;
+
+	if (fd != -1)
+		close(fd);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		close(fd);
+		fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+send_record(const struct buf *b)
+{
+	uint8_t mark[4];
+	uint32_t n = (uint32_t)b->len | 0x80000000u;
+
+	mark[0] = n >> 24;
+	mark[1] = n >> 16;
+	mark[2] = n >> 8;
+	mark[3] = n;
+	if (write(fd, mark, 4) != 4 ||
+	    write(fd, b->p, b->len) != (ssize_t)b->len)
+		return -1;
+	return 0;
+}
+
+static int
+readn(uint8_t *p, size_t n, int timeout_ms)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	ssize_t got;
+
+	while (n > 0) {
+		if (poll(&pfd, 1, timeout_ms) <= 0)
+			return -1;
+		if ((got = read(fd, p, n)) <= 0)
+			return -1;
+		p += got;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
+/* One reply record (single fragment enough for our sizes). */
+static int
+recv_record(struct buf *b, int timeout_ms)
+{
+	uint8_t mark[4];
+	uint32_t n;
+
+	b->len = 0;
+	if (readn(mark, 4, timeout_ms) == -1)
+		return -1;
+	n = get32(mark) & 0x7fffffffu;
+	if (n > BUF_MAX)
+		return -1;
+	if (b->cap < n) {
+		b->cap = n;
+		if ((b->p = realloc(b->p, n)) == NULL)
+			exit(1);
+	}
+	if (readn(b->p, n, timeout_ms) == -1)
+		return -1;
+	b->len = n;
+	return 0;
+}
+
+static int
+gss_mic(const uint8_t *p, size_t n, gss_buffer_desc *out)
+{
+	gss_buffer_desc in = { n, (void *)(uintptr_t)p };
+	OM_uint32 minor;
+
+	return GSS_ERROR(gss_get_mic(&minor, ctx, GSS_C_QOP_DEFAULT, &in,
+	    out)) ? -1 : 0;
+}
+
+static int
+gss_vmic(const uint8_t *p, size_t n, const uint8_t *m, size_t mlen)
+{
+	gss_buffer_desc in = { n, (void *)(uintptr_t)p };
+	gss_buffer_desc tok = { mlen, (void *)(uintptr_t)m };
+	OM_uint32 minor;
+
+	return GSS_ERROR(gss_verify_mic(&minor, ctx, &in, &tok, NULL)) ?
+	    -1 : 0;
+}
+
+/*
+ * A call of prog/proc with args under RPCSEC_GSS (gss_proc, service),
+ * or AUTH_SYS when gss_proc is -1.  tamper: flip a byte of the body.
+ */
+static void
+build_call(struct buf *b, uint32_t prog, uint32_t vers, uint32_t proc,
+    int gss_proc, uint32_t service, const struct buf *args, uint32_t s,
+    int tamper)
+{
+	struct buf cred = { 0 }, body = { 0 };
+	gss_buffer_desc mic, in, out;
+	OM_uint32 minor;
+	int conf;
+
+	b->len = 0;
+	put32(b, ++xid);
+	put32(b, 0);
+	put32(b, 2);
+	put32(b, prog);
+	put32(b, vers);
+	put32(b, proc);
+	if (gss_proc < 0) {
+		put32(b, 1);
+		put32(&cred, 0);
+		putopaque(&cred, "krb5-client", 11);
+		put32(&cred, 0);
+		put32(&cred, 0);
+		put32(&cred, 0);
+		putopaque(b, cred.p, cred.len);
+		put32(b, 0);
+		put32(b, 0);
+		put(b, args->p, args->len);
+		free(cred.p);
+		return;
+	}
+	put32(b, RPCSEC_GSS);
+	put32(&cred, 1);
+	put32(&cred, (uint32_t)gss_proc);
+	put32(&cred, s);
+	put32(&cred, service);
+	putopaque(&cred, handle, gss_proc == 1 ? 0 : handle_len);
+	putopaque(b, cred.p, cred.len);
+	free(cred.p);
+	if (gss_proc == 1 || gss_proc == 2) {
+		put32(b, 0);
+		put32(b, 0);
+		put(b, args->p, args->len);
+		return;
+	}
+	if (gss_mic(b->p, b->len, &mic) == -1) {
+		fprintf(stderr, "gss_get_mic failed\n");
+		exit(1);
+	}
+	put32(b, RPCSEC_GSS);
+	putopaque(b, mic.value, mic.length);
+	gss_release_buffer(&minor, &mic);
+	if (service == 1) {
+		put(b, args->p, args->len);
+		return;
+	}
+	put32(&body, s);
+	put(&body, args->p, args->len);
+	if (service == 2) {
+		gss_mic(body.p, body.len, &mic);
+		if (tamper)
+			body.p[body.len - 1] ^= 0x20;
+		putopaque(b, body.p, body.len);
+		putopaque(b, mic.value, mic.length);
+		gss_release_buffer(&minor, &mic);
+	} else {
+		in.value = body.p;
+		in.length = body.len;
+		gss_wrap(&minor, ctx, 1, GSS_C_QOP_DEFAULT, &in, &conf, &out);
+		if (tamper)
+			((uint8_t *)out.value)[out.length / 2] ^= 0x20;
+		putopaque(b, out.value, out.length);
+		gss_release_buffer(&minor, &out);
+	}
+	free(body.p);
+}
+
+/*
+ * The reply to the last call: accept_stat (or 100 + auth_stat when
+ * denied, -1 when unreadable); the results, unwrapped, into res.
+ */
+static int
+parse_reply(const struct buf *b, uint32_t service, uint32_t s,
+    struct buf *res, int *verf_ok)
+{
+	struct rd r = { b->p, b->len, 0, 0 };
+	const uint8_t *v, *d, *m;
+	size_t vlen, dlen, mlen;
+	uint32_t vflavor, stat;
+	uint8_t sb[4];
+	gss_buffer_desc in, out;
+	OM_uint32 minor;
+	int conf;
+
+	res->len = 0;
+	*verf_ok = 0;
+	if (rd32(&r) != xid || rd32(&r) != 1)
+		return -1;
+	if (rd32(&r) == 1) {
+		rd32(&r);
+		return 100 + (int)rd32(&r);
+	}
+	vflavor = rd32(&r);
+	v = rdopaque(&r, &vlen);
+	stat = rd32(&r);
+	if (r.bad)
+		return -1;
+	if (vflavor == RPCSEC_GSS && ctx != GSS_C_NO_CONTEXT) {
+		sb[0] = s >> 24;
+		sb[1] = s >> 16;
+		sb[2] = s >> 8;
+		sb[3] = s;
+		*verf_ok = gss_vmic(sb, 4, v, vlen) == 0;
+	}
+	if (stat != 0)
+		return (int)stat;
+	if (service <= 1) {
+		put(res, r.p + r.pos, r.len - r.pos);
+		return 0;
+	}
+	d = rdopaque(&r, &dlen);
+	if (r.bad)
+		return -1;
+	if (service == 2) {
+		m = rdopaque(&r, &mlen);
+		if (r.bad || gss_vmic(d, dlen, m, mlen) == -1 || dlen < 4 ||
+		    get32(d) != s)
+			return -2;
+		put(res, d + 4, dlen - 4);
+		return 0;
+	}
+	in.value = (void *)(uintptr_t)d;
+	in.length = dlen;
+	if (GSS_ERROR(gss_unwrap(&minor, ctx, &in, &out, &conf, NULL)) ||
+	    !conf || out.length < 4 || get32(out.value) != s) {
+		gss_release_buffer(&minor, &out);
+		return -2;
+	}
+	put(res, (uint8_t *)out.value + 4, out.length - 4);
+	gss_release_buffer(&minor, &out);
+	return 0;
+}
+
+/* A DATA call of version vers and its reply (parse_reply's status). */
+static int
+call_vers(uint32_t prog, uint32_t vers, uint32_t proc, uint32_t service,
+    const struct buf *args, struct buf *res, int *verf_ok)
+{
+	struct buf b = { 0 }, rep = { 0 };
+	uint32_t s = ++seq;
+	int rc;
+
+	build_call(&b, prog, vers, proc, 0, service, args, s, 0);
+	if (send_record(&b) == -1 || recv_record(&rep, 10000) == -1)
+		rc = -1;
+	else
+		rc = parse_reply(&rep, service, s, res, verf_ok);
+	free(b.p);
+	free(rep.p);
+	return rc;
+}
+
+static int
+call(uint32_t prog, uint32_t proc, uint32_t service, const struct buf *args,
+    struct buf *res, int *verf_ok)
+{
+	return call_vers(prog, 3, proc, service, args, res, verf_ok);
+}
+
+/*
+ * NFSv4 COMPOUND of PUTROOTFH, LOOKUP name (none: GETATTR of the pseudo
+ * root) under service: the COMPOUND's status, or -1 / 100 + auth_stat.
+ */
+static int
+v4_lookup(uint32_t service, const char *name)
+{
+	struct buf a = { 0 }, res = { 0 };
+	int rc, vok;
+
+	put32(&a, 0);			/* tag */
+	put32(&a, 0);			/* minorversion */
+	put32(&a, 2);
+	put32(&a, 24);			/* PUTROOTFH */
+	if (name != NULL) {
+		put32(&a, 15);		/* LOOKUP */
+		putopaque(&a, name, strlen(name));
+	} else {
+		put32(&a, 9);		/* GETATTR: type */
+		put32(&a, 1);
+		put32(&a, 1u << 1);
+	}
+	rc = call_vers(NFS_PROG, 4, 1, service, &a, &res, &vok);
+	if (rc == 0)
+		rc = res.len >= 4 && vok ? (int)get32(res.p) : -1;
+	free(a.p);
+	free(res.p);
+	return rc;
+}
+
+static int
+mount_export(const char *path, int print_flavors)
+{
+	struct buf a = { 0 }, b = { 0 }, rep = { 0 };
+	struct rd r;
+	const uint8_t *fh;
+	size_t n, i;
+	uint32_t nfl;
+
+	putopaque(&a, path, strlen(path));
+	build_call(&b, MOUNT_PROG, 3, 1, -1, 0, &a, 0, 0);
+	if (send_record(&b) == -1 || recv_record(&rep, 10000) == -1)
+		return -1;
+	r = (struct rd){ rep.p, rep.len, 0, 0 };
+	rdskip(&r, 12);
+	rd32(&r);
+	rdopaque(&r, &n);
+	if (rd32(&r) != 0 || rd32(&r) != 0)
+		return -1;
+	fh = rdopaque(&r, &n);
+	if (r.bad || n > sizeof(rootfh))
+		return -1;
+	memcpy(rootfh, fh, n);
+	rootfh_len = n;
+	nfl = rd32(&r);
+	if (print_flavors) {
+		printf("flavors:");
+		for (i = 0; i < nfl && !r.bad; i++)
+			printf(" %u", rd32(&r));
+		printf("\n");
+	}
+	free(a.p);
+	free(b.p);
+	free(rep.p);
+	return 0;
+}
+
+/* An INIT whose token is not Kerberos: the server's gss_major. */
+static int
+garbage_init(void)
+{
+	struct buf a = { 0 }, b = { 0 }, rep = { 0 };
+	struct rd r;
+	size_t n;
+
+	putopaque(&a, "\x60\x05garbage-not-a-krb5-token", 27);
+	build_call(&b, NFS_PROG, 3, 0, 1, 1, &a, 0, 0);
+	if (send_record(&b) == -1 || recv_record(&rep, 10000) == -1) {
+		printf("no reply\n");
+		return 1;
+	}
+	r = (struct rd){ rep.p, rep.len, 0, 0 };
+	rdskip(&r, 8);
+	if (rd32(&r) != 0) {
+		rd32(&r);
+		printf("auth error %u\n", rd32(&r));
+		return 0;
+	}
+	rd32(&r);
+	rdopaque(&r, &n);
+	rd32(&r);
+	rdopaque(&r, &n);
+	printf("gss_major %#x handle %zu\n", rd32(&r), n);
+	return 0;
+}
+
+/* RFC 2203 5.2: INIT, CONTINUE_INIT until the context is made. */
+static int
+make_context(const char *service)
+{
+	char name[512];
+	gss_buffer_desc nb, in = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER;
+	gss_name_t target;
+	OM_uint32 major, minor, gmajor;
+	struct buf a = { 0 }, b = { 0 }, rep = { 0 };
+	struct rd r;
+	const uint8_t *h, *tok, *v;
+	size_t hlen, toklen, vlen;
+	uint32_t window;
+	uint8_t wb[4];
+	int first = 1;
+
+	snprintf(name, sizeof(name), "%s@%s", service, host);
+	nb.value = name;
+	nb.length = strlen(name);
+	gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE, &target);
+	for (;;) {
+		major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL, &ctx,
+		    target, (gss_OID)gss_mech_krb5, GSS_C_MUTUAL_FLAG, 0,
+		    GSS_C_NO_CHANNEL_BINDINGS, &in, NULL, &out, NULL, NULL);
+		if (GSS_ERROR(major)) {
+			gss_buffer_desc t;
+			OM_uint32 m, c = 0;
+
+			gss_display_status(&m, minor, GSS_C_MECH_CODE,
+			    GSS_C_NO_OID, &c, &t);
+			printf("no context: %.*s\n", (int)t.length,
+			    (char *)t.value);
+			return -1;
+		}
+		if (out.length == 0 && major == GSS_S_COMPLETE && !first)
+			break;
+		a.len = 0;
+		putopaque(&a, out.value, out.length);
+		gss_release_buffer(&minor, &out);
+		build_call(&b, NFS_PROG, 3, 0, first ? 1 : 2, 1, &a, 0, 0);
+		first = 0;
+		if (send_record(&b) == -1 || recv_record(&rep, 10000) == -1) {
+			printf("no context: no reply to INIT\n");
+			return -1;
+		}
+		r = (struct rd){ rep.p, rep.len, 0, 0 };
+		rdskip(&r, 8);
+		if (rd32(&r) != 0) {
+			rd32(&r);
+			printf("no context: INIT denied, auth_stat %u\n",
+			    rd32(&r));
+			return -1;
+		}
+		rd32(&r);
+		v = rdopaque(&r, &vlen);
+		if (rd32(&r) != 0) {
+			printf("no context: INIT not accepted\n");
+			return -1;
+		}
+		h = rdopaque(&r, &hlen);
+		gmajor = rd32(&r);
+		rd32(&r);
+		window = rd32(&r);
+		tok = rdopaque(&r, &toklen);
+		if (r.bad || (gmajor != 0 && gmajor != 1)) {
+			printf("no context: gss_major %#x\n", gmajor);
+			return -1;
+		}
+		if (hlen > sizeof(handle))
+			return -1;
+		memcpy(handle, h, hlen);
+		handle_len = hlen;
+		in.value = (void *)(uintptr_t)tok;
+		in.length = toklen;
+		if (gmajor == 0) {
+			major = gss_init_sec_context(&minor,
+			    GSS_C_NO_CREDENTIAL, &ctx, target,
+			    (gss_OID)gss_mech_krb5, GSS_C_MUTUAL_FLAG, 0,
+			    GSS_C_NO_CHANNEL_BINDINGS, &in, NULL, &out, NULL,
+			    NULL);
+			gss_release_buffer(&minor, &out);
+			if (major != GSS_S_COMPLETE) {
+				printf("no context: the server's token does "
+				    "not complete ours\n");
+				return -1;
+			}
+			wb[0] = window >> 24;
+			wb[1] = window >> 16;
+			wb[2] = window >> 8;
+			wb[3] = window;
+			check(gss_vmic(wb, 4, v, vlen) == 0 && window > 0,
+			    "INIT: the verifier is the MIC of the window");
+			printf("context: handle of %zu bytes, window %u\n",
+			    hlen, window);
+			break;
+		}
+	}
+	gss_release_name(&minor, &target);
+	free(a.p);
+	free(b.p);
+	free(rep.p);
+	return 0;
+}
+
+static void
+fh_args(struct buf *a, const uint8_t *fh, size_t len)
+{
+	a->len = 0;
+	putopaque(a, fh, len);
+}
+
+static const char *const svc_names[] = { "", "krb5", "krb5i", "krb5p" };
+
+static void
+v4_checks(void)
+{
+	check(v4_lookup(3, NULL) == 0,
+	    "krb5p: NFSv4 COMPOUND PUTROOTFH, GETATTR");
+	check(v4_lookup(1, "export") == 0,
+	    "krb5: NFSv4 LOOKUP into export (security = sys)");
+	check(v4_lookup(1, "strict") == 10016,
+	    "krb5: NFSv4 LOOKUP into strict (krb5i): NFS4ERR_WRONGSEC");
+	check(v4_lookup(2, "strict") == 0,
+	    "krb5i: NFSv4 LOOKUP into strict");
+	check(v4_lookup(3, "strict") == 0,
+	    "krb5p: NFSv4 LOOKUP into strict");
+}
+
+static void
+io_checks(uint32_t service)
+{
+	struct buf a = { 0 }, res = { 0 };
+	uint8_t data[4096], fh[64];
+	char name[64], what[128];
+	size_t fhlen = 0, n;
+	struct rd r;
+	int rc, vok;
+	const uint8_t *p;
+
+	rc = call(NFS_PROG, 0, service, &a, &res, &vok);
+	snprintf(what, sizeof(what), "%s: NULL, reply verifier checks",
+	    svc_names[service]);
+	check(rc == 0 && vok, what);
+
+	fh_args(&a, rootfh, rootfh_len);
+	rc = call(NFS_PROG, 1, service, &a, &res, &vok);
+	snprintf(what, sizeof(what), "%s: GETATTR of the export's root",
+	    svc_names[service]);
+	check(rc == 0 && vok && res.len >= 4 && get32(res.p) == 0, what);
+
+	snprintf(name, sizeof(name), "krb5-file-%s", svc_names[service]);
+	fh_args(&a, rootfh, rootfh_len);
+	putopaque(&a, name, strlen(name));
+	put32(&a, 0);		/* UNCHECKED */
+	put32(&a, 1);		/* mode 0644 */
+	put32(&a, 0644);
+	put32(&a, 0);
+	put32(&a, 0);
+	put32(&a, 0);
+	put32(&a, 0);
+	put32(&a, 0);
+	rc = call(NFS_PROG, 8, service, &a, &res, &vok);
+	r = (struct rd){ res.p, res.len, 0, 0 };
+	if (rc == 0 && rd32(&r) == 0 && rd32(&r) == 1) {
+		p = rdopaque(&r, &n);
+		if (!r.bad && n <= sizeof(fh)) {
+			memcpy(fh, p, n);
+			fhlen = n;
+		}
+	}
+	snprintf(what, sizeof(what), "%s: CREATE %s", svc_names[service],
+	    name);
+	check(fhlen > 0, what);
+	if (fhlen == 0)
+		return;
+
+	for (n = 0; n < sizeof(data); n++)
+		data[n] = (uint8_t)(n * 7 + service);
+	fh_args(&a, fh, fhlen);
+	put64(&a, 0);
+	put32(&a, sizeof(data));
+	put32(&a, 2);		/* FILE_SYNC */
+	putopaque(&a, data, sizeof(data));
+	rc = call(NFS_PROG, 7, service, &a, &res, &vok);
+	snprintf(what, sizeof(what), "%s: WRITE 4096 bytes",
+	    svc_names[service]);
+	check(rc == 0 && vok && res.len >= 4 && get32(res.p) == 0, what);
+
+	fh_args(&a, fh, fhlen);
+	put64(&a, 0);
+	put32(&a, sizeof(data));
+	rc = call(NFS_PROG, 6, service, &a, &res, &vok);
+	r = (struct rd){ res.p, res.len, 0, 0 };
+	p = NULL;
+	n = 0;
+	if (rc == 0 && rd32(&r) == 0) {
+		if (rd32(&r) == 1)
+			rdskip(&r, 84);
+		rd32(&r);
+		rd32(&r);
+		p = rdopaque(&r, &n);
+	}
+	snprintf(what, sizeof(what), "%s: READ back the same 4096 bytes",
+	    svc_names[service]);
+	check(!r.bad && p != NULL && n == sizeof(data) &&
+	    memcmp(p, data, n) == 0, what);
+	free(a.p);
+	free(res.p);
+}
+
+/* A tampered krb5i body: GARBAGE_ARGS; a replayed seq_num: silence. */
+static void
+bad_input_checks(void)
+{
+	struct buf a = { 0 }, b = { 0 }, rep = { 0 }, res = { 0 };
+	uint32_t s;
+	int rc, vok;
+
+	fh_args(&a, rootfh, rootfh_len);
+	s = ++seq;
+	build_call(&b, NFS_PROG, 3, 1, 0, 2, &a, s, 1);
+	rc = send_record(&b) == -1 || recv_record(&rep, 10000) == -1 ? -1 :
+	    parse_reply(&rep, 2, s, &res, &vok);
+	check(rc == 4, "krb5i: a tampered body is refused (GARBAGE_ARGS)");
+
+	s = ++seq;
+	build_call(&b, NFS_PROG, 3, 1, 0, 1, &a, s, 0);
+	rc = send_record(&b) == -1 || recv_record(&rep, 10000) == -1 ? -1 :
+	    parse_reply(&rep, 1, s, &res, &vok);
+	check(rc == 0, "krb5: GETATTR before the replay");
+	/* The same record again, then a new call: only its reply comes. */
+	if (send_record(&b) == -1)
+		check(0, "replay sent");
+	rc = recv_record(&rep, 1500);
+	check(rc == -1, "a replayed seq_num gets no reply");
+	rc = call(NFS_PROG, 0, 1, &a, &res, &vok);
+	check(rc == 0 && vok, "... and the next call is answered");
+	/*
+	 * A retransmission (same xid, a new seq_num and so a new krb5i
+	 * body) of a REMOVE: the reply cache's answer, not NOENT.
+	 */
+	fh_args(&a, rootfh, rootfh_len);
+	putopaque(&a, "krb5-file-krb5", 14);
+	s = ++seq;
+	build_call(&b, NFS_PROG, 3, 12, 0, 2, &a, s, 0);
+	rc = send_record(&b) == -1 || recv_record(&rep, 10000) == -1 ? -1 :
+	    parse_reply(&rep, 2, s, &res, &vok);
+	check(rc == 0 && res.len >= 4 && get32(res.p) == 0,
+	    "krb5i: REMOVE krb5-file-krb5");
+	xid--;
+	s = ++seq;
+	build_call(&b, NFS_PROG, 3, 12, 0, 2, &a, s, 0);
+	rc = send_record(&b) == -1 || recv_record(&rep, 10000) == -1 ? -1 :
+	    parse_reply(&rep, 2, s, &res, &vok);
+	check(rc == 0 && vok && res.len >= 4 && get32(res.p) == 0,
+	    "krb5i: its retransmission (new seq_num) gets the cached reply");
+	free(a.p);
+	free(b.p);
+	free(rep.p);
+	free(res.p);
+}
+
+/* One GETATTR under sec: the NFS status, or "auth error N". */
+static void
+share_check(uint32_t service)
+{
+	struct buf a = { 0 }, res = { 0 };
+	int rc, vok;
+
+	fh_args(&a, rootfh, rootfh_len);
+	rc = call(NFS_PROG, 1, service, &a, &res, &vok);
+	if (rc >= 100)
+		printf("%s: auth error %d\n", svc_names[service], rc - 100);
+	else if (rc == 0 && res.len >= 4)
+		printf("%s: nfs status %u\n", svc_names[service],
+		    get32(res.p));
+	else
+		printf("%s: rc %d\n", svc_names[service], rc);
+	free(a.p);
+	free(res.p);
+}
+
+static void
+destroy(void)
+{
+	struct buf a = { 0 }, b = { 0 }, rep = { 0 }, res = { 0 };
+	uint32_t s = ++seq;
+	int rc, vok;
+
+	build_call(&b, NFS_PROG, 3, 0, 3, 1, &a, s, 0);
+	rc = send_record(&b) == -1 || recv_record(&rep, 10000) == -1 ? -1 :
+	    parse_reply(&rep, 1, s, &res, &vok);
+	check(rc == 0 && vok, "DESTROY is answered");
+	rc = call(NFS_PROG, 0, 1, &a, &res, &vok);
+	check(rc == 100 + 13, "after DESTROY the handle is "
+	    "RPCSEC_GSS_CREDPROBLEM");
+	free(b.p);
+	free(rep.p);
+	free(res.p);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *export = NULL, *service = "nfs", *sec = NULL;
+	int c, wait_restart = 0, mount_only = 0, garbage = 0, i;
+	char line[64];
+
+	while ((c = getopt(argc, argv, "e:gH:kmp:s:S:")) != -1) {
+		switch (c) {
+		case 'g':
+			garbage = 1;
+			break;
+		case 'e':
+			export = optarg;
+			break;
+		case 'H':
+			host = optarg;
+			break;
+		case 'k':
+			wait_restart = 1;
+			break;
+		case 'm':
+			mount_only = 1;
+			break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 's':
+			sec = optarg;
+			break;
+		case 'S':
+			service = optarg;
+			break;
+		default:
+			return 1;
+		}
+	}
+	if (export == NULL || port == 0) {
+		fprintf(stderr, "usage: krb5-client [-km] -p PORT -e EXPORT "
+		    "[-H HOST] [-S SERVICE] [-s SEC]\n");
+		return 1;
+	}
+	if (do_connect() == -1 || mount_export(export, mount_only) == -1) {
+		printf("cannot mount %s\n", export);
+		return 1;
+	}
+	if (mount_only)
+		return 0;
+	if (garbage)
+		return garbage_init();
+	if (make_context(service) == -1)
+		return 2;
+	if (sec != NULL) {
+		for (i = 1; i <= 3; i++)
+			if (strcmp(sec, svc_names[i]) == 0)
+				share_check((uint32_t)i);
+		return 0;
+	}
+	for (i = 1; i <= 3; i++)
+		io_checks((uint32_t)i);
+	bad_input_checks();
+	v4_checks();
+	if (wait_restart) {
+		printf("waiting\n");
+		fflush(stdout);
+		if (fgets(line, sizeof(line), stdin) == NULL)
+			return 1;
+		for (i = 0; i < 100 && do_connect() == -1; i++)
+			usleep(200000);
+		check(fd != -1, "connected again after the restart");
+		io_checks(3);
+	}
+	destroy();
+	printf("%d failure(s)\n", failures);
+	return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,114 @@
+# Sourced by integration tests: a Kerberos realm of the test's own, with
+# MIT's KDC on loopback inside the test's network namespace.
+#
+#   krb5_realm_setup DIR   realm DITTO.TEST in DIR: krb5.conf, kdc.conf,
+#                          the database (kdb5_util create -s, a generated
+#                          master password), krb5kdc -n on a free port;
+#                          exports KRB5_CONFIG and KRB5_KDC_PROFILE
+#   krb5_addprinc_keytab PRINC KEYTAB   a random key, added to KEYTAB
+#   krb5_addprinc_password PRINC PASS   a user principal with a password
+#   krb5_kinit PRINC PASS CCACHE        a ticket into CCACHE
+#   krb5_kinit_keytab PRINC KEYTAB CCACHE  the same with a keytab's key
+#   krb5_realm_stop        the KDC, by its pid (also from the EXIT trap
+#                          when the test calls it there)
+#
+# Everything is bounded in time; the KDC's log is DIR/kdc.log.
+
+KRB5_REALM=DITTO.TEST
+KRB5_KDC_PID=
+
+krb5_have_kdc() {
+	command -v krb5kdc >/dev/null && command -v kdb5_util >/dev/null &&
+	    command -v kadmin.local >/dev/null && command -v kinit >/dev/null
+}
+
+krb5_free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+krb5_realm_setup() {
+	local dir=$1 port pw i
+	KRB5_DIR=$dir
+	mkdir -p "$dir"
+	port=$(krb5_free_port)
+	pw=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+	cat > "$dir/krb5.conf" <<EOF
+[libdefaults]
+	default_realm = $KRB5_REALM
+	dns_lookup_kdc = false
+	dns_lookup_realm = false
+	dns_canonicalize_hostname = false
+	rdns = false
+	udp_preference_limit = 1
+	default_ccache_name = FILE:$dir/ccache.default
+[realms]
+	$KRB5_REALM = {
+		kdc = 127.0.0.1:$port
+	}
+[domain_realm]
+	localhost = $KRB5_REALM
+	dittofs.test = $KRB5_REALM
+EOF
+	cat > "$dir/kdc.conf" <<EOF
+[kdcdefaults]
+	kdc_ports = $port
+	kdc_tcp_ports = $port
+[realms]
+	$KRB5_REALM = {
+		database_name = $dir/principal
+		key_stash_file = $dir/stash
+		acl_file = $dir/kadm5.acl
+		max_life = 1h
+		max_renewable_life = 0
+		supported_enctypes = aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal
+	}
+[logging]
+	kdc = FILE:$dir/kdc.log
+	default = FILE:$dir/kdc.log
+EOF
+	: > "$dir/kadm5.acl"
+	export KRB5_CONFIG=$dir/krb5.conf
+	export KRB5_KDC_PROFILE=$dir/kdc.conf
+	timeout 30 kdb5_util create -s -r "$KRB5_REALM" -P "$pw" \
+	    > "$dir/kdb5_util.log" 2>&1 || return 1
+	krb5kdc -n -r "$KRB5_REALM" > "$dir/krb5kdc.out" 2>&1 &
+	KRB5_KDC_PID=$!
+	for i in $(seq 1 100); do
+		grep -q "commencing operation" "$dir/kdc.log" 2>/dev/null &&
+		    return 0
+		kill -0 "$KRB5_KDC_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+krb5_addprinc_keytab() {
+	timeout 30 kadmin.local -r "$KRB5_REALM" -q "addprinc -randkey $1" \
+	    > /dev/null 2>&1 &&
+	timeout 30 kadmin.local -r "$KRB5_REALM" -q "ktadd -k $2 $1" \
+	    > /dev/null 2>&1
+}
+
+krb5_addprinc_password() {
+	timeout 30 kadmin.local -r "$KRB5_REALM" -q "addprinc -pw $2 $1" \
+	    > /dev/null 2>&1
+}
+
+krb5_kinit() {
+	echo "$2" | KRB5CCNAME=FILE:$3 timeout 30 kinit "$1@$KRB5_REALM" \
+	    > /dev/null 2>&1
+}
+
+# krb5_kinit_keytab PRINC KEYTAB CCACHE: a ticket with the keytab's key.
+krb5_kinit_keytab() {
+	KRB5CCNAME=FILE:$3 timeout 30 kinit -k -t "$2" "$1@$KRB5_REALM" \
+	    > /dev/null 2>&1
+}
+
+krb5_realm_stop() {
+	if [ -n "$KRB5_KDC_PID" ]; then
+		kill -TERM "$KRB5_KDC_PID" 2>/dev/null
+		wait "$KRB5_KDC_PID" 2>/dev/null
+		KRB5_KDC_PID=
+	fi
+}

@@ -1,0 +1,199 @@
+#!/bin/bash
+# Integration: Kerberos for NFS (RPCSEC_GSS, RFC 2203) with a real MIT
+# KDC of the test's own (krb5lib.sh) in a private network namespace.
+# gssd reads the nfs/localhost keytab; our client (tests/clients/
+# krb5-client, with root@DITTO.TEST's ticket: the local user root by
+# gssd's rule) makes a context through nfsd and gssd, then NULL,
+# GETATTR, CREATE, WRITE and READ back under krb5, krb5i and krb5p; a
+# tampered krb5i body is refused and a replayed sequence number gets no
+# reply.  nfsd is killed with SIGKILL while the client waits:
+# dittofs-run restarts it, and the same context goes on (nfsd fetches it
+# back from gssd).  A share with security = krb5i refuses krb5 with
+# AUTH_TOOWEAK and lists its flavour to MOUNT; a client without a ticket
+# makes no context; the daemons ran under seccomp without a forbidden
+# call.
+set -u
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/krb5lib.sh"
+
+suite_need_root
+if ! krb5_have_kdc; then
+	echo "1..0 # SKIP no MIT KDC (Debian: krb5-kdc, krb5-user)"
+	exit 0
+fi
+suite_in_netns "$0" "$@"
+suite_users
+SUITE_WITH="nfsd smbd"
+suite_setup
+trap 'krb5_realm_stop; suite_cleanup' EXIT
+CLIENT=$top_builddir/tests/clients/krb5-client
+KDIR=$SUITE_DIR/krb5
+P=2049
+
+check "a realm: kdb5_util create -s, krb5kdc -n on loopback" \
+    krb5_realm_setup "$KDIR"
+check "nfs/localhost with a random key, in a keytab" \
+    krb5_addprinc_keytab nfs/localhost "$KDIR/nfs.keytab"
+# smbclient will not try Kerberos with "localhost": another name, and -I.
+check "cifs/dittofs.test too" \
+    krb5_addprinc_keytab cifs/dittofs.test "$KDIR/nfs.keytab"
+check "host/localhost, in another keytab" \
+    krb5_addprinc_keytab host/localhost "$KDIR/other.keytab"
+check "svc/dittofs.test, a service the principal map names" \
+    krb5_addprinc_keytab svc/dittofs.test "$KDIR/svc.keytab"
+check "kinit as nfs/localhost (a machine credential)" \
+    krb5_kinit_keytab nfs/localhost "$KDIR/nfs.keytab" "$KDIR/ccache.machine"
+check "kinit as svc/dittofs.test" \
+    krb5_kinit_keytab svc/dittofs.test "$KDIR/svc.keytab" "$KDIR/ccache.svc"
+printf '# test map\nsvc/dittofs.test@%s 4242:4243\n' "$KRB5_REALM" \
+    > "$KDIR/principals"
+UPASS=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+check "root@$KRB5_REALM with a password" krb5_addprinc_password root "$UPASS"
+check "kinit root into a ccache of the test's own" \
+    krb5_kinit root "$UPASS" "$KDIR/ccache.root"
+chmod 644 "$KDIR/nfs.keytab"
+
+cat >> "$SUITE_CONF" <<CONF
+root squash = no
+
+[share strict]
+path = /strict
+security = krb5i
+root squash = no
+insecure = yes
+
+[smbd]
+port = 445
+
+[gssd]
+keytab = $KDIR/nfs.keytab
+realm = $KRB5_REALM
+principal map = $KDIR/principals
+CONF
+
+suite_start
+check "stated, blockd, gssd and nfsd come up" \
+    suite_wait_ready stated blockd gssd nfsd
+check "nfsd serves MOUNT" suite_wait 20 "$CLIENT" -m -p $P -e /export
+expect "gssd says Kerberos is on" "Kerberos: on" suite_ctl status gssd
+
+# The client's checks, with a kill -9 of nfsd in the middle.
+coproc KC { KRB5CCNAME=FILE:$KDIR/ccache.root timeout 120 "$CLIENT" -k \
+    -p $P -e /export 2>&1; }
+KCPID=$KC_PID
+exec 3<&"${KC[0]}" 4>&"${KC[1]}"
+OUT=$SUITE_DIR/client.out
+: > "$OUT"
+while IFS= read -r -t 60 line <&3; do
+	echo "$line" >> "$OUT"
+	[ "$line" = waiting ] && break
+done
+NFSD_PID=$(suite_pid nfsd)
+kill -KILL "$NFSD_PID" 2>/dev/null
+check "dittofs-run restarts nfsd after kill -9" \
+    suite_wait 30 sh -c "p=\$(DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status nfsd 2>/dev/null | awk '\$1 == \"nfsd\" { print \$2 }'); [ -n \"\$p\" ] && [ \"\$p\" != $NFSD_PID ]"
+suite_wait 20 "$CLIENT" -m -p $P -e /export
+echo go >&4
+while IFS= read -r -t 60 line <&3; do
+	echo "$line" >> "$OUT"
+done
+wait "$KCPID" 2>/dev/null
+rc=$?
+exec 3<&- 4>&-
+while IFS= read -r line; do
+	case "$line" in
+	ok:*) ok "${line#ok: }" ;;
+	FAIL:*) not_ok "${line#FAIL: }" ;;
+	*) diag "$line" ;;
+	esac
+done < "$OUT"
+check "the client saw every check hold (exit 0)" test "$rc" = 0
+expect "gssd handed the context back to the restarted nfsd" \
+    "handed back 1" suite_ctl status gssd
+expect "the restarted nfsd fetched it back" "1 fetched back from gssd" \
+    suite_ctl status nfsd
+
+# Share security: krb5i is the weakest /strict takes.
+expect "MOUNT of /strict lists krb5i (390004) alone" "flavors: 390004\$" \
+    "$CLIENT" -m -p $P -e /strict
+expect "krb5 on /strict: AUTH_TOOWEAK" "krb5: auth error 5" \
+    env KRB5CCNAME=FILE:$KDIR/ccache.root "$CLIENT" -s krb5 -p $P -e /strict
+expect "krb5i on /strict: NFS3_OK" "krb5i: nfs status 0" \
+    env KRB5CCNAME=FILE:$KDIR/ccache.root "$CLIENT" -s krb5i -p $P -e /strict
+expect "MOUNT of /export still lists AUTH_SYS and AUTH_NONE" \
+    "flavors: 1 0" "$CLIENT" -m -p $P -e /export
+PROBE4() { PYTHONPATH="$ONCRPC_PYTHONPATH" timeout 30 python3 "$top_srcdir/tests/clients/nfs4probe.py" "$P" "$@"; }
+expect "NFSv4 AUTH_SYS LOOKUP into /strict: NFS4ERR_WRONGSEC" "ERR 10016" \
+    PROBE4 path /strict
+expect "NFSv4 SECINFO of strict: RPCSEC_GSS (6) alone" \
+    "STATUS 0 FLAVORS 6\$" PROBE4 secinfo / strict
+expect "NFSv4 SECINFO of export: AUTH_SYS, AUTH_NONE" \
+    "STATUS 0 FLAVORS 1 0" PROBE4 secinfo / export
+
+# Bad input: a garbage INIT token, a ticket for a service gssd has no key of.
+expect "a garbage INIT token: GSS_S_DEFECTIVE_TOKEN, no handle" \
+    "gss_major 0x90000 handle 0" "$CLIENT" -g -p $P -e /export
+KRB5CCNAME=FILE:$KDIR/ccache.root "$CLIENT" -S host -p $P -e /export \
+    > "$SUITE_DIR/other.out" 2>&1
+check "a ticket for host/localhost (not in the keytab) makes no context" \
+    test $? = 2
+diag "$(cat "$SUITE_DIR/other.out")"
+check "gssd still runs after them" suite_has_pid gssd
+
+# gssd's rule: a machine principal no map names is nobody; the map's.
+KRB5CCNAME=FILE:$KDIR/ccache.machine "$CLIENT" -s krb5 -p $P -e /export \
+    > /dev/null 2>&1
+check "nfs/localhost@$KRB5_REALM (no map entry) is nobody" \
+    grep -q "context of nfs/localhost@$KRB5_REALM as nobody (uid 65534" \
+    "$SUITE_DIR/run.log"
+KRB5CCNAME=FILE:$KDIR/ccache.svc "$CLIENT" -s krb5 -p $P -e /export \
+    > /dev/null 2>&1
+check "svc/dittofs.test@$KRB5_REALM is the map's 4242:4243" \
+    grep -q "context of svc/dittofs.test@$KRB5_REALM as 4242 (uid 4242 gid 4243)" \
+    "$SUITE_DIR/run.log"
+
+# Contexts the clients above made and did not destroy, without keys.
+expect "dittofsctl gss lists root@$KRB5_REALM's contexts, krb5, uid 0" \
+    "root@$KRB5_REALM *krb5 *0 *0 " suite_ctl gss
+expect "... and svc/dittofs.test's as 4242:4243" \
+    "svc/dittofs.test@$KRB5_REALM *krb5 *4242 *4243 " suite_ctl gss
+
+# No ticket: no context.
+KRB5CCNAME=FILE:$KDIR/ccache.none "$CLIENT" -p $P -e /export \
+    > "$SUITE_DIR/noticket.out" 2>&1
+check "a principal without a ticket makes no context (exit 2)" test $? = 2
+diag "$(cat "$SUITE_DIR/noticket.out")"
+
+# SMB: SPNEGO with a Kerberos AP-REQ, checked by gssd.
+if command -v smbclient >/dev/null; then
+	head -c 100000 /dev/urandom > "$SUITE_DIR/in.bin"
+	SMBK() { KRB5CCNAME=FILE:$KDIR/ccache.root timeout 60 smbclient \
+	    //dittofs.test/export -I 127.0.0.1 -p 445 --use-kerberos=required \
+	    --use-krb5-ccache=FILE:$KDIR/ccache.root -m SMB3 "$@" \
+	    >> "$SUITE_DIR/smbclient.out" 2>&1; }
+	check "smbclient with root's Kerberos ticket: put" \
+	    SMBK -c "put $SUITE_DIR/in.bin krb5.bin"
+	check "smbclient with Kerberos: get" \
+	    SMBK -c "get krb5.bin $SUITE_DIR/out.bin"
+	check "smbclient with Kerberos: sha256 of get equals put" \
+	    test "$(sha256sum < "$SUITE_DIR/in.bin")" = "$(sha256sum < "$SUITE_DIR/out.bin" 2>/dev/null)"
+	check "gssd logged root@$KRB5_REALM in with Kerberos" \
+	    grep -q "root@$KRB5_REALM logged in with Kerberos as root" "$SUITE_DIR/run.log"
+	KRB5CCNAME=FILE:$KDIR/ccache.none timeout 60 smbclient \
+	    //dittofs.test/export -I 127.0.0.1 -p 445 --use-kerberos=required \
+	    --use-krb5-ccache=FILE:$KDIR/ccache.none -m SMB3 -c ls \
+	    > /dev/null 2>&1
+	check "smbclient without a ticket cannot log in" test $? != 0
+	tail -5 "$SUITE_DIR/smbclient.out" | while IFS= read -r l; do diag "$l"; done
+else
+	skip "no smbclient (Debian: smbclient)" "smbclient with Kerberos"
+fi
+
+check "no forbidden system call under seccomp (no SIGSYS)" \
+    sh -c "! grep -q 'seccomp: forbidden\|killed by signal 31' $SUITE_DIR/run.log"
+check "gssd still runs" suite_has_pid gssd
+check "a clean stop" suite_stop
+grep -i "gssd\|rpcsec\|kerberos\|seccomp" "$SUITE_DIR/run.log" | tail -20 |
+    while IFS= read -r l; do diag "$l"; done
+tap_done
