@@ -66,10 +66,12 @@ fuzz fuzz-nfsd: all
 	$(top_srcdir)/tests/fuzz/build.sh $(top_srcdir) $(top_builddir)
 .PHONY: fuzz fuzz-nfsd
 
-# The Linux kernel client in the e2e guest, over NFSv3 and NFSv4.0 (skips
-# when none can boot).
-TESTS += tests/e2e/test_nfs3_kernel.sh tests/e2e/test_nfs4_kernel.sh
+# The Linux kernel client in the e2e guest, over NFSv3, NFSv4.0, NFSv4.1
+# and the default mount (4.2 refused: 4.1) (skips when none can boot).
+TESTS += tests/e2e/test_nfs3_kernel.sh tests/e2e/test_nfs4_kernel.sh \
+	tests/e2e/test_nfs41_kernel.sh tests/e2e/test_nfs4_default_kernel.sh
 EXTRA_DIST += tests/e2e/test_nfs3_kernel.sh tests/e2e/test_nfs4_kernel.sh \
+	tests/e2e/test_nfs41_kernel.sh tests/e2e/test_nfs4_default_kernel.sh \
 	tests/clients/nfs-fsx.c \
 	systemd/dittofs-nfsd.service.in systemd/dittofs-nfsd.socket
 

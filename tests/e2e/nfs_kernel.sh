@@ -1,5 +1,6 @@
 # tests/e2e/nfs_kernel.sh: the body of test_nfs3_kernel.sh and
-# test_nfs4_kernel.sh, which set E2E_NFS_VERS (3 or 4.0) and source it.
+# test_nfs4_kernel.sh, test_nfs41_kernel.sh and test_nfs4_default_kernel.sh,
+# which set E2E_NFS_VERS (3, 4.0, 4.1, default) and source it.
 # The Linux kernel NFS client (Debian's, in a QEMU guest through
 # tests/e2e/guest-run) against dittofs-nfsd, in a private network
 # namespace (ports 2049/20048 there clash with nothing), runs
@@ -14,7 +15,18 @@ case $E2E_NFS_VERS in
 	E2E_NFS_OPTS=vers=3,port=2049,mountport=20048,path=/export,hard ;;
 4.0)	E2E_NFS_NAME=v4.0
 	E2E_NFS_OPTS=vers=4.0,port=2049,path=/export,hard ;;
-*)	echo "Bail out! E2E_NFS_VERS=$E2E_NFS_VERS: 3 or 4.0"; exit 1 ;;
+4.1)	E2E_NFS_NAME=v4.1
+	E2E_NFS_OPTS=vers=4.1,port=2049,path=/export,hard ;;
+default) # mount without vers=: Linux asks for 4.2, is refused
+	# (NFS4ERR_MINOR_VERS_MISMATCH) and lands on 4.1.
+	E2E_NFS_NAME="v4 (default mount)"
+	E2E_NFS_OPTS=vers=default,port=2049,path=/export,hard ;;
+*)	echo "Bail out! E2E_NFS_VERS=$E2E_NFS_VERS: 3, 4.0, 4.1 or default"; exit 1 ;;
+esac
+# The minor version the mount must end up with, as /proc/mounts says it.
+case $E2E_NFS_VERS in
+4.1|default) E2E_NFS_MOUNTED=4.1 ;;
+*) E2E_NFS_MOUNTED=$E2E_NFS_VERS ;;
 esac
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -53,6 +65,7 @@ kill_nfsd_mid_copy() {
 	local i=0 pid
 	while [ $i -lt 9000 ]; do
 		if [ -n "$(find "$SUITE_DIR/state/blockd/data" -type f -size +64M 2>/dev/null | head -1)" ]; then
+			suite_ctl v4 sessions > "$SUITE_DIR/sessions.before" 2>&1
 			pid=$(suite_pid nfsd)
 			[ -n "$pid" ] && kill -KILL "$pid" && echo "$pid" > "$SUITE_DIR/killed"
 			return
@@ -83,6 +96,18 @@ else
 	check "nfsd was killed (kill -9) during the 512 MiB copy" test -s "$SUITE_DIR/killed"
 	check "guest: the copy across the restart finished and reads back identical" \
 	    sh -c "echo \"\$0\" | grep -q 'ok: test restart copy'" "$out"
+	check "guest: mounted as NFS version $E2E_NFS_MOUNTED (/proc/mounts)" \
+	    sh -c "echo \"\$0\" | grep -qx 'mounted: vers=$E2E_NFS_MOUNTED'" "$out"
+	if [ "$E2E_NFS_MOUNTED" = 4.1 ]; then
+		# The session lives in stated: the restarted nfsd served it,
+		# the client made no new one (the same session ids, and one).
+		suite_ctl v4 sessions > "$SUITE_DIR/sessions.after" 2>&1
+		sed 's/^/# before: /' "$SUITE_DIR/sessions.before" 2>/dev/null
+		sed 's/^/# after: /' "$SUITE_DIR/sessions.after"
+		check "the v4.1 session survived the nfsd restart (the same session, no new one)" \
+		    sh -c 'a=$(grep -oiE "session [0-9a-f]{32}" "$1" | sort); b=$(grep -oiE "session [0-9a-f]{32}" "$2" | sort); [ -n "$a" ] && [ "$a" = "$b" ]' sh \
+		    "$SUITE_DIR/sessions.before" "$SUITE_DIR/sessions.after"
+	fi
 	check "guest-run exit status 0" test $rc -eq 0
 fi
 check "nfsd still runs" suite_has_pid nfsd

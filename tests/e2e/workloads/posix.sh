@@ -7,6 +7,8 @@ set -u
 fail=0
 t() { if "$@"; then echo "ok: $*"; else echo "FAIL: $*"; fail=1; fi; }
 cd "$E2E_MNT" || exit 1
+# The version the mount negotiated (checked by the host).
+echo "mounted: $(awk -v m="$E2E_MNT" '$2 == m { print $4 }' /proc/mounts | tr , '\n' | grep '^vers=')"
 t sh -c 'echo hello > f && test "$(cat f)" = hello'
 t sh -c 'echo more >> f && test "$(cat f)" = "hello
 more"'
