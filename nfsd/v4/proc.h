@@ -30,6 +30,24 @@ struct nfs4_fh {
 	char		 path[MNT_PATH_MAX + 1];	/* pseudo: its path */
 };
 
+/* NFSv4.1: the session a COMPOUND runs in, once SEQUENCE succeeded. */
+struct nfs41_call {
+	int			 seq;		/* SLOT_DONE due at the end */
+	int			 destroyed;	/* DESTROY_SESSION of it ran */
+	uint8_t			 sessionid[NFS41_SESSIONID_SIZE];
+	uint32_t		 slotid;
+	uint32_t		 seqid;
+	int			 cachethis;
+	uint32_t		 maxcached;
+	uint8_t			 digest[NFS41_DIGEST_SIZE];
+	uint64_t		 clientid;	/* the session's */
+	struct nfs4_stateid	 cur_stateid;	/* RFC 8881 16.2.3.1.2 */
+	int			 have_cur_stateid;
+	const uint8_t		*loading;	/* a session being loaded */
+	int			 loaded;	/* ... and now mirrored */
+	uint32_t		 load_first;
+};
+
 /*
  * The filehandles and settable attributes of a COMPOUND: allocated when
  * it starts and freed with its reply, so that the call state every NFS
@@ -47,6 +65,7 @@ struct nfs4_work {
 	struct rpcsvc_fd	*read_io;
 	uint64_t		 read_off;
 	uint32_t		 read_len;
+	struct nfs41_call	 v41;
 };
 
 /* An NFSv4 call's state (rpcsvc_call->state). */
@@ -73,6 +92,9 @@ struct nfs4_call {
 	void			(*then)(struct nfs4_call *);
 	struct nfs4_stateid	 check_stateid;
 	int			 check_io;
+	/* NFSv4.1: a retry's kept reply, to be sent as it is. */
+	const uint8_t		*replay;
+	size_t			 replay_len;
 };
 
 /* proc.c */
@@ -93,6 +115,24 @@ int	 nfs4_access_cached(struct nfs4_call *, uint32_t want);
 /* blockd's answer for a name of the current directory, for the caches. */
 void	 nfs4_name_learn(struct nfs4_call *, const struct nfs4_opaque *,
 	    const uint8_t *fh, size_t fhlen, const bd_attr *dir);
+
+/* The whole reply is a kept one (a v4.1 retry): sent as it is. */
+void	 nfs4_answer_replay(struct nfs4_call *, const uint8_t *, size_t);
+
+/* proc41.c: NFSv4.1's session ops and rules. */
+void	 nfs41_op_exchange_id(struct nfs4_call *);
+void	 nfs41_op_create_session(struct nfs4_call *);
+void	 nfs41_op_destroy_session(struct nfs4_call *);
+void	 nfs41_op_destroy_clientid(struct nfs4_call *);
+void	 nfs41_op_reclaim_complete(struct nfs4_call *);
+void	 nfs41_op_sequence(struct nfs4_call *);
+void	 nfs41_op_bind_conn(struct nfs4_call *);
+void	 nfs41_op_backchannel_ctl(struct nfs4_call *);
+uint32_t nfs41_op_prepare(struct nfs4_call *);
+void	 nfs41_op_result(struct nfs4_call *);
+/* reply: the COMPOUND4res; cacheable: all of it is in reply. */
+void	 nfs41_slot_finish(struct nfs4_call *, const uint8_t *reply,
+	    size_t len, int cacheable);
 
 /* pseudo.c */
 uint64_t nfs4_pseudo_hash(const char *, size_t);

@@ -162,6 +162,8 @@ void
 nfs4_state_stated_lost(struct nfsd_env *env)
 {
 	nfs4_stateid_cache_drop_all(env->v4_stateids);
+	/* A restarted stated may know none of them: loaded again. */
+	nfs41_mirror_drop_all(env->v41);
 }
 
 /* RFC 7530 16.33: SETCLIENTID */
