@@ -34,6 +34,9 @@ nfsv4.1 server owner = probe-server
 [stated]
 nfsv4.1 slots per session = 8
 nfsv4.1 cached reply max = 8192
+# A slow run (retries of a Python client under load) must not see the
+# client's lease run out and its session reaped.
+lease time = 900
 
 [run]
 restart delay max = 2
