@@ -161,6 +161,13 @@ int	 nfs4_deleg_wanted(const struct nfsd_env *, uint64_t clientid);
 void	 nfs4_deleg_callback_state(struct nfsd_env *, uint64_t, int up);
 
 /* state.c */
+/* A request to stated, done(v, status, reply) with its answer. */
+void	 nfs4_stated(struct nfs4_call *, uint32_t type, xdrproc_t,
+	    const void *, uint32_t rep_type, xdrproc_t, size_t rep_size,
+	    stated_client_done_fn *);
+/* The RPC credential as stated names a client's principal. */
+void	 nfs4_principal(const struct nfs4_call *, char *, size_t);
+time_t	 nfs4_clock(void);			/* CLOCK_MONOTONIC seconds */
 void	 nfs4_op_delegreturn_state(struct nfs4_call *);
 /* REMOVE (cur, name): recall first, then fn. */
 void	 nfs4_deleg_name_check(struct nfs4_call *, const struct nfs4_fh *dir,

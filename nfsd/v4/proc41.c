@@ -28,16 +28,6 @@
 #include "nfsd/v4/proc.h"
 #include "stated_session.h"
 
-static time_t
-nfs41_clock(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		fatal("clock_gettime");
-	return ts.tv_sec;
-}
-
 /* stated away: DELAY, the client retries; its own trouble: SERVERFAULT. */
 static uint32_t
 nfs41_status(int status, const st_session_status *st)
@@ -47,27 +37,6 @@ nfs41_status(int status, const st_session_status *st)
 	if (status != 0 || st == NULL)
 		return NFS4ERR_SERVERFAULT;
 	return (uint32_t)*st;
-}
-
-static void
-nfs41_stated(struct nfs4_call *v, uint32_t type, xdrproc_t proc,
-    const void *req, uint32_t rep_type, xdrproc_t rep_proc, size_t rep_size,
-    stated_client_done_fn *done)
-{
-	stated_client_call(v->nfs.env->sdc, type, proc, req, rep_type,
-	    rep_proc, rep_size, done, v);
-}
-
-/* As state.c names the RPC credential for stated. */
-static void
-nfs41_principal(const struct nfs4_call *v, char *buf, size_t len)
-{
-	const struct rpc_cred *c = &v->nfs.rpc->auth.msg.cred;
-
-	if (c->flavor == RPC_AUTH_UNIX)
-		snprintf(buf, len, "sys:%u", c->uid);
-	else
-		snprintf(buf, len, "none");
 }
 
 static void
@@ -161,7 +130,7 @@ nfs41_op_exchange_id(struct nfs4_call *v)
 		nfs4_fail(v, NFS4ERR_INVAL);
 		return;
 	}
-	nfs41_principal(v, principal, sizeof(principal));
+	nfs4_principal(v, principal, sizeof(principal));
 	nfs41_cstring(domain, sizeof(domain), &a->impl_domain);
 	nfs41_cstring(name, sizeof(name), &a->impl_name);
 	memset(&req, 0, sizeof(req));
@@ -174,7 +143,7 @@ nfs41_op_exchange_id(struct nfs4_call *v)
 	req.addr = v->nfs.rpc->peer_addr;
 	req.impl_domain = domain;
 	req.impl_name = name;
-	nfs41_stated(v, ST_SESSION_EXCHANGE_ID,
+	nfs4_stated(v, ST_SESSION_EXCHANGE_ID,
 	    (xdrproc_t)xdr_st_session_exchange_id_req, &req,
 	    ST_SESSION_EXCHANGE_ID_REPLY,
 	    (xdrproc_t)xdr_st_session_exchange_id_reply,
@@ -201,7 +170,7 @@ nfs41_mirror_put(struct nfsd_env *env, const uint8_t *id, uint64_t clientid,
 	nfs41_channel_from_st(back, &s->back);
 	s->cb_program = cb_program;
 	s->lease = lease > 0 ? lease : env->v4_lease;
-	s->renewed = nfs41_clock() - (time_t)renewed_ago;
+	s->renewed = nfs4_clock() - (time_t)renewed_ago;
 	return s;
 }
 
@@ -242,7 +211,7 @@ nfs41_op_create_session(struct nfs4_call *v)
 	st_session_create_req req;
 	char principal[64];
 
-	nfs41_principal(v, principal, sizeof(principal));
+	nfs4_principal(v, principal, sizeof(principal));
 	memset(&req, 0, sizeof(req));
 	req.clientid = a->clientid;
 	req.sequence = a->sequence;
@@ -260,7 +229,7 @@ nfs41_op_create_session(struct nfs4_call *v)
 	req.cb_program = a->cb_program;
 	req.cb_sec.cb_sec_len = a->cb_sec.len;
 	req.cb_sec.cb_sec_val = (char *)(uintptr_t)a->cb_sec.p;
-	nfs41_stated(v, ST_SESSION_CREATE, (xdrproc_t)xdr_st_session_create_req,
+	nfs4_stated(v, ST_SESSION_CREATE, (xdrproc_t)xdr_st_session_create_req,
 	    &req, ST_SESSION_CREATE_REPLY,
 	    (xdrproc_t)xdr_st_session_create_reply,
 	    sizeof(st_session_create_reply), nfs41_create_session_done);
@@ -292,7 +261,7 @@ nfs41_op_destroy_session(struct nfs4_call *v)
 	memset(&req, 0, sizeof(req));
 	memcpy(req.sessionid, v->op.u.destroy_session.sessionid,
 	    NFS41_SESSIONID_SIZE);
-	nfs41_stated(v, ST_SESSION_DESTROY, (xdrproc_t)xdr_st_session_id_req,
+	nfs4_stated(v, ST_SESSION_DESTROY, (xdrproc_t)xdr_st_session_id_req,
 	    &req, ST_SESSION_REPLY, (xdrproc_t)xdr_st_session_reply,
 	    sizeof(st_session_reply), nfs41_destroy_session_done);
 }
@@ -317,7 +286,7 @@ nfs41_op_destroy_clientid(struct nfs4_call *v)
 	st_session_clientid_req req;
 
 	req.clientid = v->op.u.clientid.clientid;
-	nfs41_stated(v, ST_SESSION_DESTROY_CLIENTID,
+	nfs4_stated(v, ST_SESSION_DESTROY_CLIENTID,
 	    (xdrproc_t)xdr_st_session_clientid_req, &req, ST_SESSION_REPLY,
 	    (xdrproc_t)xdr_st_session_reply, sizeof(st_session_reply),
 	    nfs41_destroy_clientid_done);
@@ -341,7 +310,7 @@ nfs41_op_reclaim_complete(struct nfs4_call *v)
 	memset(&req, 0, sizeof(req));
 	req.clientid = v->w->v41.clientid;
 	req.one_fs = v->op.u.reclaim_complete.one_fs;
-	nfs41_stated(v, ST_SESSION_RECLAIM_COMPLETE,
+	nfs4_stated(v, ST_SESSION_RECLAIM_COMPLETE,
 	    (xdrproc_t)xdr_st_session_reclaim_req, &req, ST_SESSION_REPLY,
 	    (xdrproc_t)xdr_st_session_reply, sizeof(st_session_reply),
 	    nfs41_status_done);
@@ -413,7 +382,7 @@ nfs41_load_send(struct nfs4_call *v, const uint8_t *id, uint32_t first)
 	memcpy(req.sessionid, id, NFS41_SESSIONID_SIZE);
 	req.first_slot = first;
 	v->w->v41.load_first = first;
-	nfs41_stated(v, ST_SESSION_LOAD, (xdrproc_t)xdr_st_session_load_req,
+	nfs4_stated(v, ST_SESSION_LOAD, (xdrproc_t)xdr_st_session_load_req,
 	    &req, ST_SESSION_LOAD_REPLY, (xdrproc_t)xdr_st_session_load_reply,
 	    sizeof(st_session_load_reply), nfs41_load_done);
 }
@@ -431,7 +400,7 @@ nfs41_session_of(struct nfs4_call *v, const uint8_t *id,
 		 * Its lease may have run out: stated may have reaped it.
 		 * One just loaded is what stated holds (courtesy included).
 		 */
-		if (v->w->v41.loaded || nfs41_clock() - s->renewed <=
+		if (v->w->v41.loaded || nfs4_clock() - s->renewed <=
 		    (time_t)s->lease)
 			return s;
 		nfs41_mirror_drop(env->v41, id);
@@ -497,7 +466,7 @@ nfs41_sequence_run(struct nfs4_call *v)
 		return;
 	}
 	nfs41_slot_begin(s, a->slotid, a->sequenceid, digest, sizeof(digest));
-	s->renewed = nfs41_clock();
+	s->renewed = nfs4_clock();
 	c->seq = 1;
 	memcpy(c->sessionid, a->sessionid, NFS41_SESSIONID_SIZE);
 	c->slotid = a->slotid;
@@ -644,6 +613,33 @@ nfs41_stateid_current(struct nfs4_call *v, struct nfs4_stateid *s)
 	return 0;
 }
 
+/* The stateid an op's arguments carry, if it takes one. */
+static struct nfs4_stateid *
+nfs41_op_stateid(struct nfs4_op *op)
+{
+	switch (op->opnum) {
+	case OP_LOCK:
+		return op->u.lock.new_lock_owner ? &op->u.lock.open_stateid :
+		    &op->u.lock.lock_stateid;
+	case OP_CLOSE:
+		return &op->u.close.stateid;
+	case OP_LOCKU:
+		return &op->u.locku.stateid;
+	case OP_OPEN_DOWNGRADE:
+		return &op->u.open_downgrade.stateid;
+	case OP_READ:
+		return &op->u.read.stateid;
+	case OP_WRITE:
+		return &op->u.write.stateid;
+	case OP_SETATTR:
+		return &op->u.setattr.stateid;
+	case OP_DELEGRETURN:
+		return &op->u.delegreturn.stateid;
+	default:
+		return NULL;
+	}
+}
+
 /*
  * Before an op of a v4.1 COMPOUND: the session's client id where v4.0
  * names one in an owner, and the current stateid where it is used.
@@ -654,7 +650,7 @@ nfs41_op_prepare(struct nfs4_call *v)
 {
 	struct nfs41_call *c = &v->w->v41;
 	struct nfs4_op *op = &v->op;
-	int bad = 0;
+	struct nfs4_stateid *sid;
 
 	switch (op->opnum) {
 	case OP_OPEN:
@@ -662,32 +658,9 @@ nfs41_op_prepare(struct nfs4_call *v)
 		break;
 	case OP_LOCK:
 		op->u.lock.lock_owner.clientid = c->clientid;
-		bad = nfs41_stateid_current(v, op->u.lock.new_lock_owner ?
-		    &op->u.lock.open_stateid : &op->u.lock.lock_stateid);
 		break;
 	case OP_LOCKT:
 		op->u.lockt.owner.clientid = c->clientid;
-		break;
-	case OP_CLOSE:
-		bad = nfs41_stateid_current(v, &op->u.close.stateid);
-		break;
-	case OP_LOCKU:
-		bad = nfs41_stateid_current(v, &op->u.locku.stateid);
-		break;
-	case OP_OPEN_DOWNGRADE:
-		bad = nfs41_stateid_current(v, &op->u.open_downgrade.stateid);
-		break;
-	case OP_READ:
-		bad = nfs41_stateid_current(v, &op->u.read.stateid);
-		break;
-	case OP_WRITE:
-		bad = nfs41_stateid_current(v, &op->u.write.stateid);
-		break;
-	case OP_SETATTR:
-		bad = nfs41_stateid_current(v, &op->u.setattr.stateid);
-		break;
-	case OP_DELEGRETURN:
-		bad = nfs41_stateid_current(v, &op->u.delegreturn.stateid);
 		break;
 	case OP_PUTFH:
 	case OP_PUTPUBFH:
@@ -698,7 +671,10 @@ nfs41_op_prepare(struct nfs4_call *v)
 		c->have_cur_stateid = 0;
 		break;
 	}
-	return bad ? NFS4ERR_BAD_STATEID : NFS4_OK;
+	if ((sid = nfs41_op_stateid(op)) != NULL &&
+	    nfs41_stateid_current(v, sid) == -1)
+		return NFS4ERR_BAD_STATEID;
+	return NFS4_OK;
 }
 
 /* After an op of a v4.1 COMPOUND succeeded: the stateid it set. */

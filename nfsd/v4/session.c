@@ -216,6 +216,16 @@ nfs41_slot_keep(struct nfs41_session *s, struct nfs41_slot *sl, int cached,
 	return cached && len > 0 && copy == NULL ? -1 : 0;
 }
 
+/* The digest of the slot's request (none: 0 bytes, not known). */
+static void
+nfs41_slot_digest(struct nfs41_slot *sl, const uint8_t *digest, size_t len)
+{
+	memset(sl->digest, 0, sizeof(sl->digest));
+	if (len > 0)
+		memcpy(sl->digest, digest, len);
+	sl->digest_len = (uint32_t)len;
+}
+
 int
 nfs41_slot_load(struct nfs41_session *s, uint32_t slotid, uint32_t seqid,
     int cached, const uint8_t *digest, size_t digest_len,
@@ -228,10 +238,7 @@ nfs41_slot_load(struct nfs41_session *s, uint32_t slotid, uint32_t seqid,
 	sl = &s->slots[slotid];
 	sl->seqid = seqid;
 	sl->busy = 0;
-	memset(sl->digest, 0, sizeof(sl->digest));
-	if (digest_len > 0)
-		memcpy(sl->digest, digest, digest_len);
-	sl->digest_len = (uint32_t)digest_len;
+	nfs41_slot_digest(sl, digest, digest_len);
 	return nfs41_slot_keep(s, sl, cached, reply, reply_len);
 }
 
@@ -272,10 +279,7 @@ nfs41_slot_begin(struct nfs41_session *s, uint32_t slotid, uint32_t seqid,
 	sl = &s->slots[slotid];
 	sl->seqid = seqid;
 	sl->busy = 1;
-	memset(sl->digest, 0, sizeof(sl->digest));
-	if (digest_len > 0)
-		memcpy(sl->digest, digest, digest_len);
-	sl->digest_len = (uint32_t)digest_len;
+	nfs41_slot_digest(sl, digest, digest_len);
 }
 
 int

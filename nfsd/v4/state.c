@@ -43,7 +43,7 @@ nfs4_stateid_from_st(struct nfs4_stateid *o, const st_v4_stateid *s)
 	memcpy(o->other, s->other, NFS4_OTHER_SIZE);
 }
 
-static void
+void
 nfs4_stated(struct nfs4_call *v, uint32_t type, xdrproc_t proc,
     const void *req, uint32_t rep_type, xdrproc_t rep_proc, size_t rep_size,
     stated_client_done_fn *done)
@@ -53,7 +53,7 @@ nfs4_stated(struct nfs4_call *v, uint32_t type, xdrproc_t proc,
 }
 
 /* Who the client id belongs to: the RPC credential, as stated keeps it. */
-static void
+void
 nfs4_principal(const struct nfs4_call *v, char *buf, size_t len)
 {
 	const struct rpc_cred *c = &v->nfs.rpc->auth.msg.cred;
@@ -70,7 +70,7 @@ nfs4_principal(const struct nfs4_call *v, char *buf, size_t len)
  * renewal such an op stands for (RFC 7530 9.5) goes to stated as one
  * RENEW per client per quarter lease at most.
  */
-static time_t
+time_t
 nfs4_clock(void)
 {
 	struct timespec ts;

@@ -51,14 +51,13 @@ JSON state file (and the last kept request and reply, for "again").
   nfs41probe PORT sp4 HOW            EXCHANGE_ID with state protection HOW
                                      (1 MACH_CRED, 2 SSV): "STATUS n"
 """
-import json
 import os
 import struct
 import sys
 
 import oncrpc
 from oncrpc import opaque, u32
-from nfs4probe import Reply, getattr_, p32, p64, putroot
+from nfs4probe import Reply, getattr_, load, p32, p64, putroot, save
 
 OP41 = dict(PUTROOTFH=24, RENEW=30, SETCLIENTID_CONFIRM=36,
             OPEN_CONFIRM=20, RELEASE_LOCKOWNER=39, BACKCHANNEL_CTL=40,
@@ -79,16 +78,6 @@ def raw_call(port, body):
 
 def send(port, body):
     return Reply(oncrpc.results(raw_call(port, body)))
-
-
-def load(path):
-    with open(path) as f:
-        return json.load(f)
-
-
-def save(path, st):
-    with open(path, "w") as f:
-        json.dump(st, f)
 
 
 def channel(slots):
@@ -153,6 +142,13 @@ def cmd_session(port, stfile):
     print("SESSION ok impl %s owner %s slots %d" % (impl, owner, slots))
 
 
+def skip_sequence(r):
+    """SEQUENCE4resok (status OK) passed over."""
+    r.res()
+    r.fixed(16)
+    r.off += 20
+
+
 def getattr_ops(st, slot, cache=1):
     return [sequence(st, slot, next_seq(st, slot), cache), putroot(),
             getattr_([1 << 1])]
@@ -165,9 +161,7 @@ def cmd_getattr(port, stfile, slot):
     r = send(port, body_of(ops))
     typ = 0
     if r.status == 0:
-        r.res()
-        r.fixed(16)
-        r.off += 20
+        skip_sequence(r)
         r.res()
         r.res()
         r.skip_words()
@@ -277,9 +271,7 @@ def main():
         ops = [sequence(st, 0, next_seq(st, 0)), p32(59)]
         save(args[0], st)
         r = status_of(port, ops)
-        r.res()
-        r.fixed(16)
-        r.off += 20
+        skip_sequence(r)
         print("STATUS %d OP %d" % (r.status, r.res()[0]))
     elif cmd == "badsession":
         st = dict(session=os.urandom(16).hex())
@@ -313,9 +305,7 @@ def main():
         r = status_of(port, ops)
         flavors = []
         if r.status == 0:
-            r.res()
-            r.fixed(16)
-            r.off += 20
+            skip_sequence(r)
             r.res()
             r.res()
             flavors = [str(r.u32()) for _ in range(r.u32())]
