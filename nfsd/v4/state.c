@@ -1035,6 +1035,13 @@ nfs4_op_open_state(struct nfs4_call *v)
 	case CLAIM_NULL:
 		break;
 	case CLAIM_PREVIOUS:
+	case CLAIM_FH:
+	case CLAIM_DELEG_CUR_FH:
+		/*
+		 * RFC 8881 18.16.3: 4.1's claims of the current file (Linux
+		 * opens a file it has looked up so); the _CUR_ one checked
+		 * as CLAIM_FH, as CLAIM_DELEGATE_CUR is as CLAIM_NULL.
+		 */
 		nfs4_file_get(v, nfs4_open_previous);
 		return;
 	case CLAIM_DELEGATE_CUR:

@@ -48,6 +48,12 @@ JSON state file (and the last kept request and reply, for "again").
                                      SECINFO_NO_NAME: "STATUS n FLAVORS .."
   nfs41probe PORT bind STATE DIR     BIND_CONN_TO_SESSION (DIR: 1 fore,
                                      3 fore or both, 2 back): "BIND n DIR d"
+  nfs41probe PORT claimfh STATE P    SEQUENCE + PUTROOTFH + LOOKUPs of P +
+                                     OPEN (CLAIM_FH, no create):
+                                     "STATUS n RESULTS k"
+  nfs41probe PORT curstateid STATE P SEQUENCE + PUTROOTFH + LOOKUPs of P +
+                                     READ with the current stateid (none
+                                     set yet): "STATUS n RESULTS k"
   nfs41probe PORT sp4 HOW            EXCHANGE_ID with state protection HOW
                                      (1 MACH_CRED, 2 SSV): "STATUS n"
 """
@@ -57,7 +63,8 @@ import sys
 
 import oncrpc
 from oncrpc import opaque, u32
-from nfs4probe import Reply, getattr_, load, p32, p64, putroot, save
+from nfs4probe import Reply, getattr_, load, p32, p64, path_ops, putroot, \
+    save
 
 OP41 = dict(PUTROOTFH=24, RENEW=30, SETCLIENTID_CONFIRM=36,
             OPEN_CONFIRM=20, RELEASE_LOCKOWNER=39, BACKCHANNEL_CTL=40,
@@ -321,6 +328,18 @@ def main():
             r.fixed(16)
             d = r.u32()
         print("BIND %d DIR %d" % (r.status, d))
+    elif cmd in ("claimfh", "curstateid"):
+        st = load(args[0])
+        if cmd == "claimfh":
+            last = p32(18) + p32(0) + p32(1) + p32(0) + p64(0) + \
+                opaque(b"owner41") + p32(0) + p32(4)    # OPEN, CLAIM_FH
+        else:
+            last = p32(25) + p32(1) + b"\0" * 12 + p64(0) + p32(16)
+        ops = [sequence(st, 0, next_seq(st, 0)), putroot()] + \
+            path_ops(args[1]) + [last]
+        save(args[0], st)
+        r = status_of(port, ops)
+        print("STATUS %d RESULTS %d" % (r.status, r.nres))
     elif cmd == "sp4":
         print("STATUS %d" % status_of(port, [exchange_id(b"sp4", int(
             args[0]))]).status)

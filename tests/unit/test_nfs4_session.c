@@ -283,6 +283,32 @@ test_xdr(void)
 	    SEQ4_STATUS_CB_PATH_DOWN, "SEQUENCE4resok and a status alone "
 	    "encoded");
 	xdrbuf_out_free(&o);
+	/* RFC 8881 18.16: OPEN's EXCLUSIVE4_1 and CLAIM_FH, in 4.1 alone. */
+	xdrbuf_out_init(&o);
+	xdrbuf_put_u32(&o, OP_OPEN);
+	xdrbuf_put_u32(&o, 0);			/* seqid */
+	xdrbuf_put_u32(&o, OPEN4_SHARE_ACCESS_BOTH);
+	xdrbuf_put_u32(&o, OPEN4_SHARE_DENY_NONE);
+	xdrbuf_put_u64(&o, 0);			/* clientid: ignored */
+	xdrbuf_put_opaque(&o, "owner", 5);
+	xdrbuf_put_u32(&o, OPEN4_CREATE);
+	xdrbuf_put_u32(&o, EXCLUSIVE4_1);
+	xdrbuf_put_fixed(&o, "verifier", 8);
+	xdrbuf_put_u32(&o, 1);			/* fattr4: mode */
+	xdrbuf_put_u32(&o, 0);
+	xdrbuf_put_u32(&o, 4);
+	xdrbuf_put_u32(&o, 0644);
+	xdrbuf_put_u32(&o, CLAIM_FH);
+	xdrbuf_in_init(&x, o.buf, o.len);
+	tap_ok(nfs4_decode_op_minor(&x, &op, 1) == NFS4_OK &&
+	    op.u.open.createmode == EXCLUSIVE4 &&
+	    memcmp(op.u.open.verf, "verifier", 8) == 0 &&
+	    op.u.open.claim == CLAIM_FH && xdrbuf_in_left(&x) == 0,
+	    "4.1 OPEN: EXCLUSIVE4_1 as EXCLUSIVE4, CLAIM_FH decoded");
+	xdrbuf_in_init(&x, o.buf, o.len);
+	tap_ok(nfs4_decode_op_minor(&x, &op, 0) == NFS4ERR_BADXDR,
+	    "the same OPEN in 4.0: BADXDR");
+	xdrbuf_out_free(&o);
 	tap_ok(strcmp(nfs4_op_name(OP_SEQUENCE), "SEQUENCE") == 0 &&
 	    strcmp(nfs4_op_name(OP_RECLAIM_COMPLETE), "RECLAIM_COMPLETE") ==
 	    0 && strcmp(nfs4_op_name(59), "ILLEGAL") == 0,
