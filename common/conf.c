@@ -132,6 +132,10 @@ static const struct conf_key_def conf_nfsd_keys[] = {
 	/* Ops run per COMPOUND and tag bytes; beyond: NFS4ERR_RESOURCE. */
 	{ "nfsv4 compound ops max", CONF_INT, "128", 2, 1024 },
 	{ "nfsv4 tag max", CONF_INT, "256", 0, 4096 },
+	/* NFSv4.1 sessions (minor version 1); else MINOR_VERS_MISMATCH. */
+	{ "nfsv4.1", CONF_BOOL, "yes", 0, 0 },
+	/* server_owner and server_scope; unset: the host's name. */
+	{ "nfsv4.1 server owner", CONF_STRING, NULL, 0, 0 },
 	/* Stateids stated validated, kept so READ/WRITE skip it; 0: off. */
 	{ "nfsv4 stateid cache size", CONF_INT, "16384", 0, 1048576 },
 	/* RPCSEC_GSS: INITs with gssd at once per client address. */

@@ -10,7 +10,7 @@ sbin_PROGRAMS += nfsd/dittofs-nfsd
 nfsd_dittofs_nfsd_SOURCES = nfsd/nfsd.c nfsd/nfsd.h \
 	nfsd/mount.c nfsd/v3/proc.c nfsd/stated_client.c \
 	nfsd/v4/proc.h nfsd/v4/proc.c nfsd/v4/pseudo.c nfsd/v4/state.c \
-	nfsd/v4/callback.c nfsd/v4/stateid41.c
+	nfsd/v4/callback.c nfsd/v4/stateid41.c nfsd/v4/proc41.c
 nfsd_dittofs_nfsd_LDADD = nfsd/libnfsdwire.a nfsd/libnfs4.a \
 	$(RPCSEC_GSS_LIBS) $(DITTOFS_COMMON_LIBS) \
 	$(TIRPC_LIBS)
@@ -104,4 +104,5 @@ EXTRA_DIST += tests/integration/test_nfs4.sh tests/clients/nfs4probe.py \
 noinst_LIBRARIES += nfsd/libnfs4.a
 nfsd_libnfs4_a_SOURCES = nfsd/v4/nfs4.h nfsd/v4/xdr.c nfsd/v4/attr.c \
 	nfsd/v4/idmap.c nfsd/v4/error.c nfsd/v4/cb_xdr.c \
-	nfsd/v4/stateid_cache.c nfsd/v4/stateid41.h nfsd/v4/xdr41_stateid.c
+	nfsd/v4/stateid_cache.c nfsd/v4/stateid41.h nfsd/v4/xdr41_stateid.c \
+	nfsd/v4/xdr41.c nfsd/v4/session.c

@@ -300,6 +300,24 @@ nfsd_socket(struct daemon *d, const char *name, const char *addr,
 	return fd;
 }
 
+/*
+ * NFSv4.1's server_owner and server_scope (RFC 8881 2.10.4): [nfsd]
+ * nfsv4.1 server owner, else the host's name, read before the sandbox.
+ */
+static void
+nfsd_v41_owner(struct nfsd_env *env)
+{
+	const char *owner = conf_get(env->daemon->conf, "nfsd",
+	    "nfsv4.1 server owner");
+
+	if (owner != NULL && *owner != '\0')
+		snprintf(env->v41_owner, sizeof(env->v41_owner), "%s", owner);
+	else if (gethostname(env->v41_owner, sizeof(env->v41_owner) - 1) ==
+	    -1 || env->v41_owner[0] == '\0')
+		snprintf(env->v41_owner, sizeof(env->v41_owner), "dittofs");
+	env->v41_owner[sizeof(env->v41_owner) - 1] = '\0';
+}
+
 static void
 nfsd_pre_init(struct daemon *d)
 {
@@ -317,6 +335,7 @@ nfsd_pre_init(struct daemon *d)
 	if (env->exports.nexports == 0)
 		log_warnx("no [share NAME] section: nothing to export");
 	nfsd_write_verf(env);
+	nfsd_v41_owner(env);
 	if (strcmp(path, "sendfile") == 0)
 		env->read_path = NFSD_READ_SENDFILE;
 	else if (strcmp(path, "pread") == 0)
@@ -517,6 +536,8 @@ nfsd_v4_configure(struct nfsd_env *env)
 	    "nfsv4 compound ops max");
 	env->v4_tag_max = (uint32_t)conf_get_int(conf, "nfsd",
 	    "nfsv4 tag max");
+	/* Per COMPOUND: a reload turns minor version 1 on or off. */
+	env->v41_enabled = conf_get_bool(conf, "nfsd", "nfsv4.1");
 }
 
 /*
@@ -586,6 +607,8 @@ nfsd_post_init(struct daemon *d)
 	env->v4_enabled = conf_get_bool(d->conf, "nfsd", "nfsv4");
 	if (!env->v4_enabled)
 		log_info("nfsv4 = no: NFSv3 alone on the NFS port");
+	if ((env->v41 = nfs41_mirror_new(NFSD_V41_SESSIONS_MAX)) == NULL)
+		fatalx("out of memory");
 	if ((env->v4_stateids = nfs4_stateid_cache_new((size_t)conf_get_int(
 	    d->conf, "nfsd", "nfsv4 stateid cache size"))) == NULL &&
 	    conf_get_int(d->conf, "nfsd", "nfsv4 stateid cache size") > 0)
@@ -705,8 +728,9 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct nfsd_env *env = d->env;
 	size_t nodes = 0, fds = 0, names = 0, lists = 0, ents = 0;
-	char calls[512], v3[512], v4[512], deleg[256], gss[256];
+	char calls[512], v3[512], v4[1024], deleg[256], gss[256];
 	struct rpcsec_gss_stats gs;
+	size_t v41_bytes = 0, v41_sessions;
 	uint64_t async = 0, inline_ = 0;
 	struct rpcsvc_stats st = { 0 };
 
@@ -743,6 +767,7 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 		    (unsigned long long)gs.limited);
 	} else
 		snprintf(gss, sizeof(gss), "off ([gssd] enable = no)");
+	v41_sessions = nfs41_mirror_count(env->v41, &v41_bytes);
 	snprintf(buf, len, "NFSv3 port %u, MOUNT port %u; %zu export(s); "
 	    "%zu connection(s), %zu bytes of output queued, %llu "
 	    "refused; blockd %s; stated %s; %zu handle(s) cached, "
@@ -754,6 +779,9 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    "with file data %llu; NFSv4 GETATTR, LOOKUP, ACCESS from the "
 	    "caches %llu; to blockd: %s; "
 	    "NFSv3 calls: %s; NFSv4 ops: %s; delegations: %s; "
+	    "NFSv4.1 %s: %zu session(s) mirrored, %zu reply bytes kept, "
+	    "%llu loaded from stated, %llu retries answered from the "
+	    "mirror, %llu slot(s) done, %llu not told to stated; "
 	    "RPCSEC_GSS: %s",
 	    env->nfs_port,
 	    env->mount_port, env->exports.nexports, st.open, st.out_queued,
@@ -774,7 +802,11 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    (unsigned long long)env->v4_renews,
 	    (unsigned long long)env->v4_read_file,
 	    (unsigned long long)env->v4_cache_answers, calls, v3, v4, deleg,
-	    gss);
+	    env->v4_enabled && env->v41_enabled ? "on" : "off", v41_sessions,
+	    v41_bytes, (unsigned long long)env->v41_loads,
+	    (unsigned long long)env->v41_replays,
+	    (unsigned long long)env->v41_slot_dones,
+	    (unsigned long long)env->v41_slot_dones_lost, gss);
 }
 
 static const struct daemon_def nfsd_def = {

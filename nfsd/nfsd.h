@@ -50,8 +50,8 @@
 #define NFS3_WRITEVERFSIZE	8
 #define NFS3_CREATEVERFSIZE	8
 #define NFS3_NPROC		22
-/* NFSv4.0's op numbers, 3 to 39; 0 counts the ones we do not know. */
-#define NFSD_V4_OPS		40
+/* NFSv4 op numbers, 3 to 58; 0 counts the ones we do not know. */
+#define NFSD_V4_OPS		59
 #define MNT_PATH_MAX		1024
 #define MNT_NAME_MAX		255
 
@@ -322,6 +322,7 @@ struct nfs4_deleg;
 struct nfs4_stateid;
 struct ipc_msg;
 struct nfs4_stateid_cache;
+struct nfs41_mirror;
 
 /*
  * The state of a call that every NFS version (and MOUNT) needs: at
@@ -487,6 +488,14 @@ struct nfsd_env {
 	uint64_t		 v4_renews;	/* RENEWs sent for the hits */
 	uint64_t		 v4_read_file;	/* READ data by the file reply */
 	uint64_t		 v4_cache_answers; /* GETATTR, LOOKUP, ACCESS */
+	/* NFSv4.1 (v4/proc41.c): [nfsd] nfsv4.1, the sessions' mirror. */
+	int			 v41_enabled;
+	struct nfs41_mirror	*v41;
+	char			 v41_owner[256];	/* server_owner */
+	uint64_t		 v41_loads;	/* sessions loaded from stated */
+	uint64_t		 v41_replays;	/* retries from the mirror */
+	uint64_t		 v41_slot_dones;
+	uint64_t		 v41_slot_dones_lost;	/* stated away */
 	/* Calls per NFSv3 procedure, NFSv4 ops per op number (status). */
 	uint64_t		 v3_calls[NFS3_NPROC];
 	uint64_t		 v4_ops[NFSD_V4_OPS];
@@ -494,6 +503,8 @@ struct nfsd_env {
 
 /* nfsd.c */
 #define NFSD_DRC_WAIT_SECONDS	5
+/* NFSv4.1 sessions mirrored at once; the least recently used go first. */
+#define NFSD_V41_SESSIONS_MAX	4096
 void	 nfsd_roots_refresh(struct nfsd_env *);
 /* Start serving if everything it waits for is there. */
 void	 nfsd_serve_check(struct nfsd_env *);

@@ -103,6 +103,15 @@ tests_unit_test_nfs4_callback_LDADD = $(NFS4_TEST_LIBS)
 tests_unit_test_nfs4_idmap_SOURCES = tests/unit/test_nfs4_idmap.c
 tests_unit_test_nfs4_idmap_CPPFLAGS = $(NFS4_TEST_CPPFLAGS)
 tests_unit_test_nfs4_idmap_LDADD = $(NFS4_TEST_LIBS)
+# NFSv4.1 (issue 24): nfsd's mirror of the sessions and the 4.1 ops'
+# XDR; then the sessions against the daemons (tests/clients/nfs41probe.py).
+check_PROGRAMS += tests/unit/test_nfs4_session
+TESTS += tests/unit/test_nfs4_session
+tests_unit_test_nfs4_session_SOURCES = tests/unit/test_nfs4_session.c
+tests_unit_test_nfs4_session_CPPFLAGS = $(NFS4_TEST_CPPFLAGS)
+tests_unit_test_nfs4_session_LDADD = $(NFS4_TEST_LIBS)
+TESTS += tests/integration/test_nfs41.sh
+EXTRA_DIST += tests/integration/test_nfs41.sh tests/clients/nfs41probe.py
 
 # stated's NFSv4.1 clients, sessions and slot tables (stated/session_table.c).
 check_PROGRAMS += tests/unit/test_stated_session

@@ -711,10 +711,11 @@ nfs4_deleg_push(struct nfsd_env *env, struct ipc_msg *msg)
 	case ST_PUSH_FORGET:
 		/* stated dropped a v4.1 session or client on its own. */
 		if (p.body.st_push_body_u.forget.sessionid.sessionid_len == 16)
-			nfs4_session_forget((const uint8_t *)p.body.st_push_body_u.
-			    forget.sessionid.sessionid_val);
+			nfs4_session_forget(env, (const uint8_t *)p.body.
+			    st_push_body_u.forget.sessionid.sessionid_val);
 		else {
-			nfs4_client_forget(p.body.st_push_body_u.forget.clientid);
+			nfs4_client_forget(env,
+			    p.body.st_push_body_u.forget.clientid);
 			nfs4_stateid_cache_drop_client(env->v4_stateids,
 			    p.body.st_push_body_u.forget.clientid);
 		}

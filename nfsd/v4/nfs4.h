@@ -26,7 +26,8 @@
 #define NFS4_VERSION		4
 #define NFS4_PROC_NULL		0
 #define NFS4_PROC_COMPOUND	1
-#define NFS4_MINOR_VERSION	0	/* the only one served for now */
+#define NFS4_MINOR_VERSION	0	/* RFC 7530 */
+#define NFS41_MINOR_VERSION	1	/* RFC 8881: sessions */
 
 /* RFC 7531: sizes of the protocol. */
 #define NFS4_FHSIZE		128
@@ -93,10 +94,31 @@ enum nfs4_opnum {
 	OP_VERIFY = 37,
 	OP_WRITE = 38,
 	OP_RELEASE_LOCKOWNER = 39,
+	/* RFC 8881 18: NFSv4.1's. */
+	OP_BACKCHANNEL_CTL = 40,
+	OP_BIND_CONN_TO_SESSION = 41,
+	OP_EXCHANGE_ID = 42,
+	OP_CREATE_SESSION = 43,
+	OP_DESTROY_SESSION = 44,
+	OP_FREE_STATEID = 45,
+	OP_GET_DIR_DELEGATION = 46,
+	OP_GETDEVICEINFO = 47,
+	OP_GETDEVICELIST = 48,
+	OP_LAYOUTCOMMIT = 49,
+	OP_LAYOUTGET = 50,
+	OP_LAYOUTRETURN = 51,
+	OP_SECINFO_NO_NAME = 52,
+	OP_SEQUENCE = 53,
+	OP_SET_SSV = 54,
+	OP_TEST_STATEID = 55,
+	OP_WANT_DELEGATION = 56,
+	OP_DESTROY_CLIENTID = 57,
+	OP_RECLAIM_COMPLETE = 58,
 	OP_ILLEGAL = 10044
 };
 #define NFS4_OP_FIRST		OP_ACCESS
 #define NFS4_OP_LAST		OP_RELEASE_LOCKOWNER
+#define NFS41_OP_LAST		OP_RECLAIM_COMPLETE
 
 /* RFC 7530 16.1 (callback program): operation numbers. */
 #define OP_CB_GETATTR		3
@@ -170,8 +192,51 @@ enum nfs4_status {
 	NFS4ERR_DEADLOCK = 10045,
 	NFS4ERR_FILE_OPEN = 10046,
 	NFS4ERR_ADMIN_REVOKED = 10047,
-	NFS4ERR_CB_PATH_DOWN = 10048
+	NFS4ERR_CB_PATH_DOWN = 10048,
+	/* RFC 8881 15.1: NFSv4.1's. */
+	NFS4ERR_BADSESSION = 10052,
+	NFS4ERR_BADSLOT = 10053,
+	NFS4ERR_COMPLETE_ALREADY = 10054,
+	NFS4ERR_CONN_NOT_BOUND_TO_SESSION = 10055,
+	NFS4ERR_SEQ_MISORDERED = 10063,
+	NFS4ERR_SEQUENCE_POS = 10064,
+	NFS4ERR_REQ_TOO_BIG = 10065,
+	NFS4ERR_REP_TOO_BIG = 10066,
+	NFS4ERR_REP_TOO_BIG_TO_CACHE = 10067,
+	NFS4ERR_RETRY_UNCACHED_REP = 10068,
+	NFS4ERR_TOO_MANY_OPS = 10070,
+	NFS4ERR_OP_NOT_IN_SESSION = 10071,
+	NFS4ERR_CLIENTID_BUSY = 10074,
+	NFS4ERR_SEQ_FALSE_RETRY = 10076,
+	NFS4ERR_BAD_HIGH_SLOT = 10077,
+	NFS4ERR_DEADSESSION = 10078,
+	NFS4ERR_ENCR_ALG_UNSUPP = 10079,
+	NFS4ERR_NOT_ONLY_OP = 10081
 };
+
+/* RFC 8881 18.35, 18.36, 18.46, 18.34: NFSv4.1's numbers. */
+#define NFS41_SESSIONID_SIZE		16
+#define EXCHGID4_FLAG_USE_NON_PNFS	0x00010000
+#define EXCHGID4_FLAG_MASK_PNFS		0x00070000
+#define EXCHGID4_FLAG_UPD_CONFIRMED_REC_A 0x40000000
+#define EXCHGID4_FLAG_CONFIRMED_R	0x80000000
+#define SP4_NONE			0
+#define SP4_MACH_CRED			1
+#define SP4_SSV				2
+#define CREATE_SESSION4_FLAG_PERSIST	0x01
+#define CREATE_SESSION4_FLAG_CONN_BACK_CHAN 0x02
+#define SEQ4_STATUS_CB_PATH_DOWN	0x00000001
+#define SECINFO_STYLE4_CURRENT_FH	0
+#define SECINFO_STYLE4_PARENT		1
+#define CDFC4_FORE			0x1	/* channel_dir_from_client4 */
+#define CDFC4_BACK			0x2
+#define CDFC4_FORE_OR_BOTH		0x3
+#define CDFC4_BACK_OR_BOTH		0x7
+#define CDFS4_FORE			0x1	/* channel_dir_from_server4 */
+#define CDFS4_BACK			0x2
+#define CDFS4_BOTH			0x3
+#define NFS41_IMPL_MAX			1024	/* nfs_impl_id4 strings */
+#define NFS41_CB_SEC_MAX		1024	/* callback_sec_parms4<> */
 
 /* RFC 7530 5.6, 5.7: attribute numbers. */
 #define FATTR4_SUPPORTED_ATTRS		0
@@ -277,10 +342,14 @@ enum nfs4_status {
 #define UNCHECKED4			0	/* createmode4 */
 #define GUARDED4			1
 #define EXCLUSIVE4			2
+#define EXCLUSIVE4_1			3	/* RFC 8881 18.16 */
 #define CLAIM_NULL			0	/* open_claim_type4 */
 #define CLAIM_PREVIOUS			1
 #define CLAIM_DELEGATE_CUR		2
 #define CLAIM_DELEGATE_PREV		3
+#define CLAIM_FH			4	/* RFC 8881 18.16 */
+#define CLAIM_DELEG_CUR_FH		5
+#define CLAIM_DELEG_PREV_FH		6
 #define OPEN_DELEGATE_NONE		0	/* open_delegation_type4 */
 #define OPEN_DELEGATE_READ		1
 #define OPEN_DELEGATE_WRITE		2
@@ -483,6 +552,62 @@ struct nfs4_release_lockowner_args {
 	struct nfs4_owner	 owner;
 };
 
+/* RFC 8881 18.36.2: channel_attrs4 (ca_rdma_ird: at most one, kept). */
+struct nfs41_channel {
+	uint32_t		 headerpadsize;
+	uint32_t		 maxrequestsize;
+	uint32_t		 maxresponsesize;
+	uint32_t		 maxresponsesize_cached;
+	uint32_t		 maxoperations;
+	uint32_t		 maxrequests;
+	uint32_t		 nrdma_ird;
+	uint32_t		 rdma_ird;
+};
+struct nfs41_exchange_id_args {
+	uint8_t			 verf[NFS4_VERIFIER_SIZE];
+	struct nfs4_opaque	 ownerid;
+	uint32_t		 flags;
+	uint32_t		 protect;		/* SP4_* */
+	int			 has_impl;
+	struct nfs4_opaque	 impl_domain;
+	struct nfs4_opaque	 impl_name;
+};
+struct nfs41_create_session_args {
+	uint64_t		 clientid;
+	uint32_t		 sequence;
+	uint32_t		 flags;
+	struct nfs41_channel	 fore;
+	struct nfs41_channel	 back;
+	uint32_t		 cb_program;
+	struct nfs4_opaque	 cb_sec;	/* callback_sec_parms4<> as
+						   it came, count included */
+};
+struct nfs41_sessionid_args {	/* DESTROY_SESSION */
+	uint8_t			 sessionid[NFS41_SESSIONID_SIZE];
+};
+struct nfs41_sequence_args {
+	uint8_t			 sessionid[NFS41_SESSIONID_SIZE];
+	uint32_t		 sequenceid;
+	uint32_t		 slotid;
+	uint32_t		 highest_slotid;
+	int			 cachethis;
+};
+struct nfs41_bind_conn_args {
+	uint8_t			 sessionid[NFS41_SESSIONID_SIZE];
+	uint32_t		 dir;		/* CDFC4_* */
+	int			 rdma;
+};
+struct nfs41_backchannel_ctl_args {
+	uint32_t		 cb_program;
+	struct nfs4_opaque	 cb_sec;	/* as CREATE_SESSION's */
+};
+struct nfs41_reclaim_complete_args {
+	int			 one_fs;
+};
+struct nfs41_secinfo_no_name_args {
+	uint32_t		 style;		/* SECINFO_STYLE4_* */
+};
+
 /* One decoded operation of a COMPOUND. */
 struct nfs4_op {
 	uint32_t	 opnum;		/* OP_ILLEGAL for one we do not know */
@@ -512,6 +637,15 @@ struct nfs4_op {
 		struct nfs4_setclientid_confirm_args	setclientid_confirm;
 		struct nfs4_write_args			write;
 		struct nfs4_release_lockowner_args	release_lockowner;
+		struct nfs41_exchange_id_args		exchange_id;
+		struct nfs41_create_session_args	create_session;
+		struct nfs41_sessionid_args		destroy_session;
+		struct nfs41_sequence_args		sequence;
+		struct nfs41_bind_conn_args		bind_conn;
+		struct nfs41_backchannel_ctl_args	backchannel_ctl;
+		struct nfs41_reclaim_complete_args	reclaim_complete;
+		struct nfs41_secinfo_no_name_args	secinfo_no_name;
+		/* DESTROY_CLIENTID: clientid */
 	} u;
 };
 
@@ -527,6 +661,7 @@ struct nfs4_compound {
 	uint32_t		 nops;		/* as the client said */
 	uint32_t		 next;		/* ops decoded so far */
 	uint32_t		 ops_max;
+	uint32_t		 minor_max;	/* served: 0, or 1 */
 };
 
 /* Results. */
@@ -625,6 +760,36 @@ struct nfs4_res {
 			uint32_t		committed;
 			uint8_t			verf[NFS4_VERIFIER_SIZE];
 		} write;
+		struct {
+			uint64_t		clientid;
+			uint32_t		sequenceid;
+			uint32_t		flags;
+			uint64_t		owner_minor;
+			struct nfs4_opaque	owner_major;
+			struct nfs4_opaque	scope;
+			struct nfs4_opaque	impl_domain;
+			struct nfs4_opaque	impl_name;
+		} exchange_id;
+		struct {
+			uint8_t			sessionid[NFS41_SESSIONID_SIZE];
+			uint32_t		sequence;
+			uint32_t		flags;
+			struct nfs41_channel	fore;
+			struct nfs41_channel	back;
+		} create_session;
+		struct {
+			uint8_t			sessionid[NFS41_SESSIONID_SIZE];
+			uint32_t		sequenceid;
+			uint32_t		slotid;
+			uint32_t		highest_slotid;
+			uint32_t		target_highest_slotid;
+			uint32_t		status_flags;
+		} sequence;
+		struct {
+			uint8_t			sessionid[NFS41_SESSIONID_SIZE];
+			uint32_t		dir;	/* CDFS4_* */
+			int			rdma;
+		} bind_conn;
 	} u;
 };
 
@@ -641,9 +806,18 @@ const char	*nfs4_op_name(uint32_t);
 int		 nfs4_op_known(uint32_t);
 uint32_t	 nfs4_compound_begin(struct nfs4_compound *, struct xdrbuf_in *,
 		    uint32_t tag_max, uint32_t ops_max);
+/* The same, serving minor versions 0 to minor_max (0 or 1). */
+uint32_t	 nfs4_compound_begin_minor(struct nfs4_compound *,
+		    struct xdrbuf_in *, uint32_t tag_max, uint32_t ops_max,
+		    uint32_t minor_max);
 int		 nfs4_compound_more(const struct nfs4_compound *);
 uint32_t	 nfs4_compound_next(struct nfs4_compound *, struct nfs4_op *);
 uint32_t	 nfs4_decode_op(struct xdrbuf_in *, struct nfs4_op *);
+/* An op of a COMPOUND of minor version minor (numbers past 39: 4.1's). */
+uint32_t	 nfs4_decode_op_minor(struct xdrbuf_in *, struct nfs4_op *,
+		    uint32_t minor);
+/* 1: an op number of minor version 1 (40 to 58). */
+int		 nfs41_op_known(uint32_t);
 uint32_t	 nfs4_name_check(const struct nfs4_opaque *);
 int		 nfs4_get_bitmap(struct xdrbuf_in *, struct nfs4_bitmap *);
 int		 nfs4_get_stateid(struct xdrbuf_in *, struct nfs4_stateid *);
@@ -660,6 +834,91 @@ void		 nfs4_encode_readdir_entry(struct xdrbuf_out *, uint64_t cookie,
 		    const struct nfs4_opaque *name,
 		    const struct nfs4_opaque *fattr);
 size_t		 nfs4_readdir_entry_size(uint32_t namelen, size_t fattrlen);
+
+/* xdr41.c: NFSv4.1's ops, for xdr.c. */
+uint32_t	 nfs41_decode_body(struct xdrbuf_in *, struct nfs4_op *);
+void		 nfs41_put_resok(struct xdrbuf_out *, const struct nfs4_res *);
+
+/*
+ * session.c: nfsd's mirror of stated's NFSv4.1 sessions (the cost rule
+ * of common/stated_session.x): each session's channel attributes and
+ * slot table, so that SEQUENCE is checked here (RFC 8881 2.10.6.1) and
+ * a retry answered from here.  stated keeps the durable copy; a session
+ * nfsd does not know is loaded from it.  At most max sessions are kept,
+ * the least recently used going first (it is loaded again when it comes
+ * back).  A slot is busy while the COMPOUND of its sequence id runs.
+ */
+#define NFS41_DIGEST_SIZE	16	/* of a request, for false retries */
+#define NFS41_REPLY_MAX		65536	/* a kept reply (stated's bound) */
+
+struct nfs41_slot {
+	uint32_t		 seqid;		/* 0: never used */
+	int			 busy;
+	int			 cached;	/* reply is the kept reply */
+	uint8_t			 digest[NFS41_DIGEST_SIZE];
+	uint32_t		 digest_len;	/* 0: not known */
+	uint8_t			*reply;
+	uint32_t		 reply_len;
+};
+
+struct nfs41_session {
+	uint8_t			 id[NFS41_SESSIONID_SIZE];
+	uint64_t		 clientid;
+	uint32_t		 flags;		/* csr_flags */
+	struct nfs41_channel	 fore;
+	struct nfs41_channel	 back;
+	uint32_t		 cb_program;	/* BACKCHANNEL_CTL's, if any */
+	uint32_t		 nslots;
+	struct nfs41_slot	*slots;
+	uint32_t		 lease;		/* seconds */
+	time_t			 renewed;	/* as far as nfsd knows */
+	uint64_t		 binds;		/* BIND_CONN_TO_SESSION seen */
+	size_t			 cached_bytes;	/* of the slots' replies */
+	struct nfs41_session	*lru_prev;
+	struct nfs41_session	*lru_next;
+	struct nfs41_session	*next;		/* hash chain */
+};
+
+enum nfs41_verdict {
+	NFS41_SLOT_NEW,		/* the next sequence id: run it */
+	NFS41_SLOT_REPLAY,	/* a retry of a kept reply: send it again */
+	NFS41_SLOT_UNCACHED,	/* a retry, nothing kept */
+	NFS41_SLOT_FALSE_RETRY,	/* same slot and id, another request */
+	NFS41_SLOT_MISORDERED,
+	NFS41_SLOT_BADSLOT,
+	NFS41_SLOT_BUSY,	/* its first try still runs: DELAY */
+};
+
+struct nfs41_mirror;
+struct nfs41_mirror *nfs41_mirror_new(size_t max);
+void		 nfs41_mirror_free(struct nfs41_mirror *);
+/* A session (and first in the LRU), or NULL. */
+struct nfs41_session *nfs41_mirror_get(struct nfs41_mirror *,
+		    const uint8_t *id);
+/* A new or refreshed session of nslots empty slots; NULL: no memory. */
+struct nfs41_session *nfs41_mirror_add(struct nfs41_mirror *,
+		    const uint8_t *id, uint64_t clientid, uint32_t nslots);
+void		 nfs41_mirror_drop(struct nfs41_mirror *, const uint8_t *id);
+size_t		 nfs41_mirror_drop_client(struct nfs41_mirror *, uint64_t);
+void		 nfs41_mirror_drop_all(struct nfs41_mirror *);
+size_t		 nfs41_mirror_count(const struct nfs41_mirror *,
+		    size_t *bytes);
+/* A slot as stated keeps it (LOAD): 0, or -1 (past the table, memory). */
+int		 nfs41_slot_load(struct nfs41_session *, uint32_t slotid,
+		    uint32_t seqid, int cached, const uint8_t *digest,
+		    size_t digest_len, const uint8_t *reply, size_t reply_len);
+/* RFC 8881 2.10.6.1: what SEQUENCE does with slotid and seqid. */
+enum nfs41_verdict nfs41_slot_check(struct nfs41_session *, uint32_t slotid,
+		    uint32_t seqid, const uint8_t *digest, size_t digest_len);
+/* The slot's new sequence id is taken: busy until nfs41_slot_done. */
+void		 nfs41_slot_begin(struct nfs41_session *, uint32_t slotid,
+		    uint32_t seqid, const uint8_t *digest, size_t digest_len);
+/* Its COMPOUND answered: reply kept if cached (0), or -1 (memory). */
+int		 nfs41_slot_done(struct nfs41_session *, uint32_t slotid,
+		    uint32_t seqid, int cached, const uint8_t *reply,
+		    size_t reply_len);
+/* A request's digest (NFS41_DIGEST_SIZE bytes): two FNV-1a 64s. */
+void		 nfs41_digest(const uint8_t *, size_t, uint8_t *out);
 
 /* Bitmap helpers (xdr.c). */
 static inline int

@@ -27,7 +27,7 @@
 
 static void	nfs4_run(struct nfs4_call *);
 
-_Static_assert(NFS4_OP_LAST < NFSD_V4_OPS, "NFSD_V4_OPS counts every op");
+_Static_assert(NFS41_OP_LAST < NFSD_V4_OPS, "NFSD_V4_OPS counts every op");
 
 void
 nfs4_bd_fh(bd_fh *fh, const struct nfs4_fh *f)
@@ -131,15 +131,21 @@ nfs4_finish(struct nfs4_call *v, uint32_t status)
 	uint64_t off = 0;
 	uint32_t len = 0;
 
+	nfs4_compound_out_end(&v->co, status);
 	if (v->w != NULL) {
 		io = v->w->read_io;
 		off = v->w->read_off;
 		len = v->w->read_len;
+		/* A session's slot: stated hears of it before the client. */
+		if (call->out.failed)
+			nfs41_slot_finish(v, NULL, 0, 0);
+		else
+			nfs41_slot_finish(v, call->out.buf + v->co.status_at,
+			    call->out.len - v->co.status_at, io == NULL);
 	}
 	xdrbuf_out_free(&v->scratch);
 	free(v->w);
 	v->w = NULL;
-	nfs4_compound_out_end(&v->co, status);
 	if (call->out.failed) {
 		rpcsvc_fd_unref(io);
 		rpcsvc_reply_error(call, RPC_SYSTEM_ERR);
@@ -154,6 +160,37 @@ nfs4_finish(struct nfs4_call *v, uint32_t status)
 	rpcsvc_reply_body(call);
 }
 
+/* A v4.1 retry: its kept COMPOUND4res in place of this one's. */
+static void
+nfs4_send_replay(struct nfs4_call *v, const uint8_t *reply, size_t len)
+{
+	struct rpcsvc_call *call = v->nfs.rpc;
+
+	xdrbuf_out_free(&v->scratch);
+	free(v->w);
+	v->w = NULL;
+	call->out.len = v->co.status_at;
+	xdrbuf_put_fixed(&call->out, reply, len);
+	if (call->out.failed) {
+		rpcsvc_reply_error(call, RPC_SYSTEM_ERR);
+		return;
+	}
+	rpcsvc_reply_body(call);
+}
+
+void
+nfs4_answer_replay(struct nfs4_call *v, const uint8_t *reply, size_t len)
+{
+	if (v->running) {
+		/* nfs4_run's loop sends it, once the op has returned. */
+		v->replay = reply;
+		v->replay_len = len;
+		v->finished = 1;
+		return;
+	}
+	nfs4_send_replay(v, reply, len);
+}
+
 /*
  * The op has its result in v->res (status aside): encode it, and go on
  * with the next op unless it failed.
@@ -163,6 +200,8 @@ nfs4_op_done(struct nfs4_call *v, uint32_t status)
 {
 	v->res.opnum = v->op.opnum;
 	v->res.status = status;
+	if (status == NFS4_OK && v->c.minorversion >= NFS41_MINOR_VERSION)
+		nfs41_op_result(v);
 	nfs4_encode_resop(&v->co, &v->res);
 	if (v->w->read_io != NULL && v->co.o->len >= 4)
 		xdrbuf_put_u32_at(v->co.o, v->co.o->len - 4, v->w->read_len);
@@ -1984,7 +2023,8 @@ nfs4_read_by_file(struct nfs4_call *v, struct fhnode *n, uint32_t count)
 	struct nfs4_read_args *a = &v->op.u.read;
 
 	if (v->nfs.env->read_path != NFSD_READ_SENDFILE || count == 0 ||
-	    nfs4_compound_more(&v->c))
+	    nfs4_compound_more(&v->c) || (v->w->v41.seq &&
+	    v->w->v41.cachethis))
 		return 0;
 	v->w->read_io = rpcsvc_fd_ref(n->io);
 	v->w->read_off = a->offset;
@@ -2268,6 +2308,22 @@ nfs4_op_secinfo(struct nfs4_call *v)
 	nfs4_bd_lookup(v, name, nfs4_secinfo_done);
 }
 
+/*
+ * RFC 8881 18.45: SECINFO_NO_NAME, of the current filehandle or its
+ * parent: the flavours are the same everywhere (SECINFO's); the root of
+ * the pseudo fs has no parent.  It consumes the current filehandle.
+ */
+static void
+nfs41_op_secinfo_no_name(struct nfs4_call *v)
+{
+	if (v->op.u.secinfo_no_name.style == SECINFO_STYLE4_PARENT &&
+	    v->w->cur.pseudo && strcmp(v->w->cur.path, "/") == 0) {
+		nfs4_fail(v, NFS4ERR_NOENT);
+		return;
+	}
+	nfs4_secinfo_done(v, 0, NULL, -1);
+}
+
 static void
 nfs4_op_notsupp(struct nfs4_call *v)
 {
@@ -2292,7 +2348,7 @@ struct nfs4_opdef {
 	int		 modifies;
 };
 
-static const struct nfs4_opdef nfs4_ops[NFS4_OP_LAST + 1] = {
+static const struct nfs4_opdef nfs4_ops[NFS41_OP_LAST + 1] = {
 	[OP_ACCESS] = { nfs4_op_access, 1, 0 },
 	[OP_CLOSE] = { nfs4_op_close, 1, 0 },
 	[OP_COMMIT] = { nfs4_op_commit, 1, 0 },
@@ -2330,11 +2386,66 @@ static const struct nfs4_opdef nfs4_ops[NFS4_OP_LAST + 1] = {
 	[OP_VERIFY] = { nfs4_op_verify, 1, 0 },
 	[OP_WRITE] = { nfs4_op_write, 1, 1 },
 	[OP_RELEASE_LOCKOWNER] = { nfs4_op_release_lockowner, 0, 0 },
-#if NFS4_OP_LAST >= NFS4_OP_TEST_STATEID	/* the v4.1 table */
-	[NFS4_OP_FREE_STATEID] = { nfs4_op_free_stateid, 0, 0 },
-	[NFS4_OP_TEST_STATEID] = { nfs4_op_test_stateid, 0, 0 },
-#endif
+	/* NFSv4.1 (proc41.c); xdr.c decodes them in 4.1 COMPOUNDs alone. */
+	[OP_BACKCHANNEL_CTL] = { nfs41_op_backchannel_ctl, 0, 0 },
+	[OP_BIND_CONN_TO_SESSION] = { nfs41_op_bind_conn, 0, 0 },
+	[OP_EXCHANGE_ID] = { nfs41_op_exchange_id, 0, 0 },
+	[OP_CREATE_SESSION] = { nfs41_op_create_session, 0, 0 },
+	[OP_DESTROY_SESSION] = { nfs41_op_destroy_session, 0, 0 },
+	/* stateid41.c: they read their own arguments (xdr41.c leaves them). */
+	[OP_FREE_STATEID] = { nfs4_op_free_stateid, 0, 0 },
+	[OP_GET_DIR_DELEGATION] = { nfs4_op_notsupp, 0, 0 },
+	[OP_GETDEVICEINFO] = { nfs4_op_notsupp, 0, 0 },
+	[OP_GETDEVICELIST] = { nfs4_op_notsupp, 0, 0 },
+	[OP_LAYOUTCOMMIT] = { nfs4_op_notsupp, 0, 0 },
+	[OP_LAYOUTGET] = { nfs4_op_notsupp, 0, 0 },
+	[OP_LAYOUTRETURN] = { nfs4_op_notsupp, 0, 0 },
+	[OP_SECINFO_NO_NAME] = { nfs41_op_secinfo_no_name, 1, 0 },
+	[OP_SEQUENCE] = { nfs41_op_sequence, 0, 0 },
+	[OP_SET_SSV] = { nfs4_op_notsupp, 0, 0 },
+	[OP_TEST_STATEID] = { nfs4_op_test_stateid, 0, 0 },
+	[OP_WANT_DELEGATION] = { nfs4_op_notsupp, 0, 0 },
+	[OP_DESTROY_CLIENTID] = { nfs41_op_destroy_clientid, 0, 0 },
+	[OP_RECLAIM_COMPLETE] = { nfs41_op_reclaim_complete, 0, 0 },
 };
+
+/*
+ * RFC 8881 2.10.6.3, 16.2.3, 18.46.3: where an op may stand in a
+ * COMPOUND of minor version 1.  SEQUENCE first; without it only the
+ * ops that make or end a session or client, each alone; the ops of
+ * NFSv4.0's client model are NOTSUPP (RFC 8881 18.35.3 ... 18.15).
+ */
+static uint32_t
+nfs41_op_place(const struct nfs4_call *v)
+{
+	uint32_t op = v->op.opnum;
+	int first = v->c.next == 1;
+
+	if (op == OP_SEQUENCE)
+		return first ? NFS4_OK : NFS4ERR_SEQUENCE_POS;
+	switch (op) {
+	case OP_EXCHANGE_ID:
+	case OP_CREATE_SESSION:
+	case OP_DESTROY_SESSION:
+	case OP_DESTROY_CLIENTID:
+		if (first)
+			return v->c.nops == 1 ? NFS4_OK : NFS4ERR_NOT_ONLY_OP;
+		return NFS4_OK;
+	case OP_BIND_CONN_TO_SESSION:
+		return first && v->c.nops == 1 ? NFS4_OK : NFS4ERR_NOT_ONLY_OP;
+	}
+	if (first)
+		return NFS4ERR_OP_NOT_IN_SESSION;
+	switch (op) {
+	case OP_SETCLIENTID:
+	case OP_SETCLIENTID_CONFIRM:
+	case OP_RENEW:
+	case OP_OPEN_CONFIRM:
+	case OP_RELEASE_LOCKOWNER:
+		return NFS4ERR_NOTSUPP;
+	}
+	return NFS4_OK;
+}
 
 /* One decoded op: its checks, the credential of its share, then it. */
 static void
@@ -2344,6 +2455,15 @@ nfs4_op_start(struct nfs4_call *v)
 
 	v->step = 0;
 	v->have_attr = 0;
+	if (v->c.minorversion >= NFS41_MINOR_VERSION) {
+		uint32_t st;
+
+		if ((st = nfs41_op_place(v)) != NFS4_OK ||
+		    (st = nfs41_op_prepare(v)) != NFS4_OK) {
+			nfs4_fail(v, st);
+			return;
+		}
+	}
 	if (d->need_fh && !v->w->cur.set) {
 		nfs4_fail(v, NFS4ERR_NOFILEHANDLE);
 		return;
@@ -2396,11 +2516,14 @@ nfs4_run(struct nfs4_call *v)
 				log_info_rl("%s: NFSv4 %s: malformed "
 				    "arguments", v->nfs.rpc->peer_name,
 				    nfs4_op_name(v->op.opnum));
-			else if (status == NFS4ERR_RESOURCE)
+			else if (status == NFS4ERR_RESOURCE ||
+			    status == NFS4ERR_TOO_MANY_OPS)
 				log_warnx_rl("%s: NFSv4 COMPOUND of %u ops: "
 				    "more than %u run, nfsv4 compound ops max "
-				    "(RESOURCE)", v->nfs.rpc->peer_name,
-				    v->c.nops, nfs4_ops_max(v->nfs.env));
+				    "(%s)", v->nfs.rpc->peer_name,
+				    v->c.nops, nfs4_ops_max(v->nfs.env),
+				    status == NFS4ERR_RESOURCE ? "RESOURCE" :
+				    "TOO_MANY_OPS");
 			v->res.opnum = v->op.opnum;
 			v->res.status = status;
 			nfs4_encode_resop(&v->co, &v->res);
@@ -2416,6 +2539,10 @@ nfs4_run(struct nfs4_call *v)
 		v->running = 0;
 		if (!v->finished)
 			return;		/* the reply callback goes on */
+		if (v->replay != NULL) {
+			nfs4_send_replay(v, v->replay, v->replay_len);
+			return;
+		}
 		if (v->res.status != NFS4_OK) {
 			nfs4_finish(v, v->res.status);
 			return;
@@ -2449,8 +2576,10 @@ nfs4_proc_compound(struct rpcsvc_call *call, void *decoded, void *arg)
 		return;
 	}
 	xdrbuf_in_init(&v->x, call->args, call->args_len);
-	status = nfs4_compound_begin(&v->c, &v->x, nfs4_tag_max(v->nfs.env),
-	    nfs4_ops_max(v->nfs.env));
+	status = nfs4_compound_begin_minor(&v->c, &v->x,
+	    nfs4_tag_max(v->nfs.env), nfs4_ops_max(v->nfs.env),
+	    v->nfs.env->v41_enabled ? NFS41_MINOR_VERSION :
+	    NFS4_MINOR_VERSION);
 	nfs4_compound_out_begin(&v->co, &call->out, &v->c.tag);
 	if (status != NFS4_OK) {
 		if (status == NFS4ERR_BADXDR) {

@@ -31,6 +31,24 @@ struct nfs4_fh {
 	char		 path[MNT_PATH_MAX + 1];	/* pseudo: its path */
 };
 
+/* NFSv4.1: the session a COMPOUND runs in, once SEQUENCE succeeded. */
+struct nfs41_call {
+	int			 seq;		/* SLOT_DONE due at the end */
+	int			 destroyed;	/* DESTROY_SESSION of it ran */
+	uint8_t			 sessionid[NFS41_SESSIONID_SIZE];
+	uint32_t		 slotid;
+	uint32_t		 seqid;
+	int			 cachethis;
+	uint32_t		 maxcached;
+	uint8_t			 digest[NFS41_DIGEST_SIZE];
+	uint64_t		 clientid;	/* the session's */
+	struct nfs4_stateid	 cur_stateid;	/* RFC 8881 16.2.3.1.2 */
+	int			 have_cur_stateid;
+	const uint8_t		*loading;	/* a session being loaded */
+	int			 loaded;	/* ... and now mirrored */
+	uint32_t		 load_first;
+};
+
 /*
  * The filehandles and settable attributes of a COMPOUND: allocated when
  * it starts and freed with its reply, so that the call state every NFS
@@ -48,6 +66,7 @@ struct nfs4_work {
 	struct rpcsvc_fd	*read_io;
 	uint64_t		 read_off;
 	uint32_t		 read_len;
+	struct nfs41_call	 v41;
 };
 
 /* An NFSv4 call's state (rpcsvc_call->state). */
@@ -77,6 +96,9 @@ struct nfs4_call {
 	/* The client this COMPOUND proved to be (state.c); 0: none yet. */
 	uint64_t		 clientid;
 	int			 deleg_gated;	/* GETATTR: checked */
+	/* NFSv4.1: a retry's kept reply, to be sent as it is. */
+	const uint8_t		*replay;
+	size_t			 replay_len;
 };
 
 /* proc.c */
@@ -101,6 +123,24 @@ int	 nfs4_access_cached(struct nfs4_call *, uint32_t want);
 /* blockd's answer for a name of the current directory, for the caches. */
 void	 nfs4_name_learn(struct nfs4_call *, const struct nfs4_opaque *,
 	    const uint8_t *fh, size_t fhlen, const bd_attr *dir);
+
+/* The whole reply is a kept one (a v4.1 retry): sent as it is. */
+void	 nfs4_answer_replay(struct nfs4_call *, const uint8_t *, size_t);
+
+/* proc41.c: NFSv4.1's session ops and rules. */
+void	 nfs41_op_exchange_id(struct nfs4_call *);
+void	 nfs41_op_create_session(struct nfs4_call *);
+void	 nfs41_op_destroy_session(struct nfs4_call *);
+void	 nfs41_op_destroy_clientid(struct nfs4_call *);
+void	 nfs41_op_reclaim_complete(struct nfs4_call *);
+void	 nfs41_op_sequence(struct nfs4_call *);
+void	 nfs41_op_bind_conn(struct nfs4_call *);
+void	 nfs41_op_backchannel_ctl(struct nfs4_call *);
+uint32_t nfs41_op_prepare(struct nfs4_call *);
+void	 nfs41_op_result(struct nfs4_call *);
+/* reply: the COMPOUND4res; cacheable: all of it is in reply. */
+void	 nfs41_slot_finish(struct nfs4_call *, const uint8_t *reply,
+	    size_t len, int cacheable);
 
 /* pseudo.c */
 uint64_t nfs4_pseudo_hash(const char *, size_t);
@@ -135,6 +175,13 @@ uint64_t nfs4_deleg_peer_get(const struct nfsd_env *, const uint8_t[16],
 	    unsigned int port);
 
 /* state.c */
+/* A request to stated, done(v, status, reply) with its answer. */
+void	 nfs4_stated(struct nfs4_call *, uint32_t type, xdrproc_t,
+	    const void *, uint32_t rep_type, xdrproc_t, size_t rep_size,
+	    stated_client_done_fn *);
+/* The RPC credential as stated names a client's principal. */
+void	 nfs4_principal(const struct nfs4_call *, char *, size_t);
+time_t	 nfs4_clock(void);			/* CLOCK_MONOTONIC seconds */
 void	 nfs4_op_delegreturn_state(struct nfs4_call *);
 /*
  * GETATTR of size or change (v->attr known): another client's write
@@ -170,11 +217,11 @@ void	 nfs4_stateid_check(struct nfs4_call *, const struct nfs4_stateid *,
 /* stateid41.c: RFC 8881 18.48, 18.38 (they decode their own arguments) */
 void	 nfs4_op_test_stateid(struct nfs4_call *);
 void	 nfs4_op_free_stateid(struct nfs4_call *);
-/* The COMPOUND's session's clientid (0: none known; weak default). */
+/* proc41.c: the COMPOUND's session's clientid (0: none, no SEQUENCE). */
 uint64_t nfs4_call_clientid41(const struct nfs4_call *);
 /* stated dropped a session or a client on its own (ST_PUSH_FORGET): the
- * mirror drops it.  Weak, empty defaults in stateid41.c. */
-void	 nfs4_session_forget(const uint8_t sessionid[16]);
-void	 nfs4_client_forget(uint64_t clientid);
+ * mirror drops it (proc41.c). */
+void	 nfs4_session_forget(struct nfsd_env *, const uint8_t sessionid[16]);
+void	 nfs4_client_forget(struct nfsd_env *, uint64_t clientid);
 
 #endif

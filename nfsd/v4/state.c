@@ -43,7 +43,7 @@ nfs4_stateid_from_st(struct nfs4_stateid *o, const st_v4_stateid *s)
 	memcpy(o->other, s->other, NFS4_OTHER_SIZE);
 }
 
-static void
+void
 nfs4_stated(struct nfs4_call *v, uint32_t type, xdrproc_t proc,
     const void *req, uint32_t rep_type, xdrproc_t rep_proc, size_t rep_size,
     stated_client_done_fn *done)
@@ -53,7 +53,7 @@ nfs4_stated(struct nfs4_call *v, uint32_t type, xdrproc_t proc,
 }
 
 /* Who the client id belongs to: the RPC credential, as stated keeps it. */
-static void
+void
 nfs4_principal(const struct nfs4_call *v, char *buf, size_t len)
 {
 	const struct rpc_cred *c = &v->nfs.rpc->auth.msg.cred;
@@ -94,7 +94,7 @@ nfs4_client_of(struct nfs4_call *v)
  * renewal such an op stands for (RFC 7530 9.5) goes to stated as one
  * RENEW per client per quarter lease at most.
  */
-static time_t
+time_t
 nfs4_clock(void)
 {
 	struct timespec ts;
@@ -186,6 +186,8 @@ void
 nfs4_state_stated_lost(struct nfsd_env *env)
 {
 	nfs4_stateid_cache_drop_all(env->v4_stateids);
+	/* A restarted stated may know none of them: loaded again. */
+	nfs41_mirror_drop_all(env->v41);
 }
 
 /* RFC 7530 16.33: SETCLIENTID */
@@ -1202,6 +1204,13 @@ nfs4_op_open_state(struct nfs4_call *v)
 	case CLAIM_NULL:
 		break;
 	case CLAIM_PREVIOUS:
+	case CLAIM_FH:
+	case CLAIM_DELEG_CUR_FH:
+		/*
+		 * RFC 8881 18.16.3: 4.1's claims of the current file (Linux
+		 * opens a file it has looked up so); the _CUR_ one checked
+		 * as CLAIM_FH, as CLAIM_DELEGATE_CUR is as CLAIM_NULL.
+		 */
 		nfs4_file_get(v, nfs4_open_previous);
 		return;
 	case CLAIM_DELEGATE_CUR:

@@ -1,8 +1,7 @@
 /*
  * NFSv4.1's TEST_STATEID (RFC 8881 18.48) and FREE_STATEID (18.38)
  * through stated (ST_V4_TEST_STATEID, ST_V4_FREE_STATEID of
- * common/stated_v4.x), which keeps every stateid; and the two hooks a
- * push of stated's ST_PUSH_FORGET calls (callback.c).
+ * common/stated_v4.x), which keeps every stateid.
  *
  * The COMPOUND decoder (xdr.c) reads only the opnum of these two ops:
  * each decodes its own arguments from the COMPOUND (v->c.x) and writes
@@ -20,33 +19,6 @@
 #include "log.h"
 #include "nfsd/v4/proc.h"
 #include "nfsd/v4/stateid41.h"
-
-/*
- * The clientid of the COMPOUND's session (SEQUENCE).  The session code
- * (v41nfsd's) defines the real one; until then 0: stated does not
- * check whose stateids they are.
- */
-__attribute__((weak)) uint64_t
-nfs4_call_clientid41(const struct nfs4_call *v)
-{
-	(void)v;
-	return 0;
-}
-
-/* stated_push.x ST_PUSH_FORGET: the session mirror's, once it exists. */
-__attribute__((weak)) void
-nfs4_session_forget(const uint8_t sessionid[16])
-{
-	(void)sessionid;
-	log_debug("NFSv4.1: stated dropped a session (no mirror here)");
-}
-
-__attribute__((weak)) void
-nfs4_client_forget(uint64_t clientid)
-{
-	log_debug("NFSv4.1 client %016llx: dropped by stated (no mirror here)",
-	    (unsigned long long)clientid);
-}
 
 /* stated's own trouble, or stated away: the client retries. */
 static uint32_t

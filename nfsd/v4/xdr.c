@@ -1,5 +1,7 @@
 /*
- * NFSv4.0 COMPOUND on the wire (RFC 7530 15, 16; XDR of RFC 7531).
+ * NFSv4.0 COMPOUND on the wire (RFC 7530 15, 16; XDR of RFC 7531), and
+ * the COMPOUND of minor version 1 (RFC 8881 16, 18), whose own ops are
+ * xdr41.c's.
  * Decoders point into the request's record and check every length;
  * tests/fuzz/fuzz_nfs4.c feeds them garbage.  Ops are decoded one at a
  * time so that the processor runs each as it comes and stops at the
@@ -49,8 +51,28 @@ static const char *const nfs4_op_names[] = {
 	[OP_VERIFY] = "VERIFY",
 	[OP_WRITE] = "WRITE",
 	[OP_RELEASE_LOCKOWNER] = "RELEASE_LOCKOWNER",
+	[OP_BACKCHANNEL_CTL] = "BACKCHANNEL_CTL",
+	[OP_BIND_CONN_TO_SESSION] = "BIND_CONN_TO_SESSION",
+	[OP_EXCHANGE_ID] = "EXCHANGE_ID",
+	[OP_CREATE_SESSION] = "CREATE_SESSION",
+	[OP_DESTROY_SESSION] = "DESTROY_SESSION",
+	[OP_FREE_STATEID] = "FREE_STATEID",
+	[OP_GET_DIR_DELEGATION] = "GET_DIR_DELEGATION",
+	[OP_GETDEVICEINFO] = "GETDEVICEINFO",
+	[OP_GETDEVICELIST] = "GETDEVICELIST",
+	[OP_LAYOUTCOMMIT] = "LAYOUTCOMMIT",
+	[OP_LAYOUTGET] = "LAYOUTGET",
+	[OP_LAYOUTRETURN] = "LAYOUTRETURN",
+	[OP_SECINFO_NO_NAME] = "SECINFO_NO_NAME",
+	[OP_SEQUENCE] = "SEQUENCE",
+	[OP_SET_SSV] = "SET_SSV",
+	[OP_TEST_STATEID] = "TEST_STATEID",
+	[OP_WANT_DELEGATION] = "WANT_DELEGATION",
+	[OP_DESTROY_CLIENTID] = "DESTROY_CLIENTID",
+	[OP_RECLAIM_COMPLETE] = "RECLAIM_COMPLETE",
 };
 
+/* An op of NFSv4.0 (4.1's: nfs41_op_known). */
 int
 nfs4_op_known(uint32_t op)
 {
@@ -60,7 +82,8 @@ nfs4_op_known(uint32_t op)
 const char *
 nfs4_op_name(uint32_t op)
 {
-	return nfs4_op_known(op) ? nfs4_op_names[op] : "ILLEGAL";
+	return nfs4_op_known(op) || nfs41_op_known(op) ? nfs4_op_names[op] :
+	    "ILLEGAL";
 }
 
 /* RFC 7531: bitmap4, of at most NFS4_BITMAP_WIRE_MAX words. */
@@ -234,9 +257,14 @@ nfs4_decode_lock(struct xdrbuf_in *x, struct nfs4_lock_args *a)
 	return NFS4_OK;
 }
 
-/* RFC 7530 16.16: OPEN4args. */
+/*
+ * RFC 7530 16.16: OPEN4args; RFC 8881 18.16 adds EXCLUSIVE4_1 (served as
+ * EXCLUSIVE4: the verifier; its attributes are not set) and the claims
+ * by filehandle, which the processor answers.
+ */
 static uint32_t
-nfs4_decode_open(struct xdrbuf_in *x, struct nfs4_open_args *a)
+nfs4_decode_open(struct xdrbuf_in *x, struct nfs4_open_args *a,
+    uint32_t minor)
 {
 	if (xdrbuf_get_u32(x, &a->seqid) == -1 ||
 	    xdrbuf_get_u32(x, &a->share_access) == -1 ||
@@ -260,6 +288,15 @@ nfs4_decode_open(struct xdrbuf_in *x, struct nfs4_open_args *a)
 			if (xdrbuf_get_fixed(x, a->verf,
 			    NFS4_VERIFIER_SIZE) == -1)
 				return NFS4ERR_BADXDR;
+			break;
+		case EXCLUSIVE4_1:
+			if (minor < NFS41_MINOR_VERSION ||
+			    xdrbuf_get_fixed(x, a->verf,
+			    NFS4_VERIFIER_SIZE) == -1 ||
+			    nfs4_get_fattr(x, &a->createattrs) == -1)
+				return NFS4ERR_BADXDR;
+			a->createmode = EXCLUSIVE4;
+			memset(&a->createattrs, 0, sizeof(a->createattrs));
 			break;
 		default:
 			return NFS4ERR_BADXDR;
@@ -286,13 +323,25 @@ nfs4_decode_open(struct xdrbuf_in *x, struct nfs4_open_args *a)
 		    nfs4_get_name(x, &a->name) == -1)
 			return NFS4ERR_BADXDR;
 		break;
+	case CLAIM_FH:
+	case CLAIM_DELEG_PREV_FH:
+		if (minor < NFS41_MINOR_VERSION)
+			return NFS4ERR_BADXDR;
+		break;
+	case CLAIM_DELEG_CUR_FH:
+		if (minor < NFS41_MINOR_VERSION ||
+		    nfs4_get_stateid(x, &a->delegate_stateid) == -1)
+			return NFS4ERR_BADXDR;
+		break;
 	default:
 		return NFS4ERR_BADXDR;
 	}
 	/* RFC 7530 16.16.5: share_access 0 (or unknown bits) is INVAL. */
 	if (!nfs4_share_valid(a->share_access, a->share_deny))
 		return NFS4ERR_INVAL;
-	return a->claim == CLAIM_PREVIOUS ? NFS4_OK : nfs4_name_check(&a->name);
+	return a->claim == CLAIM_NULL || a->claim == CLAIM_DELEGATE_CUR ||
+	    a->claim == CLAIM_DELEGATE_PREV ? nfs4_name_check(&a->name) :
+	    NFS4_OK;
 }
 
 /* RFC 7530 16.33: SETCLIENTID4args. */
@@ -311,7 +360,7 @@ nfs4_decode_setclientid(struct xdrbuf_in *x, struct nfs4_setclientid_args *a)
 
 /* The rest of one op, after its number: NFS4_OK or the op's status. */
 static uint32_t
-nfs4_decode_body(struct xdrbuf_in *x, struct nfs4_op *op)
+nfs4_decode_body(struct xdrbuf_in *x, struct nfs4_op *op, uint32_t minor)
 {
 	int bad = 0;
 
@@ -368,7 +417,7 @@ nfs4_decode_body(struct xdrbuf_in *x, struct nfs4_op *op)
 		bad = nfs4_get_fattr(x, &op->u.verify.attrs);
 		break;
 	case OP_OPEN:
-		return nfs4_decode_open(x, &op->u.open);
+		return nfs4_decode_open(x, &op->u.open, minor);
 	case OP_OPENATTR:
 		bad = xdrbuf_get_bool(x, &op->u.openattr.createdir);
 		break;
@@ -457,16 +506,29 @@ nfs4_decode_body(struct xdrbuf_in *x, struct nfs4_op *op)
 uint32_t
 nfs4_decode_op(struct xdrbuf_in *x, struct nfs4_op *op)
 {
+	return nfs4_decode_op_minor(x, op, NFS4_MINOR_VERSION);
+}
+
+/*
+ * The same in a COMPOUND of minor version minor: 4.1's op numbers are
+ * OP_ILLEGAL in 4.0 (RFC 7530 15.2), known in 4.1 (RFC 8881 16.2).
+ * Which 4.0 ops 4.1 refuses is the processor's to say.
+ */
+uint32_t
+nfs4_decode_op_minor(struct xdrbuf_in *x, struct nfs4_op *op, uint32_t minor)
+{
 	memset(op, 0, sizeof(*op));
 	if (xdrbuf_get_u32(x, &op->opnum) == -1) {
 		op->opnum = OP_ILLEGAL;
 		return NFS4ERR_BADXDR;
 	}
+	if (minor >= NFS41_MINOR_VERSION && nfs41_op_known(op->opnum))
+		return nfs41_decode_body(x, op);
 	if (!nfs4_op_known(op->opnum)) {
 		op->opnum = OP_ILLEGAL;
 		return NFS4ERR_OP_ILLEGAL;
 	}
-	return nfs4_decode_body(x, op);
+	return nfs4_decode_body(x, op, minor);
 }
 
 /*
@@ -479,11 +541,24 @@ uint32_t
 nfs4_compound_begin(struct nfs4_compound *c, struct xdrbuf_in *x,
     uint32_t tag_max, uint32_t ops_max)
 {
+	return nfs4_compound_begin_minor(c, x, tag_max, ops_max,
+	    NFS4_MINOR_VERSION);
+}
+
+/*
+ * Minor versions above minor_max answer MINOR_VERS_MISMATCH: a Linux
+ * client asking for 4.2 then falls back to 4.1 (RFC 8881 2.7).
+ */
+uint32_t
+nfs4_compound_begin_minor(struct nfs4_compound *c, struct xdrbuf_in *x,
+    uint32_t tag_max, uint32_t ops_max, uint32_t minor_max)
+{
 	uint32_t taglen;
 
 	memset(c, 0, sizeof(*c));
 	c->x = x;
 	c->ops_max = ops_max;
+	c->minor_max = minor_max;
 	if (xdrbuf_get_u32(x, &taglen) == -1)
 		return NFS4ERR_BADXDR;
 	if (taglen > tag_max)
@@ -495,7 +570,7 @@ nfs4_compound_begin(struct nfs4_compound *c, struct xdrbuf_in *x,
 		memset(&c->tag, 0, sizeof(c->tag));
 		return NFS4ERR_BADXDR;
 	}
-	if (c->minorversion != NFS4_MINOR_VERSION)
+	if (c->minorversion > minor_max)
 		return NFS4ERR_MINOR_VERS_MISMATCH;
 	return NFS4_OK;
 }
@@ -525,10 +600,14 @@ nfs4_compound_next(struct nfs4_compound *c, struct nfs4_op *op)
 		memset(op, 0, sizeof(*op));
 		if (xdrbuf_get_u32(c->x, &opnum) == -1)
 			opnum = OP_ILLEGAL;
-		op->opnum = nfs4_op_known(opnum) ? opnum : OP_ILLEGAL;
-		return NFS4ERR_RESOURCE;
+		op->opnum = nfs4_op_known(opnum) || (c->minorversion >=
+		    NFS41_MINOR_VERSION && nfs41_op_known(opnum)) ? opnum :
+		    OP_ILLEGAL;
+		/* RFC 8881 15.1.11.7: a session's limit is TOO_MANY_OPS. */
+		return c->minorversion >= NFS41_MINOR_VERSION ?
+		    NFS4ERR_TOO_MANY_OPS : NFS4ERR_RESOURCE;
 	}
-	return nfs4_decode_op(c->x, op);
+	return nfs4_decode_op_minor(c->x, op, c->minorversion);
 }
 
 void
@@ -693,6 +772,7 @@ nfs4_put_resok(struct xdrbuf_out *o, const struct nfs4_res *r)
 		nfs4_put_cinfo(o, &r->u.rename.target);
 		break;
 	case OP_SECINFO:
+	case OP_SECINFO_NO_NAME:
 		nfs4_put_secinfo(o, r->u.secinfo.count, r->u.secinfo.flavors);
 		break;
 	case OP_SETCLIENTID:
@@ -706,6 +786,7 @@ nfs4_put_resok(struct xdrbuf_out *o, const struct nfs4_res *r)
 		xdrbuf_put_fixed(o, r->u.write.verf, NFS4_VERIFIER_SIZE);
 		break;
 	default:
+		nfs41_put_resok(o, r);
 		break;
 	}
 }

@@ -1,5 +1,7 @@
 /*
- * Fuzz target: the NFSv4.0 COMPOUND decoder (nfsd/v4/xdr.c), the
+ * Fuzz target: the NFSv4.0 and 4.1 COMPOUND decoders (nfsd/v4/xdr.c,
+ * xdr41.c: the input is also read as a COMPOUND of minor version 1, and
+ * as one 4.1 op), the sessions' mirror fed from it (session.c), the
  * fattr4 decoders and encoder (nfsd/v4/attr.c) and the callback reply
  * decoder (nfsd/v4/cb_xdr.c).  The input is read as a whole COMPOUND,
  * as a CB_COMPOUND reply, and as one op whose number the first byte
@@ -142,6 +144,63 @@ fuzz_check_op(const struct nfs4_op *op)
 	case OP_RELEASE_LOCKOWNER:
 		fuzz_owner(&op->u.release_lockowner.owner);
 		break;
+	case OP_EXCHANGE_ID:
+		fuzz_inside(&op->u.exchange_id.ownerid, NFS4_OPAQUE_LIMIT);
+		fuzz_inside(&op->u.exchange_id.impl_domain, NFS41_IMPL_MAX);
+		fuzz_inside(&op->u.exchange_id.impl_name, NFS41_IMPL_MAX);
+		break;
+	case OP_CREATE_SESSION:
+		fuzz_inside(&op->u.create_session.cb_sec, NFS41_CB_SEC_MAX);
+		if (op->u.create_session.fore.nrdma_ird > 1 ||
+		    op->u.create_session.back.nrdma_ird > 1)
+			__builtin_trap();
+		break;
+	case OP_BACKCHANNEL_CTL:
+		fuzz_inside(&op->u.backchannel_ctl.cb_sec, NFS41_CB_SEC_MAX);
+		break;
+	case OP_SECINFO_NO_NAME:
+		if (op->u.secinfo_no_name.style > SECINFO_STYLE4_PARENT)
+			__builtin_trap();
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * SEQUENCE against a mirror: its slot checks never index past the
+ * table, a replay's reply is what was kept.
+ */
+static void
+fuzz_sequence(const struct nfs41_sequence_args *a, const uint8_t *data,
+    size_t size)
+{
+	static struct nfs41_mirror *m;
+	struct nfs41_session *s;
+	uint8_t digest[NFS41_DIGEST_SIZE];
+
+	if (m == NULL && (m = nfs41_mirror_new(4)) == NULL)
+		__builtin_trap();
+	if ((s = nfs41_mirror_get(m, a->sessionid)) == NULL &&
+	    (s = nfs41_mirror_add(m, a->sessionid, 1,
+	    1 + a->highest_slotid % 64)) == NULL)
+		__builtin_trap();
+	nfs41_digest(data, size, digest);
+	switch (nfs41_slot_check(s, a->slotid, a->sequenceid, digest,
+	    sizeof(digest))) {
+	case NFS41_SLOT_NEW:
+		if (a->slotid >= s->nslots)
+			__builtin_trap();
+		nfs41_slot_begin(s, a->slotid, a->sequenceid, digest,
+		    sizeof(digest));
+		(void)nfs41_slot_done(s, a->slotid, a->sequenceid,
+		    a->cachethis, data, size > 512 ? 512 : size);
+		break;
+	case NFS41_SLOT_REPLAY:
+		if (a->slotid >= s->nslots || s->slots[a->slotid].reply_len >
+		    512)
+			__builtin_trap();
+		break;
 	default:
 		break;
 	}
@@ -160,7 +219,7 @@ fuzz_compound(const uint8_t *data, size_t size)
 	int i;
 
 	xdrbuf_in_init(&x, data, size);
-	status = nfs4_compound_begin(&c, &x, 64, 16);
+	status = nfs4_compound_begin_minor(&c, &x, 64, 16, 1);
 	if (status == NFS4ERR_BADXDR)
 		return;
 	fuzz_inside(&c.tag, 64);
@@ -173,11 +232,14 @@ fuzz_compound(const uint8_t *data, size_t size)
 		if (x.pos > x.len)
 			__builtin_trap();
 		fuzz_check_op(&op);
+		if (status == NFS4_OK && op.opnum == OP_SEQUENCE)
+			fuzz_sequence(&op.u.sequence, data, size);
 		memset(&r, 0, sizeof(r));
 		r.opnum = op.opnum;
 		r.status = status;
 		nfs4_encode_resop(&co, &r);
 		if (status != NFS4ERR_BADXDR && status != NFS4ERR_RESOURCE &&
+		    status != NFS4ERR_TOO_MANY_OPS &&
 		    status != NFS4ERR_OP_ILLEGAL)
 			status = NFS4_OK;
 	}
@@ -227,6 +289,14 @@ fuzz_nfs4_one(const uint8_t *data, size_t size)
 	fuzz_size = size + 3;
 	xdrbuf_in_init(&x, one, size + 3);
 	(void)nfs4_decode_op(&x, &op);
+	if (x.pos > x.len)
+		__builtin_trap();
+	fuzz_check_op(&op);
+	/* ... and of one 4.1 op. */
+	one[3] = (uint8_t)(OP_BACKCHANNEL_CTL + data[0] % (NFS41_OP_LAST -
+	    OP_BACKCHANNEL_CTL + 2));
+	xdrbuf_in_init(&x, one, size + 3);
+	(void)nfs4_decode_op_minor(&x, &op, NFS41_MINOR_VERSION);
 	if (x.pos > x.len)
 		__builtin_trap();
 	fuzz_check_op(&op);

@@ -3,7 +3,7 @@
 # network namespace: libnfs-utils with version=4 (nfs-ls, nfs-cp both
 # ways with the content compared, nfs-cat), and tests/clients/nfs4probe.py
 # for what libnfs cannot send: the pseudo file system (PUTROOTFH, LOOKUP
-# down to a share, its fsid and mounted_on_fileid), minor version 1,
+# down to a share, its fsid and mounted_on_fileid), minor version 2 (4.1 is test_nfs41.sh's),
 # an op after a failing op, an unknown op, a share whose clients exclude
 # us refused at the crossing, SECINFO, the state ops (SETCLIENTID,
 # OPEN with a retransmitted seqid, OPEN_CONFIRM, WRITE, READ, CLOSE),
@@ -119,7 +119,7 @@ check "a real directory x in /export" test "$(echo "$mk" | cut -d' ' -f1-2)" = "
 check "/export/x/y through the real directory: the nested share" test "$(field "$(PROBE4 path /export/x/y)" fsid)" = "$(field "$xy" fsid)"
 check "PUTFH of that directory, LOOKUP y: the nested share (a kernel client's way)" test "$(field "$(PROBE4 fhpath "$(field "$mk" fh)" y)" fsid)" = "$(field "$xy" fsid)"
 check "LOOKUP of a name the pseudo fs lacks: NOENT" test "$(PROBE4 path /a/nope)" = "ERR 2"
-check "minor version 1: MINOR_VERS_MISMATCH, no results" test "$(PROBE4 minor 1)" = "STATUS 10021 RESULTS 0"
+check "minor version 2 (not served): MINOR_VERS_MISMATCH, no results" test "$(PROBE4 minor 2)" = "STATUS 10021 RESULTS 0"
 check "an op after a failing op is not run" test "$(PROBE4 afterfail)" = "STATUS 2 RESULTS 2"
 check "an unknown op: OP_ILLEGAL" test "$(PROBE4 illegal)" = "STATUS 10044 RESULTS 2 OP 10044"
 check "a share whose clients exclude us: refused at the crossing" test "$(PROBE4 path /private)" = "ERR 13"

@@ -1,0 +1,300 @@
+/*
+ * NFSv4.1's operations on the wire (RFC 8881 18; XDR of RFC 5662): the
+ * session ops' arguments and results.  Pure, as xdr.c: decoders point
+ * into the request's record and check every length; the fuzz target
+ * (tests/fuzz/fuzz_nfs4.c) feeds them garbage.  The ops nfsd answers
+ * NFS4ERR_NOTSUPP (pNFS, SET_SSV, WANT_DELEGATION, GET_DIR_DELEGATION,
+ * FREE_STATEID, TEST_STATEID) are not decoded: a COMPOUND ends at them.
+ */
+#include <string.h>
+
+#include "nfs4.h"
+
+static int
+nfs41_get_opaque(struct xdrbuf_in *x, struct nfs4_opaque *v, uint32_t max)
+{
+	return xdrbuf_get_opaque(x, &v->p, &v->len, max);
+}
+
+/* RFC 8881 18.36: channel_attrs4. */
+static int
+nfs41_get_channel(struct xdrbuf_in *x, struct nfs41_channel *c)
+{
+	uint32_t n;
+
+	if (xdrbuf_get_u32(x, &c->headerpadsize) == -1 ||
+	    xdrbuf_get_u32(x, &c->maxrequestsize) == -1 ||
+	    xdrbuf_get_u32(x, &c->maxresponsesize) == -1 ||
+	    xdrbuf_get_u32(x, &c->maxresponsesize_cached) == -1 ||
+	    xdrbuf_get_u32(x, &c->maxoperations) == -1 ||
+	    xdrbuf_get_u32(x, &c->maxrequests) == -1 ||
+	    xdrbuf_get_u32(x, &n) == -1 || n > 1)
+		return -1;
+	if (n == 1 && xdrbuf_get_u32(x, &c->rdma_ird) == -1)
+		return -1;
+	c->nrdma_ird = n;
+	return 0;
+}
+
+static void
+nfs41_put_channel(struct xdrbuf_out *o, const struct nfs41_channel *c)
+{
+	xdrbuf_put_u32(o, c->headerpadsize);
+	xdrbuf_put_u32(o, c->maxrequestsize);
+	xdrbuf_put_u32(o, c->maxresponsesize);
+	xdrbuf_put_u32(o, c->maxresponsesize_cached);
+	xdrbuf_put_u32(o, c->maxoperations);
+	xdrbuf_put_u32(o, c->maxrequests);
+	xdrbuf_put_u32(o, 0);		/* no RDMA: ca_rdma_ird empty */
+}
+
+/* state_protect_ops4: two bitmap4s, read and left. */
+static int
+nfs41_skip_protect_ops(struct xdrbuf_in *x)
+{
+	struct nfs4_bitmap b;
+
+	return nfs4_get_bitmap(x, &b) == -1 || nfs4_get_bitmap(x, &b) == -1 ?
+	    -1 : 0;
+}
+
+/* RFC 8881 18.35: EXCHANGE_ID4args. */
+static uint32_t
+nfs41_decode_exchange_id(struct xdrbuf_in *x, struct nfs41_exchange_id_args *a)
+{
+	struct nfs4_opaque oid;
+	uint32_t n, i, nimpl;
+	uint64_t sec;
+
+	if (xdrbuf_get_fixed(x, a->verf, NFS4_VERIFIER_SIZE) == -1 ||
+	    nfs41_get_opaque(x, &a->ownerid, NFS4_OPAQUE_LIMIT) == -1 ||
+	    xdrbuf_get_u32(x, &a->flags) == -1 ||
+	    xdrbuf_get_u32(x, &a->protect) == -1)
+		return NFS4ERR_BADXDR;
+	switch (a->protect) {
+	case SP4_NONE:
+		break;
+	case SP4_MACH_CRED:
+		if (nfs41_skip_protect_ops(x) == -1)
+			return NFS4ERR_BADXDR;
+		break;
+	case SP4_SSV:
+		/* ssv_sp_parms4: ops, hash and encryption oids, two counts. */
+		if (nfs41_skip_protect_ops(x) == -1)
+			return NFS4ERR_BADXDR;
+		for (i = 0; i < 2; i++) {
+			if (xdrbuf_get_u32(x, &n) == -1 || n > 64)
+				return NFS4ERR_BADXDR;
+			while (n-- > 0)
+				if (nfs41_get_opaque(x, &oid,
+				    NFS4_OPAQUE_LIMIT) == -1)
+					return NFS4ERR_BADXDR;
+		}
+		if (xdrbuf_get_u32(x, &n) == -1 || xdrbuf_get_u32(x, &n) == -1)
+			return NFS4ERR_BADXDR;
+		break;
+	default:
+		return NFS4ERR_BADXDR;
+	}
+	if (xdrbuf_get_u32(x, &nimpl) == -1 || nimpl > 1)
+		return NFS4ERR_BADXDR;
+	if (nimpl == 1) {
+		a->has_impl = 1;
+		if (nfs41_get_opaque(x, &a->impl_domain, NFS41_IMPL_MAX) == -1 ||
+		    nfs41_get_opaque(x, &a->impl_name, NFS41_IMPL_MAX) == -1 ||
+		    xdrbuf_get_u64(x, &sec) == -1 ||
+		    xdrbuf_get_u32(x, &n) == -1)
+			return NFS4ERR_BADXDR;
+	}
+	if (a->ownerid.len == 0)
+		return NFS4ERR_INVAL;
+	return NFS4_OK;
+}
+
+/*
+ * RFC 8881 18.36: callback_sec_parms4<>, whose bytes (count included)
+ * are passed on as they came: each element is checked for its shape.
+ */
+static int
+nfs41_get_cb_sec(struct xdrbuf_in *x, struct nfs4_opaque *out)
+{
+	size_t start = x->pos;
+	struct nfs4_opaque v;
+	uint32_t n, flavor, w, ngids;
+
+	if (xdrbuf_get_u32(x, &n) == -1 || n > 16)
+		return -1;
+	while (n-- > 0) {
+		if (xdrbuf_get_u32(x, &flavor) == -1)
+			return -1;
+		switch (flavor) {
+		case NFS4_AUTH_NONE:
+			break;
+		case NFS4_AUTH_SYS:
+			/* authsys_parms: stamp, machine, uid, gid, gids<16>. */
+			if (xdrbuf_get_u32(x, &w) == -1 ||
+			    nfs41_get_opaque(x, &v, 255) == -1 ||
+			    xdrbuf_get_u32(x, &w) == -1 ||
+			    xdrbuf_get_u32(x, &w) == -1 ||
+			    xdrbuf_get_u32(x, &ngids) == -1 || ngids > 16 ||
+			    xdrbuf_skip(x, (size_t)ngids * 4) == -1)
+				return -1;
+			break;
+		case NFS4_RPCSEC_GSS:
+			/* gss_cb_handles4: service, two handles. */
+			if (xdrbuf_get_u32(x, &w) == -1 ||
+			    nfs41_get_opaque(x, &v, NFS4_OPAQUE_LIMIT) == -1 ||
+			    nfs41_get_opaque(x, &v, NFS4_OPAQUE_LIMIT) == -1)
+				return -1;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (x->pos - start > NFS41_CB_SEC_MAX)
+		return -1;
+	out->p = x->p + start;
+	out->len = (uint32_t)(x->pos - start);
+	return 0;
+}
+
+/* RFC 8881 18.36: CREATE_SESSION4args. */
+static uint32_t
+nfs41_decode_create_session(struct xdrbuf_in *x,
+    struct nfs41_create_session_args *a)
+{
+	if (xdrbuf_get_u64(x, &a->clientid) == -1 ||
+	    xdrbuf_get_u32(x, &a->sequence) == -1 ||
+	    xdrbuf_get_u32(x, &a->flags) == -1 ||
+	    nfs41_get_channel(x, &a->fore) == -1 ||
+	    nfs41_get_channel(x, &a->back) == -1 ||
+	    xdrbuf_get_u32(x, &a->cb_program) == -1 ||
+	    nfs41_get_cb_sec(x, &a->cb_sec) == -1)
+		return NFS4ERR_BADXDR;
+	return NFS4_OK;
+}
+
+int
+nfs41_op_known(uint32_t op)
+{
+	return op >= OP_BACKCHANNEL_CTL && op <= NFS41_OP_LAST;
+}
+
+/* The rest of a 4.1 op after its number: NFS4_OK or the op's status. */
+uint32_t
+nfs41_decode_body(struct xdrbuf_in *x, struct nfs4_op *op)
+{
+	int bad = 0;
+
+	switch (op->opnum) {
+	case OP_BACKCHANNEL_CTL:
+		bad = xdrbuf_get_u32(x, &op->u.backchannel_ctl.cb_program) ==
+		    -1 || nfs41_get_cb_sec(x, &op->u.backchannel_ctl.cb_sec) ==
+		    -1;
+		break;
+	case OP_BIND_CONN_TO_SESSION:
+		bad = xdrbuf_get_fixed(x, op->u.bind_conn.sessionid,
+		    NFS41_SESSIONID_SIZE) == -1 ||
+		    xdrbuf_get_u32(x, &op->u.bind_conn.dir) == -1 ||
+		    xdrbuf_get_bool(x, &op->u.bind_conn.rdma) == -1;
+		break;
+	case OP_EXCHANGE_ID:
+		return nfs41_decode_exchange_id(x, &op->u.exchange_id);
+	case OP_CREATE_SESSION:
+		return nfs41_decode_create_session(x, &op->u.create_session);
+	case OP_DESTROY_SESSION:
+		bad = xdrbuf_get_fixed(x, op->u.destroy_session.sessionid,
+		    NFS41_SESSIONID_SIZE);
+		break;
+	case OP_SECINFO_NO_NAME: {
+		uint32_t style;
+
+		if (xdrbuf_get_u32(x, &style) == -1 ||
+		    style > SECINFO_STYLE4_PARENT)
+			return NFS4ERR_BADXDR;
+		op->u.secinfo_no_name.style = style;
+		break;
+	}
+	case OP_SEQUENCE:
+		bad = xdrbuf_get_fixed(x, op->u.sequence.sessionid,
+		    NFS41_SESSIONID_SIZE) == -1 ||
+		    xdrbuf_get_u32(x, &op->u.sequence.sequenceid) == -1 ||
+		    xdrbuf_get_u32(x, &op->u.sequence.slotid) == -1 ||
+		    xdrbuf_get_u32(x, &op->u.sequence.highest_slotid) == -1 ||
+		    xdrbuf_get_bool(x, &op->u.sequence.cachethis) == -1;
+		break;
+	case OP_DESTROY_CLIENTID:
+		bad = xdrbuf_get_u64(x, &op->u.clientid.clientid);
+		break;
+	case OP_RECLAIM_COMPLETE:
+		bad = xdrbuf_get_bool(x, &op->u.reclaim_complete.one_fs);
+		break;
+	case OP_FREE_STATEID:
+	case OP_GET_DIR_DELEGATION:
+	case OP_GETDEVICEINFO:
+	case OP_GETDEVICELIST:
+	case OP_LAYOUTCOMMIT:
+	case OP_LAYOUTGET:
+	case OP_LAYOUTRETURN:
+	case OP_SET_SSV:
+	case OP_TEST_STATEID:
+	case OP_WANT_DELEGATION:
+		/* Answered NOTSUPP, which ends the COMPOUND: not decoded. */
+		break;
+	default:
+		return NFS4ERR_OP_ILLEGAL;
+	}
+	return bad ? NFS4ERR_BADXDR : NFS4_OK;
+}
+
+/* The body of a 4.1 op's result whose status is NFS4_OK. */
+void
+nfs41_put_resok(struct xdrbuf_out *o, const struct nfs4_res *r)
+{
+	switch (r->opnum) {
+	case OP_EXCHANGE_ID:
+		xdrbuf_put_u64(o, r->u.exchange_id.clientid);
+		xdrbuf_put_u32(o, r->u.exchange_id.sequenceid);
+		xdrbuf_put_u32(o, r->u.exchange_id.flags);
+		xdrbuf_put_u32(o, SP4_NONE);		/* eir_state_protect */
+		xdrbuf_put_u64(o, r->u.exchange_id.owner_minor);
+		xdrbuf_put_opaque(o, r->u.exchange_id.owner_major.p,
+		    r->u.exchange_id.owner_major.len);
+		xdrbuf_put_opaque(o, r->u.exchange_id.scope.p,
+		    r->u.exchange_id.scope.len);
+		xdrbuf_put_u32(o, 1);			/* eir_server_impl_id */
+		xdrbuf_put_opaque(o, r->u.exchange_id.impl_domain.p,
+		    r->u.exchange_id.impl_domain.len);
+		xdrbuf_put_opaque(o, r->u.exchange_id.impl_name.p,
+		    r->u.exchange_id.impl_name.len);
+		xdrbuf_put_u64(o, 0);			/* nii_date */
+		xdrbuf_put_u32(o, 0);
+		break;
+	case OP_CREATE_SESSION:
+		xdrbuf_put_fixed(o, r->u.create_session.sessionid,
+		    NFS41_SESSIONID_SIZE);
+		xdrbuf_put_u32(o, r->u.create_session.sequence);
+		xdrbuf_put_u32(o, r->u.create_session.flags);
+		nfs41_put_channel(o, &r->u.create_session.fore);
+		nfs41_put_channel(o, &r->u.create_session.back);
+		break;
+	case OP_SEQUENCE:
+		xdrbuf_put_fixed(o, r->u.sequence.sessionid,
+		    NFS41_SESSIONID_SIZE);
+		xdrbuf_put_u32(o, r->u.sequence.sequenceid);
+		xdrbuf_put_u32(o, r->u.sequence.slotid);
+		xdrbuf_put_u32(o, r->u.sequence.highest_slotid);
+		xdrbuf_put_u32(o, r->u.sequence.target_highest_slotid);
+		xdrbuf_put_u32(o, r->u.sequence.status_flags);
+		break;
+	case OP_BIND_CONN_TO_SESSION:
+		xdrbuf_put_fixed(o, r->u.bind_conn.sessionid,
+		    NFS41_SESSIONID_SIZE);
+		xdrbuf_put_u32(o, r->u.bind_conn.dir);
+		xdrbuf_put_u32(o, r->u.bind_conn.rdma ? 1 : 0);
+		break;
+	default:
+		/* BACKCHANNEL_CTL, DESTROY_*, RECLAIM_COMPLETE: status alone. */
+		break;
+	}
+}

@@ -1,0 +1,351 @@
+#!/usr/bin/env python3
+"""
+nfs41probe: a small NFSv4.1 client (RFC 8881) for test_nfs41.sh, on
+nfs4probe's COMPOUND helpers: a client id and a session, SEQUENCE with
+its slot and sequence id checks, and the replies a slot keeps.  One
+command per run; the session and each slot's sequence id are kept in a
+JSON state file (and the last kept request and reply, for "again").
+
+  nfs41probe PORT session STATE      EXCHANGE_ID + CREATE_SESSION:
+                                     "SESSION ok impl NAME owner O slots N"
+                                     or "ERR op status"
+  nfs41probe PORT getattr STATE [SLOT]
+                                     SEQUENCE + PUTROOTFH + GETATTR type:
+                                     "STATUS n TYPE t" (the next sequence
+                                     id of SLOT, default 0)
+  nfs41probe PORT replay STATE [SLOT] a new request with sa_cachethis,
+                                     then the same bytes again:
+                                     "REPLAY same|differs" (the RPC
+                                     reply after its xid); both kept
+  nfs41probe PORT again STATE        the kept request once more: "AGAIN
+                                     same|differs"
+  nfs41probe PORT misordered STATE   SEQUENCE two ahead: "STATUS n"
+  nfs41probe PORT falseretry STATE   the kept request's slot and sequence
+                                     id with another body: "STATUS n"
+  nfs41probe PORT uncached STATE     a new request without sa_cachethis,
+                                     twice: "FIRST n AGAIN m"
+  nfs41probe PORT v40op STATE OP     SEQUENCE + PUTROOTFH + OP (renew,
+                                     setclientid_confirm, open_confirm,
+                                     release_lockowner, layoutget):
+                                     "STATUS n RESULTS k"
+  nfs41probe PORT nosequence         PUTROOTFH + GETATTR, minor 1:
+                                     "STATUS n"
+  nfs41probe PORT seqpos STATE       SEQUENCE + PUTROOTFH + SEQUENCE:
+                                     "STATUS n RESULTS k"
+  nfs41probe PORT notonly            EXCHANGE_ID + PUTROOTFH: "STATUS n"
+  nfs41probe PORT minor N            PUTROOTFH in minor version N:
+                                     "STATUS n"
+  nfs41probe PORT illegal STATE      SEQUENCE + op 59: "STATUS n OP o"
+  nfs41probe PORT badsession         SEQUENCE of a made-up session:
+                                     "STATUS n"
+  nfs41probe PORT badslot STATE      SEQUENCE of slot 4095: "STATUS n"
+  nfs41probe PORT destroy STATE      DESTROY_SESSION, then a SEQUENCE of
+                                     it: "DESTROY n SEQUENCE m"
+  nfs41probe PORT destroyclient STATE DESTROY_CLIENTID: "STATUS n"
+  nfs41probe PORT reclaim STATE      SEQUENCE + RECLAIM_COMPLETE:
+                                     "STATUS n"
+  nfs41probe PORT secinfo STATE      SEQUENCE + PUTROOTFH +
+                                     SECINFO_NO_NAME: "STATUS n FLAVORS .."
+  nfs41probe PORT bind STATE DIR     BIND_CONN_TO_SESSION (DIR: 1 fore,
+                                     3 fore or both, 2 back): "BIND n DIR d"
+  nfs41probe PORT claimfh STATE P    SEQUENCE + PUTROOTFH + LOOKUPs of P +
+                                     OPEN (CLAIM_FH, no create):
+                                     "STATUS n RESULTS k"
+  nfs41probe PORT curstateid STATE P SEQUENCE + PUTROOTFH + LOOKUPs of P +
+                                     READ with the current stateid (none
+                                     set yet): "STATUS n RESULTS k"
+  nfs41probe PORT sp4 HOW            EXCHANGE_ID with state protection HOW
+                                     (1 MACH_CRED, 2 SSV): "STATUS n"
+"""
+import os
+import struct
+import sys
+
+import oncrpc
+from oncrpc import opaque, u32
+from nfs4probe import Reply, getattr_, load, p32, p64, path_ops, putroot, \
+    save
+
+OP41 = dict(PUTROOTFH=24, RENEW=30, SETCLIENTID_CONFIRM=36,
+            OPEN_CONFIRM=20, RELEASE_LOCKOWNER=39, BACKCHANNEL_CTL=40,
+            BIND_CONN_TO_SESSION=41, EXCHANGE_ID=42, CREATE_SESSION=43,
+            DESTROY_SESSION=44, LAYOUTGET=50, SECINFO_NO_NAME=52,
+            SEQUENCE=53, DESTROY_CLIENTID=57, RECLAIM_COMPLETE=58)
+
+
+def body_of(ops, minor=1, tag=b"nfs41probe"):
+    return opaque(tag) + p32(minor) + p32(len(ops)) + b"".join(ops)
+
+
+def raw_call(port, body):
+    """The whole RPC reply of a COMPOUND whose arguments are body."""
+    return oncrpc.call(port, 100003, 4, 1, body, uid=0,
+                       machine=b"nfs41probe")
+
+
+def send(port, body):
+    return Reply(oncrpc.results(raw_call(port, body)))
+
+
+def channel(slots):
+    """channel_attrs4: pad, max request, response, cached, ops, slots."""
+    return p32(0) + p32(1 << 20) + p32(1 << 20) + p32(8192) + p32(16) + \
+        p32(slots) + p32(0)
+
+
+def exchange_id(owner, how=0):
+    b = p32(OP41["EXCHANGE_ID"]) + os.urandom(8) + opaque(owner) + \
+        p32(0x00010000) + p32(how)
+    if how == 1:
+        b += p32(0) + p32(0)             # two empty bitmaps
+    elif how == 2:
+        b += p32(0) + p32(0) + p32(0) + p32(0) + p32(1) + p32(1)
+    return b + p32(1) + opaque(b"probe.example") + opaque(b"nfs41probe") + \
+        p64(0) + p32(0)
+
+
+def sequence(st, slot, seqid, cache=1, sid=None):
+    return p32(OP41["SEQUENCE"]) + bytes.fromhex(sid or st["session"]) + \
+        p32(seqid) + p32(slot) + p32(slot) + p32(cache)
+
+
+def next_seq(st, slot):
+    """The slot's next sequence id (kept once the COMPOUND is sent)."""
+    k = str(slot)
+    st["slots"][k] = st["slots"].get(k, 0) + 1
+    return st["slots"][k]
+
+
+def cmd_session(port, stfile):
+    r = send(port, body_of([exchange_id(os.urandom(12).hex().encode())]))
+    if r.status != 0:
+        print("ERR EXCHANGE_ID %d" % r.status)
+        return
+    r.res()
+    clientid, seq, flags = r.u64(), r.u32(), r.u32()
+    r.u32()                                 # SP4_NONE
+    r.u64()
+    owner = r.opaque().decode()
+    r.opaque()                              # scope
+    n = r.u32()
+    impl = ""
+    if n == 1:
+        r.opaque()
+        impl = r.opaque().decode().split()[0]
+    cs = p32(OP41["CREATE_SESSION"]) + p64(clientid) + p32(seq) + \
+        p32(0) + channel(8) + channel(1) + p32(0x40000000) + \
+        p32(1) + p32(0)                     # one AUTH_NONE
+    r = send(port, body_of([cs]))
+    if r.status != 0:
+        print("ERR CREATE_SESSION %d" % r.status)
+        return
+    r.res()
+    sid = r.fixed(16)
+    r.u32()
+    r.u32()
+    slots = [r.u32() for _ in range(7)][5]
+    save(stfile, dict(clientid=clientid, session=sid.hex(), slots={},
+                      nslots=slots, flags=flags))
+    print("SESSION ok impl %s owner %s slots %d" % (impl, owner, slots))
+
+
+def skip_sequence(r):
+    """SEQUENCE4resok (status OK) passed over."""
+    r.res()
+    r.fixed(16)
+    r.off += 20
+
+
+def getattr_ops(st, slot, cache=1):
+    return [sequence(st, slot, next_seq(st, slot), cache), putroot(),
+            getattr_([1 << 1])]
+
+
+def cmd_getattr(port, stfile, slot):
+    st = load(stfile)
+    ops = getattr_ops(st, slot)
+    save(stfile, st)
+    r = send(port, body_of(ops))
+    typ = 0
+    if r.status == 0:
+        skip_sequence(r)
+        r.res()
+        r.res()
+        r.skip_words()
+        r.u32()
+        typ = r.u32()
+    print("STATUS %d TYPE %d" % (r.status, typ))
+
+
+def cmd_replay(port, stfile, slot):
+    st = load(stfile)
+    body = body_of(getattr_ops(st, slot))
+    save(stfile, st)
+    first = raw_call(port, body)
+    second = raw_call(port, body)
+    st["req"], st["rep"], st["last_slot"] = body.hex(), first[4:].hex(), slot
+    save(stfile, st)
+    ok = Reply(oncrpc.results(first)).status == 0 and first[4:] == second[4:]
+    print("REPLAY %s" % ("same" if ok else "differs"))
+
+
+def cmd_again(port, stfile):
+    st = load(stfile)
+    rep = raw_call(port, bytes.fromhex(st["req"]))
+    print("AGAIN %s" % ("same" if rep[4:].hex() == st["rep"] else "differs"))
+
+
+def status_of(port, ops, minor=1):
+    r = send(port, body_of(ops, minor))
+    return r
+
+
+def cmd_misordered(port, stfile):
+    st = load(stfile)
+    seq = st["slots"].get("0", 0) + 2
+    print("STATUS %d" % status_of(port, [sequence(st, 0, seq), putroot()])
+          .status)
+
+
+def cmd_falseretry(port, stfile):
+    st = load(stfile)
+    slot = st["last_slot"]
+    seq = st["slots"][str(slot)]
+    print("STATUS %d" % status_of(port, [sequence(st, slot, seq),
+                                         putroot()]).status)
+
+
+def cmd_uncached(port, stfile):
+    st = load(stfile)
+    body = body_of([sequence(st, 1, next_seq(st, 1), 0), putroot()])
+    save(stfile, st)
+    a = send(port, body).status
+    b = send(port, body).status
+    print("FIRST %d AGAIN %d" % (a, b))
+
+
+def cmd_v40op(port, stfile, name):
+    st = load(stfile)
+    op = dict(renew=p32(OP41["RENEW"]) + p64(st["clientid"]),
+              setclientid_confirm=p32(OP41["SETCLIENTID_CONFIRM"]) +
+              p64(st["clientid"]) + b"\0" * 8,
+              open_confirm=p32(OP41["OPEN_CONFIRM"]) + b"\0" * 16 + p32(1),
+              release_lockowner=p32(OP41["RELEASE_LOCKOWNER"]) +
+              p64(st["clientid"]) + opaque(b"owner"),
+              layoutget=p32(OP41["LAYOUTGET"]) + b"\0" * 64)[name]
+    ops = [sequence(st, 0, next_seq(st, 0)), putroot(), op]
+    save(stfile, st)
+    r = status_of(port, ops)
+    print("STATUS %d RESULTS %d" % (r.status, r.nres))
+
+
+def main():
+    port, cmd, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+    if cmd == "session":
+        cmd_session(port, args[0])
+    elif cmd == "getattr":
+        cmd_getattr(port, args[0], int(args[1]) if len(args) > 1 else 0)
+    elif cmd == "replay":
+        cmd_replay(port, args[0], int(args[1]) if len(args) > 1 else 0)
+    elif cmd == "again":
+        cmd_again(port, args[0])
+    elif cmd == "misordered":
+        cmd_misordered(port, args[0])
+    elif cmd == "falseretry":
+        cmd_falseretry(port, args[0])
+    elif cmd == "uncached":
+        cmd_uncached(port, args[0])
+    elif cmd == "v40op":
+        cmd_v40op(port, args[0], args[1])
+    elif cmd == "nosequence":
+        print("STATUS %d" % status_of(port, [putroot(), getattr_([2])])
+              .status)
+    elif cmd == "seqpos":
+        st = load(args[0])
+        ops = [sequence(st, 0, next_seq(st, 0)), putroot(),
+               sequence(st, 0, 1)]
+        save(args[0], st)
+        r = status_of(port, ops)
+        print("STATUS %d RESULTS %d" % (r.status, r.nres))
+    elif cmd == "notonly":
+        print("STATUS %d" % status_of(port, [exchange_id(b"notonly"),
+                                             putroot()]).status)
+    elif cmd == "minor":
+        print("STATUS %d" % status_of(port, [putroot()], int(args[0]))
+              .status)
+    elif cmd == "illegal":
+        st = load(args[0])
+        ops = [sequence(st, 0, next_seq(st, 0)), p32(59)]
+        save(args[0], st)
+        r = status_of(port, ops)
+        skip_sequence(r)
+        print("STATUS %d OP %d" % (r.status, r.res()[0]))
+    elif cmd == "badsession":
+        st = dict(session=os.urandom(16).hex())
+        print("STATUS %d" % status_of(port, [sequence(st, 0, 1)]).status)
+    elif cmd == "badslot":
+        st = load(args[0])
+        print("STATUS %d" % status_of(port, [sequence(st, 4095, 1)])
+              .status)
+    elif cmd == "destroy":
+        st = load(args[0])
+        a = status_of(port, [p32(OP41["DESTROY_SESSION"]) +
+                             bytes.fromhex(st["session"])]).status
+        b = status_of(port, [sequence(st, 0, next_seq(st, 0))]).status
+        save(args[0], st)
+        print("DESTROY %d SEQUENCE %d" % (a, b))
+    elif cmd == "destroyclient":
+        st = load(args[0])
+        print("STATUS %d" % status_of(port, [p32(OP41["DESTROY_CLIENTID"]) +
+                                             p64(st["clientid"])]).status)
+    elif cmd == "reclaim":
+        st = load(args[0])
+        ops = [sequence(st, 0, next_seq(st, 0)),
+               p32(OP41["RECLAIM_COMPLETE"]) + p32(0)]
+        save(args[0], st)
+        print("STATUS %d" % status_of(port, ops).status)
+    elif cmd == "secinfo":
+        st = load(args[0])
+        ops = [sequence(st, 0, next_seq(st, 0)), putroot(),
+               p32(OP41["SECINFO_NO_NAME"]) + p32(0)]
+        save(args[0], st)
+        r = status_of(port, ops)
+        flavors = []
+        if r.status == 0:
+            skip_sequence(r)
+            r.res()
+            r.res()
+            flavors = [str(r.u32()) for _ in range(r.u32())]
+        print("STATUS %d FLAVORS %s" % (r.status, " ".join(flavors)))
+    elif cmd == "bind":
+        st = load(args[0])
+        r = status_of(port, [p32(OP41["BIND_CONN_TO_SESSION"]) +
+                             bytes.fromhex(st["session"]) +
+                             p32(int(args[1])) + p32(0)])
+        d = 0
+        if r.status == 0:
+            r.res()
+            r.fixed(16)
+            d = r.u32()
+        print("BIND %d DIR %d" % (r.status, d))
+    elif cmd in ("claimfh", "curstateid"):
+        st = load(args[0])
+        if cmd == "claimfh":
+            last = p32(18) + p32(0) + p32(1) + p32(0) + p64(0) + \
+                opaque(b"owner41") + p32(0) + p32(4)    # OPEN, CLAIM_FH
+        else:
+            last = p32(25) + p32(1) + b"\0" * 12 + p64(0) + p32(16)
+        ops = [sequence(st, 0, next_seq(st, 0)), putroot()] + \
+            path_ops(args[1]) + [last]
+        save(args[0], st)
+        r = status_of(port, ops)
+        print("STATUS %d RESULTS %d" % (r.status, r.nres))
+    elif cmd == "sp4":
+        print("STATUS %d" % status_of(port, [exchange_id(b"sp4", int(
+            args[0]))]).status)
+    else:
+        sys.exit("unknown command " + cmd)
+
+
+if __name__ == "__main__":
+    main()

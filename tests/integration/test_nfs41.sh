@@ -1,0 +1,114 @@
+#!/bin/bash
+# Integration: NFSv4.1 sessions of dittofs-nfsd (issue 24, RFC 8881), in
+# a private network namespace, with tests/clients/nfs41probe.py: a client
+# id and a session (EXCHANGE_ID, CREATE_SESSION), SEQUENCE + PUTROOTFH +
+# GETATTR, the same slot and sequence id twice with sa_cachethis (a
+# byte-identical reply), a misordered sequence id, a false retry, an
+# uncached retry, kill -9 of nfsd with the kept reply still answered
+# byte for byte after the restart (from stated: ST_SESSION_LOAD), the
+# placement rules (SEQUENCE first, the v4.0-only and pNFS ops NOTSUPP,
+# op 59 ILLEGAL), minor version 2, SECINFO_NO_NAME, BIND_CONN_TO_SESSION,
+# state protection refused, DESTROY_CLIENTID while a session stays,
+# DESTROY_SESSION, garbage session ids and slots past the table, and
+# [nfsd] nfsv4.1 = no at a reload.
+set -u
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/integration/lib.sh"
+
+suite_need_root
+suite_in_netns "$0" "$@"
+suite_users
+SUITE_WITH=nfsd
+suite_setup
+P=2049
+M=20048
+cat >> "$SUITE_CONF" <<CONF
+root squash = no
+
+[nfsd]
+port = $P
+mount port = $M
+rpcbind = no
+nfsv4.1 server owner = probe-server
+
+[stated]
+nfsv4.1 slots per session = 8
+nfsv4.1 cached reply max = 8192
+# A slow run (retries of a Python client under load) must not see the
+# client's lease run out and its session reaped.
+lease time = 900
+
+[run]
+restart delay max = 2
+CONF
+PROBE() { PYTHONPATH="$ONCRPC_PYTHONPATH" python3 "$top_srcdir/tests/clients/nfs41probe.py" "$P" "$@"; }
+trap 'suite_cleanup' EXIT
+
+suite_start
+check "blockd, stated and nfsd come up" suite_wait_ready blockd stated nfsd
+check "nfsd answers a COMPOUND of minor version 1" suite_wait 10 sh -c "PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs41probe.py $P nosequence | grep -q 'STATUS 10071'"
+
+ST=$SUITE_DIR/v41.json
+s=$(PROBE session "$ST")
+diag "session: $s"
+check "EXCHANGE_ID + CREATE_SESSION" test "$(echo "$s" | cut -d' ' -f1-2)" = "SESSION ok"
+check "eir_server_impl_id says dittofs" test "$(echo "$s" | awk '{ print $4 }')" = "dittofs-nfsd"
+check "server_owner is the configured one" test "$(echo "$s" | awk '{ print $6 }')" = "probe-server"
+check "the slots stated negotiated (8)" test "$(echo "$s" | awk '{ print $8 }')" = 8
+
+check "SEQUENCE + PUTROOTFH + GETATTR: a directory" test "$(PROBE getattr "$ST")" = "STATUS 0 TYPE 2"
+check "the next sequence id on the slot" test "$(PROBE getattr "$ST")" = "STATUS 0 TYPE 2"
+check "another slot" test "$(PROBE getattr "$ST" 3)" = "STATUS 0 TYPE 2"
+check "the same slot and sequence id twice (sa_cachethis): byte-identical" test "$(PROBE replay "$ST" 2)" = "REPLAY same"
+check "and once more" test "$(PROBE again "$ST")" = "AGAIN same"
+check "a misordered sequence id: SEQ_MISORDERED" test "$(PROBE misordered "$ST")" = "STATUS 10063"
+check "the same slot and sequence id, another body: SEQ_FALSE_RETRY" test "$(PROBE falseretry "$ST")" = "STATUS 10076"
+check "a retry of an uncached request: RETRY_UNCACHED_REP" test "$(PROBE uncached "$ST")" = "FIRST 0 AGAIN 10068"
+
+# kill -9 of nfsd: the kept reply comes from stated's copy (LOAD).
+NFSD=$(suite_pid nfsd)
+kill -KILL "$NFSD"
+restarted() { local p; p=$(suite_pid "$1"); [ -n "$p" ] && [ "$p" != "$2" ]; }
+check "nfsd restarted after kill -9" suite_wait 20 restarted nfsd "$NFSD"
+check "after the restart the retry gets the same bytes" suite_wait 20 sh -c "test \"\$(PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs41probe.py $P again $ST)\" = 'AGAIN same'"
+check "a false retry is still one after the restart" test "$(PROBE falseretry "$ST")" = "STATUS 10076"
+check "the session goes on after the restart" test "$(PROBE getattr "$ST")" = "STATUS 0 TYPE 2"
+loaded() { suite_ctl status nfsd 2>/dev/null | sed -n 's/.* \([0-9]*\) loaded from stated.*/\1/p'; }
+check "nfsd loaded the session from stated" test "$(loaded)" -ge 1
+
+# Where ops may stand, and what 4.1 refuses.
+check "an op before SEQUENCE: OP_NOT_IN_SESSION" test "$(PROBE nosequence)" = "STATUS 10071"
+check "SEQUENCE not first: SEQUENCE_POS" test "$(PROBE seqpos "$ST")" = "STATUS 10064 RESULTS 3"
+check "EXCHANGE_ID not alone without SEQUENCE: NOT_ONLY_OP" test "$(PROBE notonly)" = "STATUS 10081"
+for op in renew setclientid_confirm open_confirm release_lockowner; do
+	check "$op (v4.0 only) in a 4.1 COMPOUND: NOTSUPP" test "$(PROBE v40op "$ST" $op)" = "STATUS 10004 RESULTS 3"
+done
+check "LAYOUTGET (pNFS): NOTSUPP" test "$(PROBE v40op "$ST" layoutget)" = "STATUS 10004 RESULTS 3"
+check "op 59, past 4.1's table: OP_ILLEGAL" test "$(PROBE illegal "$ST")" = "STATUS 10044 OP 10044"
+check "minor version 2: MINOR_VERS_MISMATCH" test "$(PROBE minor 2)" = "STATUS 10021"
+check "minor version 0 still served" test "$(PROBE minor 0)" = "STATUS 0"
+check "SECINFO_NO_NAME: AUTH_SYS, AUTH_NONE" test "$(PROBE secinfo "$ST")" = "STATUS 0 FLAVORS 1 0"
+check "RECLAIM_COMPLETE" test "$(PROBE reclaim "$ST")" = "STATUS 0"
+check "BIND_CONN_TO_SESSION fore or both: fore" test "$(PROBE bind "$ST" 3)" = "BIND 0 DIR 1"
+check "BIND_CONN_TO_SESSION back alone: INVAL (no backchannel yet)" test "$(PROBE bind "$ST" 2)" = "BIND 22 DIR 0"
+check "EXCHANGE_ID with SP4_MACH_CRED: ENCR_ALG_UNSUPP" test "$(PROBE sp4 1)" = "STATUS 10079"
+check "EXCHANGE_ID with SP4_SSV: ENCR_ALG_UNSUPP" test "$(PROBE sp4 2)" = "STATUS 10079"
+check "OPEN with CLAIM_FH (4.1) opens the current file: a directory is ISDIR" test "$(PROBE claimfh "$ST" /export)" = "STATUS 21 RESULTS 4"
+check "the current stateid when no op set one: BAD_STATEID" test "$(PROBE curstateid "$ST" /export)" = "STATUS 10025 RESULTS 4"
+check "a made-up session id: BADSESSION" test "$(PROBE badsession)" = "STATUS 10052"
+check "a slot past the table: BADSLOT" test "$(PROBE badslot "$ST")" = "STATUS 10053"
+check "DESTROY_CLIENTID while its session stays: CLIENTID_BUSY" test "$(PROBE destroyclient "$ST")" = "STATUS 10074"
+check "DESTROY_SESSION, then SEQUENCE of it: BADSESSION" test "$(PROBE destroy "$ST")" = "DESTROY 0 SEQUENCE 10052"
+check "DESTROY_CLIENTID without sessions" test "$(PROBE destroyclient "$ST")" = "STATUS 0"
+
+NFSD=$(suite_pid nfsd)
+check "nfsd survived it all" test "$(suite_pid nfsd)" = "$NFSD"
+
+# [nfsd] nfsv4.1 = no at a reload: minor version 1 is refused.
+sed -i "s/^mount port = $M\$/&\nnfsv4.1 = no/" "$SUITE_CONF"
+check "nfsd reloads" suite_ctl reload nfsd
+check "nfsv4.1 = no: minor version 1 is MINOR_VERS_MISMATCH" test "$(PROBE minor 1)" = "STATUS 10021"
+check "and minor version 0 is served" test "$(PROBE minor 0)" = "STATUS 0"
+
+suite_stop
+tap_done

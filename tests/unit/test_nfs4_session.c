@@ -1,0 +1,325 @@
+/*
+ * NFSv4.1 in nfsd's pure layer: the sessions' mirror (nfsd/v4/session.c:
+ * SEQUENCE's slot checks, replies kept, LOAD, the LRU bound, drops) and
+ * the 4.1 ops on the wire (nfsd/v4/xdr41.c, xdr.c's minor versions).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nfs4.h"
+#include "tap.h"
+
+static void
+sid_of(uint8_t id[NFS41_SESSIONID_SIZE], int n)
+{
+	memset(id, 0, NFS41_SESSIONID_SIZE);
+	id[0] = (uint8_t)n;
+	id[15] = 0xa5;
+}
+
+static void
+test_slots(void)
+{
+	struct nfs41_mirror *m = nfs41_mirror_new(4);
+	struct nfs41_session *s;
+	uint8_t id[NFS41_SESSIONID_SIZE], d1[NFS41_DIGEST_SIZE],
+	    d2[NFS41_DIGEST_SIZE];
+	const uint8_t req1[] = "compound one", req2[] = "compound two";
+	const uint8_t reply[] = "the reply....";
+	size_t bytes;
+
+	sid_of(id, 1);
+	nfs41_digest(req1, sizeof(req1), d1);
+	nfs41_digest(req2, sizeof(req2), d2);
+	tap_ok(memcmp(d1, d2, sizeof(d1)) != 0, "two requests, two digests");
+	s = nfs41_mirror_add(m, id, 0x8000000100000001ULL, 4);
+	tap_ok(s != NULL && s->nslots == 4, "a session of 4 slots");
+	tap_ok(nfs41_mirror_get(m, id) == s, "found by its id");
+	tap_ok(nfs41_slot_check(s, 4, 1, d1, sizeof(d1)) ==
+	    NFS41_SLOT_BADSLOT, "slot 4 of 4: BADSLOT");
+	tap_ok(nfs41_slot_check(s, 0, 2, d1, sizeof(d1)) ==
+	    NFS41_SLOT_MISORDERED, "a new slot starts at sequence id 1");
+	tap_ok(nfs41_slot_check(s, 0, 0, d1, sizeof(d1)) ==
+	    NFS41_SLOT_MISORDERED, "sequence id 0 of an unused slot: "
+	    "misordered, not a retry");
+	tap_ok(nfs41_slot_check(s, 0, 1, d1, sizeof(d1)) == NFS41_SLOT_NEW,
+	    "sequence id 1: new");
+	nfs41_slot_begin(s, 0, 1, d1, sizeof(d1));
+	tap_ok(nfs41_slot_check(s, 0, 1, d1, sizeof(d1)) == NFS41_SLOT_BUSY,
+	    "its retry while it runs: busy (DELAY)");
+	tap_ok(nfs41_slot_check(s, 0, 2, d1, sizeof(d1)) == NFS41_SLOT_BUSY,
+	    "the next while it runs: busy");
+	tap_ok(nfs41_slot_done(s, 0, 1, 1, reply, sizeof(reply)) == 0,
+	    "done, reply kept");
+	tap_ok(nfs41_slot_check(s, 0, 1, d1, sizeof(d1)) == NFS41_SLOT_REPLAY &&
+	    s->slots[0].reply_len == sizeof(reply) &&
+	    memcmp(s->slots[0].reply, reply, sizeof(reply)) == 0,
+	    "a retry: the kept reply, byte for byte");
+	tap_ok(nfs41_slot_check(s, 0, 1, d2, sizeof(d2)) ==
+	    NFS41_SLOT_FALSE_RETRY, "another request on the same slot and "
+	    "sequence id: false retry");
+	nfs41_mirror_count(m, &bytes);
+	tap_ok(bytes == sizeof(reply), "the mirror counts the kept bytes");
+	tap_ok(nfs41_slot_check(s, 0, 3, d1, sizeof(d1)) ==
+	    NFS41_SLOT_MISORDERED, "two ahead: misordered");
+	nfs41_slot_begin(s, 0, 2, d2, sizeof(d2));
+	tap_ok(nfs41_slot_done(s, 0, 2, 0, reply, sizeof(reply)) == 0,
+	    "the next done, not cached");
+	tap_ok(nfs41_slot_check(s, 0, 2, d2, sizeof(d2)) ==
+	    NFS41_SLOT_UNCACHED && s->slots[0].reply == NULL,
+	    "its retry: uncached (and the older reply is gone)");
+	nfs41_mirror_count(m, &bytes);
+	tap_ok(bytes == 0, "no bytes kept now");
+	tap_ok(nfs41_slot_check(s, 0, 1, d1, sizeof(d1)) ==
+	    NFS41_SLOT_MISORDERED, "the sequence id before: misordered");
+	/* Sequence ids wrap. */
+	tap_ok(nfs41_slot_load(s, 1, UINT32_MAX, 0, d1, sizeof(d1), NULL,
+	    0) == 0 && nfs41_slot_check(s, 1, 0, d2, sizeof(d2)) ==
+	    NFS41_SLOT_NEW, "after 0xffffffff comes 0");
+	tap_ok(nfs41_slot_load(s, 9, 1, 0, d1, sizeof(d1), NULL, 0) == -1,
+	    "LOAD of a slot past the table: refused");
+	tap_ok(nfs41_slot_load(s, 2, 5, 1, d1, sizeof(d1), reply,
+	    sizeof(reply)) == 0 && nfs41_slot_check(s, 2, 5, d1, sizeof(d1)) ==
+	    NFS41_SLOT_REPLAY, "a loaded slot answers its retry");
+	tap_ok(nfs41_slot_load(s, 3, 5, 1, NULL, 0, reply, sizeof(reply)) ==
+	    0 && nfs41_slot_check(s, 3, 5, d2, sizeof(d2)) ==
+	    NFS41_SLOT_REPLAY, "no digest kept: a retry is taken as one");
+	/* A reload raced a COMPOUND: done of the next id still lands. */
+	tap_ok(nfs41_slot_load(s, 2, 5, 0, d1, sizeof(d1), NULL, 0) == 0 &&
+	    nfs41_slot_done(s, 2, 6, 1, reply, sizeof(reply)) == 0 &&
+	    s->slots[2].seqid == 6, "done of the id after a loaded one");
+	tap_ok(nfs41_slot_done(s, 2, 9, 0, NULL, 0) == -1,
+	    "done of a far sequence id: refused");
+	nfs41_mirror_drop(m, id);
+	tap_ok(nfs41_mirror_get(m, id) == NULL, "dropped");
+	nfs41_mirror_free(m);
+}
+
+static void
+test_lru(void)
+{
+	struct nfs41_mirror *m = nfs41_mirror_new(2);
+	uint8_t a[NFS41_SESSIONID_SIZE], b[NFS41_SESSIONID_SIZE],
+	    c[NFS41_SESSIONID_SIZE];
+
+	sid_of(a, 1);
+	sid_of(b, 2);
+	sid_of(c, 3);
+	tap_ok(nfs41_mirror_add(m, a, 10, 1) != NULL &&
+	    nfs41_mirror_add(m, b, 20, 1) != NULL, "two sessions");
+	(void)nfs41_mirror_get(m, a);
+	tap_ok(nfs41_mirror_add(m, c, 10, 1) != NULL &&
+	    nfs41_mirror_count(m, NULL) == 2, "a third: still two");
+	tap_ok(nfs41_mirror_get(m, b) == NULL && nfs41_mirror_get(m, a) !=
+	    NULL, "the least recently used went");
+	tap_ok(nfs41_mirror_add(m, a, 10, 0) == NULL, "no slots: refused");
+	tap_ok(nfs41_mirror_drop_client(m, 10) == 2 &&
+	    nfs41_mirror_count(m, NULL) == 0, "a client's sessions dropped");
+	tap_ok(nfs41_mirror_add(m, a, 10, 2) != NULL, "again");
+	nfs41_mirror_drop_all(m);
+	tap_ok(nfs41_mirror_count(m, NULL) == 0, "all dropped");
+	nfs41_mirror_free(m);
+}
+
+/* A COMPOUND4args of minor version minor with the ops' bytes. */
+static size_t
+compound(uint8_t *buf, uint32_t minor, uint32_t nops, const uint8_t *ops,
+    size_t len)
+{
+	struct xdrbuf_out o;
+	size_t n;
+
+	xdrbuf_out_init(&o);
+	xdrbuf_put_opaque(&o, "t", 1);
+	xdrbuf_put_u32(&o, minor);
+	xdrbuf_put_u32(&o, nops);
+	xdrbuf_put_fixed(&o, ops, len);
+	n = o.len;
+	memcpy(buf, o.buf, n);
+	xdrbuf_out_free(&o);
+	return n;
+}
+
+static void
+test_xdr(void)
+{
+	struct xdrbuf_out o;
+	struct xdrbuf_in x;
+	struct nfs4_compound c;
+	struct nfs4_op op;
+	struct nfs4_res res;
+	uint8_t buf[1024], sess[NFS41_SESSIONID_SIZE];
+	size_t n;
+	uint32_t st;
+
+	/* SEQUENCE in a 4.1 COMPOUND. */
+	memset(sess, 0x42, sizeof(sess));
+	xdrbuf_out_init(&o);
+	xdrbuf_put_u32(&o, OP_SEQUENCE);
+	xdrbuf_put_fixed(&o, sess, sizeof(sess));
+	xdrbuf_put_u32(&o, 7);
+	xdrbuf_put_u32(&o, 3);
+	xdrbuf_put_u32(&o, 5);
+	xdrbuf_put_u32(&o, 1);
+	n = compound(buf, 1, 1, o.buf, o.len);
+	xdrbuf_out_free(&o);
+	xdrbuf_in_init(&x, buf, n);
+	tap_ok(nfs4_compound_begin(&c, &x, 64, 16) ==
+	    NFS4ERR_MINOR_VERS_MISMATCH, "minor 1 where 0 alone is served: "
+	    "MINOR_VERS_MISMATCH");
+	xdrbuf_in_init(&x, buf, n);
+	tap_ok(nfs4_compound_begin_minor(&c, &x, 64, 16, 1) == NFS4_OK &&
+	    c.minorversion == 1, "minor 1 served");
+	st = nfs4_compound_next(&c, &op);
+	tap_ok(st == NFS4_OK && op.opnum == OP_SEQUENCE &&
+	    memcmp(op.u.sequence.sessionid, sess, sizeof(sess)) == 0 &&
+	    op.u.sequence.sequenceid == 7 && op.u.sequence.slotid == 3 &&
+	    op.u.sequence.highest_slotid == 5 && op.u.sequence.cachethis == 1,
+	    "SEQUENCE4args decoded");
+	/* The same op in 4.0: ILLEGAL. */
+	xdrbuf_in_init(&x, buf + 12, n - 12);
+	tap_ok(nfs4_decode_op_minor(&x, &op, 0) == NFS4ERR_OP_ILLEGAL &&
+	    op.opnum == OP_ILLEGAL, "op 53 in 4.0: OP_ILLEGAL");
+	/* Minor 2: a Linux client falls back to 4.1. */
+	n = compound(buf, 2, 0, NULL, 0);
+	xdrbuf_in_init(&x, buf, n);
+	tap_ok(nfs4_compound_begin_minor(&c, &x, 64, 16, 1) ==
+	    NFS4ERR_MINOR_VERS_MISMATCH, "minor 2: MINOR_VERS_MISMATCH");
+	/* Op 59: past 4.1's table. */
+	xdrbuf_out_init(&o);
+	xdrbuf_put_u32(&o, 59);
+	xdrbuf_in_init(&x, o.buf, o.len);
+	tap_ok(nfs4_decode_op_minor(&x, &op, 1) == NFS4ERR_OP_ILLEGAL &&
+	    op.opnum == OP_ILLEGAL, "op 59 in 4.1: OP_ILLEGAL");
+	xdrbuf_out_free(&o);
+	/* EXCHANGE_ID with SP4_NONE and an implementation id. */
+	xdrbuf_out_init(&o);
+	xdrbuf_put_u32(&o, OP_EXCHANGE_ID);
+	xdrbuf_put_fixed(&o, "verifier", 8);
+	xdrbuf_put_opaque(&o, "owner", 5);
+	xdrbuf_put_u32(&o, 0x10000);
+	xdrbuf_put_u32(&o, SP4_NONE);
+	xdrbuf_put_u32(&o, 1);
+	xdrbuf_put_opaque(&o, "kernel.org", 10);
+	xdrbuf_put_opaque(&o, "Linux", 5);
+	xdrbuf_put_u64(&o, 0);
+	xdrbuf_put_u32(&o, 0);
+	xdrbuf_in_init(&x, o.buf, o.len);
+	tap_ok(nfs4_decode_op_minor(&x, &op, 1) == NFS4_OK &&
+	    op.u.exchange_id.ownerid.len == 5 && op.u.exchange_id.has_impl &&
+	    op.u.exchange_id.impl_name.len == 5 &&
+	    op.u.exchange_id.flags == 0x10000 && xdrbuf_in_left(&x) == 0,
+	    "EXCHANGE_ID4args decoded");
+	/* Every shorter prefix: BADXDR, never a read past the end. */
+	for (n = 4; n < o.len; n++) {
+		xdrbuf_in_init(&x, o.buf, n);
+		if (nfs4_decode_op_minor(&x, &op, 1) != NFS4ERR_BADXDR)
+			break;
+	}
+	tap_ok(n == o.len, "EXCHANGE_ID cut anywhere: BADXDR");
+	xdrbuf_out_free(&o);
+	/* CREATE_SESSION: the callback security passed as it came. */
+	xdrbuf_out_init(&o);
+	xdrbuf_put_u32(&o, OP_CREATE_SESSION);
+	xdrbuf_put_u64(&o, 0x8000000100000002ULL);
+	xdrbuf_put_u32(&o, 1);
+	xdrbuf_put_u32(&o, CREATE_SESSION4_FLAG_CONN_BACK_CHAN);
+	for (n = 0; n < 2; n++) {
+		xdrbuf_put_u32(&o, 0);
+		xdrbuf_put_u32(&o, 1048576);
+		xdrbuf_put_u32(&o, 1048576);
+		xdrbuf_put_u32(&o, 4096);
+		xdrbuf_put_u32(&o, 16);
+		xdrbuf_put_u32(&o, n == 0 ? 64 : 1);
+		xdrbuf_put_u32(&o, 0);
+	}
+	xdrbuf_put_u32(&o, 0x40000000);
+	xdrbuf_put_u32(&o, 2);			/* two flavours */
+	xdrbuf_put_u32(&o, NFS4_AUTH_NONE);
+	xdrbuf_put_u32(&o, NFS4_AUTH_SYS);
+	xdrbuf_put_u32(&o, 0);
+	xdrbuf_put_opaque(&o, "host", 4);
+	xdrbuf_put_u32(&o, 0);
+	xdrbuf_put_u32(&o, 0);
+	xdrbuf_put_u32(&o, 0);
+	xdrbuf_in_init(&x, o.buf, o.len);
+	tap_ok(nfs4_decode_op_minor(&x, &op, 1) == NFS4_OK &&
+	    op.u.create_session.fore.maxrequests == 64 &&
+	    op.u.create_session.back.maxrequests == 1 &&
+	    op.u.create_session.cb_program == 0x40000000 &&
+	    op.u.create_session.cb_sec.len == 4 + 4 + 4 + 4 + 8 + 12,
+	    "CREATE_SESSION4args decoded, callback security kept whole");
+	/* An unknown flavour cannot be passed over. */
+	xdrbuf_put_u32_at(&o, o.len - 32, 99);
+	xdrbuf_in_init(&x, o.buf, o.len);
+	tap_ok(nfs4_decode_op_minor(&x, &op, 1) == NFS4ERR_BADXDR,
+	    "an unknown callback flavour: BADXDR");
+	xdrbuf_out_free(&o);
+	/* Results: SEQUENCE4resok's shape. */
+	xdrbuf_out_init(&o);
+	memset(&res, 0, sizeof(res));
+	res.opnum = OP_SEQUENCE;
+	memcpy(res.u.sequence.sessionid, sess, sizeof(sess));
+	res.u.sequence.sequenceid = 7;
+	res.u.sequence.slotid = 3;
+	res.u.sequence.highest_slotid = 63;
+	res.u.sequence.target_highest_slotid = 63;
+	res.u.sequence.status_flags = SEQ4_STATUS_CB_PATH_DOWN;
+	{
+		struct nfs4_compound_out co;
+
+		nfs4_compound_out_begin(&co, &o, NULL);
+		nfs4_encode_resop(&co, &res);
+		res.opnum = OP_DESTROY_SESSION;
+		res.status = NFS4ERR_BADSESSION;
+		nfs4_encode_resop(&co, &res);
+		nfs4_compound_out_end(&co, NFS4ERR_BADSESSION);
+	}
+	tap_ok(o.len == 12 + 8 + 16 + 20 + 8 &&
+	    xdrbuf_peek_u32(o.buf) == NFS4ERR_BADSESSION &&
+	    xdrbuf_peek_u32(o.buf + 8) == 2 &&
+	    xdrbuf_peek_u32(o.buf + 12 + 8 + 16 + 16) ==
+	    SEQ4_STATUS_CB_PATH_DOWN, "SEQUENCE4resok and a status alone "
+	    "encoded");
+	xdrbuf_out_free(&o);
+	/* RFC 8881 18.16: OPEN's EXCLUSIVE4_1 and CLAIM_FH, in 4.1 alone. */
+	xdrbuf_out_init(&o);
+	xdrbuf_put_u32(&o, OP_OPEN);
+	xdrbuf_put_u32(&o, 0);			/* seqid */
+	xdrbuf_put_u32(&o, OPEN4_SHARE_ACCESS_BOTH);
+	xdrbuf_put_u32(&o, OPEN4_SHARE_DENY_NONE);
+	xdrbuf_put_u64(&o, 0);			/* clientid: ignored */
+	xdrbuf_put_opaque(&o, "owner", 5);
+	xdrbuf_put_u32(&o, OPEN4_CREATE);
+	xdrbuf_put_u32(&o, EXCLUSIVE4_1);
+	xdrbuf_put_fixed(&o, "verifier", 8);
+	xdrbuf_put_u32(&o, 1);			/* fattr4: mode */
+	xdrbuf_put_u32(&o, 0);
+	xdrbuf_put_u32(&o, 4);
+	xdrbuf_put_u32(&o, 0644);
+	xdrbuf_put_u32(&o, CLAIM_FH);
+	xdrbuf_in_init(&x, o.buf, o.len);
+	tap_ok(nfs4_decode_op_minor(&x, &op, 1) == NFS4_OK &&
+	    op.u.open.createmode == EXCLUSIVE4 &&
+	    memcmp(op.u.open.verf, "verifier", 8) == 0 &&
+	    op.u.open.claim == CLAIM_FH && xdrbuf_in_left(&x) == 0,
+	    "4.1 OPEN: EXCLUSIVE4_1 as EXCLUSIVE4, CLAIM_FH decoded");
+	xdrbuf_in_init(&x, o.buf, o.len);
+	tap_ok(nfs4_decode_op_minor(&x, &op, 0) == NFS4ERR_BADXDR,
+	    "the same OPEN in 4.0: BADXDR");
+	xdrbuf_out_free(&o);
+	tap_ok(strcmp(nfs4_op_name(OP_SEQUENCE), "SEQUENCE") == 0 &&
+	    strcmp(nfs4_op_name(OP_RECLAIM_COMPLETE), "RECLAIM_COMPLETE") ==
+	    0 && strcmp(nfs4_op_name(59), "ILLEGAL") == 0,
+	    "4.1's op names");
+}
+
+int
+main(void)
+{
+	test_slots();
+	test_lru();
+	test_xdr();
+	return tap_done();
+}
