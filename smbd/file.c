@@ -12,9 +12,11 @@
  *   CLOSE            3.3.5.10, with the delete-on-close remove; its
  *                    locks and share mode go (smbd_open_free)
  *   READ, WRITE      3.3.5.12, 3.3.5.13; FLUSH 3.3.5.11
- *   QUERY_INFO       3.3.5.20: file and file system classes below
+ *   QUERY_INFO       3.3.5.20: file and file system classes below,
+ *                    security in security.c
  *   QUERY_DIRECTORY  3.3.5.18: READDIR with attributes, * and ?
- *   SET_INFO         3.3.5.21: basic, end of file, disposition, rename
+ *   SET_INFO         3.3.5.21: basic, end of file, disposition, rename;
+ *                    security in security.c
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -1052,6 +1054,7 @@ smbd_write(struct smbd_req *r)
 /* QUERY_INFO (2.2.37): the classes served, over blockd's attributes. */
 #define SMB2_0_INFO_FILE	1
 #define SMB2_0_INFO_FILESYSTEM	2
+#define SMB2_0_INFO_SECURITY	3
 
 struct smbd_query {
 	struct smbd_req	*r;
@@ -1242,6 +1245,12 @@ smbd_query_info(struct smbd_req *r)
 
 	if ((o = smbd_file_args(r, 41, 24, &s)) == NULL)
 		return;
+	if (b[2] == SMB2_0_INFO_SECURITY) {
+		smbd_query_security(r, s, o, smb2_get32(b + 16),
+		    smb2_get32(b + 4) < r->conn->env->max_transact ?
+		    smb2_get32(b + 4) : r->conn->env->max_transact);
+		return;
+	}
 	if ((q = calloc(1, sizeof(*q))) == NULL) {
 		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 		return;
@@ -1271,7 +1280,7 @@ smbd_query_info(struct smbd_req *r)
 		    smbd_query_fs_done, q);
 		return;
 	}
-	/* Security descriptors and quotas: not yet (dittofs-smbd(8)). */
+	/* Quotas: not yet (dittofs-smbd(8)). */
 	smbd_reply_error(r, STATUS_NOT_SUPPORTED);
 }
 
@@ -1700,6 +1709,10 @@ smbd_set_info(struct smbd_req *r)
 		return;
 	}
 	d = r->msg + boff;
+	if (b[2] == SMB2_0_INFO_SECURITY) {
+		smbd_set_security(r, s, o, smb2_get32(b + 12), d, blen);
+		return;
+	}
 	if (b[2] != SMB2_0_INFO_FILE) {
 		smbd_reply_error(r, STATUS_NOT_SUPPORTED);
 		return;

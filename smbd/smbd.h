@@ -295,6 +295,13 @@ void	 smbd_query_info(struct smbd_req *);
 void	 smbd_query_directory(struct smbd_req *);
 void	 smbd_set_info(struct smbd_req *);
 
+/* security.c: the security class of QUERY_INFO and SET_INFO */
+void	 smbd_query_security(struct smbd_req *, struct smbd_session *,
+	    struct smbd_open *, uint32_t secinfo, uint32_t outmax);
+void	 smbd_set_security(struct smbd_req *, struct smbd_session *,
+	    struct smbd_open *, uint32_t secinfo, const uint8_t *,
+	    uint32_t len);
+
 /* lock.c */
 void	 smbd_lock(struct smbd_req *);
 /* A CANCEL of a pending LOCK: 1 when it named one. */
