@@ -424,6 +424,7 @@ smbd_create_fill(struct smbd_walk *w, struct smbd_open *o)
 	o->is_dir = w->is_dir;
 	o->access = w->io;
 	o->options = w->options;
+	o->desired = w->desired;
 	o->delete_pending = (w->options & FILE_DELETE_ON_CLOSE) != 0 &&
 	    w->ncomp > 0;
 }

@@ -68,3 +68,7 @@ tests_unit_test_secdesc_SOURCES = tests/unit/test_secdesc.c \
 	tests/fuzz/fuzz_secdesc.c tests/fuzz/fuzz.h
 tests_unit_test_secdesc_CPPFLAGS = $(SMBD_TEST_CPPFLAGS) -DFUZZ_NO_MAIN
 tests_unit_test_secdesc_LDADD = $(SMBD_TEST_LIBS)
+# Security descriptors with smbcacls, seen over NFSv4 and enforced over
+# NFSv3; DOS attributes with smbclient's setmode.
+TESTS += tests/integration/test_smb_acl.sh
+EXTRA_DIST += tests/integration/test_smb_acl.sh

@@ -17,6 +17,7 @@
 
 #define STORE_SATTR_UID		0x02
 #define STORE_SATTR_GID		0x04
+#define SMBD_MAXIMUM_ALLOWED	0x02000000u
 
 struct smbd_secquery {
 	struct smbd_req	*r;
@@ -30,6 +31,21 @@ struct smbd_secset {
 	size_t		 acllen;	/* 0: no DACL to set */
 	uint8_t		 acl[ACL_ENCODED_MAX];
 };
+
+/*
+ * MS-SMB2 3.3.5.20.3, 3.3.5.21.3: the handle must have been opened for
+ * it (READ_CONTROL to read, WRITE_OWNER and WRITE_DAC to change), as
+ * Windows checks; blockd then checks the ACL as it is now.
+ */
+static int
+smbd_sec_granted(const struct smbd_open *o, uint32_t want)
+{
+	uint32_t granted = secdesc_mask_to_acl(o->desired);
+
+	if (o->desired & SMBD_MAXIMUM_ALLOWED)
+		granted = ACL_MASK_ALL;
+	return (granted & want) == want;
+}
 
 static void
 smbd_sec_cred(struct smbd_session *s, bd_cred *c)
@@ -53,13 +69,30 @@ smbd_sec_too_small(struct smbd_req *r, size_t need)
 	smbd_reply(r, STATUS_BUFFER_TOO_SMALL, b, sizeof(b));
 }
 
+/* MS-SMB2 2.2.38: QUERY_INFO's response with the descriptor. */
+static void
+smbd_sec_out(struct smbd_req *r, const uint8_t *sd, size_t n)
+{
+	uint8_t *p;
+
+	if ((p = smbd_reply_room(r, 8 + n)) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	smb2_put16(p, 9);
+	smb2_put16(p + 2, SMB2_HDR_SIZE + 8);
+	smb2_put32(p + 4, (uint32_t)n);
+	memcpy(p + 8, sd, n);
+	smbd_reply_in(r, STATUS_SUCCESS, 8 + n);
+}
+
 static void
 smbd_sec_query_done(void *arg, int status, void *reply, int fd)
 {
 	struct smbd_secquery *q = arg;
 	bd_acl_reply *rep = reply;
 	struct secdesc *sd;
-	uint8_t *p, buf[SECDESC_BUILD_MAX];
+	uint8_t buf[SECDESC_BUILD_MAX];
 	size_t n;
 
 	if (status != 0) {
@@ -82,19 +115,10 @@ smbd_sec_query_done(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	free(sd);
-	if (n > q->outmax) {
+	if (n > q->outmax)
 		smbd_sec_too_small(q->r, n);
-		return;
-	}
-	if ((p = smbd_reply_room(q->r, 8 + n)) == NULL) {
-		smbd_reply_error(q->r, STATUS_INSUFFICIENT_RESOURCES);
-		return;
-	}
-	smb2_put16(p, 9);
-	smb2_put16(p + 2, SMB2_HDR_SIZE + 8);
-	smb2_put32(p + 4, (uint32_t)n);
-	memcpy(p + 8, buf, n);
-	smbd_reply_in(q->r, STATUS_SUCCESS, 8 + n);
+	else
+		smbd_sec_out(q->r, buf, n);
 }
 
 /* MS-SMB2 3.3.5.20.3: QUERY_INFO, SMB2_0_INFO_SECURITY. */
@@ -105,8 +129,25 @@ smbd_query_security(struct smbd_req *r, struct smbd_session *s,
 	struct smbd_secquery *q;
 	bd_acl_req req;
 
-	if (secinfo & SECDESC_SACL) {
+	uint8_t empty[SECDESC_BUILD_MAX];
+	struct secdesc none;
+	size_t n;
+
+	secinfo &= SECDESC_OWNER | SECDESC_GROUP | SECDESC_DACL |
+	    SECDESC_SACL;
+	if ((secinfo & SECDESC_SACL) || (secinfo != 0 &&
+	    !smbd_sec_granted(o, ACL_READ_ACL))) {
 		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		return;
+	}
+	if (secinfo == 0) {
+		/* Nothing asked: a descriptor of nothing, as Windows. */
+		memset(&none, 0, sizeof(none));
+		n = secdesc_build(&none, 0, empty, sizeof(empty));
+		if (n > outmax)
+			smbd_sec_too_small(r, n);
+		else
+			smbd_sec_out(r, empty, n);
 		return;
 	}
 	if ((q = calloc(1, sizeof(*q))) == NULL) {
@@ -185,7 +226,10 @@ smbd_set_security(struct smbd_req *r, struct smbd_session *s,
 	bd_setattr_req req;
 	uint32_t st;
 
-	if (secinfo & SECDESC_SACL) {
+	if ((secinfo & SECDESC_SACL) ||
+	    ((secinfo & (SECDESC_OWNER | SECDESC_GROUP)) &&
+	    !smbd_sec_granted(o, ACL_WRITE_OWNER)) ||
+	    ((secinfo & SECDESC_DACL) && !smbd_sec_granted(o, ACL_WRITE_ACL))) {
 		smbd_reply_error(r, STATUS_ACCESS_DENIED);
 		return;
 	}

@@ -157,6 +157,7 @@ struct smbd_open {
 	int			 fd;		/* -1: no data access */
 	uint32_t		 access;	/* PERM_IO_* of fd */
 	uint32_t		 options;	/* CREATE's CreateOptions */
+	uint32_t		 desired;	/* CREATE's DesiredAccess */
 	int			 delete_pending;
 	/* lock.c: stated's name of the file, its locks, its share mode */
 	struct smbd_file	*file;
