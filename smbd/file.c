@@ -218,6 +218,7 @@ struct smbd_walk {
 	int		 fd;
 	uint32_t	 io;
 	uint32_t	 action;
+	struct smbd_secd *secd;		/* CREATE's SecD (security.c) */
 };
 
 static void
@@ -232,6 +233,7 @@ smbd_walk_free(void *arg)
 	}
 	if (w->fd != -1)
 		close(w->fd);
+	smbd_secd_free(w->secd);
 	free(w);
 }
 
@@ -407,6 +409,11 @@ smbd_create_shared(void *arg, uint32_t status)
 	smb2_put32(out + 56, smbd_dos_attrs(&w->attr));
 	smb2_put64(out + 64, o->id);
 	smb2_put64(out + 72, o->id);
+	if (w->secd != NULL && w->action == 2) {	/* FILE_CREATED */
+		smbd_secd_apply(r, smbd_session_find(c, w->session_id), o,
+		    w->secd, out, sizeof(out));
+		return;
+	}
 	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
 }
 
@@ -791,7 +798,9 @@ smbd_create(struct smbd_req *r)
 	w->attrs = cr.attributes;
 	w->disposition = cr.disposition;
 	w->options = cr.options;
-	if ((st = smbd_walk_parse(w, cr.name, cr.name_len)) != 0) {
+	if ((st = smbd_secd_parse(cr.contexts, cr.contexts_len,
+	    &w->secd)) != 0 ||
+	    (st = smbd_walk_parse(w, cr.name, cr.name_len)) != 0) {
 		smbd_reply_error(r, st);
 		return;
 	}

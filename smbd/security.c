@@ -277,3 +277,110 @@ smbd_set_security(struct smbd_req *r, struct smbd_session *s,
 	    &req, (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
 	    smbd_sec_set_acl, w);
 }
+
+/*
+ * CREATE's SMB2_CREATE_SD_BUFFER context ("SecD", MS-SMB2 2.2.13.2):
+ * the DACL of a file the CREATE makes, set by BD_ACL_SET before the
+ * reply.  The new file's owner and group stay its creator's, as the
+ * store makes them; a file that was opened, not created, keeps its
+ * descriptor.
+ */
+struct smbd_secd {
+	struct smbd_req	*r;
+	size_t		 acllen;
+	uint8_t		 acl[ACL_ENCODED_MAX];
+	size_t		 outlen;
+	uint8_t		 out[128];
+};
+
+/* MS-SMB2 2.2.13.2: the create contexts, for one named SecD. */
+uint32_t
+smbd_secd_parse(const uint8_t *ctx, uint32_t len, struct smbd_secd **out)
+{
+	struct smbd_secd *sd;
+	struct secdesc *parsed;
+	uint32_t off = 0, next, dlen, st;
+	uint16_t noff, nlen, doff;
+
+	*out = NULL;
+	while (ctx != NULL && len - off >= 16) {
+		next = smb2_get32(ctx + off);
+		noff = smb2_get16(ctx + off + 4);
+		nlen = smb2_get16(ctx + off + 6);
+		doff = smb2_get16(ctx + off + 10);
+		dlen = smb2_get32(ctx + off + 12);
+		if ((next != 0 && (next < 16 || next > len - off)) ||
+		    noff > len - off || nlen > len - off - noff ||
+		    doff > len - off || dlen > len - off - doff)
+			return STATUS_INVALID_PARAMETER;
+		if (nlen == 4 && memcmp(ctx + off + noff, "SecD", 4) == 0) {
+			if (*out != NULL)
+				return STATUS_INVALID_PARAMETER;
+			if ((sd = calloc(1, sizeof(*sd))) == NULL ||
+			    (parsed = calloc(1, sizeof(*parsed))) == NULL) {
+				free(sd);
+				return STATUS_INSUFFICIENT_RESOURCES;
+			}
+			*out = sd;
+			if ((st = secdesc_parse(ctx + off + doff, dlen,
+			    parsed)) == 0 && (parsed->present & SECDESC_DACL) &&
+			    acl_encode(&parsed->dacl, sd->acl, sizeof(sd->acl),
+			    &sd->acllen) != 0)
+				st = STATUS_INVALID_ACL;
+			free(parsed);
+			if (st != 0)
+				return st;
+		}
+		if (next == 0)
+			break;
+		off += next;
+	}
+	return 0;
+}
+
+void
+smbd_secd_free(struct smbd_secd *sd)
+{
+	free(sd);
+}
+
+static void
+smbd_secd_applied(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_secd *sd = arg;
+
+	if (status != 0) {
+		/* The file is made and open: the client learns its DACL
+		 * did not take, as Windows fails such a CREATE. */
+		log_debug("%s: CREATE's SecD: %d", sd->r->conn->peer, status);
+		smbd_reply_error(sd->r, smb2_status_from_errno(status));
+		return;
+	}
+	smbd_reply(sd->r, STATUS_SUCCESS, sd->out, sd->outlen);
+}
+
+/* The DACL on the file CREATE made, then CREATE's reply out. */
+void
+smbd_secd_apply(struct smbd_req *r, struct smbd_session *s,
+    struct smbd_open *o, struct smbd_secd *sd, const uint8_t *out,
+    size_t outlen)
+{
+	bd_acl_req req;
+
+	if (sd->acllen == 0 || outlen > sizeof(sd->out)) {
+		smbd_reply(r, STATUS_SUCCESS, out, outlen);
+		return;
+	}
+	sd->r = r;
+	memcpy(sd->out, out, outlen);
+	sd->outlen = outlen;
+	memset(&req, 0, sizeof(req));
+	smbd_sec_cred(s, &req.cred);
+	req.fh.bd_fh_len = o->fhlen;
+	req.fh.bd_fh_val = (char *)o->fh;
+	req.acl.acl_len = (u_int)sd->acllen;
+	req.acl.acl_val = (char *)sd->acl;
+	bdc_call(r->conn->env->bdc, BD_ACL_SET, (xdrproc_t)xdr_bd_acl_req,
+	    &req, (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply),
+	    smbd_secd_applied, sd);
+}

@@ -302,6 +302,14 @@ void	 smbd_query_security(struct smbd_req *, struct smbd_session *,
 void	 smbd_set_security(struct smbd_req *, struct smbd_session *,
 	    struct smbd_open *, uint32_t secinfo, const uint8_t *,
 	    uint32_t len);
+/* CREATE's SecD context: parsed up front, applied to a created file. */
+struct smbd_secd;
+uint32_t smbd_secd_parse(const uint8_t *contexts, uint32_t len,
+	    struct smbd_secd **);
+void	 smbd_secd_free(struct smbd_secd *);
+void	 smbd_secd_apply(struct smbd_req *, struct smbd_session *,
+	    struct smbd_open *, struct smbd_secd *, const uint8_t *out,
+	    size_t outlen);
 
 /* lock.c */
 void	 smbd_lock(struct smbd_req *);

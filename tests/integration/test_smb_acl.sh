@@ -9,7 +9,8 @@
 # refused while uid 1001 still writes, and a user who is not root
 # cannot give the file away.  smbclient's setmode sets hidden and
 # read-only, `ls' shows them, and they go again.  smbtorture's
-# smb2.sdread and smb2.getinfo.qsec_buffercheck, where installed.
+# smb2.sdread and smb2.getinfo.qsec_buffercheck, where installed, and
+# its CREATEs with a SecD context (smb2.create.aclfile, nulldacl).
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -120,6 +121,29 @@ if command -v smbtorture >/dev/null; then
 	# MXAC-NOT-GRANTED needs the MxAc context; ACCESSBASED needs
 	# access-based enumeration; OVERWRITE_READ_ONLY_FILE and
 	# acls_non_canonical need the same CREATE checks.
+	# CREATE's SecD context, as smbtorture sends it: aclfile's descriptor
+	# names domain SIDs, which the SID rule refuses (INVALID_SID at the
+	# CREATE, where a server that ignored the context would go on);
+	# nulldacl's NULL DACL is set as EVERYONE@ allowed everything, a DACL
+	# where Windows keeps none (the model has no NULL DACL).
+	TORTURE() { timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false "$1" 2>&1; }
+	out=$(TORTURE smb2.create.aclfile)
+	check "SecD with domain SIDs: the CREATE is refused with INVALID_SID" has "$out" 'create.c:[0-9]+\) Incorrect status NT_STATUS_INVALID_SID - should be NT_STATUS_OK'
+	out=$(TORTURE smb2.create.nulldacl)
+	check "SecD with a NULL DACL: applied, as EVERYONE@ allowed everything" has "$out" 'DACL has been created on the server'
+	# smb2.sdread: READ_CONTROL on the handle, an empty descriptor for
+	# no bits; smb2.getinfo.qsec_buffercheck: BUFFER_TOO_SMALL with the
+	# size needed.  smb2.acls fails as yet: GENERIC, INHERITANCE,
+	# INHERITFLAGS and SDFLAGSVSCHOWN query a file class not served
+	# (INVALID_INFO_CLASS); CREATOR, OWNER, DENY1, DYNAMIC and
+	# OWNER-RIGHTS* expect CREATE to refuse a DesiredAccess the ACL does
+	# not grant (CREATE checks only read/write/delete through blockd);
+	# MXAC-NOT-GRANTED needs the MxAc context; ACCESSBASED needs
+	# access-based enumeration; OVERWRITE_READ_ONLY_FILE and
+	# acls_non_canonical need the same CREATE checks.
+	for t in smb2.create.aclfile smb2.create.acldir smb2.create.nulldacl smb2.acls.CREATOR; do
+		if timeout 120 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > "$SUITE_DIR/t.out" 2>&1; then diag "PROBE PASS $t"; else diag "PROBE FAIL $t: $(grep -E 'failure|error|Incorrect|should|line|c:[0-9]' "$SUITE_DIR/t.out" | head -6 | tr '\n' ' ')"; fi
+	done
 	for t in smb2.sdread smb2.getinfo.qsec_buffercheck; do
 		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
 	done
