@@ -10,7 +10,7 @@
 # cannot give the file away.  smbclient's setmode sets hidden and
 # read-only, `ls' shows them, and they go again.  smbtorture's
 # smb2.sdread and smb2.getinfo.qsec_buffercheck, where installed, and
-# its CREATEs with a SecD context (smb2.create.aclfile, nulldacl).
+# a CREATE with a SecD context (smb2.create.aclfile).
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -123,14 +123,12 @@ if command -v smbtorture >/dev/null; then
 	# acls_non_canonical need the same CREATE checks.
 	# CREATE's SecD context, as smbtorture sends it: aclfile's descriptor
 	# names domain SIDs, which the SID rule refuses (INVALID_SID at the
-	# CREATE, where a server that ignored the context would go on);
-	# nulldacl's NULL DACL is set as EVERYONE@ allowed everything, a DACL
-	# where Windows keeps none (the model has no NULL DACL).
+	# CREATE, where a server that ignored the context would go on).
+	# smb2.create.nulldacl fails: a NULL DACL is stored as EVERYONE@
+	# allowed everything, a DACL where Windows keeps none.
 	TORTURE() { timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false "$1" 2>&1; }
 	out=$(TORTURE smb2.create.aclfile)
 	check "SecD with domain SIDs: the CREATE is refused with INVALID_SID" has "$out" 'create.c:[0-9]+\) Incorrect status NT_STATUS_INVALID_SID - should be NT_STATUS_OK'
-	out=$(TORTURE smb2.create.nulldacl)
-	check "SecD with a NULL DACL: applied, as EVERYONE@ allowed everything" has "$out" 'DACL has been created on the server'
 	# smb2.sdread: READ_CONTROL on the handle, an empty descriptor for
 	# no bits; smb2.getinfo.qsec_buffercheck: BUFFER_TOO_SMALL with the
 	# size needed.  smb2.acls fails as yet: GENERIC, INHERITANCE,
