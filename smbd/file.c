@@ -83,7 +83,7 @@ smbd_dos_attrs(const bd_attr *a)
 	return d ? d : FILE_ATTRIBUTE_NORMAL;
 }
 
-static void
+void
 smbd_cred(struct smbd_session *s, bd_cred *c)
 {
 	c->uid = s->uid;
@@ -1075,7 +1075,7 @@ struct smbd_query {
 	int		 delete_pending;
 };
 
-static void
+void
 smbd_query_out(struct smbd_req *r, const uint8_t *data, size_t len,
     size_t fixed, uint32_t outmax)
 {

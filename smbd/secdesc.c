@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "secdesc.h"
+#include "smb2.h"
 
 #define SID_AUTH_WORLD		1
 #define SID_AUTH_CREATOR	3
@@ -35,35 +36,6 @@ struct sid {
 	uint32_t	sub[2];
 };
 
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
 /*
  * MS-DTYP 2.4.2.2: one SID at buf[off..len).  0 and its size, or -1 if
  * malformed; a SID with more sub-authorities than ours is read (nsub
@@ -86,7 +58,7 @@ sid_read(const uint8_t *buf, size_t len, size_t off, struct sid *s,
 	s->nsub = (uint8_t)n;
 	s->sub[0] = s->sub[1] = 0;
 	for (i = 0; i < n && i < 2; i++)
-		s->sub[i] = get32(buf + off + 8 + 4 * i);
+		s->sub[i] = smb2_get32(buf + off + 8 + 4 * i);
 	*size = 8 + 4 * n;
 	return 0;
 }
@@ -101,9 +73,9 @@ sid_write(uint8_t *p, uint64_t auth, uint8_t nsub, uint32_t sub0,
 	p[1] = nsub;
 	for (i = 0; i < 6; i++)
 		p[2 + i] = (uint8_t)(auth >> (8 * (5 - i)));
-	put32(p + 8, sub0);
+	smb2_put32(p + 8, sub0);
 	if (nsub > 1)
-		put32(p + 12, sub1);
+		smb2_put32(p + 12, sub1);
 	return 8 + 4 * (size_t)nsub;
 }
 
@@ -176,8 +148,8 @@ secdesc_acl_read(const uint8_t *buf, size_t len, size_t off,
 	if (off > len || len - off < ACL_HEADER ||
 	    (buf[off] != 2 && buf[off] != 4))
 		return STATUS_INVALID_ACL;
-	size = get16(buf + off + 2);
-	count = get16(buf + off + 4);
+	size = smb2_get16(buf + off + 2);
+	count = smb2_get16(buf + off + 4);
 	if (size < ACL_HEADER || size > len - off)
 		return STATUS_INVALID_ACL;
 	end = off + size;
@@ -194,7 +166,7 @@ secdesc_acl_read(const uint8_t *buf, size_t len, size_t off,
 	for (i = 0, p = off + ACL_HEADER; i < count; i++, p += size) {
 		if (end - p < ACE_HEADER)
 			return STATUS_INVALID_ACL;
-		size = get16(buf + p + 2);
+		size = smb2_get16(buf + p + 2);
 		if (size < ACE_HEADER + 8 || size > end - p || (size & 3))
 			return STATUS_INVALID_ACL;
 		if (buf[p] != ACE_ALLOWED && buf[p] != ACE_DENIED)
@@ -216,7 +188,7 @@ secdesc_acl_read(const uint8_t *buf, size_t len, size_t off,
 			a->flags |= ACL_FLAG_INHERIT_ONLY;
 		if (f & ACE_INHERITED)
 			a->flags |= ACL_FLAG_INHERITED;
-		a->mask = secdesc_mask_to_acl(get32(buf + p + 4));
+		a->mask = secdesc_mask_to_acl(smb2_get32(buf + p + 4));
 		if ((st = secdesc_ace_who(&s, a)) != 0)
 			return st;
 		acl->count++;
@@ -249,12 +221,12 @@ secdesc_parse(const uint8_t *buf, size_t len, struct secdesc *sd)
 	memset(sd, 0, sizeof(*sd));
 	if (len < SD_HEADER || buf[0] != 1)
 		return STATUS_INVALID_SECURITY_DESCR;
-	control = get16(buf + 2);
+	control = smb2_get16(buf + 2);
 	if (!(control & SECDESC_SE_SELF_RELATIVE))
 		return STATUS_INVALID_SECURITY_DESCR;
-	owner = get32(buf + 4);
-	group = get32(buf + 8);
-	dacl = get32(buf + 16);
+	owner = smb2_get32(buf + 4);
+	group = smb2_get32(buf + 8);
+	dacl = smb2_get32(buf + 16);
 	if (owner != 0) {
 		if (secdesc_id_read(buf, len, owner, SID_UNIX_USER,
 		    &sd->uid) != 0)
@@ -334,18 +306,18 @@ secdesc_build(const struct secdesc *sd, uint32_t want, uint8_t *buf,
 	memset(tmp, 0, SD_HEADER);
 	tmp[0] = 1;
 	if ((want & SECDESC_OWNER) && (sd->present & SECDESC_OWNER)) {
-		put32(tmp + 4, (uint32_t)off);
+		smb2_put32(tmp + 4, (uint32_t)off);
 		off += sid_write(tmp + off, SID_AUTH_UNIX, 2, SID_UNIX_USER,
 		    sd->uid);
 	}
 	if ((want & SECDESC_GROUP) && (sd->present & SECDESC_GROUP)) {
-		put32(tmp + 8, (uint32_t)off);
+		smb2_put32(tmp + 8, (uint32_t)off);
 		off += sid_write(tmp + off, SID_AUTH_UNIX, 2, SID_UNIX_GROUP,
 		    sd->gid);
 	}
 	if ((want & SECDESC_DACL) && (sd->present & SECDESC_DACL)) {
 		control |= SECDESC_SE_DACL_PRESENT;
-		put32(tmp + 16, (uint32_t)off);
+		smb2_put32(tmp + 16, (uint32_t)off);
 		aclstart = off;
 		off += ACL_HEADER;
 		for (i = 0; i < sd->dacl.count && i < ACL_ACES_MAX; i++) {
@@ -357,20 +329,20 @@ secdesc_build(const struct secdesc *sd, uint32_t want, uint8_t *buf,
 			tmp[off] = a->type == ACL_TYPE_ALLOW ? ACE_ALLOWED :
 			    ACE_DENIED;
 			tmp[off + 1] = secdesc_ace_flags(a->flags);
-			put32(tmp + off + 4, a->mask & ACL_MASK_ALL);
+			smb2_put32(tmp + off + 4, a->mask & ACL_MASK_ALL);
 			if ((n = secdesc_ace_sid(a, tmp + off + ACE_HEADER)) == 0)
 				return 0;
-			put16(tmp + off + 2, (uint16_t)(ACE_HEADER + n));
+			smb2_put16(tmp + off + 2, (uint16_t)(ACE_HEADER + n));
 			off += ACE_HEADER + n;
 			count++;
 		}
 		tmp[aclstart] = 2;
 		tmp[aclstart + 1] = 0;
-		put16(tmp + aclstart + 2, (uint16_t)(off - aclstart));
-		put16(tmp + aclstart + 4, (uint16_t)count);
-		put16(tmp + aclstart + 6, 0);
+		smb2_put16(tmp + aclstart + 2, (uint16_t)(off - aclstart));
+		smb2_put16(tmp + aclstart + 4, (uint16_t)count);
+		smb2_put16(tmp + aclstart + 6, 0);
 	}
-	put16(tmp + 2, control);
+	smb2_put16(tmp + 2, control);
 	if (off <= bufsize)
 		memcpy(buf, tmp, off);
 	return off;

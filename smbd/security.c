@@ -47,13 +47,23 @@ smbd_sec_granted(const struct smbd_open *o, uint32_t want)
 	return (granted & want) == want;
 }
 
+/* BD_ACL_SET of an encoded ACL on the open's file, as the session. */
 static void
-smbd_sec_cred(struct smbd_session *s, bd_cred *c)
+smbd_sec_acl_set(struct smbd_req *r, struct smbd_session *s,
+    const struct smbd_open *o, const uint8_t *acl, size_t acllen,
+    bdc_done_fn *done, void *arg)
 {
-	c->uid = s->uid;
-	c->gid = s->gid;
-	c->groups.groups_len = s->ngroups;
-	c->groups.groups_val = s->groups;
+	bd_acl_req req;
+
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.fh.bd_fh_len = o->fhlen;
+	req.fh.bd_fh_val = (char *)(uintptr_t)o->fh;
+	req.acl.acl_len = (u_int)acllen;
+	req.acl.acl_val = (char *)(uintptr_t)acl;
+	bdc_call(r->conn->env->bdc, BD_ACL_SET, (xdrproc_t)xdr_bd_acl_req,
+	    &req, (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply), done,
+	    arg);
 }
 
 /* MS-SMB2 2.2.2: BUFFER_TOO_SMALL carries the size that is needed. */
@@ -67,23 +77,6 @@ smbd_sec_too_small(struct smbd_req *r, size_t need)
 	smb2_put32(b + 4, 4);
 	smb2_put32(b + 8, (uint32_t)need);
 	smbd_reply(r, STATUS_BUFFER_TOO_SMALL, b, sizeof(b));
-}
-
-/* MS-SMB2 2.2.38: QUERY_INFO's response with the descriptor. */
-static void
-smbd_sec_out(struct smbd_req *r, const uint8_t *sd, size_t n)
-{
-	uint8_t *p;
-
-	if ((p = smbd_reply_room(r, 8 + n)) == NULL) {
-		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
-		return;
-	}
-	smb2_put16(p, 9);
-	smb2_put16(p + 2, SMB2_HDR_SIZE + 8);
-	smb2_put32(p + 4, (uint32_t)n);
-	memcpy(p + 8, sd, n);
-	smbd_reply_in(r, STATUS_SUCCESS, 8 + n);
 }
 
 static void
@@ -118,7 +111,7 @@ smbd_sec_query_done(void *arg, int status, void *reply, int fd)
 	if (n > q->outmax)
 		smbd_sec_too_small(q->r, n);
 	else
-		smbd_sec_out(q->r, buf, n);
+		smbd_query_out(q->r, buf, n, 0, q->outmax);
 }
 
 /* MS-SMB2 3.3.5.20.3: QUERY_INFO, SMB2_0_INFO_SECURITY. */
@@ -147,7 +140,7 @@ smbd_query_security(struct smbd_req *r, struct smbd_session *s,
 		if (n > outmax)
 			smbd_sec_too_small(r, n);
 		else
-			smbd_sec_out(r, empty, n);
+			smbd_query_out(r, empty, n, 0, outmax);
 		return;
 	}
 	if ((q = calloc(1, sizeof(*q))) == NULL) {
@@ -160,7 +153,7 @@ smbd_query_security(struct smbd_req *r, struct smbd_session *s,
 	q->secinfo = secinfo;
 	q->outmax = outmax;
 	memset(&req, 0, sizeof(req));
-	smbd_sec_cred(s, &req.cred);
+	smbd_cred(s, &req.cred);
 	req.fh.bd_fh_len = o->fhlen;
 	req.fh.bd_fh_val = (char *)o->fh;
 	bdc_call(r->conn->env->bdc, BD_ACL_GET, (xdrproc_t)xdr_bd_acl_req,
@@ -189,7 +182,6 @@ smbd_sec_set_acl(void *arg, int status, void *reply, int fd)
 	struct smbd_conn *c = w->r->conn;
 	struct smbd_open *o;
 	struct smbd_session *s;
-	bd_acl_req req;
 
 	if (status != 0 || w->acllen == 0) {
 		smbd_sec_set_done(w, status, reply, fd);
@@ -200,15 +192,8 @@ smbd_sec_set_acl(void *arg, int status, void *reply, int fd)
 		smbd_reply_error(w->r, STATUS_FILE_CLOSED);
 		return;
 	}
-	memset(&req, 0, sizeof(req));
-	smbd_sec_cred(s, &req.cred);
-	req.fh.bd_fh_len = o->fhlen;
-	req.fh.bd_fh_val = (char *)o->fh;
-	req.acl.acl_len = (u_int)w->acllen;
-	req.acl.acl_val = (char *)w->acl;
-	bdc_call(c->env->bdc, BD_ACL_SET, (xdrproc_t)xdr_bd_acl_req, &req,
-	    (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply),
-	    smbd_sec_set_done, w);
+	smbd_sec_acl_set(w->r, s, o, w->acl, w->acllen, smbd_sec_set_done,
+	    w);
 }
 
 /*
@@ -251,7 +236,7 @@ smbd_set_security(struct smbd_req *r, struct smbd_session *s,
 		return;
 	}
 	memset(&req, 0, sizeof(req));
-	smbd_sec_cred(s, &req.cred);
+	smbd_cred(s, &req.cred);
 	req.fh.bd_fh_len = o->fhlen;
 	req.fh.bd_fh_val = (char *)o->fh;
 	if ((secinfo & SECDESC_OWNER) && (sd->present & SECDESC_OWNER)) {
@@ -365,7 +350,6 @@ smbd_secd_apply(struct smbd_req *r, struct smbd_session *s,
     struct smbd_open *o, struct smbd_secd *sd, const uint8_t *out,
     size_t outlen)
 {
-	bd_acl_req req;
 
 	if (sd->acllen == 0 || outlen > sizeof(sd->out)) {
 		smbd_reply(r, STATUS_SUCCESS, out, outlen);
@@ -374,13 +358,5 @@ smbd_secd_apply(struct smbd_req *r, struct smbd_session *s,
 	sd->r = r;
 	memcpy(sd->out, out, outlen);
 	sd->outlen = outlen;
-	memset(&req, 0, sizeof(req));
-	smbd_sec_cred(s, &req.cred);
-	req.fh.bd_fh_len = o->fhlen;
-	req.fh.bd_fh_val = (char *)o->fh;
-	req.acl.acl_len = (u_int)sd->acllen;
-	req.acl.acl_val = (char *)sd->acl;
-	bdc_call(r->conn->env->bdc, BD_ACL_SET, (xdrproc_t)xdr_bd_acl_req,
-	    &req, (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply),
-	    smbd_secd_applied, sd);
+	smbd_sec_acl_set(r, s, o, sd->acl, sd->acllen, smbd_secd_applied, sd);
 }

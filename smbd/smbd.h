@@ -293,6 +293,11 @@ void	 smbd_flush(struct smbd_req *);
 void	 smbd_read(struct smbd_req *);
 void	 smbd_write(struct smbd_req *);
 void	 smbd_query_info(struct smbd_req *);
+/* The session's uid, gid and groups as blockd's cred. */
+void	 smbd_cred(struct smbd_session *, bd_cred *);
+/* QUERY_INFO's response (2.2.38): len bytes, at least fixed fit outmax. */
+void	 smbd_query_out(struct smbd_req *, const uint8_t *, size_t len,
+	    size_t fixed, uint32_t outmax);
 void	 smbd_query_directory(struct smbd_req *);
 void	 smbd_set_info(struct smbd_req *);
 
