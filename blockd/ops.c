@@ -1176,9 +1176,9 @@ const struct ipc_handler blockd_handlers[] = {
 	{ BD_XATTR_SET, NFSD, blockd_xattr },
 	{ BD_XATTR_LIST, NFSD, blockd_xattr },
 	{ BD_XATTR_REMOVE, NFSD, blockd_xattr },
-	/* NFSv4 ACLs: nfsd for now; smbd's security descriptors later. */
-	{ BD_ACL_GET, NFSD, blockd_acl },
-	{ BD_ACL_SET, NFSD, blockd_acl },
+	/* NFSv4 ACLs and smbd's security descriptors (smbd/secdesc.c). */
+	{ BD_ACL_GET, FILE_SERVERS, blockd_acl },
+	{ BD_ACL_SET, FILE_SERVERS, blockd_acl },
 	/* Open by name with a disposition: NFSv4 OPEN and SMB2 CREATE. */
 	{ BD_OPEN, FILE_SERVERS, blockd_open },
 	/* Named attributes: nfsd; smbd's streams join when it serves them. */

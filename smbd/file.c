@@ -12,9 +12,11 @@
  *   CLOSE            3.3.5.10, with the delete-on-close remove; its
  *                    locks and share mode go (smbd_open_free)
  *   READ, WRITE      3.3.5.12, 3.3.5.13; FLUSH 3.3.5.11
- *   QUERY_INFO       3.3.5.20: file and file system classes below
+ *   QUERY_INFO       3.3.5.20: file and file system classes below,
+ *                    security in security.c
  *   QUERY_DIRECTORY  3.3.5.18: READDIR with attributes, * and ?
- *   SET_INFO         3.3.5.21: basic, end of file, disposition, rename
+ *   SET_INFO         3.3.5.21: basic, end of file, disposition, rename;
+ *                    security in security.c
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -81,7 +83,7 @@ smbd_dos_attrs(const bd_attr *a)
 	return d ? d : FILE_ATTRIBUTE_NORMAL;
 }
 
-static void
+void
 smbd_cred(struct smbd_session *s, bd_cred *c)
 {
 	c->uid = s->uid;
@@ -216,6 +218,7 @@ struct smbd_walk {
 	int		 fd;
 	uint32_t	 io;
 	uint32_t	 action;
+	struct smbd_secd *secd;		/* CREATE's SecD (security.c) */
 };
 
 static void
@@ -230,6 +233,7 @@ smbd_walk_free(void *arg)
 	}
 	if (w->fd != -1)
 		close(w->fd);
+	smbd_secd_free(w->secd);
 	free(w);
 }
 
@@ -405,6 +409,11 @@ smbd_create_shared(void *arg, uint32_t status)
 	smb2_put32(out + 56, smbd_dos_attrs(&w->attr));
 	smb2_put64(out + 64, o->id);
 	smb2_put64(out + 72, o->id);
+	if (w->secd != NULL && w->action == 2) {	/* FILE_CREATED */
+		smbd_secd_apply(r, smbd_session_find(c, w->session_id), o,
+		    w->secd, out, sizeof(out));
+		return;
+	}
 	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
 }
 
@@ -422,6 +431,7 @@ smbd_create_fill(struct smbd_walk *w, struct smbd_open *o)
 	o->is_dir = w->is_dir;
 	o->access = w->io;
 	o->options = w->options;
+	o->desired = w->desired;
 	o->delete_pending = (w->options & FILE_DELETE_ON_CLOSE) != 0 &&
 	    w->ncomp > 0;
 }
@@ -788,7 +798,9 @@ smbd_create(struct smbd_req *r)
 	w->attrs = cr.attributes;
 	w->disposition = cr.disposition;
 	w->options = cr.options;
-	if ((st = smbd_walk_parse(w, cr.name, cr.name_len)) != 0) {
+	if ((st = smbd_secd_parse(cr.contexts, cr.contexts_len,
+	    &w->secd)) != 0 ||
+	    (st = smbd_walk_parse(w, cr.name, cr.name_len)) != 0) {
 		smbd_reply_error(r, st);
 		return;
 	}
@@ -1052,6 +1064,7 @@ smbd_write(struct smbd_req *r)
 /* QUERY_INFO (2.2.37): the classes served, over blockd's attributes. */
 #define SMB2_0_INFO_FILE	1
 #define SMB2_0_INFO_FILESYSTEM	2
+#define SMB2_0_INFO_SECURITY	3
 
 struct smbd_query {
 	struct smbd_req	*r;
@@ -1062,7 +1075,7 @@ struct smbd_query {
 	int		 delete_pending;
 };
 
-static void
+void
 smbd_query_out(struct smbd_req *r, const uint8_t *data, size_t len,
     size_t fixed, uint32_t outmax)
 {
@@ -1242,6 +1255,12 @@ smbd_query_info(struct smbd_req *r)
 
 	if ((o = smbd_file_args(r, 41, 24, &s)) == NULL)
 		return;
+	if (b[2] == SMB2_0_INFO_SECURITY) {
+		smbd_query_security(r, s, o, smb2_get32(b + 16),
+		    smb2_get32(b + 4) < r->conn->env->max_transact ?
+		    smb2_get32(b + 4) : r->conn->env->max_transact);
+		return;
+	}
 	if ((q = calloc(1, sizeof(*q))) == NULL) {
 		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 		return;
@@ -1271,7 +1290,7 @@ smbd_query_info(struct smbd_req *r)
 		    smbd_query_fs_done, q);
 		return;
 	}
-	/* Security descriptors and quotas: not yet (dittofs-smbd(8)). */
+	/* Quotas: not yet (dittofs-smbd(8)). */
 	smbd_reply_error(r, STATUS_NOT_SUPPORTED);
 }
 
@@ -1700,6 +1719,10 @@ smbd_set_info(struct smbd_req *r)
 		return;
 	}
 	d = r->msg + boff;
+	if (b[2] == SMB2_0_INFO_SECURITY) {
+		smbd_set_security(r, s, o, smb2_get32(b + 12), d, blen);
+		return;
+	}
 	if (b[2] != SMB2_0_INFO_FILE) {
 		smbd_reply_error(r, STATUS_NOT_SUPPORTED);
 		return;

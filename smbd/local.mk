@@ -5,12 +5,13 @@ noinst_LIBRARIES += smbd/libsmb2.a
 smbd_libsmb2_a_SOURCES = smbd/smb2.h smbd/status.h smbd/smb2_hdr.c \
 	smbd/smb2_negotiate.c smbd/smb2_sign.c smbd/status.c smbd/utf16.c \
 	smbd/smb2_lock.c smbd/smb2_lock.h smbd/dcerpc.h smbd/dcerpc.c \
-	smbd/srvsvc.c smbd/wkssvc.c
+	smbd/srvsvc.c smbd/wkssvc.c smbd/secdesc.c smbd/secdesc.h
 smbd_libsmb2_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 sbin_PROGRAMS += smbd/dittofs-smbd
 smbd_dittofs_smbd_SOURCES = smbd/smbd.c smbd/smbd.h smbd/conn.c \
-	smbd/proc.c smbd/file.c smbd/lock.c smbd/ipc.c smbd/control.c
+	smbd/proc.c smbd/file.c smbd/lock.c smbd/ipc.c smbd/control.c \
+	smbd/security.c
 smbd_dittofs_smbd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 smbd_dittofs_smbd_LDADD = smbd/libsmb2.a $(DITTOFS_COMMON_LIBS) \
 	$(OPENSSL_LIBS)
@@ -58,3 +59,16 @@ EXTRA_DIST += tests/integration/test_smbd.sh tests/clients/smb2probe.py
 # NFSv4 OPEN, what a killed smbd left freed by the next.
 TESTS += tests/integration/test_smb_cross.sh
 EXTRA_DIST += tests/integration/test_smb_cross.sh
+
+# Security descriptors <-> the store's ACL model, with the parser's
+# fuzz target over random and mutated descriptors.
+check_PROGRAMS += tests/unit/test_secdesc
+TESTS += tests/unit/test_secdesc
+tests_unit_test_secdesc_SOURCES = tests/unit/test_secdesc.c \
+	tests/fuzz/fuzz_secdesc.c tests/fuzz/fuzz.h
+tests_unit_test_secdesc_CPPFLAGS = $(SMBD_TEST_CPPFLAGS) -DFUZZ_NO_MAIN
+tests_unit_test_secdesc_LDADD = $(SMBD_TEST_LIBS)
+# Security descriptors with smbcacls, seen over NFSv4 and enforced over
+# NFSv3; DOS attributes with smbclient's setmode.
+TESTS += tests/integration/test_smb_acl.sh
+EXTRA_DIST += tests/integration/test_smb_acl.sh

@@ -157,6 +157,7 @@ struct smbd_open {
 	int			 fd;		/* -1: no data access */
 	uint32_t		 access;	/* PERM_IO_* of fd */
 	uint32_t		 options;	/* CREATE's CreateOptions */
+	uint32_t		 desired;	/* CREATE's DesiredAccess */
 	int			 delete_pending;
 	/* lock.c: stated's name of the file, its locks, its share mode */
 	struct smbd_file	*file;
@@ -292,8 +293,28 @@ void	 smbd_flush(struct smbd_req *);
 void	 smbd_read(struct smbd_req *);
 void	 smbd_write(struct smbd_req *);
 void	 smbd_query_info(struct smbd_req *);
+/* The session's uid, gid and groups as blockd's cred. */
+void	 smbd_cred(struct smbd_session *, bd_cred *);
+/* QUERY_INFO's response (2.2.38): len bytes, at least fixed fit outmax. */
+void	 smbd_query_out(struct smbd_req *, const uint8_t *, size_t len,
+	    size_t fixed, uint32_t outmax);
 void	 smbd_query_directory(struct smbd_req *);
 void	 smbd_set_info(struct smbd_req *);
+
+/* security.c: the security class of QUERY_INFO and SET_INFO */
+void	 smbd_query_security(struct smbd_req *, struct smbd_session *,
+	    struct smbd_open *, uint32_t secinfo, uint32_t outmax);
+void	 smbd_set_security(struct smbd_req *, struct smbd_session *,
+	    struct smbd_open *, uint32_t secinfo, const uint8_t *,
+	    uint32_t len);
+/* CREATE's SecD context: parsed up front, applied to a created file. */
+struct smbd_secd;
+uint32_t smbd_secd_parse(const uint8_t *contexts, uint32_t len,
+	    struct smbd_secd **);
+void	 smbd_secd_free(struct smbd_secd *);
+void	 smbd_secd_apply(struct smbd_req *, struct smbd_session *,
+	    struct smbd_open *, struct smbd_secd *, const uint8_t *out,
+	    size_t outlen);
 
 /* lock.c */
 void	 smbd_lock(struct smbd_req *);

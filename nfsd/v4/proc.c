@@ -370,7 +370,7 @@ nfs4_attr_have(struct nfs4_call *v, const bd_attr *a,
     const bd_statfs_reply *fs)
 {
 	struct nfs4_attr_src s;
-	bd_fh_req req;
+	bd_acl_req req;	/* BD_ACL_GET's: its acl<> empty */
 
 	v->attr = *a;
 	v->have_attr = 1;

@@ -79,6 +79,10 @@ handle, seqids) is kept in a JSON state file.
                                      of NAME in P's handle: "V3CREATE n"
   nfs4probe PORT v3remove P NAME     NFSv3 REMOVE of NAME in P's handle:
                                      "V3REMOVE n"
+  nfs4probe PORT getacl P            GETATTR acl of P: "ACL who:type:flags:
+                                     mask ..." (hex flags and mask) or "ERR n"
+  nfs4probe PORT v3write P UID DATA  NFSv3 WRITE (FILE_SYNC) of DATA at 0 to
+                                     P's handle as UID: "V3WRITE n"
   nfs4probe PORT opens P/NAME N [UID [ACCESS]]
                                      as UID (default 0), a client of its
                                      own: N x (OPEN with no create, ACCESS
@@ -560,6 +564,30 @@ def cmd_v3create(port, path, name):
     body = opaque(dirfh) + opaque(name.encode()) + p32(0) + sattr
     print("V3CREATE %d" % u32(oncrpc.results(
         oncrpc.call(port, 100003, 3, 8, body)), 0))
+
+
+def cmd_getacl(port, path):
+    r = compound(port, [putfh(lookup_fh(port, path)), getattr_([1 << 12])])
+    if r.status != NFS4_OK:
+        print("ERR %d" % r.status)
+        return
+    r.res()
+    r.res()
+    r.skip_words()
+    r.u32()
+    got = []
+    for _ in range(r.u32()):
+        t, f, m = r.u32(), r.u32(), r.u32()
+        got.append("%s:%d:%x:%x" % (r.opaque().decode(), t, f, m))
+    print("ACL " + " ".join(got))
+
+
+def cmd_v3write(port, path, uid, data):
+    """NFSv3 WRITE FILE_SYNC of data at offset 0 as uid (gid uid)."""
+    body = opaque(lookup_fh(port, path)) + p64(0) + p32(len(data)) + \
+        p32(2) + opaque(data.encode())
+    print("V3WRITE %d" % u32(oncrpc.results(
+        oncrpc.call(port, 100003, 3, 7, body, uid=uid)), 0))
 
 
 def cmd_opens(port, path, n, uid, access):
@@ -1519,6 +1547,10 @@ def main():
                     int(args[2]) if len(args) > 2 else 32768)
     elif cmd == "v3create":
         cmd_v3create(port, args[0], args[1])
+    elif cmd == "getacl":
+        cmd_getacl(port, args[0])
+    elif cmd == "v3write":
+        cmd_v3write(port, args[0], int(args[1]), args[2])
     elif cmd == "v3remove":
         body = opaque(lookup_fh(port, args[0])) + opaque(args[1].encode())
         print("V3REMOVE %d" % u32(oncrpc.results(

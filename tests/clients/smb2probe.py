@@ -28,6 +28,9 @@ names and prints one line the test compares:
   unknown             an unknown command number: its status
   credits N           NEGOTIATE asking N credits: the credits granted
   alive               NEGOTIATE answers: ALIVE
+  secd D KEYHEX NAME UID
+                      a CREATE of NAME with a SecD context (a DACL
+                      denying UID write): SECD status
   files D KEYHEX      with tests/clients/gssd-stub.py as gssd (session
                       key KEYHEX): a session in dialect D, its final
                       SESSION_SETUP signature, signed and badly signed
@@ -919,6 +922,35 @@ def trylock(d, key, name, off, ln):
         st = p.lock(f, [(off, ln, EX | FI)])
         p.close(f)
     print("LOCK 0x%x" % st)
+def secd(d, key, name, uid):
+    """CREATE (FILE_CREATE) of name with an SMB2_CREATE_SD_BUFFER context:
+    a DACL that denies S-1-22-1-uid WRITE_DATA|APPEND_DATA and allows
+    Everyone FILE_ALL_ACCESS (MS-DTYP 2.4.6): "SECD status"."""
+    p = LockProbe(connect(), d, key)
+    p.login()
+
+    def sid(auth, *subs):
+        return struct.pack("<BB", 1, len(subs)) + auth.to_bytes(6, "big") + \
+            b"".join(struct.pack("<I", x) for x in subs)
+    aces = b""
+    for typ, mask, who in ((1, 0x6, sid(22, 1, uid)),
+                           (0, 0x1f01ff, sid(1, 0))):
+        aces += struct.pack("<BBHI", typ, 0, 8 + len(who), mask) + who
+    acl = struct.pack("<BBHHH", 2, 0, 8 + len(aces), 2, 0) + aces
+    sd = struct.pack("<BBHIIII", 1, 0, 0x8004, 0, 0, 0, 20) + acl
+    ctx = struct.pack("<IHHHHI", 0, 16, 4, 0, 24, len(sd)) + b"SecD" + \
+        b"\0" * 4 + sd
+    n = name.encode("utf-16-le")
+    coff = 64 + 56 + len(n) + (-(56 + len(n)) % 8)
+    body = struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0, 0xC0000000, 0,
+                       7, 2, 0x40, 64 + 56, len(n), coff, len(ctx))
+    body += n + b"\0" * (coff - 64 - 56 - len(n)) + ctx
+    r = p.call(CREATE, body)
+    if r["status"] == 0:
+        p.call(6, struct.pack("<HHI", 24, 0, 0) + p.fid(r))
+    print("SECD 0x%x" % r["status"])
+
+
 # DCE/RPC (C706 chapter 12) and NDR, as much as the pipe checks need.
 SRVSVC_UUID = bytes.fromhex("c84f324b7016d30112785a47bf6ee188")
 NDR_SYNTAX = bytes.fromhex("045d888aeb1cc9119fe808002b104860") + \
@@ -1041,6 +1073,9 @@ def main():
         return
     if CMD == "locklimit":
         lock_limits(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]))
+        return
+    if CMD == "secd":
+        secd(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2], int(ARGS[3]))
         return
     if CMD == "trylock":
         trylock(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],

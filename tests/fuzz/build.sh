@@ -67,6 +67,12 @@ echo "built $b/tests/fuzz/fuzz_smb2"
     "$top_srcdir/smbd/srvsvc.c" "$top_srcdir/smbd/wkssvc.c" \
     "$top_srcdir/smbd/utf16.c"
 echo "built $b/tests/fuzz/fuzz_dcerpc"
+# smbd's security descriptors (smbd/secdesc.c) into the ACL model.
+"$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER $INC \
+    -I"$top_srcdir/smbd" -o "$b/tests/fuzz/fuzz_secdesc" \
+    "$top_srcdir/tests/fuzz/fuzz_secdesc.c" "$top_srcdir/smbd/secdesc.c" \
+    "$top_srcdir/common/acl.c"
+echo "built $b/tests/fuzz/fuzz_secdesc"
 # gssd's SPNEGO and NTLMSSP parsers (gssd/spnego.c, gssd/ntlm.c).
 "$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER \
     -I"$top_srcdir/gssd" -I"$top_srcdir/tests/fuzz" \

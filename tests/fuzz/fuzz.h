@@ -23,6 +23,8 @@ int	fuzz_nfs4_one(const uint8_t *, size_t);
 int	fuzz_smb2_one(const uint8_t *, size_t);
 /* smbd's DCE/RPC, srvsvc and wkssvc (tests/unit/test_dcerpc.c). */
 int	fuzz_dcerpc_one(const uint8_t *, size_t);
+/* smbd's security descriptors (tests/unit/test_secdesc.c). */
+int	fuzz_secdesc_one(const uint8_t *, size_t);
 struct dcerpc_interface;
 size_t	fuzz_dcerpc_bind(const struct dcerpc_interface *, uint8_t *out);
 /* gssd's SPNEGO and NTLMSSP parsers (tests/unit/test_spnego.c). */

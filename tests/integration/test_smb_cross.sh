@@ -7,8 +7,10 @@
 # round; an SMB open that denies write makes an NFSv4 OPEN for write
 # fail with NFS4ERR_SHARE_DENIED (tests/clients/nfs4probe.py) while one
 # for read succeeds; and when the SMB open goes, both succeed again.
-# Then kill -9 of smbd while it holds a lock: the restarted smbd frees
-# what the old one left in stated (its clients' opens died with it).
+# A CREATE with a SecD context sets an ACL NFSv4 shows and NFSv3
+# enforces.  Then kill -9 of smbd while it holds a lock: the restarted
+# smbd frees what the old one left in stated (its clients' opens died
+# with it).
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -131,6 +133,15 @@ check "stated lists the SMB share reservation" sh -c "DITTOFS_SBINDIR=$SBINDIR $
 release
 check "the SMB open closes ($RELEASED)" test "$RELEASED" = RELEASED
 check "NFSv4: OPEN for write once it closed: granted" test "$(PROBE4 opens /export/cross 1 0 2)" = "OPENS 1 ok"
+
+# A DACL set by CREATE's SecD context (smbd/security.c) is the file's
+# ACL for NFS too: NFSv4's acl attribute shows it, NFSv3 enforces it.
+check "SMB: CREATE of secd with a SecD denying uid 1000 write" test "$(SMB secd 311 $KEY secd 1000)" = "SECD 0x0"
+acl=$(PROBE4 getacl /export/secd)
+u1000=$(getent passwd 1000 | cut -d: -f1)
+check "NFSv4: its acl is the SecD's DACL ($acl)" sh -c "echo '$acl' | grep -Eq '^ACL (1000|${u1000:-1000}@[^ ]*):1:0:6 EVERYONE@:0:0:1f01ff\$'"
+check "NFSv3: WRITE as uid 1000: NFS3ERR_ACCES" test "$(PROBE4 v3write /export/secd 1000 abc)" = "V3WRITE 13"
+check "NFSv3: WRITE as uid 1001: NFS3_OK" test "$(PROBE4 v3write /export/secd 1001 abc)" = "V3WRITE 0"
 
 # kill -9 of smbd holding a lock: the next smbd frees it.
 hold lock 0 10

@@ -1,0 +1,362 @@
+/*
+ * The security class of QUERY_INFO and SET_INFO (MS-SMB2 3.3.5.20.3,
+ * 3.3.5.21.3): the descriptor of a file is its owner, group and the
+ * store's ACL (BD_ACL_GET/SET), so NFSv4's acl attribute and NFSv3's
+ * mode bits show what an SMB client set; secdesc.c maps the two.
+ * blockd decides who may read (READ_ACL) and change (WRITE_ACL; the
+ * owner by the store's chown rule) the descriptor.  A SACL is refused
+ * as Windows refuses a caller without SeSecurityPrivilege.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "secdesc.h"
+#include "smbd.h"
+#include "status.h"
+
+#define STORE_SATTR_UID		0x02
+#define STORE_SATTR_GID		0x04
+#define SMBD_MAXIMUM_ALLOWED	0x02000000u
+
+struct smbd_secquery {
+	struct smbd_req	*r;
+	uint32_t	 secinfo;
+	uint32_t	 outmax;
+};
+
+struct smbd_secset {
+	struct smbd_req	*r;
+	uint64_t	 file_id;
+	size_t		 acllen;	/* 0: no DACL to set */
+	uint8_t		 acl[ACL_ENCODED_MAX];
+};
+
+/*
+ * MS-SMB2 3.3.5.20.3, 3.3.5.21.3: the handle must have been opened for
+ * it (READ_CONTROL to read, WRITE_OWNER and WRITE_DAC to change), as
+ * Windows checks; blockd then checks the ACL as it is now.
+ */
+static int
+smbd_sec_granted(const struct smbd_open *o, uint32_t want)
+{
+	uint32_t granted = secdesc_mask_to_acl(o->desired);
+
+	if (o->desired & SMBD_MAXIMUM_ALLOWED)
+		granted = ACL_MASK_ALL;
+	return (granted & want) == want;
+}
+
+/* BD_ACL_SET of an encoded ACL on the open's file, as the session. */
+static void
+smbd_sec_acl_set(struct smbd_req *r, struct smbd_session *s,
+    const struct smbd_open *o, const uint8_t *acl, size_t acllen,
+    bdc_done_fn *done, void *arg)
+{
+	bd_acl_req req;
+
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.fh.bd_fh_len = o->fhlen;
+	req.fh.bd_fh_val = (char *)(uintptr_t)o->fh;
+	req.acl.acl_len = (u_int)acllen;
+	req.acl.acl_val = (char *)(uintptr_t)acl;
+	bdc_call(r->conn->env->bdc, BD_ACL_SET, (xdrproc_t)xdr_bd_acl_req,
+	    &req, (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply), done,
+	    arg);
+}
+
+/* MS-SMB2 2.2.2: BUFFER_TOO_SMALL carries the size that is needed. */
+static void
+smbd_sec_too_small(struct smbd_req *r, size_t need)
+{
+	uint8_t b[12];
+
+	memset(b, 0, sizeof(b));
+	smb2_put16(b, 9);
+	smb2_put32(b + 4, 4);
+	smb2_put32(b + 8, (uint32_t)need);
+	smbd_reply(r, STATUS_BUFFER_TOO_SMALL, b, sizeof(b));
+}
+
+static void
+smbd_sec_query_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_secquery *q = arg;
+	bd_acl_reply *rep = reply;
+	struct secdesc *sd;
+	uint8_t buf[SECDESC_BUILD_MAX];
+	size_t n;
+
+	if (status != 0) {
+		smbd_reply_error(q->r, smb2_status_from_errno(status));
+		return;
+	}
+	if ((sd = calloc(1, sizeof(*sd))) == NULL) {
+		smbd_reply_error(q->r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	sd->present = SECDESC_OWNER | SECDESC_GROUP | SECDESC_DACL;
+	sd->uid = rep->attr.uid;
+	sd->gid = rep->attr.gid;
+	if (acl_decode((const uint8_t *)rep->acl.acl_val, rep->acl.acl_len,
+	    &sd->dacl) != 0 ||
+	    (n = secdesc_build(sd, q->secinfo, buf, sizeof(buf))) == 0) {
+		log_warnx_rl("smbd: an ACL from blockd with no descriptor");
+		free(sd);
+		smbd_reply_error(q->r, STATUS_INTERNAL_ERROR);
+		return;
+	}
+	free(sd);
+	if (n > q->outmax)
+		smbd_sec_too_small(q->r, n);
+	else
+		smbd_query_out(q->r, buf, n, 0, q->outmax);
+}
+
+/* MS-SMB2 3.3.5.20.3: QUERY_INFO, SMB2_0_INFO_SECURITY. */
+void
+smbd_query_security(struct smbd_req *r, struct smbd_session *s,
+    struct smbd_open *o, uint32_t secinfo, uint32_t outmax)
+{
+	struct smbd_secquery *q;
+	bd_acl_req req;
+
+	uint8_t empty[SECDESC_BUILD_MAX];
+	struct secdesc none;
+	size_t n;
+
+	secinfo &= SECDESC_OWNER | SECDESC_GROUP | SECDESC_DACL |
+	    SECDESC_SACL;
+	if ((secinfo & SECDESC_SACL) || (secinfo != 0 &&
+	    !smbd_sec_granted(o, ACL_READ_ACL))) {
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		return;
+	}
+	if (secinfo == 0) {
+		/* Nothing asked: a descriptor of nothing, as Windows. */
+		memset(&none, 0, sizeof(none));
+		n = secdesc_build(&none, 0, empty, sizeof(empty));
+		if (n > outmax)
+			smbd_sec_too_small(r, n);
+		else
+			smbd_query_out(r, empty, n, 0, outmax);
+		return;
+	}
+	if ((q = calloc(1, sizeof(*q))) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	r->work = q;
+	r->work_free = free;
+	q->r = r;
+	q->secinfo = secinfo;
+	q->outmax = outmax;
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.fh.bd_fh_len = o->fhlen;
+	req.fh.bd_fh_val = (char *)o->fh;
+	bdc_call(r->conn->env->bdc, BD_ACL_GET, (xdrproc_t)xdr_bd_acl_req,
+	    &req, (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply),
+	    smbd_sec_query_done, q);
+}
+
+static void
+smbd_sec_set_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_secset *w = arg;
+	uint8_t b[2] = { 2, 0 };
+
+	if (status != 0) {
+		smbd_reply_error(w->r, smb2_status_from_errno(status));
+		return;
+	}
+	smbd_reply(w->r, STATUS_SUCCESS, b, sizeof(b));
+}
+
+/* The DACL, after the owner and group changed (or with none to change). */
+static void
+smbd_sec_set_acl(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_secset *w = arg;
+	struct smbd_conn *c = w->r->conn;
+	struct smbd_open *o;
+	struct smbd_session *s;
+
+	if (status != 0 || w->acllen == 0) {
+		smbd_sec_set_done(w, status, reply, fd);
+		return;
+	}
+	if ((o = smbd_open_find(c, w->file_id)) == NULL ||
+	    (s = smbd_session_find(c, o->session_id)) == NULL) {
+		smbd_reply_error(w->r, STATUS_FILE_CLOSED);
+		return;
+	}
+	smbd_sec_acl_set(w->r, s, o, w->acl, w->acllen, smbd_sec_set_done,
+	    w);
+}
+
+/*
+ * MS-SMB2 3.3.5.21.3: SET_INFO, SMB2_0_INFO_SECURITY: what secinfo
+ * names of the descriptor, owner and group first (BD_SETATTR), then the
+ * DACL (BD_ACL_SET).  A DACL named without SE_DACL_PRESENT changes
+ * nothing.
+ */
+void
+smbd_set_security(struct smbd_req *r, struct smbd_session *s,
+    struct smbd_open *o, uint32_t secinfo, const uint8_t *d, uint32_t len)
+{
+	struct smbd_secset *w;
+	struct secdesc *sd;
+	bd_setattr_req req;
+	uint32_t st;
+
+	if ((secinfo & SECDESC_SACL) ||
+	    ((secinfo & (SECDESC_OWNER | SECDESC_GROUP)) &&
+	    !smbd_sec_granted(o, ACL_WRITE_OWNER)) ||
+	    ((secinfo & SECDESC_DACL) && !smbd_sec_granted(o, ACL_WRITE_ACL))) {
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		return;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL ||
+	    (sd = calloc(1, sizeof(*sd))) == NULL) {
+		free(w);
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	r->work = w;
+	r->work_free = free;
+	w->r = r;
+	w->file_id = o->id;
+	if ((st = secdesc_parse(d, len, sd)) != 0) {
+		free(sd);
+		log_debug("%s: SET_INFO security descriptor refused: 0x%08x",
+		    r->conn->peer, st);
+		smbd_reply_error(r, st);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.fh.bd_fh_len = o->fhlen;
+	req.fh.bd_fh_val = (char *)o->fh;
+	if ((secinfo & SECDESC_OWNER) && (sd->present & SECDESC_OWNER)) {
+		req.sattr.mask |= STORE_SATTR_UID;
+		req.sattr.uid = sd->uid;
+	}
+	if ((secinfo & SECDESC_GROUP) && (sd->present & SECDESC_GROUP)) {
+		req.sattr.mask |= STORE_SATTR_GID;
+		req.sattr.gid = sd->gid;
+	}
+	if ((secinfo & SECDESC_DACL) && (sd->present & SECDESC_DACL) &&
+	    acl_encode(&sd->dacl, w->acl, sizeof(w->acl), &w->acllen) != 0) {
+		free(sd);
+		smbd_reply_error(r, STATUS_INVALID_ACL);
+		return;
+	}
+	free(sd);
+	if (req.sattr.mask == 0) {
+		smbd_sec_set_acl(w, 0, NULL, -1);
+		return;
+	}
+	bdc_call(r->conn->env->bdc, BD_SETATTR, (xdrproc_t)xdr_bd_setattr_req,
+	    &req, (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
+	    smbd_sec_set_acl, w);
+}
+
+/*
+ * CREATE's SMB2_CREATE_SD_BUFFER context ("SecD", MS-SMB2 2.2.13.2):
+ * the DACL of a file the CREATE makes, set by BD_ACL_SET before the
+ * reply.  The new file's owner and group stay its creator's, as the
+ * store makes them; a file that was opened, not created, keeps its
+ * descriptor.
+ */
+struct smbd_secd {
+	struct smbd_req	*r;
+	size_t		 acllen;
+	uint8_t		 acl[ACL_ENCODED_MAX];
+	size_t		 outlen;
+	uint8_t		 out[128];
+};
+
+/* MS-SMB2 2.2.13.2: the create contexts, for one named SecD. */
+uint32_t
+smbd_secd_parse(const uint8_t *ctx, uint32_t len, struct smbd_secd **out)
+{
+	struct smbd_secd *sd;
+	struct secdesc *parsed;
+	uint32_t off = 0, next, dlen, st;
+	uint16_t noff, nlen, doff;
+
+	*out = NULL;
+	while (ctx != NULL && len - off >= 16) {
+		next = smb2_get32(ctx + off);
+		noff = smb2_get16(ctx + off + 4);
+		nlen = smb2_get16(ctx + off + 6);
+		doff = smb2_get16(ctx + off + 10);
+		dlen = smb2_get32(ctx + off + 12);
+		if ((next != 0 && (next < 16 || next > len - off)) ||
+		    noff > len - off || nlen > len - off - noff ||
+		    doff > len - off || dlen > len - off - doff)
+			return STATUS_INVALID_PARAMETER;
+		if (nlen == 4 && memcmp(ctx + off + noff, "SecD", 4) == 0) {
+			if (*out != NULL)
+				return STATUS_INVALID_PARAMETER;
+			if ((sd = calloc(1, sizeof(*sd))) == NULL ||
+			    (parsed = calloc(1, sizeof(*parsed))) == NULL) {
+				free(sd);
+				return STATUS_INSUFFICIENT_RESOURCES;
+			}
+			*out = sd;
+			if ((st = secdesc_parse(ctx + off + doff, dlen,
+			    parsed)) == 0 && (parsed->present & SECDESC_DACL) &&
+			    acl_encode(&parsed->dacl, sd->acl, sizeof(sd->acl),
+			    &sd->acllen) != 0)
+				st = STATUS_INVALID_ACL;
+			free(parsed);
+			if (st != 0)
+				return st;
+		}
+		if (next == 0)
+			break;
+		off += next;
+	}
+	return 0;
+}
+
+void
+smbd_secd_free(struct smbd_secd *sd)
+{
+	free(sd);
+}
+
+static void
+smbd_secd_applied(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_secd *sd = arg;
+
+	if (status != 0) {
+		/* The file is made and open: the client learns its DACL
+		 * did not take, as Windows fails such a CREATE. */
+		log_debug("%s: CREATE's SecD: %d", sd->r->conn->peer, status);
+		smbd_reply_error(sd->r, smb2_status_from_errno(status));
+		return;
+	}
+	smbd_reply(sd->r, STATUS_SUCCESS, sd->out, sd->outlen);
+}
+
+/* The DACL on the file CREATE made, then CREATE's reply out. */
+void
+smbd_secd_apply(struct smbd_req *r, struct smbd_session *s,
+    struct smbd_open *o, struct smbd_secd *sd, const uint8_t *out,
+    size_t outlen)
+{
+
+	if (sd->acllen == 0 || outlen > sizeof(sd->out)) {
+		smbd_reply(r, STATUS_SUCCESS, out, outlen);
+		return;
+	}
+	sd->r = r;
+	memcpy(sd->out, out, outlen);
+	sd->outlen = outlen;
+	smbd_sec_acl_set(r, s, o, sd->acl, sd->acllen, smbd_secd_applied, sd);
+}
