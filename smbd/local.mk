@@ -3,7 +3,8 @@
 ## library of its own so that unit tests and the fuzz target link it.
 noinst_LIBRARIES += smbd/libsmb2.a
 smbd_libsmb2_a_SOURCES = smbd/smb2.h smbd/status.h smbd/smb2_hdr.c \
-	smbd/smb2_negotiate.c smbd/smb2_sign.c smbd/status.c smbd/utf16.c
+	smbd/smb2_negotiate.c smbd/smb2_sign.c smbd/smb2_crypt.c smbd/status.c \
+	smbd/utf16.c
 smbd_libsmb2_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 sbin_PROGRAMS += smbd/dittofs-smbd
@@ -33,7 +34,19 @@ tests_unit_test_smb2_sign_SOURCES = tests/unit/test_smb2_sign.c
 tests_unit_test_smb2_sign_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
 tests_unit_test_smb2_sign_LDADD = $(SMBD_TEST_LIBS)
 
+# SMB3 encryption (smbd/smb2_crypt.c): keys and transforms against
+# known answers (tests/unit/gen_smb2_crypt.py made them), tampering,
+# and the fuzz target over transforms.
+check_PROGRAMS += tests/unit/test_smb2_crypt
+TESTS += tests/unit/test_smb2_crypt
+tests_unit_test_smb2_crypt_SOURCES = tests/unit/test_smb2_crypt.c \
+	tests/unit/smb2_crypt_vectors.h tests/fuzz/fuzz_smb2.c tests/fuzz/fuzz.h
+tests_unit_test_smb2_crypt_CPPFLAGS = $(SMBD_TEST_CPPFLAGS) -DFUZZ_NO_MAIN
+tests_unit_test_smb2_crypt_LDADD = $(SMBD_TEST_LIBS)
+EXTRA_DIST += tests/unit/gen_smb2_crypt.py
+
 # The daemon on loopback: privilege drop, our SMB2 client's checks, and
 # smbclient through gssd when gssd is there.
 TESTS += tests/integration/test_smbd.sh
 EXTRA_DIST += tests/integration/test_smbd.sh tests/clients/smb2probe.py
+

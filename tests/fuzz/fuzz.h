@@ -21,6 +21,8 @@ int	fuzz_nlm_one(const uint8_t *, size_t);
 int	fuzz_nsm_one(const uint8_t *, size_t);
 int	fuzz_nfs4_one(const uint8_t *, size_t);
 int	fuzz_smb2_one(const uint8_t *, size_t);
+/* The key of a transform of this session id (fuzz_smb2.c). */
+void	fuzz_smb2_transform_key(uint64_t session_id, uint8_t key[32]);
 /* gssd's SPNEGO and NTLMSSP parsers (tests/unit/test_spnego.c). */
 int	fuzz_spnego_one(const uint8_t *, size_t);
 /* statd's NSM procedures end to end (fuzz_nsm_proc.c). */
