@@ -21,6 +21,8 @@
 
 #define SMBD_SESSION_FLAG_IS_GUEST	0x0001
 #define SMBD_SESSION_FLAG_IS_NULL	0x0002
+#define SMBD_SESSION_FLAG_ENCRYPT_DATA	0x0004
+#define SMBD_SHAREFLAG_ENCRYPT_DATA	0x00008000u
 #define SMBD_FILE_ALL_ACCESS		0x001f01ffu
 #define SMBD_FILE_GENERIC_READ		0x001200a9u
 
@@ -79,6 +81,10 @@ smbd_negotiate(struct smbd_req *r)
 	sp.max_write = env->max_write;
 	sp.system_time = smbd_filetime_now();
 	sp.salt = salt;
+	if (env->encryption != SMBD_ENCRYPT_OFF) {
+		sp.ciphers = env->ciphers;
+		sp.nciphers = env->nciphers;
+	}
 	st = smb2_negotiate(r->msg, r->len, &sp, &neg, out, sizeof(out), &n);
 	if (st != STATUS_SUCCESS) {
 		if (st == STATUS_INVALID_PARAMETER)
@@ -164,16 +170,33 @@ smbd_setup_complete(struct smbd_req *r, struct smbd_session *s,
 		s->has_key = 1;
 		s->signing_required = c->env->signing_required ||
 		    (client_mode & SMB2_NEGOTIATE_SIGNING_REQUIRED) != 0;
+		if (smbd_session_cipher_keys(c, s,
+		    (const uint8_t *)rep->session_key.session_key_val,
+		    rep->session_key.session_key_len) == -1)
+			return STATUS_INTERNAL_ERROR;
+		/* MS-SMB2 3.3.5.5.3: EncryptData where it can be. */
+		if (c->env->encryption >= SMBD_ENCRYPT_DESIRED &&
+		    s->has_cipher_keys)
+			s->encrypt_data = 1;
+	}
+	/* A guest or anonymous session has no key to encrypt with. */
+	if (c->env->encryption == SMBD_ENCRYPT_REQUIRED && !s->encrypt_data) {
+		log_warnx_rl("%s: [smbd] encryption = required: a session "
+		    "without a key (guest or anonymous) refused", c->peer);
+		return STATUS_ACCESS_DENIED;
 	}
 	s->state = SMBD_SESSION_VALID;
 	s->gss_pending = 0;
 	s->gss_context = 0;
 	c->env->logons++;
 	log_info("%s: session %016llx: %s%s (uid %u, gid %u), dialect "
-	    "%x, signing %s", c->peer, (unsigned long long)s->id, s->user,
+	    "%x, signing %s, encryption %s%s", c->peer,
+	    (unsigned long long)s->id, s->user,
 	    s->guest ? " as guest" : s->anonymous ? " anonymous" : "",
 	    s->uid, s->gid, c->neg.dialect, s->signing_required ? "required" :
-	    s->has_key ? "enabled" : "off");
+	    s->has_key ? "enabled" : "off", s->has_cipher_keys ?
+	    smb2_cipher_name(c->neg.cipher) : "off", s->encrypt_data ?
+	    " (every request)" : "");
 	return STATUS_SUCCESS;
 }
 
@@ -224,6 +247,8 @@ smbd_setup_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 				flags |= SMBD_SESSION_FLAG_IS_GUEST;
 			if (s->anonymous)
 				flags |= SMBD_SESSION_FLAG_IS_NULL;
+			if (s->encrypt_data)
+				flags |= SMBD_SESSION_FLAG_ENCRYPT_DATA;
 		}
 		break;
 	default:
@@ -280,6 +305,14 @@ smbd_session_setup(struct smbd_req *r)
 	if (b[2] & 0x01) {
 		/* Binding a channel (multichannel): not served. */
 		smbd_reply_error(r, STATUS_REQUEST_NOT_ACCEPTED);
+		return;
+	}
+	/* MS-SMB2 3.3.5.5: a connection that cannot encrypt. */
+	if (env->encryption == SMBD_ENCRYPT_REQUIRED && c->neg.cipher == 0) {
+		log_warnx_rl("%s: [smbd] encryption = required: dialect %x "
+		    "without a common cipher refused", c->peer,
+		    c->neg.dialect);
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
 		return;
 	}
 	if (r->hdr.session_id == 0) {
@@ -382,6 +415,7 @@ smbd_tree_connect(struct smbd_req *r)
 	uint16_t off, len;
 	ssize_t n;
 	size_t i;
+	int encrypt = 0;
 
 	if ((s = smbd_req_session(r)) == NULL)
 		return;
@@ -418,6 +452,18 @@ smbd_tree_connect(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_BAD_NETWORK_NAME);
 		return;
 	}
+	/* MS-SMB2 3.3.5.7: a share that encrypts, and a client that can. */
+	if (sh->encrypt >= SMBD_ENCRYPT_DESIRED) {
+		if (s->has_cipher_keys)
+			encrypt = 1;
+		else if (sh->encrypt == SMBD_ENCRYPT_REQUIRED) {
+			log_warnx_rl("%s: share %s: smb encrypt = required, "
+			    "and this session cannot encrypt: refused",
+			    r->conn->peer, sh->name);
+			smbd_reply_error(r, STATUS_ACCESS_DENIED);
+			return;
+		}
+	}
 	if (s->ntrees >= SMBD_TREES_MAX) {
 		log_warnx_rl("%s: %d tree connects in one session",
 		    r->conn->peer, SMBD_TREES_MAX);
@@ -430,13 +476,16 @@ smbd_tree_connect(struct smbd_req *r)
 	}
 	t->id = s->next_tree_id++;
 	t->share = (size_t)(sh - env->shares);
+	t->encrypt_data = encrypt;
 	TAILQ_INSERT_TAIL(&s->trees, t, entry);
 	s->ntrees++;
 	r->rel_tree = t->id;
 	memset(out, 0, sizeof(out));
 	smb2_put16(out, 16);
 	out[2] = 0x01;			/* SMB2_SHARE_TYPE_DISK */
-	smb2_put32(out + 4, 0x00000010);	/* no client caching */
+	/* No client caching; encryption, where the share wants it. */
+	smb2_put32(out + 4, 0x00000010 |
+	    (encrypt ? SMBD_SHAREFLAG_ENCRYPT_DATA : 0));
 	smb2_put32(out + 12, sh->read_only ? SMBD_FILE_GENERIC_READ :
 	    SMBD_FILE_ALL_ACCESS);
 	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
@@ -525,8 +574,7 @@ smbd_validate_negotiate(struct smbd_req *r, const uint8_t *in, uint32_t len)
 	smb2_put32(out + 24, SMB2_HDR_SIZE + 48);	/* input: none */
 	smb2_put32(out + 32, SMB2_HDR_SIZE + 48);
 	smb2_put32(out + 36, 24);
-	smb2_put32(out + 48, c->neg.dialect == SMB2_DIALECT_202 ? 0 :
-	    SMB2_GLOBAL_CAP_LARGE_MTU);
+	smb2_put32(out + 48, c->neg.server_capabilities);
 	memcpy(out + 52, c->env->server_guid, 16);
 	smb2_put16(out + 68, SMB2_NEGOTIATE_SIGNING_ENABLED |
 	    (c->env->signing_required ? SMB2_NEGOTIATE_SIGNING_REQUIRED : 0));
