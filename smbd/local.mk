@@ -30,7 +30,8 @@ tests_unit_test_smb2_hdr_LDADD = $(SMBD_TEST_LIBS)
 tests_unit_test_smb2_negotiate_SOURCES = tests/unit/test_smb2_negotiate.c
 tests_unit_test_smb2_negotiate_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
 tests_unit_test_smb2_negotiate_LDADD = $(SMBD_TEST_LIBS)
-tests_unit_test_smb2_sign_SOURCES = tests/unit/test_smb2_sign.c
+tests_unit_test_smb2_sign_SOURCES = tests/unit/test_smb2_sign.c \
+	tests/unit/smb2_kbkdf.h
 tests_unit_test_smb2_sign_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
 tests_unit_test_smb2_sign_LDADD = $(SMBD_TEST_LIBS)
 
@@ -40,7 +41,8 @@ tests_unit_test_smb2_sign_LDADD = $(SMBD_TEST_LIBS)
 check_PROGRAMS += tests/unit/test_smb2_crypt
 TESTS += tests/unit/test_smb2_crypt
 tests_unit_test_smb2_crypt_SOURCES = tests/unit/test_smb2_crypt.c \
-	tests/unit/smb2_crypt_vectors.h tests/fuzz/fuzz_smb2.c tests/fuzz/fuzz.h
+	tests/unit/smb2_crypt_vectors.h tests/unit/smb2_kbkdf.h \
+	tests/fuzz/fuzz_smb2.c tests/fuzz/fuzz.h
 tests_unit_test_smb2_crypt_CPPFLAGS = $(SMBD_TEST_CPPFLAGS) -DFUZZ_NO_MAIN
 tests_unit_test_smb2_crypt_LDADD = $(SMBD_TEST_LIBS)
 EXTRA_DIST += tests/unit/gen_smb2_crypt.py

@@ -11,13 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
 
 #include "fuzz.h"
 #include "smb2.h"
+#include "smb2_kbkdf.h"
 #include "tap.h"
 
 #include "smb2_crypt_vectors.h"
@@ -32,35 +29,6 @@ static const uint16_t ciphers[] = { SMB2_CIPHER_AES128_CCM,
 static const uint8_t *const kv_tf[] = { kv_tf_aes128ccm, kv_tf_aes128gcm,
     kv_tf_aes256ccm, kv_tf_aes256gcm };
 static uint32_t fuzz_state = 0xc0ffee11;
-
-/* OpenSSL's SP800-108 KBKDF, L the output's length in bits. */
-static int
-kbkdf(const uint8_t *key, size_t keylen, const void *label, size_t llen,
-    const void *ctx, size_t clen, uint8_t *out, size_t outlen)
-{
-	EVP_KDF *k = EVP_KDF_fetch(NULL, "KBKDF", NULL);
-	EVP_KDF_CTX *c = k != NULL ? EVP_KDF_CTX_new(k) : NULL;
-	OSSL_PARAM p[7], *q = p;
-	int ok;
-
-	*q++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MODE,
-	    (char *)"counter", 0);
-	*q++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MAC,
-	    (char *)"HMAC", 0);
-	*q++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-	    (char *)"SHA256", 0);
-	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-	    (void *)key, keylen);
-	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-	    (void *)label, llen);
-	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
-	    (void *)ctx, clen);
-	*q = OSSL_PARAM_construct_end();
-	ok = c != NULL && EVP_KDF_derive(c, out, outlen, p) == 1;
-	EVP_KDF_CTX_free(c);
-	EVP_KDF_free(k);
-	return ok ? 0 : -1;
-}
 
 static int
 all_zero(const uint8_t *p, size_t n)
@@ -134,7 +102,7 @@ test_keys(void)
 	    memcmp(dec, kv_311_dec256, 32) == 0,
 	    "3.1.1 AES-256: L = 256 from the full 32-byte session key "
 	    "(known answers)");
-	tap_ok(kbkdf(kv_session_key32, 32, "SMBC2SCipherKey", 16, kv_preauth,
+	tap_ok(smb2_test_kbkdf(kv_session_key32, 32, "SMBC2SCipherKey", 16, kv_preauth,
 	    64, want, 32) == 0 && memcmp(dec, want, 32) == 0,
 	    "3.1.1 AES-256: equals OpenSSL's KBKDF with a 256-bit output");
 	tap_ok(smb2_cipher_keys(SMB2_DIALECT_311, SMB2_CIPHER_AES256_CCM,
@@ -143,7 +111,7 @@ test_keys(void)
 	    "3.1.1 AES-256 of a 16-byte (NTLM) session key (known answer)");
 	tap_ok(smb2_cipher_keys(SMB2_DIALECT_311, SMB2_CIPHER_AES128_GCM,
 	    kv_session_key32, 32, kv_preauth, enc, dec) == 0 &&
-	    kbkdf(kv_session_key32, 16, "SMBS2CCipherKey", 16, kv_preauth, 64,
+	    smb2_test_kbkdf(kv_session_key32, 16, "SMBS2CCipherKey", 16, kv_preauth, 64,
 	    want, 16) == 0 && memcmp(enc, want, 16) == 0,
 	    "3.1.1 AES-128 of a 32-byte session key: its first 16 bytes");
 	tap_ok(smb2_kdf_len(kv_session_key16, 16, (const uint8_t *)"x", 1,
