@@ -46,8 +46,9 @@ names and prints one line the test compares:
                       = required) refusing requests in the clear, a
                       tampered transform and one of an unknown session
                       dropping the connection; with "required" ([smbd]
-                      encryption = required): SESSION_FLAG_ENCRYPT_DATA
-                      and a request in the clear refused; PASS/FAIL lines
+                      encryption = desired or required):
+                      SESSION_FLAG_ENCRYPT_DATA and a request in the
+                      clear refused; PASS/FAIL lines
   encless D KEYHEX [required]
                       a session that cannot encrypt (2.1, or 3.1.1
                       offering no cipher): the share "sealed" refuses
@@ -645,7 +646,7 @@ def enc_probe(d, key, cname, required):
         return
     enc = bool(f.session_flags & 4)
     f.report("SESSION_FLAG_ENCRYPT_DATA %s" %
-             ("set (encryption = required)" if required else
+             ("set (encryption = desired or required)" if required else
               "not set (encryption = enabled)"), enc == required,
              "flags %x" % f.session_flags)
     f.seal = required

@@ -181,6 +181,12 @@ if python3 -c 'import cryptography' 2>/dev/null; then
 	enc_probe "no cipher, 2.1" encless 210 $KEY
 	enc_probe "no cipher, 3.1.1" encless 311 $KEY
 	check "status counts the transforms decrypted, the 12 tampered or sessionless ones, the 6 requests refused in the clear" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q '[1-9][0-9]* transform(s) decrypted, 12 undecryptable, 6 refused unencrypted'"
+	# desired: sessions that can encrypt are told to, the others served.
+	sed -i '/^\[smbd\]$/a encryption = desired' "$SUITE_CONF"
+	smbd_reload_wait "[smbd] encryption = desired"
+	enc_probe "encryption = desired, 3.1.1 aes-256-gcm" enc 311 $KEY aes-256-gcm required
+	enc_probe "encryption = desired, 2.1" encless 210 $KEY
+	sed -i '/^encryption = desired$/d' "$SUITE_CONF"
 	sed -i '/^\[smbd\]$/a encryption = required' "$SUITE_CONF"
 	smbd_reload_wait "[smbd] encryption = required"
 	enc_probe "encryption = required, 3.1.1 aes-128-gcm" enc 311 $KEY aes-128-gcm required
