@@ -119,6 +119,7 @@ smbd_shares_load(struct smbd_env *env, const struct conf *conf)
 {
 	const struct conf_section *s = NULL;
 	struct smbd_share *sh;
+	char what[300];
 
 	smbd_shares_clear(env);
 	while ((s = conf_next_section(conf, "share", s)) != NULL) {
@@ -132,7 +133,9 @@ smbd_shares_load(struct smbd_env *env, const struct conf *conf)
 		if ((sh->name = strdup(s->name)) == NULL)
 			return -1;
 		sh->read_only = conf_section_get_bool(s, "share", "read only");
-		sh->encrypt = smbd_encrypt_value("smb encrypt",
+		snprintf(what, sizeof(what), "share %s: smb encrypt",
+		    sh->name);
+		sh->encrypt = smbd_encrypt_value(what,
 		    conf_section_get(s, "share", "smb encrypt"));
 		if (sh->encrypt == SMBD_ENCRYPT_REQUIRED &&
 		    env->encryption == SMBD_ENCRYPT_OFF)
