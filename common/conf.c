@@ -149,6 +149,11 @@ static const struct conf_key_def conf_smbd_keys[] = {
 	{ "address", CONF_STRING, "0.0.0.0", 0, 0 },
 	/* Every session signs (MS-SMB2 3.3.5.5.3), not only those asking. */
 	{ "signing required", CONF_BOOL, "no", 0, 0 },
+	/* off | enabled | desired | required (MS-SMB2 3.3.5.5.3). */
+	{ "encryption", CONF_STRING, "enabled", 0, 0 },
+	/* The ciphers NEGOTIATE picks from, best first. */
+	{ "encryption ciphers", CONF_STRING,
+	    "aes-128-gcm aes-128-ccm aes-256-gcm aes-256-ccm", 0, 0 },
 	/* The credit window a client may hold (MS-SMB2 3.3.1.2). */
 	{ "credits max", CONF_INT, "512", 16, 8192 },
 	/* NEGOTIATE's MaxReadSize, MaxWriteSize and MaxTransactSize. */
@@ -233,6 +238,8 @@ static const struct conf_key_def conf_share_keys[] = {
 	{ "case insensitive", CONF_BOOL, "no", 0, 0 },
 	/* Flavours NFS clients may use, strongest first: krb5p krb5i krb5 sys */
 	{ "security", CONF_STRING, "sys", 0, 0 },
+	/* dittofs-smbd: enabled | desired | required (off: as enabled). */
+	{ "smb encrypt", CONF_STRING, "enabled", 0, 0 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

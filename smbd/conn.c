@@ -3,7 +3,10 @@
  * frame (a zero byte, then a 24-bit length), SMB1 NEGOTIATE as the one
  * SMB1 message a client may send (first), compound chains answered
  * message by message (some asynchronously, through blockd or gssd),
- * the credit window, signatures checked and made, and the limits: the
+ * the credit window, signatures checked and made, SMB3 transforms
+ * decrypted and answers encrypted (MS-SMB2 3.3.5.2.1.1, 3.3.4.1.4),
+ * requests in the clear refused where encryption was asked for
+ * (3.3.5.2.9, 3.3.5.2.11), and the limits: the
  * frame size, chains in progress per connection ([smbd] requests per
  * connection), connections as common/connlimit.c counts them.
  */
@@ -97,7 +100,7 @@ smbd_conn_want_read(struct smbd_conn *c)
 
 	if (c->closing)
 		return;
-	want = c->inflight < c->env->requests_per_conn &&
+	want = !c->draining && c->inflight < c->env->requests_per_conn &&
 	    connlimit_may_read(c->env->limits, &c->limit);
 	if (want && !c->reading)
 		event_add(c->ev_read, NULL);
@@ -148,8 +151,27 @@ smbd_conn_write_cb(evutil_socket_t fd, short what, void *arg)
 		smbd_conn_close(c, "write failed");
 		return;
 	}
+	if (c->draining && evbuffer_get_length(c->out) == 0) {
+		smbd_conn_close(c, "refused request sent");
+		return;
+	}
 	if (evbuffer_get_length(c->out) > 0)
 		event_add(c->ev_write, NULL);
+	smbd_conn_want_read(c);
+}
+
+/* Close once what is queued is sent; read nothing more meanwhile. */
+static void
+smbd_conn_drain(struct smbd_conn *c, const char *why)
+{
+	if (c->closing)
+		return;
+	log_debug("%s: closing after the answer: %s", c->peer, why);
+	c->draining = 1;
+	if (evbuffer_get_length(c->out) == 0) {
+		smbd_conn_close(c, why);
+		return;
+	}
 	smbd_conn_want_read(c);
 }
 
@@ -262,7 +284,42 @@ smbd_session_free(struct smbd_conn *c, struct smbd_session *s)
 	TAILQ_REMOVE(&c->sessions, s, entry);
 	c->nsessions--;
 	OPENSSL_cleanse(s->signing_key, sizeof(s->signing_key));
+	OPENSSL_cleanse(s->encryption_key, sizeof(s->encryption_key));
+	OPENSSL_cleanse(s->decryption_key, sizeof(s->decryption_key));
 	free(s);
+}
+
+/*
+ * MS-SMB2 3.3.5.5.3: a session of a connection that negotiated a cipher
+ * gets its keys.  Its nonces count from a random point (far below
+ * 2^64) behind random salt, so no restart reuses one with its key.
+ */
+int
+smbd_session_cipher_keys(struct smbd_conn *c, struct smbd_session *s,
+    const uint8_t *key, size_t keylen)
+{
+	if (c->neg.cipher == 0 || c->neg.dialect < SMB2_DIALECT_300)
+		return 0;
+	if (smb2_cipher_keys(c->neg.dialect, c->neg.cipher, key, keylen,
+	    s->preauth, s->encryption_key, s->decryption_key) == -1 ||
+	    RAND_bytes(s->nonce_salt, sizeof(s->nonce_salt)) != 1 ||
+	    RAND_bytes((uint8_t *)&s->nonce_count,
+	    sizeof(s->nonce_count)) != 1)
+		return -1;
+	s->nonce_count >>= 1;
+	s->has_cipher_keys = 1;
+	return 0;
+}
+
+/* The key and the next nonce of an answer in this session's name. */
+static void
+smbd_req_seal(struct smbd_req *r, struct smbd_session *s)
+{
+	r->seal = 1;
+	r->seal_session = s->id;
+	memcpy(r->seal_key, s->encryption_key, sizeof(r->seal_key));
+	smb2_nonce_make(r->conn->neg.cipher, s->nonce_count++, s->nonce_salt,
+	    r->seal_nonce);
 }
 
 struct smbd_tree *
@@ -407,6 +464,22 @@ smbd_reply_in(struct smbd_req *r, uint32_t status, size_t len)
 		rsp->sign = 1;
 	if (rsp->sign)
 		memcpy(rsp->key, s->signing_key, SMB2_KEY_SIZE);
+	/*
+	 * MS-SMB2 3.3.4.1.4: the answer to an encrypted request is
+	 * encrypted (sealed when it came); so is every answer in a session
+	 * that encrypts but NEGOTIATE's and SESSION_SETUP's, and in a
+	 * tree connect that does, TREE_CONNECT's too.  The whole chain goes
+	 * in one transform, with the first such answer's session.
+	 */
+	if (!r->seal && s != NULL && s->has_cipher_keys &&
+	    r->hdr.command != SMB2_NEGOTIATE &&
+	    r->hdr.command != SMB2_SESSION_SETUP) {
+		struct smbd_tree *t = smbd_tree_find(s, h.tree_id);
+
+		if (s->encrypt_data || (r->hdr.command != SMB2_TREE_CONNECT &&
+		    t != NULL && t->encrypt_data))
+			smbd_req_seal(r, s);
+	}
 	r->outlen += SMB2_HDR_SIZE + len;
 	/* The 3.1.1 preauth hash takes responses that continue a setup. */
 	if (r->hdr.command == SMB2_SESSION_SETUP &&
@@ -534,12 +607,14 @@ static void
 smbd_req_finish(struct smbd_req *r)
 {
 	struct smbd_conn *c = r->conn;
+	uint8_t *sealed;
 	size_t i;
 
 	for (i = 0; i + 1 < r->nrsp; i++)
 		smb2_put32(r->out + r->rsp[i].off + 20,
 		    (uint32_t)(r->rsp[i + 1].off - r->rsp[i].off));
-	for (i = 0; i < r->nrsp; i++) {
+	/* Encrypted answers are not signed as well (3.3.4.1.1). */
+	for (i = 0; i < r->nrsp && !r->seal; i++) {
 		struct smbd_rsp *rsp = &r->rsp[i];
 		size_t len = i + 1 < r->nrsp ? r->rsp[i + 1].off - rsp->off :
 		    rsp->len;
@@ -553,8 +628,25 @@ smbd_req_finish(struct smbd_req *r)
 			log_warnx("%s: signing failed", c->peer);
 		OPENSSL_cleanse(rsp->key, sizeof(rsp->key));
 	}
-	if (r->outlen > 0)
+	for (i = 0; i < r->nrsp; i++)
+		OPENSSL_cleanse(r->rsp[i].key, sizeof(r->rsp[i].key));
+	if (r->outlen > 0 && r->seal) {
+		if ((sealed = malloc(SMB2_TRANSFORM_SIZE + r->outlen)) == NULL)
+			smbd_conn_close(c, "out of memory");
+		else if (smb2_encrypt(c->neg.cipher, r->seal_key, r->seal_nonce,
+		    r->seal_session, r->out, r->outlen, sealed) == -1) {
+			log_warnx("%s: encryption failed", c->peer);
+			smbd_conn_close(c, "encryption failed");
+		} else
+			smbd_conn_send(c, sealed, SMB2_TRANSFORM_SIZE +
+			    r->outlen);
+		free(sealed);
+	} else if (r->outlen > 0)
 		smbd_conn_send(c, r->out, r->outlen);
+	OPENSSL_cleanse(r->seal_key, sizeof(r->seal_key));
+	if (r->drop)
+		smbd_conn_drain(c, "a request in the clear where encryption "
+		    "was asked for");
 	smbd_req_free(r);
 }
 
@@ -572,6 +664,9 @@ smbd_req_verify(struct smbd_req *r)
 
 	if (r->hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS)
 		sid = r->rel_session;
+	/* The transform's tag vouched for it (3.3.5.2.4). */
+	if (r->encrypted)
+		return 0;
 	if (r->hdr.command == SMB2_NEGOTIATE || sid == 0 ||
 	    (s = smbd_session_find(c, sid)) == NULL)
 		return 0;
@@ -594,6 +689,50 @@ smbd_req_verify(struct smbd_req *r)
 	}
 	r->signed_ok = 1;
 	return 0;
+}
+
+/*
+ * MS-SMB2 3.3.5.2.9, 3.3.5.2.11: a session or tree connect that said
+ * it encrypts takes no request in the clear (CANCEL aside, which has
+ * no answer): ACCESS_DENIED, then the connection goes, as a client
+ * that ignores what it was told is not one to keep serving.  Inside a
+ * transform every message is of the transform's session.  0, or the
+ * status to answer with.
+ */
+static uint32_t
+smbd_req_encryption(struct smbd_req *r)
+{
+	struct smbd_conn *c = r->conn;
+	struct smbd_session *s;
+	struct smbd_tree *t;
+	uint16_t cmd = r->hdr.command;
+
+	if (r->encrypted) {
+		if (r->rel_session == r->enc_session)
+			return 0;
+		c->env->malformed++;
+		log_warnx_rl("%s: %s of session %016llx in a transform of "
+		    "session %016llx: refused", c->peer,
+		    smb2_command_name(cmd),
+		    (unsigned long long)r->rel_session,
+		    (unsigned long long)r->enc_session);
+		return STATUS_ACCESS_DENIED;
+	}
+	if (cmd == SMB2_NEGOTIATE || cmd == SMB2_SESSION_SETUP ||
+	    cmd == SMB2_CANCEL || r->rel_session == 0 ||
+	    (s = smbd_session_find(c, r->rel_session)) == NULL ||
+	    s->state != SMBD_SESSION_VALID)
+		return 0;
+	if (!s->encrypt_data && (cmd == SMB2_TREE_CONNECT ||
+	    (t = smbd_tree_find(s, r->rel_tree)) == NULL || !t->encrypt_data))
+		return 0;
+	c->env->unencrypted++;
+	log_warnx_rl("%s: %s in the clear in a %s that encrypts: "
+	    "ACCESS_DENIED, connection closed", c->peer,
+	    smb2_command_name(cmd), s->encrypt_data ? "session" :
+	    "tree connect");
+	r->drop = 1;
+	return STATUS_ACCESS_DENIED;
 }
 
 /* Check and dispatch the current message; 0, or -1 to drop the conn. */
@@ -641,7 +780,8 @@ smbd_req_one(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
 		return 0;
 	}
-	if ((st = smbd_req_verify(r)) != 0) {
+	if ((st = smbd_req_verify(r)) != 0 ||
+	    (st = smbd_req_encryption(r)) != 0) {
 		smbd_reply_error(r, st);
 		return 0;
 	}
@@ -742,13 +882,54 @@ smbd_smb1(struct smbd_conn *c, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/*
+ * MS-SMB2 3.3.5.2.1.1: a transform of a session of this connection,
+ * with the connection's cipher and the session's key; anything else
+ * drops the connection.  The message is then at the frame's start.
+ */
+static struct smbd_session *
+smbd_frame_decrypt(struct smbd_conn *c, uint8_t *frame, size_t *len)
+{
+	struct smb2_transform t;
+	struct smbd_session *s = NULL;
+	const char *why = NULL;
+
+	if (c->neg.cipher == 0)
+		why = "no cipher was negotiated";
+	else if (smb2_transform_decode(frame, *len, &t) == -1)
+		why = "a malformed transform header";
+	else if ((s = smbd_session_find(c, t.session_id)) == NULL ||
+	    !s->has_cipher_keys)
+		why = "a transform of no session with keys";
+	else if (smb2_decrypt(c->neg.cipher, s->decryption_key, frame,
+	    *len) == -1)
+		why = "a transform that does not decrypt";
+	else if (smb2_get32(frame + SMB2_TRANSFORM_SIZE) != SMB2_MAGIC)
+		why = "a transform of no SMB2 message";
+	if (why != NULL) {
+		c->env->undecryptable++;
+		log_warnx_rl("%s: %s: dropped", c->peer, why);
+		return NULL;
+	}
+	*len -= SMB2_TRANSFORM_SIZE;
+	memmove(frame, frame + SMB2_TRANSFORM_SIZE, *len);
+	return s;
+}
+
 static void
 smbd_frame(struct smbd_conn *c, uint8_t *frame, size_t len)
 {
+	struct smbd_session *sealed = NULL;
 	struct smbd_req *r;
 	size_t first;
 
-	if (len >= 4 && smb2_get32(frame) == SMB1_MAGIC) {
+	if (len >= 4 && smb2_get32(frame) == SMB2_TRANSFORM_MAGIC &&
+	    (sealed = smbd_frame_decrypt(c, frame, &len)) == NULL) {
+		free(frame);
+		smbd_conn_close(c, "bad transform");
+		return;
+	}
+	if (sealed == NULL && len >= 4 && smb2_get32(frame) == SMB1_MAGIC) {
 		if (smbd_smb1(c, frame, len) == -1) {
 			c->env->malformed++;
 			log_warnx_rl("%s: SMB1 other than a first NEGOTIATE "
@@ -761,8 +942,8 @@ smbd_frame(struct smbd_conn *c, uint8_t *frame, size_t len)
 	if (len < 4 || smb2_get32(frame) != SMB2_MAGIC ||
 	    smb2_chain_first(frame, len, &first) == -1) {
 		c->env->malformed++;
-		log_warnx_rl("%s: not an SMB2 message (encryption and "
-		    "compression are not served): dropped", c->peer);
+		log_warnx_rl("%s: not an SMB2 message (compression is not "
+		    "served): dropped", c->peer);
 		free(frame);
 		smbd_conn_close(c, "not SMB2");
 		return;
@@ -777,6 +958,12 @@ smbd_frame(struct smbd_conn *c, uint8_t *frame, size_t len)
 	r->framelen = len;
 	r->off = 0;
 	r->len = first;
+	if (sealed != NULL) {
+		c->env->decrypted++;
+		r->encrypted = 1;
+		r->enc_session = sealed->id;
+		smbd_req_seal(r, sealed);
+	}
 	c->refs++;
 	c->inflight++;
 	/* A connection waiting for an answer is not idle. */
@@ -801,7 +988,8 @@ smbd_conn_parse(struct smbd_conn *c)
 	c->parsing = 1;
 	/* Held while its frames are answered: one may close it. */
 	c->refs++;
-	while (!c->closing && c->inflight < c->env->requests_per_conn &&
+	while (!c->closing && !c->draining &&
+	    c->inflight < c->env->requests_per_conn &&
 	    evbuffer_copyout(c->in, nb, 4) == 4) {
 		/* MS-SMB2 2.1: a zero byte, then the length (24 bits). */
 		flen = (size_t)nb[1] << 16 | (size_t)nb[2] << 8 | nb[3];

@@ -1154,7 +1154,14 @@ smbd_query_file(struct smbd_query *q, const bd_attr *a)
 		memset(buf + n, 0, 4 + 4 + 8 + 4 + 4);	/* ea access pos mode */
 		smb2_put32(buf + n + 4, 0x001f01ff);
 		n += 24;
-		k = smbd_utf8_to_utf16(q->name, strlen(q->name), buf + n + 4,
+		/*
+		 * The share's root is named "\\" (MS-FSCC 2.4.2): Linux's
+		 * cifs refuses an answer without a name (less than 101
+		 * bytes) and mounts nothing.
+		 */
+		k = q->name[0] != '\0' ? smbd_utf8_to_utf16(q->name,
+		    strlen(q->name), buf + n + 4, sizeof(buf) - n - 4) :
+		    smbd_utf8_to_utf16("\\", 1, buf + n + 4,
 		    sizeof(buf) - n - 4);
 		if (k < 0)
 			k = 0;

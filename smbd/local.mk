@@ -3,8 +3,8 @@
 ## library of its own so that unit tests and the fuzz target link it.
 noinst_LIBRARIES += smbd/libsmb2.a
 smbd_libsmb2_a_SOURCES = smbd/smb2.h smbd/status.h smbd/smb2_hdr.c \
-	smbd/smb2_negotiate.c smbd/smb2_sign.c smbd/status.c smbd/utf16.c \
-	smbd/smb2_lock.c smbd/smb2_lock.h smbd/dcerpc.h smbd/dcerpc.c \
+	smbd/smb2_negotiate.c smbd/smb2_sign.c smbd/smb2_crypt.c smbd/status.c \
+	smbd/utf16.c smbd/smb2_lock.c smbd/smb2_lock.h smbd/dcerpc.h smbd/dcerpc.c \
 	smbd/srvsvc.c smbd/wkssvc.c smbd/secdesc.c smbd/secdesc.h
 smbd_libsmb2_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
@@ -38,9 +38,22 @@ TESTS += tests/unit/test_smb2_lock
 tests_unit_test_smb2_lock_SOURCES = tests/unit/test_smb2_lock.c
 tests_unit_test_smb2_lock_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
 tests_unit_test_smb2_lock_LDADD = $(SMBD_TEST_LIBS)
-tests_unit_test_smb2_sign_SOURCES = tests/unit/test_smb2_sign.c
+tests_unit_test_smb2_sign_SOURCES = tests/unit/test_smb2_sign.c \
+	tests/unit/smb2_kbkdf.h
 tests_unit_test_smb2_sign_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
 tests_unit_test_smb2_sign_LDADD = $(SMBD_TEST_LIBS)
+
+# SMB3 encryption (smbd/smb2_crypt.c): keys and transforms against
+# known answers (tests/unit/gen_smb2_crypt.py made them), tampering,
+# and the fuzz target over transforms.
+check_PROGRAMS += tests/unit/test_smb2_crypt
+TESTS += tests/unit/test_smb2_crypt
+tests_unit_test_smb2_crypt_SOURCES = tests/unit/test_smb2_crypt.c \
+	tests/unit/smb2_crypt_vectors.h tests/unit/smb2_kbkdf.h \
+	tests/fuzz/fuzz_smb2.c tests/fuzz/fuzz.h
+tests_unit_test_smb2_crypt_CPPFLAGS = $(SMBD_TEST_CPPFLAGS) -DFUZZ_NO_MAIN
+tests_unit_test_smb2_crypt_LDADD = $(SMBD_TEST_LIBS)
+EXTRA_DIST += tests/unit/gen_smb2_crypt.py
 
 # DCE/RPC and NDR, srvsvc and wkssvc (smbd/dcerpc.h), with the fuzz
 # target of the PDU and NDR decoders over random and mutated input.

@@ -21,13 +21,15 @@
 
 #define SMBD_SESSION_FLAG_IS_GUEST	0x0001
 #define SMBD_SESSION_FLAG_IS_NULL	0x0002
+#define SMBD_SESSION_FLAG_ENCRYPT_DATA	0x0004
+#define SMBD_SHAREFLAG_ENCRYPT_DATA	0x00008000u
 #define SMBD_FILE_ALL_ACCESS		0x001f01ffu
 #define SMBD_FILE_GENERIC_READ		0x001200a9u
 #define SMB2_SHARE_TYPE_DISK		0x01
 #define SMB2_SHARE_TYPE_PIPE		0x02
 
 static void	smbd_tree_add(struct smbd_req *, struct smbd_session *,
-		    size_t, uint8_t, uint32_t, uint32_t);
+		    size_t, uint8_t, uint32_t, uint32_t, int);
 
 struct smbd_session *
 smbd_req_session(struct smbd_req *r)
@@ -84,6 +86,10 @@ smbd_negotiate(struct smbd_req *r)
 	sp.max_write = env->max_write;
 	sp.system_time = smbd_filetime_now();
 	sp.salt = salt;
+	if (env->encryption != SMBD_ENCRYPT_OFF) {
+		sp.ciphers = env->ciphers;
+		sp.nciphers = env->nciphers;
+	}
 	st = smb2_negotiate(r->msg, r->len, &sp, &neg, out, sizeof(out), &n);
 	if (st != STATUS_SUCCESS) {
 		if (st == STATUS_INVALID_PARAMETER)
@@ -169,16 +175,33 @@ smbd_setup_complete(struct smbd_req *r, struct smbd_session *s,
 		s->has_key = 1;
 		s->signing_required = c->env->signing_required ||
 		    (client_mode & SMB2_NEGOTIATE_SIGNING_REQUIRED) != 0;
+		if (smbd_session_cipher_keys(c, s,
+		    (const uint8_t *)rep->session_key.session_key_val,
+		    rep->session_key.session_key_len) == -1)
+			return STATUS_INTERNAL_ERROR;
+		/* MS-SMB2 3.3.5.5.3: EncryptData where it can be. */
+		if (c->env->encryption >= SMBD_ENCRYPT_DESIRED &&
+		    s->has_cipher_keys)
+			s->encrypt_data = 1;
+	}
+	/* A guest or anonymous session has no key to encrypt with. */
+	if (c->env->encryption == SMBD_ENCRYPT_REQUIRED && !s->encrypt_data) {
+		log_warnx_rl("%s: [smbd] encryption = required: a session "
+		    "without a key (guest or anonymous) refused", c->peer);
+		return STATUS_ACCESS_DENIED;
 	}
 	s->state = SMBD_SESSION_VALID;
 	s->gss_pending = 0;
 	s->gss_context = 0;
 	c->env->logons++;
 	log_info("%s: session %016llx: %s%s (uid %u, gid %u), dialect "
-	    "%x, signing %s", c->peer, (unsigned long long)s->id, s->user,
+	    "%x, signing %s, encryption %s%s", c->peer,
+	    (unsigned long long)s->id, s->user,
 	    s->guest ? " as guest" : s->anonymous ? " anonymous" : "",
 	    s->uid, s->gid, c->neg.dialect, s->signing_required ? "required" :
-	    s->has_key ? "enabled" : "off");
+	    s->has_key ? "enabled" : "off", s->has_cipher_keys ?
+	    smb2_cipher_name(c->neg.cipher) : "off", s->encrypt_data ?
+	    " (every request)" : "");
 	return STATUS_SUCCESS;
 }
 
@@ -229,6 +252,8 @@ smbd_setup_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 				flags |= SMBD_SESSION_FLAG_IS_GUEST;
 			if (s->anonymous)
 				flags |= SMBD_SESSION_FLAG_IS_NULL;
+			if (s->encrypt_data)
+				flags |= SMBD_SESSION_FLAG_ENCRYPT_DATA;
 		}
 		break;
 	default:
@@ -285,6 +310,14 @@ smbd_session_setup(struct smbd_req *r)
 	if (b[2] & 0x01) {
 		/* Binding a channel (multichannel): not served. */
 		smbd_reply_error(r, STATUS_REQUEST_NOT_ACCEPTED);
+		return;
+	}
+	/* MS-SMB2 3.3.5.5: a connection that cannot encrypt. */
+	if (env->encryption == SMBD_ENCRYPT_REQUIRED && c->neg.cipher == 0) {
+		log_warnx_rl("%s: [smbd] encryption = required: dialect %x "
+		    "without a common cipher refused", c->peer,
+		    c->neg.dialect);
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
 		return;
 	}
 	if (r->hdr.session_id == 0) {
@@ -390,6 +423,7 @@ smbd_tree_connect(struct smbd_req *r)
 	uint16_t off, len;
 	ssize_t n;
 	size_t i;
+	int encrypt = 0;
 
 	if ((s = smbd_req_session(r)) == NULL)
 		return;
@@ -413,7 +447,7 @@ smbd_tree_connect(struct smbd_req *r)
 		/* Named pipes (ipc.c), for every authenticated session. */
 		smbd_tree_add(r, s, SMBD_SHARE_IPC, SMB2_SHARE_TYPE_PIPE,
 		    0x00000030,		/* SMB2_SHAREFLAG_NO_CACHING */
-		    SMBD_FILE_ALL_ACCESS);
+		    SMBD_FILE_ALL_ACCESS, 0);
 		return;
 	}
 	for (i = 0; i < env->nshares; i++)
@@ -428,15 +462,29 @@ smbd_tree_connect(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_BAD_NETWORK_NAME);
 		return;
 	}
+	/* MS-SMB2 3.3.5.7: a share that encrypts, and a client that can. */
+	if (sh->encrypt >= SMBD_ENCRYPT_DESIRED) {
+		if (s->has_cipher_keys)
+			encrypt = 1;
+		else if (sh->encrypt == SMBD_ENCRYPT_REQUIRED) {
+			log_warnx_rl("%s: share %s: smb encrypt = required, "
+			    "and this session cannot encrypt: refused",
+			    r->conn->peer, sh->name);
+			smbd_reply_error(r, STATUS_ACCESS_DENIED);
+			return;
+		}
+	}
+	/* No client caching; encryption, where the share wants it. */
 	smbd_tree_add(r, s, (size_t)(sh - env->shares), SMB2_SHARE_TYPE_DISK,
-	    0x00000010,		/* no client caching */
-	    sh->read_only ? SMBD_FILE_GENERIC_READ : SMBD_FILE_ALL_ACCESS);
+	    0x00000010 | (encrypt ? SMBD_SHAREFLAG_ENCRYPT_DATA : 0),
+	    sh->read_only ? SMBD_FILE_GENERIC_READ : SMBD_FILE_ALL_ACCESS,
+	    encrypt);
 }
 
 /* A tree of the session (share: SMBD_SHARE_IPC for IPC$), answered. */
 static void
 smbd_tree_add(struct smbd_req *r, struct smbd_session *s, size_t share,
-    uint8_t type, uint32_t flags, uint32_t access)
+    uint8_t type, uint32_t flags, uint32_t access, int encrypt)
 {
 	struct smbd_tree *t;
 	uint8_t out[16];
@@ -454,6 +502,7 @@ smbd_tree_add(struct smbd_req *r, struct smbd_session *s, size_t share,
 	t->id = s->next_tree_id++;
 	t->share = share;
 	t->ipc = share == SMBD_SHARE_IPC;
+	t->encrypt_data = encrypt;
 	TAILQ_INSERT_TAIL(&s->trees, t, entry);
 	s->ntrees++;
 	r->rel_tree = t->id;
@@ -558,8 +607,7 @@ smbd_validate_negotiate(struct smbd_req *r, const uint8_t *in, uint32_t len)
 	smb2_put32(out + 24, SMB2_HDR_SIZE + 48);	/* input: none */
 	smb2_put32(out + 32, SMB2_HDR_SIZE + 48);
 	smb2_put32(out + 36, 24);
-	smb2_put32(out + 48, c->neg.dialect == SMB2_DIALECT_202 ? 0 :
-	    SMB2_GLOBAL_CAP_LARGE_MTU);
+	smb2_put32(out + 48, c->neg.server_capabilities);
 	memcpy(out + 52, c->env->server_guid, 16);
 	smb2_put16(out + 68, SMB2_NEGOTIATE_SIGNING_ENABLED |
 	    (c->env->signing_required ? SMB2_NEGOTIATE_SIGNING_REQUIRED : 0));

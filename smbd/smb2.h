@@ -82,6 +82,18 @@ enum smb2_command {
 #define SMB2_PREAUTH_HASH_SIZE	64
 #define SMB2_KEY_SIZE		16
 
+/* Ciphers (2.2.3.1.2); 0: none negotiated. */
+#define SMB2_CIPHER_AES128_CCM	0x0001
+#define SMB2_CIPHER_AES128_GCM	0x0002
+#define SMB2_CIPHER_AES256_CCM	0x0003
+#define SMB2_CIPHER_AES256_GCM	0x0004
+#define SMB2_CIPHERS_MAX	4
+#define SMB2_CIPHER_KEY_MAX	32
+/* The TRANSFORM_HEADER (2.2.41) and its Flags: "encrypted". */
+#define SMB2_TRANSFORM_SIZE	52
+#define SMB2_TRANSFORM_ENCRYPTED 0x0001
+#define SMB2_NONCE_SALT_SIZE	4
+
 /* The header, decoded (sync or async). */
 struct smb2_hdr {
 	uint16_t	credit_charge;
@@ -217,6 +229,9 @@ struct smb2_server_params {
 	uint32_t	 max_write;
 	uint64_t	 system_time;	/* FILETIME */
 	const uint8_t	*salt;		/* 32 random bytes for 3.1.1 */
+	/* Ciphers to offer, best first; none: no encryption. */
+	const uint16_t	*ciphers;
+	size_t		 nciphers;
 };
 
 /* What NEGOTIATE settled; kept per connection. */
@@ -228,6 +243,7 @@ struct smb2_negotiated {
 	uint16_t	signing_algorithm;	/* SMB2_SIGN_* */
 	uint16_t	cipher;			/* 0: none */
 	int		preauth;		/* 3.1.1: SHA-512 hash in use */
+	uint32_t	server_capabilities;	/* as NEGOTIATE said them */
 };
 
 /*
@@ -259,6 +275,10 @@ const uint8_t *smb2_spnego_hint(size_t *len);
 int	 smb2_kdf(const uint8_t *key, size_t keylen, const uint8_t *label,
 	    size_t labellen, const uint8_t *context, size_t contextlen,
 	    uint8_t out[SMB2_KEY_SIZE]);
+/* The same with an output of outlen bytes: 16 or 32 (L = 128, 256). */
+int	 smb2_kdf_len(const uint8_t *key, size_t keylen,
+	    const uint8_t *label, size_t labellen, const uint8_t *context,
+	    size_t contextlen, uint8_t *out, size_t outlen);
 /*
  * The signing key of a session (MS-SMB2 3.3.5.5.3): the session key's
  * first 16 bytes for 2.x, the KDF's output for 3.x (3.1.1 with the
@@ -279,6 +299,58 @@ int	 smb2_verify(uint16_t algorithm, const uint8_t key[SMB2_KEY_SIZE],
 /* hash = SHA-512(hash || msg), the 3.1.1 preauth hash (3.3.5.4). */
 int	 smb2_preauth_update(uint8_t hash[SMB2_PREAUTH_HASH_SIZE],
 	    const uint8_t *msg, size_t len);
+
+/* smb2_crypt.c */
+const char *smb2_cipher_name(uint16_t);
+/* 0 for a name none of "aes-128-ccm", "aes-128-gcm", ... */
+uint16_t smb2_cipher_by_name(const char *);
+/* 16 or 32; 0 for an unknown cipher. */
+size_t	 smb2_cipher_key_size(uint16_t);
+/* The bytes of the Nonce field the cipher uses: 11 (CCM), 12 (GCM). */
+size_t	 smb2_cipher_nonce_size(uint16_t);
+/*
+ * The server's keys of a session (3.3.5.5.3): enc encrypts what it
+ * sends, dec decrypts what it receives; the cipher's key size of each
+ * is set, the rest zero.  0, or -1 (a dialect below 3.0, a cipher its
+ * dialect has not, OpenSSL failed).
+ */
+int	 smb2_cipher_keys(uint16_t dialect, uint16_t cipher,
+	    const uint8_t *session_key, size_t keylen,
+	    const uint8_t *preauth_hash, uint8_t enc[SMB2_CIPHER_KEY_MAX],
+	    uint8_t dec[SMB2_CIPHER_KEY_MAX]);
+/* The Nonce field of the count-th message: count, then salt bytes. */
+void	 smb2_nonce_make(uint16_t cipher, uint64_t count,
+	    const uint8_t salt[SMB2_NONCE_SALT_SIZE], uint8_t nonce[16]);
+/* The TRANSFORM_HEADER of a frame, decoded. */
+struct smb2_transform {
+	uint8_t		signature[SMB2_SIGNATURE_SIZE];
+	uint8_t		nonce[16];
+	uint32_t	original_size;
+	uint16_t	flags;
+	uint64_t	session_id;
+};
+/*
+ * 0, or -1 unless the frame is a transform header (magic 0xFD 'S' 'M'
+ * 'B', Flags 0x0001) followed by exactly OriginalMessageSize bytes, at
+ * least an SMB2 header's.
+ */
+int	 smb2_transform_decode(const uint8_t *, size_t len,
+	    struct smb2_transform *);
+/*
+ * Encrypt a message (or compound chain) of len bytes: out receives
+ * SMB2_TRANSFORM_SIZE + len bytes, the header then the ciphertext.
+ * 0, or -1.
+ */
+int	 smb2_encrypt(uint16_t cipher, const uint8_t *key,
+	    const uint8_t nonce[16], uint64_t session_id, const uint8_t *msg,
+	    size_t len, uint8_t *out);
+/*
+ * Decrypt a frame that smb2_transform_decode takes, in place: the
+ * message is then at frame + SMB2_TRANSFORM_SIZE.  -1 when it is not
+ * authentic (wiped, then) or not a transform.
+ */
+int	 smb2_decrypt(uint16_t cipher, const uint8_t *key, uint8_t *frame,
+	    size_t len);
 
 /* status.c */
 const char *smb2_status_name(uint32_t);

@@ -56,6 +56,7 @@ struct smb2_ctx_seen {
 	int		preauth, encryption, signing;
 	int		sha512;
 	uint16_t	signing_algorithm;
+	uint32_t	ciphers;	/* bit n: cipher n offered */
 };
 
 /* MS-SMB2 3.3.5.3.1: one of each, well formed, inside the message. */
@@ -100,6 +101,11 @@ smb2_contexts_parse(const uint8_t *msg, size_t msglen, uint32_t off,
 			n = smb2_get16(d);
 			if (n == 0 || (size_t)n * 2 + 2 > dlen)
 				return STATUS_INVALID_PARAMETER;
+			for (j = 0; j < n; j++)
+				if (smb2_get16(d + 2 + 2 * j) <=
+				    SMB2_CIPHERS_MAX)
+					seen->ciphers |= 1u <<
+					    smb2_get16(d + 2 + 2 * j);
 			break;
 		case SMB2_SIGNING_CAPABILITIES:
 			if (seen->signing++ || dlen < 2)
@@ -202,6 +208,22 @@ smb2_negotiate_fixed(uint16_t dialect, const struct smb2_server_params *sp,
 	return SMB2_NEGOTIATE_RSP_FIXED + hlen;
 }
 
+/*
+ * MS-SMB2 3.3.5.4: the server's preferred cipher among those offered
+ * (bit n of offered: cipher n); 0 when there is none.
+ */
+static uint16_t
+smb2_cipher_pick(const struct smb2_server_params *sp, uint32_t offered)
+{
+	size_t i;
+
+	for (i = 0; i < sp->nciphers; i++)
+		if (sp->ciphers[i] != 0 && sp->ciphers[i] <= SMB2_CIPHERS_MAX &&
+		    (offered & (1u << sp->ciphers[i])))
+			return sp->ciphers[i];
+	return 0;
+}
+
 /* MS-SMB2 3.3.5.4 */
 uint32_t
 smb2_negotiate(const uint8_t *msg, size_t msglen,
@@ -252,6 +274,15 @@ smb2_negotiate(const uint8_t *msg, size_t msglen,
 	    SMB2_SIGN_AES_CMAC : SMB2_SIGN_HMAC_SHA256;
 	if ((pos = smb2_negotiate_fixed(dialect, sp, out, outmax)) == 0)
 		return STATUS_INSUFFICIENT_RESOURCES;
+	neg->server_capabilities = smb2_get32(out + 24);
+	/* 3.0 and 3.0.2 encrypt with AES-128-CCM, if both sides can. */
+	if ((dialect == SMB2_DIALECT_300 || dialect == SMB2_DIALECT_302) &&
+	    (neg->client_capabilities & SMB2_GLOBAL_CAP_ENCRYPTION) &&
+	    smb2_cipher_pick(sp, 1u << SMB2_CIPHER_AES128_CCM) != 0) {
+		neg->cipher = SMB2_CIPHER_AES128_CCM;
+		neg->server_capabilities |= SMB2_GLOBAL_CAP_ENCRYPTION;
+		smb2_put32(out + 24, neg->server_capabilities);
+	}
 	if (dialect == SMB2_DIALECT_311) {
 		neg->preauth = 1;
 		neg->signing_algorithm = seen.signing_algorithm;
@@ -267,9 +298,10 @@ smb2_negotiate(const uint8_t *msg, size_t msglen,
 			return STATUS_INSUFFICIENT_RESOURCES;
 		nctx++;
 		if (seen.encryption) {
-			/* No cipher yet (dittofs-smbd(8)): cipher 0, none. */
+			/* One cipher, or 0: none in common (or none on). */
+			neg->cipher = smb2_cipher_pick(sp, seen.ciphers);
 			smb2_put16(data, 1);
-			smb2_put16(data + 2, 0);
+			smb2_put16(data + 2, neg->cipher);
 			if (smb2_context_put(out, outmax, &pos,
 			    SMB2_ENCRYPTION_CAPABILITIES, data, 4) == -1)
 				return STATUS_INSUFFICIENT_RESOURCES;

@@ -14,22 +14,30 @@
 
 #include "smb2.h"
 
-/* SP800-108 counter mode, PRF HMAC-SHA256, r = 32, L = 128 (3.1.4.2). */
+/*
+ * SP800-108 counter mode, PRF HMAC-SHA256, r = 32 (3.1.4.2), L = 128 or
+ * 256: one block of the PRF holds either.
+ */
 int
-smb2_kdf(const uint8_t *key, size_t keylen, const uint8_t *label,
+smb2_kdf_len(const uint8_t *key, size_t keylen, const uint8_t *label,
     size_t labellen, const uint8_t *context, size_t contextlen,
-    uint8_t out[SMB2_KEY_SIZE])
+    uint8_t *out, size_t outlen)
 {
 	static const uint8_t counter[4] = { 0, 0, 0, 1 };
 	static const uint8_t zero = 0;
-	static const uint8_t bits[4] = { 0, 0, 0, 128 };
+	uint8_t bits[4] = { 0, 0, (uint8_t)(outlen * 8 >> 8),
+	    (uint8_t)(outlen * 8) };
 	uint8_t mac[EVP_MAX_MD_SIZE];
 	int ok;
-	EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *c = m != NULL ? EVP_MAC_CTX_new(m) : NULL;
+	EVP_MAC *m;
+	EVP_MAC_CTX *c;
 	OSSL_PARAM params[2];
 	size_t outl = 0;
 
+	if (outlen != 16 && outlen != 32)
+		return -1;
+	m = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	c = m != NULL ? EVP_MAC_CTX_new(m) : NULL;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 	    (char *)"SHA256", 0);
 	params[1] = OSSL_PARAM_construct_end();
@@ -39,13 +47,22 @@ smb2_kdf(const uint8_t *key, size_t keylen, const uint8_t *label,
 	    EVP_MAC_update(c, &zero, 1) == 1 &&
 	    EVP_MAC_update(c, context, contextlen) == 1 &&
 	    EVP_MAC_update(c, bits, 4) == 1 &&
-	    EVP_MAC_final(c, mac, &outl, sizeof(mac)) == 1 && outl >= 16;
+	    EVP_MAC_final(c, mac, &outl, sizeof(mac)) == 1 && outl >= outlen;
 	if (ok)
-		memcpy(out, mac, SMB2_KEY_SIZE);
+		memcpy(out, mac, outlen);
 	OPENSSL_cleanse(mac, sizeof(mac));
 	EVP_MAC_CTX_free(c);
 	EVP_MAC_free(m);
 	return ok ? 0 : -1;
+}
+
+int
+smb2_kdf(const uint8_t *key, size_t keylen, const uint8_t *label,
+    size_t labellen, const uint8_t *context, size_t contextlen,
+    uint8_t out[SMB2_KEY_SIZE])
+{
+	return smb2_kdf_len(key, keylen, label, labellen, context,
+	    contextlen, out, SMB2_KEY_SIZE);
 }
 
 /*

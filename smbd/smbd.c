@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/rand.h>
@@ -34,6 +35,76 @@ static const char *const smbd_syscalls[] = {
 	"io_submit", "io_getevents", "io_pgetevents", "getrandom", NULL
 };
 
+static const char *const smbd_encrypt_names[] = {
+	[SMBD_ENCRYPT_OFF] = "off",
+	[SMBD_ENCRYPT_ENABLED] = "enabled",
+	[SMBD_ENCRYPT_DESIRED] = "desired",
+	[SMBD_ENCRYPT_REQUIRED] = "required",
+};
+
+int
+smbd_encrypt_parse(const char *word, enum smbd_encrypt *e)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(smbd_encrypt_names) /
+	    sizeof(smbd_encrypt_names[0]); i++)
+		if (word != NULL && strcasecmp(word, smbd_encrypt_names[i]) == 0) {
+			*e = (enum smbd_encrypt)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+smbd_encrypt_name(enum smbd_encrypt e)
+{
+	return smbd_encrypt_names[e];
+}
+
+/* A word that is none of them: the strictest, said in the log. */
+static enum smbd_encrypt
+smbd_encrypt_value(const char *what, const char *word)
+{
+	enum smbd_encrypt e;
+
+	if (smbd_encrypt_parse(word, &e) == 0)
+		return e;
+	log_warnx("%s = %s: expected off, enabled, desired or required; "
+	    "taken as required", what, word);
+	return SMBD_ENCRYPT_REQUIRED;
+}
+
+/* [smbd] encryption ciphers: names, best first, blanks or commas. */
+static void
+smbd_ciphers_load(struct smbd_env *env, const char *list)
+{
+	char buf[256], *p, *w;
+	uint16_t id;
+	size_t i;
+
+	env->nciphers = 0;
+	snprintf(buf, sizeof(buf), "%s", list != NULL ? list : "");
+	for (p = buf; (w = strsep(&p, " \t,")) != NULL;) {
+		if (*w == '\0')
+			continue;
+		if ((id = smb2_cipher_by_name(w)) == 0) {
+			log_warnx("[smbd] encryption ciphers: %s is not a "
+			    "cipher; left out", w);
+			continue;
+		}
+		for (i = 0; i < env->nciphers && env->ciphers[i] != id; i++)
+			;
+		if (i == env->nciphers && env->nciphers < SMB2_CIPHERS_MAX)
+			env->ciphers[env->nciphers++] = id;
+	}
+	if (env->nciphers == 0 && env->encryption != SMBD_ENCRYPT_OFF) {
+		log_warnx("[smbd] encryption ciphers names no cipher: "
+		    "encryption is off");
+		env->encryption = SMBD_ENCRYPT_OFF;
+	}
+}
+
 static void
 smbd_shares_clear(struct smbd_env *env)
 {
@@ -49,6 +120,7 @@ smbd_shares_load(struct smbd_env *env, const struct conf *conf)
 {
 	const struct conf_section *s = NULL;
 	struct smbd_share *sh;
+	char what[300];
 
 	smbd_shares_clear(env);
 	while ((s = conf_next_section(conf, "share", s)) != NULL) {
@@ -62,6 +134,15 @@ smbd_shares_load(struct smbd_env *env, const struct conf *conf)
 		if ((sh->name = strdup(s->name)) == NULL)
 			return -1;
 		sh->read_only = conf_section_get_bool(s, "share", "read only");
+		snprintf(what, sizeof(what), "share %s: smb encrypt",
+		    sh->name);
+		sh->encrypt = smbd_encrypt_value(what,
+		    conf_section_get(s, "share", "smb encrypt"));
+		if (sh->encrypt == SMBD_ENCRYPT_REQUIRED &&
+		    env->encryption == SMBD_ENCRYPT_OFF)
+			log_warnx("share %s: smb encrypt = required, but [smbd] "
+			    "encryption = off: no SMB client can use it",
+			    sh->name);
 		env->nshares++;
 	}
 	return 0;
@@ -172,6 +253,9 @@ smbd_config(struct smbd_env *env, const struct conf *conf)
 	    "credits max");
 	env->signing_required = conf_get_bool(conf, "smbd",
 	    "signing required");
+	env->encryption = smbd_encrypt_value("[smbd] encryption",
+	    conf_get(conf, "smbd", "encryption"));
+	smbd_ciphers_load(env, conf_get(conf, "smbd", "encryption ciphers"));
 	env->opens_per_conn = (size_t)conf_get_int(conf, "smbd",
 	    "open files per connection");
 	env->requests_per_conn = (size_t)conf_get_int(conf, "smbd",
@@ -241,8 +325,10 @@ smbd_pre_init(struct daemon *d)
 			fatal("smb: bind %s port %u", addr, env->port);
 	}
 	log_info("SMB 2.0.2-3.1.1 on %s port %u; %zu share(s); signing %s; "
-	    "reads up to %u, writes up to %u bytes", addr, env->port,
-	    env->nshares, env->signing_required ? "required" : "enabled",
+	    "encryption %s (%s first); reads up to %u, writes up to %u bytes",
+	    addr, env->port, env->nshares, env->signing_required ?
+	    "required" : "enabled", smbd_encrypt_name(env->encryption),
+	    env->nciphers > 0 ? smb2_cipher_name(env->ciphers[0]) : "none",
 	    env->max_read, env->max_write);
 }
 
@@ -340,8 +426,9 @@ smbd_status(struct daemon *d, char *buf, size_t len)
 	snprintf(buf, len, "SMB port %u; %zu share(s); %zu connection(s), "
 	    "%zu session(s), %zu open file(s); %llu refused; blockd %s; "
 	    "gssd %s; %llu logon(s), %llu failed; %llu malformed, %llu bad "
-	    "signature(s); %s; %llu RPC call(s), %llu fault(s); commands: %s; "
-	    "to blockd: %s", env->port,
+	    "signature(s); %s; %llu RPC call(s), %llu fault(s); %llu "
+	    "transform(s) decrypted, %llu undecryptable, %llu refused "
+	    "unencrypted; commands: %s; to blockd: %s", env->port,
 	    env->nshares, env->nconns, sessions, opens,
 	    (unsigned long long)(env->limits ?
 	    connlimit_refusals(env->limits) : 0),
@@ -353,7 +440,10 @@ smbd_status(struct daemon *d, char *buf, size_t len)
 	    (unsigned long long)env->malformed,
 	    (unsigned long long)env->bad_signatures, locks,
 	    (unsigned long long)env->rpc_calls,
-	    (unsigned long long)env->rpc_faults, cmds, calls);
+	    (unsigned long long)env->rpc_faults,
+	    (unsigned long long)env->decrypted,
+	    (unsigned long long)env->undecryptable,
+	    (unsigned long long)env->unencrypted, cmds, calls);
 }
 
 static size_t

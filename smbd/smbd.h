@@ -3,7 +3,7 @@
  *
  *   smbd.c     main: config, sockets, lifecycle, status
  *   conn.c     connections: framing, compound chains, credits,
- *              signing, replies
+ *              signing, encryption (transforms), replies
  *   proc.c     NEGOTIATE, SESSION_SETUP (through gssd), LOGOFF,
  *              TREE_CONNECT/DISCONNECT, ECHO; the dispatch table
  *   file.c     CREATE, CLOSE, READ, WRITE, FLUSH, QUERY_INFO,
@@ -14,9 +14,10 @@
  *   ipc.c      IPC$ and its named pipes (srvsvc, wkssvc) carrying
  *              DCE/RPC (dcerpc.c, srvsvc.c, wkssvc.c: dcerpc.h)
  *   control.c  dittofsctl's listing of sessions, trees and opens
- *   smb2_hdr.c, smb2_negotiate.c, smb2_sign.c, status.c, utf16.c,
- *   smb2_lock.c, dcerpc.c, srvsvc.c, wkssvc.c: the pure wire code
- *              (smb2.h, smb2_lock.h, dcerpc.h), tested and fuzzed alone
+ *   smb2_hdr.c, smb2_negotiate.c, smb2_sign.c, smb2_crypt.c, status.c,
+ *   utf16.c, smb2_lock.c, dcerpc.c, srvsvc.c, wkssvc.c: the pure wire
+ *              code (smb2.h, smb2_lock.h, dcerpc.h), tested and fuzzed
+ *              alone
  */
 #ifndef DITTOFS_SMBD_H
 #define DITTOFS_SMBD_H
@@ -46,9 +47,18 @@
 /* The largest frame beyond the biggest WRITE: headers and buffers. */
 #define SMBD_FRAME_SLACK	(128 * 1024)
 
+/* [smbd] encryption and a share's smb encrypt (dittofs.conf(5)). */
+enum smbd_encrypt {
+	SMBD_ENCRYPT_OFF,	/* no cipher negotiated */
+	SMBD_ENCRYPT_ENABLED,	/* a client may encrypt; none must */
+	SMBD_ENCRYPT_DESIRED,	/* those that can, do */
+	SMBD_ENCRYPT_REQUIRED,	/* those that cannot are refused */
+};
+
 struct smbd_share {
 	char		*name;
 	int		 read_only;
+	enum smbd_encrypt encrypt;
 	int		 known;		/* root handle from blockd */
 	uint8_t		 root_fh[BD_FH_MAX];
 	uint32_t	 root_len;
@@ -88,6 +98,9 @@ struct smbd_env {
 	uint32_t		 max_transact;
 	uint32_t		 credits_max;
 	int			 signing_required;
+	enum smbd_encrypt	 encryption;
+	uint16_t		 ciphers[SMB2_CIPHERS_MAX];	/* best first */
+	size_t			 nciphers;
 	size_t			 opens_per_conn;
 	size_t			 requests_per_conn;
 	size_t			 locks_per_open;
@@ -103,6 +116,9 @@ struct smbd_env {
 	uint64_t		 commands[SMB2_NCOMMANDS];
 	uint64_t		 malformed;
 	uint64_t		 bad_signatures;
+	uint64_t		 decrypted;	/* transforms taken */
+	uint64_t		 undecryptable;	/* transforms dropped */
+	uint64_t		 unencrypted;	/* refused: not encrypted */
 	uint64_t		 logons, logon_failures;
 	uint64_t		 next_session_id;
 	TAILQ_HEAD(, smbd_conn)	 conns;
@@ -113,6 +129,7 @@ struct smbd_tree {
 	uint32_t		 id;
 	size_t			 share;		/* index in env->shares */
 	int			 ipc;		/* IPC$: share is SMBD_SHARE_IPC */
+	int			 encrypt_data;	/* SHAREFLAG_ENCRYPT_DATA said */
 	TAILQ_ENTRY(smbd_tree)	 entry;
 };
 
@@ -130,6 +147,13 @@ struct smbd_session {
 	uint8_t			 signing_key[SMB2_KEY_SIZE];
 	int			 has_key;
 	int			 signing_required;
+	/* Encryption (3.x): the keys, the next nonce, the policy. */
+	uint8_t			 encryption_key[SMB2_CIPHER_KEY_MAX];
+	uint8_t			 decryption_key[SMB2_CIPHER_KEY_MAX];
+	int			 has_cipher_keys;
+	uint64_t		 nonce_count;
+	uint8_t			 nonce_salt[SMB2_NONCE_SALT_SIZE];
+	int			 encrypt_data;	/* SESSION_FLAG_ENCRYPT_DATA */
 	int			 guest, anonymous;
 	uint32_t		 uid, gid;
 	uint32_t		 groups[BD_NGROUPS_MAX];
@@ -183,6 +207,7 @@ struct smbd_conn {
 	struct evbuffer		*in;
 	struct evbuffer		*out;
 	int			 closing;
+	int			 draining;	/* close once out is sent */
 	int			 parsing;	/* in smbd_conn_parse */
 	unsigned int		 refs;		/* requests in progress + 1 */
 	struct smb2_negotiated	 neg;
@@ -216,6 +241,14 @@ struct smbd_req {
 	struct smb2_hdr		 hdr;
 	const uint8_t		*msg;		/* frame + off */
 	int			 signed_ok;	/* its signature was checked */
+	int			 encrypted;	/* it came in a transform */
+	uint64_t		 enc_session;	/* ... of this session */
+	int			 drop;		/* close after the answer */
+	/* The answer's encryption, taken when the first reply needs it. */
+	int			 seal;
+	uint64_t		 seal_session;
+	uint8_t			 seal_key[SMB2_CIPHER_KEY_MAX];
+	uint8_t			 seal_nonce[16];
 	/* related operations (MS-SMB2 3.3.5.2.7.2) */
 	uint64_t		 rel_session;
 	uint32_t		 rel_tree;
@@ -239,6 +272,9 @@ struct smbd_req {
 void	 smbd_accept(evutil_socket_t, short, void *);
 void	 smbd_sweep(evutil_socket_t, short, void *);
 void	 smbd_conn_close(struct smbd_conn *, const char *why);
+/* Cipher keys for a session whose key gssd gave: 0, or -1. */
+int	 smbd_session_cipher_keys(struct smbd_conn *, struct smbd_session *,
+	    const uint8_t *session_key, size_t keylen);
 /* Answer the current message (body: the response after its header). */
 void	 smbd_reply(struct smbd_req *, uint32_t status, const uint8_t *body,
 	    size_t len);
@@ -365,5 +401,8 @@ ssize_t	 smbd_utf8_to_utf16(const char *, size_t len, uint8_t *out,
 void	 smbd_shares_refresh(struct smbd_env *);
 struct ipc_client *smbd_client_new(struct smbd_env *, const char *sock,
 	    enum ipc_role, ipc_dispatch_fn *);
+/* "off", "enabled", "desired", "required"; -1 for another word. */
+int	 smbd_encrypt_parse(const char *, enum smbd_encrypt *);
+const char *smbd_encrypt_name(enum smbd_encrypt);
 
 #endif

@@ -43,6 +43,23 @@ names and prints one line the test compares:
                       detail" per step
   opens D KEYHEX N    the same session, then N + 1 opens: the last one
                       refused (open files per connection = N)
+  enc D KEYHEX CIPHER [required]
+                      SMB3 encryption with the stub's key: a session in
+                      dialect D (3.1.1 offering only CIPHER, a name as
+                      aes-128-gcm; 3.0 and 3.0.2: AES-128-CCM), then
+                      transforms both ways (ECHO, CREATE, WRITE, READ,
+                      a related chain), the share "sealed" (smb encrypt
+                      = required) refusing requests in the clear, a
+                      tampered transform and one of an unknown session
+                      dropping the connection; with "required" ([smbd]
+                      encryption = desired or required):
+                      SESSION_FLAG_ENCRYPT_DATA and a request in the
+                      clear refused; PASS/FAIL lines
+  encless D KEYHEX [required]
+                      a session that cannot encrypt (2.1, or 3.1.1
+                      offering no cipher): the share "sealed" refuses
+                      its TREE_CONNECT, "export" takes it; with
+                      "required", SESSION_SETUP is refused
   garbage N SEED      N connections, each a good NEGOTIATE then a
                       mutated request (bytes flipped, cut short or
                       lengthened); then a NEGOTIATE answers: ALIVE
@@ -176,6 +193,25 @@ def kdf(ki, label, ctx):
                     b"\0\0\0\x80", hashlib.sha256).digest()[:16]
 
 
+def kdf_n(ki, label, ctx, nbytes):
+    import hmac
+    import hashlib
+    return hmac.new(ki, b"\0\0\0\1" + label + b"\0" + ctx +
+                    struct.pack(">I", nbytes * 8),
+                    hashlib.sha256).digest()[:nbytes]
+
+
+CIPHERS = {"aes-128-ccm": 1, "aes-128-gcm": 2, "aes-256-ccm": 3,
+           "aes-256-gcm": 4}
+
+
+def aead(cipher, key):
+    from cryptography.hazmat.primitives.ciphers.aead import AESCCM, AESGCM
+    if cipher in (2, 4):
+        return AESGCM(key), 12
+    return AESCCM(key, tag_length=16), 11
+
+
 def mac(alg, key, msg):
     """MS-SMB2 3.1.4.1 over msg with its signature field zeroed."""
     import hmac
@@ -206,6 +242,34 @@ class Files:
         self.results = []
         self.signkey, self.alg = None, None
         self.limit = None
+        # Encryption: the cipher offered (3.1.1), keys, whether to seal.
+        self.offer, self.cipher = None, 0
+        self.c2s, self.s2c = None, None
+        self.seal, self.sealed = False, False
+        self.session_flags = 0
+        self.setup_only = False
+
+    def wrap(self, m):
+        """MS-SMB2 3.1.4.3: m in a transform of this session."""
+        a, n = aead(self.cipher, self.c2s)
+        nonce = os.urandom(n)
+        aad = nonce + b"\0" * (16 - n) + struct.pack("<IHHQ", len(m), 0, 1,
+                                                      self.sid)
+        ct = a.encrypt(nonce, m, aad)
+        return b"\xfdSMB" + ct[-16:] + aad + ct[:-16]
+
+    def unwrap(self, raw):
+        """A transform from the server: its message, or raise."""
+        if raw[:4] != b"\xfdSMB":
+            self.sealed = False
+            return raw
+        a, n = aead(self.cipher, self.s2c)
+        aad = raw[20:52]
+        (size, _res, flags, sid) = struct.unpack_from("<IHHQ", raw, 36)
+        if flags != 1 or sid != self.sid or size != len(raw) - 52:
+            raise ValueError("bad transform header")
+        self.sealed = True
+        return a.decrypt(raw[20:20 + n], raw[52:] + raw[4:20], aad)
 
     def report(self, name, ok, detail=""):
         print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, detail)))
@@ -223,8 +287,8 @@ class Files:
             if corrupt:
                 sig = bytes([sig[0] ^ 1]) + sig[1:]
             m = m[:48] + sig + m[64:]
-        send_frame(self.s, m)
-        raw = recv_frame(self.s)
+        send_frame(self.s, self.wrap(m) if self.seal else m)
+        raw = self.unwrap(recv_frame(self.s))
         self.raw_req, self.raw = m, raw
         return parse(raw)
 
@@ -232,6 +296,12 @@ class Files:
         import hashlib
         d = self.dialect
         ctx = default_contexts() if d == 0x311 else None
+        if d == 0x311 and self.offer is not None:
+            ctx = [c for c in ctx if c[0] != 2]
+            if self.offer:
+                ctx.append((2, struct.pack("<H", len(self.offer)) +
+                            b"".join(struct.pack("<H", c)
+                                     for c in self.offer)))
         self.guid = os.urandom(16)
         nreq = header(NEGOTIATE, 0, credits=32) + negotiate_body([d], ctx,
                                                                  self.guid)
@@ -242,6 +312,9 @@ class Files:
         self.last_charge = 1
         self.report("negotiate %x" % d, r["status"] == 0, hex(r["status"]))
         self.alg = 0 if d < 0x300 else 1
+        caps = struct.unpack_from("<I", r["body"], 24)[0]
+        if d in (0x300, 0x302) and caps & 0x40:
+            self.cipher = 1
         if d == 0x311:
             b = r["body"]
             pos = struct.unpack_from("<I", b, 60)[0] - 64
@@ -251,6 +324,8 @@ class Files:
                 (t, dl) = struct.unpack_from("<HH", b, pos)
                 if t == 8:
                     self.alg = struct.unpack_from("<H", b, pos + 10)[0]
+                if t == 2:
+                    self.cipher = struct.unpack_from("<H", b, pos + 10)[0]
                 pos += 8 + dl
         h = b"\0" * 64
         h = hashlib.sha512(h + nreq).digest()
@@ -258,6 +333,9 @@ class Files:
         tok = b"\x60\x02any"
         body = struct.pack("<HBBIIHHQ", 25, 0, 1, 0, 0, 64 + 24, len(tok), 0)
         r = self.call(SESSION_SETUP, body + tok)
+        if self.setup_only and r["status"] != 0xc0000016:
+            self.setup_status = r["status"]
+            return
         self.report("session setup, first leg: MORE_PROCESSING_REQUIRED",
                     r["status"] == 0xc0000016 and r["sid"] != 0,
                     hex(r["status"]))
@@ -266,8 +344,23 @@ class Files:
         h = hashlib.sha512(h + self.raw).digest()
         r = self.call(SESSION_SETUP, body + tok)
         h = hashlib.sha512(h + self.raw_req).digest()
+        self.setup_status = r["status"]
+        if r["status"] == 0:
+            self.session_flags = struct.unpack_from("<H", r["body"], 2)[0]
+        if self.setup_only and r["status"] != 0:
+            return
         self.report("session setup, second leg: SUCCESS", r["status"] == 0,
                     hex(r["status"]))
+        if self.cipher:
+            L = 32 if self.cipher in (3, 4) else 16
+            if d == 0x311:
+                self.s2c = kdf_n(self.key, b"SMBS2CCipherKey\0", h, L)
+                self.c2s = kdf_n(self.key, b"SMBC2SCipherKey\0", h, L)
+            else:
+                self.s2c = kdf_n(self.key, b"SMB2AESCCM\0", b"ServerOut\0",
+                                 16)
+                self.c2s = kdf_n(self.key, b"SMB2AESCCM\0", b"ServerIn \0",
+                                 16)
         if d < 0x300:
             self.signkey = self.key
         elif d == 0x311:
@@ -281,6 +374,8 @@ class Files:
                         self.alg, r["flags"] & 8 and
                         sig == mac(self.alg, self.signkey, self.raw),
                         "flags %x" % r["flags"])
+        if self.setup_only:
+            return
         echo = struct.pack("<HH", 4, 0)
         r = self.call(ECHO, echo, sign=True)
         self.report("a signed ECHO: SUCCESS, the response signed",
@@ -1019,6 +1114,157 @@ def enum1_names(stub):
         return out
     except (struct.error, UnicodeDecodeError):
         return []
+def closed(s):
+    """Whether the server closes the connection (within 10 s)."""
+    try:
+        s.settimeout(10)
+        while True:
+            recv_frame(s)
+    except (EOFError, ConnectionResetError):
+        return True
+    except socket.timeout:
+        return False
+
+
+def enc_session(d, key, cname):
+    f = Files(connect(), d, key)
+    f.setup_only = True
+    if d == 0x311:
+        f.offer = [CIPHERS[cname]] if cname else []
+    f.run()
+    return f
+
+
+def enc_probe(d, key, cname, required):
+    """SMB3 encryption through gssd-stub.py's key (see the usage)."""
+    f = enc_session(d, key, cname)
+    want = CIPHERS[cname] if d == 0x311 else 1
+    f.report("the cipher negotiated: %s" % (cname if d == 0x311 else
+                                            "aes-128-ccm"),
+             f.cipher == want and f.s2c is not None,
+             "cipher %d, setup %s" % (f.cipher, hex(f.setup_status)))
+    if f.cipher != want or f.s2c is None:
+        return
+    enc = bool(f.session_flags & 4)
+    f.report("SESSION_FLAG_ENCRYPT_DATA %s" %
+             ("set (encryption = desired or required)" if required else
+              "not set (encryption = enabled)"), enc == required,
+             "flags %x" % f.session_flags)
+    f.seal = required
+    r = f.call(TREE_CONNECT, f.tree_body("export"))
+    f.tid = r["tid"]
+    f.report("TREE_CONNECT to export (%s)" % ("in a transform, answered "
+             "in one" if required else "in the clear"),
+             r["status"] == 0 and f.sealed == required, hex(r["status"]))
+    f.seal = True
+    echo = struct.pack("<HH", 4, 0)
+    r = f.call(ECHO, echo)
+    f.report("an ECHO in a transform: SUCCESS in a transform, not signed",
+             r["status"] == 0 and f.sealed and not r["flags"] & 8,
+             "%s sealed %s flags %x" % (hex(r["status"]), f.sealed,
+                                         r["flags"]))
+    name = "enc-%x-%s.bin" % (d, cname or "ccm")
+    r = f.call(CREATE, f.create(name, 5, 0x40))
+    fid = f.fid(r)
+    ok = r["status"] == 0 and f.sealed
+    data = os.urandom(200000)
+    r = f.call(9, struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, len(data), 0,
+                              fid, 0, 0, 0, 0, 0) + data, charge=4)
+    ok = ok and r["status"] == 0 and f.sealed
+    r = f.call(READ, struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, len(data), 0,
+                                 fid, 0, 0, 0, 0, 0, 0), charge=4)
+    got = r["body"][16:16 + len(data)] if r["status"] == 0 else b""
+    ok = ok and got == data and f.sealed
+    r = f.call(6, struct.pack("<HHI", 24, 0, 0) + fid)
+    f.report("CREATE, WRITE and READ of 200000 bytes, CLOSE, all in "
+             "transforms: the same bytes back",
+             ok and r["status"] == 0 and f.sealed, hex(r["status"]))
+    # A related chain in one transform, answered in one.
+    F = b"\xff" * 16
+    base = f.mid + f.last_charge
+    c1 = pad8(header(CREATE, base, credits=8, sid=f.sid, tid=f.tid) +
+              f.create(name, 1, 0x40, access=0x80))
+    q2 = pad8(header(0x10, base + 1, credits=8, sid=f.sid, tid=f.tid,
+                     flags=4) +
+              struct.pack("<HBBIHHIII16s", 41, 1, 5, 24, 0, 0, 0, 0, 0, F))
+    c3 = header(6, base + 2, credits=8, sid=f.sid, tid=f.tid, flags=4) + \
+        struct.pack("<HHI", 24, 0, 0) + F
+    c1 = c1[:20] + struct.pack("<I", len(c1)) + c1[24:]
+    q2 = q2[:20] + struct.pack("<I", len(q2)) + q2[24:]
+    f.mid, f.last_charge = base + 2, 1
+    send_frame(f.s, f.wrap(c1 + q2 + c3))
+    fr = f.unwrap(recv_frame(f.s))
+    sts, pos, size = [], 0, -1
+    while True:
+        rr = parse(fr[pos:])
+        sts.append(rr["status"])
+        if rr["cmd"] == 0x10 and rr["status"] == 0:
+            size = struct.unpack_from("<Q", rr["body"], 8 + 8)[0]
+        if rr["next"] == 0:
+            break
+        pos += rr["next"]
+    f.report("a related chain CREATE + QUERY_INFO + CLOSE in one "
+             "transform: three answers in one, the file's size",
+             sts == [0, 0, 0] and f.sealed and size == len(data),
+             "%s sealed %s size %d" % (sts, f.sealed, size))
+    f.seal = False
+    if required:
+        r = f.call(ECHO, echo)
+        f.report("an ECHO in the clear in a session that encrypts: "
+                 "ACCESS_DENIED", r["status"] == 0xc0000022,
+                 hex(r["status"]))
+    else:
+        r = f.call(ECHO, echo)
+        f.report("an ECHO in the clear (encryption = enabled): SUCCESS, "
+                 "in the clear", r["status"] == 0 and not f.sealed,
+                 hex(r["status"]))
+        r = f.call(TREE_CONNECT, f.tree_body("sealed"))
+        flags = struct.unpack_from("<I", r["body"], 4)[0] \
+            if r["status"] == 0 else 0
+        f.report("TREE_CONNECT to sealed (smb encrypt = required): "
+                 "SHAREFLAG_ENCRYPT_DATA", r["status"] == 0 and
+                 flags & 0x8000, "%s flags %x" % (hex(r["status"]), flags))
+        f.tid = r["tid"]
+        r = f.call(CREATE, f.create(name, 1, 0x40))
+        f.report("a CREATE in the clear on sealed: ACCESS_DENIED",
+                 r["status"] == 0xc0000022, hex(r["status"]))
+    f.report("... and the connection is closed", closed(f.s))
+    # A transform changed on the way, and one of no session.
+    for what in ("one ciphertext bit changed", "of an unknown session"):
+        g = enc_session(d, key, cname)
+        if g.s2c is None:
+            g.report("a transform %s: setup" % what, False,
+                     hex(g.setup_status))
+            continue
+        m = header(ECHO, g.mid + g.last_charge, sid=g.sid) + echo
+        if what.startswith("one"):
+            t = bytearray(g.wrap(m))
+            t[70] ^= 1
+        else:
+            g.sid += 1
+            t = g.wrap(m)
+        send_frame(g.s, bytes(t))
+        g.report("a transform %s: the connection is dropped" % what,
+                 closed(g.s))
+
+
+def encless_probe(d, key, required):
+    """A session that cannot encrypt (2.1, 3.1.1 without a cipher)."""
+    f = enc_session(d, key, None)
+    if required:
+        f.report("dialect %x without a cipher, encryption = required: "
+                 "SESSION_SETUP refused with ACCESS_DENIED" % d,
+                 f.setup_status == 0xc0000022, hex(f.setup_status))
+        return
+    f.report("dialect %x without a cipher: the session is set up" % d,
+             f.setup_status == 0 and f.cipher == 0,
+             "%s cipher %d" % (hex(f.setup_status), f.cipher))
+    r = f.call(TREE_CONNECT, f.tree_body("sealed"))
+    f.report("TREE_CONNECT to sealed (smb encrypt = required): "
+             "ACCESS_DENIED", r["status"] == 0xc0000022, hex(r["status"]))
+    r = f.call(TREE_CONNECT, f.tree_body("export"))
+    f.report("TREE_CONNECT to export: SUCCESS", r["status"] == 0,
+             hex(r["status"]))
 
 
 def garbage(n, seed):
@@ -1080,6 +1326,14 @@ def main():
     if CMD == "trylock":
         trylock(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
                 int(ARGS[3]), int(ARGS[4]))
+        return
+    if CMD == "enc":
+        enc_probe(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
+                  ARGS[3:4] == ["required"])
+        return
+    if CMD == "encless":
+        encless_probe(int(ARGS[0], 16), bytes.fromhex(ARGS[1]),
+                      ARGS[2:3] == ["required"])
         return
     if CMD in ("files", "opens"):
         s = connect()

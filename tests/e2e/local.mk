@@ -40,3 +40,8 @@ EXTRA_DIST += tests/e2e/test_nfs4_deleg_kernel.sh
 # writes reach the store (issue 23).
 TESTS += tests/e2e/test_nfs4_wdeleg_kernel.sh
 EXTRA_DIST += tests/e2e/test_nfs4_wdeleg_kernel.sh
+# tests/e2e/test_smb_kernel.sh: the guest's cifs.ko against smbd, as a
+# user of `dittofsctl user add`, in the clear and sealed (SMB3
+# encryption), and across kill -9 of smbd during a copy (issue 25).
+TESTS += tests/e2e/test_smb_kernel.sh
+EXTRA_DIST += tests/e2e/test_smb_kernel.sh tests/e2e/workloads/smb.sh

@@ -27,6 +27,8 @@ int	fuzz_dcerpc_one(const uint8_t *, size_t);
 int	fuzz_secdesc_one(const uint8_t *, size_t);
 struct dcerpc_interface;
 size_t	fuzz_dcerpc_bind(const struct dcerpc_interface *, uint8_t *out);
+/* The key of a transform of this session id (fuzz_smb2.c). */
+void	fuzz_smb2_transform_key(uint64_t session_id, uint8_t key[32]);
 /* gssd's SPNEGO and NTLMSSP parsers (tests/unit/test_spnego.c). */
 int	fuzz_spnego_one(const uint8_t *, size_t);
 /* nfsd's RPCSEC_GSS credential and call path (test_rpcsec_gss.c). */

@@ -2,9 +2,12 @@
  * Fuzz target: smbd's wire decoders (smbd/smb2.h): the header, a
  * compound chain walked to its end, the credit window, NEGOTIATE (SMB2
  * with its contexts, and SMB1), CREATE, LOCK (smb2_lock.h), and the
- * name conversions.
- * Every offset a decoder accepts must lie inside the input.
+ * name conversions; an SMB3 transform header, and the message in it
+ * when it decrypts with the key fuzz_smb2_transform_key gives its
+ * session id (the cipher: 1 + the id's low two bits), which is walked
+ * as above.  Every offset a decoder accepts must lie inside the input.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -20,6 +23,35 @@ fuzz_smb2_inside(const uint8_t *base, size_t size, const uint8_t *p,
 		return;
 	if (p < base || p > base + size || len > (size_t)(base + size - p))
 		__builtin_trap();
+}
+
+void
+fuzz_smb2_transform_key(uint64_t session_id, uint8_t key[32])
+{
+	size_t i;
+
+	for (i = 0; i < 32; i++)
+		key[i] = (uint8_t)(session_id >> (8 * (i % 8))) ^ (uint8_t)i;
+}
+
+static void
+fuzz_smb2_transform(const uint8_t *data, size_t size)
+{
+	struct smb2_transform t;
+	uint8_t key[32], *plain;
+
+	if (smb2_transform_decode(data, size, &t) == -1)
+		return;
+	if (t.original_size != size - SMB2_TRANSFORM_SIZE)
+		__builtin_trap();
+	if ((plain = malloc(size)) == NULL)
+		return;
+	memcpy(plain, data, size);
+	fuzz_smb2_transform_key(t.session_id, key);
+	if (smb2_decrypt(1 + (t.session_id & 3), key, plain, size) == 0)
+		(void)fuzz_smb2_one(plain + SMB2_TRANSFORM_SIZE,
+		    size - SMB2_TRANSFORM_SIZE);
+	free(plain);
 }
 
 int
@@ -44,6 +76,7 @@ fuzz_smb2_one(const uint8_t *data, size_t size)
 	sp.salt = salt;
 	sp.max_read = sp.max_write = sp.max_transact = 1 << 20;
 	smb2_credits_init(&cred, 64);
+	fuzz_smb2_transform(data, size);
 	(void)smb1_negotiate_dialect(data, size, &d);
 	if (smb2_chain_first(data, size, &len) == -1)
 		return 0;

@@ -19,6 +19,15 @@
 # nothing), `smbclient -L', rpcclient's srvsvc and wkssvc calls,
 # smbtorture's rpc.srvsvc tests that need no SAMR or LSA, and
 # `dittofsctl smb sessions|opens' while smbclient holds a file open.
+# SMB3 encryption: through the stub, every cipher of 3.1.1 and 3.0's
+# AES-128-CCM both ways (smb2probe.py enc), the share "sealed" (smb
+# encrypt = required) refusing clients that cannot encrypt and requests
+# in the clear, tampered transforms dropping the connection, and by a
+# reload [smbd] encryption = required; through gssd, smbclient with
+# --client-protection=encrypt (-e before Samba 4.15) and client smb
+# encrypt = required with each cipher, put/get with sha256 compared, the
+# share "sealed" through smbclient, and smbtorture suites with
+# --client-protection=encrypt.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -45,6 +54,11 @@ pending locks per connection = 1
 
 [run]
 restart delay max = 2
+
+[share sealed]
+path = /sealed
+root squash = no
+smb encrypt = required
 CONF
 # has TEXT REGEX: the text has a line matching the extended regex.
 has() { printf '%s\n' "$1" | grep -Eq -- "$2"; }
@@ -94,7 +108,7 @@ for d in 202 210 300 302; do
 	check "NEGOTIATE $d: dialect $d, signing enabled, the NTLMSSP hint ($out)" test "$out" = "STATUS 0x0 DIALECT $d SECMODE 1 CTX - SIGN - HINT ntlmssp"
 done
 out=$(PROBE negotiate 311)
-check "NEGOTIATE 3.1.1: preauth, encryption (none), signing contexts; AES-GMAC ($out)" test "$out" = "STATUS 0x0 DIALECT 311 SECMODE 1 CTX 1,2,8 SIGN 2 HINT ntlmssp"
+check "NEGOTIATE 3.1.1: preauth, encryption, signing contexts; AES-GMAC ($out)" test "$out" = "STATUS 0x0 DIALECT 311 SECMODE 1 CTX 1,2,8 SIGN 2 HINT ntlmssp"
 out=$(PROBE negotiate 202,210,300,302,311)
 check "NEGOTIATE of all five picks 3.1.1" test "$(echo "$out" | awk '{print $4}')" = 311
 check "NEGOTIATE of no dialect of ours: NOT_SUPPORTED" test "$(PROBE negotiate 2ff)" = "STATUS 0xc00000bb"
@@ -165,6 +179,51 @@ while read -r verdict rest; do
 	check "open files per connection = 8: $rest" test "$verdict" = PASS
 done < "$SUITE_DIR/opens.out"
 check "the open-files cap is logged" grep -q 'open files per connection (8) reached' "$SUITE_DIR/run.log"
+
+# SMB3 encryption through the stub's key ([smbd] encryption = enabled,
+# the default): the transform checked and made by the probe with
+# Python's cryptography.
+enc_probe() {
+	local label=$1; shift
+	PROBE "$@" > "$SUITE_DIR/enc.out" 2>&1
+	[ -s "$SUITE_DIR/enc.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/enc.out"
+	grep -q '^\(PASS\|FAIL\) ' "$SUITE_DIR/enc.out" || { sed 's/^/# /' "$SUITE_DIR/enc.out"; echo "FAIL probe: $(tail -1 "$SUITE_DIR/enc.out")" > "$SUITE_DIR/enc.out"; }
+	while read -r verdict rest; do
+		check "$label: $rest" test "$verdict" = PASS
+	done < "$SUITE_DIR/enc.out"
+}
+sealed_roots() { grep -c 'share sealed: share id' "$SUITE_DIR/run.log"; }
+smbd_reload_wait() {
+	local n
+	n=$(sealed_roots)
+	check "smbd reloads ($1)" suite_ctl reload smbd
+	check "... and has its shares' roots from blockd again" suite_wait 10 sh -c "test \$(grep -c 'share sealed: share id' '$SUITE_DIR/run.log') -gt $n"
+}
+if python3 -c 'import cryptography' 2>/dev/null; then
+	for run in "311 aes-128-gcm" "311 aes-128-ccm" "311 aes-256-gcm" "311 aes-256-ccm" "300 -" "302 -"; do
+		enc_probe "encryption ${run% *} ${run#* }" enc ${run% *} $KEY ${run#* }
+	done
+	enc_probe "no cipher, 2.1" encless 210 $KEY
+	enc_probe "no cipher, 3.1.1" encless 311 $KEY
+	check "status counts the transforms decrypted, the 12 tampered or sessionless ones, the 6 requests refused in the clear" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q '[1-9][0-9]* transform(s) decrypted, 12 undecryptable, 6 refused unencrypted'"
+	# desired: sessions that can encrypt are told to, the others served.
+	sed -i '/^\[smbd\]$/a encryption = desired' "$SUITE_CONF"
+	smbd_reload_wait "[smbd] encryption = desired"
+	enc_probe "encryption = desired, 3.1.1 aes-256-gcm" enc 311 $KEY aes-256-gcm required
+	enc_probe "encryption = desired, 2.1" encless 210 $KEY
+	sed -i '/^encryption = desired$/d' "$SUITE_CONF"
+	sed -i '/^\[smbd\]$/a encryption = required' "$SUITE_CONF"
+	smbd_reload_wait "[smbd] encryption = required"
+	enc_probe "encryption = required, 3.1.1 aes-128-gcm" enc 311 $KEY aes-128-gcm required
+	enc_probe "encryption = required, 3.0.2" enc 302 $KEY - required
+	enc_probe "encryption = required, 2.1" encless 210 $KEY required
+	enc_probe "encryption = required, 3.1.1 without a cipher" encless 311 $KEY required
+	check "the refusals are logged" grep -q 'encryption = required: dialect 210 without a common cipher refused' "$SUITE_DIR/run.log"
+	sed -i '/^encryption = required$/d' "$SUITE_CONF"
+	smbd_reload_wait "[smbd] encryption back to enabled"
+else
+	skip "no python3 cryptography (Debian: python3-cryptography)" "SMB3 encryption through the stub"
+fi
 kill "$STUB" 2>/dev/null
 wait "$STUB" 2>/dev/null
 STUB=
@@ -198,6 +257,23 @@ else
 	check "smbclient rename" SMBC -m SMB3 -c "rename in-SMB3.bin sub\\moved.bin"
 	check "smbclient ls shows the renamed file" sh -c "timeout 60 smbclient //127.0.0.1/export -p $P -U smbtest%Pass-w0rd -m SMB3 -c 'ls sub\\*' 2>&1 | grep -q moved.bin"
 	check "smbclient with signing required" SMBC -m SMB3 --client-protection=sign -c "ls"
+	# SMB3 encryption with Samba's client: --client-protection=encrypt
+	# (4.17's smbclient -e), and client smb encrypt = required with each
+	# cipher; the transforms counted.
+	dec0=$(DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | sed -n 's/.* \([0-9]*\) transform(s) decrypted.*/\1/p')
+	for m in SMB3 SMB3_00; do
+		check "smbclient --client-protection=encrypt -m $m: put" SMBC --client-protection=encrypt -m $m -c "put $SUITE_DIR/in.bin enc-$m.bin"
+		check "smbclient --client-protection=encrypt -m $m: get" SMBC --client-protection=encrypt -m $m -c "get enc-$m.bin $SUITE_DIR/enc-$m.bin"
+		check "smbclient --client-protection=encrypt -m $m: sha256 of get equals put" test "$(sha256sum < "$SUITE_DIR/in.bin")" = "$(sha256sum < "$SUITE_DIR/enc-$m.bin" 2>/dev/null)"
+	done
+	for alg in AES-128-GCM AES-128-CCM AES-256-GCM AES-256-CCM; do
+		check "smbclient client smb encrypt = required, $alg: put and get" SMBC -m SMB3 --option='client smb encrypt=required' --option="client smb3 encryption algorithms=$alg" -c "put $SUITE_DIR/in.bin enc-$alg.bin; get enc-$alg.bin $SUITE_DIR/enc-$alg.bin"
+		check "... $alg: sha256 of get equals put" test "$(sha256sum < "$SUITE_DIR/in.bin")" = "$(sha256sum < "$SUITE_DIR/enc-$alg.bin" 2>/dev/null)"
+	done
+	dec1=$(DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | sed -n 's/.* \([0-9]*\) transform(s) decrypted.*/\1/p')
+	check "smbd decrypted their requests (transforms: $dec0 before, $dec1 after)" test "${dec1:-0}" -gt "$((${dec0:-0} + 20))"
+	check "smbclient -m SMB3 on the share sealed (smb encrypt = required): put and get, encrypting as the share says" sh -c "timeout 60 smbclient //127.0.0.1/sealed -p $P -U smbtest%Pass-w0rd -m SMB3 -c 'put $SUITE_DIR/in.bin s.bin; get s.bin $SUITE_DIR/sealed.bin' >> '$SUITE_DIR/smbclient.out' 2>&1 && test \"\$(sha256sum < '$SUITE_DIR/in.bin')\" = \"\$(sha256sum < '$SUITE_DIR/sealed.bin')\""
+	check "smbclient -m SMB2_10 on the share sealed: refused" sh -c "! timeout 60 smbclient //127.0.0.1/sealed -p $P -U smbtest%Pass-w0rd -m SMB2_10 -c ls >> '$SUITE_DIR/smbclient.out' 2>&1"
 	check "a wrong password: refused" sh -c "! timeout 60 smbclient //127.0.0.1/export -p $P -U smbtest%wrong -m SMB3 -c ls >/dev/null 2>&1"
 	grep -i 'NT_STATUS\|error' "$SUITE_DIR/smbclient.out" | head -20 | sed 's/^/# /'
 	# IPC$: the share list as Samba's client asks for it (srvsvc
@@ -296,6 +372,16 @@ else
 		done
 		skip "operations not served: NetSessEnum, NetConnEnum, NetFileEnum, NetCharDev*, NetDiskEnum, NetTransportEnum, NetRemoteTOD, NetShareEnum (sticky), NetShareAdd/Set/Del" "smbtorture rpc.srvsvc's other tests"
 		skip "need SAMR and LSA (a domain member or controller)" "smbtorture rpc.samr, rpc.lsa, rpc.wkssvc's join and user tests"
+		# Suites again with every request encrypted.  Not
+		# smb2.session.encryption-*: they want a lease on their
+		# CREATE (not served yet); nor smb2.connect, whose request
+		# after LOGOFF comes in a transform of the session gone, which
+		# closes the connection (MS-SMB2 3.3.5.2.1.1), where it wants
+		# USER_SESSION_DELETED.
+		for t in smb2.rw.rw1 smb2.rw.rw2 smb2.dir.find \
+		    smb2.rename.simple smb2.compound.unrelated1; do
+			check "smbtorture --client-protection=encrypt $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false --client-protection=encrypt $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
+		done
 	else
 		skip "no smbtorture (Debian: samba-testsuite)" "smbtorture suites"
 	fi

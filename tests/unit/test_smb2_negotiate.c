@@ -281,5 +281,69 @@ main(void)
 		    smb2_get16(out + 6) == 0, "its SMB2 response: dialect "
 		    "0x02FF, no contexts");
 	}
+
+	/* Encryption: the server's order among the offered ciphers. */
+	{
+		static const uint16_t ours[] = { SMB2_CIPHER_AES128_GCM,
+		    SMB2_CIPHER_AES128_CCM, SMB2_CIPHER_AES256_GCM };
+		static const uint16_t gcm256_only[] = { SMB2_CIPHER_AES256_GCM };
+
+		sp.ciphers = ours;
+		sp.nciphers = 3;
+		req_311(&r);
+		smb2_put16(data, 3);
+		smb2_put16(data + 2, SMB2_CIPHER_AES256_GCM);
+		smb2_put16(data + 4, SMB2_CIPHER_AES128_CCM);
+		smb2_put16(data + 6, SMB2_CIPHER_AES128_GCM);
+		req_ctx(&r, SMB2_ENCRYPTION_CAPABILITIES, data, 8);
+		c = (run(&r, &neg, out, &n) == 0) ?
+		    rsp_ctx(out, n, SMB2_ENCRYPTION_CAPABILITIES, &aligned) :
+		    NULL;
+		tap_ok(c != NULL && smb2_get16(c) == 1 &&
+		    smb2_get16(c + 2) == SMB2_CIPHER_AES128_GCM &&
+		    neg.cipher == SMB2_CIPHER_AES128_GCM,
+		    "3.1.1: AES-128-GCM, our first, though the client listed "
+		    "AES-256-GCM first");
+		TAP_EQ_INT(smb2_get32(out + 24) & SMB2_GLOBAL_CAP_ENCRYPTION,
+		    0, "3.1.1: no CAP_ENCRYPTION (the context says it)");
+		req_311(&r);
+		smb2_put16(data, 2);
+		smb2_put16(data + 2, SMB2_CIPHER_AES256_CCM);
+		smb2_put16(data + 4, 9);
+		req_ctx(&r, SMB2_ENCRYPTION_CAPABILITIES, data, 6);
+		c = (run(&r, &neg, out, &n) == 0) ?
+		    rsp_ctx(out, n, SMB2_ENCRYPTION_CAPABILITIES, &aligned) :
+		    NULL;
+		tap_ok(c != NULL && smb2_get16(c) == 1 &&
+		    smb2_get16(c + 2) == 0 && neg.cipher == 0,
+		    "3.1.1: no cipher in common (AES-256-CCM is not in our "
+		    "list, 9 is none): cipher 0");
+		req_311(&r);
+		tap_ok(run(&r, &neg, out, &n) == 0 && neg.cipher == 0 &&
+		    rsp_ctx(out, n, SMB2_ENCRYPTION_CAPABILITIES,
+		    &aligned) == NULL,
+		    "3.1.1 without the context: no cipher, no context");
+		req_init(&r, d300, 1);
+		smb2_put32(r.b + 64 + 8, SMB2_GLOBAL_CAP_ENCRYPTION);
+		tap_ok(run(&r, &neg, out, &n) == 0 &&
+		    neg.cipher == SMB2_CIPHER_AES128_CCM &&
+		    (smb2_get32(out + 24) & SMB2_GLOBAL_CAP_ENCRYPTION) &&
+		    neg.server_capabilities == smb2_get32(out + 24),
+		    "3.0 with the client's CAP_ENCRYPTION: AES-128-CCM, "
+		    "CAP_ENCRYPTION said and kept");
+		req_init(&r, d300, 1);
+		tap_ok(run(&r, &neg, out, &n) == 0 && neg.cipher == 0 &&
+		    !(smb2_get32(out + 24) & SMB2_GLOBAL_CAP_ENCRYPTION),
+		    "3.0 without the client's CAP_ENCRYPTION: none");
+		sp.ciphers = gcm256_only;
+		sp.nciphers = 1;
+		req_init(&r, d300, 1);
+		smb2_put32(r.b + 64 + 8, SMB2_GLOBAL_CAP_ENCRYPTION);
+		tap_ok(run(&r, &neg, out, &n) == 0 && neg.cipher == 0 &&
+		    !(smb2_get32(out + 24) & SMB2_GLOBAL_CAP_ENCRYPTION),
+		    "3.0 when AES-128-CCM is not among ours: none");
+		sp.ciphers = NULL;
+		sp.nciphers = 0;
+	}
 	return tap_done();
 }

@@ -16,6 +16,7 @@
 #include <openssl/params.h>
 
 #include "smb2.h"
+#include "smb2_kbkdf.h"
 #include "tap.h"
 
 /* OpenSSL's SP800-108 (counter mode, HMAC-SHA256, 0x00 and L). */
@@ -23,28 +24,7 @@ static int
 kbkdf(const uint8_t *key, size_t keylen, const void *label, size_t llen,
     const void *ctx, size_t clen, uint8_t out[16])
 {
-	EVP_KDF *k = EVP_KDF_fetch(NULL, "KBKDF", NULL);
-	EVP_KDF_CTX *c = k != NULL ? EVP_KDF_CTX_new(k) : NULL;
-	OSSL_PARAM p[7], *q = p;
-	int ok;
-
-	*q++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MODE,
-	    (char *)"counter", 0);
-	*q++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MAC,
-	    (char *)"HMAC", 0);
-	*q++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-	    (char *)"SHA256", 0);
-	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-	    (void *)key, keylen);
-	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-	    (void *)label, llen);
-	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
-	    (void *)ctx, clen);
-	*q = OSSL_PARAM_construct_end();
-	ok = c != NULL && EVP_KDF_derive(c, out, 16, p) == 1;
-	EVP_KDF_CTX_free(c);
-	EVP_KDF_free(k);
-	return ok ? 0 : -1;
+	return smb2_test_kbkdf(key, keylen, label, llen, ctx, clen, out, 16);
 }
 
 static void
