@@ -40,3 +40,10 @@ EXTRA_DIST += tests/e2e/test_nfs4_deleg_kernel.sh
 # writes reach the store (issue 23).
 TESTS += tests/e2e/test_nfs4_wdeleg_kernel.sh
 EXTRA_DIST += tests/e2e/test_nfs4_wdeleg_kernel.sh
+
+# tests/e2e/test_krb5_kernel.sh: sec=krb5, krb5i and krb5p mounts of the
+# guest's kernel client with its own rpc.gssd and keytab against nfsd
+# and gssd, a realm of the test's own (issue 26); E2E_KRB5_VERS lists
+# the NFS versions (default "3 4.0").
+TESTS += tests/e2e/test_krb5_kernel.sh
+EXTRA_DIST += tests/e2e/test_krb5_kernel.sh
