@@ -151,7 +151,6 @@ for v in $E2E_KRB5_VERS; do
 			continue
 		fi
 		echo "ok: mount v$v sec=$s"
-		echo "phase v$v $s at $(date +%T)"
 		d=$M/v$v-$s
 		# root (the machine principal, root by gssd's map) makes the
 		# directories; alice and bob have their own credentials.
@@ -183,7 +182,7 @@ esac
 if timeout 120 e2e-helper mount server.dittofs.test:/export $M nfs "$o,sec=krb5p,hard"; then
 	e2e-helper gen 7 100663296 > /e2e/work/big
 	BIG=$(sha256sum < /e2e/work/big | cut -d' ' -f1)
-	echo "GUEST restart copy starts at $(date +%T)"
+	echo "GUEST restart copy starts"
 	t cp /e2e/work/big $M/big
 	rm -f /e2e/work/big
 	sync
@@ -246,8 +245,6 @@ else
 	check "guest-run exit status 0" test $rc -eq 0
 fi
 check "nfsd still runs" suite_has_pid nfsd
-grep -E 'gssd|rpcsec|GSS' "$SUITE_DIR/run.log" 2>/dev/null | tail -40 | sed 's/^/# run.log: /'
-suite_ctl status nfsd 2>&1 | sed 's/^/# /'
-suite_ctl status gssd 2>&1 | sed 's/^/# /'
+grep -E 'gssd|rpcsec|GSS' "$SUITE_DIR/run.log" 2>/dev/null | tail -30 | sed 's/^/# run.log: /'
 check "SIGTERM to dittofs-run stops everything" suite_stop
 tap_done
