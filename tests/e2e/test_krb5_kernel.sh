@@ -1,0 +1,250 @@
+#!/bin/bash
+# e2e: Kerberos NFS mounts of the Linux kernel client (issue 26).  A
+# realm of the test's own (tests/integration/krb5lib.sh: MIT's KDC in
+# this test's network namespace); dittofs-gssd holds the keytab of
+# nfs/server.dittofs.test.  The guest runs Debian's rpc.gssd and kinit
+# (copied in with their libraries), with its own krb5.conf naming the
+# KDC at 10.0.2.2 (slirp brings it to the namespace's 127.0.0.1), an
+# /etc/hosts that makes server.dittofs.test 10.0.2.2 (rpc.gssd builds
+# the service name nfs@server.dittofs.test from the name mounted) and a
+# keytab with its machine principal nfs/client.dittofs.test, mapped to
+# root by gssd's principal map.  For each NFS version of
+# $E2E_KRB5_VERS (default "3 4.0"; add 4.1 once nfsd serves it) and
+# each of sec=krb5, krb5i, krb5p: mount, a user with a ticket (alice,
+# kinit in the guest) creates, writes and reads back a file whose
+# sha256 equals the source's; a user without a ticket (bob) cannot
+# create a file in a directory open to all.  Last, a krb5p copy of
+# 96 MiB across kill -9 of nfsd finishes and reads back intact.
+set -u
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/krb5lib.sh"
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+suite_need_root
+[ "${DITTOFS_E2E:-yes}" = no ] &&
+    skip_all "end-to-end tests turned off (configure --disable-e2e)"
+krb5_have_kdc || skip_all "no MIT KDC (Debian: krb5-kdc, krb5-user)"
+suite_in_netns "$0" "$@"
+. "$top_srcdir/tests/e2e/lib.sh"
+GSSD_BIN=$(command -v rpc.gssd || echo /usr/sbin/rpc.gssd)
+for tool in "$GSSD_BIN" kinit ldd; do
+	command -v "$tool" >/dev/null ||
+	    skip_all "$tool not installed (see deps/e2e.list)"
+done
+VERS=${E2E_KRB5_VERS:-3 4.0}
+for v in $VERS; do
+	case $v in
+	3|4.0|4.1) ;;
+	*) echo "Bail out! E2E_KRB5_VERS: $v is not 3, 4.0 or 4.1"; exit 1 ;;
+	esac
+done
+suite_users
+SUITE_WITH=nfsd
+suite_setup
+trap 'krb5_realm_stop; suite_cleanup' EXIT
+KDIR=$SUITE_DIR/krb5
+check "a realm: kdb5_util create -s, krb5kdc -n" krb5_realm_setup "$KDIR"
+KDC_PORT=$(sed -n 's/^[[:space:]]*kdc = 127.0.0.1:\([0-9]*\)$/\1/p' "$KDIR/krb5.conf")
+check "nfs/server.dittofs.test in the server's keytab" \
+    krb5_addprinc_keytab nfs/server.dittofs.test "$KDIR/nfs.keytab"
+check "nfs/client.dittofs.test in the guest's keytab" \
+    krb5_addprinc_keytab nfs/client.dittofs.test "$KDIR/guest.keytab"
+APASS=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+check "alice@$KRB5_REALM with a password" krb5_addprinc_password alice "$APASS"
+check "bob@$KRB5_REALM (who will have no ticket)" \
+    krb5_addprinc_password bob "$APASS"
+printf 'nfs/client.dittofs.test@%s 0:0\nalice@%s 4242:4242\nbob@%s 4243:4243\n' \
+    "$KRB5_REALM" "$KRB5_REALM" "$KRB5_REALM" > "$KDIR/principals"
+chmod 644 "$KDIR/nfs.keytab"
+
+cat >> "$SUITE_CONF" <<CONF
+root squash = no
+security = krb5p krb5i krb5
+
+[nfsd]
+port = 2049
+mount port = 20048
+rpcbind = no
+
+[gssd]
+keytab = $KDIR/nfs.keytab
+realm = $KRB5_REALM
+principal map = $KDIR/principals
+CONF
+
+# The guest's Kerberos: rpc.gssd and kinit with their libraries, the
+# files they read, and its keytab.
+GFILES=()
+gfile() { GFILES+=(--file "$1:${2:-$1}"); }
+GETC=$SUITE_DIR/guest-etc
+mkdir -p "$GETC"
+cat > "$GETC/krb5.conf" <<EOF
+[libdefaults]
+	default_realm = $KRB5_REALM
+	dns_lookup_kdc = false
+	dns_lookup_realm = false
+	dns_canonicalize_hostname = false
+	rdns = false
+	udp_preference_limit = 1
+[realms]
+	$KRB5_REALM = {
+		kdc = 10.0.2.2:$KDC_PORT
+	}
+[domain_realm]
+	.dittofs.test = $KRB5_REALM
+	dittofs.test = $KRB5_REALM
+EOF
+printf '127.0.0.1 localhost\n10.0.2.15 client.dittofs.test client\n10.0.2.2 server.dittofs.test server\n' >"$GETC/hosts"
+printf 'root:x:0:0:root:/root:/bin/sh\nalice:x:4242:4242:alice:/tmp:/bin/sh\nbob:x:4243:4243:bob:/tmp:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$GETC/passwd"
+printf 'root:x:0:\nalice:x:4242:\nbob:x:4243:\nnogroup:x:65534:\n' >"$GETC/group"
+printf 'passwd: files\ngroup: files\nhosts: files\n' >"$GETC/nsswitch.conf"
+for f in krb5.conf hosts passwd group nsswitch.conf; do
+	gfile "$GETC/$f" "/etc/$f"
+done
+gfile "$KDIR/guest.keytab" /etc/krb5.keytab
+gfile "$GSSD_BIN" /usr/sbin/rpc.gssd
+gfile "$(command -v kinit)" /usr/bin/kinit
+for b in "$GSSD_BIN" "$(command -v kinit)"; do
+	for lib in $(ldd "$b" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		case " ${GFILES[*]} " in *" $lib:$lib "*) ;; *) gfile "$lib" ;; esac
+	done
+done
+for lib in libnss_files.so.2 libnss_dns.so.2; do
+	l=$(find /lib /usr/lib -name "$lib" 2>/dev/null | head -1)
+	[ -n "$l" ] && gfile "$l"
+done
+
+cat > "$SUITE_DIR/guest.sh" <<'GUEST'
+set -u
+fail=0
+t() { if "$@"; then echo "ok: $*"; else echo "FAIL($?): $*"; fail=1; fi; }
+hostname client.dittofs.test
+mkdir -p /run/rpc_pipefs /var/lib/nfs
+mount -t rpc_pipefs rpc_pipefs /run/rpc_pipefs || echo "FAIL: mount rpc_pipefs"
+rpc.gssd -f -v -p /run/rpc_pipefs -k /etc/krb5.keytab > /e2e/work/gssd.log 2>&1 &
+GSSD=$!
+sleep 1
+# alice's ticket where rpc.gssd looks for uid 4242's.
+echo "$E2E_KRB5_PASS" | KRB5CCNAME=FILE:/tmp/krb5cc_4242 kinit alice > /e2e/work/kinit.log 2>&1
+t chown 4242:4242 /tmp/krb5cc_4242
+cat /e2e/work/kinit.log
+as() { u=$1; shift; su -s /bin/sh "$u" -c "$*"; }
+dd if=/dev/urandom of=/e2e/work/src bs=1024 count=1536 2>/dev/null
+SRC=$(sha256sum < /e2e/work/src | cut -d' ' -f1)
+chmod 644 /e2e/work/src
+M=/mnt/k
+mkdir -p $M
+for v in $E2E_KRB5_VERS; do
+	case $v in
+	3) o="vers=3,addr=10.0.2.2,proto=tcp,mountproto=tcp,mountaddr=10.0.2.2,port=2049,mountport=20048,nolock" ;;
+	4.0) o="vers=4.0,addr=10.0.2.2,clientaddr=127.0.0.1,proto=tcp,port=2049" ;;
+	*) o="vers=$v,addr=10.0.2.2,proto=tcp,port=2049" ;;
+	esac
+	for s in krb5 krb5i krb5p; do
+		if ! timeout 120 e2e-helper mount server.dittofs.test:/export $M nfs "$o,sec=$s,hard"; then
+			echo "FAIL: mount v$v sec=$s"
+			fail=1
+			continue
+		fi
+		echo "ok: mount v$v sec=$s"
+		d=$M/v$v-$s
+		# root (the machine principal, root by gssd's map) makes the
+		# directories; alice and bob have their own credentials.
+		t mkdir -p $d/alice $d/open
+		t chown 4242:4242 $d/alice
+		t chmod 1777 $d/open
+		t as alice "cp /e2e/work/src $d/alice/f # v$v $s"
+		sync
+		echo 3 > /proc/sys/vm/drop_caches
+		t as alice "test \"\$(sha256sum < $d/alice/f | cut -d' ' -f1)\" = $SRC # v$v $s sha256"
+		if as bob "echo x > $d/open/bob" 2> /e2e/work/bob.err; then
+			echo "FAIL: bob without a ticket wrote v$v $s"
+			fail=1
+		else
+			echo "ok: bob without a ticket refused v$v $s: $(cat /e2e/work/bob.err)"
+		fi
+		t sh -c "! test -e $d/open/bob # v$v $s no bob file"
+		timeout 60 umount $M || { echo "FAIL: umount v$v $s"; fail=1; }
+	done
+done
+# kill -9 of nfsd during a krb5p copy (the host kills it once the
+# file's backing file passes 32 MiB).
+v=${E2E_KRB5_VERS##* }
+case $v in
+3) o="vers=3,addr=10.0.2.2,proto=tcp,mountproto=tcp,mountaddr=10.0.2.2,port=2049,mountport=20048,nolock" ;;
+4.0) o="vers=4.0,addr=10.0.2.2,clientaddr=127.0.0.1,proto=tcp,port=2049" ;;
+*) o="vers=$v,addr=10.0.2.2,proto=tcp,port=2049" ;;
+esac
+if timeout 120 e2e-helper mount server.dittofs.test:/export $M nfs "$o,sec=krb5p,hard"; then
+	e2e-helper gen 7 100663296 > /e2e/work/big
+	BIG=$(sha256sum < /e2e/work/big | cut -d' ' -f1)
+	echo "GUEST restart copy starts"
+	t cp /e2e/work/big $M/big
+	rm -f /e2e/work/big
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	t sh -c "test \"\$(sha256sum < $M/big | cut -d' ' -f1)\" = $BIG # restart copy"
+	timeout 60 umount $M
+else
+	echo "FAIL: mount for the restart copy"
+	fail=1
+fi
+kill $GSSD 2>/dev/null
+sed 's/^/rpc.gssd: /' /e2e/work/gssd.log | tail -40
+exit $fail
+GUEST
+
+e2e_guest_turn
+suite_start
+check "the suite comes up" suite_wait_ready blockd stated gssd nfsd
+expect "gssd says Kerberos is on" "Kerberos: on" suite_ctl status gssd
+
+kill_nfsd_mid_copy() {
+	local i=0 pid
+	while [ $i -lt 9000 ]; do
+		if [ -n "$(find "$SUITE_DIR/state/blockd/data" -type f -size +32M 2>/dev/null | head -1)" ]; then
+			pid=$(suite_pid nfsd)
+			[ -n "$pid" ] && kill -KILL "$pid" && echo "$pid" > "$SUITE_DIR/killed"
+			return
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+kill_nfsd_mid_copy &
+KILLER=$!
+out=$(timeout 1500 "$top_srcdir/tests/e2e/guest-run" --modules nfs,krb5 \
+    "${GFILES[@]}" --env "E2E_KRB5_PASS=$APASS" --env "E2E_KRB5_VERS=$VERS" \
+    --script "$SUITE_DIR/guest.sh" --mem 1536 --timeout 1400 2>&1)
+rc=$?
+kill "$KILLER" 2>/dev/null
+wait "$KILLER" 2>/dev/null
+echo "$out" | sed 's/^/# /'
+if [ $rc -eq 77 ]; then
+	skip "no accelerator or guest could boot (guest-run 77)" "kernel NFS Kerberos client"
+else
+	said() { echo "$out" | grep '^ok: ' | grep -qF -- "$1"; }
+	check "guest: alice's kinit against the KDC of the namespace" said "ok: chown 4242:4242 /tmp/krb5cc_4242"
+	for v in $VERS; do
+		for s in krb5 krb5i krb5p; do
+			check "guest: v$v sec=$s mounts" said "ok: mount v$v sec=$s"
+			check "guest: v$v $s: root (machine principal) makes directories" said "ok: mkdir -p /mnt/k/v$v-$s/alice"
+			check "guest: v$v $s: alice creates and writes a file" said "ok: as alice cp /e2e/work/src /mnt/k/v$v-$s/alice/f # v$v $s"
+			check "guest: v$v $s: it reads back with the same sha256" said "# v$v $s sha256"
+			check "guest: v$v $s: bob without a ticket is refused" said "ok: bob without a ticket refused v$v $s"
+			check "guest: v$v $s: and made no file" said "ok: sh -c ! test -e /mnt/k/v$v-$s/open/bob"
+		done
+	done
+	check "nfsd was killed (kill -9) during the krb5p copy" test -s "$SUITE_DIR/killed"
+	check "guest: the krb5p copy across the restart finished" said "ok: cp /e2e/work/big /mnt/k/big"
+	check "guest: and reads back identical" said "# restart copy"
+	check "guest-run exit status 0" test $rc -eq 0
+fi
+check "nfsd still runs" suite_has_pid nfsd
+grep -E 'gssd|rpcsec|GSS' "$SUITE_DIR/run.log" 2>/dev/null | tail -30 | sed 's/^/# run.log: /'
+check "SIGTERM to dittofs-run stops everything" suite_stop
+tap_done
