@@ -4,7 +4,8 @@
 noinst_LIBRARIES += smbd/libsmb2.a
 smbd_libsmb2_a_SOURCES = smbd/smb2.h smbd/status.h smbd/smb2_hdr.c \
 	smbd/smb2_negotiate.c smbd/smb2_sign.c smbd/status.c smbd/utf16.c \
-	smbd/smb2_lock.c smbd/smb2_lock.h smbd/dcerpc.h smbd/dcerpc.c \
+	smbd/smb2_lock.c smbd/smb2_lock.h smbd/smb2_lease.c smbd/smb2_lease.h \
+	smbd/dcerpc.h smbd/dcerpc.c \
 	smbd/srvsvc.c smbd/wkssvc.c
 smbd_libsmb2_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
@@ -37,6 +38,12 @@ TESTS += tests/unit/test_smb2_lock
 tests_unit_test_smb2_lock_SOURCES = tests/unit/test_smb2_lock.c
 tests_unit_test_smb2_lock_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
 tests_unit_test_smb2_lock_LDADD = $(SMBD_TEST_LIBS)
+# Oplocks and leases on the wire: create contexts, breaks, their rules.
+check_PROGRAMS += tests/unit/test_smb2_lease
+TESTS += tests/unit/test_smb2_lease
+tests_unit_test_smb2_lease_SOURCES = tests/unit/test_smb2_lease.c
+tests_unit_test_smb2_lease_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
+tests_unit_test_smb2_lease_LDADD = $(SMBD_TEST_LIBS)
 tests_unit_test_smb2_sign_SOURCES = tests/unit/test_smb2_sign.c
 tests_unit_test_smb2_sign_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
 tests_unit_test_smb2_sign_LDADD = $(SMBD_TEST_LIBS)
