@@ -14,6 +14,8 @@
  * them; a reclaim in grace (CLAIM_PREVIOUS) gets its level back;
  * CLAIM_DELEGATE_CUR's stateid must be the client's delegation of the
  * file.  A file's level and write holder as a front end learns them.
+ * SMB oplocks and leases: the level an SMB holder may have against the
+ * opens, locks and grants of others, any protocol's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -464,6 +466,99 @@ test_v4_write(struct grant_table *t, struct events *ev)
 	v4_teardown(dir, records, locks);
 }
 
+/* ---- SMB oplocks and leases on the grant table ---- */
+
+/* An SMB open (owner: session, FileId) of the file in the share table. */
+static int
+smb_share(struct lock_table *locks, const struct lock_file_id *f,
+    int protocol, uint64_t client, uint8_t fid, unsigned int access,
+    unsigned int deny)
+{
+	struct lock_share_request q;
+	struct lock_share_info i;
+	uint8_t bytes[8] = { fid };
+
+	memset(&q, 0, sizeof(q));
+	q.file = *f;
+	q.owner.protocol = (enum lock_protocol)protocol;
+	q.owner.client_id = client;
+	q.owner.host = "smbd";
+	q.owner.bytes = bytes;
+	q.owner.bytes_len = sizeof(bytes);
+	q.access = access;
+	q.deny = deny;
+	return lock_table_share(locks, &q, &i) == LOCK_OK ? 0 : -1;
+}
+
+static void
+test_smb(struct grant_table *t, struct events *ev)
+{
+	struct lock_table *locks;
+	struct lock_file_id f1 = file(21), f2 = file(22), f3 = file(23);
+	struct grant_holder s1 = holder(SMB, 1);
+	struct lock_request lr;
+	struct lock_info li;
+	uint8_t k1[16] = { 0x51 }, k2[16] = { 0x52 };
+
+	if ((locks = lock_table_new(NULL, NULL)) == NULL)
+		abort();
+	strcpy(s1.fe_name, "smbd");
+	TAP_EQ_INT(grant_smb_level(t, locks, &f1, 1, GRANT_WRITE), GRANT_WRITE,
+	    "SMB: a batch oplock on a file nobody has open: write grant");
+	tap_ok(smb_share(locks, &f1, SMB, 1, 1, LOCK_SHARE_READ |
+	    LOCK_SHARE_WRITE, 0) == 0 && grant_smb_level(t, locks, &f1, 1,
+	    GRANT_WRITE) == GRANT_WRITE,
+	    "its own open for writing stands in nobody's way");
+	tap_ok(smb_share(locks, &f1, SMB, 2, 1, LOCK_SHARE_READ, 0) == 0 &&
+	    grant_smb_level(t, locks, &f1, 1, GRANT_WRITE) == GRANT_READ,
+	    "another session's open for reading: level II at most");
+	TAP_EQ_INT(grant_smb_level(t, locks, &f1, 2, GRANT_READ), 0,
+	    "and that session gets nothing while session 1's open writes");
+	TAP_EQ_INT(grant_smb_level(t, locks, &f1, 1, 7), 0,
+	    "a level of no kind: nothing");
+
+	tap_ok(smb_share(locks, &f2, NFSV4, 0xa, 1, LOCK_SHARE_READ, 0) ==
+	    0 && grant_smb_level(t, locks, &f2, 1, GRANT_WRITE) == GRANT_READ,
+	    "an NFSv4 open for reading: a lease RH, not RWH");
+	tap_ok(grant_add(t, &f2, &s1, GRANT_READ, k1, sizeof(k1), NULL, 0) !=
+	    NULL && grant_smb_level(t, locks, &f2, 2, GRANT_READ) ==
+	    GRANT_READ, "a read lease of one SMB client: another may read too");
+	TAP_EQ_INT(grant_smb_level(t, locks, &f2, 2, GRANT_WRITE), GRANT_READ,
+	    "but not write");
+	tap_ok(grant_conflict(t, &f2, SMB, 2, 1) == 1 && ev->recalls == 1,
+	    "a write of another SMB client breaks the read lease");
+	TAP_EQ_INT(grant_smb_level(t, locks, &f2, 2, GRANT_READ), 0,
+	    "nothing is granted on the file while it is being broken");
+	TAP_EQ_INT(grant_return(t, k1, sizeof(k1), SMB, 1), 0,
+	    "the break acknowledged to none: the grant goes");
+
+	tap_ok(grant_add(t, &f3, &s1, GRANT_WRITE, k2, sizeof(k2), NULL, 0) !=
+	    NULL && grant_smb_level(t, locks, &f3, 1, GRANT_WRITE) ==
+	    GRANT_WRITE, "the holder of a write lease asks again: write");
+	TAP_EQ_INT(grant_smb_level(t, locks, &f3, 2, GRANT_READ), 0,
+	    "another client while it holds the write lease: nothing "
+	    "(its open breaks it first)");
+	TAP_EQ_INT(grant_return(t, k2, sizeof(k2), SMB, 1), 0, "returned");
+	memset(&lr, 0, sizeof(lr));
+	lr.file = f3;
+	lr.owner.protocol = LOCK_PROTOCOL_NLM;
+	lr.owner.client_id = 77;
+	lr.owner.host = "nlm-host";
+	lr.owner.bytes = "nlm";
+	lr.owner.bytes_len = 3;
+	lr.length = 10;
+	lr.type = LOCK_SHARED;
+	tap_ok(lock_table_lock(locks, &lr, &li) == LOCK_OK &&
+	    grant_smb_level(t, locks, &f3, 1, GRANT_WRITE) == GRANT_READ,
+	    "an NLM read lock: level II, no batch");
+	lr.offset = 20;
+	lr.type = LOCK_EXCLUSIVE;
+	tap_ok(lock_table_lock(locks, &lr, &li) == LOCK_OK &&
+	    grant_smb_level(t, locks, &f3, 1, GRANT_READ) == 0,
+	    "an NLM write lock: no oplock at all");
+	lock_table_free(locks);
+}
+
 int
 main(void)
 {
@@ -612,6 +707,12 @@ main(void)
 	if ((t = grant_table_new(event_cb, &ev)) == NULL)
 		return 1;
 	test_v4_write(t, &ev);
+	grant_table_free(t);
+
+	memset(&ev, 0, sizeof(ev));
+	if ((t = grant_table_new(event_cb, &ev)) == NULL)
+		return 1;
+	test_smb(t, &ev);
 	grant_table_free(t);
 	return tap_done();
 }
