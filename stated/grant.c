@@ -293,6 +293,25 @@ grant_return(struct grant_table *t, const uint8_t *sid, size_t len,
 	return 0;
 }
 
+static void	grant_set_state(struct grant_table *, struct grant_node *,
+		    enum grant_state);
+
+int
+grant_lower(struct grant_table *t, const uint8_t *sid, size_t len,
+    int protocol, uint64_t client_id, enum grant_level level)
+{
+	struct grant_node *n = grant_find_node(t, sid, len);
+
+	if (n == NULL || !grant_held_by(&n->g, protocol, client_id) ||
+	    n->g.state == GRANT_REVOKED || (level != GRANT_READ &&
+	    level != GRANT_WRITE) || level > n->g.level)
+		return -1;
+	n->g.level = level;
+	if (n->g.state == GRANT_RECALLING)
+		grant_set_state(t, n, GRANT_GRANTED);
+	return 0;
+}
+
 static void
 grant_set_state(struct grant_table *t, struct grant_node *n,
     enum grant_state to)
@@ -302,7 +321,9 @@ grant_set_state(struct grant_table *t, struct grant_node *n,
 	else if (n->g.state == GRANT_RECALLING)
 		t->stats.recalling--;
 	n->g.state = to;
-	if (to == GRANT_RECALLING) {
+	if (to == GRANT_GRANTED)
+		t->stats.granted++;
+	else if (to == GRANT_RECALLING) {
 		t->stats.recalling++;
 		t->stats.recalls++;
 		n->g.recalled_at = t->now;

@@ -121,6 +121,15 @@ const struct grant	*grant_of(struct grant_table *,
 int			 grant_return(struct grant_table *, const uint8_t *,
 			    size_t, int protocol, uint64_t client_id);
 /*
+ * The holder keeps its grant at a lower level (an SMB break
+ * acknowledged to level II or R): GRANTED again at `level'.  0, or -1
+ * when the stateid names none of that holder's that is not revoked, or
+ * the level is not lower or equal.
+ */
+int			 grant_lower(struct grant_table *, const uint8_t *,
+			    size_t, int protocol, uint64_t client_id,
+			    enum grant_level);
+/*
  * A request of (protocol, client_id) on the file, writing or not: the
  * conflicting GRANTED grants of other holders go RECALLING (the event
  * callback runs for each).  How many conflicting grants are still

@@ -499,6 +499,7 @@ test_smb(struct grant_table *t, struct events *ev)
 	struct lock_request lr;
 	struct lock_info li;
 	uint8_t k1[16] = { 0x51 }, k2[16] = { 0x52 };
+	struct grant_stats st;
 
 	if ((locks = lock_table_new(NULL, NULL)) == NULL)
 		abort();
@@ -538,6 +539,20 @@ test_smb(struct grant_table *t, struct events *ev)
 	TAP_EQ_INT(grant_smb_level(t, locks, &f3, 2, GRANT_READ), 0,
 	    "another client while it holds the write lease: nothing "
 	    "(its open breaks it first)");
+	tap_ok(grant_conflict(t, &f3, SMB, 2, 0) == 1 &&
+	    grant_lower(t, k2, sizeof(k2), SMB, 2, GRANT_READ) == -1,
+	    "a read of another client breaks it; another holder cannot lower it");
+	tap_ok(grant_lower(t, k2, sizeof(k2), SMB, 1, GRANT_READ) == 0 &&
+	    grant_of(t, &f3, SMB, 1)->level == GRANT_READ &&
+	    grant_of(t, &f3, SMB, 1)->state == GRANT_GRANTED &&
+	    grant_conflict(t, &f3, SMB, 2, 0) == 0,
+	    "the break acknowledged to level II: granted again, read, in "
+	    "nobody's way of reading");
+	grant_stats(t, &st);
+	tap_ok(st.granted == 1 && st.recalling == 0,
+	    "the counts follow it: 1 granted, none recalling");
+	TAP_EQ_INT(grant_lower(t, k2, sizeof(k2), SMB, 1, GRANT_WRITE), -1,
+	    "lowering never raises");
 	TAP_EQ_INT(grant_return(t, k2, sizeof(k2), SMB, 1), 0, "returned");
 	memset(&lr, 0, sizeof(lr));
 	lr.file = f3;
