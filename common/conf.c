@@ -88,6 +88,8 @@ static const struct conf_key_def conf_stated_keys[] = {
 	/* Write delegations too, after OPENs that write (needs the above). */
 	{ "write delegations", CONF_BOOL, "yes", 0, 0 },
 	{ "nfsv4 delegations per client", CONF_INT, "4096", 1, 1048576 },
+	/* SMB oplocks and leases one SMB session may hold. */
+	{ "smb leases per session", CONF_INT, "4096", 1, 1048576 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

@@ -907,6 +907,12 @@ stated_grant_conflict(struct ipc_peer *peer, struct ipc_msg *msg)
 		if ((client = v4_state_stateid_client(env->v4, &sid)) != 0)
 			protocol = ST_PROTOCOL_NFSV4;
 	} else if (req.protocol != 0) {
+		/* smbd speaks for SMB clients, nfsd for NFSv4 ones. */
+		if (!stated_protocol_ok(peer, req.protocol)) {
+			ipc_reply_error(ipc_peer_channel(peer), msg, EINVAL,
+			    NULL);
+			goto out;
+		}
 		protocol = req.protocol;
 		client = req.client_id;
 	}
