@@ -71,6 +71,14 @@ check "smbd connects to stated and gssd" suite_wait 20 sh -c "DITTOFS_SBINDIR=$S
 check "nfsd answers NFSv4" suite_wait 20 sh -c "PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs4probe.py $P minor 0 | grep -q 'STATUS 0'"
 check "lockd is registered" suite_wait 20 sh -c "rpcinfo -p 127.0.0.1 | grep -q nlockmgr"
 
+# SMB oplocks and leases as grants in stated, asked as smbd asks them:
+# granted, refused to another client, broken by its write with the
+# RECALL pushed to smbd, lowered, returned; nfsd may not ask them.
+"$top_builddir/tests/clients/st-check" smb-grant "$SUITE_DIR/run/stated.sock" \
+    > "$SUITE_DIR/st-smb.out" 2>&1
+sed 's/^/# /' "$SUITE_DIR/st-smb.out"
+check "stated: SMB grants (st-check smb-grant) all pass" sh -c "grep -q '^1\.\.[1-9]' '$SUITE_DIR/st-smb.out' && ! grep -q '^not ok' '$SUITE_DIR/st-smb.out'"
+
 ST=$SUITE_DIR/v4.json
 check "an NFSv4 OPEN creates /export/cross" test "$(PROBE4 open "$ST" /export/cross | cut -d' ' -f1-2)" = "OPEN ok"
 check "... and CLOSEs it" test "$(PROBE4 close "$ST")" = "CLOSE ok"
