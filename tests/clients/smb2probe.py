@@ -976,6 +976,22 @@ def hold(d, key, name, how, args):
         st, f = p.open(name)
         if st == 0:
             st = p.lock(f, [(int(args[0]), int(args[1]), EX | FI)])
+    elif how == "oplock":
+        # A batch oplock: HELD and its level, then the break, acked.
+        st, f = p.open(name, oplock=9)
+        if st == 0:
+            print("HELD %d" % p.oplock)
+            sys.stdout.flush()
+            p.s.settimeout(25)
+            n = p.recv()
+            print("BREAK %d %d" % (n["cmd"], n["body"][2]))
+            sys.stdout.flush()
+            print("ACKED 0x%x" % p.ack(f, 0)[0])
+            sys.stdout.flush()
+            sys.stdin.readline()
+            p.close(f)
+            print("RELEASED")
+            return
     else:
         st, f = p.open(name, share=1)
     if st != 0:

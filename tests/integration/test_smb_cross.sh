@@ -140,6 +140,20 @@ release
 check "the SMB open closes ($RELEASED)" test "$RELEASED" = RELEASED
 check "NFSv4: OPEN for write once it closed: granted" test "$(PROBE4 opens /export/cross 1 0 2)" = "OPENS 1 ok"
 
+# An SMB batch oplock broken by an NFSv4 OPEN for write, through
+# stated's recall: NFS4ERR_DELAY until the SMB client acknowledges the
+# OPLOCK_BREAK, then the OPEN goes through.
+opens_ok() { test "$(PROBE4 opens /export/cross 1 0 2)" = "OPENS 1 ok"; }
+hold oplock
+check "SMB: an open of cross with a batch oplock ($HELD)" test "$HELD" = "HELD 9"
+out=$(PROBE4 opens /export/cross 1 0 2)
+check "NFSv4: OPEN for write meanwhile: NFS4ERR_DELAY ($out)" test "$out" = "ERR 10008"
+check "SMB: the holder gets OPLOCK_BREAK to none" suite_wait 20 grep -q '^BREAK 18 0' "$HOLD_OUT"
+check "SMB: ... and acknowledges it" suite_wait 10 grep -q '^ACKED 0x0' "$HOLD_OUT"
+check "NFSv4: OPEN for write after the acknowledgment: granted" suite_wait 10 opens_ok
+release
+check "the SMB open closes" grep -q '^RELEASED' "$HOLD_OUT"
+
 # kill -9 of smbd holding a lock: the next smbd frees it.
 hold lock 0 10
 check "SMB: a lock of 0-10 before the kill ($HELD)" test "$HELD" = HELD
