@@ -744,15 +744,21 @@ class LockProbe(Files):
         return self.call(CLOSE, struct.pack("<HHI", 24, 0, 0) + f)["status"]
 
 
-def lock_steps(d, key):
+def two_sessions(d, key, fmt):
+    """Sessions A and B logged in, and a check that reports with fmt."""
     a = LockProbe(connect(), d, key)
     b = LockProbe(connect(), d, key)
-    rep = a.report
 
     def eq(name, got, want):
-        rep(name, got == want, "0x%x, expected 0x%x" % (got, want))
+        a.report(name, got == want, fmt % (got, want))
     eq("session A", a.login(), 0)
     eq("session B", b.login(), 0)
+    return a, b, eq
+
+
+def lock_steps(d, key):
+    a, b, eq = two_sessions(d, key, "0x%x, expected 0x%x")
+    rep = a.report
     st, fa = a.open("lk.bin", disp=5)
     eq("A opens lk.bin", st, 0)
     eq("A writes 300 bytes", a.rw(WRITE, fa, 0, 300), 0)
@@ -882,14 +888,7 @@ def lock_steps(d, key):
 
 def oplock_steps(d, key):
     """MS-SMB2 3.3.5.9, 3.3.4.6, 3.3.5.22.1: oplocks as grants in stated."""
-    a = LockProbe(connect(), d, key)
-    b = LockProbe(connect(), d, key)
-    rep = a.report
-
-    def eq(name, got, want):
-        rep(name, got == want, "%r, expected %r" % (got, want))
-    eq("session A", a.login(), 0)
-    eq("session B", b.login(), 0)
+    a, b, eq = two_sessions(d, key, "%r, expected %r")
     st, fa = a.open("op.bin", disp=5, oplock=9)
     eq("A opens op.bin asking for a batch oplock", st, 0)
     eq("A is granted batch", a.oplock, 9)

@@ -83,6 +83,21 @@ count_files_cb(void *arg, const struct lock_file_id *f)
 	return 0;
 }
 
+/* An NLM read lock of bytes 0-9 of the file, of host "nlm-host". */
+static void
+nlm_read_lock(struct lock_request *lr, const struct lock_file_id *f)
+{
+	memset(lr, 0, sizeof(*lr));
+	lr->file = *f;
+	lr->owner.protocol = LOCK_PROTOCOL_NLM;
+	lr->owner.client_id = 77;
+	lr->owner.host = "nlm-host";
+	lr->owner.bytes = "nlm";
+	lr->owner.bytes_len = 3;
+	lr->length = 10;
+	lr->type = LOCK_SHARED;
+}
+
 /* ---- NFSv4 delegations on the grant table ---- */
 
 static struct v4_state *v4;
@@ -404,16 +419,7 @@ test_v4_write(struct grant_table *t, struct events *ev)
 	    "a's OPEN for writing recalls b's read delegation");
 	TAP_EQ_INT(v4_state_delegreturn(v4, &d2.stateid, &f2), V4_OK,
 	    "b returns it");
-	memset(&lr, 0, sizeof(lr));
-	lr.file = f3;
-	lr.owner.protocol = LOCK_PROTOCOL_NLM;
-	lr.owner.client_id = 77;
-	lr.owner.host = "nlm-host";
-	lr.owner.bytes = "nlm";
-	lr.owner.bytes_len = 3;
-	lr.offset = 0;
-	lr.length = 10;
-	lr.type = LOCK_SHARED;
+	nlm_read_lock(&lr, &f3);
 	tap_ok(lock_table_lock(locks, &lr, &li) == LOCK_OK &&
 	    v4_open(a, "wa3", &qa, &f3, V4_SHARE_BOTH, &s2) == V4_OK &&
 	    v4_deleg(a, &s2, &f3, &d2) == V4_OK && d2.level == 0 &&
@@ -554,15 +560,7 @@ test_smb(struct grant_table *t, struct events *ev)
 	TAP_EQ_INT(grant_lower(t, k2, sizeof(k2), SMB, 1, GRANT_WRITE), -1,
 	    "lowering never raises");
 	TAP_EQ_INT(grant_return(t, k2, sizeof(k2), SMB, 1), 0, "returned");
-	memset(&lr, 0, sizeof(lr));
-	lr.file = f3;
-	lr.owner.protocol = LOCK_PROTOCOL_NLM;
-	lr.owner.client_id = 77;
-	lr.owner.host = "nlm-host";
-	lr.owner.bytes = "nlm";
-	lr.owner.bytes_len = 3;
-	lr.length = 10;
-	lr.type = LOCK_SHARED;
+	nlm_read_lock(&lr, &f3);
 	tap_ok(lock_table_lock(locks, &lr, &li) == LOCK_OK &&
 	    grant_smb_level(t, locks, &f3, 1, GRANT_WRITE) == GRANT_READ,
 	    "an NLM read lock: level II, no batch");
