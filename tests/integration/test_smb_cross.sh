@@ -146,6 +146,7 @@ check "NFSv4: OPEN for write once it closed: granted" test "$(PROBE4 opens /expo
 opens_ok() { test "$(PROBE4 opens /export/cross 1 0 2)" = "OPENS 1 ok"; }
 hold oplock
 check "SMB: an open of cross with a batch oplock ($HELD)" test "$HELD" = "HELD 9"
+check "dittofsctl smb opens shows its oplock" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF smb opens | grep -E 'cross \(oplock batch\)$'"
 out=$(PROBE4 opens /export/cross 1 0 2)
 check "NFSv4: OPEN for write meanwhile: NFS4ERR_DELAY ($out)" test "$out" = "ERR 10008"
 check "SMB: the holder gets OPLOCK_BREAK to none" suite_wait 20 grep -q '^BREAK 18 0' "$HOLD_OUT"
