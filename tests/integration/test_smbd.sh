@@ -167,6 +167,8 @@ while read -r verdict rest; do
 	TIMEOUT|CLOSED) check "oplocks: the probe ran to its end ($verdict)" false ;;
 	esac
 done < "$SUITE_DIR/oplocks.out"
+# Only the holder that never acknowledged made a CREATE wait it out.
+check "oplocks: one CREATE went on after the timeout, logged; the acknowledged break did not wait for it" test "$(grep -c 'oplock break timeout (3 s)' "$SUITE_DIR/run.log")" = 1
 PROBE locklimit 311 $KEY 6 > "$SUITE_DIR/locklimit.out" 2>&1
 [ -s "$SUITE_DIR/locklimit.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/locklimit.out"
 while read -r verdict rest; do
