@@ -88,6 +88,8 @@ static const struct conf_key_def conf_stated_keys[] = {
 	/* Write delegations too, after OPENs that write (needs the above). */
 	{ "write delegations", CONF_BOOL, "yes", 0, 0 },
 	{ "nfsv4 delegations per client", CONF_INT, "4096", 1, 1048576 },
+	/* SMB oplocks and leases one SMB session may hold. */
+	{ "smb leases per session", CONF_INT, "4096", 1, 1048576 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 
@@ -162,6 +164,8 @@ static const struct conf_key_def conf_smbd_keys[] = {
 	{ "max transact size", CONF_INT, "1048576", 65536, 8388608 },
 	/* Per connection: open files, and requests being answered at once. */
 	{ "open files per connection", CONF_INT, "16384", 1, 1048576 },
+	/* Seconds a CREATE waits for the oplocks it broke (Windows: 35). */
+	{ "oplock break timeout", CONF_INT, "35", 1, 300 },
 	{ "requests per connection", CONF_INT, "128", 1, 8192 },
 	/* Byte-range locks one open holds; LOCKs waiting per connection. */
 	{ "locks per open", CONF_INT, "1024", 1, 1048576 },

@@ -576,6 +576,21 @@ ctl_v4_delegations(const struct st_grant_list_reply *gl, uint64_t clientid)
 	}
 }
 
+/* MS-SMB2 2.2.14 OplockLevel, after an open's path. */
+static const char *
+ctl_smb_oplock(unsigned int level)
+{
+	switch (level) {
+	case 0x01:
+		return " (oplock II)";
+	case 0x08:
+		return " (oplock exclusive)";
+	case 0x09:
+		return " (oplock batch)";
+	}
+	return "";
+}
+
 /* NFSv4 clients with their opens, locks and delegations; or revoke one. */
 static int
 ctl_v4(struct ctl_env *env, int argc, char **argv)
@@ -775,7 +790,7 @@ ctl_smb(struct ctl_env *env, int argc, char **argv)
 		for (j = 0; j < s->opens.opens_len; j++) {
 			smbd_ctl_open *o = &s->opens.opens_val[j];
 
-			printf("%016llx %-8llu %-16s %-12s %s%s%s%s%-*s %s%s\n",
+			printf("%016llx %-8llu %-16s %-12s %s%s%s%s%-*s %s%s%s%s\n",
 			    (unsigned long long)s->session_id,
 			    (unsigned long long)o->file_id, s->client,
 			    o->share, o->pipe ? "p" : o->directory ? "d" :
@@ -783,7 +798,9 @@ ctl_smb(struct ctl_env *env, int argc, char **argv)
 			    o->writable ? "w" : "-",
 			    o->delete_on_close ? "D" : "-", 2, "",
 			    o->path[0] ? o->path : "\\",
-			    o->pipe ? " (pipe)" : "");
+			    o->pipe ? " (pipe)" : "",
+			    ctl_smb_oplock(o->oplock),
+			    o->oplock_breaking ? " (breaking)" : "");
 		}
 	}
 	if (sr.truncated)

@@ -98,6 +98,8 @@ smbd_ctl_session_fill(struct smbd_env *env, struct smbd_conn *c,
 		e->readable = o->pipe != NULL || (o->access & PERM_IO_READ);
 		e->writable = o->pipe != NULL || (o->access & PERM_IO_WRITE);
 		e->delete_on_close = o->delete_pending != 0;
+		e->oplock = o->oplock;
+		e->oplock_breaking = o->oplock_breaking != 0;
 	}
 	d->opens.opens_len = (u_int)n;
 	return 0;

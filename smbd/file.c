@@ -208,6 +208,8 @@ struct smbd_walk {
 	uint32_t	 share_access;
 	struct smbd_open *open;		/* made, waiting for its share mode */
 	int		 prechecked;	/* an overwrite's share mode taken */
+	uint8_t		 oplock;	/* RequestedOplockLevel */
+	int		 oplocked;	/* breaks waited for, oplock asked */
 	/* SET_INFO rename */
 	uint64_t	 file_id;
 	int		 replace;
@@ -374,6 +376,18 @@ smbd_walk_path(const struct smbd_walk *w)
 	return p;
 }
 
+static void	smbd_create_shared(void *, uint32_t);
+
+/* The breaks it caused were acknowledged: its own oplock (lease.c). */
+static void
+smbd_create_oplocked(void *arg, uint8_t level)
+{
+	struct smbd_walk *w = arg;
+
+	w->open->oplock = level;
+	smbd_create_shared(w, STATUS_SUCCESS);
+}
+
 /* CREATE's reply and the open it makes (MS-SMB2 2.2.14). */
 static void
 smbd_create_shared(void *arg, uint32_t status)
@@ -394,6 +408,11 @@ smbd_create_shared(void *arg, uint32_t status)
 		smbd_reply_error(r, STATUS_USER_SESSION_DELETED);
 		return;
 	}
+	if (!w->oplocked) {
+		w->oplocked = 1;
+		smbd_lease_open(c, o, w->oplock, smbd_create_oplocked, w);
+		return;
+	}
 	w->open = NULL;
 	o->fd = w->fd;
 	w->fd = -1;
@@ -402,6 +421,7 @@ smbd_create_shared(void *arg, uint32_t status)
 	r->rel_file = o->id;
 	memset(out, 0, sizeof(out));
 	smb2_put16(out, 89);
+	out[2] = o->oplock;
 	smb2_put32(out + 4, w->action);
 	smbd_put_times(out + 8, &w->attr);
 	smb2_put64(out + 40, smbd_alloc_size(&w->attr));
@@ -794,6 +814,7 @@ smbd_create(struct smbd_req *r)
 		return;
 	}
 	w->desired = cr.desired;
+	w->oplock = cr.oplock;
 	w->share_access = cr.share_access;
 	w->attrs = cr.attributes;
 	w->disposition = cr.disposition;

@@ -4,14 +4,15 @@
 noinst_LIBRARIES += smbd/libsmb2.a
 smbd_libsmb2_a_SOURCES = smbd/smb2.h smbd/status.h smbd/smb2_hdr.c \
 	smbd/smb2_negotiate.c smbd/smb2_sign.c smbd/smb2_crypt.c smbd/status.c \
-	smbd/utf16.c smbd/smb2_lock.c smbd/smb2_lock.h smbd/dcerpc.h smbd/dcerpc.c \
-	smbd/srvsvc.c smbd/wkssvc.c smbd/secdesc.c smbd/secdesc.h
+	smbd/utf16.c smbd/smb2_lock.c smbd/smb2_lock.h smbd/smb2_lease.c \
+	smbd/smb2_lease.h smbd/dcerpc.h smbd/dcerpc.c smbd/srvsvc.c smbd/wkssvc.c \
+	smbd/secdesc.c smbd/secdesc.h
 smbd_libsmb2_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 sbin_PROGRAMS += smbd/dittofs-smbd
 smbd_dittofs_smbd_SOURCES = smbd/smbd.c smbd/smbd.h smbd/conn.c \
 	smbd/proc.c smbd/file.c smbd/lock.c smbd/ipc.c smbd/control.c \
-	smbd/security.c
+	smbd/security.c smbd/lease.c
 smbd_dittofs_smbd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 smbd_dittofs_smbd_LDADD = smbd/libsmb2.a $(DITTOFS_COMMON_LIBS) \
 	$(OPENSSL_LIBS)
@@ -38,6 +39,12 @@ TESTS += tests/unit/test_smb2_lock
 tests_unit_test_smb2_lock_SOURCES = tests/unit/test_smb2_lock.c
 tests_unit_test_smb2_lock_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
 tests_unit_test_smb2_lock_LDADD = $(SMBD_TEST_LIBS)
+# Oplocks and leases on the wire: create contexts, breaks, their rules.
+check_PROGRAMS += tests/unit/test_smb2_lease
+TESTS += tests/unit/test_smb2_lease
+tests_unit_test_smb2_lease_SOURCES = tests/unit/test_smb2_lease.c
+tests_unit_test_smb2_lease_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
+tests_unit_test_smb2_lease_LDADD = $(SMBD_TEST_LIBS)
 tests_unit_test_smb2_sign_SOURCES = tests/unit/test_smb2_sign.c \
 	tests/unit/smb2_kbkdf.h
 tests_unit_test_smb2_sign_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)

@@ -757,6 +757,7 @@ smbd_lock_open_gone(struct smbd_conn *c, struct smbd_open *o)
 			    o->id, l->offset, l->length);
 		smbd_brl_remove(o, l);
 	}
+	smbd_lease_open_gone(env, o);
 	if (o->shared) {
 		memset(&uq, 0, sizeof(uq));
 		uq.file.st_file_len = SMBD_FILE_ID_LEN;
@@ -891,18 +892,47 @@ smbd_push_granted(struct smbd_env *env, const struct st_push *p)
 	return ST_NOT_FOUND;
 }
 
-/* No leases nor durable handles yet: GRANTED is the one push served. */
+/* A granted lock, an oplock's recall (lease.c); no durable handles yet. */
 static st_status
 smbd_push_granted_cb(void *arg, const struct st_push *p)
 {
-	return smbd_push_granted(arg, p);
+	switch (p->body.kind) {
+	case ST_PUSH_GRANTED:
+		return smbd_push_granted(arg, p);
+	case ST_PUSH_RECALL:
+		return (st_status)smbd_lease_recall(arg, p);
+	default:
+		return ST_NOT_FOUND;
+	}
+}
+
+const uint8_t *
+smbd_file_id(const struct smbd_open *o)
+{
+	return o->file != NULL ? o->file->id : NULL;
 }
 
 static void
 smbd_stated_message(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 {
-	st_push_receive(ch, msg, smbd_push_granted_cb, arg, ST_NOT_FOUND,
-	    "smbd");
+	struct st_push p;
+	st_status status;
+
+	/* A RECALL too (lease.c), which st_push_receive leaves out. */
+	if (msg->hdr.type != ST_PUSH || msg->fd != -1) {
+		st_push_receive(ch, msg, smbd_push_granted_cb, arg,
+		    ST_NOT_FOUND, "smbd");
+		return;
+	}
+	memset(&p, 0, sizeof(p));
+	if (ipc_decode(msg, (xdrproc_t)xdr_st_push, &p) == -1) {
+		log_warnx("stated: malformed ST_PUSH");
+		return;
+	}
+	status = smbd_push_granted_cb(arg, &p);
+	if (st_push_ack_send(ch, p.push_id, status) == -1)
+		log_warn("stated: ST_PUSH_ACK");
+	xdr_free((xdrproc_t)xdr_st_push, &p);
 }
 
 /*

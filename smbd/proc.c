@@ -675,7 +675,7 @@ static const struct {
 	[SMB2_CHANGE_NOTIFY] = { smbd_not_supported },
 	[SMB2_QUERY_INFO] = { smbd_query_info },
 	[SMB2_SET_INFO] = { smbd_set_info },
-	[SMB2_OPLOCK_BREAK] = { smbd_not_supported },
+	[SMB2_OPLOCK_BREAK] = { smbd_oplock_break },
 };
 
 void

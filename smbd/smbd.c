@@ -258,6 +258,8 @@ smbd_config(struct smbd_env *env, const struct conf *conf)
 	smbd_ciphers_load(env, conf_get(conf, "smbd", "encryption ciphers"));
 	env->opens_per_conn = (size_t)conf_get_int(conf, "smbd",
 	    "open files per connection");
+	env->break_timeout = (unsigned int)conf_get_int(conf, "smbd",
+	    "oplock break timeout");
 	env->requests_per_conn = (size_t)conf_get_int(conf, "smbd",
 	    "requests per connection");
 	env->locks_per_open = (size_t)conf_get_int(conf, "smbd",

@@ -112,6 +112,9 @@ struct smbd_env {
 	uint64_t		 next_async_id;
 	uint64_t		 locks_granted, locks_refused, locks_waited;
 	uint64_t		 sharing_violations;
+	/* lease.c */
+	unsigned int		 break_timeout;	/* [smbd] oplock break timeout */
+	uint64_t		 oplock_breaks;
 	/* counters for dittofsctl status */
 	uint64_t		 commands[SMB2_NCOMMANDS];
 	uint64_t		 malformed;
@@ -187,6 +190,9 @@ struct smbd_open {
 	struct smbd_file	*file;
 	size_t			 nlocks;
 	int			 shared;	/* a reservation in stated */
+	/* lease.c: its oplock (SMB2_OPLOCK_LEVEL_*), a grant in stated */
+	uint8_t			 oplock;
+	int			 oplock_breaking;	/* notified, no ack */
 	/* QUERY_DIRECTORY */
 	uint64_t		 cookie;
 	int			 dots;		/* "." and ".." sent: 0, 1, 2 */
@@ -381,6 +387,20 @@ void	 smbd_lock_conn_gone(struct smbd_conn *);
 int	 smbd_lock_io_conflict(const struct smbd_open *, uint64_t offset,
 	    uint64_t length, int write);
 void	 smbd_lock_status(const struct smbd_env *, char *, size_t);
+/* The stated file id of the open's file (ST_FILE_ID_LEN), or NULL. */
+const uint8_t *smbd_file_id(const struct smbd_open *);
+
+/* lease.c */
+struct st_push;
+/* CREATE's breaks waited for, then its oplock: the level granted. */
+typedef void	 smbd_lease_done_fn(void *arg, uint8_t level);
+void	 smbd_lease_open(struct smbd_conn *, const struct smbd_open *,
+	    uint8_t wanted, smbd_lease_done_fn *, void *arg);
+void	 smbd_lease_open_gone(struct smbd_env *, struct smbd_open *);
+/* stated's RECALL of an oplock: an st_status for the ACK. */
+int	 smbd_lease_recall(struct smbd_env *, const struct st_push *);
+void	 smbd_oplock_break(struct smbd_req *);
+
 /* ipc.c */
 /* A command on a tree of IPC$ (or a pipe): 1 when answered here. */
 int	 smbd_ipc_dispatch(struct smbd_req *);

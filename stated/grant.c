@@ -293,6 +293,25 @@ grant_return(struct grant_table *t, const uint8_t *sid, size_t len,
 	return 0;
 }
 
+static void	grant_set_state(struct grant_table *, struct grant_node *,
+		    enum grant_state);
+
+int
+grant_lower(struct grant_table *t, const uint8_t *sid, size_t len,
+    int protocol, uint64_t client_id, enum grant_level level)
+{
+	struct grant_node *n = grant_find_node(t, sid, len);
+
+	if (n == NULL || !grant_held_by(&n->g, protocol, client_id) ||
+	    n->g.state == GRANT_REVOKED || (level != GRANT_READ &&
+	    level != GRANT_WRITE) || level > n->g.level)
+		return -1;
+	n->g.level = level;
+	if (n->g.state == GRANT_RECALLING)
+		grant_set_state(t, n, GRANT_GRANTED);
+	return 0;
+}
+
 static void
 grant_set_state(struct grant_table *t, struct grant_node *n,
     enum grant_state to)
@@ -302,7 +321,9 @@ grant_set_state(struct grant_table *t, struct grant_node *n,
 	else if (n->g.state == GRANT_RECALLING)
 		t->stats.recalling--;
 	n->g.state = to;
-	if (to == GRANT_RECALLING) {
+	if (to == GRANT_GRANTED)
+		t->stats.granted++;
+	else if (to == GRANT_RECALLING) {
 		t->stats.recalling++;
 		t->stats.recalls++;
 		n->g.recalled_at = t->now;
@@ -513,6 +534,79 @@ grant_foreach_file(struct grant_table *t,
 		}
 	}
 	return 0;
+}
+
+/* What the opens and locks of others on a file allow an SMB holder. */
+struct grant_smb_scan {
+	uint64_t	 client_id;
+	int		 any;		/* another owner's open or lock */
+	int		 writers;	/* one that writes, denies or excludes */
+};
+
+static int
+grant_smb_other(const struct lock_owner *o, uint64_t client_id)
+{
+	return o->protocol != LOCK_PROTOCOL_SMB || o->client_id != client_id;
+}
+
+static int
+grant_smb_share_cb(void *arg, const struct lock_share_info *i)
+{
+	struct grant_smb_scan *d = arg;
+
+	if (!grant_smb_other(&i->owner, d->client_id))
+		return 0;
+	d->any = 1;
+	if ((i->access & LOCK_SHARE_WRITE) || (i->deny & LOCK_SHARE_READ))
+		d->writers = 1;
+	return 0;
+}
+
+static int
+grant_smb_lock_cb(void *arg, const struct lock_info *i)
+{
+	struct grant_smb_scan *d = arg;
+
+	if (i->waiting || !grant_smb_other(&i->owner, d->client_id))
+		return 0;
+	d->any = 1;
+	if (i->type == LOCK_EXCLUSIVE)
+		d->writers = 1;
+	return 0;
+}
+
+int
+grant_smb_level(struct grant_table *t, struct lock_table *locks,
+    const struct lock_file_id *f, uint64_t client_id,
+    enum grant_level wanted)
+{
+	struct grant_holder h;
+	struct grant_smb_scan d;
+	int other;
+
+	if (f == NULL || f->len == 0 || f->len > LOCK_FILE_ID_MAX ||
+	    (wanted != GRANT_READ && wanted != GRANT_WRITE) ||
+	    grant_file_recalling(t, f) > 0)
+		return 0;
+	memset(&d, 0, sizeof(d));
+	d.client_id = client_id;
+	if (locks != NULL) {
+		lock_table_foreach_share(locks, f, grant_smb_share_cb, &d);
+		lock_table_foreach_lock(locks, f, grant_smb_lock_cb, &d);
+	}
+	memset(&h, 0, sizeof(h));
+	other = grant_file_level(t, f, &h);
+	/* The holder's own write grant is no one else's. */
+	if (other == GRANT_WRITE && h.protocol == LOCK_PROTOCOL_SMB &&
+	    h.client_id == client_id)
+		other = grant_file_others(t, f, LOCK_PROTOCOL_SMB,
+		    client_id) > 0 ? GRANT_READ : 0;
+	if (wanted == GRANT_WRITE && !d.any && grant_file_others(t, f,
+	    LOCK_PROTOCOL_SMB, client_id) == 0)
+		return GRANT_WRITE;
+	if (d.writers || other == GRANT_WRITE)
+		return 0;
+	return GRANT_READ;
 }
 
 void

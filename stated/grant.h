@@ -121,6 +121,15 @@ const struct grant	*grant_of(struct grant_table *,
 int			 grant_return(struct grant_table *, const uint8_t *,
 			    size_t, int protocol, uint64_t client_id);
 /*
+ * The holder keeps its grant at a lower level (an SMB break
+ * acknowledged to level II or R): GRANTED again at `level'.  0, or -1
+ * when the stateid names none of that holder's that is not revoked, or
+ * the level is not lower or equal.
+ */
+int			 grant_lower(struct grant_table *, const uint8_t *,
+			    size_t, int protocol, uint64_t client_id,
+			    enum grant_level);
+/*
  * A request of (protocol, client_id) on the file, writing or not: the
  * conflicting GRANTED grants of other holders go RECALLING (the event
  * callback runs for each).  How many conflicting grants are still
@@ -168,6 +177,19 @@ int			 grant_foreach_on_file(struct grant_table *,
 int			 grant_foreach_file(struct grant_table *,
 			    int (*)(void *, const struct lock_file_id *),
 			    void *);
+/*
+ * MS-SMB2 3.3.5.9.8 (oplocks and leases as grants): the level an SMB
+ * holder (protocol SMB, client_id) may be granted on the file, asking
+ * for `wanted': GRANT_WRITE when nobody else has the file open or
+ * locked and no other holder has a grant of it; GRANT_READ when no
+ * other open writes or denies reading, no other owner holds an
+ * exclusive lock and no other holder a write grant; else 0.  Nothing
+ * while a grant of the file is being recalled.  The holder's own opens
+ * and locks (SMB, client_id) never stand in its way.
+ */
+int			 grant_smb_level(struct grant_table *,
+			    struct lock_table *, const struct lock_file_id *,
+			    uint64_t client_id, enum grant_level wanted);
 void			 grant_stats(const struct grant_table *,
 			    struct grant_stats *);
 const char		*grant_state_str(enum grant_state);

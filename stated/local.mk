@@ -3,7 +3,8 @@
 ## and share table, the client records, the reply cache.
 sbin_PROGRAMS += stated/dittofs-stated
 stated_dittofs_stated_SOURCES = stated/stated.c stated/stated.h \
-	stated/lock.c stated/grace.c stated/v4.c stated/session.c
+	stated/lock.c stated/grace.c stated/v4.c stated/session.c \
+	stated/lease.c
 stated_dittofs_stated_LDADD = stated/libv4state.a \
 	stated/libsessiontable.a stated/libgrant.a stated/libclients.a \
 	stated/liblocktable.a \

@@ -608,6 +608,10 @@ stated_release_client(struct ipc_peer *peer, struct ipc_msg *msg)
 	}
 	rep.count = lock_table_release_client(env->locks,
 	    (enum lock_protocol)req.protocol, req.client_id);
+	/* An SMB session's oplocks and leases go with its opens. */
+	if (req.protocol == ST_PROTOCOL_SMB)
+		(void)grant_release_holder(env->caching, LOCK_PROTOCOL_SMB,
+		    req.client_id);
 	stated_waiters_prune(env);
 	stated_reply(peer, msg, &rep);
 }

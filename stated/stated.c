@@ -49,6 +49,7 @@ static const char *const stated_syscalls[] = {
 #define CTL		IPC_ROLE_BIT(IPC_ROLE_CTL)
 #define STATD		IPC_ROLE_BIT(IPC_ROLE_STATD)
 #define NFSD		IPC_ROLE_BIT(IPC_ROLE_NFSD)
+#define SMBD		IPC_ROLE_BIT(IPC_ROLE_SMBD)
 
 struct stated_env *
 stated_env_of(struct ipc_peer *peer)
@@ -414,9 +415,12 @@ const struct ipc_handler stated_handlers[] = {
 	/* Caching grants: NFSv4 delegations, nfsd's alone today. */
 	{ ST_GRANT_V4_DELEGATE, NFSD, stated_grant_delegate },
 	{ ST_GRANT_V4_RETURN, NFSD, stated_grant_return },
-	{ ST_GRANT_CONFLICT, NFSD, stated_grant_conflict },
+	{ ST_GRANT_CONFLICT, NFSD | SMBD, stated_grant_conflict },
 	{ ST_GRANT_FILES, NFSD, stated_grant_files },
 	{ ST_GRANT_V4_CLAIM_CUR, NFSD, stated_grant_claim_cur },
+	/* SMB oplocks and leases (lease.c): smbd's alone. */
+	{ ST_GRANT_SMB, SMBD, stated_grant_smb },
+	{ ST_GRANT_SMB_RETURN, SMBD, stated_grant_smb_return },
 };
 const size_t stated_nhandlers = sizeof(stated_handlers) /
     sizeof(stated_handlers[0]);
@@ -525,6 +529,8 @@ stated_limits(struct daemon *d)
 		v4_state_set_write_delegations(env->v4,
 		    conf_get_bool(d->conf, "stated", "write delegations"));
 	}
+	env->smb_grants_max = (size_t)conf_get_int(d->conf, "stated",
+	    "smb leases per session");
 	if (env->sessions != NULL)
 		stated_session_limits(d);
 }

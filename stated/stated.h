@@ -92,6 +92,7 @@ struct stated_env {
 	struct grant_table	*caching;
 	struct event		*ev_grant;	/* revocation timer */
 	int			 grant_timer_on;
+	size_t			 smb_grants_max;	/* per SMB session */
 };
 
 /* stated.c */
@@ -170,6 +171,9 @@ void		 stated_grant_claim_cur(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_files(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_ctl_list(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_init(struct stated_env *, struct event_base *);
+/* lease.c: SMB oplocks and leases, common/stated_grant.x */
+void		 stated_grant_smb(struct ipc_peer *, struct ipc_msg *);
+void		 stated_grant_smb_return(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_timer(struct stated_env *);
 size_t		 stated_grant_recall(struct stated_env *,
 		    const struct lock_file_id *, int protocol, uint64_t client,

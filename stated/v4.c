@@ -702,8 +702,10 @@ stated_grant_event(void *arg, const struct grant *g, enum grant_event e)
 			body.st_push_body_u.grant.v4_callback.v4_callback_val =
 			    &scb;
 		}
-		log_info_rl("delegation %llu of client %016llx: recalled "
-		    "through %s", (unsigned long long)g->id,
+		log_info_rl("%s %llu of client %016llx: recalled "
+		    "through %s", g->holder.protocol == LOCK_PROTOCOL_SMB ?
+		    "SMB oplock or lease" : "delegation",
+		    (unsigned long long)g->id,
 		    (unsigned long long)g->holder.client_id,
 		    g->holder.fe_name);
 	} else {
@@ -714,8 +716,10 @@ stated_grant_event(void *arg, const struct grant *g, enum grant_event e)
 		    (u_int)g->stateid_len;
 		body.st_push_body_u.revoked.stateid.stateid_val =
 		    (char *)(uintptr_t)g->stateid;
-		log_warnx_rl("delegation %llu of client %016llx: not returned "
+		log_warnx_rl("%s %llu of client %016llx: not returned "
 		    "within the lease after its recall; revoked",
+		    g->holder.protocol == LOCK_PROTOCOL_SMB ?
+		    "SMB oplock or lease" : "delegation",
 		    (unsigned long long)g->id,
 		    (unsigned long long)g->holder.client_id);
 	}
@@ -907,6 +911,12 @@ stated_grant_conflict(struct ipc_peer *peer, struct ipc_msg *msg)
 		if ((client = v4_state_stateid_client(env->v4, &sid)) != 0)
 			protocol = ST_PROTOCOL_NFSV4;
 	} else if (req.protocol != 0) {
+		/* smbd speaks for SMB clients, nfsd for NFSv4 ones. */
+		if (!stated_protocol_ok(peer, req.protocol)) {
+			ipc_reply_error(ipc_peer_channel(peer), msg, EINVAL,
+			    NULL);
+			goto out;
+		}
 		protocol = req.protocol;
 		client = req.client_id;
 	}

@@ -759,6 +759,7 @@ class Files:
 
 LOCK, CANCEL, CLOSE, LOGOFF, WRITE = 0x0a, 0x0c, 6, 2, 9
 SH, EX, UN, FI = 1, 2, 4, 0x10
+OPLOCK_BREAK = 0x12
 
 
 class LockProbe(Files):
@@ -780,12 +781,24 @@ class LockProbe(Files):
         self.tid = r["tid"]
         return r["status"]
 
-    def open(self, name, access=0xC0000000, share=7, disp=3):
+    def create_body(self, name, access=0xC0000000, share=7, disp=3,
+                    oplock=0):
         n = name.encode("utf-16-le")
-        body = struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0, access, 0,
-                           share, disp, 0x40, 64 + 56, len(n), 0, 0)
-        r = self.call(CREATE, body + n)
+        return struct.pack("<HBBIQQIIIIIHHII", 57, 0, oplock, 2, 0, 0,
+                           access, 0, share, disp, 0x40, 64 + 56, len(n), 0,
+                           0) + n
+
+    def open(self, name, access=0xC0000000, share=7, disp=3, oplock=0):
+        r = self.call(CREATE, self.create_body(name, access, share, disp,
+                                               oplock))
+        self.oplock = r["body"][2] if r["status"] == 0 else None
         return r["status"], self.fid(r) if r["status"] == 0 else None
+
+    def ack(self, f, level):
+        """An oplock break acknowledgment (2.2.24.1): status, level."""
+        r = self.call(OPLOCK_BREAK, struct.pack("<HBBI16s", 24, level, 0, 0,
+                                                f))
+        return r["status"], r["body"][2] if r["status"] == 0 else None
 
     def lock_body(self, f, elems):
         b = struct.pack("<HHI16s", 48, len(elems), 0, f)
@@ -829,15 +842,21 @@ class LockProbe(Files):
         return self.call(CLOSE, struct.pack("<HHI", 24, 0, 0) + f)["status"]
 
 
-def lock_steps(d, key):
+def two_sessions(d, key, fmt):
+    """Sessions A and B logged in, and a check that reports with fmt."""
     a = LockProbe(connect(), d, key)
     b = LockProbe(connect(), d, key)
-    rep = a.report
 
     def eq(name, got, want):
-        rep(name, got == want, "0x%x, expected 0x%x" % (got, want))
+        a.report(name, got == want, fmt % (got, want))
     eq("session A", a.login(), 0)
     eq("session B", b.login(), 0)
+    return a, b, eq
+
+
+def lock_steps(d, key):
+    a, b, eq = two_sessions(d, key, "0x%x, expected 0x%x")
+    rep = a.report
     st, fa = a.open("lk.bin", disp=5)
     eq("A opens lk.bin", st, 0)
     eq("A writes 300 bytes", a.rw(WRITE, fa, 0, 300), 0)
@@ -965,6 +984,63 @@ def lock_steps(d, key):
     b.close(f2)
 
 
+def oplock_steps(d, key):
+    """MS-SMB2 3.3.5.9, 3.3.4.6, 3.3.5.22.1: oplocks as grants in stated."""
+    a, b, eq = two_sessions(d, key, "%r, expected %r")
+    st, fa = a.open("op.bin", disp=5, oplock=9)
+    eq("A opens op.bin asking for a batch oplock", st, 0)
+    eq("A is granted batch", a.oplock, 9)
+    st, fa2 = a.open("op.bin", oplock=0)
+    eq("A opens it again: its own oplock is not broken", st, 0)
+    a.close(fa2)
+    # B's CREATE waits for A's acknowledgment of the break.
+    b.send(CREATE, b.create_body("op.bin", oplock=1))
+    n = a.recv()
+    eq("A gets OPLOCK_BREAK (message id all ones)",
+       (n["cmd"], n["mid"]), (OPLOCK_BREAK, 0xFFFFFFFFFFFFFFFF))
+    eq("... to level none, naming A's open",
+       (n["body"][2], n["body"][8:24]), (0, fa))
+    b.s.settimeout(0.5)
+    try:
+        b.recv()
+        waited = False
+    except socket.timeout:
+        waited = True
+    b.s.settimeout(10)
+    eq("B's CREATE waits for the acknowledgment", waited, True)
+    eq("A acknowledges at level II: INVALID_OPLOCK_PROTOCOL", a.ack(fa, 1),
+       (0xc00000e3, None))
+    eq("A acknowledges at level none", a.ack(fa, 0), (0, 0))
+    r = b.recv()
+    eq("then B's CREATE succeeds", r["status"], 0)
+    eq("... with level II asked, but none granted (A's open writes)",
+       r["body"][2] if r["status"] == 0 else None, 0)
+    fb = b.fid(r) if r["status"] == 0 else None
+    eq("A acknowledges again: INVALID_OPLOCK_PROTOCOL", a.ack(fa, 0),
+       (0xc00000e3, None))
+    b.close(fb)
+    a.close(fa)
+    # A holder that never acknowledges: the CREATE goes on after the
+    # [smbd] oplock break timeout (the test sets it to 3 s).
+    st, fa = a.open("op.bin", oplock=8)
+    eq("A opens it again asking for exclusive: granted", (st, a.oplock),
+       (0, 8))
+    st, fb = b.open("op.bin", access=0x80000000, oplock=1)
+    eq("B opens it to read while A never acknowledges: it goes on after "
+       "the timeout", st, 0)
+    eq("... without an oplock (A's is still being broken)", b.oplock, 0)
+    n = a.recv()
+    eq("A got the break all the same", n["cmd"], OPLOCK_BREAK)
+    b.close(fb)
+    a.close(fa)
+    st, fa = a.open("op.bin", access=0x80000000, oplock=1)
+    eq("A, all closed, asks level II: granted", (st, a.oplock), (0, 1))
+    st, fb = b.open("op.bin", access=0x80000000, oplock=1)
+    eq("B to read, level II too: both hold level II", (st, b.oplock), (0, 1))
+    b.close(fb)
+    a.close(fa)
+
+
 def lock_limits(d, key, n):
     a = LockProbe(connect(), d, key)
     b = LockProbe(connect(), d, key)
@@ -997,6 +1073,22 @@ def hold(d, key, name, how, args):
         st, f = p.open(name)
         if st == 0:
             st = p.lock(f, [(int(args[0]), int(args[1]), EX | FI)])
+    elif how == "oplock":
+        # A batch oplock: HELD and its level, then the break, acked.
+        st, f = p.open(name, oplock=9)
+        if st == 0:
+            print("HELD %d" % p.oplock)
+            sys.stdout.flush()
+            p.s.settimeout(25)
+            n = p.recv()
+            print("BREAK %d %d" % (n["cmd"], n["body"][2]))
+            sys.stdout.flush()
+            print("ACKED 0x%x" % p.ack(f, 0)[0])
+            sys.stdout.flush()
+            sys.stdin.readline()
+            p.close(f)
+            print("RELEASED")
+            return
     else:
         st, f = p.open(name, share=1)
     if st != 0:
@@ -1316,6 +1408,9 @@ def main():
     if CMD == "hold":
         hold(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2], ARGS[3],
              ARGS[4:])
+        return
+    if CMD == "oplocks":
+        oplock_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
         return
     if CMD == "locklimit":
         lock_limits(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]))

@@ -18,6 +18,13 @@
  *                                 the same clientid, stateids and
  *                                 seqids; a lockd connection is refused
  *                                 the v4 messages, as TAP
+ *   st-check smb-grant SOCK       SMB oplocks and leases as grants
+ *                                 (stated_grant.x ST_GRANT_SMB*), as
+ *                                 smbd: granted, refused to a second
+ *                                 client, broken by its write with the
+ *                                 RECALL pushed to smbd, lowered,
+ *                                 returned; nfsd may not ask them nor
+ *                                 name SMB clients in a CONFLICT, as TAP
  *   st-check session SOCK         NFSv4.1 sessions (stated_session.x):
  *                                 a "front end" makes a session, sends
  *                                 SLOT_DONE and is killed with SIGKILL;
@@ -45,6 +52,7 @@
 #include "sandbox.h"
 #include "stated_client.h"
 #include "stated_drc.h"
+#include "stated_grant.h"
 #include "stated_lock.h"
 #include "stated_push.h"
 #include "stated_session.h"
@@ -294,6 +302,185 @@ roles(const char *sock)
 	    ST_OK, "nfsd's NFSv4 LOCK is served");
 	close(fd);
 	return tap_done();
+}
+
+/* ---- SMB oplocks and leases (stated_grant.x ST_GRANT_SMB*) ---- */
+
+struct sg_seen {
+	int		 recalls;	/* ST_PUSH_RECALLs that came meanwhile */
+	char		 stateid[8];	/* the last one's, NUL-ended */
+};
+
+/* A request and its reply of rtype decoded into rep; pushes noted. */
+static int
+sg_call(int fd, uint32_t type, xdrproc_t proc, const void *obj,
+    uint32_t rtype, xdrproc_t rproc, void *rep, struct sg_seen *seen)
+{
+	static uint32_t id = 7000;
+	struct ipc_sync_reply r;
+	struct st_push p;
+	int rc = -1;
+
+	if (ipc_sync_send(fd, type, ++id, 0, -1, proc, obj) == -1)
+		return -1;
+	for (;;) {
+		if (st_recv(fd, &r, 0) == -1)
+			return -1;
+		if (!(r.hdr.flags & IPC_F_REPLY)) {
+			memset(&p, 0, sizeof(p));
+			if (r.hdr.type == ST_PUSH && ipc_sync_decode(&r,
+			    (xdrproc_t)xdr_st_push, &p) == 0) {
+				if (p.body.kind == ST_PUSH_RECALL &&
+				    seen != NULL) {
+					seen->recalls++;
+					snprintf(seen->stateid,
+					    sizeof(seen->stateid), "%.*s",
+					    (int)p.body.st_push_body_u.grant.
+					    stateid.stateid_len,
+					    p.body.st_push_body_u.grant.
+					    stateid.stateid_val);
+				}
+				xdr_free((xdrproc_t)xdr_st_push, &p);
+			}
+			ipc_sync_reply_free(&r);
+			continue;
+		}
+		if (r.hdr.id == id && r.hdr.type == rtype &&
+		    ipc_sync_decode(&r, rproc, rep) == 0)
+			rc = 0;
+		ipc_sync_reply_free(&r);
+		return rc;
+	}
+}
+
+static int
+sg_grant(int fd, const char *file, uint64_t client, const char *key,
+    unsigned int level, struct st_grant_smb_reply *rep)
+{
+	struct st_grant_smb_req q;
+
+	memset(&q, 0, sizeof(q));
+	q.file.st_file_len = (u_int)strlen(file);
+	q.file.st_file_val = (char *)file;
+	q.client_id = client;
+	q.stateid.stateid_len = (u_int)strlen(key);
+	q.stateid.stateid_val = (char *)key;
+	q.level = level;
+	memset(rep, 0, sizeof(*rep));
+	return sg_call(fd, ST_GRANT_SMB, (xdrproc_t)xdr_st_grant_smb_req, &q,
+	    ST_GRANT_SMB_REPLY, (xdrproc_t)xdr_st_grant_smb_reply, rep, NULL);
+}
+
+static int
+sg_return(int fd, uint64_t client, const char *key, unsigned int level)
+{
+	struct st_grant_smb_return_req q;
+	struct st_reply rep;
+
+	memset(&q, 0, sizeof(q));
+	q.client_id = client;
+	q.stateid.stateid_len = (u_int)strlen(key);
+	q.stateid.stateid_val = (char *)key;
+	q.level = level;
+	memset(&rep, 0, sizeof(rep));
+	if (sg_call(fd, ST_GRANT_SMB_RETURN,
+	    (xdrproc_t)xdr_st_grant_smb_return_req, &q, ST_REPLY,
+	    (xdrproc_t)xdr_st_reply, &rep, NULL) == -1)
+		return -1000;
+	return rep.status;
+}
+
+/* outstanding, or -1 when not answered with a CONFLICT_REPLY. */
+static int
+sg_conflict(int fd, const char *file, int protocol, uint64_t client,
+    int write, struct sg_seen *seen)
+{
+	struct st_grant_conflict_req q;
+	struct st_grant_conflict_reply rep;
+
+	memset(&q, 0, sizeof(q));
+	q.file.st_file_len = (u_int)strlen(file);
+	q.file.st_file_val = (char *)file;
+	q.protocol = protocol;
+	q.client_id = client;
+	q.write = write;
+	memset(&rep, 0, sizeof(rep));
+	if (sg_call(fd, ST_GRANT_CONFLICT, (xdrproc_t)xdr_st_grant_conflict_req,
+	    &q, ST_GRANT_CONFLICT_REPLY,
+	    (xdrproc_t)xdr_st_grant_conflict_reply, &rep, seen) == -1)
+		return -1;
+	return (int)rep.outstanding;
+}
+
+static int
+smb_grant(const char *sock, pid_t nfsd)
+{
+	struct st_grant_smb_reply rep;
+	struct ipc_hello_reply hr;
+	struct sg_seen seen;
+	int fd, status;
+
+	if ((fd = ipc_connect_unix(sock)) == -1 ||
+	    ipc_sync_hello(fd, IPC_ROLE_SMBD, "st-smb", &hr) == -1) {
+		tap_ok(0, "connected as smbd");
+		return tap_done();
+	}
+	xdr_free((xdrproc_t)xdr_ipc_hello_reply, &hr);
+	tap_ok(sg_grant(fd, "smb-g1", 1, "k1", ST_GRANT_WRITE, &rep) == 0 &&
+	    rep.status == ST_OK && rep.level == ST_GRANT_WRITE,
+	    "a batch oplock on a file nobody has: granted, write");
+	tap_ok(sg_grant(fd, "smb-g1", 1, "k1", ST_GRANT_WRITE, &rep) == 0 &&
+	    rep.level == ST_GRANT_WRITE, "asked again (a second open of the "
+	    "lease): the same");
+	tap_ok(sg_grant(fd, "smb-g1", 2, "k2", ST_GRANT_READ, &rep) == 0 &&
+	    rep.status == ST_OK && rep.level == 0 &&
+	    rep.why == ST_GRANT_NONE_CONFLICT,
+	    "another client while it is held: none (conflict)");
+	memset(&seen, 0, sizeof(seen));
+	tap_ok(sg_conflict(fd, "smb-g1", ST_PROTOCOL_SMB, 2, 1, &seen) == 1,
+	    "that client's write waits for one break");
+	if (seen.recalls == 0)
+		(void)sg_grant(fd, "smb-g0", 3, "k0", ST_GRANT_READ, &rep);
+	tap_ok(seen.recalls == 0 ? 0 : strcmp(seen.stateid, "k1") == 0,
+	    "and smbd is pushed the RECALL of the holder's key");
+	tap_ok(sg_return(fd, 1, "k1", ST_GRANT_READ) == ST_OK &&
+	    sg_conflict(fd, "smb-g1", ST_PROTOCOL_SMB, 2, 0, NULL) == 0,
+	    "the break acknowledged to level II: a read no longer waits");
+	tap_ok(sg_conflict(fd, "smb-g1", ST_PROTOCOL_SMB, 2, 1, NULL) == 1,
+	    "a write still does");
+	TAP_EQ_INT(sg_return(fd, 1, "k1", 0), ST_OK, "returned (closed)");
+	TAP_EQ_INT(sg_return(fd, 1, "k1", 0), ST_NOT_FOUND,
+	    "returned again: NOT_FOUND");
+	tap_ok(sg_conflict(fd, "smb-g1", ST_PROTOCOL_SMB, 2, 1, NULL) == 0,
+	    "and the write goes on");
+	tap_ok(sg_grant(fd, "smb-g1", 2, "k2", 3, &rep) == 0 &&
+	    rep.status == ST_INVALID, "a level of no kind: ST_INVALID");
+	tap_ok(sg_conflict(fd, "smb-g1", ST_PROTOCOL_NFSV4, 9, 1, NULL) == -1,
+	    "smbd may not speak for an NFSv4 client in a CONFLICT");
+	close(fd);
+	tap_ok(waitpid(nfsd, &status, 0) == nfsd && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0, "nfsd may neither ask for an SMB grant "
+	    "nor speak for an SMB client in a CONFLICT");
+	return tap_done();
+}
+
+/* The nfsd child of smb-grant: 0 when both are refused. */
+static int
+sg_nfsd_refused(const char *sock)
+{
+	struct st_grant_smb_reply rep;
+	int nfd, ok;
+
+	if ((nfd = fz_connect(sock)) == -1)
+		return 1;
+	ok = sg_conflict(nfd, "smb-g1", ST_PROTOCOL_SMB, 2, 1, NULL) == -1;
+	close(nfd);
+	if ((nfd = fz_connect(sock)) == -1)
+		return 1;
+	/* Not nfsd's message: stated closes the connection, no answer. */
+	ok = ok && sg_grant(nfd, "smb-g1", 2, "k2", ST_GRANT_READ, &rep) == -1;
+	close(nfd);
+	return ok ? 0 : 1;
 }
 
 /* A front end of its own name, so that its pushes are its own. */
@@ -1464,6 +1651,26 @@ main(int argc, char *argv[])
 		}
 		lockd.pid = pid;
 	}
+	/* smb-grant: smbd's uid, so that stated takes it as smbd. */
+	if (argc == 3 && strcmp(argv[1], "smb-grant") == 0) {
+		/* A child of nfsd's uid tries what is smbd's alone. */
+		if ((pid = fork()) == -1)
+			return 2;
+		if (pid == 0) {
+			if (geteuid() == 0 && (sandbox_resolve_user(
+			    "dittofs-nfsd", &ids) == -1 ||
+			    sandbox_set_ids(&ids) == -1))
+				_exit(2);
+			_exit(sg_nfsd_refused(argv[2]));
+		}
+		if (geteuid() == 0 && (sandbox_resolve_user(user != NULL ?
+		    user : "dittofs-smbd", &ids) == -1 ||
+		    sandbox_set_ids(&ids) == -1)) {
+			perror("st-check: becoming smbd's user");
+			return 2;
+		}
+		return smb_grant(argv[2], pid);
+	}
 	if (geteuid() == 0 && (sandbox_resolve_user(user != NULL ? user :
 	    "dittofs-nfsd", &ids) == -1 || sandbox_set_ids(&ids) == -1)) {
 		perror("st-check: becoming the front end's user");
@@ -1487,6 +1694,6 @@ main(int argc, char *argv[])
 		return v41_courtesy(argv[2]);
 	fprintf(stderr, "usage: st-check fuzz SOCK COUNT SEED | "
 	    "roles SOCK | push SOCK | v4 SOCK | session SOCK | v41 SOCK | "
-	    "v41-reclaim SOCK | v41-courtesy SOCK\n");
+	    "v41-reclaim SOCK | v41-courtesy SOCK | smb-grant SOCK\n");
 	return 2;
 }

@@ -73,6 +73,14 @@ check "smbd connects to stated and gssd" suite_wait 20 sh -c "DITTOFS_SBINDIR=$S
 check "nfsd answers NFSv4" suite_wait 20 sh -c "PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs4probe.py $P minor 0 | grep -q 'STATUS 0'"
 check "lockd is registered" suite_wait 20 sh -c "rpcinfo -p 127.0.0.1 | grep -q nlockmgr"
 
+# SMB oplocks and leases as grants in stated, asked as smbd asks them:
+# granted, refused to another client, broken by its write with the
+# RECALL pushed to smbd, lowered, returned; nfsd may not ask them.
+"$top_builddir/tests/clients/st-check" smb-grant "$SUITE_DIR/run/stated.sock" \
+    > "$SUITE_DIR/st-smb.out" 2>&1
+sed 's/^/# /' "$SUITE_DIR/st-smb.out"
+check "stated: SMB grants (st-check smb-grant) all pass" sh -c "grep -q '^1\.\.[1-9]' '$SUITE_DIR/st-smb.out' && ! grep -q '^not ok' '$SUITE_DIR/st-smb.out'"
+
 ST=$SUITE_DIR/v4.json
 check "an NFSv4 OPEN creates /export/cross" test "$(PROBE4 open "$ST" /export/cross | cut -d' ' -f1-2)" = "OPEN ok"
 check "... and CLOSEs it" test "$(PROBE4 close "$ST")" = "CLOSE ok"
@@ -142,6 +150,20 @@ u1000=$(getent passwd 1000 | cut -d: -f1)
 check "NFSv4: its acl is the SecD's DACL ($acl)" sh -c "echo '$acl' | grep -Eq '^ACL (1000|${u1000:-1000}@[^ ]*):1:0:6 EVERYONE@:0:0:1f01ff\$'"
 check "NFSv3: WRITE as uid 1000: NFS3ERR_ACCES" test "$(PROBE4 v3write /export/secd 1000 abc)" = "V3WRITE 13"
 check "NFSv3: WRITE as uid 1001: NFS3_OK" test "$(PROBE4 v3write /export/secd 1001 abc)" = "V3WRITE 0"
+# An SMB batch oplock broken by an NFSv4 OPEN for write, through
+# stated's recall: NFS4ERR_DELAY until the SMB client acknowledges the
+# OPLOCK_BREAK, then the OPEN goes through.
+opens_ok() { test "$(PROBE4 opens /export/cross 1 0 2)" = "OPENS 1 ok"; }
+hold oplock
+check "SMB: an open of cross with a batch oplock ($HELD)" test "$HELD" = "HELD 9"
+check "dittofsctl smb opens shows its oplock" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF smb opens | grep -E 'cross \(oplock batch\)$'"
+out=$(PROBE4 opens /export/cross 1 0 2)
+check "NFSv4: OPEN for write meanwhile: NFS4ERR_DELAY ($out)" test "$out" = "ERR 10008"
+check "SMB: the holder gets OPLOCK_BREAK to none" suite_wait 20 grep -q '^BREAK 18 0' "$HOLD_OUT"
+check "SMB: ... and acknowledges it" suite_wait 10 grep -q '^ACKED 0x0' "$HOLD_OUT"
+check "NFSv4: OPEN for write after the acknowledgment: granted" suite_wait 10 opens_ok
+release
+check "the SMB open closes" grep -q '^RELEASED' "$HOLD_OUT"
 
 # kill -9 of smbd holding a lock: the next smbd frees it.
 hold lock 0 10

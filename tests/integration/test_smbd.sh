@@ -51,6 +51,8 @@ requests per connection = 2
 # Small, so that smb2probe locklimit reaches them.
 locks per open = 6
 pending locks per connection = 1
+# Short, so that smb2probe oplocks sees a CREATE go on without the ack.
+oplock break timeout = 3
 
 [run]
 restart delay max = 2
@@ -166,6 +168,21 @@ grep -q '^Traceback' "$SUITE_DIR/locks.out" && { sed 's/^/# /' "$SUITE_DIR/locks
 while read -r verdict rest; do
 	case "$verdict" in PASS|FAIL) check "locks: $rest" test "$verdict" = PASS ;; esac
 done < "$SUITE_DIR/locks.out"
+# Oplocks as grants in stated (MS-SMB2 3.3.5.9, 3.3.4.6, 3.3.5.22.1):
+# granted, broken by another session's CREATE, which waits for the
+# acknowledgment or the timeout.
+PROBE oplocks 311 $KEY > "$SUITE_DIR/oplocks.out" 2>&1 || echo "FAIL probe: exit status $?" >> "$SUITE_DIR/oplocks.out"
+[ -s "$SUITE_DIR/oplocks.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/oplocks.out"
+sed "s/^/# /" "$SUITE_DIR/oplocks.out"
+grep -q "^Traceback" "$SUITE_DIR/oplocks.out" && echo "FAIL probe: it died" >> "$SUITE_DIR/oplocks.out"
+while read -r verdict rest; do
+	case "$verdict" in
+	PASS|FAIL) check "oplocks: $rest" test "$verdict" = PASS ;;
+	TIMEOUT|CLOSED) check "oplocks: the probe ran to its end ($verdict)" false ;;
+	esac
+done < "$SUITE_DIR/oplocks.out"
+# Only the holder that never acknowledged made a CREATE wait it out.
+check "oplocks: one CREATE went on after the timeout, logged; the acknowledged break did not wait for it" test "$(grep -c 'oplock break timeout (3 s)' "$SUITE_DIR/run.log")" = 1
 PROBE locklimit 311 $KEY 6 > "$SUITE_DIR/locklimit.out" 2>&1
 [ -s "$SUITE_DIR/locklimit.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/locklimit.out"
 while read -r verdict rest; do

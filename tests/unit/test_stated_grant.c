@@ -14,6 +14,8 @@
  * them; a reclaim in grace (CLAIM_PREVIOUS) gets its level back;
  * CLAIM_DELEGATE_CUR's stateid must be the client's delegation of the
  * file.  A file's level and write holder as a front end learns them.
+ * SMB oplocks and leases: the level an SMB holder may have against the
+ * opens, locks and grants of others, any protocol's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -79,6 +81,21 @@ count_files_cb(void *arg, const struct lock_file_id *f)
 	(void)f;
 	(*(size_t *)arg)++;
 	return 0;
+}
+
+/* An NLM read lock of bytes 0-9 of the file, of host "nlm-host". */
+static void
+nlm_read_lock(struct lock_request *lr, const struct lock_file_id *f)
+{
+	memset(lr, 0, sizeof(*lr));
+	lr->file = *f;
+	lr->owner.protocol = LOCK_PROTOCOL_NLM;
+	lr->owner.client_id = 77;
+	lr->owner.host = "nlm-host";
+	lr->owner.bytes = "nlm";
+	lr->owner.bytes_len = 3;
+	lr->length = 10;
+	lr->type = LOCK_SHARED;
 }
 
 /* ---- NFSv4 delegations on the grant table ---- */
@@ -402,16 +419,7 @@ test_v4_write(struct grant_table *t, struct events *ev)
 	    "a's OPEN for writing recalls b's read delegation");
 	TAP_EQ_INT(v4_state_delegreturn(v4, &d2.stateid, &f2), V4_OK,
 	    "b returns it");
-	memset(&lr, 0, sizeof(lr));
-	lr.file = f3;
-	lr.owner.protocol = LOCK_PROTOCOL_NLM;
-	lr.owner.client_id = 77;
-	lr.owner.host = "nlm-host";
-	lr.owner.bytes = "nlm";
-	lr.owner.bytes_len = 3;
-	lr.offset = 0;
-	lr.length = 10;
-	lr.type = LOCK_SHARED;
+	nlm_read_lock(&lr, &f3);
 	tap_ok(lock_table_lock(locks, &lr, &li) == LOCK_OK &&
 	    v4_open(a, "wa3", &qa, &f3, V4_SHARE_BOTH, &s2) == V4_OK &&
 	    v4_deleg(a, &s2, &f3, &d2) == V4_OK && d2.level == 0 &&
@@ -462,6 +470,106 @@ test_v4_write(struct grant_table *t, struct events *ev)
 	    V4ERR_BAD_STATEID, "a returned delegation: BAD_STATEID");
 
 	v4_teardown(dir, records, locks);
+}
+
+/* ---- SMB oplocks and leases on the grant table ---- */
+
+/* An SMB open (owner: session, FileId) of the file in the share table. */
+static int
+smb_share(struct lock_table *locks, const struct lock_file_id *f,
+    int protocol, uint64_t client, uint8_t fid, unsigned int access,
+    unsigned int deny)
+{
+	struct lock_share_request q;
+	struct lock_share_info i;
+	uint8_t bytes[8] = { fid };
+
+	memset(&q, 0, sizeof(q));
+	q.file = *f;
+	q.owner.protocol = (enum lock_protocol)protocol;
+	q.owner.client_id = client;
+	q.owner.host = "smbd";
+	q.owner.bytes = bytes;
+	q.owner.bytes_len = sizeof(bytes);
+	q.access = access;
+	q.deny = deny;
+	return lock_table_share(locks, &q, &i) == LOCK_OK ? 0 : -1;
+}
+
+static void
+test_smb(struct grant_table *t, struct events *ev)
+{
+	struct lock_table *locks;
+	struct lock_file_id f1 = file(21), f2 = file(22), f3 = file(23);
+	struct grant_holder s1 = holder(SMB, 1);
+	struct lock_request lr;
+	struct lock_info li;
+	uint8_t k1[16] = { 0x51 }, k2[16] = { 0x52 };
+	struct grant_stats st;
+
+	if ((locks = lock_table_new(NULL, NULL)) == NULL)
+		abort();
+	strcpy(s1.fe_name, "smbd");
+	TAP_EQ_INT(grant_smb_level(t, locks, &f1, 1, GRANT_WRITE), GRANT_WRITE,
+	    "SMB: a batch oplock on a file nobody has open: write grant");
+	tap_ok(smb_share(locks, &f1, SMB, 1, 1, LOCK_SHARE_READ |
+	    LOCK_SHARE_WRITE, 0) == 0 && grant_smb_level(t, locks, &f1, 1,
+	    GRANT_WRITE) == GRANT_WRITE,
+	    "its own open for writing stands in nobody's way");
+	tap_ok(smb_share(locks, &f1, SMB, 2, 1, LOCK_SHARE_READ, 0) == 0 &&
+	    grant_smb_level(t, locks, &f1, 1, GRANT_WRITE) == GRANT_READ,
+	    "another session's open for reading: level II at most");
+	TAP_EQ_INT(grant_smb_level(t, locks, &f1, 2, GRANT_READ), 0,
+	    "and that session gets nothing while session 1's open writes");
+	TAP_EQ_INT(grant_smb_level(t, locks, &f1, 1, 7), 0,
+	    "a level of no kind: nothing");
+
+	tap_ok(smb_share(locks, &f2, NFSV4, 0xa, 1, LOCK_SHARE_READ, 0) ==
+	    0 && grant_smb_level(t, locks, &f2, 1, GRANT_WRITE) == GRANT_READ,
+	    "an NFSv4 open for reading: a lease RH, not RWH");
+	tap_ok(grant_add(t, &f2, &s1, GRANT_READ, k1, sizeof(k1), NULL, 0) !=
+	    NULL && grant_smb_level(t, locks, &f2, 2, GRANT_READ) ==
+	    GRANT_READ, "a read lease of one SMB client: another may read too");
+	TAP_EQ_INT(grant_smb_level(t, locks, &f2, 2, GRANT_WRITE), GRANT_READ,
+	    "but not write");
+	tap_ok(grant_conflict(t, &f2, SMB, 2, 1) == 1 && ev->recalls == 1,
+	    "a write of another SMB client breaks the read lease");
+	TAP_EQ_INT(grant_smb_level(t, locks, &f2, 2, GRANT_READ), 0,
+	    "nothing is granted on the file while it is being broken");
+	TAP_EQ_INT(grant_return(t, k1, sizeof(k1), SMB, 1), 0,
+	    "the break acknowledged to none: the grant goes");
+
+	tap_ok(grant_add(t, &f3, &s1, GRANT_WRITE, k2, sizeof(k2), NULL, 0) !=
+	    NULL && grant_smb_level(t, locks, &f3, 1, GRANT_WRITE) ==
+	    GRANT_WRITE, "the holder of a write lease asks again: write");
+	TAP_EQ_INT(grant_smb_level(t, locks, &f3, 2, GRANT_READ), 0,
+	    "another client while it holds the write lease: nothing "
+	    "(its open breaks it first)");
+	tap_ok(grant_conflict(t, &f3, SMB, 2, 0) == 1 &&
+	    grant_lower(t, k2, sizeof(k2), SMB, 2, GRANT_READ) == -1,
+	    "a read of another client breaks it; another holder cannot lower it");
+	tap_ok(grant_lower(t, k2, sizeof(k2), SMB, 1, GRANT_READ) == 0 &&
+	    grant_of(t, &f3, SMB, 1)->level == GRANT_READ &&
+	    grant_of(t, &f3, SMB, 1)->state == GRANT_GRANTED &&
+	    grant_conflict(t, &f3, SMB, 2, 0) == 0,
+	    "the break acknowledged to level II: granted again, read, in "
+	    "nobody's way of reading");
+	grant_stats(t, &st);
+	tap_ok(st.granted == 1 && st.recalling == 0,
+	    "the counts follow it: 1 granted, none recalling");
+	TAP_EQ_INT(grant_lower(t, k2, sizeof(k2), SMB, 1, GRANT_WRITE), -1,
+	    "lowering never raises");
+	TAP_EQ_INT(grant_return(t, k2, sizeof(k2), SMB, 1), 0, "returned");
+	nlm_read_lock(&lr, &f3);
+	tap_ok(lock_table_lock(locks, &lr, &li) == LOCK_OK &&
+	    grant_smb_level(t, locks, &f3, 1, GRANT_WRITE) == GRANT_READ,
+	    "an NLM read lock: level II, no batch");
+	lr.offset = 20;
+	lr.type = LOCK_EXCLUSIVE;
+	tap_ok(lock_table_lock(locks, &lr, &li) == LOCK_OK &&
+	    grant_smb_level(t, locks, &f3, 1, GRANT_READ) == 0,
+	    "an NLM write lock: no oplock at all");
+	lock_table_free(locks);
 }
 
 int
@@ -612,6 +720,12 @@ main(void)
 	if ((t = grant_table_new(event_cb, &ev)) == NULL)
 		return 1;
 	test_v4_write(t, &ev);
+	grant_table_free(t);
+
+	memset(&ev, 0, sizeof(ev));
+	if ((t = grant_table_new(event_cb, &ev)) == NULL)
+		return 1;
+	test_smb(t, &ev);
 	grant_table_free(t);
 	return tap_done();
 }
