@@ -403,6 +403,16 @@ stated_range(struct ipc_peer *peer, struct ipc_msg *msg)
 			rep.status = ST_GRACE;
 			break;
 		}
+		/*
+		 * A delegation's holder may keep its locks to itself (Linux
+		 * does): a TEST recalls what a LOCK of its type would and is
+		 * answered as in grace until they are back, so it sees them.
+		 */
+		if (stated_grant_recall(env, &file, owner.protocol,
+		    owner.client_id, req.exclusive) > 0) {
+			rep.status = ST_GRACE;
+			break;
+		}
 		rep.status = stated_status_of(lock_table_test(env->locks,
 		    &file, &owner, req.offset, req.length, type, &holder));
 		if (rep.status == ST_DENIED) {
