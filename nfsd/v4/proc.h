@@ -175,6 +175,8 @@ uint64_t nfs4_deleg_peer_get(const struct nfsd_env *, const uint8_t[16],
 	    unsigned int port);
 
 /* state.c */
+/* state.c: the nfsstat4 of a stated call's status and answer. */
+uint32_t nfs4_stated_status(int status, uint32_t st);
 /* A request to stated, done(v, status, reply) with its answer. */
 void	 nfs4_stated(struct nfs4_call *, uint32_t type, xdrproc_t,
 	    const void *, uint32_t rep_type, xdrproc_t, size_t rep_size,

@@ -28,15 +28,11 @@
 #include "nfsd/v4/proc.h"
 #include "stated_session.h"
 
-/* stated away: DELAY, the client retries; its own trouble: SERVERFAULT. */
 static uint32_t
 nfs41_status(int status, const st_session_status *st)
 {
-	if (status == -ENOTCONN)
-		return NFS4ERR_DELAY;
-	if (status != 0 || st == NULL)
-		return NFS4ERR_SERVERFAULT;
-	return (uint32_t)*st;
+	return nfs4_stated_status(status, st != NULL ? (uint32_t)*st :
+	    NFS4ERR_SERVERFAULT);
 }
 
 static void

@@ -18,15 +18,25 @@
 #include "stated_grant.h"
 #include "stated_push.h"
 
-/* stated's own trouble, or stated away: the client retries. */
-static uint32_t
-nfs4_state_status(int status, const st_v4_status *st)
+/*
+ * The nfsstat4 of a stated call: stated away, NFS4ERR_DELAY (the client
+ * retries); its own trouble, NFS4ERR_SERVERFAULT; else its answer.
+ */
+uint32_t
+nfs4_stated_status(int status, uint32_t st)
 {
 	if (status == -ENOTCONN)
 		return NFS4ERR_DELAY;
-	if (status != 0 || st == NULL)
+	if (status != 0)
 		return NFS4ERR_SERVERFAULT;
-	return (uint32_t)*st;
+	return st;
+}
+
+static uint32_t
+nfs4_state_status(int status, const st_v4_status *st)
+{
+	return nfs4_stated_status(status, st != NULL ? (uint32_t)*st :
+	    NFS4ERR_SERVERFAULT);
 }
 
 static void

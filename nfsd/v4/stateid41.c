@@ -20,17 +20,6 @@
 #include "nfsd/v4/proc.h"
 #include "nfsd/v4/stateid41.h"
 
-/* stated's own trouble, or stated away: the client retries. */
-static uint32_t
-nfs4_stateid41_status(int status, uint32_t st)
-{
-	if (status == -ENOTCONN)
-		return NFS4ERR_DELAY;
-	if (status != 0)
-		return NFS4ERR_SERVERFAULT;
-	return st;
-}
-
 static void
 nfs4_stateid41_stateid(st_v4_stateid *o, const struct nfs4_stateid *s)
 {
@@ -45,7 +34,7 @@ nfs4_test_stateid_done(void *arg, int status, void *reply)
 	st_v4_test_stateid_reply *rep = reply;
 	uint32_t st, *codes = NULL, n = 0, i;
 
-	st = nfs4_stateid41_status(status, rep != NULL ?
+	st = nfs4_stated_status(status, rep != NULL ?
 	    (uint32_t)rep->status : NFS4ERR_SERVERFAULT);
 	if (st == NFS4_OK) {
 		n = rep->results.results_len;
@@ -103,7 +92,7 @@ nfs4_free_stateid_done(void *arg, int status, void *reply)
 	st_v4_reply *rep = reply;
 	uint32_t st;
 
-	st = nfs4_stateid41_status(status, rep != NULL ?
+	st = nfs4_stated_status(status, rep != NULL ?
 	    (uint32_t)rep->status : NFS4ERR_SERVERFAULT);
 	/* The freed stateid must not pass from the cache any more. */
 	if (st == NFS4_OK)
