@@ -473,22 +473,7 @@ rpcclnt_tcp_call(struct rpcclnt_tcp *cl, uint32_t prog, uint32_t vers,
 	tc->arg = arg;
 	xdrbuf_out_init(&o);
 	xdrbuf_reserve(&o, 4);
-	rpcmsg_call_header(&o, tc->xid, prog, vers, proc);
-	if (cl->machine != NULL) {
-		/* The header with AUTH_SYS in place of the NULL credential. */
-		o.len -= 16;
-		xdrbuf_put_u32(&o, RPC_AUTH_UNIX);
-		xdrbuf_put_u32(&o, 4 + 4 + ((uint32_t)strlen(cl->machine) +
-		    3) / 4 * 4 + 12);
-		xdrbuf_put_u32(&o, (uint32_t)time(NULL));
-		xdrbuf_put_opaque(&o, cl->machine,
-		    (uint32_t)strlen(cl->machine));
-		xdrbuf_put_u32(&o, 0);		/* uid */
-		xdrbuf_put_u32(&o, 0);		/* gid */
-		xdrbuf_put_u32(&o, 0);		/* no groups */
-		xdrbuf_put_u32(&o, RPC_AUTH_NULL);
-		xdrbuf_put_u32(&o, 0);
-	}
+	rpcmsg_call_header_sys(&o, tc->xid, prog, vers, proc, cl->machine);
 	head = o.len;
 	if (encode != NULL && !o.failed &&
 	    (body = xdrbuf_reserve(&o, RPCCLNT_MSG_MAX)) != NULL) {

@@ -4,6 +4,7 @@
  * functions over buffers; tests/fuzz/fuzz_rpcmsg.c feeds them garbage.
  */
 #include <string.h>
+#include <time.h>
 
 #include "rpcmsg.h"
 
@@ -177,6 +178,34 @@ rpcmsg_call_header(struct xdrbuf_out *o, uint32_t xid, uint32_t prog,
 	xdrbuf_put_u32(o, proc);
 	xdrbuf_put_u32(o, RPC_AUTH_NULL);
 	xdrbuf_put_u32(o, 0);
+	xdrbuf_put_u32(o, RPC_AUTH_NULL);
+	xdrbuf_put_u32(o, 0);
+}
+
+/*
+ * The same with an AUTH_SYS credential (RFC 5531 appendix A: root of
+ * machine, no groups) when machine is not NULL: what an NFSv4 client's
+ * callback service wants for CB_COMPOUND.
+ */
+void
+rpcmsg_call_header_sys(struct xdrbuf_out *o, uint32_t xid, uint32_t prog,
+    uint32_t vers, uint32_t proc, const char *machine)
+{
+	uint32_t mlen;
+
+	rpcmsg_call_header(o, xid, prog, vers, proc);
+	if (machine == NULL)
+		return;
+	if ((mlen = (uint32_t)strlen(machine)) > 255)
+		mlen = 255;
+	o->len -= 16;
+	xdrbuf_put_u32(o, RPC_AUTH_UNIX);
+	xdrbuf_put_u32(o, 4 + 4 + (mlen + 3) / 4 * 4 + 12);
+	xdrbuf_put_u32(o, (uint32_t)time(NULL));
+	xdrbuf_put_opaque(o, machine, mlen);
+	xdrbuf_put_u32(o, 0);		/* uid */
+	xdrbuf_put_u32(o, 0);		/* gid */
+	xdrbuf_put_u32(o, 0);		/* no groups */
 	xdrbuf_put_u32(o, RPC_AUTH_NULL);
 	xdrbuf_put_u32(o, 0);
 }

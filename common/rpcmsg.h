@@ -108,6 +108,8 @@ const char *rpcmsg_verdict_name(enum rpcmsg_verdict);
 /* The client side: a call header (AUTH_NULL), and a reply's header. */
 void	 rpcmsg_call_header(struct xdrbuf_out *, uint32_t xid, uint32_t prog,
 	    uint32_t vers, uint32_t proc);
+void	 rpcmsg_call_header_sys(struct xdrbuf_out *, uint32_t xid,
+	    uint32_t prog, uint32_t vers, uint32_t proc, const char *machine);
 int	 rpcmsg_decode_reply(const uint8_t *, size_t, uint32_t *xid,
 	    uint32_t *accept_stat, size_t *res_off);
 

@@ -553,9 +553,30 @@ rpcsvc_back_reply(struct rpcsvc_conn *c, const uint8_t *rec, size_t len)
 	free(b);
 }
 
+struct rpcsvc_conn *
+rpcsvc_conn_ref(struct rpcsvc_conn *c)
+{
+	if (c != NULL)
+		c->refs++;
+	return c;
+}
+
+void
+rpcsvc_conn_release(struct rpcsvc_conn *c)
+{
+	if (c != NULL)
+		rpcsvc_conn_unref(c);
+}
+
+int
+rpcsvc_conn_alive(const struct rpcsvc_conn *c)
+{
+	return c != NULL && !c->dead;
+}
+
 int
 rpcsvc_back_call(struct rpcsvc_conn *c, uint32_t prog, uint32_t vers,
-    uint32_t proc, xdrproc_t encode, const void *args,
+    uint32_t proc, const char *machine, xdrproc_t encode, const void *args,
     rpcsvc_result_fn *fn, void *arg)
 {
 	struct rpcsvc_back *b;
@@ -573,7 +594,7 @@ rpcsvc_back_call(struct rpcsvc_conn *c, uint32_t prog, uint32_t vers,
 	b->arg = arg;
 	xdrbuf_out_init(&o);
 	xdrbuf_reserve(&o, 4);
-	rpcmsg_call_header(&o, b->xid, prog, vers, proc);
+	rpcmsg_call_header_sys(&o, b->xid, prog, vers, proc, machine);
 	head = o.len;
 	max = c->listener->record_max;
 	if (encode != NULL && !o.failed &&

@@ -204,15 +204,25 @@ void		 rpcsvc_stats_get(const struct rpcsvc *, struct rpcsvc_stats *);
 
 /*
  * A call back to the peer over an accepted TCP connection (the NFSv4.1
- * backchannel): call->conn of one of its calls.  fn gets 0 and the
- * results, or a negative errno value (-EPROTO: refused, -ECONNRESET:
- * the connection went).  -1: the connection is gone or UDP (NULL), or
- * RPCSVC_CONN_CALLS_MAX callbacks wait already.
+ * backchannel): call->conn of one of its calls; an AUTH_SYS credential
+ * as root of machine, or AUTH_NULL when machine is NULL.  fn gets 0 and
+ * the results, or a negative errno value (-EPROTO: refused,
+ * -ECONNRESET: the connection went); it is called once, whatever
+ * happens, but not before the connection answers or goes.  -1: the
+ * connection is gone or UDP (NULL), or RPCSVC_CONN_CALLS_MAX callbacks
+ * wait already.
  */
 typedef void	 rpcsvc_result_fn(void *arg, int status, XDR *xdrs);
 int		 rpcsvc_back_call(struct rpcsvc_conn *, uint32_t prog,
-		    uint32_t vers, uint32_t proc, xdrproc_t, const void *args,
-		    rpcsvc_result_fn *, void *arg);
+		    uint32_t vers, uint32_t proc, const char *machine,
+		    xdrproc_t, const void *args, rpcsvc_result_fn *, void *arg);
+/*
+ * A connection kept past its calls (a session's backchannel): held, it
+ * stays valid memory after it closes, and rpcsvc_conn_alive says 0.
+ */
+struct rpcsvc_conn *rpcsvc_conn_ref(struct rpcsvc_conn *);
+void		 rpcsvc_conn_release(struct rpcsvc_conn *);
+int		 rpcsvc_conn_alive(const struct rpcsvc_conn *);
 
 int		 rpcsvc_decode_args(struct rpcsvc_call *, xdrproc_t, void *);
 int		 rpcsvc_call_alive(const struct rpcsvc_call *);

@@ -494,6 +494,25 @@ ctl_grace(struct ctl_env *env, int argc, char **argv)
 }
 
 /* NFSv4.1 clients with their sessions and the slots each uses. */
+
+/* stated_session.x ST_SESSION_BACK_*: a session's backchannel. */
+static const char *
+ctl_back_state(u_int state)
+{
+	switch (state) {
+	case ST_SESSION_BACK_NONE:
+		return "unbound";
+	case ST_SESSION_BACK_BOUND:
+		return "bound";
+	case ST_SESSION_BACK_UP:
+		return "up";
+	case ST_SESSION_BACK_DOWN:
+		return "down";
+	default:
+		return "?";
+	}
+}
+
 static int
 ctl_v4_sessions(struct ctl_env *env)
 {
@@ -536,11 +555,14 @@ ctl_v4_sessions(struct ctl_env *env)
 			for (k = 0; k < ST_SESSION_ID_SIZE; k++)
 				printf("%02x", (unsigned char)s->sessionid[k]);
 			printf(" slots %u used %u cached %u bytes; request %u "
-			    "reply %u kept %u%s\n", s->slots, s->slots_used,
+			    "reply %u kept %u", s->slots, s->slots_used,
 			    s->cached_bytes, s->maxrequestsize,
-			    s->maxresponsesize, s->maxresponsesize_cached,
-			    s->flags & ST_SESSION_FLAG_CONN_BACK_CHAN ?
-			    "; back channel" : "");
+			    s->maxresponsesize, s->maxresponsesize_cached);
+			if (s->flags & ST_SESSION_FLAG_CONN_BACK_CHAN ||
+			    s->back != ST_SESSION_BACK_NONE)
+				printf("; back channel %s, callback sequence "
+				    "%u", ctl_back_state(s->back), s->cb_seqid);
+			printf("\n");
 		}
 	}
 	if (lr.truncated)

@@ -607,7 +607,8 @@ nfsd_post_init(struct daemon *d)
 	env->v4_enabled = conf_get_bool(d->conf, "nfsd", "nfsv4");
 	if (!env->v4_enabled)
 		log_info("nfsv4 = no: NFSv3 alone on the NFS port");
-	if ((env->v41 = nfs41_mirror_new(NFSD_V41_SESSIONS_MAX)) == NULL)
+	if ((env->v41 = nfs41_mirror_new(NFSD_V41_SESSIONS_MAX)) == NULL ||
+	    (env->v41_back = nfs41_back_new(env)) == NULL)
 		fatalx("out of memory");
 	if ((env->v4_stateids = nfs4_stateid_cache_new((size_t)conf_get_int(
 	    d->conf, "nfsd", "nfsv4 stateid cache size"))) == NULL &&
@@ -728,7 +729,7 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct nfsd_env *env = d->env;
 	size_t nodes = 0, fds = 0, names = 0, lists = 0, ents = 0;
-	char calls[512], v3[512], v4[1024], deleg[256], gss[256];
+	char calls[512], v3[512], v4[1024], deleg[256], gss[256], back[256];
 	struct rpcsec_gss_stats gs;
 	size_t v41_bytes = 0, v41_sessions;
 	uint64_t async = 0, inline_ = 0;
@@ -750,6 +751,7 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	if (env->syncer != NULL)
 		syncer_counts(env->syncer, &async, &inline_);
 	nfs4_deleg_status(env, deleg, sizeof(deleg));
+	nfs41_back_status(env, back, sizeof(back));
 	if (env->gss != NULL) {
 		rpcsec_gss_stats_get(env->gss, &gs);
 		snprintf(gss, sizeof(gss), "%zu context(s), %llu made, %llu "
@@ -781,8 +783,8 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    "NFSv3 calls: %s; NFSv4 ops: %s; delegations: %s; "
 	    "NFSv4.1 %s: %zu session(s) mirrored, %zu reply bytes kept, "
 	    "%llu loaded from stated, %llu retries answered from the "
-	    "mirror, %llu slot(s) done, %llu not told to stated; "
-	    "RPCSEC_GSS: %s",
+	    "mirror, %llu slot(s) done, %llu not told to stated, "
+	    "backchannels: %s; RPCSEC_GSS: %s",
 	    env->nfs_port,
 	    env->mount_port, env->exports.nexports, st.open, st.out_queued,
 	    (unsigned long long)st.refused,
@@ -806,7 +808,7 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    v41_bytes, (unsigned long long)env->v41_loads,
 	    (unsigned long long)env->v41_replays,
 	    (unsigned long long)env->v41_slot_dones,
-	    (unsigned long long)env->v41_slot_dones_lost, gss);
+	    (unsigned long long)env->v41_slot_dones_lost, back, gss);
 }
 
 static const struct daemon_def nfsd_def = {

@@ -319,6 +319,7 @@ int		 nfs_io_usable(const struct fhnode *, const bd_cred *,
 struct nfsd_env;
 struct nfs4_idmap;
 struct nfs4_deleg;
+struct nfs41_backs;
 struct nfs4_stateid;
 struct ipc_msg;
 struct nfs4_stateid_cache;
@@ -491,6 +492,7 @@ struct nfsd_env {
 	/* NFSv4.1 (v4/proc41.c): [nfsd] nfsv4.1, the sessions' mirror. */
 	int			 v41_enabled;
 	struct nfs41_mirror	*v41;
+	struct nfs41_backs	*v41_back;	/* v4/backchan.c */
 	char			 v41_owner[256];	/* server_owner */
 	uint64_t		 v41_loads;	/* sessions loaded from stated */
 	uint64_t		 v41_replays;	/* retries from the mirror */

@@ -314,6 +314,39 @@ stated_session_slot_done(struct ipc_peer *peer, struct ipc_msg *msg)
 	xdr_free((xdrproc_t)xdr_st_session_slot_done, &req);
 }
 
+/*
+ * ST_SESSION_BACK, one way: nfsd's word on a session's backchannel.
+ * The client's delegations follow it (v4state: none is granted to a
+ * v4.1 client without a backchannel that answered).
+ */
+void
+stated_session_back(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_session_back req;
+	uint64_t clientid = 0;
+	uint32_t st;
+
+	memset(&req, 0, sizeof(req));
+	if (ipc_decode(msg, (xdrproc_t)xdr_st_session_back, &req) == -1) {
+		log_warnx_rl("%s: malformed SESSION_BACK of %zu bytes; "
+		    "disconnecting", ipc_peer_name(peer), msg->len);
+		ipc_channel_close(ipc_peer_channel(peer), NULL);
+		return;
+	}
+	env->requests++;
+	stated_session_clock(env);
+	st = session_back(env->sessions, (const uint8_t *)req.sessionid,
+	    req.cb_program, req.cb_seqid, (int)req.state, &clientid);
+	if (st != SESSION_OK) {
+		log_warnx_rl("%s: SESSION_BACK not applied: %s",
+		    ipc_peer_name(peer), session_status_str(st));
+		return;
+	}
+	v4_state_callback_status(env->v4, clientid,
+	    session_table_back_up(env->sessions, clientid));
+}
+
 struct stated_session_load {
 	st_session_slot	*v;
 	size_t		 n;
@@ -377,6 +410,7 @@ stated_session_load(struct ipc_peer *peer, struct ipc_msg *msg)
 		rep.cb_program = info.cb_program;
 		rep.cb_sec.cb_sec_len = (u_int)info.cb_sec_len;
 		rep.cb_sec.cb_sec_val = (char *)(uintptr_t)info.cb_sec;
+		rep.cb_seqid = info.cb_seqid;
 		rep.lease = (u_int)session_table_lease(env->sessions);
 		rep.renewed = info.renewed < 0 ? 0 : (u_int)info.renewed;
 		rep.slots.slots_len = (u_int)l.n;
@@ -426,6 +460,8 @@ stated_session_list_session_cb(void *arg, const struct session_info *i)
 	d->maxrequestsize = i->fore.maxrequestsize;
 	d->maxresponsesize = i->fore.maxresponsesize;
 	d->maxresponsesize_cached = i->fore.maxresponsesize_cached;
+	d->back = (u_int)i->back_state;
+	d->cb_seqid = i->cb_seqid;
 	return 0;
 }
 

@@ -49,6 +49,8 @@ struct session {
 	uint32_t		 cb_program;
 	uint8_t			*cb_sec;
 	size_t			 cb_sec_len;
+	uint32_t		 cb_seqid;	/* nfsd's, SESSION_BACK */
+	int			 back_state;	/* SESSION_BACK_* */
 	size_t			 reserved;	/* counted in the total */
 	uint32_t		 slots_used;
 	size_t			 cached_bytes;
@@ -909,6 +911,43 @@ session_slot_done(struct session_table *t, const uint8_t *id,
 	return cached < 0 ? SESSIONERR_REP_TOO_BIG_TO_CACHE : SESSION_OK;
 }
 
+/*
+ * nfsd's word on the session's backchannel: its program, the last
+ * sequence id of its slot and its state (ST_SESSION_BACK).  *clientid:
+ * the session's client.
+ */
+uint32_t
+session_back(struct session_table *t, const uint8_t *id, uint32_t cb_program,
+    uint32_t cb_seqid, int state, uint64_t *clientid)
+{
+	struct session *s;
+
+	if ((s = session_find(t, id)) == NULL)
+		return SESSIONERR_BADSESSION;
+	if (state < SESSION_BACK_NONE || state > SESSION_BACK_DOWN)
+		return SESSIONERR_INVAL;
+	s->cb_program = cb_program;
+	s->cb_seqid = cb_seqid;
+	s->back_state = state;
+	*clientid = s->client->clientid;
+	return SESSION_OK;
+}
+
+/* Whether a session of the client has a backchannel that answered. */
+int
+session_table_back_up(struct session_table *t, uint64_t clientid)
+{
+	struct session_client *c;
+	struct session *s;
+
+	if ((c = session_client_find(t, clientid)) == NULL)
+		return 0;
+	TAILQ_FOREACH(s, &c->sessions, client_entry)
+		if (s->back_state == SESSION_BACK_UP)
+			return 1;
+	return 0;
+}
+
 static void
 session_info_of(const struct session_table *t, const struct session *s,
     struct session_info *i)
@@ -922,6 +961,8 @@ session_info_of(const struct session_table *t, const struct session *s,
 	i->cb_program = s->cb_program;
 	i->cb_sec = s->cb_sec;
 	i->cb_sec_len = s->cb_sec_len;
+	i->cb_seqid = s->cb_seqid;
+	i->back_state = s->back_state;
 	i->renewed = (long long)(t->now - s->client->renewed);
 	i->slots = s->nslots;
 	i->slots_used = s->slots_used;

@@ -176,6 +176,8 @@ struct session_info {
 	uint32_t	 cb_program;
 	const uint8_t	*cb_sec;
 	size_t		 cb_sec_len;
+	uint32_t	 cb_seqid;
+	int		 back_state;	/* SESSION_BACK_* */
 	long long	 renewed;	/* seconds ago */
 	uint32_t	 slots;
 	uint32_t	 slots_used;
@@ -286,6 +288,15 @@ uint32_t	 session_slot_done(struct session_table *, const uint8_t *,
  * max_bytes of replies (one slot at least): *next is where to go on,
  * *eof whether that was all.  SESSION_OK or SESSIONERR_BADSESSION.
  */
+/* The backchannel states (stated_session.x ST_SESSION_BACK_*). */
+#define SESSION_BACK_NONE	0
+#define SESSION_BACK_BOUND	1
+#define SESSION_BACK_UP		2
+#define SESSION_BACK_DOWN	3
+uint32_t	 session_back(struct session_table *, const uint8_t *,
+		    uint32_t cb_program, uint32_t cb_seqid, int state,
+		    uint64_t *clientid);
+int		 session_table_back_up(struct session_table *, uint64_t);
 uint32_t	 session_load(struct session_table *, const uint8_t *,
 		    uint32_t first_slot, size_t max_bytes,
 		    struct session_info *, session_slot_cb, void *,

@@ -812,8 +812,12 @@ v4_state_callback_status(struct v4_state *v, uint64_t clientid, int up)
 {
 	struct v4_client *c;
 
-	/* A v4.1 client's callback path is its backchannel (below). */
-	if ((c = v4_client_find(v, clientid, 1)) != NULL && !c->minor)
+	/*
+	 * v4.1: a session's backchannel answered (ST_SESSION_BACK), maybe
+	 * before the client's first state operation made it a client here.
+	 */
+	if ((c = v4_client_find(v, clientid, 1)) != NULL ||
+	    (up && v4_client_live41(v, clientid, &c) == V4_OK))
 		c->cb_up = up != 0;
 }
 
@@ -1807,18 +1811,13 @@ v4_deny_cb(void *arg, const struct lock_share_info *i)
 
 /*
  * May a delegation be recalled from this client?  v4.0: its callback
- * answered (CB_NULL).  v4.1 (RFC 8881 2.10.3.1, 18.36): over the
- * session's backchannel, which nfsd does not run yet: never.  THE HOOK:
- * when nfsd reports a usable backchannel (ST_V4_CALLBACK for a v4.1
- * clientid, after CB_SEQUENCE answered) set cb_up for v4.1 clients in
- * v4_state_callback_status and return it here.
+ * answered (CB_NULL).  v4.1 (RFC 8881 2.10.3.1, 18.36): a session's
+ * backchannel answered (nfsd's ST_SESSION_BACK).
  */
 static int
 v4_backchannel_usable(const struct v4_state *v, const struct v4_client *c)
 {
 	(void)v;
-	if (c->minor)
-		return 0;
 	return c->cb_up == 1;
 }
 

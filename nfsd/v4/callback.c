@@ -631,8 +631,19 @@ nfs4_cb_recall(struct nfsd_env *env, const struct st_push *p)
 
 	if (g->holder.protocol != ST_PROTOCOL_NFSV4 ||
 	    g->stateid.stateid_len != NFS4_OTHER_SIZE ||
-	    g->handle.handle_len == 0 || g->handle.handle_len > NFS4_FHSIZE ||
-	    g->v4_callback.v4_callback_len != 1)
+	    g->handle.handle_len == 0 || g->handle.handle_len > NFS4_FHSIZE)
+		return ST_INVALID;
+	/* A v4.1 client has no callback address: its backchannel. */
+	if (g->v4_callback.v4_callback_len == 0 ||
+	    g->v4_callback.v4_callback_val[0].netid == NULL ||
+	    g->v4_callback.v4_callback_val[0].netid[0] == '\0') {
+		env->deleg->recalls++;
+		return nfs41_back_recall(env, p->push_id, g->holder.client_id,
+		    (const uint8_t *)g->stateid.stateid_val,
+		    (const uint8_t *)g->handle.handle_val,
+		    g->handle.handle_len);
+	}
+	if (g->v4_callback.v4_callback_len != 1)
 		return ST_INVALID;
 	cb = &g->v4_callback.v4_callback_val[0];
 	if ((c = calloc(1, sizeof(*c))) == NULL)

@@ -91,6 +91,72 @@ nfs4_cb_decode_res(struct xdrbuf_in *x, struct nfs4_cb_res *r)
 	}
 }
 
+/* RFC 8881 20.9: CB_SEQUENCE4args on slot 0, then one more op. */
+static void
+nfs41_cb_header(struct xdrbuf_out *o, const uint8_t *sessionid,
+    uint32_t seqid)
+{
+	xdrbuf_put_u32(o, 0);			/* tag */
+	xdrbuf_put_u32(o, 1);			/* minorversion */
+	xdrbuf_put_u32(o, 0);			/* callback_ident: 4.0's */
+	xdrbuf_put_u32(o, 2);
+	xdrbuf_put_u32(o, OP_CB_SEQUENCE);
+	xdrbuf_put_fixed(o, sessionid, NFS41_SESSIONID_SIZE);
+	xdrbuf_put_u32(o, seqid);
+	xdrbuf_put_u32(o, 0);			/* slotid */
+	xdrbuf_put_u32(o, 0);			/* highest_slotid */
+	xdrbuf_put_u32(o, 0);			/* cachethis */
+	xdrbuf_put_u32(o, 0);			/* referring_call_lists */
+}
+
+void
+nfs41_cb_encode_recall(struct xdrbuf_out *o, const uint8_t *sessionid,
+    uint32_t seqid, const struct nfs4_stateid *stateid, int truncate,
+    const struct nfs4_opaque *fh)
+{
+	nfs41_cb_header(o, sessionid, seqid);
+	xdrbuf_put_u32(o, OP_CB_RECALL);
+	nfs4_put_stateid(o, stateid);
+	xdrbuf_put_u32(o, truncate ? 1 : 0);
+	xdrbuf_put_opaque(o, fh->p, fh->len);
+}
+
+int
+nfs41_cb_decode_res(struct xdrbuf_in *x, const uint8_t *sessionid,
+    struct nfs41_cb_res *r)
+{
+	struct nfs4_opaque tag;
+	uint8_t sid[NFS41_SESSIONID_SIZE];
+	uint32_t nops, opnum, v;
+
+	memset(r, 0, sizeof(*r));
+	r->opnum = OP_CB_ILLEGAL;
+	if (xdrbuf_get_u32(x, &r->status) == -1 ||
+	    xdrbuf_get_opaque(x, &tag.p, &tag.len, NFS4_TAG_MAX) == -1 ||
+	    xdrbuf_get_u32(x, &nops) == -1)
+		return -1;
+	r->seq_status = r->opstatus = r->status;
+	if (nops == 0)
+		return 0;
+	if (xdrbuf_get_u32(x, &opnum) == -1 || opnum != OP_CB_SEQUENCE ||
+	    xdrbuf_get_u32(x, &r->seq_status) == -1)
+		return -1;
+	if (r->seq_status != NFS4_OK)
+		return 0;
+	/* CB_SEQUENCE4resok: the session, sequence id and slots. */
+	if (xdrbuf_get_fixed(x, sid, sizeof(sid)) == -1 ||
+	    memcmp(sid, sessionid, NFS41_SESSIONID_SIZE) != 0 ||
+	    xdrbuf_get_u32(x, &v) == -1 || xdrbuf_get_u32(x, &v) == -1 ||
+	    xdrbuf_get_u32(x, &v) == -1 || xdrbuf_get_u32(x, &v) == -1)
+		return -1;
+	if (nops < 2)
+		return 0;
+	if (xdrbuf_get_u32(x, &r->opnum) == -1 ||
+	    xdrbuf_get_u32(x, &r->opstatus) == -1)
+		return -1;
+	return 0;
+}
+
 /* r_addr of netid tcp or tcp6 (RFC 5665 5.2.3): host, then .p1.p2. */
 int
 nfs4_cb_sockaddr(const char *netid, const char *uaddr,

@@ -123,6 +123,7 @@ enum nfs4_opnum {
 /* RFC 7530 16.1 (callback program): operation numbers. */
 #define OP_CB_GETATTR		3
 #define OP_CB_RECALL		4
+#define OP_CB_SEQUENCE		11	/* RFC 8881 20.9 */
 #define OP_CB_ILLEGAL		10044
 
 /* RFC 7530 13: nfsstat4. */
@@ -226,6 +227,7 @@ enum nfs4_status {
 #define CREATE_SESSION4_FLAG_PERSIST	0x01
 #define CREATE_SESSION4_FLAG_CONN_BACK_CHAN 0x02
 #define SEQ4_STATUS_CB_PATH_DOWN	0x00000001
+#define SEQ4_STATUS_CB_PATH_DOWN_SESSION 0x00000200
 #define SECINFO_STYLE4_CURRENT_FH	0
 #define SECINFO_STYLE4_PARENT		1
 #define CDFC4_FORE			0x1	/* channel_dir_from_client4 */
@@ -868,6 +870,7 @@ struct nfs41_session {
 	struct nfs41_channel	 fore;
 	struct nfs41_channel	 back;
 	uint32_t		 cb_program;	/* BACKCHANNEL_CTL's, if any */
+	uint32_t		 cb_seqid;	/* stated's, when loaded */
 	uint32_t		 nslots;
 	struct nfs41_slot	*slots;
 	uint32_t		 lease;		/* seconds */
@@ -1071,6 +1074,28 @@ void		 nfs4_cb_encode_getattr(struct xdrbuf_out *,
 		    const struct nfs4_opaque *tag, uint32_t callback_ident,
 		    const struct nfs4_opaque *fh, const struct nfs4_bitmap *);
 int		 nfs4_cb_decode_res(struct xdrbuf_in *, struct nfs4_cb_res *);
+
+/*
+ * The NFSv4.1 backchannel's CB_COMPOUND (RFC 8881 20): CB_SEQUENCE on
+ * slot 0 (the only one nfsd uses, so highest_slotid 0, nothing cached),
+ * then the op; and its reply: the CB_SEQUENCE's status and, when that
+ * succeeded, the op's.
+ */
+struct nfs41_cb_res {
+	uint32_t		 status;	/* CB_COMPOUND4res's */
+	uint32_t		 seq_status;	/* CB_SEQUENCE's */
+	uint32_t		 opnum;		/* the second result's */
+	uint32_t		 opstatus;
+};
+
+void		 nfs41_cb_encode_recall(struct xdrbuf_out *,
+		    const uint8_t *sessionid,
+		    uint32_t seqid, const struct nfs4_stateid *, int truncate,
+		    const struct nfs4_opaque *fh);
+/* 0, or -1 when the reply does not parse (or names another session). */
+int		 nfs41_cb_decode_res(struct xdrbuf_in *,
+		    const uint8_t *sessionid,
+		    struct nfs41_cb_res *);
 /* cb_client4's r_netid ("tcp", "tcp6") and r_addr: 0, or -1. */
 int		 nfs4_cb_sockaddr(const char *netid, const char *uaddr,
 		    struct sockaddr_storage *, socklen_t *);

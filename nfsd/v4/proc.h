@@ -224,6 +224,24 @@ uint64_t nfs4_call_clientid41(const struct nfs4_call *);
 /* stated dropped a session or a client on its own (ST_PUSH_FORGET): the
  * mirror drops it (proc41.c). */
 void	 nfs4_session_forget(struct nfsd_env *, const uint8_t sessionid[16]);
+
+/* backchan.c: the NFSv4.1 backchannel (its head comment says how). */
+struct rpcsvc_conn;
+struct nfs41_backs *nfs41_back_new(struct nfsd_env *);
+void	 nfs41_back_free(struct nfs41_backs *);
+void	 nfs41_back_bind(struct nfsd_env *, const uint8_t *sessionid,
+	    uint64_t clientid, struct rpcsvc_conn *, uint32_t cb_program,
+	    uint32_t cb_seqid);
+void	 nfs41_back_program(struct nfsd_env *, const uint8_t *sessionid,
+	    uint32_t cb_program);
+uint32_t nfs41_back_flags(struct nfsd_env *, const uint8_t *sessionid,
+	    uint64_t clientid);
+void	 nfs41_back_forget(struct nfsd_env *, const uint8_t *sessionid);
+void	 nfs41_back_forget_client(struct nfsd_env *, uint64_t clientid);
+int	 nfs41_back_recall(struct nfsd_env *, uint64_t push_id,
+	    uint64_t clientid, const uint8_t *stateid_other,
+	    const uint8_t *fh, size_t fh_len);
+void	 nfs41_back_status(const struct nfsd_env *, char *, size_t);
 void	 nfs4_client_forget(struct nfsd_env *, uint64_t clientid);
 
 #endif

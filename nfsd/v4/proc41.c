@@ -150,8 +150,8 @@ nfs41_op_exchange_id(struct nfs4_call *v)
 static struct nfs41_session *
 nfs41_mirror_put(struct nfsd_env *env, const uint8_t *id, uint64_t clientid,
     uint32_t flags, const st_session_channel *fore,
-    const st_session_channel *back, uint32_t cb_program, uint32_t lease,
-    uint32_t renewed_ago)
+    const st_session_channel *back, uint32_t cb_program, uint32_t cb_seqid,
+    uint32_t lease, uint32_t renewed_ago)
 {
 	struct nfs41_session *s;
 
@@ -165,6 +165,7 @@ nfs41_mirror_put(struct nfsd_env *env, const uint8_t *id, uint64_t clientid,
 	nfs41_channel_from_st(fore, &s->fore);
 	nfs41_channel_from_st(back, &s->back);
 	s->cb_program = cb_program;
+	s->cb_seqid = cb_seqid;
 	s->lease = lease > 0 ? lease : env->v4_lease;
 	s->renewed = nfs4_clock() - (time_t)renewed_ago;
 	return s;
@@ -188,8 +189,13 @@ nfs41_create_session_done(void *arg, int status, void *reply)
 	    (const uint8_t *)rep->sessionid) == NULL)
 		(void)nfs41_mirror_put(env, (const uint8_t *)rep->sessionid,
 		    v->op.u.create_session.clientid, rep->flags, &rep->fore,
-		    &rep->back, v->op.u.create_session.cb_program,
+		    &rep->back, v->op.u.create_session.cb_program, 0,
 		    env->v4_lease, 0);
+	/* RFC 8881 18.36.3: this connection is the backchannel too. */
+	if (rep->flags & CREATE_SESSION4_FLAG_CONN_BACK_CHAN)
+		nfs41_back_bind(env, (const uint8_t *)rep->sessionid,
+		    v->op.u.create_session.clientid, v->nfs.rpc->conn,
+		    v->op.u.create_session.cb_program, 0);
 	memcpy(v->res.u.create_session.sessionid, rep->sessionid,
 	    NFS41_SESSIONID_SIZE);
 	v->res.u.create_session.sequence = rep->sequence;
@@ -242,6 +248,7 @@ nfs41_destroy_session_done(void *arg, int status, void *reply)
 
 	if (st == NFS4_OK || st == NFS4ERR_BADSESSION) {
 		nfs41_mirror_drop(v->nfs.env->v41, id);
+		nfs41_back_forget(v->nfs.env, id);
 		if (v->w->v41.seq && memcmp(id, v->w->v41.sessionid,
 		    NFS41_SESSIONID_SIZE) == 0)
 			v->w->v41.destroyed = 1;
@@ -270,9 +277,12 @@ nfs41_destroy_clientid_done(void *arg, int status, void *reply)
 	st_session_reply *rep = reply;
 	uint32_t st = nfs41_status(status, rep ? &rep->status : NULL);
 
-	if (st == NFS4_OK)
+	if (st == NFS4_OK) {
 		nfs41_mirror_drop_client(v->nfs.env->v41,
 		    v->op.u.clientid.clientid);
+		nfs41_back_forget_client(v->nfs.env,
+		    v->op.u.clientid.clientid);
+	}
 	nfs4_fail(v, st);
 }
 
@@ -340,7 +350,8 @@ nfs41_load_done(void *arg, int status, void *reply)
 	}
 	if (v->w->v41.load_first == 0)
 		s = nfs41_mirror_put(env, id, rep->clientid, rep->flags,
-		    &rep->fore, &rep->back, rep->cb_program, rep->lease,
+		    &rep->fore, &rep->back, rep->cb_program, rep->cb_seqid,
+		    rep->lease,
 		    rep->renewed);
 	else
 		s = nfs41_mirror_get(env->v41, id);
@@ -477,8 +488,9 @@ nfs41_sequence_run(struct nfs4_call *v)
 	v->res.u.sequence.slotid = a->slotid;
 	v->res.u.sequence.highest_slotid = s->nslots - 1;
 	v->res.u.sequence.target_highest_slotid = s->nslots - 1;
-	/* No backchannel yet (RFC 8881 18.46.3): the client knows. */
-	v->res.u.sequence.status_flags = SEQ4_STATUS_CB_PATH_DOWN;
+	/* RFC 8881 18.46.3: whether the client must bind a backchannel. */
+	v->res.u.sequence.status_flags = nfs41_back_flags(env, a->sessionid,
+	    s->clientid);
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -541,18 +553,33 @@ nfs41_slot_finish(struct nfs4_call *v, const uint8_t *reply, size_t len,
 	}
 }
 
-/* RFC 8881 18.34: BIND_CONN_TO_SESSION (no backchannel: fore alone). */
+/*
+ * RFC 8881 18.34: BIND_CONN_TO_SESSION.  Fore, back or both, as asked
+ * (both when the client leaves the choice): a connection bound back
+ * carries the session's callbacks from now on (backchan.c).
+ */
 static void
 nfs41_bind_conn_run(struct nfs4_call *v)
 {
 	struct nfs41_bind_conn_args *a = &v->op.u.bind_conn;
 	struct nfs41_session *s;
+	uint32_t dir;
 
 	if ((s = nfs41_session_of(v, a->sessionid, nfs41_bind_conn_run)) ==
 	    NULL)
 		return;
-	if (a->dir != CDFC4_FORE && a->dir != CDFC4_FORE_OR_BOTH) {
-		/* Back alone: nfsd serves no backchannel yet. */
+	switch (a->dir) {
+	case CDFC4_FORE:
+		dir = CDFS4_FORE;
+		break;
+	case CDFC4_BACK:
+		dir = CDFS4_BACK;
+		break;
+	case CDFC4_FORE_OR_BOTH:
+	case CDFC4_BACK_OR_BOTH:
+		dir = CDFS4_BOTH;
+		break;
+	default:
 		nfs4_fail(v, NFS4ERR_INVAL);
 		return;
 	}
@@ -560,10 +587,21 @@ nfs41_bind_conn_run(struct nfs4_call *v)
 		nfs4_fail(v, NFS4ERR_INVAL);
 		return;
 	}
+	/* A back binding needs a connection to call over (not UDP). */
+	if ((dir & CDFS4_BACK) && v->nfs.rpc->conn == NULL) {
+		if (dir == CDFS4_BACK) {
+			nfs4_fail(v, NFS4ERR_INVAL);
+			return;
+		}
+		dir = CDFS4_FORE;
+	}
 	s->binds++;
+	if (dir & CDFS4_BACK)
+		nfs41_back_bind(v->nfs.env, a->sessionid, s->clientid,
+		    v->nfs.rpc->conn, s->cb_program, s->cb_seqid);
 	memcpy(v->res.u.bind_conn.sessionid, a->sessionid,
 	    NFS41_SESSIONID_SIZE);
-	v->res.u.bind_conn.dir = CDFS4_FORE;
+	v->res.u.bind_conn.dir = dir;
 	v->res.u.bind_conn.rdma = 0;
 	nfs4_op_done(v, NFS4_OK);
 }
@@ -574,7 +612,10 @@ nfs41_op_bind_conn(struct nfs4_call *v)
 	nfs41_bind_conn_run(v);
 }
 
-/* RFC 8881 18.33: BACKCHANNEL_CTL (kept for a backchannel to come). */
+/*
+ * RFC 8881 18.33: BACKCHANNEL_CTL: the program of later callbacks
+ * (kept in stated with the backchannel's state).
+ */
 void
 nfs41_op_backchannel_ctl(struct nfs4_call *v)
 {
@@ -583,6 +624,8 @@ nfs41_op_backchannel_ctl(struct nfs4_call *v)
 	if ((s = nfs41_mirror_get(v->nfs.env->v41,
 	    v->w->v41.sessionid)) != NULL)
 		s->cb_program = v->op.u.backchannel_ctl.cb_program;
+	nfs41_back_program(v->nfs.env, v->w->v41.sessionid,
+	    v->op.u.backchannel_ctl.cb_program);
 	nfs4_fail(v, NFS4_OK);
 }
 
@@ -708,6 +751,7 @@ nfs4_session_forget(struct nfsd_env *env, const uint8_t sessionid[16])
 {
 	if (env->v41 != NULL)
 		nfs41_mirror_drop(env->v41, sessionid);
+	nfs41_back_forget(env, sessionid);
 }
 
 void
@@ -717,6 +761,7 @@ nfs4_client_forget(struct nfsd_env *env, uint64_t clientid)
 
 	if (env->v41 != NULL)
 		n = nfs41_mirror_drop_client(env->v41, clientid);
+	nfs41_back_forget_client(env, clientid);
 	log_debug("NFSv4.1 client %016llx: dropped by stated, %zu mirrored "
 	    "session(s) with it", (unsigned long long)clientid, n);
 }

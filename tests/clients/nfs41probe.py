@@ -56,15 +56,36 @@ JSON state file (and the last kept request and reply, for "again").
                                      set yet): "STATUS n RESULTS k"
   nfs41probe PORT sp4 HOW            EXCHANGE_ID with state protection HOW
                                      (1 MACH_CRED, 2 SSV): "STATUS n"
+The backchannel (RFC 8881 2.10.3.1, 20): one connection carries the
+client's calls and the server's callbacks, which the client answers
+(CB_NULL; CB_COMPOUND of CB_SEQUENCE and CB_RECALL, recorded).
+  nfs41probe PORT back P/NAME        a session without a backchannel:
+                                     SEQUENCE's flags; BIND_CONN_TO_SESSION
+                                     both: its direction, CB_NULL, flags;
+                                     an OPEN for reading: the delegation;
+                                     a v4.0 client's OPEN for writing: its
+                                     status while the CB_RECALL comes (with
+                                     CB_SEQUENCE's session and sequence
+                                     id); DELEGRETURN; the OPEN again:
+                                     "DOWN f BIND d NULL n UP f GRANT
+                                     read|none CONFLICT s RECALL same|
+                                     other SEQ n RETURN s RETRY s"
+  nfs41probe PORT backchan P/NAME    the same with CONN_BACK_CHAN at
+                                     CREATE_SESSION (no bind): "DOWN f"
+                                     is the flags of the first SEQUENCE
 """
 import os
+import socket
 import struct
 import sys
+import threading
+import time
 
 import oncrpc
 from oncrpc import opaque, u32
-from nfs4probe import Reply, getattr_, load, p32, p64, path_ops, putroot, \
-    save
+import nfs4probe
+from nfs4probe import OP, Reply, getattr_, load, p32, p64, path_ops, \
+    putfh, putroot, read_stateid, save, stateid
 
 OP41 = dict(PUTROOTFH=24, RENEW=30, SETCLIENTID_CONFIRM=36,
             OPEN_CONFIRM=20, RELEASE_LOCKOWNER=39, BACKCHANNEL_CTL=40,
@@ -239,6 +260,163 @@ def cmd_v40op(port, stfile, name):
     print("STATUS %d RESULTS %d" % (r.status, r.nres))
 
 
+class Conn:
+    """One TCP connection that carries COMPOUNDs and, the other way,
+    the server's callbacks, answered here (CB_NULL; CB_SEQUENCE and
+    CB_RECALL with NFS4_OK, the recall recorded)."""
+
+    def __init__(self, port):
+        self.s = socket.create_connection(("127.0.0.1", port), 20)
+        self.s.settimeout(None)
+        self.cond = threading.Condition()
+        self.replies = {}
+        self.nulls = 0
+        self.recalls = []       # (session id hex, sequence id, stateid)
+        self.lock = threading.Lock()
+        threading.Thread(target=self.reader, daemon=True).start()
+
+    def send_rec(self, msg):
+        with self.lock:
+            self.s.sendall(struct.pack(">I", 0x80000000 | len(msg)) + msg)
+
+    def reader(self):
+        try:
+            while True:
+                rec = oncrpc._read_record(self.s)
+                if u32(rec, 4) == 1:
+                    with self.cond:
+                        self.replies[u32(rec, 0)] = rec
+                        self.cond.notify_all()
+                else:
+                    self.callback(rec)
+        except (OSError, EOFError, struct.error):
+            with self.cond:
+                self.replies[None] = b""
+                self.cond.notify_all()
+
+    def callback(self, rec):
+        xid, _, _, _, _, proc = struct.unpack(">IIIIII", rec[:24])
+        off = 24
+        for _ in range(2):      # credential, verifier
+            n = u32(rec, off + 4)
+            off += 8 + n + (-n % 4)
+        res = b""
+        if proc == 1:
+            tlen = u32(rec, off)
+            off += 4 + tlen + (-tlen % 4) + 12  # minor, ident, numops
+            if u32(rec, off) != 11:             # CB_SEQUENCE first
+                res = p32(10071) + opaque(b"") + p32(0)
+            else:
+                sid = rec[off + 4:off + 20]
+                seq = u32(rec, off + 20)
+                off += 40       # ... cachethis, no referring lists
+                op = u32(rec, off)
+                res = p32(0) + opaque(b"") + p32(2) + p32(11) + p32(0) + \
+                    sid + p32(seq) + p32(0) + p32(0) + p32(0) + \
+                    p32(op) + p32(0)
+                if op == 4:                     # CB_RECALL
+                    with self.cond:
+                        self.recalls.append((sid.hex(), seq,
+                                             rec[off + 8:off + 20].hex()))
+                        self.cond.notify_all()
+        else:
+            with self.cond:
+                self.nulls += 1
+                self.cond.notify_all()
+        self.send_rec(struct.pack(">IIIIII", xid, 1, 0, 0, 0, 0) + res)
+
+    def compound(self, ops):
+        xid = struct.unpack(">I", os.urandom(4))[0] & 0x7fffffff
+        msg = struct.pack(">IIIIII", xid, 0, 2, 100003, 4, 1) + \
+            oncrpc.auth_unix(b"nfs41probe", 0) + struct.pack(">II", 0, 0) + \
+            body_of(ops)
+        self.send_rec(msg)
+        with self.cond:
+            self.cond.wait_for(lambda: xid in self.replies or
+                               None in self.replies, 30)
+            rec = self.replies.pop(xid, None)
+        if rec is None:
+            sys.exit("no reply")
+        return Reply(oncrpc.results(rec))
+
+    def wait(self, what, timeout):
+        with self.cond:
+            return self.cond.wait_for(what, timeout)
+
+
+def session_on(c, back):
+    """EXCHANGE_ID and CREATE_SESSION (CONN_BACK_CHAN if back) on c."""
+    r = c.compound([exchange_id(os.urandom(12).hex().encode())])
+    r.res()
+    clientid, seq = r.u64(), r.u32()
+    cs = p32(OP41["CREATE_SESSION"]) + p64(clientid) + p32(seq) + \
+        p32(2 if back else 0) + channel(8) + channel(1) + \
+        p32(0x40000000) + p32(1) + p32(0)
+    r = c.compound([cs])
+    r.res()
+    return dict(clientid=clientid, session=r.fixed(16).hex(), slots={})
+
+
+def seq_flags(c, st):
+    r = c.compound([sequence(st, 0, next_seq(st, 0))])
+    if r.status != 0:
+        return -r.status
+    r.res()
+    r.fixed(16)
+    r.off += 16
+    return r.u32()
+
+
+def cmd_back(port, path, at_create):
+    c = Conn(port)
+    st = session_on(c, at_create)
+    out = ["DOWN", str(seq_flags(c, st))]
+    if not at_create:
+        r = c.compound([p32(OP41["BIND_CONN_TO_SESSION"]) +
+                        bytes.fromhex(st["session"]) + p32(3) + p32(0)])
+        r.res()
+        r.fixed(16)
+        out += ["BIND", str(r.u32() if r.status == 0 else -r.status)]
+    c.wait(lambda: c.nulls > 0, 20)
+    out += ["NULL", str(c.nulls)]
+    time.sleep(1)               # nfsd tells stated after the answer
+    out += ["UP", str(seq_flags(c, st))]
+    d, name = path.rsplit("/", 1)
+    ops = [sequence(st, 0, next_seq(st, 0)), putroot()] + path_ops(d) + \
+        [p32(OP["OPEN"]) + p32(0) + p32(1) + p32(0) + p64(st["clientid"]) +
+         opaque(b"A41-owner") + p32(1) + p32(0) + p32(0) + p32(0) +
+         p32(0) + opaque(name.encode()), p32(OP["GETFH"])]
+    r = c.compound(ops)
+    if r.status != 0:
+        print(" ".join(out + ["ERR", str(r.status)]))
+        return
+    r.res()
+    r.fixed(16)
+    r.off += 20
+    _, _, deleg, fh = nfs4probe.open_result(r, len(ops) - 1)
+    out += ["GRANT", "read" if deleg else "none"]
+    if deleg is None:
+        print(" ".join(out))
+        return
+    b = {"oseq": 1}
+    nfs4probe.setclientid(port, b)
+    status = nfs4probe.open_deleg(port, b, path, b"B-owner", 2, False)[0]
+    out += ["CONFLICT", str(status)]
+    c.wait(lambda: c.recalls, 20)
+    if not c.recalls:
+        print(" ".join(out + ["RECALL", "none"]))
+        return
+    sid, seq, rsid = c.recalls[0]
+    out += ["RECALL", "same" if sid == st["session"] and
+            rsid == deleg[1] else "other", "SEQ", str(seq)]
+    r = c.compound([sequence(st, 0, next_seq(st, 0)), putfh(fh),
+                    p32(OP["DELEGRETURN"]) + stateid(deleg)])
+    out += ["RETURN", str(r.status)]
+    out += ["RETRY", str(nfs4probe.open_deleg(port, b, path, b"B-owner", 2,
+                                              False)[0])]
+    print(" ".join(out))
+
+
 def main():
     port, cmd, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
     if cmd == "session":
@@ -317,6 +495,10 @@ def main():
             r.res()
             flavors = [str(r.u32()) for _ in range(r.u32())]
         print("STATUS %d FLAVORS %s" % (r.status, " ".join(flavors)))
+    elif cmd == "back":
+        cmd_back(port, args[0], False)
+    elif cmd == "backchan":
+        cmd_back(port, args[0], True)
     elif cmd == "bind":
         st = load(args[0])
         r = status_of(port, [p32(OP41["BIND_CONN_TO_SESSION"]) +

@@ -8,6 +8,7 @@
 # byte for byte after the restart (from stated: ST_SESSION_LOAD), the
 # placement rules (SEQUENCE first, the v4.0-only and pNFS ops NOTSUPP,
 # op 59 ILLEGAL), minor version 2, SECINFO_NO_NAME, BIND_CONN_TO_SESSION,
+# the backchannel (CB_NULL, CB_SEQUENCE + CB_RECALL of a delegation),
 # state protection refused, DESTROY_CLIENTID while a session stays,
 # DESTROY_SESSION, garbage session ids and slots past the table, and
 # [nfsd] nfsv4.1 = no at a reload.
@@ -89,8 +90,25 @@ check "minor version 2: MINOR_VERS_MISMATCH" test "$(PROBE minor 2)" = "STATUS 1
 check "minor version 0 still served" test "$(PROBE minor 0)" = "STATUS 0"
 check "SECINFO_NO_NAME: AUTH_SYS, AUTH_NONE" test "$(PROBE secinfo "$ST")" = "STATUS 0 FLAVORS 1 0"
 check "RECLAIM_COMPLETE" test "$(PROBE reclaim "$ST")" = "STATUS 0"
-check "BIND_CONN_TO_SESSION fore or both: fore" test "$(PROBE bind "$ST" 3)" = "BIND 0 DIR 1"
-check "BIND_CONN_TO_SESSION back alone: INVAL (no backchannel yet)" test "$(PROBE bind "$ST" 2)" = "BIND 22 DIR 0"
+check "BIND_CONN_TO_SESSION fore or both: both" test "$(PROBE bind "$ST" 3)" = "BIND 0 DIR 3"
+check "BIND_CONN_TO_SESSION fore alone: fore" test "$(PROBE bind "$ST" 1)" = "BIND 0 DIR 1"
+check "BIND_CONN_TO_SESSION back alone: back" test "$(PROBE bind "$ST" 2)" = "BIND 0 DIR 2"
+check "BIND_CONN_TO_SESSION of a direction of no kind: INVAL" test "$(PROBE bind "$ST" 5)" = "BIND 22 DIR 0"
+
+# The backchannel (RFC 8881 2.10.3.1, 18.34, 20.9): SEQUENCE flags
+# CB_PATH_DOWN and CB_PATH_DOWN_SESSION (0x201 = 513) until a connection
+# is bound back; nfsd probes it with CB_NULL; then a read delegation, and
+# a v4.0 client's OPEN for writing makes nfsd send CB_SEQUENCE (this
+# session, sequence id 1) + CB_RECALL over the client's own connection.
+r=$(PROBE back /export/d41-bind)
+diag "bound later: $r"
+check "no backchannel: CB_PATH_DOWN flags; BIND_CONN_TO_SESSION both; CB_NULL; flags clear" test "$(echo "$r" | cut -d' ' -f1-8)" = "DOWN 513 BIND 3 NULL 1 UP 0"
+check "a v4.1 client with a backchannel gets a read delegation; a v4.0 write gets DELAY" test "$(echo "$r" | cut -d' ' -f9-12)" = "GRANT read CONFLICT 10008"
+check "CB_RECALL comes over the client's connection after CB_SEQUENCE of its session, sequence id 1" test "$(echo "$r" | cut -d' ' -f13-16)" = "RECALL same SEQ 1"
+check "DELEGRETURN, and the v4.0 OPEN goes through" test "$(echo "$r" | cut -d' ' -f17-)" = "RETURN 0 RETRY 0"
+r=$(PROBE backchan /export/d41-create)
+diag "bound at CREATE_SESSION: $r"
+check "CREATE_SESSION with CONN_BACK_CHAN: no flags, CB_NULL, a delegation recalled over it" test "$r" = "DOWN 0 NULL 1 UP 0 GRANT read CONFLICT 10008 RECALL same SEQ 1 RETURN 0 RETRY 0"
 check "EXCHANGE_ID with SP4_MACH_CRED: ENCR_ALG_UNSUPP" test "$(PROBE sp4 1)" = "STATUS 10079"
 check "EXCHANGE_ID with SP4_SSV: ENCR_ALG_UNSUPP" test "$(PROBE sp4 2)" = "STATUS 10079"
 check "OPEN with CLAIM_FH (4.1) opens the current file: a directory is ISDIR" test "$(PROBE claimfh "$ST" /export)" = "STATUS 21 RESULTS 4"

@@ -72,7 +72,7 @@ static void
 test_callback(struct rpcsvc_call *call, void *args, void *arg)
 {
 	u_int v = *(u_int *)args;
-	u_int res = rpcsvc_back_call(call->conn, CB_PROG, 1, CB_PROC,
+	u_int res = rpcsvc_back_call(call->conn, CB_PROG, 1, CB_PROC, "tester",
 	    (xdrproc_t)xdr_u_int, &v, test_cb_result, NULL) == 0;
 
 	(void)arg;
@@ -403,11 +403,15 @@ test_backchannel(struct event_base *base, struct sockaddr_in *sin)
 	tap_ok(write(fd, b, n + 4) == (ssize_t)(n + 4), "CALLBACK sent");
 	/* The callback (a CALL record), then the reply to CALLBACK. */
 	n1 = read_record(base, fd, r, sizeof(r));
-	tap_ok(n1 == 44 && xdrbuf_peek_u32(r + 4) == RPC_CALL &&
+	tap_ok(n1 == 72 && xdrbuf_peek_u32(r + 4) == RPC_CALL &&
 	    xdrbuf_peek_u32(r + 12) == CB_PROG &&
 	    xdrbuf_peek_u32(r + 20) == CB_PROC &&
-	    xdrbuf_peek_u32(r + 40) == 1234,
+	    xdrbuf_peek_u32(r + 68) == 1234,
 	    "the server's call comes back over the connection");
+	tap_ok(n1 == 72 && xdrbuf_peek_u32(r + 24) == RPC_AUTH_UNIX &&
+	    xdrbuf_peek_u32(r + 36) == 6 && memcmp(r + 40, "tester", 6) ==
+	    0 && xdrbuf_peek_u32(r + 48) == 0 && xdrbuf_peek_u32(r + 60) ==
+	    RPC_AUTH_NULL, "as root of the machine named (AUTH_SYS)");
 	cbxid = xdrbuf_peek_u32(r);
 	n2 = read_record(base, fd, r, sizeof(r));
 	tap_ok(n2 == 28 && xdrbuf_peek_u32(r + 20) == RPC_SUCCESS &&
@@ -434,7 +438,7 @@ test_backchannel(struct event_base *base, struct sockaddr_in *sin)
 	/* A callback whose connection goes fails. */
 	cb_status = 1;
 	tap_ok(write(fd, b, n + 4) == (ssize_t)(n + 4) &&
-	    read_record(base, fd, r, sizeof(r)) == 44 &&
+	    read_record(base, fd, r, sizeof(r)) == 72 &&
 	    read_record(base, fd, r, sizeof(r)) == 28,
 	    "another callback out");
 	close(fd);
