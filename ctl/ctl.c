@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -55,6 +56,7 @@ ctl_usage(void)
 	    "  locks                 byte-range locks and share reservations\n"
 	    "  grace [end]           show (or end) stated's grace period\n"
 	    "  v4 [revoke CLIENTID]  NFSv4 clients and their state (or revoke)\n"
+	    "  v4 destroy ID         destroy an NFSv4.1 session or client id\n"
 	    "  v4 sessions           NFSv4.1 clients and their sessions\n"
 	    "  smb sessions          SMB sessions and their tree connects\n"
 	    "  smb opens             SMB open files (and pipes of IPC$)\n"
@@ -613,6 +615,116 @@ ctl_smb_oplock(unsigned int level)
 	return "";
 }
 
+/* A request of stated_session.x to stated: its nfsstat4, or -1. */
+static int
+ctl_session_call(struct ctl_env *env, uint32_t type, xdrproc_t encode,
+    const void *req)
+{
+	struct ipc_sync_reply rep;
+	st_session_reply sr;
+	int fd;
+
+	if ((fd = ctl_connect(env, "stated")) == -1) {
+		fprintf(stderr, "dittofsctl: stated: %s\n", strerror(errno));
+		return -1;
+	}
+	if (ipc_sync_send(fd, type, 3, 0, -1, encode, req) == -1 ||
+	    ipc_sync_recv(fd, &rep) == -1) {
+		fprintf(stderr, "dittofsctl: stated: %s\n", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	memset(&sr, 0, sizeof(sr));
+	if (rep.hdr.type != ST_SESSION_REPLY || ipc_sync_decode(&rep,
+	    (xdrproc_t)xdr_st_session_reply, &sr) == -1) {
+		fprintf(stderr, "dittofsctl: stated refused the request\n");
+		ipc_sync_reply_free(&rep);
+		return -1;
+	}
+	ipc_sync_reply_free(&rep);
+	return (int)sr.status;
+}
+
+/*
+ * v4 destroy ID: an NFSv4.1 session (32 hex digits) or a client id (16),
+ * the client's sessions first.  stated tells nfsd to forget them; the
+ * client finds its session gone (NFS4ERR_BADSESSION) and sets up anew.
+ */
+static int
+ctl_v4_destroy(struct ctl_env *env, const char *id)
+{
+	st_session_clientid_req creq;
+	st_session_id_req sreq;
+	struct ipc_sync_reply rep;
+	struct st_session_list_reply lr;
+	st_session_client_desc *c;
+	char *end;
+	u_int i, j;
+	int st, k;
+
+	memset(&sreq, 0, sizeof(sreq));
+	if (strlen(id) == 2 * ST_SESSION_ID_SIZE) {
+		for (k = 0; k < ST_SESSION_ID_SIZE; k++) {
+			unsigned int b;
+
+			if (sscanf(id + 2 * k, "%2x", &b) != 1 ||
+			    !isxdigit((unsigned char)id[2 * k]) ||
+			    !isxdigit((unsigned char)id[2 * k + 1]))
+				ctl_usage();
+			sreq.sessionid[k] = (char)b;
+		}
+		if ((st = ctl_session_call(env, ST_SESSION_DESTROY,
+		    (xdrproc_t)xdr_st_session_id_req, &sreq)) == -1)
+			return 1;
+		if (st != ST41_OK) {
+			printf("no such NFSv4.1 session\n");
+			return 1;
+		}
+		printf("NFSv4.1 session %s destroyed\n", id);
+		return 0;
+	}
+	errno = 0;
+	creq.clientid = strtoull(id, &end, 16);
+	if (errno != 0 || *end != '\0' || end == id || strlen(id) > 16)
+		ctl_usage();
+	/* Its sessions, from the listing. */
+	if (ctl_stated_call(env, ST_SESSION_LIST, &rep) == -1)
+		return 1;
+	memset(&lr, 0, sizeof(lr));
+	if (ipc_sync_decode(&rep, (xdrproc_t)xdr_st_session_list_reply, &lr) ==
+	    -1) {
+		fprintf(stderr, "dittofsctl: malformed reply\n");
+		ipc_sync_reply_free(&rep);
+		return 1;
+	}
+	for (i = 0; i < lr.clients.clients_len; i++) {
+		c = &lr.clients.clients_val[i];
+		if (c->clientid != creq.clientid)
+			continue;
+		for (j = 0; j < c->sessions.sessions_len; j++) {
+			memcpy(sreq.sessionid,
+			    c->sessions.sessions_val[j].sessionid,
+			    ST_SESSION_ID_SIZE);
+			(void)ctl_session_call(env, ST_SESSION_DESTROY,
+			    (xdrproc_t)xdr_st_session_id_req, &sreq);
+		}
+	}
+	xdr_free((xdrproc_t)xdr_st_session_list_reply, &lr);
+	ipc_sync_reply_free(&rep);
+	if ((st = ctl_session_call(env, ST_SESSION_DESTROY_CLIENTID,
+	    (xdrproc_t)xdr_st_session_clientid_req, &creq)) == -1)
+		return 1;
+	if (st != ST41_OK) {
+		printf("NFSv4.1 client %016llx not destroyed: status %d\n",
+		    (unsigned long long)creq.clientid, st);
+		return 1;
+	}
+	printf("NFSv4.1 client %016llx destroyed\n",
+	    (unsigned long long)creq.clientid);
+	return 0;
+}
+
 /* NFSv4 clients with their opens, locks and delegations; or revoke one. */
 static int
 ctl_v4(struct ctl_env *env, int argc, char **argv)
@@ -629,6 +741,8 @@ ctl_v4(struct ctl_env *env, int argc, char **argv)
 
 	if (argc == 1 && strcmp(argv[0], "sessions") == 0)
 		return ctl_v4_sessions(env);
+	if (argc == 2 && strcmp(argv[0], "destroy") == 0)
+		return ctl_v4_destroy(env, argv[1]);
 	if (argc == 2 && strcmp(argv[0], "revoke") == 0) {
 		memset(&req, 0, sizeof(req));
 		errno = 0;

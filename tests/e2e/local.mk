@@ -35,6 +35,11 @@ EXTRA_DIST += tests/e2e/test_nfs4_idmap_kernel.sh
 TESTS += tests/e2e/test_nfs4_deleg_kernel.sh
 EXTRA_DIST += tests/e2e/test_nfs4_deleg_kernel.sh
 
+# tests/e2e/test_nfs41_deleg_kernel.sh: the same with an NFSv4.1 holder,
+# recalled over its session's backchannel by a v4.0 mount (issue 24).
+TESTS += tests/e2e/test_nfs41_deleg_kernel.sh
+EXTRA_DIST += tests/e2e/test_nfs41_deleg_kernel.sh
+
 # tests/e2e/test_nfs4_wdeleg_kernel.sh: a write delegation of the
 # guest's kernel client recalled by a second client's read; the holder's
 # writes reach the store (issue 23).

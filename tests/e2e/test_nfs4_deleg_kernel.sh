@@ -11,7 +11,14 @@
 # sends A a CB_RECALL, A returns the delegation (DELEGRETURN in A's
 # mountstats), B's retry goes through and A reads B's bytes.  The guest
 # is on a tap device (tests/e2e/locking.sh) so nfsd can call it back.
+#
+# With E2E_DELEG_A_VERS=4.1 (test_nfs41_deleg_kernel.sh) mount A is an
+# NFSv4.1 client, whose delegation is recalled over its session's
+# backchannel (CB_SEQUENCE + CB_RECALL on A's own connection), B staying
+# a v4.0 client: one kernel's 4.1 mounts share a client id, so the second
+# client must be another version.
 set -u
+A_VERS=${E2E_DELEG_A_VERS:-4.0}
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/e2e/locking.sh"
@@ -31,7 +38,7 @@ suite_start
 check "the suite comes up" suite_wait_ready blockd stated nfsd
 printf 'first\n' > "$SUITE_DIR/f.src"
 
-cat > "$SUITE_DIR/guest.sh" <<'GUEST'
+{ echo "A_VERS=$A_VERS"; cat <<'GUEST'
 set -u
 fail=0
 t() { if "$@"; then echo "ok: $*"; else echo "FAIL($?): $*"; fail=1; fi; }
@@ -39,10 +46,12 @@ A=/mnt/a
 B=/mnt/b
 mkdir -p $A $B
 e2e-helper mount 10.0.2.2:/export $A nfs \
-    vers=4.0,addr=10.0.2.2,clientaddr=10.0.2.15,proto=tcp,port=2049,hard || exit 1
+    vers=$A_VERS,addr=10.0.2.2,clientaddr=10.0.2.15,proto=tcp,port=2049,hard || exit 1
 e2e-helper mount 10.0.2.3:/export $B nfs \
     vers=4.0,addr=10.0.2.3,clientaddr=10.0.2.15,proto=tcp,port=2049,hard,lookupcache=none || exit 1
 echo "GUEST mounted A and B"
+grep -E ' /mnt/(a|b) ' /proc/mounts | sed 's/^/mounts: /'
+grep -q " $A nfs4 .*vers=$A_VERS" /proc/mounts && echo "GUEST A is vers=$A_VERS"
 echo first > $A/f
 sync
 # The callback probe follows SETCLIENTID_CONFIRM: open again after it.
@@ -66,9 +75,11 @@ awk -v m=" $A " '$0 ~ "mounted on" { on = index($0, m) > 0 } on && $1 == "DELEGR
 exec 3<&-
 exit $fail
 GUEST
+} > "$SUITE_DIR/guest.sh"
 
 locking_guest_start "$SUITE_DIR/guest.sh" 300
-locking_guest_mounted "GUEST mounted A and B" "the guest mounts the export through two addresses, vers=4.0"
+locking_guest_mounted "GUEST mounted A and B" "the guest mounts the export through two addresses, A vers=$A_VERS, B vers=4.0"
+check "guest: /proc/mounts says A is vers=$A_VERS" wait_guest "GUEST A is vers=$A_VERS" 30
 check "guest: A holds the file open" wait_guest "GUEST A holds f open" 90
 v4_deleg() { suite_ctl v4 2>&1 | grep -q "delegation read granted"; }
 check "dittofsctl v4: a read delegation granted to A" suite_wait 20 v4_deleg

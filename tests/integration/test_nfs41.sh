@@ -119,6 +119,23 @@ check "DESTROY_CLIENTID while its session stays: CLIENTID_BUSY" test "$(PROBE de
 check "DESTROY_SESSION, then SEQUENCE of it: BADSESSION" test "$(PROBE destroy "$ST")" = "DESTROY 0 SEQUENCE 10052"
 check "DESTROY_CLIENTID without sessions" test "$(PROBE destroyclient "$ST")" = "STATUS 0"
 
+# dittofsctl v4 destroy: a session by hand, then a client with its
+# sessions; the client finds them gone.
+ST2=$SUITE_DIR/v41-destroy.json
+check "another session" sh -c "PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs41probe.py $P session $ST2 | grep -q 'SESSION ok'"
+SID2=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['session'])" "$ST2")
+check "it works" test "$(PROBE getattr "$ST2")" = "STATUS 0 TYPE 2"
+check "dittofsctl v4 destroy SESSIONID" test "$(suite_ctl v4 destroy "$SID2")" = "NFSv4.1 session $SID2 destroyed"
+check "its next SEQUENCE: BADSESSION" test "$(PROBE getattr "$ST2")" = "STATUS 10052 TYPE 0"
+check "dittofsctl v4 destroy of it again: no such session" test "$(suite_ctl v4 destroy "$SID2")" = "no such NFSv4.1 session"
+check "a new session of a new client" sh -c "PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs41probe.py $P session $ST2 | grep -q 'SESSION ok'"
+SID3=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['session'])" "$ST2")
+CID3=$(python3 -c "import json,sys; print('%016x' % json.load(open(sys.argv[1]))['clientid'])" "$ST2")
+check "dittofsctl v4 sessions lists the client and its session" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF v4 sessions | grep -q '$SID3' && DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF v4 sessions | grep -q '^$CID3'"
+check "dittofsctl v4 destroy CLIENTID, with its session" test "$(suite_ctl v4 destroy "$CID3")" = "NFSv4.1 client $CID3 destroyed"
+check "the session went with it" test "$(PROBE getattr "$ST2")" = "STATUS 10052 TYPE 0"
+check "dittofsctl v4 sessions lists neither" sh -c "! DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF v4 sessions | grep -Eq '$SID3|^$CID3'"
+
 NFSD=$(suite_pid nfsd)
 check "nfsd survived it all" test "$(suite_pid nfsd)" = "$NFSD"
 
