@@ -198,6 +198,9 @@ nfs4_answer_replay(struct nfs4_call *v, const uint8_t *reply, size_t len)
 void
 nfs4_op_done(struct nfs4_call *v, uint32_t status)
 {
+	size_t start = v->co.o->len;
+	uint32_t fits;
+
 	v->res.opnum = v->op.opnum;
 	v->res.status = status;
 	if (status == NFS4_OK && v->c.minorversion >= NFS41_MINOR_VERSION)
@@ -205,6 +208,16 @@ nfs4_op_done(struct nfs4_call *v, uint32_t status)
 	nfs4_encode_resop(&v->co, &v->res);
 	if (v->w->read_io != NULL && v->co.o->len >= 4)
 		xdrbuf_put_u32_at(v->co.o, v->co.o->len - 4, v->w->read_len);
+	if (status == NFS4_OK && (fits = nfs41_reply_fits(v, 0)) != NFS4_OK) {
+		/* RFC 8881 18.46.3: the op whose result does not fit. */
+		v->co.o->len = start;
+		v->co.count--;
+		rpcsvc_fd_unref(v->w->read_io);
+		v->w->read_io = NULL;
+		memset(&v->res.u, 0, sizeof(v->res.u));
+		v->res.status = status = fits;
+		nfs4_encode_resop(&v->co, &v->res);
+	}
 	nfs4_op_next(v, status);
 }
 
@@ -2056,6 +2069,12 @@ nfs4_read_fd(struct nfs4_call *v, struct fhnode *n)
 		count = 0;
 	else if (count > n->attr.size - a->offset)
 		count = (uint32_t)(n->attr.size - a->offset);
+	/* A v4.1 session's reply sizes: not read when it would not fit. */
+	if ((err = (int)nfs41_reply_fits(v, 16 + (((size_t)count + 3) &
+	    ~(size_t)3))) != NFS4_OK) {
+		nfs4_fail(v, (uint32_t)err);
+		return;
+	}
 	if (nfs4_read_by_file(v, n, count))
 		return;
 	/*

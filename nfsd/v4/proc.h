@@ -40,6 +40,7 @@ struct nfs41_call {
 	uint32_t		 seqid;
 	int			 cachethis;
 	uint32_t		 maxcached;
+	uint32_t		 maxresp;	/* ca_maxresponsesize */
 	uint8_t			 digest[NFS41_DIGEST_SIZE];
 	uint64_t		 clientid;	/* the session's */
 	struct nfs4_stateid	 cur_stateid;	/* RFC 8881 16.2.3.1.2 */
@@ -224,6 +225,7 @@ uint64_t nfs4_call_clientid41(const struct nfs4_call *);
 /* stated dropped a session or a client on its own (ST_PUSH_FORGET): the
  * mirror drops it (proc41.c). */
 void	 nfs4_session_forget(struct nfsd_env *, const uint8_t sessionid[16]);
+uint32_t nfs41_reply_fits(const struct nfs4_call *, size_t more);
 
 /* backchan.c: the NFSv4.1 backchannel (its head comment says how). */
 struct rpcsvc_conn;

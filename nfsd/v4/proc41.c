@@ -482,6 +482,7 @@ nfs41_sequence_run(struct nfs4_call *v)
 	memcpy(c->digest, digest, sizeof(digest));
 	c->clientid = s->clientid;
 	c->maxcached = s->fore.maxresponsesize_cached;
+	c->maxresp = s->fore.maxresponsesize;
 	memcpy(v->res.u.sequence.sessionid, a->sessionid,
 	    NFS41_SESSIONID_SIZE);
 	v->res.u.sequence.sequenceid = a->sequenceid;
@@ -498,6 +499,30 @@ void
 nfs41_op_sequence(struct nfs4_call *v)
 {
 	nfs41_sequence_run(v);
+}
+
+/*
+ * RFC 8881 18.46.3, 2.10.6.4: whether the reply so far (and more bytes
+ * to come) fits the session:
+ * NFS4ERR_REP_TOO_BIG past ca_maxresponsesize, NFS4ERR_REP_TOO_BIG_TO_CACHE
+ * past ca_maxresponsesize_cached when the client asked for it to be kept.
+ */
+uint32_t
+nfs41_reply_fits(const struct nfs4_call *v, size_t more)
+{
+	const struct nfs41_call *c = &v->w->v41;
+	size_t len;
+
+	if (!c->seq)
+		return NFS4_OK;
+	len = v->co.o->len - v->co.status_at + more;
+	if (v->w->read_io != NULL)
+		len += (size_t)v->w->read_len + (-(size_t)v->w->read_len & 3);
+	if (c->cachethis && len > c->maxcached)
+		return NFS4ERR_REP_TOO_BIG_TO_CACHE;
+	if (c->maxresp > 0 && len > c->maxresp)
+		return NFS4ERR_REP_TOO_BIG;
+	return NFS4_OK;
 }
 
 /*

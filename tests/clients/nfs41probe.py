@@ -70,6 +70,16 @@ client's calls and the server's callbacks, which the client answers
                                      "DOWN f BIND d NULL n UP f GRANT
                                      read|none CONFLICT s RECALL same|
                                      other SEQ n RETURN s RETRY s"
+  nfs41probe PORT toobig P/NAME      a session whose replies are at most
+                                     6000 bytes: OPEN (create), WRITE of
+                                     5000 bytes; READ of them with
+                                     sa_cachethis (kept replies are at
+                                     most the server's, 8192 in the test:
+                                     fits), READ of 7000 (REP_TOO_BIG):
+                                     "WRITE s CACHED s BIG s"; with a
+                                     kept size of 1024, READ of 2000 with
+                                     sa_cachethis and without: "... KEPT
+                                     s PLAIN s"
   nfs41probe PORT backchan P/NAME    the same with CONN_BACK_CHAN at
                                      CREATE_SESSION (no bind): "DOWN f"
                                      is the flags of the first SEQUENCE
@@ -108,9 +118,9 @@ def send(port, body):
     return Reply(oncrpc.results(raw_call(port, body)))
 
 
-def channel(slots):
+def channel(slots, resp=1 << 20, cached=8192):
     """channel_attrs4: pad, max request, response, cached, ops, slots."""
-    return p32(0) + p32(1 << 20) + p32(1 << 20) + p32(8192) + p32(16) + \
+    return p32(0) + p32(1 << 20) + p32(resp) + p32(cached) + p32(16) + \
         p32(slots) + p32(0)
 
 
@@ -344,13 +354,13 @@ class Conn:
             return self.cond.wait_for(what, timeout)
 
 
-def session_on(c, back):
+def session_on(c, back, resp=1 << 20, cached=8192):
     """EXCHANGE_ID and CREATE_SESSION (CONN_BACK_CHAN if back) on c."""
     r = c.compound([exchange_id(os.urandom(12).hex().encode())])
     r.res()
     clientid, seq = r.u64(), r.u32()
     cs = p32(OP41["CREATE_SESSION"]) + p64(clientid) + p32(seq) + \
-        p32(2 if back else 0) + channel(8) + channel(1) + \
+        p32(2 if back else 0) + channel(8, resp, cached) + channel(1) + \
         p32(0x40000000) + p32(1) + p32(0)
     r = c.compound([cs])
     r.res()
@@ -414,6 +424,43 @@ def cmd_back(port, path, at_create):
     out += ["RETURN", str(r.status)]
     out += ["RETRY", str(nfs4probe.open_deleg(port, b, path, b"B-owner", 2,
                                               False)[0])]
+    print(" ".join(out))
+
+
+def open41(st, path, owner, access):
+    """SEQUENCE + PUTROOTFH + LOOKUPs + OPEN (UNCHECKED create) + GETFH."""
+    d, name = path.rsplit("/", 1)
+    return [sequence(st, 0, next_seq(st, 0), 0), putroot()] + \
+        path_ops(d) + [p32(OP["OPEN"]) + p32(0) + p32(access) + p32(0) +
+                       p64(st["clientid"]) + opaque(owner) + p32(1) +
+                       p32(0) + p32(0) + p32(0) + p32(0) +
+                       opaque(name.encode()), p32(OP["GETFH"])]
+
+
+def cmd_toobig(port, path):
+    out = []
+    for resp, cached, n, cache in ((6000, 8192, 5000, 1),
+                                   (6000, 8192, 7000, 0),
+                                   (1 << 20, 1024, 2000, 1),
+                                   (1 << 20, 1024, 2000, 0)):
+        c = Conn(port)
+        st = session_on(c, False, resp, cached)
+        ops = open41(st, path, b"big-owner", 3)
+        r = c.compound(ops)
+        if r.status != 0:
+            print("ERR OPEN %d" % r.status)
+            return
+        skip_sequence(r)
+        sid, _, _, fh = nfs4probe.open_result(r, len(ops) - 1)
+        if not out:
+            r = c.compound([sequence(st, 0, next_seq(st, 0), 0), putfh(fh),
+                            p32(OP["WRITE"]) + stateid(sid) + p64(0) +
+                            p32(2) + opaque(b"w" * 8000)])
+            out += ["WRITE", str(r.status)]
+        r = c.compound([sequence(st, 0, next_seq(st, 0), cache), putfh(fh),
+                        p32(OP["READ"]) + stateid(sid) + p64(0) + p32(n)])
+        out += [("CACHED", "BIG", "KEPT", "PLAIN")[len(out) // 2 - 1],
+                str(r.status)]
     print(" ".join(out))
 
 
@@ -497,6 +544,8 @@ def main():
         print("STATUS %d FLAVORS %s" % (r.status, " ".join(flavors)))
     elif cmd == "back":
         cmd_back(port, args[0], False)
+    elif cmd == "toobig":
+        cmd_toobig(port, args[0])
     elif cmd == "backchan":
         cmd_back(port, args[0], True)
     elif cmd == "bind":

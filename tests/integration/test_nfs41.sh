@@ -119,6 +119,16 @@ check "DESTROY_CLIENTID while its session stays: CLIENTID_BUSY" test "$(PROBE de
 check "DESTROY_SESSION, then SEQUENCE of it: BADSESSION" test "$(PROBE destroy "$ST")" = "DESTROY 0 SEQUENCE 10052"
 check "DESTROY_CLIENTID without sessions" test "$(PROBE destroyclient "$ST")" = "STATUS 0"
 
+# RFC 8881 18.46.3: a reply past the session's ca_maxresponsesize is
+# REP_TOO_BIG, one to keep past ca_maxresponsesize_cached
+# REP_TOO_BIG_TO_CACHE (it was kept not and answered).
+r=$(PROBE toobig /export/big41)
+diag "reply sizes: $r"
+check "a READ whose reply fits the session's sizes" test "$(echo "$r" | cut -d' ' -f1-4)" = "WRITE 0 CACHED 0"
+check "a READ past ca_maxresponsesize: REP_TOO_BIG" test "$(echo "$r" | cut -d' ' -f5-6)" = "BIG 10066"
+check "a READ to keep past ca_maxresponsesize_cached: REP_TOO_BIG_TO_CACHE" test "$(echo "$r" | cut -d' ' -f7-8)" = "KEPT 10067"
+check "the same READ not to be kept" test "$(echo "$r" | cut -d' ' -f9-10)" = "PLAIN 0"
+
 # dittofsctl v4 destroy: a session by hand, then a client with its
 # sessions; the client finds them gone.
 ST2=$SUITE_DIR/v41-destroy.json
