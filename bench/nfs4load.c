@@ -11,7 +11,10 @@
  * connections with many calls in flight on each.
  *
  * Per connection: SETCLIENTID + SETCLIENTID_CONFIRM (a client of its
- * own), PUTROOTFH + LOOKUP down to the export, and one open owner per
+ * own; with version=4.1 in the URL: EXCHANGE_ID + CREATE_SESSION +
+ * RECLAIM_COMPLETE, every COMPOUND then led by SEQUENCE on the slot of
+ * its call in flight, and the rows are host41_*), PUTROOTFH + LOOKUP
+ * down to the export, and one open owner per
  * call in flight (an owner's seqid orders its OPEN, OPEN_CONFIRM and
  * CLOSE, so calls of different owners overlap).  OPEN_CONFIRM is sent
  * when the server asks for it (OPEN4_RESULT_CONFIRM).
@@ -98,6 +101,11 @@
 #define OP_SETCLIENTID		35
 #define OP_SETCLIENTID_CONFIRM	36
 #define OP_WRITE		38
+#define OP_EXCHANGE_ID		42	/* RFC 8881 */
+#define OP_CREATE_SESSION	43
+#define OP_SEQUENCE		53
+#define OP_RECLAIM_COMPLETE	58
+#define SESSIONID_SIZE		16
 #define OPEN4_SHARE_ACCESS_READ		1
 #define OPEN4_SHARE_ACCESS_WRITE	2
 #define OPEN4_SHARE_ACCESS_BOTH		3
@@ -191,7 +199,10 @@ struct result {
 	uint64_t	entries;	/* READDIR */
 	uint64_t	cookie;		/* READDIR: the last entry's */
 	unsigned char	verf[8];	/* READDIR cookieverf, SETCLIENTID */
-	uint64_t	clientid;	/* SETCLIENTID */
+	uint64_t	clientid;	/* SETCLIENTID, EXCHANGE_ID */
+	uint32_t	sequence;	/* EXCHANGE_ID */
+	unsigned char	sessionid[SESSIONID_SIZE];	/* CREATE_SESSION */
+	uint32_t	slots;		/* CREATE_SESSION: fore maxrequests */
 	uint64_t	maxread;	/* GETATTR */
 	uint64_t	maxwrite;
 };
@@ -216,6 +227,8 @@ struct conn {
 	int		 fd;
 	int		 index;
 	uint64_t	 clientid;
+	unsigned char	 sessionid[SESSIONID_SIZE];	/* 4.1 */
+	uint32_t	 slot_seq[MAX_DEPTH];		/* 4.1: each slot's */
 	uint32_t	 xid_gen;
 	struct xbuf	 out;
 	size_t		 out_sent;
@@ -231,6 +244,7 @@ struct conn {
 
 struct load {
 	struct conn	 conns[MAX_CONNS];
+	int		 minor;		/* 0 or 1 */
 	int		 nconns;
 	int		 depth;
 	enum phase	 phase;
@@ -415,12 +429,23 @@ get_stateid(struct xdec *d, struct stateid *s)
 
 /* The COMPOUND's encoders. */
 
-/* The RPC call header and COMPOUND4args up to the op count: returns
- * where the count goes. */
+/*
+ * The RPC call header and COMPOUND4args up to the op count: returns
+ * where the count goes.  In 4.1 the first op is SEQUENCE on the slot of
+ * the call (the xid's low byte: its slot in flight, 0 for the blocking
+ * calls, which run alone), unless bare (EXCHANGE_ID, CREATE_SESSION);
+ * compound_end counts it and takes the slot's next sequence id.
+ */
+static int seq_first;
+static struct conn *seq_conn;	/* the SEQUENCE's slot, taken at the end */
+static uint32_t seq_slot;
+static size_t seq_at;
+
 static size_t
-compound_start(struct conn *c, struct xbuf *b, uint32_t xid)
+compound_start_bare(struct conn *c, struct xbuf *b, uint32_t xid, int bare)
 {
 	size_t at;
+	uint32_t slot = xid & 0xff;
 
 	b->len = 0;
 	put32(b, 0);			/* record mark, patched */
@@ -442,17 +467,37 @@ compound_start(struct conn *c, struct xbuf *b, uint32_t xid)
 	put32(b, 0);			/* AUTH_NONE verifier */
 	put32(b, 0);
 	put32(b, 0);			/* tag */
-	put32(b, 0);			/* minor version 0 */
-	(void)c;
+	put32(b, (uint32_t)c->load->minor);
 	at = b->len;
 	put32(b, 0);
+	seq_first = c->load->minor > 0 && !bare;
+	if (seq_first) {
+		put32(b, OP_SEQUENCE);
+		put_fixed(b, c->sessionid, SESSIONID_SIZE);
+		seq_conn = c;
+		seq_slot = slot;
+		seq_at = b->len;
+		put32(b, 0);		/* the slot's next, at the end */
+		put32(b, slot);
+		put32(b, (uint32_t)c->load->depth - 1);
+		put32(b, 0);		/* not cached */
+	}
 	return at;
+}
+
+static size_t
+compound_start(struct conn *c, struct xbuf *b, uint32_t xid)
+{
+	return compound_start_bare(c, b, xid, 0);
 }
 
 static void
 compound_end(struct xbuf *b, size_t count_at, uint32_t nops)
 {
-	patch32(b, count_at, nops);
+	/* A call started and not sent takes no sequence id. */
+	if (seq_first)
+		patch32(b, seq_at, ++seq_conn->slot_seq[seq_slot]);
+	patch32(b, count_at, nops + (seq_first ? 1 : 0));
 	patch32(b, 0, 0x80000000u | (uint32_t)(b->len - 4));
 }
 
@@ -684,6 +729,40 @@ read_compound(struct xdec *d, struct result *r)
 			r->clientid = get64(d);
 			if ((p = get_fixed(d, 8)) != NULL)
 				memcpy(r->verf, p, 8);
+			break;
+		case OP_SEQUENCE:
+			get_fixed(d, SESSIONID_SIZE);
+			get_fixed(d, 20);
+			break;
+		case OP_RECLAIM_COMPLETE:
+			break;
+		case OP_EXCHANGE_ID:
+			r->clientid = get64(d);
+			r->sequence = get32(d);
+			get32(d);		/* flags */
+			if (get32(d) != 0)	/* state protection: none */
+				d->bad = 1;
+			get64(d);		/* server_owner */
+			get_opaque(d, &n, 1024);
+			get_opaque(d, &n, 1024);	/* scope */
+			if (get32(d) == 1) {	/* impl id */
+				get_opaque(d, &n, 1024);
+				get_opaque(d, &n, 1024);
+				get_fixed(d, 12);
+			}
+			break;
+		case OP_CREATE_SESSION:
+			if ((p = get_fixed(d, SESSIONID_SIZE)) != NULL)
+				memcpy(r->sessionid, p, SESSIONID_SIZE);
+			get32(d);
+			get32(d);
+			get_fixed(d, 20);	/* fore: ... maxoperations */
+			r->slots = get32(d);
+			if (get32(d) == 1)
+				get32(d);
+			get_fixed(d, 24);	/* back */
+			if (get32(d) == 1)
+				get32(d);
 			break;
 		default:
 			d->bad = 1;
@@ -1342,6 +1421,59 @@ conn_setclientid(struct load *L, struct conn *c)
 		loadgen_fatalx("SETCLIENTID_CONFIRM: NFS4 status %u", r.status);
 }
 
+/* 4.1 (RFC 8881 18.35, 18.36, 18.51): a client id and a session. */
+static void
+conn_session(struct load *L, struct conn *c)
+{
+	struct result r;
+	char id[64];
+	size_t at;
+	int i;
+
+	snprintf(id, sizeof(id), "%s.%d", L->owner_prefix, c->index);
+	at = compound_start_bare(c, &call_buf, ++c->xid_gen << 8, 1);
+	put32(&call_buf, OP_EXCHANGE_ID);
+	put_fixed(&call_buf, L->verifier, 8);
+	put_string(&call_buf, id);
+	put32(&call_buf, 0);			/* flags */
+	put32(&call_buf, 0);			/* SP4_NONE */
+	put32(&call_buf, 0);			/* no implementation id */
+	compound_end(&call_buf, at, 1);
+	if (conn_call(c, &call_buf, &r) != 0)
+		loadgen_fatalx("EXCHANGE_ID: NFS4 status %u", r.status);
+	c->clientid = r.clientid;
+	at = compound_start_bare(c, &call_buf, ++c->xid_gen << 8, 1);
+	put32(&call_buf, OP_CREATE_SESSION);
+	put64(&call_buf, r.clientid);
+	put32(&call_buf, r.sequence);
+	put32(&call_buf, 0);			/* no backchannel */
+	for (i = 0; i < 2; i++) {
+		put32(&call_buf, 0);		/* header pad */
+		put32(&call_buf, MAX_RECORD);	/* max request */
+		put32(&call_buf, MAX_RECORD);	/* max response */
+		put32(&call_buf, 4096);		/* cached */
+		put32(&call_buf, 16);		/* ops */
+		put32(&call_buf, i == 0 ? (uint32_t)L->depth : 1);
+		put32(&call_buf, 0);		/* no RDMA */
+	}
+	put32(&call_buf, 0x40000000);		/* callback program */
+	put32(&call_buf, 1);
+	put32(&call_buf, 0);			/* AUTH_NONE */
+	compound_end(&call_buf, at, 1);
+	if (conn_call(c, &call_buf, &r) != 0)
+		loadgen_fatalx("CREATE_SESSION: NFS4 status %u", r.status);
+	if (r.slots < (uint32_t)L->depth)
+		loadgen_fatalx("the server grants %u slots per session: "
+		    "--depth %u at most", r.slots, r.slots);
+	memcpy(c->sessionid, r.sessionid, SESSIONID_SIZE);
+	at = compound_start(c, &call_buf, ++c->xid_gen << 8);
+	put32(&call_buf, OP_RECLAIM_COMPLETE);
+	put32(&call_buf, 0);
+	compound_end(&call_buf, at, 1);
+	if (conn_call(c, &call_buf, &r) != 0)
+		loadgen_fatalx("RECLAIM_COMPLETE: NFS4 status %u", r.status);
+}
+
 static void
 conn_renew(struct conn *c)
 {
@@ -1349,9 +1481,13 @@ conn_renew(struct conn *c)
 	size_t at;
 
 	at = compound_start(c, &call_buf, ++c->xid_gen << 8);
-	put32(&call_buf, OP_RENEW);
-	put64(&call_buf, c->clientid);
-	compound_end(&call_buf, at, 1);
+	if (c->load->minor > 0)		/* SEQUENCE alone renews */
+		compound_end(&call_buf, at, 0);
+	else {
+		put32(&call_buf, OP_RENEW);
+		put64(&call_buf, c->clientid);
+		compound_end(&call_buf, at, 1);
+	}
 	if (conn_call(c, &call_buf, &r) != 0)
 		loadgen_fatalx("RENEW: NFS4 status %u", r.status);
 }
@@ -1512,7 +1648,7 @@ commit_data(struct load *L, struct conn *c)
 /* nfs://HOST[:PORT]/PATH[?nfsport=P&version=4...] */
 static void
 parse_url(const char *url, char *host, size_t hostlen, char *port,
-    size_t portlen, char *path, size_t pathlen)
+    size_t portlen, char *path, size_t pathlen, int *minor)
 {
 	const char *p, *slash, *q, *colon;
 	size_t n;
@@ -1543,16 +1679,22 @@ parse_url(const char *url, char *host, size_t hostlen, char *port,
 		if (strncmp(q + 1, "nfsport=", 8) == 0)
 			snprintf(port, portlen, "%.*s",
 			    (int)strcspn(q + 9, "&"), q + 9);
-		else if (strncmp(q + 1, "version=", 8) == 0 &&
-		    strncmp(q + 9, "4", 1) != 0)
-			loadgen_fatalx("nfs4load speaks NFSv4.0 only (%s)", url);
+		else if (strncmp(q + 1, "version=", 8) == 0) {
+			if (strncmp(q + 9, "4.1", 3) == 0)
+				*minor = 1;
+			else if (strncmp(q + 9, "4", 1) != 0 ||
+			    strncmp(q + 9, "4.2", 3) == 0)
+				loadgen_fatalx("nfs4load speaks NFSv4.0 and "
+				    "4.1 (%s)", url);
+		}
 	}
 }
 
 static void
 report(struct load *L, double seconds)
 {
-	loadgen_report("host4", &phase_info[L->phase],
+	loadgen_report(L->minor > 0 ? "host41" : "host4",
+	    &phase_info[L->phase],
 	    L->phase == PHASE_WRITE || L->phase == PHASE_READ ?
 	    L->bytes_done : L->ops_done, seconds, L->lat, L->nlat);
 }
@@ -1586,7 +1728,7 @@ main(int argc, char **argv)
 	L.nconns = o.conns;
 	L.depth = o.depth;
 	parse_url(o.url, host, sizeof(host), port, sizeof(port), path,
-	    sizeof(path));
+	    sizeof(path), &L.minor);
 	loadgen_want(o.tests, phase_info, PHASE_COUNT, want);
 	/* Reads need the file write makes; the name phases need create's
 	 * files, and remove cleans them up. */
@@ -1611,7 +1753,10 @@ main(int argc, char **argv)
 		c->load = &L;
 		c->index = i;
 		c->fd = conn_open_socket(host, port);
-		conn_setclientid(&L, c);
+		if (L.minor > 0)
+			conn_session(&L, c);
+		else
+			conn_setclientid(&L, c);
 		if (i == 0)
 			lookup_export(&L, c, path);
 	}

@@ -36,7 +36,7 @@ check "nfsd answers an NFSv4 COMPOUND" suite_wait 10 sh -c "PYTHONPATH=$ONCRPC_P
 run() {
 	local name=$1
 	shift
-	timeout 300 "$LOAD" --url "nfs://127.0.0.1/export?version=4&nfsport=$P" \
+	timeout 300 "$LOAD" --url "nfs://127.0.0.1/export?version=${VERS:-4}&nfsport=$P" \
 	    --size 4 --seconds 1 --files 60 --dir "$name" "$@" \
 	    >"$SUITE_DIR/$name.out" 2>"$SUITE_DIR/$name.err"
 	echo $? >"$SUITE_DIR/$name.rc"
@@ -44,14 +44,17 @@ run() {
 }
 
 # A phase's figure, as printed: RESULT name=host4_PHASE value=V unit=U.
-figure() { sed -n "s/^RESULT name=host4_$2 value=\([0-9.]*\) .*/\1/p" "$SUITE_DIR/$1.out"; }
+figure() { sed -n "s/^RESULT name=host${ROWS:-4}_$2 value=\([0-9.]*\) .*/\1/p" "$SUITE_DIR/$1.out"; }
 nonzero() { awk -v v="$1" 'BEGIN { exit !(v != "" && v + 0 > 0) }'; }
 
+# v41: the same over NFSv4.1 sessions (version=4.1: SEQUENCE on each
+# call's slot), rows host41_*.
 for shape in "one --conns 1 --depth 1" "many --conns 3 --depth 8" \
-    "sync --conns 2 --depth 4 --create-bytes 3000"; do
+    "sync --conns 2 --depth 4 --create-bytes 3000" "v41 --conns 2 --depth 8"; do
 	set -- $shape
 	name=$1
 	shift
+	if [ "$name" = v41 ]; then VERS=4.1 ROWS=41; else VERS=4 ROWS=4; fi
 	run "$name" "$@"
 	check "$name: nfs4load exits 0" test "$(cat "$SUITE_DIR/$name.rc")" = 0
 	check "$name: no error printed" sh -c "! grep -v '^nfs4load: [0-9]* connections' '$SUITE_DIR/$name.err' | grep -q ."
@@ -60,6 +63,9 @@ for shape in "one --conns 1 --depth 1" "many --conns 3 --depth 8" \
 	done
 	check "$name: its directory is removed" test "$(PROBE4 path "/export/$name")" = "ERR 2"
 done
+VERS=4 ROWS=4
+check "v41: its rows are host41_*, none host4_*" sh -c "grep -q '^RESULT name=host41_' '$SUITE_DIR/v41.out' && ! grep -q '^RESULT name=host4_' '$SUITE_DIR/v41.out'"
+check "v41: its sessions had all 8 slots in use (SEQUENCE on each call's slot)" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF v4 sessions | grep -q 'slots 8 used 8 '"
 # At one call in flight each phase also has its latency percentiles.
 check "one: a LATENCY line per timed op phase" test "$(grep -c '^LATENCY name=host4_' "$SUITE_DIR/one.out")" -ge 10
 
