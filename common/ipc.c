@@ -72,6 +72,7 @@ struct ipc_channel {
 	ipc_batch_fn		*batch_done;
 	void			*batch_arg;
 	int			 in_dispatch;
+	int			 corked;	/* ipc_channel_cork */
 	int			 dead;
 	int			 silent_free;	/* freed by owner: no on_close */
 	int			 write_failed;
@@ -386,9 +387,17 @@ ipc_send(struct ipc_channel *ch, uint32_t type, uint32_t id, uint16_t flags,
 	o->fd = fd;
 	TAILQ_INSERT_TAIL(&ch->out, o, entry);
 	ch->out_bytes += o->len;
-	if (!ch->in_dispatch)
+	if (!ch->in_dispatch && !ch->corked)
 		ipc_flush(ch);
 	return 0;
+}
+
+void
+ipc_channel_cork(struct ipc_channel *ch, int on)
+{
+	ch->corked = on;
+	if (!on && !ch->in_dispatch)
+		ipc_flush(ch);
 }
 
 int

@@ -98,6 +98,11 @@ int		 ipc_reply_error(struct ipc_channel *,
 int		 ipc_call(struct ipc_channel *, uint32_t type, int fd,
 		    xdrproc_t, const void *obj, ipc_reply_fn *, void *arg);
 void		 ipc_flush(struct ipc_channel *);
+/*
+ * Corked, messages queue until uncorked (then they leave in one write,
+ * as within a dispatch batch): for one-way messages a caller gathers.
+ */
+void		 ipc_channel_cork(struct ipc_channel *, int on);
 
 /* Decode a body; 0 on success.  Free with xdr_free(proc, obj). */
 int		 ipc_decode(const struct ipc_msg *, xdrproc_t, void *obj);

@@ -652,6 +652,12 @@ rpcsvc_call_free(struct rpcsvc_call *call)
 	}
 }
 
+void
+rpcsvc_hold_reply(struct rpcsvc_call *call)
+{
+	call->hold_reply = 1;
+}
+
 int
 rpcsvc_call_alive(const struct rpcsvc_call *call)
 {
@@ -782,7 +788,7 @@ rpcsvc_finish(struct rpcsvc_call *call, uint32_t stat)
 	    !call->out.failed)
 		log_warnx_rl("rpc: %s: the reply's flavour failed",
 		    call->peer_name);
-	rpcsvc_send(call, hold && call->conn != NULL);
+	rpcsvc_send(call, (hold || call->hold_reply) && call->conn != NULL);
 }
 
 /* An accepted reply: res through proc after the head; NULL for void. */

@@ -155,6 +155,7 @@ struct rpcsvc_call {
 	size_t				 data_len;
 	size_t				 reserved;	/* counted as output */
 	int				 cache_held;	/* in progress */
+	int				 hold_reply;	/* rpcsvc_hold_reply */
 	uint32_t			 cache_sum;	/* the cache's */
 };
 
@@ -259,6 +260,12 @@ void		 rpcsvc_reserve(struct rpcsvc_call *, size_t n);
 void		 rpcsvc_cache_abandon(struct rpcsvc_call *);
 /* The cache's entries are safe: write the output held for them. */
 void		 rpcsvc_release_held(struct rpcsvc *);
+/*
+ * This call's reply (and what follows it on the connection) waits for
+ * rpcsvc_release_held, as a cached reply does: for a service that
+ * records it elsewhere first.
+ */
+void		 rpcsvc_hold_reply(struct rpcsvc_call *);
 
 struct rpcsvc_fd *rpcsvc_fd_ref(struct rpcsvc_fd *);
 void		 rpcsvc_fd_unref(struct rpcsvc_fd *);

@@ -37,6 +37,7 @@ struct stated_client {
 	struct ipc_client	*client;
 	struct event		*ev_flush;
 	int			 flush_scheduled;
+	int			 corked;	/* stated_client_send_before */
 	st_drc_entry		*pending;
 	size_t			 npending;
 	size_t			 cap;
@@ -83,7 +84,33 @@ stated_client_flush_cb(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	stated_client_pending_clear(s);
+	/* The one-way messages gathered this turn, in one write. */
+	if (s->corked && ch != NULL)
+		ipc_channel_cork(ch, 0);
+	s->corked = 0;
 	rpcsvc_release_held(s->env->svc);
+}
+
+int
+stated_client_send_before(struct stated_client *s, struct rpcsvc_call *call,
+    uint32_t type, xdrproc_t proc, const void *obj)
+{
+	struct ipc_channel *ch = stated_client_channel(s);
+
+	if (ch == NULL)
+		return -1;
+	if (!s->corked) {
+		ipc_channel_cork(ch, 1);
+		s->corked = 1;
+	}
+	if (ipc_send_xdr(ch, type, 0, 0, -1, proc, obj) == -1)
+		return -1;
+	rpcsvc_hold_reply(call);
+	if (!s->flush_scheduled) {
+		s->flush_scheduled = 1;
+		event_active(s->ev_flush, EV_TIMEOUT, 1);
+	}
+	return 0;
 }
 
 int

@@ -8,7 +8,9 @@
  * SEQUENCE succeeded sends ONE one-way ST_SESSION_SLOT_DONE before its
  * reply leaves (nfs41_slot_finish, from proc.c's nfs4_finish): the
  * slot's new sequence id, the request's digest, and the reply when the
- * client asked for it to be cached.  A retry is answered from the
+ * client asked for it to be cached.  The SLOT_DONEs of one loop turn
+ * leave in one write, and the replies wait for it (the reply cache's
+ * hold: stated_client_send_before).  A retry is answered from the
  * mirror and sends nothing.  A session nfsd does not know (after its
  * restart) is loaded from stated with ST_SESSION_LOAD, once, then
  * mirrored; a mirrored one whose lease may have run out is loaded again
@@ -538,7 +540,6 @@ nfs41_slot_finish(struct nfs4_call *v, const uint8_t *reply, size_t len,
 	struct nfsd_env *env = v->nfs.env;
 	struct nfs41_call *c = &v->w->v41;
 	struct nfs41_session *s;
-	struct ipc_channel *ch;
 	st_session_slot_done done;
 	int cached;
 
@@ -568,9 +569,9 @@ nfs41_slot_finish(struct nfs4_call *v, const uint8_t *reply, size_t len,
 		done.reply.reply_val = (char *)(uintptr_t)reply;
 	}
 	env->v41_slot_dones++;
-	if ((ch = stated_client_channel(env->sdc)) == NULL ||
-	    ipc_send_xdr(ch, ST_SESSION_SLOT_DONE, 0, 0, -1,
-	    (xdrproc_t)xdr_st_session_slot_done, &done) == -1) {
+	if (stated_client_send_before(env->sdc, v->nfs.rpc,
+	    ST_SESSION_SLOT_DONE, (xdrproc_t)xdr_st_session_slot_done,
+	    &done) == -1) {
 		env->v41_slot_dones_lost++;
 		log_warnx_rl("NFSv4.1 slot %u, sequence id %u: stated away, "
 		    "its copy misses it (a restart of nfsd now would lose "

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
+#include <poll.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -152,6 +153,42 @@ test_framing(void)
 	free(body);
 	ipc_channel_free(a);
 	ipc_channel_free(b);
+}
+
+/* Corked, messages wait (nothing on the socket), then leave together. */
+static void
+test_cork(void)
+{
+	struct ipc_channel *a;
+	uint8_t *body, buf[64];
+	int sv[2], i;
+	ssize_t n;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	a = ipc_channel_new(base, sv[0], 0, sink_dispatch, sink_closed,
+	    &(struct sink){ .last_fd = -1 });
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
+	body = body_pattern(16);
+	ipc_channel_cork(a, 1);
+	for (i = 0; i < 3; i++)
+		ipc_send(a, 300 + (uint32_t)i, (uint32_t)i, 0, -1, body, 16);
+	n = read(sv[1], buf, sizeof(buf));
+	tap_ok(n == -1 && errno == EAGAIN, "corked: nothing written yet");
+	ipc_channel_cork(a, 0);
+	n = 0;
+	for (i = 0; i < 100 && n < 3 * (ssize_t)(IPC_HDR_SIZE + 16); i++) {
+		ssize_t got = read(sv[1], buf, sizeof(buf));
+
+		if (got > 0)
+			n += got;
+		else
+			poll(NULL, 0, 1);
+	}
+	TAP_EQ_INT(n, 3 * (IPC_HDR_SIZE + 16),
+	    "uncorked: the three messages are written");
+	free(body);
+	ipc_channel_free(a);
+	close(sv[1]);
 }
 
 static void
@@ -749,6 +786,7 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 	base = event_base_new();
 	test_framing();
+	test_cork();
 	test_partial_reads();
 	test_bad_headers();
 	test_fd_passing();
