@@ -260,6 +260,8 @@ smbd_config(struct smbd_env *env, const struct conf *conf)
 	    "open files per connection");
 	env->break_timeout = (unsigned int)conf_get_int(conf, "smbd",
 	    "oplock break timeout");
+	env->durable_timeout_ms = (uint32_t)conf_get_int(conf, "smbd",
+	    "durable handle timeout") * 1000;
 	env->requests_per_conn = (size_t)conf_get_int(conf, "smbd",
 	    "requests per connection");
 	env->locks_per_open = (size_t)conf_get_int(conf, "smbd",

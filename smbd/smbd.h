@@ -13,6 +13,7 @@
  *              stated's table, smbd's channel to stated and its pushes
  *   ipc.c      IPC$ and its named pipes (srvsvc, wkssvc) carrying
  *              DCE/RPC (dcerpc.c, srvsvc.c, wkssvc.c: dcerpc.h)
+ *   durable.c  durable handles v1 and v2, kept in stated
  *   control.c  dittofsctl's listing of sessions, trees and opens
  *   smb2_hdr.c, smb2_negotiate.c, smb2_sign.c, smb2_crypt.c, status.c,
  *   utf16.c, smb2_lock.c, dcerpc.c, srvsvc.c, wkssvc.c: the pure wire
@@ -115,6 +116,10 @@ struct smbd_env {
 	/* lease.c */
 	unsigned int		 break_timeout;	/* [smbd] oplock break timeout */
 	uint64_t		 oplock_breaks;
+	/* durable.c */
+	uint32_t		 durable_timeout_ms;	/* 0: none granted */
+	uint64_t		 durable_granted, durable_reconnects;
+	uint64_t		 durable_disconnects;
 	/* counters for dittofsctl status */
 	uint64_t		 commands[SMB2_NCOMMANDS];
 	uint64_t		 malformed;
@@ -186,7 +191,15 @@ struct smbd_open {
 	uint32_t		 options;	/* CREATE's CreateOptions */
 	uint32_t		 desired;	/* CREATE's DesiredAccess */
 	int			 delete_pending;
-	/* lock.c: stated's name of the file, its locks, its share mode */
+	/*
+	 * lock.c: stated's name of the file, its locks, its share mode;
+	 * their owner in stated: the session, or the open's own id when it
+	 * asked to be durable (durable.c)
+	 */
+	uint64_t		 owner_id;
+	int			 durable;	/* 1, 2: DHnQ, DH2Q granted */
+	uint32_t		 durable_timeout_ms;
+	uint8_t			 create_guid[16];
 	struct smbd_file	*file;
 	size_t			 nlocks;
 	int			 shared;	/* a reservation in stated */
@@ -383,6 +396,9 @@ int	 smbd_file_same(const struct smbd_open *, const bd_attr *);
 void	 smbd_lock_open_gone(struct smbd_conn *, struct smbd_open *);
 void	 smbd_lock_session_gone(struct smbd_conn *, struct smbd_session *);
 void	 smbd_lock_conn_gone(struct smbd_conn *);
+/* A lock stated kept for a reconnected durable open: 0, or -1. */
+int	 smbd_lock_restore(struct smbd_open *, uint64_t offset,
+	    uint64_t length, int exclusive);
 /* READ/WRITE against the file's SMB locks: 1 on a conflict. */
 int	 smbd_lock_io_conflict(const struct smbd_open *, uint64_t offset,
 	    uint64_t length, int write);
@@ -400,6 +416,59 @@ void	 smbd_lease_open_gone(struct smbd_env *, struct smbd_open *);
 /* stated's RECALL of an oplock: an st_status for the ACK. */
 int	 smbd_lease_recall(struct smbd_env *, const struct st_push *);
 void	 smbd_oplock_break(struct smbd_req *);
+
+/* durable.c */
+/* A CREATE's durable contexts (MS-SMB2 2.2.13.2.3, .4, .11, .12). */
+struct smbd_durable_req {
+	int		 version;	/* asked: 1 DHnQ, 2 DH2Q; 0 none */
+	int		 reconnect;	/* 1 DHnC, 2 DH2C; 0 none */
+	uint32_t	 timeout_ms;	/* DH2Q */
+	uint32_t	 flags;		/* DH2Q, DH2C */
+	uint8_t		 guid[16];	/* CreateGuid */
+	uint64_t	 persistent;	/* DHnC, DH2C: the FileId */
+	uint64_t	 volatile_id;
+};
+/* What smbd keeps in stated to make the open again. */
+struct smbd_durable_state {
+	uint32_t	 share_id;
+	int		 is_dir;
+	uint32_t	 access;	/* PERM_IO_* */
+	uint32_t	 options, desired, share_access, oplock;
+	uint8_t		 fh[BD_FH_MAX];
+	uint32_t	 fhlen;
+	uint8_t		 dir_fh[BD_FH_MAX];
+	uint32_t	 dir_fhlen;
+	char		 name[BD_NAME_MAX + 1];
+};
+#define SMBD_DURABLE_RSP_SIZE	32
+struct st_durable_open;
+struct st_durable_lock;
+typedef void	 smbd_durable_done_fn(void *arg, int granted);
+typedef void	 smbd_durable_reconnect_fn(void *arg, uint32_t status,
+	    const struct st_durable_open *, const struct smbd_durable_state *,
+	    const struct st_durable_lock *, size_t nlocks);
+/* STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a bad combination. */
+uint32_t smbd_durable_parse(const uint8_t *ctx, size_t len, uint16_t dialect,
+	    struct smbd_durable_req *);
+uint32_t smbd_durable_timeout(const struct smbd_durable_req *,
+	    uint32_t server_ms);
+size_t	 smbd_durable_encode(int version, uint32_t timeout_ms, uint8_t *out,
+	    size_t outmax);
+size_t	 smbd_durable_state_encode(const struct smbd_durable_state *,
+	    uint8_t *out, size_t outmax);
+int	 smbd_durable_state_decode(const uint8_t *, size_t,
+	    struct smbd_durable_state *);
+uint64_t smbd_durable_new_id(void);
+int	 smbd_durable_id(uint64_t);
+void	 smbd_durable_open_gone(struct smbd_conn *, struct smbd_open *);
+void	 smbd_durable_register(struct smbd_conn *, struct smbd_session *,
+	    const struct smbd_open *, const struct smbd_durable_req *,
+	    uint32_t share_access, smbd_durable_done_fn *, void *arg);
+void	 smbd_durable_reconnect(struct smbd_conn *, struct smbd_session *,
+	    const struct smbd_durable_req *, smbd_durable_reconnect_fn *,
+	    void *arg);
+void	 smbd_durable_drop(struct smbd_env *, uint64_t id);
+void	 smbd_durable_drop_connection(struct smbd_env *, uint64_t id);
 
 /* ipc.c */
 /* A command on a tree of IPC$ (or a pipe): 1 when answered here. */

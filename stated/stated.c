@@ -421,6 +421,11 @@ const struct ipc_handler stated_handlers[] = {
 	/* SMB oplocks and leases (lease.c): smbd's alone. */
 	{ ST_GRANT_SMB, SMBD, stated_grant_smb },
 	{ ST_GRANT_SMB_RETURN, SMBD, stated_grant_smb_return },
+	/* SMB durable handles (durable.c): smbd's alone. */
+	{ ST_DURABLE_OPEN, SMBD, stated_durable_open },
+	{ ST_DURABLE_CLOSE, SMBD, stated_durable_close },
+	{ ST_DURABLE_DISCONNECT, SMBD, stated_durable_disconnect },
+	{ ST_DURABLE_RECONNECT, SMBD, stated_durable_reconnect },
 };
 const size_t stated_nhandlers = sizeof(stated_handlers) /
     sizeof(stated_handlers[0]);
@@ -435,15 +440,20 @@ static const struct ipc_handler stated_ctl_handlers[] = {
 	{ ST_SESSION_DESTROY, CTL, stated_session_destroy },
 	{ ST_SESSION_DESTROY_CLIENTID, CTL, stated_session_destroy_clientid },
 	{ ST_GRANT_LIST, CTL, stated_grant_ctl_list },
+	{ ST_DURABLE_LIST, CTL, stated_durable_ctl_list },
 };
 
-/* A front end went away: its queued requests go (lock.c). */
+/*
+ * A front end went away: its queued requests go (lock.c), smbd's
+ * durable opens wait for their clients (durable.c).
+ */
 static void
 stated_peer_gone(struct ipc_peer *peer, void *arg)
 {
 	struct daemon *d = arg;
 
 	stated_waiters_cancel(d->env, peer);
+	stated_durable_peer_gone(d->env, peer);
 }
 
 static void
@@ -565,6 +575,7 @@ stated_post_init(struct daemon *d)
 	/* One client table: v4.1 clients' opens and locks are v4state's. */
 	v4_state_set_sessions(env->v4, env->sessions);
 	stated_grant_init(env, d->base);
+	stated_durable_init(env, d->base);
 	stated_limits(d);
 	/* RFC 7530 9.6.3: a grace period shorter than a lease loses
 	 * reclaims of clients that renew once a lease. */
@@ -589,6 +600,7 @@ stated_stop(struct daemon *d)
 	if (env->ev_grant != NULL)
 		event_free(env->ev_grant);
 	env->ev_grace = env->ev_sweep = env->ev_grant = NULL;
+	stated_durable_stop(env);
 	session_table_free(env->sessions);
 	env->sessions = NULL;
 	grant_table_free(env->caching);
