@@ -857,9 +857,10 @@ smbd_create_walk_done(struct smbd_walk *w, uint32_t status)
 }
 
 /*
- * A reconnected durable open: its file opened again (BD_OPEN_IO for its
- * fd, BD_GETATTR for one without data access), then its locks back in
- * smbd's list and the response, as an open of the file (FILE_OPENED).
+ * A reconnected durable open: its file opened again by BD_OPEN of its
+ * name in its parent (FILE_OPEN, for its fd; smbd may not BD_OPEN_IO),
+ * which must still be the same file; then its locks back in smbd's list
+ * and the response, as an open of the file (FILE_OPENED).
  */
 static void
 smbd_create_reopened(void *arg, int status, void *reply, int fd)
@@ -867,7 +868,7 @@ smbd_create_reopened(void *arg, int status, void *reply, int fd)
 	struct smbd_walk *w = arg;
 	struct smbd_conn *c = w->r->conn;
 	struct smbd_open *o = w->open;
-	bd_attr_reply *rep = reply;
+	bd_open_reply *rep = reply;
 	size_t i;
 
 	if (status == 0 && o->access != 0 && fd == -1)
@@ -916,14 +917,14 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	struct smbd_conn *c = r->conn;
 	struct smbd_session *s;
 	struct smbd_open *o;
-	bd_open_io_req io;
-	bd_fh_req fr;
+	bd_open_req req;
 
 	if (status != STATUS_SUCCESS) {
 		smbd_reply_error(r, status);
 		return;
 	}
 	if ((s = smbd_session_find(c, w->session_id)) == NULL ||
+	    st->is_dir || st->name[0] == '\0' ||
 	    st->share_id != c->env->shares[w->share].share_id ||
 	    c->nopens >= c->env->opens_per_conn ||
 	    d->file.st_file_len != ST_FILE_ID_LEN ||
@@ -961,20 +962,18 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	o->durable_timeout_ms = d->timeout_ms;
 	memcpy(o->create_guid, d->create_guid, sizeof(o->create_guid));
 	w->open = o;
-	if (o->access == 0) {
-		smbd_fh_fill(&fr, s, o->fh, o->fhlen);
-		bdc_call(c->env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req,
-		    &fr, (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
-		    smbd_create_reopened, w);
-		return;
-	}
-	memset(&io, 0, sizeof(io));
-	smbd_cred(s, &io.cred);
-	io.fh.bd_fh_len = o->fhlen;
-	io.fh.bd_fh_val = (char *)o->fh;
-	io.flags = o->access;
-	bdc_call(c->env->bdc, BD_OPEN_IO, (xdrproc_t)xdr_bd_open_io_req, &io,
-	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.dir.bd_fh_len = o->dir_fhlen;
+	req.dir.bd_fh_val = (char *)o->dir_fh;
+	req.name.bd_name_len = (u_int)strlen(o->name);
+	req.name.bd_name_val = o->name;
+	req.disposition = smbd_dispositions[1];		/* FILE_OPEN */
+	req.mode = SMBD_NEW_FILE_MODE;
+	req.access = o->access;
+	req.io = o->access;
+	bdc_call(c->env->bdc, BD_OPEN, (xdrproc_t)xdr_bd_open_req, &req,
+	    (xdrproc_t)xdr_bd_open_reply, sizeof(bd_open_reply),
 	    smbd_create_reopened, w);
 }
 

@@ -79,6 +79,9 @@ EXTRA_DIST += tests/integration/test_smbd.sh tests/clients/smb2probe.py
 # NFSv4 OPEN, what a killed smbd left freed by the next.
 TESTS += tests/integration/test_smb_cross.sh
 EXTRA_DIST += tests/integration/test_smb_cross.sh
+# Durable handles v1 and v2 in stated, through kill -9 of smbd.
+TESTS += tests/integration/test_smb_durable.sh
+EXTRA_DIST += tests/integration/test_smb_durable.sh
 
 # Security descriptors <-> the store's ACL model, with the parser's
 # fuzz target over random and mutated descriptors.
