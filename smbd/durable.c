@@ -12,8 +12,9 @@
  *              client's Timeout capped by it (v2).  Directories are
  *              never durable; a persistent handle is answered as not
  *              persistent.
- *   connection lost            ST_DURABLE_DISCONNECT: stated keeps it.
- *   CLOSE, LOGOFF, TREE_DISCONNECT, or not made durable after all:
+ *   connection lost, LOGOFF
+ *              ST_DURABLE_DISCONNECT: stated keeps it.
+ *   CLOSE, TREE_DISCONNECT, or not made durable after all:
  *              ST_DURABLE_CLOSE, everything of the id goes.
  *   CREATE with DHnC or DH2C   ST_DURABLE_RECONNECT by the persistent
  *              FileId (and CreateGuid), for the session's user; the open
@@ -247,13 +248,16 @@ smbd_durable_tell(struct smbd_env *env, uint32_t type, uint64_t id,
 }
 
 /*
- * An open owned by its own id goes: kept in stated when it is durable
- * and only its connection went, else released there.
+ * An open owned by its own id goes: released in stated by a CLOSE or a
+ * TREE_DISCONNECT (or when it was not made durable); a durable one whose
+ * connection or session went is kept there for its reconnect (a LOGOFF
+ * too: smbtorture's durable-open.reopen3 and reopen4, as Windows and
+ * Samba do).
  */
 void
 smbd_durable_open_gone(struct smbd_conn *c, struct smbd_open *o)
 {
-	if (o->durable && c->closing) {
+	if (o->durable && !o->closed) {
 		smbd_durable_tell(c->env, ST_DURABLE_DISCONNECT, o->owner_id,
 		    "DURABLE_DISCONNECT");
 		c->env->durable_disconnects++;

@@ -982,25 +982,44 @@ void
 smbd_create(struct smbd_req *r)
 {
 	struct smb2_create_req cr;
+	struct smbd_durable_req dq;
 	struct smbd_session *s;
 	struct smbd_tree *t;
 	struct smbd_walk *w;
 	uint32_t st;
 
-	if (smb2_create_decode(r->msg, r->len, &cr) == -1) {
+	/* A reconnect's other fields are not looked at (3.3.5.9.7). */
+	if (smb2_create_decode_any(r->msg, r->len, &cr) == -1) {
+		smbd_bad(r, "CREATE");
+		return;
+	}
+	if ((st = smbd_durable_parse(cr.contexts, cr.contexts_len,
+	    r->conn->neg.dialect, &dq)) == 0 && !dq.reconnect &&
+	    cr.disposition > 5) {
 		smbd_bad(r, "CREATE");
 		return;
 	}
 	if ((s = smbd_req_session(r)) == NULL ||
 	    (t = smbd_req_tree(r, s)) == NULL)
 		return;
-	if ((cr.options & (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) ==
-	    (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) {
-		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+	if (st != 0) {
+		smbd_reply_error(r, st);
 		return;
 	}
 	if ((w = smbd_walk_new(r, s, t->share)) == NULL) {
 		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	w->durable = dq;
+	if (w->durable.reconnect) {
+		/* 3.3.5.9.7, 3.3.5.9.12: no path validation, no open. */
+		smbd_durable_reconnect(r->conn, s, &w->durable,
+		    smbd_create_reconnected, w);
+		return;
+	}
+	if ((cr.options & (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) ==
+	    (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) {
+		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
 		return;
 	}
 	w->desired = cr.desired;
@@ -1009,17 +1028,6 @@ smbd_create(struct smbd_req *r)
 	w->attrs = cr.attributes;
 	w->disposition = cr.disposition;
 	w->options = cr.options;
-	if ((st = smbd_durable_parse(cr.contexts, cr.contexts_len,
-	    r->conn->neg.dialect, &w->durable)) != 0) {
-		smbd_reply_error(r, st);
-		return;
-	}
-	if (w->durable.reconnect) {
-		/* 3.3.5.9.7, 3.3.5.9.12: no path validation, no open. */
-		smbd_durable_reconnect(r->conn, s, &w->durable,
-		    smbd_create_reconnected, w);
-		return;
-	}
 	if ((st = smbd_secd_parse(cr.contexts, cr.contexts_len,
 	    &w->secd)) != 0 ||
 	    (st = smbd_walk_parse(w, cr.name, cr.name_len)) != 0) {
@@ -1084,6 +1092,7 @@ smbd_close(struct smbd_req *r)
 
 	if ((o = smbd_file_args(r, 24, 8, &s)) == NULL)
 		return;
+	o->closed = 1;
 	post = smb2_get16(r->msg + SMB2_HDR_SIZE + 2) & 1;
 	if (o->delete_pending) {
 		smbd_dirop_fill(&req, s, o->dir_fh, o->dir_fhlen, o->name);

@@ -520,6 +520,7 @@ smbd_tree_disconnect(struct smbd_req *r)
 {
 	struct smbd_session *s;
 	struct smbd_tree *t;
+	struct smbd_open *o;
 	uint8_t b[4] = { 4, 0, 0, 0 };
 
 	if (smb2_body_check(r->len, 4) == -1 ||
@@ -530,6 +531,10 @@ smbd_tree_disconnect(struct smbd_req *r)
 	if ((s = smbd_req_session(r)) == NULL ||
 	    (t = smbd_req_tree(r, s)) == NULL)
 		return;
+	/* Its durable opens close too (a LOGOFF's are kept: durable.c). */
+	TAILQ_FOREACH(o, &r->conn->opens, entry)
+		if (o->session_id == s->id && o->tree_id == t->id)
+			o->closed = 1;
 	smbd_tree_free(r->conn, s, t);
 	smbd_reply(r, STATUS_SUCCESS, b, sizeof(b));
 }

@@ -198,6 +198,7 @@ struct smbd_open {
 	 */
 	uint64_t		 owner_id;
 	int			 durable;	/* 1, 2: DHnQ, DH2Q granted */
+	int			 closed;	/* by CLOSE (not LOGOFF, ...) */
 	uint32_t		 durable_timeout_ms;
 	uint8_t			 create_guid[16];
 	struct smbd_file	*file;

@@ -147,12 +147,20 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	kill "$STUB" 2>/dev/null
 	STUB=
 	sed -i '/^\[gssd\]$/,/^enable = no$/d' "$SUITE_CONF"
+	# smbtorture's durable-v2-open expects a v2 Timeout capped at 300 s.
+	sed -i 's/^durable handle timeout = 60$/durable handle timeout = 300/' "$SUITE_CONF"
 	suite_start
 	check "blockd, gssd, stated and smbd come up" suite_wait_ready blockd gssd stated smbd
 	check "smbd connects to gssd" suite_wait 20 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'gssd connected.*stated connected'"
 	out=$(echo 'Pass-w0rd' | suite_ctl user add smbtest --uid 0 --gid 0 2>&1)
 	check "dittofsctl user add smbtest ($out)" test "$out" = "user smbtest added"
 	DURABLE_TORTURE=""
+	# DURABLE_PROBE=1: try every subtest of the two suites, report each.
+	if [ -n "${DURABLE_PROBE:-}" ]; then
+		for t in $(smbtorture --list smb2.durable-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//') $(smbtorture --list smb2.durable-v2-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//'); do
+			if timeout 120 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > "$SUITE_DIR/t.out" 2>&1; then diag "PROBE PASS $t"; else diag "PROBE FAIL $t: $(grep -E 'failure|error|Incorrect|should|line|c:[0-9]' "$SUITE_DIR/t.out" | head -4 | tr '\n' ' ')"; fi
+		done
+	fi
 	# DURABLE_TORTURE: the subtests that pass (the rest need leases,
 	# which are not granted, or persistent handles).
 	for t in $DURABLE_TORTURE; do
