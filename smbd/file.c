@@ -224,7 +224,7 @@ struct smbd_walk {
 	uint32_t	 io;
 	uint32_t	 action;
 	struct smbd_secd *secd;		/* CREATE's SecD (security.c) */
-	struct smbd_durable_req durable;	/* durable.c */
+	struct smb2_durable_req durable;	/* durable.c */
 	int		 durable_asked;	/* stated asked to keep it */
 	struct st_durable_lock *relocks;	/* a reconnect's locks */
 	size_t		 nrelocks;
@@ -396,7 +396,7 @@ smbd_create_durable_done(void *arg, int granted)
 
 	if (granted) {
 		o->durable = w->durable.version;
-		o->durable_timeout_ms = smbd_durable_timeout(&w->durable,
+		o->durable_timeout_ms = smb2_durable_timeout(&w->durable,
 		    w->r->conn->env->durable_timeout_ms);
 		memcpy(o->create_guid, w->durable.guid, sizeof(o->create_guid));
 		w->r->conn->env->durable_granted++;
@@ -435,7 +435,7 @@ smbd_create_answer(struct smbd_walk *w, struct smbd_open *o)
 {
 	struct smbd_req *r = w->r;
 	struct smbd_conn *c = r->conn;
-	uint8_t out[88 + SMBD_DURABLE_RSP_SIZE];
+	uint8_t out[88 + SMB2_DURABLE_RSP_SIZE];
 	size_t len = 88;
 
 	r->rel_file = o->id;
@@ -451,7 +451,7 @@ smbd_create_answer(struct smbd_walk *w, struct smbd_open *o)
 	smb2_put64(out + 72, o->id);
 	if (o->durable && w->durable.version != 0) {
 		/* Contexts right after the body: 64 + 88, 8-byte aligned. */
-		len += smbd_durable_encode(o->durable, o->durable_timeout_ms,
+		len += smb2_durable_encode(o->durable, o->durable_timeout_ms,
 		    out + 88, sizeof(out) - 88);
 		smb2_put32(out + 80, SMB2_HDR_SIZE + 88);
 		smb2_put32(out + 84, (uint32_t)(len - 88));
@@ -909,7 +909,7 @@ smbd_create_reopened(void *arg, int status, void *reply, int fd)
 /* What stated kept of the open (durable.c), or why not. */
 static void
 smbd_create_reconnected(void *arg, uint32_t status,
-    const struct st_durable_open *d, const struct smbd_durable_state *st,
+    const struct st_durable_open *d, const struct smb2_durable_state *st,
     const struct st_durable_lock *locks, size_t nlocks)
 {
 	struct smbd_walk *w = arg;
@@ -982,7 +982,7 @@ void
 smbd_create(struct smbd_req *r)
 {
 	struct smb2_create_req cr;
-	struct smbd_durable_req dq;
+	struct smb2_durable_req dq;
 	struct smbd_session *s;
 	struct smbd_tree *t;
 	struct smbd_walk *w;
@@ -993,7 +993,7 @@ smbd_create(struct smbd_req *r)
 		smbd_bad(r, "CREATE");
 		return;
 	}
-	if ((st = smbd_durable_parse(cr.contexts, cr.contexts_len,
+	if ((st = smb2_durable_parse(cr.contexts, cr.contexts_len,
 	    r->conn->neg.dialect, &dq)) == 0 && !dq.reconnect &&
 	    cr.disposition > 5) {
 		smbd_bad(r, "CREATE");

@@ -36,6 +36,7 @@
 #include "daemon.h"
 #include "gssd_msg.h"
 #include "smb2.h"
+#include "smb2_durable.h"
 #include "smb2_lock.h"
 
 #define SMBD_SHARES_MAX		256
@@ -200,7 +201,7 @@ struct smbd_open {
 	int			 durable;	/* 1, 2: DHnQ, DH2Q granted */
 	int			 closed;	/* by CLOSE (not LOGOFF, ...) */
 	uint32_t		 durable_timeout_ms;
-	uint8_t			 create_guid[16];
+	uint8_t			 create_guid[SMB2_DURABLE_GUID_SIZE];
 	struct smbd_file	*file;
 	size_t			 nlocks;
 	int			 shared;	/* a reservation in stated */
@@ -419,54 +420,20 @@ int	 smbd_lease_recall(struct smbd_env *, const struct st_push *);
 void	 smbd_oplock_break(struct smbd_req *);
 
 /* durable.c */
-/* A CREATE's durable contexts (MS-SMB2 2.2.13.2.3, .4, .11, .12). */
-struct smbd_durable_req {
-	int		 version;	/* asked: 1 DHnQ, 2 DH2Q; 0 none */
-	int		 reconnect;	/* 1 DHnC, 2 DH2C; 0 none */
-	uint32_t	 timeout_ms;	/* DH2Q */
-	uint32_t	 flags;		/* DH2Q, DH2C */
-	uint8_t		 guid[16];	/* CreateGuid */
-	uint64_t	 persistent;	/* DHnC, DH2C: the FileId */
-	uint64_t	 volatile_id;
-};
-/* What smbd keeps in stated to make the open again. */
-struct smbd_durable_state {
-	uint32_t	 share_id;
-	int		 is_dir;
-	uint32_t	 access;	/* PERM_IO_* */
-	uint32_t	 options, desired, share_access, oplock;
-	uint8_t		 fh[BD_FH_MAX];
-	uint32_t	 fhlen;
-	uint8_t		 dir_fh[BD_FH_MAX];
-	uint32_t	 dir_fhlen;
-	char		 name[BD_NAME_MAX + 1];
-};
-#define SMBD_DURABLE_RSP_SIZE	32
 struct st_durable_open;
 struct st_durable_lock;
 typedef void	 smbd_durable_done_fn(void *arg, int granted);
 typedef void	 smbd_durable_reconnect_fn(void *arg, uint32_t status,
-	    const struct st_durable_open *, const struct smbd_durable_state *,
+	    const struct st_durable_open *, const struct smb2_durable_state *,
 	    const struct st_durable_lock *, size_t nlocks);
-/* STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a bad combination. */
-uint32_t smbd_durable_parse(const uint8_t *ctx, size_t len, uint16_t dialect,
-	    struct smbd_durable_req *);
-uint32_t smbd_durable_timeout(const struct smbd_durable_req *,
-	    uint32_t server_ms);
-size_t	 smbd_durable_encode(int version, uint32_t timeout_ms, uint8_t *out,
-	    size_t outmax);
-size_t	 smbd_durable_state_encode(const struct smbd_durable_state *,
-	    uint8_t *out, size_t outmax);
-int	 smbd_durable_state_decode(const uint8_t *, size_t,
-	    struct smbd_durable_state *);
 uint64_t smbd_durable_new_id(void);
 int	 smbd_durable_id(uint64_t);
 void	 smbd_durable_open_gone(struct smbd_conn *, struct smbd_open *);
 void	 smbd_durable_register(struct smbd_conn *, struct smbd_session *,
-	    const struct smbd_open *, const struct smbd_durable_req *,
+	    const struct smbd_open *, const struct smb2_durable_req *,
 	    uint32_t share_access, smbd_durable_done_fn *, void *arg);
 void	 smbd_durable_reconnect(struct smbd_conn *, struct smbd_session *,
-	    const struct smbd_durable_req *, smbd_durable_reconnect_fn *,
+	    const struct smb2_durable_req *, smbd_durable_reconnect_fn *,
 	    void *arg);
 void	 smbd_durable_drop(struct smbd_env *, uint64_t id);
 void	 smbd_durable_drop_connection(struct smbd_env *, uint64_t id);
