@@ -271,3 +271,43 @@ smbd_durable_drop_connection(struct smbd_env *env, uint64_t id)
 	smbd_durable_tell(env, ST_DURABLE_DISCONNECT, id,
 	    "DURABLE_DISCONNECT");
 }
+
+static void
+smbd_durable_announce_done(void *arg, int granted)
+{
+	(void)arg;
+	(void)granted;
+}
+
+/*
+ * stated's channel came back (stated counts its loss as the disconnect
+ * of every open): the durable opens smbd still has are its again.
+ */
+void
+smbd_durable_announce(struct smbd_env *env)
+{
+	struct smb2_durable_req q;
+	struct smbd_session *s;
+	struct smbd_conn *c;
+	struct smbd_open *o;
+	size_t n = 0;
+
+	TAILQ_FOREACH(c, &env->conns, entry) {
+		if (c->closing)
+			continue;
+		TAILQ_FOREACH(o, &c->opens, entry) {
+			if (!o->durable || (s = smbd_session_find(c,
+			    o->session_id)) == NULL)
+				continue;
+			memset(&q, 0, sizeof(q));
+			q.version = o->durable;
+			q.timeout_ms = o->durable_timeout_ms;
+			memcpy(q.guid, o->create_guid, sizeof(q.guid));
+			smbd_durable_register(c, s, o, &q, o->share_access,
+			    smbd_durable_announce_done, NULL);
+			n++;
+		}
+	}
+	if (n > 0)
+		log_info("stated: %zu durable handle(s) announced again", n);
+}

@@ -511,6 +511,7 @@ smbd_create_fill(struct smbd_walk *w, struct smbd_open *o)
 	o->access = w->io;
 	o->options = w->options;
 	o->desired = w->desired;
+	o->share_access = w->share_access;
 	o->delete_pending = (w->options & FILE_DELETE_ON_CLOSE) != 0 &&
 	    w->ncomp > 0;
 }
@@ -956,6 +957,7 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	o->access = st->access;
 	o->options = st->options;
 	o->desired = st->desired;
+	o->share_access = st->share_access;
 	o->shared = smb2_share_access(st->desired) != 0;
 	o->oplock = (uint8_t)d->oplock;
 	o->durable = (int)d->dh_version;
@@ -975,6 +977,66 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	bdc_call(c->env->bdc, BD_OPEN, (xdrproc_t)xdr_bd_open_req, &req,
 	    (xdrproc_t)xdr_bd_open_reply, sizeof(bd_open_reply),
 	    smbd_create_reopened, w);
+}
+
+static void
+smbd_create_replayed(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_walk *w = arg;
+	bd_attr_reply *rep = reply;
+	struct smbd_open *o;
+
+	if ((o = smbd_open_find(w->r->conn, w->file_id)) == NULL ||
+	    o->session_id != w->session_id) {
+		smbd_reply_error(w->r, STATUS_FILE_CLOSED);
+		return;
+	}
+	if (status != 0) {
+		smbd_reply_error(w->r, smb2_status_from_errno(status));
+		return;
+	}
+	w->attr = rep->attr;
+	w->action = 1;
+	smbd_create_answer(w, o);
+}
+
+/*
+ * MS-SMB2 3.3.5.9.10: a DH2Q whose CreateGuid names an open of this
+ * user's: with SMB2_FLAGS_REPLAY_OPERATION the same open is answered
+ * again (the client did not see the first answer), without it
+ * STATUS_DUPLICATE_OBJECTID.  1 when answered here.
+ */
+static int
+smbd_create_replay(struct smbd_walk *w, struct smbd_session *s)
+{
+	struct smbd_req *r = w->r;
+	struct smbd_conn *c;
+	struct smbd_open *o = NULL;
+	bd_fh_req fr;
+
+	TAILQ_FOREACH(c, &r->conn->env->conns, entry) {
+		if (c->closing)
+			continue;
+		TAILQ_FOREACH(o, &c->opens, entry)
+			if (o->durable == 2 && memcmp(o->create_guid,
+			    w->durable.guid, sizeof(o->create_guid)) == 0)
+				break;
+		if (o != NULL)
+			break;
+	}
+	if (o == NULL)
+		return 0;
+	if (!(r->hdr.flags & SMB2_FLAGS_REPLAY_OPERATION) ||
+	    c != r->conn || o->session_id != s->id) {
+		smbd_reply_error(r, STATUS_DUPLICATE_OBJECTID);
+		return 1;
+	}
+	w->file_id = o->id;
+	smbd_fh_fill(&fr, s, o->fh, o->fhlen);
+	bdc_call(c->env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req, &fr,
+	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+	    smbd_create_replayed, w);
+	return 1;
 }
 
 /* MS-SMB2 2.2.13, 3.3.5.9 */
@@ -1022,6 +1084,8 @@ smbd_create(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
 		return;
 	}
+	if (w->durable.version == 2 && smbd_create_replay(w, s))
+		return;
 	w->desired = cr.desired;
 	w->oplock = cr.oplock;
 	w->share_access = cr.share_access;

@@ -924,7 +924,7 @@ smbd_push_granted(struct smbd_env *env, const struct st_push *p)
 	return ST_NOT_FOUND;
 }
 
-/* A granted lock, an oplock's recall (lease.c); no durable handles yet. */
+/* A granted lock, an oplock's recall (lease.c). */
 static st_status
 smbd_push_granted_cb(void *arg, const struct st_push *p)
 {
@@ -970,7 +970,8 @@ smbd_stated_message(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 /*
  * Connected.  The first time after smbd's start, what an earlier smbd
  * left in stated goes: its clients' opens died with its connections
- * (no durable handles yet).
+ * (its durable opens, owned by their own ids, wait: durable.c).  Later
+ * (stated's channel came back) the durable opens are announced again.
  */
 static void
 smbd_stated_on_ready(struct ipc_client *cl, void *arg)
@@ -978,8 +979,10 @@ smbd_stated_on_ready(struct ipc_client *cl, void *arg)
 	struct smbd_env *env = arg;
 	st_host_req req;
 
-	if (env->stated_cleared)
+	if (env->stated_cleared) {
+		smbd_durable_announce(env);
 		return;
+	}
 	env->stated_cleared = 1;
 	memset(&req, 0, sizeof(req));
 	req.protocol = ST_PROTOCOL_SMB;

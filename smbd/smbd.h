@@ -191,6 +191,7 @@ struct smbd_open {
 	uint32_t		 access;	/* PERM_IO_* of fd */
 	uint32_t		 options;	/* CREATE's CreateOptions */
 	uint32_t		 desired;	/* CREATE's DesiredAccess */
+	uint32_t		 share_access;	/* CREATE's ShareAccess */
 	int			 delete_pending;
 	/*
 	 * lock.c: stated's name of the file, its locks, its share mode;
@@ -437,6 +438,7 @@ void	 smbd_durable_reconnect(struct smbd_conn *, struct smbd_session *,
 	    void *arg);
 void	 smbd_durable_drop(struct smbd_env *, uint64_t id);
 void	 smbd_durable_drop_connection(struct smbd_env *, uint64_t id);
+void	 smbd_durable_announce(struct smbd_env *);
 
 /* ipc.c */
 /* A command on a tree of IPC$ (or a pipe): 1 when answered here. */

@@ -100,6 +100,11 @@ names and prints one line the test compares:
                       and its LOCK of 0-10 fails: "OTHER 0x<status>";
                       LOCK 50-60 of the reconnected open "OWN 0x<st>";
                       unless "keep" follows, CLOSE "CLOSE 0x<status>"
+  replay D KEYHEX NAME
+                      a DH2Q open of NAME, the same CreateGuid again
+                      without and then with SMB2_FLAGS_REPLAY_OPERATION:
+                      "REPLAY 0x<first> 0x<second> 0x<third> same|other
+                      DH2Q|-"
   denyopen D KEYHEX NAME
                       open NAME for read and write denying all sharing,
                       then LOCK 0-10: "DENYOPEN 0x<status> 0x<lock>"
@@ -1139,7 +1144,7 @@ def create_ctx(name, data):
 
 
 def create_with(p, name, ctxs, access=0xC0000000, share=7, disp=3,
-                oplock=0):
+                oplock=0, flags=0):
     """CREATE with contexts chained (each padded, Next set)."""
     n = name.encode("utf-16-le")
     chain = b""
@@ -1152,7 +1157,7 @@ def create_with(p, name, ctxs, access=0xC0000000, share=7, disp=3,
                        0, share, disp, 0x40, 64 + 56, len(n),
                        off if chain else 0, len(chain))
     body += pad8(n) + chain if chain else n
-    r = p.call(CREATE, body)
+    r = p.call(CREATE, body, flags=flags)
     p.oplock = r["body"][2] if r["status"] == 0 else None
     return r
 
@@ -1249,6 +1254,25 @@ def durable_reconnect(d, key, name, how, fid, guid, keep):
     if not keep:
         print("CLOSE 0x%x" % a.close(fid))
     sys.stdout.flush()
+
+
+def replay(d, key, name):
+    """3.3.5.9.10: a DH2Q's CreateGuid again, without and with REPLAY."""
+    p = LockProbe(connect(), d, key)
+    p.login()
+    guid = os.urandom(16)
+    ctx = create_ctx(b"DH2Q", struct.pack("<II8s16s", 0, 0, b"", guid))
+    r = create_with(p, name, [ctx], disp=5, oplock=9)
+    f = p.fid(r) if r["status"] == 0 else b""
+    r2 = create_with(p, name, [ctx], disp=5, oplock=9)
+    r3 = create_with(p, name, [ctx], disp=5, oplock=9, flags=0x20000000)
+    same = r3["status"] == 0 and p.fid(r3) == f
+    print("REPLAY 0x%x 0x%x 0x%x %s %s" % (
+        r["status"], r2["status"], r3["status"],
+        "same" if same else "other",
+        "DH2Q" if response_ctx(r3, b"DH2Q") is not None else "-"))
+    if f:
+        p.close(f)
 
 
 def deny_open(d, key, name):
@@ -1589,6 +1613,9 @@ def main():
         durable_reconnect(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
                           ARGS[3], bytes.fromhex(ARGS[4]),
                           bytes.fromhex(ARGS[5]), ARGS[6:7] == ["keep"])
+        return
+    if CMD == "replay":
+        replay(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])
         return
     if CMD == "denyopen":
         deny_open(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])
