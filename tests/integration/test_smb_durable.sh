@@ -158,11 +158,11 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	check "dittofsctl user add smbtest ($out)" test "$out" = "user smbtest added"
 	# The subtests that pass and are not skipped.  Not the lease ones
 	# and durable-v2-setinfo (no lease is granted: they skip), nor
-	# delete_on_close1/2 (the
-	# delete on close of a disconnected handle), file-position
-	# (FilePositionInformation), alloc-size, read-only (allocation and
-	# DOS attributes at CREATE), stat-open (no oplock without data
-	# access, so no durability), app-instance (APP_INSTANCE_ID).
+	# delete_on_close1/2 (the delete on close of a disconnected
+	# handle), file-position (FilePositionInformation), alloc-size,
+	# read-only (allocation and DOS attributes at CREATE), stat-open
+	# (no oplock without data access, so no durability), app-instance
+	# (APP_INSTANCE_ID).
 	DURABLE_TORTURE="smb2.durable-open.open-oplock smb2.durable-open.reopen1
 	    smb2.durable-open.reopen1a smb2.durable-open.reopen2
 	    smb2.durable-open.reopen2a smb2.durable-open.reopen3
