@@ -90,6 +90,8 @@ static const struct conf_key_def conf_stated_keys[] = {
 	{ "nfsv4 delegations per client", CONF_INT, "4096", 1, 1048576 },
 	/* SMB oplocks and leases one SMB session may hold. */
 	{ "smb leases per session", CONF_INT, "4096", 1, 1048576 },
+	/* SMB durable handles stated keeps for one user. */
+	{ "smb durable handles per user", CONF_INT, "4096", 1, 1048576 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

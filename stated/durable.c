@@ -65,6 +65,18 @@ stated_durable_free(struct stated_env *env, struct stated_durable *d)
 	free(d);
 }
 
+static size_t
+stated_durable_user_count(struct stated_env *env, const char *user)
+{
+	struct stated_durable *d;
+	size_t n = 0;
+
+	TAILQ_FOREACH(d, &env->durables, entry)
+		if (strcmp(d->open.user, user) == 0)
+			n++;
+	return n;
+}
+
 static int
 stated_durable_id_ok(uint64_t id)
 {
@@ -99,10 +111,14 @@ stated_durable_open(struct ipc_peer *peer, struct ipc_msg *msg)
 	}
 	if ((old = stated_durable_find(env, d->open.id)) != NULL)
 		stated_durable_free(env, old);	/* announced again */
-	else if (env->ndurables >= STATED_DURABLE_MAX) {
+	else if (env->ndurables >= STATED_DURABLE_MAX ||
+	    (env->durable_per_user > 0 && stated_durable_user_count(env,
+	    d->open.user) >= env->durable_per_user)) {
 		env->limit_hits++;
-		log_warnx_rl("%s: %d durable handles kept: no more",
-		    ipc_peer_name(peer), STATED_DURABLE_MAX);
+		log_warnx_rl("%s: %s holds its smb durable handles per user "
+		    "(%zu; %d in all): this open is not durable",
+		    ipc_peer_name(peer), d->open.user, env->durable_per_user,
+		    STATED_DURABLE_MAX);
 		xdr_free((xdrproc_t)xdr_st_durable_open, &d->open);
 		free(d);
 		stated_reply_status(peer, msg, ST_LIMIT);

@@ -541,6 +541,8 @@ stated_limits(struct daemon *d)
 	}
 	env->smb_grants_max = (size_t)conf_get_int(d->conf, "stated",
 	    "smb leases per session");
+	env->durable_per_user = (size_t)conf_get_int(d->conf, "stated",
+	    "smb durable handles per user");
 	if (env->sessions != NULL)
 		stated_session_limits(d);
 }

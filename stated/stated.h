@@ -100,6 +100,7 @@ struct stated_env {
 	struct event		*ev_durable;	/* the scavenger */
 	int			 durable_timer_on;
 	uint64_t		 durable_scavenged;
+	size_t			 durable_per_user;	/* [stated] */
 };
 
 /* stated.c */

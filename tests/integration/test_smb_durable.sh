@@ -34,6 +34,10 @@ port = $S
 durable handle timeout = 60
 oplock break timeout = 5
 
+[stated]
+# Small, so that a fourth durable request of the user is refused.
+smb durable handles per user = 3
+
 [run]
 restart delay max = 2
 CONF
@@ -86,6 +90,12 @@ durable 3 d3.bin v2deny 10000
 check "v1: batch oplock, DHnQ answered ($D1)" has "$D1" '^DURABLE 9 DHnQ 0 [0-9a-f]{32} '
 check "v2, Timeout 0: batch oplock, DH2Q answered with the server's 60 s ($D2)" has "$D2" '^DURABLE 9 DH2Q 60000 [0-9a-f]{32} '
 check "v2, Timeout 10 s: DH2Q answered with 10 s ($D3)" has "$D3" '^DURABLE 9 DH2Q 10000 [0-9a-f]{32} '
+durable 5 d5.bin v1
+check "a fourth durable handle of the user: opened, not durable ([stated] smb durable handles per user = 3) ($D5)" has "$D5" '^DURABLE 9 - 0 '
+check "stated logs the limit" grep -q 'holds its smb durable handles per user' "$SUITE_DIR/run.log"
+exec 12>&-
+d5_gone() { test "$(SMB denyopen 311 $KEY d5.bin)" = "DENYOPEN 0x0 0x0"; }
+check "d5, not durable, goes with its connection: a deny-all open and its lock succeed" suite_wait 20 d5_gone
 F1=$(echo "$D1" | cut -d' ' -f5)
 F2=$(echo "$D2" | cut -d' ' -f5)
 G2=$(echo "$D2" | cut -d' ' -f6)
@@ -150,7 +160,7 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	STUB=
 	sed -i '/^\[gssd\]$/,/^enable = no$/d' "$SUITE_CONF"
 	# smbtorture's durable-v2-open expects a v2 Timeout capped at 300 s.
-	sed -i 's/^durable handle timeout = 60$/durable handle timeout = 300/' "$SUITE_CONF"
+	sed -i 's/^durable handle timeout = 60$/durable handle timeout = 300/; /^smb durable handles per user = 3$/d' "$SUITE_CONF"
 	suite_start
 	check "blockd, gssd, stated and smbd come up" suite_wait_ready blockd gssd stated smbd
 	check "smbd connects to gssd" suite_wait 20 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'gssd connected.*stated connected'"
