@@ -311,3 +311,28 @@ smbd_durable_announce(struct smbd_env *env)
 	if (n > 0)
 		log_info("stated: %zu durable handle(s) announced again", n);
 }
+
+/*
+ * The batch oplock that made the open durable was broken and
+ * acknowledged (3.3.5.22.1): it is durable no more.  stated is told (the
+ * record without its oplock goes with the connection, a killed smbd's
+ * too), and a lost connection closes it.
+ */
+void
+smbd_durable_oplock_lost(struct smbd_conn *c, struct smbd_open *o)
+{
+	struct smb2_durable_req q;
+	struct smbd_session *s;
+
+	if (!o->durable)
+		return;
+	if ((s = smbd_session_find(c, o->session_id)) != NULL) {
+		memset(&q, 0, sizeof(q));
+		q.version = o->durable;
+		q.timeout_ms = o->durable_timeout_ms;
+		memcpy(q.guid, o->create_guid, sizeof(q.guid));
+		smbd_durable_register(c, s, o, &q, o->share_access,
+		    smbd_durable_announce_done, NULL);
+	}
+	o->durable = 0;
+}

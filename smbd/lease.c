@@ -357,6 +357,7 @@ smbd_oplock_break(struct smbd_req *r)
 	o->oplock_breaking = 0;
 	o->oplock = SMB2_OPLOCK_LEVEL_NONE;
 	smbd_lease_return(r->conn->env, o->owner_id, o->id, 0);
+	smbd_durable_oplock_lost(r->conn, o);
 	smb2_oplock_break_encode(out, SMB2_OPLOCK_LEVEL_NONE, o->id, o->id);
 	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
 }

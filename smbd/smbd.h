@@ -439,6 +439,7 @@ void	 smbd_durable_reconnect(struct smbd_conn *, struct smbd_session *,
 void	 smbd_durable_drop(struct smbd_env *, uint64_t id);
 void	 smbd_durable_drop_connection(struct smbd_env *, uint64_t id);
 void	 smbd_durable_announce(struct smbd_env *);
+void	 smbd_durable_oplock_lost(struct smbd_conn *, struct smbd_open *);
 
 /* ipc.c */
 /* A command on a tree of IPC$ (or a pipe): 1 when answered here. */

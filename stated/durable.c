@@ -169,12 +169,22 @@ stated_durable_close(struct ipc_peer *peer, struct ipc_msg *msg)
 	stated_reply(peer, msg, &rep);
 }
 
+/*
+ * Its connection went: it waits, unless its oplock was broken meanwhile
+ * (smbd sent it again with oplock 0): then it goes at once.
+ */
 static void
 stated_durable_detach(struct stated_env *env, struct stated_durable *d)
 {
 	d->connected = 0;
 	if (clock_gettime(CLOCK_MONOTONIC, &d->since) == -1)
 		fatal("clock_gettime");
+	if (d->open.oplock == 0) {
+		d->purge = 1;
+		if (env->ev_durable != NULL)
+			event_active(env->ev_durable, EV_TIMEOUT, 1);
+		return;
+	}
 	stated_durable_timer(env);
 }
 
@@ -410,8 +420,10 @@ stated_durable_timer_cb(evutil_socket_t fd, short what, void *arg)
 		log_info("durable handle %016llx of %s (%s): %s; %zu lock(s), "
 		    "share(s) and grant(s) released",
 		    (unsigned long long)d->open.id, d->open.user,
-		    d->open.path, d->purge ? "its oplock was recalled while "
-		    "disconnected" : "not reconnected within its timeout", n);
+		    d->open.path, !d->purge ? "not reconnected within its "
+		    "timeout" : d->open.oplock == 0 ? "disconnected after its "
+		    "oplock was broken" : "its oplock was recalled while "
+		    "disconnected", n);
 		env->durable_scavenged++;
 		stated_durable_free(env, d);
 	}

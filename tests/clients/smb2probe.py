@@ -100,6 +100,12 @@ names and prints one line the test compares:
                       and its LOCK of 0-10 fails: "OTHER 0x<status>";
                       LOCK 50-60 of the reconnected open "OWN 0x<st>";
                       unless "keep" follows, CLOSE "CLOSE 0x<status>"
+  durbreak D KEYHEX NAME
+                      a durable v1 open of NAME with a batch oplock, a
+                      second session's open breaks it, the break is
+                      acknowledged, the second open closes; then the
+                      first connection drops: "DURBREAK 0x<ack>
+                      0x<second open> <fileid hex>"
   replay D KEYHEX NAME
                       a DH2Q open of NAME, the same CreateGuid again
                       without and then with SMB2_FLAGS_REPLAY_OPERATION:
@@ -1256,6 +1262,31 @@ def durable_reconnect(d, key, name, how, fid, guid, keep):
     sys.stdout.flush()
 
 
+def durable_break(d, key, name):
+    """A durable v1 open whose batch oplock another open breaks (acked);
+    the second open closes, the first's connection drops."""
+    a = LockProbe(connect(), d, key)
+    a.login()
+    r = create_with(a, name, [create_ctx(b"DHnQ", b"\0" * 16)], disp=5,
+                    oplock=9)
+    if r["status"] != 0:
+        print("FAIL 0x%x" % r["status"])
+        return
+    f = a.fid(r)
+    b = LockProbe(connect(), d, key)
+    b.login()
+    b.send(CREATE, b.create_body(name))
+    a.s.settimeout(10)
+    n = a.recv()
+    st = a.ack(f, 0)[0] if n["cmd"] == OPLOCK_BREAK else 0xffffffff
+    r = b.recv()
+    if r["status"] == 0:
+        b.close(b.fid(r))
+    print("DURBREAK 0x%x 0x%x %s" % (st, r["status"], f.hex()))
+    sys.stdout.flush()
+    os._exit(0)
+
+
 def replay(d, key, name):
     """3.3.5.9.10: a DH2Q's CreateGuid again, without and with REPLAY."""
     p = LockProbe(connect(), d, key)
@@ -1613,6 +1644,9 @@ def main():
         durable_reconnect(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
                           ARGS[3], bytes.fromhex(ARGS[4]),
                           bytes.fromhex(ARGS[5]), ARGS[6:7] == ["keep"])
+        return
+    if CMD == "durbreak":
+        durable_break(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])
         return
     if CMD == "replay":
         replay(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])

@@ -67,6 +67,12 @@ check "smbd connects to stated and gssd" suite_wait 20 sh -c "DITTOFS_SBINDIR=$S
 
 out=$(SMB nodurable 311 $KEY nod.bin)
 check "DHnQ without an oplock: opened, not durable ($out)" test "$out" = "NODURABLE 0x0 -"
+out=$(SMB durbreak 311 $KEY brk.bin)
+check "a durable open's batch oplock broken and acknowledged ($out)" has "$out" '^DURBREAK 0x0 0x0 [0-9a-f]{32}$'
+FB=$(echo "$out" | cut -d' ' -f4)
+check "... durable no more: once its connection dropped, stated keeps nothing of it" suite_wait 10 sh -c "! DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF smb opens | grep -q '^durable .*brk.bin'"
+out=$(SMB reconnect 311 $KEY brk.bin v1 "$FB" 00000000000000000000000000000000)
+check "... its DHnC: OBJECT_NAME_NOT_FOUND ($out)" test "$out" = "RECONNECT 0xc0000034 None other"
 out=$(SMB replay 311 $KEY rep.bin)
 check "DH2Q's CreateGuid again: DUPLICATE_OBJECTID, with REPLAY_OPERATION the same open ($out)" test "$out" = "REPLAY 0x0 0xc000022a 0x0 same DH2Q"
 
