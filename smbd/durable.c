@@ -67,19 +67,6 @@ smbd_durable_id(uint64_t id)
 /* ---- stated ---- */
 
 static void
-smbd_durable_quiet_done(void *arg, int status, void *reply)
-{
-	const char *what = arg;
-	st_reply *rep = reply;
-
-	if (status != 0)
-		log_warnx_rl("stated: %s: %s", what, status == -ENOTCONN ?
-		    "not connected" : "refused");
-	else if (rep->status != ST_OK && rep->status != ST_NOT_FOUND)
-		log_warnx_rl("stated: %s: status %d", what, (int)rep->status);
-}
-
-static void
 smbd_durable_tell(struct smbd_env *env, uint32_t type, uint64_t id,
     const char *what)
 {
@@ -89,9 +76,8 @@ smbd_durable_tell(struct smbd_env *env, uint32_t type, uint64_t id,
 		return;
 	memset(&req, 0, sizeof(req));
 	req.id = id;
-	ipc_client_call(env->stated, type, (xdrproc_t)xdr_st_durable_id_req,
-	    &req, ST_REPLY, (xdrproc_t)xdr_st_reply, sizeof(st_reply),
-	    smbd_durable_quiet_done, (void *)(uintptr_t)what);
+	smbd_stated_tell(env, type, (xdrproc_t)xdr_st_durable_id_req, &req,
+	    what);
 }
 
 /*
@@ -116,11 +102,31 @@ smbd_durable_open_gone(struct smbd_conn *c, struct smbd_open *o)
 
 struct smbd_durable_call {
 	struct smbd_conn	*c;	/* held */
-	uint64_t		 id;
 	smbd_durable_done_fn	*done;
 	smbd_durable_reconnect_fn *reconnected;
 	void			*arg;
 };
+
+/* A call to stated on behalf of the connection, which it holds. */
+static struct smbd_durable_call *
+smbd_durable_call_new(struct smbd_conn *c, void *arg)
+{
+	struct smbd_durable_call *dc;
+
+	if ((dc = calloc(1, sizeof(*dc))) == NULL)
+		return NULL;
+	dc->c = c;
+	smbd_conn_hold(c);
+	dc->arg = arg;
+	return dc;
+}
+
+static void
+smbd_durable_call_free(struct smbd_durable_call *dc)
+{
+	smbd_conn_release(dc->c);
+	free(dc);
+}
 
 static void
 smbd_durable_open_done(void *arg, int status, void *reply)
@@ -135,8 +141,7 @@ smbd_durable_open_done(void *arg, int status, void *reply)
 		    "not connected" : rep->status == ST_LIMIT ? "its limit" :
 		    "refused");
 	dc->done(dc->arg, ok);
-	smbd_conn_release(dc->c);
-	free(dc);
+	smbd_durable_call_free(dc);
 }
 
 /* 3.3.5.9.6, 3.3.5.9.10: stated records the open; done(arg, granted). */
@@ -167,14 +172,11 @@ smbd_durable_register(struct smbd_conn *c, struct smbd_session *s,
 	if (!smbd_stated_ready(c->env) || smbd_durable_id(o->owner_id) == 0 ||
 	    smbd_file_id(o) == NULL ||
 	    (blen = smb2_durable_state_encode(&st, blob, sizeof(blob))) == 0 ||
-	    (dc = calloc(1, sizeof(*dc))) == NULL) {
+	    (dc = smbd_durable_call_new(c, arg)) == NULL) {
 		done(arg, 0);
 		return;
 	}
-	dc->c = c;
-	smbd_conn_hold(c);
 	dc->done = done;
-	dc->arg = arg;
 	memset(&req, 0, sizeof(req));
 	req.id = o->owner_id;
 	req.dh_version = (u_int)q->version;
@@ -217,13 +219,11 @@ smbd_durable_reconnect_done(void *arg, int status, void *reply)
 	else {
 		dc->reconnected(dc->arg, STATUS_SUCCESS, &rep->open.open_val[0],
 		    &st, rep->locks.locks_val, rep->locks.locks_len);
-		smbd_conn_release(dc->c);
-		free(dc);
+		smbd_durable_call_free(dc);
 		return;
 	}
 	dc->reconnected(dc->arg, answer, NULL, NULL, NULL, 0);
-	smbd_conn_release(dc->c);
-	free(dc);
+	smbd_durable_call_free(dc);
 }
 
 /* 3.3.5.9.7, 3.3.5.9.12: the open stated kept, for this session's user. */
@@ -236,14 +236,11 @@ smbd_durable_reconnect(struct smbd_conn *c, struct smbd_session *s,
 	st_durable_reconnect_req req;
 
 	if (!smbd_durable_id(q->persistent) || !smbd_stated_ready(c->env) ||
-	    (dc = calloc(1, sizeof(*dc))) == NULL) {
+	    (dc = smbd_durable_call_new(c, arg)) == NULL) {
 		done(arg, STATUS_OBJECT_NAME_NOT_FOUND, NULL, NULL, NULL, 0);
 		return;
 	}
-	dc->c = c;
-	smbd_conn_hold(c);
 	dc->reconnected = done;
-	dc->arg = arg;
 	memset(&req, 0, sizeof(req));
 	req.id = q->persistent;
 	req.dh_version = (u_int)q->reconnect;
@@ -279,6 +276,24 @@ smbd_durable_announce_done(void *arg, int granted)
 	(void)granted;
 }
 
+/* A durable open of smbd's sent to stated again, as it stands: 1, or 0. */
+static int
+smbd_durable_announce_open(struct smbd_conn *c, struct smbd_open *o)
+{
+	struct smb2_durable_req q;
+	struct smbd_session *s;
+
+	if (!o->durable || (s = smbd_session_find(c, o->session_id)) == NULL)
+		return 0;
+	memset(&q, 0, sizeof(q));
+	q.version = o->durable;
+	q.timeout_ms = o->durable_timeout_ms;
+	memcpy(q.guid, o->create_guid, sizeof(q.guid));
+	smbd_durable_register(c, s, o, &q, o->share_access,
+	    smbd_durable_announce_done, NULL);
+	return 1;
+}
+
 /*
  * stated's channel came back (stated counts its loss as the disconnect
  * of every open): the durable opens smbd still has are its again.
@@ -286,8 +301,6 @@ smbd_durable_announce_done(void *arg, int granted)
 void
 smbd_durable_announce(struct smbd_env *env)
 {
-	struct smb2_durable_req q;
-	struct smbd_session *s;
 	struct smbd_conn *c;
 	struct smbd_open *o;
 	size_t n = 0;
@@ -295,18 +308,8 @@ smbd_durable_announce(struct smbd_env *env)
 	TAILQ_FOREACH(c, &env->conns, entry) {
 		if (c->closing)
 			continue;
-		TAILQ_FOREACH(o, &c->opens, entry) {
-			if (!o->durable || (s = smbd_session_find(c,
-			    o->session_id)) == NULL)
-				continue;
-			memset(&q, 0, sizeof(q));
-			q.version = o->durable;
-			q.timeout_ms = o->durable_timeout_ms;
-			memcpy(q.guid, o->create_guid, sizeof(q.guid));
-			smbd_durable_register(c, s, o, &q, o->share_access,
-			    smbd_durable_announce_done, NULL);
-			n++;
-		}
+		TAILQ_FOREACH(o, &c->opens, entry)
+			n += (size_t)smbd_durable_announce_open(c, o);
 	}
 	if (n > 0)
 		log_info("stated: %zu durable handle(s) announced again", n);
@@ -321,18 +324,6 @@ smbd_durable_announce(struct smbd_env *env)
 void
 smbd_durable_oplock_lost(struct smbd_conn *c, struct smbd_open *o)
 {
-	struct smb2_durable_req q;
-	struct smbd_session *s;
-
-	if (!o->durable)
-		return;
-	if ((s = smbd_session_find(c, o->session_id)) != NULL) {
-		memset(&q, 0, sizeof(q));
-		q.version = o->durable;
-		q.timeout_ms = o->durable_timeout_ms;
-		memcpy(q.guid, o->create_guid, sizeof(q.guid));
-		smbd_durable_register(c, s, o, &q, o->share_access,
-		    smbd_durable_announce_done, NULL);
-	}
+	(void)smbd_durable_announce_open(c, o);
 	o->durable = 0;
 }

@@ -196,7 +196,7 @@ smbd_stated_quiet_done(void *arg, int status, void *reply)
 }
 
 /* A request whose answer changes nothing here: logged if it fails. */
-static void
+void
 smbd_stated_tell(struct smbd_env *env, uint32_t type, xdrproc_t proc,
     const void *req, const char *what)
 {

@@ -379,6 +379,9 @@ void	 smbd_lock(struct smbd_req *);
 /* A CANCEL of a pending LOCK: 1 when it named one. */
 int	 smbd_lock_cancel(struct smbd_req *);
 void	 smbd_stated_start(struct smbd_env *);
+/* A request to stated answered ST_REPLY that changes nothing here. */
+void	 smbd_stated_tell(struct smbd_env *, uint32_t type, xdrproc_t,
+	    const void *req, const char *what);
 int	 smbd_stated_ready(const struct smbd_env *);
 void	 smbd_lock_init(struct smbd_env *);
 /*
