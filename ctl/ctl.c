@@ -786,6 +786,9 @@ ctl_smb(struct ctl_env *env, int argc, char **argv)
 	opens = strcmp(argv[0], "opens") == 0;
 	if ((fd = ctl_connect(env, "smbd")) == -1) {
 		fprintf(stderr, "dittofsctl: smbd: %s\n", strerror(errno));
+		/* Durable handles outlive smbd: stated still lists them. */
+		if (opens)
+			ctl_smb_durable(env);
 		return 1;
 	}
 	if (ipc_sync_send(fd, SMBD_CTL_SESSIONS, 3, 0, -1, NULL, NULL) == -1 ||

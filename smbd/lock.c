@@ -1024,10 +1024,14 @@ void
 smbd_lock_status(const struct smbd_env *env, char *buf, size_t len)
 {
 	snprintf(buf, len, "stated %s; locks %llu granted, %llu refused, "
-	    "%llu waited; %llu sharing violation(s)",
+	    "%llu waited; %llu sharing violation(s); durable handles %llu "
+	    "granted, %llu reconnected, %llu left at a disconnect",
 	    smbd_stated_ready(env) ? "connected" : "not connected",
 	    (unsigned long long)env->locks_granted,
 	    (unsigned long long)env->locks_refused,
 	    (unsigned long long)env->locks_waited,
-	    (unsigned long long)env->sharing_violations);
+	    (unsigned long long)env->sharing_violations,
+	    (unsigned long long)env->durable_granted,
+	    (unsigned long long)env->durable_reconnects,
+	    (unsigned long long)env->durable_disconnects);
 }

@@ -415,7 +415,7 @@ static void
 smbd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct smbd_env *env = d->env;
-	char calls[512], cmds[768], locks[256];
+	char calls[512], cmds[768], locks[384];
 	size_t sessions = 0, opens = 0;
 	struct smbd_conn *c;
 

@@ -511,3 +511,18 @@ stated_durable_ctl_list(struct ipc_peer *peer, struct ipc_msg *msg)
 	    (xdrproc_t)xdr_st_durable_list_reply, &rep);
 	free(v);
 }
+
+/* For dittofsctl status stated. */
+void
+stated_durable_status(struct stated_env *env, char *buf, size_t len)
+{
+	struct stated_durable *d;
+	size_t waiting = 0;
+
+	TAILQ_FOREACH(d, &env->durables, entry)
+		if (!d->connected)
+			waiting++;
+	snprintf(buf, len, "SMB durable handles: %zu, %zu waiting for their "
+	    "client, %llu released unclaimed", env->ndurables, waiting,
+	    (unsigned long long)env->durable_scavenged);
+}

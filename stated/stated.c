@@ -684,12 +684,17 @@ stated_status(struct daemon *d, char *buf, size_t len)
 		    (unsigned long long)gs.revokes,
 		    (unsigned long long)gs.returns);
 	if (n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, "; NFSv4.1: %zu client(s), "
-		    "%zu session(s), %zu bytes of %zu, %llu lapsed client(s) "
-		    "reaped, %llu slot update(s) refused", ss.clients,
+		n += snprintf(buf + n, len - (size_t)n, "; NFSv4.1: %zu "
+		    "client(s), %zu session(s), %zu bytes of %zu, %llu lapsed "
+		    "client(s) reaped, %llu slot update(s) refused", ss.clients,
 		    ss.sessions, ss.bytes, env->session_memory_max,
 		    (unsigned long long)ss.reaped,
 		    (unsigned long long)env->session_slots_refused);
+	if (n > 0 && (size_t)n + 2 < len) {
+		buf[n++] = ';';
+		buf[n++] = ' ';
+		stated_durable_status(env, buf + n, len - (size_t)n);
+	}
 }
 
 static const struct daemon_def stated_def = {

@@ -201,6 +201,7 @@ void		 stated_durable_peer_gone(struct stated_env *,
 		    struct ipc_peer *);
 void		 stated_durable_init(struct stated_env *, struct event_base *);
 void		 stated_durable_stop(struct stated_env *);
+void		 stated_durable_status(struct stated_env *, char *, size_t);
 
 /* session.c: common/stated_session.x */
 void		 stated_session_exchange_id(struct ipc_peer *,

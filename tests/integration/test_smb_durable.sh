@@ -123,6 +123,8 @@ check "d3's share mode outlived smbd: a deny-all open is a sharing violation ($o
 out=$(suite_ctl smb opens 2>&1)
 echo "$out" | sed 's/^/# /'
 check "dittofsctl smb opens: three durable handles, disconnected" test "$(echo "$out" | grep -c '^durable .* disconnected')" = 3
+out=$(suite_ctl status stated 2>&1)
+check "dittofsctl status stated: three durable handles waiting" has "$out" 'SMB durable handles: 3, 3 waiting for their client, 0 released'
 
 out=$(SMB reconnect 311 $KEY d1.bin v1 "$F1" 00000000000000000000000000000000)
 echo "$out" | sed 's/^/# /'
