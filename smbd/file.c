@@ -225,7 +225,6 @@ struct smbd_walk {
 	uint32_t	 action;
 	struct smbd_secd *secd;		/* CREATE's SecD (security.c) */
 	struct smb2_durable_req durable;	/* durable.c */
-	int		 durable_asked;	/* stated asked to keep it */
 	struct st_durable_lock *relocks;	/* a reconnect's locks */
 	size_t		 nrelocks;
 	uint8_t		 refile[ST_FILE_ID_LEN];	/* ... its file */
@@ -421,7 +420,6 @@ smbd_create_oplocked(void *arg, uint8_t level)
 	if (w->durable.version != 0 && smbd_durable_id(o->owner_id) &&
 	    !o->is_dir && level == SMB2_OPLOCK_LEVEL_BATCH &&
 	    (s = smbd_session_find(w->r->conn, w->session_id)) != NULL) {
-		w->durable_asked = 1;
 		smbd_durable_register(w->r->conn, s, o, &w->durable,
 		    w->share_access, smbd_create_durable_done, w);
 		return;
