@@ -105,7 +105,8 @@ smb2_durable_state_encode(const struct smb2_durable_state *st, uint8_t *out,
 {
 	size_t nlen = strlen(st->name), off;
 
-	if (st->fhlen > SMB2_DURABLE_FH_MAX || st->dir_fhlen > SMB2_DURABLE_FH_MAX ||
+	if (st->fhlen > SMB2_DURABLE_FH_MAX ||
+	    st->dir_fhlen > SMB2_DURABLE_FH_MAX ||
 	    outmax < SMB2_DURABLE_STATE_FIXED + nlen)
 		return 0;
 	memset(out, 0, SMB2_DURABLE_STATE_FIXED);

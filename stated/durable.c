@@ -370,7 +370,8 @@ stated_durable_peer_gone(struct stated_env *env, struct ipc_peer *peer)
 	if (ipc_peer_role(peer) != IPC_ROLE_SMBD)
 		return;
 	TAILQ_FOREACH(d, &env->durables, entry)
-		if (d->connected && d->fe_role == (uint32_t)ipc_peer_role(peer) &&
+		if (d->connected &&
+		    d->fe_role == (uint32_t)ipc_peer_role(peer) &&
 		    strcmp(d->fe_name, ipc_peer_name(peer)) == 0) {
 			stated_durable_detach(env, d);
 			n++;
