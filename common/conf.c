@@ -90,6 +90,8 @@ static const struct conf_key_def conf_stated_keys[] = {
 	{ "nfsv4 delegations per client", CONF_INT, "4096", 1, 1048576 },
 	/* SMB oplocks and leases one SMB session may hold. */
 	{ "smb leases per session", CONF_INT, "4096", 1, 1048576 },
+	/* SMB durable handles stated keeps for one user. */
+	{ "smb durable handles per user", CONF_INT, "4096", 1, 1048576 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 
@@ -166,6 +168,11 @@ static const struct conf_key_def conf_smbd_keys[] = {
 	{ "open files per connection", CONF_INT, "16384", 1, 1048576 },
 	/* Seconds a CREATE waits for the oplocks it broke (Windows: 35). */
 	{ "oplock break timeout", CONF_INT, "35", 1, 300 },
+	/*
+	 * Seconds a durable handle outlives its connection (v1; v2's
+	 * Timeout is capped by it); 0: none granted.
+	 */
+	{ "durable handle timeout", CONF_INT, "60", 0, 3600 },
 	{ "requests per connection", CONF_INT, "128", 1, 8192 },
 	/* Byte-range locks one open holds; LOCKs waiting per connection. */
 	{ "locks per open", CONF_INT, "1024", 1, 1048576 },

@@ -27,6 +27,7 @@
 #include "sandbox.h"
 #include "smbd_msg.h"
 #include "stated_client.h"
+#include "stated_durable.h"
 #include "stated_grant.h"
 #include "stated_lock.h"
 #include "stated_v4.h"
@@ -862,6 +863,49 @@ ctl_smb_dialect(unsigned int d)
 	return "-";
 }
 
+/*
+ * The durable handles stated keeps (common/stated_durable.x), those of
+ * no connection too (a killed smbd's, a dropped client's).
+ */
+static void
+ctl_smb_durable(struct ctl_env *env)
+{
+	struct st_durable_list_reply dl;
+	struct ipc_sync_reply rep;
+	char file[64], state[48];
+	u_int i;
+
+	if (ctl_stated_call(env, ST_DURABLE_LIST, &rep) == -1)
+		return;
+	memset(&dl, 0, sizeof(dl));
+	if (rep.hdr.type != ST_DURABLE_LIST_REPLY || ipc_sync_decode(&rep,
+	    (xdrproc_t)xdr_st_durable_list_reply, &dl) == -1) {
+		fprintf(stderr, "dittofsctl: stated: malformed reply\n");
+		ipc_sync_reply_free(&rep);
+		return;
+	}
+	ipc_sync_reply_free(&rep);
+	printf("%-24s %-16s %-3s %-12s %-22s %-8s %-24s %s\n", "DURABLE",
+	    "FILEID", "VER", "USER", "STATE", "TIMEOUT", "FILE", "PATH");
+	for (i = 0; i < dl.opens.opens_len; i++) {
+		st_durable_desc *d = &dl.opens.opens_val[i];
+
+		ctl_file_name(&d->file, file, sizeof(file));
+		if (d->disconnected < 0)
+			snprintf(state, sizeof(state), "connected");
+		else
+			snprintf(state, sizeof(state), "disconnected %llds",
+			    (long long)d->disconnected);
+		printf("durable %-16s %016llx v%-2u %-12s %-22s %-8u %-24s "
+		    "%s%s\n", d->front_end, (unsigned long long)d->id,
+		    d->dh_version, d->user, state, d->timeout_ms / 1000, file,
+		    d->path, ctl_smb_oplock(d->oplock));
+	}
+	if (dl.truncated)
+		printf("(list truncated)\n");
+	xdr_free((xdrproc_t)xdr_st_durable_list_reply, &dl);
+}
+
 /* SMB sessions (with their trees) or open files, from smbd. */
 static int
 ctl_smb(struct ctl_env *env, int argc, char **argv)
@@ -878,6 +922,9 @@ ctl_smb(struct ctl_env *env, int argc, char **argv)
 	opens = strcmp(argv[0], "opens") == 0;
 	if ((fd = ctl_connect(env, "smbd")) == -1) {
 		fprintf(stderr, "dittofsctl: smbd: %s\n", strerror(errno));
+		/* Durable handles outlive smbd: stated still lists them. */
+		if (opens)
+			ctl_smb_durable(env);
 		return 1;
 	}
 	if (ipc_sync_send(fd, SMBD_CTL_SESSIONS, 3, 0, -1, NULL, NULL) == -1 ||
@@ -942,6 +989,8 @@ ctl_smb(struct ctl_env *env, int argc, char **argv)
 	if (sr.truncated)
 		printf("(list truncated)\n");
 	xdr_free((xdrproc_t)xdr_smbd_ctl_sessions_reply, &sr);
+	if (opens)
+		ctl_smb_durable(env);
 	return 0;
 }
 

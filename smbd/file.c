@@ -28,6 +28,9 @@
 #include "perm.h"
 #include "smbd.h"
 #include "status.h"
+#include "smb2_lease.h"
+#include "stated_durable.h"
+#include "stated_util.h"
 #include "syncer.h"
 
 #define FILE_ATTRIBUTE_READONLY		0x01
@@ -221,6 +224,10 @@ struct smbd_walk {
 	uint32_t	 io;
 	uint32_t	 action;
 	struct smbd_secd *secd;		/* CREATE's SecD (security.c) */
+	struct smb2_durable_req durable;	/* durable.c */
+	struct st_durable_lock *relocks;	/* a reconnect's locks */
+	size_t		 nrelocks;
+	uint8_t		 refile[ST_FILE_ID_LEN];	/* ... its file */
 };
 
 static void
@@ -236,6 +243,7 @@ smbd_walk_free(void *arg)
 	if (w->fd != -1)
 		close(w->fd);
 	smbd_secd_free(w->secd);
+	free(w->relocks);
 	free(w);
 }
 
@@ -378,14 +386,80 @@ smbd_walk_path(const struct smbd_walk *w)
 
 static void	smbd_create_shared(void *, uint32_t);
 
-/* The breaks it caused were acknowledged: its own oplock (lease.c). */
+/* stated kept it, or not: durable or not (durable.c). */
+static void
+smbd_create_durable_done(void *arg, int granted)
+{
+	struct smbd_walk *w = arg;
+	struct smbd_open *o = w->open;
+
+	if (granted) {
+		o->durable = w->durable.version;
+		o->durable_timeout_ms = smb2_durable_timeout(&w->durable,
+		    w->r->conn->env->durable_timeout_ms);
+		memcpy(o->create_guid, w->durable.guid, sizeof(o->create_guid));
+		w->r->conn->env->durable_granted++;
+	}
+	smbd_create_shared(w, STATUS_SUCCESS);
+}
+
+/*
+ * The breaks it caused were acknowledged: its own oplock (lease.c).
+ * MS-SMB2 3.3.5.9.6, 3.3.5.9.10: a file open asking to be durable is,
+ * with a batch oplock (leases, which could carry a handle lease
+ * instead, are not granted yet).
+ */
 static void
 smbd_create_oplocked(void *arg, uint8_t level)
 {
 	struct smbd_walk *w = arg;
+	struct smbd_open *o = w->open;
+	struct smbd_session *s;
 
-	w->open->oplock = level;
+	o->oplock = level;
+	if (w->durable.version != 0 && smbd_durable_id(o->owner_id) &&
+	    !o->is_dir && level == SMB2_OPLOCK_LEVEL_BATCH &&
+	    (s = smbd_session_find(w->r->conn, w->session_id)) != NULL) {
+		smbd_durable_register(w->r->conn, s, o, &w->durable,
+		    w->share_access, smbd_create_durable_done, w);
+		return;
+	}
 	smbd_create_shared(w, STATUS_SUCCESS);
+}
+
+/* CREATE's response (2.2.14), with a durable context when granted. */
+static void
+smbd_create_answer(struct smbd_walk *w, struct smbd_open *o)
+{
+	struct smbd_req *r = w->r;
+	struct smbd_conn *c = r->conn;
+	uint8_t out[88 + SMB2_DURABLE_RSP_SIZE];
+	size_t len = 88;
+
+	r->rel_file = o->id;
+	memset(out, 0, sizeof(out));
+	smb2_put16(out, 89);
+	out[2] = o->oplock;
+	smb2_put32(out + 4, w->action);
+	smbd_put_times(out + 8, &w->attr);
+	smb2_put64(out + 40, smbd_alloc_size(&w->attr));
+	smb2_put64(out + 48, smbd_eof(&w->attr));
+	smb2_put32(out + 56, smbd_dos_attrs(&w->attr));
+	smb2_put64(out + 64, o->id);
+	smb2_put64(out + 72, o->id);
+	if (o->durable && w->durable.version != 0) {
+		/* Contexts right after the body: 64 + 88, 8-byte aligned. */
+		len += smb2_durable_encode(o->durable, o->durable_timeout_ms,
+		    out + 88, sizeof(out) - 88);
+		smb2_put32(out + 80, SMB2_HDR_SIZE + 88);
+		smb2_put32(out + 84, (uint32_t)(len - 88));
+	}
+	if (w->secd != NULL && w->action == 2) {	/* FILE_CREATED */
+		smbd_secd_apply(r, smbd_session_find(c, w->session_id), o,
+		    w->secd, out, len);
+		return;
+	}
+	smbd_reply(r, STATUS_SUCCESS, out, len);
 }
 
 /* CREATE's reply and the open it makes (MS-SMB2 2.2.14). */
@@ -396,7 +470,6 @@ smbd_create_shared(void *arg, uint32_t status)
 	struct smbd_req *r = w->r;
 	struct smbd_conn *c = r->conn;
 	struct smbd_open *o = w->open;
-	uint8_t out[88];
 
 	if (status != STATUS_SUCCESS) {
 		/* The share mode refused: nothing to take back. */
@@ -418,23 +491,7 @@ smbd_create_shared(void *arg, uint32_t status)
 	w->fd = -1;
 	TAILQ_INSERT_TAIL(&c->opens, o, entry);
 	c->nopens++;
-	r->rel_file = o->id;
-	memset(out, 0, sizeof(out));
-	smb2_put16(out, 89);
-	out[2] = o->oplock;
-	smb2_put32(out + 4, w->action);
-	smbd_put_times(out + 8, &w->attr);
-	smb2_put64(out + 40, smbd_alloc_size(&w->attr));
-	smb2_put64(out + 48, smbd_eof(&w->attr));
-	smb2_put32(out + 56, smbd_dos_attrs(&w->attr));
-	smb2_put64(out + 64, o->id);
-	smb2_put64(out + 72, o->id);
-	if (w->secd != NULL && w->action == 2) {	/* FILE_CREATED */
-		smbd_secd_apply(r, smbd_session_find(c, w->session_id), o,
-		    w->secd, out, sizeof(out));
-		return;
-	}
-	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
+	smbd_create_answer(w, o);
 }
 
 /* The open's fields from the walk (its id, file and share mode aside). */
@@ -452,6 +509,7 @@ smbd_create_fill(struct smbd_walk *w, struct smbd_open *o)
 	o->access = w->io;
 	o->options = w->options;
 	o->desired = w->desired;
+	o->share_access = w->share_access;
 	o->delete_pending = (w->options & FILE_DELETE_ON_CLOSE) != 0 &&
 	    w->ncomp > 0;
 }
@@ -474,7 +532,17 @@ smbd_create_alloc(struct smbd_walk *w)
 		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 		return NULL;
 	}
-	o->id = c->next_file_id++;
+	/*
+	 * One that asks to be durable is its own owner in stated, by its
+	 * persistent FileId (durable.c); the others their session.
+	 */
+	if (w->durable.version != 0 && c->env->durable_timeout_ms > 0 &&
+	    !(w->options & FILE_DIRECTORY_FILE))
+		o->id = o->owner_id = smbd_durable_new_id();
+	else {
+		o->id = c->next_file_id++;
+		o->owner_id = w->session_id;
+	}
 	o->session_id = w->session_id;
 	o->tree_id = r->rel_tree;
 	o->share = w->share;
@@ -519,7 +587,7 @@ smbd_create_finish(struct smbd_walk *w)
 		return;
 	}
 	o->shared = 1;
-	smbd_share_acquire(c, o->session_id, o->id, &w->attr, w->desired,
+	smbd_share_acquire(c, o->owner_id, o->id, &w->attr, w->desired,
 	    w->share_access, smbd_create_shared, w);
 }
 
@@ -706,7 +774,7 @@ smbd_create_precheck_done(void *arg, int status, void *reply, int fd)
 	if ((o = smbd_create_alloc(w)) == NULL)
 		return;
 	o->shared = 1;
-	smbd_share_acquire(w->r->conn, o->session_id, o->id, &w->attr,
+	smbd_share_acquire(w->r->conn, o->owner_id, o->id, &w->attr,
 	    w->desired, w->share_access, smbd_create_preshared, w);
 }
 
@@ -787,32 +855,235 @@ smbd_create_walk_done(struct smbd_walk *w, uint32_t status)
 	smbd_create_walked(w, status);
 }
 
+/*
+ * A reconnected durable open: its file opened again by BD_OPEN of its
+ * name in its parent (FILE_OPEN, for its fd; smbd may not BD_OPEN_IO),
+ * which must still be the same file; then its locks back in smbd's list
+ * and the response, as an open of the file (FILE_OPENED).
+ */
+static void
+smbd_create_reopened(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_walk *w = arg;
+	struct smbd_conn *c = w->r->conn;
+	struct smbd_open *o = w->open;
+	bd_open_reply *rep = reply;
+	size_t i;
+
+	if (status == 0 && o->access != 0 && fd == -1)
+		status = -EIO;
+	if (status == 0)
+		w->attr = rep->attr;
+	if (status != 0 || smbd_file_attach(c->env, o, &w->attr) == -1 ||
+	    memcmp(smbd_file_id(o), w->refile, ST_FILE_ID_LEN) != 0) {
+		/* Gone, or another file by now: the durable open goes. */
+		if (fd != -1)
+			close(fd);
+		log_warnx_rl("%s: durable handle %016llx: its file cannot be "
+		    "opened again: released", c->peer,
+		    (unsigned long long)o->owner_id);
+		smbd_durable_drop(c->env, o->owner_id);
+		o->durable = 0;
+		o->shared = 0;
+		o->oplock = 0;
+		o->owner_id = o->session_id;	/* nothing left in stated */
+		smbd_reply_error(w->r, STATUS_OBJECT_NAME_NOT_FOUND);
+		return;
+	}
+	for (i = 0; i < w->nrelocks; i++)
+		if (smbd_lock_restore(o, w->relocks[i].offset,
+		    w->relocks[i].length, w->relocks[i].exclusive) == -1)
+			log_warnx_rl("%s: durable handle %016llx: a lock not "
+			    "restored here (out of memory)", c->peer,
+			    (unsigned long long)o->owner_id);
+	w->open = NULL;
+	o->fd = fd;
+	TAILQ_INSERT_TAIL(&c->opens, o, entry);
+	c->nopens++;
+	c->env->durable_reconnects++;
+	w->action = 1;
+	smbd_create_answer(w, o);
+}
+
+/* What stated kept of the open (durable.c), or why not. */
+static void
+smbd_create_reconnected(void *arg, uint32_t status,
+    const struct st_durable_open *d, const struct smb2_durable_state *st,
+    const struct st_durable_lock *locks, size_t nlocks)
+{
+	struct smbd_walk *w = arg;
+	struct smbd_req *r = w->r;
+	struct smbd_conn *c = r->conn;
+	struct smbd_session *s;
+	struct smbd_open *o;
+	bd_open_req req;
+
+	if (status != STATUS_SUCCESS) {
+		smbd_reply_error(r, status);
+		return;
+	}
+	if ((s = smbd_session_find(c, w->session_id)) == NULL ||
+	    st->is_dir || st->name[0] == '\0' ||
+	    st->share_id != c->env->shares[w->share].share_id ||
+	    c->nopens >= c->env->opens_per_conn ||
+	    d->file.st_file_len != ST_FILE_ID_LEN ||
+	    (o = calloc(1, sizeof(*o))) == NULL) {
+		/* Not here: it waits in stated for a reconnect that can. */
+		smbd_durable_drop_connection(c->env, d->id);
+		smbd_reply_error(r, s == NULL ? STATUS_USER_SESSION_DELETED :
+		    STATUS_OBJECT_NAME_NOT_FOUND);
+		return;
+	}
+	if (nlocks > 0 && (w->relocks = calloc(nlocks,
+	    sizeof(*w->relocks))) != NULL) {
+		memcpy(w->relocks, locks, nlocks * sizeof(*locks));
+		w->nrelocks = nlocks;
+	}
+	memcpy(w->refile, d->file.st_file_val, ST_FILE_ID_LEN);
+	o->id = o->owner_id = d->id;
+	o->session_id = s->id;
+	o->tree_id = r->rel_tree;
+	o->share = w->share;
+	o->fd = -1;
+	memcpy(o->fh, st->fh, st->fhlen);
+	o->fhlen = st->fhlen;
+	memcpy(o->dir_fh, st->dir_fh, st->dir_fhlen);
+	o->dir_fhlen = st->dir_fhlen;
+	snprintf(o->name, sizeof(o->name), "%s", st->name);
+	o->path = strdup(d->path);
+	o->is_dir = st->is_dir;
+	o->access = st->access;
+	o->options = st->options;
+	o->desired = st->desired;
+	o->share_access = st->share_access;
+	o->shared = smb2_share_access(st->desired) != 0;
+	o->oplock = (uint8_t)d->oplock;
+	o->durable = (int)d->dh_version;
+	o->durable_timeout_ms = d->timeout_ms;
+	memcpy(o->create_guid, d->create_guid, sizeof(o->create_guid));
+	w->open = o;
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.dir.bd_fh_len = o->dir_fhlen;
+	req.dir.bd_fh_val = (char *)o->dir_fh;
+	req.name.bd_name_len = (u_int)strlen(o->name);
+	req.name.bd_name_val = o->name;
+	req.disposition = smbd_dispositions[1];		/* FILE_OPEN */
+	req.mode = SMBD_NEW_FILE_MODE;
+	req.access = o->access;
+	req.io = o->access;
+	bdc_call(c->env->bdc, BD_OPEN, (xdrproc_t)xdr_bd_open_req, &req,
+	    (xdrproc_t)xdr_bd_open_reply, sizeof(bd_open_reply),
+	    smbd_create_reopened, w);
+}
+
+static void
+smbd_create_replayed(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_walk *w = arg;
+	bd_attr_reply *rep = reply;
+	struct smbd_open *o;
+
+	if ((o = smbd_open_find(w->r->conn, w->file_id)) == NULL ||
+	    o->session_id != w->session_id) {
+		smbd_reply_error(w->r, STATUS_FILE_CLOSED);
+		return;
+	}
+	if (status != 0) {
+		smbd_reply_error(w->r, smb2_status_from_errno(status));
+		return;
+	}
+	w->attr = rep->attr;
+	w->action = 1;
+	smbd_create_answer(w, o);
+}
+
+/*
+ * MS-SMB2 3.3.5.9.10: a DH2Q whose CreateGuid names an open of this
+ * user's: with SMB2_FLAGS_REPLAY_OPERATION the same open is answered
+ * again (the client did not see the first answer), without it
+ * STATUS_DUPLICATE_OBJECTID.  1 when answered here.
+ */
+static int
+smbd_create_replay(struct smbd_walk *w, struct smbd_session *s)
+{
+	struct smbd_req *r = w->r;
+	struct smbd_conn *c;
+	struct smbd_open *o = NULL;
+	bd_fh_req fr;
+
+	TAILQ_FOREACH(c, &r->conn->env->conns, entry) {
+		if (c->closing)
+			continue;
+		TAILQ_FOREACH(o, &c->opens, entry)
+			if (o->durable == 2 && memcmp(o->create_guid,
+			    w->durable.guid, sizeof(o->create_guid)) == 0)
+				break;
+		if (o != NULL)
+			break;
+	}
+	if (o == NULL)
+		return 0;
+	if (!(r->hdr.flags & SMB2_FLAGS_REPLAY_OPERATION) ||
+	    c != r->conn || o->session_id != s->id) {
+		smbd_reply_error(r, STATUS_DUPLICATE_OBJECTID);
+		return 1;
+	}
+	w->file_id = o->id;
+	smbd_fh_fill(&fr, s, o->fh, o->fhlen);
+	bdc_call(c->env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req, &fr,
+	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+	    smbd_create_replayed, w);
+	return 1;
+}
+
 /* MS-SMB2 2.2.13, 3.3.5.9 */
 void
 smbd_create(struct smbd_req *r)
 {
 	struct smb2_create_req cr;
+	struct smb2_durable_req dq;
 	struct smbd_session *s;
 	struct smbd_tree *t;
 	struct smbd_walk *w;
 	uint32_t st;
 
-	if (smb2_create_decode(r->msg, r->len, &cr) == -1) {
+	/* A reconnect's other fields are not looked at (3.3.5.9.7). */
+	if (smb2_create_decode_any(r->msg, r->len, &cr) == -1) {
+		smbd_bad(r, "CREATE");
+		return;
+	}
+	if ((st = smb2_durable_parse(cr.contexts, cr.contexts_len,
+	    r->conn->neg.dialect, &dq)) == 0 && !dq.reconnect &&
+	    cr.disposition > 5) {
 		smbd_bad(r, "CREATE");
 		return;
 	}
 	if ((s = smbd_req_session(r)) == NULL ||
 	    (t = smbd_req_tree(r, s)) == NULL)
 		return;
-	if ((cr.options & (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) ==
-	    (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) {
-		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+	if (st != 0) {
+		smbd_reply_error(r, st);
 		return;
 	}
 	if ((w = smbd_walk_new(r, s, t->share)) == NULL) {
 		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 		return;
 	}
+	w->durable = dq;
+	if (w->durable.reconnect) {
+		/* 3.3.5.9.7, 3.3.5.9.12: no path validation, no open. */
+		smbd_durable_reconnect(r->conn, s, &w->durable,
+		    smbd_create_reconnected, w);
+		return;
+	}
+	if ((cr.options & (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) ==
+	    (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) {
+		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+		return;
+	}
+	if (w->durable.version == 2 && smbd_create_replay(w, s))
+		return;
 	w->desired = cr.desired;
 	w->oplock = cr.oplock;
 	w->share_access = cr.share_access;
@@ -883,6 +1154,7 @@ smbd_close(struct smbd_req *r)
 
 	if ((o = smbd_file_args(r, 24, 8, &s)) == NULL)
 		return;
+	o->closed = 1;
 	post = smb2_get16(r->msg + SMB2_HDR_SIZE + 2) & 1;
 	if (o->delete_pending) {
 		smbd_dirop_fill(&req, s, o->dir_fh, o->dir_fhlen, o->name);

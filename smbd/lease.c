@@ -20,8 +20,9 @@
  *              on at its next poll.
  *   CLOSE      an open with an oplock gives it back.
  *
- * The holder in stated is the session (protocol SMB, its id), the
- * grant's name the session's and the open's id, 16 bytes.  Leases
+ * The holder in stated is the open's owner (protocol SMB, its session's
+ * id, or the open's own for one that asked to be durable: durable.c),
+ * the grant's name the owner's and the open's id, 16 bytes.  Leases
  * (create contexts, smb2_lease.h) are not granted yet.
  */
 #define _GNU_SOURCE
@@ -246,7 +247,7 @@ smbd_lease_open(struct smbd_conn *c, const struct smbd_open *o,
 	}
 	op->c = c;
 	smbd_conn_hold(c);
-	op->session_id = o->session_id;
+	op->session_id = o->owner_id;
 	op->open_id = o->id;
 	memcpy(op->file, file, ST_FILE_ID_LEN);
 	op->write = (o->access & PERM_IO_WRITE) != 0;
@@ -264,7 +265,7 @@ smbd_lease_open_gone(struct smbd_env *env, struct smbd_open *o)
 {
 	if (o->oplock == SMB2_OPLOCK_LEVEL_NONE && !o->oplock_breaking)
 		return;
-	smbd_lease_return(env, o->session_id, o->id, 0);
+	smbd_lease_return(env, o->owner_id, o->id, 0);
 	o->oplock = SMB2_OPLOCK_LEVEL_NONE;
 	o->oplock_breaking = 0;
 }
@@ -280,7 +281,7 @@ smbd_lease_find(struct smbd_env *env, uint64_t session_id, uint64_t open_id,
 
 	TAILQ_FOREACH(c, &env->conns, entry)
 		if ((o = smbd_open_find(c, open_id)) != NULL &&
-		    o->session_id == session_id) {
+		    o->owner_id == session_id) {
 			*cp = c;
 			return o;
 		}
@@ -355,7 +356,8 @@ smbd_oplock_break(struct smbd_req *r)
 	}
 	o->oplock_breaking = 0;
 	o->oplock = SMB2_OPLOCK_LEVEL_NONE;
-	smbd_lease_return(r->conn->env, o->session_id, o->id, 0);
+	smbd_lease_return(r->conn->env, o->owner_id, o->id, 0);
+	smbd_durable_oplock_lost(r->conn, o);
 	smb2_oplock_break_encode(out, SMB2_OPLOCK_LEVEL_NONE, o->id, o->id);
 	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
 }

@@ -35,6 +35,7 @@
 #include "ipc_call.h"
 #include "log.h"
 #include "smbd.h"
+#include "stated_durable.h"
 #include "stated_lock.h"
 #include "stated_push.h"
 #include "stated_util.h"
@@ -58,6 +59,7 @@ struct smbd_lockop {
 	struct smbd_req			*r;	/* until answered */
 	struct smbd_async		 a;
 	uint64_t			 session_id;
+	uint64_t			 owner_id;	/* in stated */
 	uint64_t			 file_id;
 	uint8_t				 file[SMBD_FILE_ID_LEN];
 	struct smb2_lock_element	*el;
@@ -161,16 +163,21 @@ smbd_stated_ready(const struct smbd_env *env)
 	return env->stated != NULL && ipc_client_ready(env->stated);
 }
 
-/* The owner of an open's locks and share mode. */
+/*
+ * The owner of an open's locks and share mode: its session's id, or the
+ * open's own when it asked to be durable (durable.c), under a host name
+ * of its own so that RELEASE_HOST "smbd" leaves it.
+ */
 static void
-smbd_owner(st_owner *w, uint8_t buf[8], uint64_t session_id,
+smbd_owner(st_owner *w, uint8_t buf[8], uint64_t owner_id,
     uint64_t file_id)
 {
 	memset(w, 0, sizeof(*w));
 	smb2_put64(buf, file_id);
 	w->protocol = ST_PROTOCOL_SMB;
-	w->client_id = session_id;
-	w->host = (char *)SMBD_STATED_HOST;
+	w->client_id = owner_id;
+	w->host = smbd_durable_id(owner_id) ? (char *)ST_DURABLE_HOST :
+	    (char *)SMBD_STATED_HOST;
 	w->bytes.bytes_len = 8;
 	w->bytes.bytes_val = (char *)buf;
 }
@@ -189,7 +196,7 @@ smbd_stated_quiet_done(void *arg, int status, void *reply)
 }
 
 /* A request whose answer changes nothing here: logged if it fails. */
-static void
+void
 smbd_stated_tell(struct smbd_env *env, uint32_t type, xdrproc_t proc,
     const void *req, const char *what)
 {
@@ -225,7 +232,7 @@ smbd_stated_cancel(struct smbd_env *env, const struct smbd_lockop *op,
 	memset(&req, 0, sizeof(req));
 	req.file.st_file_len = SMBD_FILE_ID_LEN;
 	req.file.st_file_val = (char *)(uintptr_t)op->file;
-	smbd_owner(&req.owner, ob, op->session_id, op->file_id);
+	smbd_owner(&req.owner, ob, op->owner_id, op->file_id);
 	req.offset = op->el[0].offset;
 	req.length = op->el[0].length;
 	req.exclusive = (op->el[0].flags & SMB2_LOCKFLAG_EXCLUSIVE) != 0;
@@ -462,13 +469,13 @@ smbd_lockop_lock_done(void *arg, int status, void *reply)
 	}
 	if (st == STATUS_SUCCESS) {
 		if (o == NULL) {
-			smbd_stated_unlock(op->env, op->file, op->session_id,
+			smbd_stated_unlock(op->env, op->file, op->owner_id,
 			    op->file_id, e->offset, e->length);
 			smbd_lockop_answer(op, STATUS_FILE_CLOSED);
 			return;
 		}
 		if (smbd_brl_add(o, e, 0) == -1) {
-			smbd_stated_unlock(op->env, op->file, op->session_id,
+			smbd_stated_unlock(op->env, op->file, op->owner_id,
 			    op->file_id, e->offset, e->length);
 			smbd_lockop_fail(op, STATUS_INSUFFICIENT_RESOURCES);
 			return;
@@ -531,7 +538,7 @@ smbd_lockop_fail(struct smbd_lockop *op, uint32_t status)
 		    e->offset, e->length)) != NULL)
 			smbd_brl_remove(o, l);
 		if (e->length != 0)
-			smbd_stated_unlock(op->env, op->file, op->session_id,
+			smbd_stated_unlock(op->env, op->file, op->owner_id,
 			    op->file_id, e->offset, e->length);
 	}
 	smbd_lockop_answer(op, status);
@@ -591,7 +598,7 @@ smbd_lockop_step(struct smbd_lockop *op)
 		memset(&rq, 0, sizeof(rq));
 		rq.file.st_file_len = SMBD_FILE_ID_LEN;
 		rq.file.st_file_val = (char *)op->file;
-		smbd_owner(&rq.owner, ob, op->session_id, op->file_id);
+		smbd_owner(&rq.owner, ob, op->owner_id, op->file_id);
 		rq.offset = e->offset;
 		rq.length = e->length;
 		op->calling = 1;
@@ -610,7 +617,7 @@ smbd_lockop_step(struct smbd_lockop *op)
 	memset(&lq, 0, sizeof(lq));
 	lq.file.st_file_len = SMBD_FILE_ID_LEN;
 	lq.file.st_file_val = (char *)op->file;
-	smbd_owner(&lq.owner, ob, op->session_id, op->file_id);
+	smbd_owner(&lq.owner, ob, op->owner_id, op->file_id);
 	lq.addr = op->c->peer;
 	lq.offset = e->offset;
 	lq.length = e->length;
@@ -680,6 +687,7 @@ smbd_lock(struct smbd_req *r)
 	smbd_conn_hold(op->c);
 	op->r = r;
 	op->session_id = o->session_id;
+	op->owner_id = o->owner_id;
 	op->file_id = o->id;
 	memcpy(op->file, o->file->id, SMBD_FILE_ID_LEN);
 	op->count = q.valid;
@@ -739,6 +747,7 @@ smbd_lock_open_gone(struct smbd_conn *c, struct smbd_open *o)
 	struct smb2_brl *l, *lnext;
 	st_unshare_req uq;
 	uint8_t ob[8];
+	int own;
 
 	for (op = TAILQ_FIRST(&env->lockops); op != NULL; op = next) {
 		next = TAILQ_NEXT(op, entry);
@@ -748,21 +757,29 @@ smbd_lock_open_gone(struct smbd_conn *c, struct smbd_open *o)
 	}
 	if (o->file == NULL)
 		return;
+	/* Owned by its own id: one message for all of it (durable.c). */
+	own = smbd_durable_id(o->owner_id);
 	for (l = TAILQ_FIRST(&o->file->locks); l != NULL; l = lnext) {
 		lnext = TAILQ_NEXT(l, entry);
 		if (l->session_id != o->session_id || l->file_id != o->id)
 			continue;
-		if (l->length != 0)
-			smbd_stated_unlock(env, o->file->id, o->session_id,
+		if (l->length != 0 && !own)
+			smbd_stated_unlock(env, o->file->id, o->owner_id,
 			    o->id, l->offset, l->length);
 		smbd_brl_remove(o, l);
+	}
+	if (own) {
+		smbd_durable_open_gone(c, o);
+		o->oplock = 0;
+		o->oplock_breaking = 0;
+		o->shared = 0;
 	}
 	smbd_lease_open_gone(env, o);
 	if (o->shared) {
 		memset(&uq, 0, sizeof(uq));
 		uq.file.st_file_len = SMBD_FILE_ID_LEN;
 		uq.file.st_file_val = (char *)o->file->id;
-		smbd_owner(&uq.owner, ob, o->session_id, o->id);
+		smbd_owner(&uq.owner, ob, o->owner_id, o->id);
 		smbd_stated_tell(env, ST_UNSHARE,
 		    (xdrproc_t)xdr_st_unshare_req, &uq, "UNSHARE");
 		o->shared = 0;
@@ -799,6 +816,21 @@ smbd_lock_conn_gone(struct smbd_conn *c)
 }
 
 int
+smbd_lock_restore(struct smbd_open *o, uint64_t offset, uint64_t length,
+    int exclusive)
+{
+	struct smb2_lock_element e;
+
+	memset(&e, 0, sizeof(e));
+	e.offset = offset;
+	e.length = length;
+	e.flags = exclusive ? SMB2_LOCKFLAG_EXCLUSIVE : SMB2_LOCKFLAG_SHARED;
+	if (o->file == NULL)
+		return -1;
+	return smbd_brl_add(o, &e, 0);
+}
+
+int
 smbd_lock_io_conflict(const struct smbd_open *o, uint64_t offset,
     uint64_t length, int write)
 {
@@ -830,7 +862,7 @@ smbd_share_reply(void *arg, int status, void *reply)
 }
 
 void
-smbd_share_acquire(struct smbd_conn *c, uint64_t session_id,
+smbd_share_acquire(struct smbd_conn *c, uint64_t owner_id,
     uint64_t file_id, const bd_attr *attr, uint32_t desired,
     uint32_t share_access, smbd_share_done_fn *done, void *arg)
 {
@@ -850,7 +882,7 @@ smbd_share_acquire(struct smbd_conn *c, uint64_t session_id,
 	memset(&req, 0, sizeof(req));
 	req.file.st_file_len = SMBD_FILE_ID_LEN;
 	req.file.st_file_val = (char *)id;
-	smbd_owner(&req.owner, ob, session_id, file_id);
+	smbd_owner(&req.owner, ob, owner_id, file_id);
 	req.addr = c->peer;
 	req.access = smb2_share_access(desired);
 	req.deny = smb2_share_deny(share_access);
@@ -892,7 +924,7 @@ smbd_push_granted(struct smbd_env *env, const struct st_push *p)
 	return ST_NOT_FOUND;
 }
 
-/* A granted lock, an oplock's recall (lease.c); no durable handles yet. */
+/* A granted lock, an oplock's recall (lease.c). */
 static st_status
 smbd_push_granted_cb(void *arg, const struct st_push *p)
 {
@@ -938,7 +970,8 @@ smbd_stated_message(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 /*
  * Connected.  The first time after smbd's start, what an earlier smbd
  * left in stated goes: its clients' opens died with its connections
- * (no durable handles yet).
+ * (its durable opens, owned by their own ids, wait: durable.c).  Later
+ * (stated's channel came back) the durable opens are announced again.
  */
 static void
 smbd_stated_on_ready(struct ipc_client *cl, void *arg)
@@ -946,8 +979,10 @@ smbd_stated_on_ready(struct ipc_client *cl, void *arg)
 	struct smbd_env *env = arg;
 	st_host_req req;
 
-	if (env->stated_cleared)
+	if (env->stated_cleared) {
+		smbd_durable_announce(env);
 		return;
+	}
 	env->stated_cleared = 1;
 	memset(&req, 0, sizeof(req));
 	req.protocol = ST_PROTOCOL_SMB;
@@ -989,10 +1024,14 @@ void
 smbd_lock_status(const struct smbd_env *env, char *buf, size_t len)
 {
 	snprintf(buf, len, "stated %s; locks %llu granted, %llu refused, "
-	    "%llu waited; %llu sharing violation(s)",
+	    "%llu waited; %llu sharing violation(s); durable handles %llu "
+	    "granted, %llu reconnected, %llu left at a disconnect",
 	    smbd_stated_ready(env) ? "connected" : "not connected",
 	    (unsigned long long)env->locks_granted,
 	    (unsigned long long)env->locks_refused,
 	    (unsigned long long)env->locks_waited,
-	    (unsigned long long)env->sharing_violations);
+	    (unsigned long long)env->sharing_violations,
+	    (unsigned long long)env->durable_granted,
+	    (unsigned long long)env->durable_reconnects,
+	    (unsigned long long)env->durable_disconnects);
 }

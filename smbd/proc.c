@@ -112,7 +112,37 @@ struct smbd_setup {
 	uint64_t	 session_id;
 	int		 created;
 	uint8_t		 client_mode;
+	uint64_t	 previous;	/* PreviousSessionId */
 };
+
+/*
+ * MS-SMB2 3.3.5.5.3: a client coming back on a new connection names its
+ * session of the old one, which goes (its durable opens wait in stated
+ * for their reconnect: durable.c) if it is the same user's.
+ */
+static void
+smbd_setup_previous(struct smbd_conn *c, struct smbd_session *s,
+    uint64_t previous)
+{
+	struct smbd_conn *oc;
+	struct smbd_session *os;
+
+	if (previous == 0 || previous == s->id)
+		return;
+	TAILQ_FOREACH(oc, &c->env->conns, entry) {
+		if (oc->closing || (os = smbd_session_find(oc, previous)) ==
+		    NULL)
+			continue;
+		if (os->state != SMBD_SESSION_VALID || os->gss_pending ||
+		    os->uid != s->uid || strcmp(os->user, s->user) != 0)
+			return;
+		log_info("%s: session %016llx replaces %016llx of %s",
+		    c->peer, (unsigned long long)s->id,
+		    (unsigned long long)previous, oc->peer);
+		smbd_session_free(oc, os);
+		return;
+	}
+}
 
 static void
 smbd_setup_fail(struct smbd_req *r, struct smbd_setup *w, uint32_t status)
@@ -248,6 +278,7 @@ smbd_setup_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 	case GSSD_COMPLETE:
 		st = smbd_setup_complete(r, s, &rep, w->client_mode);
 		if (st == STATUS_SUCCESS) {
+			smbd_setup_previous(r->conn, s, w->previous);
 			if (s->guest)
 				flags |= SMBD_SESSION_FLAG_IS_GUEST;
 			if (s->anonymous)
@@ -370,6 +401,7 @@ smbd_session_setup(struct smbd_req *r)
 	w->session_id = s->id;
 	w->created = created;
 	w->client_mode = b[3];
+	w->previous = smb2_get64(b + 16);
 	r->work = w;
 	r->work_free = free;
 	memset(&req, 0, sizeof(req));
@@ -520,6 +552,7 @@ smbd_tree_disconnect(struct smbd_req *r)
 {
 	struct smbd_session *s;
 	struct smbd_tree *t;
+	struct smbd_open *o;
 	uint8_t b[4] = { 4, 0, 0, 0 };
 
 	if (smb2_body_check(r->len, 4) == -1 ||
@@ -530,6 +563,10 @@ smbd_tree_disconnect(struct smbd_req *r)
 	if ((s = smbd_req_session(r)) == NULL ||
 	    (t = smbd_req_tree(r, s)) == NULL)
 		return;
+	/* Its durable opens close too (a LOGOFF's are kept: durable.c). */
+	TAILQ_FOREACH(o, &r->conn->opens, entry)
+		if (o->session_id == s->id && o->tree_id == t->id)
+			o->closed = 1;
 	smbd_tree_free(r->conn, s, t);
 	smbd_reply(r, STATUS_SUCCESS, b, sizeof(b));
 }

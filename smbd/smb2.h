@@ -219,6 +219,12 @@ struct smb2_create_req {
 /* 0, or -1 for a malformed request (STATUS_INVALID_PARAMETER). */
 int	 smb2_create_decode(const uint8_t *msg, size_t msglen,
 	    struct smb2_create_req *);
+/*
+ * The same, the fields' values unchecked (a durable reconnect ignores
+ * them: MS-SMB2 3.3.5.9.7).
+ */
+int	 smb2_create_decode_any(const uint8_t *msg, size_t msglen,
+	    struct smb2_create_req *);
 
 /* smb2_negotiate.c */
 struct smb2_server_params {

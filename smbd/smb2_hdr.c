@@ -199,7 +199,7 @@ smb2_credit_charge_for(uint32_t len)
 
 /* MS-SMB2 2.2.13 */
 int
-smb2_create_decode(const uint8_t *msg, size_t msglen,
+smb2_create_decode_any(const uint8_t *msg, size_t msglen,
     struct smb2_create_req *c)
 {
 	const uint8_t *b = msg + SMB2_HDR_SIZE;
@@ -219,7 +219,7 @@ smb2_create_decode(const uint8_t *msg, size_t msglen,
 	c->name_len = smb2_get16(b + 46);
 	coff = smb2_get32(b + 48);
 	c->contexts_len = smb2_get32(b + 52);
-	if (c->disposition > 5 || (c->name_len & 1) ||
+	if ((c->name_len & 1) ||
 	    smb2_buffer_check(msglen, SMB2_HDR_SIZE + 56, noff,
 	    c->name_len) == -1 ||
 	    smb2_buffer_check(msglen, SMB2_HDR_SIZE + 56, coff,
@@ -227,5 +227,15 @@ smb2_create_decode(const uint8_t *msg, size_t msglen,
 		return -1;
 	c->name = c->name_len ? msg + noff : NULL;
 	c->contexts = c->contexts_len ? msg + coff : NULL;
+	return 0;
+}
+
+int
+smb2_create_decode(const uint8_t *msg, size_t msglen,
+    struct smb2_create_req *c)
+{
+	if (smb2_create_decode_any(msg, msglen, c) == -1 ||
+	    c->disposition > 5)
+		return -1;
 	return 0;
 }

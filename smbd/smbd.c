@@ -260,6 +260,8 @@ smbd_config(struct smbd_env *env, const struct conf *conf)
 	    "open files per connection");
 	env->break_timeout = (unsigned int)conf_get_int(conf, "smbd",
 	    "oplock break timeout");
+	env->durable_timeout_ms = (uint32_t)conf_get_int(conf, "smbd",
+	    "durable handle timeout") * 1000;
 	env->requests_per_conn = (size_t)conf_get_int(conf, "smbd",
 	    "requests per connection");
 	env->locks_per_open = (size_t)conf_get_int(conf, "smbd",
@@ -413,7 +415,7 @@ static void
 smbd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct smbd_env *env = d->env;
-	char calls[512], cmds[768], locks[256];
+	char calls[512], cmds[768], locks[384];
 	size_t sessions = 0, opens = 0;
 	struct smbd_conn *c;
 

@@ -13,6 +13,7 @@
  *              stated's table, smbd's channel to stated and its pushes
  *   ipc.c      IPC$ and its named pipes (srvsvc, wkssvc) carrying
  *              DCE/RPC (dcerpc.c, srvsvc.c, wkssvc.c: dcerpc.h)
+ *   durable.c  durable handles v1 and v2, kept in stated
  *   control.c  dittofsctl's listing of sessions, trees and opens
  *   smb2_hdr.c, smb2_negotiate.c, smb2_sign.c, smb2_crypt.c, status.c,
  *   utf16.c, smb2_lock.c, dcerpc.c, srvsvc.c, wkssvc.c: the pure wire
@@ -35,6 +36,7 @@
 #include "daemon.h"
 #include "gssd_msg.h"
 #include "smb2.h"
+#include "smb2_durable.h"
 #include "smb2_lock.h"
 
 #define SMBD_SHARES_MAX		256
@@ -115,6 +117,10 @@ struct smbd_env {
 	/* lease.c */
 	unsigned int		 break_timeout;	/* [smbd] oplock break timeout */
 	uint64_t		 oplock_breaks;
+	/* durable.c */
+	uint32_t		 durable_timeout_ms;	/* 0: none granted */
+	uint64_t		 durable_granted, durable_reconnects;
+	uint64_t		 durable_disconnects;
 	/* counters for dittofsctl status */
 	uint64_t		 commands[SMB2_NCOMMANDS];
 	uint64_t		 malformed;
@@ -185,8 +191,18 @@ struct smbd_open {
 	uint32_t		 access;	/* PERM_IO_* of fd */
 	uint32_t		 options;	/* CREATE's CreateOptions */
 	uint32_t		 desired;	/* CREATE's DesiredAccess */
+	uint32_t		 share_access;	/* CREATE's ShareAccess */
 	int			 delete_pending;
-	/* lock.c: stated's name of the file, its locks, its share mode */
+	/*
+	 * lock.c: stated's name of the file, its locks, its share mode;
+	 * their owner in stated: the session, or the open's own id when it
+	 * asked to be durable (durable.c)
+	 */
+	uint64_t		 owner_id;
+	int			 durable;	/* 1, 2: DHnQ, DH2Q granted */
+	int			 closed;	/* by CLOSE (not LOGOFF, ...) */
+	uint32_t		 durable_timeout_ms;
+	uint8_t			 create_guid[SMB2_DURABLE_GUID_SIZE];
 	struct smbd_file	*file;
 	size_t			 nlocks;
 	int			 shared;	/* a reservation in stated */
@@ -363,6 +379,9 @@ void	 smbd_lock(struct smbd_req *);
 /* A CANCEL of a pending LOCK: 1 when it named one. */
 int	 smbd_lock_cancel(struct smbd_req *);
 void	 smbd_stated_start(struct smbd_env *);
+/* A request to stated answered ST_REPLY that changes nothing here. */
+void	 smbd_stated_tell(struct smbd_env *, uint32_t type, xdrproc_t,
+	    const void *req, const char *what);
 int	 smbd_stated_ready(const struct smbd_env *);
 void	 smbd_lock_init(struct smbd_env *);
 /*
@@ -383,6 +402,9 @@ int	 smbd_file_same(const struct smbd_open *, const bd_attr *);
 void	 smbd_lock_open_gone(struct smbd_conn *, struct smbd_open *);
 void	 smbd_lock_session_gone(struct smbd_conn *, struct smbd_session *);
 void	 smbd_lock_conn_gone(struct smbd_conn *);
+/* A lock stated kept for a reconnected durable open: 0, or -1. */
+int	 smbd_lock_restore(struct smbd_open *, uint64_t offset,
+	    uint64_t length, int exclusive);
 /* READ/WRITE against the file's SMB locks: 1 on a conflict. */
 int	 smbd_lock_io_conflict(const struct smbd_open *, uint64_t offset,
 	    uint64_t length, int write);
@@ -400,6 +422,27 @@ void	 smbd_lease_open_gone(struct smbd_env *, struct smbd_open *);
 /* stated's RECALL of an oplock: an st_status for the ACK. */
 int	 smbd_lease_recall(struct smbd_env *, const struct st_push *);
 void	 smbd_oplock_break(struct smbd_req *);
+
+/* durable.c */
+struct st_durable_open;
+struct st_durable_lock;
+typedef void	 smbd_durable_done_fn(void *arg, int granted);
+typedef void	 smbd_durable_reconnect_fn(void *arg, uint32_t status,
+	    const struct st_durable_open *, const struct smb2_durable_state *,
+	    const struct st_durable_lock *, size_t nlocks);
+uint64_t smbd_durable_new_id(void);
+int	 smbd_durable_id(uint64_t);
+void	 smbd_durable_open_gone(struct smbd_conn *, struct smbd_open *);
+void	 smbd_durable_register(struct smbd_conn *, struct smbd_session *,
+	    const struct smbd_open *, const struct smb2_durable_req *,
+	    uint32_t share_access, smbd_durable_done_fn *, void *arg);
+void	 smbd_durable_reconnect(struct smbd_conn *, struct smbd_session *,
+	    const struct smb2_durable_req *, smbd_durable_reconnect_fn *,
+	    void *arg);
+void	 smbd_durable_drop(struct smbd_env *, uint64_t id);
+void	 smbd_durable_drop_connection(struct smbd_env *, uint64_t id);
+void	 smbd_durable_announce(struct smbd_env *);
+void	 smbd_durable_oplock_lost(struct smbd_conn *, struct smbd_open *);
 
 /* ipc.c */
 /* A command on a tree of IPC$ (or a pipe): 1 when answered here. */

@@ -4,7 +4,7 @@
 sbin_PROGRAMS += stated/dittofs-stated
 stated_dittofs_stated_SOURCES = stated/stated.c stated/stated.h \
 	stated/lock.c stated/grace.c stated/v4.c stated/session.c \
-	stated/lease.c
+	stated/lease.c stated/durable.c
 stated_dittofs_stated_LDADD = stated/libv4state.a \
 	stated/libsessiontable.a stated/libgrant.a stated/libclients.a \
 	stated/liblocktable.a \

@@ -422,6 +422,11 @@ const struct ipc_handler stated_handlers[] = {
 	/* SMB oplocks and leases (lease.c): smbd's alone. */
 	{ ST_GRANT_SMB, SMBD, stated_grant_smb },
 	{ ST_GRANT_SMB_RETURN, SMBD, stated_grant_smb_return },
+	/* SMB durable handles (durable.c): smbd's alone. */
+	{ ST_DURABLE_OPEN, SMBD, stated_durable_open },
+	{ ST_DURABLE_CLOSE, SMBD, stated_durable_close },
+	{ ST_DURABLE_DISCONNECT, SMBD, stated_durable_disconnect },
+	{ ST_DURABLE_RECONNECT, SMBD, stated_durable_reconnect },
 };
 const size_t stated_nhandlers = sizeof(stated_handlers) /
     sizeof(stated_handlers[0]);
@@ -436,15 +441,20 @@ static const struct ipc_handler stated_ctl_handlers[] = {
 	{ ST_SESSION_DESTROY, CTL, stated_session_destroy },
 	{ ST_SESSION_DESTROY_CLIENTID, CTL, stated_session_destroy_clientid },
 	{ ST_GRANT_LIST, CTL, stated_grant_ctl_list },
+	{ ST_DURABLE_LIST, CTL, stated_durable_ctl_list },
 };
 
-/* A front end went away: its queued requests go (lock.c). */
+/*
+ * A front end went away: its queued requests go (lock.c), smbd's
+ * durable opens wait for their clients (durable.c).
+ */
 static void
 stated_peer_gone(struct ipc_peer *peer, void *arg)
 {
 	struct daemon *d = arg;
 
 	stated_waiters_cancel(d->env, peer);
+	stated_durable_peer_gone(d->env, peer);
 }
 
 static void
@@ -532,6 +542,8 @@ stated_limits(struct daemon *d)
 	}
 	env->smb_grants_max = (size_t)conf_get_int(d->conf, "stated",
 	    "smb leases per session");
+	env->durable_per_user = (size_t)conf_get_int(d->conf, "stated",
+	    "smb durable handles per user");
 	if (env->sessions != NULL)
 		stated_session_limits(d);
 }
@@ -566,6 +578,7 @@ stated_post_init(struct daemon *d)
 	/* One client table: v4.1 clients' opens and locks are v4state's. */
 	v4_state_set_sessions(env->v4, env->sessions);
 	stated_grant_init(env, d->base);
+	stated_durable_init(env, d->base);
 	stated_limits(d);
 	/* RFC 7530 9.6.3: a grace period shorter than a lease loses
 	 * reclaims of clients that renew once a lease. */
@@ -590,6 +603,7 @@ stated_stop(struct daemon *d)
 	if (env->ev_grant != NULL)
 		event_free(env->ev_grant);
 	env->ev_grace = env->ev_sweep = env->ev_grant = NULL;
+	stated_durable_stop(env);
 	session_table_free(env->sessions);
 	env->sessions = NULL;
 	grant_table_free(env->caching);
@@ -671,12 +685,17 @@ stated_status(struct daemon *d, char *buf, size_t len)
 		    (unsigned long long)gs.revokes,
 		    (unsigned long long)gs.returns);
 	if (n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, "; NFSv4.1: %zu client(s), "
-		    "%zu session(s), %zu bytes of %zu, %llu lapsed client(s) "
-		    "reaped, %llu slot update(s) refused", ss.clients,
+		n += snprintf(buf + n, len - (size_t)n, "; NFSv4.1: %zu "
+		    "client(s), %zu session(s), %zu bytes of %zu, %llu lapsed "
+		    "client(s) reaped, %llu slot update(s) refused", ss.clients,
 		    ss.sessions, ss.bytes, env->session_memory_max,
 		    (unsigned long long)ss.reaped,
 		    (unsigned long long)env->session_slots_refused);
+	if (n > 0 && (size_t)n + 2 < len) {
+		buf[n++] = ';';
+		buf[n++] = ' ';
+		stated_durable_status(env, buf + n, len - (size_t)n);
+	}
 }
 
 static const struct daemon_def stated_def = {

@@ -20,6 +20,7 @@
 #include "session_table.h"
 #include "stated_client.h"
 #include "stated_drc.h"
+#include "stated_durable.h"
 #include "stated_grant.h"
 #include "stated_lock.h"
 #include "stated_push.h"
@@ -93,6 +94,13 @@ struct stated_env {
 	struct event		*ev_grant;	/* revocation timer */
 	int			 grant_timer_on;
 	size_t			 smb_grants_max;	/* per SMB session */
+	/* SMB durable handles (durable.c). */
+	TAILQ_HEAD(, stated_durable) durables;
+	size_t			 ndurables;
+	struct event		*ev_durable;	/* the scavenger */
+	int			 durable_timer_on;
+	uint64_t		 durable_scavenged;
+	size_t			 durable_per_user;	/* [stated] */
 };
 
 /* stated.c */
@@ -178,6 +186,22 @@ void		 stated_grant_timer(struct stated_env *);
 size_t		 stated_grant_recall(struct stated_env *,
 		    const struct lock_file_id *, int protocol, uint64_t client,
 		    int write);
+
+/* durable.c: SMB durable handles, common/stated_durable.x */
+void		 stated_durable_open(struct ipc_peer *, struct ipc_msg *);
+void		 stated_durable_close(struct ipc_peer *, struct ipc_msg *);
+void		 stated_durable_disconnect(struct ipc_peer *,
+		    struct ipc_msg *);
+void		 stated_durable_reconnect(struct ipc_peer *,
+		    struct ipc_msg *);
+void		 stated_durable_ctl_list(struct ipc_peer *, struct ipc_msg *);
+/* An SMB grant of client_id is recalled (v4.c's grant event). */
+void		 stated_durable_recalled(struct stated_env *, uint64_t);
+void		 stated_durable_peer_gone(struct stated_env *,
+		    struct ipc_peer *);
+void		 stated_durable_init(struct stated_env *, struct event_base *);
+void		 stated_durable_stop(struct stated_env *);
+void		 stated_durable_status(struct stated_env *, char *, size_t);
 
 /* session.c: common/stated_session.x */
 void		 stated_session_exchange_id(struct ipc_peer *,

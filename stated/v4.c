@@ -702,6 +702,8 @@ stated_grant_event(void *arg, const struct grant *g, enum grant_event e)
 			body.st_push_body_u.grant.v4_callback.v4_callback_val =
 			    &scb;
 		}
+		if (g->holder.protocol == LOCK_PROTOCOL_SMB)
+			stated_durable_recalled(env, g->holder.client_id);
 		log_info_rl("%s %llu of client %016llx: recalled "
 		    "through %s", g->holder.protocol == LOCK_PROTOCOL_SMB ?
 		    "SMB oplock or lease" : "delegation",

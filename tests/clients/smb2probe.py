@@ -83,6 +83,40 @@ names and prints one line the test compares:
   trylock D KEYHEX NAME OFF LEN
                       open NAME and LOCK it exclusively, failing at
                       once: "LOCK 0x<status>"
+  durable D KEYHEX NAME v1|v2|v2deny [TIMEOUT_MS]
+                      open NAME (overwritten) for read and write with a
+                      batch oplock and DHnQ (v1) or DH2Q (v2: a random
+                      CreateGuid, Timeout TIMEOUT_MS or 0), sharing all
+                      (v2deny: read only); WRITE "durable-data" at 100,
+                      LOCK 0-10 exclusively; print "DURABLE <oplock>
+                      <context> <timeout> <fileid hex> <guid hex>",
+                      wait for a line on stdin (or its end), then exit
+                      without closing anything
+  reconnect D KEYHEX NAME v1|v2 FIDHEX GUIDHEX
+                      a new session: CREATE with DHnC (v1) or DH2C (v2),
+                      "RECONNECT 0x<status> <oplock> <same fileid>";
+                      then READ at 100: "READ <data>"; a second session
+                      opens NAME, the break it causes is acknowledged,
+                      and its LOCK of 0-10 fails: "OTHER 0x<status>";
+                      LOCK 50-60 of the reconnected open "OWN 0x<st>";
+                      unless "keep" follows, CLOSE "CLOSE 0x<status>"
+  durbreak D KEYHEX NAME
+                      a durable v1 open of NAME with a batch oplock, a
+                      second session's open breaks it, the break is
+                      acknowledged, the second open closes; then the
+                      first connection drops: "DURBREAK 0x<ack>
+                      0x<second open> <fileid hex>"
+  replay D KEYHEX NAME
+                      a DH2Q open of NAME, the same CreateGuid again
+                      without and then with SMB2_FLAGS_REPLAY_OPERATION:
+                      "REPLAY 0x<first> 0x<second> 0x<third> same|other
+                      DH2Q|-"
+  denyopen D KEYHEX NAME
+                      open NAME for read and write denying all sharing,
+                      then LOCK 0-10: "DENYOPEN 0x<status> 0x<lock>"
+  nodurable D KEYHEX NAME
+                      DHnQ without an oplock: "NODURABLE 0x<status>
+                      <context>" (the context answered, or -)
 """
 import os
 import socket
@@ -1109,6 +1143,190 @@ def trylock(d, key, name, off, ln):
         st = p.lock(f, [(off, ln, EX | FI)])
         p.close(f)
     print("LOCK 0x%x" % st)
+def create_ctx(name, data):
+    """A create context (2.2.13.2), Next 0, 8-byte padded."""
+    return pad8(struct.pack("<IHHHHI", 0, 16, 4, 0, 24, len(data)) +
+                name + b"\0" * 4 + data)
+
+
+def create_with(p, name, ctxs, access=0xC0000000, share=7, disp=3,
+                oplock=0, flags=0):
+    """CREATE with contexts chained (each padded, Next set)."""
+    n = name.encode("utf-16-le")
+    chain = b""
+    for i, c in enumerate(ctxs):
+        if i + 1 < len(ctxs):
+            c = struct.pack("<I", len(c)) + c[4:]
+        chain += c
+    off = 64 + 56 + len(pad8(n))
+    body = struct.pack("<HBBIQQIIIIIHHII", 57, 0, oplock, 2, 0, 0, access,
+                       0, share, disp, 0x40, 64 + 56, len(n),
+                       off if chain else 0, len(chain))
+    body += pad8(n) + chain if chain else n
+    r = p.call(CREATE, body, flags=flags)
+    p.oplock = r["body"][2] if r["status"] == 0 else None
+    return r
+
+
+def response_ctx(r, want):
+    """The data of the response context named want, or None."""
+    b = r["body"]
+    if r["status"] != 0 or len(b) < 88:
+        return None
+    (off, ln) = struct.unpack_from("<II", b, 80)
+    pos, end = off - 64, off - 64 + ln
+    while ln and pos + 16 <= end:
+        (nxt, noff, nlen, _r, doff, dlen) = struct.unpack_from("<IHHHHI", b,
+                                                               pos)
+        if b[pos + noff:pos + noff + nlen] == want:
+            return b[pos + doff:pos + doff + dlen]
+        if nxt == 0:
+            break
+        pos += nxt
+    return None
+
+
+def durable_open(d, key, name, how, timeout):
+    p = LockProbe(connect(), d, key)
+    p.login()
+    guid = os.urandom(16)
+    if how == "v1":
+        ctx, want = create_ctx(b"DHnQ", b"\0" * 16), b"DHnQ"
+    else:
+        ctx, want = create_ctx(b"DH2Q", struct.pack("<II8s16s", timeout, 0,
+                                                     b"", guid)), b"DH2Q"
+    r = create_with(p, name, [ctx], share=1 if how == "v2deny" else 7,
+                    disp=5, oplock=9)
+    if r["status"] != 0:
+        print("FAIL 0x%x" % r["status"])
+        return
+    f = p.fid(r)
+    data = response_ctx(r, want)
+    tmo = struct.unpack_from("<I", data)[0] if data and want == b"DH2Q" \
+        else 0
+    w = b"durable-data"
+    body = struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, len(w), 100, f, 0, 0,
+                       0, 0, 0) + w
+    st = p.call(WRITE, body)["status"]
+    lk = p.lock(f, [(0, 10, EX | FI)])
+    if st != 0 or lk != 0:
+        print("FAIL write 0x%x lock 0x%x" % (st, lk))
+        return
+    print("DURABLE %d %s %d %s %s" % (p.oplock, want.decode() if data
+                                      is not None else "-", tmo, f.hex(),
+                                      guid.hex()))
+    sys.stdout.flush()
+    sys.stdin.readline()
+    os._exit(0)
+
+
+def durable_reconnect(d, key, name, how, fid, guid, keep):
+    a = LockProbe(connect(), d, key)
+    a.login()
+    if how == "v1":
+        ctx = create_ctx(b"DHnC", fid)
+    else:
+        ctx = create_ctx(b"DH2C", fid + guid + struct.pack("<I", 0))
+    r = create_with(a, name, [ctx], oplock=9)
+    got = a.fid(r) if r["status"] == 0 else b""
+    print("RECONNECT 0x%x %s %s" % (r["status"], a.oplock,
+                                    "same" if got == fid else "other"))
+    sys.stdout.flush()
+    if r["status"] != 0:
+        return
+    b = struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, 12, 100, fid, 0, 0, 0, 0,
+                    0, 0)
+    r = a.call(READ, b)
+    data = r["body"][16:16 + 12] if r["status"] == 0 else b""
+    print("READ %s" % (data.decode(errors="replace") or
+                       "0x%x" % r["status"]))
+    sys.stdout.flush()
+    # Another client: its CREATE breaks the batch oplock, acknowledged.
+    o = LockProbe(connect(), d, key)
+    o.login()
+    o.send(CREATE, o.create_body(name))
+    a.s.settimeout(10)
+    n = a.recv()
+    if n["cmd"] == OPLOCK_BREAK:
+        a.ack(fid, 0)
+    r = o.recv()
+    if r["status"] == 0:
+        fo = o.fid(r)
+        print("OTHER 0x%x" % o.lock(fo, [(0, 10, EX | FI)]))
+        o.close(fo)
+    else:
+        print("OTHER open 0x%x" % r["status"])
+    print("OWN 0x%x" % a.lock(fid, [(50, 10, EX | FI)]))
+    if not keep:
+        print("CLOSE 0x%x" % a.close(fid))
+    sys.stdout.flush()
+
+
+def durable_break(d, key, name):
+    """A durable v1 open whose batch oplock another open breaks (acked);
+    the second open closes, the first's connection drops."""
+    a = LockProbe(connect(), d, key)
+    a.login()
+    r = create_with(a, name, [create_ctx(b"DHnQ", b"\0" * 16)], disp=5,
+                    oplock=9)
+    if r["status"] != 0:
+        print("FAIL 0x%x" % r["status"])
+        return
+    f = a.fid(r)
+    b = LockProbe(connect(), d, key)
+    b.login()
+    b.send(CREATE, b.create_body(name))
+    a.s.settimeout(10)
+    n = a.recv()
+    st = a.ack(f, 0)[0] if n["cmd"] == OPLOCK_BREAK else 0xffffffff
+    r = b.recv()
+    if r["status"] == 0:
+        b.close(b.fid(r))
+    print("DURBREAK 0x%x 0x%x %s" % (st, r["status"], f.hex()))
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def replay(d, key, name):
+    """3.3.5.9.10: a DH2Q's CreateGuid again, without and with REPLAY."""
+    p = LockProbe(connect(), d, key)
+    p.login()
+    guid = os.urandom(16)
+    ctx = create_ctx(b"DH2Q", struct.pack("<II8s16s", 0, 0, b"", guid))
+    r = create_with(p, name, [ctx], disp=5, oplock=9)
+    f = p.fid(r) if r["status"] == 0 else b""
+    r2 = create_with(p, name, [ctx], disp=5, oplock=9)
+    r3 = create_with(p, name, [ctx], disp=5, oplock=9, flags=0x20000000)
+    same = r3["status"] == 0 and p.fid(r3) == f
+    print("REPLAY 0x%x 0x%x 0x%x %s %s" % (
+        r["status"], r2["status"], r3["status"],
+        "same" if same else "other",
+        "DH2Q" if response_ctx(r3, b"DH2Q") is not None else "-"))
+    if f:
+        p.close(f)
+
+
+def deny_open(d, key, name):
+    p = LockProbe(connect(), d, key)
+    p.login()
+    st, f = p.open(name, share=0)
+    lk = p.lock(f, [(0, 10, EX | FI)]) if st == 0 else 0
+    print("DENYOPEN 0x%x 0x%x" % (st, lk))
+    if st == 0:
+        p.close(f)
+
+
+def no_durable(d, key, name):
+    p = LockProbe(connect(), d, key)
+    p.login()
+    r = create_with(p, name, [create_ctx(b"DHnQ", b"\0" * 16)], oplock=0)
+    print("NODURABLE 0x%x %s" % (r["status"], "DHnQ" if
+                                  response_ctx(r, b"DHnQ") is not None
+                                  else "-"))
+    if r["status"] == 0:
+        p.close(p.fid(r))
+
+
 def secd(d, key, name, uid):
     """CREATE (FILE_CREATE) of name with an SMB2_CREATE_SD_BUFFER context:
     a DACL that denies S-1-22-1-uid WRITE_DATA|APPEND_DATA and allows
@@ -1417,6 +1635,27 @@ def main():
         return
     if CMD == "secd":
         secd(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2], int(ARGS[3]))
+        return
+    if CMD == "durable":
+        durable_open(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
+                     ARGS[3], int(ARGS[4]) if len(ARGS) > 4 else 0)
+        return
+    if CMD == "reconnect":
+        durable_reconnect(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
+                          ARGS[3], bytes.fromhex(ARGS[4]),
+                          bytes.fromhex(ARGS[5]), ARGS[6:7] == ["keep"])
+        return
+    if CMD == "durbreak":
+        durable_break(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])
+        return
+    if CMD == "replay":
+        replay(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])
+        return
+    if CMD == "denyopen":
+        deny_open(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])
+        return
+    if CMD == "nodurable":
+        no_durable(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])
         return
     if CMD == "trylock":
         trylock(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],

@@ -1,7 +1,9 @@
 /*
  * Fuzz target: smbd's wire decoders (smbd/smb2.h): the header, a
  * compound chain walked to its end, the credit window, NEGOTIATE (SMB2
- * with its contexts, and SMB1), CREATE, LOCK (smb2_lock.h), and the
+ * with its contexts, and SMB1), CREATE with its durable handle contexts
+ * (smb2_durable.h, and the state blob smbd keeps in stated), LOCK
+ * (smb2_lock.h), and the
  * name conversions; an SMB3 transform header, and the message in it
  * when it decrypts with the key fuzz_smb2_transform_key gives its
  * session id (the cipher: 1 + the id's low two bits), which is walked
@@ -12,6 +14,7 @@
 
 #include "fuzz.h"
 #include "smb2.h"
+#include "smb2_durable.h"
 #include "smb2_lock.h"
 #include "smbd.h"
 
@@ -61,6 +64,8 @@ fuzz_smb2_one(const uint8_t *data, size_t size)
 	struct smb2_server_params sp;
 	struct smb2_negotiated neg;
 	struct smb2_create_req cr;
+	struct smb2_durable_req dq;
+	struct smb2_durable_state ds;
 	struct smb2_lock_req lq;
 	struct smb2_lock_element le;
 	struct smb2_credits cred;
@@ -102,6 +107,13 @@ fuzz_smb2_one(const uint8_t *data, size_t size)
 			    smbd_utf16_to_utf8(cr.name, cr.name_len, name,
 			    sizeof(name)) > (ssize_t)sizeof(name))
 				__builtin_trap();
+			/* A reconnect is never a request too. */
+			if ((smb2_durable_parse(cr.contexts, cr.contexts_len,
+			    0x311, &dq) == 0 && dq.version != 0 &&
+			    dq.reconnect != 0) ||
+			    (smb2_durable_parse(cr.contexts, cr.contexts_len,
+			    0x210, &dq) == 0 && dq.version == 2))
+				__builtin_trap();
 		}
 		if (smb2_lock_decode(data + off, len, &lq) == 0) {
 			fuzz_smb2_inside(data + off, len, lq.elements,
@@ -116,6 +128,10 @@ fuzz_smb2_one(const uint8_t *data, size_t size)
 	    msgs < 1024);
 	if (smbd_utf8_to_utf16((const char *)data, size, out, sizeof(out)) >
 	    (ssize_t)sizeof(out))
+		__builtin_trap();
+	if (smb2_durable_state_decode(data, size, &ds) == 0 &&
+	    (ds.fhlen > sizeof(ds.fh) || ds.dir_fhlen > sizeof(ds.dir_fh) ||
+	    strlen(ds.name) != size - SMB2_DURABLE_STATE_FIXED))
 		__builtin_trap();
 	return 0;
 }

@@ -1,0 +1,329 @@
+/*
+ * smbd's durable handles (MS-SMB2 3.3.5.9.6, 3.3.5.9.7, 3.3.5.9.10,
+ * 3.3.5.9.12), kept in stated (common/stated_durable.x) so that they
+ * outlive a connection and smbd itself:
+ *
+ *   CREATE with DHnQ or DH2Q   the open gets an id of its own (its
+ *              persistent FileId, ST_DURABLE_ID_TAG on top) as the owner
+ *              of its share mode, locks and oplock in stated; once it
+ *              holds a batch oplock (leases are not granted yet) it is
+ *              recorded there with ST_DURABLE_OPEN and answered
+ *              durable, with [smbd] durable handle timeout (v1) or the
+ *              client's Timeout capped by it (v2).  Directories are
+ *              never durable; a persistent handle is answered as not
+ *              persistent.
+ *   connection lost, LOGOFF
+ *              ST_DURABLE_DISCONNECT: stated keeps it.
+ *   CLOSE, TREE_DISCONNECT, or not made durable after all:
+ *              ST_DURABLE_CLOSE, everything of the id goes.
+ *   CREATE with DHnC or DH2C   ST_DURABLE_RECONNECT by the persistent
+ *              FileId (and CreateGuid), for the session's user; the open
+ *              is made again from what stated kept (file.c), with its
+ *              locks and oplock.
+ *
+ * The wire part (the contexts and the state blob) is smb2_durable.c,
+ * tested alone.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "ipc_call.h"
+#include "log.h"
+#include "smbd.h"
+#include "smb2_lease.h"
+#include "stated_durable.h"
+#include "stated_lock.h"
+#include "stated_util.h"
+#include "status.h"
+
+/* The state blob's sizes are blockd's. */
+_Static_assert(SMB2_DURABLE_FH_MAX == BD_FH_MAX, "SMB2_DURABLE_FH_MAX");
+_Static_assert(SMB2_DURABLE_NAME_MAX == BD_NAME_MAX, "SMB2_DURABLE_NAME_MAX");
+
+/* A fresh open id of a durable request: tagged, never a session's. */
+uint64_t
+smbd_durable_new_id(void)
+{
+	uint64_t id;
+
+	if (RAND_bytes((uint8_t *)&id, sizeof(id)) != 1)
+		fatalx("RAND_bytes");
+	id &= 0x00ffffffffffffffull;
+	if (id == 0)
+		id = 1;
+	return id | (uint64_t)ST_DURABLE_ID_TAG << 56;
+}
+
+int
+smbd_durable_id(uint64_t id)
+{
+	return (id >> 56) == ST_DURABLE_ID_TAG;
+}
+
+/* ---- stated ---- */
+
+static void
+smbd_durable_tell(struct smbd_env *env, uint32_t type, uint64_t id,
+    const char *what)
+{
+	st_durable_id_req req;
+
+	if (!smbd_stated_ready(env))
+		return;
+	memset(&req, 0, sizeof(req));
+	req.id = id;
+	smbd_stated_tell(env, type, (xdrproc_t)xdr_st_durable_id_req, &req,
+	    what);
+}
+
+/*
+ * An open owned by its own id goes: released in stated by a CLOSE or a
+ * TREE_DISCONNECT (or when it was not made durable); a durable one whose
+ * connection or session went is kept there for its reconnect (a LOGOFF
+ * too: smbtorture's durable-open.reopen3 and reopen4, as Windows and
+ * Samba do).
+ */
+void
+smbd_durable_open_gone(struct smbd_conn *c, struct smbd_open *o)
+{
+	if (o->durable && !o->closed) {
+		smbd_durable_tell(c->env, ST_DURABLE_DISCONNECT, o->owner_id,
+		    "DURABLE_DISCONNECT");
+		c->env->durable_disconnects++;
+	} else
+		smbd_durable_tell(c->env, ST_DURABLE_CLOSE, o->owner_id,
+		    "DURABLE_CLOSE");
+	o->durable = 0;
+}
+
+struct smbd_durable_call {
+	struct smbd_conn	*c;	/* held */
+	smbd_durable_done_fn	*done;
+	smbd_durable_reconnect_fn *reconnected;
+	void			*arg;
+};
+
+/* A call to stated on behalf of the connection, which it holds. */
+static struct smbd_durable_call *
+smbd_durable_call_new(struct smbd_conn *c, void *arg)
+{
+	struct smbd_durable_call *dc;
+
+	if ((dc = calloc(1, sizeof(*dc))) == NULL)
+		return NULL;
+	dc->c = c;
+	smbd_conn_hold(c);
+	dc->arg = arg;
+	return dc;
+}
+
+static void
+smbd_durable_call_free(struct smbd_durable_call *dc)
+{
+	smbd_conn_release(dc->c);
+	free(dc);
+}
+
+static void
+smbd_durable_open_done(void *arg, int status, void *reply)
+{
+	struct smbd_durable_call *dc = arg;
+	st_reply *rep = reply;
+	int ok = status == 0 && rep->status == ST_OK;
+
+	if (!ok)
+		log_warnx_rl("%s: stated kept no durable handle (%s): the "
+		    "open is not durable", dc->c->peer, status != 0 ?
+		    "not connected" : rep->status == ST_LIMIT ? "its limit" :
+		    "refused");
+	dc->done(dc->arg, ok);
+	smbd_durable_call_free(dc);
+}
+
+/* 3.3.5.9.6, 3.3.5.9.10: stated records the open; done(arg, granted). */
+void
+smbd_durable_register(struct smbd_conn *c, struct smbd_session *s,
+    const struct smbd_open *o, const struct smb2_durable_req *q,
+    uint32_t share_access, smbd_durable_done_fn *done, void *arg)
+{
+	struct smb2_durable_state st;
+	struct smbd_durable_call *dc;
+	st_durable_open req;
+	uint8_t blob[ST_DURABLE_STATE_MAX];
+	size_t blen;
+
+	memset(&st, 0, sizeof(st));
+	st.share_id = c->env->shares[o->share].share_id;
+	st.is_dir = o->is_dir;
+	st.access = o->access;
+	st.options = o->options;
+	st.desired = o->desired;
+	st.share_access = share_access;
+	st.oplock = o->oplock;
+	memcpy(st.fh, o->fh, o->fhlen);
+	st.fhlen = o->fhlen;
+	memcpy(st.dir_fh, o->dir_fh, o->dir_fhlen);
+	st.dir_fhlen = o->dir_fhlen;
+	snprintf(st.name, sizeof(st.name), "%s", o->name);
+	if (!smbd_stated_ready(c->env) || smbd_durable_id(o->owner_id) == 0 ||
+	    smbd_file_id(o) == NULL ||
+	    (blen = smb2_durable_state_encode(&st, blob, sizeof(blob))) == 0 ||
+	    (dc = smbd_durable_call_new(c, arg)) == NULL) {
+		done(arg, 0);
+		return;
+	}
+	dc->done = done;
+	memset(&req, 0, sizeof(req));
+	req.id = o->owner_id;
+	req.dh_version = (u_int)q->version;
+	memcpy(req.create_guid, q->guid, sizeof(req.create_guid));
+	req.file.st_file_len = ST_FILE_ID_LEN;
+	req.file.st_file_val = (char *)(uintptr_t)smbd_file_id(o);
+	req.user = s->user;
+	req.timeout_ms = smb2_durable_timeout(q, c->env->durable_timeout_ms);
+	req.oplock = o->oplock;
+	req.access = smb2_share_access(o->desired);
+	req.deny = smb2_share_deny(share_access);
+	req.path = o->path != NULL ? o->path : (char *)"";
+	req.state.state_len = (u_int)blen;
+	req.state.state_val = (char *)blob;
+	ipc_client_call(c->env->stated, ST_DURABLE_OPEN,
+	    (xdrproc_t)xdr_st_durable_open, &req, ST_REPLY,
+	    (xdrproc_t)xdr_st_reply, sizeof(st_reply), smbd_durable_open_done,
+	    dc);
+}
+
+static void
+smbd_durable_reconnect_done(void *arg, int status, void *reply)
+{
+	struct smbd_durable_call *dc = arg;
+	st_durable_reconnect_reply *rep = reply;
+	struct smb2_durable_state st;
+	uint32_t answer;
+
+	if (status != 0) {
+		log_warnx_rl("%s: durable reconnect: stated %s", dc->c->peer,
+		    status == -ENOTCONN ? "is not connected" : "refused it");
+		answer = STATUS_OBJECT_NAME_NOT_FOUND;
+	} else if (rep->status == ST_DENIED)
+		answer = STATUS_ACCESS_DENIED;
+	else if (rep->status != ST_OK || rep->open.open_len != 1 ||
+	    smb2_durable_state_decode((const uint8_t *)
+	    rep->open.open_val[0].state.state_val,
+	    rep->open.open_val[0].state.state_len, &st) == -1)
+		answer = STATUS_OBJECT_NAME_NOT_FOUND;
+	else {
+		dc->reconnected(dc->arg, STATUS_SUCCESS, &rep->open.open_val[0],
+		    &st, rep->locks.locks_val, rep->locks.locks_len);
+		smbd_durable_call_free(dc);
+		return;
+	}
+	dc->reconnected(dc->arg, answer, NULL, NULL, NULL, 0);
+	smbd_durable_call_free(dc);
+}
+
+/* 3.3.5.9.7, 3.3.5.9.12: the open stated kept, for this session's user. */
+void
+smbd_durable_reconnect(struct smbd_conn *c, struct smbd_session *s,
+    const struct smb2_durable_req *q, smbd_durable_reconnect_fn *done,
+    void *arg)
+{
+	struct smbd_durable_call *dc;
+	st_durable_reconnect_req req;
+
+	if (!smbd_durable_id(q->persistent) || !smbd_stated_ready(c->env) ||
+	    (dc = smbd_durable_call_new(c, arg)) == NULL) {
+		done(arg, STATUS_OBJECT_NAME_NOT_FOUND, NULL, NULL, NULL, 0);
+		return;
+	}
+	dc->reconnected = done;
+	memset(&req, 0, sizeof(req));
+	req.id = q->persistent;
+	req.dh_version = (u_int)q->reconnect;
+	memcpy(req.create_guid, q->guid, sizeof(req.create_guid));
+	req.user = s->user;
+	ipc_client_call(c->env->stated, ST_DURABLE_RECONNECT,
+	    (xdrproc_t)xdr_st_durable_reconnect_req, &req,
+	    ST_DURABLE_RECONNECT_REPLY,
+	    (xdrproc_t)xdr_st_durable_reconnect_reply,
+	    sizeof(st_durable_reconnect_reply), smbd_durable_reconnect_done,
+	    dc);
+}
+
+/* A reconnect that failed after stated gave the open: it goes. */
+void
+smbd_durable_drop(struct smbd_env *env, uint64_t id)
+{
+	smbd_durable_tell(env, ST_DURABLE_CLOSE, id, "DURABLE_CLOSE");
+}
+
+/* A reconnect stated granted that smbd cannot take: it waits again. */
+void
+smbd_durable_drop_connection(struct smbd_env *env, uint64_t id)
+{
+	smbd_durable_tell(env, ST_DURABLE_DISCONNECT, id,
+	    "DURABLE_DISCONNECT");
+}
+
+static void
+smbd_durable_announce_done(void *arg, int granted)
+{
+	(void)arg;
+	(void)granted;
+}
+
+/* A durable open of smbd's sent to stated again, as it stands: 1, or 0. */
+static int
+smbd_durable_announce_open(struct smbd_conn *c, struct smbd_open *o)
+{
+	struct smb2_durable_req q;
+	struct smbd_session *s;
+
+	if (!o->durable || (s = smbd_session_find(c, o->session_id)) == NULL)
+		return 0;
+	memset(&q, 0, sizeof(q));
+	q.version = o->durable;
+	q.timeout_ms = o->durable_timeout_ms;
+	memcpy(q.guid, o->create_guid, sizeof(q.guid));
+	smbd_durable_register(c, s, o, &q, o->share_access,
+	    smbd_durable_announce_done, NULL);
+	return 1;
+}
+
+/*
+ * stated's channel came back (stated counts its loss as the disconnect
+ * of every open): the durable opens smbd still has are its again.
+ */
+void
+smbd_durable_announce(struct smbd_env *env)
+{
+	struct smbd_conn *c;
+	struct smbd_open *o;
+	size_t n = 0;
+
+	TAILQ_FOREACH(c, &env->conns, entry) {
+		if (c->closing)
+			continue;
+		TAILQ_FOREACH(o, &c->opens, entry)
+			n += (size_t)smbd_durable_announce_open(c, o);
+	}
+	if (n > 0)
+		log_info("stated: %zu durable handle(s) announced again", n);
+}
+
+/*
+ * The batch oplock that made the open durable was broken and
+ * acknowledged (3.3.5.22.1): it is durable no more.  stated is told (the
+ * record without its oplock goes with the connection, a killed smbd's
+ * too), and a lost connection closes it.
+ */
+void
+smbd_durable_oplock_lost(struct smbd_conn *c, struct smbd_open *o)
+{
+	(void)smbd_durable_announce_open(c, o);
+	o->durable = 0;
+}

@@ -1,0 +1,164 @@
+/*
+ * smbd/smb2_durable.c: durable handle contexts and smbd's state blob
+ * (smb2_durable.h).
+ */
+#include <string.h>
+
+#include "smb2.h"
+#include "smb2_durable.h"
+#include "smb2_lease.h"
+#include "status.h"
+
+#define SMB2_DURABLE_DIALECT_3	0x0300
+
+/* MS-SMB2 2.2.13.2.3, .4, .11, .12: the durable contexts of a CREATE. */
+uint32_t
+smb2_durable_parse(const uint8_t *ctx, size_t len, uint16_t dialect,
+    struct smb2_durable_req *q)
+{
+	const uint8_t *dhnq, *dh2q, *dhnc, *dh2c;
+	size_t lnq, l2q, lnc, l2c;
+	int hnq, h2q, hnc, h2c;
+
+	memset(q, 0, sizeof(*q));
+	if ((hnq = smb2_create_ctx_find(ctx, len, "DHnQ", &dhnq, &lnq)) < 0 ||
+	    (h2q = smb2_create_ctx_find(ctx, len, "DH2Q", &dh2q, &l2q)) < 0 ||
+	    (hnc = smb2_create_ctx_find(ctx, len, "DHnC", &dhnc, &lnc)) < 0 ||
+	    (h2c = smb2_create_ctx_find(ctx, len, "DH2C", &dh2c, &l2c)) < 0)
+		return STATUS_INVALID_PARAMETER;
+	/* v2 belongs to the SMB 3.x dialects alone: ignored below. */
+	if (dialect < SMB2_DURABLE_DIALECT_3)
+		h2q = h2c = 0;
+	if (hnc) {
+		/* 3.3.5.9.7: DHnQ with it is ignored, v2 is refused. */
+		if (h2q || h2c || lnc != 16)
+			return STATUS_INVALID_PARAMETER;
+		q->reconnect = 1;
+		q->persistent = smb2_get64(dhnc);
+		q->volatile_id = smb2_get64(dhnc + 8);
+		return STATUS_SUCCESS;
+	}
+	if (h2c) {
+		/* 3.3.5.9.12 */
+		if (hnq || h2q || l2c != 36)
+			return STATUS_INVALID_PARAMETER;
+		q->reconnect = 2;
+		q->persistent = smb2_get64(dh2c);
+		q->volatile_id = smb2_get64(dh2c + 8);
+		memcpy(q->guid, dh2c + 16, sizeof(q->guid));
+		q->flags = smb2_get32(dh2c + 32);
+		return STATUS_SUCCESS;
+	}
+	if (h2q) {
+		/* 3.3.5.9.10 */
+		if (hnq || l2q != 32)
+			return STATUS_INVALID_PARAMETER;
+		q->version = 2;
+		q->timeout_ms = smb2_get32(dh2q);
+		q->flags = smb2_get32(dh2q + 4);
+		memcpy(q->guid, dh2q + 16, sizeof(q->guid));
+		return STATUS_SUCCESS;
+	}
+	if (hnq) {
+		/* 3.3.5.9.6 */
+		if (lnq != 16)
+			return STATUS_INVALID_PARAMETER;
+		q->version = 1;
+	}
+	return STATUS_SUCCESS;
+}
+
+/* The timeout granted: v1 the server's, v2 the client's capped by it. */
+uint32_t
+smb2_durable_timeout(const struct smb2_durable_req *q, uint32_t server_ms)
+{
+	if (q->version == 2 && q->timeout_ms != 0 &&
+	    q->timeout_ms < server_ms)
+		return q->timeout_ms;
+	return server_ms;
+}
+
+/*
+ * 2.2.14.2.3, 2.2.14.2.12: the response context, Next 0, at out (8-byte
+ * aligned): its length (32), or 0 when outmax is short.
+ */
+size_t
+smb2_durable_encode(int version, uint32_t timeout_ms, uint8_t *out,
+    size_t outmax)
+{
+	if (outmax < SMB2_DURABLE_RSP_SIZE)
+		return 0;
+	memset(out, 0, SMB2_DURABLE_RSP_SIZE);
+	smb2_put16(out + 4, 16);		/* NameOffset */
+	smb2_put16(out + 6, 4);			/* NameLength */
+	smb2_put16(out + 10, 24);		/* DataOffset */
+	smb2_put32(out + 12, 8);		/* DataLength */
+	memcpy(out + 16, version == 2 ? "DH2Q" : "DHnQ", 4);
+	if (version == 2)
+		smb2_put32(out + 24, timeout_ms);	/* Flags 0 */
+	return SMB2_DURABLE_RSP_SIZE;
+}
+
+size_t
+smb2_durable_state_encode(const struct smb2_durable_state *st, uint8_t *out,
+    size_t outmax)
+{
+	size_t nlen = strlen(st->name), off;
+
+	if (st->fhlen > SMB2_DURABLE_FH_MAX ||
+	    st->dir_fhlen > SMB2_DURABLE_FH_MAX ||
+	    outmax < SMB2_DURABLE_STATE_FIXED + nlen)
+		return 0;
+	memset(out, 0, SMB2_DURABLE_STATE_FIXED);
+	smb2_put32(out, 1);			/* this layout */
+	smb2_put32(out + 4, st->share_id);
+	smb2_put32(out + 8, (uint32_t)st->is_dir);
+	smb2_put32(out + 12, st->access);
+	smb2_put32(out + 16, st->options);
+	smb2_put32(out + 20, st->desired);
+	smb2_put32(out + 24, st->share_access);
+	smb2_put32(out + 28, st->oplock);
+	off = 32;
+	smb2_put32(out + off, st->fhlen);
+	memcpy(out + off + 4, st->fh, st->fhlen);
+	off += 4 + SMB2_DURABLE_FH_MAX;
+	smb2_put32(out + off, st->dir_fhlen);
+	memcpy(out + off + 4, st->dir_fh, st->dir_fhlen);
+	off += 4 + SMB2_DURABLE_FH_MAX;
+	memcpy(out + off, st->name, nlen);
+	return off + nlen;
+}
+
+/* 0, or -1 for a blob this smbd did not write. */
+int
+smb2_durable_state_decode(const uint8_t *in, size_t len,
+    struct smb2_durable_state *st)
+{
+	size_t off, nlen;
+
+	memset(st, 0, sizeof(*st));
+	if (len < SMB2_DURABLE_STATE_FIXED || smb2_get32(in) != 1)
+		return -1;
+	st->share_id = smb2_get32(in + 4);
+	st->is_dir = smb2_get32(in + 8) != 0;
+	st->access = smb2_get32(in + 12);
+	st->options = smb2_get32(in + 16);
+	st->desired = smb2_get32(in + 20);
+	st->share_access = smb2_get32(in + 24);
+	st->oplock = smb2_get32(in + 28);
+	off = 32;
+	if ((st->fhlen = smb2_get32(in + off)) > SMB2_DURABLE_FH_MAX ||
+	    smb2_get32(in + off + 4 + SMB2_DURABLE_FH_MAX) > SMB2_DURABLE_FH_MAX)
+		return -1;
+	memcpy(st->fh, in + off + 4, st->fhlen);
+	off += 4 + SMB2_DURABLE_FH_MAX;
+	st->dir_fhlen = smb2_get32(in + off);
+	memcpy(st->dir_fh, in + off + 4, st->dir_fhlen);
+	off += 4 + SMB2_DURABLE_FH_MAX;
+	nlen = len - off;
+	if (nlen > SMB2_DURABLE_NAME_MAX || memchr(in + off, '\0', nlen) != NULL)
+		return -1;
+	memcpy(st->name, in + off, nlen);
+	st->name[nlen] = '\0';
+	return 0;
+}

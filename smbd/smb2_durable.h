@@ -1,0 +1,74 @@
+/*
+ * smbd/smb2_durable.h: durable handles on the wire (MS-SMB2 2.2.13.2.3
+ * DHnQ, 2.2.13.2.4 DHnC, 2.2.13.2.11 DH2Q, 2.2.13.2.12 DH2C, 2.2.14.2.3
+ * and 2.2.14.2.12 the responses; 3.3.5.9.6, .7, .10, .12 the rules of
+ * their combinations), and the blob smbd keeps in stated to make a
+ * durable open again (smbd/durable.c).  Pure: no I/O, no events, so
+ * tests/unit/test_smb2_durable.c drives it directly.
+ */
+#ifndef DITTOFS_SMBD_SMB2_DURABLE_H
+#define DITTOFS_SMBD_SMB2_DURABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SMB2_DURABLE_GUID_SIZE		16
+#define SMB2_DURABLE_FLAG_PERSISTENT	0x00000002u
+/* A response context (either version) with its name: 32 bytes. */
+#define SMB2_DURABLE_RSP_SIZE		32
+/* As blockd's BD_FH_MAX and BD_NAME_MAX (durable.c checks). */
+#define SMB2_DURABLE_FH_MAX		64
+#define SMB2_DURABLE_NAME_MAX		255
+/* The state blob: fixed part, then the name. */
+#define SMB2_DURABLE_STATE_FIXED	(32 + 2 * (4 + SMB2_DURABLE_FH_MAX))
+
+/* A CREATE's durable contexts. */
+struct smb2_durable_req {
+	int		 version;	/* asked: 1 DHnQ, 2 DH2Q; 0 none */
+	int		 reconnect;	/* 1 DHnC, 2 DH2C; 0 none */
+	uint32_t	 timeout_ms;	/* DH2Q */
+	uint32_t	 flags;		/* DH2Q, DH2C */
+	uint8_t		 guid[SMB2_DURABLE_GUID_SIZE];	/* CreateGuid */
+	uint64_t	 persistent;	/* DHnC, DH2C: the FileId */
+	uint64_t	 volatile_id;
+};
+
+/* What smbd keeps in stated to make the open again. */
+struct smb2_durable_state {
+	uint32_t	 share_id;
+	int		 is_dir;
+	uint32_t	 access;	/* PERM_IO_* */
+	uint32_t	 options, desired, share_access, oplock;
+	uint8_t		 fh[SMB2_DURABLE_FH_MAX];
+	uint32_t	 fhlen;
+	uint8_t		 dir_fh[SMB2_DURABLE_FH_MAX];
+	uint32_t	 dir_fhlen;
+	char		 name[SMB2_DURABLE_NAME_MAX + 1];
+};
+
+/*
+ * The durable contexts of a context chain, for a connection of this
+ * dialect (v2 is 3.x's alone, ignored below): STATUS_SUCCESS, or
+ * STATUS_INVALID_PARAMETER for a malformed chain, a context of the
+ * wrong size or a combination 3.3.5.9.7, .10 or .12 refuses.
+ */
+uint32_t smb2_durable_parse(const uint8_t *ctx, size_t len, uint16_t dialect,
+	    struct smb2_durable_req *);
+/* The timeout granted: v1 the server's, v2 the client's capped by it. */
+uint32_t smb2_durable_timeout(const struct smb2_durable_req *,
+	    uint32_t server_ms);
+/*
+ * The response context of a granted v1 or v2 request, Next 0, at out:
+ * its length (SMB2_DURABLE_RSP_SIZE), or 0 when outmax is short.  v2
+ * carries the timeout and is never persistent.
+ */
+size_t	 smb2_durable_encode(int version, uint32_t timeout_ms, uint8_t *out,
+	    size_t outmax);
+/* The state blob: its length, or 0 when it does not fit. */
+size_t	 smb2_durable_state_encode(const struct smb2_durable_state *,
+	    uint8_t *out, size_t outmax);
+/* 0, or -1 for a blob this code did not write. */
+int	 smb2_durable_state_decode(const uint8_t *, size_t,
+	    struct smb2_durable_state *);
+
+#endif

@@ -1,0 +1,202 @@
+/*
+ * smbd/smb2_durable.c: the durable contexts of a CREATE decoded (DHnQ,
+ * DH2Q with its Timeout, flags and CreateGuid, DHnC and DH2C with their
+ * FileId), the combinations MS-SMB2 3.3.5.9.7, .10 and .12 refuse or
+ * ignore, v2 ignored below SMB 3.0, wrong sizes refused; the timeout
+ * granted; the response contexts' bytes; the state blob both ways and
+ * blobs that are not ours refused.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "smb2.h"
+#include "smb2_durable.h"
+#include "smb2_lease.h"
+#include "status.h"
+#include "tap.h"
+
+/* A context element at p; its padded length. */
+static size_t
+ctx_put(uint8_t *p, const char *name, const uint8_t *data, size_t dlen,
+    int last)
+{
+	size_t len = (SMB2_CREATE_CTX_HDR + 8 + dlen + 7) & ~(size_t)7;
+
+	memset(p, 0, len);
+	smb2_put32(p, last ? 0 : (uint32_t)len);
+	smb2_put16(p + 4, SMB2_CREATE_CTX_HDR);
+	smb2_put16(p + 6, 4);
+	smb2_put16(p + 10, dlen ? SMB2_CREATE_CTX_HDR + 8 : 0);
+	smb2_put32(p + 12, (uint32_t)dlen);
+	memcpy(p + SMB2_CREATE_CTX_HDR, name, 4);
+	if (dlen)
+		memcpy(p + SMB2_CREATE_CTX_HDR + 8, data, dlen);
+	return len;
+}
+
+static void
+test_parse(void)
+{
+	struct smb2_durable_req q;
+	uint8_t chain[512], d[64];
+	size_t n;
+	int i;
+
+	memset(d, 0, sizeof(d));
+	tap_ok(smb2_durable_parse(NULL, 0, 0x311, &q) == STATUS_SUCCESS &&
+	    q.version == 0 && q.reconnect == 0, "no contexts: nothing asked");
+	n = ctx_put(chain, "DHnQ", d, 16, 1);
+	tap_ok(smb2_durable_parse(chain, n, 0x202, &q) == STATUS_SUCCESS &&
+	    q.version == 1 && q.reconnect == 0, "DHnQ: v1 asked (2.0.2 too)");
+	n = ctx_put(chain, "DHnQ", d, 8, 1);
+	tap_ok(smb2_durable_parse(chain, n, 0x311, &q) ==
+	    STATUS_INVALID_PARAMETER, "DHnQ of 8 bytes: INVALID_PARAMETER");
+
+	smb2_put32(d, 45000);
+	smb2_put32(d + 4, SMB2_DURABLE_FLAG_PERSISTENT);
+	for (i = 0; i < 16; i++)
+		d[16 + i] = (uint8_t)(0xa0 + i);
+	n = ctx_put(chain, "DH2Q", d, 32, 1);
+	tap_ok(smb2_durable_parse(chain, n, 0x300, &q) == STATUS_SUCCESS &&
+	    q.version == 2 && q.timeout_ms == 45000 &&
+	    q.flags == SMB2_DURABLE_FLAG_PERSISTENT && q.guid[0] == 0xa0 &&
+	    q.guid[15] == 0xaf, "DH2Q: v2 with Timeout, flags, CreateGuid");
+	tap_ok(smb2_durable_parse(chain, n, 0x210, &q) == STATUS_SUCCESS &&
+	    q.version == 0, "DH2Q in 2.1: ignored");
+	n = ctx_put(chain, "DH2Q", d, 24, 1);
+	tap_ok(smb2_durable_parse(chain, n, 0x311, &q) ==
+	    STATUS_INVALID_PARAMETER, "DH2Q of 24 bytes: INVALID_PARAMETER");
+	n = ctx_put(chain, "DHnQ", d, 16, 0);
+	n += ctx_put(chain + n, "DH2Q", d, 32, 1);
+	tap_ok(smb2_durable_parse(chain, n, 0x311, &q) ==
+	    STATUS_INVALID_PARAMETER, "DHnQ with DH2Q: INVALID_PARAMETER "
+	    "(3.3.5.9.10)");
+
+	memset(d, 0, sizeof(d));
+	smb2_put64(d, 0xdf00000000001234ull);
+	smb2_put64(d + 8, 77);
+	n = ctx_put(chain, "DHnC", d, 16, 1);
+	tap_ok(smb2_durable_parse(chain, n, 0x311, &q) == STATUS_SUCCESS &&
+	    q.reconnect == 1 && q.persistent == 0xdf00000000001234ull &&
+	    q.volatile_id == 77, "DHnC: the FileId to reconnect");
+	n = ctx_put(chain, "DHnQ", d, 16, 0);
+	n += ctx_put(chain + n, "DHnC", d, 16, 1);
+	tap_ok(smb2_durable_parse(chain, n, 0x311, &q) == STATUS_SUCCESS &&
+	    q.reconnect == 1 && q.version == 0,
+	    "DHnC with DHnQ: the DHnQ ignored (3.3.5.9.7)");
+	n = ctx_put(chain, "DHnC", d, 16, 0);
+	n += ctx_put(chain + n, "DH2Q", d, 32, 1);
+	tap_ok(smb2_durable_parse(chain, n, 0x311, &q) ==
+	    STATUS_INVALID_PARAMETER, "DHnC with DH2Q: INVALID_PARAMETER");
+	n = ctx_put(chain, "DHnC", d, 15, 1);
+	tap_ok(smb2_durable_parse(chain, n, 0x311, &q) ==
+	    STATUS_INVALID_PARAMETER, "DHnC of 15 bytes: INVALID_PARAMETER");
+
+	for (i = 0; i < 16; i++)
+		d[16 + i] = (uint8_t)i;
+	smb2_put32(d + 32, 0);
+	n = ctx_put(chain, "DH2C", d, 36, 1);
+	tap_ok(smb2_durable_parse(chain, n, 0x302, &q) == STATUS_SUCCESS &&
+	    q.reconnect == 2 && q.persistent == 0xdf00000000001234ull &&
+	    q.guid[15] == 15, "DH2C: FileId and CreateGuid");
+	tap_ok(smb2_durable_parse(chain, n, 0x210, &q) == STATUS_SUCCESS &&
+	    q.reconnect == 0, "DH2C in 2.1: ignored");
+	n = ctx_put(chain, "DH2C", d, 36, 0);
+	n += ctx_put(chain + n, "DH2Q", d, 32, 1);
+	tap_ok(smb2_durable_parse(chain, n, 0x311, &q) ==
+	    STATUS_INVALID_PARAMETER, "DH2C with DH2Q: INVALID_PARAMETER "
+	    "(3.3.5.9.12)");
+	n = ctx_put(chain, "DH2C", d, 36, 1);
+	smb2_put32(chain + 12, 400);
+	tap_ok(smb2_durable_parse(chain, n, 0x311, &q) ==
+	    STATUS_INVALID_PARAMETER, "data past the chain: INVALID_PARAMETER");
+}
+
+static void
+test_timeout_encode(void)
+{
+	struct smb2_durable_req q;
+	uint8_t out[SMB2_DURABLE_RSP_SIZE + 8];
+
+	memset(&q, 0, sizeof(q));
+	q.version = 1;
+	q.timeout_ms = 5000;
+	tap_ok(smb2_durable_timeout(&q, 60000) == 60000,
+	    "v1: the server's timeout");
+	q.version = 2;
+	tap_ok(smb2_durable_timeout(&q, 60000) == 5000,
+	    "v2: the client's Timeout below the server's");
+	q.timeout_ms = 0;
+	tap_ok(smb2_durable_timeout(&q, 60000) == 60000,
+	    "v2, Timeout 0: the server's");
+	q.timeout_ms = 900000;
+	tap_ok(smb2_durable_timeout(&q, 300000) == 300000,
+	    "v2: a Timeout above the server's capped");
+
+	memset(out, 0xee, sizeof(out));
+	tap_ok(smb2_durable_encode(1, 0, out, sizeof(out)) ==
+	    SMB2_DURABLE_RSP_SIZE && smb2_get32(out) == 0 &&
+	    smb2_get16(out + 4) == 16 && smb2_get16(out + 6) == 4 &&
+	    smb2_get16(out + 10) == 24 && smb2_get32(out + 12) == 8 &&
+	    memcmp(out + 16, "DHnQ", 4) == 0 && smb2_get64(out + 24) == 0,
+	    "DHnQ response: 8 reserved bytes");
+	tap_ok(smb2_durable_encode(2, 45000, out, sizeof(out)) ==
+	    SMB2_DURABLE_RSP_SIZE && memcmp(out + 16, "DH2Q", 4) == 0 &&
+	    smb2_get32(out + 24) == 45000 && smb2_get32(out + 28) == 0,
+	    "DH2Q response: the timeout, never persistent");
+	tap_ok(smb2_durable_encode(2, 1, out, SMB2_DURABLE_RSP_SIZE - 1) == 0,
+	    "no room: 0");
+}
+
+static void
+test_state(void)
+{
+	struct smb2_durable_state st, back;
+	uint8_t blob[1024];
+	size_t n;
+
+	memset(&st, 0, sizeof(st));
+	st.share_id = 7;
+	st.access = 3;
+	st.options = 0x40;
+	st.desired = 0xc0000000;
+	st.share_access = 1;
+	st.oplock = 9;
+	st.fhlen = 20;
+	memset(st.fh, 0x11, st.fhlen);
+	st.dir_fhlen = 12;
+	memset(st.dir_fh, 0x22, st.dir_fhlen);
+	strcpy(st.name, "file.bin");
+	n = smb2_durable_state_encode(&st, blob, sizeof(blob));
+	tap_ok(n == SMB2_DURABLE_STATE_FIXED + 8, "state: fixed part and name");
+	tap_ok(smb2_durable_state_decode(blob, n, &back) == 0 &&
+	    back.share_id == 7 && back.access == 3 && back.options == 0x40 &&
+	    back.desired == 0xc0000000 && back.share_access == 1 &&
+	    back.oplock == 9 && back.fhlen == 20 && back.fh[19] == 0x11 &&
+	    back.dir_fhlen == 12 && back.dir_fh[11] == 0x22 &&
+	    strcmp(back.name, "file.bin") == 0, "state: decoded back");
+	tap_ok(smb2_durable_state_encode(&st, blob, n - 1) == 0,
+	    "state: no room: 0");
+	tap_ok(smb2_durable_state_decode(blob, SMB2_DURABLE_STATE_FIXED - 1,
+	    &back) == -1, "state: short: refused");
+	smb2_put32(blob, 2);
+	tap_ok(smb2_durable_state_decode(blob, n, &back) == -1,
+	    "state: another layout: refused");
+	smb2_put32(blob, 1);
+	smb2_put32(blob + 32, 65);
+	tap_ok(smb2_durable_state_decode(blob, n, &back) == -1,
+	    "state: a handle longer than blockd's: refused");
+	smb2_put32(blob + 32, 20);
+	blob[n - 1] = '\0';
+	tap_ok(smb2_durable_state_decode(blob, n, &back) == -1,
+	    "state: a NUL in the name: refused");
+}
+
+int
+main(void)
+{
+	test_parse();
+	test_timeout_encode();
+	test_state();
+	return tap_done();
+}
