@@ -355,6 +355,22 @@ enum nfs4_status {
 #define OPEN_DELEGATE_NONE		0	/* open_delegation_type4 */
 #define OPEN_DELEGATE_READ		1
 #define OPEN_DELEGATE_WRITE		2
+#define OPEN_DELEGATE_NONE_EXT		3	/* RFC 8881 18.16 */
+/* RFC 8881 18.16.3: 4.1's wants in OPEN's share_access, above its access. */
+#define OPEN4_SHARE_ACCESS_MASK		0x000000ff
+#define OPEN4_SHARE_WANT_MASK		0x0000ff00
+#define OPEN4_SHARE_WANT_NO_PREFERENCE	0x00000000
+#define OPEN4_SHARE_WANT_READ_DELEG	0x00000100
+#define OPEN4_SHARE_WANT_WRITE_DELEG	0x00000200
+#define OPEN4_SHARE_WANT_ANY_DELEG	0x00000300
+#define OPEN4_SHARE_WANT_NO_DELEG	0x00000400
+#define OPEN4_SHARE_WANT_CANCEL		0x00000500
+#define OPEN4_SHARE_WANT_SIGNAL		0x00010000	/* ..._WHEN_RESRC_AVAIL */
+#define OPEN4_SHARE_WANT_PUSH		0x00020000	/* ..._WHEN_UNCONTENDED */
+#define WND4_NOT_WANTED			0	/* why_no_delegation4 */
+#define WND4_CONTENTION			1
+#define WND4_RESOURCE			2
+#define WND4_CANCELLED			7
 #define OPEN4_RESULT_CONFIRM		0x02	/* rflags */
 #define OPEN4_RESULT_LOCKTYPE_POSIX	0x04
 #define NFS_LIMIT_SIZE			1	/* limit_by4 */
@@ -485,6 +501,7 @@ struct nfs4_verify_args {			/* VERIFY, NVERIFY */
 struct nfs4_open_args {
 	uint32_t		 seqid;
 	uint32_t		 share_access;
+	uint32_t		 want;		/* 4.1: OPEN4_SHARE_WANT_* */
 	uint32_t		 share_deny;
 	struct nfs4_owner	 owner;
 	uint32_t		 opentype;	/* OPEN4_NOCREATE, OPEN4_CREATE */
@@ -688,6 +705,7 @@ struct nfs4_open_res {
 	uint32_t		 rflags;
 	struct nfs4_bitmap	 attrset;
 	uint32_t		 deleg_type;	/* OPEN_DELEGATE_* */
+	uint32_t		 deleg_why;	/* NONE_EXT: WND4_* */
 	struct nfs4_stateid	 deleg_stateid;
 	int			 deleg_recall;
 	uint32_t		 limitby;	/* WRITE: NFS_LIMIT_* */

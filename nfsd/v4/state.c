@@ -781,6 +781,27 @@ nfs4_stateid_check(struct nfs4_call *v, const struct nfs4_stateid *sid,
 
 static const char nfs4_everyone[] = "EVERYONE@";
 
+/*
+ * RFC 8881 18.16.3: a 4.1 OPEN that said what it wants and gets no
+ * delegation is told why (OPEN_DELEGATE_NONE_EXT); conflict: stated
+ * refused for another holder's state.
+ */
+static void
+nfs4_open_why_none(struct nfs4_call *v, int conflict)
+{
+	struct nfs4_open_res *o = &v->res.u.open;
+	uint32_t want = v->op.u.open.want & OPEN4_SHARE_WANT_MASK;
+
+	if (o->deleg_type != OPEN_DELEGATE_NONE ||
+	    v->c.minorversion < NFS41_MINOR_VERSION ||
+	    want == OPEN4_SHARE_WANT_NO_PREFERENCE)
+		return;
+	o->deleg_type = OPEN_DELEGATE_NONE_EXT;
+	o->deleg_why = want == OPEN4_SHARE_WANT_NO_DELEG ? WND4_NOT_WANTED :
+	    want == OPEN4_SHARE_WANT_CANCEL ? WND4_CANCELLED : conflict ?
+	    WND4_CONTENTION : WND4_RESOURCE;
+}
+
 static void
 nfs4_open_deleg_done(void *arg, int status, void *reply)
 {
@@ -819,6 +840,8 @@ nfs4_open_deleg_done(void *arg, int status, void *reply)
 	    rep->why == ST_GRANT_NONE_CALLBACK)
 		nfs4_deleg_callback_state(v->nfs.env,
 		    v->op.u.open.owner.clientid, 0);
+	nfs4_open_why_none(v, status == 0 && rep->status == ST4_OK &&
+	    rep->why == ST_GRANT_NONE_CONFLICT);
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -876,6 +899,7 @@ nfs4_open_stated_done(void *arg, int status, void *reply)
 	struct nfs4_call *v = arg;
 	st_v4_reply *rep = reply;
 	struct nfs4_open_res *o = &v->res.u.open;
+	uint32_t want;
 	struct nfs4_open_args *a = &v->op.u.open;
 	uint32_t st = nfs4_state_status(status, rep ? &rep->status : NULL);
 
@@ -900,14 +924,22 @@ nfs4_open_stated_done(void *arg, int status, void *reply)
 		nfs4_op_done(v, NFS4_OK);
 		return;
 	}
-	if ((a->claim == CLAIM_NULL && nfs4_deleg_wanted(v->nfs.env,
-	    a->owner.clientid, (a->share_access &
-	    OPEN4_SHARE_ACCESS_WRITE) != 0)) ||
+	/*
+	 * An open by name, or 4.1's by filehandle (what Linux sends for a
+	 * file it knows), unless the 4.1 client said it wants none.
+	 */
+	want = a->want & OPEN4_SHARE_WANT_MASK;
+	if (((a->claim == CLAIM_NULL || a->claim == CLAIM_FH) &&
+	    want != OPEN4_SHARE_WANT_NO_DELEG &&
+	    want != OPEN4_SHARE_WANT_CANCEL &&
+	    nfs4_deleg_wanted(v->nfs.env, a->owner.clientid,
+	    (a->share_access & OPEN4_SHARE_ACCESS_WRITE) != 0)) ||
 	    (a->claim == CLAIM_PREVIOUS && a->delegate_type !=
 	    OPEN_DELEGATE_NONE && v->nfs.env->deleg != NULL)) {
 		nfs4_open_deleg(v);
 		return;
 	}
+	nfs4_open_why_none(v, 0);
 	nfs4_op_done(v, NFS4_OK);
 }
 

@@ -272,6 +272,17 @@ nfs4_decode_open(struct xdrbuf_in *x, struct nfs4_open_args *a,
 	    nfs4_get_owner(x, &a->owner) == -1 ||
 	    xdrbuf_get_u32(x, &a->opentype) == -1)
 		return NFS4ERR_BADXDR;
+	/* RFC 8881 18.16.3: 4.1 says what delegation it wants up there. */
+	a->want = 0;
+	if (minor >= NFS41_MINOR_VERSION) {
+		a->want = a->share_access & ~(uint32_t)OPEN4_SHARE_ACCESS_MASK;
+		a->share_access &= OPEN4_SHARE_ACCESS_MASK;
+		if ((a->want & ~(uint32_t)(OPEN4_SHARE_WANT_MASK |
+		    OPEN4_SHARE_WANT_SIGNAL | OPEN4_SHARE_WANT_PUSH)) != 0 ||
+		    (a->want & OPEN4_SHARE_WANT_MASK) >
+		    OPEN4_SHARE_WANT_CANCEL)
+			return NFS4ERR_INVAL;
+	}
 	switch (a->opentype) {
 	case OPEN4_NOCREATE:
 		break;
@@ -693,6 +704,13 @@ nfs4_put_open(struct xdrbuf_out *o, const struct nfs4_open_res *r)
 		} else
 			xdrbuf_put_u64(o, r->filesize);
 		nfs4_put_ace(o, &r->permissions);
+		break;
+	case OPEN_DELEGATE_NONE_EXT:
+		/* RFC 8881 18.16: why not, and that it will not push one. */
+		xdrbuf_put_u32(o, r->deleg_why);
+		if (r->deleg_why == WND4_CONTENTION ||
+		    r->deleg_why == WND4_RESOURCE)
+			xdrbuf_put_u32(o, 0);
 		break;
 	default:
 		break;

@@ -80,6 +80,13 @@ client's calls and the server's callbacks, which the client answers
                                      kept size of 1024, READ of 2000 with
                                      sa_cachethis and without: "... KEPT
                                      s PLAIN s"
+  nfs41probe PORT want P/NAME        with a backchannel bound at
+                                     CREATE_SESSION: OPEN (create) for
+                                     reading with WANT_NO_DELEG, then OPEN
+                                     of the file by CLAIM_FH (another
+                                     owner, no preference), then one with
+                                     a want of no kind: "NODELEG type why
+                                     CLAIMFH type BADWANT status"
   nfs41probe PORT backchan P/NAME    the same with CONN_BACK_CHAN at
                                      CREATE_SESSION (no bind): "DOWN f"
                                      is the flags of the first SEQUENCE
@@ -437,6 +444,70 @@ def open41(st, path, owner, access):
                        opaque(name.encode()), p32(OP["GETFH"])]
 
 
+def open_deleg_type(r, nops):
+    """OPEN4resok (op nops - 1 of nops after SEQUENCE, GETFH last): the
+    delegation's type and, for NONE_EXT, why; and GETFH's handle."""
+    skip_sequence(r)
+    for _ in range(nops - 3):
+        r.res()
+    r.res()
+    read_stateid(r)
+    r.u32()
+    r.u64()
+    r.u64()
+    r.u32()
+    r.skip_words()
+    dtype, why = r.u32(), -1
+    if dtype in (1, 2):
+        read_stateid(r)
+        r.u32()
+        if dtype == 2:
+            if r.u32() == 1:
+                r.u64()
+            else:
+                r.u32()
+                r.u32()
+        r.u32()
+        r.u32()
+        r.u32()
+        r.opaque()
+    elif dtype == 3:
+        why = r.u32()
+        if why in (1, 2):
+            r.u32()
+    r.res()
+    return dtype, why, r.opaque()
+
+
+def cmd_want(port, path):
+    c = Conn(port)
+    st = session_on(c, True)
+    c.wait(lambda: c.nulls > 0, 20)
+    time.sleep(1)               # nfsd tells stated after the answer
+    ops = open41(st, path, b"want-owner", 1 | 0x400)
+    r = c.compound(ops)
+    if r.status != 0:
+        print("ERR OPEN %d" % r.status)
+        return
+    dtype, why, fh = open_deleg_type(r, len(ops))
+    out = ["NODELEG", str(dtype), str(why)]
+    ops = [sequence(st, 0, next_seq(st, 0), 0), putfh(fh),
+           p32(OP["OPEN"]) + p32(0) + p32(1) + p32(0) +
+           p64(st["clientid"]) + opaque(b"fh-owner") + p32(0) + p32(4),
+           p32(OP["GETFH"])]
+    r = c.compound(ops)
+    if r.status != 0:
+        print(" ".join(out + ["ERR", str(r.status)]))
+        return
+    dtype, why, _ = open_deleg_type(r, len(ops))
+    out += ["CLAIMFH", str(dtype)]
+    ops = [sequence(st, 0, next_seq(st, 0), 0), putfh(fh),
+           p32(OP["OPEN"]) + p32(0) + p32(1 | 0x900) + p32(0) +
+           p64(st["clientid"]) + opaque(b"bad-owner") + p32(0) + p32(4)]
+    out += ["BADWANT", str(c.compound(ops).status)]
+    print(" ".join(out))
+
+
 def cmd_toobig(port, path):
     out = []
     for resp, cached, n, cache in ((6000, 8192, 5000, 1),
@@ -544,6 +615,8 @@ def main():
         print("STATUS %d FLAVORS %s" % (r.status, " ".join(flavors)))
     elif cmd == "back":
         cmd_back(port, args[0], False)
+    elif cmd == "want":
+        cmd_want(port, args[0])
     elif cmd == "toobig":
         cmd_toobig(port, args[0])
     elif cmd == "backchan":

@@ -119,6 +119,16 @@ check "DESTROY_CLIENTID while its session stays: CLIENTID_BUSY" test "$(PROBE de
 check "DESTROY_SESSION, then SEQUENCE of it: BADSESSION" test "$(PROBE destroy "$ST")" = "DESTROY 0 SEQUENCE 10052"
 check "DESTROY_CLIENTID without sessions" test "$(PROBE destroyclient "$ST")" = "STATUS 0"
 
+# RFC 8881 18.16.3: 4.1's delegation wants in OPEN's share_access: no
+# delegation and why (OPEN_DELEGATE_NONE_EXT, WND4_NOT_WANTED) for
+# WANT_NO_DELEG; an open by CLAIM_FH gets a delegation as one by name
+# does; a want of no kind is INVAL.
+r=$(PROBE want /export/want41)
+diag "wants: $r"
+check "OPEN with WANT_NO_DELEG: OPEN_DELEGATE_NONE_EXT, WND4_NOT_WANTED" test "$(echo "$r" | cut -d' ' -f1-3)" = "NODELEG 3 0"
+check "OPEN by CLAIM_FH: a read delegation" test "$(echo "$r" | cut -d' ' -f4-5)" = "CLAIMFH 1"
+check "OPEN with a want of no kind: INVAL" test "$(echo "$r" | cut -d' ' -f6-7)" = "BADWANT 22"
+
 # RFC 8881 18.46.3: a reply past the session's ca_maxresponsesize is
 # REP_TOO_BIG, one to keep past ca_maxresponsesize_cached
 # REP_TOO_BIG_TO_CACHE (it was kept not and answered).
