@@ -938,7 +938,12 @@ void		 nfs41_slot_begin(struct nfs41_session *, uint32_t slotid,
 int		 nfs41_slot_done(struct nfs41_session *, uint32_t slotid,
 		    uint32_t seqid, int cached, const uint8_t *reply,
 		    size_t reply_len);
-/* A request's digest (NFS41_DIGEST_SIZE bytes): two FNV-1a 64s. */
+/*
+ * A request's digest (NFS41_DIGEST_SIZE bytes): two FNV-1a 64s of its
+ * first NFS41_DIGEST_HEAD and last NFS41_DIGEST_TAIL bytes and length.
+ */
+#define NFS41_DIGEST_HEAD	1024
+#define NFS41_DIGEST_TAIL	64
 void		 nfs41_digest(const uint8_t *, size_t, uint8_t *out);
 
 /* Bitmap helpers (xdr.c). */

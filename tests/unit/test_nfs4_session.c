@@ -33,6 +33,27 @@ test_slots(void)
 	nfs41_digest(req1, sizeof(req1), d1);
 	nfs41_digest(req2, sizeof(req2), d2);
 	tap_ok(memcmp(d1, d2, sizeof(d1)) != 0, "two requests, two digests");
+	{
+		static uint8_t big1[1 << 20], big2[1 << 20];
+		uint8_t e1[NFS41_DIGEST_SIZE], e2[NFS41_DIGEST_SIZE];
+
+		memset(big1, 'w', sizeof(big1));
+		memcpy(big2, big1, sizeof(big2));
+		big2[100] = 'x';	/* another offset in the header */
+		nfs41_digest(big1, sizeof(big1), e1);
+		nfs41_digest(big2, sizeof(big2), e2);
+		tap_ok(memcmp(e1, e2, sizeof(e1)) != 0, "1 MiB WRITEs whose "
+		    "headers differ: two digests");
+		big2[100] = 'w';
+		big2[sizeof(big2) - 1] = 'x';
+		nfs41_digest(big2, sizeof(big2), e2);
+		tap_ok(memcmp(e1, e2, sizeof(e1)) != 0, "... whose last bytes "
+		    "differ: two digests");
+		big2[sizeof(big2) - 1] = 'w';
+		nfs41_digest(big2, sizeof(big2) - 4, e2);
+		tap_ok(memcmp(e1, e2, sizeof(e1)) != 0, "... of other lengths: "
+		    "two digests");
+	}
 	s = nfs41_mirror_add(m, id, 0x8000000100000001ULL, 4);
 	tap_ok(s != NULL && s->nslots == 4, "a session of 4 slots");
 	tap_ok(nfs41_mirror_get(m, id) == s, "found by its id");
