@@ -87,6 +87,13 @@ client's calls and the server's callbacks, which the client answers
                                      owner, no preference), then one with
                                      a want of no kind: "NODELEG type why
                                      CLAIMFH type BADWANT status"
+  nfs41probe PORT trunk              a session made on connection A, a
+                                     second connection B bound to it
+                                     (BIND_CONN_TO_SESSION fore), SEQUENCE
+                                     on B, A closed, SEQUENCE on B again,
+                                     then on a third connection that never
+                                     bound (SP4_NONE binds it at its first
+                                     SEQUENCE): "BIND s B s AFTER s NEW s"
   nfs41probe PORT backchan P/NAME    the same with CONN_BACK_CHAN at
                                      CREATE_SESSION (no bind): "DOWN f"
                                      is the flags of the first SEQUENCE
@@ -508,6 +515,24 @@ def cmd_want(port, path):
     print(" ".join(out))
 
 
+def cmd_trunk(port):
+    a = Conn(port)
+    st = session_on(a, False)
+    b = Conn(port)
+    r = b.compound([p32(OP41["BIND_CONN_TO_SESSION"]) +
+                    bytes.fromhex(st["session"]) + p32(1) + p32(0)])
+    out = ["BIND", str(r.status)]
+    out += ["B", str(b.compound([sequence(st, 1, next_seq(st, 1))]).status)]
+    a.s.close()
+    time.sleep(0.5)
+    out += ["AFTER", str(b.compound([sequence(st, 1, next_seq(st, 1))])
+                         .status)]
+    c = Conn(port)
+    out += ["NEW", str(c.compound([sequence(st, 2, next_seq(st, 2))])
+                       .status)]
+    print(" ".join(out))
+
+
 def cmd_toobig(port, path):
     out = []
     for resp, cached, n, cache in ((6000, 8192, 5000, 1),
@@ -617,6 +642,8 @@ def main():
         cmd_back(port, args[0], False)
     elif cmd == "want":
         cmd_want(port, args[0])
+    elif cmd == "trunk":
+        cmd_trunk(port)
     elif cmd == "toobig":
         cmd_toobig(port, args[0])
     elif cmd == "backchan":

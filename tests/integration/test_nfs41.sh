@@ -119,6 +119,10 @@ check "DESTROY_CLIENTID while its session stays: CLIENTID_BUSY" test "$(PROBE de
 check "DESTROY_SESSION, then SEQUENCE of it: BADSESSION" test "$(PROBE destroy "$ST")" = "DESTROY 0 SEQUENCE 10052"
 check "DESTROY_CLIENTID without sessions" test "$(PROBE destroyclient "$ST")" = "STATUS 0"
 
+# Trunking (RFC 8881 2.10.5): several connections of one session; one
+# that goes does not take the session with it.
+check "a second connection bound to the session serves it, and still does when the first is gone" test "$(PROBE trunk)" = "BIND 0 B 0 AFTER 0 NEW 0"
+
 # RFC 8881 18.16.3: 4.1's delegation wants in OPEN's share_access: no
 # delegation and why (OPEN_DELEGATE_NONE_EXT, WND4_NOT_WANTED) for
 # WANT_NO_DELEG; an open by CLAIM_FH gets a delegation as one by name
