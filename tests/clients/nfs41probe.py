@@ -94,6 +94,9 @@ client's calls and the server's callbacks, which the client answers
                                      then on a third connection that never
                                      bound (SP4_NONE binds it at its first
                                      SEQUENCE): "BIND s B s AFTER s NEW s"
+  nfs41probe PORT backsave STATE P/NAME   "back", its session kept in STATE
+  nfs41probe PORT backagain STATE P/NAME  "back" on STATE's session, on a new
+                                     connection (after a restart of nfsd)
   nfs41probe PORT backchan P/NAME    the same with CONN_BACK_CHAN at
                                      CREATE_SESSION (no bind): "DOWN f"
                                      is the flags of the first SEQUENCE
@@ -391,11 +394,11 @@ def seq_flags(c, st):
     return r.u32()
 
 
-def cmd_back(port, path, at_create):
+def cmd_back(port, path, at_create, stfile=None, again=False):
     c = Conn(port)
-    st = session_on(c, at_create)
+    st = load(stfile) if again else session_on(c, at_create)
     out = ["DOWN", str(seq_flags(c, st))]
-    if not at_create:
+    if not at_create or again:
         r = c.compound([p32(OP41["BIND_CONN_TO_SESSION"]) +
                         bytes.fromhex(st["session"]) + p32(3) + p32(0)])
         r.res()
@@ -438,6 +441,8 @@ def cmd_back(port, path, at_create):
     out += ["RETURN", str(r.status)]
     out += ["RETRY", str(nfs4probe.open_deleg(port, b, path, b"B-owner", 2,
                                               False)[0])]
+    if stfile is not None:
+        save(stfile, st)
     print(" ".join(out))
 
 
@@ -646,6 +651,10 @@ def main():
         cmd_trunk(port)
     elif cmd == "toobig":
         cmd_toobig(port, args[0])
+    elif cmd == "backsave":
+        cmd_back(port, args[1], False, args[0])
+    elif cmd == "backagain":
+        cmd_back(port, args[1], False, args[0], True)
     elif cmd == "backchan":
         cmd_back(port, args[0], True)
     elif cmd == "bind":

@@ -77,6 +77,20 @@ check "the session goes on after the restart" test "$(PROBE getattr "$ST")" = "S
 loaded() { suite_ctl status nfsd 2>/dev/null | sed -n 's/.* \([0-9]*\) loaded from stated.*/\1/p'; }
 check "nfsd loaded the session from stated" test "$(loaded)" -ge 1
 
+# The backchannel across kill -9 of nfsd: the new nfsd knows no binding
+# (CB_PATH_DOWN flags), the client binds again, and the callback slot's
+# sequence id goes on from stated's copy (2 after 1).
+BST=$SUITE_DIR/v41-back.json
+check "a backchannel and a recall before the restart" test "$(PROBE backsave "$BST" /export/d41-before | cut -d' ' -f13-16)" = "RECALL same SEQ 1"
+NFSD=$(suite_pid nfsd)
+kill -KILL "$NFSD"
+check "nfsd restarted after kill -9" suite_wait 20 restarted nfsd "$NFSD"
+suite_wait 20 sh -c "PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs41probe.py $P minor 0 | grep -q 'STATUS 0'"
+r=$(PROBE backagain "$BST" /export/d41-after)
+diag "after the restart: $r"
+check "after the restart: CB_PATH_DOWN flags, bound again, CB_NULL, flags clear" test "$(echo "$r" | cut -d' ' -f1-8)" = "DOWN 513 BIND 3 NULL 1 UP 0"
+check "a delegation recalled over the new binding, callback sequence id 2" test "$(echo "$r" | cut -d' ' -f9-)" = "GRANT read CONFLICT 10008 RECALL same SEQ 2 RETURN 0 RETRY 0"
+
 # Where ops may stand, and what 4.1 refuses.
 check "an op before SEQUENCE: OP_NOT_IN_SESSION" test "$(PROBE nosequence)" = "STATUS 10071"
 check "SEQUENCE not first: SEQUENCE_POS" test "$(PROBE seqpos "$ST")" = "STATUS 10064 RESULTS 3"
