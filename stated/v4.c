@@ -790,7 +790,9 @@ stated_grant_delegate(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct v4_deleg_res res;
 	struct v4_stateid sid;
 	struct lock_file_id file;
+	st_push_body body;
 	uint64_t hits;
+	uint32_t keep;
 
 	memset(&req, 0, sizeof(req));
 	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_grant_delegate_req,
@@ -820,6 +822,17 @@ stated_grant_delegate(struct ipc_peer *peer, struct ipc_msg *msg)
 		log_warnx_rl("NFSv4 client %016llx holds its nfsv4 "
 		    "delegations per client: no delegation",
 		    (unsigned long long)req.clientid);
+	}
+	if (v4_state_recall_any_due(env->v4, req.clientid, &keep)) {
+		memset(&body, 0, sizeof(body));
+		body.kind = ST_PUSH_RECALL_ANY;
+		body.st_push_body_u.recall_any.clientid = req.clientid;
+		body.st_push_body_u.recall_any.keep = keep;
+		log_info_rl("NFSv4.1 client %016llx: near its nfsv4 delegations "
+		    "per client; asked to keep %u (CB_RECALL_ANY)",
+		    (unsigned long long)req.clientid, keep);
+		stated_push_to(env, (uint32_t)ipc_peer_role(peer),
+		    ipc_peer_name(peer), &body);
 	}
 	rep.level = (u_int)res.level;
 	rep.why = (u_int)res.why;

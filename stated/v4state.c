@@ -55,6 +55,7 @@ struct v4_client {
 						   client is going */
 	struct v4_callback	 cb;
 	int			 cb_up;		/* -1 unknown, 0 down, 1 up */
+	time_t			 recall_any_at;	/* v4.1: CB_RECALL_ANY asked */
 	time_t			 renewed;
 	int			 expired;	/* tombstone */
 	uint32_t		 expired_status;
@@ -2203,6 +2204,28 @@ v4_state_stateid_client(struct v4_state *v, const struct v4_stateid *sid)
 		return 0;
 	return (uint64_t)v4_get32(sid->other) << 32 |
 	    v4_get32(sid->other + 4);
+}
+
+/*
+ * RFC 8881 20.6: a v4.1 client that holds three quarters of its nfsv4
+ * delegations per client is asked (CB_RECALL_ANY, at most once a lease)
+ * to keep half: 1 and *keep when it is due.
+ */
+int
+v4_state_recall_any_due(struct v4_state *v, uint64_t clientid,
+    uint32_t *keep)
+{
+	struct v4_client *c;
+
+	if (v->delegs_max == 0 || (c = v4_client_find(v, clientid, 1)) ==
+	    NULL || !c->minor || c->cb_up != 1 ||
+	    grant_holder_count(v->grants, LOCK_PROTOCOL_NFSV4, clientid) <
+	    (v->delegs_max * 3 + 3) / 4 ||
+	    (c->recall_any_at != 0 && v->now - c->recall_any_at < v->lease))
+		return 0;
+	c->recall_any_at = v->now;
+	*keep = (uint32_t)(v->delegs_max / 2);
+	return 1;
 }
 
 int

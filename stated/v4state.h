@@ -354,6 +354,8 @@ uint32_t	 v4_state_setclientid_confirm(struct v4_state *, uint64_t,
 		    struct v4_confirm_res *);
 uint32_t	 v4_state_renew(struct v4_state *, uint64_t);
 void		 v4_state_callback_status(struct v4_state *, uint64_t, int up);
+int		 v4_state_recall_any_due(struct v4_state *, uint64_t clientid,
+		    uint32_t *keep);
 
 uint32_t	 v4_state_open(struct v4_state *, const struct v4_open_args *,
 		    struct v4_result *);

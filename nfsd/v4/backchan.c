@@ -22,6 +22,9 @@
  *   from it.  A call whose fate is unknown (the connection went) leaves
  *   it as it was: if the client did see it, its NFS4ERR_RETRY_UNCACHED_REP
  *   says so, and the call goes again with the next one.
+ * - CB_RECALL_ANY (keep at most N read and write delegations) when
+ *   stated pushes ST_PUSH_RECALL_ANY for a client near its cap, queued
+ *   as a recall is.
  * - A recall that finds no working backchannel waits for one (a client
  *   binds as soon as SEQUENCE tells it to) until NFS41_BACK_WAIT_MS;
  *   the push is then acknowledged and stated revokes the delegation if
@@ -56,6 +59,8 @@ struct nfs41_cb {
 	TAILQ_ENTRY(nfs41_cb)	 entry;
 	struct nfs41_backs	*bs;
 	struct nfs41_back	*b;		/* NULL: waits for a binding */
+	uint32_t		 op;		/* OP_CB_RECALL, _RECALL_ANY */
+	uint32_t		 keep;		/* RECALL_ANY */
 	uint64_t		 clientid;
 	uint64_t		 push_id;
 	struct nfs4_stateid	 stateid;
@@ -94,6 +99,7 @@ struct nfs41_backs {
 	uint64_t		 binds;
 	uint64_t		 probes;
 	uint64_t		 recalls;
+	uint64_t		 recall_anys;
 	uint64_t		 failures;
 };
 
@@ -203,9 +209,13 @@ static void
 nfs41_cb_fail(struct nfs41_cb *cb, const char *why)
 {
 	cb->bs->failures++;
-	log_warnx_rl("NFSv4.1 client %016llx: CB_RECALL %s; stated revokes "
-	    "the delegation if it is not returned within the lease",
-	    (unsigned long long)cb->clientid, why);
+	if (cb->op == OP_CB_RECALL_ANY)
+		log_info_rl("NFSv4.1 client %016llx: CB_RECALL_ANY %s",
+		    (unsigned long long)cb->clientid, why);
+	else
+		log_warnx_rl("NFSv4.1 client %016llx: CB_RECALL %s; stated "
+		    "revokes the delegation if it is not returned within the "
+		    "lease", (unsigned long long)cb->clientid, why);
 	nfs41_cb_ack(cb);
 }
 
@@ -248,7 +258,11 @@ nfs41_cb_send(struct nfs41_back *b, struct nfs41_cb *cb)
 	fh.p = cb->fh;
 	fh.len = cb->fh_len;
 	xdrbuf_out_init(&o);
-	nfs41_cb_encode_recall(&o, b->id, cb->seqid, &cb->stateid, 0, &fh);
+	if (cb->op == OP_CB_RECALL_ANY)
+		nfs41_cb_encode_recall_any(&o, b->id, cb->seqid, cb->keep);
+	else
+		nfs41_cb_encode_recall(&o, b->id, cb->seqid, &cb->stateid, 0,
+		    &fh);
 	rc = o.failed ? -1 : rpcsvc_back_call(b->conn, b->cb_program,
 	    NFS41_CB_VERSION, NFS4_CB_PROC_COMPOUND, NFS41_CB_MACHINE,
 	    (xdrproc_t)nfs41_cb_xdr, &o, nfs41_cb_reply, cb);
@@ -328,8 +342,9 @@ nfs41_cb_reply(void *arg, int status, XDR *xdrs)
 		else
 			nfs41_back_tell(b);
 		if (r.opstatus != NFS4_OK)
-			log_info_rl("NFSv4.1 client %016llx: CB_RECALL "
-			    "answered %u", (unsigned long long)b->clientid,
+			log_info_rl("NFSv4.1 client %016llx: %s answered %u",
+			    (unsigned long long)b->clientid, cb->op ==
+			    OP_CB_RECALL_ANY ? "CB_RECALL_ANY" : "CB_RECALL",
 			    r.opstatus);
 		nfs41_cb_ack(cb);
 		nfs41_cb_free(cb);
@@ -581,46 +596,34 @@ nfs41_back_forget_client(struct nfsd_env *env, uint64_t clientid)
 }
 
 /*
- * stated's ST_PUSH_RECALL of a v4.1 client's delegation: over a
- * session's backchannel.  -1: acknowledged later (answered, failed, or
- * timed out); else the status to acknowledge with now.
+ * A callback for a client: to a session of it whose backchannel works,
+ * else any of its sessions, else it waits for one to be bound.  -1:
+ * acknowledged later (answered, failed or timed out); else the status
+ * to acknowledge with now.
  */
-int
-nfs41_back_recall(struct nfsd_env *env, uint64_t push_id, uint64_t clientid,
-    const uint8_t *stateid_other, const uint8_t *fh, size_t fh_len)
+static int
+nfs41_back_queue(struct nfsd_env *env, struct nfs41_cb *cb)
 {
 	struct nfs41_backs *bs = env->v41_back;
 	struct nfs41_back *b, *any = NULL;
-	struct nfs41_cb *cb;
 	struct timeval tv;
 	size_t i;
 
-	if (bs == NULL || fh_len == 0 || fh_len > NFS4_FHSIZE)
-		return ST_INVALID;
 	if (bs->queued >= NFS41_BACK_QUEUE_MAX) {
-		log_warnx_rl("NFSv4.1: %zu callbacks wait already; a recall "
-		    "of client %016llx's delegation is not sent", bs->queued,
-		    (unsigned long long)clientid);
+		log_warnx_rl("NFSv4.1: %zu callbacks wait already; one to "
+		    "client %016llx is not sent", bs->queued,
+		    (unsigned long long)cb->clientid);
+		free(cb);
 		return ST_OK;
 	}
-	/* A session of the client whose backchannel works, else any. */
 	for (i = 0; i < NFS41_BACK_BUCKETS; i++)
 		for (b = bs->b[i]; b != NULL; b = b->next)
-			if (b->clientid == clientid) {
-				if (any == NULL || (!nfs41_back_works(any) &&
-				    nfs41_back_works(b)))
-					any = b;
-			}
-	if ((cb = calloc(1, sizeof(*cb))) == NULL)
-		return ST_NOMEM;
+			if (b->clientid == cb->clientid &&
+			    (any == NULL || (!nfs41_back_works(any) &&
+			    nfs41_back_works(b))))
+				any = b;
 	cb->bs = bs;
 	cb->b = any;
-	cb->clientid = clientid;
-	cb->push_id = push_id;
-	cb->stateid.seqid = 1;
-	memcpy(cb->stateid.other, stateid_other, NFS4_OTHER_SIZE);
-	memcpy(cb->fh, fh, fh_len);
-	cb->fh_len = (uint32_t)fh_len;
 	if ((cb->timer = evtimer_new(env->base, nfs41_cb_timeout, cb)) ==
 	    NULL) {
 		free(cb);
@@ -634,13 +637,54 @@ nfs41_back_recall(struct nfsd_env *env, uint64_t push_id, uint64_t clientid,
 	else
 		TAILQ_INSERT_TAIL(&bs->orphans, cb, entry);
 	bs->queued++;
-	bs->recalls++;
-	log_info_rl("NFSv4.1 client %016llx: CB_RECALL %s",
-	    (unsigned long long)clientid, any != NULL &&
+	log_info_rl("NFSv4.1 client %016llx: %s %s",
+	    (unsigned long long)cb->clientid, cb->op == OP_CB_RECALL_ANY ?
+	    "CB_RECALL_ANY" : "CB_RECALL", any != NULL &&
 	    nfs41_back_works(any) ? "sent" : "waits for a backchannel");
 	if (any != NULL)
 		nfs41_back_next(any);
 	return -1;
+}
+
+/* stated's ST_PUSH_RECALL of a v4.1 client's delegation (CB_RECALL). */
+int
+nfs41_back_recall(struct nfsd_env *env, uint64_t push_id, uint64_t clientid,
+    const uint8_t *stateid_other, const uint8_t *fh, size_t fh_len)
+{
+	struct nfs41_cb *cb;
+
+	if (env->v41_back == NULL || fh_len == 0 || fh_len > NFS4_FHSIZE)
+		return ST_INVALID;
+	if ((cb = calloc(1, sizeof(*cb))) == NULL)
+		return ST_NOMEM;
+	cb->op = OP_CB_RECALL;
+	cb->clientid = clientid;
+	cb->push_id = push_id;
+	cb->stateid.seqid = 1;
+	memcpy(cb->stateid.other, stateid_other, NFS4_OTHER_SIZE);
+	memcpy(cb->fh, fh, fh_len);
+	cb->fh_len = (uint32_t)fh_len;
+	env->v41_back->recalls++;
+	return nfs41_back_queue(env, cb);
+}
+
+/* ST_PUSH_RECALL_ANY: the client is asked to keep at most keep. */
+int
+nfs41_back_recall_any(struct nfsd_env *env, uint64_t push_id,
+    uint64_t clientid, uint32_t keep)
+{
+	struct nfs41_cb *cb;
+
+	if (env->v41_back == NULL)
+		return ST_INVALID;
+	if ((cb = calloc(1, sizeof(*cb))) == NULL)
+		return ST_NOMEM;
+	cb->op = OP_CB_RECALL_ANY;
+	cb->keep = keep;
+	cb->clientid = clientid;
+	cb->push_id = push_id;
+	env->v41_back->recall_anys++;
+	return nfs41_back_queue(env, cb);
 }
 
 struct nfs41_backs *
@@ -683,8 +727,9 @@ nfs41_back_status(const struct nfsd_env *env, char *buf, size_t len)
 		return;
 	}
 	snprintf(buf, len, "%zu session(s) bound, %llu binding(s), %llu "
-	    "probe(s), %llu recall(s), %llu failed, %zu waiting",
-	    bs->nsessions, (unsigned long long)bs->binds,
+	    "probe(s), %llu recall(s), %llu recall-any(s), %llu failed, "
+	    "%zu waiting", bs->nsessions, (unsigned long long)bs->binds,
 	    (unsigned long long)bs->probes, (unsigned long long)bs->recalls,
+	    (unsigned long long)bs->recall_anys,
 	    (unsigned long long)bs->failures, bs->queued);
 }

@@ -719,6 +719,11 @@ nfs4_deleg_push(struct nfsd_env *env, struct ipc_msg *msg)
 		    p.body.st_push_body_u.revoked.client_id);
 		status = ST_OK;
 		break;
+	case ST_PUSH_RECALL_ANY:
+		status = nfs41_back_recall_any(env, p.push_id,
+		    p.body.st_push_body_u.recall_any.clientid,
+		    p.body.st_push_body_u.recall_any.keep);
+		break;
 	case ST_PUSH_FORGET:
 		/* stated dropped a v4.1 session or client on its own. */
 		if (p.body.st_push_body_u.forget.sessionid.sessionid_len == 16)

@@ -121,6 +121,18 @@ nfs41_cb_encode_recall(struct xdrbuf_out *o, const uint8_t *sessionid,
 	xdrbuf_put_opaque(o, fh->p, fh->len);
 }
 
+void
+nfs41_cb_encode_recall_any(struct xdrbuf_out *o, const uint8_t *sessionid,
+    uint32_t seqid, uint32_t keep)
+{
+	nfs41_cb_header(o, sessionid, seqid);
+	xdrbuf_put_u32(o, OP_CB_RECALL_ANY);
+	xdrbuf_put_u32(o, keep);
+	xdrbuf_put_u32(o, 1);			/* craa_type_mask: one word */
+	xdrbuf_put_u32(o, 1u << RCA4_TYPE_MASK_RDATA_DLG |
+	    1u << RCA4_TYPE_MASK_WDATA_DLG);
+}
+
 int
 nfs41_cb_decode_res(struct xdrbuf_in *x, const uint8_t *sessionid,
     struct nfs41_cb_res *r)

@@ -123,7 +123,10 @@ enum nfs4_opnum {
 /* RFC 7530 16.1 (callback program): operation numbers. */
 #define OP_CB_GETATTR		3
 #define OP_CB_RECALL		4
+#define OP_CB_RECALL_ANY	8	/* RFC 8881 20.6 */
 #define OP_CB_SEQUENCE		11	/* RFC 8881 20.9 */
+#define RCA4_TYPE_MASK_RDATA_DLG 0
+#define RCA4_TYPE_MASK_WDATA_DLG 1
 #define OP_CB_ILLEGAL		10044
 
 /* RFC 7530 13: nfsstat4. */
@@ -1115,6 +1118,9 @@ void		 nfs41_cb_encode_recall(struct xdrbuf_out *,
 		    const uint8_t *sessionid,
 		    uint32_t seqid, const struct nfs4_stateid *, int truncate,
 		    const struct nfs4_opaque *fh);
+/* CB_RECALL_ANY: keep at most keep read and write delegations. */
+void		 nfs41_cb_encode_recall_any(struct xdrbuf_out *,
+		    const uint8_t *sessionid, uint32_t seqid, uint32_t keep);
 /* 0, or -1 when the reply does not parse (or names another session). */
 int		 nfs41_cb_decode_res(struct xdrbuf_in *,
 		    const uint8_t *sessionid,

@@ -243,6 +243,8 @@ void	 nfs41_back_forget_client(struct nfsd_env *, uint64_t clientid);
 int	 nfs41_back_recall(struct nfsd_env *, uint64_t push_id,
 	    uint64_t clientid, const uint8_t *stateid_other,
 	    const uint8_t *fh, size_t fh_len);
+int	 nfs41_back_recall_any(struct nfsd_env *, uint64_t push_id,
+	    uint64_t clientid, uint32_t keep);
 void	 nfs41_back_status(const struct nfsd_env *, char *, size_t);
 void	 nfs4_client_forget(struct nfsd_env *, uint64_t clientid);
 

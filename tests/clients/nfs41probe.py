@@ -97,6 +97,12 @@ client's calls and the server's callbacks, which the client answers
   nfs41probe PORT backsave STATE P/NAME   "back", its session kept in STATE
   nfs41probe PORT backagain STATE P/NAME  "back" on STATE's session, on a new
                                      connection (after a restart of nfsd)
+  nfs41probe PORT recallany P        with a backchannel: three OPENs for
+                                     reading in P (three read delegations;
+                                     the test caps a client at 4), then
+                                     the CB_RECALL_ANY nfsd sends:
+                                     "DELEGATIONS n RECALL_ANY keep k mask
+                                     m" (or "RECALL_ANY none")
   nfs41probe PORT backchan P/NAME    the same with CONN_BACK_CHAN at
                                      CREATE_SESSION (no bind): "DOWN f"
                                      is the flags of the first SEQUENCE
@@ -299,6 +305,7 @@ class Conn:
         self.replies = {}
         self.nulls = 0
         self.recalls = []       # (session id hex, sequence id, stateid)
+        self.recall_anys = []   # (objects to keep, type mask word 0)
         self.lock = threading.Lock()
         threading.Thread(target=self.reader, daemon=True).start()
 
@@ -345,6 +352,11 @@ class Conn:
                     with self.cond:
                         self.recalls.append((sid.hex(), seq,
                                              rec[off + 8:off + 20].hex()))
+                        self.cond.notify_all()
+                elif op == 8:                   # CB_RECALL_ANY
+                    with self.cond:
+                        self.recall_anys.append((u32(rec, off + 4),
+                                                 u32(rec, off + 12)))
                         self.cond.notify_all()
         else:
             with self.cond:
@@ -538,6 +550,29 @@ def cmd_trunk(port):
     print(" ".join(out))
 
 
+def cmd_recallany(port, d):
+    c = Conn(port)
+    st = session_on(c, True)
+    c.wait(lambda: c.nulls > 0, 20)
+    time.sleep(1)               # nfsd tells stated after the answer
+    got = 0
+    for k in range(3):
+        ops = open41(st, "%s/ra%d" % (d, k), b"ra-owner", 1)
+        r = c.compound(ops)
+        if r.status != 0:
+            print("ERR OPEN %d" % r.status)
+            return
+        got += open_deleg_type(r, len(ops))[0] == 1
+    c.wait(lambda: c.recall_anys, 20)
+    out = ["DELEGATIONS", str(got)]
+    if c.recall_anys:
+        keep, mask = c.recall_anys[0]
+        out += ["RECALL_ANY", "keep", str(keep), "mask", str(mask)]
+    else:
+        out += ["RECALL_ANY", "none"]
+    print(" ".join(out))
+
+
 def cmd_toobig(port, path):
     out = []
     for resp, cached, n, cache in ((6000, 8192, 5000, 1),
@@ -649,6 +684,8 @@ def main():
         cmd_want(port, args[0])
     elif cmd == "trunk":
         cmd_trunk(port)
+    elif cmd == "recallany":
+        cmd_recallany(port, args[0])
     elif cmd == "toobig":
         cmd_toobig(port, args[0])
     elif cmd == "backsave":

@@ -35,6 +35,8 @@ nfsv4.1 server owner = probe-server
 [stated]
 nfsv4.1 slots per session = 8
 nfsv4.1 cached reply max = 8192
+# Low, for CB_RECALL_ANY: asked at three delegations, to keep two.
+nfsv4 delegations per client = 4
 # A slow run (retries of a Python client under load) must not see the
 # client's lease run out and its session reaped.
 lease time = 900
@@ -136,6 +138,10 @@ check "DESTROY_CLIENTID without sessions" test "$(PROBE destroyclient "$ST")" = 
 # Trunking (RFC 8881 2.10.5): several connections of one session; one
 # that goes does not take the session with it.
 check "a second connection bound to the session serves it, and still does when the first is gone" test "$(PROBE trunk)" = "BIND 0 B 0 AFTER 0 NEW 0"
+
+# RFC 8881 20.6: a v4.1 client at three quarters of its delegations per
+# client is asked to keep half (CB_RECALL_ANY, read and write ones).
+check "three read delegations, then CB_RECALL_ANY keep 2, both kinds" test "$(PROBE recallany /export)" = "DELEGATIONS 3 RECALL_ANY keep 2 mask 3"
 
 # RFC 8881 18.16.3: 4.1's delegation wants in OPEN's share_access: no
 # delegation and why (OPEN_DELEGATE_NONE_EXT, WND4_NOT_WANTED) for
