@@ -212,7 +212,8 @@ enum nfs4_status {
 	NFS4ERR_BAD_HIGH_SLOT = 10077,
 	NFS4ERR_DEADSESSION = 10078,
 	NFS4ERR_ENCR_ALG_UNSUPP = 10079,
-	NFS4ERR_NOT_ONLY_OP = 10081
+	NFS4ERR_NOT_ONLY_OP = 10081,
+	NFS4ERR_WRONG_CRED = 10082
 };
 
 /* RFC 8881 18.35, 18.36, 18.46, 18.34: NFSv4.1's numbers. */
@@ -570,6 +571,8 @@ struct nfs41_exchange_id_args {
 	struct nfs4_opaque	 ownerid;
 	uint32_t		 flags;
 	uint32_t		 protect;		/* SP4_* */
+	struct nfs4_bitmap	 enforce;		/* SP4_MACH_CRED's */
+	struct nfs4_bitmap	 allow;
 	int			 has_impl;
 	struct nfs4_opaque	 impl_domain;
 	struct nfs4_opaque	 impl_name;
@@ -771,6 +774,9 @@ struct nfs4_res {
 			struct nfs4_opaque	scope;
 			struct nfs4_opaque	impl_domain;
 			struct nfs4_opaque	impl_name;
+			uint32_t		protect;	/* spr_how */
+			struct nfs4_bitmap	enforce;	/* spr_mach_ops */
+			struct nfs4_bitmap	allow;
 		} exchange_id;
 		struct {
 			uint8_t			sessionid[NFS41_SESSIONID_SIZE];

@@ -75,7 +75,9 @@ nfs41_decode_exchange_id(struct xdrbuf_in *x, struct nfs41_exchange_id_args *a)
 	case SP4_NONE:
 		break;
 	case SP4_MACH_CRED:
-		if (nfs41_skip_protect_ops(x) == -1)
+		/* spa_mach_ops: state_protect_ops4. */
+		if (nfs4_get_bitmap(x, &a->enforce) == -1 ||
+		    nfs4_get_bitmap(x, &a->allow) == -1)
 			return NFS4ERR_BADXDR;
 		break;
 	case SP4_SSV:
@@ -256,7 +258,12 @@ nfs41_put_resok(struct xdrbuf_out *o, const struct nfs4_res *r)
 		xdrbuf_put_u64(o, r->u.exchange_id.clientid);
 		xdrbuf_put_u32(o, r->u.exchange_id.sequenceid);
 		xdrbuf_put_u32(o, r->u.exchange_id.flags);
-		xdrbuf_put_u32(o, SP4_NONE);		/* eir_state_protect */
+		/* eir_state_protect: spr_mach_ops with SP4_MACH_CRED. */
+		xdrbuf_put_u32(o, r->u.exchange_id.protect);
+		if (r->u.exchange_id.protect == SP4_MACH_CRED) {
+			nfs4_put_bitmap(o, &r->u.exchange_id.enforce);
+			nfs4_put_bitmap(o, &r->u.exchange_id.allow);
+		}
 		xdrbuf_put_u64(o, r->u.exchange_id.owner_minor);
 		xdrbuf_put_opaque(o, r->u.exchange_id.owner_major.p,
 		    r->u.exchange_id.owner_major.len);

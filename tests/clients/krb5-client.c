@@ -17,6 +17,10 @@
  *     -s SEC  one flavour only: krb5, krb5i or krb5p; and print the NFS
  *         status or "auth error N" of a GETATTR, for the share checks
  *     -g  an INIT with a garbage token: print "gss_major N" of the reply
+ *     -M CCACHE2  NFSv4.1 SP4_MACH_CRED: the first context (KRB5CCNAME's
+ *         principal) is the machine credential of an EXCHANGE_ID; a
+ *         second one from CCACHE2 and AUTH_SYS must get WRONG_CRED for
+ *         CREATE_SESSION, DESTROY_SESSION, EXCHANGE_ID, DESTROY_CLIENTID
  * Exit 0 when every check held, 2 when no context could be made (no
  * ticket, say), 1 otherwise; one line per check on stdout.
  */
@@ -827,14 +831,254 @@ destroy(void)
 	free(res.p);
 }
 
+/*
+ * NFSv4.1 SP4_MACH_CRED (RFC 8881 18.35.3): the context made first is
+ * the machine credential, a second one (of the ccache given with -M) is
+ * another principal; AUTH_SYS a third.
+ */
+struct gss_saved {
+	gss_ctx_id_t	ctx;
+	uint8_t		handle[64];
+	size_t		handle_len;
+};
+
+static void
+gss_save(struct gss_saved *g)
+{
+	g->ctx = ctx;
+	memcpy(g->handle, handle, sizeof(handle));
+	g->handle_len = handle_len;
+}
+
+static void
+gss_use(const struct gss_saved *g)
+{
+	ctx = g->ctx;
+	memcpy(handle, g->handle, sizeof(handle));
+	handle_len = g->handle_len;
+}
+
+#define V41_SYS		0	/* AUTH_SYS instead of a GSS service */
+#define OP_EXCHANGE_ID	42
+#define OP_CREATE_SESSION 43
+#define OP_DESTROY_SESSION 44
+#define OP_DESTROY_CLIENTID 57
+#define NFS4ERR_INVAL	22
+#define NFS4ERR_WRONG_CRED 10082
+#define V41_ENFORCE1	(1u << 9 | 1u << 10 | 1u << 11 | 1u << 12 | 1u << 25)
+
+/*
+ * A v4.1 COMPOUND of one op (its arguments in op) under service, or
+ * AUTH_SYS: the op's status (or -1 / 100 + auth_stat); its results in
+ * *r.
+ */
+static int
+v41_op(uint32_t service, uint32_t opnum, const struct buf *op,
+    struct buf *res, struct rd *r)
+{
+	struct buf a = { 0 }, b = { 0 }, rep = { 0 };
+	uint32_t s = ++seq, st;
+	int rc, vok;
+
+	putopaque(&a, "", 0);
+	put32(&a, 1);			/* minorversion */
+	put32(&a, 1);
+	put32(&a, opnum);
+	put(&a, op->p, op->len);
+	build_call(&b, NFS_PROG, 4, 1, service == V41_SYS ? -1 : 0,
+	    service, &a, s, 0);
+	if (send_record(&b) == -1 || recv_record(&rep, 10000) == -1)
+		rc = -1;
+	else
+		rc = parse_reply(&rep, service == V41_SYS ? 1 : service, s,
+		    res, &vok);
+	free(a.p);
+	free(b.p);
+	free(rep.p);
+	if (rc != 0)
+		return rc;
+	r->p = res->p;
+	r->len = res->len;
+	r->pos = 0;
+	r->bad = 0;
+	rd32(r);			/* the COMPOUND's status */
+	rdopaque(r, &(size_t){ 0 });	/* tag */
+	if (rd32(r) != 1 || rd32(r) != opnum)
+		return -1;
+	st = rd32(r);
+	return r->bad ? -1 : (int)st;
+}
+
+/* EXCHANGE_ID of owner with SP4_MACH_CRED; its client id in *cid. */
+static int
+v41_exchange_id(uint32_t service, const char *owner, uint64_t *cid,
+    uint32_t *how, uint32_t *enforce1)
+{
+	struct buf op = { 0 }, res = { 0 };
+	struct rd r;
+	int st;
+
+	put(&op, "krb5mcvf", 8);
+	putopaque(&op, owner, strlen(owner));
+	put32(&op, 0);			/* eia_flags */
+	put32(&op, 1);			/* SP4_MACH_CRED */
+	put32(&op, 2);			/* spo_must_enforce */
+	put32(&op, 0);
+	put32(&op, V41_ENFORCE1);
+	put32(&op, 1);			/* spo_must_allow: CLOSE, LOCKU */
+	put32(&op, 1u << 4 | 1u << 14);
+	put32(&op, 0);			/* no implementation id */
+	st = v41_op(service, OP_EXCHANGE_ID, &op, &res, &r);
+	*how = 99;
+	*enforce1 = 0;
+	if (st == 0) {
+		*cid = (uint64_t)rd32(&r) << 32;
+		*cid |= rd32(&r);
+		rd32(&r);		/* sequenceid */
+		rd32(&r);		/* flags */
+		*how = rd32(&r);
+		if (*how == 1 && rd32(&r) >= 2) {
+			rd32(&r);
+			*enforce1 = rd32(&r);
+		}
+	}
+	free(op.p);
+	free(res.p);
+	return st;
+}
+
+static void
+v41_channel(struct buf *op)
+{
+	put32(op, 0);			/* headerpadsize */
+	put32(op, 65536);
+	put32(op, 65536);
+	put32(op, 4096);
+	put32(op, 8);
+	put32(op, 4);
+	put32(op, 0);			/* no rdma_ird */
+}
+
+static int
+v41_create_session(uint32_t service, uint64_t cid, uint32_t sequence,
+    uint8_t sid[16])
+{
+	struct buf op = { 0 }, res = { 0 };
+	struct rd r;
+	int st;
+
+	put64(&op, cid);
+	put32(&op, sequence);
+	put32(&op, 0);			/* no flags */
+	v41_channel(&op);
+	v41_channel(&op);
+	put32(&op, 0x40000000);		/* cb_program */
+	put32(&op, 1);			/* callback_sec_parms: AUTH_NONE */
+	put32(&op, 0);
+	st = v41_op(service, OP_CREATE_SESSION, &op, &res, &r);
+	if (st == 0 && r.pos + 16 <= r.len)
+		memcpy(sid, r.p + r.pos, 16);
+	free(op.p);
+	free(res.p);
+	return st;
+}
+
+static int
+v41_destroy(uint32_t service, uint32_t opnum, uint64_t cid,
+    const uint8_t sid[16])
+{
+	struct buf op = { 0 }, res = { 0 };
+	struct rd r;
+	int st;
+
+	if (opnum == OP_DESTROY_SESSION)
+		put(&op, sid, 16);
+	else
+		put64(&op, cid);
+	st = v41_op(service, opnum, &op, &res, &r);
+	free(op.p);
+	free(res.p);
+	return st;
+}
+
+static int
+mach_cred_checks(const char *ccache2)
+{
+	struct gss_saved mach, other;
+	OM_uint32 minor;
+	uint64_t cid = 0, cid2 = 0;
+	uint32_t how, enforce1;
+	uint8_t sid[16] = { 0 };
+	char owner[64];
+	int st;
+
+	snprintf(owner, sizeof(owner), "krb5-client mach %d", (int)getpid());
+	gss_save(&mach);
+	if (gss_krb5_ccache_name(&minor, ccache2, NULL) != GSS_S_COMPLETE) {
+		printf("no ccache %s\n", ccache2);
+		return 2;
+	}
+	ctx = GSS_C_NO_CONTEXT;
+	if (make_context("nfs") == -1)
+		return 2;
+	gss_save(&other);
+	gss_use(&mach);
+
+	st = v41_exchange_id(2, owner, &cid, &how, &enforce1);
+	check(st == 0 && how == 1 && (enforce1 & V41_ENFORCE1) ==
+	    V41_ENFORCE1, "krb5i: EXCHANGE_ID with SP4_MACH_CRED accepted, "
+	    "enforcing BIND_CONN_TO_SESSION, EXCHANGE_ID, CREATE_SESSION, "
+	    "DESTROY_SESSION, DESTROY_CLIENTID");
+	printf("  (status %d, spr_how %u, enforce word 1 %08x)\n", st, how,
+	    enforce1);
+	check(v41_exchange_id(V41_SYS, "krb5-client mach sys", &cid2, &how,
+	    &enforce1) == NFS4ERR_INVAL,
+	    "AUTH_SYS: EXCHANGE_ID with SP4_MACH_CRED is NFS4ERR_INVAL");
+	check(v41_exchange_id(1, "krb5-client mach krb5", &cid2, &how,
+	    &enforce1) == NFS4ERR_INVAL,
+	    "krb5 (no integrity): EXCHANGE_ID with SP4_MACH_CRED is "
+	    "NFS4ERR_INVAL");
+	gss_use(&other);
+	check(v41_create_session(2, cid, 1, sid) == NFS4ERR_WRONG_CRED,
+	    "another principal: CREATE_SESSION is NFS4ERR_WRONG_CRED");
+	check(v41_create_session(V41_SYS, cid, 1, sid) == NFS4ERR_WRONG_CRED,
+	    "AUTH_SYS: CREATE_SESSION is NFS4ERR_WRONG_CRED");
+	gss_use(&mach);
+	check(v41_create_session(3, cid, 1, sid) == 0,
+	    "krb5p, the machine principal: CREATE_SESSION");
+	gss_use(&other);
+	check(v41_destroy(2, OP_DESTROY_SESSION, 0, sid) ==
+	    NFS4ERR_WRONG_CRED,
+	    "another principal: DESTROY_SESSION is NFS4ERR_WRONG_CRED");
+	check(v41_destroy(V41_SYS, OP_DESTROY_SESSION, 0, sid) ==
+	    NFS4ERR_WRONG_CRED,
+	    "AUTH_SYS: DESTROY_SESSION is NFS4ERR_WRONG_CRED");
+	check(v41_exchange_id(2, owner, &cid2, &how, &enforce1) ==
+	    NFS4ERR_WRONG_CRED, "another principal: EXCHANGE_ID of the "
+	    "same owner is NFS4ERR_WRONG_CRED");
+	gss_use(&mach);
+	check(v41_destroy(2, OP_DESTROY_SESSION, 0, sid) == 0,
+	    "the machine principal: DESTROY_SESSION");
+	gss_use(&other);
+	check(v41_destroy(2, OP_DESTROY_CLIENTID, cid, sid) ==
+	    NFS4ERR_WRONG_CRED,
+	    "another principal: DESTROY_CLIENTID is NFS4ERR_WRONG_CRED");
+	gss_use(&mach);
+	check(v41_destroy(2, OP_DESTROY_CLIENTID, cid, sid) == 0,
+	    "the machine principal: DESTROY_CLIENTID");
+	printf("%d failure(s)\n", failures);
+	return failures == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char *argv[])
 {
 	const char *export = NULL, *service = "nfs", *sec = NULL;
+	const char *mach = NULL;
 	int c, wait_restart = 0, mount_only = 0, garbage = 0, i;
 	char line[64];
 
-	while ((c = getopt(argc, argv, "e:gH:kmp:s:S:")) != -1) {
+	while ((c = getopt(argc, argv, "e:gH:kmM:p:s:S:")) != -1) {
 		switch (c) {
 		case 'g':
 			garbage = 1;
@@ -851,6 +1095,9 @@ main(int argc, char *argv[])
 		case 'm':
 			mount_only = 1;
 			break;
+		case 'M':
+			mach = optarg;
+			break;
 		case 'p':
 			port = atoi(optarg);
 			break;
@@ -866,7 +1113,7 @@ main(int argc, char *argv[])
 	}
 	if (export == NULL || port == 0) {
 		fprintf(stderr, "usage: krb5-client [-km] -p PORT -e EXPORT "
-		    "[-H HOST] [-S SERVICE] [-s SEC]\n");
+		    "[-H HOST] [-S SERVICE] [-s SEC] [-M CCACHE2]\n");
 		return 1;
 	}
 	if (do_connect() == -1 || mount_export(export, mount_only) == -1) {
@@ -879,6 +1126,8 @@ main(int argc, char *argv[])
 		return garbage_init();
 	if (make_context(service) == -1)
 		return 2;
+	if (mach != NULL)
+		return mach_cred_checks(mach);
 	if (sec != NULL) {
 		for (i = 1; i <= 3; i++)
 			if (strcmp(sec, svc_names[i]) == 0)

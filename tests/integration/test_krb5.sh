@@ -153,6 +153,23 @@ check "svc/dittofs.test@$KRB5_REALM is the map's 4242:4243" \
     grep -q "context of svc/dittofs.test@$KRB5_REALM as 4242 (uid 4242 gid 4243)" \
     "$SUITE_DIR/run.log"
 
+# NFSv4.1 SP4_MACH_CRED (RFC 8881 18.35.3): nfs/localhost's context is
+# the machine credential of an EXCHANGE_ID; root's context and AUTH_SYS
+# are other principals, refused with WRONG_CRED; SP4_MACH_CRED under
+# AUTH_SYS or plain krb5 is INVAL.
+KRB5CCNAME=FILE:$KDIR/ccache.machine timeout 60 "$CLIENT" -p $P -e /export \
+    -M "FILE:$KDIR/ccache.root" > "$SUITE_DIR/mach.out" 2>&1
+rc=$?
+while IFS= read -r line; do
+	case "$line" in
+	ok:*) ok "SP4_MACH_CRED: ${line#ok: }" ;;
+	FAIL:*) not_ok "SP4_MACH_CRED: ${line#FAIL: }" ;;
+	*) diag "$line" ;;
+	esac
+done < "$SUITE_DIR/mach.out"
+check "SP4_MACH_CRED: the client saw every check hold (exit 0)" \
+    test "$rc" = 0
+
 # Contexts the clients above made and did not destroy, without keys.
 expect "dittofsctl gss lists root@$KRB5_REALM's contexts, krb5, uid 0" \
     "root@$KRB5_REALM *krb5 *0 *0 " suite_ctl gss
