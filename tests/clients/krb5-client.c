@@ -17,6 +17,8 @@
  *     -s SEC  one flavour only: krb5, krb5i or krb5p; and print the NFS
  *         status or "auth error N" of a GETATTR, for the share checks
  *     -g  an INIT with a garbage token: print "gss_major N" of the reply
+ *   (and a DESTROY of a second context under krb5i and krb5p with its
+ *   void arguments unwrapped, as the Linux client sends it)
  *     -M CCACHE2  NFSv4.1 SP4_MACH_CRED: the first context (KRB5CCNAME's
  *         principal) is the machine credential of an EXCHANGE_ID; a
  *         second one from CCACHE2 and AUTH_SYS must get WRONG_CRED for
@@ -60,6 +62,7 @@ static uint8_t handle[64];
 static size_t handle_len;
 static uint32_t seq;
 static int failures;
+static int destroy_raw;		/* DESTROY's void body unwrapped, as Linux */
 static uint8_t rootfh[64];
 static size_t rootfh_len;
 
@@ -317,7 +320,7 @@ build_call(struct buf *b, uint32_t prog, uint32_t vers, uint32_t proc,
 	put32(b, RPCSEC_GSS);
 	putopaque(b, mic.value, mic.length);
 	gss_release_buffer(&minor, &mic);
-	if (service == 1) {
+	if (service == 1 || (gss_proc == 3 && destroy_raw)) {
 		put(b, args->p, args->len);
 		return;
 	}
@@ -1070,6 +1073,57 @@ mach_cred_checks(const char *ccache2)
 	return failures == 0 ? 0 : 1;
 }
 
+/*
+ * RPCSEC_GSS_DESTROY as the Linux client sends it under krb5i and krb5p
+ * (net/sunrpc/auth_gss/auth_gss.c, gss_wrap_req: only RPCSEC_GSS_DATA
+ * is wrapped): NULLPROC's void arguments unwrapped, the credential
+ * naming the context's service.  nfsd took it for "a krb5i body that
+ * does not check" and answered GARBAGE_ARGS, and the context stayed.
+ */
+static void
+linux_destroy_checks(void)
+{
+	struct gss_saved main_ctx;
+	struct buf a = { 0 }, b = { 0 }, rep = { 0 }, res = { 0 };
+	char what[128];
+	uint32_t service, s;
+	int rc, vok;
+
+	gss_save(&main_ctx);
+	for (service = 2; service <= 3; service++) {
+		ctx = GSS_C_NO_CONTEXT;
+		if (make_context("nfs") == -1) {
+			check(0, "a context to destroy");
+			break;
+		}
+		rc = call(NFS_PROG, 0, service, &a, &res, &vok);
+		snprintf(what, sizeof(what), "%s: NULL on a second context",
+		    svc_names[service]);
+		check(rc == 0 && vok, what);
+		s = ++seq;
+		destroy_raw = 1;
+		build_call(&b, NFS_PROG, 3, 0, 3, service, &a, s, 0);
+		destroy_raw = 0;
+		rc = send_record(&b) == -1 || recv_record(&rep, 10000) == -1 ?
+		    -1 : parse_reply(&rep, 1, s, &res, &vok);
+		snprintf(what, sizeof(what), "%s: DESTROY with its void "
+		    "arguments unwrapped (as Linux sends it) is answered",
+		    svc_names[service]);
+		check(rc == 0 && vok, what);
+		if (rc != 0)
+			printf("  (rc %d)\n", rc);
+		rc = call(NFS_PROG, 0, service, &a, &res, &vok);
+		snprintf(what, sizeof(what), "%s: after it the handle is "
+		    "RPCSEC_GSS_CREDPROBLEM", svc_names[service]);
+		check(rc == 100 + 13, what);
+		gss_delete_sec_context(&(OM_uint32){ 0 }, &ctx, NULL);
+	}
+	gss_use(&main_ctx);
+	free(b.p);
+	free(rep.p);
+	free(res.p);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1138,6 +1192,7 @@ main(int argc, char *argv[])
 		io_checks((uint32_t)i);
 	bad_input_checks();
 	v4_checks();
+	linux_destroy_checks();
 	if (wait_restart) {
 		printf("waiting\n");
 		fflush(stdout);
