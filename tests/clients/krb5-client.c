@@ -62,6 +62,7 @@ static uint8_t handle[64];
 static size_t handle_len;
 static uint32_t seq;
 static int failures;
+static int big_writes = 1;	/* io_checks: big_write_checks too */
 static int destroy_raw;		/* DESTROY's void body unwrapped, as Linux */
 static uint8_t rootfh[64];
 static size_t rootfh_len;
@@ -186,19 +187,45 @@ do_connect(void)
 	return 0;
 }
 
+static size_t frag_size;	/* 0: one fragment; else records split */
+
+static int
+writen(const uint8_t *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* A record, in fragments of frag_size bytes when set (RFC 5531 11). */
 static int
 send_record(const struct buf *b)
 {
 	uint8_t mark[4];
-	uint32_t n = (uint32_t)b->len | 0x80000000u;
+	size_t off = 0, len;
+	uint32_t n;
 
-	mark[0] = n >> 24;
-	mark[1] = n >> 16;
-	mark[2] = n >> 8;
-	mark[3] = n;
-	if (write(fd, mark, 4) != 4 ||
-	    write(fd, b->p, b->len) != (ssize_t)b->len)
-		return -1;
+	do {
+		len = b->len - off;
+		if (frag_size > 0 && len > frag_size)
+			len = frag_size;
+		n = (uint32_t)len;
+		if (off + len == b->len)
+			n |= 0x80000000u;
+		mark[0] = n >> 24;
+		mark[1] = n >> 16;
+		mark[2] = n >> 8;
+		mark[3] = n;
+		if (writen(mark, 4) == -1 || writen(b->p + off, len) == -1)
+			return -1;
+		off += len;
+	} while (off < b->len);
 	return 0;
 }
 
@@ -661,6 +688,8 @@ v4_checks(void)
 	    "krb5p: NFSv4 LOOKUP into strict");
 }
 
+static void	 big_write_checks(uint32_t, const uint8_t *, size_t);
+
 static void
 io_checks(uint32_t service)
 {
@@ -739,6 +768,73 @@ io_checks(uint32_t service)
 	    svc_names[service]);
 	check(!r.bad && p != NULL && n == sizeof(data) &&
 	    memcmp(p, data, n) == 0, what);
+	free(a.p);
+	free(res.p);
+	if (big_writes && service >= 2)
+		big_write_checks(service, fh, fhlen);
+}
+
+/*
+ * WRITEs of odd sizes under krb5i and krb5p, some in records of several
+ * fragments (odd-sized too), each read back: the shapes of the Linux
+ * client's WRITEs with page data (the opaque's XDR padding inside the
+ * checksummed or sealed body), up to about a megabyte.
+ */
+static void
+big_write_checks(uint32_t service, const uint8_t *fh, size_t fhlen)
+{
+	static const size_t sizes[] = { 1, 3, 4097, 65537, 262147, 1000001 };
+	static const size_t frags[] = { 0, 1001, 0, 16383, 65537, 0 };
+	struct buf a = { 0 }, res = { 0 };
+	uint8_t *data;
+	char what[160];
+	size_t i, j, n, total = 0;
+	const uint8_t *p;
+	struct rd r;
+	int rc, vok, same;
+
+	if ((data = malloc(1000001)) == NULL)
+		exit(1);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (j = 0; j < sizes[i]; j++)
+			data[j] = (uint8_t)(j * 13 + i + service);
+		a.len = 0;
+		fh_args(&a, fh, fhlen);
+		put64(&a, total);
+		put32(&a, (uint32_t)sizes[i]);
+		put32(&a, 0);		/* UNSTABLE */
+		putopaque(&a, data, sizes[i]);
+		frag_size = frags[i];
+		rc = call(NFS_PROG, 7, service, &a, &res, &vok);
+		frag_size = 0;
+		snprintf(what, sizeof(what), "%s: WRITE of %zu bytes at %zu "
+		    "(%s)", svc_names[service], sizes[i], total, frags[i] ?
+		    "fragments" : "one fragment");
+		check(rc == 0 && vok && res.len >= 4 && get32(res.p) == 0,
+		    what);
+		a.len = 0;
+		fh_args(&a, fh, fhlen);
+		put64(&a, total);
+		put32(&a, (uint32_t)sizes[i]);
+		rc = call(NFS_PROG, 6, service, &a, &res, &vok);
+		r = (struct rd){ res.p, res.len, 0, 0 };
+		p = NULL;
+		n = 0;
+		if (rc == 0 && rd32(&r) == 0) {
+			if (rd32(&r) == 1)
+				rdskip(&r, 84);
+			rd32(&r);
+			rd32(&r);
+			p = rdopaque(&r, &n);
+		}
+		same = !r.bad && p != NULL && n == sizes[i] &&
+		    memcmp(p, data, n) == 0;
+		snprintf(what, sizeof(what), "%s: READ back the %zu bytes",
+		    svc_names[service], sizes[i]);
+		check(same, what);
+		total += sizes[i];
+	}
+	free(data);
 	free(a.p);
 	free(res.p);
 }
