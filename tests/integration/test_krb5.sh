@@ -78,6 +78,26 @@ check "stated, blockd, gssd and nfsd come up" \
 check "nfsd serves MOUNT" suite_wait 20 "$CLIENT" -m -p $P -e /export
 expect "gssd says Kerberos is on" "Kerberos: on" suite_ctl status gssd
 
+# nfsd_restart WHAT: kill -9 nfsd, check that dittofs-run starts another.
+nfsd_restart() {
+	NFSD_PID=$(suite_pid nfsd)
+	kill -KILL "$NFSD_PID" 2>/dev/null
+	check "$1" \
+	    suite_wait 30 sh -c "p=\$(DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status nfsd 2>/dev/null | awk '\$1 == \"nfsd\" { print \$2 }'); [ -n \"\$p\" ] && [ \"\$p\" != $NFSD_PID ]"
+	suite_wait 20 "$CLIENT" -m -p $P -e /export
+}
+
+# client_results PREFIX FILE: krb5-client's ok:/FAIL: lines as tests.
+client_results() {
+	while IFS= read -r line; do
+		case "$line" in
+		ok:*) ok "$1${line#ok: }" ;;
+		FAIL:*) not_ok "$1${line#FAIL: }" ;;
+		*) diag "$line" ;;
+		esac
+	done < "$2"
+}
+
 # The client's checks, with a kill -9 of nfsd in the middle.
 coproc KC { KRB5CCNAME=FILE:$KDIR/ccache.root timeout 120 "$CLIENT" -k \
     -p $P -e /export 2>&1; }
@@ -89,11 +109,7 @@ while IFS= read -r -t 60 line <&3; do
 	echo "$line" >> "$OUT"
 	[ "$line" = waiting ] && break
 done
-NFSD_PID=$(suite_pid nfsd)
-kill -KILL "$NFSD_PID" 2>/dev/null
-check "dittofs-run restarts nfsd after kill -9" \
-    suite_wait 30 sh -c "p=\$(DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status nfsd 2>/dev/null | awk '\$1 == \"nfsd\" { print \$2 }'); [ -n \"\$p\" ] && [ \"\$p\" != $NFSD_PID ]"
-suite_wait 20 "$CLIENT" -m -p $P -e /export
+nfsd_restart "dittofs-run restarts nfsd after kill -9"
 echo go >&4
 while IFS= read -r -t 60 line <&3; do
 	echo "$line" >> "$OUT"
@@ -101,13 +117,7 @@ done
 wait "$KCPID" 2>/dev/null
 rc=$?
 exec 3<&- 4>&-
-while IFS= read -r line; do
-	case "$line" in
-	ok:*) ok "${line#ok: }" ;;
-	FAIL:*) not_ok "${line#FAIL: }" ;;
-	*) diag "$line" ;;
-	esac
-done < "$OUT"
+client_results "" "$OUT"
 check "the client saw every check hold (exit 0)" test "$rc" = 0
 expect "gssd handed the context back to the restarted nfsd" \
     "handed back 1" suite_ctl status gssd
@@ -157,16 +167,26 @@ check "svc/dittofs.test@$KRB5_REALM is the map's 4242:4243" \
 # the machine credential of an EXCHANGE_ID; root's context and AUTH_SYS
 # are other principals, refused with WRONG_CRED; SP4_MACH_CRED under
 # AUTH_SYS or plain krb5 is INVAL.
-KRB5CCNAME=FILE:$KDIR/ccache.machine timeout 60 "$CLIENT" -p $P -e /export \
-    -M "FILE:$KDIR/ccache.root" > "$SUITE_DIR/mach.out" 2>&1
+# The check lives in stated: nfsd is killed after CREATE_SESSION.
+OUT=$SUITE_DIR/mach.out
+: > "$OUT"
+coproc MC { KRB5CCNAME=FILE:$KDIR/ccache.machine timeout 120 "$CLIENT" -k \
+    -p $P -e /export -M "FILE:$KDIR/ccache.root" 2>&1; }
+MCPID=$MC_PID
+exec 3<&"${MC[0]}" 4>&"${MC[1]}"
+while IFS= read -r -t 60 line <&3; do
+	echo "$line" >> "$OUT"
+	[ "$line" = waiting ] && break
+done
+nfsd_restart "SP4_MACH_CRED: dittofs-run restarts nfsd after kill -9"
+echo go >&4
+while IFS= read -r -t 60 line <&3; do
+	echo "$line" >> "$OUT"
+done
+wait "$MCPID" 2>/dev/null
 rc=$?
-while IFS= read -r line; do
-	case "$line" in
-	ok:*) ok "SP4_MACH_CRED: ${line#ok: }" ;;
-	FAIL:*) not_ok "SP4_MACH_CRED: ${line#FAIL: }" ;;
-	*) diag "$line" ;;
-	esac
-done < "$SUITE_DIR/mach.out"
+exec 3<&- 4>&-
+client_results "SP4_MACH_CRED: " "$OUT"
 check "SP4_MACH_CRED: the client saw every check hold (exit 0)" \
     test "$rc" = 0
 
