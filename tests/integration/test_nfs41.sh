@@ -109,7 +109,7 @@ check "DELEGRETURN, and the v4.0 OPEN goes through" test "$(echo "$r" | cut -d' 
 r=$(PROBE backchan /export/d41-create)
 diag "bound at CREATE_SESSION: $r"
 check "CREATE_SESSION with CONN_BACK_CHAN: no flags, CB_NULL, a delegation recalled over it" test "$r" = "DOWN 0 NULL 1 UP 0 GRANT read CONFLICT 10008 RECALL same SEQ 1 RETURN 0 RETRY 0"
-check "EXCHANGE_ID with SP4_MACH_CRED: ENCR_ALG_UNSUPP" test "$(PROBE sp4 1)" = "STATUS 10079"
+check "EXCHANGE_ID with SP4_MACH_CRED under AUTH_SYS: INVAL (RFC 8881 18.35.3: krb5i or krb5p only; test_krb5.sh has the rest)" test "$(PROBE sp4 1)" = "STATUS 22"
 check "EXCHANGE_ID with SP4_SSV: ENCR_ALG_UNSUPP" test "$(PROBE sp4 2)" = "STATUS 10079"
 check "OPEN with CLAIM_FH (4.1) opens the current file: a directory is ISDIR" test "$(PROBE claimfh "$ST" /export)" = "STATUS 21 RESULTS 4"
 check "the current stateid when no op set one: BAD_STATEID" test "$(PROBE curstateid "$ST" /export)" = "STATUS 10025 RESULTS 4"
