@@ -692,6 +692,56 @@ v4_checks(void)
 
 static void	 big_write_checks(uint32_t, const uint8_t *, size_t);
 
+/* NFSv3 WRITE of data at off: 0 when the call and NFS3_OK came back. */
+static int
+v3_write(uint32_t service, const uint8_t *fh, size_t fhlen, uint64_t off,
+    const uint8_t *data, size_t len, uint32_t stable)
+{
+	struct buf a = { 0 }, res = { 0 };
+	int rc, vok;
+
+	fh_args(&a, fh, fhlen);
+	put64(&a, off);
+	put32(&a, (uint32_t)len);
+	put32(&a, stable);
+	putopaque(&a, data, len);
+	rc = call(NFS_PROG, 7, service, &a, &res, &vok);
+	rc = rc == 0 && vok && res.len >= 4 && get32(res.p) == 0 ? 0 : -1;
+	free(a.p);
+	free(res.p);
+	return rc;
+}
+
+/* NFSv3 READ of len at off: 0 when the data read equals data. */
+static int
+v3_read_same(uint32_t service, const uint8_t *fh, size_t fhlen,
+    uint64_t off, const uint8_t *data, size_t len)
+{
+	struct buf a = { 0 }, res = { 0 };
+	const uint8_t *p = NULL;
+	struct rd r;
+	size_t n = 0;
+	int rc, vok;
+
+	fh_args(&a, fh, fhlen);
+	put64(&a, off);
+	put32(&a, (uint32_t)len);
+	rc = call(NFS_PROG, 6, service, &a, &res, &vok);
+	r = (struct rd){ res.p, res.len, 0, 0 };
+	if (rc == 0 && rd32(&r) == 0) {
+		if (rd32(&r) == 1)
+			rdskip(&r, 84);
+		rd32(&r);
+		rd32(&r);
+		p = rdopaque(&r, &n);
+	}
+	rc = !r.bad && p != NULL && n == len && memcmp(p, data, n) == 0 ?
+	    0 : -1;
+	free(a.p);
+	free(res.p);
+	return rc;
+}
+
 static void
 io_checks(uint32_t service)
 {
@@ -742,34 +792,14 @@ io_checks(uint32_t service)
 
 	for (n = 0; n < sizeof(data); n++)
 		data[n] = (uint8_t)(n * 7 + service);
-	fh_args(&a, fh, fhlen);
-	put64(&a, 0);
-	put32(&a, sizeof(data));
-	put32(&a, 2);		/* FILE_SYNC */
-	putopaque(&a, data, sizeof(data));
-	rc = call(NFS_PROG, 7, service, &a, &res, &vok);
 	snprintf(what, sizeof(what), "%s: WRITE 4096 bytes",
 	    svc_names[service]);
-	check(rc == 0 && vok && res.len >= 4 && get32(res.p) == 0, what);
-
-	fh_args(&a, fh, fhlen);
-	put64(&a, 0);
-	put32(&a, sizeof(data));
-	rc = call(NFS_PROG, 6, service, &a, &res, &vok);
-	r = (struct rd){ res.p, res.len, 0, 0 };
-	p = NULL;
-	n = 0;
-	if (rc == 0 && rd32(&r) == 0) {
-		if (rd32(&r) == 1)
-			rdskip(&r, 84);
-		rd32(&r);
-		rd32(&r);
-		p = rdopaque(&r, &n);
-	}
+	check(v3_write(service, fh, fhlen, 0, data, sizeof(data), 2) == 0,
+	    what);			/* FILE_SYNC */
 	snprintf(what, sizeof(what), "%s: READ back the same 4096 bytes",
 	    svc_names[service]);
-	check(!r.bad && p != NULL && n == sizeof(data) &&
-	    memcmp(p, data, n) == 0, what);
+	check(v3_read_same(service, fh, fhlen, 0, data, sizeof(data)) == 0,
+	    what);
 	free(a.p);
 	free(res.p);
 	if (big_writes && service >= 2)
@@ -787,58 +817,30 @@ big_write_checks(uint32_t service, const uint8_t *fh, size_t fhlen)
 {
 	static const size_t sizes[] = { 1, 3, 4097, 65537, 262147, 1000001 };
 	static const size_t frags[] = { 0, 1001, 0, 16383, 65537, 0 };
-	struct buf a = { 0 }, res = { 0 };
 	uint8_t *data;
 	char what[160];
-	size_t i, j, n, total = 0;
-	const uint8_t *p;
-	struct rd r;
-	int rc, vok, same;
+	size_t i, j, total = 0;
+	int rc;
 
 	if ((data = malloc(1000001)) == NULL)
 		exit(1);
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		for (j = 0; j < sizes[i]; j++)
 			data[j] = (uint8_t)(j * 13 + i + service);
-		a.len = 0;
-		fh_args(&a, fh, fhlen);
-		put64(&a, total);
-		put32(&a, (uint32_t)sizes[i]);
-		put32(&a, 0);		/* UNSTABLE */
-		putopaque(&a, data, sizes[i]);
 		frag_size = frags[i];
-		rc = call(NFS_PROG, 7, service, &a, &res, &vok);
+		rc = v3_write(service, fh, fhlen, total, data, sizes[i], 0);
 		frag_size = 0;
 		snprintf(what, sizeof(what), "%s: WRITE of %zu bytes at %zu "
 		    "(%s)", svc_names[service], sizes[i], total, frags[i] ?
 		    "fragments" : "one fragment");
-		check(rc == 0 && vok && res.len >= 4 && get32(res.p) == 0,
-		    what);
-		a.len = 0;
-		fh_args(&a, fh, fhlen);
-		put64(&a, total);
-		put32(&a, (uint32_t)sizes[i]);
-		rc = call(NFS_PROG, 6, service, &a, &res, &vok);
-		r = (struct rd){ res.p, res.len, 0, 0 };
-		p = NULL;
-		n = 0;
-		if (rc == 0 && rd32(&r) == 0) {
-			if (rd32(&r) == 1)
-				rdskip(&r, 84);
-			rd32(&r);
-			rd32(&r);
-			p = rdopaque(&r, &n);
-		}
-		same = !r.bad && p != NULL && n == sizes[i] &&
-		    memcmp(p, data, n) == 0;
+		check(rc == 0, what);
 		snprintf(what, sizeof(what), "%s: READ back the %zu bytes",
 		    svc_names[service], sizes[i]);
-		check(same, what);
+		check(v3_read_same(service, fh, fhlen, total, data,
+		    sizes[i]) == 0, what);
 		total += sizes[i];
 	}
 	free(data);
-	free(a.p);
-	free(res.p);
 }
 
 /* A tampered krb5i body: GARBAGE_ARGS; a replayed seq_num: silence. */

@@ -98,25 +98,34 @@ client_results() {
 	done < "$2"
 }
 
+# client_restart WHAT OUT CMD...: krb5-client -k as CMD, its lines into
+# OUT; at its "waiting", nfsd_restart WHAT, then it goes on; rc: its exit.
+client_restart() {
+	what=$1 out=$2
+	shift 2
+	: > "$out"
+	coproc KC { "$@" 2>&1; }
+	KCPID=$KC_PID
+	exec 3<&"${KC[0]}" 4>&"${KC[1]}"
+	while IFS= read -r -t 60 line <&3; do
+		echo "$line" >> "$out"
+		[ "$line" = waiting ] && break
+	done
+	nfsd_restart "$what"
+	echo go >&4
+	while IFS= read -r -t 60 line <&3; do
+		echo "$line" >> "$out"
+	done
+	wait "$KCPID" 2>/dev/null
+	rc=$?
+	exec 3<&- 4>&-
+}
+
 # The client's checks, with a kill -9 of nfsd in the middle.
-coproc KC { KRB5CCNAME=FILE:$KDIR/ccache.root timeout 120 "$CLIENT" -k \
-    -p $P -e /export 2>&1; }
-KCPID=$KC_PID
-exec 3<&"${KC[0]}" 4>&"${KC[1]}"
 OUT=$SUITE_DIR/client.out
-: > "$OUT"
-while IFS= read -r -t 60 line <&3; do
-	echo "$line" >> "$OUT"
-	[ "$line" = waiting ] && break
-done
-nfsd_restart "dittofs-run restarts nfsd after kill -9"
-echo go >&4
-while IFS= read -r -t 60 line <&3; do
-	echo "$line" >> "$OUT"
-done
-wait "$KCPID" 2>/dev/null
-rc=$?
-exec 3<&- 4>&-
+client_restart "dittofs-run restarts nfsd after kill -9" "$OUT" \
+    env KRB5CCNAME=FILE:$KDIR/ccache.root timeout 120 "$CLIENT" -k \
+    -p $P -e /export
 client_results "" "$OUT"
 check "the client saw every check hold (exit 0)" test "$rc" = 0
 expect "gssd handed the context back to the restarted nfsd" \
@@ -169,23 +178,9 @@ check "svc/dittofs.test@$KRB5_REALM is the map's 4242:4243" \
 # AUTH_SYS or plain krb5 is INVAL.
 # The check lives in stated: nfsd is killed after CREATE_SESSION.
 OUT=$SUITE_DIR/mach.out
-: > "$OUT"
-coproc MC { KRB5CCNAME=FILE:$KDIR/ccache.machine timeout 120 "$CLIENT" -k \
-    -p $P -e /export -M "FILE:$KDIR/ccache.root" 2>&1; }
-MCPID=$MC_PID
-exec 3<&"${MC[0]}" 4>&"${MC[1]}"
-while IFS= read -r -t 60 line <&3; do
-	echo "$line" >> "$OUT"
-	[ "$line" = waiting ] && break
-done
-nfsd_restart "SP4_MACH_CRED: dittofs-run restarts nfsd after kill -9"
-echo go >&4
-while IFS= read -r -t 60 line <&3; do
-	echo "$line" >> "$OUT"
-done
-wait "$MCPID" 2>/dev/null
-rc=$?
-exec 3<&- 4>&-
+client_restart "SP4_MACH_CRED: dittofs-run restarts nfsd after kill -9" \
+    "$OUT" env KRB5CCNAME=FILE:$KDIR/ccache.machine timeout 120 "$CLIENT" \
+    -k -p $P -e /export -M "FILE:$KDIR/ccache.root"
 client_results "SP4_MACH_CRED: " "$OUT"
 check "SP4_MACH_CRED: the client saw every check hold (exit 0)" \
     test "$rc" = 0
