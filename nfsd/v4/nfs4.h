@@ -869,6 +869,23 @@ struct nfs41_slot {
 	uint32_t		 reply_len;
 };
 
+/*
+ * RFC 8881 2.10.8.2, 18.36: the credential callbacks go with, picked
+ * from callback_sec_parms4 (xdr41.c): the client's AUTH_SYS parameters
+ * if it offered them, else AUTH_NONE; RPCSEC_GSS alone is not usable.
+ */
+struct nfs41_cb_sec {
+	int			 usable;
+	uint32_t		 flavor;	/* NFS4_AUTH_NONE or _SYS */
+	uint32_t		 stamp;		/* authsys_parms */
+	char			 machine[256];
+	uint32_t		 uid;
+	uint32_t		 gid;
+	uint32_t		 ngids;
+	uint32_t		 gids[16];
+};
+int	 nfs41_cb_sec_pick(const struct nfs4_opaque *, struct nfs41_cb_sec *);
+
 struct nfs41_session {
 	uint8_t			 id[NFS41_SESSIONID_SIZE];
 	uint64_t		 clientid;
@@ -876,6 +893,7 @@ struct nfs41_session {
 	struct nfs41_channel	 fore;
 	struct nfs41_channel	 back;
 	uint32_t		 cb_program;	/* BACKCHANNEL_CTL's, if any */
+	struct nfs41_cb_sec	 cb_sec;	/* the same */
 	uint32_t		 cb_seqid;	/* stated's, when loaded */
 	uint32_t		 nslots;
 	struct nfs41_slot	*slots;

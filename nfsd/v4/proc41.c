@@ -287,23 +287,28 @@ nfs41_create_session_done(void *arg, int status, void *reply)
 	st_session_create_reply *rep = reply;
 	struct nfsd_env *env = v->nfs.env;
 	uint32_t st = nfs41_status(status, rep ? &rep->status : NULL);
+	struct nfs41_session *s;
+	struct nfs41_cb_sec sec;
 
 	if (st != NFS4_OK) {
 		nfs4_fail(v, st);
 		return;
 	}
+	(void)nfs41_cb_sec_pick(&v->op.u.create_session.cb_sec, &sec);
 	/* A replay of a session mirrored already leaves its slots alone. */
-	if (!rep->replay || nfs41_mirror_get(env->v41,
-	    (const uint8_t *)rep->sessionid) == NULL)
-		(void)nfs41_mirror_put(env, (const uint8_t *)rep->sessionid,
+	if (!rep->replay || (s = nfs41_mirror_get(env->v41,
+	    (const uint8_t *)rep->sessionid)) == NULL)
+		s = nfs41_mirror_put(env, (const uint8_t *)rep->sessionid,
 		    v->op.u.create_session.clientid, rep->flags, &rep->fore,
 		    &rep->back, v->op.u.create_session.cb_program, 0,
 		    env->v4_lease, 0);
+	if (s != NULL)
+		s->cb_sec = sec;
 	/* RFC 8881 18.36.3: this connection is the backchannel too. */
 	if (rep->flags & CREATE_SESSION4_FLAG_CONN_BACK_CHAN)
 		nfs41_back_bind(env, (const uint8_t *)rep->sessionid,
 		    v->op.u.create_session.clientid, v->nfs.rpc->conn,
-		    v->op.u.create_session.cb_program, 0);
+		    v->op.u.create_session.cb_program, 0, &sec);
 	memcpy(v->res.u.create_session.sessionid, rep->sessionid,
 	    NFS41_SESSIONID_SIZE);
 	v->res.u.create_session.sequence = rep->sequence;
@@ -460,6 +465,7 @@ nfs41_load_done(void *arg, int status, void *reply)
 	struct nfsd_env *env = v->nfs.env;
 	const uint8_t *id = v->w->v41.loading;
 	struct nfs41_session *s;
+	struct nfs4_opaque cb_sec;
 	st_session_slot *sl;
 	uint32_t st = nfs41_status(status, rep ? &rep->status : NULL);
 	u_int i;
@@ -470,12 +476,16 @@ nfs41_load_done(void *arg, int status, void *reply)
 		nfs4_fail(v, st);
 		return;
 	}
-	if (v->w->v41.load_first == 0)
+	if (v->w->v41.load_first == 0) {
 		s = nfs41_mirror_put(env, id, rep->clientid, rep->flags,
 		    &rep->fore, &rep->back, rep->cb_program, rep->cb_seqid,
 		    rep->lease,
 		    rep->renewed);
-	else
+		cb_sec.p = (const uint8_t *)rep->cb_sec.cb_sec_val;
+		cb_sec.len = rep->cb_sec.cb_sec_len;
+		if (s != NULL)
+			(void)nfs41_cb_sec_pick(&cb_sec, &s->cb_sec);
+	} else
 		s = nfs41_mirror_get(env->v41, id);
 	if (s == NULL) {
 		nfs4_fail(v, NFS4ERR_DELAY);
@@ -745,7 +755,8 @@ nfs41_bind_conn_run(struct nfs4_call *v)
 	s->binds++;
 	if (dir & CDFS4_BACK)
 		nfs41_back_bind(v->nfs.env, a->sessionid, s->clientid,
-		    v->nfs.rpc->conn, s->cb_program, s->cb_seqid);
+		    v->nfs.rpc->conn, s->cb_program, s->cb_seqid,
+		    &s->cb_sec);
 	memcpy(v->res.u.bind_conn.sessionid, a->sessionid,
 	    NFS41_SESSIONID_SIZE);
 	v->res.u.bind_conn.dir = dir;
@@ -768,12 +779,16 @@ void
 nfs41_op_backchannel_ctl(struct nfs4_call *v)
 {
 	struct nfs41_session *s;
+	struct nfs41_cb_sec sec;
 
+	(void)nfs41_cb_sec_pick(&v->op.u.backchannel_ctl.cb_sec, &sec);
 	if ((s = nfs41_mirror_get(v->nfs.env->v41,
-	    v->w->v41.sessionid)) != NULL)
+	    v->w->v41.sessionid)) != NULL) {
 		s->cb_program = v->op.u.backchannel_ctl.cb_program;
+		s->cb_sec = sec;
+	}
 	nfs41_back_program(v->nfs.env, v->w->v41.sessionid,
-	    v->op.u.backchannel_ctl.cb_program);
+	    v->op.u.backchannel_ctl.cb_program, &sec);
 	nfs4_fail(v, NFS4_OK);
 }
 
