@@ -194,13 +194,20 @@ rpcmsg_call_header_sys(struct xdrbuf_out *o, uint32_t xid, uint32_t prog,
 {
 	struct rpcmsg_sys_cred c;
 
-	memset(&c, 0, sizeof(c));
-	if (machine != NULL) {
-		c.flavor = RPC_AUTH_UNIX;
-		c.stamp = (uint32_t)time(NULL);
-		snprintf(c.machine, sizeof(c.machine), "%s", machine);
-	}
+	rpcmsg_sys_root(&c, machine);
 	rpcmsg_call_header_cred(o, xid, prog, vers, proc, &c);
+}
+
+/* Root of machine, no groups; AUTH_NULL when machine is NULL. */
+void
+rpcmsg_sys_root(struct rpcmsg_sys_cred *c, const char *machine)
+{
+	memset(c, 0, sizeof(*c));
+	if (machine == NULL)
+		return;
+	c->flavor = RPC_AUTH_UNIX;
+	c->stamp = (uint32_t)time(NULL);
+	snprintf(c->machine, sizeof(c->machine), "%s", machine);
 }
 
 /* The same with cred (NULL, or flavour RPC_AUTH_NULL: AUTH_NULL). */

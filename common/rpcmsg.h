@@ -124,6 +124,7 @@ struct rpcmsg_sys_cred {
 	uint32_t	ngids;
 	uint32_t	gids[RPC_AUTH_UNIX_GIDS_MAX];
 };
+void	 rpcmsg_sys_root(struct rpcmsg_sys_cred *, const char *machine);
 void	 rpcmsg_call_header_cred(struct xdrbuf_out *, uint32_t xid,
 	    uint32_t prog, uint32_t vers, uint32_t proc,
 	    const struct rpcmsg_sys_cred *);

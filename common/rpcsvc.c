@@ -581,12 +581,7 @@ rpcsvc_back_call(struct rpcsvc_conn *c, uint32_t prog, uint32_t vers,
 {
 	struct rpcmsg_sys_cred cred;
 
-	memset(&cred, 0, sizeof(cred));
-	if (machine != NULL) {
-		cred.flavor = RPC_AUTH_UNIX;
-		cred.stamp = (uint32_t)time(NULL);
-		snprintf(cred.machine, sizeof(cred.machine), "%s", machine);
-	}
+	rpcmsg_sys_root(&cred, machine);
 	return rpcsvc_back_call_cred(c, prog, vers, proc, &cred, encode, args,
 	    fn, arg);
 }
