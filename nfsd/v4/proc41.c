@@ -89,20 +89,17 @@ nfs41_integrity(const struct nfs4_call *v)
 #define NFS41_BIT(op)	(1u << ((op) & 31))
 /*
  * RFC 8881 18.35.3: what a server that takes SP4_MACH_CRED enforces
- * whatever the client asked (word 1: ops 32-63), and the state ops it
- * lets the machine credential do for any owner (v4.1 state ops are not
- * tied to a principal here, so allowing them is what already happens).
+ * whatever the client asked (word 1: ops 32-63).  spo_must_allow is
+ * answered empty: a Linux client told CLOSE, LOCKU and the like are
+ * allowed sends them with the machine credential under its krb5i
+ * context, which PUTFH into a share that takes krb5p alone would refuse
+ * with WRONGSEC (knfsd exempts them there; nfsd does not yet).
  */
 static const uint32_t nfs41_mach_enforce[2] = {
 	0,
 	NFS41_BIT(OP_BIND_CONN_TO_SESSION) | NFS41_BIT(OP_EXCHANGE_ID) |
 	NFS41_BIT(OP_CREATE_SESSION) | NFS41_BIT(OP_DESTROY_SESSION) |
 	NFS41_BIT(OP_DESTROY_CLIENTID)
-};
-static const uint32_t nfs41_mach_allow[2] = {
-	NFS41_BIT(OP_CLOSE) | NFS41_BIT(OP_OPEN_DOWNGRADE) |
-	NFS41_BIT(OP_LOCKU) | NFS41_BIT(OP_DELEGRETURN),
-	NFS41_BIT(OP_TEST_STATEID) | NFS41_BIT(OP_FREE_STATEID)
 };
 
 static void
@@ -191,15 +188,9 @@ nfs41_exchange_id_done(void *arg, int status, void *reply)
 	v->res.u.exchange_id.impl_name.p = (const uint8_t *)nfs41_impl_name;
 	v->res.u.exchange_id.impl_name.len = sizeof(nfs41_impl_name) - 1;
 	if (v->op.u.exchange_id.protect == SP4_MACH_CRED) {
-		const struct nfs4_bitmap *allow = &v->op.u.exchange_id.allow;
-
 		v->res.u.exchange_id.protect = SP4_MACH_CRED;
 		v->res.u.exchange_id.enforce.w[0] = nfs41_mach_enforce[0];
 		v->res.u.exchange_id.enforce.w[1] = nfs41_mach_enforce[1];
-		v->res.u.exchange_id.allow.w[0] = allow->w[0] &
-		    nfs41_mach_allow[0];
-		v->res.u.exchange_id.allow.w[1] = allow->w[1] &
-		    nfs41_mach_allow[1];
 	}
 	nfs4_op_done(v, NFS4_OK);
 }

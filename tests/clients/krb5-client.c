@@ -1043,6 +1043,8 @@ v41_exchange_id(uint32_t service, const char *owner, uint64_t *cid,
 		if (*how == 1 && rd32(&r) >= 2) {
 			rd32(&r);
 			*enforce1 = rd32(&r);
+			if (rd32(&r) != 0)	/* spo_must_allow: none */
+				*how = 98;
 		}
 	}
 	free(op.p);
@@ -1131,7 +1133,7 @@ mach_cred_checks(const char *ccache2)
 	check(st == 0 && how == 1 && (enforce1 & V41_ENFORCE1) ==
 	    V41_ENFORCE1, "krb5i: EXCHANGE_ID with SP4_MACH_CRED accepted, "
 	    "enforcing BIND_CONN_TO_SESSION, EXCHANGE_ID, CREATE_SESSION, "
-	    "DESTROY_SESSION, DESTROY_CLIENTID");
+	    "DESTROY_SESSION, DESTROY_CLIENTID, allowing none");
 	printf("  (status %d, spr_how %u, enforce word 1 %08x)\n", st, how,
 	    enforce1);
 	check(v41_exchange_id(V41_SYS, "krb5-client mach sys", &cid2, &how,
