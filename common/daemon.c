@@ -269,7 +269,7 @@ daemon_ctl_status(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct ipc_status_reply st;
 	struct ipc_status_peer *peers = NULL;
 	struct ipc_peer *p;
-	char detail[IPC_TEXT_MAX];
+	char detail[IPC_DETAIL_MAX];
 	size_t n = 0;
 
 	daemon_status_fill(d, &st, detail, sizeof(detail));

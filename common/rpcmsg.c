@@ -3,6 +3,7 @@
  * verifier, AUTH_UNIX (AUTH_SYS) bodies, and reply headers.  Pure
  * functions over buffers; tests/fuzz/fuzz_rpcmsg.c feeds them garbage.
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -191,21 +192,50 @@ void
 rpcmsg_call_header_sys(struct xdrbuf_out *o, uint32_t xid, uint32_t prog,
     uint32_t vers, uint32_t proc, const char *machine)
 {
-	uint32_t mlen;
+	struct rpcmsg_sys_cred c;
 
-	rpcmsg_call_header(o, xid, prog, vers, proc);
+	rpcmsg_sys_root(&c, machine);
+	rpcmsg_call_header_cred(o, xid, prog, vers, proc, &c);
+}
+
+/* Root of machine, no groups; AUTH_NULL when machine is NULL. */
+void
+rpcmsg_sys_root(struct rpcmsg_sys_cred *c, const char *machine)
+{
+	memset(c, 0, sizeof(*c));
 	if (machine == NULL)
 		return;
-	if ((mlen = (uint32_t)strlen(machine)) > 255)
-		mlen = 255;
+	c->flavor = RPC_AUTH_UNIX;
+	c->stamp = (uint32_t)time(NULL);
+	snprintf(c->machine, sizeof(c->machine), "%s", machine);
+}
+
+/* The same with cred (NULL, or flavour RPC_AUTH_NULL: AUTH_NULL). */
+void
+rpcmsg_call_header_cred(struct xdrbuf_out *o, uint32_t xid, uint32_t prog,
+    uint32_t vers, uint32_t proc, const struct rpcmsg_sys_cred *cred)
+{
+	const char *z;
+	uint32_t mlen, n, i;
+
+	rpcmsg_call_header(o, xid, prog, vers, proc);
+	if (cred == NULL || cred->flavor != RPC_AUTH_UNIX)
+		return;
+	z = memchr(cred->machine, '\0', sizeof(cred->machine));
+	mlen = z != NULL ? (uint32_t)(z - cred->machine) :
+	    RPC_AUTH_UNIX_NAME_MAX;
+	n = cred->ngids < RPC_AUTH_UNIX_GIDS_MAX ? cred->ngids :
+	    RPC_AUTH_UNIX_GIDS_MAX;
 	o->len -= 16;
 	xdrbuf_put_u32(o, RPC_AUTH_UNIX);
-	xdrbuf_put_u32(o, 4 + 4 + (mlen + 3) / 4 * 4 + 12);
-	xdrbuf_put_u32(o, (uint32_t)time(NULL));
-	xdrbuf_put_opaque(o, machine, mlen);
-	xdrbuf_put_u32(o, 0);		/* uid */
-	xdrbuf_put_u32(o, 0);		/* gid */
-	xdrbuf_put_u32(o, 0);		/* no groups */
+	xdrbuf_put_u32(o, 4 + 4 + (mlen + 3) / 4 * 4 + 12 + 4 * n);
+	xdrbuf_put_u32(o, cred->stamp);
+	xdrbuf_put_opaque(o, cred->machine, mlen);
+	xdrbuf_put_u32(o, cred->uid);
+	xdrbuf_put_u32(o, cred->gid);
+	xdrbuf_put_u32(o, n);
+	for (i = 0; i < n; i++)
+		xdrbuf_put_u32(o, cred->gids[i]);
 	xdrbuf_put_u32(o, RPC_AUTH_NULL);
 	xdrbuf_put_u32(o, 0);
 }

@@ -110,6 +110,24 @@ void	 rpcmsg_call_header(struct xdrbuf_out *, uint32_t xid, uint32_t prog,
 	    uint32_t vers, uint32_t proc);
 void	 rpcmsg_call_header_sys(struct xdrbuf_out *, uint32_t xid,
 	    uint32_t prog, uint32_t vers, uint32_t proc, const char *machine);
+/*
+ * A credential a call goes with (RFC 5531 appendix A): RPC_AUTH_NULL, or
+ * RPC_AUTH_UNIX with these authsys_parms (a callback client's own,
+ * RFC 8881 18.36 callback_sec_parms4).
+ */
+struct rpcmsg_sys_cred {
+	uint32_t	flavor;
+	uint32_t	stamp;
+	char		machine[RPC_AUTH_UNIX_NAME_MAX + 1];
+	uint32_t	uid;
+	uint32_t	gid;
+	uint32_t	ngids;
+	uint32_t	gids[RPC_AUTH_UNIX_GIDS_MAX];
+};
+void	 rpcmsg_sys_root(struct rpcmsg_sys_cred *, const char *machine);
+void	 rpcmsg_call_header_cred(struct xdrbuf_out *, uint32_t xid,
+	    uint32_t prog, uint32_t vers, uint32_t proc,
+	    const struct rpcmsg_sys_cred *);
 int	 rpcmsg_decode_reply(const uint8_t *, size_t, uint32_t *xid,
 	    uint32_t *accept_stat, size_t *res_off);
 

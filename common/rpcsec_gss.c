@@ -273,7 +273,14 @@ rpcsec_gss_unwrap(const struct rpcauth_flavor *f, struct rpcauth_call *call,
 	const uint8_t *data, *mic;
 	uint32_t dlen, mlen;
 
-	if (call->ctx == NULL || call->service == RPCSEC_GSS_SVC_NONE) {
+	/*
+	 * RPCSEC_GSS_DESTROY's arguments are NULLPROC's void: the Linux
+	 * client sends them unwrapped whatever the credential's service
+	 * (knfsd reads nothing there either), so they are not unwrapped;
+	 * a body some other client wrapped is ignored with them.
+	 */
+	if (call->ctx == NULL || call->service == RPCSEC_GSS_SVC_NONE ||
+	    call->control == RPCAUTH_CONTROL_DESTROY) {
 		call->args = body;
 		call->args_len = len;
 		return 1;
@@ -320,8 +327,10 @@ rpcsec_gss_wrap(const struct rpcauth_flavor *f, struct rpcauth_call *call,
 	uint8_t *p;
 	int rc;
 
+	/* DESTROY's void result goes as it is (the Linux client, knfsd). */
 	if (call->ctx == NULL || call->service == RPCSEC_GSS_SVC_NONE ||
-	    call->control == RPCAUTH_CONTROL_INIT)
+	    call->control == RPCAUTH_CONTROL_INIT ||
+	    call->control == RPCAUTH_CONTROL_DESTROY)
 		return 1;
 	gc = call->ctx->priv;
 	if (len > UINT32_MAX - 8)

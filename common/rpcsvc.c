@@ -579,6 +579,18 @@ rpcsvc_back_call(struct rpcsvc_conn *c, uint32_t prog, uint32_t vers,
     uint32_t proc, const char *machine, xdrproc_t encode, const void *args,
     rpcsvc_result_fn *fn, void *arg)
 {
+	struct rpcmsg_sys_cred cred;
+
+	rpcmsg_sys_root(&cred, machine);
+	return rpcsvc_back_call_cred(c, prog, vers, proc, &cred, encode, args,
+	    fn, arg);
+}
+
+int
+rpcsvc_back_call_cred(struct rpcsvc_conn *c, uint32_t prog, uint32_t vers,
+    uint32_t proc, const struct rpcmsg_sys_cred *cred, xdrproc_t encode,
+    const void *args, rpcsvc_result_fn *fn, void *arg)
+{
 	struct rpcsvc_back *b;
 	struct xdrbuf_out o;
 	uint8_t *body;
@@ -594,7 +606,7 @@ rpcsvc_back_call(struct rpcsvc_conn *c, uint32_t prog, uint32_t vers,
 	b->arg = arg;
 	xdrbuf_out_init(&o);
 	xdrbuf_reserve(&o, 4);
-	rpcmsg_call_header_sys(&o, b->xid, prog, vers, proc, machine);
+	rpcmsg_call_header_cred(&o, b->xid, prog, vers, proc, cred);
 	head = o.len;
 	max = c->listener->record_max;
 	if (encode != NULL && !o.failed &&

@@ -217,6 +217,11 @@ typedef void	 rpcsvc_result_fn(void *arg, int status, XDR *xdrs);
 int		 rpcsvc_back_call(struct rpcsvc_conn *, uint32_t prog,
 		    uint32_t vers, uint32_t proc, const char *machine,
 		    xdrproc_t, const void *args, rpcsvc_result_fn *, void *arg);
+/* The same with the credential cred (rpcmsg_call_header_cred). */
+int		 rpcsvc_back_call_cred(struct rpcsvc_conn *, uint32_t prog,
+		    uint32_t vers, uint32_t proc,
+		    const struct rpcmsg_sys_cred *cred, xdrproc_t,
+		    const void *args, rpcsvc_result_fn *, void *arg);
 /*
  * A connection kept past its calls (a session's backchannel): held, it
  * stays valid memory after it closes, and rpcsvc_conn_alive says 0.

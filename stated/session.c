@@ -239,6 +239,28 @@ stated_session_destroy(struct ipc_peer *peer, struct ipc_msg *msg)
 	stated_session_status(peer, msg, st);
 }
 
+/* RFC 8881 18.35.3: an op of SP4_MACH_CRED's enforce set, from nfsd. */
+void
+stated_session_mach_check(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_session_mach_req req;
+	uint32_t st;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_session_begin(peer, msg,
+	    (xdrproc_t)xdr_st_session_mach_req, &req) == -1)
+		return;
+	st = session_mach_check(env->sessions, req.clientid,
+	    (const uint8_t *)req.sessionid, req.principal);
+	if (st == SESSIONERR_WRONG_CRED)
+		log_info_rl("NFSv4.1: %s is not the machine credential of "
+		    "client %016llx (SP4_MACH_CRED): WRONG_CRED",
+		    req.principal, (unsigned long long)req.clientid);
+	stated_session_status(peer, msg, st);
+	xdr_free((xdrproc_t)xdr_st_session_mach_req, &req);
+}
+
 /* RFC 8881 18.50; and dittofsctl. */
 void
 stated_session_destroy_clientid(struct ipc_peer *peer, struct ipc_msg *msg)

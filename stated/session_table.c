@@ -65,7 +65,9 @@ struct session_client {
 	uint8_t			 verifier[SESSION_VERIFIER_SIZE];
 	uint8_t			*owner;
 	size_t			 owner_len;
-	char			*principal;
+	char			*principal;	/* the machine
+						   credential with SP4_MACH_CRED */
+	uint32_t		 protect;	/* SESSION_SP4_* */
 	char			*impl_domain;
 	char			*impl_name;
 	char			 addr[SESSION_ADDR_MAX + 1];
@@ -468,6 +470,7 @@ session_client_new(struct session_table *t,
 	}
 	memcpy(c->owner, a->owner, a->owner_len);
 	c->owner_len = a->owner_len;
+	c->protect = a->protect;
 	memcpy(c->verifier, a->verifier, SESSION_VERIFIER_SIZE);
 	snprintf(c->addr, sizeof(c->addr), "%s", a->addr);
 	c->renewed = t->now;
@@ -575,16 +578,25 @@ session_exchange_id(struct session_table *t,
 	    SESSION_IMPL_MAX) || (a->impl_name != NULL &&
 	    strlen(a->impl_name) > SESSION_IMPL_MAX))
 		return SESSIONERR_INVAL;
-	/* SP4_NONE only; SP4_MACH_CRED comes with Kerberos. */
+	/* SP4_NONE, and SP4_MACH_CRED (nfsd checked the flavour); no SSV. */
 	if (a->protect == SESSION_SP4_SSV)
 		return SESSIONERR_ENCR_ALG_UNSUPP;
-	if (a->protect != SESSION_SP4_NONE)
+	if (a->protect != SESSION_SP4_NONE &&
+	    a->protect != SESSION_SP4_MACH_CRED)
 		return SESSIONERR_INVAL;
 	conf = session_client_by_owner(t, a->owner, a->owner_len, 1, NULL);
 	if (conf != NULL) {
 		int same_cred = strcmp(conf->principal, a->principal) == 0;
 		int same_verf = memcmp(conf->verifier, a->verifier,
 		    SESSION_VERIFIER_SIZE) == 0;
+
+		/*
+		 * 18.35.3: while its lease runs, the owner of a machine
+		 * credential comes back with that credential only.
+		 */
+		if (conf->protect == SESSION_SP4_MACH_CRED && !same_cred &&
+		    !session_lapsed(t, conf))
+			return SESSIONERR_WRONG_CRED;
 
 		if (update) {
 			if (!same_cred)
@@ -776,6 +788,10 @@ session_create(struct session_table *t, const struct session_create_args *a,
 	if (session_clientid_stale(t, a->clientid) ||
 	    (c = session_client_find(t, a->clientid)) == NULL)
 		return res->status = SESSIONERR_STALE_CLIENTID;
+	/* 18.35.3: CREATE_SESSION is in every SP4_MACH_CRED enforce set. */
+	if (c->protect == SESSION_SP4_MACH_CRED &&
+	    strcmp(c->principal, a->principal) != 0)
+		return res->status = SESSIONERR_WRONG_CRED;
 	/* With SP4_NONE only the confirmation binds the principal. */
 	if (!c->confirmed && strcmp(c->principal, a->principal) != 0)
 		return res->status = SESSIONERR_CLID_INUSE;
@@ -806,6 +822,30 @@ session_destroy(struct session_table *t, const uint8_t *id)
 	if ((s = session_find(t, id)) == NULL)
 		return SESSIONERR_BADSESSION;
 	session_free(t, s);
+	return SESSION_OK;
+}
+
+/* RFC 8881 18.35.3: an op of spo_must_enforce under principal. */
+uint32_t
+session_mach_check(struct session_table *t, uint64_t clientid,
+    const uint8_t *sessionid, const char *principal)
+{
+	struct session_client *c;
+	struct session *s;
+
+	if (principal == NULL)
+		return SESSIONERR_INVAL;
+	if (clientid == 0) {
+		if (sessionid == NULL ||
+		    (s = session_find(t, sessionid)) == NULL)
+			return SESSIONERR_BADSESSION;
+		c = s->client;
+	} else if (session_clientid_stale(t, clientid) ||
+	    (c = session_client_find(t, clientid)) == NULL)
+		return SESSIONERR_STALE_CLIENTID;
+	if (c->protect == SESSION_SP4_MACH_CRED &&
+	    strcmp(c->principal, principal) != 0)
+		return SESSIONERR_WRONG_CRED;
 	return SESSION_OK;
 }
 
@@ -1190,6 +1230,7 @@ session_status_str(uint32_t st)
 		return "NFS4ERR_REP_TOO_BIG_TO_CACHE";
 	case SESSIONERR_CLIENTID_BUSY:		return "NFS4ERR_CLIENTID_BUSY";
 	case SESSIONERR_ENCR_ALG_UNSUPP:	return "NFS4ERR_ENCR_ALG_UNSUPP";
+	case SESSIONERR_WRONG_CRED:	return "NFS4ERR_WRONG_CRED";
 	}
 	return "NFS4ERR_?";
 }

@@ -92,7 +92,8 @@ enum session_status {
 	SESSIONERR_SEQ_MISORDERED = 10063,
 	SESSIONERR_REP_TOO_BIG_TO_CACHE = 10067,
 	SESSIONERR_CLIENTID_BUSY = 10074,
-	SESSIONERR_ENCR_ALG_UNSUPP = 10079
+	SESSIONERR_ENCR_ALG_UNSUPP = 10079,
+	SESSIONERR_WRONG_CRED = 10082
 };
 
 #define SESSION_EXCHGID_USE_NON_PNFS		0x00010000u
@@ -276,6 +277,9 @@ uint32_t	 session_create(struct session_table *,
 		    struct session_create_res *);
 uint32_t	 session_destroy(struct session_table *, const uint8_t *);
 uint32_t	 session_destroy_clientid(struct session_table *, uint64_t);
+/* SP4_MACH_CRED: principal against the client's (of sessionid if !clientid). */
+uint32_t	 session_mach_check(struct session_table *, uint64_t clientid,
+		    const uint8_t *sessionid, const char *principal);
 uint32_t	 session_reclaim_complete(struct session_table *, uint64_t,
 		    int one_fs);
 /* A COMPOUND done on a slot; SESSION_OK or why it was not kept. */

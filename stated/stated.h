@@ -208,6 +208,7 @@ void		 stated_session_exchange_id(struct ipc_peer *,
 		    struct ipc_msg *);
 void		 stated_session_create(struct ipc_peer *, struct ipc_msg *);
 void		 stated_session_destroy(struct ipc_peer *, struct ipc_msg *);
+void		 stated_session_mach_check(struct ipc_peer *, struct ipc_msg *);
 void		 stated_session_destroy_clientid(struct ipc_peer *,
 		    struct ipc_msg *);
 void		 stated_session_reclaim_complete(struct ipc_peer *,

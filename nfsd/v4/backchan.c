@@ -50,7 +50,6 @@
 #define NFS41_BACK_QUEUE_MAX	256	/* calls waiting, all sessions */
 #define NFS41_BACK_RESENDS	4	/* DELAY or a seen sequence id */
 #define NFS41_CB_VERSION	1
-#define NFS41_CB_MACHINE	"dittofs"
 
 struct nfs41_back;
 
@@ -83,6 +82,8 @@ struct nfs41_back {
 	uint64_t		 clientid;
 	struct rpcsvc_conn	*conn;		/* held; NULL: none */
 	uint32_t		 cb_program;
+	struct rpcmsg_sys_cred	 cred;		/* the client's cb_sec */
+	int			 usable;	/* else: RPCSEC_GSS alone */
 	uint32_t		 seqid;		/* slot 0's, seen by the client */
 	int			 state;		/* ST_SESSION_BACK_* */
 	int			 probing;
@@ -263,8 +264,8 @@ nfs41_cb_send(struct nfs41_back *b, struct nfs41_cb *cb)
 	else
 		nfs41_cb_encode_recall(&o, b->id, cb->seqid, &cb->stateid, 0,
 		    &fh);
-	rc = o.failed ? -1 : rpcsvc_back_call(b->conn, b->cb_program,
-	    NFS41_CB_VERSION, NFS4_CB_PROC_COMPOUND, NFS41_CB_MACHINE,
+	rc = o.failed ? -1 : rpcsvc_back_call_cred(b->conn, b->cb_program,
+	    NFS41_CB_VERSION, NFS4_CB_PROC_COMPOUND, &b->cred,
 	    (xdrproc_t)nfs41_cb_xdr, &o, nfs41_cb_reply, cb);
 	xdrbuf_out_free(&o);
 	if (rc == -1)
@@ -416,8 +417,8 @@ nfs41_back_probe_send(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (b == NULL || b->conn != pr->conn ||
-	    rpcsvc_back_call(b->conn, b->cb_program, NFS41_CB_VERSION,
-	    NFS4_CB_PROC_NULL, NFS41_CB_MACHINE, NULL, NULL,
+	    rpcsvc_back_call_cred(b->conn, b->cb_program, NFS41_CB_VERSION,
+	    NFS4_CB_PROC_NULL, &b->cred, NULL, NULL,
 	    nfs41_probe_reply, pr) == -1) {
 		if (b != NULL && b->conn == pr->conn) {
 			b->probing = 0;
@@ -471,9 +472,30 @@ nfs41_back_adopt(struct nfs41_backs *bs, struct nfs41_back *b)
  * back channel: conn carries the session's callbacks from now on.
  * cb_seqid: stated's word for a session this nfsd did not bind yet.
  */
+/*
+ * RFC 8881 2.10.8.2: callbacks go with the credential the client
+ * offered (nfs41_cb_sec_pick); with RPCSEC_GSS alone there is none.
+ */
+static void
+nfs41_back_sec(struct nfs41_back *b, const struct nfs41_cb_sec *sec)
+{
+	memset(&b->cred, 0, sizeof(b->cred));
+	b->usable = sec->usable;
+	b->cred.flavor = sec->flavor == NFS4_AUTH_SYS ? RPC_AUTH_UNIX :
+	    RPC_AUTH_NULL;
+	b->cred.stamp = sec->stamp;
+	snprintf(b->cred.machine, sizeof(b->cred.machine), "%s",
+	    sec->machine);
+	b->cred.uid = sec->uid;
+	b->cred.gid = sec->gid;
+	b->cred.ngids = sec->ngids;
+	memcpy(b->cred.gids, sec->gids, sizeof(b->cred.gids));
+}
+
 void
 nfs41_back_bind(struct nfsd_env *env, const uint8_t *id, uint64_t clientid,
-    struct rpcsvc_conn *conn, uint32_t cb_program, uint32_t cb_seqid)
+    struct rpcsvc_conn *conn, uint32_t cb_program, uint32_t cb_seqid,
+    const struct nfs41_cb_sec *sec)
 {
 	struct nfs41_backs *bs = env->v41_back;
 	struct nfs41_back **p, *b;
@@ -495,12 +517,21 @@ nfs41_back_bind(struct nfsd_env *env, const uint8_t *id, uint64_t clientid,
 	}
 	b->clientid = clientid;
 	b->cb_program = cb_program;
+	nfs41_back_sec(b, sec);
 	if (b->conn != conn) {
 		rpcsvc_conn_release(b->conn);
 		b->conn = rpcsvc_conn_ref(conn);
 	}
 	bs->binds++;
 	b->state = -1;
+	if (!b->usable) {
+		/* CB_PATH_DOWN stays, and stated grants no delegation. */
+		log_info_rl("NFSv4.1 client %016llx offers RPCSEC_GSS alone "
+		    "for callbacks: no backchannel",
+		    (unsigned long long)clientid);
+		nfs41_back_set_state(b, ST_SESSION_BACK_DOWN);
+		return;
+	}
 	nfs41_back_set_state(b, ST_SESSION_BACK_BOUND);
 	nfs41_back_adopt(bs, b);
 	nfs41_back_probe(b);
@@ -509,7 +540,7 @@ nfs41_back_bind(struct nfsd_env *env, const uint8_t *id, uint64_t clientid,
 /* BACKCHANNEL_CTL: the program callbacks are sent to from now on. */
 void
 nfs41_back_program(struct nfsd_env *env, const uint8_t *id,
-    uint32_t cb_program)
+    uint32_t cb_program, const struct nfs41_cb_sec *sec)
 {
 	struct nfs41_back *b;
 
@@ -517,6 +548,7 @@ nfs41_back_program(struct nfsd_env *env, const uint8_t *id,
 	    (b = *nfs41_back_slot(env->v41_back, id)) == NULL)
 		return;
 	b->cb_program = cb_program;
+	nfs41_back_sec(b, sec);
 	nfs41_back_tell(b);
 }
 

@@ -215,7 +215,8 @@ enum nfs4_status {
 	NFS4ERR_BAD_HIGH_SLOT = 10077,
 	NFS4ERR_DEADSESSION = 10078,
 	NFS4ERR_ENCR_ALG_UNSUPP = 10079,
-	NFS4ERR_NOT_ONLY_OP = 10081
+	NFS4ERR_NOT_ONLY_OP = 10081,
+	NFS4ERR_WRONG_CRED = 10082
 };
 
 /* RFC 8881 18.35, 18.36, 18.46, 18.34: NFSv4.1's numbers. */
@@ -590,6 +591,8 @@ struct nfs41_exchange_id_args {
 	struct nfs4_opaque	 ownerid;
 	uint32_t		 flags;
 	uint32_t		 protect;		/* SP4_* */
+	struct nfs4_bitmap	 enforce;		/* SP4_MACH_CRED's */
+	struct nfs4_bitmap	 allow;
 	int			 has_impl;
 	struct nfs4_opaque	 impl_domain;
 	struct nfs4_opaque	 impl_name;
@@ -792,6 +795,9 @@ struct nfs4_res {
 			struct nfs4_opaque	scope;
 			struct nfs4_opaque	impl_domain;
 			struct nfs4_opaque	impl_name;
+			uint32_t		protect;	/* spr_how */
+			struct nfs4_bitmap	enforce;	/* spr_mach_ops */
+			struct nfs4_bitmap	allow;
 		} exchange_id;
 		struct {
 			uint8_t			sessionid[NFS41_SESSIONID_SIZE];
@@ -884,6 +890,23 @@ struct nfs41_slot {
 	uint32_t		 reply_len;
 };
 
+/*
+ * RFC 8881 2.10.8.2, 18.36: the credential callbacks go with, picked
+ * from callback_sec_parms4 (xdr41.c): the client's AUTH_SYS parameters
+ * if it offered them, else AUTH_NONE; RPCSEC_GSS alone is not usable.
+ */
+struct nfs41_cb_sec {
+	int			 usable;
+	uint32_t		 flavor;	/* NFS4_AUTH_NONE or _SYS */
+	uint32_t		 stamp;		/* authsys_parms */
+	char			 machine[256];
+	uint32_t		 uid;
+	uint32_t		 gid;
+	uint32_t		 ngids;
+	uint32_t		 gids[16];
+};
+int	 nfs41_cb_sec_pick(const struct nfs4_opaque *, struct nfs41_cb_sec *);
+
 struct nfs41_session {
 	uint8_t			 id[NFS41_SESSIONID_SIZE];
 	uint64_t		 clientid;
@@ -891,6 +914,7 @@ struct nfs41_session {
 	struct nfs41_channel	 fore;
 	struct nfs41_channel	 back;
 	uint32_t		 cb_program;	/* BACKCHANNEL_CTL's, if any */
+	struct nfs41_cb_sec	 cb_sec;	/* the same */
 	uint32_t		 cb_seqid;	/* stated's, when loaded */
 	uint32_t		 nslots;
 	struct nfs41_slot	*slots;

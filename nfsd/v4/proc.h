@@ -233,9 +233,9 @@ struct nfs41_backs *nfs41_back_new(struct nfsd_env *);
 void	 nfs41_back_free(struct nfs41_backs *);
 void	 nfs41_back_bind(struct nfsd_env *, const uint8_t *sessionid,
 	    uint64_t clientid, struct rpcsvc_conn *, uint32_t cb_program,
-	    uint32_t cb_seqid);
+	    uint32_t cb_seqid, const struct nfs41_cb_sec *);
 void	 nfs41_back_program(struct nfsd_env *, const uint8_t *sessionid,
-	    uint32_t cb_program);
+	    uint32_t cb_program, const struct nfs41_cb_sec *);
 uint32_t nfs41_back_flags(struct nfsd_env *, const uint8_t *sessionid,
 	    uint64_t clientid);
 void	 nfs41_back_forget(struct nfsd_env *, const uint8_t *sessionid);

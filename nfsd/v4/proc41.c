@@ -61,6 +61,93 @@ nfs41_channel_from_st(const st_session_channel *in, struct nfs41_channel *out)
 	out->maxrequests = in->maxrequests;
 }
 
+/*
+ * Who a 4.1 client-id op comes from, as stated keeps it: an RPCSEC_GSS
+ * call names its principal (the machine credential of SP4_MACH_CRED),
+ * others as nfs4_principal does.
+ */
+static void
+nfs41_principal(const struct nfs4_call *v, char *buf, size_t len)
+{
+	const struct rpcauth_call *a = &v->nfs.rpc->auth;
+
+	if (a->flavor != NULL && a->flavor->flavor == RPCSEC_GSS)
+		snprintf(buf, len, "krb5:%s", a->msg.cred.machine);
+	else
+		nfs4_principal(v, buf, len);
+}
+
+/* RFC 8881 18.35.3: SP4_MACH_CRED asks for krb5i or krb5p. */
+static int
+nfs41_integrity(const struct nfs4_call *v)
+{
+	const struct rpcauth_call *a = &v->nfs.rpc->auth;
+
+	return a->flavor != NULL && a->flavor->flavor == RPCSEC_GSS &&
+	    (a->service == RPCSEC_GSS_SVC_INTEGRITY ||
+	    a->service == RPCSEC_GSS_SVC_PRIVACY);
+}
+
+#define NFS41_BIT(op)	(1u << ((op) & 31))
+/*
+ * RFC 8881 18.35.3: what a server that takes SP4_MACH_CRED enforces
+ * whatever the client asked (word 1: ops 32-63).  spo_must_allow is
+ * answered empty: a Linux client told CLOSE, LOCKU and the like are
+ * allowed sends them with the machine credential under its krb5i
+ * context, which PUTFH into a share that takes krb5p alone would refuse
+ * with WRONGSEC (knfsd exempts them there; nfsd does not yet).
+ */
+static const uint32_t nfs41_mach_enforce[2] = {
+	0,
+	NFS41_BIT(OP_BIND_CONN_TO_SESSION) | NFS41_BIT(OP_EXCHANGE_ID) |
+	NFS41_BIT(OP_CREATE_SESSION) | NFS41_BIT(OP_DESTROY_SESSION) |
+	NFS41_BIT(OP_DESTROY_CLIENTID)
+};
+
+static void
+nfs41_mach_check_done(void *arg, int status, void *reply)
+{
+	struct nfs4_call *v = arg;
+	st_session_reply *rep = reply;
+	uint32_t st = nfs41_status(status, rep ? &rep->status : NULL);
+	void (*fn)(struct nfs4_call *) = v->then;
+
+	v->then = NULL;
+	/* The op's own errors (BADSESSION, STALE_CLIENTID) are its own. */
+	if (st == NFS4ERR_WRONG_CRED || st == NFS4ERR_DELAY ||
+	    st == NFS4ERR_SERVERFAULT) {
+		nfs4_fail(v, st);
+		return;
+	}
+	fn(v);
+}
+
+/*
+ * RFC 8881 18.35.3: DESTROY_SESSION, BIND_CONN_TO_SESSION and
+ * DESTROY_CLIENTID of a client with SP4_MACH_CRED come with its machine
+ * credential (WRONG_CRED otherwise): stated holds it, so the check
+ * survives a restart of nfsd.  Then fn.
+ */
+static void
+nfs41_mach_check(struct nfs4_call *v, uint64_t clientid,
+    const uint8_t *sessionid, void (*fn)(struct nfs4_call *))
+{
+	st_session_mach_req req;
+	char principal[RPC_AUTH_UNIX_NAME_MAX + 8];
+
+	nfs41_principal(v, principal, sizeof(principal));
+	memset(&req, 0, sizeof(req));
+	req.clientid = clientid;
+	if (sessionid != NULL)
+		memcpy(req.sessionid, sessionid, NFS41_SESSIONID_SIZE);
+	req.principal = principal;
+	v->then = fn;
+	nfs4_stated(v, ST_SESSION_MACH_CHECK,
+	    (xdrproc_t)xdr_st_session_mach_req, &req, ST_SESSION_REPLY,
+	    (xdrproc_t)xdr_st_session_reply, sizeof(st_session_reply),
+	    nfs41_mach_check_done);
+}
+
 /* A counted string of the request as a C string, cut to len - 1. */
 static void
 nfs41_cstring(char *buf, size_t len, const struct nfs4_opaque *o)
@@ -102,6 +189,11 @@ nfs41_exchange_id_done(void *arg, int status, void *reply)
 	v->res.u.exchange_id.impl_domain.len = sizeof(nfs41_impl_domain) - 1;
 	v->res.u.exchange_id.impl_name.p = (const uint8_t *)nfs41_impl_name;
 	v->res.u.exchange_id.impl_name.len = sizeof(nfs41_impl_name) - 1;
+	if (v->op.u.exchange_id.protect == SP4_MACH_CRED) {
+		v->res.u.exchange_id.protect = SP4_MACH_CRED;
+		v->res.u.exchange_id.enforce.w[0] = nfs41_mach_enforce[0];
+		v->res.u.exchange_id.enforce.w[1] = nfs41_mach_enforce[1];
+	}
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -110,25 +202,32 @@ nfs41_op_exchange_id(struct nfs4_call *v)
 {
 	struct nfs41_exchange_id_args *a = &v->op.u.exchange_id;
 	st_session_exchange_id_req req;
-	char principal[64], domain[NFS41_IMPL_MAX + 1], name[NFS41_IMPL_MAX + 1];
+	char principal[RPC_AUTH_UNIX_NAME_MAX + 8];
+	char domain[NFS41_IMPL_MAX + 1], name[NFS41_IMPL_MAX + 1];
 
 	/*
-	 * RFC 8881 18.35.4: state protection needs Kerberos (MACH_CRED)
-	 * or SSV's algorithms, which nfsd has not: a client falls back to
-	 * SP4_NONE (Linux does).
+	 * RFC 8881 18.35.4: SP4_SSV needs SSV's algorithms, which nfsd has
+	 * not: a client falls back (Linux to SP4_MACH_CRED or SP4_NONE).
 	 */
-	if (a->protect != SP4_NONE) {
-		log_info_rl("%s: NFSv4.1 EXCHANGE_ID with state protection %u: "
-		    "ENCR_ALG_UNSUPP (SP4_NONE alone)", v->nfs.rpc->peer_name,
-		    a->protect);
+	if (a->protect == SP4_SSV) {
+		log_info_rl("%s: NFSv4.1 EXCHANGE_ID with SP4_SSV: "
+		    "ENCR_ALG_UNSUPP", v->nfs.rpc->peer_name);
 		nfs4_fail(v, NFS4ERR_ENCR_ALG_UNSUPP);
+		return;
+	}
+	/* 18.35.3: SP4_MACH_CRED under RPCSEC_GSS krb5i or krb5p only. */
+	if (a->protect == SP4_MACH_CRED && !nfs41_integrity(v)) {
+		log_info_rl("%s: NFSv4.1 EXCHANGE_ID with SP4_MACH_CRED "
+		    "without RPCSEC_GSS integrity or privacy: INVAL",
+		    v->nfs.rpc->peer_name);
+		nfs4_fail(v, NFS4ERR_INVAL);
 		return;
 	}
 	if (a->ownerid.len > ST_SESSION_OWNER_MAX) {
 		nfs4_fail(v, NFS4ERR_INVAL);
 		return;
 	}
-	nfs4_principal(v, principal, sizeof(principal));
+	nfs41_principal(v, principal, sizeof(principal));
 	nfs41_cstring(domain, sizeof(domain), &a->impl_domain);
 	nfs41_cstring(name, sizeof(name), &a->impl_name);
 	memset(&req, 0, sizeof(req));
@@ -181,23 +280,28 @@ nfs41_create_session_done(void *arg, int status, void *reply)
 	st_session_create_reply *rep = reply;
 	struct nfsd_env *env = v->nfs.env;
 	uint32_t st = nfs41_status(status, rep ? &rep->status : NULL);
+	struct nfs41_session *s;
+	struct nfs41_cb_sec sec;
 
 	if (st != NFS4_OK) {
 		nfs4_fail(v, st);
 		return;
 	}
+	(void)nfs41_cb_sec_pick(&v->op.u.create_session.cb_sec, &sec);
 	/* A replay of a session mirrored already leaves its slots alone. */
-	if (!rep->replay || nfs41_mirror_get(env->v41,
-	    (const uint8_t *)rep->sessionid) == NULL)
-		(void)nfs41_mirror_put(env, (const uint8_t *)rep->sessionid,
+	if (!rep->replay || (s = nfs41_mirror_get(env->v41,
+	    (const uint8_t *)rep->sessionid)) == NULL)
+		s = nfs41_mirror_put(env, (const uint8_t *)rep->sessionid,
 		    v->op.u.create_session.clientid, rep->flags, &rep->fore,
 		    &rep->back, v->op.u.create_session.cb_program, 0,
 		    env->v4_lease, 0);
+	if (s != NULL)
+		s->cb_sec = sec;
 	/* RFC 8881 18.36.3: this connection is the backchannel too. */
 	if (rep->flags & CREATE_SESSION4_FLAG_CONN_BACK_CHAN)
 		nfs41_back_bind(env, (const uint8_t *)rep->sessionid,
 		    v->op.u.create_session.clientid, v->nfs.rpc->conn,
-		    v->op.u.create_session.cb_program, 0);
+		    v->op.u.create_session.cb_program, 0, &sec);
 	memcpy(v->res.u.create_session.sessionid, rep->sessionid,
 	    NFS41_SESSIONID_SIZE);
 	v->res.u.create_session.sequence = rep->sequence;
@@ -213,9 +317,9 @@ nfs41_op_create_session(struct nfs4_call *v)
 	struct nfs41_create_session_args *a = &v->op.u.create_session;
 	struct nfsd_env *env = v->nfs.env;
 	st_session_create_req req;
-	char principal[64];
+	char principal[RPC_AUTH_UNIX_NAME_MAX + 8];
 
-	nfs4_principal(v, principal, sizeof(principal));
+	nfs41_principal(v, principal, sizeof(principal));
 	memset(&req, 0, sizeof(req));
 	req.clientid = a->clientid;
 	req.sequence = a->sequence;
@@ -258,8 +362,8 @@ nfs41_destroy_session_done(void *arg, int status, void *reply)
 	nfs4_fail(v, st);
 }
 
-void
-nfs41_op_destroy_session(struct nfs4_call *v)
+static void
+nfs41_destroy_session_send(struct nfs4_call *v)
 {
 	st_session_id_req req;
 
@@ -269,6 +373,13 @@ nfs41_op_destroy_session(struct nfs4_call *v)
 	nfs4_stated(v, ST_SESSION_DESTROY, (xdrproc_t)xdr_st_session_id_req,
 	    &req, ST_SESSION_REPLY, (xdrproc_t)xdr_st_session_reply,
 	    sizeof(st_session_reply), nfs41_destroy_session_done);
+}
+
+void
+nfs41_op_destroy_session(struct nfs4_call *v)
+{
+	nfs41_mach_check(v, 0, v->op.u.destroy_session.sessionid,
+	    nfs41_destroy_session_send);
 }
 
 /* RFC 8881 18.50: DESTROY_CLIENTID (CLIENTID_BUSY while sessions stay). */
@@ -288,8 +399,8 @@ nfs41_destroy_clientid_done(void *arg, int status, void *reply)
 	nfs4_fail(v, st);
 }
 
-void
-nfs41_op_destroy_clientid(struct nfs4_call *v)
+static void
+nfs41_destroy_clientid_send(struct nfs4_call *v)
 {
 	st_session_clientid_req req;
 
@@ -298,6 +409,13 @@ nfs41_op_destroy_clientid(struct nfs4_call *v)
 	    (xdrproc_t)xdr_st_session_clientid_req, &req, ST_SESSION_REPLY,
 	    (xdrproc_t)xdr_st_session_reply, sizeof(st_session_reply),
 	    nfs41_destroy_clientid_done);
+}
+
+void
+nfs41_op_destroy_clientid(struct nfs4_call *v)
+{
+	nfs41_mach_check(v, v->op.u.clientid.clientid, NULL,
+	    nfs41_destroy_clientid_send);
 }
 
 /* RFC 8881 18.51: RECLAIM_COMPLETE of the session's client. */
@@ -340,6 +458,7 @@ nfs41_load_done(void *arg, int status, void *reply)
 	struct nfsd_env *env = v->nfs.env;
 	const uint8_t *id = v->w->v41.loading;
 	struct nfs41_session *s;
+	struct nfs4_opaque cb_sec;
 	st_session_slot *sl;
 	uint32_t st = nfs41_status(status, rep ? &rep->status : NULL);
 	u_int i;
@@ -350,12 +469,16 @@ nfs41_load_done(void *arg, int status, void *reply)
 		nfs4_fail(v, st);
 		return;
 	}
-	if (v->w->v41.load_first == 0)
+	if (v->w->v41.load_first == 0) {
 		s = nfs41_mirror_put(env, id, rep->clientid, rep->flags,
 		    &rep->fore, &rep->back, rep->cb_program, rep->cb_seqid,
 		    rep->lease,
 		    rep->renewed);
-	else
+		cb_sec.p = (const uint8_t *)rep->cb_sec.cb_sec_val;
+		cb_sec.len = rep->cb_sec.cb_sec_len;
+		if (s != NULL)
+			(void)nfs41_cb_sec_pick(&cb_sec, &s->cb_sec);
+	} else
 		s = nfs41_mirror_get(env->v41, id);
 	if (s == NULL) {
 		nfs4_fail(v, NFS4ERR_DELAY);
@@ -624,7 +747,8 @@ nfs41_bind_conn_run(struct nfs4_call *v)
 	s->binds++;
 	if (dir & CDFS4_BACK)
 		nfs41_back_bind(v->nfs.env, a->sessionid, s->clientid,
-		    v->nfs.rpc->conn, s->cb_program, s->cb_seqid);
+		    v->nfs.rpc->conn, s->cb_program, s->cb_seqid,
+		    &s->cb_sec);
 	memcpy(v->res.u.bind_conn.sessionid, a->sessionid,
 	    NFS41_SESSIONID_SIZE);
 	v->res.u.bind_conn.dir = dir;
@@ -635,7 +759,8 @@ nfs41_bind_conn_run(struct nfs4_call *v)
 void
 nfs41_op_bind_conn(struct nfs4_call *v)
 {
-	nfs41_bind_conn_run(v);
+	nfs41_mach_check(v, 0, v->op.u.bind_conn.sessionid,
+	    nfs41_bind_conn_run);
 }
 
 /*
@@ -646,12 +771,16 @@ void
 nfs41_op_backchannel_ctl(struct nfs4_call *v)
 {
 	struct nfs41_session *s;
+	struct nfs41_cb_sec sec;
 
+	(void)nfs41_cb_sec_pick(&v->op.u.backchannel_ctl.cb_sec, &sec);
 	if ((s = nfs41_mirror_get(v->nfs.env->v41,
-	    v->w->v41.sessionid)) != NULL)
+	    v->w->v41.sessionid)) != NULL) {
 		s->cb_program = v->op.u.backchannel_ctl.cb_program;
+		s->cb_sec = sec;
+	}
 	nfs41_back_program(v->nfs.env, v->w->v41.sessionid,
-	    v->op.u.backchannel_ctl.cb_program);
+	    v->op.u.backchannel_ctl.cb_program, &sec);
 	nfs4_fail(v, NFS4_OK);
 }
 

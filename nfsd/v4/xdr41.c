@@ -75,7 +75,9 @@ nfs41_decode_exchange_id(struct xdrbuf_in *x, struct nfs41_exchange_id_args *a)
 	case SP4_NONE:
 		break;
 	case SP4_MACH_CRED:
-		if (nfs41_skip_protect_ops(x) == -1)
+		/* spa_mach_ops: state_protect_ops4. */
+		if (nfs4_get_bitmap(x, &a->enforce) == -1 ||
+		    nfs4_get_bitmap(x, &a->allow) == -1)
 			return NFS4ERR_BADXDR;
 		break;
 	case SP4_SSV:
@@ -156,6 +158,76 @@ nfs41_get_cb_sec(struct xdrbuf_in *x, struct nfs4_opaque *out)
 	out->p = x->p + start;
 	out->len = (uint32_t)(x->pos - start);
 	return 0;
+}
+
+/*
+ * RFC 8881 2.10.8.2: which of the flavours a client offers for its
+ * callbacks nfsd uses: its AUTH_SYS parameters, else AUTH_NONE.
+ * RPCSEC_GSS callbacks would need a context nfsd initiates (a client
+ * principal's ticket), which it has not: a client that offers nothing
+ * else has no usable backchannel (-1).
+ */
+int
+nfs41_cb_sec_pick(const struct nfs4_opaque *sec, struct nfs41_cb_sec *out)
+{
+	struct xdrbuf_in x;
+	struct nfs4_opaque v;
+	uint32_t n, flavor, w, i;
+	int none = 0;
+
+	memset(out, 0, sizeof(*out));
+	xdrbuf_in_init(&x, sec->p, sec->len);
+	if (xdrbuf_get_u32(&x, &n) == -1)
+		return -1;
+	while (n-- > 0) {
+		if (xdrbuf_get_u32(&x, &flavor) == -1)
+			return -1;
+		switch (flavor) {
+		case NFS4_AUTH_NONE:
+			none = 1;
+			break;
+		case NFS4_AUTH_SYS:
+			if (out->usable && out->flavor == NFS4_AUTH_SYS) {
+				/* The first one offered. */
+				if (xdrbuf_get_u32(&x, &w) == -1 ||
+				    nfs41_get_opaque(&x, &v, 255) == -1 ||
+				    xdrbuf_skip(&x, 8) == -1 ||
+				    xdrbuf_get_u32(&x, &w) == -1 || w > 16 ||
+				    xdrbuf_skip(&x, (size_t)w * 4) == -1)
+					return -1;
+				break;
+			}
+			out->usable = 1;
+			out->flavor = NFS4_AUTH_SYS;
+			if (xdrbuf_get_u32(&x, &out->stamp) == -1 ||
+			    nfs41_get_opaque(&x, &v, 255) == -1 ||
+			    xdrbuf_get_u32(&x, &out->uid) == -1 ||
+			    xdrbuf_get_u32(&x, &out->gid) == -1 ||
+			    xdrbuf_get_u32(&x, &out->ngids) == -1 ||
+			    out->ngids > 16)
+				return -1;
+			memcpy(out->machine, v.p, v.len);
+			out->machine[v.len] = '\0';
+			for (i = 0; i < out->ngids; i++)
+				if (xdrbuf_get_u32(&x, &out->gids[i]) ==
+				    -1)
+					return -1;
+			break;
+		case NFS4_RPCSEC_GSS:
+			if (xdrbuf_get_u32(&x, &w) == -1 ||
+			    nfs41_get_opaque(&x, &v, NFS4_OPAQUE_LIMIT) == -1 ||
+			    nfs41_get_opaque(&x, &v, NFS4_OPAQUE_LIMIT) == -1)
+				return -1;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (!out->usable && none) {
+		out->usable = 1;
+		out->flavor = NFS4_AUTH_NONE;
+	}
+	return out->usable ? 0 : -1;
 }
 
 /* RFC 8881 18.36: CREATE_SESSION4args. */
@@ -256,7 +328,12 @@ nfs41_put_resok(struct xdrbuf_out *o, const struct nfs4_res *r)
 		xdrbuf_put_u64(o, r->u.exchange_id.clientid);
 		xdrbuf_put_u32(o, r->u.exchange_id.sequenceid);
 		xdrbuf_put_u32(o, r->u.exchange_id.flags);
-		xdrbuf_put_u32(o, SP4_NONE);		/* eir_state_protect */
+		/* eir_state_protect: spr_mach_ops with SP4_MACH_CRED. */
+		xdrbuf_put_u32(o, r->u.exchange_id.protect);
+		if (r->u.exchange_id.protect == SP4_MACH_CRED) {
+			nfs4_put_bitmap(o, &r->u.exchange_id.enforce);
+			nfs4_put_bitmap(o, &r->u.exchange_id.allow);
+		}
 		xdrbuf_put_u64(o, r->u.exchange_id.owner_minor);
 		xdrbuf_put_opaque(o, r->u.exchange_id.owner_major.p,
 		    r->u.exchange_id.owner_major.len);

@@ -17,6 +17,13 @@
  *     -s SEC  one flavour only: krb5, krb5i or krb5p; and print the NFS
  *         status or "auth error N" of a GETATTR, for the share checks
  *     -g  an INIT with a garbage token: print "gss_major N" of the reply
+ *   (and a DESTROY of a second context under krb5i and krb5p with its
+ *   void arguments unwrapped, as the Linux client sends it)
+ *     -M CCACHE2  NFSv4.1 SP4_MACH_CRED: the first context (KRB5CCNAME's
+ *         principal) is the machine credential of an EXCHANGE_ID; a
+ *         second one from CCACHE2 and AUTH_SYS must get WRONG_CRED for
+ *         CREATE_SESSION, DESTROY_SESSION, EXCHANGE_ID, DESTROY_CLIENTID
+ *         (with -k: "waiting" after CREATE_SESSION, as above)
  * Exit 0 when every check held, 2 when no context could be made (no
  * ticket, say), 1 otherwise; one line per check on stdout.
  */
@@ -56,6 +63,9 @@ static uint8_t handle[64];
 static size_t handle_len;
 static uint32_t seq;
 static int failures;
+static int wait_restart;	/* -k */
+static int big_writes = 1;	/* io_checks: big_write_checks too */
+static int destroy_raw;		/* DESTROY's void body unwrapped, as Linux */
 static uint8_t rootfh[64];
 static size_t rootfh_len;
 
@@ -179,19 +189,45 @@ do_connect(void)
 	return 0;
 }
 
+static size_t frag_size;	/* 0: one fragment; else records split */
+
+static int
+writen(const uint8_t *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* A record, in fragments of frag_size bytes when set (RFC 5531 11). */
 static int
 send_record(const struct buf *b)
 {
 	uint8_t mark[4];
-	uint32_t n = (uint32_t)b->len | 0x80000000u;
+	size_t off = 0, len;
+	uint32_t n;
 
-	mark[0] = n >> 24;
-	mark[1] = n >> 16;
-	mark[2] = n >> 8;
-	mark[3] = n;
-	if (write(fd, mark, 4) != 4 ||
-	    write(fd, b->p, b->len) != (ssize_t)b->len)
-		return -1;
+	do {
+		len = b->len - off;
+		if (frag_size > 0 && len > frag_size)
+			len = frag_size;
+		n = (uint32_t)len;
+		if (off + len == b->len)
+			n |= 0x80000000u;
+		mark[0] = n >> 24;
+		mark[1] = n >> 16;
+		mark[2] = n >> 8;
+		mark[3] = n;
+		if (writen(mark, 4) == -1 || writen(b->p + off, len) == -1)
+			return -1;
+		off += len;
+	} while (off < b->len);
 	return 0;
 }
 
@@ -313,7 +349,7 @@ build_call(struct buf *b, uint32_t prog, uint32_t vers, uint32_t proc,
 	put32(b, RPCSEC_GSS);
 	putopaque(b, mic.value, mic.length);
 	gss_release_buffer(&minor, &mic);
-	if (service == 1) {
+	if (service == 1 || (gss_proc == 3 && destroy_raw)) {
 		put(b, args->p, args->len);
 		return;
 	}
@@ -654,6 +690,58 @@ v4_checks(void)
 	    "krb5p: NFSv4 LOOKUP into strict");
 }
 
+static void	 big_write_checks(uint32_t, const uint8_t *, size_t);
+
+/* NFSv3 WRITE of data at off: 0 when the call and NFS3_OK came back. */
+static int
+v3_write(uint32_t service, const uint8_t *fh, size_t fhlen, uint64_t off,
+    const uint8_t *data, size_t len, uint32_t stable)
+{
+	struct buf a = { 0 }, res = { 0 };
+	int rc, vok;
+
+	fh_args(&a, fh, fhlen);
+	put64(&a, off);
+	put32(&a, (uint32_t)len);
+	put32(&a, stable);
+	putopaque(&a, data, len);
+	rc = call(NFS_PROG, 7, service, &a, &res, &vok);
+	rc = rc == 0 && vok && res.len >= 4 && get32(res.p) == 0 ? 0 : -1;
+	free(a.p);
+	free(res.p);
+	return rc;
+}
+
+/* NFSv3 READ of len at off: 0 when the data read equals data. */
+static int
+v3_read_same(uint32_t service, const uint8_t *fh, size_t fhlen,
+    uint64_t off, const uint8_t *data, size_t len)
+{
+	struct buf a = { 0 }, res = { 0 };
+	const uint8_t *p = NULL;
+	struct rd r;
+	size_t n = 0;
+	int rc, vok;
+
+	fh_args(&a, fh, fhlen);
+	put64(&a, off);
+	put32(&a, (uint32_t)len);
+	rc = call(NFS_PROG, 6, service, &a, &res, &vok);
+	r = (struct rd){ res.p, res.len, 0, 0 };
+	if (rc == 0 && rd32(&r) == 0) {
+		if (rd32(&r) == 1)
+			rdskip(&r, 84);
+		rd32(&r);
+		rd32(&r);
+		p = rdopaque(&r, &n);
+	}
+	rc = !r.bad && p != NULL && n == len && memcmp(p, data, n) == 0 ?
+	    0 : -1;
+	free(a.p);
+	free(res.p);
+	return rc;
+}
+
 static void
 io_checks(uint32_t service)
 {
@@ -704,36 +792,55 @@ io_checks(uint32_t service)
 
 	for (n = 0; n < sizeof(data); n++)
 		data[n] = (uint8_t)(n * 7 + service);
-	fh_args(&a, fh, fhlen);
-	put64(&a, 0);
-	put32(&a, sizeof(data));
-	put32(&a, 2);		/* FILE_SYNC */
-	putopaque(&a, data, sizeof(data));
-	rc = call(NFS_PROG, 7, service, &a, &res, &vok);
 	snprintf(what, sizeof(what), "%s: WRITE 4096 bytes",
 	    svc_names[service]);
-	check(rc == 0 && vok && res.len >= 4 && get32(res.p) == 0, what);
-
-	fh_args(&a, fh, fhlen);
-	put64(&a, 0);
-	put32(&a, sizeof(data));
-	rc = call(NFS_PROG, 6, service, &a, &res, &vok);
-	r = (struct rd){ res.p, res.len, 0, 0 };
-	p = NULL;
-	n = 0;
-	if (rc == 0 && rd32(&r) == 0) {
-		if (rd32(&r) == 1)
-			rdskip(&r, 84);
-		rd32(&r);
-		rd32(&r);
-		p = rdopaque(&r, &n);
-	}
+	check(v3_write(service, fh, fhlen, 0, data, sizeof(data), 2) == 0,
+	    what);			/* FILE_SYNC */
 	snprintf(what, sizeof(what), "%s: READ back the same 4096 bytes",
 	    svc_names[service]);
-	check(!r.bad && p != NULL && n == sizeof(data) &&
-	    memcmp(p, data, n) == 0, what);
+	check(v3_read_same(service, fh, fhlen, 0, data, sizeof(data)) == 0,
+	    what);
 	free(a.p);
 	free(res.p);
+	if (big_writes && service >= 2)
+		big_write_checks(service, fh, fhlen);
+}
+
+/*
+ * WRITEs of odd sizes under krb5i and krb5p, some in records of several
+ * fragments (odd-sized too), each read back: the shapes of the Linux
+ * client's WRITEs with page data (the opaque's XDR padding inside the
+ * checksummed or sealed body), up to about a megabyte.
+ */
+static void
+big_write_checks(uint32_t service, const uint8_t *fh, size_t fhlen)
+{
+	static const size_t sizes[] = { 1, 3, 4097, 65537, 262147, 1000001 };
+	static const size_t frags[] = { 0, 1001, 0, 16383, 65537, 0 };
+	uint8_t *data;
+	char what[160];
+	size_t i, j, total = 0;
+	int rc;
+
+	if ((data = malloc(1000001)) == NULL)
+		exit(1);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (j = 0; j < sizes[i]; j++)
+			data[j] = (uint8_t)(j * 13 + i + service);
+		frag_size = frags[i];
+		rc = v3_write(service, fh, fhlen, total, data, sizes[i], 0);
+		frag_size = 0;
+		snprintf(what, sizeof(what), "%s: WRITE of %zu bytes at %zu "
+		    "(%s)", svc_names[service], sizes[i], total, frags[i] ?
+		    "fragments" : "one fragment");
+		check(rc == 0, what);
+		snprintf(what, sizeof(what), "%s: READ back the %zu bytes",
+		    svc_names[service], sizes[i]);
+		check(v3_read_same(service, fh, fhlen, total, data,
+		    sizes[i]) == 0, what);
+		total += sizes[i];
+	}
+	free(data);
 }
 
 /* A tampered krb5i body: GARBAGE_ARGS; a replayed seq_num: silence. */
@@ -827,14 +934,319 @@ destroy(void)
 	free(res.p);
 }
 
+/*
+ * NFSv4.1 SP4_MACH_CRED (RFC 8881 18.35.3): the context made first is
+ * the machine credential, a second one (of the ccache given with -M) is
+ * another principal; AUTH_SYS a third.
+ */
+struct gss_saved {
+	gss_ctx_id_t	ctx;
+	uint8_t		handle[64];
+	size_t		handle_len;
+};
+
+static void
+gss_save(struct gss_saved *g)
+{
+	g->ctx = ctx;
+	memcpy(g->handle, handle, sizeof(handle));
+	g->handle_len = handle_len;
+}
+
+static void
+gss_use(const struct gss_saved *g)
+{
+	ctx = g->ctx;
+	memcpy(handle, g->handle, sizeof(handle));
+	handle_len = g->handle_len;
+}
+
+#define V41_SYS		0	/* AUTH_SYS instead of a GSS service */
+#define OP_EXCHANGE_ID	42
+#define OP_CREATE_SESSION 43
+#define OP_DESTROY_SESSION 44
+#define OP_DESTROY_CLIENTID 57
+#define NFS4ERR_INVAL	22
+#define NFS4ERR_WRONG_CRED 10082
+#define V41_ENFORCE1	(1u << 9 | 1u << 10 | 1u << 11 | 1u << 12 | 1u << 25)
+
+/*
+ * A v4.1 COMPOUND of one op (its arguments in op) under service, or
+ * AUTH_SYS: the op's status (or -1 / 100 + auth_stat); its results in
+ * *r.
+ */
+static int
+v41_op(uint32_t service, uint32_t opnum, const struct buf *op,
+    struct buf *res, struct rd *r)
+{
+	struct buf a = { 0 }, b = { 0 }, rep = { 0 };
+	uint32_t s = ++seq, st;
+	int rc, vok;
+
+	putopaque(&a, "", 0);
+	put32(&a, 1);			/* minorversion */
+	put32(&a, 1);
+	put32(&a, opnum);
+	put(&a, op->p, op->len);
+	build_call(&b, NFS_PROG, 4, 1, service == V41_SYS ? -1 : 0,
+	    service, &a, s, 0);
+	if (send_record(&b) == -1 || recv_record(&rep, 10000) == -1)
+		rc = -1;
+	else
+		rc = parse_reply(&rep, service == V41_SYS ? 1 : service, s,
+		    res, &vok);
+	free(a.p);
+	free(b.p);
+	free(rep.p);
+	if (rc != 0)
+		return rc;
+	r->p = res->p;
+	r->len = res->len;
+	r->pos = 0;
+	r->bad = 0;
+	rd32(r);			/* the COMPOUND's status */
+	rdopaque(r, &(size_t){ 0 });	/* tag */
+	if (rd32(r) != 1 || rd32(r) != opnum)
+		return -1;
+	st = rd32(r);
+	return r->bad ? -1 : (int)st;
+}
+
+/* EXCHANGE_ID of owner with SP4_MACH_CRED; its client id in *cid. */
+static int
+v41_exchange_id(uint32_t service, const char *owner, uint64_t *cid,
+    uint32_t *how, uint32_t *enforce1)
+{
+	struct buf op = { 0 }, res = { 0 };
+	struct rd r;
+	int st;
+
+	put(&op, "krb5mcvf", 8);
+	putopaque(&op, owner, strlen(owner));
+	put32(&op, 0);			/* eia_flags */
+	put32(&op, 1);			/* SP4_MACH_CRED */
+	put32(&op, 2);			/* spo_must_enforce */
+	put32(&op, 0);
+	put32(&op, V41_ENFORCE1);
+	put32(&op, 1);			/* spo_must_allow: CLOSE, LOCKU */
+	put32(&op, 1u << 4 | 1u << 14);
+	put32(&op, 0);			/* no implementation id */
+	st = v41_op(service, OP_EXCHANGE_ID, &op, &res, &r);
+	*how = 99;
+	*enforce1 = 0;
+	if (st == 0) {
+		*cid = (uint64_t)rd32(&r) << 32;
+		*cid |= rd32(&r);
+		rd32(&r);		/* sequenceid */
+		rd32(&r);		/* flags */
+		*how = rd32(&r);
+		if (*how == 1 && rd32(&r) >= 2) {
+			rd32(&r);
+			*enforce1 = rd32(&r);
+			if (rd32(&r) != 0)	/* spo_must_allow: none */
+				*how = 98;
+		}
+	}
+	free(op.p);
+	free(res.p);
+	return st;
+}
+
+static void
+v41_channel(struct buf *op)
+{
+	put32(op, 0);			/* headerpadsize */
+	put32(op, 65536);
+	put32(op, 65536);
+	put32(op, 4096);
+	put32(op, 8);
+	put32(op, 4);
+	put32(op, 0);			/* no rdma_ird */
+}
+
+static int
+v41_create_session(uint32_t service, uint64_t cid, uint32_t sequence,
+    uint8_t sid[16])
+{
+	struct buf op = { 0 }, res = { 0 };
+	struct rd r;
+	int st;
+
+	put64(&op, cid);
+	put32(&op, sequence);
+	put32(&op, 0);			/* no flags */
+	v41_channel(&op);
+	v41_channel(&op);
+	put32(&op, 0x40000000);		/* cb_program */
+	put32(&op, 1);			/* callback_sec_parms: AUTH_NONE */
+	put32(&op, 0);
+	st = v41_op(service, OP_CREATE_SESSION, &op, &res, &r);
+	if (st == 0 && r.pos + 16 <= r.len)
+		memcpy(sid, r.p + r.pos, 16);
+	free(op.p);
+	free(res.p);
+	return st;
+}
+
+static int
+v41_destroy(uint32_t service, uint32_t opnum, uint64_t cid,
+    const uint8_t sid[16])
+{
+	struct buf op = { 0 }, res = { 0 };
+	struct rd r;
+	int st;
+
+	if (opnum == OP_DESTROY_SESSION)
+		put(&op, sid, 16);
+	else
+		put64(&op, cid);
+	st = v41_op(service, opnum, &op, &res, &r);
+	free(op.p);
+	free(res.p);
+	return st;
+}
+
+static int
+mach_cred_checks(const char *ccache2)
+{
+	struct gss_saved mach, other;
+	OM_uint32 minor;
+	uint64_t cid = 0, cid2 = 0;
+	uint32_t how, enforce1;
+	uint8_t sid[16] = { 0 };
+	char owner[64], line[64];
+	int st;
+
+	snprintf(owner, sizeof(owner), "krb5-client mach %d", (int)getpid());
+	gss_save(&mach);
+	if (gss_krb5_ccache_name(&minor, ccache2, NULL) != GSS_S_COMPLETE) {
+		printf("no ccache %s\n", ccache2);
+		return 2;
+	}
+	ctx = GSS_C_NO_CONTEXT;
+	if (make_context("nfs") == -1)
+		return 2;
+	gss_save(&other);
+	gss_use(&mach);
+
+	st = v41_exchange_id(2, owner, &cid, &how, &enforce1);
+	check(st == 0 && how == 1 && (enforce1 & V41_ENFORCE1) ==
+	    V41_ENFORCE1, "krb5i: EXCHANGE_ID with SP4_MACH_CRED accepted, "
+	    "enforcing BIND_CONN_TO_SESSION, EXCHANGE_ID, CREATE_SESSION, "
+	    "DESTROY_SESSION, DESTROY_CLIENTID, allowing none");
+	printf("  (status %d, spr_how %u, enforce word 1 %08x)\n", st, how,
+	    enforce1);
+	check(v41_exchange_id(V41_SYS, "krb5-client mach sys", &cid2, &how,
+	    &enforce1) == NFS4ERR_INVAL,
+	    "AUTH_SYS: EXCHANGE_ID with SP4_MACH_CRED is NFS4ERR_INVAL");
+	check(v41_exchange_id(1, "krb5-client mach krb5", &cid2, &how,
+	    &enforce1) == NFS4ERR_INVAL,
+	    "krb5 (no integrity): EXCHANGE_ID with SP4_MACH_CRED is "
+	    "NFS4ERR_INVAL");
+	gss_use(&other);
+	check(v41_create_session(2, cid, 1, sid) == NFS4ERR_WRONG_CRED,
+	    "another principal: CREATE_SESSION is NFS4ERR_WRONG_CRED");
+	check(v41_create_session(V41_SYS, cid, 1, sid) == NFS4ERR_WRONG_CRED,
+	    "AUTH_SYS: CREATE_SESSION is NFS4ERR_WRONG_CRED");
+	gss_use(&mach);
+	check(v41_create_session(3, cid, 1, sid) == 0,
+	    "krb5p, the machine principal: CREATE_SESSION");
+	if (wait_restart) {
+		/* nfsd is killed meanwhile: stated still knows. */
+		printf("waiting\n");
+		fflush(stdout);
+		if (fgets(line, sizeof(line), stdin) == NULL)
+			return 1;
+		for (st = 0; st < 100 && do_connect() == -1; st++)
+			usleep(200000);
+		check(fd != -1, "connected again after the restart");
+	}
+	gss_use(&other);
+	check(v41_destroy(2, OP_DESTROY_SESSION, 0, sid) ==
+	    NFS4ERR_WRONG_CRED,
+	    "another principal: DESTROY_SESSION is NFS4ERR_WRONG_CRED");
+	check(v41_destroy(V41_SYS, OP_DESTROY_SESSION, 0, sid) ==
+	    NFS4ERR_WRONG_CRED,
+	    "AUTH_SYS: DESTROY_SESSION is NFS4ERR_WRONG_CRED");
+	st = v41_exchange_id(2, owner, &cid2, &how, &enforce1);
+	check(st == NFS4ERR_WRONG_CRED, "another principal: EXCHANGE_ID of "
+	    "the same owner is NFS4ERR_WRONG_CRED");
+	if (st != NFS4ERR_WRONG_CRED)
+		printf("  (status %d)\n", st);
+	gss_use(&mach);
+	check(v41_destroy(2, OP_DESTROY_SESSION, 0, sid) == 0,
+	    "the machine principal: DESTROY_SESSION");
+	gss_use(&other);
+	check(v41_destroy(2, OP_DESTROY_CLIENTID, cid, sid) ==
+	    NFS4ERR_WRONG_CRED,
+	    "another principal: DESTROY_CLIENTID is NFS4ERR_WRONG_CRED");
+	gss_use(&mach);
+	check(v41_destroy(2, OP_DESTROY_CLIENTID, cid, sid) == 0,
+	    "the machine principal: DESTROY_CLIENTID");
+	printf("%d failure(s)\n", failures);
+	return failures == 0 ? 0 : 1;
+}
+
+/*
+ * RPCSEC_GSS_DESTROY as the Linux client sends it under krb5i and krb5p
+ * (net/sunrpc/auth_gss/auth_gss.c, gss_wrap_req: only RPCSEC_GSS_DATA
+ * is wrapped): NULLPROC's void arguments unwrapped, the credential
+ * naming the context's service.  nfsd took it for "a krb5i body that
+ * does not check" and answered GARBAGE_ARGS, and the context stayed.
+ */
+static void
+linux_destroy_checks(void)
+{
+	struct gss_saved main_ctx;
+	struct buf a = { 0 }, b = { 0 }, rep = { 0 }, res = { 0 };
+	char what[128];
+	uint32_t service, s;
+	int rc, vok;
+
+	gss_save(&main_ctx);
+	for (service = 2; service <= 3; service++) {
+		ctx = GSS_C_NO_CONTEXT;
+		if (make_context("nfs") == -1) {
+			check(0, "a context to destroy");
+			break;
+		}
+		rc = call(NFS_PROG, 0, service, &a, &res, &vok);
+		snprintf(what, sizeof(what), "%s: NULL on a second context",
+		    svc_names[service]);
+		check(rc == 0 && vok, what);
+		s = ++seq;
+		destroy_raw = 1;
+		build_call(&b, NFS_PROG, 3, 0, 3, service, &a, s, 0);
+		destroy_raw = 0;
+		rc = send_record(&b) == -1 || recv_record(&rep, 10000) == -1 ?
+		    -1 : parse_reply(&rep, 1, s, &res, &vok);
+		snprintf(what, sizeof(what), "%s: DESTROY with its void "
+		    "arguments unwrapped (as Linux sends it) is answered",
+		    svc_names[service]);
+		check(rc == 0 && vok, what);
+		if (rc != 0)
+			printf("  (rc %d)\n", rc);
+		rc = call(NFS_PROG, 0, service, &a, &res, &vok);
+		snprintf(what, sizeof(what), "%s: after it the handle is "
+		    "RPCSEC_GSS_CREDPROBLEM", svc_names[service]);
+		check(rc == 100 + 13, what);
+		gss_delete_sec_context(&(OM_uint32){ 0 }, &ctx, NULL);
+	}
+	gss_use(&main_ctx);
+	free(b.p);
+	free(rep.p);
+	free(res.p);
+}
+
 int
 main(int argc, char *argv[])
 {
 	const char *export = NULL, *service = "nfs", *sec = NULL;
-	int c, wait_restart = 0, mount_only = 0, garbage = 0, i;
+	const char *mach = NULL;
+	int c, mount_only = 0, garbage = 0, i;
 	char line[64];
 
-	while ((c = getopt(argc, argv, "e:gH:kmp:s:S:")) != -1) {
+	while ((c = getopt(argc, argv, "e:gH:kmM:p:s:S:")) != -1) {
 		switch (c) {
 		case 'g':
 			garbage = 1;
@@ -851,6 +1263,9 @@ main(int argc, char *argv[])
 		case 'm':
 			mount_only = 1;
 			break;
+		case 'M':
+			mach = optarg;
+			break;
 		case 'p':
 			port = atoi(optarg);
 			break;
@@ -866,7 +1281,7 @@ main(int argc, char *argv[])
 	}
 	if (export == NULL || port == 0) {
 		fprintf(stderr, "usage: krb5-client [-km] -p PORT -e EXPORT "
-		    "[-H HOST] [-S SERVICE] [-s SEC]\n");
+		    "[-H HOST] [-S SERVICE] [-s SEC] [-M CCACHE2]\n");
 		return 1;
 	}
 	if (do_connect() == -1 || mount_export(export, mount_only) == -1) {
@@ -879,6 +1294,8 @@ main(int argc, char *argv[])
 		return garbage_init();
 	if (make_context(service) == -1)
 		return 2;
+	if (mach != NULL)
+		return mach_cred_checks(mach);
 	if (sec != NULL) {
 		for (i = 1; i <= 3; i++)
 			if (strcmp(sec, svc_names[i]) == 0)
@@ -889,6 +1306,7 @@ main(int argc, char *argv[])
 		io_checks((uint32_t)i);
 	bad_input_checks();
 	v4_checks();
+	linux_destroy_checks();
 	if (wait_restart) {
 		printf("waiting\n");
 		fflush(stdout);

@@ -304,6 +304,7 @@ class Conn:
         self.cond = threading.Condition()
         self.replies = {}
         self.nulls = 0
+        self.creds = []         # (flavor, body) of each callback
         self.recalls = []       # (session id hex, sequence id, stateid)
         self.recall_anys = []   # (objects to keep, type mask word 0)
         self.lock = threading.Lock()
@@ -331,6 +332,8 @@ class Conn:
     def callback(self, rec):
         xid, _, _, _, _, proc = struct.unpack(">IIIIII", rec[:24])
         off = 24
+        with self.cond:
+            self.creds.append((u32(rec, 24), rec[32:32 + u32(rec, 28)]))
         for _ in range(2):      # credential, verifier
             n = u32(rec, off + 4)
             off += 8 + n + (-n % 4)
@@ -383,14 +386,18 @@ class Conn:
             return self.cond.wait_for(what, timeout)
 
 
-def session_on(c, back, resp=1 << 20, cached=8192):
+# callback_sec_parms4 (RFC 8881 18.36): one AUTH_NONE by default.
+CB_SEC_NONE = p32(1) + p32(0)
+
+
+def session_on(c, back, resp=1 << 20, cached=8192, cb_sec=CB_SEC_NONE):
     """EXCHANGE_ID and CREATE_SESSION (CONN_BACK_CHAN if back) on c."""
     r = c.compound([exchange_id(os.urandom(12).hex().encode())])
     r.res()
     clientid, seq = r.u64(), r.u32()
     cs = p32(OP41["CREATE_SESSION"]) + p64(clientid) + p32(seq) + \
         p32(2 if back else 0) + channel(8, resp, cached) + channel(1) + \
-        p32(0x40000000) + p32(1) + p32(0)
+        p32(0x40000000) + cb_sec
     r = c.compound([cs])
     r.res()
     return dict(clientid=clientid, session=r.fixed(16).hex(), slots={})
@@ -455,6 +462,36 @@ def cmd_back(port, path, at_create, stfile=None, again=False):
                                               False)[0])]
     if stfile is not None:
         save(stfile, st)
+    print(" ".join(out))
+
+
+def cmd_backsec(port, kind):
+    """RFC 8881 2.10.8.2: CREATE_SESSION with CONN_BACK_CHAN offering
+    kind (none, sys, gss, or gss then sys) for callbacks: the first
+    SEQUENCE's flags, and the credential CB_NULL came with."""
+    sys_parms = p32(1) + p32(77) + opaque(b"probe-host") + p32(4321) + \
+        p32(8765) + p32(1) + p32(7)
+    gss = p32(6) + p32(2) + opaque(b"server-h") + opaque(b"client-h")
+    sec = {"none": CB_SEC_NONE, "sys": p32(1) + sys_parms,
+           "gss": p32(1) + gss, "gsssys": p32(2) + gss + sys_parms}[kind]
+    c = Conn(port)
+    st = session_on(c, True, cb_sec=sec)
+    out = ["FLAGS", str(seq_flags(c, st))]
+    if kind != "gss":
+        c.wait(lambda: c.nulls > 0, 20)
+    with c.cond:
+        creds = list(c.creds)
+    out += ["NULL", str(c.nulls)]
+    if creds:
+        flavor, body = creds[0]
+        out += ["FLAVOR", str(flavor)]
+        if flavor == 1:
+            n = u32(body, 4)
+            name = body[8:8 + n].decode()
+            o = 8 + n + (-n % 4)
+            out += ["STAMP", str(u32(body, 0)), "MACHINE", name, "UID",
+                    str(u32(body, o)), "GID", str(u32(body, o + 4)),
+                    "GIDS", str(u32(body, o + 8))]
     print(" ".join(out))
 
 
@@ -618,6 +655,8 @@ def main():
         cmd_uncached(port, args[0])
     elif cmd == "v40op":
         cmd_v40op(port, args[0], args[1])
+    elif cmd == "backsec":
+        cmd_backsec(port, args[0])
     elif cmd == "nosequence":
         print("STATUS %d" % status_of(port, [putroot(), getattr_([2])])
               .status)

@@ -5,7 +5,8 @@
  * fattr4 decoders and encoder (nfsd/v4/attr.c) and the callback reply
  * decoder (nfsd/v4/cb_xdr.c).  The input is read as a whole COMPOUND,
  * as a CB_COMPOUND reply, and as one op whose number the first byte
- * picks.
+ * picks; and as callback_sec_parms4 (xdr41.c's pick of the callbacks'
+ * credential).
  * Every pointer a decoder returns must lie inside the input, every
  * length within its bound, and every encoding must be whole words.
  */
@@ -26,6 +27,23 @@ fuzz_inside(const struct nfs4_opaque *v, uint32_t max)
 		return;
 	if (v->p < fuzz_base || v->p > fuzz_base + fuzz_size ||
 	    v->len > (size_t)(fuzz_base + fuzz_size - v->p))
+		__builtin_trap();
+}
+
+/*
+ * callback_sec_parms4 to the callbacks' credential (xdr41.c), from an
+ * op or from stated's LOAD reply: a usable one is AUTH_NONE or AUTH_SYS
+ * with a terminated machine name and at most 16 groups.
+ */
+static void
+fuzz_cb_sec(const struct nfs4_opaque *v)
+{
+	struct nfs41_cb_sec sec;
+
+	if (nfs41_cb_sec_pick(v, &sec) == 0 && (!sec.usable ||
+	    (sec.flavor != NFS4_AUTH_NONE && sec.flavor != NFS4_AUTH_SYS) ||
+	    memchr(sec.machine, '\0', sizeof(sec.machine)) == NULL ||
+	    sec.ngids > 16))
 		__builtin_trap();
 }
 
@@ -151,12 +169,14 @@ fuzz_check_op(const struct nfs4_op *op)
 		break;
 	case OP_CREATE_SESSION:
 		fuzz_inside(&op->u.create_session.cb_sec, NFS41_CB_SEC_MAX);
+		fuzz_cb_sec(&op->u.create_session.cb_sec);
 		if (op->u.create_session.fore.nrdma_ird > 1 ||
 		    op->u.create_session.back.nrdma_ird > 1)
 			__builtin_trap();
 		break;
 	case OP_BACKCHANNEL_CTL:
 		fuzz_inside(&op->u.backchannel_ctl.cb_sec, NFS41_CB_SEC_MAX);
+		fuzz_cb_sec(&op->u.backchannel_ctl.cb_sec);
 		break;
 	case OP_SECINFO_NO_NAME:
 		if (op->u.secinfo_no_name.style > SECINFO_STYLE4_PARENT)
@@ -273,11 +293,15 @@ fuzz_nfs4_one(const uint8_t *data, size_t size)
 	static uint8_t one[4 + 65536];
 	struct xdrbuf_in x;
 	struct nfs4_op op;
+	struct nfs4_opaque whole;
 
 	fuzz_base = data;
 	fuzz_size = size;
 	fuzz_compound(data, size);
 	fuzz_cb_reply(data, size);
+	whole.p = data;
+	whole.len = (uint32_t)size;
+	fuzz_cb_sec(&whole);
 	if (size < 1 || size > sizeof(one) - 4)
 		return 0;
 	/* The same bytes as the arguments of one op. */

@@ -78,36 +78,55 @@ check "stated, blockd, gssd and nfsd come up" \
 check "nfsd serves MOUNT" suite_wait 20 "$CLIENT" -m -p $P -e /export
 expect "gssd says Kerberos is on" "Kerberos: on" suite_ctl status gssd
 
+# nfsd_restart WHAT: kill -9 nfsd, check that dittofs-run starts another.
+nfsd_restart() {
+	NFSD_PID=$(suite_pid nfsd)
+	kill -KILL "$NFSD_PID" 2>/dev/null
+	check "$1" \
+	    suite_wait 30 sh -c "p=\$(DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status nfsd 2>/dev/null | awk '\$1 == \"nfsd\" { print \$2 }'); [ -n \"\$p\" ] && [ \"\$p\" != $NFSD_PID ]"
+	suite_wait 20 "$CLIENT" -m -p $P -e /export
+}
+
+# client_results PREFIX FILE: krb5-client's ok:/FAIL: lines as tests.
+client_results() {
+	while IFS= read -r line; do
+		case "$line" in
+		ok:*) ok "$1${line#ok: }" ;;
+		FAIL:*) not_ok "$1${line#FAIL: }" ;;
+		*) diag "$line" ;;
+		esac
+	done < "$2"
+}
+
+# client_restart WHAT OUT CMD...: krb5-client -k as CMD, its lines into
+# OUT; at its "waiting", nfsd_restart WHAT, then it goes on; rc: its exit.
+client_restart() {
+	what=$1 out=$2
+	shift 2
+	: > "$out"
+	coproc KC { "$@" 2>&1; }
+	KCPID=$KC_PID
+	exec 3<&"${KC[0]}" 4>&"${KC[1]}"
+	while IFS= read -r -t 60 line <&3; do
+		echo "$line" >> "$out"
+		[ "$line" = waiting ] && break
+	done
+	nfsd_restart "$what"
+	echo go >&4
+	while IFS= read -r -t 60 line <&3; do
+		echo "$line" >> "$out"
+	done
+	wait "$KCPID" 2>/dev/null
+	rc=$?
+	exec 3<&- 4>&-
+}
+
 # The client's checks, with a kill -9 of nfsd in the middle.
-coproc KC { KRB5CCNAME=FILE:$KDIR/ccache.root timeout 120 "$CLIENT" -k \
-    -p $P -e /export 2>&1; }
-KCPID=$KC_PID
-exec 3<&"${KC[0]}" 4>&"${KC[1]}"
 OUT=$SUITE_DIR/client.out
-: > "$OUT"
-while IFS= read -r -t 60 line <&3; do
-	echo "$line" >> "$OUT"
-	[ "$line" = waiting ] && break
-done
-NFSD_PID=$(suite_pid nfsd)
-kill -KILL "$NFSD_PID" 2>/dev/null
-check "dittofs-run restarts nfsd after kill -9" \
-    suite_wait 30 sh -c "p=\$(DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status nfsd 2>/dev/null | awk '\$1 == \"nfsd\" { print \$2 }'); [ -n \"\$p\" ] && [ \"\$p\" != $NFSD_PID ]"
-suite_wait 20 "$CLIENT" -m -p $P -e /export
-echo go >&4
-while IFS= read -r -t 60 line <&3; do
-	echo "$line" >> "$OUT"
-done
-wait "$KCPID" 2>/dev/null
-rc=$?
-exec 3<&- 4>&-
-while IFS= read -r line; do
-	case "$line" in
-	ok:*) ok "${line#ok: }" ;;
-	FAIL:*) not_ok "${line#FAIL: }" ;;
-	*) diag "$line" ;;
-	esac
-done < "$OUT"
+client_restart "dittofs-run restarts nfsd after kill -9" "$OUT" \
+    env KRB5CCNAME=FILE:$KDIR/ccache.root timeout 120 "$CLIENT" -k \
+    -p $P -e /export
+client_results "" "$OUT"
 check "the client saw every check hold (exit 0)" test "$rc" = 0
 expect "gssd handed the context back to the restarted nfsd" \
     "handed back 1" suite_ctl status gssd
@@ -152,6 +171,19 @@ KRB5CCNAME=FILE:$KDIR/ccache.svc "$CLIENT" -s krb5 -p $P -e /export \
 check "svc/dittofs.test@$KRB5_REALM is the map's 4242:4243" \
     grep -q "context of svc/dittofs.test@$KRB5_REALM as 4242 (uid 4242 gid 4243)" \
     "$SUITE_DIR/run.log"
+
+# NFSv4.1 SP4_MACH_CRED (RFC 8881 18.35.3): nfs/localhost's context is
+# the machine credential of an EXCHANGE_ID; root's context and AUTH_SYS
+# are other principals, refused with WRONG_CRED; SP4_MACH_CRED under
+# AUTH_SYS or plain krb5 is INVAL.
+# The check lives in stated: nfsd is killed after CREATE_SESSION.
+OUT=$SUITE_DIR/mach.out
+client_restart "SP4_MACH_CRED: dittofs-run restarts nfsd after kill -9" \
+    "$OUT" env KRB5CCNAME=FILE:$KDIR/ccache.machine timeout 120 "$CLIENT" \
+    -k -p $P -e /export -M "FILE:$KDIR/ccache.root"
+client_results "SP4_MACH_CRED: " "$OUT"
+check "SP4_MACH_CRED: the client saw every check hold (exit 0)" \
+    test "$rc" = 0
 
 # Contexts the clients above made and did not destroy, without keys.
 expect "dittofsctl gss lists root@$KRB5_REALM's contexts, krb5, uid 0" \

@@ -125,7 +125,18 @@ check "DELEGRETURN, and the v4.0 OPEN goes through" test "$(echo "$r" | cut -d' 
 r=$(PROBE backchan /export/d41-create)
 diag "bound at CREATE_SESSION: $r"
 check "CREATE_SESSION with CONN_BACK_CHAN: no flags, CB_NULL, a delegation recalled over it" test "$r" = "DOWN 0 NULL 1 UP 0 GRANT read CONFLICT 10008 RECALL same SEQ 1 RETURN 0 RETRY 0"
-check "EXCHANGE_ID with SP4_MACH_CRED: ENCR_ALG_UNSUPP" test "$(PROBE sp4 1)" = "STATUS 10079"
+# RFC 8881 2.10.8.2: callbacks with the credential the client offered.
+r=$(PROBE backsec sys)
+diag "AUTH_SYS offered: $r"
+check "callback_sec_parms AUTH_SYS: CB_NULL with the client's own stamp, machine, uid, gid and groups" test "$r" = "FLAGS 0 NULL 1 FLAVOR 1 STAMP 77 MACHINE probe-host UID 4321 GID 8765 GIDS 1"
+r=$(PROBE backsec none)
+check "callback_sec_parms AUTH_NONE alone: CB_NULL with AUTH_NONE" test "$r" = "FLAGS 0 NULL 1 FLAVOR 0"
+r=$(PROBE backsec gsssys)
+check "RPCSEC_GSS then AUTH_SYS: AUTH_SYS" test "$(echo "$r" | cut -d' ' -f1-6)" = "FLAGS 0 NULL 1 FLAVOR 1"
+r=$(PROBE backsec gss)
+diag "RPCSEC_GSS alone: $r"
+check "callback_sec_parms RPCSEC_GSS alone: no backchannel, CB_PATH_DOWN(_SESSION) at once, no CB_NULL" test "$r" = "FLAGS 513 NULL 0"
+check "EXCHANGE_ID with SP4_MACH_CRED under AUTH_SYS: INVAL (RFC 8881 18.35.3: krb5i or krb5p only; test_krb5.sh has the rest)" test "$(PROBE sp4 1)" = "STATUS 22"
 check "EXCHANGE_ID with SP4_SSV: ENCR_ALG_UNSUPP" test "$(PROBE sp4 2)" = "STATUS 10079"
 check "OPEN with CLAIM_FH (4.1) opens the current file: a directory is ISDIR" test "$(PROBE claimfh "$ST" /export)" = "STATUS 21 RESULTS 4"
 check "the current stateid when no op set one: BAD_STATEID" test "$(PROBE curstateid "$ST" /export)" = "STATUS 10025 RESULTS 4"

@@ -393,6 +393,34 @@ test_contexts(void)
 	    call.control == RPCAUTH_CONTROL_DESTROY,
 	    "DESTROY is verified like data, then a control call");
 	rpcauth_call_clear(&call);
+	/*
+	 * The Linux client sends DESTROY's void arguments unwrapped under
+	 * a krb5i or krb5p credential (net/sunrpc/auth_gss: gss_wrap_req
+	 * wraps RPCSEC_GSS_DATA only): it is taken, and its void result
+	 * goes unwrapped.  Before, it was "a krb5i body that does not
+	 * check" and GARBAGE_ARGS, and the context stayed.
+	 */
+	len = build(rec, RPCSEC_GSS_DESTROY, 901, RPCSEC_GSS_SVC_INTEGRITY,
+	    HANDLE, 0, args, 0, T_NONE);
+	tap_ok(accept_call(rec, len, &call) == RPCMSG_OK &&
+	    call.control == RPCAUTH_CONTROL_DESTROY && call.args_len == 0,
+	    "krb5i DESTROY with its void arguments unwrapped (Linux)");
+	{
+		struct xdrbuf_out out;
+
+		xdrbuf_out_init(&out);
+		tap_ok(call.flavor != NULL && call.flavor->wrap(call.flavor,
+		    &call, NULL, 0, &out) == 1 && out.len == 0,
+		    "... and its void result is not wrapped");
+		xdrbuf_out_free(&out);
+	}
+	rpcauth_call_clear(&call);
+	len = build(rec, RPCSEC_GSS_DESTROY, 902, RPCSEC_GSS_SVC_PRIVACY,
+	    HANDLE, 0, args, 0, T_NONE);
+	tap_ok(accept_call(rec, len, &call) == RPCMSG_OK &&
+	    call.control == RPCAUTH_CONTROL_DESTROY,
+	    "krb5p DESTROY with its void arguments unwrapped (Linux)");
+	rpcauth_call_clear(&call);
 }
 
 static void

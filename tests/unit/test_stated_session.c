@@ -277,6 +277,7 @@ test_exchange_id(void)
 	    SESSION_OK, "an unconfirmed client may be destroyed");
 	{
 		struct session_exchange_args a;
+		uint64_t mach_id;
 
 		memset(&a, 0, sizeof(a));
 		a.verifier = (const uint8_t *)"verifier";
@@ -288,9 +289,40 @@ test_exchange_id(void)
 		tap_ok(session_exchange_id(st, &a, &r) ==
 		    SESSIONERR_ENCR_ALG_UNSUPP, "SP4_SSV: "
 		    "NFS4ERR_ENCR_ALG_UNSUPP");
-		a.protect = SESSION_SP4_MACH_CRED;
+		a.protect = 7;
 		tap_ok(session_exchange_id(st, &a, &r) == SESSIONERR_INVAL,
-		    "SP4_MACH_CRED (not yet): NFS4ERR_INVAL");
+		    "an unknown state protection: NFS4ERR_INVAL");
+		/* RFC 8881 18.35.3: the principal is the machine credential. */
+		a.protect = SESSION_SP4_MACH_CRED;
+		a.principal = "krb5:nfs/client@REALM";
+		tap_ok(session_exchange_id(st, &a, &r) == SESSION_OK,
+		    "SP4_MACH_CRED is taken");
+		tap_ok(create(r.clientid, 1, "krb5:root@REALM", 4, &c) ==
+		    SESSIONERR_WRONG_CRED && create(r.clientid, 1, "uid:0", 4,
+		    &c) == SESSIONERR_WRONG_CRED, "SP4_MACH_CRED: "
+		    "CREATE_SESSION of another principal: NFS4ERR_WRONG_CRED");
+		tap_ok(create(r.clientid, 1, "krb5:nfs/client@REALM", 4, &c) ==
+		    SESSION_OK, "... of the machine credential: confirmed");
+		tap_ok(session_mach_check(st, 0, c.sessionid,
+		    "krb5:root@REALM") == SESSIONERR_WRONG_CRED &&
+		    session_mach_check(st, r.clientid, NULL, "uid:0") ==
+		    SESSIONERR_WRONG_CRED && session_mach_check(st, 0,
+		    c.sessionid, "krb5:nfs/client@REALM") == SESSION_OK,
+		    "the enforced session and client id ops: its principal "
+		    "alone");
+		mach_id = r.clientid;
+		a.principal = "krb5:root@REALM";
+		tap_ok(session_exchange_id(st, &a, &r) ==
+		    SESSIONERR_WRONG_CRED, "its owner under another principal "
+		    "while the lease runs: NFS4ERR_WRONG_CRED");
+		a.principal = "krb5:nfs/client@REALM";
+		tap_ok(session_destroy(st, c.sessionid) == SESSION_OK &&
+		    session_destroy_clientid(st, mach_id) == SESSION_OK,
+		    "and it goes");
+		tap_ok(session_mach_check(st, 0, c.sessionid, "uid:0") ==
+		    SESSIONERR_BADSESSION, "a session that is no more: "
+		    "BADSESSION");
+		a.principal = "uid:0";
 		a.protect = SESSION_SP4_NONE;
 		a.owner_len = 0;
 		tap_ok(session_exchange_id(st, &a, &r) == SESSIONERR_INVAL,
