@@ -154,6 +154,37 @@ test_framing(void)
 	ipc_channel_free(b);
 }
 
+/*
+ * Messages sent outside the channel's own read event (nfsd forwarding a
+ * client's calls to blockd, one ipc_send each) leave at the end of the
+ * loop turn, together, not one sendmsg(2) each.
+ */
+static void
+test_send_deferred(void)
+{
+	struct ipc_channel *a;
+	struct sink sa;
+	uint8_t *body, buf[16 * (IPC_HDR_SIZE + 64)];
+	ssize_t before, after;
+	int sv[2], i;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	a = sink_channel(sv[0], 0, &sa);
+	body = body_pattern(64);
+	for (i = 0; i < 16; i++)
+		ipc_send(a, 400 + (uint32_t)i, (uint32_t)i, 0, -1, body, 64);
+	before = recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT | MSG_PEEK);
+	tap_ok(before == -1 && (errno == EAGAIN || errno == EWOULDBLOCK),
+	    "deferred: sixteen sends, nothing written before the loop turns");
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	after = recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT);
+	TAP_EQ_INT(after, 16 * (IPC_HDR_SIZE + 64),
+	    "deferred: after one turn, all sixteen are there");
+	free(body);
+	ipc_channel_free(a);
+	close(sv[1]);
+}
+
 static void
 test_partial_reads(void)
 {
@@ -749,6 +780,7 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 	base = event_base_new();
 	test_framing();
+	test_send_deferred();
 	test_partial_reads();
 	test_bad_headers();
 	test_fd_passing();
