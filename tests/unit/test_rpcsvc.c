@@ -596,6 +596,26 @@ test_cache_replay(struct event_base *base, struct rpcsvc *svc,
 }
 
 /*
+ * Replies to ncalls ECHO-shaped calls (xid xid0 + i, argument i): how
+ * many came, in order, with i + 1.
+ */
+static uint32_t
+read_echo_replies(struct event_base *base, int fd, uint32_t xid0,
+    uint32_t ncalls)
+{
+	uint8_t r[64];
+	uint32_t i, ok = 0;
+
+	for (i = 0; i < ncalls; i++)
+		if (read_record(base, fd, r, sizeof(r)) == 28 &&
+		    xdrbuf_peek_u32(r) == xid0 + i &&
+		    xdrbuf_peek_u32(r + 20) == RPC_SUCCESS &&
+		    xdrbuf_peek_u32(r + 24) == i + 1)
+			ok++;
+	return ok;
+}
+
+/*
  * Pipelined calls: n ECHO calls sent in one write are read with one
  * read(2) (then one that finds nothing), and their replies leave in
  * writes_max writev(2)s; every reply comes back, in order.  More calls
@@ -609,7 +629,6 @@ test_pipeline(struct event_base *base, struct rpcsvc *svc,
 {
 	static uint8_t b[100 * 64];
 	struct rpcsvc_stats st0, st1;
-	uint8_t r[64];
 	size_t n = 0;
 	uint32_t i, ok = 0;
 	int fd;
@@ -627,12 +646,8 @@ test_pipeline(struct event_base *base, struct rpcsvc *svc,
 	rpcsvc_stats_get(svc, &st0);
 	if (write(fd, b, n) != (ssize_t)n)
 		n = 0;
-	for (i = 0; n > 0 && i < ncalls; i++)
-		if (read_record(base, fd, r, sizeof(r)) == 28 &&
-		    xdrbuf_peek_u32(r) == 0xa000 + i &&
-		    xdrbuf_peek_u32(r + 20) == RPC_SUCCESS &&
-		    xdrbuf_peek_u32(r + 24) == i + 1)
-			ok++;
+	if (n > 0)
+		ok = read_echo_replies(base, fd, 0xa000, ncalls);
 	rpcsvc_stats_get(svc, &st1);
 	tap_ok(ok == ncalls, "%u calls in one write: every reply, in order "
 	    "(%u)", ncalls, ok);
@@ -677,7 +692,6 @@ test_later_replies(struct event_base *base, struct rpcsvc *svc,
 	static uint8_t b[LATER_MAX * 64];
 	struct rpcsvc_stats st0, st1;
 	struct event *ev;
-	uint8_t r[64];
 	size_t n = 0;
 	uint32_t i, ok = 0;
 	int fd;
@@ -699,12 +713,8 @@ test_later_replies(struct event_base *base, struct rpcsvc *svc,
 	ev = event_new(base, -1, 0, test_later_answer_cb, NULL);
 	if (ev != NULL)
 		event_active(ev, EV_TIMEOUT, 1);
-	for (i = 0; n > 0 && i < ncalls; i++)
-		if (read_record(base, fd, r, sizeof(r)) == 28 &&
-		    xdrbuf_peek_u32(r) == 0xb000 + i &&
-		    xdrbuf_peek_u32(r + 20) == RPC_SUCCESS &&
-		    xdrbuf_peek_u32(r + 24) == i + 1)
-			ok++;
+	if (n > 0)
+		ok = read_echo_replies(base, fd, 0xb000, ncalls);
 	rpcsvc_stats_get(svc, &st1);
 	tap_ok(ok == ncalls, "later: answered in one event, every reply "
 	    "in order (%u)", ok);
