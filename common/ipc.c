@@ -398,6 +398,8 @@ ipc_send(struct ipc_channel *ch, uint32_t type, uint32_t id, uint16_t flags,
 	 * is sent leaves at the end of the loop turn: nfsd forwards each
 	 * of a client's calls to blockd with a send of its own, one
 	 * sendmsg(2) a call when written at once (DESIGN.md 3: batch).
+	 * Only later, never reordered: a channel's messages leave in the
+	 * order sent, and blockd's replies still follow its log flush.
 	 */
 	if (!ch->in_dispatch && !ch->defer_queued) {
 		ch->defer_queued = 1;

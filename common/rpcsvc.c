@@ -518,7 +518,9 @@ rpcsvc_conn_hold(struct rpcsvc_conn *c)
  * produced in that channel's read event, many at once: written as each
  * comes, every one was a writev(2) and a wakeup of the client (an NFSv4
  * REMOVE reply, 60 of them per blockd batch).  They wait for the end
- * of the loop turn instead, each connection's in one writev.
+ * of the loop turn instead, each connection's in one writev.  A reply
+ * only ever leaves later so, never earlier: what it promises (blockd's
+ * log flush for a REMOVE) was done before it was made.
  */
 static void
 rpcsvc_deferred_cb(evutil_socket_t fd, short what, void *arg)
