@@ -304,9 +304,15 @@ store_open_flags(const char *dir, const struct store_options *opt,
 	cache = s->opt.cache_bytes ? s->opt.cache_bytes : STORE_CACHE_DEFAULT;
 	if ((ret = s->env->set_cachesize(s->env, (u_int32_t)(cache >> 30),
 	    (u_int32_t)(cache & ((1u << 30) - 1)), 1)) != 0 ||
-	    /* A big log buffer: NOSYNC commits then cost no write(2). */
-	    (ret = s->env->set_lg_bsize(s->env, 4u * 1024 * 1024)) != 0 ||
-	    (ret = s->env->set_lg_max(s->env, 32u * 1024 * 1024)) != 0 ||
+	    /*
+	     * A log buffer that holds many batches (one is ~100 KiB):
+	     * NOSYNC commits then cost no write(2).  Berkeley DB wants a
+	     * log file of four buffers at least; small files keep the
+	     * zero-fill of each new one short (STORE_LOG_FILE_BYTES).
+	     */
+	    (ret = s->env->set_lg_bsize(s->env,
+	    STORE_LOG_FILE_BYTES / 4)) != 0 ||
+	    (ret = s->env->set_lg_max(s->env, STORE_LOG_FILE_BYTES)) != 0 ||
 	    (ret = s->env->set_lk_max_locks(s->env, 50000)) != 0 ||
 	    (ret = s->env->set_lk_max_objects(s->env, 50000)) != 0 ||
 	    (ret = s->env->log_set_config(s->env, DB_LOG_AUTO_REMOVE, 1)) !=

@@ -54,6 +54,8 @@ struct ipc_channel {
 	unsigned int		 flags;
 	struct event		*ev_read;
 	struct event		*ev_write;
+	struct event		*ev_defer;	/* ipc_send's flush, at turn's end */
+	int			 defer_queued;
 	struct event		*ev_finish;	/* deferred close */
 	uint8_t			*in;
 	size_t			 in_off;	/* start of unparsed bytes */
@@ -80,6 +82,7 @@ struct ipc_channel {
 };
 
 static void	ipc_channel_read_cb(evutil_socket_t, short, void *);
+static void	ipc_channel_defer_cb(evutil_socket_t, short, void *);
 static void	ipc_channel_write_cb(evutil_socket_t, short, void *);
 static void	ipc_channel_finish(struct ipc_channel *);
 static void	ipc_channel_finish_cb(evutil_socket_t, short, void *);
@@ -198,7 +201,8 @@ ipc_channel_new(struct event_base *base, int fd, unsigned int flags,
 	ch->ev_write = event_new(base, fd, EV_WRITE | EV_PERSIST,
 	    ipc_channel_write_cb, ch);
 	ch->ev_finish = evtimer_new(base, ipc_channel_finish_cb, ch);
-	if (ch->in == NULL || ch->ev_read == NULL || ch->ev_write == NULL ||
+	ch->ev_defer = event_new(base, -1, 0, ipc_channel_defer_cb, ch);
+	if (ch->ev_defer == NULL || ch->in == NULL || ch->ev_read == NULL || ch->ev_write == NULL ||
 	    ch->ev_finish == NULL || event_add(ch->ev_read, NULL) == -1) {
 		if (ch->ev_read != NULL)
 			event_free(ch->ev_read);
@@ -206,6 +210,8 @@ ipc_channel_new(struct event_base *base, int fd, unsigned int flags,
 			event_free(ch->ev_write);
 		if (ch->ev_finish != NULL)
 			event_free(ch->ev_finish);
+		if (ch->ev_defer != NULL)
+			event_free(ch->ev_defer);
 		free(ch->in);
 		free(ch);
 		return NULL;
@@ -276,6 +282,7 @@ ipc_channel_release(struct ipc_channel *ch)
 	event_free(ch->ev_read);
 	event_free(ch->ev_write);
 	event_free(ch->ev_finish);
+	event_free(ch->ev_defer);
 	if (ch->fd != -1)
 		close(ch->fd);
 	free(ch->in);
@@ -387,8 +394,19 @@ ipc_send(struct ipc_channel *ch, uint32_t type, uint32_t id, uint16_t flags,
 	o->fd = fd;
 	TAILQ_INSERT_TAIL(&ch->out, o, entry);
 	ch->out_bytes += o->len;
-	if (!ch->in_dispatch && !ch->corked)
-		ipc_flush(ch);
+	/*
+	 * Outside the channel's own read event (whose end flushes), what
+	 * is sent leaves at the end of the loop turn: nfsd forwards each
+	 * of a client's calls to blockd with a send of its own, one
+	 * sendmsg(2) a call when written at once (DESIGN.md 3: batch).
+	 * Only later, never reordered: a channel's messages leave in the
+	 * order sent, and blockd's replies still follow its log flush.
+	 * Corked, they wait for ipc_channel_cork(ch, 0), which writes them.
+	 */
+	if (!ch->in_dispatch && !ch->corked && !ch->defer_queued) {
+		ch->defer_queued = 1;
+		event_active(ch->ev_defer, EV_TIMEOUT, 1);
+	}
 	return 0;
 }
 
@@ -702,6 +720,15 @@ ipc_channel_reserve(struct ipc_channel *ch)
 	ch->in = grown;
 	ch->in_cap = want;
 	return 0;
+}
+
+static void
+ipc_channel_defer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ipc_channel *ch = arg;
+
+	ch->defer_queued = 0;
+	ipc_flush(ch);
 }
 
 static void

@@ -14,7 +14,9 @@
  * per connection and written with writev, file data with sendfile;
  * while a read event dispatches calls, the replies they produce wait and
  * leave together in one writev at its end (DESIGN.md 3: several requests
- * per wakeup, replies coalesced).  Reading pauses when a connection
+ * per wakeup, replies coalesced); replies made outside it (answers from
+ * blockd or stated, a batch at a time) wait for the end of the loop
+ * turn (rpcsvc_deferred_cb).  Reading pauses when a connection
  * has RPCSVC_CONN_CALLS_MAX calls in flight or when common/connlimit.c
  * says its output is over a cap (what was read stays buffered).  A
  * call's reply is counted as output from the moment the call is read
@@ -111,6 +113,9 @@ struct rpcsvc_conn {
 	/* Output waits for reply-cache entries to be safe. */
 	int			 held;
 	TAILQ_ENTRY(rpcsvc_conn) held_entry;
+	/* A reply outside its read event: written at the loop turn's end. */
+	int			 deferred;
+	TAILQ_ENTRY(rpcsvc_conn) deferred_entry;
 	struct sockaddr_storage	 peer;
 	socklen_t		 peer_len;
 	uint8_t			 key[16];
@@ -145,6 +150,8 @@ struct rpcsvc {
 	struct connlimit	*lim;
 	TAILQ_HEAD(, rpcsvc_conn)	 conns;
 	TAILQ_HEAD(, rpcsvc_conn)	 held;
+	TAILQ_HEAD(, rpcsvc_conn)	 deferred;
+	struct event		*ev_deferred;
 	size_t			 nconns;
 	struct rpcsvc_stats	 stats;
 	uint8_t			*rec_pool[RPCSVC_REC_POOL];
@@ -391,6 +398,8 @@ rpcsvc_conn_flush(struct rpcsvc_conn *c)
 
 	if (c->held)
 		return;		/* rpcsvc_release_held writes it */
+	if (c->deferred && rpcsvc_conn_pending(c) < RPCSVC_CORK_MAX)
+		return;		/* rpcsvc_deferred_cb writes it */
 	/*
 	 * In a read event, small replies wait for the others of the event;
 	 * once RPCSVC_CORK_MAX bytes wait, they go: holding large READ
@@ -502,6 +511,41 @@ rpcsvc_conn_hold(struct rpcsvc_conn *c)
 	c->held = 1;
 	c->refs++;
 	TAILQ_INSERT_TAIL(&c->svc->held, c, held_entry);
+}
+
+/*
+ * Replies that come back from another process (blockd, stated) are
+ * produced in that channel's read event, many at once: written as each
+ * comes, every one was a writev(2) and a wakeup of the client (an NFSv4
+ * REMOVE reply, 60 of them per blockd batch).  They wait for the end
+ * of the loop turn instead, each connection's in one writev.  A reply
+ * only ever leaves later so, never earlier: what it promises (blockd's
+ * log flush for a REMOVE) was done before it was made.
+ */
+static void
+rpcsvc_deferred_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpcsvc *svc = arg;
+	struct rpcsvc_conn *c;
+
+	while ((c = TAILQ_FIRST(&svc->deferred)) != NULL) {
+		TAILQ_REMOVE(&svc->deferred, c, deferred_entry);
+		c->deferred = 0;
+		rpcsvc_conn_flush(c);
+		rpcsvc_conn_pause_check(c);
+		rpcsvc_conn_unref(c);
+	}
+}
+
+static void
+rpcsvc_conn_defer(struct rpcsvc_conn *c)
+{
+	if (c->deferred || c->svc->ev_deferred == NULL)
+		return;
+	c->deferred = 1;
+	c->refs++;
+	TAILQ_INSERT_TAIL(&c->svc->deferred, c, deferred_entry);
+	event_active(c->svc->ev_deferred, EV_TIMEOUT, 1);
 }
 
 void
@@ -735,6 +779,8 @@ rpcsvc_send(struct rpcsvc_call *call, int hold)
 	rpcsvc_call_free(call);
 	if (hold)
 		rpcsvc_conn_hold(c);
+	else if (!c->corked)
+		rpcsvc_conn_defer(c);
 	rpcsvc_conn_flush(c);
 	rpcsvc_conn_pause_check(c);
 	rpcsvc_conn_unref(c);
@@ -1532,7 +1578,10 @@ rpcsvc_new(struct event_base *base,
 	svc->flavors = rpcauth_default;
 	TAILQ_INIT(&svc->conns);
 	TAILQ_INIT(&svc->held);
-	if ((svc->udp_buf = malloc(RPCSVC_UDP_MAX)) == NULL ||
+	TAILQ_INIT(&svc->deferred);
+	if ((svc->ev_deferred = event_new(base, -1, 0, rpcsvc_deferred_cb,
+	    svc)) == NULL ||
+	    (svc->udp_buf = malloc(RPCSVC_UDP_MAX)) == NULL ||
 	    rpcsvc_sweep_arm(svc) == -1) {
 		rpcsvc_free(svc);
 		return NULL;
@@ -1594,6 +1643,7 @@ rpcsvc_free(struct rpcsvc *svc)
 	if (svc == NULL)
 		return;
 	rpcsvc_release_held(svc);
+	rpcsvc_deferred_cb(-1, 0, svc);
 	while (!TAILQ_EMPTY(&svc->conns))
 		rpcsvc_conn_kill(TAILQ_FIRST(&svc->conns), NULL);
 	for (i = 0; i < svc->nlisteners; i++) {
@@ -1609,6 +1659,8 @@ rpcsvc_free(struct rpcsvc *svc)
 	}
 	if (svc->ev_sweep != NULL)
 		event_free(svc->ev_sweep);
+	if (svc->ev_deferred != NULL)
+		event_free(svc->ev_deferred);
 	connlimit_free(svc->lim);
 	while (svc->rec_pooled > 0)
 		free(svc->rec_pool[--svc->rec_pooled]);

@@ -172,8 +172,11 @@ test_cork(void)
 	ipc_channel_cork(a, 1);
 	for (i = 0; i < 3; i++)
 		ipc_send(a, 300 + (uint32_t)i, (uint32_t)i, 0, -1, body, 16);
+	/* A loop turn, which writes deferred sends: not corked ones. */
+	event_base_loop(base, EVLOOP_NONBLOCK);
 	n = read(sv[1], buf, sizeof(buf));
-	tap_ok(n == -1 && errno == EAGAIN, "corked: nothing written yet");
+	tap_ok(n == -1 && errno == EAGAIN, "corked: nothing written, even "
+	    "after a loop turn");
 	ipc_channel_cork(a, 0);
 	n = 0;
 	for (i = 0; i < 100 && n < 3 * (ssize_t)(IPC_HDR_SIZE + 16); i++) {
@@ -186,6 +189,37 @@ test_cork(void)
 	}
 	TAP_EQ_INT(n, 3 * (IPC_HDR_SIZE + 16),
 	    "uncorked: the three messages are written");
+	free(body);
+	ipc_channel_free(a);
+	close(sv[1]);
+}
+
+/*
+ * Messages sent outside the channel's own read event (nfsd forwarding a
+ * client's calls to blockd, one ipc_send each) leave at the end of the
+ * loop turn, together, not one sendmsg(2) each.
+ */
+static void
+test_send_deferred(void)
+{
+	struct ipc_channel *a;
+	struct sink sa;
+	uint8_t *body, buf[16 * (IPC_HDR_SIZE + 64)];
+	ssize_t before, after;
+	int sv[2], i;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	a = sink_channel(sv[0], 0, &sa);
+	body = body_pattern(64);
+	for (i = 0; i < 16; i++)
+		ipc_send(a, 400 + (uint32_t)i, (uint32_t)i, 0, -1, body, 64);
+	before = recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT | MSG_PEEK);
+	tap_ok(before == -1 && (errno == EAGAIN || errno == EWOULDBLOCK),
+	    "deferred: sixteen sends, nothing written before the loop turns");
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	after = recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT);
+	TAP_EQ_INT(after, 16 * (IPC_HDR_SIZE + 64),
+	    "deferred: after one turn, all sixteen are there");
 	free(body);
 	ipc_channel_free(a);
 	close(sv[1]);
@@ -787,6 +821,7 @@ main(void)
 	base = event_base_new();
 	test_framing();
 	test_cork();
+	test_send_deferred();
 	test_partial_reads();
 	test_bad_headers();
 	test_fd_passing();

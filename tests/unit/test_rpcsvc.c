@@ -18,7 +18,8 @@
  * that serves a set of the programs (nfsd's MOUNT port).
  *
  * At depth: calls a client pipelines are read together and their
- * replies written together (counted by rpcsvc_stats, not timed).
+ * replies written together (counted by rpcsvc_stats, not timed), and
+ * so are replies made together outside the connection's read event.
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
@@ -46,6 +47,7 @@
 #define SILENT		5
 #define FILEDATA	6
 #define CACHED		7
+#define LATER		8
 #define CB_PROG		0x20000044
 #define CB_PROC		1
 #define TEST_FLAVOR	0x5eed
@@ -96,6 +98,24 @@ test_echo(struct rpcsvc_call *call, void *args, void *arg)
 	(void)arg;
 	handled++;
 	rpcsvc_reply(call, &v);
+}
+
+/* Answered later, from another event (as nfsd answers after blockd). */
+#define LATER_MAX	32
+static struct rpcsvc_call *later_calls[LATER_MAX];
+static u_int later_args[LATER_MAX];
+static int nlater;
+
+static void
+test_later(struct rpcsvc_call *call, void *args, void *arg)
+{
+	(void)arg;
+	if (nlater == LATER_MAX) {
+		rpcsvc_call_drop(call);
+		return;
+	}
+	later_args[nlater] = *(u_int *)args;
+	later_calls[nlater++] = call;
 }
 
 /* Never answered: the client's timeout. */
@@ -252,9 +272,11 @@ static const struct rpcsvc_proc test_procs[] = {
 	    RPCSVC_CACHE_NONE },
 	[CACHED] = { "CACHED", (xdrproc_t)xdr_u_int, sizeof(u_int),
 	    (xdrproc_t)xdr_u_int, test_echo, RPCSVC_CACHE_REPLY },
+	[LATER] = { "LATER", (xdrproc_t)xdr_u_int, sizeof(u_int),
+	    (xdrproc_t)xdr_u_int, test_later, RPCSVC_CACHE_NONE },
 };
 static const struct rpcsvc_version test_versions[] = {
-	{ 2, test_procs, 8 },
+	{ 2, test_procs, 9 },
 	{ 3, test_procs, 2 },
 };
 static const struct rpcsvc_program test_program = {
@@ -578,6 +600,26 @@ test_cache_replay(struct event_base *base, struct rpcsvc *svc,
 }
 
 /*
+ * Replies to ncalls ECHO-shaped calls (xid xid0 + i, argument i): how
+ * many came, in order, with i + 1.
+ */
+static uint32_t
+read_echo_replies(struct event_base *base, int fd, uint32_t xid0,
+    uint32_t ncalls)
+{
+	uint8_t r[64];
+	uint32_t i, ok = 0;
+
+	for (i = 0; i < ncalls; i++)
+		if (read_record(base, fd, r, sizeof(r)) == 28 &&
+		    xdrbuf_peek_u32(r) == xid0 + i &&
+		    xdrbuf_peek_u32(r + 20) == RPC_SUCCESS &&
+		    xdrbuf_peek_u32(r + 24) == i + 1)
+			ok++;
+	return ok;
+}
+
+/*
  * Pipelined calls: n ECHO calls sent in one write are read with one
  * read(2) (then one that finds nothing), and their replies leave in
  * writes_max writev(2)s; every reply comes back, in order.  More calls
@@ -591,7 +633,6 @@ test_pipeline(struct event_base *base, struct rpcsvc *svc,
 {
 	static uint8_t b[100 * 64];
 	struct rpcsvc_stats st0, st1;
-	uint8_t r[64];
 	size_t n = 0;
 	uint32_t i, ok = 0;
 	int fd;
@@ -609,12 +650,8 @@ test_pipeline(struct event_base *base, struct rpcsvc *svc,
 	rpcsvc_stats_get(svc, &st0);
 	if (write(fd, b, n) != (ssize_t)n)
 		n = 0;
-	for (i = 0; n > 0 && i < ncalls; i++)
-		if (read_record(base, fd, r, sizeof(r)) == 28 &&
-		    xdrbuf_peek_u32(r) == 0xa000 + i &&
-		    xdrbuf_peek_u32(r + 20) == RPC_SUCCESS &&
-		    xdrbuf_peek_u32(r + 24) == i + 1)
-			ok++;
+	if (n > 0)
+		ok = read_echo_replies(base, fd, 0xa000, ncalls);
 	rpcsvc_stats_get(svc, &st1);
 	tap_ok(ok == ncalls, "%u calls in one write: every reply, in order "
 	    "(%u)", ncalls, ok);
@@ -626,6 +663,70 @@ test_pipeline(struct event_base *base, struct rpcsvc *svc,
 	    "... their replies written with %llu writev(2)s (at most %llu)",
 	    (unsigned long long)(st1.writes - st0.writes),
 	    (unsigned long long)writes_max);
+	close(fd);
+}
+
+/* The other process's batch of replies: all of them in one event. */
+static void
+test_later_answer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	u_int v;
+	int i;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	for (i = 0; i < nlater; i++) {
+		v = later_args[i] + 1;
+		rpcsvc_reply(later_calls[i], &v);
+	}
+	nlater = 0;
+}
+
+/*
+ * Calls answered outside their connection's read event (nfsd answers
+ * an NFSv4 REMOVE when blockd's reply comes, 60 of them in one of
+ * blockd's batches): the replies of one event leave together at the
+ * end of the loop turn, not a writev(2) each.
+ */
+static void
+test_later_replies(struct event_base *base, struct rpcsvc *svc,
+    struct sockaddr_in *sin, uint32_t ncalls)
+{
+	static uint8_t b[LATER_MAX * 64];
+	struct rpcsvc_stats st0, st1;
+	struct event *ev;
+	size_t n = 0;
+	uint32_t i, ok = 0;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	tap_ok(connect(fd, (struct sockaddr *)sin, sizeof(*sin)) == 0,
+	    "later: TCP connection");
+	for (i = 0; i < ncalls && n + 64 <= sizeof(b); i++)
+		n += build_tcp(b + n, 0xb000 + i, RPC_AUTH_NULL, LATER, &i, 1);
+	if (write(fd, b, n) != (ssize_t)n)
+		n = 0;
+	for (i = 0; n > 0 && i < 2000 && nlater < (int)ncalls; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		poll(NULL, 0, 1);
+	}
+	tap_ok(nlater == (int)ncalls, "later: %u calls read, none answered "
+	    "yet (%d)", ncalls, nlater);
+	rpcsvc_stats_get(svc, &st0);
+	ev = event_new(base, -1, 0, test_later_answer_cb, NULL);
+	if (ev != NULL)
+		event_active(ev, EV_TIMEOUT, 1);
+	if (n > 0)
+		ok = read_echo_replies(base, fd, 0xb000, ncalls);
+	rpcsvc_stats_get(svc, &st1);
+	tap_ok(ok == ncalls, "later: answered in one event, every reply "
+	    "in order (%u)", ok);
+	tap_ok(st1.writes - st0.writes == 1, "later: written with one "
+	    "writev(2), not one per reply (%llu)",
+	    (unsigned long long)(st1.writes - st0.writes));
+	if (ev != NULL)
+		event_free(ev);
 	close(fd);
 }
 
@@ -891,6 +992,7 @@ main(void)
 	test_cache_replay(base, svc, &sin);
 	test_pipeline(base, svc, &sin, 16, 2, 1);
 	test_pipeline(base, svc, &sin, 100, 2, 2);
+	test_later_replies(base, svc, &sin, 16);
 	test_record_pool(base);
 	{
 		struct sockaddr_in usin = sin;

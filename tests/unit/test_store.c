@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -1810,6 +1811,71 @@ test_trim(void)
 }
 
 /*
+ * Berkeley DB zero-fills each new log file inside the flush that a
+ * batch's replies wait for: the files stay small (STORE_LOG_FILE_BYTES),
+ * so that stall stays short.  Enough creates and removes to fill a few.
+ */
+static void
+test_log_files(void)
+{
+	char dir[] = "/tmp/dittofs-test-logs-XXXXXX";
+	char path[600], name[32];
+	struct store_options opt;
+	struct store_fh root, fh;
+	struct store *s;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	long long biggest = 0;
+	unsigned long last = 0;
+	int i, rv = 0, files = 0;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.cache_bytes = 8u << 20;
+	if (mkdtemp(dir) == NULL || store_open(dir, &opt, &s) != 0 ||
+	    store_share_root(s, "main", 1, &root, NULL) != 0) {
+		tap_ok(0, "log files: setup");
+		return;
+	}
+	for (i = 0; i < 12000 && rv == 0; i++) {
+		snprintf(name, sizeof(name), "f%d", i % 2000);
+		if (i % 4000 < 2000)
+			rv = store_create(s, &cr_root, &root, N(name), 0644,
+			    STORE_CREATE_GUARDED, NULL, &fh, NULL);
+		else
+			rv = store_remove(s, &cr_root, &root, N(name));
+		if (rv == 0 && i % 64 == 63)
+			rv = store_sync(s);
+	}
+	TAP_EQ_INT(rv, 0, "log files: 6,000 creates and removes, synced "
+	    "per 64");
+	snprintf(path, sizeof(path), "%s/db", dir);
+	if ((d = opendir(path)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, "log.", 4) != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/db/%s", dir,
+			    de->d_name);
+			if (stat(path, &st) == 0 && st.st_size > biggest)
+				biggest = st.st_size;
+			if (strtoul(de->d_name + 4, NULL, 10) > last)
+				last = strtoul(de->d_name + 4, NULL, 10);
+			files++;
+		}
+		closedir(d);
+	}
+	tap_ok(files > 0 && last >= 2, "log files: the log moved on to a "
+	    "new file (%d there, the last number %lu)", files, last);
+	/* Berkeley DB fills one log buffer (a quarter) past the size. */
+	tap_ok(biggest > 0 &&
+	    biggest <= (long long)STORE_LOG_FILE_BYTES / 4 * 5,
+	    "log files: each is at most %u bytes (biggest %lld), what one "
+	    "zero-fill writes", STORE_LOG_FILE_BYTES / 4 * 5, biggest);
+	store_close(s);
+	rm_tree(dir);
+}
+
+/*
  * A removed big file that a front end still holds open: not trimmed
  * while it is open (its fd reads its data), trimmed once it is closed.
  */
@@ -2475,5 +2541,6 @@ main(void)
 	test_acl_fsck();
 	test_attrs();
 	test_trim_held();
+	test_log_files();
 	return tap_done();
 }
