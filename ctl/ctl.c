@@ -321,6 +321,22 @@ ctl_stated_call(struct ctl_env *env, uint32_t type,
 	return 0;
 }
 
+/* A request of no body to stated, its reply decoded into obj: 0, or -1. */
+static int
+ctl_stated_get(struct ctl_env *env, uint32_t type, xdrproc_t decode,
+    void *obj)
+{
+	struct ipc_sync_reply rep;
+	int rc;
+
+	if (ctl_stated_call(env, type, &rep) == -1)
+		return -1;
+	if ((rc = ipc_sync_decode(&rep, decode, obj)) == -1)
+		fprintf(stderr, "dittofsctl: malformed reply\n");
+	ipc_sync_reply_free(&rep);
+	return rc;
+}
+
 static const char *
 ctl_protocol_name(int p)
 {
@@ -519,20 +535,14 @@ ctl_back_state(u_int state)
 static int
 ctl_v4_sessions(struct ctl_env *env)
 {
-	struct ipc_sync_reply rep;
 	struct st_session_list_reply lr;
 	char owner[96];
 	u_int i, j, k;
 
-	if (ctl_stated_call(env, ST_SESSION_LIST, &rep) == -1)
-		return 1;
 	memset(&lr, 0, sizeof(lr));
-	if (ipc_sync_decode(&rep, (xdrproc_t)xdr_st_session_list_reply, &lr) ==
-	    -1) {
-		fprintf(stderr, "dittofsctl: malformed reply\n");
-		ipc_sync_reply_free(&rep);
+	if (ctl_stated_get(env, ST_SESSION_LIST,
+	    (xdrproc_t)xdr_st_session_list_reply, &lr) == -1)
 		return 1;
-	}
 	printf("lease %u s; %llu of %llu bytes for sessions\n", lr.lease,
 	    (unsigned long long)lr.bytes, (unsigned long long)lr.bytes_max);
 	printf("%-16s %-24s %-16s %-12s %-6s %s\n", "CLIENTID", "ID",
@@ -571,7 +581,6 @@ ctl_v4_sessions(struct ctl_env *env)
 	if (lr.truncated)
 		printf("(list truncated)\n");
 	xdr_free((xdrproc_t)xdr_st_session_list_reply, &lr);
-	ipc_sync_reply_free(&rep);
 	return 0;
 }
 
@@ -657,7 +666,6 @@ ctl_v4_destroy(struct ctl_env *env, const char *id)
 {
 	st_session_clientid_req creq;
 	st_session_id_req sreq;
-	struct ipc_sync_reply rep;
 	struct st_session_list_reply lr;
 	st_session_client_desc *c;
 	char *end;
@@ -690,15 +698,10 @@ ctl_v4_destroy(struct ctl_env *env, const char *id)
 	if (errno != 0 || *end != '\0' || end == id || strlen(id) > 16)
 		ctl_usage();
 	/* Its sessions, from the listing. */
-	if (ctl_stated_call(env, ST_SESSION_LIST, &rep) == -1)
-		return 1;
 	memset(&lr, 0, sizeof(lr));
-	if (ipc_sync_decode(&rep, (xdrproc_t)xdr_st_session_list_reply, &lr) ==
-	    -1) {
-		fprintf(stderr, "dittofsctl: malformed reply\n");
-		ipc_sync_reply_free(&rep);
+	if (ctl_stated_get(env, ST_SESSION_LIST,
+	    (xdrproc_t)xdr_st_session_list_reply, &lr) == -1)
 		return 1;
-	}
 	for (i = 0; i < lr.clients.clients_len; i++) {
 		c = &lr.clients.clients_val[i];
 		if (c->clientid != creq.clientid)
@@ -712,7 +715,6 @@ ctl_v4_destroy(struct ctl_env *env, const char *id)
 		}
 	}
 	xdr_free((xdrproc_t)xdr_st_session_list_reply, &lr);
-	ipc_sync_reply_free(&rep);
 	if ((st = ctl_session_call(env, ST_SESSION_DESTROY_CLIENTID,
 	    (xdrproc_t)xdr_st_session_clientid_req, &creq)) == -1)
 		return 1;

@@ -29,17 +29,24 @@ nfs4_cb_header(struct xdrbuf_out *o, const struct nfs4_opaque *tag,
 	xdrbuf_put_u32(o, 1);
 }
 
-/* RFC 7530 16.2 (callback): CB_RECALL4args. */
+/* RFC 7530 16.2 (callback): the CB_RECALL op, 4.0's and 4.1's. */
+static void
+nfs4_cb_put_recall(struct xdrbuf_out *o, const struct nfs4_stateid *stateid,
+    int truncate, const struct nfs4_opaque *fh)
+{
+	xdrbuf_put_u32(o, OP_CB_RECALL);
+	nfs4_put_stateid(o, stateid);
+	xdrbuf_put_u32(o, truncate ? 1 : 0);
+	xdrbuf_put_opaque(o, fh->p, fh->len);
+}
+
 void
 nfs4_cb_encode_recall(struct xdrbuf_out *o, const struct nfs4_opaque *tag,
     uint32_t callback_ident, const struct nfs4_stateid *stateid, int truncate,
     const struct nfs4_opaque *fh)
 {
 	nfs4_cb_header(o, tag, callback_ident);
-	xdrbuf_put_u32(o, OP_CB_RECALL);
-	nfs4_put_stateid(o, stateid);
-	xdrbuf_put_u32(o, truncate ? 1 : 0);
-	xdrbuf_put_opaque(o, fh->p, fh->len);
+	nfs4_cb_put_recall(o, stateid, truncate, fh);
 }
 
 /* RFC 7530 16.1 (callback): CB_GETATTR4args. */
@@ -115,10 +122,7 @@ nfs41_cb_encode_recall(struct xdrbuf_out *o, const uint8_t *sessionid,
     const struct nfs4_opaque *fh)
 {
 	nfs41_cb_header(o, sessionid, seqid);
-	xdrbuf_put_u32(o, OP_CB_RECALL);
-	nfs4_put_stateid(o, stateid);
-	xdrbuf_put_u32(o, truncate ? 1 : 0);
-	xdrbuf_put_opaque(o, fh->p, fh->len);
+	nfs4_cb_put_recall(o, stateid, truncate, fh);
 }
 
 void

@@ -509,35 +509,8 @@ def open_deleg_type(r, nops):
     """OPEN4resok (op nops - 1 of nops after SEQUENCE, GETFH last): the
     delegation's type and, for NONE_EXT, why; and GETFH's handle."""
     skip_sequence(r)
-    for _ in range(nops - 3):
-        r.res()
-    r.res()
-    read_stateid(r)
-    r.u32()
-    r.u64()
-    r.u64()
-    r.u32()
-    r.skip_words()
-    dtype, why = r.u32(), -1
-    if dtype in (1, 2):
-        read_stateid(r)
-        r.u32()
-        if dtype == 2:
-            if r.u32() == 1:
-                r.u64()
-            else:
-                r.u32()
-                r.u32()
-        r.u32()
-        r.u32()
-        r.u32()
-        r.opaque()
-    elif dtype == 3:
-        why = r.u32()
-        if why in (1, 2):
-            r.u32()
-    r.res()
-    return dtype, why, r.opaque()
+    res = nfs4probe.open_result40(r, nops - 1)
+    return res[2], r.why, res[5]
 
 
 def cmd_want(port, path):

@@ -152,6 +152,7 @@ class Reply:
 
     def __init__(self, b):
         self.b, self.off = b, 0
+        self.why = -1           # OPEN_DELEGATE_NONE_EXT's, when read
         self.status = self.u32()
         self.opaque()
         self.nres = self.u32()
@@ -904,6 +905,10 @@ def open_result40(r, nops):
         r.u32()
         r.u32()
         r.opaque()
+    elif dtype == 3:            # 4.1's OPEN_DELEGATE_NONE_EXT: why
+        r.why = r.u32()
+        if r.why in (1, 2):     # ... and whether it will push one
+            r.u32()
     r.res()
     return sid, rflags, dtype, dsid, recall, r.opaque()
 
