@@ -183,6 +183,22 @@ while read -r verdict rest; do
 done < "$SUITE_DIR/oplocks.out"
 # Only the holder that never acknowledged made a CREATE wait it out.
 check "oplocks: one CREATE went on after the timeout, logged; the acknowledged break did not wait for it" test "$(grep -c 'oplock break timeout (3 s)' "$SUITE_DIR/run.log")" = 1
+# Leases v1 (2.1) and v2 (3.1.1) as grants in stated (MS-SMB2 3.3.5.9.8,
+# 3.3.5.9.11, 3.3.4.7, 3.3.5.22.2): RWH granted and shared by one key's
+# opens, broken to RH by a reader and to none by a writer, acknowledged.
+for d in 210 311; do
+	PROBE leases $d $KEY > "$SUITE_DIR/leases.$d" 2>&1 || echo "FAIL probe: exit status $?" >> "$SUITE_DIR/leases.$d"
+	[ -s "$SUITE_DIR/leases.$d" ] || echo "FAIL probe: no output" > "$SUITE_DIR/leases.$d"
+	sed "s/^/# /" "$SUITE_DIR/leases.$d"
+	grep -q "^Traceback" "$SUITE_DIR/leases.$d" && echo "FAIL probe: it died" >> "$SUITE_DIR/leases.$d"
+	while read -r verdict rest; do
+		case "$verdict" in
+		PASS|FAIL) check "leases $d: $rest" test "$verdict" = PASS ;;
+		TIMEOUT|CLOSED) check "leases $d: the probe ran to its end ($verdict)" false ;;
+		esac
+	done < "$SUITE_DIR/leases.$d"
+done
+check "leases: no CREATE waited out a break" test "$(grep -c 'oplock break timeout (3 s)' "$SUITE_DIR/run.log")" = 1
 PROBE locklimit 311 $KEY 6 > "$SUITE_DIR/locklimit.out" 2>&1
 [ -s "$SUITE_DIR/locklimit.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/locklimit.out"
 while read -r verdict rest; do
