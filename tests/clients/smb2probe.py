@@ -1081,6 +1081,26 @@ def oplock_steps(d, key):
     eq("B to read, level II too: both hold level II", (st, b.oplock), (0, 1))
     b.close(fb)
     a.close(fa)
+    # 3.3.4.6: a reader leaves level II; level II goes to none unacked.
+    st, fa = a.open("op.bin", oplock=9)
+    eq("A asks batch again: granted", (st, a.oplock), (0, 9))
+    b.send(CREATE, b.create_body("op.bin", access=0x80000000))
+    n = a.recv()
+    eq("B reads: A's batch breaks to level II",
+       (n["cmd"], n["body"][2]), (OPLOCK_BREAK, 1))
+    eq("A acknowledges level II", a.ack(fa, 1), (0, 1))
+    r = b.recv()
+    eq("then B's CREATE succeeds", r["status"], 0)
+    b.close(b.fid(r) if r["status"] == 0 else None)
+    b.send(CREATE, b.create_body("op.bin"))
+    n = a.recv()
+    eq("B writes: A's level II breaks to none",
+       (n["cmd"], n["body"][2]), (OPLOCK_BREAK, 0))
+    r = b.recv()
+    eq("... and B's CREATE goes on without an acknowledgment",
+       r["status"], 0)
+    b.close(b.fid(r) if r["status"] == 0 else None)
+    a.close(fa)
 
 
 def lease_ctx(d, lkey, state, epoch=0):

@@ -165,6 +165,29 @@ check "NFSv4: OPEN for write after the acknowledgment: granted" suite_wait 10 op
 release
 check "the SMB open closes" grep -q '^RELEASED' "$HOLD_OUT"
 
+# An SMB lease (v2, RWH) broken the same way: a writer leaves it
+# nothing, and the LEASE_BREAK asks an acknowledgment (it holds W, H).
+hold lease
+check "SMB: an open of cross with an RWH lease ($HELD)" test "$HELD" = "HELD 7"
+out=$(PROBE4 opens /export/cross 1 0 2)
+check "NFSv4: OPEN for write meanwhile: NFS4ERR_DELAY ($out)" test "$out" = "ERR 10008"
+check "SMB: the holder gets LEASE_BREAK RWH to none, ack required" suite_wait 20 grep -q '^BREAK 18 7 0 1$' "$HOLD_OUT"
+check "SMB: ... and acknowledges it" suite_wait 10 grep -q '^ACKED 0x0' "$HOLD_OUT"
+check "NFSv4: OPEN for write after the acknowledgment: granted" suite_wait 10 opens_ok
+release
+check "the SMB open closes" grep -q '^RELEASED' "$HOLD_OUT"
+# ... and by an NFSv3 WRITE: NFS3ERR_JUKEBOX until the acknowledgment.
+v3write_ok() { test "$(PROBE4 v3write /export/cross 0 abc)" = "V3WRITE 0"; }
+hold lease
+check "SMB: the RWH lease again ($HELD)" test "$HELD" = "HELD 7"
+out=$(PROBE4 v3write /export/cross 0 abc)
+check "NFSv3: WRITE meanwhile: NFS3ERR_JUKEBOX ($out)" test "$out" = "V3WRITE 10008"
+check "SMB: the holder gets LEASE_BREAK RWH to none" suite_wait 20 grep -q '^BREAK 18 7 0 1$' "$HOLD_OUT"
+check "SMB: ... and acknowledges it" suite_wait 10 grep -q '^ACKED 0x0' "$HOLD_OUT"
+check "NFSv3: WRITE after the acknowledgment: NFS3_OK" suite_wait 10 v3write_ok
+release
+check "the SMB open closes" grep -q '^RELEASED' "$HOLD_OUT"
+
 # kill -9 of smbd holding a lock: the next smbd frees it.
 hold lock 0 10
 check "SMB: a lock of 0-10 before the kill ($HELD)" test "$HELD" = HELD
