@@ -408,8 +408,7 @@ smbd_create_durable_done(void *arg, int granted)
 /*
  * The breaks it caused were acknowledged: its own oplock (lease.c).
  * MS-SMB2 3.3.5.9.6, 3.3.5.9.10: a file open asking to be durable is,
- * with a batch oplock (leases, which could carry a handle lease
- * instead, are not granted yet).
+ * with a batch oplock or a lease that holds H.
  */
 static void
 smbd_create_oplocked(void *arg, uint8_t level)
@@ -420,7 +419,9 @@ smbd_create_oplocked(void *arg, uint8_t level)
 
 	o->oplock = level;
 	if (w->durable.version != 0 && smbd_durable_id(o->owner_id) &&
-	    !o->is_dir && level == SMB2_OPLOCK_LEVEL_BATCH &&
+	    !o->is_dir && (level == SMB2_OPLOCK_LEVEL_BATCH ||
+	    (level == SMB2_OPLOCK_LEVEL_LEASE && o->lease != NULL &&
+	    (o->lease->l.state & SMB2_LEASE_HANDLE))) &&
 	    (s = smbd_session_find(w->r->conn, w->session_id)) != NULL) {
 		smbd_durable_register(w->r->conn, s, o, &w->durable,
 		    w->share_access, smbd_create_durable_done, w);
@@ -460,7 +461,8 @@ smbd_create_answer(struct smbd_walk *w, struct smbd_open *o)
 
 		if (len > 88)
 			smb2_put32(out + 88, (uint32_t)(len - 88));
-		l.version = w->lease.version;
+		if (w->has_lease)
+			l.version = w->lease.version;
 		l.flags = o->lease->breaking ?
 		    SMB2_LEASE_FLAG_BREAK_IN_PROGRESS : 0;
 		if (l.version == 2 && (w->lease.flags &
@@ -983,6 +985,9 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	o->share_access = st->share_access;
 	o->shared = smb2_share_access(st->desired) != 0;
 	o->oplock = (uint8_t)d->oplock;
+	if (st->lease_version != 0 && smbd_lease_restore(c->env, o,
+	    w->refile, st) == -1)
+		o->oplock = SMB2_OPLOCK_LEVEL_NONE;
 	o->durable = (int)d->dh_version;
 	o->durable_timeout_ms = d->timeout_ms;
 	memcpy(o->create_guid, d->create_guid, sizeof(o->create_guid));

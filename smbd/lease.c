@@ -424,6 +424,36 @@ smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
 	smbd_lease_conflict_ask(op);
 }
 
+/*
+ * MS-SMB2 3.3.5.9.7, 3.3.5.9.12: a durable open reconnected takes its
+ * lease back; the grant stayed in stated under the open's own id.
+ */
+int
+smbd_lease_restore(struct smbd_env *env, struct smbd_open *o,
+    const uint8_t *file, const struct smb2_durable_state *st)
+{
+	struct smbd_lease *ls;
+
+	if ((ls = smbd_lease_of(env, o->owner_id, st->lease_key)) != NULL) {
+		ls->refs++;
+		o->lease = ls;
+		o->oplock = SMB2_OPLOCK_LEVEL_LEASE;
+		return 0;
+	}
+	if ((ls = calloc(1, sizeof(*ls))) == NULL)
+		return -1;
+	ls->l.version = (int)st->lease_version;
+	memcpy(ls->l.key, st->lease_key, SMB2_LEASE_KEY_SIZE);
+	ls->l.state = st->lease_state & SMB2_LEASE_ALL;
+	ls->l.epoch = (uint16_t)st->lease_epoch;
+	ls->owner_id = o->owner_id;
+	memcpy(ls->file, file, sizeof(ls->file));
+	ls->refs = 1;
+	o->lease = ls;
+	o->oplock = SMB2_OPLOCK_LEVEL_LEASE;
+	return 0;
+}
+
 /* The open goes (CLOSE, LOGOFF, the connection): its oplock too. */
 void
 smbd_lease_open_gone(struct smbd_env *env, struct smbd_open *o)
@@ -616,6 +646,11 @@ smbd_lease_ack(struct smbd_req *r, const struct smb2_break_ack *ack)
 	ls->breaking = 0;
 	ls->l.state = ack->state;
 	smbd_lease_state_tell(r->conn->env, ls);
+	/* 3.3.5.9.10: a durable open held by its H lease is no longer. */
+	if (!(ls->l.state & SMB2_LEASE_HANDLE))
+		TAILQ_FOREACH(o, &r->conn->opens, entry)
+			if (o->lease == ls && o->durable)
+				smbd_durable_oplock_lost(r->conn, o);
 	memset(out, 0, sizeof(out));
 	smb2_put16(out, SMB2_LEASE_ACK_SIZE);
 	memcpy(out + 8, ls->l.key, SMB2_LEASE_KEY_SIZE);

@@ -440,6 +440,9 @@ void	 smbd_lease_open(struct smbd_conn *, struct smbd_open *,
 	    uint8_t wanted, const struct smb2_lease *lease,
 	    smbd_lease_done_fn *, void *arg);
 void	 smbd_lease_open_gone(struct smbd_env *, struct smbd_open *);
+/* A reconnected durable open's lease, as smbd kept it in stated: 0, -1. */
+int	 smbd_lease_restore(struct smbd_env *, struct smbd_open *,
+	    const uint8_t *file, const struct smb2_durable_state *);
 /* stated's RECALL of an oplock: an st_status for the ACK. */
 int	 smbd_lease_recall(struct smbd_env *, const struct st_push *);
 void	 smbd_oplock_break(struct smbd_req *);

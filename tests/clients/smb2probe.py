@@ -83,16 +83,18 @@ names and prints one line the test compares:
   trylock D KEYHEX NAME OFF LEN
                       open NAME and LOCK it exclusively, failing at
                       once: "LOCK 0x<status>"
-  durable D KEYHEX NAME v1|v2|v2deny [TIMEOUT_MS]
+  durable D KEYHEX NAME v1|v2|v2deny|v2lease [TIMEOUT_MS]
                       open NAME (overwritten) for read and write with a
                       batch oplock and DHnQ (v1) or DH2Q (v2: a random
                       CreateGuid, Timeout TIMEOUT_MS or 0), sharing all
-                      (v2deny: read only); WRITE "durable-data" at 100,
+                      (v2deny: read only; v2lease: an RWH lease, not
+                      batch, " LEASE <state> <key>" after the guid);
+                      WRITE "durable-data" at 100,
                       LOCK 0-10 exclusively; print "DURABLE <oplock>
                       <context> <timeout> <fileid hex> <guid hex>",
                       wait for a line on stdin (or its end), then exit
                       without closing anything
-  reconnect D KEYHEX NAME v1|v2 FIDHEX GUIDHEX
+  reconnect D KEYHEX NAME v1|v2|v2lease FIDHEX GUIDHEX
                       a new session: CREATE with DHnC (v1) or DH2C (v2),
                       "RECONNECT 0x<status> <oplock> <same fileid>";
                       then READ at 100: "READ <data>"; a second session
@@ -1370,8 +1372,13 @@ def durable_open(d, key, name, how, timeout):
     else:
         ctx, want = create_ctx(b"DH2Q", struct.pack("<II8s16s", timeout, 0,
                                                      b"", guid)), b"DH2Q"
-    r = create_with(p, name, [ctx], share=1 if how == "v2deny" else 7,
-                    disp=5, oplock=9)
+    if how == "v2lease":
+        # 3.3.5.9.10: durable with a lease that holds H, not a batch.
+        r = create_with(p, name, [ctx, lease_ctx(d, DURABLE_LEASE_KEY, 7)],
+                        disp=5, oplock=0xff)
+    else:
+        r = create_with(p, name, [ctx], share=1 if how == "v2deny" else 7,
+                        disp=5, oplock=9)
     if r["status"] != 0:
         print("FAIL 0x%x" % r["status"])
         return
@@ -1387,12 +1394,24 @@ def durable_open(d, key, name, how, timeout):
     if st != 0 or lk != 0:
         print("FAIL write 0x%x lock 0x%x" % (st, lk))
         return
-    print("DURABLE %d %s %d %s %s" % (p.oplock, want.decode() if data
-                                      is not None else "-", tmo, f.hex(),
-                                      guid.hex()))
+    print("DURABLE %d %s %d %s %s%s" % (p.oplock, want.decode() if data
+                                        is not None else "-", tmo, f.hex(),
+                                        guid.hex(), lease_str(r)))
     sys.stdout.flush()
     sys.stdin.readline()
     os._exit(0)
+
+
+DURABLE_LEASE_KEY = bytes(range(0x60, 0x70))
+
+
+def lease_str(r):
+    """ " LEASE <state> <key hex>" of a response's lease, or "". """
+    data = response_ctx(r, b"RqLs")
+    if data is None or len(data) < 32:
+        return ""
+    return " LEASE %d %s" % (struct.unpack_from("<I", data, 16)[0],
+                             data[:16].hex())
 
 
 def durable_reconnect(d, key, name, how, fid, guid, keep):
@@ -1402,10 +1421,15 @@ def durable_reconnect(d, key, name, how, fid, guid, keep):
         ctx = create_ctx(b"DHnC", fid)
     else:
         ctx = create_ctx(b"DH2C", fid + guid + struct.pack("<I", 0))
-    r = create_with(a, name, [ctx], oplock=9)
+    if how == "v2lease":
+        r = create_with(a, name, [ctx, lease_ctx(d, DURABLE_LEASE_KEY, 7)],
+                        oplock=0xff)
+    else:
+        r = create_with(a, name, [ctx], oplock=9)
     got = a.fid(r) if r["status"] == 0 else b""
-    print("RECONNECT 0x%x %s %s" % (r["status"], a.oplock,
-                                    "same" if got == fid else "other"))
+    print("RECONNECT 0x%x %s %s%s" % (r["status"], a.oplock,
+                                      "same" if got == fid else "other",
+                                      lease_str(r)))
     sys.stdout.flush()
     if r["status"] != 0:
         return
@@ -1422,7 +1446,12 @@ def durable_reconnect(d, key, name, how, fid, guid, keep):
     o.send(CREATE, o.create_body(name))
     a.s.settimeout(10)
     n = a.recv()
-    if n["cmd"] == OPLOCK_BREAK:
+    lb = lease_break_of(n) if how == "v2lease" else None
+    if lb is not None:
+        print("LEASEBREAK %d %d" % (lb[4], lb[5]))
+        sys.stdout.flush()
+        lease_ack(a, DURABLE_LEASE_KEY, lb[5])
+    elif n["cmd"] == OPLOCK_BREAK:
         a.ack(fid, 0)
     r = o.recv()
     if r["status"] == 0:
