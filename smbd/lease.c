@@ -212,21 +212,54 @@ smbd_lease_attach(struct smbd_lease_op *op, uint32_t state)
 	smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_LEASE);
 }
 
+/* ST_GRANT_SMB of the grant named sid at level, answered to `cb'. */
+static void
+smbd_lease_ask(struct smbd_lease_op *op, const uint8_t *sid, size_t sidlen,
+    unsigned int level, ipc_client_done_fn *cb)
+{
+	st_grant_smb_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.file.st_file_len = ST_FILE_ID_LEN;
+	req.file.st_file_val = (char *)op->file;
+	req.client_id = op->session_id;
+	req.stateid.stateid_len = (u_int)sidlen;
+	req.stateid.stateid_val = (char *)(uintptr_t)sid;
+	req.handle.handle_len = (u_int)sidlen;
+	req.handle.handle_val = (char *)(uintptr_t)sid;
+	req.level = level;
+	ipc_client_call(op->c->env->stated, ST_GRANT_SMB,
+	    (xdrproc_t)xdr_st_grant_smb_req, &req, ST_GRANT_SMB_REPLY,
+	    (xdrproc_t)xdr_st_grant_smb_reply, sizeof(st_grant_smb_reply),
+	    cb, op);
+}
+
+/* The grant level stated answered (0: none), the limit logged. */
+static unsigned int
+smbd_lease_answered(struct smbd_lease_op *op, int status,
+    const st_grant_smb_reply *rep)
+{
+	if (status != 0 || rep->status != ST_OK)
+		return 0;
+	if (rep->why == ST_GRANT_NONE_LIMIT)
+		log_warnx_rl("%s: [stated] smb leases per session reached: "
+		    "no oplock or lease", op->c->peer);
+	return rep->level;
+}
+
 static void
 smbd_lease_key_granted(void *arg, int status, void *reply)
 {
 	struct smbd_lease_op *op = arg;
-	st_grant_smb_reply *rep = reply;
 	uint32_t state = 0;
 
-	if (status == 0 && rep->status == ST_OK) {
-		if (rep->level == ST_GRANT_WRITE)
-			state = op->lease.state;
-		else if (rep->level == ST_GRANT_READ)
-			state = op->lease.state & ~SMB2_LEASE_WRITE;
-		if (rep->why == ST_GRANT_NONE_LIMIT)
-			log_warnx_rl("%s: [stated] smb leases per session "
-			    "reached: no lease", op->c->peer);
+	switch (smbd_lease_answered(op, status, reply)) {
+	case ST_GRANT_WRITE:
+		state = op->lease.state;
+		break;
+	case ST_GRANT_READ:
+		state = op->lease.state & ~SMB2_LEASE_WRITE;
+		break;
 	}
 	smbd_lease_attach(op, state);
 }
@@ -235,7 +268,6 @@ smbd_lease_key_granted(void *arg, int status, void *reply)
 static void
 smbd_lease_key_grant(struct smbd_lease_op *op)
 {
-	st_grant_smb_req req;
 	struct smbd_lease *ls;
 	uint8_t sid[SMBD_LEASE_SID_LEN];
 
@@ -258,37 +290,24 @@ smbd_lease_key_grant(struct smbd_lease_op *op)
 		return;
 	}
 	smbd_lease_key_sid(sid, op->session_id, op->lease.key);
-	memset(&req, 0, sizeof(req));
-	req.file.st_file_len = ST_FILE_ID_LEN;
-	req.file.st_file_val = (char *)op->file;
-	req.client_id = op->session_id;
-	req.stateid.stateid_len = sizeof(sid);
-	req.stateid.stateid_val = (char *)sid;
-	req.handle.handle_len = sizeof(sid);
-	req.handle.handle_val = (char *)sid;
-	req.level = (op->lease.state & SMB2_LEASE_WRITE) ? ST_GRANT_WRITE :
-	    ST_GRANT_READ;
-	ipc_client_call(op->c->env->stated, ST_GRANT_SMB,
-	    (xdrproc_t)xdr_st_grant_smb_req, &req, ST_GRANT_SMB_REPLY,
-	    (xdrproc_t)xdr_st_grant_smb_reply, sizeof(st_grant_smb_reply),
-	    smbd_lease_key_granted, op);
+	smbd_lease_ask(op, sid, sizeof(sid), (op->lease.state &
+	    SMB2_LEASE_WRITE) ? ST_GRANT_WRITE : ST_GRANT_READ,
+	    smbd_lease_key_granted);
 }
 
 static void
 smbd_lease_granted(void *arg, int status, void *reply)
 {
 	struct smbd_lease_op *op = arg;
-	st_grant_smb_reply *rep = reply;
 	uint8_t level = SMB2_OPLOCK_LEVEL_NONE;
 
-	if (status == 0 && rep->status == ST_OK) {
-		if (rep->level == ST_GRANT_WRITE)
-			level = op->wanted;
-		else if (rep->level == ST_GRANT_READ)
-			level = SMB2_OPLOCK_LEVEL_II;
-		if (rep->why == ST_GRANT_NONE_LIMIT)
-			log_warnx_rl("%s: [stated] smb leases per session "
-			    "reached: no oplock", op->c->peer);
+	switch (smbd_lease_answered(op, status, reply)) {
+	case ST_GRANT_WRITE:
+		level = op->wanted;
+		break;
+	case ST_GRANT_READ:
+		level = SMB2_OPLOCK_LEVEL_II;
+		break;
 	}
 	smbd_lease_op_end(op, level);
 }
@@ -297,7 +316,6 @@ smbd_lease_granted(void *arg, int status, void *reply)
 static void
 smbd_lease_grant(struct smbd_lease_op *op)
 {
-	st_grant_smb_req req;
 	uint8_t sid[16];
 
 	if (op->is_lease) {
@@ -311,20 +329,9 @@ smbd_lease_grant(struct smbd_lease_op *op)
 		return;
 	}
 	smbd_lease_sid(sid, op->session_id, op->open_id);
-	memset(&req, 0, sizeof(req));
-	req.file.st_file_len = ST_FILE_ID_LEN;
-	req.file.st_file_val = (char *)op->file;
-	req.client_id = op->session_id;
-	req.stateid.stateid_len = sizeof(sid);
-	req.stateid.stateid_val = (char *)sid;
-	req.handle.handle_len = sizeof(sid);
-	req.handle.handle_val = (char *)sid;
-	req.level = op->wanted == SMB2_OPLOCK_LEVEL_II ? ST_GRANT_READ :
-	    ST_GRANT_WRITE;
-	ipc_client_call(op->c->env->stated, ST_GRANT_SMB,
-	    (xdrproc_t)xdr_st_grant_smb_req, &req, ST_GRANT_SMB_REPLY,
-	    (xdrproc_t)xdr_st_grant_smb_reply, sizeof(st_grant_smb_reply),
-	    smbd_lease_granted, op);
+	smbd_lease_ask(op, sid, sizeof(sid), op->wanted ==
+	    SMB2_OPLOCK_LEVEL_II ? ST_GRANT_READ : ST_GRANT_WRITE,
+	    smbd_lease_granted);
 }
 
 static void
