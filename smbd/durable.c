@@ -169,6 +169,12 @@ smbd_durable_register(struct smbd_conn *c, struct smbd_session *s,
 	memcpy(st.dir_fh, o->dir_fh, o->dir_fhlen);
 	st.dir_fhlen = o->dir_fhlen;
 	snprintf(st.name, sizeof(st.name), "%s", o->name);
+	if (o->lease != NULL) {
+		st.lease_version = (uint32_t)o->lease->l.version;
+		memcpy(st.lease_key, o->lease->l.key, sizeof(st.lease_key));
+		st.lease_state = o->lease->l.state;
+		st.lease_epoch = o->lease->l.epoch;
+	}
 	if (!smbd_stated_ready(c->env) || smbd_durable_id(o->owner_id) == 0 ||
 	    smbd_file_id(o) == NULL ||
 	    (blen = smb2_durable_state_encode(&st, blob, sizeof(blob))) == 0 ||

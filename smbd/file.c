@@ -213,6 +213,8 @@ struct smbd_walk {
 	int		 prechecked;	/* an overwrite's share mode taken */
 	uint8_t		 oplock;	/* RequestedOplockLevel */
 	int		 oplocked;	/* breaks waited for, oplock asked */
+	int		 has_lease;	/* RqLs with SMB2_OPLOCK_LEVEL_LEASE */
+	struct smb2_lease lease;
 	/* SET_INFO rename */
 	uint64_t	 file_id;
 	int		 replace;
@@ -406,8 +408,7 @@ smbd_create_durable_done(void *arg, int granted)
 /*
  * The breaks it caused were acknowledged: its own oplock (lease.c).
  * MS-SMB2 3.3.5.9.6, 3.3.5.9.10: a file open asking to be durable is,
- * with a batch oplock (leases, which could carry a handle lease
- * instead, are not granted yet).
+ * with a batch oplock or a lease that holds H.
  */
 static void
 smbd_create_oplocked(void *arg, uint8_t level)
@@ -418,7 +419,9 @@ smbd_create_oplocked(void *arg, uint8_t level)
 
 	o->oplock = level;
 	if (w->durable.version != 0 && smbd_durable_id(o->owner_id) &&
-	    !o->is_dir && level == SMB2_OPLOCK_LEVEL_BATCH &&
+	    !o->is_dir && (level == SMB2_OPLOCK_LEVEL_BATCH ||
+	    (level == SMB2_OPLOCK_LEVEL_LEASE && o->lease != NULL &&
+	    (o->lease->l.state & SMB2_LEASE_HANDLE))) &&
 	    (s = smbd_session_find(w->r->conn, w->session_id)) != NULL) {
 		smbd_durable_register(w->r->conn, s, o, &w->durable,
 		    w->share_access, smbd_create_durable_done, w);
@@ -433,8 +436,8 @@ smbd_create_answer(struct smbd_walk *w, struct smbd_open *o)
 {
 	struct smbd_req *r = w->r;
 	struct smbd_conn *c = r->conn;
-	uint8_t out[88 + SMB2_DURABLE_RSP_SIZE];
-	size_t len = 88;
+	uint8_t out[88 + SMB2_DURABLE_RSP_SIZE + SMB2_LEASE_RSP_MAX];
+	size_t len = 88, dlen;
 
 	r->rel_file = o->id;
 	memset(out, 0, sizeof(out));
@@ -451,6 +454,29 @@ smbd_create_answer(struct smbd_walk *w, struct smbd_open *o)
 		/* Contexts right after the body: 64 + 88, 8-byte aligned. */
 		len += smb2_durable_encode(o->durable, o->durable_timeout_ms,
 		    out + 88, sizeof(out) - 88);
+	}
+	if (o->lease != NULL) {
+		/* 2.2.14.2.10, 2.2.14.2.11: the lease as it is now. */
+		struct smb2_lease l = o->lease->l;
+
+		if (len > 88)
+			smb2_put32(out + 88, (uint32_t)(len - 88));
+		if (w->has_lease)
+			l.version = w->lease.version;
+		l.flags = o->lease->breaking ?
+		    SMB2_LEASE_FLAG_BREAK_IN_PROGRESS : 0;
+		if (l.version == 2 && (w->lease.flags &
+		    SMB2_LEASE_FLAG_PARENT_KEY_SET)) {
+			l.flags |= SMB2_LEASE_FLAG_PARENT_KEY_SET;
+			memcpy(l.parent_key, w->lease.parent_key,
+			    sizeof(l.parent_key));
+		}
+		if ((dlen = smb2_lease_encode(&l, out + len, sizeof(out) -
+		    len)) != 0)
+			len += dlen;
+	}
+	if (len > 88) {
+		/* Contexts right after the body: 64 + 88, 8-byte aligned. */
 		smb2_put32(out + 80, SMB2_HDR_SIZE + 88);
 		smb2_put32(out + 84, (uint32_t)(len - 88));
 	}
@@ -483,7 +509,8 @@ smbd_create_shared(void *arg, uint32_t status)
 	}
 	if (!w->oplocked) {
 		w->oplocked = 1;
-		smbd_lease_open(c, o, w->oplock, smbd_create_oplocked, w);
+		smbd_lease_open(c, o, w->oplock, w->has_lease ? &w->lease :
+		    NULL, smbd_create_oplocked, w);
 		return;
 	}
 	w->open = NULL;
@@ -958,6 +985,9 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	o->share_access = st->share_access;
 	o->shared = smb2_share_access(st->desired) != 0;
 	o->oplock = (uint8_t)d->oplock;
+	if (st->lease_version != 0 && smbd_lease_restore(c->env, o,
+	    w->refile, st) == -1)
+		o->oplock = SMB2_OPLOCK_LEVEL_NONE;
 	o->durable = (int)d->dh_version;
 	o->durable_timeout_ms = d->timeout_ms;
 	memcpy(o->create_guid, d->create_guid, sizeof(o->create_guid));
@@ -1037,6 +1067,39 @@ smbd_create_replay(struct smbd_walk *w, struct smbd_session *s)
 	return 1;
 }
 
+/*
+ * MS-SMB2 3.3.5.9.8, 3.3.5.9.11: a lease context counts with
+ * RequestedOplockLevel LEASE on 2.1 and later (v2 on 3.x only; a v2
+ * context on 2.1 is read as v1); without one a LEASE level asks none.
+ */
+static uint32_t
+smbd_create_lease_parse(struct smbd_req *r, const struct smb2_create_req *cr,
+    struct smbd_walk *w)
+{
+	const uint8_t *data;
+	size_t dlen;
+	int rc;
+
+	if (cr->oplock != SMB2_OPLOCK_LEVEL_LEASE)
+		return 0;
+	w->oplock = SMB2_OPLOCK_LEVEL_NONE;
+	if (r->conn->neg.dialect < SMB2_DIALECT_210)
+		return 0;
+	if ((rc = smb2_create_ctx_find(cr->contexts, cr->contexts_len, "RqLs",
+	    &data, &dlen)) == -1)
+		return STATUS_INVALID_PARAMETER;
+	if (rc == 0)
+		return 0;
+	if (r->conn->neg.dialect < SMB2_DIALECT_300 &&
+	    dlen == SMB2_LEASE_V2_SIZE)
+		dlen = SMB2_LEASE_V1_SIZE;
+	if (smb2_lease_decode(data, dlen, &w->lease) == -1)
+		return STATUS_INVALID_PARAMETER;
+	w->has_lease = 1;
+	w->oplock = SMB2_OPLOCK_LEVEL_LEASE;
+	return 0;
+}
+
 /* MS-SMB2 2.2.13, 3.3.5.9 */
 void
 smbd_create(struct smbd_req *r)
@@ -1086,6 +1149,10 @@ smbd_create(struct smbd_req *r)
 		return;
 	w->desired = cr.desired;
 	w->oplock = cr.oplock;
+	if ((st = smbd_create_lease_parse(r, &cr, w)) != 0) {
+		smbd_reply_error(r, st);
+		return;
+	}
 	w->share_access = cr.share_access;
 	w->attrs = cr.attributes;
 	w->disposition = cr.disposition;

@@ -22,8 +22,21 @@
  *
  * The holder in stated is the open's owner (protocol SMB, its session's
  * id, or the open's own for one that asked to be durable: durable.c),
- * the grant's name the owner's and the open's id, 16 bytes.  Leases
- * (create contexts, smb2_lease.h) are not granted yet.
+ * the grant's name the owner's and the open's id, 16 bytes.
+ *
+ * Leases (MS-SMB2 3.3.5.9.8, 3.3.5.9.11; smb2_lease.h on the wire) are
+ * grants too: a read grant for R and RH, a write grant for RW and RWH,
+ * named by the owner and the lease key (24 bytes), so every open of
+ * the owner with that key on the file shares one lease (3.3.1.4: struct
+ * smbd_lease, counted by its opens) and one grant.
+ *
+ * Breaks go down as far as the conflict needs (stated's push says
+ * whether the request that recalled it writes, new_level): a reader's
+ * leaves level II of a batch or exclusive oplock and RH or R of a lease
+ * holding W; a writer's leaves nothing.  A break that takes W or H (an
+ * exclusive or batch oplock; a lease holding W or H) waits for the
+ * acknowledgment; one that does not (level II, a lease of R alone) is
+ * told and done at once (3.3.4.6, 3.3.4.7).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -67,25 +80,55 @@ smbd_lease_return_done(void *arg, int status, void *reply)
 		    (int)rep->status);
 }
 
+/* A lease's grant name in stated: its owner, its key. */
+#define SMBD_LEASE_SID_LEN	(8 + SMB2_LEASE_KEY_SIZE)
+
 static void
-smbd_lease_return(struct smbd_env *env, uint64_t session_id,
-    uint64_t open_id, unsigned int level)
+smbd_lease_key_sid(uint8_t out[SMBD_LEASE_SID_LEN], uint64_t owner_id,
+    const uint8_t *key)
+{
+	smb2_put64(out, owner_id);
+	memcpy(out + 8, key, SMB2_LEASE_KEY_SIZE);
+}
+
+static void
+smbd_lease_return_sid(struct smbd_env *env, uint64_t owner_id,
+    const uint8_t *sid, size_t sidlen, unsigned int level)
 {
 	st_grant_smb_return_req req;
-	uint8_t sid[16];
 
 	if (!smbd_stated_ready(env))
 		return;
-	smbd_lease_sid(sid, session_id, open_id);
 	memset(&req, 0, sizeof(req));
-	req.client_id = session_id;
-	req.stateid.stateid_len = sizeof(sid);
-	req.stateid.stateid_val = (char *)sid;
+	req.client_id = owner_id;
+	req.stateid.stateid_len = (u_int)sidlen;
+	req.stateid.stateid_val = (char *)(uintptr_t)sid;
 	req.level = level;
 	ipc_client_call(env->stated, ST_GRANT_SMB_RETURN,
 	    (xdrproc_t)xdr_st_grant_smb_return_req, &req, ST_REPLY,
 	    (xdrproc_t)xdr_st_reply, sizeof(st_reply), smbd_lease_return_done,
 	    NULL);
+}
+
+static void
+smbd_lease_return(struct smbd_env *env, uint64_t session_id,
+    uint64_t open_id, unsigned int level)
+{
+	uint8_t sid[16];
+
+	smbd_lease_sid(sid, session_id, open_id);
+	smbd_lease_return_sid(env, session_id, sid, sizeof(sid), level);
+}
+
+/* A lease's new state to stated: lowered, or gone at none. */
+static void
+smbd_lease_state_tell(struct smbd_env *env, const struct smbd_lease *ls)
+{
+	uint8_t sid[SMBD_LEASE_SID_LEN];
+
+	smbd_lease_key_sid(sid, ls->owner_id, ls->l.key);
+	smbd_lease_return_sid(env, ls->owner_id, sid, sizeof(sid),
+	    (unsigned int)smb2_lease_grant_level(ls->l.state));
 }
 
 /* ---- CREATE: conflicts, then the oplock ---- */
@@ -97,6 +140,9 @@ struct smbd_lease_op {
 	uint8_t			 file[ST_FILE_ID_LEN];
 	int			 write;
 	uint8_t			 wanted;	/* SMB2_OPLOCK_LEVEL_* */
+	struct smbd_open	*o;		/* the walk's, outlives us */
+	int			 is_lease;
+	struct smb2_lease	 lease;		/* asked, then granted */
 	struct timespec		 deadline;
 	struct event		*ev;
 	smbd_lease_done_fn	*done;
@@ -118,21 +164,150 @@ smbd_lease_op_end(struct smbd_lease_op *op, uint8_t level)
 	done(arg, level);
 }
 
+/* The owner's lease of that key, on any of its opens, or NULL. */
+static struct smbd_lease *
+smbd_lease_of(struct smbd_env *env, uint64_t owner_id, const uint8_t *key)
+{
+	struct smbd_conn *c;
+	struct smbd_open *o;
+
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(o, &c->opens, entry)
+			if (o->lease != NULL && o->lease->owner_id ==
+			    owner_id && memcmp(o->lease->l.key, key,
+			    SMB2_LEASE_KEY_SIZE) == 0)
+				return o->lease;
+	return NULL;
+}
+
+/* The open's lease: one of its owner's shared, or a new one. */
+static void
+smbd_lease_attach(struct smbd_lease_op *op, uint32_t state)
+{
+	struct smbd_lease *ls;
+
+	if ((ls = calloc(1, sizeof(*ls))) == NULL) {
+		/* The grant goes back: no lease for the open. */
+		op->lease.state = 0;
+		if (state != 0) {
+			struct smbd_lease tmp;
+
+			memset(&tmp, 0, sizeof(tmp));
+			memcpy(tmp.l.key, op->lease.key, SMB2_LEASE_KEY_SIZE);
+			tmp.owner_id = op->session_id;
+			smbd_lease_state_tell(op->c->env, &tmp);
+		}
+		smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_NONE);
+		return;
+	}
+	ls->l = op->lease;
+	ls->l.state = state;
+	/* 3.3.5.9.11: a new lease's epoch follows the client's. */
+	if (ls->l.version == 2)
+		ls->l.epoch++;
+	ls->owner_id = op->session_id;
+	memcpy(ls->file, op->file, sizeof(ls->file));
+	ls->refs = 1;
+	op->o->lease = ls;
+	smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_LEASE);
+}
+
+/* ST_GRANT_SMB of the grant named sid at level, answered to `cb'. */
+static void
+smbd_lease_ask(struct smbd_lease_op *op, const uint8_t *sid, size_t sidlen,
+    unsigned int level, ipc_client_done_fn *cb)
+{
+	st_grant_smb_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.file.st_file_len = ST_FILE_ID_LEN;
+	req.file.st_file_val = (char *)op->file;
+	req.client_id = op->session_id;
+	req.stateid.stateid_len = (u_int)sidlen;
+	req.stateid.stateid_val = (char *)(uintptr_t)sid;
+	req.handle.handle_len = (u_int)sidlen;
+	req.handle.handle_val = (char *)(uintptr_t)sid;
+	req.level = level;
+	ipc_client_call(op->c->env->stated, ST_GRANT_SMB,
+	    (xdrproc_t)xdr_st_grant_smb_req, &req, ST_GRANT_SMB_REPLY,
+	    (xdrproc_t)xdr_st_grant_smb_reply, sizeof(st_grant_smb_reply),
+	    cb, op);
+}
+
+/* The grant level stated answered (0: none), the limit logged. */
+static unsigned int
+smbd_lease_answered(struct smbd_lease_op *op, int status,
+    const st_grant_smb_reply *rep)
+{
+	if (status != 0 || rep->status != ST_OK)
+		return 0;
+	if (rep->why == ST_GRANT_NONE_LIMIT)
+		log_warnx_rl("%s: [stated] smb leases per session reached: "
+		    "no oplock or lease", op->c->peer);
+	return rep->level;
+}
+
+static void
+smbd_lease_key_granted(void *arg, int status, void *reply)
+{
+	struct smbd_lease_op *op = arg;
+	uint32_t state = 0;
+
+	switch (smbd_lease_answered(op, status, reply)) {
+	case ST_GRANT_WRITE:
+		state = op->lease.state;
+		break;
+	case ST_GRANT_READ:
+		state = op->lease.state & ~SMB2_LEASE_WRITE;
+		break;
+	}
+	smbd_lease_attach(op, state);
+}
+
+/* MS-SMB2 3.3.5.9.8, 3.3.5.9.11: the lease asked for, as stated allows. */
+static void
+smbd_lease_key_grant(struct smbd_lease_op *op)
+{
+	struct smbd_lease *ls;
+	uint8_t sid[SMBD_LEASE_SID_LEN];
+
+	if ((ls = smbd_lease_of(op->c->env, op->session_id,
+	    op->lease.key)) != NULL) {
+		/* Another open of the lease: shared as it is (3.3.1.4). */
+		if (memcmp(ls->file, op->file, sizeof(ls->file)) != 0) {
+			smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_NONE);
+			return;
+		}
+		ls->refs++;
+		op->o->lease = ls;
+		smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_LEASE);
+		return;
+	}
+	op->lease.state = smb2_lease_grantable(op->wanted ==
+	    SMB2_OPLOCK_LEVEL_NONE ? 0 : op->lease.state);
+	if (op->lease.state == 0) {
+		smbd_lease_attach(op, 0);
+		return;
+	}
+	smbd_lease_key_sid(sid, op->session_id, op->lease.key);
+	smbd_lease_ask(op, sid, sizeof(sid), (op->lease.state &
+	    SMB2_LEASE_WRITE) ? ST_GRANT_WRITE : ST_GRANT_READ,
+	    smbd_lease_key_granted);
+}
+
 static void
 smbd_lease_granted(void *arg, int status, void *reply)
 {
 	struct smbd_lease_op *op = arg;
-	st_grant_smb_reply *rep = reply;
 	uint8_t level = SMB2_OPLOCK_LEVEL_NONE;
 
-	if (status == 0 && rep->status == ST_OK) {
-		if (rep->level == ST_GRANT_WRITE)
-			level = op->wanted;
-		else if (rep->level == ST_GRANT_READ)
-			level = SMB2_OPLOCK_LEVEL_II;
-		if (rep->why == ST_GRANT_NONE_LIMIT)
-			log_warnx_rl("%s: [stated] smb leases per session "
-			    "reached: no oplock", op->c->peer);
+	switch (smbd_lease_answered(op, status, reply)) {
+	case ST_GRANT_WRITE:
+		level = op->wanted;
+		break;
+	case ST_GRANT_READ:
+		level = SMB2_OPLOCK_LEVEL_II;
+		break;
 	}
 	smbd_lease_op_end(op, level);
 }
@@ -141,9 +316,12 @@ smbd_lease_granted(void *arg, int status, void *reply)
 static void
 smbd_lease_grant(struct smbd_lease_op *op)
 {
-	st_grant_smb_req req;
 	uint8_t sid[16];
 
+	if (op->is_lease) {
+		smbd_lease_key_grant(op);
+		return;
+	}
 	if (op->wanted != SMB2_OPLOCK_LEVEL_II &&
 	    op->wanted != SMB2_OPLOCK_LEVEL_EXCLUSIVE &&
 	    op->wanted != SMB2_OPLOCK_LEVEL_BATCH) {
@@ -151,20 +329,9 @@ smbd_lease_grant(struct smbd_lease_op *op)
 		return;
 	}
 	smbd_lease_sid(sid, op->session_id, op->open_id);
-	memset(&req, 0, sizeof(req));
-	req.file.st_file_len = ST_FILE_ID_LEN;
-	req.file.st_file_val = (char *)op->file;
-	req.client_id = op->session_id;
-	req.stateid.stateid_len = sizeof(sid);
-	req.stateid.stateid_val = (char *)sid;
-	req.handle.handle_len = sizeof(sid);
-	req.handle.handle_val = (char *)sid;
-	req.level = op->wanted == SMB2_OPLOCK_LEVEL_II ? ST_GRANT_READ :
-	    ST_GRANT_WRITE;
-	ipc_client_call(op->c->env->stated, ST_GRANT_SMB,
-	    (xdrproc_t)xdr_st_grant_smb_req, &req, ST_GRANT_SMB_REPLY,
-	    (xdrproc_t)xdr_st_grant_smb_reply, sizeof(st_grant_smb_reply),
-	    smbd_lease_granted, op);
+	smbd_lease_ask(op, sid, sizeof(sid), op->wanted ==
+	    SMB2_OPLOCK_LEVEL_II ? ST_GRANT_READ : ST_GRANT_WRITE,
+	    smbd_lease_granted);
 }
 
 static void
@@ -232,8 +399,8 @@ smbd_lease_conflict_ask(struct smbd_lease_op *op)
 }
 
 void
-smbd_lease_open(struct smbd_conn *c, const struct smbd_open *o,
-    uint8_t wanted, smbd_lease_done_fn *done, void *arg)
+smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
+    const struct smb2_lease *lease, smbd_lease_done_fn *done, void *arg)
 {
 	struct smbd_lease_op *op;
 	const uint8_t *file;
@@ -252,6 +419,11 @@ smbd_lease_open(struct smbd_conn *c, const struct smbd_open *o,
 	memcpy(op->file, file, ST_FILE_ID_LEN);
 	op->write = (o->access & PERM_IO_WRITE) != 0;
 	op->wanted = wanted;
+	op->o = o;
+	if (lease != NULL && wanted == SMB2_OPLOCK_LEVEL_LEASE) {
+		op->is_lease = 1;
+		op->lease = *lease;
+	}
 	op->done = done;
 	op->arg = arg;
 	clock_gettime(CLOCK_MONOTONIC, &op->deadline);
@@ -259,10 +431,55 @@ smbd_lease_open(struct smbd_conn *c, const struct smbd_open *o,
 	smbd_lease_conflict_ask(op);
 }
 
+/*
+ * MS-SMB2 3.3.5.9.7, 3.3.5.9.12: a durable open reconnected takes its
+ * lease back; the grant stayed in stated under the open's own id.
+ */
+int
+smbd_lease_restore(struct smbd_env *env, struct smbd_open *o,
+    const uint8_t *file, const struct smb2_durable_state *st)
+{
+	struct smbd_lease *ls;
+
+	if ((ls = smbd_lease_of(env, o->owner_id, st->lease_key)) != NULL) {
+		ls->refs++;
+		o->lease = ls;
+		o->oplock = SMB2_OPLOCK_LEVEL_LEASE;
+		return 0;
+	}
+	if ((ls = calloc(1, sizeof(*ls))) == NULL)
+		return -1;
+	ls->l.version = (int)st->lease_version;
+	memcpy(ls->l.key, st->lease_key, SMB2_LEASE_KEY_SIZE);
+	ls->l.state = st->lease_state & SMB2_LEASE_ALL;
+	ls->l.epoch = (uint16_t)st->lease_epoch;
+	ls->owner_id = o->owner_id;
+	memcpy(ls->file, file, sizeof(ls->file));
+	ls->refs = 1;
+	o->lease = ls;
+	o->oplock = SMB2_OPLOCK_LEVEL_LEASE;
+	return 0;
+}
+
 /* The open goes (CLOSE, LOGOFF, the connection): its oplock too. */
 void
 smbd_lease_open_gone(struct smbd_env *env, struct smbd_open *o)
 {
+	struct smbd_lease *ls;
+
+	if ((ls = o->lease) != NULL) {
+		/* The lease goes with the last of its opens. */
+		o->lease = NULL;
+		o->oplock = SMB2_OPLOCK_LEVEL_NONE;
+		if (--ls->refs > 0)
+			return;
+		if (ls->l.state != 0 || ls->breaking) {
+			ls->l.state = 0;
+			smbd_lease_state_tell(env, ls);
+		}
+		free(ls);
+		return;
+	}
 	if (o->oplock == SMB2_OPLOCK_LEVEL_NONE && !o->oplock_breaking)
 		return;
 	smbd_lease_return(env, o->owner_id, o->id, 0);
@@ -288,6 +505,64 @@ smbd_lease_find(struct smbd_env *env, uint64_t session_id, uint64_t open_id,
 	return NULL;
 }
 
+/* The connection one of the lease's opens is on. */
+static struct smbd_conn *
+smbd_lease_conn(struct smbd_env *env, const struct smbd_lease *ls)
+{
+	struct smbd_conn *c;
+	struct smbd_open *o;
+
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(o, &c->opens, entry)
+			if (o->lease == ls)
+				return c;
+	return NULL;
+}
+
+/* MS-SMB2 3.3.4.7: a lease's break, to what the conflict leaves. */
+static int
+smbd_lease_recall_key(struct smbd_env *env, const struct st_push_grant *g)
+{
+	const uint8_t *sid = (const uint8_t *)g->stateid.stateid_val;
+	struct smbd_lease *ls;
+	struct smbd_conn *c;
+	struct smbd_async a;
+	uint8_t body[SMB2_LEASE_BREAK_SIZE];
+	uint64_t owner = smb2_get64(sid);
+	uint32_t to;
+	int ack;
+
+	if ((ls = smbd_lease_of(env, owner, sid + 8)) == NULL ||
+	    (c = smbd_lease_conn(env, ls)) == NULL || ls->l.state == 0) {
+		smbd_lease_return_sid(env, owner, sid, SMBD_LEASE_SID_LEN, 0);
+		return ST_NOT_FOUND;
+	}
+	if (ls->breaking)
+		return ST_OK;		/* a repeat, or one on its way */
+	to = smb2_lease_break_to(ls->l.state, g->new_level == ST_GRANT_READ ?
+	    SMB2_BREAK_OPEN : SMB2_BREAK_WRITE);
+	if (to == ls->l.state)
+		to = smb2_lease_break_to(ls->l.state, SMB2_BREAK_WRITE);
+	ack = (ls->l.state & (SMB2_LEASE_WRITE | SMB2_LEASE_HANDLE)) != 0;
+	if (ls->l.version == 2)
+		ls->l.epoch++;
+	env->oplock_breaks++;
+	smb2_lease_break_encode(body, ls->l.key, ls->l.version == 2 ?
+	    ls->l.epoch : 0, ls->l.state, to, ack);
+	if (ack) {
+		ls->breaking = 1;
+		ls->break_to = to;
+	} else {
+		ls->l.state = to;
+		smbd_lease_state_tell(env, ls);
+	}
+	memset(&a, 0, sizeof(a));
+	a.message_id = UINT64_MAX;
+	a.command = SMB2_OPLOCK_BREAK;
+	smbd_reply_async(c, &a, STATUS_SUCCESS, body, sizeof(body));
+	return ST_OK;
+}
+
 /* stated's ST_PUSH_RECALL of one of our grants. */
 int
 smbd_lease_recall(struct smbd_env *env, const struct st_push *p)
@@ -298,9 +573,13 @@ smbd_lease_recall(struct smbd_env *env, const struct st_push *p)
 	struct smbd_open *o;
 	uint8_t body[SMB2_OPLOCK_BREAK_SIZE];
 	uint64_t sess, oid;
+	uint8_t to;
 
-	if (g->holder.protocol != ST_PROTOCOL_SMB ||
-	    g->stateid.stateid_len != 16)
+	if (g->holder.protocol != ST_PROTOCOL_SMB)
+		return ST_NOT_FOUND;
+	if (g->stateid.stateid_len == SMBD_LEASE_SID_LEN)
+		return smbd_lease_recall_key(env, g);
+	if (g->stateid.stateid_len != 16)
 		return ST_NOT_FOUND;
 	sess = smb2_get64((const uint8_t *)g->stateid.stateid_val);
 	oid = smb2_get64((const uint8_t *)g->stateid.stateid_val + 8);
@@ -312,14 +591,78 @@ smbd_lease_recall(struct smbd_env *env, const struct st_push *p)
 	}
 	if (o->oplock_breaking)
 		return ST_OK;		/* a repeat */
-	o->oplock_breaking = 1;
+	/* 3.3.4.6: a reader leaves level II of an exclusive or batch. */
+	to = g->new_level == ST_GRANT_READ && o->oplock !=
+	    SMB2_OPLOCK_LEVEL_II ? SMB2_OPLOCK_LEVEL_II :
+	    SMB2_OPLOCK_LEVEL_NONE;
 	env->oplock_breaks++;
-	smb2_oplock_break_encode(body, SMB2_OPLOCK_LEVEL_NONE, o->id, o->id);
+	smb2_oplock_break_encode(body, to, o->id, o->id);
+	if (o->oplock == SMB2_OPLOCK_LEVEL_II) {
+		/* Level II to none: no acknowledgment comes. */
+		o->oplock = SMB2_OPLOCK_LEVEL_NONE;
+		smbd_lease_return(env, o->owner_id, o->id, 0);
+		smbd_durable_oplock_lost(c, o);
+	} else {
+		o->oplock_breaking = 1;
+		o->oplock_break_to = to;
+	}
 	memset(&a, 0, sizeof(a));
 	a.message_id = UINT64_MAX;
 	a.command = SMB2_OPLOCK_BREAK;
 	smbd_reply_async(c, &a, STATUS_SUCCESS, body, sizeof(body));
 	return ST_OK;
+}
+
+/* MS-SMB2 3.3.5.22.2: a lease break acknowledged. */
+static void
+smbd_lease_ack(struct smbd_req *r, const struct smb2_break_ack *ack)
+{
+	struct smbd_session *s;
+	struct smbd_open *o;
+	struct smbd_lease *ls;
+	uint8_t out[SMB2_LEASE_ACK_SIZE];
+	uint32_t st;
+
+	if ((s = smbd_req_session(r)) == NULL ||
+	    smbd_req_tree(r, s) == NULL)
+		return;
+	ls = NULL;
+	TAILQ_FOREACH(o, &r->conn->opens, entry)
+		if (o->session_id == s->id && o->lease != NULL &&
+		    memcmp(o->lease->l.key, ack->key,
+		    SMB2_LEASE_KEY_SIZE) == 0) {
+			ls = o->lease;
+			break;
+		}
+	if (ls == NULL) {
+		smbd_reply_error(r, STATUS_OBJECT_NAME_NOT_FOUND);
+		return;
+	}
+	if (!ls->breaking) {
+		smbd_reply_error(r, STATUS_UNSUCCESSFUL);
+		return;
+	}
+	if ((st = smb2_lease_ack_check(ls->break_to, ack->state)) != 0) {
+		/* 3.3.5.22.2: the lease goes to none all the same. */
+		ls->breaking = 0;
+		ls->l.state = 0;
+		smbd_lease_state_tell(r->conn->env, ls);
+		smbd_reply_error(r, st);
+		return;
+	}
+	ls->breaking = 0;
+	ls->l.state = ack->state;
+	smbd_lease_state_tell(r->conn->env, ls);
+	/* 3.3.5.9.10: a durable open held by its H lease is no longer. */
+	if (!(ls->l.state & SMB2_LEASE_HANDLE))
+		TAILQ_FOREACH(o, &r->conn->opens, entry)
+			if (o->lease == ls && o->durable)
+				smbd_durable_oplock_lost(r->conn, o);
+	memset(out, 0, sizeof(out));
+	smb2_put16(out, SMB2_LEASE_ACK_SIZE);
+	memcpy(out + 8, ls->l.key, SMB2_LEASE_KEY_SIZE);
+	smb2_put32(out + 24, ls->l.state);
+	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
 }
 
 /* MS-SMB2 3.3.5.22: OPLOCK_BREAK, an acknowledgment. */
@@ -337,8 +680,7 @@ smbd_oplock_break(struct smbd_req *r)
 		return;
 	}
 	if (ack.lease) {
-		/* No lease is ever granted: none to acknowledge. */
-		smbd_reply_error(r, STATUS_INVALID_OPLOCK_PROTOCOL);
+		smbd_lease_ack(r, &ack);
 		return;
 	}
 	if ((s = smbd_req_session(r)) == NULL ||
@@ -349,15 +691,16 @@ smbd_oplock_break(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_INVALID_OPLOCK_PROTOCOL);
 		return;
 	}
-	if ((st = smb2_oplock_ack_check(SMB2_OPLOCK_LEVEL_NONE,
+	if ((st = smb2_oplock_ack_check(o->oplock_break_to,
 	    ack.oplock)) != 0) {
 		smbd_reply_error(r, st);
 		return;
 	}
 	o->oplock_breaking = 0;
-	o->oplock = SMB2_OPLOCK_LEVEL_NONE;
-	smbd_lease_return(r->conn->env, o->owner_id, o->id, 0);
+	o->oplock = ack.oplock;
+	smbd_lease_return(r->conn->env, o->owner_id, o->id,
+	    o->oplock == SMB2_OPLOCK_LEVEL_II ? ST_GRANT_READ : 0);
 	smbd_durable_oplock_lost(r->conn, o);
-	smb2_oplock_break_encode(out, SMB2_OPLOCK_LEVEL_NONE, o->id, o->id);
+	smb2_oplock_break_encode(out, o->oplock, o->id, o->id);
 	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
 }

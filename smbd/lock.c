@@ -755,8 +755,12 @@ smbd_lock_open_gone(struct smbd_conn *c, struct smbd_open *o)
 		    op->session_id == o->session_id)
 			smbd_lockop_abandon(op, STATUS_RANGE_NOT_LOCKED);
 	}
-	if (o->file == NULL)
+	if (o->file == NULL) {
+		/* A reconnect that failed: the lease it took back goes. */
+		if (o->lease != NULL)
+			smbd_lease_open_gone(env, o);
 		return;
+	}
 	/* Owned by its own id: one message for all of it (durable.c). */
 	own = smbd_durable_id(o->owner_id);
 	for (l = TAILQ_FIRST(&o->file->locks); l != NULL; l = lnext) {

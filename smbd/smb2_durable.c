@@ -105,12 +105,14 @@ smb2_durable_state_encode(const struct smb2_durable_state *st, uint8_t *out,
 {
 	size_t nlen = strlen(st->name), off;
 
+	size_t lease = st->lease_version != 0 ? SMB2_DURABLE_STATE_LEASE : 0;
+
 	if (st->fhlen > SMB2_DURABLE_FH_MAX ||
 	    st->dir_fhlen > SMB2_DURABLE_FH_MAX ||
-	    outmax < SMB2_DURABLE_STATE_FIXED + nlen)
+	    outmax < SMB2_DURABLE_STATE_FIXED + lease + nlen)
 		return 0;
-	memset(out, 0, SMB2_DURABLE_STATE_FIXED);
-	smb2_put32(out, 1);			/* this layout */
+	memset(out, 0, SMB2_DURABLE_STATE_FIXED + lease);
+	smb2_put32(out, lease != 0 ? 2 : 1);	/* this layout */
 	smb2_put32(out + 4, st->share_id);
 	smb2_put32(out + 8, (uint32_t)st->is_dir);
 	smb2_put32(out + 12, st->access);
@@ -125,6 +127,13 @@ smb2_durable_state_encode(const struct smb2_durable_state *st, uint8_t *out,
 	smb2_put32(out + off, st->dir_fhlen);
 	memcpy(out + off + 4, st->dir_fh, st->dir_fhlen);
 	off += 4 + SMB2_DURABLE_FH_MAX;
+	if (lease != 0) {
+		smb2_put32(out + off, st->lease_version);
+		memcpy(out + off + 4, st->lease_key, 16);
+		smb2_put32(out + off + 20, st->lease_state);
+		smb2_put32(out + off + 24, st->lease_epoch);
+		off += lease;
+	}
 	memcpy(out + off, st->name, nlen);
 	return off + nlen;
 }
@@ -134,10 +143,12 @@ int
 smb2_durable_state_decode(const uint8_t *in, size_t len,
     struct smb2_durable_state *st)
 {
-	size_t off, nlen;
+	size_t off, nlen, layout;
 
 	memset(st, 0, sizeof(*st));
-	if (len < SMB2_DURABLE_STATE_FIXED || smb2_get32(in) != 1)
+	if (len < SMB2_DURABLE_STATE_FIXED || ((layout = smb2_get32(in)) != 1 &&
+	    layout != 2) || (layout == 2 && len < SMB2_DURABLE_STATE_FIXED +
+	    SMB2_DURABLE_STATE_LEASE))
 		return -1;
 	st->share_id = smb2_get32(in + 4);
 	st->is_dir = smb2_get32(in + 8) != 0;
@@ -155,6 +166,15 @@ smb2_durable_state_decode(const uint8_t *in, size_t len,
 	st->dir_fhlen = smb2_get32(in + off);
 	memcpy(st->dir_fh, in + off + 4, st->dir_fhlen);
 	off += 4 + SMB2_DURABLE_FH_MAX;
+	if (layout == 2) {
+		st->lease_version = smb2_get32(in + off);
+		memcpy(st->lease_key, in + off + 4, 16);
+		st->lease_state = smb2_get32(in + off + 20);
+		st->lease_epoch = smb2_get32(in + off + 24);
+		if (st->lease_version != 1 && st->lease_version != 2)
+			return -1;
+		off += SMB2_DURABLE_STATE_LEASE;
+	}
 	nlen = len - off;
 	if (nlen > SMB2_DURABLE_NAME_MAX || memchr(in + off, '\0', nlen) != NULL)
 		return -1;

@@ -21,6 +21,8 @@
 #define SMB2_DURABLE_NAME_MAX		255
 /* The state blob: fixed part, then the name. */
 #define SMB2_DURABLE_STATE_FIXED	(32 + 2 * (4 + SMB2_DURABLE_FH_MAX))
+/* Layout 2: the lease (version, key, state, epoch) before the name. */
+#define SMB2_DURABLE_STATE_LEASE	(4 + 16 + 4 + 4)
 
 /* A CREATE's durable contexts. */
 struct smb2_durable_req {
@@ -44,6 +46,11 @@ struct smb2_durable_state {
 	uint8_t		 dir_fh[SMB2_DURABLE_FH_MAX];
 	uint32_t	 dir_fhlen;
 	char		 name[SMB2_DURABLE_NAME_MAX + 1];
+	/* Its lease (lease.c), when it has one: lease_version 1 or 2. */
+	uint32_t	 lease_version;
+	uint8_t		 lease_key[16];
+	uint32_t	 lease_state;
+	uint32_t	 lease_epoch;
 };
 
 /*

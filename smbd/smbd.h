@@ -37,6 +37,7 @@
 #include "gssd_msg.h"
 #include "smb2.h"
 #include "smb2_durable.h"
+#include "smb2_lease.h"
 #include "smb2_lock.h"
 
 #define SMBD_SHARES_MAX		256
@@ -209,6 +210,8 @@ struct smbd_open {
 	/* lease.c: its oplock (SMB2_OPLOCK_LEVEL_*), a grant in stated */
 	uint8_t			 oplock;
 	int			 oplock_breaking;	/* notified, no ack */
+	uint8_t			 oplock_break_to;
+	struct smbd_lease	*lease;		/* oplock LEASE: shared */
 	/* QUERY_DIRECTORY */
 	uint64_t		 cookie;
 	int			 dots;		/* "." and ".." sent: 0, 1, 2 */
@@ -216,6 +219,19 @@ struct smbd_open {
 	int			 eof;
 	char			 pattern[BD_NAME_MAX + 1];
 	TAILQ_ENTRY(smbd_open)	 entry;
+};
+
+/*
+ * lease.c: a lease (MS-SMB2 3.3.1.4), shared by the opens of one owner
+ * with the same lease key on the same file; one grant in stated.
+ */
+struct smbd_lease {
+	struct smb2_lease	 l;		/* key, state, epoch, version */
+	uint64_t		 owner_id;
+	uint8_t			 file[16];	/* stated's name (ST_FILE_ID_LEN) */
+	unsigned int		 refs;		/* opens */
+	int			 breaking;	/* notified, ack required */
+	uint32_t		 break_to;
 };
 
 struct smbd_conn {
@@ -414,11 +430,19 @@ const uint8_t *smbd_file_id(const struct smbd_open *);
 
 /* lease.c */
 struct st_push;
-/* CREATE's breaks waited for, then its oplock: the level granted. */
+/*
+ * CREATE's breaks waited for, then its oplock, or its lease when it
+ * asked one (`lease' not NULL, wanted SMB2_OPLOCK_LEVEL_LEASE): the
+ * level granted, o->lease set for a lease.
+ */
 typedef void	 smbd_lease_done_fn(void *arg, uint8_t level);
-void	 smbd_lease_open(struct smbd_conn *, const struct smbd_open *,
-	    uint8_t wanted, smbd_lease_done_fn *, void *arg);
+void	 smbd_lease_open(struct smbd_conn *, struct smbd_open *,
+	    uint8_t wanted, const struct smb2_lease *lease,
+	    smbd_lease_done_fn *, void *arg);
 void	 smbd_lease_open_gone(struct smbd_env *, struct smbd_open *);
+/* A reconnected durable open's lease, as smbd kept it in stated: 0, -1. */
+int	 smbd_lease_restore(struct smbd_env *, struct smbd_open *,
+	    const uint8_t *file, const struct smb2_durable_state *);
 /* stated's RECALL of an oplock: an st_status for the ACK. */
 int	 smbd_lease_recall(struct smbd_env *, const struct st_push *);
 void	 smbd_oplock_break(struct smbd_req *);

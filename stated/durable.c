@@ -16,14 +16,18 @@
 #include <string.h>
 #include <time.h>
 
+#include "hash.h"
 #include "log.h"
 #include "stated.h"
 
 /* One record per durable open, at most this many. */
 #define STATED_DURABLE_MAX	65536
+/* Buckets of the by-id hash: a power of two, a record or so each. */
+#define STATED_DURABLE_BUCKETS	65536
 
 struct stated_durable {
 	TAILQ_ENTRY(stated_durable) entry;
+	LIST_ENTRY(stated_durable) by_id;
 	st_durable_open		 open;		/* as smbd sent it */
 	uint32_t		 fe_role;
 	char			 fe_name[64];
@@ -32,14 +36,31 @@ struct stated_durable {
 	struct timespec		 since;		/* disconnected, monotonic */
 };
 
+/*
+ * Records by open id, so that finding one costs the same with 65,536
+ * kept as with one.  The ids are smbd's (a counter under a tag), not a
+ * client's choice: an unkeyed hash does.
+ */
+struct stated_durable_hash {
+	LIST_HEAD(, stated_durable) buckets[STATED_DURABLE_BUCKETS];
+};
+
 static void	stated_durable_timer(struct stated_env *);
+
+static size_t
+stated_durable_bucket(uint64_t id)
+{
+	return (size_t)(hash_fnv1a64(&id, sizeof(id)) &
+	    (STATED_DURABLE_BUCKETS - 1));
+}
 
 static struct stated_durable *
 stated_durable_find(struct stated_env *env, uint64_t id)
 {
 	struct stated_durable *d;
 
-	TAILQ_FOREACH(d, &env->durables, entry)
+	LIST_FOREACH(d, &env->durable_hash->buckets[stated_durable_bucket(id)],
+	    by_id)
 		if (d->open.id == id)
 			return d;
 	return NULL;
@@ -60,6 +81,7 @@ static void
 stated_durable_free(struct stated_env *env, struct stated_durable *d)
 {
 	TAILQ_REMOVE(&env->durables, d, entry);
+	LIST_REMOVE(d, by_id);
 	env->ndurables--;
 	xdr_free((xdrproc_t)xdr_st_durable_open, &d->open);
 	free(d);
@@ -128,6 +150,8 @@ stated_durable_open(struct ipc_peer *peer, struct ipc_msg *msg)
 	snprintf(d->fe_name, sizeof(d->fe_name), "%s", ipc_peer_name(peer));
 	d->connected = 1;
 	TAILQ_INSERT_TAIL(&env->durables, d, entry);
+	LIST_INSERT_HEAD(&env->durable_hash->buckets[stated_durable_bucket(
+	    d->open.id)], d, by_id);
 	env->ndurables++;
 	stated_reply_status(peer, msg, ST_OK);
 }
@@ -453,7 +477,13 @@ stated_durable_timer(struct stated_env *env)
 void
 stated_durable_init(struct stated_env *env, struct event_base *base)
 {
+	size_t i;
+
 	TAILQ_INIT(&env->durables);
+	if ((env->durable_hash = malloc(sizeof(*env->durable_hash))) == NULL)
+		fatal("durable handle hash");
+	for (i = 0; i < STATED_DURABLE_BUCKETS; i++)
+		LIST_INIT(&env->durable_hash->buckets[i]);
 	if ((env->ev_durable = evtimer_new(base, stated_durable_timer_cb,
 	    env)) == NULL)
 		fatal("durable handle timer");
@@ -464,6 +494,8 @@ stated_durable_stop(struct stated_env *env)
 {
 	while (!TAILQ_EMPTY(&env->durables))
 		stated_durable_free(env, TAILQ_FIRST(&env->durables));
+	free(env->durable_hash);
+	env->durable_hash = NULL;
 	if (env->ev_durable != NULL)
 		event_free(env->ev_durable);
 	env->ev_durable = NULL;

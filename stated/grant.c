@@ -352,6 +352,7 @@ grant_conflict(struct grant_table *t, const struct lock_file_id *f,
 			continue;
 		outstanding++;
 		if (n->g.state == GRANT_GRANTED) {
+			n->g.recall_write = write != 0;
 			grant_set_state(t, n, GRANT_RECALLING);
 			if (t->cb != NULL)
 				t->cb(t->cb_arg, &n->g, GRANT_EVENT_RECALL);

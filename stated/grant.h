@@ -76,6 +76,12 @@ struct grant {
 	time_t			 granted_at;
 	time_t			 recalled_at;	/* and REVOKED */
 	time_t			 revoked_at;	/* REVOKED */
+	/*
+	 * The request that recalled it writes (1) or only reads (0): an
+	 * SMB holder of a write grant may keep reading (level II, R, RH)
+	 * after a reader's recall, not after a writer's.
+	 */
+	int			 recall_write;
 };
 
 struct grant_table;

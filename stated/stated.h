@@ -96,6 +96,7 @@ struct stated_env {
 	size_t			 smb_grants_max;	/* per SMB session */
 	/* SMB durable handles (durable.c). */
 	TAILQ_HEAD(, stated_durable) durables;
+	struct stated_durable_hash *durable_hash;	/* by open id */
 	size_t			 ndurables;
 	struct event		*ev_durable;	/* the scavenger */
 	int			 durable_timer_on;

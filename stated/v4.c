@@ -685,6 +685,9 @@ stated_grant_event(void *arg, const struct grant *g, enum grant_event e)
 		    g->holder.client_id;
 		body.st_push_body_u.grant.holder.host = "";
 		body.st_push_body_u.grant.grant_id = g->id;
+		/* SMB: what the break may leave (smbd/lease.c). */
+		body.st_push_body_u.grant.new_level = g->recall_write ? 0 :
+		    GRANT_READ;
 		body.st_push_body_u.grant.stateid.stateid_len =
 		    (u_int)g->stateid_len;
 		body.st_push_body_u.grant.stateid.stateid_val =

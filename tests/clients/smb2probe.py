@@ -83,16 +83,18 @@ names and prints one line the test compares:
   trylock D KEYHEX NAME OFF LEN
                       open NAME and LOCK it exclusively, failing at
                       once: "LOCK 0x<status>"
-  durable D KEYHEX NAME v1|v2|v2deny [TIMEOUT_MS]
+  durable D KEYHEX NAME v1|v2|v2deny|v2lease [TIMEOUT_MS]
                       open NAME (overwritten) for read and write with a
                       batch oplock and DHnQ (v1) or DH2Q (v2: a random
                       CreateGuid, Timeout TIMEOUT_MS or 0), sharing all
-                      (v2deny: read only); WRITE "durable-data" at 100,
+                      (v2deny: read only; v2lease: an RWH lease, not
+                      batch, " LEASE <state> <key>" after the guid);
+                      WRITE "durable-data" at 100,
                       LOCK 0-10 exclusively; print "DURABLE <oplock>
                       <context> <timeout> <fileid hex> <guid hex>",
                       wait for a line on stdin (or its end), then exit
                       without closing anything
-  reconnect D KEYHEX NAME v1|v2 FIDHEX GUIDHEX
+  reconnect D KEYHEX NAME v1|v2|v2lease FIDHEX GUIDHEX
                       a new session: CREATE with DHnC (v1) or DH2C (v2),
                       "RECONNECT 0x<status> <oplock> <same fileid>";
                       then READ at 100: "READ <data>"; a second session
@@ -117,6 +119,14 @@ names and prints one line the test compares:
   nodurable D KEYHEX NAME
                       DHnQ without an oplock: "NODURABLE 0x<status>
                       <context>" (the context answered, or -)
+  leases D KEYHEX     PASS/FAIL lines: leases v1 (2.1) or v2 (3.x) as
+                      grants in stated: RWH granted, shared by two opens
+                      of one key, broken to RH by another session's
+                      reader and to none by its writer, acknowledged
+  hold D KEYHEX NAME lease
+                      an RWH lease of NAME: "HELD <state>", then its
+                      break "BREAK <cmd> <current> <new> <flags>", its
+                      acknowledgment "ACKED 0x<status>", a line on stdin
 """
 import os
 import socket
@@ -1073,6 +1083,153 @@ def oplock_steps(d, key):
     eq("B to read, level II too: both hold level II", (st, b.oplock), (0, 1))
     b.close(fb)
     a.close(fa)
+    # 3.3.4.6: a reader leaves level II; level II goes to none unacked.
+    st, fa = a.open("op.bin", oplock=9)
+    eq("A asks batch again: granted", (st, a.oplock), (0, 9))
+    b.send(CREATE, b.create_body("op.bin", access=0x80000000))
+    n = a.recv()
+    eq("B reads: A's batch breaks to level II",
+       (n["cmd"], n["body"][2]), (OPLOCK_BREAK, 1))
+    eq("A acknowledges level II", a.ack(fa, 1), (0, 1))
+    r = b.recv()
+    eq("then B's CREATE succeeds", r["status"], 0)
+    b.close(b.fid(r) if r["status"] == 0 else None)
+    b.send(CREATE, b.create_body("op.bin"))
+    n = a.recv()
+    eq("B writes: A's level II breaks to none",
+       (n["cmd"], n["body"][2]), (OPLOCK_BREAK, 0))
+    r = b.recv()
+    eq("... and B's CREATE goes on without an acknowledgment",
+       r["status"], 0)
+    b.close(b.fid(r) if r["status"] == 0 else None)
+    a.close(fa)
+
+
+def lease_ctx(d, lkey, state, epoch=0):
+    """RqLs (2.2.13.2.8 v1 before 3.0, 2.2.13.2.10 v2 after)."""
+    if d < 0x300:
+        return create_ctx(b"RqLs", struct.pack("<16sIIQ", lkey, state, 0,
+                                               0))
+    return create_ctx(b"RqLs", struct.pack("<16sIIQ16sHH", lkey, state, 0,
+                                           0, b"\0" * 16, epoch, 0))
+
+
+def lease_of(r):
+    """The granted lease: (state, epoch) or None (2.2.14.2.10, .11)."""
+    data = response_ctx(r, b"RqLs")
+    if data is None or len(data) < 32:
+        return None
+    (state,) = struct.unpack_from("<I", data, 16)
+    epoch = struct.unpack_from("<H", data, 48)[0] if len(data) >= 52 else 0
+    return (state, epoch)
+
+
+def lease_ack(p, lkey, state):
+    """LEASE_BREAK_ACK (2.2.24.2): status, the state answered."""
+    r = p.call(OPLOCK_BREAK, struct.pack("<HHI16sIQ", 36, 0, 0, lkey, state,
+                                         0))
+    if r["status"] != 0:
+        return r["status"], None
+    return r["status"], struct.unpack_from("<I", r["body"], 24)[0]
+
+
+def lease_break_of(n):
+    """A LEASE_BREAK notification (2.2.23.2): size, epoch, flags, key,
+    current, new."""
+    b = n["body"]
+    if len(b) < 44:
+        return None
+    return struct.unpack_from("<HHI16sII", b, 0)
+
+
+def lease_steps(d, key):
+    """MS-SMB2 3.3.5.9.8, 3.3.5.9.11, 3.3.4.7, 3.3.5.22.2: leases."""
+    a, b, eq = two_sessions(d, key, "%r, expected %r")
+    v2 = d >= 0x300
+    ka = bytes(range(1, 17))
+    r = create_with(a, "le.bin", [lease_ctx(d, ka, 7, 4)], disp=5,
+                    oplock=0xff)
+    eq("A opens le.bin asking an RWH lease", r["status"], 0)
+    fa = a.fid(r) if r["status"] == 0 else None
+    eq("... OplockLevel LEASE", a.oplock, 0xff)
+    eq("... RWH granted (epoch the client's + 1 for v2)", lease_of(r),
+       (7, 5 if v2 else 0))
+    r = create_with(a, "le.bin", [lease_ctx(d, ka, 7, 4)], oplock=0xff)
+    eq("A opens it again with the same key: the lease is shared, "
+       "not broken", (r["status"], lease_of(r)), (0, (7, 5 if v2 else 0)))
+    fa2 = a.fid(r) if r["status"] == 0 else None
+    # B reads: A's lease goes to RH, the ack required (A holds W and H).
+    b.send(CREATE, b.create_body("le.bin", access=0x80000000))
+    n = a.recv()
+    eq("A gets a LEASE_BREAK (OPLOCK_BREAK, message id all ones)",
+       (n["cmd"], n["mid"]), (OPLOCK_BREAK, 0xFFFFFFFFFFFFFFFF))
+    lb = lease_break_of(n)
+    eq("... RWH to RH for a reader, ack required, its key",
+       lb and (lb[0], lb[2], lb[3], lb[4], lb[5]), (44, 1, ka, 7, 3))
+    eq("... epoch + 1 (v2) or 0 (v1)", lb and lb[1], 6 if v2 else 0)
+    b.s.settimeout(0.5)
+    try:
+        b.recv()
+        waited = False
+    except socket.timeout:
+        waited = True
+    b.s.settimeout(10)
+    eq("B's CREATE waits for the acknowledgment", waited, True)
+    eq("A acknowledges RWH: REQUEST_NOT_ACCEPTED",
+       lease_ack(a, ka, 7), (0xc00000d0, None))
+    # That ack took the lease to none (3.3.5.22.2); start it over.
+    r = b.recv()
+    eq("then B's CREATE succeeds", r["status"], 0)
+    fb = b.fid(r) if r["status"] == 0 else None
+    b.close(fb)
+    a.close(fa2)
+    a.close(fa)
+    r = create_with(a, "le.bin", [lease_ctx(d, ka, 7, 9)], oplock=0xff)
+    eq("A, all closed, asks RWH again: granted",
+       (r["status"], lease_of(r) and lease_of(r)[0]), (0, 7))
+    fa = a.fid(r) if r["status"] == 0 else None
+    b.send(CREATE, b.create_body("le.bin", access=0x80000000))
+    n = a.recv()
+    lb = lease_break_of(n)
+    eq("B reads: A's lease breaks to RH", lb and (lb[4], lb[5]), (7, 3))
+    eq("A acknowledges RH: granted", lease_ack(a, ka, 3), (0, 3))
+    r = b.recv()
+    eq("then B's CREATE succeeds", r["status"], 0)
+    fb = b.fid(r) if r["status"] == 0 else None
+    eq("A acknowledges again: UNSUCCESSFUL (no break)",
+       lease_ack(a, ka, 3), (0xc0000001, None))
+    b.close(fb)
+    # B writes: the RH left goes to none, still acked (A holds H).
+    b.send(CREATE, b.create_body("le.bin"))
+    n = a.recv()
+    lb = lease_break_of(n)
+    eq("B writes: A's RH breaks to none, ack required",
+       lb and (lb[2], lb[4], lb[5]), (1, 3, 0))
+    eq("... epoch + 1 again (v2)", lb and lb[1], 12 if v2 else 0)
+    eq("A acknowledges none", lease_ack(a, ka, 0), (0, 0))
+    r = b.recv()
+    eq("then B's CREATE succeeds", r["status"], 0)
+    fb = b.fid(r) if r["status"] == 0 else None
+    b.close(fb)
+    a.close(fa)
+    # Two readers each hold RH; H alone is not granted.
+    r = create_with(a, "le.bin", [lease_ctx(d, ka, 3)],
+                    access=0x80000000, oplock=0xff)
+    fa = a.fid(r) if r["status"] == 0 else None
+    kb = bytes(range(17, 33))
+    r2 = create_with(b, "le.bin", [lease_ctx(d, kb, 3)],
+                     access=0x80000000, oplock=0xff)
+    fb = b.fid(r2) if r2["status"] == 0 else None
+    eq("A and B, readers, both hold RH",
+       (lease_of(r) and lease_of(r)[0], lease_of(r2) and lease_of(r2)[0]),
+       (3, 3))
+    b.close(fb)
+    r2 = create_with(b, "le2.bin", [lease_ctx(d, kb, 2)], disp=5,
+                     oplock=0xff)
+    eq("H alone: no lease (state 0)",
+       (r2["status"], lease_of(r2) and lease_of(r2)[0]), (0, 0))
+    b.close(b.fid(r2) if r2["status"] == 0 else None)
+    a.close(fa)
 
 
 def lock_limits(d, key, n):
@@ -1107,6 +1264,26 @@ def hold(d, key, name, how, args):
         st, f = p.open(name)
         if st == 0:
             st = p.lock(f, [(int(args[0]), int(args[1]), EX | FI)])
+    elif how == "lease":
+        # An RWH lease: HELD and its state, then the break, acked.
+        lk = bytes(range(40, 56))
+        r = create_with(p, name, [lease_ctx(d, lk, 7)], oplock=0xff)
+        st = r["status"]
+        if st == 0:
+            f = p.fid(r)
+            print("HELD %d" % (lease_of(r) or (-1,))[0])
+            sys.stdout.flush()
+            p.s.settimeout(25)
+            n = p.recv()
+            lb = lease_break_of(n) or (0, 0, 0, b"", 0, 0)
+            print("BREAK %d %d %d %d" % (n["cmd"], lb[4], lb[5], lb[2]))
+            sys.stdout.flush()
+            print("ACKED 0x%x" % lease_ack(p, lk, lb[5])[0])
+            sys.stdout.flush()
+            sys.stdin.readline()
+            p.close(f)
+            print("RELEASED")
+            return
     elif how == "oplock":
         # A batch oplock: HELD and its level, then the break, acked.
         st, f = p.open(name, oplock=9)
@@ -1195,8 +1372,13 @@ def durable_open(d, key, name, how, timeout):
     else:
         ctx, want = create_ctx(b"DH2Q", struct.pack("<II8s16s", timeout, 0,
                                                      b"", guid)), b"DH2Q"
-    r = create_with(p, name, [ctx], share=1 if how == "v2deny" else 7,
-                    disp=5, oplock=9)
+    if how == "v2lease":
+        # 3.3.5.9.10: durable with a lease that holds H, not a batch.
+        r = create_with(p, name, [ctx, lease_ctx(d, DURABLE_LEASE_KEY, 7)],
+                        disp=5, oplock=0xff)
+    else:
+        r = create_with(p, name, [ctx], share=1 if how == "v2deny" else 7,
+                        disp=5, oplock=9)
     if r["status"] != 0:
         print("FAIL 0x%x" % r["status"])
         return
@@ -1212,12 +1394,24 @@ def durable_open(d, key, name, how, timeout):
     if st != 0 or lk != 0:
         print("FAIL write 0x%x lock 0x%x" % (st, lk))
         return
-    print("DURABLE %d %s %d %s %s" % (p.oplock, want.decode() if data
-                                      is not None else "-", tmo, f.hex(),
-                                      guid.hex()))
+    print("DURABLE %d %s %d %s %s%s" % (p.oplock, want.decode() if data
+                                        is not None else "-", tmo, f.hex(),
+                                        guid.hex(), lease_str(r)))
     sys.stdout.flush()
     sys.stdin.readline()
     os._exit(0)
+
+
+DURABLE_LEASE_KEY = bytes(range(0x60, 0x70))
+
+
+def lease_str(r):
+    """ " LEASE <state> <key hex>" of a response's lease, or "". """
+    data = response_ctx(r, b"RqLs")
+    if data is None or len(data) < 32:
+        return ""
+    return " LEASE %d %s" % (struct.unpack_from("<I", data, 16)[0],
+                             data[:16].hex())
 
 
 def durable_reconnect(d, key, name, how, fid, guid, keep):
@@ -1227,10 +1421,15 @@ def durable_reconnect(d, key, name, how, fid, guid, keep):
         ctx = create_ctx(b"DHnC", fid)
     else:
         ctx = create_ctx(b"DH2C", fid + guid + struct.pack("<I", 0))
-    r = create_with(a, name, [ctx], oplock=9)
+    if how == "v2lease":
+        r = create_with(a, name, [ctx, lease_ctx(d, DURABLE_LEASE_KEY, 7)],
+                        oplock=0xff)
+    else:
+        r = create_with(a, name, [ctx], oplock=9)
     got = a.fid(r) if r["status"] == 0 else b""
-    print("RECONNECT 0x%x %s %s" % (r["status"], a.oplock,
-                                    "same" if got == fid else "other"))
+    print("RECONNECT 0x%x %s %s%s" % (r["status"], a.oplock,
+                                      "same" if got == fid else "other",
+                                      lease_str(r)))
     sys.stdout.flush()
     if r["status"] != 0:
         return
@@ -1247,7 +1446,12 @@ def durable_reconnect(d, key, name, how, fid, guid, keep):
     o.send(CREATE, o.create_body(name))
     a.s.settimeout(10)
     n = a.recv()
-    if n["cmd"] == OPLOCK_BREAK:
+    lb = lease_break_of(n) if how == "v2lease" else None
+    if lb is not None:
+        print("LEASEBREAK %d %d" % (lb[4], lb[5]))
+        sys.stdout.flush()
+        lease_ack(a, DURABLE_LEASE_KEY, lb[5])
+    elif n["cmd"] == OPLOCK_BREAK:
         a.ack(fid, 0)
     r = o.recv()
     if r["status"] == 0:
@@ -1629,6 +1833,9 @@ def main():
         return
     if CMD == "oplocks":
         oplock_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
+        return
+    if CMD == "leases":
+        lease_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
         return
     if CMD == "locklimit":
         lock_limits(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]))

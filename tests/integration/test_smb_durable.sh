@@ -191,6 +191,30 @@ check "DHnC after the client's connection dropped: the same FileId" has "$out" '
 check "... its lock still excludes another client" has "$out" '^OTHER 0xc0000055$'
 check "smbd is still the one restarted" restarted smbd "$SMBD"
 
+# A DH2Q with an RWH lease is durable (MS-SMB2 3.3.5.9.10: a lease that
+# holds H, no batch oplock); the lease is a grant of the open's own id
+# in stated, so after kill -9 of smbd the DH2C gets it back, and
+# another client's open breaks it as before.
+LKEY=606162636465666768696a6b6c6d6e6f
+durable 7 dl.bin v2lease 0
+check "v2 with an RWH lease: durable, DH2Q answered, RWH granted ($D7)" has "$D7" "^DURABLE 255 DH2Q 60000 [0-9a-f]{32} [0-9a-f]{32} LEASE 7 $LKEY\$"
+F7=$(echo "$D7" | cut -d' ' -f5)
+G7=$(echo "$D7" | cut -d' ' -f6)
+SMBD=$(suite_pid smbd)
+kill -KILL "$SMBD"
+exec 14>&-
+for h in $HOLDERS; do wait "$h" 2>/dev/null; done
+HOLDERS=
+check "smbd restarted after the second kill -9" suite_wait 20 restarted smbd "$SMBD"
+check "the new smbd connects to stated again" suite_wait 20 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'stated connected'"
+out=$(SMB reconnect 311 $KEY dl.bin v2lease "$F7" "$G7")
+echo "$out" | sed 's/^/# /'
+check "DH2C after kill -9: the same FileId, its RWH lease and key" has "$out" "^RECONNECT 0x0 255 same LEASE 7 $LKEY\$"
+check "... reads back what was written before the kill" has "$out" '^READ durable-data$'
+check "... another client's open breaks the lease RWH to none" has "$out" '^LEASEBREAK 7 0$'
+check "... its lock of 0-10 still excludes that client" has "$out" '^OTHER 0xc0000055$'
+check "... and closes" has "$out" '^CLOSE 0x0$'
+
 if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	check "dittofs-run stops the suite for the run with gssd" suite_stop
 	kill "$STUB" 2>/dev/null

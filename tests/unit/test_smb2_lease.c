@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "smb2.h"
+#include "smb2_durable.h"
 #include "smb2_lease.h"
 #include "status.h"
 #include "tap.h"
@@ -294,6 +295,43 @@ test_random(void)
 	    "context, its data inside the chain every time", found);
 }
 
+/*
+ * A durable open's lease kept in its state blob (layout 2), so that a
+ * reconnect after kill -9 of smbd takes it back (MS-SMB2 3.3.5.9.12).
+ */
+static void
+test_durable_lease(void)
+{
+	struct smb2_durable_state st, back;
+	uint8_t blob[1024];
+	size_t n, n1;
+
+	memset(&st, 0, sizeof(st));
+	st.fhlen = 8;
+	memset(st.fh, 0x33, st.fhlen);
+	strcpy(st.name, "l.bin");
+	n1 = smb2_durable_state_encode(&st, blob, sizeof(blob));
+	TAP_EQ_INT(smb2_get32(blob), 1, "no lease: layout 1 as before");
+	st.lease_version = 2;
+	memset(st.lease_key, 0x5a, sizeof(st.lease_key));
+	st.lease_state = SMB2_LEASE_ALL;
+	st.lease_epoch = 7;
+	n = smb2_durable_state_encode(&st, blob, sizeof(blob));
+	tap_ok(n == n1 + SMB2_DURABLE_STATE_LEASE && smb2_get32(blob) == 2,
+	    "a lease: layout 2, its 28 bytes more");
+	tap_ok(smb2_durable_state_decode(blob, n, &back) == 0 &&
+	    back.lease_version == 2 && back.lease_key[15] == 0x5a &&
+	    back.lease_state == SMB2_LEASE_ALL && back.lease_epoch == 7 &&
+	    back.fhlen == 8 && strcmp(back.name, "l.bin") == 0,
+	    "decoded back: key, state, epoch, and the rest");
+	smb2_put32(blob + SMB2_DURABLE_STATE_FIXED, 3);
+	TAP_EQ_INT(smb2_durable_state_decode(blob, n, &back), -1,
+	    "a lease version neither 1 nor 2: refused");
+	TAP_EQ_INT(smb2_durable_state_decode(blob, SMB2_DURABLE_STATE_FIXED +
+	    SMB2_DURABLE_STATE_LEASE - 1, &back), -1,
+	    "layout 2 cut inside the lease: refused");
+}
+
 int
 main(void)
 {
@@ -302,5 +340,6 @@ main(void)
 	test_rules();
 	test_breaks();
 	test_random();
+	test_durable_lease();
 	return tap_done();
 }

@@ -534,6 +534,8 @@ test_smb(struct grant_table *t, struct events *ev)
 	    "but not write");
 	tap_ok(grant_conflict(t, &f2, SMB, 2, 1) == 1 && ev->recalls == 1,
 	    "a write of another SMB client breaks the read lease");
+	TAP_EQ_INT(grant_of(t, &f2, SMB, 1)->recall_write, 1,
+	    "... and its recall says the request writes (a break to none)");
 	TAP_EQ_INT(grant_smb_level(t, locks, &f2, 2, GRANT_READ), 0,
 	    "nothing is granted on the file while it is being broken");
 	TAP_EQ_INT(grant_return(t, k1, sizeof(k1), SMB, 1), 0,
@@ -548,6 +550,8 @@ test_smb(struct grant_table *t, struct events *ev)
 	tap_ok(grant_conflict(t, &f3, SMB, 2, 0) == 1 &&
 	    grant_lower(t, k2, sizeof(k2), SMB, 2, GRANT_READ) == -1,
 	    "a read of another client breaks it; another holder cannot lower it");
+	TAP_EQ_INT(grant_of(t, &f3, SMB, 1)->recall_write, 0,
+	    "... its recall says the request only reads (a break to level II)");
 	tap_ok(grant_lower(t, k2, sizeof(k2), SMB, 1, GRANT_READ) == 0 &&
 	    grant_of(t, &f3, SMB, 1)->level == GRANT_READ &&
 	    grant_of(t, &f3, SMB, 1)->state == GRANT_GRANTED &&
