@@ -67,13 +67,13 @@ fuzz fuzz-nfsd: all
 	$(top_srcdir)/tests/fuzz/build.sh $(top_srcdir) $(top_builddir)
 .PHONY: fuzz fuzz-nfsd
 
-# The Linux kernel client in the e2e guest, over NFSv3 and NFSv4.0
-# (skips when none can boot).  test_nfs41_kernel.sh and
-# test_nfs4_default_kernel.sh (vers=4.1; vers=4, which must land on 4.1)
-# are not in TESTS yet: over NFSv4.1 the guest passes the file
-# operations of the list, then its cp -a of 2,000 files stalls until the
-# guest's time runs out (issue 24).
-TESTS += tests/e2e/test_nfs3_kernel.sh tests/e2e/test_nfs4_kernel.sh
+# The Linux kernel client in the e2e guest, over NFSv3, NFSv4.0 and the
+# default minor version (vers=4, which must land on 4.1: the list, fsx,
+# kill -9 of nfsd mid-copy with the v4.1 session kept); skips when no
+# guest can boot.  test_nfs41_kernel.sh (vers=4.1) runs the same over
+# the same minor version and is left out of TESTS to bound CI's time.
+TESTS += tests/e2e/test_nfs3_kernel.sh tests/e2e/test_nfs4_kernel.sh \
+	tests/e2e/test_nfs4_default_kernel.sh
 EXTRA_DIST += tests/e2e/test_nfs3_kernel.sh tests/e2e/test_nfs4_kernel.sh \
 	tests/e2e/test_nfs41_kernel.sh tests/e2e/test_nfs4_default_kernel.sh \
 	tests/clients/nfs-fsx.c \
