@@ -560,7 +560,8 @@ nfs41_back_flags(struct nfsd_env *env, const uint8_t *id, uint64_t clientid)
 	struct nfs41_back *b;
 	size_t i;
 
-	if (bs == NULL)
+	/* No binding at all (clients that never ask for one): no walk. */
+	if (bs == NULL || bs->nsessions == 0)
 		return SEQ4_STATUS_CB_PATH_DOWN |
 		    SEQ4_STATUS_CB_PATH_DOWN_SESSION;
 	if ((b = *nfs41_back_slot(bs, id)) != NULL) {
@@ -570,7 +571,7 @@ nfs41_back_flags(struct nfsd_env *env, const uint8_t *id, uint64_t clientid)
 		if (nfs41_back_works(b))
 			return 0;
 	}
-	/* Rare (no binding here): whether another session has one. */
+	/* None here: whether another session of the client has one. */
 	for (i = 0; i < NFS41_BACK_BUCKETS; i++)
 		for (b = bs->b[i]; b != NULL; b = b->next)
 			if (b->clientid == clientid && nfs41_back_works(b))
