@@ -235,6 +235,10 @@ struct store_statfs {
 #define STORE_NOTIFY_REMOVED	0x10
 #define STORE_NOTIFY_ATTR	0x20	/* any field of the inode record */
 #define STORE_NOTIFY_DIRENT	0x40	/* entry name of directory ino */
+/* With DIRENT: what happened to the name (change notification feeds). */
+#define STORE_NOTIFY_ENTRY_ADD	0x80	/* the name now exists */
+#define STORE_NOTIFY_ENTRY_DEL	0x100	/* the name is gone */
+#define STORE_NOTIFY_RENAME	0x200	/* the old (DEL) or new (ADD) name of a rename */
 /* What a cached access decision depends on. */
 #define STORE_NOTIFY_ACCESS	(STORE_NOTIFY_MODE | STORE_NOTIFY_OWNER | \
 	STORE_NOTIFY_ACL | STORE_NOTIFY_REMOVED)

@@ -292,15 +292,19 @@ store_note(struct store *s, const struct store_inode *ip, unsigned int what)
 	(void)store_note_new(s, ip, what);
 }
 
-/* An entry of directory dp changed: its own note, with the name. */
+/*
+ * An entry of directory dp was added or removed (what: ENTRY_ADD or
+ * ENTRY_DEL): its own note, with the name; a rename in progress marks it.
+ */
 void
 store_note_entry(struct store *s, const struct store_inode *dp,
-    const char *name, size_t len)
+    const char *name, size_t len, unsigned int what)
 {
 	struct store_notify *n;
 
 	if (len > sizeof(n->name) ||
-	    (n = store_note_new(s, dp, STORE_NOTIFY_DIRENT)) == NULL)
+	    (n = store_note_new(s, dp, STORE_NOTIFY_DIRENT | what |
+	    s->note_rename)) == NULL)
 		return;
 	memcpy(n->name, name, len);
 	n->namelen = len;

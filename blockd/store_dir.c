@@ -215,7 +215,7 @@ store_dirent_add(struct store *s, struct store_inode *dp, const char *name,
 	if ((ret = s->cookies->put(s->cookies, s->txn, &key, &data, 0)) != 0)
 		return store_dberr(s, "put cookie", ret);
 	dp->size++;
-	store_note_entry(s, dp, name, len);
+	store_note_entry(s, dp, name, len, STORE_NOTIFY_ENTRY_ADD);
 	return 0;
 }
 
@@ -254,6 +254,6 @@ store_dirent_del(struct store *s, struct store_inode *dp, const char *name,
 		return store_dberr(s, "del cookie", ret);
 	if (dp->size > 0)
 		dp->size--;
-	store_note_entry(s, dp, name, len);
+	store_note_entry(s, dp, name, len, STORE_NOTIFY_ENTRY_DEL);
 	return 0;
 }

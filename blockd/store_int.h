@@ -105,6 +105,7 @@ struct store {
 	/* this transaction's side effects, applied or undone at its end */
 	struct store_notify notes[STORE_NOTES_MAX];
 	size_t		 nnotes;
+	unsigned int	 note_rename;	/* STORE_NOTIFY_RENAME during a rename */
 	uint64_t	 txn_created;	/* backing file made in this txn, or 0 */
 	uint64_t	 txn_new_ino;	/* allocated in this txn: no note */
 	uint64_t	 txn_unlinks[STORE_TXN_UNLINKS_MAX];
@@ -156,7 +157,7 @@ int	 store_txn_end(struct store *, int);
 void	 store_txn_lazy(struct store *);
 void	 store_note(struct store *, const struct store_inode *, unsigned int);
 void	 store_note_entry(struct store *, const struct store_inode *dir,
-	    const char *name, size_t len);
+	    const char *name, size_t len, unsigned int what);
 void	 store_shard_mark(struct store *, uint32_t);
 void	 store_datasync_add(struct store *, uint64_t);
 

@@ -1120,8 +1120,11 @@ store_rename(struct store *s, const struct store_cred *c,
 		if (isdir)
 			tdp->nlink--;
 	}
-	if ((rv = store_dirent_del(s, fdp, from, flen)) != 0 ||
-	    (rv = store_dirent_add(s, tdp, to, tlen, src.ino, src.type)) != 0)
+	s->note_rename = STORE_NOTIFY_RENAME;
+	if ((rv = store_dirent_del(s, fdp, from, flen)) == 0)
+		rv = store_dirent_add(s, tdp, to, tlen, src.ino, src.type);
+	s->note_rename = 0;
+	if (rv != 0)
 		goto out;
 	if (isdir && moved) {
 		fdp->nlink--;

@@ -80,15 +80,16 @@ attr_notes_for(const struct notes *nt, uint64_t ino)
 	return what;
 }
 
-/* The entry name of directory dir was noted as changed. */
+/* The entry name of directory dir was noted as kind (ENTRY_ADD, ...). */
 static int
-entry_noted(const struct notes *nt, uint64_t dir, const char *name)
+entry_noted(const struct notes *nt, uint64_t dir, const char *name,
+    unsigned int kind)
 {
 	size_t i;
 
 	for (i = 0; i < nt->n; i++)
 		if (nt->ev[i].ino == dir &&
-		    nt->ev[i].what == STORE_NOTIFY_DIRENT &&
+		    nt->ev[i].what == (STORE_NOTIFY_DIRENT | kind) &&
 		    nt->ev[i].namelen == strlen(name) &&
 		    memcmp(nt->ev[i].name, name, nt->ev[i].namelen) == 0)
 			return 1;
@@ -1345,7 +1346,7 @@ test_notify(struct store *s, struct notes *nt, const struct store_fh *root)
 	nt->n = 0;
 	store_create(s, &cr_root, &d, N("f"), 0644, STORE_CREATE_GUARDED,
 	    NULL, &fh, &a);
-	tap_ok(entry_noted(nt, da.ino, "f") &&
+	tap_ok(entry_noted(nt, da.ino, "f", STORE_NOTIFY_ENTRY_ADD) &&
 	    attr_notes_for(nt, da.ino) == STORE_NOTIFY_ATTR &&
 	    attr_notes_for(nt, a.ino) == 0,
 	    "create notes the entry and the directory, not the new inode");
@@ -1373,10 +1374,11 @@ test_notify(struct store *s, struct notes *nt, const struct store_fh *root)
 	store_link(s, &cr_root, &fh, &d, N("g"), NULL);
 	TAP_EQ_INT(attr_notes_for(nt, a.ino),
 	    STORE_NOTIFY_NLINK | STORE_NOTIFY_ATTR, "link notifies");
-	tap_ok(entry_noted(nt, da.ino, "g"), "link notes the new entry");
+	tap_ok(entry_noted(nt, da.ino, "g", STORE_NOTIFY_ENTRY_ADD), "link notes the new entry");
 	nt->n = 0;
 	store_rename(s, &cr_root, &d, N("g"), root, N("h"));
-	tap_ok(entry_noted(nt, da.ino, "g") && entry_noted(nt, ra.ino, "h") &&
+	tap_ok(entry_noted(nt, da.ino, "g", STORE_NOTIFY_ENTRY_DEL | STORE_NOTIFY_RENAME) &&
+	    entry_noted(nt, ra.ino, "h", STORE_NOTIFY_ENTRY_ADD | STORE_NOTIFY_RENAME) &&
 	    attr_notes_for(nt, da.ino) == STORE_NOTIFY_ATTR &&
 	    attr_notes_for(nt, ra.ino) == STORE_NOTIFY_ATTR,
 	    "rename notes both entries and both directories");
@@ -1385,18 +1387,21 @@ test_notify(struct store *s, struct notes *nt, const struct store_fh *root)
 	TAP_EQ_INT(attr_notes_for(nt, a.ino),
 	    STORE_NOTIFY_NLINK | STORE_NOTIFY_ATTR,
 	    "unlink of one name notifies nlink");
-	tap_ok(entry_noted(nt, ra.ino, "h"), "unlink notes the entry");
+	tap_ok(entry_noted(nt, ra.ino, "h", STORE_NOTIFY_ENTRY_DEL), "unlink notes the entry");
 	nt->n = 0;
 	store_create(s, &cr_root, &d, N("v"), 0644, STORE_CREATE_GUARDED,
 	    NULL, &fh2, NULL);
 	nt->n = 0;
 	store_rename(s, &cr_root, &d, N("v"), &d, N("f"));
-	tap_ok(entry_noted(nt, da.ino, "v") && entry_noted(nt, da.ino, "f") &&
+	tap_ok(entry_noted(nt, da.ino, "v", STORE_NOTIFY_ENTRY_DEL | STORE_NOTIFY_RENAME) &&
+	    entry_noted(nt, da.ino, "f", STORE_NOTIFY_ENTRY_ADD | STORE_NOTIFY_RENAME) &&
+	    entry_noted(nt, da.ino, "f", STORE_NOTIFY_ENTRY_DEL) &&
 	    (attr_notes_for(nt, a.ino) & STORE_NOTIFY_REMOVED),
 	    "rename over a name notes both names and the removed inode");
 	nt->n = 0;
 	store_remove(s, &cr_root, &d, N("f"));
-	tap_ok(attr_notes_for(nt, a.ino) == 0 && entry_noted(nt, da.ino, "f"),
+	tap_ok(attr_notes_for(nt, a.ino) == 0 &&
+	    entry_noted(nt, da.ino, "f", STORE_NOTIFY_ENTRY_DEL),
 	    "removing the renamed file notes its entry");
 	nt->n = 0;
 	TAP_EQ_INT(store_remove(s, &cr_root, &d, N("f")), -ENOENT,
