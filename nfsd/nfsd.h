@@ -380,12 +380,14 @@ struct ipc_channel *stated_client_channel(struct stated_client *);
 /*
  * A one-way message that must reach stated before call's reply leaves
  * (NFSv4.1's SLOT_DONE): gathered with the others of this loop turn
- * into one write by the flush event, the reply held until then.  0, or
- * -1 when stated is away (nothing held).
+ * into one write by the flush event, the reply held until then; with
+ * now, that write is made at once and the reply goes unheld (a large
+ * reply, a READ's, should not wait for the rest of the turn's work).
+ * 0, or -1 when stated is away (nothing held).
  */
 int		 stated_client_send_before(struct stated_client *,
 		    struct rpcsvc_call *, uint32_t type, xdrproc_t,
-		    const void *);
+		    const void *, int now);
 
 /*
  * v4/callback.c: delegations, nfsd's side: the NFSv4.0 callback client

@@ -93,7 +93,7 @@ stated_client_flush_cb(evutil_socket_t fd, short what, void *arg)
 
 int
 stated_client_send_before(struct stated_client *s, struct rpcsvc_call *call,
-    uint32_t type, xdrproc_t proc, const void *obj)
+    uint32_t type, xdrproc_t proc, const void *obj, int now)
 {
 	struct ipc_channel *ch = stated_client_channel(s);
 
@@ -105,6 +105,11 @@ stated_client_send_before(struct stated_client *s, struct rpcsvc_call *call,
 	}
 	if (ipc_send_xdr(ch, type, 0, 0, -1, proc, obj) == -1)
 		return -1;
+	if (now) {
+		/* What was gathered goes now, and the replies it held. */
+		stated_client_flush_cb(-1, 0, s);
+		return 0;
+	}
 	rpcsvc_hold_reply(call);
 	if (!s->flush_scheduled) {
 		s->flush_scheduled = 1;

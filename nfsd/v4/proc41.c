@@ -656,6 +656,9 @@ nfs41_reply_fits(const struct nfs4_call *v, size_t more)
  * goes, and the mirror's slot done.  The reply is kept when the client
  * asked (sa_cachethis) and it fits the session's cached size.
  */
+/* A reply this large leaves without waiting for the loop turn's end. */
+#define NFS41_SLOT_DONE_NOW	(64 * 1024)
+
 void
 nfs41_slot_finish(struct nfs4_call *v, const uint8_t *reply, size_t len,
     int cacheable)
@@ -692,9 +695,11 @@ nfs41_slot_finish(struct nfs4_call *v, const uint8_t *reply, size_t len,
 		done.reply.reply_val = (char *)(uintptr_t)reply;
 	}
 	env->v41_slot_dones++;
+	/* A READ's megabyte goes as soon as stated has its SLOT_DONE. */
 	if (stated_client_send_before(env->sdc, v->nfs.rpc,
 	    ST_SESSION_SLOT_DONE, (xdrproc_t)xdr_st_session_slot_done,
-	    &done) == -1) {
+	    &done, len + (v->w->read_io != NULL ? v->w->read_len : 0) >=
+	    NFS41_SLOT_DONE_NOW) == -1) {
 		env->v41_slot_dones_lost++;
 		log_warnx_rl("NFSv4.1 slot %u, sequence id %u: stated away, "
 		    "its copy misses it (a restart of nfsd now would lose "
