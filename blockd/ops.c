@@ -382,7 +382,6 @@ struct blockd_make {
 	const bd_name	*name;
 	const bd_sattr	*sattr;
 	uint32_t	 default_mode;
-	int		 exclusive;	/* attributes come in a later SETATTR */
 	struct store_new nw;		/* type and what only it needs */
 };
 
@@ -402,8 +401,7 @@ blockd_make_entry(struct ipc_peer *peer, struct ipc_msg *msg,
 	blockd_sattr_in(mk->sattr, &sattr);
 	mk->nw.mode = mk->sattr->mask & STORE_SATTR_MODE ? mk->sattr->mode :
 	    mk->default_mode;
-	if (!mk->exclusive)
-		mk->nw.sattr = &sattr;
+	mk->nw.sattr = &sattr;
 	if ((rc = blockd_gate(env, mk->dir, 1, mk->cred, &cred)) == 0 &&
 	    (rc = blockd_fh_in(mk->dir, &dir)) == 0) {
 		blockd_wcc_before(env, &dir, &rep.dir);
@@ -431,7 +429,7 @@ blockd_create(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_create_req, &req) == -1)
 		return;
 	mk = (struct blockd_make){ &req.cred, &req.dir, &req.name, &req.sattr,
-	    0644, req.how == 2, { .type = STORE_TYPE_REG } };
+	    0644, { .type = STORE_TYPE_REG } };
 	mk.nw.how = req.how == 2 ? STORE_CREATE_EXCLUSIVE :
 	    req.how == 1 ? STORE_CREATE_GUARDED : STORE_CREATE_UNCHECKED;
 	mk.nw.verf = (const uint8_t *)req.verf;
@@ -449,7 +447,7 @@ blockd_mkdir(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_mkdir_req, &req) == -1)
 		return;
 	mk = (struct blockd_make){ &req.cred, &req.dir, &req.name, &req.sattr,
-	    0755, 0, { .type = STORE_TYPE_DIR } };
+	    0755, { .type = STORE_TYPE_DIR } };
 	blockd_make_entry(peer, msg, &mk);
 	xdr_free((xdrproc_t)xdr_bd_mkdir_req, &req);
 }
@@ -465,7 +463,7 @@ blockd_symlink(struct ipc_peer *peer, struct ipc_msg *msg)
 	    &req) == -1)
 		return;
 	mk = (struct blockd_make){ &req.cred, &req.dir, &req.name, &req.sattr,
-	    0777, 0, { .type = STORE_TYPE_LNK } };
+	    0777, { .type = STORE_TYPE_LNK } };
 	mk.nw.target = req.target.target_val;
 	mk.nw.targetlen = req.target.target_len;
 	blockd_make_entry(peer, msg, &mk);
@@ -482,7 +480,7 @@ blockd_mknod(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_mknod_req, &req) == -1)
 		return;
 	mk = (struct blockd_make){ &req.cred, &req.dir, &req.name, &req.sattr,
-	    0644, 0, { .type = (enum store_type)req.type } };
+	    0644, { .type = (enum store_type)req.type } };
 	mk.nw.rdev = req.rdev;
 	/* Regular files, directories and symlinks have messages of their own. */
 	if (req.type == STORE_TYPE_REG || req.type == STORE_TYPE_DIR ||

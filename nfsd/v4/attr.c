@@ -37,7 +37,8 @@ static const uint32_t nfs4_supported[NFS4_BITMAP_WORDS] = {
 	NFS4_W(FATTR4_TIME_ACCESS) | NFS4_W(FATTR4_TIME_ACCESS_SET) |
 	NFS4_W(FATTR4_TIME_CREATE) | NFS4_W(FATTR4_TIME_DELTA) |
 	NFS4_W(FATTR4_TIME_METADATA) | NFS4_W(FATTR4_TIME_MODIFY) |
-	NFS4_W(FATTR4_TIME_MODIFY_SET) | NFS4_W(FATTR4_MOUNTED_ON_FILEID)
+	NFS4_W(FATTR4_TIME_MODIFY_SET) | NFS4_W(FATTR4_MOUNTED_ON_FILEID),
+	NFS4_W(FATTR4_SUPPATTR_EXCLCREAT)	/* minor version 1 and up */
 };
 
 /* RFC 7530 5.6, 5.7: the attributes a client may set (R/W, or W). */
@@ -69,10 +70,24 @@ static const uint32_t nfs4_writeonly[NFS4_BITMAP_WORDS] = {
 };
 
 void
-nfs4_attr_supported(struct nfs4_bitmap *b)
+nfs4_attr_supported(struct nfs4_bitmap *b, uint32_t minor)
 {
 	memset(b, 0, sizeof(*b));
 	memcpy(b->w, nfs4_supported, sizeof(b->w));
+	if (minor == 0)
+		b->w[2] = 0;		/* past 4.0's attributes */
+}
+
+/*
+ * RFC 8881 5.8.1.14, 18.16.3: what an EXCLUSIVE4_1 create sets from its
+ * attributes: all we set (the store keeps the verifier apart, so the
+ * times are free too).
+ */
+static void
+nfs4_attr_exclcreat(struct nfs4_bitmap *b)
+{
+	memset(b, 0, sizeof(*b));
+	memcpy(b->w, nfs4_settable, sizeof(b->w));
 }
 
 /* The values that do not come from the object, and sane others. */
@@ -206,7 +221,11 @@ nfs4_put_attr(struct xdrbuf_out *o, unsigned int n,
 
 	switch (n) {
 	case FATTR4_SUPPORTED_ATTRS:
-		nfs4_attr_supported(&sup);
+		nfs4_attr_supported(&sup, s->minor);
+		nfs4_put_bitmap(o, &sup);
+		break;
+	case FATTR4_SUPPATTR_EXCLCREAT:
+		nfs4_attr_exclcreat(&sup);
 		nfs4_put_bitmap(o, &sup);
 		break;
 	case FATTR4_TYPE:
@@ -359,6 +378,8 @@ nfs4_attr_answer(const struct nfs4_bitmap *req, const struct nfs4_attr_src *s,
 	memset(ans, 0, sizeof(*ans));
 	for (i = 0; i < NFS4_BITMAP_WORDS; i++)
 		ans->w[i] = req->w[i] & nfs4_supported[i] & ~s->omit.w[i];
+	if (s->minor == 0)
+		ans->w[2] = 0;		/* past 4.0's attributes */
 }
 
 static int
@@ -646,7 +667,7 @@ nfs4_fattr_decode_change_size(const struct nfs4_fattr_raw *f,
 {
 	struct xdrbuf_in x;
 
-	if (f->mask.beyond || f->mask.w[1] != 0 ||
+	if (f->mask.beyond || f->mask.w[1] != 0 || f->mask.w[2] != 0 ||
 	    (f->mask.w[0] & ~(NFS4_W(FATTR4_CHANGE) | NFS4_W(FATTR4_SIZE))))
 		return NFS4ERR_BADXDR;
 	xdrbuf_in_init(&x, f->vals.p, f->vals.len);

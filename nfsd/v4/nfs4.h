@@ -52,7 +52,7 @@
 #define NFS4_NETID_MAX		16	/* cb_client4's r_netid */
 #define NFS4_UADDR_MAX		64	/* cb_client4's r_addr */
 #define NFS4_BITMAP_WIRE_MAX	8	/* bitmap4 words accepted */
-#define NFS4_BITMAP_WORDS	2	/* words that name a 4.0 attribute */
+#define NFS4_BITMAP_WORDS	3	/* words that name an attribute we know */
 #define NFS4_LEASE_TIME		90	/* seconds, until conf says */
 
 /* RFC 7530 16: operation numbers. */
@@ -301,7 +301,9 @@ enum nfs4_status {
 #define FATTR4_TIME_MODIFY		53
 #define FATTR4_TIME_MODIFY_SET		54
 #define FATTR4_MOUNTED_ON_FILEID	55
-#define FATTR4_LAST			FATTR4_MOUNTED_ON_FILEID
+/* RFC 8881 5.8.1.14: 4.1's one REQUIRED attribute beyond 4.0's. */
+#define FATTR4_SUPPATTR_EXCLCREAT	75
+#define FATTR4_LAST			FATTR4_SUPPATTR_EXCLCREAT
 
 /* RFC 7530 5.8.1: nfs_ftype4. */
 #define NF4REG		1
@@ -510,7 +512,10 @@ struct nfs4_open_args {
 	struct nfs4_owner	 owner;
 	uint32_t		 opentype;	/* OPEN4_NOCREATE, OPEN4_CREATE */
 	uint32_t		 createmode;	/* OPEN4_CREATE */
-	struct nfs4_fattr_raw	 createattrs;	/* UNCHECKED4, GUARDED4 */
+	struct nfs4_fattr_raw	 createattrs;	/* UNCHECKED4, GUARDED4,
+						   EXCLUSIVE4_1 */
+	int			 excl41;	/* EXCLUSIVE4_1: EXCLUSIVE4
+						   with createattrs */
 	uint8_t			 verf[NFS4_VERIFIER_SIZE]; /* EXCLUSIVE4 */
 	uint32_t		 claim;		/* CLAIM_* */
 	struct nfs4_opaque	 name;		/* NULL, DELEGATE_CUR/PREV */
@@ -1008,6 +1013,8 @@ struct nfs4_sattr {
 struct nfs4_attr_src {
 	struct nfs4_bitmap	 omit;		/* ours, but not for this
 						   object (e.g. acl) */
+	uint32_t		 minor;		/* the COMPOUND's: 4.1's
+						   attributes for 1 and up */
 	uint32_t		 type;		/* NF4* */
 	uint32_t		 fh_expire_type;
 	uint64_t		 change;
@@ -1060,7 +1067,7 @@ struct nfs4_attr_src {
 
 struct nfs4_idmap;
 
-void		 nfs4_attr_supported(struct nfs4_bitmap *);
+void		 nfs4_attr_supported(struct nfs4_bitmap *, uint32_t minor);
 void		 nfs4_attr_src_defaults(struct nfs4_attr_src *);
 uint32_t	 nfs4_fattr_encode(struct xdrbuf_out *,
 		    const struct nfs4_bitmap *request,

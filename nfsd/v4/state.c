@@ -1126,7 +1126,7 @@ nfs4_open_create(struct nfs4_call *v)
 	creq.how = a->createmode;
 	if (a->createmode == EXCLUSIVE4)
 		memcpy(creq.verf, a->verf, sizeof(creq.verf));
-	else
+	if (a->createmode != EXCLUSIVE4 || a->excl41)
 		nfs4_sattr_bd(&v->w->sattr, &creq.sattr);
 	if (!(creq.sattr.mask & STORE_SATTR_MODE) &&
 	    a->createmode != EXCLUSIVE4) {
@@ -1298,7 +1298,8 @@ nfs4_op_open_state(struct nfs4_call *v)
 		nfs4_fail(v, NFS4ERR_ROFS);
 		return;
 	}
-	if (a->createmode != EXCLUSIVE4) {
+	/* RFC 8881 18.16.3: EXCLUSIVE4_1's are suppattr_exclcreat's. */
+	if (a->createmode != EXCLUSIVE4 || a->excl41) {
 		st = nfs4_fattr_decode_sattr(&a->createattrs, env->idmap,
 		    &v->w->sattr);
 		if (st != NFS4_OK) {

@@ -259,8 +259,8 @@ nfs4_decode_lock(struct xdrbuf_in *x, struct nfs4_lock_args *a)
 
 /*
  * RFC 7530 16.16: OPEN4args; RFC 8881 18.16 adds EXCLUSIVE4_1 (served as
- * EXCLUSIVE4: the verifier; its attributes are not set) and the claims
- * by filehandle, which the processor answers.
+ * EXCLUSIVE4 with attributes: the store keeps the verifier apart) and
+ * the claims by filehandle, which the processor answers.
  */
 static uint32_t
 nfs4_decode_open(struct xdrbuf_in *x, struct nfs4_open_args *a,
@@ -283,6 +283,7 @@ nfs4_decode_open(struct xdrbuf_in *x, struct nfs4_open_args *a,
 		    OPEN4_SHARE_WANT_CANCEL)
 			return NFS4ERR_INVAL;
 	}
+	a->excl41 = 0;
 	switch (a->opentype) {
 	case OPEN4_NOCREATE:
 		break;
@@ -307,7 +308,7 @@ nfs4_decode_open(struct xdrbuf_in *x, struct nfs4_open_args *a,
 			    nfs4_get_fattr(x, &a->createattrs) == -1)
 				return NFS4ERR_BADXDR;
 			a->createmode = EXCLUSIVE4;
-			memset(&a->createattrs, 0, sizeof(a->createattrs));
+			a->excl41 = 1;
 			break;
 		default:
 			return NFS4ERR_BADXDR;

@@ -87,6 +87,14 @@ client's calls and the server's callbacks, which the client answers
                                      owner, no preference), then one with
                                      a want of no kind: "NODELEG type why
                                      CLAIMFH type BADWANT status"
+  nfs41probe PORT excl41 P/NAME      OPEN EXCLUSIVE4_1 of a new file with
+                                     mode 0600 in its attributes, the
+                                     same again, another verifier, then
+                                     GETATTR supported_attrs and
+                                     suppattr_exclcreat at 4.1 and 4.0:
+                                     "ATTRSET w,w MODE m RETRY s OTHER s
+                                     SUPPORTED w2 ASKED w,w,w EXCLCREAT
+                                     w,w V40 asked/supported words"
   nfs41probe PORT trunk              a session made on connection A, a
                                      second connection B bound to it
                                      (BIND_CONN_TO_SESSION fore), SEQUENCE
@@ -542,6 +550,82 @@ def cmd_want(port, path):
     print(" ".join(out))
 
 
+def excl41_ops(st, path, verf, attrs):
+    """SEQUENCE + PUTROOTFH + LOOKUPs + OPEN (EXCLUSIVE4_1 create with
+    verf and the fattr4 attrs, read and write) + GETFH + GETATTR mode."""
+    d, name = path.rsplit("/", 1)
+    return [sequence(st, 0, next_seq(st, 0), 0), putroot()] + \
+        path_ops(d) + [p32(OP["OPEN"]) + p32(0) + p32(3) + p32(0) +
+                       p64(st["clientid"]) + opaque(b"excl41-owner") +
+                       p32(1) + p32(3) + verf + attrs + p32(0) +
+                       opaque(name.encode()), p32(OP["GETFH"]),
+                       getattr_([0, 1 << 1])]
+
+
+def words(r):
+    return [r.u32() for _ in range(r.u32())]
+
+
+def cmd_excl41(port, path):
+    """RFC 8881 18.16.3: EXCLUSIVE4_1 sets its attributes (mode 0600
+    here) and says so in attrset; a retry with the verifier opens the
+    same file, another verifier is EXIST; suppattr_exclcreat (75) and
+    supported_attrs' third word at 4.1, neither at 4.0."""
+    c = Conn(port)
+    st = session_on(c, False)
+    mode = p32(2) + p32(0) + p32(1 << 1) + opaque(p32(0o600))
+    ops = excl41_ops(st, path, b"verf0001", mode)
+    r = c.compound(ops)
+    if r.status != 0:
+        print("ERR OPEN %d" % r.status)
+        return
+    skip_sequence(r)
+    for _ in range(len(ops) - 4):
+        r.res()
+    r.res()
+    r.fixed(16)
+    r.u32()
+    r.u64()
+    r.u64()
+    r.u32()
+    attrset = words(r)
+    dtype = r.u32()
+    if dtype != 0:
+        print("ERR DELEG %d" % dtype)
+        return
+    r.res()
+    fh = r.opaque()
+    r.res()
+    words(r)
+    r.u32()
+    out = ["ATTRSET", ",".join("%x" % w for w in attrset),
+           "MODE", "%o" % r.u32()]
+    out += ["RETRY", str(c.compound(excl41_ops(st, path, b"verf0001",
+                                               mode)).status)]
+    out += ["OTHER", str(c.compound(excl41_ops(st, path, b"verf0002",
+                                               mode)).status)]
+    r = c.compound([sequence(st, 0, next_seq(st, 0), 0), putfh(fh),
+                    getattr_([1, 0, 1 << 11])])
+    skip_sequence(r)
+    r.res()
+    r.res()
+    asked = words(r)
+    r.u32()
+    sup = words(r)
+    excl = words(r)
+    out += ["SUPPORTED", ",".join("%x" % w for w in sup[2:]),
+            "ASKED", ",".join("%x" % w for w in asked),
+            "EXCLCREAT", ",".join("%x" % w for w in excl)]
+    r = send(port, body_of([putroot(), getattr_([1, 0, 1 << 11])], 0))
+    r.res()
+    r.res()
+    asked = words(r)
+    r.u32()
+    sup = words(r)
+    out += ["V40", "%d/%d" % (len(asked), len(sup))]
+    print(" ".join(out))
+
+
 def cmd_trunk(port):
     a = Conn(port)
     st = session_on(a, False)
@@ -694,6 +778,8 @@ def main():
         cmd_back(port, args[0], False)
     elif cmd == "want":
         cmd_want(port, args[0])
+    elif cmd == "excl41":
+        cmd_excl41(port, args[0])
     elif cmd == "trunk":
         cmd_trunk(port)
     elif cmd == "recallany":

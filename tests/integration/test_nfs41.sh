@@ -164,6 +164,16 @@ check "OPEN with WANT_NO_DELEG: OPEN_DELEGATE_NONE_EXT, WND4_NOT_WANTED" test "$
 check "OPEN by CLAIM_FH: a read delegation" test "$(echo "$r" | cut -d' ' -f4-5)" = "CLAIMFH 1"
 check "OPEN with a want of no kind: INVAL" test "$(echo "$r" | cut -d' ' -f6-7)" = "BADWANT 22"
 
+# RFC 8881 18.16.3, 5.8.1.14: EXCLUSIVE4_1 sets its attributes (the
+# verifier is kept apart from them), suppattr_exclcreat says which; 4.0
+# sees neither attribute 75 nor a third supported_attrs word.
+r=$(PROBE excl41 /export/excl41)
+diag "EXCLUSIVE4_1: $r"
+check "EXCLUSIVE4_1 with mode 0600: created 0600, attrset says mode" test "$(echo "$r" | cut -d' ' -f1-4)" = "ATTRSET 0,2 MODE 600"
+check "EXCLUSIVE4_1 again with its verifier: the same file; another verifier: EXIST" test "$(echo "$r" | cut -d' ' -f5-8)" = "RETRY 0 OTHER 17"
+check "4.1's supported_attrs has suppattr_exclcreat; its value is what EXCLUSIVE4_1 sets" test "$(echo "$r" | cut -d' ' -f9-14)" = "SUPPORTED 800 ASKED 1,0,800 EXCLCREAT 1010,410032"
+check "4.0's supported_attrs has two words and no attribute 75" test "$(echo "$r" | cut -d' ' -f15-16)" = "V40 1/2"
+
 # RFC 8881 18.46.3: a reply past the session's ca_maxresponsesize is
 # REP_TOO_BIG, one to keep past ca_maxresponsesize_cached
 # REP_TOO_BIG_TO_CACHE (it was kept not and answered).

@@ -150,7 +150,7 @@ test_encode(void)
 	mask2(&req, B(FATTR4_SUPPORTED_ATTRS) | B(FATTR4_ACL), 0);
 	s.omit.w[0] = B(FATTR4_ACL);
 	xdrbuf_out_init(&o);
-	nfs4_attr_supported(&sup);
+	nfs4_attr_supported(&sup, 0);
 	w.n = 0;
 	w32(&w, 1);
 	w32(&w, B(FATTR4_SUPPORTED_ATTRS));
@@ -440,6 +440,68 @@ test_verify(void)
 	    "VERIFY of an attribute this object lacks: ATTRNOTSUPP");
 }
 
+/* RFC 8881 5.8.1.14: suppattr_exclcreat, 4.1's and not 4.0's. */
+static void
+test_minor41(void)
+{
+	struct nfs4_attr_src s;
+	struct nfs4_bitmap req, sup;
+	struct xdrbuf_out o;
+	struct wb w;
+
+	nfs4_attr_supported(&sup, 0);
+	tap_ok(sup.w[2] == 0, "4.0's supported_attrs: two words");
+	nfs4_attr_supported(&sup, 1);
+	tap_ok(sup.w[2] == B(FATTR4_SUPPATTR_EXCLCREAT) &&
+	    sup.w[1] & B(FATTR4_MOUNTED_ON_FILEID),
+	    "4.1's supported_attrs: suppattr_exclcreat too");
+
+	src_sample(&s);
+	memset(&req, 0, sizeof(req));
+	req.w[2] = B(FATTR4_SUPPATTR_EXCLCREAT);
+	xdrbuf_out_init(&o);
+	w.n = 0;
+	w32(&w, 0);			/* no attribute */
+	w32(&w, 0);
+	tap_ok(nfs4_fattr_encode(&o, &req, &s, m) == NFS4_OK &&
+	    same(&o, &w, "exclcreat 4.0"),
+	    "a 4.0 GETATTR of attribute 75 answers nothing for it");
+	xdrbuf_out_free(&o);
+
+	s.minor = 1;
+	xdrbuf_out_init(&o);
+	w.n = 0;
+	w32(&w, 3);
+	w32(&w, 0);
+	w32(&w, 0);
+	w32(&w, B(FATTR4_SUPPATTR_EXCLCREAT));
+	w32(&w, 12);
+	w32(&w, 2);			/* what EXCLUSIVE4_1 sets */
+	w32(&w, B(FATTR4_SIZE) | B(FATTR4_ACL));
+	w32(&w, B(FATTR4_MODE) | B(FATTR4_OWNER) | B(FATTR4_OWNER_GROUP) |
+	    B(FATTR4_TIME_ACCESS_SET) | B(FATTR4_TIME_MODIFY_SET));
+	tap_ok(nfs4_fattr_encode(&o, &req, &s, m) == NFS4_OK &&
+	    same(&o, &w, "exclcreat 4.1"),
+	    "a 4.1 GETATTR of suppattr_exclcreat: the settable attributes");
+	xdrbuf_out_free(&o);
+
+	/* supported_attrs itself, at 4.1: three words. */
+	mask2(&req, B(FATTR4_SUPPORTED_ATTRS), 0);
+	xdrbuf_out_init(&o);
+	w.n = 0;
+	w32(&w, 1);
+	w32(&w, B(FATTR4_SUPPORTED_ATTRS));
+	w32(&w, 16);
+	w32(&w, 3);
+	w32(&w, sup.w[0]);
+	w32(&w, sup.w[1]);
+	w32(&w, sup.w[2]);
+	tap_ok(nfs4_fattr_encode(&o, &req, &s, m) == NFS4_OK &&
+	    same(&o, &w, "supported_attrs 4.1"),
+	    "a 4.1 GETATTR of supported_attrs has word 2");
+	xdrbuf_out_free(&o);
+}
+
 int
 main(void)
 {
@@ -451,6 +513,7 @@ main(void)
 	test_encode();
 	test_sattr();
 	test_verify();
+	test_minor41();
 	nfs4_idmap_free(m);
 	return tap_done();
 }
