@@ -54,6 +54,6 @@ EXTRA_DIST += tests/e2e/test_smb_kernel.sh tests/e2e/workloads/smb.sh
 # tests/e2e/test_krb5_kernel.sh: sec=krb5, krb5i and krb5p mounts of the
 # guest's kernel client with its own rpc.gssd and keytab against nfsd
 # and gssd, a realm of the test's own (issue 26); E2E_KRB5_VERS lists
-# the NFS versions (default "3 4.0").
+# the NFS versions (default "3 4.0 4.1").
 TESTS += tests/e2e/test_krb5_kernel.sh
 EXTRA_DIST += tests/e2e/test_krb5_kernel.sh

@@ -9,7 +9,7 @@
 # the service name nfs@server.dittofs.test from the name mounted) and a
 # keytab with its machine principal nfs/client.dittofs.test, mapped to
 # root by gssd's principal map.  For each NFS version of
-# $E2E_KRB5_VERS (default "3 4.0"; add 4.1 once nfsd serves it) and
+# $E2E_KRB5_VERS (default "3 4.0 4.1") and
 # each of sec=krb5, krb5i, krb5p: mount, a user with a ticket (alice,
 # kinit in the guest) creates, writes and reads back a file whose
 # sha256 equals the source's; a user without a ticket (bob) cannot
@@ -35,7 +35,7 @@ for tool in "$GSSD_BIN" kinit ldd; do
 	command -v "$tool" >/dev/null ||
 	    skip_all "$tool not installed (see deps/e2e.list)"
 done
-VERS=${E2E_KRB5_VERS:-3 4.0}
+VERS=${E2E_KRB5_VERS:-3 4.0 4.1}
 for v in $VERS; do
 	case $v in
 	3|4.0|4.1) ;;
