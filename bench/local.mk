@@ -23,3 +23,11 @@ bench_blockd_bench_SOURCES = bench/blockd_bench.c tests/clients/bdc.c \
 bench_blockd_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/clients
 bench_blockd_bench_LDADD = $(DITTOFS_COMMON_LIBS)
 dist_noinst_SCRIPTS += bench/blockd-bench
+# smbload: the SMB2/3 load generator of bench/compare's smb_* and
+# smbsealed_* rows, a client of its own (NTLMv2, signing, sealing) on
+# smbd's wire library and gssd's NTLM cryptography.
+noinst_PROGRAMS += bench/smbload
+bench_smbload_SOURCES = bench/smbload.c bench/loadgen.h
+bench_smbload_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) \
+	-I$(top_srcdir)/smbd -I$(top_srcdir)/gssd
+bench_smbload_LDADD = smbd/libsmb2.a gssd/libgssdauth.a $(OPENSSL_LIBS)
