@@ -74,6 +74,7 @@
 #include <openssl/rand.h>
 
 #include "loadgen.h"
+#include "loadnet.h"
 #include "ntcrypto.h"
 #include "smb2.h"
 
@@ -466,76 +467,21 @@ chain_end(struct conn *c)
 
 /* Connections. */
 
-static int
-conn_open_socket(const char *host, const char *port)
-{
-	struct addrinfo hints, *res, *ai;
-	int fd = -1, one = 1, err;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((err = getaddrinfo(host, port, &hints, &res)) != 0)
-		loadgen_fatalx("%s: %s", host, gai_strerror(err));
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-		if (fd == -1)
-			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd == -1)
-		loadgen_fatalx("cannot connect to %s port %s", host, port);
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	return fd;
-}
-
-/* One read of what the socket has (it blocks in setup and teardown,
- * after a poll); -1 on EOF or an error. */
+/* One read of what the socket has (a blocking one in setup and
+ * teardown, after poll); -1 on EOF or an error. */
 static int
 conn_read(struct conn *c)
 {
-	ssize_t n;
-
-	for (;;) {
-		buf_reserve(&c->in, 256 * 1024);
-		n = read(c->fd, c->in.p + c->in.len, c->in.cap - c->in.len);
-		if (n > 0) {
-			c->in.len += (size_t)n;
-			return 0;
-		}
-		if (n == 0)
-			return -1;
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return 0;
-		return -1;
-	}
+	return loadnet_read(c->fd, &c->in.p, &c->in.len, &c->in.cap);
 }
 
 static int
 conn_flush(struct conn *c)
 {
-	ssize_t n;
-
-	while (c->out_sent < c->out.len) {
-		n = write(c->fd, c->out.p + c->out_sent,
-		    c->out.len - c->out_sent);
-		if (n > 0) {
-			c->out_sent += (size_t)n;
-			continue;
-		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
+	if (loadnet_flush(c->fd, c->out.p, c->out.len, &c->out_sent) == -1)
 		return -1;
-	}
-	c->out.len = c->out_sent = 0;
+	if (c->out_sent == c->out.len)
+		c->out.len = c->out_sent = 0;
 	return 0;
 }
 
@@ -827,30 +773,46 @@ conn_negotiate(struct load *L, struct conn *c)
 		    "AES-128 cipher", c->dialect);
 }
 
-/* DER: tag and length before content of len bytes, at p; the bytes. */
-static size_t
-der_head(uint8_t *p, uint8_t tag, size_t len)
+/*
+ * DER, built from the inside out: *p is the start of what is built so
+ * far (*n bytes), with room before it; wrap it in a tag and a length,
+ * or put fixed bytes before it.
+ */
+static void
+der_wrap(uint8_t **p, size_t *n, uint8_t tag)
 {
-	p[0] = tag;
-	if (len < 0x80) {
-		p[1] = (uint8_t)len;
-		return 2;
+	uint8_t head[4];
+	size_t h = 2;
+
+	head[0] = tag;
+	if (*n < 0x80)
+		head[1] = (uint8_t)*n;
+	else if (*n < 0x100) {
+		head[1] = 0x81;
+		head[2] = (uint8_t)*n;
+		h = 3;
+	} else {
+		head[1] = 0x82;
+		head[2] = (uint8_t)(*n >> 8);
+		head[3] = (uint8_t)*n;
+		h = 4;
 	}
-	if (len < 0x100) {
-		p[1] = 0x81;
-		p[2] = (uint8_t)len;
-		return 3;
-	}
-	p[1] = 0x82;
-	p[2] = (uint8_t)(len >> 8);
-	p[3] = (uint8_t)len;
-	return 4;
+	*p -= h;
+	memcpy(*p, head, h);
+	*n += h;
+}
+
+static void
+der_prepend(uint8_t **p, size_t *n, const uint8_t *bytes, size_t len)
+{
+	*p -= len;
+	memcpy(*p, bytes, len);
+	*n += len;
 }
 
 /*
  * RFC 4178: the NTLMSSP token wrapped, first as a NegTokenInit naming
- * NTLMSSP (init), then as a NegTokenResp's responseToken.  Built from
- * the inside out at the end of a 4 KiB scratch buffer.
+ * NTLMSSP (init), then as a NegTokenResp's responseToken.
  */
 static size_t
 spnego_wrap(int init, const uint8_t *tok, size_t toklen, uint8_t *out,
@@ -861,49 +823,20 @@ spnego_wrap(int init, const uint8_t *tok, size_t toklen, uint8_t *out,
 	static const uint8_t mechs[] = { 0xa0, 0x0e, 0x30, 0x0c, 0x06, 0x0a,
 	    0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02, 0x0a };
 	uint8_t tmp[4096], *p = tmp + sizeof(tmp);
-	size_t inner, n;
+	size_t n = 0;
 
 	if (toklen > 3000)
 		loadgen_fatalx("an NTLMSSP token too long");
-	p -= toklen;
-	memcpy(p, tok, toklen);
-	n = toklen;
-	/* OCTET STRING, then [2] (mechToken or responseToken) */
-	p -= 4;
-	inner = der_head(p, 0x04, n);
-	memmove(p + (4 - inner), p, inner);
-	p += 4 - inner;
-	n += inner;
-	p -= 4;
-	inner = der_head(p, 0xa2, n);
-	memmove(p + (4 - inner), p, inner);
-	p += 4 - inner;
-	n += inner;
+	der_prepend(&p, &n, tok, toklen);
+	der_wrap(&p, &n, 0x04);			/* OCTET STRING */
+	der_wrap(&p, &n, 0xa2);			/* mechToken, responseToken */
+	if (init)
+		der_prepend(&p, &n, mechs, sizeof(mechs));
+	der_wrap(&p, &n, 0x30);			/* SEQUENCE */
+	der_wrap(&p, &n, init ? 0xa0 : 0xa1);	/* NegTokenInit, Resp */
 	if (init) {
-		p -= sizeof(mechs);
-		memcpy(p, mechs, sizeof(mechs));
-		n += sizeof(mechs);
-	}
-	/* SEQUENCE, [0] NegTokenInit or [1] NegTokenResp */
-	p -= 4;
-	inner = der_head(p, 0x30, n);
-	memmove(p + (4 - inner), p, inner);
-	p += 4 - inner;
-	n += inner;
-	p -= 4;
-	inner = der_head(p, init ? 0xa0 : 0xa1, n);
-	memmove(p + (4 - inner), p, inner);
-	p += 4 - inner;
-	n += inner;
-	if (init) {
-		p -= sizeof(spnego_oid);
-		memcpy(p, spnego_oid, sizeof(spnego_oid));
-		n += sizeof(spnego_oid);
-		p -= 4;
-		inner = der_head(p, 0x60, n);
-		memmove(p + (4 - inner), p, inner);
-		p += 4 - inner;
-		n += inner;
+		der_prepend(&p, &n, spnego_oid, sizeof(spnego_oid));
+		der_wrap(&p, &n, 0x60);		/* [APPLICATION 0] */
 	}
 	if (n > outmax)
 		loadgen_fatalx("a SPNEGO token too long");
@@ -1888,7 +1821,7 @@ main(int argc, char **argv)
 
 		c->load = &L;
 		c->index = i;
-		c->fd = conn_open_socket(L.host, port);
+		c->fd = loadnet_connect(L.host, port);
 		conn_negotiate(&L, c);
 		conn_session_setup(&L, c);
 		conn_tree_connect(&L, c);
