@@ -84,7 +84,6 @@
 #define RAND_BLOCK	4096
 #define IO_MAX		(1024u * 1024)
 #define DIR_OUT		65536u
-#define MAX_FRAME	(16u * 1024 * 1024)
 
 /* NTSTATUS values this client expects. */
 #define STATUS_SUCCESS			0x00000000u
@@ -1051,9 +1050,8 @@ conn_session_setup(struct load *L, struct conn *c)
 	if (smb2_signing_key(c->dialect, key, 16, c->preauth,
 	    c->sign_key) == -1)
 		loadgen_fatalx("signing key derivation failed");
-	if (c->cipher != 0 && c->dialect >= SMB2_DIALECT_300 &&
-	    smb2_cipher_keys(c->dialect, c->cipher, key, 16, c->preauth,
-	    c->dec_key, c->enc_key) == -1)
+	if (L->seal && smb2_cipher_keys(c->dialect, c->cipher, key, 16,
+	    c->preauth, c->dec_key, c->enc_key) == -1)
 		loadgen_fatalx("encryption key derivation failed");
 	OPENSSL_cleanse(key, sizeof(key));
 	if (r.status != STATUS_SUCCESS)
