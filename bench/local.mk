@@ -11,7 +11,7 @@ endif
 # own on plain sockets (libnfs 4.0 cannot send an NFSv4 WRITE above
 # about 3.9 KB); needs nothing but libc.
 noinst_PROGRAMS += bench/nfs4load
-bench_nfs4load_SOURCES = bench/nfs4load.c bench/loadgen.h
+bench_nfs4load_SOURCES = bench/nfs4load.c bench/loadgen.h bench/loadnet.h
 dist_noinst_SCRIPTS += bench/compare
 EXTRA_DIST += bench/README.md bench/RESULTS.md bench/ours.conf.in \
 	bench/nfsload.c bench/loadgen.h
@@ -23,3 +23,11 @@ bench_blockd_bench_SOURCES = bench/blockd_bench.c tests/clients/bdc.c \
 bench_blockd_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/clients
 bench_blockd_bench_LDADD = $(DITTOFS_COMMON_LIBS)
 dist_noinst_SCRIPTS += bench/blockd-bench
+# smbload: the SMB2/3 load generator of bench/compare's smb_* and
+# smbsealed_* rows, a client of its own (NTLMv2, signing, sealing) on
+# smbd's wire library and gssd's NTLM cryptography.
+noinst_PROGRAMS += bench/smbload
+bench_smbload_SOURCES = bench/smbload.c bench/loadgen.h bench/loadnet.h
+bench_smbload_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) \
+	-I$(top_srcdir)/smbd -I$(top_srcdir)/gssd
+bench_smbload_LDADD = smbd/libsmb2.a gssd/libgssdauth.a $(OPENSSL_LIBS)

@@ -72,6 +72,7 @@
 #include <unistd.h>
 
 #include "loadgen.h"
+#include "loadnet.h"
 
 #define MAX_CONNS	LOADGEN_MAX_CONNS
 #define MAX_DEPTH	LOADGEN_MAX_DEPTH
@@ -796,31 +797,6 @@ read_reply_header(struct xdec *d, uint32_t *xid)
 
 /* Connections. */
 
-static int
-conn_open_socket(const char *host, const char *port)
-{
-	struct addrinfo hints = { 0 }, *res, *ai;
-	int fd = -1, one = 1, rc;
-
-	hints.ai_socktype = SOCK_STREAM;
-	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0)
-		loadgen_fatalx("%s: %s", host, gai_strerror(rc));
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-		if (fd == -1)
-			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd == -1)
-		loadgen_fatalx("connect %s port %s: %s", host, port, strerror(errno));
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	return fd;
-}
-
 /*
  * One whole reply record from c's input, or 0 when none is complete
  * yet; -1 on a framing error.  Fragments are joined in c->record.
@@ -864,54 +840,16 @@ conn_take_record(struct conn *c, struct xdec *d)
 static int
 conn_read(struct conn *c)
 {
-	ssize_t n;
-
-	for (;;) {
-		if (c->in_cap - c->in_len < 65536) {
-			size_t cap = c->in_cap ? c->in_cap * 2 : 1u << 20;
-			unsigned char *p = realloc(c->in, cap);
-
-			if (p == NULL)
-				loadgen_fatalx("out of memory");
-			c->in = p;
-			c->in_cap = cap;
-		}
-		n = read(c->fd, c->in + c->in_len, c->in_cap - c->in_len);
-		if (n > 0) {
-			c->in_len += (size_t)n;
-			if ((size_t)n < 65536)
-				return 0;
-			continue;
-		}
-		if (n == 0)
-			return -1;
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return 0;
-		return -1;
-	}
+	return loadnet_read(c->fd, &c->in, &c->in_len, &c->in_cap);
 }
 
 static int
 conn_flush(struct conn *c)
 {
-	ssize_t n;
-
-	while (c->out_sent < c->out.len) {
-		n = write(c->fd, c->out.p + c->out_sent,
-		    c->out.len - c->out_sent);
-		if (n > 0) {
-			c->out_sent += (size_t)n;
-			continue;
-		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
+	if (loadnet_flush(c->fd, c->out.p, c->out.len, &c->out_sent) == -1)
 		return -1;
-	}
-	c->out.len = c->out_sent = 0;
+	if (c->out_sent == c->out.len)
+		c->out.len = c->out_sent = 0;
 	return 0;
 }
 
@@ -1753,7 +1691,7 @@ main(int argc, char **argv)
 
 		c->load = &L;
 		c->index = i;
-		c->fd = conn_open_socket(host, port);
+		c->fd = loadnet_connect(host, port);
 		if (L.minor > 0)
 			conn_session(&L, c);
 		else

@@ -131,3 +131,5 @@ EXTRA_DIST += tests/integration/test_stated_v41.sh
 # phase completes with a figure and no error.
 TESTS += tests/integration/test_nfs4load.sh
 EXTRA_DIST += tests/integration/test_nfs4load.sh
+TESTS += tests/integration/test_smbload.sh
+EXTRA_DIST += tests/integration/test_smbload.sh
