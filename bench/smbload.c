@@ -35,7 +35,8 @@
  *   write     1 MiB (or MaxWriteSize) WRITEs of --size MiB to one file,
  *             then FLUSH, MB/s
  *   read      READs of that file, sequential, MB/s
- *   randwrite 4 KiB WRITEs at random offsets for --seconds, IOPS
+ *   randwrite 4 KiB WRITEs at random offsets for --seconds, then
+ *             FLUSH (in the time), IOPS
  *   randread  4 KiB READs at random offsets for --seconds, IOPS
  *   create    up to --files new files, each CREATE (FILE_CREATE) then
  *             CLOSE, files/s
@@ -1898,7 +1899,9 @@ main(int argc, char **argv)
 		t = run_phase(&L, L.phase == PHASE_WRITE ||
 		    L.phase == PHASE_READ || L.phase == PHASE_REMOVE ?
 		    (double)o.seconds * 60 : (double)o.seconds);
-		if (L.phase == PHASE_WRITE && L.error[0] == '\0') {
+		/* Written data is on disk in its own phase (nfs4load.c). */
+		if ((L.phase == PHASE_WRITE || L.phase == PHASE_RANDWRITE) &&
+		    L.error[0] == '\0') {
 			double t0 = loadgen_now();
 
 			if ((st = flush_sync(&L.conns[0], L.conns[0].data_fid)) !=
