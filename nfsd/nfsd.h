@@ -397,6 +397,12 @@ int		 stated_client_send_before(struct stated_client *,
  */
 typedef void	 nfs4_deleg_done_fn(void *arg, int delay);
 struct nfs4_deleg *nfs4_deleg_new(struct nfsd_env *);
+/* v4/dirdeleg.c: made and freed with the delegations (callback.c). */
+struct nfs41_dirs;
+struct nfs41_dirs *nfs41_dirs_new(struct nfsd_env *);
+void		 nfs41_dirs_free(struct nfs41_dirs *);
+void		 nfs41_dirs_status(const struct nfsd_env *, char *, size_t);
+void		 nfs41_dir_note(struct nfsd_env *, const bd_notify *);
 void		 nfs4_deleg_free(struct nfs4_deleg *);
 void		 nfs4_deleg_file_add(struct nfsd_env *, const uint8_t[16],
 		    uint32_t level, uint64_t holder);
@@ -502,6 +508,7 @@ struct nfsd_env {
 	int			 v41_enabled;
 	struct nfs41_mirror	*v41;
 	struct nfs41_backs	*v41_back;	/* v4/backchan.c */
+	struct nfs41_dirs	*v41_dirs;	/* v4/dirdeleg.c; NULL: off */
 	char			 v41_owner[256];	/* server_owner */
 	uint64_t		 v41_loads;	/* sessions loaded from stated */
 	uint64_t		 v41_replays;	/* retries from the mirror */

@@ -802,6 +802,10 @@ nfs4_deleg_new(struct nfsd_env *env)
 
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
+	if ((env->v41_dirs = nfs41_dirs_new(env)) == NULL) {
+		free(d);
+		return NULL;
+	}
 	d->env = env;
 	d->enabled = conf_get_bool(env->daemon->conf, "stated", "delegations");
 	d->write_enabled = conf_get_bool(env->daemon->conf, "stated",
@@ -814,6 +818,8 @@ nfs4_deleg_free(struct nfs4_deleg *d)
 {
 	if (d == NULL)
 		return;
+	nfs41_dirs_free(d->env->v41_dirs);
+	d->env->v41_dirs = NULL;
 	nfs4_deleg_files_clear(d);
 	free(d);
 }

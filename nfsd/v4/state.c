@@ -46,7 +46,7 @@ nfs4_st_stateid(st_v4_stateid *o, const struct nfs4_stateid *s)
 	memcpy(o->other, s->other, ST_V4_OTHER_SIZE);
 }
 
-static void
+void
 nfs4_stateid_from_st(struct nfs4_stateid *o, const st_v4_stateid *s)
 {
 	o->seqid = s->seqid;
