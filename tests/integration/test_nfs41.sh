@@ -164,6 +164,25 @@ check "OPEN with WANT_NO_DELEG: OPEN_DELEGATE_NONE_EXT, WND4_NOT_WANTED" test "$
 check "OPEN by CLAIM_FH: a read delegation" test "$(echo "$r" | cut -d' ' -f4-5)" = "CLAIMFH 1"
 check "OPEN with a want of no kind: INVAL" test "$(echo "$r" | cut -d' ' -f6-7)" = "BADWANT 22"
 
+# RFC 8881 10.9, 18.39, 20.4: directory delegations.  Holder A (with a
+# backchannel) asks add, remove, rename and directory attribute
+# notifications; each change by someone else comes as CB_NOTIFY, A's own
+# change as nothing; C, who asked ADD alone, has its delegation recalled
+# by a remove, and returns it.
+r=$(DIRDELEG_CTL="DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF v4" PROBE dirdeleg /export/dd41)
+diag "directory delegations: $r"
+f() { echo "$r" | cut -d' ' -f"$1"; }
+check "GET_DIR_DELEGATION: granted, add/remove/rename/directory attributes (mask 30), READDIR's cookie verifier" test "$(f 1-6)" = "GRANT 0 MASK 30 VERF same"
+check "GET_DIR_DELEGATION without a backchannel: GDD4_UNAVAIL" test "$(f 7-8)" = "NOBACK 1"
+check "an NFSv3 CREATE in the directory: CB_NOTIFY ADD_ENTRY with the name" test "$(f 9-10)" = "V3ADD add:v3file"
+check "another v4.1 client's REMOVE: CB_NOTIFY REMOVE_ENTRY" test "$(f 11-12)" = "REMOVE remove:v3file"
+check "another v4.1 client's RENAME: CB_NOTIFY RENAME_ENTRY, old and new name" test "$(f 13-14)" = "RENAME rename:r1>r2"
+check "another v4.1 client's SETATTR of the directory: CB_NOTIFY CHANGE_DIR_ATTRS" test "$(f 15-16)" = "CHMOD dirattrs"
+check "the holder's own OPEN create in the directory: no CB_NOTIFY (an NFSv3 create after it: its own alone)" test "$(f 17-18)" = "OWN add:mark"
+check "with a second holder asking ADD alone, an NFSv3 REMOVE: the first told" test "$(f 19-20)" = "LAST remove:r2"
+check "the second's delegation recalled (CB_RECALL of its stateid), and DELEGRETURN returns it" test "$(f 21-24)" = "RECALL same RETURN 0"
+check "dittofsctl v4 lists both directory delegations" test "$(f 25-26)" = "LISTED yes"
+
 # RFC 8881 18.46.3: a reply past the session's ca_maxresponsesize is
 # REP_TOO_BIG, one to keep past ca_maxresponsesize_cached
 # REP_TOO_BIG_TO_CACHE (it was kept not and answered).
