@@ -2042,6 +2042,37 @@ v4_deleg_reclaim_level(struct v4_state *v, struct v4_client *c,
 	return reclaim;
 }
 
+/* An all-zero stateid: none given. */
+static int
+v4_stateid_unset(const struct v4_stateid *sid)
+{
+	static const uint8_t zero[V4_OTHER_SIZE];
+
+	return sid->seqid == 0 && memcmp(sid->other, zero, V4_OTHER_SIZE) == 0;
+}
+
+/* The client's open of the file, one that writes if it has one. */
+static struct v4_stateful *
+v4_client_open_of(struct v4_client *c, const struct lock_file_id *file)
+{
+	struct v4_owner *o;
+	struct v4_stateful *s, *found = NULL;
+
+	LIST_FOREACH(o, &c->owners, client_entry) {
+		if (o->lock || !o->confirmed)
+			continue;
+		LIST_FOREACH(s, &o->states, owner_entry) {
+			if (s->closed || !v4_same_file(&s->file, file))
+				continue;
+			if (s->access & LOCK_SHARE_WRITE)
+				return s;
+			if (found == NULL)
+				found = s;
+		}
+	}
+	return found;
+}
+
 /*
  * A new grant of the client at level, within its nfsv4 delegations per
  * client (file and directory ones together); its stateid into res.
@@ -2104,7 +2135,13 @@ v4_delegate(struct v4_state *v, uint64_t clientid,
 		return V4ERR_INVAL;
 	if ((st = v4_client_live(v, clientid, &c)) != V4_OK)
 		return st;
-	if ((st = v4_stateful_find(v, open, &s)) != V4_OK)
+	if (v4_stateid_unset(open)) {
+		/* RFC 8881 18.49: WANT_DELEGATION names no open. */
+		if ((s = v4_client_open_of(c, file)) == NULL) {
+			res->why = V4_DELEG_NONE_NOOPEN;
+			return V4_OK;
+		}
+	} else if ((st = v4_stateful_find(v, open, &s)) != V4_OK)
 		return st;
 	if (s->owner->lock || s->closed || s->owner->client != c ||
 	    !v4_same_file(&s->file, file))

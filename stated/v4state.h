@@ -321,6 +321,7 @@ struct v4_deleg_res {
 #define V4_DELEG_NONE_LIMIT	4
 #define V4_DELEG_NONE_ACCESS	5
 #define V4_DELEG_NONE_NOTDIR	6
+#define V4_DELEG_NONE_NOOPEN	7	/* WANT_DELEGATION of no open file */
 
 /* A directory delegation to tell of a change (v4_state_dir_change). */
 struct v4_dir_holder {

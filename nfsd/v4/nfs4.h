@@ -387,7 +387,9 @@ enum nfs4_status {
 #define WND4_NOT_WANTED			0	/* why_no_delegation4 */
 #define WND4_CONTENTION			1
 #define WND4_RESOURCE			2
+#define WND4_NOT_SUPP_FTYPE		3
 #define WND4_CANCELLED			7
+#define WND4_IS_DIR			8
 #define OPEN4_RESULT_CONFIRM		0x02	/* rflags */
 #define OPEN4_RESULT_LOCKTYPE_POSIX	0x04
 #define NFS_LIMIT_SIZE			1	/* limit_by4 */
@@ -859,6 +861,9 @@ struct nfs4_compound_out {
 };
 
 /* xdr.c */
+/* open_delegation4 of an OPEN's result, or WANT_DELEGATION's. */
+void		 nfs4_put_open_delegation(struct xdrbuf_out *,
+		    const struct nfs4_open_res *);
 const char	*nfs4_op_name(uint32_t);
 int		 nfs4_op_known(uint32_t);
 uint32_t	 nfs4_compound_begin(struct nfs4_compound *, struct xdrbuf_in *,

@@ -2426,7 +2426,7 @@ static const struct nfs4_opdef nfs4_ops[NFS41_OP_LAST + 1] = {
 	[OP_SEQUENCE] = { nfs41_op_sequence, 0, 0 },
 	[OP_SET_SSV] = { nfs4_op_notsupp, 0, 0 },
 	[OP_TEST_STATEID] = { nfs4_op_test_stateid, 0, 0 },
-	[OP_WANT_DELEGATION] = { nfs4_op_notsupp, 0, 0 },
+	[OP_WANT_DELEGATION] = { nfs41_op_want_delegation, 1, 0 },
 	[OP_DESTROY_CLIENTID] = { nfs41_op_destroy_clientid, 0, 0 },
 	[OP_RECLAIM_COMPLETE] = { nfs41_op_reclaim_complete, 0, 0 },
 };

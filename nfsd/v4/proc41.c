@@ -848,6 +848,7 @@ nfs41_op_prepare(struct nfs4_call *v)
 
 	switch (op->opnum) {
 	case OP_OPEN:
+	case OP_WANT_DELEGATION:
 		op->u.open.owner.clientid = c->clientid;
 		break;
 	case OP_LOCK:

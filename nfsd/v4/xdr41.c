@@ -3,7 +3,7 @@
  * session ops' arguments and results.  Pure, as xdr.c: decoders point
  * into the request's record and check every length; the fuzz target
  * (tests/fuzz/fuzz_nfs4.c) feeds them garbage.  The ops nfsd answers
- * NFS4ERR_NOTSUPP (pNFS, SET_SSV, WANT_DELEGATION) are not decoded: a
+ * NFS4ERR_NOTSUPP (pNFS, SET_SSV) are not decoded: a
  * COMPOUND ends at them (FREE_STATEID and TEST_STATEID decode their own
  * arguments, xdr41_stateid.c).
  */
@@ -319,6 +319,22 @@ nfs41_decode_body(struct xdrbuf_in *x, struct nfs4_op *op)
 		    nfs4_get_bitmap(x, &a->dir_attrs) == -1;
 		break;
 	}
+	case OP_WANT_DELEGATION:
+		/* RFC 8881 18.49.1: want and deleg_claim4, as OPEN's. */
+		if (xdrbuf_get_u32(x, &op->u.open.want) == -1 ||
+		    xdrbuf_get_u32(x, &op->u.open.claim) == -1)
+			return NFS4ERR_BADXDR;
+		switch (op->u.open.claim) {
+		case CLAIM_FH:
+		case CLAIM_DELEG_PREV_FH:
+			break;
+		case CLAIM_PREVIOUS:
+			bad = xdrbuf_get_u32(x, &op->u.open.delegate_type) == -1;
+			break;
+		default:
+			return NFS4ERR_BADXDR;
+		}
+		break;
 	case OP_FREE_STATEID:
 	case OP_GETDEVICEINFO:
 	case OP_GETDEVICELIST:
@@ -327,7 +343,6 @@ nfs41_decode_body(struct xdrbuf_in *x, struct nfs4_op *op)
 	case OP_LAYOUTRETURN:
 	case OP_SET_SSV:
 	case OP_TEST_STATEID:
-	case OP_WANT_DELEGATION:
 		/* Answered NOTSUPP, which ends the COMPOUND: not decoded. */
 		break;
 	default:
@@ -386,6 +401,9 @@ nfs41_put_resok(struct xdrbuf_out *o, const struct nfs4_res *r)
 		    NFS41_SESSIONID_SIZE);
 		xdrbuf_put_u32(o, r->u.bind_conn.dir);
 		xdrbuf_put_u32(o, r->u.bind_conn.rdma ? 1 : 0);
+		break;
+	case OP_WANT_DELEGATION:
+		nfs4_put_open_delegation(o, &r->u.open);
 		break;
 	case OP_GET_DIR_DELEGATION:
 		/* RFC 8881 18.39.2: GET_DIR_DELEGATION4res_non_fatal. */

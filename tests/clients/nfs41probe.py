@@ -106,6 +106,16 @@ client's calls and the server's callbacks, which the client answers
   nfs41probe PORT backchan P/NAME    the same with CONN_BACK_CHAN at
                                      CREATE_SESSION (no bind): "DOWN f"
                                      is the flags of the first SEQUENCE
+  nfs41probe PORT wantdeleg P/NAME   WANT_DELEGATION (RFC 8881 18.49), with
+                                     a backchannel: after an OPEN (create,
+                                     read, WANT_NO_DELEG) of P/NAME, CLAIM_FH
+                                     wants: any delegation, the same again,
+                                     WANT_NO_DELEG, WANT_CANCEL; any of
+                                     directory P; any of a file with no
+                                     open; a want of no kind: "GRANT t
+                                     AGAIN t NODELEG t w CANCEL t w DIR t w
+                                     NOOPEN t w BADWANT s" (t the
+                                     open_delegation_type4, w why)
 Directory delegations (RFC 8881 10.9, 18.39, 20.4): holder A (with a
 backchannel) makes directory P/D and asks GET_DIR_DELEGATION for add,
 remove, rename and directory attribute notifications; each CB_NOTIFY is
@@ -729,6 +739,42 @@ def back_session(port):
     return c, st
 
 
+def want(c, st, fh, want_bits, claim=4):
+    """SEQUENCE + PUTFH + WANT_DELEGATION: "t" or "t why" (NONE_EXT),
+    or the COMPOUND's status."""
+    r = c.compound([sequence(st, 0, next_seq(st, 0), 0), putfh(fh),
+                    p32(56) + p32(want_bits) + p32(claim)])
+    if r.status != 0:
+        return str(r.status)
+    skip_sequence(r)
+    r.res()
+    r.res()
+    t = r.u32()
+    return "%d %d" % (t, r.u32()) if t == 3 else str(t)
+
+
+def cmd_wantdeleg(port, path):
+    c, st = back_session(port)
+    time.sleep(1)               # nfsd tells stated after the answer
+    ops = open41(st, path, b"wd-owner", 1 | 0x400)
+    r = c.compound(ops)
+    if r.status != 0:
+        print("ERR OPEN %d" % r.status)
+        return
+    _, _, fh = open_deleg_type(r, len(ops))
+    d = path.rsplit("/", 1)[0]
+    dirfh = nfs4probe.lookup_fh(port, d)
+    v3_dirop(port, 8, dirfh, "wd-noopen")
+    out = ["GRANT", want(c, st, fh, 0x300), "AGAIN", want(c, st, fh, 0x300),
+           "NODELEG", want(c, st, fh, 0x400),
+           "CANCEL", want(c, st, fh, 0x500),
+           "DIR", want(c, st, dirfh, 0x300),
+           "NOOPEN", want(c, st, nfs4probe.lookup_fh(port, d + "/wd-noopen"),
+                          0x300),
+           "BADWANT", want(c, st, fh, 0x900)]
+    print(" ".join(out))
+
+
 def cmd_dirdeleg(port, path):
     a, sa = back_session(port)
     time.sleep(1)               # nfsd tells stated after the answer
@@ -923,6 +969,8 @@ def main():
         cmd_toobig(port, args[0])
     elif cmd == "dirdeleg":
         cmd_dirdeleg(port, args[0])
+    elif cmd == "wantdeleg":
+        cmd_wantdeleg(port, args[0])
     elif cmd == "backsave":
         cmd_back(port, args[1], False, args[0])
     elif cmd == "backagain":

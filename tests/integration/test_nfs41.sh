@@ -183,6 +183,17 @@ check "with a second holder asking ADD alone, an NFSv3 REMOVE: the first told" t
 check "the second's delegation recalled (CB_RECALL of its stateid), and DELEGRETURN returns it" test "$(f 21-24)" = "RECALL same RETURN 0"
 check "dittofsctl v4 lists both directory delegations" test "$(f 25-26)" = "LISTED yes"
 
+# RFC 8881 18.49: WANT_DELEGATION of the current file, granted as OPEN's
+# is for a file the client has open, or OPEN_DELEGATE_NONE_EXT and why.
+r=$(PROBE wantdeleg /export/wd41)
+diag "WANT_DELEGATION: $r"
+check "WANT_DELEGATION (any, CLAIM_FH) of a file open for reading: a read delegation" test "$(echo "$r" | cut -d' ' -f1-2)" = "GRANT 1"
+check "asked again: the one held" test "$(echo "$r" | cut -d' ' -f3-4)" = "AGAIN 1"
+check "WANT_NO_DELEG: NONE_EXT, WND4_NOT_WANTED; WANT_CANCEL: NONE_EXT, WND4_CANCELLED" test "$(echo "$r" | cut -d' ' -f5-10)" = "NODELEG 3 0 CANCEL 3 7"
+check "of a directory: NONE_EXT, WND4_IS_DIR" test "$(echo "$r" | cut -d' ' -f11-13)" = "DIR 3 8"
+check "of a file the client has not open: NONE_EXT, WND4_RESOURCE" test "$(echo "$r" | cut -d' ' -f14-16)" = "NOOPEN 3 2"
+check "a want of no kind: INVAL" test "$(echo "$r" | cut -d' ' -f17-18)" = "BADWANT 22"
+
 # RFC 8881 18.46.3: a reply past the session's ca_maxresponsesize is
 # REP_TOO_BIG, one to keep past ca_maxresponsesize_cached
 # REP_TOO_BIG_TO_CACHE (it was kept not and answered).

@@ -235,6 +235,42 @@ test_gdd(void)
 	    xdrbuf_peek_u32(o.buf + 76) == 0,
 	    "GDD4_UNAVAIL, will_signal_deleg_avail false");
 	xdrbuf_out_free(&o);
+
+	/* RFC 8881 18.49: WANT_DELEGATION4args, into OPEN's fields. */
+	xdrbuf_out_init(&o);
+	xdrbuf_put_u32(&o, OP_WANT_DELEGATION);
+	xdrbuf_put_u32(&o, OPEN4_SHARE_WANT_READ_DELEG);
+	xdrbuf_put_u32(&o, CLAIM_PREVIOUS);
+	xdrbuf_put_u32(&o, OPEN_DELEGATE_READ);
+	xdrbuf_in_init(&x, o.buf, o.len);
+	tap_ok(nfs4_decode_op_minor(&x, &op, 1) == NFS4_OK &&
+	    op.u.open.want == OPEN4_SHARE_WANT_READ_DELEG &&
+	    op.u.open.claim == CLAIM_PREVIOUS &&
+	    op.u.open.delegate_type == OPEN_DELEGATE_READ &&
+	    xdrbuf_in_left(&x) == 0, "WANT_DELEGATION4args, CLAIM_PREVIOUS");
+	xdrbuf_in_init(&x, o.buf, o.len - 4);
+	tap_ok(nfs4_decode_op_minor(&x, &op, 1) == NFS4ERR_BADXDR,
+	    "CLAIM_PREVIOUS without its type: BADXDR");
+	xdrbuf_put_u32_at(&o, 8, CLAIM_NULL);
+	xdrbuf_in_init(&x, o.buf, o.len);
+	tap_ok(nfs4_decode_op_minor(&x, &op, 1) == NFS4ERR_BADXDR,
+	    "a claim deleg_claim4 has no arm for (CLAIM_NULL): BADXDR");
+	xdrbuf_out_free(&o);
+	/* Its result: open_delegation4 alone (NONE_EXT, why, no signal). */
+	xdrbuf_out_init(&o);
+	memset(&res, 0, sizeof(res));
+	res.opnum = OP_WANT_DELEGATION;
+	res.u.open.deleg_type = OPEN_DELEGATE_NONE_EXT;
+	res.u.open.deleg_why = WND4_CONTENTION;
+	nfs4_compound_out_begin(&co, &o, NULL);
+	nfs4_encode_resop(&co, &res);
+	nfs4_compound_out_end(&co, NFS4_OK);
+	tap_ok(o.len == 12 + 8 + 12 &&
+	    xdrbuf_peek_u32(o.buf + 20) == OPEN_DELEGATE_NONE_EXT &&
+	    xdrbuf_peek_u32(o.buf + 24) == WND4_CONTENTION &&
+	    xdrbuf_peek_u32(o.buf + 28) == 0,
+	    "WANT_DELEGATION4res: open_delegation4 (NONE_EXT, contention)");
+	xdrbuf_out_free(&o);
 }
 
 static void

@@ -499,8 +499,9 @@ static void
 test_no_delegation(void)
 {
 	struct v4_result r;
-	struct v4_deleg_res d;
-	struct lock_file_id f = file_id("f-deleg41");
+	struct v4_deleg_res d, w;
+	struct v4_stateid none;
+	struct lock_file_id f = file_id("f-deleg41"), g = file_id("f-none41");
 	uint64_t c;
 
 	c = client41("linux-41-deleg", NULL);
@@ -514,6 +515,16 @@ test_no_delegation(void)
 	tap_ok(v4_state_delegate(v4, c, &r.stateid, &f, (const uint8_t *)"fh",
 	    2, 1, "nfsd", &d) == V4_OK && d.level == GRANT_READ,
 	    "a read delegation once its backchannel answered");
+	/* RFC 8881 18.49: WANT_DELEGATION names no open: the client's. */
+	memset(&none, 0, sizeof(none));
+	tap_ok(v4_state_delegate(v4, c, &none, &f, (const uint8_t *)"fh",
+	    2, 1, "nfsd", &w) == V4_OK && w.level == GRANT_READ &&
+	    memcmp(w.stateid.other, d.stateid.other, V4_OTHER_SIZE) == 0,
+	    "no open stateid (WANT_DELEGATION): the one its open has");
+	tap_ok(v4_state_delegate(v4, c, &none, &g, (const uint8_t *)"fh",
+	    2, 1, "nfsd", &w) == V4_OK && w.level == 0 &&
+	    w.why == V4_DELEG_NONE_NOOPEN,
+	    "of a file it has no open of: none, and why");
 	v4_state_callback_status(v4, c, 0);
 }
 
