@@ -921,6 +921,8 @@ stated_grant_dir_change(struct ipc_peer *peer, struct ipc_msg *msg)
 	rep.notify.notify_len = (u_int)n;
 	rep.notify.notify_val = out;
 	rep.recalled = (u_int)recalled;
+	rep.grants = req.file.st_file_len != 0 ?
+	    (u_int)grant_file_count(env->caching, &file) : 1;
 	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_DIR_CHANGE_REPLY,
 	    -1, (xdrproc_t)xdr_st_grant_dir_change_reply, &rep);
 out:

@@ -427,6 +427,9 @@ nfs41_dir_change_done(void *arg, int status, void *reply)
 		return;
 	}
 	d->recalls += rep->recalled;
+	/* None left (all returned): its notes need not be looked at. */
+	if (rep->grants == 0)
+		nfs4_deleg_file_remove(b->env, b->id);
 	for (i = 0; i < rep->notify.notify_len; i++) {
 		if (nfs41_dir_tell(b, &rep->notify.notify_val[i]) == 0) {
 			d->notifies++;
