@@ -545,24 +545,14 @@ nfs41_gdd_done(void *arg, int status, void *reply)
 }
 
 static void
-nfs41_gdd_attr_done(void *arg, int status, void *reply, int fd)
+nfs41_gdd_file(struct nfs4_call *v)
 {
-	struct nfs4_call *v = arg;
-	bd_attr_reply *rep = reply;
 	st_grant_dir_delegate_req req;
 
-	(void)fd;
-	if (status != 0) {
-		nfs4_fail(v, nfs4_status_from_errno(status));
-		return;
-	}
-	if (rep->attr.type != STORE_TYPE_DIR) {
+	if (v->attr.type != STORE_TYPE_DIR) {
 		nfs4_fail(v, NFS4ERR_NOTDIR);
 		return;
 	}
-	v->attr = rep->attr;
-	v->have_attr = 1;
-	nfs4_file_id(v->file, &rep->attr);
 	memset(&req, 0, sizeof(req));
 	req.clientid = v->w->v41.clientid;
 	req.file.st_file_len = sizeof(v->file);
@@ -581,20 +571,13 @@ nfs41_gdd_attr_done(void *arg, int status, void *reply, int fd)
 void
 nfs41_op_get_dir_delegation(struct nfs4_call *v)
 {
-	bd_fh_req req;
-
 	/* The pseudo file system changes with the configuration alone. */
 	if (v->w->cur.pseudo || v->nfs.env->v41_dirs == NULL ||
 	    v->nfs.env->deleg == NULL || v->w->v41.clientid == 0) {
 		nfs41_gdd_unavail(v);
 		return;
 	}
-	memset(&req, 0, sizeof(req));
-	req.cred = v->nfs.bcred;
-	nfs4_bd_fh(&req.fh, &v->w->cur);
-	bdc_call(v->nfs.env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req, &req,
-	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
-	    nfs41_gdd_attr_done, v);
+	nfs4_file_get(v, nfs41_gdd_file);
 }
 
 /* ---- life ---- */

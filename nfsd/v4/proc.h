@@ -206,6 +206,9 @@ void	 nfs4_stated(struct nfs4_call *, uint32_t type, xdrproc_t,
 void	 nfs4_principal(const struct nfs4_call *, char *, size_t);
 time_t	 nfs4_clock(void);			/* CLOCK_MONOTONIC seconds */
 void	 nfs4_op_delegreturn_state(struct nfs4_call *);
+/* The current file's attributes (v->attr) and stated's id (v->file), then
+ * fn; a failure ends the op. */
+void	 nfs4_file_get(struct nfs4_call *, void (*fn)(struct nfs4_call *));
 /* RFC 8881 18.49: WANT_DELEGATION (its arguments in op.u.open). */
 void	 nfs41_op_want_delegation(struct nfs4_call *);
 /*

@@ -518,7 +518,7 @@ nfs4_file_done(void *arg, int status, void *reply, int fd)
 	v->checked(v);
 }
 
-static void
+void
 nfs4_file_get(struct nfs4_call *v, void (*fn)(struct nfs4_call *))
 {
 	bd_fh_req req;
