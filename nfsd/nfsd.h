@@ -403,6 +403,8 @@ struct nfs41_dirs *nfs41_dirs_new(struct nfsd_env *);
 void		 nfs41_dirs_free(struct nfs41_dirs *);
 void		 nfs41_dirs_status(const struct nfsd_env *, char *, size_t);
 void		 nfs41_dir_note(struct nfsd_env *, const bd_notify *);
+/* v4/proc41.c: [stated] nfsv4.1 slots per session, at start and reload. */
+void		 nfs41_slots_configure(struct nfsd_env *, uint32_t);
 void		 nfs4_deleg_free(struct nfs4_deleg *);
 void		 nfs4_deleg_file_add(struct nfsd_env *, const uint8_t[16],
 		    uint32_t level, uint64_t holder);
@@ -509,6 +511,7 @@ struct nfsd_env {
 	struct nfs41_mirror	*v41;
 	struct nfs41_backs	*v41_back;	/* v4/backchan.c */
 	struct nfs41_dirs	*v41_dirs;	/* v4/dirdeleg.c; NULL: off */
+	uint32_t		 v41_slots_target; /* [stated] slots per session */
 	char			 v41_owner[256];	/* server_owner */
 	uint64_t		 v41_loads;	/* sessions loaded from stated */
 	uint64_t		 v41_replays;	/* retries from the mirror */

@@ -27,6 +27,11 @@
  *   as a recall is.
  * - CB_NOTIFY of a directory delegation's changes (dirdeleg.c), queued
  *   as a recall is but with no push behind it to acknowledge.
+ * - CB_RECALL_SLOT (RFC 8881 20.8) to each session of more slots than
+ *   [stated] nfsv4.1 slots per session when a reload lowers it, over
+ *   that session's own backchannel; its SEQUENCE replies carry the
+ *   lower target_highest_slotid from then on (proc41.c).  The slots
+ *   are kept: the client is asked to use fewer.
  * - A recall that finds no working backchannel waits for one (a client
  *   binds as soon as SEQUENCE tells it to) until NFS41_BACK_WAIT_MS;
  *   the push is then acknowledged and stated revokes the delegation if
@@ -61,7 +66,9 @@ struct nfs41_cb {
 	struct nfs41_backs	*bs;
 	struct nfs41_back	*b;		/* NULL: waits for a binding */
 	uint32_t		 op;		/* OP_CB_RECALL, _RECALL_ANY,
-						   _NOTIFY */
+						   _NOTIFY, _RECALL_SLOT */
+	uint8_t			 session[NFS41_SESSIONID_SIZE];
+	int			 to_session;	/* that session's alone */
 	uint8_t			*body;		/* NOTIFY: the op, encoded */
 	size_t			 body_len;
 	uint32_t		 keep;		/* RECALL_ANY */
@@ -107,6 +114,7 @@ struct nfs41_backs {
 	uint64_t		 recalls;
 	uint64_t		 recall_anys;
 	uint64_t		 notifies;
+	uint64_t		 recall_slots;
 	uint64_t		 failures;
 };
 
@@ -186,6 +194,8 @@ nfs41_cb_name(const struct nfs41_cb *cb)
 		return "CB_RECALL_ANY";
 	case OP_CB_NOTIFY:
 		return "CB_NOTIFY";
+	case OP_CB_RECALL_SLOT:
+		return "CB_RECALL_SLOT";
 	}
 	return "CB_RECALL";
 }
@@ -199,7 +209,7 @@ nfs41_cb_ack(struct nfs41_cb *cb)
 	if (cb->acked)
 		return;
 	cb->acked = 1;
-	if (cb->op == OP_CB_NOTIFY)
+	if (cb->body != NULL)
 		return;			/* nfsd's own: no push */
 	if ((ch = stated_client_channel(env->sdc)) == NULL ||
 	    st_push_ack_send(ch, cb->push_id, ST_OK) == -1)
@@ -282,7 +292,7 @@ nfs41_cb_send(struct nfs41_back *b, struct nfs41_cb *cb)
 	xdrbuf_out_init(&o);
 	if (cb->op == OP_CB_RECALL_ANY)
 		nfs41_cb_encode_recall_any(&o, b->id, cb->seqid, cb->keep);
-	else if (cb->op == OP_CB_NOTIFY)
+	else if (cb->body != NULL)
 		nfs41_cb_encode_op(&o, b->id, cb->seqid, cb->body,
 		    cb->body_len);
 	else
@@ -672,12 +682,18 @@ nfs41_back_queue(struct nfsd_env *env, struct nfs41_cb *cb)
 		nfs41_cb_free(cb);
 		return ST_OK;
 	}
-	for (i = 0; i < NFS41_BACK_BUCKETS; i++)
-		for (b = bs->b[i]; b != NULL; b = b->next)
-			if (b->clientid == cb->clientid &&
-			    (any == NULL || (!nfs41_back_works(any) &&
-			    nfs41_back_works(b))))
-				any = b;
+	if (cb->to_session) {
+		if ((any = *nfs41_back_slot(bs, cb->session)) == NULL) {
+			nfs41_cb_free(cb);
+			return ST_INVALID;
+		}
+	} else
+		for (i = 0; i < NFS41_BACK_BUCKETS; i++)
+			for (b = bs->b[i]; b != NULL; b = b->next)
+				if (b->clientid == cb->clientid &&
+				    (any == NULL || (!nfs41_back_works(any) &&
+				    nfs41_back_works(b))))
+					any = b;
 	cb->bs = bs;
 	cb->b = any;
 	if ((cb->timer = evtimer_new(env->base, nfs41_cb_timeout, cb)) ==
@@ -743,13 +759,13 @@ nfs41_back_recall_any(struct nfsd_env *env, uint64_t push_id,
 }
 
 /*
- * RFC 8881 20.4: CB_NOTIFY of a directory delegation (op: the encoded
- * op, copied).  0, or -1 when it cannot be queued (no memory, the
- * queue full): the caller recalls the delegation instead.
+ * A call of nfsd's own (no push behind it): the op already encoded
+ * (copied), to a session of the client (sessionid NULL) or to that one.
+ * 0 queued, or -1 (no memory, the queue full, no such session).
  */
-int
-nfs41_back_notify(struct nfsd_env *env, uint64_t clientid, const uint8_t *op,
-    size_t len)
+static int
+nfs41_back_own(struct nfsd_env *env, uint64_t clientid,
+    const uint8_t *sessionid, uint32_t op, const uint8_t *body, size_t len)
 {
 	struct nfs41_cb *cb;
 
@@ -761,12 +777,48 @@ nfs41_back_notify(struct nfsd_env *env, uint64_t clientid, const uint8_t *op,
 		free(cb);
 		return -1;
 	}
-	memcpy(cb->body, op, len);
+	memcpy(cb->body, body, len);
 	cb->body_len = len;
-	cb->op = OP_CB_NOTIFY;
+	cb->op = op;
 	cb->clientid = clientid;
-	env->v41_back->notifies++;
+	if (sessionid != NULL) {
+		memcpy(cb->session, sessionid, NFS41_SESSIONID_SIZE);
+		cb->to_session = 1;
+	}
 	return nfs41_back_queue(env, cb) == -1 ? 0 : -1;
+}
+
+/*
+ * RFC 8881 20.4: CB_NOTIFY of a directory delegation (op: the encoded
+ * op).  0, or -1 when it cannot be queued: the caller recalls the
+ * delegation instead.
+ */
+int
+nfs41_back_notify(struct nfsd_env *env, uint64_t clientid, const uint8_t *op,
+    size_t len)
+{
+	if (nfs41_back_own(env, clientid, NULL, OP_CB_NOTIFY, op, len) == -1)
+		return -1;
+	env->v41_back->notifies++;
+	return 0;
+}
+
+/* RFC 8881 20.8: CB_RECALL_SLOT to the session: use slots 0..target. */
+int
+nfs41_back_recall_slot(struct nfsd_env *env, const uint8_t *sessionid,
+    uint64_t clientid, uint32_t target)
+{
+	struct xdrbuf_out o;
+	int rc;
+
+	xdrbuf_out_init(&o);
+	nfs41_cb_put_recall_slot(&o, target);
+	rc = o.failed ? -1 : nfs41_back_own(env, clientid, sessionid,
+	    OP_CB_RECALL_SLOT, o.buf, o.len);
+	xdrbuf_out_free(&o);
+	if (rc == 0)
+		env->v41_back->recall_slots++;
+	return rc;
 }
 
 struct nfs41_backs *
@@ -810,10 +862,11 @@ nfs41_back_status(const struct nfsd_env *env, char *buf, size_t len)
 	}
 	snprintf(buf, len, "%zu session(s) bound, %llu binding(s), %llu "
 	    "probe(s), %llu recall(s), %llu recall-any(s), %llu notify(s), "
-	    "%llu failed, %zu waiting", bs->nsessions,
+	    "%llu recall-slot(s), %llu failed, %zu waiting", bs->nsessions,
 	    (unsigned long long)bs->binds,
 	    (unsigned long long)bs->probes, (unsigned long long)bs->recalls,
 	    (unsigned long long)bs->recall_anys,
 	    (unsigned long long)bs->notifies,
+	    (unsigned long long)bs->recall_slots,
 	    (unsigned long long)bs->failures, bs->queued);
 }

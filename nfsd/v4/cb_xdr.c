@@ -138,6 +138,13 @@ nfs41_cb_encode_recall_any(struct xdrbuf_out *o, const uint8_t *sessionid,
 }
 
 void
+nfs41_cb_put_recall_slot(struct xdrbuf_out *o, uint32_t target)
+{
+	xdrbuf_put_u32(o, OP_CB_RECALL_SLOT);
+	xdrbuf_put_u32(o, target);
+}
+
+void
 nfs41_cb_encode_op(struct xdrbuf_out *o, const uint8_t *sessionid,
     uint32_t seqid, const uint8_t *op, size_t len)
 {

@@ -125,6 +125,7 @@ enum nfs4_opnum {
 #define OP_CB_RECALL		4
 #define OP_CB_NOTIFY		6	/* RFC 8881 20.4 */
 #define OP_CB_RECALL_ANY	8	/* RFC 8881 20.6 */
+#define OP_CB_RECALL_SLOT	10	/* RFC 8881 20.8 */
 #define OP_CB_SEQUENCE		11	/* RFC 8881 20.9 */
 #define RCA4_TYPE_MASK_RDATA_DLG 0
 #define RCA4_TYPE_MASK_WDATA_DLG 1
@@ -984,6 +985,8 @@ size_t		 nfs41_mirror_drop_client(struct nfs41_mirror *, uint64_t);
 void		 nfs41_mirror_drop_all(struct nfs41_mirror *);
 size_t		 nfs41_mirror_count(const struct nfs41_mirror *,
 		    size_t *bytes);
+void		 nfs41_mirror_foreach(struct nfs41_mirror *,
+		    void (*)(void *, struct nfs41_session *), void *);
 /* A slot as stated keeps it (LOAD): 0, or -1 (past the table, memory). */
 int		 nfs41_slot_load(struct nfs41_session *, uint32_t slotid,
 		    uint32_t seqid, int cached, const uint8_t *digest,
@@ -1194,6 +1197,9 @@ struct nfs41_notify_event {
 void		 nfs41_cb_put_notify(struct xdrbuf_out *,
 		    const struct nfs4_stateid *, const struct nfs4_opaque *fh,
 		    const struct nfs41_notify_event *, size_t);
+/* RFC 8881 20.8: the CB_RECALL_SLOT op (number and target). */
+void		 nfs41_cb_put_recall_slot(struct xdrbuf_out *,
+		    uint32_t target_highest_slotid);
 /* CB_SEQUENCE on slot 0, then one op already encoded (op, len). */
 void		 nfs41_cb_encode_op(struct xdrbuf_out *,
 		    const uint8_t *sessionid, uint32_t seqid,

@@ -273,6 +273,9 @@ int	 nfs41_back_recall_any(struct nfsd_env *, uint64_t push_id,
 /* CB_NOTIFY (op: CB_NOTIFY encoded): 0 queued, or -1. */
 int	 nfs41_back_notify(struct nfsd_env *, uint64_t clientid,
 	    const uint8_t *op, size_t len);
+/* CB_RECALL_SLOT to that session: 0 queued, or -1. */
+int	 nfs41_back_recall_slot(struct nfsd_env *, const uint8_t *sessionid,
+	    uint64_t clientid, uint32_t target_highest_slotid);
 void	 nfs41_back_status(const struct nfsd_env *, char *, size_t);
 
 /* dirdeleg.c: NFSv4.1 directory delegations (its head comment says how). */

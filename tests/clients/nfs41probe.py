@@ -116,6 +116,13 @@ client's calls and the server's callbacks, which the client answers
                                      AGAIN t NODELEG t w CANCEL t w DIR t w
                                      NOOPEN t w BADWANT s" (t the
                                      open_delegation_type4, w why)
+  nfs41probe PORT recallslot        a session with a backchannel; then the
+                                     shell command in RELOAD_CMD (which
+                                     lowers [stated] nfsv4.1 slots per
+                                     session and reloads nfsd): "SLOTS n
+                                     RECALL_SLOT t TARGET t" (the slots
+                                     negotiated, CB_RECALL_SLOT's target
+                                     highest slot id, SEQUENCE's after it)
 Directory delegations (RFC 8881 10.9, 18.39, 20.4): holder A (with a
 backchannel) makes directory P/D and asks GET_DIR_DELEGATION for add,
 remove, rename and directory attribute notifications; each CB_NOTIFY is
@@ -340,6 +347,7 @@ class Conn:
         self.recalls = []       # (session id hex, sequence id, stateid)
         self.recall_anys = []   # (objects to keep, type mask word 0)
         self.notifies = []      # (stateid other hex, [change, ...])
+        self.recall_slots = []  # target highest slot ids
         self.lock = threading.Lock()
         threading.Thread(target=self.reader, daemon=True).start()
 
@@ -393,6 +401,10 @@ class Conn:
                     got = notify_changes(rec, off + 4)
                     with self.cond:
                         self.notifies.append(got)
+                        self.cond.notify_all()
+                elif op == 10:                  # CB_RECALL_SLOT
+                    with self.cond:
+                        self.recall_slots.append(u32(rec, off + 4))
                         self.cond.notify_all()
                 elif op == 8:                   # CB_RECALL_ANY
                     with self.cond:
@@ -753,6 +765,35 @@ def want(c, st, fh, want_bits, claim=4):
     return "%d %d" % (t, r.u32()) if t == 3 else str(t)
 
 
+def cmd_recallslot(port):
+    c = Conn(port)
+    r = c.compound([exchange_id(os.urandom(12).hex().encode())])
+    r.res()
+    clientid, seq = r.u64(), r.u32()
+    r = c.compound([p32(OP41["CREATE_SESSION"]) + p64(clientid) + p32(seq) +
+                    p32(2) + channel(64) + channel(1) + p32(0x40000000) +
+                    CB_SEC_NONE])
+    r.res()
+    st = dict(clientid=clientid, session=r.fixed(16).hex(), slots={})
+    r.u32()
+    r.u32()
+    slots = [r.u32() for _ in range(7)][5]
+    c.wait(lambda: c.nulls > 0, 20)
+    subprocess.run(os.environ["RELOAD_CMD"], shell=True, check=False,
+                   stdout=subprocess.DEVNULL)
+    c.wait(lambda: c.recall_slots, 20)
+    out = ["SLOTS", str(slots), "RECALL_SLOT",
+           str(c.recall_slots[0]) if c.recall_slots else "none"]
+    r = c.compound([sequence(st, 0, next_seq(st, 0))])
+    target = -r.status
+    if r.status == 0:
+        r.res()
+        r.fixed(16)
+        r.off += 12
+        target = r.u32()
+    print(" ".join(out + ["TARGET", str(target)]))
+
+
 def cmd_wantdeleg(port, path):
     c, st = back_session(port)
     time.sleep(1)               # nfsd tells stated after the answer
@@ -971,6 +1012,8 @@ def main():
         cmd_dirdeleg(port, args[0])
     elif cmd == "wantdeleg":
         cmd_wantdeleg(port, args[0])
+    elif cmd == "recallslot":
+        cmd_recallslot(port)
     elif cmd == "backsave":
         cmd_back(port, args[1], False, args[0])
     elif cmd == "backagain":

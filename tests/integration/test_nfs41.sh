@@ -221,6 +221,15 @@ check "dittofsctl v4 destroy CLIENTID, with its session" test "$(suite_ctl v4 de
 check "the session went with it" test "$(PROBE getattr "$ST2")" = "STATUS 10052 TYPE 0"
 check "dittofsctl v4 sessions lists neither" sh -c "! DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF v4 sessions | grep -Eq '$SID3|^$CID3'"
 
+# RFC 8881 20.8: [stated] nfsv4.1 slots per session lowered (8 to 4) and
+# nfsd reloaded: a session of 8 slots gets CB_RECALL_SLOT (target highest
+# slot id 3) over its backchannel, and SEQUENCE says 3 from then on.
+r=$(RELOAD_CMD="sed -i 's/^nfsv4.1 slots per session = 8\$/nfsv4.1 slots per session = 4/' $SUITE_CONF && DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF reload nfsd" PROBE recallslot)
+diag "slots lowered: $r"
+check "slots per session lowered at a reload: CB_RECALL_SLOT to a session of more, SEQUENCE's target lowered" test "$r" = "SLOTS 8 RECALL_SLOT 3 TARGET 3"
+sed -i 's/^nfsv4.1 slots per session = 4$/nfsv4.1 slots per session = 8/' "$SUITE_CONF"
+check "nfsd reloads with the slots as they were" suite_ctl reload nfsd
+
 NFSD=$(suite_pid nfsd)
 check "nfsd survived it all" test "$(suite_pid nfsd)" = "$NFSD"
 

@@ -117,6 +117,13 @@ test_cb_notify(void)
 	tap_ok(x.pos == x.len, "nothing after");
 	xdrbuf_out_free(&op);
 	xdrbuf_out_free(&o);
+	/* RFC 8881 20.8: CB_RECALL_SLOT, the target highest slot id. */
+	xdrbuf_out_init(&op);
+	nfs41_cb_put_recall_slot(&op, 3);
+	xdrbuf_in_init(&x, op.buf, op.len);
+	tap_ok(word(&x) == OP_CB_RECALL_SLOT && word(&x) == 3 &&
+	    x.pos == x.len, "CB_RECALL_SLOT: op 10, target 3");
+	xdrbuf_out_free(&op);
 }
 
 static int
