@@ -539,7 +539,7 @@ test_dir_delegation(void)
 {
 	struct v4_deleg_res d1, d2, d;
 	struct v4_dir_holder h[4];
-	struct lock_file_id f = file_id("dir-dd41");
+	struct lock_file_id f = file_id("dir-dd41"), f2 = file_id("dir2-dd41");
 	const struct grant *g;
 	uint32_t add = 1u << 3, rm = 1u << 2;
 	uint64_t a, b;
@@ -567,6 +567,12 @@ test_dir_delegation(void)
 	tap_ok(v4_state_dir_delegate(v4, b, &f, (const uint8_t *)"dfh", 3, 1,
 	    "nfsd", add, &d2) == V4_OK && d2.level == GRANT_DIR,
 	    "a second client's too");
+	/* nfsv4 delegations per client counts directory ones too. */
+	v4_state_set_grants(v4, grants, 1, 1);
+	tap_ok(v4_state_dir_delegate(v4, a, &f2, (const uint8_t *)"dfh2", 4,
+	    1, "nfsd", add, &d) == V4_OK && d.level == 0 &&
+	    d.why == V4_DELEG_NONE_LIMIT, "past the per-client limit: none");
+	v4_state_set_grants(v4, grants, 1, 0);
 	tap_ok(grant_conflict(grants, &f, 0, 0, 1) == 0 &&
 	    grant_file_recalling(grants, &f) == 0,
 	    "a writer's conflict request recalls no directory delegation");
@@ -587,8 +593,14 @@ test_dir_delegation(void)
 	tap_ok(n == 0 && recalled == 1 && (g = grant_find(grants,
 	    d1.stateid.other, V4_OTHER_SIZE)) != NULL &&
 	    g->state == GRANT_RECALLING, "notes lost: every one recalled");
-	tap_ok(v4_state_delegreturn(v4, &d1.stateid, &f) == V4_OK,
-	    "and returned");
+	/* Not returned within the lease after the recall: revoked. */
+	tick(90);
+	tap_ok(grant_expire(grants, 90) == 1 && (g = grant_find(grants,
+	    d1.stateid.other, V4_OTHER_SIZE)) != NULL &&
+	    g->state == GRANT_REVOKED, "not returned within the lease: "
+	    "revoked");
+	tap_ok(v4_state_delegreturn(v4, &d1.stateid, &f) ==
+	    V4ERR_BAD_STATEID, "its late DELEGRETURN: BAD_STATEID");
 	v4_state_callback_status(v4, a, 0);
 	v4_state_callback_status(v4, b, 0);
 }
