@@ -415,6 +415,9 @@ void		 nfs4_deleg_returned(struct nfsd_env *, const uint8_t[16],
 int		 nfs4_deleg_maybe(const struct nfsd_env *);
 int		 nfs4_deleg_lookup(const struct nfsd_env *, uint32_t share,
 		    uint64_t ino, uint8_t id[16]);
+/* The same, for a directory with directory delegations alone. */
+int		 nfs4_deleg_lookup_kind(const struct nfsd_env *, uint32_t share,
+		    uint64_t ino, int dir, uint8_t[16]);
 void		 nfs4_deleg_conflict(struct nfsd_env *, const uint8_t[16],
 		    int protocol, uint64_t clientid,
 		    const struct nfs4_stateid *, int write,

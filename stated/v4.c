@@ -1041,6 +1041,13 @@ struct stated_grant_files {
 };
 
 static int
+stated_grant_is_dir_cb(void *arg, const struct grant *g)
+{
+	(void)arg;
+	return g->state != GRANT_REVOKED && g->level == GRANT_DIR;
+}
+
+static int
 stated_grant_files_cb(void *arg, const struct lock_file_id *f)
 {
 	struct stated_grant_files *l = arg;
@@ -1053,6 +1060,10 @@ stated_grant_files_cb(void *arg, const struct lock_file_id *f)
 	}
 	memset(&h, 0, sizeof(h));
 	level = grant_file_level(l->t, f, &h);
+	/* A directory's: nfsd looks at its notes (dirdeleg.c). */
+	if (level == GRANT_READ && grant_foreach_on_file(l->t, f,
+	    stated_grant_is_dir_cb, NULL) != 0)
+		level = GRANT_DIR;
 	l->ids[l->n] = *f;
 	l->files[l->n].file.st_file_len = (u_int)f->len;
 	l->files[l->n].file.st_file_val = (char *)l->ids[l->n].data;

@@ -69,6 +69,7 @@ struct nfs4_deleg_file {
 	uint8_t			 id[16];	/* stated's file id */
 	uint32_t		 level;
 	uint64_t		 holder;
+	int			 dir;		/* directory delegations */
 };
 
 struct nfs4_deleg {
@@ -114,7 +115,11 @@ nfs4_deleg_slot(struct nfs4_deleg *d, const uint8_t id[16], int whole)
 	return p;
 }
 
-/* stated's word on the file's grants (level, write holder): kept. */
+/*
+ * stated's word on the file's grants (level, write holder): kept.
+ * ST_GRANT_DIR: a directory's (read) grants, whose notes dirdeleg.c
+ * looks at.
+ */
 void
 nfs4_deleg_file_add(struct nfsd_env *env, const uint8_t id[16],
     uint32_t level, uint64_t holder)
@@ -136,6 +141,10 @@ nfs4_deleg_file_add(struct nfsd_env *env, const uint8_t id[16],
 		memcpy(f->id, id, 16);
 		*p = f;
 		d->nfiles++;
+	}
+	if (level == ST_GRANT_DIR) {
+		f->dir = 1;
+		level = ST_GRANT_READ;
 	}
 	f->level = level == ST_GRANT_READ || level == ST_GRANT_WRITE ?
 	    level : 0;
@@ -205,10 +214,13 @@ nfs4_deleg_maybe(const struct nfsd_env *env)
 	return env->deleg != NULL && env->deleg->nfiles > 0;
 }
 
-/* The set's whole id of (share, inode), into id; 0, or -1 if none. */
+/*
+ * The set's whole id of (share, inode), into id; 0, or -1 if none (dir:
+ * or if it has no directory delegation).
+ */
 int
-nfs4_deleg_lookup(const struct nfsd_env *env, uint32_t share, uint64_t ino,
-    uint8_t id[16])
+nfs4_deleg_lookup_kind(const struct nfsd_env *env, uint32_t share,
+    uint64_t ino, int dir, uint8_t id[16])
 {
 	struct nfs4_deleg_file **p;
 	uint8_t key[16];
@@ -221,10 +233,18 @@ nfs4_deleg_lookup(const struct nfsd_env *env, uint32_t share, uint64_t ino,
 	for (i = 0; i < 8; i++)
 		key[4 + i] = (uint8_t)(ino >> (56 - 8 * i));
 	memset(key + 12, 0, 4);
-	if (*(p = nfs4_deleg_slot(env->deleg, key, 0)) == NULL)
+	if (*(p = nfs4_deleg_slot(env->deleg, key, 0)) == NULL ||
+	    (dir && !(*p)->dir))
 		return -1;
 	memcpy(id, (*p)->id, 16);
 	return 0;
+}
+
+int
+nfs4_deleg_lookup(const struct nfsd_env *env, uint32_t share, uint64_t ino,
+    uint8_t id[16])
+{
+	return nfs4_deleg_lookup_kind(env, share, ino, 0, id);
 }
 
 /* ---- whom to ask a delegation for ---- */

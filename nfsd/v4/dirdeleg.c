@@ -324,7 +324,7 @@ nfs41_dir_note(struct nfsd_env *env, const bd_notify *n)
 			nfs41_dir_recall_all(env);
 		return;
 	}
-	if (nfs4_deleg_lookup(env, n->share, n->ino, id) == 0)
+	if (nfs4_deleg_lookup_kind(env, n->share, n->ino, 1, id) == 0)
 		b = nfs41_dir_batch_get(d, id, nfs41_dir_changer_of(d, n),
 		    &n->fh);
 	if (!(what & STORE_NOTIFY_DIRENT)) {
@@ -540,7 +540,7 @@ nfs41_gdd_done(void *arg, int status, void *reply)
 	    &rep->stateid);
 	v->res.u.get_dir_delegation.notification = st;
 	/* Its notes are looked at from now on. */
-	nfs4_deleg_file_add(v->nfs.env, v->file, ST_GRANT_READ, 0);
+	nfs4_deleg_file_add(v->nfs.env, v->file, ST_GRANT_DIR, 0);
 	nfs4_op_done(v, NFS4_OK);
 }
 
