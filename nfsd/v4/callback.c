@@ -768,15 +768,6 @@ nfs4_deleg_push(struct nfsd_env *env, struct ipc_msg *msg)
 	xdr_free((xdrproc_t)xdr_st_push, &p);
 }
 
-/* A request with no body. */
-static bool_t
-nfs4_xdr_nothing(XDR *xdrs, void *arg)
-{
-	(void)xdrs;
-	(void)arg;
-	return TRUE;
-}
-
 /* After each connect to stated: the files that have grants. */
 static void
 nfs4_deleg_files_done(void *arg, int status, void *reply)
@@ -810,7 +801,8 @@ nfs4_deleg_connected(struct nfsd_env *env)
 	if (env->deleg == NULL)
 		return;
 	stated_client_call(env->sdc, ST_GRANT_FILES,
-	    (xdrproc_t)nfs4_xdr_nothing, NULL, ST_GRANT_FILES_REPLY,
+	    /* No body at all: ipc_encode refuses an empty one. */
+	    NULL, NULL, ST_GRANT_FILES_REPLY,
 	    (xdrproc_t)xdr_st_grant_files_reply,
 	    sizeof(st_grant_files_reply), nfs4_deleg_files_done, env);
 }

@@ -123,6 +123,14 @@ client's calls and the server's callbacks, which the client answers
                                      RECALL_SLOT t TARGET t" (the slots
                                      negotiated, CB_RECALL_SLOT's target
                                      highest slot id, SEQUENCE's after it)
+  nfs41probe PORT dirsave STATE P/D  a session with a backchannel and a
+                                     directory delegation of new directory
+                                     P/D (add notifications), kept in
+                                     STATE: "GRANT g"
+  nfs41probe PORT diragain STATE P/D on STATE's session after a restart of
+                                     nfsd: BIND_CONN_TO_SESSION (both),
+                                     CB_NULL, an NFSv3 CREATE of "after"
+                                     in P/D: "BIND d NOTIFY .."
 Directory delegations (RFC 8881 10.9, 18.39, 20.4): holder A (with a
 backchannel) makes directory P/D and asks GET_DIR_DELEGATION for add,
 remove, rename and directory attribute notifications; each CB_NOTIFY is
@@ -794,6 +802,35 @@ def cmd_recallslot(port):
     print(" ".join(out + ["TARGET", str(target)]))
 
 
+def cmd_dirsave(port, stfile, path):
+    a, sa = back_session(port)
+    time.sleep(1)               # nfsd tells stated after the answer
+    d, name = path.rsplit("/", 1)
+    r = a.compound([sequence(sa, 0, next_seq(sa, 0), 0), putroot()] +
+                   path_ops(d) + [p32(OP["CREATE"]) + p32(2) +
+                                  opaque(name.encode()) + p32(0) + p32(0)])
+    fh = nfs4probe.lookup_fh(port, path)
+    status, g, _, _, _ = gdd(a, sa, fh, 1 << 3)
+    save(stfile, sa)
+    print("GRANT %d" % (g if status == 0 else -status))
+
+
+def cmd_diragain(port, stfile, path):
+    st = load(stfile)
+    c = Conn(port)
+    r = c.compound([p32(OP41["BIND_CONN_TO_SESSION"]) +
+                    bytes.fromhex(st["session"]) + p32(3) + p32(0)])
+    d = -r.status
+    if r.status == 0:
+        r.res()
+        r.fixed(16)
+        d = r.u32()
+    c.wait(lambda: c.nulls > 0, 20)
+    time.sleep(1)               # nfsd tells stated after the answer
+    v3_dirop(port, 8, nfs4probe.lookup_fh(port, path), "after")
+    print("BIND %d NOTIFY %s" % (d, notes_after(c, 0, "add:after")))
+
+
 def cmd_wantdeleg(port, path):
     c, st = back_session(port)
     time.sleep(1)               # nfsd tells stated after the answer
@@ -1012,6 +1049,10 @@ def main():
         cmd_dirdeleg(port, args[0])
     elif cmd == "wantdeleg":
         cmd_wantdeleg(port, args[0])
+    elif cmd == "dirsave":
+        cmd_dirsave(port, args[0], args[1])
+    elif cmd == "diragain":
+        cmd_diragain(port, args[0], args[1])
     elif cmd == "recallslot":
         cmd_recallslot(port)
     elif cmd == "backsave":

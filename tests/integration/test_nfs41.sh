@@ -183,6 +183,17 @@ check "with a second holder asking ADD alone, an NFSv3 REMOVE: the first told" t
 check "the second's delegation recalled (CB_RECALL of its stateid), and DELEGRETURN returns it" test "$(f 21-24)" = "RECALL same RETURN 0"
 check "dittofsctl v4 lists both directory delegations" test "$(f 25-26)" = "LISTED yes"
 
+# A directory delegation across kill -9 of nfsd: stated keeps it and its
+# mask; the new nfsd learns the directory from stated, the client binds
+# its session again, and an NFSv3 create is told as before.
+DST=$SUITE_DIR/v41-dir.json
+check "a directory delegation before the restart" test "$(PROBE dirsave "$DST" /export/dd41-restart)" = "GRANT 0"
+NFSD=$(suite_pid nfsd)
+kill -KILL "$NFSD"
+check "nfsd restarted after kill -9" suite_wait 20 restarted nfsd "$NFSD"
+suite_wait 20 sh -c "PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs41probe.py $P minor 0 | grep -q 'STATUS 0'"
+check "after the restart: bound again, an NFSv3 create told by CB_NOTIFY" test "$(PROBE diragain "$DST" /export/dd41-restart)" = "BIND 3 NOTIFY add:after"
+
 # RFC 8881 18.49: WANT_DELEGATION of the current file, granted as OPEN's
 # is for a file the client has open, or OPEN_DELEGATE_NONE_EXT and why.
 r=$(PROBE wantdeleg /export/wd41)
