@@ -273,6 +273,10 @@ nfs41_dir_event_add(struct nfs41_dir_batch *b, uint32_t type,
 
 	if (b->n >= NFS41_DIR_EVENTS_MAX || name->bd_name_len == 0 ||
 	    name->bd_name_len > NFS41_DIR_NAME_MAX) {
+		if (!b->unnotifiable)
+			log_info_rl("NFSv4.1: more than %d changes of a "
+			    "delegated directory at once; its delegations are "
+			    "recalled", NFS41_DIR_EVENTS_MAX);
 		b->unnotifiable = 1;
 		return;
 	}
