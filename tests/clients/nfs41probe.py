@@ -633,17 +633,25 @@ def open_deleg_type(r, nops):
     return res[2], r.why, res[5]
 
 
-def cmd_want(port, path):
-    c = Conn(port)
-    st = session_on(c, True)
-    c.wait(lambda: c.nulls > 0, 20)
+def open_no_deleg(port, owner, path):
+    """A session with a backchannel that answered, and its OPEN (create,
+    read, WANT_NO_DELEG) of path: (conn, state, (type, why, fh)), the
+    last None when the OPEN failed (said on stdout)."""
+    c, st = back_session(port)
     time.sleep(1)               # nfsd tells stated after the answer
-    ops = open41(st, path, b"want-owner", 1 | 0x400)
+    ops = open41(st, path, owner, 1 | 0x400)
     r = c.compound(ops)
     if r.status != 0:
         print("ERR OPEN %d" % r.status)
+        return c, st, None
+    return c, st, open_deleg_type(r, len(ops))
+
+
+def cmd_want(port, path):
+    c, st, got = open_no_deleg(port, b"want-owner", path)
+    if got is None:
         return
-    dtype, why, fh = open_deleg_type(r, len(ops))
+    dtype, why, fh = got
     out = ["NODELEG", str(dtype), str(why)]
     ops = [sequence(st, 0, next_seq(st, 0), 0), putfh(fh),
            p32(OP["OPEN"]) + p32(0) + p32(1) + p32(0) +
@@ -832,14 +840,10 @@ def cmd_diragain(port, stfile, path):
 
 
 def cmd_wantdeleg(port, path):
-    c, st = back_session(port)
-    time.sleep(1)               # nfsd tells stated after the answer
-    ops = open41(st, path, b"wd-owner", 1 | 0x400)
-    r = c.compound(ops)
-    if r.status != 0:
-        print("ERR OPEN %d" % r.status)
+    c, st, got = open_no_deleg(port, b"wd-owner", path)
+    if got is None:
         return
-    _, _, fh = open_deleg_type(r, len(ops))
+    fh = got[2]
     d = path.rsplit("/", 1)[0]
     dirfh = nfs4probe.lookup_fh(port, d)
     v3_dirop(port, 8, dirfh, "wd-noopen")
