@@ -896,6 +896,7 @@ stated_grant_dir_change(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct v4_dir_holder h[ST_GRANT_DIR_NOTIFY_MAX];
 	st_grant_dir_holder out[ST_GRANT_DIR_NOTIFY_MAX];
 	struct lock_file_id file;
+	struct v4_stateid sid;
 	size_t i, n, recalled;
 
 	memset(&req, 0, sizeof(req));
@@ -904,6 +905,16 @@ stated_grant_dir_change(struct ipc_peer *peer, struct ipc_msg *msg)
 		return;
 	stated_v4_clock(env);
 	memset(&rep, 0, sizeof(rep));
+	if (req.stateid.stateid_len == 1) {
+		/* A CB_NOTIFY to its holder was lost: that one goes. */
+		stated_v4_stateid_in(&req.stateid.stateid_val[0], &sid);
+		rep.recalled = (u_int)v4_state_dir_recall(env->v4, &sid);
+		rep.grants = 1;
+		ipc_reply_xdr(ipc_peer_channel(peer), msg,
+		    ST_GRANT_DIR_CHANGE_REPLY, -1,
+		    (xdrproc_t)xdr_st_grant_dir_change_reply, &rep);
+		goto out;
+	}
 	if (req.file.st_file_len != 0 && stated_file_in(&req.file, &file) ==
 	    -1) {
 		ipc_reply_error(ipc_peer_channel(peer), msg, EINVAL, NULL);

@@ -2259,6 +2259,19 @@ v4_state_dir_delegate(struct v4_state *v, uint64_t clientid,
 	return V4_OK;
 }
 
+/* The directory delegation sid names is recalled: 1, or 0 (none such). */
+int
+v4_state_dir_recall(struct v4_state *v, const struct v4_stateid *sid)
+{
+	const struct grant *g;
+
+	if (v->grants == NULL || (g = grant_find(v->grants, sid->other,
+	    V4_OTHER_SIZE)) == NULL || g->level != GRANT_DIR ||
+	    g->state != GRANT_GRANTED)
+		return 0;
+	return grant_recall(v->grants, sid->other, V4_OTHER_SIZE) == 0;
+}
+
 /* What v4_state_dir_change sorts the directory's grants into. */
 struct v4_dir_change {
 	uint64_t		 clientid;

@@ -421,6 +421,9 @@ size_t		 v4_state_dir_change(struct v4_state *,
 		    const struct lock_file_id *, uint64_t clientid,
 		    uint32_t types, struct v4_dir_holder *, size_t max,
 		    size_t *recalled);
+/* The directory delegation a stateid names recalled (CB_NOTIFY lost). */
+int		 v4_state_dir_recall(struct v4_state *,
+		    const struct v4_stateid *);
 /* RFC 7530 10.4.4: CLAIM_DELEGATE_CUR's delegation stateid. */
 uint32_t	 v4_state_deleg_cur(struct v4_state *, uint64_t clientid,
 		    const struct v4_stateid *, const struct lock_file_id *);

@@ -237,9 +237,25 @@ nfs41_cb_unqueue(struct nfs41_cb *cb)
 	cb->bs->queued--;
 }
 
+/* A CB_NOTIFY lost: its delegation's stateid follows the op number. */
+static void
+nfs41_cb_notify_lost(struct nfs41_cb *cb)
+{
+	struct nfs4_stateid sid;
+	struct xdrbuf_in x;
+	uint32_t op;
+
+	if (cb->op != OP_CB_NOTIFY || cb->acked)
+		return;
+	xdrbuf_in_init(&x, cb->body, cb->body_len);
+	if (xdrbuf_get_u32(&x, &op) == 0 && nfs4_get_stateid(&x, &sid) == 0)
+		nfs41_dir_notify_lost(cb->bs->env, cb->clientid, &sid);
+}
+
 static void
 nfs41_cb_fail(struct nfs41_cb *cb, const char *why)
 {
+	nfs41_cb_notify_lost(cb);
 	cb->bs->failures++;
 	if (cb->op != OP_CB_RECALL)
 		log_info_rl("NFSv4.1 client %016llx: %s %s",
@@ -376,10 +392,12 @@ nfs41_cb_reply(void *arg, int status, XDR *xdrs)
 			nfs41_back_set_state(b, ST_SESSION_BACK_UP);
 		else
 			nfs41_back_tell(b);
-		if (r.opstatus != NFS4_OK)
+		if (r.opstatus != NFS4_OK) {
 			log_info_rl("NFSv4.1 client %016llx: %s answered %u",
 			    (unsigned long long)b->clientid, nfs41_cb_name(cb),
 			    r.opstatus);
+			nfs41_cb_notify_lost(cb);
+		}
 		nfs41_cb_ack(cb);
 		nfs41_cb_free(cb);
 		break;

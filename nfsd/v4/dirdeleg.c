@@ -32,7 +32,8 @@
  *   note of them in a batch that has entry notes is taken as part of
  *   them, not as a CHANGE_DIR_ATTRS.  The directory's removal, too
  *   many changes for one batch, or notes lost (BD_NOTIFY_RESYNC)
- *   recall instead.
+ *   recall instead; so does a CB_NOTIFY that is lost (not queued, not
+ *   answered, or answered with an error), for its holder alone.
  */
 #include <sys/queue.h>
 #include <errno.h>
@@ -95,6 +96,7 @@ struct nfs41_dirs {
 	uint64_t		 notifies;
 	uint64_t		 recalls;
 	uint64_t		 resyncs;
+	uint64_t		 lost;		/* CB_NOTIFYs */
 };
 
 /* ---- whose change it is ---- */
@@ -411,7 +413,8 @@ nfs41_dir_tell(struct nfs41_dir_batch *b, const st_grant_dir_holder *h)
 }
 
 static void	nfs41_dir_change_send(struct nfsd_env *, const uint8_t *,
-		    uint64_t, uint32_t, struct nfs41_dir_batch *);
+		    uint64_t, uint32_t, const struct nfs4_stateid *,
+		    struct nfs41_dir_batch *);
 
 static void
 nfs41_dir_change_done(void *arg, int status, void *reply)
@@ -419,6 +422,7 @@ nfs41_dir_change_done(void *arg, int status, void *reply)
 	struct nfs41_dir_batch *b = arg;
 	st_grant_dir_change_reply *rep = reply;
 	struct nfs41_dirs *d;
+	struct nfs4_stateid sid;
 	u_int i;
 
 	if (b == NULL)
@@ -439,28 +443,33 @@ nfs41_dir_change_done(void *arg, int status, void *reply)
 			d->notifies++;
 			continue;
 		}
-		/* Not to be told: the directory goes back instead. */
-		log_warnx_rl("NFSv4.1 client %016llx: CB_NOTIFY not queued; "
-		    "its directory delegations there are recalled",
-		    (unsigned long long)rep->notify.notify_val[i].clientid);
-		nfs41_dir_change_send(b->env, b->id, 0,
-		    ST_GRANT_DIR_UNNOTIFIABLE, NULL);
-		break;
+		/* Not to be told: the delegation goes back instead. */
+		nfs4_stateid_from_st(&sid, &rep->notify.notify_val[i].stateid);
+		nfs41_dir_notify_lost(b->env, rep->notify.notify_val[i].
+		    clientid, &sid);
 	}
 	free(b);
 }
 
 static void
 nfs41_dir_change_send(struct nfsd_env *env, const uint8_t *id,
-    uint64_t clientid, uint32_t types, struct nfs41_dir_batch *b)
+    uint64_t clientid, uint32_t types, const struct nfs4_stateid *one,
+    struct nfs41_dir_batch *b)
 {
 	st_grant_dir_change_req req;
+	st_v4_stateid s;
 
 	memset(&req, 0, sizeof(req));
 	req.file.st_file_len = id != NULL ? 16 : 0;
 	req.file.st_file_val = (char *)(uintptr_t)id;
 	req.clientid = clientid;
 	req.types = types;
+	if (one != NULL) {
+		s.seqid = one->seqid;
+		memcpy(s.other, one->other, sizeof(s.other));
+		req.stateid.stateid_len = 1;
+		req.stateid.stateid_val = &s;
+	}
 	stated_client_call(env->sdc, ST_GRANT_V4_DIR_CHANGE,
 	    (xdrproc_t)xdr_st_grant_dir_change_req, &req,
 	    ST_GRANT_DIR_CHANGE_REPLY, (xdrproc_t)xdr_st_grant_dir_change_reply,
@@ -482,7 +491,7 @@ nfs41_dir_flush(struct nfs41_dirs *d)
 		}
 		d->changes++;
 		nfs41_dir_change_send(d->env, b->id, b->clientid,
-		    nfs41_dir_batch_types(b), b);
+		    nfs41_dir_batch_types(b), NULL, b);
 	}
 }
 
@@ -495,7 +504,24 @@ nfs41_dir_recall_all(struct nfsd_env *env)
 	env->v41_dirs->resyncs++;
 	log_warnx_rl("NFSv4.1: blockd's notes were lost; every directory "
 	    "delegation is recalled");
-	nfs41_dir_change_send(env, NULL, 0, ST_GRANT_DIR_UNNOTIFIABLE, NULL);
+	nfs41_dir_change_send(env, NULL, 0, ST_GRANT_DIR_UNNOTIFIABLE, NULL,
+	    NULL);
+}
+
+/*
+ * A CB_NOTIFY that could not be queued, failed or was refused: its
+ * holder missed changes, so that delegation is recalled (CB_RECALL).
+ */
+void
+nfs41_dir_notify_lost(struct nfsd_env *env, uint64_t clientid,
+    const struct nfs4_stateid *sid)
+{
+	if (env->v41_dirs == NULL)
+		return;
+	env->v41_dirs->lost++;
+	log_warnx_rl("NFSv4.1 client %016llx: a CB_NOTIFY was lost; its "
+	    "directory delegation is recalled", (unsigned long long)clientid);
+	nfs41_dir_change_send(env, NULL, 0, 0, sid, NULL);
 }
 
 /* ---- GET_DIR_DELEGATION ---- */
@@ -623,8 +649,9 @@ nfs41_dirs_status(const struct nfsd_env *env, char *buf, size_t len)
 		return;
 	}
 	snprintf(buf, len, "%llu granted, %llu refused; %llu change(s) "
-	    "sent to stated, %llu CB_NOTIFY, %llu recalled, %llu resync(s)",
-	    (unsigned long long)d->grants, (unsigned long long)d->refusals,
-	    (unsigned long long)d->changes, (unsigned long long)d->notifies,
+	    "sent to stated, %llu CB_NOTIFY (%llu lost), %llu recalled, %llu "
+	    "resync(s)", (unsigned long long)d->grants,
+	    (unsigned long long)d->refusals, (unsigned long long)d->changes,
+	    (unsigned long long)d->notifies, (unsigned long long)d->lost,
 	    (unsigned long long)d->recalls, (unsigned long long)d->resyncs);
 }

@@ -283,6 +283,8 @@ void	 nfs41_op_get_dir_delegation(struct nfs4_call *);
 void	 nfs41_dir_changer_begin(struct nfs4_call *);
 void	 nfs41_dir_changer_end(struct nfs4_call *);
 void	 nfs41_dir_recall_all(struct nfsd_env *);
+void	 nfs41_dir_notify_lost(struct nfsd_env *, uint64_t clientid,
+	    const struct nfs4_stateid *);
 void	 nfs4_client_forget(struct nfsd_env *, uint64_t clientid);
 
 #endif

@@ -123,6 +123,11 @@ client's calls and the server's callbacks, which the client answers
                                      RECALL_SLOT t TARGET t" (the slots
                                      negotiated, CB_RECALL_SLOT's target
                                      highest slot id, SEQUENCE's after it)
+  nfs41probe PORT notifyfail P/D     a holder of new directory P/D (add
+                                     notifications) that answers CB_NOTIFY
+                                     with NFS4ERR_SERVERFAULT; an NFSv3
+                                     CREATE of "told": "NOTIFY add:told
+                                     RECALL same|none"
   nfs41probe PORT dirsave STATE P/D  a session with a backchannel and a
                                      directory delegation of new directory
                                      P/D (add notifications), kept in
@@ -356,6 +361,7 @@ class Conn:
         self.recall_anys = []   # (objects to keep, type mask word 0)
         self.notifies = []      # (stateid other hex, [change, ...])
         self.recall_slots = []  # target highest slot ids
+        self.notify_status = 0  # CB_NOTIFY's answer
         self.lock = threading.Lock()
         threading.Thread(target=self.reader, daemon=True).start()
 
@@ -397,9 +403,10 @@ class Conn:
                 seq = u32(rec, off + 20)
                 off += 40       # ... cachethis, no referring lists
                 op = u32(rec, off)
-                res = p32(0) + opaque(b"") + p32(2) + p32(11) + p32(0) + \
+                err = self.notify_status if op == 6 else 0
+                res = p32(err) + opaque(b"") + p32(2) + p32(11) + p32(0) + \
                     sid + p32(seq) + p32(0) + p32(0) + p32(0) + \
-                    p32(op) + p32(0)
+                    p32(op) + p32(err)
                 if op == 4:                     # CB_RECALL
                     with self.cond:
                         self.recalls.append((sid.hex(), seq,
@@ -810,6 +817,30 @@ def cmd_recallslot(port):
     print(" ".join(out + ["TARGET", str(target)]))
 
 
+def cmd_notifyfail(port, path):
+    """A holder that answers CB_NOTIFY with NFS4ERR_SERVERFAULT: the
+    notification of an NFSv3 create, then the recall of its directory
+    delegation."""
+    a, sa = back_session(port)
+    a.notify_status = 10006
+    time.sleep(1)               # nfsd tells stated after the answer
+    d, name = path.rsplit("/", 1)
+    a.compound([sequence(sa, 0, next_seq(sa, 0), 0), putroot()] +
+               path_ops(d) + [p32(OP["CREATE"]) + p32(2) +
+                              opaque(name.encode()) + p32(0) + p32(0)])
+    fh = nfs4probe.lookup_fh(port, path)
+    status, g, _, asid, _ = gdd(a, sa, fh, 1 << 3)
+    if status != 0 or g != 0:
+        print("GRANT %d" % (g if status == 0 else -status))
+        return
+    v3_dirop(port, 8, fh, "told")
+    out = ["NOTIFY", notes_after(a, 0, "add:told")]
+    a.wait(lambda: a.recalls, 20)
+    out += ["RECALL", "same" if a.recalls and a.recalls[0][2] == asid[1]
+            else "none"]
+    print(" ".join(out))
+
+
 def cmd_dirsave(port, stfile, path):
     a, sa = back_session(port)
     time.sleep(1)               # nfsd tells stated after the answer
@@ -1053,6 +1084,8 @@ def main():
         cmd_dirdeleg(port, args[0])
     elif cmd == "wantdeleg":
         cmd_wantdeleg(port, args[0])
+    elif cmd == "notifyfail":
+        cmd_notifyfail(port, args[0])
     elif cmd == "dirsave":
         cmd_dirsave(port, args[0], args[1])
     elif cmd == "diragain":

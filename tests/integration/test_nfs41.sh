@@ -183,6 +183,8 @@ check "with a second holder asking ADD alone, an NFSv3 REMOVE: the first told" t
 check "the second's delegation recalled (CB_RECALL of its stateid), and DELEGRETURN returns it" test "$(f 21-24)" = "RECALL same RETURN 0"
 check "dittofsctl v4 lists both directory delegations" test "$(f 25-26)" = "LISTED yes"
 
+check "a CB_NOTIFY the holder refuses: its directory delegation recalled" test "$(PROBE notifyfail /export/dd41-fail)" = "NOTIFY add:told RECALL same"
+
 # A directory delegation across kill -9 of nfsd: stated keeps it and its
 # mask; the new nfsd learns the directory from stated, the client binds
 # its session again, and an NFSv3 create is told as before.
