@@ -87,6 +87,8 @@ static const struct conf_key_def conf_stated_keys[] = {
 	{ "delegations", CONF_BOOL, "yes", 0, 0 },
 	/* Write delegations too, after OPENs that write (needs the above). */
 	{ "write delegations", CONF_BOOL, "yes", 0, 0 },
+	/* NFSv4.1 directory delegations (GET_DIR_DELEGATION, CB_NOTIFY). */
+	{ "directory delegations", CONF_BOOL, "yes", 0, 0 },
 	{ "nfsv4 delegations per client", CONF_INT, "4096", 1, 1048576 },
 	/* SMB oplocks and leases one SMB session may hold. */
 	{ "smb leases per session", CONF_INT, "4096", 1, 1048576 },

@@ -599,7 +599,8 @@ ctl_v4_delegations(const struct st_grant_list_reply *gl, uint64_t clientid)
 			continue;
 		ctl_file_name(&g->file, file, sizeof(file));
 		printf("  delegation %s %s %-24s via %s, %lld s", g->level ==
-		    ST_GRANT_WRITE ? "write" : "read", g->state ==
+		    ST_GRANT_WRITE ? "write" : g->level == ST_GRANT_DIR ?
+		    "directory" : "read", g->state ==
 		    ST_GRANT_GRANTED ? "granted" : g->state ==
 		    ST_GRANT_RECALLING ? "recalling" : "revoked", file,
 		    g->front_end, (long long)g->age);

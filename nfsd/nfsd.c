@@ -538,6 +538,9 @@ nfsd_v4_configure(struct nfsd_env *env)
 	    "nfsv4 tag max");
 	/* Per COMPOUND: a reload turns minor version 1 on or off. */
 	env->v41_enabled = conf_get_bool(conf, "nfsd", "nfsv4.1");
+	/* Lowered: CB_RECALL_SLOT to sessions of more (v4/proc41.c). */
+	nfs41_slots_configure(env, (uint32_t)conf_get_int(conf, "stated",
+	    "nfsv4.1 slots per session"));
 }
 
 /*

@@ -399,6 +399,14 @@ int		 stated_client_send_before(struct stated_client *,
  */
 typedef void	 nfs4_deleg_done_fn(void *arg, int delay);
 struct nfs4_deleg *nfs4_deleg_new(struct nfsd_env *);
+/* v4/dirdeleg.c: made and freed with the delegations (callback.c). */
+struct nfs41_dirs;
+struct nfs41_dirs *nfs41_dirs_new(struct nfsd_env *);
+void		 nfs41_dirs_free(struct nfs41_dirs *);
+void		 nfs41_dirs_status(const struct nfsd_env *, char *, size_t);
+void		 nfs41_dir_note(struct nfsd_env *, const bd_notify *);
+/* v4/proc41.c: [stated] nfsv4.1 slots per session, at start and reload. */
+void		 nfs41_slots_configure(struct nfsd_env *, uint32_t);
 void		 nfs4_deleg_free(struct nfs4_deleg *);
 void		 nfs4_deleg_file_add(struct nfsd_env *, const uint8_t[16],
 		    uint32_t level, uint64_t holder);
@@ -409,6 +417,9 @@ void		 nfs4_deleg_returned(struct nfsd_env *, const uint8_t[16],
 int		 nfs4_deleg_maybe(const struct nfsd_env *);
 int		 nfs4_deleg_lookup(const struct nfsd_env *, uint32_t share,
 		    uint64_t ino, uint8_t id[16]);
+/* The same, for a directory with directory delegations alone. */
+int		 nfs4_deleg_lookup_kind(const struct nfsd_env *, uint32_t share,
+		    uint64_t ino, int dir, uint8_t[16]);
 void		 nfs4_deleg_conflict(struct nfsd_env *, const uint8_t[16],
 		    int protocol, uint64_t clientid,
 		    const struct nfs4_stateid *, int write,
@@ -504,6 +515,8 @@ struct nfsd_env {
 	int			 v41_enabled;
 	struct nfs41_mirror	*v41;
 	struct nfs41_backs	*v41_back;	/* v4/backchan.c */
+	struct nfs41_dirs	*v41_dirs;	/* v4/dirdeleg.c; NULL: off */
+	uint32_t		 v41_slots_target; /* [stated] slots per session */
 	char			 v41_owner[256];	/* server_owner */
 	uint64_t		 v41_loads;	/* sessions loaded from stated */
 	uint64_t		 v41_replays;	/* retries from the mirror */

@@ -220,8 +220,8 @@ grant_add(struct grant_table *t, const struct lock_file_id *f,
 	struct grant_node *n;
 
 	if (f == NULL || f->len == 0 || f->len > LOCK_FILE_ID_MAX ||
-	    h == NULL || (level != GRANT_READ && level != GRANT_WRITE) ||
-	    stateid == NULL || stateid_len == 0 ||
+	    h == NULL || (level != GRANT_READ && level != GRANT_WRITE &&
+	    level != GRANT_DIR) || stateid == NULL || stateid_len == 0 ||
 	    stateid_len > GRANT_STATEID_MAX || handle_len > GRANT_HANDLE_MAX ||
 	    (handle_len > 0 && handle == NULL) ||
 	    memchr(h->fe_name, '\0', sizeof(h->fe_name)) == NULL) {
@@ -348,7 +348,8 @@ grant_conflict(struct grant_table *t, const struct lock_file_id *f,
 		next = LIST_NEXT(n, by_file);
 		if (n->g.state == GRANT_REVOKED || !grant_same_file(&n->g, f) ||
 		    (protocol != 0 && grant_held_by(&n->g, protocol,
-		    client_id)) || (!write && n->g.level != GRANT_WRITE))
+		    client_id)) || (!write && n->g.level != GRANT_WRITE) ||
+		    n->g.level == GRANT_DIR)
 			continue;
 		outstanding++;
 		if (n->g.state == GRANT_GRANTED) {
@@ -359,6 +360,34 @@ grant_conflict(struct grant_table *t, const struct lock_file_id *f,
 		}
 	}
 	return outstanding;
+}
+
+int
+grant_recall(struct grant_table *t, const uint8_t *sid, size_t len)
+{
+	struct grant_node *n = grant_find_node(t, sid, len);
+
+	if (n == NULL || n->g.state == GRANT_REVOKED)
+		return -1;
+	if (n->g.state == GRANT_GRANTED) {
+		n->g.recall_write = 1;
+		grant_set_state(t, n, GRANT_RECALLING);
+		if (t->cb != NULL)
+			t->cb(t->cb_arg, &n->g, GRANT_EVENT_RECALL);
+	}
+	return 0;
+}
+
+int
+grant_set_notify(struct grant_table *t, const uint8_t *sid, size_t len,
+    uint32_t notify)
+{
+	struct grant_node *n = grant_find_node(t, sid, len);
+
+	if (n == NULL || n->g.state == GRANT_REVOKED)
+		return -1;
+	n->g.notify = notify;
+	return 0;
 }
 
 /* Grants on the file that are not revoked, or (recalling) being recalled. */

@@ -23,6 +23,10 @@
  * - Conflicts: a request that writes (or denies reading) conflicts with
  *   every grant on the file of another holder; one that reads conflicts
  *   with write grants only.  A holder never conflicts with itself.
+ * - A directory grant (GRANT_DIR, an NFSv4.1 directory delegation)
+ *   conflicts with no request: it is recalled by name (grant_recall)
+ *   when the directory changed in a way its holder did not ask to be
+ *   told of (notify, NOTIFY4_* bits, is the holder's ask).
  * - Limits are the caller's (it knows its clients): grant_holder_count
  *   says how many a holder has.
  */
@@ -41,7 +45,8 @@
 
 enum grant_level {
 	GRANT_READ = 1,
-	GRANT_WRITE = 2
+	GRANT_WRITE = 2,
+	GRANT_DIR = 3		/* a directory's (read) grant */
 };
 
 enum grant_state {
@@ -82,6 +87,7 @@ struct grant {
 	 * after a reader's recall, not after a writer's.
 	 */
 	int			 recall_write;
+	uint32_t		 notify;	/* GRANT_DIR: what to tell */
 };
 
 struct grant_table;
@@ -145,6 +151,15 @@ int			 grant_lower(struct grant_table *, const uint8_t *,
 size_t			 grant_conflict(struct grant_table *,
 			    const struct lock_file_id *, int protocol,
 			    uint64_t client_id, int write);
+/*
+ * The grant a stateid names goes RECALLING (the event callback runs)
+ * if it was GRANTED.  0, or -1 when there is none that is not revoked.
+ */
+int			 grant_recall(struct grant_table *, const uint8_t *,
+			    size_t);
+/* GRANT_DIR: the notifications its holder gets; 0 or -1 (none). */
+int			 grant_set_notify(struct grant_table *, const uint8_t *,
+			    size_t, uint32_t);
 /* Grants on the file that are not revoked. */
 size_t			 grant_file_count(struct grant_table *,
 			    const struct lock_file_id *);

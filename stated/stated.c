@@ -420,6 +420,8 @@ const struct ipc_handler stated_handlers[] = {
 	{ ST_GRANT_CONFLICT, NFSD | SMBD, stated_grant_conflict },
 	{ ST_GRANT_FILES, NFSD, stated_grant_files },
 	{ ST_GRANT_V4_CLAIM_CUR, NFSD, stated_grant_claim_cur },
+	{ ST_GRANT_V4_DIR_DELEGATE, NFSD, stated_grant_dir_delegate },
+	{ ST_GRANT_V4_DIR_CHANGE, NFSD, stated_grant_dir_change },
 	/* SMB oplocks and leases (lease.c): smbd's alone. */
 	{ ST_GRANT_SMB, SMBD, stated_grant_smb },
 	{ ST_GRANT_SMB_RETURN, SMBD, stated_grant_smb_return },
@@ -540,6 +542,8 @@ stated_limits(struct daemon *d)
 		    "nfsv4 delegations per client"));
 		v4_state_set_write_delegations(env->v4,
 		    conf_get_bool(d->conf, "stated", "write delegations"));
+		v4_state_set_dir_delegations(env->v4,
+		    conf_get_bool(d->conf, "stated", "directory delegations"));
 	}
 	env->smb_grants_max = (size_t)conf_get_int(d->conf, "stated",
 	    "smb leases per session");

@@ -178,6 +178,8 @@ void		 stated_grant_return(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_conflict(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_claim_cur(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_files(struct ipc_peer *, struct ipc_msg *);
+void		 stated_grant_dir_delegate(struct ipc_peer *, struct ipc_msg *);
+void		 stated_grant_dir_change(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_ctl_list(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_init(struct stated_env *, struct event_base *);
 /* lease.c: SMB oplocks and leases, common/stated_grant.x */

@@ -846,6 +846,100 @@ stated_grant_delegate(struct ipc_peer *peer, struct ipc_msg *msg)
 	xdr_free((xdrproc_t)xdr_st_grant_delegate_req, &req);
 }
 
+/* RFC 8881 18.39: GET_DIR_DELEGATION */
+void
+stated_grant_dir_delegate(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_grant_dir_delegate_req req;
+	struct st_grant_delegate_reply rep;
+	struct v4_deleg_res res;
+	struct lock_file_id file;
+	uint64_t hits;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_grant_dir_delegate_req,
+	    &req) == -1)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	memset(&res, 0, sizeof(res));
+	hits = v4_state_limit_hits(env->v4);
+	if (stated_file_in(&req.file, &file) == -1)
+		rep.status = ST4ERR_INVAL;
+	else
+		rep.status = (st_v4_status)v4_state_dir_delegate(env->v4,
+		    req.clientid, &file, (const uint8_t *)req.handle.handle_val,
+		    req.handle.handle_len, (uint32_t)ipc_peer_role(peer),
+		    ipc_peer_name(peer), req.notify, &res);
+	if (v4_state_limit_hits(env->v4) != hits) {
+		env->limit_hits++;
+		env->v4_limit_hits = v4_state_limit_hits(env->v4);
+		log_warnx_rl("NFSv4.1 client %016llx holds its nfsv4 "
+		    "delegations per client: no directory delegation",
+		    (unsigned long long)req.clientid);
+	}
+	rep.level = (u_int)res.level;
+	rep.why = (u_int)res.why;
+	stated_v4_stateid_out(&res.stateid, &rep.stateid);
+	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_DELEGATE_REPLY, -1,
+	    (xdrproc_t)xdr_st_grant_delegate_reply, &rep);
+	xdr_free((xdrproc_t)xdr_st_grant_dir_delegate_req, &req);
+}
+
+/* RFC 8881 10.9: a delegated directory changed: whom to tell, or recall. */
+void
+stated_grant_dir_change(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_grant_dir_change_req req;
+	struct st_grant_dir_change_reply rep;
+	struct v4_dir_holder h[ST_GRANT_DIR_NOTIFY_MAX];
+	st_grant_dir_holder out[ST_GRANT_DIR_NOTIFY_MAX];
+	struct lock_file_id file;
+	struct v4_stateid sid;
+	size_t i, n, recalled;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_decode(peer, msg, (xdrproc_t)xdr_st_grant_dir_change_req,
+	    &req) == -1)
+		return;
+	stated_v4_clock(env);
+	memset(&rep, 0, sizeof(rep));
+	if (req.stateid.stateid_len == 1) {
+		/* A CB_NOTIFY to its holder was lost: that one goes. */
+		stated_v4_stateid_in(&req.stateid.stateid_val[0], &sid);
+		rep.recalled = (u_int)v4_state_dir_recall(env->v4, &sid);
+		rep.grants = 1;
+		ipc_reply_xdr(ipc_peer_channel(peer), msg,
+		    ST_GRANT_DIR_CHANGE_REPLY, -1,
+		    (xdrproc_t)xdr_st_grant_dir_change_reply, &rep);
+		goto out;
+	}
+	if (req.file.st_file_len != 0 && stated_file_in(&req.file, &file) ==
+	    -1) {
+		ipc_reply_error(ipc_peer_channel(peer), msg, EINVAL, NULL);
+		goto out;
+	}
+	n = v4_state_dir_change(env->v4, req.file.st_file_len != 0 ? &file :
+	    NULL, req.clientid, req.types, h, ST_GRANT_DIR_NOTIFY_MAX,
+	    &recalled);
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].clientid = h[i].clientid;
+		out[i].notify = h[i].notify;
+		stated_v4_stateid_out(&h[i].stateid, &out[i].stateid);
+	}
+	rep.notify.notify_len = (u_int)n;
+	rep.notify.notify_val = out;
+	rep.recalled = (u_int)recalled;
+	rep.grants = req.file.st_file_len != 0 ?
+	    (u_int)grant_file_count(env->caching, &file) : 1;
+	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_DIR_CHANGE_REPLY,
+	    -1, (xdrproc_t)xdr_st_grant_dir_change_reply, &rep);
+out:
+	xdr_free((xdrproc_t)xdr_st_grant_dir_change_req, &req);
+}
+
 /* RFC 7530 16.8: DELEGRETURN */
 void
 stated_grant_return(struct ipc_peer *peer, struct ipc_msg *msg)
@@ -958,6 +1052,13 @@ struct stated_grant_files {
 };
 
 static int
+stated_grant_is_dir_cb(void *arg, const struct grant *g)
+{
+	(void)arg;
+	return g->state != GRANT_REVOKED && g->level == GRANT_DIR;
+}
+
+static int
 stated_grant_files_cb(void *arg, const struct lock_file_id *f)
 {
 	struct stated_grant_files *l = arg;
@@ -970,6 +1071,10 @@ stated_grant_files_cb(void *arg, const struct lock_file_id *f)
 	}
 	memset(&h, 0, sizeof(h));
 	level = grant_file_level(l->t, f, &h);
+	/* A directory's: nfsd looks at its notes (dirdeleg.c). */
+	if (level == GRANT_READ && grant_foreach_on_file(l->t, f,
+	    stated_grant_is_dir_cb, NULL) != 0)
+		level = GRANT_DIR;
 	l->ids[l->n] = *f;
 	l->files[l->n].file.st_file_len = (u_int)f->len;
 	l->files[l->n].file.st_file_val = (char *)l->ids[l->n].data;

@@ -113,6 +113,7 @@ struct v4_state {
 	struct grant_table	*grants;	/* delegations; NULL: none */
 	int			 delegations;	/* granted at all */
 	int			 write_delegations;
+	int			 dir_delegations;	/* RFC 8881 10.9 */
 	size_t			 delegs_max;	/* per client; 0: no cap */
 	v4_revoked_cb		 revoked_cb;
 	void			*revoked_arg;
@@ -302,6 +303,12 @@ void
 v4_state_set_write_delegations(struct v4_state *v, int enabled)
 {
 	v->write_delegations = enabled;
+}
+
+void
+v4_state_set_dir_delegations(struct v4_state *v, int enabled)
+{
+	v->dir_delegations = enabled;
 }
 
 void
@@ -2035,18 +2042,89 @@ v4_deleg_reclaim_level(struct v4_state *v, struct v4_client *c,
 	return reclaim;
 }
 
+/* An all-zero stateid: none given. */
+static int
+v4_stateid_unset(const struct v4_stateid *sid)
+{
+	static const uint8_t zero[V4_OTHER_SIZE];
+
+	return sid->seqid == 0 && memcmp(sid->other, zero, V4_OTHER_SIZE) == 0;
+}
+
+/* The client's open of the file, one that writes if it has one. */
+static struct v4_stateful *
+v4_client_open_of(struct v4_client *c, const struct lock_file_id *file)
+{
+	struct v4_owner *o;
+	struct v4_stateful *s, *found = NULL;
+
+	LIST_FOREACH(o, &c->owners, client_entry) {
+		if (o->lock || !o->confirmed)
+			continue;
+		LIST_FOREACH(s, &o->states, owner_entry) {
+			if (s->closed || !v4_same_file(&s->file, file))
+				continue;
+			if (s->access & LOCK_SHARE_WRITE)
+				return s;
+			if (found == NULL)
+				found = s;
+		}
+	}
+	return found;
+}
+
+/*
+ * A new grant of the client at level, within its nfsv4 delegations per
+ * client (file and directory ones together); its stateid into res.
+ */
+static uint32_t
+v4_deleg_add(struct v4_state *v, uint64_t clientid,
+    const struct lock_file_id *file, int level, const uint8_t *handle,
+    size_t handle_len, uint32_t fe_role, const char *fe_name,
+    struct v4_deleg_res *res)
+{
+	struct grant_holder h;
+	uint8_t other[V4_OTHER_SIZE];
+	uint32_t n;
+
+	if (v->delegs_max > 0 && grant_holder_count(v->grants,
+	    LOCK_PROTOCOL_NFSV4, clientid) >= v->delegs_max) {
+		v->limit_hits++;
+		res->why = V4_DELEG_NONE_LIMIT;
+		return V4_OK;
+	}
+	memset(&h, 0, sizeof(h));
+	h.protocol = LOCK_PROTOCOL_NFSV4;
+	h.client_id = clientid;
+	h.fe_role = fe_role;
+	snprintf(h.fe_name, sizeof(h.fe_name), "%s", fe_name);
+	/* A counter not in use, as a state's (v4_stateful_new). */
+	do {
+		n = v4_scramble(v, ++v->next_state);
+	} while (n == 0);
+	/* As a state's: the holder's clientid4, then the counter. */
+	v4_put32(other, (uint32_t)(clientid >> 32));
+	v4_put32(other + 4, (uint32_t)clientid);
+	v4_put32(other + 8, n);
+	if (grant_add(v->grants, file, &h, (enum grant_level)level, other,
+	    sizeof(other), handle, handle_len) == NULL)
+		return V4ERR_SERVERFAULT;
+	res->level = level;
+	res->stateid.seqid = 1;
+	memcpy(res->stateid.other, other, V4_OTHER_SIZE);
+	return V4_OK;
+}
+
 static uint32_t
 v4_delegate(struct v4_state *v, uint64_t clientid,
     const struct v4_stateid *open, const struct lock_file_id *file,
     const uint8_t *handle, size_t handle_len, uint32_t fe_role,
     const char *fe_name, int reclaim, struct v4_deleg_res *res)
 {
-	struct grant_holder h;
 	struct v4_client *c;
 	struct v4_stateful *s;
 	const struct grant *g;
-	uint8_t other[V4_OTHER_SIZE];
-	uint32_t st, n;
+	uint32_t st;
 	int level, why = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -2057,7 +2135,13 @@ v4_delegate(struct v4_state *v, uint64_t clientid,
 		return V4ERR_INVAL;
 	if ((st = v4_client_live(v, clientid, &c)) != V4_OK)
 		return st;
-	if ((st = v4_stateful_find(v, open, &s)) != V4_OK)
+	if (v4_stateid_unset(open)) {
+		/* RFC 8881 18.49: WANT_DELEGATION names no open. */
+		if ((s = v4_client_open_of(c, file)) == NULL) {
+			res->why = V4_DELEG_NONE_NOOPEN;
+			return V4_OK;
+		}
+	} else if ((st = v4_stateful_find(v, open, &s)) != V4_OK)
 		return st;
 	if (s->owner->lock || s->closed || s->owner->client != c ||
 	    !v4_same_file(&s->file, file))
@@ -2084,32 +2168,10 @@ v4_delegate(struct v4_state *v, uint64_t clientid,
 		res->why = why;
 		return V4_OK;
 	}
-	if (v->delegs_max > 0 && grant_holder_count(v->grants,
-	    LOCK_PROTOCOL_NFSV4, clientid) >= v->delegs_max) {
-		v->limit_hits++;
-		res->why = V4_DELEG_NONE_LIMIT;
-		return V4_OK;
-	}
-	memset(&h, 0, sizeof(h));
-	h.protocol = LOCK_PROTOCOL_NFSV4;
-	h.client_id = clientid;
-	h.fe_role = fe_role;
-	snprintf(h.fe_name, sizeof(h.fe_name), "%s", fe_name);
-	/* A counter not in use, as a state's (v4_stateful_new). */
-	do {
-		n = v4_scramble(v, ++v->next_state);
-	} while (n == 0);
-	/* As a state's: the holder's clientid4, then the counter. */
-	v4_put32(other, (uint32_t)(clientid >> 32));
-	v4_put32(other + 4, (uint32_t)clientid);
-	v4_put32(other + 8, n);
-	if (grant_add(v->grants, file, &h, (enum grant_level)level, other,
-	    sizeof(other), handle, handle_len) == NULL)
-		return V4ERR_SERVERFAULT;
-	res->level = level;
+	if ((st = v4_deleg_add(v, clientid, file, level, handle, handle_len,
+	    fe_role, fe_name, res)) != V4_OK || res->level == 0)
+		return st;
 	res->recall = reclaim != 0 && c->cb_up == 0;
-	res->stateid.seqid = 1;
-	memcpy(res->stateid.other, other, V4_OTHER_SIZE);
 	return V4_OK;
 }
 
@@ -2135,6 +2197,154 @@ v4_state_delegate_reclaim(struct v4_state *v, uint64_t clientid,
 	}
 	return v4_delegate(v, clientid, open, file, handle, handle_len,
 	    fe_role, fe_name, level, res);
+}
+
+/*
+ * RFC 8881 18.39, 10.9: a directory delegation of a v4.1 client, with
+ * the notifications it will get (notify).  Only while the client has a
+ * working backchannel, as for file delegations; none while one of the
+ * directory's is being recalled.
+ */
+uint32_t
+v4_state_dir_delegate(struct v4_state *v, uint64_t clientid,
+    const struct lock_file_id *file, const uint8_t *handle,
+    size_t handle_len, uint32_t fe_role, const char *fe_name,
+    uint32_t notify, struct v4_deleg_res *res)
+{
+	struct v4_client *c;
+	const struct grant *g;
+	uint32_t st;
+
+	memset(res, 0, sizeof(*res));
+	if (file == NULL || file->len == 0 || file->len > LOCK_FILE_ID_MAX ||
+	    handle_len == 0 || handle_len > GRANT_HANDLE_MAX ||
+	    fe_name == NULL || strlen(fe_name) > GRANT_FE_NAME_MAX)
+		return V4ERR_INVAL;
+	if ((st = v4_client_live(v, clientid, &c)) != V4_OK)
+		return st;
+	if (!c->minor) {
+		res->why = V4_DELEG_NONE_NOTDIR;
+		return V4_OK;
+	}
+	if (v->grants == NULL || !v->delegations || !v->dir_delegations) {
+		res->why = V4_DELEG_NONE_OFF;
+		return V4_OK;
+	}
+	if ((g = grant_of(v->grants, file, LOCK_PROTOCOL_NFSV4,
+	    clientid)) != NULL) {
+		if (g->state != GRANT_GRANTED || g->level != GRANT_DIR) {
+			res->why = V4_DELEG_NONE_CONFLICT;
+			return V4_OK;
+		}
+		(void)grant_set_notify(v->grants, g->stateid, g->stateid_len,
+		    notify);
+		res->level = GRANT_DIR;
+		res->stateid.seqid = 1;
+		memcpy(res->stateid.other, g->stateid, V4_OTHER_SIZE);
+		return V4_OK;
+	}
+	if (!v4_backchannel_usable(v, c)) {
+		res->why = V4_DELEG_NONE_CALLBACK;
+		return V4_OK;
+	}
+	if (grant_file_recalling(v->grants, file) > 0) {
+		res->why = V4_DELEG_NONE_CONFLICT;
+		return V4_OK;
+	}
+	if ((st = v4_deleg_add(v, clientid, file, GRANT_DIR, handle,
+	    handle_len, fe_role, fe_name, res)) != V4_OK || res->level == 0)
+		return st;
+	(void)grant_set_notify(v->grants, res->stateid.other, V4_OTHER_SIZE,
+	    notify);
+	return V4_OK;
+}
+
+/* The directory delegation sid names is recalled: 1, or 0 (none such). */
+int
+v4_state_dir_recall(struct v4_state *v, const struct v4_stateid *sid)
+{
+	const struct grant *g;
+
+	if (v->grants == NULL || (g = grant_find(v->grants, sid->other,
+	    V4_OTHER_SIZE)) == NULL || g->level != GRANT_DIR ||
+	    g->state != GRANT_GRANTED)
+		return 0;
+	return grant_recall(v->grants, sid->other, V4_OTHER_SIZE) == 0;
+}
+
+/* What v4_state_dir_change sorts the directory's grants into. */
+struct v4_dir_change {
+	uint64_t		 clientid;
+	uint32_t		 types;
+	struct v4_dir_holder	*out;
+	size_t			 max;
+	size_t			 n;
+	/* Stateids of the grants to recall, after the walk. */
+	uint8_t			 recall[V4_DIR_RECALL_MAX][V4_OTHER_SIZE];
+	size_t			 nrecall;
+	int			 all;	/* every file's directory grants */
+};
+
+static int
+v4_dir_change_cb(void *arg, const struct grant *g)
+{
+	struct v4_dir_change *d = arg;
+	struct v4_dir_holder *h;
+
+	if (g->level != GRANT_DIR || g->state != GRANT_GRANTED ||
+	    g->holder.protocol != LOCK_PROTOCOL_NFSV4 ||
+	    g->stateid_len != V4_OTHER_SIZE)
+		return 0;
+	if (!d->all && d->clientid != 0 && g->holder.client_id == d->clientid)
+		return 0;
+	if (!d->all && (d->types & ~g->notify) == 0 && d->n < d->max) {
+		h = &d->out[d->n++];
+		h->clientid = g->holder.client_id;
+		h->notify = g->notify;
+		h->stateid.seqid = 1;
+		memcpy(h->stateid.other, g->stateid, V4_OTHER_SIZE);
+		return 0;
+	}
+	if (d->nrecall < V4_DIR_RECALL_MAX)
+		memcpy(d->recall[d->nrecall++], g->stateid, V4_OTHER_SIZE);
+	return 0;
+}
+
+/*
+ * RFC 8881 10.9: the directory file changed by clientid (0: another
+ * protocol or not known), in the ways types says (NOTIFY4_* bits).
+ * The directory delegations of other clients that asked to be told of
+ * all of them go into out (at most max; how many is returned); the
+ * others are recalled (*recalled says how many).  file NULL: every
+ * directory delegation is recalled.
+ */
+size_t
+v4_state_dir_change(struct v4_state *v, const struct lock_file_id *file,
+    uint64_t clientid, uint32_t types, struct v4_dir_holder *out,
+    size_t max, size_t *recalled)
+{
+	struct v4_dir_change *d;
+	size_t i, n;
+
+	*recalled = 0;
+	if (v->grants == NULL || (d = calloc(1, sizeof(*d))) == NULL)
+		return 0;
+	d->clientid = clientid;
+	d->types = types;
+	d->out = out;
+	d->max = max;
+	d->all = file == NULL;
+	if (file == NULL)
+		grant_foreach(v->grants, v4_dir_change_cb, d);
+	else
+		grant_foreach_on_file(v->grants, file, v4_dir_change_cb, d);
+	/* Recalled after the walk: the event callback may not change it. */
+	for (i = 0; i < d->nrecall; i++)
+		if (grant_recall(v->grants, d->recall[i], V4_OTHER_SIZE) == 0)
+			(*recalled)++;
+	n = d->n;
+	free(d);
+	return n;
 }
 
 /*

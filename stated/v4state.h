@@ -320,6 +320,17 @@ struct v4_deleg_res {
 #define V4_DELEG_NONE_CONFLICT	3
 #define V4_DELEG_NONE_LIMIT	4
 #define V4_DELEG_NONE_ACCESS	5
+#define V4_DELEG_NONE_NOTDIR	6
+#define V4_DELEG_NONE_NOOPEN	7	/* WANT_DELEGATION of no open file */
+
+/* A directory delegation to tell of a change (v4_state_dir_change). */
+struct v4_dir_holder {
+	uint64_t	 clientid;
+	uint32_t	 notify;
+	struct v4_stateid stateid;
+};
+
+#define V4_DIR_RECALL_MAX	1024	/* recalled per change */
 
 /* v4state.c */
 struct v4_state	*v4_state_new(struct lock_table *, struct stated_clients *,
@@ -336,6 +347,8 @@ void		 v4_state_set_grants(struct v4_state *, struct grant_table *,
 		    int enabled, size_t per_client);
 /* Write delegations too (off until set). */
 void		 v4_state_set_write_delegations(struct v4_state *, int);
+/* NFSv4.1 directory delegations too (off until set). */
+void		 v4_state_set_dir_delegations(struct v4_state *, int);
 void		 v4_state_set_revoked_cb(struct v4_state *, v4_revoked_cb,
 		    void *);
 /* The session table of v4.1 clients (NULL: v4.1 clientids are stale);
@@ -398,6 +411,19 @@ uint32_t	 v4_state_delegate_reclaim(struct v4_state *,
 		    const struct lock_file_id *, const uint8_t *handle,
 		    size_t handle_len, uint32_t fe_role, const char *fe_name,
 		    int level, struct v4_deleg_res *);
+/* RFC 8881 18.39: GET_DIR_DELEGATION (notify: NOTIFY4_* bits). */
+uint32_t	 v4_state_dir_delegate(struct v4_state *, uint64_t clientid,
+		    const struct lock_file_id *, const uint8_t *handle,
+		    size_t handle_len, uint32_t fe_role, const char *fe_name,
+		    uint32_t notify, struct v4_deleg_res *);
+/* RFC 8881 10.9: a directory changed: whom to tell, the rest recalled. */
+size_t		 v4_state_dir_change(struct v4_state *,
+		    const struct lock_file_id *, uint64_t clientid,
+		    uint32_t types, struct v4_dir_holder *, size_t max,
+		    size_t *recalled);
+/* The directory delegation a stateid names recalled (CB_NOTIFY lost). */
+int		 v4_state_dir_recall(struct v4_state *,
+		    const struct v4_stateid *);
 /* RFC 7530 10.4.4: CLAIM_DELEGATE_CUR's delegation stateid. */
 uint32_t	 v4_state_deleg_cur(struct v4_state *, uint64_t clientid,
 		    const struct v4_stateid *, const struct lock_file_id *);

@@ -1690,6 +1690,8 @@ const struct rpcsvc_proc nfs3_rpc_procs[NFS3_NPROC] = {
 void
 nfs3_notify(struct nfsd_env *env, const bd_notify *n)
 {
+	/* NFSv4.1 directory delegations hear of it (v4/dirdeleg.c). */
+	nfs41_dir_note(env, n);
 	/* Any change to a directory: its listing goes. */
 	dircache_drop(env->dircache, n->ino);
 	if (n->what & STORE_NOTIFY_DIRENT) {

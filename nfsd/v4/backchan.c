@@ -25,6 +25,13 @@
  * - CB_RECALL_ANY (keep at most N read and write delegations) when
  *   stated pushes ST_PUSH_RECALL_ANY for a client near its cap, queued
  *   as a recall is.
+ * - CB_NOTIFY of a directory delegation's changes (dirdeleg.c), queued
+ *   as a recall is but with no push behind it to acknowledge.
+ * - CB_RECALL_SLOT (RFC 8881 20.8) to each session of more slots than
+ *   [stated] nfsv4.1 slots per session when a reload lowers it, over
+ *   that session's own backchannel; its SEQUENCE replies carry the
+ *   lower target_highest_slotid from then on (proc41.c).  The slots
+ *   are kept: the client is asked to use fewer.
  * - A recall that finds no working backchannel waits for one (a client
  *   binds as soon as SEQUENCE tells it to) until NFS41_BACK_WAIT_MS;
  *   the push is then acknowledged and stated revokes the delegation if
@@ -58,7 +65,12 @@ struct nfs41_cb {
 	TAILQ_ENTRY(nfs41_cb)	 entry;
 	struct nfs41_backs	*bs;
 	struct nfs41_back	*b;		/* NULL: waits for a binding */
-	uint32_t		 op;		/* OP_CB_RECALL, _RECALL_ANY */
+	uint32_t		 op;		/* OP_CB_RECALL, _RECALL_ANY,
+						   _NOTIFY, _RECALL_SLOT */
+	uint8_t			 session[NFS41_SESSIONID_SIZE];
+	int			 to_session;	/* that session's alone */
+	uint8_t			*body;		/* NOTIFY: the op, encoded */
+	size_t			 body_len;
 	uint32_t		 keep;		/* RECALL_ANY */
 	uint64_t		 clientid;
 	uint64_t		 push_id;
@@ -101,6 +113,8 @@ struct nfs41_backs {
 	uint64_t		 probes;
 	uint64_t		 recalls;
 	uint64_t		 recall_anys;
+	uint64_t		 notifies;
+	uint64_t		 recall_slots;
 	uint64_t		 failures;
 };
 
@@ -172,6 +186,20 @@ nfs41_back_set_state(struct nfs41_back *b, int state)
 
 /* ---- the calls ---- */
 
+static const char *
+nfs41_cb_name(const struct nfs41_cb *cb)
+{
+	switch (cb->op) {
+	case OP_CB_RECALL_ANY:
+		return "CB_RECALL_ANY";
+	case OP_CB_NOTIFY:
+		return "CB_NOTIFY";
+	case OP_CB_RECALL_SLOT:
+		return "CB_RECALL_SLOT";
+	}
+	return "CB_RECALL";
+}
+
 static void
 nfs41_cb_ack(struct nfs41_cb *cb)
 {
@@ -181,6 +209,8 @@ nfs41_cb_ack(struct nfs41_cb *cb)
 	if (cb->acked)
 		return;
 	cb->acked = 1;
+	if (cb->body != NULL)
+		return;			/* nfsd's own: no push */
 	if ((ch = stated_client_channel(env->sdc)) == NULL ||
 	    st_push_ack_send(ch, cb->push_id, ST_OK) == -1)
 		log_warnx("stated: ST_PUSH_ACK of push %llu not sent (it "
@@ -192,6 +222,7 @@ nfs41_cb_free(struct nfs41_cb *cb)
 {
 	if (cb->timer != NULL)
 		event_free(cb->timer);
+	free(cb->body);
 	free(cb);
 }
 
@@ -206,13 +237,29 @@ nfs41_cb_unqueue(struct nfs41_cb *cb)
 	cb->bs->queued--;
 }
 
+/* A CB_NOTIFY lost: its delegation's stateid follows the op number. */
+static void
+nfs41_cb_notify_lost(struct nfs41_cb *cb)
+{
+	struct nfs4_stateid sid;
+	struct xdrbuf_in x;
+	uint32_t op;
+
+	if (cb->op != OP_CB_NOTIFY || cb->acked)
+		return;
+	xdrbuf_in_init(&x, cb->body, cb->body_len);
+	if (xdrbuf_get_u32(&x, &op) == 0 && nfs4_get_stateid(&x, &sid) == 0)
+		nfs41_dir_notify_lost(cb->bs->env, cb->clientid, &sid);
+}
+
 static void
 nfs41_cb_fail(struct nfs41_cb *cb, const char *why)
 {
+	nfs41_cb_notify_lost(cb);
 	cb->bs->failures++;
-	if (cb->op == OP_CB_RECALL_ANY)
-		log_info_rl("NFSv4.1 client %016llx: CB_RECALL_ANY %s",
-		    (unsigned long long)cb->clientid, why);
+	if (cb->op != OP_CB_RECALL)
+		log_info_rl("NFSv4.1 client %016llx: %s %s",
+		    (unsigned long long)cb->clientid, nfs41_cb_name(cb), why);
 	else
 		log_warnx_rl("NFSv4.1 client %016llx: CB_RECALL %s; stated "
 		    "revokes the delegation if it is not returned within the "
@@ -261,6 +308,9 @@ nfs41_cb_send(struct nfs41_back *b, struct nfs41_cb *cb)
 	xdrbuf_out_init(&o);
 	if (cb->op == OP_CB_RECALL_ANY)
 		nfs41_cb_encode_recall_any(&o, b->id, cb->seqid, cb->keep);
+	else if (cb->body != NULL)
+		nfs41_cb_encode_op(&o, b->id, cb->seqid, cb->body,
+		    cb->body_len);
 	else
 		nfs41_cb_encode_recall(&o, b->id, cb->seqid, &cb->stateid, 0,
 		    &fh);
@@ -342,11 +392,12 @@ nfs41_cb_reply(void *arg, int status, XDR *xdrs)
 			nfs41_back_set_state(b, ST_SESSION_BACK_UP);
 		else
 			nfs41_back_tell(b);
-		if (r.opstatus != NFS4_OK)
+		if (r.opstatus != NFS4_OK) {
 			log_info_rl("NFSv4.1 client %016llx: %s answered %u",
-			    (unsigned long long)b->clientid, cb->op ==
-			    OP_CB_RECALL_ANY ? "CB_RECALL_ANY" : "CB_RECALL",
+			    (unsigned long long)b->clientid, nfs41_cb_name(cb),
 			    r.opstatus);
+			nfs41_cb_notify_lost(cb);
+		}
 		nfs41_cb_ack(cb);
 		nfs41_cb_free(cb);
 		break;
@@ -646,20 +697,26 @@ nfs41_back_queue(struct nfsd_env *env, struct nfs41_cb *cb)
 		log_warnx_rl("NFSv4.1: %zu callbacks wait already; one to "
 		    "client %016llx is not sent", bs->queued,
 		    (unsigned long long)cb->clientid);
-		free(cb);
+		nfs41_cb_free(cb);
 		return ST_OK;
 	}
-	for (i = 0; i < NFS41_BACK_BUCKETS; i++)
-		for (b = bs->b[i]; b != NULL; b = b->next)
-			if (b->clientid == cb->clientid &&
-			    (any == NULL || (!nfs41_back_works(any) &&
-			    nfs41_back_works(b))))
-				any = b;
+	if (cb->to_session) {
+		if ((any = *nfs41_back_slot(bs, cb->session)) == NULL) {
+			nfs41_cb_free(cb);
+			return ST_INVALID;
+		}
+	} else
+		for (i = 0; i < NFS41_BACK_BUCKETS; i++)
+			for (b = bs->b[i]; b != NULL; b = b->next)
+				if (b->clientid == cb->clientid &&
+				    (any == NULL || (!nfs41_back_works(any) &&
+				    nfs41_back_works(b))))
+					any = b;
 	cb->bs = bs;
 	cb->b = any;
 	if ((cb->timer = evtimer_new(env->base, nfs41_cb_timeout, cb)) ==
 	    NULL) {
-		free(cb);
+		nfs41_cb_free(cb);
 		return ST_NOMEM;
 	}
 	tv.tv_sec = NFS41_BACK_WAIT_MS / 1000;
@@ -671,8 +728,7 @@ nfs41_back_queue(struct nfsd_env *env, struct nfs41_cb *cb)
 		TAILQ_INSERT_TAIL(&bs->orphans, cb, entry);
 	bs->queued++;
 	log_info_rl("NFSv4.1 client %016llx: %s %s",
-	    (unsigned long long)cb->clientid, cb->op == OP_CB_RECALL_ANY ?
-	    "CB_RECALL_ANY" : "CB_RECALL", any != NULL &&
+	    (unsigned long long)cb->clientid, nfs41_cb_name(cb), any != NULL &&
 	    nfs41_back_works(any) ? "sent" : "waits for a backchannel");
 	if (any != NULL)
 		nfs41_back_next(any);
@@ -720,6 +776,69 @@ nfs41_back_recall_any(struct nfsd_env *env, uint64_t push_id,
 	return nfs41_back_queue(env, cb);
 }
 
+/*
+ * A call of nfsd's own (no push behind it): the op already encoded
+ * (copied), to a session of the client (sessionid NULL) or to that one.
+ * 0 queued, or -1 (no memory, the queue full, no such session).
+ */
+static int
+nfs41_back_own(struct nfsd_env *env, uint64_t clientid,
+    const uint8_t *sessionid, uint32_t op, const uint8_t *body, size_t len)
+{
+	struct nfs41_cb *cb;
+
+	if (env->v41_back == NULL || len == 0 ||
+	    env->v41_back->queued >= NFS41_BACK_QUEUE_MAX ||
+	    (cb = calloc(1, sizeof(*cb))) == NULL)
+		return -1;
+	if ((cb->body = malloc(len)) == NULL) {
+		free(cb);
+		return -1;
+	}
+	memcpy(cb->body, body, len);
+	cb->body_len = len;
+	cb->op = op;
+	cb->clientid = clientid;
+	if (sessionid != NULL) {
+		memcpy(cb->session, sessionid, NFS41_SESSIONID_SIZE);
+		cb->to_session = 1;
+	}
+	return nfs41_back_queue(env, cb) == -1 ? 0 : -1;
+}
+
+/*
+ * RFC 8881 20.4: CB_NOTIFY of a directory delegation (op: the encoded
+ * op).  0, or -1 when it cannot be queued: the caller recalls the
+ * delegation instead.
+ */
+int
+nfs41_back_notify(struct nfsd_env *env, uint64_t clientid, const uint8_t *op,
+    size_t len)
+{
+	if (nfs41_back_own(env, clientid, NULL, OP_CB_NOTIFY, op, len) == -1)
+		return -1;
+	env->v41_back->notifies++;
+	return 0;
+}
+
+/* RFC 8881 20.8: CB_RECALL_SLOT to the session: use slots 0..target. */
+int
+nfs41_back_recall_slot(struct nfsd_env *env, const uint8_t *sessionid,
+    uint64_t clientid, uint32_t target)
+{
+	struct xdrbuf_out o;
+	int rc;
+
+	xdrbuf_out_init(&o);
+	nfs41_cb_put_recall_slot(&o, target);
+	rc = o.failed ? -1 : nfs41_back_own(env, clientid, sessionid,
+	    OP_CB_RECALL_SLOT, o.buf, o.len);
+	xdrbuf_out_free(&o);
+	if (rc == 0)
+		env->v41_back->recall_slots++;
+	return rc;
+}
+
 struct nfs41_backs *
 nfs41_back_new(struct nfsd_env *env)
 {
@@ -760,9 +879,12 @@ nfs41_back_status(const struct nfsd_env *env, char *buf, size_t len)
 		return;
 	}
 	snprintf(buf, len, "%zu session(s) bound, %llu binding(s), %llu "
-	    "probe(s), %llu recall(s), %llu recall-any(s), %llu failed, "
-	    "%zu waiting", bs->nsessions, (unsigned long long)bs->binds,
+	    "probe(s), %llu recall(s), %llu recall-any(s), %llu notify(s), "
+	    "%llu recall-slot(s), %llu failed, %zu waiting", bs->nsessions,
+	    (unsigned long long)bs->binds,
 	    (unsigned long long)bs->probes, (unsigned long long)bs->recalls,
 	    (unsigned long long)bs->recall_anys,
+	    (unsigned long long)bs->notifies,
+	    (unsigned long long)bs->recall_slots,
 	    (unsigned long long)bs->failures, bs->queued);
 }

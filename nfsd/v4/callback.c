@@ -69,6 +69,7 @@ struct nfs4_deleg_file {
 	uint8_t			 id[16];	/* stated's file id */
 	uint32_t		 level;
 	uint64_t		 holder;
+	int			 dir;		/* directory delegations */
 };
 
 struct nfs4_deleg {
@@ -114,7 +115,11 @@ nfs4_deleg_slot(struct nfs4_deleg *d, const uint8_t id[16], int whole)
 	return p;
 }
 
-/* stated's word on the file's grants (level, write holder): kept. */
+/*
+ * stated's word on the file's grants (level, write holder): kept.
+ * ST_GRANT_DIR: a directory's (read) grants, whose notes dirdeleg.c
+ * looks at.
+ */
 void
 nfs4_deleg_file_add(struct nfsd_env *env, const uint8_t id[16],
     uint32_t level, uint64_t holder)
@@ -136,6 +141,10 @@ nfs4_deleg_file_add(struct nfsd_env *env, const uint8_t id[16],
 		memcpy(f->id, id, 16);
 		*p = f;
 		d->nfiles++;
+	}
+	if (level == ST_GRANT_DIR) {
+		f->dir = 1;
+		level = ST_GRANT_READ;
 	}
 	f->level = level == ST_GRANT_READ || level == ST_GRANT_WRITE ?
 	    level : 0;
@@ -205,10 +214,13 @@ nfs4_deleg_maybe(const struct nfsd_env *env)
 	return env->deleg != NULL && env->deleg->nfiles > 0;
 }
 
-/* The set's whole id of (share, inode), into id; 0, or -1 if none. */
+/*
+ * The set's whole id of (share, inode), into id; 0, or -1 if none (dir:
+ * or if it has no directory delegation).
+ */
 int
-nfs4_deleg_lookup(const struct nfsd_env *env, uint32_t share, uint64_t ino,
-    uint8_t id[16])
+nfs4_deleg_lookup_kind(const struct nfsd_env *env, uint32_t share,
+    uint64_t ino, int dir, uint8_t id[16])
 {
 	struct nfs4_deleg_file **p;
 	uint8_t key[16];
@@ -221,10 +233,18 @@ nfs4_deleg_lookup(const struct nfsd_env *env, uint32_t share, uint64_t ino,
 	for (i = 0; i < 8; i++)
 		key[4 + i] = (uint8_t)(ino >> (56 - 8 * i));
 	memset(key + 12, 0, 4);
-	if (*(p = nfs4_deleg_slot(env->deleg, key, 0)) == NULL)
+	if (*(p = nfs4_deleg_slot(env->deleg, key, 0)) == NULL ||
+	    (dir && !(*p)->dir))
 		return -1;
 	memcpy(id, (*p)->id, 16);
 	return 0;
+}
+
+int
+nfs4_deleg_lookup(const struct nfsd_env *env, uint32_t share, uint64_t ino,
+    uint8_t id[16])
+{
+	return nfs4_deleg_lookup_kind(env, share, ino, 0, id);
 }
 
 /* ---- whom to ask a delegation for ---- */
@@ -748,15 +768,6 @@ nfs4_deleg_push(struct nfsd_env *env, struct ipc_msg *msg)
 	xdr_free((xdrproc_t)xdr_st_push, &p);
 }
 
-/* A request with no body. */
-static bool_t
-nfs4_xdr_nothing(XDR *xdrs, void *arg)
-{
-	(void)xdrs;
-	(void)arg;
-	return TRUE;
-}
-
 /* After each connect to stated: the files that have grants. */
 static void
 nfs4_deleg_files_done(void *arg, int status, void *reply)
@@ -790,7 +801,8 @@ nfs4_deleg_connected(struct nfsd_env *env)
 	if (env->deleg == NULL)
 		return;
 	stated_client_call(env->sdc, ST_GRANT_FILES,
-	    (xdrproc_t)nfs4_xdr_nothing, NULL, ST_GRANT_FILES_REPLY,
+	    /* No body at all: ipc_encode refuses an empty one. */
+	    NULL, NULL, ST_GRANT_FILES_REPLY,
 	    (xdrproc_t)xdr_st_grant_files_reply,
 	    sizeof(st_grant_files_reply), nfs4_deleg_files_done, env);
 }
@@ -802,6 +814,10 @@ nfs4_deleg_new(struct nfsd_env *env)
 
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
+	if ((env->v41_dirs = nfs41_dirs_new(env)) == NULL) {
+		free(d);
+		return NULL;
+	}
 	d->env = env;
 	d->enabled = conf_get_bool(env->daemon->conf, "stated", "delegations");
 	d->write_enabled = conf_get_bool(env->daemon->conf, "stated",
@@ -814,6 +830,8 @@ nfs4_deleg_free(struct nfs4_deleg *d)
 {
 	if (d == NULL)
 		return;
+	nfs41_dirs_free(d->env->v41_dirs);
+	d->env->v41_dirs = NULL;
 	nfs4_deleg_files_clear(d);
 	free(d);
 }

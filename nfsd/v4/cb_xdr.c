@@ -137,6 +137,94 @@ nfs41_cb_encode_recall_any(struct xdrbuf_out *o, const uint8_t *sessionid,
 	    1u << RCA4_TYPE_MASK_WDATA_DLG);
 }
 
+void
+nfs41_cb_put_recall_slot(struct xdrbuf_out *o, uint32_t target)
+{
+	xdrbuf_put_u32(o, OP_CB_RECALL_SLOT);
+	xdrbuf_put_u32(o, target);
+}
+
+void
+nfs41_cb_encode_op(struct xdrbuf_out *o, const uint8_t *sessionid,
+    uint32_t seqid, const uint8_t *op, size_t len)
+{
+	nfs41_cb_header(o, sessionid, seqid);
+	xdrbuf_put_fixed(o, op, len);
+}
+
+/* RFC 8881 20.4.1: notify_entry4, a name with no attributes. */
+static void
+nfs41_put_notify_entry(struct xdrbuf_out *o, const struct nfs4_opaque *name)
+{
+	xdrbuf_put_opaque(o, name->p, name->len);
+	xdrbuf_put_u32(o, 0);			/* ne_attrs: attrmask */
+	xdrbuf_put_u32(o, 0);			/* attr_vals */
+}
+
+/* notify_remove4: the entry, its cookie unknown (0). */
+static void
+nfs41_put_notify_remove(struct xdrbuf_out *o, const struct nfs4_opaque *name)
+{
+	nfs41_put_notify_entry(o, name);
+	xdrbuf_put_u64(o, 0);
+}
+
+/* notify_add4: no entry replaced, no cookie, no previous entry. */
+static void
+nfs41_put_notify_add(struct xdrbuf_out *o, const struct nfs4_opaque *name)
+{
+	xdrbuf_put_u32(o, 0);			/* nad_old_entry<1> */
+	nfs41_put_notify_entry(o, name);
+	xdrbuf_put_u32(o, 0);			/* nad_new_entry_cookie<1> */
+	xdrbuf_put_u32(o, 0);			/* nad_prev_entry<1> */
+	xdrbuf_put_u32(o, 0);			/* nad_last_entry */
+}
+
+/*
+ * RFC 8881 20.4: CB_NOTIFY4args.  One notify4 per change, its mask the
+ * one bit of its type and notify_vals its value, so the client reads
+ * them in the order they happened.
+ */
+void
+nfs41_cb_put_notify(struct xdrbuf_out *o, const struct nfs4_stateid *stateid,
+    const struct nfs4_opaque *fh, const struct nfs41_notify_event *ev,
+    size_t n)
+{
+	static const struct nfs4_opaque none = { NULL, 0 };
+	struct xdrbuf_out v;
+	size_t i;
+
+	xdrbuf_put_u32(o, OP_CB_NOTIFY);
+	nfs4_put_stateid(o, stateid);
+	xdrbuf_put_opaque(o, fh->p, fh->len);
+	xdrbuf_put_u32(o, (uint32_t)n);
+	for (i = 0; i < n; i++) {
+		xdrbuf_out_init(&v);
+		switch (ev[i].type) {
+		case NOTIFY4_ADD_ENTRY:
+			nfs41_put_notify_add(&v, &ev[i].name);
+			break;
+		case NOTIFY4_REMOVE_ENTRY:
+			nfs41_put_notify_remove(&v, &ev[i].name);
+			break;
+		case NOTIFY4_RENAME_ENTRY:
+			nfs41_put_notify_remove(&v, &ev[i].name);
+			nfs41_put_notify_add(&v, &ev[i].newname);
+			break;
+		default:
+			/* notify_attr4 of the directory itself. */
+			nfs41_put_notify_entry(&v, &none);
+			break;
+		}
+		xdrbuf_put_u32(o, 1);		/* notify_mask: one word */
+		xdrbuf_put_u32(o, 1u << (ev[i].type & 31));
+		if (v.failed)
+			o->failed = 1;
+		xdrbuf_put_opaque(o, v.buf, (uint32_t)v.len);
+		xdrbuf_out_free(&v);
+	}
+}
+
 int
 nfs41_cb_decode_res(struct xdrbuf_in *x, const uint8_t *sessionid,
     struct nfs41_cb_res *r)

@@ -123,11 +123,25 @@ enum nfs4_opnum {
 /* RFC 7530 16.1 (callback program): operation numbers. */
 #define OP_CB_GETATTR		3
 #define OP_CB_RECALL		4
+#define OP_CB_NOTIFY		6	/* RFC 8881 20.4 */
 #define OP_CB_RECALL_ANY	8	/* RFC 8881 20.6 */
+#define OP_CB_RECALL_SLOT	10	/* RFC 8881 20.8 */
 #define OP_CB_SEQUENCE		11	/* RFC 8881 20.9 */
 #define RCA4_TYPE_MASK_RDATA_DLG 0
 #define RCA4_TYPE_MASK_WDATA_DLG 1
 #define OP_CB_ILLEGAL		10044
+
+/* RFC 8881 20.4.1: notify_type4, bits of a notify4's mask. */
+#define NOTIFY4_CHANGE_CHILD_ATTRS	0
+#define NOTIFY4_CHANGE_DIR_ATTRS	1
+#define NOTIFY4_REMOVE_ENTRY		2
+#define NOTIFY4_ADD_ENTRY		3
+#define NOTIFY4_RENAME_ENTRY		4
+#define NOTIFY4_CHANGE_COOKIE_VERIFIER	5
+
+/* RFC 8881 18.39.2: gddrnf4_status. */
+#define GDD4_OK			0
+#define GDD4_UNAVAIL		1
 
 /* RFC 7530 13: nfsstat4. */
 enum nfs4_status {
@@ -376,7 +390,9 @@ enum nfs4_status {
 #define WND4_NOT_WANTED			0	/* why_no_delegation4 */
 #define WND4_CONTENTION			1
 #define WND4_RESOURCE			2
+#define WND4_NOT_SUPP_FTYPE		3
 #define WND4_CANCELLED			7
+#define WND4_IS_DIR			8
 #define OPEN4_RESULT_CONFIRM		0x02	/* rflags */
 #define OPEN4_RESULT_LOCKTYPE_POSIX	0x04
 #define NFS_LIMIT_SIZE			1	/* limit_by4 */
@@ -638,6 +654,14 @@ struct nfs41_secinfo_no_name_args {
 	uint32_t		 style;		/* SECINFO_STYLE4_* */
 };
 
+/* RFC 8881 18.39.1: GET_DIR_DELEGATION4args (delays are not kept). */
+struct nfs41_get_dir_delegation_args {
+	int			 signal;	/* gdda_signal_deleg_avail */
+	struct nfs4_bitmap	 types;		/* NOTIFY4_* bits */
+	struct nfs4_bitmap	 child_attrs;
+	struct nfs4_bitmap	 dir_attrs;
+};
+
 /* One decoded operation of a COMPOUND. */
 struct nfs4_op {
 	uint32_t	 opnum;		/* OP_ILLEGAL for one we do not know */
@@ -675,6 +699,7 @@ struct nfs4_op {
 		struct nfs41_backchannel_ctl_args	backchannel_ctl;
 		struct nfs41_reclaim_complete_args	reclaim_complete;
 		struct nfs41_secinfo_no_name_args	secinfo_no_name;
+		struct nfs41_get_dir_delegation_args	get_dir_delegation;
 		/* DESTROY_CLIENTID: clientid */
 	} u;
 };
@@ -824,6 +849,12 @@ struct nfs4_res {
 			uint32_t		dir;	/* CDFS4_* */
 			int			rdma;
 		} bind_conn;
+		struct {
+			uint32_t		status;	/* GDD4_* */
+			uint8_t			verf[NFS4_VERIFIER_SIZE];
+			struct nfs4_stateid	stateid;
+			uint32_t		notification; /* NOTIFY4_ bits */
+		} get_dir_delegation;
 	} u;
 };
 
@@ -836,6 +867,9 @@ struct nfs4_compound_out {
 };
 
 /* xdr.c */
+/* open_delegation4 of an OPEN's result, or WANT_DELEGATION's. */
+void		 nfs4_put_open_delegation(struct xdrbuf_out *,
+		    const struct nfs4_open_res *);
 const char	*nfs4_op_name(uint32_t);
 int		 nfs4_op_known(uint32_t);
 uint32_t	 nfs4_compound_begin(struct nfs4_compound *, struct xdrbuf_in *,
@@ -956,6 +990,8 @@ size_t		 nfs41_mirror_drop_client(struct nfs41_mirror *, uint64_t);
 void		 nfs41_mirror_drop_all(struct nfs41_mirror *);
 size_t		 nfs41_mirror_count(const struct nfs41_mirror *,
 		    size_t *bytes);
+void		 nfs41_mirror_foreach(struct nfs41_mirror *,
+		    void (*)(void *, struct nfs41_session *), void *);
 /* A slot as stated keeps it (LOAD): 0, or -1 (past the table, memory). */
 int		 nfs41_slot_load(struct nfs41_session *, uint32_t slotid,
 		    uint32_t seqid, int cached, const uint8_t *digest,
@@ -1152,6 +1188,29 @@ void		 nfs41_cb_encode_recall(struct xdrbuf_out *,
 /* CB_RECALL_ANY: keep at most keep read and write delegations. */
 void		 nfs41_cb_encode_recall_any(struct xdrbuf_out *,
 		    const uint8_t *sessionid, uint32_t seqid, uint32_t keep);
+/*
+ * RFC 8881 20.4: one change of a directory for CB_NOTIFY: type
+ * NOTIFY4_ADD_ENTRY, _REMOVE_ENTRY (name), _RENAME_ENTRY (name, then
+ * newname) or _CHANGE_DIR_ATTRS (no name).  Entries go without
+ * attributes or cookies (nfsd offers none in GET_DIR_DELEGATION).
+ */
+struct nfs41_notify_event {
+	uint32_t		 type;
+	struct nfs4_opaque	 name;
+	struct nfs4_opaque	 newname;
+};
+
+/* The CB_NOTIFY op (number and CB_NOTIFY4args), events in order. */
+void		 nfs41_cb_put_notify(struct xdrbuf_out *,
+		    const struct nfs4_stateid *, const struct nfs4_opaque *fh,
+		    const struct nfs41_notify_event *, size_t);
+/* RFC 8881 20.8: the CB_RECALL_SLOT op (number and target). */
+void		 nfs41_cb_put_recall_slot(struct xdrbuf_out *,
+		    uint32_t target_highest_slotid);
+/* CB_SEQUENCE on slot 0, then one op already encoded (op, len). */
+void		 nfs41_cb_encode_op(struct xdrbuf_out *,
+		    const uint8_t *sessionid, uint32_t seqid,
+		    const uint8_t *op, size_t len);
 /* 0, or -1 when the reply does not parse (or names another session). */
 int		 nfs41_cb_decode_res(struct xdrbuf_in *,
 		    const uint8_t *sessionid,

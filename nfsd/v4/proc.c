@@ -144,6 +144,7 @@ nfs4_finish(struct nfs4_call *v, uint32_t status)
 			    call->out.len - v->co.status_at, io == NULL);
 	}
 	xdrbuf_out_free(&v->scratch);
+	nfs41_dir_changer_end(v);
 	free(v->w);
 	v->w = NULL;
 	if (call->out.failed) {
@@ -167,6 +168,7 @@ nfs4_send_replay(struct nfs4_call *v, const uint8_t *reply, size_t len)
 	struct rpcsvc_call *call = v->nfs.rpc;
 
 	xdrbuf_out_free(&v->scratch);
+	nfs41_dir_changer_end(v);
 	free(v->w);
 	v->w = NULL;
 	call->out.len = v->co.status_at;
@@ -225,6 +227,7 @@ nfs4_op_done(struct nfs4_call *v, uint32_t status)
 void
 nfs4_op_next(struct nfs4_call *v, uint32_t status)
 {
+	nfs41_dir_changer_end(v);
 	xdrbuf_out_free(&v->scratch);
 	xdrbuf_out_init(&v->scratch);
 	v->finished = 1;
@@ -2415,7 +2418,7 @@ static const struct nfs4_opdef nfs4_ops[NFS41_OP_LAST + 1] = {
 	[OP_DESTROY_SESSION] = { nfs41_op_destroy_session, 0, 0 },
 	/* stateid41.c: they read their own arguments (xdr41.c leaves them). */
 	[OP_FREE_STATEID] = { nfs4_op_free_stateid, 0, 0 },
-	[OP_GET_DIR_DELEGATION] = { nfs4_op_notsupp, 0, 0 },
+	[OP_GET_DIR_DELEGATION] = { nfs41_op_get_dir_delegation, 1, 0 },
 	[OP_GETDEVICEINFO] = { nfs4_op_notsupp, 0, 0 },
 	[OP_GETDEVICELIST] = { nfs4_op_notsupp, 0, 0 },
 	[OP_LAYOUTCOMMIT] = { nfs4_op_notsupp, 0, 0 },
@@ -2425,7 +2428,7 @@ static const struct nfs4_opdef nfs4_ops[NFS41_OP_LAST + 1] = {
 	[OP_SEQUENCE] = { nfs41_op_sequence, 0, 0 },
 	[OP_SET_SSV] = { nfs4_op_notsupp, 0, 0 },
 	[OP_TEST_STATEID] = { nfs4_op_test_stateid, 0, 0 },
-	[OP_WANT_DELEGATION] = { nfs4_op_notsupp, 0, 0 },
+	[OP_WANT_DELEGATION] = { nfs41_op_want_delegation, 1, 0 },
 	[OP_DESTROY_CLIENTID] = { nfs41_op_destroy_clientid, 0, 0 },
 	[OP_RECLAIM_COMPLETE] = { nfs41_op_reclaim_complete, 0, 0 },
 };
@@ -2502,6 +2505,7 @@ nfs4_op_start(struct nfs4_call *v)
 		    .anonuid = 65534, .anongid = 65534 },
 		    &v->nfs.rpc->auth.msg.cred, &v->nfs.bcred,
 		    v->nfs.bgroups);
+	nfs41_dir_changer_begin(v);
 	d->fn(v);
 }
 

@@ -55,6 +55,24 @@ struct nfs41_call {
  * it starts and freed with its reply, so that the call state every NFS
  * call carries (the program's largest) stays NFSv3's size.
  */
+/*
+ * NFSv4.1: an op that may change a directory, listed while it runs
+ * (dirdeleg.c), so that blockd's notes of it are known as its client's.
+ */
+struct nfs41_dir_changer {
+	TAILQ_ENTRY(nfs41_dir_changer) entry;
+	int			 listed;
+	uint64_t		 clientid;
+	const struct nfs4_fh	*cur;
+	const struct nfs4_fh	*saved;		/* RENAME's source */
+	const struct nfs4_opaque *cur_name;	/* NULL: SETATTR */
+	const struct nfs4_opaque *saved_name;
+	uint8_t			 dir[NFS4_FHSIZE];
+	uint32_t		 dir_len;
+	uint8_t			 saved_dir[NFS4_FHSIZE];
+	uint32_t		 saved_dir_len;
+};
+
 struct nfs4_work {
 	struct nfs4_fh		 cur;
 	struct nfs4_fh		 saved;
@@ -68,6 +86,7 @@ struct nfs4_work {
 	uint64_t		 read_off;
 	uint32_t		 read_len;
 	struct nfs41_call	 v41;
+	struct nfs41_dir_changer changer;
 };
 
 /* An NFSv4 call's state (rpcsvc_call->state). */
@@ -178,6 +197,7 @@ uint64_t nfs4_deleg_peer_get(const struct nfsd_env *, const uint8_t[16],
 /* state.c */
 /* state.c: the nfsstat4 of a stated call's status and answer. */
 uint32_t nfs4_stated_status(int status, uint32_t st);
+void	 nfs4_stateid_from_st(struct nfs4_stateid *, const st_v4_stateid *);
 /* A request to stated, done(v, status, reply) with its answer. */
 void	 nfs4_stated(struct nfs4_call *, uint32_t type, xdrproc_t,
 	    const void *, uint32_t rep_type, xdrproc_t, size_t rep_size,
@@ -186,6 +206,11 @@ void	 nfs4_stated(struct nfs4_call *, uint32_t type, xdrproc_t,
 void	 nfs4_principal(const struct nfs4_call *, char *, size_t);
 time_t	 nfs4_clock(void);			/* CLOCK_MONOTONIC seconds */
 void	 nfs4_op_delegreturn_state(struct nfs4_call *);
+/* The current file's attributes (v->attr) and stated's id (v->file), then
+ * fn; a failure ends the op. */
+void	 nfs4_file_get(struct nfs4_call *, void (*fn)(struct nfs4_call *));
+/* RFC 8881 18.49: WANT_DELEGATION (its arguments in op.u.open). */
+void	 nfs41_op_want_delegation(struct nfs4_call *);
 /*
  * GETATTR of size or change (v->attr known): another client's write
  * delegation of the file is recalled first; 1 if fn runs later (or
@@ -245,7 +270,21 @@ int	 nfs41_back_recall(struct nfsd_env *, uint64_t push_id,
 	    const uint8_t *fh, size_t fh_len);
 int	 nfs41_back_recall_any(struct nfsd_env *, uint64_t push_id,
 	    uint64_t clientid, uint32_t keep);
+/* CB_NOTIFY (op: CB_NOTIFY encoded): 0 queued, or -1. */
+int	 nfs41_back_notify(struct nfsd_env *, uint64_t clientid,
+	    const uint8_t *op, size_t len);
+/* CB_RECALL_SLOT to that session: 0 queued, or -1. */
+int	 nfs41_back_recall_slot(struct nfsd_env *, const uint8_t *sessionid,
+	    uint64_t clientid, uint32_t target_highest_slotid);
 void	 nfs41_back_status(const struct nfsd_env *, char *, size_t);
+
+/* dirdeleg.c: NFSv4.1 directory delegations (its head comment says how). */
+void	 nfs41_op_get_dir_delegation(struct nfs4_call *);
+void	 nfs41_dir_changer_begin(struct nfs4_call *);
+void	 nfs41_dir_changer_end(struct nfs4_call *);
+void	 nfs41_dir_recall_all(struct nfsd_env *);
+void	 nfs41_dir_notify_lost(struct nfsd_env *, uint64_t clientid,
+	    const struct nfs4_stateid *);
 void	 nfs4_client_forget(struct nfsd_env *, uint64_t clientid);
 
 #endif

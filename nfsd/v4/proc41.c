@@ -613,7 +613,10 @@ nfs41_sequence_run(struct nfs4_call *v)
 	v->res.u.sequence.sequenceid = a->sequenceid;
 	v->res.u.sequence.slotid = a->slotid;
 	v->res.u.sequence.highest_slotid = s->nslots - 1;
-	v->res.u.sequence.target_highest_slotid = s->nslots - 1;
+	/* RFC 8881 2.10.6.1: fewer once the administrator lowered it. */
+	v->res.u.sequence.target_highest_slotid = (env->v41_slots_target > 0 &&
+	    env->v41_slots_target < s->nslots ? env->v41_slots_target :
+	    s->nslots) - 1;
 	/* RFC 8881 18.46.3: whether the client must bind a backchannel. */
 	v->res.u.sequence.status_flags = nfs41_back_flags(env, a->sessionid,
 	    s->clientid);
@@ -853,6 +856,7 @@ nfs41_op_prepare(struct nfs4_call *v)
 
 	switch (op->opnum) {
 	case OP_OPEN:
+	case OP_WANT_DELEGATION:
 		op->u.open.owner.clientid = c->clientid;
 		break;
 	case OP_LOCK:
@@ -874,6 +878,35 @@ nfs41_op_prepare(struct nfs4_call *v)
 	    nfs41_stateid_current(v, sid) == -1)
 		return NFS4ERR_BAD_STATEID;
 	return NFS4_OK;
+}
+
+static void
+nfs41_slots_recall_cb(void *arg, struct nfs41_session *s)
+{
+	struct nfsd_env *env = arg;
+
+	if (s->nslots <= env->v41_slots_target)
+		return;
+	if (nfs41_back_recall_slot(env, s->id, s->clientid,
+	    env->v41_slots_target - 1) == -1)
+		log_info_rl("NFSv4.1 client %016llx: no CB_RECALL_SLOT (no "
+		    "backchannel here); SEQUENCE asks it to use fewer slots",
+		    (unsigned long long)s->clientid);
+}
+
+/*
+ * [stated] nfsv4.1 slots per session, at start and reload: a lower one
+ * asks each session of more slots to use fewer (RFC 8881 20.8,
+ * CB_RECALL_SLOT, and SEQUENCE's target_highest_slotid).
+ */
+void
+nfs41_slots_configure(struct nfsd_env *env, uint32_t slots)
+{
+	uint32_t was = env->v41_slots_target;
+
+	env->v41_slots_target = slots;
+	if (was != 0 && slots < was && env->v41 != NULL)
+		nfs41_mirror_foreach(env->v41, nfs41_slots_recall_cb, env);
 }
 
 /* After an op of a v4.1 COMPOUND succeeded: the stateid it set. */

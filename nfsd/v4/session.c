@@ -179,6 +179,17 @@ nfs41_mirror_drop_client(struct nfs41_mirror *m, uint64_t clientid)
 	return n;
 }
 
+/* Each session, most recent first; fn may not drop one. */
+void
+nfs41_mirror_foreach(struct nfs41_mirror *m,
+    void (*fn)(void *, struct nfs41_session *), void *arg)
+{
+	struct nfs41_session *s;
+
+	for (s = m != NULL ? m->lru_head : NULL; s != NULL; s = s->lru_next)
+		fn(arg, s);
+}
+
 /* For the status line: a walk of the sessions. */
 size_t
 nfs41_mirror_count(const struct nfs41_mirror *m, size_t *bytes)

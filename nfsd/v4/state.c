@@ -46,7 +46,7 @@ nfs4_st_stateid(st_v4_stateid *o, const struct nfs4_stateid *s)
 	memcpy(o->other, s->other, ST_V4_OTHER_SIZE);
 }
 
-static void
+void
 nfs4_stateid_from_st(struct nfs4_stateid *o, const st_v4_stateid *s)
 {
 	o->seqid = s->seqid;
@@ -518,7 +518,7 @@ nfs4_file_done(void *arg, int status, void *reply, int fd)
 	v->checked(v);
 }
 
-static void
+void
 nfs4_file_get(struct nfs4_call *v, void (*fn)(struct nfs4_call *))
 {
 	bd_fh_req req;
@@ -864,6 +864,79 @@ nfs4_open_deleg(struct nfs4_call *v)
 	    (xdrproc_t)xdr_st_grant_delegate_req, &req,
 	    ST_GRANT_DELEGATE_REPLY, (xdrproc_t)xdr_st_grant_delegate_reply,
 	    sizeof(st_grant_delegate_reply), nfs4_open_deleg_done);
+}
+
+/* WANT_DELEGATION: the current file's attributes came. */
+static void
+nfs41_want_file(struct nfs4_call *v)
+{
+	struct nfs4_open_res *o = &v->res.u.open;
+
+	if (v->attr.type != STORE_TYPE_REG) {
+		o->deleg_type = OPEN_DELEGATE_NONE_EXT;
+		o->deleg_why = v->attr.type == STORE_TYPE_DIR ? WND4_IS_DIR :
+		    WND4_NOT_SUPP_FTYPE;
+		nfs4_op_done(v, NFS4_OK);
+		return;
+	}
+	if (v->nfs.env->deleg == NULL) {
+		nfs4_open_why_none(v, 0);
+		nfs4_op_done(v, NFS4_OK);
+		return;
+	}
+	/* No open stateid: stated takes the client's open of the file. */
+	nfs4_open_deleg(v);
+}
+
+/*
+ * RFC 8881 18.49: WANT_DELEGATION of the current file, granted as
+ * OPEN's is (nfs4_open_deleg, the same grant path) for an open the
+ * client has of it; OPEN_DELEGATE_NONE_EXT and why otherwise.
+ * CLAIM_PREVIOUS reclaims one in grace, as OPEN's does.
+ */
+void
+nfs41_op_want_delegation(struct nfs4_call *v)
+{
+	struct nfs4_open_args *a = &v->op.u.open;
+	struct nfs4_open_res *o = &v->res.u.open;
+
+	memset(&v->res.u, 0, sizeof(v->res.u));
+	o->deleg_type = OPEN_DELEGATE_NONE;
+	switch (a->want & OPEN4_SHARE_WANT_MASK) {
+	case OPEN4_SHARE_WANT_NO_PREFERENCE:
+		a->want |= OPEN4_SHARE_WANT_ANY_DELEG;
+		break;
+	case OPEN4_SHARE_WANT_READ_DELEG:
+	case OPEN4_SHARE_WANT_WRITE_DELEG:
+	case OPEN4_SHARE_WANT_ANY_DELEG:
+		break;
+	case OPEN4_SHARE_WANT_NO_DELEG:
+	case OPEN4_SHARE_WANT_CANCEL:
+		/* Nothing is pending to cancel: none, and why. */
+		nfs4_open_why_none(v, 0);
+		nfs4_op_done(v, NFS4_OK);
+		return;
+	default:
+		nfs4_fail(v, NFS4ERR_INVAL);
+		return;
+	}
+	if (a->claim == CLAIM_DELEG_PREV_FH) {
+		/* Delegations kept across a client's restart: none here. */
+		nfs4_fail(v, NFS4ERR_NOTSUPP);
+		return;
+	}
+	if (a->claim == CLAIM_PREVIOUS && a->delegate_type ==
+	    OPEN_DELEGATE_NONE) {
+		nfs4_op_done(v, NFS4_OK);
+		return;
+	}
+	if (v->w->cur.pseudo) {
+		o->deleg_type = OPEN_DELEGATE_NONE_EXT;
+		o->deleg_why = WND4_IS_DIR;
+		nfs4_op_done(v, NFS4_OK);
+		return;
+	}
+	nfs4_file_get(v, nfs41_want_file);
 }
 
 /*

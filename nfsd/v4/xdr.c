@@ -680,14 +680,11 @@ nfs4_put_ace(struct xdrbuf_out *o, const struct nfs4_ace *a)
 	xdrbuf_put_opaque(o, a->who.p, a->who.len);
 }
 
-/* RFC 7530 16.16: OPEN4resok with its open_delegation4. */
-static void
-nfs4_put_open(struct xdrbuf_out *o, const struct nfs4_open_res *r)
+/* RFC 7530 16.16, RFC 8881 18.16: open_delegation4 (OPEN's, and 4.1's
+ * WANT_DELEGATION's). */
+void
+nfs4_put_open_delegation(struct xdrbuf_out *o, const struct nfs4_open_res *r)
 {
-	nfs4_put_stateid(o, &r->stateid);
-	nfs4_put_cinfo(o, &r->cinfo);
-	xdrbuf_put_u32(o, r->rflags);
-	nfs4_put_bitmap(o, &r->attrset);
 	xdrbuf_put_u32(o, r->deleg_type);
 	switch (r->deleg_type) {
 	case OPEN_DELEGATE_READ:
@@ -716,6 +713,17 @@ nfs4_put_open(struct xdrbuf_out *o, const struct nfs4_open_res *r)
 	default:
 		break;
 	}
+}
+
+/* RFC 7530 16.16: OPEN4resok with its open_delegation4. */
+static void
+nfs4_put_open(struct xdrbuf_out *o, const struct nfs4_open_res *r)
+{
+	nfs4_put_stateid(o, &r->stateid);
+	nfs4_put_cinfo(o, &r->cinfo);
+	xdrbuf_put_u32(o, r->rflags);
+	nfs4_put_bitmap(o, &r->attrset);
+	nfs4_put_open_delegation(o, r);
 }
 
 static void

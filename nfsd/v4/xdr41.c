@@ -3,8 +3,9 @@
  * session ops' arguments and results.  Pure, as xdr.c: decoders point
  * into the request's record and check every length; the fuzz target
  * (tests/fuzz/fuzz_nfs4.c) feeds them garbage.  The ops nfsd answers
- * NFS4ERR_NOTSUPP (pNFS, SET_SSV, WANT_DELEGATION, GET_DIR_DELEGATION,
- * FREE_STATEID, TEST_STATEID) are not decoded: a COMPOUND ends at them.
+ * NFS4ERR_NOTSUPP (pNFS, SET_SSV) are not decoded: a
+ * COMPOUND ends at them (FREE_STATEID and TEST_STATEID decode their own
+ * arguments, xdr41_stateid.c).
  */
 #include <string.h>
 
@@ -301,8 +302,40 @@ nfs41_decode_body(struct xdrbuf_in *x, struct nfs4_op *op)
 	case OP_RECLAIM_COMPLETE:
 		bad = xdrbuf_get_bool(x, &op->u.reclaim_complete.one_fs);
 		break;
+	case OP_GET_DIR_DELEGATION: {
+		struct nfs41_get_dir_delegation_args *a =
+		    &op->u.get_dir_delegation;
+		uint64_t sec;
+		uint32_t nsec;
+
+		/* The two attr_notice4 delays: nfstime4 each, unused. */
+		bad = xdrbuf_get_bool(x, &a->signal) == -1 ||
+		    nfs4_get_bitmap(x, &a->types) == -1 ||
+		    xdrbuf_get_u64(x, &sec) == -1 ||
+		    xdrbuf_get_u32(x, &nsec) == -1 ||
+		    xdrbuf_get_u64(x, &sec) == -1 ||
+		    xdrbuf_get_u32(x, &nsec) == -1 ||
+		    nfs4_get_bitmap(x, &a->child_attrs) == -1 ||
+		    nfs4_get_bitmap(x, &a->dir_attrs) == -1;
+		break;
+	}
+	case OP_WANT_DELEGATION:
+		/* RFC 8881 18.49.1: want and deleg_claim4, as OPEN's. */
+		if (xdrbuf_get_u32(x, &op->u.open.want) == -1 ||
+		    xdrbuf_get_u32(x, &op->u.open.claim) == -1)
+			return NFS4ERR_BADXDR;
+		switch (op->u.open.claim) {
+		case CLAIM_FH:
+		case CLAIM_DELEG_PREV_FH:
+			break;
+		case CLAIM_PREVIOUS:
+			bad = xdrbuf_get_u32(x, &op->u.open.delegate_type) == -1;
+			break;
+		default:
+			return NFS4ERR_BADXDR;
+		}
+		break;
 	case OP_FREE_STATEID:
-	case OP_GET_DIR_DELEGATION:
 	case OP_GETDEVICEINFO:
 	case OP_GETDEVICELIST:
 	case OP_LAYOUTCOMMIT:
@@ -310,7 +343,6 @@ nfs41_decode_body(struct xdrbuf_in *x, struct nfs4_op *op)
 	case OP_LAYOUTRETURN:
 	case OP_SET_SSV:
 	case OP_TEST_STATEID:
-	case OP_WANT_DELEGATION:
 		/* Answered NOTSUPP, which ends the COMPOUND: not decoded. */
 		break;
 	default:
@@ -369,6 +401,24 @@ nfs41_put_resok(struct xdrbuf_out *o, const struct nfs4_res *r)
 		    NFS41_SESSIONID_SIZE);
 		xdrbuf_put_u32(o, r->u.bind_conn.dir);
 		xdrbuf_put_u32(o, r->u.bind_conn.rdma ? 1 : 0);
+		break;
+	case OP_WANT_DELEGATION:
+		nfs4_put_open_delegation(o, &r->u.open);
+		break;
+	case OP_GET_DIR_DELEGATION:
+		/* RFC 8881 18.39.2: GET_DIR_DELEGATION4res_non_fatal. */
+		xdrbuf_put_u32(o, r->u.get_dir_delegation.status);
+		if (r->u.get_dir_delegation.status != GDD4_OK) {
+			xdrbuf_put_u32(o, 0);	/* will_signal_deleg_avail */
+			break;
+		}
+		xdrbuf_put_fixed(o, r->u.get_dir_delegation.verf,
+		    NFS4_VERIFIER_SIZE);
+		nfs4_put_stateid(o, &r->u.get_dir_delegation.stateid);
+		xdrbuf_put_u32(o, 1);		/* gddr_notification */
+		xdrbuf_put_u32(o, r->u.get_dir_delegation.notification);
+		xdrbuf_put_u32(o, 0);		/* gddr_child_attributes */
+		xdrbuf_put_u32(o, 0);		/* gddr_dir_attributes */
 		break;
 	default:
 		/* BACKCHANNEL_CTL, DESTROY_*, RECLAIM_COMPLETE: status alone. */

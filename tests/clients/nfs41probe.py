@@ -114,10 +114,62 @@ client's calls and the server's callbacks, which the client answers
   nfs41probe PORT backchan P/NAME    the same with CONN_BACK_CHAN at
                                      CREATE_SESSION (no bind): "DOWN f"
                                      is the flags of the first SEQUENCE
+  nfs41probe PORT wantdeleg P/NAME   WANT_DELEGATION (RFC 8881 18.49), with
+                                     a backchannel: after an OPEN (create,
+                                     read, WANT_NO_DELEG) of P/NAME, CLAIM_FH
+                                     wants: any delegation, the same again,
+                                     WANT_NO_DELEG, WANT_CANCEL; any of
+                                     directory P; any of a file with no
+                                     open; a want of no kind: "GRANT t
+                                     AGAIN t NODELEG t w CANCEL t w DIR t w
+                                     NOOPEN t w BADWANT s" (t the
+                                     open_delegation_type4, w why)
+  nfs41probe PORT recallslot        a session with a backchannel; then the
+                                     shell command in RELOAD_CMD (which
+                                     lowers [stated] nfsv4.1 slots per
+                                     session and reloads nfsd): "SLOTS n
+                                     RECALL_SLOT t TARGET t" (the slots
+                                     negotiated, CB_RECALL_SLOT's target
+                                     highest slot id, SEQUENCE's after it)
+  nfs41probe PORT notifyfail P/D     a holder of new directory P/D (add
+                                     notifications) that answers CB_NOTIFY
+                                     with NFS4ERR_SERVERFAULT; an NFSv3
+                                     CREATE of "told": "NOTIFY add:told
+                                     RECALL same|none"
+  nfs41probe PORT dirsave STATE P/D  a session with a backchannel and a
+                                     directory delegation of new directory
+                                     P/D (add notifications), kept in
+                                     STATE: "GRANT g"
+  nfs41probe PORT diragain STATE P/D on STATE's session after a restart of
+                                     nfsd: BIND_CONN_TO_SESSION (both),
+                                     CB_NULL, an NFSv3 CREATE of "after"
+                                     in P/D: "BIND d NOTIFY .."
+Directory delegations (RFC 8881 10.9, 18.39, 20.4): holder A (with a
+backchannel) makes directory P/D and asks GET_DIR_DELEGATION for add,
+remove, rename and directory attribute notifications; each CB_NOTIFY is
+recorded as add:NAME, remove:NAME, rename:OLD>NEW, dirattrs.
+  nfs41probe PORT dirdeleg P/D       "GRANT g MASK m VERF same|other
+                                     NOBACK g" (B, no backchannel, asks
+                                     too: 1 GDD4_UNAVAIL), then each step
+                                     and the notifications A got for it:
+                                     "V3ADD .." (an NFSv3 CREATE), "REMOVE
+                                     .." (B's v4.1 REMOVE), "RENAME .."
+                                     (B's v4.1 RENAME), "CHMOD .." (B's
+                                     SETATTR of the directory's mode), "OWN
+                                     .." (A's own OPEN create, then an
+                                     NFSv3 CREATE of "mark"), then
+                                     C (a backchannel, ADD alone) holds a
+                                     delegation too; an NFSv3 REMOVE:
+                                     "LAST .. RECALL same|none RETURN s
+                                     LISTED yes|no" (A told, C recalled;
+                                     C's DELEGRETURN; whether the command
+                                     in DIRDELEG_CTL listed a directory
+                                     delegation while both were held)
 """
 import os
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -128,7 +180,7 @@ import nfs4probe
 from nfs4probe import OP, Reply, getattr_, load, p32, p64, path_ops, \
     putfh, putroot, read_stateid, save, stateid
 
-OP41 = dict(PUTROOTFH=24, RENEW=30, SETCLIENTID_CONFIRM=36,
+OP41 = dict(GET_DIR_DELEGATION=46, PUTROOTFH=24, RENEW=30, SETCLIENTID_CONFIRM=36,
             OPEN_CONFIRM=20, RELEASE_LOCKOWNER=39, BACKCHANNEL_CTL=40,
             BIND_CONN_TO_SESSION=41, EXCHANGE_ID=42, CREATE_SESSION=43,
             DESTROY_SESSION=44, LAYOUTGET=50, SECINFO_NO_NAME=52,
@@ -315,6 +367,9 @@ class Conn:
         self.creds = []         # (flavor, body) of each callback
         self.recalls = []       # (session id hex, sequence id, stateid)
         self.recall_anys = []   # (objects to keep, type mask word 0)
+        self.notifies = []      # (stateid other hex, [change, ...])
+        self.recall_slots = []  # target highest slot ids
+        self.notify_status = 0  # CB_NOTIFY's answer
         self.lock = threading.Lock()
         threading.Thread(target=self.reader, daemon=True).start()
 
@@ -356,13 +411,23 @@ class Conn:
                 seq = u32(rec, off + 20)
                 off += 40       # ... cachethis, no referring lists
                 op = u32(rec, off)
-                res = p32(0) + opaque(b"") + p32(2) + p32(11) + p32(0) + \
+                err = self.notify_status if op == 6 else 0
+                res = p32(err) + opaque(b"") + p32(2) + p32(11) + p32(0) + \
                     sid + p32(seq) + p32(0) + p32(0) + p32(0) + \
-                    p32(op) + p32(0)
+                    p32(op) + p32(err)
                 if op == 4:                     # CB_RECALL
                     with self.cond:
                         self.recalls.append((sid.hex(), seq,
                                              rec[off + 8:off + 20].hex()))
+                        self.cond.notify_all()
+                elif op == 6:                   # CB_NOTIFY
+                    got = notify_changes(rec, off + 4)
+                    with self.cond:
+                        self.notifies.append(got)
+                        self.cond.notify_all()
+                elif op == 10:                  # CB_RECALL_SLOT
+                    with self.cond:
+                        self.recall_slots.append(u32(rec, off + 4))
                         self.cond.notify_all()
                 elif op == 8:                   # CB_RECALL_ANY
                     with self.cond:
@@ -392,6 +457,68 @@ class Conn:
     def wait(self, what, timeout):
         with self.cond:
             return self.cond.wait_for(what, timeout)
+
+
+class Buf(Reply):
+    """XDR read from off in b (Reply's readers without its header)."""
+
+    def __init__(self, b, off):
+        self.b, self.off, self.why = b, off, -1
+
+
+def notify_entry(r):
+    """notify_entry4: the name; its fattr4 passed over."""
+    name = r.opaque().decode()
+    r.skip_words()
+    r.opaque()
+    return name
+
+
+def notify_add(r):
+    if r.u32():                 # nad_old_entry<1>
+        notify_entry(r)
+        r.u64()
+    name = notify_entry(r)
+    if r.u32():                 # nad_new_entry_cookie<1>
+        r.u64()
+    if r.u32():                 # nad_prev_entry<1>
+        notify_entry(r)
+        r.u64()
+    r.u32()                     # nad_last_entry
+    return name
+
+
+def notify_changes(rec, off):
+    """CB_NOTIFY4args from off: the stateid's other (hex) and each
+    change of each notify4, in order, as add:N remove:N rename:O>N
+    dirattrs (or type:T for another)."""
+    r = Buf(rec, off)
+    r.u32()
+    other = r.fixed(12).hex()
+    r.opaque()                  # the directory's handle
+    out = []
+    for _ in range(r.u32()):
+        words = [r.u32() for _ in range(r.u32())]
+        vals = Buf(r.opaque(), 0)
+        mask = words[0] if words else 0
+        for t in range(32):
+            if not mask & (1 << t):
+                continue
+            if t == 3:
+                out.append("add:" + notify_add(vals))
+            elif t == 2:
+                out.append("remove:" + notify_entry(vals))
+                vals.u64()
+            elif t == 4:
+                old = notify_entry(vals)
+                vals.u64()
+                out.append("rename:%s>%s" % (old, notify_add(vals)))
+            elif t == 1:
+                notify_entry(vals)
+                out.append("dirattrs")
+            else:
+                out.append("type:%d" % t)
+    return other, out
 
 
 # callback_sec_parms4 (RFC 8881 18.36): one AUTH_NONE by default.
@@ -521,17 +648,25 @@ def open_deleg_type(r, nops):
     return res[2], r.why, res[5]
 
 
-def cmd_want(port, path):
-    c = Conn(port)
-    st = session_on(c, True)
-    c.wait(lambda: c.nulls > 0, 20)
+def open_no_deleg(port, owner, path):
+    """A session with a backchannel that answered, and its OPEN (create,
+    read, WANT_NO_DELEG) of path: (conn, state, (type, why, fh)), the
+    last None when the OPEN failed (said on stdout)."""
+    c, st = back_session(port)
     time.sleep(1)               # nfsd tells stated after the answer
-    ops = open41(st, path, b"want-owner", 1 | 0x400)
+    ops = open41(st, path, owner, 1 | 0x400)
     r = c.compound(ops)
     if r.status != 0:
         print("ERR OPEN %d" % r.status)
+        return c, st, None
+    return c, st, open_deleg_type(r, len(ops))
+
+
+def cmd_want(port, path):
+    c, st, got = open_no_deleg(port, b"want-owner", path)
+    if got is None:
         return
-    dtype, why, fh = open_deleg_type(r, len(ops))
+    dtype, why, fh = got
     out = ["NODELEG", str(dtype), str(why)]
     ops = [sequence(st, 0, next_seq(st, 0), 0), putfh(fh),
            p32(OP["OPEN"]) + p32(0) + p32(1) + p32(0) +
@@ -667,6 +802,251 @@ def cmd_recallany(port, d):
     print(" ".join(out))
 
 
+def gdd(c, st, fh, types):
+    """SEQUENCE + PUTFH + GET_DIR_DELEGATION (types: NOTIFY4_* bits):
+    (status, GDD4 status, verifier, stateid (seqid, other hex), mask)."""
+    r = c.compound([sequence(st, 0, next_seq(st, 0), 0), putfh(fh),
+                    p32(OP41["GET_DIR_DELEGATION"]) + p32(0) + p32(1) +
+                    p32(types) + p64(0) + p32(0) + p64(0) + p32(0) +
+                    p32(0) + p32(0)])
+    if r.status != 0:
+        return r.status, -1, None, None, 0
+    skip_sequence(r)
+    r.res()
+    r.res()
+    if r.u32() != 0:
+        return 0, 1, None, None, 0
+    verf = r.fixed(8)
+    sid = read_stateid(r)
+    words = [r.u32() for _ in range(r.u32())]
+    return 0, 0, verf, sid, words[0] if words else 0
+
+
+def readdir_verf(c, st, fh):
+    r = c.compound([sequence(st, 0, next_seq(st, 0), 0), putfh(fh),
+                    p32(OP["READDIR"]) + p64(0) + b"\0" * 8 + p32(4096) +
+                    p32(8192) + p32(0)])
+    skip_sequence(r)
+    r.res()
+    r.res()
+    return r.fixed(8)
+
+
+def v3_dirop(port, proc, dirfh, name):
+    """NFSv3 CREATE (8, UNCHECKED, mode 0644) or REMOVE (12): nfsstat3."""
+    body = opaque(dirfh) + opaque(name.encode())
+    if proc == 8:
+        body += p32(0) + p32(1) + p32(0o644) + p32(0) * 5
+    return u32(oncrpc.results(oncrpc.call(port, 100003, 3, proc, body)), 0)
+
+
+def notes_after(c, before, expect):
+    """The changes notified to c after its first `before' CB_NOTIFYs,
+    once `expect' is among them (or 20 s went by)."""
+    def seen():
+        return [x for _, ch in c.notifies[before:] for x in ch]
+    c.wait(lambda: expect in seen(), 20)
+    with c.cond:
+        got = seen()
+    return ",".join(got) if got else "none"
+
+
+def back_session(port):
+    c = Conn(port)
+    st = session_on(c, True)
+    c.wait(lambda: c.nulls > 0, 20)
+    return c, st
+
+
+def want(c, st, fh, want_bits, claim=4):
+    """SEQUENCE + PUTFH + WANT_DELEGATION: "t" or "t why" (NONE_EXT),
+    or the COMPOUND's status."""
+    r = c.compound([sequence(st, 0, next_seq(st, 0), 0), putfh(fh),
+                    p32(56) + p32(want_bits) + p32(claim)])
+    if r.status != 0:
+        return str(r.status)
+    skip_sequence(r)
+    r.res()
+    r.res()
+    t = r.u32()
+    return "%d %d" % (t, r.u32()) if t == 3 else str(t)
+
+
+def cmd_recallslot(port):
+    c = Conn(port)
+    r = c.compound([exchange_id(os.urandom(12).hex().encode())])
+    r.res()
+    clientid, seq = r.u64(), r.u32()
+    r = c.compound([p32(OP41["CREATE_SESSION"]) + p64(clientid) + p32(seq) +
+                    p32(2) + channel(64) + channel(1) + p32(0x40000000) +
+                    CB_SEC_NONE])
+    r.res()
+    st = dict(clientid=clientid, session=r.fixed(16).hex(), slots={})
+    r.u32()
+    r.u32()
+    slots = [r.u32() for _ in range(7)][5]
+    c.wait(lambda: c.nulls > 0, 20)
+    subprocess.run(os.environ["RELOAD_CMD"], shell=True, check=False,
+                   stdout=subprocess.DEVNULL)
+    c.wait(lambda: c.recall_slots, 20)
+    out = ["SLOTS", str(slots), "RECALL_SLOT",
+           str(c.recall_slots[0]) if c.recall_slots else "none"]
+    r = c.compound([sequence(st, 0, next_seq(st, 0))])
+    target = -r.status
+    if r.status == 0:
+        r.res()
+        r.fixed(16)
+        r.off += 12
+        target = r.u32()
+    print(" ".join(out + ["TARGET", str(target)]))
+
+
+def cmd_notifyfail(port, path):
+    """A holder that answers CB_NOTIFY with NFS4ERR_SERVERFAULT: the
+    notification of an NFSv3 create, then the recall of its directory
+    delegation."""
+    a, sa = back_session(port)
+    a.notify_status = 10006
+    time.sleep(1)               # nfsd tells stated after the answer
+    d, name = path.rsplit("/", 1)
+    a.compound([sequence(sa, 0, next_seq(sa, 0), 0), putroot()] +
+               path_ops(d) + [p32(OP["CREATE"]) + p32(2) +
+                              opaque(name.encode()) + p32(0) + p32(0)])
+    fh = nfs4probe.lookup_fh(port, path)
+    status, g, _, asid, _ = gdd(a, sa, fh, 1 << 3)
+    if status != 0 or g != 0:
+        print("GRANT %d" % (g if status == 0 else -status))
+        return
+    v3_dirop(port, 8, fh, "told")
+    out = ["NOTIFY", notes_after(a, 0, "add:told")]
+    a.wait(lambda: a.recalls, 20)
+    out += ["RECALL", "same" if a.recalls and a.recalls[0][2] == asid[1]
+            else "none"]
+    print(" ".join(out))
+
+
+def cmd_dirsave(port, stfile, path):
+    a, sa = back_session(port)
+    time.sleep(1)               # nfsd tells stated after the answer
+    d, name = path.rsplit("/", 1)
+    r = a.compound([sequence(sa, 0, next_seq(sa, 0), 0), putroot()] +
+                   path_ops(d) + [p32(OP["CREATE"]) + p32(2) +
+                                  opaque(name.encode()) + p32(0) + p32(0)])
+    fh = nfs4probe.lookup_fh(port, path)
+    status, g, _, _, _ = gdd(a, sa, fh, 1 << 3)
+    save(stfile, sa)
+    print("GRANT %d" % (g if status == 0 else -status))
+
+
+def cmd_diragain(port, stfile, path):
+    st = load(stfile)
+    c = Conn(port)
+    r = c.compound([p32(OP41["BIND_CONN_TO_SESSION"]) +
+                    bytes.fromhex(st["session"]) + p32(3) + p32(0)])
+    d = -r.status
+    if r.status == 0:
+        r.res()
+        r.fixed(16)
+        d = r.u32()
+    c.wait(lambda: c.nulls > 0, 20)
+    time.sleep(1)               # nfsd tells stated after the answer
+    v3_dirop(port, 8, nfs4probe.lookup_fh(port, path), "after")
+    print("BIND %d NOTIFY %s" % (d, notes_after(c, 0, "add:after")))
+
+
+def cmd_wantdeleg(port, path):
+    c, st, got = open_no_deleg(port, b"wd-owner", path)
+    if got is None:
+        return
+    fh = got[2]
+    d = path.rsplit("/", 1)[0]
+    dirfh = nfs4probe.lookup_fh(port, d)
+    v3_dirop(port, 8, dirfh, "wd-noopen")
+    out = ["GRANT", want(c, st, fh, 0x300), "AGAIN", want(c, st, fh, 0x300),
+           "NODELEG", want(c, st, fh, 0x400),
+           "CANCEL", want(c, st, fh, 0x500),
+           "DIR", want(c, st, dirfh, 0x300),
+           "NOOPEN", want(c, st, nfs4probe.lookup_fh(port, d + "/wd-noopen"),
+                          0x300),
+           "BADWANT", want(c, st, fh, 0x900)]
+    print(" ".join(out))
+
+
+def cmd_dirdeleg(port, path):
+    a, sa = back_session(port)
+    time.sleep(1)               # nfsd tells stated after the answer
+    d, name = path.rsplit("/", 1)
+    r = a.compound([sequence(sa, 0, next_seq(sa, 0), 0), putroot()] +
+                   path_ops(d) + [p32(OP["CREATE"]) + p32(2) +
+                                  opaque(name.encode()) + p32(0) + p32(0),
+                                  p32(OP["GETFH"])])
+    if r.status != 0:
+        print("ERR CREATE %d" % r.status)
+        return
+    fh = nfs4probe.lookup_fh(port, path)
+    types = 1 << 1 | 1 << 2 | 1 << 3 | 1 << 4
+    status, g, verf, asid, mask = gdd(a, sa, fh, types)
+    out = ["GRANT", str(g if status == 0 else -status), "MASK", str(mask),
+           "VERF", "same" if verf is not None and
+           verf == readdir_verf(a, sa, fh) else "other"]
+    b = Conn(port)
+    sb = session_on(b, False)
+    out += ["NOBACK", str(gdd(b, sb, fh, types)[1])]
+    if g != 0:
+        print(" ".join(out))
+        return
+    n = len(a.notifies)
+    v3_dirop(port, 8, fh, "v3file")
+    out += ["V3ADD", notes_after(a, n, "add:v3file")]
+    n = len(a.notifies)
+    b.compound([sequence(sb, 0, next_seq(sb, 0), 0), putfh(fh),
+                p32(OP["REMOVE"]) + opaque(b"v3file")])
+    out += ["REMOVE", notes_after(a, n, "remove:v3file")]
+    n = len(a.notifies)
+    v3_dirop(port, 8, fh, "r1")
+    notes_after(a, n, "add:r1")
+    n = len(a.notifies)
+    b.compound([sequence(sb, 0, next_seq(sb, 0), 0), putfh(fh),
+                p32(32), p32(29) + opaque(b"r1") +
+                opaque(b"r2")])
+    out += ["RENAME", notes_after(a, n, "rename:r1>r2")]
+    n = len(a.notifies)
+    b.compound([sequence(sb, 0, next_seq(sb, 0), 0), putfh(fh),
+                p32(34) + b"\0" * 16 + p32(2) + p32(0) +
+                p32(1 << 1) + opaque(p32(0o755))])
+    out += ["CHMOD", notes_after(a, n, "dirattrs")]
+    n = len(a.notifies)
+    a.compound([sequence(sa, 0, next_seq(sa, 0), 0), putfh(fh),
+                p32(OP["OPEN"]) + p32(0) + p32(1 | 0x400) + p32(0) +
+                p64(sa["clientid"]) + opaque(b"own-owner") + p32(1) +
+                p32(0) + p32(0) + p32(0) + p32(0) + opaque(b"own")])
+    # Then someone else's: had A's own change been told, it would have
+    # come first (one callback at a time, in order).
+    v3_dirop(port, 8, fh, "mark")
+    out += ["OWN", notes_after(a, n, "add:mark")]
+    c, sc = back_session(port)
+    time.sleep(1)
+    _, gc, _, csid, _ = gdd(c, sc, fh, 1 << 3)
+    listed = "no"
+    if os.environ.get("DIRDELEG_CTL"):
+        listing = subprocess.run(os.environ["DIRDELEG_CTL"], shell=True,
+                                 capture_output=True, text=True).stdout
+        listed = "yes" if listing.count("delegation directory granted") \
+            >= 2 else "no"
+    n = len(a.notifies)
+    v3_dirop(port, 12, fh, "r2")
+    out += ["LAST", notes_after(a, n, "remove:r2")]
+    c.wait(lambda: c.recalls, 10)
+    out += ["RECALL", "same" if gc == 0 and c.recalls and
+            c.recalls[0][2] == csid[1] else "none"]
+    r = c.compound([sequence(sc, 0, next_seq(sc, 0), 0), putfh(fh),
+                    p32(OP["DELEGRETURN"]) + stateid(csid)]) \
+        if gc == 0 else None
+    out += ["RETURN", str(r.status if r is not None else -1),
+            "LISTED", listed]
+    print(" ".join(out))
+
+
 def cmd_toobig(port, path):
     out = []
     for resp, cached, n, cache in ((6000, 8192, 5000, 1),
@@ -786,6 +1166,18 @@ def main():
         cmd_recallany(port, args[0])
     elif cmd == "toobig":
         cmd_toobig(port, args[0])
+    elif cmd == "dirdeleg":
+        cmd_dirdeleg(port, args[0])
+    elif cmd == "wantdeleg":
+        cmd_wantdeleg(port, args[0])
+    elif cmd == "notifyfail":
+        cmd_notifyfail(port, args[0])
+    elif cmd == "dirsave":
+        cmd_dirsave(port, args[0], args[1])
+    elif cmd == "diragain":
+        cmd_diragain(port, args[0], args[1])
+    elif cmd == "recallslot":
+        cmd_recallslot(port)
     elif cmd == "backsave":
         cmd_back(port, args[1], False, args[0])
     elif cmd == "backagain":

@@ -174,6 +174,49 @@ check "EXCLUSIVE4_1 again with its verifier: the same file; another verifier: EX
 check "4.1's supported_attrs has suppattr_exclcreat; its value is what EXCLUSIVE4_1 sets" test "$(echo "$r" | cut -d' ' -f9-14)" = "SUPPORTED 800 ASKED 1,0,800 EXCLCREAT 1010,410032"
 check "4.0's supported_attrs has two words and no attribute 75" test "$(echo "$r" | cut -d' ' -f15-16)" = "V40 1/2"
 
+# RFC 8881 10.9, 18.39, 20.4: directory delegations.  Holder A (with a
+# backchannel) asks add, remove, rename and directory attribute
+# notifications; each change by someone else comes as CB_NOTIFY, A's own
+# change as nothing; C, who asked ADD alone, has its delegation recalled
+# by a remove, and returns it.
+r=$(DIRDELEG_CTL="DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF v4" PROBE dirdeleg /export/dd41)
+diag "directory delegations: $r"
+f() { echo "$r" | cut -d' ' -f"$1"; }
+check "GET_DIR_DELEGATION: granted, add/remove/rename/directory attributes (mask 30), READDIR's cookie verifier" test "$(f 1-6)" = "GRANT 0 MASK 30 VERF same"
+check "GET_DIR_DELEGATION without a backchannel: GDD4_UNAVAIL" test "$(f 7-8)" = "NOBACK 1"
+check "an NFSv3 CREATE in the directory: CB_NOTIFY ADD_ENTRY with the name" test "$(f 9-10)" = "V3ADD add:v3file"
+check "another v4.1 client's REMOVE: CB_NOTIFY REMOVE_ENTRY" test "$(f 11-12)" = "REMOVE remove:v3file"
+check "another v4.1 client's RENAME: CB_NOTIFY RENAME_ENTRY, old and new name" test "$(f 13-14)" = "RENAME rename:r1>r2"
+check "another v4.1 client's SETATTR of the directory: CB_NOTIFY CHANGE_DIR_ATTRS" test "$(f 15-16)" = "CHMOD dirattrs"
+check "the holder's own OPEN create in the directory: no CB_NOTIFY (an NFSv3 create after it: its own alone)" test "$(f 17-18)" = "OWN add:mark"
+check "with a second holder asking ADD alone, an NFSv3 REMOVE: the first told" test "$(f 19-20)" = "LAST remove:r2"
+check "the second's delegation recalled (CB_RECALL of its stateid), and DELEGRETURN returns it" test "$(f 21-24)" = "RECALL same RETURN 0"
+check "dittofsctl v4 lists both directory delegations" test "$(f 25-26)" = "LISTED yes"
+
+check "a CB_NOTIFY the holder refuses: its directory delegation recalled" test "$(PROBE notifyfail /export/dd41-fail)" = "NOTIFY add:told RECALL same"
+
+# A directory delegation across kill -9 of nfsd: stated keeps it and its
+# mask; the new nfsd learns the directory from stated, the client binds
+# its session again, and an NFSv3 create is told as before.
+DST=$SUITE_DIR/v41-dir.json
+check "a directory delegation before the restart" test "$(PROBE dirsave "$DST" /export/dd41-restart)" = "GRANT 0"
+NFSD=$(suite_pid nfsd)
+kill -KILL "$NFSD"
+check "nfsd restarted after kill -9" suite_wait 20 restarted nfsd "$NFSD"
+suite_wait 20 sh -c "PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs41probe.py $P minor 0 | grep -q 'STATUS 0'"
+check "after the restart: bound again, an NFSv3 create told by CB_NOTIFY" test "$(PROBE diragain "$DST" /export/dd41-restart)" = "BIND 3 NOTIFY add:after"
+
+# RFC 8881 18.49: WANT_DELEGATION of the current file, granted as OPEN's
+# is for a file the client has open, or OPEN_DELEGATE_NONE_EXT and why.
+r=$(PROBE wantdeleg /export/wd41)
+diag "WANT_DELEGATION: $r"
+check "WANT_DELEGATION (any, CLAIM_FH) of a file open for reading: a read delegation" test "$(echo "$r" | cut -d' ' -f1-2)" = "GRANT 1"
+check "asked again: the one held" test "$(echo "$r" | cut -d' ' -f3-4)" = "AGAIN 1"
+check "WANT_NO_DELEG: NONE_EXT, WND4_NOT_WANTED; WANT_CANCEL: NONE_EXT, WND4_CANCELLED" test "$(echo "$r" | cut -d' ' -f5-10)" = "NODELEG 3 0 CANCEL 3 7"
+check "of a directory: NONE_EXT, WND4_IS_DIR" test "$(echo "$r" | cut -d' ' -f11-13)" = "DIR 3 8"
+check "of a file the client has not open: NONE_EXT, WND4_RESOURCE" test "$(echo "$r" | cut -d' ' -f14-16)" = "NOOPEN 3 2"
+check "a want of no kind: INVAL" test "$(echo "$r" | cut -d' ' -f17-18)" = "BADWANT 22"
+
 # RFC 8881 18.46.3: a reply past the session's ca_maxresponsesize is
 # REP_TOO_BIG, one to keep past ca_maxresponsesize_cached
 # REP_TOO_BIG_TO_CACHE (it was kept not and answered).
@@ -200,6 +243,15 @@ check "dittofsctl v4 sessions lists the client and its session" sh -c "DITTOFS_S
 check "dittofsctl v4 destroy CLIENTID, with its session" test "$(suite_ctl v4 destroy "$CID3")" = "NFSv4.1 client $CID3 destroyed"
 check "the session went with it" test "$(PROBE getattr "$ST2")" = "STATUS 10052 TYPE 0"
 check "dittofsctl v4 sessions lists neither" sh -c "! DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF v4 sessions | grep -Eq '$SID3|^$CID3'"
+
+# RFC 8881 20.8: [stated] nfsv4.1 slots per session lowered (8 to 4) and
+# nfsd reloaded: a session of 8 slots gets CB_RECALL_SLOT (target highest
+# slot id 3) over its backchannel, and SEQUENCE says 3 from then on.
+r=$(RELOAD_CMD="sed -i 's/^nfsv4.1 slots per session = 8\$/nfsv4.1 slots per session = 4/' $SUITE_CONF && DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF reload nfsd" PROBE recallslot)
+diag "slots lowered: $r"
+check "slots per session lowered at a reload: CB_RECALL_SLOT to a session of more, SEQUENCE's target lowered" test "$r" = "SLOTS 8 RECALL_SLOT 3 TARGET 3"
+sed -i 's/^nfsv4.1 slots per session = 4$/nfsv4.1 slots per session = 8/' "$SUITE_CONF"
+check "nfsd reloads with the slots as they were" suite_ctl reload nfsd
 
 NFSD=$(suite_pid nfsd)
 check "nfsd survived it all" test "$(suite_pid nfsd)" = "$NFSD"

@@ -2,7 +2,8 @@
  * The NFSv4.0 callback program's pure parts (nfsd/v4/cb_xdr.c): the
  * client's callback address (cb_client4's r_netid and r_addr, RFC 5665
  * 5.2.3) as a socket address, refused when malformed; and CB_RECALL's
- * arguments as the client decodes them (RFC 7531).
+ * arguments as the client decodes them (RFC 7531); NFSv4.1's CB_NOTIFY
+ * (RFC 8881 20.4) after CB_SEQUENCE, one notify4 per change.
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -12,6 +13,118 @@
 
 #include "nfs4.h"
 #include "tap.h"
+
+/* The next word of x, or 0xdeadbeef past its end. */
+static uint32_t
+word(struct xdrbuf_in *x)
+{
+	uint32_t v;
+
+	return xdrbuf_get_u32(x, &v) == 0 ? v : 0xdeadbeef;
+}
+
+/* A name of up to 4 bytes (one word of data): 1 if it is s. */
+static int
+name_is(struct xdrbuf_in *x, const char *s)
+{
+	uint32_t len = word(x), data = word(x), want = 0;
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		want = want << 8 | (i < strlen(s) ? (uint8_t)s[i] : 0);
+	return len == strlen(s) && data == want;
+}
+
+/* notify_entry4 with no attributes: the name, an empty fattr4. */
+static int
+entry_is(struct xdrbuf_in *x, const char *s)
+{
+	return name_is(x, s) && word(x) == 0 && word(x) == 0;
+}
+
+/* notify_add4 with no old entry, cookie or previous entry. */
+static int
+add_is(struct xdrbuf_in *x, const char *s)
+{
+	return word(x) == 0 && entry_is(x, s) && word(x) == 0 &&
+	    word(x) == 0 && word(x) == 0;
+}
+
+static void
+test_cb_notify(void)
+{
+	struct nfs41_notify_event ev[4];
+	struct nfs4_stateid sid;
+	struct nfs4_opaque fh;
+	struct xdrbuf_out op, o;
+	struct xdrbuf_in x;
+	uint8_t fhb[4] = { 9, 8, 7, 6 }, session[NFS41_SESSIONID_SIZE];
+	int i;
+
+	memset(ev, 0, sizeof(ev));
+	ev[0].type = NOTIFY4_ADD_ENTRY;
+	ev[0].name.p = (const uint8_t *)"new";
+	ev[0].name.len = 3;
+	ev[1].type = NOTIFY4_REMOVE_ENTRY;
+	ev[1].name.p = (const uint8_t *)"old";
+	ev[1].name.len = 3;
+	ev[2].type = NOTIFY4_RENAME_ENTRY;
+	ev[2].name.p = (const uint8_t *)"a";
+	ev[2].name.len = 1;
+	ev[2].newname.p = (const uint8_t *)"bb";
+	ev[2].newname.len = 2;
+	ev[3].type = NOTIFY4_CHANGE_DIR_ATTRS;
+	sid.seqid = 1;
+	for (i = 0; i < NFS4_OTHER_SIZE; i++)
+		sid.other[i] = (uint8_t)(0x10 + i);
+	fh.p = fhb;
+	fh.len = sizeof(fhb);
+	memset(session, 0x5a, sizeof(session));
+	xdrbuf_out_init(&op);
+	nfs41_cb_put_notify(&op, &sid, &fh, ev, 4);
+	xdrbuf_out_init(&o);
+	nfs41_cb_encode_op(&o, session, 3, op.buf, op.len);
+	tap_ok(!op.failed && !o.failed, "CB_NOTIFY encoded");
+	xdrbuf_in_init(&x, o.buf, o.len);
+	tap_ok(word(&x) == 0 && word(&x) == 1 && word(&x) == 0 &&
+	    word(&x) == 2 && word(&x) == OP_CB_SEQUENCE,
+	    "CB_COMPOUND of minor 1, two ops, CB_SEQUENCE first");
+	x.pos += NFS41_SESSIONID_SIZE;
+	tap_ok(word(&x) == 3 && word(&x) == 0 && word(&x) == 0 &&
+	    word(&x) == 0 && word(&x) == 0,
+	    "sequence id 3 on slot 0, no referring calls");
+	tap_ok(word(&x) == OP_CB_NOTIFY && word(&x) == 1 &&
+	    word(&x) == 0x10111213 && word(&x) == 0x14151617 &&
+	    word(&x) == 0x18191a1b && word(&x) == 4 && word(&x) == 0x09080706,
+	    "CB_NOTIFY: the delegation's stateid, the directory's handle");
+	tap_ok(word(&x) == 4, "four notify4, one per change");
+	/* Each: bitmap of one word with the type's bit, then its value. */
+	tap_ok(word(&x) == 1 && word(&x) == 1u << NOTIFY4_ADD_ENTRY &&
+	    word(&x) == 4 * 8 && add_is(&x, "new"),
+	    "ADD_ENTRY: notify_add4 of the name, no cookie or attributes");
+	tap_ok(word(&x) == 1 && word(&x) == 1u << NOTIFY4_REMOVE_ENTRY &&
+	    word(&x) == 4 * 6 && entry_is(&x, "old") && word(&x) == 0 &&
+	    word(&x) == 0, "REMOVE_ENTRY: notify_remove4, cookie 0");
+	tap_ok(word(&x) == 1 && word(&x) == 1u << NOTIFY4_RENAME_ENTRY &&
+	    word(&x) == 4 * 14 && entry_is(&x, "a") && word(&x) == 0 &&
+	    word(&x) == 0 && add_is(&x, "bb"),
+	    "RENAME_ENTRY: the old name's notify_remove4, the new one's "
+	    "notify_add4");
+	tap_ok(word(&x) == 1 && word(&x) == 1u << NOTIFY4_CHANGE_DIR_ATTRS &&
+	    word(&x) == 4 * 3 && word(&x) == 0 && word(&x) == 0 &&
+	    word(&x) == 0, "CHANGE_DIR_ATTRS: notify_attr4, no name, no "
+	    "attributes");
+	tap_ok(x.pos == x.len, "nothing after");
+	xdrbuf_out_free(&op);
+	xdrbuf_out_free(&o);
+	/* RFC 8881 20.8: CB_RECALL_SLOT, the target highest slot id. */
+	xdrbuf_out_init(&op);
+	nfs41_cb_put_recall_slot(&op, 3);
+	xdrbuf_in_init(&x, op.buf, op.len);
+	tap_ok(word(&x) == OP_CB_RECALL_SLOT && word(&x) == 3 &&
+	    x.pos == x.len, "CB_RECALL_SLOT: op 10, target 3");
+	xdrbuf_out_free(&op);
+}
 
 static int
 parses(const char *netid, const char *uaddr)
@@ -83,5 +196,6 @@ main(void)
 	    memcmp(o.buf + 44, fhb, sizeof(fhb)) == 0,
 	    "truncate false, then the file handle");
 	xdrbuf_out_free(&o);
+	test_cb_notify();
 	return tap_done();
 }

@@ -162,6 +162,117 @@ compound(uint8_t *buf, uint32_t minor, uint32_t nops, const uint8_t *ops,
 	return n;
 }
 
+/* RFC 8881 18.39: GET_DIR_DELEGATION's arguments and results. */
+static void
+test_gdd(void)
+{
+	struct nfs4_compound_out co;
+	struct xdrbuf_out o;
+	struct xdrbuf_in x;
+	struct nfs4_op op;
+	struct nfs4_res res;
+	size_t n;
+
+	xdrbuf_out_init(&o);
+	xdrbuf_put_u32(&o, OP_GET_DIR_DELEGATION);
+	xdrbuf_put_u32(&o, 1);			/* signal_deleg_avail */
+	xdrbuf_put_u32(&o, 1);			/* notification types */
+	xdrbuf_put_u32(&o, 1u << NOTIFY4_ADD_ENTRY |
+	    1u << NOTIFY4_CHANGE_CHILD_ATTRS);
+	xdrbuf_put_u64(&o, 5);			/* child attr delay */
+	xdrbuf_put_u32(&o, 0);
+	xdrbuf_put_u64(&o, 6);			/* dir attr delay */
+	xdrbuf_put_u32(&o, 0);
+	xdrbuf_put_u32(&o, 1);			/* child attributes */
+	xdrbuf_put_u32(&o, 1u << 3);
+	xdrbuf_put_u32(&o, 0);			/* dir attributes */
+	xdrbuf_in_init(&x, o.buf, o.len);
+	tap_ok(nfs4_decode_op_minor(&x, &op, 1) == NFS4_OK &&
+	    op.opnum == OP_GET_DIR_DELEGATION &&
+	    op.u.get_dir_delegation.signal == 1 &&
+	    op.u.get_dir_delegation.types.w[0] == (1u << NOTIFY4_ADD_ENTRY |
+	    1u << NOTIFY4_CHANGE_CHILD_ATTRS) &&
+	    op.u.get_dir_delegation.child_attrs.w[0] == 1u << 3 &&
+	    xdrbuf_in_left(&x) == 0, "GET_DIR_DELEGATION4args decoded");
+	for (n = 4; n < o.len; n++) {
+		xdrbuf_in_init(&x, o.buf, n);
+		if (nfs4_decode_op_minor(&x, &op, 1) != NFS4ERR_BADXDR)
+			break;
+	}
+	tap_ok(n == o.len, "GET_DIR_DELEGATION cut anywhere: BADXDR");
+	xdrbuf_out_free(&o);
+
+	/* GDD4_OK: verifier, stateid, the mask granted, two empty bitmaps. */
+	xdrbuf_out_init(&o);
+	memset(&res, 0, sizeof(res));
+	res.opnum = OP_GET_DIR_DELEGATION;
+	res.u.get_dir_delegation.status = GDD4_OK;
+	memcpy(res.u.get_dir_delegation.verf, "cookieve", 8);
+	res.u.get_dir_delegation.stateid.seqid = 1;
+	memset(res.u.get_dir_delegation.stateid.other, 0x33, NFS4_OTHER_SIZE);
+	res.u.get_dir_delegation.notification = 1u << NOTIFY4_ADD_ENTRY;
+	nfs4_compound_out_begin(&co, &o, NULL);
+	nfs4_encode_resop(&co, &res);
+	/* GDD4_UNAVAIL: will_signal_deleg_avail false. */
+	memset(&res.u, 0, sizeof(res.u));
+	res.u.get_dir_delegation.status = GDD4_UNAVAIL;
+	nfs4_encode_resop(&co, &res);
+	nfs4_compound_out_end(&co, NFS4_OK);
+	tap_ok(o.len == 12 + (8 + 4 + 8 + 16 + 8 + 8) + (8 + 4 + 4) &&
+	    xdrbuf_peek_u32(o.buf + 12) == OP_GET_DIR_DELEGATION &&
+	    xdrbuf_peek_u32(o.buf + 16) == NFS4_OK &&
+	    xdrbuf_peek_u32(o.buf + 20) == GDD4_OK &&
+	    memcmp(o.buf + 24, "cookieve", 8) == 0 &&
+	    xdrbuf_peek_u32(o.buf + 32) == 1 &&
+	    xdrbuf_peek_u32(o.buf + 48) == 1 &&
+	    xdrbuf_peek_u32(o.buf + 52) == 1u << NOTIFY4_ADD_ENTRY &&
+	    xdrbuf_peek_u32(o.buf + 56) == 0 &&
+	    xdrbuf_peek_u32(o.buf + 60) == 0,
+	    "GET_DIR_DELEGATION4resok: verifier, stateid, mask, no attributes");
+	tap_ok(xdrbuf_peek_u32(o.buf + 64) == OP_GET_DIR_DELEGATION &&
+	    xdrbuf_peek_u32(o.buf + 68) == NFS4_OK &&
+	    xdrbuf_peek_u32(o.buf + 72) == GDD4_UNAVAIL &&
+	    xdrbuf_peek_u32(o.buf + 76) == 0,
+	    "GDD4_UNAVAIL, will_signal_deleg_avail false");
+	xdrbuf_out_free(&o);
+
+	/* RFC 8881 18.49: WANT_DELEGATION4args, into OPEN's fields. */
+	xdrbuf_out_init(&o);
+	xdrbuf_put_u32(&o, OP_WANT_DELEGATION);
+	xdrbuf_put_u32(&o, OPEN4_SHARE_WANT_READ_DELEG);
+	xdrbuf_put_u32(&o, CLAIM_PREVIOUS);
+	xdrbuf_put_u32(&o, OPEN_DELEGATE_READ);
+	xdrbuf_in_init(&x, o.buf, o.len);
+	tap_ok(nfs4_decode_op_minor(&x, &op, 1) == NFS4_OK &&
+	    op.u.open.want == OPEN4_SHARE_WANT_READ_DELEG &&
+	    op.u.open.claim == CLAIM_PREVIOUS &&
+	    op.u.open.delegate_type == OPEN_DELEGATE_READ &&
+	    xdrbuf_in_left(&x) == 0, "WANT_DELEGATION4args, CLAIM_PREVIOUS");
+	xdrbuf_in_init(&x, o.buf, o.len - 4);
+	tap_ok(nfs4_decode_op_minor(&x, &op, 1) == NFS4ERR_BADXDR,
+	    "CLAIM_PREVIOUS without its type: BADXDR");
+	xdrbuf_put_u32_at(&o, 8, CLAIM_NULL);
+	xdrbuf_in_init(&x, o.buf, o.len);
+	tap_ok(nfs4_decode_op_minor(&x, &op, 1) == NFS4ERR_BADXDR,
+	    "a claim deleg_claim4 has no arm for (CLAIM_NULL): BADXDR");
+	xdrbuf_out_free(&o);
+	/* Its result: open_delegation4 alone (NONE_EXT, why, no signal). */
+	xdrbuf_out_init(&o);
+	memset(&res, 0, sizeof(res));
+	res.opnum = OP_WANT_DELEGATION;
+	res.u.open.deleg_type = OPEN_DELEGATE_NONE_EXT;
+	res.u.open.deleg_why = WND4_CONTENTION;
+	nfs4_compound_out_begin(&co, &o, NULL);
+	nfs4_encode_resop(&co, &res);
+	nfs4_compound_out_end(&co, NFS4_OK);
+	tap_ok(o.len == 12 + 8 + 12 &&
+	    xdrbuf_peek_u32(o.buf + 20) == OPEN_DELEGATE_NONE_EXT &&
+	    xdrbuf_peek_u32(o.buf + 24) == WND4_CONTENTION &&
+	    xdrbuf_peek_u32(o.buf + 28) == 0,
+	    "WANT_DELEGATION4res: open_delegation4 (NONE_EXT, contention)");
+	xdrbuf_out_free(&o);
+}
+
 static void
 test_xdr(void)
 {
@@ -342,5 +453,6 @@ main(void)
 	test_slots();
 	test_lru();
 	test_xdr();
+	test_gdd();
 	return tap_done();
 }

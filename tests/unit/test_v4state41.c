@@ -499,8 +499,9 @@ static void
 test_no_delegation(void)
 {
 	struct v4_result r;
-	struct v4_deleg_res d;
-	struct lock_file_id f = file_id("f-deleg41");
+	struct v4_deleg_res d, w;
+	struct v4_stateid none;
+	struct lock_file_id f = file_id("f-deleg41"), g = file_id("f-none41");
 	uint64_t c;
 
 	c = client41("linux-41-deleg", NULL);
@@ -514,7 +515,94 @@ test_no_delegation(void)
 	tap_ok(v4_state_delegate(v4, c, &r.stateid, &f, (const uint8_t *)"fh",
 	    2, 1, "nfsd", &d) == V4_OK && d.level == GRANT_READ,
 	    "a read delegation once its backchannel answered");
+	/* RFC 8881 18.49: WANT_DELEGATION names no open: the client's. */
+	memset(&none, 0, sizeof(none));
+	tap_ok(v4_state_delegate(v4, c, &none, &f, (const uint8_t *)"fh",
+	    2, 1, "nfsd", &w) == V4_OK && w.level == GRANT_READ &&
+	    memcmp(w.stateid.other, d.stateid.other, V4_OTHER_SIZE) == 0,
+	    "no open stateid (WANT_DELEGATION): the one its open has");
+	tap_ok(v4_state_delegate(v4, c, &none, &g, (const uint8_t *)"fh",
+	    2, 1, "nfsd", &w) == V4_OK && w.level == 0 &&
+	    w.why == V4_DELEG_NONE_NOOPEN,
+	    "of a file it has no open of: none, and why");
 	v4_state_callback_status(v4, c, 0);
+}
+
+/*
+ * RFC 8881 10.9, 18.39: directory delegations (v4_state_dir_delegate,
+ * v4_state_dir_change): off until set, only with a backchannel; a
+ * change tells the holders that asked for it, other than the changer,
+ * and recalls the rest; no conflict request recalls one.
+ */
+static void
+test_dir_delegation(void)
+{
+	struct v4_deleg_res d1, d2, d;
+	struct v4_dir_holder h[4];
+	struct lock_file_id f = file_id("dir-dd41"), f2 = file_id("dir2-dd41");
+	const struct grant *g;
+	uint32_t add = 1u << 3, rm = 1u << 2;
+	uint64_t a, b;
+	size_t n, recalled;
+
+	a = client41("linux-41-dirdeleg-a", NULL);
+	b = client41("linux-41-dirdeleg-b", NULL);
+	v4_state_callback_status(v4, a, 1);
+	tap_ok(v4_state_dir_delegate(v4, a, &f, (const uint8_t *)"dfh", 3, 1,
+	    "nfsd", add, &d) == V4_OK && d.level == 0 &&
+	    d.why == V4_DELEG_NONE_OFF, "directory delegations off: none");
+	v4_state_set_dir_delegations(v4, 1);
+	tap_ok(v4_state_dir_delegate(v4, b, &f, (const uint8_t *)"dfh", 3, 1,
+	    "nfsd", add, &d) == V4_OK && d.level == 0 &&
+	    d.why == V4_DELEG_NONE_CALLBACK, "no backchannel: none");
+	tap_ok(v4_state_dir_delegate(v4, a, &f, (const uint8_t *)"dfh", 3, 1,
+	    "nfsd", add, &d1) == V4_OK && d1.level == GRANT_DIR,
+	    "granted with a backchannel");
+	tap_ok(v4_state_dir_delegate(v4, a, &f, (const uint8_t *)"dfh", 3, 1,
+	    "nfsd", add | rm, &d) == V4_OK && d.level == GRANT_DIR &&
+	    memcmp(d.stateid.other, d1.stateid.other, V4_OTHER_SIZE) == 0 &&
+	    (g = grant_find(grants, d1.stateid.other, V4_OTHER_SIZE)) != NULL &&
+	    g->notify == (add | rm), "asked again: the same one, the new mask");
+	v4_state_callback_status(v4, b, 1);
+	tap_ok(v4_state_dir_delegate(v4, b, &f, (const uint8_t *)"dfh", 3, 1,
+	    "nfsd", add, &d2) == V4_OK && d2.level == GRANT_DIR,
+	    "a second client's too");
+	/* nfsv4 delegations per client counts directory ones too. */
+	v4_state_set_grants(v4, grants, 1, 1);
+	tap_ok(v4_state_dir_delegate(v4, a, &f2, (const uint8_t *)"dfh2", 4,
+	    1, "nfsd", add, &d) == V4_OK && d.level == 0 &&
+	    d.why == V4_DELEG_NONE_LIMIT, "past the per-client limit: none");
+	v4_state_set_grants(v4, grants, 1, 0);
+	tap_ok(grant_conflict(grants, &f, 0, 0, 1) == 0 &&
+	    grant_file_recalling(grants, &f) == 0,
+	    "a writer's conflict request recalls no directory delegation");
+	n = v4_state_dir_change(v4, &f, a, add, h, 4, &recalled);
+	tap_ok(n == 1 && recalled == 0 && h[0].clientid == b &&
+	    memcmp(h[0].stateid.other, d2.stateid.other, V4_OTHER_SIZE) == 0 &&
+	    h[0].notify == add, "an add by the first: the second is told, "
+	    "not the changer");
+	n = v4_state_dir_change(v4, &f, 0, rm, h, 4, &recalled);
+	tap_ok(n == 1 && recalled == 1 && h[0].clientid == a &&
+	    (g = grant_find(grants, d2.stateid.other, V4_OTHER_SIZE)) != NULL &&
+	    g->state == GRANT_RECALLING, "a remove by nobody's: the first is "
+	    "told, the second (ADD alone) recalled");
+	tap_ok(v4_state_delegreturn(v4, &d2.stateid, &f) == V4_OK &&
+	    grant_find(grants, d2.stateid.other, V4_OTHER_SIZE) == NULL,
+	    "DELEGRETURN returns it");
+	n = v4_state_dir_change(v4, NULL, 0, 0x80000000u, h, 4, &recalled);
+	tap_ok(n == 0 && recalled == 1 && (g = grant_find(grants,
+	    d1.stateid.other, V4_OTHER_SIZE)) != NULL &&
+	    g->state == GRANT_RECALLING, "notes lost: every one recalled");
+	/* Not returned within the lease after the recall: revoked. */
+	tick(90);
+	tap_ok(grant_expire(grants, 90) == 1 && (g = grant_find(grants,
+	    d1.stateid.other, V4_OTHER_SIZE)) != NULL &&
+	    g->state == GRANT_REVOKED, "not returned within the lease: "
+	    "revoked");
+	tap_ok(v4_state_delegreturn(v4, &d1.stateid, &f) ==
+	    V4ERR_BAD_STATEID, "its late DELEGRETURN: BAD_STATEID");
+	v4_state_callback_status(v4, a, 0);
+	v4_state_callback_status(v4, b, 0);
 }
 
 struct listing {
@@ -631,6 +719,7 @@ main(void)
 	test_courtesy();
 	test_destroy_clientid();
 	test_no_delegation();
+	test_dir_delegation();
 	test_listing();
 	test_many();
 	test_sweep();
