@@ -40,6 +40,10 @@ struct blockd_peer {
 	/* Nothing was queued to it since its last resync note. */
 	int			 resync_queued;
 	uint64_t		 resyncs;
+	/* BD_WATCH: the inodes of the directories it watches, sorted. */
+	uint64_t		*watched;
+	size_t			 nwatched;
+	size_t			 capwatched;
 };
 
 struct blockd_env {

@@ -1033,12 +1033,15 @@ blockd_acl(struct ipc_peer *peer, struct ipc_msg *msg)
  * says otherwise.  A note precedes the reply of the operation that caused
  * it on the same channel, so a front end drops an entry before it stores
  * the reply's fresh one (DESIGN.md section 4).  smbd caches nothing from
- * blockd yet, so it gets no notes: each one woke it for nothing, and
- * with smbd idle beside nfsd, nfsd's creates ran 10-20% and its removes
- * 20-40% slower (bench/RESULTS.md, 2026-12-06).  It joins this set when
- * it caches.
+ * blockd yet: it gets the notes of the directories it watches for
+ * CHANGE_NOTIFY (BD_WATCH) and no others.  Every note woke it for
+ * nothing when it got them all: with smbd idle beside nfsd, nfsd's
+ * creates ran 10-20% and its removes 20-40% slower (bench/RESULTS.md,
+ * 2026-12-06).  It joins this set when it caches.
  */
 #define CACHING_FRONT_ENDS IPC_ROLE_BIT(IPC_ROLE_NFSD)
+/* Front ends that get the notes of the directories they watch alone. */
+#define WATCHING_FRONT_ENDS IPC_ROLE_BIT(IPC_ROLE_SMBD)
 /* A note's bytes at most: header, handle, name, the rest. */
 #define BLOCKD_NOTE_MAX	(IPC_HDR_SIZE + 4 + BD_FH_MAX + 4 + BD_NAME_MAX + 32)
 
@@ -1059,8 +1062,95 @@ blockd_peer_hello(struct ipc_peer *peer, void *arg)
 void
 blockd_peer_gone(struct ipc_peer *peer, void *arg)
 {
-	free(ipc_peer_data(peer));
+	struct blockd_peer *bp = ipc_peer_data(peer);
+
+	if (bp != NULL)
+		free(bp->watched);
+	free(bp);
 	ipc_peer_set_data(peer, NULL);
+}
+
+/* Where ino is in bp's watched list, or where it would go. */
+static size_t
+blockd_watch_find(const struct blockd_peer *bp, uint64_t ino, int *found)
+{
+	size_t lo = 0, hi = bp->nwatched, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (bp->watched[mid] < ino)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < bp->nwatched && bp->watched[lo] == ino;
+	return lo;
+}
+
+static int
+blockd_watch_set(struct blockd_peer *bp, uint64_t ino, int on)
+{
+	uint64_t *grown;
+	size_t at, cap;
+	int found;
+
+	at = blockd_watch_find(bp, ino, &found);
+	if (!on) {
+		if (found) {
+			memmove(bp->watched + at, bp->watched + at + 1,
+			    (bp->nwatched - at - 1) * sizeof(*bp->watched));
+			bp->nwatched--;
+		}
+		return 0;
+	}
+	if (found)
+		return 0;
+	if (bp->nwatched == BD_WATCH_MAX)
+		return -ENOSPC;
+	if (bp->nwatched == bp->capwatched) {
+		cap = bp->capwatched ? bp->capwatched * 2 : 16;
+		if ((grown = reallocarray(bp->watched, cap,
+		    sizeof(*grown))) == NULL)
+			return -ENOMEM;
+		bp->watched = grown;
+		bp->capwatched = cap;
+	}
+	memmove(bp->watched + at + 1, bp->watched + at,
+	    (bp->nwatched - at) * sizeof(*bp->watched));
+	bp->watched[at] = ino;
+	bp->nwatched++;
+	return 0;
+}
+
+/* BD_WATCH: the notes of a directory, for a front end that watches. */
+static void
+blockd_watch(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct blockd_env *env = blockd_env_of(peer);
+	struct blockd_peer *bp = ipc_peer_data(peer);
+	struct bd_watch_req req;
+	struct bd_attr_reply rep;
+	struct store_fh fh;
+	struct store_attr attr;
+
+	memset(&req, 0, sizeof(req));
+	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_watch_req, &req) == -1)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	if ((rep.status = blockd_gate(env, &req.fh, 0, NULL, NULL)) == 0 &&
+	    (rep.status = blockd_fh_in(&req.fh, &fh)) == 0 &&
+	    (rep.status = store_getattr(env->store, &fh, &attr)) == 0) {
+		if (attr.type != STORE_TYPE_DIR)
+			rep.status = -ENOTDIR;
+		else if (bp == NULL)
+			rep.status = -ENOMEM;
+		else
+			rep.status = blockd_watch_set(bp, attr.ino, req.on);
+	}
+	if (rep.status == 0)
+		blockd_attr_out(&attr, &rep.attr);
+	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_attr_reply, &rep);
+	xdr_free((xdrproc_t)xdr_bd_watch_req, &req);
 }
 
 /*
@@ -1108,6 +1198,8 @@ blockd_ops_notify(void *arg, const struct store_notify *note)
 	struct ipc_channel *ch;
 	struct blockd_peer *bp;
 	struct bd_notify n;
+	unsigned int role;
+	int watched;
 
 	if (srv == NULL)
 		return;
@@ -1120,10 +1212,18 @@ blockd_ops_notify(void *arg, const struct store_notify *note)
 	n.name.bd_name_val = (char *)(uintptr_t)note->name;
 	for (peer = ipc_server_peer_first(srv); peer != NULL;
 	    peer = ipc_server_peer_next(peer)) {
+		role = IPC_ROLE_BIT(ipc_peer_role(peer));
 		/* A peer before its HELLO has no role yet. */
-		if (!(IPC_ROLE_BIT(ipc_peer_role(peer)) & CACHING_FRONT_ENDS) ||
+		if (!(role & (CACHING_FRONT_ENDS | WATCHING_FRONT_ENDS)) ||
 		    (bp = ipc_peer_data(peer)) == NULL)
 			continue;
+		if (!(role & CACHING_FRONT_ENDS)) {
+			if (bp->nwatched == 0)
+				continue;
+			(void)blockd_watch_find(bp, note->ino, &watched);
+			if (!watched)
+				continue;
+		}
 		ch = ipc_peer_channel(peer);
 		env->notifies++;
 		if (ipc_channel_queued(ch) + BLOCKD_NOTE_MAX >
@@ -1183,6 +1283,7 @@ const struct ipc_handler blockd_handlers[] = {
 	{ BD_STREAM_OPEN, NFSD, blockd_stream_open },
 	{ BD_NAMED_LIST, NFSD, blockd_named_list },
 	{ BD_STREAM_REMOVE, NFSD, blockd_stream_remove },
+	{ BD_WATCH, IPC_ROLE_BIT(IPC_ROLE_SMBD), blockd_watch },
 };
 const size_t blockd_nhandlers = sizeof(blockd_handlers) /
     sizeof(blockd_handlers[0]);

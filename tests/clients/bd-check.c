@@ -1393,6 +1393,84 @@ lockd_refused(const char *sock, uint32_t type, xdrproc_t proc,
 	return role_refused(sock, IPC_ROLE_LOCKD, type, proc, req);
 }
 
+/* BD_WATCH of fh, on or off: the reply's status. */
+static int
+watch_call(struct bdc *c, const bd_fh *fh, int on)
+{
+	struct bd_watch_req req;
+	struct bd_attr_reply rep;
+
+	memset(&req, 0, sizeof(req));
+	req.fh = *fh;
+	req.on = on;
+	memset(&rep, 0, sizeof(rep));
+	if (bdc_call(c, BD_WATCH, (xdrproc_t)xdr_bd_watch_req, &req,
+	    (xdrproc_t)xdr_bd_attr_reply, &rep, NULL) == -1)
+		return -EIO;
+	return rep.status;
+}
+
+/* A new file name in dir by OPEN_IF, as smbd makes one: its status. */
+static int
+smbd_make(struct bdc *c, const bd_fh *dir, const char *name)
+{
+	struct bdc_open_args oa;
+	bd_fh f;
+	int rc, fd = -1;
+
+	memset(&oa, 0, sizeof(oa));
+	oa.disposition = 3;		/* OPEN_IF */
+	oa.mode = 0644;
+	oa.access = IO_READ | IO_WRITE;
+	memset(&f, 0, sizeof(f));
+	rc = bdc_open(c, dir, name, &oa, &f, NULL, NULL, &fd, NULL);
+	if (fd != -1)
+		close(fd);
+	bdc_fh_free(&f);
+	return rc;
+}
+
+/*
+ * smbd gets the notes of the directories it watches (BD_WATCH, for
+ * CHANGE_NOTIFY) and no others: an idle smbd costs nothing.  Its own
+ * changes make the notes here; another front end's would make the same.
+ */
+static void
+smbd_watch(struct bdc *c, const bd_fh *root)
+{
+	bd_fh w, file;
+	unsigned int before;
+
+	memset(&w, 0, sizeof(w));
+	memset(&file, 0, sizeof(file));
+	if (!tap_ok(bdc_mkdir(c, root, "smbd-watch", 0755, &w) == 0 &&
+	    smbd_make(c, &w, "first") == 0 &&
+	    bdc_lookup(c, &w, "first", &file, NULL) == 0,
+	    "smbd: a directory to watch, a file in it"))
+		return;
+	before = c->notifies;
+	smbd_make(c, &w, "unwatched");
+	TAP_EQ_INT(c->notifies - before, 0, "smbd: no notes of a directory "
+	    "it does not watch");
+	TAP_EQ_INT(watch_call(c, &w, 1), 0, "smbd: WATCH of the directory");
+	before = c->notifies;
+	smbd_make(c, &w, "watched");
+	TAP_EQ_INT(c->notifies - before, 2, "smbd: a new name in it: its "
+	    "entry's and its record's notes");
+	before = c->notifies;
+	smbd_make(c, root, "elsewhere");
+	TAP_EQ_INT(c->notifies - before, 0, "smbd: none of another "
+	    "directory");
+	TAP_EQ_INT(watch_call(c, &w, 0), 0, "smbd: WATCH off");
+	before = c->notifies;
+	smbd_make(c, &w, "after");
+	TAP_EQ_INT(c->notifies - before, 0, "smbd: no notes once off");
+	TAP_EQ_INT(watch_call(c, &file, 1), -ENOTDIR, "smbd: WATCH of a "
+	    "file: ENOTDIR");
+	bdc_fh_free(&file);
+	bdc_fh_free(&w);
+}
+
 /*
  * As smbd's user and role: what smbd/file.c sends is served (OPEN with
  * its fd among it), what it does not send disconnects it.
@@ -1430,6 +1508,7 @@ smbd_role(const char *sock)
 	TAP_EQ_INT(acl_call(&c, BD_ACL_GET, &f, NULL, 0, &rep), 0,
 	    "smbd: ACL_GET answers");
 	xdr_free((xdrproc_t)xdr_bd_acl_reply, &rep);
+	smbd_watch(&c, &root);
 	bdc_close(&c);
 	memset(&oi, 0, sizeof(oi));
 	oi.fh = root;
@@ -1522,6 +1601,9 @@ lockd(const char *sock)
 	tap_ok(lockd_refused(sock, BD_NAMED_LIST, (xdrproc_t)xdr_bd_fh_req,
 	    &(struct bd_fh_req){ .fh = root }),
 	    "lockd: NAMED_LIST: disconnected");
+	tap_ok(lockd_refused(sock, BD_WATCH, (xdrproc_t)xdr_bd_watch_req,
+	    &(struct bd_watch_req){ .fh = root, .on = 1 }),
+	    "lockd: WATCH (smbd's alone): disconnected");
 	if (bdc_connect_as(&c, sock, user, IPC_ROLE_LOCKD) == 0) {
 		tap_ok(bdc_lookup(&c, &root, "suid", NULL, NULL) == -EIO,
 		    "lockd: LOOKUP: disconnected too");
