@@ -40,8 +40,9 @@ struct blockd_peer {
 	/* Nothing was queued to it since its last resync note. */
 	int			 resync_queued;
 	uint64_t		 resyncs;
-	/* BD_WATCH: the inodes of the directories it watches, sorted. */
+	/* BD_WATCH: the directories it watches (sorted) and how often. */
 	uint64_t		*watched;
+	uint32_t		*watchers;
 	size_t			 nwatched;
 	size_t			 capwatched;
 };

@@ -1064,8 +1064,10 @@ blockd_peer_gone(struct ipc_peer *peer, void *arg)
 {
 	struct blockd_peer *bp = ipc_peer_data(peer);
 
-	if (bp != NULL)
+	if (bp != NULL) {
 		free(bp->watched);
+		free(bp->watchers);
+	}
 	free(bp);
 	ipc_peer_set_data(peer, NULL);
 }
@@ -1087,24 +1089,33 @@ blockd_watch_find(const struct blockd_peer *bp, uint64_t ino, int *found)
 	return lo;
 }
 
+/* One watch more (on) or less of directory ino: counted, per open. */
 static int
 blockd_watch_set(struct blockd_peer *bp, uint64_t ino, int on)
 {
 	uint64_t *grown;
-	size_t at, cap;
+	uint32_t *grown2;
+	size_t at, cap, tail;
 	int found;
 
 	at = blockd_watch_find(bp, ino, &found);
+	tail = bp->nwatched - at - (found ? 1 : 0);
 	if (!on) {
-		if (found) {
+		if (found && --bp->watchers[at] == 0) {
 			memmove(bp->watched + at, bp->watched + at + 1,
-			    (bp->nwatched - at - 1) * sizeof(*bp->watched));
+			    tail * sizeof(*bp->watched));
+			memmove(bp->watchers + at, bp->watchers + at + 1,
+			    tail * sizeof(*bp->watchers));
 			bp->nwatched--;
 		}
 		return 0;
 	}
-	if (found)
+	if (found) {
+		if (bp->watchers[at] == UINT32_MAX)
+			return -ENOSPC;
+		bp->watchers[at]++;
 		return 0;
+	}
 	if (bp->nwatched == BD_WATCH_MAX)
 		return -ENOSPC;
 	if (bp->nwatched == bp->capwatched) {
@@ -1113,11 +1124,18 @@ blockd_watch_set(struct blockd_peer *bp, uint64_t ino, int on)
 		    sizeof(*grown))) == NULL)
 			return -ENOMEM;
 		bp->watched = grown;
+		if ((grown2 = reallocarray(bp->watchers, cap,
+		    sizeof(*grown2))) == NULL)
+			return -ENOMEM;
+		bp->watchers = grown2;
 		bp->capwatched = cap;
 	}
 	memmove(bp->watched + at + 1, bp->watched + at,
-	    (bp->nwatched - at) * sizeof(*bp->watched));
+	    tail * sizeof(*bp->watched));
+	memmove(bp->watchers + at + 1, bp->watchers + at,
+	    tail * sizeof(*bp->watchers));
 	bp->watched[at] = ino;
+	bp->watchers[at] = 1;
 	bp->nwatched++;
 	return 0;
 }
@@ -1217,11 +1235,16 @@ blockd_ops_notify(void *arg, const struct store_notify *note)
 		if (!(role & (CACHING_FRONT_ENDS | WATCHING_FRONT_ENDS)) ||
 		    (bp = ipc_peer_data(peer)) == NULL)
 			continue;
+		/*
+		 * A watcher: the entries of what it watches, and while it
+		 * watches anything, every record's change (a file's own
+		 * notes do not say its directory; the watcher asks).
+		 */
 		if (!(role & CACHING_FRONT_ENDS)) {
 			if (bp->nwatched == 0)
 				continue;
 			(void)blockd_watch_find(bp, note->ino, &watched);
-			if (!watched)
+			if (!watched && (note->what & STORE_NOTIFY_DIRENT))
 				continue;
 		}
 		ch = ipc_peer_channel(peer);

@@ -1459,12 +1459,21 @@ smbd_watch(struct bdc *c, const bd_fh *root)
 	    "entry's and its record's notes");
 	before = c->notifies;
 	smbd_make(c, root, "elsewhere");
-	TAP_EQ_INT(c->notifies - before, 0, "smbd: none of another "
-	    "directory");
-	TAP_EQ_INT(watch_call(c, &w, 0), 0, "smbd: WATCH off");
+	TAP_EQ_INT(c->notifies - before, 1, "smbd: of another directory, "
+	    "its record's note alone, not its entry's");
+	/* Watches are counted: one per open that watches. */
+	TAP_EQ_INT(watch_call(c, &w, 1), 0, "smbd: a second WATCH of it");
+	TAP_EQ_INT(watch_call(c, &w, 0), 0, "smbd: WATCH off once");
+	before = c->notifies;
+	smbd_make(c, &w, "still");
+	TAP_EQ_INT(c->notifies - before, 2, "smbd: still watched: both "
+	    "notes");
+	TAP_EQ_INT(watch_call(c, &w, 0), 0, "smbd: WATCH off again");
 	before = c->notifies;
 	smbd_make(c, &w, "after");
-	TAP_EQ_INT(c->notifies - before, 0, "smbd: no notes once off");
+	smbd_make(c, root, "after");
+	TAP_EQ_INT(c->notifies - before, 0, "smbd: no notes once no "
+	    "watch is left");
 	TAP_EQ_INT(watch_call(c, &file, 1), -ENOTDIR, "smbd: WATCH of a "
 	    "file: ENOTDIR");
 	bdc_fh_free(&file);
