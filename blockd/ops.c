@@ -1035,12 +1035,14 @@ blockd_acl(struct ipc_peer *peer, struct ipc_msg *msg)
  * says otherwise.  A note precedes the reply of the operation that caused
  * it on the same channel, so a front end drops an entry before it stores
  * the reply's fresh one (DESIGN.md section 4).  smbd caches nothing from
- * blockd yet, so it gets no notes: each one woke it for nothing, and
- * with smbd idle beside nfsd, nfsd's creates ran 10-20% and its removes
- * 20-40% slower (bench/RESULTS.md, 2026-12-06).  It joins this set when
- * it caches.
+ * blockd, but its CHANGE_NOTIFY (smbd/notify.c) reports the entry notes
+ * of every protocol's changes, so it gets them too.  (Each one wakes it
+ * even with no watch; with smbd idle beside nfsd, nfsd's creates ran
+ * 10-20% and its removes 20-40% slower when smbd first got notes:
+ * bench/RESULTS.md, 2026-12-06.)
  */
-#define CACHING_FRONT_ENDS IPC_ROLE_BIT(IPC_ROLE_NFSD)
+#define CACHING_FRONT_ENDS (IPC_ROLE_BIT(IPC_ROLE_NFSD) | \
+	IPC_ROLE_BIT(IPC_ROLE_SMBD))
 /* A note's bytes at most: header, handle, name, the rest. */
 #define BLOCKD_NOTE_MAX	(IPC_HDR_SIZE + 4 + BD_FH_MAX + 4 + BD_NAME_MAX + 32)
 

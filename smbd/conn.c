@@ -364,6 +364,7 @@ smbd_open_find(struct smbd_conn *c, uint64_t id)
 void
 smbd_open_free(struct smbd_conn *c, struct smbd_open *o)
 {
+	smbd_notify_open_gone(c, o);
 	smbd_lock_open_gone(c, o);
 	if (o->fd != -1)
 		close(o->fd);
@@ -536,6 +537,7 @@ void
 smbd_reply_async(struct smbd_conn *c, const struct smbd_async *a,
     uint32_t status, const uint8_t *body, size_t len)
 {
+	struct smbd_session *s;
 	struct smbd_req *r;
 
 	if (c->closing)
@@ -557,6 +559,10 @@ smbd_reply_async(struct smbd_conn *c, const struct smbd_async *a,
 	r->rel_tree = a->tree_id;
 	r->async_id = a->async_id;
 	r->async_final = 1;
+	/* Sealed as its request came (3.3.4.1.4), as the interim went. */
+	if (a->encrypted && (s = smbd_session_find(c, a->session_id)) !=
+	    NULL && s->has_cipher_keys)
+		smbd_req_seal(r, s);
 	r->dispatched = 1;
 	r->at_end = 1;
 	r->running = 1;

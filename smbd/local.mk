@@ -12,7 +12,7 @@ smbd_libsmb2_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 sbin_PROGRAMS += smbd/dittofs-smbd
 smbd_dittofs_smbd_SOURCES = smbd/smbd.c smbd/smbd.h smbd/conn.c \
 	smbd/proc.c smbd/file.c smbd/lock.c smbd/ipc.c smbd/control.c \
-	smbd/security.c smbd/lease.c smbd/durable.c
+	smbd/security.c smbd/lease.c smbd/durable.c smbd/notify.c
 smbd_dittofs_smbd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 smbd_dittofs_smbd_LDADD = smbd/libsmb2.a $(DITTOFS_COMMON_LIBS) \
 	$(OPENSSL_LIBS)
@@ -87,6 +87,9 @@ EXTRA_DIST += tests/integration/test_smb_cross.sh
 # Durable handles v1 and v2 in stated, through kill -9 of smbd.
 TESTS += tests/integration/test_smb_durable.sh
 EXTRA_DIST += tests/integration/test_smb_durable.sh
+# CHANGE_NOTIFY fed by SMB's and NFSv3's changes; smbtorture smb2.notify.
+TESTS += tests/integration/test_smb_notify.sh
+EXTRA_DIST += tests/integration/test_smb_notify.sh
 
 # Security descriptors <-> the store's ACL model, with the parser's
 # fuzz target over random and mutated descriptors.

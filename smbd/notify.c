@@ -1,0 +1,601 @@
+/*
+ * smbd's CHANGE_NOTIFY (MS-SMB2 2.2.35, 2.2.36, 3.3.5.19; MS-FSA
+ * 2.1.5.10), fed by blockd's notes (common/blockd_msg.x bd_notify),
+ * which blockd sends after every committed change whichever protocol
+ * made it: NFSv3, NFSv4 and SMB clients' creates, removes and renames
+ * all complete a watch.
+ *
+ *   watch     the first CHANGE_NOTIFY on a directory open makes it
+ *             watched (struct smbd_notify, in a table by the
+ *             directory's handle); from then on the changes that match
+ *             its CompletionFilter are kept for it as FILE_NOTIFY_
+ *             INFORMATION entries (MS-FSCC 2.4.42), at most [smbd]
+ *             notify buffer size bytes: beyond that they are dropped
+ *             and the next request gets STATUS_NOTIFY_ENUM_DIR, as it
+ *             does after blockd left notes out (a resync) or smbd's
+ *             channel to blockd came back.
+ *   request   kept changes answer a CHANGE_NOTIFY at once; without any
+ *             it is answered STATUS_PENDING with an AsyncId (3.3.4.2,
+ *             the machinery blocking LOCKs use: smbd_reply_async) and
+ *             completed by the next change, by CANCEL (STATUS_CANCELLED)
+ *             or when its open goes (STATUS_NOTIFY_CLEANUP: CLOSE, tree
+ *             disconnect, LOGOFF).  A lost connection frees them.
+ *             Watched directories and waiting requests of a connection
+ *             are each at most [smbd] pending notifies per connection.
+ *   names     an entry note's name as it is in the store, in UTF-16LE.
+ *             A rename is blockd's DEL then ADD, both marked RENAME: in
+ *             one directory FILE_ACTION_RENAMED_OLD_NAME and _NEW_NAME,
+ *             across two REMOVED in the old and ADDED in the new.
+ *             Whether an entry is a file or a directory the note does
+ *             not say, so FILE_NAME and DIR_NAME each report every
+ *             entry's changes (a lookup per note would cost a round
+ *             trip to blockd per change of every watched directory,
+ *             and a removed entry has no type left to look up).
+ *   records   a note on a file's own record (attributes, size, times,
+ *             owner, ACL) names no directory: it is reported as
+ *             FILE_ACTION_MODIFIED in the directory of an SMB open of
+ *             that file, where smbd has one, and not otherwise.
+ *   tree      SMB2_WATCH_TREE is taken, and answered with the direct
+ *             changes only: notes carry no ancestry of a directory.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "blockd/store.h"
+#include "hash.h"
+#include "log.h"
+#include "smbd.h"
+#include "status.h"
+
+/* MS-ERREF 2.3.1: the two statuses only CHANGE_NOTIFY answers. */
+#define STATUS_NOTIFY_CLEANUP		0x0000010bu
+#define STATUS_NOTIFY_ENUM_DIR		0x0000010cu
+
+#define SMB2_WATCH_TREE			0x0001
+/* MS-FSCC 2.4.42 (actions), MS-SMB2 2.2.35 (the filter) */
+#define FILE_NOTIFY_CHANGE_FILE_NAME	0x00000001u
+#define FILE_NOTIFY_CHANGE_DIR_NAME	0x00000002u
+#define FILE_NOTIFY_CHANGE_ATTRIBUTES	0x00000004u
+#define FILE_NOTIFY_CHANGE_SIZE		0x00000008u
+#define FILE_NOTIFY_CHANGE_LAST_WRITE	0x00000010u
+#define FILE_NOTIFY_CHANGE_LAST_ACCESS	0x00000020u
+#define FILE_NOTIFY_CHANGE_CREATION	0x00000040u
+#define FILE_NOTIFY_CHANGE_EA		0x00000080u
+#define FILE_NOTIFY_CHANGE_SECURITY	0x00000100u
+#define FILE_NOTIFY_VALID_MASK		0x00000fffu
+#define FILE_ACTION_ADDED		1
+#define FILE_ACTION_REMOVED		2
+#define FILE_ACTION_MODIFIED		3
+#define FILE_ACTION_RENAMED_OLD_NAME	4
+#define FILE_ACTION_RENAMED_NEW_NAME	5
+/* MS-SMB2 2.2.13.1.2: what lets an open list (and so watch) a directory */
+#define SMBD_FILE_LIST_DIRECTORY	0x00000001u
+#define SMBD_LIST_RIGHTS		(SMBD_FILE_LIST_DIRECTORY | \
+	0x80000000u /* GENERIC_READ */ | 0x10000000u /* GENERIC_ALL */ | \
+	0x02000000u /* MAXIMUM_ALLOWED */)
+#define SMBD_NAME_FILTER	(FILE_NOTIFY_CHANGE_FILE_NAME | \
+	FILE_NOTIFY_CHANGE_DIR_NAME)
+/* A record's change: which filter bits may report it. */
+#define SMBD_RECORD_FILTER	(FILE_NOTIFY_CHANGE_ATTRIBUTES | \
+	FILE_NOTIFY_CHANGE_SIZE | FILE_NOTIFY_CHANGE_LAST_WRITE | \
+	FILE_NOTIFY_CHANGE_LAST_ACCESS | FILE_NOTIFY_CHANGE_CREATION | \
+	FILE_NOTIFY_CHANGE_EA)
+#define SMBD_NOTIFY_BUCKETS	256
+/* FILE_NOTIFY_INFORMATION's fixed part; entries are 4-byte aligned. */
+#define SMBD_NOTIFY_ENTRY	12
+#define SMBD_NOTIFY_NAME_MAX	(2 * BD_NAME_MAX + 4)
+
+/* A CHANGE_NOTIFY answered STATUS_PENDING. */
+struct smbd_notify_req {
+	struct smbd_async		 a;
+	uint32_t			 outmax;	/* OutputBufferLength */
+	TAILQ_ENTRY(smbd_notify_req)	 entry;
+};
+
+/* The watch of one directory open. */
+struct smbd_notify {
+	struct smbd_conn		*c;
+	struct smbd_open		*o;
+	uint8_t				 fh[BD_FH_MAX];
+	uint32_t			 fhlen;
+	uint32_t			 filter;
+	int				 tree;	/* SMB2_WATCH_TREE asked */
+	uint8_t				*buf;	/* FILE_NOTIFY_INFORMATION */
+	size_t				 len, cap;
+	size_t				 last;	/* offset of the last entry */
+	int				 overflow;
+	TAILQ_HEAD(, smbd_notify_req)	 reqs;
+	LIST_ENTRY(smbd_notify)		 entry;
+};
+LIST_HEAD(smbd_notify_bucket, smbd_notify);
+
+/* A final response, sent from the loop (never inside a request). */
+struct smbd_notify_final {
+	struct smbd_conn	*c;	/* held */
+	struct smbd_async	 a;
+	uint32_t		 status;
+	uint8_t			*body;
+	size_t			 len;
+	struct event		*ev;
+};
+
+struct smbd_notify_table {
+	struct smbd_notify_bucket	 buckets[SMBD_NOTIFY_BUCKETS];
+	size_t				 nwatches;
+	/* A rename's old name (DEL|RENAME), until its new one comes. */
+	int				 held;
+	uint8_t				 held_fh[BD_FH_MAX];
+	uint32_t			 held_fhlen;
+	uint8_t				 held_name[SMBD_NOTIFY_NAME_MAX];
+	size_t				 held_namelen;
+	uint64_t			 completed, enum_dirs;
+};
+
+void
+smbd_notify_init(struct smbd_env *env)
+{
+	struct smbd_notify_table *t;
+	size_t i;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		fatal("notify table");
+	for (i = 0; i < SMBD_NOTIFY_BUCKETS; i++)
+		LIST_INIT(&t->buckets[i]);
+	env->notify = t;
+}
+
+static struct smbd_notify_bucket *
+smbd_notify_bucket(struct smbd_notify_table *t, const uint8_t *fh,
+    uint32_t len)
+{
+	return &t->buckets[hash_fnv1a32(fh, len) % SMBD_NOTIFY_BUCKETS];
+}
+
+static void
+smbd_notify_final_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct smbd_notify_final *f = arg;
+
+	smbd_reply_async(f->c, &f->a, f->status, f->body, f->len);
+	event_free(f->ev);
+	smbd_conn_release(f->c);
+	free(f->body);
+	free(f);
+}
+
+/*
+ * The request ends with status and body (2.2.36, or the error body of
+ * 2.2.2, the same 9 bytes when no change rides), sent from the loop.
+ */
+static void
+smbd_notify_finish(struct smbd_notify *w, struct smbd_notify_req *q,
+    uint32_t status, const uint8_t *data, size_t dlen)
+{
+	struct smbd_conn *c = w->c;
+	struct smbd_notify_final *f = NULL;
+	size_t len = 8 + (dlen > 0 ? dlen : 1);
+
+	TAILQ_REMOVE(&w->reqs, q, entry);
+	c->pending_notifies--;
+	if (c->closing || (f = calloc(1, sizeof(*f))) == NULL ||
+	    (f->body = calloc(1, len)) == NULL ||
+	    (f->ev = event_new(c->env->base, -1, 0, smbd_notify_final_cb,
+	    f)) == NULL) {
+		if (!c->closing)
+			log_warnx_rl("%s: CHANGE_NOTIFY: out of memory for "
+			    "its response", c->peer);
+		if (f != NULL)
+			free(f->body);
+		free(f);
+		free(q);
+		return;
+	}
+	smb2_put16(f->body, 9);
+	if (dlen > 0) {
+		smb2_put16(f->body + 2, SMB2_HDR_SIZE + 8);
+		smb2_put32(f->body + 4, (uint32_t)dlen);
+		memcpy(f->body + 8, data, dlen);
+	}
+	f->c = c;
+	smbd_conn_hold(c);
+	f->a = q->a;
+	f->status = status;
+	f->len = len;
+	c->env->notify->completed++;
+	event_active(f->ev, EV_TIMEOUT, 1);
+	free(q);
+}
+
+static void
+smbd_notify_clear(struct smbd_notify *w)
+{
+	free(w->buf);
+	w->buf = NULL;
+	w->len = w->cap = w->last = 0;
+	w->overflow = 0;
+}
+
+/*
+ * What the watch kept, for a request that takes outmax bytes: the
+ * status, and the entries in *data (*dlen bytes; 0 for ENUM_DIR).  The
+ * watch is empty after.
+ */
+static uint32_t
+smbd_notify_take(struct smbd_notify *w, uint32_t outmax, uint8_t **data,
+    size_t *dlen)
+{
+	*data = NULL;
+	*dlen = 0;
+	if (w->overflow || w->len > outmax) {
+		w->c->env->notify->enum_dirs++;
+		smbd_notify_clear(w);
+		return STATUS_NOTIFY_ENUM_DIR;
+	}
+	*data = w->buf;
+	*dlen = w->len;
+	w->buf = NULL;
+	w->len = w->cap = w->last = 0;
+	return STATUS_SUCCESS;
+}
+
+/* A change came: the oldest waiting request takes what is kept. */
+static void
+smbd_notify_kick(struct smbd_notify *w)
+{
+	struct smbd_notify_req *q;
+	uint8_t *data;
+	size_t dlen;
+	uint32_t st;
+
+	if ((q = TAILQ_FIRST(&w->reqs)) == NULL ||
+	    (!w->overflow && w->len == 0))
+		return;
+	st = smbd_notify_take(w, q->outmax, &data, &dlen);
+	smbd_notify_finish(w, q, st, data, dlen);
+	free(data);
+}
+
+/* One FILE_NOTIFY_INFORMATION (MS-FSCC 2.4.42) kept for the watch. */
+static void
+smbd_notify_add(struct smbd_notify *w, uint32_t action, const uint8_t *name,
+    size_t nlen)
+{
+	size_t size = (SMBD_NOTIFY_ENTRY + nlen + 3) & ~(size_t)3;
+	size_t cap;
+	uint8_t *p;
+
+	if (w->overflow)
+		return;
+	if (w->len + size > w->c->env->notify_buffer) {
+		smbd_notify_clear(w);
+		w->overflow = 1;
+		return;
+	}
+	if (w->len + size > w->cap) {
+		cap = w->cap ? w->cap : 256;
+		while (cap < w->len + size)
+			cap *= 2;
+		if ((p = realloc(w->buf, cap)) == NULL) {
+			smbd_notify_clear(w);
+			w->overflow = 1;
+			return;
+		}
+		w->buf = p;
+		w->cap = cap;
+	}
+	if (w->len > 0)
+		smb2_put32(w->buf + w->last, (uint32_t)(w->len - w->last));
+	p = w->buf + w->len;
+	memset(p, 0, size);
+	smb2_put32(p + 4, action);
+	smb2_put32(p + 8, (uint32_t)nlen);
+	memcpy(p + SMBD_NOTIFY_ENTRY, name, nlen);
+	w->last = w->len;
+	w->len += size;
+}
+
+/*
+ * Changes to the entries of directory fh: action and name, and a second
+ * pair (a rename's new name) when action2 is not 0.
+ */
+static void
+smbd_notify_deliver(struct smbd_env *env, const uint8_t *fh, uint32_t fhlen,
+    uint32_t want, uint32_t action, const uint8_t *name, size_t nlen,
+    uint32_t action2, const uint8_t *name2, size_t nlen2)
+{
+	struct smbd_notify_table *t = env->notify;
+	struct smbd_notify *w;
+
+	LIST_FOREACH(w, smbd_notify_bucket(t, fh, fhlen), entry) {
+		if (w->fhlen != fhlen || memcmp(w->fh, fh, fhlen) != 0 ||
+		    !(w->filter & want))
+			continue;
+		smbd_notify_add(w, action, name, nlen);
+		if (action2 != 0)
+			smbd_notify_add(w, action2, name2, nlen2);
+		smbd_notify_kick(w);
+	}
+}
+
+/* A rename's old name that no new name in its directory followed. */
+static void
+smbd_notify_flush_held(struct smbd_env *env)
+{
+	struct smbd_notify_table *t = env->notify;
+
+	if (!t->held)
+		return;
+	t->held = 0;
+	smbd_notify_deliver(env, t->held_fh, t->held_fhlen, SMBD_NAME_FILTER,
+	    FILE_ACTION_REMOVED, t->held_name, t->held_namelen, 0, NULL, 0);
+}
+
+/*
+ * A note on a file's own record: FILE_ACTION_MODIFIED in the directory
+ * of an SMB open of it, if smbd has one (the note names no directory).
+ */
+static void
+smbd_notify_record(struct smbd_env *env, const bd_notify *n)
+{
+	uint32_t want = 0;
+	struct smbd_conn *c;
+	struct smbd_open *o;
+	uint8_t name[SMBD_NOTIFY_NAME_MAX];
+	ssize_t nlen;
+
+	if (n->what & STORE_NOTIFY_ATTR)
+		want |= SMBD_RECORD_FILTER;
+	if (n->what & STORE_NOTIFY_MODE)
+		want |= FILE_NOTIFY_CHANGE_ATTRIBUTES;
+	if (n->what & (STORE_NOTIFY_OWNER | STORE_NOTIFY_ACL))
+		want |= FILE_NOTIFY_CHANGE_SECURITY;
+	if (want == 0 || (n->what & STORE_NOTIFY_REMOVED))
+		return;
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(o, &c->opens, entry) {
+			if (o->fhlen != n->fh.bd_fh_len || o->dir_fhlen == 0 ||
+			    memcmp(o->fh, n->fh.bd_fh_val, o->fhlen) != 0)
+				continue;
+			if ((nlen = smbd_utf8_to_utf16(o->name,
+			    strlen(o->name), name, sizeof(name))) <= 0)
+				return;
+			smbd_notify_deliver(env, o->dir_fh, o->dir_fhlen, want,
+			    FILE_ACTION_MODIFIED, name, (size_t)nlen, 0, NULL,
+			    0);
+			return;
+		}
+}
+
+/* blockd's note of a committed change (smbd.c's bdc hook). */
+void
+smbd_notify_note(struct smbd_env *env, const bd_notify *n)
+{
+	struct smbd_notify_table *t = env->notify;
+	const uint8_t *fh = (const uint8_t *)n->fh.bd_fh_val;
+	uint32_t fhlen = n->fh.bd_fh_len;
+	uint8_t name[SMBD_NOTIFY_NAME_MAX];
+	ssize_t nlen;
+	int add, del, rename;
+
+	if (t->nwatches == 0 && !t->held)
+		return;
+	if (fhlen == 0 || fhlen > BD_FH_MAX)
+		return;
+	if (!(n->what & STORE_NOTIFY_DIRENT)) {
+		smbd_notify_record(env, n);
+		return;
+	}
+	add = (n->what & STORE_NOTIFY_ENTRY_ADD) != 0;
+	del = (n->what & STORE_NOTIFY_ENTRY_DEL) != 0;
+	rename = (n->what & STORE_NOTIFY_RENAME) != 0;
+	if ((nlen = smbd_utf8_to_utf16(n->name.bd_name_val,
+	    n->name.bd_name_len, name, sizeof(name))) <= 0 || add == del) {
+		smbd_notify_flush_held(env);
+		return;
+	}
+	if (del && rename) {
+		/* The new name comes next: in this directory or another. */
+		smbd_notify_flush_held(env);
+		t->held = 1;
+		memcpy(t->held_fh, fh, fhlen);
+		t->held_fhlen = fhlen;
+		memcpy(t->held_name, name, (size_t)nlen);
+		t->held_namelen = (size_t)nlen;
+		return;
+	}
+	if (add && rename && t->held && t->held_fhlen == fhlen &&
+	    memcmp(t->held_fh, fh, fhlen) == 0) {
+		t->held = 0;
+		smbd_notify_deliver(env, fh, fhlen, SMBD_NAME_FILTER,
+		    FILE_ACTION_RENAMED_OLD_NAME, t->held_name,
+		    t->held_namelen, FILE_ACTION_RENAMED_NEW_NAME, name,
+		    (size_t)nlen);
+		return;
+	}
+	smbd_notify_flush_held(env);
+	smbd_notify_deliver(env, fh, fhlen, SMBD_NAME_FILTER, add ?
+	    FILE_ACTION_ADDED : FILE_ACTION_REMOVED, name, (size_t)nlen, 0,
+	    NULL, 0);
+}
+
+/*
+ * Notes may have been missed (blockd's resync, its channel lost or back):
+ * every watch answers its next request STATUS_NOTIFY_ENUM_DIR.
+ */
+void
+smbd_notify_resync(struct smbd_env *env)
+{
+	struct smbd_notify_table *t = env->notify;
+	struct smbd_notify *w;
+	size_t i;
+
+	t->held = 0;
+	for (i = 0; i < SMBD_NOTIFY_BUCKETS; i++)
+		LIST_FOREACH(w, &t->buckets[i], entry) {
+			smbd_notify_clear(w);
+			w->overflow = 1;
+			smbd_notify_kick(w);
+		}
+}
+
+/* MS-SMB2 2.2.35, 3.3.5.19; MS-FSA 2.1.5.10 */
+void
+smbd_change_notify(struct smbd_req *r)
+{
+	struct smbd_conn *c = r->conn;
+	struct smbd_env *env = c->env;
+	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
+	struct smbd_session *s;
+	struct smbd_open *o;
+	struct smbd_notify *w;
+	struct smbd_notify_req *q;
+	uint32_t outmax, filter, st;
+	uint16_t flags;
+	uint8_t *data, *out;
+	size_t dlen;
+
+	if ((o = smbd_file_args(r, 32, 8, &s)) == NULL)
+		return;
+	flags = smb2_get16(b + 2);
+	outmax = smb2_get32(b + 4);
+	filter = smb2_get32(b + 24);
+	if (outmax > env->max_transact || !o->is_dir || filter == 0 ||
+	    (filter & ~FILE_NOTIFY_VALID_MASK) != 0) {
+		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+		return;
+	}
+	if (!(o->desired & SMBD_LIST_RIGHTS)) {
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		return;
+	}
+	if ((w = o->notify) == NULL) {
+		if (c->nwatches >= env->notifies_per_conn) {
+			log_warnx_rl("%s: [smbd] pending notifies per "
+			    "connection (%zu) reached: directories watched",
+			    c->peer, env->notifies_per_conn);
+			smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+			return;
+		}
+		if ((w = calloc(1, sizeof(*w))) == NULL) {
+			smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+			return;
+		}
+		w->c = c;
+		w->o = o;
+		memcpy(w->fh, o->fh, o->fhlen);
+		w->fhlen = o->fhlen;
+		TAILQ_INIT(&w->reqs);
+		LIST_INSERT_HEAD(smbd_notify_bucket(env->notify, w->fh,
+		    w->fhlen), w, entry);
+		env->notify->nwatches++;
+		c->nwatches++;
+		o->notify = w;
+	}
+	/* MS-FSA 2.1.5.10: the latest request's filter is the watch's. */
+	w->filter = filter;
+	w->tree = (flags & SMB2_WATCH_TREE) != 0;
+	if (TAILQ_EMPTY(&w->reqs) && (w->overflow || w->len > 0)) {
+		/* Changes kept since the last request: at once. */
+		st = smbd_notify_take(w, outmax, &data, &dlen);
+		env->notify->completed++;
+		if (st != STATUS_SUCCESS) {
+			smbd_reply_error(r, st);
+			return;
+		}
+		if ((out = smbd_reply_room(r, 8 + dlen)) == NULL) {
+			free(data);
+			smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+			return;
+		}
+		smb2_put16(out, 9);
+		smb2_put16(out + 2, SMB2_HDR_SIZE + 8);
+		smb2_put32(out + 4, (uint32_t)dlen);
+		memcpy(out + 8, data, dlen);
+		free(data);
+		smbd_reply_in(r, STATUS_SUCCESS, 8 + dlen);
+		return;
+	}
+	if (c->pending_notifies >= env->notifies_per_conn) {
+		log_warnx_rl("%s: [smbd] pending notifies per connection "
+		    "(%zu) reached", c->peer, env->notifies_per_conn);
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	if ((q = calloc(1, sizeof(*q))) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	q->outmax = outmax;
+	q->a.async_id = ++env->next_async_id;
+	q->a.message_id = r->hdr.message_id;
+	q->a.session_id = r->rel_session;
+	q->a.tree_id = r->rel_tree;
+	q->a.command = r->hdr.command;
+	q->a.credit_charge = r->hdr.credit_charge;
+	q->a.flags = r->hdr.flags & SMB2_FLAGS_SIGNED;
+	q->a.encrypted = r->encrypted;
+	TAILQ_INSERT_TAIL(&w->reqs, q, entry);
+	c->pending_notifies++;
+	/* MS-SMB2 3.3.4.2: the interim response, in a compound too. */
+	r->async_id = q->a.async_id;
+	smbd_reply_error(r, STATUS_PENDING);
+}
+
+/* MS-SMB2 3.3.5.16: CANCEL of a waiting CHANGE_NOTIFY. */
+int
+smbd_notify_cancel(struct smbd_req *r)
+{
+	int async = (r->hdr.flags & SMB2_FLAGS_ASYNC_COMMAND) != 0;
+	struct smbd_notify_req *q;
+	struct smbd_open *o;
+
+	if (r->conn->pending_notifies == 0)
+		return 0;
+	TAILQ_FOREACH(o, &r->conn->opens, entry) {
+		if (o->notify == NULL)
+			continue;
+		TAILQ_FOREACH(q, &o->notify->reqs, entry)
+			if (async ? q->a.async_id == r->hdr.async_id :
+			    q->a.message_id == r->hdr.message_id) {
+				smbd_notify_finish(o->notify, q,
+				    STATUS_CANCELLED, NULL, 0);
+				return 1;
+			}
+	}
+	return 0;
+}
+
+/*
+ * The open goes (CLOSE, tree disconnect, LOGOFF, the connection): its
+ * waiting requests end with STATUS_NOTIFY_CLEANUP while the connection
+ * is there to take them (MS-SMB2 3.3.5.10), and the watch with them.
+ */
+void
+smbd_notify_open_gone(struct smbd_conn *c, struct smbd_open *o)
+{
+	struct smbd_notify *w = o->notify;
+	struct smbd_notify_req *q;
+
+	if (w == NULL)
+		return;
+	while ((q = TAILQ_FIRST(&w->reqs)) != NULL)
+		smbd_notify_finish(w, q, STATUS_NOTIFY_CLEANUP, NULL, 0);
+	LIST_REMOVE(w, entry);
+	c->env->notify->nwatches--;
+	c->nwatches--;
+	free(w->buf);
+	free(w);
+	o->notify = NULL;
+}
+
+void
+smbd_notify_status(const struct smbd_env *env, char *buf, size_t len)
+{
+	const struct smbd_notify_table *t = env->notify;
+
+	snprintf(buf, len, "change notify: %zu watched, %llu completed, "
+	    "%llu ENUM_DIR", t != NULL ? t->nwatches : 0,
+	    (unsigned long long)(t != NULL ? t->completed : 0),
+	    (unsigned long long)(t != NULL ? t->enum_dirs : 0));
+}
