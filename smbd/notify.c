@@ -19,7 +19,9 @@
  *             the machinery blocking LOCKs use: smbd_reply_async) and
  *             completed by the next change, by CANCEL (STATUS_CANCELLED)
  *             or when its open goes (STATUS_NOTIFY_CLEANUP: CLOSE, tree
- *             disconnect, LOGOFF).  A lost connection frees them.
+ *             disconnect, LOGOFF), or by the removal of the directory
+ *             itself (STATUS_DELETE_PENDING, as every later request).
+ *             A lost connection frees them.
  *             Watched directories and waiting requests of a connection
  *             are each at most [smbd] pending notifies per connection.
  *   names     an entry note's name as it is in the store, in UTF-16LE.
@@ -105,6 +107,7 @@ struct smbd_notify {
 	size_t				 len, cap;
 	size_t				 last;	/* offset of the last entry */
 	int				 overflow;
+	int				 deleted;	/* the directory went */
 	TAILQ_HEAD(, smbd_notify_req)	 reqs;
 	LIST_ENTRY(smbd_notify)		 entry;
 };
@@ -332,6 +335,27 @@ smbd_notify_flush_held(struct smbd_env *env)
 }
 
 /*
+ * The watched directory itself went (removed by any protocol, or by
+ * delete on close): what waits, and every later request, ends with
+ * STATUS_DELETE_PENDING as Windows answers.
+ */
+static void
+smbd_notify_gone(struct smbd_env *env, const uint8_t *fh, uint32_t fhlen)
+{
+	struct smbd_notify *w;
+	struct smbd_notify_req *q;
+
+	LIST_FOREACH(w, smbd_notify_bucket(env->notify, fh, fhlen), entry) {
+		if (w->fhlen != fhlen || memcmp(w->fh, fh, fhlen) != 0)
+			continue;
+		w->deleted = 1;
+		smbd_notify_clear(w);
+		while ((q = TAILQ_FIRST(&w->reqs)) != NULL)
+			smbd_notify_finish(w, q, STATUS_DELETE_PENDING, NULL, 0);
+	}
+}
+
+/*
  * A note on a file's own record: FILE_ACTION_MODIFIED in the directory
  * of an SMB open of it, if smbd has one (the note names no directory).
  */
@@ -383,7 +407,10 @@ smbd_notify_note(struct smbd_env *env, const bd_notify *n)
 	if (fhlen == 0 || fhlen > BD_FH_MAX)
 		return;
 	if (!(n->what & STORE_NOTIFY_DIRENT)) {
-		smbd_notify_record(env, n);
+		if (n->what & STORE_NOTIFY_REMOVED)
+			smbd_notify_gone(env, fh, fhlen);
+		else
+			smbd_notify_record(env, n);
 		return;
 	}
 	add = (n->what & STORE_NOTIFY_ENTRY_ADD) != 0;
@@ -491,6 +518,10 @@ smbd_change_notify(struct smbd_req *r)
 		env->notify->nwatches++;
 		c->nwatches++;
 		o->notify = w;
+	}
+	if (w->deleted) {
+		smbd_reply_error(r, STATUS_DELETE_PENDING);
+		return;
 	}
 	/* MS-FSA 2.1.5.10: the latest request's filter is the watch's. */
 	w->filter = filter;

@@ -138,7 +138,8 @@ names and prints one line the test compares:
                       NOTIFY_CLEANUP; a file, a filter of 0, a length
                       above MaxTransactSize, a directory opened without
                       FILE_LIST_DIRECTORY refused; [smbd] pending
-                      notifies per connection (expects 4); a related
+                      notifies per connection (expects 4); the watched
+                      directory removed: DELETE_PENDING; a related
                       compound CREATE + CHANGE_NOTIFY; with CIPHER (3.x)
                       the same in transforms, the completion sealed
   watch D KEYHEX DIR N
@@ -1881,10 +1882,12 @@ class NotifyProbe(LockProbe):
                               if r["next"] else raw)
         return r
 
-    def opendir(self, name, access=0x1 | 0x80 | 0x100000, disp=3):
+    def opendir(self, name, access=0x1 | 0x80 | 0x100000, disp=3,
+                options=1):
         n = name.encode("utf-16-le")
         body = struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0, access,
-                           0x10, 7, disp, 1, 64 + 56, len(n), 0, 0) + n
+                           0x10, 7, disp, options, 64 + 56, len(n), 0,
+                           0) + n
         r = self.call(CREATE, body, sign=bool(self.signkey))
         return r["status"], self.fid(r) if r["status"] == 0 else None
 
@@ -2036,6 +2039,21 @@ def notify_steps(d, key, cname):
     eq("a directory opened without FILE_LIST_DIRECTORY: ACCESS_DENIED",
        (st, hex(a.get()["status"])), (0, hex(0xc0000022)))
     a.close(nfid or b"\0" * 16)
+    # The watched directory removed by B: DELETE_PENDING, then at once.
+    gone = top + "-gone"
+    st, gfid = a.opendir(gone)
+    a.notify(gfid or b"\0" * 16)
+    a.get()
+    st2, bfid = b.opendir(gone, access=0x10081, disp=1, options=0x1001)
+    st3 = b.close(bfid) if bfid else None
+    r = a.get()
+    a.notify(gfid or b"\0" * 16)
+    r2 = a.get()
+    eq("B removes the watched directory (delete on close): the waiting "
+       "request and the next end DELETE_PENDING",
+       (st, st2, st3, hex(r["status"]), hex(r2["status"])),
+       (0, 0, 0, hex(0xc0000056), hex(0xc0000056)))
+    a.close(gfid or b"\0" * 16)
     # A related compound: CREATE of the directory, CHANGE_NOTIFY of it.
     n = top.encode("utf-16-le")
     base = a.mid + a.last_charge
