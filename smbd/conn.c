@@ -528,6 +528,25 @@ smbd_reply_error(struct smbd_req *r, uint32_t status)
 }
 
 /*
+ * MS-SMB2 3.3.4.2: what the final response of the current request needs,
+ * with a new AsyncId, which the interim response (the caller's
+ * STATUS_PENDING, next) carries too.
+ */
+void
+smbd_async_start(struct smbd_req *r, struct smbd_async *a)
+{
+	a->async_id = ++r->conn->env->next_async_id;
+	a->message_id = r->hdr.message_id;
+	a->session_id = r->rel_session;
+	a->tree_id = r->rel_tree;
+	a->command = r->hdr.command;
+	a->credit_charge = r->hdr.credit_charge;
+	a->flags = r->hdr.flags & SMB2_FLAGS_SIGNED;
+	a->encrypted = r->encrypted;
+	r->async_id = a->async_id;
+}
+
+/*
  * The final response of a request answered STATUS_PENDING earlier (MS-SMB2
  * 3.3.4.2), as a request of its own: signed as its session signs, sent
  * as any response is.  Called from the loop, never from inside another

@@ -6,7 +6,8 @@ smbd_libsmb2_a_SOURCES = smbd/smb2.h smbd/status.h smbd/smb2_hdr.c \
 	smbd/smb2_negotiate.c smbd/smb2_sign.c smbd/smb2_crypt.c smbd/status.c \
 	smbd/utf16.c smbd/smb2_lock.c smbd/smb2_lock.h smbd/smb2_lease.c \
 	smbd/smb2_lease.h smbd/dcerpc.h smbd/dcerpc.c smbd/srvsvc.c smbd/wkssvc.c \
-	smbd/secdesc.c smbd/secdesc.h smbd/smb2_durable.c smbd/smb2_durable.h
+	smbd/secdesc.c smbd/secdesc.h smbd/smb2_durable.c smbd/smb2_durable.h \
+	smbd/smb2_notify.c smbd/smb2_notify.h
 smbd_libsmb2_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 sbin_PROGRAMS += smbd/dittofs-smbd
@@ -40,6 +41,12 @@ tests_unit_test_smb2_lock_SOURCES = tests/unit/test_smb2_lock.c
 tests_unit_test_smb2_lock_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
 tests_unit_test_smb2_lock_LDADD = $(SMBD_TEST_LIBS)
 # Oplocks and leases on the wire: create contexts, breaks, their rules.
+# CHANGE_NOTIFY's request and FILE_NOTIFY_INFORMATION entries.
+check_PROGRAMS += tests/unit/test_smb2_notify
+TESTS += tests/unit/test_smb2_notify
+tests_unit_test_smb2_notify_SOURCES = tests/unit/test_smb2_notify.c
+tests_unit_test_smb2_notify_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
+tests_unit_test_smb2_notify_LDADD = $(SMBD_TEST_LIBS)
 check_PROGRAMS += tests/unit/test_smb2_durable
 TESTS += tests/unit/test_smb2_durable
 tests_unit_test_smb2_durable_SOURCES = tests/unit/test_smb2_durable.c

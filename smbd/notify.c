@@ -47,6 +47,7 @@
 #include "blockd/store.h"
 #include "hash.h"
 #include "log.h"
+#include "smb2_notify.h"
 #include "smbd.h"
 #include "status.h"
 
@@ -54,23 +55,6 @@
 #define STATUS_NOTIFY_CLEANUP		0x0000010bu
 #define STATUS_NOTIFY_ENUM_DIR		0x0000010cu
 
-#define SMB2_WATCH_TREE			0x0001
-/* MS-FSCC 2.4.42 (actions), MS-SMB2 2.2.35 (the filter) */
-#define FILE_NOTIFY_CHANGE_FILE_NAME	0x00000001u
-#define FILE_NOTIFY_CHANGE_DIR_NAME	0x00000002u
-#define FILE_NOTIFY_CHANGE_ATTRIBUTES	0x00000004u
-#define FILE_NOTIFY_CHANGE_SIZE		0x00000008u
-#define FILE_NOTIFY_CHANGE_LAST_WRITE	0x00000010u
-#define FILE_NOTIFY_CHANGE_LAST_ACCESS	0x00000020u
-#define FILE_NOTIFY_CHANGE_CREATION	0x00000040u
-#define FILE_NOTIFY_CHANGE_EA		0x00000080u
-#define FILE_NOTIFY_CHANGE_SECURITY	0x00000100u
-#define FILE_NOTIFY_VALID_MASK		0x00000fffu
-#define FILE_ACTION_ADDED		1
-#define FILE_ACTION_REMOVED		2
-#define FILE_ACTION_MODIFIED		3
-#define FILE_ACTION_RENAMED_OLD_NAME	4
-#define FILE_ACTION_RENAMED_NEW_NAME	5
 /* MS-SMB2 2.2.13.1.2: what lets an open list (and so watch) a directory */
 #define SMBD_FILE_LIST_DIRECTORY	0x00000001u
 #define SMBD_LIST_RIGHTS		(SMBD_FILE_LIST_DIRECTORY | \
@@ -83,9 +67,9 @@
 	FILE_NOTIFY_CHANGE_SIZE | FILE_NOTIFY_CHANGE_LAST_WRITE | \
 	FILE_NOTIFY_CHANGE_LAST_ACCESS | FILE_NOTIFY_CHANGE_CREATION | \
 	FILE_NOTIFY_CHANGE_EA)
+/* What a note on a file's own record can report. */
+#define SMBD_RECORD_WANT	(SMBD_RECORD_FILTER | FILE_NOTIFY_CHANGE_SECURITY)
 #define SMBD_NOTIFY_BUCKETS	256
-/* FILE_NOTIFY_INFORMATION's fixed part; entries are 4-byte aligned. */
-#define SMBD_NOTIFY_ENTRY	12
 #define SMBD_NOTIFY_NAME_MAX	(2 * BD_NAME_MAX + 4)
 
 /* A CHANGE_NOTIFY answered STATUS_PENDING. */
@@ -103,9 +87,7 @@ struct smbd_notify {
 	uint32_t			 fhlen;
 	uint32_t			 filter;
 	int				 tree;	/* SMB2_WATCH_TREE asked */
-	uint8_t				*buf;	/* FILE_NOTIFY_INFORMATION */
-	size_t				 len, cap;
-	size_t				 last;	/* offset of the last entry */
+	struct smb2_notify_buf		 kept;	/* since the last request */
 	int				 overflow;
 	int				 deleted;	/* the directory went */
 	TAILQ_HEAD(, smbd_notify_req)	 reqs;
@@ -126,6 +108,7 @@ struct smbd_notify_final {
 struct smbd_notify_table {
 	struct smbd_notify_bucket	 buckets[SMBD_NOTIFY_BUCKETS];
 	size_t				 nwatches;
+	size_t				 record_watches;	/* ask records */
 	/* A rename's old name (DEL|RENAME), until its new one comes. */
 	int				 held;
 	uint8_t				 held_fh[BD_FH_MAX];
@@ -177,7 +160,7 @@ smbd_notify_finish(struct smbd_notify *w, struct smbd_notify_req *q,
 {
 	struct smbd_conn *c = w->c;
 	struct smbd_notify_final *f = NULL;
-	size_t len = 8 + (dlen > 0 ? dlen : 1);
+	size_t len = SMB2_NOTIFY_RSP_FIXED + (dlen > 0 ? dlen : 1);
 
 	TAILQ_REMOVE(&w->reqs, q, entry);
 	c->pending_notifies--;
@@ -194,12 +177,7 @@ smbd_notify_finish(struct smbd_notify *w, struct smbd_notify_req *q,
 		free(q);
 		return;
 	}
-	smb2_put16(f->body, 9);
-	if (dlen > 0) {
-		smb2_put16(f->body + 2, SMB2_HDR_SIZE + 8);
-		smb2_put32(f->body + 4, (uint32_t)dlen);
-		memcpy(f->body + 8, data, dlen);
-	}
+	(void)smb2_notify_response(f->body, data, dlen);
 	f->c = c;
 	smbd_conn_hold(c);
 	f->a = q->a;
@@ -213,9 +191,7 @@ smbd_notify_finish(struct smbd_notify *w, struct smbd_notify_req *q,
 static void
 smbd_notify_clear(struct smbd_notify *w)
 {
-	free(w->buf);
-	w->buf = NULL;
-	w->len = w->cap = w->last = 0;
+	smb2_notify_buf_clear(&w->kept);
 	w->overflow = 0;
 }
 
@@ -230,15 +206,14 @@ smbd_notify_take(struct smbd_notify *w, uint32_t outmax, uint8_t **data,
 {
 	*data = NULL;
 	*dlen = 0;
-	if (w->overflow || w->len > outmax) {
+	if (w->overflow || w->kept.len > outmax) {
 		w->c->env->notify->enum_dirs++;
 		smbd_notify_clear(w);
 		return STATUS_NOTIFY_ENUM_DIR;
 	}
-	*data = w->buf;
-	*dlen = w->len;
-	w->buf = NULL;
-	w->len = w->cap = w->last = 0;
+	*data = w->kept.data;
+	*dlen = w->kept.len;
+	memset(&w->kept, 0, sizeof(w->kept));
 	return STATUS_SUCCESS;
 }
 
@@ -252,50 +227,25 @@ smbd_notify_kick(struct smbd_notify *w)
 	uint32_t st;
 
 	if ((q = TAILQ_FIRST(&w->reqs)) == NULL ||
-	    (!w->overflow && w->len == 0))
+	    (!w->overflow && w->kept.len == 0))
 		return;
 	st = smbd_notify_take(w, q->outmax, &data, &dlen);
 	smbd_notify_finish(w, q, st, data, dlen);
 	free(data);
 }
 
-/* One FILE_NOTIFY_INFORMATION (MS-FSCC 2.4.42) kept for the watch. */
+/* One change kept for the watch; past the buffer's limit, none. */
 static void
 smbd_notify_add(struct smbd_notify *w, uint32_t action, const uint8_t *name,
     size_t nlen)
 {
-	size_t size = (SMBD_NOTIFY_ENTRY + nlen + 3) & ~(size_t)3;
-	size_t cap;
-	uint8_t *p;
-
 	if (w->overflow)
 		return;
-	if (w->len + size > w->c->env->notify_buffer) {
+	if (smb2_notify_buf_add(&w->kept, w->c->env->notify_buffer, action,
+	    name, nlen) == -1) {
 		smbd_notify_clear(w);
 		w->overflow = 1;
-		return;
 	}
-	if (w->len + size > w->cap) {
-		cap = w->cap ? w->cap : 256;
-		while (cap < w->len + size)
-			cap *= 2;
-		if ((p = realloc(w->buf, cap)) == NULL) {
-			smbd_notify_clear(w);
-			w->overflow = 1;
-			return;
-		}
-		w->buf = p;
-		w->cap = cap;
-	}
-	if (w->len > 0)
-		smb2_put32(w->buf + w->last, (uint32_t)(w->len - w->last));
-	p = w->buf + w->len;
-	memset(p, 0, size);
-	smb2_put32(p + 4, action);
-	smb2_put32(p + 8, (uint32_t)nlen);
-	memcpy(p + SMBD_NOTIFY_ENTRY, name, nlen);
-	w->last = w->len;
-	w->len += size;
 }
 
 /*
@@ -374,7 +324,8 @@ smbd_notify_record(struct smbd_env *env, const bd_notify *n)
 		want |= FILE_NOTIFY_CHANGE_ATTRIBUTES;
 	if (n->what & (STORE_NOTIFY_OWNER | STORE_NOTIFY_ACL))
 		want |= FILE_NOTIFY_CHANGE_SECURITY;
-	if (want == 0 || (n->what & STORE_NOTIFY_REMOVED))
+	/* Every open is looked at: only while a watch asks for records. */
+	if (want == 0 || env->notify->record_watches == 0)
 		return;
 	TAILQ_FOREACH(c, &env->conns, entry)
 		TAILQ_FOREACH(o, &c->opens, entry) {
@@ -472,23 +423,20 @@ smbd_change_notify(struct smbd_req *r)
 {
 	struct smbd_conn *c = r->conn;
 	struct smbd_env *env = c->env;
-	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
 	struct smbd_session *s;
 	struct smbd_open *o;
 	struct smbd_notify *w;
 	struct smbd_notify_req *q;
-	uint32_t outmax, filter, st;
-	uint16_t flags;
+	struct smb2_notify_req nq;
+	uint32_t st;
 	uint8_t *data, *out;
 	size_t dlen;
 
+	/* The handle first: a bad one is FILE_CLOSED whatever the rest. */
 	if ((o = smbd_file_args(r, 32, 8, &s)) == NULL)
 		return;
-	flags = smb2_get16(b + 2);
-	outmax = smb2_get32(b + 4);
-	filter = smb2_get32(b + 24);
-	if (outmax > env->max_transact || !o->is_dir || filter == 0 ||
-	    (filter & ~FILE_NOTIFY_VALID_MASK) != 0) {
+	if ((st = smb2_notify_decode(r->msg, r->len, env->max_transact,
+	    &nq)) != STATUS_SUCCESS || !o->is_dir) {
 		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
 		return;
 	}
@@ -524,27 +472,29 @@ smbd_change_notify(struct smbd_req *r)
 		return;
 	}
 	/* MS-FSA 2.1.5.10: the latest request's filter is the watch's. */
-	w->filter = filter;
-	w->tree = (flags & SMB2_WATCH_TREE) != 0;
-	if (TAILQ_EMPTY(&w->reqs) && (w->overflow || w->len > 0)) {
+	if (w->filter & SMBD_RECORD_WANT)
+		env->notify->record_watches--;
+	w->filter = nq.filter;
+	if (w->filter & SMBD_RECORD_WANT)
+		env->notify->record_watches++;
+	w->tree = (nq.flags & SMB2_WATCH_TREE) != 0;
+	if (TAILQ_EMPTY(&w->reqs) && (w->overflow || w->kept.len > 0)) {
 		/* Changes kept since the last request: at once. */
-		st = smbd_notify_take(w, outmax, &data, &dlen);
+		st = smbd_notify_take(w, nq.outmax, &data, &dlen);
 		env->notify->completed++;
 		if (st != STATUS_SUCCESS) {
 			smbd_reply_error(r, st);
 			return;
 		}
-		if ((out = smbd_reply_room(r, 8 + dlen)) == NULL) {
+		if ((out = smbd_reply_room(r, SMB2_NOTIFY_RSP_FIXED + dlen +
+		    1)) == NULL) {
 			free(data);
 			smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 			return;
 		}
-		smb2_put16(out, 9);
-		smb2_put16(out + 2, SMB2_HDR_SIZE + 8);
-		smb2_put32(out + 4, (uint32_t)dlen);
-		memcpy(out + 8, data, dlen);
+		dlen = smb2_notify_response(out, data, dlen);
 		free(data);
-		smbd_reply_in(r, STATUS_SUCCESS, 8 + dlen);
+		smbd_reply_in(r, STATUS_SUCCESS, dlen);
 		return;
 	}
 	if (c->pending_notifies >= env->notifies_per_conn) {
@@ -557,19 +507,11 @@ smbd_change_notify(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 		return;
 	}
-	q->outmax = outmax;
-	q->a.async_id = ++env->next_async_id;
-	q->a.message_id = r->hdr.message_id;
-	q->a.session_id = r->rel_session;
-	q->a.tree_id = r->rel_tree;
-	q->a.command = r->hdr.command;
-	q->a.credit_charge = r->hdr.credit_charge;
-	q->a.flags = r->hdr.flags & SMB2_FLAGS_SIGNED;
-	q->a.encrypted = r->encrypted;
+	q->outmax = nq.outmax;
 	TAILQ_INSERT_TAIL(&w->reqs, q, entry);
 	c->pending_notifies++;
 	/* MS-SMB2 3.3.4.2: the interim response, in a compound too. */
-	r->async_id = q->a.async_id;
+	smbd_async_start(r, &q->a);
 	smbd_reply_error(r, STATUS_PENDING);
 }
 
@@ -613,9 +555,11 @@ smbd_notify_open_gone(struct smbd_conn *c, struct smbd_open *o)
 	while ((q = TAILQ_FIRST(&w->reqs)) != NULL)
 		smbd_notify_finish(w, q, STATUS_NOTIFY_CLEANUP, NULL, 0);
 	LIST_REMOVE(w, entry);
+	if (w->filter & SMBD_RECORD_WANT)
+		c->env->notify->record_watches--;
 	c->env->notify->nwatches--;
 	c->nwatches--;
-	free(w->buf);
+	smb2_notify_buf_clear(&w->kept);
 	free(w);
 	o->notify = NULL;
 }

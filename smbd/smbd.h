@@ -18,9 +18,9 @@
  *              every protocol's changes
  *   control.c  dittofsctl's listing of sessions, trees and opens
  *   smb2_hdr.c, smb2_negotiate.c, smb2_sign.c, smb2_crypt.c, status.c,
- *   utf16.c, smb2_lock.c, dcerpc.c, srvsvc.c, wkssvc.c: the pure wire
- *              code (smb2.h, smb2_lock.h, dcerpc.h), tested and fuzzed
- *              alone
+ *   utf16.c, smb2_lock.c, smb2_notify.c, dcerpc.c, srvsvc.c, wkssvc.c:
+ *              the pure wire code (smb2.h, smb2_lock.h, smb2_notify.h,
+ *              dcerpc.h), tested and fuzzed alone
  */
 #ifndef DITTOFS_SMBD_H
 #define DITTOFS_SMBD_H
@@ -355,6 +355,8 @@ struct smbd_async {
 	uint32_t	 flags;		/* the request's SIGNED */
 	int		 encrypted;	/* it came in a transform */
 };
+/* The current request goes async: a new AsyncId, its interim to send. */
+void	 smbd_async_start(struct smbd_req *, struct smbd_async *);
 /* The final response of a request answered STATUS_PENDING. */
 void	 smbd_reply_async(struct smbd_conn *, const struct smbd_async *,
 	    uint32_t status, const uint8_t *body, size_t len);
