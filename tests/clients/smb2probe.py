@@ -132,9 +132,10 @@ names and prints one line the test compares:
                       a signed request answered PENDING, then completed
                       (signed) by another session's CREATE; a rename's
                       OLD and NEW names; changes kept between requests
-                      returned at once; NOTIFY_ENUM_DIR for a small
-                      OutputBufferLength and past [smbd] notify buffer
-                      size (expects 1024); CANCEL; CLOSE ->
+                      returned at once; a record's change through an
+                      open (end of file): MODIFIED; NOTIFY_ENUM_DIR for
+                      a small OutputBufferLength and past [smbd] notify
+                      buffer size (expects 1024); CANCEL; CLOSE ->
                       NOTIFY_CLEANUP; a file, a filter of 0, a length
                       above MaxTransactSize, a directory opened without
                       FILE_LIST_DIRECTORY refused; [smbd] pending
@@ -1993,6 +1994,19 @@ def notify_steps(d, key, cname):
     r = a.get()
     eq("30 creates kept past notify buffer size: NOTIFY_ENUM_DIR at once",
        hex(r["status"]), hex(ST_ENUM_DIR))
+    # A file's own record changed through B's open: MODIFIED.
+    a.notify(dfid, filt=0x10 | 0x8)
+    a.get()
+    st, f = b.open(top + "\\f2", disp=1)
+    si = struct.pack("<HBBIHHI16s", 33, 1, 20, 8, 64 + 32, 0, 0,
+                     f or b"\0" * 16) + struct.pack("<Q", 100)
+    st2 = b.call(0x11, si)["status"]
+    r = a.get()
+    if f is not None:
+        b.close(f)
+    eq("LAST_WRITE|SIZE, and B sets f2's end of file: MODIFIED f2",
+       (st, st2, hex(r["status"]), notify_entries(r)),
+       (0, 0, "0x0", [(3, "f2")]))
     # CANCEL by AsyncId.
     mid = a.notify(dfid)
     r = a.get()
