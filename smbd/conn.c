@@ -669,6 +669,8 @@ smbd_req_finish(struct smbd_req *r)
 	} else if (r->outlen > 0)
 		smbd_conn_send(c, r->out, r->outlen);
 	OPENSSL_cleanse(r->seal_key, sizeof(r->seal_key));
+	if (r->notify_interim)
+		smbd_notify_sent(r);
 	if (r->drop)
 		smbd_conn_drain(c, "a request in the clear where encryption "
 		    "was asked for");

@@ -76,6 +76,7 @@
 struct smbd_notify_req {
 	struct smbd_async		 a;
 	uint32_t			 outmax;	/* OutputBufferLength */
+	struct smbd_req			*r;	/* its interim not sent yet */
 	TAILQ_ENTRY(smbd_notify_req)	 entry;
 };
 
@@ -103,6 +104,9 @@ struct smbd_notify_final {
 	uint8_t			*body;
 	size_t			 len;
 	struct event		*ev;
+	/* Held until the interim (r's chain) went before it (3.3.4.2). */
+	struct smbd_req		*r;
+	TAILQ_ENTRY(smbd_notify_final) entry;
 };
 
 struct smbd_notify_table {
@@ -116,6 +120,7 @@ struct smbd_notify_table {
 	uint8_t				 held_name[SMBD_NOTIFY_NAME_MAX];
 	size_t				 held_namelen;
 	uint64_t			 completed, enum_dirs;
+	TAILQ_HEAD(, smbd_notify_final)	 finals;
 };
 
 void
@@ -128,6 +133,7 @@ smbd_notify_init(struct smbd_env *env)
 		fatal("notify table");
 	for (i = 0; i < SMBD_NOTIFY_BUCKETS; i++)
 		LIST_INIT(&t->buckets[i]);
+	TAILQ_INIT(&t->finals);
 	env->notify = t;
 }
 
@@ -184,8 +190,39 @@ smbd_notify_finish(struct smbd_notify *w, struct smbd_notify_req *q,
 	f->status = status;
 	f->len = len;
 	c->env->notify->completed++;
-	event_active(f->ev, EV_TIMEOUT, 1);
+	/*
+	 * Its interim rides in a chain still being answered (a compound
+	 * whose later request waits for blockd): the final goes after it.
+	 */
+	if ((f->r = q->r) != NULL)
+		TAILQ_INSERT_TAIL(&c->env->notify->finals, f, entry);
+	else
+		event_active(f->ev, EV_TIMEOUT, 1);
 	free(q);
+}
+
+/* A chain that carried interim responses went out: their finals may. */
+void
+smbd_notify_sent(struct smbd_req *r)
+{
+	struct smbd_notify_table *t = r->conn->env->notify;
+	struct smbd_notify_final *f, *next;
+	struct smbd_notify_req *q;
+	struct smbd_open *o;
+
+	TAILQ_FOREACH(o, &r->conn->opens, entry)
+		if (o->notify != NULL)
+			TAILQ_FOREACH(q, &o->notify->reqs, entry)
+				if (q->r == r)
+					q->r = NULL;
+	for (f = TAILQ_FIRST(&t->finals); f != NULL; f = next) {
+		next = TAILQ_NEXT(f, entry);
+		if (f->r != r)
+			continue;
+		TAILQ_REMOVE(&t->finals, f, entry);
+		f->r = NULL;
+		event_active(f->ev, EV_TIMEOUT, 1);
+	}
 }
 
 static void
@@ -508,6 +545,8 @@ smbd_change_notify(struct smbd_req *r)
 		return;
 	}
 	q->outmax = nq.outmax;
+	q->r = r;
+	r->notify_interim = 1;
 	TAILQ_INSERT_TAIL(&w->reqs, q, entry);
 	c->pending_notifies++;
 	/* MS-SMB2 3.3.4.2: the interim response, in a compound too. */

@@ -312,6 +312,7 @@ struct smbd_req {
 	/* MS-SMB2 3.3.4.2: the next reply is async (interim or final) */
 	uint64_t		 async_id;
 	int			 async_final;	/* no credits: the interim's */
+	int			 notify_interim;	/* notify.c's, sent */
 	/* per-command state of an asynchronous command */
 	void			*work;
 	void			(*work_free)(void *);
@@ -493,6 +494,8 @@ void	 smbd_notify_open_gone(struct smbd_conn *, struct smbd_open *);
 void	 smbd_notify_note(struct smbd_env *, const bd_notify *);
 void	 smbd_notify_resync(struct smbd_env *);
 void	 smbd_notify_status(const struct smbd_env *, char *, size_t);
+/* A chain with a CHANGE_NOTIFY's interim in it was sent (or dropped). */
+void	 smbd_notify_sent(struct smbd_req *);
 
 /* ipc.c */
 /* A command on a tree of IPC$ (or a pipe): 1 when answered here. */

@@ -141,7 +141,9 @@ names and prints one line the test compares:
                       FILE_LIST_DIRECTORY refused; [smbd] pending
                       notifies per connection (expects 4); the watched
                       directory removed: DELETE_PENDING; a related
-                      compound CREATE + CHANGE_NOTIFY; with CIPHER (3.x)
+                      compound CREATE + CHANGE_NOTIFY; CHANGE_NOTIFY +
+                      CLOSE in one chain: the chain (the interim) before
+                      NOTIFY_CLEANUP; with CIPHER (3.x)
                       the same in transforms, the completion sealed
   watch D KEYHEX DIR N
                       watch DIR (made if missing) for names: "PENDING"
@@ -1898,6 +1900,25 @@ class NotifyProbe(LockProbe):
                                                    outlen, fid, filt, 0),
                         sign=sign)
 
+    def chain(self, msgs):
+        """A compound of (cmd, body, flags), signed or sealed as the
+        session is: the first message id."""
+        base = self.mid + self.last_charge
+        frame = b""
+        for i, (cmd, body, flags) in enumerate(msgs):
+            sign = self.signkey is not None and not self.seal
+            m = header(cmd, base + i, credits=8, sid=self.sid, tid=self.tid,
+                       flags=flags | (8 if sign else 0)) + body
+            if i + 1 < len(msgs):
+                m = pad8(m)
+                m = m[:20] + struct.pack("<I", len(m)) + m[24:]
+            if sign:
+                m = m[:48] + mac(self.alg, self.signkey, m) + m[64:]
+            frame += m
+        self.mid, self.last_charge = base + len(msgs) - 1, 1
+        send_frame(self.s, self.wrap(frame) if self.seal else frame)
+        return base
+
     def cancel_async(self, async_id):
         h = bytearray(header(CANCEL, 0, credits=0, sid=self.sid, flags=2))
         h[32:40] = struct.pack("<Q", async_id)
@@ -2070,24 +2091,11 @@ def notify_steps(d, key, cname):
     a.close(gfid or b"\0" * 16)
     # A related compound: CREATE of the directory, CHANGE_NOTIFY of it.
     n = top.encode("utf-16-le")
-    base = a.mid + a.last_charge
-    c1 = header(CREATE, base, credits=8, sid=a.sid, tid=a.tid) + \
-        struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0, 0x100081, 0x10,
-                    7, 1, 1, 64 + 56, len(n), 0, 0) + n
-    c1 = pad8(c1)
-    c1 = c1[:20] + struct.pack("<I", len(c1)) + c1[24:]
-    c2 = header(CHANGE_NOTIFY, base + 1, credits=8, sid=a.sid, tid=a.tid,
-                flags=4) + struct.pack("<HHI16sII", 32, 0, 4096,
-                                       b"\xff" * 16, NOTIFY_NAMES, 0)
-    a.mid, a.last_charge = base + 1, 1
-    frame = c1 + c2
-    if a.signkey and not a.seal:
-        s1 = c1[:16] + struct.pack("<I", 8 | 0) + c1[20:]
-        s1 = s1[:48] + mac(a.alg, a.signkey, s1) + s1[64:]
-        s2 = c2[:16] + struct.pack("<I", 8 | 4) + c2[20:]
-        s2 = s2[:48] + mac(a.alg, a.signkey, s2) + s2[64:]
-        frame = s1 + s2
-    send_frame(a.s, a.wrap(frame) if a.seal else frame)
+    a.chain([(CREATE, struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0,
+                                  0x100081, 0x10, 7, 1, 1, 64 + 56, len(n),
+                                  0, 0) + n, 0),
+             (CHANGE_NOTIFY, struct.pack("<HHI16sII", 32, 0, 4096,
+                                         b"\xff" * 16, NOTIFY_NAMES, 0), 4)])
     raw = a.unwrap(recv_frame(a.s))
     r1 = parse(raw)
     r2 = parse(raw[r1["next"]:]) if r1["next"] else {"status": None,
@@ -2102,7 +2110,18 @@ def notify_steps(d, key, cname):
     eq("... completed by B's CREATE of c1", (hex(r["status"]),
                                             notify_entries(r)),
        ("0x0", [(1, "c1")]))
-    a.close(cfid)
+    # CHANGE_NOTIFY + CLOSE asking for attributes (from blockd) in one
+    # chain: the chain, with the interim, before the NOTIFY_CLEANUP.
+    base = a.chain([(CHANGE_NOTIFY, struct.pack("<HHI16sII", 32, 0, 4096,
+                                                cfid, NOTIFY_NAMES, 0), 0),
+                    (CLOSE, struct.pack("<HHI", 24, 1, 0) + cfid, 0)])
+    r1 = a.get()
+    r2 = a.get()
+    eq("CHANGE_NOTIFY + CLOSE (POSTQUERY_ATTRIB) in one chain: the chain "
+       "with the interim first, then NOTIFY_CLEANUP",
+       (r1["mid"] == base, hex(r1["status"]), r1["next"] != 0,
+        r2["mid"] == base, hex(r2["status"])),
+       (True, hex(ST_PENDING), True, True, hex(ST_CLEANUP)))
 
 
 def notify_watch(d, key, name, n):
