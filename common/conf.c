@@ -179,6 +179,12 @@ static const struct conf_key_def conf_smbd_keys[] = {
 	/* Byte-range locks one open holds; LOCKs waiting per connection. */
 	{ "locks per open", CONF_INT, "1024", 1, 1048576 },
 	{ "pending locks per connection", CONF_INT, "64", 0, 65536 },
+	/*
+	 * CHANGE_NOTIFY: bytes of changes kept per watched directory handle;
+	 * directories watched and requests waiting, each, per connection.
+	 */
+	{ "notify buffer size", CONF_INT, "65536", 0, 1048576 },
+	{ "pending notifies per connection", CONF_INT, "64", 0, 65536 },
 	CONF_RPC_LIMIT_KEYS("1024", "16", "256"),
 	{ NULL, 0, NULL, 0, 0 }
 };

@@ -364,6 +364,7 @@ smbd_open_find(struct smbd_conn *c, uint64_t id)
 void
 smbd_open_free(struct smbd_conn *c, struct smbd_open *o)
 {
+	smbd_notify_open_gone(c, o);
 	smbd_lock_open_gone(c, o);
 	if (o->fd != -1)
 		close(o->fd);
@@ -527,6 +528,25 @@ smbd_reply_error(struct smbd_req *r, uint32_t status)
 }
 
 /*
+ * MS-SMB2 3.3.4.2: what the final response of the current request needs,
+ * with a new AsyncId, which the interim response (the caller's
+ * STATUS_PENDING, next) carries too.
+ */
+void
+smbd_async_start(struct smbd_req *r, struct smbd_async *a)
+{
+	a->async_id = ++r->conn->env->next_async_id;
+	a->message_id = r->hdr.message_id;
+	a->session_id = r->rel_session;
+	a->tree_id = r->rel_tree;
+	a->command = r->hdr.command;
+	a->credit_charge = r->hdr.credit_charge;
+	a->flags = r->hdr.flags & SMB2_FLAGS_SIGNED;
+	a->encrypted = r->encrypted;
+	r->async_id = a->async_id;
+}
+
+/*
  * The final response of a request answered STATUS_PENDING earlier (MS-SMB2
  * 3.3.4.2), as a request of its own: signed as its session signs, sent
  * as any response is.  Called from the loop, never from inside another
@@ -536,6 +556,7 @@ void
 smbd_reply_async(struct smbd_conn *c, const struct smbd_async *a,
     uint32_t status, const uint8_t *body, size_t len)
 {
+	struct smbd_session *s;
 	struct smbd_req *r;
 
 	if (c->closing)
@@ -557,6 +578,10 @@ smbd_reply_async(struct smbd_conn *c, const struct smbd_async *a,
 	r->rel_tree = a->tree_id;
 	r->async_id = a->async_id;
 	r->async_final = 1;
+	/* Sealed as its request came (3.3.4.1.4), as the interim went. */
+	if (a->encrypted && (s = smbd_session_find(c, a->session_id)) !=
+	    NULL && s->has_cipher_keys)
+		smbd_req_seal(r, s);
 	r->dispatched = 1;
 	r->at_end = 1;
 	r->running = 1;
@@ -644,6 +669,8 @@ smbd_req_finish(struct smbd_req *r)
 	} else if (r->outlen > 0)
 		smbd_conn_send(c, r->out, r->outlen);
 	OPENSSL_cleanse(r->seal_key, sizeof(r->seal_key));
+	if (r->notify_interim)
+		smbd_notify_sent(r);
 	if (r->drop)
 		smbd_conn_drain(c, "a request in the clear where encryption "
 		    "was asked for");

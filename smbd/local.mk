@@ -6,13 +6,14 @@ smbd_libsmb2_a_SOURCES = smbd/smb2.h smbd/status.h smbd/smb2_hdr.c \
 	smbd/smb2_negotiate.c smbd/smb2_sign.c smbd/smb2_crypt.c smbd/status.c \
 	smbd/utf16.c smbd/smb2_lock.c smbd/smb2_lock.h smbd/smb2_lease.c \
 	smbd/smb2_lease.h smbd/dcerpc.h smbd/dcerpc.c smbd/srvsvc.c smbd/wkssvc.c \
-	smbd/secdesc.c smbd/secdesc.h smbd/smb2_durable.c smbd/smb2_durable.h
+	smbd/secdesc.c smbd/secdesc.h smbd/smb2_durable.c smbd/smb2_durable.h \
+	smbd/smb2_notify.c smbd/smb2_notify.h
 smbd_libsmb2_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 sbin_PROGRAMS += smbd/dittofs-smbd
 smbd_dittofs_smbd_SOURCES = smbd/smbd.c smbd/smbd.h smbd/conn.c \
 	smbd/proc.c smbd/file.c smbd/lock.c smbd/ipc.c smbd/control.c \
-	smbd/security.c smbd/lease.c smbd/durable.c
+	smbd/security.c smbd/lease.c smbd/durable.c smbd/notify.c
 smbd_dittofs_smbd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 smbd_dittofs_smbd_LDADD = smbd/libsmb2.a $(DITTOFS_COMMON_LIBS) \
 	$(OPENSSL_LIBS)
@@ -40,6 +41,12 @@ tests_unit_test_smb2_lock_SOURCES = tests/unit/test_smb2_lock.c
 tests_unit_test_smb2_lock_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
 tests_unit_test_smb2_lock_LDADD = $(SMBD_TEST_LIBS)
 # Oplocks and leases on the wire: create contexts, breaks, their rules.
+# CHANGE_NOTIFY's request and FILE_NOTIFY_INFORMATION entries.
+check_PROGRAMS += tests/unit/test_smb2_notify
+TESTS += tests/unit/test_smb2_notify
+tests_unit_test_smb2_notify_SOURCES = tests/unit/test_smb2_notify.c
+tests_unit_test_smb2_notify_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
+tests_unit_test_smb2_notify_LDADD = $(SMBD_TEST_LIBS)
 check_PROGRAMS += tests/unit/test_smb2_durable
 TESTS += tests/unit/test_smb2_durable
 tests_unit_test_smb2_durable_SOURCES = tests/unit/test_smb2_durable.c
@@ -87,6 +94,9 @@ EXTRA_DIST += tests/integration/test_smb_cross.sh
 # Durable handles v1 and v2 in stated, through kill -9 of smbd.
 TESTS += tests/integration/test_smb_durable.sh
 EXTRA_DIST += tests/integration/test_smb_durable.sh
+# CHANGE_NOTIFY fed by SMB's and NFSv3's changes; smbtorture smb2.notify.
+TESTS += tests/integration/test_smb_notify.sh
+EXTRA_DIST += tests/integration/test_smb_notify.sh
 
 # Security descriptors <-> the store's ACL model, with the parser's
 # fuzz target over random and mutated descriptors.

@@ -414,14 +414,7 @@ smbd_lockop_wait(struct smbd_lockop *op)
 	op->waiting = 1;
 	op->c->pending_locks++;
 	op->env->locks_waited++;
-	op->a.async_id = ++op->env->next_async_id;
-	op->a.message_id = r->hdr.message_id;
-	op->a.session_id = r->rel_session;
-	op->a.tree_id = r->rel_tree;
-	op->a.command = r->hdr.command;
-	op->a.credit_charge = r->hdr.credit_charge;
-	op->a.flags = r->hdr.flags & SMB2_FLAGS_SIGNED;
-	r->async_id = op->a.async_id;
+	smbd_async_start(r, &op->a);
 	smbd_reply_error(r, STATUS_PENDING);
 }
 

@@ -1,7 +1,8 @@
 /*
  * smbd's commands that are not about files: NEGOTIATE, SESSION_SETUP
  * (the security buffer goes to gssd, which alone verifies it), LOGOFF,
- * TREE_CONNECT, TREE_DISCONNECT, ECHO, CANCEL (of a LOCK, lock.c); and
+ * TREE_CONNECT, TREE_DISCONNECT, ECHO, CANCEL (of a LOCK, lock.c, or a
+ * CHANGE_NOTIFY, notify.c); and
  * the one dispatch table, with what each command needs (a session, a
  * tree) checked before its handler runs (MS-SMB2 3.3.5.2.9, 3.3.5.2.11).
  */
@@ -587,12 +588,14 @@ smbd_echo(struct smbd_req *r)
 
 /*
  * MS-SMB2 3.3.5.16: CANCEL has no response, whatever it names; a LOCK
- * waiting asynchronously (lock.c) is cancelled.
+ * (lock.c) or a CHANGE_NOTIFY (notify.c) waiting asynchronously is
+ * cancelled.
  */
 static void
 smbd_cancel(struct smbd_req *r)
 {
-	(void)smbd_lock_cancel(r);
+	if (!smbd_lock_cancel(r))
+		(void)smbd_notify_cancel(r);
 	smbd_reply_none(r);
 }
 
@@ -685,12 +688,6 @@ smbd_ioctl(struct smbd_req *r)
 	smbd_reply_error(r, STATUS_INVALID_DEVICE_REQUEST);
 }
 
-static void
-smbd_not_supported(struct smbd_req *r)
-{
-	smbd_reply_error(r, STATUS_NOT_SUPPORTED);
-}
-
 static const struct {
 	void		(*fn)(struct smbd_req *);
 } smbd_commands[SMB2_NCOMMANDS] = {
@@ -709,7 +706,7 @@ static const struct {
 	[SMB2_CANCEL] = { smbd_cancel },
 	[SMB2_ECHO] = { smbd_echo },
 	[SMB2_QUERY_DIRECTORY] = { smbd_query_directory },
-	[SMB2_CHANGE_NOTIFY] = { smbd_not_supported },
+	[SMB2_CHANGE_NOTIFY] = { smbd_change_notify },
 	[SMB2_QUERY_INFO] = { smbd_query_info },
 	[SMB2_SET_INFO] = { smbd_set_info },
 	[SMB2_OPLOCK_BREAK] = { smbd_oplock_break },

@@ -234,11 +234,28 @@ static void
 smbd_bdc_ready(void *arg)
 {
 	smbd_shares_refresh(arg);
+	/* blockd counts watches afresh on a new channel. */
+	smbd_notify_announce(arg);
 }
 
-/* smbd caches nothing from blockd yet: no note needs an action. */
+/* Notes missed: the watches of CHANGE_NOTIFY answer ENUM_DIR. */
+static void
+smbd_bdc_drop(void *arg)
+{
+	smbd_notify_resync(arg);
+}
+
+/* smbd caches nothing from blockd: notes feed CHANGE_NOTIFY alone. */
+static void
+smbd_bdc_notify(void *arg, const bd_notify *n)
+{
+	smbd_notify_note(arg, n);
+}
+
 static const struct bdc_hooks smbd_bdc_hooks = {
 	.ready = smbd_bdc_ready,
+	.drop = smbd_bdc_drop,
+	.notify = smbd_bdc_notify,
 };
 
 static void
@@ -268,6 +285,10 @@ smbd_config(struct smbd_env *env, const struct conf *conf)
 	    "locks per open");
 	env->pending_locks_per_conn = (size_t)conf_get_int(conf, "smbd",
 	    "pending locks per connection");
+	env->notify_buffer = (size_t)conf_get_int(conf, "smbd",
+	    "notify buffer size");
+	env->notifies_per_conn = (size_t)conf_get_int(conf, "smbd",
+	    "pending notifies per connection");
 }
 
 /*
@@ -301,6 +322,7 @@ smbd_pre_init(struct daemon *d)
 	env->base = d->base;
 	TAILQ_INIT(&env->conns);
 	smbd_lock_init(env);
+	smbd_notify_init(env);
 	smbd_config(env, d->conf);
 	if (smbd_shares_load(env, d->conf) == -1)
 		fatalx("shares: out of memory");
@@ -415,7 +437,7 @@ static void
 smbd_status(struct daemon *d, char *buf, size_t len)
 {
 	struct smbd_env *env = d->env;
-	char calls[512], cmds[768], locks[384];
+	char calls[512], cmds[768], locks[384], notes[128];
 	size_t sessions = 0, opens = 0;
 	struct smbd_conn *c;
 
@@ -427,10 +449,11 @@ smbd_status(struct daemon *d, char *buf, size_t len)
 	util_counts_text(cmds, sizeof(cmds), env->commands, SMB2_NCOMMANDS,
 	    smbd_command_counter_name);
 	smbd_lock_status(env, locks, sizeof(locks));
+	smbd_notify_status(env, notes, sizeof(notes));
 	snprintf(buf, len, "SMB port %u; %zu share(s); %zu connection(s), "
 	    "%zu session(s), %zu open file(s); %llu refused; blockd %s; "
 	    "gssd %s; %llu logon(s), %llu failed; %llu malformed, %llu bad "
-	    "signature(s); %s; %llu RPC call(s), %llu fault(s); %llu "
+	    "signature(s); %s; %s; %llu RPC call(s), %llu fault(s); %llu "
 	    "transform(s) decrypted, %llu undecryptable, %llu refused "
 	    "unencrypted; commands: %s; to blockd: %s", env->port,
 	    env->nshares, env->nconns, sessions, opens,
@@ -442,7 +465,7 @@ smbd_status(struct daemon *d, char *buf, size_t len)
 	    (unsigned long long)env->logons,
 	    (unsigned long long)env->logon_failures,
 	    (unsigned long long)env->malformed,
-	    (unsigned long long)env->bad_signatures, locks,
+	    (unsigned long long)env->bad_signatures, locks, notes,
 	    (unsigned long long)env->rpc_calls,
 	    (unsigned long long)env->rpc_faults,
 	    (unsigned long long)env->decrypted,

@@ -14,11 +14,13 @@
  *   ipc.c      IPC$ and its named pipes (srvsvc, wkssvc) carrying
  *              DCE/RPC (dcerpc.c, srvsvc.c, wkssvc.c: dcerpc.h)
  *   durable.c  durable handles v1 and v2, kept in stated
+ *   notify.c   CHANGE_NOTIFY (answered async), fed by blockd's notes of
+ *              every protocol's changes
  *   control.c  dittofsctl's listing of sessions, trees and opens
  *   smb2_hdr.c, smb2_negotiate.c, smb2_sign.c, smb2_crypt.c, status.c,
- *   utf16.c, smb2_lock.c, dcerpc.c, srvsvc.c, wkssvc.c: the pure wire
- *              code (smb2.h, smb2_lock.h, dcerpc.h), tested and fuzzed
- *              alone
+ *   utf16.c, smb2_lock.c, smb2_notify.c, dcerpc.c, srvsvc.c, wkssvc.c:
+ *              the pure wire code (smb2.h, smb2_lock.h, smb2_notify.h,
+ *              dcerpc.h), tested and fuzzed alone
  */
 #ifndef DITTOFS_SMBD_H
 #define DITTOFS_SMBD_H
@@ -71,6 +73,8 @@ struct smbd_share {
 struct smbd_conn;
 struct smbd_file;
 struct smbd_lockop;
+struct smbd_notify;
+struct smbd_notify_table;
 
 /* lock.c: the files smbd has open, by stated's file id. */
 #define SMBD_FILE_BUCKETS	1024
@@ -122,6 +126,10 @@ struct smbd_env {
 	uint32_t		 durable_timeout_ms;	/* 0: none granted */
 	uint64_t		 durable_granted, durable_reconnects;
 	uint64_t		 durable_disconnects;
+	/* notify.c */
+	struct smbd_notify_table *notify;
+	size_t			 notify_buffer;	/* bytes kept per watch */
+	size_t			 notifies_per_conn;
 	/* counters for dittofsctl status */
 	uint64_t		 commands[SMB2_NCOMMANDS];
 	uint64_t		 malformed;
@@ -212,6 +220,7 @@ struct smbd_open {
 	int			 oplock_breaking;	/* notified, no ack */
 	uint8_t			 oplock_break_to;
 	struct smbd_lease	*lease;		/* oplock LEASE: shared */
+	struct smbd_notify	*notify;	/* CHANGE_NOTIFY's watch */
 	/* QUERY_DIRECTORY */
 	uint64_t		 cookie;
 	int			 dots;		/* "." and ".." sent: 0, 1, 2 */
@@ -258,6 +267,8 @@ struct smbd_conn {
 	uint64_t		 next_file_id;
 	size_t			 inflight;	/* chains being answered */
 	size_t			 pending_locks;	/* answered STATUS_PENDING */
+	size_t			 nwatches;	/* opens with a notify watch */
+	size_t			 pending_notifies;	/* ... STATUS_PENDING */
 	TAILQ_ENTRY(smbd_conn)	 entry;
 };
 
@@ -301,6 +312,7 @@ struct smbd_req {
 	/* MS-SMB2 3.3.4.2: the next reply is async (interim or final) */
 	uint64_t		 async_id;
 	int			 async_final;	/* no credits: the interim's */
+	int			 notify_interim;	/* notify.c's, sent */
 	/* per-command state of an asynchronous command */
 	void			*work;
 	void			(*work_free)(void *);
@@ -342,7 +354,10 @@ struct smbd_async {
 	uint16_t	 command;
 	uint16_t	 credit_charge;
 	uint32_t	 flags;		/* the request's SIGNED */
+	int		 encrypted;	/* it came in a transform */
 };
+/* The current request goes async: a new AsyncId, its interim to send. */
+void	 smbd_async_start(struct smbd_req *, struct smbd_async *);
 /* The final response of a request answered STATUS_PENDING. */
 void	 smbd_reply_async(struct smbd_conn *, const struct smbd_async *,
 	    uint32_t status, const uint8_t *body, size_t len);
@@ -467,6 +482,21 @@ void	 smbd_durable_drop(struct smbd_env *, uint64_t id);
 void	 smbd_durable_drop_connection(struct smbd_env *, uint64_t id);
 void	 smbd_durable_announce(struct smbd_env *);
 void	 smbd_durable_oplock_lost(struct smbd_conn *, struct smbd_open *);
+
+/* notify.c */
+void	 smbd_notify_init(struct smbd_env *);
+void	 smbd_change_notify(struct smbd_req *);
+/* A CANCEL of a pending CHANGE_NOTIFY: 1 when it named one. */
+int	 smbd_notify_cancel(struct smbd_req *);
+/* Its waiting CHANGE_NOTIFYs end (STATUS_NOTIFY_CLEANUP), its watch. */
+void	 smbd_notify_open_gone(struct smbd_conn *, struct smbd_open *);
+/* blockd's note of a change; notes were missed (ENUM_DIR for all). */
+void	 smbd_notify_note(struct smbd_env *, const bd_notify *);
+void	 smbd_notify_resync(struct smbd_env *);
+void	 smbd_notify_announce(struct smbd_env *);
+void	 smbd_notify_status(const struct smbd_env *, char *, size_t);
+/* A chain with a CHANGE_NOTIFY's interim in it was sent (or dropped). */
+void	 smbd_notify_sent(struct smbd_req *);
 
 /* ipc.c */
 /* A command on a tree of IPC$ (or a pipe): 1 when answered here. */

@@ -127,6 +127,29 @@ names and prints one line the test compares:
                       an RWH lease of NAME: "HELD <state>", then its
                       break "BREAK <cmd> <current> <new> <flags>", its
                       acknowledgment "ACKED 0x<status>", a line on stdin
+  notify D KEYHEX [CIPHER]
+                      CHANGE_NOTIFY (smbd/notify.c), PASS/FAIL lines:
+                      a signed request answered PENDING, then completed
+                      (signed) by another session's CREATE; a rename's
+                      OLD and NEW names; changes kept between requests
+                      returned at once; a record's change through an
+                      open (end of file): MODIFIED; NOTIFY_ENUM_DIR for
+                      a small OutputBufferLength and past [smbd] notify
+                      buffer size (expects 1024); CANCEL; CLOSE ->
+                      NOTIFY_CLEANUP; a file, a filter of 0, a length
+                      above MaxTransactSize, a directory opened without
+                      FILE_LIST_DIRECTORY refused; [smbd] pending
+                      notifies per connection (expects 4); the watched
+                      directory removed: DELETE_PENDING; a related
+                      compound CREATE + CHANGE_NOTIFY; CHANGE_NOTIFY +
+                      CLOSE in one chain: the chain (the interim) before
+                      NOTIFY_CLEANUP; with CIPHER (3.x)
+                      the same in transforms, the completion sealed
+  watch D KEYHEX DIR N
+                      watch DIR (made if missing) for names: "PENDING"
+                      once the first request waits, "NOTIFY 0x<status>
+                      <action>:<name>..." per completion, re-armed until
+                      N changes came, then "DONE"
 """
 import os
 import socket
@@ -1820,6 +1843,314 @@ def garbage(n, seed):
     print("ALIVE" if r["status"] == 0 else "STATUS 0x%x" % r["status"])
 
 
+CHANGE_NOTIFY = 0x0f
+NOTIFY_NAMES = 0x3          # FILE_NOTIFY_CHANGE_FILE_NAME | DIR_NAME
+ST_PENDING, ST_CLEANUP, ST_ENUM_DIR = 0x103, 0x10b, 0x10c
+
+
+class NotifyProbe(LockProbe):
+    """A session through gssd-stub.py with its keys, for CHANGE_NOTIFY."""
+
+    def login_keys(self, cname=None):
+        self.setup_only = True
+        if self.dialect == 0x311:
+            self.offer = [CIPHERS[cname]] if cname else None
+        self.run()
+        self.seal = cname is not None
+        r = self.call(TREE_CONNECT, self.tree_body("export"), sign=True)
+        self.tid = r["tid"]
+        return r["status"]
+
+    def msg(self, cmd, body, sign=True, flags=0, mid=None):
+        """A request sent, not waited for: its message id."""
+        if mid is None:
+            self.mid += self.last_charge
+            self.last_charge = 1
+            mid = self.mid
+        m = header(cmd, mid, credits=32, sid=self.sid, tid=self.tid,
+                   flags=flags | (8 if sign and self.signkey else 0)) + body
+        if sign and self.signkey:
+            m = m[:48] + mac(self.alg, self.signkey, m) + m[64:]
+        send_frame(self.s, self.wrap(m) if self.seal else m)
+        return mid
+
+    def get(self):
+        """The next response: parsed, with async_id, sealed, sigok."""
+        raw = self.unwrap(recv_frame(self.s))
+        r = parse(raw)
+        r["async_id"] = struct.unpack_from("<Q", raw, 32)[0]
+        r["sealed"] = self.sealed
+        r["sigok"] = bool(r["flags"] & 8) and self.signkey is not None and \
+            raw[48:64] == mac(self.alg, self.signkey, raw[:r["next"]]
+                              if r["next"] else raw)
+        return r
+
+    def opendir(self, name, access=0x1 | 0x80 | 0x100000, disp=3,
+                options=1):
+        n = name.encode("utf-16-le")
+        body = struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0, access,
+                           0x10, 7, disp, options, 64 + 56, len(n), 0,
+                           0) + n
+        r = self.call(CREATE, body, sign=bool(self.signkey))
+        return r["status"], self.fid(r) if r["status"] == 0 else None
+
+    def notify(self, fid, outlen=4096, filt=NOTIFY_NAMES, flags=0,
+               sign=True):
+        return self.msg(CHANGE_NOTIFY, struct.pack("<HHI16sII", 32, flags,
+                                                   outlen, fid, filt, 0),
+                        sign=sign)
+
+    def chain(self, msgs):
+        """A compound of (cmd, body, flags), signed or sealed as the
+        session is: the first message id."""
+        base = self.mid + self.last_charge
+        frame = b""
+        for i, (cmd, body, flags) in enumerate(msgs):
+            sign = self.signkey is not None and not self.seal
+            m = header(cmd, base + i, credits=8, sid=self.sid, tid=self.tid,
+                       flags=flags | (8 if sign else 0)) + body
+            if i + 1 < len(msgs):
+                m = pad8(m)
+                m = m[:20] + struct.pack("<I", len(m)) + m[24:]
+            if sign:
+                m = m[:48] + mac(self.alg, self.signkey, m) + m[64:]
+            frame += m
+        self.mid, self.last_charge = base + len(msgs) - 1, 1
+        send_frame(self.s, self.wrap(frame) if self.seal else frame)
+        return base
+
+    def cancel_async(self, async_id):
+        h = bytearray(header(CANCEL, 0, credits=0, sid=self.sid, flags=2))
+        h[32:40] = struct.pack("<Q", async_id)
+        m = bytes(h) + struct.pack("<HH", 4, 0)
+        send_frame(self.s, self.wrap(m) if self.seal else m)
+
+    def mkfile(self, name):
+        st, f = self.open(name, disp=5)
+        if f is not None:
+            self.close(f)
+        return st
+
+
+def notify_entries(r):
+    """FILE_NOTIFY_INFORMATION entries of a response: [(action, name)]."""
+    b = r["body"]
+    if r["status"] != 0 or len(b) < 8:
+        return []
+    (off, ln) = struct.unpack_from("<HI", b, 2)
+    buf, pos, out = b[off - 64:off - 64 + ln], 0, []
+    while pos + 12 <= len(buf):
+        (nxt, action, nl) = struct.unpack_from("<III", buf, pos)
+        out.append((action, buf[pos + 12:pos + 12 + nl].decode("utf-16-le")))
+        if nxt == 0:
+            break
+        pos += nxt
+    return out
+
+
+def notify_steps(d, key, cname):
+    """CHANGE_NOTIFY through gssd-stub.py's sessions (see the usage)."""
+    a = NotifyProbe(connect(), d, key)
+    b = NotifyProbe(connect(), d, key)
+    tag = "%x%s" % (d, "-" + cname if cname else "")
+
+    def eq(name, got, want):
+        a.report(name, got == want, "%r, want %r" % (got, want))
+    eq("session A (signed%s)" % (", sealed" if cname else ""),
+       a.login_keys(cname), 0)
+    eq("session B", b.login(), 0)
+    top = "nd-" + tag
+    st, dfid = a.opendir(top)
+    eq("A opens the directory %s" % top, st, 0)
+    # Pending, then completed by B's CREATE.
+    mid = a.notify(dfid)
+    r = a.get()
+    aid = r["async_id"]
+    eq("CHANGE_NOTIFY: interim STATUS_PENDING, async, an AsyncId",
+       (hex(r["status"]), bool(r["flags"] & 2), aid != 0, r["mid"] == mid),
+       (hex(ST_PENDING), True, True, True))
+    eq("B creates %s\\f1" % top, b.mkfile(top + "\\f1"), 0)
+    r = a.get()
+    eq("... completes it: SUCCESS, the same AsyncId, ADDED f1",
+       (hex(r["status"]), r["async_id"] == aid, r["mid"] == mid,
+        notify_entries(r)), ("0x0", True, True, [(1, "f1")]))
+    if cname:
+        eq("... sealed as its request was", r["sealed"], True)
+    else:
+        eq("... signed as its request was", r["sigok"], True)
+    # A rename in the directory: OLD then NEW.
+    a.notify(dfid)
+    r = a.get()
+    st, f = b.open(top + "\\f1", access=0x10080, disp=1)
+    nn = (top + "\\f2").encode("utf-16-le")
+    rn = struct.pack("<B7sQI", 0, b"\0" * 7, 0, len(nn)) + nn
+    si = struct.pack("<HBBIHHI16s", 33, 1, 10, len(rn), 64 + 32, 0, 0,
+                     f or b"\0" * 16) + rn
+    st2 = b.call(0x11, si)["status"]
+    if f is not None:
+        b.close(f)
+    eq("B renames f1 to f2", (st, st2), (0, 0))
+    r = a.get()
+    eq("... RENAMED_OLD_NAME f1, RENAMED_NEW_NAME f2",
+       (hex(r["status"]), notify_entries(r)), ("0x0", [(4, "f1"), (5, "f2")]))
+    # Changes while no request waits: kept, returned at once.
+    eq("B creates g1 and g2 while A has no request waiting",
+       (b.mkfile(top + "\\g1"), b.mkfile(top + "\\g2")), (0, 0))
+    a.notify(dfid)
+    r = a.get()
+    eq("... the next CHANGE_NOTIFY returns both at once (not PENDING)",
+       (hex(r["status"]), bool(r["flags"] & 2), notify_entries(r)),
+       ("0x0", False, [(1, "g1"), (1, "g2")]))
+    # A change larger than OutputBufferLength: ENUM_DIR.
+    a.notify(dfid, outlen=8)
+    r = a.get()
+    b.mkfile(top + "\\h1")
+    r = a.get()
+    eq("OutputBufferLength 8, then a change: NOTIFY_ENUM_DIR",
+       hex(r["status"]), hex(ST_ENUM_DIR))
+    # More than [smbd] notify buffer size (1024) kept: ENUM_DIR.
+    for i in range(30):
+        b.mkfile(top + "\\overflow-name-%02d" % i)
+    a.notify(dfid)
+    r = a.get()
+    eq("30 creates kept past notify buffer size: NOTIFY_ENUM_DIR at once",
+       hex(r["status"]), hex(ST_ENUM_DIR))
+    # A file's own record changed through B's open: MODIFIED.
+    a.notify(dfid, filt=0x10 | 0x8)
+    a.get()
+    st, f = b.open(top + "\\f2", disp=1)
+    si = struct.pack("<HBBIHHI16s", 33, 1, 20, 8, 64 + 32, 0, 0,
+                     f or b"\0" * 16) + struct.pack("<Q", 100)
+    st2 = b.call(0x11, si)["status"]
+    r = a.get()
+    if f is not None:
+        b.close(f)
+    eq("LAST_WRITE|SIZE, and B sets f2's end of file: MODIFIED f2",
+       (st, st2, hex(r["status"]), notify_entries(r)),
+       (0, 0, "0x0", [(3, "f2")]))
+    # CANCEL by AsyncId.
+    mid = a.notify(dfid)
+    r = a.get()
+    a.cancel_async(r["async_id"])
+    r2 = a.get()
+    eq("CANCEL: STATUS_CANCELLED, its AsyncId",
+       (hex(r2["status"]), r2["async_id"] == r["async_id"] != 0,
+        r2["mid"] == mid), (hex(0xc0000120), True, True))
+    # [smbd] pending notifies per connection (4).
+    for i in range(4):
+        a.notify(dfid)
+        a.get()
+    a.notify(dfid)
+    r = a.get()
+    eq("a fifth waiting CHANGE_NOTIFY: INSUFFICIENT_RESOURCES",
+       hex(r["status"]), hex(0xc000009a))
+    # CLOSE ends the four with NOTIFY_CLEANUP.
+    cm = a.msg(CLOSE, struct.pack("<HHI", 24, 0, 0) + dfid)
+    got = {}
+    for i in range(5):
+        r = a.get()
+        got.setdefault(hex(r["status"]), 0)
+        got[hex(r["status"])] += 1
+        if r["mid"] == cm:
+            got["close"] = hex(r["status"])
+    eq("CLOSE: SUCCESS, and the four waiting end NOTIFY_CLEANUP", got,
+       {"0x0": 1, "close": "0x0", hex(ST_CLEANUP): 4})
+    # Bad requests.
+    st, ffid = a.open(top + "\\f2", access=0x80, disp=1)
+    a.notify(ffid or b"\0" * 16)
+    eq("CHANGE_NOTIFY on a file: INVALID_PARAMETER", hex(a.get()["status"]),
+       hex(0xc000000d))
+    a.close(ffid or b"\0" * 16)
+    st, dfid = a.opendir(top)
+    a.notify(dfid, filt=0)
+    eq("a CompletionFilter of 0: INVALID_PARAMETER", hex(a.get()["status"]),
+       hex(0xc000000d))
+    a.notify(dfid, outlen=8388608 + 1)
+    eq("OutputBufferLength above MaxTransactSize: INVALID_PARAMETER",
+       hex(a.get()["status"]), hex(0xc000000d))
+    a.close(dfid)
+    st, nfid = a.opendir(top, access=0x80)
+    a.notify(nfid or b"\0" * 16)
+    eq("a directory opened without FILE_LIST_DIRECTORY: ACCESS_DENIED",
+       (st, hex(a.get()["status"])), (0, hex(0xc0000022)))
+    a.close(nfid or b"\0" * 16)
+    # The watched directory removed by B: DELETE_PENDING, then at once.
+    gone = top + "-gone"
+    st, gfid = a.opendir(gone)
+    a.notify(gfid or b"\0" * 16)
+    a.get()
+    st2, bfid = b.opendir(gone, access=0x10081, disp=1, options=0x1001)
+    st3 = b.close(bfid) if bfid else None
+    r = a.get()
+    a.notify(gfid or b"\0" * 16)
+    r2 = a.get()
+    eq("B removes the watched directory (delete on close): the waiting "
+       "request and the next end DELETE_PENDING",
+       (st, st2, st3, hex(r["status"]), hex(r2["status"])),
+       (0, 0, 0, hex(0xc0000056), hex(0xc0000056)))
+    a.close(gfid or b"\0" * 16)
+    # A related compound: CREATE of the directory, CHANGE_NOTIFY of it.
+    n = top.encode("utf-16-le")
+    a.chain([(CREATE, struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0,
+                                  0x100081, 0x10, 7, 1, 1, 64 + 56, len(n),
+                                  0, 0) + n, 0),
+             (CHANGE_NOTIFY, struct.pack("<HHI16sII", 32, 0, 4096,
+                                         b"\xff" * 16, NOTIFY_NAMES, 0), 4)])
+    raw = a.unwrap(recv_frame(a.s))
+    r1 = parse(raw)
+    r2 = parse(raw[r1["next"]:]) if r1["next"] else {"status": None,
+                                                     "flags": 0}
+    cfid = r1["body"][64:80]
+    eq("a related CREATE + CHANGE_NOTIFY: SUCCESS, then PENDING (async) in "
+       "the compound response", (hex(r1["status"]), hex(r2["status"] or 0),
+                                 bool(r2["flags"] & 2)),
+       ("0x0", hex(ST_PENDING), True))
+    b.mkfile(top + "\\c1")
+    r = a.get()
+    eq("... completed by B's CREATE of c1", (hex(r["status"]),
+                                            notify_entries(r)),
+       ("0x0", [(1, "c1")]))
+    # CHANGE_NOTIFY + CLOSE asking for attributes (from blockd) in one
+    # chain: the chain, with the interim, before the NOTIFY_CLEANUP.
+    base = a.chain([(CHANGE_NOTIFY, struct.pack("<HHI16sII", 32, 0, 4096,
+                                                cfid, NOTIFY_NAMES, 0), 0),
+                    (CLOSE, struct.pack("<HHI", 24, 1, 0) + cfid, 0)])
+    r1 = a.get()
+    r2 = a.get()
+    eq("CHANGE_NOTIFY + CLOSE (POSTQUERY_ATTRIB) in one chain: the chain "
+       "with the interim first, then NOTIFY_CLEANUP",
+       (r1["mid"] == base, hex(r1["status"]), r1["next"] != 0,
+        r2["mid"] == base, hex(r2["status"])),
+       (True, hex(ST_PENDING), True, True, hex(ST_CLEANUP)))
+
+
+def notify_watch(d, key, name, n):
+    """Watch a directory for names until n changes came (see the usage)."""
+    a = NotifyProbe(connect(), d, key)
+    a.login()
+    st, dfid = a.opendir(name)
+    if st != 0:
+        print("FAIL open 0x%x" % st)
+        return
+    seen, said = 0, False
+    while seen < n:
+        a.notify(dfid, sign=False)
+        r = a.get()
+        if r["status"] == ST_PENDING:
+            if not said:
+                print("PENDING")
+                sys.stdout.flush()
+                said = True
+            a.s.settimeout(60)
+            r = a.get()
+        ents = notify_entries(r)
+        print("NOTIFY 0x%x %s" % (r["status"], " ".join(
+            "%d:%s" % e for e in ents)))
+        sys.stdout.flush()
+        seen += max(len(ents), 1)
+    print("DONE")
+
+
 def main():
     if CMD == "garbage":
         garbage(int(ARGS[0]), int(ARGS[1]))
@@ -1836,6 +2167,14 @@ def main():
         return
     if CMD == "leases":
         lease_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
+        return
+    if CMD == "notify":
+        notify_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]),
+                     ARGS[2] if len(ARGS) > 2 else None)
+        return
+    if CMD == "watch":
+        notify_watch(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
+                     int(ARGS[3]))
         return
     if CMD == "locklimit":
         lock_limits(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]))

@@ -1,0 +1,155 @@
+#!/bin/bash
+# Integration: SMB2 CHANGE_NOTIFY (smbd/notify.c), fed by blockd's notes
+# of every protocol's changes, in a private network namespace with nfsd
+# and smbd on one share.  Through tests/clients/gssd-stub.py sessions
+# (tests/clients/smb2probe.py notify): a signed request answered
+# STATUS_PENDING and completed by another SMB session's CREATE, a
+# rename's OLD and NEW names, changes kept between requests returned at
+# once, NOTIFY_ENUM_DIR for a small OutputBufferLength and past [smbd]
+# notify buffer size, CANCEL, CLOSE -> NOTIFY_CLEANUP, bad requests,
+# [smbd] pending notifies per connection, a related compound, and the
+# same sealed (SMB 3.1.1, AES-128-GCM).  Then a watch of the share's
+# root completed by NFSv3 CREATE, REMOVE and RENAME (tests/clients/
+# rpc-probe).  Then, when dittofs-gssd is built, smbtorture's
+# smb2.notify subtests that pass.
+set -u
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/integration/lib.sh"
+
+suite_need_root
+suite_in_netns "$0" "$@"
+suite_users
+SUITE_WITH="nfsd smbd"
+suite_setup
+P=2049
+M=20048
+S=445
+KEY=00112233445566778899aabbccddeeff
+# rpc-probe calls as uid 0.
+sed -i '/^\[share export\]$/a root squash = no' "$SUITE_CONF"
+cat >> "$SUITE_CONF" <<CONF
+
+[nfsd]
+port = $P
+mount port = $M
+
+[smbd]
+port = $S
+# Small, so that smb2probe notify reaches them.
+notify buffer size = 1024
+pending notifies per connection = 4
+
+[run]
+restart delay max = 2
+CONF
+GSSD_BIN=$SBINDIR/dittofs-gssd
+if [ -x "$GSSD_BIN" ]; then
+	printf '\n[gssd]\nenable = no\n' >> "$SUITE_CONF"
+fi
+SMB() { timeout 60 python3 "$top_srcdir/tests/clients/smb2probe.py" "$S" "$@"; }
+RPCP=$(cd "$top_builddir" && pwd)/tests/clients/rpc-probe
+
+STUB=
+WATCHER=
+notify_cleanup() {
+	[ -n "$WATCHER" ] && kill "$WATCHER" 2>/dev/null
+	[ -n "$STUB" ] && kill "$STUB" 2>/dev/null
+	suite_cleanup
+}
+trap notify_cleanup EXIT
+mkdir -p "$SUITE_DIR/run"
+python3 "$top_srcdir/tests/clients/gssd-stub.py" "$SUITE_DIR/run" 0 0 $KEY \
+    > "$SUITE_DIR/stub.log" 2>&1 &
+STUB=$!
+
+suite_start
+check "blockd, stated, nfsd and smbd come up" suite_wait_ready blockd stated nfsd smbd
+check "smbd connects to blockd and gssd" suite_wait 20 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'blockd connected; gssd connected'"
+
+# notify_probe NAME ARGS...: smb2probe's PASS/FAIL lines as checks.
+notify_probe() {
+	local name=$1 out line
+	shift
+	out=$(SMB "$@" 2>&1)
+	printf '%s\n' "$out" | sed 's/^/# /'
+	check "$name: some steps ran" sh -c "printf '%s\n' \"\$1\" | grep -q '^PASS'" _ "$out"
+	while IFS= read -r line; do
+		case $line in
+		PASS*) check "$name: ${line#PASS }" true ;;
+		FAIL*) check "$name: ${line#FAIL }" false ;;
+		*) check "$name: $line" false ;;
+		esac
+	done <<EOF
+$out
+EOF
+}
+if python3 -c 'import cryptography' 2>/dev/null; then
+	for d in 210 300 311; do
+		notify_probe "CHANGE_NOTIFY, dialect $d, signed" notify $d $KEY
+	done
+	notify_probe "CHANGE_NOTIFY, 3.1.1 sealed" notify 311 $KEY aes-128-gcm
+else
+	skip "no python3 cryptography (Debian: python3-cryptography)" "CHANGE_NOTIFY through the stub"
+fi
+check "status counts the completions and the ENUM_DIRs" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -Eq 'change notify: 0 watched, [1-9][0-9]* completed, [1-9][0-9]* ENUM_DIR'"
+
+# The share's root watched by SMB, changed by NFSv3: CREATE, REMOVE,
+# RENAME (one name to another in the root: OLD and NEW).
+ROOT=$("$RPCP" -p $M mnt /export)
+check "MOUNT gives the root's handle ($ROOT)" sh -c "test \${#1} -gt 16" _ "$ROOT"
+W_OUT=$SUITE_DIR/watch.out
+SMB watch 311 $KEY "" 5 > "$W_OUT" 2>&1 &
+WATCHER=$!
+check "SMB: a CHANGE_NOTIFY on the root waits (PENDING)" suite_wait 20 grep -q '^PENDING' "$W_OUT"
+check "NFSv3 CREATE nfs-new" test "$("$RPCP" -p $P create "$ROOT" nfs-new)" = NFS3_OK
+check "NFSv3 REMOVE nfs-new" test "$("$RPCP" -p $P remove "$ROOT" nfs-new)" = NFS3_OK
+check "NFSv3 CREATE nfs-a" test "$("$RPCP" -p $P create "$ROOT" nfs-a)" = NFS3_OK
+check "NFSv3 RENAME nfs-a to nfs-b" test "$("$RPCP" -p $P rename "$ROOT" nfs-a "$ROOT" nfs-b)" = NFS3_OK
+check "the watcher saw its five changes" suite_wait 30 grep -q '^DONE' "$W_OUT"
+wait "$WATCHER" 2>/dev/null
+WATCHER=
+sed 's/^/# /' "$W_OUT"
+got=$(sed -n 's/^NOTIFY 0x0 //p' "$W_OUT" | tr '\n' ' ' | sed 's/ *$//')
+check "SMB sees ADDED, REMOVED nfs-new, ADDED nfs-a, RENAMED nfs-a to nfs-b, in order ($got)" test "$got" = "1:nfs-new 2:nfs-new 1:nfs-a 4:nfs-a 5:nfs-b"
+
+kill "$STUB" 2>/dev/null
+wait "$STUB" 2>/dev/null
+STUB=
+
+# smbtorture's smb2.notify through the real dittofs-gssd: the subtests
+# listed pass.  The others, and why (seen with Samba 4.17's):
+#   valid-req        fails at notify.c:118, ACCESS_DENIED where it wants
+#                    OK, before its notify checks; not diagnosed yet
+#   mask, mask-change  changes of attributes, sizes and times of files
+#                    no SMB open holds (a record's note names no
+#                    directory), and FILE_NAME against DIR_NAME (a note
+#                    does not say an entry's type: both report it)
+#   tree, rec        SMB2_WATCH_TREE: changes in subdirectories are not
+#                    reported (notes carry no ancestry)
+#   invalid-reauth   re-authentication of a session is not served
+if [ ! -x "$GSSD_BIN" ]; then
+	skip "dittofs-gssd is not built on this branch" "smbtorture smb2.notify"
+elif ! command -v smbtorture >/dev/null; then
+	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.notify"
+else
+	check "dittofs-run stops the suite for the restart with gssd" suite_stop
+	rm -f "$SUITE_DIR/run/gssd.sock"
+	sed -i '/^\[gssd\]$/,/^enable = no$/d' "$SUITE_CONF"
+	sed -i '/^notify buffer size = 1024$/d; /^pending notifies per connection = 4$/d' "$SUITE_CONF"
+	suite_start
+	check "blockd, gssd and smbd come up" suite_wait_ready blockd gssd smbd
+	check "smbd connects to gssd" suite_wait 10 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'gssd connected'"
+	out=$(echo 'Pass-w0rd' | suite_ctl user add smbtest --uid 0 --gid 0 2>&1)
+	check "dittofsctl user add smbtest ($out)" test "$out" = "user smbtest added"
+	for t in smb2.notify.tcon smb2.notify.dir smb2.notify.tdis \
+	    smb2.notify.tdis1 smb2.notify.close smb2.notify.logoff \
+	    smb2.notify.session-reconnect smb2.notify.basedir \
+	    smb2.notify.double smb2.notify.file smb2.notify.tcp \
+	    smb2.notify.overflow smb2.notify.rmdir1 smb2.notify.rmdir2 \
+	    smb2.notify.rmdir3 smb2.notify.rmdir4 \
+	    smb2.notify.handle-permissions; do
+		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
+	done
+fi
+check "dittofs-run stops everything" suite_stop
+tap_done
