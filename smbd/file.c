@@ -214,6 +214,7 @@ struct smbd_walk {
 	uint8_t		 oplock;	/* RequestedOplockLevel */
 	int		 oplocked;	/* breaks waited for, oplock asked */
 	int		 has_lease;	/* RqLs with SMB2_OPLOCK_LEVEL_LEASE */
+	int		 share_again;	/* H broken after a sharing violation */
 	struct smb2_lease lease;
 	/* SET_INFO rename */
 	uint64_t	 file_id;
@@ -387,6 +388,54 @@ smbd_walk_path(const struct smbd_walk *w)
 }
 
 static void	smbd_create_shared(void *, uint32_t);
+static void	smbd_create_preshared(void *, uint32_t);
+
+/*
+ * MS-SMB2 3.3.5.9: a sharing violation breaks H of the others' leases
+ * and sends disconnected durable opens away (lease.c); then the share
+ * mode is asked again, once.  1 when that is under way.
+ */
+static void
+smbd_create_share_again(struct smbd_walk *w, smbd_share_done_fn *done,
+    int again)
+{
+	struct smbd_open *o = w->open;
+
+	if (!again) {
+		done(w, STATUS_SHARING_VIOLATION);
+		return;
+	}
+	o->shared = 1;
+	smbd_share_acquire(w->r->conn, o->owner_id, o->id, &w->attr,
+	    w->desired, w->share_access, done, w);
+}
+
+static void
+smbd_create_shared_again(void *arg, int again)
+{
+	smbd_create_share_again(arg, smbd_create_shared, again);
+}
+
+static void
+smbd_create_preshared_again(void *arg, int again)
+{
+	smbd_create_share_again(arg, smbd_create_preshared, again);
+}
+
+static int
+smbd_create_share_break(struct smbd_walk *w, uint32_t status,
+    smbd_lease_sharing_fn *again)
+{
+	struct smbd_open *o = w->open;
+
+	if (status != STATUS_SHARING_VIOLATION || w->share_again ||
+	    o == NULL)
+		return 0;
+	w->share_again = 1;
+	smbd_lease_sharing(w->r->conn, o, smbd_file_id(o), w->has_lease ?
+	    &w->lease : NULL, again, w);
+	return 1;
+}
 
 /* stated kept it, or not: durable or not (durable.c). */
 static void
@@ -500,6 +549,9 @@ smbd_create_shared(void *arg, uint32_t status)
 	if (status != STATUS_SUCCESS) {
 		/* The share mode refused: nothing to take back. */
 		o->shared = 0;
+		if (smbd_create_share_break(w, status,
+		    smbd_create_shared_again))
+			return;
 		smbd_reply_error(r, status);
 		return;
 	}
@@ -510,7 +562,8 @@ smbd_create_shared(void *arg, uint32_t status)
 	if (!w->oplocked) {
 		w->oplocked = 1;
 		smbd_lease_open(c, o, w->oplock, w->has_lease ? &w->lease :
-		    NULL, smbd_create_oplocked, w);
+		    NULL, w->action == 0 || w->action == 3,
+		    smbd_create_oplocked, w);
 		return;
 	}
 	w->open = NULL;
@@ -778,6 +831,9 @@ smbd_create_preshared(void *arg, uint32_t status)
 
 	if (status != STATUS_SUCCESS) {
 		w->open->shared = 0;
+		if (smbd_create_share_break(w, status,
+		    smbd_create_preshared_again))
+			return;
 		smbd_reply_error(w->r, status);
 		return;
 	}
@@ -1404,6 +1460,8 @@ smbd_write(struct smbd_req *r)
 		smbd_reply_error(r, smb2_status_from_errno(errno));
 		return;
 	}
+	if (n > 0)
+		smbd_lease_written(r->conn->env, o);
 	/* SMB2_WRITEFLAG_WRITE_THROUGH, or an open that asked for it. */
 	if ((flags & 1) || (o->options & FILE_WRITE_THROUGH)) {
 		if ((w = calloc(1, sizeof(*w))) == NULL) {

@@ -196,6 +196,36 @@ int			 grant_foreach_file(struct grant_table *,
 int			 grant_smb_level(struct grant_table *,
 			    struct lock_table *, const struct lock_file_id *,
 			    uint64_t client_id, enum grant_level wanted);
+/*
+ * MS-SMB2 3.3.1.4: a lease is held by its client and key, and the opens
+ * of the lease (their owners in the lock table) never stand in its way:
+ * grant_smb_level with those opens left out.
+ */
+struct grant_smb_own {
+	uint64_t		 client_id;
+	const void		*bytes;
+	size_t			 len;
+};
+int			 grant_smb_lease_level(struct grant_table *,
+			    struct lock_table *, const struct lock_file_id *,
+			    uint64_t client_id, enum grant_level wanted,
+			    const struct grant_smb_own *, size_t);
+/*
+ * MS-FSA 2.1.5.1.2: an SMB open of (SMB, client_id) recalls the SMB
+ * grants of others holding W (all of them when it changes the data) and
+ * the others' grants that a request writing or not conflicts with;
+ * how many are outstanding, as grant_conflict.
+ */
+size_t			 grant_conflict_smb(struct grant_table *,
+			    const struct lock_file_id *, uint64_t client_id,
+			    int write, int data);
+/*
+ * A GRANTED grant of the holder at a higher (or equal) level: a lease
+ * upgraded.  0, or -1.
+ */
+int			 grant_raise(struct grant_table *, const uint8_t *,
+			    size_t, int protocol, uint64_t client_id,
+			    enum grant_level);
 void			 grant_stats(const struct grant_table *,
 			    struct grant_stats *);
 const char		*grant_state_str(enum grant_state);
