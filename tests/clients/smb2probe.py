@@ -1199,17 +1199,26 @@ def lease_steps(d, key):
     eq("A acknowledges again: UNSUCCESSFUL (no break)",
        lease_ack(a, ka, 3), (0xc0000001, None))
     b.close(fb)
-    # B writes: the RH left goes to none, still acked (A holds H).
-    b.send(CREATE, b.create_body("le.bin"))
+    # MS-FSA 2.1.5.1.2: B's open for writing leaves A's RH alone; B's
+    # WRITE takes it to none (2.1.5.3), still acked (A holds H).
+    r = b.call(CREATE, b.create_body("le.bin"))
+    eq("B opens for writing: at once, A's RH is not broken", r["status"], 0)
+    fb = b.fid(r) if r["status"] == 0 else None
+    a.s.settimeout(0.5)
+    try:
+        a.recv()
+        quiet = False
+    except socket.timeout:
+        quiet = True
+    a.s.settimeout(10)
+    eq("... A gets no LEASE_BREAK", quiet, True)
+    eq("B writes", fb and b.rw(WRITE, fb, 0, 4), 0)
     n = a.recv()
     lb = lease_break_of(n)
-    eq("B writes: A's RH breaks to none, ack required",
+    eq("... A's RH breaks to none, ack required",
        lb and (lb[2], lb[4], lb[5]), (1, 3, 0))
     eq("... epoch + 1 again (v2)", lb and lb[1], 12 if v2 else 0)
     eq("A acknowledges none", lease_ack(a, ka, 0), (0, 0))
-    r = b.recv()
-    eq("then B's CREATE succeeds", r["status"], 0)
-    fb = b.fid(r) if r["status"] == 0 else None
     b.close(fb)
     a.close(fa)
     # Two readers each hold RH; H alone is not granted.
