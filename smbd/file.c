@@ -466,6 +466,11 @@ smbd_create_oplocked(void *arg, uint8_t level)
 	struct smbd_open *o = w->open;
 	struct smbd_session *s;
 
+	if (level == SMBD_LEASE_KEY_ELSEWHERE) {
+		/* MS-SMB2 3.3.5.9.8: its key leases another file. */
+		smbd_reply_error(w->r, STATUS_INVALID_PARAMETER);
+		return;
+	}
 	o->oplock = level;
 	if (w->durable.version != 0 && smbd_durable_id(o->owner_id) &&
 	    !o->is_dir && (level == SMB2_OPLOCK_LEVEL_BATCH ||

@@ -347,15 +347,51 @@ smbd_lease_upgrade_to(struct smbd_lease_op *op, uint32_t state)
 	smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_LEASE);
 }
 
+/* stated's word: upgraded only when the lease has the file alone. */
 static void
 smbd_lease_upgraded(void *arg, int status, void *reply)
 {
 	struct smbd_lease_op *op = arg;
-	uint32_t state = op->lease.state;
+	st_grant_smb_reply *rep = reply;
 
-	if (smbd_lease_answered(op, status, reply) != ST_GRANT_WRITE)
-		state &= ~SMB2_LEASE_WRITE;
-	smbd_lease_upgrade_to(op, state);
+	if (status != 0 || rep->status != ST_OK || rep->why != 0 ||
+	    rep->level == 0) {
+		smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_LEASE);
+		return;
+	}
+	smbd_lease_upgrade_to(op, op->lease.state);
+}
+
+/* Another open of the file (not `self') holds an oplock, not a lease. */
+static int
+smbd_lease_file_oplocked(struct smbd_env *env, const uint8_t *file,
+    const struct smbd_open *self)
+{
+	struct smbd_conn *c;
+	struct smbd_open *o;
+	const uint8_t *f;
+
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(o, &c->opens, entry)
+			if (o != self && o->lease == NULL &&
+			    o->oplock != SMB2_OPLOCK_LEVEL_NONE &&
+			    (f = smbd_file_id(o)) != NULL &&
+			    memcmp(f, file, ST_FILE_ID_LEN) == 0)
+				return 1;
+	return 0;
+}
+
+/* A lease on the file holds H. */
+static int
+smbd_lease_file_handle(struct smbd_env *env, const uint8_t *file)
+{
+	struct smbd_lease *ls;
+
+	LIST_FOREACH(ls, &env->leases, entry)
+		if ((ls->l.state & SMB2_LEASE_HANDLE) &&
+		    memcmp(ls->file, file, ST_FILE_ID_LEN) == 0)
+			return 1;
+	return 0;
 }
 
 /* ST_GRANT_SMB of the grant named sid at level, answered to `cb'. */
@@ -423,7 +459,8 @@ smbd_lease_key_grant(struct smbd_lease_op *op)
 	    op->lease.key)) != NULL) {
 		/* Another open of the lease: shared (3.3.1.4). */
 		if (memcmp(ls->file, op->file, sizeof(ls->file)) != 0) {
-			smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_NONE);
+			/* 3.3.5.9.8: a key is the client's for one file. */
+			smbd_lease_op_end(op, SMBD_LEASE_KEY_ELSEWHERE);
 			return;
 		}
 		ls->refs++;
@@ -437,10 +474,13 @@ smbd_lease_key_grant(struct smbd_lease_op *op)
 			smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_LEASE);
 			return;
 		}
+		/*
+		 * All of it or nothing: H goes with the others' leases, W
+		 * only when the lease has the file alone (stated says).
+		 */
 		op->upgrading = ls;
 		op->lease.state = wanted;
-		if ((wanted & SMB2_LEASE_WRITE) &&
-		    !(ls->l.state & SMB2_LEASE_WRITE)) {
+		if (wanted & SMB2_LEASE_WRITE) {
 			smbd_lease_ask_key(op, ls, ST_GRANT_WRITE,
 			    smbd_lease_upgraded);
 			return;
@@ -448,6 +488,9 @@ smbd_lease_key_grant(struct smbd_lease_op *op)
 		smbd_lease_upgrade_to(op, wanted);
 		return;
 	}
+	/* MS-FSA 2.1.5.17: next to another open's oplock, R at most. */
+	if (smbd_lease_file_oplocked(op->c->env, op->file, op->o))
+		wanted &= SMB2_LEASE_READ;
 	op->lease.state = wanted;
 	if (op->lease.state == 0) {
 		smbd_lease_attach(op, 0);
@@ -484,9 +527,11 @@ smbd_lease_grant(struct smbd_lease_op *op)
 		smbd_lease_key_grant(op);
 		return;
 	}
-	if (op->wanted != SMB2_OPLOCK_LEVEL_II &&
+	/* MS-FSA 2.1.5.17: no oplock next to a lease that holds H. */
+	if ((op->wanted != SMB2_OPLOCK_LEVEL_II &&
 	    op->wanted != SMB2_OPLOCK_LEVEL_EXCLUSIVE &&
-	    op->wanted != SMB2_OPLOCK_LEVEL_BATCH) {
+	    op->wanted != SMB2_OPLOCK_LEVEL_BATCH) ||
+	    smbd_lease_file_handle(op->c->env, op->file)) {
 		smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_NONE);
 		return;
 	}
@@ -569,8 +614,25 @@ smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
 	struct smbd_lease_op *op;
 	const uint8_t *file;
 
-	/* Attributes only (no data): it breaks nothing, gets nothing. */
-	if (o->is_dir || o->access == 0 || (file = smbd_file_id(o)) == NULL ||
+	/* 3.3.5.9.8: a key the client holds on a file leases no directory. */
+	if (o->is_dir && lease != NULL && wanted == SMB2_OPLOCK_LEVEL_LEASE) {
+		uint8_t guid[16];
+		uint32_t uid;
+
+		smbd_lease_client(c->env, o->session_id, guid, &uid);
+		if (smbd_lease_of(c->env, guid, uid, lease->key) != NULL) {
+			done(arg, SMBD_LEASE_KEY_ELSEWHERE);
+			return;
+		}
+	}
+	/*
+	 * Attributes only (no data): it breaks nothing, and gets no
+	 * oplock; a lease it may have (MS-SMB2 3.3.5.9.8: a stat open
+	 * shares its client's lease, or starts one).
+	 */
+	if (o->is_dir || (o->access == 0 && (lease == NULL ||
+	    wanted != SMB2_OPLOCK_LEVEL_LEASE)) ||
+	    (file = smbd_file_id(o)) == NULL ||
 	    !smbd_stated_ready(c->env) || (op = calloc(1,
 	    sizeof(*op))) == NULL) {
 		done(arg, SMB2_OPLOCK_LEVEL_NONE);
@@ -606,7 +668,10 @@ smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
 	op->arg = arg;
 	clock_gettime(CLOCK_MONOTONIC, &op->deadline);
 	op->deadline.tv_sec += c->env->break_timeout;
-	smbd_lease_conflict_ask(op);
+	if (o->access == 0)
+		smbd_lease_grant(op);
+	else
+		smbd_lease_conflict_ask(op);
 }
 
 /*

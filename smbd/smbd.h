@@ -444,6 +444,8 @@ struct st_push;
  * level granted, o->lease set for a lease.
  */
 typedef void	 smbd_lease_done_fn(void *arg, uint8_t level);
+/* done's level when the lease key is the client's on another file. */
+#define SMBD_LEASE_KEY_ELSEWHERE	0xfe
 void	 smbd_lease_open(struct smbd_conn *, struct smbd_open *,
 	    uint8_t wanted, const struct smb2_lease *lease, int data,
 	    smbd_lease_done_fn *, void *arg);

@@ -148,21 +148,27 @@ stated_grant_smb_lease(struct ipc_peer *peer, struct ipc_msg *msg)
 	}
 	if ((g = grant_of(env->caching, &file, LOCK_PROTOCOL_SMB,
 	    req.client_id)) != NULL) {
-		/* Another open of the lease: as it is, or upgraded. */
-		if (g->state != GRANT_GRANTED) {
-			rep.why = ST_GRANT_NONE_CONFLICT;
-			goto out;
-		}
-		rep.level = (u_int)g->level;
-		if (g->level < (enum grant_level)req.level &&
+		/*
+		 * Another open of the lease asking for more (3.3.5.9.8):
+		 * upgraded (why 0) only when the lease's own opens are all
+		 * the file has, else left as it is (why CONFLICT).
+		 */
+		rep.level = g->state == GRANT_GRANTED ? (u_int)g->level : 0;
+		rep.why = ST_GRANT_NONE_CONFLICT;
+		if (g->state != GRANT_GRANTED ||
 		    grant_smb_lease_level(env->caching, env->locks, &file,
-		    req.client_id, (enum grant_level)req.level, own,
-		    req.own.own_len) == GRANT_WRITE &&
-		    grant_raise(env->caching, g->stateid, g->stateid_len,
-		    LOCK_PROTOCOL_SMB, req.client_id, GRANT_WRITE) == 0) {
-			rep.level = ST_GRANT_WRITE;
+		    req.client_id, GRANT_WRITE, own, req.own.own_len) !=
+		    GRANT_WRITE)
+			goto out;
+		if (g->level < (enum grant_level)req.level) {
+			if (grant_raise(env->caching, g->stateid,
+			    g->stateid_len, LOCK_PROTOCOL_SMB, req.client_id,
+			    (enum grant_level)req.level) == -1)
+				goto out;
+			rep.level = req.level;
 			stated_lease_tell_nfsds(env, &file);
 		}
+		rep.why = 0;
 		goto out;
 	}
 	level = grant_smb_lease_level(env->caching, env->locks, &file,
