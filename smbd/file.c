@@ -1015,6 +1015,7 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	    st->share_id != c->env->shares[w->share].share_id ||
 	    c->nopens >= c->env->opens_per_conn ||
 	    d->file.st_file_len != ST_FILE_ID_LEN ||
+	    !smb2_durable_lease_same(st, w->has_lease ? &w->lease : NULL) ||
 	    (o = calloc(1, sizeof(*o))) == NULL) {
 		/* Not here: it waits in stated for a reconnect that can. */
 		smbd_durable_drop_connection(c->env, d->id);

@@ -241,18 +241,17 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	out=$(echo 'Pass-w0rd' | suite_ctl user add smbtest --uid 0 --gid 0 2>&1)
 	check "dittofsctl user add smbtest ($out)" test "$out" = "user smbtest added"
 	# The subtests that pass and are not skipped.  Not the lease ones
-	# whose reconnect with another lease key must fail (reopen1a-lease,
-	# reopen2-lease, reopen2-lease-v2: the key is not checked against
-	# the durable handle's), durable-open.lease (a second client's
-	# RWH breaking the first to RH, the opens' durable flags),
-	# open2-lease and app-instance (a sharing violation where the
-	# connected holder's H break should let the open through), nor
-	# delete_on_close1/2 (a disconnected handle is now released by the
-	# conflicting open, but its delete on close is not carried out, so
-	# the file is still there), file-position (FilePositionInformation), alloc-size,
-	# read-only (allocation and DOS attributes at CREATE), stat-open
-	# (no oplock without data access, so no durability), app-instance
-	# (APP_INSTANCE_ID).
+	# whose reconnect checks more than the lease key: the ClientGuid
+	# (reopen1a-lease) and the name (reopen2-lease,
+	# reopen2-lease-v2: INVALID_PARAMETER for another name);
+	# durable-open.lease (a second client's RWH breaking the first to
+	# RH, the opens' durable flags); open2-lease and app-instance (a
+	# sharing violation the connected holder's H break should lift);
+	# delete_on_close1/2 (the disconnected handle is released by the
+	# conflicting open now, but its delete on close is not carried
+	# out, so the file is still there); file-position
+	# (FilePositionInformation), alloc-size, read-only (allocation and
+	# DOS attributes at CREATE).
 	DURABLE_TORTURE="smb2.durable-open.open-oplock smb2.durable-open.reopen1
 	    smb2.durable-open.reopen1a smb2.durable-open.reopen2
 	    smb2.durable-open.reopen2a smb2.durable-open.reopen3
@@ -267,7 +266,7 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	    smb2.durable-v2-open.durable-v2-setinfo
 	    smb2.durable-v2-open.persistent-open-lease
 	    smb2.durable-open.open-lease smb2.durable-open.lock-lease
-	    smb2.durable-v2-open.open-lease"
+	    smb2.durable-v2-open.open-lease smb2.durable-open.stat-open"
 	# DURABLE_PROBE=1: try every subtest of the two suites, report each.
 	if [ -n "${DURABLE_PROBE:-}" ]; then
 		for t in $(smbtorture --list smb2.durable-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//') $(smbtorture --list smb2.durable-v2-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//'); do
