@@ -390,11 +390,7 @@ smbd_walk_path(const struct smbd_walk *w)
 static void	smbd_create_shared(void *, uint32_t);
 static void	smbd_create_preshared(void *, uint32_t);
 
-/*
- * MS-SMB2 3.3.5.9: a sharing violation breaks H of the others' leases
- * and sends disconnected durable opens away (lease.c); then the share
- * mode is asked again, once.  1 when that is under way.
- */
+/* The share mode asked again after the breaks, or the violation. */
 static void
 smbd_create_share_again(struct smbd_walk *w, smbd_share_done_fn *done,
     int again)
@@ -422,6 +418,11 @@ smbd_create_preshared_again(void *arg, int again)
 	smbd_create_share_again(arg, smbd_create_preshared, again);
 }
 
+/*
+ * MS-SMB2 3.3.5.9: a sharing violation breaks H of the others' leases
+ * and sends disconnected durable opens away (lease.c); then the share
+ * mode is asked again, once.  1 when that is under way.
+ */
 static int
 smbd_create_share_break(struct smbd_walk *w, uint32_t status,
     smbd_lease_sharing_fn *again)
