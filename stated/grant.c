@@ -334,6 +334,18 @@ grant_set_state(struct grant_table *t, struct grant_node *n,
 	}
 }
 
+/* A GRANTED grant goes RECALLING (the callback runs, once). */
+static void
+grant_recall(struct grant_table *t, struct grant_node *n, int write)
+{
+	if (n->g.state != GRANT_GRANTED)
+		return;
+	n->g.recall_write = write != 0;
+	grant_set_state(t, n, GRANT_RECALLING);
+	if (t->cb != NULL)
+		t->cb(t->cb_arg, &n->g, GRANT_EVENT_RECALL);
+}
+
 size_t
 grant_conflict(struct grant_table *t, const struct lock_file_id *f,
     int protocol, uint64_t client_id, int write)
@@ -351,21 +363,17 @@ grant_conflict(struct grant_table *t, const struct lock_file_id *f,
 		    client_id)) || (!write && n->g.level != GRANT_WRITE))
 			continue;
 		outstanding++;
-		if (n->g.state == GRANT_GRANTED) {
-			n->g.recall_write = write != 0;
-			grant_set_state(t, n, GRANT_RECALLING);
-			if (t->cb != NULL)
-				t->cb(t->cb_arg, &n->g, GRANT_EVENT_RECALL);
-		}
+		grant_recall(t, n, write);
 	}
 	return outstanding;
 }
 
 /*
- * MS-FSA 2.1.5.1.2: what an SMB open breaks.  Of SMB holders, the
- * grants that hold W (an open leaves them R or RH), all of them when it
- * changes the data; of the others (NFSv4 delegations), what a request
- * writing or not conflicts with (grant_conflict).
+ * MS-FSA 2.1.5.1.2: what an SMB open breaks.  Of SMB leases, those that
+ * hold W (an open leaves them R or RH), all of them when it changes the
+ * data; of the others (oplocks, NFSv4 delegations), what a request
+ * writing (or changing the data) or not conflicts with, as
+ * grant_conflict.
  */
 size_t
 grant_conflict_smb(struct grant_table *t, const struct lock_file_id *f,
@@ -383,19 +391,26 @@ grant_conflict_smb(struct grant_table *t, const struct lock_file_id *f,
 		if (n->g.state == GRANT_REVOKED || !grant_same_file(&n->g, f) ||
 		    grant_held_by(&n->g, LOCK_PROTOCOL_SMB, client_id))
 			continue;
-		smb = n->g.holder.protocol == LOCK_PROTOCOL_SMB;
-		w = smb ? data : write;
+		smb = n->g.holder.protocol == LOCK_PROTOCOL_SMB &&
+		    n->g.smb_lease;
+		w = smb ? data : write || data;
 		if (!w && n->g.level != GRANT_WRITE)
 			continue;
 		outstanding++;
-		if (n->g.state == GRANT_GRANTED) {
-			n->g.recall_write = w != 0;
-			grant_set_state(t, n, GRANT_RECALLING);
-			if (t->cb != NULL)
-				t->cb(t->cb_arg, &n->g, GRANT_EVENT_RECALL);
-		}
+		grant_recall(t, n, w);
 	}
 	return outstanding;
+}
+
+int
+grant_set_smb_lease(struct grant_table *t, const uint8_t *sid, size_t len)
+{
+	struct grant_node *n = grant_find_node(t, sid, len);
+
+	if (n == NULL)
+		return -1;
+	n->g.smb_lease = 1;
+	return 0;
 }
 
 /*

@@ -82,6 +82,11 @@ struct grant {
 	 * after a reader's recall, not after a writer's.
 	 */
 	int			 recall_write;
+	/*
+	 * An SMB lease (ST_GRANT_SMB_LEASE), not an oplock: an open of
+	 * another holder takes only its W (grant_conflict_smb).
+	 */
+	int			 smb_lease;
 };
 
 struct grant_table;
@@ -212,13 +217,17 @@ int			 grant_smb_lease_level(struct grant_table *,
 			    const struct grant_smb_own *, size_t);
 /*
  * MS-FSA 2.1.5.1.2: an SMB open of (SMB, client_id) recalls the SMB
- * grants of others holding W (all of them when it changes the data) and
- * the others' grants that a request writing or not conflicts with;
- * how many are outstanding, as grant_conflict.
+ * leases of others holding W (all of them when it changes the data) and
+ * the others' oplocks and delegations that a request writing or not
+ * conflicts with (grant_conflict: an oplock's level II stays only for a
+ * reader, since a WRITE does not break it); how many are outstanding.
  */
 size_t			 grant_conflict_smb(struct grant_table *,
 			    const struct lock_file_id *, uint64_t client_id,
 			    int write, int data);
+/* The grant a stateid names is an SMB lease: 0, or -1 when none. */
+int			 grant_set_smb_lease(struct grant_table *,
+			    const uint8_t *, size_t);
 /*
  * A GRANTED grant of the holder at a higher (or equal) level: a lease
  * upgraded.  0, or -1.

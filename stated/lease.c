@@ -13,6 +13,12 @@
 #include "log.h"
 #include "stated.h"
 
+/* An opaque of a request, as grant_add takes it. */
+typedef struct {
+	const uint8_t	*val;
+	size_t		 len;
+} stated_lease_bytes;
+
 /*
  * Every nfsd learns that the file has a grant now, so that an NFSv3
  * WRITE or SETATTR of it asks ST_GRANT_CONFLICT and breaks it (an nfsd
@@ -38,6 +44,42 @@ stated_lease_tell_nfsds(struct stated_env *env, const struct lock_file_id *f)
 	stated_push_nfsds(env, &body);
 }
 
+/*
+ * A new SMB grant at `level' (not 0), within [stated] smb leases per
+ * session, told to the nfsds: rep says what came of it.
+ */
+static void
+stated_lease_add(struct ipc_peer *peer, const struct lock_file_id *file,
+    uint64_t client_id, int level, const stated_lease_bytes *sid,
+    const stated_lease_bytes *handle, struct st_grant_smb_reply *rep)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct grant_holder h;
+
+	if (env->smb_grants_max > 0 && grant_holder_count(env->caching,
+	    LOCK_PROTOCOL_SMB, client_id) >= env->smb_grants_max) {
+		env->limit_hits++;
+		log_warnx_rl("SMB client %016llx holds its smb leases per "
+		    "session (%zu): no oplock or lease",
+		    (unsigned long long)client_id, env->smb_grants_max);
+		rep->why = ST_GRANT_NONE_LIMIT;
+		return;
+	}
+	memset(&h, 0, sizeof(h));
+	h.protocol = LOCK_PROTOCOL_SMB;
+	h.client_id = client_id;
+	h.fe_role = (uint32_t)ipc_peer_role(peer);
+	snprintf(h.fe_name, sizeof(h.fe_name), "%s", ipc_peer_name(peer));
+	if (grant_add(env->caching, file, &h, (enum grant_level)level,
+	    sid->val, sid->len, handle->val, handle->len) == NULL) {
+		/* A stateid in use (EEXIST), out of memory: none. */
+		rep->why = ST_GRANT_NONE_CONFLICT;
+		return;
+	}
+	rep->level = (u_int)level;
+	stated_lease_tell_nfsds(env, file);
+}
+
 /* MS-SMB2 3.3.5.9.8: an oplock or a lease for an SMB open. */
 void
 stated_grant_smb(struct ipc_peer *peer, struct ipc_msg *msg)
@@ -46,7 +88,7 @@ stated_grant_smb(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct st_grant_smb_req req;
 	struct st_grant_smb_reply rep;
 	struct lock_file_id file;
-	struct grant_holder h;
+	stated_lease_bytes sid, handle;
 	const struct grant *g;
 	int level;
 
@@ -78,30 +120,12 @@ stated_grant_smb(struct ipc_peer *peer, struct ipc_msg *msg)
 		rep.why = ST_GRANT_NONE_CONFLICT;
 		goto out;
 	}
-	if (env->smb_grants_max > 0 && grant_holder_count(env->caching,
-	    LOCK_PROTOCOL_SMB, req.client_id) >= env->smb_grants_max) {
-		env->limit_hits++;
-		log_warnx_rl("SMB client %016llx holds its smb leases per "
-		    "session (%zu): no oplock or lease",
-		    (unsigned long long)req.client_id, env->smb_grants_max);
-		rep.why = ST_GRANT_NONE_LIMIT;
-		goto out;
-	}
-	memset(&h, 0, sizeof(h));
-	h.protocol = LOCK_PROTOCOL_SMB;
-	h.client_id = req.client_id;
-	h.fe_role = (uint32_t)ipc_peer_role(peer);
-	snprintf(h.fe_name, sizeof(h.fe_name), "%s", ipc_peer_name(peer));
-	if (grant_add(env->caching, &file, &h, (enum grant_level)level,
-	    (const uint8_t *)req.stateid.stateid_val, req.stateid.stateid_len,
-	    (const uint8_t *)req.handle.handle_val,
-	    req.handle.handle_len) == NULL) {
-		/* A stateid in use (EEXIST), out of memory: none. */
-		rep.why = ST_GRANT_NONE_CONFLICT;
-		goto out;
-	}
-	rep.level = (u_int)level;
-	stated_lease_tell_nfsds(env, &file);
+	sid.val = (const uint8_t *)req.stateid.stateid_val;
+	sid.len = req.stateid.stateid_len;
+	handle.val = (const uint8_t *)req.handle.handle_val;
+	handle.len = req.handle.handle_len;
+	stated_lease_add(peer, &file, req.client_id, level, &sid, &handle,
+	    &rep);
 out:
 	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_SMB_REPLY, -1,
 	    (xdrproc_t)xdr_st_grant_smb_reply, &rep);
@@ -122,7 +146,7 @@ stated_grant_smb_lease(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct st_grant_smb_reply rep;
 	struct grant_smb_own own[ST_GRANT_SMB_OWN_MAX];
 	struct lock_file_id file;
-	struct grant_holder h;
+	stated_lease_bytes sid;
 	const struct grant *g;
 	u_int i;
 	int level;
@@ -177,29 +201,12 @@ stated_grant_smb_lease(struct ipc_peer *peer, struct ipc_msg *msg)
 		rep.why = ST_GRANT_NONE_CONFLICT;
 		goto out;
 	}
-	if (env->smb_grants_max > 0 && grant_holder_count(env->caching,
-	    LOCK_PROTOCOL_SMB, req.client_id) >= env->smb_grants_max) {
-		env->limit_hits++;
-		log_warnx_rl("SMB client %016llx holds its smb leases per "
-		    "session (%zu): no oplock or lease",
-		    (unsigned long long)req.client_id, env->smb_grants_max);
-		rep.why = ST_GRANT_NONE_LIMIT;
-		goto out;
-	}
-	memset(&h, 0, sizeof(h));
-	h.protocol = LOCK_PROTOCOL_SMB;
-	h.client_id = req.client_id;
-	h.fe_role = (uint32_t)ipc_peer_role(peer);
-	snprintf(h.fe_name, sizeof(h.fe_name), "%s", ipc_peer_name(peer));
-	if (grant_add(env->caching, &file, &h, (enum grant_level)level,
-	    (const uint8_t *)req.stateid.stateid_val, req.stateid.stateid_len,
-	    (const uint8_t *)req.stateid.stateid_val,
-	    req.stateid.stateid_len) == NULL) {
-		rep.why = ST_GRANT_NONE_CONFLICT;
-		goto out;
-	}
-	rep.level = (u_int)level;
-	stated_lease_tell_nfsds(env, &file);
+	/* Its name is what smbd needs to break it. */
+	sid.val = (const uint8_t *)req.stateid.stateid_val;
+	sid.len = req.stateid.stateid_len;
+	stated_lease_add(peer, &file, req.client_id, level, &sid, &sid, &rep);
+	if (rep.level != 0)
+		(void)grant_set_smb_lease(env->caching, sid.val, sid.len);
 out:
 	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_SMB_REPLY, -1,
 	    (xdrproc_t)xdr_st_grant_smb_reply, &rep);

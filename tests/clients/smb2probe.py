@@ -886,6 +886,18 @@ class LockProbe(Files):
         return self.call(CLOSE, struct.pack("<HHI", 24, 0, 0) + f)["status"]
 
 
+def silent(p):
+    """True when nothing comes to p within half a second."""
+    p.s.settimeout(0.5)
+    try:
+        p.recv()
+        quiet = False
+    except socket.timeout:
+        quiet = True
+    p.s.settimeout(10)
+    return quiet
+
+
 def two_sessions(d, key, fmt):
     """Sessions A and B logged in, and a check that reports with fmt."""
     a = LockProbe(connect(), d, key)
@@ -1044,14 +1056,7 @@ def oplock_steps(d, key):
        (n["cmd"], n["mid"]), (OPLOCK_BREAK, 0xFFFFFFFFFFFFFFFF))
     eq("... to level none, naming A's open",
        (n["body"][2], n["body"][8:24]), (0, fa))
-    b.s.settimeout(0.5)
-    try:
-        b.recv()
-        waited = False
-    except socket.timeout:
-        waited = True
-    b.s.settimeout(10)
-    eq("B's CREATE waits for the acknowledgment", waited, True)
+    eq("B's CREATE waits for the acknowledgment", silent(b), True)
     eq("A acknowledges at level II: INVALID_OPLOCK_PROTOCOL", a.ack(fa, 1),
        (0xc00000e3, None))
     eq("A acknowledges at level none", a.ack(fa, 0), (0, 0))
@@ -1167,14 +1172,7 @@ def lease_steps(d, key):
     eq("... RWH to RH for a reader, ack required, its key",
        lb and (lb[0], lb[2], lb[3], lb[4], lb[5]), (44, 1, ka, 7, 3))
     eq("... epoch + 1 (v2) or 0 (v1)", lb and lb[1], 6 if v2 else 0)
-    b.s.settimeout(0.5)
-    try:
-        b.recv()
-        waited = False
-    except socket.timeout:
-        waited = True
-    b.s.settimeout(10)
-    eq("B's CREATE waits for the acknowledgment", waited, True)
+    eq("B's CREATE waits for the acknowledgment", silent(b), True)
     eq("A acknowledges RWH: REQUEST_NOT_ACCEPTED",
        lease_ack(a, ka, 7), (0xc00000d0, None))
     # That ack took the lease to none (3.3.5.22.2); start it over.
@@ -1204,14 +1202,7 @@ def lease_steps(d, key):
     r = b.call(CREATE, b.create_body("le.bin"))
     eq("B opens for writing: at once, A's RH is not broken", r["status"], 0)
     fb = b.fid(r) if r["status"] == 0 else None
-    a.s.settimeout(0.5)
-    try:
-        a.recv()
-        quiet = False
-    except socket.timeout:
-        quiet = True
-    a.s.settimeout(10)
-    eq("... A gets no LEASE_BREAK", quiet, True)
+    eq("... A gets no LEASE_BREAK", silent(a), True)
     eq("B writes", fb and b.rw(WRITE, fb, 0, 4), 0)
     n = a.recv()
     lb = lease_break_of(n)

@@ -588,9 +588,11 @@ static void
 test_smb_lease(struct grant_table *t, struct events *ev)
 {
 	struct lock_table *locks;
-	struct lock_file_id f1 = file(31), f2 = file(32);
+	struct lock_file_id f1 = file(31), f2 = file(32), f3 = file(33);
 	const uint64_t l1 = 0x4c00000000000001ull, l2 = 0x4c00000000000002ull;
-	struct grant_holder h1 = holder(SMB, l1), d4 = holder(NFSV4, 0xa);
+	struct grant_holder h1 = holder(SMB, l1), d4 = holder(NFSV4, 0xa),
+	    o1 = holder(SMB, 1);
+	uint8_t ko[16] = { 0x63 };
 	uint8_t fid1[8] = { 1 }, fid9[8] = { 9 };
 	struct grant_smb_own own[2] = {
 		{ 1, fid1, sizeof(fid1) }, { 1, fid9, sizeof(fid9) }
@@ -618,8 +620,9 @@ test_smb_lease(struct grant_table *t, struct events *ev)
 	    "next to an open that writes: a lease's R (a WRITE breaks it), "
 	    "no level II oplock");
 	tap_ok(grant_add(t, &f1, &h1, GRANT_READ, k1, sizeof(k1), k1,
-	    sizeof(k1)) != NULL && grant_raise(t, k1, sizeof(k1), SMB, l2,
-	    GRANT_WRITE) == -1, "another holder cannot raise the lease");
+	    sizeof(k1)) != NULL && grant_set_smb_lease(t, k1, sizeof(k1)) ==
+	    0 && grant_raise(t, k1, sizeof(k1), SMB, l2, GRANT_WRITE) == -1,
+	    "another holder cannot raise the lease");
 	tap_ok(grant_raise(t, k1, sizeof(k1), SMB, l1, GRANT_WRITE) == 0 &&
 	    grant_of(t, &f1, SMB, l1)->level == GRANT_WRITE,
 	    "its holder can: upgraded to a write grant");
@@ -646,6 +649,15 @@ test_smb_lease(struct grant_table *t, struct events *ev)
 	    "an NFSv4 read delegation: an SMB open for reading leaves it");
 	TAP_EQ_INT(grant_conflict_smb(t, &f2, l2, 1, 0), 1,
 	    "an SMB open for writing recalls it");
+	tap_ok(grant_add(t, &f3, &o1, GRANT_WRITE, ko, sizeof(ko), NULL, 0) !=
+	    NULL && grant_conflict_smb(t, &f3, l2, 0, 0) == 1 &&
+	    grant_of(t, &f3, SMB, 1)->recall_write == 0,
+	    "a batch oplock (not a lease): a reader's open breaks it to "
+	    "level II");
+	tap_ok(grant_lower(t, ko, sizeof(ko), SMB, 1, GRANT_READ) == 0 &&
+	    grant_conflict_smb(t, &f3, l2, 1, 0) == 1 &&
+	    grant_of(t, &f3, SMB, 1)->recall_write == 1,
+	    "... a writer's open takes its level II too (a WRITE would not)");
 	lock_table_free(locks);
 }
 
