@@ -1143,7 +1143,8 @@ smbd_create_lease_parse(struct smbd_req *r, const struct smb2_create_req *cr,
 	size_t dlen;
 	int rc;
 
-	if (cr->oplock != SMB2_OPLOCK_LEVEL_LEASE)
+	/* A reconnect's lease names the open's, whatever the level. */
+	if (cr->oplock != SMB2_OPLOCK_LEVEL_LEASE && !w->durable.reconnect)
 		return 0;
 	w->oplock = SMB2_OPLOCK_LEVEL_NONE;
 	if (r->conn->neg.dialect < SMB2_DIALECT_210)
@@ -1199,6 +1200,10 @@ smbd_create(struct smbd_req *r)
 	w->durable = dq;
 	if (w->durable.reconnect) {
 		/* 3.3.5.9.7, 3.3.5.9.12: no path validation, no open. */
+		if ((st = smbd_create_lease_parse(r, &cr, w)) != 0) {
+			smbd_reply_error(r, st);
+			return;
+		}
 		smbd_durable_reconnect(r->conn, s, &w->durable,
 		    smbd_create_reconnected, w);
 		return;
