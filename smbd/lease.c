@@ -57,6 +57,7 @@
 #include <time.h>
 #include <string.h>
 
+#include "conf.h"
 #include "hash.h"
 #include "ipc_call.h"
 #include "log.h"
@@ -272,6 +273,7 @@ smbd_lease_attach(struct smbd_lease_op *op, uint32_t state)
 	if (ls->l.version == 2)
 		ls->l.epoch++;
 	ls->owner_id = op->lease_id;
+	ls->session_id = op->o->session_id;
 	memcpy(ls->client_guid, op->guid, sizeof(ls->client_guid));
 	ls->uid = op->uid;
 	memcpy(ls->file, op->file, sizeof(ls->file));
@@ -446,6 +448,28 @@ smbd_lease_key_granted(void *arg, int status, void *reply)
 	smbd_lease_attach(op, state);
 }
 
+/*
+ * [stated] smb leases per session: stated counts each lease's holder,
+ * a client and key, so the session's own leases are counted here.
+ */
+static int
+smbd_lease_session_full(struct smbd_lease_op *op)
+{
+	struct smbd_env *env = op->c->env;
+	struct smbd_lease *ls;
+	long long max, n = 0;
+
+	max = conf_get_int(env->daemon->conf, "stated", "smb leases per "
+	    "session");
+	LIST_FOREACH(ls, &env->leases, entry)
+		n += ls->session_id == op->o->session_id;
+	if (max <= 0 || n < max)
+		return 0;
+	log_warnx_rl("%s: [stated] smb leases per session (%lld) reached: "
+	    "no lease", op->c->peer, max);
+	return 1;
+}
+
 /* MS-SMB2 3.3.5.9.8, 3.3.5.9.11: the lease asked for, as stated allows. */
 static void
 smbd_lease_key_grant(struct smbd_lease_op *op)
@@ -492,7 +516,7 @@ smbd_lease_key_grant(struct smbd_lease_op *op)
 	if (smbd_lease_file_oplocked(op->c->env, op->file, op->o))
 		wanted &= SMB2_LEASE_READ;
 	op->lease.state = wanted;
-	if (op->lease.state == 0) {
+	if (op->lease.state == 0 || smbd_lease_session_full(op)) {
 		smbd_lease_attach(op, 0);
 		return;
 	}

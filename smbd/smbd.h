@@ -234,6 +234,7 @@ struct smbd_lease {
 	struct smb2_lease	 l;		/* key, state, epoch, version */
 	uint8_t			 client_guid[16];
 	uint32_t		 uid;
+	uint64_t		 session_id;	/* the session that made it */
 	uint64_t		 owner_id;
 	uint8_t			 file[16];	/* stated's name (ST_FILE_ID_LEN) */
 	unsigned int		 refs;		/* opens */

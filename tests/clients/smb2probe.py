@@ -1232,6 +1232,27 @@ def lease_steps(d, key):
     a.close(fa)
 
 
+def lease_limit(d, key, n):
+    """n files opened in one session, each with a lease of its own key
+    (RWH): how many were granted one ([stated] smb leases per session),
+    then all closed."""
+    p = LockProbe(connect(), d, key)
+    p.login()
+    got, fids = 0, []
+    for i in range(n):
+        lk = struct.pack("<QQ", 0x4c4c, i)
+        r = create_with(p, "limit%d.bin" % i, [lease_ctx(d, lk, 7)],
+                        oplock=0xff)
+        if r["status"] != 0:
+            print("FAIL 0x%x" % r["status"])
+            return
+        fids.append(p.fid(r))
+        got += p.oplock == 0xff and (lease_of(r) or (0,))[0] == 7
+    for f in fids:
+        p.close(f)
+    print("LEASES %d of %d" % (got, n))
+
+
 def lock_limits(d, key, n):
     a = LockProbe(connect(), d, key)
     b = LockProbe(connect(), d, key)
@@ -1836,6 +1857,9 @@ def main():
         return
     if CMD == "leases":
         lease_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
+        return
+    if CMD == "leaselimit":
+        lease_limit(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]))
         return
     if CMD == "locklimit":
         lock_limits(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]))

@@ -37,6 +37,10 @@ mount port = $M
 [smbd]
 port = $S
 
+[stated]
+# Small, so that a fifth lease of one session is refused.
+smb leases per session = 4
+
 [run]
 restart delay max = 2
 CONF
@@ -194,6 +198,11 @@ check "NFSv3: WRITE after the acknowledgment: NFS3_OK" suite_wait 10 v3write_ok
 release
 check "the SMB open closes" grep -q '^RELEASED' "$HOLD_OUT"
 
+# [stated] smb leases per session holds for leases of many keys: a lease
+# is its client's and key's in stated, so smbd counts the session's.
+out=$(SMB leaselimit 311 $KEY 6)
+check "six files with six lease keys in one session: four leases ([stated] smb leases per session = 4) ($out)" test "$out" = "LEASES 4 of 6"
+check "the limit is logged" grep -q 'smb leases per session (4) reached' "$SUITE_DIR/run.log"
 # kill -9 of smbd holding a lock: the next smbd frees it.
 hold lock 0 10
 check "SMB: a lock of 0-10 before the kill ($HELD)" test "$HELD" = HELD
