@@ -743,7 +743,15 @@ smbd_lease_open_gone(struct smbd_env *env, struct smbd_open *o)
 		o->oplock = SMB2_OPLOCK_LEVEL_NONE;
 		if (--ls->refs > 0)
 			return;
-		if (ls->l.state != 0 || ls->breaking) {
+		/*
+		 * A lease held by the durable open's own id stays in stated
+		 * with the open's record (ST_DURABLE_DISCONNECT keeps it for
+		 * the reconnect, ST_DURABLE_CLOSE releases it): a conflict
+		 * meanwhile recalls it and sends the handle away.
+		 */
+		if ((ls->l.state != 0 || ls->breaking) &&
+		    !(smbd_durable_id(o->owner_id) &&
+		    ls->owner_id == o->owner_id)) {
 			ls->l.state = 0;
 			smbd_lease_state_tell(env, ls);
 		}

@@ -244,10 +244,8 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# whose reconnect checks more than the lease key: the ClientGuid
 	# (reopen1a-lease) and the name (reopen2-lease,
 	# reopen2-lease-v2: INVALID_PARAMETER for another name);
-	# durable-open.lease (a second client's RWH breaking the first to
-	# RH, the opens' durable flags); open2-lease and app-instance (a
-	# sharing violation the connected holder's H break should lift);
-	# delete_on_close1/2 (the disconnected handle is released by the
+	# app-instance (APP_INSTANCE_ID: the first open is closed by the
+	# second, not left for the sharing violation); delete_on_close1/2 (the disconnected handle is released by the
 	# conflicting open now, but its delete on close is not carried
 	# out, so the file is still there); file-position
 	# (FilePositionInformation), alloc-size, read-only (allocation and
@@ -266,7 +264,8 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	    smb2.durable-v2-open.durable-v2-setinfo
 	    smb2.durable-v2-open.persistent-open-lease
 	    smb2.durable-open.open-lease smb2.durable-open.lock-lease
-	    smb2.durable-v2-open.open-lease smb2.durable-open.stat-open"
+	    smb2.durable-v2-open.open-lease smb2.durable-open.stat-open
+	    smb2.durable-open.open2-lease smb2.durable-open.lease"
 	# DURABLE_PROBE=1: try every subtest of the two suites, report each.
 	if [ -n "${DURABLE_PROBE:-}" ]; then
 		for t in $(smbtorture --list smb2.durable-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//') $(smbtorture --list smb2.durable-v2-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//'); do
