@@ -22,10 +22,13 @@ typedef struct {
 /*
  * Every nfsd learns that the file has a grant now, so that an NFSv3
  * WRITE or SETATTR of it asks ST_GRANT_CONFLICT and breaks it (an nfsd
- * learns the rest from ST_GRANT_FILES when it connects).
+ * learns the rest from ST_GRANT_FILES when it connects).  Only when the
+ * file's level changed from `before' (grant_file_level): one push per
+ * file, not one per open.
  */
 static void
-stated_lease_tell_nfsds(struct stated_env *env, const struct lock_file_id *f)
+stated_lease_tell_nfsds(struct stated_env *env, const struct lock_file_id *f,
+    int before)
 {
 	st_push_body body;
 	struct grant_holder h;
@@ -38,7 +41,8 @@ stated_lease_tell_nfsds(struct stated_env *env, const struct lock_file_id *f)
 	    (char *)(uintptr_t)f->data;
 	body.st_push_body_u.grant_file.level = (u_int)grant_file_level(
 	    env->caching, f, &h);
-	if (body.st_push_body_u.grant_file.level == 0)
+	if (body.st_push_body_u.grant_file.level == 0 ||
+	    (int)body.st_push_body_u.grant_file.level == before)
 		return;
 	body.st_push_body_u.grant_file.holder = h.client_id;
 	stated_push_nfsds(env, &body);
@@ -55,6 +59,7 @@ stated_lease_add(struct ipc_peer *peer, const struct lock_file_id *file,
 {
 	struct stated_env *env = stated_env_of(peer);
 	struct grant_holder h;
+	int before;
 
 	if (env->smb_grants_max > 0 && grant_holder_count(env->caching,
 	    LOCK_PROTOCOL_SMB, client_id) >= env->smb_grants_max) {
@@ -70,6 +75,7 @@ stated_lease_add(struct ipc_peer *peer, const struct lock_file_id *file,
 	h.client_id = client_id;
 	h.fe_role = (uint32_t)ipc_peer_role(peer);
 	snprintf(h.fe_name, sizeof(h.fe_name), "%s", ipc_peer_name(peer));
+	before = grant_file_level(env->caching, file, NULL);
 	if (grant_add(env->caching, file, &h, (enum grant_level)level,
 	    sid->val, sid->len, handle->val, handle->len) == NULL) {
 		/* A stateid in use (EEXIST), out of memory: none. */
@@ -77,7 +83,7 @@ stated_lease_add(struct ipc_peer *peer, const struct lock_file_id *file,
 		return;
 	}
 	rep->level = (u_int)level;
-	stated_lease_tell_nfsds(env, file);
+	stated_lease_tell_nfsds(env, file, before);
 }
 
 /* MS-SMB2 3.3.5.9.8: an oplock or a lease for an SMB open. */
@@ -190,7 +196,7 @@ stated_grant_smb_lease(struct ipc_peer *peer, struct ipc_msg *msg)
 			    (enum grant_level)req.level) == -1)
 				goto out;
 			rep.level = req.level;
-			stated_lease_tell_nfsds(env, &file);
+			stated_lease_tell_nfsds(env, &file, GRANT_READ);
 		}
 		rep.why = 0;
 		goto out;
