@@ -1232,6 +1232,44 @@ def lease_steps(d, key):
     a.close(fa)
 
 
+def lease_sharing(d, key):
+    """MS-SMB2 3.3.5.9, MS-FSA 2.1.5.1.2: a CREATE that meets a sharing
+    violation breaks H of another client's lease (RWH to RW), waits for
+    the acknowledgment, then asks the share mode again."""
+    a, b, eq = two_sessions(d, key, "%r, expected %r")
+    ka = bytes(range(0x70, 0x80))
+    r = create_with(a, "share.bin", [lease_ctx(d, ka, 7)], disp=5,
+                    oplock=0xff)
+    eq("A opens share.bin with an RWH lease",
+       (r["status"], lease_of(r) and lease_of(r)[0]), (0, 7))
+    fa = a.fid(r) if r["status"] == 0 else None
+    b.send(CREATE, b.create_body("share.bin", share=0))
+    n = a.recv()
+    lb = lease_break_of(n)
+    eq("B's deny-all open: A's lease breaks RWH to RW (H only), ack "
+       "required", lb and (lb[2], lb[4], lb[5]), (1, 7, 5))
+    eq("B's CREATE waits for the acknowledgment", silent(b), True)
+    eq("A acknowledges RW", lease_ack(a, ka, 5), (0, 5))
+    eq("A kept its handle: B's CREATE is a sharing violation",
+       b.recv()["status"], 0xc0000043)
+    st, _ = b.open("share.bin", share=0)
+    eq("again, A holding no H: at once a sharing violation, no break",
+       (st, silent(a)), (0xc0000043, True))
+    a.close(fa)
+    r = create_with(a, "share.bin", [lease_ctx(d, ka, 7)], oplock=0xff)
+    fa = a.fid(r) if r["status"] == 0 else None
+    b.send(CREATE, b.create_body("share.bin", share=0))
+    lb = lease_break_of(a.recv())
+    eq("A's RWH again, B's deny-all open breaks it to RW",
+       lb and (lb[4], lb[5]), (7, 5))
+    eq("A closes its handle instead of acknowledging",
+       fa and a.close(fa), 0)
+    r = b.recv()
+    eq("then B's deny-all open succeeds", r["status"], 0)
+    if r["status"] == 0:
+        b.close(b.fid(r))
+
+
 def lease_limit(d, key, n):
     """n files opened in one session, each with a lease of its own key
     (RWH): how many were granted one ([stated] smb leases per session),
@@ -1857,6 +1895,9 @@ def main():
         return
     if CMD == "leases":
         lease_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
+        return
+    if CMD == "leaseshare":
+        lease_sharing(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
         return
     if CMD == "leaselimit":
         lease_limit(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]))

@@ -198,6 +198,20 @@ check "NFSv3: WRITE after the acknowledgment: NFS3_OK" suite_wait 10 v3write_ok
 release
 check "the SMB open closes" grep -q '^RELEASED' "$HOLD_OUT"
 
+# A CREATE that meets a sharing violation breaks H of another client's
+# lease (MS-SMB2 3.3.5.9): the CREATE waits for the acknowledgment, then
+# is a sharing violation if the holder kept its handle, or goes through
+# if it closed it.
+SMB leaseshare 311 $KEY > "$SUITE_DIR/leaseshare" 2>&1 || echo "FAIL probe: exit status $?" >> "$SUITE_DIR/leaseshare"
+[ -s "$SUITE_DIR/leaseshare" ] || echo "FAIL probe: no output" > "$SUITE_DIR/leaseshare"
+sed "s/^/# /" "$SUITE_DIR/leaseshare"
+grep -q "^Traceback" "$SUITE_DIR/leaseshare" && echo "FAIL probe: it died" >> "$SUITE_DIR/leaseshare"
+while read -r verdict rest; do
+	case "$verdict" in
+	PASS|FAIL) check "sharing violation: $rest" test "$verdict" = PASS ;;
+	TIMEOUT|CLOSED) check "sharing violation: the probe ran to its end ($verdict)" false ;;
+	esac
+done < "$SUITE_DIR/leaseshare"
 # [stated] smb leases per session holds for leases of many keys: a lease
 # is its client's and key's in stated, so smbd counts the session's.
 out=$(SMB leaselimit 311 $KEY 6)
