@@ -813,7 +813,8 @@ class LockProbe(Files):
         d = self.dialect
         ctx = default_contexts() if d == 0x311 else None
         send_frame(self.s, header(NEGOTIATE, 0, credits=32) +
-                   negotiate_body([d], ctx))
+                   negotiate_body([d], ctx,
+                                  getattr(self, "client_guid", None)))
         recv_frame(self.s)
         self.last_charge = 1
         tok = b"\x60\x02any"
@@ -1268,6 +1269,47 @@ def lease_sharing(d, key):
     eq("then B's deny-all open succeeds", r["status"], 0)
     if r["status"] == 0:
         b.close(b.fid(r))
+
+
+def lease_client(d, key):
+    """MS-SMB2 3.3.1.4: a lease is its client's (ClientGuid) and key's:
+    two connections of one client share it, another client's open with
+    the same key bytes breaks it."""
+    guid = os.urandom(16)
+    p = []
+    for name, g in (("A", guid), ("B", guid), ("C", None)):
+        q = LockProbe(connect(), d, key)
+        q.client_guid = g
+        q.report("session %s (ClientGuid %s)" % (name, "A's" if g else
+                                                 "another"), q.login() == 0)
+        p.append(q)
+    a, b, c = p
+
+    def eq(name, got, want):
+        a.report(name, got == want, "%r, expected %r" % (got, want))
+    k = bytes(range(0x40, 0x50))
+    r = create_with(a, "guid.bin", [lease_ctx(d, k, 7)], disp=5,
+                    oplock=0xff)
+    eq("A opens guid.bin with an RWH lease",
+       (r["status"], lease_of(r) and lease_of(r)[0]), (0, 7))
+    fa = a.fid(r) if r["status"] == 0 else None
+    r = create_with(b, "guid.bin", [lease_ctx(d, k, 7)], oplock=0xff)
+    eq("B, another connection and session of A's ClientGuid, the same "
+       "key: the lease is shared, RWH",
+       (r["status"], lease_of(r) and lease_of(r)[0]), (0, 7))
+    fb = b.fid(r) if r["status"] == 0 else None
+    eq("... and A gets no LEASE_BREAK", silent(a), True)
+    c.send(CREATE, c.create_body("guid.bin"))
+    lb = lease_break_of(a.recv())
+    eq("C, another ClientGuid with the same key bytes: the lease breaks "
+       "RWH to RH", lb and (lb[4], lb[5]), (7, 3))
+    eq("B acknowledges it for the client", lease_ack(b, k, 3), (0, 3))
+    r = c.recv()
+    eq("then C's CREATE succeeds", r["status"], 0)
+    for q, f in ((c, c.fid(r) if r["status"] == 0 else None), (b, fb),
+                 (a, fa)):
+        if f is not None:
+            q.close(f)
 
 
 def lease_limit(d, key, n):
@@ -1895,6 +1937,9 @@ def main():
         return
     if CMD == "leases":
         lease_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
+        return
+    if CMD == "leaseclient":
+        lease_client(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
         return
     if CMD == "leaseshare":
         lease_sharing(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))

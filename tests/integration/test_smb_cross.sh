@@ -198,6 +198,18 @@ check "NFSv3: WRITE after the acknowledgment: NFS3_OK" suite_wait 10 v3write_ok
 release
 check "the SMB open closes" grep -q '^RELEASED' "$HOLD_OUT"
 
+# Leases by client and key (MS-SMB2 3.3.1.4): two connections of one
+# ClientGuid share a lease, another ClientGuid's open breaks it.
+SMB leaseclient 311 $KEY > "$SUITE_DIR/leaseclient" 2>&1 || echo "FAIL probe: exit status $?" >> "$SUITE_DIR/leaseclient"
+[ -s "$SUITE_DIR/leaseclient" ] || echo "FAIL probe: no output" > "$SUITE_DIR/leaseclient"
+sed "s/^/# /" "$SUITE_DIR/leaseclient"
+grep -q "^Traceback" "$SUITE_DIR/leaseclient" && echo "FAIL probe: it died" >> "$SUITE_DIR/leaseclient"
+while read -r verdict rest; do
+	case "$verdict" in
+	PASS|FAIL) check "lease of a client: $rest" test "$verdict" = PASS ;;
+	TIMEOUT|CLOSED) check "lease of a client: the probe ran to its end ($verdict)" false ;;
+	esac
+done < "$SUITE_DIR/leaseclient"
 # A CREATE that meets a sharing violation breaks H of another client's
 # lease (MS-SMB2 3.3.5.9): the CREATE waits for the acknowledgment, then
 # is a sharing violation if the holder kept its handle, or goes through
