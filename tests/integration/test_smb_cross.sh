@@ -200,30 +200,27 @@ check "the SMB open closes" grep -q '^RELEASED' "$HOLD_OUT"
 
 # Leases by client and key (MS-SMB2 3.3.1.4): two connections of one
 # ClientGuid share a lease, another ClientGuid's open breaks it.
-SMB leaseclient 311 $KEY > "$SUITE_DIR/leaseclient" 2>&1 || echo "FAIL probe: exit status $?" >> "$SUITE_DIR/leaseclient"
-[ -s "$SUITE_DIR/leaseclient" ] || echo "FAIL probe: no output" > "$SUITE_DIR/leaseclient"
-sed "s/^/# /" "$SUITE_DIR/leaseclient"
-grep -q "^Traceback" "$SUITE_DIR/leaseclient" && echo "FAIL probe: it died" >> "$SUITE_DIR/leaseclient"
-while read -r verdict rest; do
-	case "$verdict" in
-	PASS|FAIL) check "lease of a client: $rest" test "$verdict" = PASS ;;
-	TIMEOUT|CLOSED) check "lease of a client: the probe ran to its end ($verdict)" false ;;
-	esac
-done < "$SUITE_DIR/leaseclient"
+# steps LABEL COMMAND: a probe command whose lines are PASS or FAIL
+# steps, each a check.
+steps() {
+	local label=$1 out=$SUITE_DIR/$2
+	SMB "$2" 311 $KEY > "$out" 2>&1 || echo "FAIL probe: exit status $?" >> "$out"
+	[ -s "$out" ] || echo "FAIL probe: no output" > "$out"
+	sed "s/^/# /" "$out"
+	grep -q "^Traceback" "$out" && echo "FAIL probe: it died" >> "$out"
+	while read -r verdict rest; do
+		case "$verdict" in
+		PASS|FAIL) check "$label: $rest" test "$verdict" = PASS ;;
+		TIMEOUT|CLOSED) check "$label: the probe ran to its end ($verdict)" false ;;
+		esac
+	done < "$out"
+}
+steps "lease of a client" leaseclient
 # A CREATE that meets a sharing violation breaks H of another client's
 # lease (MS-SMB2 3.3.5.9): the CREATE waits for the acknowledgment, then
 # is a sharing violation if the holder kept its handle, or goes through
 # if it closed it.
-SMB leaseshare 311 $KEY > "$SUITE_DIR/leaseshare" 2>&1 || echo "FAIL probe: exit status $?" >> "$SUITE_DIR/leaseshare"
-[ -s "$SUITE_DIR/leaseshare" ] || echo "FAIL probe: no output" > "$SUITE_DIR/leaseshare"
-sed "s/^/# /" "$SUITE_DIR/leaseshare"
-grep -q "^Traceback" "$SUITE_DIR/leaseshare" && echo "FAIL probe: it died" >> "$SUITE_DIR/leaseshare"
-while read -r verdict rest; do
-	case "$verdict" in
-	PASS|FAIL) check "sharing violation: $rest" test "$verdict" = PASS ;;
-	TIMEOUT|CLOSED) check "sharing violation: the probe ran to its end ($verdict)" false ;;
-	esac
-done < "$SUITE_DIR/leaseshare"
+steps "sharing violation" leaseshare
 # [stated] smb leases per session holds for leases of many keys: a lease
 # is its client's and key's in stated, so smbd counts the session's.
 out=$(SMB leaselimit 311 $KEY 6)
