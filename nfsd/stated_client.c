@@ -26,6 +26,7 @@
 #include "nfsd.h"
 #include "stated_drc.h"
 #include "stated_push.h"
+#include "stated_util.h"
 
 /* Entries waiting for the flush; beyond this they are not mirrored. */
 #define SDC_PENDING_MAX		65536
@@ -314,19 +315,53 @@ stated_client_on_lost(struct ipc_client *cl, void *arg)
 	nfs4_state_stated_lost(s->env);
 }
 
+/*
+ * ST_PUSH_GRANT_FILE: a file got a grant through another front end (an
+ * SMB lease): into the set of files an NFSv3 WRITE or SETATTR asks
+ * stated about (v4/callback.c), so that it breaks the lease.  1 when
+ * the push was this kind (acknowledged here), else 0.
+ */
+static int
+stated_client_grant_file(struct stated_client *s, struct ipc_channel *ch,
+    struct ipc_msg *msg)
+{
+	struct st_push p;
+	const struct st_push_grant_file *f;
+	st_status status = ST_OK;
+
+	memset(&p, 0, sizeof(p));
+	if (ipc_decode(msg, (xdrproc_t)xdr_st_push, &p) == -1)
+		return 0;		/* nfs4_deleg_push says so */
+	if (p.body.kind != ST_PUSH_GRANT_FILE) {
+		xdr_free((xdrproc_t)xdr_st_push, &p);
+		return 0;
+	}
+	f = &p.body.st_push_body_u.grant_file;
+	if (f->file.st_file_len == 16)
+		nfs4_deleg_file_add(s->env, (const uint8_t *)f->file.st_file_val,
+		    f->level, f->holder);
+	else
+		status = ST_INVALID;
+	if (st_push_ack_send(ch, p.push_id, status) == -1)
+		log_warnx("stated: ST_PUSH_ACK of push %llu not sent (it "
+		    "comes again)", (unsigned long long)p.push_id);
+	xdr_free((xdrproc_t)xdr_st_push, &p);
+	return 1;
+}
+
 /* stated's unasked messages: pushes (recalls of delegations, v4/callback.c). */
 static void
 stated_client_dispatch(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 {
 	struct stated_client *s = arg;
 
-	(void)ch;
 	if (msg->fd != -1) {
 		close(msg->fd);
 		msg->fd = -1;
 	}
 	if (msg->hdr.type == ST_PUSH) {
-		nfs4_deleg_push(s->env, msg);
+		if (!stated_client_grant_file(s, ch, msg))
+			nfs4_deleg_push(s->env, msg);
 		return;
 	}
 	log_warnx("stated: unexpected message type %u", msg->hdr.type);

@@ -214,6 +214,7 @@ struct smbd_walk {
 	uint8_t		 oplock;	/* RequestedOplockLevel */
 	int		 oplocked;	/* breaks waited for, oplock asked */
 	int		 has_lease;	/* RqLs with SMB2_OPLOCK_LEVEL_LEASE */
+	int		 share_again;	/* H broken after a sharing violation */
 	struct smb2_lease lease;
 	/* SET_INFO rename */
 	uint64_t	 file_id;
@@ -387,6 +388,55 @@ smbd_walk_path(const struct smbd_walk *w)
 }
 
 static void	smbd_create_shared(void *, uint32_t);
+static void	smbd_create_preshared(void *, uint32_t);
+
+/* The share mode asked again after the breaks, or the violation. */
+static void
+smbd_create_share_again(struct smbd_walk *w, smbd_share_done_fn *done,
+    int again)
+{
+	struct smbd_open *o = w->open;
+
+	if (!again) {
+		done(w, STATUS_SHARING_VIOLATION);
+		return;
+	}
+	o->shared = 1;
+	smbd_share_acquire(w->r->conn, o->owner_id, o->id, &w->attr,
+	    w->desired, w->share_access, done, w);
+}
+
+static void
+smbd_create_shared_again(void *arg, int again)
+{
+	smbd_create_share_again(arg, smbd_create_shared, again);
+}
+
+static void
+smbd_create_preshared_again(void *arg, int again)
+{
+	smbd_create_share_again(arg, smbd_create_preshared, again);
+}
+
+/*
+ * MS-SMB2 3.3.5.9: a sharing violation breaks H of the others' leases
+ * and sends disconnected durable opens away (lease.c); then the share
+ * mode is asked again, once.  1 when that is under way.
+ */
+static int
+smbd_create_share_break(struct smbd_walk *w, uint32_t status,
+    smbd_lease_sharing_fn *again)
+{
+	struct smbd_open *o = w->open;
+
+	if (status != STATUS_SHARING_VIOLATION || w->share_again ||
+	    o == NULL)
+		return 0;
+	w->share_again = 1;
+	smbd_lease_sharing(w->r->conn, o, smbd_file_id(o), w->has_lease ?
+	    &w->lease : NULL, again, w);
+	return 1;
+}
 
 /* stated kept it, or not: durable or not (durable.c). */
 static void
@@ -417,6 +467,11 @@ smbd_create_oplocked(void *arg, uint8_t level)
 	struct smbd_open *o = w->open;
 	struct smbd_session *s;
 
+	if (level == SMBD_LEASE_KEY_ELSEWHERE) {
+		/* MS-SMB2 3.3.5.9.8: its key leases another file. */
+		smbd_reply_error(w->r, STATUS_INVALID_PARAMETER);
+		return;
+	}
 	o->oplock = level;
 	if (w->durable.version != 0 && smbd_durable_id(o->owner_id) &&
 	    !o->is_dir && (level == SMB2_OPLOCK_LEVEL_BATCH ||
@@ -500,6 +555,9 @@ smbd_create_shared(void *arg, uint32_t status)
 	if (status != STATUS_SUCCESS) {
 		/* The share mode refused: nothing to take back. */
 		o->shared = 0;
+		if (smbd_create_share_break(w, status,
+		    smbd_create_shared_again))
+			return;
 		smbd_reply_error(r, status);
 		return;
 	}
@@ -510,7 +568,8 @@ smbd_create_shared(void *arg, uint32_t status)
 	if (!w->oplocked) {
 		w->oplocked = 1;
 		smbd_lease_open(c, o, w->oplock, w->has_lease ? &w->lease :
-		    NULL, smbd_create_oplocked, w);
+		    NULL, w->action == 0 || w->action == 3,
+		    smbd_create_oplocked, w);
 		return;
 	}
 	w->open = NULL;
@@ -778,6 +837,9 @@ smbd_create_preshared(void *arg, uint32_t status)
 
 	if (status != STATUS_SUCCESS) {
 		w->open->shared = 0;
+		if (smbd_create_share_break(w, status,
+		    smbd_create_preshared_again))
+			return;
 		smbd_reply_error(w->r, status);
 		return;
 	}
@@ -954,6 +1016,7 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	    st->share_id != c->env->shares[w->share].share_id ||
 	    c->nopens >= c->env->opens_per_conn ||
 	    d->file.st_file_len != ST_FILE_ID_LEN ||
+	    !smb2_durable_lease_same(st, w->has_lease ? &w->lease : NULL) ||
 	    (o = calloc(1, sizeof(*o))) == NULL) {
 		/* Not here: it waits in stated for a reconnect that can. */
 		smbd_durable_drop_connection(c->env, d->id);
@@ -1080,7 +1143,8 @@ smbd_create_lease_parse(struct smbd_req *r, const struct smb2_create_req *cr,
 	size_t dlen;
 	int rc;
 
-	if (cr->oplock != SMB2_OPLOCK_LEVEL_LEASE)
+	/* A reconnect's lease names the open's, whatever the level. */
+	if (cr->oplock != SMB2_OPLOCK_LEVEL_LEASE && !w->durable.reconnect)
 		return 0;
 	w->oplock = SMB2_OPLOCK_LEVEL_NONE;
 	if (r->conn->neg.dialect < SMB2_DIALECT_210)
@@ -1136,6 +1200,10 @@ smbd_create(struct smbd_req *r)
 	w->durable = dq;
 	if (w->durable.reconnect) {
 		/* 3.3.5.9.7, 3.3.5.9.12: no path validation, no open. */
+		if ((st = smbd_create_lease_parse(r, &cr, w)) != 0) {
+			smbd_reply_error(r, st);
+			return;
+		}
 		smbd_durable_reconnect(r->conn, s, &w->durable,
 		    smbd_create_reconnected, w);
 		return;
@@ -1404,6 +1472,8 @@ smbd_write(struct smbd_req *r)
 		smbd_reply_error(r, smb2_status_from_errno(errno));
 		return;
 	}
+	if (n > 0)
+		smbd_lease_written(r->conn->env, o);
 	/* SMB2_WRITEFLAG_WRITE_THROUGH, or an open that asked for it. */
 	if ((flags & 1) || (o->options & FILE_WRITE_THROUGH)) {
 		if ((w = calloc(1, sizeof(*w))) == NULL) {

@@ -25,10 +25,23 @@
  * the grant's name the owner's and the open's id, 16 bytes.
  *
  * Leases (MS-SMB2 3.3.5.9.8, 3.3.5.9.11; smb2_lease.h on the wire) are
- * grants too: a read grant for R and RH, a write grant for RW and RWH,
- * named by the owner and the lease key (24 bytes), so every open of
- * the owner with that key on the file shares one lease (3.3.1.4: struct
- * smbd_lease, counted by its opens) and one grant.
+ * grants too: a read grant for R and RH, a write grant for RW and RWH.
+ * A lease is its client's (3.3.1.4: the connection's ClientGuid, and
+ * the session's user, so that nobody else can name it) and its key's:
+ * every open of the client with that key on the file shares it (struct
+ * smbd_lease, counted by its opens), whatever its session or
+ * connection, and two keys are two holders that break each other.  Its
+ * holder in stated is a name of (ClientGuid, user, key) with
+ * SMBD_LEASE_ID_TAG on top, or the durable id of the open that made it
+ * when that open asked to be durable (stated's durable record and the
+ * lease then go together); the grant's name is the holder and the key
+ * (24 bytes).  A second open asking for more than the lease holds
+ * upgrades it (3.3.5.9.8): ST_GRANT_SMB_LEASE raises its grant when
+ * only the lease's own opens hold the file.  An SMB open breaks W of the
+ * others' leases and oplocks, an overwrite everything
+ * (ST_GRANT_SMB_CONFLICT); a CREATE that meets a sharing violation
+ * breaks H of the others' leases and sends disconnected durable opens
+ * on the file away, then checks the share mode again.
  *
  * Breaks go down as far as the conflict needs (stated's push says
  * whether the request that recalled it writes, new_level): a reader's
@@ -44,6 +57,8 @@
 #include <time.h>
 #include <string.h>
 
+#include "conf.h"
+#include "hash.h"
 #include "ipc_call.h"
 #include "log.h"
 #include "smbd.h"
@@ -56,6 +71,8 @@
 #include "status.h"
 
 #define SMBD_BREAK_POLL_MS	100
+/* The top byte of a lease's holder id in stated (never a session's). */
+#define SMBD_LEASE_ID_TAG	0x4cu
 
 /* The grant's name in stated: session id, open id. */
 static void
@@ -120,6 +137,38 @@ smbd_lease_return(struct smbd_env *env, uint64_t session_id,
 	smbd_lease_return_sid(env, session_id, sid, sizeof(sid), level);
 }
 
+/* The client an open's session speaks for: ClientGuid, user. */
+static void
+smbd_lease_client(struct smbd_env *env, uint64_t session_id,
+    uint8_t guid[16], uint32_t *uid)
+{
+	struct smbd_conn *c;
+	struct smbd_session *s;
+
+	memset(guid, 0, 16);
+	*uid = 0;
+	TAILQ_FOREACH(c, &env->conns, entry)
+		if ((s = smbd_session_find(c, session_id)) != NULL) {
+			memcpy(guid, c->neg.client_guid, 16);
+			*uid = s->uid;
+			return;
+		}
+}
+
+/* MS-SMB2 3.3.1.4: the holder id of (ClientGuid, user, LeaseKey). */
+static uint64_t
+smbd_lease_holder(const uint8_t guid[16], uint32_t uid, const uint8_t *key)
+{
+	uint8_t b[16 + 4 + SMB2_LEASE_KEY_SIZE];
+	uint64_t h;
+
+	memcpy(b, guid, 16);
+	smb2_put32(b + 16, uid);
+	memcpy(b + 20, key, SMB2_LEASE_KEY_SIZE);
+	h = hash_fnv1a64(b, sizeof(b)) & 0x00ffffffffffffffull;
+	return h | (uint64_t)SMBD_LEASE_ID_TAG << 56;
+}
+
 /* A lease's new state to stated: lowered, or gone at none. */
 static void
 smbd_lease_state_tell(struct smbd_env *env, const struct smbd_lease *ls)
@@ -139,10 +188,15 @@ struct smbd_lease_op {
 	uint64_t		 open_id;	/* 0: none yet */
 	uint8_t			 file[ST_FILE_ID_LEN];
 	int			 write;
+	int			 data;		/* it overwrites */
 	uint8_t			 wanted;	/* SMB2_OPLOCK_LEVEL_* */
 	struct smbd_open	*o;		/* the walk's, outlives us */
 	int			 is_lease;
 	struct smb2_lease	 lease;		/* asked, then granted */
+	uint8_t			 guid[16];	/* lease: its client */
+	uint32_t		 uid;
+	uint64_t		 lease_id;	/* lease: its holder */
+	struct smbd_lease	*upgrading;	/* lease: shared, asking more */
 	struct timespec		 deadline;
 	struct event		*ev;
 	smbd_lease_done_fn	*done;
@@ -150,6 +204,8 @@ struct smbd_lease_op {
 };
 
 static void	smbd_lease_conflict_ask(struct smbd_lease_op *);
+static unsigned int smbd_lease_answered(struct smbd_lease_op *, int,
+		    const st_grant_smb_reply *);
 
 static void
 smbd_lease_op_end(struct smbd_lease_op *op, uint8_t level)
@@ -164,19 +220,30 @@ smbd_lease_op_end(struct smbd_lease_op *op, uint8_t level)
 	done(arg, level);
 }
 
-/* The owner's lease of that key, on any of its opens, or NULL. */
+/* The lease stated knows as (holder, key), on any open, or NULL. */
 static struct smbd_lease *
-smbd_lease_of(struct smbd_env *env, uint64_t owner_id, const uint8_t *key)
+smbd_lease_by_sid(struct smbd_env *env, uint64_t owner_id, const uint8_t *key)
 {
-	struct smbd_conn *c;
-	struct smbd_open *o;
+	struct smbd_lease *ls;
 
-	TAILQ_FOREACH(c, &env->conns, entry)
-		TAILQ_FOREACH(o, &c->opens, entry)
-			if (o->lease != NULL && o->lease->owner_id ==
-			    owner_id && memcmp(o->lease->l.key, key,
-			    SMB2_LEASE_KEY_SIZE) == 0)
-				return o->lease;
+	LIST_FOREACH(ls, &env->leases, entry)
+		if (ls->owner_id == owner_id && memcmp(ls->l.key, key,
+		    SMB2_LEASE_KEY_SIZE) == 0)
+			return ls;
+	return NULL;
+}
+
+/* MS-SMB2 3.3.1.4: the client's lease of that key, or NULL. */
+static struct smbd_lease *
+smbd_lease_of(struct smbd_env *env, const uint8_t guid[16], uint32_t uid,
+    const uint8_t *key)
+{
+	struct smbd_lease *ls;
+
+	LIST_FOREACH(ls, &env->leases, entry)
+		if (ls->uid == uid && memcmp(ls->client_guid, guid, 16) == 0 &&
+		    memcmp(ls->l.key, key, SMB2_LEASE_KEY_SIZE) == 0)
+			return ls;
 	return NULL;
 }
 
@@ -194,7 +261,7 @@ smbd_lease_attach(struct smbd_lease_op *op, uint32_t state)
 
 			memset(&tmp, 0, sizeof(tmp));
 			memcpy(tmp.l.key, op->lease.key, SMB2_LEASE_KEY_SIZE);
-			tmp.owner_id = op->session_id;
+			tmp.owner_id = op->lease_id;
 			smbd_lease_state_tell(op->c->env, &tmp);
 		}
 		smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_NONE);
@@ -205,11 +272,128 @@ smbd_lease_attach(struct smbd_lease_op *op, uint32_t state)
 	/* 3.3.5.9.11: a new lease's epoch follows the client's. */
 	if (ls->l.version == 2)
 		ls->l.epoch++;
-	ls->owner_id = op->session_id;
+	ls->owner_id = op->lease_id;
+	ls->session_id = op->o->session_id;
+	memcpy(ls->client_guid, op->guid, sizeof(ls->client_guid));
+	ls->uid = op->uid;
 	memcpy(ls->file, op->file, sizeof(ls->file));
 	ls->refs = 1;
+	LIST_INSERT_HEAD(&op->c->env->leases, ls, entry);
 	op->o->lease = ls;
 	smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_LEASE);
+}
+
+/*
+ * ST_GRANT_SMB_LEASE of the lease at level, the lease's opens (the one
+ * being made and those of ls) named as its own, answered to `cb'.
+ */
+static void
+smbd_lease_ask_key(struct smbd_lease_op *op, const struct smbd_lease *ls,
+    unsigned int level, ipc_client_done_fn *cb)
+{
+	st_grant_smb_lease_req req;
+	st_grant_smb_own own[ST_GRANT_SMB_OWN_MAX];
+	uint8_t bytes[ST_GRANT_SMB_OWN_MAX][8];
+	uint8_t sid[SMBD_LEASE_SID_LEN];
+	struct smbd_conn *c;
+	struct smbd_open *o;
+	u_int n = 0;
+
+	memset(&req, 0, sizeof(req));
+	memset(own, 0, sizeof(own));
+	own[n].client_id = op->o->owner_id;
+	smb2_put64(bytes[n], op->o->id);
+	n++;
+	if (ls != NULL)
+		TAILQ_FOREACH(c, &op->c->env->conns, entry)
+			TAILQ_FOREACH(o, &c->opens, entry) {
+				if (o->lease != ls || o == op->o ||
+				    n == ST_GRANT_SMB_OWN_MAX)
+					continue;
+				own[n].client_id = o->owner_id;
+				smb2_put64(bytes[n], o->id);
+				n++;
+			}
+	for (u_int i = 0; i < n; i++) {
+		own[i].bytes.bytes_len = 8;
+		own[i].bytes.bytes_val = (char *)bytes[i];
+	}
+	smbd_lease_key_sid(sid, op->lease_id, op->lease.key);
+	req.file.st_file_len = ST_FILE_ID_LEN;
+	req.file.st_file_val = (char *)op->file;
+	req.client_id = op->lease_id;
+	req.stateid.stateid_len = sizeof(sid);
+	req.stateid.stateid_val = (char *)sid;
+	req.level = level;
+	req.own.own_len = n;
+	req.own.own_val = own;
+	ipc_client_call(op->c->env->stated, ST_GRANT_SMB_LEASE,
+	    (xdrproc_t)xdr_st_grant_smb_lease_req, &req, ST_GRANT_SMB_REPLY,
+	    (xdrproc_t)xdr_st_grant_smb_reply, sizeof(st_grant_smb_reply),
+	    cb, op);
+}
+
+/* MS-SMB2 3.3.5.9.8: a shared lease goes up to `state'. */
+static void
+smbd_lease_upgrade_to(struct smbd_lease_op *op, uint32_t state)
+{
+	struct smbd_lease *ls = op->upgrading;
+
+	if (state != ls->l.state && (state & ls->l.state) == ls->l.state &&
+	    !ls->breaking) {
+		ls->l.state = state;
+		/* 3.3.5.9.11: a changed lease's epoch goes up. */
+		if (ls->l.version == 2)
+			ls->l.epoch++;
+	}
+	smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_LEASE);
+}
+
+/* stated's word: upgraded only when the lease has the file alone. */
+static void
+smbd_lease_upgraded(void *arg, int status, void *reply)
+{
+	struct smbd_lease_op *op = arg;
+	st_grant_smb_reply *rep = reply;
+
+	if (status != 0 || rep->status != ST_OK || rep->why != 0 ||
+	    rep->level == 0) {
+		smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_LEASE);
+		return;
+	}
+	smbd_lease_upgrade_to(op, op->lease.state);
+}
+
+/* Another open of the file (not `self') holds an oplock, not a lease. */
+static int
+smbd_lease_file_oplocked(struct smbd_env *env, const uint8_t *file,
+    const struct smbd_open *self)
+{
+	struct smbd_conn *c;
+	struct smbd_open *o;
+	const uint8_t *f;
+
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(o, &c->opens, entry)
+			if (o != self && o->lease == NULL &&
+			    o->oplock != SMB2_OPLOCK_LEVEL_NONE &&
+			    (f = smbd_file_id(o)) != NULL &&
+			    memcmp(f, file, ST_FILE_ID_LEN) == 0)
+				return 1;
+	return 0;
+}
+
+/* A lease on the file holds H. */
+static int
+smbd_lease_file_handle(struct smbd_env *env, const uint8_t *file)
+{
+	struct smbd_lease *ls;
+
+	LIST_FOREACH(ls, &env->leases, entry)
+		if ((ls->l.state & SMB2_LEASE_HANDLE) &&
+		    memcmp(ls->file, file, ST_FILE_ID_LEN) == 0)
+			return 1;
+	return 0;
 }
 
 /* ST_GRANT_SMB of the grant named sid at level, answered to `cb'. */
@@ -264,35 +448,80 @@ smbd_lease_key_granted(void *arg, int status, void *reply)
 	smbd_lease_attach(op, state);
 }
 
+/*
+ * [stated] smb leases per session: stated counts each lease's holder,
+ * a client and key, so the session's own leases are counted here.
+ */
+static int
+smbd_lease_session_full(struct smbd_lease_op *op)
+{
+	struct smbd_env *env = op->c->env;
+	struct smbd_lease *ls;
+	long long max, n = 0;
+
+	max = conf_get_int(env->daemon->conf, "stated", "smb leases per "
+	    "session");
+	LIST_FOREACH(ls, &env->leases, entry)
+		n += ls->session_id == op->o->session_id;
+	if (max <= 0 || n < max)
+		return 0;
+	log_warnx_rl("%s: [stated] smb leases per session (%lld) reached: "
+	    "no lease", op->c->peer, max);
+	return 1;
+}
+
 /* MS-SMB2 3.3.5.9.8, 3.3.5.9.11: the lease asked for, as stated allows. */
 static void
 smbd_lease_key_grant(struct smbd_lease_op *op)
 {
 	struct smbd_lease *ls;
-	uint8_t sid[SMBD_LEASE_SID_LEN];
+	uint32_t wanted;
 
-	if ((ls = smbd_lease_of(op->c->env, op->session_id,
+	wanted = smb2_lease_grantable(op->wanted == SMB2_OPLOCK_LEVEL_NONE ?
+	    0 : op->lease.state);
+	if ((ls = smbd_lease_of(op->c->env, op->guid, op->uid,
 	    op->lease.key)) != NULL) {
-		/* Another open of the lease: shared as it is (3.3.1.4). */
+		/* Another open of the lease: shared (3.3.1.4). */
 		if (memcmp(ls->file, op->file, sizeof(ls->file)) != 0) {
-			smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_NONE);
+			/* 3.3.5.9.8: a key is the client's for one file. */
+			smbd_lease_op_end(op, SMBD_LEASE_KEY_ELSEWHERE);
 			return;
 		}
 		ls->refs++;
 		op->o->lease = ls;
-		smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_LEASE);
+		/*
+		 * 3.3.5.9.8: upgraded when it asks for all the lease holds
+		 * and more, and no break is on its way.
+		 */
+		if (ls->breaking || wanted == ls->l.state ||
+		    (wanted & ls->l.state) != ls->l.state) {
+			smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_LEASE);
+			return;
+		}
+		/*
+		 * All of it or nothing: H goes with the others' leases, W
+		 * only when the lease has the file alone (stated says).
+		 */
+		op->upgrading = ls;
+		op->lease.state = wanted;
+		if (wanted & SMB2_LEASE_WRITE) {
+			smbd_lease_ask_key(op, ls, ST_GRANT_WRITE,
+			    smbd_lease_upgraded);
+			return;
+		}
+		smbd_lease_upgrade_to(op, wanted);
 		return;
 	}
-	op->lease.state = smb2_lease_grantable(op->wanted ==
-	    SMB2_OPLOCK_LEVEL_NONE ? 0 : op->lease.state);
-	if (op->lease.state == 0) {
+	/* MS-FSA 2.1.5.17: next to another open's oplock, R at most. */
+	if (smbd_lease_file_oplocked(op->c->env, op->file, op->o))
+		wanted &= SMB2_LEASE_READ;
+	op->lease.state = wanted;
+	if (op->lease.state == 0 || smbd_lease_session_full(op)) {
 		smbd_lease_attach(op, 0);
 		return;
 	}
-	smbd_lease_key_sid(sid, op->session_id, op->lease.key);
-	smbd_lease_ask(op, sid, sizeof(sid), (op->lease.state &
-	    SMB2_LEASE_WRITE) ? ST_GRANT_WRITE : ST_GRANT_READ,
-	    smbd_lease_key_granted);
+	smbd_lease_ask_key(op, NULL, (op->lease.state & SMB2_LEASE_WRITE) ?
+	    ST_GRANT_WRITE : ST_GRANT_READ, smbd_lease_key_granted);
 }
 
 static void
@@ -322,9 +551,11 @@ smbd_lease_grant(struct smbd_lease_op *op)
 		smbd_lease_key_grant(op);
 		return;
 	}
-	if (op->wanted != SMB2_OPLOCK_LEVEL_II &&
+	/* MS-FSA 2.1.5.17: no oplock next to a lease that holds H. */
+	if ((op->wanted != SMB2_OPLOCK_LEVEL_II &&
 	    op->wanted != SMB2_OPLOCK_LEVEL_EXCLUSIVE &&
-	    op->wanted != SMB2_OPLOCK_LEVEL_BATCH) {
+	    op->wanted != SMB2_OPLOCK_LEVEL_BATCH) ||
+	    smbd_lease_file_handle(op->c->env, op->file)) {
 		smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_NONE);
 		return;
 	}
@@ -380,7 +611,7 @@ smbd_lease_conflict_done(void *arg, int status, void *reply)
 static void
 smbd_lease_conflict_ask(struct smbd_lease_op *op)
 {
-	st_grant_conflict_req req;
+	st_grant_smb_conflict_req req;
 
 	if (!smbd_stated_ready(op->c->env)) {
 		smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_NONE);
@@ -389,24 +620,43 @@ smbd_lease_conflict_ask(struct smbd_lease_op *op)
 	memset(&req, 0, sizeof(req));
 	req.file.st_file_len = ST_FILE_ID_LEN;
 	req.file.st_file_val = (char *)op->file;
-	req.protocol = ST_PROTOCOL_SMB;
-	req.client_id = op->session_id;
+	req.client_id = op->is_lease ? op->lease_id : op->session_id;
 	req.write = op->write;
-	ipc_client_call(op->c->env->stated, ST_GRANT_CONFLICT,
-	    (xdrproc_t)xdr_st_grant_conflict_req, &req,
+	req.cause = op->data ? ST_GRANT_SMB_DATA : ST_GRANT_SMB_OPEN;
+	ipc_client_call(op->c->env->stated, ST_GRANT_SMB_CONFLICT,
+	    (xdrproc_t)xdr_st_grant_smb_conflict_req, &req,
 	    ST_GRANT_CONFLICT_REPLY, (xdrproc_t)xdr_st_grant_conflict_reply,
 	    sizeof(st_grant_conflict_reply), smbd_lease_conflict_done, op);
 }
 
 void
 smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
-    const struct smb2_lease *lease, smbd_lease_done_fn *done, void *arg)
+    const struct smb2_lease *lease, int data, smbd_lease_done_fn *done,
+    void *arg)
 {
+	struct smbd_lease *ls;
 	struct smbd_lease_op *op;
 	const uint8_t *file;
 
-	/* Attributes only (no data): it breaks nothing, gets nothing. */
-	if (o->is_dir || o->access == 0 || (file = smbd_file_id(o)) == NULL ||
+	/* 3.3.5.9.8: a key the client holds on a file leases no directory. */
+	if (o->is_dir && lease != NULL && wanted == SMB2_OPLOCK_LEVEL_LEASE) {
+		uint8_t guid[16];
+		uint32_t uid;
+
+		smbd_lease_client(c->env, o->session_id, guid, &uid);
+		if (smbd_lease_of(c->env, guid, uid, lease->key) != NULL) {
+			done(arg, SMBD_LEASE_KEY_ELSEWHERE);
+			return;
+		}
+	}
+	/*
+	 * Attributes only (no data): it breaks nothing, and gets no
+	 * oplock; a lease it may have (MS-SMB2 3.3.5.9.8: a stat open
+	 * shares its client's lease, or starts one).
+	 */
+	if (o->is_dir || (o->access == 0 && (lease == NULL ||
+	    wanted != SMB2_OPLOCK_LEVEL_LEASE)) ||
+	    (file = smbd_file_id(o)) == NULL ||
 	    !smbd_stated_ready(c->env) || (op = calloc(1,
 	    sizeof(*op))) == NULL) {
 		done(arg, SMB2_OPLOCK_LEVEL_NONE);
@@ -420,15 +670,32 @@ smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
 	op->write = (o->access & PERM_IO_WRITE) != 0;
 	op->wanted = wanted;
 	op->o = o;
+	op->data = data;
 	if (lease != NULL && wanted == SMB2_OPLOCK_LEVEL_LEASE) {
 		op->is_lease = 1;
 		op->lease = *lease;
+		/*
+		 * Its holder: the lease's when the client has it already,
+		 * else the open's durable id, or the client's and key's.
+		 */
+		smbd_lease_client(c->env, o->session_id, op->guid, &op->uid);
+		if ((ls = smbd_lease_of(c->env, op->guid, op->uid,
+		    lease->key)) != NULL)
+			op->lease_id = ls->owner_id;
+		else if (smbd_durable_id(o->owner_id))
+			op->lease_id = o->owner_id;
+		else
+			op->lease_id = smbd_lease_holder(op->guid, op->uid,
+			    lease->key);
 	}
 	op->done = done;
 	op->arg = arg;
 	clock_gettime(CLOCK_MONOTONIC, &op->deadline);
 	op->deadline.tv_sec += c->env->break_timeout;
-	smbd_lease_conflict_ask(op);
+	if (o->access == 0)
+		smbd_lease_grant(op);
+	else
+		smbd_lease_conflict_ask(op);
 }
 
 /*
@@ -441,7 +708,8 @@ smbd_lease_restore(struct smbd_env *env, struct smbd_open *o,
 {
 	struct smbd_lease *ls;
 
-	if ((ls = smbd_lease_of(env, o->owner_id, st->lease_key)) != NULL) {
+	if ((ls = smbd_lease_by_sid(env, o->owner_id, st->lease_key)) !=
+	    NULL) {
 		ls->refs++;
 		o->lease = ls;
 		o->oplock = SMB2_OPLOCK_LEVEL_LEASE;
@@ -454,8 +722,10 @@ smbd_lease_restore(struct smbd_env *env, struct smbd_open *o,
 	ls->l.state = st->lease_state & SMB2_LEASE_ALL;
 	ls->l.epoch = (uint16_t)st->lease_epoch;
 	ls->owner_id = o->owner_id;
+	smbd_lease_client(env, o->session_id, ls->client_guid, &ls->uid);
 	memcpy(ls->file, file, sizeof(ls->file));
 	ls->refs = 1;
+	LIST_INSERT_HEAD(&env->leases, ls, entry);
 	o->lease = ls;
 	o->oplock = SMB2_OPLOCK_LEVEL_LEASE;
 	return 0;
@@ -473,10 +743,19 @@ smbd_lease_open_gone(struct smbd_env *env, struct smbd_open *o)
 		o->oplock = SMB2_OPLOCK_LEVEL_NONE;
 		if (--ls->refs > 0)
 			return;
-		if (ls->l.state != 0 || ls->breaking) {
+		/*
+		 * A lease held by the durable open's own id stays in stated
+		 * with the open's record (ST_DURABLE_DISCONNECT keeps it for
+		 * the reconnect, ST_DURABLE_CLOSE releases it): a conflict
+		 * meanwhile recalls it and sends the handle away.
+		 */
+		if ((ls->l.state != 0 || ls->breaking) &&
+		    !(smbd_durable_id(o->owner_id) &&
+		    ls->owner_id == o->owner_id)) {
 			ls->l.state = 0;
 			smbd_lease_state_tell(env, ls);
 		}
+		LIST_REMOVE(ls, entry);
 		free(ls);
 		return;
 	}
@@ -519,30 +798,15 @@ smbd_lease_conn(struct smbd_env *env, const struct smbd_lease *ls)
 	return NULL;
 }
 
-/* MS-SMB2 3.3.4.7: a lease's break, to what the conflict leaves. */
-static int
-smbd_lease_recall_key(struct smbd_env *env, const struct st_push_grant *g)
+/* MS-SMB2 3.3.4.7: the break of a lease to `to', sent on c. */
+static void
+smbd_lease_break_send(struct smbd_env *env, struct smbd_conn *c,
+    struct smbd_lease *ls, uint32_t to)
 {
-	const uint8_t *sid = (const uint8_t *)g->stateid.stateid_val;
-	struct smbd_lease *ls;
-	struct smbd_conn *c;
 	struct smbd_async a;
 	uint8_t body[SMB2_LEASE_BREAK_SIZE];
-	uint64_t owner = smb2_get64(sid);
-	uint32_t to;
 	int ack;
 
-	if ((ls = smbd_lease_of(env, owner, sid + 8)) == NULL ||
-	    (c = smbd_lease_conn(env, ls)) == NULL || ls->l.state == 0) {
-		smbd_lease_return_sid(env, owner, sid, SMBD_LEASE_SID_LEN, 0);
-		return ST_NOT_FOUND;
-	}
-	if (ls->breaking)
-		return ST_OK;		/* a repeat, or one on its way */
-	to = smb2_lease_break_to(ls->l.state, g->new_level == ST_GRANT_READ ?
-	    SMB2_BREAK_OPEN : SMB2_BREAK_WRITE);
-	if (to == ls->l.state)
-		to = smb2_lease_break_to(ls->l.state, SMB2_BREAK_WRITE);
 	ack = (ls->l.state & (SMB2_LEASE_WRITE | SMB2_LEASE_HANDLE)) != 0;
 	if (ls->l.version == 2)
 		ls->l.epoch++;
@@ -560,6 +824,30 @@ smbd_lease_recall_key(struct smbd_env *env, const struct st_push_grant *g)
 	a.message_id = UINT64_MAX;
 	a.command = SMB2_OPLOCK_BREAK;
 	smbd_reply_async(c, &a, STATUS_SUCCESS, body, sizeof(body));
+}
+
+/* MS-SMB2 3.3.4.7: a lease's break, to what the conflict leaves. */
+static int
+smbd_lease_recall_key(struct smbd_env *env, const struct st_push_grant *g)
+{
+	const uint8_t *sid = (const uint8_t *)g->stateid.stateid_val;
+	struct smbd_lease *ls;
+	struct smbd_conn *c;
+	uint64_t owner = smb2_get64(sid);
+	uint32_t to;
+
+	if ((ls = smbd_lease_by_sid(env, owner, sid + 8)) == NULL ||
+	    (c = smbd_lease_conn(env, ls)) == NULL || ls->l.state == 0) {
+		smbd_lease_return_sid(env, owner, sid, SMBD_LEASE_SID_LEN, 0);
+		return ST_NOT_FOUND;
+	}
+	if (ls->breaking)
+		return ST_OK;		/* a repeat, or one on its way */
+	to = smb2_lease_break_to(ls->l.state, g->new_level == ST_GRANT_READ ?
+	    SMB2_BREAK_OPEN : SMB2_BREAK_WRITE);
+	if (to == ls->l.state)
+		to = smb2_lease_break_to(ls->l.state, SMB2_BREAK_WRITE);
+	smbd_lease_break_send(env, c, ls, to);
 	return ST_OK;
 }
 
@@ -613,10 +901,197 @@ smbd_lease_recall(struct smbd_env *env, const struct st_push *p)
 	return ST_OK;
 }
 
+/*
+ * MS-FSA 2.1.5.3 (a write breaks the others' read caching): a lease of
+ * R is granted next to opens that write (grant_smb_lease_level), so a
+ * WRITE breaks every other lease of R on the file to none; the writer
+ * does not wait.
+ */
+void
+smbd_lease_written(struct smbd_env *env, const struct smbd_open *o)
+{
+	struct smbd_lease *ls;
+	struct smbd_conn *c;
+	const uint8_t *file;
+
+	if (LIST_EMPTY(&env->leases) || (file = smbd_file_id(o)) == NULL)
+		return;
+	LIST_FOREACH(ls, &env->leases, entry)
+		if (ls != o->lease && !ls->breaking &&
+		    (ls->l.state & SMB2_LEASE_READ) &&
+		    memcmp(ls->file, file, ST_FILE_ID_LEN) == 0 &&
+		    (c = smbd_lease_conn(env, ls)) != NULL)
+			smbd_lease_break_send(env, c, ls, 0);
+}
+
+/* ---- A sharing violation (MS-SMB2 3.3.5.9, MS-FSA 2.1.5.1.2) ---- */
+
+struct smbd_lease_share {
+	struct smbd_conn	*c;		/* held */
+	uint8_t			 file[ST_FILE_ID_LEN];
+	uint64_t		 client_id;	/* the CREATE's, in stated */
+	int			 has_lease;
+	uint8_t			 guid[16];	/* its lease's client, key */
+	uint32_t		 uid;
+	uint8_t			 key[SMB2_LEASE_KEY_SIZE];
+	size_t			 found;		/* breaks and durables seen */
+	struct timespec		 deadline;
+	struct event		*ev;
+	smbd_lease_sharing_fn	*done;
+	void			*arg;
+};
+
+static void	smbd_lease_share_ask(struct smbd_lease_share *);
+
+static void
+smbd_lease_share_end(struct smbd_lease_share *sh, int again)
+{
+	smbd_lease_sharing_fn *done = sh->done;
+	void *arg = sh->arg;
+
+	if (sh->ev != NULL)
+		event_free(sh->ev);
+	smbd_conn_release(sh->c);
+	free(sh);
+	done(arg, again);
+}
+
+/* Another client's lease, or another key's, on the file. */
+static int
+smbd_lease_share_other(const struct smbd_lease_share *sh,
+    const struct smbd_lease *ls)
+{
+	if (memcmp(ls->file, sh->file, ST_FILE_ID_LEN) != 0)
+		return 0;
+	return !sh->has_lease || ls->uid != sh->uid ||
+	    memcmp(ls->client_guid, sh->guid, 16) != 0 ||
+	    memcmp(ls->l.key, sh->key, SMB2_LEASE_KEY_SIZE) != 0;
+}
+
+/*
+ * The others' leases on the file that hold H lose it (send), and how
+ * many of them are still to acknowledge a break.
+ */
+static size_t
+smbd_lease_share_break(struct smbd_lease_share *sh, int send)
+{
+	struct smbd_env *env = sh->c->env;
+	struct smbd_conn *c;
+	struct smbd_open *o;
+	struct smbd_lease *ls;
+	size_t n = 0;
+
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(o, &c->opens, entry) {
+			if ((ls = o->lease) == NULL ||
+			    !smbd_lease_share_other(sh, ls))
+				continue;
+			if (!ls->breaking && send &&
+			    (ls->l.state & SMB2_LEASE_HANDLE))
+				smbd_lease_break_send(env, c, ls, ls->l.state &
+				    ~SMB2_LEASE_HANDLE);
+			n += ls->breaking != 0;
+		}
+	return n;
+}
+
+static void
+smbd_lease_share_poll(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	smbd_lease_share_ask(arg);
+}
+
+static void
+smbd_lease_share_asked(void *arg, int status, void *reply)
+{
+	struct smbd_lease_share *sh = arg;
+	st_grant_conflict_reply *rep = reply;
+	struct timeval tv = { 0, SMBD_BREAK_POLL_MS * 1000 };
+	size_t n;
+
+	n = smbd_lease_share_break(sh, 0);
+	if (status == 0)
+		n += rep->outstanding;
+	sh->found += n;
+	if (sh->c->closing || sh->found == 0) {
+		/* Nothing stood in the way that a break could move. */
+		smbd_lease_share_end(sh, 0);
+		return;
+	}
+	if (n == 0 || smbd_lease_past(&sh->deadline)) {
+		smbd_lease_share_end(sh, 1);
+		return;
+	}
+	if (sh->ev == NULL && (sh->ev = evtimer_new(sh->c->env->base,
+	    smbd_lease_share_poll, sh)) == NULL)
+		fatal("lease break timer");
+	if (evtimer_add(sh->ev, &tv) == -1)
+		fatal("lease break timer");
+}
+
+/* stated: the disconnected durable opens on the file go. */
+static void
+smbd_lease_share_ask(struct smbd_lease_share *sh)
+{
+	st_grant_smb_conflict_req req;
+
+	if (!smbd_stated_ready(sh->c->env)) {
+		smbd_lease_share_asked(sh, -ENOTCONN, NULL);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.file.st_file_len = ST_FILE_ID_LEN;
+	req.file.st_file_val = (char *)sh->file;
+	req.client_id = sh->client_id;
+	req.cause = ST_GRANT_SMB_SHARING;
+	ipc_client_call(sh->c->env->stated, ST_GRANT_SMB_CONFLICT,
+	    (xdrproc_t)xdr_st_grant_smb_conflict_req, &req,
+	    ST_GRANT_CONFLICT_REPLY, (xdrproc_t)xdr_st_grant_conflict_reply,
+	    sizeof(st_grant_conflict_reply), smbd_lease_share_asked, sh);
+}
+
+void
+smbd_lease_sharing(struct smbd_conn *c, struct smbd_open *o,
+    const uint8_t *file, const struct smb2_lease *lease,
+    smbd_lease_sharing_fn *done, void *arg)
+{
+	struct smbd_lease_share *sh;
+	struct smbd_lease *ls;
+
+	if (file == NULL || (sh = calloc(1, sizeof(*sh))) == NULL) {
+		done(arg, 0);
+		return;
+	}
+	sh->c = c;
+	smbd_conn_hold(c);
+	memcpy(sh->file, file, ST_FILE_ID_LEN);
+	sh->client_id = o->owner_id;
+	if (lease != NULL) {
+		sh->has_lease = 1;
+		memcpy(sh->key, lease->key, SMB2_LEASE_KEY_SIZE);
+		smbd_lease_client(c->env, o->session_id, sh->guid, &sh->uid);
+		if ((ls = smbd_lease_of(c->env, sh->guid, sh->uid,
+		    sh->key)) != NULL)
+			sh->client_id = ls->owner_id;
+		else if (!smbd_durable_id(o->owner_id))
+			sh->client_id = smbd_lease_holder(sh->guid, sh->uid,
+			    sh->key);
+	}
+	sh->done = done;
+	sh->arg = arg;
+	clock_gettime(CLOCK_MONOTONIC, &sh->deadline);
+	sh->deadline.tv_sec += c->env->break_timeout;
+	sh->found = smbd_lease_share_break(sh, 1);
+	smbd_lease_share_ask(sh);
+}
+
 /* MS-SMB2 3.3.5.22.2: a lease break acknowledged. */
 static void
 smbd_lease_ack(struct smbd_req *r, const struct smb2_break_ack *ack)
 {
+	struct smbd_conn *c;
 	struct smbd_session *s;
 	struct smbd_open *o;
 	struct smbd_lease *ls;
@@ -626,14 +1101,9 @@ smbd_lease_ack(struct smbd_req *r, const struct smb2_break_ack *ack)
 	if ((s = smbd_req_session(r)) == NULL ||
 	    smbd_req_tree(r, s) == NULL)
 		return;
-	ls = NULL;
-	TAILQ_FOREACH(o, &r->conn->opens, entry)
-		if (o->session_id == s->id && o->lease != NULL &&
-		    memcmp(o->lease->l.key, ack->key,
-		    SMB2_LEASE_KEY_SIZE) == 0) {
-			ls = o->lease;
-			break;
-		}
+	/* The connection's client's lease of that key (3.3.1.4). */
+	ls = smbd_lease_of(r->conn->env, r->conn->neg.client_guid, s->uid,
+	    ack->key);
 	if (ls == NULL) {
 		smbd_reply_error(r, STATUS_OBJECT_NAME_NOT_FOUND);
 		return;
@@ -655,9 +1125,10 @@ smbd_lease_ack(struct smbd_req *r, const struct smb2_break_ack *ack)
 	smbd_lease_state_tell(r->conn->env, ls);
 	/* 3.3.5.9.10: a durable open held by its H lease is no longer. */
 	if (!(ls->l.state & SMB2_LEASE_HANDLE))
-		TAILQ_FOREACH(o, &r->conn->opens, entry)
-			if (o->lease == ls && o->durable)
-				smbd_durable_oplock_lost(r->conn, o);
+		TAILQ_FOREACH(c, &r->conn->env->conns, entry)
+			TAILQ_FOREACH(o, &c->opens, entry)
+				if (o->lease == ls && o->durable)
+					smbd_durable_oplock_lost(c, o);
 	memset(out, 0, sizeof(out));
 	smb2_put16(out, SMB2_LEASE_ACK_SIZE);
 	memcpy(out + 8, ls->l.key, SMB2_LEASE_KEY_SIZE);

@@ -182,3 +182,13 @@ smb2_durable_state_decode(const uint8_t *in, size_t len,
 	st->name[nlen] = '\0';
 	return 0;
 }
+
+int
+smb2_durable_lease_same(const struct smb2_durable_state *st,
+    const struct smb2_lease *lease)
+{
+	if (st->lease_version == 0)
+		return lease == NULL;
+	return lease != NULL && memcmp(lease->key, st->lease_key,
+	    SMB2_LEASE_KEY_SIZE) == 0;
+}

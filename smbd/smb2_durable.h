@@ -78,4 +78,14 @@ size_t	 smb2_durable_state_encode(const struct smb2_durable_state *,
 int	 smb2_durable_state_decode(const uint8_t *, size_t,
 	    struct smb2_durable_state *);
 
+/*
+ * MS-SMB2 3.3.5.9.7, 3.3.5.9.12: a reconnect names the lease the open
+ * had, by its key, or no lease when it had none: 1, else 0 (the
+ * reconnect is OBJECT_NAME_NOT_FOUND).  `lease' is the request's lease
+ * context, NULL without one.
+ */
+struct smb2_lease;
+int	 smb2_durable_lease_same(const struct smb2_durable_state *,
+	    const struct smb2_lease *);
+
 #endif

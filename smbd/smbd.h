@@ -81,8 +81,11 @@ struct smbd_notify_table;
 LIST_HEAD(smbd_file_bucket, smbd_file);
 struct dcerpc_conn;
 
+struct smbd_lease;
+
 struct smbd_env {
 	struct daemon		*daemon;
+	LIST_HEAD(, smbd_lease)	 leases;	/* lease.c: every lease */
 	struct event_base	*base;
 	int			 listen_fd;
 	unsigned int		 port;
@@ -231,14 +234,20 @@ struct smbd_open {
 };
 
 /*
- * lease.c: a lease (MS-SMB2 3.3.1.4), shared by the opens of one owner
- * with the same lease key on the same file; one grant in stated.
+ * lease.c: a lease (MS-SMB2 3.3.1.4), shared by the opens of one client
+ * (ClientGuid, and the user) with the same lease key on the same file,
+ * whatever their session or connection; one grant in stated, held by
+ * owner_id.
  */
 struct smbd_lease {
 	struct smb2_lease	 l;		/* key, state, epoch, version */
+	uint8_t			 client_guid[16];
+	uint32_t		 uid;
+	uint64_t		 session_id;	/* the session that made it */
 	uint64_t		 owner_id;
 	uint8_t			 file[16];	/* stated's name (ST_FILE_ID_LEN) */
 	unsigned int		 refs;		/* opens */
+	LIST_ENTRY(smbd_lease)	 entry;		/* env->leases */
 	int			 breaking;	/* notified, ack required */
 	uint32_t		 break_to;
 };
@@ -451,10 +460,29 @@ struct st_push;
  * level granted, o->lease set for a lease.
  */
 typedef void	 smbd_lease_done_fn(void *arg, uint8_t level);
+/* done's level when the lease key is the client's on another file. */
+#define SMBD_LEASE_KEY_ELSEWHERE	0xfe
 void	 smbd_lease_open(struct smbd_conn *, struct smbd_open *,
-	    uint8_t wanted, const struct smb2_lease *lease,
+	    uint8_t wanted, const struct smb2_lease *lease, int data,
 	    smbd_lease_done_fn *, void *arg);
+/*
+ * MS-SMB2 3.3.5.9, MS-FSA 2.1.5.1.2: a CREATE of `o' met a sharing
+ * violation: the H of other clients' leases on the file is broken, the
+ * disconnected durable opens whose oplock or lease holds it go (stated),
+ * and once that is done (acknowledged, or the break timeout) done(arg,
+ * 1) to check the share mode again; done(arg, 0) when nothing was
+ * there to break.
+ */
+typedef void	 smbd_lease_sharing_fn(void *arg, int again);
+void	 smbd_lease_sharing(struct smbd_conn *, struct smbd_open *,
+	    const uint8_t *file, const struct smb2_lease *lease,
+	    smbd_lease_sharing_fn *, void *arg);
 void	 smbd_lease_open_gone(struct smbd_env *, struct smbd_open *);
+/*
+ * MS-FSA 2.1.5.3: data written through `o': the R of the other leases
+ * on the file is broken (to none), without waiting.
+ */
+void	 smbd_lease_written(struct smbd_env *, const struct smbd_open *);
 /* A reconnected durable open's lease, as smbd kept it in stated: 0, -1. */
 int	 smbd_lease_restore(struct smbd_env *, struct smbd_open *,
 	    const uint8_t *file, const struct smb2_durable_state *);

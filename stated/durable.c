@@ -325,9 +325,11 @@ out:
 /*
  * A recall of an SMB grant (v4.c's grant event, inside the grant
  * table): a disconnected durable open cannot acknowledge its break, so
- * it goes (MS-SMB2 3.3.4.6), from the timer, outside the table.
+ * it goes (MS-SMB2 3.3.4.6), from the timer, outside the table.  Also
+ * for a CREATE that met its share mode (MS-SMB2 3.3.5.9, lease.c).  1
+ * when it goes, 0 when the id is no disconnected durable open.
  */
-void
+int
 stated_durable_recalled(struct stated_env *env, uint64_t client_id)
 {
 	struct stated_durable *d;
@@ -335,10 +337,11 @@ stated_durable_recalled(struct stated_env *env, uint64_t client_id)
 	if (!stated_durable_id_ok(client_id) ||
 	    (d = stated_durable_find(env, client_id)) == NULL ||
 	    d->connected)
-		return;
+		return 0;
 	d->purge = 1;
 	if (env->ev_durable != NULL)
 		event_active(env->ev_durable, EV_TIMEOUT, 1);
+	return 1;
 }
 
 /* Another open's ids with no record: made by an smbd that died early. */

@@ -334,6 +334,18 @@ grant_set_state(struct grant_table *t, struct grant_node *n,
 	}
 }
 
+/* A GRANTED grant goes RECALLING (the callback runs, once). */
+static void
+grant_recall_node(struct grant_table *t, struct grant_node *n, int write)
+{
+	if (n->g.state != GRANT_GRANTED)
+		return;
+	n->g.recall_write = write != 0;
+	grant_set_state(t, n, GRANT_RECALLING);
+	if (t->cb != NULL)
+		t->cb(t->cb_arg, &n->g, GRANT_EVENT_RECALL);
+}
+
 size_t
 grant_conflict(struct grant_table *t, const struct lock_file_id *f,
     int protocol, uint64_t client_id, int write)
@@ -352,12 +364,7 @@ grant_conflict(struct grant_table *t, const struct lock_file_id *f,
 		    n->g.level == GRANT_DIR)
 			continue;
 		outstanding++;
-		if (n->g.state == GRANT_GRANTED) {
-			n->g.recall_write = write != 0;
-			grant_set_state(t, n, GRANT_RECALLING);
-			if (t->cb != NULL)
-				t->cb(t->cb_arg, &n->g, GRANT_EVENT_RECALL);
-		}
+		grant_recall_node(t, n, write);
 	}
 	return outstanding;
 }
@@ -369,12 +376,7 @@ grant_recall(struct grant_table *t, const uint8_t *sid, size_t len)
 
 	if (n == NULL || n->g.state == GRANT_REVOKED)
 		return -1;
-	if (n->g.state == GRANT_GRANTED) {
-		n->g.recall_write = 1;
-		grant_set_state(t, n, GRANT_RECALLING);
-		if (t->cb != NULL)
-			t->cb(t->cb_arg, &n->g, GRANT_EVENT_RECALL);
-	}
+	grant_recall_node(t, n, 1);
 	return 0;
 }
 
@@ -387,6 +389,70 @@ grant_set_notify(struct grant_table *t, const uint8_t *sid, size_t len,
 	if (n == NULL || n->g.state == GRANT_REVOKED)
 		return -1;
 	n->g.notify = notify;
+	return 0;
+}
+
+/*
+ * MS-FSA 2.1.5.1.2: what an SMB open breaks.  Of SMB leases, those that
+ * hold W (an open leaves them R or RH), all of them when it changes the
+ * data; of the others (oplocks, NFSv4 delegations), what a request
+ * writing (or changing the data) or not conflicts with, as
+ * grant_conflict.
+ */
+size_t
+grant_conflict_smb(struct grant_table *t, const struct lock_file_id *f,
+    uint64_t client_id, int write, int data)
+{
+	struct grant_node *n, *next;
+	size_t outstanding = 0;
+	int smb, w;
+
+	if (f == NULL || f->len == 0 || f->len > LOCK_FILE_ID_MAX)
+		return 0;
+	for (n = LIST_FIRST(&t->files[grant_file_bucket(t, f)]); n != NULL;
+	    n = next) {
+		next = LIST_NEXT(n, by_file);
+		if (n->g.state == GRANT_REVOKED || !grant_same_file(&n->g, f) ||
+		    grant_held_by(&n->g, LOCK_PROTOCOL_SMB, client_id) ||
+		    n->g.level == GRANT_DIR)
+			continue;
+		smb = n->g.holder.protocol == LOCK_PROTOCOL_SMB &&
+		    n->g.smb_lease;
+		w = smb ? data : write || data;
+		if (!w && n->g.level != GRANT_WRITE)
+			continue;
+		outstanding++;
+		grant_recall_node(t, n, w);
+	}
+	return outstanding;
+}
+
+int
+grant_set_smb_lease(struct grant_table *t, const uint8_t *sid, size_t len)
+{
+	struct grant_node *n = grant_find_node(t, sid, len);
+
+	if (n == NULL)
+		return -1;
+	n->g.smb_lease = 1;
+	return 0;
+}
+
+/*
+ * A lease upgraded by another of its opens (MS-SMB2 3.3.5.9.8): its
+ * GRANTED grant at a higher level.  0, or -1.
+ */
+int
+grant_raise(struct grant_table *t, const uint8_t *sid, size_t len,
+    int protocol, uint64_t client_id, enum grant_level level)
+{
+	struct grant_node *n = grant_find_node(t, sid, len);
+
+	if (n == NULL || !grant_held_by(&n->g, protocol, client_id) ||
+	    n->g.state != GRANT_GRANTED || (level != GRANT_READ &&
+	    level != GRANT_WRITE) || level < n->g.level)
+		return -1;
+	n->g.level = level;
 	return 0;
 }
 
@@ -568,15 +634,29 @@ grant_foreach_file(struct grant_table *t,
 
 /* What the opens and locks of others on a file allow an SMB holder. */
 struct grant_smb_scan {
-	uint64_t	 client_id;
-	int		 any;		/* another owner's open or lock */
-	int		 writers;	/* one that writes, denies or excludes */
+	uint64_t		 client_id;
+	const struct grant_smb_own *own;	/* a lease's opens */
+	size_t			 nown;
+	int			 any;		/* another owner's open or lock */
+	int			 writers;	/* one that writes, denies or
+						   excludes */
 };
 
 static int
-grant_smb_other(const struct lock_owner *o, uint64_t client_id)
+grant_smb_other(const struct grant_smb_scan *d, const struct lock_owner *o)
 {
-	return o->protocol != LOCK_PROTOCOL_SMB || o->client_id != client_id;
+	size_t i;
+
+	if (o->protocol != LOCK_PROTOCOL_SMB)
+		return 1;
+	if (o->client_id == d->client_id)
+		return 0;
+	for (i = 0; i < d->nown; i++)
+		if (o->client_id == d->own[i].client_id &&
+		    o->bytes_len == d->own[i].len && (o->bytes_len == 0 ||
+		    memcmp(o->bytes, d->own[i].bytes, o->bytes_len) == 0))
+			return 0;
+	return 1;
 }
 
 static int
@@ -584,7 +664,7 @@ grant_smb_share_cb(void *arg, const struct lock_share_info *i)
 {
 	struct grant_smb_scan *d = arg;
 
-	if (!grant_smb_other(&i->owner, d->client_id))
+	if (!grant_smb_other(d, &i->owner))
 		return 0;
 	d->any = 1;
 	if ((i->access & LOCK_SHARE_WRITE) || (i->deny & LOCK_SHARE_READ))
@@ -597,7 +677,7 @@ grant_smb_lock_cb(void *arg, const struct lock_info *i)
 {
 	struct grant_smb_scan *d = arg;
 
-	if (i->waiting || !grant_smb_other(&i->owner, d->client_id))
+	if (i->waiting || !grant_smb_other(d, &i->owner))
 		return 0;
 	d->any = 1;
 	if (i->type == LOCK_EXCLUSIVE)
@@ -605,10 +685,30 @@ grant_smb_lock_cb(void *arg, const struct lock_info *i)
 	return 0;
 }
 
+static int	grant_smb_scan_level(struct grant_table *, struct lock_table *,
+		    const struct lock_file_id *, uint64_t, enum grant_level,
+		    const struct grant_smb_own *, size_t);
+
 int
 grant_smb_level(struct grant_table *t, struct lock_table *locks,
     const struct lock_file_id *f, uint64_t client_id,
     enum grant_level wanted)
+{
+	return grant_smb_scan_level(t, locks, f, client_id, wanted, NULL, 0);
+}
+
+int
+grant_smb_lease_level(struct grant_table *t, struct lock_table *locks,
+    const struct lock_file_id *f, uint64_t client_id,
+    enum grant_level wanted, const struct grant_smb_own *own, size_t nown)
+{
+	return grant_smb_scan_level(t, locks, f, client_id, wanted, own, nown);
+}
+
+static int
+grant_smb_scan_level(struct grant_table *t, struct lock_table *locks,
+    const struct lock_file_id *f, uint64_t client_id,
+    enum grant_level wanted, const struct grant_smb_own *own, size_t nown)
 {
 	struct grant_holder h;
 	struct grant_smb_scan d;
@@ -620,6 +720,8 @@ grant_smb_level(struct grant_table *t, struct lock_table *locks,
 		return 0;
 	memset(&d, 0, sizeof(d));
 	d.client_id = client_id;
+	d.own = own;
+	d.nown = nown;
 	if (locks != NULL) {
 		lock_table_foreach_share(locks, f, grant_smb_share_cb, &d);
 		lock_table_foreach_lock(locks, f, grant_smb_lock_cb, &d);
@@ -634,7 +736,11 @@ grant_smb_level(struct grant_table *t, struct lock_table *locks,
 	if (wanted == GRANT_WRITE && !d.any && grant_file_others(t, f,
 	    LOCK_PROTOCOL_SMB, client_id) == 0)
 		return GRANT_WRITE;
-	if (d.writers || other == GRANT_WRITE)
+	/*
+	 * A lease's R stands next to writers: smbd breaks it at an SMB
+	 * WRITE, nfsd asks for the break at an NFS one (MS-FSA 2.1.5.3).
+	 */
+	if ((d.writers && own == NULL) || other == GRANT_WRITE)
 		return 0;
 	return GRANT_READ;
 }

@@ -88,6 +88,11 @@ struct grant {
 	 */
 	int			 recall_write;
 	uint32_t		 notify;	/* GRANT_DIR: what to tell */
+	/*
+	 * An SMB lease (ST_GRANT_SMB_LEASE), not an oplock: an open of
+	 * another holder takes only its W (grant_conflict_smb).
+	 */
+	int			 smb_lease;
 };
 
 struct grant_table;
@@ -211,6 +216,40 @@ int			 grant_foreach_file(struct grant_table *,
 int			 grant_smb_level(struct grant_table *,
 			    struct lock_table *, const struct lock_file_id *,
 			    uint64_t client_id, enum grant_level wanted);
+/*
+ * MS-SMB2 3.3.1.4: a lease is held by its client and key, and the opens
+ * of the lease (their owners in the lock table) never stand in its way:
+ * grant_smb_level with those opens left out.
+ */
+struct grant_smb_own {
+	uint64_t		 client_id;
+	const void		*bytes;
+	size_t			 len;
+};
+int			 grant_smb_lease_level(struct grant_table *,
+			    struct lock_table *, const struct lock_file_id *,
+			    uint64_t client_id, enum grant_level wanted,
+			    const struct grant_smb_own *, size_t);
+/*
+ * MS-FSA 2.1.5.1.2: an SMB open of (SMB, client_id) recalls the SMB
+ * leases of others holding W (all of them when it changes the data) and
+ * the others' oplocks and delegations that a request writing or not
+ * conflicts with (grant_conflict: an oplock's level II stays only for a
+ * reader, since a WRITE does not break it); how many are outstanding.
+ */
+size_t			 grant_conflict_smb(struct grant_table *,
+			    const struct lock_file_id *, uint64_t client_id,
+			    int write, int data);
+/* The grant a stateid names is an SMB lease: 0, or -1 when none. */
+int			 grant_set_smb_lease(struct grant_table *,
+			    const uint8_t *, size_t);
+/*
+ * A GRANTED grant of the holder at a higher (or equal) level: a lease
+ * upgraded.  0, or -1.
+ */
+int			 grant_raise(struct grant_table *, const uint8_t *,
+			    size_t, int protocol, uint64_t client_id,
+			    enum grant_level);
 void			 grant_stats(const struct grant_table *,
 			    struct grant_stats *);
 const char		*grant_state_str(enum grant_state);

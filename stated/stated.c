@@ -425,6 +425,8 @@ const struct ipc_handler stated_handlers[] = {
 	/* SMB oplocks and leases (lease.c): smbd's alone. */
 	{ ST_GRANT_SMB, SMBD, stated_grant_smb },
 	{ ST_GRANT_SMB_RETURN, SMBD, stated_grant_smb_return },
+	{ ST_GRANT_SMB_LEASE, SMBD, stated_grant_smb_lease },
+	{ ST_GRANT_SMB_CONFLICT, SMBD, stated_grant_smb_conflict },
 	/* SMB durable handles (durable.c): smbd's alone. */
 	{ ST_DURABLE_OPEN, SMBD, stated_durable_open },
 	{ ST_DURABLE_CLOSE, SMBD, stated_durable_close },

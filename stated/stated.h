@@ -185,6 +185,8 @@ void		 stated_grant_init(struct stated_env *, struct event_base *);
 /* lease.c: SMB oplocks and leases, common/stated_grant.x */
 void		 stated_grant_smb(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_smb_return(struct ipc_peer *, struct ipc_msg *);
+void		 stated_grant_smb_lease(struct ipc_peer *, struct ipc_msg *);
+void		 stated_grant_smb_conflict(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_timer(struct stated_env *);
 size_t		 stated_grant_recall(struct stated_env *,
 		    const struct lock_file_id *, int protocol, uint64_t client,
@@ -199,7 +201,7 @@ void		 stated_durable_reconnect(struct ipc_peer *,
 		    struct ipc_msg *);
 void		 stated_durable_ctl_list(struct ipc_peer *, struct ipc_msg *);
 /* An SMB grant of client_id is recalled (v4.c's grant event). */
-void		 stated_durable_recalled(struct stated_env *, uint64_t);
+int		 stated_durable_recalled(struct stated_env *, uint64_t);
 void		 stated_durable_peer_gone(struct stated_env *,
 		    struct ipc_peer *);
 void		 stated_durable_init(struct stated_env *, struct event_base *);

@@ -836,7 +836,8 @@ class LockProbe(Files):
         d = self.dialect
         ctx = default_contexts() if d == 0x311 else None
         send_frame(self.s, header(NEGOTIATE, 0, credits=32) +
-                   negotiate_body([d], ctx))
+                   negotiate_body([d], ctx,
+                                  getattr(self, "client_guid", None)))
         recv_frame(self.s)
         self.last_charge = 1
         tok = b"\x60\x02any"
@@ -907,6 +908,18 @@ class LockProbe(Files):
 
     def close(self, f):
         return self.call(CLOSE, struct.pack("<HHI", 24, 0, 0) + f)["status"]
+
+
+def silent(p):
+    """True when nothing comes to p within half a second."""
+    p.s.settimeout(0.5)
+    try:
+        p.recv()
+        quiet = False
+    except socket.timeout:
+        quiet = True
+    p.s.settimeout(10)
+    return quiet
 
 
 def two_sessions(d, key, fmt):
@@ -1067,14 +1080,7 @@ def oplock_steps(d, key):
        (n["cmd"], n["mid"]), (OPLOCK_BREAK, 0xFFFFFFFFFFFFFFFF))
     eq("... to level none, naming A's open",
        (n["body"][2], n["body"][8:24]), (0, fa))
-    b.s.settimeout(0.5)
-    try:
-        b.recv()
-        waited = False
-    except socket.timeout:
-        waited = True
-    b.s.settimeout(10)
-    eq("B's CREATE waits for the acknowledgment", waited, True)
+    eq("B's CREATE waits for the acknowledgment", silent(b), True)
     eq("A acknowledges at level II: INVALID_OPLOCK_PROTOCOL", a.ack(fa, 1),
        (0xc00000e3, None))
     eq("A acknowledges at level none", a.ack(fa, 0), (0, 0))
@@ -1190,14 +1196,7 @@ def lease_steps(d, key):
     eq("... RWH to RH for a reader, ack required, its key",
        lb and (lb[0], lb[2], lb[3], lb[4], lb[5]), (44, 1, ka, 7, 3))
     eq("... epoch + 1 (v2) or 0 (v1)", lb and lb[1], 6 if v2 else 0)
-    b.s.settimeout(0.5)
-    try:
-        b.recv()
-        waited = False
-    except socket.timeout:
-        waited = True
-    b.s.settimeout(10)
-    eq("B's CREATE waits for the acknowledgment", waited, True)
+    eq("B's CREATE waits for the acknowledgment", silent(b), True)
     eq("A acknowledges RWH: REQUEST_NOT_ACCEPTED",
        lease_ack(a, ka, 7), (0xc00000d0, None))
     # That ack took the lease to none (3.3.5.22.2); start it over.
@@ -1222,17 +1221,19 @@ def lease_steps(d, key):
     eq("A acknowledges again: UNSUCCESSFUL (no break)",
        lease_ack(a, ka, 3), (0xc0000001, None))
     b.close(fb)
-    # B writes: the RH left goes to none, still acked (A holds H).
-    b.send(CREATE, b.create_body("le.bin"))
+    # MS-FSA 2.1.5.1.2: B's open for writing leaves A's RH alone; B's
+    # WRITE takes it to none (2.1.5.3), still acked (A holds H).
+    r = b.call(CREATE, b.create_body("le.bin"))
+    eq("B opens for writing: at once, A's RH is not broken", r["status"], 0)
+    fb = b.fid(r) if r["status"] == 0 else None
+    eq("... A gets no LEASE_BREAK", silent(a), True)
+    eq("B writes", fb and b.rw(WRITE, fb, 0, 4), 0)
     n = a.recv()
     lb = lease_break_of(n)
-    eq("B writes: A's RH breaks to none, ack required",
+    eq("... A's RH breaks to none, ack required",
        lb and (lb[2], lb[4], lb[5]), (1, 3, 0))
     eq("... epoch + 1 again (v2)", lb and lb[1], 12 if v2 else 0)
     eq("A acknowledges none", lease_ack(a, ka, 0), (0, 0))
-    r = b.recv()
-    eq("then B's CREATE succeeds", r["status"], 0)
-    fb = b.fid(r) if r["status"] == 0 else None
     b.close(fb)
     a.close(fa)
     # Two readers each hold RH; H alone is not granted.
@@ -1253,6 +1254,106 @@ def lease_steps(d, key):
        (r2["status"], lease_of(r2) and lease_of(r2)[0]), (0, 0))
     b.close(b.fid(r2) if r2["status"] == 0 else None)
     a.close(fa)
+
+
+def lease_sharing(d, key):
+    """MS-SMB2 3.3.5.9, MS-FSA 2.1.5.1.2: a CREATE that meets a sharing
+    violation breaks H of another client's lease (RWH to RW), waits for
+    the acknowledgment, then asks the share mode again."""
+    a, b, eq = two_sessions(d, key, "%r, expected %r")
+    ka = bytes(range(0x70, 0x80))
+    r = create_with(a, "share.bin", [lease_ctx(d, ka, 7)], disp=5,
+                    oplock=0xff)
+    eq("A opens share.bin with an RWH lease",
+       (r["status"], lease_of(r) and lease_of(r)[0]), (0, 7))
+    fa = a.fid(r) if r["status"] == 0 else None
+    b.send(CREATE, b.create_body("share.bin", share=0))
+    n = a.recv()
+    lb = lease_break_of(n)
+    eq("B's deny-all open: A's lease breaks RWH to RW (H only), ack "
+       "required", lb and (lb[2], lb[4], lb[5]), (1, 7, 5))
+    eq("B's CREATE waits for the acknowledgment", silent(b), True)
+    eq("A acknowledges RW", lease_ack(a, ka, 5), (0, 5))
+    eq("A kept its handle: B's CREATE is a sharing violation",
+       b.recv()["status"], 0xc0000043)
+    st, _ = b.open("share.bin", share=0)
+    eq("again, A holding no H: at once a sharing violation, no break",
+       (st, silent(a)), (0xc0000043, True))
+    a.close(fa)
+    r = create_with(a, "share.bin", [lease_ctx(d, ka, 7)], oplock=0xff)
+    fa = a.fid(r) if r["status"] == 0 else None
+    b.send(CREATE, b.create_body("share.bin", share=0))
+    lb = lease_break_of(a.recv())
+    eq("A's RWH again, B's deny-all open breaks it to RW",
+       lb and (lb[4], lb[5]), (7, 5))
+    eq("A closes its handle instead of acknowledging",
+       fa and a.close(fa), 0)
+    r = b.recv()
+    eq("then B's deny-all open succeeds", r["status"], 0)
+    if r["status"] == 0:
+        b.close(b.fid(r))
+
+
+def lease_client(d, key):
+    """MS-SMB2 3.3.1.4: a lease is its client's (ClientGuid) and key's:
+    two connections of one client share it, another client's open with
+    the same key bytes breaks it."""
+    guid = os.urandom(16)
+    p = []
+    for name, g in (("A", guid), ("B", guid), ("C", None)):
+        q = LockProbe(connect(), d, key)
+        q.client_guid = g
+        q.report("session %s (ClientGuid %s)" % (name, "A's" if g else
+                                                 "another"), q.login() == 0)
+        p.append(q)
+    a, b, c = p
+
+    def eq(name, got, want):
+        a.report(name, got == want, "%r, expected %r" % (got, want))
+    k = bytes(range(0x40, 0x50))
+    r = create_with(a, "guid.bin", [lease_ctx(d, k, 7)], disp=5,
+                    oplock=0xff)
+    eq("A opens guid.bin with an RWH lease",
+       (r["status"], lease_of(r) and lease_of(r)[0]), (0, 7))
+    fa = a.fid(r) if r["status"] == 0 else None
+    r = create_with(b, "guid.bin", [lease_ctx(d, k, 7)], oplock=0xff)
+    eq("B, another connection and session of A's ClientGuid, the same "
+       "key: the lease is shared, RWH",
+       (r["status"], lease_of(r) and lease_of(r)[0]), (0, 7))
+    fb = b.fid(r) if r["status"] == 0 else None
+    eq("... and A gets no LEASE_BREAK", silent(a), True)
+    c.send(CREATE, c.create_body("guid.bin"))
+    lb = lease_break_of(a.recv())
+    eq("C, another ClientGuid with the same key bytes: the lease breaks "
+       "RWH to RH", lb and (lb[4], lb[5]), (7, 3))
+    eq("B acknowledges it for the client", lease_ack(b, k, 3), (0, 3))
+    r = c.recv()
+    eq("then C's CREATE succeeds", r["status"], 0)
+    for q, f in ((c, c.fid(r) if r["status"] == 0 else None), (b, fb),
+                 (a, fa)):
+        if f is not None:
+            q.close(f)
+
+
+def lease_limit(d, key, n):
+    """n files opened in one session, each with a lease of its own key
+    (RWH): how many were granted one ([stated] smb leases per session),
+    then all closed."""
+    p = LockProbe(connect(), d, key)
+    p.login()
+    got, fids = 0, []
+    for i in range(n):
+        lk = struct.pack("<QQ", 0x4c4c, i)
+        r = create_with(p, "limit%d.bin" % i, [lease_ctx(d, lk, 7)],
+                        oplock=0xff)
+        if r["status"] != 0:
+            print("FAIL 0x%x" % r["status"])
+            return
+        fids.append(p.fid(r))
+        got += p.oplock == 0xff and (lease_of(r) or (0,))[0] == 7
+    for f in fids:
+        p.close(f)
+    print("LEASES %d of %d" % (got, n))
 
 
 def lock_limits(d, key, n):
@@ -2175,6 +2276,15 @@ def main():
     if CMD == "watch":
         notify_watch(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
                      int(ARGS[3]))
+        return
+    if CMD == "leaseclient":
+        lease_client(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
+        return
+    if CMD == "leaseshare":
+        lease_sharing(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
+        return
+    if CMD == "leaselimit":
+        lease_limit(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]))
         return
     if CMD == "locklimit":
         lock_limits(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]))

@@ -7,6 +7,8 @@
 # round; an SMB open that denies write makes an NFSv4 OPEN for write
 # fail with NFS4ERR_SHARE_DENIED (tests/clients/nfs4probe.py) while one
 # for read succeeds; and when the SMB open goes, both succeed again.
+# An SMB lease granted after nfsd connected is broken by an NFSv3 WRITE
+# (NFS3ERR_JUKEBOX until the break is acknowledged).
 # A CREATE with a SecD context sets an ACL NFSv4 shows and NFSv3
 # enforces.  Then kill -9 of smbd while it holds a lock: the restarted
 # smbd frees what the old one left in stated (its clients' opens died
@@ -34,6 +36,10 @@ mount port = $M
 
 [smbd]
 port = $S
+
+[stated]
+# Small, so that a fifth lease of one session is refused.
+smb leases per session = 4
 
 [run]
 restart delay max = 2
@@ -94,7 +100,7 @@ hold() {
 	rm -f "$HOLD_IN"
 	mkfifo "$HOLD_IN"
 	: > "$HOLD_OUT"
-	SMB hold 311 $KEY cross "$@" < "$HOLD_IN" > "$HOLD_OUT" 2>&1 &
+	SMB hold 311 $KEY "${HOLD_NAME:-cross}" "$@" < "$HOLD_IN" > "$HOLD_OUT" 2>&1 &
 	HOLDER=$!
 	exec 7> "$HOLD_IN"
 	suite_wait 20 grep -q '^\(HELD\|FAIL\)' "$HOLD_OUT"
@@ -176,10 +182,50 @@ check "SMB: ... and acknowledges it" suite_wait 10 grep -q '^ACKED 0x0' "$HOLD_O
 check "NFSv4: OPEN for write after the acknowledgment: granted" suite_wait 10 opens_ok
 release
 check "the SMB open closes" grep -q '^RELEASED' "$HOLD_OUT"
-# An NFSv3 WRITE does not break it yet: nfsd asks stated only for files
-# in its set of files with grants, which SMB grants made after nfsd's
-# ST_GRANT_FILES do not reach (nfsd/v4/callback.c).
+# An NFSv3 WRITE of a file an SMB lease was granted on after nfsd
+# connected to stated (a new file, in no set of nfsd's yet): stated's
+# ST_PUSH_GRANT_FILE put it in nfsd's set of files with grants, so the
+# WRITE asks stated, which breaks the lease; NFS3ERR_JUKEBOX until the
+# SMB client acknowledges, then the WRITE goes through.
+v3write_ok() { test "$(PROBE4 v3write /export/v3lease 0 nfs-data)" = "V3WRITE 0"; }
+HOLD_NAME=v3lease hold lease
+check "SMB: an open of the new file v3lease with an RWH lease ($HELD)" test "$HELD" = "HELD 7"
+out=$(PROBE4 v3write /export/v3lease 0 nfs-data)
+check "NFSv3: WRITE meanwhile: NFS3ERR_JUKEBOX ($out)" test "$out" = "V3WRITE 10008"
+check "SMB: the holder gets LEASE_BREAK RWH to none, ack required" suite_wait 20 grep -q '^BREAK 18 7 0 1$' "$HOLD_OUT"
+check "SMB: ... and acknowledges it" suite_wait 10 grep -q '^ACKED 0x0' "$HOLD_OUT"
+check "NFSv3: WRITE after the acknowledgment: NFS3_OK" suite_wait 10 v3write_ok
+release
+check "the SMB open closes" grep -q '^RELEASED' "$HOLD_OUT"
 
+# Leases by client and key (MS-SMB2 3.3.1.4): two connections of one
+# ClientGuid share a lease, another ClientGuid's open breaks it.
+# steps LABEL COMMAND: a probe command whose lines are PASS or FAIL
+# steps, each a check.
+steps() {
+	local label=$1 out=$SUITE_DIR/$2
+	SMB "$2" 311 $KEY > "$out" 2>&1 || echo "FAIL probe: exit status $?" >> "$out"
+	[ -s "$out" ] || echo "FAIL probe: no output" > "$out"
+	sed "s/^/# /" "$out"
+	grep -q "^Traceback" "$out" && echo "FAIL probe: it died" >> "$out"
+	while read -r verdict rest; do
+		case "$verdict" in
+		PASS|FAIL) check "$label: $rest" test "$verdict" = PASS ;;
+		TIMEOUT|CLOSED) check "$label: the probe ran to its end ($verdict)" false ;;
+		esac
+	done < "$out"
+}
+steps "lease of a client" leaseclient
+# A CREATE that meets a sharing violation breaks H of another client's
+# lease (MS-SMB2 3.3.5.9): the CREATE waits for the acknowledgment, then
+# is a sharing violation if the holder kept its handle, or goes through
+# if it closed it.
+steps "sharing violation" leaseshare
+# [stated] smb leases per session holds for leases of many keys: a lease
+# is its client's and key's in stated, so smbd counts the session's.
+out=$(SMB leaselimit 311 $KEY 6)
+check "six files with six lease keys in one session: four leases ([stated] smb leases per session = 4) ($out)" test "$out" = "LEASES 4 of 6"
+check "the limit is logged" grep -q 'smb leases per session (4) reached' "$SUITE_DIR/run.log"
 # kill -9 of smbd holding a lock: the next smbd frees it.
 hold lock 0 10
 check "SMB: a lock of 0-10 before the kill ($HELD)" test "$HELD" = HELD

@@ -332,6 +332,31 @@ test_durable_lease(void)
 	    "layout 2 cut inside the lease: refused");
 }
 
+/* MS-SMB2 3.3.5.9.7, 3.3.5.9.12: a reconnect names the open's lease. */
+static void
+test_reconnect_lease(void)
+{
+	struct smb2_durable_state st;
+	struct smb2_lease l;
+
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	TAP_EQ_INT(smb2_durable_lease_same(&st, NULL), 1,
+	    "an open without a lease, a reconnect without one: the same");
+	TAP_EQ_INT(smb2_durable_lease_same(&st, &l), 0,
+	    "a reconnect with a lease of an open without one: not the open");
+	st.lease_version = 2;
+	memset(st.lease_key, 0x5a, sizeof(st.lease_key));
+	TAP_EQ_INT(smb2_durable_lease_same(&st, NULL), 0,
+	    "an open with a lease, a reconnect without one: not the open");
+	memset(l.key, 0x5a, sizeof(l.key));
+	TAP_EQ_INT(smb2_durable_lease_same(&st, &l), 1,
+	    "the same key: the same");
+	l.key[15] ^= 1;
+	TAP_EQ_INT(smb2_durable_lease_same(&st, &l), 0,
+	    "another key: not the open");
+}
+
 int
 main(void)
 {
@@ -341,5 +366,6 @@ main(void)
 	test_breaks();
 	test_random();
 	test_durable_lease();
+	test_reconnect_lease();
 	return tap_done();
 }

@@ -15,7 +15,9 @@
  * CLAIM_DELEGATE_CUR's stateid must be the client's delegation of the
  * file.  A file's level and write holder as a front end learns them.
  * SMB oplocks and leases: the level an SMB holder may have against the
- * opens, locks and grants of others, any protocol's.
+ * opens, locks and grants of others, any protocol's; leases held by
+ * their client and key, whose own opens stand in nobody's way,
+ * upgraded, and what an SMB open breaks.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -576,6 +578,89 @@ test_smb(struct grant_table *t, struct events *ev)
 	lock_table_free(locks);
 }
 
+/*
+ * MS-SMB2 3.3.1.4: leases held by (ClientGuid, key), whose own opens
+ * stand in nobody's way; upgrades; what an SMB open breaks (MS-FSA
+ * 2.1.5.1.2): W of the others' leases, everything when it overwrites,
+ * an NFSv4 read delegation when it writes.
+ */
+static void
+test_smb_lease(struct grant_table *t, struct events *ev)
+{
+	struct lock_table *locks;
+	struct lock_file_id f1 = file(31), f2 = file(32), f3 = file(33);
+	const uint64_t l1 = 0x4c00000000000001ull, l2 = 0x4c00000000000002ull;
+	struct grant_holder h1 = holder(SMB, l1), d4 = holder(NFSV4, 0xa),
+	    o1 = holder(SMB, 1);
+	uint8_t ko[16] = { 0x63 };
+	uint8_t fid1[8] = { 1 }, fid9[8] = { 9 };
+	struct grant_smb_own own[2] = {
+		{ 1, fid1, sizeof(fid1) }, { 1, fid9, sizeof(fid9) }
+	};
+	uint8_t k1[24] = { 0x61 }, kd[16] = { 0x62 };
+	size_t recalls;
+
+	if ((locks = lock_table_new(NULL, NULL)) == NULL)
+		abort();
+	strcpy(h1.fe_name, "smbd");
+	tap_ok(smb_share(locks, &f1, SMB, 1, 1, LOCK_SHARE_READ |
+	    LOCK_SHARE_WRITE, 0) == 0 && grant_smb_level(t, locks, &f1, l1,
+	    GRANT_WRITE) == 0, "a lease's open (session 1, FileId 1) writes: "
+	    "as anyone's open, it stands in the way of the lease's holder");
+	TAP_EQ_INT(grant_smb_lease_level(t, locks, &f1, l1, GRANT_WRITE, own,
+	    1), GRANT_WRITE, "named as the lease's own: RWH");
+	tap_ok(smb_share(locks, &f1, SMB, 1, 2, LOCK_SHARE_READ, 0) == 0 &&
+	    grant_smb_lease_level(t, locks, &f1, l1, GRANT_WRITE, own, 1) ==
+	    GRANT_READ, "another open of the same session, not of the lease: "
+	    "R (H) at most");
+	tap_ok(smb_share(locks, &f1, SMB, 2, 3, LOCK_SHARE_READ |
+	    LOCK_SHARE_WRITE, 0) == 0 && grant_smb_lease_level(t, locks, &f1,
+	    l2, GRANT_READ, own + 1, 1) == GRANT_READ &&
+	    grant_smb_level(t, locks, &f1, l2, GRANT_READ) == 0,
+	    "next to an open that writes: a lease's R (a WRITE breaks it), "
+	    "no level II oplock");
+	tap_ok(grant_add(t, &f1, &h1, GRANT_READ, k1, sizeof(k1), k1,
+	    sizeof(k1)) != NULL && grant_set_smb_lease(t, k1, sizeof(k1)) ==
+	    0 && grant_raise(t, k1, sizeof(k1), SMB, l2, GRANT_WRITE) == -1,
+	    "another holder cannot raise the lease");
+	tap_ok(grant_raise(t, k1, sizeof(k1), SMB, l1, GRANT_WRITE) == 0 &&
+	    grant_of(t, &f1, SMB, l1)->level == GRANT_WRITE,
+	    "its holder can: upgraded to a write grant");
+	recalls = ev->recalls;
+	tap_ok(grant_conflict_smb(t, &f1, l1, 1, 0) == 0 &&
+	    ev->recalls == recalls, "the lease's own key opening again "
+	    "breaks nothing");
+	tap_ok(grant_conflict_smb(t, &f1, l2, 1, 0) == 1 &&
+	    ev->recalls == recalls + 1 &&
+	    grant_of(t, &f1, SMB, l1)->recall_write == 0,
+	    "another key's open for writing: recalled, W only (RWH to RH)");
+	tap_ok(grant_lower(t, k1, sizeof(k1), SMB, l1, GRANT_READ) == 0 &&
+	    grant_conflict_smb(t, &f1, l2, 1, 0) == 0,
+	    "acknowledged to RH: another open for writing breaks nothing");
+	TAP_EQ_INT(grant_raise(t, k1, sizeof(k1), SMB, l1, GRANT_READ), 0,
+	    "raising to the level held: nothing changes");
+	tap_ok(grant_conflict_smb(t, &f1, l2, 1, 1) == 1 &&
+	    grant_of(t, &f1, SMB, l1)->recall_write == 1,
+	    "an overwrite breaks the R left, to none");
+	TAP_EQ_INT(grant_raise(t, k1, sizeof(k1), SMB, l1, GRANT_WRITE), -1,
+	    "a lease being broken is not upgraded");
+	tap_ok(grant_add(t, &f2, &d4, GRANT_READ, kd, sizeof(kd), NULL, 0) !=
+	    NULL && grant_conflict_smb(t, &f2, l2, 0, 0) == 0,
+	    "an NFSv4 read delegation: an SMB open for reading leaves it");
+	TAP_EQ_INT(grant_conflict_smb(t, &f2, l2, 1, 0), 1,
+	    "an SMB open for writing recalls it");
+	tap_ok(grant_add(t, &f3, &o1, GRANT_WRITE, ko, sizeof(ko), NULL, 0) !=
+	    NULL && grant_conflict_smb(t, &f3, l2, 0, 0) == 1 &&
+	    grant_of(t, &f3, SMB, 1)->recall_write == 0,
+	    "a batch oplock (not a lease): a reader's open breaks it to "
+	    "level II");
+	tap_ok(grant_lower(t, ko, sizeof(ko), SMB, 1, GRANT_READ) == 0 &&
+	    grant_conflict_smb(t, &f3, l2, 1, 0) == 1 &&
+	    grant_of(t, &f3, SMB, 1)->recall_write == 1,
+	    "... a writer's open takes its level II too (a WRITE would not)");
+	lock_table_free(locks);
+}
+
 int
 main(void)
 {
@@ -730,6 +815,12 @@ main(void)
 	if ((t = grant_table_new(event_cb, &ev)) == NULL)
 		return 1;
 	test_smb(t, &ev);
+	grant_table_free(t);
+
+	memset(&ev, 0, sizeof(ev));
+	if ((t = grant_table_new(event_cb, &ev)) == NULL)
+		return 1;
+	test_smb_lease(t, &ev);
 	grant_table_free(t);
 	return tap_done();
 }
