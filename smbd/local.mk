@@ -86,7 +86,8 @@ tests_unit_test_dcerpc_LDADD = $(SMBD_TEST_LIBS)
 # The daemon on loopback: privilege drop, our SMB2 client's checks, and
 # smbclient through gssd when gssd is there.
 TESTS += tests/integration/test_smbd.sh
-EXTRA_DIST += tests/integration/test_smbd.sh tests/clients/smb2probe.py
+EXTRA_DIST += tests/integration/test_smbd.sh tests/clients/smb2probe.py \
+	tests/clients/gssd-stub.py
 # SMB and NFS on one file: locks both ways with NLM, share modes against
 # NFSv4 OPEN, what a killed smbd left freed by the next.
 TESTS += tests/integration/test_smb_cross.sh
