@@ -369,6 +369,32 @@ stated_session_back(struct ipc_peer *peer, struct ipc_msg *msg)
 	    session_table_back_up(env->sessions, clientid));
 }
 
+/* ST_SESSION_BACK_CTL, one way: BACKCHANNEL_CTL's program and security. */
+void
+stated_session_back_ctl(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_session_back_ctl req;
+	uint32_t st;
+
+	memset(&req, 0, sizeof(req));
+	if (ipc_decode(msg, (xdrproc_t)xdr_st_session_back_ctl, &req) == -1) {
+		log_warnx_rl("%s: malformed SESSION_BACK_CTL of %zu bytes; "
+		    "disconnecting", ipc_peer_name(peer), msg->len);
+		ipc_channel_close(ipc_peer_channel(peer), NULL);
+		return;
+	}
+	env->requests++;
+	stated_session_clock(env);
+	st = session_back_ctl(env->sessions, (const uint8_t *)req.sessionid,
+	    req.cb_program, (const uint8_t *)req.cb_sec.cb_sec_val,
+	    req.cb_sec.cb_sec_len);
+	if (st != SESSION_OK)
+		log_warnx_rl("%s: SESSION_BACK_CTL not applied: %s",
+		    ipc_peer_name(peer), session_status_str(st));
+	xdr_free((xdrproc_t)xdr_st_session_back_ctl, &req);
+}
+
 struct stated_session_load {
 	st_session_slot	*v;
 	size_t		 n;

@@ -973,6 +973,36 @@ session_back(struct session_table *t, const uint8_t *id, uint32_t cb_program,
 	return SESSION_OK;
 }
 
+/*
+ * BACKCHANNEL_CTL (ST_SESSION_BACK_CTL): the session's callback program
+ * and security from now on, in place of CREATE_SESSION's.
+ */
+uint32_t
+session_back_ctl(struct session_table *t, const uint8_t *id,
+    uint32_t cb_program, const uint8_t *cb_sec, size_t cb_sec_len)
+{
+	struct session *s;
+	uint8_t *copy = NULL;
+
+	if ((s = session_find(t, id)) == NULL)
+		return SESSIONERR_BADSESSION;
+	if (cb_sec_len > SESSION_CB_SEC_MAX)
+		return SESSIONERR_INVAL;
+	if (cb_sec_len > 0) {
+		if ((copy = malloc(cb_sec_len)) == NULL)
+			return SESSIONERR_SERVERFAULT;
+		memcpy(copy, cb_sec, cb_sec_len);
+	}
+	/* What the session holds counts as before: at most the bound. */
+	t->bytes = t->bytes - s->cb_sec_len + cb_sec_len;
+	s->reserved = s->reserved - s->cb_sec_len + cb_sec_len;
+	free(s->cb_sec);
+	s->cb_sec = copy;
+	s->cb_sec_len = cb_sec_len;
+	s->cb_program = cb_program;
+	return SESSION_OK;
+}
+
 /* Whether a session of the client has a backchannel that answered. */
 int
 session_table_back_up(struct session_table *t, uint64_t clientid)

@@ -300,6 +300,8 @@ uint32_t	 session_slot_done(struct session_table *, const uint8_t *,
 uint32_t	 session_back(struct session_table *, const uint8_t *,
 		    uint32_t cb_program, uint32_t cb_seqid, int state,
 		    uint64_t *clientid);
+uint32_t	 session_back_ctl(struct session_table *, const uint8_t *,
+	    uint32_t, const uint8_t *, size_t);
 int		 session_table_back_up(struct session_table *, uint64_t);
 uint32_t	 session_load(struct session_table *, const uint8_t *,
 		    uint32_t first_slot, size_t max_bytes,

@@ -588,13 +588,30 @@ nfs41_back_bind(struct nfsd_env *env, const uint8_t *id, uint64_t clientid,
 	nfs41_back_probe(b);
 }
 
-/* BACKCHANNEL_CTL: the program callbacks are sent to from now on. */
+/*
+ * BACKCHANNEL_CTL: the program and security callbacks are sent with
+ * from now on (raw: the client's callback_sec_parms4<> as it came, which
+ * stated keeps for a restarted nfsd in place of CREATE_SESSION's).
+ */
 void
 nfs41_back_program(struct nfsd_env *env, const uint8_t *id,
-    uint32_t cb_program, const struct nfs41_cb_sec *sec)
+    uint32_t cb_program, const struct nfs41_cb_sec *sec,
+    const struct nfs4_opaque *raw)
 {
+	struct ipc_channel *ch = stated_client_channel(env->sdc);
+	struct st_session_back_ctl m;
 	struct nfs41_back *b;
 
+	memset(&m, 0, sizeof(m));
+	memcpy(m.sessionid, id, NFS41_SESSIONID_SIZE);
+	m.cb_program = cb_program;
+	m.cb_sec.cb_sec_len = raw->len;
+	m.cb_sec.cb_sec_val = (char *)(uintptr_t)raw->p;
+	if (ch == NULL || ipc_send_xdr(ch, ST_SESSION_BACK_CTL, 0, 0, -1,
+	    (xdrproc_t)xdr_st_session_back_ctl, &m) == -1)
+		log_warnx_rl("NFSv4.1 BACKCHANNEL_CTL: stated did not hear of "
+		    "it (a restarted nfsd would call back as CREATE_SESSION "
+		    "asked)");
 	if (env->v41_back == NULL ||
 	    (b = *nfs41_back_slot(env->v41_back, id)) == NULL)
 		return;

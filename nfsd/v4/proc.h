@@ -260,7 +260,8 @@ void	 nfs41_back_bind(struct nfsd_env *, const uint8_t *sessionid,
 	    uint64_t clientid, struct rpcsvc_conn *, uint32_t cb_program,
 	    uint32_t cb_seqid, const struct nfs41_cb_sec *);
 void	 nfs41_back_program(struct nfsd_env *, const uint8_t *sessionid,
-	    uint32_t cb_program, const struct nfs41_cb_sec *);
+	    uint32_t cb_program, const struct nfs41_cb_sec *,
+	    const struct nfs4_opaque *);
 uint32_t nfs41_back_flags(struct nfsd_env *, const uint8_t *sessionid,
 	    uint64_t clientid);
 void	 nfs41_back_forget(struct nfsd_env *, const uint8_t *sessionid);

@@ -788,7 +788,8 @@ nfs41_op_backchannel_ctl(struct nfs4_call *v)
 		s->cb_sec = sec;
 	}
 	nfs41_back_program(v->nfs.env, v->w->v41.sessionid,
-	    v->op.u.backchannel_ctl.cb_program, &sec);
+	    v->op.u.backchannel_ctl.cb_program, &sec,
+	    &v->op.u.backchannel_ctl.cb_sec);
 	nfs4_fail(v, NFS4_OK);
 }
 

@@ -365,6 +365,7 @@ class Conn:
         self.replies = {}
         self.nulls = 0
         self.creds = []         # (flavor, body) of each callback
+        self.progs = []         # the program number of each callback
         self.recalls = []       # (session id hex, sequence id, stateid)
         self.recall_anys = []   # (objects to keep, type mask word 0)
         self.notifies = []      # (stateid other hex, [change, ...])
@@ -397,6 +398,7 @@ class Conn:
         off = 24
         with self.cond:
             self.creds.append((u32(rec, 24), rec[32:32 + u32(rec, 28)]))
+            self.progs.append(u32(rec, 12))
         for _ in range(2):      # credential, verifier
             n = u32(rec, off + 4)
             off += 8 + n + (-n % 4)
@@ -600,12 +602,34 @@ def cmd_back(port, path, at_create, stfile=None, again=False):
     print(" ".join(out))
 
 
+def sys_sec(uid, stamp=77):
+    """One callback_sec_parms4 of AUTH_SYS: machine probe-host, uid,
+    gid 8765, one group 7."""
+    return p32(1) + p32(stamp) + opaque(b"probe-host") + p32(uid) + \
+        p32(8765) + p32(1) + p32(7)
+
+
+def cred_words(creds):
+    """What the first callback's credential says, as words."""
+    if not creds:
+        return []
+    flavor, body = creds[0]
+    out = ["FLAVOR", str(flavor)]
+    if flavor == 1:
+        n = u32(body, 4)
+        name = body[8:8 + n].decode()
+        o = 8 + n + (-n % 4)
+        out += ["STAMP", str(u32(body, 0)), "MACHINE", name, "UID",
+                str(u32(body, o)), "GID", str(u32(body, o + 4)),
+                "GIDS", str(u32(body, o + 8))]
+    return out
+
+
 def cmd_backsec(port, kind):
     """RFC 8881 2.10.8.2: CREATE_SESSION with CONN_BACK_CHAN offering
     kind (none, sys, gss, or gss then sys) for callbacks: the first
     SEQUENCE's flags, and the credential CB_NULL came with."""
-    sys_parms = p32(1) + p32(77) + opaque(b"probe-host") + p32(4321) + \
-        p32(8765) + p32(1) + p32(7)
+    sys_parms = sys_sec(4321)
     gss = p32(6) + p32(2) + opaque(b"server-h") + opaque(b"client-h")
     sec = {"none": CB_SEC_NONE, "sys": p32(1) + sys_parms,
            "gss": p32(1) + gss, "gsssys": p32(2) + gss + sys_parms}[kind]
@@ -617,17 +641,39 @@ def cmd_backsec(port, kind):
     with c.cond:
         creds = list(c.creds)
     out += ["NULL", str(c.nulls)]
-    if creds:
-        flavor, body = creds[0]
-        out += ["FLAVOR", str(flavor)]
-        if flavor == 1:
-            n = u32(body, 4)
-            name = body[8:8 + n].decode()
-            o = 8 + n + (-n % 4)
-            out += ["STAMP", str(u32(body, 0)), "MACHINE", name, "UID",
-                    str(u32(body, o)), "GID", str(u32(body, o + 4)),
-                    "GIDS", str(u32(body, o + 8))]
-    print(" ".join(out))
+    print(" ".join(out + cred_words(creds)))
+
+
+def cmd_backctl(port, stfile, again):
+    """RFC 8881 18.33: a session made with AUTH_SYS uid 4321 for its
+    callbacks, then BACKCHANNEL_CTL to program 0x40000123 with AUTH_SYS
+    uid 999 (the status; the CB_NULL before it).  again (after a restart
+    of nfsd): the same session bound on a new connection, and the program
+    and credential of the CB_NULL that comes over it."""
+    c = Conn(port)
+    if not again:
+        st = session_on(c, True, cb_sec=p32(1) + sys_sec(4321))
+        c.wait(lambda: c.nulls > 0, 20)
+        with c.cond:
+            creds = list(c.creds)
+        r = c.compound([sequence(st, 0, next_seq(st, 0)),
+                        p32(OP41["BACKCHANNEL_CTL"]) + p32(0x40000123) +
+                        p32(1) + sys_sec(999)])
+        save(stfile, st)
+        print(" ".join(["CTL", str(r.status)] + cred_words(creds)))
+        return
+    st = load(stfile)
+    r = c.compound([p32(OP41["BIND_CONN_TO_SESSION"]) +
+                    bytes.fromhex(st["session"]) + p32(3) + p32(0)])
+    out = ["BIND", str(r.status)]
+    c.wait(lambda: c.nulls > 0, 20)
+    with c.cond:
+        creds = list(c.creds)
+        progs = list(c.progs)
+    out += ["NULL", str(c.nulls)]
+    if progs:
+        out += ["PROG", "%#x" % progs[0]]
+    print(" ".join(out + cred_words(creds)))
 
 
 def open41(st, path, owner, access):
@@ -1094,6 +1140,8 @@ def main():
         cmd_v40op(port, args[0], args[1])
     elif cmd == "backsec":
         cmd_backsec(port, args[0])
+    elif cmd == "backctl":
+        cmd_backctl(port, args[0], len(args) > 1 and args[1] == "again")
     elif cmd == "nosequence":
         print("STATUS %d" % status_of(port, [putroot(), getattr_([2])])
               .status)

@@ -84,6 +84,12 @@ check "nfsd loaded the session from stated" test "$(loaded)" -ge 1
 # sequence id goes on from stated's copy (2 after 1).
 BST=$SUITE_DIR/v41-back.json
 check "a backchannel and a recall before the restart" test "$(PROBE backsave "$BST" /export/d41-before | cut -d' ' -f13-16)" = "RECALL same SEQ 1"
+# BACKCHANNEL_CTL (RFC 8881 18.33) is kept in stated: after the restart
+# the callbacks go to its program with its credential, not CREATE_SESSION's.
+CST=$SUITE_DIR/v41-ctl.json
+r=$(PROBE backctl "$CST")
+diag "BACKCHANNEL_CTL: $r"
+check "BACKCHANNEL_CTL to another program and AUTH_SYS uid 999: NFS4_OK (CB_NULL before it as uid 4321)" test "$(echo "$r" | cut -d' ' -f1-2,9-10)" = "CTL 0 UID 4321"
 NFSD=$(suite_pid nfsd)
 kill -KILL "$NFSD"
 check "nfsd restarted after kill -9" suite_wait 20 restarted nfsd "$NFSD"
@@ -92,6 +98,9 @@ r=$(PROBE backagain "$BST" /export/d41-after)
 diag "after the restart: $r"
 check "after the restart: CB_PATH_DOWN flags, bound again, CB_NULL, flags clear" test "$(echo "$r" | cut -d' ' -f1-8)" = "DOWN 513 BIND 3 NULL 1 UP 0"
 check "a delegation recalled over the new binding, callback sequence id 2" test "$(echo "$r" | cut -d' ' -f9-)" = "GRANT read CONFLICT 10008 RECALL same SEQ 2 RETURN 0 RETRY 0"
+r=$(PROBE backctl "$CST" again)
+diag "BACKCHANNEL_CTL's session after the restart: $r"
+check "after the restart: CB_NULL to BACKCHANNEL_CTL's program as its uid 999" test "$(echo "$r" | cut -d' ' -f1-6,13-14)" = "BIND 0 NULL 1 PROG 0x40000123 UID 999"
 
 # Where ops may stand, and what 4.1 refuses.
 check "an op before SEQUENCE: OP_NOT_IN_SESSION" test "$(PROBE nosequence)" = "STATUS 10071"
