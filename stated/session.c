@@ -395,6 +395,28 @@ stated_session_back_ctl(struct ipc_peer *peer, struct ipc_msg *msg)
 	xdr_free((xdrproc_t)xdr_st_session_back_ctl, &req);
 }
 
+/* ST_SESSION_SHRINK, one way: the slots the client gave back. */
+void
+stated_session_shrink(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_session_shrink req;
+	uint32_t st;
+
+	memset(&req, 0, sizeof(req));
+	if (ipc_decode(msg, (xdrproc_t)xdr_st_session_shrink, &req) == -1) {
+		log_warnx_rl("%s: malformed SESSION_SHRINK of %zu bytes; "
+		    "disconnecting", ipc_peer_name(peer), msg->len);
+		ipc_channel_close(ipc_peer_channel(peer), NULL);
+		return;
+	}
+	env->requests++;
+	if ((st = session_shrink(env->sessions, (const uint8_t *)req.sessionid,
+	    req.slots)) != SESSION_OK)
+		log_warnx_rl("%s: SESSION_SHRINK not applied: %s",
+		    ipc_peer_name(peer), session_status_str(st));
+}
+
 struct stated_session_load {
 	st_session_slot	*v;
 	size_t		 n;

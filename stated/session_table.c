@@ -1003,6 +1003,41 @@ session_back_ctl(struct session_table *t, const uint8_t *id,
 	return SESSION_OK;
 }
 
+/*
+ * RFC 8881 2.10.6.1: the session keeps slots 0..n-1 (ST_SESSION_SHRINK,
+ * once the client stopped using the others): their replies are freed and
+ * their share of the memory bound given back.  A larger n is no change.
+ */
+uint32_t
+session_shrink(struct session_table *t, const uint8_t *id, uint32_t n)
+{
+	struct session *s;
+	struct session_slot *sl;
+	size_t per_slot;
+	uint32_t i;
+
+	if ((s = session_find(t, id)) == NULL)
+		return SESSIONERR_BADSESSION;
+	if (n == 0)
+		return SESSIONERR_INVAL;
+	if (n >= s->nslots)
+		return SESSION_OK;
+	per_slot = sizeof(struct session_slot) + s->fore.maxresponsesize_cached;
+	for (i = n; i < s->nslots; i++) {
+		sl = &s->slots[i];
+		s->cached_bytes -= sl->reply_len;
+		free(sl->reply);
+		if (sl->used)
+			s->slots_used--;
+		memset(sl, 0, sizeof(*sl));
+	}
+	t->bytes -= (s->nslots - n) * per_slot;
+	s->reserved -= (s->nslots - n) * per_slot;
+	s->nslots = n;
+	s->fore.maxrequests = n;
+	return SESSION_OK;
+}
+
 /* Whether a session of the client has a backchannel that answered. */
 int
 session_table_back_up(struct session_table *t, uint64_t clientid)

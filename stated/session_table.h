@@ -302,6 +302,8 @@ uint32_t	 session_back(struct session_table *, const uint8_t *,
 		    uint64_t *clientid);
 uint32_t	 session_back_ctl(struct session_table *, const uint8_t *,
 	    uint32_t, const uint8_t *, size_t);
+uint32_t	 session_shrink(struct session_table *, const uint8_t *,
+	    uint32_t);
 int		 session_table_back_up(struct session_table *, uint64_t);
 uint32_t	 session_load(struct session_table *, const uint8_t *,
 		    uint32_t first_slot, size_t max_bytes,

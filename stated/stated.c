@@ -413,6 +413,7 @@ const struct ipc_handler stated_handlers[] = {
 	{ ST_SESSION_SLOT_DONE, NFSD, stated_session_slot_done },
 	{ ST_SESSION_BACK, NFSD, stated_session_back },
 	{ ST_SESSION_BACK_CTL, NFSD, stated_session_back_ctl },
+	{ ST_SESSION_SHRINK, NFSD, stated_session_shrink },
 	{ ST_SESSION_MACH_CHECK, NFSD, stated_session_mach_check },
 	{ ST_SESSION_RECLAIM_COMPLETE, NFSD, stated_session_reclaim_complete },
 	/* Caching grants: NFSv4 delegations, nfsd's alone today. */

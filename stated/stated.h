@@ -221,6 +221,7 @@ void		 stated_session_reclaim_complete(struct ipc_peer *,
 void		 stated_session_slot_done(struct ipc_peer *, struct ipc_msg *);
 void		 stated_session_back(struct ipc_peer *, struct ipc_msg *);
 void		 stated_session_back_ctl(struct ipc_peer *, struct ipc_msg *);
+void		 stated_session_shrink(struct ipc_peer *, struct ipc_msg *);
 void		 stated_session_load(struct ipc_peer *, struct ipc_msg *);
 void		 stated_session_ctl_list(struct ipc_peer *, struct ipc_msg *);
 void		 stated_session_configure(struct stated_env *, long long,

@@ -1006,6 +1006,8 @@ void		 nfs41_slot_begin(struct nfs41_session *, uint32_t slotid,
 int		 nfs41_slot_done(struct nfs41_session *, uint32_t slotid,
 		    uint32_t seqid, int cached, const uint8_t *reply,
 		    size_t reply_len);
+/* Only slots 0..n-1 kept, when none above runs: 1, else 0. */
+int		 nfs41_slots_shrink(struct nfs41_session *, uint32_t n);
 /*
  * A request's digest (NFS41_DIGEST_SIZE bytes): two FNV-1a 64s of its
  * first NFS41_DIGEST_HEAD and last NFS41_DIGEST_TAIL bytes and length.

@@ -543,6 +543,25 @@ nfs41_session_of(struct nfs4_call *v, const uint8_t *id,
 	return NULL;
 }
 
+/* The slots the session keeps now, to stated (ST_SESSION_SHRINK). */
+static void
+nfs41_shrink_tell(struct nfsd_env *env, const struct nfs41_session *s)
+{
+	struct ipc_channel *ch = stated_client_channel(env->sdc);
+	struct st_session_shrink m;
+
+	memcpy(m.sessionid, s->id, NFS41_SESSIONID_SIZE);
+	m.slots = s->nslots;
+	log_info_rl("NFSv4.1 client %016llx: session down to %u slots",
+	    (unsigned long long)s->clientid, s->nslots);
+	if (ch == NULL || ipc_send_xdr(ch, ST_SESSION_SHRINK, 0, 0, -1,
+	    (xdrproc_t)xdr_st_session_shrink, &m) == -1)
+		log_warnx_rl("NFSv4.1 client %016llx: stated did not hear "
+		    "that its session has %u slots now (it keeps more until "
+		    "the session goes)", (unsigned long long)s->clientid,
+		    s->nslots);
+}
+
 /* RFC 8881 18.46: SEQUENCE, checked against the mirror. */
 static void
 nfs41_sequence_run(struct nfs4_call *v)
@@ -597,6 +616,16 @@ nfs41_sequence_run(struct nfs4_call *v)
 		nfs4_fail(v, NFS4ERR_DELAY);
 		return;
 	}
+	/*
+	 * RFC 8881 2.10.6.1: after a lower target (a reload, CB_RECALL_SLOT)
+	 * the client that uses no slot above it gives the others back, in
+	 * the mirror and in stated (one way, in order with the SLOT_DONEs).
+	 */
+	if (env->v41_slots_target > 0 && env->v41_slots_target < s->nslots &&
+	    a->highest_slotid < env->v41_slots_target &&
+	    a->slotid < env->v41_slots_target &&
+	    nfs41_slots_shrink(s, env->v41_slots_target))
+		nfs41_shrink_tell(env, s);
 	nfs41_slot_begin(s, a->slotid, a->sequenceid, digest, sizeof(digest));
 	s->renewed = nfs4_clock();
 	c->seq = 1;

@@ -310,6 +310,30 @@ nfs41_slot_done(struct nfs41_session *s, uint32_t slotid, uint32_t seqid,
 	return nfs41_slot_keep(s, sl, cached, reply, reply_len);
 }
 
+/*
+ * RFC 8881 2.10.6.1: slots n and up go (their kept replies freed), once
+ * none of them runs.  1 if the table shrank, 0 if not (n not smaller, or
+ * a slot still busy).
+ */
+int
+nfs41_slots_shrink(struct nfs41_session *s, uint32_t n)
+{
+	uint32_t i;
+
+	if (n == 0 || n >= s->nslots)
+		return 0;
+	for (i = n; i < s->nslots; i++)
+		if (s->slots[i].busy)
+			return 0;
+	for (i = n; i < s->nslots; i++) {
+		s->cached_bytes -= s->slots[i].reply_len;
+		free(s->slots[i].reply);
+		memset(&s->slots[i], 0, sizeof(s->slots[i]));
+	}
+	s->nslots = n;
+	return 1;
+}
+
 void
 nfs41_digest(const uint8_t *p, size_t len, uint8_t *out)
 {

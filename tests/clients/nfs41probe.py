@@ -128,9 +128,12 @@ client's calls and the server's callbacks, which the client answers
                                      shell command in RELOAD_CMD (which
                                      lowers [stated] nfsv4.1 slots per
                                      session and reloads nfsd): "SLOTS n
-                                     RECALL_SLOT t TARGET t" (the slots
-                                     negotiated, CB_RECALL_SLOT's target
-                                     highest slot id, SEQUENCE's after it)
+                                     RECALL_SLOT t TARGET t HIGHEST h SLOT5
+                                     s SID id" (the slots negotiated,
+                                     CB_RECALL_SLOT's target highest slot
+                                     id, SEQUENCE's target and highest
+                                     after it, a SEQUENCE on slot 5 then,
+                                     the session id)
   nfs41probe PORT notifyfail P/D     a holder of new directory P/D (add
                                      notifications) that answers CB_NOTIFY
                                      with NFS4ERR_SERVERFAULT; an NFSv3
@@ -937,14 +940,18 @@ def cmd_recallslot(port):
     c.wait(lambda: c.recall_slots, 20)
     out = ["SLOTS", str(slots), "RECALL_SLOT",
            str(c.recall_slots[0]) if c.recall_slots else "none"]
+    # Slot 0, highest slot id 0: under the target, the slots above go.
     r = c.compound([sequence(st, 0, next_seq(st, 0))])
-    target = -r.status
+    target = highest = -r.status
     if r.status == 0:
         r.res()
         r.fixed(16)
-        r.off += 12
+        r.off += 8
+        highest = r.u32()
         target = r.u32()
-    print(" ".join(out + ["TARGET", str(target)]))
+    above = c.compound([sequence(st, 5, 1, 0, None)]).status
+    print(" ".join(out + ["TARGET", str(target), "HIGHEST", str(highest),
+                          "SLOT5", str(above), "SID", st["session"]]))
 
 
 def cmd_notifyfail(port, path):

@@ -159,7 +159,7 @@ static const struct {
 	{ ST_SESSION_DESTROY, "UUUU" }, { ST_SESSION_DESTROY_CLIENTID, "H" },
 	{ ST_SESSION_LOAD, "UUUUU" }, { ST_SESSION_SLOT_DONE, "UUUUUUBSS" },
 	{ ST_SESSION_RECLAIM_COMPLETE, "HB" },
-	{ ST_SESSION_BACK_CTL, "UUUUUS" },
+	{ ST_SESSION_BACK_CTL, "UUUUUS" }, { ST_SESSION_SHRINK, "UUUUU" },
 };
 
 static uint32_t
@@ -177,7 +177,8 @@ static int
 st_oneway(uint32_t type)
 {
 	return type == ST_DRC_PUT || type == ST_PUSH_ACK ||
-	    type == ST_SESSION_SLOT_DONE || type == ST_SESSION_BACK_CTL;
+	    type == ST_SESSION_SLOT_DONE || type == ST_SESSION_BACK_CTL ||
+	    type == ST_SESSION_SHRINK;
 }
 
 /*

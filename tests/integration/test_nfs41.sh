@@ -258,7 +258,12 @@ check "dittofsctl v4 sessions lists neither" sh -c "! DITTOFS_SBINDIR=$SBINDIR $
 # slot id 3) over its backchannel, and SEQUENCE says 3 from then on.
 r=$(RELOAD_CMD="sed -i 's/^nfsv4.1 slots per session = 8\$/nfsv4.1 slots per session = 4/' $SUITE_CONF && DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF reload nfsd" PROBE recallslot)
 diag "slots lowered: $r"
-check "slots per session lowered at a reload: CB_RECALL_SLOT to a session of more, SEQUENCE's target lowered" test "$r" = "SLOTS 8 RECALL_SLOT 3 TARGET 3"
+check "slots per session lowered at a reload: CB_RECALL_SLOT to a session of more, SEQUENCE's target lowered" test "$(echo "$r" | cut -d' ' -f1-6)" = "SLOTS 8 RECALL_SLOT 3 TARGET 3"
+# RFC 8881 2.10.6.1: the client's highest slot id under the target gives
+# the others back: SEQUENCE's highest slot id 3, slot 5 BADSLOT, and
+# stated keeps 4 slots for the session.
+check "a SEQUENCE under the target: the table shrinks (highest slot id 3, slot 5 BADSLOT)" test "$(echo "$r" | cut -d' ' -f7-10)" = "HIGHEST 3 SLOT5 10053"
+check "dittofsctl v4 sessions: the session has 4 slots in stated" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF v4 sessions | grep -q 'session $(echo "$r" | cut -d' ' -f12) slots 4 '"
 sed -i 's/^nfsv4.1 slots per session = 4$/nfsv4.1 slots per session = 8/' "$SUITE_CONF"
 check "nfsd reloads with the slots as they were" suite_ctl reload nfsd
 

@@ -112,6 +112,16 @@ test_slots(void)
 	    s->slots[2].seqid == 6, "done of the id after a loaded one");
 	tap_ok(nfs41_slot_done(s, 2, 9, 0, NULL, 0) == -1,
 	    "done of a far sequence id: refused");
+	/* RFC 8881 2.10.6.1: slots given back, not while one runs. */
+	nfs41_slot_begin(s, 3, 6, d1, sizeof(d1));
+	tap_ok(nfs41_slots_shrink(s, 2) == 0 && s->nslots == 4,
+	    "shrink while slot 3 runs: not now");
+	tap_ok(nfs41_slot_done(s, 3, 6, 0, NULL, 0) == 0 &&
+	    nfs41_slots_shrink(s, 2) == 1 && s->nslots == 2 &&
+	    nfs41_slot_check(s, 2, 6, d1, sizeof(d1)) == NFS41_SLOT_BADSLOT,
+	    "then to 2 slots: slot 2 is BADSLOT");
+	tap_ok(nfs41_slots_shrink(s, 4) == 0 && nfs41_slots_shrink(s, 0) ==
+	    0 && s->nslots == 2, "to more, or to none: no change");
 	nfs41_mirror_drop(m, id);
 	tap_ok(nfs41_mirror_get(m, id) == NULL, "dropped");
 	nfs41_mirror_free(m);

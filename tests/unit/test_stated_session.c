@@ -522,6 +522,42 @@ test_slots(void)
 		tap_ok(eof && total == 8, "all 8 used slots come, chunk by "
 		    "chunk (%d in %d rounds)", total, rounds);
 	}
+	{
+		struct session_table_stats a, b;
+
+		/* RFC 8881 2.10.6.1: the client gave slots 4..7 back. */
+		session_table_stats(st, &a);
+		tap_ok(session_shrink(st, sid, 4) == SESSION_OK &&
+		    load(sid, 0, 1 << 20, &info, &l, &next, &eof) ==
+		    SESSION_OK && eof && info.slots == 4 &&
+		    info.slots_used == 4 && l.n == 4 &&
+		    info.cached_bytes == 3 * sizeof(reply),
+		    "SHRINK to 4: slots 4..7 and their replies gone");
+		session_table_stats(st, &b);
+		tap_ok(b.bytes < a.bytes, "their memory given back (%zu of "
+		    "%zu bytes)", a.bytes - b.bytes, a.bytes);
+		tap_ok(session_slot_done(st, sid, 5, 2, 0, NULL, 0, NULL, 0) ==
+		    SESSIONERR_BADSLOT, "slot 5 then: NFS4ERR_BADSLOT");
+		tap_ok(session_shrink(st, sid, 6) == SESSION_OK &&
+		    session_shrink(st, sid, 0) == SESSIONERR_INVAL &&
+		    load(sid, 0, 1 << 20, &info, &l, &next, &eof) ==
+		    SESSION_OK && info.slots == 4, "SHRINK to more: no "
+		    "change; to none: refused");
+		/* BACKCHANNEL_CTL: program and security replaced. */
+		tap_ok(session_back_ctl(st, sid, 0x40000123,
+		    (const uint8_t *)"\0\0\0\1\0\0\0\0", 8) ==
+		    SESSION_OK && load(sid, 0, 1 << 20, &info, &l, &next,
+		    &eof) == SESSION_OK && info.cb_program == 0x40000123 &&
+		    info.cb_sec_len == 8 && info.cb_sec[3] == 1,
+		    "BACKCHANNEL_CTL: LOAD gives its program and security");
+		session_table_stats(st, &a);
+		tap_ok(session_back_ctl(st, sid, 1, NULL, 0) == SESSION_OK &&
+		    (session_table_stats(st, &b), a.bytes - b.bytes == 8),
+		    "and its bytes are counted");
+		tap_ok(session_back_ctl(st, bad, 1, NULL, 0) ==
+		    SESSIONERR_BADSESSION, "BACKCHANNEL_CTL of a session "
+		    "made up: NFS4ERR_BADSESSION");
+	}
 	tap_ok(session_destroy(st, sid) == SESSION_OK &&
 	    session_destroy(st, sid) == SESSIONERR_BADSESSION,
 	    "DESTROY_SESSION, then the session is gone");
