@@ -5,7 +5,7 @@ IPC_MESSAGES = common/ipc_msg common/blockd_msg \
 	common/stated_drc common/stated_push common/stated_v4 \
 	common/stated_session \
 	common/stated_grant common/stated_durable \
-	common/gssd_msg common/smbd_msg
+	common/gssd_msg common/smbd_msg common/nfsd_msg
 BUILT_SOURCES += $(IPC_MESSAGES:=.h) $(IPC_MESSAGES:=_xdr.c)
 CLEANFILES += $(IPC_MESSAGES:=.h) $(IPC_MESSAGES:=_xdr.c)
 EXTRA_DIST += $(IPC_MESSAGES:=.x)

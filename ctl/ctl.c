@@ -23,6 +23,7 @@
 #include "gssd_msg.h"
 #include "ipc.h"
 #include "log.h"
+#include "nfsd_msg.h"
 #include "ntcrypto.h"
 #include "sandbox.h"
 #include "smbd_msg.h"
@@ -295,30 +296,47 @@ ctl_fsck(struct ctl_env *env, int argc, char **argv)
 	return faults > 0 ? 1 : 0;
 }
 
-/* A request without a body to stated's control socket; reply in *rep. */
+/*
+ * A request of no body to daemon name's control socket, its reply in
+ * *rep: 0, or -1 (said on stderr unless quiet).
+ */
 static int
-ctl_stated_call(struct ctl_env *env, uint32_t type,
-    struct ipc_sync_reply *rep)
+ctl_daemon_call(struct ctl_env *env, const char *name, uint32_t type,
+    struct ipc_sync_reply *rep, int quiet)
 {
 	int fd;
 
-	if ((fd = ctl_connect(env, "stated")) == -1) {
-		fprintf(stderr, "dittofsctl: stated: %s\n", strerror(errno));
+	if ((fd = ctl_connect(env, name)) == -1) {
+		if (!quiet)
+			fprintf(stderr, "dittofsctl: %s: %s\n", name,
+			    strerror(errno));
 		return -1;
 	}
 	if (ipc_sync_send(fd, type, 3, 0, -1, NULL, NULL) == -1 ||
 	    ipc_sync_recv(fd, rep) == -1) {
-		fprintf(stderr, "dittofsctl: stated: %s\n", strerror(errno));
+		if (!quiet)
+			fprintf(stderr, "dittofsctl: %s: %s\n", name,
+			    strerror(errno));
 		close(fd);
 		return -1;
 	}
 	close(fd);
 	if (rep->hdr.type == IPC_ERROR) {
-		fprintf(stderr, "dittofsctl: stated refused the request\n");
+		if (!quiet)
+			fprintf(stderr, "dittofsctl: %s refused the request\n",
+			    name);
 		ipc_sync_reply_free(rep);
 		return -1;
 	}
 	return 0;
+}
+
+/* The same to stated, errors said. */
+static int
+ctl_stated_call(struct ctl_env *env, uint32_t type,
+    struct ipc_sync_reply *rep)
+{
+	return ctl_daemon_call(env, "stated", type, rep, 0);
 }
 
 /* A request of no body to stated, its reply decoded into obj: 0, or -1. */
@@ -532,17 +550,55 @@ ctl_back_state(u_int state)
 	}
 }
 
+/*
+ * nfsd's word on a session: the connections it is used over, each on a
+ * line under the session's.  Sessions nfsd has not mirrored since it
+ * started (no COMPOUND yet) have none.
+ */
+static void
+ctl_v4_conns(const struct nfsd_ctl_sessions_reply *nr, const char *sid)
+{
+	static const char *dirs[] = { "-", "fore", "back", "fore and back" };
+	char hex[2 * ST_SESSION_ID_SIZE + 1];
+	u_int i, j, k;
+
+	for (i = 0; nr != NULL && i < nr->sessions.sessions_len; i++) {
+		nfsd_ctl_session *s = &nr->sessions.sessions_val[i];
+
+		for (k = 0; k < ST_SESSION_ID_SIZE; k++)
+			snprintf(hex + 2 * k, 3, "%02x",
+			    (unsigned char)s->sessionid[k]);
+		if (strcmp(hex, sid) != 0)
+			continue;
+		for (j = 0; j < s->conns.conns_len; j++)
+			printf("    connection %s (%s)\n",
+			    s->conns.conns_val[j].addr,
+			    dirs[s->conns.conns_val[j].dir & 3]);
+	}
+}
+
 static int
 ctl_v4_sessions(struct ctl_env *env)
 {
 	struct st_session_list_reply lr;
-	char owner[96];
+	struct nfsd_ctl_sessions_reply nr;
+	struct ipc_sync_reply rep;
+	int have_conns = 0;
+	char owner[96], sid[2 * ST_SESSION_ID_SIZE + 1];
 	u_int i, j, k;
 
 	memset(&lr, 0, sizeof(lr));
 	if (ctl_stated_get(env, ST_SESSION_LIST,
 	    (xdrproc_t)xdr_st_session_list_reply, &lr) == -1)
 		return 1;
+	/* The connections are nfsd's to know; stated's list stands alone. */
+	memset(&nr, 0, sizeof(nr));
+	if (ctl_daemon_call(env, "nfsd", NFSD_CTL_SESSIONS, &rep, 1) == 0) {
+		have_conns = rep.hdr.type == NFSD_CTL_SESSIONS_REPLY &&
+		    ipc_sync_decode(&rep,
+		    (xdrproc_t)xdr_nfsd_ctl_sessions_reply, &nr) == 0;
+		ipc_sync_reply_free(&rep);
+	}
 	printf("lease %u s; %llu of %llu bytes for sessions\n", lr.lease,
 	    (unsigned long long)lr.bytes, (unsigned long long)lr.bytes_max);
 	printf("%-16s %-24s %-16s %-12s %-6s %s\n", "CLIENTID", "ID",
@@ -564,9 +620,10 @@ ctl_v4_sessions(struct ctl_env *env)
 		for (j = 0; j < c->sessions.sessions_len; j++) {
 			st_session_desc *s = &c->sessions.sessions_val[j];
 
-			printf("  session ");
 			for (k = 0; k < ST_SESSION_ID_SIZE; k++)
-				printf("%02x", (unsigned char)s->sessionid[k]);
+				snprintf(sid + 2 * k, 3, "%02x",
+				    (unsigned char)s->sessionid[k]);
+			printf("  session %s", sid);
 			printf(" slots %u used %u cached %u bytes; request %u "
 			    "reply %u kept %u", s->slots, s->slots_used,
 			    s->cached_bytes, s->maxrequestsize,
@@ -576,11 +633,17 @@ ctl_v4_sessions(struct ctl_env *env)
 				printf("; back channel %s, callback sequence "
 				    "%u", ctl_back_state(s->back), s->cb_seqid);
 			printf("\n");
+			ctl_v4_conns(have_conns ? &nr : NULL, sid);
 		}
 	}
 	if (lr.truncated)
 		printf("(list truncated)\n");
+	if (!have_conns)
+		printf("(nfsd did not answer: connections not listed)\n");
+	else if (nr.truncated)
+		printf("(nfsd's connection list truncated)\n");
 	xdr_free((xdrproc_t)xdr_st_session_list_reply, &lr);
+	xdr_free((xdrproc_t)xdr_nfsd_ctl_sessions_reply, &nr);
 	return 0;
 }
 

@@ -34,6 +34,7 @@
 #include "hash.h"
 #include "log.h"
 #include "nfsd.h"
+#include "nfsd_msg.h"
 #include "rpcbind.h"
 #include "rpcsec_gss.h"
 #include "rpcsvc.h"
@@ -613,6 +614,7 @@ nfsd_post_init(struct daemon *d)
 	if ((env->v41 = nfs41_mirror_new(NFSD_V41_SESSIONS_MAX)) == NULL ||
 	    (env->v41_back = nfs41_back_new(env)) == NULL)
 		fatalx("out of memory");
+	nfs41_conns_init(env);
 	if ((env->v4_stateids = nfs4_stateid_cache_new((size_t)conf_get_int(
 	    d->conf, "nfsd", "nfsv4 stateid cache size"))) == NULL &&
 	    conf_get_int(d->conf, "nfsd", "nfsv4 stateid cache size") > 0)
@@ -814,6 +816,10 @@ nfsd_status(struct daemon *d, char *buf, size_t len)
 	    (unsigned long long)env->v41_slot_dones_lost, back, gss);
 }
 
+static const struct ipc_handler nfsd_ctl_handlers[] = {
+	{ NFSD_CTL_SESSIONS, IPC_ROLE_BIT(IPC_ROLE_CTL), nfsd_ctl_sessions },
+};
+
 static const struct daemon_def nfsd_def = {
 	.name = "nfsd",
 	.role = IPC_ROLE_NFSD,
@@ -826,6 +832,9 @@ static const struct daemon_def nfsd_def = {
 	.stop = nfsd_stop,
 	.status = nfsd_status,
 	.awaiting = nfsd_awaiting,
+	.ctl_handlers = nfsd_ctl_handlers,
+	.nctl_handlers = sizeof(nfsd_ctl_handlers) /
+	    sizeof(nfsd_ctl_handlers[0]),
 };
 
 int

@@ -946,6 +946,27 @@ struct nfs41_cb_sec {
 };
 int	 nfs41_cb_sec_pick(const struct nfs4_opaque *, struct nfs41_cb_sec *);
 
+/*
+ * A connection a session is used over (RFC 8881 2.10.3.1): fore once a
+ * SEQUENCE of the session came on it, back once bound for callbacks.
+ * conn is the server's connection, held through nfs41_conn_ops.
+ */
+#define NFS41_CONNS_MAX		16	/* nfsd_msg.x NFSD_CTL_CONNS_MAX */
+#define NFS41_CONN_FORE		1
+#define NFS41_CONN_BACK		2
+struct nfs41_conn {
+	void			*conn;
+	unsigned int		 dir;		/* NFS41_CONN_* */
+	char			 name[64];	/* the peer */
+};
+
+/* How the mirror holds, lets go of and asks after a connection. */
+struct nfs41_conn_ops {
+	void			*(*hold)(void *);
+	void			 (*release)(void *);
+	int			 (*alive)(const void *);
+};
+
 struct nfs41_session {
 	uint8_t			 id[NFS41_SESSIONID_SIZE];
 	uint64_t		 clientid;
@@ -961,6 +982,8 @@ struct nfs41_session {
 	time_t			 renewed;	/* as far as nfsd knows */
 	uint64_t		 binds;		/* BIND_CONN_TO_SESSION seen */
 	size_t			 cached_bytes;	/* of the slots' replies */
+	struct nfs41_conn	*conns;		/* live ones and some gone */
+	uint32_t		 nconns;
 	struct nfs41_session	*lru_prev;
 	struct nfs41_session	*lru_next;
 	struct nfs41_session	*next;		/* hash chain */
@@ -992,6 +1015,19 @@ size_t		 nfs41_mirror_count(const struct nfs41_mirror *,
 		    size_t *bytes);
 void		 nfs41_mirror_foreach(struct nfs41_mirror *,
 		    void (*)(void *, struct nfs41_session *), void *);
+void		 nfs41_mirror_set_conn_ops(struct nfs41_mirror *,
+		    const struct nfs41_conn_ops *);
+/*
+ * The session is used over conn (named name) in direction dir: 0, or -1
+ * (NFS41_CONNS_MAX live ones already, or memory: not listed).  Cheap
+ * when conn is known with that direction: SEQUENCE calls it each time.
+ */
+int		 nfs41_session_conn(struct nfs41_mirror *,
+		    struct nfs41_session *, void *conn, const char *name,
+		    unsigned int dir);
+/* The connections gone (ops->alive 0) let go of. */
+void		 nfs41_session_conns_prune(struct nfs41_mirror *,
+		    struct nfs41_session *);
 /* A slot as stated keeps it (LOAD): 0, or -1 (past the table, memory). */
 int		 nfs41_slot_load(struct nfs41_session *, uint32_t slotid,
 		    uint32_t seqid, int cached, const uint8_t *digest,

@@ -259,6 +259,12 @@ void	 nfs41_back_free(struct nfs41_backs *);
 void	 nfs41_back_bind(struct nfsd_env *, const uint8_t *sessionid,
 	    uint64_t clientid, struct rpcsvc_conn *, uint32_t cb_program,
 	    uint32_t cb_seqid, const struct nfs41_cb_sec *);
+/* The mirror holds the connections each session is used over. */
+void	 nfs41_conns_init(struct nfsd_env *);
+struct ipc_peer;
+struct ipc_msg;
+/* NFSD_CTL_SESSIONS on nfsd's control socket (dittofsctl v4 sessions). */
+void	 nfsd_ctl_sessions(struct ipc_peer *, struct ipc_msg *);
 void	 nfs41_back_program(struct nfsd_env *, const uint8_t *sessionid,
 	    uint32_t cb_program, const struct nfs41_cb_sec *,
 	    const struct nfs4_opaque *);

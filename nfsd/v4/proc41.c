@@ -25,9 +25,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "daemon.h"
 #include "ipc.h"
 #include "log.h"
 #include "nfsd/v4/proc.h"
+#include "nfsd_msg.h"
 #include "stated_session.h"
 
 static uint32_t
@@ -272,6 +274,125 @@ nfs41_mirror_put(struct nfsd_env *env, const uint8_t *id, uint64_t clientid,
 	return s;
 }
 
+/* ---- the connections of each session (dittofsctl v4 sessions) ---- */
+
+static void *
+nfs41_conn_hold(void *c)
+{
+	return rpcsvc_conn_ref(c);
+}
+
+static void
+nfs41_conn_release(void *c)
+{
+	rpcsvc_conn_release(c);
+}
+
+static int
+nfs41_conn_alive(const void *c)
+{
+	return rpcsvc_conn_alive(c);
+}
+
+void
+nfs41_conns_init(struct nfsd_env *env)
+{
+	static const struct nfs41_conn_ops ops = {
+		nfs41_conn_hold, nfs41_conn_release, nfs41_conn_alive
+	};
+
+	nfs41_mirror_set_conn_ops(env->v41, &ops);
+}
+
+/* The call's connection (none over UDP) carries the session that way. */
+static void
+nfs41_conn_seen(struct nfs4_call *v, struct nfs41_session *s,
+    unsigned int dir)
+{
+	if (v->nfs.rpc->conn != NULL)
+		(void)nfs41_session_conn(v->nfs.env->v41, s, v->nfs.rpc->conn,
+		    v->nfs.rpc->peer_name, dir);
+}
+
+/* What one reply holds at most, under IPC_BODY_MAX. */
+#define NFS41_CTL_BUDGET	(512 * 1024)
+
+struct nfs41_ctl_fill {
+	struct nfsd_ctl_sessions_reply	*rep;
+	struct nfs41_mirror		*m;
+	size_t				 budget;
+	int				 failed;
+};
+
+static void
+nfs41_ctl_session(void *arg, struct nfs41_session *s)
+{
+	struct nfs41_ctl_fill *f = arg;
+	nfsd_ctl_session *d;
+	uint32_t i;
+
+	if (f->failed || f->rep->sessions.sessions_len >=
+	    NFSD_CTL_SESSIONS_MAX)
+		return;
+	nfs41_session_conns_prune(f->m, s);
+	if (f->budget < 64 + s->nconns * (8 + sizeof(s->conns[0].name))) {
+		f->rep->truncated = 1;
+		return;
+	}
+	f->budget -= 64 + s->nconns * (8 + sizeof(s->conns[0].name));
+	d = &f->rep->sessions.sessions_val[f->rep->sessions.sessions_len++];
+	memset(d, 0, sizeof(*d));
+	memcpy(d->sessionid, s->id, NFS41_SESSIONID_SIZE);
+	d->clientid = s->clientid;
+	if (s->nconns == 0)
+		return;
+	if ((d->conns.conns_val = calloc(s->nconns,
+	    sizeof(*d->conns.conns_val))) == NULL) {
+		f->failed = 1;
+		return;
+	}
+	d->conns.conns_len = s->nconns;
+	for (i = 0; i < s->nconns; i++) {
+		d->conns.conns_val[i].addr = s->conns[i].name;
+		d->conns.conns_val[i].dir = s->conns[i].dir;
+	}
+}
+
+/* NFSD_CTL_SESSIONS (dittofsctl): each mirrored session's connections. */
+void
+nfsd_ctl_sessions(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct daemon *d = ipc_peer_server_arg(peer);
+	struct nfsd_env *env = d->env;
+	struct nfsd_ctl_sessions_reply rep;
+	struct nfs41_ctl_fill f;
+	size_t n, i;
+
+	memset(&rep, 0, sizeof(rep));
+	n = nfs41_mirror_count(env->v41, NULL);
+	if (n > NFSD_CTL_SESSIONS_MAX)
+		n = NFSD_CTL_SESSIONS_MAX;
+	f.rep = &rep;
+	f.m = env->v41;
+	f.budget = NFS41_CTL_BUDGET;
+	f.failed = 0;
+	if (n > 0 && (rep.sessions.sessions_val = calloc(n,
+	    sizeof(*rep.sessions.sessions_val))) == NULL)
+		f.failed = 1;
+	else if (n > 0)
+		nfs41_mirror_foreach(env->v41, nfs41_ctl_session, &f);
+	if (f.failed)
+		ipc_reply_error(ipc_peer_channel(peer), msg, ENOMEM,
+		    "out of memory");
+	else
+		ipc_reply_xdr(ipc_peer_channel(peer), msg,
+		    NFSD_CTL_SESSIONS_REPLY, -1,
+		    (xdrproc_t)xdr_nfsd_ctl_sessions_reply, &rep);
+	for (i = 0; i < rep.sessions.sessions_len; i++)
+		free(rep.sessions.sessions_val[i].conns.conns_val);
+	free(rep.sessions.sessions_val);
+}
+
 /* RFC 8881 18.36: CREATE_SESSION */
 static void
 nfs41_create_session_done(void *arg, int status, void *reply)
@@ -295,8 +416,12 @@ nfs41_create_session_done(void *arg, int status, void *reply)
 		    v->op.u.create_session.clientid, rep->flags, &rep->fore,
 		    &rep->back, v->op.u.create_session.cb_program, 0,
 		    env->v4_lease, 0);
-	if (s != NULL)
+	if (s != NULL) {
 		s->cb_sec = sec;
+		nfs41_conn_seen(v, s, NFS41_CONN_FORE |
+		    (rep->flags & CREATE_SESSION4_FLAG_CONN_BACK_CHAN ?
+		    NFS41_CONN_BACK : 0));
+	}
 	/* RFC 8881 18.36.3: this connection is the backchannel too. */
 	if (rep->flags & CREATE_SESSION4_FLAG_CONN_BACK_CHAN)
 		nfs41_back_bind(env, (const uint8_t *)rep->sessionid,
@@ -627,6 +752,7 @@ nfs41_sequence_run(struct nfs4_call *v)
 	    nfs41_slots_shrink(s, env->v41_slots_target))
 		nfs41_shrink_tell(env, s);
 	nfs41_slot_begin(s, a->slotid, a->sequenceid, digest, sizeof(digest));
+	nfs41_conn_seen(v, s, NFS41_CONN_FORE);
 	s->renewed = nfs4_clock();
 	c->seq = 1;
 	memcpy(c->sessionid, a->sessionid, NFS41_SESSIONID_SIZE);
@@ -782,6 +908,8 @@ nfs41_bind_conn_run(struct nfs4_call *v)
 		dir = CDFS4_FORE;
 	}
 	s->binds++;
+	nfs41_conn_seen(v, s, (dir & CDFS4_FORE ? NFS41_CONN_FORE : 0) |
+	    (dir & CDFS4_BACK ? NFS41_CONN_BACK : 0));
 	if (dir & CDFS4_BACK)
 		nfs41_back_bind(v->nfs.env, a->sessionid, s->clientid,
 		    v->nfs.rpc->conn, s->cb_program, s->cb_seqid,

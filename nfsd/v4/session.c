@@ -4,6 +4,7 @@
  * link it.  Session ids are stated's (random), so an unkeyed hash is
  * enough for the table.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ struct nfs41_mirror {
 	struct nfs41_session	*lru_tail;
 	size_t			 count;
 	size_t			 max;
+	struct nfs41_conn_ops	 ops;		/* none: conns not kept */
 };
 
 static size_t
@@ -69,11 +71,66 @@ nfs41_session_free(struct nfs41_mirror *m, struct nfs41_session *s)
 {
 	uint32_t i;
 
-	(void)m;
+	for (i = 0; i < s->nconns; i++)
+		if (m->ops.release != NULL)
+			m->ops.release(s->conns[i].conn);
+	free(s->conns);
 	for (i = 0; i < s->nslots; i++)
 		free(s->slots[i].reply);
 	free(s->slots);
 	free(s);
+}
+
+void
+nfs41_mirror_set_conn_ops(struct nfs41_mirror *m,
+    const struct nfs41_conn_ops *ops)
+{
+	m->ops = *ops;
+}
+
+void
+nfs41_session_conns_prune(struct nfs41_mirror *m, struct nfs41_session *s)
+{
+	uint32_t i = 0;
+
+	while (i < s->nconns) {
+		if (m->ops.alive == NULL || m->ops.alive(s->conns[i].conn)) {
+			i++;
+			continue;
+		}
+		if (m->ops.release != NULL)
+			m->ops.release(s->conns[i].conn);
+		s->conns[i] = s->conns[--s->nconns];
+	}
+}
+
+int
+nfs41_session_conn(struct nfs41_mirror *m, struct nfs41_session *s,
+    void *conn, const char *name, unsigned int dir)
+{
+	struct nfs41_conn *c;
+	uint32_t i;
+
+	if (conn == NULL || m->ops.hold == NULL)
+		return -1;
+	for (i = 0; i < s->nconns; i++) {
+		if (s->conns[i].conn == conn) {
+			s->conns[i].dir |= dir;
+			return 0;
+		}
+	}
+	nfs41_session_conns_prune(m, s);
+	if (s->nconns >= NFS41_CONNS_MAX)
+		return -1;
+	if ((c = realloc(s->conns, (s->nconns + 1) * sizeof(*c))) == NULL)
+		return -1;
+	s->conns = c;
+	c = &s->conns[s->nconns++];
+	memset(c, 0, sizeof(*c));
+	c->conn = m->ops.hold(conn);
+	c->dir = dir;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	return 0;
 }
 
 /* Out of the table and the LRU, and freed. */

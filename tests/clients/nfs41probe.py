@@ -101,7 +101,12 @@ client's calls and the server's callbacks, which the client answers
                                      on B, A closed, SEQUENCE on B again,
                                      then on a third connection that never
                                      bound (SP4_NONE binds it at its first
-                                     SEQUENCE): "BIND s B s AFTER s NEW s"
+                                     SEQUENCE): "BIND s B s AFTER s NEW s";
+                                     with LIST_CMD (dittofsctl v4
+                                     sessions) also "LISTED d,d THEN d,d":
+                                     the directions of the connections
+                                     listed under the session with A and
+                                     B open, then with B and the third
   nfs41probe PORT backsave STATE P/NAME   "back", its session kept in STATE
   nfs41probe PORT backagain STATE P/NAME  "back" on STATE's session, on a new
                                      connection (after a restart of nfsd)
@@ -818,6 +823,10 @@ def cmd_trunk(port):
                     bytes.fromhex(st["session"]) + p32(1) + p32(0)])
     out = ["BIND", str(r.status)]
     out += ["B", str(b.compound([sequence(st, 1, next_seq(st, 1))]).status)]
+    listed = [listed_conns(st)]
+    # shutdown first: close alone leaves the reader thread's recv holding
+    # the socket, and the server would never see A go.
+    a.s.shutdown(socket.SHUT_RDWR)
     a.s.close()
     time.sleep(0.5)
     out += ["AFTER", str(b.compound([sequence(st, 1, next_seq(st, 1))])
@@ -825,7 +834,29 @@ def cmd_trunk(port):
     c = Conn(port)
     out += ["NEW", str(c.compound([sequence(st, 2, next_seq(st, 2))])
                        .status)]
+    listed.append(listed_conns(st))
+    if "LIST_CMD" in os.environ:
+        out += ["LISTED", listed[0], "THEN", listed[1]]
     print(" ".join(out))
+
+
+def listed_conns(st):
+    """The connections the shell command in LIST_CMD (dittofsctl v4
+    sessions) lists under st's session: their directions, comma
+    separated in the order listed ("-" when none or no LIST_CMD)."""
+    if "LIST_CMD" not in os.environ:
+        return "-"
+    text = subprocess.run(os.environ["LIST_CMD"], shell=True, check=False,
+                          capture_output=True, text=True).stdout
+    dirs, mine = [], False
+    for line in text.splitlines():
+        if line.startswith("  session "):
+            mine = line.split()[1] == st["session"]
+        elif mine and line.startswith("    connection "):
+            dirs.append(line.split("(", 1)[1].rstrip(")").replace(" ", "-"))
+        else:
+            mine = False
+    return ",".join(dirs) or "-"
 
 
 def cmd_recallany(port, d):

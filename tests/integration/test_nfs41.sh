@@ -157,7 +157,10 @@ check "DESTROY_CLIENTID without sessions" test "$(PROBE destroyclient "$ST")" = 
 
 # Trunking (RFC 8881 2.10.5): several connections of one session; one
 # that goes does not take the session with it.
-check "a second connection bound to the session serves it, and still does when the first is gone" test "$(PROBE trunk)" = "BIND 0 B 0 AFTER 0 NEW 0"
+r=$(LIST_CMD="DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF v4 sessions" PROBE trunk)
+diag "trunking: $r"
+check "a second connection bound to the session serves it, and still does when the first is gone" test "$(echo "$r" | cut -d' ' -f1-8)" = "BIND 0 B 0 AFTER 0 NEW 0"
+check "dittofsctl v4 sessions lists the session's connections: two (fore), then the one gone and the new one" test "$(echo "$r" | cut -d' ' -f9-)" = "LISTED fore,fore THEN fore,fore"
 
 # RFC 8881 20.6: a v4.1 client at three quarters of its delegations per
 # client is asked to keep half (CB_RECALL_ANY, read and write ones).

@@ -457,9 +457,76 @@ test_xdr(void)
 	    "4.1's op names");
 }
 
+/* Connections: fake ones, each an int that says whether it lives. */
+static int holds, releases;
+
+static void *
+conn_hold(void *c)
+{
+	holds++;
+	return c;
+}
+
+static void
+conn_release(void *c)
+{
+	(void)c;
+	releases++;
+}
+
+static int
+conn_alive(const void *c)
+{
+	return *(const int *)c;
+}
+
+static void
+test_conns(void)
+{
+	static const struct nfs41_conn_ops ops = {
+		conn_hold, conn_release, conn_alive
+	};
+	struct nfs41_mirror *m = nfs41_mirror_new(4);
+	struct nfs41_session *s;
+	uint8_t id[NFS41_SESSIONID_SIZE];
+	int live[NFS41_CONNS_MAX + 2], i, ok = 1;
+
+	sid_of(id, 7);
+	for (i = 0; i < NFS41_CONNS_MAX + 2; i++)
+		live[i] = 1;
+	s = nfs41_mirror_add(m, id, 70, 2);
+	tap_ok(s != NULL && nfs41_session_conn(m, s, &live[0], "a", 1) == -1,
+	    "no connection ops: none kept");
+	nfs41_mirror_set_conn_ops(m, &ops);
+	tap_ok(nfs41_session_conn(m, s, &live[0], "a.1", NFS41_CONN_FORE) ==
+	    0 && nfs41_session_conn(m, s, &live[0], "a.1", NFS41_CONN_FORE) ==
+	    0 && s->nconns == 1 && holds == 1, "a connection once, held once");
+	tap_ok(nfs41_session_conn(m, s, &live[0], "a.1", NFS41_CONN_BACK) ==
+	    0 && s->conns[0].dir == (NFS41_CONN_FORE | NFS41_CONN_BACK) &&
+	    strcmp(s->conns[0].name, "a.1") == 0, "bound back too: both");
+	for (i = 1; i < NFS41_CONNS_MAX; i++)
+		ok &= nfs41_session_conn(m, s, &live[i], "b", 1) == 0;
+	tap_ok(ok && s->nconns == NFS41_CONNS_MAX &&
+	    nfs41_session_conn(m, s, &live[NFS41_CONNS_MAX], "c", 1) == -1,
+	    "%d connections; one more is not kept", NFS41_CONNS_MAX);
+	live[3] = 0;
+	tap_ok(nfs41_session_conn(m, s, &live[NFS41_CONNS_MAX], "c", 1) ==
+	    0 && s->nconns == NFS41_CONNS_MAX && releases == 1,
+	    "one closed: let go of, and the new one kept");
+	live[5] = live[6] = 0;
+	nfs41_session_conns_prune(m, s);
+	tap_ok(s->nconns == NFS41_CONNS_MAX - 2 && releases == 3,
+	    "prune: the closed ones go");
+	nfs41_mirror_drop(m, id);
+	tap_ok(holds == releases, "the session dropped: every hold let go "
+	    "(%d)", holds);
+	nfs41_mirror_free(m);
+}
+
 int
 main(void)
 {
+	test_conns();
 	test_slots();
 	test_lru();
 	test_xdr();
