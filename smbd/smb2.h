@@ -298,6 +298,9 @@ int	 smb2_signing_key(uint16_t dialect, const uint8_t *session_key,
  * flag set by the caller) or check one: 0, or -1 (bad signature, or
  * OpenSSL failed).  algorithm: SMB2_SIGN_*.
  */
+/* RFC 4493 AES-CMAC of msg (the MAC of signatures with AES-CMAC). */
+int	 smb2_aes_cmac(const uint8_t key[SMB2_KEY_SIZE], const uint8_t *msg,
+	    size_t len, uint8_t mac[16]);
 int	 smb2_sign(uint16_t algorithm, const uint8_t key[SMB2_KEY_SIZE],
 	    uint8_t *msg, size_t len);
 int	 smb2_verify(uint16_t algorithm, const uint8_t key[SMB2_KEY_SIZE],
