@@ -87,6 +87,8 @@ smbd_conn_close(struct smbd_conn *c, const char *why)
 	evbuffer_free(c->in);
 	evbuffer_free(c->out);
 	c->in = c->out = NULL;
+	free(c->pend);
+	c->pend = NULL;
 	/* Its pending LOCKs end; they hold it until stated lets them go. */
 	smbd_lock_conn_gone(c);
 	smbd_conn_release(c);
@@ -1015,7 +1017,14 @@ smbd_conn_parse(struct smbd_conn *c)
 	c->parsing = 1;
 	/* Held while its frames are answered: one may close it. */
 	c->refs++;
-	while (!c->closing && !c->draining &&
+	/* A frame read into its own buffer comes before what is buffered. */
+	if (c->pend != NULL && c->pend_have == c->pend_len &&
+	    !c->draining && c->inflight < c->env->requests_per_conn) {
+		frame = c->pend;
+		c->pend = NULL;
+		smbd_frame(c, frame, c->pend_len);
+	}
+	while (!c->closing && !c->draining && c->pend == NULL &&
 	    c->inflight < c->env->requests_per_conn &&
 	    evbuffer_copyout(c->in, nb, 4) == 4) {
 		/* MS-SMB2 2.1: a zero byte, then the length (24 bits). */
@@ -1027,8 +1036,23 @@ smbd_conn_parse(struct smbd_conn *c)
 			smbd_conn_close(c, "bad frame");
 			break;
 		}
-		if (evbuffer_get_length(c->in) < 4 + flen)
+		if (evbuffer_get_length(c->in) < 4 + flen) {
+			/*
+			 * A large one: the rest from the socket straight into
+			 * its own buffer, once a quarter has come (a client
+			 * makes smbd hold at most 4 times what it sent).
+			 */
+			if (flen >= SMBD_DIRECT_MIN &&
+			    evbuffer_get_length(c->in) - 4 >= flen / 4 &&
+			    (frame = malloc(flen)) != NULL) {
+				evbuffer_drain(c->in, 4);
+				c->pend_have = (size_t)evbuffer_remove(c->in,
+				    frame, flen);
+				c->pend = frame;
+				c->pend_len = flen;
+			}
 			break;
+		}
 		if ((frame = malloc(flen)) == NULL) {
 			smbd_conn_close(c, "out of memory");
 			break;
@@ -1048,7 +1072,13 @@ smbd_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 	struct smbd_conn *c = arg;
 	int n;
 
-	n = evbuffer_read(c->in, fd, 256 * 1024);
+	if (c->pend != NULL && c->pend_have < c->pend_len) {
+		n = (int)read(fd, c->pend + c->pend_have,
+		    c->pend_len - c->pend_have);
+		if (n > 0)
+			c->pend_have += (size_t)n;
+	} else
+		n = evbuffer_read(c->in, fd, 256 * 1024);
 	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
 		smbd_conn_close(c, n == 0 ? "end of stream" : "read failed");
 		return;

@@ -51,6 +51,8 @@
 #define SMBD_NAME_MAX		16	/* the server's name (srvsvc) */
 /* The largest frame beyond the biggest WRITE: headers and buffers. */
 #define SMBD_FRAME_SLACK	(128 * 1024)
+/* A frame this large is read into its own buffer (smbd_conn_parse). */
+#define SMBD_DIRECT_MIN		(64 * 1024)
 
 /* [smbd] encryption and a share's smb encrypt (dittofs.conf(5)). */
 enum smbd_encrypt {
@@ -261,6 +263,14 @@ struct smbd_conn {
 	struct event		*ev_write;
 	int			 reading;
 	struct evbuffer		*in;
+	/*
+	 * A large frame read straight from the socket into its own buffer
+	 * (the evbuffer would copy it once more): pend_have of pend_len
+	 * bytes so far.  What the evbuffer holds comes after it.
+	 */
+	uint8_t			*pend;
+	size_t			 pend_len;
+	size_t			 pend_have;
 	struct evbuffer		*out;
 	int			 closing;
 	int			 draining;	/* close once out is sent */
