@@ -133,6 +133,8 @@ static const struct conf_key_def conf_nfsd_keys[] = {
 	/* NFSv4 owner strings: name@domain (unset: the host's DNS domain). */
 	{ "nfsv4 domain", CONF_STRING, NULL, 0, 0 },
 	{ "nfsv4 numeric ids", CONF_BOOL, "yes", 0, 0 },
+	/* Owners sent to AUTH_SYS callers as numbers (Linux's nfsd too). */
+	{ "nfsv4 numeric owners", CONF_BOOL, "yes", 0, 0 },
 	/* NFSv4.0 on the NFS port; else a v4 call gets PROG_MISMATCH 3..3. */
 	{ "nfsv4", CONF_BOOL, "yes", 0, 0 },
 	/* Ops run per COMPOUND and tag bytes; beyond: NFS4ERR_RESOURCE. */

@@ -537,6 +537,10 @@ nfsd_v4_configure(struct nfsd_env *env)
 	    "nfsv4 compound ops max");
 	env->v4_tag_max = (uint32_t)conf_get_int(conf, "nfsd",
 	    "nfsv4 tag max");
+	/* RFC 7530 5.9: numbers to AUTH_SYS callers, who send numbers. */
+	env->v4_numeric_owners = conf_get_bool(conf, "nfsd",
+	    "nfsv4 numeric owners") && conf_get_bool(conf, "nfsd",
+	    "nfsv4 numeric ids");
 	/* Per COMPOUND: a reload turns minor version 1 on or off. */
 	env->v41_enabled = conf_get_bool(conf, "nfsd", "nfsv4.1");
 	/* Lowered: CB_RECALL_SLOT to sessions of more (v4/proc41.c). */

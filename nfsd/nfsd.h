@@ -495,6 +495,7 @@ struct nfsd_env {
 	size_t			 mounts_max;
 	/* NFSv4.0 (v4/proc.c) */
 	struct nfs4_idmap	*idmap;		/* loaded before the chroot */
+	int			 v4_numeric_owners; /* to AUTH_SYS callers */
 	time_t			 v4_boot;	/* the pseudo fs's times */
 	uint32_t		 v4_lease;	/* seconds, as stated says */
 	struct nfs4_deleg	*deleg;		/* v4/callback.c; NULL: off */

@@ -156,8 +156,8 @@ nfs4_put_fs_locations(struct xdrbuf_out *o, const char *root)
 
 /* RFC 7530 6.2.1: an nfsace4's who from the model's. */
 static size_t
-nfs4_ace_who(const struct acl_ace *a, const struct nfs4_idmap *m, char *buf,
-    size_t size)
+nfs4_ace_who(const struct acl_ace *a, const struct nfs4_idmap *m,
+    int numeric, char *buf, size_t size)
 {
 	switch (a->who) {
 	case ACL_WHO_OWNER:
@@ -167,6 +167,8 @@ nfs4_ace_who(const struct acl_ace *a, const struct nfs4_idmap *m, char *buf,
 	case ACL_WHO_EVERYONE:
 		return (size_t)snprintf(buf, size, "EVERYONE@");
 	default:
+		if (numeric)
+			return (size_t)snprintf(buf, size, "%u", a->id);
 		if (a->flags & ACL_FLAG_IDENTIFIER_GROUP)
 			return nfs4_idmap_gid_to_name(m, a->id, buf, size);
 		return nfs4_idmap_uid_to_name(m, a->id, buf, size);
@@ -191,22 +193,27 @@ nfs4_put_acl(struct xdrbuf_out *o, const struct nfs4_attr_src *s,
 		xdrbuf_put_u32(o, acl->ace[i].type);
 		xdrbuf_put_u32(o, acl->ace[i].flags);
 		xdrbuf_put_u32(o, acl->ace[i].mask);
-		n = nfs4_ace_who(&acl->ace[i], m, who, sizeof(who));
+		n = nfs4_ace_who(&acl->ace[i], m, s->numeric_ids, who,
+		    sizeof(who));
 		if (n >= sizeof(who))
 			n = sizeof(who) - 1;
 		xdrbuf_put_opaque(o, who, (uint32_t)n);
 	}
 }
 
+/* RFC 7530 5.9: "name@domain", or the decimal id when numeric. */
 static void
 nfs4_put_id(struct xdrbuf_out *o, const struct nfs4_idmap *m, uint32_t id,
-    int group)
+    int group, int numeric)
 {
 	char buf[NFS4_IDMAP_STRING_MAX + 1];
 	size_t n;
 
-	n = group ? nfs4_idmap_gid_to_name(m, id, buf, sizeof(buf)) :
-	    nfs4_idmap_uid_to_name(m, id, buf, sizeof(buf));
+	if (numeric)
+		n = (size_t)snprintf(buf, sizeof(buf), "%u", id);
+	else
+		n = group ? nfs4_idmap_gid_to_name(m, id, buf, sizeof(buf)) :
+		    nfs4_idmap_uid_to_name(m, id, buf, sizeof(buf));
 	if (n >= sizeof(buf))
 		n = sizeof(buf) - 1;
 	xdrbuf_put_opaque(o, buf, (uint32_t)n);
@@ -326,10 +333,10 @@ nfs4_put_attr(struct xdrbuf_out *o, unsigned int n,
 		xdrbuf_put_u32(o, s->numlinks);
 		break;
 	case FATTR4_OWNER:
-		nfs4_put_id(o, m, s->uid, 0);
+		nfs4_put_id(o, m, s->uid, 0, s->numeric_ids);
 		break;
 	case FATTR4_OWNER_GROUP:
-		nfs4_put_id(o, m, s->gid, 1);
+		nfs4_put_id(o, m, s->gid, 1, s->numeric_ids);
 		break;
 	case FATTR4_RAWDEV:
 		xdrbuf_put_u32(o, s->rawdev_major);

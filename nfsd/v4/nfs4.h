@@ -1089,6 +1089,8 @@ struct nfs4_attr_src {
 						   object (e.g. acl) */
 	uint32_t		 minor;		/* the COMPOUND's: 4.1's
 						   attributes for 1 and up */
+	int			 numeric_ids;	/* owner, owner_group and ACL
+						   who as decimal ids */
 	uint32_t		 type;		/* NF4* */
 	uint32_t		 fh_expire_type;
 	uint64_t		 change;

@@ -297,7 +297,7 @@ nfs4_attr_from_bd(struct nfs4_call *v, const bd_attr *a, const uint8_t *fh,
 	struct nfsd_env *env = v->nfs.env;
 
 	nfs4_attr_src_defaults(s);
-	s->minor = v->c.minorversion;
+	nfs4_attr_src_caller(v, s);
 	s->type = nfs4_type(a->type);
 	s->change = a->change;
 	s->size = a->size;
@@ -461,7 +461,7 @@ nfs4_attr_get(struct nfs4_call *v, const struct nfs4_bitmap *want)
 
 	if (v->w->cur.pseudo) {
 		nfs4_pseudo_attr(v->nfs.env, &v->w->cur, &s);
-		s.minor = v->c.minorversion;
+		nfs4_attr_src_caller(v, &s);
 		nfs4_attr_pending(v)(v, &s);
 		return;
 	}

@@ -294,4 +294,21 @@ void	 nfs41_dir_notify_lost(struct nfsd_env *, uint64_t clientid,
 	    const struct nfs4_stateid *);
 void	 nfs4_client_forget(struct nfsd_env *, uint64_t clientid);
 
+/*
+ * The caller's side of what attr.c encodes: the COMPOUND's minor version,
+ * and owner strings as numbers to an AUTH_SYS or AUTH_NONE caller (RFC
+ * 7530 5.9; Linux's client sends numbers then and maps names only with
+ * an idmapper, so names would leave every inode it looks up invalid) when
+ * [nfsd] nfsv4 numeric owners is on; names under RPCSEC_GSS.
+ */
+static inline void
+nfs4_attr_src_caller(const struct nfs4_call *v, struct nfs4_attr_src *s)
+{
+	const struct rpcauth_flavor *f = v->nfs.rpc->auth.flavor;
+
+	s->minor = v->c.minorversion;
+	s->numeric_ids = v->nfs.env->v4_numeric_owners &&
+	    (f == NULL || f->flavor != RPCSEC_GSS);
+}
+
 #endif

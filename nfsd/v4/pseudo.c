@@ -298,7 +298,7 @@ nfs4_pseudo_readdir(struct nfs4_call *v)
 			continue;
 		nfs4_pseudo_fh(&child, path);
 		nfs4_pseudo_attr(env, &child, &s);
-		s.minor = v->c.minorversion;
+		nfs4_attr_src_caller(v, &s);
 		xdrbuf_out_init(&fa);
 		if ((status = nfs4_fattr_encode(&fa, &a->request, &s,
 		    env->idmap)) != NFS4_OK) {

@@ -38,6 +38,8 @@ port = 2049
 mount port = 20048
 rpcbind = no
 nfsv4 domain = dittofs.test
+# Names to AUTH_SYS callers too: the guest's idmapper is the test.
+nfsv4 numeric owners = no
 CONF
 
 # The guest's idmapper: request-key (the kernel runs /sbin/request-key),

@@ -125,6 +125,24 @@ test_encode(void)
 	    "fattr4 byte for byte: names for known ids, numbers otherwise");
 	xdrbuf_out_free(&o);
 
+	/* To an AUTH_SYS caller with numeric owners: numbers, ACL too. */
+	src_sample(&s);
+	s.numeric_ids = 1;
+	mask2(&req, 0, B(FATTR4_OWNER) | B(FATTR4_OWNER_GROUP));
+	xdrbuf_out_init(&o);
+	tap_ok(nfs4_fattr_encode(&o, &req, &s, m) == NFS4_OK, "GETATTR of "
+	    "owner and owner_group, numeric");
+	w.n = 0;
+	w32(&w, 2);
+	w32(&w, 0);
+	w32(&w, 0x00000030);
+	w32(&w, (4 + 4) + (4 + 4));
+	wstr(&w, "1000");
+	wstr(&w, "4242");
+	tap_ok(same(&o, &w, "numeric owners"), "numeric: \"1000\" for alice "
+	    "too");
+	xdrbuf_out_free(&o);
+
 	/* Attributes we lack are left out, not an error. */
 	mask2(&req, B(FATTR4_SIZE) | B(FATTR4_ARCHIVE) | B(FATTR4_HIDDEN),
 	    B(FATTR4_QUOTA_USED) | B(FATTR4_SYSTEM));
