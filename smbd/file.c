@@ -810,10 +810,17 @@ smbd_create_root_done(void *arg, int status, void *reply, int fd)
 }
 
 static void
+smbd_create_streams_dropped(void *arg)
+{
+	smbd_create_finish(arg);
+}
+
+static void
 smbd_create_open_done(void *arg, int status, void *reply, int fd)
 {
 	struct smbd_walk *w = arg;
 	bd_open_reply *rep = reply;
+	struct smbd_session *s;
 	static const uint32_t actions[] = { 1, 1, 2, 3, 0 };
 
 	if (status == -EISDIR && !(w->options & FILE_NON_DIRECTORY_FILE) &&
@@ -837,6 +844,13 @@ smbd_create_open_done(void *arg, int status, void *reply, int fd)
 	if (w->io != 0 && fd == -1) {
 		log_warnx_rl("blockd: OPEN answered without an fd");
 		smbd_reply_error(w->r, STATUS_INTERNAL_ERROR);
+		return;
+	}
+	/* Overwritten or superseded: its named streams go (stream.c). */
+	if ((rep->opened == 3 || rep->opened == 4) &&
+	    (s = smbd_session_find(w->r->conn, w->session_id)) != NULL) {
+		smbd_stream_drop_all(w->r->conn, s, w->fh, w->fhlen,
+		    smbd_create_streams_dropped, w);
 		return;
 	}
 	smbd_create_finish(w);

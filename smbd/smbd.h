@@ -576,6 +576,13 @@ void	 smbd_stream_set_eof(struct smbd_req *, struct smbd_open *,
  */
 void	 smbd_stream_rename(struct smbd_req *, struct smbd_open *,
 	    const uint8_t *target, uint32_t len);
+/*
+ * MS-FSA 2.1.5.1.2.1: an overwrite or supersede of a file's data drops
+ * its named streams; then done(arg), whatever came of it (logged).
+ */
+void	 smbd_stream_drop_all(struct smbd_conn *, struct smbd_session *,
+	    const uint8_t *fh, uint32_t fhlen, void (*done)(void *),
+	    void *arg);
 /* 1 when a stream of o's file is open (on any connection). */
 int	 smbd_stream_open_on(struct smbd_env *, const struct smbd_open *o);
 /* CLOSE of a stream's open with delete pending: BD_STREAM_REMOVE. */

@@ -365,12 +365,6 @@ smbd_stream_query_out(struct smbd_stream_query *q,
 		    (e->used + 4095) & ~(uint64_t)4095) == -1)
 			st = STATUS_BUFFER_OVERFLOW;
 	}
-	if (st != STATUS_SUCCESS && l.count == 0) {
-		/* Not even one entry fits. */
-		free(l.buf);
-		smbd_reply_error(q->r, STATUS_BUFFER_TOO_SMALL);
-		return;
-	}
 	if ((p = smbd_reply_room(q->r, 8 + l.used)) == NULL) {
 		free(l.buf);
 		smbd_reply_error(q->r, STATUS_INSUFFICIENT_RESOURCES);
@@ -423,7 +417,10 @@ smbd_stream_query_attr(void *arg, int status, void *reply, int fd)
 	    smbd_stream_query_listed, q);
 }
 
-/* MS-FSCC 2.4.44, MS-FSA 2.1.5.11.29 */
+/*
+ * MS-FSCC 2.4.44, MS-FSA 2.1.5.11.29: the entries that fit, and
+ * STATUS_BUFFER_OVERFLOW when one did not.
+ */
 void
 smbd_stream_query(struct smbd_req *r, struct smbd_session *s,
     struct smbd_open *o, uint32_t outmax)
@@ -504,6 +501,103 @@ smbd_stream_rename(struct smbd_req *r, struct smbd_open *o,
 	log_debug("%s: stream rename of \"%s\" to \"%s\": not supported",
 	    r->conn->peer, o->stream, t);
 	smbd_reply_error(r, STATUS_NOT_SUPPORTED);
+}
+
+/* A file's named streams removed one after the other. */
+struct smbd_stream_drop {
+	struct smbd_conn	*c;
+	uint64_t		 session_id;
+	uint8_t			 fh[BD_FH_MAX];
+	uint32_t		 fhlen;
+	bd_named_list_reply	 list;		/* its own copy */
+	u_int			 at;
+	void			(*done)(void *);
+	void			*arg;
+};
+
+static void
+smbd_stream_drop_end(struct smbd_stream_drop *sd)
+{
+	xdr_free((xdrproc_t)xdr_bd_named_list_reply, (char *)&sd->list);
+	sd->done(sd->arg);
+	free(sd);
+}
+
+static void
+smbd_stream_drop_next(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_stream_drop *sd = arg;
+	struct smbd_session *s;
+	bd_stream_req req;
+	bd_named *e;
+
+	if (status != 0 && status != -ENOENT)
+		log_warnx_rl("%s: a stream of an overwritten file not "
+		    "removed: %s", sd->c->peer, strerror(-status));
+	while (sd->at < sd->list.entries.entries_len &&
+	    sd->list.entries.entries_val[sd->at].kind != 2)
+		sd->at++;
+	if (sd->at == sd->list.entries.entries_len ||
+	    (s = smbd_session_find(sd->c, sd->session_id)) == NULL) {
+		smbd_stream_drop_end(sd);
+		return;
+	}
+	e = &sd->list.entries.entries_val[sd->at++];
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.fh.bd_fh_len = sd->fhlen;
+	req.fh.bd_fh_val = (char *)sd->fh;
+	req.name = e->name;
+	bdc_call(sd->c->env->bdc, BD_STREAM_REMOVE,
+	    (xdrproc_t)xdr_bd_stream_req, &req,
+	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+	    smbd_stream_drop_next, sd);
+}
+
+static void
+smbd_stream_drop_listed(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_stream_drop *sd = arg;
+	bd_named_list_reply *rep = reply;
+
+	if (status != 0) {
+		log_warnx_rl("%s: the streams of an overwritten file not "
+		    "listed: %s", sd->c->peer, strerror(-status));
+		smbd_stream_drop_end(sd);
+		return;
+	}
+	/* The reply is freed after this returns: keep the list. */
+	sd->list = *rep;
+	memset(rep, 0, sizeof(*rep));
+	smbd_stream_drop_next(sd, 0, NULL, -1);
+}
+
+void
+smbd_stream_drop_all(struct smbd_conn *c, struct smbd_session *s,
+    const uint8_t *fh, uint32_t fhlen, void (*done)(void *), void *arg)
+{
+	struct smbd_stream_drop *sd;
+	bd_fh_req req;
+
+	if ((sd = calloc(1, sizeof(*sd))) == NULL) {
+		log_warnx_rl("%s: the streams of an overwritten file kept "
+		    "(out of memory)", c->peer);
+		done(arg);
+		return;
+	}
+	sd->c = c;
+	sd->session_id = s->id;
+	memcpy(sd->fh, fh, fhlen);
+	sd->fhlen = fhlen;
+	sd->done = done;
+	sd->arg = arg;
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.fh.bd_fh_len = fhlen;
+	req.fh.bd_fh_val = (char *)(uintptr_t)fh;
+	bdc_call(c->env->bdc, BD_NAMED_LIST, (xdrproc_t)xdr_bd_fh_req, &req,
+	    (xdrproc_t)xdr_bd_named_list_reply, sizeof(bd_named_list_reply),
+	    smbd_stream_drop_listed, sd);
 }
 
 int

@@ -1,7 +1,13 @@
 #!/bin/bash
 # Integration: SMB alternate data streams as the store's named streams
 # (smbd/stream.c, blockd/store_stream.c), in a private network
-# namespace, through dittofs-gssd with a user of its database.
+# namespace.  tests/clients/smb2probe.py (through gssd-stub.py): a
+# stream made by CREATE of no file, written, its end of file set and
+# queried on the stream's handle (FileStandardInformation), read back,
+# its rename NOT_SUPPORTED, its overwrite (another case of its name)
+# emptying it, FileStreamInformation (and BUFFER_OVERFLOW with the
+# first entry in a buffer too small for two), FILE_NAMED_STREAMS.  Then through dittofs-gssd with a user of
+# its database:
 # smbclient puts 256 KiB to "file:stream" and gets it back (sha256
 # equal), the file's own data stays apart, `allinfo' lists "::$DATA"
 # and ":stream:$DATA" with their sizes, "file::$DATA" is the file, a
@@ -36,14 +42,6 @@ port = $S
 [run]
 restart delay max = 2
 CONF
-if [ ! -x "$SBINDIR/dittofs-gssd" ]; then
-	echo "1..0 # SKIP dittofs-gssd is not built (SMB logins)"
-	exit 0
-fi
-if ! command -v smbclient >/dev/null; then
-	echo "1..0 # SKIP no smbclient (Debian: smbclient)"
-	exit 0
-fi
 # has TEXT REGEX: the text has a line matching the extended regex.
 has() { printf '%s\n' "$1" | grep -Eq -- "$2"; }
 # clean TEXT: smbclient's output names no NT_STATUS (every command ran).
@@ -53,6 +51,47 @@ hasnt() { ! has "$@"; }
 U=smbtest%Pass-w0rd
 SMBC() { timeout 60 smbclient //127.0.0.1/export -p $S -m SMB3 -U $U -c "$1" 2>&1; }
 
+# First tests/clients/gssd-stub.py stands in for gssd (a session key
+# the probe knows): tests/clients/smb2probe.py's stream steps, each a
+# PASS or FAIL line.  Then the suite starts again with dittofs-gssd for
+# smbclient and smbtorture.
+GSSD_BIN=$SBINDIR/dittofs-gssd
+KEY=00112233445566778899aabbccddeeff
+[ -x "$GSSD_BIN" ] && printf '\n[gssd]\nenable = no\n' >> "$SUITE_CONF"
+mkdir -p "$SUITE_DIR/run"
+python3 "$top_srcdir/tests/clients/gssd-stub.py" "$SUITE_DIR/run" 0 0 $KEY \
+    > "$SUITE_DIR/stub.log" 2>&1 &
+STUB=$!
+trap '[ -n "$STUB" ] && kill "$STUB" 2>/dev/null; suite_cleanup' EXIT
+suite_start
+check "blockd and smbd come up (gssd-stub.py as gssd)" suite_wait_ready blockd smbd
+check "smbd answers NEGOTIATE" suite_wait 10 sh -c "python3 $top_srcdir/tests/clients/smb2probe.py $S alive | grep -q ALIVE"
+out=$(timeout 60 python3 "$top_srcdir/tests/clients/smb2probe.py" $S streams 210 $KEY probe.txt 2>&1)
+echo "$out" | sed 's/^/# /'
+while IFS= read -r line; do
+	case $line in
+	PASS\ *) ok "smb2probe streams: ${line#PASS }" ;;
+	FAIL\ *) not_ok "smb2probe streams: ${line#FAIL }" ;;
+	esac
+done <<EOF2
+$out
+EOF2
+check "smb2probe streams: 12 steps passed" test "$(printf '%s\n' "$out" | grep -c '^PASS ')" = 12
+check "dittofs-run stops the suite for the restart with gssd" suite_stop
+kill "$STUB" 2>/dev/null
+STUB=
+rm -f "$SUITE_DIR/run/gssd.sock"
+if [ ! -x "$GSSD_BIN" ]; then
+	skip "dittofs-gssd is not built (SMB logins)" "smbclient and smbtorture on streams"
+	tap_done
+	exit
+fi
+if ! command -v smbclient >/dev/null; then
+	skip "no smbclient (Debian: smbclient)" "smbclient and smbtorture on streams"
+	tap_done
+	exit
+fi
+sed -i '/^\[gssd\]$/,/^enable = no$/d' "$SUITE_CONF"
 suite_start
 check "blockd, gssd and smbd come up" suite_wait_ready blockd gssd smbd
 check "smbd connects to gssd" suite_wait 20 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'gssd connected'"
@@ -103,6 +142,16 @@ check "del f.txt ($out)" clean "$out"
 out=$(SMBC "get f.txt:ads $SUITE_DIR/gone")
 check "f.txt:ads is gone with f.txt: NT_STATUS_OBJECT_NAME_NOT_FOUND" has "$out" 'NT_STATUS_OBJECT_NAME_NOT_FOUND'
 check "... and so is its backing file" suite_wait 30 sh -c "test \"\$(find '$SUITE_DIR/state' -type f -size 262144c | wc -l)\" = 0"
+
+# An overwrite of a file's data drops its streams (NTFS does; MS-FSA
+# 2.1.5.1.2.1): smbclient's put of an existing file is OVERWRITE_IF.
+echo "other data" > "$SUITE_DIR/other.txt"
+out=$(SMBC "put $SUITE_DIR/base.txt ow.txt; put $SUITE_DIR/base.txt ow.txt:s; allinfo ow.txt")
+check "ow.txt has its stream :s" has "$out" '^stream: \[:s:\$DATA\], 20 bytes$'
+out=$(SMBC "put $SUITE_DIR/other.txt ow.txt; allinfo ow.txt")
+echo "$out" | sed 's/^/# /'
+check "put over ow.txt (OVERWRITE_IF): its stream is gone" hasnt "$out" ':s:\$DATA'
+check "... and its data is the new data" has "$out" '^stream: \[::\$DATA\], 11 bytes$'
 
 # The store's limit: 32 streams a file.
 cmds=
