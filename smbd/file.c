@@ -677,6 +677,13 @@ smbd_create_finish(struct smbd_walk *w)
 	struct smbd_conn *c = w->r->conn;
 	struct smbd_open *o;
 
+	/* MS-FSA 2.1.5.1.2: a file's DELETE meets its streams' opens. */
+	if (w->stream_kind != SMB2_STREAM_NAMED &&
+	    (w->desired & (SMBD_DELETE_ACCESS | 0x10000000u)) &&
+	    smbd_stream_deny_delete(c->env, w->share, w->fh, w->fhlen)) {
+		smbd_reply_error(w->r, STATUS_SHARING_VIOLATION);
+		return;
+	}
 	if ((o = w->open) != NULL) {
 		if (smbd_file_same(o, &w->attr)) {
 			smbd_create_fill(w, o);

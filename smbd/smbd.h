@@ -583,6 +583,13 @@ void	 smbd_stream_rename(struct smbd_req *, struct smbd_open *,
 void	 smbd_stream_drop_all(struct smbd_conn *, struct smbd_session *,
 	    const uint8_t *fh, uint32_t fhlen, void (*done)(void *),
 	    void *arg);
+/*
+ * 1 when a stream of the file fh names is open without FILE_SHARE_DELETE
+ * (on any connection): an open of the file for DELETE is a sharing
+ * violation.
+ */
+int	 smbd_stream_deny_delete(struct smbd_env *, size_t share,
+	    const uint8_t *fh, uint32_t fhlen);
 /* 1 when a stream of o's file is open (on any connection). */
 int	 smbd_stream_open_on(struct smbd_env *, const struct smbd_open *o);
 /* CLOSE of a stream's open with delete pending: BD_STREAM_REMOVE. */

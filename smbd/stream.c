@@ -600,19 +600,35 @@ smbd_stream_drop_all(struct smbd_conn *c, struct smbd_session *s,
 	    smbd_stream_drop_listed, sd);
 }
 
-int
-smbd_stream_open_on(struct smbd_env *env, const struct smbd_open *o)
+/* An open of a stream of the file fh names without ShareAccess bit need. */
+static int
+smbd_stream_opens(struct smbd_env *env, size_t share, const uint8_t *fh,
+    uint32_t fhlen, uint32_t need)
 {
 	struct smbd_conn *c;
 	struct smbd_open *so;
 
 	TAILQ_FOREACH(c, &env->conns, entry)
 		TAILQ_FOREACH(so, &c->opens, entry)
-			if (so->stream[0] != '\0' && so->share == o->share &&
-			    so->fhlen == o->fhlen &&
-			    memcmp(so->fh, o->fh, o->fhlen) == 0)
+			if (so->stream[0] != '\0' && so->share == share &&
+			    so->fhlen == fhlen &&
+			    memcmp(so->fh, fh, fhlen) == 0 &&
+			    (need == 0 || !(so->share_access & need)))
 				return 1;
 	return 0;
+}
+
+int
+smbd_stream_open_on(struct smbd_env *env, const struct smbd_open *o)
+{
+	return smbd_stream_opens(env, o->share, o->fh, o->fhlen, 0);
+}
+
+int
+smbd_stream_deny_delete(struct smbd_env *env, size_t share,
+    const uint8_t *fh, uint32_t fhlen)
+{
+	return smbd_stream_opens(env, share, fh, fhlen, 0x4);	/* SHARE_DELETE */
 }
 
 static void

@@ -32,7 +32,8 @@ names and prints one line the test compares:
                       named streams of NAME (smbd/stream.c): CREATE,
                       WRITE, SET_INFO end of file, QUERY_INFO, READ of
                       NAME:s1, its rename (NOT_SUPPORTED), overwrite,
-                      FileStreamInformation, FILE_NAMED_STREAMS;
+                      FileStreamInformation, FILE_NAMED_STREAMS; the
+                      file's DELETE against its stream's share mode;
                       PASS/FAIL lines
   secd D KEYHEX NAME UID
                       a CREATE of NAME with a SecD context (a DACL
@@ -1745,6 +1746,29 @@ def stream_steps(d, key, name):
     p.report("FileFsAttributeInformation: FILE_NAMED_STREAMS",
              fl & 0x40000 != 0, "%s flags %x" % (st(r), fl))
     p.close(f)
+    # MS-FSA 2.1.5.1.2: share modes per stream, but DELETE of the file
+    # meets its streams' opens.
+    r = p.call(CREATE, p.create_body(name + ":s1", share=0, disp=1))
+    f = p.fid(r)
+    r2 = p.call(CREATE, p.create_body(name, share=7, disp=1))
+    p.report("the file opened while its stream is open deny-all "
+             "(streams apart)", r2["status"] == 0, st(r2))
+    if r2["status"] == 0:
+        p.close(p.fid(r2))
+    r2 = p.call(CREATE, p.create_body(name, access=0x10000, share=7,
+                                      disp=1))
+    p.report("the file opened for DELETE while its stream is open "
+             "without FILE_SHARE_DELETE: SHARING_VIOLATION",
+             r2["status"] == 0xc0000043, st(r2))
+    if r2["status"] == 0:
+        p.close(p.fid(r2))
+    p.close(f)
+    r2 = p.call(CREATE, p.create_body(name, access=0x10000, share=7,
+                                      disp=1))
+    p.report("... and once it is closed, opened", r2["status"] == 0,
+             st(r2))
+    if r2["status"] == 0:
+        p.close(p.fid(r2))
 
 
 def secd(d, key, name, uid):

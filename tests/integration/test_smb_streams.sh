@@ -6,8 +6,11 @@
 # queried on the stream's handle (FileStandardInformation), read back,
 # its rename NOT_SUPPORTED, its overwrite (another case of its name)
 # emptying it, FileStreamInformation (and BUFFER_OVERFLOW with the
-# first entry in a buffer too small for two), FILE_NAMED_STREAMS.  Then through dittofs-gssd with a user of
-# its database:
+# first entry in a buffer too small for two), FILE_NAMED_STREAMS; an
+# open of the file for DELETE while the stream is open without
+# FILE_SHARE_DELETE: SHARING_VIOLATION (an open without DELETE goes
+# through: share modes are per stream).  Then through dittofs-gssd
+# with a user of its database:
 # smbclient puts 256 KiB to "file:stream" and gets it back (sha256
 # equal), the file's own data stays apart, `allinfo' lists "::$DATA"
 # and ":stream:$DATA" with their sizes, "file::$DATA" is the file, a
@@ -76,7 +79,7 @@ while IFS= read -r line; do
 done <<EOF2
 $out
 EOF2
-check "smb2probe streams: 12 steps passed" test "$(printf '%s\n' "$out" | grep -c '^PASS ')" = 12
+check "smb2probe streams: 15 steps passed" test "$(printf '%s\n' "$out" | grep -c '^PASS ')" = 15
 check "dittofs-run stops the suite for the restart with gssd" suite_stop
 kill "$STUB" 2>/dev/null
 STUB=
@@ -182,9 +185,9 @@ if command -v smbtorture >/dev/null; then
 	# directory path it names differently); rename, rename2 (the store
 	# renames no stream: NOT_SUPPORTED, dittofs-smbd(8)); attributes1
 	# (a read-only file still opens for write here), attributes2 (the
-	# birth time is not kept when unset); delete (deleting a file whose
-	# stream is open without FILE_SHARE_DELETE is not refused: share
-	# modes are per stream, with no check across a file's streams).
+	# birth time is not kept when unset); delete (a file deleted while
+	# one of its streams stays open goes at once: a later open of its
+	# name is not DELETE_PENDING).
 	for t in dir io sharemodes names2 zero-byte create-disposition basefile-rename-with-open-stream; do
 		check "smbtorture smb2.streams.$t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U $U --option=torture:smbd=false smb2.streams.$t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
 	done
