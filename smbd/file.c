@@ -110,7 +110,7 @@ smbd_dirop_fill(bd_dirop_req *req, struct smbd_session *s,
 }
 
 /* A request naming a file by its handle, as the session. */
-static void
+void
 smbd_fh_fill(bd_fh_req *req, struct smbd_session *s, const uint8_t *fh,
     uint32_t fhlen)
 {

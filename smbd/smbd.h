@@ -403,6 +403,9 @@ void	 smbd_write(struct smbd_req *);
 void	 smbd_query_info(struct smbd_req *);
 /* The session's uid, gid and groups as blockd's cred. */
 void	 smbd_cred(struct smbd_session *, bd_cred *);
+/* A request naming a file by its handle, as the session. */
+void	 smbd_fh_fill(bd_fh_req *, struct smbd_session *, const uint8_t *fh,
+	    uint32_t fhlen);
 /* QUERY_INFO's response (2.2.38): len bytes, at least fixed fit outmax. */
 void	 smbd_query_out(struct smbd_req *, const uint8_t *, size_t len,
 	    size_t fixed, uint32_t outmax);

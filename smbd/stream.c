@@ -75,6 +75,19 @@ smbd_stream_session(struct smbd_stream_call *sc)
 	return s;
 }
 
+/* A request naming a stream of the file fh names, as the session. */
+static void
+smbd_stream_req(bd_stream_req *req, struct smbd_session *s,
+    const uint8_t *fh, uint32_t fhlen, const char *name, size_t namelen)
+{
+	memset(req, 0, sizeof(*req));
+	smbd_cred(s, &req->cred);
+	req->fh.bd_fh_len = fhlen;
+	req->fh.bd_fh_val = (char *)(uintptr_t)fh;
+	req->name.bd_name_len = (u_int)namelen;
+	req->name.bd_name_val = (char *)(uintptr_t)name;
+}
+
 /* stated's identity of a stream: its file's, marked and named. */
 static void
 smbd_stream_identity(bd_attr *a, const char *name)
@@ -212,10 +225,7 @@ smbd_stream_file(struct smbd_stream_call *sc, const bd_fh *fh,
 	sc->so.fhlen = fh->bd_fh_len;
 	if ((s = smbd_stream_session(sc)) == NULL)
 		return;
-	memset(&req, 0, sizeof(req));
-	smbd_cred(s, &req.cred);
-	req.fh.bd_fh_len = sc->so.fhlen;
-	req.fh.bd_fh_val = (char *)sc->so.fh;
+	smbd_fh_fill(&req, s, sc->so.fh, sc->so.fhlen);
 	bdc_call(sc->c->env->bdc, BD_NAMED_LIST, (xdrproc_t)xdr_bd_fh_req,
 	    &req, (xdrproc_t)xdr_bd_named_list_reply,
 	    sizeof(bd_named_list_reply), smbd_stream_listed, sc);
@@ -407,10 +417,7 @@ smbd_stream_query_attr(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	q->attr = rep->attr;
-	memset(&req, 0, sizeof(req));
-	smbd_cred(s, &req.cred);
-	req.fh.bd_fh_len = q->fhlen;
-	req.fh.bd_fh_val = (char *)q->fh;
+	smbd_fh_fill(&req, s, q->fh, q->fhlen);
 	bdc_call(q->r->conn->env->bdc, BD_NAMED_LIST,
 	    (xdrproc_t)xdr_bd_fh_req, &req,
 	    (xdrproc_t)xdr_bd_named_list_reply, sizeof(bd_named_list_reply),
@@ -443,10 +450,7 @@ smbd_stream_query(struct smbd_req *r, struct smbd_session *s,
 	memcpy(q->fh, o->fh, o->fhlen);
 	q->fhlen = o->fhlen;
 	q->outmax = outmax;
-	memset(&req, 0, sizeof(req));
-	smbd_cred(s, &req.cred);
-	req.fh.bd_fh_len = q->fhlen;
-	req.fh.bd_fh_val = (char *)q->fh;
+	smbd_fh_fill(&req, s, q->fh, q->fhlen);
 	bdc_call(r->conn->env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req,
 	    &req, (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
 	    smbd_stream_query_attr, q);
@@ -543,11 +547,8 @@ smbd_stream_drop_next(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	e = &sd->list.entries.entries_val[sd->at++];
-	memset(&req, 0, sizeof(req));
-	smbd_cred(s, &req.cred);
-	req.fh.bd_fh_len = sd->fhlen;
-	req.fh.bd_fh_val = (char *)sd->fh;
-	req.name = e->name;
+	smbd_stream_req(&req, s, sd->fh, sd->fhlen, e->name.bd_name_val,
+	    e->name.bd_name_len);
 	bdc_call(sd->c->env->bdc, BD_STREAM_REMOVE,
 	    (xdrproc_t)xdr_bd_stream_req, &req,
 	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
@@ -591,10 +592,7 @@ smbd_stream_drop_all(struct smbd_conn *c, struct smbd_session *s,
 	sd->fhlen = fhlen;
 	sd->done = done;
 	sd->arg = arg;
-	memset(&req, 0, sizeof(req));
-	smbd_cred(s, &req.cred);
-	req.fh.bd_fh_len = fhlen;
-	req.fh.bd_fh_val = (char *)(uintptr_t)fh;
+	smbd_fh_fill(&req, s, fh, fhlen);
 	bdc_call(c->env->bdc, BD_NAMED_LIST, (xdrproc_t)xdr_bd_fh_req, &req,
 	    (xdrproc_t)xdr_bd_named_list_reply, sizeof(bd_named_list_reply),
 	    smbd_stream_drop_listed, sd);
@@ -649,12 +647,8 @@ smbd_stream_close_remove(struct smbd_req *r, struct smbd_session *s,
 {
 	bd_stream_req req;
 
-	memset(&req, 0, sizeof(req));
-	smbd_cred(s, &req.cred);
-	req.fh.bd_fh_len = o->fhlen;
-	req.fh.bd_fh_val = (char *)o->fh;
-	req.name.bd_name_len = (u_int)strlen(o->stream);
-	req.name.bd_name_val = o->stream;
+	smbd_stream_req(&req, s, o->fh, o->fhlen, o->stream,
+	    strlen(o->stream));
 	/* The bytes are copied by bdc_call before the open goes. */
 	bdc_call(r->conn->env->bdc, BD_STREAM_REMOVE,
 	    (xdrproc_t)xdr_bd_stream_req, &req,
