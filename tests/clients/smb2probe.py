@@ -33,8 +33,9 @@ names and prints one line the test compares:
                       WRITE, SET_INFO end of file, QUERY_INFO, READ of
                       NAME:s1, its rename (NOT_SUPPORTED), overwrite,
                       FileStreamInformation, FILE_NAMED_STREAMS; the
-                      file's DELETE against its stream's share mode;
-                      PASS/FAIL lines
+                      file's DELETE against its stream's share mode; a
+                      directory's stream; a name too long; PASS/FAIL
+                      lines
   secd D KEYHEX NAME UID
                       a CREATE of NAME with a SecD context (a DACL
                       denying UID write): SECD status
@@ -1769,6 +1770,30 @@ def stream_steps(d, key, name):
              st(r2))
     if r2["status"] == 0:
         p.close(p.fid(r2))
+    # A directory's stream (the store has them): no ::$DATA listed.
+    r = p.call(CREATE, p.create(name + ".d", 2, 1, access=0x80))
+    p.report("CREATE a directory", r["status"] == 0, st(r))
+    if r["status"] == 0:
+        p.close(p.fid(r))
+    r = p.call(CREATE, p.create(name + ".d:ds", 2, 0))
+    f = p.fid(r)
+    p.report("CREATE dir:ds, a directory's stream", r["status"] == 0,
+             st(r))
+    if r["status"] == 0:
+        p.close(f)
+    r = p.call(CREATE, p.create(name + ".d", 1, 1, access=0x80))
+    f = p.fid(r)
+    r, b = query(f, 1, 22)
+    nl = struct.unpack_from("<I", b, 4)[0] if len(b) >= 24 else 0
+    got = b[24:24 + nl].decode("utf-16-le") if len(b) >= 24 else ""
+    p.report("FileStreamInformation of the directory: :ds:$DATA alone",
+             r["status"] == 0 and got == ":ds:$DATA" and
+             struct.unpack_from("<I", b, 0)[0] == 0,
+             "%s %r" % (st(r), got))
+    p.close(f)
+    r = p.call(CREATE, p.create(name + ":" + "x" * 256, 3, 0))
+    p.report("a 256-byte stream name: OBJECT_NAME_INVALID",
+             r["status"] == 0xc0000033, st(r))
 
 
 def secd(d, key, name, uid):

@@ -9,7 +9,9 @@
 # first entry in a buffer too small for two), FILE_NAMED_STREAMS; an
 # open of the file for DELETE while the stream is open without
 # FILE_SHARE_DELETE: SHARING_VIOLATION (an open without DELETE goes
-# through: share modes are per stream).  Then through dittofs-gssd
+# through: share modes are per stream); a directory's stream, listed
+# without "::$DATA"; a 256-byte stream name: OBJECT_NAME_INVALID and a
+# log line.  Then through dittofs-gssd
 # with a user of its database:
 # smbclient puts 256 KiB to "file:stream" and gets it back (sha256
 # equal), the file's own data stays apart, `allinfo' lists "::$DATA"
@@ -79,7 +81,8 @@ while IFS= read -r line; do
 done <<EOF2
 $out
 EOF2
-check "smb2probe streams: 15 steps passed" test "$(printf '%s\n' "$out" | grep -c '^PASS ')" = 15
+check "smb2probe streams: 19 steps passed" test "$(printf '%s\n' "$out" | grep -c '^PASS ')" = 19
+check "smbd logged the stream name too long" grep -q "a stream name longer than the store's 255 bytes" "$SUITE_DIR/run.log"
 check "dittofs-run stops the suite for the restart with gssd" suite_stop
 kill "$STUB" 2>/dev/null
 STUB=
