@@ -35,6 +35,8 @@
 #include "status.h"
 
 #define SMBD_STREAM_FILE_MODE	0644
+/* FileStreamInformation's most: ::$DATA and 32 streams, 255-byte names. */
+#define SMBD_STREAM_LIST_MAX	(64 * 1024)
 /* MS-FSA 2.1.5.3's MAXFILESIZE (file.c): no stream grows to it either. */
 #define SMBD_STREAM_SIZE_MAX	0xfffffff0000ull
 
@@ -358,7 +360,9 @@ smbd_stream_query_out(struct smbd_stream_query *q,
 	u_int i;
 
 	memset(&l, 0, sizeof(l));
-	l.cap = q->outmax;
+	/* 33 entries of names of 255 bytes fit well below it. */
+	l.cap = q->outmax < SMBD_STREAM_LIST_MAX ? q->outmax :
+	    SMBD_STREAM_LIST_MAX;
 	if ((l.buf = malloc(l.cap ? l.cap : 1)) == NULL) {
 		smbd_reply_error(q->r, STATUS_INSUFFICIENT_RESOURCES);
 		return;
