@@ -2362,7 +2362,8 @@ smbd_set_info(struct smbd_req *r)
 			    STATUS_ACCESS_DENIED : STATUS_INVALID_PARAMETER);
 			return;
 		}
-		if (o->stream[0] != '\0' || (d[20] == ':' && d[21] == 0)) {
+		if (o->stream[0] != '\0' ||
+		    (nlen >= 2 && d[20] == ':' && d[21] == 0)) {
 			smbd_stream_rename(r, o, d + 20, nlen);
 			return;
 		}
