@@ -142,11 +142,52 @@ test_list(void)
 	TAP_EQ_INT((int)l.count, 2, "two entries");
 }
 
+/* Random names of ':', '$', letters, '/': never past a buffer (ASan). */
+static void
+test_random(void)
+{
+	static const char alphabet[] = "::$$DATAdata/xX\\";
+	enum smb2_stream_kind kind;
+	char buf[600], name[SMB2_STREAM_NAME_MAX + 1];
+	uint8_t out[128];
+	struct smb2_stream_list l;
+	size_t i, n, j, named = 0, bad = 0;
+	int toolong;
+
+	srand(7);
+	for (i = 0; i < 20000; i++) {
+		/* Mostly short; one in ten up to the buffer. */
+		n = (size_t)rand() % (i % 10 == 0 ? sizeof(buf) - 1 : 24);
+		for (j = 0; j < n; j++)
+			buf[j] = alphabet[rand() % (sizeof(alphabet) - 1)];
+		buf[n] = '\0';
+		if (smb2_stream_split(buf, &kind, name, sizeof(name),
+		    &toolong) != 0)
+			bad++;
+		else if (kind == SMB2_STREAM_NAMED) {
+			named++;
+			if (strchr(name, ':') != NULL || strchr(buf, ':') !=
+			    NULL || strlen(name) > SMB2_STREAM_NAME_MAX)
+				break;
+			memset(&l, 0, sizeof(l));
+			l.buf = out;
+			l.cap = (size_t)rand() % sizeof(out);
+			(void)smb2_stream_list_add(&l, name, strlen(name), 1, 1);
+			if (l.used > l.cap)
+				break;
+		}
+	}
+	tap_ok(i == 20000, "20000 random names: %zu streams, %zu refused; a "
+	    "stream's name never holds ':', an entry never passes its buffer",
+	    named, bad);
+}
+
 int
 main(void)
 {
 	test_split();
 	test_target();
 	test_list();
+	test_random();
 	return tap_done();
 }
