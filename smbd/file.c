@@ -600,6 +600,8 @@ smbd_create_shared(void *arg, uint32_t status)
 	w->fd = -1;
 	TAILQ_INSERT_TAIL(&c->opens, o, entry);
 	c->nopens++;
+	if (o->stream[0] != '\0')
+		c->env->stream_opens++;
 	smbd_create_answer(w, o);
 }
 

@@ -132,6 +132,8 @@ struct smbd_env {
 	uint32_t		 durable_timeout_ms;	/* 0: none granted */
 	uint64_t		 durable_granted, durable_reconnects;
 	uint64_t		 durable_disconnects;
+	/* stream.c: opens of named streams, on every connection */
+	size_t			 stream_opens;
 	/* notify.c */
 	struct smbd_notify_table *notify;
 	size_t			 notify_buffer;	/* bytes kept per watch */

@@ -610,6 +610,9 @@ smbd_stream_opens(struct smbd_env *env, size_t share, const uint8_t *fh,
 	struct smbd_conn *c;
 	struct smbd_open *so;
 
+	/* Most servers have none open: no walk of every open. */
+	if (env->stream_opens == 0)
+		return 0;
 	TAILQ_FOREACH(c, &env->conns, entry)
 		TAILQ_FOREACH(so, &c->opens, entry)
 			if (so->stream[0] != '\0' && so->share == share &&

@@ -6,7 +6,7 @@
  * STATUS_OBJECT_NAME_INVALID), a rename's ":name" target, and
  * FileStreamInformation's entries (MS-FSCC 2.4.44): names as
  * ":name:$DATA" in UTF-16LE, sizes, 8-byte aligned chaining, an entry
- * that does not fit left out.
+ * that does not fit left out; then 20000 random names.
  */
 #include <stdlib.h>
 #include <string.h>
