@@ -1264,7 +1264,8 @@ blockd_ops_notify(void *arg, const struct store_notify *note)
 /*
  * What smbd sends today (smbd/file.c): names walked by LOOKUP, files
  * opened by OPEN with their fd, directories made and listed, renames,
- * removes, attributes.  Nothing else until it uses it.
+ * removes, attributes; named streams (smbd/stream.c).  Nothing else
+ * until it uses it.
  */
 #define FILE_SERVERS (NFSD | IPC_ROLE_BIT(IPC_ROLE_SMBD))
 
@@ -1302,10 +1303,10 @@ const struct ipc_handler blockd_handlers[] = {
 	{ BD_ACL_SET, FILE_SERVERS, blockd_acl },
 	/* Open by name with a disposition: NFSv4 OPEN and SMB2 CREATE. */
 	{ BD_OPEN, FILE_SERVERS, blockd_open },
-	/* Named attributes: nfsd; smbd's streams join when it serves them. */
-	{ BD_STREAM_OPEN, NFSD, blockd_stream_open },
-	{ BD_NAMED_LIST, NFSD, blockd_named_list },
-	{ BD_STREAM_REMOVE, NFSD, blockd_stream_remove },
+	/* Named attributes; smbd's alternate data streams (smbd/stream.c). */
+	{ BD_STREAM_OPEN, FILE_SERVERS, blockd_stream_open },
+	{ BD_NAMED_LIST, FILE_SERVERS, blockd_named_list },
+	{ BD_STREAM_REMOVE, FILE_SERVERS, blockd_stream_remove },
 	{ BD_WATCH, IPC_ROLE_BIT(IPC_ROLE_SMBD), blockd_watch },
 };
 const size_t blockd_nhandlers = sizeof(blockd_handlers) /

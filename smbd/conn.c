@@ -375,6 +375,8 @@ smbd_open_free(struct smbd_conn *c, struct smbd_open *o)
 	free(o->path);
 	TAILQ_REMOVE(&c->opens, o, entry);
 	c->nopens--;
+	if (o->stream[0] != '\0')
+		c->env->stream_opens--;
 	free(o);
 }
 

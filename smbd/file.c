@@ -17,6 +17,7 @@
  *   QUERY_DIRECTORY  3.3.5.18: READDIR with attributes, * and ?
  *   SET_INFO         3.3.5.21: basic, end of file, disposition, rename;
  *                    security in security.c
+ *   named streams    "file:stream" in stream.c, from CREATE's walk here
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -109,7 +110,7 @@ smbd_dirop_fill(bd_dirop_req *req, struct smbd_session *s,
 }
 
 /* A request naming a file by its handle, as the session. */
-static void
+void
 smbd_fh_fill(bd_fh_req *req, struct smbd_session *s, const uint8_t *fh,
     uint32_t fhlen)
 {
@@ -231,6 +232,10 @@ struct smbd_walk {
 	struct st_durable_lock *relocks;	/* a reconnect's locks */
 	size_t		 nrelocks;
 	uint8_t		 refile[ST_FILE_ID_LEN];	/* ... its file */
+	/* stream.c: the last component's ":stream[:$DATA]" */
+	enum smb2_stream_kind stream_kind;
+	char		 stream[SMB2_STREAM_NAME_MAX + 1];
+	int		 stream_truncate;	/* emptied once shared */
 };
 
 static void
@@ -250,12 +255,17 @@ smbd_walk_free(void *arg)
 	free(w);
 }
 
-/* Split at '\\'; "", ".", ".." and ':' (streams, not served) refused. */
+/*
+ * Split at '\\'; "", "." and ".." refused, and ':' but in the last
+ * component, where it names a stream (stream.c).
+ */
 static uint32_t
 smbd_walk_parse(struct smbd_walk *w, const uint8_t *name, size_t len)
 {
 	ssize_t n;
 	char *p, *q;
+	uint32_t st;
+	int toolong;
 
 	if (len == 0) {
 		w->ncomp = 0;
@@ -275,6 +285,14 @@ smbd_walk_parse(struct smbd_walk *w, const uint8_t *name, size_t len)
 	for (p = w->path; p != NULL; p = q) {
 		if ((q = strchr(p, '\\')) != NULL)
 			*q++ = '\0';
+		if (q == NULL && (st = smb2_stream_split(p, &w->stream_kind,
+		    w->stream, sizeof(w->stream), &toolong)) != 0) {
+			if (toolong)
+				log_warnx_rl("%s: a stream name longer than "
+				    "the store's %d bytes", w->r->conn->peer,
+				    SMB2_STREAM_NAME_MAX);
+			return st;
+		}
 		if (*p == '\0' || strcmp(p, ".") == 0 ||
 		    strcmp(p, "..") == 0 || strchr(p, ':') != NULL ||
 		    strchr(p, '/') != NULL)
@@ -572,11 +590,18 @@ smbd_create_shared(void *arg, uint32_t status)
 		    smbd_create_oplocked, w);
 		return;
 	}
+	/* A stream's overwrite, now that its share mode allows it. */
+	if (w->stream_truncate && ftruncate(w->fd, 0) == -1) {
+		smbd_reply_error(r, smb2_status_from_errno(errno));
+		return;
+	}
 	w->open = NULL;
 	o->fd = w->fd;
 	w->fd = -1;
 	TAILQ_INSERT_TAIL(&c->opens, o, entry);
 	c->nopens++;
+	if (o->stream[0] != '\0')
+		c->env->stream_opens++;
 	smbd_create_answer(w, o);
 }
 
@@ -598,6 +623,7 @@ smbd_create_fill(struct smbd_walk *w, struct smbd_open *o)
 	o->share_access = w->share_access;
 	o->delete_pending = (w->options & FILE_DELETE_ON_CLOSE) != 0 &&
 	    w->ncomp > 0;
+	memcpy(o->stream, w->stream, sizeof(o->stream));
 }
 
 /* A new open of the file w->attr names, kept in w->open; NULL: replied. */
@@ -653,6 +679,13 @@ smbd_create_finish(struct smbd_walk *w)
 	struct smbd_conn *c = w->r->conn;
 	struct smbd_open *o;
 
+	/* MS-FSA 2.1.5.1.2: a file's DELETE meets its streams' opens. */
+	if (w->stream_kind != SMB2_STREAM_NAMED &&
+	    (w->desired & (SMBD_DELETE_ACCESS | 0x10000000u)) &&
+	    smbd_stream_deny_delete(c->env, w->share, w->fh, w->fhlen)) {
+		smbd_reply_error(w->r, STATUS_SHARING_VIOLATION);
+		return;
+	}
 	if ((o = w->open) != NULL) {
 		if (smbd_file_same(o, &w->attr)) {
 			smbd_create_fill(w, o);
@@ -786,10 +819,17 @@ smbd_create_root_done(void *arg, int status, void *reply, int fd)
 }
 
 static void
+smbd_create_streams_dropped(void *arg)
+{
+	smbd_create_finish(arg);
+}
+
+static void
 smbd_create_open_done(void *arg, int status, void *reply, int fd)
 {
 	struct smbd_walk *w = arg;
 	bd_open_reply *rep = reply;
+	struct smbd_session *s;
 	static const uint32_t actions[] = { 1, 1, 2, 3, 0 };
 
 	if (status == -EISDIR && !(w->options & FILE_NON_DIRECTORY_FILE) &&
@@ -815,6 +855,13 @@ smbd_create_open_done(void *arg, int status, void *reply, int fd)
 		smbd_reply_error(w->r, STATUS_INTERNAL_ERROR);
 		return;
 	}
+	/* Overwritten or superseded: its named streams go (stream.c). */
+	if ((rep->opened == 3 || rep->opened == 4) &&
+	    (s = smbd_session_find(w->r->conn, w->session_id)) != NULL) {
+		smbd_stream_drop_all(w->r->conn, s, w->fh, w->fhlen,
+		    smbd_create_streams_dropped, w);
+		return;
+	}
 	smbd_create_finish(w);
 }
 
@@ -829,6 +876,61 @@ static const uint32_t smbd_dispositions[] = {
 };
 
 static void	smbd_create_walked(struct smbd_walk *, uint32_t);
+
+/* The stream opened or made (stream.c): its open, as a file's. */
+static void
+smbd_create_stream_done(void *arg, uint32_t status,
+    struct smbd_stream_opened *so)
+{
+	struct smbd_walk *w = arg;
+
+	if (status != STATUS_SUCCESS) {
+		smbd_reply_error(w->r, status);
+		return;
+	}
+	memcpy(w->fh, so->fh, so->fhlen);
+	w->fhlen = so->fhlen;
+	w->attr = so->attr;
+	w->fd = so->fd;
+	w->io = so->io;
+	w->action = so->action;
+	w->is_dir = 0;
+	w->stream_truncate = so->truncate;
+	memcpy(w->stream, so->name, sizeof(w->stream));
+	smbd_create_finish(w);
+}
+
+/*
+ * MS-FSA 2.1.5.1: "file::$DATA" is the file's data (a directory has
+ * none), "file:name" a stream of it (stream.c), never a directory; no
+ * oplock, lease or durable handle is granted on a stream.  0 when
+ * answered or under way, 1 when CREATE goes on as for a file.
+ */
+static int
+smbd_create_stream(struct smbd_walk *w, struct smbd_session *s)
+{
+	uint32_t io = 0;
+
+	if (w->options & FILE_DIRECTORY_FILE) {
+		smbd_reply_error(w->r, STATUS_NOT_A_DIRECTORY);
+		return 0;
+	}
+	if (w->stream_kind == SMB2_STREAM_DEFAULT) {
+		w->options |= FILE_NON_DIRECTORY_FILE;
+		return 1;
+	}
+	w->oplock = SMB2_OPLOCK_LEVEL_NONE;
+	w->has_lease = 0;
+	memset(&w->durable, 0, sizeof(w->durable));
+	if (w->desired & SMBD_READ_ACCESS)
+		io |= PERM_IO_READ;
+	if (w->desired & SMBD_WRITE_ACCESS)
+		io |= PERM_IO_WRITE;
+	smbd_stream_create(w->r->conn, s, w->dir, w->dirlen,
+	    smbd_walk_last(w), w->stream, w->disposition, io, w->attrs,
+	    smbd_create_stream_done, w);
+	return 0;
+}
 
 static void
 smbd_create_preshared(void *arg, uint32_t status)
@@ -882,6 +984,8 @@ smbd_create_walked(struct smbd_walk *w, uint32_t status)
 		return;
 	}
 	if ((s = smbd_walk_session(w)) == NULL)
+		return;
+	if (w->stream_kind != SMB2_STREAM_NONE && !smbd_create_stream(w, s))
 		return;
 	if (w->ncomp == 0) {
 		/* The share's root. */
@@ -1241,7 +1345,7 @@ struct smbd_closing {
 	int		 postquery;
 };
 
-static void
+void
 smbd_close_reply(struct smbd_req *r, const bd_attr *a)
 {
 	uint8_t out[60];
@@ -1291,6 +1395,10 @@ smbd_close(struct smbd_req *r)
 		return;
 	o->closed = 1;
 	post = smb2_get16(r->msg + SMB2_HDR_SIZE + 2) & 1;
+	if (o->delete_pending && o->stream[0] != '\0') {
+		smbd_stream_close_remove(r, s, o);
+		return;
+	}
 	if (o->delete_pending) {
 		smbd_dirop_fill(&req, s, o->dir_fh, o->dir_fhlen, o->name);
 		/* The bytes are copied by bdc_call before the open goes. */
@@ -1599,6 +1707,19 @@ smbd_query_file(struct smbd_query *q, const bd_attr *a)
 		n += 4 + (size_t)k;
 		smbd_query_out(q->r, buf, n, 100, q->outmax);
 		return;
+	case 21:	/* FileAlternateNameInformation */
+		/*
+		 * No 8.3 names: a name is its own (smbclient's allinfo,
+		 * which lists streams, stops without one).
+		 */
+		k = smbd_utf8_to_utf16(q->name[0] != '\0' ? q->name : "\\",
+		    q->name[0] != '\0' ? strlen(q->name) : 1, buf + 4,
+		    sizeof(buf) - 4);
+		if (k < 0)
+			k = 0;
+		smb2_put32(buf, (uint32_t)k);
+		smbd_query_out(q->r, buf, 4 + (size_t)k, 4, q->outmax);
+		return;
 	case 34:	/* FileNetworkOpenInformation */
 		memset(buf, 0, 56);
 		smbd_put_times(buf, a);
@@ -1626,6 +1747,7 @@ smbd_query_attr_done(void *arg, int status, void *reply, int fd)
 		smbd_reply_error(q->r, smb2_status_from_errno(status));
 		return;
 	}
+	smbd_stream_attr(q->r->conn, q->file_id, &rep->attr);
 	smbd_query_file(q, &rep->attr);
 }
 
@@ -1662,7 +1784,8 @@ smbd_query_fs_done(void *arg, int status, void *reply, int fd)
 		return;
 	case 5:		/* FileFsAttributeInformation */
 		/* case-preserving, case-sensitive search, unicode names */
-		smb2_put32(buf, 0x00000003 | 0x00000004);
+		smb2_put32(buf, 0x00000003 | 0x00000004 |
+		    SMB2_FILE_NAMED_STREAMS);
 		smb2_put32(buf + 4, BD_NAME_MAX);
 		k = smbd_utf8_to_utf16(fsname, sizeof(fsname) - 1, buf + 12,
 		    sizeof(buf) - 12);
@@ -1711,7 +1834,13 @@ smbd_query_info(struct smbd_req *r)
 	if (q->outmax > r->conn->env->max_transact)
 		q->outmax = r->conn->env->max_transact;
 	q->delete_pending = o->delete_pending;
+	q->file_id = o->id;
 	snprintf(q->name, sizeof(q->name), "%s", o->name);
+	if (q->type == SMB2_0_INFO_FILE && q->class == 22) {
+		/* FileStreamInformation */
+		smbd_stream_query(r, s, o, q->outmax);
+		return;
+	}
 	smbd_fh_fill(&fr, s, o->fh, o->fhlen);
 	switch (q->type) {
 	case SMB2_0_INFO_FILE:
@@ -2202,6 +2331,10 @@ smbd_set_info(struct smbd_req *r)
 			smbd_reply_error(r, STATUS_INVALID_PARAMETER);
 			return;
 		}
+		if (o->stream[0] != '\0') {
+			smbd_stream_set_eof(r, o, smb2_get64(d));
+			return;
+		}
 		req.sattr.mask = 0x08;			/* SIZE */
 		req.sattr.size = smb2_get64(d);
 		break;
@@ -2231,6 +2364,16 @@ smbd_set_info(struct smbd_req *r)
 			    STATUS_ACCESS_DENIED : STATUS_INVALID_PARAMETER);
 			return;
 		}
+		if (o->stream[0] != '\0' ||
+		    (nlen >= 2 && d[20] == ':' && d[21] == 0)) {
+			smbd_stream_rename(r, o, d + 20, nlen);
+			return;
+		}
+		if (smbd_stream_open_on(r->conn->env, o)) {
+			/* MS-FSA 2.1.5.15.11: a file with a stream open. */
+			smbd_reply_error(r, STATUS_ACCESS_DENIED);
+			return;
+		}
 		if ((w = smbd_walk_new(r, s, o->share)) == NULL) {
 			smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 			return;
@@ -2241,6 +2384,11 @@ smbd_set_info(struct smbd_req *r)
 		    w->ncomp == 0) {
 			smbd_reply_error(r, st ? st :
 			    STATUS_OBJECT_NAME_INVALID);
+			return;
+		}
+		if (w->stream_kind == SMB2_STREAM_NAMED) {
+			/* "path:stream": a file's data made a stream. */
+			smbd_reply_error(r, STATUS_NOT_SUPPORTED);
 			return;
 		}
 		w->done = smbd_rename_walked;

@@ -7,13 +7,15 @@ smbd_libsmb2_a_SOURCES = smbd/smb2.h smbd/status.h smbd/smb2_hdr.c \
 	smbd/utf16.c smbd/smb2_lock.c smbd/smb2_lock.h smbd/smb2_lease.c \
 	smbd/smb2_lease.h smbd/dcerpc.h smbd/dcerpc.c smbd/srvsvc.c smbd/wkssvc.c \
 	smbd/secdesc.c smbd/secdesc.h smbd/smb2_durable.c smbd/smb2_durable.h \
-	smbd/smb2_notify.c smbd/smb2_notify.h
+	smbd/smb2_notify.c smbd/smb2_notify.h smbd/smb2_stream.c \
+	smbd/smb2_stream.h
 smbd_libsmb2_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 sbin_PROGRAMS += smbd/dittofs-smbd
 smbd_dittofs_smbd_SOURCES = smbd/smbd.c smbd/smbd.h smbd/conn.c \
 	smbd/proc.c smbd/file.c smbd/lock.c smbd/ipc.c smbd/control.c \
-	smbd/security.c smbd/lease.c smbd/durable.c smbd/notify.c
+	smbd/security.c smbd/lease.c smbd/durable.c smbd/notify.c \
+	smbd/stream.c common/casefold.c common/casefold.h
 smbd_dittofs_smbd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 smbd_dittofs_smbd_LDADD = smbd/libsmb2.a $(DITTOFS_COMMON_LIBS) \
 	$(OPENSSL_LIBS)
@@ -47,6 +49,12 @@ TESTS += tests/unit/test_smb2_notify
 tests_unit_test_smb2_notify_SOURCES = tests/unit/test_smb2_notify.c
 tests_unit_test_smb2_notify_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
 tests_unit_test_smb2_notify_LDADD = $(SMBD_TEST_LIBS)
+# Stream names in a CREATE's path and FileStreamInformation's entries.
+check_PROGRAMS += tests/unit/test_smb2_stream
+TESTS += tests/unit/test_smb2_stream
+tests_unit_test_smb2_stream_SOURCES = tests/unit/test_smb2_stream.c
+tests_unit_test_smb2_stream_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
+tests_unit_test_smb2_stream_LDADD = $(SMBD_TEST_LIBS)
 check_PROGRAMS += tests/unit/test_smb2_durable
 TESTS += tests/unit/test_smb2_durable
 tests_unit_test_smb2_durable_SOURCES = tests/unit/test_smb2_durable.c

@@ -29,10 +29,14 @@
 #include "syncer.h"
 #include "util.h"
 
-/* Beyond sandbox.c's base: the data path on held fds. */
+/*
+ * Beyond sandbox.c's base: the data path on held fds (ftruncate: a
+ * named stream's end of file and overwrite, smbd/stream.c).
+ */
 static const char *const smbd_syscalls[] = {
 	"accept4", "fdatasync", "fsync", "io_setup", "io_destroy",
-	"io_submit", "io_getevents", "io_pgetevents", "getrandom", NULL
+	"io_submit", "io_getevents", "io_pgetevents", "getrandom",
+	"ftruncate", NULL
 };
 
 static const char *const smbd_encrypt_names[] = {

@@ -16,6 +16,8 @@
  *   durable.c  durable handles v1 and v2, kept in stated
  *   notify.c   CHANGE_NOTIFY (answered async), fed by blockd's notes of
  *              every protocol's changes
+ *   stream.c   alternate data streams as the store's named streams
+ *              (smb2_stream.c: their names and FileStreamInformation)
  *   control.c  dittofsctl's listing of sessions, trees and opens
  *   smb2_hdr.c, smb2_negotiate.c, smb2_sign.c, smb2_crypt.c, status.c,
  *   utf16.c, smb2_lock.c, smb2_notify.c, dcerpc.c, srvsvc.c, wkssvc.c:
@@ -41,6 +43,7 @@
 #include "smb2_durable.h"
 #include "smb2_lease.h"
 #include "smb2_lock.h"
+#include "smb2_stream.h"
 
 #define SMBD_SHARES_MAX		256
 #define SMBD_SESSIONS_MAX	16	/* per connection */
@@ -131,6 +134,8 @@ struct smbd_env {
 	uint32_t		 durable_timeout_ms;	/* 0: none granted */
 	uint64_t		 durable_granted, durable_reconnects;
 	uint64_t		 durable_disconnects;
+	/* stream.c: opens of named streams, on every connection */
+	size_t			 stream_opens;
 	/* notify.c */
 	struct smbd_notify_table *notify;
 	size_t			 notify_buffer;	/* bytes kept per watch */
@@ -207,6 +212,11 @@ struct smbd_open {
 	uint32_t		 desired;	/* CREATE's DesiredAccess */
 	uint32_t		 share_access;	/* CREATE's ShareAccess */
 	int			 delete_pending;
+	/*
+	 * stream.c: a named stream of the file fh names ("" for the file's
+	 * own data); fd is the stream's, its share mode and locks its own.
+	 */
+	char			 stream[SMB2_STREAM_NAME_MAX + 1];
 	/*
 	 * lock.c: stated's name of the file, its locks, its share mode;
 	 * their owner in stated: the session, or the open's own id when it
@@ -397,12 +407,17 @@ struct smbd_open *smbd_req_open(struct smbd_req *, struct smbd_session *,
 	    const uint8_t *fid);
 void	 smbd_create(struct smbd_req *);
 void	 smbd_close(struct smbd_req *);
+/* CLOSE's response, with the attributes after when a is not NULL. */
+void	 smbd_close_reply(struct smbd_req *, const bd_attr *a);
 void	 smbd_flush(struct smbd_req *);
 void	 smbd_read(struct smbd_req *);
 void	 smbd_write(struct smbd_req *);
 void	 smbd_query_info(struct smbd_req *);
 /* The session's uid, gid and groups as blockd's cred. */
 void	 smbd_cred(struct smbd_session *, bd_cred *);
+/* A request naming a file by its handle, as the session. */
+void	 smbd_fh_fill(bd_fh_req *, struct smbd_session *, const uint8_t *fh,
+	    uint32_t fhlen);
 /* QUERY_INFO's response (2.2.38): len bytes, at least fixed fit outmax. */
 void	 smbd_query_out(struct smbd_req *, const uint8_t *, size_t len,
 	    size_t fixed, uint32_t outmax);
@@ -535,6 +550,66 @@ void	 smbd_notify_announce(struct smbd_env *);
 void	 smbd_notify_status(const struct smbd_env *, char *, size_t);
 /* A chain with a CHANGE_NOTIFY's interim in it was sent (or dropped). */
 void	 smbd_notify_sent(struct smbd_req *);
+
+/* stream.c */
+/*
+ * A named stream opened (or made) by CREATE: done gets a status, and on
+ * success the file's handle, the stream's attributes (the file's, with
+ * the stream's size and an identity of its own for share modes and
+ * locks), its fd (-1 never), the PERM_IO_* it was opened for, CREATE's
+ * CreateAction, the name as the store keeps it, and truncate: the
+ * stream is to be emptied once its share mode is granted.  On failure
+ * the struct may be NULL.
+ */
+struct smbd_stream_opened {
+	uint8_t		 fh[BD_FH_MAX];
+	uint32_t	 fhlen;
+	bd_attr		 attr;
+	int		 fd;
+	uint32_t	 io;
+	uint32_t	 action;
+	int		 truncate;
+	char		 name[SMB2_STREAM_NAME_MAX + 1];
+};
+typedef void	 smbd_stream_done_fn(void *arg, uint32_t status,
+	    struct smbd_stream_opened *);
+void	 smbd_stream_create(struct smbd_conn *, struct smbd_session *,
+	    const uint8_t *dir, uint32_t dirlen, const char *file,
+	    const char *stream, uint32_t disposition, uint32_t io,
+	    uint32_t attrs, smbd_stream_done_fn *, void *arg);
+/* QUERY_INFO's attributes of a stream's open: its size, not the file's. */
+void	 smbd_stream_attr(struct smbd_conn *, uint64_t file_id, bd_attr *);
+/* QUERY_INFO FileStreamInformation (class 22). */
+void	 smbd_stream_query(struct smbd_req *, struct smbd_session *,
+	    struct smbd_open *, uint32_t outmax);
+/* SET_INFO FileEndOfFileInformation on a stream's open. */
+void	 smbd_stream_set_eof(struct smbd_req *, struct smbd_open *,
+	    uint64_t size);
+/*
+ * SET_INFO FileRenameInformation to a ":stream" target, or of a stream:
+ * target is the FileName (UTF-16LE, len bytes).
+ */
+void	 smbd_stream_rename(struct smbd_req *, struct smbd_open *,
+	    const uint8_t *target, uint32_t len);
+/*
+ * MS-FSA 2.1.5.1.2.1: an overwrite or supersede of a file's data drops
+ * its named streams; then done(arg), whatever came of it (logged).
+ */
+void	 smbd_stream_drop_all(struct smbd_conn *, struct smbd_session *,
+	    const uint8_t *fh, uint32_t fhlen, void (*done)(void *),
+	    void *arg);
+/*
+ * 1 when a stream of the file fh names is open without FILE_SHARE_DELETE
+ * (on any connection): an open of the file for DELETE is a sharing
+ * violation.
+ */
+int	 smbd_stream_deny_delete(struct smbd_env *, size_t share,
+	    const uint8_t *fh, uint32_t fhlen);
+/* 1 when a stream of o's file is open (on any connection). */
+int	 smbd_stream_open_on(struct smbd_env *, const struct smbd_open *o);
+/* CLOSE of a stream's open with delete pending: BD_STREAM_REMOVE. */
+void	 smbd_stream_close_remove(struct smbd_req *, struct smbd_session *,
+	    struct smbd_open *);
 
 /* ipc.c */
 /* A command on a tree of IPC$ (or a pipe): 1 when answered here. */

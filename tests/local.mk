@@ -133,3 +133,6 @@ TESTS += tests/integration/test_nfs4load.sh
 EXTRA_DIST += tests/integration/test_nfs4load.sh
 TESTS += tests/integration/test_smbload.sh
 EXTRA_DIST += tests/integration/test_smbload.sh
+# SMB alternate data streams as the store's named streams (smbd/stream.c).
+TESTS += tests/integration/test_smb_streams.sh
+EXTRA_DIST += tests/integration/test_smb_streams.sh

@@ -28,6 +28,14 @@ names and prints one line the test compares:
   unknown             an unknown command number: its status
   credits N           NEGOTIATE asking N credits: the credits granted
   alive               NEGOTIATE answers: ALIVE
+  streams D KEYHEX NAME
+                      named streams of NAME (smbd/stream.c): CREATE,
+                      WRITE, SET_INFO end of file, QUERY_INFO, READ of
+                      NAME:s1, its rename (NOT_SUPPORTED), overwrite,
+                      FileStreamInformation, FILE_NAMED_STREAMS; the
+                      file's DELETE against its stream's share mode; a
+                      directory's stream; a name too long; PASS/FAIL
+                      lines
   secd D KEYHEX NAME UID
                       a CREATE of NAME with a SecD context (a DACL
                       denying UID write): SECD status
@@ -1655,6 +1663,139 @@ def no_durable(d, key, name):
         p.close(p.fid(r))
 
 
+def stream_steps(d, key, name):
+    """Named streams (smbd/stream.c): "name:s1" made by CREATE (the file
+    with it), written, its EndOfFile set and read back by QUERY_INFO on
+    the stream's handle; its overwrite; FileStreamInformation of the
+    file; FILE_NAMED_STREAMS in FileFsAttributeInformation; a rename
+    of the stream: NOT_SUPPORTED; PASS/FAIL lines."""
+    p = LockProbe(connect(), d, key)
+    p.report("session", p.login() == 0)
+
+    def st(r):
+        return hex(r["status"])
+
+    def query(f, typ, cls, outmax=4096):
+        r = p.call(0x10, struct.pack("<HBBIHHIII16s", 41, typ, cls, outmax,
+                                     0, 0, 0, 0, 0, f))
+        off = struct.unpack_from("<H", r["body"], 2)[0] - 64 \
+            if r["status"] in (0, 0x80000005) else 0
+        n = struct.unpack_from("<I", r["body"], 4)[0] \
+            if r["status"] in (0, 0x80000005) else 0
+        return r, r["body"][off:off + n]
+
+    r = p.call(CREATE, p.create(name + ":s1", 2, 0x40))
+    f = p.fid(r)
+    p.report("CREATE name:s1 (FILE_CREATE) of no file: created",
+             r["status"] == 0 and
+             struct.unpack_from("<I", r["body"], 4)[0] == 2, st(r))
+    data = b"0123456789" * 10
+    r = p.call(9, struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, len(data), 0,
+                              f, 0, 0, 0, 0, 0) + data)
+    p.report("WRITE 100 bytes to the stream", r["status"] == 0, st(r))
+    si = struct.pack("<HBBIHHI16s", 33, 1, 20, 8, 64 + 32, 0, 0, f) + \
+        struct.pack("<Q", 10)
+    r = p.call(0x11, si)
+    p.report("SET_INFO FileEndOfFileInformation 10 on the stream",
+             r["status"] == 0, st(r))
+    r, b = query(f, 1, 5)
+    eof = struct.unpack_from("<Q", b, 8)[0] if r["status"] == 0 else -1
+    p.report("QUERY_INFO FileStandardInformation of the stream: "
+             "EndOfFile 10", eof == 10, "%s eof %d" % (st(r), eof))
+    rb = struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, 100, 0, f, 0, 0, 0, 0, 0,
+                     0)
+    r = p.call(READ, rb)
+    got = r["body"][r["body"][2] - 64:][:100] if r["status"] == 0 else b""
+    p.report("READ of the stream: its 10 bytes", got == data[:10], st(r))
+    nn = ":s2".encode("utf-16-le")
+    rn = struct.pack("<B7sQI", 0, b"\0" * 7, 0, len(nn)) + nn
+    r = p.call(0x11, struct.pack("<HBBIHHI16s", 33, 1, 10, len(rn),
+                                 64 + 32, 0, 0, f) + rn)
+    p.report("SET_INFO FileRenameInformation of the stream to :s2: "
+             "NOT_SUPPORTED", r["status"] == 0xc00000bb, st(r))
+    p.close(f)
+    r = p.call(CREATE, p.create(name + ":S1:$DATA", 5, 0x40))
+    f = p.fid(r)
+    p.report("CREATE name:S1:$DATA (OVERWRITE_IF, another case): "
+             "overwritten", r["status"] == 0 and
+             struct.unpack_from("<I", r["body"], 4)[0] == 3, st(r))
+    r, b = query(f, 1, 5)
+    eof = struct.unpack_from("<Q", b, 8)[0] if r["status"] == 0 else -1
+    p.report("... and emptied: EndOfFile 0", eof == 0,
+             "%s eof %d" % (st(r), eof))
+    p.close(f)
+    r = p.call(CREATE, p.create(name, 1, 0x40))
+    f = p.fid(r)
+    r, b = query(f, 1, 22)
+    names, pos = [], 0
+    while r["status"] == 0 and pos + 24 <= len(b):
+        (nxt, nl) = struct.unpack_from("<II", b, pos)
+        names.append(b[pos + 24:pos + 24 + nl].decode("utf-16-le"))
+        if nxt == 0:
+            break
+        pos += nxt
+    p.report("QUERY_INFO FileStreamInformation of the file: ::$DATA "
+             ":s1:$DATA", names == ["::$DATA", ":s1:$DATA"],
+             "%s %s" % (st(r), names))
+    r, b = query(f, 1, 22, outmax=40)
+    p.report("... into 40 bytes: BUFFER_OVERFLOW, the first entry only",
+             r["status"] == 0x80000005 and len(b) == 38 and
+             struct.unpack_from("<I", b, 0)[0] == 0,
+             "%s %d bytes" % (st(r), len(b)))
+    r, b = query(f, 2, 5)
+    fl = struct.unpack_from("<I", b, 0)[0] if r["status"] == 0 else 0
+    p.report("FileFsAttributeInformation: FILE_NAMED_STREAMS",
+             fl & 0x40000 != 0, "%s flags %x" % (st(r), fl))
+    p.close(f)
+    # MS-FSA 2.1.5.1.2: share modes per stream, but DELETE of the file
+    # meets its streams' opens.
+    r = p.call(CREATE, p.create_body(name + ":s1", share=0, disp=1))
+    f = p.fid(r)
+    r2 = p.call(CREATE, p.create_body(name, share=7, disp=1))
+    p.report("the file opened while its stream is open deny-all "
+             "(streams apart)", r2["status"] == 0, st(r2))
+    if r2["status"] == 0:
+        p.close(p.fid(r2))
+    r2 = p.call(CREATE, p.create_body(name, access=0x10000, share=7,
+                                      disp=1))
+    p.report("the file opened for DELETE while its stream is open "
+             "without FILE_SHARE_DELETE: SHARING_VIOLATION",
+             r2["status"] == 0xc0000043, st(r2))
+    if r2["status"] == 0:
+        p.close(p.fid(r2))
+    p.close(f)
+    r2 = p.call(CREATE, p.create_body(name, access=0x10000, share=7,
+                                      disp=1))
+    p.report("... and once it is closed, opened", r2["status"] == 0,
+             st(r2))
+    if r2["status"] == 0:
+        p.close(p.fid(r2))
+    # A directory's stream (the store has them): no ::$DATA listed.
+    r = p.call(CREATE, p.create(name + ".d", 2, 1, access=0x80))
+    p.report("CREATE a directory", r["status"] == 0, st(r))
+    if r["status"] == 0:
+        p.close(p.fid(r))
+    r = p.call(CREATE, p.create(name + ".d:ds", 2, 0))
+    f = p.fid(r)
+    p.report("CREATE dir:ds, a directory's stream", r["status"] == 0,
+             st(r))
+    if r["status"] == 0:
+        p.close(f)
+    r = p.call(CREATE, p.create(name + ".d", 1, 1, access=0x80))
+    f = p.fid(r)
+    r, b = query(f, 1, 22)
+    nl = struct.unpack_from("<I", b, 4)[0] if len(b) >= 24 else 0
+    got = b[24:24 + nl].decode("utf-16-le") if len(b) >= 24 else ""
+    p.report("FileStreamInformation of the directory: :ds:$DATA alone",
+             r["status"] == 0 and got == ":ds:$DATA" and
+             struct.unpack_from("<I", b, 0)[0] == 0,
+             "%s %r" % (st(r), got))
+    p.close(f)
+    r = p.call(CREATE, p.create(name + ":" + "x" * 256, 3, 0))
+    p.report("a 256-byte stream name: OBJECT_NAME_INVALID",
+             r["status"] == 0xc0000033, st(r))
+
+
 def secd(d, key, name, uid):
     """CREATE (FILE_CREATE) of name with an SMB2_CREATE_SD_BUFFER context:
     a DACL that denies S-1-22-1-uid WRITE_DATA|APPEND_DATA and allows
@@ -2291,6 +2432,9 @@ def main():
         return
     if CMD == "secd":
         secd(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2], int(ARGS[3]))
+        return
+    if CMD == "streams":
+        stream_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])
         return
     if CMD == "durable":
         durable_open(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
