@@ -84,6 +84,7 @@ static const struct run_fdstore {
 static struct rlimit run_nofile;
 
 static void	run_start_child(struct run_child *);
+static void	run_notify_cb(evutil_socket_t, short, void *);
 static void	run_start_front_ends(struct run_env *);
 
 static void
@@ -394,6 +395,11 @@ run_reap(struct run_env *env)
 	pid_t pid;
 	int status;
 
+	/*
+	 * What a dead child sent before it died (descriptors to keep) is
+	 * read while its pid still names it.
+	 */
+	run_notify_cb(env->notify_fd, EV_READ, env);
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if ((c = run_child_by_pid(env, pid)) != NULL)
 			run_child_exited(c, status);

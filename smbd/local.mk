@@ -96,6 +96,10 @@ EXTRA_DIST += tests/integration/test_smb_cross.sh
 # Durable handles v1 and v2 in stated, through kill -9 of smbd.
 TESTS += tests/integration/test_smb_durable.sh
 EXTRA_DIST += tests/integration/test_smb_durable.sh
+# kill -9 of smbd under a sending client: its connection is held in
+# dittofs-run's descriptor store and ended cleanly, never reset.
+TESTS += tests/integration/test_smb_restart.sh
+EXTRA_DIST += tests/integration/test_smb_restart.sh
 # CHANGE_NOTIFY fed by SMB's and NFSv3's changes; smbtorture smb2.notify.
 TESTS += tests/integration/test_smb_notify.sh
 EXTRA_DIST += tests/integration/test_smb_notify.sh
