@@ -272,15 +272,17 @@ daemon_notify_fd(struct daemon *d, int fd, const char *fmt, ...)
 	iov.iov_len = (size_t)n;
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
-	mh.msg_control = cmsgbuf.buf;
-	mh.msg_controllen = sizeof(cmsgbuf.buf);
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (fd != -1) {
+		mh.msg_control = cmsgbuf.buf;
+		mh.msg_controllen = sizeof(cmsgbuf.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
 	if (sendmsg(d->notify_fd, &mh, MSG_NOSIGNAL) == -1) {
-		log_warn_rl("sd_notify with a descriptor");
+		log_warn_rl("sd_notify (%.40s)", buf);
 		return -1;
 	}
 	return 0;

@@ -128,7 +128,10 @@ const char *daemon_start_name(enum daemon_start);
 
 void	 daemon_notify(struct daemon *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-/* sd_pid_notify_with_fds(3) with one fd (FDSTORE=1); -1 if not sent. */
+/*
+ * sd_pid_notify_with_fds(3) with one fd (FDSTORE=1), or none (fd -1);
+ * failures logged rate-limited: 0, or -1 if not sent.
+ */
 int	 daemon_notify_fd(struct daemon *, int fd, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	 daemon_status_fill(struct daemon *, struct ipc_status_reply *,

@@ -43,10 +43,8 @@ struct smbd_orphan {
 static void
 smbd_fdstore_forget(struct smbd_env *env, const char *name)
 {
-	char msg[SMBD_FDSTORE_NAME_LEN + 48];
-
-	snprintf(msg, sizeof(msg), "FDSTOREREMOVE=1\nFDNAME=%s", name);
-	daemon_notify(env->daemon, "%s", msg);
+	(void)daemon_notify_fd(env->daemon, -1, "FDSTOREREMOVE=1\nFDNAME=%s",
+	    name);
 }
 
 /* After accept: the service manager holds the socket too. */
@@ -127,11 +125,20 @@ void
 smbd_fdstore_adopt(struct smbd_env *env, struct daemon *d)
 {
 	struct timeval tv = { SMBD_ORPHAN_SECONDS, 0 };
+	struct timeval sndtimeo = { 1, 0 };
 	struct smbd_orphan *o;
 	size_t i, n = 0;
 	int fl;
 
 	TAILQ_INIT(&env->orphans);
+	/*
+	 * A notify socket holds few datagrams (net.unix.max_dgram_qlen): a
+	 * burst of accepts waits for the service manager to read, never
+	 * longer than this; a connection not stored is only not kept.
+	 */
+	if (d->notify_fd != -1 && setsockopt(d->notify_fd, SOL_SOCKET,
+	    SO_SNDTIMEO, &sndtimeo, sizeof(sndtimeo)) == -1)
+		log_warn("notify socket: SO_SNDTIMEO");
 	for (i = 0; i < d->nlisten_fds; i++) {
 		struct daemon_listen_fd *l = &d->listen_fds[i];
 
