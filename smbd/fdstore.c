@@ -12,7 +12,9 @@
  * "smbc-..."), ends each cleanly: it sends FIN, reads and drops what the
  * client still sends, and closes once the client has closed its side.
  * The client sees the end of the stream, reconnects and resends what
- * was not answered, on its durable handles.
+ * was not answered, on its durable handles.  An smbd that stops on
+ * SIGTERM leaves its connections in the store for the next one too;
+ * when the service manager stops for good, it closes them.
  */
 #include "config.h"
 
@@ -63,7 +65,7 @@ smbd_fdstore_add(struct smbd_conn *c)
 		c->store_name[0] = '\0';
 }
 
-/* Before close: out of the store, unless smbd is stopping (see above). */
+/* Before close: out of the store, unless smbd is stopping. */
 void
 smbd_fdstore_remove(struct smbd_conn *c)
 {
