@@ -132,6 +132,9 @@ daemon_collect_listen_fds(struct daemon *d)
 	n = atol(fds);
 	if (n < 0 || n > DAEMON_LISTEN_MAX)
 		fatalx("LISTEN_FDS=%s: too many", fds);
+	if (n > 0 && (d->listen_fds = calloc((size_t)n,
+	    sizeof(*d->listen_fds))) == NULL)
+		fatal("LISTEN_FDS");
 	if (names != NULL && (copy = strdup(names)) == NULL)
 		fatal("strdup");
 	name = copy ? strtok_r(copy, ":", &save) : NULL;
@@ -240,6 +243,49 @@ daemon_notify(struct daemon *d, const char *fmt, ...)
 		return;
 	if (send(d->notify_fd, buf, (size_t)n, MSG_NOSIGNAL) == -1)
 		log_warn("sd_notify");
+}
+
+int
+daemon_notify_fd(struct daemon *d, int fd, const char *fmt, ...)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} cmsgbuf;
+	struct cmsghdr *cm;
+	struct msghdr mh;
+	struct iovec iov;
+	char buf[512];
+	va_list ap;
+	int n;
+
+	if (d->notify_fd == -1)
+		return -1;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n <= 0 || (size_t)n >= sizeof(buf))
+		return -1;
+	memset(&mh, 0, sizeof(mh));
+	memset(&cmsgbuf, 0, sizeof(cmsgbuf));
+	iov.iov_base = buf;
+	iov.iov_len = (size_t)n;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (fd != -1) {
+		mh.msg_control = cmsgbuf.buf;
+		mh.msg_controllen = sizeof(cmsgbuf.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	if (sendmsg(d->notify_fd, &mh, MSG_NOSIGNAL) == -1) {
+		log_warn_rl("sd_notify (%.40s)", buf);
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -711,6 +757,7 @@ daemon_main(int argc, char **argv, const struct daemon_def *def, void *env)
 	conf_free(d.conf);
 	if (d.notify_fd != -1)
 		close(d.notify_fd);
+	free(d.listen_fds);
 	log_info("stopped");
 	return 0;
 }

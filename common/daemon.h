@@ -55,7 +55,8 @@ struct daemon_def {
 #define DAEMON_PRIORITIES	3
 #define DAEMON_PRIORITY_NORMAL	1
 #define DAEMON_PRIORITY_IDLE	2
-#define DAEMON_LISTEN_MAX	16
+/* Sockets passed in: listening ones plus a front end's stored connections. */
+#define DAEMON_LISTEN_MAX	(65536 + 16)
 
 /*
  * How the daemon was started (DESIGN.md section 6):
@@ -101,7 +102,7 @@ struct daemon {
 	struct ipc_server	*service;
 	struct ipc_peer_policy	 policy[DAEMON_POLICY_MAX];
 	size_t			 npolicy;
-	struct daemon_listen_fd	 listen_fds[DAEMON_LISTEN_MAX];
+	struct daemon_listen_fd	*listen_fds;	/* LISTEN_FDS of them */
 	size_t			 nlisten_fds;
 	int			 notify_fd;
 	struct event		*ev_signals[3];
@@ -127,6 +128,12 @@ const char *daemon_start_name(enum daemon_start);
 
 void	 daemon_notify(struct daemon *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * sd_pid_notify_with_fds(3) with one fd (FDSTORE=1), or none (fd -1);
+ * failures logged rate-limited: 0, or -1 if not sent.
+ */
+int	 daemon_notify_fd(struct daemon *, int fd, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 void	 daemon_status_fill(struct daemon *, struct ipc_status_reply *,
 	    char *detail, size_t detail_len);
 

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -58,10 +59,32 @@ static const struct run_listen {
 	{ "smbd", "smb", "port", SOCK_STREAM, NULL },
 };
 
+/*
+ * Who may keep descriptors in dittofs-run's file descriptor store, and
+ * how many: smbd its client connections (smbd/fdstore.c), at most its
+ * [smbd] max connections, and never more than RUN_STORE_MAX (their
+ * names must fit in one LISTEN_FDNAMES variable).
+ */
+static const struct run_fdstore {
+	const char	*daemon;
+	const char	*max_key;
+} run_fdstores[] = {
+	{ "smbd", "max connections" },
+};
+
+#define RUN_STORE_MAX		1024
+#define RUN_STORE_NAME_MAX	63	/* a daemon's listen fd name */
+/* Descriptors one notify message may carry. */
+#define RUN_NOTIFY_FDS		8
+
 #define RUN_STOP_GRACE_SECONDS	10
 #define RUN_STABLE_SECONDS	60
 
+/* The limit dittofs-run was given, which the daemons start with. */
+static struct rlimit run_nofile;
+
 static void	run_start_child(struct run_child *);
+static void	run_notify_cb(evutil_socket_t, short, void *);
 static void	run_start_front_ends(struct run_env *);
 
 static void
@@ -94,33 +117,136 @@ run_backends_ready(struct run_env *env)
 	return 1;
 }
 
-/* In the child, before exec: the sockets at fd 3.. as sd_listen_fds(3). */
+/*
+ * In the child, before exec: the listening sockets, then the stored
+ * descriptors, at fd 3.. as sd_listen_fds(3) wants them.
+ */
 static void
 run_pass_listen_fds(struct run_child *c)
 {
-	char names[RUN_LISTEN_MAX * 33] = "", num[32];
-	int high[RUN_LISTEN_MAX];
-	size_t i;
+	size_t n = c->nlisten + c->nstore, i;
+	char *names, num[32];
+	int *high, base;
 
-	if (c->nlisten == 0)
+	if (n == 0)
 		return;
+	if ((names = calloc(n, RUN_STORE_NAME_MAX + 2)) == NULL ||
+	    (high = calloc(n, sizeof(*high))) == NULL)
+		_exit(126);
 	/* Move them out of the way first, then down to 3, 4, ... */
-	for (i = 0; i < c->nlisten; i++)
-		if ((high[i] = fcntl(c->listen_fds[i], F_DUPFD, 64)) == -1)
+	base = 3 + (int)n > 64 ? 3 + (int)n : 64;
+	for (i = 0; i < n; i++) {
+		int fd = i < c->nlisten ? c->listen_fds[i] :
+		    c->store[i - c->nlisten].fd;
+
+		if ((high[i] = fcntl(fd, F_DUPFD, base)) == -1)
 			_exit(126);
-	for (i = 0; i < c->nlisten; i++) {
+	}
+	for (i = 0; i < n; i++) {
 		if (dup2(high[i], 3 + (int)i) == -1)
 			_exit(126);
 		close(high[i]);
 		if (i > 0)
 			strcat(names, ":");
-		strcat(names, c->listen_names[i]);
+		strcat(names, i < c->nlisten ? c->listen_names[i] :
+		    c->store[i - c->nlisten].name);
 	}
-	snprintf(num, sizeof(num), "%zu", c->nlisten);
+	snprintf(num, sizeof(num), "%zu", n);
 	setenv("LISTEN_FDS", num, 1);
 	snprintf(num, sizeof(num), "%d", (int)getpid());
 	setenv("LISTEN_PID", num, 1);
 	setenv("LISTEN_FDNAMES", names, 1);
+}
+
+/* NAME=value on a line of a notify message, or NULL. */
+static const char *
+run_notify_field(const char *msg, const char *name, char *out, size_t len)
+{
+	size_t nl = strlen(name), vl;
+	const char *p = msg, *end;
+
+	while (p != NULL && *p != '\0') {
+		end = strchr(p, '\n');
+		vl = end != NULL ? (size_t)(end - p) : strlen(p);
+		if (vl > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
+			vl -= nl + 1;
+			if (vl >= len)
+				return NULL;
+			memcpy(out, p + nl + 1, vl);
+			out[vl] = '\0';
+			return out;
+		}
+		p = end != NULL ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* NAME=1 on a line of a notify message. */
+static int
+run_notify_is_set(const char *msg, const char *name)
+{
+	char v[4];
+
+	return run_notify_field(msg, name, v, sizeof(v)) != NULL &&
+	    strcmp(v, "1") == 0;
+}
+
+/* A name fit for LISTEN_FDNAMES: printable, no ':', not too long. */
+static int
+run_fdname_ok(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	if (len == 0 || len > RUN_STORE_NAME_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (name[i] <= ' ' || name[i] > '~' || name[i] == ':')
+			return 0;
+	return 1;
+}
+
+/*
+ * FDSTORE=1 and FDSTOREREMOVE=1 (sd_notify(3)): keep the descriptors a
+ * child sent, or drop those of a name.  Whatever is not kept is closed.
+ */
+static void
+run_fdstore_message(struct run_child *c, const char *msg, int *fds,
+    size_t nfds)
+{
+	char name[RUN_FDNAME_MAX + 1];
+	size_t i, j;
+
+	if (run_notify_field(msg, "FDNAME", name, sizeof(name)) == NULL)
+		snprintf(name, sizeof(name), "stored");
+	if (run_notify_is_set(msg, "FDSTOREREMOVE")) {
+		for (i = 0, j = 0; i < c->nstore; i++) {
+			if (strcmp(c->store[i].name, name) == 0)
+				close(c->store[i].fd);
+			else
+				c->store[j++] = c->store[i];
+		}
+		c->nstore = j;
+	}
+	for (i = 0; i < nfds; i++) {
+		if (!run_notify_is_set(msg, "FDSTORE") || c->store_max == 0) {
+			log_warnx_rl("%s (pid %d) sent a descriptor dittofs-run "
+			    "does not keep for it", c->name, (int)c->pid);
+			close(fds[i]);
+		} else if (!run_fdname_ok(name)) {
+			log_warnx_rl("%s: descriptor name not kept: %.64s",
+			    c->name, name);
+			close(fds[i]);
+		} else if (c->nstore == c->store_max) {
+			log_warnx_rl("%s: file descriptor store full (%zu)",
+			    c->name, c->store_max);
+			close(fds[i]);
+		} else {
+			c->store[c->nstore].fd = fds[i];
+			snprintf(c->store[c->nstore].name,
+			    sizeof(c->store[0].name), "%s", name);
+			c->nstore++;
+		}
+	}
 }
 
 static void
@@ -182,6 +308,8 @@ run_start_child(struct run_child *c)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
+		if (run_nofile.rlim_cur != 0)
+			(void)setrlimit(RLIMIT_NOFILE, &run_nofile);
 		setenv("NOTIFY_SOCKET", env->notify_path, 1);
 		run_pass_listen_fds(c);
 		execv(c->path, argv);
@@ -267,6 +395,11 @@ run_reap(struct run_env *env)
 	pid_t pid;
 	int status;
 
+	/*
+	 * What a dead child sent before it died (descriptors to keep) is
+	 * read while its pid still names it.
+	 */
+	run_notify_cb(env->notify_fd, EV_READ, env);
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if ((c = run_child_by_pid(env, pid)) != NULL)
 			run_child_exited(c, status);
@@ -341,7 +474,8 @@ run_notify_cb(evutil_socket_t fd, short what, void *arg)
 	struct run_env *env = arg;
 	union {
 		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(struct ucred))];
+		char		buf[CMSG_SPACE(sizeof(struct ucred)) +
+				    CMSG_SPACE(sizeof(int) * RUN_NOTIFY_FDS)];
 	} cmsgbuf;
 	struct run_child *c;
 	struct cmsghdr *cm;
@@ -349,6 +483,8 @@ run_notify_cb(evutil_socket_t fd, short what, void *arg)
 	struct msghdr mh;
 	struct iovec iov;
 	char buf[1024];
+	int fds[RUN_NOTIFY_FDS];
+	size_t nfds, i, k;
 	ssize_t n;
 
 	for (;;) {
@@ -364,13 +500,29 @@ run_notify_cb(evutil_socket_t fd, short what, void *arg)
 			return;
 		buf[n] = '\0';
 		cred.pid = 0;
+		nfds = 0;
 		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL;
-		    cm = CMSG_NXTHDR(&mh, cm))
-			if (cm->cmsg_level == SOL_SOCKET &&
-			    cm->cmsg_type == SCM_CREDENTIALS)
+		    cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level != SOL_SOCKET)
+				continue;
+			if (cm->cmsg_type == SCM_CREDENTIALS &&
+			    cm->cmsg_len >= CMSG_LEN(sizeof(cred)))
 				memcpy(&cred, CMSG_DATA(cm), sizeof(cred));
-		if ((c = run_child_by_pid(env, cred.pid)) == NULL)
+			else if (cm->cmsg_type == SCM_RIGHTS) {
+				k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+				for (i = 0; i < k && nfds < RUN_NOTIFY_FDS;
+				    i++)
+					memcpy(&fds[nfds++], CMSG_DATA(cm) +
+					    i * sizeof(int), sizeof(int));
+			}
+		}
+		if ((c = run_child_by_pid(env, cred.pid)) == NULL) {
+			for (i = 0; i < nfds; i++)
+				close(fds[i]);
 			continue;
+		}
+		if (nfds > 0 || run_notify_is_set(buf, "FDSTOREREMOVE"))
+			run_fdstore_message(c, buf, fds, nfds);
 		if (strstr(buf, "READY=1") != NULL &&
 		    c->state == RUN_CHILD_STARTING) {
 			c->state = RUN_CHILD_READY;
@@ -428,6 +580,40 @@ run_open_notify(struct run_env *env)
 		fatalx("notify event");
 }
 
+/* The stored connections: up to the hard limit here (run_raise_nofile). */
+static void
+run_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("getrlimit");
+	run_nofile = rl;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit RLIMIT_NOFILE");
+	}
+}
+
+static void
+run_open_fdstore(struct run_env *env, struct run_child *c)
+{
+	size_t i;
+	long long max;
+
+	for (i = 0; i < sizeof(run_fdstores) / sizeof(run_fdstores[0]); i++) {
+		if (strcmp(run_fdstores[i].daemon, c->name) != 0)
+			continue;
+		max = conf_get_int(env->conf, c->name, run_fdstores[i].max_key);
+		c->store_max = max > RUN_STORE_MAX ? RUN_STORE_MAX :
+		    max > 0 ? (size_t)max : 0;
+		if (c->store_max > 0 &&
+		    (c->store = calloc(c->store_max, sizeof(*c->store))) == NULL)
+			fatal("%s: descriptor store", c->name);
+	}
+}
+
 static void
 run_collect_children(struct run_env *env)
 {
@@ -456,6 +642,7 @@ run_collect_children(struct run_env *env)
 		if (c->ev_restart == NULL)
 			fatalx("evtimer_new");
 		run_bind_listens(env, c);
+		run_open_fdstore(env, c);
 	}
 	if (env->nchildren == 0)
 		fatalx("no daemon to run (bindir %s)", env->bindir);
@@ -539,6 +726,7 @@ main(int argc, char *argv[])
 		    geteuid() == 0 ? 0 : (uid_t)-1, gid) == -1)
 			fatal("run directory %s", rundir);
 	}
+	run_raise_nofile();
 	run_collect_children(&env);
 	run_open_notify(&env);
 	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
@@ -564,6 +752,9 @@ main(int argc, char *argv[])
 		event_free(env.children[i].ev_restart);
 		for (j = 0; j < env.children[i].nlisten; j++)
 			close(env.children[i].listen_fds[j]);
+		for (j = 0; j < env.children[i].nstore; j++)
+			close(env.children[i].store[j].fd);
+		free(env.children[i].store);
 	}
 	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
 		event_free(env.ev_signals[i]);

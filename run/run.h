@@ -15,6 +15,8 @@
 #include "conf.h"
 
 #define RUN_LISTEN_MAX		8
+/* sd_notify's FDNAME= is at most 255 characters. */
+#define RUN_FDNAME_MAX		255
 
 enum run_child_state {
 	RUN_CHILD_STOPPED,
@@ -38,6 +40,19 @@ struct run_child {
 	int			 listen_fds[RUN_LISTEN_MAX];
 	char			 listen_names[RUN_LISTEN_MAX][32];
 	size_t			 nlisten;
+	/*
+	 * Its file descriptor store (sd_notify FDSTORE=1, as systemd's
+	 * FileDescriptorStoreMax=): kept across its restarts, passed after
+	 * the listening sockets.  store_max 0: it may store nothing.
+	 */
+	struct run_stored	*store;
+	size_t			 nstore;
+	size_t			 store_max;
+};
+
+struct run_stored {
+	int			 fd;
+	char			 name[RUN_FDNAME_MAX + 1];
 };
 
 #define RUN_MAX_CHILDREN	8

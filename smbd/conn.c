@@ -82,6 +82,7 @@ smbd_conn_close(struct smbd_conn *c, const char *why)
 	event_free(c->ev_write);
 	c->ev_read = c->ev_write = NULL;
 	connlimit_release(c->env->limits, &c->limit);
+	smbd_fdstore_remove(c);
 	close(c->fd);
 	c->fd = -1;
 	evbuffer_free(c->in);
@@ -249,6 +250,7 @@ smbd_accept(evutil_socket_t lfd, short what, void *arg)
 		smbd_conn_close(c, "out of memory");
 		return;
 	}
+	smbd_fdstore_add(c);
 	smbd_conn_want_read(c);
 }
 

@@ -15,7 +15,8 @@ sbin_PROGRAMS += smbd/dittofs-smbd
 smbd_dittofs_smbd_SOURCES = smbd/smbd.c smbd/smbd.h smbd/conn.c \
 	smbd/proc.c smbd/file.c smbd/lock.c smbd/ipc.c smbd/control.c \
 	smbd/security.c smbd/lease.c smbd/durable.c smbd/notify.c \
-	smbd/stream.c common/casefold.c common/casefold.h
+	smbd/stream.c common/casefold.c common/casefold.h \
+	smbd/fdstore.c
 smbd_dittofs_smbd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 smbd_dittofs_smbd_LDADD = smbd/libsmb2.a $(DITTOFS_COMMON_LIBS) \
 	$(OPENSSL_LIBS)
@@ -103,6 +104,10 @@ EXTRA_DIST += tests/integration/test_smb_cross.sh
 # Durable handles v1 and v2 in stated, through kill -9 of smbd.
 TESTS += tests/integration/test_smb_durable.sh
 EXTRA_DIST += tests/integration/test_smb_durable.sh
+# kill -9 of smbd under a sending client: its connection is held in
+# dittofs-run's descriptor store and ended cleanly, never reset.
+TESTS += tests/integration/test_smb_restart.sh
+EXTRA_DIST += tests/integration/test_smb_restart.sh
 # CHANGE_NOTIFY fed by SMB's and NFSv3's changes; smbtorture smb2.notify.
 TESTS += tests/integration/test_smb_notify.sh
 EXTRA_DIST += tests/integration/test_smb_notify.sh

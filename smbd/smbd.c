@@ -379,6 +379,7 @@ smbd_post_init(struct daemon *d)
 	env->limits = connlimit_new(&lc);
 	if (env->bdc == NULL || env->syncer == NULL || env->limits == NULL)
 		fatalx("out of memory");
+	smbd_fdstore_adopt(env, d);
 	smbd_gssd_start(env);
 	smbd_stated_start(env);
 	bdc_start(env->bdc);
@@ -422,6 +423,7 @@ smbd_stop(struct daemon *d)
 	if (env->ev_sweep != NULL)
 		event_free(env->ev_sweep);
 	env->ev_listen = env->ev_sweep = NULL;
+	smbd_fdstore_stop(env);
 	for (c = TAILQ_FIRST(&env->conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
 		if (!c->closing)

@@ -49,6 +49,7 @@
 #define SMBD_SESSIONS_MAX	16	/* per connection */
 #define SMBD_TREES_MAX		64	/* per session */
 #define SMBD_CHAIN_MAX		64	/* messages in one compound chain */
+#define SMBD_FDSTORE_NAME_LEN	64	/* "smbc-PID-SEQ" */
 /* A tree connected to IPC$ (smbd_tree.share): no share of env->shares. */
 #define SMBD_SHARE_IPC		((size_t)-1)
 #define SMBD_NAME_MAX		16	/* the server's name (srvsvc) */
@@ -87,6 +88,7 @@ LIST_HEAD(smbd_file_bucket, smbd_file);
 struct dcerpc_conn;
 
 struct smbd_lease;
+struct smbd_orphan;
 
 struct smbd_env {
 	struct daemon		*daemon;
@@ -151,6 +153,12 @@ struct smbd_env {
 	uint64_t		 next_session_id;
 	TAILQ_HEAD(, smbd_conn)	 conns;
 	size_t			 nconns;
+	/* fdstore.c: connections in the service manager's store. */
+	int			 stopping;
+	uint64_t		 fdstore_seq;
+	TAILQ_HEAD(, smbd_orphan) orphans;	/* the previous smbd's */
+	size_t			 norphans;
+	uint64_t		 orphan_bytes;	/* read from them, dropped */
 };
 
 struct smbd_tree {
@@ -298,6 +306,7 @@ struct smbd_conn {
 	size_t			 pending_locks;	/* answered STATUS_PENDING */
 	size_t			 nwatches;	/* opens with a notify watch */
 	size_t			 pending_notifies;	/* ... STATUS_PENDING */
+	char			 store_name[SMBD_FDSTORE_NAME_LEN]; /* or "" */
 	TAILQ_ENTRY(smbd_conn)	 entry;
 };
 
@@ -346,6 +355,12 @@ struct smbd_req {
 	void			*work;
 	void			(*work_free)(void *);
 };
+
+/* fdstore.c */
+void	 smbd_fdstore_add(struct smbd_conn *);
+void	 smbd_fdstore_remove(struct smbd_conn *);
+void	 smbd_fdstore_adopt(struct smbd_env *, struct daemon *);
+void	 smbd_fdstore_stop(struct smbd_env *);
 
 /* conn.c */
 void	 smbd_accept(evutil_socket_t, short, void *);

@@ -153,6 +153,15 @@ names and prints one line the test compares:
                       CLOSE in one chain: the chain (the interim) before
                       NOTIFY_CLEANUP; with CIPHER (3.x)
                       the same in transforms, the completion sealed
+  midsend             NEGOTIATE, then the first 64 KiB of a 512 KiB frame
+                      (a WRITE as a client sends it): "PARTIAL"; wait
+                      for a line on stdin (the test kills smbd), send
+                      the rest in 16 KiB pieces 5 ms apart, then read
+                      to the end of the stream: "MIDSEND SENT EOF" when
+                      every piece went and the server closed cleanly;
+                      "MIDSEND RESET <error> <bytes sent>" when the
+                      connection was reset under the sender (what the
+                      Linux cifs client reports as ECONNABORTED)
   watch D KEYHEX DIR N
                       watch DIR (made if missing) for names: "PENDING"
                       once the first request waits, "NOTIFY 0x<status>
@@ -2393,7 +2402,34 @@ def notify_watch(d, key, name, n):
     print("DONE")
 
 
+def midsend():
+    import time
+    s = connect()
+    s.settimeout(60)
+    do_negotiate(s, [0x202, 0x210, 0x300, 0x302, 0x311])
+    frame = struct.pack(">I", 512 * 1024) + header(9, 1) + \
+        os.urandom(512 * 1024 - 64)
+    s.sendall(frame[:65536])
+    print("PARTIAL", flush=True)
+    sys.stdin.readline()
+    sent = 65536
+    try:
+        while sent < len(frame):
+            s.sendall(frame[sent:sent + 16384])
+            sent = min(sent + 16384, len(frame))
+            time.sleep(0.005)
+        while s.recv(65536):
+            pass
+    except OSError as e:
+        print("MIDSEND RESET %s %d" % (type(e).__name__, sent))
+        return
+    print("MIDSEND SENT EOF")
+
+
 def main():
+    if CMD == "midsend":
+        midsend()
+        return
     if CMD == "garbage":
         garbage(int(ARGS[0]), int(ARGS[1]))
         return
