@@ -7,13 +7,14 @@ smbd_libsmb2_a_SOURCES = smbd/smb2.h smbd/status.h smbd/smb2_hdr.c \
 	smbd/utf16.c smbd/smb2_lock.c smbd/smb2_lock.h smbd/smb2_lease.c \
 	smbd/smb2_lease.h smbd/dcerpc.h smbd/dcerpc.c smbd/srvsvc.c smbd/wkssvc.c \
 	smbd/secdesc.c smbd/secdesc.h smbd/smb2_durable.c smbd/smb2_durable.h \
-	smbd/smb2_notify.c smbd/smb2_notify.h
+	smbd/smb2_notify.c smbd/smb2_notify.h smbd/smb2_ea.c smbd/smb2_ea.h
 smbd_libsmb2_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 sbin_PROGRAMS += smbd/dittofs-smbd
 smbd_dittofs_smbd_SOURCES = smbd/smbd.c smbd/smbd.h smbd/conn.c \
 	smbd/proc.c smbd/file.c smbd/lock.c smbd/ipc.c smbd/control.c \
-	smbd/security.c smbd/lease.c smbd/durable.c smbd/notify.c
+	smbd/security.c smbd/lease.c smbd/durable.c smbd/notify.c \
+	smbd/create_ctx.c
 smbd_dittofs_smbd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 smbd_dittofs_smbd_LDADD = smbd/libsmb2.a $(DITTOFS_COMMON_LIBS) \
 	$(OPENSSL_LIBS)

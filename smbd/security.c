@@ -275,7 +275,7 @@ struct smbd_secd {
 	size_t		 acllen;
 	uint8_t		 acl[ACL_ENCODED_MAX];
 	size_t		 outlen;
-	uint8_t		 out[128];
+	uint8_t		 out[SMBD_CREATE_RSP_MAX];
 };
 
 /* MS-SMB2 2.2.13.2: the create contexts, for one named SecD. */
