@@ -40,6 +40,7 @@
 #include "log.h"
 #include "perm.h"
 #include "secdesc.h"
+#include "share_rules.h"
 #include "smb2_ea.h"
 #include "smbd.h"
 #include "status.h"
@@ -66,6 +67,7 @@ static const uint8_t smbd_app_instance_tag[16] = {
 #define SMBD_A_WRITE_OWNER	0x00080000u
 #define SMBD_A_SYNCHRONIZE	0x00100000u
 #define SMBD_A_MAXIMUM_ALLOWED	0x02000000u
+#define SMBD_A_ALL		0x001f01ffu	/* FILE_ALL_ACCESS */
 
 /* QUERY_INFO's Flags for FileFullEaInformation (MS-SMB2 2.2.37). */
 #define SL_RESTART_SCAN		0x01u
@@ -136,6 +138,9 @@ smbd_cctx_parse(struct smbd_req *r, const uint8_t *chain, uint32_t len,
 	if (mx == 2 || qf == 2 || al == 2 || ex == 2 || ap == 2)
 		return smbd_cctx_bad(r, "a context named twice",
 		    STATUS_INVALID_PARAMETER);
+	/* 3.3.5.9: no previous versions (TWrp) are kept here. */
+	if (smb2_ctx_get(chain, len, (const uint8_t *)"TWrp", 4, &d, &dl) != 0)
+		return STATUS_OBJECT_NAME_NOT_FOUND;
 	if ((mx && mxl != 0 && mxl != 8) || (al && all != 8) ||
 	    (ap && (apl != 20 || smb2_get16(apd) != 20)))
 		return smbd_cctx_bad(r, "a context of the wrong size",
@@ -160,6 +165,7 @@ smbd_cctx_parse(struct smbd_req *r, const uint8_t *chain, uint32_t len,
 	x->alsi = al;
 	if (al)
 		x->alloc = smb2_get64(ald);
+
 	if (ex) {
 		x->eas = exd;
 		x->eas_len = exl;
@@ -330,6 +336,9 @@ smbd_access_mask(uint32_t granted, const bd_attr *a, uint32_t uid,
 	    SMBD_A_SYNCHRONIZE;
 	int dir = a->type == 2;
 
+	if (uid == 0 && !read_only)
+		/* Root holds every right, as Samba and Windows' owners. */
+		return SMBD_A_ALL & ~(parent_delete ? 0 : SMBD_A_DELETE);
 	if (granted & PERM_ACCESS_READ)
 		m |= SMBD_A_READ_DATA | SMBD_A_READ_EA;
 	if (granted & PERM_ACCESS_MODIFY)
@@ -458,12 +467,20 @@ smbd_cctx_parent_done(void *arg, int status, void *reply, int fd)
 	struct smbd_session *s;
 	struct smbd_open *o;
 	bd_access_reply *rep = reply;
+	struct smbd_share *sh;
+	uint32_t uid, gid;
 
 	if ((o = smbd_cctx_open(x, &s)) == NULL)
 		return;
-	smbd_cctx_send(x, smbd_access_mask(x->granted, &x->attr, s->uid,
-	    c->env->shares[o->share].read_only, status == 0 &&
-	    (rep->granted & PERM_ACCESS_DELETE)), STATUS_SUCCESS);
+	/* The uid blockd decided for, as its share squashes it. */
+	sh = &c->env->shares[o->share];
+	uid = s->uid;
+	gid = s->gid;
+	(void)share_rules_squash(sh->all_squash, sh->root_squash, sh->anonuid,
+	    sh->anongid, &uid, &gid, NULL, 0);
+	smbd_cctx_send(x, smbd_access_mask(x->granted, &x->attr, uid,
+	    sh->read_only, status == 0 && (rep->granted & PERM_ACCESS_DELETE)),
+	    STATUS_SUCCESS);
 }
 
 static void
@@ -593,6 +610,15 @@ smbd_cctx_answer(struct smbd_req *r, struct smbd_open *o,
 	}
 	if (action == 1)
 		x->eas = NULL;
+	else if (x->alsi && attr->type == 1 && x->alloc > smb2_get64(x->out +
+	    40))
+		/*
+		 * 3.3.5.9.4: blockd reserves nothing; the file made or
+		 * overwritten is answered with the allocation asked, in
+		 * 4 KiB units (smbd(8)).
+		 */
+		smb2_put64(x->out + 40, x->alloc > UINT64_MAX - 4095 ?
+		    x->alloc : (x->alloc + 4095) & ~(uint64_t)4095);
 	smbd_cctx_next(x);
 }
 

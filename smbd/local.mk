@@ -100,6 +100,11 @@ EXTRA_DIST += tests/integration/test_smb_durable.sh
 TESTS += tests/integration/test_smb_notify.sh
 EXTRA_DIST += tests/integration/test_smb_notify.sh
 
+# CREATE's MxAc, QFid, AlSi, ExtA, AppInstanceId; EAs by QUERY_INFO and
+# SET_INFO; smbtorture's subtests of them.
+TESTS += tests/integration/test_smb_create.sh
+EXTRA_DIST += tests/integration/test_smb_create.sh
+
 # Security descriptors <-> the store's ACL model, with the parser's
 # fuzz target over random and mutated descriptors.
 check_PROGRAMS += tests/unit/test_secdesc

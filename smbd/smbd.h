@@ -71,6 +71,9 @@ enum smbd_encrypt {
 struct smbd_share {
 	char		*name;
 	int		 read_only;
+	/* blockd squashes as these say: MxAc's owner (create_ctx.c) */
+	int		 root_squash, all_squash;
+	uint32_t	 anonuid, anongid;
 	enum smbd_encrypt encrypt;
 	int		 known;		/* root handle from blockd */
 	uint8_t		 root_fh[BD_FH_MAX];
