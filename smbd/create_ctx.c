@@ -104,6 +104,19 @@ smbd_ea_errno(int status)
 	return smb2_status_from_errno(status);
 }
 
+/* An xattr request on the open's file, as the session, for name. */
+static void
+smbd_ea_req(bd_xattr_req *req, struct smbd_session *s,
+    const struct smbd_open *o, char *name, size_t namelen)
+{
+	memset(req, 0, sizeof(*req));
+	smbd_cred(s, &req->cred);
+	req->fh.bd_fh_len = o->fhlen;
+	req->fh.bd_fh_val = (char *)(uintptr_t)o->fh;
+	req->name.name_len = (u_int)namelen;
+	req->name.name_val = name;
+}
+
 static uint32_t
 smbd_cctx_bad(struct smbd_req *r, const char *what, uint32_t st)
 {
@@ -526,8 +539,10 @@ smbd_cctx_ea_done(void *arg, int status, void *reply, int fd)
 	if (status != 0) {
 		/* The file is made; the open goes, the client learns why. */
 		log_debug("%s: CREATE's ExtA: %d", c->peer, status);
-		if ((o = smbd_open_find(c, x->file_id)) != NULL)
+		if ((o = smbd_open_find(c, x->file_id)) != NULL) {
+			o->closed = 1;	/* nothing of it is kept */
 			smbd_open_free(c, o);
+		}
 		smbd_reply_error(x->r, smbd_ea_errno(status));
 		return;
 	}
@@ -551,12 +566,7 @@ smbd_cctx_next(struct smbd_cctx *x)
 	    &ea, &st) == 1) {
 		if (ea.valuelen == 0)
 			continue;	/* none to make */
-		memset(&xr, 0, sizeof(xr));
-		smbd_cred(s, &xr.cred);
-		xr.fh.bd_fh_len = o->fhlen;
-		xr.fh.bd_fh_val = (char *)o->fh;
-		xr.name.name_len = (u_int)ea.namelen;
-		xr.name.name_val = ea.name;
+		smbd_ea_req(&xr, s, o, ea.name, ea.namelen);
 		xr.value.value_len = (u_int)ea.valuelen;
 		xr.value.value_val = (char *)(uintptr_t)ea.value;
 		bdc_call(x->r->conn->env->bdc, BD_XATTR_SET,
@@ -654,6 +664,23 @@ smbd_eaq_free(void *arg)
 	free(q->exists);
 	free(q->buf);
 	free(q);
+}
+
+/* The request's EA work on the open; NULL after a reply. */
+static struct smbd_eaq *
+smbd_eaq_new(struct smbd_req *r, const struct smbd_open *o)
+{
+	struct smbd_eaq *q;
+
+	if ((q = calloc(1, sizeof(*q))) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return NULL;
+	}
+	r->work = q;
+	r->work_free = smbd_eaq_free;
+	q->r = r;
+	q->file_id = o->id;
+	return q;
 }
 
 /* A store name an SMB client can see: a valid EA name and value. */
@@ -757,12 +784,7 @@ smbd_eaq_fetch(struct smbd_eaq *q)
 		smbd_eaq_got(q, -ENODATA, NULL, -1);
 		return;
 	}
-	memset(&req, 0, sizeof(req));
-	smbd_cred(s, &req.cred);
-	req.fh.bd_fh_len = o->fhlen;
-	req.fh.bd_fh_val = (char *)o->fh;
-	req.name.name_len = (u_int)strlen(q->names[q->at]);
-	req.name.name_val = q->names[q->at];
+	smbd_ea_req(&req, s, o, q->names[q->at], strlen(q->names[q->at]));
 	bdc_call(c->env->bdc, BD_XATTR_GET, (xdrproc_t)xdr_bd_xattr_req, &req,
 	    (xdrproc_t)xdr_bd_xattr_reply, sizeof(bd_xattr_reply),
 	    smbd_eaq_got, q);
@@ -939,15 +961,12 @@ smbd_ea_query(struct smbd_req *r, struct smbd_session *s,
 			return;
 		}
 	}
-	if (o->pipe != NULL || (q = calloc(1, sizeof(*q))) == NULL) {
-		smbd_reply_error(r, o->pipe != NULL ? STATUS_INVALID_PARAMETER :
-		    STATUS_INSUFFICIENT_RESOURCES);
+	if (o->pipe != NULL) {
+		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
 		return;
 	}
-	r->work = q;
-	r->work_free = smbd_eaq_free;
-	q->r = r;
-	q->file_id = o->id;
+	if ((q = smbd_eaq_new(r, o)) == NULL)
+		return;
 	q->class = class;
 	q->outmax = outmax;
 	memset(&fr, 0, sizeof(fr));
@@ -994,12 +1013,7 @@ smbd_eas_next(struct smbd_eaq *q)
 		smbd_reply(q->r, STATUS_SUCCESS, ok, sizeof(ok));
 		return;
 	}
-	memset(&req, 0, sizeof(req));
-	smbd_cred(s, &req.cred);
-	req.fh.bd_fh_len = o->fhlen;
-	req.fh.bd_fh_val = (char *)o->fh;
-	req.name.name_len = (u_int)ea.namelen;
-	req.name.name_val = ea.name;
+	smbd_ea_req(&req, s, o, ea.name, ea.namelen);
 	q->removing = ea.valuelen == 0;
 	if (!q->removing) {
 		req.value.value_len = (u_int)ea.valuelen;
@@ -1040,14 +1054,8 @@ smbd_ea_set(struct smbd_req *r, struct smbd_session *s, struct smbd_open *o,
 		smbd_reply_error(r, STATUS_ACCESS_DENIED);
 		return;
 	}
-	if ((q = calloc(1, sizeof(*q))) == NULL) {
-		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+	if ((q = smbd_eaq_new(r, o)) == NULL)
 		return;
-	}
-	r->work = q;
-	r->work_free = smbd_eaq_free;
-	q->r = r;
-	q->file_id = o->id;
 	q->eas = d;
 	q->eas_len = len;
 	smbd_eas_next(q);

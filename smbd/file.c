@@ -1181,7 +1181,7 @@ smbd_create(struct smbd_req *r)
 	struct smbd_tree *t;
 	struct smbd_walk *w;
 	struct smbd_cctx *cctx = NULL;
-	uint32_t st;
+	uint32_t st, st2;
 	char *path;
 
 	/* A reconnect's other fields are not looked at (3.3.5.9.7). */
@@ -1198,9 +1198,11 @@ smbd_create(struct smbd_req *r)
 	if ((s = smbd_req_session(r)) == NULL ||
 	    (t = smbd_req_tree(r, s)) == NULL)
 		return;
-	if (st != 0 || (st = smbd_cctx_parse(r, cr.contexts, cr.contexts_len,
-	    &cctx)) != 0) {
-		smbd_reply_error(r, st);
+	/* The list checked whole, a malformed one logged (create_ctx.c). */
+	if ((st2 = smbd_cctx_parse(r, cr.contexts, cr.contexts_len,
+	    &cctx)) != 0 || st != 0) {
+		smbd_cctx_free(cctx);
+		smbd_reply_error(r, st2 != 0 ? st2 : st);
 		return;
 	}
 	if ((w = smbd_walk_new(r, s, t->share)) == NULL) {

@@ -84,6 +84,15 @@ tests_unit_test_dcerpc_SOURCES = tests/unit/test_dcerpc.c \
 tests_unit_test_dcerpc_CPPFLAGS = $(SMBD_TEST_CPPFLAGS) -DFUZZ_NO_MAIN
 tests_unit_test_dcerpc_LDADD = $(SMBD_TEST_LIBS)
 
+# The context list of a CREATE and EA chains (smbd/smb2_ea.c), with the
+# fuzz target over random and mutated input.
+check_PROGRAMS += tests/unit/test_smb2_ea
+TESTS += tests/unit/test_smb2_ea
+tests_unit_test_smb2_ea_SOURCES = tests/unit/test_smb2_ea.c \
+	tests/fuzz/fuzz_smb2_ea.c tests/fuzz/fuzz.h
+tests_unit_test_smb2_ea_CPPFLAGS = $(SMBD_TEST_CPPFLAGS) -DFUZZ_NO_MAIN
+tests_unit_test_smb2_ea_LDADD = $(SMBD_TEST_LIBS)
+
 # The daemon on loopback: privilege drop, our SMB2 client's checks, and
 # smbclient through gssd when gssd is there.
 TESTS += tests/integration/test_smbd.sh
