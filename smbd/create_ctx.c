@@ -203,6 +203,7 @@ struct smbd_app_record {
 	uint8_t			 app_id[16];
 	uint8_t			 client_guid[16];
 	uint32_t		 share_id;
+	uint32_t		 uid;		/* its session's user */
 	char			*path;
 	time_t			 expires;
 	LIST_ENTRY(smbd_app_record) entry;
@@ -249,8 +250,10 @@ smbd_app_disconnected(struct smbd_conn *c, const struct smbd_open *o)
 {
 	struct smbd_env *env = c->env;
 	struct smbd_app_record *a;
+	struct smbd_session *s;
 
-	if (!o->has_app || o->path == NULL)
+	if (!o->has_app || o->path == NULL ||
+	    (s = smbd_session_find(c, o->session_id)) == NULL)
 		return;
 	if (env->napp_records >= SMBD_APP_RECORDS_MAX) {
 		log_warnx_rl("%s: %d disconnected opens with an app instance "
@@ -264,6 +267,7 @@ smbd_app_disconnected(struct smbd_conn *c, const struct smbd_open *o)
 		return;
 	}
 	a->id = o->owner_id;
+	a->uid = s->uid;
 	memcpy(a->app_id, o->app_id, sizeof(a->app_id));
 	memcpy(a->client_guid, c->neg.client_guid, sizeof(a->client_guid));
 	a->share_id = env->shares[o->share].share_id;
@@ -276,7 +280,9 @@ smbd_app_disconnected(struct smbd_conn *c, const struct smbd_open *o)
  * Before a CREATE with DH2Q and an AppInstanceId goes on: the opens of
  * other clients (ClientGuid) with the same id on the same path of the
  * share are closed, connected ones here and disconnected durable ones
- * in stated.
+ * in stated.  Only the same user's: the id is a name another could
+ * repeat (MS-SMB2 asks for read access to the file; the user's own
+ * opens are the ones an application fails over).
  */
 void
 smbd_cctx_app_close(struct smbd_req *r, const struct smbd_cctx *x,
@@ -284,12 +290,14 @@ smbd_cctx_app_close(struct smbd_req *r, const struct smbd_cctx *x,
 {
 	struct smbd_env *env = r->conn->env;
 	struct smbd_app_record *a, *na;
+	struct smbd_session *me, *s;
 	struct smbd_conn *c;
 	struct smbd_open *o, *no;
 	time_t now = smbd_app_now();
 	uint32_t share_id = env->shares[share].share_id;
 
-	if (x == NULL || !x->app || !durable_v2 || path == NULL)
+	if (x == NULL || !x->app || !durable_v2 || path == NULL ||
+	    (me = smbd_session_find(r->conn, r->rel_session)) == NULL)
 		return;
 	for (a = LIST_FIRST(&env->app_records); a != NULL; a = na) {
 		na = LIST_NEXT(a, entry);
@@ -304,11 +312,11 @@ smbd_cctx_app_close(struct smbd_req *r, const struct smbd_cctx *x,
 			smbd_app_record_free(env, a);
 			continue;
 		}
-		if (memcmp(a->app_id, x->app_id, 16) != 0 ||
+		if (memcmp(a->app_id, x->app_id, 16) != 0 || a->uid != me->uid ||
 		    a->share_id != share_id || strcmp(a->path, path) != 0 ||
 		    memcmp(a->client_guid, r->conn->neg.client_guid, 16) == 0)
 			continue;
-		log_info("%s: app instance: the disconnected durable open "
+		log_info_rl("%s: app instance: the disconnected durable open "
 		    "%016llx of %s is closed", r->conn->peer,
 		    (unsigned long long)a->id, path);
 		smbd_durable_drop(env, a->id);
@@ -322,9 +330,11 @@ smbd_cctx_app_close(struct smbd_req *r, const struct smbd_cctx *x,
 			no = TAILQ_NEXT(o, entry);
 			if (!o->has_app || o->share != share ||
 			    o->path == NULL || strcmp(o->path, path) != 0 ||
-			    memcmp(o->app_id, x->app_id, 16) != 0)
+			    memcmp(o->app_id, x->app_id, 16) != 0 ||
+			    (s = smbd_session_find(c, o->session_id)) == NULL ||
+			    s->uid != me->uid)
 				continue;
-			log_info("%s: app instance: the open of %s by %s is "
+			log_info_rl("%s: app instance: the open of %s by %s is "
 			    "closed", r->conn->peer, path, c->peer);
 			o->closed = 1;
 			smbd_open_free(c, o);

@@ -1894,23 +1894,39 @@ def mkpub(d, key, name):
     print("MKPUB 0x%x 0x%x" % (r["status"], r2["status"]))
 
 
-def app_instance(d, key, name, how):
+def app_instance(d, key, name, how, app_hex=None):
     """3.3.5.9.13: a DH2Q open with an AppInstanceId, denying all, by one
     client; then the same by another client (another ClientGuid).
     how "live": the first stays connected; "gone": its connection drops
-    first.  APP <second's status> <first's CLOSE status> <breaks seen>."""
-    app = os.urandom(16)
+    first.  APP <second's status> <first's CLOSE status> <breaks seen>.
+    how "hold": only the first, with the id app_hex, kept until stdin
+    ends ("APPHELD <status>"); "try": only the second ("APP <status>")."""
+    app = bytes.fromhex(app_hex) if app_hex else os.urandom(16)
 
-    def opener():
+    def opener(access=0xC0000000):
         p = LockProbe(connect(), d, key)
         p.client_guid = os.urandom(16)
         p.login()
         dh = create_ctx(b"DH2Q", struct.pack("<II8s16s", 0, 0, b"",
                                              os.urandom(16)))
         ai = guid_ctx(APP_INSTANCE_TAG, struct.pack("<HH16s", 20, 0, app))
-        r = create_with(p, name, [dh, ai], share=0, disp=3, oplock=9)
+        r = create_with(p, name, [dh, ai], access=access, share=0, disp=3,
+                        oplock=9)
         return p, r
+    if how == "try":
+        b, rb = opener(0x80000000)
+        print("APP 0x%x" % rb["status"])
+        if rb["status"] == 0:
+            b.close(b.fid(rb))
+        return
     a, ra = opener()
+    if how == "hold":
+        print("APPHELD 0x%x %s" % (ra["status"], "DH2Q" if
+                                   response_ctx(ra, b"DH2Q") is not None
+                                   else "-"))
+        sys.stdout.flush()
+        sys.stdin.readline()
+        os._exit(0)
     if ra["status"] != 0 or response_ctx(ra, b"DH2Q") is None:
         print("APP first 0x%x" % ra["status"])
         return
@@ -2554,7 +2570,7 @@ def main():
         return
     if CMD == "appinst":
         app_instance(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
-                     ARGS[3])
+                     ARGS[3], ARGS[4] if len(ARGS) > 4 else None)
         return
     if CMD == "secd":
         secd(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2], int(ARGS[3]))

@@ -53,6 +53,7 @@ has() { printf '%s\n' "$1" | grep -Eq -- "$2"; }
 STUB=
 create_cleanup() {
 	[ -n "$STUB" ] && kill "$STUB" 2>/dev/null
+	[ -n "${HOLDER:-}" ] && kill "$HOLDER" 2>/dev/null
 	suite_cleanup
 }
 trap create_cleanup EXIT
@@ -94,11 +95,28 @@ if [ "$D" = 311 ]; then
 else
 	skip "no python3 cryptography (Debian: python3-cryptography)" "AppInstanceId needs SMB 3.x sessions"
 fi
+# An AppInstanceId is the same user's: root holds pub\\app-held.bin open
+# with one (DH2Q, batch, denying all) while uid 1000 (below) asks with
+# the same id: not closed, the share mode refuses it.
+APPID=00112233445566778899aabbccddeeff
+HOLDER=
+if [ "$D" = 311 ]; then
+	rm -f "$SUITE_DIR/app.in"
+	mkfifo "$SUITE_DIR/app.in"
+fi
+
 # A user who is not root (the stub again, as uid 1000): a file root
 # made, 0644, in a directory whose DACL lets Everyone do anything: read,
 # and DELETE; a file of its own there: all but EXECUTE (0644).
 out=$(SMB mkpub $D $KEY pub)
 check "root makes pub (Everyone: full control) and pub\\rootfile ($out)" test "$out" = "MKPUB 0x0 0x0"
+if [ "$D" = 311 ]; then
+	SMB appinst $D $KEY 'pub\app-held.bin' hold $APPID < "$SUITE_DIR/app.in" > "$SUITE_DIR/app.out" 2>&1 &
+	HOLDER=$!
+	exec 9> "$SUITE_DIR/app.in"
+	suite_wait 20 grep -q '^APPHELD' "$SUITE_DIR/app.out"
+	check "root holds pub\\app-held.bin with an AppInstanceId ($(head -1 "$SUITE_DIR/app.out"))" test "$(head -1 "$SUITE_DIR/app.out")" = "APPHELD 0x0 DH2Q"
+fi
 kill "$STUB"
 wait "$STUB" 2>/dev/null
 python3 "$top_srcdir/tests/clients/gssd-stub.py" "$SUITE_DIR/run" 1000 1000 $KEY \
@@ -109,6 +127,13 @@ out=$(SMB mxac $D $KEY export 'pub\rootfile')
 check "MxAc of root's 0644 file for uid 1000: read, and DELETE by the directory's DACL ($out)" test "$out" = "MXAC 0x0 0x0 0x130089"
 out=$(SMB mxac $D $KEY export 'pub\own' file)
 check "MxAc of uid 1000's own new file: all but EXECUTE ($out)" test "$out" = "MXAC 0x0 0x0 0x1f019f"
+if [ "$D" = 311 ]; then
+	out=$(SMB appinst $D $KEY 'pub\app-held.bin' try $APPID)
+	check "uid 1000 with root's AppInstanceId: root's open is not closed, SHARING_VIOLATION ($out)" test "$out" = "APP 0xc0000043"
+	exec 9>&-
+	wait "$HOLDER" 2>/dev/null
+	HOLDER=
+fi
 
 check "smbd is still the same process" test "$(suite_pid smbd)" = "$SMBD"
 
