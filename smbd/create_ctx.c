@@ -178,7 +178,6 @@ smbd_cctx_parse(struct smbd_req *r, const uint8_t *chain, uint32_t len,
 	x->alsi = al;
 	if (al)
 		x->alloc = smb2_get64(ald);
-
 	if (ex) {
 		x->eas = exd;
 		x->eas_len = exl;
@@ -360,7 +359,7 @@ smbd_access_mask(uint32_t granted, const bd_attr *a, uint32_t uid,
 	int dir = a->type == 2;
 
 	if (uid == 0 && !read_only)
-		/* Root holds every right, as Samba and Windows' owners. */
+		/* Root holds every right, as Samba answers for it. */
 		return SMBD_A_ALL & ~(parent_delete ? 0 : SMBD_A_DELETE);
 	if (granted & PERM_ACCESS_READ)
 		m |= SMBD_A_READ_DATA | SMBD_A_READ_EA;
@@ -404,8 +403,7 @@ smbd_cctx_put(uint8_t *out, size_t at, const char *name, const uint8_t *data,
 
 /* The contexts after the others (at 88 on), the lengths set. */
 static void
-smbd_cctx_encode(struct smbd_cctx *x, const struct smbd_open *o,
-    uint32_t maximal, uint32_t mx_status)
+smbd_cctx_encode(struct smbd_cctx *x, uint32_t maximal, uint32_t mx_status)
 {
 	uint8_t *out = x->out, d[32];
 	size_t len = x->outlen, last = 0, at = 88, n;
@@ -457,7 +455,7 @@ smbd_cctx_send(struct smbd_cctx *x, uint32_t maximal, uint32_t mx_status)
 		smbd_reply_error(r, STATUS_FILE_CLOSED);
 		return;
 	}
-	smbd_cctx_encode(x, o, maximal, mx_status);
+	smbd_cctx_encode(x, maximal, mx_status);
 	if (x->secd != NULL) {
 		smbd_secd_apply(r, smbd_session_find(c, o->session_id), o,
 		    x->secd, x->out, x->outlen);
