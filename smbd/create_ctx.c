@@ -39,7 +39,6 @@
 
 #include "log.h"
 #include "perm.h"
-#include "secdesc.h"
 #include "share_rules.h"
 #include "smb2_ea.h"
 #include "smbd.h"
@@ -66,7 +65,6 @@ static const uint8_t smbd_app_instance_tag[16] = {
 #define SMBD_A_WRITE_DAC	0x00040000u
 #define SMBD_A_WRITE_OWNER	0x00080000u
 #define SMBD_A_SYNCHRONIZE	0x00100000u
-#define SMBD_A_MAXIMUM_ALLOWED	0x02000000u
 #define SMBD_A_ALL		0x001f01ffu	/* FILE_ALL_ACCESS */
 
 /* QUERY_INFO's Flags for FileFullEaInformation (MS-SMB2 2.2.37). */
@@ -937,15 +935,6 @@ smbd_eaq_listed_done(void *arg, int status, void *reply, int fd)
 	smbd_eaq_fetch(q);
 }
 
-/* 1 when the open was opened for `want' (FILE_READ_EA, FILE_WRITE_EA). */
-static int
-smbd_ea_granted(const struct smbd_open *o, uint32_t want)
-{
-	if (o->desired & SMBD_A_MAXIMUM_ALLOWED)
-		return 1;
-	return (secdesc_mask_to_acl(o->desired) & want) == want;
-}
-
 /*
  * MS-SMB2 3.3.5.20.1: QUERY_INFO FileEaInformation (7) and
  * FileFullEaInformation (15), from BD_NAMED_LIST's user xattrs.
@@ -964,7 +953,7 @@ smbd_ea_query(struct smbd_req *r, struct smbd_session *s,
 			smbd_bad(r, "QUERY_INFO EA list");
 			return;
 		}
-		if (!smbd_ea_granted(o, SMBD_A_READ_EA)) {
+		if (!smbd_sec_granted(o, ACL_READ_NAMED_ATTRS)) {
 			smbd_reply_error(r, STATUS_ACCESS_DENIED);
 			return;
 		}
@@ -1058,7 +1047,7 @@ smbd_ea_set(struct smbd_req *r, struct smbd_session *s, struct smbd_open *o,
 		smbd_reply_error(r, len == 0 ? STATUS_INVALID_PARAMETER : st);
 		return;
 	}
-	if (!smbd_ea_granted(o, SMBD_A_WRITE_EA) || o->pipe != NULL) {
+	if (!smbd_sec_granted(o, ACL_WRITE_NAMED_ATTRS) || o->pipe != NULL) {
 		smbd_reply_error(r, STATUS_ACCESS_DENIED);
 		return;
 	}

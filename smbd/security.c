@@ -37,7 +37,7 @@ struct smbd_secset {
  * it (READ_CONTROL to read, WRITE_OWNER and WRITE_DAC to change), as
  * Windows checks; blockd then checks the ACL as it is now.
  */
-static int
+int
 smbd_sec_granted(const struct smbd_open *o, uint32_t want)
 {
 	uint32_t granted = secdesc_mask_to_acl(o->desired);

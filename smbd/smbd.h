@@ -419,6 +419,11 @@ void	 smbd_query_directory(struct smbd_req *);
 void	 smbd_set_info(struct smbd_req *);
 
 /* security.c: the security class of QUERY_INFO and SET_INFO */
+/*
+ * 1 when the open was granted every ACL_* right of want by its
+ * DesiredAccess (MAXIMUM_ALLOWED: all; blockd checks the ACL itself).
+ */
+int	 smbd_sec_granted(const struct smbd_open *, uint32_t want);
 void	 smbd_query_security(struct smbd_req *, struct smbd_session *,
 	    struct smbd_open *, uint32_t secinfo, uint32_t outmax);
 void	 smbd_set_security(struct smbd_req *, struct smbd_session *,

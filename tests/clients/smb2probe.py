@@ -1825,6 +1825,16 @@ def cctx_steps(d, key):
         st == 0 and struct.unpack_from("<I", fsa)[0] & 0x00800000 != 0,
         hex(st))
     p.close(f)
+    r = create_with(p, name, [], access=0x80, disp=1)
+    if r["status"] == 0:
+        fa = p.fid(r)
+        st, _d = query(p, fa, 15, flags=1)
+        st2 = setinfo(p, fa, 15, ea_chain([(b"x", b"y")]))
+        p.close(fa)
+    rep("an open for FILE_READ_ATTRIBUTES alone: FileFullEaInformation and "
+        "its SET_INFO ACCESS_DENIED", r["status"] == 0 and
+        st == 0xc0000022 and st2 == 0xc0000022,
+        "%s %s %s" % (hex(r["status"]), hex(st), hex(st2)))
     r = create_with(p, name + ".2", [create_ctx(b"ExtA", bad)], disp=2)
     st, _f = p.open(name + ".2", disp=1)
     rep("CREATE with a malformed EA chain: INVALID_PARAMETER, no file",
