@@ -309,8 +309,9 @@ smbd_cctx_app_close(struct smbd_req *r, const struct smbd_cctx *x,
 			smbd_app_record_free(env, a);
 			continue;
 		}
-		if (memcmp(a->app_id, x->app_id, 16) != 0 || a->uid != me->uid ||
-		    a->share_id != share_id || strcmp(a->path, path) != 0 ||
+		if (memcmp(a->app_id, x->app_id, 16) != 0 ||
+		    a->uid != me->uid || a->share_id != share_id ||
+		    strcmp(a->path, path) != 0 ||
 		    memcmp(a->client_guid, r->conn->neg.client_guid, 16) == 0)
 			continue;
 		log_info_rl("%s: app instance: the disconnected durable open "
