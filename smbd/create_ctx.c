@@ -130,7 +130,7 @@ smbd_cctx_parse(struct smbd_req *r, const uint8_t *chain, uint32_t len,
 {
 	struct smbd_cctx *x;
 	const uint8_t *d;
-	size_t dl, off = 0;
+	size_t dl, off = 0, total = 0;
 	struct smb2_ea ea;
 	uint32_t st;
 	int mx, qf, al, ex, ap;
@@ -158,10 +158,15 @@ smbd_cctx_parse(struct smbd_req *r, const uint8_t *chain, uint32_t len,
 		    STATUS_INVALID_PARAMETER);
 	if (ex) {
 		while ((ex = smb2_ea_next(exd, exl, &off, &ea, &st)) == 1)
-			;
+			if (ea.valuelen != 0)
+				total += smb2_ea_packed_size(ea.namelen,
+				    ea.valuelen);
 		if (ex == -1)
 			return smbd_cctx_bad(r, st == STATUS_INVALID_EA_NAME ?
 			    "a bad EA name" : "a malformed EA chain", st);
+		/* MS-FSA 2.1.5.15.5: a new file's EAs, all together. */
+		if (total > SMB2_EA_TOTAL_MAX)
+			return STATUS_EA_TOO_LARGE;
 		ex = exl != 0;
 	}
 	/* 3.3.5.9.13: the id counts on 3.x alone. */
@@ -1023,6 +1028,54 @@ smbd_eas_next(struct smbd_eaq *q)
 }
 
 /*
+ * MS-FSA 2.1.5.15.5: the file's EAs as they would be after the chain,
+ * counted: beyond SMB2_EA_TOTAL_MAX nothing is set, EA_TOO_LARGE.
+ */
+static void
+smbd_eas_listed(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_eaq *q = arg;
+	bd_named_list_reply *rep = reply;
+	uint8_t gone[BD_NAMED_MAX];
+	struct smb2_ea ea;
+	size_t total = 0, off = 0, i;
+	uint32_t st;
+
+	if (status != 0) {
+		smbd_reply_error(q->r, smb2_status_from_errno(status));
+		return;
+	}
+	memset(gone, 0, sizeof(gone));
+	for (i = 0; i < rep->entries.entries_len && i < BD_NAMED_MAX; i++)
+		if (rep->entries.entries_val[i].kind == 1)
+			total += smb2_ea_packed_size(
+			    rep->entries.entries_val[i].name.bd_name_len,
+			    rep->entries.entries_val[i].size);
+	while (smb2_ea_next(q->eas, q->eas_len, &off, &ea, &st) == 1) {
+		for (i = 0; i < rep->entries.entries_len &&
+		    i < BD_NAMED_MAX; i++) {
+			const bd_named *e = &rep->entries.entries_val[i];
+
+			if (e->kind == 1 && !gone[i] &&
+			    e->name.bd_name_len == ea.namelen &&
+			    strncasecmp(e->name.bd_name_val, ea.name,
+			    ea.namelen) == 0) {
+				gone[i] = 1;
+				total -= smb2_ea_packed_size(ea.namelen,
+				    e->size);
+			}
+		}
+		if (ea.valuelen != 0)
+			total += smb2_ea_packed_size(ea.namelen, ea.valuelen);
+	}
+	if (total > SMB2_EA_TOTAL_MAX) {
+		smbd_reply_error(q->r, STATUS_EA_TOO_LARGE);
+		return;
+	}
+	smbd_eas_next(q);
+}
+
+/*
  * MS-SMB2 3.3.5.21.1, MS-FSA 2.1.5.14.x: SET_INFO FileFullEaInformation:
  * the chain checked whole, then each EA set, or removed by a value of
  * length 0, in its order.
@@ -1033,11 +1086,11 @@ smbd_ea_set(struct smbd_req *r, struct smbd_session *s, struct smbd_open *o,
 {
 	struct smbd_eaq *q;
 	struct smb2_ea ea;
+	bd_fh_req fr;
 	size_t off = 0;
 	uint32_t st;
 	int rc;
 
-	(void)s;
 	while ((rc = smb2_ea_next(d, len, &off, &ea, &st)) == 1)
 		;
 	if (rc == -1 || len == 0) {
@@ -1056,5 +1109,11 @@ smbd_ea_set(struct smbd_req *r, struct smbd_session *s, struct smbd_open *o,
 		return;
 	q->eas = d;
 	q->eas_len = len;
-	smbd_eas_next(q);
+	memset(&fr, 0, sizeof(fr));
+	smbd_cred(s, &fr.cred);
+	fr.fh.bd_fh_len = o->fhlen;
+	fr.fh.bd_fh_val = (char *)o->fh;
+	bdc_call(r->conn->env->bdc, BD_NAMED_LIST, (xdrproc_t)xdr_bd_fh_req,
+	    &fr, (xdrproc_t)xdr_bd_named_list_reply,
+	    sizeof(bd_named_list_reply), smbd_eas_listed, q);
 }

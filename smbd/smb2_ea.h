@@ -65,6 +65,13 @@ int	 smb2_ea_next(const uint8_t *buf, size_t len, size_t *off,
  */
 int	 smb2_ea_get_next(const uint8_t *buf, size_t len, size_t *off,
 	    struct smb2_ea *ea, uint32_t *status);
+/*
+ * MS-FSA 2.1.5.15.5: the EAs of a file take at most 64 KiB - 5 bytes,
+ * each counted as its packed size (5 bytes, its name and its value);
+ * beyond it STATUS_EA_TOO_LARGE.
+ */
+#define SMB2_EA_TOTAL_MAX	(65536 - 5)
+#define smb2_ea_packed_size(namelen, valuelen)	(5 + (namelen) + (valuelen))
 /* An entry's size in a FILE_FULL_EA_INFORMATION list, 4-byte aligned. */
 size_t	 smb2_ea_full_size(size_t namelen, size_t valuelen);
 /*

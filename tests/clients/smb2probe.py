@@ -1810,6 +1810,18 @@ def cctx_steps(d, key):
         st == 0 and st2 == 0 and ea_parse(data) == [(b"NEW", b"v"),
                                                        (b"SIZE", b"x" * 300)],
         "%s %s %s" % (hex(st), hex(st2), ea_parse(data)))
+    big = ea_chain([(b"big1", b"b" * 40000), (b"big2", b"b" * 40000)])
+    st = setinfo(p, f, 15, big)
+    st2, data = query(p, f, 15, flags=1)
+    rep("SET_INFO of 80000 bytes of EAs: EA_TOO_LARGE, nothing set",
+        st == 0xc0000050 and st2 == 0 and
+        [n for (n, _v) in ea_parse(data)] == [b"NEW", b"SIZE"],
+        "%s %s" % (hex(st), [n for (n, _v) in ea_parse(data)]))
+    r = create_with(p, name + ".4", [create_ctx(b"ExtA", big)], disp=2)
+    st, _f = p.open(name + ".4", disp=1)
+    rep("CREATE with 80000 bytes of EAs: EA_TOO_LARGE, no file",
+        r["status"] == 0xc0000050 and st == 0xc0000034,
+        "%s %s" % (hex(r["status"]), hex(st)))
     bad = struct.pack("<IBBH", 64, 0, 3, 1) + b"abc\0v"
     st = setinfo(p, f, 15, bad)
     rep("SET_INFO with NextEntryOffset past the buffer: INVALID_PARAMETER",
