@@ -130,11 +130,12 @@ smb2_ea_next(const uint8_t *buf, size_t len, size_t *off, struct smb2_ea *ea,
 	ea->flags = buf[o + 4];
 	nlen = buf[o + 5];
 	vlen = smb2_get16(buf + o + 6);
-	if ((ea->flags & ~SMB2_EA_FLAG_NEED) != 0 ||
-	    smb2_ea_step(buf, len, o, SMB2_EA_FULL_HDR + nlen + 1 + vlen,
+	if (smb2_ea_step(buf, len, o, SMB2_EA_FULL_HDR + nlen + 1 + vlen,
 	    &next) == -1 || buf[o + SMB2_EA_FULL_HDR + nlen] != '\0')
 		return -1;
-	if (smb2_ea_name(buf + o + SMB2_EA_FULL_HDR, nlen, ea->name) == -1) {
+	/* MS-FSA 2.1.5.15.5: a bad flag is a bad name. */
+	if ((ea->flags & ~SMB2_EA_FLAG_NEED) != 0 ||
+	    smb2_ea_name(buf + o + SMB2_EA_FULL_HDR, nlen, ea->name) == -1) {
 		*status = STATUS_INVALID_EA_NAME;
 		return -1;
 	}

@@ -54,8 +54,8 @@ int	 smb2_ea_name(const uint8_t *name, size_t namelen, char *out);
  * start): 1 with *ea and *off moved on, 0 at the end, -1 for a bad
  * chain with *status: STATUS_INVALID_PARAMETER for a NextEntryOffset
  * past the buffer, not a multiple of 4 or short of its entry, a name
- * not NUL terminated, a flag other than FILE_NEED_EA;
- * STATUS_INVALID_EA_NAME for a bad name.
+ * not NUL terminated; STATUS_INVALID_EA_NAME for a bad name or a flag
+ * other than FILE_NEED_EA (MS-FSA 2.1.5.15.5).
  */
 int	 smb2_ea_next(const uint8_t *buf, size_t len, size_t *off,
 	    struct smb2_ea *ea, uint32_t *status);

@@ -1832,6 +1832,9 @@ def cctx_steps(d, key):
     st = setinfo(p, f, 15, ea_chain([(b"a*b", b"v")]))
     rep("SET_INFO with a name holding '*': INVALID_EA_NAME",
         st == 0x80000013, hex(st))
+    st = setinfo(p, f, 15, struct.pack("<IBBH", 0, 1, 1, 1) + b"a\0v")
+    rep("SET_INFO with a flag other than FILE_NEED_EA: INVALID_EA_NAME",
+        st == 0x80000013, hex(st))
     st, fsa = query(p, f, 5, typ=2)
     rep("FileFsAttributeInformation: FILE_SUPPORTS_EXTENDED_ATTRIBUTES",
         st == 0 and struct.unpack_from("<I", fsa)[0] & 0x00800000 != 0,

@@ -4,8 +4,8 @@
  * the name, unaligned data), a context looked up by a 4-byte or GUID
  * name and found twice; EA names (bad characters, folding);
  * FILE_FULL_EA_INFORMATION chains (good, NextEntryOffset past the
- * buffer, unaligned or short, a name not NUL terminated, a bad flag, a
- * bad name), FILE_GET_EA_INFORMATION lists, entries encoded; and the
+ * buffer or inside its entry, a name not NUL terminated, a bad flag, a
+ * bad name, a value cut short), FILE_GET_EA_INFORMATION lists, entries encoded; and the
  * fuzz target on random and mutated input.
  */
 #include <string.h>
@@ -145,8 +145,8 @@ test_eas(void)
 	b[4] = 0x01;
 	off = 0;
 	tap_ok(smb2_ea_next(b, n, &off, &ea, &st) == -1 &&
-	    st == STATUS_INVALID_PARAMETER, "a flag other than FILE_NEED_EA: "
-	    "INVALID_PARAMETER");
+	    st == STATUS_INVALID_EA_NAME, "a flag other than FILE_NEED_EA: "
+	    "INVALID_EA_NAME");
 	n = ea_put(b, "o?e", "1", 1);
 	off = 0;
 	tap_ok(smb2_ea_next(b, n, &off, &ea, &st) == -1 &&
