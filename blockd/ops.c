@@ -1280,7 +1280,8 @@ const struct ipc_handler blockd_handlers[] = {
 	{ BD_LOOKUP, FILE_SERVERS, blockd_lookup },
 	{ BD_GETATTR, RESOLVERS, blockd_getattr },
 	{ BD_SETATTR, FILE_SERVERS, blockd_setattr },
-	{ BD_ACCESS, NFSD, blockd_access },
+	/* smbd: CREATE's MxAc (smbd/create_ctx.c). */
+	{ BD_ACCESS, FILE_SERVERS, blockd_access },
 	{ BD_CREATE, NFSD, blockd_create },
 	{ BD_MKDIR, FILE_SERVERS, blockd_mkdir },
 	{ BD_SYMLINK, NFSD, blockd_symlink },
@@ -1294,10 +1295,11 @@ const struct ipc_handler blockd_handlers[] = {
 	{ BD_STATFS, FILE_SERVERS, blockd_statfs },
 	{ BD_OPEN_IO, NFSD, blockd_open_io },
 	{ BD_COMMIT, NFSD, blockd_commit },
-	{ BD_XATTR_GET, NFSD, blockd_xattr },
-	{ BD_XATTR_SET, NFSD, blockd_xattr },
-	{ BD_XATTR_LIST, NFSD, blockd_xattr },
-	{ BD_XATTR_REMOVE, NFSD, blockd_xattr },
+	/* User xattrs: NFSv4.2's, and SMB's EAs (smbd/create_ctx.c). */
+	{ BD_XATTR_GET, FILE_SERVERS, blockd_xattr },
+	{ BD_XATTR_SET, FILE_SERVERS, blockd_xattr },
+	{ BD_XATTR_LIST, FILE_SERVERS, blockd_xattr },
+	{ BD_XATTR_REMOVE, FILE_SERVERS, blockd_xattr },
 	/* NFSv4 ACLs and smbd's security descriptors (smbd/secdesc.c). */
 	{ BD_ACL_GET, FILE_SERVERS, blockd_acl },
 	{ BD_ACL_SET, FILE_SERVERS, blockd_acl },

@@ -93,6 +93,8 @@ smbd_durable_open_gone(struct smbd_conn *c, struct smbd_open *o)
 	if (o->durable && !o->closed) {
 		smbd_durable_tell(c->env, ST_DURABLE_DISCONNECT, o->owner_id,
 		    "DURABLE_DISCONNECT");
+		/* 3.3.5.9.13: an AppInstanceId may close it while it waits. */
+		smbd_app_disconnected(c, o);
 		c->env->durable_disconnects++;
 	} else
 		smbd_durable_tell(c->env, ST_DURABLE_CLOSE, o->owner_id,

@@ -228,6 +228,7 @@ struct smbd_walk {
 	uint32_t	 io;
 	uint32_t	 action;
 	struct smbd_secd *secd;		/* CREATE's SecD (security.c) */
+	struct smbd_cctx *cctx;		/* MxAc, QFid, ... (create_ctx.c) */
 	struct smb2_durable_req durable;	/* durable.c */
 	struct st_durable_lock *relocks;	/* a reconnect's locks */
 	size_t		 nrelocks;
@@ -251,6 +252,7 @@ smbd_walk_free(void *arg)
 	if (w->fd != -1)
 		close(w->fd);
 	smbd_secd_free(w->secd);
+	smbd_cctx_free(w->cctx);
 	free(w->relocks);
 	free(w);
 }
@@ -509,7 +511,7 @@ smbd_create_answer(struct smbd_walk *w, struct smbd_open *o)
 {
 	struct smbd_req *r = w->r;
 	struct smbd_conn *c = r->conn;
-	uint8_t out[88 + SMB2_DURABLE_RSP_SIZE + SMB2_LEASE_RSP_MAX];
+	uint8_t out[SMBD_CREATE_RSP_MAX];
 	size_t len = 88, dlen;
 
 	r->rel_file = o->id;
@@ -552,6 +554,11 @@ smbd_create_answer(struct smbd_walk *w, struct smbd_open *o)
 		/* Contexts right after the body: 64 + 88, 8-byte aligned. */
 		smb2_put32(out + 80, SMB2_HDR_SIZE + 88);
 		smb2_put32(out + 84, (uint32_t)(len - 88));
+	}
+	if (w->cctx != NULL) {
+		smbd_cctx_answer(r, o, w->cctx, &w->attr, w->action,
+		    w->action == 2 ? w->secd : NULL, out, len);
+		return;
 	}
 	if (w->secd != NULL && w->action == 2) {	/* FILE_CREATED */
 		smbd_secd_apply(r, smbd_session_find(c, w->session_id), o,
@@ -1277,7 +1284,9 @@ smbd_create(struct smbd_req *r)
 	struct smbd_session *s;
 	struct smbd_tree *t;
 	struct smbd_walk *w;
-	uint32_t st;
+	struct smbd_cctx *cctx = NULL;
+	uint32_t st, st2;
+	char *path;
 
 	/* A reconnect's other fields are not looked at (3.3.5.9.7). */
 	if (smb2_create_decode_any(r->msg, r->len, &cr) == -1) {
@@ -1293,15 +1302,20 @@ smbd_create(struct smbd_req *r)
 	if ((s = smbd_req_session(r)) == NULL ||
 	    (t = smbd_req_tree(r, s)) == NULL)
 		return;
-	if (st != 0) {
-		smbd_reply_error(r, st);
+	/* The list checked whole, a malformed one logged (create_ctx.c). */
+	if ((st2 = smbd_cctx_parse(r, cr.contexts, cr.contexts_len,
+	    &cctx)) != 0 || st != 0) {
+		smbd_cctx_free(cctx);
+		smbd_reply_error(r, st2 != 0 ? st2 : st);
 		return;
 	}
 	if ((w = smbd_walk_new(r, s, t->share)) == NULL) {
+		smbd_cctx_free(cctx);
 		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 		return;
 	}
 	w->durable = dq;
+	w->cctx = cctx;
 	if (w->durable.reconnect) {
 		/* 3.3.5.9.7, 3.3.5.9.12: no path validation, no open. */
 		if ((st = smbd_create_lease_parse(r, &cr, w)) != 0) {
@@ -1334,6 +1348,11 @@ smbd_create(struct smbd_req *r)
 	    (st = smbd_walk_parse(w, cr.name, cr.name_len)) != 0) {
 		smbd_reply_error(r, st);
 		return;
+	}
+	if (w->cctx != NULL && w->durable.version == 2) {
+		path = smbd_walk_path(w);
+		smbd_cctx_app_close(r, w->cctx, w->share, path, 1);
+		free(path);
 	}
 	w->done = smbd_create_walk_done;
 	smbd_walk_step(w);
@@ -1680,10 +1699,6 @@ smbd_query_file(struct smbd_query *q, const bd_attr *a)
 		smb2_put64(buf, a->ino);
 		smbd_query_out(q->r, buf, 8, 8, q->outmax);
 		return;
-	case 7:		/* FileEaInformation */
-		smb2_put32(buf, 0);
-		smbd_query_out(q->r, buf, 4, 4, q->outmax);
-		return;
 	case 18:	/* FileAllInformation */
 		n = smbd_info_basic(buf, a);
 		n += smbd_info_standard(buf + n, a, q->delete_pending);
@@ -1783,9 +1798,13 @@ smbd_query_fs_done(void *arg, int status, void *reply, int fd)
 		smbd_query_out(q->r, buf, 8, 8, q->outmax);
 		return;
 	case 5:		/* FileFsAttributeInformation */
-		/* case-preserving, case-sensitive search, unicode names */
+		/*
+		 * case-preserving, case-sensitive search, unicode names,
+		 * named streams (stream.c), extended attributes
+		 * (create_ctx.c)
+		 */
 		smb2_put32(buf, 0x00000003 | 0x00000004 |
-		    SMB2_FILE_NAMED_STREAMS);
+		    SMB2_FILE_NAMED_STREAMS | 0x00800000);
 		smb2_put32(buf + 4, BD_NAME_MAX);
 		k = smbd_utf8_to_utf16(fsname, sizeof(fsname) - 1, buf + 12,
 		    sizeof(buf) - 12);
@@ -1819,6 +1838,13 @@ smbd_query_info(struct smbd_req *r)
 		smbd_query_security(r, s, o, smb2_get32(b + 16),
 		    smb2_get32(b + 4) < r->conn->env->max_transact ?
 		    smb2_get32(b + 4) : r->conn->env->max_transact);
+		return;
+	}
+	if (b[2] == SMB2_0_INFO_FILE && (b[3] == 7 || b[3] == 15)) {
+		/* FileEaInformation, FileFullEaInformation (create_ctx.c) */
+		smbd_ea_query(r, s, o, b[3], smb2_get32(b + 4) <
+		    r->conn->env->max_transact ? smb2_get32(b + 4) :
+		    r->conn->env->max_transact);
 		return;
 	}
 	if ((q = calloc(1, sizeof(*q))) == NULL) {
@@ -2338,6 +2364,9 @@ smbd_set_info(struct smbd_req *r)
 		req.sattr.mask = 0x08;			/* SIZE */
 		req.sattr.size = smb2_get64(d);
 		break;
+	case 15:	/* FileFullEaInformation (create_ctx.c) */
+		smbd_ea_set(r, s, o, d, blen);
+		return;
 	case 19:	/* FileAllocationInformation: nothing reserved */
 		if (blen < 8) {
 			smbd_reply_error(r, STATUS_INFO_LENGTH_MISMATCH);

@@ -8,7 +8,7 @@ smbd_libsmb2_a_SOURCES = smbd/smb2.h smbd/status.h smbd/smb2_hdr.c \
 	smbd/smb2_lease.h smbd/dcerpc.h smbd/dcerpc.c smbd/srvsvc.c smbd/wkssvc.c \
 	smbd/secdesc.c smbd/secdesc.h smbd/smb2_durable.c smbd/smb2_durable.h \
 	smbd/smb2_notify.c smbd/smb2_notify.h smbd/smb2_stream.c \
-	smbd/smb2_stream.h
+	smbd/smb2_stream.h smbd/smb2_ea.c smbd/smb2_ea.h
 smbd_libsmb2_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 sbin_PROGRAMS += smbd/dittofs-smbd
@@ -16,7 +16,7 @@ smbd_dittofs_smbd_SOURCES = smbd/smbd.c smbd/smbd.h smbd/conn.c \
 	smbd/proc.c smbd/file.c smbd/lock.c smbd/ipc.c smbd/control.c \
 	smbd/security.c smbd/lease.c smbd/durable.c smbd/notify.c \
 	smbd/stream.c common/casefold.c common/casefold.h \
-	smbd/fdstore.c
+	smbd/fdstore.c smbd/create_ctx.c
 smbd_dittofs_smbd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 smbd_dittofs_smbd_LDADD = smbd/libsmb2.a $(DITTOFS_COMMON_LIBS) \
 	$(OPENSSL_LIBS)
@@ -92,6 +92,15 @@ tests_unit_test_dcerpc_SOURCES = tests/unit/test_dcerpc.c \
 tests_unit_test_dcerpc_CPPFLAGS = $(SMBD_TEST_CPPFLAGS) -DFUZZ_NO_MAIN
 tests_unit_test_dcerpc_LDADD = $(SMBD_TEST_LIBS)
 
+# The context list of a CREATE and EA chains (smbd/smb2_ea.c), with the
+# fuzz target over random and mutated input.
+check_PROGRAMS += tests/unit/test_smb2_ea
+TESTS += tests/unit/test_smb2_ea
+tests_unit_test_smb2_ea_SOURCES = tests/unit/test_smb2_ea.c \
+	tests/fuzz/fuzz_smb2_ea.c tests/fuzz/fuzz.h
+tests_unit_test_smb2_ea_CPPFLAGS = $(SMBD_TEST_CPPFLAGS) -DFUZZ_NO_MAIN
+tests_unit_test_smb2_ea_LDADD = $(SMBD_TEST_LIBS)
+
 # The daemon on loopback: privilege drop, our SMB2 client's checks, and
 # smbclient through gssd when gssd is there.
 TESTS += tests/integration/test_smbd.sh
@@ -111,6 +120,11 @@ EXTRA_DIST += tests/integration/test_smb_restart.sh
 # CHANGE_NOTIFY fed by SMB's and NFSv3's changes; smbtorture smb2.notify.
 TESTS += tests/integration/test_smb_notify.sh
 EXTRA_DIST += tests/integration/test_smb_notify.sh
+
+# CREATE's MxAc, QFid, AlSi, ExtA, AppInstanceId; EAs by QUERY_INFO and
+# SET_INFO; smbtorture's subtests of them.
+TESTS += tests/integration/test_smb_create.sh
+EXTRA_DIST += tests/integration/test_smb_create.sh
 
 # Security descriptors <-> the store's ACL model, with the parser's
 # fuzz target over random and mutated descriptors.

@@ -37,7 +37,7 @@ struct smbd_secset {
  * it (READ_CONTROL to read, WRITE_OWNER and WRITE_DAC to change), as
  * Windows checks; blockd then checks the ACL as it is now.
  */
-static int
+int
 smbd_sec_granted(const struct smbd_open *o, uint32_t want)
 {
 	uint32_t granted = secdesc_mask_to_acl(o->desired);
@@ -275,7 +275,7 @@ struct smbd_secd {
 	size_t		 acllen;
 	uint8_t		 acl[ACL_ENCODED_MAX];
 	size_t		 outlen;
-	uint8_t		 out[128];
+	uint8_t		 out[SMBD_CREATE_RSP_MAX];
 };
 
 /* MS-SMB2 2.2.13.2: the create contexts, for one named SecD. */

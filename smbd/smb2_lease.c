@@ -5,48 +5,21 @@
 #include <string.h>
 
 #include "smb2.h"
+#include "smb2_ea.h"
 #include "smb2_lease.h"
 #include "status.h"
 
-/* MS-SMB2 2.2.13.2: one element after another, each checked. */
+/* MS-SMB2 2.2.13.2: the list checked whole (smb2_ea.c), then found. */
 int
 smb2_create_ctx_find(const uint8_t *chain, size_t len, const char *name,
     const uint8_t **data, size_t *datalen)
 {
-	size_t off = 0, elen;
-	uint32_t next, dlen;
-	uint16_t noff, nlen, doff;
-	const uint8_t *e;
+	int rc;
 
-	if (chain == NULL || len == 0)
-		return 0;
-	for (;;) {
-		if (len - off < SMB2_CREATE_CTX_HDR)
-			return -1;
-		e = chain + off;
-		next = smb2_get32(e);
-		noff = smb2_get16(e + 4);
-		nlen = smb2_get16(e + 6);
-		doff = smb2_get16(e + 10);
-		dlen = smb2_get32(e + 12);
-		if (next != 0 && (next % 8 != 0 || next > len - off))
-			return -1;
-		elen = next != 0 ? next : len - off;
-		if (noff < SMB2_CREATE_CTX_HDR || nlen == 0 ||
-		    noff > elen || nlen > elen - noff)
-			return -1;
-		if (dlen != 0 && (doff < SMB2_CREATE_CTX_HDR || doff > elen ||
-		    dlen > elen - doff))
-			return -1;
-		if (nlen == 4 && memcmp(e + noff, name, 4) == 0) {
-			*data = dlen != 0 ? e + doff : NULL;
-			*datalen = dlen;
-			return 1;
-		}
-		if (next == 0)
-			return 0;
-		off += next;
-	}
+	if (smb2_ctx_chain_check(chain, len) == -1)
+		return -1;
+	rc = smb2_ctx_get(chain, len, (const uint8_t *)name, 4, data, datalen);
+	return rc > 1 ? 1 : rc;
 }
 
 /* 2.2.13.2.8, 2.2.13.2.10 */

@@ -62,7 +62,8 @@ struct smb2_lease {
  * The create context named `name' (4 bytes, as "RqLs") in a CREATE's
  * context chain (2.2.13.2), every element checked on the way: each
  * inside the chain, Next 8-byte aligned and forward, name and data
- * inside their element.  1 with *data, *len of the first one found, 0
+ * inside their element (smb2_ctx_chain_check's rules: smb2_ea.h).
+ * 1 with *data, *len of the first one found, 0
  * when there is none, -1 for a malformed chain.
  */
 int	 smb2_create_ctx_find(const uint8_t *chain, size_t len,

@@ -14,6 +14,8 @@
  *   ipc.c      IPC$ and its named pipes (srvsvc, wkssvc) carrying
  *              DCE/RPC (dcerpc.c, srvsvc.c, wkssvc.c: dcerpc.h)
  *   durable.c  durable handles v1 and v2, kept in stated
+ *   create_ctx.c  CREATE's MxAc, QFid, AlSi, ExtA, AppInstanceId; EAs
+ *              through QUERY_INFO and SET_INFO
  *   notify.c   CHANGE_NOTIFY (answered async), fed by blockd's notes of
  *              every protocol's changes
  *   stream.c   alternate data streams as the store's named streams
@@ -53,6 +55,12 @@
 /* A tree connected to IPC$ (smbd_tree.share): no share of env->shares. */
 #define SMBD_SHARE_IPC		((size_t)-1)
 #define SMBD_NAME_MAX		16	/* the server's name (srvsvc) */
+/*
+ * CREATE's response: the body, a durable context, a lease, padding, MxAc
+ * and QFid (file.c, create_ctx.c).
+ */
+#define SMBD_CREATE_RSP_MAX	(88 + SMB2_DURABLE_RSP_SIZE + \
+				 SMB2_LEASE_RSP_MAX + 8 + 32 + 56)
 /* The largest frame beyond the biggest WRITE: headers and buffers. */
 #define SMBD_FRAME_SLACK	(128 * 1024)
 /* A frame this large is read into its own buffer (smbd_conn_parse). */
@@ -69,6 +77,9 @@ enum smbd_encrypt {
 struct smbd_share {
 	char		*name;
 	int		 read_only;
+	/* blockd squashes as these say: MxAc's owner (create_ctx.c) */
+	int		 root_squash, all_squash;
+	uint32_t	 anonuid, anongid;
 	enum smbd_encrypt encrypt;
 	int		 known;		/* root handle from blockd */
 	uint8_t		 root_fh[BD_FH_MAX];
@@ -89,6 +100,7 @@ struct dcerpc_conn;
 
 struct smbd_lease;
 struct smbd_orphan;
+struct smbd_app_record;
 
 struct smbd_env {
 	struct daemon		*daemon;
@@ -138,6 +150,9 @@ struct smbd_env {
 	uint64_t		 durable_disconnects;
 	/* stream.c: opens of named streams, on every connection */
 	size_t			 stream_opens;
+	/* create_ctx.c: disconnected durable opens' AppInstanceIds */
+	LIST_HEAD(, smbd_app_record) app_records;
+	size_t			 napp_records;
 	/* notify.c */
 	struct smbd_notify_table *notify;
 	size_t			 notify_buffer;	/* bytes kept per watch */
@@ -235,6 +250,10 @@ struct smbd_open {
 	int			 closed;	/* by CLOSE (not LOGOFF, ...) */
 	uint32_t		 durable_timeout_ms;
 	uint8_t			 create_guid[SMB2_DURABLE_GUID_SIZE];
+	/* create_ctx.c: its AppInstanceId (3.3.5.9.13), its EA scan */
+	int			 has_app;
+	uint8_t			 app_id[16];
+	uint32_t		 ea_next;
 	struct smbd_file	*file;
 	size_t			 nlocks;
 	int			 shared;	/* a reservation in stated */
@@ -440,6 +459,11 @@ void	 smbd_query_directory(struct smbd_req *);
 void	 smbd_set_info(struct smbd_req *);
 
 /* security.c: the security class of QUERY_INFO and SET_INFO */
+/*
+ * 1 when the open was granted every ACL_* right of want by its
+ * DesiredAccess (MAXIMUM_ALLOWED: all; blockd checks the ACL itself).
+ */
+int	 smbd_sec_granted(const struct smbd_open *, uint32_t want);
 void	 smbd_query_security(struct smbd_req *, struct smbd_session *,
 	    struct smbd_open *, uint32_t secinfo, uint32_t outmax);
 void	 smbd_set_security(struct smbd_req *, struct smbd_session *,
@@ -453,6 +477,30 @@ void	 smbd_secd_free(struct smbd_secd *);
 void	 smbd_secd_apply(struct smbd_req *, struct smbd_session *,
 	    struct smbd_open *, struct smbd_secd *, const uint8_t *out,
 	    size_t outlen);
+
+/* create_ctx.c: MxAc, QFid, AlSi, ExtA, AppInstanceId; EAs */
+struct smbd_cctx;
+/* The contexts checked; *out NULL when none of these is there. */
+uint32_t smbd_cctx_parse(struct smbd_req *, const uint8_t *contexts,
+	    uint32_t len, struct smbd_cctx **out);
+void	 smbd_cctx_free(struct smbd_cctx *);
+/* 3.3.5.9.13: other clients' opens of the path with the id are closed. */
+void	 smbd_cctx_app_close(struct smbd_req *, const struct smbd_cctx *,
+	    size_t share, const char *path, int durable_v2);
+/* CREATE's response (len bytes at out) with these contexts' part. */
+void	 smbd_cctx_answer(struct smbd_req *, struct smbd_open *,
+	    struct smbd_cctx *, const bd_attr *, uint32_t action,
+	    struct smbd_secd *, const uint8_t *out, size_t len);
+/* BD_ACCESS's answer as the FILE_* rights it stands for. */
+uint32_t smbd_access_mask(uint32_t granted, const bd_attr *, uint32_t uid,
+	    int read_only, int parent_delete);
+/* durable.c: a durable open with an AppInstanceId lost its connection. */
+void	 smbd_app_disconnected(struct smbd_conn *, const struct smbd_open *);
+/* QUERY_INFO FileEaInformation, FileFullEaInformation; SET_INFO. */
+void	 smbd_ea_query(struct smbd_req *, struct smbd_session *,
+	    struct smbd_open *, uint8_t class, uint32_t outmax);
+void	 smbd_ea_set(struct smbd_req *, struct smbd_session *,
+	    struct smbd_open *, const uint8_t *, uint32_t len);
 
 /* lock.c */
 void	 smbd_lock(struct smbd_req *);

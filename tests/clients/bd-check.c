@@ -1481,8 +1481,9 @@ smbd_watch(struct bdc *c, const bd_fh *root)
 }
 
 /*
- * As smbd's user and role: what smbd/file.c sends is served (OPEN with
- * its fd among it), what it does not send disconnects it.
+ * As smbd's user and role: what smbd/file.c and create_ctx.c send is
+ * served (OPEN with its fd among it, ACCESS for MxAc, the xattrs and
+ * NAMED_LIST for EAs), what it does not send disconnects it.
  */
 static int
 smbd_role(const char *sock)
@@ -1490,9 +1491,11 @@ smbd_role(const char *sock)
 	struct bdc c;
 	struct bdc_open_args oa;
 	struct bd_open_io_req oi;
-	struct bd_access_req ac;
-	struct bd_xattr_req xr;
+	struct bd_symlink_req sl;
+	struct bd_link_req lk;
 	struct bd_acl_reply rep;
+	struct bd_named_list_reply nl;
+	unsigned int granted;
 	bd_fh root, f;
 	int fd = -1;
 
@@ -1517,6 +1520,17 @@ smbd_role(const char *sock)
 	TAP_EQ_INT(acl_call(&c, BD_ACL_GET, &f, NULL, 0, &rep), 0,
 	    "smbd: ACL_GET answers");
 	xdr_free((xdrproc_t)xdr_bd_acl_reply, &rep);
+	/* CREATE's MxAc and the EAs (smbd/create_ctx.c). */
+	TAP_EQ_INT(access_bits(&c, &f, 0x3f, &granted), 0,
+	    "smbd: ACCESS answers");
+	TAP_EQ_INT(xattr_set(&c, &f), 0, "smbd: XATTR_SET answers");
+	memset(&nl, 0, sizeof(nl));
+	tap_ok(bdc_call(&c, BD_NAMED_LIST, (xdrproc_t)xdr_bd_fh_req,
+	    &(struct bd_fh_req){ .cred = c.cred, .fh = f },
+	    (xdrproc_t)xdr_bd_named_list_reply, &nl, NULL) == 0 &&
+	    nl.status == 0 && nl.entries.entries_len == 1,
+	    "smbd: NAMED_LIST answers (the EA just set)");
+	xdr_free((xdrproc_t)xdr_bd_named_list_reply, &nl);
 	smbd_watch(&c, &root);
 	bdc_close(&c);
 	memset(&oi, 0, sizeof(oi));
@@ -1525,19 +1539,19 @@ smbd_role(const char *sock)
 	tap_ok(role_refused(sock, IPC_ROLE_SMBD, BD_OPEN_IO,
 	    (xdrproc_t)xdr_bd_open_io_req, &oi), "smbd: OPEN_IO (not "
 	    "smbd's): disconnected");
-	memset(&ac, 0, sizeof(ac));
-	ac.fh = root;
-	tap_ok(role_refused(sock, IPC_ROLE_SMBD, BD_ACCESS,
-	    (xdrproc_t)xdr_bd_access_req, &ac), "smbd: ACCESS: disconnected");
-	memset(&xr, 0, sizeof(xr));
-	xr.fh = root;
-	tap_ok(role_refused(sock, IPC_ROLE_SMBD, BD_XATTR_LIST,
-	    (xdrproc_t)xdr_bd_xattr_req, &xr), "smbd: XATTR_LIST: "
+	memset(&sl, 0, sizeof(sl));
+	sl.dir = root;
+	tap_ok(role_refused(sock, IPC_ROLE_SMBD, BD_SYMLINK,
+	    (xdrproc_t)xdr_bd_symlink_req, &sl), "smbd: SYMLINK: "
 	    "disconnected");
+	memset(&lk, 0, sizeof(lk));
+	lk.fh = root;
+	lk.dir = root;
+	tap_ok(role_refused(sock, IPC_ROLE_SMBD, BD_LINK,
+	    (xdrproc_t)xdr_bd_link_req, &lk), "smbd: LINK: disconnected");
 	tap_ok(role_refused(sock, IPC_ROLE_SMBD, BD_READLINK,
 	    (xdrproc_t)xdr_bd_fh_req, &(struct bd_fh_req){ .fh = root }),
 	    "smbd: READLINK: disconnected");
-	/* smbd lists named streams (smbd/stream.c); it syncs by its fds. */
 	tap_ok(role_refused(sock, IPC_ROLE_SMBD, BD_COMMIT,
 	    (xdrproc_t)xdr_bd_fh_req, &(struct bd_fh_req){ .fh = root }),
 	    "smbd: COMMIT: disconnected");

@@ -172,6 +172,7 @@ import os
 import socket
 import struct
 import sys
+import time
 
 PORT = int(sys.argv[1])
 CMD = sys.argv[2]
@@ -862,7 +863,8 @@ class LockProbe(Files):
         r = self.call(SESSION_SETUP, body + tok)
         self.sid = r["sid"]
         self.call(SESSION_SETUP, body + tok)
-        r = self.call(TREE_CONNECT, self.tree_body("export"))
+        r = self.call(TREE_CONNECT, self.tree_body(getattr(self, "share",
+                                                           "export")))
         self.tid = r["tid"]
         return r["status"]
 
@@ -1468,7 +1470,7 @@ def create_ctx(name, data):
 
 
 def create_with(p, name, ctxs, access=0xC0000000, share=7, disp=3,
-                oplock=0, flags=0):
+                oplock=0, flags=0, options=0x40):
     """CREATE with contexts chained (each padded, Next set)."""
     n = name.encode("utf-16-le")
     chain = b""
@@ -1478,7 +1480,7 @@ def create_with(p, name, ctxs, access=0xC0000000, share=7, disp=3,
         chain += c
     off = 64 + 56 + len(pad8(n))
     body = struct.pack("<HBBIQQIIIIIHHII", 57, 0, oplock, 2, 0, 0, access,
-                       0, share, disp, 0x40, 64 + 56, len(n),
+                       0, share, disp, options, 64 + 56, len(n),
                        off if chain else 0, len(chain))
     body += pad8(n) + chain if chain else n
     r = p.call(CREATE, body, flags=flags)
@@ -1832,6 +1834,297 @@ def secd(d, key, name, uid):
     if r["status"] == 0:
         p.call(6, struct.pack("<HHI", 24, 0, 0) + p.fid(r))
     print("SECD 0x%x" % r["status"])
+
+
+# CREATE's MxAc, QFid, AlSi, ExtA, AppInstanceId; EAs (smbd/create_ctx.c).
+APP_INSTANCE_TAG = bytes.fromhex("45bca66aefa7f74a9008fa462e144d74")
+
+
+def guid_ctx(tag, data):
+    """A create context named by a 16-byte GUID (2.2.13.2)."""
+    return pad8(struct.pack("<IHHHHI", 0, 16, 16, 0, 32, len(data)) + tag +
+                data)
+
+
+def ea_chain(eas):
+    """FILE_FULL_EA_INFORMATION entries (MS-FSCC 2.4.15), 4-aligned."""
+    out = b""
+    for i, (name, value) in enumerate(eas):
+        e = struct.pack("<IBBH", 0, 0, len(name), len(value)) + name + \
+            b"\0" + value
+        if i + 1 < len(eas):
+            e += b"\0" * (-len(e) % 4)
+            e = struct.pack("<I", len(e)) + e[4:]
+        out += e
+    return out
+
+
+def ea_parse(b):
+    """[(name, value)] of a FILE_FULL_EA_INFORMATION list."""
+    out, pos = [], 0
+    while pos + 8 <= len(b):
+        (nxt, _f, nl, vl) = struct.unpack_from("<IBBH", b, pos)
+        out.append((b[pos + 8:pos + 8 + nl],
+                    b[pos + 9 + nl:pos + 9 + nl + vl]))
+        if nxt == 0:
+            break
+        pos += nxt
+    return out
+
+
+def query(p, f, cls, outlen=4096, inbuf=b"", flags=0, index=0, typ=1):
+    """QUERY_INFO: (status, data)."""
+    body = struct.pack("<HBBIHHIII16s", 41, typ, cls, outlen,
+                       64 + 40 if inbuf else 0, 0, len(inbuf), index, flags,
+                       f) + inbuf
+    r = p.call(0x10, body)
+    if r["status"] not in (0, 0x80000005):
+        return r["status"], b""
+    (off, ln) = struct.unpack_from("<HI", r["body"], 2)
+    return r["status"], r["body"][off - 64:off - 64 + ln]
+
+
+def setinfo(p, f, cls, data):
+    si = struct.pack("<HBBIHHI16s", 33, 1, cls, len(data), 64 + 32, 0, 0,
+                     f) + data
+    return p.call(0x11, si)["status"]
+
+
+def cctx_steps(d, key):
+    """PASS/FAIL lines: the contexts and the EA classes on share export."""
+    p = LockProbe(connect(), d, key)
+    p.login()
+
+    def rep(name, ok, detail=""):
+        print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, detail)))
+        sys.stdout.flush()
+    name = "cctx-%d.bin" % os.getpid()
+    eas = [(b"Colour", b"blue"), (b"SIZE", b"x" * 300)]
+    r = create_with(p, name, [create_ctx(b"MxAc", b""),
+                              create_ctx(b"QFid", b""),
+                              create_ctx(b"AlSi", struct.pack("<Q", 1 << 20)),
+                              create_ctx(b"ExtA", ea_chain(eas))], disp=2)
+    rep("CREATE with MxAc, QFid, AlSi, ExtA: SUCCESS", r["status"] == 0,
+        hex(r["status"]))
+    if r["status"] != 0:
+        return
+    f = p.fid(r)
+    mx = response_ctx(r, b"MxAc")
+    qf = response_ctx(r, b"QFid")
+    (mst, mask) = struct.unpack_from("<II", mx) if mx and len(mx) == 8 \
+        else (None, None)
+    rep("MxAc of root: QueryStatus 0, FILE_ALL_ACCESS",
+        mst == 0 and mask == 0x1f01ff, "%s %s" % (mst, mask and hex(mask)))
+    st, internal = query(p, f, 6)
+    rep("QFid: 32 bytes, DiskFileId as FileInternalInformation's",
+        qf is not None and len(qf) == 32 and st == 0 and
+        qf[:8] == internal[:8], "%s %s" % (qf and qf.hex(), internal.hex()))
+    st, vol = query(p, f, 1, typ=2)
+    rep("QFid: VolumeId the share's id (FileFsVolumeInformation's serial)",
+        qf is not None and st == 0 and
+        struct.unpack_from("<Q", qf, 8)[0] ==
+        struct.unpack_from("<I", vol, 8)[0], "%s" % (qf and qf.hex()))
+    st, data = query(p, f, 15, flags=1)
+    got = ea_parse(data)
+    rep("ExtA, then FileFullEaInformation: both EAs, names in upper case",
+        st == 0 and got == [(b"COLOUR", b"blue"), (b"SIZE", b"x" * 300)],
+        "%s %s" % (hex(st), got))
+    st, data = query(p, f, 7)
+    want = ((8 + 6 + 1 + 4 + 3) & ~3) + ((8 + 4 + 1 + 300 + 3) & ~3)
+    rep("FileEaInformation: EaSize %d" % want, st == 0 and
+        struct.unpack_from("<I", data)[0] == want, "%s %s" % (hex(st),
+                                                              data.hex()))
+    gl = struct.pack("<IB", 0, 4) + b"size\0"
+    st, data = query(p, f, 15, inbuf=gl)
+    rep("FileFullEaInformation with an EA list (size, any case): SIZE",
+        st == 0 and ea_parse(data) == [(b"SIZE", b"x" * 300)],
+        "%s %s" % (hex(st), ea_parse(data)))
+    st, data = query(p, f, 15, flags=1 | 2)
+    st2, data2 = query(p, f, 15, flags=2)
+    st3, _d = query(p, f, 15)
+    rep("single entries: COLOUR, then SIZE, then NO_MORE_EAS",
+        st == 0 and ea_parse(data)[0][0] == b"COLOUR" and st2 == 0 and
+        ea_parse(data2)[0][0] == b"SIZE" and st3 == 0x80000012,
+        "%s %s %s" % (hex(st), hex(st2), hex(st3)))
+    st, data = query(p, f, 15, flags=4 | 2, index=2)
+    st2, _d = query(p, f, 15, flags=4, index=3)
+    rep("index 2: SIZE; index 3: NONEXISTENT_EA_ENTRY",
+        st == 0 and ea_parse(data)[0][0] == b"SIZE" and st2 == 0xc0000051,
+        "%s %s" % (hex(st), hex(st2)))
+    st, _d = query(p, f, 15, outlen=8, flags=1)
+    rep("an output buffer that holds no entry: BUFFER_TOO_SMALL",
+        st == 0xc0000023, hex(st))
+    st = setinfo(p, f, 15, ea_chain([(b"colour", b""), (b"new", b"v")]))
+    st2, data = query(p, f, 15, flags=1)
+    rep("SET_INFO FileFullEaInformation: length 0 removes COLOUR, NEW set",
+        st == 0 and st2 == 0 and ea_parse(data) == [(b"NEW", b"v"),
+                                                       (b"SIZE", b"x" * 300)],
+        "%s %s %s" % (hex(st), hex(st2), ea_parse(data)))
+    big = ea_chain([(b"big1", b"b" * 40000), (b"big2", b"b" * 40000)])
+    st = setinfo(p, f, 15, big)
+    st2, data = query(p, f, 15, flags=1)
+    rep("SET_INFO of 80000 bytes of EAs: EA_TOO_LARGE, nothing set",
+        st == 0xc0000050 and st2 == 0 and
+        [n for (n, _v) in ea_parse(data)] == [b"NEW", b"SIZE"],
+        "%s %s" % (hex(st), [n for (n, _v) in ea_parse(data)]))
+    r = create_with(p, name + ".4", [create_ctx(b"ExtA", big)], disp=2)
+    st, _f = p.open(name + ".4", disp=1)
+    rep("CREATE with 80000 bytes of EAs: EA_TOO_LARGE, no file",
+        r["status"] == 0xc0000050 and st == 0xc0000034,
+        "%s %s" % (hex(r["status"]), hex(st)))
+    bad = struct.pack("<IBBH", 64, 0, 3, 1) + b"abc\0v"
+    st = setinfo(p, f, 15, bad)
+    rep("SET_INFO with NextEntryOffset past the buffer: INVALID_PARAMETER",
+        st == 0xc000000d, hex(st))
+    st = setinfo(p, f, 15, struct.pack("<IBBH", 0, 0, 3, 1) + b"abcXv")
+    rep("SET_INFO with a name not NUL terminated: INVALID_PARAMETER",
+        st == 0xc000000d, hex(st))
+    st = setinfo(p, f, 15, ea_chain([(b"a*b", b"v")]))
+    rep("SET_INFO with a name holding '*': INVALID_EA_NAME",
+        st == 0x80000013, hex(st))
+    st = setinfo(p, f, 15, struct.pack("<IBBH", 0, 1, 1, 1) + b"a\0v")
+    rep("SET_INFO with a flag other than FILE_NEED_EA: INVALID_EA_NAME",
+        st == 0x80000013, hex(st))
+    st, fsa = query(p, f, 5, typ=2)
+    rep("FileFsAttributeInformation: FILE_SUPPORTS_EXTENDED_ATTRIBUTES",
+        st == 0 and struct.unpack_from("<I", fsa)[0] & 0x00800000 != 0,
+        hex(st))
+    p.close(f)
+    r = create_with(p, name, [], access=0x80, disp=1)
+    if r["status"] == 0:
+        fa = p.fid(r)
+        st, _d = query(p, fa, 15, flags=1)
+        st2 = setinfo(p, fa, 15, ea_chain([(b"x", b"y")]))
+        p.close(fa)
+    rep("an open for FILE_READ_ATTRIBUTES alone: FileFullEaInformation and "
+        "its SET_INFO ACCESS_DENIED", r["status"] == 0 and
+        st == 0xc0000022 and st2 == 0xc0000022,
+        "%s %s %s" % (hex(r["status"]), hex(st), hex(st2)))
+    r = create_with(p, name + ".2", [create_ctx(b"ExtA", bad)], disp=2)
+    st, _f = p.open(name + ".2", disp=1)
+    rep("CREATE with a malformed EA chain: INVALID_PARAMETER, no file",
+        r["status"] == 0xc000000d and st == 0xc0000034,
+        "%s %s" % (hex(r["status"]), hex(st)))
+    r = create_with(p, name + ".2", [create_ctx(b"ExtA",
+                                                ea_chain([(b"a:b", b"v")]))],
+                    disp=2)
+    rep("CREATE with an EA name holding ':': INVALID_EA_NAME",
+        r["status"] == 0x80000013, hex(r["status"]))
+    # A context whose data overlaps its name, one whose data is not
+    # 8-byte aligned, one named twice: the list is malformed.
+    ov = struct.pack("<IHHHHI", 0, 16, 4, 0, 16, 8) + b"MxAc" + b"\0" * 4
+    r1 = create_with(p, name + ".3", [ov], disp=2)
+    un = struct.pack("<IHHHHI", 0, 16, 4, 0, 20, 8) + b"AlSi" + b"\0" * 12
+    r2 = create_with(p, name + ".3", [un], disp=2)
+    r3 = create_with(p, name + ".3", [create_ctx(b"QFid", b""),
+                                      create_ctx(b"QFid", b"")], disp=2)
+    r4 = create_with(p, name + ".3", [create_ctx(b"AlSi", b"\0" * 4)],
+                     disp=2)
+    rep("context lists: overlapping, unaligned, named twice, AlSi of 4 "
+        "bytes: INVALID_PARAMETER",
+        [x["status"] for x in (r1, r2, r3, r4)] == [0xc000000d] * 4,
+        " ".join(hex(x["status"]) for x in (r1, r2, r3, r4)))
+    r = create_with(p, name + ".3", [create_ctx(b"Zzzz", b"\1" * 8),
+                                     create_ctx(b"QFid", b"")], disp=2)
+    rep("an unknown context is ignored: SUCCESS with QFid",
+        r["status"] == 0 and response_ctx(r, b"QFid") is not None,
+        hex(r["status"]))
+    if r["status"] == 0:
+        p.close(p.fid(r))
+
+
+def mxac(d, key, share, name, make=""):
+    """MXAC <status> <QueryStatus> <mask> of name ("" the root) on share;
+    make "file": a new file, made by this CREATE."""
+    p = LockProbe(connect(), d, key)
+    p.share = share
+    p.login()
+    r = create_with(p, name, [create_ctx(b"MxAc", b"")],
+                    access=0x80 if not make else 0xC0000000,
+                    disp=2 if make else 1, options=0x40 if make else 0)
+    mx = response_ctx(r, b"MxAc")
+    if mx is None or len(mx) != 8:
+        print("MXAC 0x%x - -" % r["status"])
+        return
+    print("MXAC 0x%x 0x%x 0x%x" % ((r["status"],) +
+                                    struct.unpack_from("<II", mx)))
+
+
+def mkpub(d, key, name):
+    """A directory whose DACL lets Everyone do anything (SecD), and a file
+    in it (mode 0644, this session's): "MKPUB <dir> <file>" statuses."""
+    p = LockProbe(connect(), d, key)
+    p.login()
+    everyone = struct.pack("<BB", 1, 1) + (1).to_bytes(6, "big") + \
+        struct.pack("<I", 0)
+    ace = struct.pack("<BBHI", 0, 0, 8 + len(everyone), 0x1f01ff) + everyone
+    acl = struct.pack("<BBHHH", 2, 0, 8 + len(ace), 1, 0) + ace
+    sd = struct.pack("<BBHIIII", 1, 0, 0x8004, 0, 0, 0, 20) + acl
+    r = create_with(p, name, [create_ctx(b"SecD", sd)], disp=2, options=1)
+    if r["status"] == 0:
+        p.close(p.fid(r))
+    r2 = create_with(p, name + "\\rootfile", [], disp=2)
+    if r2["status"] == 0:
+        p.close(p.fid(r2))
+    print("MKPUB 0x%x 0x%x" % (r["status"], r2["status"]))
+
+
+def app_instance(d, key, name, how, app_hex=None):
+    """3.3.5.9.13: a DH2Q open with an AppInstanceId, denying all, by one
+    client; then the same by another client (another ClientGuid).
+    how "live": the first stays connected; "gone": its connection drops
+    first.  APP <second's status> <first's CLOSE status> <breaks seen>.
+    how "hold": only the first, with the id app_hex, kept until stdin
+    ends ("APPHELD <status>"); "try": only the second ("APP <status>")."""
+    app = bytes.fromhex(app_hex) if app_hex else os.urandom(16)
+
+    def opener(access=0xC0000000):
+        p = LockProbe(connect(), d, key)
+        p.client_guid = os.urandom(16)
+        p.login()
+        dh = create_ctx(b"DH2Q", struct.pack("<II8s16s", 0, 0, b"",
+                                             os.urandom(16)))
+        ai = guid_ctx(APP_INSTANCE_TAG, struct.pack("<HH16s", 20, 0, app))
+        r = create_with(p, name, [dh, ai], access=access, share=0, disp=3,
+                        oplock=9)
+        return p, r
+    if how == "try":
+        b, rb = opener(0x80000000)
+        print("APP 0x%x" % rb["status"])
+        if rb["status"] == 0:
+            b.close(b.fid(rb))
+        return
+    a, ra = opener()
+    if how == "hold":
+        print("APPHELD 0x%x %s" % (ra["status"], "DH2Q" if
+                                   response_ctx(ra, b"DH2Q") is not None
+                                   else "-"))
+        sys.stdout.flush()
+        sys.stdin.readline()
+        os._exit(0)
+    if ra["status"] != 0 or response_ctx(ra, b"DH2Q") is None:
+        print("APP first 0x%x" % ra["status"])
+        return
+    fa = a.fid(ra)
+    if how == "gone":
+        a.s.close()
+        time.sleep(0.5)
+    b, rb = opener()
+    if how == "gone":
+        print("APP 0x%x - -" % rb["status"])
+    else:
+        a.s.settimeout(0.5)
+        breaks = 0
+        try:
+            while True:
+                if a.recv()["cmd"] == OPLOCK_BREAK:
+                    breaks += 1
+        except (socket.timeout, OSError):
+            pass
+        a.s.settimeout(10)
+        print("APP 0x%x 0x%x %d" % (rb["status"], a.close(fa), breaks))
+    if rb["status"] == 0:
+        b.close(b.fid(rb))
 
 
 # DCE/RPC (C706 chapter 12) and NDR, as much as the pipe checks need.
@@ -2465,6 +2758,21 @@ def main():
         return
     if CMD == "locklimit":
         lock_limits(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]))
+        return
+    if CMD == "cctx":
+        cctx_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
+        return
+    if CMD == "mxac":
+        mxac(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
+             ARGS[3] if len(ARGS) > 3 else "",
+             ARGS[4] if len(ARGS) > 4 else "")
+        return
+    if CMD == "mkpub":
+        mkpub(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])
+        return
+    if CMD == "appinst":
+        app_instance(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
+                     ARGS[3], ARGS[4] if len(ARGS) > 4 else None)
         return
     if CMD == "secd":
         secd(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2], int(ARGS[3]))

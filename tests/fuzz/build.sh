@@ -73,6 +73,11 @@ echo "built $b/tests/fuzz/fuzz_dcerpc"
     "$top_srcdir/tests/fuzz/fuzz_secdesc.c" "$top_srcdir/smbd/secdesc.c" \
     "$top_srcdir/common/acl.c"
 echo "built $b/tests/fuzz/fuzz_secdesc"
+# smbd's CREATE context lists and EA chains (smbd/smb2_ea.c).
+"$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER $INC \
+    -I"$top_srcdir/smbd" -o "$b/tests/fuzz/fuzz_smb2_ea" \
+    "$top_srcdir/tests/fuzz/fuzz_smb2_ea.c" "$top_srcdir/smbd/smb2_ea.c"
+echo "built $b/tests/fuzz/fuzz_smb2_ea"
 # gssd's SPNEGO and NTLMSSP parsers (gssd/spnego.c, gssd/ntlm.c).
 "$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER \
     -I"$top_srcdir/gssd" -I"$top_srcdir/tests/fuzz" \

@@ -25,6 +25,8 @@ int	fuzz_smb2_one(const uint8_t *, size_t);
 int	fuzz_dcerpc_one(const uint8_t *, size_t);
 /* smbd's security descriptors (tests/unit/test_secdesc.c). */
 int	fuzz_secdesc_one(const uint8_t *, size_t);
+/* smbd's create contexts and EA chains (tests/unit/test_smb2_ea.c). */
+int	fuzz_smb2_ea_one(const uint8_t *, size_t);
 struct dcerpc_interface;
 size_t	fuzz_dcerpc_bind(const struct dcerpc_interface *, uint8_t *out);
 /* The key of a transform of this session id (fuzz_smb2.c). */

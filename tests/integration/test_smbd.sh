@@ -101,8 +101,8 @@ check "smbd: chroot to the run directory" test "$(readlink /proc/$SMBD/root)" = 
 BDCHECK=$(cd "$top_builddir" && pwd)/tests/clients/bd-check
 BD_CHECK_USER=dittofs-smbd "$BDCHECK" smbd "$SUITE_DIR/run/blockd.sock" > "$SUITE_DIR/role.out" 2>&1
 sed 's/^/# /' "$SUITE_DIR/role.out"
-check "blockd serves smbd's SHARE_ROOT, GETATTR, OPEN (with its fd), ACL_GET" test "$(grep -c '^ok .*answers' "$SUITE_DIR/role.out")" = 4
-check "blockd disconnects smbd for OPEN_IO, ACCESS, XATTR_LIST, READLINK, COMMIT" test "$(grep -c '^ok .*disconnected' "$SUITE_DIR/role.out")" = 5
+check "blockd serves smbd's SHARE_ROOT, GETATTR, OPEN (with its fd), ACL_GET, ACCESS, XATTR_SET, NAMED_LIST" test "$(grep -c '^ok .*answers' "$SUITE_DIR/role.out")" = 7
+check "blockd disconnects smbd for OPEN_IO, SYMLINK, LINK, READLINK, COMMIT" test "$(grep -c '^ok .*disconnected' "$SUITE_DIR/role.out")" = 5
 check "blockd sends smbd the notes of the directories it watches (BD_WATCH, counted), record notes while it watches any, nothing while it watches none" sh -c "test \$(grep -c '^ok .*smbd: .*\(note\|WATCH\)' '$SUITE_DIR/role.out') = 10 && ! grep -q '^not ok' '$SUITE_DIR/role.out'"
 
 # NEGOTIATE, every dialect alone and all together.
