@@ -481,21 +481,14 @@ smbd_create_durable_done(void *arg, int granted)
  * with a batch oplock or a lease that holds H.
  */
 static void
-smbd_create_oplocked(void *arg, uint8_t level)
+smbd_create_oplocked_go(struct smbd_walk *w)
 {
-	struct smbd_walk *w = arg;
 	struct smbd_open *o = w->open;
 	struct smbd_session *s;
 
-	if (level == SMBD_LEASE_KEY_ELSEWHERE) {
-		/* MS-SMB2 3.3.5.9.8: its key leases another file. */
-		smbd_reply_error(w->r, STATUS_INVALID_PARAMETER);
-		return;
-	}
-	o->oplock = level;
 	if (w->durable.version != 0 && smbd_durable_id(o->owner_id) &&
-	    !o->is_dir && (level == SMB2_OPLOCK_LEVEL_BATCH ||
-	    (level == SMB2_OPLOCK_LEVEL_LEASE && o->lease != NULL &&
+	    !o->is_dir && (o->oplock == SMB2_OPLOCK_LEVEL_BATCH ||
+	    (o->oplock == SMB2_OPLOCK_LEVEL_LEASE && o->lease != NULL &&
 	    (o->lease->l.state & SMB2_LEASE_HANDLE))) &&
 	    (s = smbd_session_find(w->r->conn, w->session_id)) != NULL) {
 		smbd_durable_register(w->r->conn, s, o, &w->durable,
@@ -503,6 +496,50 @@ smbd_create_oplocked(void *arg, uint8_t level)
 		return;
 	}
 	smbd_create_shared(w, STATUS_SUCCESS);
+}
+
+/* The attributes after the recalled holders wrote back (below). */
+static void
+smbd_create_refreshed(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_walk *w = arg;
+	bd_attr_reply *rep = reply;
+
+	(void)fd;
+	if (status == 0 && rep->status == 0)
+		w->attr = rep->attr;
+	smbd_create_oplocked_go(w);
+}
+
+static void
+smbd_create_oplocked(void *arg, uint8_t level)
+{
+	struct smbd_walk *w = arg;
+	struct smbd_open *o = w->open;
+	struct smbd_session *s;
+	bd_fh_req fr;
+
+	if (level == SMBD_LEASE_KEY_ELSEWHERE) {
+		/* MS-SMB2 3.3.5.9.8: its key leases another file. */
+		smbd_reply_error(w->r, STATUS_INVALID_PARAMETER);
+		return;
+	}
+	o->oplock = level;
+	/*
+	 * A recalled NFSv4 write delegation's holder wrote its data back
+	 * before it returned: the size and times read at the open are
+	 * stale, and the client takes them from this CREATE's response.
+	 */
+	if (o->recalled && (s = smbd_session_find(w->r->conn,
+	    w->session_id)) != NULL) {
+		o->recalled = 0;
+		smbd_fh_fill(&fr, s, o->fh, o->fhlen);
+		bdc_call(w->r->conn->env->bdc, BD_GETATTR,
+		    (xdrproc_t)xdr_bd_fh_req, &fr, (xdrproc_t)xdr_bd_attr_reply,
+		    sizeof(bd_attr_reply), smbd_create_refreshed, w);
+		return;
+	}
+	smbd_create_oplocked_go(w);
 }
 
 /* CREATE's response (2.2.14), with a durable context when granted. */

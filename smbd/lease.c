@@ -189,6 +189,7 @@ struct smbd_lease_op {
 	uint8_t			 file[ST_FILE_ID_LEN];
 	int			 write;
 	int			 data;		/* it overwrites */
+	int			 attr;		/* of attributes alone */
 	uint8_t			 wanted;	/* SMB2_OPLOCK_LEVEL_* */
 	struct smbd_open	*o;		/* the walk's, outlives us */
 	int			 is_lease;
@@ -591,6 +592,8 @@ smbd_lease_conflict_done(void *arg, int status, void *reply)
 	struct timeval tv = { 0, SMBD_BREAK_POLL_MS * 1000 };
 
 	if (status == 0 && rep->outstanding > 0 && !op->c->closing) {
+		/* What the holders write meanwhile changes the attributes. */
+		op->o->recalled = 1;
 		if (!smbd_lease_past(&op->deadline)) {
 			if (op->ev == NULL && (op->ev = evtimer_new(
 			    op->c->env->base, smbd_lease_poll, op)) == NULL)
@@ -622,7 +625,8 @@ smbd_lease_conflict_ask(struct smbd_lease_op *op)
 	req.file.st_file_val = (char *)op->file;
 	req.client_id = op->is_lease ? op->lease_id : op->session_id;
 	req.write = op->write;
-	req.cause = op->data ? ST_GRANT_SMB_DATA : ST_GRANT_SMB_OPEN;
+	req.cause = op->attr ? ST_GRANT_SMB_ATTR : op->data ?
+	    ST_GRANT_SMB_DATA : ST_GRANT_SMB_OPEN;
 	ipc_client_call(op->c->env->stated, ST_GRANT_SMB_CONFLICT,
 	    (xdrproc_t)xdr_st_grant_smb_conflict_req, &req,
 	    ST_GRANT_CONFLICT_REPLY, (xdrproc_t)xdr_st_grant_conflict_reply,
@@ -650,13 +654,13 @@ smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
 		}
 	}
 	/*
-	 * Attributes only (no data): it breaks nothing, and gets no
+	 * Attributes only (no data): it breaks no SMB grant, and gets no
 	 * oplock; a lease it may have (MS-SMB2 3.3.5.9.8: a stat open
-	 * shares its client's lease, or starts one).
+	 * shares its client's lease, or starts one).  It still recalls an
+	 * NFSv4 write delegation (ST_GRANT_SMB_ATTR): the size and times
+	 * it reads are the holder's to say until its data is written.
 	 */
-	if (o->is_dir || (o->access == 0 && (lease == NULL ||
-	    wanted != SMB2_OPLOCK_LEVEL_LEASE)) ||
-	    (file = smbd_file_id(o)) == NULL ||
+	if (o->is_dir || (file = smbd_file_id(o)) == NULL ||
 	    !smbd_stated_ready(c->env) || (op = calloc(1,
 	    sizeof(*op))) == NULL) {
 		done(arg, SMB2_OPLOCK_LEVEL_NONE);
@@ -671,6 +675,9 @@ smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
 	op->wanted = wanted;
 	op->o = o;
 	op->data = data;
+	op->attr = o->access == 0;
+	if (op->attr && (lease == NULL || wanted != SMB2_OPLOCK_LEVEL_LEASE))
+		op->wanted = SMB2_OPLOCK_LEVEL_NONE;
 	if (lease != NULL && wanted == SMB2_OPLOCK_LEVEL_LEASE) {
 		op->is_lease = 1;
 		op->lease = *lease;
@@ -692,10 +699,7 @@ smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
 	op->arg = arg;
 	clock_gettime(CLOCK_MONOTONIC, &op->deadline);
 	op->deadline.tv_sec += c->env->break_timeout;
-	if (o->access == 0)
-		smbd_lease_grant(op);
-	else
-		smbd_lease_conflict_ask(op);
+	smbd_lease_conflict_ask(op);
 }
 
 /*

@@ -467,7 +467,8 @@ smbd_status(struct daemon *d, char *buf, size_t len)
 	snprintf(buf, len, "SMB port %u; %zu share(s); %zu connection(s), "
 	    "%zu session(s), %zu open file(s); %llu refused; blockd %s; "
 	    "gssd %s; %llu logon(s), %llu failed; %llu malformed, %llu bad "
-	    "signature(s); %s; %s; %llu RPC call(s), %llu fault(s); %llu "
+	    "signature(s); %s; %s; %llu oplock or lease break(s) sent; "
+	    "%llu RPC call(s), %llu fault(s); %llu "
 	    "transform(s) decrypted, %llu undecryptable, %llu refused "
 	    "unencrypted; commands: %s; to blockd: %s", env->port,
 	    env->nshares, env->nconns, sessions, opens,
@@ -480,6 +481,7 @@ smbd_status(struct daemon *d, char *buf, size_t len)
 	    (unsigned long long)env->logon_failures,
 	    (unsigned long long)env->malformed,
 	    (unsigned long long)env->bad_signatures, locks, notes,
+	    (unsigned long long)env->oplock_breaks,
 	    (unsigned long long)env->rpc_calls,
 	    (unsigned long long)env->rpc_faults,
 	    (unsigned long long)env->decrypted,

@@ -257,6 +257,8 @@ struct smbd_open {
 	struct smbd_file	*file;
 	size_t			 nlocks;
 	int			 shared;	/* a reservation in stated */
+	int			 recalled;	/* its CREATE waited for others'
+						   grants: attributes read again */
 	/* lease.c: its oplock (SMB2_OPLOCK_LEVEL_*), a grant in stated */
 	uint8_t			 oplock;
 	int			 oplock_breaking;	/* notified, no ack */

@@ -401,7 +401,7 @@ grant_set_notify(struct grant_table *t, const uint8_t *sid, size_t len,
  */
 size_t
 grant_conflict_smb(struct grant_table *t, const struct lock_file_id *f,
-    uint64_t client_id, int write, int data)
+    uint64_t client_id, int write, int data, int attr)
 {
 	struct grant_node *n, *next;
 	size_t outstanding = 0;
@@ -416,9 +416,13 @@ grant_conflict_smb(struct grant_table *t, const struct lock_file_id *f,
 		    grant_held_by(&n->g, LOCK_PROTOCOL_SMB, client_id) ||
 		    n->g.level == GRANT_DIR)
 			continue;
+		/* Attributes alone: others' write delegations, as a reader. */
+		if (attr && (n->g.holder.protocol == LOCK_PROTOCOL_SMB ||
+		    n->g.level != GRANT_WRITE))
+			continue;
 		smb = n->g.holder.protocol == LOCK_PROTOCOL_SMB &&
 		    n->g.smb_lease;
-		w = smb ? data : write || data;
+		w = attr ? 0 : smb ? data : write || data;
 		if (!w && n->g.level != GRANT_WRITE)
 			continue;
 		outstanding++;

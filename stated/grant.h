@@ -236,10 +236,12 @@ int			 grant_smb_lease_level(struct grant_table *,
  * the others' oplocks and delegations that a request writing or not
  * conflicts with (grant_conflict: an oplock's level II stays only for a
  * reader, since a WRITE does not break it); how many are outstanding.
+ * attr (an open of attributes alone): only others' write grants of
+ * other protocols (NFSv4 write delegations), as a reader's.
  */
 size_t			 grant_conflict_smb(struct grant_table *,
 			    const struct lock_file_id *, uint64_t client_id,
-			    int write, int data);
+			    int write, int data, int attr);
 /* The grant a stateid names is an SMB lease: 0, or -1 when none. */
 int			 grant_set_smb_lease(struct grant_table *,
 			    const uint8_t *, size_t);

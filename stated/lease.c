@@ -276,7 +276,8 @@ stated_grant_smb_conflict(struct ipc_peer *peer, struct ipc_msg *msg)
 		    req.client_id, req.write);
 		rep.outstanding = (u_int)grant_conflict_smb(env->caching,
 		    &file, req.client_id, req.write,
-		    req.cause == ST_GRANT_SMB_DATA);
+		    req.cause == ST_GRANT_SMB_DATA,
+		    req.cause == ST_GRANT_SMB_ATTR);
 	}
 	rep.grants = (u_int)grant_file_count(env->caching, &file);
 	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_CONFLICT_REPLY, -1,

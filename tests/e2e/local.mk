@@ -50,6 +50,11 @@ EXTRA_DIST += tests/e2e/test_nfs4_wdeleg_kernel.sh
 # encryption), and across kill -9 of smbd during a copy (issue 25).
 TESTS += tests/e2e/test_smb_kernel.sh
 EXTRA_DIST += tests/e2e/test_smb_kernel.sh tests/e2e/workloads/smb.sh
+# tests/e2e/test_cross_kernel.sh: one share through the guest's NFSv4.1
+# and cifs mounts at once: content both ways, byte-range locks across
+# the protocols, a cifs lease broken by an NFS write (issue 25).
+TESTS += tests/e2e/test_cross_kernel.sh
+EXTRA_DIST += tests/e2e/test_cross_kernel.sh tests/e2e/workloads/cross.sh
 
 # tests/e2e/test_krb5_kernel.sh: sec=krb5, krb5i and krb5p mounts of the
 # guest's kernel client with its own rpc.gssd and keytab against nfsd

@@ -627,37 +627,54 @@ test_smb_lease(struct grant_table *t, struct events *ev)
 	    grant_of(t, &f1, SMB, l1)->level == GRANT_WRITE,
 	    "its holder can: upgraded to a write grant");
 	recalls = ev->recalls;
-	tap_ok(grant_conflict_smb(t, &f1, l1, 1, 0) == 0 &&
+	tap_ok(grant_conflict_smb(t, &f1, l1, 1, 0, 0) == 0 &&
 	    ev->recalls == recalls, "the lease's own key opening again "
 	    "breaks nothing");
-	tap_ok(grant_conflict_smb(t, &f1, l2, 1, 0) == 1 &&
+	tap_ok(grant_conflict_smb(t, &f1, l2, 1, 0, 0) == 1 &&
 	    ev->recalls == recalls + 1 &&
 	    grant_of(t, &f1, SMB, l1)->recall_write == 0,
 	    "another key's open for writing: recalled, W only (RWH to RH)");
 	tap_ok(grant_lower(t, k1, sizeof(k1), SMB, l1, GRANT_READ) == 0 &&
-	    grant_conflict_smb(t, &f1, l2, 1, 0) == 0,
+	    grant_conflict_smb(t, &f1, l2, 1, 0, 0) == 0,
 	    "acknowledged to RH: another open for writing breaks nothing");
 	TAP_EQ_INT(grant_raise(t, k1, sizeof(k1), SMB, l1, GRANT_READ), 0,
 	    "raising to the level held: nothing changes");
-	tap_ok(grant_conflict_smb(t, &f1, l2, 1, 1) == 1 &&
+	tap_ok(grant_conflict_smb(t, &f1, l2, 1, 1, 0) == 1 &&
 	    grant_of(t, &f1, SMB, l1)->recall_write == 1,
 	    "an overwrite breaks the R left, to none");
 	TAP_EQ_INT(grant_raise(t, k1, sizeof(k1), SMB, l1, GRANT_WRITE), -1,
 	    "a lease being broken is not upgraded");
 	tap_ok(grant_add(t, &f2, &d4, GRANT_READ, kd, sizeof(kd), NULL, 0) !=
-	    NULL && grant_conflict_smb(t, &f2, l2, 0, 0) == 0,
+	    NULL && grant_conflict_smb(t, &f2, l2, 0, 0, 0) == 0,
 	    "an NFSv4 read delegation: an SMB open for reading leaves it");
-	TAP_EQ_INT(grant_conflict_smb(t, &f2, l2, 1, 0), 1,
+	TAP_EQ_INT(grant_conflict_smb(t, &f2, l2, 1, 0, 0), 1,
 	    "an SMB open for writing recalls it");
 	tap_ok(grant_add(t, &f3, &o1, GRANT_WRITE, ko, sizeof(ko), NULL, 0) !=
-	    NULL && grant_conflict_smb(t, &f3, l2, 0, 0) == 1 &&
+	    NULL && grant_conflict_smb(t, &f3, l2, 0, 0, 0) == 1 &&
 	    grant_of(t, &f3, SMB, 1)->recall_write == 0,
 	    "a batch oplock (not a lease): a reader's open breaks it to "
 	    "level II");
 	tap_ok(grant_lower(t, ko, sizeof(ko), SMB, 1, GRANT_READ) == 0 &&
-	    grant_conflict_smb(t, &f3, l2, 1, 0) == 1 &&
+	    grant_conflict_smb(t, &f3, l2, 1, 0, 0) == 1 &&
 	    grant_of(t, &f3, SMB, 1)->recall_write == 1,
 	    "... a writer's open takes its level II too (a WRITE would not)");
+	{
+		struct lock_file_id f4 = file(34), f5 = file(35);
+		uint8_t kw[16] = { 0x64 }, kb[16] = { 0x65 };
+
+		/* An open of attributes alone (ST_GRANT_SMB_ATTR). */
+		recalls = ev->recalls;
+		tap_ok(grant_add(t, &f4, &d4, GRANT_WRITE, kw, sizeof(kw),
+		    NULL, 0) != NULL && grant_conflict_smb(t, &f4, l2, 0, 0,
+		    1) == 1 && ev->recalls == recalls + 1,
+		    "an SMB open of attributes alone recalls an NFSv4 write "
+		    "delegation (its holder's unwritten data: the size)");
+		tap_ok(grant_add(t, &f5, &o1, GRANT_WRITE, kb, sizeof(kb),
+		    NULL, 0) != NULL && grant_conflict_smb(t, &f5, l2, 0, 0,
+		    1) == 0 && ev->recalls == recalls + 1,
+		    "... and breaks no SMB oplock (MS-FSA: attributes break "
+		    "nothing)");
+	}
 	lock_table_free(locks);
 }
 

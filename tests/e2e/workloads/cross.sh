@@ -1,0 +1,64 @@
+# Guest side of tests/e2e/test_cross_kernel.sh: one share through an
+# NFSv4.1 mount ($E2E_MNT0) and a cifs mount ($E2E_MNT1) in one boot.
+# Each step prints "ok: NAME" or "FAIL: NAME"; lock-helper's lines are
+# passed on.
+N=$E2E_MNT0
+S=$E2E_MNT1
+t() {
+	name=$1
+	shift
+	if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; fi
+}
+sum() { sha256sum "$1" | cut -d' ' -f1; }
+
+# Content, both ways, 4 MiB each.
+e2e-helper gen 7 4194304 > /e2e/work/a
+e2e-helper gen 8 4194304 > /e2e/work/b
+cp /e2e/work/a "$N/x1"
+t "written over NFS, read over SMB" test "$(sum "$S/x1")" = "$(sum /e2e/work/a)"
+cp /e2e/work/b "$S/x2"
+t "written over SMB, read over NFS" test "$(sum "$N/x2")" = "$(sum /e2e/work/b)"
+# One file, appended through each in turn.
+printf 'one\n' > "$N/x3"
+printf 'two\n' >> "$S/x3"
+printf 'three\n' >> "$N/x3"
+t "appends through both, read over SMB" test "$(cat "$S/x3")" = "$(printf 'one\ntwo\nthree')"
+t "and over NFS" test "$(cat "$N/x3")" = "$(printf 'one\ntwo\nthree')"
+echo "x1: $(stat -c %s "$N/x1") bytes over NFS, $(stat -c %s "$S/x1") over SMB"
+echo "x3 over SMB: $(od -c "$S/x3" | head -3 | tr '\n' '|')"
+echo "x3 over NFS: $(od -c "$N/x3" | head -3 | tr '\n' '|')"
+
+# Byte-range locks: an SMB lock (cifs sends SMB2 LOCK) holds off an
+# NFSv4.1 LOCK of an overlapping range, not of another range; and the
+# other way round.
+: > "$N/lk"
+lock-helper hold fcntl "$S/lk" 0 100 "$S/lk" 4000 12 > /e2e/work/h1 2>&1 &
+H=$!
+i=0
+while [ $i -lt 50 ] && ! grep -q LOCKED /e2e/work/h1; do sleep 0.2; i=$((i + 1)); done
+t "SMB holds bytes 0-99" grep -q LOCKED /e2e/work/h1
+lock-helper try fcntl "$N/lk" 50 10 > /e2e/work/t1 2>&1
+t "NFS lock of bytes 50-59: denied" grep -q DENIED /e2e/work/t1
+lock-helper try fcntl "$N/lk" 200 10 > /e2e/work/t2 2>&1
+t "NFS lock of bytes 200-209: granted" grep -q GRANTED /e2e/work/t2
+wait $H
+lock-helper hold fcntl "$N/lk" 0 100 "$N/lk" 4000 12 > /e2e/work/h2 2>&1 &
+H=$!
+i=0
+while [ $i -lt 50 ] && ! grep -q LOCKED /e2e/work/h2; do sleep 0.2; i=$((i + 1)); done
+t "NFS holds bytes 0-99" grep -q LOCKED /e2e/work/h2
+lock-helper try fcntl "$S/lk" 50 10 > /e2e/work/t3 2>&1
+t "SMB lock of bytes 50-59: denied" grep -q DENIED /e2e/work/t3
+lock-helper try fcntl "$S/lk" 200 10 > /e2e/work/t4 2>&1
+t "SMB lock of bytes 200-209: granted" grep -q GRANTED /e2e/work/t4
+wait $H
+cat /e2e/work/h1 /e2e/work/t1 /e2e/work/t2 /e2e/work/h2 /e2e/work/t3 /e2e/work/t4 | sed 's/^/lock: /'
+
+# A lease broken by an NFS write: cifs reads the file under a lease
+# (its cache), NFS writes it, and cifs reads the new bytes.
+printf 'AAAAAAAA' > "$S/ls"
+cat "$S/ls" > /dev/null
+echo "MARK before the NFS write"
+printf 'BBBBBBBB' > "$N/ls"
+t "SMB reads what NFS wrote over its cached copy" test "$(cat "$S/ls")" = BBBBBBBB
+t "and NFS reads it too" test "$(cat "$N/ls")" = BBBBBBBB
