@@ -133,3 +133,7 @@ TESTS += tests/integration/test_nfs4load.sh
 EXTRA_DIST += tests/integration/test_nfs4load.sh
 TESTS += tests/integration/test_smbload.sh
 EXTRA_DIST += tests/integration/test_smbload.sh
+# ... and under RPCSEC_GSS (krb5, krb5i, krb5p) with a KDC of its own:
+# bench/compare's host4_krb5*_ rows; a tampered ticket or key fails it.
+TESTS += tests/integration/test_bench_krb5.sh
+EXTRA_DIST += tests/integration/test_bench_krb5.sh
