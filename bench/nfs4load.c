@@ -1792,6 +1792,7 @@ main(int argc, char **argv)
 	char host[256], port[32], path[1024], name[32];
 	int want[PHASE_COUNT], i, p, failed = 0;
 	uint64_t k;
+	uint32_t st;
 	double t;
 
 	loadgen_prog = "nfs4load";
@@ -1831,6 +1832,18 @@ main(int argc, char **argv)
 		    NFS4_VERSION, conn_exchange, c) == -1)
 			loadgen_fatalx("connection %d: no RPCSEC_GSS context "
 			    "with %s: %s", i, L.gss_name, c->gss.error);
+		/*
+		 * RFC 2203 5.3.3.1: no more calls in flight than the
+		 * server's sequence window, or it may drop them unanswered
+		 * (it keeps the window's worth of numbers; a call that
+		 * is processed late falls out of it).
+		 */
+		if (L.gss_service != 0 && c->gss.window < (uint32_t)L.depth) {
+			fprintf(stderr, "nfs4load: the server's RPCSEC_GSS "
+			    "window is %u: %u calls in flight per "
+			    "connection\n", c->gss.window, c->gss.window);
+			L.depth = (int)c->gss.window;
+		}
 		c->xid_gen += 4;
 		if (L.minor > 0)
 			conn_session(&L, c);
@@ -1855,11 +1868,15 @@ main(int argc, char **argv)
 	for (k = 0; k < L.chunk; k++)
 		L.wbuf[k] = (unsigned char)loadgen_random(&L.rng);
 
-	if (dir_op(&L.conns[0], &L.export_fh, OP_CREATE, o.dir, &L.dir_fh) != 0)
-		loadgen_fatalx("create directory %s in %s failed", o.dir, path);
+	if ((st = dir_op(&L.conns[0], &L.export_fh, OP_CREATE, o.dir,
+	    &L.dir_fh)) != 0)
+		loadgen_fatalx("create directory %s in %s failed: NFS4 status "
+		    "%u", o.dir, path, st);
 	fprintf(stderr, "nfs4load: %d connections x %d in flight, %" PRIu32
-	    " KiB sequential I/O, %" PRIu64 " MiB file, %lds timed phases\n",
-	    L.nconns, L.depth, L.chunk / 1024, L.file_bytes >> 20, o.seconds);
+	    " KiB sequential I/O, %" PRIu64 " MiB file, %lds timed phases%s%s"
+	    "\n", L.nconns, L.depth, L.chunk / 1024, L.file_bytes >> 20,
+	    o.seconds, L.gss_service != 0 ? ", RPCSEC_GSS " : "",
+	    L.gss_service != 0 ? L.prefix + strcspn(L.prefix, "_") + 1 : "");
 	if (want[PHASE_WRITE])
 		for (i = 0; i < L.nconns; i++)
 			open_data(&L, &L.conns[i], i == 0);
