@@ -10,7 +10,9 @@
 # made under RPCSEC_GSS.  A ticket the server cannot decrypt (a byte of
 # it flipped in the credential cache), a service key the KDC no longer
 # has (the key changed under the keytab), and no ticket at all each
-# make nfs4load fail with the reason.  No timing is asserted.
+# make nfs4load fail with the reason; so does one bit flipped in a
+# reply's verifier or krb5i/krb5p body on the way (a proxy), while the
+# same proxy untouched passes.  No timing is asserted.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -112,6 +114,94 @@ rc=$?
 sed 's/^/# /' "$SUITE_DIR/sys.err"
 check "AUTH_SYS on the Kerberos share: nfs4load fails (exit $rc), WRONGSEC" \
     sh -c "[ $rc -ne 0 ] && grep -q 'NFS4 status 10016' '$SUITE_DIR/sys.err'"
+
+# Every reply is checked: a proxy (python, below) that flips one bit in
+# each reply after a connection's first (its INIT's): in the verifier's
+# MIC (mode verf), or in the middle of the body's data (mode body:
+# krb5i's MIC covers it, krb5p's wrap token is it).  Untouched (mode none) the run goes through it.
+cat > "$SUITE_DIR/flip.py" <<'PY'
+import socket, struct, sys, threading
+listen, upstream, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+def readn(s, n):
+    b = b""
+    while len(b) < n:
+        d = s.recv(n - len(b))
+        if not d:
+            raise EOFError
+        b += d
+    return b
+def up(c, u):
+    try:
+        while True:
+            d = c.recv(65536)
+            if not d:
+                break
+            u.sendall(d)
+    except OSError:
+        pass
+    u.close()
+def down(c, u):
+    n = 0
+    first = True
+    try:
+        while True:
+            mark = struct.unpack(">I", readn(u, 4))[0]
+            frag = bytearray(readn(u, mark & 0x7fffffff))
+            if first:
+                n += 1
+                if n > 1 and mode != "none" and len(frag) > 24:
+                    vlen = struct.unpack(">I", frag[16:20])[0]
+                    if mode == "verf":
+                        frag[20 + vlen - 1] ^= 0x01
+                    else:
+                        # The middle of the databody (krb5i) or of the
+                        # wrap token (krb5p), past its length.
+                        at = 24 + vlen
+                        blen = struct.unpack(">I", frag[at:at + 4])[0]
+                        frag[at + 4 + blen // 2] ^= 0x01
+            first = bool(mark & 0x80000000)
+            c.sendall(struct.pack(">I", mark) + bytes(frag))
+    except (EOFError, OSError):
+        pass
+    c.close()
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", listen))
+srv.listen(16)
+print("listening", flush=True)
+while True:
+    c, _ = srv.accept()
+    u = socket.create_connection(("127.0.0.1", upstream))
+    threading.Thread(target=up, args=(c, u), daemon=True).start()
+    threading.Thread(target=down, args=(c, u), daemon=True).start()
+PY
+# through MODE SEC EXPECT: nfs4load under SEC through the proxy in MODE
+# on port 2050; EXPECT: ok, or the error nfs4load must print.
+through() {
+	local mode=$1 sec=$2 want=$3 pid name=flip-$1-$2 rc
+	python3 "$SUITE_DIR/flip.py" 2050 $P "$mode" >"$SUITE_DIR/$name.proxy" 2>&1 &
+	pid=$!
+	suite_wait 10 grep -q listening "$SUITE_DIR/$name.proxy"
+	KRB5CCNAME=FILE:$KDIR/ccache.root timeout 120 "$LOAD" \
+	    --url "nfs://127.0.0.1/export?version=4&nfsport=2050&sec=$sec&service=nfs@localhost" \
+	    --conns 1 --depth 2 --size 1 --tests getattr --dir "$name" \
+	    >"$SUITE_DIR/$name.out" 2>"$SUITE_DIR/$name.err"
+	rc=$?
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	sed 's/^/# /' "$SUITE_DIR/$name.err"
+	if [ "$want" = ok ]; then
+		check "through the proxy untouched, $sec: nfs4load exits 0" test $rc = 0
+	else
+		check "one bit flipped ($mode) in $sec replies: nfs4load fails: $want" \
+		    sh -c "[ $rc -ne 0 ] && grep -q '$want' '$SUITE_DIR/$name.err' && ! grep -q '^RESULT' '$SUITE_DIR/$name.out'"
+	fi
+}
+through none krb5p ok
+through verf krb5 "a reply verifier that is not the MIC of its call"
+through verf krb5p "a reply verifier that is not the MIC of its call"
+through body krb5i "a krb5i reply whose MIC does not check"
+through body krb5p "a krb5p reply that does not unwrap"
 
 # A ticket the server cannot read: nfs/localhost's ticket fetched into a
 # copy of the cache (kvno: it is the cache's last entry), then a byte of
