@@ -9,9 +9,14 @@ bench_nfsload_LDADD = $(LIBNFS_LIBS)
 endif
 # nfs4load: the NFSv4.0 twin of nfsload, a small COMPOUND client of its
 # own on plain sockets (libnfs 4.0 cannot send an NFSv4 WRITE above
-# about 3.9 KB); needs nothing but libc.
+# about 3.9 KB).
+# With sec=krb5, krb5i or krb5p in its URL it speaks RPCSEC_GSS
+# (bench/loadgss.h) with nfsd's krb5 mechanism (common/librpcsecgss.a).
 noinst_PROGRAMS += bench/nfs4load
-bench_nfs4load_SOURCES = bench/nfs4load.c bench/loadgen.h bench/loadnet.h
+bench_nfs4load_SOURCES = bench/nfs4load.c bench/loadgen.h bench/loadnet.h \
+	bench/loadgss.h
+bench_nfs4load_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS)
+bench_nfs4load_LDADD = $(RPCSEC_GSS_LIBS) $(DITTOFS_COMMON_LIBS)
 dist_noinst_SCRIPTS += bench/compare
 EXTRA_DIST += bench/README.md bench/RESULTS.md bench/ours.conf.in \
 	bench/nfsload.c bench/loadgen.h

@@ -24,7 +24,14 @@
  *   LATENCY name=host4_<phase> p50=.. p90=.. p99=.. unit=us n=COUNT
  *     (at one call in flight: --conns 1 --depth 1)
  *
- * usage: nfs4load --url 'nfs://127.0.0.1/export?nfsport=P'
+ * With sec=krb5, krb5i or krb5p in the URL every call is RPCSEC_GSS
+ * (RFC 2203, bench/loadgss.h): per connection a context with
+ * service= (a host-based name, default nfs@HOST) from the credential
+ * cache KRB5CCNAME names, made before SETCLIENTID or EXCHANGE_ID; each
+ * reply's verifier and body checked; the rows host4_krb5p_* etc.
+ *
+ * usage: nfs4load --url 'nfs://127.0.0.1/export?nfsport=P[&sec=krb5p
+ *            &service=nfs@localhost]'
  *            [--conns N] [--depth N] [--size MIB] [--seconds S]
  *            [--files N] [--tests LIST] [--dir NAME] [--create-bytes N]
  *
@@ -73,6 +80,7 @@
 
 #include "loadgen.h"
 #include "loadnet.h"
+#include "loadgss.h"
 
 #define MAX_CONNS	LOADGEN_MAX_CONNS
 #define MAX_DEPTH	LOADGEN_MAX_DEPTH
@@ -242,11 +250,17 @@ struct conn {
 	struct stateid	 data_stateid;	/* its open of the data file */
 	uint32_t	 data_seqid;
 	struct slot	 slots[MAX_DEPTH];
+	struct loadgss	 gss;		/* its RPCSEC_GSS context */
+	uint32_t	 gss_seq[MAX_DEPTH];	/* each slot's call's */
+	struct xdrbuf_out gss_call;
 };
 
 struct load {
 	struct conn	 conns[MAX_CONNS];
 	int		 minor;		/* 0 or 1 */
+	uint32_t	 gss_service;	/* 0: AUTH_SYS; else RPCSEC_GSS's */
+	char		 gss_name[256];	/* the target, service@host */
+	char		 prefix[32];	/* of the rows: host4, host41_krb5p */
 	int		 nconns;
 	int		 depth;
 	enum phase	 phase;
@@ -442,6 +456,32 @@ static int seq_first;
 static struct conn *seq_conn;	/* the SEQUENCE's slot, taken at the end */
 static uint32_t seq_slot;
 static size_t seq_at;
+/* With RPCSEC_GSS the credential, verifier and body are made at the end:
+ * the arguments start here, right after the procedure number. */
+static struct conn *call_conn;
+static size_t call_args_at;
+
+/*
+ * RFC 2203 5.3: the call in b (its arguments from call_args_at) under
+ * the connection's context: the credential with the next sequence
+ * number, the header's MIC, the body as the service says.  The number
+ * is kept by the call's slot (the xid's low byte), for its reply.
+ */
+static void
+gss_finish(struct conn *c, struct xbuf *b)
+{
+	uint32_t seq;
+
+	if (loadgss_call(&c->gss, b->p + 4, call_args_at - 4,
+	    b->p + call_args_at, b->len - call_args_at, &c->gss_call,
+	    &seq) == -1)
+		loadgen_fatalx("connection %d: %s", c->index, c->gss.error);
+	c->gss_seq[b->p[7]] = seq;
+	b->len = 4;
+	xb_reserve(b, c->gss_call.len);
+	memcpy(b->p + 4, c->gss_call.buf, c->gss_call.len);
+	b->len += c->gss_call.len;
+}
 
 static size_t
 compound_start_bare(struct conn *c, struct xbuf *b, uint32_t xid, int bare)
@@ -457,17 +497,22 @@ compound_start_bare(struct conn *c, struct xbuf *b, uint32_t xid, int bare)
 	put32(b, NFS4_PROGRAM);
 	put32(b, NFS4_VERSION);
 	put32(b, NFSPROC4_COMPOUND);
-	put32(b, 1);			/* AUTH_SYS */
-	at = b->len;
-	put32(b, 0);			/* its length, patched */
-	put32(b, 0);			/* stamp */
-	put_string(b, "nfs4load");
-	put32(b, 0);			/* uid */
-	put32(b, 0);			/* gid */
-	put32(b, 0);			/* no more groups */
-	patch32(b, at, (uint32_t)(b->len - at - 4));
-	put32(b, 0);			/* AUTH_NONE verifier */
-	put32(b, 0);
+	call_conn = c;
+	call_args_at = b->len;
+	if (c->load->gss_service == 0) {
+		put32(b, 1);		/* AUTH_SYS */
+		at = b->len;
+		put32(b, 0);		/* its length, patched */
+		put32(b, 0);		/* stamp */
+		put_string(b, "nfs4load");
+		put32(b, 0);		/* uid */
+		put32(b, 0);		/* gid */
+		put32(b, 0);		/* no more groups */
+		patch32(b, at, (uint32_t)(b->len - at - 4));
+		put32(b, 0);		/* AUTH_NONE verifier */
+		put32(b, 0);
+		call_args_at = 0;
+	}
 	put32(b, 0);			/* tag */
 	put32(b, (uint32_t)c->load->minor);
 	at = b->len;
@@ -500,6 +545,8 @@ compound_end(struct xbuf *b, size_t count_at, uint32_t nops)
 	if (seq_first)
 		patch32(b, seq_at, ++seq_conn->slot_seq[seq_slot]);
 	patch32(b, count_at, nops + (seq_first ? 1 : 0));
+	if (call_args_at > 0)
+		gss_finish(call_conn, b);
 	patch32(b, 0, 0x80000000u | (uint32_t)(b->len - 4));
 }
 
@@ -776,16 +823,44 @@ read_compound(struct xdec *d, struct result *r)
 	return d->bad ? -1 : 0;
 }
 
+/* A reply record's xid. */
+static uint32_t
+reply_xid(const struct xdec *d)
+{
+	struct xdec x = *d;
+
+	return get32(&x);
+}
+
 /*
- * The RPC reply header in d: on success d is left at the COMPOUND4res
- * and the xid returned in *xid; -1 on a denied or failed call.
+ * The RPC reply header in d, of the call xid on c: on success d is left
+ * at the COMPOUND4res (with RPCSEC_GSS: the verifier checked, the body
+ * checked or unwrapped, d then over the results); -1 on a denied or
+ * failed call, *why saying why.
  */
 static int
-read_reply_header(struct xdec *d, uint32_t *xid)
+read_reply_header(struct conn *c, struct xdec *d, uint32_t xid,
+    const char **why)
 {
-	uint32_t n;
+	struct xdrbuf_in in;
+	const uint8_t *verf, *res;
+	uint32_t n, flavor;
+	size_t reslen;
 
-	*xid = get32(d);
+	*why = "RPC call refused";
+	if (c->load->gss_service != 0) {
+		xdrbuf_in_init(&in, d->p, d->len);
+		if (loadgss_reply_header(&c->gss, &in, xid, &flavor, &verf,
+		    &n) == -1 || loadgss_reply(&c->gss, c->gss_seq[xid & 0xff],
+		    flavor, verf, n, &in, &res, &reslen) == -1) {
+			*why = c->gss.error;
+			return -1;
+		}
+		*d = (struct xdec){ res, reslen, 0, 0 };
+		return 0;
+	}
+	if (get32(d) != xid)
+		return -1;
 	if (get32(d) != 1 || get32(d) != 0)	/* REPLY, MSG_ACCEPTED */
 		return -1;
 	get32(d);				/* verifier flavor */
@@ -869,28 +944,30 @@ conn_queue(struct conn *c, const struct xbuf *b)
  * nothing else in flight.  Returns the COMPOUND status, or fails hard
  * when the reply does not parse.
  */
-static uint32_t
-conn_call(struct conn *c, struct xbuf *b, struct result *r)
+/*
+ * The call queued on c flushed, and the reply record to xid want in d;
+ * blocking, for setup and teardown, with nothing else in flight.  The
+ * record is taken: d points into c->record's memory, which stays until
+ * the next record comes in.
+ */
+static void
+conn_wait(struct conn *c, uint32_t want, struct xdec *d)
 {
 	struct pollfd pfd;
-	struct xdec d;
-	uint32_t xid, want = (uint32_t)b->p[4] << 24 |
-	    (uint32_t)b->p[5] << 16 | (uint32_t)b->p[6] << 8 | b->p[7];
 	int got;
 
-	conn_queue(c, b);
 	for (;;) {
 		if (conn_flush(c) == -1)
 			loadgen_fatalx("connection %d: write: %s", c->index,
 			    strerror(errno));
-		got = conn_take_record(c, &d);
+		got = conn_take_record(c, d);
 		if (got < 0)
 			loadgen_fatalx("connection %d: bad record", c->index);
 		if (got > 0) {
-			/* A late reply to a call of a failed phase. */
-			if (read_reply_header(&d, &xid) == 0 && xid == want)
-				break;
 			c->record.len = 0;
+			if (reply_xid(d) == want)
+				return;
+			/* A late reply to a call of a failed phase. */
 			continue;
 		}
 		pfd.fd = c->fd;
@@ -902,7 +979,42 @@ conn_call(struct conn *c, struct xbuf *b, struct result *r)
 			loadgen_fatalx("connection %d: closed by the server",
 			    c->index);
 	}
-	c->record.len = 0;
+}
+
+/* loadgss_exchange_fn: an RPCSEC_GSS INIT call and its reply on c. */
+static int
+conn_exchange(void *arg, const uint8_t *call, size_t len,
+    const uint8_t **reply, size_t *replylen)
+{
+	struct conn *c = arg;
+	struct xbuf b = { 0 };
+	struct xdec d;
+
+	put32(&b, 0x80000000u | (uint32_t)len);
+	xb_reserve(&b, len);
+	memcpy(b.p + b.len, call, len);
+	b.len += len;
+	conn_queue(c, &b);
+	free(b.p);
+	conn_wait(c, (uint32_t)call[0] << 24 | (uint32_t)call[1] << 16 |
+	    (uint32_t)call[2] << 8 | call[3], &d);
+	*reply = d.p;
+	*replylen = d.len;
+	return 0;
+}
+
+static uint32_t
+conn_call(struct conn *c, struct xbuf *b, struct result *r)
+{
+	struct xdec d;
+	const char *why;
+	uint32_t want = (uint32_t)b->p[4] << 24 |
+	    (uint32_t)b->p[5] << 16 | (uint32_t)b->p[6] << 8 | b->p[7];
+
+	conn_queue(c, b);
+	conn_wait(c, want, &d);
+	if (read_reply_header(c, &d, want, &why) == -1)
+		loadgen_fatalx("connection %d: %s", c->index, why);
 	if (read_compound(&d, r) == -1)
 		loadgen_fatalx("connection %d: a reply that does not parse",
 		    c->index);
@@ -1235,21 +1347,22 @@ conn_replies(struct conn *c)
 {
 	struct result r;
 	struct xdec d;
+	const char *why;
 	uint32_t xid;
 	int got, s;
 
 	while ((got = conn_take_record(c, &d)) > 0) {
 		c->record.len = 0;
-		if (read_reply_header(&d, &xid) == -1) {
-			load_fail(c->load, "connection %d: RPC call refused",
-			    c->index);
-			return -1;
-		}
+		xid = reply_xid(&d);
 		s = (int)(xid & 0xff);
 		if (s >= c->load->depth || c->slots[s].step == STEP_IDLE ||
 		    c->slots[s].xid != xid) {
-			load_fail(c->load, "connection %d: reply to no call",
-			    c->index);
+			load_fail(c->load, "connection %d: reply to no call "
+			    "(xid %#x)", c->index, xid);
+			return -1;
+		}
+		if (read_reply_header(c, &d, xid, &why) == -1) {
+			load_fail(c->load, "connection %d: %s", c->index, why);
 			return -1;
 		}
 		if (read_compound(&d, &r) == -1) {
@@ -1586,9 +1699,11 @@ commit_data(struct load *L, struct conn *c)
 
 /* nfs://HOST[:PORT]/PATH[?nfsport=P&version=4...] */
 static void
-parse_url(const char *url, char *host, size_t hostlen, char *port,
-    size_t portlen, char *path, size_t pathlen, int *minor)
+parse_url(struct load *L, const char *url, char *host, size_t hostlen,
+    char *port, size_t portlen, char *path, size_t pathlen, int *minor)
 {
+	char sec[16] = "";
+
 	const char *p, *slash, *q, *colon;
 	size_t n;
 
@@ -1618,6 +1733,16 @@ parse_url(const char *url, char *host, size_t hostlen, char *port,
 		if (strncmp(q + 1, "nfsport=", 8) == 0)
 			snprintf(port, portlen, "%.*s",
 			    (int)strcspn(q + 9, "&"), q + 9);
+		else if (strncmp(q + 1, "sec=", 4) == 0) {
+			snprintf(sec, sizeof(sec), "%.*s",
+			    (int)strcspn(q + 5, "&"), q + 5);
+			if (strcmp(sec, "sys") != 0 &&
+			    (L->gss_service = loadgss_service(sec)) == 0)
+				loadgen_fatalx("sec= takes sys, krb5, krb5i or "
+				    "krb5p (%s)", url);
+		} else if (strncmp(q + 1, "service=", 8) == 0)
+			snprintf(L->gss_name, sizeof(L->gss_name), "%.*s",
+			    (int)strcspn(q + 9, "&"), q + 9);
 		else if (strncmp(q + 1, "version=", 8) == 0) {
 			if (strncmp(q + 9, "4.1", 3) == 0)
 				*minor = 1;
@@ -1627,12 +1752,18 @@ parse_url(const char *url, char *host, size_t hostlen, char *port,
 				    "4.1 (%s)", url);
 		}
 	}
+	/* Rows host4_*, host41_*; under RPCSEC_GSS host4_krb5p_* etc. */
+	snprintf(L->prefix, sizeof(L->prefix), "host4%s%s%s",
+	    *minor > 0 ? "1" : "", L->gss_service != 0 ? "_" : "",
+	    L->gss_service != 0 ? sec : "");
+	if (L->gss_service != 0 && L->gss_name[0] == '\0')
+		snprintf(L->gss_name, sizeof(L->gss_name), "nfs@%.200s", host);
 }
 
 static void
 report(struct load *L, double seconds)
 {
-	loadgen_report(L->minor > 0 ? "host41" : "host4",
+	loadgen_report(L->prefix,
 	    &phase_info[L->phase],
 	    L->phase == PHASE_WRITE || L->phase == PHASE_READ ?
 	    L->bytes_done : L->ops_done, seconds, L->lat, L->nlat);
@@ -1642,7 +1773,8 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: nfs4load --url 'nfs://HOST/PATH?nfsport=P'\n"
+	    "usage: nfs4load --url 'nfs://HOST/PATH?nfsport=P[&version=4.1]"
+	    "[&sec=krb5|krb5i|krb5p][&service=nfs@HOST]'\n"
 	    "               [--conns N (4)] [--depth N (16)] [--size MIB (256)]\n"
 	    "               [--seconds S (5)] [--files N (5000)] [--dir NAME]\n"
 	    "               [--create-bytes N (0)]\n"
@@ -1660,13 +1792,14 @@ main(int argc, char **argv)
 	char host[256], port[32], path[1024], name[32];
 	int want[PHASE_COUNT], i, p, failed = 0;
 	uint64_t k;
+	uint32_t st;
 	double t;
 
 	loadgen_prog = "nfs4load";
 	loadgen_options(argc, argv, &o, "nfs4load", usage);
 	L.nconns = o.conns;
 	L.depth = o.depth;
-	parse_url(o.url, host, sizeof(host), port, sizeof(port), path,
+	parse_url(&L, o.url, host, sizeof(host), port, sizeof(port), path,
 	    sizeof(path), &L.minor);
 	loadgen_want(o.tests, phase_info, PHASE_COUNT, want);
 	/* Reads need the file write makes; the name phases need create's
@@ -1692,6 +1825,26 @@ main(int argc, char **argv)
 		c->load = &L;
 		c->index = i;
 		c->fd = loadnet_connect(host, port);
+		/* RFC 2203 5.2: a context of its own per connection, from
+		 * the credential cache (KRB5CCNAME). */
+		if (L.gss_service != 0 && loadgss_create(&c->gss, L.gss_name,
+		    L.gss_service, ++c->xid_gen << 8, NFS4_PROGRAM,
+		    NFS4_VERSION, conn_exchange, c) == -1)
+			loadgen_fatalx("connection %d: no RPCSEC_GSS context "
+			    "with %s: %s", i, L.gss_name, c->gss.error);
+		/*
+		 * RFC 2203 5.3.3.1: no more calls in flight than the
+		 * server's sequence window, or it may drop them unanswered
+		 * (it keeps the window's worth of numbers; a call that
+		 * is processed late falls out of it).
+		 */
+		if (L.gss_service != 0 && c->gss.window < (uint32_t)L.depth) {
+			fprintf(stderr, "nfs4load: the server's RPCSEC_GSS "
+			    "window is %u: %u calls in flight per "
+			    "connection\n", c->gss.window, c->gss.window);
+			L.depth = (int)c->gss.window;
+		}
+		c->xid_gen += 4;
 		if (L.minor > 0)
 			conn_session(&L, c);
 		else
@@ -1715,11 +1868,15 @@ main(int argc, char **argv)
 	for (k = 0; k < L.chunk; k++)
 		L.wbuf[k] = (unsigned char)loadgen_random(&L.rng);
 
-	if (dir_op(&L.conns[0], &L.export_fh, OP_CREATE, o.dir, &L.dir_fh) != 0)
-		loadgen_fatalx("create directory %s in %s failed", o.dir, path);
+	if ((st = dir_op(&L.conns[0], &L.export_fh, OP_CREATE, o.dir,
+	    &L.dir_fh)) != 0)
+		loadgen_fatalx("create directory %s in %s failed: NFS4 status "
+		    "%u", o.dir, path, st);
 	fprintf(stderr, "nfs4load: %d connections x %d in flight, %" PRIu32
-	    " KiB sequential I/O, %" PRIu64 " MiB file, %lds timed phases\n",
-	    L.nconns, L.depth, L.chunk / 1024, L.file_bytes >> 20, o.seconds);
+	    " KiB sequential I/O, %" PRIu64 " MiB file, %lds timed phases%s%s"
+	    "\n", L.nconns, L.depth, L.chunk / 1024, L.file_bytes >> 20,
+	    o.seconds, L.gss_service != 0 ? ", RPCSEC_GSS " : "",
+	    L.gss_service != 0 ? L.prefix + strcspn(L.prefix, "_") + 1 : "");
 	if (want[PHASE_WRITE])
 		for (i = 0; i < L.nconns; i++)
 			open_data(&L, &L.conns[i], i == 0);
@@ -1776,8 +1933,11 @@ main(int argc, char **argv)
 	}
 	if (dir_op(&L.conns[0], &L.export_fh, OP_REMOVE, o.dir, NULL) != 0)
 		fprintf(stderr, "nfs4load: remove %s failed\n", o.dir);
-	for (i = 0; i < L.nconns; i++)
+	for (i = 0; i < L.nconns; i++) {
 		close(L.conns[i].fd);
+		loadgss_free(&L.conns[i].gss);
+		xdrbuf_out_free(&L.conns[i].gss_call);
+	}
 	free(L.wbuf);
 	free(L.lat);
 	return failed;

@@ -133,6 +133,10 @@ TESTS += tests/integration/test_nfs4load.sh
 EXTRA_DIST += tests/integration/test_nfs4load.sh
 TESTS += tests/integration/test_smbload.sh
 EXTRA_DIST += tests/integration/test_smbload.sh
+# ... and under RPCSEC_GSS (krb5, krb5i, krb5p) with a KDC of its own:
+# bench/compare's host4_krb5*_ rows; a tampered ticket or key fails it.
+TESTS += tests/integration/test_bench_krb5.sh
+EXTRA_DIST += tests/integration/test_bench_krb5.sh
 # SMB alternate data streams as the store's named streams (smbd/stream.c).
 TESTS += tests/integration/test_smb_streams.sh
 EXTRA_DIST += tests/integration/test_smb_streams.sh

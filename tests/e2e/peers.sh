@@ -25,12 +25,20 @@ peer_rpcbind_stop() {
 # FSAL exporting EXPORTDIR over NFSv3 (path EXPORTDIR) and NFSv4 (pseudo
 # path PSEUDO, default /export), on GANESHA_NFS_PORT and GANESHA_MNT_PORT.
 # No grace period (Graceless) and numeric owners (the guest runs no
-# idmapd). NFSv3 needs rpcbind running first.
+# idmapd). NFSv3 needs rpcbind running first.  With GANESHA_KEYTAB set,
+# Kerberos too (NFS_KRB5: that keytab, GANESHA_PRINCIPAL, default nfs)
+# and the export's SecType is GANESHA_SECTYPE (default sys).
 peer_ganesha_start() {
-	local state=$1 export=$2 pseudo=${3:-/export} i
+	local state=$1 export=$2 pseudo=${3:-/export} i krb5=
 	command -v ganesha.nfsd >/dev/null ||
 	    { echo "no ganesha.nfsd (apt-get install nfs-ganesha nfs-ganesha-vfs)" >&2; return 77; }
 	mkdir -p "$state/recovery" "$export"
+	[ -z "${GANESHA_KEYTAB:-}" ] || krb5="NFS_KRB5 {
+	PrincipalName = \"${GANESHA_PRINCIPAL:-nfs}\";
+	KeytabPath = \"$GANESHA_KEYTAB\";
+	CCacheDir = \"$state\";
+	Active_krb5 = true;
+}"
 	cat >"$state/ganesha.conf" <<EOF
 NFS_CORE_PARAM {
 	Protocols = 3, 4;
@@ -48,8 +56,9 @@ NFSv4 {
 EXPORT_DEFAULTS {
 	Access_Type = RW;
 	Squash = No_Root_Squash;
-	SecType = sys;
+	SecType = ${GANESHA_SECTYPE:-sys};
 }
+$krb5
 EXPORT {
 	Export_Id = 1;
 	Path = "$export";
