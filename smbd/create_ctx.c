@@ -695,6 +695,19 @@ smbd_eaq_new(struct smbd_req *r, const struct smbd_open *o)
 	return q;
 }
 
+/* The file's named attributes from blockd, for q's next step. */
+static void
+smbd_eaq_list(struct smbd_eaq *q, struct smbd_session *s,
+    struct smbd_open *o, bdc_done_fn *done)
+{
+	bd_fh_req fr;
+
+	smbd_fh_fill(&fr, s, o->fh, o->fhlen);
+	bdc_call(q->r->conn->env->bdc, BD_NAMED_LIST,
+	    (xdrproc_t)xdr_bd_fh_req, &fr, (xdrproc_t)xdr_bd_named_list_reply,
+	    sizeof(bd_named_list_reply), done, q);
+}
+
 /* A store name an SMB client can see: a valid EA name and value. */
 static int
 smbd_ea_visible(const bd_named *e)
@@ -951,7 +964,6 @@ smbd_ea_query(struct smbd_req *r, struct smbd_session *s,
 {
 	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
 	struct smbd_eaq *q;
-	bd_fh_req fr;
 
 	if (class == 15) {
 		if (smb2_buffer_check(r->len, SMB2_HDR_SIZE + 40,
@@ -972,13 +984,7 @@ smbd_ea_query(struct smbd_req *r, struct smbd_session *s,
 		return;
 	q->class = class;
 	q->outmax = outmax;
-	memset(&fr, 0, sizeof(fr));
-	smbd_cred(s, &fr.cred);
-	fr.fh.bd_fh_len = o->fhlen;
-	fr.fh.bd_fh_val = (char *)o->fh;
-	bdc_call(r->conn->env->bdc, BD_NAMED_LIST, (xdrproc_t)xdr_bd_fh_req,
-	    &fr, (xdrproc_t)xdr_bd_named_list_reply,
-	    sizeof(bd_named_list_reply), smbd_eaq_listed_done, q);
+	smbd_eaq_list(q, s, o, smbd_eaq_listed_done);
 }
 
 static void	smbd_eas_next(struct smbd_eaq *);
@@ -1086,7 +1092,6 @@ smbd_ea_set(struct smbd_req *r, struct smbd_session *s, struct smbd_open *o,
 {
 	struct smbd_eaq *q;
 	struct smb2_ea ea;
-	bd_fh_req fr;
 	size_t off = 0;
 	uint32_t st;
 	int rc;
@@ -1109,11 +1114,5 @@ smbd_ea_set(struct smbd_req *r, struct smbd_session *s, struct smbd_open *o,
 		return;
 	q->eas = d;
 	q->eas_len = len;
-	memset(&fr, 0, sizeof(fr));
-	smbd_cred(s, &fr.cred);
-	fr.fh.bd_fh_len = o->fhlen;
-	fr.fh.bd_fh_val = (char *)o->fh;
-	bdc_call(r->conn->env->bdc, BD_NAMED_LIST, (xdrproc_t)xdr_bd_fh_req,
-	    &fr, (xdrproc_t)xdr_bd_named_list_reply,
-	    sizeof(bd_named_list_reply), smbd_eas_listed, q);
+	smbd_eaq_list(q, s, o, smbd_eas_listed);
 }
