@@ -285,19 +285,12 @@ blockd_make_shares(struct daemon *d)
 		snprintf(sh->name, sizeof(sh->name), "%s", s->name);
 		sh->id = attr.share;
 		sh->read_only = conf_section_get_bool(s, "share", "read only");
-		sh->root_squash = conf_section_get_bool(s, "share",
-		    "root squash");
-		sh->all_squash = conf_section_get_bool(s, "share",
-		    "all squash");
-		sh->anonuid = (uint32_t)conf_section_get_int(s, "share",
-		    "anonuid");
-		sh->anongid = (uint32_t)conf_section_get_int(s, "share",
-		    "anongid");
+		share_squash_load(&sh->squash, s);
 		log_debug("share %s: root inode %llu, share id %u%s%s%s%s",
 		    s->name, (unsigned long long)attr.ino, sh->id,
 		    sh->read_only ? ", read only" : "",
-		    sh->root_squash ? ", root squash" : "",
-		    sh->all_squash ? ", all squash" : "",
+		    sh->squash.root ? ", root squash" : "",
+		    sh->squash.all ? ", all squash" : "",
 		    have ? ", case insensitive" : "");
 	}
 	free(env->shares);

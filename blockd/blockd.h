@@ -13,6 +13,7 @@
 
 #include "blockd_msg.h"
 #include "daemon.h"
+#include "share_rules.h"
 #include "store.h"
 
 /* After a failure to make a spare backing file (blockd.c). */
@@ -29,10 +30,7 @@ struct blockd_share {
 	char			 name[BD_NAME_MAX + 1];
 	uint32_t		 id;		/* the store's share id */
 	int			 read_only;
-	int			 root_squash;
-	int			 all_squash;
-	uint32_t		 anonuid;
-	uint32_t		 anongid;
+	struct share_squash	 squash;
 };
 
 /* What blockd keeps per front end (ops.c). */

@@ -83,8 +83,8 @@ blockd_cred_in(const bd_cred *in, const struct blockd_share *sh,
 	    in->groups.groups_len : STORE_NGROUPS_MAX;
 	for (i = 0; i < n; i++)
 		out->groups[i] = in->groups.groups_val[i];
-	out->ngroups = share_rules_squash(sh->all_squash, sh->root_squash,
-	    sh->anonuid, sh->anongid, &out->uid, &out->gid, out->groups, n);
+	out->ngroups = share_rules_squash(&sh->squash, 0, &out->uid,
+	    &out->gid, out->groups, n);
 }
 
 static int

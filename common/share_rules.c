@@ -337,26 +337,34 @@ share_rules_check(const struct share_rules *r, const uint8_t addr[16],
 	    share_rules_port_allowed(r, port) ? 0 : -1;
 }
 
+void
+share_squash_load(struct share_squash *q, const struct conf_section *s)
+{
+	q->root = conf_section_get_bool(s, "share", "root squash");
+	q->all = conf_section_get_bool(s, "share", "all squash");
+	q->anonuid = (uint32_t)conf_section_get_int(s, "share", "anonuid");
+	q->anongid = (uint32_t)conf_section_get_int(s, "share", "anongid");
+}
+
 size_t
-share_rules_squash(int all_squash, int root_squash, uint32_t anonuid,
-    uint32_t anongid, uint32_t *uid, uint32_t *gid, uint32_t *groups,
-    size_t ngroups)
+share_rules_squash(const struct share_squash *q, int anon, uint32_t *uid,
+    uint32_t *gid, uint32_t *groups, size_t ngroups)
 {
 	size_t i;
 
-	if (all_squash) {
-		*uid = anonuid;
-		*gid = anongid;
+	if (anon || q->all) {
+		*uid = q->anonuid;
+		*gid = q->anongid;
 		return 0;
 	}
-	if (!root_squash)
+	if (!q->root)
 		return ngroups;
 	if (*uid == 0)
-		*uid = anonuid;
+		*uid = q->anonuid;
 	if (*gid == 0)
-		*gid = anongid;
+		*gid = q->anongid;
 	for (i = 0; i < ngroups; i++)
 		if (groups[i] == 0)
-			groups[i] = anongid;
+			groups[i] = q->anongid;
 	return ngroups;
 }

@@ -65,14 +65,23 @@ int	 share_rules_port_allowed(const struct share_rules *,
 /* Both: 0 if the caller may use the share. */
 int	 share_rules_check(const struct share_rules *, const uint8_t[16],
 	    unsigned int port);
+/* A share's `root squash`, `all squash`, `anonuid` and `anongid`. */
+struct share_squash {
+	int			 root;
+	int			 all;
+	uint32_t		 anonuid;
+	uint32_t		 anongid;
+};
+
+void	 share_squash_load(struct share_squash *, const struct conf_section *);
 /*
- * exports(5)'s squashing, in place: all_squash maps everyone to the
- * anonymous ids (and drops the groups), root_squash maps uid 0 and gid 0,
- * among the groups too.  Returns how many groups are left.  nfsd applies
- * it to what a client claims, blockd again to what a front end claims.
+ * exports(5)'s squashing, in place: all squash (or anon, a caller with
+ * no credential) maps everyone to the anonymous ids and drops the
+ * groups, root squash maps uid 0 and gid 0, among the groups too.
+ * Returns how many groups are left.  nfsd applies it to what a client
+ * claims, blockd again to what a front end claims.
  */
-size_t	 share_rules_squash(int all_squash, int root_squash,
-	    uint32_t anonuid, uint32_t anongid, uint32_t *uid, uint32_t *gid,
-	    uint32_t *groups, size_t ngroups);
+size_t	 share_rules_squash(const struct share_squash *, int anon,
+	    uint32_t *uid, uint32_t *gid, uint32_t *groups, size_t ngroups);
 
 #endif

@@ -196,13 +196,7 @@ export_table_load(struct export_table *t, const struct conf *conf,
 			goto fail;
 		}
 		e->read_only = conf_section_get_bool(s, "share", "read only");
-		e->root_squash = conf_section_get_bool(s, "share",
-		    "root squash");
-		e->all_squash = conf_section_get_bool(s, "share", "all squash");
-		e->anonuid = (uint32_t)conf_section_get_int(s, "share",
-		    "anonuid");
-		e->anongid = (uint32_t)conf_section_get_int(s, "share",
-		    "anongid");
+		share_squash_load(&e->squash, s);
 		if (export_security_load(e, conf_section_get(s, "share",
 		    "security")) == -1) {
 			snprintf(err, errlen, "[share %s] security = %s: "
@@ -258,7 +252,6 @@ export_squash(const struct export *e, const struct rpc_cred *in,
 	out->gid = in->gid;
 	for (i = 0; i < in->ngroups && i < RPC_AUTH_UNIX_GIDS_MAX; i++)
 		groups[n++] = in->groups[i];
-	out->groups.groups_len = (u_int)share_rules_squash(
-	    in->flavor != RPC_AUTH_UNIX || e->all_squash, e->root_squash,
-	    e->anonuid, e->anongid, &out->uid, &out->gid, groups, n);
+	out->groups.groups_len = (u_int)share_rules_squash(&e->squash,
+	    in->flavor != RPC_AUTH_UNIX, &out->uid, &out->gid, groups, n);
 }

@@ -60,10 +60,7 @@ struct export {
 	char			*name;		/* the share: blockd's name */
 	char			*path;		/* what clients mount */
 	int			 read_only;
-	int			 root_squash;
-	int			 all_squash;
-	uint32_t		 anonuid;
-	uint32_t		 anongid;
+	struct share_squash	 squash;
 	struct share_rules	 rules;		/* clients, insecure */
 	/* security: the flavours listed (strongest first) and those taken */
 	uint32_t		 sec_order[4];

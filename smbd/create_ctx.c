@@ -501,8 +501,7 @@ smbd_cctx_parent_done(void *arg, int status, void *reply, int fd)
 	sh = &c->env->shares[o->share];
 	uid = s->uid;
 	gid = s->gid;
-	(void)share_rules_squash(sh->all_squash, sh->root_squash, sh->anonuid,
-	    sh->anongid, &uid, &gid, NULL, 0);
+	(void)share_rules_squash(&sh->squash, 0, &uid, &gid, NULL, 0);
 	smbd_cctx_send(x, smbd_access_mask(x->granted, &x->attr, uid,
 	    sh->read_only, status == 0 && (rep->granted & PERM_ACCESS_DELETE)),
 	    STATUS_SUCCESS);

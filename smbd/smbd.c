@@ -138,14 +138,7 @@ smbd_shares_load(struct smbd_env *env, const struct conf *conf)
 		if ((sh->name = strdup(s->name)) == NULL)
 			return -1;
 		sh->read_only = conf_section_get_bool(s, "share", "read only");
-		sh->root_squash = conf_section_get_bool(s, "share",
-		    "root squash");
-		sh->all_squash = conf_section_get_bool(s, "share",
-		    "all squash");
-		sh->anonuid = (uint32_t)conf_section_get_int(s, "share",
-		    "anonuid");
-		sh->anongid = (uint32_t)conf_section_get_int(s, "share",
-		    "anongid");
+		share_squash_load(&sh->squash, s);
 		snprintf(what, sizeof(what), "share %s: smb encrypt",
 		    sh->name);
 		sh->encrypt = smbd_encrypt_value(what,

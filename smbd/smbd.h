@@ -41,6 +41,7 @@
 #include "connlimit.h"
 #include "daemon.h"
 #include "gssd_msg.h"
+#include "share_rules.h"
 #include "smb2.h"
 #include "smb2_durable.h"
 #include "smb2_lease.h"
@@ -78,8 +79,7 @@ struct smbd_share {
 	char		*name;
 	int		 read_only;
 	/* blockd squashes as these say: MxAc's owner (create_ctx.c) */
-	int		 root_squash, all_squash;
-	uint32_t	 anonuid, anongid;
+	struct share_squash squash;
 	enum smbd_encrypt encrypt;
 	int		 known;		/* root handle from blockd */
 	uint8_t		 root_fh[BD_FH_MAX];

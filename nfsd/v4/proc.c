@@ -2501,8 +2501,8 @@ nfs4_op_start(struct nfs4_call *v)
 		export_squash(v->w->cur.exp, &v->nfs.rpc->auth.msg.cred,
 		    &v->nfs.bcred, v->nfs.bgroups);
 	else
-		export_squash(&(struct export){ .root_squash = 1,
-		    .anonuid = 65534, .anongid = 65534 },
+		export_squash(&(struct export){ .squash = { .root = 1,
+		    .anonuid = 65534, .anongid = 65534 } },
 		    &v->nfs.rpc->auth.msg.cred, &v->nfs.bcred,
 		    v->nfs.bgroups);
 	nfs41_dir_changer_begin(v);

@@ -67,14 +67,15 @@ main(void)
 	tap_ok(export_by_path(&t, "/exp", 4) == NULL, "a prefix is no match");
 	lab = export_by_path(&t, "/lab", 4);
 	open = export_by_path(&t, "/open", 5);
-	tap_ok(e->root_squash && !e->all_squash && !e->read_only &&
-	    !e->rules.insecure && e->anonuid == 65534, "defaults");
+	tap_ok(e->squash.root && !e->squash.all && !e->read_only &&
+	    !e->rules.insecure && e->squash.anonuid == 65534, "defaults");
 	tap_ok(!export_port_allowed(e, 40000) && export_port_allowed(e, 1023),
 	    "by default a share wants a reserved source port (knfsd's secure)");
 	tap_ok(open->rules.insecure && export_port_allowed(open, 40000),
 	    "insecure = yes takes any source port");
-	tap_ok(lab->read_only && lab->all_squash && !lab->rules.insecure &&
-	    lab->anonuid == 1234 && lab->anongid == 4321, "options");
+	tap_ok(lab->read_only && lab->squash.all && !lab->rules.insecure &&
+	    lab->squash.anonuid == 1234 && lab->squash.anongid == 4321,
+	    "options");
 
 	addr4("10.1.200.3", a);
 	tap_ok(export_client_allowed(lab, a), "10.1.200.3 in 10.1.0.0/16");
