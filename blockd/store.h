@@ -239,6 +239,7 @@ struct store_statfs {
 #define STORE_NOTIFY_ENTRY_ADD	0x80	/* the name now exists */
 #define STORE_NOTIFY_ENTRY_DEL	0x100	/* the name is gone */
 #define STORE_NOTIFY_RENAME	0x200	/* the old (DEL) or new (ADD) name of a rename */
+#define STORE_NOTIFY_ENTRY_DIR	0x400	/* the entry is (was) a directory */
 /* What a cached access decision depends on. */
 #define STORE_NOTIFY_ACCESS	(STORE_NOTIFY_MODE | STORE_NOTIFY_OWNER | \
 	STORE_NOTIFY_ACL | STORE_NOTIFY_REMOVED)

@@ -215,7 +215,8 @@ store_dirent_add(struct store *s, struct store_inode *dp, const char *name,
 	if ((ret = s->cookies->put(s->cookies, s->txn, &key, &data, 0)) != 0)
 		return store_dberr(s, "put cookie", ret);
 	dp->size++;
-	store_note_entry(s, dp, name, len, STORE_NOTIFY_ENTRY_ADD);
+	store_note_entry(s, dp, name, len, STORE_NOTIFY_ENTRY_ADD |
+	    (type == STORE_TYPE_DIR ? STORE_NOTIFY_ENTRY_DIR : 0));
 	return 0;
 }
 
@@ -229,6 +230,7 @@ store_dirent_del(struct store *s, struct store_inode *dp, const char *name,
 {
 	uint8_t k[8 + STORE_NAME_MAX], ck[16];
 	char stored[STORE_NAME_MAX];
+	enum store_type type;
 	uint64_t cookie;
 	size_t klen;
 	DBT key;
@@ -237,7 +239,7 @@ store_dirent_del(struct store *s, struct store_inode *dp, const char *name,
 	if (len > STORE_NAME_MAX)
 		return -ENOENT;
 	klen = store_dirent_key_of(k, dp, name, len);
-	if ((rv = store_dirent_get_key(s, k, klen, NULL, NULL, &cookie)) != 0)
+	if ((rv = store_dirent_get_key(s, k, klen, NULL, &type, &cookie)) != 0)
 		return rv;
 	if ((dp->flags & STORE_INODE_CASELESS) &&
 	    (rv = store_dirent_stored(s, dp->ino, cookie, stored, &len)) == 0)
@@ -254,6 +256,7 @@ store_dirent_del(struct store *s, struct store_inode *dp, const char *name,
 		return store_dberr(s, "del cookie", ret);
 	if (dp->size > 0)
 		dp->size--;
-	store_note_entry(s, dp, name, len, STORE_NOTIFY_ENTRY_DEL);
+	store_note_entry(s, dp, name, len, STORE_NOTIFY_ENTRY_DEL |
+	    (type == STORE_TYPE_DIR ? STORE_NOTIFY_ENTRY_DIR : 0));
 	return 0;
 }

@@ -36,11 +36,9 @@
  *             A rename is blockd's DEL then ADD, both marked RENAME: in
  *             one directory FILE_ACTION_RENAMED_OLD_NAME and _NEW_NAME,
  *             across two REMOVED in the old and ADDED in the new.
- *             Whether an entry is a file or a directory the note does
- *             not say, so FILE_NAME and DIR_NAME each report every
- *             entry's changes (a lookup per note would cost a round
- *             trip to blockd per change of every watched directory,
- *             and a removed entry has no type left to look up).
+ *             The note says whether the entry is a directory
+ *             (ENTRY_DIR): DIR_NAME reports directories' names,
+ *             FILE_NAME every other entry's.
  *   records   a note on a file's own record (attributes, size, times,
  *             owner, ACL) names no directory: it is reported as
  *             FILE_ACTION_MODIFIED in the directory of an SMB open of
@@ -68,8 +66,6 @@
 #define SMBD_LIST_RIGHTS		(SMBD_FILE_LIST_DIRECTORY | \
 	0x80000000u /* GENERIC_READ */ | 0x10000000u /* GENERIC_ALL */ | \
 	0x02000000u /* MAXIMUM_ALLOWED */)
-#define SMBD_NAME_FILTER	(FILE_NOTIFY_CHANGE_FILE_NAME | \
-	FILE_NOTIFY_CHANGE_DIR_NAME)
 /* A record's change: which filter bits may report it. */
 #define SMBD_RECORD_FILTER	(FILE_NOTIFY_CHANGE_ATTRIBUTES | \
 	FILE_NOTIFY_CHANGE_SIZE | FILE_NOTIFY_CHANGE_LAST_WRITE | \
@@ -127,6 +123,7 @@ struct smbd_notify_table {
 	uint32_t			 held_fhlen;
 	uint8_t				 held_name[SMBD_NOTIFY_NAME_MAX];
 	size_t				 held_namelen;
+	uint32_t			 held_filter;	/* FILE_ or DIR_NAME */
 	uint64_t			 completed, enum_dirs;
 	TAILQ_HEAD(, smbd_notify_final)	 finals;
 };
@@ -325,7 +322,7 @@ smbd_notify_flush_held(struct smbd_env *env)
 	if (!t->held)
 		return;
 	t->held = 0;
-	smbd_notify_deliver(env, t->held_fh, t->held_fhlen, SMBD_NAME_FILTER,
+	smbd_notify_deliver(env, t->held_fh, t->held_fhlen, t->held_filter,
 	    FILE_ACTION_REMOVED, t->held_name, t->held_namelen, 0, NULL, 0);
 }
 
@@ -396,6 +393,7 @@ smbd_notify_note(struct smbd_env *env, const bd_notify *n)
 	uint32_t fhlen = n->fh.bd_fh_len;
 	uint8_t name[SMBD_NOTIFY_NAME_MAX];
 	ssize_t nlen;
+	uint32_t filter;
 	int add, del, rename;
 
 	if (t->nwatches == 0 && !t->held)
@@ -412,6 +410,8 @@ smbd_notify_note(struct smbd_env *env, const bd_notify *n)
 	add = (n->what & STORE_NOTIFY_ENTRY_ADD) != 0;
 	del = (n->what & STORE_NOTIFY_ENTRY_DEL) != 0;
 	rename = (n->what & STORE_NOTIFY_RENAME) != 0;
+	filter = n->what & STORE_NOTIFY_ENTRY_DIR ?
+	    FILE_NOTIFY_CHANGE_DIR_NAME : FILE_NOTIFY_CHANGE_FILE_NAME;
 	if ((nlen = smbd_utf8_to_utf16(n->name.bd_name_val,
 	    n->name.bd_name_len, name, sizeof(name))) <= 0 || add == del) {
 		smbd_notify_flush_held(env);
@@ -425,19 +425,20 @@ smbd_notify_note(struct smbd_env *env, const bd_notify *n)
 		t->held_fhlen = fhlen;
 		memcpy(t->held_name, name, (size_t)nlen);
 		t->held_namelen = (size_t)nlen;
+		t->held_filter = filter;
 		return;
 	}
 	if (add && rename && t->held && t->held_fhlen == fhlen &&
 	    memcmp(t->held_fh, fh, fhlen) == 0) {
 		t->held = 0;
-		smbd_notify_deliver(env, fh, fhlen, SMBD_NAME_FILTER,
+		smbd_notify_deliver(env, fh, fhlen, filter,
 		    FILE_ACTION_RENAMED_OLD_NAME, t->held_name,
 		    t->held_namelen, FILE_ACTION_RENAMED_NEW_NAME, name,
 		    (size_t)nlen);
 		return;
 	}
 	smbd_notify_flush_held(env);
-	smbd_notify_deliver(env, fh, fhlen, SMBD_NAME_FILTER, add ?
+	smbd_notify_deliver(env, fh, fhlen, filter, add ?
 	    FILE_ACTION_ADDED : FILE_ACTION_REMOVED, name, (size_t)nlen, 0,
 	    NULL, 0);
 }
@@ -554,19 +555,21 @@ smbd_change_notify(struct smbd_req *r)
 		env->notify->nwatches++;
 		c->nwatches++;
 		o->notify = w;
+		/*
+		 * MS-SMB2 3.3.1.x and MS-FSA 2.1.5.11: the first request's
+		 * CompletionFilter and WATCH_TREE are the watch's until the
+		 * open closes; later requests' are ignored.
+		 */
+		w->filter = nq.filter;
+		if (w->filter & SMBD_RECORD_WANT)
+			env->notify->record_watches++;
+		w->tree = (nq.flags & SMB2_WATCH_TREE) != 0;
 		smbd_notify_watch(env, w, 1);
 	}
 	if (w->deleted) {
 		smbd_reply_error(r, STATUS_DELETE_PENDING);
 		return;
 	}
-	/* MS-FSA 2.1.5.10: the latest request's filter is the watch's. */
-	if (w->filter & SMBD_RECORD_WANT)
-		env->notify->record_watches--;
-	w->filter = nq.filter;
-	if (w->filter & SMBD_RECORD_WANT)
-		env->notify->record_watches++;
-	w->tree = (nq.flags & SMB2_WATCH_TREE) != 0;
 	if (TAILQ_EMPTY(&w->reqs) && (w->overflow || w->kept.len > 0)) {
 		/* Changes kept since the last request: at once. */
 		st = smbd_notify_take(w, nq.outmax, &data, &dlen);

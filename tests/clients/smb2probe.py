@@ -2537,6 +2537,51 @@ def notify_steps(d, key, cname):
     r = a.get()
     eq("... RENAMED_OLD_NAME f1, RENAMED_NEW_NAME f2",
        (hex(r["status"]), notify_entries(r)), ("0x0", [(4, "f1"), (5, "f2")]))
+    # FILE_NAME reports files' names, DIR_NAME directories'; the first
+    # request's filter is the open's (MS-SMB2 3.3.1.x), so each has an
+    # open of its own.
+    kinds = top + "-kinds"
+    st, kfid = a.opendir(kinds)
+    a.notify(kfid or b"\0" * 16, filt=0x1)
+    a.get()
+    st2, sfid = b.opendir(kinds + "\\sub", disp=2)
+    if sfid is not None:
+        b.close(sfid)
+    st3 = b.mkfile(kinds + "\\file")
+    r = a.get()
+    eq("FILE_NAME alone; B makes a directory, then a file: ADDED file only",
+       (st, st2, st3, hex(r["status"]), notify_entries(r)),
+       (0, 0, 0, "0x0", [(1, "file")]))
+    st, k2fid = a.opendir(kinds)
+    a.notify(k2fid or b"\0" * 16, filt=0x2)
+    a.get()
+    st2 = b.mkfile(kinds + "\\file2")
+    st3, sfid = b.opendir(kinds + "\\sub2", disp=2)
+    if sfid is not None:
+        b.close(sfid)
+    r = a.get()
+    eq("DIR_NAME alone on another open; B makes a file, then a directory: "
+       "ADDED sub2 only", (st, st2, st3, hex(r["status"]), notify_entries(r)),
+       (0, 0, 0, "0x0", [(1, "sub2")]))
+    # A later request's filter is ignored: the first open still reports
+    # files only (file2, kept meanwhile), then file3, not sub3.
+    a.notify(kfid or b"\0" * 16, filt=0x3)
+    r = a.get()
+    eq("the FILE_NAME open asked again with FILE_NAME|DIR_NAME: file2, "
+       "kept", (hex(r["status"]), notify_entries(r)), ("0x0", [(1, "file2")]))
+    a.notify(kfid or b"\0" * 16, filt=0x3)
+    a.get()
+    st, sfid = b.opendir(kinds + "\\sub3", disp=2)
+    if sfid is not None:
+        b.close(sfid)
+    st2 = b.mkfile(kinds + "\\file3")
+    r = a.get()
+    eq("... B makes sub3, then file3: ADDED file3 only (the first filter "
+       "holds)", (st, st2, hex(r["status"]), notify_entries(r)),
+       (0, 0, "0x0", [(1, "file3")]))
+    for f in (kfid, k2fid):
+        if f is not None:
+            a.close(f)
     # Changes while no request waits: kept, returned at once.
     eq("B creates g1 and g2 while A has no request waiting",
        (b.mkfile(top + "\\g1"), b.mkfile(top + "\\g2")), (0, 0))
@@ -2559,8 +2604,10 @@ def notify_steps(d, key, cname):
     r = a.get()
     eq("30 creates kept past notify buffer size: NOTIFY_ENUM_DIR at once",
        hex(r["status"]), hex(ST_ENUM_DIR))
-    # A file's own record changed through B's open: MODIFIED.
-    a.notify(dfid, filt=0x10 | 0x8)
+    # A file's own record changed through B's open: MODIFIED (an open
+    # of its own: the first request's filter is an open's).
+    st0, rfid = a.opendir(top)
+    a.notify(rfid or b"\0" * 16, filt=0x10 | 0x8)
     a.get()
     st, f = b.open(top + "\\f2", disp=1)
     si = struct.pack("<HBBIHHI16s", 33, 1, 20, 8, 64 + 32, 0, 0,
@@ -2570,8 +2617,10 @@ def notify_steps(d, key, cname):
     if f is not None:
         b.close(f)
     eq("LAST_WRITE|SIZE, and B sets f2's end of file: MODIFIED f2",
-       (st, st2, hex(r["status"]), notify_entries(r)),
-       (0, 0, "0x0", [(3, "f2")]))
+       (st0, st, st2, hex(r["status"]), notify_entries(r)),
+       (0, 0, 0, "0x0", [(3, "f2")]))
+    if rfid is not None:
+        a.close(rfid)
     # CANCEL by AsyncId.
     mid = a.notify(dfid)
     r = a.get()

@@ -1408,6 +1408,18 @@ test_notify(struct store *s, struct notes *nt, const struct store_fh *root)
 	    "failed op");
 	TAP_EQ_INT(nt->n, 0, "a failed op notifies nothing");
 	{
+		struct store_fh sd;
+
+		nt->n = 0;
+		store_mkdir(s, &cr_root, &d, N("sub"), 0755, &sd, NULL);
+		tap_ok(entry_noted(nt, da.ino, "sub", STORE_NOTIFY_ENTRY_ADD |
+		    STORE_NOTIFY_ENTRY_DIR), "mkdir notes a directory's entry");
+		nt->n = 0;
+		store_rmdir(s, &cr_root, &d, N("sub"));
+		tap_ok(entry_noted(nt, da.ino, "sub", STORE_NOTIFY_ENTRY_DEL |
+		    STORE_NOTIFY_ENTRY_DIR), "rmdir notes a directory's entry");
+	}
+	{
 		struct acl acl;
 
 		acl_from_mode(0755, 1, &acl);
