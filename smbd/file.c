@@ -2432,7 +2432,7 @@ smbd_set_info(struct smbd_req *r)
 		}
 		if (o->stream[0] != '\0' ||
 		    (nlen >= 2 && d[20] == ':' && d[21] == 0)) {
-			smbd_stream_rename(r, o, d + 20, nlen);
+			smbd_stream_rename(r, s, o, d[0] != 0, d + 20, nlen);
 			return;
 		}
 		if (smbd_stream_open_on(r->conn->env, o)) {

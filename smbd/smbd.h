@@ -654,8 +654,9 @@ void	 smbd_stream_set_eof(struct smbd_req *, struct smbd_open *,
  * SET_INFO FileRenameInformation to a ":stream" target, or of a stream:
  * target is the FileName (UTF-16LE, len bytes).
  */
-void	 smbd_stream_rename(struct smbd_req *, struct smbd_open *,
-	    const uint8_t *target, uint32_t len);
+void	 smbd_stream_rename(struct smbd_req *, struct smbd_session *,
+	    struct smbd_open *, int replace, const uint8_t *target,
+	    uint32_t len);
 /*
  * MS-FSA 2.1.5.1.2.1: an overwrite or supersede of a file's data drops
  * its named streams; then done(arg), whatever came of it (logged).

@@ -15,9 +15,12 @@
  * existing stream whatever the case of its name (NTFS's rule) through
  * the file's listing, and makes a new one by the name given.
  *
- * Not served (dittofs-smbd(8)): renaming a stream (the store has no
- * such operation: STATUS_NOT_SUPPORTED), oplocks, leases and durable
- * handles on a stream's open (granted none).
+ * Renames (SET_INFO FileRenameInformation to ":name") are the store's
+ * too (BD_STREAM_RENAME): a stream to another name of its file, a stream
+ * to the file's data and back.
+ *
+ * Not served (dittofs-smbd(8)): oplocks, leases and durable handles on
+ * a stream's open (granted none).
  */
 #define _GNU_SOURCE
 #include <sys/stat.h>
@@ -482,17 +485,168 @@ smbd_stream_set_eof(struct smbd_req *r, struct smbd_open *o, uint64_t size)
 	smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
 }
 
+/* A SET_INFO FileRenameInformation of a stream, or to one. */
+struct smbd_stream_move {
+	struct smbd_req	*r;
+	uint64_t	 session_id;
+	uint64_t	 file_id;
+	int		 replace;
+	char		 to[SMB2_STREAM_NAME_MAX + 1];	/* "": the data */
+};
+
 /*
- * MS-FSA 2.1.5.15.11.1: a stream renamed to ":name", or a file's data
- * to a stream: the store renames no stream.  A stream renamed to a path
- * is not a stream rename at all (STATUS_INVALID_PARAMETER).
+ * An open other than o of the stream name ("": the file's data) of o's
+ * file, names matched in any case.
+ */
+static int
+smbd_stream_in_use(struct smbd_env *env, const struct smbd_open *o,
+    const char *name)
+{
+	struct smbd_conn *c;
+	struct smbd_open *so;
+	size_t len = strlen(name);
+
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(so, &c->opens, entry)
+			if (so != o && so->share == o->share &&
+			    so->fhlen == o->fhlen &&
+			    memcmp(so->fh, o->fh, o->fhlen) == 0 &&
+			    casefold_eq(so->stream, strlen(so->stream), name,
+			    len))
+				return 1;
+	return 0;
+}
+
+/* The open the rename is of, or NULL after answering. */
+static struct smbd_open *
+smbd_stream_move_open(struct smbd_stream_move *m)
+{
+	struct smbd_open *o = smbd_open_find(m->r->conn, m->file_id);
+
+	if (o == NULL)
+		smbd_reply_error(m->r, STATUS_FILE_CLOSED);
+	return o;
+}
+
+static void
+smbd_stream_moved(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_stream_move *m = arg;
+	struct smbd_open *o;
+	uint8_t ok[2] = { 2, 0 };
+	uint32_t st;
+
+	if (status != 0) {
+		/* MS-FSA 2.1.5.15.11.1: an existing target not replaced. */
+		st = status == -EEXIST ? STATUS_OBJECT_NAME_COLLISION :
+		    status == -ENOTEMPTY ? STATUS_INVALID_PARAMETER :
+		    status == -ENOENT ? STATUS_OBJECT_NAME_NOT_FOUND :
+		    smb2_status_from_errno(status);
+		smbd_reply_error(m->r, st);
+		return;
+	}
+	if ((o = smbd_open_find(m->r->conn, m->file_id)) != NULL) {
+		/*
+		 * The open follows its data (the store moved the backing
+		 * files: its fd reads what it read); its share mode and
+		 * locks stay under the name it was opened by until it
+		 * closes.
+		 */
+		if (o->stream[0] == '\0' && m->to[0] != '\0')
+			m->r->conn->env->stream_opens++;
+		else if (o->stream[0] != '\0' && m->to[0] == '\0')
+			m->r->conn->env->stream_opens--;
+		memcpy(o->stream, m->to, strlen(m->to) + 1);
+	}
+	smbd_reply(m->r, STATUS_SUCCESS, ok, sizeof(ok));
+}
+
+static void
+smbd_stream_move_send(struct smbd_stream_move *m, struct smbd_open *o)
+{
+	struct smbd_session *s;
+	bd_stream_rename_req req;
+
+	/* MS-FSA 2.1.5.15.11.1: a target in use is not replaced. */
+	if (smbd_stream_in_use(m->r->conn->env, o, m->to)) {
+		smbd_reply_error(m->r, STATUS_ACCESS_DENIED);
+		return;
+	}
+	if ((s = smbd_session_find(m->r->conn, m->session_id)) == NULL) {
+		smbd_reply_error(m->r, STATUS_USER_SESSION_DELETED);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.fh.bd_fh_len = o->fhlen;
+	req.fh.bd_fh_val = (char *)o->fh;
+	req.from.bd_name_len = (u_int)strlen(o->stream);
+	req.from.bd_name_val = o->stream;
+	req.to.bd_name_len = (u_int)strlen(m->to);
+	req.to.bd_name_val = m->to;
+	req.replace = m->replace;
+	bdc_call(m->r->conn->env->bdc, BD_STREAM_RENAME,
+	    (xdrproc_t)xdr_bd_stream_rename_req, &req,
+	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+	    smbd_stream_moved, m);
+}
+
+/* The file's streams: the target's name as the store has it. */
+static void
+smbd_stream_move_listed(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_stream_move *m = arg;
+	bd_named_list_reply *rep = reply;
+	struct smbd_open *o;
+	size_t len = strlen(m->to);
+	uint8_t ok[2] = { 2, 0 };
+	bd_named *e;
+	u_int i;
+
+	if (status != 0) {
+		smbd_reply_error(m->r, smb2_status_from_errno(status));
+		return;
+	}
+	if ((o = smbd_stream_move_open(m)) == NULL)
+		return;
+	/* To its own name: nothing, or a change of case only. */
+	if (casefold_eq(o->stream, strlen(o->stream), m->to, len)) {
+		if (strcmp(o->stream, m->to) == 0)
+			smbd_reply(m->r, STATUS_SUCCESS, ok, sizeof(ok));
+		else
+			smbd_stream_move_send(m, o);
+		return;
+	}
+	for (i = 0; i < rep->entries.entries_len; i++) {
+		e = &rep->entries.entries_val[i];
+		if (e->kind == 2 && e->name.bd_name_len <=
+		    SMB2_STREAM_NAME_MAX && casefold_eq(e->name.bd_name_val,
+		    e->name.bd_name_len, m->to, len)) {
+			memcpy(m->to, e->name.bd_name_val,
+			    e->name.bd_name_len);
+			m->to[e->name.bd_name_len] = '\0';
+			break;
+		}
+	}
+	smbd_stream_move_send(m, o);
+}
+
+/*
+ * MS-FSA 2.1.5.15.11.1: a stream renamed to ":name[:$DATA]", to the
+ * file's data ("::$DATA", only an empty one replaced), or the file's
+ * data made a stream (no other open of it).  A stream renamed to a path
+ * is no stream rename: to its own file's path the file is in use by the
+ * very open (STATUS_SHARING_VIOLATION, as Windows answers), to another
+ * STATUS_INVALID_PARAMETER.
  */
 void
-smbd_stream_rename(struct smbd_req *r, struct smbd_open *o,
-    const uint8_t *target, uint32_t len)
+smbd_stream_rename(struct smbd_req *r, struct smbd_session *s,
+    struct smbd_open *o, int replace, const uint8_t *target, uint32_t len)
 {
-	char t[2 * (SMB2_STREAM_NAME_MAX + 16)], name[SMB2_STREAM_NAME_MAX + 1];
+	char t[2 * (SMB2_STREAM_NAME_MAX + 16)], *colon;
+	struct smbd_stream_move *m;
 	enum smb2_stream_kind kind;
+	bd_fh_req req;
 	ssize_t n;
 
 	if ((n = smbd_utf16_to_utf8(target, len, t, sizeof(t) - 1)) < 0 ||
@@ -501,14 +655,52 @@ smbd_stream_rename(struct smbd_req *r, struct smbd_open *o,
 		return;
 	}
 	t[n] = '\0';
-	if (t[0] != ':' || smb2_stream_target(t, &kind, name,
-	    sizeof(name)) != 0) {
+	if (t[0] != ':') {
+		if ((colon = strchr(t, ':')) != NULL && o->path != NULL &&
+		    casefold_eq(t, (size_t)(colon - t), o->path,
+		    strlen(o->path)))
+			smbd_reply_error(r, STATUS_SHARING_VIOLATION);
+		else
+			smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+		return;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	r->work = m;
+	r->work_free = free;
+	m->r = r;
+	m->session_id = s->id;
+	m->file_id = o->id;
+	m->replace = replace;
+	if (smb2_stream_target(t, &kind, m->to, sizeof(m->to)) != 0 ||
+	    (kind == SMB2_STREAM_DEFAULT && o->is_dir) ||
+	    (o->is_dir && o->stream[0] == '\0')) {
+		/* A directory has no data stream to trade. */
 		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
 		return;
 	}
-	log_debug("%s: stream rename of \"%s\" to \"%s\": not supported",
-	    r->conn->peer, o->stream, t);
-	smbd_reply_error(r, STATUS_NOT_SUPPORTED);
+	if (o->stream[0] == '\0' && smbd_stream_in_use(r->conn->env, o,
+	    "")) {
+		/* The file's data made a stream under another open. */
+		smbd_reply_error(r, STATUS_SHARING_VIOLATION);
+		return;
+	}
+	if (kind == SMB2_STREAM_DEFAULT) {
+		if (o->stream[0] == '\0') {
+			uint8_t ok[2] = { 2, 0 };
+
+			smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
+			return;
+		}
+		smbd_stream_move_send(m, o);
+		return;
+	}
+	smbd_fh_fill(&req, s, o->fh, o->fhlen);
+	bdc_call(r->conn->env->bdc, BD_NAMED_LIST, (xdrproc_t)xdr_bd_fh_req,
+	    &req, (xdrproc_t)xdr_bd_named_list_reply,
+	    sizeof(bd_named_list_reply), smbd_stream_move_listed, m);
 }
 
 /* A file's named streams removed one after the other. */
