@@ -855,3 +855,105 @@ smbd_stream_close_remove(struct smbd_req *r, struct smbd_session *s,
 	    smbd_stream_removed, r);
 	smbd_open_free(r->conn, o);
 }
+
+/*
+ * MS-FSA 2.1.5.4: a file deleted (delete on close) while a stream of it
+ * stays open goes with the last open of it; until then its name answers
+ * STATUS_DELETE_PENDING to a CREATE (of the file or a stream of it).
+ * smbd keeps the name, and the deleter's credentials for the BD_REMOVE
+ * made when the last stream's open goes.  Names match in any case (a
+ * case-sensitive share's twin in another case waits too).  The record is
+ * smbd's alone: an NFS client still sees the file until then, and an
+ * smbd restarted in between leaves it there (dittofs-smbd(8)).
+ */
+struct smbd_stream_doomed {
+	size_t			 share;
+	uint8_t			 fh[BD_FH_MAX];
+	uint32_t		 fhlen;
+	uint8_t			 dir[BD_FH_MAX];
+	uint32_t		 dirlen;
+	char			 name[BD_NAME_MAX + 1];
+	uint32_t		 uid, gid, ngroups;
+	uint32_t		 groups[BD_NGROUPS_MAX];
+	LIST_ENTRY(smbd_stream_doomed) entry;
+};
+
+int
+smbd_stream_doom(struct smbd_env *env, struct smbd_session *s,
+    const struct smbd_open *o)
+{
+	struct smbd_stream_doomed *d;
+
+	if (o->is_dir || o->stream[0] != '\0' ||
+	    !smbd_stream_open_on(env, o))
+		return 0;
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		log_warnx_rl("smbd: a deleted file with a stream open "
+		    "removed at once (out of memory)");
+		return 0;
+	}
+	d->share = o->share;
+	memcpy(d->fh, o->fh, o->fhlen);
+	d->fhlen = o->fhlen;
+	memcpy(d->dir, o->dir_fh, o->dir_fhlen);
+	d->dirlen = o->dir_fhlen;
+	memcpy(d->name, o->name, strlen(o->name) + 1);
+	d->uid = s->uid;
+	d->gid = s->gid;
+	d->ngroups = s->ngroups;
+	memcpy(d->groups, s->groups, s->ngroups * sizeof(s->groups[0]));
+	LIST_INSERT_HEAD(&env->doomed, d, entry);
+	return 1;
+}
+
+int
+smbd_stream_doomed(struct smbd_env *env, size_t share, const uint8_t *dir,
+    uint32_t dirlen, const char *name)
+{
+	struct smbd_stream_doomed *d;
+
+	LIST_FOREACH(d, &env->doomed, entry)
+		if (d->share == share && d->dirlen == dirlen &&
+		    memcmp(d->dir, dir, dirlen) == 0 &&
+		    casefold_eq(d->name, strlen(d->name), name, strlen(name)))
+			return 1;
+	return 0;
+}
+
+static void
+smbd_stream_doomed_removed(void *arg, int status, void *reply, int fd)
+{
+	if (status != 0 && status != -ENOENT)
+		log_warnx_rl("smbd: a deleted file not removed after its "
+		    "last stream's close: %s", strerror(-status));
+}
+
+void
+smbd_stream_open_gone(struct smbd_env *env, const struct smbd_open *o)
+{
+	struct smbd_stream_doomed *d;
+	bd_dirop_req req;
+
+	LIST_FOREACH(d, &env->doomed, entry)
+		if (d->share == o->share && d->fhlen == o->fhlen &&
+		    memcmp(d->fh, o->fh, o->fhlen) == 0)
+			break;
+	if (d == NULL || smbd_stream_opens(env, d->share, d->fh, d->fhlen,
+	    0))
+		return;
+	LIST_REMOVE(d, entry);
+	memset(&req, 0, sizeof(req));
+	req.cred.uid = d->uid;
+	req.cred.gid = d->gid;
+	req.cred.groups.groups_len = d->ngroups;
+	req.cred.groups.groups_val = d->groups;
+	req.dir.bd_fh_len = d->dirlen;
+	req.dir.bd_fh_val = (char *)d->dir;
+	req.name.bd_name_len = (u_int)strlen(d->name);
+	req.name.bd_name_val = d->name;
+	/* The bytes are copied by bdc_call before d goes. */
+	bdc_call(env->bdc, BD_REMOVE, (xdrproc_t)xdr_bd_dirop_req, &req,
+	    (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
+	    smbd_stream_doomed_removed, NULL);
+	free(d);
+}

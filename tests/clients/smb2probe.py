@@ -1678,8 +1678,10 @@ def stream_steps(d, key, name):
     """Named streams (smbd/stream.c): "name:s1" made by CREATE (the file
     with it), written, its EndOfFile set and read back by QUERY_INFO on
     the stream's handle; its overwrite; FileStreamInformation of the
-    file; FILE_NAMED_STREAMS in FileFsAttributeInformation; a rename
-    of the stream: NOT_SUPPORTED; PASS/FAIL lines."""
+    file; FILE_NAMED_STREAMS in FileFsAttributeInformation; renames of
+    the stream (to :s2, listed, its handle reading its data; to ::$DATA
+    without ReplaceIfExists: OBJECT_NAME_COLLISION; back to :s1:$DATA);
+    PASS/FAIL lines."""
     p = LockProbe(connect(), d, key)
     p.report("session", p.login() == 0)
 
@@ -1718,12 +1720,35 @@ def stream_steps(d, key, name):
     r = p.call(READ, rb)
     got = r["body"][r["body"][2] - 64:][:100] if r["status"] == 0 else b""
     p.report("READ of the stream: its 10 bytes", got == data[:10], st(r))
-    nn = ":s2".encode("utf-16-le")
-    rn = struct.pack("<B7sQI", 0, b"\0" * 7, 0, len(nn)) + nn
-    r = p.call(0x11, struct.pack("<HBBIHHI16s", 33, 1, 10, len(rn),
-                                 64 + 32, 0, 0, f) + rn)
-    p.report("SET_INFO FileRenameInformation of the stream to :s2: "
-             "NOT_SUPPORTED", r["status"] == 0xc00000bb, st(r))
+    def rename(to, replace=0):
+        nn = to.encode("utf-16-le")
+        rn = struct.pack("<B7sQI", replace, b"\0" * 7, 0, len(nn)) + nn
+        return p.call(0x11, struct.pack("<HBBIHHI16s", 33, 1, 10, len(rn),
+                                        64 + 32, 0, 0, f) + rn)
+    r = rename(":s2")
+    p.report("SET_INFO FileRenameInformation of the stream to :s2",
+             r["status"] == 0, st(r))
+    r, b = query(f, 1, 22)
+    names = []
+    pos = 0
+    while r["status"] == 0 and pos + 24 <= len(b):
+        (nxt, nl) = struct.unpack_from("<II", b, pos)
+        names.append(b[pos + 24:pos + 24 + nl].decode("utf-16-le"))
+        if nxt == 0:
+            break
+        pos += nxt
+    r2 = p.call(READ, rb)
+    got = r2["body"][r2["body"][2] - 64:][:100] if r2["status"] == 0 \
+        else b""
+    p.report("... listed as :s2:$DATA, and the handle reads its 10 bytes",
+             names == ["::$DATA", ":s2:$DATA"] and got == data[:10],
+             "%s %s %s" % (st(r), names, st(r2)))
+    r = rename("::$DATA")
+    p.report("... to ::$DATA (the file's data, there) without "
+             "ReplaceIfExists: OBJECT_NAME_COLLISION",
+             r["status"] == 0xc0000035, st(r))
+    r = rename(":s1:$DATA")
+    p.report("... and back to :s1:$DATA", r["status"] == 0, st(r))
     p.close(f)
     r = p.call(CREATE, p.create(name + ":S1:$DATA", 5, 0x40))
     f = p.fid(r)
