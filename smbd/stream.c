@@ -156,6 +156,38 @@ static const uint32_t smbd_stream_dispositions[] = {
 	3,	/* FILE_OVERWRITE_IF: OPEN_IF, then emptied */
 };
 
+/*
+ * The stream of a file's listing named name in any case: 1, and name
+ * made its name as the store has it; *nstreams (may be NULL) counts the
+ * file's streams.
+ */
+static int
+smbd_stream_match(const bd_named_list_reply *rep, char *name,
+    size_t *nstreams)
+{
+	size_t n = 0, len = strlen(name);
+	const bd_named *e;
+	int found = 0;
+	u_int i;
+
+	for (i = 0; i < rep->entries.entries_len; i++) {
+		e = &rep->entries.entries_val[i];
+		if (e->kind != 2)		/* a user xattr */
+			continue;
+		n++;
+		if (!found && e->name.bd_name_len <= SMB2_STREAM_NAME_MAX &&
+		    casefold_eq(e->name.bd_name_val, e->name.bd_name_len,
+		    name, len)) {
+			memcpy(name, e->name.bd_name_val, e->name.bd_name_len);
+			name[e->name.bd_name_len] = '\0';
+			found = 1;
+		}
+	}
+	if (nstreams != NULL)
+		*nstreams = n;
+	return found;
+}
+
 static void
 smbd_stream_listed(void *arg, int status, void *reply, int fd)
 {
@@ -163,26 +195,12 @@ smbd_stream_listed(void *arg, int status, void *reply, int fd)
 	bd_named_list_reply *rep = reply;
 	struct smbd_session *s;
 	bd_stream_open_req req;
-	size_t nstreams = 0, len = strlen(sc->so.name);
+	size_t nstreams = 0;
 	int found = 0;
-	u_int i;
-	bd_named *e;
 
 	/* Without a listing, the name as given: the store decides. */
-	for (i = 0; status == 0 && i < rep->entries.entries_len; i++) {
-		e = &rep->entries.entries_val[i];
-		if (e->kind != 2)		/* a user xattr */
-			continue;
-		nstreams++;
-		if (!found && e->name.bd_name_len <= SMB2_STREAM_NAME_MAX &&
-		    casefold_eq(e->name.bd_name_val, e->name.bd_name_len,
-		    sc->so.name, len)) {
-			memcpy(sc->so.name, e->name.bd_name_val,
-			    e->name.bd_name_len);
-			sc->so.name[e->name.bd_name_len] = '\0';
-			found = 1;
-		}
-	}
+	if (status == 0)
+		found = smbd_stream_match(rep, sc->so.name, &nstreams);
 	if (!found && (sc->disposition == 1 || sc->disposition == 4)) {
 		smbd_stream_end(sc, STATUS_OBJECT_NAME_NOT_FOUND);
 		return;
@@ -600,8 +618,6 @@ smbd_stream_move_listed(void *arg, int status, void *reply, int fd)
 	struct smbd_open *o;
 	size_t len = strlen(m->to);
 	uint8_t ok[2] = { 2, 0 };
-	bd_named *e;
-	u_int i;
 
 	if (status != 0) {
 		smbd_reply_error(m->r, smb2_status_from_errno(status));
@@ -617,17 +633,7 @@ smbd_stream_move_listed(void *arg, int status, void *reply, int fd)
 			smbd_stream_move_send(m, o);
 		return;
 	}
-	for (i = 0; i < rep->entries.entries_len; i++) {
-		e = &rep->entries.entries_val[i];
-		if (e->kind == 2 && e->name.bd_name_len <=
-		    SMB2_STREAM_NAME_MAX && casefold_eq(e->name.bd_name_val,
-		    e->name.bd_name_len, m->to, len)) {
-			memcpy(m->to, e->name.bd_name_val,
-			    e->name.bd_name_len);
-			m->to[e->name.bd_name_len] = '\0';
-			break;
-		}
-	}
+	(void)smbd_stream_match(rep, m->to, NULL);
 	smbd_stream_move_send(m, o);
 }
 

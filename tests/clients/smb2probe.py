@@ -1697,6 +1697,18 @@ def stream_steps(d, key, name):
             if r["status"] in (0, 0x80000005) else 0
         return r, r["body"][off:off + n]
 
+    def stream_names(f):
+        """QUERY_INFO FileStreamInformation: the reply, the names."""
+        r, b = query(f, 1, 22)
+        names, pos = [], 0
+        while r["status"] == 0 and pos + 24 <= len(b):
+            (nxt, nl) = struct.unpack_from("<II", b, pos)
+            names.append(b[pos + 24:pos + 24 + nl].decode("utf-16-le"))
+            if nxt == 0:
+                break
+            pos += nxt
+        return r, names
+
     r = p.call(CREATE, p.create(name + ":s1", 2, 0x40))
     f = p.fid(r)
     p.report("CREATE name:s1 (FILE_CREATE) of no file: created",
@@ -1728,15 +1740,7 @@ def stream_steps(d, key, name):
     r = rename(":s2")
     p.report("SET_INFO FileRenameInformation of the stream to :s2",
              r["status"] == 0, st(r))
-    r, b = query(f, 1, 22)
-    names = []
-    pos = 0
-    while r["status"] == 0 and pos + 24 <= len(b):
-        (nxt, nl) = struct.unpack_from("<II", b, pos)
-        names.append(b[pos + 24:pos + 24 + nl].decode("utf-16-le"))
-        if nxt == 0:
-            break
-        pos += nxt
+    r, names = stream_names(f)
     r2 = p.call(READ, rb)
     got = r2["body"][r2["body"][2] - 64:][:100] if r2["status"] == 0 \
         else b""
@@ -1762,14 +1766,7 @@ def stream_steps(d, key, name):
     p.close(f)
     r = p.call(CREATE, p.create(name, 1, 0x40))
     f = p.fid(r)
-    r, b = query(f, 1, 22)
-    names, pos = [], 0
-    while r["status"] == 0 and pos + 24 <= len(b):
-        (nxt, nl) = struct.unpack_from("<II", b, pos)
-        names.append(b[pos + 24:pos + 24 + nl].decode("utf-16-le"))
-        if nxt == 0:
-            break
-        pos += nxt
+    r, names = stream_names(f)
     p.report("QUERY_INFO FileStreamInformation of the file: ::$DATA "
              ":s1:$DATA", names == ["::$DATA", ":s1:$DATA"],
              "%s %s" % (st(r), names))

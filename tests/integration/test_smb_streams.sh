@@ -22,8 +22,11 @@
 # stream of a file that does not exist makes the file, `ls' lists no
 # stream, and deleting the file takes its streams (their backing files
 # leave the store).  The store's 32 streams a file: a 33rd is refused
-# with NT_STATUS_INSUFFICIENT_RESOURCES and a log line.  Then
-# smbtorture's smb2.streams subtests that pass (smbclient's `del' lists
+# with NT_STATUS_INSUFFICIENT_RESOURCES and a log line.  A wildcard in
+# the file's part of a stream's path is NT_STATUS_OBJECT_NAME_INVALID;
+# a read-only file and its stream are not written over
+# (NT_STATUS_ACCESS_DENIED), and are once the attribute is cleared.
+# Then smbtorture's smb2.streams subtests that pass (smbclient's `del' lists
 # the directory first and cannot name a stream: deleting one stream by
 # delete on close is smb2.streams.io's).
 #
