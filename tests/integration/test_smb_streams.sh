@@ -225,8 +225,8 @@ if command -v smbtorture >/dev/null; then
 	# Failing, and why: names3 on the case-sensitive share (it opens the
 	# file's path in upper case: OBJECT_PATH_NOT_FOUND; on the caseless
 	# share "ci" it passes, stream names found whatever their case);
-	# attributes2 (the birth time is not kept when set through a
-	# stream's handle: SET_INFO FileBasicInformation's creation time is
+	# attributes2 (its birth-time check, "btime was updated": the
+	# creation time of SET_INFO FileBasicInformation is not kept yet,
 	# another change's).
 	for t in dir io sharemodes names names2 rename rename2 attributes1 delete zero-byte create-disposition basefile-rename-with-open-stream; do
 		check "smbtorture smb2.streams.$t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U $U --option=torture:smbd=false smb2.streams.$t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
