@@ -1803,6 +1803,53 @@ def stream_steps(d, key, name):
              st(r2))
     if r2["status"] == 0:
         p.close(p.fid(r2))
+    # MS-FSA 2.1.5.15.11.1: a stream made the file's (empty) data, then
+    # the file's data made a stream, the bytes following each rename.
+    def read(f, n=100):
+        r = p.call(READ, struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, n, 0, f,
+                                     0, 0, 0, 0, 0, 0))
+        return r["body"][r["body"][2] - 64:][:n] if r["status"] == 0 \
+            else b""
+
+    def eof(f):
+        r, b = query(f, 1, 5)
+        return struct.unpack_from("<Q", b, 8)[0] if r["status"] == 0 \
+            else -1
+    traded = b"traded data"
+    r = p.call(CREATE, p.create(name + ".t:t", 2, 0x40))
+    f = p.fid(r)
+    r = p.call(9, struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, len(traded), 0,
+                              f, 0, 0, 0, 0, 0) + traded)
+    r = rename("::$DATA", 1)
+    r2, names = stream_names(f)
+    got = read(f)
+    p.report("a stream with data renamed to ::$DATA (the file's, empty) "
+             "with ReplaceIfExists: no stream left, its handle reads on",
+             r["status"] == 0 and names == ["::$DATA"] and got == traded,
+             "%s %s %r" % (st(r), names, got))
+    p.close(f)
+    r = p.call(CREATE, p.create(name + ".t", 1, 0x40))
+    f = p.fid(r)
+    got = read(f)
+    p.report("... the file's own data is now those bytes",
+             got == traded and eof(f) == len(traded), "%s %r" % (st(r), got))
+    r = rename(":u")
+    r2, names = stream_names(f)
+    p.report("the file's open renamed to :u: a stream :u is listed",
+             r["status"] == 0 and names == ["::$DATA", ":u:$DATA"],
+             "%s %s" % (st(r), names))
+    p.close(f)
+    r = p.call(CREATE, p.create(name + ".t:u", 1, 0x40))
+    f = p.fid(r)
+    got = read(f)
+    p.close(f)
+    r2 = p.call(CREATE, p.create(name + ".t", 1, 0x40))
+    f = p.fid(r2)
+    size = eof(f)
+    p.close(f)
+    p.report("... :u reads the bytes, the file's data is empty",
+             got == traded and size == 0,
+             "%s %r eof %d" % (st(r), got, size))
     # A directory's stream (the store has them): no ::$DATA listed.
     r = p.call(CREATE, p.create(name + ".d", 2, 1, access=0x80))
     p.report("CREATE a directory", r["status"] == 0, st(r))

@@ -5,7 +5,9 @@
 # stream made by CREATE of no file, written, its end of file set and
 # queried on the stream's handle (FileStandardInformation), read back,
 # its renames (to :s2, listed so and its handle reading its data, to
-# ::$DATA without ReplaceIfExists OBJECT_NAME_COLLISION, back to :s1),
+# ::$DATA without ReplaceIfExists OBJECT_NAME_COLLISION, back to :s1;
+# another stream with data renamed to the file's empty "::$DATA", the
+# file's data then renamed to ":u", the bytes read where they went),
 # its overwrite (another case of its name)
 # emptying it, FileStreamInformation (and BUFFER_OVERFLOW with the
 # first entry in a buffer too small for two), FILE_NAMED_STREAMS; an
@@ -95,7 +97,7 @@ while IFS= read -r line; do
 done <<EOF2
 $out
 EOF2
-check "smb2probe streams: 22 steps passed" test "$(printf '%s\n' "$out" | grep -c '^PASS ')" = 22
+check "smb2probe streams: 26 steps passed" test "$(printf '%s\n' "$out" | grep -c '^PASS ')" = 26
 check "smbd logged the stream name too long" grep -q "a stream name longer than the store's 255 bytes" "$SUITE_DIR/run.log"
 check "dittofs-run stops the suite for the restart with gssd" suite_stop
 kill "$STUB" 2>/dev/null
