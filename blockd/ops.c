@@ -864,6 +864,32 @@ blockd_stream_remove(struct ipc_peer *peer, struct ipc_msg *msg)
 }
 
 static void
+blockd_stream_rename(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct blockd_env *env = blockd_env_of(peer);
+	struct bd_stream_rename_req req;
+	struct bd_attr_reply rep;
+	struct store_cred cred;
+	struct store_fh fh;
+	struct store_attr attr;
+
+	memset(&req, 0, sizeof(req));
+	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_stream_rename_req,
+	    &req) == -1)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	if ((rep.status = blockd_gate(env, &req.fh, 1, &req.cred,
+	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.fh, &fh)) == 0 &&
+	    (rep.status = store_stream_rename(env->store, &cred, &fh,
+	    req.from.bd_name_val, req.from.bd_name_len, req.to.bd_name_val,
+	    req.to.bd_name_len, req.replace != 0)) == 0 &&
+	    (rep.status = store_getattr(env->store, &fh, &attr)) == 0)
+		blockd_attr_out(&attr, &rep.attr);
+	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_attr_reply, &rep);
+	xdr_free((xdrproc_t)xdr_bd_stream_rename_req, &req);
+}
+
+static void
 blockd_named_list(struct ipc_peer *peer, struct ipc_msg *msg)
 {
 	struct blockd_env *env = blockd_env_of(peer);
@@ -1309,6 +1335,8 @@ const struct ipc_handler blockd_handlers[] = {
 	{ BD_STREAM_OPEN, FILE_SERVERS, blockd_stream_open },
 	{ BD_NAMED_LIST, FILE_SERVERS, blockd_named_list },
 	{ BD_STREAM_REMOVE, FILE_SERVERS, blockd_stream_remove },
+	/* Stream renames: SMB's alone (NFS serves no named attribute yet). */
+	{ BD_STREAM_RENAME, IPC_ROLE_BIT(IPC_ROLE_SMBD), blockd_stream_rename },
 	{ BD_WATCH, IPC_ROLE_BIT(IPC_ROLE_SMBD), blockd_watch },
 };
 const size_t blockd_nhandlers = sizeof(blockd_handlers) /

@@ -579,6 +579,14 @@ int	 store_stream_open(struct store *, const struct store_cred *,
 	    uint64_t *size, struct store_attr *attr);
 int	 store_stream_remove(struct store *, const struct store_cred *,
 	    const struct store_fh *, const char *name, size_t namelen);
+/*
+ * A stream renamed, or traded with the file's data (a name of length
+ * 0): -EEXIST for a target without replace, -ENOTEMPTY for a target
+ * with data, -EISDIR for a directory's data, -ENOENT without the stream.
+ */
+int	 store_stream_rename(struct store *, const struct store_cred *,
+	    const struct store_fh *, const char *from, size_t fromlen,
+	    const char *to, size_t tolen, int replace);
 /* One named attribute of an inode, as store_named_list gives it. */
 #define STORE_NAMED_XATTR	1
 #define STORE_NAMED_STREAM	2

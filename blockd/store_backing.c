@@ -369,3 +369,24 @@ store_backing_stat(struct store *s, uint64_t ino, struct stat *st)
 		return -errno;
 	return 0;
 }
+
+/*
+ * The backing files of two regular inodes traded (renameat2
+ * RENAME_EXCHANGE: both there, or nothing changes): a stream renamed
+ * to or from its file's data (store_stream.c).  Their directories are
+ * synced with the transaction's flush.
+ */
+int
+store_backing_exchange(struct store *s, uint64_t a, uint64_t b)
+{
+	char pa[64], pb[64];
+
+	store_backing_path(a, pa, sizeof(pa));
+	store_backing_path(b, pb, sizeof(pb));
+	if (renameat2(s->datafd, pa, s->datafd, pb, RENAME_EXCHANGE) == -1)
+		return -errno;
+	store_shard_mark(s, STORE_SHARD_LEAF | (uint32_t)((a >> 8) & 0xffff));
+	store_shard_mark(s, STORE_SHARD_LEAF | (uint32_t)((b >> 8) & 0xffff));
+	s->unsynced = 1;
+	return 0;
+}

@@ -167,6 +167,7 @@ void	 store_backing_path(uint64_t, char *, size_t);
 int	 store_backing_make(struct store *, uint64_t, int);
 int	 store_backing_open(struct store *, uint64_t, int);
 int	 store_backing_stat(struct store *, uint64_t, struct stat *);
+int	 store_backing_exchange(struct store *, uint64_t, uint64_t);
 void	 store_unlink_backing(struct store *, uint64_t, int);
 void	 store_sync_unlinks(struct store *);
 

@@ -336,6 +336,158 @@ out:
 	return store_txn_end(s, rv);
 }
 
+/* The size of ip's data: its backing file's, none when not backed. */
+static int
+stream_file_size(struct store *s, const struct store_inode *ip,
+    uint64_t *sizep)
+{
+	struct stat st;
+	int rv;
+
+	*sizep = 0;
+	if (!(ip->flags & STORE_INODE_BACKED))
+		return 0;
+	if ((rv = store_backing_stat(s, ip->ino, &st)) != 0)
+		return rv == -ENOENT ? -EIO : rv;
+	*sizep = (uint64_t)st.st_size;
+	return 0;
+}
+
+/*
+ * The target of a rename, stream k of ip or (klen 0) its data, made
+ * ready to be replaced: -EEXIST without replace, -ENOTEMPTY when it
+ * holds data (MS-FSA 2.1.5.15.11.1 replaces an empty stream only).  A
+ * named target goes, record and inode; *gone tells whether there was
+ * one.
+ */
+static int
+stream_target_clear(struct store *s, struct store_inode *ip, const char *k,
+    size_t klen, int replace, int *gone)
+{
+	struct store_inode tp;
+	uint64_t size;
+	int rv;
+
+	*gone = 0;
+	if (klen == 0) {
+		if (ip->type != STORE_TYPE_REG)
+			return -EISDIR;
+		if ((rv = stream_file_size(s, ip, &size)) != 0)
+			return rv;
+	} else {
+		if ((rv = stream_find(s, ip, k, klen, &tp)) == -ENOENT)
+			return 0;
+		if (rv != 0 || (rv = stream_file_size(s, &tp, &size)) != 0)
+			return rv;
+	}
+	if (!replace)
+		return -EEXIST;
+	if (size != 0)
+		return -ENOTEMPTY;
+	if (klen == 0)
+		return 0;
+	if ((rv = store_blob_del(s, ip->ino, k, klen)) != 0 ||
+	    (rv = store_inode_del(s, &tp)) != 0)
+		return rv;
+	*gone = 1;
+	return 0;
+}
+
+/*
+ * A named stream renamed, or traded with the file's data: from or to of
+ * length 0 names the file's data (MS-FSA 2.1.5.15.11.1).  The data move
+ * by their backing files, last (nothing to undo after it but the
+ * exchange itself): a stream made the file's data leaves the file's
+ * former data, empty, to go with the stream's inode; the file's data
+ * made a stream leaves the file an empty backing file.
+ */
+int
+store_stream_rename(struct store *s, const struct store_cred *c,
+    const struct store_fh *fh, const char *from, size_t fromlen,
+    const char *to, size_t tolen, int replace)
+{
+	struct store_inode ip, sp;
+	char kf[STORE_XKEY_MAX], kt[STORE_XKEY_MAX];
+	size_t kflen = 0, ktlen = 0;
+	uint64_t moved = 0;
+	uint8_t v[8];
+	int rv, fd = -1, gone, exchanged = 0;
+
+	if (fromlen == 0 && tolen == 0)
+		return -EINVAL;
+	if ((fromlen > 0 && (rv = stream_name_check(from, fromlen)) != 0) ||
+	    (tolen > 0 && (rv = stream_name_check(to, tolen)) != 0))
+		return rv;
+	if (fromlen > 0)
+		kflen = stream_key(kf, from, fromlen);
+	if (tolen > 0)
+		ktlen = stream_key(kt, to, tolen);
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	if ((rv = stream_file(s, fh, &ip)) != 0 ||
+	    (rv = stream_may_change(s, c, &ip, 0)) != 0)
+		goto out;
+	if (fromlen > 0 && (rv = stream_find(s, &ip, kf, kflen, &sp)) != 0)
+		goto out;
+	if (fromlen == 0 && ip.type != STORE_TYPE_REG) {
+		rv = -EISDIR;
+		goto out;
+	}
+	/* The same name: nothing to do. */
+	if (fromlen == tolen && memcmp(from, to, tolen) == 0)
+		goto out;
+	if ((rv = stream_target_clear(s, &ip, kt, ktlen, replace,
+	    &gone)) != 0)
+		goto out;
+	if (fromlen > 0 && tolen > 0) {
+		/* A stream's record, renamed: the inode stays. */
+		store_put64(v, sp.ino);
+		if ((rv = store_blob_del(s, ip.ino, kf, kflen)) != 0 ||
+		    (rv = store_blob_put(s, ip.ino, kt, ktlen, v,
+		    sizeof(v))) != 0)
+			goto out;
+	} else if (fromlen > 0) {
+		/* The stream made the file's data. */
+		if (!(ip.flags & STORE_INODE_BACKED)) {
+			ip.flags |= STORE_INODE_BACKED;
+			if ((rv = store_inode_put(s, &ip)) != 0 ||
+			    (fd = store_backing_make(s, ip.ino,
+			    O_RDONLY)) < 0) {
+				rv = fd < 0 ? fd : rv;
+				goto out;
+			}
+			(void)close(fd);
+		}
+		if ((rv = store_blob_del(s, ip.ino, kf, kflen)) != 0 ||
+		    (rv = store_inode_del(s, &sp)) != 0)
+			goto out;
+		moved = sp.ino;
+	} else {
+		/* The file's data made a new stream. */
+		if ((rv = stream_make(s, &ip, kt, ktlen, O_RDONLY, &sp,
+		    &fd)) != 0)
+			goto out;
+		(void)close(fd);
+		if (ip.flags & STORE_INODE_BACKED)
+			moved = sp.ino;
+	}
+	if ((rv = ops_touch_put(s, &ip)) != 0)
+		goto out;
+	if (moved != 0) {
+		if ((rv = store_backing_exchange(s, ip.ino, moved)) != 0)
+			goto out;
+		exchanged = 1;
+		/* Made here or not, no backing file is an abort's to unlink. */
+		s->txn_created = 0;
+	}
+out:
+	if ((rv = store_txn_end(s, rv)) != 0 && exchanged &&
+	    store_backing_exchange(s, ip.ino, moved) != 0)
+		store_log(s, "inode %llx: stream rename not undone",
+		    (unsigned long long)ip.ino);
+	return rv;
+}
+
 int
 store_named_list(struct store *s, const struct store_cred *c,
     const struct store_fh *fh, struct store_named *ents, size_t max,

@@ -50,6 +50,9 @@
 #define SMBD_WRITE_ACCESS	(0x00000002u | 0x00000004u | 0x40000000u | \
 	0x10000000u)
 #define SMBD_DELETE_ACCESS	0x00010000u
+/* FILE_READ_ATTRIBUTES, and the generic rights and MAXIMUM_ALLOWED. */
+#define SMBD_READ_ATTRIBUTES_ACCESS	(0x00000080u | 0x80000000u | \
+	0x20000000u | 0x10000000u | 0x02000000u)
 
 #define SMBD_NEW_FILE_MODE	0644
 #define SMBD_NEW_DIR_MODE	0755
@@ -868,6 +871,21 @@ smbd_create_streams_dropped(void *arg)
 	smbd_create_finish(arg);
 }
 
+/*
+ * MS-FSA 2.1.5.1.2.1: an existing file with FILE_ATTRIBUTE_READONLY
+ * opens for no writing (its streams neither) and is not overwritten:
+ * STATUS_ACCESS_DENIED, and 1 when answered so.
+ */
+static int
+smbd_create_readonly(struct smbd_walk *w, const bd_attr *a, int overwrite)
+{
+	if (a->type != 1 || !(a->dos & FILE_ATTRIBUTE_READONLY) ||
+	    (!overwrite && !(w->desired & SMBD_WRITE_ACCESS)))
+		return 0;
+	smbd_reply_error(w->r, STATUS_ACCESS_DENIED);
+	return 1;
+}
+
 static void
 smbd_create_open_done(void *arg, int status, void *reply, int fd)
 {
@@ -886,6 +904,11 @@ smbd_create_open_done(void *arg, int status, void *reply, int fd)
 			close(fd);
 		smbd_reply_error(w->r, status == -EISDIR ?
 		    STATUS_FILE_IS_A_DIRECTORY : smb2_status_from_errno(status));
+		return;
+	}
+	if (rep->opened == 1 && smbd_create_readonly(w, &rep->attr, 0)) {
+		if (fd != -1)
+			close(fd);
 		return;
 	}
 	w->fd = fd;
@@ -930,6 +953,11 @@ smbd_create_stream_done(void *arg, uint32_t status,
 
 	if (status != STATUS_SUCCESS) {
 		smbd_reply_error(w->r, status);
+		return;
+	}
+	if (so->action != 2 && smbd_create_readonly(w, &so->attr,
+	    so->truncate)) {
+		close(so->fd);
 		return;
 	}
 	memcpy(w->fh, so->fh, so->fhlen);
@@ -1006,6 +1034,9 @@ smbd_create_precheck_done(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	w->attr = rep->attr;
+	if (w->stream_kind == SMB2_STREAM_NONE &&
+	    smbd_create_readonly(w, &rep->attr, 1))
+		return;		/* overwritten or superseded: not read-only */
 	if ((o = smbd_create_alloc(w)) == NULL)
 		return;
 	o->shared = 1;
@@ -1029,6 +1060,12 @@ smbd_create_walked(struct smbd_walk *w, uint32_t status)
 	}
 	if ((s = smbd_walk_session(w)) == NULL)
 		return;
+	if (w->ncomp > 0 && smbd_stream_doomed(c->env, w->share, w->dir,
+	    w->dirlen, smbd_walk_last(w))) {
+		/* Deleted, a stream of it still open (stream.c). */
+		smbd_reply_error(w->r, STATUS_DELETE_PENDING);
+		return;
+	}
 	if (w->stream_kind != SMB2_STREAM_NONE && !smbd_create_stream(w, s))
 		return;
 	if (w->ncomp == 0) {
@@ -1453,6 +1490,12 @@ smbd_close(struct smbd_req *r)
 	post = smb2_get16(r->msg + SMB2_HDR_SIZE + 2) & 1;
 	if (o->delete_pending && o->stream[0] != '\0') {
 		smbd_stream_close_remove(r, s, o);
+		return;
+	}
+	if (o->delete_pending && smbd_stream_doom(r->conn->env, s, o)) {
+		/* Removed with its last stream's open (stream.c). */
+		smbd_open_free(r->conn, o);
+		smbd_close_reply(r, NULL);
 		return;
 	}
 	if (o->delete_pending) {
@@ -1882,6 +1925,16 @@ smbd_query_info(struct smbd_req *r)
 		smbd_ea_query(r, s, o, b[3], smb2_get32(b + 4) <
 		    r->conn->env->max_transact ? smb2_get32(b + 4) :
 		    r->conn->env->max_transact);
+		return;
+	}
+	/*
+	 * MS-FSA 2.1.5.12: FileBasic-, FileAll-, FileNetworkOpen- and
+	 * FileAttributeTagInformation need FILE_READ_ATTRIBUTES granted.
+	 */
+	if (b[2] == SMB2_0_INFO_FILE && (b[3] == 4 || b[3] == 18 ||
+	    b[3] == 34 || b[3] == 35) &&
+	    !(o->desired & SMBD_READ_ATTRIBUTES_ACCESS)) {
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
 		return;
 	}
 	if ((q = calloc(1, sizeof(*q))) == NULL) {
@@ -2432,7 +2485,7 @@ smbd_set_info(struct smbd_req *r)
 		}
 		if (o->stream[0] != '\0' ||
 		    (nlen >= 2 && d[20] == ':' && d[21] == 0)) {
-			smbd_stream_rename(r, o, d + 20, nlen);
+			smbd_stream_rename(r, s, o, d[0] != 0, d + 20, nlen);
 			return;
 		}
 		if (smbd_stream_open_on(r->conn->env, o)) {

@@ -56,7 +56,12 @@ smb2_stream_split(char *comp, enum smb2_stream_kind *kind, char *name,
 	if ((p = strchr(comp, ':')) == NULL)
 		return 0;
 	*p++ = '\0';
-	if (comp[0] == '\0')
+	/*
+	 * MS-FSCC 2.1.5.2: no wildcard in a file's name.  smbd serves
+	 * such names made by other protocols, but a stream's path names
+	 * one file, as Windows has it ("stream*:name" refused).
+	 */
+	if (comp[0] == '\0' || strpbrk(comp, "*?<>\"") != NULL)
 		return STATUS_OBJECT_NAME_INVALID;
 	return smb2_stream_rest(p, kind, name, namemax, toolong);
 }

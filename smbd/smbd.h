@@ -101,6 +101,7 @@ struct dcerpc_conn;
 struct smbd_lease;
 struct smbd_orphan;
 struct smbd_app_record;
+struct smbd_stream_doomed;
 
 struct smbd_env {
 	struct daemon		*daemon;
@@ -150,6 +151,7 @@ struct smbd_env {
 	uint64_t		 durable_disconnects;
 	/* stream.c: opens of named streams, on every connection */
 	size_t			 stream_opens;
+	LIST_HEAD(, smbd_stream_doomed) doomed;	/* deleted, a stream open */
 	/* create_ctx.c: disconnected durable opens' AppInstanceIds */
 	LIST_HEAD(, smbd_app_record) app_records;
 	size_t			 napp_records;
@@ -654,8 +656,9 @@ void	 smbd_stream_set_eof(struct smbd_req *, struct smbd_open *,
  * SET_INFO FileRenameInformation to a ":stream" target, or of a stream:
  * target is the FileName (UTF-16LE, len bytes).
  */
-void	 smbd_stream_rename(struct smbd_req *, struct smbd_open *,
-	    const uint8_t *target, uint32_t len);
+void	 smbd_stream_rename(struct smbd_req *, struct smbd_session *,
+	    struct smbd_open *, int replace, const uint8_t *target,
+	    uint32_t len);
 /*
  * MS-FSA 2.1.5.1.2.1: an overwrite or supersede of a file's data drops
  * its named streams; then done(arg), whatever came of it (logged).
@@ -673,6 +676,18 @@ int	 smbd_stream_deny_delete(struct smbd_env *, size_t share,
 /* 1 when a stream of o's file is open (on any connection). */
 int	 smbd_stream_open_on(struct smbd_env *, const struct smbd_open *o);
 /* CLOSE of a stream's open with delete pending: BD_STREAM_REMOVE. */
+/*
+ * A file's open with delete pending closed while a stream of it is
+ * open: 1 when its removal waits for the stream's last close (then
+ * smbd_stream_open_gone removes it), 0 to remove it now.
+ */
+int	 smbd_stream_doom(struct smbd_env *, struct smbd_session *,
+	    const struct smbd_open *);
+/* A CREATE of the name dir, name: 1 if it waits so (DELETE_PENDING). */
+int	 smbd_stream_doomed(struct smbd_env *, size_t share,
+	    const uint8_t *dir, uint32_t dirlen, const char *name);
+/* A stream's open gone (smbd_open_free). */
+void	 smbd_stream_open_gone(struct smbd_env *, const struct smbd_open *);
 void	 smbd_stream_close_remove(struct smbd_req *, struct smbd_session *,
 	    struct smbd_open *);
 

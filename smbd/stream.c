@@ -15,9 +15,12 @@
  * existing stream whatever the case of its name (NTFS's rule) through
  * the file's listing, and makes a new one by the name given.
  *
- * Not served (dittofs-smbd(8)): renaming a stream (the store has no
- * such operation: STATUS_NOT_SUPPORTED), oplocks, leases and durable
- * handles on a stream's open (granted none).
+ * Renames (SET_INFO FileRenameInformation to ":name") are the store's
+ * too (BD_STREAM_RENAME): a stream to another name of its file, a stream
+ * to the file's data and back.
+ *
+ * Not served (dittofs-smbd(8)): oplocks, leases and durable handles on
+ * a stream's open (granted none).
  */
 #define _GNU_SOURCE
 #include <sys/stat.h>
@@ -153,6 +156,38 @@ static const uint32_t smbd_stream_dispositions[] = {
 	3,	/* FILE_OVERWRITE_IF: OPEN_IF, then emptied */
 };
 
+/*
+ * The stream of a file's listing named name in any case: 1, and name
+ * made its name as the store has it; *nstreams (may be NULL) counts the
+ * file's streams.
+ */
+static int
+smbd_stream_match(const bd_named_list_reply *rep, char *name,
+    size_t *nstreams)
+{
+	size_t n = 0, len = strlen(name);
+	const bd_named *e;
+	int found = 0;
+	u_int i;
+
+	for (i = 0; i < rep->entries.entries_len; i++) {
+		e = &rep->entries.entries_val[i];
+		if (e->kind != 2)		/* a user xattr */
+			continue;
+		n++;
+		if (!found && e->name.bd_name_len <= SMB2_STREAM_NAME_MAX &&
+		    casefold_eq(e->name.bd_name_val, e->name.bd_name_len,
+		    name, len)) {
+			memcpy(name, e->name.bd_name_val, e->name.bd_name_len);
+			name[e->name.bd_name_len] = '\0';
+			found = 1;
+		}
+	}
+	if (nstreams != NULL)
+		*nstreams = n;
+	return found;
+}
+
 static void
 smbd_stream_listed(void *arg, int status, void *reply, int fd)
 {
@@ -160,26 +195,12 @@ smbd_stream_listed(void *arg, int status, void *reply, int fd)
 	bd_named_list_reply *rep = reply;
 	struct smbd_session *s;
 	bd_stream_open_req req;
-	size_t nstreams = 0, len = strlen(sc->so.name);
+	size_t nstreams = 0;
 	int found = 0;
-	u_int i;
-	bd_named *e;
 
 	/* Without a listing, the name as given: the store decides. */
-	for (i = 0; status == 0 && i < rep->entries.entries_len; i++) {
-		e = &rep->entries.entries_val[i];
-		if (e->kind != 2)		/* a user xattr */
-			continue;
-		nstreams++;
-		if (!found && e->name.bd_name_len <= SMB2_STREAM_NAME_MAX &&
-		    casefold_eq(e->name.bd_name_val, e->name.bd_name_len,
-		    sc->so.name, len)) {
-			memcpy(sc->so.name, e->name.bd_name_val,
-			    e->name.bd_name_len);
-			sc->so.name[e->name.bd_name_len] = '\0';
-			found = 1;
-		}
-	}
+	if (status == 0)
+		found = smbd_stream_match(rep, sc->so.name, &nstreams);
 	if (!found && (sc->disposition == 1 || sc->disposition == 4)) {
 		smbd_stream_end(sc, STATUS_OBJECT_NAME_NOT_FOUND);
 		return;
@@ -482,17 +503,156 @@ smbd_stream_set_eof(struct smbd_req *r, struct smbd_open *o, uint64_t size)
 	smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
 }
 
+/* A SET_INFO FileRenameInformation of a stream, or to one. */
+struct smbd_stream_move {
+	struct smbd_req	*r;
+	uint64_t	 session_id;
+	uint64_t	 file_id;
+	int		 replace;
+	char		 to[SMB2_STREAM_NAME_MAX + 1];	/* "": the data */
+};
+
 /*
- * MS-FSA 2.1.5.15.11.1: a stream renamed to ":name", or a file's data
- * to a stream: the store renames no stream.  A stream renamed to a path
- * is not a stream rename at all (STATUS_INVALID_PARAMETER).
+ * An open other than o of the stream name ("": the file's data) of o's
+ * file, names matched in any case.
+ */
+static int
+smbd_stream_in_use(struct smbd_env *env, const struct smbd_open *o,
+    const char *name)
+{
+	struct smbd_conn *c;
+	struct smbd_open *so;
+	size_t len = strlen(name);
+
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(so, &c->opens, entry)
+			if (so != o && so->share == o->share &&
+			    so->fhlen == o->fhlen &&
+			    memcmp(so->fh, o->fh, o->fhlen) == 0 &&
+			    casefold_eq(so->stream, strlen(so->stream), name,
+			    len))
+				return 1;
+	return 0;
+}
+
+/* The open the rename is of, or NULL after answering. */
+static struct smbd_open *
+smbd_stream_move_open(struct smbd_stream_move *m)
+{
+	struct smbd_open *o = smbd_open_find(m->r->conn, m->file_id);
+
+	if (o == NULL)
+		smbd_reply_error(m->r, STATUS_FILE_CLOSED);
+	return o;
+}
+
+static void
+smbd_stream_moved(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_stream_move *m = arg;
+	struct smbd_open *o;
+	uint8_t ok[2] = { 2, 0 };
+	uint32_t st;
+
+	if (status != 0) {
+		/* MS-FSA 2.1.5.15.11.1: an existing target not replaced. */
+		st = status == -EEXIST ? STATUS_OBJECT_NAME_COLLISION :
+		    status == -ENOTEMPTY ? STATUS_INVALID_PARAMETER :
+		    status == -ENOENT ? STATUS_OBJECT_NAME_NOT_FOUND :
+		    smb2_status_from_errno(status);
+		smbd_reply_error(m->r, st);
+		return;
+	}
+	if ((o = smbd_open_find(m->r->conn, m->file_id)) != NULL) {
+		/*
+		 * The open follows its data (the store moved the backing
+		 * files: its fd reads what it read); its share mode and
+		 * locks stay under the name it was opened by until it
+		 * closes.
+		 */
+		if (o->stream[0] == '\0' && m->to[0] != '\0')
+			m->r->conn->env->stream_opens++;
+		else if (o->stream[0] != '\0' && m->to[0] == '\0')
+			m->r->conn->env->stream_opens--;
+		memcpy(o->stream, m->to, strlen(m->to) + 1);
+	}
+	smbd_reply(m->r, STATUS_SUCCESS, ok, sizeof(ok));
+}
+
+static void
+smbd_stream_move_send(struct smbd_stream_move *m, struct smbd_open *o)
+{
+	struct smbd_session *s;
+	bd_stream_rename_req req;
+
+	/* MS-FSA 2.1.5.15.11.1: a target in use is not replaced. */
+	if (smbd_stream_in_use(m->r->conn->env, o, m->to)) {
+		smbd_reply_error(m->r, STATUS_ACCESS_DENIED);
+		return;
+	}
+	if ((s = smbd_session_find(m->r->conn, m->session_id)) == NULL) {
+		smbd_reply_error(m->r, STATUS_USER_SESSION_DELETED);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.fh.bd_fh_len = o->fhlen;
+	req.fh.bd_fh_val = (char *)o->fh;
+	req.from.bd_name_len = (u_int)strlen(o->stream);
+	req.from.bd_name_val = o->stream;
+	req.to.bd_name_len = (u_int)strlen(m->to);
+	req.to.bd_name_val = m->to;
+	req.replace = m->replace;
+	bdc_call(m->r->conn->env->bdc, BD_STREAM_RENAME,
+	    (xdrproc_t)xdr_bd_stream_rename_req, &req,
+	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+	    smbd_stream_moved, m);
+}
+
+/* The file's streams: the target's name as the store has it. */
+static void
+smbd_stream_move_listed(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_stream_move *m = arg;
+	bd_named_list_reply *rep = reply;
+	struct smbd_open *o;
+	size_t len = strlen(m->to);
+	uint8_t ok[2] = { 2, 0 };
+
+	if (status != 0) {
+		smbd_reply_error(m->r, smb2_status_from_errno(status));
+		return;
+	}
+	if ((o = smbd_stream_move_open(m)) == NULL)
+		return;
+	/* To its own name: nothing, or a change of case only. */
+	if (casefold_eq(o->stream, strlen(o->stream), m->to, len)) {
+		if (strcmp(o->stream, m->to) == 0)
+			smbd_reply(m->r, STATUS_SUCCESS, ok, sizeof(ok));
+		else
+			smbd_stream_move_send(m, o);
+		return;
+	}
+	(void)smbd_stream_match(rep, m->to, NULL);
+	smbd_stream_move_send(m, o);
+}
+
+/*
+ * MS-FSA 2.1.5.15.11.1: a stream renamed to ":name[:$DATA]", to the
+ * file's data ("::$DATA", only an empty one replaced), or the file's
+ * data made a stream (no other open of it).  A stream renamed to a path
+ * is no stream rename: to its own file's path the file is in use by the
+ * very open (STATUS_SHARING_VIOLATION, as Windows answers), to another
+ * STATUS_INVALID_PARAMETER.
  */
 void
-smbd_stream_rename(struct smbd_req *r, struct smbd_open *o,
-    const uint8_t *target, uint32_t len)
+smbd_stream_rename(struct smbd_req *r, struct smbd_session *s,
+    struct smbd_open *o, int replace, const uint8_t *target, uint32_t len)
 {
-	char t[2 * (SMB2_STREAM_NAME_MAX + 16)], name[SMB2_STREAM_NAME_MAX + 1];
+	char t[2 * (SMB2_STREAM_NAME_MAX + 16)], *colon;
+	struct smbd_stream_move *m;
 	enum smb2_stream_kind kind;
+	bd_fh_req req;
 	ssize_t n;
 
 	if ((n = smbd_utf16_to_utf8(target, len, t, sizeof(t) - 1)) < 0 ||
@@ -501,14 +661,52 @@ smbd_stream_rename(struct smbd_req *r, struct smbd_open *o,
 		return;
 	}
 	t[n] = '\0';
-	if (t[0] != ':' || smb2_stream_target(t, &kind, name,
-	    sizeof(name)) != 0) {
+	if (t[0] != ':') {
+		if ((colon = strchr(t, ':')) != NULL && o->path != NULL &&
+		    casefold_eq(t, (size_t)(colon - t), o->path,
+		    strlen(o->path)))
+			smbd_reply_error(r, STATUS_SHARING_VIOLATION);
+		else
+			smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+		return;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	r->work = m;
+	r->work_free = free;
+	m->r = r;
+	m->session_id = s->id;
+	m->file_id = o->id;
+	m->replace = replace;
+	if (smb2_stream_target(t, &kind, m->to, sizeof(m->to)) != 0 ||
+	    (kind == SMB2_STREAM_DEFAULT && o->is_dir) ||
+	    (o->is_dir && o->stream[0] == '\0')) {
+		/* A directory has no data stream to trade. */
 		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
 		return;
 	}
-	log_debug("%s: stream rename of \"%s\" to \"%s\": not supported",
-	    r->conn->peer, o->stream, t);
-	smbd_reply_error(r, STATUS_NOT_SUPPORTED);
+	if (o->stream[0] == '\0' && smbd_stream_in_use(r->conn->env, o,
+	    "")) {
+		/* The file's data made a stream under another open. */
+		smbd_reply_error(r, STATUS_SHARING_VIOLATION);
+		return;
+	}
+	if (kind == SMB2_STREAM_DEFAULT) {
+		if (o->stream[0] == '\0') {
+			uint8_t ok[2] = { 2, 0 };
+
+			smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
+			return;
+		}
+		smbd_stream_move_send(m, o);
+		return;
+	}
+	smbd_fh_fill(&req, s, o->fh, o->fhlen);
+	bdc_call(r->conn->env->bdc, BD_NAMED_LIST, (xdrproc_t)xdr_bd_fh_req,
+	    &req, (xdrproc_t)xdr_bd_named_list_reply,
+	    sizeof(bd_named_list_reply), smbd_stream_move_listed, m);
 }
 
 /* A file's named streams removed one after the other. */
@@ -662,4 +860,106 @@ smbd_stream_close_remove(struct smbd_req *r, struct smbd_session *s,
 	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
 	    smbd_stream_removed, r);
 	smbd_open_free(r->conn, o);
+}
+
+/*
+ * MS-FSA 2.1.5.4: a file deleted (delete on close) while a stream of it
+ * stays open goes with the last open of it; until then its name answers
+ * STATUS_DELETE_PENDING to a CREATE (of the file or a stream of it).
+ * smbd keeps the name, and the deleter's credentials for the BD_REMOVE
+ * made when the last stream's open goes.  Names match in any case (a
+ * case-sensitive share's twin in another case waits too).  The record is
+ * smbd's alone: an NFS client still sees the file until then, and an
+ * smbd restarted in between leaves it there (dittofs-smbd(8)).
+ */
+struct smbd_stream_doomed {
+	size_t			 share;
+	uint8_t			 fh[BD_FH_MAX];
+	uint32_t		 fhlen;
+	uint8_t			 dir[BD_FH_MAX];
+	uint32_t		 dirlen;
+	char			 name[BD_NAME_MAX + 1];
+	uint32_t		 uid, gid, ngroups;
+	uint32_t		 groups[BD_NGROUPS_MAX];
+	LIST_ENTRY(smbd_stream_doomed) entry;
+};
+
+int
+smbd_stream_doom(struct smbd_env *env, struct smbd_session *s,
+    const struct smbd_open *o)
+{
+	struct smbd_stream_doomed *d;
+
+	if (o->is_dir || o->stream[0] != '\0' ||
+	    !smbd_stream_open_on(env, o))
+		return 0;
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		log_warnx_rl("smbd: a deleted file with a stream open "
+		    "removed at once (out of memory)");
+		return 0;
+	}
+	d->share = o->share;
+	memcpy(d->fh, o->fh, o->fhlen);
+	d->fhlen = o->fhlen;
+	memcpy(d->dir, o->dir_fh, o->dir_fhlen);
+	d->dirlen = o->dir_fhlen;
+	memcpy(d->name, o->name, strlen(o->name) + 1);
+	d->uid = s->uid;
+	d->gid = s->gid;
+	d->ngroups = s->ngroups;
+	memcpy(d->groups, s->groups, s->ngroups * sizeof(s->groups[0]));
+	LIST_INSERT_HEAD(&env->doomed, d, entry);
+	return 1;
+}
+
+int
+smbd_stream_doomed(struct smbd_env *env, size_t share, const uint8_t *dir,
+    uint32_t dirlen, const char *name)
+{
+	struct smbd_stream_doomed *d;
+
+	LIST_FOREACH(d, &env->doomed, entry)
+		if (d->share == share && d->dirlen == dirlen &&
+		    memcmp(d->dir, dir, dirlen) == 0 &&
+		    casefold_eq(d->name, strlen(d->name), name, strlen(name)))
+			return 1;
+	return 0;
+}
+
+static void
+smbd_stream_doomed_removed(void *arg, int status, void *reply, int fd)
+{
+	if (status != 0 && status != -ENOENT)
+		log_warnx_rl("smbd: a deleted file not removed after its "
+		    "last stream's close: %s", strerror(-status));
+}
+
+void
+smbd_stream_open_gone(struct smbd_env *env, const struct smbd_open *o)
+{
+	struct smbd_stream_doomed *d;
+	bd_dirop_req req;
+
+	LIST_FOREACH(d, &env->doomed, entry)
+		if (d->share == o->share && d->fhlen == o->fhlen &&
+		    memcmp(d->fh, o->fh, o->fhlen) == 0)
+			break;
+	if (d == NULL || smbd_stream_opens(env, d->share, d->fh, d->fhlen,
+	    0))
+		return;
+	LIST_REMOVE(d, entry);
+	memset(&req, 0, sizeof(req));
+	req.cred.uid = d->uid;
+	req.cred.gid = d->gid;
+	req.cred.groups.groups_len = d->ngroups;
+	req.cred.groups.groups_val = d->groups;
+	req.dir.bd_fh_len = d->dirlen;
+	req.dir.bd_fh_val = (char *)d->dir;
+	req.name.bd_name_len = (u_int)strlen(d->name);
+	req.name.bd_name_val = d->name;
+	/* The bytes are copied by bdc_call before d goes. */
+	bdc_call(env->bdc, BD_REMOVE, (xdrproc_t)xdr_bd_dirop_req, &req,
+	    (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
+	    smbd_stream_doomed_removed, NULL);
+	free(d);
 }

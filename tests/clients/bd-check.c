@@ -1087,6 +1087,29 @@ stream_remove(struct bdc *c, const bd_fh *fh, const char *name)
 	return rep.status;
 }
 
+/* BD_STREAM_RENAME of fh's stream from to to ("": the file's data). */
+static int
+stream_rename(struct bdc *c, const bd_fh *fh, const char *from,
+    const char *to, unsigned int replace)
+{
+	struct bd_stream_rename_req req;
+	struct bd_attr_reply rep;
+
+	memset(&req, 0, sizeof(req));
+	req.cred = c->cred;
+	req.fh = *fh;
+	req.from.bd_name_len = (u_int)strlen(from);
+	req.from.bd_name_val = (char *)from;
+	req.to.bd_name_len = (u_int)strlen(to);
+	req.to.bd_name_val = (char *)to;
+	req.replace = replace;
+	memset(&rep, 0, sizeof(rep));
+	if (bdc_call(c, BD_STREAM_RENAME, (xdrproc_t)xdr_bd_stream_rename_req,
+	    &req, (xdrproc_t)xdr_bd_attr_reply, &rep, NULL) == -1)
+		return -EIO;
+	return rep.status;
+}
+
 /* Named attributes of fh: "x:NAME:SIZE" or "s:NAME:SIZE" joined by ' '. */
 static int
 named_list(struct bdc *c, const bd_fh *fh, char *buf, size_t bufsize)
@@ -1114,6 +1137,9 @@ named_list(struct bdc *c, const bd_fh *fh, char *buf, size_t bufsize)
 	xdr_free((xdrproc_t)xdr_bd_named_list_reply, &rep);
 	return status;
 }
+
+static int	role_refused(const char *, enum ipc_role, uint32_t, xdrproc_t,
+		    const void *);
 
 /* Named streams and the listing over the socket (as nfsd, uid 0). */
 static int
@@ -1181,6 +1207,10 @@ streams(const char *sock)
 	TAP_EQ_INT(rc, 0, "another stream");
 	TAP_EQ_INT(bdc_remove(&c, &root, "streamed"), 0,
 	    "remove the file with its stream");
+	tap_ok(role_refused(sock, IPC_ROLE_NFSD, BD_STREAM_RENAME,
+	    (xdrproc_t)xdr_bd_stream_rename_req,
+	    &(struct bd_stream_rename_req){ .fh = root }),
+	    "nfsd: STREAM_RENAME (smbd's alone): disconnected");
 	bdc_fh_free(&f);
 	bdc_fh_free(&ro);
 	bdc_fh_free(&root);
@@ -1430,6 +1460,51 @@ smbd_make(struct bdc *c, const bd_fh *dir, const char *name)
 	return rc;
 }
 
+/* smbd renames streams (BD_STREAM_RENAME, smbd/stream.c). */
+static void
+smbd_streams(struct bdc *c, const bd_fh *f)
+{
+	char list[512];
+	unsigned int opened;
+	uint64_t size;
+	int fd = -1, rc;
+
+	stream_remove(c, f, "a");
+	stream_remove(c, f, "b");
+	stream_remove(c, f, "c");
+	rc = stream_open(c, f, "a", 2, IO_WRITE, &opened, &fd, &size);
+	tap_ok(rc == 0 && fd >= 0 && pwrite(fd, "alpha", 5, 0) == 5,
+	    "smbd: STREAM_OPEN makes stream a, 5 bytes written");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(stream_rename(c, f, "a", "b", 0), 0,
+	    "smbd: STREAM_RENAME a to b");
+	rc = named_list(c, f, list, sizeof(list));
+	tap_ok(rc == 0 && strstr(list, "s:b:5") != NULL &&
+	    strstr(list, "s:a:") == NULL, "smbd: listed as b (%s)", list);
+	rc = stream_open(c, f, "b", 1, IO_READ, &opened, &fd, &size);
+	tap_ok(rc == 0 && fd_reads(fd, "alpha"), "smbd: b reads a's data");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(stream_rename(c, f, "a", "b", 1), -ENOENT,
+	    "smbd: a is no more: ENOENT");
+	rc = stream_open(c, f, "c", 2, IO_WRITE, &opened, &fd, &size);
+	tap_ok(rc == 0 && fd >= 0 && pwrite(fd, "x", 1, 0) == 1,
+	    "smbd: stream c, 1 byte");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(stream_rename(c, f, "b", "c", 0), -EEXIST,
+	    "smbd: b to c without replace: EEXIST");
+	TAP_EQ_INT(stream_rename(c, f, "b", "c", 1), -ENOTEMPTY,
+	    "smbd: b to c (1 byte) with replace: ENOTEMPTY");
+	bdc_set_cred(c, 1000, 1000);
+	TAP_EQ_INT(stream_rename(c, f, "b", "d", 0), -EACCES,
+	    "smbd: uid 1000 renames a stream of root's 0644 file: EACCES");
+	bdc_set_cred(c, 0, 0);
+	stream_remove(c, f, "b");
+	stream_remove(c, f, "c");
+}
+
 /*
  * smbd gets the notes of the directories it watches (BD_WATCH, for
  * CHANGE_NOTIFY) and no others: an idle smbd costs nothing.  Its own
@@ -1531,6 +1606,7 @@ smbd_role(const char *sock)
 	    nl.status == 0 && nl.entries.entries_len == 1,
 	    "smbd: NAMED_LIST answers (the EA just set)");
 	xdr_free((xdrproc_t)xdr_bd_named_list_reply, &nl);
+	smbd_streams(&c, &f);
 	smbd_watch(&c, &root);
 	bdc_close(&c);
 	memset(&oi, 0, sizeof(oi));
@@ -1628,6 +1704,10 @@ lockd(const char *sock)
 	tap_ok(lockd_refused(sock, BD_WATCH, (xdrproc_t)xdr_bd_watch_req,
 	    &(struct bd_watch_req){ .fh = root, .on = 1 }),
 	    "lockd: WATCH (smbd's alone): disconnected");
+	tap_ok(lockd_refused(sock, BD_STREAM_RENAME,
+	    (xdrproc_t)xdr_bd_stream_rename_req,
+	    &(struct bd_stream_rename_req){ .fh = root }),
+	    "lockd: STREAM_RENAME: disconnected");
 	if (bdc_connect_as(&c, sock, user, IPC_ROLE_LOCKD) == 0) {
 		tap_ok(bdc_lookup(&c, &root, "suid", NULL, NULL) == -EIO,
 		    "lockd: LOOKUP: disconnected too");

@@ -1678,8 +1678,10 @@ def stream_steps(d, key, name):
     """Named streams (smbd/stream.c): "name:s1" made by CREATE (the file
     with it), written, its EndOfFile set and read back by QUERY_INFO on
     the stream's handle; its overwrite; FileStreamInformation of the
-    file; FILE_NAMED_STREAMS in FileFsAttributeInformation; a rename
-    of the stream: NOT_SUPPORTED; PASS/FAIL lines."""
+    file; FILE_NAMED_STREAMS in FileFsAttributeInformation; renames of
+    the stream (to :s2, listed, its handle reading its data; to ::$DATA
+    without ReplaceIfExists: OBJECT_NAME_COLLISION; back to :s1:$DATA);
+    PASS/FAIL lines."""
     p = LockProbe(connect(), d, key)
     p.report("session", p.login() == 0)
 
@@ -1694,6 +1696,18 @@ def stream_steps(d, key, name):
         n = struct.unpack_from("<I", r["body"], 4)[0] \
             if r["status"] in (0, 0x80000005) else 0
         return r, r["body"][off:off + n]
+
+    def stream_names(f):
+        """QUERY_INFO FileStreamInformation: the reply, the names."""
+        r, b = query(f, 1, 22)
+        names, pos = [], 0
+        while r["status"] == 0 and pos + 24 <= len(b):
+            (nxt, nl) = struct.unpack_from("<II", b, pos)
+            names.append(b[pos + 24:pos + 24 + nl].decode("utf-16-le"))
+            if nxt == 0:
+                break
+            pos += nxt
+        return r, names
 
     r = p.call(CREATE, p.create(name + ":s1", 2, 0x40))
     f = p.fid(r)
@@ -1718,12 +1732,27 @@ def stream_steps(d, key, name):
     r = p.call(READ, rb)
     got = r["body"][r["body"][2] - 64:][:100] if r["status"] == 0 else b""
     p.report("READ of the stream: its 10 bytes", got == data[:10], st(r))
-    nn = ":s2".encode("utf-16-le")
-    rn = struct.pack("<B7sQI", 0, b"\0" * 7, 0, len(nn)) + nn
-    r = p.call(0x11, struct.pack("<HBBIHHI16s", 33, 1, 10, len(rn),
-                                 64 + 32, 0, 0, f) + rn)
-    p.report("SET_INFO FileRenameInformation of the stream to :s2: "
-             "NOT_SUPPORTED", r["status"] == 0xc00000bb, st(r))
+    def rename(to, replace=0):
+        nn = to.encode("utf-16-le")
+        rn = struct.pack("<B7sQI", replace, b"\0" * 7, 0, len(nn)) + nn
+        return p.call(0x11, struct.pack("<HBBIHHI16s", 33, 1, 10, len(rn),
+                                        64 + 32, 0, 0, f) + rn)
+    r = rename(":s2")
+    p.report("SET_INFO FileRenameInformation of the stream to :s2",
+             r["status"] == 0, st(r))
+    r, names = stream_names(f)
+    r2 = p.call(READ, rb)
+    got = r2["body"][r2["body"][2] - 64:][:100] if r2["status"] == 0 \
+        else b""
+    p.report("... listed as :s2:$DATA, and the handle reads its 10 bytes",
+             names == ["::$DATA", ":s2:$DATA"] and got == data[:10],
+             "%s %s %s" % (st(r), names, st(r2)))
+    r = rename("::$DATA")
+    p.report("... to ::$DATA (the file's data, there) without "
+             "ReplaceIfExists: OBJECT_NAME_COLLISION",
+             r["status"] == 0xc0000035, st(r))
+    r = rename(":s1:$DATA")
+    p.report("... and back to :s1:$DATA", r["status"] == 0, st(r))
     p.close(f)
     r = p.call(CREATE, p.create(name + ":S1:$DATA", 5, 0x40))
     f = p.fid(r)
@@ -1737,14 +1766,7 @@ def stream_steps(d, key, name):
     p.close(f)
     r = p.call(CREATE, p.create(name, 1, 0x40))
     f = p.fid(r)
-    r, b = query(f, 1, 22)
-    names, pos = [], 0
-    while r["status"] == 0 and pos + 24 <= len(b):
-        (nxt, nl) = struct.unpack_from("<II", b, pos)
-        names.append(b[pos + 24:pos + 24 + nl].decode("utf-16-le"))
-        if nxt == 0:
-            break
-        pos += nxt
+    r, names = stream_names(f)
     p.report("QUERY_INFO FileStreamInformation of the file: ::$DATA "
              ":s1:$DATA", names == ["::$DATA", ":s1:$DATA"],
              "%s %s" % (st(r), names))
@@ -1781,6 +1803,53 @@ def stream_steps(d, key, name):
              st(r2))
     if r2["status"] == 0:
         p.close(p.fid(r2))
+    # MS-FSA 2.1.5.15.11.1: a stream made the file's (empty) data, then
+    # the file's data made a stream, the bytes following each rename.
+    def read(f, n=100):
+        r = p.call(READ, struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, n, 0, f,
+                                     0, 0, 0, 0, 0, 0))
+        return r["body"][r["body"][2] - 64:][:n] if r["status"] == 0 \
+            else b""
+
+    def eof(f):
+        r, b = query(f, 1, 5)
+        return struct.unpack_from("<Q", b, 8)[0] if r["status"] == 0 \
+            else -1
+    traded = b"traded data"
+    r = p.call(CREATE, p.create(name + ".t:t", 2, 0x40))
+    f = p.fid(r)
+    r = p.call(9, struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, len(traded), 0,
+                              f, 0, 0, 0, 0, 0) + traded)
+    r = rename("::$DATA", 1)
+    r2, names = stream_names(f)
+    got = read(f)
+    p.report("a stream with data renamed to ::$DATA (the file's, empty) "
+             "with ReplaceIfExists: no stream left, its handle reads on",
+             r["status"] == 0 and names == ["::$DATA"] and got == traded,
+             "%s %s %r" % (st(r), names, got))
+    p.close(f)
+    r = p.call(CREATE, p.create(name + ".t", 1, 0x40))
+    f = p.fid(r)
+    got = read(f)
+    p.report("... the file's own data is now those bytes",
+             got == traded and eof(f) == len(traded), "%s %r" % (st(r), got))
+    r = rename(":u")
+    r2, names = stream_names(f)
+    p.report("the file's open renamed to :u: a stream :u is listed",
+             r["status"] == 0 and names == ["::$DATA", ":u:$DATA"],
+             "%s %s" % (st(r), names))
+    p.close(f)
+    r = p.call(CREATE, p.create(name + ".t:u", 1, 0x40))
+    f = p.fid(r)
+    got = read(f)
+    p.close(f)
+    r2 = p.call(CREATE, p.create(name + ".t", 1, 0x40))
+    f = p.fid(r2)
+    size = eof(f)
+    p.close(f)
+    p.report("... :u reads the bytes, the file's data is empty",
+             got == traded and size == 0,
+             "%s %r eof %d" % (st(r), got, size))
     # A directory's stream (the store has them): no ::$DATA listed.
     r = p.call(CREATE, p.create(name + ".d", 2, 1, access=0x80))
     p.report("CREATE a directory", r["status"] == 0, st(r))

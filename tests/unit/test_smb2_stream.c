@@ -71,6 +71,13 @@ test_split(void)
 	    STATUS_OBJECT_NAME_INVALID, "a third ':' refused");
 	TAP_EQ_INT(split(":name", file, &kind, name, &toolong),
 	    STATUS_OBJECT_NAME_INVALID, "a stream of no file name refused");
+	TAP_EQ_INT(split("stream*:?Stream*:$DATA", file, &kind, name,
+	    &toolong), STATUS_OBJECT_NAME_INVALID,
+	    "a wildcard in the file's part refused (stream*:name)");
+	TAP_EQ_INT(split("f?.txt:s", file, &kind, name, &toolong),
+	    STATUS_OBJECT_NAME_INVALID, "... '?' too");
+	TAP_EQ_INT(split("f<.txt:s", file, &kind, name, &toolong),
+	    STATUS_OBJECT_NAME_INVALID, "... and '<'");
 	TAP_EQ_INT(split("f.txt:a/b", file, &kind, name, &toolong),
 	    STATUS_OBJECT_NAME_INVALID, "'/' in a stream name refused");
 	memset(big, 'x', 255);

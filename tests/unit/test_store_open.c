@@ -615,6 +615,135 @@ test_streams(struct store *s, const struct store_fh *root)
 		close(fd2);
 }
 
+/* A stream of f made with data (NULL: none), its fd closed. */
+static int
+smake(struct store *s, const struct store_fh *f, const char *name,
+    const char *data)
+{
+	enum store_opened what;
+	int fd, rv;
+
+	rv = sop(s, &cr_alice, f, N(name), STORE_DISP_CREATE,
+	    STORE_IO_WRITE, &what, &fd, NULL);
+	if (rv == 0 && data != NULL && !write_all(fd, data))
+		rv = -EIO;
+	if (fd >= 0)
+		close(fd);
+	return rv;
+}
+
+/* The stream name of f reads data (NULL: it is not there). */
+static int
+sreads(struct store *s, const struct store_fh *f, const char *name,
+    const char *data)
+{
+	enum store_opened what;
+	int fd, rv, ok;
+
+	rv = sop(s, &cr_alice, f, N(name), STORE_DISP_OPEN, STORE_IO_READ,
+	    &what, &fd, NULL);
+	if (data == NULL)
+		return rv == -ENOENT;
+	ok = rv == 0 && reads(fd, data);
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* The file's own data: its size and what it reads. */
+static int
+freads(struct store *s, const struct store_fh *f, const char *data)
+{
+	struct store_attr a;
+	int fd, ok;
+
+	if (store_open_io(s, &cr_alice, f, STORE_IO_READ, &fd, &a) != 0)
+		return 0;
+	ok = a.size == strlen(data) && (data[0] == '\0' || reads(fd, data));
+	close(fd);
+	return ok;
+}
+
+/* store_stream_rename: MS-FSA 2.1.5.15.11.1's stream renames. */
+static void
+test_stream_rename(struct store *s, const struct store_fh *root)
+{
+	struct store_fh d, f;
+	struct store_attr a;
+	enum store_opened what;
+	int fd, held, rv;
+
+	TAP_EQ_INT(store_lookup(s, &cr_root, root, N("d"), &d, NULL), 0,
+	    "stream rename: d");
+	rv = op(s, &cr_alice, &d, "rf", STORE_DISP_CREATE, 0644,
+	    STORE_IO_WRITE, &f, &a, &what, &fd);
+	tap_ok(rv == 0 && fd >= 0 && write_all(fd, "main"),
+	    "a file with data \"main\"");
+	if (fd >= 0)
+		close(fd);
+	tap_ok(smake(s, &f, "a", "alpha") == 0 && smake(s, &f, "b",
+	    NULL) == 0 && smake(s, &f, "c", "gamma") == 0,
+	    "streams a (alpha), b (empty), c (gamma)");
+	TAP_EQ_INT(store_stream_rename(s, &cr_alice, &f, N("a"), N("b"), 0),
+	    -EEXIST, "a to b (there) without replace: EEXIST");
+	TAP_EQ_INT(store_stream_rename(s, &cr_alice, &f, N("a"), N("c"), 1),
+	    -ENOTEMPTY, "a to c (with data) with replace: ENOTEMPTY");
+	TAP_EQ_INT(store_stream_rename(s, &cr_bob, &f, N("a"), N("z"), 1),
+	    -EACCES, "bob renames a stream of alice's 0644 file: EACCES");
+	TAP_EQ_INT(store_stream_rename(s, &cr_alice, &f, N("x"), N("y"), 1),
+	    -ENOENT, "a stream that is not there: ENOENT");
+	TAP_EQ_INT(store_stream_rename(s, &cr_alice, &f, N("a"), N("a:b"),
+	    1), -EINVAL, "to a name with ':': EINVAL");
+	TAP_EQ_INT(store_stream_rename(s, &cr_alice, &f, N("a"), N("b"), 1),
+	    0, "a to b (empty) with replace");
+	tap_ok(sreads(s, &f, "b", "alpha") && sreads(s, &f, "a", NULL) &&
+	    sreads(s, &f, "c", "gamma") && freads(s, &f, "main"),
+	    "b has a's data, a is gone, c and the file's data as they were");
+	TAP_EQ_INT(store_stream_rename(s, &cr_alice, &f, N("b"), N("n"), 0),
+	    0, "b to a new name n");
+	tap_ok(sreads(s, &f, "n", "alpha") && sreads(s, &f, "b", NULL),
+	    "n has the data, b is gone");
+	TAP_EQ_INT(store_stream_rename(s, &cr_alice, &f, N("n"), N("n"), 0),
+	    0, "n to itself: nothing done");
+	TAP_EQ_INT(store_stream_rename(s, &cr_alice, &f, N("n"), "", 0, 1),
+	    -ENOTEMPTY, "n to the file's data (4 bytes): ENOTEMPTY");
+	TAP_EQ_INT(store_stream_rename(s, &cr_alice, &f, "", 0, "", 0, 1),
+	    -EINVAL, "the data to the data: EINVAL");
+
+	/* The file's data made a stream: the file is left empty. */
+	TAP_EQ_INT(store_stream_open(s, &cr_alice, &f, N("n"),
+	    &(struct store_open){ .disp = STORE_DISP_OPEN,
+	    .access = STORE_IO_READ, .io = STORE_IO_READ }, &what, &held,
+	    NULL, NULL), 0, "an fd held on n");
+	TAP_EQ_INT(store_stream_rename(s, &cr_alice, &f, "", 0, N("m"), 0),
+	    0, "the file's data to a new stream m");
+	tap_ok(sreads(s, &f, "m", "main") && freads(s, &f, ""),
+	    "m reads \"main\", the file's data is empty");
+	TAP_EQ_INT(store_stream_rename(s, &cr_alice, &f, N("n"), "", 0, 0),
+	    -EEXIST, "n to the file's data without replace: EEXIST");
+	TAP_EQ_INT(store_stream_rename(s, &cr_alice, &f, N("n"), "", 0, 1),
+	    0, "n to the (empty) file's data with replace");
+	tap_ok(freads(s, &f, "alpha") && sreads(s, &f, "n", NULL) &&
+	    sreads(s, &f, "m", "main"), "the file reads n's data, n is gone");
+	tap_ok(held >= 0 && reads(held, "alpha"),
+	    "the fd held on n reads its data still");
+	if (held >= 0)
+		close(held);
+	TAP_EQ_INT(store_sync(s), 0, "sync");
+	tap_ok(freads(s, &f, "alpha") && sreads(s, &f, "m", "main"),
+	    "after the sync, as they were");
+	rv = sop(s, &cr_root, &d, N("ds"), STORE_DISP_OPEN_IF,
+	    STORE_IO_WRITE, &what, &fd, NULL);
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(store_stream_rename(s, &cr_root, &d, N("ds"), "", 0, 1),
+	    -EISDIR, "a directory's stream to its data: EISDIR");
+	TAP_EQ_INT(store_stream_rename(s, &cr_root, &d, "", 0, N("x"), 1),
+	    -EISDIR, "a directory's data to a stream: EISDIR");
+	TAP_EQ_INT(store_remove(s, &cr_alice, &d, N("rf")), 0,
+	    "remove the file");
+}
+
 static void
 test_casefold(void)
 {
@@ -791,6 +920,7 @@ main(void)
 	test_dispositions(s, &root);
 	test_access(s, &root);
 	test_supersede(s, &root);
+	test_stream_rename(s, &root);
 	test_streams(s, &root);
 	test_casefold();
 	test_caseless(&s, dir);
