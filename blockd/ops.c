@@ -152,6 +152,8 @@ blockd_sattr_in(const bd_sattr *in, struct store_sattr *out)
 	blockd_time_in(&in->atime, &out->atime);
 	blockd_time_in(&in->mtime, &out->mtime);
 	out->dos = in->dos;
+	blockd_time_in(&in->ctime, &out->ctime);
+	blockd_time_in(&in->btime, &out->btime);
 }
 
 /*

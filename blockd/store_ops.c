@@ -327,8 +327,8 @@ ops_setattr_check(struct store *s, const struct store_cred *c,
 	if ((sa->mask & STORE_SATTR_MODE) && !ops_is_owner(c, ip) &&
 	    !ops_acl_grants(s, c, ip, ACL_WRITE_ACL))
 		return -EPERM;
-	if ((sa->mask & (STORE_SATTR_ATIME | STORE_SATTR_MTIME)) &&
-	    !ops_is_owner(c, ip) &&
+	if ((sa->mask & (STORE_SATTR_ATIME | STORE_SATTR_MTIME |
+	    STORE_SATTR_CTIME | STORE_SATTR_BTIME)) && !ops_is_owner(c, ip) &&
 	    !ops_acl_grants(s, c, ip, ACL_WRITE_ATTRIBUTES))
 		return -EPERM;
 	if (sa->mask & STORE_SATTR_DOS) {
@@ -345,6 +345,24 @@ ops_setattr_check(struct store *s, const struct store_cred *c,
 	    !ops_acl_grants(s, c, ip, ACL_WRITE_ATTRIBUTES))
 		return -EACCES;
 	return 0;
+}
+
+/*
+ * A ctime set on a backed file: the backing file's ctime, which no call
+ * can set and the times just set moved, is its floor (store_inode.c).
+ * After the data changes, like them: a failure here leaves only the
+ * backing file's times moved.
+ */
+static int
+ops_ctime_floor(struct store *s, struct store_inode *ip)
+{
+	struct stat st;
+	int rv;
+
+	if ((rv = store_backing_stat(s, ip->ino, &st)) != 0)
+		return rv;
+	ip->ctime_floor = store_ts_ns(&st.st_ctim);
+	return store_inode_put(s, ip);
 }
 
 /* RFC 8881 6.4.1.1: a chmod of an inode with an ACL adjusts the ACL. */
@@ -458,6 +476,10 @@ ops_setattr_apply(struct store *s, const struct store_cred *c,
 		}
 	}
 	ops_touch(&ip, &now);
+	if (sa->mask & STORE_SATTR_CTIME)
+		ip.ctime = sa->ctime;
+	if (sa->mask & STORE_SATTR_BTIME)
+		ip.btime = sa->btime;
 	if ((rv = store_inode_put(s, &ip)) != 0)
 		return rv;
 	*ipp = ip;
@@ -487,6 +509,8 @@ ops_setattr_apply(struct store *s, const struct store_cred *c,
 		if (utimensat(s->datafd, path, ts, AT_SYMLINK_NOFOLLOW) == -1)
 			return -errno;
 	}
+	if ((sa->mask & STORE_SATTR_CTIME) && (backed || make))
+		return ops_ctime_floor(s, ipp);
 	return 0;
 }
 

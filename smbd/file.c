@@ -2324,6 +2324,23 @@ smbd_rename_walked(struct smbd_walk *w, uint32_t status)
 	smbd_lookup(c, &req, smbd_rename_target, w);
 }
 
+/*
+ * MS-FSA 2.1.5.14.2: a time of FileBasicInformation; 0 leaves it, and
+ * so do -1 and -2 (which stop and resume the handle's own updates of
+ * it: not kept here, dittofs-smbd(8)); below -2 is invalid (-1).
+ */
+static int
+smbd_set_time(bd_sattr *sa, uint64_t ft, unsigned int bit, bd_time *t)
+{
+	if ((int64_t)ft < -2)
+		return -1;
+	if (ft == 0 || ft == UINT64_MAX || ft == UINT64_MAX - 1)
+		return 0;
+	sa->mask |= bit;
+	smbd_time_from_filetime(ft, t);
+	return 0;
+}
+
 void
 smbd_set_info(struct smbd_req *r)
 {
@@ -2335,7 +2352,6 @@ smbd_set_info(struct smbd_req *r)
 	const uint8_t *d;
 	uint32_t blen, nlen, st;
 	uint16_t boff;
-	uint64_t t;
 	uint8_t ok[2] = { 2, 0 };
 
 	if ((o = smbd_file_args(r, 33, 16, &s)) == NULL)
@@ -2366,15 +2382,17 @@ smbd_set_info(struct smbd_req *r)
 			smbd_reply_error(r, STATUS_INFO_LENGTH_MISMATCH);
 			return;
 		}
-		t = smb2_get64(d + 8);
-		if (t != 0 && t != UINT64_MAX && t != UINT64_MAX - 1) {
-			req.sattr.mask |= 0x10;		/* ATIME */
-			smbd_time_from_filetime(t, &req.sattr.atime);
-		}
-		t = smb2_get64(d + 16);
-		if (t != 0 && t != UINT64_MAX && t != UINT64_MAX - 1) {
-			req.sattr.mask |= 0x40;		/* MTIME */
-			smbd_time_from_filetime(t, &req.sattr.mtime);
+		/* BTIME, ATIME, MTIME, CTIME */
+		if (smbd_set_time(&req.sattr, smb2_get64(d), 0x400,
+		    &req.sattr.btime) == -1 ||
+		    smbd_set_time(&req.sattr, smb2_get64(d + 8), 0x10,
+		    &req.sattr.atime) == -1 ||
+		    smbd_set_time(&req.sattr, smb2_get64(d + 16), 0x40,
+		    &req.sattr.mtime) == -1 ||
+		    smbd_set_time(&req.sattr, smb2_get64(d + 24), 0x200,
+		    &req.sattr.ctime) == -1) {
+			smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+			return;
 		}
 		if (smb2_get32(d + 32) != 0) {
 			req.sattr.mask |= 0x100;	/* DOS */
