@@ -984,6 +984,10 @@ smbd_create_stream(struct smbd_walk *w, struct smbd_session *s)
 		io |= PERM_IO_READ;
 	if (w->desired & SMBD_WRITE_ACCESS)
 		io |= PERM_IO_WRITE;
+	/* As for a file: a stream made or overwritten is written. */
+	if (!w->r->conn->env->shares[w->share].read_only &&
+	    (w->disposition == 0 || w->disposition >= 4))
+		io |= PERM_IO_WRITE;
 	smbd_stream_create(w->r->conn, s, w->dir, w->dirlen,
 	    smbd_walk_last(w), w->stream, w->disposition, io, w->attrs,
 	    smbd_create_stream_done, w);

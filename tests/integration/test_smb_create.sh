@@ -74,6 +74,12 @@ grep -q '^Traceback' "$SUITE_DIR/cctx.out" && { sed 's/^/# /' "$SUITE_DIR/cctx.o
 while read -r verdict rest; do
 	case "$verdict" in PASS|FAIL) check "cctx: $rest" test "$verdict" = PASS ;; esac
 done < "$SUITE_DIR/cctx.out"
+SMB info $D $KEY > "$SUITE_DIR/info.out" 2>&1
+[ -s "$SUITE_DIR/info.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/info.out"
+grep -q '^Traceback' "$SUITE_DIR/info.out" && { sed 's/^/# /' "$SUITE_DIR/info.out"; echo "FAIL probe: it died" >> "$SUITE_DIR/info.out"; }
+while read -r verdict rest; do
+	case "$verdict" in PASS|FAIL) check "info: $rest" test "$verdict" = PASS ;; esac
+done < "$SUITE_DIR/info.out"
 check "the malformed EA chains and context lists were logged" sh -c "grep -q 'a malformed EA chain' '$SUITE_DIR/run.log' && grep -q 'malformed context list' '$SUITE_DIR/run.log' && grep -q 'a bad EA name' '$SUITE_DIR/run.log'"
 
 # The share's root for root (owner, may write) and for root squashed
