@@ -1688,7 +1688,7 @@ struct smbd_query {
 	char		 name[BD_NAME_MAX + 1];
 	int		 delete_pending;
 	uint32_t	 granted, mode;
-	uint64_t	 position;
+	uint64_t	 position, alloc;
 	bd_attr		 attr;		/* FileAllInformation: while EAs are listed */
 };
 
@@ -1869,6 +1869,9 @@ smbd_query_attr_done(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	smbd_stream_attr(q->r->conn, q->file_id, &rep->attr);
+	/* The allocation this handle set: answered, not reserved. */
+	if (rep->attr.type == 1 && q->alloc > rep->attr.used)
+		rep->attr.used = q->alloc;
 	if (q->class == 18 && (o = smbd_open_find(q->r->conn,
 	    q->file_id)) != NULL && (s = smbd_session_find(q->r->conn,
 	    o->session_id)) != NULL) {
@@ -2012,6 +2015,7 @@ smbd_query_info(struct smbd_req *r)
 	q->granted = o->granted;
 	q->position = o->position;
 	q->mode = o->mode;
+	q->alloc = o->alloc;
 	q->file_id = o->id;
 	snprintf(q->name, sizeof(q->name), "%s", o->name);
 	if (q->type == SMB2_0_INFO_FILE && q->class == 22) {
@@ -2658,6 +2662,12 @@ smbd_set_info(struct smbd_req *r)
 			smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
 			return;
 		}
+		/*
+		 * Nothing is reserved: the size set is answered to this
+		 * handle, in 4 KiB units (dittofs-smbd(8)).
+		 */
+		o->alloc = smb2_get64(d) > UINT64_MAX - 4095 ? UINT64_MAX :
+		    (smb2_get64(d) + 4095) & ~(uint64_t)4095;
 		smbd_set_allocation(r, s, o, smb2_get64(d));
 		return;
 	case 14:	/* FilePositionInformation */

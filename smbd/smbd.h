@@ -243,6 +243,7 @@ struct smbd_open {
 	/* FilePositionInformation, FileModeInformation (MS-FSCC 2.4) */
 	uint64_t		 position;
 	uint32_t		 mode;
+	uint64_t		 alloc;		/* FileAllocationInformation set */
 	/*
 	 * MS-FSA 2.1.5.14.2: the times this handle set (STORE_SATTR_CTIME,
 	 * _MTIME bits), which its later changes keep
