@@ -156,20 +156,19 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# The subtests of these contexts and classes that pass
 	# (CREATE_PROBE=1 tries a list, CREATE_PROBE_LIST another).  Not:
 	# smb2.create.gentest (attribute and access bits refused that we
-	# take), smb2.create.open, smb2.getinfo.complex and
-	# smb2.getinfo.getinfo_access, smb2.setinfo (SET_INFO basic sets
-	# no creation or change time, so the complex file's setup fails),
-	# smb2.getinfo.granted (FileAccessInformation is not served, the
-	# AccessFlags of FileAllInformation are FILE_ALL_ACCESS whatever
-	# the open), smb2.getinfo.fsinfo and .normalized (quota and
-	# normalized-name classes), smb2.getinfo.qfs_buffercheck and
-	# .qfile_buffercheck (short buffers answered with what fits),
+	# take), smb2.create.open, smb2.setinfo (its last step, an ACE
+	# for S-1-5-32-1234-5432, is INVALID_SID: the SID rule of
+	# dittofs-smbd(8)), smb2.getinfo.fsinfo (the quota class) and
+	# .normalized (names are case-sensitive here),
 	# smb2.create.aclfile, .acldir, smb2.maximum_allowed (SIDs of
 	# Windows groups are INVALID_SID here), smb2.create.nulldacl,
 	# .impersonation, .dosattr_tmp_dir, .quota-fake-file, and
 	# smb2.ea.acl_xattr (Samba's own acl_xattr_name option).
 	CREATE_TORTURE="${CREATE_TORTURE-smb2.create.blob
-	    smb2.create.dir-alloc-size smb2.durable-v2-open.app-instance}"
+	    smb2.create.dir-alloc-size smb2.durable-v2-open.app-instance
+	    smb2.getinfo.complex smb2.getinfo.granted
+	    smb2.getinfo.getinfo_access smb2.getinfo.qfile_buffercheck
+	    smb2.getinfo.qfs_buffercheck}"
 	if [ -n "${CREATE_PROBE:-}" ]; then
 		for t in ${CREATE_PROBE_LIST:-smb2.create.gentest smb2.create.blob smb2.maximum_allowed.maximum_allowed smb2.maximum_allowed.read_only smb2.durable-v2-open.app-instance smb2.ea.acl_xattr smb2.getinfo.complex smb2.getinfo.fsinfo smb2.getinfo.qfs_buffercheck smb2.getinfo.qfile_buffercheck smb2.getinfo.qsec_buffercheck smb2.getinfo.granted smb2.getinfo.normalized smb2.getinfo.getinfo_access smb2.setinfo smb2.create.open smb2.create.dir-alloc-size}; do
 			if timeout 120 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > "$SUITE_DIR/t.out" 2>&1; then diag "PROBE PASS $t"; else diag "PROBE FAIL $t: $(grep -E 'failure|error|Incorrect|should|line|c:[0-9]' "$SUITE_DIR/t.out" | head -4 | tr '\n' ' ')"; fi
