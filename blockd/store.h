@@ -214,6 +214,7 @@ struct store_dirent {
 	/* filled only by a "plus" readdir */
 	struct store_fh	fh;
 	struct store_attr attr;
+	uint32_t	xattrs;		/* STORE_READDIR_XATTRS: user xattrs */
 };
 
 struct store_statfs {
@@ -493,8 +494,11 @@ int	 store_rename(struct store *, const struct store_cred *,
  * are not returned.  Cookies stay valid across close/reopen and across
  * changes to the directory; verf is the directory's cookie verifier,
  * constant for the life of the directory (so the store never refuses a
- * cookie; a front end may compare verf itself).  plus fills fh and attr.
+ * cookie; a front end may compare verf itself).  plus (a nonzero
+ * value) fills fh and attr; with STORE_READDIR_XATTRS, xattrs too: one
+ * more cursor walk over each entry's xattr keys, no value read.
  */
+#define STORE_READDIR_XATTRS	0x2
 int	 store_readdir(struct store *, const struct store_cred *,
 	    const struct store_fh *dir, uint64_t cookie,
 	    uint8_t verf[STORE_VERF_SIZE], struct store_dirent *ents,

@@ -1178,6 +1178,36 @@ ops_cookie_verf(const struct store_inode *dp, uint8_t verf[STORE_VERF_SIZE])
 	store_put64(verf, dp->ino ^ ((uint64_t)dp->generation << 40));
 }
 
+/* How many user xattrs (not streams, ACL, target) ino has: keys only. */
+static int
+ops_xattr_count(struct store *s, DBC *xcur, uint64_t ino, uint32_t *np)
+{
+	uint8_t k[8 + STORE_XKEY_MAX + 1];
+	DBT key, data;
+	uint32_t n = 0;
+	int ret;
+
+	store_put64(k, ino);
+	memset(&key, 0, sizeof(key));
+	memset(&data, 0, sizeof(data));
+	key.data = k;
+	key.size = 8;
+	key.ulen = sizeof(k);
+	key.flags = DB_DBT_USERMEM;
+	data.flags = DB_DBT_PARTIAL;	/* dlen 0: no value copied */
+	for (ret = xcur->get(xcur, &key, &data, DB_SET_RANGE); ret == 0;
+	    ret = xcur->get(xcur, &key, &data, DB_NEXT)) {
+		if (key.size < 9 || store_get64(k) != ino)
+			break;
+		if (k[8] != '\0')
+			n++;
+	}
+	if (ret != 0 && ret != DB_NOTFOUND)
+		return store_dberr(s, "count xattrs", ret);
+	*np = n;
+	return 0;
+}
+
 int
 store_readdir(struct store *s, const struct store_cred *c,
     const struct store_fh *dirfh, uint64_t cookie,
@@ -1189,7 +1219,7 @@ store_readdir(struct store *s, const struct store_cred *c,
 	const char *name;
 	uint8_t k[16];
 	DBT key, data;
-	DBC *cur, *icur = NULL;
+	DBC *cur, *icur = NULL, *xcur = NULL;
 	size_t n = 0, len;
 	int ret, rv;
 
@@ -1214,6 +1244,12 @@ store_readdir(struct store *s, const struct store_cred *c,
 	    0)) != 0) {
 		(void)cur->close(cur);
 		return store_dberr(s, "cursor inodes", ret);
+	}
+	if ((plus & STORE_READDIR_XATTRS) && (ret = s->xattrs->cursor(
+	    s->xattrs, s->txn, &xcur, 0)) != 0) {
+		(void)icur->close(icur);
+		(void)cur->close(cur);
+		return store_dberr(s, "cursor xattrs", ret);
 	}
 	store_put64(k, dp.ino);
 	store_put64(k + 8, cookie == UINT64_MAX ? cookie : cookie + 1);
@@ -1248,6 +1284,9 @@ store_readdir(struct store *s, const struct store_cred *c,
 				goto done;
 			}
 		}
+		if (xcur != NULL &&
+		    (rv = ops_xattr_count(s, xcur, e->ino, &e->xattrs)) != 0)
+			goto done;
 		n++;
 	}
 	if (ret != 0 && ret != DB_NOTFOUND)
@@ -1255,6 +1294,8 @@ store_readdir(struct store *s, const struct store_cred *c,
 	else
 		*eof = 1;
 done:
+	if (xcur != NULL && (ret = xcur->close(xcur)) != 0 && rv == 0)
+		rv = store_dberr(s, "cursor close", ret);
 	if (icur != NULL && (ret = icur->close(icur)) != 0 && rv == 0)
 		rv = store_dberr(s, "cursor close", ret);
 	if ((ret = cur->close(cur)) != 0 && rv == 0)

@@ -2094,6 +2094,14 @@ smbd_match(const char *pat, const char *name)
 	}
 }
 
+/* An entry with EAs: where its EaSize goes, and its handle to list. */
+struct smbd_listing_ea {
+	struct smbd_listing *l;
+	size_t		 off;
+	uint32_t	 fhlen;
+	uint8_t		 fh[BD_FH_MAX];
+};
+
 /* QUERY_DIRECTORY's state: the listing being encoded. */
 struct smbd_listing {
 	struct smbd_req	*r;
@@ -2105,6 +2113,10 @@ struct smbd_listing {
 	size_t		 used;
 	size_t		 last;		/* the previous entry's offset */
 	int		 count;
+	/* the entries whose EaSize BD_NAMED_LIST gives, before the answer */
+	struct smbd_listing_ea *eas;
+	size_t		 neas, eas_cap, eas_waiting;
+	int		 eas_asked;
 };
 
 static void
@@ -2112,8 +2124,39 @@ smbd_listing_free(void *arg)
 {
 	struct smbd_listing *l = arg;
 
+	free(l->eas);
 	free(l->buf);
 	free(l);
+}
+
+/* The classes with an EaSize (MS-FSCC 2.4): at 64 in each. */
+static int
+smbd_dirent_has_ea(uint8_t class)
+{
+	return class == 2 || class == 3 || class == 37 || class == 38;
+}
+
+/* The entry just put has EAs: its EaSize is asked before the answer. */
+static int
+smbd_listing_ea_add(struct smbd_listing *l, const bd_dirent *e)
+{
+	struct smbd_listing_ea *n;
+	size_t cap;
+
+	if (e->fh.bd_fh_len > BD_FH_MAX)
+		return 0;
+	if (l->neas == l->eas_cap) {
+		cap = l->eas_cap ? 2 * l->eas_cap : 16;
+		if ((n = reallocarray(l->eas, cap, sizeof(*n))) == NULL)
+			return -1;
+		l->eas = n;
+		l->eas_cap = cap;
+	}
+	n = &l->eas[l->neas++];
+	n->off = l->last + 64;
+	n->fhlen = e->fh.bd_fh_len;
+	memcpy(n->fh, e->fh.bd_fh_val, n->fhlen);
+	return 0;
 }
 
 /* The fixed part of each class (2.2.34, MS-FSCC 2.4). */
@@ -2176,6 +2219,49 @@ smbd_dirent_put(struct smbd_listing *l, const char *name, const bd_attr *a)
 	return 0;
 }
 
+static void	smbd_listing_reply(struct smbd_listing *);
+
+static void
+smbd_listing_ea_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_listing_ea *ea = arg;
+	struct smbd_listing *l = ea->l;
+
+	/* An entry gone since: no EAs to count. */
+	smb2_put32(l->buf + ea->off, status == 0 ? smbd_ea_size(reply) : 0);
+	if (--l->eas_waiting == 0)
+		smbd_listing_reply(l);
+}
+
+/*
+ * The EaSize of the entries that have EAs (BD_READDIR counted them):
+ * one BD_NAMED_LIST each, all sent at once; an entry without EAs costs
+ * nothing more.
+ */
+static void
+smbd_listing_eas(struct smbd_listing *l, const struct smbd_open *o)
+{
+	struct smbd_conn *c = l->r->conn;
+	struct smbd_session *s;
+	bd_fh_req fr;
+	size_t i;
+
+	if ((s = smbd_session_find(c, o->session_id)) == NULL) {
+		smbd_reply_error(l->r, STATUS_FILE_CLOSED);
+		return;
+	}
+	l->eas_asked = 1;
+	l->eas_waiting = l->neas;
+	for (i = 0; i < l->neas; i++) {
+		l->eas[i].l = l;
+		smbd_fh_fill(&fr, s, l->eas[i].fh, l->eas[i].fhlen);
+		bdc_call(c->env->bdc, BD_NAMED_LIST, (xdrproc_t)xdr_bd_fh_req,
+		    &fr, (xdrproc_t)xdr_bd_named_list_reply,
+		    sizeof(bd_named_list_reply), smbd_listing_ea_done,
+		    &l->eas[i]);
+	}
+}
+
 static void
 smbd_listing_reply(struct smbd_listing *l)
 {
@@ -2186,6 +2272,10 @@ smbd_listing_reply(struct smbd_listing *l)
 	if (l->count == 0) {
 		smbd_reply_error(r, o != NULL && o->listed ?
 		    STATUS_NO_MORE_FILES : STATUS_NO_SUCH_FILE);
+		return;
+	}
+	if (l->neas > 0 && !l->eas_asked && o != NULL) {
+		smbd_listing_eas(l, o);
 		return;
 	}
 	if (o != NULL)
@@ -2240,9 +2330,16 @@ smbd_listing_done(void *arg, int status, void *reply, int fd)
 			continue;
 		memcpy(name, e->name.bd_name_val, e->name.bd_name_len);
 		name[e->name.bd_name_len] = '\0';
-		if (smbd_match(o->pattern, name) &&
-		    smbd_dirent_put(l, name, &e->attr) == -1)
-			break;
+		if (smbd_match(o->pattern, name)) {
+			if (smbd_dirent_put(l, name, &e->attr) == -1)
+				break;
+			if (e->named > 0 && smbd_dirent_has_ea(l->class) &&
+			    smbd_listing_ea_add(l, e) == -1) {
+				smbd_reply_error(l->r,
+				    STATUS_INSUFFICIENT_RESOURCES);
+				return;
+			}
+		}
 		o->cookie = e->cookie;
 	}
 	if (i == rep->entries.entries_len && o->dots == 2 && rep->eof)
@@ -2279,6 +2376,7 @@ smbd_listing_more(struct smbd_listing *l)
 	req.cookie = o->cookie;
 	req.maxents = 256;
 	req.plus = 1;
+	req.named = smbd_dirent_has_ea(l->class);
 	bdc_call(c->env->bdc, BD_READDIR, (xdrproc_t)xdr_bd_readdir_req, &req,
 	    (xdrproc_t)xdr_bd_readdir_reply, sizeof(bd_readdir_reply),
 	    smbd_listing_done, l);

@@ -2025,6 +2025,33 @@ def info_steps(d, key):
         std2[16:21] == struct.pack("<IB", 1, 0), "%s %s" % (std.hex(),
                                                             std2.hex()))
     p.close(f)
+    # QUERY_DIRECTORY's EaSize: the file's (FileEaInformation's), and 0
+    # for a file without EAs, in each class that carries one.
+    plain = "info-%d-plain.bin" % os.getpid()
+    st, fp = p.open(plain, disp=2)
+    if st == 0:
+        p.close(fp)
+    r = create_with(p, "", [], access=0x81, disp=1, options=1)
+    droot = p.fid(r) if r["status"] == 0 else b"\0" * 16
+    for cls in (2, 3, 37, 38):
+        got = []
+        for n in (name, plain):
+            pat = n.encode("utf-16-le")
+            qd = struct.pack("<HBBI16sHHI", 33, cls, 1, 0, droot, 64 + 32,
+                             len(pat), 65536) + pat
+            rr = p.call(0x0e, qd)
+            if rr["status"] != 0:
+                got.append(hex(rr["status"]))
+                continue
+            (off, _ln) = struct.unpack_from("<HI", rr["body"], 2)
+            got.append(struct.unpack_from("<I", rr["body"],
+                                          off - 64 + 64)[0])
+        rep("QUERY_DIRECTORY class %d: EaSize 20 for the file with an EA, "
+            "0 without" % cls, got == [20, 0], "%s" % got)
+    if r["status"] == 0:
+        p.close(droot)
+    # The creation time set above, for NFSv4's time_create.
+    print("BTIME %s %d" % (name, base + 100))
 
 
 def cctx_steps(d, key):

@@ -14,8 +14,12 @@
 # and on a read-only share.  AppInstanceId: a second client's durable
 # open with the same id closes the first one's, connected (no oplock
 # break, its CLOSE answers FILE_CLOSED) or disconnected and kept in
-# stated (logged).  Then, with dittofs-gssd and smbtorture, the
-# smbtorture subtests of these that pass.
+# stated (logged).  smb2probe.py info: QUERY_INFO and SET_INFO classes
+# (the four times of FileBasicInformation, granted access, position,
+# mode, fixed sizes and BUFFER_OVERFLOW, allocation, delete pending),
+# and the CreationTime set read back as NFSv4's time_create.  Then,
+# with dittofs-gssd and smbtorture, the smbtorture subtests of these
+# that pass.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -23,12 +27,17 @@ set -u
 suite_need_root
 suite_in_netns "$0" "$@"
 suite_users
-SUITE_WITH=smbd
+SUITE_WITH="nfsd smbd"
 suite_setup
+P=2049
 S=445
 KEY=00112233445566778899aabbccddeeff
 sed -i '/^\[share export\]$/a root squash = no' "$SUITE_CONF"
 cat >> "$SUITE_CONF" <<CONF
+
+[nfsd]
+port = $P
+mount port = 20048
 
 [smbd]
 port = $S
@@ -63,7 +72,7 @@ python3 "$top_srcdir/tests/clients/gssd-stub.py" "$SUITE_DIR/run" 0 0 $KEY \
 STUB=$!
 
 suite_start
-check "blockd, stated and smbd come up" suite_wait_ready blockd stated smbd
+check "blockd, stated, nfsd and smbd come up" suite_wait_ready blockd stated nfsd smbd
 check "smbd connects to stated and gssd" suite_wait 20 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'gssd connected.*stated connected'"
 SMBD=$(suite_pid smbd)
 
@@ -80,6 +89,11 @@ grep -q '^Traceback' "$SUITE_DIR/info.out" && { sed 's/^/# /' "$SUITE_DIR/info.o
 while read -r verdict rest; do
 	case "$verdict" in PASS|FAIL) check "info: $rest" test "$verdict" = PASS ;; esac
 done < "$SUITE_DIR/info.out"
+# The creation time SET_INFO gave is the store's birth time: NFSv4's
+# time_create reads it.
+read -r _b bname bsec < <(grep '^BTIME' "$SUITE_DIR/info.out") || bname=
+out=$(PYTHONPATH="$ONCRPC_PYTHONPATH" timeout 30 python3 "$top_srcdir/tests/clients/nfs4probe.py" $P btime "/export/${bname:-none}" 2>&1)
+check "NFSv4 time_create of $bname is the CreationTime SMB set ($out, want ${bsec:-?})" test "$out" = "BTIME ${bsec:-x} 0"
 check "the malformed EA chains and context lists were logged" sh -c "grep -q 'a malformed EA chain' '$SUITE_DIR/run.log' && grep -q 'malformed context list' '$SUITE_DIR/run.log' && grep -q 'a bad EA name' '$SUITE_DIR/run.log'"
 
 # The share's root for root (owner, may write) and for root squashed

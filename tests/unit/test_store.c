@@ -934,6 +934,50 @@ test_io_rule(struct store *s, const struct store_fh *root)
 
 static void	test_acl_basic(struct store *, const struct store_fh *);
 
+/*
+ * STORE_READDIR_XATTRS: xa's one user xattr counted, the symlink's
+ * target and the directory's ACL not.
+ */
+static void
+test_readdir_xattrs(struct store *s, const struct store_fh *root)
+{
+	static struct store_dirent ents[64];
+	struct store_fh d, f;
+	size_t n, i;
+	uint32_t got[3] = { 9, 9, 9 };
+	int eof, rv;
+
+	rv = store_mkdir(s, &cr_root, root, N("xd"), 0755, &d, NULL);
+	if (rv == 0)
+		rv = store_create(s, &cr_root, &d, N("one"), 0644,
+		    STORE_CREATE_GUARDED, NULL, &f, NULL);
+	if (rv == 0)
+		rv = store_xattr_set(s, &cr_root, &f, N("user.x"), "v", 1, 0);
+	if (rv == 0)
+		rv = store_xattr_set(s, &cr_root, &f, N("user.y"), "w", 1, 0);
+	if (rv == 0)
+		rv = store_create(s, &cr_root, &d, N("none"), 0644,
+		    STORE_CREATE_GUARDED, NULL, &f, NULL);
+	if (rv == 0)
+		rv = store_symlink(s, &cr_root, &d, N("ln"), N("one"), &f,
+		    NULL);
+	if (rv == 0)
+		rv = store_readdir(s, &cr_root, &d, 0, NULL, ents, 64,
+		    1 | STORE_READDIR_XATTRS, &n, &eof);
+	for (i = 0; rv == 0 && i < n; i++) {
+		if (strcmp(ents[i].name, "one") == 0)
+			got[0] = ents[i].xattrs;
+		else if (strcmp(ents[i].name, "none") == 0)
+			got[1] = ents[i].xattrs;
+		else if (strcmp(ents[i].name, "ln") == 0)
+			got[2] = ents[i].xattrs;
+	}
+	tap_ok(rv == 0 && got[0] == 2 && got[1] == 0 && got[2] == 0,
+	    "readdir with STORE_READDIR_XATTRS: 2 user xattrs, 0, a "
+	    "symlink's target not counted (%u %u %u)", got[0], got[1],
+	    got[2]);
+}
+
 static void
 test_xattr(struct store *s, const struct store_fh *root)
 {
@@ -986,6 +1030,7 @@ test_xattr(struct store *s, const struct store_fh *root)
 	store_symlink(s, &cr_root, root, N("xl"), N("target"), &lnk, NULL);
 	rv = store_xattr_list(s, &cr_bob, &lnk, buf, sizeof(buf), &len);
 	tap_ok(rv == 0 && len == 0, "symlink target not listed as an xattr");
+	test_readdir_xattrs(s, root);
 
 	test_acl_basic(s, &fh);
 }
