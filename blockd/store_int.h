@@ -231,6 +231,13 @@ int	 store_blob_get(struct store *, uint64_t, const char *, size_t,
 int	 store_blob_put(struct store *, uint64_t, const char *, size_t,
 	    const void *, size_t);
 int	 store_blob_del(struct store *, uint64_t, const char *, size_t);
+/*
+ * Each user xattr name of ino (the internal blobs skipped), through cur
+ * (a cursor on xattrs.db): each() gets the name; a nonzero return from
+ * it stops the walk and is returned.  Values are not read.
+ */
+int	 store_xattr_names(struct store *, DBC *, uint64_t,
+	    int (*each)(void *, const uint8_t *, size_t), void *);
 
 /* store_ops.c: the permission rules the operations share */
 #define MAY_EXEC	PERM_EXEC

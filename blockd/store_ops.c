@@ -1178,33 +1178,15 @@ ops_cookie_verf(const struct store_inode *dp, uint8_t verf[STORE_VERF_SIZE])
 	store_put64(verf, dp->ino ^ ((uint64_t)dp->generation << 40));
 }
 
-/* How many user xattrs (not streams, ACL, target) ino has: keys only. */
+/* One more user xattr name (store_xattr_names). */
 static int
-ops_xattr_count(struct store *s, DBC *xcur, uint64_t ino, uint32_t *np)
+ops_xattr_counted(void *arg, const uint8_t *name, size_t len)
 {
-	uint8_t k[8 + STORE_XKEY_MAX + 1];
-	DBT key, data;
-	uint32_t n = 0;
-	int ret;
+	uint32_t *n = arg;
 
-	store_put64(k, ino);
-	memset(&key, 0, sizeof(key));
-	memset(&data, 0, sizeof(data));
-	key.data = k;
-	key.size = 8;
-	key.ulen = sizeof(k);
-	key.flags = DB_DBT_USERMEM;
-	data.flags = DB_DBT_PARTIAL;	/* dlen 0: no value copied */
-	for (ret = xcur->get(xcur, &key, &data, DB_SET_RANGE); ret == 0;
-	    ret = xcur->get(xcur, &key, &data, DB_NEXT)) {
-		if (key.size < 9 || store_get64(k) != ino)
-			break;
-		if (k[8] != '\0')
-			n++;
-	}
-	if (ret != 0 && ret != DB_NOTFOUND)
-		return store_dberr(s, "count xattrs", ret);
-	*np = n;
+	(void)name;
+	(void)len;
+	(*n)++;
 	return 0;
 }
 
@@ -1284,8 +1266,8 @@ store_readdir(struct store *s, const struct store_cred *c,
 				goto done;
 			}
 		}
-		if (xcur != NULL &&
-		    (rv = ops_xattr_count(s, xcur, e->ino, &e->xattrs)) != 0)
+		if (xcur != NULL && (rv = store_xattr_names(s, xcur, e->ino,
+		    ops_xattr_counted, &e->xattrs)) != 0)
 			goto done;
 		n++;
 	}

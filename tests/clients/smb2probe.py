@@ -1898,6 +1898,12 @@ def setinfo(p, f, cls, data):
     return p.call(0x11, si)["status"]
 
 
+def pass_fail(name, ok, detail=""):
+    """A PASS or FAIL line, flushed (a test reads them as checks)."""
+    print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, detail)))
+    sys.stdout.flush()
+
+
 def filetime(t):
     """A Unix time in seconds as a FILETIME."""
     return (int(t) + 11644473600) * 10000000
@@ -1910,9 +1916,7 @@ def info_steps(d, key):
     p = LockProbe(connect(), d, key)
     p.login()
 
-    def rep(name, ok, detail=""):
-        print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, detail)))
-        sys.stdout.flush()
+    rep = pass_fail
     name = "info-%d.bin" % os.getpid()
     r = create_with(p, name, [create_ctx(b"ExtA",
                                          ea_chain([(b"Colour", b"blue")]))],
@@ -2059,9 +2063,7 @@ def cctx_steps(d, key):
     p = LockProbe(connect(), d, key)
     p.login()
 
-    def rep(name, ok, detail=""):
-        print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, detail)))
-        sys.stdout.flush()
+    rep = pass_fail
     name = "cctx-%d.bin" % os.getpid()
     eas = [(b"Colour", b"blue"), (b"SIZE", b"x" * 300)]
     r = create_with(p, name, [create_ctx(b"MxAc", b""),

@@ -77,18 +77,17 @@ check "smbd connects to stated and gssd" suite_wait 20 sh -c "DITTOFS_SBINDIR=$S
 SMBD=$(suite_pid smbd)
 
 if python3 -c 'import cryptography' 2>/dev/null; then D=311; else D=210; fi
-SMB cctx $D $KEY > "$SUITE_DIR/cctx.out" 2>&1
-[ -s "$SUITE_DIR/cctx.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/cctx.out"
-grep -q '^Traceback' "$SUITE_DIR/cctx.out" && { sed 's/^/# /' "$SUITE_DIR/cctx.out"; echo "FAIL probe: it died" >> "$SUITE_DIR/cctx.out"; }
-while read -r verdict rest; do
-	case "$verdict" in PASS|FAIL) check "cctx: $rest" test "$verdict" = PASS ;; esac
-done < "$SUITE_DIR/cctx.out"
-SMB info $D $KEY > "$SUITE_DIR/info.out" 2>&1
-[ -s "$SUITE_DIR/info.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/info.out"
-grep -q '^Traceback' "$SUITE_DIR/info.out" && { sed 's/^/# /' "$SUITE_DIR/info.out"; echo "FAIL probe: it died" >> "$SUITE_DIR/info.out"; }
-while read -r verdict rest; do
-	case "$verdict" in PASS|FAIL) check "info: $rest" test "$verdict" = PASS ;; esac
-done < "$SUITE_DIR/info.out"
+# smb2probe's COMMAND, a check of each PASS/FAIL line it prints.
+probe_checks() {
+	SMB "$1" $D $KEY > "$SUITE_DIR/$1.out" 2>&1
+	[ -s "$SUITE_DIR/$1.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/$1.out"
+	grep -q '^Traceback' "$SUITE_DIR/$1.out" && { sed 's/^/# /' "$SUITE_DIR/$1.out"; echo "FAIL probe: it died" >> "$SUITE_DIR/$1.out"; }
+	while read -r verdict rest; do
+		case "$verdict" in PASS|FAIL) check "$1: $rest" test "$verdict" = PASS ;; esac
+	done < "$SUITE_DIR/$1.out"
+}
+probe_checks cctx
+probe_checks info
 # The creation time SET_INFO gave is the store's birth time: NFSv4's
 # time_create reads it.
 read -r _b bname bsec < <(grep '^BTIME' "$SUITE_DIR/info.out") || bname=
