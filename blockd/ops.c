@@ -152,6 +152,8 @@ blockd_sattr_in(const bd_sattr *in, struct store_sattr *out)
 	blockd_time_in(&in->atime, &out->atime);
 	blockd_time_in(&in->mtime, &out->mtime);
 	out->dos = in->dos;
+	blockd_time_in(&in->ctime, &out->ctime);
+	blockd_time_in(&in->btime, &out->btime);
 }
 
 /*
@@ -623,7 +625,8 @@ blockd_readdir(struct ipc_peer *peer, struct ipc_msg *msg)
 		rep.status = -ENOMEM;
 	if (rep.status == 0)
 		rep.status = store_readdir(env->store, &cred, &dir, req.cookie,
-		    verf, ents, max, req.plus, &n, &eof);
+		    verf, ents, max, req.plus ? 1 | (req.named ?
+		    STORE_READDIR_XATTRS : 0) : 0, &n, &eof);
 	if (rep.status == 0) {
 		memcpy(rep.verf, verf, sizeof(rep.verf));
 		for (i = 0; i < n; i++) {
@@ -636,6 +639,7 @@ blockd_readdir(struct ipc_peer *peer, struct ipc_msg *msg)
 				blockd_fh_out(&ents[i].fh, &out[i].fh);
 				blockd_attr_out(&ents[i].attr, &out[i].attr);
 			}
+			out[i].named = ents[i].xattrs;
 		}
 		rep.entries.entries_len = (u_int)n;
 		rep.entries.entries_val = out;

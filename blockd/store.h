@@ -113,7 +113,13 @@ struct store_attr {
 	struct timespec	atime;
 	struct timespec	mtime;
 	struct timespec	ctime;
-	struct timespec	btime;		/* birth: set at creation, never moved */
+	/*
+	 * Birth: set at creation, moved only by STORE_SATTR_BTIME.  ctime
+	 * moves with every change to the record, or to what
+	 * STORE_SATTR_CTIME sets; a backed file's backing ctime counts when
+	 * data was written after that (store_inode.c).
+	 */
+	struct timespec	btime;
 	uint32_t	flags;		/* STORE_ATTR_* */
 	uint32_t	dos;		/* STORE_DOS_* */
 };
@@ -163,6 +169,13 @@ struct store_attr {
 #define STORE_SATTR_MTIME_NOW	0x80
 /* The DOS word: the owner, root or WRITE_ATTRIBUTES (MS-FSCC 2.6). */
 #define STORE_SATTR_DOS		0x100
+/*
+ * The change and birth times as a client sets them (SMB's ChangeTime
+ * and CreationTime, MS-FSCC 2.4.7): the owner, root or
+ * WRITE_ATTRIBUTES, as for atime and mtime.
+ */
+#define STORE_SATTR_CTIME	0x200
+#define STORE_SATTR_BTIME	0x400
 
 struct store_sattr {
 	unsigned int	mask;
@@ -173,6 +186,8 @@ struct store_sattr {
 	struct timespec	atime;
 	struct timespec	mtime;
 	uint32_t	dos;		/* STORE_DOS_SETTABLE bits */
+	struct timespec	ctime;
+	struct timespec	btime;
 };
 
 /* store_access: the NFSv3 ACCESS3 bits (RFC 1813 3.3.4), same values. */
@@ -199,6 +214,7 @@ struct store_dirent {
 	/* filled only by a "plus" readdir */
 	struct store_fh	fh;
 	struct store_attr attr;
+	uint32_t	xattrs;		/* STORE_READDIR_XATTRS: user xattrs */
 };
 
 struct store_statfs {
@@ -479,8 +495,11 @@ int	 store_rename(struct store *, const struct store_cred *,
  * are not returned.  Cookies stay valid across close/reopen and across
  * changes to the directory; verf is the directory's cookie verifier,
  * constant for the life of the directory (so the store never refuses a
- * cookie; a front end may compare verf itself).  plus fills fh and attr.
+ * cookie; a front end may compare verf itself).  plus (a nonzero
+ * value) fills fh and attr; with STORE_READDIR_XATTRS, xattrs too: one
+ * more cursor walk over each entry's xattr keys, no value read.
  */
+#define STORE_READDIR_XATTRS	0x2
 int	 store_readdir(struct store *, const struct store_cred *,
 	    const struct store_fh *dir, uint64_t cookie,
 	    uint8_t verf[STORE_VERF_SIZE], struct store_dirent *ents,

@@ -16,11 +16,13 @@
 #include "blockd/store_int.h"
 
 /*
- * An inode record, version 2 (152 bytes):
+ * An inode record, version 3 (160 bytes):
  *	0 version, 1 type, 4 flags, 8 mode, 12 uid, 16 gid, 20 nlink,
  *	24 share, 28 generation, 32 rdev, 40 change, 48 parent, 56 size,
  *	64 next_cookie, 72 atime, 88 mtime, 104 ctime, 120 btime (16 each),
- *	136 verf, 144 dos, 148 zero.
+ *	136 verf, 144 dos, 148 zero, 152 ctime_floor.
+ * Version 2 (152 bytes) ended at the zero word: it reads with
+ * ctime_floor 0.
  * Version 1 (144 bytes) ended at verf: it reads with dos 0 and its change
  * taken to at least its ctime in ns (the floor every move keeps, below),
  * so a store from before the rule still never shows change going back.
@@ -29,7 +31,7 @@ void
 store_inode_encode(const struct store_inode *ip, uint8_t *p)
 {
 	memset(p, 0, STORE_INODE_RECLEN);
-	p[0] = 2;			/* record version */
+	p[0] = 3;			/* record version */
 	p[1] = (uint8_t)ip->type;
 	store_put32(p + 4, ip->flags);
 	store_put32(p + 8, ip->mode);
@@ -49,6 +51,7 @@ store_inode_encode(const struct store_inode *ip, uint8_t *p)
 	store_put_ts(p + 120, &ip->btime);
 	memcpy(p + 136, ip->verf, STORE_VERF_SIZE);
 	store_put32(p + 144, ip->dos);
+	store_put64(p + 152, ip->ctime_floor);
 }
 
 int
@@ -58,7 +61,8 @@ store_inode_decode(const uint8_t *p, size_t len, uint64_t ino,
 	uint64_t floor;
 
 	if (len < 2 || p[1] < STORE_TYPE_REG || p[1] > STORE_TYPE_SOCK ||
-	    !((p[0] == 2 && len == STORE_INODE_RECLEN) ||
+	    !((p[0] == 3 && len == STORE_INODE_RECLEN) ||
+	    (p[0] == 2 && len == STORE_INODE_RECLEN_V2) ||
 	    (p[0] == 1 && len == STORE_INODE_RECLEN_V1)))
 		return -EIO;
 	memset(ip, 0, sizeof(*ip));
@@ -81,8 +85,10 @@ store_inode_decode(const uint8_t *p, size_t len, uint64_t ino,
 	store_get_ts(p + 104, &ip->ctime);
 	store_get_ts(p + 120, &ip->btime);
 	memcpy(ip->verf, p + 136, STORE_VERF_SIZE);
-	if (p[0] == 2) {
+	if (p[0] >= 2) {
 		ip->dos = store_get32(p + 144);
+		if (p[0] == 3)
+			ip->ctime_floor = store_get64(p + 152);
 		return 0;
 	}
 	/* Version 1: derive what it did not keep. */
@@ -345,8 +351,12 @@ store_attr_fill_stat(const struct store_inode *ip, const struct stat *st,
 			a->change = store_ts_ns(&st->st_ctim);
 		a->atime = st->st_atim;
 		a->mtime = st->st_mtim;
-		/* Writes through a front end's fd move only the file's. */
-		if (store_ts_after(&st->st_ctim, &a->ctime))
+		/*
+		 * Writes through a front end's fd move only the file's;
+		 * a ctime set (STORE_SATTR_CTIME) stands until one.
+		 */
+		if (store_ts_after(&st->st_ctim, &a->ctime) &&
+		    store_ts_ns(&st->st_ctim) > ip->ctime_floor)
 			a->ctime = st->st_ctim;
 		break;
 	case STORE_TYPE_DIR:

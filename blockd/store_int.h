@@ -70,6 +70,12 @@ struct store_inode {
 	struct timespec	btime;
 	uint8_t		verf[STORE_VERF_SIZE];
 	uint32_t	dos;		/* STORE_DOS_*; record version 2 */
+	/*
+	 * Record version 3: a BACKED file's backing ctime (ns) when
+	 * STORE_SATTR_CTIME last set ctime; the backing file's ctime
+	 * counts only past it (data written since), 0 when never set.
+	 */
+	uint64_t	ctime_floor;
 };
 
 #define STORE_NOTES_MAX		16
@@ -181,8 +187,12 @@ int	 store_inode_alloc(struct store *, uint64_t *);
 void	 store_inode_encode(const struct store_inode *, uint8_t *);
 int	 store_inode_decode(const uint8_t *, size_t, uint64_t,
 	    struct store_inode *);
-/* Version 2 records; version 1's were 144 bytes, without the DOS word. */
-#define STORE_INODE_RECLEN	152
+/*
+ * Version 3 records; version 2's were 152 bytes, without ctime_floor,
+ * version 1's 144, without the DOS word.
+ */
+#define STORE_INODE_RECLEN	160
+#define STORE_INODE_RECLEN_V2	152
 #define STORE_INODE_RECLEN_V1	144
 uint64_t store_ts_ns(const struct timespec *);
 void	 store_change_bump(struct store_inode *, const struct timespec *);
@@ -222,6 +232,13 @@ int	 store_blob_get(struct store *, uint64_t, const char *, size_t,
 int	 store_blob_put(struct store *, uint64_t, const char *, size_t,
 	    const void *, size_t);
 int	 store_blob_del(struct store *, uint64_t, const char *, size_t);
+/*
+ * Each user xattr name of ino (the internal blobs skipped), through cur
+ * (a cursor on xattrs.db): each() gets the name; a nonzero return from
+ * it stops the walk and is returned.  Values are not read.
+ */
+int	 store_xattr_names(struct store *, DBC *, uint64_t,
+	    int (*each)(void *, const uint8_t *, size_t), void *);
 
 /* store_ops.c: the permission rules the operations share */
 #define MAY_EXEC	PERM_EXEC

@@ -327,8 +327,8 @@ ops_setattr_check(struct store *s, const struct store_cred *c,
 	if ((sa->mask & STORE_SATTR_MODE) && !ops_is_owner(c, ip) &&
 	    !ops_acl_grants(s, c, ip, ACL_WRITE_ACL))
 		return -EPERM;
-	if ((sa->mask & (STORE_SATTR_ATIME | STORE_SATTR_MTIME)) &&
-	    !ops_is_owner(c, ip) &&
+	if ((sa->mask & (STORE_SATTR_ATIME | STORE_SATTR_MTIME |
+	    STORE_SATTR_CTIME | STORE_SATTR_BTIME)) && !ops_is_owner(c, ip) &&
 	    !ops_acl_grants(s, c, ip, ACL_WRITE_ATTRIBUTES))
 		return -EPERM;
 	if (sa->mask & STORE_SATTR_DOS) {
@@ -345,6 +345,24 @@ ops_setattr_check(struct store *s, const struct store_cred *c,
 	    !ops_acl_grants(s, c, ip, ACL_WRITE_ATTRIBUTES))
 		return -EACCES;
 	return 0;
+}
+
+/*
+ * A ctime set on a backed file: the backing file's ctime, which no call
+ * can set and the times just set moved, is its floor (store_inode.c).
+ * After the data changes, like them: a failure here leaves only the
+ * backing file's times moved.
+ */
+static int
+ops_ctime_floor(struct store *s, struct store_inode *ip)
+{
+	struct stat st;
+	int rv;
+
+	if ((rv = store_backing_stat(s, ip->ino, &st)) != 0)
+		return rv;
+	ip->ctime_floor = store_ts_ns(&st.st_ctim);
+	return store_inode_put(s, ip);
 }
 
 /* RFC 8881 6.4.1.1: a chmod of an inode with an ACL adjusts the ACL. */
@@ -458,6 +476,10 @@ ops_setattr_apply(struct store *s, const struct store_cred *c,
 		}
 	}
 	ops_touch(&ip, &now);
+	if (sa->mask & STORE_SATTR_CTIME)
+		ip.ctime = sa->ctime;
+	if (sa->mask & STORE_SATTR_BTIME)
+		ip.btime = sa->btime;
 	if ((rv = store_inode_put(s, &ip)) != 0)
 		return rv;
 	*ipp = ip;
@@ -487,6 +509,8 @@ ops_setattr_apply(struct store *s, const struct store_cred *c,
 		if (utimensat(s->datafd, path, ts, AT_SYMLINK_NOFOLLOW) == -1)
 			return -errno;
 	}
+	if ((sa->mask & STORE_SATTR_CTIME) && (backed || make))
+		return ops_ctime_floor(s, ipp);
 	return 0;
 }
 
@@ -1154,6 +1178,18 @@ ops_cookie_verf(const struct store_inode *dp, uint8_t verf[STORE_VERF_SIZE])
 	store_put64(verf, dp->ino ^ ((uint64_t)dp->generation << 40));
 }
 
+/* One more user xattr name (store_xattr_names). */
+static int
+ops_xattr_counted(void *arg, const uint8_t *name, size_t len)
+{
+	uint32_t *n = arg;
+
+	(void)name;
+	(void)len;
+	(*n)++;
+	return 0;
+}
+
 int
 store_readdir(struct store *s, const struct store_cred *c,
     const struct store_fh *dirfh, uint64_t cookie,
@@ -1165,7 +1201,7 @@ store_readdir(struct store *s, const struct store_cred *c,
 	const char *name;
 	uint8_t k[16];
 	DBT key, data;
-	DBC *cur, *icur = NULL;
+	DBC *cur, *icur = NULL, *xcur = NULL;
 	size_t n = 0, len;
 	int ret, rv;
 
@@ -1190,6 +1226,12 @@ store_readdir(struct store *s, const struct store_cred *c,
 	    0)) != 0) {
 		(void)cur->close(cur);
 		return store_dberr(s, "cursor inodes", ret);
+	}
+	if ((plus & STORE_READDIR_XATTRS) && (ret = s->xattrs->cursor(
+	    s->xattrs, s->txn, &xcur, 0)) != 0) {
+		(void)icur->close(icur);
+		(void)cur->close(cur);
+		return store_dberr(s, "cursor xattrs", ret);
 	}
 	store_put64(k, dp.ino);
 	store_put64(k + 8, cookie == UINT64_MAX ? cookie : cookie + 1);
@@ -1224,6 +1266,9 @@ store_readdir(struct store *s, const struct store_cred *c,
 				goto done;
 			}
 		}
+		if (xcur != NULL && (rv = store_xattr_names(s, xcur, e->ino,
+		    ops_xattr_counted, &e->xattrs)) != 0)
+			goto done;
 		n++;
 	}
 	if (ret != 0 && ret != DB_NOTFOUND)
@@ -1231,6 +1276,8 @@ store_readdir(struct store *s, const struct store_cred *c,
 	else
 		*eof = 1;
 done:
+	if (xcur != NULL && (ret = xcur->close(xcur)) != 0 && rv == 0)
+		rv = store_dberr(s, "cursor close", ret);
 	if (icur != NULL && (ret = icur->close(icur)) != 0 && rv == 0)
 		rv = store_dberr(s, "cursor close", ret);
 	if ((ret = cur->close(cur)) != 0 && rv == 0)

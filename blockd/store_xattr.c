@@ -13,6 +13,36 @@
 
 #include "blockd/store_int.h"
 
+int
+store_xattr_names(struct store *s, DBC *cur, uint64_t ino,
+    int (*each)(void *, const uint8_t *, size_t), void *arg)
+{
+	uint8_t k[8 + STORE_XKEY_MAX + 1];
+	DBT key, data;
+	int ret, rv = 0;
+
+	store_put64(k, ino);
+	memset(&key, 0, sizeof(key));
+	memset(&data, 0, sizeof(data));
+	key.data = k;
+	key.size = 8;
+	key.ulen = sizeof(k);
+	key.flags = DB_DBT_USERMEM;
+	data.flags = DB_DBT_PARTIAL;	/* names only */
+	for (ret = cur->get(cur, &key, &data, DB_SET_RANGE); ret == 0;
+	    ret = cur->get(cur, &key, &data, DB_NEXT)) {
+		if (key.size < 9 || store_get64(k) != ino)
+			break;
+		if (k[8] == '\0')
+			continue;	/* internal: symlink target, ACL */
+		if ((rv = each(arg, k + 8, key.size - 8)) != 0)
+			return rv;
+	}
+	if (ret != 0 && ret != DB_NOTFOUND)
+		return store_dberr(s, "list xattrs", ret);
+	return 0;
+}
+
 /* xattrs.db: (ino, name) -> value; also symlink targets and ACLs. */
 int
 store_blob_get(struct store *s, uint64_t ino, const char *name,

@@ -84,15 +84,34 @@ out:
 	return store_txn_end(s, rv);
 }
 
+/* listxattr(2)'s buffer: the names, each NUL terminated. */
+struct xattr_listing {
+	char	*buf;
+	size_t	 bufsize, total;
+};
+
+static int
+xattr_list_one(void *arg, const uint8_t *name, size_t nlen)
+{
+	struct xattr_listing *l = arg;
+
+	if (l->bufsize != 0) {
+		if (l->total + nlen + 1 > l->bufsize)
+			return -ERANGE;
+		memcpy(l->buf + l->total, name, nlen);
+		l->buf[l->total + nlen] = '\0';
+	}
+	l->total += nlen + 1;
+	return 0;
+}
+
 int
 store_xattr_list(struct store *s, const struct store_cred *c,
     const struct store_fh *fh, char *buf, size_t bufsize, size_t *lenp)
 {
+	struct xattr_listing l = { buf, bufsize, 0 };
 	struct store_inode ip;
-	uint8_t k[8 + STORE_XKEY_MAX + 1];
-	DBT key, data;
 	DBC *cur;
-	size_t total = 0, nlen;
 	int ret, rv;
 
 	(void)c;	/* listxattr(2) needs no permission on the file */
@@ -101,37 +120,11 @@ store_xattr_list(struct store *s, const struct store_cred *c,
 		return rv;
 	if ((ret = s->xattrs->cursor(s->xattrs, s->txn, &cur, 0)) != 0)
 		return store_dberr(s, "cursor xattrs", ret);
-	store_put64(k, ip.ino);
-	memset(&key, 0, sizeof(key));
-	memset(&data, 0, sizeof(data));
-	key.data = k;
-	key.size = 8;
-	key.ulen = sizeof(k);
-	key.flags = DB_DBT_USERMEM;
-	data.flags = DB_DBT_PARTIAL;	/* names only */
-	for (ret = cur->get(cur, &key, &data, DB_SET_RANGE); ret == 0;
-	    ret = cur->get(cur, &key, &data, DB_NEXT)) {
-		if (key.size < 9 || store_get64(k) != ip.ino)
-			break;
-		if (k[8] == '\0')
-			continue;	/* internal: symlink target, ACL */
-		nlen = key.size - 8;
-		if (bufsize != 0) {
-			if (total + nlen + 1 > bufsize) {
-				rv = -ERANGE;
-				break;
-			}
-			memcpy(buf + total, k + 8, nlen);
-			buf[total + nlen] = '\0';
-		}
-		total += nlen + 1;
-	}
-	if (rv == 0 && ret != 0 && ret != DB_NOTFOUND)
-		rv = store_dberr(s, "list xattrs", ret);
+	rv = store_xattr_names(s, cur, ip.ino, xattr_list_one, &l);
 	if ((ret = cur->close(cur)) != 0 && rv == 0)
 		rv = store_dberr(s, "cursor close", ret);
 	if (rv == 0)
-		*lenp = total;
+		*lenp = l.total;
 	return rv;
 }
 

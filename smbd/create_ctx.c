@@ -66,6 +66,7 @@ static const uint8_t smbd_app_instance_tag[16] = {
 #define SMBD_A_WRITE_OWNER	0x00080000u
 #define SMBD_A_SYNCHRONIZE	0x00100000u
 #define SMBD_A_ALL		0x001f01ffu	/* FILE_ALL_ACCESS */
+#define SMBD_A_MAXIMUM_ALLOWED	0x02000000u
 
 /* QUERY_INFO's Flags for FileFullEaInformation (MS-SMB2 2.2.37). */
 #define SL_RESTART_SCAN		0x01u
@@ -79,6 +80,7 @@ struct smbd_cctx {
 	struct smbd_req	*r;
 	uint64_t	 file_id;
 	int		 mxac, qfid, alsi, app;
+	int		 maximum;	/* MAXIMUM_ALLOWED: o->granted too */
 	uint64_t	 alloc;
 	uint8_t		 app_id[16];
 	const uint8_t	*eas;		/* in the request's frame */
@@ -126,7 +128,7 @@ smbd_cctx_bad(struct smbd_req *r, const char *what, uint32_t st)
 /* MS-SMB2 3.3.5.9: the contexts of a CREATE, checked; *out NULL: none. */
 uint32_t
 smbd_cctx_parse(struct smbd_req *r, const uint8_t *chain, uint32_t len,
-    struct smbd_cctx **out)
+    uint32_t desired, struct smbd_cctx **out)
 {
 	struct smbd_cctx *x;
 	const uint8_t *d;
@@ -172,11 +174,13 @@ smbd_cctx_parse(struct smbd_req *r, const uint8_t *chain, uint32_t len,
 	/* 3.3.5.9.13: the id counts on 3.x alone. */
 	if (r->conn->neg.dialect < SMB2_DIALECT_300)
 		ap = 0;
-	if (!mx && !qf && !al && !ex && !ap)
+	if (!mx && !qf && !al && !ex && !ap &&
+	    !(desired & SMBD_A_MAXIMUM_ALLOWED))
 		return STATUS_SUCCESS;
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return STATUS_INSUFFICIENT_RESOURCES;
 	x->mxac = mx;
+	x->maximum = (desired & SMBD_A_MAXIMUM_ALLOWED) != 0;
 	x->qfid = qf;
 	x->alsi = al;
 	if (al)
@@ -493,7 +497,7 @@ smbd_cctx_parent_done(void *arg, int status, void *reply, int fd)
 	struct smbd_open *o;
 	bd_access_reply *rep = reply;
 	struct smbd_share *sh;
-	uint32_t uid, gid;
+	uint32_t uid, gid, maximal;
 
 	if ((o = smbd_cctx_open(x, &s)) == NULL)
 		return;
@@ -502,9 +506,12 @@ smbd_cctx_parent_done(void *arg, int status, void *reply, int fd)
 	uid = s->uid;
 	gid = s->gid;
 	(void)share_rules_squash(&sh->squash, 0, &uid, &gid, NULL, 0);
-	smbd_cctx_send(x, smbd_access_mask(x->granted, &x->attr, uid,
-	    sh->read_only, status == 0 && (rep->granted & PERM_ACCESS_DELETE)),
-	    STATUS_SUCCESS);
+	maximal = smbd_access_mask(x->granted, &x->attr, uid, sh->read_only,
+	    status == 0 && (rep->granted & PERM_ACCESS_DELETE));
+	/* 3.3.5.9: MAXIMUM_ALLOWED is granted the maximal access. */
+	if (x->maximum)
+		o->granted |= maximal;
+	smbd_cctx_send(x, maximal, STATUS_SUCCESS);
 }
 
 static void
@@ -587,7 +594,7 @@ smbd_cctx_next(struct smbd_cctx *x)
 		return;
 	}
 	x->eas = NULL;
-	if (!x->mxac) {
+	if (!x->mxac && !x->maximum) {
 		smbd_cctx_send(x, 0, 0);
 		return;
 	}
@@ -886,6 +893,22 @@ smbd_eaq_scan(struct smbd_eaq *q, const bd_named_list_reply *rep,
 	return STATUS_SUCCESS;
 }
 
+uint32_t
+smbd_ea_size(const bd_named_list_reply *rep)
+{
+	uint32_t total = 0;
+	size_t i;
+
+	for (i = 0; i < rep->entries.entries_len; i++) {
+		const bd_named *e = &rep->entries.entries_val[i];
+
+		if (smbd_ea_visible(e))
+			total += (uint32_t)smb2_ea_full_size(
+			    e->name.bd_name_len, e->size);
+	}
+	return total;
+}
+
 static void
 smbd_eaq_listed_done(void *arg, int status, void *reply, int fd)
 {
@@ -893,10 +916,9 @@ smbd_eaq_listed_done(void *arg, int status, void *reply, int fd)
 	bd_named_list_reply *rep = reply;
 	struct smbd_open *o;
 	const uint8_t *b = q->r->msg + SMB2_HDR_SIZE;
-	uint32_t st, flags, from, total = 0;
+	uint32_t st, flags, from;
 	uint16_t ioff;
 	uint32_t ilen;
-	size_t i;
 
 	if (status != 0) {
 		smbd_reply_error(q->r, smb2_status_from_errno(status));
@@ -909,14 +931,7 @@ smbd_eaq_listed_done(void *arg, int status, void *reply, int fd)
 	if (q->class == 7) {	/* FileEaInformation: EaSize */
 		uint8_t out[4];
 
-		for (i = 0; i < rep->entries.entries_len; i++) {
-			const bd_named *e = &rep->entries.entries_val[i];
-
-			if (smbd_ea_visible(e))
-				total += (uint32_t)smb2_ea_full_size(
-				    e->name.bd_name_len, e->size);
-		}
-		smb2_put32(out, total);
+		smb2_put32(out, smbd_ea_size(rep));
 		smbd_query_out(q->r, out, 4, 4, q->outmax);
 		return;
 	}

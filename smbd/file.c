@@ -38,25 +38,34 @@
 #define FILE_ATTRIBUTE_DIRECTORY	0x10
 #define FILE_ATTRIBUTE_ARCHIVE		0x20
 #define FILE_ATTRIBUTE_NORMAL		0x80
+#define FILE_ATTRIBUTE_TEMPORARY	0x100
 #define SMBD_DOS_SETTABLE		0x27	/* readonly hidden system archive */
 
 #define FILE_DIRECTORY_FILE		0x00000001u
 #define FILE_WRITE_THROUGH		0x00000002u
 #define FILE_NON_DIRECTORY_FILE		0x00000040u
 #define FILE_DELETE_ON_CLOSE		0x00001000u
+/*
+ * FileModeInformation (MS-FSCC 2.4.26): write-through, sequential only,
+ * no intermediate buffering, the two synchronous-I/O bits, delete on
+ * close; SET_INFO changes the first two (MS-FSA 2.1.5.14.9).
+ */
+#define SMBD_MODE_BITS			0x0000103eu
+#define SMBD_MODE_SETTABLE		0x00000006u
+#define SMBD_MODE_SYNC			0x00000030u
 
 #define SMBD_READ_ACCESS	(0x00000001u | 0x00000020u | 0x80000000u | \
 	0x20000000u | 0x10000000u | 0x02000000u)
 #define SMBD_WRITE_ACCESS	(0x00000002u | 0x00000004u | 0x40000000u | \
 	0x10000000u)
 #define SMBD_DELETE_ACCESS	0x00010000u
-/* FILE_READ_ATTRIBUTES, and the generic rights and MAXIMUM_ALLOWED. */
-#define SMBD_READ_ATTRIBUTES_ACCESS	(0x00000080u | 0x80000000u | \
-	0x20000000u | 0x10000000u | 0x02000000u)
+#define SMBD_READ_ATTRIBUTES	0x00000080u
 
 #define SMBD_NEW_FILE_MODE	0644
 #define SMBD_NEW_DIR_MODE	0755
 #define SMBD_COMPONENTS_MAX	128
+/* The longest path FileNormalizedNameInformation answers. */
+#define SMBD_NORMALIZED_MAX	4096
 /* MS-FSA 2.1.5.3's MAXFILESIZE: a WRITE may not reach it. */
 #define SMBD_MAXFILESIZE	0xfffffff0000ull
 
@@ -667,6 +676,8 @@ smbd_create_fill(struct smbd_walk *w, struct smbd_open *o)
 	o->access = w->io;
 	o->options = w->options;
 	o->desired = w->desired;
+	o->granted = smbd_desired_granted(w->desired);
+	o->mode = w->options & SMBD_MODE_BITS;
 	o->share_access = w->share_access;
 	o->delete_pending = (w->options & FILE_DELETE_ON_CLOSE) != 0 &&
 	    w->ncomp > 0;
@@ -998,6 +1009,10 @@ smbd_create_stream(struct smbd_walk *w, struct smbd_session *s)
 		io |= PERM_IO_READ;
 	if (w->desired & SMBD_WRITE_ACCESS)
 		io |= PERM_IO_WRITE;
+	/* As for a file: a stream made or overwritten is written. */
+	if (!w->r->conn->env->shares[w->share].read_only &&
+	    (w->disposition == 0 || w->disposition >= 4))
+		io |= PERM_IO_WRITE;
 	smbd_stream_create(w->r->conn, s, w->dir, w->dirlen,
 	    smbd_walk_last(w), w->stream, w->disposition, io, w->attrs,
 	    smbd_create_stream_done, w);
@@ -1230,6 +1245,8 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	o->access = st->access;
 	o->options = st->options;
 	o->desired = st->desired;
+	o->granted = smbd_desired_granted(st->desired);
+	o->mode = st->options & SMBD_MODE_BITS;
 	o->share_access = st->share_access;
 	o->shared = smb2_share_access(st->desired) != 0;
 	o->oplock = (uint8_t)d->oplock;
@@ -1378,7 +1395,7 @@ smbd_create(struct smbd_req *r)
 		return;
 	/* The list checked whole, a malformed one logged (create_ctx.c). */
 	if ((st2 = smbd_cctx_parse(r, cr.contexts, cr.contexts_len,
-	    &cctx)) != 0 || st != 0) {
+	    cr.desired, &cctx)) != 0 || st != 0) {
 		smbd_cctx_free(cctx);
 		smbd_reply_error(r, st2 != 0 ? st2 : st);
 		return;
@@ -1710,6 +1727,9 @@ struct smbd_query {
 	uint64_t	 file_id;
 	char		 name[BD_NAME_MAX + 1];
 	int		 delete_pending;
+	uint32_t	 granted, mode;
+	uint64_t	 position, alloc;
+	bd_attr		 attr;		/* FileAllInformation: while EAs are listed */
 };
 
 void
@@ -1753,16 +1773,22 @@ smbd_info_standard(uint8_t *p, const bd_attr *a, int delete_pending)
 	memset(p, 0, 24);
 	smb2_put64(p, smbd_alloc_size(a));
 	smb2_put64(p + 8, smbd_eof(a));
-	smb2_put32(p + 16, a->nlink);
+	/* MS-FSA 2.1.5.12.27: a link pending delete is not counted. */
+	smb2_put32(p + 16, delete_pending && a->nlink > 0 ? a->nlink - 1 :
+	    a->nlink);
 	p[20] = (uint8_t)delete_pending;
 	p[21] = a->type == 2;
 	return 24;
 }
 
+/*
+ * MS-SMB2 3.3.5.20.1, MS-FSCC 2.4: a class's answer (len bytes), whose
+ * fixed part (as Windows sizes it) must fit in the output buffer.
+ */
 static void
-smbd_query_file(struct smbd_query *q, const bd_attr *a)
+smbd_query_file(struct smbd_query *q, const bd_attr *a, uint32_t ea_size)
 {
-	uint8_t buf[100 + 2 * (BD_NAME_MAX + 1) * 2];
+	uint8_t buf[104 + 2 * (BD_NAME_MAX + 1) * 2];
 	size_t n = 0;
 	ssize_t k;
 
@@ -1779,13 +1805,32 @@ smbd_query_file(struct smbd_query *q, const bd_attr *a)
 		smb2_put64(buf, a->ino);
 		smbd_query_out(q->r, buf, 8, 8, q->outmax);
 		return;
+	case 8:		/* FileAccessInformation: the open's granted access */
+		smb2_put32(buf, q->granted);
+		smbd_query_out(q->r, buf, 4, 4, q->outmax);
+		return;
+	case 14:	/* FilePositionInformation */
+		smb2_put64(buf, q->position);
+		smbd_query_out(q->r, buf, 8, 8, q->outmax);
+		return;
+	case 16:	/* FileModeInformation */
+		smb2_put32(buf, q->mode);
+		smbd_query_out(q->r, buf, 4, 4, q->outmax);
+		return;
+	case 17:	/* FileAlignmentInformation: FILE_BYTE_ALIGNMENT */
+		smb2_put32(buf, 0);
+		smbd_query_out(q->r, buf, 4, 4, q->outmax);
+		return;
 	case 18:	/* FileAllInformation */
 		n = smbd_info_basic(buf, a);
 		n += smbd_info_standard(buf + n, a, q->delete_pending);
 		smb2_put64(buf + n, a->ino);	/* internal */
 		n += 8;
-		memset(buf + n, 0, 4 + 4 + 8 + 4 + 4);	/* ea access pos mode */
-		smb2_put32(buf + n + 4, 0x001f01ff);
+		smb2_put32(buf + n, ea_size);
+		smb2_put32(buf + n + 4, q->granted);
+		smb2_put64(buf + n + 8, q->position);
+		smb2_put32(buf + n + 16, q->mode);
+		smb2_put32(buf + n + 20, 0);	/* alignment */
 		n += 24;
 		/*
 		 * The share's root is named "\\" (MS-FSCC 2.4.2): Linux's
@@ -1800,7 +1845,7 @@ smbd_query_file(struct smbd_query *q, const bd_attr *a)
 			k = 0;
 		smb2_put32(buf + n, (uint32_t)k);
 		n += 4 + (size_t)k;
-		smbd_query_out(q->r, buf, n, 100, q->outmax);
+		smbd_query_out(q->r, buf, n, 104, q->outmax);
 		return;
 	case 21:	/* FileAlternateNameInformation */
 		/*
@@ -1813,7 +1858,12 @@ smbd_query_file(struct smbd_query *q, const bd_attr *a)
 		if (k < 0)
 			k = 0;
 		smb2_put32(buf, (uint32_t)k);
-		smbd_query_out(q->r, buf, 4 + (size_t)k, 4, q->outmax);
+		smbd_query_out(q->r, buf, 4 + (size_t)k, 8, q->outmax);
+		return;
+	case 28:	/* FileCompressionInformation: not compressed */
+		memset(buf, 0, 16);
+		smb2_put64(buf, smbd_eof(a));
+		smbd_query_out(q->r, buf, 16, 16, q->outmax);
 		return;
 	case 34:	/* FileNetworkOpenInformation */
 		memset(buf, 0, 56);
@@ -1832,18 +1882,48 @@ smbd_query_file(struct smbd_query *q, const bd_attr *a)
 	smbd_reply_error(q->r, STATUS_INVALID_INFO_CLASS);
 }
 
+/* FileAllInformation's EaSize, from the file's EAs (create_ctx.c). */
+static void
+smbd_query_eas_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_query *q = arg;
+
+	if (status != 0) {
+		smbd_reply_error(q->r, smb2_status_from_errno(status));
+		return;
+	}
+	smbd_query_file(q, &q->attr, smbd_ea_size(reply));
+}
+
 static void
 smbd_query_attr_done(void *arg, int status, void *reply, int fd)
 {
 	struct smbd_query *q = arg;
 	bd_attr_reply *rep = reply;
+	struct smbd_session *s;
+	struct smbd_open *o;
+	bd_fh_req fr;
 
 	if (status != 0) {
 		smbd_reply_error(q->r, smb2_status_from_errno(status));
 		return;
 	}
 	smbd_stream_attr(q->r->conn, q->file_id, &rep->attr);
-	smbd_query_file(q, &rep->attr);
+	/* The allocation this handle set: answered, not reserved. */
+	if (rep->attr.type == 1 && q->alloc > rep->attr.used)
+		rep->attr.used = q->alloc;
+	if (q->class == 18 && (o = smbd_open_find(q->r->conn,
+	    q->file_id)) != NULL && (s = smbd_session_find(q->r->conn,
+	    o->session_id)) != NULL) {
+		q->attr = rep->attr;
+		smbd_fh_fill(&fr, s, o->fh, o->fhlen);
+		bdc_call(q->r->conn->env->bdc, BD_NAMED_LIST,
+		    (xdrproc_t)xdr_bd_fh_req, &fr,
+		    (xdrproc_t)xdr_bd_named_list_reply,
+		    sizeof(bd_named_list_reply), smbd_query_eas_done, q);
+		return;
+	}
+	smbd_query_file(q, &rep->attr, 0);
 }
 
 static void
@@ -1864,7 +1944,7 @@ smbd_query_fs_done(void *arg, int status, void *reply, int fd)
 	switch (q->class) {
 	case 1:		/* FileFsVolumeInformation */
 		smb2_put32(buf + 8, rep->attr.share);
-		smbd_query_out(q->r, buf, 18, 18, q->outmax);
+		smbd_query_out(q->r, buf, 18, 24, q->outmax);
 		return;
 	case 3:		/* FileFsSizeInformation */
 		smb2_put64(buf, rep->bytes_total / unit);
@@ -1889,7 +1969,7 @@ smbd_query_fs_done(void *arg, int status, void *reply, int fd)
 		k = smbd_utf8_to_utf16(fsname, sizeof(fsname) - 1, buf + 12,
 		    sizeof(buf) - 12);
 		smb2_put32(buf + 8, (uint32_t)k);
-		smbd_query_out(q->r, buf, 12 + (size_t)k, 12, q->outmax);
+		smbd_query_out(q->r, buf, 12 + (size_t)k, 16, q->outmax);
 		return;
 	case 7:		/* FileFsFullSizeInformation */
 		smb2_put64(buf, rep->bytes_total / unit);
@@ -1901,6 +1981,38 @@ smbd_query_fs_done(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	smbd_reply_error(q->r, STATUS_INVALID_INFO_CLASS);
+}
+
+/*
+ * FileNormalizedNameInformation (MS-SMB2 3.3.5.20.1, 3.1.1 only): the
+ * path from the share's root as the open found it (names keep their
+ * case here), with ":stream" for a named stream; the root's is empty.
+ */
+static void
+smbd_query_normalized(struct smbd_req *r, const struct smbd_open *o,
+    uint32_t outmax)
+{
+	uint8_t buf[4 + 2 * (SMBD_NORMALIZED_MAX + SMB2_STREAM_NAME_MAX + 1)];
+	char path[SMBD_NORMALIZED_MAX + SMB2_STREAM_NAME_MAX + 2];
+	ssize_t k;
+
+	if (r->conn->neg.dialect < SMB2_DIALECT_311) {
+		smbd_reply_error(r, STATUS_NOT_SUPPORTED);
+		return;
+	}
+	if (snprintf(path, sizeof(path), "%s%s%s", o->path != NULL ? o->path :
+	    "", o->stream[0] != '\0' ? ":" : "", o->stream) >=
+	    (int)sizeof(path)) {
+		smbd_reply_error(r, STATUS_NAME_TOO_LONG);
+		return;
+	}
+	if ((k = smbd_utf8_to_utf16(path, strlen(path), buf + 4,
+	    sizeof(buf) - 4)) < 0) {
+		smbd_reply_error(r, STATUS_NAME_TOO_LONG);
+		return;
+	}
+	smb2_put32(buf, (uint32_t)k);
+	smbd_query_out(r, buf, 4 + (size_t)k, 8, outmax);
 }
 
 void
@@ -1927,16 +2039,6 @@ smbd_query_info(struct smbd_req *r)
 		    r->conn->env->max_transact);
 		return;
 	}
-	/*
-	 * MS-FSA 2.1.5.12: FileBasic-, FileAll-, FileNetworkOpen- and
-	 * FileAttributeTagInformation need FILE_READ_ATTRIBUTES granted.
-	 */
-	if (b[2] == SMB2_0_INFO_FILE && (b[3] == 4 || b[3] == 18 ||
-	    b[3] == 34 || b[3] == 35) &&
-	    !(o->desired & SMBD_READ_ATTRIBUTES_ACCESS)) {
-		smbd_reply_error(r, STATUS_ACCESS_DENIED);
-		return;
-	}
 	if ((q = calloc(1, sizeof(*q))) == NULL) {
 		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 		return;
@@ -1950,11 +2052,26 @@ smbd_query_info(struct smbd_req *r)
 	if (q->outmax > r->conn->env->max_transact)
 		q->outmax = r->conn->env->max_transact;
 	q->delete_pending = o->delete_pending;
+	q->granted = o->granted;
+	q->position = o->position;
+	q->mode = o->mode;
+	q->alloc = o->alloc;
 	q->file_id = o->id;
 	snprintf(q->name, sizeof(q->name), "%s", o->name);
 	if (q->type == SMB2_0_INFO_FILE && q->class == 22) {
 		/* FileStreamInformation */
 		smbd_stream_query(r, s, o, q->outmax);
+		return;
+	}
+	if (q->type == SMB2_0_INFO_FILE && q->class == 48) {
+		smbd_query_normalized(r, o, q->outmax);
+		return;
+	}
+	/* MS-FSA 2.1.5.12: these classes need FILE_READ_ATTRIBUTES. */
+	if (q->type == SMB2_0_INFO_FILE && (q->class == 4 || q->class == 18 ||
+	    q->class == 34 || q->class == 35) &&
+	    !(o->granted & SMBD_READ_ATTRIBUTES)) {
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
 		return;
 	}
 	smbd_fh_fill(&fr, s, o->fh, o->fhlen);
@@ -2017,6 +2134,14 @@ smbd_match(const char *pat, const char *name)
 	}
 }
 
+/* An entry with EAs: where its EaSize goes, and its handle to list. */
+struct smbd_listing_ea {
+	struct smbd_listing *l;
+	size_t		 off;
+	uint32_t	 fhlen;
+	uint8_t		 fh[BD_FH_MAX];
+};
+
 /* QUERY_DIRECTORY's state: the listing being encoded. */
 struct smbd_listing {
 	struct smbd_req	*r;
@@ -2028,6 +2153,10 @@ struct smbd_listing {
 	size_t		 used;
 	size_t		 last;		/* the previous entry's offset */
 	int		 count;
+	/* the entries whose EaSize BD_NAMED_LIST gives, before the answer */
+	struct smbd_listing_ea *eas;
+	size_t		 neas, eas_cap, eas_waiting;
+	int		 eas_asked;
 };
 
 static void
@@ -2035,8 +2164,39 @@ smbd_listing_free(void *arg)
 {
 	struct smbd_listing *l = arg;
 
+	free(l->eas);
 	free(l->buf);
 	free(l);
+}
+
+/* The classes with an EaSize (MS-FSCC 2.4): at 64 in each. */
+static int
+smbd_dirent_has_ea(uint8_t class)
+{
+	return class == 2 || class == 3 || class == 37 || class == 38;
+}
+
+/* The entry just put has EAs: its EaSize is asked before the answer. */
+static int
+smbd_listing_ea_add(struct smbd_listing *l, const bd_dirent *e)
+{
+	struct smbd_listing_ea *n;
+	size_t cap;
+
+	if (e->fh.bd_fh_len > BD_FH_MAX)
+		return 0;
+	if (l->neas == l->eas_cap) {
+		cap = l->eas_cap ? 2 * l->eas_cap : 16;
+		if ((n = reallocarray(l->eas, cap, sizeof(*n))) == NULL)
+			return -1;
+		l->eas = n;
+		l->eas_cap = cap;
+	}
+	n = &l->eas[l->neas++];
+	n->off = l->last + 64;
+	n->fhlen = e->fh.bd_fh_len;
+	memcpy(n->fh, e->fh.bd_fh_val, n->fhlen);
+	return 0;
 }
 
 /* The fixed part of each class (2.2.34, MS-FSCC 2.4). */
@@ -2099,6 +2259,49 @@ smbd_dirent_put(struct smbd_listing *l, const char *name, const bd_attr *a)
 	return 0;
 }
 
+static void	smbd_listing_reply(struct smbd_listing *);
+
+static void
+smbd_listing_ea_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_listing_ea *ea = arg;
+	struct smbd_listing *l = ea->l;
+
+	/* An entry gone since: no EAs to count. */
+	smb2_put32(l->buf + ea->off, status == 0 ? smbd_ea_size(reply) : 0);
+	if (--l->eas_waiting == 0)
+		smbd_listing_reply(l);
+}
+
+/*
+ * The EaSize of the entries that have EAs (BD_READDIR counted them):
+ * one BD_NAMED_LIST each, all sent at once; an entry without EAs costs
+ * nothing more.
+ */
+static void
+smbd_listing_eas(struct smbd_listing *l, const struct smbd_open *o)
+{
+	struct smbd_conn *c = l->r->conn;
+	struct smbd_session *s;
+	bd_fh_req fr;
+	size_t i;
+
+	if ((s = smbd_session_find(c, o->session_id)) == NULL) {
+		smbd_reply_error(l->r, STATUS_FILE_CLOSED);
+		return;
+	}
+	l->eas_asked = 1;
+	l->eas_waiting = l->neas;
+	for (i = 0; i < l->neas; i++) {
+		l->eas[i].l = l;
+		smbd_fh_fill(&fr, s, l->eas[i].fh, l->eas[i].fhlen);
+		bdc_call(c->env->bdc, BD_NAMED_LIST, (xdrproc_t)xdr_bd_fh_req,
+		    &fr, (xdrproc_t)xdr_bd_named_list_reply,
+		    sizeof(bd_named_list_reply), smbd_listing_ea_done,
+		    &l->eas[i]);
+	}
+}
+
 static void
 smbd_listing_reply(struct smbd_listing *l)
 {
@@ -2109,6 +2312,10 @@ smbd_listing_reply(struct smbd_listing *l)
 	if (l->count == 0) {
 		smbd_reply_error(r, o != NULL && o->listed ?
 		    STATUS_NO_MORE_FILES : STATUS_NO_SUCH_FILE);
+		return;
+	}
+	if (l->neas > 0 && !l->eas_asked && o != NULL) {
+		smbd_listing_eas(l, o);
 		return;
 	}
 	if (o != NULL)
@@ -2163,9 +2370,16 @@ smbd_listing_done(void *arg, int status, void *reply, int fd)
 			continue;
 		memcpy(name, e->name.bd_name_val, e->name.bd_name_len);
 		name[e->name.bd_name_len] = '\0';
-		if (smbd_match(o->pattern, name) &&
-		    smbd_dirent_put(l, name, &e->attr) == -1)
-			break;
+		if (smbd_match(o->pattern, name)) {
+			if (smbd_dirent_put(l, name, &e->attr) == -1)
+				break;
+			if (e->named > 0 && smbd_dirent_has_ea(l->class) &&
+			    smbd_listing_ea_add(l, e) == -1) {
+				smbd_reply_error(l->r,
+				    STATUS_INSUFFICIENT_RESOURCES);
+				return;
+			}
+		}
 		o->cookie = e->cookie;
 	}
 	if (i == rep->entries.entries_len && o->dots == 2 && rep->eof)
@@ -2202,6 +2416,7 @@ smbd_listing_more(struct smbd_listing *l)
 	req.cookie = o->cookie;
 	req.maxents = 256;
 	req.plus = 1;
+	req.named = smbd_dirent_has_ea(l->class);
 	bdc_call(c->env->bdc, BD_READDIR, (xdrproc_t)xdr_bd_readdir_req, &req,
 	    (xdrproc_t)xdr_bd_readdir_reply, sizeof(bd_readdir_reply),
 	    smbd_listing_done, l);
@@ -2377,6 +2592,106 @@ smbd_rename_walked(struct smbd_walk *w, uint32_t status)
 	smbd_lookup(c, &req, smbd_rename_target, w);
 }
 
+/*
+ * MS-FSA 2.1.5.14.2: a time of FileBasicInformation; 0 leaves it, and
+ * so do -1 and -2 (which stop and resume the handle's own updates of
+ * it: not kept here, dittofs-smbd(8)); below -2 is invalid (-1).
+ */
+static int
+smbd_set_time(bd_sattr *sa, uint64_t ft, unsigned int bit, bd_time *t)
+{
+	if ((int64_t)ft < -2)
+		return -1;
+	if (ft == 0 || ft == UINT64_MAX || ft == UINT64_MAX - 1)
+		return 0;
+	sa->mask |= bit;
+	smbd_time_from_filetime(ft, t);
+	return 0;
+}
+
+/*
+ * MS-FSA 2.1.5.14.2: a time this handle set is not moved by its later
+ * changes (set again with them).
+ */
+static void
+smbd_user_times(const struct smbd_open *o, bd_sattr *sa)
+{
+	if ((o->user_times & 0x200) && !(sa->mask & 0x200)) {
+		sa->mask |= 0x200;			/* CTIME */
+		sa->ctime = o->user_ctime;
+	}
+	if ((o->user_times & 0x40) && !(sa->mask & 0x40)) {
+		sa->mask |= 0x40;			/* MTIME */
+		sa->mtime = o->user_mtime;
+	}
+}
+
+/* MS-FSA 2.1.5.14.3: an allocation below the end of file truncates. */
+struct smbd_alloc {
+	struct smbd_req	*r;
+	uint64_t	 file_id;
+	uint64_t	 size;
+};
+
+static void
+smbd_alloc_attr(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_alloc *al = arg;
+	struct smbd_req *r = al->r;
+	bd_attr_reply *rep = reply;
+	struct smbd_session *s;
+	struct smbd_open *o;
+	bd_setattr_req req;
+	uint8_t ok[2] = { 2, 0 };
+
+	if (status != 0) {
+		smbd_reply_error(r, smb2_status_from_errno(status));
+		return;
+	}
+	if ((o = smbd_open_find(r->conn, al->file_id)) == NULL ||
+	    (s = smbd_session_find(r->conn, o->session_id)) == NULL) {
+		smbd_reply_error(r, STATUS_FILE_CLOSED);
+		return;
+	}
+	/* Nothing is reserved here: a larger allocation changes nothing. */
+	if (rep->attr.size <= al->size) {
+		smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.fh.bd_fh_len = o->fhlen;
+	req.fh.bd_fh_val = (char *)o->fh;
+	req.sattr.mask = 0x08;				/* SIZE */
+	req.sattr.size = al->size;
+	smbd_user_times(o, &req.sattr);
+	bdc_call(r->conn->env->bdc, BD_SETATTR, (xdrproc_t)xdr_bd_setattr_req,
+	    &req, (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
+	    smbd_set_done, r);
+}
+
+static void
+smbd_set_allocation(struct smbd_req *r, struct smbd_session *s,
+    struct smbd_open *o, uint64_t size)
+{
+	struct smbd_alloc *al;
+	bd_fh_req fr;
+
+	if ((al = calloc(1, sizeof(*al))) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	al->r = r;
+	al->file_id = o->id;
+	al->size = size;
+	r->work = al;
+	r->work_free = free;
+	smbd_fh_fill(&fr, s, o->fh, o->fhlen);
+	bdc_call(r->conn->env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req, &fr,
+	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+	    smbd_alloc_attr, al);
+}
+
 void
 smbd_set_info(struct smbd_req *r)
 {
@@ -2388,7 +2703,6 @@ smbd_set_info(struct smbd_req *r)
 	const uint8_t *d;
 	uint32_t blen, nlen, st;
 	uint16_t boff;
-	uint64_t t;
 	uint8_t ok[2] = { 2, 0 };
 
 	if ((o = smbd_file_args(r, 33, 16, &s)) == NULL)
@@ -2419,15 +2733,35 @@ smbd_set_info(struct smbd_req *r)
 			smbd_reply_error(r, STATUS_INFO_LENGTH_MISMATCH);
 			return;
 		}
-		t = smb2_get64(d + 8);
-		if (t != 0 && t != UINT64_MAX && t != UINT64_MAX - 1) {
-			req.sattr.mask |= 0x10;		/* ATIME */
-			smbd_time_from_filetime(t, &req.sattr.atime);
+		/* BTIME, ATIME, MTIME, CTIME */
+		if (smbd_set_time(&req.sattr, smb2_get64(d), 0x400,
+		    &req.sattr.btime) == -1 ||
+		    smbd_set_time(&req.sattr, smb2_get64(d + 8), 0x10,
+		    &req.sattr.atime) == -1 ||
+		    smbd_set_time(&req.sattr, smb2_get64(d + 16), 0x40,
+		    &req.sattr.mtime) == -1 ||
+		    smbd_set_time(&req.sattr, smb2_get64(d + 24), 0x200,
+		    &req.sattr.ctime) == -1) {
+			smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+			return;
 		}
-		t = smb2_get64(d + 16);
-		if (t != 0 && t != UINT64_MAX && t != UINT64_MAX - 1) {
-			req.sattr.mask |= 0x40;		/* MTIME */
-			smbd_time_from_filetime(t, &req.sattr.mtime);
+		if (req.sattr.mask & 0x200) {
+			o->user_times |= 0x200;
+			o->user_ctime = req.sattr.ctime;
+		}
+		if (req.sattr.mask & 0x40) {
+			o->user_times |= 0x40;
+			o->user_mtime = req.sattr.mtime;
+		}
+		/*
+		 * MS-FSA 2.1.5.14.2: DIRECTORY on a file, TEMPORARY on a
+		 * directory are refused.
+		 */
+		if ((!o->is_dir && (smb2_get32(d + 32) &
+		    FILE_ATTRIBUTE_DIRECTORY)) || (o->is_dir &&
+		    (smb2_get32(d + 32) & FILE_ATTRIBUTE_TEMPORARY))) {
+			smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+			return;
 		}
 		if (smb2_get32(d + 32) != 0) {
 			req.sattr.mask |= 0x100;	/* DOS */
@@ -2457,11 +2791,49 @@ smbd_set_info(struct smbd_req *r)
 	case 15:	/* FileFullEaInformation (create_ctx.c) */
 		smbd_ea_set(r, s, o, d, blen);
 		return;
-	case 19:	/* FileAllocationInformation: nothing reserved */
+	case 19:	/* FileAllocationInformation */
 		if (blen < 8) {
 			smbd_reply_error(r, STATUS_INFO_LENGTH_MISMATCH);
 			return;
 		}
+		if (o->is_dir || o->stream[0] != '\0') {
+			smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
+			return;
+		}
+		/*
+		 * Nothing is reserved: the size set is answered to this
+		 * handle, in 4 KiB units (dittofs-smbd(8)).
+		 */
+		o->alloc = smb2_get64(d) > UINT64_MAX - 4095 ? UINT64_MAX :
+		    (smb2_get64(d) + 4095) & ~(uint64_t)4095;
+		smbd_set_allocation(r, s, o, smb2_get64(d));
+		return;
+	case 14:	/* FilePositionInformation */
+		if (blen < 8) {
+			smbd_reply_error(r, STATUS_INFO_LENGTH_MISMATCH);
+			return;
+		}
+		o->position = smb2_get64(d);
+		smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
+		return;
+	case 16:	/* FileModeInformation (MS-FSA 2.1.5.14.9) */
+		if (blen < 4) {
+			smbd_reply_error(r, STATUS_INFO_LENGTH_MISMATCH);
+			return;
+		}
+		nlen = smb2_get32(d);
+		if ((nlen & ~(SMBD_MODE_SETTABLE | SMBD_MODE_SYNC | 0x08u)) ||
+		    (nlen & SMBD_MODE_SYNC) != (o->mode & SMBD_MODE_SYNC) ||
+		    ((nlen & 0x08u) && !(o->mode & 0x08u))) {
+			smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+			return;
+		}
+		o->mode = (o->mode & ~SMBD_MODE_SETTABLE) |
+		    (nlen & SMBD_MODE_SETTABLE);
+		if (nlen & FILE_WRITE_THROUGH)
+			o->options |= FILE_WRITE_THROUGH;
+		else
+			o->options &= ~FILE_WRITE_THROUGH;
 		smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
 		return;
 	case 13:	/* FileDispositionInformation */
@@ -2517,6 +2889,7 @@ smbd_set_info(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_NOT_SUPPORTED);
 		return;
 	}
+	smbd_user_times(o, &req.sattr);
 	bdc_call(r->conn->env->bdc, BD_SETATTR, (xdrproc_t)xdr_bd_setattr_req,
 	    &req, (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
 	    smbd_set_done, r);

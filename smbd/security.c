@@ -47,6 +47,21 @@ smbd_sec_granted(const struct smbd_open *o, uint32_t want)
 	return (granted & want) == want;
 }
 
+uint32_t
+smbd_desired_granted(uint32_t desired)
+{
+	/* ACCESS_SYSTEM_SECURITY is never granted (no SACL here). */
+	uint32_t m = secdesc_mask_to_acl(desired) & ACL_MASK_ALL;
+
+	/*
+	 * MAXIMUM_ALLOWED: at least what everyone holds (smbd_access_mask);
+	 * CREATE adds the rest it finds (create_ctx.c).
+	 */
+	if (desired & SMBD_MAXIMUM_ALLOWED)
+		m |= ACL_READ_ATTRIBUTES | ACL_READ_ACL | ACL_SYNCHRONIZE;
+	return m;
+}
+
 /* BD_ACL_SET of an encoded ACL on the open's file, as the session. */
 static void
 smbd_sec_acl_set(struct smbd_req *r, struct smbd_session *s,

@@ -236,7 +236,23 @@ struct smbd_open {
 	uint32_t		 options;	/* CREATE's CreateOptions */
 	uint32_t		 desired;	/* CREATE's DesiredAccess */
 	uint32_t		 share_access;	/* CREATE's ShareAccess */
+	/*
+	 * GrantedAccess (3.3.5.9): DesiredAccess with its generic rights
+	 * mapped; with MAXIMUM_ALLOWED, the maximal access (create_ctx.c)
+	 */
+	uint32_t		 granted;
 	int			 delete_pending;
+	/* FilePositionInformation, FileModeInformation (MS-FSCC 2.4) */
+	uint64_t		 position;
+	uint32_t		 mode;
+	uint64_t		 alloc;		/* FileAllocationInformation set */
+	/*
+	 * MS-FSA 2.1.5.14.2: the times this handle set (STORE_SATTR_CTIME,
+	 * _MTIME bits), which its later changes keep
+	 */
+	unsigned int		 user_times;
+	bd_time			 user_ctime;
+	bd_time			 user_mtime;
 	/*
 	 * stream.c: a named stream of the file fh names ("" for the file's
 	 * own data); fd is the stream's, its share mode and locks its own.
@@ -468,6 +484,8 @@ void	 smbd_set_info(struct smbd_req *);
  * DesiredAccess (MAXIMUM_ALLOWED: all; blockd checks the ACL itself).
  */
 int	 smbd_sec_granted(const struct smbd_open *, uint32_t want);
+/* DesiredAccess with its generic rights mapped (MS-SMB2 2.2.13.1.1). */
+uint32_t smbd_desired_granted(uint32_t desired);
 void	 smbd_query_security(struct smbd_req *, struct smbd_session *,
 	    struct smbd_open *, uint32_t secinfo, uint32_t outmax);
 void	 smbd_set_security(struct smbd_req *, struct smbd_session *,
@@ -484,9 +502,12 @@ void	 smbd_secd_apply(struct smbd_req *, struct smbd_session *,
 
 /* create_ctx.c: MxAc, QFid, AlSi, ExtA, AppInstanceId; EAs */
 struct smbd_cctx;
-/* The contexts checked; *out NULL when none of these is there. */
+/*
+ * The contexts checked; *out NULL when none of these is there and
+ * desired (DesiredAccess) has no MAXIMUM_ALLOWED to resolve.
+ */
 uint32_t smbd_cctx_parse(struct smbd_req *, const uint8_t *contexts,
-	    uint32_t len, struct smbd_cctx **out);
+	    uint32_t len, uint32_t desired, struct smbd_cctx **out);
 void	 smbd_cctx_free(struct smbd_cctx *);
 /* 3.3.5.9.13: other clients' opens of the path with the id are closed. */
 void	 smbd_cctx_app_close(struct smbd_req *, const struct smbd_cctx *,
@@ -503,6 +524,8 @@ void	 smbd_app_disconnected(struct smbd_conn *, const struct smbd_open *);
 /* QUERY_INFO FileEaInformation, FileFullEaInformation; SET_INFO. */
 void	 smbd_ea_query(struct smbd_req *, struct smbd_session *,
 	    struct smbd_open *, uint8_t class, uint32_t outmax);
+/* EaSize (MS-FSCC 2.4.12) of a BD_NAMED_LIST answer: its user EAs. */
+uint32_t smbd_ea_size(const bd_named_list_reply *);
 void	 smbd_ea_set(struct smbd_req *, struct smbd_session *,
 	    struct smbd_open *, const uint8_t *, uint32_t len);
 

@@ -460,7 +460,8 @@ smbd_stream_query(struct smbd_req *r, struct smbd_session *s,
 	struct smbd_stream_query *q;
 	bd_fh_req req;
 
-	if (outmax < SMB2_STREAM_INFO_FIXED) {
+	/* MS-SMB2 3.3.5.20.1: 32, the fixed size Windows answers for. */
+	if (outmax < 32) {
 		smbd_reply_error(r, STATUS_INFO_LENGTH_MISMATCH);
 		return;
 	}

@@ -39,6 +39,8 @@ handle, seqids) is kept in a JSON state file.
   nfs4probe PORT meta P N            N COMPOUNDs of PUTROOTFH, LOOKUPs of
                                      P, ACCESS, GETATTR change and size:
                                      "META N ok access A change C size S"
+  nfs4probe PORT btime P             PUTROOTFH, LOOKUPs of P, GETATTR
+                                     time_create: "BTIME sec nsec"
   nfs4probe PORT readmid STATE       PUTFH, READ, GETFH: "READ data NEXT n"
   nfs4probe PORT readat STATE OFF N  PUTFH + READ of N bytes at OFF, then
                                      GETFH (the READ's padding and eof in
@@ -1473,6 +1475,19 @@ def main():
                                            u32(rec, off + 8)))
         else:
             print("OK" if stat == 0 else "ACCEPT_STAT %d" % stat)
+    elif cmd == "btime":
+        # The birth time an SMB client may have set (time_create, 50).
+        ops = [putroot()] + path_ops(args[0]) + [getattr_([0, 1 << 18])]
+        r = compound(port, ops)
+        if r.status != NFS4_OK:
+            fail(r, r.status)
+        for _ in range(len(ops)):
+            r.res()
+        r.skip_words()          # the bitmap
+        r.u32()                 # attrlist4 length
+        sec = r.u64()
+        print("BTIME %d %d" % (sec - (1 << 64) if sec >> 63 else sec,
+                               r.u32()))
     elif cmd == "meta":
         # N x (PUTROOTFH, LOOKUPs, ACCESS, GETATTR change+size):
         # "META n ok access A change C size S" from the last one.

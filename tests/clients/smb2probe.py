@@ -167,6 +167,14 @@ names and prints one line the test compares:
                       once the first request waits, "NOTIFY 0x<status>
                       <action>:<name>..." per completion, re-armed until
                       N changes came, then "DONE"
+  info D KEYHEX       PASS/FAIL lines: SET_INFO FileBasicInformation's
+                      four times, kept by the handle that set them, -1,
+                      -2 and below; FileAccessInformation and FileAll's
+                      AccessFlags and EaSize; READ_ATTRIBUTES checked;
+                      position and mode; each class's fixed size
+                      (INFO_LENGTH_MISMATCH) and BUFFER_OVERFLOW with
+                      what fits; allocation, delete pending; "BTIME
+                      <name> <unix seconds>" for an NFSv4 check
 """
 import os
 import socket
@@ -1959,14 +1967,172 @@ def setinfo(p, f, cls, data):
     return p.call(0x11, si)["status"]
 
 
+def pass_fail(name, ok, detail=""):
+    """A PASS or FAIL line, flushed (a test reads them as checks)."""
+    print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, detail)))
+    sys.stdout.flush()
+
+
+def filetime(t):
+    """A Unix time in seconds as a FILETIME."""
+    return (int(t) + 11644473600) * 10000000
+
+
+def info_steps(d, key):
+    """PASS/FAIL lines: QUERY_INFO and SET_INFO classes on share export
+    (times, granted access, position, mode, output buffer sizes, the
+    EaSize of listings)."""
+    p = LockProbe(connect(), d, key)
+    p.login()
+
+    rep = pass_fail
+    name = "info-%d.bin" % os.getpid()
+    r = create_with(p, name, [create_ctx(b"ExtA",
+                                         ea_chain([(b"Colour", b"blue")]))],
+                    disp=2)
+    rep("CREATE (GENERIC_READ | GENERIC_WRITE) with an EA", r["status"] == 0,
+        hex(r["status"]))
+    if r["status"] != 0:
+        return
+    f = p.fid(r)
+    st, acc = query(p, f, 8)
+    rep("FileAccessInformation: GENERIC_READ | GENERIC_WRITE mapped, "
+        "0x12019f", st == 0 and acc == struct.pack("<I", 0x12019f),
+        "%s %s" % (hex(st), acc.hex()))
+    st, ea = query(p, f, 7)
+    st2, alli = query(p, f, 18)
+    rep("FileAllInformation: EaSize as FileEaInformation's (20), "
+        "AccessFlags 0x12019f",
+        st == 0 and st2 == 0 and ea == struct.pack("<I", 20) and
+        alli[72:80] == ea + struct.pack("<I", 0x12019f),
+        "%s %s %s" % (hex(st2), ea.hex(), alli[72:80].hex()))
+    p.rw(WRITE, f, 0, 7)
+    base = int(time.time()) - 10 * 86400
+    times = [filetime(base + k) for k in (100, 200, 300, 400)]
+    st = setinfo(p, f, 4, struct.pack("<QQQQII", *times, 0, 0))
+    st2, b = query(p, f, 4)
+    rep("SET_INFO FileBasicInformation: creation, access, write and "
+        "change times read back", st == 0 and st2 == 0 and
+        list(struct.unpack_from("<QQQQ", b)) == times,
+        "%s %s %s" % (hex(st), hex(st2), b[:32].hex()))
+    st = setinfo(p, f, 4, struct.pack("<QQQQII", 0, 0, 0, 0, 1, 0))
+    st2, b = query(p, f, 4)
+    rep("SET_INFO READONLY with times 0: the times this handle set stay",
+        st == 0 and st2 == 0 and
+        list(struct.unpack_from("<QQQQI", b)) == times + [1],
+        "%s %s" % (hex(st), b.hex()))
+    setinfo(p, f, 4, struct.pack("<QQQQII", 0, 0, 0, 0, 0x80, 0))
+    st = setinfo(p, f, 4, struct.pack("<QQQQII", *([(1 << 64) - 1] * 2 +
+                                                   [(1 << 64) - 2] * 2),
+                                      0, 0))
+    st2, b = query(p, f, 4)
+    rep("SET_INFO times -1 and -2: nothing moves", st == 0 and
+        list(struct.unpack_from("<QQQQ", b)) == times, "%s %s" %
+        (hex(st), b.hex()))
+    st = setinfo(p, f, 4, struct.pack("<QQQQII", (1 << 64) - 3, 0, 0, 0, 0,
+                                      0))
+    rep("SET_INFO a time below -2: INVALID_PARAMETER", st == 0xc000000d,
+        hex(st))
+    st = setinfo(p, f, 4, struct.pack("<QQQQII", 0, 0, 0, 0, 0x10, 0))
+    rep("SET_INFO FILE_ATTRIBUTE_DIRECTORY on a file: INVALID_PARAMETER",
+        st == 0xc000000d, hex(st))
+    st, f2 = p.open(name, disp=1)
+    st2 = p.rw(WRITE, f2, 0, 3) if st == 0 else st
+    st3, b = query(p, f, 4)
+    ct = struct.unpack_from("<QQQQ", b) if st3 == 0 else [0] * 4
+    rep("a write through another open: change time now, creation time "
+        "kept", st2 == 0 and ct[0] == times[0] and
+        ct[3] > filetime(time.time() - 3600), "%s %s" % (hex(st2), b.hex()))
+    if st == 0:
+        p.close(f2)
+    st, f3 = p.open(name, access=0xa0, disp=1)
+    st2, acc = query(p, f3, 8) if st == 0 else (st, b"")
+    st3, _b = query(p, f3, 4) if st == 0 else (st, b"")
+    rep("EXECUTE | READ_ATTRIBUTES open: granted 0xa0, basic served",
+        st2 == 0 and acc == struct.pack("<I", 0xa0) and st3 == 0,
+        "%s %s %s" % (hex(st2), acc.hex(), hex(st3)))
+    st, f4 = p.open(name, access=0x1, disp=1)
+    st2, _b = query(p, f4, 4) if st == 0 else (st, b"")
+    st3, _b = query(p, f4, 5) if st == 0 else (st, b"")
+    rep("READ_DATA open: basic ACCESS_DENIED, standard served",
+        st2 == 0xc0000022 and st3 == 0, "%s %s" % (hex(st2), hex(st3)))
+    st = setinfo(p, f, 14, struct.pack("<Q", 123456))
+    st2, pos = query(p, f, 14)
+    st3, alli = query(p, f, 18)
+    rep("FilePositionInformation set and read (and in FileAll)", st == 0 and
+        pos == struct.pack("<Q", 123456) and alli[80:88] == pos,
+        "%s %s" % (hex(st), pos.hex()))
+    st = setinfo(p, f, 16, struct.pack("<I", 2))
+    st2, mode = query(p, f, 16)
+    st3 = setinfo(p, f, 16, struct.pack("<I", 1))
+    rep("FileModeInformation: 2 set and read, 1 INVALID_PARAMETER",
+        st == 0 and mode == struct.pack("<I", 2) and st3 == 0xc000000d,
+        "%s %s %s" % (hex(st), mode.hex(), hex(st3)))
+    for (typ, cls, fixed) in [(1, 4, 40), (1, 5, 24), (1, 6, 8), (1, 7, 4),
+                              (1, 8, 4), (1, 14, 8), (1, 16, 4), (1, 17, 4),
+                              (1, 18, 104), (1, 21, 8), (1, 22, 32),
+                              (1, 28, 16), (1, 34, 56), (1, 35, 8),
+                              (2, 1, 24), (2, 3, 24), (2, 4, 8), (2, 5, 16),
+                              (2, 7, 32)]:
+        st, full = query(p, f, cls, outlen=65535, typ=typ)
+        st2, _b = query(p, f, cls, outlen=fixed - 1, typ=typ)
+        st3, part = query(p, f, cls, outlen=len(full) - 1, typ=typ) \
+            if len(full) > fixed else (0x80000005, full[:-1])
+        # A list (streams) answers the entries that fit whole.
+        rep("%s class %d: %d bytes, under %d INFO_LENGTH_MISMATCH, "
+            "shorter BUFFER_OVERFLOW" % ("file" if typ == 1 else "fs",
+                                         cls, len(full), fixed),
+            st == 0 and st2 == 0xc0000004 and st3 == 0x80000005 and
+            (part == full[:len(full) - 1] or (cls == 22 and typ == 1)),
+            "%s %s %s %d" % (hex(st), hex(st2), hex(st3), len(part)))
+    st = setinfo(p, f, 19, struct.pack("<Q", 0))
+    st2, std = query(p, f, 5)
+    rep("FileAllocationInformation 0: end of file 0", st == 0 and
+        std[8:16] == struct.pack("<Q", 0), "%s %s" % (hex(st), std.hex()))
+    st = setinfo(p, f, 13, b"\1")
+    st2, std = query(p, f, 5)
+    setinfo(p, f, 13, b"\0")
+    st3, std2 = query(p, f, 5)
+    rep("delete pending: NumberOfLinks 0, then 1 again", st == 0 and
+        std[16:21] == struct.pack("<IB", 0, 1) and
+        std2[16:21] == struct.pack("<IB", 1, 0), "%s %s" % (std.hex(),
+                                                            std2.hex()))
+    p.close(f)
+    # QUERY_DIRECTORY's EaSize: the file's (FileEaInformation's), and 0
+    # for a file without EAs, in each class that carries one.
+    plain = "info-%d-plain.bin" % os.getpid()
+    st, fp = p.open(plain, disp=2)
+    if st == 0:
+        p.close(fp)
+    r = create_with(p, "", [], access=0x81, disp=1, options=1)
+    droot = p.fid(r) if r["status"] == 0 else b"\0" * 16
+    for cls in (2, 3, 37, 38):
+        got = []
+        for n in (name, plain):
+            pat = n.encode("utf-16-le")
+            qd = struct.pack("<HBBI16sHHI", 33, cls, 1, 0, droot, 64 + 32,
+                             len(pat), 65536) + pat
+            rr = p.call(0x0e, qd)
+            if rr["status"] != 0:
+                got.append(hex(rr["status"]))
+                continue
+            (off, _ln) = struct.unpack_from("<HI", rr["body"], 2)
+            got.append(struct.unpack_from("<I", rr["body"],
+                                          off - 64 + 64)[0])
+        rep("QUERY_DIRECTORY class %d: EaSize 20 for the file with an EA, "
+            "0 without" % cls, got == [20, 0], "%s" % got)
+    if r["status"] == 0:
+        p.close(droot)
+    # The creation time set above, for NFSv4's time_create.
+    print("BTIME %s %d" % (name, base + 100))
+
+
 def cctx_steps(d, key):
     """PASS/FAIL lines: the contexts and the EA classes on share export."""
     p = LockProbe(connect(), d, key)
     p.login()
 
-    def rep(name, ok, detail=""):
-        print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, detail)))
-        sys.stdout.flush()
+    rep = pass_fail
     name = "cctx-%d.bin" % os.getpid()
     eas = [(b"Colour", b"blue"), (b"SIZE", b"x" * 300)]
     r = create_with(p, name, [create_ctx(b"MxAc", b""),
@@ -2879,6 +3045,9 @@ def main():
         return
     if CMD == "cctx":
         cctx_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
+        return
+    if CMD == "info":
+        info_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
         return
     if CMD == "mxac":
         mxac(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],

@@ -14,8 +14,12 @@
 # and on a read-only share.  AppInstanceId: a second client's durable
 # open with the same id closes the first one's, connected (no oplock
 # break, its CLOSE answers FILE_CLOSED) or disconnected and kept in
-# stated (logged).  Then, with dittofs-gssd and smbtorture, the
-# smbtorture subtests of these that pass.
+# stated (logged).  smb2probe.py info: QUERY_INFO and SET_INFO classes
+# (the four times of FileBasicInformation, granted access, position,
+# mode, fixed sizes and BUFFER_OVERFLOW, allocation, delete pending),
+# and the CreationTime set read back as NFSv4's time_create.  Then,
+# with dittofs-gssd and smbtorture, the smbtorture subtests of these
+# that pass.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -23,12 +27,17 @@ set -u
 suite_need_root
 suite_in_netns "$0" "$@"
 suite_users
-SUITE_WITH=smbd
+SUITE_WITH="nfsd smbd"
 suite_setup
+P=2049
 S=445
 KEY=00112233445566778899aabbccddeeff
 sed -i '/^\[share export\]$/a root squash = no' "$SUITE_CONF"
 cat >> "$SUITE_CONF" <<CONF
+
+[nfsd]
+port = $P
+mount port = 20048
 
 [smbd]
 port = $S
@@ -63,17 +72,27 @@ python3 "$top_srcdir/tests/clients/gssd-stub.py" "$SUITE_DIR/run" 0 0 $KEY \
 STUB=$!
 
 suite_start
-check "blockd, stated and smbd come up" suite_wait_ready blockd stated smbd
+check "blockd, stated, nfsd and smbd come up" suite_wait_ready blockd stated nfsd smbd
 check "smbd connects to stated and gssd" suite_wait 20 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'gssd connected.*stated connected'"
 SMBD=$(suite_pid smbd)
 
 if python3 -c 'import cryptography' 2>/dev/null; then D=311; else D=210; fi
-SMB cctx $D $KEY > "$SUITE_DIR/cctx.out" 2>&1
-[ -s "$SUITE_DIR/cctx.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/cctx.out"
-grep -q '^Traceback' "$SUITE_DIR/cctx.out" && { sed 's/^/# /' "$SUITE_DIR/cctx.out"; echo "FAIL probe: it died" >> "$SUITE_DIR/cctx.out"; }
-while read -r verdict rest; do
-	case "$verdict" in PASS|FAIL) check "cctx: $rest" test "$verdict" = PASS ;; esac
-done < "$SUITE_DIR/cctx.out"
+# smb2probe's COMMAND, a check of each PASS/FAIL line it prints.
+probe_checks() {
+	SMB "$1" $D $KEY > "$SUITE_DIR/$1.out" 2>&1
+	[ -s "$SUITE_DIR/$1.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/$1.out"
+	grep -q '^Traceback' "$SUITE_DIR/$1.out" && { sed 's/^/# /' "$SUITE_DIR/$1.out"; echo "FAIL probe: it died" >> "$SUITE_DIR/$1.out"; }
+	while read -r verdict rest; do
+		case "$verdict" in PASS|FAIL) check "$1: $rest" test "$verdict" = PASS ;; esac
+	done < "$SUITE_DIR/$1.out"
+}
+probe_checks cctx
+probe_checks info
+# The creation time SET_INFO gave is the store's birth time: NFSv4's
+# time_create reads it.
+read -r _b bname bsec < <(grep '^BTIME' "$SUITE_DIR/info.out") || bname=
+out=$(PYTHONPATH="$ONCRPC_PYTHONPATH" timeout 30 python3 "$top_srcdir/tests/clients/nfs4probe.py" $P btime "/export/${bname:-none}" 2>&1)
+check "NFSv4 time_create of $bname is the CreationTime SMB set ($out, want ${bsec:-?})" test "$out" = "BTIME ${bsec:-x} 0"
 check "the malformed EA chains and context lists were logged" sh -c "grep -q 'a malformed EA chain' '$SUITE_DIR/run.log' && grep -q 'malformed context list' '$SUITE_DIR/run.log' && grep -q 'a bad EA name' '$SUITE_DIR/run.log'"
 
 # The share's root for root (owner, may write) and for root squashed
@@ -150,20 +169,19 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# The subtests of these contexts and classes that pass
 	# (CREATE_PROBE=1 tries a list, CREATE_PROBE_LIST another).  Not:
 	# smb2.create.gentest (attribute and access bits refused that we
-	# take), smb2.create.open, smb2.getinfo.complex and
-	# smb2.getinfo.getinfo_access, smb2.setinfo (SET_INFO basic sets
-	# no creation or change time, so the complex file's setup fails),
-	# smb2.getinfo.granted (FileAccessInformation is not served, the
-	# AccessFlags of FileAllInformation are FILE_ALL_ACCESS whatever
-	# the open), smb2.getinfo.fsinfo and .normalized (quota and
-	# normalized-name classes), smb2.getinfo.qfs_buffercheck and
-	# .qfile_buffercheck (short buffers answered with what fits),
+	# take), smb2.create.open, smb2.setinfo (its last step, an ACE
+	# for S-1-5-32-1234-5432, is INVALID_SID: the SID rule of
+	# dittofs-smbd(8)), smb2.getinfo.fsinfo (the quota class) and
+	# .normalized (names are case-sensitive here),
 	# smb2.create.aclfile, .acldir, smb2.maximum_allowed (SIDs of
 	# Windows groups are INVALID_SID here), smb2.create.nulldacl,
 	# .impersonation, .dosattr_tmp_dir, .quota-fake-file, and
 	# smb2.ea.acl_xattr (Samba's own acl_xattr_name option).
 	CREATE_TORTURE="${CREATE_TORTURE-smb2.create.blob
-	    smb2.create.dir-alloc-size smb2.durable-v2-open.app-instance}"
+	    smb2.create.dir-alloc-size smb2.durable-v2-open.app-instance
+	    smb2.getinfo.complex smb2.getinfo.granted
+	    smb2.getinfo.getinfo_access smb2.getinfo.qfile_buffercheck
+	    smb2.getinfo.qfs_buffercheck}"
 	if [ -n "${CREATE_PROBE:-}" ]; then
 		for t in ${CREATE_PROBE_LIST:-smb2.create.gentest smb2.create.blob smb2.maximum_allowed.maximum_allowed smb2.maximum_allowed.read_only smb2.durable-v2-open.app-instance smb2.ea.acl_xattr smb2.getinfo.complex smb2.getinfo.fsinfo smb2.getinfo.qfs_buffercheck smb2.getinfo.qfile_buffercheck smb2.getinfo.qsec_buffercheck smb2.getinfo.granted smb2.getinfo.normalized smb2.getinfo.getinfo_access smb2.setinfo smb2.create.open smb2.create.dir-alloc-size}; do
 			if timeout 120 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > "$SUITE_DIR/t.out" 2>&1; then diag "PROBE PASS $t"; else diag "PROBE FAIL $t: $(grep -E 'failure|error|Incorrect|should|line|c:[0-9]' "$SUITE_DIR/t.out" | head -4 | tr '\n' ' ')"; fi

@@ -934,6 +934,50 @@ test_io_rule(struct store *s, const struct store_fh *root)
 
 static void	test_acl_basic(struct store *, const struct store_fh *);
 
+/*
+ * STORE_READDIR_XATTRS: xa's one user xattr counted, the symlink's
+ * target and the directory's ACL not.
+ */
+static void
+test_readdir_xattrs(struct store *s, const struct store_fh *root)
+{
+	static struct store_dirent ents[64];
+	struct store_fh d, f;
+	size_t n, i;
+	uint32_t got[3] = { 9, 9, 9 };
+	int eof, rv;
+
+	rv = store_mkdir(s, &cr_root, root, N("xd"), 0755, &d, NULL);
+	if (rv == 0)
+		rv = store_create(s, &cr_root, &d, N("one"), 0644,
+		    STORE_CREATE_GUARDED, NULL, &f, NULL);
+	if (rv == 0)
+		rv = store_xattr_set(s, &cr_root, &f, N("user.x"), "v", 1, 0);
+	if (rv == 0)
+		rv = store_xattr_set(s, &cr_root, &f, N("user.y"), "w", 1, 0);
+	if (rv == 0)
+		rv = store_create(s, &cr_root, &d, N("none"), 0644,
+		    STORE_CREATE_GUARDED, NULL, &f, NULL);
+	if (rv == 0)
+		rv = store_symlink(s, &cr_root, &d, N("ln"), N("one"), &f,
+		    NULL);
+	if (rv == 0)
+		rv = store_readdir(s, &cr_root, &d, 0, NULL, ents, 64,
+		    1 | STORE_READDIR_XATTRS, &n, &eof);
+	for (i = 0; rv == 0 && i < n; i++) {
+		if (strcmp(ents[i].name, "one") == 0)
+			got[0] = ents[i].xattrs;
+		else if (strcmp(ents[i].name, "none") == 0)
+			got[1] = ents[i].xattrs;
+		else if (strcmp(ents[i].name, "ln") == 0)
+			got[2] = ents[i].xattrs;
+	}
+	tap_ok(rv == 0 && got[0] == 2 && got[1] == 0 && got[2] == 0,
+	    "readdir with STORE_READDIR_XATTRS: 2 user xattrs, 0, a "
+	    "symlink's target not counted (%u %u %u)", got[0], got[1],
+	    got[2]);
+}
+
 static void
 test_xattr(struct store *s, const struct store_fh *root)
 {
@@ -986,6 +1030,7 @@ test_xattr(struct store *s, const struct store_fh *root)
 	store_symlink(s, &cr_root, root, N("xl"), N("target"), &lnk, NULL);
 	rv = store_xattr_list(s, &cr_bob, &lnk, buf, sizeof(buf), &len);
 	tap_ok(rv == 0 && len == 0, "symlink target not listed as an xattr");
+	test_readdir_xattrs(s, root);
 
 	test_acl_basic(s, &fh);
 }
@@ -2318,23 +2363,24 @@ test_upgrade(void)
 	free(ents);
 }
 
-/* An inode record as a store from before record version 2 wrote it. */
+/* An inode record as a store of record version 1 or 2 wrote it. */
 static int
-put_v1_record(struct store *s, const struct store_inode *ip)
+put_old_record(struct store *s, const struct store_inode *ip, int version)
 {
 	uint8_t k[8], rec[STORE_INODE_RECLEN];
 	DBT key, data;
 	int rv;
 
 	store_inode_encode(ip, rec);
-	rec[0] = 1;
+	rec[0] = (uint8_t)version;
 	store_put64(k, ip->ino);
 	memset(&key, 0, sizeof(key));
 	memset(&data, 0, sizeof(data));
 	key.data = k;
 	key.size = sizeof(k);
 	data.data = rec;
-	data.size = STORE_INODE_RECLEN_V1;
+	data.size = version == 1 ? STORE_INODE_RECLEN_V1 :
+	    STORE_INODE_RECLEN_V2;
 	if ((rv = store_txn_begin(s)) != 0)
 		return rv;
 	if (s->inodes->put(s->inodes, s->txn, &key, &data, 0) != 0)
@@ -2449,6 +2495,50 @@ test_attrs(void)
 	tap_ok(rv == 0 && a0.change > a1.change,
 	    "attrs: and change still moves up after it");
 
+	/* Birth and change times as SMB sets them, on a backed file. */
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_BTIME | STORE_SATTR_CTIME | STORE_SATTR_MTIME;
+	sa.btime.tv_sec = 1000000000;
+	sa.btime.tv_nsec = 100;
+	sa.ctime.tv_sec = 1100000000;
+	sa.ctime.tv_nsec = 200;
+	sa.mtime.tv_sec = 1050000000;
+	TAP_EQ_INT(store_setattr(s, &cr_bob, &fh, &sa, NULL), -EPERM,
+	    "attrs: birth and change times set by a non-owner: EPERM");
+	rv = store_setattr(s, &cr_root, &fh, &sa, NULL);
+	if (rv == 0)
+		rv = store_getattr(s, &fh, &a1);
+	tap_ok(rv == 0 && ts_eq(&a1.btime, &sa.btime) &&
+	    ts_eq(&a1.ctime, &sa.ctime) && ts_eq(&a1.mtime, &sa.mtime) &&
+	    a1.change > a0.change,
+	    "attrs: birth, change and write times set on a backed file read "
+	    "back (ctime %lld), change moved", (long long)a1.ctime.tv_sec);
+	s = reopen(s, dir, &opt);
+	rv = store_getattr(s, &fh, &a0);
+	tap_ok(rv == 0 && ts_eq(&a0.btime, &sa.btime) &&
+	    ts_eq(&a0.ctime, &sa.ctime),
+	    "attrs: the birth and change times set survive a reopen");
+	fd = -1;
+	rv = store_open_io(s, &cr_root, &fh, STORE_IO_WRITE, &fd, NULL);
+	if (fd >= 0 && pwrite(fd, "y", 1, 0) != 1)
+		rv = -EIO;
+	if (fd >= 0)
+		(void)close(fd);
+	if (rv == 0)
+		rv = store_getattr(s, &fh, &a1);
+	tap_ok(rv == 0 && ts_ns(&a1.ctime) > ts_ns(&sa.ctime) &&
+	    ts_eq(&a1.btime, &sa.btime),
+	    "attrs: a write after it moves ctime past the one set, not birth");
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_CTIME;
+	sa.ctime.tv_sec = 1200000000;
+	rv = store_setattr(s, &cr_root, &g, &sa, NULL);
+	if (rv == 0)
+		rv = store_getattr(s, &g, &a0);
+	tap_ok(rv == 0 && ts_eq(&a0.ctime, &sa.ctime) &&
+	    (a0.flags & STORE_ATTR_UNBACKED),
+	    "attrs: a change time set on an unbacked file reads back");
+
 	/* A record of version 1, with a small counter as change. */
 	rv = store_create(s, &cr_root, &root, N("h"), 0644,
 	    STORE_CREATE_GUARDED, NULL, &h, &a0);
@@ -2459,7 +2549,7 @@ test_attrs(void)
 		ip.dos = STORE_DOS_HIDDEN;
 		ip.btime.tv_sec = 0;
 		ip.btime.tv_nsec = 0;
-		rv = put_v1_record(s, &ip);
+		rv = put_old_record(s, &ip, 1);
 	}
 	if (rv == 0)
 		rv = store_getattr(s, &h, &a1);
@@ -2478,11 +2568,25 @@ test_attrs(void)
 	if (rv == 0)
 		rv = store_inode_get(s, a0.ino, &ip);
 	if (rv == 0)
-		rv = put_v1_record(s, &ip);
+		rv = put_old_record(s, &ip, 1);
 	TAP_EQ_INT(rv, 0, "attrs: another version 1 record left for fsck");
+	rv = store_create(s, &cr_root, &root, N("h2"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh, &a0);
+	if (rv == 0)
+		rv = store_inode_get(s, a0.ino, &ip);
+	if (rv == 0) {
+		ip.dos = STORE_DOS_HIDDEN;
+		ip.ctime_floor = 77;
+		rv = put_old_record(s, &ip, 2);
+	}
+	if (rv == 0)
+		rv = store_inode_get(s, a0.ino, &ip);
+	tap_ok(rv == 0 && ip.dos == STORE_DOS_HIDDEN && ip.ctime_floor == 0,
+	    "attrs: a version 2 record reads with its DOS word, no ctime "
+	    "floor");
 	store_close(s);
 	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0,
-	    "attrs: fsck accepts records of both versions");
+	    "attrs: fsck accepts records of all three versions");
 	rm_tree(dir);
 }
 
