@@ -26,8 +26,9 @@ tests_unit_test_principal_LDADD = gssd/libgssdauth.a
 # test_krb5.sh with a KDC of its own.
 check_PROGRAMS += tests/clients/krb5-client
 tests_clients_krb5_client_SOURCES = tests/clients/krb5-client.c
-tests_clients_krb5_client_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS)
-tests_clients_krb5_client_LDADD = $(GSSAPI_LIBS)
+tests_clients_krb5_client_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS) \
+	-I$(top_srcdir)/gssd
+tests_clients_krb5_client_LDADD = gssd/libgssdauth.a $(GSSAPI_LIBS)
 TESTS += tests/integration/test_krb5.sh
 EXTRA_DIST += tests/integration/test_krb5.sh \
 	tests/integration/krb5lib.sh
