@@ -145,7 +145,7 @@ gssd_set_token(struct gssd_accept_reply *rep, uint8_t *tok, size_t len)
 	rep->token.token_len = (u_int)len;
 }
 
-static void
+void
 gssd_bad_token(struct gssd_env *env, struct ipc_peer *peer,
     struct gssd_accept_reply *rep, const char *what)
 {

@@ -127,6 +127,8 @@ struct gssd_env {
 struct gssd_env	*gssd_env_of(struct ipc_peer *);
 int	 gssd_decode(struct ipc_peer *, struct ipc_msg *, xdrproc_t, void *,
 	    const char *what);
+void	 gssd_bad_token(struct gssd_env *, struct ipc_peer *,
+	    struct gssd_accept_reply *, const char *what);
 
 /* krb5.c */
 void	 gssd_krb5_pre_init(struct gssd_env *);

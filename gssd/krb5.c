@@ -618,15 +618,6 @@ gssd_krb5_mic_make(struct gssd_ctx *c, gss_buffer_desc *mic)
 	return GSS_ERROR(major) ? -1 : 0;
 }
 
-static void
-gssd_krb5_bad_token(struct gssd_env *env, struct ipc_peer *peer,
-    struct gssd_accept_reply *rep, const char *what)
-{
-	env->count.bad_tokens++;
-	log_warnx_rl("%s: malformed %s token", ipc_peer_name(peer), what);
-	rep->status = GSSD_BAD_TOKEN;
-}
-
 /*
  * RFC 4178 5 with Kerberos.  The initiator's first choice with its
  * AP-REQ: accepted at once (MICs only if the initiator sent one).
@@ -668,7 +659,7 @@ gssd_krb5_spnego(struct gssd_env *env, struct ipc_peer *peer,
 		break;
 	case GSSD_CTX_KRB5:
 		if (t->kind != SPNEGO_RESP || t->response_token.p == NULL) {
-			gssd_krb5_bad_token(env, peer, rep,
+			gssd_bad_token(env, peer, rep,
 			    "SPNEGO (no Kerberos AP-REQ)");
 			return;
 		}
@@ -676,16 +667,18 @@ gssd_krb5_spnego(struct gssd_env *env, struct ipc_peer *peer,
 		break;
 	case GSSD_CTX_KRB5_MIC:
 		if (t->kind != SPNEGO_RESP || t->mech_list_mic.p == NULL) {
-			gssd_krb5_bad_token(env, peer, rep,
+			gssd_bad_token(env, peer, rep,
 			    "SPNEGO (no mechListMIC)");
 			return;
 		}
 		if (gssd_krb5_mic_verify(c, &t->mech_list_mic) == -1)
 			goto mic_denied;
+		if (spnego_encode_resp(SPNEGO_ACCEPT_COMPLETED, -1, NULL, 0,
+		    NULL, 0, out, outlen) == -1) {
+			rep->status = GSSD_ERROR;
+			return;
+		}
 		gssd_krb5_smb_done(env, peer, c, rep);
-		rep->status = spnego_encode_resp(SPNEGO_ACCEPT_COMPLETED, -1,
-		    NULL, 0, NULL, 0, out, outlen) == 0 ? GSSD_COMPLETE :
-		    GSSD_ERROR;
 		return;
 	default:
 		rep->status = GSSD_ERROR;

@@ -55,6 +55,7 @@
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 
+#include "loadgss_init.h"
 #include "spnego.h"
 
 #define NFS_PROG	100003
@@ -577,107 +578,54 @@ garbage_init(void)
 	return 0;
 }
 
-/* RFC 2203 5.2: INIT, CONTINUE_INIT until the context is made. */
+/* loadgss_exchange_fn: one INIT or CONTINUE_INIT call and its reply. */
+static int
+init_exchange(void *arg, const uint8_t *call, size_t len,
+    const uint8_t **reply, size_t *replylen)
+{
+	struct buf *rep = arg, b = { 0 };
+
+	put(&b, call, len);
+	if (send_record(&b) == -1 || recv_record(rep, 10000) == -1) {
+		free(b.p);
+		return -1;
+	}
+	free(b.p);
+	*reply = rep->p;
+	*replylen = rep->len;
+	return 0;
+}
+
+/*
+ * RFC 2203 5.2: INIT, CONTINUE_INIT until the context is made (the
+ * load generators' loop, bench/loadgss_init.h); it becomes ctx, handle.
+ */
 static int
 make_context(const char *service)
 {
+	struct loadgss g;
+	struct buf rep = { 0 };
 	char name[512];
-	gss_buffer_desc nb, in = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER;
-	gss_name_t target;
-	OM_uint32 major, minor, gmajor;
-	struct buf a = { 0 }, b = { 0 }, rep = { 0 };
-	struct rd r;
-	const uint8_t *h, *tok, *v;
-	size_t hlen, toklen, vlen;
-	uint32_t window;
-	uint8_t wb[4];
-	int first = 1;
+	int rc;
 
 	snprintf(name, sizeof(name), "%s@%s", service, host);
-	nb.value = name;
-	nb.length = strlen(name);
-	gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE, &target);
-	for (;;) {
-		major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL, &ctx,
-		    target, (gss_OID)gss_mech_krb5, GSS_C_MUTUAL_FLAG, 0,
-		    GSS_C_NO_CHANNEL_BINDINGS, &in, NULL, &out, NULL, NULL);
-		if (GSS_ERROR(major)) {
-			gss_buffer_desc t;
-			OM_uint32 m, c = 0;
-
-			gss_display_status(&m, minor, GSS_C_MECH_CODE,
-			    GSS_C_NO_OID, &c, &t);
-			printf("no context: %.*s\n", (int)t.length,
-			    (char *)t.value);
-			return -1;
-		}
-		if (out.length == 0 && major == GSS_S_COMPLETE && !first)
-			break;
-		a.len = 0;
-		putopaque(&a, out.value, out.length);
-		gss_release_buffer(&minor, &out);
-		build_call(&b, NFS_PROG, 3, 0, first ? 1 : 2, 1, &a, 0, 0);
-		first = 0;
-		if (send_record(&b) == -1 || recv_record(&rep, 10000) == -1) {
-			printf("no context: no reply to INIT\n");
-			return -1;
-		}
-		r = (struct rd){ rep.p, rep.len, 0, 0 };
-		rdskip(&r, 8);
-		if (rd32(&r) != 0) {
-			rd32(&r);
-			printf("no context: INIT denied, auth_stat %u\n",
-			    rd32(&r));
-			return -1;
-		}
-		rd32(&r);
-		v = rdopaque(&r, &vlen);
-		if (rd32(&r) != 0) {
-			printf("no context: INIT not accepted\n");
-			return -1;
-		}
-		h = rdopaque(&r, &hlen);
-		gmajor = rd32(&r);
-		rd32(&r);
-		window = rd32(&r);
-		tok = rdopaque(&r, &toklen);
-		if (r.bad || (gmajor != 0 && gmajor != 1)) {
-			printf("no context: gss_major %#x\n", gmajor);
-			return -1;
-		}
-		if (hlen > sizeof(handle))
-			return -1;
-		memcpy(handle, h, hlen);
-		handle_len = hlen;
-		in.value = (void *)(uintptr_t)tok;
-		in.length = toklen;
-		if (gmajor == 0) {
-			major = gss_init_sec_context(&minor,
-			    GSS_C_NO_CREDENTIAL, &ctx, target,
-			    (gss_OID)gss_mech_krb5, GSS_C_MUTUAL_FLAG, 0,
-			    GSS_C_NO_CHANNEL_BINDINGS, &in, NULL, &out, NULL,
-			    NULL);
-			gss_release_buffer(&minor, &out);
-			if (major != GSS_S_COMPLETE) {
-				printf("no context: the server's token does "
-				    "not complete ours\n");
-				return -1;
-			}
-			wb[0] = window >> 24;
-			wb[1] = window >> 16;
-			wb[2] = window >> 8;
-			wb[3] = window;
-			check(gss_vmic(wb, 4, v, vlen) == 0 && window > 0,
-			    "INIT: the verifier is the MIC of the window");
-			printf("context: handle of %zu bytes, window %u\n",
-			    hlen, window);
-			break;
-		}
-	}
-	gss_release_name(&minor, &target);
-	free(a.p);
-	free(b.p);
+	rc = loadgss_create(&g, name, LOADGSS_SVC_NONE, xid + 1, NFS_PROG, 3,
+	    init_exchange, &rep);
+	xid += 16;	/* past the xids of the INIT calls */
 	free(rep.p);
+	if (rc == -1 || g.handle_len > sizeof(handle)) {
+		printf("no context: %s\n", g.error);
+		loadgss_free(&g);
+		return -1;
+	}
+	/* loadgss_create refuses a final verifier not the window's MIC. */
+	printf("context: handle of %u bytes, window %u, its MIC checked\n",
+	    (unsigned)g.handle_len, (unsigned)g.window);
+	ctx = g.ctx;
+	g.ctx = GSS_C_NO_CONTEXT;
+	memcpy(handle, g.handle, g.handle_len);
+	handle_len = g.handle_len;
+	loadgss_free(&g);
 	return 0;
 }
 
