@@ -1394,6 +1394,27 @@ send_access3(struct conn *c, int s)
 	slot_send3(c, s, NFSPROC3_ACCESS, STEP_IO);
 }
 
+/*
+ * The next I/O of a read or write phase: its offset and length; 0 when
+ * a sequential phase has covered the file.
+ */
+static int
+next_io(struct load *L, uint64_t *off, uint32_t *len)
+{
+	if (L->phase == PHASE_WRITE || L->phase == PHASE_READ) {
+		if (L->next_offset >= L->file_bytes)
+			return 0;
+		*off = L->next_offset;
+		L->next_offset += L->chunk;
+		*len = L->chunk;
+		return 1;
+	}
+	*off = (loadgen_random(&L->rng) % (L->file_bytes / RAND_BLOCK)) *
+	    RAND_BLOCK;
+	*len = RAND_BLOCK;
+	return 1;
+}
+
 /* issue for version=3. */
 static int
 issue3(struct conn *c, int s)
@@ -1409,21 +1430,12 @@ issue3(struct conn *c, int s)
 	switch (L->phase) {
 	case PHASE_WRITE:
 	case PHASE_READ:
-		if (L->next_offset >= L->file_bytes)
-			return 0;
-		off = L->next_offset;
-		L->next_offset += L->chunk;
-		len = L->chunk;
-		proc = L->phase == PHASE_WRITE ? NFSPROC3_WRITE :
-		    NFSPROC3_READ;
-		break;
 	case PHASE_RANDWRITE:
 	case PHASE_RANDREAD:
-		off = (loadgen_random(&L->rng) % (L->file_bytes / RAND_BLOCK)) *
-		    RAND_BLOCK;
-		len = RAND_BLOCK;
-		proc = L->phase == PHASE_RANDWRITE ? NFSPROC3_WRITE :
-		    NFSPROC3_READ;
+		if (!next_io(L, &off, &len))
+			return 0;
+		proc = L->phase == PHASE_WRITE || L->phase == PHASE_RANDWRITE ?
+		    NFSPROC3_WRITE : NFSPROC3_READ;
 		break;
 	case PHASE_GETATTR:
 		proc = NFSPROC3_GETATTR;
@@ -1478,69 +1490,6 @@ issue3(struct conn *c, int s)
 	return 1;
 }
 
-/* slot_reply for version=3. */
-static void
-slot_reply3(struct conn *c, int s, struct result *r)
-{
-	struct load *L = c->load;
-	struct slot *sl = &c->slots[s];
-
-	if (r->status != 0) {
-		load_fail(L, "%s: NFSv3 procedure %u failed with status %u",
-		    phase_info[L->phase].name, r->failed_op, r->status);
-		sl->step = STEP_IDLE;
-		return;
-	}
-	switch (sl->step) {
-	case STEP_IO:
-		if (L->phase == PHASE_WRITE || L->phase == PHASE_READ)
-			L->bytes_done += r->count;
-		op_done(c, sl, 1);
-		break;
-	case STEP_OPEN:		/* CREATE */
-		if (L->create_bytes > 0) {
-			if (r->fh.len == 0) {
-				load_fail(L, "create: CREATE gave no handle");
-				sl->step = STEP_IDLE;
-				return;
-			}
-			sl->fh = r->fh;
-			send_write_sync3(c, s);
-			return;
-		}
-		L->files_made++;
-		op_done(c, sl, 1);
-		break;
-	case STEP_WRITE:
-		if (r->count != L->create_bytes) {
-			load_fail(L, "create: short write %u", r->count);
-			sl->step = STEP_IDLE;
-			return;
-		}
-		L->files_made++;
-		op_done(c, sl, 1);
-		break;
-	case STEP_LOOKUP:
-		sl->fh = r->fh;
-		send_access3(c, s);
-		return;
-	case STEP_READDIR:
-		sl->index += r->entries;
-		if (!r->eof && r->entries > 0) {
-			sl->cookie = r->cookie;
-			memcpy(sl->verf, r->verf, 8);
-			send_readdir3(c, s);
-			return;
-		}
-		op_done(c, sl, sl->index);
-		break;
-	default:
-		load_fail(L, "a reply for an idle slot");
-		return;
-	}
-	issue(c, s);
-}
-
 /* Queue the next call of the phase on slot s: 1 queued, 0 done. */
 static int
 issue(struct conn *c, int s)
@@ -1549,6 +1498,7 @@ issue(struct conn *c, int s)
 	struct slot *sl = &c->slots[s];
 	char name[32];
 	uint64_t off;
+	uint32_t len;
 	size_t at;
 	int nops = 2;
 
@@ -1584,38 +1534,20 @@ issue(struct conn *c, int s)
 	switch (L->phase) {
 	case PHASE_WRITE:
 	case PHASE_READ:
-		if (L->next_offset >= L->file_bytes)
-			return 0;
-		off = L->next_offset;
-		L->next_offset += L->chunk;
-		op_putfh(&call_buf, &L->data_fh);
-		if (L->phase == PHASE_WRITE) {
-			put32(&call_buf, OP_WRITE);
-			put_stateid(&call_buf, &c->data_stateid);
-			put64(&call_buf, off);
-			put32(&call_buf, UNSTABLE4);
-			put_opaque(&call_buf, L->wbuf, L->chunk);
-		} else {
-			put32(&call_buf, OP_READ);
-			put_stateid(&call_buf, &c->data_stateid);
-			put64(&call_buf, off);
-			put32(&call_buf, L->chunk);
-		}
-		break;
 	case PHASE_RANDWRITE:
 	case PHASE_RANDREAD:
-		off = (loadgen_random(&L->rng) % (L->file_bytes / RAND_BLOCK)) *
-		    RAND_BLOCK;
+		if (!next_io(L, &off, &len))
+			return 0;
 		op_putfh(&call_buf, &L->data_fh);
-		put32(&call_buf, L->phase == PHASE_RANDWRITE ? OP_WRITE :
-		    OP_READ);
+		put32(&call_buf, L->phase == PHASE_WRITE ||
+		    L->phase == PHASE_RANDWRITE ? OP_WRITE : OP_READ);
 		put_stateid(&call_buf, &c->data_stateid);
 		put64(&call_buf, off);
-		if (L->phase == PHASE_RANDWRITE) {
+		if (L->phase == PHASE_WRITE || L->phase == PHASE_RANDWRITE) {
 			put32(&call_buf, UNSTABLE4);
-			put_opaque(&call_buf, L->wbuf, RAND_BLOCK);
+			put_opaque(&call_buf, L->wbuf, len);
 		} else
-			put32(&call_buf, RAND_BLOCK);
+			put32(&call_buf, len);
 		break;
 	case PHASE_GETATTR:
 		op_putfh(&call_buf, &L->data_fh);
@@ -1674,17 +1606,14 @@ slot_reply(struct conn *c, int s, struct result *r)
 	enum step step = sl->step;
 
 	c->inflight--;
-	if (L->v3) {
-		slot_reply3(c, s, r);
-		return;
-	}
 	/* Seqid-mutating ops move the owner's seqid on success. */
-	if (r->status == 0 && (step == STEP_OPEN || step == STEP_CONFIRM ||
-	    step == STEP_CLOSE))
+	if (r->status == 0 && !L->v3 && (step == STEP_OPEN ||
+	    step == STEP_CONFIRM || step == STEP_CLOSE))
 		sl->seqid++;
 	if (r->status != 0) {
-		load_fail(L, "%s: op %u failed with NFS4 status %u",
-		    phase_info[L->phase].name, r->failed_op, r->status);
+		load_fail(L, "%s: %s %u failed with NFS%d status %u",
+		    phase_info[L->phase].name, L->v3 ? "procedure" : "op",
+		    r->failed_op, L->v3 ? 3 : 4, r->status);
 		sl->step = STEP_IDLE;
 		return;
 	}
@@ -1694,8 +1623,22 @@ slot_reply(struct conn *c, int s, struct result *r)
 			L->bytes_done += r->count;
 		op_done(c, sl, 1);
 		break;
-	case STEP_OPEN:
+	case STEP_OPEN:		/* v3: CREATE */
 		sl->fh = r->fh;
+		if (L->v3 && L->create_bytes == 0) {
+			L->files_made++;
+			op_done(c, sl, 1);
+			break;
+		}
+		if (L->v3) {
+			if (r->fh.len == 0) {
+				load_fail(L, "create: CREATE gave no handle");
+				sl->step = STEP_IDLE;
+				return;
+			}
+			send_write_sync3(c, s);
+			return;
+		}
 		sl->stateid = r->stateid;
 		if (r->rflags & OPEN4_RESULT_CONFIRM)
 			send_confirm(c, s);
@@ -1717,7 +1660,16 @@ slot_reply(struct conn *c, int s, struct result *r)
 			sl->step = STEP_IDLE;
 			return;
 		}
+		if (L->v3) {		/* no CLOSE in v3 */
+			L->files_made++;
+			op_done(c, sl, 1);
+			break;
+		}
 		send_close(c, s);
+		return;
+	case STEP_LOOKUP:		/* v3 access */
+		sl->fh = r->fh;
+		send_access3(c, s);
 		return;
 	case STEP_CLOSE:
 		if (L->phase == PHASE_CREATE)
@@ -1729,7 +1681,10 @@ slot_reply(struct conn *c, int s, struct result *r)
 		if (!r->eof && r->entries > 0) {
 			sl->cookie = r->cookie;
 			memcpy(sl->verf, r->verf, 8);
-			send_readdir(c, s);
+			if (L->v3)
+				send_readdir3(c, s);
+			else
+				send_readdir(c, s);
 			return;
 		}
 		op_done(c, sl, sl->index);
