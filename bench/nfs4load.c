@@ -1336,7 +1336,18 @@ put_sattr3_mode(struct xbuf *b, uint32_t mode)
 	put32(b, 0);
 }
 
-/* The call in call_buf, started with call_start, for slot s. */
+/* Slot s's next call, of proc, in call_buf: the header and fh. */
+static void
+call3_start(struct conn *c, int s, uint32_t proc, const struct fh *fh)
+{
+	struct slot *sl = &c->slots[s];
+
+	sl->xid = slot_xid(c, s);
+	call_start(c, &call_buf, sl->xid, NFS4_PROGRAM, NFS3_VERSION, proc);
+	put_opaque(&call_buf, fh->data, fh->len);
+}
+
+/* The call in call_buf, started with call3_start, for slot s. */
 static void
 slot_send3(struct conn *c, int s, uint32_t proc, enum step step)
 {
@@ -1351,10 +1362,7 @@ send_readdir3(struct conn *c, int s)
 	struct load *L = c->load;
 	struct slot *sl = &c->slots[s];
 
-	sl->xid = slot_xid(c, s);
-	call_start(c, &call_buf, sl->xid, NFS4_PROGRAM, NFS3_VERSION,
-	    NFSPROC3_READDIRPLUS);
-	put_opaque(&call_buf, L->dir_fh.data, L->dir_fh.len);
+	call3_start(c, s, NFSPROC3_READDIRPLUS, &L->dir_fh);
 	put64(&call_buf, sl->cookie);
 	put_fixed(&call_buf, sl->verf, 8);
 	put32(&call_buf, 8192);		/* dircount */
@@ -1369,10 +1377,7 @@ send_write_sync3(struct conn *c, int s)
 	struct load *L = c->load;
 	struct slot *sl = &c->slots[s];
 
-	sl->xid = slot_xid(c, s);
-	call_start(c, &call_buf, sl->xid, NFS4_PROGRAM, NFS3_VERSION,
-	    NFSPROC3_WRITE);
-	put_opaque(&call_buf, sl->fh.data, sl->fh.len);
+	call3_start(c, s, NFSPROC3_WRITE, &sl->fh);
 	put64(&call_buf, 0);
 	put32(&call_buf, (uint32_t)L->create_bytes);
 	put32(&call_buf, FILE_SYNC4);	/* FILE_SYNC, 2 in v3 too */
@@ -1386,10 +1391,7 @@ send_access3(struct conn *c, int s)
 {
 	struct slot *sl = &c->slots[s];
 
-	sl->xid = slot_xid(c, s);
-	call_start(c, &call_buf, sl->xid, NFS4_PROGRAM, NFS3_VERSION,
-	    NFSPROC3_ACCESS);
-	put_opaque(&call_buf, sl->fh.data, sl->fh.len);
+	call3_start(c, s, NFSPROC3_ACCESS, &sl->fh);
 	put32(&call_buf, ACCESS3_ALL);
 	slot_send3(c, s, NFSPROC3_ACCESS, STEP_IO);
 }
@@ -1468,9 +1470,7 @@ issue3(struct conn *c, int s)
 	default:
 		return 0;		/* openclose: no v3 counterpart */
 	}
-	sl->xid = slot_xid(c, s);
-	call_start(c, &call_buf, sl->xid, NFS4_PROGRAM, NFS3_VERSION, proc);
-	put_opaque(&call_buf, fh->data, fh->len);
+	call3_start(c, s, proc, fh);
 	if (fh == &L->dir_fh) {
 		file_name(name, sizeof(name), sl->index);
 		put_string(&call_buf, name);
