@@ -14,7 +14,7 @@ endif
 # (bench/loadgss.h) with nfsd's krb5 mechanism (common/librpcsecgss.a).
 noinst_PROGRAMS += bench/nfs4load
 bench_nfs4load_SOURCES = bench/nfs4load.c bench/loadgen.h bench/loadnet.h \
-	bench/loadgss.h
+	bench/loadgss.h bench/loadgss_init.h
 bench_nfs4load_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS)
 bench_nfs4load_LDADD = $(RPCSEC_GSS_LIBS) $(DITTOFS_COMMON_LIBS)
 dist_noinst_SCRIPTS += bench/compare

@@ -10,6 +10,14 @@
  * COMPOUNDs a Linux client sends for each operation, several TCP
  * connections with many calls in flight on each.
  *
+ * With version=3 in the URL it speaks NFSv3 instead (RFC 1813), for
+ * the Kerberos rows nfsload (libnfs 4.0: AUTH_SYS only) cannot make:
+ * MOUNT (AUTH_SYS, on mountport= or the NFS port) for the export's
+ * handle, FSINFO for the transfer size, then per phase the calls a
+ * Linux v3 client sends (WRITE, READ, CREATE, GETATTR, LOOKUP, LOOKUP +
+ * ACCESS, READDIRPLUS, REMOVE; openclose has no v3 counterpart and is
+ * skipped); rows host3_* (host3_krb5p_* etc.).
+ *
  * Per connection: SETCLIENTID + SETCLIENTID_CONFIRM (a client of its
  * own; with version=4.1 in the URL: EXCHANGE_ID + CREATE_SESSION +
  * RECLAIM_COMPLETE, every COMPOUND then led by SEQUENCE on the slot of
@@ -31,7 +39,7 @@
  * reply's verifier and body checked; the rows host4_krb5p_* etc.
  *
  * usage: nfs4load --url 'nfs://127.0.0.1/export?nfsport=P[&sec=krb5p
- *            &service=nfs@localhost]'
+ *            &service=nfs@localhost][&version=3&mountport=M]'
  *            [--conns N] [--depth N] [--size MIB] [--seconds S]
  *            [--files N] [--tests LIST] [--dir NAME] [--create-bytes N]
  *
@@ -116,6 +124,25 @@
 #define OP_SEQUENCE		53
 #define OP_RECLAIM_COMPLETE	58
 #define SESSIONID_SIZE		16
+/* RFC 1813's, for version=3. */
+#define NFS3_VERSION		3
+#define MOUNT_PROGRAM		100005
+#define MOUNTPROC3_MNT		1
+#define NFSPROC3_GETATTR	1
+#define NFSPROC3_LOOKUP		3
+#define NFSPROC3_ACCESS		4
+#define NFSPROC3_READ		6
+#define NFSPROC3_WRITE		7
+#define NFSPROC3_CREATE		8
+#define NFSPROC3_MKDIR		9
+#define NFSPROC3_REMOVE		12
+#define NFSPROC3_RMDIR		13
+#define NFSPROC3_READDIRPLUS	17
+#define NFSPROC3_FSINFO		19
+#define NFSPROC3_COMMIT		21
+#define ACCESS3_ALL		0x3f
+#define FATTR3_SIZE		84
+#define V3_MNT			0x10000	/* read_v3's name for MNT's reply */
 #define OPEN4_SHARE_ACCESS_READ		1
 #define OPEN4_SHARE_ACCESS_WRITE	2
 #define OPEN4_SHARE_ACCESS_BOTH		3
@@ -172,6 +199,7 @@ enum step {
 	STEP_WRITE,
 	STEP_CLOSE,
 	STEP_READDIR,
+	STEP_LOOKUP,		/* v3 access: LOOKUP, then ACCESS */
 };
 
 struct fh {
@@ -228,6 +256,7 @@ struct slot {
 	uint64_t	cookie;
 	unsigned char	verf[8];
 	double		issued;
+	uint32_t	proc;		/* v3: the procedure of its call */
 };
 
 struct load;
@@ -250,6 +279,7 @@ struct conn {
 	struct stateid	 data_stateid;	/* its open of the data file */
 	uint32_t	 data_seqid;
 	struct slot	 slots[MAX_DEPTH];
+	uint32_t	 call_proc;	/* v3: a blocking call's procedure */
 	struct loadgss	 gss;		/* its RPCSEC_GSS context */
 	uint32_t	 gss_seq[MAX_DEPTH];	/* each slot's call's */
 	struct xdrbuf_out gss_call;
@@ -258,6 +288,8 @@ struct conn {
 struct load {
 	struct conn	 conns[MAX_CONNS];
 	int		 minor;		/* 0 or 1 */
+	int		 v3;		/* version=3: NFSv3 */
+	char		 mount_port[32];	/* v3: MOUNT's, "" the NFS port */
 	uint32_t	 gss_service;	/* 0: AUTH_SYS; else RPCSEC_GSS's */
 	char		 gss_name[256];	/* the target, service@host */
 	char		 prefix[32];	/* of the rows: host4, host41_krb5p */
@@ -483,23 +515,28 @@ gss_finish(struct conn *c, struct xbuf *b)
 	b->len += c->gss_call.len;
 }
 
-static size_t
-compound_start_bare(struct conn *c, struct xbuf *b, uint32_t xid, int bare)
+/*
+ * The RPC call header of prog, vers, proc: under c's RPCSEC_GSS context
+ * when it has one (the credential made by call_end), else AUTH_SYS.
+ */
+static void
+call_start(struct conn *c, struct xbuf *b, uint32_t xid, uint32_t prog,
+    uint32_t vers, uint32_t proc)
 {
 	size_t at;
-	uint32_t slot = xid & 0xff;
 
 	b->len = 0;
 	put32(b, 0);			/* record mark, patched */
 	put32(b, xid);
 	put32(b, 0);			/* CALL */
 	put32(b, 2);			/* RPC version */
-	put32(b, NFS4_PROGRAM);
-	put32(b, NFS4_VERSION);
-	put32(b, NFSPROC4_COMPOUND);
+	put32(b, prog);
+	put32(b, vers);
+	put32(b, proc);
 	call_conn = c;
 	call_args_at = b->len;
-	if (c->load->gss_service == 0) {
+	seq_first = 0;
+	if (c->gss.ctx == GSS_C_NO_CONTEXT) {
 		put32(b, 1);		/* AUTH_SYS */
 		at = b->len;
 		put32(b, 0);		/* its length, patched */
@@ -513,6 +550,15 @@ compound_start_bare(struct conn *c, struct xbuf *b, uint32_t xid, int bare)
 		put32(b, 0);
 		call_args_at = 0;
 	}
+}
+
+static size_t
+compound_start_bare(struct conn *c, struct xbuf *b, uint32_t xid, int bare)
+{
+	size_t at;
+	uint32_t slot = xid & 0xff;
+
+	call_start(c, b, xid, NFS4_PROGRAM, NFS4_VERSION, NFSPROC4_COMPOUND);
 	put32(b, 0);			/* tag */
 	put32(b, (uint32_t)c->load->minor);
 	at = b->len;
@@ -538,6 +584,15 @@ compound_start(struct conn *c, struct xbuf *b, uint32_t xid)
 	return compound_start_bare(c, b, xid, 0);
 }
 
+/* The call in b complete: its credential (RPCSEC_GSS), record mark. */
+static void
+call_end(struct xbuf *b)
+{
+	if (call_args_at > 0)
+		gss_finish(call_conn, b);
+	patch32(b, 0, 0x80000000u | (uint32_t)(b->len - 4));
+}
+
 static void
 compound_end(struct xbuf *b, size_t count_at, uint32_t nops)
 {
@@ -545,9 +600,7 @@ compound_end(struct xbuf *b, size_t count_at, uint32_t nops)
 	if (seq_first)
 		patch32(b, seq_at, ++seq_conn->slot_seq[seq_slot]);
 	patch32(b, count_at, nops + (seq_first ? 1 : 0));
-	if (call_args_at > 0)
-		gss_finish(call_conn, b);
-	patch32(b, 0, 0x80000000u | (uint32_t)(b->len - 4));
+	call_end(b);
 }
 
 static void
@@ -823,6 +876,120 @@ read_compound(struct xdec *d, struct result *r)
 	return d->bad ? -1 : 0;
 }
 
+/* RFC 1813 2.6: post_op_attr, pre_op_attr, wcc_data. */
+static void
+skip_post_op_attr(struct xdec *d)
+{
+	if (get32(d) != 0)
+		get_fixed(d, FATTR3_SIZE);
+}
+
+static void
+skip_wcc_data(struct xdec *d)
+{
+	if (get32(d) != 0)
+		get_fixed(d, 24);
+	skip_post_op_attr(d);
+}
+
+static void
+get_fh3(struct xdec *d, struct fh *fh)
+{
+	const unsigned char *p = get_opaque(d, &fh->len, MAX_FH);
+
+	if (p != NULL)
+		memcpy(fh->data, p, fh->len);
+}
+
+/*
+ * Decode an NFSv3 (or MOUNT v3, proc V3_MNT) reply body of proc in d
+ * into r, as far as this client reads it; 0 when it parsed.  A failed
+ * call's status is all that is read.
+ */
+static int
+read_v3(struct xdec *d, uint32_t proc, struct result *r)
+{
+	const unsigned char *p;
+	uint32_t n;
+
+	memset(r, 0, sizeof(*r));
+	r->status = get32(d);
+	r->failed_op = proc;
+	if (r->status != 0)
+		return d->bad ? -1 : 0;
+	switch (proc) {
+	case V3_MNT:
+		get_fh3(d, &r->fh);
+		break;
+	case NFSPROC3_GETATTR:
+		get_fixed(d, FATTR3_SIZE);
+		break;
+	case NFSPROC3_LOOKUP:
+		get_fh3(d, &r->fh);
+		skip_post_op_attr(d);
+		skip_post_op_attr(d);
+		break;
+	case NFSPROC3_ACCESS:
+		skip_post_op_attr(d);
+		get32(d);
+		break;
+	case NFSPROC3_READ:
+		skip_post_op_attr(d);
+		get32(d);
+		r->eof = (int)get32(d);
+		get_opaque(d, &r->count, MAX_RECORD);
+		break;
+	case NFSPROC3_WRITE:
+		skip_wcc_data(d);
+		r->count = get32(d);
+		get32(d);
+		get_fixed(d, 8);
+		break;
+	case NFSPROC3_CREATE:
+	case NFSPROC3_MKDIR:
+		if (get32(d) != 0)	/* post_op_fh3 */
+			get_fh3(d, &r->fh);
+		skip_post_op_attr(d);
+		skip_wcc_data(d);
+		break;
+	case NFSPROC3_REMOVE:
+	case NFSPROC3_RMDIR:
+	case NFSPROC3_COMMIT:
+		skip_wcc_data(d);
+		break;
+	case NFSPROC3_READDIRPLUS:
+		skip_post_op_attr(d);
+		p = get_fixed(d, 8);		/* cookieverf */
+		if (p != NULL)
+			memcpy(r->verf, p, 8);
+		while (!d->bad && get32(d) != 0) {
+			get64(d);			/* fileid */
+			get_opaque(d, &n, 4096);	/* name */
+			r->cookie = get64(d);
+			skip_post_op_attr(d);
+			if (get32(d) != 0) {		/* post_op_fh3 */
+				struct fh fh;
+
+				get_fh3(d, &fh);
+			}
+			r->entries++;
+		}
+		r->eof = (int)get32(d);
+		break;
+	case NFSPROC3_FSINFO:
+		skip_post_op_attr(d);
+		r->maxread = get32(d);		/* rtmax */
+		get32(d);
+		get32(d);
+		r->maxwrite = get32(d);		/* wtmax */
+		break;
+	default:
+		d->bad = 1;
+		break;
+	}
+	return d->bad ? -1 : 0;
+}
+
 /* A reply record's xid. */
 static uint32_t
 reply_xid(const struct xdec *d)
@@ -848,7 +1015,7 @@ read_reply_header(struct conn *c, struct xdec *d, uint32_t xid,
 	size_t reslen;
 
 	*why = "RPC call refused";
-	if (c->load->gss_service != 0) {
+	if (c->gss.ctx != GSS_C_NO_CONTEXT) {
 		xdrbuf_in_init(&in, d->p, d->len);
 		if (loadgss_reply_header(&c->gss, &in, xid, &flavor, &verf,
 		    &n) == -1 || loadgss_reply(&c->gss, c->gss_seq[xid & 0xff],
@@ -868,6 +1035,13 @@ read_reply_header(struct conn *c, struct xdec *d, uint32_t xid,
 	if (get32(d) != 0)			/* SUCCESS */
 		return -1;
 	return d->bad ? -1 : 0;
+}
+
+/* The reply's results: a COMPOUND4res, or v3's of proc. */
+static int
+read_result(struct conn *c, struct xdec *d, uint32_t proc, struct result *r)
+{
+	return c->load->v3 ? read_v3(d, proc, r) : read_compound(d, r);
 }
 
 /* Connections. */
@@ -1015,7 +1189,7 @@ conn_call(struct conn *c, struct xbuf *b, struct result *r)
 	conn_wait(c, want, &d);
 	if (read_reply_header(c, &d, want, &why) == -1)
 		loadgen_fatalx("connection %d: %s", c->index, why);
-	if (read_compound(&d, r) == -1)
+	if (read_result(c, &d, c->call_proc, r) == -1)
 		loadgen_fatalx("connection %d: a reply that does not parse",
 		    c->index);
 	return r->status;
@@ -1024,6 +1198,7 @@ conn_call(struct conn *c, struct xbuf *b, struct result *r)
 /* The async part: one call per slot in flight. */
 
 static int issue(struct conn *c, int s);
+static void op_done(struct conn *c, struct slot *sl, uint64_t n);
 
 static uint32_t
 slot_xid(struct conn *c, int s)
@@ -1147,6 +1322,174 @@ send_readdir(struct conn *c, int s)
 	slot_send(c, s, &call_buf, STEP_READDIR);
 }
 
+/* NFSv3 (version=3): one procedure a call, RFC 1813. */
+
+static void
+put_sattr3_mode(struct xbuf *b, uint32_t mode)
+{
+	put32(b, 1);			/* set_mode3 */
+	put32(b, mode);
+	put32(b, 0);			/* uid, gid, size: unchanged */
+	put32(b, 0);
+	put32(b, 0);
+	put32(b, 0);			/* atime, mtime: DONT_CHANGE */
+	put32(b, 0);
+}
+
+/* Slot s's next call, of proc, in call_buf: the header and fh. */
+static void
+call3_start(struct conn *c, int s, uint32_t proc, const struct fh *fh)
+{
+	struct slot *sl = &c->slots[s];
+
+	sl->xid = slot_xid(c, s);
+	call_start(c, &call_buf, sl->xid, NFS4_PROGRAM, NFS3_VERSION, proc);
+	put_opaque(&call_buf, fh->data, fh->len);
+}
+
+/* The call in call_buf, started with call3_start, for slot s. */
+static void
+slot_send3(struct conn *c, int s, uint32_t proc, enum step step)
+{
+	c->slots[s].proc = proc;
+	call_end(&call_buf);
+	slot_send(c, s, &call_buf, step);
+}
+
+static void
+send_readdir3(struct conn *c, int s)
+{
+	struct load *L = c->load;
+	struct slot *sl = &c->slots[s];
+
+	call3_start(c, s, NFSPROC3_READDIRPLUS, &L->dir_fh);
+	put64(&call_buf, sl->cookie);
+	put_fixed(&call_buf, sl->verf, 8);
+	put32(&call_buf, 8192);		/* dircount */
+	put32(&call_buf, 32768);	/* maxcount */
+	slot_send3(c, s, NFSPROC3_READDIRPLUS, STEP_READDIR);
+}
+
+/* create --create-bytes: a WRITE FILE_SYNC of the new file sl->fh. */
+static void
+send_write_sync3(struct conn *c, int s)
+{
+	struct load *L = c->load;
+	struct slot *sl = &c->slots[s];
+
+	call3_start(c, s, NFSPROC3_WRITE, &sl->fh);
+	put64(&call_buf, 0);
+	put32(&call_buf, (uint32_t)L->create_bytes);
+	put32(&call_buf, FILE_SYNC4);	/* FILE_SYNC, 2 in v3 too */
+	put_opaque(&call_buf, L->wbuf, L->create_bytes);
+	slot_send3(c, s, NFSPROC3_WRITE, STEP_WRITE);
+}
+
+/* access: the ACCESS of the file the LOOKUP found. */
+static void
+send_access3(struct conn *c, int s)
+{
+	struct slot *sl = &c->slots[s];
+
+	call3_start(c, s, NFSPROC3_ACCESS, &sl->fh);
+	put32(&call_buf, ACCESS3_ALL);
+	slot_send3(c, s, NFSPROC3_ACCESS, STEP_IO);
+}
+
+/*
+ * The next I/O of a read or write phase: its offset and length; 0 when
+ * a sequential phase has covered the file.
+ */
+static int
+next_io(struct load *L, uint64_t *off, uint32_t *len)
+{
+	if (L->phase == PHASE_WRITE || L->phase == PHASE_READ) {
+		if (L->next_offset >= L->file_bytes)
+			return 0;
+		*off = L->next_offset;
+		L->next_offset += L->chunk;
+		*len = L->chunk;
+		return 1;
+	}
+	*off = (loadgen_random(&L->rng) % (L->file_bytes / RAND_BLOCK)) *
+	    RAND_BLOCK;
+	*len = RAND_BLOCK;
+	return 1;
+}
+
+/* issue for version=3. */
+static int
+issue3(struct conn *c, int s)
+{
+	struct load *L = c->load;
+	struct slot *sl = &c->slots[s];
+	const struct fh *fh = &L->data_fh;
+	enum step step = STEP_IO;
+	char name[32];
+	uint64_t off = 0;
+	uint32_t proc, len = 0;
+
+	switch (L->phase) {
+	case PHASE_WRITE:
+	case PHASE_READ:
+	case PHASE_RANDWRITE:
+	case PHASE_RANDREAD:
+		if (!next_io(L, &off, &len))
+			return 0;
+		proc = L->phase == PHASE_WRITE || L->phase == PHASE_RANDWRITE ?
+		    NFSPROC3_WRITE : NFSPROC3_READ;
+		break;
+	case PHASE_GETATTR:
+		proc = NFSPROC3_GETATTR;
+		break;
+	case PHASE_CREATE:
+	case PHASE_REMOVE:
+		if (L->next_index >= L->limit_index)
+			return 0;
+		sl->index = L->next_index++;
+		proc = L->phase == PHASE_CREATE ? NFSPROC3_CREATE :
+		    NFSPROC3_REMOVE;
+		step = L->phase == PHASE_CREATE ? STEP_OPEN : STEP_IO;
+		fh = &L->dir_fh;
+		break;
+	case PHASE_LOOKUP:
+	case PHASE_ACCESS:
+		if (L->files_made == 0)
+			return 0;
+		sl->index = loadgen_random(&L->rng) % L->files_made;
+		proc = NFSPROC3_LOOKUP;
+		step = L->phase == PHASE_ACCESS ? STEP_LOOKUP : STEP_IO;
+		fh = &L->dir_fh;
+		break;
+	case PHASE_READDIR:
+		sl->index = 0;		/* entries of this listing */
+		sl->cookie = 0;
+		memset(sl->verf, 0, sizeof(sl->verf));
+		send_readdir3(c, s);
+		return 1;
+	default:
+		return 0;		/* openclose: no v3 counterpart */
+	}
+	call3_start(c, s, proc, fh);
+	if (fh == &L->dir_fh) {
+		file_name(name, sizeof(name), sl->index);
+		put_string(&call_buf, name);
+		if (proc == NFSPROC3_CREATE) {
+			put32(&call_buf, 0);	/* UNCHECKED */
+			put_sattr3_mode(&call_buf, 0644);
+		}
+	} else if (proc == NFSPROC3_WRITE || proc == NFSPROC3_READ) {
+		put64(&call_buf, off);
+		put32(&call_buf, len);
+		if (proc == NFSPROC3_WRITE) {
+			put32(&call_buf, UNSTABLE4);	/* 0 in v3 too */
+			put_opaque(&call_buf, L->wbuf, len);
+		}
+	}
+	slot_send3(c, s, proc, step);
+	return 1;
+}
+
 /* Queue the next call of the phase on slot s: 1 queued, 0 done. */
 static int
 issue(struct conn *c, int s)
@@ -1155,12 +1498,15 @@ issue(struct conn *c, int s)
 	struct slot *sl = &c->slots[s];
 	char name[32];
 	uint64_t off;
+	uint32_t len;
 	size_t at;
 	int nops = 2;
 
 	if (L->stopping || loadgen_now() >= L->deadline)
 		return 0;
 	sl->issued = loadgen_now();
+	if (L->v3)
+		return issue3(c, s);
 	switch (L->phase) {
 	case PHASE_CREATE:
 		if (L->next_index >= L->limit_index)
@@ -1188,38 +1534,20 @@ issue(struct conn *c, int s)
 	switch (L->phase) {
 	case PHASE_WRITE:
 	case PHASE_READ:
-		if (L->next_offset >= L->file_bytes)
-			return 0;
-		off = L->next_offset;
-		L->next_offset += L->chunk;
-		op_putfh(&call_buf, &L->data_fh);
-		if (L->phase == PHASE_WRITE) {
-			put32(&call_buf, OP_WRITE);
-			put_stateid(&call_buf, &c->data_stateid);
-			put64(&call_buf, off);
-			put32(&call_buf, UNSTABLE4);
-			put_opaque(&call_buf, L->wbuf, L->chunk);
-		} else {
-			put32(&call_buf, OP_READ);
-			put_stateid(&call_buf, &c->data_stateid);
-			put64(&call_buf, off);
-			put32(&call_buf, L->chunk);
-		}
-		break;
 	case PHASE_RANDWRITE:
 	case PHASE_RANDREAD:
-		off = (loadgen_random(&L->rng) % (L->file_bytes / RAND_BLOCK)) *
-		    RAND_BLOCK;
+		if (!next_io(L, &off, &len))
+			return 0;
 		op_putfh(&call_buf, &L->data_fh);
-		put32(&call_buf, L->phase == PHASE_RANDWRITE ? OP_WRITE :
-		    OP_READ);
+		put32(&call_buf, L->phase == PHASE_WRITE ||
+		    L->phase == PHASE_RANDWRITE ? OP_WRITE : OP_READ);
 		put_stateid(&call_buf, &c->data_stateid);
 		put64(&call_buf, off);
-		if (L->phase == PHASE_RANDWRITE) {
+		if (L->phase == PHASE_WRITE || L->phase == PHASE_RANDWRITE) {
 			put32(&call_buf, UNSTABLE4);
-			put_opaque(&call_buf, L->wbuf, RAND_BLOCK);
+			put_opaque(&call_buf, L->wbuf, len);
 		} else
-			put32(&call_buf, RAND_BLOCK);
+			put32(&call_buf, len);
 		break;
 	case PHASE_GETATTR:
 		op_putfh(&call_buf, &L->data_fh);
@@ -1279,12 +1607,13 @@ slot_reply(struct conn *c, int s, struct result *r)
 
 	c->inflight--;
 	/* Seqid-mutating ops move the owner's seqid on success. */
-	if (r->status == 0 && (step == STEP_OPEN || step == STEP_CONFIRM ||
-	    step == STEP_CLOSE))
+	if (r->status == 0 && !L->v3 && (step == STEP_OPEN ||
+	    step == STEP_CONFIRM || step == STEP_CLOSE))
 		sl->seqid++;
 	if (r->status != 0) {
-		load_fail(L, "%s: op %u failed with NFS4 status %u",
-		    phase_info[L->phase].name, r->failed_op, r->status);
+		load_fail(L, "%s: %s %u failed with NFS%d status %u",
+		    phase_info[L->phase].name, L->v3 ? "procedure" : "op",
+		    r->failed_op, L->v3 ? 3 : 4, r->status);
 		sl->step = STEP_IDLE;
 		return;
 	}
@@ -1294,8 +1623,22 @@ slot_reply(struct conn *c, int s, struct result *r)
 			L->bytes_done += r->count;
 		op_done(c, sl, 1);
 		break;
-	case STEP_OPEN:
+	case STEP_OPEN:		/* v3: CREATE */
 		sl->fh = r->fh;
+		if (L->v3 && L->create_bytes == 0) {
+			L->files_made++;
+			op_done(c, sl, 1);
+			break;
+		}
+		if (L->v3) {
+			if (r->fh.len == 0) {
+				load_fail(L, "create: CREATE gave no handle");
+				sl->step = STEP_IDLE;
+				return;
+			}
+			send_write_sync3(c, s);
+			return;
+		}
 		sl->stateid = r->stateid;
 		if (r->rflags & OPEN4_RESULT_CONFIRM)
 			send_confirm(c, s);
@@ -1317,7 +1660,16 @@ slot_reply(struct conn *c, int s, struct result *r)
 			sl->step = STEP_IDLE;
 			return;
 		}
+		if (L->v3) {		/* no CLOSE in v3 */
+			L->files_made++;
+			op_done(c, sl, 1);
+			break;
+		}
 		send_close(c, s);
+		return;
+	case STEP_LOOKUP:		/* v3 access */
+		sl->fh = r->fh;
+		send_access3(c, s);
 		return;
 	case STEP_CLOSE:
 		if (L->phase == PHASE_CREATE)
@@ -1329,7 +1681,10 @@ slot_reply(struct conn *c, int s, struct result *r)
 		if (!r->eof && r->entries > 0) {
 			sl->cookie = r->cookie;
 			memcpy(sl->verf, r->verf, 8);
-			send_readdir(c, s);
+			if (L->v3)
+				send_readdir3(c, s);
+			else
+				send_readdir(c, s);
 			return;
 		}
 		op_done(c, sl, sl->index);
@@ -1365,7 +1720,7 @@ conn_replies(struct conn *c)
 			load_fail(c->load, "connection %d: %s", c->index, why);
 			return -1;
 		}
-		if (read_compound(&d, &r) == -1) {
+		if (read_result(c, &d, c->slots[s].proc, &r) == -1) {
 			load_fail(c->load, "connection %d: a reply that does "
 			    "not parse (slot %d)", c->index, s);
 			return -1;
@@ -1697,6 +2052,92 @@ commit_data(struct load *L, struct conn *c)
 	return conn_call(c, &call_buf, &r);
 }
 
+/*
+ * version=3: one name in directory dir, blocking: CREATE (a file, mode
+ * 0644), MKDIR (0755), LOOKUP, REMOVE or RMDIR; out (if given) the
+ * handle, looked up when CREATE or MKDIR did not return one.
+ */
+static uint32_t
+dir_op3(struct conn *c, const struct fh *dir, uint32_t proc, const char *name,
+    struct fh *out)
+{
+	struct result r;
+
+	call_start(c, &call_buf, ++c->xid_gen << 8, NFS4_PROGRAM,
+	    NFS3_VERSION, proc);
+	put_opaque(&call_buf, dir->data, dir->len);
+	put_string(&call_buf, name);
+	if (proc == NFSPROC3_CREATE)
+		put32(&call_buf, 0);		/* UNCHECKED */
+	if (proc == NFSPROC3_CREATE || proc == NFSPROC3_MKDIR)
+		put_sattr3_mode(&call_buf, proc == NFSPROC3_MKDIR ? 0755 :
+		    0644);
+	call_end(&call_buf);
+	c->call_proc = proc;
+	if (conn_call(c, &call_buf, &r) != 0)
+		return r.status;
+	if (out != NULL && r.fh.len == 0 && proc != NFSPROC3_LOOKUP)
+		return dir_op3(c, dir, NFSPROC3_LOOKUP, name, out);
+	if (out != NULL)
+		*out = r.fh;
+	return 0;
+}
+
+/* A blocking call of proc on fh alone (GETATTR, FSINFO; COMMIT's range). */
+static uint32_t
+fh_op3(struct conn *c, uint32_t proc, const struct fh *fh, struct result *r)
+{
+	call_start(c, &call_buf, ++c->xid_gen << 8, NFS4_PROGRAM,
+	    NFS3_VERSION, proc);
+	put_opaque(&call_buf, fh->data, fh->len);
+	if (proc == NFSPROC3_COMMIT) {
+		put64(&call_buf, 0);
+		put32(&call_buf, 0);		/* to the end */
+	}
+	call_end(&call_buf);
+	c->call_proc = proc;
+	return conn_call(c, &call_buf, r);
+}
+
+/*
+ * version=3: MOUNT's MNT (RFC 1813 5.2.1) of path under AUTH_SYS, on a
+ * connection of its own to mountport (or the NFS port), then FSINFO of
+ * the export on c for the transfer size.
+ */
+static void
+mount_export3(struct load *L, struct conn *c, const char *host,
+    const char *port, const char *path)
+{
+	static struct conn m;
+	struct result r;
+
+	m.load = L;
+	m.index = -1;
+	m.gss.ctx = GSS_C_NO_CONTEXT;
+	m.fd = loadnet_connect(host, L->mount_port[0] ? L->mount_port : port);
+	call_start(&m, &call_buf, ++m.xid_gen << 8, MOUNT_PROGRAM, 3,
+	    MOUNTPROC3_MNT);
+	put_string(&call_buf, path);
+	call_end(&call_buf);
+	m.call_proc = V3_MNT;
+	if (conn_call(&m, &call_buf, &r) != 0)
+		loadgen_fatalx("MOUNT of %s: status %u", path, r.status);
+	close(m.fd);
+	free(m.out.p);
+	free(m.in);
+	free(m.record.p);
+	L->export_fh = r.fh;
+	if (fh_op3(c, NFSPROC3_FSINFO, &L->export_fh, &r) != 0)
+		loadgen_fatalx("FSINFO of %s: status %u", path, r.status);
+	L->chunk = 1024 * 1024;
+	if (r.maxwrite > 0 && r.maxwrite < L->chunk)
+		L->chunk = (uint32_t)r.maxwrite;
+	if (r.maxread > 0 && r.maxread < L->chunk)
+		L->chunk = (uint32_t)r.maxread;
+	if (L->chunk < RAND_BLOCK)
+		loadgen_fatalx("the server's rtmax/wtmax is below 4 KiB");
+}
+
 /* nfs://HOST[:PORT]/PATH[?nfsport=P&version=4...] */
 static void
 parse_url(struct load *L, const char *url, char *host, size_t hostlen,
@@ -1743,19 +2184,25 @@ parse_url(struct load *L, const char *url, char *host, size_t hostlen,
 		} else if (strncmp(q + 1, "service=", 8) == 0)
 			snprintf(L->gss_name, sizeof(L->gss_name), "%.*s",
 			    (int)strcspn(q + 9, "&"), q + 9);
+		else if (strncmp(q + 1, "mountport=", 10) == 0)
+			snprintf(L->mount_port, sizeof(L->mount_port), "%.*s",
+			    (int)strcspn(q + 11, "&"), q + 11);
 		else if (strncmp(q + 1, "version=", 8) == 0) {
 			if (strncmp(q + 9, "4.1", 3) == 0)
 				*minor = 1;
+			else if (q[9] == '3' && strchr("&", q[10]) != NULL)
+				L->v3 = 1;
 			else if (strncmp(q + 9, "4", 1) != 0 ||
 			    strncmp(q + 9, "4.2", 3) == 0)
-				loadgen_fatalx("nfs4load speaks NFSv4.0 and "
+				loadgen_fatalx("nfs4load speaks NFSv3, 4.0 and "
 				    "4.1 (%s)", url);
 		}
 	}
-	/* Rows host4_*, host41_*; under RPCSEC_GSS host4_krb5p_* etc. */
-	snprintf(L->prefix, sizeof(L->prefix), "host4%s%s%s",
-	    *minor > 0 ? "1" : "", L->gss_service != 0 ? "_" : "",
-	    L->gss_service != 0 ? sec : "");
+	/* Rows host4_*, host41_*, host3_*; under RPCSEC_GSS host4_krb5p_*
+	 * etc. */
+	snprintf(L->prefix, sizeof(L->prefix), "host%s%s%s%s",
+	    L->v3 ? "3" : "4", *minor > 0 ? "1" : "",
+	    L->gss_service != 0 ? "_" : "", L->gss_service != 0 ? sec : "");
 	if (L->gss_service != 0 && L->gss_name[0] == '\0')
 		snprintf(L->gss_name, sizeof(L->gss_name), "nfs@%.200s", host);
 }
@@ -1773,7 +2220,8 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: nfs4load --url 'nfs://HOST/PATH?nfsport=P[&version=4.1]"
+	    "usage: nfs4load --url 'nfs://HOST/PATH?nfsport=P[&version=4.1|3]"
+	    "[&mountport=M]"
 	    "[&sec=krb5|krb5i|krb5p][&service=nfs@HOST]'\n"
 	    "               [--conns N (4)] [--depth N (16)] [--size MIB (256)]\n"
 	    "               [--seconds S (5)] [--files N (5000)] [--dir NAME]\n"
@@ -1802,6 +2250,8 @@ main(int argc, char **argv)
 	parse_url(&L, o.url, host, sizeof(host), port, sizeof(port), path,
 	    sizeof(path), &L.minor);
 	loadgen_want(o.tests, phase_info, PHASE_COUNT, want);
+	if (L.v3)
+		want[PHASE_OPENCLOSE] = 0;	/* no OPEN in NFSv3 */
 	/* Reads need the file write makes; the name phases need create's
 	 * files, and remove cleans them up. */
 	if (want[PHASE_READ] || want[PHASE_RANDWRITE] ||
@@ -1829,7 +2279,8 @@ main(int argc, char **argv)
 		 * the credential cache (KRB5CCNAME). */
 		if (L.gss_service != 0 && loadgss_create(&c->gss, L.gss_name,
 		    L.gss_service, ++c->xid_gen << 8, NFS4_PROGRAM,
-		    NFS4_VERSION, conn_exchange, c) == -1)
+		    L.v3 ? NFS3_VERSION : NFS4_VERSION, conn_exchange,
+		    c) == -1)
 			loadgen_fatalx("connection %d: no RPCSEC_GSS context "
 			    "with %s: %s", i, L.gss_name, c->gss.error);
 		/*
@@ -1845,6 +2296,11 @@ main(int argc, char **argv)
 			L.depth = (int)c->gss.window;
 		}
 		c->xid_gen += 4;
+		if (L.v3) {
+			if (i == 0)
+				mount_export3(&L, c, host, port, path);
+			continue;
+		}
 		if (L.minor > 0)
 			conn_session(&L, c);
 		else
@@ -1868,8 +2324,9 @@ main(int argc, char **argv)
 	for (k = 0; k < L.chunk; k++)
 		L.wbuf[k] = (unsigned char)loadgen_random(&L.rng);
 
-	if ((st = dir_op(&L.conns[0], &L.export_fh, OP_CREATE, o.dir,
-	    &L.dir_fh)) != 0)
+	if ((st = L.v3 ? dir_op3(&L.conns[0], &L.export_fh, NFSPROC3_MKDIR,
+	    o.dir, &L.dir_fh) : dir_op(&L.conns[0], &L.export_fh, OP_CREATE,
+	    o.dir, &L.dir_fh)) != 0)
 		loadgen_fatalx("create directory %s in %s failed: NFS4 status "
 		    "%u", o.dir, path, st);
 	fprintf(stderr, "nfs4load: %d connections x %d in flight, %" PRIu32
@@ -1877,9 +2334,11 @@ main(int argc, char **argv)
 	    "\n", L.nconns, L.depth, L.chunk / 1024, L.file_bytes >> 20,
 	    o.seconds, L.gss_service != 0 ? ", RPCSEC_GSS " : "",
 	    L.gss_service != 0 ? L.prefix + strcspn(L.prefix, "_") + 1 : "");
-	if (want[PHASE_WRITE])
-		for (i = 0; i < L.nconns; i++)
-			open_data(&L, &L.conns[i], i == 0);
+	if (want[PHASE_WRITE] && L.v3 && (st = dir_op3(&L.conns[0],
+	    &L.dir_fh, NFSPROC3_CREATE, "data", &L.data_fh)) != 0)
+		loadgen_fatalx("create data: NFS3 status %u", st);
+	for (i = 0; want[PHASE_WRITE] && !L.v3 && i < L.nconns; i++)
+		open_data(&L, &L.conns[i], i == 0);
 	for (i = 0; i < L.nconns; i++)
 		fcntl(L.conns[i].fd, F_SETFL,
 		    fcntl(L.conns[i].fd, F_GETFL) | O_NONBLOCK);
@@ -1895,7 +2354,7 @@ main(int argc, char **argv)
 		else if (L.phase == PHASE_REMOVE)
 			L.limit_index = L.files_made;
 		/* The lease, from every client, before each phase. */
-		for (i = 0; i < L.nconns; i++)
+		for (i = 0; i < L.nconns && !L.v3; i++)
 			conn_renew(&L.conns[i]);
 		/* Sequential and remove phases run to their count. */
 		t = run_phase(&L, L.phase == PHASE_WRITE ||
@@ -1907,7 +2366,10 @@ main(int argc, char **argv)
 		if ((L.phase == PHASE_WRITE || L.phase == PHASE_RANDWRITE) &&
 		    L.error[0] == '\0') {
 			double t0 = loadgen_now();
-			if (commit_data(&L, &L.conns[0]) != 0)
+			struct result cr;
+
+			if ((L.v3 ? fh_op3(&L.conns[0], NFSPROC3_COMMIT,
+			    &L.data_fh, &cr) : commit_data(&L, &L.conns[0])) != 0)
 				load_fail(&L, "COMMIT failed");
 			t += loadgen_now() - t0;
 		}
@@ -1921,17 +2383,23 @@ main(int argc, char **argv)
 
 	/* Clean up, after a failure too: replies still owed to the failed
 	 * phase are passed over by xid. */
-	for (i = 0; i < L.nconns && want[PHASE_WRITE]; i++)
+	for (i = 0; i < L.nconns && want[PHASE_WRITE] && !L.v3; i++)
 		if (close_data(&L, &L.conns[i]) != 0)
 			fprintf(stderr, "nfs4load: close data failed\n");
 	if (want[PHASE_WRITE])
-		dir_op(&L.conns[0], &L.dir_fh, OP_REMOVE, "data", NULL);
+		L.v3 ? dir_op3(&L.conns[0], &L.dir_fh, NFSPROC3_REMOVE,
+		    "data", NULL) : dir_op(&L.conns[0], &L.dir_fh, OP_REMOVE,
+		    "data", NULL);
 	for (k = 0; failed && k < L.files_made + (uint64_t)L.nconns *
 	    (uint64_t)L.depth; k++) {
 		file_name(name, sizeof(name), k);
-		dir_op(&L.conns[0], &L.dir_fh, OP_REMOVE, name, NULL);
+		L.v3 ? dir_op3(&L.conns[0], &L.dir_fh, NFSPROC3_REMOVE, name,
+		    NULL) : dir_op(&L.conns[0], &L.dir_fh, OP_REMOVE, name,
+		    NULL);
 	}
-	if (dir_op(&L.conns[0], &L.export_fh, OP_REMOVE, o.dir, NULL) != 0)
+	if ((L.v3 ? dir_op3(&L.conns[0], &L.export_fh, NFSPROC3_RMDIR, o.dir,
+	    NULL) : dir_op(&L.conns[0], &L.export_fh, OP_REMOVE, o.dir,
+	    NULL)) != 0)
 		fprintf(stderr, "nfs4load: remove %s failed\n", o.dir);
 	for (i = 0; i < L.nconns; i++) {
 		close(L.conns[i].fd);

@@ -61,6 +61,7 @@ gssd_ctx_free(struct gssd_env *env, struct gssd_ctx *c)
 	TAILQ_REMOVE(&env->contexts, c, entry);
 	env->ncontexts--;
 	ntlm_server_clear(&c->ntlm);
+	gssd_krb5_ctx_clear(c);
 	free(c->mech_types);
 	free(c);
 }
@@ -144,7 +145,7 @@ gssd_set_token(struct gssd_accept_reply *rep, uint8_t *tok, size_t len)
 	rep->token.token_len = (u_int)len;
 }
 
-static void
+void
 gssd_bad_token(struct gssd_env *env, struct ipc_peer *peer,
     struct gssd_accept_reply *rep, const char *what)
 {
@@ -288,7 +289,7 @@ gssd_first_ntlmssp(const struct spnego_token *t)
 	return -1;
 }
 
-/* RFC 4178 5: the server's side of SPNEGO around NTLMSSP. */
+/* RFC 4178 5: the server's side of SPNEGO (Kerberos: krb5.c). */
 static void
 gssd_spnego_step(struct gssd_env *env, struct ipc_peer *peer,
     struct gssd_ctx *c, const uint8_t *tok, size_t len,
@@ -316,29 +317,18 @@ gssd_spnego_step(struct gssd_env *env, struct ipc_peer *peer,
 			gssd_bad_token(env, peer, rep, "SPNEGO (not an init)");
 			return;
 		}
-		if (t.nmechs > 0 && (t.mechs[0] == SPNEGO_MECH_KRB5 ||
-		    t.mechs[0] == SPNEGO_MECH_MS_KRB5) &&
-		    t.mech_token.p != NULL && gssd_krb5_on(env) &&
-		    !ntlm_is_ntlmssp(t.mech_token.p, t.mech_token.len)) {
-			/*
-			 * RFC 4178 5: Kerberos, the client's first choice,
-			 * with its AP-REQ (an NTLMSSP token there, which
-			 * some clients send, goes the NTLMSSP way below).
-			 */
-			gssd_krb5_smb(env, peer, c, t.mech_token.p,
-			    t.mech_token.len, rep, &inner, &innerlen);
-			if (rep->status == GSSD_COMPLETE)
-				spnego_encode_resp(SPNEGO_ACCEPT_COMPLETED,
-				    (int)t.mechs[0], inner, innerlen, NULL, 0,
-				    &out, &outlen);
-			else if (rep->status == GSSD_DENIED)
-				spnego_encode_resp(SPNEGO_REJECT, -1, NULL, 0,
-				    NULL, 0, &out, &outlen);
-			break;
-		}
-		if ((first = gssd_first_ntlmssp(&t)) == -1) {
-			/* Kerberos only: issue 26's next step. */
+		/* RFC 4178 3.2 (an NTLMSSP token under Kerberos's name,
+		 * which some clients send, goes the NTLMSSP way). */
+		first = spnego_choose(&t, gssd_krb5_on(env));
+		if (first == 0 && t.mechs[0] != SPNEGO_MECH_NTLMSSP &&
+		    t.mech_token.p != NULL &&
+		    ntlm_is_ntlmssp(t.mech_token.p, t.mech_token.len))
+			first = gssd_first_ntlmssp(&t);
+		if (first == -1) {
 			rep->status = GSSD_UNSUPPORTED;
+			log_warnx_rl("%s: SPNEGO: none of the client's %zu "
+			    "mechanisms is one we accept", ipc_peer_name(peer),
+			    t.nmechs);
 			spnego_encode_resp(SPNEGO_REJECT, -1, NULL, 0, NULL,
 			    0, &out, &outlen);
 			if (out != NULL)
@@ -351,6 +341,11 @@ gssd_spnego_step(struct gssd_env *env, struct ipc_peer *peer,
 		}
 		memcpy(c->mech_types, t.mech_types.p, t.mech_types.len);
 		c->mech_types_len = t.mech_types.len;
+		if (t.mechs[first] != SPNEGO_MECH_NTLMSSP) {
+			gssd_krb5_spnego(env, peer, c, &t, first, rep, &out,
+			    &outlen);
+			break;
+		}
 		c->mic_required = first != 0;
 		if (first == 0 && t.mech_token.p != NULL) {
 			if (gssd_ntlm_challenge(env, peer, c, t.mech_token.p,
@@ -361,6 +356,10 @@ gssd_spnego_step(struct gssd_env *env, struct ipc_peer *peer,
 		rep->status = spnego_encode_resp(SPNEGO_ACCEPT_INCOMPLETE,
 		    SPNEGO_MECH_NTLMSSP, inner, innerlen, NULL, 0, &out,
 		    &outlen) == 0 ? GSSD_CONTINUE : GSSD_ERROR;
+		break;
+	case GSSD_CTX_KRB5:
+	case GSSD_CTX_KRB5_MIC:
+		gssd_krb5_spnego(env, peer, c, &t, -1, rep, &out, &outlen);
 		break;
 	case GSSD_CTX_NEGOTIATE:
 		if (t.kind != SPNEGO_RESP || t.response_token.p == NULL) {

@@ -28,6 +28,8 @@ enum gssd_ctx_step {
 	GSSD_CTX_START,		/* nothing seen yet */
 	GSSD_CTX_NEGOTIATE,	/* SPNEGO chose NTLMSSP, awaits NEGOTIATE */
 	GSSD_CTX_AUTHENTICATE,	/* CHALLENGE sent, awaits AUTHENTICATE */
+	GSSD_CTX_KRB5,		/* SPNEGO chose Kerberos, awaits AP-REQ */
+	GSSD_CTX_KRB5_MIC,	/* Kerberos done, awaits the mechListMIC */
 };
 
 /* One security context in creation, owned by the peer that began it. */
@@ -43,6 +45,9 @@ struct gssd_ctx {
 	size_t			 mech_types_len;
 	struct ntlm_server	 ntlm;
 	/* SPNEGO with Kerberos (krb5.c): what the reply points to. */
+	gss_ctx_id_t		 krb5_gss;	/* kept for the MICs */
+	enum spnego_mech	 krb5_mech;	/* the OID the client named */
+	int			 krb5_nobody;
 	uint8_t			 krb5_key[16];
 	char			 krb5_principal[GSSD_NAME_MAX + 1];
 	char			 krb5_realm[GSSD_NAME_MAX + 1];
@@ -122,6 +127,8 @@ struct gssd_env {
 struct gssd_env	*gssd_env_of(struct ipc_peer *);
 int	 gssd_decode(struct ipc_peer *, struct ipc_msg *, xdrproc_t, void *,
 	    const char *what);
+void	 gssd_bad_token(struct gssd_env *, struct ipc_peer *,
+	    struct gssd_accept_reply *, const char *what);
 
 /* krb5.c */
 void	 gssd_krb5_pre_init(struct gssd_env *);
@@ -135,12 +142,15 @@ void	 gssd_rpcsec_peer_gone(struct gssd_env *, struct ipc_peer *);
 size_t	 gssd_rpcsec_sweep(struct gssd_env *);
 int	 gssd_krb5_on(const struct gssd_env *);
 /*
- * SMB's Kerberos (an AP-REQ inside SPNEGO, MS-SMB2 3.3.5.5.3): the
- * identity and the 16-byte session key into c and rep, the AP-REP in
- * *out (malloc'ed).  rep->status says how it went.
+ * SMB's Kerberos inside SPNEGO (RFC 4178, MS-SMB2 3.3.5.5.3): the step
+ * of c for the token t; chosen: the index of Kerberos in t->mechs at
+ * GSSD_CTX_START.  The identity and the 16-byte session key into c and
+ * rep once done, the NegTokenResp in *out (malloc'ed, or NULL).
+ * rep->status says how it went.
  */
-void	 gssd_krb5_smb(struct gssd_env *, struct ipc_peer *, struct gssd_ctx *,
-	    const uint8_t *tok, size_t len, struct gssd_accept_reply *,
-	    uint8_t **out, size_t *outlen);
+void	 gssd_krb5_spnego(struct gssd_env *, struct ipc_peer *,
+	    struct gssd_ctx *, const struct spnego_token *t, int chosen,
+	    struct gssd_accept_reply *, uint8_t **out, size_t *outlen);
+void	 gssd_krb5_ctx_clear(struct gssd_ctx *);
 
 #endif

@@ -477,27 +477,42 @@ gssd_krb5_on(const struct gssd_env *env)
 	return env->cred != GSS_C_NO_CREDENTIAL;
 }
 
-/* MS-SMB2 3.3.5.5.3: a Kerberos AP-REQ of an SMB SESSION_SETUP. */
 void
-gssd_krb5_smb(struct gssd_env *env, struct ipc_peer *peer,
-    struct gssd_ctx *c, const uint8_t *tok, size_t len,
-    struct gssd_accept_reply *rep, uint8_t **out, size_t *outlen)
+gssd_krb5_ctx_clear(struct gssd_ctx *c)
 {
-	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
+	OM_uint32 minor;
+
+	if (c->krb5_gss != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&minor, &c->krb5_gss, GSS_C_NO_BUFFER);
+	c->krb5_gss = GSS_C_NO_CONTEXT;
+	explicit_bzero(c->krb5_key, sizeof(c->krb5_key));
+}
+
+/*
+ * MS-SMB2 3.3.5.5.3: a Kerberos AP-REQ of an SMB SESSION_SETUP.  Who
+ * the client is and the session key into c, the context kept in
+ * c->krb5_gss, the AP-REP in *out (malloc'ed, or NULL).  GSSD_COMPLETE,
+ * or why not.
+ */
+static gssd_status
+gssd_krb5_smb_accept(struct gssd_env *env, struct ipc_peer *peer,
+    struct gssd_ctx *c, const uint8_t *tok, size_t len, uint8_t **out,
+    size_t *outlen)
+{
 	gss_buffer_desc in, tokout = GSS_C_EMPTY_BUFFER,
 	    name = GSS_C_EMPTY_BUFFER;
 	gss_buffer_set_t keys = GSS_C_NO_BUFFER_SET;
 	gss_name_t src = GSS_C_NO_NAME;
 	OM_uint32 major, minor;
+	gssd_status st = GSSD_ERROR;
 	const char *at;
 	char why[512];
-	int nobody;
 
 	*out = NULL;
 	*outlen = 0;
 	in.value = (void *)(uintptr_t)tok;
 	in.length = len;
-	major = gss_accept_sec_context(&minor, &ctx, env->cred, &in,
+	major = gss_accept_sec_context(&minor, &c->krb5_gss, env->cred, &in,
 	    GSS_C_NO_CHANNEL_BINDINGS, &src, NULL, &tokout, NULL, NULL, NULL);
 	if (major != GSS_S_COMPLETE) {
 		env->count.krb5_denied++;
@@ -505,54 +520,38 @@ gssd_krb5_smb(struct gssd_env *env, struct ipc_peer *peer,
 		    sizeof(why));
 		log_warnx_rl("%s: SMB Kerberos login refused: %s",
 		    ipc_peer_name(peer), why);
-		rep->status = major == GSS_S_DEFECTIVE_TOKEN ? GSSD_BAD_TOKEN :
+		st = major == GSS_S_DEFECTIVE_TOKEN ? GSSD_BAD_TOKEN :
 		    GSSD_DENIED;
 		goto out;
 	}
 	major = gss_display_name(&minor, src, &name, NULL);
 	if (GSS_ERROR(major) || name.length == 0 ||
 	    name.length >= sizeof(c->krb5_principal) ||
-	    memchr(name.value, '\0', name.length) != NULL) {
-		rep->status = GSSD_ERROR;
+	    memchr(name.value, '\0', name.length) != NULL)
 		goto out;
-	}
 	memcpy(c->krb5_principal, name.value, name.length);
 	c->krb5_principal[name.length] = '\0';
 	/* The session key: the subkey, its first 16 bytes (MS-SMB2 3.3.5.5.3). */
-	major = gss_inquire_sec_context_by_oid(&minor, ctx,
+	major = gss_inquire_sec_context_by_oid(&minor, c->krb5_gss,
 	    GSS_C_INQ_SSPI_SESSION_KEY, &keys);
 	if (GSS_ERROR(major) || keys == GSS_C_NO_BUFFER_SET ||
-	    keys->count < 1 || keys->elements[0].length == 0) {
-		rep->status = GSSD_ERROR;
+	    keys->count < 1 || keys->elements[0].length == 0)
 		goto out;
-	}
 	memset(c->krb5_key, 0, sizeof(c->krb5_key));
 	memcpy(c->krb5_key, keys->elements[0].value,
 	    keys->elements[0].length < 16 ? keys->elements[0].length : 16);
-	nobody = principal_map_resolve(env->principals, c->krb5_principal,
-	    env->realm, &c->krb5_id);
+	c->krb5_nobody = principal_map_resolve(env->principals,
+	    c->krb5_principal, env->realm, &c->krb5_id);
 	at = strrchr(c->krb5_principal, '@');
 	snprintf(c->krb5_realm, sizeof(c->krb5_realm), "%s",
 	    at != NULL ? at + 1 : "");
-	if (tokout.length > 0 && (*out = malloc(tokout.length)) != NULL) {
+	if (tokout.length > 0) {
+		if ((*out = malloc(tokout.length)) == NULL)
+			goto out;
 		memcpy(*out, tokout.value, tokout.length);
 		*outlen = tokout.length;
 	}
-	env->count.krb5_accepted++;
-	rep->status = GSSD_COMPLETE;
-	rep->flags = GSSD_FLAG_SIGN | (nobody ? GSSD_FLAG_GUEST : 0);
-	rep->identity.uid = c->krb5_id.uid;
-	rep->identity.gid = c->krb5_id.gid;
-	rep->identity.groups.groups_val = c->krb5_id.groups;
-	rep->identity.groups.groups_len = (u_int)c->krb5_id.ngroups;
-	rep->identity.user = nobody ? env->guest_account : c->krb5_id.user;
-	rep->identity.domain = c->krb5_realm;
-	rep->session_key.session_key_val = (char *)c->krb5_key;
-	rep->session_key.session_key_len = sizeof(c->krb5_key);
-	log_info("%s: %s logged in with Kerberos as %s (uid %u gid %u)",
-	    ipc_peer_name(peer), c->krb5_principal, nobody ? "nobody" :
-	    c->krb5_id.user, (unsigned)c->krb5_id.uid,
-	    (unsigned)c->krb5_id.gid);
+	st = GSSD_COMPLETE;
 out:
 	if (keys != GSS_C_NO_BUFFER_SET) {
 		if (keys->count > 0 && keys->elements[0].value != NULL)
@@ -564,8 +563,171 @@ out:
 	gss_release_buffer(&minor, &tokout);
 	if (src != GSS_C_NO_NAME)
 		gss_release_name(&minor, &src);
-	if (ctx != GSS_C_NO_CONTEXT)
-		gss_delete_sec_context(&minor, &ctx, GSS_C_NO_BUFFER);
+	return st;
+}
+
+/* The login is done: c's identity and key into the reply. */
+static void
+gssd_krb5_smb_done(struct gssd_env *env, struct ipc_peer *peer,
+    struct gssd_ctx *c, struct gssd_accept_reply *rep)
+{
+	env->count.krb5_accepted++;
+	rep->status = GSSD_COMPLETE;
+	rep->flags = GSSD_FLAG_SIGN | (c->krb5_nobody ? GSSD_FLAG_GUEST : 0);
+	rep->identity.uid = c->krb5_id.uid;
+	rep->identity.gid = c->krb5_id.gid;
+	rep->identity.groups.groups_val = c->krb5_id.groups;
+	rep->identity.groups.groups_len = (u_int)c->krb5_id.ngroups;
+	rep->identity.user = c->krb5_nobody ? env->guest_account :
+	    c->krb5_id.user;
+	rep->identity.domain = c->krb5_realm;
+	rep->session_key.session_key_val = (char *)c->krb5_key;
+	rep->session_key.session_key_len = sizeof(c->krb5_key);
+	log_info("%s: %s logged in with Kerberos as %s (uid %u gid %u)",
+	    ipc_peer_name(peer), c->krb5_principal, c->krb5_nobody ?
+	    "nobody" : c->krb5_id.user, (unsigned)c->krb5_id.uid,
+	    (unsigned)c->krb5_id.gid);
+}
+
+/* RFC 4178 5: the initiator's mechListMIC over its mechTypes; 0 or -1. */
+static int
+gssd_krb5_mic_verify(struct gssd_ctx *c, const struct spnego_bytes *mic)
+{
+	gss_buffer_desc msg, tok;
+	OM_uint32 major, minor;
+
+	msg.value = c->mech_types;
+	msg.length = c->mech_types_len;
+	tok.value = (void *)(uintptr_t)mic->p;
+	tok.length = mic->len;
+	major = gss_verify_mic(&minor, c->krb5_gss, &msg, &tok, NULL);
+	return major == GSS_S_COMPLETE ? 0 : -1;
+}
+
+/* Ours over the same bytes, into *mic (gss_release_buffer it). */
+static int
+gssd_krb5_mic_make(struct gssd_ctx *c, gss_buffer_desc *mic)
+{
+	gss_buffer_desc msg;
+	OM_uint32 major, minor;
+
+	msg.value = c->mech_types;
+	msg.length = c->mech_types_len;
+	major = gss_get_mic(&minor, c->krb5_gss, GSS_C_QOP_DEFAULT, &msg,
+	    mic);
+	return GSS_ERROR(major) ? -1 : 0;
+}
+
+/*
+ * RFC 4178 5 with Kerberos.  The initiator's first choice with its
+ * AP-REQ: accepted at once (MICs only if the initiator sent one).
+ * Otherwise the first reply names Kerberos (supportedMech) without a
+ * token, request-mic when Kerberos was not the initiator's first choice,
+ * and the AP-REQ comes next; then both mechListMICs are exchanged: ours
+ * with the AP-REP, the initiator's in one more NegTokenResp (or with
+ * its AP-REQ), and only then the login is complete.
+ */
+void
+gssd_krb5_spnego(struct gssd_env *env, struct ipc_peer *peer,
+    struct gssd_ctx *c, const struct spnego_token *t, int chosen,
+    struct gssd_accept_reply *rep, uint8_t **out, size_t *outlen)
+{
+	const struct spnego_bytes *tok;
+	gss_buffer_desc mic = GSS_C_EMPTY_BUFFER;
+	OM_uint32 minor;
+	uint8_t *aprep = NULL;
+	size_t aprep_len = 0;
+	int supported = -1, have_mic = 0, mic_in;
+
+	*out = NULL;
+	*outlen = 0;
+	switch (c->step) {
+	case GSSD_CTX_START:
+		c->krb5_mech = t->mechs[chosen];
+		c->mic_required = chosen != 0;
+		supported = (int)c->krb5_mech;
+		if (chosen != 0 || t->mech_token.p == NULL) {
+			/* RFC 4178 4.2.2: Kerberos, its first token next. */
+			c->step = GSSD_CTX_KRB5;
+			rep->status = spnego_encode_resp(chosen != 0 ?
+			    SPNEGO_REQUEST_MIC : SPNEGO_ACCEPT_INCOMPLETE,
+			    supported, NULL, 0, NULL, 0, out, outlen) == 0 ?
+			    GSSD_CONTINUE : GSSD_ERROR;
+			return;
+		}
+		tok = &t->mech_token;
+		break;
+	case GSSD_CTX_KRB5:
+		if (t->kind != SPNEGO_RESP || t->response_token.p == NULL) {
+			gssd_bad_token(env, peer, rep,
+			    "SPNEGO (no Kerberos AP-REQ)");
+			return;
+		}
+		tok = &t->response_token;
+		break;
+	case GSSD_CTX_KRB5_MIC:
+		if (t->kind != SPNEGO_RESP || t->mech_list_mic.p == NULL) {
+			gssd_bad_token(env, peer, rep,
+			    "SPNEGO (no mechListMIC)");
+			return;
+		}
+		if (gssd_krb5_mic_verify(c, &t->mech_list_mic) == -1)
+			goto mic_denied;
+		if (spnego_encode_resp(SPNEGO_ACCEPT_COMPLETED, -1, NULL, 0,
+		    NULL, 0, out, outlen) == -1) {
+			rep->status = GSSD_ERROR;
+			return;
+		}
+		gssd_krb5_smb_done(env, peer, c, rep);
+		return;
+	default:
+		rep->status = GSSD_ERROR;
+		return;
+	}
+	rep->status = gssd_krb5_smb_accept(env, peer, c, tok->p, tok->len,
+	    &aprep, &aprep_len);
+	if (rep->status == GSSD_DENIED)
+		spnego_encode_resp(SPNEGO_REJECT, -1, NULL, 0, NULL, 0, out,
+		    outlen);
+	if (rep->status != GSSD_COMPLETE)
+		goto done;
+	/* RFC 4178 5: a MIC the initiator sent is checked, and answered. */
+	mic_in = t->mech_list_mic.p != NULL;
+	if (mic_in && gssd_krb5_mic_verify(c, &t->mech_list_mic) == -1)
+		goto mic_denied;
+	if (mic_in || c->mic_required) {
+		if (gssd_krb5_mic_make(c, &mic) == -1) {
+			rep->status = GSSD_ERROR;
+			goto done;
+		}
+		have_mic = 1;
+	}
+	if (c->mic_required && !mic_in) {
+		/* Ours now; the login completes with the initiator's. */
+		c->step = GSSD_CTX_KRB5_MIC;
+		rep->status = spnego_encode_resp(SPNEGO_ACCEPT_INCOMPLETE,
+		    supported, aprep, aprep_len, mic.value, mic.length, out,
+		    outlen) == 0 ? GSSD_CONTINUE : GSSD_ERROR;
+		goto done;
+	}
+	if (spnego_encode_resp(SPNEGO_ACCEPT_COMPLETED, supported, aprep,
+	    aprep_len, have_mic ? mic.value : NULL, mic.length, out,
+	    outlen) == -1) {
+		rep->status = GSSD_ERROR;
+		goto done;
+	}
+	gssd_krb5_smb_done(env, peer, c, rep);
+	goto done;
+mic_denied:
+	env->count.krb5_denied++;
+	log_warnx_rl("%s: SMB Kerberos login of %s refused: the SPNEGO "
+	    "mechListMIC does not verify", ipc_peer_name(peer),
+	    c->krb5_principal);
+	rep->status = GSSD_DENIED;
+	spnego_encode_resp(SPNEGO_REJECT, -1, NULL, 0, NULL, 0, out, outlen);
+done:
+	gss_release_buffer(&minor, &mic);
+	free(aprep);
 }
 
 /*

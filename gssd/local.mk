@@ -25,9 +25,13 @@ tests_unit_test_principal_LDADD = gssd/libgssdauth.a
 # Our RPCSEC_GSS client (krb5, krb5i, krb5p against nfsd), for
 # test_krb5.sh with a KDC of its own.
 check_PROGRAMS += tests/clients/krb5-client
-tests_clients_krb5_client_SOURCES = tests/clients/krb5-client.c
-tests_clients_krb5_client_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS)
-tests_clients_krb5_client_LDADD = $(GSSAPI_LIBS)
+# Its context is made by the load generators' loop (bench/loadgss_init.h).
+tests_clients_krb5_client_SOURCES = tests/clients/krb5-client.c \
+	bench/loadgss_init.h
+tests_clients_krb5_client_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS) \
+	-I$(top_srcdir)/gssd -I$(top_srcdir)/bench
+tests_clients_krb5_client_LDADD = gssd/libgssdauth.a $(RPCSEC_GSS_LIBS) \
+	$(DITTOFS_COMMON_LIBS)
 TESTS += tests/integration/test_krb5.sh
 EXTRA_DIST += tests/integration/test_krb5.sh \
 	tests/integration/krb5lib.sh

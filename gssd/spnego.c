@@ -258,6 +258,26 @@ spnego_decode(const uint8_t *buf, size_t len, struct spnego_token *t)
 	return -1;
 }
 
+int
+spnego_choose(const struct spnego_token *t, int krb5)
+{
+	size_t i;
+
+	for (i = 0; i < t->nmechs && i < SPNEGO_MECHS_MAX; i++)
+		switch (t->mechs[i]) {
+		case SPNEGO_MECH_NTLMSSP:
+			return (int)i;
+		case SPNEGO_MECH_KRB5:
+		case SPNEGO_MECH_MS_KRB5:
+			if (krb5)
+				return (int)i;
+			break;
+		default:
+			break;
+		}
+	return -1;
+}
+
 /* The writer: a growing buffer; errors stick until the end. */
 struct dbuf {
 	uint8_t	*p;

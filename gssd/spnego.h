@@ -56,6 +56,13 @@ struct spnego_token {
 
 /* 0, or -1 for anything malformed, over-long or trailing. */
 int	spnego_decode(const uint8_t *, size_t, struct spnego_token *);
+/*
+ * RFC 4178 3.2: the index in t->mechs of the first of the initiator's
+ * mechanisms the acceptor takes (NTLMSSP; Kerberos too when krb5 is
+ * set), or -1 when it takes none.  Not 0: the initiator's optimistic
+ * token is not for it, and a mechListMIC must be exchanged (RFC 4178 5).
+ */
+int	spnego_choose(const struct spnego_token *, int krb5);
 
 /*
  * Encoders: a malloc'ed token in *out (free it), 0 or -1 (memory).

@@ -15,6 +15,8 @@
  *   ... garbage            a malformed SPNEGO token -> BAD_TOKEN
  *   ... truncated NAME PW  an AUTHENTICATE cut short -> BAD_TOKEN
  *   ... krb5               GSSD_MECH_KRB5 -> UNSUPPORTED
+ *   ... krb5only           a SPNEGO NegTokenInit listing Kerberos alone
+ *                          (gssd without a keytab) -> UNSUPPORTED
  *   ... limit N            N contexts left open, then one more -> its status
  *   ... foreign            continue another connection's context -> NO_CONTEXT
  *   ... expire SECONDS     begin a context, wait, continue it -> its status
@@ -436,7 +438,7 @@ static void
 gssc_usage(void)
 {
 	fprintf(stderr, "usage: gss-check -s sock -r role [-u user] "
-	    "login|anonymous|garbage|truncated|krb5|limit|foreign|users ...\n");
+	    "login|anonymous|garbage|truncated|krb5|krb5only|limit|foreign|users ...\n");
 	exit(2);
 }
 
@@ -499,6 +501,18 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[0], "krb5") == 0) {
 		gssc_accept(fd, 0, GSSD_MECH_KRB5, neg, 0, &rep);
+		gssc_print(&rep);
+		return 0;
+	}
+	if (strcmp(argv[0], "krb5only") == 0) {
+		enum spnego_mech k = SPNEGO_MECH_KRB5;
+		uint8_t *tok;
+		size_t len;
+
+		if (spnego_encode_init(&k, 1, NULL, 0, NULL, &tok, &len) == -1)
+			fatalx("encode");
+		gssc_accept(fd, 0, GSSD_MECH_SPNEGO, tok, len, &rep);
+		free(tok);
 		gssc_print(&rep);
 		return 0;
 	}

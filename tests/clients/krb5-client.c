@@ -19,6 +19,18 @@
  *     -g  an INIT with a garbage token: print "gss_major N" of the reply
  *   (and a DESTROY of a second context under krb5i and krb5p with its
  *   void arguments unwrapped, as the Linux client sends it)
+ *     -N SHAPE  no NFS: SPNEGO (RFC 4178) with Kerberos for an SMB
+ *         SESSION_SETUP that tests/clients/smb2probe.py (its krb5
+ *         command) sends: the client's tokens as "tok HEX" lines, the
+ *         server's read back as "STATUS HEX" lines ("-": none); at the
+ *         end "key HEX" (the session key) and exit 0.  SHAPE is the
+ *         NegTokenInit's mechanism list, the client's first choice
+ *         first: krb5, ms-krb5, ntlmssp, negoex, comma-separated; a
+ *         "+" after the first sends its optimistic token (an AP-REQ,
+ *         or an NTLMSSP NEGOTIATE).  The server's choice is printed
+ *         ("chosen MECH") and a mechanism other than Kerberos ends it
+ *         (exit 3); its mechListMIC must verify.
+ *     -x  (with -N) a mechListMIC of ours that does not verify
  *     -M CCACHE2  NFSv4.1 SP4_MACH_CRED: the first context (KRB5CCNAME's
  *         principal) is the machine credential of an EXCHANGE_ID; a
  *         second one from CCACHE2 and AUTH_SYS must get WRONG_CRED for
@@ -40,7 +52,11 @@
 #include <unistd.h>
 
 #include <gssapi/gssapi.h>
+#include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
+
+#include "loadgss_init.h"
+#include "spnego.h"
 
 #define NFS_PROG	100003
 #define MOUNT_PROG	100005
@@ -562,107 +578,54 @@ garbage_init(void)
 	return 0;
 }
 
-/* RFC 2203 5.2: INIT, CONTINUE_INIT until the context is made. */
+/* loadgss_exchange_fn: one INIT or CONTINUE_INIT call and its reply. */
+static int
+init_exchange(void *arg, const uint8_t *call, size_t len,
+    const uint8_t **reply, size_t *replylen)
+{
+	struct buf *rep = arg, b = { 0 };
+
+	put(&b, call, len);
+	if (send_record(&b) == -1 || recv_record(rep, 10000) == -1) {
+		free(b.p);
+		return -1;
+	}
+	free(b.p);
+	*reply = rep->p;
+	*replylen = rep->len;
+	return 0;
+}
+
+/*
+ * RFC 2203 5.2: INIT, CONTINUE_INIT until the context is made (the
+ * load generators' loop, bench/loadgss_init.h); it becomes ctx, handle.
+ */
 static int
 make_context(const char *service)
 {
+	struct loadgss g;
+	struct buf rep = { 0 };
 	char name[512];
-	gss_buffer_desc nb, in = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER;
-	gss_name_t target;
-	OM_uint32 major, minor, gmajor;
-	struct buf a = { 0 }, b = { 0 }, rep = { 0 };
-	struct rd r;
-	const uint8_t *h, *tok, *v;
-	size_t hlen, toklen, vlen;
-	uint32_t window;
-	uint8_t wb[4];
-	int first = 1;
+	int rc;
 
 	snprintf(name, sizeof(name), "%s@%s", service, host);
-	nb.value = name;
-	nb.length = strlen(name);
-	gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE, &target);
-	for (;;) {
-		major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL, &ctx,
-		    target, (gss_OID)gss_mech_krb5, GSS_C_MUTUAL_FLAG, 0,
-		    GSS_C_NO_CHANNEL_BINDINGS, &in, NULL, &out, NULL, NULL);
-		if (GSS_ERROR(major)) {
-			gss_buffer_desc t;
-			OM_uint32 m, c = 0;
-
-			gss_display_status(&m, minor, GSS_C_MECH_CODE,
-			    GSS_C_NO_OID, &c, &t);
-			printf("no context: %.*s\n", (int)t.length,
-			    (char *)t.value);
-			return -1;
-		}
-		if (out.length == 0 && major == GSS_S_COMPLETE && !first)
-			break;
-		a.len = 0;
-		putopaque(&a, out.value, out.length);
-		gss_release_buffer(&minor, &out);
-		build_call(&b, NFS_PROG, 3, 0, first ? 1 : 2, 1, &a, 0, 0);
-		first = 0;
-		if (send_record(&b) == -1 || recv_record(&rep, 10000) == -1) {
-			printf("no context: no reply to INIT\n");
-			return -1;
-		}
-		r = (struct rd){ rep.p, rep.len, 0, 0 };
-		rdskip(&r, 8);
-		if (rd32(&r) != 0) {
-			rd32(&r);
-			printf("no context: INIT denied, auth_stat %u\n",
-			    rd32(&r));
-			return -1;
-		}
-		rd32(&r);
-		v = rdopaque(&r, &vlen);
-		if (rd32(&r) != 0) {
-			printf("no context: INIT not accepted\n");
-			return -1;
-		}
-		h = rdopaque(&r, &hlen);
-		gmajor = rd32(&r);
-		rd32(&r);
-		window = rd32(&r);
-		tok = rdopaque(&r, &toklen);
-		if (r.bad || (gmajor != 0 && gmajor != 1)) {
-			printf("no context: gss_major %#x\n", gmajor);
-			return -1;
-		}
-		if (hlen > sizeof(handle))
-			return -1;
-		memcpy(handle, h, hlen);
-		handle_len = hlen;
-		in.value = (void *)(uintptr_t)tok;
-		in.length = toklen;
-		if (gmajor == 0) {
-			major = gss_init_sec_context(&minor,
-			    GSS_C_NO_CREDENTIAL, &ctx, target,
-			    (gss_OID)gss_mech_krb5, GSS_C_MUTUAL_FLAG, 0,
-			    GSS_C_NO_CHANNEL_BINDINGS, &in, NULL, &out, NULL,
-			    NULL);
-			gss_release_buffer(&minor, &out);
-			if (major != GSS_S_COMPLETE) {
-				printf("no context: the server's token does "
-				    "not complete ours\n");
-				return -1;
-			}
-			wb[0] = window >> 24;
-			wb[1] = window >> 16;
-			wb[2] = window >> 8;
-			wb[3] = window;
-			check(gss_vmic(wb, 4, v, vlen) == 0 && window > 0,
-			    "INIT: the verifier is the MIC of the window");
-			printf("context: handle of %zu bytes, window %u\n",
-			    hlen, window);
-			break;
-		}
-	}
-	gss_release_name(&minor, &target);
-	free(a.p);
-	free(b.p);
+	rc = loadgss_create(&g, name, LOADGSS_SVC_NONE, xid + 1, NFS_PROG, 3,
+	    init_exchange, &rep);
+	xid += 16;	/* past the xids of the INIT calls */
 	free(rep.p);
+	if (rc == -1 || g.handle_len > sizeof(handle)) {
+		printf("no context: %s\n", g.error);
+		loadgss_free(&g);
+		return -1;
+	}
+	/* loadgss_create refuses a final verifier not the window's MIC. */
+	printf("context: handle of %u bytes, window %u, its MIC checked\n",
+	    (unsigned)g.handle_len, (unsigned)g.window);
+	ctx = g.ctx;
+	g.ctx = GSS_C_NO_CONTEXT;
+	memcpy(handle, g.handle, g.handle_len);
+	handle_len = g.handle_len;
+	loadgss_free(&g);
 	return 0;
 }
 
@@ -1238,15 +1201,265 @@ linux_destroy_checks(void)
 	free(res.p);
 }
 
+static const struct {
+	const char		*name;
+	enum spnego_mech	 mech;
+} spnego_names[] = {
+	{ "krb5", SPNEGO_MECH_KRB5 },
+	{ "ms-krb5", SPNEGO_MECH_MS_KRB5 },
+	{ "ntlmssp", SPNEGO_MECH_NTLMSSP },
+	{ "negoex", SPNEGO_MECH_NEGOEX },
+};
+
+static const char *
+spnego_name(int mech)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(spnego_names) / sizeof(spnego_names[0]); i++)
+		if ((int)spnego_names[i].mech == mech)
+			return spnego_names[i].name;
+	return "other";
+}
+
+static int
+is_krb5(int mech)
+{
+	return mech == SPNEGO_MECH_KRB5 || mech == SPNEGO_MECH_MS_KRB5;
+}
+
+/* A token to smb2probe.py: "tok HEX"; the token is freed. */
+static void
+pump_send(uint8_t *p, size_t n)
+{
+	size_t i;
+
+	printf("tok ");
+	for (i = 0; i < n; i++)
+		printf("%02x", p[i]);
+	printf("\n");
+	fflush(stdout);
+	free(p);
+}
+
+/* The server's next token: "STATUS HEX" or "STATUS -"; its length, -1. */
+static ssize_t
+pump_recv(uint8_t *buf, size_t max, unsigned long *status)
+{
+	static char line[2 * 65536 + 64];
+	char *hex;
+	size_t n = 0;
+	unsigned int x;
+
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return -1;
+	*status = strtoul(line, &hex, 16);
+	while (*hex == ' ')
+		hex++;
+	while (n < max && sscanf(hex + 2 * n, "%2x", &x) == 1)
+		buf[n++] = (uint8_t)x;
+	return (ssize_t)n;
+}
+
+/* One step of our Kerberos context: its output token in *out. */
+static int
+pump_init(gss_name_t target, const uint8_t *in, size_t inlen,
+    gss_buffer_desc *out, OM_uint32 *major)
+{
+	gss_buffer_desc ib = { inlen, (void *)(uintptr_t)in };
+	OM_uint32 minor, m, c = 0;
+	gss_buffer_desc t;
+
+	*major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL, &ctx,
+	    target, (gss_OID)gss_mech_krb5, GSS_C_MUTUAL_FLAG |
+	    GSS_C_INTEG_FLAG, 0, GSS_C_NO_CHANNEL_BINDINGS, &ib, NULL, out,
+	    NULL, NULL);
+	if (GSS_ERROR(*major)) {
+		gss_display_status(&m, minor, GSS_C_MECH_CODE, GSS_C_NO_OID,
+		    &c, &t);
+		printf("no context: %.*s\n", (int)t.length, (char *)t.value);
+		fflush(stdout);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * RFC 4178 from the initiator's side, with Kerberos as the only
+ * mechanism it can finish: -N SHAPE.
+ */
+static int
+spnego_pump(const char *service, const char *shape, int bad_mic)
+{
+	static const uint8_t ntlm_negotiate[32] = { 'N', 'T', 'L', 'M', 'S',
+	    'S', 'P', 0, 1, 0, 0, 0, 0x35, 0x82, 0x08, 0xe2 };
+	static uint8_t in[65536];
+	enum spnego_mech mechs[SPNEGO_MECHS_MAX];
+	struct spnego_token t;
+	gss_buffer_desc nb, out = GSS_C_EMPTY_BUFFER, mic = GSS_C_EMPTY_BUFFER;
+	gss_buffer_desc mb;
+	gss_buffer_set_t keys = GSS_C_NO_BUFFER_SET;
+	gss_name_t target;
+	OM_uint32 major = GSS_S_CONTINUE_NEEDED, minor;
+	unsigned long status;
+	uint8_t *tok, *mt;
+	size_t n = 0, toklen, mtlen, i, len;
+	ssize_t inlen;
+	char name[512], copy[256], *w, *save = NULL;
+	int optimistic = 0, chosen = -1, mic_needed = 0, mic_sent = 0;
+	int mic_checked = 0, done = 0;
+
+	snprintf(copy, sizeof(copy), "%s", shape);
+	for (w = strtok_r(copy, ",", &save); w != NULL && n < SPNEGO_MECHS_MAX;
+	    w = strtok_r(NULL, ",", &save)) {
+		len = strlen(w);
+		if (n == 0 && len > 0 && w[len - 1] == '+') {
+			optimistic = 1;
+			w[len - 1] = '\0';
+		}
+		for (i = 0; i < sizeof(spnego_names) / sizeof(spnego_names[0]);
+		    i++)
+			if (strcmp(w, spnego_names[i].name) == 0)
+				break;
+		if (i == sizeof(spnego_names) / sizeof(spnego_names[0])) {
+			fprintf(stderr, "krb5-client: no mechanism %s\n", w);
+			return 1;
+		}
+		mechs[n++] = spnego_names[i].mech;
+	}
+	if (n == 0 || spnego_encode_mech_types(mechs, n, &mt, &mtlen) == -1)
+		return 1;
+	snprintf(name, sizeof(name), "%s@%s", service, host);
+	nb.value = name;
+	nb.length = strlen(name);
+	gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE, &target);
+	if (optimistic && is_krb5(mechs[0])) {
+		if (pump_init(target, NULL, 0, &out, &major) == -1)
+			return 2;
+	} else if (optimistic && mechs[0] == SPNEGO_MECH_NTLMSSP) {
+		out.value = (void *)(uintptr_t)ntlm_negotiate;
+		out.length = sizeof(ntlm_negotiate);
+	}
+	if (spnego_encode_init(mechs, n, out.length > 0 ? out.value : NULL,
+	    out.length, NULL, &tok, &toklen) == -1)
+		return 1;
+	if (optimistic && is_krb5(mechs[0]))
+		gss_release_buffer(&minor, &out);
+	pump_send(tok, toklen);
+	for (;;) {
+		if ((inlen = pump_recv(in, sizeof(in), &status)) == -1) {
+			printf("no more from the server\n");
+			return 1;
+		}
+		if (status != 0 && status != 0xc0000016) {
+			printf("setup status %#lx\n", status);
+			return 1;
+		}
+		if (inlen == 0 || spnego_decode(in, (size_t)inlen, &t) == -1 ||
+		    t.kind != SPNEGO_RESP) {
+			printf("FAIL: the server's token is no NegTokenResp\n");
+			return 1;
+		}
+		if (t.neg_state == SPNEGO_REJECT) {
+			printf("rejected\n");
+			return 1;
+		}
+		if (chosen == -1) {
+			/* RFC 4178 4.2.2: the first reply names the mech. */
+			if (t.supported_mech == -1) {
+				printf("FAIL: no supportedMech\n");
+				return 1;
+			}
+			chosen = t.supported_mech;
+			printf("chosen %s%s\n", spnego_name(chosen),
+			    t.neg_state == SPNEGO_REQUEST_MIC ?
+			    " request-mic" : "");
+			if (!is_krb5(chosen))
+				return 3;
+			mic_needed = chosen != (int)mechs[0] ||
+			    t.neg_state == SPNEGO_REQUEST_MIC;
+			if (ctx == GSS_C_NO_CONTEXT) {
+				/* No optimistic AP-REQ: it goes now. */
+				if (pump_init(target, NULL, 0, &out,
+				    &major) == -1)
+					return 2;
+				if (spnego_encode_resp(-1, -1, out.value,
+				    out.length, NULL, 0, &tok, &toklen) == -1)
+					return 1;
+				gss_release_buffer(&minor, &out);
+				pump_send(tok, toklen);
+				continue;
+			}
+		}
+		if (t.response_token.p != NULL && major != GSS_S_COMPLETE) {
+			if (pump_init(target, t.response_token.p,
+			    t.response_token.len, &out, &major) == -1)
+				return 1;
+			gss_release_buffer(&minor, &out);
+		}
+		if (major != GSS_S_COMPLETE) {
+			printf("FAIL: the server's reply left our context "
+			    "incomplete\n");
+			return 1;
+		}
+		if (t.mech_list_mic.p != NULL) {
+			mb.value = mt;
+			mb.length = mtlen;
+			mic.value = (void *)(uintptr_t)t.mech_list_mic.p;
+			mic.length = t.mech_list_mic.len;
+			check(gss_verify_mic(&minor, ctx, &mb, &mic, NULL) ==
+			    GSS_S_COMPLETE, "the server's mechListMIC verifies");
+			mic_checked = 1;
+		}
+		if (t.neg_state == SPNEGO_ACCEPT_COMPLETED) {
+			done = 1;
+			break;
+		}
+		if (mic_sent || !(mic_needed || t.mech_list_mic.p != NULL)) {
+			printf("FAIL: accept-incomplete with nothing to do\n");
+			return 1;
+		}
+		/* RFC 4178 5: our mechListMIC over our mechTypes. */
+		mb.value = mt;
+		mb.length = mtlen;
+		if (GSS_ERROR(gss_get_mic(&minor, ctx, GSS_C_QOP_DEFAULT, &mb,
+		    &mic)))
+			return 1;
+		if (bad_mic)
+			((uint8_t *)mic.value)[mic.length - 1] ^= 1;
+		if (spnego_encode_resp(-1, -1, NULL, 0, mic.value, mic.length,
+		    &tok, &toklen) == -1)
+			return 1;
+		gss_release_buffer(&minor, &mic);
+		mic_sent = 1;
+		pump_send(tok, toklen);
+	}
+	check(done && (!mic_needed || (mic_sent && mic_checked)),
+	    "SPNEGO complete, the mechListMICs exchanged where RFC 4178 5 "
+	    "wants them");
+	if (GSS_ERROR(gss_inquire_sec_context_by_oid(&minor, ctx,
+	    GSS_C_INQ_SSPI_SESSION_KEY, &keys)) || keys->count < 1)
+		return 1;
+	printf("mics %s\nkey ", mic_sent ? "both" : "none");
+	for (i = 0; i < keys->elements[0].length && i < 16; i++)
+		printf("%02x", ((uint8_t *)keys->elements[0].value)[i]);
+	printf("\n");
+	fflush(stdout);
+	gss_release_buffer_set(&minor, &keys);
+	gss_release_name(&minor, &target);
+	free(mt);
+	return failures == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char *argv[])
 {
 	const char *export = NULL, *service = "nfs", *sec = NULL;
-	const char *mach = NULL;
-	int c, mount_only = 0, garbage = 0, i;
+	const char *mach = NULL, *shape = NULL;
+	int c, mount_only = 0, garbage = 0, bad_mic = 0, i;
 	char line[64];
 
-	while ((c = getopt(argc, argv, "e:gH:kmM:p:s:S:")) != -1) {
+	while ((c = getopt(argc, argv, "e:gH:kmM:N:p:s:S:x")) != -1) {
 		switch (c) {
 		case 'g':
 			garbage = 1;
@@ -1266,6 +1479,12 @@ main(int argc, char *argv[])
 		case 'M':
 			mach = optarg;
 			break;
+		case 'N':
+			shape = optarg;
+			break;
+		case 'x':
+			bad_mic = 1;
+			break;
 		case 'p':
 			port = atoi(optarg);
 			break;
@@ -1279,9 +1498,12 @@ main(int argc, char *argv[])
 			return 1;
 		}
 	}
+	if (shape != NULL)
+		return spnego_pump(service, shape, bad_mic);
 	if (export == NULL || port == 0) {
 		fprintf(stderr, "usage: krb5-client [-km] -p PORT -e EXPORT "
-		    "[-H HOST] [-S SERVICE] [-s SEC] [-M CCACHE2]\n");
+		    "[-H HOST] [-S SERVICE] [-s SEC] [-M CCACHE2]\n"
+		    "       krb5-client -N SHAPE [-x] [-H HOST] [-S SERVICE]\n");
 		return 1;
 	}
 	if (do_connect() == -1 || mount_export(export, mount_only) == -1) {

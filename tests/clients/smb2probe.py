@@ -175,6 +175,13 @@ names and prints one line the test compares:
                       (INFO_LENGTH_MISMATCH) and BUFFER_OVERFLOW with
                       what fits; allocation, delete pending; "BTIME
                       <name> <unix seconds>" for an NFSv4 check
+  krb5 D CLIENT...    a session with Kerberos in SPNEGO (dialect D, 202 or
+                      210): CLIENT (tests/clients/krb5-client -N SHAPE)
+                      makes the tokens; SESSION_SETUP until it is done,
+                      then with its session key a signed TREE_CONNECT,
+                      CREATE, WRITE and READ back: "SETUP 0x<status> N
+                      legs", then one "PASS"/"FAIL" line per step; the
+                      client's own lines prefixed "client: "
 """
 import os
 import socket
@@ -935,6 +942,92 @@ class LockProbe(Files):
 
     def close(self, f):
         return self.call(CLOSE, struct.pack("<HHI", 24, 0, 0) + f)["status"]
+
+
+class KrbSession(Files):
+    """SESSION_SETUP with the tokens of krb5-client -N, then files."""
+
+    def client_line(self):
+        while True:
+            line = self.client.stdout.readline()
+            if not line:
+                return None
+            line = line.rstrip("\n")
+            if line.startswith("tok ") or line.startswith("key "):
+                return line
+            print("client: " + line)
+            sys.stdout.flush()
+
+    def krb5(self, argv):
+        import subprocess
+        d = self.dialect
+        send_frame(self.s, header(NEGOTIATE, 0, credits=32) +
+                   negotiate_body([d]))
+        recv_frame(self.s)
+        self.last_charge = 1
+        self.client = subprocess.Popen(argv, stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, text=True)
+        status, legs, key = None, 0, None
+        while True:
+            line = self.client_line()
+            if line is None:
+                break
+            if line.startswith("key "):
+                key = bytes.fromhex(line[4:])
+                break
+            tok = bytes.fromhex(line[4:])
+            # Signing required by the client: the session must be signed.
+            body = struct.pack("<HBBIIHHQ", 25, 0, 2, 0, 0, 64 + 24,
+                               len(tok), 0)
+            r = self.call(SESSION_SETUP, body + tok)
+            legs += 1
+            status = r["status"]
+            if r["sid"]:
+                self.sid = r["sid"]
+            if status not in (0, 0xc0000016):
+                break
+            (off, ln) = struct.unpack_from("<HH", r["body"], 4)
+            out = self.raw[off:off + ln]
+            self.client.stdin.write("%x %s\n" % (status,
+                                                 out.hex() or "-"))
+            self.client.stdin.flush()
+        self.client.stdin.close()
+        for line in self.client.stdout:
+            print("client: " + line.rstrip("\n"))
+        rc = self.client.wait()
+        print("SETUP 0x%x %d legs" % (status if status is not None else
+                                      0xffffffff, legs))
+        print("CLIENT EXIT %d" % rc)
+        if status != 0 or key is None:
+            return
+        self.alg, self.signkey = 0, key
+        r = self.call(TREE_CONNECT, self.tree_body("export"), sign=True)
+        self.report("TREE_CONNECT signed with the Kerberos session key",
+                    r["status"] == 0 and r["flags"] & 8 and
+                    self.raw[48:64] == mac(0, key, self.raw),
+                    hex(r["status"]))
+        self.tid = r["tid"]
+        data = os.urandom(3000)
+        r = self.call(CREATE, self.create("krb5-%d.bin" % os.getpid(), 5,
+                                          0x40), sign=True)
+        self.report("CREATE", r["status"] == 0, hex(r["status"]))
+        if r["status"] != 0:
+            return
+        f = self.fid(r)
+        w = struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, len(data), 0, f, 0,
+                        0, 0, 0, 0) + data
+        r = self.call(9, w, sign=True)
+        self.report("WRITE", r["status"] == 0, hex(r["status"]))
+        rd = struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, len(data), 0, f, 0,
+                         0, 0, 0, 0, 0)
+        r = self.call(READ, rd, sign=True)
+        (off, ln) = struct.unpack_from("<BxI", r["body"], 2)
+        self.report("READ back what was written, signed",
+                    r["status"] == 0 and
+                    self.raw[off:off + ln] == data and
+                    self.raw[48:64] == mac(0, key, self.raw),
+                    hex(r["status"]))
+        self.call(6, struct.pack("<HHI", 24, 0, 0) + f, sign=True)
 
 
 def silent(p):
@@ -3099,6 +3192,9 @@ def main():
     if CMD == "encless":
         encless_probe(int(ARGS[0], 16), bytes.fromhex(ARGS[1]),
                       ARGS[2:3] == ["required"])
+        return
+    if CMD == "krb5":
+        KrbSession(connect(), int(ARGS[0], 16), None).krb5(ARGS[1:])
         return
     if CMD in ("files", "opens"):
         s = connect()

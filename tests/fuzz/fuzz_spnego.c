@@ -1,7 +1,10 @@
 /*
  * Fuzz target: the tokens dittofs-gssd parses before any password is
  * involved: SPNEGO (gssd/spnego.c) and the NTLMSSP acceptor's NEGOTIATE
- * and AUTHENTICATE (gssd/ntlm.c).  The first byte picks the path.
+ * and AUTHENTICATE (gssd/ntlm.c).  The first byte picks the path.  A
+ * SPNEGO token that decodes also goes through the mechanism choice
+ * (RFC 4178 3.2, with and without Kerberos) and, a NegTokenResp, through
+ * the writer and back (what the Kerberos steps send).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +12,59 @@
 #include "fuzz.h"
 #include "ntlm.h"
 #include "spnego.h"
+
+static int
+fuzz_spnego_takes(enum spnego_mech m, int krb5)
+{
+	return m == SPNEGO_MECH_NTLMSSP || (krb5 &&
+	    (m == SPNEGO_MECH_KRB5 || m == SPNEGO_MECH_MS_KRB5));
+}
+
+/* spnego_choose: the first mechanism taken, or none taken at all. */
+static void
+fuzz_spnego_choose(const struct spnego_token *t, int krb5)
+{
+	int c = spnego_choose(t, krb5), i;
+
+	if (c < -1 || c >= (int)t->nmechs)
+		__builtin_trap();
+	for (i = 0; i < (c == -1 ? (int)t->nmechs : c); i++)
+		if (fuzz_spnego_takes(t->mechs[i], krb5))
+			__builtin_trap();
+	if (c >= 0 && !fuzz_spnego_takes(t->mechs[c], krb5))
+		__builtin_trap();
+}
+
+static int
+fuzz_spnego_same(const struct spnego_bytes *a, const struct spnego_bytes *b)
+{
+	if (a->p == NULL || b->p == NULL)
+		return a->p == NULL && b->p == NULL;
+	return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
+}
+
+/* A NegTokenResp written back from its fields decodes to the same. */
+static void
+fuzz_spnego_resp_again(const struct spnego_token *t)
+{
+	struct spnego_token u;
+	uint8_t *out;
+	size_t outlen;
+
+	if (t->supported_mech == SPNEGO_MECH_OTHER)
+		return;		/* an OID the writer has no name for */
+	if (spnego_encode_resp(t->neg_state, t->supported_mech,
+	    t->response_token.p, t->response_token.len, t->mech_list_mic.p,
+	    t->mech_list_mic.len, &out, &outlen) == -1)
+		return;
+	if (spnego_decode(out, outlen, &u) == -1 || u.kind != SPNEGO_RESP ||
+	    u.neg_state != t->neg_state ||
+	    u.supported_mech != t->supported_mech ||
+	    !fuzz_spnego_same(&u.response_token, &t->response_token) ||
+	    !fuzz_spnego_same(&u.mech_list_mic, &t->mech_list_mic))
+		__builtin_trap();
+	free(out);
+}
 
 static int
 fuzz_spnego_lookup(void *arg, const char *user, uint8_t hash[16],
@@ -52,6 +108,11 @@ fuzz_spnego_one(const uint8_t *data, size_t size)
 			    t.mech_list_mic.p + t.mech_list_mic.len >
 			    data + size))
 				__builtin_trap();
+			if (t.kind == SPNEGO_INIT) {
+				fuzz_spnego_choose(&t, 0);
+				fuzz_spnego_choose(&t, 1);
+			} else
+				fuzz_spnego_resp_again(&t);
 		}
 		break;
 	case 1:

@@ -1,11 +1,13 @@
 #!/bin/bash
 # Integration: bench/nfs4load under RPCSEC_GSS (sec=krb5, krb5i, krb5p
-# in its URL: bench/compare's host4_krb5*_ rows) against nfsd, with a
+# in its URL: bench/compare's host4_krb5*_ and, with version=3,
+# host3_krb5*_ rows) against nfsd, with a
 # real MIT KDC of the test's own (krb5lib.sh) in a private network
 # namespace, small sizes.  Per flavour: every phase reports a non-zero
 # figure under its host4_<flavour>_ row, the tool exits 0 (no NFS4
 # error, no reply whose verifier or body did not check) and nfsd counted
-# no bad verifier or body; NFSv4.1 sessions under krb5p too.  The share
+# no bad verifier or body; NFSv4.1 sessions under krb5p too, and NFSv3
+# under each flavour.  The share
 # takes Kerberos only, so AUTH_SYS is refused there: the figures were
 # made under RPCSEC_GSS.  A ticket the server cannot decrypt (a byte of
 # it flipped in the credential cache), a service key the KDC no longer
@@ -76,20 +78,30 @@ run() {
 figure() { sed -n "s/^RESULT name=$2 value=\([0-9.]*\) .*/\1/p" "$SUITE_DIR/$1.out"; }
 nonzero() { awk -v v="$1" 'BEGIN { exit !(v != "" && v + 0 > 0) }'; }
 
-for shape in "krb5 4" "krb5i 4" "krb5p 4" "krb5p 4.1"; do
+# NFSv3 (version=3: bench/compare's host3_krb5*_ rows): every phase but
+# openclose, which v3 has not.
+for shape in "krb5 4" "krb5i 4" "krb5p 4" "krb5p 4.1" "krb5 3" "krb5i 3" \
+    "krb5p 3"; do
 	set -- $shape
 	sec=$1 vers=$2
 	name=$sec-v${vers//./}
 	row=host4${vers#4}
 	row=${row/./}_$sec
+	phases=$PHASES
+	if [ "$vers" = 3 ]; then
+		row=host3_$sec
+		phases=${PHASES/openclose /}
+	fi
 	run "$name" "$KDIR/ccache.root" "$sec" "$vers" --conns 2 --depth 4
 	check "$name: nfs4load exits 0" test "$(cat "$SUITE_DIR/$name.rc")" = 0
 	check "$name: no error printed" sh -c "! grep -v '^nfs4load: [0-9]* connections' '$SUITE_DIR/$name.err' | grep -q ."
-	for p in $PHASES; do
+	for p in $phases; do
 		check "$name: ${row}_$p ran, a non-zero figure ($(figure "$name" "${row}_$p"))" \
 		    nonzero "$(figure "$name" "${row}_$p")"
 	done
 	check "$name: no row without its flavour" sh -c "! grep '^RESULT' '$SUITE_DIR/$name.out' | grep -v -q 'name=${row}_'"
+	[ "$vers" != 3 ] ||
+	    check "$name: no openclose row (v3 has no OPEN)" sh -c "! grep -q '_openclose ' '$SUITE_DIR/$name.out'"
 done
 
 # One call in flight: the sequence numbers and verifiers in order, and
@@ -101,19 +113,24 @@ check "one: a LATENCY line for getattr" grep -q '^LATENCY name=host4_krb5i_getat
 # or refused for a bad verifier or body.
 status=$(suite_ctl status nfsd 2>&1 | sed -n 's/.*\(RPCSEC_GSS: .*\)/\1/p')
 diag "nfsd: $status"
-check "nfsd made the 9 RPCSEC_GSS contexts (2+2+2+2+1 connections)" \
-    sh -c "echo '$status' | grep -q ' 9 made, 0 refused'"
+check "nfsd made the 15 RPCSEC_GSS contexts (2+2+2+2+2+2+2+1 connections)" \
+    sh -c "echo '$status' | grep -q ' 15 made, 0 refused'"
 check "nfsd dropped no call and saw no bad verifier or body" \
     sh -c "echo '$status' | grep -q 'dropped (replays, window) 0, bad verifiers 0, bad bodies 0'"
 
 # The share takes Kerberos alone: AUTH_SYS is refused (so the figures
 # above were made under RPCSEC_GSS, not beside it).
-timeout 60 "$LOAD" --url "nfs://127.0.0.1/export?version=4&nfsport=$P" \
-    --tests getattr --size 1 --dir sys >"$SUITE_DIR/sys.out" 2>"$SUITE_DIR/sys.err"
-rc=$?
-sed 's/^/# /' "$SUITE_DIR/sys.err"
-check "AUTH_SYS on the Kerberos share: nfs4load fails (exit $rc), WRONGSEC" \
-    sh -c "[ $rc -ne 0 ] && grep -q 'NFS4 status 10016' '$SUITE_DIR/sys.err'"
+# sys_refused VERSION NAME WANT WHAT: nfs4load under AUTH_SYS fails with WANT.
+sys_refused() {
+	timeout 60 "$LOAD" --url "nfs://127.0.0.1/export?version=$1&nfsport=$P" \
+	    --tests getattr --size 1 --dir "$2" >"$SUITE_DIR/$2.out" 2>"$SUITE_DIR/$2.err"
+	rc=$?
+	sed 's/^/# /' "$SUITE_DIR/$2.err"
+	check "AUTH_SYS$4 on the Kerberos share: nfs4load fails (exit $rc), $3" \
+	    sh -c "[ $rc -ne 0 ] && grep -q '$3' '$SUITE_DIR/$2.err'"
+}
+sys_refused 4 sys "NFS4 status 10016" ""
+sys_refused 3 sys3 "RPC call refused" " over NFSv3"
 
 # Every reply is checked: a proxy (python, below) that flips one bit in
 # each reply after a connection's first (its INIT's): in the verifier's

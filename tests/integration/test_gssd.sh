@@ -58,6 +58,10 @@ check "an NTLMv1 response: DENIED" test "$(fe login alice s3cret v1)" = DENIED
 check "a truncated AUTHENTICATE: BAD_TOKEN" test "$(fe truncated alice s3cret)" = BAD_TOKEN
 check "a malformed SPNEGO token: BAD_TOKEN" test "$(fe garbage)" = BAD_TOKEN
 check "Kerberos (not yet): UNSUPPORTED" test "$(fe krb5)" = UNSUPPORTED
+check "SPNEGO listing Kerberos alone, no keytab: UNSUPPORTED" \
+    test "$(fe krb5only)" = UNSUPPORTED
+check "... and logged" grep -q "none of the client's 1 mechanisms" \
+    "$SUITE_DIR/run.log"
 check "an empty first SPNEGO token: the NegTokenInit2 offering NTLMSSP" \
     test "$(fe offer)" = "CONTINUE offer ntlmssp"
 check "a finished context is gone: its AUTHENTICATE again gets NO_CONTEXT" \

@@ -222,6 +222,62 @@ else
 	skip "no smbclient (Debian: smbclient)" "smbclient with Kerberos"
 fi
 
+# SPNEGO shapes (RFC 4178) from our own client (krb5-client -N makes
+# the tokens, smb2probe.py krb5 sends them): the session completes,
+# then a signed TREE_CONNECT, CREATE, WRITE and READ back.
+# spnego_shape NAME SHAPE WANT [krb5-client options]: the probe's lines
+# into $SUITE_DIR/spnego-NAME.out, "SETUP WANT" among them.
+spnego_shape() {
+	name=$1 shape=$2 want=$3
+	shift 3
+	KRB5CCNAME=FILE:$KDIR/ccache.root timeout 60 python3 \
+	    "$top_srcdir/tests/clients/smb2probe.py" 445 krb5 202 "$CLIENT" \
+	    -N "$shape" -S cifs -H dittofs.test "$@" \
+	    > "$SUITE_DIR/spnego-$name.out" 2>&1
+	if grep -q "^SETUP $want" "$SUITE_DIR/spnego-$name.out"; then
+		ok "SPNEGO $shape${*:+ ($*)}: SETUP $want"
+	else
+		not_ok "SPNEGO $shape${*:+ ($*)}: SETUP $want"
+		while IFS= read -r l; do diag "$l"; done \
+		    < "$SUITE_DIR/spnego-$name.out"
+	fi
+}
+# spnego_done NAME: the session's file steps and the client's checks held.
+spnego_done() {
+	f=$SUITE_DIR/spnego-$1.out
+	check "... $1: TREE_CONNECT, CREATE, WRITE, READ back, all signed" \
+	    test "$(grep -c '^PASS' "$f")" = 4 -a "$(grep -c '^FAIL\|client: FAIL' "$f")" = 0
+	check "... $1: the client's checks held (exit 0)" \
+	    grep -q '^CLIENT EXIT 0' "$f"
+}
+spnego_shape opt "krb5+,ntlmssp" "0x0 1 legs"
+spnego_done opt
+spnego_shape first "krb5,ntlmssp" "0x0 2 legs"
+spnego_done first
+check "... first: Kerberos chosen, no MIC asked (the client's first choice)" \
+    grep -q '^client: chosen krb5$' "$SUITE_DIR/spnego-first.out"
+spnego_shape alone "krb5" "0x0 2 legs"
+spnego_done alone
+spnego_shape alone-opt "krb5+" "0x0 1 legs"
+spnego_done alone-opt
+spnego_shape second "negoex,krb5" "0x0 3 legs"
+spnego_done second
+check "... second: Kerberos chosen with request-mic, both MICs" \
+    sh -c "grep -q '^client: chosen krb5 request-mic' $SUITE_DIR/spnego-second.out && grep -q '^client: mics both' $SUITE_DIR/spnego-second.out && grep -q '^client: ok: the server.s mechListMIC verifies' $SUITE_DIR/spnego-second.out"
+spnego_shape second-ms "negoex,ms-krb5" "0x0 3 legs"
+spnego_done second-ms
+check "... second-ms: the server names ms-krb5 back" \
+    grep -q '^client: chosen ms-krb5 request-mic' "$SUITE_DIR/spnego-second-ms.out"
+spnego_shape ntlm-first "ntlmssp+,krb5" "0xc0000016 1 legs"
+check "... ntlm-first: NTLMSSP (the client's first choice) is chosen" \
+    grep -q '^client: chosen ntlmssp$' "$SUITE_DIR/spnego-ntlm-first.out"
+spnego_shape badmic "negoex,krb5" "0xc000006d 3 legs" -x
+check "gssd logged the mechListMIC that does not verify" \
+    grep -q "mechListMIC does not verify" "$SUITE_DIR/run.log"
+spnego_shape foreign "krb5,ntlmssp" "0xc000006d 2 legs" -S host -H localhost
+spnego_shape foreign-opt "krb5+,ntlmssp" "0xc000006d 1 legs" -S host -H localhost
+spnego_shape nothing "negoex" "0xc00000bb 1 legs"
+
 check "no forbidden system call under seccomp (no SIGSYS)" \
     sh -c "! grep -q 'seccomp: forbidden\|killed by signal 31' $SUITE_DIR/run.log"
 check "gssd still runs" suite_has_pid gssd

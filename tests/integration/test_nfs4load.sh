@@ -4,8 +4,9 @@
 # namespace, with small sizes: every phase reports a non-zero figure, the
 # tool exits 0 (no NFS4 error, no reply it could not parse), and its
 # directory is gone afterwards.  One connection with one call in flight,
-# several with many, and FILE_SYNC writes in the creates; nfsload's v4
-# mode (a version=4 URL runs nfs4load).  No timing is asserted.
+# several with many, and FILE_SYNC writes in the creates; NFSv3
+# (version=3, rows host3_*); nfsload's v4 mode (a version=4 URL runs
+# nfs4load).  No timing is asserted.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -36,7 +37,7 @@ check "nfsd answers an NFSv4 COMPOUND" suite_wait 10 sh -c "PYTHONPATH=$ONCRPC_P
 run() {
 	local name=$1
 	shift
-	timeout 300 "$LOAD" --url "nfs://127.0.0.1/export?version=${VERS:-4}&nfsport=$P" \
+	timeout 300 "$LOAD" --url "nfs://127.0.0.1/export?version=${VERS:-4}&nfsport=$P${URL_MORE:-}" \
 	    --size 4 --seconds 1 --files 60 --dir "$name" "$@" \
 	    >"$SUITE_DIR/$name.out" 2>"$SUITE_DIR/$name.err"
 	echo $? >"$SUITE_DIR/$name.rc"
@@ -48,22 +49,31 @@ figure() { sed -n "s/^RESULT name=host${ROWS:-4}_$2 value=\([0-9.]*\) .*/\1/p" "
 nonzero() { awk -v v="$1" 'BEGIN { exit !(v != "" && v + 0 > 0) }'; }
 
 # v41: the same over NFSv4.1 sessions (version=4.1: SEQUENCE on each
-# call's slot), rows host41_*.
+# call's slot), rows host41_*.  v3: NFSv3 (version=3, MOUNT on the mount
+# port), rows host3_*, every phase but openclose (v3 has no OPEN).
 for shape in "one --conns 1 --depth 1" "many --conns 3 --depth 8" \
-    "sync --conns 2 --depth 4 --create-bytes 3000" "v41 --conns 2 --depth 8"; do
+    "sync --conns 2 --depth 4 --create-bytes 3000" "v41 --conns 2 --depth 8" \
+    "v3 --conns 2 --depth 8 --create-bytes 3000"; do
 	set -- $shape
 	name=$1
 	shift
-	if [ "$name" = v41 ]; then VERS=4.1 ROWS=41; else VERS=4 ROWS=4; fi
+	phases=$PHASES URL_MORE=
+	case $name in
+	v41) VERS=4.1 ROWS=41 ;;
+	v3) VERS=3 ROWS=3 URL_MORE="&mountport=20048"
+	    phases=${PHASES/openclose /} ;;
+	*) VERS=4 ROWS=4 ;;
+	esac
 	run "$name" "$@"
 	check "$name: nfs4load exits 0" test "$(cat "$SUITE_DIR/$name.rc")" = 0
 	check "$name: no error printed" sh -c "! grep -v '^nfs4load: [0-9]* connections' '$SUITE_DIR/$name.err' | grep -q ."
-	for p in $PHASES; do
+	for p in $phases; do
 		check "$name: $p ran, a non-zero figure ($(figure "$name" "$p"))" nonzero "$(figure "$name" "$p")"
 	done
 	check "$name: its directory is removed" test "$(PROBE4 path "/export/$name")" = "ERR 2"
 done
-VERS=4 ROWS=4
+VERS=4 ROWS=4 URL_MORE=
+check "v3: its rows are host3_*, no openclose" sh -c "grep -q '^RESULT name=host3_' '$SUITE_DIR/v3.out' && ! grep -v -q '^RESULT name=host3_' '$SUITE_DIR/v3.out' && ! grep -q openclose '$SUITE_DIR/v3.out'"
 check "v41: its rows are host41_*, none host4_*" sh -c "grep -q '^RESULT name=host41_' '$SUITE_DIR/v41.out' && ! grep -q '^RESULT name=host4_' '$SUITE_DIR/v41.out'"
 check "v41: its sessions had all 8 slots in use (SEQUENCE on each call's slot)" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF v4 sessions | grep -q 'slots 8 used 8 '"
 # At one call in flight each phase also has its latency percentiles.

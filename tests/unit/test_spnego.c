@@ -159,13 +159,47 @@ test_malformed(void)
 	tap_ok(spnego_decode(NULL, 0, &t) == -1, "an empty token refused");
 }
 
+/* RFC 4178 3.2: the first of the client's mechanisms gssd takes. */
+static void
+test_choose(void)
+{
+	enum spnego_mech m[3] = { SPNEGO_MECH_NEGOEX, SPNEGO_MECH_KRB5,
+	    SPNEGO_MECH_NTLMSSP };
+	struct spnego_token t;
+	uint8_t *out;
+	size_t len;
+
+	tap_ok(spnego_decode(windows_init, sizeof(windows_init), &t) == 0 &&
+	    spnego_choose(&t, 1) == 0 && spnego_choose(&t, 0) == 2,
+	    "Windows' list: MS Kerberos (first) with a keytab, else NTLMSSP");
+	tap_ok(spnego_encode_init(m, 3, NULL, 0, NULL, &out, &len) == 0 &&
+	    spnego_decode(out, len, &t) == 0 && spnego_choose(&t, 1) == 1 &&
+	    spnego_choose(&t, 0) == 2,
+	    "NEGOEX, Kerberos, NTLMSSP: Kerberos (second), else NTLMSSP");
+	free(out);
+	tap_ok(spnego_encode_init(m, 2, NULL, 0, NULL, &out, &len) == 0 &&
+	    spnego_decode(out, len, &t) == 0 && spnego_choose(&t, 1) == 1 &&
+	    spnego_choose(&t, 0) == -1,
+	    "NEGOEX, Kerberos: Kerberos, or nothing without a keytab");
+	free(out);
+	tap_ok(spnego_encode_init(m, 1, NULL, 0, NULL, &out, &len) == 0 &&
+	    spnego_decode(out, len, &t) == 0 && spnego_choose(&t, 1) == -1,
+	    "NEGOEX alone: nothing");
+	free(out);
+	tap_ok(spnego_encode_init(m + 2, 1, NULL, 0, NULL, &out, &len) == 0 &&
+	    spnego_decode(out, len, &t) == 0 && spnego_choose(&t, 1) == 0,
+	    "NTLMSSP alone: NTLMSSP");
+	free(out);
+}
+
 static void
 test_fuzz(void)
 {
 	uint8_t buf[600];
 	struct fuzz_seed seed;
 	uint32_t st = 0x5eed5eed;
-	size_t i, j, len;
+	uint8_t *out;
+	size_t i, j, len, olen;
 
 	for (i = 0; i < 3000; i++) {
 		len = fuzz_next(&st) % sizeof(buf);
@@ -180,7 +214,20 @@ test_fuzz(void)
 		len = fuzz_mutate(buf, &seed, &st);
 		fuzz_spnego_one(buf, len);
 	}
-	tap_ok(1, "8000 random and mutated tokens through the fuzz target");
+	/* A client's second Kerberos leg: supportedMech, token, MIC. */
+	if (spnego_encode_resp(SPNEGO_ACCEPT_INCOMPLETE, SPNEGO_MECH_KRB5,
+	    (const uint8_t *)"AP-REQ", 6, (const uint8_t *)"0123456789abcdef",
+	    16, &out, &olen) == 0 && olen < sizeof(seed.buf)) {
+		seed.buf[0] = 0;
+		memcpy(seed.buf + 1, out, olen);
+		seed.len = 1 + olen;
+		for (i = 0; i < 3000; i++) {
+			len = fuzz_mutate(buf, &seed, &st);
+			fuzz_spnego_one(buf, len);
+		}
+		free(out);
+	}
+	tap_ok(1, "11000 random and mutated tokens through the fuzz target");
 }
 
 int
@@ -188,6 +235,7 @@ main(void)
 {
 	test_round_trips();
 	test_malformed();
+	test_choose();
 	test_fuzz();
 	return tap_done();
 }
