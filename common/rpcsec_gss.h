@@ -113,4 +113,20 @@ int	 rpcsec_gss_add(struct rpcsec_gss *, const uint8_t *handle,
 void	 rpcsec_gss_stats_get(const struct rpcsec_gss *,
 	    struct rpcsec_gss_stats *);
 
+/*
+ * gssd as the GSS initiator toward target ("nfs/HOST@REALM"), for
+ * nfsd's NFSv4.0 callbacks (RFC 7530 3.3.3): handle empty and no token
+ * first, then the handle of the CONTINUE reply and the acceptor's
+ * token.  fn gets gssd's reply (common/gssd_msg.x), or NULL when gssd
+ * went away or answered garbage.  0, or -1 (gssd not connected).
+ */
+struct gssd_rpcsec_reply;
+typedef void	 rpcsec_gss_initiate_fn(void *arg,
+		    const struct gssd_rpcsec_reply *);
+int	 rpcsec_gss_initiate(struct rpcsec_gss *, const uint8_t *handle,
+	    size_t handle_len, const char *target, const uint8_t *tok,
+	    size_t len, rpcsec_gss_initiate_fn *, void *arg);
+/* The per-message work of g's contexts, for a caller's own. */
+const struct rpcsec_gss_mech *rpcsec_gss_mech_of(const struct rpcsec_gss *);
+
 #endif

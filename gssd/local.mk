@@ -8,7 +8,8 @@ gssd_libgssdauth_a_SOURCES = gssd/ntcrypto.c gssd/ntcrypto.h \
 gssd_libgssdauth_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 sbin_PROGRAMS += gssd/dittofs-gssd
-gssd_dittofs_gssd_SOURCES = gssd/gssd.c gssd/gssd.h gssd/krb5.c
+gssd_dittofs_gssd_SOURCES = gssd/gssd.c gssd/gssd.h gssd/krb5.c \
+	gssd/initiate.c
 gssd_dittofs_gssd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) \
 	$(GSSAPI_CFLAGS) $(KRB5_CFLAGS)
 gssd_dittofs_gssd_LDADD = gssd/libgssdauth.a $(DITTOFS_COMMON_LIBS) \
