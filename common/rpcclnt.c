@@ -298,7 +298,7 @@ struct rpcclnt_tcp_call {
 	struct event		*timer;
 	rpcclnt_result_fn	*fn;
 	void			*arg;
-	int			 raw;	/* rpcclnt_tcp_send: the whole reply */
+	rpcclnt_record_fn	*record_fn;	/* rpcclnt_tcp_send's */
 };
 
 struct rpcclnt_tcp {
@@ -315,7 +315,10 @@ rpcclnt_tcp_finish(struct rpcclnt_tcp_call *tc, int status, XDR *xdrs)
 {
 	TAILQ_REMOVE(&tc->cl->calls, tc, entry);
 	event_free(tc->timer);
-	tc->fn(tc->arg, status, xdrs);
+	if (tc->record_fn != NULL)
+		tc->record_fn(tc->arg, status, NULL, 0);
+	else
+		tc->fn(tc->arg, status, xdrs);
 	free(tc);
 }
 
@@ -369,9 +372,12 @@ rpcclnt_tcp_read_cb(struct bufferevent *bev, void *arg)
 			TAILQ_FOREACH(tc, &cl->calls, entry)
 				if (tc->xid == xid)
 					break;
-			if (tc != NULL && tc->raw)
-				off = 0;
-			if (tc != NULL && stat != RPC_SUCCESS && !tc->raw)
+			if (tc != NULL && tc->record_fn != NULL) {
+				TAILQ_REMOVE(&cl->calls, tc, entry);
+				event_free(tc->timer);
+				tc->record_fn(tc->arg, 0, rec, n);
+				free(tc);
+			} else if (tc != NULL && stat != RPC_SUCCESS)
 				rpcclnt_tcp_finish(tc, -EPROTO, NULL);
 			else if (tc != NULL) {
 				xdrmem_create(&xdrs, (char *)rec + off,
@@ -529,7 +535,7 @@ rpcclnt_tcp_xid(struct rpcclnt_tcp *cl)
 
 int
 rpcclnt_tcp_send(struct rpcclnt_tcp *cl, uint32_t xid, const uint8_t *rec,
-    size_t len, unsigned int timeout_ms, rpcclnt_result_fn *fn, void *arg)
+    size_t len, unsigned int timeout_ms, rpcclnt_record_fn *fn, void *arg)
 {
 	struct rpcclnt_tcp_call *tc;
 	struct xdrbuf_out o;
@@ -540,9 +546,8 @@ rpcclnt_tcp_send(struct rpcclnt_tcp *cl, uint32_t xid, const uint8_t *rec,
 		return -1;
 	tc->cl = cl;
 	tc->xid = xid;
-	tc->fn = fn;
+	tc->record_fn = fn;
 	tc->arg = arg;
-	tc->raw = 1;
 	xdrbuf_out_init(&o);
 	xdrbuf_reserve(&o, 4);
 	if ((p = xdrbuf_reserve(&o, len)) != NULL)

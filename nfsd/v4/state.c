@@ -225,6 +225,8 @@ nfs4_setclientid_done(void *arg, int status, void *reply)
 		v->nfs.env->v4_lease = rep->lease;
 	v->res.u.setclientid.clientid = rep->clientid;
 	memcpy(v->res.u.setclientid.verf, rep->confirm, NFS4_VERIFIER_SIZE);
+	/* RFC 7530 3.3.3: its callbacks go under this call's flavour. */
+	nfs4_cb_sec_set(v->nfs.env, rep->clientid, &v->nfs.rpc->auth);
 	nfs4_op_done(v, NFS4_OK);
 }
 
