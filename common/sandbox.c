@@ -56,10 +56,12 @@ static const char *const sandbox_base_syscalls[] = {
  * socket, ioctl and prlimit64 are allowed below only with the arguments
  * a daemon uses.  ioctl: FIONREAD is how libevent sizes a read
  * (evbuffer_read); the integration tests, run with "sandbox debug",
- * showed no other request.
+ * showed no other request.  FIONBIO: MIT krb5 makes its sockets to the
+ * KDC non-blocking with it (gssd's NFSv4.0 callback tickets).
  */
 static const unsigned long sandbox_ioctls[] = {
 	FIONREAD,
+	FIONBIO,
 };
 
 static const struct {

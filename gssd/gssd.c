@@ -36,6 +36,8 @@ static const char *const gssd_syscalls[] = {
 	"openat", "open", "rename", "renameat", "renameat2", "unlink",
 	"unlinkat", "fsync", "fdatasync", "fchmod", "access", "faccessat",
 	"faccessat2",
+	/* glibc's getaddrinfo asks the kernel over netlink (the KDC). */
+	"bind",
 	NULL
 };
 
@@ -941,8 +943,11 @@ static const struct daemon_def gssd_def = {
 	.name = "gssd",
 	.role = IPC_ROLE_GSSD,
 	.chroot = DAEMON_CHROOT_STATE,
-	/* The KDC, for the NFSv4.0 callbacks' tickets (initiate.c). */
-	.socket_families = SANDBOX_AF_NETWORK,
+	/*
+	 * The KDC, for the NFSv4.0 callbacks' tickets (initiate.c), and
+	 * getaddrinfo's netlink on the way.
+	 */
+	.socket_families = SANDBOX_AF_NETWORK | SANDBOX_AF_NETLINK,
 	.syscalls = gssd_syscalls,
 	.pre_init = gssd_pre_init,
 	.post_init = gssd_post_init,

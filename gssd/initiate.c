@@ -11,7 +11,11 @@
  * reach the network (AF_INET, AF_INET6 in its seccomp filter) and its
  * Kerberos configuration must be readable after the chroot: the file
  * KRB5_CONFIG names (or /etc/krb5.conf) is copied into the state
- * directory before, and KRB5_CONFIG points at the copy after.
+ * directory before, and KRB5_CONFIG points at the copy while gssd
+ * initiates.  MIT's export of a context names that file and nfsd's
+ * import opens it again: nfsd copies the same file into its own chroot
+ * (the run directory), so "/krb5.conf" is there too.  Accepted
+ * contexts are made without it, as before.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,56 +34,10 @@
 
 #include "gssd.h"
 #include "log.h"
+#include "util.h"
 
 #define GSSD_INITIATE_CCACHE	"MEMORY:dittofs-gssd-initiator"
-#define GSSD_INITIATE_CONF	"krb5.conf"
-#define GSSD_INITIATE_CONF_MAX	(1024 * 1024)
 #define GSSD_INITIATE_LIFETIME_MAX 86400
-
-/* The Kerberos configuration, copied where the chroot can read it. */
-static int
-gssd_initiate_copy_conf(struct gssd_env *env)
-{
-	const char *src = getenv("KRB5_CONFIG");
-	char dst[PATH_MAX], buf[8192], *colon, first[PATH_MAX];
-	ssize_t n;
-	size_t total = 0;
-	int in, out;
-
-	if (src == NULL || *src == '\0')
-		src = "/etc/krb5.conf";
-	/* A list: its first file. */
-	snprintf(first, sizeof(first), "%s", src);
-	if ((colon = strchr(first, ':')) != NULL)
-		*colon = '\0';
-	if (snprintf(dst, sizeof(dst), "%s/%s", env->daemon->state_dir,
-	    GSSD_INITIATE_CONF) >= (int)sizeof(dst))
-		return -1;
-	if ((in = open(first, O_RDONLY | O_CLOEXEC)) == -1) {
-		log_warn("NFSv4.0 GSS callbacks: Kerberos configuration %s",
-		    first);
-		return -1;
-	}
-	if ((out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) == -1) {
-		log_warn("%s", dst);
-		close(in);
-		return -1;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0 &&
-	    (total += (size_t)n) <= GSSD_INITIATE_CONF_MAX)
-		if (write(out, buf, (size_t)n) != n) {
-			n = -1;
-			break;
-		}
-	close(in);
-	if (close(out) == -1 || n != 0) {
-		log_warnx("NFSv4.0 GSS callbacks: %s not copied to %s", first,
-		    dst);
-		return -1;
-	}
-	return 0;
-}
 
 /*
  * Each keytab entry, before the chroot: the first nfs/HOST principal is
@@ -97,7 +55,12 @@ gssd_initiate_pre_init(struct gssd_env *env, krb5_principal p)
 		return;
 	if (strlen(name) < sizeof(env->initiator)) {
 		snprintf(env->initiator, sizeof(env->initiator), "%s", name);
-		env->initiator_conf = gssd_initiate_copy_conf(env) == 0;
+		env->initiator_conf = util_krb5_conf_copy(
+		    env->daemon->state_dir) == 0;
+		if (!env->initiator_conf)
+			log_warn("NFSv4.0 GSS callbacks: the Kerberos "
+			    "configuration not copied to %s",
+			    env->daemon->state_dir);
 		log_info("NFSv4.0 GSS callbacks as %s", env->initiator);
 	}
 	krb5_free_unparsed_name(env->krb5, name);
@@ -106,17 +69,33 @@ gssd_initiate_pre_init(struct gssd_env *env, krb5_principal p)
 void
 gssd_initiate_post_init(struct gssd_env *env)
 {
-	char path[PATH_MAX];
-
 	env->initiator_cred = GSS_C_NO_CREDENTIAL;
-	if (!env->initiator_conf)
+}
+
+/*
+ * Around the initiator's work in a chroot: KRB5_CONFIG at the copy
+ * (saved: what it was), then back.
+ */
+static void
+gssd_initiate_conf(struct gssd_env *env, int on, char **saved)
+{
+	const char *v;
+
+	if (!env->initiator_conf || !env->daemon->sandbox.chroot[0])
 		return;
-	if (snprintf(path, sizeof(path), "%s/%s",
-	    env->daemon->sandbox.chroot[0] ? "" : env->daemon->state_dir,
-	    GSSD_INITIATE_CONF) >= (int)sizeof(path))
+	if (on) {
+		v = getenv("KRB5_CONFIG");
+		*saved = v != NULL ? strdup(v) : NULL;
+		if (setenv("KRB5_CONFIG", "/krb5.conf", 1) == -1)
+			log_warn("setenv KRB5_CONFIG");
 		return;
-	if (setenv("KRB5_CONFIG", path, 1) == -1)
-		log_warn("setenv KRB5_CONFIG");
+	}
+	if (*saved != NULL)
+		(void)setenv("KRB5_CONFIG", *saved, 1);
+	else
+		(void)unsetenv("KRB5_CONFIG");
+	free(*saved);
+	*saved = NULL;
 }
 
 void
@@ -225,7 +204,7 @@ gssd_rpcsec_initiate(struct ipc_peer *peer, struct ipc_msg *msg)
 	gss_buffer_desc in, out = GSS_C_EMPTY_BUFFER, tb;
 	gss_name_t target = GSS_C_NO_NAME;
 	OM_uint32 major, minor, time_rec = 0;
-	char why[512];
+	char why[512], *saved_conf = NULL;
 
 	memset(&req, 0, sizeof(req));
 	if (gssd_decode(peer, msg, (xdrproc_t)xdr_gssd_rpcsec_initiate_req,
@@ -274,6 +253,7 @@ gssd_rpcsec_initiate(struct ipc_peer *peer, struct ipc_msg *msg)
 		rep.major = GSS_S_NO_CONTEXT;
 		goto reply;
 	}
+	gssd_initiate_conf(env, 1, &saved_conf);
 	if (gssd_initiate_cred(env, why, sizeof(why)) == -1) {
 		rep.status = GSSD_ERROR;
 		rep.major = GSS_S_NO_CRED;
@@ -334,6 +314,7 @@ fail:
 	log_warnx_rl("%s: NFSv4.0 GSS callback context with %s: %s",
 	    ipc_peer_name(peer), c->principal, why[0] ? why : "failed");
 reply:
+	gssd_initiate_conf(env, 0, &saved_conf);
 	if (ipc_reply_xdr(ipc_peer_channel(peer), msg, GSSD_RPCSEC_REPLY, -1,
 	    (xdrproc_t)xdr_gssd_rpcsec_reply, &rep) == -1)
 		log_warn("%s: GSSD_RPCSEC_REPLY", ipc_peer_name(peer));

@@ -33,6 +33,15 @@ TESTS += tests/integration/test_krb5.sh
 EXTRA_DIST += tests/integration/test_krb5.sh \
 	tests/integration/krb5lib.sh
 
+# An NFSv4.0 client whose callback service takes RPCSEC_GSS (RFC 7530
+# 3.3.3): gssd initiates, nfsd calls; for test_cb_gss.sh.
+check_PROGRAMS += tests/clients/cb-gss
+tests_clients_cb_gss_SOURCES = tests/clients/cb-gss.c tests/clients/rpcbuf.h
+tests_clients_cb_gss_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS)
+tests_clients_cb_gss_LDADD = $(GSSAPI_LIBS)
+TESTS += tests/integration/test_cb_gss.sh
+EXTRA_DIST += tests/integration/test_cb_gss.sh
+
 # MS-NLMP's published values and the acceptor's refusals; SPNEGO's DER
 # round trips and malformed input, with the fuzz target's function.
 check_PROGRAMS += tests/unit/test_ntlm tests/unit/test_spnego

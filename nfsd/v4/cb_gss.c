@@ -381,7 +381,7 @@ nfs4_cb_gss_send_token(struct nfs4_cb_gss *g, const uint8_t *tok,
 	    g->timeout_ms, nfs4_cb_gss_init_reply, g);
 	xdrbuf_out_free(&o);
 	if (rc == -1)
-		nfs4_cb_gss_fail(g, -EIO, "the INIT could not be sent");
+		nfs4_cb_gss_fail(g, -EIO, "no connection for the INIT");
 }
 
 /* Both sides complete: the window's MIC checked, then the call. */

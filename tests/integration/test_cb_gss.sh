@@ -1,0 +1,128 @@
+#!/bin/bash
+# Integration: NFSv4.0 callbacks under RPCSEC_GSS (RFC 7530 3.3.3), with
+# a real MIT KDC of the test's own (krb5lib.sh).  gssd's keytab holds
+# nfs/localhost, the server's; tests/clients/cb-gss is a client whose
+# machine principal is nfs/cbclient.dittofs.test and whose callback
+# service accepts contexts with that principal's key.  Under krb5,
+# krb5i and krb5p in turn: SETCLIENTID under the flavour; nfsd's CB_NULL
+# probe comes after an RPCSEC_GSS_INIT that gssd initiated as
+# nfs/localhost, under the same service, its header's MIC checked (and
+# nfsd checks the reply's); an OPEN gets a read delegation; an NFSv3
+# WRITE of another client makes stated recall it, and the CB_RECALL
+# comes the same way, naming the delegation.  A krb5 client whose
+# callback refuses the INIT, and one with no callback listener, get no
+# delegation; nfsd logs why.
+set -u
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/krb5lib.sh"
+
+suite_need_root
+if ! krb5_have_kdc; then
+	echo "1..0 # SKIP no MIT KDC (Debian: krb5-kdc, krb5-user)"
+	exit 0
+fi
+suite_in_netns "$0" "$@"
+suite_users
+SUITE_WITH=nfsd
+suite_setup
+trap 'krb5_realm_stop; suite_cleanup' EXIT
+CLIENT=$top_builddir/tests/clients/cb-gss
+KDIR=$SUITE_DIR/krb5
+P=2049
+CBHOST=cbclient.dittofs.test
+
+check "a realm: kdb5_util create -s, krb5kdc -n on loopback" \
+    krb5_realm_setup "$KDIR"
+check "nfs/localhost (the server) in gssd's keytab" \
+    krb5_addprinc_keytab nfs/localhost "$KDIR/nfs.keytab"
+check "nfs/$CBHOST (the client) in the client's keytab" \
+    krb5_addprinc_keytab "nfs/$CBHOST" "$KDIR/client.keytab"
+check "kinit as nfs/$CBHOST (the client's machine credential)" \
+    krb5_kinit_keytab "nfs/$CBHOST" "$KDIR/client.keytab" "$KDIR/ccache.cb"
+printf 'nfs/%s@%s 0:0\n' "$CBHOST" "$KRB5_REALM" > "$KDIR/principals"
+chmod 644 "$KDIR/nfs.keytab"
+
+cat >> "$SUITE_CONF" <<CONF
+root squash = no
+
+[stated]
+lease time = 10
+
+[nfsd]
+port = $P
+mount port = 20048
+
+[gssd]
+keytab = $KDIR/nfs.keytab
+realm = $KRB5_REALM
+principal map = $KDIR/principals
+CONF
+
+suite_start
+check "stated, blockd, gssd and nfsd come up" \
+    suite_wait_ready stated blockd gssd nfsd
+expect "gssd says Kerberos is on" "Kerberos: on" suite_ctl status gssd
+check "gssd will initiate callback contexts as nfs/localhost" \
+    grep -q "NFSv4.0 GSS callbacks as nfs/localhost@$KRB5_REALM" \
+    "$SUITE_DIR/run.log"
+
+TRIGGER="PYTHONPATH=$ONCRPC_PYTHONPATH timeout 60 python3 $top_srcdir/tests/clients/nfs4probe.py $P v3write"
+
+# client_results PREFIX FILE: cb-gss's ok:/FAIL: lines as tests.
+client_results() {
+	while IFS= read -r line; do
+		case "$line" in
+		ok:*) ok "$1${line#ok: }" ;;
+		FAIL:*) not_ok "$1${line#FAIL: }" ;;
+		*) diag "$line" ;;
+		esac
+	done < "$2"
+}
+
+for sec in krb5 krb5i krb5p; do
+	OUT=$SUITE_DIR/cb-$sec.out
+	KRB5CCNAME=FILE:$KDIR/ccache.cb KRB5_KTNAME=FILE:$KDIR/client.keytab \
+	    timeout 120 "$CLIENT" -p $P -e /export -f "cb-$sec" -s $sec \
+	    -t "$TRIGGER /export/cb-$sec 0 w$sec > $SUITE_DIR/trigger-$sec.out" \
+	    > "$OUT" 2>&1
+	rc=$?
+	client_results "$sec: " "$OUT"
+	check "$sec: the client saw every check hold (exit 0)" test "$rc" = 0
+done
+expect "gssd made the callback contexts (two per client: probe, recall)" \
+    "callback contexts made 6, failed 0" suite_ctl status gssd
+expect "nfsd counts the RPCSEC_GSS callbacks" \
+    "3 client(s) with RPCSEC_GSS callbacks, 6 call(s) under it" \
+    suite_ctl status nfsd
+check "gssd logged the contexts toward nfs/$CBHOST" \
+    grep -q "NFSv4.0 GSS callback context as nfs/localhost@$KRB5_REALM with nfs/$CBHOST@$KRB5_REALM" \
+    "$SUITE_DIR/run.log"
+
+# No usable callback: no delegation.
+OUT=$SUITE_DIR/cb-refuse.out
+KRB5CCNAME=FILE:$KDIR/ccache.cb KRB5_KTNAME=FILE:$KDIR/client.keytab \
+    timeout 120 "$CLIENT" -p $P -e /export -f cb-refuse -s krb5 \
+    -m refuse > "$OUT" 2>&1
+rc=$?
+client_results "refused INIT: " "$OUT"
+check "refused INIT: every check held (exit 0)" test "$rc" = 0
+check "nfsd logged the refused callback context" \
+    grep -q "under RPCSEC_GSS: the client's callback service refused the context" \
+    "$SUITE_DIR/run.log"
+OUT=$SUITE_DIR/cb-closed.out
+KRB5CCNAME=FILE:$KDIR/ccache.cb \
+    timeout 120 "$CLIENT" -p $P -e /export -f cb-closed -s krb5i \
+    -m closed > "$OUT" 2>&1
+rc=$?
+client_results "no callback listener: " "$OUT"
+check "no callback listener: every check held (exit 0)" test "$rc" = 0
+
+check "no forbidden system call under seccomp (no SIGSYS)" \
+    sh -c "! grep -q 'seccomp: forbidden\|killed by signal 31' $SUITE_DIR/run.log"
+check "gssd still runs" suite_has_pid gssd
+check "nfsd still runs" suite_has_pid nfsd
+check "a clean stop" suite_stop
+grep -i "callback\|seccomp" "$SUITE_DIR/run.log" | tail -20 |
+    while IFS= read -r l; do diag "$l"; done
+tap_done
