@@ -12,10 +12,12 @@
  * delegation; DELEGRETURN ends it.
  *
  *   cb-gss -p PORT -e EXPORT -f FILE -s krb5|krb5i|krb5p [-t TRIGGER]
- *          [-m refuse|closed]
+ *          [-m refuse|closed|nohost]
  *     -m refuse  the callback service refuses the INIT (GSS_S_FAILURE)
  *     -m closed  the callback address has no listener
- *     in both cases the OPEN must get no delegation.
+ *     -m nohost  the ticket is a user's (no host to call back): no
+ *                callback may come
+ *     in these cases the OPEN must get no delegation.
  * One line per check ("ok: ..." or "FAIL: ..."); exit 0 when all held,
  * 2 when no context with nfsd could be made, 1 otherwise.
  */
@@ -667,7 +669,7 @@ cb_data(int fd, const struct buf *rec, size_t cred_end, uint32_t x,
 
 /* One callback connection, until a DATA call came (or it closed). */
 static enum cb_what
-cb_serve(int lfd, int refuse, struct cb_seen *seen)
+cb_serve(int lfd, int refuse, int wait_ms, struct cb_seen *seen)
 {
 	struct pollfd pfd = { lfd, POLLIN, 0 };
 	struct buf rec;
@@ -678,7 +680,7 @@ cb_serve(int lfd, int refuse, struct cb_seen *seen)
 	enum cb_what what = CB_NONE;
 	int fd;
 
-	if (poll(&pfd, 1, WAIT_MS) <= 0 || (fd = accept(lfd, NULL, NULL)) ==
+	if (poll(&pfd, 1, wait_ms) <= 0 || (fd = accept(lfd, NULL, NULL)) ==
 	    -1)
 		return CB_NONE;
 	while (what == CB_NONE && recv_rec(fd, &rec) == 0) {
@@ -761,7 +763,7 @@ main(int argc, char *argv[])
 		case 'm': mode = optarg; break;
 		default:
 			fprintf(stderr, "usage: cb-gss -p PORT -e EXPORT -f "
-			    "FILE -s SEC [-t TRIGGER] [-m refuse|closed]\n");
+			    "FILE -s SEC [-t TRIGGER] [-m refuse|closed|nohost]\n");
 			return 1;
 		}
 	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
@@ -786,13 +788,17 @@ main(int argc, char *argv[])
 	check(setclientid(cbport, &clientid) == 0,
 	    "SETCLIENTID and SETCLIENTID_CONFIRM under it");
 	memset(&seen, 0, sizeof(seen));
-	if (strcmp(mode, "refuse") == 0) {
-		what = cb_serve(lfd, 1, &seen);
+	if (strcmp(mode, "nohost") == 0) {
+		what = cb_serve(lfd, 0, 3000, &seen);
+		check(what == CB_NONE && seen.flavor == 0, "no callback "
+		    "comes to a principal that names no host");
+	} else if (strcmp(mode, "refuse") == 0) {
+		what = cb_serve(lfd, 1, WAIT_MS, &seen);
 		check(what == CB_NONE && seen.flavor == RPCSEC_GSS,
 		    "nfsd's callback INIT came and was refused; no call "
 		    "followed");
 	} else if (strcmp(mode, "closed") != 0) {
-		what = cb_serve(lfd, 0, &seen);
+		what = cb_serve(lfd, 0, WAIT_MS, &seen);
 		snprintf(line, sizeof(line), "CB_NULL after RPCSEC_GSS_INIT "
 		    "from %s, under %s (flavour %u, service %s)",
 		    seen.initiator, sec_name(seen.service), seen.flavor,
@@ -818,7 +824,7 @@ main(int argc, char *argv[])
 	}
 	memset(&seen, 0, sizeof(seen));
 	cb.ctx = GSS_C_NO_CONTEXT;
-	what = cb_serve(lfd, 0, &seen);
+	what = cb_serve(lfd, 0, WAIT_MS, &seen);
 	snprintf(line, sizeof(line), "CB_RECALL after RPCSEC_GSS_INIT from "
 	    "%s, under %s (flavour %u)", seen.initiator,
 	    sec_name(seen.service), seen.flavor);

@@ -10,8 +10,9 @@
 # nfsd checks the reply's); an OPEN gets a read delegation; an NFSv3
 # WRITE of another client makes stated recall it, and the CB_RECALL
 # comes the same way, naming the delegation.  A krb5 client whose
-# callback refuses the INIT, and one with no callback listener, get no
-# delegation; nfsd logs why.
+# callback refuses the INIT, one with no callback listener and one with
+# a user's ticket (root@REALM: no host to call back) get no delegation;
+# nfsd logs why.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -40,6 +41,10 @@ check "nfs/$CBHOST (the client) in the client's keytab" \
     krb5_addprinc_keytab "nfs/$CBHOST" "$KDIR/client.keytab"
 check "kinit as nfs/$CBHOST (the client's machine credential)" \
     krb5_kinit_keytab "nfs/$CBHOST" "$KDIR/client.keytab" "$KDIR/ccache.cb"
+UPASS=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+check "root@$KRB5_REALM with a password" krb5_addprinc_password root "$UPASS"
+check "kinit root (a user's ticket)" \
+    krb5_kinit root "$UPASS" "$KDIR/ccache.root"
 printf 'nfs/%s@%s 0:0\n' "$CBHOST" "$KRB5_REALM" > "$KDIR/principals"
 chmod 644 "$KDIR/nfs.keytab"
 
@@ -117,6 +122,17 @@ KRB5CCNAME=FILE:$KDIR/ccache.cb \
 rc=$?
 client_results "no callback listener: " "$OUT"
 check "no callback listener: every check held (exit 0)" test "$rc" = 0
+
+OUT=$SUITE_DIR/cb-nohost.out
+KRB5CCNAME=FILE:$KDIR/ccache.root \
+    timeout 120 "$CLIENT" -p $P -e /export -f cb-nohost -s krb5 \
+    -m nohost > "$OUT" 2>&1
+rc=$?
+client_results "a user's ticket: " "$OUT"
+check "a user's ticket: every check held (exit 0)" test "$rc" = 0
+check "nfsd logged that root@$KRB5_REALM names no host" \
+    grep -q "SETCLIENTID as root@$KRB5_REALM, which names no host" \
+    "$SUITE_DIR/run.log"
 
 check "no forbidden system call under seccomp (no SIGSYS)" \
     sh -c "! grep -q 'seccomp: forbidden\|killed by signal 31' $SUITE_DIR/run.log"
