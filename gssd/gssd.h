@@ -144,11 +144,11 @@ int	 gssd_krb5_on(const struct gssd_env *);
 extern gss_OID_desc gssd_krb5_oid;
 void	 gssd_krb5_status(const char *, OM_uint32, OM_uint32, char *,
 	    size_t);
-struct gssd_rpcsec_ctx *gssd_rpcsec_new(struct gssd_env *, struct ipc_peer *);
 struct gssd_rpcsec_ctx *gssd_rpcsec_find(struct gssd_env *, int established,
 	    const uint8_t *, size_t);
 void	 gssd_rpcsec_free(struct gssd_env *, struct gssd_rpcsec_ctx *);
-size_t	 gssd_rpcsec_pending_of(struct gssd_env *, struct ipc_peer *);
+struct gssd_rpcsec_ctx *gssd_rpcsec_begin(struct gssd_env *, struct ipc_peer *,
+	    struct gssd_rpcsec_reply *);
 void	 gssd_rpcsec_reply_init(struct gssd_rpcsec_reply *);
 
 /*

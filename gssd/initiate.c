@@ -230,18 +230,8 @@ gssd_rpcsec_initiate(struct ipc_peer *peer, struct ipc_msg *msg)
 			    req.target);
 			goto reply;
 		}
-		if (gssd_rpcsec_pending_of(env, peer) >=
-		    env->contexts_per_peer) {
-			env->count.limit_hits++;
-			rep.status = GSSD_LIMIT;
-			rep.major = GSS_S_FAILURE;
+		if ((c = gssd_rpcsec_begin(env, peer, &rep)) == NULL)
 			goto reply;
-		}
-		if ((c = gssd_rpcsec_new(env, peer)) == NULL) {
-			rep.status = GSSD_ERROR;
-			rep.major = GSS_S_FAILURE;
-			goto reply;
-		}
 		c->initiator = 1;
 		snprintf(c->principal, sizeof(c->principal), "%s", req.target);
 	} else if ((c = gssd_rpcsec_find(env, 0,

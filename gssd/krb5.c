@@ -96,7 +96,7 @@ gssd_rpcsec_free(struct gssd_env *env, struct gssd_rpcsec_ctx *c)
 	free(c);
 }
 
-struct gssd_rpcsec_ctx *
+static struct gssd_rpcsec_ctx *
 gssd_rpcsec_new(struct gssd_env *env, struct ipc_peer *peer)
 {
 	struct gssd_rpcsec_ctx *c;
@@ -120,7 +120,7 @@ gssd_rpcsec_new(struct gssd_env *env, struct ipc_peer *peer)
 	return c;
 }
 
-size_t
+static size_t
 gssd_rpcsec_pending_of(struct gssd_env *env, struct ipc_peer *peer)
 {
 	struct gssd_rpcsec_ctx *c;
@@ -130,6 +130,32 @@ gssd_rpcsec_pending_of(struct gssd_env *env, struct ipc_peer *peer)
 		if (c->peer == peer)
 			n++;
 	return n;
+}
+
+/*
+ * A new context in creation for peer (accepted or initiated), within
+ * [gssd] contexts per peer; NULL with rep's status and major set.
+ */
+struct gssd_rpcsec_ctx *
+gssd_rpcsec_begin(struct gssd_env *env, struct ipc_peer *peer,
+    struct gssd_rpcsec_reply *rep)
+{
+	struct gssd_rpcsec_ctx *c;
+
+	rep->major = GSS_S_FAILURE;
+	if (gssd_rpcsec_pending_of(env, peer) >= env->contexts_per_peer) {
+		env->count.limit_hits++;
+		log_warnx_rl("%s: %zu RPCSEC_GSS contexts in creation, the "
+		    "limit ([gssd] contexts per peer)", ipc_peer_name(peer),
+		    env->contexts_per_peer);
+		rep->status = GSSD_LIMIT;
+		return NULL;
+	}
+	if ((c = gssd_rpcsec_new(env, peer)) == NULL) {
+		rep->status = GSSD_ERROR;
+		return NULL;
+	}
+	return c;
 }
 
 void
@@ -273,21 +299,8 @@ gssd_rpcsec_accept(struct ipc_peer *peer, struct ipc_msg *msg)
 		goto reply;
 	}
 	if (req.handle.handle_len == 0) {
-		if (gssd_rpcsec_pending_of(env, peer) >=
-		    env->contexts_per_peer) {
-			env->count.limit_hits++;
-			log_warnx_rl("%s: %zu RPCSEC_GSS contexts in "
-			    "creation, the limit ([gssd] contexts per peer)",
-			    ipc_peer_name(peer), env->contexts_per_peer);
-			rep.status = GSSD_LIMIT;
-			rep.major = GSS_S_FAILURE;
+		if ((c = gssd_rpcsec_begin(env, peer, &rep)) == NULL)
 			goto reply;
-		}
-		if ((c = gssd_rpcsec_new(env, peer)) == NULL) {
-			rep.status = GSSD_ERROR;
-			rep.major = GSS_S_FAILURE;
-			goto reply;
-		}
 	} else if ((c = gssd_rpcsec_find(env, 0,
 	    (const uint8_t *)req.handle.handle_val,
 	    req.handle.handle_len)) == NULL || c->initiator) {

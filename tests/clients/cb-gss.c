@@ -59,14 +59,6 @@ struct side {
 	uint32_t	seq;
 };
 
-/* A reader over a record. */
-struct rd {
-	const uint8_t	*p;
-	size_t		 len;
-	size_t		 pos;
-	int		 bad;
-};
-
 static struct side cl;		/* ours, with nfsd */
 static struct side cb;		/* nfsd's, with our callback service */
 static int nfs_fd = -1;
@@ -80,35 +72,6 @@ check(int ok, const char *what)
 	fflush(stdout);
 	if (!ok)
 		failures++;
-}
-
-static uint32_t
-rd32(struct rd *r)
-{
-	if (r->pos + 4 > r->len) {
-		r->bad = 1;
-		return 0;
-	}
-	r->pos += 4;
-	return get32(r->p + r->pos - 4);
-}
-
-static const uint8_t *
-rdopaque(struct rd *r, size_t *n)
-{
-	size_t len = rd32(r);
-	const uint8_t *p = r->p + r->pos;
-
-	if (r->bad || len > r->len - r->pos) {
-		r->bad = 1;
-		*n = 0;
-		return NULL;
-	}
-	r->pos += (len + 3) & ~(size_t)3;
-	if (r->pos > r->len)
-		r->pos = r->len;
-	*n = len;
-	return p;
 }
 
 static void

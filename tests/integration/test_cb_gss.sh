@@ -85,15 +85,22 @@ client_results() {
 	done < "$2"
 }
 
-for sec in krb5 krb5i krb5p; do
-	OUT=$SUITE_DIR/cb-$sec.out
-	KRB5CCNAME=FILE:$KDIR/ccache.cb KRB5_KTNAME=FILE:$KDIR/client.keytab \
-	    timeout 120 "$CLIENT" -p $P -e /export -f "cb-$sec" -s $sec \
-	    -t "$TRIGGER /export/cb-$sec 0 w$sec > $SUITE_DIR/trigger-$sec.out" \
-	    > "$OUT" 2>&1
+# run_client WHAT CCACHE ARGS...: cb-gss with the ticket in CCACHE (and
+# the client's keytab for its callback service), its lines as tests.
+run_client() {
+	local what=$1 ccache=$2 out=$SUITE_DIR/cb-$1.out rc
+	shift 2
+	KRB5CCNAME=FILE:$KDIR/$ccache KRB5_KTNAME=FILE:$KDIR/client.keytab \
+	    timeout 120 "$CLIENT" -p $P -e /export -f "cb-$what" "$@" \
+	    > "$out" 2>&1
 	rc=$?
-	client_results "$sec: " "$OUT"
-	check "$sec: the client saw every check hold (exit 0)" test "$rc" = 0
+	client_results "$what: " "$out"
+	check "$what: every check held (exit 0)" test "$rc" = 0
+}
+
+for sec in krb5 krb5i krb5p; do
+	run_client $sec ccache.cb -s $sec \
+	    -t "$TRIGGER /export/cb-$sec 0 w$sec > $SUITE_DIR/trigger-$sec.out"
 done
 expect "gssd made the callback contexts (two per client: probe, recall)" \
     "callback contexts made 6, failed 0" suite_ctl status gssd
@@ -104,32 +111,15 @@ check "gssd logged the contexts toward nfs/$CBHOST" \
     grep -q "NFSv4.0 GSS callback context as nfs/localhost@$KRB5_REALM with nfs/$CBHOST@$KRB5_REALM" \
     "$SUITE_DIR/run.log"
 
-# No usable callback: no delegation.
-OUT=$SUITE_DIR/cb-refuse.out
-KRB5CCNAME=FILE:$KDIR/ccache.cb KRB5_KTNAME=FILE:$KDIR/client.keytab \
-    timeout 120 "$CLIENT" -p $P -e /export -f cb-refuse -s krb5 \
-    -m refuse > "$OUT" 2>&1
-rc=$?
-client_results "refused INIT: " "$OUT"
-check "refused INIT: every check held (exit 0)" test "$rc" = 0
+# No usable callback: no delegation (refused INIT, no listener).
+run_client refuse ccache.cb -s krb5 -m refuse
 check "nfsd logged the refused callback context" \
     grep -q "under RPCSEC_GSS: the client's callback service refused the context" \
     "$SUITE_DIR/run.log"
-OUT=$SUITE_DIR/cb-closed.out
-KRB5CCNAME=FILE:$KDIR/ccache.cb \
-    timeout 120 "$CLIENT" -p $P -e /export -f cb-closed -s krb5i \
-    -m closed > "$OUT" 2>&1
-rc=$?
-client_results "no callback listener: " "$OUT"
-check "no callback listener: every check held (exit 0)" test "$rc" = 0
+run_client closed ccache.cb -s krb5i -m closed
 
-OUT=$SUITE_DIR/cb-nohost.out
-KRB5CCNAME=FILE:$KDIR/ccache.root \
-    timeout 120 "$CLIENT" -p $P -e /export -f cb-nohost -s krb5 \
-    -m nohost > "$OUT" 2>&1
-rc=$?
-client_results "a user's ticket: " "$OUT"
-check "a user's ticket: every check held (exit 0)" test "$rc" = 0
+# A user's ticket (root@REALM): no host to call back.
+run_client nohost ccache.root -s krb5 -m nohost
 check "nfsd logged that root@$KRB5_REALM names no host" \
     grep -q "SETCLIENTID as root@$KRB5_REALM, which names no host" \
     "$SUITE_DIR/run.log"
