@@ -74,17 +74,6 @@ check "gssd will initiate callback contexts as nfs/localhost" \
 
 TRIGGER="PYTHONPATH=$ONCRPC_PYTHONPATH timeout 60 python3 $top_srcdir/tests/clients/nfs4probe.py $P v3write"
 
-# client_results PREFIX FILE: cb-gss's ok:/FAIL: lines as tests.
-client_results() {
-	while IFS= read -r line; do
-		case "$line" in
-		ok:*) ok "$1${line#ok: }" ;;
-		FAIL:*) not_ok "$1${line#FAIL: }" ;;
-		*) diag "$line" ;;
-		esac
-	done < "$2"
-}
-
 # run_client WHAT CCACHE ARGS...: cb-gss with the ticket in CCACHE (and
 # the client's keytab for its callback service), its lines as tests.
 run_client() {
