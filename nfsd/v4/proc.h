@@ -219,6 +219,8 @@ void	 nfs4_stated(struct nfs4_call *, uint32_t type, xdrproc_t,
 	    const void *, uint32_t rep_type, xdrproc_t, size_t rep_size,
 	    stated_client_done_fn *);
 /* The RPC credential as stated names a client's principal. */
+/* "krb5:PRINCIPAL", "sys:UID" or "none", in NFS4_PRINCIPAL_MAX bytes. */
+#define NFS4_PRINCIPAL_MAX	(RPC_AUTH_UNIX_NAME_MAX + 8)
 void	 nfs4_principal(const struct nfs4_call *, char *, size_t);
 time_t	 nfs4_clock(void);			/* CLOCK_MONOTONIC seconds */
 void	 nfs4_op_delegreturn_state(struct nfs4_call *);

@@ -9,7 +9,9 @@
  * SETCLIENTID, with a header MIC that checks; an OPEN then gets a read
  * delegation, TRIGGER (a shell command: another client's write) makes
  * nfsd recall it, and the CB_RECALL must come the same way, naming the
- * delegation; DELEGRETURN ends it.
+ * delegation; DELEGRETURN ends it.  Last, a SETCLIENTID of the same id
+ * under AUTH_SYS as root (which the principal map makes our principal's
+ * uid too) must be NFS4ERR_CLID_INUSE: the client id is the principal's.
  *
  *   cb-gss -p PORT -e EXPORT -f FILE -s krb5|krb5i|krb5p [-t TRIGGER]
  *          [-m refuse|closed|nohost]
@@ -344,11 +346,14 @@ client_context(void)
 	return 0;
 }
 
-/* A COMPOUND of ops under our context: the results, or -1. */
+/*
+ * A COMPOUND of ops under our context (sys: AUTH_SYS as root instead):
+ * the results, or -1.
+ */
 static int
-compound(const struct buf *ops, uint32_t nops, struct buf *res)
+compound_as(int sys, const struct buf *ops, uint32_t nops, struct buf *res)
 {
-	struct buf args, b, rep;
+	struct buf args, b, rep, cred;
 	struct rd r;
 	const uint8_t *v;
 	size_t vn, hn;
@@ -361,6 +366,34 @@ compound(const struct buf *ops, uint32_t nops, struct buf *res)
 	put32(&args, nops);
 	putraw(&args, ops->b, ops->n);
 	b.n = 0;
+	if (sys) {
+		/* RFC 5531 appendix A: authsys_parms of root. */
+		cred.n = 0;
+		put32(&cred, 0);
+		putopaque(&cred, "cb-gss", 6);
+		put32(&cred, 0);
+		put32(&cred, 0);
+		put32(&cred, 0);
+		put32(&b, x = xid++);
+		put32(&b, 0);
+		put32(&b, 2);
+		put32(&b, NFS_PROG);
+		put32(&b, 4);
+		put32(&b, 1);
+		put32(&b, 1);
+		putopaque(&b, cred.b, (uint32_t)cred.n);
+		put32(&b, 0);
+		put32(&b, 0);
+		putraw(&b, args.b, args.n);
+		if (send_rec(nfs_fd, &b) == -1 || recv_rec(nfs_fd, &rep) == -1)
+			return -1;
+		r = (struct rd){ rep.b, rep.n, 0, 0 };
+		if (reply_head(&r, x, &v, &vn, &vf) == -1)
+			return -1;
+		res->n = 0;
+		putraw(res, r.p + r.pos, r.len - r.pos);
+		return 0;
+	}
 	cl.seq++;
 	head_put(&b, x = xid++, NFS_PROG, 4, 1, &cl, GSS_DATA, cl.seq);
 	hn = b.n;
@@ -379,6 +412,12 @@ compound(const struct buf *ops, uint32_t nops, struct buf *res)
 	return body_get(&cl, cl.seq, &r, res);
 }
 
+static int
+compound(const struct buf *ops, uint32_t nops, struct buf *res)
+{
+	return compound_as(0, ops, nops, res);
+}
+
 /* COMPOUND4res's status, the reader past the tag and count. */
 static uint32_t
 compound_status(struct buf *res, struct rd *r)
@@ -393,20 +432,20 @@ compound_status(struct buf *res, struct rd *r)
 	return r->bad ? 10006 : st;
 }
 
-static int
-setclientid(int cbport, uint64_t *clientid)
+/* SETCLIENTID of our name (sys: AUTH_SYS): its status, id and confirm. */
+static uint32_t
+setclientid_as(int sys, int cbport, uint64_t *clientid, uint8_t confirm[8])
 {
 	struct buf ops, res;
 	struct rd r;
 	char uaddr[64], name[64];
-	uint8_t verf[8], confirm[8];
-	uint64_t id;
-	size_t n;
+	uint8_t verf[8];
+	uint32_t st;
 
 	snprintf(uaddr, sizeof(uaddr), "127.0.0.1.%d.%d", cbport >> 8,
 	    cbport & 255);
 	snprintf(name, sizeof(name), "cb-gss-client-%d", (int)getpid());
-	memcpy(verf, name + 6, 8);
+	memcpy(verf, sys ? "sysverf!" : "gssverf!", 8);
 	ops.n = 0;
 	put32(&ops, OP_SETCLIENTID);
 	putraw(&ops, verf, 8);
@@ -415,16 +454,30 @@ setclientid(int cbport, uint64_t *clientid)
 	putopaque(&ops, "tcp", 3);
 	putopaque(&ops, uaddr, (uint32_t)strlen(uaddr));
 	put32(&ops, 7);			/* callback_ident */
-	if (compound(&ops, 1, &res) == -1 ||
-	    compound_status(&res, &r) != 0)
-		return -1;
+	if (compound_as(sys, &ops, 1, &res) == -1)
+		return 10006;
+	if ((st = compound_status(&res, &r)) != 0)
+		return st;
 	rd32(&r);
 	rd32(&r);
-	id = (uint64_t)rd32(&r) << 32;
-	id |= rd32(&r);
+	*clientid = (uint64_t)rd32(&r) << 32;
+	*clientid |= rd32(&r);
 	if (r.bad || r.len - r.pos < 8)
-		return -1;
+		return 10006;
 	memcpy(confirm, r.p + r.pos, 8);
+	return 0;
+}
+
+static int
+setclientid(int cbport, uint64_t *clientid)
+{
+	struct buf ops, res;
+	struct rd r;
+	uint8_t confirm[8];
+	uint64_t id;
+
+	if (setclientid_as(0, cbport, &id, confirm) != 0)
+		return -1;
 	ops.n = 0;
 	put32(&ops, OP_SETCLIENTID_CONFIRM);
 	put32(&ops, (uint32_t)(id >> 32));
@@ -433,7 +486,6 @@ setclientid(int cbport, uint64_t *clientid)
 	if (compound(&ops, 1, &res) == -1 ||
 	    compound_status(&res, &r) != 0)
 		return -1;
-	(void)n;
 	*clientid = id;
 	return 0;
 }
@@ -797,6 +849,10 @@ main(int argc, char *argv[])
 	check(memcmp(seen.stateid + 4, deleg + 4, 12) == 0,
 	    "CB_RECALL names the delegation's stateid");
 	check(delegreturn(deleg, fh, fhlen) == 0, "DELEGRETURN");
+	/* RFC 7530 16.33.5: the id is the GSS principal's, not root's. */
+	check(setclientid_as(1, cbport, &clientid, deleg) == 10017,
+	    "SETCLIENTID of the same id under AUTH_SYS as root: "
+	    "NFS4ERR_CLID_INUSE (another principal, the client has state)");
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
 	return failures ? 1 : 0;
