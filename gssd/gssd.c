@@ -944,10 +944,11 @@ static const struct daemon_def gssd_def = {
 	.role = IPC_ROLE_GSSD,
 	.chroot = DAEMON_CHROOT_STATE,
 	/*
-	 * The KDC, for the NFSv4.0 callbacks' tickets (initiate.c), and
-	 * getaddrinfo's netlink on the way.
+	 * The KDC, for the NFSv4.0 callbacks' tickets (initiate.c):
+	 * getaddrinfo's netlink on the way, MIT's non-blocking sockets.
 	 */
-	.socket_families = SANDBOX_AF_NETWORK | SANDBOX_AF_NETLINK,
+	.socket_families = SANDBOX_AF_NETWORK | SANDBOX_AF_NETLINK |
+	    SANDBOX_IOCTL_FIONBIO,
 	.syscalls = gssd_syscalls,
 	.pre_init = gssd_pre_init,
 	.post_init = gssd_post_init,
