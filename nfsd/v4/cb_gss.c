@@ -74,72 +74,21 @@ nfs4_cb_gss_fail(struct nfs4_cb_gss *g, int status, const char *why)
 	nfs4_cb_gss_finish(g, status, NULL);
 }
 
-/* RFC 5531 9, RFC 2203 5: the call's head up to the credential's end. */
+/* The call's head as rpcsec_gss_call_encode wants it. */
 static void
-nfs4_cb_gss_head(struct nfs4_cb_gss *g, struct xdrbuf_out *o, uint32_t xid,
+nfs4_cb_gss_head(const struct nfs4_cb_gss *g, struct rpcsec_gss_call_head *h,
     uint32_t gss_proc, uint32_t seq, uint32_t proc)
 {
-	struct xdrbuf_out cred;
-
-	xdrbuf_put_u32(o, xid);
-	xdrbuf_put_u32(o, RPC_CALL);
-	xdrbuf_put_u32(o, 2);
-	xdrbuf_put_u32(o, g->prog);
-	xdrbuf_put_u32(o, NFS4_CB_VERSION);
-	xdrbuf_put_u32(o, proc);
-	xdrbuf_out_init(&cred);
-	xdrbuf_put_u32(&cred, NFS4_CB_GSS_VERSION);
-	xdrbuf_put_u32(&cred, gss_proc);
-	xdrbuf_put_u32(&cred, seq);
-	xdrbuf_put_u32(&cred, g->service);
-	xdrbuf_put_opaque(&cred, g->handle, (uint32_t)g->handle_len);
-	xdrbuf_put_u32(o, RPCSEC_GSS);
-	xdrbuf_put_opaque(o, cred.buf, (uint32_t)cred.len);
-	if (cred.failed)
-		o->failed = 1;
-	xdrbuf_out_free(&cred);
-}
-
-/*
- * A reply's head: accepted, its verifier, SUCCESS; x then at the
- * results.  0, or -1 with *why.
- */
-static int
-nfs4_cb_gss_reply_head(struct xdrbuf_in *x, const uint8_t **verf,
-    uint32_t *verf_len, uint32_t *verf_flavor, const char **why)
-{
-	uint32_t xid, type, stat, accept;
-
-	if (xdrbuf_get_u32(x, &xid) == -1 || xdrbuf_get_u32(x, &type) ==
-	    -1 || type != RPC_REPLY || xdrbuf_get_u32(x, &stat) == -1) {
-		*why = "malformed reply";
-		return -1;
-	}
-	if (stat != RPC_MSG_ACCEPTED) {
-		*why = "call denied (an authentication error)";
-		return -1;
-	}
-	if (xdrbuf_get_u32(x, verf_flavor) == -1 ||
-	    xdrbuf_get_opaque(x, verf, verf_len, RPC_AUTH_BODY_MAX) == -1 ||
-	    xdrbuf_get_u32(x, &accept) == -1) {
-		*why = "malformed reply";
-		return -1;
-	}
-	if (accept != RPC_SUCCESS) {
-		*why = "call not accepted (accept_stat not SUCCESS)";
-		return -1;
-	}
-	return 0;
-}
-
-/* Bytes as they are (arguments already XDR), appended to o. */
-static void
-nfs4_cb_gss_put_raw(struct xdrbuf_out *o, const uint8_t *p, size_t len)
-{
-	uint8_t *q;
-
-	if (len > 0 && (q = xdrbuf_reserve(o, len)) != NULL)
-		memcpy(q, p, len);
+	memset(h, 0, sizeof(*h));
+	h->xid = rpcclnt_tcp_xid(g->conn);
+	h->prog = g->prog;
+	h->vers = NFS4_CB_VERSION;
+	h->proc = proc;
+	h->gss_proc = gss_proc;
+	h->seq = seq;
+	h->service = g->service;
+	h->handle = g->handle;
+	h->handle_len = g->handle_len;
 }
 
 /* ---- the DATA call ---- */
@@ -149,13 +98,10 @@ nfs4_cb_gss_data_reply(void *arg, int status, const uint8_t *rec,
     size_t len)
 {
 	struct nfs4_cb_gss *g = arg;
-	struct xdrbuf_in x, inner;
-	struct xdrbuf_out plain;
-	const uint8_t *verf, *body, *mic;
-	uint32_t vlen, vflavor, blen, miclen, seq;
-	uint8_t seqbuf[4];
+	struct rpcsec_gss_reply r;
+	struct xdrbuf_out res;
 	const char *why = NULL;
-	XDR res;
+	XDR xdrs;
 
 	if (status == -ECANCELED)
 		return;
@@ -163,121 +109,35 @@ nfs4_cb_gss_data_reply(void *arg, int status, const uint8_t *rec,
 		nfs4_cb_gss_finish(g, status, NULL);
 		return;
 	}
-	xdrbuf_out_init(&plain);
-	xdrbuf_in_init(&x, rec, len);
-	if (nfs4_cb_gss_reply_head(&x, &verf, &vlen, &vflavor, &why) == -1)
-		goto bad;
-	/* RFC 2203 5.3.3.2: the reply's verifier is the MIC of seq. */
-	seqbuf[0] = (uint8_t)(g->seq >> 24);
-	seqbuf[1] = (uint8_t)(g->seq >> 16);
-	seqbuf[2] = (uint8_t)(g->seq >> 8);
-	seqbuf[3] = (uint8_t)g->seq;
-	if (vflavor != RPCSEC_GSS || g->mech->verify_mic(g->ctx, seqbuf, 4,
-	    verf, vlen) == -1) {
-		why = "the reply's verifier does not check";
-		goto bad;
+	xdrbuf_out_init(&res);
+	if (rpcsec_gss_reply_decode(rec, len, &r, &why) == -1 ||
+	    rpcsec_gss_reply_results(g->mech, g->ctx, g->service, g->seq, &r,
+	    &res, &why) == -1) {
+		xdrbuf_out_free(&res);
+		nfs4_cb_gss_fail(g, -EACCES, why);
+		return;
 	}
-	switch (g->service) {
-	case RPCSEC_GSS_SVC_NONE:
-		body = x.p + x.pos;
-		blen = (uint32_t)xdrbuf_in_left(&x);
-		break;
-	case RPCSEC_GSS_SVC_INTEGRITY:
-		/* RFC 2203 5.3.2.2: rpc_gss_integ_data. */
-		if (xdrbuf_get_opaque(&x, &body, &blen, RPCCLNT_MSG_MAX) ==
-		    -1 || xdrbuf_get_opaque(&x, &mic, &miclen,
-		    RPCSEC_GSS_MIC_MAX) == -1 ||
-		    g->mech->verify_mic(g->ctx, body, blen, mic, miclen) ==
-		    -1) {
-			why = "the krb5i reply's checksum does not check";
-			goto bad;
-		}
-		break;
-	case RPCSEC_GSS_SVC_PRIVACY:
-		if (xdrbuf_get_opaque(&x, &body, &blen, RPCCLNT_MSG_MAX) ==
-		    -1 || g->mech->unwrap(g->ctx, body, blen, &plain) == -1 ||
-		    plain.failed) {
-			why = "the krb5p reply does not unwrap";
-			goto bad;
-		}
-		body = plain.buf;
-		blen = (uint32_t)plain.len;
-		break;
-	default:
-		why = "unknown service";
-		goto bad;
-	}
-	if (g->service != RPCSEC_GSS_SVC_NONE) {
-		xdrbuf_in_init(&inner, body, blen);
-		if (xdrbuf_get_u32(&inner, &seq) == -1 || seq != g->seq) {
-			why = "the reply's sequence number is not the call's";
-			goto bad;
-		}
-		body += 4;
-		blen -= 4;
-	}
-	xdrmem_create(&res, (char *)(uintptr_t)body, blen, XDR_DECODE);
-	nfs4_cb_gss_finish(g, 0, &res);
-	xdr_destroy(&res);
-	xdrbuf_out_free(&plain);
-	return;
-bad:
-	xdrbuf_out_free(&plain);
-	nfs4_cb_gss_fail(g, -EACCES, why != NULL ? why : "malformed reply");
+	xdrmem_create(&xdrs, (char *)res.buf, (u_int)res.len, XDR_DECODE);
+	nfs4_cb_gss_finish(g, 0, &xdrs);
+	xdr_destroy(&xdrs);
+	xdrbuf_out_free(&res);
 }
 
-/* RFC 2203 5.3.1, 5.3.2: the call under the context. */
+/* RFC 2203 5.3.1, 5.3.2: the call under the context, sequence number 1. */
 static void
 nfs4_cb_gss_data(struct nfs4_cb_gss *g)
 {
-	struct xdrbuf_out o, data;
-	uint8_t mic[RPCSEC_GSS_MIC_MAX];
-	size_t miclen;
-	uint32_t xid = rpcclnt_tcp_xid(g->conn);
-	int rc = -1;
+	struct rpcsec_gss_call_head h;
+	struct xdrbuf_out o;
+	int rc;
 
 	g->seq = 1;
+	nfs4_cb_gss_head(g, &h, RPCSEC_GSS_DATA, g->seq, g->proc);
 	xdrbuf_out_init(&o);
-	xdrbuf_out_init(&data);
-	nfs4_cb_gss_head(g, &o, xid, RPCSEC_GSS_DATA, g->seq, g->proc);
-	if (o.failed || g->mech->get_mic(g->ctx, o.buf, o.len, mic,
-	    sizeof(mic), &miclen) == -1)
-		goto out;
-	xdrbuf_put_u32(&o, RPCSEC_GSS);
-	xdrbuf_put_opaque(&o, mic, (uint32_t)miclen);
-	if (g->service == RPCSEC_GSS_SVC_NONE)
-		nfs4_cb_gss_put_raw(&o, g->args, g->args_len);
-	else {
-		/* The sequence number, then the arguments. */
-		xdrbuf_put_u32(&data, g->seq);
-		nfs4_cb_gss_put_raw(&data, g->args, g->args_len);
-		if (data.failed)
-			goto out;
-		if (g->service == RPCSEC_GSS_SVC_INTEGRITY) {
-			if (g->mech->get_mic(g->ctx, data.buf, data.len, mic,
-			    sizeof(mic), &miclen) == -1)
-				goto out;
-			xdrbuf_put_opaque(&o, data.buf, (uint32_t)data.len);
-			xdrbuf_put_opaque(&o, mic, (uint32_t)miclen);
-		} else {
-			struct xdrbuf_out sealed;
-
-			xdrbuf_out_init(&sealed);
-			if (g->mech->wrap(g->ctx, data.buf, data.len,
-			    &sealed) == -1 || sealed.failed) {
-				xdrbuf_out_free(&sealed);
-				goto out;
-			}
-			xdrbuf_put_opaque(&o, sealed.buf, (uint32_t)sealed.len);
-			xdrbuf_out_free(&sealed);
-		}
-	}
-	if (!o.failed && rpcclnt_tcp_send(g->conn, xid, o.buf, o.len,
-	    g->timeout_ms, nfs4_cb_gss_data_reply, g) == 0)
-		rc = 0;
-out:
+	rc = rpcsec_gss_call_encode(&o, g->mech, g->ctx, &h, g->args,
+	    g->args_len) == -1 ? -1 : rpcclnt_tcp_send(g->conn, h.xid, o.buf,
+	    o.len, g->timeout_ms, nfs4_cb_gss_data_reply, g);
 	xdrbuf_out_free(&o);
-	xdrbuf_out_free(&data);
 	if (rc == -1)
 		nfs4_cb_gss_fail(g, -EIO, "the call could not be made");
 }
@@ -292,9 +152,8 @@ nfs4_cb_gss_init_reply(void *arg, int status, const uint8_t *rec,
     size_t len)
 {
 	struct nfs4_cb_gss *g = arg;
-	struct xdrbuf_in x;
-	const uint8_t *verf, *h, *tok;
-	uint32_t vlen, vflavor, hlen, major, minor, toklen;
+	struct rpcsec_gss_reply r;
+	struct rpcsec_gss_init_res ir;
 	const char *why = NULL;
 
 	if (status == -ECANCELED)
@@ -303,51 +162,46 @@ nfs4_cb_gss_init_reply(void *arg, int status, const uint8_t *rec,
 		nfs4_cb_gss_finish(g, status, NULL);
 		return;
 	}
-	xdrbuf_in_init(&x, rec, len);
-	if (nfs4_cb_gss_reply_head(&x, &verf, &vlen, &vflavor, &why) == -1)
+	if (rpcsec_gss_reply_decode(rec, len, &r, &why) == -1)
 		goto bad;
-	/* RFC 2203 5.2.3.1: rpc_gss_init_res. */
-	if (xdrbuf_get_opaque(&x, &h, &hlen, RPCAUTH_HANDLE_MAX) == -1 ||
-	    xdrbuf_get_u32(&x, &major) == -1 ||
-	    xdrbuf_get_u32(&x, &minor) == -1 ||
-	    xdrbuf_get_u32(&x, &g->window) == -1 ||
-	    xdrbuf_get_opaque(&x, &tok, &toklen, RPCSEC_GSS_TOKEN_MAX) == -1) {
+	if (rpcsec_gss_init_res_decode(r.res, r.res_len, &ir) == -1) {
 		why = "malformed rpc_gss_init_res";
 		goto bad;
 	}
-	if (major != RPCSEC_GSS_S_COMPLETE &&
-	    major != RPCSEC_GSS_S_CONTINUE_NEEDED) {
+	if (ir.major != RPCSEC_GSS_S_COMPLETE &&
+	    ir.major != RPCSEC_GSS_S_CONTINUE_NEEDED) {
 		why = "the client's callback service refused the context";
 		goto bad;
 	}
-	memcpy(g->handle, h, hlen);
-	g->handle_len = hlen;
-	if (major == RPCSEC_GSS_S_COMPLETE) {
+	memcpy(g->handle, ir.handle, ir.handle_len);
+	g->handle_len = ir.handle_len;
+	g->window = ir.window;
+	if (ir.major == RPCSEC_GSS_S_COMPLETE) {
 		/* Its verifier: the MIC of the window, checked once ours is
 		 * complete too. */
-		if (vflavor != RPCSEC_GSS || vlen > sizeof(g->init_verf) ||
-		    hlen == 0) {
+		if (r.verf_flavor != RPCSEC_GSS ||
+		    r.verf_len > sizeof(g->init_verf) || ir.handle_len == 0) {
 			why = "the context's verifier is missing";
 			goto bad;
 		}
-		memcpy(g->init_verf, verf, vlen);
-		g->init_verf_len = vlen;
+		memcpy(g->init_verf, r.verf, r.verf_len);
+		g->init_verf_len = r.verf_len;
 		g->acceptor_done = 1;
 	}
 	if (g->ctx != NULL) {
-		if (toklen > 0) {
+		if (ir.token_len > 0) {
 			why = "a token after our side was complete";
 			goto bad;
 		}
 		nfs4_cb_gss_next(g);
 		return;
 	}
-	if (toklen == 0 || g->gssd_handle_len == 0) {
+	if (ir.token_len == 0 || g->gssd_handle_len == 0) {
 		why = "no token back, our side unfinished";
 		goto bad;
 	}
 	if (rpcsec_gss_initiate(g->env->gss, g->gssd_handle,
-	    g->gssd_handle_len, g->target, tok, toklen,
+	    g->gssd_handle_len, g->target, ir.token, ir.token_len,
 	    nfs4_cb_gss_gssd_reply, g) == -1) {
 		why = "gssd is not connected";
 		goto bad;
@@ -363,23 +217,24 @@ static void
 nfs4_cb_gss_send_token(struct nfs4_cb_gss *g, const uint8_t *tok,
     size_t len)
 {
-	struct xdrbuf_out o;
-	uint32_t xid = rpcclnt_tcp_xid(g->conn);
+	struct rpcsec_gss_call_head h;
+	struct xdrbuf_out o, arg;
 	int rc;
 
 	if (++g->rounds > NFS4_CB_GSS_ROUNDS) {
 		nfs4_cb_gss_fail(g, -EACCES, "too many INIT rounds");
 		return;
 	}
-	xdrbuf_out_init(&o);
-	nfs4_cb_gss_head(g, &o, xid, g->handle_len == 0 ? RPCSEC_GSS_INIT :
+	nfs4_cb_gss_head(g, &h, g->handle_len == 0 ? RPCSEC_GSS_INIT :
 	    RPCSEC_GSS_CONTINUE_INIT, 0, NFS4_CB_PROC_NULL);
-	xdrbuf_put_u32(&o, 0);		/* AUTH_NULL verifier */
-	xdrbuf_put_u32(&o, 0);
-	xdrbuf_put_opaque(&o, tok, (uint32_t)len);
-	rc = o.failed ? -1 : rpcclnt_tcp_send(g->conn, xid, o.buf, o.len,
-	    g->timeout_ms, nfs4_cb_gss_init_reply, g);
+	xdrbuf_out_init(&o);
+	xdrbuf_out_init(&arg);
+	xdrbuf_put_opaque(&arg, tok, (uint32_t)len);
+	rc = arg.failed || rpcsec_gss_call_encode(&o, NULL, NULL, &h, arg.buf,
+	    arg.len) == -1 ? -1 : rpcclnt_tcp_send(g->conn, h.xid, o.buf,
+	    o.len, g->timeout_ms, nfs4_cb_gss_init_reply, g);
 	xdrbuf_out_free(&o);
+	xdrbuf_out_free(&arg);
 	if (rc == -1)
 		nfs4_cb_gss_fail(g, -EIO, "no connection for the INIT");
 }
@@ -388,15 +243,9 @@ nfs4_cb_gss_send_token(struct nfs4_cb_gss *g, const uint8_t *tok,
 static void
 nfs4_cb_gss_next(struct nfs4_cb_gss *g)
 {
-	uint8_t w[4];
-
 	if (!g->acceptor_done)
 		return;
-	w[0] = (uint8_t)(g->window >> 24);
-	w[1] = (uint8_t)(g->window >> 16);
-	w[2] = (uint8_t)(g->window >> 8);
-	w[3] = (uint8_t)g->window;
-	if (g->mech->verify_mic(g->ctx, w, 4, g->init_verf,
+	if (rpcsec_gss_verify_u32(g->mech, g->ctx, g->window, g->init_verf,
 	    g->init_verf_len) == -1) {
 		nfs4_cb_gss_fail(g, -EACCES, "the INIT reply's verifier does "
 		    "not check");
