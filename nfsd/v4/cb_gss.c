@@ -74,6 +74,18 @@ nfs4_cb_gss_fail(struct nfs4_cb_gss *g, int status, const char *why)
 	nfs4_cb_gss_finish(g, status, NULL);
 }
 
+/*
+ * A reply that did not come (timeout, the connection gone): 1, and the
+ * call is done with that status; -ECANCELED: being freed, nothing.
+ */
+static int
+nfs4_cb_gss_failed(struct nfs4_cb_gss *g, int status)
+{
+	if (status != 0 && status != -ECANCELED)
+		nfs4_cb_gss_finish(g, status, NULL);
+	return status != 0;
+}
+
 /* The call's head as rpcsec_gss_call_encode wants it. */
 static void
 nfs4_cb_gss_head(const struct nfs4_cb_gss *g, struct rpcsec_gss_call_head *h,
@@ -103,12 +115,8 @@ nfs4_cb_gss_data_reply(void *arg, int status, const uint8_t *rec,
 	const char *why = NULL;
 	XDR xdrs;
 
-	if (status == -ECANCELED)
+	if (nfs4_cb_gss_failed(g, status))
 		return;
-	if (status != 0) {
-		nfs4_cb_gss_finish(g, status, NULL);
-		return;
-	}
 	xdrbuf_out_init(&res);
 	if (rpcsec_gss_reply_decode(rec, len, &r, &why) == -1 ||
 	    rpcsec_gss_reply_results(g->mech, g->ctx, g->service, g->seq, &r,
@@ -156,12 +164,8 @@ nfs4_cb_gss_init_reply(void *arg, int status, const uint8_t *rec,
 	struct rpcsec_gss_init_res ir;
 	const char *why = NULL;
 
-	if (status == -ECANCELED)
+	if (nfs4_cb_gss_failed(g, status))
 		return;
-	if (status != 0) {
-		nfs4_cb_gss_finish(g, status, NULL);
-		return;
-	}
 	if (rpcsec_gss_reply_decode(rec, len, &r, &why) == -1)
 		goto bad;
 	if (rpcsec_gss_init_res_decode(r.res, r.res_len, &ir) == -1) {
