@@ -242,9 +242,12 @@ util_krb5_conf_copy(const char *dir)
 	}
 	if ((in = open(first, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
+	/* Read after the privileges are gone: for all, whatever the umask. */
 	if ((out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) == -1) {
+	    0644)) == -1 || fchmod(out, 0644) == -1) {
 		saved = errno;
+		if (out != -1)
+			close(out);
 		close(in);
 		errno = saved;
 		return -1;
