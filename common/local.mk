@@ -44,7 +44,7 @@ common_libdittofs_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCAP_CFLAGS) \
 # apart so that only who serves it links libgssapi_krb5.
 noinst_LIBRARIES += common/librpcsecgss.a
 common_librpcsecgss_a_SOURCES = common/rpcsec_gss.c common/rpcsec_gss.h \
-	common/rpcsec_gss_krb5.c
+	common/rpcsec_gss_krb5.c common/rpcsec_gss_clnt.c
 common_librpcsecgss_a_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS) \
 	$(TIRPC_CFLAGS)
 RPCSEC_GSS_LIBS = common/librpcsecgss.a $(GSSAPI_LIBS)

@@ -298,6 +298,7 @@ struct rpcclnt_tcp_call {
 	struct event		*timer;
 	rpcclnt_result_fn	*fn;
 	void			*arg;
+	rpcclnt_record_fn	*record_fn;	/* rpcclnt_tcp_send's */
 };
 
 struct rpcclnt_tcp {
@@ -314,7 +315,10 @@ rpcclnt_tcp_finish(struct rpcclnt_tcp_call *tc, int status, XDR *xdrs)
 {
 	TAILQ_REMOVE(&tc->cl->calls, tc, entry);
 	event_free(tc->timer);
-	tc->fn(tc->arg, status, xdrs);
+	if (tc->record_fn != NULL)
+		tc->record_fn(tc->arg, status, NULL, 0);
+	else
+		tc->fn(tc->arg, status, xdrs);
 	free(tc);
 }
 
@@ -368,7 +372,12 @@ rpcclnt_tcp_read_cb(struct bufferevent *bev, void *arg)
 			TAILQ_FOREACH(tc, &cl->calls, entry)
 				if (tc->xid == xid)
 					break;
-			if (tc != NULL && stat != RPC_SUCCESS)
+			if (tc != NULL && tc->record_fn != NULL) {
+				TAILQ_REMOVE(&cl->calls, tc, entry);
+				event_free(tc->timer);
+				tc->record_fn(tc->arg, 0, rec, n);
+				free(tc);
+			} else if (tc != NULL && stat != RPC_SUCCESS)
 				rpcclnt_tcp_finish(tc, -EPROTO, NULL);
 			else if (tc != NULL) {
 				xdrmem_create(&xdrs, (char *)rec + off,
@@ -453,6 +462,37 @@ rpcclnt_tcp_auth_sys(struct rpcclnt_tcp *cl, const char *machine)
 	return 0;
 }
 
+/* The call's record (its mark first) on the wire, and its timer. */
+static int
+rpcclnt_tcp_queue(struct rpcclnt_tcp *cl, struct rpcclnt_tcp_call *tc,
+    struct xdrbuf_out *o, unsigned int timeout_ms)
+{
+	struct timeval tv;
+
+	tc->timer = evtimer_new(bufferevent_get_base(cl->bev),
+	    rpcclnt_tcp_timeout_cb, tc);
+	if (o->failed || tc->timer == NULL) {
+		if (tc->timer != NULL)
+			event_free(tc->timer);
+		xdrbuf_out_free(o);
+		free(tc);
+		return -1;
+	}
+	xdrbuf_put_u32_at(o, 0, RPC_LAST_FRAGMENT | (uint32_t)(o->len - 4));
+	if (bufferevent_write(cl->bev, o->buf, o->len) == -1) {
+		event_free(tc->timer);
+		xdrbuf_out_free(o);
+		free(tc);
+		return -1;
+	}
+	xdrbuf_out_free(o);
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	evtimer_add(tc->timer, &tv);
+	TAILQ_INSERT_TAIL(&cl->calls, tc, entry);
+	return 0;
+}
+
 int
 rpcclnt_tcp_call(struct rpcclnt_tcp *cl, uint32_t prog, uint32_t vers,
     uint32_t proc, xdrproc_t encode, const void *args,
@@ -460,7 +500,6 @@ rpcclnt_tcp_call(struct rpcclnt_tcp *cl, uint32_t prog, uint32_t vers,
 {
 	struct rpcclnt_tcp_call *tc;
 	struct xdrbuf_out o;
-	struct timeval tv;
 	uint8_t *body;
 	size_t head;
 	XDR xdrs;
@@ -485,26 +524,33 @@ rpcclnt_tcp_call(struct rpcclnt_tcp *cl, uint32_t prog, uint32_t vers,
 			o.len = head + xdr_getpos(&xdrs);
 		xdr_destroy(&xdrs);
 	}
-	tc->timer = evtimer_new(bufferevent_get_base(cl->bev),
-	    rpcclnt_tcp_timeout_cb, tc);
-	if (o.failed || tc->timer == NULL) {
-		if (tc->timer != NULL)
-			event_free(tc->timer);
-		xdrbuf_out_free(&o);
-		free(tc);
+	return rpcclnt_tcp_queue(cl, tc, &o, timeout_ms);
+}
+
+uint32_t
+rpcclnt_tcp_xid(struct rpcclnt_tcp *cl)
+{
+	return cl->next_xid++;
+}
+
+int
+rpcclnt_tcp_send(struct rpcclnt_tcp *cl, uint32_t xid, const uint8_t *rec,
+    size_t len, unsigned int timeout_ms, rpcclnt_record_fn *fn, void *arg)
+{
+	struct rpcclnt_tcp_call *tc;
+	struct xdrbuf_out o;
+	uint8_t *p;
+
+	if (cl->dead || len < 4 || len > RPCCLNT_MSG_MAX ||
+	    (tc = calloc(1, sizeof(*tc))) == NULL)
 		return -1;
-	}
-	xdrbuf_put_u32_at(&o, 0, RPC_LAST_FRAGMENT | (uint32_t)(o.len - 4));
-	if (bufferevent_write(cl->bev, o.buf, o.len) == -1) {
-		event_free(tc->timer);
-		xdrbuf_out_free(&o);
-		free(tc);
-		return -1;
-	}
-	xdrbuf_out_free(&o);
-	tv.tv_sec = timeout_ms / 1000;
-	tv.tv_usec = (timeout_ms % 1000) * 1000;
-	evtimer_add(tc->timer, &tv);
-	TAILQ_INSERT_TAIL(&cl->calls, tc, entry);
-	return 0;
+	tc->cl = cl;
+	tc->xid = xid;
+	tc->record_fn = fn;
+	tc->arg = arg;
+	xdrbuf_out_init(&o);
+	xdrbuf_reserve(&o, 4);
+	if ((p = xdrbuf_reserve(&o, len)) != NULL)
+		memcpy(p, rec, len);
+	return rpcclnt_tcp_queue(cl, tc, &o, timeout_ms);
 }

@@ -44,6 +44,18 @@ int		 rpcclnt_tcp_auth_sys(struct rpcclnt_tcp *, const char *machine);
 int		 rpcclnt_tcp_call(struct rpcclnt_tcp *, uint32_t prog,
 		    uint32_t vers, uint32_t proc, xdrproc_t, const void *args,
 		    unsigned int timeout_ms, rpcclnt_result_fn *, void *arg);
+/*
+ * A call whose record the caller built whole, from its xid on (one of
+ * rpcclnt_tcp_xid): RPCSEC_GSS signs the header.  fn gets the whole
+ * reply record from the xid on, whatever it says (status 0), or a
+ * negative errno value and no record.
+ */
+typedef void	 rpcclnt_record_fn(void *arg, int status, const uint8_t *rec,
+		    size_t len);
+uint32_t	 rpcclnt_tcp_xid(struct rpcclnt_tcp *);
+int		 rpcclnt_tcp_send(struct rpcclnt_tcp *, uint32_t xid,
+		    const uint8_t *rec, size_t len, unsigned int timeout_ms,
+		    rpcclnt_record_fn *, void *arg);
 
 /* A UDP socket for outgoing calls, on a reserved port if asked. */
 int		 rpcclnt_socket(int reserved);

@@ -845,3 +845,75 @@ rpcsec_gss_stats_get(const struct rpcsec_gss *g, struct rpcsec_gss_stats *s)
 	*s = g->stats;
 	s->contexts = rpcauth_contexts_count(g->contexts);
 }
+
+/* ---- gssd as the initiator, for nfsd's NFSv4.0 callbacks ---- */
+
+struct rpcsec_gss_initiate {
+	rpcsec_gss_initiate_fn	*fn;
+	void			*arg;
+};
+
+static void
+rpcsec_gss_initiate_done(struct ipc_channel *ch, struct ipc_msg *msg,
+    void *arg)
+{
+	struct rpcsec_gss_initiate *w = arg;
+	gssd_rpcsec_reply rep;
+
+	(void)ch;
+	memset(&rep, 0, sizeof(rep));
+	if (msg == NULL || msg->hdr.type != GSSD_RPCSEC_REPLY ||
+	    ipc_decode(msg, (xdrproc_t)xdr_gssd_rpcsec_reply, &rep) == -1)
+		w->fn(w->arg, NULL);
+	else
+		w->fn(w->arg, &rep);
+	if (rep.context.context_val != NULL)
+		explicit_bzero(rep.context.context_val,
+		    rep.context.context_len);
+	xdr_free((xdrproc_t)xdr_gssd_rpcsec_reply, &rep);
+	free(w);
+}
+
+/* RFC 7530 3.3.3: GSSD_RPCSEC_INITIATE, answered to fn. */
+int
+rpcsec_gss_initiate(struct rpcsec_gss *g, const uint8_t *handle,
+    size_t handle_len, const char *target, const uint8_t *tok, size_t len,
+    rpcsec_gss_initiate_fn *fn, void *arg)
+{
+	struct rpcsec_gss_initiate *w;
+	struct ipc_channel *ch;
+	gssd_rpcsec_initiate_req req;
+
+	if (g == NULL || g->gssd == NULL ||
+	    (ch = ipc_client_channel(g->gssd)) == NULL) {
+		errno = ENOTCONN;
+		return -1;
+	}
+	if (handle_len > GSSD_HANDLE_MAX || len > GSSD_TOKEN_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return -1;
+	w->fn = fn;
+	w->arg = arg;
+	memset(&req, 0, sizeof(req));
+	req.handle.handle_val = (char *)(uintptr_t)handle;
+	req.handle.handle_len = (u_int)handle_len;
+	req.target = (char *)(uintptr_t)target;
+	req.token.token_val = (char *)(uintptr_t)tok;
+	req.token.token_len = (u_int)len;
+	if (ipc_call(ch, GSSD_RPCSEC_INITIATE, -1,
+	    (xdrproc_t)xdr_gssd_rpcsec_initiate_req, &req,
+	    rpcsec_gss_initiate_done, w) == -1) {
+		free(w);
+		return -1;
+	}
+	return 0;
+}
+
+const struct rpcsec_gss_mech *
+rpcsec_gss_mech_of(const struct rpcsec_gss *g)
+{
+	return g->mech;
+}

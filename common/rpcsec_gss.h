@@ -113,4 +113,74 @@ int	 rpcsec_gss_add(struct rpcsec_gss *, const uint8_t *handle,
 void	 rpcsec_gss_stats_get(const struct rpcsec_gss *,
 	    struct rpcsec_gss_stats *);
 
+/*
+ * gssd as the GSS initiator toward target ("nfs/HOST@REALM"), for
+ * nfsd's NFSv4.0 callbacks (RFC 7530 3.3.3): handle empty and no token
+ * first, then the handle of the CONTINUE reply and the acceptor's
+ * token.  fn gets gssd's reply (common/gssd_msg.x), or NULL when gssd
+ * went away or answered garbage.  0, or -1 (gssd not connected).
+ */
+struct gssd_rpcsec_reply;
+typedef void	 rpcsec_gss_initiate_fn(void *arg,
+		    const struct gssd_rpcsec_reply *);
+int	 rpcsec_gss_initiate(struct rpcsec_gss *, const uint8_t *handle,
+	    size_t handle_len, const char *target, const uint8_t *tok,
+	    size_t len, rpcsec_gss_initiate_fn *, void *arg);
+/* The per-message work of g's contexts, for a caller's own. */
+const struct rpcsec_gss_mech *rpcsec_gss_mech_of(const struct rpcsec_gss *);
+
+/*
+ * rpcsec_gss_clnt.c: the caller's side (nfsd's NFSv4.0 callbacks).  A
+ * call's record from its xid on: INIT and CONTINUE_INIT (gss_proc) with
+ * no verifier and args as they are (the token, an XDR opaque), DATA
+ * with the header's MIC and args under service.  0 or -1.
+ */
+struct rpcsec_gss_call_head {
+	uint32_t	 xid;
+	uint32_t	 prog;
+	uint32_t	 vers;
+	uint32_t	 proc;
+	uint32_t	 gss_proc;
+	uint32_t	 seq;
+	uint32_t	 service;
+	const uint8_t	*handle;
+	size_t		 handle_len;
+};
+int	 rpcsec_gss_call_encode(struct xdrbuf_out *,
+	    const struct rpcsec_gss_mech *, void *ctx,
+	    const struct rpcsec_gss_call_head *, const uint8_t *args,
+	    size_t len);
+/* A reply, accepted with SUCCESS: its verifier and results (in rec). */
+struct rpcsec_gss_reply {
+	uint32_t	 verf_flavor;
+	const uint8_t	*verf;
+	uint32_t	 verf_len;
+	const uint8_t	*res;
+	size_t		 res_len;
+};
+int	 rpcsec_gss_reply_decode(const uint8_t *rec, size_t len,
+	    struct rpcsec_gss_reply *, const char **why);
+struct rpcsec_gss_init_res {
+	const uint8_t	*handle;
+	uint32_t	 handle_len;
+	uint32_t	 major;
+	uint32_t	 minor;
+	uint32_t	 window;
+	const uint8_t	*token;
+	uint32_t	 token_len;
+};
+int	 rpcsec_gss_init_res_decode(const uint8_t *, size_t,
+	    struct rpcsec_gss_init_res *);
+/* 0 when mic is the MIC of the number v (a window, a sequence number). */
+int	 rpcsec_gss_verify_u32(const struct rpcsec_gss_mech *, void *ctx,
+	    uint32_t v, const uint8_t *mic, size_t len);
+/*
+ * A DATA reply's results into out: its verifier (the MIC of seq), the
+ * body's checksum or seal and inner sequence number checked.  0, or -1
+ * with *why.
+ */
+int	 rpcsec_gss_reply_results(const struct rpcsec_gss_mech *, void *ctx,
+	    uint32_t service, uint32_t seq, const struct rpcsec_gss_reply *,
+	    struct xdrbuf_out *out, const char **why);
+
 #endif

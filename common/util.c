@@ -4,10 +4,12 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -210,4 +212,65 @@ util_counts_text(char *buf, size_t len, const uint64_t *counts, size_t n,
 	}
 	if (used == 0)
 		snprintf(buf, len, "none");
+}
+
+/*
+ * The Kerberos configuration (KRB5_CONFIG's first file, or
+ * /etc/krb5.conf) copied to dir/krb5.conf, before a chroot: MIT's
+ * GSS-API names the configuration files in an exported context, and
+ * whoever imports it opens them again (gssd's NFSv4.0 callback
+ * contexts, imported by nfsd).  0, or -1 with errno.
+ */
+int
+util_krb5_conf_copy(const char *dir)
+{
+	const char *src = getenv("KRB5_CONFIG");
+	char first[PATH_MAX], dst[PATH_MAX], buf[8192], *colon;
+	size_t total = 0;
+	ssize_t n;
+	int in, out, saved;
+
+	if (src == NULL || *src == '\0')
+		src = "/etc/krb5.conf";
+	snprintf(first, sizeof(first), "%s", src);
+	if ((colon = strchr(first, ':')) != NULL)
+		*colon = '\0';
+	if (snprintf(dst, sizeof(dst), "%s/krb5.conf", dir) >=
+	    (int)sizeof(dst)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((in = open(first, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	/* Read after the privileges are gone: for all, whatever the umask. */
+	if ((out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1 || fchmod(out, 0644) == -1) {
+		saved = errno;
+		if (out != -1)
+			close(out);
+		close(in);
+		errno = saved;
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if ((total += (size_t)n) > UTIL_KRB5_CONF_MAX) {
+			errno = EFBIG;
+			n = -1;
+			break;
+		}
+		if (util_write_all(out, buf, (size_t)n) == -1) {
+			n = -1;
+			break;
+		}
+	}
+	saved = errno;
+	close(in);
+	if (close(out) == -1 || n != 0) {
+		if (n == 0)
+			saved = errno;
+		(void)unlink(dst);
+		errno = saved;
+		return -1;
+	}
+	return 0;
 }

@@ -18,5 +18,8 @@ int	util_listen_inet(const char *addr, unsigned int port, int type);
 /* "getattr 12, open_io 3": the non-zero counts by name, or "none". */
 void	util_counts_text(char *buf, size_t len, const uint64_t *counts,
 	    size_t n, const char *(*name)(size_t));
+/* KRB5_CONFIG (or /etc/krb5.conf) into dir/krb5.conf; 0 or -1. */
+#define UTIL_KRB5_CONF_MAX	(1024 * 1024)
+int	util_krb5_conf_copy(const char *dir);
 
 #endif

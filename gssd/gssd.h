@@ -67,6 +67,7 @@ struct gssd_rpcsec_ctx {
 	uint8_t				 handle[GSSD_RPCSEC_HANDLE_LEN];
 	struct ipc_peer			*peer;
 	int				 established;
+	int				 initiator;	/* initiate.c's */
 	uint64_t			 expires;
 	gss_ctx_id_t			 gss;
 	uint8_t				*exported;
@@ -121,6 +122,12 @@ struct gssd_env {
 	size_t			 nrpcsec_pending;
 	size_t			 nrpcsec_done;
 	size_t			 rpcsec_max;
+	/* initiate.c: the keytab's nfs/ principal, its credential */
+	char			 initiator[GSSD_NAME_MAX + 1];
+	int			 initiator_conf;	/* krb5.conf copied */
+	gss_cred_id_t		 initiator_cred;
+	uint64_t		 initiated;
+	uint64_t		 initiate_failed;
 };
 
 /* gssd.c */
@@ -141,6 +148,16 @@ void	 gssd_rpcsec_list(struct ipc_peer *, struct ipc_msg *);
 void	 gssd_rpcsec_peer_gone(struct gssd_env *, struct ipc_peer *);
 size_t	 gssd_rpcsec_sweep(struct gssd_env *);
 int	 gssd_krb5_on(const struct gssd_env *);
+extern gss_OID_desc gssd_krb5_oid;
+void	 gssd_krb5_status(const char *, OM_uint32, OM_uint32, char *,
+	    size_t);
+struct gssd_rpcsec_ctx *gssd_rpcsec_find(struct gssd_env *, int established,
+	    const uint8_t *, size_t);
+void	 gssd_rpcsec_free(struct gssd_env *, struct gssd_rpcsec_ctx *);
+struct gssd_rpcsec_ctx *gssd_rpcsec_begin(struct gssd_env *, struct ipc_peer *,
+	    struct gssd_rpcsec_reply *);
+void	 gssd_rpcsec_reply_init(struct gssd_rpcsec_reply *);
+
 /*
  * SMB's Kerberos inside SPNEGO (RFC 4178, MS-SMB2 3.3.5.5.3): the step
  * of c for the token t; chosen: the index of Kerberos in t->mechs at
@@ -152,5 +169,11 @@ void	 gssd_krb5_spnego(struct gssd_env *, struct ipc_peer *,
 	    struct gssd_ctx *, const struct spnego_token *t, int chosen,
 	    struct gssd_accept_reply *, uint8_t **out, size_t *outlen);
 void	 gssd_krb5_ctx_clear(struct gssd_ctx *);
+
+/* initiate.c */
+void	 gssd_initiate_pre_init(struct gssd_env *, krb5_principal);
+void	 gssd_initiate_post_init(struct gssd_env *);
+void	 gssd_initiate_stop(struct gssd_env *);
+void	 gssd_rpcsec_initiate(struct ipc_peer *, struct ipc_msg *);
 
 #endif

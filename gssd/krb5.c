@@ -34,12 +34,12 @@
 /* A context whose ticket says nothing of its end lives a day. */
 #define GSSD_KRB5_LIFETIME_MAX	86400
 
-static gss_OID_desc gssd_krb5_oid = {
+gss_OID_desc gssd_krb5_oid = {
 	9, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02"
 };
 
 /* A GSS status for the log: the major and the mechanism's minor. */
-static void
+void
 gssd_krb5_status(const char *what, OM_uint32 major, OM_uint32 minor,
     char *buf, size_t len)
 {
@@ -60,7 +60,7 @@ gssd_krb5_status(const char *what, OM_uint32 major, OM_uint32 minor,
 	gss_release_buffer(&m, &t2);
 }
 
-static struct gssd_rpcsec_ctx *
+struct gssd_rpcsec_ctx *
 gssd_rpcsec_find(struct gssd_env *env, int established, const uint8_t *h,
     size_t len)
 {
@@ -76,7 +76,7 @@ gssd_rpcsec_find(struct gssd_env *env, int established, const uint8_t *h,
 	return NULL;
 }
 
-static void
+void
 gssd_rpcsec_free(struct gssd_env *env, struct gssd_rpcsec_ctx *c)
 {
 	OM_uint32 minor;
@@ -132,7 +132,33 @@ gssd_rpcsec_pending_of(struct gssd_env *env, struct ipc_peer *peer)
 	return n;
 }
 
-static void
+/*
+ * A new context in creation for peer (accepted or initiated), within
+ * [gssd] contexts per peer; NULL with rep's status and major set.
+ */
+struct gssd_rpcsec_ctx *
+gssd_rpcsec_begin(struct gssd_env *env, struct ipc_peer *peer,
+    struct gssd_rpcsec_reply *rep)
+{
+	struct gssd_rpcsec_ctx *c;
+
+	rep->major = GSS_S_FAILURE;
+	if (gssd_rpcsec_pending_of(env, peer) >= env->contexts_per_peer) {
+		env->count.limit_hits++;
+		log_warnx_rl("%s: %zu RPCSEC_GSS contexts in creation, the "
+		    "limit ([gssd] contexts per peer)", ipc_peer_name(peer),
+		    env->contexts_per_peer);
+		rep->status = GSSD_LIMIT;
+		return NULL;
+	}
+	if ((c = gssd_rpcsec_new(env, peer)) == NULL) {
+		rep->status = GSSD_ERROR;
+		return NULL;
+	}
+	return c;
+}
+
+void
 gssd_rpcsec_reply_init(struct gssd_rpcsec_reply *rep)
 {
 	memset(rep, 0, sizeof(*rep));
@@ -273,24 +299,12 @@ gssd_rpcsec_accept(struct ipc_peer *peer, struct ipc_msg *msg)
 		goto reply;
 	}
 	if (req.handle.handle_len == 0) {
-		if (gssd_rpcsec_pending_of(env, peer) >=
-		    env->contexts_per_peer) {
-			env->count.limit_hits++;
-			log_warnx_rl("%s: %zu RPCSEC_GSS contexts in "
-			    "creation, the limit ([gssd] contexts per peer)",
-			    ipc_peer_name(peer), env->contexts_per_peer);
-			rep.status = GSSD_LIMIT;
-			rep.major = GSS_S_FAILURE;
+		if ((c = gssd_rpcsec_begin(env, peer, &rep)) == NULL)
 			goto reply;
-		}
-		if ((c = gssd_rpcsec_new(env, peer)) == NULL) {
-			rep.status = GSSD_ERROR;
-			rep.major = GSS_S_FAILURE;
-			goto reply;
-		}
 	} else if ((c = gssd_rpcsec_find(env, 0,
 	    (const uint8_t *)req.handle.handle_val,
-	    req.handle.handle_len)) == NULL) {
+	    req.handle.handle_len)) == NULL || c->initiator) {
+		c = NULL;
 		rep.status = GSSD_NO_CONTEXT;
 		rep.major = GSS_S_NO_CONTEXT;
 		goto reply;
@@ -794,6 +808,7 @@ gssd_krb5_pre_init(struct gssd_env *env)
 	while (krb5_kt_next_entry(env->krb5, file, &ent, &cur) == 0) {
 		if (krb5_kt_add_entry(env->krb5, env->keytab, &ent) == 0)
 			env->keytab_keys++;
+		gssd_initiate_pre_init(env, ent.principal);
 		krb5_free_keytab_entry_contents(env->krb5, &ent);
 	}
 	krb5_kt_end_seq_get(env->krb5, file, &cur);
@@ -823,6 +838,7 @@ gssd_krb5_post_init(struct gssd_env *env)
 
 	if (env->keytab_keys == 0)
 		return;
+	gssd_initiate_post_init(env);
 	if (snprintf(rcache, sizeof(rcache), "file2:%s/%s",
 	    d->sandbox.chroot[0] ? "" : d->state_dir, GSSD_KRB5_RCACHE) >=
 	    (int)sizeof(rcache))
@@ -855,6 +871,7 @@ gssd_krb5_stop(struct gssd_env *env)
 		gssd_rpcsec_free(env, TAILQ_FIRST(&env->rpcsec_done));
 	if (env->cred != GSS_C_NO_CREDENTIAL)
 		gss_release_cred(&minor, &env->cred);
+	gssd_initiate_stop(env);
 	if (env->keytab != NULL)
 		krb5_kt_close(env->krb5, env->keytab);
 	env->keytab = NULL;

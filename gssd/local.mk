@@ -8,7 +8,8 @@ gssd_libgssdauth_a_SOURCES = gssd/ntcrypto.c gssd/ntcrypto.h \
 gssd_libgssdauth_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 sbin_PROGRAMS += gssd/dittofs-gssd
-gssd_dittofs_gssd_SOURCES = gssd/gssd.c gssd/gssd.h gssd/krb5.c
+gssd_dittofs_gssd_SOURCES = gssd/gssd.c gssd/gssd.h gssd/krb5.c \
+	gssd/initiate.c
 gssd_dittofs_gssd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) \
 	$(GSSAPI_CFLAGS) $(KRB5_CFLAGS)
 gssd_dittofs_gssd_LDADD = gssd/libgssdauth.a $(DITTOFS_COMMON_LIBS) \
@@ -35,6 +36,15 @@ tests_clients_krb5_client_LDADD = gssd/libgssdauth.a $(RPCSEC_GSS_LIBS) \
 TESTS += tests/integration/test_krb5.sh
 EXTRA_DIST += tests/integration/test_krb5.sh \
 	tests/integration/krb5lib.sh
+
+# An NFSv4.0 client whose callback service takes RPCSEC_GSS (RFC 7530
+# 3.3.3): gssd initiates, nfsd calls; for test_cb_gss.sh.
+check_PROGRAMS += tests/clients/cb-gss
+tests_clients_cb_gss_SOURCES = tests/clients/cb-gss.c tests/clients/rpcbuf.h
+tests_clients_cb_gss_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS)
+tests_clients_cb_gss_LDADD = $(GSSAPI_LIBS)
+TESTS += tests/integration/test_cb_gss.sh
+EXTRA_DIST += tests/integration/test_cb_gss.sh
 
 # MS-NLMP's published values and the acceptor's refusals; SPNEGO's DER
 # round trips and malformed input, with the fuzz target's function.

@@ -361,8 +361,14 @@ nfsd_pre_init(struct daemon *d)
 	}
 	nfsd_rpcbind_register(env);
 	nfsd_idmap_load(env);
-	if (conf_get_bool(d->conf, "gssd", "enable"))
+	if (conf_get_bool(d->conf, "gssd", "enable")) {
 		rpcsec_gss_krb5_init();
+		/* gssd's callback contexts name it (gssd/initiate.c). */
+		if (util_krb5_conf_copy(d->run_dir) == -1)
+			log_info("Kerberos configuration not copied to %s: "
+			    "%s; NFSv4.0 callbacks under RPCSEC_GSS may not "
+			    "work", d->run_dir, strerror(errno));
+	}
 	/* One fd per held file: ask for what the hard limit allows. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;

@@ -16,6 +16,13 @@ tests_unit_test_ipc_SOURCES = tests/unit/test_ipc.c
 tests_unit_test_ipc_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_ipc_LDADD = $(DITTOFS_COMMON_LIBS)
 
+# util.c: the Kerberos configuration copied before a chroot.
+check_PROGRAMS += tests/unit/test_util
+TESTS += tests/unit/test_util
+tests_unit_test_util_SOURCES = tests/unit/test_util.c
+tests_unit_test_util_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_util_LDADD = $(DITTOFS_COMMON_LIBS)
+
 # The ACL model (common/acl.c) and its decoder's fuzz target.
 check_PROGRAMS += tests/unit/test_acl
 TESTS += tests/unit/test_acl

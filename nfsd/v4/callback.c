@@ -37,6 +37,7 @@
 
 #include "blockd/store.h"
 #include "conf.h"
+#include "gssd_msg.h"
 #include "log.h"
 #include "rpcclnt.h"
 #include "nfsd/v4/proc.h"
@@ -44,18 +45,31 @@
 #include "stated_push.h"
 #include "stated_util.h"
 
-#define NFS4_CB_VERSION		1
 #define NFS4_CB_TIMEOUT_MS	10000
 #define NFS4_DELEG_BUCKETS	1024
 #define NFS4_DELEG_FILES_MAX	(1024 * 1024)
 #define NFS4_CB_DOWN_SLOTS	256
 #define NFS4_PEER_SLOTS		1024
+#define NFS4_CB_SEC_BUCKETS	256
+#define NFS4_CB_SEC_MAX		65536
 
 /* The NFSv4.0 client last seen on a connection (address and port). */
 struct nfs4_peer_client {
 	uint8_t			 key[16];
 	unsigned int		 port;
 	uint64_t		 clientid;
+};
+
+/*
+ * A client that did SETCLIENTID under RPCSEC_GSS: its callbacks go
+ * under the same service, toward the host its principal names
+ * (RFC 7530 3.3.3; cb_gss.c).  Clients not here get AUTH_SYS.
+ */
+struct nfs4_cb_sec {
+	struct nfs4_cb_sec	*next;
+	uint64_t		 clientid;
+	uint32_t		 service;	/* RPCSEC_GSS_SVC_* */
+	char			 principal[RPC_AUTH_UNIX_NAME_MAX + 1];
 };
 
 /*
@@ -86,6 +100,9 @@ struct nfs4_deleg {
 	uint64_t		 conflicts;
 	uint64_t		 spared;	/* conflict checks not asked */
 	struct nfs4_peer_client	 peers[NFS4_PEER_SLOTS];
+	struct nfs4_cb_sec	*sec[NFS4_CB_SEC_BUCKETS];
+	size_t			 nsec;
+	uint64_t		 gss_callbacks;
 };
 
 /* ---- the set of files with grants ---- */
@@ -331,6 +348,77 @@ nfs4_deleg_peer_get(const struct nfsd_env *env, const uint8_t key[16],
 	return p->clientid;
 }
 
+/* ---- the security of a client's callbacks ---- */
+
+static struct nfs4_cb_sec **
+nfs4_cb_sec_slot(struct nfs4_deleg *d, uint64_t clientid)
+{
+	struct nfs4_cb_sec **p;
+
+	for (p = &d->sec[nfs4_cb_slot(clientid) & (NFS4_CB_SEC_BUCKETS - 1)];
+	    *p != NULL; p = &(*p)->next)
+		if ((*p)->clientid == clientid)
+			return p;
+	return p;
+}
+
+static void
+nfs4_cb_sec_forget(struct nfs4_deleg *d, uint64_t clientid)
+{
+	struct nfs4_cb_sec **p, *s;
+
+	if ((s = *(p = nfs4_cb_sec_slot(d, clientid))) == NULL)
+		return;
+	*p = s->next;
+	free(s);
+	d->nsec--;
+}
+
+/* RFC 7530 3.3.3: the flavour of SETCLIENTID is the callbacks'. */
+void
+nfs4_cb_sec_set(struct nfsd_env *env, uint64_t clientid,
+    const struct rpcauth_call *auth)
+{
+	struct nfs4_deleg *d = env->deleg;
+	struct nfs4_cb_sec **p, *s;
+
+	if (d == NULL)
+		return;
+	if (auth->flavor == NULL || auth->flavor->flavor != RPCSEC_GSS) {
+		nfs4_cb_sec_forget(d, clientid);
+		return;
+	}
+	if ((s = *(p = nfs4_cb_sec_slot(d, clientid))) == NULL) {
+		if (d->nsec >= NFS4_CB_SEC_MAX ||
+		    (s = calloc(1, sizeof(*s))) == NULL) {
+			log_warnx_rl("NFSv4 client %016llx: no room for its "
+			    "RPCSEC_GSS callback security; its callbacks go "
+			    "with AUTH_SYS", (unsigned long long)clientid);
+			return;
+		}
+		s->clientid = clientid;
+		*p = s;
+		d->nsec++;
+	}
+	s->service = auth->service;
+	snprintf(s->principal, sizeof(s->principal), "%s",
+	    auth->msg.cred.machine);
+}
+
+static void
+nfs4_cb_sec_clear(struct nfs4_deleg *d)
+{
+	struct nfs4_cb_sec *s;
+	size_t i;
+
+	for (i = 0; i < NFS4_CB_SEC_BUCKETS; i++)
+		while ((s = d->sec[i]) != NULL) {
+			d->sec[i] = s->next;
+			free(s);
+		}
+	d->nsec = 0;
+}
+
 /* ---- conflicts ---- */
 
 struct nfs4_conflict {
@@ -485,6 +573,7 @@ nfs4_deleg_name_gate(struct nfsd_env *env, const bd_cred *cred,
 struct nfs4_cb_call {
 	struct nfsd_env		*env;
 	struct rpcclnt_tcp	*conn;
+	struct nfs4_cb_gss	*gss;		/* RPCSEC_GSS: cb_gss.c */
 	uint64_t		 clientid;
 	uint64_t		 push_id;	/* RECALL: the push to ACK */
 	int			 recall;
@@ -508,6 +597,7 @@ nfs4_cb_free_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	rpcclnt_tcp_free(c->conn);
+	nfs4_cb_gss_free(c->gss);
 	free(c->args);
 	free(c);
 }
@@ -589,12 +679,37 @@ nfs4_cb_reply(void *arg, int status, XDR *xdrs)
 	nfs4_cb_call_free(c);
 }
 
+/* RFC 7530 3.3.3: the call under the client's RPCSEC_GSS service. */
+static int
+nfs4_cb_start_gss(struct nfs4_cb_call *c, const struct nfs4_cb_sec *sec,
+    uint32_t program, uint32_t proc)
+{
+	char target[GSSD_NAME_MAX + 1];
+
+	if (nfs4_cb_gss_target(sec->principal, target, sizeof(target)) ==
+	    -1) {
+		log_warnx_rl("NFSv4 client %016llx: SETCLIENTID as %s, which "
+		    "names no host for an RPCSEC_GSS callback",
+		    (unsigned long long)c->clientid, sec->principal);
+		errno = EACCES;
+		return -1;
+	}
+	if ((c->gss = nfs4_cb_gss_call(c->env, c->conn, target, sec->service,
+	    program, proc, c->args, c->args_len, NFS4_CB_TIMEOUT_MS,
+	    nfs4_cb_reply, c)) == NULL)
+		return -1;
+	c->env->deleg->gss_callbacks++;
+	return 0;
+}
+
 static int
 nfs4_cb_start(struct nfs4_cb_call *c, const char *netid, const char *uaddr,
     uint32_t program, uint32_t proc)
 {
 	struct sockaddr_storage ss;
+	const struct nfs4_cb_sec *sec;
 	socklen_t len;
+	int rc, saved;
 
 	if (nfs4_cb_sockaddr(netid, uaddr, &ss, &len) == -1) {
 		errno = EINVAL;
@@ -603,13 +718,19 @@ nfs4_cb_start(struct nfs4_cb_call *c, const char *netid, const char *uaddr,
 	if ((c->conn = rpcclnt_tcp_new(c->env->base, (struct sockaddr *)&ss,
 	    len)) == NULL)
 		return -1;
-	if (rpcclnt_tcp_auth_sys(c->conn, "dittofs") == -1 ||
-	    rpcclnt_tcp_call(c->conn, program, NFS4_CB_VERSION, proc,
-	    c->args != NULL ? (xdrproc_t)nfs4_cb_xdr_args : NULL, c,
-	    NFS4_CB_TIMEOUT_MS,
-	    nfs4_cb_reply, c) == -1) {
+	sec = *nfs4_cb_sec_slot(c->env->deleg, c->clientid);
+	if (sec != NULL)
+		rc = nfs4_cb_start_gss(c, sec, program, proc);
+	else
+		rc = rpcclnt_tcp_auth_sys(c->conn, "dittofs") == -1 ||
+		    rpcclnt_tcp_call(c->conn, program, NFS4_CB_VERSION, proc,
+		    c->args != NULL ? (xdrproc_t)nfs4_cb_xdr_args : NULL, c,
+		    NFS4_CB_TIMEOUT_MS, nfs4_cb_reply, c) == -1 ? -1 : 0;
+	if (rc == -1) {
+		saved = errno;
 		rpcclnt_tcp_free(c->conn);
 		c->conn = NULL;
+		errno = saved;
 		return -1;
 	}
 	return 0;
@@ -752,6 +873,9 @@ nfs4_deleg_push(struct nfsd_env *env, struct ipc_msg *msg)
 		else {
 			nfs4_client_forget(env,
 			    p.body.st_push_body_u.forget.clientid);
+			if (env->deleg != NULL)
+				nfs4_cb_sec_forget(env->deleg,
+				    p.body.st_push_body_u.forget.clientid);
 			nfs4_stateid_cache_drop_client(env->v4_stateids,
 			    p.body.st_push_body_u.forget.clientid);
 		}
@@ -833,6 +957,7 @@ nfs4_deleg_free(struct nfs4_deleg *d)
 	nfs41_dirs_free(d->env->v41_dirs);
 	d->env->v41_dirs = NULL;
 	nfs4_deleg_files_clear(d);
+	nfs4_cb_sec_clear(d);
 	free(d);
 }
 
@@ -847,9 +972,11 @@ nfs4_deleg_status(const struct nfsd_env *env, char *buf, size_t len)
 	}
 	snprintf(buf, len, "%zu file(s) with grants; %llu callback probe(s), "
 	    "%llu recall(s), %llu failed; %llu request(s) delayed, %llu "
-	    "check(s) spared",
+	    "check(s) spared; %zu client(s) with RPCSEC_GSS callbacks, "
+	    "%llu call(s) under it",
 	    d->nfiles, (unsigned long long)d->probes,
 	    (unsigned long long)d->recalls,
 	    (unsigned long long)d->recall_failures,
-	    (unsigned long long)d->conflicts, (unsigned long long)d->spared);
+	    (unsigned long long)d->conflicts, (unsigned long long)d->spared,
+	    d->nsec, (unsigned long long)d->gss_callbacks);
 }

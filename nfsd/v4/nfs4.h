@@ -1187,6 +1187,7 @@ uint32_t	 nfs4_idmap_name_to_gid(const struct nfs4_idmap *,
  * operations: CB_GETATTR, CB_RECALL), which nfsd calls on the client's
  * callback address for stated's recalls.
  */
+#define NFS4_CB_VERSION		1
 #define NFS4_CB_PROC_NULL	0
 #define NFS4_CB_PROC_COMPOUND	1
 

@@ -11,6 +11,7 @@
 #define DITTOFS_NFSD_V4_PROC_H
 
 #include "nfsd/nfsd.h"
+#include "rpcclnt.h"
 #include "nfsd/v4/nfs4.h"
 #include "nfsd/v4/stateid41.h"
 #include "stated_v4.h"
@@ -193,6 +194,21 @@ void	 nfs4_deleg_peer_set(struct nfsd_env *, const uint8_t[16],
 	    unsigned int port, uint64_t clientid);
 uint64_t nfs4_deleg_peer_get(const struct nfsd_env *, const uint8_t[16],
 	    unsigned int port);
+/*
+ * The security of the client's SETCLIENTID (RFC 7530 3.3.3), which its
+ * callbacks go under: RPCSEC_GSS (service, the principal) or not.
+ */
+void	 nfs4_cb_sec_set(struct nfsd_env *, uint64_t clientid,
+	    const struct rpcauth_call *);
+
+/* cb_gss.c: a callback under RPCSEC_GSS, on its own connection */
+struct nfs4_cb_gss;
+int	 nfs4_cb_gss_target(const char *principal, char *buf, size_t len);
+struct nfs4_cb_gss *nfs4_cb_gss_call(struct nfsd_env *, struct rpcclnt_tcp *,
+	    const char *target, uint32_t service, uint32_t prog,
+	    uint32_t proc, const uint8_t *args, size_t args_len,
+	    unsigned int timeout_ms, rpcclnt_result_fn *, void *arg);
+void	 nfs4_cb_gss_free(struct nfs4_cb_gss *);
 
 /* state.c */
 /* state.c: the nfsstat4 of a stated call's status and answer. */
@@ -203,6 +219,8 @@ void	 nfs4_stated(struct nfs4_call *, uint32_t type, xdrproc_t,
 	    const void *, uint32_t rep_type, xdrproc_t, size_t rep_size,
 	    stated_client_done_fn *);
 /* The RPC credential as stated names a client's principal. */
+/* "krb5:PRINCIPAL", "sys:UID" or "none", in NFS4_PRINCIPAL_MAX bytes. */
+#define NFS4_PRINCIPAL_MAX	(RPC_AUTH_UNIX_NAME_MAX + 8)
 void	 nfs4_principal(const struct nfs4_call *, char *, size_t);
 time_t	 nfs4_clock(void);			/* CLOCK_MONOTONIC seconds */
 void	 nfs4_op_delegreturn_state(struct nfs4_call *);

@@ -63,22 +63,6 @@ nfs41_channel_from_st(const st_session_channel *in, struct nfs41_channel *out)
 	out->maxrequests = in->maxrequests;
 }
 
-/*
- * Who a 4.1 client-id op comes from, as stated keeps it: an RPCSEC_GSS
- * call names its principal (the machine credential of SP4_MACH_CRED),
- * others as nfs4_principal does.
- */
-static void
-nfs41_principal(const struct nfs4_call *v, char *buf, size_t len)
-{
-	const struct rpcauth_call *a = &v->nfs.rpc->auth;
-
-	if (a->flavor != NULL && a->flavor->flavor == RPCSEC_GSS)
-		snprintf(buf, len, "krb5:%s", a->msg.cred.machine);
-	else
-		nfs4_principal(v, buf, len);
-}
-
 /* RFC 8881 18.35.3: SP4_MACH_CRED asks for krb5i or krb5p. */
 static int
 nfs41_integrity(const struct nfs4_call *v)
@@ -135,9 +119,9 @@ nfs41_mach_check(struct nfs4_call *v, uint64_t clientid,
     const uint8_t *sessionid, void (*fn)(struct nfs4_call *))
 {
 	st_session_mach_req req;
-	char principal[RPC_AUTH_UNIX_NAME_MAX + 8];
+	char principal[NFS4_PRINCIPAL_MAX];
 
-	nfs41_principal(v, principal, sizeof(principal));
+	nfs4_principal(v, principal, sizeof(principal));
 	memset(&req, 0, sizeof(req));
 	req.clientid = clientid;
 	if (sessionid != NULL)
@@ -204,7 +188,7 @@ nfs41_op_exchange_id(struct nfs4_call *v)
 {
 	struct nfs41_exchange_id_args *a = &v->op.u.exchange_id;
 	st_session_exchange_id_req req;
-	char principal[RPC_AUTH_UNIX_NAME_MAX + 8];
+	char principal[NFS4_PRINCIPAL_MAX];
 	char domain[NFS41_IMPL_MAX + 1], name[NFS41_IMPL_MAX + 1];
 
 	/*
@@ -229,7 +213,7 @@ nfs41_op_exchange_id(struct nfs4_call *v)
 		nfs4_fail(v, NFS4ERR_INVAL);
 		return;
 	}
-	nfs41_principal(v, principal, sizeof(principal));
+	nfs4_principal(v, principal, sizeof(principal));
 	nfs41_cstring(domain, sizeof(domain), &a->impl_domain);
 	nfs41_cstring(name, sizeof(name), &a->impl_name);
 	memset(&req, 0, sizeof(req));
@@ -442,9 +426,9 @@ nfs41_op_create_session(struct nfs4_call *v)
 	struct nfs41_create_session_args *a = &v->op.u.create_session;
 	struct nfsd_env *env = v->nfs.env;
 	st_session_create_req req;
-	char principal[RPC_AUTH_UNIX_NAME_MAX + 8];
+	char principal[NFS4_PRINCIPAL_MAX];
 
-	nfs41_principal(v, principal, sizeof(principal));
+	nfs4_principal(v, principal, sizeof(principal));
 	memset(&req, 0, sizeof(req));
 	req.clientid = a->clientid;
 	req.sequence = a->sequence;

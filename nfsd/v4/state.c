@@ -62,13 +62,21 @@ nfs4_stated(struct nfs4_call *v, uint32_t type, xdrproc_t proc,
 	    rep_proc, rep_size, done, v);
 }
 
-/* Who the client id belongs to: the RPC credential, as stated keeps it. */
+/*
+ * Who the client id belongs to, as stated keeps it: an RPCSEC_GSS call
+ * names its principal (RFC 7530 16.33.5: the principal of SETCLIENTID;
+ * the machine credential of an RFC 8881 SP4_MACH_CRED), else the RPC
+ * credential.
+ */
 void
 nfs4_principal(const struct nfs4_call *v, char *buf, size_t len)
 {
-	const struct rpc_cred *c = &v->nfs.rpc->auth.msg.cred;
+	const struct rpcauth_call *a = &v->nfs.rpc->auth;
+	const struct rpc_cred *c = &a->msg.cred;
 
-	if (c->flavor == RPC_AUTH_UNIX)
+	if (a->flavor != NULL && a->flavor->flavor == RPCSEC_GSS)
+		snprintf(buf, len, "krb5:%s", c->machine);
+	else if (c->flavor == RPC_AUTH_UNIX)
 		snprintf(buf, len, "sys:%u", c->uid);
 	else
 		snprintf(buf, len, "none");
@@ -225,6 +233,8 @@ nfs4_setclientid_done(void *arg, int status, void *reply)
 		v->nfs.env->v4_lease = rep->lease;
 	v->res.u.setclientid.clientid = rep->clientid;
 	memcpy(v->res.u.setclientid.verf, rep->confirm, NFS4_VERIFIER_SIZE);
+	/* RFC 7530 3.3.3: its callbacks go under this call's flavour. */
+	nfs4_cb_sec_set(v->nfs.env, rep->clientid, &v->nfs.rpc->auth);
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -233,7 +243,7 @@ nfs4_op_setclientid(struct nfs4_call *v)
 {
 	struct nfs4_setclientid_args *a = &v->op.u.setclientid;
 	st_v4_setclientid_req req;
-	char principal[64], netid[NFS4_NETID_MAX + 1],
+	char principal[NFS4_PRINCIPAL_MAX], netid[NFS4_NETID_MAX + 1],
 	    uaddr[NFS4_UADDR_MAX + 1];
 
 	if (a->id.len == 0 || a->id.len > ST_V4_ID_MAX ||
@@ -286,7 +296,7 @@ nfs4_op_setclientid_confirm(struct nfs4_call *v)
 {
 	struct nfs4_setclientid_confirm_args *a = &v->op.u.setclientid_confirm;
 	st_v4_confirm_req req;
-	char principal[64];
+	char principal[NFS4_PRINCIPAL_MAX];
 
 	nfs4_principal(v, principal, sizeof(principal));
 	memset(&req, 0, sizeof(req));

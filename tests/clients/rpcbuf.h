@@ -1,8 +1,9 @@
 /*
  * A fixed buffer for the test clients that build RPC calls by hand
- * (rpc-probe, hostile): big-endian words and XDR opaques, no bounds
- * beyond the buffer's size, which every call these clients make fits;
- * and the hex handles their command lines take.
+ * (rpc-probe, hostile, cb-gss): big-endian words and XDR opaques, no
+ * bounds beyond the buffer's size, which every call these clients make
+ * fits; the hex handles their command lines take; and a bounded reader
+ * over a reply.
  */
 #ifndef DITTOFS_TESTS_RPCBUF_H
 #define DITTOFS_TESTS_RPCBUF_H
@@ -54,6 +55,43 @@ unhex(const char *s, uint8_t *out, size_t max)
 		s += 2;
 	}
 	return n;
+}
+
+/* A reader over a record: past its end, bad is set and 0 read. */
+struct rd {
+	const uint8_t	*p;
+	size_t		 len;
+	size_t		 pos;
+	int		 bad;
+};
+
+static inline uint32_t
+rd32(struct rd *r)
+{
+	if (r->pos + 4 > r->len) {
+		r->bad = 1;
+		return 0;
+	}
+	r->pos += 4;
+	return get32(r->p + r->pos - 4);
+}
+
+static inline const uint8_t *
+rdopaque(struct rd *r, size_t *n)
+{
+	size_t len = rd32(r);
+	const uint8_t *p = r->p + r->pos;
+
+	if (r->bad || len > r->len - r->pos) {
+		r->bad = 1;
+		*n = 0;
+		return NULL;
+	}
+	r->pos += (len + 3) & ~(size_t)3;
+	if (r->pos > r->len)
+		r->pos = r->len;
+	*n = len;
+	return p;
 }
 
 #endif

@@ -85,9 +85,10 @@ echo "built $b/tests/fuzz/fuzz_smb2_ea"
     "$top_srcdir/gssd/spnego.c" "$top_srcdir/gssd/ntlm.c" \
     "$top_srcdir/gssd/ntcrypto.c" $(pkg-config --libs libcrypto)
 echo "built $b/tests/fuzz/fuzz_spnego"
-# RPCSEC_GSS: the credential decoder and nfsd's flavour on a fake
+# RPCSEC_GSS: the credential decoder, nfsd's flavour and its callbacks' replies on a fake
 # mechanism (common/rpcsec_gss.c).
 "$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER $INC \
     -o "$b/tests/fuzz/fuzz_rpcsec_gss" "$top_srcdir/tests/fuzz/fuzz_rpcsec_gss.c" \
-    "$top_srcdir/common/rpcsec_gss.c" $LIBS
+    "$top_srcdir/common/rpcsec_gss.c" \
+    "$top_srcdir/common/rpcsec_gss_clnt.c" $LIBS
 echo "built $b/tests/fuzz/fuzz_rpcsec_gss"

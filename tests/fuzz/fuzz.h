@@ -35,6 +35,8 @@ void	fuzz_smb2_transform_key(uint64_t session_id, uint8_t key[32]);
 int	fuzz_spnego_one(const uint8_t *, size_t);
 /* nfsd's RPCSEC_GSS credential and call path (test_rpcsec_gss.c). */
 int	fuzz_rpcsec_gss_one(const uint8_t *, size_t);
+/* ... and the replies to its own calls (NFSv4.0 callbacks). */
+int	fuzz_rpcsec_gss_client_one(const uint8_t *, size_t);
 /* statd's NSM procedures end to end (fuzz_nsm_proc.c). */
 struct monitor;
 int	fuzz_nsm_proc_one(const uint8_t *, size_t);

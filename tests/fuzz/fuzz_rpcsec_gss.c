@@ -145,12 +145,46 @@ fuzz_rpcsec_gss_one(const uint8_t *data, size_t size)
 	return 0;
 }
 
+/*
+ * The caller's side (common/rpcsec_gss_clnt.c): a reply to one of our
+ * calls (nfsd's NFSv4.0 callbacks), as an INIT's rpc_gss_init_res and
+ * as a DATA reply of sequence number 1 under each service.
+ */
+int
+fuzz_rpcsec_gss_client_one(const uint8_t *data, size_t size)
+{
+	struct rpcsec_gss_reply r;
+	struct rpcsec_gss_init_res ir;
+	struct xdrbuf_out out;
+	const char *why;
+	uint8_t key = 0x5a;
+	uint32_t service;
+	void *c;
+
+	(void)rpcsec_gss_init_res_decode(data, size, &ir);
+	if (rpcsec_gss_reply_decode(data, size, &r, &why) == -1)
+		return 0;
+	(void)rpcsec_gss_init_res_decode(r.res, r.res_len, &ir);
+	if ((c = fuzz_gss_mech.import(&key, 1)) == NULL)
+		return 0;
+	for (service = RPCSEC_GSS_SVC_NONE; service <= RPCSEC_GSS_SVC_PRIVACY;
+	    service++) {
+		xdrbuf_out_init(&out);
+		(void)rpcsec_gss_reply_results(&fuzz_gss_mech, c, service, 1,
+		    &r, &out, &why);
+		xdrbuf_out_free(&out);
+	}
+	fuzz_gss_mech.release(c);
+	return 0;
+}
+
 #ifdef FUZZ_LIBFUZZER
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	fuzz_rpcsec_gss_client_one(data, size);
 	return fuzz_rpcsec_gss_one(data, size);
 }
 #endif

@@ -11,6 +11,9 @@
 #   krb5_kinit_keytab PRINC KEYTAB CCACHE  the same with a keytab's key
 #   krb5_realm_stop        the KDC, by its pid (also from the EXIT trap
 #                          when the test calls it there)
+#   client_results PREFIX FILE   a test client's "ok: ..." and
+#                          "FAIL: ..." lines (krb5-client, cb-gss) as
+#                          tests, the rest as diagnostics
 #
 # Everything is bounded in time; the KDC's log is DIR/kdc.log.
 
@@ -111,4 +114,14 @@ krb5_realm_stop() {
 		wait "$KRB5_KDC_PID" 2>/dev/null
 		KRB5_KDC_PID=
 	fi
+}
+
+client_results() {
+	while IFS= read -r line; do
+		case "$line" in
+		ok:*) ok "$1${line#ok: }" ;;
+		FAIL:*) not_ok "$1${line#FAIL: }" ;;
+		*) diag "$line" ;;
+		esac
+	done < "$2"
 }

@@ -87,17 +87,6 @@ nfsd_restart() {
 	suite_wait 20 "$CLIENT" -m -p $P -e /export
 }
 
-# client_results PREFIX FILE: krb5-client's ok:/FAIL: lines as tests.
-client_results() {
-	while IFS= read -r line; do
-		case "$line" in
-		ok:*) ok "$1${line#ok: }" ;;
-		FAIL:*) not_ok "$1${line#FAIL: }" ;;
-		*) diag "$line" ;;
-		esac
-	done < "$2"
-}
-
 # client_restart WHAT OUT CMD...: krb5-client -k as CMD, its lines into
 # OUT; at its "waiting", nfsd_restart WHAT, then it goes on; rc: its exit.
 client_restart() {

@@ -334,6 +334,104 @@ test_replies(void)
 	fuzz_gss_mech.release(c);
 }
 
+/*
+ * The caller's side (rpcsec_gss_clnt.c) against the server side: its
+ * DATA call is accepted with the arguments intact, the server's reply
+ * gives the results back, and a reply of another sequence number or a
+ * tampered body does not.
+ */
+static void
+test_client(void)
+{
+	static const uint8_t args[] = "CB-COMPOUND-ARGS";
+	static const uint8_t res[] = "CB-RESULTS-0123!";
+	static const char *const names[] = { "", "krb5", "krb5i", "krb5p" };
+	struct rpcsec_gss_call_head h;
+	struct rpcsec_gss_reply r;
+	struct rpcsec_gss_init_res ir;
+	struct rpcauth_call call;
+	struct xdrbuf_out o, out;
+	const char *why = NULL;
+	uint8_t key = KEY;
+	uint32_t svc;
+	size_t head;
+	int ok;
+	void *c = fuzz_gss_mech.import(&key, 1);
+
+	for (svc = RPCSEC_GSS_SVC_NONE; svc <= RPCSEC_GSS_SVC_PRIVACY;
+	    svc++) {
+		memset(&h, 0, sizeof(h));
+		h.xid = 0x900 + svc;
+		h.prog = 0x40000000;
+		h.vers = 1;
+		h.proc = 1;
+		h.gss_proc = RPCSEC_GSS_DATA;
+		h.seq = 1000000 + svc;		/* above what ran before */
+		h.service = svc;
+		h.handle = (const uint8_t *)HANDLE;
+		h.handle_len = strlen(HANDLE);
+		xdrbuf_out_init(&o);
+		ok = rpcsec_gss_call_encode(&o, &fuzz_gss_mech, c, &h, args,
+		    16) == 0 && accept_call(o.buf, o.len, &call) == RPCMSG_OK &&
+		    call.args_len == 16 && memcmp(call.args, args, 16) == 0;
+		tap_ok(ok, "caller's side, %s: the server side accepts its "
+		    "call, the arguments intact", names[svc]);
+		xdrbuf_out_free(&o);
+		if (!ok) {
+			rpcauth_call_clear(&call);
+			continue;
+		}
+		xdrbuf_out_init(&o);
+		rpcauth_reply_begin(&call, &o);
+		head = rpcauth_reply_head(&call);
+		xdrbuf_put_fixed(&o, res, 16);
+		(void)rpcauth_reply_finish(&call, &o, RPC_SUCCESS);
+		rpcauth_call_clear(&call);
+		xdrbuf_out_init(&out);
+		tap_ok(rpcsec_gss_reply_decode(o.buf + 4, o.len - 4, &r,
+		    &why) == 0 && rpcsec_gss_reply_results(&fuzz_gss_mech, c,
+		    svc, h.seq, &r, &out, &why) == 0 && out.len == 16 &&
+		    memcmp(out.buf, res, 16) == 0,
+		    "caller's side, %s: the reply's verifier and results check",
+		    names[svc]);
+		xdrbuf_out_free(&out);
+		xdrbuf_out_init(&out);
+		why = "";
+		ok = rpcsec_gss_reply_results(&fuzz_gss_mech, c, svc,
+		    h.seq + 1, &r, &out, &why) == -1;
+		tap_ok(ok, "caller's side, %s: not as the reply of another "
+		    "sequence number (%s)", names[svc], why);
+		xdrbuf_out_free(&out);
+		if (svc != RPCSEC_GSS_SVC_NONE) {
+			o.buf[head + 8] ^= 1;
+			xdrbuf_out_init(&out);
+			why = "";
+			ok = rpcsec_gss_reply_decode(o.buf + 4, o.len - 4,
+			    &r, &why) == 0 && rpcsec_gss_reply_results(
+			    &fuzz_gss_mech, c, svc, h.seq, &r, &out, &why) ==
+			    -1;
+			tap_ok(ok, "caller's side, %s: a tampered body is "
+			    "refused (%s)", names[svc], why);
+			xdrbuf_out_free(&out);
+		}
+		xdrbuf_out_free(&o);
+	}
+	/* rpc_gss_init_res: handle, major, minor, window, token. */
+	xdrbuf_out_init(&o);
+	xdrbuf_put_opaque(&o, "h1", 2);
+	xdrbuf_put_u32(&o, RPCSEC_GSS_S_COMPLETE);
+	xdrbuf_put_u32(&o, 0);
+	xdrbuf_put_u32(&o, 64);
+	xdrbuf_put_opaque(&o, "tok", 3);
+	tap_ok(rpcsec_gss_init_res_decode(o.buf, o.len, &ir) == 0 &&
+	    ir.handle_len == 2 && ir.window == 64 && ir.token_len == 3 &&
+	    memcmp(ir.token, "tok", 3) == 0, "rpc_gss_init_res decoded");
+	tap_ok(rpcsec_gss_init_res_decode(o.buf, o.len - 4, &ir) == -1,
+	    "rpc_gss_init_res cut short is refused");
+	xdrbuf_out_free(&o);
+	fuzz_gss_mech.release(c);
+}
+
 static void
 test_contexts(void)
 {
@@ -624,6 +722,68 @@ test_fuzz(void)
 		fuzz_rpcsec_gss_one(buf + 1, len > 0 ? len - 1 : 0);
 	}
 	tap_ok(1, "8000 random and mutated calls through the fuzz target");
+	/*
+	 * The caller's side: the server side's replies of sequence number
+	 * 1 as seeds, one context each (seq 1 is new in each).
+	 */
+	for (i = 0; i < 3; i++) {
+		struct rpcauth_call call;
+		struct rpc_cred cred;
+		struct xdrbuf_out o;
+		char h[8];
+		uint8_t rec[1024], key = KEY;
+
+		seeds[i].buf[0] = 0;
+		seeds[i].len = 1;
+		snprintf(h, sizeof(h), "seed%zu", i);
+		memset(&cred, 0, sizeof(cred));
+		cred.flavor = RPC_AUTH_UNIX;
+		len = build(rec, RPCSEC_GSS_DATA, 1, (uint32_t)i + 1, h, 1,
+		    args, 16, T_NONE);
+		if (rpcsec_gss_add(gss, (const uint8_t *)h, strlen(h), &key, 1,
+		    UINT64_MAX / 2, &cred) == -1 ||
+		    accept_call(rec, len, &call) != RPCMSG_OK) {
+			rpcauth_call_clear(&call);
+			continue;
+		}
+		xdrbuf_out_init(&o);
+		rpcauth_reply_begin(&call, &o);
+		xdrbuf_put_fixed(&o, args, 16);
+		if (rpcauth_reply_finish(&call, &o, RPC_SUCCESS) == 0 &&
+		    o.len - 4 < sizeof(seeds[i].buf) - 1) {
+			memcpy(seeds[i].buf + 1, o.buf + 4, o.len - 4);
+			seeds[i].len = 1 + o.len - 4;
+		}
+		rpcauth_call_clear(&call);
+		xdrbuf_out_free(&o);
+	}
+	for (i = 0; i < 3; i++) {
+		struct rpcsec_gss_reply r;
+		struct xdrbuf_out out;
+		const char *why;
+		uint8_t key = KEY;
+		void *c = fuzz_gss_mech.import(&key, 1);
+		int ok;
+
+		xdrbuf_out_init(&out);
+		ok = seeds[i].len > 1 && rpcsec_gss_reply_decode(
+		    seeds[i].buf + 1, seeds[i].len - 1, &r, &why) == 0 &&
+		    rpcsec_gss_reply_results(&fuzz_gss_mech, c, (uint32_t)i + 1,
+		    1, &r, &out, &why) == 0 && out.len == 16;
+		tap_ok(ok, "caller's fuzz seed %zu: a good reply of seq 1", i);
+		xdrbuf_out_free(&out);
+		fuzz_gss_mech.release(c);
+	}
+	for (i = 0; i < 3000; i++) {
+		len = fuzz_next(&st) % 300;
+		for (j = 0; j < len; j++)
+			buf[j] = (uint8_t)fuzz_next(&st);
+		fuzz_rpcsec_gss_client_one(buf, len);
+		len = fuzz_mutate(buf, &seeds[i % 3], &st);
+		fuzz_rpcsec_gss_client_one(buf + 1, len > 0 ? len - 1 : 0);
+	}
+	tap_ok(1, "6000 random and mutated replies through the caller's "
+	    "fuzz target");
 }
 
 int
@@ -652,6 +812,7 @@ main(void)
 	test_contexts();
 	test_sec_parse();
 	test_limit();
+	test_client();
 	test_fuzz();
 	rpcsec_gss_free(gss);
 	return tap_done();

@@ -837,6 +837,68 @@ spin(struct event_base *base, const struct client_result *cr)
 	}
 }
 
+struct record_result {
+	int	status;
+	uint8_t	rec[256];
+	size_t	len;
+};
+
+static void
+test_record_result(void *arg, int status, const uint8_t *rec, size_t len)
+{
+	struct record_result *rr = arg;
+
+	rr->status = status;
+	rr->len = len < sizeof(rr->rec) ? len : sizeof(rr->rec);
+	if (rec != NULL)
+		memcpy(rr->rec, rec, rr->len);
+}
+
+/*
+ * rpcclnt_tcp_send: a call record built whole by the caller (as
+ * RPCSEC_GSS callbacks are), the whole reply record back, whatever it
+ * says.
+ */
+static void
+test_client_records(struct event_base *base, struct rpcclnt_tcp *tcl)
+{
+	struct record_result rr;
+	struct client_result wait;
+	struct xdrbuf_out o;
+	uint32_t xid;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		xid = rpcclnt_tcp_xid(tcl);
+		xdrbuf_out_init(&o);
+		rpcmsg_call_header(&o, xid, i == 0 ? TEST_PROG : 0x20000099,
+		    2, i == 0 ? ECHO : 0);
+		if (i == 0)
+			xdrbuf_put_u32(&o, 7);
+		memset(&rr, 0, sizeof(rr));
+		rr.status = 1;
+		tap_ok(!o.failed && rpcclnt_tcp_send(tcl, xid, o.buf, o.len,
+		    5000, test_record_result, &rr) == 0,
+		    "TCP client: a record of the caller's sent (%s)",
+		    i == 0 ? "ECHO" : "another program");
+		xdrbuf_out_free(&o);
+		wait.status = 1;
+		while (rr.status == 1 && wait.status++ < 500) {
+			event_base_loop(base, EVLOOP_NONBLOCK);
+			poll(NULL, 0, 1);
+		}
+		/* xid, REPLY, MSG_ACCEPTED, AUTH_NULL verifier, accept_stat */
+		tap_ok(rr.status == 0 && rr.len >= 24 &&
+		    xdrbuf_peek_u32(rr.rec) == xid &&
+		    xdrbuf_peek_u32(rr.rec + 4) == RPC_REPLY &&
+		    xdrbuf_peek_u32(rr.rec + 20) == (i == 0 ? RPC_SUCCESS :
+		    RPC_PROG_UNAVAIL) && (i != 0 || (rr.len == 28 &&
+		    xdrbuf_peek_u32(rr.rec + 24) == 8)),
+		    "TCP client: the whole reply record back from its xid "
+		    "(%s)", i == 0 ? "7 -> 8" : "PROG_UNAVAIL, not EPROTO");
+	}
+}
+
 /* The clients: a call to the test program over UDP and over TCP. */
 static void
 test_clients(struct event_base *base, struct sockaddr_in *udp,
@@ -879,6 +941,7 @@ test_clients(struct event_base *base, struct sockaddr_in *udp,
 	    test_client_result, &cr) == 0, "TCP client: another program");
 	spin(base, &cr);
 	tap_ok(cr.status == -EPROTO, "TCP client: PROG_UNAVAIL is EPROTO");
+	test_client_records(base, tcl);
 	rpcclnt_tcp_free(tcl);
 }
 

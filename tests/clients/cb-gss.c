@@ -1,0 +1,859 @@
+/*
+ * cb-gss: an NFSv4.0 client whose callback service takes RPCSEC_GSS
+ * (RFC 7530 3.3.3), for tests/integration/test_cb_gss.sh.  With the
+ * caller's ticket (KRB5CCNAME: a machine principal nfs/HOST) it makes a
+ * context with nfs@localhost on nfsd, does SETCLIENTID and
+ * SETCLIENTID_CONFIRM under it, and listens for callbacks as the
+ * acceptor nfs/HOST (its key in KRB5_KTNAME): nfsd's CB_NULL probe must
+ * come after an RPCSEC_GSS_INIT, under the same service as the
+ * SETCLIENTID, with a header MIC that checks; an OPEN then gets a read
+ * delegation, TRIGGER (a shell command: another client's write) makes
+ * nfsd recall it, and the CB_RECALL must come the same way, naming the
+ * delegation; DELEGRETURN ends it.  Last, a SETCLIENTID of the same id
+ * under AUTH_SYS as root (which the principal map makes our principal's
+ * uid too) must be NFS4ERR_CLID_INUSE: the client id is the principal's.
+ *
+ *   cb-gss -p PORT -e EXPORT -f FILE -s krb5|krb5i|krb5p [-t TRIGGER]
+ *          [-m refuse|closed|nohost]
+ *     -m refuse  the callback service refuses the INIT (GSS_S_FAILURE)
+ *     -m closed  the callback address has no listener
+ *     -m nohost  the ticket is a user's (no host to call back): no
+ *                callback may come
+ *     in these cases the OPEN must get no delegation.
+ * One line per check ("ok: ..." or "FAIL: ..."); exit 0 when all held,
+ * 2 when no context with nfsd could be made, 1 otherwise.
+ */
+#define _GNU_SOURCE
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gssapi/gssapi.h>
+#include <gssapi/gssapi_krb5.h>
+
+#include "rpcbuf.h"
+
+#define NFS_PROG	100003
+#define CB_PROG		0x40000000u
+#define RPCSEC_GSS	6
+#define GSS_INIT	1
+#define GSS_DATA	0
+#define WINDOW		16
+#define WAIT_MS		20000
+
+enum { OP_DELEGRETURN = 8, OP_GETFH = 10, OP_LOOKUP = 15, OP_OPEN = 18,
+	OP_PUTFH = 22, OP_PUTROOTFH = 24, OP_SETCLIENTID = 35,
+	OP_SETCLIENTID_CONFIRM = 36, OP_CB_RECALL = 4 };
+
+/* One side's RPCSEC_GSS state. */
+struct side {
+	gss_ctx_id_t	ctx;
+	uint8_t		handle[64];
+	size_t		handle_len;
+	uint32_t	service;
+	uint32_t	seq;
+};
+
+static struct side cl;		/* ours, with nfsd */
+static struct side cb;		/* nfsd's, with our callback service */
+static int nfs_fd = -1;
+static uint32_t xid = 0x43420000;
+static int failures;
+
+static void
+check(int ok, const char *what)
+{
+	printf("%s: %s\n", ok ? "ok" : "FAIL", what);
+	fflush(stdout);
+	if (!ok)
+		failures++;
+}
+
+static void
+putraw(struct buf *b, const void *p, size_t n)
+{
+	if (b->n + n > sizeof(b->b))
+		exit(1);
+	memcpy(b->b + b->n, p, n);
+	b->n += n;
+}
+
+static int
+send_rec(int fd, const struct buf *b)
+{
+	uint8_t mark[4] = { 0x80 | (uint8_t)(b->n >> 24),
+	    (uint8_t)(b->n >> 16), (uint8_t)(b->n >> 8), (uint8_t)b->n };
+
+	return write(fd, mark, 4) == 4 &&
+	    write(fd, b->b, b->n) == (ssize_t)b->n ? 0 : -1;
+}
+
+static int
+readn(int fd, uint8_t *p, size_t n)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	ssize_t got;
+
+	while (n > 0) {
+		if (poll(&pfd, 1, WAIT_MS) <= 0 || (got = read(fd, p, n)) <= 0)
+			return -1;
+		p += got;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
+static int
+recv_rec(int fd, struct buf *b)
+{
+	uint8_t mark[4];
+	uint32_t n;
+
+	if (readn(fd, mark, 4) == -1)
+		return -1;
+	n = get32(mark) & 0x7fffffffu;
+	if (n > sizeof(b->b) || readn(fd, b->b, n) == -1)
+		return -1;
+	b->n = n;
+	return 0;
+}
+
+/* ---- the GSS per-message work, either side ---- */
+
+static int
+mic_put(gss_ctx_id_t ctx, const uint8_t *p, size_t n, struct buf *b)
+{
+	gss_buffer_desc in = { n, (void *)(uintptr_t)p }, out;
+	OM_uint32 minor;
+
+	if (GSS_ERROR(gss_get_mic(&minor, ctx, GSS_C_QOP_DEFAULT, &in, &out)))
+		return -1;
+	putopaque(b, out.value, (uint32_t)out.length);
+	gss_release_buffer(&minor, &out);
+	return 0;
+}
+
+static int
+mic_ok(gss_ctx_id_t ctx, const uint8_t *p, size_t n, const uint8_t *m,
+    size_t mlen)
+{
+	gss_buffer_desc in = { n, (void *)(uintptr_t)p };
+	gss_buffer_desc tok = { mlen, (void *)(uintptr_t)m };
+	OM_uint32 minor;
+
+	return !GSS_ERROR(gss_verify_mic(&minor, ctx, &in, &tok, NULL));
+}
+
+/* A body (seq + data) as service wants it, appended to b. */
+static int
+body_put(const struct side *s, uint32_t seq, const struct buf *data,
+    struct buf *b)
+{
+	struct buf in;
+	gss_buffer_desc plain, sealed;
+	OM_uint32 minor;
+	int conf;
+
+	if (s->service == 1) {
+		putraw(b, data->b, data->n);
+		return 0;
+	}
+	in.n = 0;
+	put32(&in, seq);
+	putraw(&in, data->b, data->n);
+	if (s->service == 2) {
+		putopaque(b, in.b, (uint32_t)in.n);
+		return mic_put(s->ctx, in.b, in.n, b);
+	}
+	plain.value = in.b;
+	plain.length = in.n;
+	if (GSS_ERROR(gss_wrap(&minor, s->ctx, 1, GSS_C_QOP_DEFAULT, &plain,
+	    &conf, &sealed)) || !conf)
+		return -1;
+	putopaque(b, sealed.value, (uint32_t)sealed.length);
+	gss_release_buffer(&minor, &sealed);
+	return 0;
+}
+
+/* A body of the service taken apart: its data into out, seq checked. */
+static int
+body_get(const struct side *s, uint32_t seq, struct rd *r, struct buf *out)
+{
+	const uint8_t *d, *m;
+	size_t dn, mn;
+	gss_buffer_desc in, plain;
+	OM_uint32 minor;
+	int conf = 0;
+
+	out->n = 0;
+	if (s->service == 1) {
+		putraw(out, r->p + r->pos, r->len - r->pos);
+		return 0;
+	}
+	d = rdopaque(r, &dn);
+	if (r->bad)
+		return -1;
+	if (s->service == 2) {
+		m = rdopaque(r, &mn);
+		if (r->bad || !mic_ok(s->ctx, d, dn, m, mn))
+			return -1;
+		putraw(out, d, dn);
+	} else {
+		in.value = (void *)(uintptr_t)d;
+		in.length = dn;
+		if (GSS_ERROR(gss_unwrap(&minor, s->ctx, &in, &plain, &conf,
+		    NULL)) || !conf)
+			return -1;
+		putraw(out, plain.value, plain.length);
+		gss_release_buffer(&minor, &plain);
+	}
+	if (out->n < 4 || get32(out->b) != seq)
+		return -1;
+	memmove(out->b, out->b + 4, out->n - 4);
+	out->n -= 4;
+	return 0;
+}
+
+/* The call head through the RPCSEC_GSS credential. */
+static void
+head_put(struct buf *b, uint32_t x, uint32_t prog, uint32_t vers,
+    uint32_t proc, const struct side *s, uint32_t gproc, uint32_t seq)
+{
+	struct buf cred;
+
+	put32(b, x);
+	put32(b, 0);
+	put32(b, 2);
+	put32(b, prog);
+	put32(b, vers);
+	put32(b, proc);
+	cred.n = 0;
+	put32(&cred, 1);
+	put32(&cred, gproc);
+	put32(&cred, seq);
+	put32(&cred, s->service);
+	putopaque(&cred, s->handle, (uint32_t)s->handle_len);
+	put32(b, RPCSEC_GSS);
+	putopaque(b, cred.b, (uint32_t)cred.n);
+}
+
+/* ---- our client of nfsd ---- */
+
+static int
+nfs_connect(int port)
+{
+	struct sockaddr_in sin;
+
+	if ((nfs_fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return connect(nfs_fd, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+/* A reply's head: accepted and SUCCESS, its verifier; 0 or -1. */
+static int
+reply_head(struct rd *r, uint32_t want_xid, const uint8_t **v, size_t *vn,
+    uint32_t *vflavor)
+{
+	if (rd32(r) != want_xid || rd32(r) != 1 || rd32(r) != 0)
+		return -1;
+	*vflavor = rd32(r);
+	*v = rdopaque(r, vn);
+	return rd32(r) != 0 || r->bad ? -1 : 0;
+}
+
+/* RFC 2203 5.2: a context with nfs@localhost, from KRB5CCNAME's ticket. */
+static int
+client_context(void)
+{
+	gss_buffer_desc nb = { 13, (void *)"nfs@localhost" }, in = { 0, NULL },
+	    out;
+	gss_name_t target;
+	OM_uint32 major, minor, amajor;
+	struct buf b, rep;
+	struct rd r;
+	const uint8_t *v, *h, *tok;
+	size_t vn, hn, tn;
+	uint32_t vf, win, x;
+	uint8_t w[4];
+
+	if (GSS_ERROR(gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE,
+	    &target)))
+		return -1;
+	cl.ctx = GSS_C_NO_CONTEXT;
+	for (;;) {
+		major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL,
+		    &cl.ctx, target, (gss_OID)gss_mech_krb5, GSS_C_MUTUAL_FLAG |
+		    GSS_C_INTEG_FLAG | GSS_C_CONF_FLAG, 0,
+		    GSS_C_NO_CHANNEL_BINDINGS, in.length ? &in : NULL, NULL,
+		    &out, NULL, NULL);
+		if (GSS_ERROR(major)) {
+			fprintf(stderr, "gss_init_sec_context: major %#x "
+			    "minor %u\n", major, minor);
+			return -1;
+		}
+		if (out.length == 0)
+			break;
+		b.n = 0;
+		head_put(&b, x = xid++, NFS_PROG, 4, 0, &cl, GSS_INIT, 0);
+		put32(&b, 0);
+		put32(&b, 0);
+		putopaque(&b, out.value, (uint32_t)out.length);
+		gss_release_buffer(&minor, &out);
+		if (send_rec(nfs_fd, &b) == -1 || recv_rec(nfs_fd, &rep) == -1)
+			return -1;
+		r = (struct rd){ rep.b, rep.n, 0, 0 };
+		if (reply_head(&r, x, &v, &vn, &vf) == -1) {
+			fprintf(stderr, "INIT: reply not accepted\n");
+			return -1;
+		}
+		h = rdopaque(&r, &hn);
+		amajor = rd32(&r);
+		rd32(&r);
+		win = rd32(&r);
+		tok = rdopaque(&r, &tn);
+		if (r.bad || GSS_ERROR(amajor) || hn > sizeof(cl.handle)) {
+			fprintf(stderr, "INIT: gss_major %#x\n", amajor);
+			return -1;
+		}
+		memcpy(cl.handle, h, hn);
+		cl.handle_len = hn;
+		if (major == GSS_S_COMPLETE || tn == 0) {
+			w[0] = win >> 24; w[1] = win >> 16; w[2] = win >> 8;
+			w[3] = win;
+			if (major != GSS_S_COMPLETE && tn == 0)
+				return -1;
+			if (!mic_ok(cl.ctx, w, 4, v, vn)) {
+				fprintf(stderr, "INIT: the window's MIC\n");
+				return -1;
+			}
+			break;
+		}
+		in.value = (void *)(uintptr_t)tok;
+		in.length = tn;
+	}
+	gss_release_name(&minor, &target);
+	return 0;
+}
+
+/*
+ * A COMPOUND of ops under our context (sys: AUTH_SYS as root instead):
+ * the results, or -1.
+ */
+static int
+compound_as(int sys, const struct buf *ops, uint32_t nops, struct buf *res)
+{
+	struct buf args, b, rep, cred;
+	struct rd r;
+	const uint8_t *v;
+	size_t vn, hn;
+	uint32_t vf, x;
+	uint8_t s[4];
+
+	args.n = 0;
+	putopaque(&args, "cbgss", 5);
+	put32(&args, 0);
+	put32(&args, nops);
+	putraw(&args, ops->b, ops->n);
+	b.n = 0;
+	if (sys) {
+		/* RFC 5531 appendix A: authsys_parms of root. */
+		cred.n = 0;
+		put32(&cred, 0);
+		putopaque(&cred, "cb-gss", 6);
+		put32(&cred, 0);
+		put32(&cred, 0);
+		put32(&cred, 0);
+		put32(&b, x = xid++);
+		put32(&b, 0);
+		put32(&b, 2);
+		put32(&b, NFS_PROG);
+		put32(&b, 4);
+		put32(&b, 1);
+		put32(&b, 1);
+		putopaque(&b, cred.b, (uint32_t)cred.n);
+		put32(&b, 0);
+		put32(&b, 0);
+		putraw(&b, args.b, args.n);
+		if (send_rec(nfs_fd, &b) == -1 || recv_rec(nfs_fd, &rep) == -1)
+			return -1;
+		r = (struct rd){ rep.b, rep.n, 0, 0 };
+		if (reply_head(&r, x, &v, &vn, &vf) == -1)
+			return -1;
+		res->n = 0;
+		putraw(res, r.p + r.pos, r.len - r.pos);
+		return 0;
+	}
+	cl.seq++;
+	head_put(&b, x = xid++, NFS_PROG, 4, 1, &cl, GSS_DATA, cl.seq);
+	hn = b.n;
+	put32(&b, RPCSEC_GSS);
+	if (mic_put(cl.ctx, b.b, hn, &b) == -1 ||
+	    body_put(&cl, cl.seq, &args, &b) == -1 ||
+	    send_rec(nfs_fd, &b) == -1 || recv_rec(nfs_fd, &rep) == -1)
+		return -1;
+	r = (struct rd){ rep.b, rep.n, 0, 0 };
+	if (reply_head(&r, x, &v, &vn, &vf) == -1)
+		return -1;
+	s[0] = cl.seq >> 24; s[1] = cl.seq >> 16; s[2] = cl.seq >> 8;
+	s[3] = cl.seq;
+	if (vf != RPCSEC_GSS || !mic_ok(cl.ctx, s, 4, v, vn))
+		return -1;
+	return body_get(&cl, cl.seq, &r, res);
+}
+
+static int
+compound(const struct buf *ops, uint32_t nops, struct buf *res)
+{
+	return compound_as(0, ops, nops, res);
+}
+
+/* COMPOUND4res's status, the reader past the tag and count. */
+static uint32_t
+compound_status(struct buf *res, struct rd *r)
+{
+	size_t n;
+	uint32_t st;
+
+	*r = (struct rd){ res->b, res->n, 0, 0 };
+	st = rd32(r);
+	rdopaque(r, &n);
+	rd32(r);
+	return r->bad ? 10006 : st;
+}
+
+/* SETCLIENTID of our name (sys: AUTH_SYS): its status, id and confirm. */
+static uint32_t
+setclientid_as(int sys, int cbport, uint64_t *clientid, uint8_t confirm[8])
+{
+	struct buf ops, res;
+	struct rd r;
+	char uaddr[64], name[64];
+	uint8_t verf[8];
+	uint32_t st;
+
+	snprintf(uaddr, sizeof(uaddr), "127.0.0.1.%d.%d", cbport >> 8,
+	    cbport & 255);
+	snprintf(name, sizeof(name), "cb-gss-client-%d", (int)getpid());
+	memcpy(verf, sys ? "sysverf!" : "gssverf!", 8);
+	ops.n = 0;
+	put32(&ops, OP_SETCLIENTID);
+	putraw(&ops, verf, 8);
+	putopaque(&ops, name, (uint32_t)strlen(name));
+	put32(&ops, CB_PROG);
+	putopaque(&ops, "tcp", 3);
+	putopaque(&ops, uaddr, (uint32_t)strlen(uaddr));
+	put32(&ops, 7);			/* callback_ident */
+	if (compound_as(sys, &ops, 1, &res) == -1)
+		return 10006;
+	if ((st = compound_status(&res, &r)) != 0)
+		return st;
+	rd32(&r);
+	rd32(&r);
+	*clientid = (uint64_t)rd32(&r) << 32;
+	*clientid |= rd32(&r);
+	if (r.bad || r.len - r.pos < 8)
+		return 10006;
+	memcpy(confirm, r.p + r.pos, 8);
+	return 0;
+}
+
+static int
+setclientid(int cbport, uint64_t *clientid)
+{
+	struct buf ops, res;
+	struct rd r;
+	uint8_t confirm[8];
+	uint64_t id;
+
+	if (setclientid_as(0, cbport, &id, confirm) != 0)
+		return -1;
+	ops.n = 0;
+	put32(&ops, OP_SETCLIENTID_CONFIRM);
+	put32(&ops, (uint32_t)(id >> 32));
+	put32(&ops, (uint32_t)id);
+	putraw(&ops, confirm, 8);
+	if (compound(&ops, 1, &res) == -1 ||
+	    compound_status(&res, &r) != 0)
+		return -1;
+	*clientid = id;
+	return 0;
+}
+
+/*
+ * OPEN for reading (created if need be) of EXPORT/FILE: the delegation
+ * type, its stateid and the file handle.  -1: the OPEN failed.
+ */
+static int
+open_file(uint64_t clientid, const char *export, const char *file,
+    uint8_t deleg[16], uint8_t *fh, size_t *fhlen)
+{
+	struct buf ops, res;
+	struct rd r;
+	const uint8_t *p;
+	size_t n;
+	uint32_t i, type, nops = 4;
+
+	ops.n = 0;
+	put32(&ops, OP_PUTROOTFH);
+	put32(&ops, OP_LOOKUP);
+	putopaque(&ops, export, (uint32_t)strlen(export));
+	put32(&ops, OP_OPEN);
+	put32(&ops, 1);			/* seqid */
+	put32(&ops, 1);			/* OPEN4_SHARE_ACCESS_READ */
+	put32(&ops, 0);
+	put32(&ops, (uint32_t)(clientid >> 32));
+	put32(&ops, (uint32_t)clientid);
+	putopaque(&ops, "cb-gss-owner", 12);
+	put32(&ops, 1);			/* OPEN4_CREATE */
+	put32(&ops, 0);			/* UNCHECKED4 */
+	put32(&ops, 0);			/* bitmap4 empty */
+	put32(&ops, 0);			/* attrlist4 empty */
+	put32(&ops, 0);			/* CLAIM_NULL */
+	putopaque(&ops, file, (uint32_t)strlen(file));
+	put32(&ops, OP_GETFH);
+	if (compound(&ops, nops, &res) == -1 ||
+	    compound_status(&res, &r) != 0)
+		return -1;
+	for (i = 0; i < 2; i++) {	/* PUTROOTFH, LOOKUP */
+		rd32(&r);
+		rd32(&r);
+	}
+	rd32(&r);
+	rd32(&r);
+	r.pos += 16 + 4 + 16 + 4;	/* stateid, change_info4, rflags */
+	n = rd32(&r);			/* attrset */
+	r.pos += 4 * n;
+	type = rd32(&r);
+	if (type == 1) {		/* OPEN_DELEGATE_READ */
+		if (r.pos + 16 > r.len)
+			return -1;
+		memcpy(deleg, r.p + r.pos, 16);
+		r.pos += 16 + 4 + 12;	/* recall, nfsace4 type flag mask */
+		rdopaque(&r, &n);
+	} else if (type != 0)
+		return -1;		/* a write delegation: not asked */
+	rd32(&r);
+	rd32(&r);
+	p = rdopaque(&r, &n);
+	if (r.bad || n > 128)
+		return -1;
+	memcpy(fh, p, n);
+	*fhlen = n;
+	return (int)type;
+}
+
+static uint32_t
+delegreturn(const uint8_t deleg[16], const uint8_t *fh, size_t fhlen)
+{
+	struct buf ops, res;
+	struct rd r;
+
+	ops.n = 0;
+	put32(&ops, OP_PUTFH);
+	putopaque(&ops, fh, (uint32_t)fhlen);
+	put32(&ops, OP_DELEGRETURN);
+	putraw(&ops, deleg, 16);
+	if (compound(&ops, 2, &res) == -1)
+		return 10006;
+	return compound_status(&res, &r);
+}
+
+/* ---- our callback service: the acceptor ---- */
+
+enum cb_what { CB_NONE, CB_NULLPROC, CB_RECALLED, CB_BAD };
+
+struct cb_seen {
+	uint32_t	flavor;		/* of the DATA call */
+	uint32_t	service;
+	uint8_t		stateid[16];
+	int		header_mic;	/* the call's verifier checked */
+	char		initiator[256];
+};
+
+static void
+reply_accepted(struct buf *b, uint32_t x)
+{
+	b->n = 0;
+	put32(b, x);
+	put32(b, 1);
+	put32(b, 0);
+}
+
+/* RPCSEC_GSS_INIT of nfsd's: accepted (or refused), answered. */
+static int
+cb_init(int fd, uint32_t x, const uint8_t *tok, size_t tn, int refuse,
+    struct cb_seen *seen)
+{
+	gss_buffer_desc in = { tn, (void *)(uintptr_t)tok }, out =
+	    GSS_C_EMPTY_BUFFER, name;
+	gss_name_t src = GSS_C_NO_NAME;
+	OM_uint32 major, minor;
+	struct buf b;
+	uint8_t w[4] = { 0, 0, 0, WINDOW };
+
+	major = refuse ? GSS_S_FAILURE : gss_accept_sec_context(&minor,
+	    &cb.ctx, GSS_C_NO_CREDENTIAL, &in, GSS_C_NO_CHANNEL_BINDINGS, &src,
+	    NULL, &out, NULL, NULL, NULL);
+	reply_accepted(&b, x);
+	if (major == GSS_S_COMPLETE) {
+		put32(&b, RPCSEC_GSS);
+		if (mic_put(cb.ctx, w, 4, &b) == -1)
+			return -1;
+		if (!GSS_ERROR(gss_display_name(&minor, src, &name, NULL))) {
+			snprintf(seen->initiator, sizeof(seen->initiator),
+			    "%.*s", (int)name.length, (char *)name.value);
+			gss_release_buffer(&minor, &name);
+		}
+	} else {
+		put32(&b, 0);
+		put32(&b, 0);
+	}
+	put32(&b, 0);			/* SUCCESS */
+	memcpy(cb.handle, "cbhandle", 8);
+	cb.handle_len = 8;
+	putopaque(&b, cb.handle,
+	    GSS_ERROR(major) ? 0 : 8);
+	put32(&b, major);
+	put32(&b, 0);
+	put32(&b, WINDOW);
+	putopaque(&b, out.value, (uint32_t)out.length);
+	gss_release_buffer(&minor, &out);
+	if (src != GSS_C_NO_NAME)
+		gss_release_name(&minor, &src);
+	return send_rec(fd, &b);
+}
+
+/* A DATA call of nfsd's: checked, answered; what it was. */
+static enum cb_what
+cb_data(int fd, const struct buf *rec, size_t cred_end, uint32_t x,
+    uint32_t proc, uint32_t seq, struct rd *r, struct cb_seen *seen)
+{
+	struct buf args, res, b;
+	struct rd a;
+	const uint8_t *v;
+	size_t vn, n;
+	uint32_t vf, nops, op;
+	uint8_t s[4] = { seq >> 24, seq >> 16, seq >> 8, seq };
+	enum cb_what what = CB_NULLPROC;
+
+	vf = rd32(r);
+	v = rdopaque(r, &vn);
+	seen->header_mic = !r->bad && vf == RPCSEC_GSS &&
+	    mic_ok(cb.ctx, rec->b, cred_end, v, vn);
+	if (body_get(&cb, seq, r, &args) == -1)
+		return CB_BAD;
+	res.n = 0;
+	if (proc == 1) {
+		a = (struct rd){ args.b, args.n, 0, 0 };
+		rdopaque(&a, &n);	/* tag */
+		rd32(&a);		/* minorversion */
+		rd32(&a);		/* callback_ident */
+		nops = rd32(&a);
+		op = rd32(&a);
+		if (a.bad || nops != 1 || op != OP_CB_RECALL ||
+		    a.pos + 16 > a.len)
+			return CB_BAD;
+		memcpy(seen->stateid, a.p + a.pos, 16);
+		what = CB_RECALLED;
+		put32(&res, 0);
+		putopaque(&res, "", 0);
+		put32(&res, 1);
+		put32(&res, OP_CB_RECALL);
+		put32(&res, 0);
+	}
+	reply_accepted(&b, x);
+	put32(&b, RPCSEC_GSS);
+	if (mic_put(cb.ctx, s, 4, &b) == -1)
+		return CB_BAD;
+	put32(&b, 0);
+	if (body_put(&cb, seq, &res, &b) == -1 || send_rec(fd, &b) == -1)
+		return CB_BAD;
+	return what;
+}
+
+/* One callback connection, until a DATA call came (or it closed). */
+static enum cb_what
+cb_serve(int lfd, int refuse, int wait_ms, struct cb_seen *seen)
+{
+	struct pollfd pfd = { lfd, POLLIN, 0 };
+	struct buf rec;
+	struct rd r;
+	const uint8_t *cred, *tok;
+	size_t cn, tn, cred_end;
+	uint32_t x, proc, cf, gproc, seq, svc;
+	enum cb_what what = CB_NONE;
+	int fd;
+
+	if (poll(&pfd, 1, wait_ms) <= 0 || (fd = accept(lfd, NULL, NULL)) ==
+	    -1)
+		return CB_NONE;
+	while (what == CB_NONE && recv_rec(fd, &rec) == 0) {
+		r = (struct rd){ rec.b, rec.n, 0, 0 };
+		x = rd32(&r);
+		if (rd32(&r) != 0 || rd32(&r) != 2 || rd32(&r) != CB_PROG ||
+		    rd32(&r) != 1) {
+			what = CB_BAD;
+			break;
+		}
+		proc = rd32(&r);
+		seen->flavor = cf = rd32(&r);
+		cred = rdopaque(&r, &cn);
+		cred_end = r.pos;
+		if (r.bad || cf != RPCSEC_GSS) {
+			what = CB_BAD;
+			break;
+		}
+		{
+			struct rd c = { cred, cn, 0, 0 };
+
+			rd32(&c);
+			gproc = rd32(&c);
+			seq = rd32(&c);
+			seen->service = svc = rd32(&c);
+		}
+		if (gproc == GSS_INIT) {
+			rd32(&r);
+			rdopaque(&r, &tn);	/* AUTH_NULL verifier */
+			tok = rdopaque(&r, &tn);
+			cb.service = svc;
+			if (r.bad || cb_init(fd, x, tok, tn, refuse, seen) ==
+			    -1)
+				what = CB_BAD;
+			continue;
+		}
+		if (gproc != GSS_DATA || cb.ctx == GSS_C_NO_CONTEXT) {
+			what = CB_BAD;
+			break;
+		}
+		what = cb_data(fd, &rec, cred_end, x, proc, seq, &r, seen);
+	}
+	close(fd);
+	return what;
+}
+
+static const char *
+sec_name(uint32_t s)
+{
+	return s == 1 ? "krb5" : s == 2 ? "krb5i" : s == 3 ? "krb5p" : "?";
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *export = "export", *file = "cbgss", *mode = "", *trigger =
+	    NULL;
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	struct cb_seen seen;
+	enum cb_what what;
+	uint8_t deleg[16], fh[128];
+	size_t fhlen;
+	uint64_t clientid;
+	char line[512];
+	int c, port = 2049, lfd, cbport, type;
+	pid_t pid = -1;
+
+	cl.service = 1;
+	while ((c = getopt(argc, argv, "p:e:f:s:t:m:")) != -1)
+		switch (c) {
+		case 'p': port = atoi(optarg); break;
+		case 'e': export = optarg + (optarg[0] == '/'); break;
+		case 'f': file = optarg; break;
+		case 's':
+			cl.service = strcmp(optarg, "krb5p") == 0 ? 3 :
+			    strcmp(optarg, "krb5i") == 0 ? 2 : 1;
+			break;
+		case 't': trigger = optarg; break;
+		case 'm': mode = optarg; break;
+		default:
+			fprintf(stderr, "usage: cb-gss -p PORT -e EXPORT -f "
+			    "FILE -s SEC [-t TRIGGER] [-m refuse|closed|nohost]\n");
+			return 1;
+		}
+	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return 1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(lfd, (struct sockaddr *)&sin, &sl) == -1 ||
+	    listen(lfd, 4) == -1)
+		return 1;
+	cbport = ntohs(sin.sin_port);
+	if (strcmp(mode, "closed") == 0)
+		close(lfd);
+	if (nfs_connect(port) == -1 || client_context() == -1) {
+		printf("no context with nfs@localhost\n");
+		return 2;
+	}
+	snprintf(line, sizeof(line), "a %s context with nfsd",
+	    sec_name(cl.service));
+	check(1, line);
+	check(setclientid(cbport, &clientid) == 0,
+	    "SETCLIENTID and SETCLIENTID_CONFIRM under it");
+	memset(&seen, 0, sizeof(seen));
+	if (strcmp(mode, "nohost") == 0) {
+		what = cb_serve(lfd, 0, 3000, &seen);
+		check(what == CB_NONE && seen.flavor == 0, "no callback "
+		    "comes to a principal that names no host");
+	} else if (strcmp(mode, "refuse") == 0) {
+		what = cb_serve(lfd, 1, WAIT_MS, &seen);
+		check(what == CB_NONE && seen.flavor == RPCSEC_GSS,
+		    "nfsd's callback INIT came and was refused; no call "
+		    "followed");
+	} else if (strcmp(mode, "closed") != 0) {
+		what = cb_serve(lfd, 0, WAIT_MS, &seen);
+		snprintf(line, sizeof(line), "CB_NULL after RPCSEC_GSS_INIT "
+		    "from %s, under %s (flavour %u, service %s)",
+		    seen.initiator, sec_name(seen.service), seen.flavor,
+		    sec_name(seen.service));
+		check(what == CB_NULLPROC && seen.flavor == RPCSEC_GSS &&
+		    seen.service == cl.service, line);
+		check(seen.header_mic, "the CB_NULL header's MIC checks");
+	}
+	sleep(1);			/* nfsd tells stated the path's state */
+	type = open_file(clientid, export, file, deleg, fh, &fhlen);
+	snprintf(line, sizeof(line), "OPEN: %s delegation", type == 1 ?
+	    "a read" : type == 0 ? "no" : "failed:");
+	if (*mode != '\0') {
+		check(type == 0, line);
+		return failures ? 1 : 0;
+	}
+	check(type == 1, line);
+	if (type != 1)
+		return 1;
+	if (trigger != NULL && (pid = fork()) == 0) {
+		execl("/bin/sh", "sh", "-c", trigger, (char *)NULL);
+		_exit(127);
+	}
+	memset(&seen, 0, sizeof(seen));
+	cb.ctx = GSS_C_NO_CONTEXT;
+	what = cb_serve(lfd, 0, WAIT_MS, &seen);
+	snprintf(line, sizeof(line), "CB_RECALL after RPCSEC_GSS_INIT from "
+	    "%s, under %s (flavour %u)", seen.initiator,
+	    sec_name(seen.service), seen.flavor);
+	check(what == CB_RECALLED && seen.flavor == RPCSEC_GSS &&
+	    seen.service == cl.service, line);
+	check(seen.header_mic, "the CB_RECALL header's MIC checks");
+	check(memcmp(seen.stateid + 4, deleg + 4, 12) == 0,
+	    "CB_RECALL names the delegation's stateid");
+	check(delegreturn(deleg, fh, fhlen) == 0, "DELEGRETURN");
+	/* RFC 7530 16.33.5: the id is the GSS principal's, not root's. */
+	check(setclientid_as(1, cbport, &clientid, deleg) == 10017,
+	    "SETCLIENTID of the same id under AUTH_SYS as root: "
+	    "NFS4ERR_CLID_INUSE (another principal, the client has state)");
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,126 @@
+#!/bin/bash
+# Integration: NFSv4.0 callbacks under RPCSEC_GSS (RFC 7530 3.3.3), with
+# a real MIT KDC of the test's own (krb5lib.sh).  gssd's keytab holds
+# nfs/localhost, the server's; tests/clients/cb-gss is a client whose
+# machine principal is nfs/cbclient.dittofs.test and whose callback
+# service accepts contexts with that principal's key.  Under krb5,
+# krb5i and krb5p in turn: SETCLIENTID under the flavour; nfsd's CB_NULL
+# probe comes after an RPCSEC_GSS_INIT that gssd initiated as
+# nfs/localhost, under the same service, its header's MIC checked (and
+# nfsd checks the reply's); an OPEN gets a read delegation; an NFSv3
+# WRITE of another client makes stated recall it, and the CB_RECALL
+# comes the same way, naming the delegation.  A krb5 client whose
+# callback refuses the INIT, one with no callback listener and one with
+# a user's ticket (root@REALM: no host to call back) get no delegation;
+# nfsd logs why.
+set -u
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/krb5lib.sh"
+
+suite_need_root
+if ! krb5_have_kdc; then
+	echo "1..0 # SKIP no MIT KDC (Debian: krb5-kdc, krb5-user)"
+	exit 0
+fi
+suite_in_netns "$0" "$@"
+suite_users
+SUITE_WITH=nfsd
+suite_setup
+trap 'krb5_realm_stop; suite_cleanup' EXIT
+CLIENT=$top_builddir/tests/clients/cb-gss
+KDIR=$SUITE_DIR/krb5
+P=2049
+CBHOST=cbclient.dittofs.test
+
+check "a realm: kdb5_util create -s, krb5kdc -n on loopback" \
+    krb5_realm_setup "$KDIR"
+check "nfs/localhost (the server) in gssd's keytab" \
+    krb5_addprinc_keytab nfs/localhost "$KDIR/nfs.keytab"
+check "nfs/$CBHOST (the client) in the client's keytab" \
+    krb5_addprinc_keytab "nfs/$CBHOST" "$KDIR/client.keytab"
+check "kinit as nfs/$CBHOST (the client's machine credential)" \
+    krb5_kinit_keytab "nfs/$CBHOST" "$KDIR/client.keytab" "$KDIR/ccache.cb"
+UPASS=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+check "root@$KRB5_REALM with a password" krb5_addprinc_password root "$UPASS"
+check "kinit root (a user's ticket)" \
+    krb5_kinit root "$UPASS" "$KDIR/ccache.root"
+printf 'nfs/%s@%s 0:0\n' "$CBHOST" "$KRB5_REALM" > "$KDIR/principals"
+chmod 644 "$KDIR/nfs.keytab"
+
+cat >> "$SUITE_CONF" <<CONF
+root squash = no
+
+[stated]
+lease time = 10
+
+[nfsd]
+port = $P
+mount port = 20048
+
+[gssd]
+keytab = $KDIR/nfs.keytab
+realm = $KRB5_REALM
+principal map = $KDIR/principals
+CONF
+
+suite_start
+check "stated, blockd, gssd and nfsd come up" \
+    suite_wait_ready stated blockd gssd nfsd
+expect "gssd says Kerberos is on" "Kerberos: on" suite_ctl status gssd
+# nfsd connects to gssd with back-off: a client before it gets no context.
+gssd_has_nfsd() { suite_ctl status gssd 2>/dev/null | grep -q "peer nfsd"; }
+check "nfsd is connected to gssd" suite_wait 30 gssd_has_nfsd
+check "gssd will initiate callback contexts as nfs/localhost" \
+    grep -q "NFSv4.0 GSS callbacks as nfs/localhost@$KRB5_REALM" \
+    "$SUITE_DIR/run.log"
+
+TRIGGER="PYTHONPATH=$ONCRPC_PYTHONPATH timeout 60 python3 $top_srcdir/tests/clients/nfs4probe.py $P v3write"
+
+# run_client WHAT CCACHE ARGS...: cb-gss with the ticket in CCACHE (and
+# the client's keytab for its callback service), its lines as tests.
+run_client() {
+	local what=$1 ccache=$2 out=$SUITE_DIR/cb-$1.out rc
+	shift 2
+	KRB5CCNAME=FILE:$KDIR/$ccache KRB5_KTNAME=FILE:$KDIR/client.keytab \
+	    timeout 120 "$CLIENT" -p $P -e /export -f "cb-$what" "$@" \
+	    > "$out" 2>&1
+	rc=$?
+	client_results "$what: " "$out"
+	check "$what: every check held (exit 0)" test "$rc" = 0
+}
+
+for sec in krb5 krb5i krb5p; do
+	run_client $sec ccache.cb -s $sec \
+	    -t "$TRIGGER /export/cb-$sec 0 w$sec > $SUITE_DIR/trigger-$sec.out"
+done
+expect "gssd made the callback contexts (two per client: probe, recall)" \
+    "callback contexts made 6, failed 0" suite_ctl status gssd
+expect "nfsd counts the RPCSEC_GSS callbacks" \
+    "3 client(s) with RPCSEC_GSS callbacks, 6 call(s) under it" \
+    suite_ctl status nfsd
+check "gssd logged the contexts toward nfs/$CBHOST" \
+    grep -q "NFSv4.0 GSS callback context as nfs/localhost@$KRB5_REALM with nfs/$CBHOST@$KRB5_REALM" \
+    "$SUITE_DIR/run.log"
+
+# No usable callback: no delegation (refused INIT, no listener).
+run_client refuse ccache.cb -s krb5 -m refuse
+check "nfsd logged the refused callback context" \
+    grep -q "under RPCSEC_GSS: the client's callback service refused the context" \
+    "$SUITE_DIR/run.log"
+run_client closed ccache.cb -s krb5i -m closed
+
+# A user's ticket (root@REALM): no host to call back.
+run_client nohost ccache.root -s krb5 -m nohost
+check "nfsd logged that root@$KRB5_REALM names no host" \
+    grep -q "SETCLIENTID as root@$KRB5_REALM, which names no host" \
+    "$SUITE_DIR/run.log"
+
+check "no forbidden system call under seccomp (no SIGSYS)" \
+    sh -c "! grep -q 'seccomp: forbidden\|killed by signal 31' $SUITE_DIR/run.log"
+check "gssd still runs" suite_has_pid gssd
+check "nfsd still runs" suite_has_pid nfsd
+check "a clean stop" suite_stop
+grep -i "callback\|seccomp" "$SUITE_DIR/run.log" | tail -20 |
+    while IFS= read -r l; do diag "$l"; done
+tap_done
