@@ -264,6 +264,7 @@ struct smbd_open {
 	int			 oplock_breaking;	/* notified, no ack */
 	uint8_t			 oplock_break_to;
 	struct smbd_lease	*lease;		/* oplock LEASE: shared */
+	int			 grant_held;	/* counted in its file's grants */
 	struct smbd_notify	*notify;	/* CHANGE_NOTIFY's watch */
 	/* QUERY_DIRECTORY */
 	uint64_t		 cookie;
@@ -541,6 +542,13 @@ int	 smbd_lock_io_conflict(const struct smbd_open *, uint64_t offset,
 void	 smbd_lock_status(const struct smbd_env *, char *, size_t);
 /* The stated file id of the open's file (ST_FILE_ID_LEN), or NULL. */
 const uint8_t *smbd_file_id(const struct smbd_open *);
+/*
+ * lease.c's count of the file's opens that hold an oplock or a lease
+ * (held 1) or no longer (0), so that a WRITE with nobody else to break
+ * looks no further.
+ */
+void	 smbd_file_grant_held(struct smbd_open *, int held);
+unsigned int smbd_file_grants(const struct smbd_open *);
 
 /* lease.c */
 struct st_push;
@@ -573,6 +581,11 @@ void	 smbd_lease_open_gone(struct smbd_env *, struct smbd_open *);
  * on the file is broken (to none), without waiting.
  */
 void	 smbd_lease_written(struct smbd_env *, const struct smbd_open *);
+/*
+ * MS-FSA 2.1.5.4: `o' deletes its file at its CLOSE: the H of the other
+ * leases on the file is broken, without waiting.
+ */
+void	 smbd_lease_unlinked(struct smbd_env *, const struct smbd_open *);
 /* A reconnected durable open's lease, as smbd kept it in stated: 0, -1. */
 int	 smbd_lease_restore(struct smbd_env *, struct smbd_open *,
 	    const uint8_t *file, const struct smb2_durable_state *);
