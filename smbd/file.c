@@ -569,13 +569,14 @@ smbd_create_answer(struct smbd_walk *w, struct smbd_open *o)
 		    out + 88, sizeof(out) - 88);
 	}
 	if (o->lease != NULL) {
-		/* 2.2.14.2.10, 2.2.14.2.11: the lease as it is now. */
+		/*
+		 * 2.2.14.2.10, 2.2.14.2.11: the lease as it is now, in the
+		 * form (v1 or v2) it was made in, whichever the request's.
+		 */
 		struct smb2_lease l = o->lease->l;
 
 		if (len > 88)
 			smb2_put32(out + 88, (uint32_t)(len - 88));
-		if (w->has_lease)
-			l.version = w->lease.version;
 		l.flags = o->lease->breaking ?
 		    SMB2_LEASE_FLAG_BREAK_IN_PROGRESS : 0;
 		if (l.version == 2 && (w->lease.flags &

@@ -374,9 +374,8 @@ else
 	# cancelled or to see the lease's break in progress (breaking1-4,
 	# v2_breaking3, breaking6, timeout-disconnect), an open's break
 	# of R on an H break of a stat open (statopen4), locks that do
-	# not stand in the way of the lease's own opens (lock1), epochs
-	# across v1 and v2 opens (v2_epoch2, v2_epoch3), a break timeout
-	# that gives the second open its
+	# not stand in the way of the lease's own opens (lock1), a break
+	# timeout that gives the second open its
 	# lease (timeout), and a 2.1 reconnect (dynamic_share).
 	# smb2.oplock: a WRITE breaks level II (levelii500-502), an open
 	# for writing leaves a batch or exclusive oplock level II and gets
@@ -425,6 +424,7 @@ else
 		    smb2.lease.v2_bug15148 smb2.lease.multibreak \
 		    smb2.lease.oplock smb2.lease.v2_rename \
 		    smb2.lease.unlink smb2.lease.rename_wait \
+		    smb2.lease.v2_epoch2 smb2.lease.v2_epoch3 \
 		    smb2.oplock.exclusive1 \
 		    smb2.oplock.exclusive2 smb2.oplock.exclusive3 \
 		    smb2.oplock.exclusive4 smb2.oplock.exclusive5 \
