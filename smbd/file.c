@@ -1392,8 +1392,12 @@ smbd_create(struct smbd_req *r)
 	}
 	if (w->cctx != NULL && w->durable.version == 2) {
 		path = smbd_walk_path(w);
-		smbd_cctx_app_close(r, w->cctx, w->share, path, 1);
+		st = smbd_cctx_app_close(r, w->cctx, w->share, path, 1);
 		free(path);
+		if (st != STATUS_SUCCESS) {
+			smbd_reply_error(r, st);
+			return;
+		}
 	}
 	w->done = smbd_create_walk_done;
 	smbd_walk_step(w);

@@ -250,9 +250,14 @@ struct smbd_open {
 	int			 closed;	/* by CLOSE (not LOGOFF, ...) */
 	uint32_t		 durable_timeout_ms;
 	uint8_t			 create_guid[SMB2_DURABLE_GUID_SIZE];
-	/* create_ctx.c: its AppInstanceId (3.3.5.9.13), its EA scan */
+	/*
+	 * create_ctx.c: its AppInstanceId and AppInstanceVersion
+	 * (3.3.5.9.13), its EA scan
+	 */
 	int			 has_app;
 	uint8_t			 app_id[16];
+	int			 has_app_version;
+	uint64_t		 app_version[2];	/* high, low */
 	uint32_t		 ea_next;
 	struct smbd_file	*file;
 	size_t			 nlocks;
@@ -487,8 +492,12 @@ struct smbd_cctx;
 uint32_t smbd_cctx_parse(struct smbd_req *, const uint8_t *contexts,
 	    uint32_t len, struct smbd_cctx **out);
 void	 smbd_cctx_free(struct smbd_cctx *);
-/* 3.3.5.9.13: other clients' opens of the path with the id are closed. */
-void	 smbd_cctx_app_close(struct smbd_req *, const struct smbd_cctx *,
+/*
+ * 3.3.5.9.13: other clients' opens of the path with the id are closed:
+ * STATUS_SUCCESS, or STATUS_FILE_FORCED_CLOSED (nothing closed) when
+ * one of them has an AppInstanceVersion not below the request's.
+ */
+uint32_t smbd_cctx_app_close(struct smbd_req *, const struct smbd_cctx *,
 	    size_t share, const char *path, int durable_v2);
 /* CREATE's response (len bytes at out) with these contexts' part. */
 void	 smbd_cctx_answer(struct smbd_req *, struct smbd_open *,

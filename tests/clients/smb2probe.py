@@ -1838,6 +1838,7 @@ def secd(d, key, name, uid):
 
 # CREATE's MxAc, QFid, AlSi, ExtA, AppInstanceId; EAs (smbd/create_ctx.c).
 APP_INSTANCE_TAG = bytes.fromhex("45bca66aefa7f74a9008fa462e144d74")
+APP_VERSION_TAG = bytes.fromhex("b982d0b73b56074fa07b524a8116a010")
 
 
 def guid_ctx(tag, data):
@@ -2069,14 +2070,18 @@ def mkpub(d, key, name):
     print("MKPUB 0x%x 0x%x" % (r["status"], r2["status"]))
 
 
-def app_instance(d, key, name, how, app_hex=None):
+def app_instance(d, key, name, how, app_hex=None, versions=("-", "-")):
     """3.3.5.9.13: a DH2Q open with an AppInstanceId, denying all, by one
     client; then the same by another client (another ClientGuid).
     how "live": the first stays connected; "gone": its connection drops
     first.  APP <second's status> <first's CLOSE status> <breaks seen>.
+    how "ver": as "live", each open with the AppInstanceVersion
+    (2.2.13.2.15) "HIGH.LOW" of versions, or none for "-".
     how "hold": only the first, with the id app_hex, kept until stdin
     ends ("APPHELD <status>"); "try": only the second ("APP <status>")."""
-    app = bytes.fromhex(app_hex) if app_hex else os.urandom(16)
+    app = bytes.fromhex(app_hex) if app_hex and app_hex != "-" else \
+        os.urandom(16)
+    nth = [0]
 
     def opener(access=0xC0000000):
         p = LockProbe(connect(), d, key)
@@ -2085,7 +2090,14 @@ def app_instance(d, key, name, how, app_hex=None):
         dh = create_ctx(b"DH2Q", struct.pack("<II8s16s", 0, 0, b"",
                                              os.urandom(16)))
         ai = guid_ctx(APP_INSTANCE_TAG, struct.pack("<HH16s", 20, 0, app))
-        r = create_with(p, name, [dh, ai], access=access, share=0, disp=3,
+        ctxs = [dh, ai]
+        v = versions[nth[0]]
+        nth[0] += 1
+        if v != "-":
+            hi, lo = (int(n) for n in v.split("."))
+            ctxs.append(guid_ctx(APP_VERSION_TAG,
+                                 struct.pack("<HHIQQ", 24, 0, 0, hi, lo)))
+        r = create_with(p, name, ctxs, access=access, share=0, disp=3,
                         oplock=9)
         return p, r
     if how == "try":
@@ -2772,7 +2784,8 @@ def main():
         return
     if CMD == "appinst":
         app_instance(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
-                     ARGS[3], ARGS[4] if len(ARGS) > 4 else None)
+                     ARGS[3], ARGS[4] if len(ARGS) > 4 else None,
+                     tuple(ARGS[5:7]) if len(ARGS) > 6 else ("-", "-"))
         return
     if CMD == "secd":
         secd(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2], int(ARGS[3]))
