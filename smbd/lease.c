@@ -1168,10 +1168,7 @@ smbd_lease_ack(struct smbd_req *r, const struct smb2_break_ack *ack)
 		return;
 	}
 	if ((st = smb2_lease_ack_check(ls->break_to, ack->state)) != 0) {
-		/* 3.3.5.22.2: the lease goes to none all the same. */
-		ls->breaking = 0;
-		ls->l.state = 0;
-		smbd_lease_state_tell(r->conn->env, ls);
+		/* 3.3.5.22.2: refused; the break is still to acknowledge. */
 		smbd_reply_error(r, st);
 		return;
 	}
