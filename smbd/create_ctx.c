@@ -22,7 +22,9 @@
  *                  of the same path on the share with the same id is
  *                  closed before this one goes on, a durable one kept
  *                  after its connection went too (durable.c keeps their
- *                  ids while this smbd runs)
+ *                  ids while this smbd runs); with an AppInstanceVersion
+ *                  (3.1.1) not above such an open's own, the CREATE is
+ *                  STATUS_FILE_FORCED_CLOSED instead
  *
  * EAs also through QUERY_INFO FileEaInformation and
  * FileFullEaInformation (MS-FSA 2.1.5.11.7, .11.8 in short: an EA list,
@@ -49,6 +51,11 @@ static const uint8_t smbd_app_instance_tag[16] = {
 	0x45, 0xbc, 0xa6, 0x6a, 0xef, 0xa7, 0xf7, 0x4a,
 	0x90, 0x08, 0xfa, 0x46, 0x2e, 0x14, 0x4d, 0x74
 };
+static const uint8_t smbd_app_version_tag[16] = {
+	0xb9, 0x82, 0xd0, 0xb7, 0x3b, 0x56, 0x07, 0x4f,
+	0xa0, 0x7b, 0x52, 0x4a, 0x81, 0x16, 0xa0, 0x10
+};
+#define SMBD_APP_VERSION_SIZE	24	/* 2.2.13.2.15 */
 
 /* FILE_* access rights (MS-SMB2 2.2.13.1.1, 2.2.13.1.2). */
 #define SMBD_A_READ_DATA	0x00000001u	/* LIST_DIRECTORY */
@@ -79,10 +86,11 @@ static const uint8_t smbd_app_instance_tag[16] = {
 struct smbd_cctx {
 	struct smbd_req	*r;
 	uint64_t	 file_id;
-	int		 mxac, qfid, alsi, app;
+	int		 mxac, qfid, alsi, app, app_ver;
 	int		 maximum;	/* MAXIMUM_ALLOWED: o->granted too */
 	uint64_t	 alloc;
 	uint8_t		 app_id[16];
+	uint64_t	 app_version[2];	/* high, low */
 	const uint8_t	*eas;		/* in the request's frame */
 	size_t		 eas_len, ea_off;
 	uint32_t	 granted;	/* BD_ACCESS of the file */
@@ -135,9 +143,9 @@ smbd_cctx_parse(struct smbd_req *r, const uint8_t *chain, uint32_t len,
 	size_t dl, off = 0, total = 0;
 	struct smb2_ea ea;
 	uint32_t st;
-	int mx, qf, al, ex, ap;
-	const uint8_t *mxd, *ald, *exd, *apd;
-	size_t mxl, all, exl, apl;
+	int mx, qf, al, ex, ap, av;
+	const uint8_t *mxd, *ald, *exd, *apd, *avd;
+	size_t mxl, all, exl, apl, avl;
 
 	*out = NULL;
 	if (smb2_ctx_chain_check(chain, len) == -1)
@@ -148,14 +156,17 @@ smbd_cctx_parse(struct smbd_req *r, const uint8_t *chain, uint32_t len,
 	al = smb2_ctx_get(chain, len, (const uint8_t *)"AlSi", 4, &ald, &all);
 	ex = smb2_ctx_get(chain, len, (const uint8_t *)"ExtA", 4, &exd, &exl);
 	ap = smb2_ctx_get(chain, len, smbd_app_instance_tag, 16, &apd, &apl);
-	if (mx == 2 || qf == 2 || al == 2 || ex == 2 || ap == 2)
+	av = smb2_ctx_get(chain, len, smbd_app_version_tag, 16, &avd, &avl);
+	if (mx == 2 || qf == 2 || al == 2 || ex == 2 || ap == 2 || av == 2)
 		return smbd_cctx_bad(r, "a context named twice",
 		    STATUS_INVALID_PARAMETER);
 	/* 3.3.5.9: no previous versions (TWrp) are kept here. */
 	if (smb2_ctx_get(chain, len, (const uint8_t *)"TWrp", 4, &d, &dl) != 0)
 		return STATUS_OBJECT_NAME_NOT_FOUND;
 	if ((mx && mxl != 0 && mxl != 8) || (al && all != 8) ||
-	    (ap && (apl != 20 || smb2_get16(apd) != 20)))
+	    (ap && (apl != 20 || smb2_get16(apd) != 20)) ||
+	    (av && (avl != SMBD_APP_VERSION_SIZE ||
+	    smb2_get16(avd) != SMBD_APP_VERSION_SIZE)))
 		return smbd_cctx_bad(r, "a context of the wrong size",
 		    STATUS_INVALID_PARAMETER);
 	if (ex) {
@@ -171,9 +182,11 @@ smbd_cctx_parse(struct smbd_req *r, const uint8_t *chain, uint32_t len,
 			return STATUS_EA_TOO_LARGE;
 		ex = exl != 0;
 	}
-	/* 3.3.5.9.13: the id counts on 3.x alone. */
+	/* 3.3.5.9.13: the id counts on 3.x alone, its version on 3.1.1. */
 	if (r->conn->neg.dialect < SMB2_DIALECT_300)
 		ap = 0;
+	if (!ap || r->conn->neg.dialect < SMB2_DIALECT_311)
+		av = 0;
 	if (!mx && !qf && !al && !ex && !ap &&
 	    !(desired & SMBD_A_MAXIMUM_ALLOWED))
 		return STATUS_SUCCESS;
@@ -192,6 +205,11 @@ smbd_cctx_parse(struct smbd_req *r, const uint8_t *chain, uint32_t len,
 	x->app = ap;
 	if (ap)
 		memcpy(x->app_id, apd + 4, sizeof(x->app_id));
+	x->app_ver = av;
+	if (av) {
+		x->app_version[0] = smb2_get64(avd + 8);
+		x->app_version[1] = smb2_get64(avd + 16);
+	}
 	*out = x;
 	return STATUS_SUCCESS;
 }
@@ -210,10 +228,26 @@ struct smbd_app_record {
 	uint8_t			 client_guid[16];
 	uint32_t		 share_id;
 	uint32_t		 uid;		/* its session's user */
+	int			 has_version;
+	uint64_t		 version[2];	/* high, low */
 	char			*path;
 	time_t			 expires;
 	LIST_ENTRY(smbd_app_record) entry;
 };
+
+/*
+ * 3.3.5.9.13: an open with AppInstanceVersion `held' refuses a CREATE
+ * asking with `asked' when it is not below it (high, then low).
+ */
+static int
+smbd_app_version_refuses(const struct smbd_cctx *x, int has, const
+    uint64_t held[2])
+{
+	if (!x->app_ver || !has)
+		return 0;
+	return held[0] > x->app_version[0] || (held[0] ==
+	    x->app_version[0] && held[1] >= x->app_version[1]);
+}
 
 static time_t
 smbd_app_now(void)
@@ -274,6 +308,8 @@ smbd_app_disconnected(struct smbd_conn *c, const struct smbd_open *o)
 	}
 	a->id = o->owner_id;
 	a->uid = s->uid;
+	a->has_version = o->has_app_version;
+	memcpy(a->version, o->app_version, sizeof(a->version));
 	memcpy(a->app_id, o->app_id, sizeof(a->app_id));
 	memcpy(a->client_guid, c->neg.client_guid, sizeof(a->client_guid));
 	a->share_id = env->shares[o->share].share_id;
@@ -282,71 +318,119 @@ smbd_app_disconnected(struct smbd_conn *c, const struct smbd_open *o)
 	env->napp_records++;
 }
 
+/* A remembered disconnected open that the CREATE's AppInstanceId names. */
+static int
+smbd_app_record_named(const struct smbd_app_record *a,
+    const struct smbd_cctx *x, const struct smbd_conn *me, uint32_t uid,
+    uint32_t share_id, const char *path)
+{
+	return memcmp(a->app_id, x->app_id, 16) == 0 && a->uid == uid &&
+	    a->share_id == share_id && strcmp(a->path, path) == 0 &&
+	    memcmp(a->client_guid, me->neg.client_guid, 16) != 0;
+}
+
+/* A live open of another client that the CREATE's AppInstanceId names. */
+static int
+smbd_app_open_named(struct smbd_conn *c, const struct smbd_open *o,
+    const struct smbd_cctx *x, uint32_t uid, size_t share, const char *path)
+{
+	struct smbd_session *s;
+
+	return o->has_app && o->share == share && o->path != NULL &&
+	    strcmp(o->path, path) == 0 &&
+	    memcmp(o->app_id, x->app_id, 16) == 0 &&
+	    (s = smbd_session_find(c, o->session_id)) != NULL &&
+	    s->uid == uid;
+}
+
 /*
  * Before a CREATE with DH2Q and an AppInstanceId goes on: the opens of
  * other clients (ClientGuid) with the same id on the same path of the
  * share are closed, connected ones here and disconnected durable ones
  * in stated.  Only the same user's: the id is a name another could
  * repeat (MS-SMB2 asks for read access to the file; the user's own
- * opens are the ones an application fails over).
+ * opens are the ones an application fails over).  First every one of
+ * them is checked against the request's AppInstanceVersion: one not
+ * below it fails the CREATE and nothing is closed.
  */
-void
+uint32_t
 smbd_cctx_app_close(struct smbd_req *r, const struct smbd_cctx *x,
     size_t share, const char *path, int durable_v2)
 {
 	struct smbd_env *env = r->conn->env;
 	struct smbd_app_record *a, *na;
-	struct smbd_session *me, *s;
+	struct smbd_session *me;
 	struct smbd_conn *c;
 	struct smbd_open *o, *no;
 	time_t now = smbd_app_now();
 	uint32_t share_id = env->shares[share].share_id;
+	int closing;
 
 	if (x == NULL || !x->app || !durable_v2 || path == NULL ||
 	    (me = smbd_session_find(r->conn, r->rel_session)) == NULL)
-		return;
+		return STATUS_SUCCESS;
 	for (a = LIST_FIRST(&env->app_records); a != NULL; a = na) {
 		na = LIST_NEXT(a, entry);
 		if ((o = smbd_app_live(env, a->id)) != NULL) {
 			/* Reconnected: the live open carries the id again. */
 			o->has_app = 1;
 			memcpy(o->app_id, a->app_id, sizeof(o->app_id));
+			o->has_app_version = a->has_version;
+			memcpy(o->app_version, a->version,
+			    sizeof(o->app_version));
 			smbd_app_record_free(env, a);
-			continue;
-		}
-		if (a->expires < now) {
+		} else if (a->expires < now)
 			smbd_app_record_free(env, a);
-			continue;
-		}
-		if (memcmp(a->app_id, x->app_id, 16) != 0 ||
-		    a->uid != me->uid || a->share_id != share_id ||
-		    strcmp(a->path, path) != 0 ||
-		    memcmp(a->client_guid, r->conn->neg.client_guid, 16) == 0)
-			continue;
-		log_info_rl("%s: app instance: the disconnected durable open "
-		    "%016llx of %s is closed", r->conn->peer,
-		    (unsigned long long)a->id, path);
-		smbd_durable_drop(env, a->id);
-		smbd_app_record_free(env, a);
 	}
-	TAILQ_FOREACH(c, &env->conns, entry) {
-		if (c->closing || memcmp(c->neg.client_guid,
-		    r->conn->neg.client_guid, 16) == 0)
-			continue;
-		for (o = TAILQ_FIRST(&c->opens); o != NULL; o = no) {
-			no = TAILQ_NEXT(o, entry);
-			if (!o->has_app || o->share != share ||
-			    o->path == NULL || strcmp(o->path, path) != 0 ||
-			    memcmp(o->app_id, x->app_id, 16) != 0 ||
-			    (s = smbd_session_find(c, o->session_id)) == NULL ||
-			    s->uid != me->uid)
+	for (closing = 0; closing < 2; closing++) {
+		for (a = LIST_FIRST(&env->app_records); a != NULL; a = na) {
+			na = LIST_NEXT(a, entry);
+			if (!smbd_app_record_named(a, x, r->conn, me->uid,
+			    share_id, path))
 				continue;
-			log_info_rl("%s: app instance: the open of %s by %s is "
-			    "closed", r->conn->peer, path, c->peer);
-			o->closed = 1;
-			smbd_open_free(c, o);
+			if (!closing) {
+				if (smbd_app_version_refuses(x,
+				    a->has_version, a->version))
+					goto refused;
+				continue;
+			}
+			log_info_rl("%s: app instance: the disconnected durable "
+			    "open %016llx of %s is closed", r->conn->peer,
+			    (unsigned long long)a->id, path);
+			smbd_durable_drop(env, a->id);
+			smbd_app_record_free(env, a);
+		}
+		TAILQ_FOREACH(c, &env->conns, entry) {
+			if (c->closing || memcmp(c->neg.client_guid,
+			    r->conn->neg.client_guid, 16) == 0)
+				continue;
+			for (o = TAILQ_FIRST(&c->opens); o != NULL; o = no) {
+				no = TAILQ_NEXT(o, entry);
+				if (!smbd_app_open_named(c, o, x, me->uid,
+				    share, path))
+					continue;
+				if (!closing) {
+					if (smbd_app_version_refuses(x,
+					    o->has_app_version,
+					    o->app_version))
+						goto refused;
+					continue;
+				}
+				log_info_rl("%s: app instance: the open of %s "
+				    "by %s is closed", r->conn->peer, path,
+				    c->peer);
+				o->closed = 1;
+				smbd_open_free(c, o);
+			}
 		}
 	}
+	return STATUS_SUCCESS;
+refused:
+	log_info_rl("%s: app instance: an open of %s holds a version not "
+	    "below %llu.%llu: STATUS_FILE_FORCED_CLOSED", r->conn->peer, path,
+	    (unsigned long long)x->app_version[0],
+	    (unsigned long long)x->app_version[1]);
+	return STATUS_FILE_FORCED_CLOSED;
 }
 
 /* ---- MxAc: one mapping of blockd's answer to an access mask ---- */
@@ -635,6 +719,9 @@ smbd_cctx_answer(struct smbd_req *r, struct smbd_open *o,
 	if (x->app && o->durable == 2) {
 		o->has_app = 1;
 		memcpy(o->app_id, x->app_id, sizeof(o->app_id));
+		o->has_app_version = x->app_ver;
+		memcpy(o->app_version, x->app_version,
+		    sizeof(o->app_version));
 	}
 	if (action == 1)
 		x->eas = NULL;

@@ -232,6 +232,7 @@ struct smbd_walk {
 	/* SET_INFO rename */
 	uint64_t	 file_id;
 	int		 replace;
+	int		 lease_broken;	/* others' H broken first */
 	bd_attr		 attr;
 	uint8_t		 fh[BD_FH_MAX];
 	uint32_t	 fhlen;
@@ -580,13 +581,14 @@ smbd_create_answer(struct smbd_walk *w, struct smbd_open *o)
 		    out + 88, sizeof(out) - 88);
 	}
 	if (o->lease != NULL) {
-		/* 2.2.14.2.10, 2.2.14.2.11: the lease as it is now. */
+		/*
+		 * 2.2.14.2.10, 2.2.14.2.11: the lease as it is now, in the
+		 * form (v1 or v2) it was made in, whichever the request's.
+		 */
 		struct smb2_lease l = o->lease->l;
 
 		if (len > 88)
 			smb2_put32(out + 88, (uint32_t)(len - 88));
-		if (w->has_lease)
-			l.version = w->lease.version;
 		l.flags = o->lease->breaking ?
 		    SMB2_LEASE_FLAG_BREAK_IN_PROGRESS : 0;
 		if (l.version == 2 && (w->lease.flags &
@@ -1179,6 +1181,8 @@ smbd_create_reopened(void *arg, int status, void *reply, int fd)
 		smbd_reply_error(w->r, STATUS_OBJECT_NAME_NOT_FOUND);
 		return;
 	}
+	/* Its oplock or lease taken back counts on the file now. */
+	smbd_file_grant_held(o, o->oplock != SMB2_OPLOCK_LEVEL_NONE);
 	for (i = 0; i < w->nrelocks; i++)
 		if (smbd_lock_restore(o, w->relocks[i].offset,
 		    w->relocks[i].length, w->relocks[i].exclusive) == -1)
@@ -1442,8 +1446,12 @@ smbd_create(struct smbd_req *r)
 	}
 	if (w->cctx != NULL && w->durable.version == 2) {
 		path = smbd_walk_path(w);
-		smbd_cctx_app_close(r, w->cctx, w->share, path, 1);
+		st = smbd_cctx_app_close(r, w->cctx, w->share, path, 1);
 		free(path);
+		if (st != STATUS_SUCCESS) {
+			smbd_reply_error(r, st);
+			return;
+		}
 	}
 	w->done = smbd_create_walk_done;
 	smbd_walk_step(w);
@@ -1516,6 +1524,7 @@ smbd_close(struct smbd_req *r)
 		return;
 	}
 	if (o->delete_pending) {
+		smbd_lease_unlinked(r->conn->env, o);
 		smbd_dirop_fill(&req, s, o->dir_fh, o->dir_fhlen, o->name);
 		/* The bytes are copied by bdc_call before the open goes. */
 		bdc_call(r->conn->env->bdc, o->is_dir ? BD_RMDIR : BD_REMOVE,
@@ -2527,6 +2536,15 @@ smbd_rename_done(void *arg, int status, void *reply, int fd)
 	smbd_reply(w->r, STATUS_SUCCESS, b, sizeof(b));
 }
 
+static void	smbd_rename_go(struct smbd_walk *);
+
+static void
+smbd_rename_broken(void *arg, int again)
+{
+	(void)again;
+	smbd_rename_go(arg);
+}
+
 static void
 smbd_rename_go(struct smbd_walk *w)
 {
@@ -2537,6 +2555,14 @@ smbd_rename_go(struct smbd_walk *w)
 
 	if (o == NULL || s == NULL) {
 		smbd_reply_error(w->r, STATUS_FILE_CLOSED);
+		return;
+	}
+	/* MS-FSA 2.1.5.14.11: the other leases' H is broken first. */
+	if (!w->lease_broken && smbd_file_grants(o) >
+	    (unsigned int)o->grant_held) {
+		w->lease_broken = 1;
+		smbd_lease_sharing(c, o, smbd_file_id(o), o->lease != NULL ?
+		    &o->lease->l : NULL, smbd_rename_broken, w);
 		return;
 	}
 	memset(&req, 0, sizeof(req));
@@ -2787,6 +2813,8 @@ smbd_set_info(struct smbd_req *r)
 		}
 		req.sattr.mask = 0x08;			/* SIZE */
 		req.sattr.size = smb2_get64(d);
+		/* MS-FSA 2.1.5.15.4: read caching broken as by a WRITE. */
+		smbd_lease_written(r->conn->env, o);
 		break;
 	case 15:	/* FileFullEaInformation (create_ctx.c) */
 		smbd_ea_set(r, s, o, d, blen);
@@ -2800,6 +2828,8 @@ smbd_set_info(struct smbd_req *r)
 			smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
 			return;
 		}
+		/* MS-FSA 2.1.5.15.1: read caching broken as by a WRITE. */
+		smbd_lease_written(r->conn->env, o);
 		/*
 		 * Nothing is reserved: the size set is answered to this
 		 * handle, in 4 KiB units (dittofs-smbd(8)).

@@ -216,6 +216,9 @@ smbd_lease_op_end(struct smbd_lease_op *op, uint8_t level)
 
 	if (op->ev != NULL)
 		event_free(op->ev);
+	if (level != SMB2_OPLOCK_LEVEL_NONE &&
+	    level != SMBD_LEASE_KEY_ELSEWHERE)
+		smbd_file_grant_held(op->o, 1);
 	smbd_conn_release(op->c);
 	free(op);
 	done(arg, level);
@@ -741,6 +744,7 @@ smbd_lease_open_gone(struct smbd_env *env, struct smbd_open *o)
 {
 	struct smbd_lease *ls;
 
+	smbd_file_grant_held(o, 0);
 	if ((ls = o->lease) != NULL) {
 		/* The lease goes with the last of its opens. */
 		o->lease = NULL;
@@ -855,15 +859,41 @@ smbd_lease_recall_key(struct smbd_env *env, const struct st_push_grant *g)
 	return ST_OK;
 }
 
+/*
+ * MS-SMB2 3.3.4.6: the break of an oplock to `to', sent on c; level II
+ * goes to none at once (no acknowledgment comes), the others wait.
+ */
+static void
+smbd_lease_oplock_break_send(struct smbd_env *env, struct smbd_conn *c,
+    struct smbd_open *o, uint8_t to)
+{
+	struct smbd_async a;
+	uint8_t body[SMB2_OPLOCK_BREAK_SIZE];
+
+	env->oplock_breaks++;
+	smb2_oplock_break_encode(body, to, o->id, o->id);
+	if (o->oplock == SMB2_OPLOCK_LEVEL_II) {
+		o->oplock = SMB2_OPLOCK_LEVEL_NONE;
+		smbd_file_grant_held(o, 0);
+		smbd_lease_return(env, o->owner_id, o->id, 0);
+		smbd_durable_oplock_lost(c, o);
+	} else {
+		o->oplock_breaking = 1;
+		o->oplock_break_to = to;
+	}
+	memset(&a, 0, sizeof(a));
+	a.message_id = UINT64_MAX;
+	a.command = SMB2_OPLOCK_BREAK;
+	smbd_reply_async(c, &a, STATUS_SUCCESS, body, sizeof(body));
+}
+
 /* stated's ST_PUSH_RECALL of one of our grants. */
 int
 smbd_lease_recall(struct smbd_env *env, const struct st_push *p)
 {
 	const struct st_push_grant *g = &p->body.st_push_body_u.grant;
-	struct smbd_async a;
 	struct smbd_conn *c;
 	struct smbd_open *o;
-	uint8_t body[SMB2_OPLOCK_BREAK_SIZE];
 	uint64_t sess, oid;
 	uint8_t to;
 
@@ -887,45 +917,66 @@ smbd_lease_recall(struct smbd_env *env, const struct st_push *p)
 	to = g->new_level == ST_GRANT_READ && o->oplock !=
 	    SMB2_OPLOCK_LEVEL_II ? SMB2_OPLOCK_LEVEL_II :
 	    SMB2_OPLOCK_LEVEL_NONE;
-	env->oplock_breaks++;
-	smb2_oplock_break_encode(body, to, o->id, o->id);
-	if (o->oplock == SMB2_OPLOCK_LEVEL_II) {
-		/* Level II to none: no acknowledgment comes. */
-		o->oplock = SMB2_OPLOCK_LEVEL_NONE;
-		smbd_lease_return(env, o->owner_id, o->id, 0);
-		smbd_durable_oplock_lost(c, o);
-	} else {
-		o->oplock_breaking = 1;
-		o->oplock_break_to = to;
-	}
-	memset(&a, 0, sizeof(a));
-	a.message_id = UINT64_MAX;
-	a.command = SMB2_OPLOCK_BREAK;
-	smbd_reply_async(c, &a, STATUS_SUCCESS, body, sizeof(body));
+	smbd_lease_oplock_break_send(env, c, o, to);
 	return ST_OK;
 }
 
 /*
- * MS-FSA 2.1.5.3 (a write breaks the others' read caching): a lease of
- * R is granted next to opens that write (grant_smb_lease_level), so a
- * WRITE breaks every other lease of R on the file to none; the writer
- * does not wait.
+ * The leases of the other opens of o's file that hold any of `need'
+ * (not o's own lease) go down to what they hold of `keep', and with
+ * level2 every level II oplock on it (o's too) to none.  Nothing waits:
+ * a lease that held W or H acknowledges later.  The file's count of
+ * grants says first whether there is anyone to break.
+ */
+static void
+smbd_lease_break_others(struct smbd_env *env, const struct smbd_open *o,
+    uint32_t need, uint32_t keep, int level2)
+{
+	struct smbd_lease *ls;
+	struct smbd_conn *c;
+	struct smbd_open *x;
+
+	if (o->file == NULL || (smbd_file_grants(o) <=
+	    (unsigned int)o->grant_held && !(level2 &&
+	    o->oplock == SMB2_OPLOCK_LEVEL_II)))
+		return;
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(x, &c->opens, entry) {
+			if (x->file != o->file)
+				continue;
+			if ((ls = x->lease) != NULL) {
+				if (ls != o->lease && !ls->breaking &&
+				    (ls->l.state & need))
+					smbd_lease_break_send(env, c, ls,
+					    ls->l.state & keep);
+			} else if (level2 && x->oplock ==
+			    SMB2_OPLOCK_LEVEL_II && !x->oplock_breaking)
+				smbd_lease_oplock_break_send(env, c, x,
+				    SMB2_OPLOCK_LEVEL_NONE);
+		}
+}
+
+/*
+ * MS-FSA 2.1.5.3, 2.1.4.12 (a write breaks read caching): a lease of R
+ * and a level II oplock are granted next to SMB opens that write
+ * (grant_smb_level), so a WRITE breaks every other lease of R on the
+ * file to none, and every level II oplock, its own too.
  */
 void
 smbd_lease_written(struct smbd_env *env, const struct smbd_open *o)
 {
-	struct smbd_lease *ls;
-	struct smbd_conn *c;
-	const uint8_t *file;
+	smbd_lease_break_others(env, o, SMB2_LEASE_READ, 0, 1);
+}
 
-	if (LIST_EMPTY(&env->leases) || (file = smbd_file_id(o)) == NULL)
-		return;
-	LIST_FOREACH(ls, &env->leases, entry)
-		if (ls != o->lease && !ls->breaking &&
-		    (ls->l.state & SMB2_LEASE_READ) &&
-		    memcmp(ls->file, file, ST_FILE_ID_LEN) == 0 &&
-		    (c = smbd_lease_conn(env, ls)) != NULL)
-			smbd_lease_break_send(env, c, ls, 0);
+/*
+ * MS-FSA 2.1.5.4, 2.1.4.12: the file's name goes (delete on close), so
+ * the others' leases lose H: their handles name nothing any more.
+ */
+void
+smbd_lease_unlinked(struct smbd_env *env, const struct smbd_open *o)
+{
+	smbd_lease_break_others(env, o, SMB2_LEASE_HANDLE,
+	    SMB2_LEASE_READ | SMB2_LEASE_WRITE, 0);
 }
 
 /* ---- A sharing violation (MS-SMB2 3.3.5.9, MS-FSA 2.1.5.1.2) ---- */
@@ -1117,10 +1168,7 @@ smbd_lease_ack(struct smbd_req *r, const struct smb2_break_ack *ack)
 		return;
 	}
 	if ((st = smb2_lease_ack_check(ls->break_to, ack->state)) != 0) {
-		/* 3.3.5.22.2: the lease goes to none all the same. */
-		ls->breaking = 0;
-		ls->l.state = 0;
-		smbd_lease_state_tell(r->conn->env, ls);
+		/* 3.3.5.22.2: refused; the break is still to acknowledge. */
 		smbd_reply_error(r, st);
 		return;
 	}
@@ -1173,6 +1221,7 @@ smbd_oplock_break(struct smbd_req *r)
 	}
 	o->oplock_breaking = 0;
 	o->oplock = ack.oplock;
+	smbd_file_grant_held(o, o->oplock != SMB2_OPLOCK_LEVEL_NONE);
 	smbd_lease_return(r->conn->env, o->owner_id, o->id,
 	    o->oplock == SMB2_OPLOCK_LEVEL_II ? ST_GRANT_READ : 0);
 	smbd_durable_oplock_lost(r->conn, o);

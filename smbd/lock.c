@@ -49,6 +49,7 @@ struct smbd_file {
 	unsigned int		 refs;
 	struct smb2_brl_list	 locks;
 	size_t			 nlocks;
+	unsigned int		 grants;	/* opens with an oplock or lease */
 	LIST_ENTRY(smbd_file)	 entry;
 };
 
@@ -139,6 +140,25 @@ smbd_file_same(const struct smbd_open *o, const bd_attr *attr)
 
 	smbd_file_id_of(id, attr);
 	return o->file != NULL && memcmp(o->file->id, id, sizeof(id)) == 0;
+}
+
+void
+smbd_file_grant_held(struct smbd_open *o, int held)
+{
+	held = held != 0;
+	if (o->file == NULL || o->grant_held == held)
+		return;
+	o->grant_held = held;
+	if (held)
+		o->file->grants++;
+	else
+		o->file->grants--;
+}
+
+unsigned int
+smbd_file_grants(const struct smbd_open *o)
+{
+	return o->file != NULL ? o->file->grants : 0;
 }
 
 static void
@@ -781,6 +801,7 @@ smbd_lock_open_gone(struct smbd_conn *c, struct smbd_open *o)
 		    (xdrproc_t)xdr_st_unshare_req, &uq, "UNSHARE");
 		o->shared = 0;
 	}
+	smbd_file_grant_held(o, 0);
 	smbd_file_put(o->file);
 	o->file = NULL;
 }

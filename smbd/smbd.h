@@ -268,9 +268,14 @@ struct smbd_open {
 	int			 closed;	/* by CLOSE (not LOGOFF, ...) */
 	uint32_t		 durable_timeout_ms;
 	uint8_t			 create_guid[SMB2_DURABLE_GUID_SIZE];
-	/* create_ctx.c: its AppInstanceId (3.3.5.9.13), its EA scan */
+	/*
+	 * create_ctx.c: its AppInstanceId and AppInstanceVersion
+	 * (3.3.5.9.13), its EA scan
+	 */
 	int			 has_app;
 	uint8_t			 app_id[16];
+	int			 has_app_version;
+	uint64_t		 app_version[2];	/* high, low */
 	uint32_t		 ea_next;
 	struct smbd_file	*file;
 	size_t			 nlocks;
@@ -282,6 +287,7 @@ struct smbd_open {
 	int			 oplock_breaking;	/* notified, no ack */
 	uint8_t			 oplock_break_to;
 	struct smbd_lease	*lease;		/* oplock LEASE: shared */
+	int			 grant_held;	/* counted in its file's grants */
 	struct smbd_notify	*notify;	/* CHANGE_NOTIFY's watch */
 	/* QUERY_DIRECTORY */
 	uint64_t		 cookie;
@@ -509,8 +515,12 @@ struct smbd_cctx;
 uint32_t smbd_cctx_parse(struct smbd_req *, const uint8_t *contexts,
 	    uint32_t len, uint32_t desired, struct smbd_cctx **out);
 void	 smbd_cctx_free(struct smbd_cctx *);
-/* 3.3.5.9.13: other clients' opens of the path with the id are closed. */
-void	 smbd_cctx_app_close(struct smbd_req *, const struct smbd_cctx *,
+/*
+ * 3.3.5.9.13: other clients' opens of the path with the id are closed:
+ * STATUS_SUCCESS, or STATUS_FILE_FORCED_CLOSED (nothing closed) when
+ * one of them has an AppInstanceVersion not below the request's.
+ */
+uint32_t smbd_cctx_app_close(struct smbd_req *, const struct smbd_cctx *,
 	    size_t share, const char *path, int durable_v2);
 /* CREATE's response (len bytes at out) with these contexts' part. */
 void	 smbd_cctx_answer(struct smbd_req *, struct smbd_open *,
@@ -566,6 +576,13 @@ int	 smbd_lock_io_conflict(const struct smbd_open *, uint64_t offset,
 void	 smbd_lock_status(const struct smbd_env *, char *, size_t);
 /* The stated file id of the open's file (ST_FILE_ID_LEN), or NULL. */
 const uint8_t *smbd_file_id(const struct smbd_open *);
+/*
+ * lease.c's count of the file's opens that hold an oplock or a lease
+ * (held 1) or no longer (0), so that a WRITE with nobody else to break
+ * looks no further.
+ */
+void	 smbd_file_grant_held(struct smbd_open *, int held);
+unsigned int smbd_file_grants(const struct smbd_open *);
 
 /* lease.c */
 struct st_push;
@@ -598,6 +615,11 @@ void	 smbd_lease_open_gone(struct smbd_env *, struct smbd_open *);
  * on the file is broken (to none), without waiting.
  */
 void	 smbd_lease_written(struct smbd_env *, const struct smbd_open *);
+/*
+ * MS-FSA 2.1.5.4: `o' deletes its file at its CLOSE: the H of the other
+ * leases on the file is broken, without waiting.
+ */
+void	 smbd_lease_unlinked(struct smbd_env *, const struct smbd_open *);
 /* A reconnected durable open's lease, as smbd kept it in stated: 0, -1. */
 int	 smbd_lease_restore(struct smbd_env *, struct smbd_open *,
 	    const uint8_t *file, const struct smb2_durable_state *);

@@ -393,11 +393,12 @@ grant_set_notify(struct grant_table *t, const uint8_t *sid, size_t len,
 }
 
 /*
- * MS-FSA 2.1.5.1.2: what an SMB open breaks.  Of SMB leases, those that
- * hold W (an open leaves them R or RH), all of them when it changes the
- * data; of the others (oplocks, NFSv4 delegations), what a request
- * writing (or changing the data) or not conflicts with, as
- * grant_conflict.
+ * MS-FSA 2.1.5.1.2: what an SMB open breaks.  Of SMB leases and
+ * oplocks, those that hold W (an open leaves a lease R or RH, an
+ * exclusive or batch oplock level II, whether it writes or not: the
+ * WRITE itself breaks R, MS-FSA 2.1.5.3), all of them when it changes
+ * the data; of NFSv4 delegations, what a request writing (or changing
+ * the data) or not conflicts with, as grant_conflict.
  */
 size_t
 grant_conflict_smb(struct grant_table *t, const struct lock_file_id *f,
@@ -420,8 +421,7 @@ grant_conflict_smb(struct grant_table *t, const struct lock_file_id *f,
 		if (attr && (n->g.holder.protocol == LOCK_PROTOCOL_SMB ||
 		    n->g.level != GRANT_WRITE))
 			continue;
-		smb = n->g.holder.protocol == LOCK_PROTOCOL_SMB &&
-		    n->g.smb_lease;
+		smb = n->g.holder.protocol == LOCK_PROTOCOL_SMB;
 		w = attr ? 0 : smb ? data : write || data;
 		if (!w && n->g.level != GRANT_WRITE)
 			continue;
@@ -671,7 +671,12 @@ grant_smb_share_cb(void *arg, const struct lock_share_info *i)
 	if (!grant_smb_other(d, &i->owner))
 		return 0;
 	d->any = 1;
-	if ((i->access & LOCK_SHARE_WRITE) || (i->deny & LOCK_SHARE_READ))
+	/*
+	 * Another SMB open's writes break R at the WRITE (smbd), so it
+	 * leaves level II; an NFS open's are not seen that way.
+	 */
+	if (((i->access & LOCK_SHARE_WRITE) && i->owner.protocol !=
+	    LOCK_PROTOCOL_SMB) || (i->deny & LOCK_SHARE_READ))
 		d->writers = 1;
 	return 0;
 }
@@ -741,8 +746,9 @@ grant_smb_scan_level(struct grant_table *t, struct lock_table *locks,
 	    LOCK_PROTOCOL_SMB, client_id) == 0)
 		return GRANT_WRITE;
 	/*
-	 * A lease's R stands next to writers: smbd breaks it at an SMB
-	 * WRITE, nfsd asks for the break at an NFS one (MS-FSA 2.1.5.3).
+	 * A lease's R stands next to writers, an oplock's level II next
+	 * to SMB writers: smbd breaks it at an SMB WRITE, nfsd asks for
+	 * the break at an NFS one (MS-FSA 2.1.5.3).
 	 */
 	if ((d.writers && own == NULL) || other == GRANT_WRITE)
 		return 0;

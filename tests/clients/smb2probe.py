@@ -1193,25 +1193,38 @@ def oplock_steps(d, key):
     st, fa2 = a.open("op.bin", oplock=0)
     eq("A opens it again: its own oplock is not broken", st, 0)
     a.close(fa2)
-    # B's CREATE waits for A's acknowledgment of the break.
+    # B's CREATE (for writing) waits for A's acknowledgment of the
+    # break to level II: an open takes W, the WRITE itself takes R.
     b.send(CREATE, b.create_body("op.bin", oplock=1))
     n = a.recv()
     eq("A gets OPLOCK_BREAK (message id all ones)",
        (n["cmd"], n["mid"]), (OPLOCK_BREAK, 0xFFFFFFFFFFFFFFFF))
-    eq("... to level none, naming A's open",
-       (n["body"][2], n["body"][8:24]), (0, fa))
+    eq("... to level II for a writer's open, naming A's open",
+       (n["body"][2], n["body"][8:24]), (1, fa))
     eq("B's CREATE waits for the acknowledgment", silent(b), True)
+    eq("A acknowledges at level II", a.ack(fa, 1), (0, 1))
+    r = b.recv()
+    eq("then B's CREATE succeeds", r["status"], 0)
+    eq("... with level II too (both opens write: a WRITE breaks them)",
+       r["body"][2] if r["status"] == 0 else None, 1)
+    fb = b.fid(r) if r["status"] == 0 else None
+    eq("A acknowledges again: INVALID_OPLOCK_PROTOCOL", a.ack(fa, 0),
+       (0xc00000e3, None))
+    b.close(fb)
+    a.close(fa)
+    # An overwrite breaks a batch oplock to none.
+    st, fa = a.open("op.bin", oplock=9)
+    eq("A asks batch again: granted", (st, a.oplock), (0, 9))
+    b.send(CREATE, b.create_body("op.bin", disp=5, oplock=1))
+    n = a.recv()
+    eq("B overwrites: A's batch breaks to none",
+       (n["cmd"], n["body"][2]), (OPLOCK_BREAK, 0))
     eq("A acknowledges at level II: INVALID_OPLOCK_PROTOCOL", a.ack(fa, 1),
        (0xc00000e3, None))
     eq("A acknowledges at level none", a.ack(fa, 0), (0, 0))
     r = b.recv()
     eq("then B's CREATE succeeds", r["status"], 0)
-    eq("... with level II asked, but none granted (A's open writes)",
-       r["body"][2] if r["status"] == 0 else None, 0)
-    fb = b.fid(r) if r["status"] == 0 else None
-    eq("A acknowledges again: INVALID_OPLOCK_PROTOCOL", a.ack(fa, 0),
-       (0xc00000e3, None))
-    b.close(fb)
+    b.close(b.fid(r) if r["status"] == 0 else None)
     a.close(fa)
     # A holder that never acknowledges: the CREATE goes on after the
     # [smbd] oplock break timeout (the test sets it to 3 s).
@@ -1243,14 +1256,17 @@ def oplock_steps(d, key):
     r = b.recv()
     eq("then B's CREATE succeeds", r["status"], 0)
     b.close(b.fid(r) if r["status"] == 0 else None)
-    b.send(CREATE, b.create_body("op.bin"))
+    st, fb = b.open("op.bin")
+    eq("B opens it for writing: A keeps level II (no break)",
+       (st, silent(a)), (0, True))
+    eq("B writes: the WRITE goes on without an acknowledgment",
+       b.rw(WRITE, fb, 0, 10), 0)
     n = a.recv()
-    eq("B writes: A's level II breaks to none",
+    eq("... and A's level II breaks to none (MS-FSA 2.1.5.3)",
        (n["cmd"], n["body"][2]), (OPLOCK_BREAK, 0))
-    r = b.recv()
-    eq("... and B's CREATE goes on without an acknowledgment",
-       r["status"], 0)
-    b.close(b.fid(r) if r["status"] == 0 else None)
+    eq("A acknowledges it: INVALID_OPLOCK_PROTOCOL (none is acked)",
+       a.ack(fa, 0), (0xc00000e3, None))
+    b.close(fb)
     a.close(fa)
 
 
@@ -1319,7 +1335,10 @@ def lease_steps(d, key):
     eq("B's CREATE waits for the acknowledgment", silent(b), True)
     eq("A acknowledges RWH: REQUEST_NOT_ACCEPTED",
        lease_ack(a, ka, 7), (0xc00000d0, None))
-    # That ack took the lease to none (3.3.5.22.2); start it over.
+    # 3.3.5.22.2: refused, the break is still to acknowledge.
+    eq("... and B's CREATE still waits", silent(b), True)
+    eq("A acknowledges R (less than offered): granted",
+       lease_ack(a, ka, 1), (0, 1))
     r = b.recv()
     eq("then B's CREATE succeeds", r["status"], 0)
     fb = b.fid(r) if r["status"] == 0 else None
@@ -2008,6 +2027,7 @@ def secd(d, key, name, uid):
 
 # CREATE's MxAc, QFid, AlSi, ExtA, AppInstanceId; EAs (smbd/create_ctx.c).
 APP_INSTANCE_TAG = bytes.fromhex("45bca66aefa7f74a9008fa462e144d74")
+APP_VERSION_TAG = bytes.fromhex("b982d0b73b56074fa07b524a8116a010")
 
 
 def guid_ctx(tag, data):
@@ -2397,14 +2417,18 @@ def mkpub(d, key, name):
     print("MKPUB 0x%x 0x%x" % (r["status"], r2["status"]))
 
 
-def app_instance(d, key, name, how, app_hex=None):
+def app_instance(d, key, name, how, app_hex=None, versions=("-", "-")):
     """3.3.5.9.13: a DH2Q open with an AppInstanceId, denying all, by one
     client; then the same by another client (another ClientGuid).
     how "live": the first stays connected; "gone": its connection drops
     first.  APP <second's status> <first's CLOSE status> <breaks seen>.
+    how "ver": as "live", each open with the AppInstanceVersion
+    (2.2.13.2.15) "HIGH.LOW" of versions, or none for "-".
     how "hold": only the first, with the id app_hex, kept until stdin
     ends ("APPHELD <status>"); "try": only the second ("APP <status>")."""
-    app = bytes.fromhex(app_hex) if app_hex else os.urandom(16)
+    app = bytes.fromhex(app_hex) if app_hex and app_hex != "-" else \
+        os.urandom(16)
+    nth = [0]
 
     def opener(access=0xC0000000):
         p = LockProbe(connect(), d, key)
@@ -2413,7 +2437,14 @@ def app_instance(d, key, name, how, app_hex=None):
         dh = create_ctx(b"DH2Q", struct.pack("<II8s16s", 0, 0, b"",
                                              os.urandom(16)))
         ai = guid_ctx(APP_INSTANCE_TAG, struct.pack("<HH16s", 20, 0, app))
-        r = create_with(p, name, [dh, ai], access=access, share=0, disp=3,
+        ctxs = [dh, ai]
+        v = versions[nth[0]]
+        nth[0] += 1
+        if v != "-":
+            hi, lo = (int(n) for n in v.split("."))
+            ctxs.append(guid_ctx(APP_VERSION_TAG,
+                                 struct.pack("<HHIQQ", 24, 0, 0, hi, lo)))
+        r = create_with(p, name, ctxs, access=access, share=0, disp=3,
                         oplock=9)
         return p, r
     if how == "try":
@@ -3152,7 +3183,8 @@ def main():
         return
     if CMD == "appinst":
         app_instance(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
-                     ARGS[3], ARGS[4] if len(ARGS) > 4 else None)
+                     ARGS[3], ARGS[4] if len(ARGS) > 4 else None,
+                     tuple(ARGS[5:7]) if len(ARGS) > 6 else ("-", "-"))
         return
     if CMD == "secd":
         secd(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2], int(ARGS[3]))

@@ -14,7 +14,9 @@
 # and on a read-only share.  AppInstanceId: a second client's durable
 # open with the same id closes the first one's, connected (no oplock
 # break, its CLOSE answers FILE_CLOSED) or disconnected and kept in
-# stated (logged).  smb2probe.py info: QUERY_INFO and SET_INFO classes
+# stated (logged); with an AppInstanceVersion, a higher one closes the
+# first open, an equal or lower one is STATUS_FILE_FORCED_CLOSED.
+# smb2probe.py info: QUERY_INFO and SET_INFO classes
 # (the four times of FileBasicInformation, granted access, position,
 # mode, fixed sizes and BUFFER_OVERFLOW, allocation, delete pending),
 # and the CreationTime set read back as NFSv4's time_create.  Then,
@@ -111,6 +113,21 @@ if [ "$D" = 311 ]; then
 	out=$(SMB appinst $D $KEY app-gone.bin gone)
 	check "AppInstanceId: a disconnected durable open kept in stated is closed for the second client ($out)" test "$out" = "APP 0x0 - -"
 	check "... and that was the app instance id's doing (logged)" grep -q 'app instance: the disconnected durable open .* of app-gone.bin is closed' "$SUITE_DIR/run.log"
+	# AppInstanceVersion (3.1.1, MS-SMB2 3.3.5.9.13): a higher version
+	# closes the older open as above; an equal or lower one fails
+	# with STATUS_FILE_FORCED_CLOSED and leaves it open; either side
+	# without a version: the id alone decides.
+	out=$(SMB appinst $D $KEY app-v1.bin ver - 1.5 1.6)
+	check "AppInstanceVersion 1.6 after 1.5: the first open is closed ($out)" test "$out" = "APP 0x0 0xc0000128 0"
+	out=$(SMB appinst $D $KEY app-v2.bin ver - 2.0 1.9)
+	check "AppInstanceVersion 1.9 after 2.0: STATUS_FILE_FORCED_CLOSED, the first open stays ($out)" test "$out" = "APP 0xc00000b6 0x0 0"
+	out=$(SMB appinst $D $KEY app-v3.bin ver - 1.5 1.5)
+	check "AppInstanceVersion equal (1.5): STATUS_FILE_FORCED_CLOSED ($out)" test "$out" = "APP 0xc00000b6 0x0 0"
+	out=$(SMB appinst $D $KEY app-v4.bin ver - 1.5 1.4)
+	check "AppInstanceVersion 1.4 after 1.5 (same high, lower low): STATUS_FILE_FORCED_CLOSED ($out)" test "$out" = "APP 0xc00000b6 0x0 0"
+	out=$(SMB appinst $D $KEY app-v5.bin ver - - 0.1)
+	check "AppInstanceVersion after an open without one: the first is closed ($out)" test "$out" = "APP 0x0 0xc0000128 0"
+	check "... the refusal is logged" grep -q 'app instance: an open of app-v2.bin holds a version not below 1.9: STATUS_FILE_FORCED_CLOSED' "$SUITE_DIR/run.log"
 else
 	skip "no python3 cryptography (Debian: python3-cryptography)" "AppInstanceId needs SMB 3.x sessions"
 fi

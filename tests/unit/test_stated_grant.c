@@ -521,8 +521,12 @@ test_smb(struct grant_table *t, struct events *ev)
 	tap_ok(smb_share(locks, &f1, SMB, 2, 1, LOCK_SHARE_READ, 0) == 0 &&
 	    grant_smb_level(t, locks, &f1, 1, GRANT_WRITE) == GRANT_READ,
 	    "another session's open for reading: level II at most");
-	TAP_EQ_INT(grant_smb_level(t, locks, &f1, 2, GRANT_READ), 0,
-	    "and that session gets nothing while session 1's open writes");
+	TAP_EQ_INT(grant_smb_level(t, locks, &f1, 2, GRANT_READ), GRANT_READ,
+	    "and that session level II next to session 1's open that writes "
+	    "(smbd breaks it at the WRITE)");
+	tap_ok(smb_share(locks, &f1, NFSV4, 0xb, 1, LOCK_SHARE_READ |
+	    LOCK_SHARE_WRITE, 0) == 0 && grant_smb_level(t, locks, &f1, 2,
+	    GRANT_READ) == 0, "but nothing next to an NFSv4 open that writes");
 	TAP_EQ_INT(grant_smb_level(t, locks, &f1, 1, 7), 0,
 	    "a level of no kind: nothing");
 
@@ -605,8 +609,9 @@ test_smb_lease(struct grant_table *t, struct events *ev)
 	strcpy(h1.fe_name, "smbd");
 	tap_ok(smb_share(locks, &f1, SMB, 1, 1, LOCK_SHARE_READ |
 	    LOCK_SHARE_WRITE, 0) == 0 && grant_smb_level(t, locks, &f1, l1,
-	    GRANT_WRITE) == 0, "a lease's open (session 1, FileId 1) writes: "
-	    "as anyone's open, it stands in the way of the lease's holder");
+	    GRANT_WRITE) == GRANT_READ, "a lease's open (session 1, FileId 1) "
+	    "writes: as anyone's open, it stands in the way of the lease's "
+	    "W");
 	TAP_EQ_INT(grant_smb_lease_level(t, locks, &f1, l1, GRANT_WRITE, own,
 	    1), GRANT_WRITE, "named as the lease's own: RWH");
 	tap_ok(smb_share(locks, &f1, SMB, 1, 2, LOCK_SHARE_READ, 0) == 0 &&
@@ -616,9 +621,9 @@ test_smb_lease(struct grant_table *t, struct events *ev)
 	tap_ok(smb_share(locks, &f1, SMB, 2, 3, LOCK_SHARE_READ |
 	    LOCK_SHARE_WRITE, 0) == 0 && grant_smb_lease_level(t, locks, &f1,
 	    l2, GRANT_READ, own + 1, 1) == GRANT_READ &&
-	    grant_smb_level(t, locks, &f1, l2, GRANT_READ) == 0,
-	    "next to an open that writes: a lease's R (a WRITE breaks it), "
-	    "no level II oplock");
+	    grant_smb_level(t, locks, &f1, l2, GRANT_READ) == GRANT_READ,
+	    "next to an SMB open that writes: a lease's R or a level II "
+	    "oplock (a WRITE breaks them)");
 	tap_ok(grant_add(t, &f1, &h1, GRANT_READ, k1, sizeof(k1), k1,
 	    sizeof(k1)) != NULL && grant_set_smb_lease(t, k1, sizeof(k1)) ==
 	    0 && grant_raise(t, k1, sizeof(k1), SMB, l2, GRANT_WRITE) == -1,
@@ -655,9 +660,12 @@ test_smb_lease(struct grant_table *t, struct events *ev)
 	    "a batch oplock (not a lease): a reader's open breaks it to "
 	    "level II");
 	tap_ok(grant_lower(t, ko, sizeof(ko), SMB, 1, GRANT_READ) == 0 &&
-	    grant_conflict_smb(t, &f3, l2, 1, 0, 0) == 1 &&
+	    grant_conflict_smb(t, &f3, l2, 1, 0, 0) == 0 &&
+	    grant_of(t, &f3, SMB, 1)->state == GRANT_GRANTED,
+	    "... a writer's open leaves its level II (the WRITE breaks it)");
+	tap_ok(grant_conflict_smb(t, &f3, l2, 1, 1, 0) == 1 &&
 	    grant_of(t, &f3, SMB, 1)->recall_write == 1,
-	    "... a writer's open takes its level II too (a WRITE would not)");
+	    "... an overwrite breaks it to none");
 	{
 		struct lock_file_id f4 = file(34), f5 = file(35);
 		uint8_t kw[16] = { 0x64 }, kb[16] = { 0x65 };
