@@ -858,25 +858,95 @@ smbd_lock_io_conflict(const struct smbd_open *o, uint64_t offset,
 	    offset, length, write);
 }
 
-/* CREATE's share mode (MS-FSA 2.1.5.1.2 through stated's table). */
+/*
+ * CREATE's share mode (MS-FSA 2.1.5.1.2 through stated's table).  While
+ * stated is in its grace period (after its restart, NFS and NLM clients
+ * reclaim their opens and locks) it takes no new share: SMB has no
+ * reclaim and no "try later" answer, so the CREATE waits, asking again
+ * each second, at most SMBD_SHARE_GRACE_TRIES times, then is answered
+ * STATUS_SHARING_VIOLATION.
+ */
+#define SMBD_SHARE_GRACE_TRIES	50
+
 struct smbd_share_call {
-	struct smbd_env		*env;
-	char			 peer[64];
+	struct smbd_conn	*c;	/* held */
+	struct event		*retry;
+	unsigned int		 tries;
+	uint8_t			 id[SMBD_FILE_ID_LEN];
+	uint64_t		 owner_id, file_id;
+	uint32_t		 access, deny;
 	smbd_share_done_fn	*done;
 	void			*arg;
 };
+
+static void	smbd_share_send(struct smbd_share_call *);
+
+static void
+smbd_share_call_done(struct smbd_share_call *sc, uint32_t st)
+{
+	struct smbd_conn *c = sc->c;
+
+	if (st == STATUS_SHARING_VIOLATION)
+		c->env->sharing_violations++;
+	if (sc->retry != NULL)
+		event_free(sc->retry);
+	sc->done(sc->arg, st);
+	free(sc);
+	smbd_conn_release(c);
+}
+
+static void
+smbd_share_retry_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct smbd_share_call *sc = arg;
+
+	(void)fd;
+	(void)ev;
+	if (sc->c->closing) {
+		smbd_share_call_done(sc, STATUS_SHARING_VIOLATION);
+		return;
+	}
+	smbd_share_send(sc);
+}
 
 static void
 smbd_share_reply(void *arg, int status, void *reply)
 {
 	struct smbd_share_call *sc = arg;
-	uint32_t st;
+	const st_reply *rep = reply;
+	struct timeval one = { 1, 0 };
 
-	st = smbd_status_from_stated(sc->peer, 1, status, reply);
-	if (st == STATUS_SHARING_VIOLATION)
-		sc->env->sharing_violations++;
-	sc->done(sc->arg, st);
-	free(sc);
+	if (status == 0 && rep != NULL && rep->status == ST_GRACE &&
+	    ++sc->tries < SMBD_SHARE_GRACE_TRIES && !sc->c->closing) {
+		if (sc->tries == 1)
+			log_info_rl("%s: CREATE waits for the end of stated's "
+			    "grace period", sc->c->peer);
+		if (sc->retry == NULL)
+			sc->retry = evtimer_new(sc->c->env->base,
+			    smbd_share_retry_cb, sc);
+		if (sc->retry != NULL && evtimer_add(sc->retry, &one) == 0)
+			return;
+	}
+	smbd_share_call_done(sc, smbd_status_from_stated(sc->c->peer, 1,
+	    status, reply));
+}
+
+static void
+smbd_share_send(struct smbd_share_call *sc)
+{
+	st_share_req req;
+	uint8_t ob[8];
+
+	memset(&req, 0, sizeof(req));
+	req.file.st_file_len = SMBD_FILE_ID_LEN;
+	req.file.st_file_val = (char *)sc->id;
+	smbd_owner(&req.owner, ob, sc->owner_id, sc->file_id);
+	req.addr = sc->c->peer;
+	req.access = sc->access;
+	req.deny = sc->deny;
+	ipc_client_call(sc->c->env->stated, ST_SHARE,
+	    (xdrproc_t)xdr_st_share_req, &req, ST_REPLY,
+	    (xdrproc_t)xdr_st_reply, sizeof(st_reply), smbd_share_reply, sc);
 }
 
 void
@@ -885,28 +955,21 @@ smbd_share_acquire(struct smbd_conn *c, uint64_t owner_id,
     uint32_t share_access, smbd_share_done_fn *done, void *arg)
 {
 	struct smbd_share_call *sc;
-	st_share_req req;
-	uint8_t id[SMBD_FILE_ID_LEN], ob[8];
 
 	if ((sc = calloc(1, sizeof(*sc))) == NULL) {
 		done(arg, STATUS_INSUFFICIENT_RESOURCES);
 		return;
 	}
-	sc->env = c->env;
-	snprintf(sc->peer, sizeof(sc->peer), "%s", c->peer);
+	sc->c = c;
+	smbd_conn_hold(c);
 	sc->done = done;
 	sc->arg = arg;
-	smbd_file_id_of(id, attr);
-	memset(&req, 0, sizeof(req));
-	req.file.st_file_len = SMBD_FILE_ID_LEN;
-	req.file.st_file_val = (char *)id;
-	smbd_owner(&req.owner, ob, owner_id, file_id);
-	req.addr = c->peer;
-	req.access = smb2_share_access(desired);
-	req.deny = smb2_share_deny(share_access);
-	ipc_client_call(c->env->stated, ST_SHARE, (xdrproc_t)xdr_st_share_req,
-	    &req, ST_REPLY, (xdrproc_t)xdr_st_reply, sizeof(st_reply),
-	    smbd_share_reply, sc);
+	smbd_file_id_of(sc->id, attr);
+	sc->owner_id = owner_id;
+	sc->file_id = file_id;
+	sc->access = smb2_share_access(desired);
+	sc->deny = smb2_share_deny(share_access);
+	smbd_share_send(sc);
 }
 
 /* Pushes (common/stated_push.x): a queued lock was granted. */
