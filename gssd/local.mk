@@ -27,7 +27,7 @@ tests_unit_test_principal_LDADD = gssd/libgssdauth.a
 # test_krb5.sh with a KDC of its own.
 check_PROGRAMS += tests/clients/krb5-client
 # Its context is made by the load generators' loop (bench/loadgss_init.h).
-tests_clients_krb5_client_SOURCES = tests/clients/krb5-client.c \
+tests_clients_krb5_client_SOURCES = tests/clients/krb5-client.c tests/clients/rpcrd.h \
 	bench/loadgss_init.h
 tests_clients_krb5_client_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS) \
 	-I$(top_srcdir)/gssd -I$(top_srcdir)/bench
@@ -40,7 +40,7 @@ EXTRA_DIST += tests/integration/test_krb5.sh \
 # An NFSv4.0 client whose callback service takes RPCSEC_GSS (RFC 7530
 # 3.3.3): gssd initiates, nfsd calls; for test_cb_gss.sh.
 check_PROGRAMS += tests/clients/cb-gss
-tests_clients_cb_gss_SOURCES = tests/clients/cb-gss.c tests/clients/rpcbuf.h
+tests_clients_cb_gss_SOURCES = tests/clients/cb-gss.c tests/clients/rpcbuf.h tests/clients/rpcrd.h
 tests_clients_cb_gss_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS)
 tests_clients_cb_gss_LDADD = $(GSSAPI_LIBS)
 TESTS += tests/integration/test_cb_gss.sh

@@ -55,7 +55,7 @@ tests_unit_test_nfs_fuzz_LDADD = $(NFSD_TEST_LIBS)
 
 # The RPC error-path client the integration test drives.
 check_PROGRAMS += tests/clients/rpc-probe
-tests_clients_rpc_probe_SOURCES = tests/clients/rpc-probe.c tests/clients/rpcbuf.h
+tests_clients_rpc_probe_SOURCES = tests/clients/rpc-probe.c tests/clients/rpcbuf.h tests/clients/rpcrd.h
 
 TESTS += tests/integration/test_nfs3.sh
 EXTRA_DIST += tests/integration/test_nfs3.sh tests/fuzz/README \

@@ -80,7 +80,7 @@ tests_unit_test_nfs_mount_LDADD = nfsd/libnfsdwire.a $(DITTOFS_COMMON_LIBS) \
 # Hostile connections (idle, half records, garbage, unread replies, UDP
 # DUMP floods) beside a normal client: limits and memory caps.
 check_PROGRAMS += tests/clients/hostile
-tests_clients_hostile_SOURCES = tests/clients/hostile.c tests/clients/rpcbuf.h
+tests_clients_hostile_SOURCES = tests/clients/hostile.c tests/clients/rpcbuf.h tests/clients/rpcrd.h
 TESTS += tests/integration/test_soak.sh
 EXTRA_DIST += tests/integration/test_soak.sh
 

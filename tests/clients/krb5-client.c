@@ -56,6 +56,7 @@
 #include <gssapi/gssapi_krb5.h>
 
 #include "loadgss_init.h"
+#include "rpcrd.h"
 #include "spnego.h"
 
 #define NFS_PROG	100003
@@ -129,59 +130,6 @@ putopaque(struct buf *b, const void *p, size_t n)
 	put32(b, (uint32_t)n);
 	put(b, p, n);
 	put(b, zero, (4 - (n & 3)) & 3);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-/* A reader over a reply. */
-struct rd {
-	const uint8_t	*p;
-	size_t		 len;
-	size_t		 pos;
-	int		 bad;
-};
-
-static uint32_t
-rd32(struct rd *r)
-{
-	if (r->pos + 4 > r->len) {
-		r->bad = 1;
-		return 0;
-	}
-	r->pos += 4;
-	return get32(r->p + r->pos - 4);
-}
-
-static const uint8_t *
-rdopaque(struct rd *r, size_t *n)
-{
-	size_t len = rd32(r);
-	const uint8_t *p = r->p + r->pos;
-
-	if (r->bad || len > r->len - r->pos) {
-		r->bad = 1;
-		*n = 0;
-		return NULL;
-	}
-	r->pos += (len + 3) & ~(size_t)3;
-	if (r->pos > r->len)
-		r->pos = r->len;
-	*n = len;
-	return p;
-}
-
-static void
-rdskip(struct rd *r, size_t n)
-{
-	if (r->pos + n > r->len)
-		r->bad = 1;
-	else
-		r->pos += n;
 }
 
 static int

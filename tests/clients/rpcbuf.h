@@ -2,8 +2,8 @@
  * A fixed buffer for the test clients that build RPC calls by hand
  * (rpc-probe, hostile, cb-gss): big-endian words and XDR opaques, no
  * bounds beyond the buffer's size, which every call these clients make
- * fits; the hex handles their command lines take; and a bounded reader
- * over a reply.
+ * fits; the hex handles their command lines take; the reader over a
+ * reply is rpcrd.h's.
  */
 #ifndef DITTOFS_TESTS_RPCBUF_H
 #define DITTOFS_TESTS_RPCBUF_H
@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "rpcrd.h"
 
 struct buf {
 	uint8_t	 b[8192];
@@ -36,13 +38,6 @@ putopaque(struct buf *b, const void *p, uint32_t len)
 		b->b[b->n++] = 0;
 }
 
-static inline uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Hex digits (a handle on the command line) -> at most max bytes. */
 static inline size_t
 unhex(const char *s, uint8_t *out, size_t max)
@@ -55,43 +50,6 @@ unhex(const char *s, uint8_t *out, size_t max)
 		s += 2;
 	}
 	return n;
-}
-
-/* A reader over a record: past its end, bad is set and 0 read. */
-struct rd {
-	const uint8_t	*p;
-	size_t		 len;
-	size_t		 pos;
-	int		 bad;
-};
-
-static inline uint32_t
-rd32(struct rd *r)
-{
-	if (r->pos + 4 > r->len) {
-		r->bad = 1;
-		return 0;
-	}
-	r->pos += 4;
-	return get32(r->p + r->pos - 4);
-}
-
-static inline const uint8_t *
-rdopaque(struct rd *r, size_t *n)
-{
-	size_t len = rd32(r);
-	const uint8_t *p = r->p + r->pos;
-
-	if (r->bad || len > r->len - r->pos) {
-		r->bad = 1;
-		*n = 0;
-		return NULL;
-	}
-	r->pos += (len + 3) & ~(size_t)3;
-	if (r->pos > r->len)
-		r->pos = r->len;
-	*n = len;
-	return p;
 }
 
 #endif

@@ -116,6 +116,10 @@ krb5_realm_stop() {
 	fi
 }
 
+# nfsd connects to gssd with back-off: a client before it gets no
+# context (RPCSEC_GSS_CREDPROBLEM), so a test waits for this first.
+gssd_has_nfsd() { suite_ctl status gssd 2>/dev/null | grep -q "peer nfsd"; }
+
 client_results() {
 	while IFS= read -r line; do
 		case "$line" in

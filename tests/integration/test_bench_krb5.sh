@@ -60,6 +60,7 @@ CONF
 suite_start
 check "stated, blockd, gssd and nfsd come up" \
     suite_wait_ready stated blockd gssd nfsd
+check "nfsd is connected to gssd" suite_wait 30 gssd_has_nfsd
 check "nfsd answers an NFSv4 COMPOUND" suite_wait 10 sh -c "PYTHONPATH=$ONCRPC_PYTHONPATH python3 $top_srcdir/tests/clients/nfs4probe.py $P minor 0 | grep -q 'STATUS 0'"
 
 # run NAME CCACHE SEC [VERSION] ARGS...: nfs4load under SEC with the
