@@ -389,7 +389,8 @@ smbd_session_setup(struct smbd_req *r)
 		if (created)
 			smbd_session_free(c, s);
 		c->env->logon_failures++;
-		smbd_reply_error(r, STATUS_LOGON_FAILURE);
+		/* MS-ERREF: no one to verify the logon, not a wrong one. */
+		smbd_reply_error(r, STATUS_NO_LOGON_SERVERS);
 		return;
 	}
 	if ((w = calloc(1, sizeof(*w))) == NULL) {

@@ -261,7 +261,7 @@ fi
 kill "$STUB" 2>/dev/null
 wait "$STUB" 2>/dev/null
 STUB=
-check "SESSION_SETUP without gssd: LOGON_FAILURE, smbd stays up" suite_wait 10 sh -c "python3 $top_srcdir/tests/clients/smb2probe.py $P session | grep -q 'STATUS 0xc000006d'"
+check "SESSION_SETUP without gssd: NO_LOGON_SERVERS, smbd stays up" suite_wait 10 sh -c "python3 $top_srcdir/tests/clients/smb2probe.py $P session | grep -q 'STATUS 0xc000005e'"
 check "smbd is still the same process" test "$(suite_pid smbd)" = "$SMBD"
 
 # Then the real dittofs-gssd, with a user of its database, and smbclient.
