@@ -108,6 +108,24 @@ krb5_kinit_keytab() {
 	    > /dev/null 2>&1
 }
 
+# krb5_suite WITH "$0" "$@": a Kerberos test's start: root, an MIT KDC
+# (else the test is skipped), its own network namespace, the suite with
+# the daemons WITH, and the realm stopped with it at exit.
+krb5_suite() {
+	local with=$1
+	shift
+	suite_need_root
+	if ! krb5_have_kdc; then
+		echo "1..0 # SKIP no MIT KDC (Debian: krb5-kdc, krb5-user)"
+		exit 0
+	fi
+	suite_in_netns "$@"
+	suite_users
+	SUITE_WITH=$with
+	suite_setup
+	trap 'krb5_realm_stop; suite_cleanup' EXIT
+}
+
 krb5_realm_stop() {
 	if [ -n "$KRB5_KDC_PID" ]; then
 		kill -TERM "$KRB5_KDC_PID" 2>/dev/null

@@ -17,16 +17,7 @@ set -u
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/krb5lib.sh"
 
-suite_need_root
-if ! krb5_have_kdc; then
-	echo "1..0 # SKIP no MIT KDC (Debian: krb5-kdc, krb5-user)"
-	exit 0
-fi
-suite_in_netns "$0" "$@"
-suite_users
-SUITE_WITH="nfsd smbd"
-suite_setup
-trap 'krb5_realm_stop; suite_cleanup' EXIT
+krb5_suite "nfsd smbd" "$0" "$@"
 CLIENT=$top_builddir/tests/clients/krb5-client
 KDIR=$SUITE_DIR/krb5
 P=2049
