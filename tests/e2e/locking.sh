@@ -121,6 +121,26 @@ locking_cleanup() {
 
 # nlmc ARGS: the host's NLM client, host "dittofs-host", svid 11.
 nlmc() { "$NLMC" -s 127.0.0.1 -H dittofs-host -p 11 "$@" 2>&1; }
+# nlmc_says ANSWER OP ARGS: the host's exclusive OP (lock, test) is
+# answered ANSWER ("LOCK granted", "TEST denied", ...).  An answer
+# denied_grace_period is a delegation being recalled (the guest's v4.0
+# mount may hold one of the file, and its locks then live in the guest
+# until it gives the delegation back): asked again each second, as
+# Linux's lockd does, up to 30 times.
+nlmc_says() {
+	local want=$1 i=0 out=
+	shift
+	while :; do
+		out=$(nlmc -x "$@")
+		case $out in *denied_grace_period*) ;; *) break ;; esac
+		[ $i -lt 30 ] || break
+		sleep 1
+		i=$((i + 1))
+	done
+	case "$out " in "$want "*) return 0 ;; esac
+	echo "# last answer: $out"
+	return 1
+}
 # locking_fh NAME: the file handle of a file in the export, from blockd.
 locking_fh() { "$NLMC" fh -b "$SUITE_DIR/run/blockd.sock" -S export -n "$1"; }
 # wait_guest PATTERN SECS: the guest printed a line matching PATTERN

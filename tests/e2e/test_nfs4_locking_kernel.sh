@@ -77,7 +77,9 @@ echo "STEP 3 done"
 echo "STEP 4"
 t lock-helper hold fcntl f4 0 100 baton 3 240
 echo "STEP 4 done"
+t lock-helper waitconflict baton 4 1 240
 cd /
+umount $M4 && umount $M3 && echo "GUEST unmounted"
 exit $fail
 GUEST
 
@@ -87,31 +89,17 @@ locking_guest_mounted "GUEST mounted v4.0 and v3" \
 
 # 1.
 check "guest: v4.0 fcntl write lock on f1 0-99" wait_guest "LOCKED fcntl f1" 90
-expect "host TEST on f1 50-59 reports the guest's v4.0 lock" "TEST denied" nlmc -x test "${FH[f1]}" 50 10
-expect "host LOCK on f1 50-59 is denied" "LOCK denied" nlmc -x lock "${FH[f1]}" 50 10
+check "host TEST on f1 50-59 reports the guest's v4.0 lock" nlmc_says "TEST denied" test "${FH[f1]}" 50 10
+check "host LOCK on f1 50-59 is denied" nlmc_says "LOCK denied" lock "${FH[f1]}" 50 10
 check "dittofsctl locks: f1 0-99 write, nfsv4" locks_has "0-99 *write .*nfsv4"
 locks_show "nfsv4" | sed 's/^/# /'
 check "guest: step 1 done" wait_guest "STEP 1 done" 90
 check "guest: the v3 mount's F_GETLK (NLM TEST) sees the v4.0 lock" guest_said "ok: lock-helper waitconflict /mnt/v3/f1"
 check "guest: a second process on the v4.0 mount is denied f1" guest_said "v4 second process f1 rc=1"
 check "guest: a process on the v3 mount (NLM) is denied f1" guest_said "v3 process f1 rc=1"
-# The guest may hold a delegation of the file: the host's lock is then
-# answered denied_grace_period while stated recalls it, and retried, as
-# Linux's lockd retries.
-nlmc_granted() {
-	local i=0 out=
-	while [ $i -lt 30 ]; do
-		out=$(nlmc -x lock "$@")
-		case $out in *"LOCK granted"*) return 0 ;; esac
-		sleep 1
-		i=$((i + 1))
-	done
-	echo "# last answer: $out"
-	return 1
-}
-check "host takes baton byte 1" nlmc_granted "${FH[baton]}" 1 1
+check "host takes baton byte 1" nlmc_says "LOCK granted" lock "${FH[baton]}" 1 1
 check "guest: releases f1 (its F_GETLK over v4.0 saw the host's NLM lock)" wait_guest "RELEASED fcntl f1" 60
-check "host LOCK on f1 0-99 is granted now" nlmc_granted "${FH[f1]}" 0 100
+check "host LOCK on f1 0-99 is granted now" nlmc_says "LOCK granted" lock "${FH[f1]}" 0 100
 nlmc unlock "${FH[f1]}" 0 100 >/dev/null
 
 # 2.
@@ -120,7 +108,7 @@ check "guest: step 2 done" wait_guest "STEP 2 done" 90
 check "guest: the v4.0 mount's F_GETLK (LOCKT) sees the NLM lock" guest_said "ok: lock-helper waitconflict f2"
 check "guest: a v4.0 fcntl lock on f2 is denied" guest_said "v4 process f2 rc=1"
 check "guest: a v4.0 flock on f2 is denied" guest_said "v4 flock -n -x f2 rc=1"
-expect "host takes baton byte 2" "LOCK granted" nlmc -x lock "${FH[baton]}" 2 1
+check "host takes baton byte 2" nlmc_says "LOCK granted" lock "${FH[baton]}" 2 1
 check "guest: releases f2" wait_guest "RELEASED fcntl f2" 60
 
 # 3.
@@ -131,18 +119,22 @@ expect "host unlocks f3" "UNLOCK granted" nlmc unlock "${FH[f3]}" 0 100
 
 # 4.
 check "guest: v4.0 fcntl write lock on f4 0-99" wait_guest "LOCKED fcntl f4" 90
-expect "host LOCK on f4 is denied" "LOCK denied" nlmc -x lock "${FH[f4]}" 10 10
+# Denied by the lock itself, not while a delegation is recalled: the
+# kill below then finds the guest's lock in stated, not in the guest.
+check "host LOCK on f4 is denied" nlmc_says "LOCK denied" lock "${FH[f4]}" 10 10
 NFSD=$(suite_pid nfsd)
 kill -KILL "$NFSD"
 check "dittofs-run restarts nfsd after kill -9" suite_wait 20 restarted nfsd "$NFSD"
-expect "after the restart the guest's v4.0 lock still excludes the host" "LOCK denied" nlmc -x lock "${FH[f4]}" 10 10
+check "after the restart the guest's v4.0 lock still excludes the host" nlmc_says "LOCK denied" lock "${FH[f4]}" 10 10
 check "dittofsctl locks: f4 0-99 still held, nfsv4" locks_has "0-99 *write .*nfsv4"
-check "host takes baton byte 3" nlmc_granted "${FH[baton]}" 3 1
+check "host takes baton byte 3" nlmc_says "LOCK granted" lock "${FH[baton]}" 3 1
 check "guest: sees the baton through the new nfsd and releases f4" wait_guest "RELEASED fcntl f4" 120
-# A recall the killed nfsd had sent goes on with the new one (stated
-# pushes it again): the host's lock waits for it as above.
 check "host LOCK on f4 is granted now (the guest's LOCKU reached the new nfsd)" \
-    nlmc_granted "${FH[f4]}" 0 100
+    nlmc_says "LOCK granted" lock "${FH[f4]}" 0 100
+# The guest stays until here (baton byte 4): a delegation it still holds
+# is recalled and given back, not left to expire with a guest gone.
+check "host takes baton byte 4 (the guest may unmount)" nlmc_says "LOCK granted" lock "${FH[baton]}" 4 1
+check "guest: unmounted both mounts" wait_guest "GUEST unmounted" 120
 
 locking_guest_end
 check "nfsd still runs" suite_has_pid nfsd
