@@ -61,6 +61,12 @@ wait $H; echo "hold f1 rc=$?"
 echo "STEP 2"
 (cd $M3 && exec lock-helper hold fcntl f2 0 100 baton 2 120) &
 H=$!
+# The v4.0 side opens f2 once the NLM lock is granted (F_GETLK on the
+# v3 mount sees it here first): an OPEN before it may take a delegation
+# of f2, which the NLM lock must then wait out (denied_grace_period,
+# retried by the kernel's lockd), a slower path than the one this step
+# is about.
+t lock-helper waitconflict $M3/f2 0 100 90
 t lock-helper waitconflict f2 0 100 60
 lock-helper try fcntl f2 50 10; echo "v4 process f2 rc=$?"
 flock -n -x f2 true; echo "v4 flock -n -x f2 rc=$?"
