@@ -61,7 +61,7 @@ done
 # on the first (hard) mount; the copy must finish and read back the same.
 cd /
 rm -rf /e2e/work/src
-head -c $((${E2E_BIG_MIB:-128} * 1048576)) /dev/urandom > /e2e/work/big
+head -c $((${E2E_BIG_MIB:-512} * 1048576)) /dev/urandom > /e2e/work/big
 want=$(sha256sum < /e2e/work/big)
 t "m0 big copy" cp /e2e/work/big "$E2E_MNT0/big"
 sync
