@@ -105,6 +105,7 @@
 #define V4_PRINCIPAL_MAX	1024
 #define V4_NETID_MAX		64
 #define V4_UADDR_MAX		128
+#define V4_CB_PRINCIPAL_MAX	256	/* an RPCSEC_GSS callback's */
 #define V4_ADDR_MAX		64
 #define V4_COURTESY_MAX		(24 * 3600)	/* lapsed state kept at most */
 
@@ -173,11 +174,14 @@ struct v4_stateid {
 	uint8_t		 other[V4_OTHER_SIZE];
 };
 
+/* gss_service 0: AUTH_SYS; else RPCSEC_GSS toward gss_principal. */
 struct v4_callback {
 	uint32_t	 program;
 	char		 netid[V4_NETID_MAX + 1];
 	char		 uaddr[V4_UADDR_MAX + 1];
 	uint32_t	 ident;
+	uint32_t	 gss_service;
+	char		 gss_principal[V4_CB_PRINCIPAL_MAX + 1];
 };
 
 /* LOCK4denied: the conflicting lock. */
