@@ -8,7 +8,12 @@
  * Model
  *
  * - A client is {verifier, id string, principal, address, callback},
- *   confirmed or not (RFC 7530 16.33, 16.34).  Its clientid4 is the
+ *   confirmed or not (RFC 7530 16.33, 16.34); the callback keeps the
+ *   flavour of SETCLIENTID (RPCSEC_GSS service and principal, or
+ *   AUTH_SYS), which front ends call back with (RFC 7530 3.3.3).  Another
+ *   principal gets the id string while the client has no unexpired
+ *   leased state (its lease lapsed, or no opens, locks or delegations),
+ *   else NFS4ERR_CLID_INUSE.  Its clientid4 is the
  *   stated epoch (low 32 bits) and a counter, so a clientid of an
  *   earlier stated start is recognized: NFS4ERR_STALE_CLIENTID.
  * - Open owners and lock owners belong to a client and carry the seqid
