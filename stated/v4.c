@@ -95,15 +95,29 @@ stated_v4_callback_in(const st_v4_callback *in, struct v4_callback *out)
 	snprintf(out->netid, sizeof(out->netid), "%s", in->netid);
 	snprintf(out->uaddr, sizeof(out->uaddr), "%s", in->uaddr);
 	out->ident = in->ident;
+	if (in->gss.gss_len == 1) {
+		out->gss_service = in->gss.gss_val[0].service;
+		snprintf(out->gss_principal, sizeof(out->gss_principal), "%s",
+		    in->gss.gss_val[0].principal);
+	}
 }
 
+/* gss: room for the one st_v4_cb_gss, as long as out lives. */
 static void
-stated_v4_callback_out(const struct v4_callback *in, st_v4_callback *out)
+stated_v4_callback_out(const struct v4_callback *in, st_v4_callback *out,
+    st_v4_cb_gss *gss)
 {
+	memset(out, 0, sizeof(*out));
 	out->cb_program = in->program;
 	out->netid = (char *)in->netid;
 	out->uaddr = (char *)in->uaddr;
 	out->ident = in->ident;
+	if (in->gss_service != 0) {
+		gss->service = in->gss_service;
+		gss->principal = (char *)in->gss_principal;
+		out->gss.gss_len = 1;
+		out->gss.gss_val = gss;
+	}
 }
 
 static void
@@ -153,6 +167,7 @@ stated_v4_setclientid(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct st_v4_setclientid_reply rep;
 	struct v4_setclientid_args a;
 	struct v4_setclientid_res res;
+	st_v4_cb_gss gss;
 
 	memset(&req, 0, sizeof(req));
 	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_v4_setclientid_req,
@@ -169,7 +184,7 @@ stated_v4_setclientid(struct ipc_peer *peer, struct ipc_msg *msg)
 	rep.status = (st_v4_status)v4_state_setclientid(env->v4, &a, &res);
 	rep.clientid = res.clientid;
 	memcpy(rep.confirm, res.confirm, sizeof(rep.confirm));
-	stated_v4_callback_out(&res.inuse, &rep.inuse);
+	stated_v4_callback_out(&res.inuse, &rep.inuse, &gss);
 	rep.lease = (u_int)v4_state_lease(env->v4);
 	stated_v4_end(peer, 0, "SETCLIENTID");
 	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_V4_SETCLIENTID_REPLY, -1,
@@ -185,6 +200,7 @@ stated_v4_confirm(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct st_v4_confirm_req req;
 	struct st_v4_confirm_reply rep;
 	struct v4_confirm_res res;
+	st_v4_cb_gss gss;
 
 	memset(&req, 0, sizeof(req));
 	if (stated_v4_begin(peer, msg, (xdrproc_t)xdr_st_v4_confirm_req,
@@ -194,7 +210,7 @@ stated_v4_confirm(struct ipc_peer *peer, struct ipc_msg *msg)
 	rep.status = (st_v4_status)v4_state_setclientid_confirm(env->v4,
 	    req.clientid, (const uint8_t *)req.confirm, req.principal, &res);
 	rep.cb_probe = res.cb_probe;
-	stated_v4_callback_out(&res.cb, &rep.callback);
+	stated_v4_callback_out(&res.cb, &rep.callback, &gss);
 	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_V4_CONFIRM_REPLY, -1,
 	    (xdrproc_t)xdr_st_v4_confirm_reply, &rep);
 	xdr_free((xdrproc_t)xdr_st_v4_confirm_req, &req);
@@ -665,6 +681,21 @@ stated_v4_sweep(struct stated_env *env)
 
 /* ---- Caching grants: NFSv4 delegations (common/stated_grant.x) ---- */
 
+/* For the log: how a v4.0 client's callback goes ("": v4.1's). */
+static const char *
+stated_v4_callback_how(const struct v4_callback *cb)
+{
+	if (cb->netid[0] == '\0')
+		return "";
+	switch (cb->gss_service) {
+	case 0:		return " (callback under AUTH_SYS)";
+	case 1:		return " (callback under RPCSEC_GSS krb5)";
+	case 2:		return " (callback under RPCSEC_GSS krb5i)";
+	case 3:		return " (callback under RPCSEC_GSS krb5p)";
+	default:	return " (callback under an unknown RPCSEC_GSS service)";
+	}
+}
+
 /* A recall or a revocation goes to the front end of the holder. */
 static void
 stated_grant_event(void *arg, const struct grant *g, enum grant_event e)
@@ -673,6 +704,8 @@ stated_grant_event(void *arg, const struct grant *g, enum grant_event e)
 	st_push_body body;
 	struct v4_callback cb;
 	st_v4_callback scb;
+	st_v4_cb_gss gss;
+	const char *how = "";
 
 	memset(&body, 0, sizeof(body));
 	if (e == GRANT_EVENT_RECALL) {
@@ -699,7 +732,8 @@ stated_grant_event(void *arg, const struct grant *g, enum grant_event e)
 		if (g->holder.protocol == ST_PROTOCOL_NFSV4 &&
 		    v4_state_client_callback(env->v4, g->holder.client_id,
 		    &cb) == 0) {
-			stated_v4_callback_out(&cb, &scb);
+			stated_v4_callback_out(&cb, &scb, &gss);
+			how = stated_v4_callback_how(&cb);
 			body.st_push_body_u.grant.v4_callback.v4_callback_len =
 			    1;
 			body.st_push_body_u.grant.v4_callback.v4_callback_val =
@@ -708,11 +742,11 @@ stated_grant_event(void *arg, const struct grant *g, enum grant_event e)
 		if (g->holder.protocol == LOCK_PROTOCOL_SMB)
 			stated_durable_recalled(env, g->holder.client_id);
 		log_info_rl("%s %llu of client %016llx: recalled "
-		    "through %s", g->holder.protocol == LOCK_PROTOCOL_SMB ?
+		    "through %s%s", g->holder.protocol == LOCK_PROTOCOL_SMB ?
 		    "SMB oplock or lease" : "delegation",
 		    (unsigned long long)g->id,
 		    (unsigned long long)g->holder.client_id,
-		    g->holder.fe_name);
+		    g->holder.fe_name, how);
 	} else {
 		body.kind = ST_PUSH_REVOKED;
 		body.st_push_body_u.revoked.protocol = g->holder.protocol;

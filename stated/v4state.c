@@ -680,6 +680,28 @@ v4_state_forget41(void *arg, uint64_t clientid)
 	v4_client_destroy(v, c);
 }
 
+/*
+ * RFC 7530 16.33.5, 9.1.1: an id string is its principal's while its
+ * client has unexpired leased state: a lease that has not lapsed, and
+ * opens, locks or delegations under it.  Only then does another
+ * principal get NFS4ERR_CLID_INUSE; otherwise it takes the id over and
+ * the earlier client's state goes at its confirm.  A change of flavour
+ * is a change of principal like any other: a client first seen under
+ * AUTH_SYS ("sys:UID") that comes back under Kerberos ("krb5:...") while
+ * its AUTH_SYS lease holds state is refused, and is let in once that
+ * lease has lapsed or holds nothing (the RFC makes no exception for an
+ * upgrade, and an AUTH_SYS principal proves nothing either way).
+ */
+static int
+v4_client_holds_lease(struct v4_state *v, const struct v4_client *c)
+{
+	if (c->expired || v4_lapsed(v, c))
+		return 0;
+	return c->nopens > 0 || c->nlocks > 0 || (v->grants != NULL &&
+	    grant_holder_count(v->grants, LOCK_PROTOCOL_NFSV4,
+	    c->clientid) > 0);
+}
+
 /* RFC 7530 16.33.5: SETCLIENTID */
 uint32_t
 v4_state_setclientid(struct v4_state *v, const struct v4_setclientid_args *a,
@@ -700,7 +722,7 @@ v4_state_setclientid(struct v4_state *v, const struct v4_setclientid_args *a,
 	unconf = v4_client_by_id(v, a->id, a->id_len, 0, NULL);
 	if (conf != NULL && strcmp(conf->principal, a->principal) != 0) {
 		/* Another principal may not take over a client with state. */
-		if (conf->nopens > 0 || conf->nlocks > 0) {
+		if (v4_client_holds_lease(v, conf)) {
 			res->inuse = conf->cb;
 			return V4ERR_CLID_INUSE;
 		}
@@ -777,8 +799,7 @@ v4_state_setclientid_confirm(struct v4_state *v, uint64_t clientid,
 		 */
 		while ((old = v4_client_by_id(v, unconf->id, unconf->id_len, 1,
 		    NULL)) != NULL) {
-			if (!old->expired && (old->nopens > 0 ||
-			    old->nlocks > 0) &&
+			if (v4_client_holds_lease(v, old) &&
 			    strcmp(old->principal, principal) != 0)
 				return V4ERR_CLID_INUSE;
 			if (!old->expired)

@@ -8,7 +8,12 @@
  * Model
  *
  * - A client is {verifier, id string, principal, address, callback},
- *   confirmed or not (RFC 7530 16.33, 16.34).  Its clientid4 is the
+ *   confirmed or not (RFC 7530 16.33, 16.34); the callback keeps the
+ *   flavour of SETCLIENTID (RPCSEC_GSS service and principal, or
+ *   AUTH_SYS), which front ends call back with (RFC 7530 3.3.3).  Another
+ *   principal gets the id string while the client has no unexpired
+ *   leased state (its lease lapsed, or no opens, locks or delegations),
+ *   else NFS4ERR_CLID_INUSE.  Its clientid4 is the
  *   stated epoch (low 32 bits) and a counter, so a clientid of an
  *   earlier stated start is recognized: NFS4ERR_STALE_CLIENTID.
  * - Open owners and lock owners belong to a client and carry the seqid
@@ -105,6 +110,7 @@
 #define V4_PRINCIPAL_MAX	1024
 #define V4_NETID_MAX		64
 #define V4_UADDR_MAX		128
+#define V4_CB_PRINCIPAL_MAX	256	/* an RPCSEC_GSS callback's */
 #define V4_ADDR_MAX		64
 #define V4_COURTESY_MAX		(24 * 3600)	/* lapsed state kept at most */
 
@@ -173,11 +179,14 @@ struct v4_stateid {
 	uint8_t		 other[V4_OTHER_SIZE];
 };
 
+/* gss_service 0: AUTH_SYS; else RPCSEC_GSS toward gss_principal. */
 struct v4_callback {
 	uint32_t	 program;
 	char		 netid[V4_NETID_MAX + 1];
 	char		 uaddr[V4_UADDR_MAX + 1];
 	uint32_t	 ident;
+	uint32_t	 gss_service;
+	char		 gss_principal[V4_CB_PRINCIPAL_MAX + 1];
 };
 
 /* LOCK4denied: the conflicting lock. */

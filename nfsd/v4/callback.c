@@ -7,8 +7,11 @@
  *   told to stated (ST_V4_CALLBACK), and CB_RECALL when stated pushes
  *   ST_PUSH_RECALL.  Each goes over its own TCP connection to the
  *   client's r_addr (netid "tcp" or "tcp6"), made for it and closed
- *   after; the push carries everything (stateid, file handle, callback
- *   address), so a restarted nfsd recalls what the one before granted.
+ *   after, under the flavour of the client's SETCLIENTID (AUTH_SYS, or
+ *   RPCSEC_GSS with cb_gss.c); the push carries everything (stateid,
+ *   file handle, callback address and its security, which stated keeps
+ *   with the client), so a restarted nfsd recalls what the one before
+ *   granted, the way the one before would have.
  *   The push is acknowledged once the client answered, or the call
  *   failed: stated revokes what is not returned within the lease.
  * - The set of files that may have a grant (share and inode, with
@@ -50,26 +53,12 @@
 #define NFS4_DELEG_FILES_MAX	(1024 * 1024)
 #define NFS4_CB_DOWN_SLOTS	256
 #define NFS4_PEER_SLOTS		1024
-#define NFS4_CB_SEC_BUCKETS	256
-#define NFS4_CB_SEC_MAX		65536
 
 /* The NFSv4.0 client last seen on a connection (address and port). */
 struct nfs4_peer_client {
 	uint8_t			 key[16];
 	unsigned int		 port;
 	uint64_t		 clientid;
-};
-
-/*
- * A client that did SETCLIENTID under RPCSEC_GSS: its callbacks go
- * under the same service, toward the host its principal names
- * (RFC 7530 3.3.3; cb_gss.c).  Clients not here get AUTH_SYS.
- */
-struct nfs4_cb_sec {
-	struct nfs4_cb_sec	*next;
-	uint64_t		 clientid;
-	uint32_t		 service;	/* RPCSEC_GSS_SVC_* */
-	char			 principal[RPC_AUTH_UNIX_NAME_MAX + 1];
 };
 
 /*
@@ -100,8 +89,6 @@ struct nfs4_deleg {
 	uint64_t		 conflicts;
 	uint64_t		 spared;	/* conflict checks not asked */
 	struct nfs4_peer_client	 peers[NFS4_PEER_SLOTS];
-	struct nfs4_cb_sec	*sec[NFS4_CB_SEC_BUCKETS];
-	size_t			 nsec;
 	uint64_t		 gss_callbacks;
 };
 
@@ -350,73 +337,39 @@ nfs4_deleg_peer_get(const struct nfsd_env *env, const uint8_t key[16],
 
 /* ---- the security of a client's callbacks ---- */
 
-static struct nfs4_cb_sec **
-nfs4_cb_sec_slot(struct nfs4_deleg *d, uint64_t clientid)
-{
-	struct nfs4_cb_sec **p;
-
-	for (p = &d->sec[nfs4_cb_slot(clientid) & (NFS4_CB_SEC_BUCKETS - 1)];
-	    *p != NULL; p = &(*p)->next)
-		if ((*p)->clientid == clientid)
-			return p;
-	return p;
-}
-
-static void
-nfs4_cb_sec_forget(struct nfs4_deleg *d, uint64_t clientid)
-{
-	struct nfs4_cb_sec **p, *s;
-
-	if ((s = *(p = nfs4_cb_sec_slot(d, clientid))) == NULL)
-		return;
-	*p = s->next;
-	free(s);
-	d->nsec--;
-}
-
-/* RFC 7530 3.3.3: the flavour of SETCLIENTID is the callbacks'. */
+/*
+ * RFC 7530 3.3.3: the flavour of SETCLIENTID is the callbacks'.  stated
+ * keeps it with the callback (common/stated_v4.x) and hands it back in
+ * every push that recalls, so no nfsd keeps it: one killed and started
+ * again calls back as it would have.
+ */
 void
-nfs4_cb_sec_set(struct nfsd_env *env, uint64_t clientid,
-    const struct rpcauth_call *auth)
+nfs4_cb_sec_fill(const struct rpcauth_call *auth, st_v4_callback *cb,
+    st_v4_cb_gss *gss)
 {
-	struct nfs4_deleg *d = env->deleg;
-	struct nfs4_cb_sec **p, *s;
-
-	if (d == NULL)
+	cb->gss.gss_len = 0;
+	cb->gss.gss_val = NULL;
+	if (auth->flavor == NULL || auth->flavor->flavor != RPCSEC_GSS)
 		return;
-	if (auth->flavor == NULL || auth->flavor->flavor != RPCSEC_GSS) {
-		nfs4_cb_sec_forget(d, clientid);
-		return;
-	}
-	if ((s = *(p = nfs4_cb_sec_slot(d, clientid))) == NULL) {
-		if (d->nsec >= NFS4_CB_SEC_MAX ||
-		    (s = calloc(1, sizeof(*s))) == NULL) {
-			log_warnx_rl("NFSv4 client %016llx: no room for its "
-			    "RPCSEC_GSS callback security; its callbacks go "
-			    "with AUTH_SYS", (unsigned long long)clientid);
-			return;
-		}
-		s->clientid = clientid;
-		*p = s;
-		d->nsec++;
-	}
-	s->service = auth->service;
-	snprintf(s->principal, sizeof(s->principal), "%s",
-	    auth->msg.cred.machine);
+	memset(gss, 0, sizeof(*gss));
+	gss->service = auth->service;
+	gss->principal = (char *)(uintptr_t)auth->msg.cred.machine;
+	cb->gss.gss_len = 1;
+	cb->gss.gss_val = gss;
 }
 
-static void
-nfs4_cb_sec_clear(struct nfs4_deleg *d)
+/* For the log. */
+static const char *
+nfs4_cb_sec_name(const st_v4_callback *cb)
 {
-	struct nfs4_cb_sec *s;
-	size_t i;
-
-	for (i = 0; i < NFS4_CB_SEC_BUCKETS; i++)
-		while ((s = d->sec[i]) != NULL) {
-			d->sec[i] = s->next;
-			free(s);
-		}
-	d->nsec = 0;
+	if (cb->gss.gss_len != 1)
+		return "AUTH_SYS";
+	switch (cb->gss.gss_val[0].service) {
+	case RPCSEC_GSS_SVC_NONE:	return "RPCSEC_GSS krb5";
+	case RPCSEC_GSS_SVC_INTEGRITY:	return "RPCSEC_GSS krb5i";
+	case RPCSEC_GSS_SVC_PRIVACY:	return "RPCSEC_GSS krb5p";
+	default:			return "RPCSEC_GSS";
+	}
 }
 
 /* ---- conflicts ---- */
@@ -681,16 +634,17 @@ nfs4_cb_reply(void *arg, int status, XDR *xdrs)
 
 /* RFC 7530 3.3.3: the call under the client's RPCSEC_GSS service. */
 static int
-nfs4_cb_start_gss(struct nfs4_cb_call *c, const struct nfs4_cb_sec *sec,
+nfs4_cb_start_gss(struct nfs4_cb_call *c, const st_v4_cb_gss *sec,
     uint32_t program, uint32_t proc)
 {
 	char target[GSSD_NAME_MAX + 1];
 
-	if (nfs4_cb_gss_target(sec->principal, target, sizeof(target)) ==
-	    -1) {
+	if (sec->principal == NULL || nfs4_cb_gss_target(sec->principal,
+	    target, sizeof(target)) == -1) {
 		log_warnx_rl("NFSv4 client %016llx: SETCLIENTID as %s, which "
 		    "names no host for an RPCSEC_GSS callback",
-		    (unsigned long long)c->clientid, sec->principal);
+		    (unsigned long long)c->clientid, sec->principal != NULL ?
+		    sec->principal : "(none)");
 		errno = EACCES;
 		return -1;
 	}
@@ -702,28 +656,33 @@ nfs4_cb_start_gss(struct nfs4_cb_call *c, const struct nfs4_cb_sec *sec,
 	return 0;
 }
 
+/* The call to the client's callback, under its SETCLIENTID's flavour. */
 static int
-nfs4_cb_start(struct nfs4_cb_call *c, const char *netid, const char *uaddr,
-    uint32_t program, uint32_t proc)
+nfs4_cb_start(struct nfs4_cb_call *c, const st_v4_callback *cb,
+    uint32_t proc)
 {
 	struct sockaddr_storage ss;
-	const struct nfs4_cb_sec *sec;
 	socklen_t len;
 	int rc, saved;
 
-	if (nfs4_cb_sockaddr(netid, uaddr, &ss, &len) == -1) {
+	if (cb->gss.gss_len > 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (nfs4_cb_sockaddr(cb->netid, cb->uaddr, &ss, &len) == -1) {
 		errno = EINVAL;
 		return -1;
 	}
 	if ((c->conn = rpcclnt_tcp_new(c->env->base, (struct sockaddr *)&ss,
 	    len)) == NULL)
 		return -1;
-	sec = *nfs4_cb_sec_slot(c->env->deleg, c->clientid);
-	if (sec != NULL)
-		rc = nfs4_cb_start_gss(c, sec, program, proc);
+	if (cb->gss.gss_len == 1)
+		rc = nfs4_cb_start_gss(c, &cb->gss.gss_val[0], cb->cb_program,
+		    proc);
 	else
 		rc = rpcclnt_tcp_auth_sys(c->conn, "dittofs") == -1 ||
-		    rpcclnt_tcp_call(c->conn, program, NFS4_CB_VERSION, proc,
+		    rpcclnt_tcp_call(c->conn, cb->cb_program, NFS4_CB_VERSION,
+		    proc,
 		    c->args != NULL ? (xdrproc_t)nfs4_cb_xdr_args : NULL, c,
 		    NFS4_CB_TIMEOUT_MS, nfs4_cb_reply, c) == -1 ? -1 : 0;
 	if (rc == -1) {
@@ -748,8 +707,7 @@ nfs4_cb_probe(struct nfsd_env *env, uint64_t clientid,
 	c->env = env;
 	c->clientid = clientid;
 	env->deleg->probes++;
-	if (nfs4_cb_start(c, cb->netid, cb->uaddr, cb->cb_program,
-	    NFS4_CB_PROC_NULL) == -1) {
+	if (nfs4_cb_start(c, cb, NFS4_CB_PROC_NULL) == -1) {
 		log_info_rl("NFSv4 client %016llx: callback %s %s: %s; no "
 		    "delegations", (unsigned long long)clientid, cb->netid,
 		    cb->uaddr, strerror(errno));
@@ -808,8 +766,7 @@ nfs4_cb_recall(struct nfsd_env *env, const struct st_push *p)
 	c->args_len = o.len;
 	xdrbuf_out_free(&o);
 	env->deleg->recalls++;
-	if (nfs4_cb_start(c, cb->netid, cb->uaddr, cb->cb_program,
-	    NFS4_CB_PROC_COMPOUND) == -1) {
+	if (nfs4_cb_start(c, cb, NFS4_CB_PROC_COMPOUND) == -1) {
 		log_warnx_rl("NFSv4 client %016llx: CB_RECALL to %s %s: %s; "
 		    "stated revokes the delegation after the lease",
 		    (unsigned long long)c->clientid, cb->netid, cb->uaddr,
@@ -820,8 +777,8 @@ nfs4_cb_recall(struct nfsd_env *env, const struct st_push *p)
 		free(c);
 		return ST_OK;
 	}
-	log_info_rl("NFSv4 client %016llx: CB_RECALL sent", (unsigned long long)
-	    c->clientid);
+	log_info_rl("NFSv4 client %016llx: CB_RECALL sent under %s",
+	    (unsigned long long)c->clientid, nfs4_cb_sec_name(cb));
 	return -1;		/* ACKed when the client answers */
 }
 
@@ -873,9 +830,6 @@ nfs4_deleg_push(struct nfsd_env *env, struct ipc_msg *msg)
 		else {
 			nfs4_client_forget(env,
 			    p.body.st_push_body_u.forget.clientid);
-			if (env->deleg != NULL)
-				nfs4_cb_sec_forget(env->deleg,
-				    p.body.st_push_body_u.forget.clientid);
 			nfs4_stateid_cache_drop_client(env->v4_stateids,
 			    p.body.st_push_body_u.forget.clientid);
 		}
@@ -957,7 +911,6 @@ nfs4_deleg_free(struct nfs4_deleg *d)
 	nfs41_dirs_free(d->env->v41_dirs);
 	d->env->v41_dirs = NULL;
 	nfs4_deleg_files_clear(d);
-	nfs4_cb_sec_clear(d);
 	free(d);
 }
 
@@ -972,11 +925,10 @@ nfs4_deleg_status(const struct nfsd_env *env, char *buf, size_t len)
 	}
 	snprintf(buf, len, "%zu file(s) with grants; %llu callback probe(s), "
 	    "%llu recall(s), %llu failed; %llu request(s) delayed, %llu "
-	    "check(s) spared; %zu client(s) with RPCSEC_GSS callbacks, "
-	    "%llu call(s) under it",
+	    "check(s) spared; %llu callback call(s) under RPCSEC_GSS",
 	    d->nfiles, (unsigned long long)d->probes,
 	    (unsigned long long)d->recalls,
 	    (unsigned long long)d->recall_failures,
 	    (unsigned long long)d->conflicts, (unsigned long long)d->spared,
-	    d->nsec, (unsigned long long)d->gss_callbacks);
+	    (unsigned long long)d->gss_callbacks);
 }

@@ -196,10 +196,11 @@ uint64_t nfs4_deleg_peer_get(const struct nfsd_env *, const uint8_t[16],
 	    unsigned int port);
 /*
  * The security of the client's SETCLIENTID (RFC 7530 3.3.3), which its
- * callbacks go under: RPCSEC_GSS (service, the principal) or not.
+ * callbacks go under, into the callback stated keeps: RPCSEC_GSS (into
+ * gss, which must outlive cb) or AUTH_SYS (none).
  */
-void	 nfs4_cb_sec_set(struct nfsd_env *, uint64_t clientid,
-	    const struct rpcauth_call *);
+void	 nfs4_cb_sec_fill(const struct rpcauth_call *, st_v4_callback *cb,
+	    st_v4_cb_gss *gss);
 
 /* cb_gss.c: a callback under RPCSEC_GSS, on its own connection */
 struct nfs4_cb_gss;

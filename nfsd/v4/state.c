@@ -233,8 +233,6 @@ nfs4_setclientid_done(void *arg, int status, void *reply)
 		v->nfs.env->v4_lease = rep->lease;
 	v->res.u.setclientid.clientid = rep->clientid;
 	memcpy(v->res.u.setclientid.verf, rep->confirm, NFS4_VERIFIER_SIZE);
-	/* RFC 7530 3.3.3: its callbacks go under this call's flavour. */
-	nfs4_cb_sec_set(v->nfs.env, rep->clientid, &v->nfs.rpc->auth);
 	nfs4_op_done(v, NFS4_OK);
 }
 
@@ -245,6 +243,7 @@ nfs4_op_setclientid(struct nfs4_call *v)
 	st_v4_setclientid_req req;
 	char principal[NFS4_PRINCIPAL_MAX], netid[NFS4_NETID_MAX + 1],
 	    uaddr[NFS4_UADDR_MAX + 1];
+	st_v4_cb_gss gss;
 
 	if (a->id.len == 0 || a->id.len > ST_V4_ID_MAX ||
 	    a->cb_netid.len > NFS4_NETID_MAX ||
@@ -267,6 +266,8 @@ nfs4_op_setclientid(struct nfs4_call *v)
 	req.callback.netid = netid;
 	req.callback.uaddr = uaddr;
 	req.callback.ident = a->cb_ident;
+	/* RFC 7530 3.3.3: its callbacks go under this call's flavour. */
+	nfs4_cb_sec_fill(&v->nfs.rpc->auth, &req.callback, &gss);
 	nfs4_stated(v, ST_V4_SETCLIENTID, (xdrproc_t)xdr_st_v4_setclientid_req,
 	    &req, ST_V4_SETCLIENTID_REPLY,
 	    (xdrproc_t)xdr_st_v4_setclientid_reply,

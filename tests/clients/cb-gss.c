@@ -9,12 +9,17 @@
  * SETCLIENTID, with a header MIC that checks; an OPEN then gets a read
  * delegation, TRIGGER (a shell command: another client's write) makes
  * nfsd recall it, and the CB_RECALL must come the same way, naming the
- * delegation; DELEGRETURN ends it.  Last, a SETCLIENTID of the same id
+ * delegation; DELEGRETURN ends it.  With -k, RESTART (a shell command:
+ * kill -9 of nfsd, and wait for the next) runs between the OPEN and
+ * TRIGGER, and the client then connects and makes its context again and
+ * RENEWs: the CB_RECALL the new nfsd sends must still come under
+ * RPCSEC_GSS with the SETCLIENTID's service, which that nfsd never saw
+ * (stated keeps it).  Last, a SETCLIENTID of the same id
  * under AUTH_SYS as root (which the principal map makes our principal's
  * uid too) must be NFS4ERR_CLID_INUSE: the client id is the principal's.
  *
  *   cb-gss -p PORT -e EXPORT -f FILE -s krb5|krb5i|krb5p [-t TRIGGER]
- *          [-m refuse|closed|nohost]
+ *          [-k RESTART] [-m refuse|closed|nohost]
  *     -m refuse  the callback service refuses the INIT (GSS_S_FAILURE)
  *     -m closed  the callback address has no listener
  *     -m nohost  the ticket is a user's (no host to call back): no
@@ -50,7 +55,7 @@
 
 enum { OP_DELEGRETURN = 8, OP_GETFH = 10, OP_LOOKUP = 15, OP_OPEN = 18,
 	OP_PUTFH = 22, OP_PUTROOTFH = 24, OP_SETCLIENTID = 35,
-	OP_SETCLIENTID_CONFIRM = 36, OP_CB_RECALL = 4 };
+	OP_RENEW = 30, OP_SETCLIENTID_CONFIRM = 36, OP_CB_RECALL = 4 };
 
 /* One side's RPCSEC_GSS state. */
 struct side {
@@ -569,6 +574,48 @@ delegreturn(const uint8_t deleg[16], const uint8_t *fh, size_t fhlen)
 	return compound_status(&res, &r);
 }
 
+/* RFC 7530 16.29: RENEW of our clientid; its status. */
+static uint32_t
+renew(uint64_t clientid)
+{
+	struct buf ops, res;
+	struct rd r;
+
+	ops.n = 0;
+	put32(&ops, OP_RENEW);
+	put32(&ops, (uint32_t)(clientid >> 32));
+	put32(&ops, (uint32_t)clientid);
+	if (compound(&ops, 1, &res) == -1)
+		return 10006;
+	return compound_status(&res, &r);
+}
+
+/*
+ * After nfsd's restart: a connection and a context of our own again,
+ * tried a few times (the new nfsd may still be connecting to gssd).
+ */
+static int
+reconnect(int port)
+{
+	OM_uint32 minor;
+	int tries;
+
+	for (tries = 0; tries < 40; tries++) {
+		if (nfs_fd != -1)
+			close(nfs_fd);
+		nfs_fd = -1;
+		if (cl.ctx != GSS_C_NO_CONTEXT)
+			gss_delete_sec_context(&minor, &cl.ctx,
+			    GSS_C_NO_BUFFER);
+		cl.seq = 0;
+		cl.handle_len = 0;
+		if (nfs_connect(port) == 0 && client_context() == 0)
+			return 0;
+		usleep(250000);
+	}
+	return -1;
+}
+
 /* ---- our callback service: the acceptor ---- */
 
 enum cb_what { CB_NONE, CB_NULLPROC, CB_RECALLED, CB_BAD };
@@ -752,7 +799,7 @@ int
 main(int argc, char *argv[])
 {
 	const char *export = "export", *file = "cbgss", *mode = "", *trigger =
-	    NULL;
+	    NULL, *restart = NULL;
 	struct sockaddr_in sin;
 	socklen_t sl = sizeof(sin);
 	struct cb_seen seen;
@@ -765,7 +812,7 @@ main(int argc, char *argv[])
 	pid_t pid = -1;
 
 	cl.service = 1;
-	while ((c = getopt(argc, argv, "p:e:f:s:t:m:")) != -1)
+	while ((c = getopt(argc, argv, "p:e:f:s:t:k:m:")) != -1)
 		switch (c) {
 		case 'p': port = atoi(optarg); break;
 		case 'e': export = optarg + (optarg[0] == '/'); break;
@@ -775,10 +822,12 @@ main(int argc, char *argv[])
 			    strcmp(optarg, "krb5i") == 0 ? 2 : 1;
 			break;
 		case 't': trigger = optarg; break;
+		case 'k': restart = optarg; break;
 		case 'm': mode = optarg; break;
 		default:
 			fprintf(stderr, "usage: cb-gss -p PORT -e EXPORT -f "
-			    "FILE -s SEC [-t TRIGGER] [-m refuse|closed|nohost]\n");
+			    "FILE -s SEC [-t TRIGGER] [-k RESTART] "
+			    "[-m refuse|closed|nohost]\n");
 			return 1;
 		}
 	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
@@ -833,6 +882,14 @@ main(int argc, char *argv[])
 	check(type == 1, line);
 	if (type != 1)
 		return 1;
+	if (restart != NULL) {
+		check(system(restart) == 0, "nfsd killed (-9) and started "
+		    "again");
+		check(reconnect(port) == 0, "a new connection and context "
+		    "with the new nfsd");
+		check(renew(clientid) == 0, "RENEW through the new nfsd: the "
+		    "client and its delegation live on in stated");
+	}
 	if (trigger != NULL && (pid = fork()) == 0) {
 		execl("/bin/sh", "sh", "-c", trigger, (char *)NULL);
 		_exit(127);

@@ -58,7 +58,9 @@ EXTRA_DIST += tests/e2e/test_cross_kernel.sh tests/e2e/workloads/cross.sh
 
 # tests/e2e/test_krb5_kernel.sh: sec=krb5, krb5i and krb5p mounts of the
 # guest's kernel client with its own rpc.gssd and keytab against nfsd
-# and gssd, a realm of the test's own (issue 26); E2E_KRB5_VERS lists
-# the NFS versions (default "3 4.0 4.1").
+# and gssd, a realm of the test's own (issue 26), and (with 4.0) a
+# delegation recalled over an RPCSEC_GSS callback to the guest's
+# rpc.svcgssd; E2E_KRB5_VERS lists the NFS versions (default
+# "3 4.0 4.1").
 TESTS += tests/e2e/test_krb5_kernel.sh
 EXTRA_DIST += tests/e2e/test_krb5_kernel.sh

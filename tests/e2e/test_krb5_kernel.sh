@@ -13,8 +13,20 @@
 # each of sec=krb5, krb5i, krb5p: mount, a user with a ticket (alice,
 # kinit in the guest) creates, writes and reads back a file whose
 # sha256 equals the source's; a user without a ticket (bob) cannot
-# create a file in a directory open to all.  Last, a krb5p copy of
-# 96 MiB across kill -9 of nfsd finishes and reads back intact.
+# create a file in a directory open to all.  When 4.0 is among the
+# versions: the guest also runs Debian's rpc.svcgssd with its keytab, so
+# its NFSv4.0 callback service accepts RPCSEC_GSS (the kernel's
+# callback server takes it only through that userspace acceptor); a
+# sec=krb5 v4.0 mount holds a file open for reading with a delegation,
+# an NFSv3 sec=krb5 write of the file from the same guest makes stated
+# recall it, and nfsd's CB_RECALL goes under RPCSEC_GSS (gssd initiates
+# as nfs/server.dittofs.test toward nfs/client.dittofs.test, the
+# principal of the client's SETCLIENTID, under the SETCLIENTID's
+# service: krb5i from Linux, whatever the mount's sec=, as it does its
+# lease operations under krb5i); the guest returns it
+# (DELEGRETURN in its mountstats) and the logs of nfsd and stated name
+# the callback's RPCSEC_GSS service.  Last, a krb5p copy of 96 MiB
+# across kill -9 of nfsd finishes and reads back intact.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -31,7 +43,8 @@ krb5_have_kdc || skip_all "no MIT KDC (Debian: krb5-kdc, krb5-user)"
 suite_in_netns "$0" "$@"
 . "$top_srcdir/tests/e2e/lib.sh"
 GSSD_BIN=$(command -v rpc.gssd || echo /usr/sbin/rpc.gssd)
-for tool in "$GSSD_BIN" kinit ldd; do
+SVCGSSD_BIN=$(command -v rpc.svcgssd || echo /usr/sbin/rpc.svcgssd)
+for tool in "$GSSD_BIN" "$SVCGSSD_BIN" kinit ldd; do
 	command -v "$tool" >/dev/null ||
 	    skip_all "$tool not installed (see deps/e2e.list)"
 done
@@ -107,8 +120,9 @@ for f in krb5.conf hosts passwd group nsswitch.conf; do
 done
 gfile "$KDIR/guest.keytab" /etc/krb5.keytab
 gfile "$GSSD_BIN" /usr/sbin/rpc.gssd
+gfile "$SVCGSSD_BIN" /usr/sbin/rpc.svcgssd
 gfile "$(command -v kinit)" /usr/bin/kinit
-for b in "$GSSD_BIN" "$(command -v kinit)"; do
+for b in "$GSSD_BIN" "$SVCGSSD_BIN" "$(command -v kinit)"; do
 	for lib in $(ldd "$b" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
 		case " ${GFILES[*]} " in *" $lib:$lib "*) ;; *) gfile "$lib" ;; esac
 	done
@@ -117,16 +131,29 @@ for lib in libnss_files.so.2 libnss_dns.so.2; do
 	l=$(find /lib /usr/lib -name "$lib" 2>/dev/null | head -1)
 	[ -n "$l" ] && gfile "$l"
 done
+# rpc.svcgssd maps the caller's principal through libnfsidmap's plugin.
+l=$(find /lib /usr/lib -path '*/libnfsidmap/nsswitch.so' 2>/dev/null | head -1)
+[ -n "$l" ] && gfile "$l"
 
 cat > "$SUITE_DIR/guest.sh" <<'GUEST'
 set -u
 fail=0
 t() { if "$@"; then echo "ok: $*"; else echo "FAIL($?): $*"; fail=1; fi; }
 hostname client.dittofs.test
+# NFSv4.0 callbacks: the port the host forwards (--hostfwd), set before
+# the first v4.0 mount starts the callback service.
+echo "$E2E_CB_PORT" > /sys/module/nfs/parameters/callback_tcpport ||
+    echo "FAIL: nfs.callback_tcpport"
 mkdir -p /run/rpc_pipefs /var/lib/nfs
 mount -t rpc_pipefs rpc_pipefs /run/rpc_pipefs || echo "FAIL: mount rpc_pipefs"
 rpc.gssd -f -v -p /run/rpc_pipefs -k /etc/krb5.keytab > /e2e/work/gssd.log 2>&1 &
 GSSD=$!
+# The acceptor of the NFSv4.0 callback service's RPCSEC_GSS contexts
+# (its replay cache lives in /var/tmp).
+mkdir -p /var/tmp
+chmod 1777 /var/tmp
+rpc.svcgssd -f -vvv > /e2e/work/svcgssd.log 2>&1 &
+SVCGSSD=$!
 sleep 1
 # alice's ticket where rpc.gssd looks for uid 4242's.
 echo "$E2E_KRB5_PASS" | KRB5CCNAME=FILE:/tmp/krb5cc_4242 kinit alice > /e2e/work/kinit.log 2>&1
@@ -171,6 +198,38 @@ for v in $E2E_KRB5_VERS; do
 		timeout 60 umount $M || { echo "FAIL: umount v$v $s"; fail=1; }
 	done
 done
+# An NFSv4.0 delegation recalled over an RPCSEC_GSS callback: the v4.0
+# mount's lease is the machine principal's (SETCLIENTID under Kerberos),
+# the NFSv3 write of the same file conflicts with the delegation.
+case " $E2E_KRB5_VERS " in
+*" 4.0 "*)
+	D=/mnt/d
+	V3=/mnt/v3
+	mkdir -p $D $V3
+	if timeout 120 e2e-helper mount server.dittofs.test:/export $D nfs "vers=4.0,addr=10.0.2.2,clientaddr=127.0.0.1,proto=tcp,port=2049,sec=krb5,hard" &&
+	    timeout 120 e2e-helper mount server.dittofs.test:/export $V3 nfs "vers=3,addr=10.0.2.2,proto=tcp,mountproto=tcp,mountaddr=10.0.2.2,port=2049,mountport=20048,nolock,sec=krb5,hard"; then
+		echo "ok: deleg: mounts v4.0 and v3 sec=krb5"
+		echo first > $D/deleg
+		sync
+		# nfsd probes the callback (CB_NULL under RPCSEC_GSS) after
+		# SETCLIENTID_CONFIRM: open for reading once it answered.
+		sleep 3
+		exec 3< $D/deleg
+		cat $D/deleg > /dev/null
+		echo "GUEST deleg: f open for reading on v4.0"
+		t sh -c "echo second > $V3/deleg # deleg v3 write"
+		t sh -c "test \"\$(cat $D/deleg)\" = second # deleg v4.0 reads it"
+		exec 3<&-
+		awk -v m=" $D " '$0 ~ "mounted on" { on = index($0, m) > 0 } on && $1 == "DELEGRETURN:" { print "DELEG DELEGRETURN " $2 }' /proc/self/mountstats
+		timeout 60 umount $V3
+		timeout 60 umount $D
+	else
+		echo "FAIL: deleg: mounts"
+		fail=1
+	fi
+	sed 's/^/rpc.svcgssd: /' /e2e/work/svcgssd.log | tail -20
+	;;
+esac
 # kill -9 of nfsd during a krb5p copy (the host kills it once the
 # file's backing file passes 32 MiB).
 v=${E2E_KRB5_VERS##* }
@@ -193,7 +252,7 @@ else
 	echo "FAIL: mount for the restart copy"
 	fail=1
 fi
-kill $GSSD 2>/dev/null
+kill $GSSD $SVCGSSD 2>/dev/null
 sed 's/^/rpc.gssd: /' /e2e/work/gssd.log | tail -40
 exit $fail
 GUEST
@@ -217,8 +276,10 @@ kill_nfsd_mid_copy() {
 }
 kill_nfsd_mid_copy &
 KILLER=$!
+CB_PORT=$(e2e_free_port)
 out=$(timeout 1500 "$top_srcdir/tests/e2e/guest-run" --modules nfs,krb5 \
     "${GFILES[@]}" --env "E2E_KRB5_PASS=$APASS" --env "E2E_KRB5_VERS=$VERS" \
+    --env "E2E_CB_PORT=$CB_PORT" --hostfwd "tcp:127.0.0.1:$CB_PORT-:$CB_PORT" \
     --script "$SUITE_DIR/guest.sh" --mem 1536 --timeout 1400 2>&1)
 rc=$?
 kill "$KILLER" 2>/dev/null
@@ -239,6 +300,24 @@ else
 			check "guest: v$v $s: and made no file" said "ok: sh -c ! test -e /mnt/k/v$v-$s/open/bob"
 		done
 	done
+	case " $VERS " in
+	*" 4.0 "*)
+		check "guest: deleg: v4.0 and v3 sec=krb5 mount" said "ok: deleg: mounts"
+		check "guest: deleg: the NFSv3 write of the delegated file went through" said "# deleg v3 write"
+		check "guest: deleg: the v4.0 mount reads the new bytes" said "# deleg v4.0 reads it"
+		deleg_returned() { echo "$out" | grep -qE '^DELEG DELEGRETURN [1-9]'; }
+		check "guest: deleg: the v4.0 mount returned a delegation (DELEGRETURN in its mountstats)" deleg_returned
+		check "nfsd: a CB_RECALL went under RPCSEC_GSS" \
+		    grep -q "CB_RECALL sent under RPCSEC_GSS krb5" "$SUITE_DIR/run.log"
+		check "stated: the delegation was recalled through nfsd over an RPCSEC_GSS callback" \
+		    grep -q "recalled through nfsd (callback under RPCSEC_GSS krb5" "$SUITE_DIR/run.log"
+		check "nfsd: no CB_RECALL failed" \
+		    sh -c "! grep -q 'CB_RECALL.*fail' '$SUITE_DIR/run.log'"
+		check "stated: no delegation revoked" \
+		    sh -c "! grep -q 'not returned within the lease after its recall' '$SUITE_DIR/run.log'"
+		grep -E 'CB_RECALL|callback path|recalled through|GSS callback' "$SUITE_DIR/run.log" | tail -20 | sed 's/^/# run.log: /'
+		;;
+	esac
 	check "nfsd was killed (kill -9) during the krb5p copy" test -s "$SUITE_DIR/killed"
 	check "guest: the krb5p copy across the restart finished" said "ok: cp /e2e/work/big /mnt/k/big"
 	check "guest: and reads back identical" said "# restart copy"

@@ -9,7 +9,11 @@
 # nfs/localhost, under the same service, its header's MIC checked (and
 # nfsd checks the reply's); an OPEN gets a read delegation; an NFSv3
 # WRITE of another client makes stated recall it, and the CB_RECALL
-# comes the same way, naming the delegation.  A krb5 client whose
+# comes the same way, naming the delegation.  Once more under krb5i
+# with a kill -9 of nfsd between the OPEN and the WRITE: the new nfsd's
+# CB_RECALL still comes under RPCSEC_GSS krb5i (stated kept the
+# callback's security with the client), and stated's and nfsd's logs
+# say so.  A krb5 client whose
 # callback refuses the INIT, one with no callback listener and one with
 # a user's ticket (root@REALM: no host to call back) get no delegation;
 # nfsd logs why.
@@ -86,8 +90,44 @@ done
 expect "gssd made the callback contexts (two per client: probe, recall)" \
     "callback contexts made 6, failed 0" suite_ctl status gssd
 expect "nfsd counts the RPCSEC_GSS callbacks" \
-    "3 client(s) with RPCSEC_GSS callbacks, 6 call(s) under it" \
-    suite_ctl status nfsd
+    "6 callback call(s) under RPCSEC_GSS" suite_ctl status nfsd
+for sec in krb5 krb5i krb5p; do
+	check "stated logged the $sec client's recall with its callback's service" \
+	    grep -q "recalled through nfsd (callback under RPCSEC_GSS $sec)" \
+	    "$SUITE_DIR/run.log"
+done
+
+# kill -9 of nfsd while the client holds a delegation: the callback's
+# security is stated's, so the next nfsd recalls under krb5i too.
+cat > "$SUITE_DIR/restart-nfsd.sh" <<EOF
+#!/bin/sh
+pid() {
+	DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status nfsd 2>/dev/null |
+	    awk '\$1 == "nfsd" && \$2 ~ /^[0-9]+\$/ { print \$2 }'
+}
+old=\$(pid)
+[ -n "\$old" ] && kill -KILL "\$old" || exit 1
+i=0
+while [ \$i -lt 300 ]; do
+	new=\$(pid)
+	[ -n "\$new" ] && [ "\$new" != "\$old" ] && exit 0
+	sleep 0.1
+	i=\$((i + 1))
+done
+exit 1
+EOF
+chmod 755 "$SUITE_DIR/restart-nfsd.sh"
+NFSD_BEFORE=$(suite_pid nfsd)
+run_client restart ccache.cb -s krb5i -k "$SUITE_DIR/restart-nfsd.sh" \
+    -t "$TRIGGER /export/cb-restart 0 wrestart > $SUITE_DIR/trigger-restart.out"
+nfsd_is_new() { p=$(suite_pid nfsd); [ -n "$p" ] && [ "$p" != "$NFSD_BEFORE" ]; }
+check "nfsd is another process than before (kill -9, restarted)" nfsd_is_new
+expect "the new nfsd made its CB_RECALL under RPCSEC_GSS" \
+    "1 callback call(s) under RPCSEC_GSS" suite_ctl status nfsd
+check "it logged the CB_RECALL under RPCSEC_GSS krb5i" \
+    grep -q "CB_RECALL sent under RPCSEC_GSS krb5i" "$SUITE_DIR/run.log"
+check "stated logged the recall with the krb5i callback (twice now)" \
+    test "$(grep -c 'recalled through nfsd (callback under RPCSEC_GSS krb5i)' "$SUITE_DIR/run.log")" = 2
 check "gssd logged the contexts toward nfs/$CBHOST" \
     grep -q "NFSv4.0 GSS callback context as nfs/localhost@$KRB5_REALM with nfs/$CBHOST@$KRB5_REALM" \
     "$SUITE_DIR/run.log"

@@ -337,6 +337,116 @@ test_v4(struct grant_table *t, struct events *ev)
 	v4_teardown(dir, records, locks);
 }
 
+/* ---- a change of principal (RFC 7530 16.33.5), the callback's security ---- */
+
+/* SETCLIENTID and SETCLIENTID_CONFIRM of id as principal (gss: 0, AUTH_SYS). */
+static uint32_t
+v4_client_as(const char *id, const char *principal, const char *verf,
+    uint32_t gss, uint64_t *clientid, struct v4_confirm_res *c)
+{
+	struct v4_setclientid_args a;
+	struct v4_setclientid_res r;
+	uint32_t st;
+
+	memset(&a, 0, sizeof(a));
+	a.verifier = (const uint8_t *)verf;
+	a.id = (const uint8_t *)id;
+	a.id_len = strlen(id);
+	a.principal = principal;
+	a.addr = "192.0.2.7";
+	a.cb.program = 0x40000000;
+	strcpy(a.cb.netid, "tcp");
+	strcpy(a.cb.uaddr, "192.0.2.7.3.4");
+	a.cb.gss_service = gss;
+	if (gss != 0)
+		strcpy(a.cb.gss_principal, "nfs/client.example@EXAMPLE");
+	if ((st = v4_state_setclientid(v4, &a, &r)) != V4_OK)
+		return st;
+	if ((st = v4_state_setclientid_confirm(v4, r.clientid, r.confirm,
+	    principal, c)) != V4_OK)
+		return st;
+	*clientid = r.clientid;
+	v4_state_callback_status(v4, r.clientid, 1);
+	return V4_OK;
+}
+
+static void
+test_v4_principal(struct grant_table *t)
+{
+	static const char *krb5 = "krb5:nfs/client.example@EXAMPLE";
+	struct lock_table *locks;
+	struct stated_clients *records;
+	struct lock_file_id f1 = file(61), f2 = file(62), f3 = file(63);
+	struct v4_stateid s1, s2, s3;
+	struct v4_deleg_res d;
+	struct v4_check_res cr;
+	struct v4_confirm_res c;
+	struct v4_callback cb;
+	struct v4_result r;
+	uint64_t a, b, e, n, k;
+	uint32_t qa = 1, qb = 1, qe = 1;
+	char dir[] = "/tmp/test_stated_grant.XXXXXX";
+
+	if (v4_setup(dir, &records, &locks) == -1) {
+		tap_ok(0, "v4 state");
+		return;
+	}
+	v4_state_set_lease(v4, 10);
+	v4_state_set_now(v4, 3000);
+	grant_table_set_now(t, 3000);
+	v4_state_set_grants(v4, t, 1, 2);
+
+	/* Under AUTH_SYS first, then under Kerberos (an upgrade). */
+	tap_ok(v4_client_as("up-open", "sys:0", "verf-sys", 0, &a, &c) ==
+	    V4_OK && v4_open(a, "oa", &qa, &f1, LOCK_SHARE_READ, &s1) == V4_OK,
+	    "an AUTH_SYS client (sys:0) with an open");
+	TAP_EQ_INT(v4_client_as("up-open", krb5, "verf-krb", 2, &k, &c),
+	    V4ERR_CLID_INUSE, "the same id under Kerberos while it holds the "
+	    "open: NFS4ERR_CLID_INUSE");
+	tap_ok(v4_client_as("up-deleg", "sys:0", "verf-sys", 0, &b, &c) ==
+	    V4_OK && v4_open(b, "ob", &qb, &f2, LOCK_SHARE_READ, &s2) ==
+	    V4_OK && v4_deleg(b, &s2, &f2, &d) == V4_OK &&
+	    d.level == GRANT_READ && v4_state_close(v4, &s2, qb++, &r) ==
+	    V4_OK, "an AUTH_SYS client that kept a delegation after CLOSE");
+	TAP_EQ_INT(v4_client_as("up-deleg", krb5, "verf-krb", 2, &k, &c),
+	    V4ERR_CLID_INUSE, "the same id under Kerberos while it holds the "
+	    "delegation alone: NFS4ERR_CLID_INUSE (leased state)");
+	tap_ok(v4_client_as("up-none", "sys:0", "verf-sys", 0, &n, &c) ==
+	    V4_OK && v4_client_as("up-none", krb5, "verf-krb", 2, &k, &c) ==
+	    V4_OK && k != n && v4_state_renew(v4, n) != V4_OK,
+	    "an AUTH_SYS client that holds nothing: Kerberos takes the id at "
+	    "once, the old clientid goes");
+	tap_ok(c.cb_probe && c.cb.gss_service == 2 &&
+	    strcmp(c.cb.gss_principal, "nfs/client.example@EXAMPLE") == 0,
+	    "CONFIRM hands back the callback with its RPCSEC_GSS security");
+	tap_ok(v4_state_client_callback(v4, k, &cb) == 0 &&
+	    cb.gss_service == 2 && strcmp(cb.gss_principal,
+	    "nfs/client.example@EXAMPLE") == 0 && cb.program == 0x40000000,
+	    "the client's callback keeps its RPCSEC_GSS service and principal "
+	    "(what a recall push carries)");
+	tap_ok(v4_state_client_callback(v4, a, &cb) == 0 &&
+	    cb.gss_service == 0, "an AUTH_SYS client's callback has none");
+
+	/* Its lease lapsed (courtesy): the state is not leased any more. */
+	tap_ok(v4_client_as("up-lapsed", "sys:0", "verf-sys", 0, &e, &c) ==
+	    V4_OK && v4_open(e, "oe", &qe, &f3, LOCK_SHARE_READ, &s3) == V4_OK,
+	    "an AUTH_SYS client with an open, then silent");
+	v4_state_set_now(v4, 3011);
+	grant_table_set_now(t, 3011);
+	TAP_EQ_INT(v4_state_renew(v4, a), V4_OK, "(another one renews)");
+	TAP_EQ_INT(v4_state_renew(v4, b), V4_OK, "(and another)");
+	tap_ok(v4_client_as("up-lapsed", krb5, "verf-krb", 3, &k, &c) ==
+	    V4_OK && k != e, "after its lease lapsed, the same id under "
+	    "Kerberos is let in");
+	tap_ok(v4_state_check(v4, &s3, &f3, V4_IO_READ, &cr) != V4_OK,
+	    "and the AUTH_SYS client's open is gone with it");
+	TAP_EQ_INT(v4_client_as("up-open", krb5, "verf-krb", 2, &k, &c),
+	    V4ERR_CLID_INUSE, "one that renewed still holds its id");
+	TAP_EQ_INT(v4_client_as("up-open", "sys:0", "verf-sys", 0, &k, &c),
+	    V4_OK, "its own principal goes on (case 1)");
+	v4_teardown(dir, records, locks);
+}
+
 /* ---- write delegations, reclaims, CLAIM_DELEGATE_CUR ---- */
 
 static void
@@ -834,6 +944,12 @@ main(void)
 	if ((t = grant_table_new(event_cb, &ev)) == NULL)
 		return 1;
 	test_v4_write(t, &ev);
+	grant_table_free(t);
+
+	memset(&ev, 0, sizeof(ev));
+	if ((t = grant_table_new(event_cb, &ev)) == NULL)
+		return 1;
+	test_v4_principal(t);
 	grant_table_free(t);
 
 	memset(&ev, 0, sizeof(ev));
