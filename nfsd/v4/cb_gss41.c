@@ -17,11 +17,14 @@
  *   existence and end only.
  * - Offers are tried in the client's order, before AUTH_SYS and
  *   AUTH_NONE: the client asked for that security.
- * - Sequence numbers: one counter per session's backchannel, which also
- *   starts no lower than a figure that grows with the time (1024 a
- *   second since a week before the context's end), so that a restarted
- *   nfsd does not reuse numbers the client has seen.
+ * - Sequence numbers: one counter per session's backchannel, never
+ *   below a figure that grows with the time (8192 a second, counted
+ *   from two days before the context's end; gssd keeps one a day at
+ *   most), so that a restarted nfsd does not reuse numbers the client
+ *   has seen, unless the killed one made more calls than that figure
+ *   grew by while it was away.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +36,8 @@
 #include "rpcsec_gss.h"
 #include "rpcsvc.h"
 
-#define NFS41_CB_GSS_SPAN	(7 * 24 * 3600)	/* seconds before the end */
-#define NFS41_CB_GSS_RATE	1024		/* numbers a second */
+#define NFS41_CB_GSS_SPAN	(2 * 24 * 3600)	/* seconds before the end */
+#define NFS41_CB_GSS_RATE	8192		/* numbers a second */
 #define NFS41_CB_GSS_SEQ_MAX	0x80000000u	/* RFC 2203 5.3.3.1 MAXSEQ */
 
 /* A call out, waiting for its reply. */
@@ -107,11 +110,18 @@ nfs41_cb_sec_check(struct nfsd_env *env, struct nfs41_cb_sec *sec,
 static uint32_t
 nfs41_cb_gss_seq(uint32_t *last, uint64_t expires)
 {
-	uint64_t now = (uint64_t)time(NULL), floor = 0, seq;
+	struct timespec ts;
+	uint64_t now, left, span = NFS41_CB_GSS_SPAN * 1000000ull,
+	    floor = 0, seq;
 
-	if (expires > now && expires - now < NFS41_CB_GSS_SPAN)
-		floor = (NFS41_CB_GSS_SPAN - (expires - now)) *
-		    (uint64_t)NFS41_CB_GSS_RATE;
+	/* In microseconds: a restart within a second still moves it. */
+	if (clock_gettime(CLOCK_REALTIME, &ts) == 0) {
+		now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec /
+		    1000;
+		left = expires * 1000000 > now ? expires * 1000000 - now : 0;
+		if (left < span)
+			floor = (span - left) * NFS41_CB_GSS_RATE / 1000000;
+	}
 	seq = (uint64_t)*last + 1;
 	if (seq < floor)
 		seq = floor;
