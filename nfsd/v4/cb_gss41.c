@@ -95,7 +95,7 @@ nfs41_cb_sec_check(struct nfsd_env *env, struct nfs41_cb_sec *sec,
 	/* Not a GSS caller: a principal no context has. */
 	snprintf(sec->principal, sizeof(sec->principal), "%s",
 	    principal != NULL ? principal : "-");
-	if (sec->ngss == 0 || nfs41_cb_gss_pick(env, sec) != -1)
+	if (sec->gss_offered == 0 || nfs41_cb_gss_pick(env, sec) != -1)
 		return NFS4_OK;
 	log_info_rl("NFSv4.1 client %016llx offers RPCSEC_GSS handles for "
 	    "callbacks that name no context of %s here%s",

@@ -953,6 +953,7 @@ struct nfs41_cb_sec {
 	uint32_t		 gid;
 	uint32_t		 ngids;
 	uint32_t		 gids[16];
+	uint32_t		 gss_offered;	/* RPCSEC_GSS elements */
 	uint32_t		 ngss;		/* usable shape, in offer order */
 	struct nfs41_cb_gss_offer gss[NFS41_CB_GSS_OFFERS];
 	char			 principal[256]; /* of the op that offered

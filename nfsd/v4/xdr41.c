@@ -221,6 +221,7 @@ nfs41_cb_sec_pick(const struct nfs4_opaque *sec, struct nfs41_cb_sec *out)
 			    nfs41_get_opaque(&x, &v, NFS4_OPAQUE_LIMIT) == -1 ||
 			    nfs41_get_opaque(&x, &hc, NFS4_OPAQUE_LIMIT) == -1)
 				return -1;
+			out->gss_offered++;
 			if (out->ngss == NFS41_CB_GSS_OFFERS || w < 1 || w > 3 ||
 			    v.len == 0 || v.len > NFS41_CB_GSS_HANDLE_MAX ||
 			    hc.len > NFS41_CB_GSS_HANDLE_MAX)
