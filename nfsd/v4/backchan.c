@@ -119,6 +119,7 @@ struct nfs41_backs {
 	uint64_t		 recall_anys;
 	uint64_t		 notifies;
 	uint64_t		 recall_slots;
+	uint64_t		 gss_calls;	/* sent under RPCSEC_GSS */
 	uint64_t		 failures;
 };
 
@@ -308,10 +309,14 @@ nfs41_back_call(struct nfs41_back *b, uint32_t proc, const uint8_t *args,
 	struct xdrbuf_out o;
 	int gss;
 
-	if ((gss = nfs41_cb_gss_pick(b->bs->env, &b->sec)) != -1)
-		return nfs41_cb_gss_call(b->bs->env, b->conn, &b->sec, gss,
+	if ((gss = nfs41_cb_gss_pick(b->bs->env, &b->sec)) != -1) {
+		if (nfs41_cb_gss_call(b->bs->env, b->conn, &b->sec, gss,
 		    &b->gss_seq, b->clientid, b->cb_program, NFS41_CB_VERSION,
-		    proc, args, len, fn, arg);
+		    proc, args, len, fn, arg) == -1)
+			return -1;
+		b->bs->gss_calls++;
+		return 0;
+	}
 	if (!b->sec.usable) {
 		log_warnx_rl("NFSv4.1 client %016llx: no context its "
 		    "RPCSEC_GSS callback handles name is held here now",
@@ -932,11 +937,13 @@ nfs41_back_status(const struct nfsd_env *env, char *buf, size_t len)
 	}
 	snprintf(buf, len, "%zu session(s) bound, %llu binding(s), %llu "
 	    "probe(s), %llu recall(s), %llu recall-any(s), %llu notify(s), "
-	    "%llu recall-slot(s), %llu failed, %zu waiting", bs->nsessions,
+	    "%llu recall-slot(s), %llu call(s) under RPCSEC_GSS, %llu failed, "
+	    "%zu waiting", bs->nsessions,
 	    (unsigned long long)bs->binds,
 	    (unsigned long long)bs->probes, (unsigned long long)bs->recalls,
 	    (unsigned long long)bs->recall_anys,
 	    (unsigned long long)bs->notifies,
 	    (unsigned long long)bs->recall_slots,
+	    (unsigned long long)bs->gss_calls,
 	    (unsigned long long)bs->failures, bs->queued);
 }

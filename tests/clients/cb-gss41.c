@@ -22,10 +22,12 @@
  * every one the killed nfsd used.
  *
  *   cb-gss41 -p PORT -e EXPORT -f FILE -s krb5|krb5i|krb5p [-t TRIGGER]
- *            [-r RESTART] [-m unknown]
+ *            [-r RESTART] [-m unknown|badverf]
  *     -m unknown  CREATE_SESSION offering only a handle nfsd never gave
  *                 must be NFS4ERR_NOENT; offering it and AUTH_SYS, the
  *                 session is made and its CB_NULL comes under AUTH_SYS.
+ *     -m badverf  our replies' verifiers are spoilt: nfsd must not take
+ *                 the CB_NULL's answer, so the OPEN gets no delegation.
  * One line per check ("ok: ..." or "FAIL: ..."); exit 0 when all held,
  * 2 when no context with nfsd could be made, 1 otherwise.
  */
@@ -90,6 +92,7 @@ static uint32_t xid = 0x43410000;
 static int failures;
 static struct cb_seen seen[16];
 static int nseen;
+static int spoil_verifier;	/* -m badverf */
 static uint8_t sessionid[16];
 static uint32_t slot_seq;
 
@@ -487,8 +490,11 @@ cb_serve(const struct buf *rec)
 	put32(&b, RPCSEC_GSS);
 	q[0] = s->seq >> 24; q[1] = s->seq >> 16; q[2] = s->seq >> 8;
 	q[3] = s->seq;
+	vn = b.n;
 	if (mic_put(cl.ctx, q, 4, &b) == -1)
 		return -1;
+	if (spoil_verifier && b.n > vn + 4 + 20)
+		b.b[vn + 4 + 20] ^= 0x5a; /* past the token's 16-byte head */
 	put32(&b, 0);
 	if (body_put(&cb, s->seq, &res, &b) == -1)
 		return -1;
@@ -924,13 +930,18 @@ main(int argc, char *argv[])
 	    "for callbacks");
 	if (st != 0)
 		return 1;
+	spoil_verifier = strcmp(mode, "badverf") == 0;
 	check(wait_callbacks(1) == 0 && seen[0].proc == 0,
 	    "a CB_NULL came over our connection");
 	check_gss_callback(&seen[0], "CB_NULL");
-	sleep(1);			/* nfsd tells stated the path is up */
+	sleep(1);			/* nfsd tells stated the path's state */
 	type = open_file(clientid, export, file, deleg, fh, &fhlen);
 	snprintf(line, sizeof(line), "OPEN: %s delegation", type == 1 ?
 	    "a read" : type == 0 ? "no" : "failed:");
+	if (spoil_verifier) {
+		check(type == 0, line);
+		return failures ? 1 : 0;
+	}
 	check(type == 1, line);
 	if (type != 1)
 		return 1;

@@ -15,7 +15,8 @@
 # context come back (stated, gssd), and the new nfsd's CB_NULL comes
 # under the context again with higher sequence numbers.  A CREATE_SESSION
 # offering only a handle nfsd never gave is NFS4ERR_NOENT; offering it
-# beside AUTH_SYS, callbacks go under AUTH_SYS.
+# beside AUTH_SYS, callbacks go under AUTH_SYS.  A client whose replies'
+# verifiers do not check gets no delegation.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -108,9 +109,19 @@ check "nfsd logged the BACKCHANNEL_CTL handle naming no context" \
     grep -q "offers RPCSEC_GSS handles for callbacks that name no context of nfs/$CBHOST@$KRB5_REALM here" \
     "$SUITE_DIR/run.log"
 
+# The restarted nfsd made one: the krb5i client's CB_NULL.
+expect "nfsd counts the backchannel's calls under RPCSEC_GSS" \
+    "1 call(s) under RPCSEC_GSS" suite_ctl status nfsd
+
 run_client unknown -s krb5i -m unknown
 check "nfsd logged that AUTH_SYS is used in place of the unknown handle" \
     grep -q "name no context of nfs/$CBHOST@$KRB5_REALM here; AUTH_SYS is used" \
+    "$SUITE_DIR/run.log"
+
+# A reply whose verifier does not check: no working backchannel.
+run_client badverf -s krb5i -m badverf
+check "nfsd logged the reply's verifier that does not check" \
+    grep -q "a callback under RPCSEC_GSS: the reply's verifier does not check" \
     "$SUITE_DIR/run.log"
 
 check "no forbidden system call under seccomp (no SIGSYS)" \
