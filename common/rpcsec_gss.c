@@ -912,6 +912,27 @@ rpcsec_gss_initiate(struct rpcsec_gss *g, const uint8_t *handle,
 	return 0;
 }
 
+void *
+rpcsec_gss_context(struct rpcsec_gss *g, const uint8_t *handle,
+    size_t handle_len, uint64_t *expires, const char **principal)
+{
+	struct rpcauth_context *c;
+	struct rpcsec_gss_ctx *gc;
+
+	if (g == NULL || handle_len == 0 || handle_len > RPCAUTH_HANDLE_MAX ||
+	    (c = rpcauth_context_find(g->contexts, handle,
+	    (uint32_t)handle_len)) == NULL)
+		return NULL;
+	gc = c->priv;
+	if (gc->expires <= (uint64_t)time(NULL))
+		return NULL;
+	if (expires != NULL)
+		*expires = gc->expires;
+	if (principal != NULL)
+		*principal = gc->cred.machine;
+	return gc->mech;
+}
+
 const struct rpcsec_gss_mech *
 rpcsec_gss_mech_of(const struct rpcsec_gss *g)
 {

@@ -126,6 +126,15 @@ typedef void	 rpcsec_gss_initiate_fn(void *arg,
 int	 rpcsec_gss_initiate(struct rpcsec_gss *, const uint8_t *handle,
 	    size_t handle_len, const char *target, const uint8_t *tok,
 	    size_t len, rpcsec_gss_initiate_fn *, void *arg);
+/*
+ * An established context of g by its handle (RFC 8881 2.10.8.3: the
+ * NFSv4.1 backchannel uses a fore channel context in reverse): its
+ * mechanism context for rpcsec_gss_mech_of's work, its end and the
+ * principal it authenticates; valid until the next call into g.  NULL
+ * when g does not hold it or it has expired.
+ */
+void	*rpcsec_gss_context(struct rpcsec_gss *, const uint8_t *handle,
+	    size_t handle_len, uint64_t *expires, const char **principal);
 /* The per-message work of g's contexts, for a caller's own. */
 const struct rpcsec_gss_mech *rpcsec_gss_mech_of(const struct rpcsec_gss *);
 

@@ -133,6 +133,7 @@ struct rpcsvc_back {
 	TAILQ_ENTRY(rpcsvc_back) entry;
 	uint32_t		 xid;
 	rpcsvc_result_fn	*fn;
+	rpcsvc_record_fn	*record_fn;	/* else fn */
 	void			*arg;
 };
 
@@ -286,7 +287,10 @@ rpcsvc_back_fail(struct rpcsvc_conn *c)
 	while ((b = TAILQ_FIRST(&c->back)) != NULL) {
 		TAILQ_REMOVE(&c->back, b, entry);
 		c->nback--;
-		b->fn(b->arg, -ECONNRESET, NULL);
+		if (b->record_fn != NULL)
+			b->record_fn(b->arg, -ECONNRESET, NULL, 0);
+		else
+			b->fn(b->arg, -ECONNRESET, NULL);
 		free(b);
 	}
 }
@@ -586,7 +590,9 @@ rpcsvc_back_reply(struct rpcsvc_conn *c, const uint8_t *rec, size_t len)
 	}
 	TAILQ_REMOVE(&c->back, b, entry);
 	c->nback--;
-	if (stat != RPC_SUCCESS)
+	if (b->record_fn != NULL)
+		b->record_fn(b->arg, 0, rec, len);
+	else if (stat != RPC_SUCCESS)
 		b->fn(b->arg, -EPROTO, NULL);
 	else {
 		xdrmem_create(&xdrs, (char *)(uintptr_t)(rec + off),
@@ -662,6 +668,45 @@ rpcsvc_back_call_cred(struct rpcsvc_conn *c, uint32_t prog, uint32_t vers,
 			o.len = head + xdr_getpos(&xdrs);
 		xdr_destroy(&xdrs);
 	}
+	if (o.failed) {
+		xdrbuf_out_free(&o);
+		free(b);
+		return -1;
+	}
+	rpcsvc_conn_queue(c, o.buf, o.len, NULL, 0, 0);
+	TAILQ_INSERT_TAIL(&c->back, b, entry);
+	c->nback++;
+	c->refs++;
+	rpcsvc_conn_flush(c);
+	rpcsvc_conn_pause_check(c);
+	rpcsvc_conn_unref(c);
+	return 0;
+}
+
+uint32_t
+rpcsvc_back_xid(struct rpcsvc_conn *c)
+{
+	return (uint32_t)arc4random() ^ c->next_xid++;
+}
+
+int
+rpcsvc_back_call_record(struct rpcsvc_conn *c, uint32_t xid,
+    const uint8_t *rec, size_t len, rpcsvc_record_fn *fn, void *arg)
+{
+	struct rpcsvc_back *b;
+	struct xdrbuf_out o;
+
+	if (c == NULL || c->dead || c->nback >= RPCSVC_CONN_CALLS_MAX ||
+	    len < 4 || len > c->listener->record_max)
+		return -1;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return -1;
+	b->xid = xid;
+	b->record_fn = fn;
+	b->arg = arg;
+	xdrbuf_out_init(&o);
+	xdrbuf_reserve(&o, 4);		/* the record mark */
+	xdrbuf_put_fixed(&o, rec, len);
 	if (o.failed) {
 		xdrbuf_out_free(&o);
 		free(b);

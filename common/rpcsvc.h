@@ -223,6 +223,18 @@ int		 rpcsvc_back_call_cred(struct rpcsvc_conn *, uint32_t prog,
 		    const struct rpcmsg_sys_cred *cred, xdrproc_t,
 		    const void *args, rpcsvc_result_fn *, void *arg);
 /*
+ * A call whose record the caller made (RPCSEC_GSS, whose header MIC
+ * covers the xid): rec from the xid on, that xid from rpcsvc_back_xid.
+ * fn gets 0 and the whole reply record, accepted or not, for the caller
+ * to check; or a negative errno value as rpcsvc_back_call's does.
+ */
+typedef void	 rpcsvc_record_fn(void *arg, int status, const uint8_t *rec,
+		    size_t len);
+uint32_t	 rpcsvc_back_xid(struct rpcsvc_conn *);
+int		 rpcsvc_back_call_record(struct rpcsvc_conn *, uint32_t xid,
+		    const uint8_t *rec, size_t len, rpcsvc_record_fn *,
+		    void *arg);
+/*
  * A connection kept past its calls (a session's backchannel): held, it
  * stays valid memory after it closes, and rpcsvc_conn_alive says 0.
  */

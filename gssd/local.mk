@@ -46,6 +46,15 @@ tests_clients_cb_gss_LDADD = $(GSSAPI_LIBS)
 TESTS += tests/integration/test_cb_gss.sh
 EXTRA_DIST += tests/integration/test_cb_gss.sh
 
+# The NFSv4.1 backchannel under RPCSEC_GSS (RFC 8881 2.10.8.3): nfsd
+# calls back with the client's fore channel context; for test_cb_gss41.sh.
+check_PROGRAMS += tests/clients/cb-gss41
+tests_clients_cb_gss41_SOURCES = tests/clients/cb-gss41.c tests/clients/rpcbuf.h tests/clients/rpcrd.h
+tests_clients_cb_gss41_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS)
+tests_clients_cb_gss41_LDADD = $(GSSAPI_LIBS)
+TESTS += tests/integration/test_cb_gss41.sh
+EXTRA_DIST += tests/integration/test_cb_gss41.sh
+
 # MS-NLMP's published values and the acceptor's refusals; SPNEGO's DER
 # round trips and malformed input, with the fuzz target's function.
 check_PROGRAMS += tests/unit/test_ntlm tests/unit/test_spnego

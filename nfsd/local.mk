@@ -11,7 +11,8 @@ nfsd_dittofs_nfsd_SOURCES = nfsd/nfsd.c nfsd/nfsd.h \
 	nfsd/mount.c nfsd/v3/proc.c nfsd/stated_client.c \
 	nfsd/v4/proc.h nfsd/v4/proc.c nfsd/v4/pseudo.c nfsd/v4/state.c \
 	nfsd/v4/callback.c nfsd/v4/stateid41.c nfsd/v4/proc41.c \
-	nfsd/v4/backchan.c nfsd/v4/dirdeleg.c nfsd/v4/cb_gss.c
+	nfsd/v4/backchan.c nfsd/v4/dirdeleg.c nfsd/v4/cb_gss.c \
+	nfsd/v4/cb_gss41.c
 nfsd_dittofs_nfsd_LDADD = nfsd/libnfsdwire.a nfsd/libnfs4.a \
 	$(RPCSEC_GSS_LIBS) $(DITTOFS_COMMON_LIBS) \
 	$(TIRPC_LIBS)

@@ -6,6 +6,9 @@
  *   its CREATE_SESSION came on when it asked CONN_BACK_CHAN, or one it
  *   named with BIND_CONN_TO_SESSION (back or both).  nfsd never opens a
  *   connection to a v4.1 client, so callbacks work behind NAT.
+ * - Callbacks go under the security the client offered in
+ *   CREATE_SESSION or BACKCHANNEL_CTL: its RPCSEC_GSS handles while nfsd
+ *   holds their context (cb_gss41.c), else AUTH_SYS or AUTH_NONE.
  * - Each binding is probed with CB_NULL; the answer (or its failure)
  *   goes to stated as ST_SESSION_BACK, which grants a v4.1 client
  *   delegations only while a session's backchannel answers.
@@ -94,8 +97,9 @@ struct nfs41_back {
 	uint64_t		 clientid;
 	struct rpcsvc_conn	*conn;		/* held; NULL: none */
 	uint32_t		 cb_program;
-	struct rpcmsg_sys_cred	 cred;		/* the client's cb_sec */
-	int			 usable;	/* else: RPCSEC_GSS alone */
+	struct nfs41_cb_sec	 sec;		/* the client's cb_sec */
+	struct rpcmsg_sys_cred	 cred;		/* its AUTH_SYS or _NONE */
+	uint32_t		 gss_seq;	/* RPCSEC_GSS's, last used */
 	uint32_t		 seqid;		/* slot 0's, seen by the client */
 	int			 state;		/* ST_SESSION_BACK_* */
 	int			 probing;
@@ -115,6 +119,7 @@ struct nfs41_backs {
 	uint64_t		 recall_anys;
 	uint64_t		 notifies;
 	uint64_t		 recall_slots;
+	uint64_t		 gss_calls;	/* sent under RPCSEC_GSS */
 	uint64_t		 failures;
 };
 
@@ -292,6 +297,40 @@ nfs41_cb_xdr(XDR *xdrs, void *arg)
 
 static void	nfs41_cb_reply(void *, int, XDR *);
 
+/*
+ * A call on the backchannel under the client's security (RFC 8881
+ * 2.10.8.2): an RPCSEC_GSS offer whose context nfsd holds, else its
+ * AUTH_SYS or AUTH_NONE.  -1: none usable now, or the call not made.
+ */
+static int
+nfs41_back_call(struct nfs41_back *b, uint32_t proc, const uint8_t *args,
+    size_t len, rpcsvc_result_fn *fn, void *arg)
+{
+	struct xdrbuf_out o;
+	int gss;
+
+	if ((gss = nfs41_cb_gss_pick(b->bs->env, &b->sec)) != -1) {
+		if (nfs41_cb_gss_call(b->bs->env, b->conn, &b->sec, gss,
+		    &b->gss_seq, b->clientid, b->cb_program, NFS41_CB_VERSION,
+		    proc, args, len, fn, arg) == -1)
+			return -1;
+		b->bs->gss_calls++;
+		return 0;
+	}
+	if (!b->sec.usable) {
+		log_warnx_rl("NFSv4.1 client %016llx: no context its "
+		    "RPCSEC_GSS callback handles name is held here now",
+		    (unsigned long long)b->clientid);
+		return -1;
+	}
+	memset(&o, 0, sizeof(o));
+	o.buf = (uint8_t *)(uintptr_t)args;
+	o.len = len;
+	return rpcsvc_back_call_cred(b->conn, b->cb_program, NFS41_CB_VERSION,
+	    proc, &b->cred, len > 0 ? (xdrproc_t)nfs41_cb_xdr : NULL, &o, fn,
+	    arg);
+}
+
 /* The slot's next call: CB_SEQUENCE (the id after the last seen), op. */
 static int
 nfs41_cb_send(struct nfs41_back *b, struct nfs41_cb *cb)
@@ -314,9 +353,8 @@ nfs41_cb_send(struct nfs41_back *b, struct nfs41_cb *cb)
 	else
 		nfs41_cb_encode_recall(&o, b->id, cb->seqid, &cb->stateid, 0,
 		    &fh);
-	rc = o.failed ? -1 : rpcsvc_back_call_cred(b->conn, b->cb_program,
-	    NFS41_CB_VERSION, NFS4_CB_PROC_COMPOUND, &b->cred,
-	    (xdrproc_t)nfs41_cb_xdr, &o, nfs41_cb_reply, cb);
+	rc = o.failed ? -1 : nfs41_back_call(b, NFS4_CB_PROC_COMPOUND, o.buf,
+	    o.len, nfs41_cb_reply, cb);
 	xdrbuf_out_free(&o);
 	if (rc == -1)
 		return -1;
@@ -468,9 +506,8 @@ nfs41_back_probe_send(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (b == NULL || b->conn != pr->conn ||
-	    rpcsvc_back_call_cred(b->conn, b->cb_program, NFS41_CB_VERSION,
-	    NFS4_CB_PROC_NULL, &b->cred, NULL, NULL,
-	    nfs41_probe_reply, pr) == -1) {
+	    nfs41_back_call(b, NFS4_CB_PROC_NULL, NULL, 0, nfs41_probe_reply,
+	    pr) == -1) {
 		if (b != NULL && b->conn == pr->conn) {
 			b->probing = 0;
 			nfs41_back_set_state(b, ST_SESSION_BACK_DOWN);
@@ -524,14 +561,14 @@ nfs41_back_adopt(struct nfs41_backs *bs, struct nfs41_back *b)
  * cb_seqid: stated's word for a session this nfsd did not bind yet.
  */
 /*
- * RFC 8881 2.10.8.2: callbacks go with the credential the client
- * offered (nfs41_cb_sec_pick); with RPCSEC_GSS alone there is none.
+ * RFC 8881 2.10.8.2: callbacks go with a credential the client offered
+ * (nfs41_cb_sec_pick): RPCSEC_GSS (cb_gss41.c), AUTH_SYS or AUTH_NONE.
  */
 static void
 nfs41_back_sec(struct nfs41_back *b, const struct nfs41_cb_sec *sec)
 {
+	b->sec = *sec;
 	memset(&b->cred, 0, sizeof(b->cred));
-	b->usable = sec->usable;
 	b->cred.flavor = sec->flavor == NFS4_AUTH_SYS ? RPC_AUTH_UNIX :
 	    RPC_AUTH_NULL;
 	b->cred.stamp = sec->stamp;
@@ -575,11 +612,11 @@ nfs41_back_bind(struct nfsd_env *env, const uint8_t *id, uint64_t clientid,
 	}
 	bs->binds++;
 	b->state = -1;
-	if (!b->usable) {
+	if (!b->sec.usable && nfs41_cb_gss_pick(env, &b->sec) == -1) {
 		/* CB_PATH_DOWN stays, and stated grants no delegation. */
-		log_info_rl("NFSv4.1 client %016llx offers RPCSEC_GSS alone "
-		    "for callbacks: no backchannel",
-		    (unsigned long long)clientid);
+		log_info_rl("NFSv4.1 client %016llx offers for callbacks "
+		    "RPCSEC_GSS handles alone, naming no context held here: "
+		    "no backchannel", (unsigned long long)clientid);
 		nfs41_back_set_state(b, ST_SESSION_BACK_DOWN);
 		return;
 	}
@@ -618,6 +655,9 @@ nfs41_back_program(struct nfsd_env *env, const uint8_t *id,
 	b->cb_program = cb_program;
 	nfs41_back_sec(b, sec);
 	nfs41_back_tell(b);
+	/* CB_NULL again, under the new security. */
+	if (rpcsvc_conn_alive(b->conn) && !b->probing)
+		nfs41_back_probe(b);
 }
 
 /* RFC 8881 18.46.3: SEQUENCE's status flags for the backchannel. */
@@ -897,11 +937,13 @@ nfs41_back_status(const struct nfsd_env *env, char *buf, size_t len)
 	}
 	snprintf(buf, len, "%zu session(s) bound, %llu binding(s), %llu "
 	    "probe(s), %llu recall(s), %llu recall-any(s), %llu notify(s), "
-	    "%llu recall-slot(s), %llu failed, %zu waiting", bs->nsessions,
+	    "%llu recall-slot(s), %llu call(s) under RPCSEC_GSS, %llu failed, "
+	    "%zu waiting", bs->nsessions,
 	    (unsigned long long)bs->binds,
 	    (unsigned long long)bs->probes, (unsigned long long)bs->recalls,
 	    (unsigned long long)bs->recall_anys,
 	    (unsigned long long)bs->notifies,
 	    (unsigned long long)bs->recall_slots,
+	    (unsigned long long)bs->gss_calls,
 	    (unsigned long long)bs->failures, bs->queued);
 }

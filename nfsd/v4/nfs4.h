@@ -930,12 +930,22 @@ struct nfs41_slot {
 };
 
 /*
- * RFC 8881 2.10.8.2, 18.36: the credential callbacks go with, picked
- * from callback_sec_parms4 (xdr41.c): the client's AUTH_SYS parameters
- * if it offered them, else AUTH_NONE; RPCSEC_GSS alone is not usable.
+ * RFC 8881 2.10.8.2, 18.36: the credentials callbacks may go with, from
+ * callback_sec_parms4 (xdr41.c): the client's RPCSEC_GSS handles
+ * (cb_gss41.c uses the first whose context nfsd holds), else its
+ * AUTH_SYS parameters if it offered them, else AUTH_NONE.
  */
+#define NFS41_CB_GSS_OFFERS	4
+#define NFS41_CB_GSS_HANDLE_MAX	32	/* RPCAUTH_HANDLE_MAX */
+struct nfs41_cb_gss_offer {
+	uint32_t		 service;	/* gcbp_service */
+	uint8_t			 server[NFS41_CB_GSS_HANDLE_MAX];
+	uint32_t		 server_len;	/* the fore channel's handle */
+	uint8_t			 client[NFS41_CB_GSS_HANDLE_MAX];
+	uint32_t		 client_len;	/* in the callbacks' credential */
+};
 struct nfs41_cb_sec {
-	int			 usable;
+	int			 usable;	/* flavor is */
 	uint32_t		 flavor;	/* NFS4_AUTH_NONE or _SYS */
 	uint32_t		 stamp;		/* authsys_parms */
 	char			 machine[256];
@@ -943,7 +953,13 @@ struct nfs41_cb_sec {
 	uint32_t		 gid;
 	uint32_t		 ngids;
 	uint32_t		 gids[16];
+	uint32_t		 gss_offered;	/* RPCSEC_GSS elements */
+	uint32_t		 ngss;		/* usable shape, in offer order */
+	struct nfs41_cb_gss_offer gss[NFS41_CB_GSS_OFFERS];
+	char			 principal[256]; /* of the op that offered
+						   them; "": not known */
 };
+/* 0 when something usable may be in it (the GSS handles unchecked). */
 int	 nfs41_cb_sec_pick(const struct nfs4_opaque *, struct nfs41_cb_sec *);
 
 /*

@@ -273,6 +273,14 @@ uint32_t nfs41_reply_fits(const struct nfs4_call *, size_t more);
 
 /* backchan.c: the NFSv4.1 backchannel (its head comment says how). */
 struct rpcsvc_conn;
+/* cb_gss41.c: the backchannel under RPCSEC_GSS (its head comment) */
+int	 nfs41_cb_gss_pick(struct nfsd_env *, const struct nfs41_cb_sec *);
+uint32_t nfs41_cb_sec_check(struct nfsd_env *, struct nfs41_cb_sec *,
+	    const char *principal, uint64_t clientid);
+int	 nfs41_cb_gss_call(struct nfsd_env *, struct rpcsvc_conn *,
+	    const struct nfs41_cb_sec *, int gss, uint32_t *seq,
+	    uint64_t clientid, uint32_t prog, uint32_t vers, uint32_t proc,
+	    const uint8_t *args, size_t len, rpcsvc_result_fn *, void *arg);
 struct nfs41_backs *nfs41_back_new(struct nfsd_env *);
 void	 nfs41_back_free(struct nfs41_backs *);
 void	 nfs41_back_bind(struct nfsd_env *, const uint8_t *sessionid,

@@ -377,6 +377,29 @@ nfsd_ctl_sessions(struct ipc_peer *peer, struct ipc_msg *msg)
 	free(rep.sessions.sessions_val);
 }
 
+/* The GSS principal of the caller, or NULL. */
+static const char *
+nfs41_caller_gss(const struct nfs4_call *v)
+{
+	const struct rpcauth_call *a = &v->nfs.rpc->auth;
+
+	return a->flavor != NULL && a->flavor->flavor == RPCSEC_GSS ?
+	    a->msg.cred.machine : NULL;
+}
+
+/*
+ * RFC 8881 18.33.3, 18.36.3: RPCSEC_GSS handles alone that name no
+ * context of the caller's are NFS4ERR_NOENT.
+ */
+static uint32_t
+nfs41_cb_sec_of(struct nfs4_call *v, const struct nfs4_opaque *raw,
+    uint64_t clientid, struct nfs41_cb_sec *sec)
+{
+	(void)nfs41_cb_sec_pick(raw, sec);
+	return nfs41_cb_sec_check(v->nfs.env, sec, nfs41_caller_gss(v),
+	    clientid);
+}
+
 /* RFC 8881 18.36: CREATE_SESSION */
 static void
 nfs41_create_session_done(void *arg, int status, void *reply)
@@ -392,7 +415,10 @@ nfs41_create_session_done(void *arg, int status, void *reply)
 		nfs4_fail(v, st);
 		return;
 	}
+	/* Checked before stated was asked: the caller's principal. */
 	(void)nfs41_cb_sec_pick(&v->op.u.create_session.cb_sec, &sec);
+	snprintf(sec.principal, sizeof(sec.principal), "%s",
+	    nfs41_caller_gss(v) != NULL ? nfs41_caller_gss(v) : "-");
 	/* A replay of a session mirrored already leaves its slots alone. */
 	if (!rep->replay || (s = nfs41_mirror_get(env->v41,
 	    (const uint8_t *)rep->sessionid)) == NULL)
@@ -426,8 +452,15 @@ nfs41_op_create_session(struct nfs4_call *v)
 	struct nfs41_create_session_args *a = &v->op.u.create_session;
 	struct nfsd_env *env = v->nfs.env;
 	st_session_create_req req;
+	struct nfs41_cb_sec sec;
 	char principal[NFS4_PRINCIPAL_MAX];
+	uint32_t st;
 
+	if ((st = nfs41_cb_sec_of(v, &a->cb_sec, a->clientid, &sec)) !=
+	    NFS4_OK) {
+		nfs4_fail(v, st);
+		return;
+	}
 	nfs4_principal(v, principal, sizeof(principal));
 	memset(&req, 0, sizeof(req));
 	req.clientid = a->clientid;
@@ -921,10 +954,15 @@ nfs41_op_backchannel_ctl(struct nfs4_call *v)
 {
 	struct nfs41_session *s;
 	struct nfs41_cb_sec sec;
+	uint32_t st;
 
-	(void)nfs41_cb_sec_pick(&v->op.u.backchannel_ctl.cb_sec, &sec);
-	if ((s = nfs41_mirror_get(v->nfs.env->v41,
-	    v->w->v41.sessionid)) != NULL) {
+	s = nfs41_mirror_get(v->nfs.env->v41, v->w->v41.sessionid);
+	if ((st = nfs41_cb_sec_of(v, &v->op.u.backchannel_ctl.cb_sec,
+	    s != NULL ? s->clientid : 0, &sec)) != NFS4_OK) {
+		nfs4_fail(v, st);
+		return;
+	}
+	if (s != NULL) {
 		s->cb_program = v->op.u.backchannel_ctl.cb_program;
 		s->cb_sec = sec;
 	}

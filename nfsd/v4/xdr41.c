@@ -162,17 +162,18 @@ nfs41_get_cb_sec(struct xdrbuf_in *x, struct nfs4_opaque *out)
 }
 
 /*
- * RFC 8881 2.10.8.2: which of the flavours a client offers for its
- * callbacks nfsd uses: its AUTH_SYS parameters, else AUTH_NONE.
- * RPCSEC_GSS callbacks would need a context nfsd initiates (a client
- * principal's ticket), which it has not: a client that offers nothing
- * else has no usable backchannel (-1).
+ * RFC 8881 2.10.8.2: the flavours a client offers for its callbacks:
+ * its first AUTH_SYS parameters, AUTH_NONE, and its RPCSEC_GSS handles
+ * (at most NFS41_CB_GSS_OFFERS, of a known service and handles nfsd
+ * could hold; whose contexts nfsd holds is cb_gss41.c's question).  -1
+ * when nothing usable is offered.
  */
 int
 nfs41_cb_sec_pick(const struct nfs4_opaque *sec, struct nfs41_cb_sec *out)
 {
 	struct xdrbuf_in x;
-	struct nfs4_opaque v;
+	struct nfs4_opaque v, hc;
+	struct nfs41_cb_gss_offer *g;
 	uint32_t n, flavor, w, i;
 	int none = 0;
 
@@ -215,10 +216,22 @@ nfs41_cb_sec_pick(const struct nfs4_opaque *sec, struct nfs41_cb_sec *out)
 					return -1;
 			break;
 		case NFS4_RPCSEC_GSS:
+			/* gss_cb_handles4 (RFC 2203's rpc_gss_svc_t 1-3). */
 			if (xdrbuf_get_u32(&x, &w) == -1 ||
 			    nfs41_get_opaque(&x, &v, NFS4_OPAQUE_LIMIT) == -1 ||
-			    nfs41_get_opaque(&x, &v, NFS4_OPAQUE_LIMIT) == -1)
+			    nfs41_get_opaque(&x, &hc, NFS4_OPAQUE_LIMIT) == -1)
 				return -1;
+			out->gss_offered++;
+			if (out->ngss == NFS41_CB_GSS_OFFERS || w < 1 || w > 3 ||
+			    v.len == 0 || v.len > NFS41_CB_GSS_HANDLE_MAX ||
+			    hc.len > NFS41_CB_GSS_HANDLE_MAX)
+				break;
+			g = &out->gss[out->ngss++];
+			g->service = w;
+			memcpy(g->server, v.p, v.len);
+			g->server_len = v.len;
+			memcpy(g->client, hc.p, hc.len);
+			g->client_len = hc.len;
 			break;
 		default:
 			return -1;
@@ -228,7 +241,7 @@ nfs41_cb_sec_pick(const struct nfs4_opaque *sec, struct nfs41_cb_sec *out)
 		out->usable = 1;
 		out->flavor = NFS4_AUTH_NONE;
 	}
-	return out->usable ? 0 : -1;
+	return out->usable || out->ngss > 0 ? 0 : -1;
 }
 
 /* RFC 8881 18.36: CREATE_SESSION4args. */

@@ -636,12 +636,23 @@ def cred_words(creds):
 def cmd_backsec(port, kind):
     """RFC 8881 2.10.8.2: CREATE_SESSION with CONN_BACK_CHAN offering
     kind (none, sys, gss, or gss then sys) for callbacks: the first
-    SEQUENCE's flags, and the credential CB_NULL came with."""
+    SEQUENCE's flags, and the credential CB_NULL came with; for gss alone
+    (a handle naming no context), CREATE_SESSION's status."""
     sys_parms = sys_sec(4321)
     gss = p32(6) + p32(2) + opaque(b"server-h") + opaque(b"client-h")
     sec = {"none": CB_SEC_NONE, "sys": p32(1) + sys_parms,
            "gss": p32(1) + gss, "gsssys": p32(2) + gss + sys_parms}[kind]
     c = Conn(port)
+    if kind == "gss":
+        # RFC 8881 18.36.3: a handle that names no context: NOENT.
+        r = c.compound([exchange_id(os.urandom(12).hex().encode())])
+        r.res()
+        clientid, seq = r.u64(), r.u32()
+        r = c.compound([p32(OP41["CREATE_SESSION"]) + p64(clientid) +
+                        p32(seq) + p32(2) + channel(8, 1 << 20, 8192) +
+                        channel(1) + p32(0x40000000) + sec])
+        print("STATUS %d NULL %d" % (r.status, c.nulls))
+        return
     st = session_on(c, True, cb_sec=sec)
     out = ["FLAGS", str(seq_flags(c, st))]
     if kind != "gss":

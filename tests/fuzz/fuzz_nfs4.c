@@ -33,17 +33,19 @@ fuzz_inside(const struct nfs4_opaque *v, uint32_t max)
 /*
  * callback_sec_parms4 to the callbacks' credential (xdr41.c), from an
  * op or from stated's LOAD reply: a usable one is AUTH_NONE or AUTH_SYS
- * with a terminated machine name and at most 16 groups.
+ * with a terminated machine name and at most 16 groups, or RPCSEC_GSS
+ * handles, at most NFS41_CB_GSS_OFFERS.
  */
 static void
 fuzz_cb_sec(const struct nfs4_opaque *v)
 {
 	struct nfs41_cb_sec sec;
 
-	if (nfs41_cb_sec_pick(v, &sec) == 0 && (!sec.usable ||
-	    (sec.flavor != NFS4_AUTH_NONE && sec.flavor != NFS4_AUTH_SYS) ||
+	if (nfs41_cb_sec_pick(v, &sec) == 0 && ((!sec.usable &&
+	    sec.ngss == 0) || (sec.usable && sec.flavor != NFS4_AUTH_NONE &&
+	    sec.flavor != NFS4_AUTH_SYS) ||
 	    memchr(sec.machine, '\0', sizeof(sec.machine)) == NULL ||
-	    sec.ngids > 16))
+	    sec.ngids > 16 || sec.ngss > NFS41_CB_GSS_OFFERS))
 		__builtin_trap();
 }
 

@@ -141,10 +141,10 @@ check "callback_sec_parms AUTH_SYS: CB_NULL with the client's own stamp, machine
 r=$(PROBE backsec none)
 check "callback_sec_parms AUTH_NONE alone: CB_NULL with AUTH_NONE" test "$r" = "FLAGS 0 NULL 1 FLAVOR 0"
 r=$(PROBE backsec gsssys)
-check "RPCSEC_GSS then AUTH_SYS: AUTH_SYS" test "$(echo "$r" | cut -d' ' -f1-6)" = "FLAGS 0 NULL 1 FLAVOR 1"
+check "RPCSEC_GSS naming no context, then AUTH_SYS: AUTH_SYS" test "$(echo "$r" | cut -d' ' -f1-6)" = "FLAGS 0 NULL 1 FLAVOR 1"
 r=$(PROBE backsec gss)
 diag "RPCSEC_GSS alone: $r"
-check "callback_sec_parms RPCSEC_GSS alone: no backchannel, CB_PATH_DOWN(_SESSION) at once, no CB_NULL" test "$r" = "FLAGS 513 NULL 0"
+check "callback_sec_parms RPCSEC_GSS alone, its handle naming no context: CREATE_SESSION is NFS4ERR_NOENT (RFC 8881 18.36.3), no CB_NULL" test "$r" = "STATUS 2 NULL 0"
 check "EXCHANGE_ID with SP4_MACH_CRED under AUTH_SYS: INVAL (RFC 8881 18.35.3: krb5i or krb5p only; test_krb5.sh has the rest)" test "$(PROBE sp4 1)" = "STATUS 22"
 check "EXCHANGE_ID with SP4_SSV: ENCR_ALG_UNSUPP" test "$(PROBE sp4 2)" = "STATUS 10079"
 check "OPEN with CLAIM_FH (4.1) opens the current file: a directory is ISDIR" test "$(PROBE claimfh "$ST" /export)" = "STATUS 21 RESULTS 4"

@@ -1,7 +1,8 @@
 /*
  * NFSv4.1 in nfsd's pure layer: the sessions' mirror (nfsd/v4/session.c:
  * SEQUENCE's slot checks, replies kept, LOAD, the LRU bound, drops) and
- * the 4.1 ops on the wire (nfsd/v4/xdr41.c, xdr.c's minor versions).
+ * the 4.1 ops on the wire (nfsd/v4/xdr41.c, xdr.c's minor versions),
+ * the callback security offers.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -523,6 +524,66 @@ test_conns(void)
 	nfs41_mirror_free(m);
 }
 
+/*
+ * RFC 8881 2.10.8.2: callback_sec_parms4 to the offers nfs41_cb_sec_pick
+ * keeps: AUTH_SYS's parameters, RPCSEC_GSS's service and both handles
+ * in the client's order; handles nfsd could not hold are passed over.
+ */
+static void
+test_cb_sec(void)
+{
+	struct xdrbuf_out o;
+	struct nfs41_cb_sec sec;
+	struct nfs4_opaque v;
+	uint8_t big[40];
+
+	memset(big, 'x', sizeof(big));
+	xdrbuf_out_init(&o);
+	xdrbuf_put_u32(&o, 4);
+	xdrbuf_put_u32(&o, NFS4_RPCSEC_GSS);
+	xdrbuf_put_u32(&o, 2);			/* krb5i */
+	xdrbuf_put_opaque(&o, "fore-h", 6);
+	xdrbuf_put_opaque(&o, "back-h", 6);
+	xdrbuf_put_u32(&o, NFS4_RPCSEC_GSS);	/* a handle too long */
+	xdrbuf_put_u32(&o, 3);
+	xdrbuf_put_opaque(&o, big, sizeof(big));
+	xdrbuf_put_opaque(&o, "b", 1);
+	xdrbuf_put_u32(&o, NFS4_RPCSEC_GSS);	/* no such service */
+	xdrbuf_put_u32(&o, 7);
+	xdrbuf_put_opaque(&o, "f", 1);
+	xdrbuf_put_opaque(&o, "b", 1);
+	xdrbuf_put_u32(&o, NFS4_AUTH_SYS);
+	xdrbuf_put_u32(&o, 9);
+	xdrbuf_put_opaque(&o, "host", 4);
+	xdrbuf_put_u32(&o, 10);
+	xdrbuf_put_u32(&o, 20);
+	xdrbuf_put_u32(&o, 0);
+	v.p = o.buf;
+	v.len = (uint32_t)o.len;
+	tap_ok(nfs41_cb_sec_pick(&v, &sec) == 0 && sec.ngss == 1 &&
+	    sec.gss[0].service == 2 && sec.gss[0].server_len == 6 &&
+	    memcmp(sec.gss[0].server, "fore-h", 6) == 0 &&
+	    sec.gss[0].client_len == 6 &&
+	    memcmp(sec.gss[0].client, "back-h", 6) == 0,
+	    "RPCSEC_GSS offer kept: service, handle from server and client");
+	tap_ok(sec.usable && sec.flavor == NFS4_AUTH_SYS && sec.uid == 10 &&
+	    strcmp(sec.machine, "host") == 0 && sec.principal[0] == '\0',
+	    "AUTH_SYS beside it kept; no principal known yet");
+	xdrbuf_out_free(&o);
+	xdrbuf_out_init(&o);
+	xdrbuf_put_u32(&o, 1);
+	xdrbuf_put_u32(&o, NFS4_RPCSEC_GSS);
+	xdrbuf_put_u32(&o, 1);
+	xdrbuf_put_opaque(&o, "", 0);		/* no handle from server */
+	xdrbuf_put_opaque(&o, "b", 1);
+	v.p = o.buf;
+	v.len = (uint32_t)o.len;
+	tap_ok(nfs41_cb_sec_pick(&v, &sec) == -1 && sec.ngss == 0 &&
+	    sec.gss_offered == 1 && !sec.usable, "an empty handle from "
+	    "server alone: nothing usable (RPCSEC_GSS was offered)");
+	xdrbuf_out_free(&o);
+}
+
 int
 main(void)
 {
@@ -530,6 +591,7 @@ main(void)
 	test_slots();
 	test_lru();
 	test_xdr();
+	test_cb_sec();
 	test_gdd();
 	return tap_done();
 }

@@ -1,0 +1,1006 @@
+/*
+ * cb-gss41: an NFSv4.1 client whose backchannel takes RPCSEC_GSS (RFC
+ * 8881 2.10.8.3), for tests/integration/test_cb_gss41.sh.  With the
+ * caller's ticket (KRB5CCNAME) it makes a context with nfs@localhost on
+ * nfsd and does EXCHANGE_ID and CREATE_SESSION (CONN_BACK_CHAN) under
+ * it, offering for callbacks that context: gcbp_handle_from_server its
+ * handle, gcbp_handle_from_client one of ours, gcbp_service the
+ * context's service.  nfsd's callbacks come over the same connection
+ * and must carry an RPCSEC_GSS_DATA credential with our handle and the
+ * service, sequence numbers that grow, a header MIC and a body that
+ * check with our context's keys (nfsd's are the acceptor's); the
+ * replies carry our verifier and body.  CB_NULL first; an OPEN then gets
+ * a read delegation, TRIGGER (a shell command: another client's write)
+ * makes nfsd recall it, and the CB_RECALL must come after CB_SEQUENCE
+ * of our session, naming the delegation; DELEGRETURN ends it.
+ * BACKCHANNEL_CTL naming an unknown handle alone is NFS4ERR_NOENT; with
+ * our handle again it is answered and a CB_NULL under GSS follows.
+ * With -r RESTART (a shell command that kill -9s nfsd and waits for the
+ * new one): on a new connection, SEQUENCE under the same context (nfsd
+ * fetches it back from gssd) and BIND_CONN_TO_SESSION; the CB_NULL that
+ * follows must come under GSS as before, its sequence number above
+ * every one the killed nfsd used.
+ *
+ *   cb-gss41 -p PORT -e EXPORT -f FILE -s krb5|krb5i|krb5p [-t TRIGGER]
+ *            [-r RESTART] [-m unknown|badverf]
+ *     -m unknown  CREATE_SESSION offering only a handle nfsd never gave
+ *                 must be NFS4ERR_NOENT; offering it and AUTH_SYS, the
+ *                 session is made and its CB_NULL comes under AUTH_SYS.
+ *     -m badverf  our replies' verifiers are spoilt: nfsd must not take
+ *                 the CB_NULL's answer, so the OPEN gets no delegation.
+ * One line per check ("ok: ..." or "FAIL: ..."); exit 0 when all held,
+ * 2 when no context with nfsd could be made, 1 otherwise.
+ */
+#define _GNU_SOURCE
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gssapi/gssapi.h>
+#include <gssapi/gssapi_krb5.h>
+
+#include "rpcbuf.h"
+
+#define NFS_PROG	100003
+#define CB_PROG		0x40000000u
+#define RPCSEC_GSS	6
+#define GSS_INIT	1
+#define GSS_DATA	0
+#define WAIT_MS		20000
+#define CB_HANDLE	"cbh41-client"
+
+enum { OP_DELEGRETURN = 8, OP_GETFH = 10, OP_LOOKUP = 15, OP_OPEN = 18,
+	OP_PUTFH = 22, OP_PUTROOTFH = 24, OP_BACKCHANNEL_CTL = 40,
+	OP_BIND_CONN_TO_SESSION = 41, OP_EXCHANGE_ID = 42, OP_CREATE_SESSION = 43, OP_SEQUENCE = 53,
+	OP_CB_RECALL = 4, OP_CB_SEQUENCE = 11 };
+
+/* One side's RPCSEC_GSS state. */
+struct side {
+	gss_ctx_id_t	ctx;
+	uint8_t		handle[64];
+	size_t		handle_len;
+	uint32_t	service;
+	uint32_t	seq;
+};
+
+/* What a callback that came was like. */
+struct cb_seen {
+	uint32_t	proc;
+	uint32_t	flavor;
+	uint32_t	gss_proc;
+	uint32_t	service;
+	uint32_t	seq;
+	int		handle_ok;	/* ours, gcbp_handle_from_client */
+	int		header_mic;	/* checked with our context */
+	int		body_ok;	/* its krb5i/krb5p body */
+	int		compound_ok;	/* CB_SEQUENCE then CB_RECALL */
+	uint8_t		session[16];
+	uint32_t	cb_seqid;
+	uint8_t		stateid[16];
+};
+
+static struct side cl;		/* ours, with nfsd */
+static int nfs_fd = -1;
+static uint32_t xid = 0x43410000;
+static int failures;
+static struct cb_seen seen[16];
+static int nseen;
+static int spoil_verifier;	/* -m badverf */
+static uint8_t sessionid[16];
+static uint32_t slot_seq;
+
+static void
+check(int ok, const char *what)
+{
+	printf("%s: %s\n", ok ? "ok" : "FAIL", what);
+	fflush(stdout);
+	if (!ok)
+		failures++;
+}
+
+static void
+putraw(struct buf *b, const void *p, size_t n)
+{
+	if (b->n + n > sizeof(b->b))
+		exit(1);
+	memcpy(b->b + b->n, p, n);
+	b->n += n;
+}
+
+static int
+send_rec(int fd, const struct buf *b)
+{
+	uint8_t mark[4] = { 0x80 | (uint8_t)(b->n >> 24),
+	    (uint8_t)(b->n >> 16), (uint8_t)(b->n >> 8), (uint8_t)b->n };
+
+	return write(fd, mark, 4) == 4 &&
+	    write(fd, b->b, b->n) == (ssize_t)b->n ? 0 : -1;
+}
+
+static int
+readn(int fd, uint8_t *p, size_t n)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	ssize_t got;
+
+	while (n > 0) {
+		if (poll(&pfd, 1, WAIT_MS) <= 0 || (got = read(fd, p, n)) <= 0)
+			return -1;
+		p += got;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
+static int
+recv_rec(int fd, struct buf *b)
+{
+	uint8_t mark[4];
+	uint32_t n;
+
+	if (readn(fd, mark, 4) == -1)
+		return -1;
+	n = get32(mark) & 0x7fffffffu;
+	if (n > sizeof(b->b) || readn(fd, b->b, n) == -1)
+		return -1;
+	b->n = n;
+	return 0;
+}
+
+/* ---- the GSS per-message work, either side ---- */
+
+static int
+mic_put(gss_ctx_id_t ctx, const uint8_t *p, size_t n, struct buf *b)
+{
+	gss_buffer_desc in = { n, (void *)(uintptr_t)p }, out;
+	OM_uint32 minor;
+
+	if (GSS_ERROR(gss_get_mic(&minor, ctx, GSS_C_QOP_DEFAULT, &in, &out)))
+		return -1;
+	putopaque(b, out.value, (uint32_t)out.length);
+	gss_release_buffer(&minor, &out);
+	return 0;
+}
+
+static int
+mic_ok(gss_ctx_id_t ctx, const uint8_t *p, size_t n, const uint8_t *m,
+    size_t mlen)
+{
+	gss_buffer_desc in = { n, (void *)(uintptr_t)p };
+	gss_buffer_desc tok = { mlen, (void *)(uintptr_t)m };
+	OM_uint32 minor;
+
+	return !GSS_ERROR(gss_verify_mic(&minor, ctx, &in, &tok, NULL));
+}
+
+/* A body (seq + data) as service wants it, appended to b. */
+static int
+body_put(const struct side *s, uint32_t seq, const struct buf *data,
+    struct buf *b)
+{
+	struct buf in;
+	gss_buffer_desc plain, sealed;
+	OM_uint32 minor;
+	int conf;
+
+	if (s->service == 1) {
+		putraw(b, data->b, data->n);
+		return 0;
+	}
+	in.n = 0;
+	put32(&in, seq);
+	putraw(&in, data->b, data->n);
+	if (s->service == 2) {
+		putopaque(b, in.b, (uint32_t)in.n);
+		return mic_put(s->ctx, in.b, in.n, b);
+	}
+	plain.value = in.b;
+	plain.length = in.n;
+	if (GSS_ERROR(gss_wrap(&minor, s->ctx, 1, GSS_C_QOP_DEFAULT, &plain,
+	    &conf, &sealed)) || !conf)
+		return -1;
+	putopaque(b, sealed.value, (uint32_t)sealed.length);
+	gss_release_buffer(&minor, &sealed);
+	return 0;
+}
+
+/* A body of the service taken apart: its data into out, seq checked. */
+static int
+body_get(const struct side *s, uint32_t seq, struct rd *r, struct buf *out)
+{
+	const uint8_t *d, *m;
+	size_t dn, mn;
+	gss_buffer_desc in, plain;
+	OM_uint32 minor;
+	int conf = 0;
+
+	out->n = 0;
+	if (s->service == 1) {
+		putraw(out, r->p + r->pos, r->len - r->pos);
+		return 0;
+	}
+	d = rdopaque(r, &dn);
+	if (r->bad)
+		return -1;
+	if (s->service == 2) {
+		m = rdopaque(r, &mn);
+		if (r->bad || !mic_ok(s->ctx, d, dn, m, mn))
+			return -1;
+		putraw(out, d, dn);
+	} else {
+		in.value = (void *)(uintptr_t)d;
+		in.length = dn;
+		if (GSS_ERROR(gss_unwrap(&minor, s->ctx, &in, &plain, &conf,
+		    NULL)) || !conf)
+			return -1;
+		putraw(out, plain.value, plain.length);
+		gss_release_buffer(&minor, &plain);
+	}
+	if (out->n < 4 || get32(out->b) != seq)
+		return -1;
+	memmove(out->b, out->b + 4, out->n - 4);
+	out->n -= 4;
+	return 0;
+}
+
+/* The call head through the RPCSEC_GSS credential. */
+static void
+head_put(struct buf *b, uint32_t x, uint32_t prog, uint32_t vers,
+    uint32_t proc, const struct side *s, uint32_t gproc, uint32_t seq)
+{
+	struct buf cred;
+
+	put32(b, x);
+	put32(b, 0);
+	put32(b, 2);
+	put32(b, prog);
+	put32(b, vers);
+	put32(b, proc);
+	cred.n = 0;
+	put32(&cred, 1);
+	put32(&cred, gproc);
+	put32(&cred, seq);
+	put32(&cred, s->service);
+	putopaque(&cred, s->handle, (uint32_t)s->handle_len);
+	put32(b, RPCSEC_GSS);
+	putopaque(b, cred.b, (uint32_t)cred.n);
+}
+
+/* ---- our client of nfsd ---- */
+
+static int
+nfs_connect(int port)
+{
+	struct sockaddr_in sin;
+
+	if ((nfs_fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return connect(nfs_fd, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+/* A reply's head: accepted and SUCCESS, its verifier; 0 or -1. */
+static int
+reply_head(struct rd *r, uint32_t want_xid, const uint8_t **v, size_t *vn,
+    uint32_t *vflavor)
+{
+	if (rd32(r) != want_xid || rd32(r) != 1 || rd32(r) != 0)
+		return -1;
+	*vflavor = rd32(r);
+	*v = rdopaque(r, vn);
+	return rd32(r) != 0 || r->bad ? -1 : 0;
+}
+
+/* RFC 2203 5.2: a context with nfs@localhost, from KRB5CCNAME's ticket. */
+static int
+client_context(void)
+{
+	gss_buffer_desc nb = { 13, (void *)"nfs@localhost" }, in = { 0, NULL },
+	    out;
+	gss_name_t target;
+	OM_uint32 major, minor, amajor;
+	struct buf b, rep;
+	struct rd r;
+	const uint8_t *v, *h, *tok;
+	size_t vn, hn, tn;
+	uint32_t vf, win, x;
+	uint8_t w[4];
+
+	if (GSS_ERROR(gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE,
+	    &target)))
+		return -1;
+	cl.ctx = GSS_C_NO_CONTEXT;
+	for (;;) {
+		major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL,
+		    &cl.ctx, target, (gss_OID)gss_mech_krb5, GSS_C_MUTUAL_FLAG |
+		    GSS_C_INTEG_FLAG | GSS_C_CONF_FLAG, 0,
+		    GSS_C_NO_CHANNEL_BINDINGS, in.length ? &in : NULL, NULL,
+		    &out, NULL, NULL);
+		if (GSS_ERROR(major)) {
+			fprintf(stderr, "gss_init_sec_context: major %#x "
+			    "minor %u\n", major, minor);
+			return -1;
+		}
+		if (out.length == 0)
+			break;
+		b.n = 0;
+		head_put(&b, x = xid++, NFS_PROG, 4, 0, &cl, GSS_INIT, 0);
+		put32(&b, 0);
+		put32(&b, 0);
+		putopaque(&b, out.value, (uint32_t)out.length);
+		gss_release_buffer(&minor, &out);
+		if (send_rec(nfs_fd, &b) == -1 || recv_rec(nfs_fd, &rep) == -1)
+			return -1;
+		r = (struct rd){ rep.b, rep.n, 0, 0 };
+		if (reply_head(&r, x, &v, &vn, &vf) == -1) {
+			fprintf(stderr, "INIT: reply not accepted\n");
+			return -1;
+		}
+		h = rdopaque(&r, &hn);
+		amajor = rd32(&r);
+		rd32(&r);
+		win = rd32(&r);
+		tok = rdopaque(&r, &tn);
+		if (r.bad || GSS_ERROR(amajor) || hn > sizeof(cl.handle)) {
+			fprintf(stderr, "INIT: gss_major %#x\n", amajor);
+			return -1;
+		}
+		memcpy(cl.handle, h, hn);
+		cl.handle_len = hn;
+		if (major == GSS_S_COMPLETE || tn == 0) {
+			w[0] = win >> 24; w[1] = win >> 16; w[2] = win >> 8;
+			w[3] = win;
+			if (major != GSS_S_COMPLETE && tn == 0)
+				return -1;
+			if (!mic_ok(cl.ctx, w, 4, v, vn)) {
+				fprintf(stderr, "INIT: the window's MIC\n");
+				return -1;
+			}
+			break;
+		}
+		in.value = (void *)(uintptr_t)tok;
+		in.length = tn;
+	}
+	gss_release_name(&minor, &target);
+	return 0;
+}
+
+/* ---- nfsd's callbacks, over our connection ---- */
+
+static void
+reply_accepted(struct buf *b, uint32_t x)
+{
+	b->n = 0;
+	put32(b, x);
+	put32(b, 1);
+	put32(b, 0);
+}
+
+/* CB_COMPOUND's args taken apart (seen), its results into res. */
+static void
+cb_compound(const struct buf *args, struct cb_seen *s, struct buf *res)
+{
+	struct rd a = { args->b, args->n, 0, 0 };
+	size_t n;
+	uint32_t nops, op1, op2, slot, high;
+
+	rdopaque(&a, &n);		/* tag */
+	rd32(&a);			/* minorversion */
+	rd32(&a);			/* callback_ident */
+	nops = rd32(&a);
+	op1 = rd32(&a);
+	if (a.bad || nops != 2 || op1 != OP_CB_SEQUENCE ||
+	    a.pos + 16 > a.len)
+		return;
+	memcpy(s->session, a.p + a.pos, 16);
+	a.pos += 16;
+	s->cb_seqid = rd32(&a);
+	slot = rd32(&a);
+	high = rd32(&a);
+	rd32(&a);			/* cachethis */
+	n = rd32(&a);			/* referring_call_lists: none */
+	op2 = rd32(&a);
+	if (a.bad || n != 0 || op2 != OP_CB_RECALL || a.pos + 16 > a.len)
+		return;
+	memcpy(s->stateid, a.p + a.pos, 16);
+	s->compound_ok = 1;
+	put32(res, 0);
+	putopaque(res, "", 0);
+	put32(res, 2);
+	put32(res, OP_CB_SEQUENCE);
+	put32(res, 0);
+	putraw(res, s->session, 16);
+	put32(res, s->cb_seqid);
+	put32(res, slot);
+	put32(res, high);
+	put32(res, high);
+	put32(res, OP_CB_RECALL);
+	put32(res, 0);
+}
+
+/* A call of nfsd's on our connection: taken apart, noted, answered. */
+static int
+cb_serve(const struct buf *rec)
+{
+	struct cb_seen *s = &seen[nseen < 16 ? nseen : 15];
+	struct side cb = cl;
+	struct rd r = { rec->b, rec->n, 0, 0 }, c;
+	struct buf args, res, b;
+	const uint8_t *cred, *v, *h;
+	size_t cn, vn, hn, cred_end;
+	uint32_t x, vf;
+	uint8_t q[4];
+
+	memset(s, 0, sizeof(*s));
+	if (nseen < 16)
+		nseen++;
+	x = rd32(&r);
+	rd32(&r);
+	if (rd32(&r) != 2 || rd32(&r) != CB_PROG || rd32(&r) != 1)
+		return -1;
+	s->proc = rd32(&r);
+	s->flavor = rd32(&r);
+	cred = rdopaque(&r, &cn);
+	cred_end = r.pos;
+	vf = rd32(&r);
+	v = rdopaque(&r, &vn);
+	if (r.bad)
+		return -1;
+	res.n = 0;
+	args.n = 0;
+	if (s->flavor != RPCSEC_GSS) {
+		putraw(&args, r.p + r.pos, r.len - r.pos);
+		if (s->proc == 1)
+			cb_compound(&args, s, &res);
+		reply_accepted(&b, x);
+		put32(&b, 0);
+		put32(&b, 0);
+		put32(&b, 0);
+		putraw(&b, res.b, res.n);
+		return send_rec(nfs_fd, &b);
+	}
+	c = (struct rd){ cred, cn, 0, 0 };
+	rd32(&c);
+	s->gss_proc = rd32(&c);
+	s->seq = rd32(&c);
+	s->service = rd32(&c);
+	h = rdopaque(&c, &hn);
+	s->handle_ok = !c.bad && hn == strlen(CB_HANDLE) &&
+	    memcmp(h, CB_HANDLE, hn) == 0;
+	s->header_mic = vf == RPCSEC_GSS && mic_ok(cl.ctx, rec->b, cred_end,
+	    v, vn);
+	cb.service = s->service;
+	if (s->gss_proc != GSS_DATA || s->service < 1 || s->service > 3 ||
+	    body_get(&cb, s->seq, &r, &args) == -1)
+		return 0;		/* unanswered: nfsd's call fails */
+	s->body_ok = 1;
+	if (s->proc == 1)
+		cb_compound(&args, s, &res);
+	reply_accepted(&b, x);
+	put32(&b, RPCSEC_GSS);
+	q[0] = s->seq >> 24; q[1] = s->seq >> 16; q[2] = s->seq >> 8;
+	q[3] = s->seq;
+	vn = b.n;
+	if (mic_put(cl.ctx, q, 4, &b) == -1)
+		return -1;
+	if (spoil_verifier && b.n > vn + 4 + 20)
+		b.b[vn + 4 + 20] ^= 0x5a; /* past the token's 16-byte head */
+	put32(&b, 0);
+	if (body_put(&cb, s->seq, &res, &b) == -1)
+		return -1;
+	return send_rec(nfs_fd, &b);
+}
+
+/* The next record that is not a call (callbacks served meanwhile). */
+static int
+recv_reply(struct buf *b)
+{
+	for (;;) {
+		if (recv_rec(nfs_fd, b) == -1)
+			return -1;
+		if (b->n >= 8 && get32(b->b + 4) == 0) {
+			if (cb_serve(b) == -1)
+				return -1;
+			continue;
+		}
+		return 0;
+	}
+}
+
+/* Callbacks until want of them came, or WAIT_MS without one. */
+static int
+wait_callbacks(int want)
+{
+	struct pollfd pfd = { 0, POLLIN, 0 };
+	struct buf b;
+
+	pfd.fd = nfs_fd;
+	while (nseen < want) {
+		if (poll(&pfd, 1, WAIT_MS) <= 0 || recv_rec(nfs_fd, &b) == -1)
+			return -1;
+		if (b.n < 8 || get32(b.b + 4) != 0 || cb_serve(&b) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- our calls ---- */
+
+/* A COMPOUND (minorversion 1) of ops under our context: the results. */
+static int
+compound(const struct buf *ops, uint32_t nops, struct buf *res)
+{
+	struct buf args, b, rep;
+	struct rd r;
+	const uint8_t *v;
+	size_t vn, hn;
+	uint32_t vf, x;
+	uint8_t s[4];
+
+	args.n = 0;
+	putopaque(&args, "cbgss41", 7);
+	put32(&args, 1);
+	put32(&args, nops);
+	putraw(&args, ops->b, ops->n);
+	b.n = 0;
+	cl.seq++;
+	head_put(&b, x = xid++, NFS_PROG, 4, 1, &cl, GSS_DATA, cl.seq);
+	hn = b.n;
+	put32(&b, RPCSEC_GSS);
+	if (mic_put(cl.ctx, b.b, hn, &b) == -1 ||
+	    body_put(&cl, cl.seq, &args, &b) == -1 ||
+	    send_rec(nfs_fd, &b) == -1 || recv_reply(&rep) == -1)
+		return -1;
+	r = (struct rd){ rep.b, rep.n, 0, 0 };
+	if (reply_head(&r, x, &v, &vn, &vf) == -1)
+		return -1;
+	s[0] = cl.seq >> 24; s[1] = cl.seq >> 16; s[2] = cl.seq >> 8;
+	s[3] = cl.seq;
+	if (vf != RPCSEC_GSS || !mic_ok(cl.ctx, s, 4, v, vn))
+		return -1;
+	return body_get(&cl, cl.seq, &r, res);
+}
+
+/* COMPOUND4res's status, the reader past the tag and count. */
+static uint32_t
+compound_status(struct buf *res, struct rd *r)
+{
+	size_t n;
+	uint32_t st;
+
+	*r = (struct rd){ res->b, res->n, 0, 0 };
+	st = rd32(r);
+	rdopaque(r, &n);
+	rd32(r);
+	return r->bad ? 10006 : st;
+}
+
+static void
+put_sequence(struct buf *ops)
+{
+	put32(ops, OP_SEQUENCE);
+	putraw(ops, sessionid, 16);
+	put32(ops, ++slot_seq);
+	put32(ops, 0);
+	put32(ops, 0);
+	put32(ops, 0);
+}
+
+/* Past SEQUENCE's result (op, status, resok). */
+static void
+skip_sequence(struct rd *r)
+{
+	rd32(r);
+	if (rd32(r) == 0)
+		rdskip(r, 16 + 5 * 4);
+}
+
+static uint32_t
+exchange_id(uint64_t *clientid, uint32_t *seq)
+{
+	struct buf ops, res;
+	struct rd r;
+	char name[64];
+	uint32_t st;
+
+	snprintf(name, sizeof(name), "cb-gss41-client-%d", (int)getpid());
+	ops.n = 0;
+	put32(&ops, OP_EXCHANGE_ID);
+	putraw(&ops, "gss41vrf", 8);
+	putopaque(&ops, name, (uint32_t)strlen(name));
+	put32(&ops, 0x00010000);	/* EXCHGID4_FLAG_USE_NON_PNFS */
+	put32(&ops, 0);			/* SP4_NONE */
+	put32(&ops, 0);			/* client_impl_id<> */
+	if (compound(&ops, 1, &res) == -1)
+		return 10006;
+	if ((st = compound_status(&res, &r)) != 0)
+		return st;
+	rd32(&r);
+	rd32(&r);
+	*clientid = (uint64_t)rd32(&r) << 32;
+	*clientid |= rd32(&r);
+	*seq = rd32(&r);
+	return r.bad ? 10006 : 0;
+}
+
+static void
+put_channel(struct buf *b, uint32_t size, uint32_t ops, uint32_t reqs)
+{
+	put32(b, 0);			/* headerpadsize */
+	put32(b, size);
+	put32(b, size);
+	put32(b, size / 2);
+	put32(b, ops);
+	put32(b, reqs);
+	put32(b, 0);			/* rdma_ird<> */
+}
+
+/* gss_cb_handles4 naming server (len), our handle, our service. */
+static void
+put_gss_sec(struct buf *b, const uint8_t *server, size_t len)
+{
+	put32(b, RPCSEC_GSS);
+	put32(b, cl.service);
+	putopaque(b, server, (uint32_t)len);
+	putopaque(b, CB_HANDLE, (uint32_t)strlen(CB_HANDLE));
+}
+
+/* CREATE_SESSION (CONN_BACK_CHAN) offering sec (a count, then each). */
+static uint32_t
+create_session(uint64_t clientid, uint32_t seq, const struct buf *sec)
+{
+	struct buf ops, res;
+	struct rd r;
+	uint32_t st;
+
+	ops.n = 0;
+	put32(&ops, OP_CREATE_SESSION);
+	put32(&ops, (uint32_t)(clientid >> 32));
+	put32(&ops, (uint32_t)clientid);
+	put32(&ops, seq);
+	put32(&ops, 2);			/* CREATE_SESSION4_FLAG_CONN_BACK_CHAN */
+	put_channel(&ops, 7168, 8, 4);
+	put_channel(&ops, 4096, 2, 1);
+	put32(&ops, CB_PROG);
+	putraw(&ops, sec->b, sec->n);
+	if (compound(&ops, 1, &res) == -1)
+		return 10006;
+	if ((st = compound_status(&res, &r)) != 0)
+		return st;
+	rd32(&r);
+	rd32(&r);
+	if (r.pos + 16 > r.len)
+		return 10006;
+	memcpy(sessionid, r.p + r.pos, 16);
+	slot_seq = 0;
+	return 0;
+}
+
+/* BACKCHANNEL_CTL after SEQUENCE: the status of the COMPOUND. */
+static uint32_t
+backchannel_ctl(const struct buf *sec)
+{
+	struct buf ops, res;
+	struct rd r;
+
+	ops.n = 0;
+	put_sequence(&ops);
+	put32(&ops, OP_BACKCHANNEL_CTL);
+	put32(&ops, CB_PROG);
+	putraw(&ops, sec->b, sec->n);
+	if (compound(&ops, 2, &res) == -1)
+		return 10006;
+	return compound_status(&res, &r);
+}
+
+/*
+ * OPEN for reading (created if need be) of EXPORT/FILE: the delegation
+ * type, its stateid and the file handle.  -1: the OPEN failed.
+ */
+static int
+open_file(uint64_t clientid, const char *export, const char *file,
+    uint8_t deleg[16], uint8_t *fh, size_t *fhlen)
+{
+	struct buf ops, res;
+	struct rd r;
+	const uint8_t *p;
+	size_t n;
+	uint32_t i, type;
+
+	ops.n = 0;
+	put_sequence(&ops);
+	put32(&ops, OP_PUTROOTFH);
+	put32(&ops, OP_LOOKUP);
+	putopaque(&ops, export, (uint32_t)strlen(export));
+	put32(&ops, OP_OPEN);
+	put32(&ops, 0);			/* seqid */
+	put32(&ops, 1);			/* OPEN4_SHARE_ACCESS_READ */
+	put32(&ops, 0);
+	put32(&ops, (uint32_t)(clientid >> 32));
+	put32(&ops, (uint32_t)clientid);
+	putopaque(&ops, "cb-gss41-owner", 14);
+	put32(&ops, 1);			/* OPEN4_CREATE */
+	put32(&ops, 0);			/* UNCHECKED4 */
+	put32(&ops, 0);			/* bitmap4 empty */
+	put32(&ops, 0);			/* attrlist4 empty */
+	put32(&ops, 0);			/* CLAIM_NULL */
+	putopaque(&ops, file, (uint32_t)strlen(file));
+	put32(&ops, OP_GETFH);
+	if (compound(&ops, 5, &res) == -1 ||
+	    compound_status(&res, &r) != 0)
+		return -1;
+	skip_sequence(&r);
+	for (i = 0; i < 2; i++) {	/* PUTROOTFH, LOOKUP */
+		rd32(&r);
+		rd32(&r);
+	}
+	rd32(&r);
+	rd32(&r);
+	r.pos += 16 + 4 + 16 + 4;	/* stateid, change_info4, rflags */
+	n = rd32(&r);			/* attrset */
+	r.pos += 4 * n;
+	type = rd32(&r);
+	if (type == 1) {		/* OPEN_DELEGATE_READ */
+		if (r.pos + 16 > r.len)
+			return -1;
+		memcpy(deleg, r.p + r.pos, 16);
+		r.pos += 16 + 4 + 12;	/* recall, nfsace4 type flag mask */
+		rdopaque(&r, &n);
+	} else if (type != 0)
+		return -1;		/* not asked for */
+	rd32(&r);
+	rd32(&r);
+	p = rdopaque(&r, &n);
+	if (r.bad || n > 128)
+		return -1;
+	memcpy(fh, p, n);
+	*fhlen = n;
+	return (int)type;
+}
+
+static uint32_t
+delegreturn(const uint8_t deleg[16], const uint8_t *fh, size_t fhlen)
+{
+	struct buf ops, res;
+	struct rd r;
+
+	ops.n = 0;
+	put_sequence(&ops);
+	put32(&ops, OP_PUTFH);
+	putopaque(&ops, fh, (uint32_t)fhlen);
+	put32(&ops, OP_DELEGRETURN);
+	putraw(&ops, deleg, 16);
+	if (compound(&ops, 3, &res) == -1)
+		return 10006;
+	return compound_status(&res, &r);
+}
+
+/* After nfsd's restart: SEQUENCE, then BIND_CONN_TO_SESSION (both). */
+static uint32_t
+rebind(int port)
+{
+	struct buf ops, res;
+	struct rd r;
+	uint32_t st;
+
+	close(nfs_fd);
+	if (nfs_connect(port) == -1)
+		return 10006;
+	ops.n = 0;
+	put_sequence(&ops);
+	if (compound(&ops, 1, &res) == -1)
+		return 10006;
+	if ((st = compound_status(&res, &r)) != 0)
+		return st;
+	ops.n = 0;
+	put32(&ops, OP_BIND_CONN_TO_SESSION);
+	putraw(&ops, sessionid, 16);
+	put32(&ops, 3);			/* CDFC4_BACK_OR_BOTH */
+	put32(&ops, 0);			/* no RDMA */
+	if (compound(&ops, 1, &res) == -1)
+		return 10006;
+	return compound_status(&res, &r);
+}
+
+static const char *
+sec_name(uint32_t s)
+{
+	return s == 1 ? "krb5" : s == 2 ? "krb5i" : s == 3 ? "krb5p" : "?";
+}
+
+/* A GSS callback as it must be: our handle, service, MIC and body. */
+static void
+check_gss_callback(const struct cb_seen *s, const char *what)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "%s: flavour %u, RPCSEC_GSS_DATA, "
+	    "service %s, sequence number %u", what, s->flavor,
+	    sec_name(s->service), s->seq);
+	check(s->flavor == RPCSEC_GSS && s->gss_proc == GSS_DATA &&
+	    s->service == cl.service, line);
+	snprintf(line, sizeof(line), "%s: the credential's handle is our "
+	    "gcbp_handle_from_client", what);
+	check(s->handle_ok, line);
+	snprintf(line, sizeof(line), "%s: its header MIC checks with our "
+	    "context", what);
+	check(s->header_mic, line);
+	snprintf(line, sizeof(line), "%s: its %s body checks", what,
+	    sec_name(s->service));
+	check(s->body_ok, line);
+}
+
+/* RFC 8881 18.36.3: an unknown handle alone, then beside AUTH_SYS. */
+static void
+unknown_handle(uint64_t clientid, uint32_t seq)
+{
+	struct buf sec;
+	uint32_t st;
+	char line[128];
+
+	sec.n = 0;
+	put32(&sec, 1);
+	put_gss_sec(&sec, (const uint8_t *)"no-such-context", 15);
+	st = create_session(clientid, seq, &sec);
+	snprintf(line, sizeof(line), "CREATE_SESSION offering only a handle "
+	    "nfsd never gave: %u (NFS4ERR_NOENT is 2)", st);
+	check(st == 2, line);
+	sec.n = 0;
+	put32(&sec, 2);
+	put_gss_sec(&sec, (const uint8_t *)"no-such-context", 15);
+	put32(&sec, 1);			/* AUTH_SYS */
+	put32(&sec, 41);
+	putopaque(&sec, "gss41-host", 10);
+	put32(&sec, 0);
+	put32(&sec, 0);
+	put32(&sec, 0);
+	st = create_session(clientid, seq, &sec);
+	check(st == 0, "CREATE_SESSION offering that handle and AUTH_SYS");
+	if (st != 0)
+		return;
+	check(wait_callbacks(1) == 0, "a CB_NULL came");
+	snprintf(line, sizeof(line), "it came under AUTH_SYS (flavour %u), "
+	    "not the unknown handle", seen[0].flavor);
+	check(seen[0].proc == 0 && seen[0].flavor == 1, line);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *export = "export", *file = "cbgss41", *mode = "",
+	    *trigger = NULL, *restart = NULL;
+	struct buf sec;
+	uint8_t deleg[16], fh[128];
+	size_t fhlen;
+	uint64_t clientid;
+	uint32_t seq, st, high;
+	char line[512];
+	int c, port = 2049, type, first, i;
+	pid_t pid = -1;
+
+	cl.service = 1;
+	while ((c = getopt(argc, argv, "p:e:f:s:t:r:m:")) != -1)
+		switch (c) {
+		case 'p': port = atoi(optarg); break;
+		case 'e': export = optarg + (optarg[0] == '/'); break;
+		case 'f': file = optarg; break;
+		case 's':
+			cl.service = strcmp(optarg, "krb5p") == 0 ? 3 :
+			    strcmp(optarg, "krb5i") == 0 ? 2 : 1;
+			break;
+		case 't': trigger = optarg; break;
+		case 'r': restart = optarg; break;
+		case 'm': mode = optarg; break;
+		default:
+			fprintf(stderr, "usage: cb-gss41 -p PORT -e EXPORT -f "
+			    "FILE -s SEC [-t TRIGGER] [-r RESTART] "
+			    "[-m unknown]\n");
+			return 1;
+		}
+	if (nfs_connect(port) == -1 || client_context() == -1) {
+		printf("no context with nfs@localhost\n");
+		return 2;
+	}
+	snprintf(line, sizeof(line), "a %s context with nfsd",
+	    sec_name(cl.service));
+	check(1, line);
+	st = exchange_id(&clientid, &seq);
+	check(st == 0, "EXCHANGE_ID under it");
+	if (st != 0)
+		return 1;
+	if (strcmp(mode, "unknown") == 0) {
+		unknown_handle(clientid, seq);
+		return failures ? 1 : 0;
+	}
+	sec.n = 0;
+	put32(&sec, 1);
+	put_gss_sec(&sec, cl.handle, cl.handle_len);
+	st = create_session(clientid, seq, &sec);
+	check(st == 0, "CREATE_SESSION (CONN_BACK_CHAN) offering our context "
+	    "for callbacks");
+	if (st != 0)
+		return 1;
+	spoil_verifier = strcmp(mode, "badverf") == 0;
+	check(wait_callbacks(1) == 0 && seen[0].proc == 0,
+	    "a CB_NULL came over our connection");
+	check_gss_callback(&seen[0], "CB_NULL");
+	/*
+	 * No wait: our answer is ahead of the OPEN on this connection, and
+	 * nfsd tells stated the path's state ahead of the OPEN's request.
+	 */
+	type = open_file(clientid, export, file, deleg, fh, &fhlen);
+	snprintf(line, sizeof(line), "OPEN: %s delegation", type == 1 ?
+	    "a read" : type == 0 ? "no" : "failed:");
+	if (spoil_verifier) {
+		check(type == 0, line);
+		return failures ? 1 : 0;
+	}
+	check(type == 1, line);
+	if (type != 1)
+		return 1;
+	if (trigger != NULL && (pid = fork()) == 0) {
+		execl("/bin/sh", "sh", "-c", trigger, (char *)NULL);
+		_exit(127);
+	}
+	first = nseen;
+	check(wait_callbacks(first + 1) == 0 && seen[first].proc == 1,
+	    "a CB_COMPOUND came when another client wrote the file");
+	check_gss_callback(&seen[first], "CB_COMPOUND");
+	check(seen[first].seq > seen[0].seq, "its sequence number is above "
+	    "the CB_NULL's");
+	check(seen[first].compound_ok && memcmp(seen[first].session,
+	    sessionid, 16) == 0, "CB_SEQUENCE of our session, then CB_RECALL");
+	check(memcmp(seen[first].stateid + 4, deleg + 4, 12) == 0,
+	    "CB_RECALL names the delegation's stateid");
+	check(delegreturn(deleg, fh, fhlen) == 0, "DELEGRETURN");
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	/* RFC 8881 18.33.3: BACKCHANNEL_CTL, an unknown handle alone. */
+	sec.n = 0;
+	put32(&sec, 1);
+	put_gss_sec(&sec, (const uint8_t *)"no-such-context", 15);
+	st = backchannel_ctl(&sec);
+	snprintf(line, sizeof(line), "BACKCHANNEL_CTL offering only a handle "
+	    "nfsd never gave: %u (NFS4ERR_NOENT is 2)", st);
+	check(st == 2, line);
+	sec.n = 0;
+	put32(&sec, 1);
+	put_gss_sec(&sec, cl.handle, cl.handle_len);
+	first = nseen;
+	check(backchannel_ctl(&sec) == 0, "BACKCHANNEL_CTL offering our "
+	    "context again");
+	check(wait_callbacks(first + 1) == 0 && seen[first].proc == 0,
+	    "a CB_NULL came after it");
+	check_gss_callback(&seen[first], "that CB_NULL");
+	check(seen[first].seq > seen[first - 1].seq, "its sequence number "
+	    "is above the CB_COMPOUND's");
+	if (restart == NULL)
+		return failures ? 1 : 0;
+	/* RFC 8881 2.10.8.3 across a restart of nfsd: stated's session. */
+	for (high = 0, i = 0; i < nseen; i++)
+		if (seen[i].seq > high)
+			high = seen[i].seq;
+	check(system(restart) == 0, "nfsd killed and back");
+	st = rebind(port);
+	snprintf(line, sizeof(line), "on a new connection, SEQUENCE and "
+	    "BIND_CONN_TO_SESSION under the same context: %u", st);
+	check(st == 0, line);
+	first = nseen;
+	check(wait_callbacks(first + 1) == 0 && seen[first].proc == 0,
+	    "the restarted nfsd's CB_NULL came");
+	check_gss_callback(&seen[first], "the restarted nfsd's CB_NULL");
+	snprintf(line, sizeof(line), "its sequence number %u is above the "
+	    "killed nfsd's %u", seen[first].seq, high);
+	check(seen[first].seq > high, line);
+	return failures ? 1 : 0;
+}
