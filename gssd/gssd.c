@@ -1,6 +1,7 @@
 /*
  * dittofs-gssd main: security contexts for the front ends (SPNEGO with
- * NTLMSSP for smbd, Kerberos RPCSEC_GSS contexts for nfsd in krb5.c),
+ * NTLMSSP or Kerberos, bare NTLMSSP and bare Kerberos for smbd,
+ * Kerberos RPCSEC_GSS contexts for nfsd in krb5.c),
  * and the SMB password database for dittofsctl.
  *
  * Who may send what is the one table gssd_handlers below: smbd and nfsd
@@ -291,6 +292,37 @@ gssd_first_ntlmssp(const struct spnego_token *t)
 	return -1;
 }
 
+/*
+ * RFC 4121 4.1: a bare Kerberos InitialContextToken (an SMB client that
+ * skips SPNEGO's framing, or GSSD_MECH_KRB5): the framing checked here,
+ * the AP-REQ accepted as SPNEGO's (krb5.c), the AP-REP back bare.
+ */
+static void
+gssd_krb5_step(struct gssd_env *env, struct ipc_peer *peer,
+    struct gssd_ctx *c, const uint8_t *tok, size_t len,
+    struct gssd_accept_reply *rep)
+{
+	struct spnego_bytes ap_req;
+	enum spnego_mech mech;
+	uint8_t *out = NULL;
+	size_t outlen = 0;
+
+	c->spnego = 0;
+	if (spnego_krb5_token(tok, len, &mech, &ap_req) != 1) {
+		gssd_bad_token(env, peer, rep, "Kerberos");
+		return;
+	}
+	if (!gssd_krb5_on(env)) {
+		rep->status = GSSD_UNSUPPORTED;
+		log_warnx_rl("%s: a Kerberos token, but Kerberos is off (no "
+		    "[gssd] keytab)", ipc_peer_name(peer));
+		return;
+	}
+	gssd_krb5_bare(env, peer, c, tok, len, rep, &out, &outlen);
+	if (out != NULL)
+		gssd_set_token(rep, out, outlen);
+}
+
 /* RFC 4178 5: the server's side of SPNEGO (Kerberos: krb5.c). */
 static void
 gssd_spnego_step(struct gssd_env *env, struct ipc_peer *peer,
@@ -301,8 +333,16 @@ gssd_spnego_step(struct gssd_env *env, struct ipc_peer *peer,
 	enum ntlm_result r;
 	uint8_t *inner = NULL, *out = NULL, sig[16], *mic = NULL;
 	size_t innerlen = 0, outlen;
+	struct spnego_bytes ap_req;
+	enum spnego_mech mech;
 	int first;
 
+	if (c->step == GSSD_CTX_START &&
+	    spnego_krb5_token(tok, len, &mech, &ap_req) != 0) {
+		/* Kerberos without SPNEGO's framing. */
+		gssd_krb5_step(env, peer, c, tok, len, rep);
+		return;
+	}
 	if (c->step == GSSD_CTX_START && ntlm_is_ntlmssp(tok, len)) {
 		/* A client that skips SPNEGO's framing. */
 		c->spnego = 0;
@@ -456,9 +496,12 @@ gssd_accept(struct ipc_peer *peer, struct ipc_msg *msg)
 	tok = (const uint8_t *)req.token.token_val;
 	len = req.token.token_len;
 	rep.context = req.context;
-	if (req.mech != GSSD_MECH_SPNEGO && req.mech != GSSD_MECH_NTLMSSP) {
-		/* GSSD_MECH_KRB5 is issue 26's next step. */
+	if ((req.mech != GSSD_MECH_SPNEGO && req.mech != GSSD_MECH_NTLMSSP &&
+	    req.mech != GSSD_MECH_KRB5) ||
+	    (req.mech == GSSD_MECH_KRB5 && !gssd_krb5_on(env))) {
 		rep.status = GSSD_UNSUPPORTED;
+		log_warnx_rl("%s: GSSD_ACCEPT with mechanism %d, which is off "
+		    "or unknown", ipc_peer_name(peer), (int)req.mech);
 		goto reply;
 	}
 	if (req.context == 0 && req.mech == GSSD_MECH_SPNEGO && len == 0) {
@@ -493,7 +536,10 @@ gssd_accept(struct ipc_peer *peer, struct ipc_msg *msg)
 		rep.status = GSSD_NO_CONTEXT;
 		goto reply;
 	}
-	if (c->spnego)
+	/* The mechanism a context began with is the one it goes on with. */
+	if (req.context == 0 && req.mech == GSSD_MECH_KRB5)
+		gssd_krb5_step(env, peer, c, tok, len, &rep);
+	else if (c->spnego)
 		gssd_spnego_step(env, peer, c, tok, len, &rep);
 	else
 		gssd_ntlm_step(env, peer, c, tok, len, &rep);

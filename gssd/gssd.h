@@ -168,6 +168,13 @@ void	 gssd_rpcsec_reply_init(struct gssd_rpcsec_reply *);
 void	 gssd_krb5_spnego(struct gssd_env *, struct ipc_peer *,
 	    struct gssd_ctx *, const struct spnego_token *t, int chosen,
 	    struct gssd_accept_reply *, uint8_t **out, size_t *outlen);
+/*
+ * A bare Kerberos InitialContextToken (RFC 4121 4.1, no SPNEGO): one
+ * leg, the AP-REP in *out (malloc'ed, or NULL), rep->status as above.
+ */
+void	 gssd_krb5_bare(struct gssd_env *, struct ipc_peer *,
+	    struct gssd_ctx *, const uint8_t *, size_t,
+	    struct gssd_accept_reply *, uint8_t **out, size_t *outlen);
 void	 gssd_krb5_ctx_clear(struct gssd_ctx *);
 
 /* initiate.c */

@@ -37,6 +37,10 @@
 gss_OID_desc gssd_krb5_oid = {
 	9, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02"
 };
+/* 1.2.840.48018.1.2.2, Microsoft's name for krb5. */
+static const gss_OID_desc gssd_ms_krb5_oid = {
+	9, (void *)"\x2a\x86\x48\x82\xf7\x12\x01\x02\x02"
+};
 
 /* A GSS status for the log: the major and the mechanism's minor. */
 void
@@ -503,6 +507,19 @@ gssd_krb5_ctx_clear(struct gssd_ctx *c)
 }
 
 /*
+ * A token libkrb5 could not decode (its ASN.1 errors come as
+ * GSS_S_FAILURE) is malformed, not a refused login.
+ */
+static int
+gssd_krb5_defective(OM_uint32 major, OM_uint32 minor)
+{
+	int64_t m = (int32_t)minor;
+
+	return major == GSS_S_DEFECTIVE_TOKEN || (m >= ERROR_TABLE_BASE_asn1 &&
+	    m < ERROR_TABLE_BASE_asn1 + 256);
+}
+
+/*
  * MS-SMB2 3.3.5.5.3: a Kerberos AP-REQ of an SMB SESSION_SETUP.  Who
  * the client is and the session key into c, the context kept in
  * c->krb5_gss, the AP-REP in *out (malloc'ed, or NULL).  GSSD_COMPLETE,
@@ -534,7 +551,7 @@ gssd_krb5_smb_accept(struct gssd_env *env, struct ipc_peer *peer,
 		    sizeof(why));
 		log_warnx_rl("%s: SMB Kerberos login refused: %s",
 		    ipc_peer_name(peer), why);
-		st = major == GSS_S_DEFECTIVE_TOKEN ? GSSD_BAD_TOKEN :
+		st = gssd_krb5_defective(major, minor) ? GSSD_BAD_TOKEN :
 		    GSSD_DENIED;
 		goto out;
 	}
@@ -597,10 +614,11 @@ gssd_krb5_smb_done(struct gssd_env *env, struct ipc_peer *peer,
 	rep->identity.domain = c->krb5_realm;
 	rep->session_key.session_key_val = (char *)c->krb5_key;
 	rep->session_key.session_key_len = sizeof(c->krb5_key);
-	log_info("%s: %s logged in with Kerberos as %s (uid %u gid %u)",
+	log_info("%s: %s logged in with Kerberos as %s (uid %u gid %u)%s",
 	    ipc_peer_name(peer), c->krb5_principal, c->krb5_nobody ?
 	    "nobody" : c->krb5_id.user, (unsigned)c->krb5_id.uid,
-	    (unsigned)c->krb5_id.gid);
+	    (unsigned)c->krb5_id.gid, c->spnego ? "" :
+	    ", a bare token (no SPNEGO)");
 }
 
 /* RFC 4178 5: the initiator's mechListMIC over its mechTypes; 0 or -1. */
@@ -745,6 +763,28 @@ done:
 }
 
 /*
+ * RFC 4121 4.1 without SPNEGO: the client's AP-REQ in its GSS framing
+ * (tok, spnego_krb5_token's 1), accepted as the SPNEGO path accepts the
+ * token inside; the AP-REP (mutual authentication) in *out, bare.  One
+ * leg: rep->status is COMPLETE or why not.
+ */
+void
+gssd_krb5_bare(struct gssd_env *env, struct ipc_peer *peer,
+    struct gssd_ctx *c, const uint8_t *tok, size_t len,
+    struct gssd_accept_reply *rep, uint8_t **out, size_t *outlen)
+{
+	rep->status = gssd_krb5_smb_accept(env, peer, c, tok, len, out,
+	    outlen);
+	if (rep->status == GSSD_COMPLETE)
+		gssd_krb5_smb_done(env, peer, c, rep);
+	else {
+		free(*out);
+		*out = NULL;
+		*outlen = 0;
+	}
+}
+
+/*
  * Before the chroot: the keytab's keys into a MEMORY keytab, the realm,
  * the name service's users and the principal map.  Kerberos stays off
  * (GSSD_UNSUPPORTED) without a readable keytab.
@@ -832,7 +872,9 @@ gssd_krb5_post_init(struct gssd_env *env)
 	struct daemon *d = env->daemon;
 	gss_key_value_element_desc el[2];
 	gss_key_value_set_desc store;
-	gss_OID_set_desc mechs = { 1, &gssd_krb5_oid };
+	/* Microsoft's OID too: a bare token may name Kerberos by it. */
+	gss_OID_desc oids[2] = { gssd_krb5_oid, gssd_ms_krb5_oid };
+	gss_OID_set_desc mechs = { 2, oids };
 	OM_uint32 major, minor;
 	char rcache[PATH_MAX + 64], why[512];
 

@@ -81,8 +81,9 @@ tests_unit_test_userdb_LDADD = gssd/libgssdauth.a $(OPENSSL_LIBS)
 check_PROGRAMS += tests/clients/gss-check
 tests_clients_gss_check_SOURCES = tests/clients/gss-check.c \
 	tests/clients/gss-check.h
-tests_clients_gss_check_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/gssd
+tests_clients_gss_check_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/gssd \
+	$(GSSAPI_CFLAGS)
 tests_clients_gss_check_LDADD = gssd/libgssdauth.a $(DITTOFS_COMMON_LIBS) \
-	$(OPENSSL_LIBS)
+	$(OPENSSL_LIBS) $(GSSAPI_LIBS)
 TESTS += tests/integration/test_gssd.sh
 EXTRA_DIST += tests/integration/test_gssd.sh

@@ -258,6 +258,104 @@ spnego_decode(const uint8_t *buf, size_t len, struct spnego_token *t)
 	return -1;
 }
 
+/* RFC 4121 4.1: the TOK_ID of a KRB_AP_REQ. */
+#define KRB5_TOK_AP_REQ_0	0x01
+#define KRB5_TOK_AP_REQ_1	0x00
+/* RFC 4120 5.5.1: AP-REQ, its pvno and msg-type; 5.3: Ticket. */
+#define DER_INT			0x02
+#define DER_APP1		0x61
+#define DER_APP14		0x6e
+#define KRB5_PVNO		5
+#define KRB5_AP_REQ		14
+
+/* A one-byte INTEGER [n] whose value is want. */
+static int
+krb5_small_int(struct der *field, uint8_t want)
+{
+	struct der v;
+
+	return der_field(field, DER_INT, &v) == 0 && v.len == 1 &&
+	    v.p[0] == want ? 0 : -1;
+}
+
+/*
+ * RFC 4120 5.5.1: AP-REQ ::= [APPLICATION 14] SEQUENCE { pvno [0] 5,
+ * msg-type [1] 14, ap-options [2] BIT STRING, ticket [3] Ticket,
+ * authenticator [4] EncryptedData }: the shape only, every field
+ * present and in order; what is inside the ticket and the
+ * authenticator is libkrb5's to read.
+ */
+static int
+krb5_ap_req_shape(struct der ap)
+{
+	struct der seq, field, v;
+	int last = -1, n = 0;
+
+	if (der_expect(&ap, DER_SEQ, &seq) == -1 || ap.len != 0)
+		return -1;
+	while (seq.len > 0) {
+		switch (spnego_next_field(&seq, &last, 4, &field)) {
+		case 0:
+			if (krb5_small_int(&field, KRB5_PVNO) == -1)
+				return -1;
+			break;
+		case 1:
+			if (krb5_small_int(&field, KRB5_AP_REQ) == -1)
+				return -1;
+			break;
+		case 2:
+			if (der_field(&field, DER_BITS, &v) == -1 ||
+			    v.len == 0)
+				return -1;
+			break;
+		case 3:
+			if (der_field(&field, DER_APP1, &v) == -1 ||
+			    v.len == 0)
+				return -1;
+			break;
+		case 4:
+			if (der_field(&field, DER_SEQ, &v) == -1 ||
+			    v.len == 0)
+				return -1;
+			break;
+		default:
+			return -1;
+		}
+		n++;
+	}
+	return n == 5 ? 0 : -1;
+}
+
+int
+spnego_krb5_token(const uint8_t *buf, size_t len, enum spnego_mech *mech,
+    struct spnego_bytes *ap_req)
+{
+	struct der in = { buf, len }, outer, oid, rest, v;
+	uint8_t tag;
+
+	ap_req->p = NULL;
+	ap_req->len = 0;
+	if (der_next(&in, &tag, &outer) == -1 || tag != DER_APP0 ||
+	    der_expect(&outer, DER_OID, &oid) == -1)
+		return 0;
+	*mech = spnego_mech_of(&oid);
+	if (*mech != SPNEGO_MECH_KRB5 && *mech != SPNEGO_MECH_MS_KRB5)
+		return 0;
+	/* What follows the OID is mechanism-specific: no TLV of its own. */
+	if (in.len != 0 || outer.len < 2 ||
+	    outer.p[0] != KRB5_TOK_AP_REQ_0 ||
+	    outer.p[1] != KRB5_TOK_AP_REQ_1)
+		return -1;
+	rest.p = outer.p + 2;
+	rest.len = outer.len - 2;
+	if (der_next(&rest, &tag, &v) == -1 || tag != DER_APP14 ||
+	    rest.len != 0 || krb5_ap_req_shape(v) == -1)
+		return -1;
+	ap_req->p = outer.p + 2;
+	ap_req->len = outer.len - 2;
+	return 1;
+}
+
 int
 spnego_choose(const struct spnego_token *t, int krb5)
 {

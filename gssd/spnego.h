@@ -57,6 +57,19 @@ struct spnego_token {
 /* 0, or -1 for anything malformed, over-long or trailing. */
 int	spnego_decode(const uint8_t *, size_t, struct spnego_token *);
 /*
+ * RFC 2743 3.1 and RFC 4121 4.1: a Kerberos InitialContextToken sent
+ * without SPNEGO's framing ([APPLICATION 0] { OID, TOK_ID 01 00,
+ * AP-REQ }).  1 when the token names Kerberos (its OID, or Microsoft's:
+ * *mech says which) and its framing holds: TOK_ID is an AP-REQ's and
+ * an AP-REQ of RFC 4120 5.5.1's shape (its five fields, in order)
+ * fills the rest exactly (in *ap_req; the ticket and authenticator
+ * are libkrb5's to judge).  0 when it names no Kerberos OID (another
+ * kind of token), -1 when it does but is malformed.
+ */
+int	spnego_krb5_token(const uint8_t *, size_t, enum spnego_mech *mech,
+	    struct spnego_bytes *ap_req);
+
+/*
  * RFC 4178 3.2: the index in t->mechs of the first of the initiator's
  * mechanisms the acceptor takes (NTLMSSP; Kerberos too when krb5 is
  * set), or -1 when it takes none.  Not 0: the initiator's optimistic

@@ -14,7 +14,21 @@
  *   ... anonymous          a null session -> COMPLETE ... flags=2
  *   ... garbage            a malformed SPNEGO token -> BAD_TOKEN
  *   ... truncated NAME PW  an AUTHENTICATE cut short -> BAD_TOKEN
- *   ... krb5               GSSD_MECH_KRB5 -> UNSUPPORTED
+ *   ... krb5               GSSD_MECH_KRB5 with an empty token ->
+ *                          UNSUPPORTED (no keytab) or BAD_TOKEN
+ *   ... krb5 TARGET [OID [MECH]]
+ *       a bare Kerberos InitialContextToken (RFC 4121 4.1) that
+ *       libgssapi_krb5 makes for TARGET ("cifs@HOST") from the ticket
+ *       in $KRB5CCNAME (read before -u's ids are taken), mutual auth
+ *       asked.  OID: krb5 (the default) or ms-krb5 (Microsoft's OID in
+ *       the token); MECH: smb (GSSD_MECH_SPNEGO, as smbd passes a
+ *       SESSION_SETUP's buffer, the default) or krb5 (GSSD_MECH_KRB5).
+ *       -> the login line, then on COMPLETE "mutual ok, same key" when
+ *          gssd's token completes our context (the AP-REP checks) and
+ *          our session key is the one gssd returned, or what failed
+ *   ... krb5bad            six tokens that name Kerberos in a malformed
+ *                          framing, then one whose framing holds but
+ *                          whose ticket is empty -> their statuses
  *   ... krb5only           a SPNEGO NegTokenInit listing Kerberos alone
  *                          (gssd without a keytab) -> UNSUPPORTED
  *   ... limit N            N contexts left open, then one more -> its status
@@ -45,6 +59,9 @@
 #include "sandbox.h"
 #include "spnego.h"
 
+#include <gssapi/gssapi.h>
+#include <gssapi/gssapi_ext.h>
+#include <gssapi/gssapi_krb5.h>
 #include <openssl/evp.h>
 
 static const char *gssc_sock;
@@ -434,11 +451,178 @@ gssc_samba(int fd, const char *user, const char *password, const char *mode)
 	return 0;
 }
 
+/* The initiator's side of a bare Kerberos login (mode krb5 TARGET). */
+struct gssc_krb5 {
+	gss_ctx_id_t	 ctx;
+	gss_name_t	 target;
+	gss_OID		 mech;
+	gss_buffer_desc	 token;		/* our AP-REQ */
+};
+
+static void
+gssc_krb5_fail(const char *what, OM_uint32 major, OM_uint32 minor)
+{
+	gss_buffer_desc t1 = GSS_C_EMPTY_BUFFER, t2 = GSS_C_EMPTY_BUFFER;
+	OM_uint32 m, c = 0;
+
+	gss_display_status(&m, major, GSS_C_GSS_CODE, GSS_C_NO_OID, &c, &t1);
+	c = 0;
+	gss_display_status(&m, minor, GSS_C_MECH_CODE, GSS_C_NO_OID, &c, &t2);
+	printf("%s: %.*s: %.*s\n", what, (int)t1.length, (char *)t1.value,
+	    (int)t2.length, (char *)t2.value);
+	gss_release_buffer(&m, &t1);
+	gss_release_buffer(&m, &t2);
+}
+
+/* Our first token toward target, with the mechanism named oid; 0, -1. */
+static int
+gssc_krb5_begin(struct gssc_krb5 *k, const char *target, const char *oid)
+{
+	gss_buffer_desc nb;
+	OM_uint32 major, minor;
+
+	memset(k, 0, sizeof(*k));
+	k->ctx = GSS_C_NO_CONTEXT;
+	if (strcmp(oid, "krb5") == 0)
+		k->mech = gss_mech_krb5;
+	else if (strcmp(oid, "ms-krb5") == 0)
+		k->mech = gss_mech_krb5_wrong;
+	else
+		return -1;
+	nb.value = (void *)(uintptr_t)target;
+	nb.length = strlen(target);
+	major = gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE,
+	    &k->target);
+	if (GSS_ERROR(major)) {
+		gssc_krb5_fail("gss_import_name", major, minor);
+		return -1;
+	}
+	major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL, &k->ctx,
+	    k->target, k->mech, GSS_C_MUTUAL_FLAG | GSS_C_INTEG_FLAG, 0,
+	    GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER, NULL, &k->token, NULL,
+	    NULL);
+	if (major != GSS_S_CONTINUE_NEEDED) {
+		gssc_krb5_fail("gss_init_sec_context", major, minor);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The login with our token; on COMPLETE, gssd's token must finish our
+ * context (RFC 4121 4.1: the AP-REP of mutual authentication) and our
+ * session key (MS-SMB2 3.2.5.3.1: the subkey's first 16 bytes) must be
+ * the one gssd returned.
+ */
+static int
+gssc_krb5_login(int fd, struct gssc_krb5 *k, const char *mech)
+{
+	struct gssd_accept_reply rep;
+	gss_buffer_desc in;
+	gss_buffer_desc out = GSS_C_EMPTY_BUFFER;
+	gss_buffer_set_t keys = GSS_C_NO_BUFFER_SET;
+	OM_uint32 major, minor;
+	size_t n;
+	int rc = 1;
+
+	gssc_accept(fd, 0, strcmp(mech, "krb5") == 0 ? GSSD_MECH_KRB5 :
+	    GSSD_MECH_SPNEGO, k->token.value, k->token.length, &rep);
+	gssc_print(&rep);
+	if (rep.status != GSSD_COMPLETE)
+		return 0;
+	in.value = rep.token.token_val;
+	in.length = rep.token.token_len;
+	major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL, &k->ctx,
+	    k->target, k->mech, GSS_C_MUTUAL_FLAG | GSS_C_INTEG_FLAG, 0,
+	    GSS_C_NO_CHANNEL_BINDINGS, &in, NULL, &out, NULL, NULL);
+	if (major != GSS_S_COMPLETE) {
+		gssc_krb5_fail("gssd's AP-REP", major, minor);
+		goto out;
+	}
+	major = gss_inquire_sec_context_by_oid(&minor, k->ctx,
+	    GSS_C_INQ_SSPI_SESSION_KEY, &keys);
+	if (GSS_ERROR(major) || keys == GSS_C_NO_BUFFER_SET ||
+	    keys->count < 1) {
+		gssc_krb5_fail("session key", major, minor);
+		goto out;
+	}
+	n = keys->elements[0].length < 16 ? keys->elements[0].length : 16;
+	if (rep.session_key.session_key_len != 16 ||
+	    memcmp(rep.session_key.session_key_val, keys->elements[0].value,
+	    n) != 0) {
+		printf("mutual ok, WRONG_SESSION_KEY\n");
+		goto out;
+	}
+	printf("mutual ok, same key\n");
+	rc = 0;
+out:
+	gss_release_buffer_set(&minor, &keys);
+	gss_release_buffer(&minor, &out);
+	xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+	return rc;
+}
+
+/*
+ * Tokens that name Kerberos in their GSS framing (RFC 2743 3.1) and
+ * then go wrong (the sixth: an AP-REQ not of RFC 4120's shape); the
+ * last one's framing and AP-REQ shape hold, its ticket is empty.
+ */
+static int
+gssc_krb5_bad(int fd)
+{
+#define GSSC_KRB5_OID	0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, \
+			0x01, 0x02, 0x02
+#define GSSC_MS_OID	0x06, 0x09, 0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, \
+			0x01, 0x02, 0x02
+	static const uint8_t past_end[] = { 0x60, 0x12, GSSC_KRB5_OID,
+	    0x01, 0x00, 0x6e, 0x7f, 0x30, 0x01, 0x00 };
+	static const uint8_t ap_rep_id[] = { 0x60, 0x12, GSSC_KRB5_OID,
+	    0x02, 0x00, 0x6e, 0x03, 0x30, 0x01, 0x00 };
+	static const uint8_t trailing[] = { 0x60, 0x13, GSSC_MS_OID,
+	    0x01, 0x00, 0x6e, 0x03, 0x30, 0x01, 0x00, 0x00 };
+	static const uint8_t no_tok_id[] = { 0x60, 0x0b, GSSC_KRB5_OID };
+	static const uint8_t not_ap_req[] = { 0x60, 0x12, GSSC_KRB5_OID,
+	    0x01, 0x00, 0x30, 0x03, 0x30, 0x01, 0x00 };
+	static const uint8_t junk_ap_req[] = { 0x60, 0x12, GSSC_KRB5_OID,
+	    0x01, 0x00, 0x6e, 0x03, 0x30, 0x01, 0x00 };
+	/* RFC 4120 5.5.1's shape, a Ticket and an authenticator
+ * with nothing Kerberos could use in them. */
+	static const uint8_t junk_ticket[] = { 0x60, 0x30, GSSC_KRB5_OID,
+	    0x01, 0x00, 0x6e, 0x21, 0x30, 0x1f, 0xa0, 0x03, 0x02, 0x01, 0x05,
+	    0xa1, 0x03, 0x02, 0x01, 0x0e, 0xa2, 0x07, 0x03, 0x05, 0x00, 0x20,
+	    0x00, 0x00, 0x00, 0xa3, 0x04, 0x61, 0x02, 0x30, 0x00, 0xa4, 0x04,
+	    0x30, 0x02, 0x05, 0x00 };
+	static const struct {
+		const uint8_t	*p;
+		size_t		 len;
+	} bad[] = {
+		{ past_end, sizeof(past_end) },
+		{ ap_rep_id, sizeof(ap_rep_id) },
+		{ trailing, sizeof(trailing) },
+		{ no_tok_id, sizeof(no_tok_id) },
+		{ not_ap_req, sizeof(not_ap_req) },
+		{ junk_ap_req, sizeof(junk_ap_req) },
+		{ junk_ticket, sizeof(junk_ticket) },
+	};
+	struct gssd_accept_reply rep;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		gssc_accept(fd, 0, GSSD_MECH_SPNEGO, bad[i].p, bad[i].len,
+		    &rep);
+		printf("%s%s", i == 0 ? "" : " ", gssc_status_name(rep.status));
+		xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+	}
+	printf("\n");
+	return 0;
+}
+
 static void
 gssc_usage(void)
 {
 	fprintf(stderr, "usage: gss-check -s sock -r role [-u user] "
-	    "login|anonymous|garbage|truncated|krb5|krb5only|limit|foreign|users ...\n");
+	    "login|anonymous|garbage|truncated|krb5|krb5bad|krb5only|limit|\n"
+	    "    foreign|users ...\n");
 	exit(2);
 }
 
@@ -446,6 +630,7 @@ int
 main(int argc, char *argv[])
 {
 	struct gssd_accept_reply rep;
+	struct gssc_krb5 krb;
 	const char *user = NULL;
 	uint8_t neg[32], anon[89];
 	int ch, fd, fd2, i, n;
@@ -473,6 +658,10 @@ main(int argc, char *argv[])
 	log_init("gss-check", 1, LOG_LEVEL_WARN);
 	if (ntcrypto_init() == -1)
 		fatalx("OpenSSL");
+	/* Our ticket is read as the caller, before -u's ids are taken. */
+	if (strcmp(argv[0], "krb5") == 0 && argc >= 2 && argc <= 4 &&
+	    gssc_krb5_begin(&krb, argv[1], argc >= 3 ? argv[2] : "krb5") == -1)
+		return 1;
 	if (user != NULL) {
 		struct sandbox_ids ids;
 
@@ -499,6 +688,10 @@ main(int argc, char *argv[])
 		gssc_print(&rep);
 		return 0;
 	}
+	if (strcmp(argv[0], "krb5") == 0 && argc >= 2 && argc <= 4)
+		return gssc_krb5_login(fd, &krb, argc == 4 ? argv[3] : "smb");
+	if (strcmp(argv[0], "krb5bad") == 0)
+		return gssc_krb5_bad(fd);
 	if (strcmp(argv[0], "krb5") == 0) {
 		gssc_accept(fd, 0, GSSD_MECH_KRB5, neg, 0, &rep);
 		gssc_print(&rep);

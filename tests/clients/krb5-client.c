@@ -1209,6 +1209,9 @@ pump_recv(uint8_t *buf, size_t max, unsigned long *status)
 	return (ssize_t)n;
 }
 
+/* The OID in our Kerberos tokens: krb5's, or Microsoft's (-N raw-ms). */
+static gss_OID pump_mech;
+
 /* One step of our Kerberos context: its output token in *out. */
 static int
 pump_init(gss_name_t target, const uint8_t *in, size_t inlen,
@@ -1219,7 +1222,7 @@ pump_init(gss_name_t target, const uint8_t *in, size_t inlen,
 	gss_buffer_desc t;
 
 	*major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL, &ctx,
-	    target, (gss_OID)gss_mech_krb5, GSS_C_MUTUAL_FLAG |
+	    target, pump_mech, GSS_C_MUTUAL_FLAG |
 	    GSS_C_INTEG_FLAG, 0, GSS_C_NO_CHANNEL_BINDINGS, &ib, NULL, out,
 	    NULL, NULL);
 	if (GSS_ERROR(*major)) {
@@ -1233,8 +1236,57 @@ pump_init(gss_name_t target, const uint8_t *in, size_t inlen,
 }
 
 /*
+ * -N raw, raw-ms: a bare Kerberos InitialContextToken (RFC 4121 4.1),
+ * as a client that skips SPNEGO sends it; the server's reply must be
+ * the bare AP-REP that completes our context (mutual authentication).
+ */
+static int
+raw_pump(gss_name_t target)
+{
+	static uint8_t in[65536];
+	gss_buffer_desc out = GSS_C_EMPTY_BUFFER;
+	gss_buffer_set_t keys = GSS_C_NO_BUFFER_SET;
+	OM_uint32 major, minor;
+	unsigned long status;
+	uint8_t *tok;
+	ssize_t inlen;
+	size_t i;
+
+	if (pump_init(target, NULL, 0, &out, &major) == -1)
+		return 2;
+	if ((tok = malloc(out.length)) == NULL)
+		return 1;
+	memcpy(tok, out.value, out.length);
+	pump_send(tok, out.length);
+	gss_release_buffer(&minor, &out);
+	if ((inlen = pump_recv(in, sizeof(in), &status)) == -1) {
+		printf("no more from the server\n");
+		return 1;
+	}
+	if (status != 0) {
+		printf("setup status %#lx\n", status);
+		return 1;
+	}
+	if (pump_init(target, in, (size_t)inlen, &out, &major) == -1)
+		return 1;
+	gss_release_buffer(&minor, &out);
+	check(major == GSS_S_COMPLETE, "the server's bare AP-REP completes "
+	    "our context (mutual authentication)");
+	if (GSS_ERROR(gss_inquire_sec_context_by_oid(&minor, ctx,
+	    GSS_C_INQ_SSPI_SESSION_KEY, &keys)) || keys->count < 1)
+		return 1;
+	printf("key ");
+	for (i = 0; i < keys->elements[0].length && i < 16; i++)
+		printf("%02x", ((uint8_t *)keys->elements[0].value)[i]);
+	printf("\n");
+	fflush(stdout);
+	gss_release_buffer_set(&minor, &keys);
+	return failures == 0 ? 0 : 1;
+}
+
+/*
  * RFC 4178 from the initiator's side, with Kerberos as the only
- * mechanism it can finish: -N SHAPE.
+ * mechanism it can finish: -N SHAPE (raw, raw-ms: no SPNEGO).
  */
 static int
 spnego_pump(const char *service, const char *shape, int bad_mic)
@@ -1257,6 +1309,14 @@ spnego_pump(const char *service, const char *shape, int bad_mic)
 	int optimistic = 0, chosen = -1, mic_needed = 0, mic_sent = 0;
 	int mic_checked = 0, done = 0;
 
+	pump_mech = strcmp(shape, "raw-ms") == 0 ? gss_mech_krb5_wrong :
+	    gss_mech_krb5;
+	snprintf(name, sizeof(name), "%s@%s", service, host);
+	nb.value = name;
+	nb.length = strlen(name);
+	gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE, &target);
+	if (strcmp(shape, "raw") == 0 || strcmp(shape, "raw-ms") == 0)
+		return raw_pump(target);
 	snprintf(copy, sizeof(copy), "%s", shape);
 	for (w = strtok_r(copy, ",", &save); w != NULL && n < SPNEGO_MECHS_MAX;
 	    w = strtok_r(NULL, ",", &save)) {
@@ -1277,10 +1337,6 @@ spnego_pump(const char *service, const char *shape, int bad_mic)
 	}
 	if (n == 0 || spnego_encode_mech_types(mechs, n, &mt, &mtlen) == -1)
 		return 1;
-	snprintf(name, sizeof(name), "%s@%s", service, host);
-	nb.value = name;
-	nb.length = strlen(name);
-	gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE, &target);
 	if (optimistic && is_krb5(mechs[0])) {
 		if (pump_init(target, NULL, 0, &out, &major) == -1)
 			return 2;

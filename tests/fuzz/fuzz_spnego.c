@@ -1,7 +1,9 @@
 /*
  * Fuzz target: the tokens dittofs-gssd parses before any password is
- * involved: SPNEGO (gssd/spnego.c) and the NTLMSSP acceptor's NEGOTIATE
- * and AUTHENTICATE (gssd/ntlm.c).  The first byte picks the path.  A
+ * involved: SPNEGO (gssd/spnego.c), the framing of a bare Kerberos
+ * token (RFC 4121 4.1, checked before libkrb5 sees it) and the NTLMSSP
+ * acceptor's NEGOTIATE and AUTHENTICATE (gssd/ntlm.c).  The first byte
+ * picks the path.  A
  * SPNEGO token that decodes also goes through the mechanism choice
  * (RFC 4178 3.2, with and without Kerberos) and, a NegTokenResp, through
  * the writer and back (what the Kerberos steps send).
@@ -66,6 +68,31 @@ fuzz_spnego_resp_again(const struct spnego_token *t)
 	free(out);
 }
 
+/*
+ * spnego_krb5_token: an AP-REQ it finds is an [APPLICATION 14] that
+ * ends the input, under a Kerberos OID; such a token is no SPNEGO
+ * token (gssd tries it first).
+ */
+static void
+fuzz_spnego_krb5(const uint8_t *data, size_t size)
+{
+	struct spnego_bytes ap_req;
+	struct spnego_token t;
+	enum spnego_mech mech = SPNEGO_MECH_OTHER;
+	int r = spnego_krb5_token(data, size, &mech, &ap_req);
+
+	if (r < -1 || r > 1 || (r != 1 && ap_req.p != NULL))
+		__builtin_trap();
+	if (r != 1)
+		return;
+	if ((mech != SPNEGO_MECH_KRB5 && mech != SPNEGO_MECH_MS_KRB5) ||
+	    ap_req.p == NULL || ap_req.len < 2 || ap_req.p < data + 15 ||
+	    ap_req.p + ap_req.len != data + size || ap_req.p[0] != 0x6e ||
+	    ap_req.p[-2] != 0x01 || ap_req.p[-1] != 0x00 ||
+	    spnego_decode(data, size, &t) == 0)
+		__builtin_trap();
+}
+
 static int
 fuzz_spnego_lookup(void *arg, const char *user, uint8_t hash[16],
     uint32_t *uid, uint32_t *gid)
@@ -93,7 +120,7 @@ fuzz_spnego_one(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0:
 		if (spnego_decode(data + 1, size - 1, &t) == 0) {
 			/* Every piece lies within the input. */
@@ -134,6 +161,9 @@ fuzz_spnego_one(const uint8_t *data, size_t size)
 		    fuzz_spnego_lookup, NULL) == NTLM_COMPLETE && s.have_key)
 			__builtin_trap();
 		ntlm_server_clear(&s);
+		break;
+	case 3:
+		fuzz_spnego_krb5(data + 1, size - 1);
 		break;
 	}
 	return 0;

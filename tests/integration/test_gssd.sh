@@ -57,7 +57,10 @@ check "an unknown user (map to guest = never): DENIED" test "$(fe login bob s3cr
 check "an NTLMv1 response: DENIED" test "$(fe login alice s3cret v1)" = DENIED
 check "a truncated AUTHENTICATE: BAD_TOKEN" test "$(fe truncated alice s3cret)" = BAD_TOKEN
 check "a malformed SPNEGO token: BAD_TOKEN" test "$(fe garbage)" = BAD_TOKEN
-check "Kerberos (not yet): UNSUPPORTED" test "$(fe krb5)" = UNSUPPORTED
+check "GSSD_MECH_KRB5 without a keytab: UNSUPPORTED" test "$(fe krb5)" = UNSUPPORTED
+check "tokens naming Kerberos in a malformed framing: BAD_TOKEN; a well-framed one, no keytab: UNSUPPORTED" \
+    test "$(fe krb5bad)" = "BAD_TOKEN BAD_TOKEN BAD_TOKEN BAD_TOKEN BAD_TOKEN BAD_TOKEN UNSUPPORTED"
+check "... logged" grep -q "a Kerberos token, but Kerberos is off" "$SUITE_DIR/run.log"
 check "SPNEGO listing Kerberos alone, no keytab: UNSUPPORTED" \
     test "$(fe krb5only)" = UNSUPPORTED
 check "... and logged" grep -q "none of the client's 1 mechanisms" \

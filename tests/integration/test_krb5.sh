@@ -10,8 +10,9 @@
 # dittofs-run restarts it, and the same context goes on (nfsd fetches it
 # back from gssd).  A share with security = krb5i refuses krb5 with
 # AUTH_TOOWEAK and lists its flavour to MOUNT; a client without a ticket
-# makes no context; the daemons ran under seccomp without a forbidden
-# call.
+# makes no context.  SMB logs in with Kerberos in SPNEGO's shapes and
+# with a bare Kerberos token (no SPNEGO), through gssd alone and through
+# smbd.  The daemons ran under seccomp without a forbidden call.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -260,6 +261,55 @@ check "gssd logged the mechListMIC that does not verify" \
 spnego_shape foreign "krb5,ntlmssp" "0xc000006d 2 legs" -S host -H localhost
 spnego_shape foreign-opt "krb5+,ntlmssp" "0xc000006d 1 legs" -S host -H localhost
 spnego_shape nothing "negoex" "0xc00000bb 1 legs"
+
+# A bare Kerberos token (RFC 4121 4.1, no SPNEGO framing): as smbd passes
+# a SESSION_SETUP's buffer (GSSD_MECH_SPNEGO) and as GSSD_MECH_KRB5,
+# from gss-check (libgssapi_krb5 makes the token, checks gssd's AP-REP
+# and compares the session keys), then through smbd (krb5-client -N raw).
+GSS=$top_builddir/tests/clients/gss-check
+krb5fe() {
+	ccache=$1
+	shift
+	KRB5CCNAME=FILE:$KDIR/$ccache "$GSS" -s "$SUITE_DIR/run/gssd.sock" \
+	    -r smbd -u dittofs-smbd "$@" 2>&1
+}
+ROOT_OK=$(printf 'COMPLETE uid=0 gid=0 keylen=16 flags=4 user=root\nmutual ok, same key')
+out=$(krb5fe ccache.root krb5 cifs@dittofs.test)
+check "bare krb5 token (SMB's way): COMPLETE as root, gssd's AP-REP completes ours, same key" \
+    test "$out" = "$ROOT_OK"
+[ "$out" = "$ROOT_OK" ] || diag "$out"
+out=$(krb5fe ccache.root krb5 cifs@dittofs.test ms-krb5)
+check "... with Microsoft's OID in the token: the same" test "$out" = "$ROOT_OK"
+[ "$out" = "$ROOT_OK" ] || diag "$out"
+out=$(krb5fe ccache.root krb5 cifs@dittofs.test krb5 krb5)
+check "... as GSSD_MECH_KRB5: the same" test "$out" = "$ROOT_OK"
+[ "$out" = "$ROOT_OK" ] || diag "$out"
+check "gssd logged the bare token's login" \
+    grep -q "root@$KRB5_REALM logged in with Kerberos as root (uid 0 gid 0), a bare token" \
+    "$SUITE_DIR/run.log"
+out=$(krb5fe ccache.svc krb5 cifs@dittofs.test)
+check "... svc/dittofs.test: the principal map's 4242:4243, as with SPNEGO" \
+    test "$out" = "$(printf 'COMPLETE uid=4242 gid=4243 keylen=16 flags=4 user=4242\nmutual ok, same key')"
+[ "${out%%$'\n'*}" = "COMPLETE uid=4242 gid=4243 keylen=16 flags=4 user=4242" ] || diag "$out"
+out=$(krb5fe ccache.root krb5 host@localhost)
+check "... a ticket for host/localhost (not in gssd's keytab): DENIED" \
+    test "$out" = DENIED
+[ "$out" = DENIED ] || diag "$out"
+out=$(krb5fe ccache.root krb5)
+check "GSSD_MECH_KRB5 with an empty token: BAD_TOKEN" test "$out" = BAD_TOKEN
+BAD6="BAD_TOKEN BAD_TOKEN BAD_TOKEN BAD_TOKEN BAD_TOKEN BAD_TOKEN"
+out=$(krb5fe ccache.root krb5bad)
+check "tokens naming Kerberos in a malformed framing: BAD_TOKEN; an AP-REQ of the right shape, its ticket empty: libkrb5 refuses it, DENIED" \
+    test "$out" = "$BAD6 DENIED"
+[ "$out" = "$BAD6 DENIED" ] || diag "$out"
+check "... logged" grep -q "malformed Kerberos token" "$SUITE_DIR/run.log"
+spnego_shape raw "raw" "0x0 1 legs"
+spnego_done raw
+check "... raw: gssd's bare AP-REP completed the client's context" \
+    grep -q "^client: ok: the server's bare AP-REP completes" "$SUITE_DIR/spnego-raw.out"
+spnego_shape raw-ms "raw-ms" "0x0 1 legs"
+spnego_done raw-ms
+spnego_shape raw-foreign "raw" "0xc000006d 1 legs" -S host -H localhost
 
 check "no forbidden system call under seccomp (no SIGSYS)" \
     sh -c "! grep -q 'seccomp: forbidden\|killed by signal 31' $SUITE_DIR/run.log"

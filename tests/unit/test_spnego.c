@@ -2,8 +2,9 @@
  * gssd/spnego.c: NegTokenInit (with GSS framing), NegTokenInit2 and
  * NegTokenResp round trips, a NegTokenInit as Windows sends it, and
  * malformed DER refused (lengths past the end, indefinite and over-long
- * lengths, trailing bytes, wrong tags, too many mechanisms); then the
- * fuzz target over random and mutated tokens.
+ * lengths, trailing bytes, wrong tags, too many mechanisms); a bare
+ * Kerberos token's framing, and framings that go wrong; then the fuzz
+ * target over random and mutated tokens.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -192,6 +193,81 @@ test_choose(void)
 	free(out);
 }
 
+/*
+ * A bare Kerberos token's framing (RFC 2743 3.1, RFC 4121 4.1) around
+ * an AP-REQ of RFC 4120 5.5.1's shape: pvno 5, msg-type 14,
+ * ap-options (mutual-required), a Ticket and an authenticator
+ * with nothing Kerberos could use in them.
+ */
+static const uint8_t krb5_token[] = {
+	0x60, 0x30,
+	0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02,
+	0x01, 0x00,
+	0x6e, 0x21, 0x30, 0x1f,
+	0xa0, 0x03, 0x02, 0x01, 0x05,
+	0xa1, 0x03, 0x02, 0x01, 0x0e,
+	0xa2, 0x07, 0x03, 0x05, 0x00, 0x20, 0x00, 0x00, 0x00,
+	0xa3, 0x04, 0x61, 0x02, 0x30, 0x00,
+	0xa4, 0x04, 0x30, 0x02, 0x05, 0x00,
+};
+
+static void
+test_krb5_token(void)
+{
+	struct spnego_bytes ap;
+	enum spnego_mech mech = SPNEGO_MECH_OTHER;
+	uint8_t buf[64];
+	size_t i;
+
+	tap_ok(spnego_krb5_token(krb5_token, sizeof(krb5_token), &mech,
+	    &ap) == 1 && mech == SPNEGO_MECH_KRB5 &&
+	    ap.p == krb5_token + 15 && ap.len == 35,
+	    "a krb5 InitialContextToken: its AP-REQ found");
+	memcpy(buf, krb5_token, sizeof(krb5_token));
+	buf[7] = 0x82;
+	tap_ok(spnego_krb5_token(buf, sizeof(krb5_token), &mech, &ap) == 1 &&
+	    mech == SPNEGO_MECH_MS_KRB5, "... under Microsoft's OID too");
+	for (i = 0; i < sizeof(krb5_token); i++)
+		if (spnego_krb5_token(krb5_token, i, &mech, &ap) == 1)
+			break;
+	tap_ok(i == sizeof(krb5_token), "no truncation is taken");
+	memcpy(buf, krb5_token, sizeof(krb5_token));
+	buf[13] = 0x02;
+	tap_ok(spnego_krb5_token(buf, sizeof(krb5_token), &mech, &ap) == -1,
+	    "an AP-REP's TOK_ID: malformed");
+	memcpy(buf, krb5_token, sizeof(krb5_token));
+	buf[15] = 0x30;
+	tap_ok(spnego_krb5_token(buf, sizeof(krb5_token), &mech, &ap) == -1,
+	    "no [APPLICATION 14] after TOK_ID: malformed");
+	memcpy(buf, krb5_token, sizeof(krb5_token));
+	buf[23] = 4;
+	tap_ok(spnego_krb5_token(buf, sizeof(krb5_token), &mech, &ap) == -1,
+	    "pvno 4: malformed");
+	memcpy(buf, krb5_token, sizeof(krb5_token));
+	buf[28] = 15;
+	tap_ok(spnego_krb5_token(buf, sizeof(krb5_token), &mech, &ap) == -1,
+	    "msg-type 15 (an AP-REP's): malformed");
+	memcpy(buf, krb5_token, sizeof(krb5_token));
+	buf[1] -= 6;
+	buf[16] -= 6;
+	buf[18] -= 6;
+	tap_ok(spnego_krb5_token(buf, sizeof(krb5_token) - 6, &mech,
+	    &ap) == -1, "no authenticator: malformed");
+	memcpy(buf, krb5_token, sizeof(krb5_token));
+	buf[1]++;
+	buf[sizeof(krb5_token)] = 0;
+	tap_ok(spnego_krb5_token(buf, sizeof(krb5_token) + 1, &mech,
+	    &ap) == -1, "a byte after the AP-REQ: malformed");
+	memcpy(buf, krb5_token, 13);
+	buf[1] = 0x0b;
+	tap_ok(spnego_krb5_token(buf, 13, &mech, &ap) == -1,
+	    "the OID alone: malformed");
+	tap_ok(spnego_krb5_token(windows_init, sizeof(windows_init), &mech,
+	    &ap) == 0, "a SPNEGO token names no Kerberos OID");
+	tap_ok(spnego_krb5_token((const uint8_t *)"NTLMSSP", 8, &mech,
+	    &ap) == 0 && ap.p == NULL, "nor does NTLMSSP");
+}
+
 static void
 test_fuzz(void)
 {
@@ -227,7 +303,14 @@ test_fuzz(void)
 		}
 		free(out);
 	}
-	tap_ok(1, "11000 random and mutated tokens through the fuzz target");
+	seed.buf[0] = 3;
+	memcpy(seed.buf + 1, krb5_token, sizeof(krb5_token));
+	seed.len = 1 + sizeof(krb5_token);
+	for (i = 0; i < 3000; i++) {
+		len = fuzz_mutate(buf, &seed, &st);
+		fuzz_spnego_one(buf, len);
+	}
+	tap_ok(1, "14000 random and mutated tokens through the fuzz target");
 }
 
 int
@@ -236,6 +319,7 @@ main(void)
 	test_round_trips();
 	test_malformed();
 	test_choose();
+	test_krb5_token();
 	test_fuzz();
 	return tap_done();
 }
