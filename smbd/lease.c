@@ -7,7 +7,9 @@
  *              conflicts with (another session's oplock, an NFSv4
  *              delegation) are recalled, and the CREATE waits, asking
  *              again every SMBD_BREAK_POLL_MS, until none is
- *              outstanding or [smbd] oplock break timeout has passed.
+ *              outstanding or [smbd] oplock break timeout has passed;
+ *              file.c answers it STATUS_PENDING meanwhile (MS-SMB2
+ *              3.3.4.2), and its CANCEL ends the wait.
  *              Then, when the client asked for an oplock, ST_GRANT_SMB:
  *              the level stated allows (level II for a read grant; the
  *              exclusive or batch asked for a write grant).
@@ -201,6 +203,7 @@ struct smbd_lease_op {
 	struct timespec		 deadline;
 	struct event		*ev;
 	smbd_lease_done_fn	*done;
+	smbd_create_wait_fn	*wait;
 	void			*arg;
 };
 
@@ -601,6 +604,12 @@ smbd_lease_conflict_done(void *arg, int status, void *reply)
 			if (op->ev == NULL && (op->ev = evtimer_new(
 			    op->c->env->base, smbd_lease_poll, op)) == NULL)
 				fatal("oplock break timer");
+			/* Cancelled, or its session gone: no oplock asked. */
+			if (op->wait != NULL &&
+			    op->wait(op->arg, op->ev) == -1) {
+				smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_NONE);
+				return;
+			}
 			if (evtimer_add(op->ev, &tv) == -1)
 				fatal("oplock break timer");
 			return;
@@ -639,7 +648,7 @@ smbd_lease_conflict_ask(struct smbd_lease_op *op)
 void
 smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
     const struct smb2_lease *lease, int data, smbd_lease_done_fn *done,
-    void *arg)
+    smbd_create_wait_fn *wait, void *arg)
 {
 	struct smbd_lease *ls;
 	struct smbd_lease_op *op;
@@ -699,6 +708,7 @@ smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
 			    lease->key);
 	}
 	op->done = done;
+	op->wait = wait;
 	op->arg = arg;
 	clock_gettime(CLOCK_MONOTONIC, &op->deadline);
 	op->deadline.tv_sec += c->env->break_timeout;
@@ -993,6 +1003,7 @@ struct smbd_lease_share {
 	struct timespec		 deadline;
 	struct event		*ev;
 	smbd_lease_sharing_fn	*done;
+	smbd_create_wait_fn	*wait;
 	void			*arg;
 };
 
@@ -1082,6 +1093,11 @@ smbd_lease_share_asked(void *arg, int status, void *reply)
 	if (sh->ev == NULL && (sh->ev = evtimer_new(sh->c->env->base,
 	    smbd_lease_share_poll, sh)) == NULL)
 		fatal("lease break timer");
+	/* Cancelled, or its session gone: the violation stands. */
+	if (sh->wait != NULL && sh->wait(sh->arg, sh->ev) == -1) {
+		smbd_lease_share_end(sh, 0);
+		return;
+	}
 	if (evtimer_add(sh->ev, &tv) == -1)
 		fatal("lease break timer");
 }
@@ -1110,7 +1126,7 @@ smbd_lease_share_ask(struct smbd_lease_share *sh)
 void
 smbd_lease_sharing(struct smbd_conn *c, struct smbd_open *o,
     const uint8_t *file, const struct smb2_lease *lease,
-    smbd_lease_sharing_fn *done, void *arg)
+    smbd_lease_sharing_fn *done, smbd_create_wait_fn *wait, void *arg)
 {
 	struct smbd_lease_share *sh;
 	struct smbd_lease *ls;
@@ -1135,6 +1151,7 @@ smbd_lease_sharing(struct smbd_conn *c, struct smbd_open *o,
 			    sh->key);
 	}
 	sh->done = done;
+	sh->wait = wait;
 	sh->arg = arg;
 	clock_gettime(CLOCK_MONOTONIC, &sh->deadline);
 	sh->deadline.tv_sec += c->env->break_timeout;
