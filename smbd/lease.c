@@ -590,6 +590,50 @@ smbd_lease_past(const struct timespec *t)
 	    now.tv_nsec >= t->tv_nsec);
 }
 
+/*
+ * MS-SMB2 3.3.2.5 (the Oplock Break Acknowledgment Timer): the breaks of
+ * the file's oplocks and leases not acknowledged within [smbd] oplock
+ * break timeout are taken as acknowledged, at the level each offered;
+ * an acknowledgment after that is refused, no break being in progress.
+ */
+static void
+smbd_lease_breaks_expire(struct smbd_env *env, const uint8_t *file)
+{
+	struct smbd_conn *c;
+	struct smbd_open *o, *x;
+	struct smbd_lease *ls;
+	const uint8_t *f;
+
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(o, &c->opens, entry) {
+			if ((f = smbd_file_id(o)) == NULL ||
+			    memcmp(f, file, ST_FILE_ID_LEN) != 0)
+				continue;
+			if ((ls = o->lease) != NULL) {
+				if (!ls->breaking)
+					continue;
+				ls->breaking = 0;
+				ls->l.state = ls->break_to;
+				smbd_lease_state_tell(env, ls);
+				if (ls->l.state & SMB2_LEASE_HANDLE)
+					continue;
+				TAILQ_FOREACH(x, &c->opens, entry)
+					if (x->lease == ls && x->durable)
+						smbd_durable_oplock_lost(c, x);
+				continue;
+			}
+			if (!o->oplock_breaking)
+				continue;
+			o->oplock_breaking = 0;
+			o->oplock = o->oplock_break_to;
+			smbd_file_grant_held(o, o->oplock !=
+			    SMB2_OPLOCK_LEVEL_NONE);
+			smbd_lease_return(env, o->owner_id, o->id, o->oplock ==
+			    SMB2_OPLOCK_LEVEL_II ? ST_GRANT_READ : 0);
+			smbd_durable_oplock_lost(c, o);
+		}
+}
+
 static void
 smbd_lease_conflict_done(void *arg, int status, void *reply)
 {
@@ -597,7 +641,11 @@ smbd_lease_conflict_done(void *arg, int status, void *reply)
 	st_grant_conflict_reply *rep = reply;
 	struct timeval tv = { 0, SMBD_BREAK_POLL_MS * 1000 };
 
-	if (status == 0 && rep->outstanding > 0 && !op->c->closing) {
+	if (status == 0 && rep->outstanding > 0 && op->c->closing) {
+		smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_NONE);
+		return;
+	}
+	if (status == 0 && rep->outstanding > 0) {
 		/* What the holders write meanwhile changes the attributes. */
 		op->o->recalled = 1;
 		if (!smbd_lease_past(&op->deadline)) {
@@ -615,11 +663,11 @@ smbd_lease_conflict_done(void *arg, int status, void *reply)
 			return;
 		}
 		log_warnx_rl("%s: an oplock or delegation was not given back "
-		    "within [smbd] oplock break timeout (%u s): the open goes "
-		    "on without it", op->c->peer, op->c->env->break_timeout);
+		    "within [smbd] oplock break timeout (%u s): a break is "
+		    "taken as acknowledged", op->c->peer,
+		    op->c->env->break_timeout);
+		smbd_lease_breaks_expire(op->c->env, op->file);
 	}
-	if (status == 0 && rep->outstanding > 0)
-		op->wanted = SMB2_OPLOCK_LEVEL_NONE;
 	smbd_lease_grant(op);
 }
 
@@ -1035,8 +1083,9 @@ smbd_lease_share_other(const struct smbd_lease_share *sh,
 }
 
 /*
- * The others' leases on the file that hold H lose it (send), and how
- * many of them are still to acknowledge a break.
+ * The others' leases on the file that hold H lose it, and batch oplocks
+ * go to level II (send), and how many of them are still to acknowledge
+ * a break.
  */
 static size_t
 smbd_lease_share_break(struct smbd_lease_share *sh, int send)
@@ -1045,10 +1094,24 @@ smbd_lease_share_break(struct smbd_lease_share *sh, int send)
 	struct smbd_conn *c;
 	struct smbd_open *o;
 	struct smbd_lease *ls;
+	const uint8_t *f;
 	size_t n = 0;
 
 	TAILQ_FOREACH(c, &env->conns, entry)
 		TAILQ_FOREACH(o, &c->opens, entry) {
+			if (o->lease == NULL) {
+				/* MS-FSA 2.1.5.1.2: a batch oplock too. */
+				if ((f = smbd_file_id(o)) == NULL ||
+				    memcmp(f, sh->file, ST_FILE_ID_LEN) != 0)
+					continue;
+				if (send && o->oplock ==
+				    SMB2_OPLOCK_LEVEL_BATCH &&
+				    !o->oplock_breaking)
+					smbd_lease_oplock_break_send(env, c, o,
+					    SMB2_OPLOCK_LEVEL_II);
+				n += o->oplock_breaking != 0;
+				continue;
+			}
 			if ((ls = o->lease) == NULL ||
 			    !smbd_lease_share_other(sh, ls))
 				continue;
@@ -1086,7 +1149,15 @@ smbd_lease_share_asked(void *arg, int status, void *reply)
 		smbd_lease_share_end(sh, 0);
 		return;
 	}
-	if (n == 0 || smbd_lease_past(&sh->deadline)) {
+	if (n == 0) {
+		smbd_lease_share_end(sh, 1);
+		return;
+	}
+	if (smbd_lease_past(&sh->deadline)) {
+		log_warnx_rl("%s: a break was not acknowledged within [smbd] "
+		    "oplock break timeout (%u s): taken as acknowledged",
+		    sh->c->peer, sh->c->env->break_timeout);
+		smbd_lease_breaks_expire(sh->c->env, sh->file);
 		smbd_lease_share_end(sh, 1);
 		return;
 	}
