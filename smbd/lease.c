@@ -591,10 +591,10 @@ smbd_lease_past(const struct timespec *t)
 }
 
 /*
- * MS-SMB2 3.3.2.5 (the Oplock Break Acknowledgment Timer): the breaks of
- * the file's oplocks and leases not acknowledged within [smbd] oplock
- * break timeout are taken as acknowledged, at the level each offered;
- * an acknowledgment after that is refused, no break being in progress.
+ * MS-SMB2 3.3.2.5, 3.3.2.6 (the oplock and lease break acknowledgment
+ * timers): an oplock or lease whose break was not acknowledged within
+ * [smbd] oplock break timeout is no more (level none); an
+ * acknowledgment after that is refused, no break being in progress.
  */
 static void
 smbd_lease_breaks_expire(struct smbd_env *env, const uint8_t *file)
@@ -613,10 +613,8 @@ smbd_lease_breaks_expire(struct smbd_env *env, const uint8_t *file)
 				if (!ls->breaking)
 					continue;
 				ls->breaking = 0;
-				ls->l.state = ls->break_to;
+				ls->l.state = 0;
 				smbd_lease_state_tell(env, ls);
-				if (ls->l.state & SMB2_LEASE_HANDLE)
-					continue;
 				TAILQ_FOREACH(x, &c->opens, entry)
 					if (x->lease == ls && x->durable)
 						smbd_durable_oplock_lost(c, x);
@@ -625,11 +623,9 @@ smbd_lease_breaks_expire(struct smbd_env *env, const uint8_t *file)
 			if (!o->oplock_breaking)
 				continue;
 			o->oplock_breaking = 0;
-			o->oplock = o->oplock_break_to;
-			smbd_file_grant_held(o, o->oplock !=
-			    SMB2_OPLOCK_LEVEL_NONE);
-			smbd_lease_return(env, o->owner_id, o->id, o->oplock ==
-			    SMB2_OPLOCK_LEVEL_II ? ST_GRANT_READ : 0);
+			o->oplock = SMB2_OPLOCK_LEVEL_NONE;
+			smbd_file_grant_held(o, 0);
+			smbd_lease_return(env, o->owner_id, o->id, 0);
 			smbd_durable_oplock_lost(c, o);
 		}
 }
@@ -662,10 +658,10 @@ smbd_lease_conflict_done(void *arg, int status, void *reply)
 				fatal("oplock break timer");
 			return;
 		}
-		log_warnx_rl("%s: an oplock or delegation was not given back "
-		    "within [smbd] oplock break timeout (%u s): a break is "
-		    "taken as acknowledged", op->c->peer,
-		    op->c->env->break_timeout);
+		log_warnx_rl("%s: an oplock, lease or delegation was not "
+		    "given back within [smbd] oplock break timeout (%u s): "
+		    "the open goes on, our oplocks and leases broken to none",
+		    op->c->peer, op->c->env->break_timeout);
 		smbd_lease_breaks_expire(op->c->env, op->file);
 	}
 	smbd_lease_grant(op);
@@ -1155,7 +1151,7 @@ smbd_lease_share_asked(void *arg, int status, void *reply)
 	}
 	if (smbd_lease_past(&sh->deadline)) {
 		log_warnx_rl("%s: a break was not acknowledged within [smbd] "
-		    "oplock break timeout (%u s): taken as acknowledged",
+		    "oplock break timeout (%u s): broken to none",
 		    sh->c->peer, sh->c->env->break_timeout);
 		smbd_lease_breaks_expire(sh->c->env, sh->file);
 		smbd_lease_share_end(sh, 1);

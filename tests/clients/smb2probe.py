@@ -1258,8 +1258,8 @@ def oplock_steps(d, key):
     st, fb = b.open("op.bin", access=0x80000000, oplock=1)
     eq("B opens it to read while A never acknowledges: it goes on after "
        "the timeout", st, 0)
-    eq("... with level II: A's unacknowledged break to level II is taken "
-       "as acknowledged (MS-SMB2 3.3.2.5)", b.oplock, 1)
+    eq("... with level II: A's oplock, its break unacknowledged, is no "
+       "more (MS-SMB2 3.3.2.5)", b.oplock, 1)
     n = a.recv()
     eq("A got the break all the same", n["cmd"], OPLOCK_BREAK)
     eq("A acknowledges after the timeout: INVALID_OPLOCK_PROTOCOL",
