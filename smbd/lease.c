@@ -42,8 +42,10 @@
  * only the lease's own opens hold the file.  An SMB open breaks W of the
  * others' leases and oplocks, an overwrite everything
  * (ST_GRANT_SMB_CONFLICT); a CREATE that meets a sharing violation
- * breaks H of the others' leases and sends disconnected durable opens
- * on the file away, then checks the share mode again.
+ * breaks H of the others' leases and their batch oplocks to level II,
+ * sends disconnected durable opens on the file away, then checks the
+ * share mode again.  A break not acknowledged within the timeout leaves
+ * the oplock or lease at none (smbd_lease_breaks_expire).
  *
  * Breaks go down as far as the conflict needs (stated's push says
  * whether the request that recalled it writes, new_level): a reader's
