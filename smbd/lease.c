@@ -880,6 +880,21 @@ smbd_lease_break_send(struct smbd_env *env, struct smbd_conn *c,
 	if (ack) {
 		ls->breaking = 1;
 		ls->break_to = to;
+		/*
+		 * Only W holds back the request that broke it (its data is
+		 * the holder's until written back): a lease of RH gives its
+		 * grant up at once, its acknowledgment coming later.  A
+		 * sharing violation or a rename waits for the acknowledgment
+		 * itself (smbd_lease_share_break counts it).
+		 */
+		if (!(ls->l.state & SMB2_LEASE_WRITE)) {
+			uint8_t sid[SMBD_LEASE_SID_LEN];
+
+			smbd_lease_key_sid(sid, ls->owner_id, ls->l.key);
+			smbd_lease_return_sid(env, ls->owner_id, sid,
+			    sizeof(sid), (unsigned int)
+			    smb2_lease_grant_level(to));
+		}
 	} else {
 		ls->l.state = to;
 		smbd_lease_state_tell(env, ls);
