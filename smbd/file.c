@@ -461,7 +461,7 @@ smbd_create_wait(void *arg, struct event *wake)
 	if (w->cancelled || c->closing ||
 	    smbd_session_find(c, w->session_id) == NULL)
 		return -1;
-	if (w->async || r->hdr.next_command != 0 ||
+	if (w->async || r->hdr.next_command != 0 || r->work != w ||
 	    c->pending_creates >= c->env->requests_per_conn ||
 	    (n = smbd_async_detach(r, &w->a)) == NULL)
 		return 0;

@@ -493,6 +493,12 @@ smbd_lockop_lock_done(void *arg, int status, void *reply)
 			smbd_lockop_fail(op, STATUS_INSUFFICIENT_RESOURCES);
 			return;
 		}
+		/*
+		 * MS-FSA 2.1.5.7 (2.1.4.12): a byte-range lock breaks read
+		 * caching as a write does: the other leases' R, and every
+		 * level II oplock on the file, to none.
+		 */
+		smbd_lease_written(op->env, o);
 		op->at++;
 		smbd_lockop_step(op);
 		return;

@@ -1295,6 +1295,28 @@ def oplock_steps(d, key):
        a.ack(fa, 0), (0xc00000e3, None))
     b.close(fb)
     a.close(fa)
+    # 3.3.5.16: CANCEL of a CREATE that waits; its open goes.
+    st, fa = a.open("op.bin", oplock=9)
+    eq("A asks batch again: granted", (st, a.oplock), (0, 9))
+    mid = b.send(CREATE, b.create_body("op.bin", oplock=0))
+    n = a.recv()
+    eq("B opens: A's batch breaks", n["cmd"], OPLOCK_BREAK)
+    r = b.recv()
+    eq("B's CREATE is answered STATUS_PENDING", (hex(r["status"]),
+       bool(r["flags"] & 2)), ("0x103", True))
+    b.cancel(mid, r["async_id"])
+    r2 = b.recv()
+    eq("B cancels it: STATUS_CANCELLED, async, its AsyncId and "
+       "message id, no credits", (hex(r2["status"]), bool(r2["flags"] & 2),
+                                  r2["async_id"] == r["async_id"],
+                                  r2["mid"], r2["credits"]),
+       ("0xc0000120", True, True, mid, 0))
+    eq("A acknowledges level II", a.ack(fa, 1), (0, 1))
+    a.close(fa)
+    st, fa = a.open("op.bin", share=0)
+    eq("nothing is left of B's cancelled open: A opens it denying all",
+       st, 0)
+    a.close(fa)
 
 
 def lease_ctx(d, lkey, state, epoch=0):
@@ -1633,6 +1655,9 @@ def create_with(p, name, ctxs, access=0xC0000000, share=7, disp=3,
                        off if chain else 0, len(chain))
     body += pad8(n) + chain if chain else n
     r = p.call(CREATE, body, flags=flags)
+    # Kept waiting (a break): STATUS_PENDING first, then the final.
+    while r["status"] == 0x103 and r["flags"] & 2:
+        r = parse(p.unwrap(recv_frame(p.s)))
     p.oplock = r["body"][2] if r["status"] == 0 else None
     return r
 
@@ -1745,7 +1770,7 @@ def durable_reconnect(d, key, name, how, fid, guid, keep):
         lease_ack(a, DURABLE_LEASE_KEY, lb[5])
     elif n["cmd"] == OPLOCK_BREAK:
         a.ack(fid, 0)
-    r = o.recv()
+    r = final(o)
     if r["status"] == 0:
         fo = o.fid(r)
         print("OTHER 0x%x" % o.lock(fo, [(0, 10, EX | FI)]))
@@ -1775,7 +1800,7 @@ def durable_break(d, key, name):
     a.s.settimeout(10)
     n = a.recv()
     st = a.ack(f, 0)[0] if n["cmd"] == OPLOCK_BREAK else 0xffffffff
-    r = b.recv()
+    r = final(b)
     if r["status"] == 0:
         b.close(b.fid(r))
     print("DURBREAK 0x%x 0x%x %s" % (st, r["status"], f.hex()))

@@ -386,15 +386,17 @@ else
 	# for writing leaves a batch or exclusive oplock level II and gets
 	# level II itself (exclusive2, batch13-16, batch23-24), a sharing
 	# violation breaks a batch oplock to level II and waits for it
-	# (batch1, batch2, batch3, batch5, batch7).  The others fail: an
+	# (batch1, batch2, batch3, batch5, batch7), a byte-range lock
+	# breaks level II to none, the locker's own too (brl1).  The
+	# others fail: an
 	# oplock is its session's, so a second open in the same session
 	# breaks none (batch22a, which also waits for Windows' 35 s), an
 	# exclusive oplock granted where level II is wanted (exclusive9),
 	# streams' oplocks (stream1, batch26), an attribute-only open's
 	# batch oplock not broken by a normal open (batch9; batch9a), a
 	# rename that meets no sharing violation (batch19, batch20,
-	# exclusive6), a byte-range lock that breaks no oplock (brl1,
-	# brl3), no DELETE_PENDING for an open of a file with delete on
+	# exclusive6), a second open that breaks no oplock (brl3: no break
+	# seen), no DELETE_PENDING for an open of a file with delete on
 	# close set (doc), no break of a stat open (statopen1), and
 	# batch22b needs smbtorture's blocked transports (iptables, or
 	# Samba's FSCTL_SMBTORTURE).
@@ -442,7 +444,7 @@ else
 		    smb2.lease.breaking6 smb2.lease.timeout-disconnect \
 		    smb2.lease.timeout \
 		    smb2.oplock.batch1 smb2.oplock.batch2 smb2.oplock.batch3 \
-		    smb2.oplock.batch5 smb2.oplock.batch7 \
+		    smb2.oplock.batch5 smb2.oplock.batch7 smb2.oplock.brl1 \
 		    smb2.oplock.exclusive1 \
 		    smb2.oplock.exclusive2 smb2.oplock.exclusive3 \
 		    smb2.oplock.exclusive4 smb2.oplock.exclusive5 \
