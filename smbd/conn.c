@@ -555,28 +555,28 @@ smbd_async_start(struct smbd_req *r, struct smbd_async *a)
 }
 
 /*
- * The final response of a request answered STATUS_PENDING earlier (MS-SMB2
- * 3.3.4.2), as a request of its own: signed as its session signs, sent
- * as any response is.  Called from the loop, never from inside another
- * request: finishing it reads the frames buffered meanwhile.
+ * A request of its own for the final response of one answered
+ * STATUS_PENDING (MS-SMB2 3.3.4.2): signed as its session signs, sealed
+ * as its request came, sent as any response is; counted in [smbd]
+ * requests per connection or not.
  */
-void
-smbd_reply_async(struct smbd_conn *c, const struct smbd_async *a,
-    uint32_t status, const uint8_t *body, size_t len)
+static struct smbd_req *
+smbd_async_req_new(struct smbd_conn *c, const struct smbd_async *a,
+    int counted)
 {
 	struct smbd_session *s;
 	struct smbd_req *r;
 
-	if (c->closing)
-		return;
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		smbd_conn_close(c, "out of memory");
-		return;
-	}
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
 	r->conn = c;
 	c->refs++;
-	c->inflight++;
-	connlimit_inflight(c->env->limits, &c->limit, 1, connlimit_now());
+	r->uncounted = !counted;
+	if (counted) {
+		c->inflight++;
+		connlimit_inflight(c->env->limits, &c->limit, 1,
+		    connlimit_now());
+	}
 	r->hdr.command = a->command;
 	r->hdr.message_id = a->message_id;
 	r->hdr.credit_charge = a->credit_charge;
@@ -592,10 +592,58 @@ smbd_reply_async(struct smbd_conn *c, const struct smbd_async *a,
 		smbd_req_seal(r, s);
 	r->dispatched = 1;
 	r->at_end = 1;
+	return r;
+}
+
+/*
+ * The final response of a request answered STATUS_PENDING earlier.
+ * Called from the loop, never from inside another request: finishing it
+ * reads the frames buffered meanwhile.
+ */
+void
+smbd_reply_async(struct smbd_conn *c, const struct smbd_async *a,
+    uint32_t status, const uint8_t *body, size_t len)
+{
+	struct smbd_req *r;
+
+	if (c->closing)
+		return;
+	if ((r = smbd_async_req_new(c, a, 1)) == NULL) {
+		smbd_conn_close(c, "out of memory");
+		return;
+	}
 	r->running = 1;
 	smbd_reply(r, status, body, len);
 	r->running = 0;
 	smbd_req_finish(r);
+}
+
+/*
+ * MS-SMB2 3.3.4.2: the current request, the last of its chain, goes
+ * async while its work goes on.  Its work moves to a request of its own,
+ * returned, whose reply (from the loop, later) is the final response:
+ * no credits (the interim granted them), signed or sealed as the
+ * request was.  That one is not counted in [smbd] requests per
+ * connection: the connection reads on, for the CANCEL of it or for what
+ * it waits for.  The caller points its work at the new request, then
+ * answers r STATUS_PENDING, which may run the requests read meanwhile.
+ * NULL (out of memory): r stays as it was, synchronous.
+ */
+struct smbd_req *
+smbd_async_detach(struct smbd_req *r, struct smbd_async *a)
+{
+	struct smbd_req *n;
+
+	smbd_async_start(r, a);
+	if ((n = smbd_async_req_new(r->conn, a, 0)) == NULL) {
+		r->async_id = 0;
+		return NULL;
+	}
+	n->work = r->work;
+	n->work_free = r->work_free;
+	r->work = NULL;
+	r->work_free = NULL;
+	return n;
 }
 
 /* CANCEL has no response (MS-SMB2 3.3.5.16). */
@@ -625,11 +673,13 @@ smbd_req_free(struct smbd_req *r)
 		r->work_free(r->work);
 	free(r->frame);
 	free(r->out);
+	if (!r->uncounted) {
+		c->inflight--;
+		if (!c->closing)
+			connlimit_inflight(c->env->limits, &c->limit, -1,
+			    connlimit_now());
+	}
 	free(r);
-	c->inflight--;
-	if (!c->closing)
-		connlimit_inflight(c->env->limits, &c->limit, -1,
-		    connlimit_now());
 	smbd_conn_parse(c);
 	smbd_conn_want_read(c);
 	smbd_conn_release(c);

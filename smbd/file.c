@@ -250,6 +250,17 @@ struct smbd_walk {
 	enum smb2_stream_kind stream_kind;
 	char		 stream[SMB2_STREAM_NAME_MAX + 1];
 	int		 stream_truncate;	/* emptied once shared */
+	/*
+	 * A CREATE kept waiting (breaks, stated's grace): in c->creates for
+	 * CANCEL; once answered STATUS_PENDING, r is the final response's.
+	 */
+	LIST_ENTRY(smbd_walk) entry;
+	int		 listed;	/* in c->creates */
+	int		 waiting;	/* a step waits, `wake' its timer */
+	struct event	*wake;
+	int		 cancelled;	/* CANCEL came while it waited */
+	int		 async;		/* interim sent: r is the final's */
+	struct smbd_async a;
 };
 
 static void
@@ -257,6 +268,10 @@ smbd_walk_free(void *arg)
 {
 	struct smbd_walk *w = arg;
 
+	if (w->listed)
+		LIST_REMOVE(w, entry);
+	if (w->async)
+		w->r->conn->pending_creates--;
 	if (w->open != NULL) {
 		smbd_lock_open_gone(w->r->conn, w->open);
 		free(w->open->path);
@@ -423,6 +438,81 @@ smbd_walk_path(const struct smbd_walk *w)
 static void	smbd_create_shared(void *, uint32_t);
 static void	smbd_create_preshared(void *, uint32_t);
 
+/*
+ * MS-SMB2 3.3.4.2: a CREATE that waits for the breaks it caused to be
+ * acknowledged, or for the end of stated's grace period, is answered
+ * STATUS_PENDING at once and finished async; in the middle of a compound
+ * (3.3.5.2.7: only the last of a chain goes async) it stays synchronous,
+ * as it does when [smbd] requests per connection of them wait already.
+ */
+static int
+smbd_create_wait(void *arg, struct event *wake)
+{
+	struct smbd_walk *w = arg;
+	struct smbd_req *r = w->r, *n;
+	struct smbd_conn *c = r->conn;
+
+	w->wake = wake;
+	w->waiting = 1;
+	if (!w->listed) {
+		LIST_INSERT_HEAD(&c->creates, w, entry);
+		w->listed = 1;
+	}
+	if (w->cancelled || c->closing ||
+	    smbd_session_find(c, w->session_id) == NULL)
+		return -1;
+	if (w->async || r->hdr.next_command != 0 || r->work != w ||
+	    c->pending_creates >= c->env->requests_per_conn ||
+	    (n = smbd_async_detach(r, &w->a)) == NULL)
+		return 0;
+	w->r = n;
+	w->async = 1;
+	c->pending_creates++;
+	/* The chain goes out; the requests read meanwhile run (a CANCEL). */
+	smbd_reply_error(r, STATUS_PENDING);
+	return w->cancelled || c->closing ? -1 : 0;
+}
+
+/*
+ * The step that waited is over: 1 when the CREATE is answered for it,
+ * cancelled (STATUS_CANCELLED: the open half made goes with the walk)
+ * or its session gone.
+ */
+static int
+smbd_create_stopped(struct smbd_walk *w)
+{
+	w->waiting = 0;
+	w->wake = NULL;
+	if (w->cancelled) {
+		smbd_reply_error(w->r, STATUS_CANCELLED);
+		return 1;
+	}
+	return smbd_walk_session(w) == NULL;
+}
+
+/* MS-SMB2 3.3.5.16: CANCEL of a CREATE that waits. */
+int
+smbd_create_cancel(struct smbd_req *r)
+{
+	int async = (r->hdr.flags & SMB2_FLAGS_ASYNC_COMMAND) != 0;
+	struct smbd_walk *w;
+
+	LIST_FOREACH(w, &r->conn->creates, entry) {
+		if (async ? !w->async || w->a.async_id != r->hdr.async_id :
+		    (w->async ? w->a.message_id : w->r->hdr.message_id) !=
+		    r->hdr.message_id)
+			continue;
+		if (!w->waiting)
+			return 1;	/* past its wait: it is answered soon */
+		w->cancelled = 1;
+		/* Its step asks once more now, and stops. */
+		if (w->wake != NULL && evtimer_pending(w->wake, NULL))
+			event_active(w->wake, EV_TIMEOUT, 1);
+		return 1;
+	}
+	return 0;
+}
+
 /* The share mode asked again after the breaks, or the violation. */
 static void
 smbd_create_share_again(struct smbd_walk *w, smbd_share_done_fn *done,
@@ -430,13 +520,15 @@ smbd_create_share_again(struct smbd_walk *w, smbd_share_done_fn *done,
 {
 	struct smbd_open *o = w->open;
 
+	if (smbd_create_stopped(w))
+		return;
 	if (!again) {
 		done(w, STATUS_SHARING_VIOLATION);
 		return;
 	}
 	o->shared = 1;
 	smbd_share_acquire(w->r->conn, o->owner_id, o->id, &w->attr,
-	    w->desired, w->share_access, done, w);
+	    w->desired, w->share_access, done, smbd_create_wait, w);
 }
 
 static void
@@ -467,7 +559,7 @@ smbd_create_share_break(struct smbd_walk *w, uint32_t status,
 		return 0;
 	w->share_again = 1;
 	smbd_lease_sharing(w->r->conn, o, smbd_file_id(o), w->has_lease ?
-	    &w->lease : NULL, again, w);
+	    &w->lease : NULL, again, smbd_create_wait, w);
 	return 1;
 }
 
@@ -532,6 +624,8 @@ smbd_create_oplocked(void *arg, uint8_t level)
 	struct smbd_session *s;
 	bd_fh_req fr;
 
+	if (smbd_create_stopped(w))
+		return;
 	if (level == SMBD_LEASE_KEY_ELSEWHERE) {
 		/* MS-SMB2 3.3.5.9.8: its key leases another file. */
 		smbd_reply_error(w->r, STATUS_INVALID_PARAMETER);
@@ -631,21 +725,21 @@ smbd_create_shared(void *arg, uint32_t status)
 	if (status != STATUS_SUCCESS) {
 		/* The share mode refused: nothing to take back. */
 		o->shared = 0;
+		if (smbd_create_stopped(w))
+			return;
 		if (smbd_create_share_break(w, status,
 		    smbd_create_shared_again))
 			return;
 		smbd_reply_error(r, status);
 		return;
 	}
-	if (smbd_session_find(c, w->session_id) == NULL) {
-		smbd_reply_error(r, STATUS_USER_SESSION_DELETED);
+	if (smbd_create_stopped(w))
 		return;
-	}
 	if (!w->oplocked) {
 		w->oplocked = 1;
 		smbd_lease_open(c, o, w->oplock, w->has_lease ? &w->lease :
 		    NULL, w->action == 0 || w->action == 3,
-		    smbd_create_oplocked, w);
+		    smbd_create_oplocked, smbd_create_wait, w);
 		return;
 	}
 	/* A stream's overwrite, now that its share mode allows it. */
@@ -767,7 +861,7 @@ smbd_create_finish(struct smbd_walk *w)
 	}
 	o->shared = 1;
 	smbd_share_acquire(c, o->owner_id, o->id, &w->attr, w->desired,
-	    w->share_access, smbd_create_shared, w);
+	    w->share_access, smbd_create_shared, smbd_create_wait, w);
 }
 
 static void
@@ -1026,8 +1120,11 @@ smbd_create_preshared(void *arg, uint32_t status)
 {
 	struct smbd_walk *w = arg;
 
-	if (status != STATUS_SUCCESS) {
+	if (status != STATUS_SUCCESS)
 		w->open->shared = 0;
+	if (smbd_create_stopped(w))
+		return;
+	if (status != STATUS_SUCCESS) {
 		if (smbd_create_share_break(w, status,
 		    smbd_create_preshared_again))
 			return;
@@ -1058,7 +1155,8 @@ smbd_create_precheck_done(void *arg, int status, void *reply, int fd)
 		return;
 	o->shared = 1;
 	smbd_share_acquire(w->r->conn, o->owner_id, o->id, &w->attr,
-	    w->desired, w->share_access, smbd_create_preshared, w);
+	    w->desired, w->share_access, smbd_create_preshared,
+	    smbd_create_wait, w);
 }
 
 static void
@@ -2562,7 +2660,7 @@ smbd_rename_go(struct smbd_walk *w)
 	    (unsigned int)o->grant_held) {
 		w->lease_broken = 1;
 		smbd_lease_sharing(c, o, smbd_file_id(o), o->lease != NULL ?
-		    &o->lease->l : NULL, smbd_rename_broken, w);
+		    &o->lease->l : NULL, smbd_rename_broken, NULL, w);
 		return;
 	}
 	memset(&req, 0, sizeof(req));

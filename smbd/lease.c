@@ -7,7 +7,9 @@
  *              conflicts with (another session's oplock, an NFSv4
  *              delegation) are recalled, and the CREATE waits, asking
  *              again every SMBD_BREAK_POLL_MS, until none is
- *              outstanding or [smbd] oplock break timeout has passed.
+ *              outstanding or [smbd] oplock break timeout has passed;
+ *              file.c answers it STATUS_PENDING meanwhile (MS-SMB2
+ *              3.3.4.2), and its CANCEL ends the wait.
  *              Then, when the client asked for an oplock, ST_GRANT_SMB:
  *              the level stated allows (level II for a read grant; the
  *              exclusive or batch asked for a write grant).
@@ -40,8 +42,10 @@
  * only the lease's own opens hold the file.  An SMB open breaks W of the
  * others' leases and oplocks, an overwrite everything
  * (ST_GRANT_SMB_CONFLICT); a CREATE that meets a sharing violation
- * breaks H of the others' leases and sends disconnected durable opens
- * on the file away, then checks the share mode again.
+ * breaks H of the others' leases and their batch oplocks to level II,
+ * sends disconnected durable opens on the file away, then checks the
+ * share mode again.  A break not acknowledged within the timeout leaves
+ * the oplock or lease at none (smbd_lease_breaks_expire).
  *
  * Breaks go down as far as the conflict needs (stated's push says
  * whether the request that recalled it writes, new_level): a reader's
@@ -201,6 +205,7 @@ struct smbd_lease_op {
 	struct timespec		 deadline;
 	struct event		*ev;
 	smbd_lease_done_fn	*done;
+	smbd_create_wait_fn	*wait;
 	void			*arg;
 };
 
@@ -587,6 +592,46 @@ smbd_lease_past(const struct timespec *t)
 	    now.tv_nsec >= t->tv_nsec);
 }
 
+/*
+ * MS-SMB2 3.3.2.5, 3.3.2.6 (the oplock and lease break acknowledgment
+ * timers): an oplock or lease whose break was not acknowledged within
+ * [smbd] oplock break timeout is no more (level none); an
+ * acknowledgment after that is refused, no break being in progress.
+ */
+static void
+smbd_lease_breaks_expire(struct smbd_env *env, const uint8_t *file)
+{
+	struct smbd_conn *c;
+	struct smbd_open *o, *x;
+	struct smbd_lease *ls;
+	const uint8_t *f;
+
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(o, &c->opens, entry) {
+			if ((f = smbd_file_id(o)) == NULL ||
+			    memcmp(f, file, ST_FILE_ID_LEN) != 0)
+				continue;
+			if ((ls = o->lease) != NULL) {
+				if (!ls->breaking)
+					continue;
+				ls->breaking = 0;
+				ls->l.state = 0;
+				smbd_lease_state_tell(env, ls);
+				TAILQ_FOREACH(x, &c->opens, entry)
+					if (x->lease == ls && x->durable)
+						smbd_durable_oplock_lost(c, x);
+				continue;
+			}
+			if (!o->oplock_breaking)
+				continue;
+			o->oplock_breaking = 0;
+			o->oplock = SMB2_OPLOCK_LEVEL_NONE;
+			smbd_file_grant_held(o, 0);
+			smbd_lease_return(env, o->owner_id, o->id, 0);
+			smbd_durable_oplock_lost(c, o);
+		}
+}
+
 static void
 smbd_lease_conflict_done(void *arg, int status, void *reply)
 {
@@ -594,23 +639,33 @@ smbd_lease_conflict_done(void *arg, int status, void *reply)
 	st_grant_conflict_reply *rep = reply;
 	struct timeval tv = { 0, SMBD_BREAK_POLL_MS * 1000 };
 
-	if (status == 0 && rep->outstanding > 0 && !op->c->closing) {
+	if (status == 0 && rep->outstanding > 0 && op->c->closing) {
+		smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_NONE);
+		return;
+	}
+	if (status == 0 && rep->outstanding > 0) {
 		/* What the holders write meanwhile changes the attributes. */
 		op->o->recalled = 1;
 		if (!smbd_lease_past(&op->deadline)) {
 			if (op->ev == NULL && (op->ev = evtimer_new(
 			    op->c->env->base, smbd_lease_poll, op)) == NULL)
 				fatal("oplock break timer");
+			/* Cancelled, or its session gone: no oplock asked. */
+			if (op->wait != NULL &&
+			    op->wait(op->arg, op->ev) == -1) {
+				smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_NONE);
+				return;
+			}
 			if (evtimer_add(op->ev, &tv) == -1)
 				fatal("oplock break timer");
 			return;
 		}
-		log_warnx_rl("%s: an oplock or delegation was not given back "
-		    "within [smbd] oplock break timeout (%u s): the open goes "
-		    "on without it", op->c->peer, op->c->env->break_timeout);
+		log_warnx_rl("%s: an oplock, lease or delegation was not "
+		    "given back within [smbd] oplock break timeout (%u s): "
+		    "the open goes on, our oplocks and leases broken to none",
+		    op->c->peer, op->c->env->break_timeout);
+		smbd_lease_breaks_expire(op->c->env, op->file);
 	}
-	if (status == 0 && rep->outstanding > 0)
-		op->wanted = SMB2_OPLOCK_LEVEL_NONE;
 	smbd_lease_grant(op);
 }
 
@@ -639,7 +694,7 @@ smbd_lease_conflict_ask(struct smbd_lease_op *op)
 void
 smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
     const struct smb2_lease *lease, int data, smbd_lease_done_fn *done,
-    void *arg)
+    smbd_create_wait_fn *wait, void *arg)
 {
 	struct smbd_lease *ls;
 	struct smbd_lease_op *op;
@@ -699,6 +754,7 @@ smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
 			    lease->key);
 	}
 	op->done = done;
+	op->wait = wait;
 	op->arg = arg;
 	clock_gettime(CLOCK_MONOTONIC, &op->deadline);
 	op->deadline.tv_sec += c->env->break_timeout;
@@ -824,6 +880,21 @@ smbd_lease_break_send(struct smbd_env *env, struct smbd_conn *c,
 	if (ack) {
 		ls->breaking = 1;
 		ls->break_to = to;
+		/*
+		 * Only W holds back the request that broke it (its data is
+		 * the holder's until written back): a lease of RH gives its
+		 * grant up at once, its acknowledgment coming later.  A
+		 * sharing violation or a rename waits for the acknowledgment
+		 * itself (smbd_lease_share_break counts it).
+		 */
+		if (!(ls->l.state & SMB2_LEASE_WRITE)) {
+			uint8_t sid[SMBD_LEASE_SID_LEN];
+
+			smbd_lease_key_sid(sid, ls->owner_id, ls->l.key);
+			smbd_lease_return_sid(env, ls->owner_id, sid,
+			    sizeof(sid), (unsigned int)
+			    smb2_lease_grant_level(to));
+		}
 	} else {
 		ls->l.state = to;
 		smbd_lease_state_tell(env, ls);
@@ -993,6 +1064,7 @@ struct smbd_lease_share {
 	struct timespec		 deadline;
 	struct event		*ev;
 	smbd_lease_sharing_fn	*done;
+	smbd_create_wait_fn	*wait;
 	void			*arg;
 };
 
@@ -1024,8 +1096,9 @@ smbd_lease_share_other(const struct smbd_lease_share *sh,
 }
 
 /*
- * The others' leases on the file that hold H lose it (send), and how
- * many of them are still to acknowledge a break.
+ * The others' leases on the file that hold H lose it, and batch oplocks
+ * go to level II (send), and how many of them are still to acknowledge
+ * a break.
  */
 static size_t
 smbd_lease_share_break(struct smbd_lease_share *sh, int send)
@@ -1034,10 +1107,24 @@ smbd_lease_share_break(struct smbd_lease_share *sh, int send)
 	struct smbd_conn *c;
 	struct smbd_open *o;
 	struct smbd_lease *ls;
+	const uint8_t *f;
 	size_t n = 0;
 
 	TAILQ_FOREACH(c, &env->conns, entry)
 		TAILQ_FOREACH(o, &c->opens, entry) {
+			if (o->lease == NULL) {
+				/* MS-FSA 2.1.5.1.2: a batch oplock too. */
+				if ((f = smbd_file_id(o)) == NULL ||
+				    memcmp(f, sh->file, ST_FILE_ID_LEN) != 0)
+					continue;
+				if (send && o->oplock ==
+				    SMB2_OPLOCK_LEVEL_BATCH &&
+				    !o->oplock_breaking)
+					smbd_lease_oplock_break_send(env, c, o,
+					    SMB2_OPLOCK_LEVEL_II);
+				n += o->oplock_breaking != 0;
+				continue;
+			}
 			if ((ls = o->lease) == NULL ||
 			    !smbd_lease_share_other(sh, ls))
 				continue;
@@ -1075,13 +1162,26 @@ smbd_lease_share_asked(void *arg, int status, void *reply)
 		smbd_lease_share_end(sh, 0);
 		return;
 	}
-	if (n == 0 || smbd_lease_past(&sh->deadline)) {
+	if (n == 0) {
+		smbd_lease_share_end(sh, 1);
+		return;
+	}
+	if (smbd_lease_past(&sh->deadline)) {
+		log_warnx_rl("%s: a break was not acknowledged within [smbd] "
+		    "oplock break timeout (%u s): broken to none",
+		    sh->c->peer, sh->c->env->break_timeout);
+		smbd_lease_breaks_expire(sh->c->env, sh->file);
 		smbd_lease_share_end(sh, 1);
 		return;
 	}
 	if (sh->ev == NULL && (sh->ev = evtimer_new(sh->c->env->base,
 	    smbd_lease_share_poll, sh)) == NULL)
 		fatal("lease break timer");
+	/* Cancelled, or its session gone: the violation stands. */
+	if (sh->wait != NULL && sh->wait(sh->arg, sh->ev) == -1) {
+		smbd_lease_share_end(sh, 0);
+		return;
+	}
 	if (evtimer_add(sh->ev, &tv) == -1)
 		fatal("lease break timer");
 }
@@ -1110,7 +1210,7 @@ smbd_lease_share_ask(struct smbd_lease_share *sh)
 void
 smbd_lease_sharing(struct smbd_conn *c, struct smbd_open *o,
     const uint8_t *file, const struct smb2_lease *lease,
-    smbd_lease_sharing_fn *done, void *arg)
+    smbd_lease_sharing_fn *done, smbd_create_wait_fn *wait, void *arg)
 {
 	struct smbd_lease_share *sh;
 	struct smbd_lease *ls;
@@ -1135,6 +1235,7 @@ smbd_lease_sharing(struct smbd_conn *c, struct smbd_open *o,
 			    sh->key);
 	}
 	sh->done = done;
+	sh->wait = wait;
 	sh->arg = arg;
 	clock_gettime(CLOCK_MONOTONIC, &sh->deadline);
 	sh->deadline.tv_sec += c->env->break_timeout;

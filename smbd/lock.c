@@ -493,6 +493,12 @@ smbd_lockop_lock_done(void *arg, int status, void *reply)
 			smbd_lockop_fail(op, STATUS_INSUFFICIENT_RESOURCES);
 			return;
 		}
+		/*
+		 * MS-FSA 2.1.5.7 (2.1.4.12): a byte-range lock breaks read
+		 * caching as a write does: the other leases' R, and every
+		 * level II oplock on the file, to none.
+		 */
+		smbd_lease_written(op->env, o);
 		op->at++;
 		smbd_lockop_step(op);
 		return;
@@ -864,7 +870,8 @@ smbd_lock_io_conflict(const struct smbd_open *o, uint64_t offset,
  * reclaim their opens and locks) it takes no new share: SMB has no
  * reclaim and no "try later" answer, so the CREATE waits, asking again
  * each second, at most SMBD_SHARE_GRACE_TRIES times, then is answered
- * STATUS_SHARING_VIOLATION.
+ * STATUS_SHARING_VIOLATION.  Meanwhile file.c answers it STATUS_PENDING
+ * (MS-SMB2 3.3.4.2); its CANCEL ends the wait (STATUS_CANCELLED).
  */
 #define SMBD_SHARE_GRACE_TRIES	50
 
@@ -876,6 +883,7 @@ struct smbd_share_call {
 	uint64_t		 owner_id, file_id;
 	uint32_t		 access, deny;
 	smbd_share_done_fn	*done;
+	smbd_create_wait_fn	*wait;
 	void			*arg;
 };
 
@@ -924,6 +932,11 @@ smbd_share_reply(void *arg, int status, void *reply)
 		if (sc->retry == NULL)
 			sc->retry = evtimer_new(sc->c->env->base,
 			    smbd_share_retry_cb, sc);
+		if (sc->retry != NULL && sc->wait != NULL &&
+		    sc->wait(sc->arg, sc->retry) == -1) {
+			smbd_share_call_done(sc, STATUS_CANCELLED);
+			return;
+		}
 		if (sc->retry != NULL && evtimer_add(sc->retry, &one) == 0)
 			return;
 	}
@@ -952,7 +965,8 @@ smbd_share_send(struct smbd_share_call *sc)
 void
 smbd_share_acquire(struct smbd_conn *c, uint64_t owner_id,
     uint64_t file_id, const bd_attr *attr, uint32_t desired,
-    uint32_t share_access, smbd_share_done_fn *done, void *arg)
+    uint32_t share_access, smbd_share_done_fn *done,
+    smbd_create_wait_fn *wait, void *arg)
 {
 	struct smbd_share_call *sc;
 
@@ -963,6 +977,7 @@ smbd_share_acquire(struct smbd_conn *c, uint64_t owner_id,
 	sc->c = c;
 	smbd_conn_hold(c);
 	sc->done = done;
+	sc->wait = wait;
 	sc->arg = arg;
 	smbd_file_id_of(sc->id, attr);
 	sc->owner_id = owner_id;

@@ -589,13 +589,13 @@ smbd_echo(struct smbd_req *r)
 
 /*
  * MS-SMB2 3.3.5.16: CANCEL has no response, whatever it names; a LOCK
- * (lock.c) or a CHANGE_NOTIFY (notify.c) waiting asynchronously is
- * cancelled.
+ * (lock.c), a CHANGE_NOTIFY (notify.c) or a CREATE (file.c) waiting
+ * is cancelled.
  */
 static void
 smbd_cancel(struct smbd_req *r)
 {
-	if (!smbd_lock_cancel(r))
+	if (!smbd_lock_cancel(r) && !smbd_create_cancel(r))
 		(void)smbd_notify_cancel(r);
 	smbd_reply_none(r);
 }

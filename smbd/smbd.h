@@ -99,6 +99,7 @@ LIST_HEAD(smbd_file_bucket, smbd_file);
 struct dcerpc_conn;
 
 struct smbd_lease;
+struct smbd_walk;
 struct smbd_orphan;
 struct smbd_app_record;
 struct smbd_stream_doomed;
@@ -351,6 +352,9 @@ struct smbd_conn {
 	size_t			 pending_locks;	/* answered STATUS_PENDING */
 	size_t			 nwatches;	/* opens with a notify watch */
 	size_t			 pending_notifies;	/* ... STATUS_PENDING */
+	/* file.c: CREATEs waiting for breaks or grace; answered PENDING */
+	LIST_HEAD(, smbd_walk)	 creates;
+	size_t			 pending_creates;
 	char			 store_name[SMBD_FDSTORE_NAME_LEN]; /* or "" */
 	TAILQ_ENTRY(smbd_conn)	 entry;
 };
@@ -396,6 +400,7 @@ struct smbd_req {
 	uint64_t		 async_id;
 	int			 async_final;	/* no credits: the interim's */
 	int			 notify_interim;	/* notify.c's, sent */
+	int			 uncounted;	/* not in requests per connection */
 	/* per-command state of an asynchronous command */
 	void			*work;
 	void			(*work_free)(void *);
@@ -450,6 +455,13 @@ void	 smbd_async_start(struct smbd_req *, struct smbd_async *);
 /* The final response of a request answered STATUS_PENDING. */
 void	 smbd_reply_async(struct smbd_conn *, const struct smbd_async *,
 	    uint32_t status, const uint8_t *body, size_t len);
+/*
+ * The current request (the last of its chain) goes async, its work
+ * going on in the request returned, whose reply is the final response;
+ * the caller then answers the current one STATUS_PENDING.  NULL: it
+ * stays synchronous.
+ */
+struct smbd_req *smbd_async_detach(struct smbd_req *, struct smbd_async *);
 
 /* proc.c */
 void	 smbd_dispatch(struct smbd_req *);
@@ -459,6 +471,16 @@ struct smbd_tree *smbd_req_tree(struct smbd_req *, struct smbd_session *);
 void	 smbd_gssd_start(struct smbd_env *);
 
 /* file.c */
+/*
+ * A step of CREATE that waits (a break's acknowledgment, stated's grace
+ * period) calls this, with its arg, each time before it sets `wake', the
+ * timer of its next try: 0 to wait, -1 to stop waiting at once (the
+ * CREATE was cancelled, its session or connection went).  The first
+ * call sends the interim response (MS-SMB2 3.3.4.2).  NULL: no CREATE.
+ */
+typedef int	 smbd_create_wait_fn(void *arg, struct event *wake);
+/* A CANCEL of a waiting CREATE: 1 when it named one. */
+int	 smbd_create_cancel(struct smbd_req *);
 /* Session, tree and open of a file command; NULL after a reply. */
 struct smbd_open *smbd_file_args(struct smbd_req *, size_t size,
 	    size_t fid_off, struct smbd_session **);
@@ -557,7 +579,8 @@ void	 smbd_lock_init(struct smbd_env *);
 typedef void	 smbd_share_done_fn(void *arg, uint32_t status);
 void	 smbd_share_acquire(struct smbd_conn *, uint64_t session_id,
 	    uint64_t file_id, const bd_attr *, uint32_t desired,
-	    uint32_t share_access, smbd_share_done_fn *, void *arg);
+	    uint32_t share_access, smbd_share_done_fn *,
+	    smbd_create_wait_fn *, void *arg);
 /* The open takes its file's lock list (0), or -1: out of memory. */
 int	 smbd_file_attach(struct smbd_env *, struct smbd_open *,
 	    const bd_attr *);
@@ -596,7 +619,7 @@ typedef void	 smbd_lease_done_fn(void *arg, uint8_t level);
 #define SMBD_LEASE_KEY_ELSEWHERE	0xfe
 void	 smbd_lease_open(struct smbd_conn *, struct smbd_open *,
 	    uint8_t wanted, const struct smb2_lease *lease, int data,
-	    smbd_lease_done_fn *, void *arg);
+	    smbd_lease_done_fn *, smbd_create_wait_fn *, void *arg);
 /*
  * MS-SMB2 3.3.5.9, MS-FSA 2.1.5.1.2: a CREATE of `o' met a sharing
  * violation: the H of other clients' leases on the file is broken, the
@@ -608,7 +631,7 @@ void	 smbd_lease_open(struct smbd_conn *, struct smbd_open *,
 typedef void	 smbd_lease_sharing_fn(void *arg, int again);
 void	 smbd_lease_sharing(struct smbd_conn *, struct smbd_open *,
 	    const uint8_t *file, const struct smb2_lease *lease,
-	    smbd_lease_sharing_fn *, void *arg);
+	    smbd_lease_sharing_fn *, smbd_create_wait_fn *, void *arg);
 void	 smbd_lease_open_gone(struct smbd_env *, struct smbd_open *);
 /*
  * MS-FSA 2.1.5.3: data written through `o': the R of the other leases

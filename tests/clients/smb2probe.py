@@ -893,6 +893,9 @@ class LockProbe(Files):
     def open(self, name, access=0xC0000000, share=7, disp=3, oplock=0):
         r = self.call(CREATE, self.create_body(name, access, share, disp,
                                                oplock))
+        # Kept waiting (a break): STATUS_PENDING first, then the final.
+        while r["status"] == 0x103 and r["flags"] & 2:
+            r = parse(self.unwrap(recv_frame(self.s)))
         self.oplock = r["body"][2] if r["status"] == 0 else None
         return r["status"], self.fid(r) if r["status"] == 0 else None
 
@@ -1040,6 +1043,25 @@ def silent(p):
         quiet = True
     p.s.settimeout(10)
     return quiet
+
+
+def interim(p):
+    """A CREATE kept waiting (MS-SMB2 3.3.4.2): its interim response is
+    STATUS_PENDING, async, with an AsyncId; then nothing for now."""
+    r = p.recv()
+    return (hex(r["status"]), bool(r["flags"] & 2), r["async_id"] != 0,
+            silent(p))
+
+
+def final(p):
+    """The final response of a CREATE answered STATUS_PENDING first."""
+    r = p.recv()
+    while r["status"] == 0x103 and r["flags"] & 2:
+        r = p.recv()
+    return r
+
+
+PENDING = ("0x103", True, True, True)
 
 
 def two_sessions(d, key, fmt):
@@ -1201,10 +1223,12 @@ def oplock_steps(d, key):
        (n["cmd"], n["mid"]), (OPLOCK_BREAK, 0xFFFFFFFFFFFFFFFF))
     eq("... to level II for a writer's open, naming A's open",
        (n["body"][2], n["body"][8:24]), (1, fa))
-    eq("B's CREATE waits for the acknowledgment", silent(b), True)
+    eq("B's CREATE is answered STATUS_PENDING (async, an AsyncId) and "
+       "waits for the acknowledgment", interim(b), PENDING)
     eq("A acknowledges at level II", a.ack(fa, 1), (0, 1))
     r = b.recv()
-    eq("then B's CREATE succeeds", r["status"], 0)
+    eq("then B's CREATE succeeds, its final response async",
+       (r["status"], bool(r["flags"] & 2)), (0, True))
     eq("... with level II too (both opens write: a WRITE breaks them)",
        r["body"][2] if r["status"] == 0 else None, 1)
     fb = b.fid(r) if r["status"] == 0 else None
@@ -1222,7 +1246,7 @@ def oplock_steps(d, key):
     eq("A acknowledges at level II: INVALID_OPLOCK_PROTOCOL", a.ack(fa, 1),
        (0xc00000e3, None))
     eq("A acknowledges at level none", a.ack(fa, 0), (0, 0))
-    r = b.recv()
+    r = final(b)
     eq("then B's CREATE succeeds", r["status"], 0)
     b.close(b.fid(r) if r["status"] == 0 else None)
     a.close(fa)
@@ -1234,9 +1258,12 @@ def oplock_steps(d, key):
     st, fb = b.open("op.bin", access=0x80000000, oplock=1)
     eq("B opens it to read while A never acknowledges: it goes on after "
        "the timeout", st, 0)
-    eq("... without an oplock (A's is still being broken)", b.oplock, 0)
+    eq("... with level II: A's oplock, its break unacknowledged, is no "
+       "more (MS-SMB2 3.3.2.5)", b.oplock, 1)
     n = a.recv()
     eq("A got the break all the same", n["cmd"], OPLOCK_BREAK)
+    eq("A acknowledges after the timeout: INVALID_OPLOCK_PROTOCOL",
+       a.ack(fa, 1), (0xc00000e3, None))
     b.close(fb)
     a.close(fa)
     st, fa = a.open("op.bin", access=0x80000000, oplock=1)
@@ -1253,7 +1280,7 @@ def oplock_steps(d, key):
     eq("B reads: A's batch breaks to level II",
        (n["cmd"], n["body"][2]), (OPLOCK_BREAK, 1))
     eq("A acknowledges level II", a.ack(fa, 1), (0, 1))
-    r = b.recv()
+    r = final(b)
     eq("then B's CREATE succeeds", r["status"], 0)
     b.close(b.fid(r) if r["status"] == 0 else None)
     st, fb = b.open("op.bin")
@@ -1267,6 +1294,28 @@ def oplock_steps(d, key):
     eq("A acknowledges it: INVALID_OPLOCK_PROTOCOL (none is acked)",
        a.ack(fa, 0), (0xc00000e3, None))
     b.close(fb)
+    a.close(fa)
+    # 3.3.5.16: CANCEL of a CREATE that waits; its open goes.
+    st, fa = a.open("op.bin", oplock=9)
+    eq("A asks batch again: granted", (st, a.oplock), (0, 9))
+    mid = b.send(CREATE, b.create_body("op.bin", oplock=0))
+    n = a.recv()
+    eq("B opens: A's batch breaks", n["cmd"], OPLOCK_BREAK)
+    r = b.recv()
+    eq("B's CREATE is answered STATUS_PENDING", (hex(r["status"]),
+       bool(r["flags"] & 2)), ("0x103", True))
+    b.cancel(mid, r["async_id"])
+    r2 = b.recv()
+    eq("B cancels it: STATUS_CANCELLED, async, its AsyncId and "
+       "message id, no credits", (hex(r2["status"]), bool(r2["flags"] & 2),
+                                  r2["async_id"] == r["async_id"],
+                                  r2["mid"], r2["credits"]),
+       ("0xc0000120", True, True, mid, 0))
+    eq("A acknowledges level II", a.ack(fa, 1), (0, 1))
+    a.close(fa)
+    st, fa = a.open("op.bin", share=0)
+    eq("nothing is left of B's cancelled open: A opens it denying all",
+       st, 0)
     a.close(fa)
 
 
@@ -1332,7 +1381,8 @@ def lease_steps(d, key):
     eq("... RWH to RH for a reader, ack required, its key",
        lb and (lb[0], lb[2], lb[3], lb[4], lb[5]), (44, 1, ka, 7, 3))
     eq("... epoch + 1 (v2) or 0 (v1)", lb and lb[1], 6 if v2 else 0)
-    eq("B's CREATE waits for the acknowledgment", silent(b), True)
+    eq("B's CREATE is answered STATUS_PENDING (async, an AsyncId) and "
+       "waits for the acknowledgment", interim(b), PENDING)
     eq("A acknowledges RWH: REQUEST_NOT_ACCEPTED",
        lease_ack(a, ka, 7), (0xc00000d0, None))
     # 3.3.5.22.2: refused, the break is still to acknowledge.
@@ -1354,7 +1404,7 @@ def lease_steps(d, key):
     lb = lease_break_of(n)
     eq("B reads: A's lease breaks to RH", lb and (lb[4], lb[5]), (7, 3))
     eq("A acknowledges RH: granted", lease_ack(a, ka, 3), (0, 3))
-    r = b.recv()
+    r = final(b)
     eq("then B's CREATE succeeds", r["status"], 0)
     fb = b.fid(r) if r["status"] == 0 else None
     eq("A acknowledges again: UNSUCCESSFUL (no break)",
@@ -1411,7 +1461,8 @@ def lease_sharing(d, key):
     lb = lease_break_of(n)
     eq("B's deny-all open: A's lease breaks RWH to RW (H only), ack "
        "required", lb and (lb[2], lb[4], lb[5]), (1, 7, 5))
-    eq("B's CREATE waits for the acknowledgment", silent(b), True)
+    eq("B's CREATE is answered STATUS_PENDING (async, an AsyncId) and "
+       "waits for the acknowledgment", interim(b), PENDING)
     eq("A acknowledges RW", lease_ack(a, ka, 5), (0, 5))
     eq("A kept its handle: B's CREATE is a sharing violation",
        b.recv()["status"], 0xc0000043)
@@ -1427,7 +1478,7 @@ def lease_sharing(d, key):
        lb and (lb[4], lb[5]), (7, 5))
     eq("A closes its handle instead of acknowledging",
        fa and a.close(fa), 0)
-    r = b.recv()
+    r = final(b)
     eq("then B's deny-all open succeeds", r["status"], 0)
     if r["status"] == 0:
         b.close(b.fid(r))
@@ -1466,7 +1517,7 @@ def lease_client(d, key):
     eq("C, another ClientGuid with the same key bytes: the lease breaks "
        "RWH to RH", lb and (lb[4], lb[5]), (7, 3))
     eq("B acknowledges it for the client", lease_ack(b, k, 3), (0, 3))
-    r = c.recv()
+    r = final(c)
     eq("then C's CREATE succeeds", r["status"], 0)
     for q, f in ((c, c.fid(r) if r["status"] == 0 else None), (b, fb),
                  (a, fa)):
@@ -1604,6 +1655,9 @@ def create_with(p, name, ctxs, access=0xC0000000, share=7, disp=3,
                        off if chain else 0, len(chain))
     body += pad8(n) + chain if chain else n
     r = p.call(CREATE, body, flags=flags)
+    # Kept waiting (a break): STATUS_PENDING first, then the final.
+    while r["status"] == 0x103 and r["flags"] & 2:
+        r = parse(p.unwrap(recv_frame(p.s)))
     p.oplock = r["body"][2] if r["status"] == 0 else None
     return r
 
@@ -1716,7 +1770,7 @@ def durable_reconnect(d, key, name, how, fid, guid, keep):
         lease_ack(a, DURABLE_LEASE_KEY, lb[5])
     elif n["cmd"] == OPLOCK_BREAK:
         a.ack(fid, 0)
-    r = o.recv()
+    r = final(o)
     if r["status"] == 0:
         fo = o.fid(r)
         print("OTHER 0x%x" % o.lock(fo, [(0, 10, EX | FI)]))
@@ -1746,7 +1800,7 @@ def durable_break(d, key, name):
     a.s.settimeout(10)
     n = a.recv()
     st = a.ack(f, 0)[0] if n["cmd"] == OPLOCK_BREAK else 0xffffffff
-    r = b.recv()
+    r = final(b)
     if r["status"] == 0:
         b.close(b.fid(r))
     print("DURBREAK 0x%x 0x%x %s" % (st, r["status"], f.hex()))
