@@ -153,9 +153,12 @@ STUB=
 #                    only from DesiredAccess's write bits or a
 #                    truncating disposition), whatever the maximal
 #                    access granted
-#   mask-change      changes of attributes, sizes and times of files
-#                    no SMB open holds by the time blockd's note comes
-#                    (a record's note names no directory)
+#   mask-change      its watch (FILE_NOTIFY_CHANGE_ATTRIBUTES alone)
+#                    waits for a MODIFIED of each renamed file under
+#                    its new name, as Samba adds after a file's rename;
+#                    rec wants no such entry beside the rename's names
+#                    (with ATTRIBUTES in its filter too), and smbd
+#                    reports none (a rename's own change of ctime)
 #   invalid-reauth   re-authentication of a session is not served
 if [ ! -x "$GSSD_BIN" ]; then
 	skip "dittofs-gssd is not built on this branch" "smbtorture smb2.notify"
