@@ -11,7 +11,8 @@
 # same sealed (SMB 3.1.1, AES-128-GCM).  Then a watch of the share's
 # root completed by NFSv3 CREATE, REMOVE and RENAME (tests/clients/
 # rpc-probe), and one with SMB2_WATCH_TREE by NFSv4 and NFSv3 changes
-# below the root (tests/clients/nfs4probe.py).  Then, when dittofs-gssd
+# below the root (tests/clients/nfs4probe.py), and ENUM_DIR for a path
+# too long for blockd's tree note.  Then, when dittofs-gssd
 # is built, smbtorture's smb2.notify subtests that pass.
 set -u
 . "$top_srcdir/tests/tap.sh"
@@ -138,6 +139,31 @@ sed 's/^/# /' "$T_OUT"
 got=$(sed -n 's/^NOTIFY 0x0 //p' "$T_OUT" | tr '\n' ' ' | sed 's/ *$//')
 want='1:tdir 1:tdir\v3f 2:tdir\v3f 1:tdir\d1 4:tdir\d1 5:tdir\d2 2:tdir\d2 1:tdir\deep 1:tdir\deep\f'
 check "SMB sees the changes below the root as paths, in order ($got)" test "$got" = "$want"
+
+# A path past blockd's 4095 bytes (16 directories of 250-byte names,
+# then an entry): the tree watch answers STATUS_NOTIFY_ENUM_DIR.
+long=$(printf '%0250d' 0)
+dir=/export/tdir
+i=0
+ok=yes
+while [ $i -lt 16 ]; do
+	case $(PROBE4 mkdir "$dir" "$long$i" 2>&1) in
+	'MKDIR 0 '*) ;;
+	*) ok=no; break ;;
+	esac
+	dir=$dir/$long$i
+	i=$((i + 1))
+done
+check "NFSv4 CREATE of 16 nested directories with 250-byte names" test $ok = yes
+SMB watch 311 $KEY "" 1 tree > "$T_OUT" 2>&1 &
+WATCHER=$!
+check "SMB: a WATCH_TREE request on the root waits again" suite_wait 20 grep -q '^PENDING' "$T_OUT"
+check "NFSv3 CREATE of a file at the bottom" test "$(PROBE4 v3create "$dir" bottom)" = "V3CREATE 0"
+check "... the tree watch answers" suite_wait 30 grep -q '^DONE' "$T_OUT"
+wait "$WATCHER" 2>/dev/null
+WATCHER=
+sed 's/^/# /' "$T_OUT"
+check "... STATUS_NOTIFY_ENUM_DIR: its path is too long for blockd's note" grep -q '^NOTIFY 0x10c *$' "$T_OUT"
 
 kill "$STUB" 2>/dev/null
 wait "$STUB" 2>/dev/null
