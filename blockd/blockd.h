@@ -45,7 +45,7 @@ struct blockd_peer {
 	uint32_t		*tree_watchers;
 	size_t			 nwatched;
 	size_t			 capwatched;
-	size_t			 ntree;		/* tree watches, in all */
+	size_t			 ntree;		/* tree watches in all */
 };
 
 /*
@@ -83,7 +83,7 @@ struct blockd_env {
 	/* BD_WATCH_TREE watches of every front end: walks while not 0 */
 	size_t			 tree_watches;
 	uint64_t		 tree_notes;	/* BD_NOTIFY_TREE sent */
-	struct blockd_dirname	*dirnames;	/* BLOCKD_DIRNAMES, or NULL */
+	struct blockd_dirname	*dirnames;	/* BLOCKD_DIRNAMES or NULL */
 	uint64_t		 dirname_gen;
 	struct blockd_share	*shares;
 	size_t			 nshares;

@@ -153,7 +153,7 @@ struct smbd_notify_table {
 	 * name followed goes as REMOVED once the notes read together were
 	 * all seen (ev_held: a rename's notes come together).
 	 */
-	struct smbd_notify_held		*held;	/* SMBD_NOTIFY_HELD_MAX */
+	struct smbd_notify_held		*held;	/* HELD_MAX of them */
 	size_t				 nheld;
 	int				 held_adding;	/* a new name came */
 	struct event			*ev_held;
@@ -531,8 +531,8 @@ smbd_notify_record(struct smbd_env *env, const bd_notify *n)
 			    strlen(o->name), name, sizeof(name))) <= 0)
 				return;
 			smbd_notify_deliver(env, o->dir_fh, o->dir_fhlen, 0,
-			    want, FILE_ACTION_MODIFIED, name, (size_t)nlen, 0, NULL,
-			    0);
+			    want, FILE_ACTION_MODIFIED, name, (size_t)nlen, 0,
+			    NULL, 0);
 			return;
 		}
 }
@@ -589,8 +589,8 @@ smbd_notify_tree_note(struct smbd_env *env, const bd_notify_tree *n)
 	if ((n->what & BD_NOTIFY_TREE_LOST) || n->path.path_len == 0) {
 		smbd_notify_flush_held(env);
 		LIST_FOREACH(w, smbd_notify_bucket(t, fh, fhlen), entry) {
-			if (w->fhlen != fhlen || memcmp(w->fh, fh, fhlen) != 0 ||
-			    !w->tree)
+			if (w->fhlen != fhlen ||
+			    memcmp(w->fh, fh, fhlen) != 0 || !w->tree)
 				continue;
 			smbd_notify_clear(w);
 			w->overflow = 1;
