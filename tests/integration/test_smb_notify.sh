@@ -178,7 +178,11 @@ STUB=
 #                    opened for reading alone (smbd/file.c takes write
 #                    only from DesiredAccess's write bits or a
 #                    truncating disposition), whatever the maximal
-#                    access granted
+#                    access granted.  With that open writable (tried,
+#                    not kept), it fails next at notify.c:163: 1 change
+#                    where it wants the REMOVED, ADDED and MODIFIED of
+#                    the complex file made again after a request that
+#                    was answered ENUM_DIR (what Windows keeps then)
 #   mask-change      its watch (FILE_NOTIFY_CHANGE_ATTRIBUTES alone)
 #                    waits for a MODIFIED of each renamed file under
 #                    its new name, as Samba adds after a file's rename;
