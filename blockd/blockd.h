@@ -41,8 +41,27 @@ struct blockd_peer {
 	/* BD_WATCH: the directories it watches (sorted) and how often. */
 	uint64_t		*watched;
 	uint32_t		*watchers;
+	/* BD_WATCH_TREE: how many of those watch the tree below too */
+	uint32_t		*tree_watchers;
 	size_t			 nwatched;
 	size_t			 capwatched;
+	size_t			 ntree;		/* tree watches in all */
+};
+
+/*
+ * A directory's parent and its name there, remembered for tree watches'
+ * walks (ops.c): valid while gen is the env's dirname_gen, which moves
+ * whenever a directory's entry goes (rmdir, rename), the only changes
+ * that move or rename a directory.
+ */
+#define BLOCKD_DIRNAMES		1024	/* slots, by inode number */
+struct blockd_dirname {
+	uint64_t		 ino;
+	uint64_t		 parent;
+	uint64_t		 gen;		/* 0: empty */
+	struct store_fh		 parentfh;
+	size_t			 namelen;
+	char			 name[STORE_NAME_MAX];
 };
 
 struct blockd_env {
@@ -61,6 +80,11 @@ struct blockd_env {
 	uint64_t		 notifies;
 	uint64_t		 resyncs;	/* notes replaced by a resync */
 	size_t			 notify_limit;	/* bytes queued; then resync */
+	/* BD_WATCH_TREE watches of every front end: walks while not 0 */
+	size_t			 tree_watches;
+	uint64_t		 tree_notes;	/* BD_NOTIFY_TREE sent */
+	struct blockd_dirname	*dirnames;	/* BLOCKD_DIRNAMES or NULL */
+	uint64_t		 dirname_gen;
 	struct blockd_share	*shares;
 	size_t			 nshares;
 };

@@ -1093,10 +1093,13 @@ void
 blockd_peer_gone(struct ipc_peer *peer, void *arg)
 {
 	struct blockd_peer *bp = ipc_peer_data(peer);
+	struct blockd_env *env = blockd_env_of(peer);
 
 	if (bp != NULL) {
+		env->tree_watches -= bp->ntree;
 		free(bp->watched);
 		free(bp->watchers);
+		free(bp->tree_watchers);
 	}
 	free(bp);
 	ipc_peer_set_data(peer, NULL);
@@ -1119,9 +1122,14 @@ blockd_watch_find(const struct blockd_peer *bp, uint64_t ino, int *found)
 	return lo;
 }
 
-/* One watch more (on) or less of directory ino: counted, per open. */
+/*
+ * One watch more (on) or less of directory ino: counted, per open; tree
+ * (BD_WATCH_TREE) counts it among the directory's tree watches too, and
+ * in env's count of them all, which decides whether notes walk up.
+ */
 static int
-blockd_watch_set(struct blockd_peer *bp, uint64_t ino, int on)
+blockd_watch_set(struct blockd_env *env, struct blockd_peer *bp,
+    uint64_t ino, int on, int tree)
 {
 	uint64_t *grown;
 	uint32_t *grown2;
@@ -1131,11 +1139,21 @@ blockd_watch_set(struct blockd_peer *bp, uint64_t ino, int on)
 	at = blockd_watch_find(bp, ino, &found);
 	tail = bp->nwatched - at - (found ? 1 : 0);
 	if (!on) {
-		if (found && --bp->watchers[at] == 0) {
+		if (!found || (tree && bp->tree_watchers[at] == 0))
+			return 0;
+		if (tree) {
+			bp->tree_watchers[at]--;
+			bp->ntree--;
+			env->tree_watches--;
+		}
+		if (--bp->watchers[at] == 0) {
 			memmove(bp->watched + at, bp->watched + at + 1,
 			    tail * sizeof(*bp->watched));
 			memmove(bp->watchers + at, bp->watchers + at + 1,
 			    tail * sizeof(*bp->watchers));
+			memmove(bp->tree_watchers + at,
+			    bp->tree_watchers + at + 1,
+			    tail * sizeof(*bp->tree_watchers));
 			bp->nwatched--;
 		}
 		return 0;
@@ -1144,33 +1162,48 @@ blockd_watch_set(struct blockd_peer *bp, uint64_t ino, int on)
 		if (bp->watchers[at] == UINT32_MAX)
 			return -ENOSPC;
 		bp->watchers[at]++;
-		return 0;
+	} else {
+		if (bp->nwatched == BD_WATCH_MAX)
+			return -ENOSPC;
+		if (bp->nwatched == bp->capwatched) {
+			cap = bp->capwatched ? bp->capwatched * 2 : 16;
+			if ((grown = reallocarray(bp->watched, cap,
+			    sizeof(*grown))) == NULL)
+				return -ENOMEM;
+			bp->watched = grown;
+			if ((grown2 = reallocarray(bp->watchers, cap,
+			    sizeof(*grown2))) == NULL)
+				return -ENOMEM;
+			bp->watchers = grown2;
+			if ((grown2 = reallocarray(bp->tree_watchers, cap,
+			    sizeof(*grown2))) == NULL)
+				return -ENOMEM;
+			bp->tree_watchers = grown2;
+			bp->capwatched = cap;
+		}
+		memmove(bp->watched + at + 1, bp->watched + at,
+		    tail * sizeof(*bp->watched));
+		memmove(bp->watchers + at + 1, bp->watchers + at,
+		    tail * sizeof(*bp->watchers));
+		memmove(bp->tree_watchers + at + 1, bp->tree_watchers + at,
+		    tail * sizeof(*bp->tree_watchers));
+		bp->watched[at] = ino;
+		bp->watchers[at] = 1;
+		bp->tree_watchers[at] = 0;
+		bp->nwatched++;
 	}
-	if (bp->nwatched == BD_WATCH_MAX)
-		return -ENOSPC;
-	if (bp->nwatched == bp->capwatched) {
-		cap = bp->capwatched ? bp->capwatched * 2 : 16;
-		if ((grown = reallocarray(bp->watched, cap,
-		    sizeof(*grown))) == NULL)
-			return -ENOMEM;
-		bp->watched = grown;
-		if ((grown2 = reallocarray(bp->watchers, cap,
-		    sizeof(*grown2))) == NULL)
-			return -ENOMEM;
-		bp->watchers = grown2;
-		bp->capwatched = cap;
+	if (tree) {
+		bp->tree_watchers[at]++;
+		bp->ntree++;
+		env->tree_watches++;
 	}
-	memmove(bp->watched + at + 1, bp->watched + at,
-	    tail * sizeof(*bp->watched));
-	memmove(bp->watchers + at + 1, bp->watchers + at,
-	    tail * sizeof(*bp->watchers));
-	bp->watched[at] = ino;
-	bp->watchers[at] = 1;
-	bp->nwatched++;
 	return 0;
 }
 
-/* BD_WATCH: the notes of a directory, for a front end that watches. */
+/*
+ * BD_WATCH: the notes of a directory, for a front end that watches;
+ * BD_WATCH_TREE: and of the directories below it.
+ */
 static void
 blockd_watch(struct ipc_peer *peer, struct ipc_msg *msg)
 {
@@ -1193,7 +1226,8 @@ blockd_watch(struct ipc_peer *peer, struct ipc_msg *msg)
 		else if (bp == NULL)
 			rep.status = -ENOMEM;
 		else
-			rep.status = blockd_watch_set(bp, attr.ino, req.on);
+			rep.status = blockd_watch_set(env, bp, attr.ino,
+			    req.on, msg->hdr.type == BD_WATCH_TREE);
 	}
 	if (rep.status == 0)
 		blockd_attr_out(&attr, &rep.attr);
@@ -1235,6 +1269,127 @@ blockd_peer_resync(struct blockd_env *env, struct ipc_peer *peer,
 	log_warnx_rl("%s: %zu bytes unread (notify queue limit %zu): notes "
 	    "replaced by a resync", ipc_peer_name(peer),
 	    ipc_channel_queued(ch), env->notify_limit);
+}
+
+/*
+ * Directory ino's parent and name, from the slot that remembers it or
+ * from the store (a walk over the parent's entries for the name; none
+ * when name is not wanted).  NULL if the store cannot say (logged there).
+ */
+static const struct blockd_dirname *
+blockd_dirname(struct blockd_env *env, uint64_t ino, int name,
+    struct blockd_dirname *tmp)
+{
+	struct blockd_dirname *d = tmp;
+	int rv;
+
+	if (env->dirnames == NULL && (env->dirnames = calloc(BLOCKD_DIRNAMES,
+	    sizeof(*env->dirnames))) == NULL)
+		log_warn("tree watches: a cache of directory names");
+	if (env->dirnames != NULL) {
+		d = &env->dirnames[ino % BLOCKD_DIRNAMES];
+		if (d->gen == env->dirname_gen && d->ino == ino)
+			return d;
+		if (!name)
+			d = tmp;
+	}
+	d->gen = 0;
+	if ((rv = store_dir_parent(env->store, ino, &d->parent, &d->parentfh,
+	    name ? d->name : NULL, &d->namelen)) != 0) {
+		log_warnx_rl("directory %llx: its parent for a tree watch: %s",
+		    (unsigned long long)ino, strerror(-rv));
+		return NULL;
+	}
+	d->ino = ino;
+	d->gen = env->dirname_gen;
+	return d;
+}
+
+/* A tree note for ancestor ino (handle fh) to its tree watchers. */
+static void
+blockd_tree_send(struct blockd_env *env, const struct store_notify *note,
+    uint64_t ino, const struct store_fh *fh, const char *path, size_t len)
+{
+	struct ipc_server *srv = env->daemon->service;
+	struct ipc_peer *peer;
+	struct ipc_channel *ch;
+	struct blockd_peer *bp;
+	struct bd_notify_tree n;
+	size_t at;
+	int found;
+
+	memset(&n, 0, sizeof(n));
+	blockd_fh_out(fh, &n.fh);
+	n.share = note->share;
+	n.ino = ino;
+	n.what = note->what | (path == NULL ? BD_NOTIFY_TREE_LOST : 0);
+	n.path.path_len = path == NULL ? 0 : (u_int)len;
+	n.path.path_val = (char *)(uintptr_t)path;
+	for (peer = ipc_server_peer_first(srv); peer != NULL;
+	    peer = ipc_server_peer_next(peer)) {
+		if (!(IPC_ROLE_BIT(ipc_peer_role(peer)) &
+		    WATCHING_FRONT_ENDS) ||
+		    (bp = ipc_peer_data(peer)) == NULL || bp->ntree == 0)
+			continue;
+		at = blockd_watch_find(bp, ino, &found);
+		if (!found || bp->tree_watchers[at] == 0)
+			continue;
+		ch = ipc_peer_channel(peer);
+		env->tree_notes++;
+		if (ipc_channel_queued(ch) + BLOCKD_NOTE_MAX + len >
+		    env->notify_limit ||
+		    ipc_send_xdr(ch, BD_NOTIFY_TREE, 0, 0, -1,
+		    (xdrproc_t)xdr_bd_notify_tree, &n) == -1)
+			blockd_peer_resync(env, peer, bp);
+	}
+}
+
+/*
+ * An entry note of directory note->ino, for the tree watches of its
+ * ancestors: walk up, at most BD_TREE_DEPTH levels, building the entry's
+ * path from each (from its end, in path[]).  A path past BD_PATH_MAX
+ * goes as TREE_LOST.  Only while some front end watches a tree.
+ */
+static void
+blockd_tree_notify(struct blockd_env *env, const struct store_notify *note)
+{
+	char path[BD_PATH_MAX];
+	struct blockd_dirname tmp;
+	const struct blockd_dirname *d;
+	struct store_fh fh;
+	uint64_t cur = note->ino, parent;
+	size_t pos = sizeof(path), depth;
+	int lost = 0;
+
+	/* A directory's entry went: a directory moved or went. */
+	if ((note->what & (STORE_NOTIFY_ENTRY_DEL | STORE_NOTIFY_ENTRY_DIR)) ==
+	    (STORE_NOTIFY_ENTRY_DEL | STORE_NOTIFY_ENTRY_DIR))
+		env->dirname_gen++;
+	if (env->dirname_gen == 0)
+		env->dirname_gen = 1;
+	pos -= note->namelen;
+	memcpy(path + pos, note->name, note->namelen);
+	for (depth = 0; depth < BD_TREE_DEPTH; depth++) {
+		if ((d = blockd_dirname(env, cur, !lost, &tmp)) == NULL)
+			return;
+		if (d->parent == cur)
+			return;		/* the share's root */
+		if (!lost && d->namelen + 1 > pos)
+			lost = 1;
+		else if (!lost) {
+			path[--pos] = '/';
+			pos -= d->namelen;
+			memcpy(path + pos, d->name, d->namelen);
+		}
+		parent = d->parent;
+		fh = d->parentfh;
+		cur = parent;
+		blockd_tree_send(env, note, cur, &fh, lost ? NULL : path + pos,
+		    sizeof(path) - pos);
+	}
+	log_warnx_rl("directory %llx: more than %d levels below the share's "
+	    "root: tree watches above them not told", (unsigned long long)
+	    note->ino, BD_TREE_DEPTH);
 }
 
 void
@@ -1285,6 +1440,8 @@ blockd_ops_notify(void *arg, const struct store_notify *note)
 		    (xdrproc_t)xdr_bd_notify, &n) == -1)
 			blockd_peer_resync(env, peer, bp);
 	}
+	if (env->tree_watches > 0 && (note->what & STORE_NOTIFY_DIRENT))
+		blockd_tree_notify(env, note);
 }
 
 /* What a front end resolves handles with; lockd needs no more. */
@@ -1342,6 +1499,7 @@ const struct ipc_handler blockd_handlers[] = {
 	/* Stream renames: SMB's alone (NFS serves no named attribute yet). */
 	{ BD_STREAM_RENAME, IPC_ROLE_BIT(IPC_ROLE_SMBD), blockd_stream_rename },
 	{ BD_WATCH, IPC_ROLE_BIT(IPC_ROLE_SMBD), blockd_watch },
+	{ BD_WATCH_TREE, IPC_ROLE_BIT(IPC_ROLE_SMBD), blockd_watch },
 };
 const size_t blockd_nhandlers = sizeof(blockd_handlers) /
     sizeof(blockd_handlers[0]);

@@ -255,6 +255,10 @@ struct store_statfs {
 #define STORE_NOTIFY_ENTRY_ADD	0x80	/* the name now exists */
 #define STORE_NOTIFY_ENTRY_DEL	0x100	/* the name is gone */
 #define STORE_NOTIFY_RENAME	0x200	/* the old (DEL) or new (ADD) name of a rename */
+/*
+ * RENAME on the renamed inode's own note (no DIRENT): its record changed
+ * by the rename alone (ctime), which the names' notes tell already.
+ */
 #define STORE_NOTIFY_ENTRY_DIR	0x400	/* the entry is (was) a directory */
 /* What a cached access decision depends on. */
 #define STORE_NOTIFY_ACCESS	(STORE_NOTIFY_MODE | STORE_NOTIFY_OWNER | \
@@ -504,6 +508,17 @@ int	 store_readdir(struct store *, const struct store_cred *,
 	    const struct store_fh *dir, uint64_t cookie,
 	    uint8_t verf[STORE_VERF_SIZE], struct store_dirent *ents,
 	    size_t maxents, int plus, size_t *nents, int *eof);
+/*
+ * Directory ino's parent (its inode number and handle) and ino's name in
+ * it as made (name gets STORE_NAME_MAX bytes; NULL: not wanted, which
+ * spares the walk over the parent's entries that finds it).  A share
+ * root is its own parent, with no name (*namelen 0).  No permission is
+ * checked: it serves change notification (blockd's tree watches), not a
+ * client.  -ENOENT: no such inode; -ENOTDIR: not a directory; -EIO: the
+ * parent does not list it.
+ */
+int	 store_dir_parent(struct store *, uint64_t ino, uint64_t *parent,
+	    struct store_fh *parentfh, char *name, size_t *namelen);
 /* Target into buf (NUL terminated), *len without the NUL. */
 int	 store_readlink(struct store *, const struct store_fh *, char *buf,
 	    size_t bufsize, size_t *len);

@@ -1167,6 +1167,8 @@ store_rename(struct store *s, const struct store_cred *c,
 	    (rv = store_inode_put(s, fdp)) != 0 ||
 	    (moved && (rv = store_inode_put(s, tdp)) != 0))
 		goto out;
+	/* Its record's note says a rename moved its ctime (store.h). */
+	store_note(s, &src, STORE_NOTIFY_RENAME);
 out:
 	return store_txn_end(s, rv);
 }
@@ -1283,6 +1285,68 @@ done:
 	if ((ret = cur->close(cur)) != 0 && rv == 0)
 		rv = store_dberr(s, "cursor close", ret);
 	*nents = n;
+	return rv;
+}
+
+int
+store_dir_parent(struct store *s, uint64_t ino, uint64_t *parent,
+    struct store_fh *parentfh, char *name, size_t *namelen)
+{
+	struct store_inode dp, pp;
+	const char *n;
+	enum store_type type;
+	uint64_t child;
+	uint8_t k[16];
+	DBT key, data;
+	DBC *cur;
+	size_t len;
+	int ret, rv;
+
+	if (namelen != NULL)
+		*namelen = 0;
+	if ((rv = store_inode_get(s, ino, &dp)) != 0)
+		return rv;
+	if (dp.type != STORE_TYPE_DIR)
+		return -ENOTDIR;
+	if ((rv = store_inode_get(s, dp.parent, &pp)) != 0)
+		return rv == -ENOENT ? -EIO : rv;
+	*parent = pp.ino;
+	if (parentfh != NULL && (rv = store_fh_encode(s, pp.share, pp.ino,
+	    pp.generation, parentfh)) != 0)
+		return rv;
+	if (name == NULL || pp.ino == ino)
+		return 0;
+	/* No index by inode: the parent's cookie records, in order. */
+	if ((ret = s->cookies->cursor(s->cookies, s->txn, &cur, 0)) != 0)
+		return store_dberr(s, "cursor cookies", ret);
+	store_put64(k, pp.ino);
+	store_put64(k + 8, 0);
+	memset(&key, 0, sizeof(key));
+	memset(&data, 0, sizeof(data));
+	key.data = k;
+	key.size = sizeof(k);
+	key.ulen = sizeof(k);
+	key.flags = DB_DBT_USERMEM;
+	rv = -EIO;
+	for (ret = cur->get(cur, &key, &data, DB_SET_RANGE); ret == 0;
+	    ret = cur->get(cur, &key, &data, DB_NEXT)) {
+		if (key.size != 16 || store_get64(k) != pp.ino)
+			break;
+		if (store_cookie_decode(data.data, data.size, &child, &type,
+		    &n, &len) != 0 || child != ino)
+			continue;
+		memcpy(name, n, len);
+		*namelen = len;
+		rv = 0;
+		break;
+	}
+	if (ret != 0 && ret != DB_NOTFOUND)
+		rv = store_dberr(s, "cursor cookies", ret);
+	else if (rv != 0)
+		store_log(s, "directory %llx: not listed by its parent %llx",
+		    (unsigned long long)ino, (unsigned long long)pp.ino);
+	if ((ret = cur->close(cur)) != 0 && rv == 0)
+		rv = store_dberr(s, "cursor close", ret);
 	return rv;
 }
 

@@ -251,6 +251,7 @@ bdc_dispatch(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 {
 	struct bdc *b = arg;
 	bd_notify n;
+	bd_notify_tree nt;
 
 	if (msg->fd != -1) {
 		close(msg->fd);
@@ -276,6 +277,16 @@ bdc_dispatch(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 		} else if (b->hooks->notify != NULL)
 			b->hooks->notify(b->hooks_arg, &n);
 		xdr_free((xdrproc_t)xdr_bd_notify, &n);
+		return;
+	case BD_NOTIFY_TREE:
+		memset(&nt, 0, sizeof(nt));
+		if (ipc_decode(msg, (xdrproc_t)xdr_bd_notify_tree, &nt) == -1) {
+			log_warnx("blockd: bad NOTIFY_TREE");
+			return;
+		}
+		if (b->hooks->notify_tree != NULL)
+			b->hooks->notify_tree(b->hooks_arg, &nt);
+		xdr_free((xdrproc_t)xdr_bd_notify_tree, &nt);
 		return;
 	default:
 		log_warnx("blockd: unexpected message type %u",

@@ -26,6 +26,8 @@ struct bdc_hooks {
 	void	(*drop)(void *arg);
 	/* A BD_NOTIFY other than a resync. */
 	void	(*notify)(void *arg, const bd_notify *);
+	/* A BD_NOTIFY_TREE (only a front end that sent BD_WATCH_TREE). */
+	void	(*notify_tree)(void *arg, const bd_notify_tree *);
 };
 
 /* status: 0, a negative errno from blockd, or -ENOTCONN. */

@@ -286,8 +286,11 @@ smbd_walk_free(void *arg)
 }
 
 /*
- * Split at '\\'; "", "." and ".." refused, and ':' but in the last
- * component, where it names a stream (stream.c).
+ * Split at '\\'; "" and "." refused, and ':' but in the last component,
+ * where it names a stream (stream.c).  ".." takes the component before
+ * it away, as Samba resolves it (smbtorture smb2.notify.tree
+ * opens "dir\\sub\\.."), and climbing above the share's root is
+ * STATUS_OBJECT_PATH_SYNTAX_BAD.
  */
 static uint32_t
 smbd_walk_parse(struct smbd_walk *w, const uint8_t *name, size_t len)
@@ -322,6 +325,13 @@ smbd_walk_parse(struct smbd_walk *w, const uint8_t *name, size_t len)
 				    "the store's %d bytes", w->r->conn->peer,
 				    SMB2_STREAM_NAME_MAX);
 			return st;
+		}
+		if (strcmp(p, "..") == 0 && (q != NULL ||
+		    w->stream_kind == SMB2_STREAM_NONE)) {
+			if (w->ncomp == 0)
+				return STATUS_OBJECT_PATH_SYNTAX_BAD;
+			w->ncomp--;
+			continue;
 		}
 		if (*p == '\0' || strcmp(p, ".") == 0 ||
 		    strcmp(p, "..") == 0 || strchr(p, ':') != NULL ||

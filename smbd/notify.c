@@ -25,8 +25,9 @@
  *             Watched directories and waiting requests of a connection
  *             are each at most [smbd] pending notifies per connection.
  *   blockd    sends smbd the notes of the directories it watches
- *             (BD_WATCH, one per watch, counted there; announced again
- *             when the channel comes back) and, while any is watched,
+ *             (BD_WATCH, or BD_WATCH_TREE for SMB2_WATCH_TREE; one per
+ *             watch, counted there; announced again when the channel
+ *             comes back) and, while any is watched,
  *             every record's note; none while none is: an idle smbd
  *             costs the other front ends' changes nothing.  An NFS
  *             change that reaches blockd before the first CHANGE_NOTIFY's
@@ -35,16 +36,25 @@
  *   names     an entry note's name as it is in the store, in UTF-16LE.
  *             A rename is blockd's DEL then ADD, both marked RENAME: in
  *             one directory FILE_ACTION_RENAMED_OLD_NAME and _NEW_NAME,
- *             across two REMOVED in the old and ADDED in the new.
+ *             across two REMOVED in the old and ADDED in the new.  The
+ *             old names wait for their new ones (one per watched
+ *             directory that saw the rename); those no new name
+ *             followed are REMOVED once the notes read with them were
+ *             all seen (an event after them).
  *             The note says whether the entry is a directory
  *             (ENTRY_DIR): DIR_NAME reports directories' names,
  *             FILE_NAME every other entry's.
  *   records   a note on a file's own record (attributes, size, times,
  *             owner, ACL) names no directory: it is reported as
  *             FILE_ACTION_MODIFIED in the directory of an SMB open of
- *             that file, where smbd has one, and not otherwise.
- *   tree      SMB2_WATCH_TREE is taken, and answered with the direct
- *             changes only: notes carry no ancestry of a directory.
+ *             that file, where smbd has one, and not otherwise (nor
+ *             below a tree watch, nor a rename's own move of ctime).
+ *   tree      with SMB2_WATCH_TREE, blockd also sends the entry notes of
+ *             the directories below (BD_NOTIFY_TREE), with the entry's
+ *             path from the watched directory, reported with '\\'
+ *             between components (MS-FSCC 2.4.42); a path it could not
+ *             give (too long) makes the watch's next answer
+ *             ENUM_DIR.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -75,6 +85,26 @@
 #define SMBD_RECORD_WANT	(SMBD_RECORD_FILTER | FILE_NOTIFY_CHANGE_SECURITY)
 #define SMBD_NOTIFY_BUCKETS	256
 #define SMBD_NOTIFY_NAME_MAX	(2 * BD_NAME_MAX + 4)
+/* A tree note's path in UTF-16LE. */
+#define SMBD_NOTIFY_PATH_MAX	(2 * BD_PATH_MAX + 4)
+/* Old names of one rename waiting for their new ones. */
+#define SMBD_NOTIFY_HELD_MAX	8
+
+/*
+ * A rename's old name (DEL|RENAME) in one watched directory, or below a
+ * tree-watched one (tree), until the new name (ADD|RENAME) comes: in
+ * the same directory (dirlen bytes of name before its last '\\' the
+ * same) the pair is RENAMED_OLD_NAME and _NEW_NAME, else REMOVED.
+ */
+struct smbd_notify_held {
+	uint8_t				 fh[BD_FH_MAX];
+	uint32_t			 fhlen;
+	int				 tree;
+	uint32_t			 filter;	/* FILE_ or DIR_NAME */
+	size_t				 dirlen;
+	size_t				 namelen;
+	uint8_t				 name[SMBD_NOTIFY_PATH_MAX];
+};
 
 /* A CHANGE_NOTIFY answered STATUS_PENDING. */
 struct smbd_notify_req {
@@ -117,13 +147,16 @@ struct smbd_notify_table {
 	struct smbd_notify_bucket	 buckets[SMBD_NOTIFY_BUCKETS];
 	size_t				 nwatches;
 	size_t				 record_watches;	/* ask records */
-	/* A rename's old name (DEL|RENAME), until its new one comes. */
-	int				 held;
-	uint8_t				 held_fh[BD_FH_MAX];
-	uint32_t			 held_fhlen;
-	uint8_t				 held_name[SMBD_NOTIFY_NAME_MAX];
-	size_t				 held_namelen;
-	uint32_t			 held_filter;	/* FILE_ or DIR_NAME */
+	/*
+	 * A rename's old names, one per watched directory that saw it (a
+	 * tree-watched one too), until their new ones come; what no new
+	 * name followed goes as REMOVED once the notes read together were
+	 * all seen (ev_held: a rename's notes come together).
+	 */
+	struct smbd_notify_held		*held;	/* HELD_MAX of them */
+	size_t				 nheld;
+	int				 held_adding;	/* a new name came */
+	struct event			*ev_held;
 	uint64_t			 completed, enum_dirs;
 	TAILQ_HEAD(, smbd_notify_final)	 finals;
 };
@@ -135,6 +168,9 @@ smbd_notify_init(struct smbd_env *env)
 	size_t i;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
+		fatal("notify table");
+	if ((t->held = calloc(SMBD_NOTIFY_HELD_MAX, sizeof(*t->held))) ==
+	    NULL)
 		fatal("notify table");
 	for (i = 0; i < SMBD_NOTIFY_BUCKETS; i++)
 		LIST_INIT(&t->buckets[i]);
@@ -291,20 +327,21 @@ smbd_notify_add(struct smbd_notify *w, uint32_t action, const uint8_t *name,
 }
 
 /*
- * Changes to the entries of directory fh: action and name, and a second
- * pair (a rename's new name) when action2 is not 0.
+ * Changes to the entries of directory fh (tree: of a directory below it,
+ * for its watches with SMB2_WATCH_TREE alone): action and name, and a
+ * second pair (a rename's new name) when action2 is not 0.
  */
 static void
 smbd_notify_deliver(struct smbd_env *env, const uint8_t *fh, uint32_t fhlen,
-    uint32_t want, uint32_t action, const uint8_t *name, size_t nlen,
-    uint32_t action2, const uint8_t *name2, size_t nlen2)
+    int tree, uint32_t want, uint32_t action, const uint8_t *name,
+    size_t nlen, uint32_t action2, const uint8_t *name2, size_t nlen2)
 {
 	struct smbd_notify_table *t = env->notify;
 	struct smbd_notify *w;
 
 	LIST_FOREACH(w, smbd_notify_bucket(t, fh, fhlen), entry) {
 		if (w->fhlen != fhlen || memcmp(w->fh, fh, fhlen) != 0 ||
-		    !(w->filter & want))
+		    !(w->filter & want) || (tree && !w->tree))
 			continue;
 		smbd_notify_add(w, action, name, nlen);
 		if (action2 != 0)
@@ -313,17 +350,128 @@ smbd_notify_deliver(struct smbd_env *env, const uint8_t *fh, uint32_t fhlen,
 	}
 }
 
-/* A rename's old name that no new name in its directory followed. */
+/* Held old name i, which no new name in its directory followed. */
+static void
+smbd_notify_flush_one(struct smbd_env *env, size_t i)
+{
+	struct smbd_notify_table *t = env->notify;
+	struct smbd_notify_held *h = &t->held[i];
+
+	smbd_notify_deliver(env, h->fh, h->fhlen, h->tree, h->filter,
+	    FILE_ACTION_REMOVED, h->name, h->namelen, 0, NULL, 0);
+	t->nheld--;
+	if (i != t->nheld)
+		memmove(h, h + 1, (t->nheld - i) * sizeof(*h));
+}
+
+/* Every held old name, in order: their renames are over. */
 static void
 smbd_notify_flush_held(struct smbd_env *env)
 {
 	struct smbd_notify_table *t = env->notify;
 
-	if (!t->held)
+	while (t->nheld > 0)
+		smbd_notify_flush_one(env, 0);
+	t->held_adding = 0;
+}
+
+/* The notes read with a rename's were all seen: the rest goes. */
+static void
+smbd_notify_held_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	smbd_notify_flush_held(arg);
+}
+
+/* The bytes of a UTF-16LE path before its last backslash. */
+static size_t
+smbd_notify_dirlen(const uint8_t *name, size_t len)
+{
+	size_t i;
+
+	for (i = len & ~(size_t)1; i >= 2; i -= 2)
+		if (name[i - 2] == '\\' && name[i - 1] == 0)
+			return i - 2;
+	return 0;
+}
+
+/*
+ * An entry of directory fh added or removed (tree: of a directory below
+ * it; name is the path from fh then), name in UTF-16LE: a rename's two
+ * halves paired where they can be.
+ */
+static void
+smbd_notify_entry(struct smbd_env *env, const uint8_t *fh, uint32_t fhlen,
+    int tree, unsigned int what, const uint8_t *name, size_t nlen)
+{
+	struct smbd_notify_table *t = env->notify;
+	struct smbd_notify_held *h;
+	uint32_t filter;
+	size_t i, dirlen;
+	int add, del, rename;
+
+	add = (what & STORE_NOTIFY_ENTRY_ADD) != 0;
+	del = (what & STORE_NOTIFY_ENTRY_DEL) != 0;
+	rename = (what & STORE_NOTIFY_RENAME) != 0;
+	filter = what & STORE_NOTIFY_ENTRY_DIR ?
+	    FILE_NOTIFY_CHANGE_DIR_NAME : FILE_NOTIFY_CHANGE_FILE_NAME;
+	if (add == del || nlen == 0 || nlen > SMBD_NOTIFY_PATH_MAX) {
+		smbd_notify_flush_held(env);
 		return;
-	t->held = 0;
-	smbd_notify_deliver(env, t->held_fh, t->held_fhlen, t->held_filter,
-	    FILE_ACTION_REMOVED, t->held_name, t->held_namelen, 0, NULL, 0);
+	}
+	/* A name of the directory itself may hold a backslash. */
+	dirlen = tree ? smbd_notify_dirlen(name, nlen) : 0;
+	if (del && rename) {
+		/* Its new name comes next: here, or in another directory. */
+		if (t->held_adding || t->nheld == SMBD_NOTIFY_HELD_MAX)
+			smbd_notify_flush_held(env);
+		h = &t->held[t->nheld++];
+		memcpy(h->fh, fh, fhlen);
+		h->fhlen = fhlen;
+		h->tree = tree;
+		h->filter = filter;
+		h->dirlen = dirlen;
+		memcpy(h->name, name, nlen);
+		h->namelen = nlen;
+		if (t->ev_held == NULL && (t->ev_held = event_new(env->base,
+		    -1, 0, smbd_notify_held_cb, env)) == NULL)
+			log_warnx("notify: out of memory for an event");
+		if (t->ev_held != NULL)
+			event_active(t->ev_held, EV_TIMEOUT, 1);
+		return;
+	}
+	if (add && rename) {
+		t->held_adding = 1;
+		for (i = 0; i < t->nheld; i++) {
+			h = &t->held[i];
+			/*
+			 * A tree note's path has a directory part, a
+			 * direct note's name none: they never pair.
+			 */
+			if (h->fhlen != fhlen || memcmp(h->fh, fh, fhlen) != 0)
+				continue;
+			if (h->dirlen == dirlen && memcmp(h->name, name,
+			    dirlen) == 0) {
+				smbd_notify_deliver(env, fh, fhlen, tree,
+				    filter, FILE_ACTION_RENAMED_OLD_NAME,
+				    h->name, h->namelen,
+				    FILE_ACTION_RENAMED_NEW_NAME, name, nlen);
+				t->nheld--;
+				memmove(h, h + 1, (t->nheld - i) * sizeof(*h));
+				return;
+			}
+			/* From another directory: REMOVED, then ADDED. */
+			smbd_notify_flush_one(env, i);
+			break;
+		}
+		smbd_notify_deliver(env, fh, fhlen, tree, filter,
+		    FILE_ACTION_ADDED, name, nlen, 0, NULL, 0);
+		return;
+	}
+	smbd_notify_flush_held(env);
+	smbd_notify_deliver(env, fh, fhlen, tree, filter, add ?
+	    FILE_ACTION_ADDED : FILE_ACTION_REMOVED, name, nlen, 0, NULL, 0);
 }
 
 /*
@@ -366,8 +514,13 @@ smbd_notify_record(struct smbd_env *env, const bd_notify *n)
 		want |= FILE_NOTIFY_CHANGE_ATTRIBUTES;
 	if (n->what & (STORE_NOTIFY_OWNER | STORE_NOTIFY_ACL))
 		want |= FILE_NOTIFY_CHANGE_SECURITY;
-	/* Every open is looked at: only while a watch asks for records. */
-	if (want == 0 || env->notify->record_watches == 0)
+	/*
+	 * Every open is looked at: only while a watch asks for records.  A
+	 * rename's move of the inode's ctime is told by the names' notes
+	 * (smbtorture smb2.notify.rec wants no MODIFIED beside them).
+	 */
+	if (want == 0 || env->notify->record_watches == 0 ||
+	    (n->what & STORE_NOTIFY_RENAME))
 		return;
 	TAILQ_FOREACH(c, &env->conns, entry)
 		TAILQ_FOREACH(o, &c->opens, entry) {
@@ -377,9 +530,9 @@ smbd_notify_record(struct smbd_env *env, const bd_notify *n)
 			if ((nlen = smbd_utf8_to_utf16(o->name,
 			    strlen(o->name), name, sizeof(name))) <= 0)
 				return;
-			smbd_notify_deliver(env, o->dir_fh, o->dir_fhlen, want,
-			    FILE_ACTION_MODIFIED, name, (size_t)nlen, 0, NULL,
-			    0);
+			smbd_notify_deliver(env, o->dir_fh, o->dir_fhlen, 0,
+			    want, FILE_ACTION_MODIFIED, name, (size_t)nlen, 0,
+			    NULL, 0);
 			return;
 		}
 }
@@ -393,10 +546,8 @@ smbd_notify_note(struct smbd_env *env, const bd_notify *n)
 	uint32_t fhlen = n->fh.bd_fh_len;
 	uint8_t name[SMBD_NOTIFY_NAME_MAX];
 	ssize_t nlen;
-	uint32_t filter;
-	int add, del, rename;
 
-	if (t->nwatches == 0 && !t->held)
+	if (t->nwatches == 0 && t->nheld == 0)
 		return;
 	if (fhlen == 0 || fhlen > BD_FH_MAX)
 		return;
@@ -407,40 +558,61 @@ smbd_notify_note(struct smbd_env *env, const bd_notify *n)
 			smbd_notify_record(env, n);
 		return;
 	}
-	add = (n->what & STORE_NOTIFY_ENTRY_ADD) != 0;
-	del = (n->what & STORE_NOTIFY_ENTRY_DEL) != 0;
-	rename = (n->what & STORE_NOTIFY_RENAME) != 0;
-	filter = n->what & STORE_NOTIFY_ENTRY_DIR ?
-	    FILE_NOTIFY_CHANGE_DIR_NAME : FILE_NOTIFY_CHANGE_FILE_NAME;
 	if ((nlen = smbd_utf8_to_utf16(n->name.bd_name_val,
-	    n->name.bd_name_len, name, sizeof(name))) <= 0 || add == del) {
+	    n->name.bd_name_len, name, sizeof(name))) <= 0) {
 		smbd_notify_flush_held(env);
 		return;
 	}
-	if (del && rename) {
-		/* The new name comes next: in this directory or another. */
+	smbd_notify_entry(env, fh, fhlen, 0, n->what, name, (size_t)nlen);
+}
+
+/*
+ * blockd's note of a change below a directory smbd watches with
+ * SMB2_WATCH_TREE (BD_WATCH_TREE): the entry's path from it, '/' between
+ * components, reported with '\\' (MS-FSCC 2.4.42).  TREE_LOST: the path
+ * could not be had, so the tree's watches answer ENUM_DIR.
+ */
+void
+smbd_notify_tree_note(struct smbd_env *env, const bd_notify_tree *n)
+{
+	struct smbd_notify_table *t = env->notify;
+	const uint8_t *fh = (const uint8_t *)n->fh.bd_fh_val;
+	uint32_t fhlen = n->fh.bd_fh_len;
+	struct smbd_notify *w;
+	uint8_t *name;
+	ssize_t nlen;
+	size_t i;
+
+	if (t->nwatches == 0 || fhlen == 0 || fhlen > BD_FH_MAX ||
+	    !(n->what & STORE_NOTIFY_DIRENT))
+		return;
+	if ((n->what & BD_NOTIFY_TREE_LOST) || n->path.path_len == 0) {
 		smbd_notify_flush_held(env);
-		t->held = 1;
-		memcpy(t->held_fh, fh, fhlen);
-		t->held_fhlen = fhlen;
-		memcpy(t->held_name, name, (size_t)nlen);
-		t->held_namelen = (size_t)nlen;
-		t->held_filter = filter;
+		LIST_FOREACH(w, smbd_notify_bucket(t, fh, fhlen), entry) {
+			if (w->fhlen != fhlen ||
+			    memcmp(w->fh, fh, fhlen) != 0 || !w->tree)
+				continue;
+			smbd_notify_clear(w);
+			w->overflow = 1;
+			smbd_notify_kick(w);
+		}
 		return;
 	}
-	if (add && rename && t->held && t->held_fhlen == fhlen &&
-	    memcmp(t->held_fh, fh, fhlen) == 0) {
-		t->held = 0;
-		smbd_notify_deliver(env, fh, fhlen, filter,
-		    FILE_ACTION_RENAMED_OLD_NAME, t->held_name,
-		    t->held_namelen, FILE_ACTION_RENAMED_NEW_NAME, name,
-		    (size_t)nlen);
+	if ((name = malloc(SMBD_NOTIFY_PATH_MAX)) == NULL) {
+		log_warnx_rl("notify: out of memory for a tree note");
 		return;
 	}
-	smbd_notify_flush_held(env);
-	smbd_notify_deliver(env, fh, fhlen, filter, add ?
-	    FILE_ACTION_ADDED : FILE_ACTION_REMOVED, name, (size_t)nlen, 0,
-	    NULL, 0);
+	if ((nlen = smbd_utf8_to_utf16(n->path.path_val, n->path.path_len,
+	    name, SMBD_NOTIFY_PATH_MAX)) <= 0) {
+		smbd_notify_flush_held(env);
+		free(name);
+		return;
+	}
+	for (i = 0; i + 1 < (size_t)nlen; i += 2)
+		if (name[i] == '/' && name[i + 1] == 0)
+			name[i] = '\\';
+	smbd_notify_entry(env, fh, fhlen, 1, n->what, name, (size_t)nlen);
+	free(name);
 }
 
 /*
@@ -454,7 +626,8 @@ smbd_notify_resync(struct smbd_env *env)
 	struct smbd_notify *w;
 	size_t i;
 
-	t->held = 0;
+	t->nheld = 0;
+	t->held_adding = 0;
 	for (i = 0; i < SMBD_NOTIFY_BUCKETS; i++)
 		LIST_FOREACH(w, &t->buckets[i], entry) {
 			smbd_notify_clear(w);
@@ -487,7 +660,8 @@ smbd_notify_watch(struct smbd_env *env, const struct smbd_notify *w, int on)
 	req.fh.bd_fh_len = w->fhlen;
 	req.fh.bd_fh_val = (char *)(uintptr_t)w->fh;
 	req.on = on;
-	bdc_call(env->bdc, BD_WATCH, (xdrproc_t)xdr_bd_watch_req, &req,
+	bdc_call(env->bdc, w->tree ? BD_WATCH_TREE : BD_WATCH,
+	    (xdrproc_t)xdr_bd_watch_req, &req,
 	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
 	    smbd_notify_watch_done, NULL);
 }
@@ -534,6 +708,11 @@ smbd_change_notify(struct smbd_req *r)
 		return;
 	}
 	if ((w = o->notify) == NULL) {
+		/* Later requests' filters are ignored, none included. */
+		if (nq.filter == 0) {
+			smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+			return;
+		}
 		if (c->nwatches >= env->notifies_per_conn) {
 			log_warnx_rl("%s: [smbd] pending notifies per "
 			    "connection (%zu) reached: directories watched",

@@ -257,10 +257,18 @@ smbd_bdc_notify(void *arg, const bd_notify *n)
 	smbd_notify_note(arg, n);
 }
 
+/* A change below a directory watched with SMB2_WATCH_TREE. */
+static void
+smbd_bdc_notify_tree(void *arg, const bd_notify_tree *n)
+{
+	smbd_notify_tree_note(arg, n);
+}
+
 static const struct bdc_hooks smbd_bdc_hooks = {
 	.ready = smbd_bdc_ready,
 	.drop = smbd_bdc_drop,
 	.notify = smbd_bdc_notify,
+	.notify_tree = smbd_bdc_notify_tree,
 };
 
 static void

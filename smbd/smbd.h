@@ -680,6 +680,7 @@ int	 smbd_notify_cancel(struct smbd_req *);
 void	 smbd_notify_open_gone(struct smbd_conn *, struct smbd_open *);
 /* blockd's note of a change; notes were missed (ENUM_DIR for all). */
 void	 smbd_notify_note(struct smbd_env *, const bd_notify *);
+void	 smbd_notify_tree_note(struct smbd_env *, const bd_notify_tree *);
 void	 smbd_notify_resync(struct smbd_env *);
 void	 smbd_notify_announce(struct smbd_env *);
 void	 smbd_notify_status(const struct smbd_env *, char *, size_t);

@@ -162,8 +162,9 @@ names and prints one line the test compares:
                       "MIDSEND RESET <error> <bytes sent>" when the
                       connection was reset under the sender (what the
                       Linux cifs client reports as ECONNABORTED)
-  watch D KEYHEX DIR N
-                      watch DIR (made if missing) for names: "PENDING"
+  watch D KEYHEX DIR N [tree]
+                      watch DIR (made if missing) for names, with
+                      SMB2_WATCH_TREE when "tree" follows: "PENDING"
                       once the first request waits, "NOTIFY 0x<status>
                       <action>:<name>..." per completion, re-armed until
                       N changes came, then "DONE"
@@ -3130,7 +3131,7 @@ def notify_steps(d, key, cname):
        (True, hex(ST_PENDING), True, True, hex(ST_CLEANUP)))
 
 
-def notify_watch(d, key, name, n):
+def notify_watch(d, key, name, n, tree=False):
     """Watch a directory for names until n changes came (see the usage)."""
     a = NotifyProbe(connect(), d, key)
     a.login()
@@ -3140,7 +3141,7 @@ def notify_watch(d, key, name, n):
         return
     seen, said = 0, False
     while seen < n:
-        a.notify(dfid, sign=False)
+        a.notify(dfid, flags=1 if tree else 0, sign=False)
         r = a.get()
         if r["status"] == ST_PENDING:
             if not said:
@@ -3207,7 +3208,7 @@ def main():
         return
     if CMD == "watch":
         notify_watch(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
-                     int(ARGS[3]))
+                     int(ARGS[3]), len(ARGS) > 4 and ARGS[4] == "tree")
         return
     if CMD == "leaseclient":
         lease_client(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))

@@ -1427,6 +1427,9 @@ test_notify(struct store *s, struct notes *nt, const struct store_fh *root)
 	    attr_notes_for(nt, da.ino) == STORE_NOTIFY_ATTR &&
 	    attr_notes_for(nt, ra.ino) == STORE_NOTIFY_ATTR,
 	    "rename notes both entries and both directories");
+	TAP_EQ_INT(attr_notes_for(nt, a.ino) & (STORE_NOTIFY_ATTR |
+	    STORE_NOTIFY_RENAME), STORE_NOTIFY_ATTR | STORE_NOTIFY_RENAME,
+	    "... and the renamed inode's record, marked RENAME");
 	nt->n = 0;
 	store_remove(s, &cr_root, root, N("h"));
 	TAP_EQ_INT(attr_notes_for(nt, a.ino),
@@ -1472,6 +1475,54 @@ test_notify(struct store *s, struct notes *nt, const struct store_fh *root)
 		acl_set_of(s, &cr_root, &d, &acl);
 	}
 	tap_ok(notes_for(nt, da.ino) & STORE_NOTIFY_ACL, "ACL notifies");
+}
+
+/* store_dir_parent: tree watches' walk up (blockd/ops.c). */
+static void
+test_dir_parent(struct store *s, const struct store_fh *root)
+{
+	struct store_attr ra, pa, ca, fa;
+	struct store_fh p, c, f, pfh;
+	char name[STORE_NAME_MAX];
+	uint64_t parent;
+	size_t len;
+	int i;
+
+	store_getattr(s, root, &ra);
+	store_mkdir(s, &cr_root, root, N("dp"), 0755, &p, &pa);
+	/* Others before it, so that the walk over p's entries is one. */
+	for (i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "before%d", i);
+		store_create(s, &cr_root, &p, N(name), 0644,
+		    STORE_CREATE_GUARDED, NULL, &f, NULL);
+	}
+	store_mkdir(s, &cr_root, &p, N("child"), 0755, &c, &ca);
+	store_create(s, &cr_root, &p, N("file"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &f, &fa);
+	TAP_EQ_INT(store_dir_parent(s, ca.ino, &parent, &pfh, name, &len), 0,
+	    "store_dir_parent of a directory");
+	tap_ok(parent == pa.ino && pfh.len == p.len &&
+	    memcmp(pfh.data, p.data, p.len) == 0,
+	    "... its parent's inode and handle");
+	tap_ok(len == 5 && memcmp(name, "child", 5) == 0,
+	    "... and its name there");
+	TAP_EQ_INT(store_dir_parent(s, pa.ino, &parent, NULL, NULL, NULL), 0,
+	    "without the name");
+	TAP_EQ_INT((long long)parent, (long long)ra.ino,
+	    "... the share's root is its parent");
+	TAP_EQ_INT(store_dir_parent(s, ra.ino, &parent, NULL, name, &len), 0,
+	    "the share's root");
+	tap_ok(parent == ra.ino && len == 0, "... is its own parent, no name");
+	TAP_EQ_INT(store_dir_parent(s, fa.ino, &parent, NULL, name, &len),
+	    -ENOTDIR, "a file: ENOTDIR");
+	store_rename(s, &cr_root, &p, N("child"), root, N("moved"));
+	TAP_EQ_INT(store_dir_parent(s, ca.ino, &parent, NULL, name, &len), 0,
+	    "after a rename into the root");
+	tap_ok(parent == ra.ino && len == 5 && memcmp(name, "moved", 5) == 0,
+	    "... the new parent and the new name");
+	store_rmdir(s, &cr_root, root, N("moved"));
+	TAP_EQ_INT(store_dir_parent(s, ca.ino, &parent, NULL, name, &len),
+	    -ENOENT, "a removed directory: ENOENT");
 }
 
 /*
@@ -2641,6 +2692,7 @@ main(void)
 	test_xattr(s, &root);
 	test_acl_dirs(s, &root);
 	test_notify(s, &nt, &root);
+	test_dir_parent(s, &root);
 	test_unbacked(s, &root, dir);
 	test_make_atomic(s, &nt, &root);
 	test_kill_privs(s, &nt, &root);
