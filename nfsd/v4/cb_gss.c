@@ -281,8 +281,10 @@ nfs4_cb_gss_gssd_reply(void *arg, const struct gssd_rpcsec_reply *rep)
 		nfs4_cb_gss_fail(g, -EACCES, "gssd's handle is too long");
 		return;
 	}
-	memcpy(g->gssd_handle, rep->handle.handle_val,
-	    rep->handle.handle_len);
+	/* An empty handle decodes as a NULL pointer: no memcpy from it. */
+	if (rep->handle.handle_len > 0)
+		memcpy(g->gssd_handle, rep->handle.handle_val,
+		    rep->handle.handle_len);
 	g->gssd_handle_len = rep->handle.handle_len;
 	if (rep->status == GSSD_COMPLETE) {
 		g->ctx = g->mech->import((const uint8_t *)

@@ -277,13 +277,11 @@ reply_head(struct rd *r, uint32_t want_xid, const uint8_t **v, size_t *vn,
 	return rd32(r) != 0 || r->bad ? -1 : 0;
 }
 
-/* RFC 2203 5.2: a context with nfs@localhost, from KRB5CCNAME's ticket. */
+/* RFC 2203 5.2: the INIT exchange with nfsd toward target. */
 static int
-client_context(void)
+client_context_init(gss_name_t target)
 {
-	gss_buffer_desc nb = { 13, (void *)"nfs@localhost" }, in = { 0, NULL },
-	    out;
-	gss_name_t target;
+	gss_buffer_desc in = { 0, NULL }, out;
 	OM_uint32 major, minor, amajor;
 	struct buf b, rep;
 	struct rd r;
@@ -292,9 +290,6 @@ client_context(void)
 	uint32_t vf, win, x;
 	uint8_t w[4];
 
-	if (GSS_ERROR(gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE,
-	    &target)))
-		return -1;
 	cl.ctx = GSS_C_NO_CONTEXT;
 	for (;;) {
 		major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL,
@@ -347,8 +342,24 @@ client_context(void)
 		in.value = (void *)(uintptr_t)tok;
 		in.length = tn;
 	}
-	gss_release_name(&minor, &target);
 	return 0;
+}
+
+/* A context with nfs@localhost, from KRB5CCNAME's ticket. */
+static int
+client_context(void)
+{
+	gss_buffer_desc nb = { 13, (void *)"nfs@localhost" };
+	gss_name_t target;
+	OM_uint32 minor;
+	int rc;
+
+	if (GSS_ERROR(gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE,
+	    &target)))
+		return -1;
+	rc = client_context_init(target);
+	gss_release_name(&minor, &target);
+	return rc;
 }
 
 /*
@@ -807,6 +818,7 @@ main(int argc, char *argv[])
 	uint8_t deleg[16], fh[128];
 	size_t fhlen;
 	uint64_t clientid;
+	OM_uint32 minor;
 	char line[512];
 	int c, port = 2049, lfd, cbport, type;
 	pid_t pid = -1;
@@ -895,7 +907,9 @@ main(int argc, char *argv[])
 		_exit(127);
 	}
 	memset(&seen, 0, sizeof(seen));
-	cb.ctx = GSS_C_NO_CONTEXT;
+	/* The recall comes with a context of its own: the probe's ends. */
+	if (cb.ctx != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&minor, &cb.ctx, GSS_C_NO_BUFFER);
 	what = cb_serve(lfd, 0, WAIT_MS, &seen);
 	snprintf(line, sizeof(line), "CB_RECALL after RPCSEC_GSS_INIT from "
 	    "%s, under %s (flavour %u)", seen.initiator,

@@ -103,7 +103,8 @@ put(struct buf *b, const void *p, size_t n)
 		if ((b->p = realloc(b->p, b->cap)) == NULL)
 			exit(1);
 	}
-	memcpy(b->p + b->len, p, n);
+	if (n > 0)		/* p may be NULL then */
+		memcpy(b->p + b->len, p, n);
 	b->len += n;
 }
 
@@ -504,26 +505,32 @@ garbage_init(void)
 	struct buf a = { 0 }, b = { 0 }, rep = { 0 };
 	struct rd r;
 	size_t n;
+	int rc = 0;
 
 	putopaque(&a, "\x60\x05garbage-not-a-krb5-token", 27);
 	build_call(&b, NFS_PROG, 3, 0, 1, 1, &a, 0, 0);
 	if (send_record(&b) == -1 || recv_record(&rep, 10000) == -1) {
 		printf("no reply\n");
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	r = (struct rd){ rep.p, rep.len, 0, 0 };
 	rdskip(&r, 8);
 	if (rd32(&r) != 0) {
 		rd32(&r);
 		printf("auth error %u\n", rd32(&r));
-		return 0;
+		goto out;
 	}
 	rd32(&r);
 	rdopaque(&r, &n);
 	rd32(&r);
 	rdopaque(&r, &n);
 	printf("gss_major %#x handle %zu\n", rd32(&r), n);
-	return 0;
+out:
+	free(a.p);
+	free(b.p);
+	free(rep.p);
+	return rc;
 }
 
 /* loadgss_exchange_fn: one INIT or CONTINUE_INIT call and its reply. */
@@ -1094,6 +1101,8 @@ mach_cred_checks(const char *ccache2)
 	gss_use(&mach);
 	check(v41_destroy(2, OP_DESTROY_CLIENTID, cid, sid) == 0,
 	    "the machine principal: DESTROY_CLIENTID");
+	/* The other principal's context is this function's: it ends here. */
+	gss_delete_sec_context(&minor, &other.ctx, GSS_C_NO_BUFFER);
 	printf("%d failure(s)\n", failures);
 	return failures == 0 ? 0 : 1;
 }
@@ -1286,57 +1295,28 @@ raw_pump(gss_name_t target)
 
 /*
  * RFC 4178 from the initiator's side, with Kerberos as the only
- * mechanism it can finish: -N SHAPE (raw, raw-ms: no SPNEGO).
+ * mechanism it can finish: the tokens toward target; mt (mtlen bytes)
+ * is the DER of mechs, our mechTypes.
  */
 static int
-spnego_pump(const char *service, const char *shape, int bad_mic)
+spnego_exchange(gss_name_t target, const enum spnego_mech *mechs, size_t n,
+    int optimistic, const uint8_t *mt, size_t mtlen, int bad_mic)
 {
 	static const uint8_t ntlm_negotiate[32] = { 'N', 'T', 'L', 'M', 'S',
 	    'S', 'P', 0, 1, 0, 0, 0, 0x35, 0x82, 0x08, 0xe2 };
 	static uint8_t in[65536];
-	enum spnego_mech mechs[SPNEGO_MECHS_MAX];
 	struct spnego_token t;
-	gss_buffer_desc nb, out = GSS_C_EMPTY_BUFFER, mic = GSS_C_EMPTY_BUFFER;
+	gss_buffer_desc out = GSS_C_EMPTY_BUFFER, mic = GSS_C_EMPTY_BUFFER;
 	gss_buffer_desc mb;
 	gss_buffer_set_t keys = GSS_C_NO_BUFFER_SET;
-	gss_name_t target;
 	OM_uint32 major = GSS_S_CONTINUE_NEEDED, minor;
 	unsigned long status;
-	uint8_t *tok, *mt;
-	size_t n = 0, toklen, mtlen, i, len;
+	uint8_t *tok;
+	size_t toklen, i;
 	ssize_t inlen;
-	char name[512], copy[256], *w, *save = NULL;
-	int optimistic = 0, chosen = -1, mic_needed = 0, mic_sent = 0;
+	int chosen = -1, mic_needed = 0, mic_sent = 0;
 	int mic_checked = 0, done = 0;
 
-	pump_mech = strcmp(shape, "raw-ms") == 0 ? gss_mech_krb5_wrong :
-	    gss_mech_krb5;
-	snprintf(name, sizeof(name), "%s@%s", service, host);
-	nb.value = name;
-	nb.length = strlen(name);
-	gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE, &target);
-	if (strcmp(shape, "raw") == 0 || strcmp(shape, "raw-ms") == 0)
-		return raw_pump(target);
-	snprintf(copy, sizeof(copy), "%s", shape);
-	for (w = strtok_r(copy, ",", &save); w != NULL && n < SPNEGO_MECHS_MAX;
-	    w = strtok_r(NULL, ",", &save)) {
-		len = strlen(w);
-		if (n == 0 && len > 0 && w[len - 1] == '+') {
-			optimistic = 1;
-			w[len - 1] = '\0';
-		}
-		for (i = 0; i < sizeof(spnego_names) / sizeof(spnego_names[0]);
-		    i++)
-			if (strcmp(w, spnego_names[i].name) == 0)
-				break;
-		if (i == sizeof(spnego_names) / sizeof(spnego_names[0])) {
-			fprintf(stderr, "krb5-client: no mechanism %s\n", w);
-			return 1;
-		}
-		mechs[n++] = spnego_names[i].mech;
-	}
-	if (n == 0 || spnego_encode_mech_types(mechs, n, &mt, &mtlen) == -1)
-		return 1;
 	if (optimistic && is_krb5(mechs[0])) {
 		if (pump_init(target, NULL, 0, &out, &major) == -1)
 			return 2;
@@ -1407,7 +1387,7 @@ spnego_pump(const char *service, const char *shape, int bad_mic)
 			return 1;
 		}
 		if (t.mech_list_mic.p != NULL) {
-			mb.value = mt;
+			mb.value = (void *)(uintptr_t)mt;
 			mb.length = mtlen;
 			mic.value = (void *)(uintptr_t)t.mech_list_mic.p;
 			mic.length = t.mech_list_mic.len;
@@ -1424,7 +1404,7 @@ spnego_pump(const char *service, const char *shape, int bad_mic)
 			return 1;
 		}
 		/* RFC 4178 5: our mechListMIC over our mechTypes. */
-		mb.value = mt;
+		mb.value = (void *)(uintptr_t)mt;
 		mb.length = mtlen;
 		if (GSS_ERROR(gss_get_mic(&minor, ctx, GSS_C_QOP_DEFAULT, &mb,
 		    &mic)))
@@ -1450,9 +1430,69 @@ spnego_pump(const char *service, const char *shape, int bad_mic)
 	printf("\n");
 	fflush(stdout);
 	gss_release_buffer_set(&minor, &keys);
+	return failures == 0 ? 0 : 1;
+}
+
+/* -N SHAPE: our mechTypes from SHAPE, the exchange toward SERVICE@host. */
+static int
+spnego_pump(const char *service, const char *shape, int bad_mic)
+{
+	enum spnego_mech mechs[SPNEGO_MECHS_MAX];
+	gss_buffer_desc nb;
+	gss_name_t target;
+	OM_uint32 minor;
+	uint8_t *mt;
+	size_t n = 0, mtlen, i, len;
+	char name[512], copy[256], *w, *save = NULL;
+	int optimistic = 0, rc;
+
+	pump_mech = strcmp(shape, "raw-ms") == 0 ? gss_mech_krb5_wrong :
+	    gss_mech_krb5;
+	if (strcmp(shape, "raw") == 0 || strcmp(shape, "raw-ms") == 0) {
+		/* -N raw, raw-ms: a bare Kerberos token, no SPNEGO. */
+		snprintf(name, sizeof(name), "%s@%s", service, host);
+		nb.value = name;
+		nb.length = strlen(name);
+		if (GSS_ERROR(gss_import_name(&minor, &nb,
+		    GSS_C_NT_HOSTBASED_SERVICE, &target)))
+			return 1;
+		rc = raw_pump(target);
+		gss_release_name(&minor, &target);
+		return rc;
+	}
+	snprintf(copy, sizeof(copy), "%s", shape);
+	for (w = strtok_r(copy, ",", &save); w != NULL && n < SPNEGO_MECHS_MAX;
+	    w = strtok_r(NULL, ",", &save)) {
+		len = strlen(w);
+		if (n == 0 && len > 0 && w[len - 1] == '+') {
+			optimistic = 1;
+			w[len - 1] = '\0';
+		}
+		for (i = 0; i < sizeof(spnego_names) / sizeof(spnego_names[0]);
+		    i++)
+			if (strcmp(w, spnego_names[i].name) == 0)
+				break;
+		if (i == sizeof(spnego_names) / sizeof(spnego_names[0])) {
+			fprintf(stderr, "krb5-client: no mechanism %s\n", w);
+			return 1;
+		}
+		mechs[n++] = spnego_names[i].mech;
+	}
+	if (n == 0 || spnego_encode_mech_types(mechs, n, &mt, &mtlen) == -1)
+		return 1;
+	snprintf(name, sizeof(name), "%s@%s", service, host);
+	nb.value = name;
+	nb.length = strlen(name);
+	if (GSS_ERROR(gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE,
+	    &target))) {
+		free(mt);
+		return 1;
+	}
+	rc = spnego_exchange(target, mechs, n, optimistic, mt, mtlen,
+	    bad_mic);
 	gss_release_name(&minor, &target);
 	free(mt);
-	return failures == 0 ? 0 : 1;
+	return rc;
 }
 
 int

@@ -32,7 +32,8 @@ static inline void
 putopaque(struct buf *b, const void *p, uint32_t len)
 {
 	put32(b, len);
-	memcpy(b->b + b->n, p, len);
+	if (len > 0)		/* p may be NULL then (an empty GSS buffer) */
+		memcpy(b->b + b->n, p, len);
 	b->n += len;
 	while (b->n % 4)
 		b->b[b->n++] = 0;
