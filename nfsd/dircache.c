@@ -112,9 +112,11 @@ dircache_append(struct dircache *c, struct dirlist *l, const bd_dirent *d)
 	e->ino = d->ino;
 	e->cookie = d->cookie;
 	e->fhlen = (uint8_t)d->fh.bd_fh_len;
-	memcpy(e->fh, d->fh.bd_fh_val, e->fhlen);
+	if (e->fhlen > 0)	/* an empty opaque decodes as NULL */
+		memcpy(e->fh, d->fh.bd_fh_val, e->fhlen);
 	e->namelen = len;
-	memcpy(e->name, d->name.bd_name_val, len);
+	if (len > 0)
+		memcpy(e->name, d->name.bd_name_val, len);
 	l->ents[l->n++] = e;
 	c->nents++;
 	return 0;

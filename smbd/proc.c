@@ -309,7 +309,8 @@ smbd_setup_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 	smb2_put16(p + 2, flags);
 	smb2_put16(p + 4, SMB2_HDR_SIZE + 8);
 	smb2_put16(p + 6, (uint16_t)tlen);
-	memcpy(p + 8, rep.token.token_val, tlen);
+	if (tlen > 0)	/* an empty opaque decodes as NULL */
+		memcpy(p + 8, rep.token.token_val, tlen);
 	xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
 	smbd_reply_in(r, st, 8 + tlen);
 }
