@@ -316,6 +316,16 @@ secdesc_ace_flags(uint16_t f)
 	return out;
 }
 
+/* An empty DACL as the store keeps it: one EVERYONE@ ALLOW of no bits. */
+static int
+secdesc_dacl_empty(const struct acl *acl)
+{
+	const struct acl_ace *a = &acl->ace[0];
+
+	return acl->count == 1 && a->type == ACL_TYPE_ALLOW &&
+	    a->who == ACL_WHO_EVERYONE && a->flags == 0 && a->mask == 0;
+}
+
 size_t
 secdesc_build(const struct secdesc *sd, uint32_t want, uint8_t *buf,
     size_t bufsize)
@@ -344,9 +354,10 @@ secdesc_build(const struct secdesc *sd, uint32_t want, uint8_t *buf,
 		off += ACL_HEADER;
 		for (i = 0; i < sd->dacl.count && i < ACL_ACES_MAX; i++) {
 			a = &sd->dacl.ace[i];
-			/* AUDIT/ALARM belong in a SACL; no bits, no meaning. */
+			/* AUDIT/ALARM belong in a SACL. */
 			if ((a->type != ACL_TYPE_ALLOW &&
-			    a->type != ACL_TYPE_DENY) || a->mask == 0)
+			    a->type != ACL_TYPE_DENY) ||
+			    secdesc_dacl_empty(&sd->dacl))
 				continue;
 			tmp[off] = a->type == ACL_TYPE_ALLOW ? ACE_ALLOWED :
 			    ACE_DENIED;

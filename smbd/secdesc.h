@@ -30,7 +30,8 @@
  * is refused (STATUS_INVALID_ACL); a SACL is skipped unread.
  * A NULL DACL (present, no ACL) is EVERYONE@ allowed everything; an
  * empty DACL is one EVERYONE@ ALLOW ACE with no bits (the store drops
- * an ACL with no ACE at all), and ACEs with no bits are not built.
+ * an ACL with no ACE at all), built back as an empty DACL; any other
+ * ACE with no bits is kept and built as it is.
  * SE_DACL_PROTECTED has no place in the model: it is accepted and lost.
  */
 #ifndef DITTOFS_SECDESC_H

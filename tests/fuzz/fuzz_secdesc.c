@@ -35,8 +35,6 @@ fuzz_secdesc_one(const uint8_t *data, size_t size)
 		__builtin_trap();
 	/* A SID kept in the table is built back as it came. */
 	for (i = 0, k = 0; i < sd.dacl.count; i++) {
-		if (sd.dacl.ace[i].mask == 0)
-			continue;	/* not built: no bits, no meaning */
 		if (sd.dacl.ace[i].who == ACL_WHO_SID &&
 		    (k >= again.dacl.count ||
 		    again.dacl.ace[k].who != ACL_WHO_SID ||

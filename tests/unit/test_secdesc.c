@@ -337,6 +337,22 @@ test_null_empty(void)
 	n = secdesc_build(&sd, SECDESC_DACL, buf, sizeof(buf));
 	tap_ok(n == 28 && buf[20] == 2 && buf[22] == 8 && buf[24] == 0,
 	    "and built back as an empty DACL");
+	/* An ACE of no bits that is not the empty DACL's stays. */
+	sd_start(&w, SECDESC_SE_DACL_PRESENT);
+	sd_dacl(&w);
+	sd_ace(&w, 0, 0, 0, 22, 2, 1, 1000);
+	n = 0;
+	tap_ok(secdesc_parse(w.b, w.len, &sd) == 0 && sd.dacl.count == 1 &&
+	    (n = secdesc_build(&sd, SECDESC_DACL, buf, sizeof(buf))) ==
+	    w.len && memcmp(buf, w.b, n) == 0,
+	    "an ALLOW of no bits for uid 1000: built back as it came");
+	sd_start(&w, SECDESC_SE_DACL_PRESENT);
+	sd_dacl(&w);
+	sd_ace(&w, 0, 0x03, 0, 1, 1, 0, 0);
+	tap_ok(secdesc_parse(w.b, w.len, &sd) == 0 &&
+	    (n = secdesc_build(&sd, SECDESC_DACL, buf, sizeof(buf))) ==
+	    w.len && memcmp(buf, w.b, n) == 0,
+	    "an inheritable Everyone ALLOW of no bits: built back");
 
 	sd_start(&w, 0);
 	sd_owner(&w, 22, 2, 1, 5);
