@@ -150,9 +150,11 @@ if command -v smbtorture >/dev/null; then
 	# size needed; smb2.setinfo: its SEC_DESC step adds an ACE for a
 	# Windows SID (kept since SIDs are).  smb2.acls as a user who is not
 	# root (root holds every bit whatever the ACL says, which most of
-	# its tests do not expect): CREATOR and MXAC-NOT-GRANTED pass; GENERIC
-	# and INHERITFLAGS compare descriptors whose control flags
-	# (SE_DACL_AUTO_INHERITED, PROTECTED) the model does not keep;
+	# its tests do not expect): CREATOR and MXAC-NOT-GRANTED pass;
+	# GENERIC's CREATE for MAXIMUM_ALLOWED, by the owner of a file whose
+	# DACL grants no bits, is ACCESS_DENIED; INHERITFLAGS compares
+	# descriptors whose control flags (SE_DACL_AUTO_INHERITED,
+	# PROTECTED) the model does not keep;
 	# SDFLAGSVSCHOWN sets an owner that is no S-1-22 SID; OWNER, DENY1,
 	# DYNAMIC, INHERITANCE, OWNER-RIGHTS* and OVERWRITE_READ_ONLY_FILE
 	# expect CREATE to refuse a DesiredAccess the ACL does not grant
