@@ -4,6 +4,7 @@
  * See acl.h for the contract of each function.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/acl.h"
@@ -29,11 +30,40 @@ acl_in_group(const struct acl_cred *c, uint32_t gid)
 	return 0;
 }
 
+static int
+acl_sid_is(const struct acl_sid *s, uint64_t auth, uint8_t nsub,
+    uint32_t sub0, uint32_t sub1)
+{
+	return s->auth == auth && s->nsub == nsub && s->sub[0] == sub0 &&
+	    (nsub < 2 || s->sub[1] == sub1);
+}
+
+/* acl.h: who holds a SID. */
+static int
+acl_sid_held(const struct acl_sid *s, const struct acl_cred *c)
+{
+	if (acl_sid_is(s, 1, 1, 0, 0))			/* Everyone */
+		return 1;
+	if (acl_sid_is(s, 5, 1, 11, 0) ||		/* Authenticated Users */
+	    acl_sid_is(s, 5, 2, 32, 545))		/* BUILTIN\Users */
+		return c->uid != ACL_UID_ANONYMOUS;
+	if (acl_sid_is(s, 5, 2, 32, 544) ||		/* Administrators */
+	    acl_sid_is(s, 5, 1, 18, 0))			/* Local System */
+		return c->uid == 0;
+	if (s->auth == 22 && s->nsub == 2 && s->sub[0] == 1)
+		return c->uid == s->sub[1];
+	if (s->auth == 22 && s->nsub == 2 && s->sub[0] == 2)
+		return acl_in_group(c, s->sub[1]);
+	return 0;
+}
+
 /* RFC 8881 6.2.1.5: does the ACE's who include the caller? */
 static int
-acl_ace_matches(const struct acl_ace *a, uint32_t owner, uint32_t group,
-    const struct acl_cred *c)
+acl_ace_matches(const struct acl *acl, const struct acl_ace *a,
+    uint32_t owner, uint32_t group, const struct acl_cred *c)
 {
+	const struct acl_sid *s;
+
 	switch (a->who) {
 	case ACL_WHO_OWNER:
 		return c->uid == owner;
@@ -45,9 +75,18 @@ acl_ace_matches(const struct acl_ace *a, uint32_t owner, uint32_t group,
 		if (a->flags & ACL_FLAG_IDENTIFIER_GROUP)
 			return acl_in_group(c, a->id);
 		return c->uid == a->id;
+	case ACL_WHO_SID:
+		return (s = acl_ace_sid(acl, a)) != NULL && acl_sid_held(s, c);
 	default:
 		return 0;
 	}
+}
+
+/* An ACE for a named user, group or SID (not OWNER@, GROUP@, EVERYONE@). */
+static int
+acl_ace_named(const struct acl_ace *a)
+{
+	return a->who == ACL_WHO_ID || a->who == ACL_WHO_SID;
 }
 
 /* An ALLOW or DENY ACE that applies to the object itself. */
@@ -79,7 +118,7 @@ acl_access(const struct acl *acl, uint32_t owner, uint32_t group,
 	for (i = 0; i < acl->count && allowed != want; i++) {
 		a = &acl->ace[i];
 		if (!acl_ace_effective(a) ||
-		    !acl_ace_matches(a, owner, group, c))
+		    !acl_ace_matches(acl, a, owner, group, c))
 			continue;
 		/* A bit is decided by the first ACE that names it. */
 		if (a->type == ACL_TYPE_ALLOW)
@@ -134,6 +173,133 @@ acl_add(struct acl *acl, uint8_t type, uint8_t who, uint16_t flags,
 	return 0;
 }
 
+/* a, an ACE of from, appended to acl with flags and mask. */
+static int
+acl_add_from(struct acl *acl, const struct acl *from,
+    const struct acl_ace *a, uint16_t flags, uint32_t mask)
+{
+	const struct acl_sid *s;
+
+	if (a->who != ACL_WHO_SID)
+		return acl_add(acl, a->type, a->who, flags, mask, a->id);
+	if ((s = acl_ace_sid(from, a)) == NULL)
+		return -EINVAL;
+	return acl_add_sid_ace(acl, a->type, flags, mask, s);
+}
+
+int
+acl_sid_equal(const struct acl_sid *a, const struct acl_sid *b)
+{
+	size_t i;
+
+	if (a->auth != b->auth || a->nsub != b->nsub)
+		return 0;
+	for (i = 0; i < a->nsub && i < ACL_SID_SUB_MAX; i++)
+		if (a->sub[i] != b->sub[i])
+			return 0;
+	return 1;
+}
+
+int
+acl_sid_add(struct acl *acl, const struct acl_sid *s)
+{
+	size_t i;
+
+	if (s->nsub > ACL_SID_SUB_MAX || s->auth >> 48 != 0 ||
+	    acl->nsids > ACL_SIDS_MAX)
+		return -EINVAL;
+	for (i = 0; i < acl->nsids; i++)
+		if (acl_sid_equal(&acl->sid[i], s))
+			return (int)i;
+	if (acl->nsids == ACL_SIDS_MAX)
+		return -ENOSPC;
+	memset(&acl->sid[i], 0, sizeof(acl->sid[i]));
+	acl->sid[i].auth = s->auth;
+	acl->sid[i].nsub = s->nsub;
+	memcpy(acl->sid[i].sub, s->sub, s->nsub * sizeof(s->sub[0]));
+	acl->nsids++;
+	return (int)i;
+}
+
+int
+acl_add_sid_ace(struct acl *acl, uint8_t type, uint16_t flags,
+    uint32_t mask, const struct acl_sid *s)
+{
+	int idx;
+
+	if (acl->count >= ACL_ACES_MAX)
+		return -ENOSPC;
+	if ((idx = acl_sid_add(acl, s)) < 0)
+		return idx;
+	return acl_add(acl, type, ACL_WHO_SID, flags, mask, (uint32_t)idx);
+}
+
+const struct acl_sid *
+acl_ace_sid(const struct acl *acl, const struct acl_ace *a)
+{
+	if (a->who != ACL_WHO_SID || a->id >= acl->nsids ||
+	    a->id >= ACL_SIDS_MAX)
+		return NULL;
+	return &acl->sid[a->id];
+}
+
+/* MS-DTYP 2.4.2.1: the string form of a SID. */
+int
+acl_sid_parse(const char *str, size_t len, struct acl_sid *s)
+{
+	uint64_t v;
+	size_t i = 4, start;
+	int n = -1;
+
+	memset(s, 0, sizeof(*s));
+	if (len < 5 || memcmp(str, "S-1-", 4) != 0)
+		return -EINVAL;
+	for (;;) {
+		start = i;
+		v = 0;
+		while (i < len && str[i] >= '0' && str[i] <= '9') {
+			v = v * 10 + (uint64_t)(str[i] - '0');
+			/* No leading zeros: one string per SID. */
+			if (v >> 48 != 0 || (i > start && str[start] == '0'))
+				return -EINVAL;
+			i++;
+		}
+		if (i == start)
+			return -EINVAL;
+		if (n < 0)
+			s->auth = v;
+		else if (n >= ACL_SID_SUB_MAX || v > UINT32_MAX)
+			return -EINVAL;
+		else
+			s->sub[n] = (uint32_t)v;
+		n++;
+		if (i == len)
+			break;
+		if (str[i++] != '-')
+			return -EINVAL;
+	}
+	s->nsub = (uint8_t)n;
+	return 0;
+}
+
+size_t
+acl_sid_format(const struct acl_sid *s, char *buf, size_t size)
+{
+	char tmp[ACL_SID_STRING_MAX + 1];
+	size_t n, i;
+
+	n = (size_t)snprintf(tmp, sizeof(tmp), "S-1-%llu",
+	    (unsigned long long)s->auth);
+	for (i = 0; i < s->nsub && i < ACL_SID_SUB_MAX; i++)
+		n += (size_t)snprintf(tmp + n, sizeof(tmp) - n, "-%lu",
+		    (unsigned long)s->sub[i]);
+	if (size > 0) {
+		memcpy(buf, tmp, n < size ? n : size - 1);
+		buf[n < size ? n : size - 1] = '\0';
+	}
+	return n;
+}
+
 /* The minimal ACL of mode, appended to acl (room checked by callers). */
 static int
 acl_add_mode(struct acl *acl, uint32_t mode, int is_dir)
@@ -166,6 +332,7 @@ void
 acl_from_mode(uint32_t mode, int is_dir, struct acl *acl)
 {
 	acl->count = 0;
+	acl->nsids = 0;
 	(void)acl_add_mode(acl, mode, is_dir);	/* at most 5 ACEs */
 }
 
@@ -183,7 +350,7 @@ acl_class_bits(const struct acl *acl, unsigned int whos)
 
 	for (i = 0; i < acl->count && allowed != want; i++) {
 		a = &acl->ace[i];
-		if (!acl_ace_effective(a) || a->who == ACL_WHO_ID ||
+		if (!acl_ace_effective(a) || acl_ace_named(a) ||
 		    !(whos & (1u << a->who)))
 			continue;
 		if (a->type == ACL_TYPE_ALLOW)
@@ -245,9 +412,10 @@ acl_chmod(const struct acl *in, uint32_t mode, int is_dir, struct acl *out)
 	rwx_all = acl_mode_mask(7, is_dir);
 	lacking = rwx_all & ~acl_mode_mask((mode >> 3) & 7, is_dir);
 	out->count = 0;
+	out->nsids = 0;
 	for (i = 0; i < in->count; i++) {
 		a = &in->ace[i];
-		if (a->who != ACL_WHO_ID &&
+		if (!acl_ace_named(a) &&
 		    (a->type == ACL_TYPE_ALLOW || a->type == ACL_TYPE_DENY)) {
 			/* The mode replaces these; what they pass on stays. */
 			if (!is_dir || !(a->flags & (ACL_FLAG_FILE_INHERIT |
@@ -259,10 +427,10 @@ acl_chmod(const struct acl *in, uint32_t mode, int is_dir, struct acl *out)
 				return rv;
 			continue;
 		}
-		if ((rv = acl_add(out, a->type, a->who, a->flags,
+		if ((rv = acl_add_from(out, in, a, a->flags,
 		    a->type == ACL_TYPE_ALLOW &&
 		    !(a->flags & ACL_FLAG_INHERIT_ONLY) ?
-		    a->mask & ~lacking : a->mask, a->id)) != 0)
+		    a->mask & ~lacking : a->mask)) != 0)
 			return rv;
 	}
 	return acl_add_mode(out, mode, is_dir);
@@ -277,6 +445,7 @@ acl_inherit(const struct acl *parent, int is_dir, struct acl *out)
 	uint16_t f;
 
 	out->count = 0;
+	out->nsids = 0;
 	for (i = 0; i < parent->count; i++) {
 		a = &parent->ace[i];
 		f = a->flags;
@@ -297,7 +466,7 @@ acl_inherit(const struct acl *parent, int is_dir, struct acl *out)
 		} else
 			continue;
 		f |= ACL_FLAG_INHERITED;
-		if (acl_add(out, a->type, a->who, f, a->mask, a->id) != 0)
+		if (acl_add_from(out, parent, a, f, a->mask) != 0)
 			break;	/* cannot happen: out has parent's room */
 		if (!(f & ACL_FLAG_INHERIT_ONLY))
 			effective++;
@@ -322,26 +491,55 @@ acl_get32(const uint8_t *p)
 }
 
 /*
- * The stored form, big-endian: version (1 byte), ACE count (2), then per
- * ACE type (1), who (1), flags (2), mask (4), id (4).
+ * The stored form, big-endian: version (1 byte), ACE count (2), in
+ * version 2 the SID count (1), then per ACE type (1), who (1), flags
+ * (2), mask (4), id (4), then in version 2 per SID its sub-authority
+ * count (1), authority (6) and sub-authorities (4 each).  A SID ACE's
+ * id indexes the encoded table, which holds the SIDs that ACEs name in
+ * order of first use (acl's own table may hold others, or another
+ * order).
  */
 int
 acl_encode(const struct acl *acl, uint8_t *buf, size_t bufsize,
     size_t *len)
 {
+	const struct acl_sid *used[ACL_SIDS_MAX], *s;
 	const struct acl_ace *a;
+	uint32_t ids[ACL_ACES_MAX];
 	uint8_t *p;
-	size_t i, need;
+	size_t i, j, k, need, nused = 0, header;
 
 	if (acl->count > ACL_ACES_MAX)
 		return -EINVAL;
-	need = ACL_HEADER_SIZE + ACL_ACE_SIZE * acl->count;
+	for (i = 0; i < acl->count; i++) {
+		a = &acl->ace[i];
+		ids[i] = a->id;
+		if (a->who != ACL_WHO_SID)
+			continue;
+		if ((s = acl_ace_sid(acl, a)) == NULL ||
+		    s->nsub > ACL_SID_SUB_MAX || s->auth >> 48 != 0)
+			return -EINVAL;
+		for (j = 0; j < nused && !acl_sid_equal(used[j], s); j++)
+			;
+		if (j == nused) {
+			if (nused == ACL_SIDS_MAX)
+				return -EINVAL;
+			used[nused++] = s;
+		}
+		ids[i] = (uint32_t)j;
+	}
+	header = nused > 0 ? ACL_HEADER_SID_SIZE : ACL_HEADER_SIZE;
+	need = header + ACL_ACE_SIZE * acl->count;
+	for (j = 0; j < nused; j++)
+		need += 7 + 4 * (size_t)used[j]->nsub;
 	if (bufsize < need)
 		return -ERANGE;
-	buf[0] = ACL_VERSION;
+	buf[0] = nused > 0 ? ACL_VERSION_SID : ACL_VERSION;
 	buf[1] = (uint8_t)(acl->count >> 8);
 	buf[2] = (uint8_t)acl->count;
-	p = buf + ACL_HEADER_SIZE;
+	if (nused > 0)
+		buf[3] = (uint8_t)nused;
+	p = buf + header;
 	for (i = 0; i < acl->count; i++, p += ACL_ACE_SIZE) {
 		a = &acl->ace[i];
 		p[0] = a->type;
@@ -349,7 +547,15 @@ acl_encode(const struct acl *acl, uint8_t *buf, size_t bufsize,
 		p[2] = (uint8_t)(a->flags >> 8);
 		p[3] = (uint8_t)a->flags;
 		acl_put32(p + 4, a->mask);
-		acl_put32(p + 8, a->id);
+		acl_put32(p + 8, ids[i]);
+	}
+	for (j = 0; j < nused; j++) {
+		s = used[j];
+		*p++ = s->nsub;
+		for (k = 0; k < 6; k++)
+			*p++ = (uint8_t)(s->auth >> (8 * (5 - k)));
+		for (k = 0; k < s->nsub; k++, p += 4)
+			acl_put32(p, s->sub[k]);
 	}
 	*len = need;
 	return 0;
@@ -359,17 +565,31 @@ int
 acl_decode(const uint8_t *buf, size_t len, struct acl *acl)
 {
 	struct acl_ace *a;
-	const uint8_t *p;
-	size_t i, count;
+	struct acl_sid *s;
+	const uint8_t *p, *end;
+	size_t i, j, k, count, nsids = 0, header, named = 0;
 
 	acl->count = 0;
-	if (len < ACL_HEADER_SIZE || buf[0] != ACL_VERSION)
+	acl->nsids = 0;
+	if (len < ACL_HEADER_SIZE ||
+	    (buf[0] != ACL_VERSION && buf[0] != ACL_VERSION_SID))
 		return -EINVAL;
+	header = ACL_HEADER_SIZE;
+	if (buf[0] == ACL_VERSION_SID) {
+		if (len < ACL_HEADER_SID_SIZE)
+			return -EINVAL;
+		nsids = buf[3];
+		header = ACL_HEADER_SID_SIZE;
+		/* Version 2 is for ACLs with a SID, and no more than fit. */
+		if (nsids == 0 || nsids > ACL_SIDS_MAX)
+			return -EINVAL;
+	}
 	count = (size_t)buf[1] << 8 | buf[2];
-	if (count > ACL_ACES_MAX ||
-	    len != ACL_HEADER_SIZE + ACL_ACE_SIZE * count)
+	if (count > ACL_ACES_MAX || (len - header) / ACL_ACE_SIZE < count)
 		return -EINVAL;
-	p = buf + ACL_HEADER_SIZE;
+	if (nsids == 0 && len != header + ACL_ACE_SIZE * count)
+		return -EINVAL;
+	p = buf + header;
 	for (i = 0; i < count; i++, p += ACL_ACE_SIZE) {
 		a = &acl->ace[i];
 		a->type = p[0];
@@ -378,7 +598,7 @@ acl_decode(const uint8_t *buf, size_t len, struct acl *acl)
 		a->mask = acl_get32(p + 4);
 		a->id = acl_get32(p + 8);
 		if (a->type > ACL_TYPE_ALARM ||
-		    a->who < ACL_WHO_OWNER || a->who > ACL_WHO_ID ||
+		    a->who < ACL_WHO_OWNER || a->who > ACL_WHO_SID ||
 		    (a->flags & ~ACL_FLAGS_ALL) ||
 		    (a->mask & ~ACL_MASK_ALL))
 			return -EINVAL;
@@ -387,12 +607,41 @@ acl_decode(const uint8_t *buf, size_t len, struct acl *acl)
 		    (a->flags & (ACL_FLAG_SUCCESSFUL_ACCESS |
 		    ACL_FLAG_FAILED_ACCESS)))
 			return -EINVAL;
+		/* The table in order of first use: the next, or a seen one. */
+		if (a->who == ACL_WHO_SID) {
+			if (a->id > named || a->id >= nsids)
+				return -EINVAL;
+			if (a->id == named)
+				named++;
+			continue;
+		}
 		/* A special who names nobody else. */
 		if (a->who != ACL_WHO_ID && (a->id != 0 ||
 		    ((a->flags & ACL_FLAG_IDENTIFIER_GROUP) &&
 		    a->who != ACL_WHO_GROUP)))
 			return -EINVAL;
 	}
+	if (named != nsids)
+		return -EINVAL;
+	end = buf + len;
+	for (j = 0; j < nsids; j++) {
+		s = &acl->sid[j];
+		if (end - p < 7 || p[0] > ACL_SID_SUB_MAX ||
+		    (size_t)(end - p - 7) < 4 * (size_t)p[0])
+			return -EINVAL;
+		memset(s, 0, sizeof(*s));
+		s->nsub = *p++;
+		for (k = 0; k < 6; k++)
+			s->auth = s->auth << 8 | *p++;
+		for (k = 0; k < s->nsub; k++, p += 4)
+			s->sub[k] = acl_get32(p);
+		for (k = 0; k < j; k++)
+			if (acl_sid_equal(&acl->sid[k], s))
+				return -EINVAL;
+	}
+	if (p != end)
+		return -EINVAL;
 	acl->count = count;
+	acl->nsids = nsids;
 	return 0;
 }

@@ -12,6 +12,24 @@
  * bit is granted except EXECUTE on a non-directory that no class (owner,
  * group, other: acl_to_mode()) may execute.  This is common/perm.h's rule
  * for modes, kept for ACLs.
+ *
+ * Windows SIDs (MS-DTYP 2.4.2) that name no uid or gid are kept as
+ * ACL_WHO_SID ACEs, the SID in the ACL's table, so that an ACL set by a
+ * Windows client (or edited by an NFSv4 client) keeps them.  Who holds
+ * a SID, for NFS and SMB callers alike:
+ *   S-1-1-0 (Everyone)                        every caller;
+ *   S-1-5-11 (Authenticated Users) and
+ *   S-1-5-32-545 (BUILTIN\Users)              every caller but the
+ *                                             anonymous uid
+ *                                             ACL_UID_ANONYMOUS (the
+ *                                             default anonuid and guest);
+ *   S-1-5-32-544 (BUILTIN\Administrators) and
+ *   S-1-5-18 (Local System)                   uid 0 (who holds every bit
+ *                                             anyway, as said above);
+ *   S-1-22-1-U and S-1-22-2-G                 uid U, a member of gid G;
+ *   any other SID (a domain's, ...)           nobody: it is kept and
+ *                                             shown, as Windows keeps a
+ *                                             SID it cannot resolve.
  */
 #ifndef DITTOFS_ACL_H
 #define DITTOFS_ACL_H
@@ -65,27 +83,57 @@
 #define ACL_WHO_EVERYONE		3	/* EVERYONE@ */
 #define ACL_WHO_ID			4	/* uid, or gid with
 						   IDENTIFIER_GROUP */
+#define ACL_WHO_SID			5	/* id: index in the
+						   ACL's SID table */
+
+/* The caller who holds no "authenticated" SID (nobody). */
+#define ACL_UID_ANONYMOUS		65534u
 
 /* At most this many ACEs in an ACL; the decoder refuses more. */
 #define ACL_ACES_MAX			128
-/* The encoding: version, count (2 bytes), 12 bytes per ACE. */
+/* At most this many distinct SIDs in an ACL's table. */
+#define ACL_SIDS_MAX			32
+/* MS-DTYP 2.4.2: a SID has at most 15 sub-authorities. */
+#define ACL_SID_SUB_MAX			15
+/* "S-1-" authority and 15 "-" sub-authorities, in decimal. */
+#define ACL_SID_STRING_MAX		(4 + 15 + 15 * 11)
+/*
+ * The encoding: version 1 (no SID ACE): version, count (2 bytes), 12
+ * bytes per ACE.  Version 2 (some SID ACE): version, count (2), SID
+ * count (1), the ACEs, then per SID its sub-authority count (1), its
+ * authority (6) and its sub-authorities (4 each).
+ */
 #define ACL_VERSION			1
+#define ACL_VERSION_SID			2
 #define ACL_HEADER_SIZE			3
+#define ACL_HEADER_SID_SIZE		4
 #define ACL_ACE_SIZE			12
-#define ACL_ENCODED_MAX			(ACL_HEADER_SIZE + \
-	ACL_ACE_SIZE * ACL_ACES_MAX)
+#define ACL_SID_SIZE_MAX		(7 + 4 * ACL_SID_SUB_MAX)
+#define ACL_ENCODED_MAX			(ACL_HEADER_SID_SIZE + \
+	ACL_ACE_SIZE * ACL_ACES_MAX + ACL_SID_SIZE_MAX * ACL_SIDS_MAX)
 
 struct acl_ace {
 	uint8_t		type;		/* ACL_TYPE_* */
 	uint8_t		who;		/* ACL_WHO_* */
 	uint16_t	flags;		/* ACL_FLAG_* */
 	uint32_t	mask;		/* ACL_* access bits */
-	uint32_t	id;		/* ACL_WHO_ID: uid or gid; else 0 */
+	uint32_t	id;		/* ACL_WHO_ID: uid or gid;
+					   ACL_WHO_SID: index in sid[];
+					   else 0 */
+};
+
+/* MS-DTYP 2.4.2: S-1-auth-sub[0]-...-sub[nsub - 1]. */
+struct acl_sid {
+	uint64_t	auth;		/* 48 bits */
+	uint8_t		nsub;		/* <= ACL_SID_SUB_MAX */
+	uint32_t	sub[ACL_SID_SUB_MAX];
 };
 
 struct acl {
 	size_t		count;
 	struct acl_ace	ace[ACL_ACES_MAX];
+	size_t		nsids;		/* entries of sid[] in use */
+	struct acl_sid	sid[ACL_SIDS_MAX];
 };
 
 /* Who asks (after the front end's squashing). */
@@ -140,10 +188,34 @@ int	 acl_chmod(const struct acl *, uint32_t mode, int is_dir,
  */
 size_t	 acl_inherit(const struct acl *parent, int is_dir, struct acl *);
 
-/* Encoding: *len set; 0, or -ERANGE if bufsize is too small. */
+/*
+ * The index of sid in acl's table, added if new: -ENOSPC when the table
+ * is full, -EINVAL for a SID out of bounds.
+ */
+int	 acl_sid_add(struct acl *, const struct acl_sid *);
+/* An ACE for sid appended to acl: 0, -ENOSPC or -EINVAL. */
+int	 acl_add_sid_ace(struct acl *, uint8_t type, uint16_t flags,
+	    uint32_t mask, const struct acl_sid *);
+/* The SID of an ACL_WHO_SID ACE of acl, NULL if its index is bad. */
+const struct acl_sid *acl_ace_sid(const struct acl *, const struct acl_ace *);
+int	 acl_sid_equal(const struct acl_sid *, const struct acl_sid *);
+/* MS-DTYP 2.4.2.1: "S-1-5-32-544"; 0, or -EINVAL if not one. */
+int	 acl_sid_parse(const char *, size_t len, struct acl_sid *);
+/* The string form; its length (snprintf's rules). */
+size_t	 acl_sid_format(const struct acl_sid *, char *, size_t);
+
+/*
+ * Encoding: *len set; 0, or -ERANGE if bufsize is too small.  Version 1
+ * when no ACE is a SID's, so an ACL without one reads in any version;
+ * else version 2 with the SIDs that ACEs name, in order of first use.
+ */
 int	 acl_encode(const struct acl *, uint8_t *buf, size_t bufsize,
 	    size_t *len);
-/* Strict: -EINVAL unless buf is exactly one well-formed encoding. */
+/*
+ * Strict: -EINVAL unless buf is exactly one well-formed encoding of
+ * either version (a version 2 table holds each SID once, every one
+ * named by an ACE, in order of first use).
+ */
 int	 acl_decode(const uint8_t *buf, size_t len, struct acl *);
 
 #endif

@@ -29,20 +29,12 @@
 #define ACL_HEADER		8
 #define ACE_HEADER		8
 
-/* A SID as this module knows them: an authority, up to two sub-authorities. */
-struct sid {
-	uint64_t	auth;
-	uint8_t		nsub;
-	uint32_t	sub[2];
-};
-
 /*
  * MS-DTYP 2.4.2.2: one SID at buf[off..len).  0 and its size, or -1 if
- * malformed; a SID with more sub-authorities than ours is read (nsub
- * says so) and mapped by nobody.
+ * malformed.
  */
 static int
-sid_read(const uint8_t *buf, size_t len, size_t off, struct sid *s,
+sid_read(const uint8_t *buf, size_t len, size_t off, struct acl_sid *s,
     size_t *size)
 {
 	size_t n, i;
@@ -50,37 +42,49 @@ sid_read(const uint8_t *buf, size_t len, size_t off, struct sid *s,
 	if (off > len || len - off < 8 || buf[off] != 1)
 		return -1;
 	n = buf[off + 1];
-	if (n > 15 || len - off - 8 < 4 * n)
+	if (n > ACL_SID_SUB_MAX || len - off - 8 < 4 * n)
 		return -1;
-	s->auth = 0;
+	memset(s, 0, sizeof(*s));
 	for (i = 0; i < 6; i++)
 		s->auth = s->auth << 8 | buf[off + 2 + i];
 	s->nsub = (uint8_t)n;
-	s->sub[0] = s->sub[1] = 0;
-	for (i = 0; i < n && i < 2; i++)
+	for (i = 0; i < n; i++)
 		s->sub[i] = smb2_get32(buf + off + 8 + 4 * i);
 	*size = 8 + 4 * n;
 	return 0;
 }
 
 static size_t
-sid_write(uint8_t *p, uint64_t auth, uint8_t nsub, uint32_t sub0,
-    uint32_t sub1)
+sid_write(uint8_t *p, const struct acl_sid *s)
 {
 	size_t i;
 
 	p[0] = 1;
-	p[1] = nsub;
+	p[1] = s->nsub;
 	for (i = 0; i < 6; i++)
-		p[2 + i] = (uint8_t)(auth >> (8 * (5 - i)));
-	smb2_put32(p + 8, sub0);
-	if (nsub > 1)
-		smb2_put32(p + 12, sub1);
-	return 8 + 4 * (size_t)nsub;
+		p[2 + i] = (uint8_t)(s->auth >> (8 * (5 - i)));
+	for (i = 0; i < s->nsub && i < ACL_SID_SUB_MAX; i++)
+		smb2_put32(p + 8 + 4 * i, s->sub[i]);
+	return 8 + 4 * (size_t)s->nsub;
+}
+
+/* A SID of one or two sub-authorities, written. */
+static size_t
+sid_write2(uint8_t *p, uint64_t auth, uint8_t nsub, uint32_t sub0,
+    uint32_t sub1)
+{
+	struct acl_sid s;
+
+	memset(&s, 0, sizeof(s));
+	s.auth = auth;
+	s.nsub = nsub;
+	s.sub[0] = sub0;
+	s.sub[1] = sub1;
+	return sid_write(p, &s);
 }
 
 static int
-sid_is(const struct sid *s, uint64_t auth, uint8_t nsub, uint32_t sub0)
+sid_is(const struct acl_sid *s, uint64_t auth, uint8_t nsub, uint32_t sub0)
 {
 	return s->auth == auth && s->nsub == nsub && s->sub[0] == sub0;
 }
@@ -106,10 +110,15 @@ secdesc_mask_to_acl(uint32_t m)
 	return out;
 }
 
-/* One ACE's SID to its who; STATUS_INVALID_SID for one with no rule. */
+/*
+ * One ACE's SID to its who: a SID with no rule of its own is kept in
+ * the ACL's table (STATUS_INVALID_ACL when that is full).
+ */
 static uint32_t
-secdesc_ace_who(const struct sid *s, struct acl_ace *a)
+secdesc_ace_who(const struct acl_sid *s, struct acl *acl, struct acl_ace *a)
 {
+	int idx;
+
 	a->id = 0;
 	if (sid_is(s, SID_AUTH_WORLD, 1, 0))
 		a->who = ACL_WHO_EVERYONE;
@@ -128,8 +137,12 @@ secdesc_ace_who(const struct sid *s, struct acl_ace *a)
 		a->who = ACL_WHO_ID;
 		a->id = s->sub[1];
 		a->flags |= ACL_FLAG_IDENTIFIER_GROUP;
-	} else
-		return STATUS_INVALID_SID;
+	} else {
+		if ((idx = acl_sid_add(acl, s)) < 0)
+			return STATUS_INVALID_ACL;
+		a->who = ACL_WHO_SID;
+		a->id = (uint32_t)idx;
+	}
 	return 0;
 }
 
@@ -140,11 +153,12 @@ secdesc_acl_read(const uint8_t *buf, size_t len, size_t off,
 {
 	size_t size, count, i, p, end, sidlen;
 	struct acl_ace *a;
-	struct sid s;
+	struct acl_sid s;
 	uint32_t st;
 	uint8_t f;
 
 	acl->count = 0;
+	acl->nsids = 0;
 	if (off > len || len - off < ACL_HEADER ||
 	    (buf[off] != 2 && buf[off] != 4))
 		return STATUS_INVALID_ACL;
@@ -189,7 +203,7 @@ secdesc_acl_read(const uint8_t *buf, size_t len, size_t off,
 		if (f & ACE_INHERITED)
 			a->flags |= ACL_FLAG_INHERITED;
 		a->mask = secdesc_mask_to_acl(smb2_get32(buf + p + 4));
-		if ((st = secdesc_ace_who(&s, a)) != 0)
+		if ((st = secdesc_ace_who(&s, acl, a)) != 0)
 			return st;
 		acl->count++;
 	}
@@ -201,7 +215,7 @@ static int
 secdesc_id_read(const uint8_t *buf, size_t len, size_t off, uint32_t sub0,
     uint32_t *id)
 {
-	struct sid s;
+	struct acl_sid s;
 	size_t sidlen;
 
 	if (sid_read(buf, len, off, &s, &sidlen) != 0 ||
@@ -257,21 +271,29 @@ secdesc_parse(const uint8_t *buf, size_t len, struct secdesc *sd)
 
 /* The SID of an ACE's who; 0 if it has none. */
 static size_t
-secdesc_ace_sid(const struct acl_ace *a, uint8_t *p)
+secdesc_ace_sid(const struct acl *acl, const struct acl_ace *a, uint8_t *p)
 {
+	const struct acl_sid *s;
+
 	switch (a->who) {
 	case ACL_WHO_EVERYONE:
-		return sid_write(p, SID_AUTH_WORLD, 1, 0, 0);
+		return sid_write2(p, SID_AUTH_WORLD, 1, 0, 0);
 	case ACL_WHO_OWNER:
-		return sid_write(p, SID_AUTH_CREATOR, 1,
+		return sid_write2(p, SID_AUTH_CREATOR, 1,
 		    (a->flags & ACL_FLAG_INHERIT_ONLY) ? SID_CREATOR_OWNER :
 		    SID_OWNER_RIGHTS, 0);
 	case ACL_WHO_GROUP:
-		return sid_write(p, SID_AUTH_CREATOR, 1, SID_CREATOR_GROUP, 0);
+		return sid_write2(p, SID_AUTH_CREATOR, 1, SID_CREATOR_GROUP,
+		    0);
 	case ACL_WHO_ID:
-		return sid_write(p, SID_AUTH_UNIX, 2,
+		return sid_write2(p, SID_AUTH_UNIX, 2,
 		    (a->flags & ACL_FLAG_IDENTIFIER_GROUP) ? SID_UNIX_GROUP :
 		    SID_UNIX_USER, a->id);
+	case ACL_WHO_SID:
+		if ((s = acl_ace_sid(acl, a)) == NULL ||
+		    s->nsub > ACL_SID_SUB_MAX)
+			return 0;
+		return sid_write(p, s);
 	}
 	return 0;
 }
@@ -294,6 +316,16 @@ secdesc_ace_flags(uint16_t f)
 	return out;
 }
 
+/* An empty DACL as the store keeps it: one EVERYONE@ ALLOW of no bits. */
+static int
+secdesc_dacl_empty(const struct acl *acl)
+{
+	const struct acl_ace *a = &acl->ace[0];
+
+	return acl->count == 1 && a->type == ACL_TYPE_ALLOW &&
+	    a->who == ACL_WHO_EVERYONE && a->flags == 0 && a->mask == 0;
+}
+
 size_t
 secdesc_build(const struct secdesc *sd, uint32_t want, uint8_t *buf,
     size_t bufsize)
@@ -307,12 +339,12 @@ secdesc_build(const struct secdesc *sd, uint32_t want, uint8_t *buf,
 	tmp[0] = 1;
 	if ((want & SECDESC_OWNER) && (sd->present & SECDESC_OWNER)) {
 		smb2_put32(tmp + 4, (uint32_t)off);
-		off += sid_write(tmp + off, SID_AUTH_UNIX, 2, SID_UNIX_USER,
+		off += sid_write2(tmp + off, SID_AUTH_UNIX, 2, SID_UNIX_USER,
 		    sd->uid);
 	}
 	if ((want & SECDESC_GROUP) && (sd->present & SECDESC_GROUP)) {
 		smb2_put32(tmp + 8, (uint32_t)off);
-		off += sid_write(tmp + off, SID_AUTH_UNIX, 2, SID_UNIX_GROUP,
+		off += sid_write2(tmp + off, SID_AUTH_UNIX, 2, SID_UNIX_GROUP,
 		    sd->gid);
 	}
 	if ((want & SECDESC_DACL) && (sd->present & SECDESC_DACL)) {
@@ -322,15 +354,17 @@ secdesc_build(const struct secdesc *sd, uint32_t want, uint8_t *buf,
 		off += ACL_HEADER;
 		for (i = 0; i < sd->dacl.count && i < ACL_ACES_MAX; i++) {
 			a = &sd->dacl.ace[i];
-			/* AUDIT/ALARM belong in a SACL; no bits, no meaning. */
+			/* AUDIT/ALARM belong in a SACL. */
 			if ((a->type != ACL_TYPE_ALLOW &&
-			    a->type != ACL_TYPE_DENY) || a->mask == 0)
+			    a->type != ACL_TYPE_DENY) ||
+			    secdesc_dacl_empty(&sd->dacl))
 				continue;
 			tmp[off] = a->type == ACL_TYPE_ALLOW ? ACE_ALLOWED :
 			    ACE_DENIED;
 			tmp[off + 1] = secdesc_ace_flags(a->flags);
 			smb2_put32(tmp + off + 4, a->mask & ACL_MASK_ALL);
-			if ((n = secdesc_ace_sid(a, tmp + off + ACE_HEADER)) == 0)
+			if ((n = secdesc_ace_sid(&sd->dacl, a,
+			    tmp + off + ACE_HEADER)) == 0)
 				return 0;
 			smb2_put16(tmp + off + 2, (uint16_t)(ACE_HEADER + n));
 			off += ACE_HEADER + n;

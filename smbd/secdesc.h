@@ -11,9 +11,14 @@
  *   S-1-3-0      CREATOR OWNER <-> OWNER@ on an INHERIT_ONLY ACE
  *   S-1-3-1      CREATOR GROUP <-> GROUP@ (Windows has no SID for an
  *                object's owning group, so GROUP@ always travels so)
- * Any other SID is refused (STATUS_INVALID_SID in an ACE,
- * STATUS_INVALID_OWNER / STATUS_INVALID_PRIMARY_GROUP as owner/group):
- * dropping an ACE silently would change what the ACL allows.
+ *   any other   an ACE of a DACL keeps it as an ACL_WHO_SID ACE (the SID
+ *               in the ACL's table, common/acl.h, which says who holds
+ *               BUILTIN\\Administrators, Authenticated Users, ...; a
+ *               domain's SID matches nobody), built back as it came;
+ *               more than ACL_SIDS_MAX distinct ones: STATUS_INVALID_ACL.
+ * As owner or group only S-1-22 SIDs are taken (STATUS_INVALID_OWNER,
+ * STATUS_INVALID_PRIMARY_GROUP): the store's owner is a uid, its group
+ * a gid.  A malformed SID is STATUS_INVALID_SID.
  *
  * Access masks: the low 21 bits are the same values in both models
  * (FILE_READ_DATA = ACE4_READ_DATA, ..., SYNCHRONIZE); GENERIC_* bits
@@ -25,7 +30,8 @@
  * is refused (STATUS_INVALID_ACL); a SACL is skipped unread.
  * A NULL DACL (present, no ACL) is EVERYONE@ allowed everything; an
  * empty DACL is one EVERYONE@ ALLOW ACE with no bits (the store drops
- * an ACL with no ACE at all), and ACEs with no bits are not built.
+ * an ACL with no ACE at all), built back as an empty DACL; any other
+ * ACE with no bits is kept and built as it is.
  * SE_DACL_PROTECTED has no place in the model: it is accepted and lost.
  */
 #ifndef DITTOFS_SECDESC_H
@@ -61,9 +67,13 @@
 #define SECDESC_GENERIC_WRITE		0x40000000u
 #define SECDESC_GENERIC_READ		0x80000000u
 
-/* The largest descriptor secdesc_build() makes: 128 ACEs of 28 bytes. */
-#define SECDESC_SID_MAX		68	/* 15 sub-authorities */
-#define SECDESC_BUILD_MAX	(20 + 2 * 16 + 8 + ACL_ACES_MAX * 24)
+/*
+ * The largest descriptor secdesc_build() makes: owner and group, 128
+ * ACEs of a 68-byte SID (15 sub-authorities) each.
+ */
+#define SECDESC_SID_MAX		68
+#define SECDESC_BUILD_MAX	(20 + 2 * 16 + 8 + \
+	ACL_ACES_MAX * (8 + SECDESC_SID_MAX))
 
 struct secdesc {
 	uint32_t	present;	/* SECDESC_OWNER|GROUP|DACL */

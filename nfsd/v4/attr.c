@@ -154,11 +154,18 @@ nfs4_put_fs_locations(struct xdrbuf_out *o, const char *root)
 	xdrbuf_put_u32(o, 0);		/* locations<> */
 }
 
-/* RFC 7530 6.2.1: an nfsace4's who from the model's. */
+/*
+ * RFC 7530 6.2.1: an nfsace4's who from the model's.  A Windows SID
+ * with no uid or gid (common/acl.h) is its string form, "S-1-5-32-544":
+ * RFC 8881 6.2.1.5 leaves a who that is no user@domain and no special
+ * identifier to the server, and nfs4_getfacl prints it as it is.
+ */
 static size_t
-nfs4_ace_who(const struct acl_ace *a, const struct nfs4_idmap *m,
-    int numeric, char *buf, size_t size)
+nfs4_ace_who(const struct acl *acl, const struct acl_ace *a,
+    const struct nfs4_idmap *m, int numeric, char *buf, size_t size)
 {
+	const struct acl_sid *sid;
+
 	switch (a->who) {
 	case ACL_WHO_OWNER:
 		return (size_t)snprintf(buf, size, "OWNER@");
@@ -166,6 +173,10 @@ nfs4_ace_who(const struct acl_ace *a, const struct nfs4_idmap *m,
 		return (size_t)snprintf(buf, size, "GROUP@");
 	case ACL_WHO_EVERYONE:
 		return (size_t)snprintf(buf, size, "EVERYONE@");
+	case ACL_WHO_SID:
+		if ((sid = acl_ace_sid(acl, a)) == NULL)
+			return (size_t)snprintf(buf, size, "nobody");
+		return acl_sid_format(sid, buf, size);
 	default:
 		if (numeric)
 			return (size_t)snprintf(buf, size, "%u", a->id);
@@ -193,7 +204,7 @@ nfs4_put_acl(struct xdrbuf_out *o, const struct nfs4_attr_src *s,
 		xdrbuf_put_u32(o, acl->ace[i].type);
 		xdrbuf_put_u32(o, acl->ace[i].flags);
 		xdrbuf_put_u32(o, acl->ace[i].mask);
-		n = nfs4_ace_who(&acl->ace[i], m, s->numeric_ids, who,
+		n = nfs4_ace_who(acl, &acl->ace[i], m, s->numeric_ids, who,
 		    sizeof(who));
 		if (n >= sizeof(who))
 			n = sizeof(who) - 1;
@@ -498,10 +509,47 @@ nfs4_who_is(const struct nfs4_opaque *w, const char *s)
 	return w->len == strlen(s) && memcmp(w->p, s, w->len) == 0;
 }
 
+/*
+ * A who in a SID's string form (nfs4_ace_who): S-1-22-1-U is uid U,
+ * S-1-22-2-G gid G and S-1-1-0 EVERYONE@, as smbd maps them
+ * (smbd/secdesc.h); any other SID is kept in acl's table.  1 if who is
+ * a SID (*status NFS4_OK, or NFS4ERR_INVAL when the table is full), 0
+ * if it is not one.
+ */
+static int
+nfs4_get_ace_sid(const struct nfs4_opaque *who, struct acl *acl,
+    struct acl_ace *a, uint32_t *status)
+{
+	struct acl_sid sid;
+	int idx;
+
+	if (acl_sid_parse((const char *)who->p, who->len, &sid) != 0)
+		return 0;
+	*status = NFS4_OK;
+	if (sid.auth == 22 && sid.nsub == 2 && sid.sub[0] == 1) {
+		a->who = ACL_WHO_ID;
+		a->id = sid.sub[1];
+		a->flags &= ~(uint16_t)ACL_FLAG_IDENTIFIER_GROUP;
+	} else if (sid.auth == 22 && sid.nsub == 2 && sid.sub[0] == 2) {
+		a->who = ACL_WHO_ID;
+		a->id = sid.sub[1];
+		a->flags |= ACL_FLAG_IDENTIFIER_GROUP;
+	} else if (sid.auth == 1 && sid.nsub == 1 && sid.sub[0] == 0) {
+		a->who = ACL_WHO_EVERYONE;
+		a->flags &= ~(uint16_t)ACL_FLAG_IDENTIFIER_GROUP;
+	} else if ((idx = acl_sid_add(acl, &sid)) < 0)
+		*status = NFS4ERR_INVAL;
+	else {
+		a->who = ACL_WHO_SID;
+		a->id = (uint32_t)idx;
+	}
+	return 1;
+}
+
 /* RFC 7530 6.2.1: one nfsace4 into the model's ACE. */
 static uint32_t
 nfs4_get_ace(struct xdrbuf_in *x, const struct nfs4_idmap *m,
-    struct acl_ace *a)
+    struct acl *acl, struct acl_ace *a)
 {
 	struct nfs4_opaque who;
 	uint32_t type, flag, mask, id, status;
@@ -523,7 +571,10 @@ nfs4_get_ace(struct xdrbuf_in *x, const struct nfs4_idmap *m,
 		a->who = ACL_WHO_GROUP;
 	else if (nfs4_who_is(&who, "EVERYONE@"))
 		a->who = ACL_WHO_EVERYONE;
-	else {
+	else if (nfs4_get_ace_sid(&who, acl, a, &status)) {
+		if (status != NFS4_OK)
+			return status;
+	} else {
 		/*
 		 * A named user or group.  The other special identifiers
 		 * (INTERACTIVE@, NETWORK@, ...) have no place in the
@@ -553,8 +604,10 @@ nfs4_get_acl(struct xdrbuf_in *x, const struct nfs4_idmap *m, struct acl *acl)
 	if (n > ACL_ACES_MAX)
 		return NFS4ERR_INVAL;
 	acl->count = n;
+	acl->nsids = 0;
 	for (i = 0; i < n; i++)
-		if ((status = nfs4_get_ace(x, m, &acl->ace[i])) != NFS4_OK)
+		if ((status = nfs4_get_ace(x, m, acl, &acl->ace[i])) !=
+		    NFS4_OK)
 			return status;
 	return NFS4_OK;
 }

@@ -83,6 +83,9 @@ handle, seqids) is kept in a JSON state file.
                                      "V3REMOVE n"
   nfs4probe PORT getacl P            GETATTR acl of P: "ACL who:type:flags:
                                      mask ..." (hex flags and mask) or "ERR n"
+  nfs4probe PORT setacl P ACE...     SETATTR acl of P to the ACEs, each
+                                     "who:type:flags:mask" as getacl prints
+                                     them: "SETACL n"
   nfs4probe PORT v3write P UID DATA  NFSv3 WRITE (FILE_SYNC) of DATA at 0 to
                                      P's handle as UID: "V3WRITE n"
   nfs4probe PORT opens P/NAME N [UID [ACCESS]]
@@ -583,6 +586,19 @@ def cmd_getacl(port, path):
         t, f, m = r.u32(), r.u32(), r.u32()
         got.append("%s:%d:%x:%x" % (r.opaque().decode(), t, f, m))
     print("ACL " + " ".join(got))
+
+
+def cmd_setacl(port, path, aces):
+    """SETATTR acl of path; each ace is who:type:flags:mask (hex)."""
+    body = p32(len(aces))
+    for a in aces:
+        who, t, f, m = a.rsplit(":", 3)
+        body += p32(int(t)) + p32(int(f, 16)) + p32(int(m, 16)) + \
+            opaque(who.encode())
+    r = compound(port, [putfh(lookup_fh(port, path)),
+                        p32(34) + stateid([0, "00" * 12]) + p32(1) +
+                        p32(1 << 12) + opaque(body)])
+    print("SETACL %d" % r.status)
 
 
 def cmd_v3write(port, path, uid, data):
@@ -1569,6 +1585,8 @@ def main():
         cmd_v3create(port, args[0], args[1])
     elif cmd == "getacl":
         cmd_getacl(port, args[0])
+    elif cmd == "setacl":
+        cmd_setacl(port, args[0], args[1:])
     elif cmd == "v3write":
         cmd_v3write(port, args[0], int(args[1]), args[2])
     elif cmd == "v3remove":

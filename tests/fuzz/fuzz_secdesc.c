@@ -15,7 +15,8 @@ fuzz_secdesc_one(const uint8_t *data, size_t size)
 	static uint8_t buf[SECDESC_BUILD_MAX], enc[ACL_ENCODED_MAX];
 	static struct acl decoded;
 	const uint32_t all = SECDESC_OWNER | SECDESC_GROUP | SECDESC_DACL;
-	size_t len, n;
+	const struct acl_sid *s1, *s2;
+	size_t len, n, i, k;
 
 	if (secdesc_parse(data, size, &sd) != 0)
 		return 0;
@@ -30,8 +31,19 @@ fuzz_secdesc_one(const uint8_t *data, size_t size)
 	if (len == 0 || len > sizeof(buf) ||
 	    secdesc_parse(buf, len, &again) != 0 ||
 	    again.present != sd.present || again.uid != sd.uid ||
-	    again.gid != sd.gid)
+	    again.gid != sd.gid || again.dacl.nsids > ACL_SIDS_MAX)
 		__builtin_trap();
+	/* A SID kept in the table is built back as it came. */
+	for (i = 0, k = 0; i < sd.dacl.count; i++) {
+		if (sd.dacl.ace[i].who == ACL_WHO_SID &&
+		    (k >= again.dacl.count ||
+		    again.dacl.ace[k].who != ACL_WHO_SID ||
+		    (s1 = acl_ace_sid(&sd.dacl, &sd.dacl.ace[i])) == NULL ||
+		    (s2 = acl_ace_sid(&again.dacl, &again.dacl.ace[k])) ==
+		    NULL || !acl_sid_equal(s1, s2)))
+			__builtin_trap();
+		k++;
+	}
 	return 0;
 }
 

@@ -7,10 +7,17 @@
 # ACE for S-1-22-1-1000; NFSv4's acl attribute then shows that ACE
 # (tests/clients/nfs4probe.py getacl), NFSv3 WRITE as uid 1000 is
 # refused while uid 1001 still writes, and a user who is not root
-# cannot give the file away.  smbclient's setmode sets hidden and
-# read-only, `ls' shows them, and they go again.  smbtorture's
-# smb2.sdread and smb2.getinfo.qsec_buffercheck, where installed, and
-# a CREATE with a SecD context (smb2.create.aclfile).
+# cannot give the file away.  ACEs for Windows SIDs that name no Unix id
+# (SYSTEM, a domain user, Authenticated Users) are kept: smbcacls lists
+# them back, NFSv4's acl attribute shows them by their string form, an
+# NFSv4 SETATTR of that ACL keeps them, and a DENY for Authenticated
+# Users refuses an NFSv3 WRITE by a user but not by the anonymous uid
+# (common/acl.h's rule, one for every protocol).  smbclient's setmode
+# sets hidden and read-only, `ls' shows them, and they go again.
+# smbtorture's smb2.sdread, smb2.getinfo.qsec_buffercheck and
+# smb2.setinfo, where installed, smb2.acls.CREATOR and MXAC-NOT-GRANTED
+# as a user who is not root, and a CREATE with a SecD context
+# (smb2.create.aclfile).
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -97,8 +104,35 @@ out=$(CACLS plainuser%Pass-w0rd acl.txt --chown S-1-22-1-1000)
 check "smbcacls --chown as uid 1000: refused ($out)" has "$out" 'NT_STATUS_ACCESS_DENIED|NT_STATUS_INVALID_OWNER'
 check "smbcacls --chown S-1-22-1-1001 as root" CACLS smbtest%Pass-w0rd acl.txt --chown S-1-22-1-1001
 check "smbcacls lists owner S-1-22-1-1001" has "$(CACLS smbtest%Pass-w0rd acl.txt)" '^OWNER:S-1-22-1-1001$'
-out=$(CACLS smbtest%Pass-w0rd acl.txt --add 'ACL:S-1-5-18:ALLOWED/0x0/FULL')
-check "an ACE for a SID without a rule (SYSTEM): refused, not dropped ($out)" has "$out" 'NT_STATUS_INVALID_SID|NT_STATUS_INVALID_PARAMETER|fail'
+# Windows SIDs with no Unix id: kept, shown, and evaluated by the rule.
+check "smbcacls --add an ALLOW for S-1-5-18 (SYSTEM) and a DENY for a domain user" CACLS smbtest%Pass-w0rd acl.txt --add 'ACL:S-1-5-18:ALLOWED/0x0/FULL,ACL:S-1-5-21-1004336348-1177238915-682003330-1001:DENIED/0x0/0x00000002'
+out=$(CACLS smbtest%Pass-w0rd acl.txt)
+echo "$out" | sed 's/^/# /'
+check "smbcacls lists the SYSTEM ACE back" has "$out" '^ACL:S-1-5-18:0/0x0/0x001f01ff$'
+check "smbcacls lists the domain user's DENY back" has "$out" '^ACL:S-1-5-21-1004336348-1177238915-682003330-1001:1/0x0/0x00000002$'
+acl=$(PROBE4 getacl /export/acl.txt)
+diag "NFSv4 acl: $acl"
+check "NFSv4 GETATTR acl: the SYSTEM ACE, its who the SID" has "$acl" ' S-1-5-18:0:0:1f01ff( |$)'
+check "NFSv4 GETATTR acl: the domain user's DENY" has "$acl" ' S-1-5-21-1004336348-1177238915-682003330-1001:1:0:2( |$)'
+# An NFSv4 client edits the ACL: EVERYONE@ loses nothing but gains
+# nothing either; it sends back every ACE it read, with one more.
+set -- ${acl#ACL }
+check "NFSv4 SETATTR of that ACL plus an ALLOW for uid 1002" test "$(PROBE4 setacl /export/acl.txt "$@" "1002:0:0:1")" = "SETACL 0"
+acl2=$(PROBE4 getacl /export/acl.txt)
+diag "NFSv4 acl after the SETATTR: $acl2"
+check "after the NFSv4 SETATTR: the SID ACEs are still there" sh -c "printf '%s\n' '$acl2' | grep -q ' S-1-5-18:0:0:1f01ff' && printf '%s\n' '$acl2' | grep -q ' S-1-5-21-1004336348-1177238915-682003330-1001:1:0:2'"
+out=$(CACLS smbtest%Pass-w0rd acl.txt)
+echo "$out" | sed 's/^/# /'
+check "smbcacls after the NFSv4 SETATTR: SYSTEM's ACE" has "$out" '^ACL:S-1-5-18:0/0x0/0x001f01ff$'
+check "smbcacls after the NFSv4 SETATTR: the domain user's DENY" has "$out" '^ACL:S-1-5-21-1004336348-1177238915-682003330-1001:1/0x0/0x00000002$'
+check "NFSv3 WRITE as uid 1002 (Everyone may write): NFS3_OK" test "$(PROBE4 v3write /export/acl.txt 1002 abc)" = "V3WRITE 0"
+# A DENY of write for Authenticated Users before every other ACE.
+set -- $(PROBE4 getacl /export/acl.txt)
+shift
+check "NFSv4 SETATTR: a DENY of write for S-1-5-11 first" test "$(PROBE4 setacl /export/acl.txt "S-1-5-11:1:0:6" "$@")" = "SETACL 0"
+check "smbcacls lists the DENY for S-1-5-11" has "$(CACLS smbtest%Pass-w0rd acl.txt)" '^ACL:S-1-5-11:1/0x0/0x00000006$'
+check "NFSv3 WRITE as uid 1002, an authenticated user: NFS3ERR_ACCES (13)" test "$(PROBE4 v3write /export/acl.txt 1002 abc)" = "V3WRITE 13"
+check "NFSv3 WRITE as the anonymous uid 65534: NFS3_OK" test "$(PROBE4 v3write /export/acl.txt 65534 abc)" = "V3WRITE 0"
 
 # DOS attributes through FileBasicInformation.
 check "smbclient setmode acl.txt +hr" sh -c "timeout 60 smbclient //127.0.0.1/export -p $S -m SMB3 -U smbtest%Pass-w0rd -c 'setmode acl.txt +hr' >/dev/null 2>&1"
@@ -113,40 +147,38 @@ check "ls: acl.txt neither hidden nor read-only" has "$out" '^ +acl\.txt +[A-GI-
 if command -v smbtorture >/dev/null; then
 	# smb2.sdread: READ_CONTROL on the handle, an empty descriptor for
 	# no bits; smb2.getinfo.qsec_buffercheck: BUFFER_TOO_SMALL with the
-	# size needed.  smb2.acls fails as yet: GENERIC, INHERITANCE,
-	# INHERITFLAGS and SDFLAGSVSCHOWN query a file class not served
-	# (INVALID_INFO_CLASS); CREATOR, OWNER, DENY1, DYNAMIC and
-	# OWNER-RIGHTS* expect CREATE to refuse a DesiredAccess the ACL does
-	# not grant (CREATE checks only read/write/delete through blockd);
-	# MXAC-NOT-GRANTED needs the MxAc context; ACCESSBASED needs
-	# access-based enumeration; OVERWRITE_READ_ONLY_FILE and
-	# acls_non_canonical need the same CREATE checks.
-	# CREATE's SecD context, as smbtorture sends it: aclfile's descriptor
-	# names domain SIDs, which the SID rule refuses (INVALID_SID at the
-	# CREATE, where a server that ignored the context would go on).
-	# smb2.create.nulldacl fails: a NULL DACL is stored as EVERYONE@
-	# allowed everything, a DACL where Windows keeps none.
-	TORTURE() { timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false "$1" 2>&1; }
-	out=$(TORTURE smb2.create.aclfile)
-	check "SecD with domain SIDs: the CREATE is refused with INVALID_SID" has "$out" 'create.c:[0-9]+\) Incorrect status NT_STATUS_INVALID_SID - should be NT_STATUS_OK'
-	# smb2.sdread: READ_CONTROL on the handle, an empty descriptor for
-	# no bits; smb2.getinfo.qsec_buffercheck: BUFFER_TOO_SMALL with the
-	# size needed.  smb2.acls fails as yet: GENERIC, INHERITANCE,
-	# INHERITFLAGS and SDFLAGSVSCHOWN query a file class not served
-	# (INVALID_INFO_CLASS); CREATOR, OWNER, DENY1, DYNAMIC and
-	# OWNER-RIGHTS* expect CREATE to refuse a DesiredAccess the ACL does
-	# not grant (CREATE checks only read/write/delete through blockd);
-	# MXAC-NOT-GRANTED needs the MxAc context; ACCESSBASED needs
-	# access-based enumeration; OVERWRITE_READ_ONLY_FILE and
-	# acls_non_canonical need the same CREATE checks.
-	for t in smb2.create.aclfile smb2.create.acldir smb2.create.nulldacl smb2.acls.CREATOR; do
-		if timeout 120 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > "$SUITE_DIR/t.out" 2>&1; then diag "PROBE PASS $t"; else diag "PROBE FAIL $t: $(grep -E 'failure|error|Incorrect|should|line|c:[0-9]' "$SUITE_DIR/t.out" | head -6 | tr '\n' ' ')"; fi
-	done
-	for t in smb2.sdread smb2.getinfo.qsec_buffercheck; do
+	# size needed; smb2.setinfo: its SEC_DESC step adds an ACE for a
+	# Windows SID (kept since SIDs are).  smb2.acls as a user who is not
+	# root (root holds every bit whatever the ACL says, which most of
+	# its tests do not expect): CREATOR and MXAC-NOT-GRANTED pass;
+	# GENERIC's CREATE for MAXIMUM_ALLOWED, by the owner of a file whose
+	# DACL grants no bits, is ACCESS_DENIED; INHERITFLAGS compares
+	# descriptors whose control flags (SE_DACL_AUTO_INHERITED,
+	# PROTECTED) the model does not keep;
+	# SDFLAGSVSCHOWN sets an owner that is no S-1-22 SID; OWNER, DENY1,
+	# DYNAMIC, INHERITANCE, OWNER-RIGHTS* and OVERWRITE_READ_ONLY_FILE
+	# expect CREATE to refuse a DesiredAccess the ACL does not grant
+	# (CREATE checks only read/write/delete through blockd), as does
+	# smb2.maximum_allowed; ACCESSBASED needs access-based enumeration.
+	# smb2.create.aclfile: its descriptors' DACLs (Windows SIDs) are
+	# taken, then one with owner S-1-1-0 is INVALID_OWNER (owners are
+	# S-1-22 only).  smb2.create.nulldacl fails: a NULL DACL is stored as
+	# EVERYONE@ allowed everything, a DACL where Windows keeps none.
+	TORTURE() { timeout 180 smbtorture //127.0.0.1/export -p $S -U "$1" --target=samba3 --option=torture:smbd=false "$2" 2>&1; }
+	out=$(TORTURE smbtest%Pass-w0rd smb2.create.aclfile)
+	# Its steps print what they start: the owner step starts once the
+	# ACL steps (Windows SIDs in the DACL) passed.
+	check "SecD with Windows SIDs in the DACL: the CREATEs take it" has "$out" '^creating with attributes, ACL and owner$'
+	check "SecD with owner S-1-1-0: INVALID_OWNER" has "$out" 'create.c:[0-9]+\) Incorrect status NT_STATUS_INVALID_OWNER - should be NT_STATUS_OK'
+	for t in smb2.sdread smb2.getinfo.qsec_buffercheck smb2.setinfo; do
 		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
 	done
+	check "NFSv4 chmod 1777 of the export's root (smb2.acls as uid 1000)" test "$(PROBE4 chmod /export 1777)" = "CHMOD 0"
+	for t in smb2.acls.CREATOR smb2.acls.MXAC-NOT-GRANTED; do
+		check "smbtorture $t as uid 1000" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U plainuser%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
+	done
 else
-	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.sdread, smb2.getinfo.qsec_buffercheck"
+	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls.CREATOR, smb2.acls.MXAC-NOT-GRANTED"
 fi
 # nfsd answered GETATTR of a stored ACL without a SETATTR before it in
 # the COMPOUND by encoding a bd_fh_req as a bd_acl_req: SIGSEGV.

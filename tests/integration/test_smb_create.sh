@@ -184,14 +184,14 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	out=$(echo 'Pass-w0rd' | suite_ctl user add smbtest --uid 0 --gid 0 2>&1)
 	check "dittofsctl user add smbtest ($out)" test "$out" = "user smbtest added"
 	# The subtests of these contexts and classes that pass
-	# (CREATE_PROBE=1 tries a list, CREATE_PROBE_LIST another).  Not:
+	# (CREATE_PROBE=1 tries a list, CREATE_PROBE_LIST another;
+	# smb2.setinfo is test_smb_acl.sh's).  Not:
 	# smb2.create.gentest (attribute and access bits refused that we
-	# take), smb2.create.open, smb2.setinfo (its last step, an ACE
-	# for S-1-5-32-1234-5432, is INVALID_SID: the SID rule of
-	# dittofs-smbd(8)), smb2.getinfo.fsinfo (the quota class) and
-	# .normalized (names are case-sensitive here),
-	# smb2.create.aclfile, .acldir, smb2.maximum_allowed (SIDs of
-	# Windows groups are INVALID_SID here), smb2.create.nulldacl,
+	# take), smb2.create.open, smb2.getinfo.fsinfo (the quota class)
+	# and .normalized (names are case-sensitive here),
+	# smb2.create.aclfile (an owner S-1-1-0 is INVALID_OWNER), .acldir,
+	# smb2.maximum_allowed (CREATE checks only read/write/delete
+	# against the ACL), smb2.create.nulldacl,
 	# .impersonation, .dosattr_tmp_dir, .quota-fake-file, and
 	# smb2.ea.acl_xattr (Samba's own acl_xattr_name option).
 	CREATE_TORTURE="${CREATE_TORTURE-smb2.create.blob

@@ -2,7 +2,9 @@
  * common/acl.c against RFC 8881 section 6: evaluation order, the special
  * whos, named users and groups, inheritance, mode <-> ACL for every mode,
  * chmod with named ACEs, the encoding's bounds, and agreement with
- * common/perm.h's mode rules (one evaluator, two spellings).
+ * common/perm.h's mode rules (one evaluator, two spellings); Windows SID
+ * ACEs: who holds which SID, their place in the mode rules, the second
+ * encoding and the SID string form.
  */
 #include <errno.h>
 #include <string.h>
@@ -20,7 +22,29 @@ static struct acl *
 mk(struct acl *a)
 {
 	a->count = 0;
+	a->nsids = 0;
 	return a;
+}
+
+/* A SID from its string form. */
+static struct acl_sid
+sid(const char *str)
+{
+	struct acl_sid s;
+
+	if (acl_sid_parse(str, strlen(str), &s) != 0)
+		tap_ok(0, "test SID %s parses", str);
+	return s;
+}
+
+static void
+sidace(struct acl *a, uint8_t type, uint16_t flags, uint32_t mask,
+    const char *str)
+{
+	struct acl_sid s = sid(str);
+
+	if (acl_add_sid_ace(a, type, flags, mask, &s) != 0)
+		tap_ok(0, "SID ACE for %s added", str);
 }
 
 static void
@@ -345,8 +369,11 @@ test_encoding(void)
 	TAP_EQ_INT(bad, 0, "every truncation refused");
 	TAP_EQ_INT(acl_decode(buf, len + 1, &b), -EINVAL,
 	    "trailing byte refused");
-	buf[0] = 2;
+	buf[0] = 3;
 	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL, "unknown version");
+	buf[0] = ACL_VERSION_SID;
+	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL,
+	    "version 2 without a SID table refused");
 	buf[0] = ACL_VERSION;
 	/* An old opaque blob is not an ACL. */
 	TAP_EQ_INT(acl_decode((const uint8_t *)"ACL", 3, &b), -EINVAL,
@@ -374,8 +401,11 @@ test_encoding(void)
 	buf[3] = 4;
 	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL, "bad type");
 	buf[3] = ACL_TYPE_ALLOW;
-	buf[4] = 5;
+	buf[4] = 6;
 	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL, "bad who");
+	buf[4] = ACL_WHO_SID;
+	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL,
+	    "a SID ACE in version 1 (no table) refused");
 	buf[4] = ACL_WHO_OWNER;
 	buf[5] = 1;
 	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL, "unknown flag");
@@ -387,6 +417,235 @@ test_encoding(void)
 	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL, "OWNER@ with an id");
 	buf[14] = 0;
 	TAP_EQ_INT(acl_decode(buf, len, &b), 0, "restored: decodes");
+}
+
+/* common/acl.h's rule: who holds which SID. */
+static void
+test_sid_evaluation(void)
+{
+	static const uint32_t g545[] = { 545 };
+	const struct acl_cred anon = { ACL_UID_ANONYMOUS, 65534, NULL, 0 };
+	const struct acl_cred in545 = { 500, 40, g545, 1 };
+	struct acl a;
+
+	sidace(mk(&a), ACL_TYPE_ALLOW, 0, R, "S-1-5-11");
+	TAP_EQ_INT(got(&a, &other, R | W), R,
+	    "S-1-5-11 (Authenticated Users): held by uid 400");
+	TAP_EQ_INT(got(&a, &anon, R), 0,
+	    "S-1-5-11: not held by the anonymous uid");
+	sidace(mk(&a), ACL_TYPE_ALLOW, 0, W, "S-1-5-32-545");
+	TAP_EQ_INT(got(&a, &member, W), W,
+	    "S-1-5-32-545 (BUILTIN\\Users): held by uid 200");
+	TAP_EQ_INT(got(&a, &anon, W), 0,
+	    "S-1-5-32-545: not held by the anonymous uid");
+	sidace(mk(&a), ACL_TYPE_ALLOW, 0, R, "S-1-5-32-544");
+	sidace(&a, ACL_TYPE_ALLOW, 0, W, "S-1-5-18");
+	TAP_EQ_INT(got(&a, &other, R | W), 0,
+	    "S-1-5-32-544 and S-1-5-18: not held by uid 400");
+	TAP_EQ_INT(got(&a, &root, R | W), R | W, "held by root");
+	/* A domain's SID, even with a familiar RID, matches nobody. */
+	sidace(mk(&a), ACL_TYPE_ALLOW, 0, R | W,
+	    "S-1-5-21-1004336348-1177238915-682003330-500");
+	ace(&a, ACL_TYPE_ALLOW, ACL_WHO_EVERYONE, 0, X, 0);
+	TAP_EQ_INT(got(&a, &owner, R | W | X), X,
+	    "a domain SID: not held by the owner");
+	TAP_EQ_INT(got(&a, &in545, R | W | X), X,
+	    "a domain SID: not held by a member of gid 545");
+	/* Unix SIDs in the table mean their uid and gid. */
+	sidace(mk(&a), ACL_TYPE_ALLOW, 0, R, "S-1-22-1-400");
+	sidace(&a, ACL_TYPE_ALLOW, 0, W, "S-1-22-2-60");
+	TAP_EQ_INT(got(&a, &other, R | W), R, "S-1-22-1-400: uid 400");
+	TAP_EQ_INT(got(&a, &member, R | W), W,
+	    "S-1-22-2-60: a member of gid 60");
+	sidace(mk(&a), ACL_TYPE_ALLOW, 0, R, "S-1-1-0");
+	TAP_EQ_INT(got(&a, &anon, R), R, "S-1-1-0: held by anyone");
+	/* DENY first, as any ACE: an authenticated caller is refused. */
+	sidace(mk(&a), ACL_TYPE_DENY, 0, W, "S-1-5-11");
+	ace(&a, ACL_TYPE_ALLOW, ACL_WHO_EVERYONE, 0, R | W, 0);
+	TAP_EQ_INT(got(&a, &other, R | W), R,
+	    "DENY S-1-5-11 then EVERYONE@ ALLOW: uid 400 may not write");
+	TAP_EQ_INT(got(&a, &anon, R | W), R | W,
+	    "... the anonymous uid may");
+	/* INHERIT_ONLY SID ACEs are not evaluated. */
+	sidace(mk(&a), ACL_TYPE_ALLOW, ACL_FLAG_INHERIT_ONLY |
+	    ACL_FLAG_FILE_INHERIT, R, "S-1-5-11");
+	TAP_EQ_INT(got(&a, &other, R), 0, "an INHERIT_ONLY SID ACE: no bits");
+}
+
+/* SID ACEs are named ACEs for the mode rules. */
+static void
+test_sid_mode(void)
+{
+	struct acl a, b, c;
+	struct acl_sid s;
+	const struct acl_sid *p;
+	size_t n;
+
+	acl_from_mode(0640, 0, &a);
+	TAP_EQ_INT(acl_is_trivial(&a, 0), 1, "0640's ACL is trivial");
+	sidace(&a, ACL_TYPE_ALLOW, 0, R | W | X, "S-1-5-32-544");
+	TAP_EQ_INT(acl_to_mode(&a, 0), 0640,
+	    "a SID ALLOW adds no mode bit (named ACE)");
+	TAP_EQ_INT(acl_is_trivial(&a, 0), 0,
+	    "a mode's ACL with a SID ACE is not trivial");
+	TAP_EQ_INT(acl_chmod(&a, 0600, 0, &b), 0, "chmod 0600");
+	p = b.count > 0 ? acl_ace_sid(&b, &b.ace[0]) : NULL;
+	s = sid("S-1-5-32-544");
+	tap_ok(p != NULL && acl_sid_equal(p, &s) && b.nsids == 1 &&
+	    b.ace[0].mask == 0, "chmod 0600: the SID ACE stays, first, "
+	    "with its SID, and keeps no r/w/x the group bits lack "
+	    "(mask 0x%x)", b.count > 0 ? b.ace[0].mask : 0);
+	TAP_EQ_INT(acl_to_mode(&b, 0), 0600, "chmod 0600: mode 0600");
+	/* Inheritance carries the SID along, in the child's own table. */
+	mk(&a);
+	ace(&a, ACL_TYPE_ALLOW, ACL_WHO_OWNER, ACL_FLAG_FILE_INHERIT, R, 0);
+	sidace(&a, ACL_TYPE_ALLOW, ACL_FLAG_DIRECTORY_INHERIT, W, "S-1-5-18");
+	sidace(&a, ACL_TYPE_DENY, ACL_FLAG_FILE_INHERIT, X,
+	    "S-1-5-21-1-2-3-1001");
+	n = acl_inherit(&a, 0, &c);
+	TAP_EQ_INT(n, 2, "a file inherits two ACEs");
+	s = sid("S-1-5-21-1-2-3-1001");
+	p = c.count == 2 ? acl_ace_sid(&c, &c.ace[1]) : NULL;
+	tap_ok(p != NULL && acl_sid_equal(p, &s) && c.nsids == 1 &&
+	    c.ace[1].type == ACL_TYPE_DENY &&
+	    c.ace[1].flags == ACL_FLAG_INHERITED,
+	    "the file's SID ACE: the domain SID, its table of one");
+}
+
+static void
+test_sid_encoding(void)
+{
+	struct acl a, b;
+	struct acl_sid s, unused;
+	uint8_t buf[ACL_ENCODED_MAX + 16];
+	char str[ACL_SID_STRING_MAX + 1];
+	size_t len, i, n;
+	unsigned int bad;
+	int rv;
+
+	/* The ACL's table holds an unused SID and the used ones backwards. */
+	mk(&a);
+	unused = sid("S-1-5-32-546");
+	(void)acl_sid_add(&a, &unused);
+	s = sid("S-1-5-21-1-2-3-1001");
+	(void)acl_sid_add(&a, &s);
+	sidace(&a, ACL_TYPE_ALLOW, ACL_FLAG_FILE_INHERIT, R, "S-1-5-32-544");
+	ace(&a, ACL_TYPE_ALLOW, ACL_WHO_OWNER, 0, R | W, 0);
+	sidace(&a, ACL_TYPE_DENY, 0, W, "S-1-5-21-1-2-3-1001");
+	sidace(&a, ACL_TYPE_ALLOW, 0, X, "S-1-5-32-544");
+	TAP_EQ_INT(a.nsids, 3, "the ACL's own table: 3 SIDs");
+	TAP_EQ_INT(acl_encode(&a, buf, sizeof(buf), &len), 0, "encode");
+	TAP_EQ_INT(buf[0], ACL_VERSION_SID, "version 2");
+	TAP_EQ_INT(buf[3], 2, "two SIDs encoded (the unused one is not)");
+	TAP_EQ_INT(len, ACL_HEADER_SID_SIZE + 4 * ACL_ACE_SIZE +
+	    (7 + 4 * 2) + (7 + 4 * 5), "encoded size");
+	TAP_EQ_INT(acl_decode(buf, len, &b), 0, "decode");
+	tap_ok(b.count == 4 && b.nsids == 2 &&
+	    b.ace[0].who == ACL_WHO_SID && b.ace[0].id == 0 &&
+	    b.ace[2].who == ACL_WHO_SID && b.ace[2].id == 1 &&
+	    b.ace[3].id == 0 && b.ace[1].who == ACL_WHO_OWNER,
+	    "decoded: the table in order of first use");
+	n = acl_sid_format(&b.sid[0], str, sizeof(str));
+	tap_ok(n == 12 && strcmp(str, "S-1-5-32-544") == 0,
+	    "first SID: %s", str);
+	(void)acl_sid_format(&b.sid[1], str, sizeof(str));
+	tap_ok(strcmp(str, "S-1-5-21-1-2-3-1001") == 0, "second SID: %s", str);
+	TAP_EQ_INT(acl_encode(&a, buf, len - 1, &n), -ERANGE,
+	    "encode into a short buffer: ERANGE");
+	for (bad = 0, i = 0; i < len; i++)
+		if (acl_decode(buf, i, &b) != -EINVAL)
+			bad++;
+	TAP_EQ_INT(bad, 0, "every truncation refused");
+	TAP_EQ_INT(acl_decode(buf, len + 1, &b), -EINVAL,
+	    "trailing byte refused");
+	/* The table's checks. */
+	buf[3] = 0;
+	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL, "SID count 0 refused");
+	buf[3] = 3;
+	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL,
+	    "a SID no ACE names refused");
+	buf[3] = 2;
+	/* ACE 0 names SID 1 before SID 0 is named. */
+	buf[ACL_HEADER_SID_SIZE + 11] = 1;
+	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL,
+	    "a table out of order of first use refused");
+	buf[ACL_HEADER_SID_SIZE + 11] = 0;
+	i = ACL_HEADER_SID_SIZE + 4 * ACL_ACE_SIZE;
+	buf[i] = ACL_SID_SUB_MAX + 1;
+	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL,
+	    "16 sub-authorities refused");
+	buf[i] = 2;
+	TAP_EQ_INT(acl_decode(buf, len, &b), 0, "restored: decodes");
+	/* The same SID twice in the table. */
+	mk(&a);
+	sidace(&a, ACL_TYPE_ALLOW, 0, R, "S-1-5-18");
+	sidace(&a, ACL_TYPE_ALLOW, 0, W, "S-1-5-11");
+	(void)acl_encode(&a, buf, sizeof(buf), &len);
+	i = ACL_HEADER_SID_SIZE + 2 * ACL_ACE_SIZE;
+	TAP_EQ_INT(buf[i + 7 + 4 * 1 + 0], 1, "second SID has one sub");
+	buf[i + 7 + 4 * 1 + 7 + 3] = 18;	/* S-1-5-11 -> S-1-5-18 */
+	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL,
+	    "a SID twice in the table refused");
+	/* An ACL without SID ACEs stays version 1 whatever its table. */
+	acl_from_mode(0644, 0, &a);
+	(void)acl_sid_add(&a, &unused);
+	TAP_EQ_INT(acl_encode(&a, buf, sizeof(buf), &len), 0, "encode");
+	tap_ok(buf[0] == ACL_VERSION && len == ACL_HEADER_SIZE +
+	    ACL_ACE_SIZE * a.count, "no SID ACE: version 1, as before");
+	/* Bounds: ACL_SIDS_MAX distinct SIDs, then ENOSPC. */
+	mk(&a);
+	s = sid("S-1-5-21-1-2-3-0");
+	for (i = 0, rv = 0; i < ACL_SIDS_MAX && rv == 0; i++) {
+		s.sub[4] = (uint32_t)i;
+		rv = acl_add_sid_ace(&a, ACL_TYPE_ALLOW, 0, R, &s);
+	}
+	TAP_EQ_INT(rv, 0, "%d distinct SIDs", ACL_SIDS_MAX);
+	s.sub[4] = ACL_SIDS_MAX;
+	TAP_EQ_INT(acl_add_sid_ace(&a, ACL_TYPE_ALLOW, 0, R, &s), -ENOSPC,
+	    "one more: ENOSPC");
+	s.sub[4] = 0;
+	TAP_EQ_INT(acl_add_sid_ace(&a, ACL_TYPE_ALLOW, 0, W, &s), 0,
+	    "a known one still adds");
+	/* The largest: 128 ACEs, 32 SIDs of 15 sub-authorities. */
+	mk(&a);
+	s = sid("S-1-281474976710655-1-2-3-4-5-6-7-8-9-10-11-12-13-14-0");
+	for (i = 0; a.count < ACL_ACES_MAX; i++) {
+		s.sub[14] = (uint32_t)(i % ACL_SIDS_MAX);
+		(void)acl_add_sid_ace(&a, ACL_TYPE_ALLOW, 0, R, &s);
+	}
+	TAP_EQ_INT(acl_encode(&a, buf, sizeof(buf), &len), 0,
+	    "encode the largest ACL");
+	TAP_EQ_INT(len, ACL_ENCODED_MAX, "its size is ACL_ENCODED_MAX");
+	TAP_EQ_INT(acl_decode(buf, len, &b), 0, "decode the largest ACL");
+}
+
+/* MS-DTYP 2.4.2.1: the string form. */
+static void
+test_sid_string(void)
+{
+	static const char *bad[] = { "", "S-1-", "S-1-5-", "S-2-5",
+	    "s-1-5", "S-1-05", "S-1-5-4294967296", "S-1-5--1",
+	    "S-1-281474976710656", "S-1-5-32-544 ",
+	    "S-1-1-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15-16" };
+	struct acl_sid s;
+	char str[ACL_SID_STRING_MAX + 1];
+	size_t i, n;
+
+	TAP_EQ_INT(acl_sid_parse("S-1-5-32-544", 12, &s), 0, "S-1-5-32-544");
+	tap_ok(s.auth == 5 && s.nsub == 2 && s.sub[0] == 32 &&
+	    s.sub[1] == 544, "authority 5, subs 32 and 544");
+	TAP_EQ_INT(acl_sid_parse("S-1-5", 5, &s), 0, "S-1-5: no sub");
+	TAP_EQ_INT(s.nsub, 0, "S-1-5: nsub 0");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		TAP_EQ_INT(acl_sid_parse(bad[i], strlen(bad[i]), &s),
+		    -EINVAL, "\"%s\" refused", bad[i]);
+	(void)acl_sid_parse("S-1-281474976710655-4294967295-0", 32, &s);
+	n = acl_sid_format(&s, str, sizeof(str));
+	tap_ok(n == 32 && strcmp(str, "S-1-281474976710655-4294967295-0") ==
+	    0, "largest values format back: %s", str);
+	n = acl_sid_format(&s, str, 8);
+	tap_ok(n == 32 && strcmp(str, "S-1-281") == 0,
+	    "a short buffer: truncated, full length returned");
 }
 
 static uint32_t rnd_state = 0x2545f491u;
@@ -411,13 +670,18 @@ test_fuzz(void)
 
 	acl_from_mode(0754, 1, &a);
 	ace(&a, ACL_TYPE_DENY, ACL_WHO_ID, ACL_FLAG_FILE_INHERIT, R, 1000);
+	sidace(&a, ACL_TYPE_ALLOW, ACL_FLAG_DIRECTORY_INHERIT, W,
+	    "S-1-5-32-544");
+	sidace(&a, ACL_TYPE_DENY, 0, X, "S-1-5-21-1-2-3-1001");
+	sidace(&a, ACL_TYPE_ALLOW, ACL_FLAG_INHERIT_ONLY |
+	    ACL_FLAG_FILE_INHERIT, R, "S-1-5-32-544");
 	(void)acl_encode(&a, seed, sizeof(seed), &seedlen);
 	for (i = 0; i < 20000; i++) {
 		len = rnd() % sizeof(buf);
 		for (j = 0; j < len; j++)
 			buf[j] = (uint8_t)rnd();
 		if (len > 0 && rnd() % 2)
-			buf[0] = ACL_VERSION;
+			buf[0] = rnd() % 2 ? ACL_VERSION : ACL_VERSION_SID;
 		fuzz_acl_one(buf, len);
 	}
 	for (i = 0; i < 20000; i++) {
@@ -441,6 +705,10 @@ main(void)
 	test_chmod();
 	test_inherit();
 	test_encoding();
+	test_sid_evaluation();
+	test_sid_mode();
+	test_sid_encoding();
+	test_sid_string();
 	test_fuzz();
 	return tap_done();
 }

@@ -245,6 +245,50 @@ test_encode(void)
 		    "acl round trip: the mode's %zu ACEs", want.count);
 		xdrbuf_out_free(&o);
 	}
+	/* Windows SID ACEs: their string form as the who, and back. */
+	{
+		static struct acl have;
+		struct nfs4_fattr_raw f;
+		struct nfs4_sattr sa;
+		struct acl_sid sid;
+		const struct acl_sid *p0, *p1;
+		static const char *const sids[] = { "S-1-5-32-544",
+		    "S-1-5-21-1004336348-1177238915-682003330-1001" };
+		size_t i;
+		int found = 0;
+
+		acl_from_mode(0640, 0, &have);
+		for (i = 0; i < 2; i++) {
+			(void)acl_sid_parse(sids[i], strlen(sids[i]), &sid);
+			(void)acl_add_sid_ace(&have, (uint8_t)i,
+			    ACL_FLAG_FILE_INHERIT, ACL_READ_DATA, &sid);
+		}
+		src_sample(&s);
+		s.mode = 0640;
+		s.acl = &have;
+		xdrbuf_out_init(&o);
+		tap_ok(nfs4_fattr_encode(&o, &req, &s, m) == NFS4_OK,
+		    "an acl with SID ACEs encodes");
+		for (i = 0; i + 12 <= o.len; i++)
+			if (memcmp(o.buf + i, "S-1-5-32-544", 12) == 0)
+				found = 1;
+		tap_ok(found, "the who S-1-5-32-544 is on the wire");
+		mask2(&f.mask, B(FATTR4_ACL), 0);
+		f.vals.p = o.buf + 12;
+		f.vals.len = (uint32_t)(o.len - 12);
+		tap_ok(nfs4_fattr_decode_sattr(&f, m, &sa) == NFS4_OK &&
+		    sa.acl.count == have.count && sa.acl.nsids == 2 &&
+		    (p0 = acl_ace_sid(&sa.acl, &sa.acl.ace[have.count - 2])) !=
+		    NULL &&
+		    (p1 = acl_ace_sid(&sa.acl, &sa.acl.ace[have.count - 1])) !=
+		    NULL && acl_sid_equal(p0, &have.sid[0]) &&
+		    acl_sid_equal(p1, &have.sid[1]) &&
+		    sa.acl.ace[have.count - 1].type == ACL_TYPE_DENY &&
+		    sa.acl.ace[have.count - 1].flags == ACL_FLAG_FILE_INHERIT,
+		    "SETATTR of what GETATTR gave keeps both SID ACEs");
+		xdrbuf_out_free(&o);
+		s.acl = NULL;
+	}
 }
 
 static void
@@ -390,6 +434,46 @@ test_sattr(void)
 	raw(&f, B(FATTR4_ACL), 0, &w);
 	tap_ok(nfs4_fattr_decode_sattr(&f, m, &sa) == NFS4ERR_BADOWNER,
 	    "ACE for INTERACTIVE@: BADOWNER");
+	/* SIDs in their string form (smbd's rule for the S-1-22 ones). */
+	w.n = 0;
+	w32(&w, 4);
+	w32(&w, ACL_TYPE_ALLOW);
+	w32(&w, ACL_FLAG_IDENTIFIER_GROUP);
+	w32(&w, ACL_READ_DATA);
+	wstr(&w, "S-1-22-1-50");
+	w32(&w, ACL_TYPE_ALLOW);
+	w32(&w, 0);
+	w32(&w, ACL_READ_DATA);
+	wstr(&w, "S-1-22-2-60");
+	w32(&w, ACL_TYPE_ALLOW);
+	w32(&w, 0);
+	w32(&w, ACL_READ_DATA);
+	wstr(&w, "S-1-1-0");
+	w32(&w, ACL_TYPE_DENY);
+	w32(&w, 0);
+	w32(&w, ACL_WRITE_DATA);
+	wstr(&w, "S-1-5-21-1-2-3-500");
+	raw(&f, B(FATTR4_ACL), 0, &w);
+	tap_ok(nfs4_fattr_decode_sattr(&f, m, &sa) == NFS4_OK &&
+	    sa.acl.count == 4 && sa.acl.ace[0].who == ACL_WHO_ID &&
+	    sa.acl.ace[0].id == 50 && sa.acl.ace[0].flags == 0 &&
+	    sa.acl.ace[1].who == ACL_WHO_ID && sa.acl.ace[1].id == 60 &&
+	    sa.acl.ace[1].flags == ACL_FLAG_IDENTIFIER_GROUP &&
+	    sa.acl.ace[2].who == ACL_WHO_EVERYONE &&
+	    sa.acl.ace[3].who == ACL_WHO_SID && sa.acl.nsids == 1 &&
+	    sa.acl.sid[0].auth == 5 && sa.acl.sid[0].nsub == 5 &&
+	    sa.acl.sid[0].sub[4] == 500,
+	    "S-1-22-1-50 uid 50, S-1-22-2-60 gid 60, S-1-1-0 EVERYONE@, "
+	    "a domain SID kept");
+	w.n = 0;
+	w32(&w, 1);
+	w32(&w, ACL_TYPE_ALLOW);
+	w32(&w, 0);
+	w32(&w, ACL_READ_DATA);
+	wstr(&w, "S-1-5-");
+	raw(&f, B(FATTR4_ACL), 0, &w);
+	tap_ok(nfs4_fattr_decode_sattr(&f, m, &sa) == NFS4ERR_BADOWNER,
+	    "a malformed SID is a name nobody has: BADOWNER");
 	w.n = 0;
 	w32(&w, 1);
 	w32(&w, ACL_TYPE_ALLOW);

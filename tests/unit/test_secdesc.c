@@ -2,7 +2,8 @@
  * smbd/secdesc.c against MS-DTYP 2.4.2-2.4.6 and the SID rule of
  * secdesc.h: descriptors as clients send them parsed into the ACL
  * model, the model built back byte for byte, round trips, NULL and
- * empty DACLs, the refusals, and the parser's fuzz target.
+ * empty DACLs, Windows SIDs kept in the ACL's table, the refusals, and
+ * the parser's fuzz target.
  */
 #include <string.h>
 
@@ -105,18 +106,55 @@ ace_is(const struct acl_ace *a, uint8_t type, uint8_t who, uint16_t flags,
 	    a->mask == mask && a->id == id;
 }
 
+/* The same ACEs, a SID ACE naming the same SID (whatever its index). */
 static int
 acl_same(const struct acl *x, const struct acl *y)
 {
+	const struct acl_sid *sx, *sy;
 	size_t i;
 
 	if (x->count != y->count)
 		return 0;
-	for (i = 0; i < x->count; i++)
+	for (i = 0; i < x->count; i++) {
+		if (x->ace[i].who == ACL_WHO_SID) {
+			sx = acl_ace_sid(x, &x->ace[i]);
+			sy = acl_ace_sid(y, &y->ace[i]);
+			if (sx == NULL || sy == NULL || !acl_sid_equal(sx, sy) ||
+			    !ace_is(&x->ace[i], y->ace[i].type, ACL_WHO_SID,
+			    y->ace[i].flags, y->ace[i].mask, x->ace[i].id))
+				return 0;
+			continue;
+		}
 		if (!ace_is(&x->ace[i], y->ace[i].type, y->ace[i].who,
 		    y->ace[i].flags, y->ace[i].mask, y->ace[i].id))
 			return 0;
+	}
 	return 1;
+}
+
+/* An ACE for S-1-auth-subs[0]-...-subs[nsub - 1]. */
+static void
+sd_ace_n(struct wr *w, uint8_t type, uint8_t flags, uint32_t mask,
+    uint8_t auth, int nsub, const uint32_t *subs)
+{
+	uint8_t *p = w->b + w->len;
+	size_t n;
+	int i;
+
+	p[0] = type;
+	p[1] = flags;
+	w32(p + 4, mask);
+	memset(p + 8, 0, 8);
+	p[8] = 1;
+	p[9] = (uint8_t)nsub;
+	p[15] = auth;
+	for (i = 0; i < nsub; i++)
+		w32(p + 16 + 4 * i, subs[i]);
+	n = 16 + 4 * (size_t)nsub;
+	w16(p + 2, (uint16_t)n);
+	w->len += n;
+	w16(w->b + acl_at + 2, (uint16_t)(w->len - acl_at));
+	w16(w->b + acl_at + 4, (uint16_t)(w->b[acl_at + 4] + 1));
 }
 
 static void
@@ -299,6 +337,22 @@ test_null_empty(void)
 	n = secdesc_build(&sd, SECDESC_DACL, buf, sizeof(buf));
 	tap_ok(n == 28 && buf[20] == 2 && buf[22] == 8 && buf[24] == 0,
 	    "and built back as an empty DACL");
+	/* An ACE of no bits that is not the empty DACL's stays. */
+	sd_start(&w, SECDESC_SE_DACL_PRESENT);
+	sd_dacl(&w);
+	sd_ace(&w, 0, 0, 0, 22, 2, 1, 1000);
+	n = 0;
+	tap_ok(secdesc_parse(w.b, w.len, &sd) == 0 && sd.dacl.count == 1 &&
+	    (n = secdesc_build(&sd, SECDESC_DACL, buf, sizeof(buf))) ==
+	    w.len && memcmp(buf, w.b, n) == 0,
+	    "an ALLOW of no bits for uid 1000: built back as it came");
+	sd_start(&w, SECDESC_SE_DACL_PRESENT);
+	sd_dacl(&w);
+	sd_ace(&w, 0, 0x03, 0, 1, 1, 0, 0);
+	tap_ok(secdesc_parse(w.b, w.len, &sd) == 0 &&
+	    (n = secdesc_build(&sd, SECDESC_DACL, buf, sizeof(buf))) ==
+	    w.len && memcmp(buf, w.b, n) == 0,
+	    "an inheritable Everyone ALLOW of no bits: built back");
 
 	sd_start(&w, 0);
 	sd_owner(&w, 22, 2, 1, 5);
@@ -325,9 +379,16 @@ test_refused(void)
 	    "group S-1-22-1-5: STATUS_INVALID_PRIMARY_GROUP");
 	sd_start(&w, SECDESC_SE_DACL_PRESENT);
 	sd_dacl(&w);
-	sd_ace(&w, 0, 0, ACL_READ_DATA, 5, 1, 18, 0);	/* SYSTEM */
+	w.b[w.len] = 0;
+	w16(w.b + w.len + 2, 8 + 8 + 4 * 16);
+	w.b[w.len + 8] = 1;
+	w.b[w.len + 9] = 16;			/* MS-DTYP: at most 15 */
+	w.b[w.len + 15] = 5;
+	w.len += 8 + 8 + 4 * 16;
+	w16(w.b + acl_at + 2, (uint16_t)(w.len - acl_at));
+	w16(w.b + acl_at + 4, 1);
 	tap_ok(secdesc_parse(w.b, w.len, &sd) == STATUS_INVALID_SID,
-	    "an ACE for S-1-5-18: STATUS_INVALID_SID, not dropped");
+	    "an ACE's SID with 16 sub-authorities: STATUS_INVALID_SID");
 	sd_start(&w, SECDESC_SE_DACL_PRESENT);
 	sd_dacl(&w);
 	sd_ace(&w, 5, 0, ACL_READ_DATA, 1, 1, 0, 0);	/* object ACE */
@@ -365,6 +426,93 @@ test_refused(void)
 	    "owner offset past the end");
 }
 
+/*
+ * A DACL as Windows makes it for a new folder: SYSTEM, Administrators,
+ * Authenticated Users, Users, CREATOR OWNER and a domain user.
+ */
+static void
+test_windows_sids(void)
+{
+	static const uint32_t system[] = { 18 }, authusers[] = { 11 },
+	    admins[] = { 32, 544 }, users[] = { 32, 545 },
+	    domuser[] = { 21, 1004336348, 1177238915, 682003330, 1001 };
+	static const uint32_t groups[] = { 100 };
+	const struct acl_cred user = { 1000, 100, groups, 1 };
+	const struct acl_cred anon = { ACL_UID_ANONYMOUS, 65534, NULL, 0 };
+	const uint32_t all = SECDESC_OWNER | SECDESC_GROUP | SECDESC_DACL;
+	struct wr w;
+	struct secdesc sd, back;
+	struct acl_sid s;
+	const struct acl_sid *p;
+	uint8_t buf[SECDESC_BUILD_MAX], enc[ACL_ENCODED_MAX];
+	struct acl decoded;
+	size_t n, len, i;
+	uint32_t domain[5];
+
+	sd_start(&w, SECDESC_SE_DACL_PRESENT);
+	sd_owner(&w, 22, 2, 1, 1000);
+	sd_group(&w, 22, 2, 2, 100);
+	sd_dacl(&w);
+	sd_ace_n(&w, 0, 0x03, 0x1f01ff, 5, 1, system);
+	sd_ace_n(&w, 0, 0x03, 0x1f01ff, 5, 2, admins);
+	sd_ace_n(&w, 0, 0x03, 0x1301bf, 5, 1, authusers);
+	sd_ace_n(&w, 0, 0x03, 0x1200a9, 5, 2, users);
+	sd_ace(&w, 0, 0x0b, 0x1f01ff, 3, 1, 0, 0);	/* CREATOR OWNER */
+	sd_ace_n(&w, 1, 0, 0x2, 5, 5, domuser);
+	len = w.len;
+	tap_ok(secdesc_parse(w.b, len, &sd) == 0 && sd.present == all,
+	    "Windows' DACL with well-known and domain SIDs: accepted");
+	tap_ok(sd.dacl.count == 6 && sd.dacl.nsids == 5 &&
+	    sd.dacl.ace[0].who == ACL_WHO_SID &&
+	    sd.dacl.ace[3].who == ACL_WHO_SID &&
+	    sd.dacl.ace[4].who == ACL_WHO_OWNER &&
+	    sd.dacl.ace[5].who == ACL_WHO_SID &&
+	    sd.dacl.ace[5].type == ACL_TYPE_DENY,
+	    "five SID ACEs, five SIDs in the table; CREATOR OWNER is OWNER@");
+	memset(&s, 0, sizeof(s));
+	s.auth = 5;
+	s.nsub = 5;
+	memcpy(s.sub, domuser, sizeof(domuser));
+	p = sd.dacl.count == 6 ? acl_ace_sid(&sd.dacl, &sd.dacl.ace[5]) :
+	    NULL;
+	tap_ok(p != NULL && acl_sid_equal(p, &s),
+	    "the domain SID is kept whole");
+	n = secdesc_build(&sd, all, buf, sizeof(buf));
+	tap_ok(n == len && memcmp(buf, w.b, len) == 0,
+	    "built back byte for byte (%zu bytes)", n);
+	tap_ok(acl_encode(&sd.dacl, enc, sizeof(enc), &n) == 0 &&
+	    enc[0] == ACL_VERSION_SID && acl_decode(enc, n, &decoded) == 0 &&
+	    acl_same(&decoded, &sd.dacl),
+	    "stored (version 2) and read back");
+	/* What the ACL then lets callers do, by common/acl.h's rule. */
+	TAP_EQ_INT(acl_access(&sd.dacl, 0, 0, 1, &user, 0x1f01ff),
+	    0x1301bf, "uid 1000 gets Authenticated Users' modify");
+	TAP_EQ_INT(acl_access(&sd.dacl, 0, 0, 1, &anon, 0x1f01ff), 0,
+	    "the anonymous uid gets nothing");
+
+	/* More distinct SIDs than the table holds. */
+	sd_start(&w, SECDESC_SE_DACL_PRESENT);
+	sd_dacl(&w);
+	memcpy(domain, domuser, sizeof(domain));
+	for (i = 0; i <= ACL_SIDS_MAX; i++) {
+		domain[4] = 2000 + (uint32_t)i;
+		sd_ace_n(&w, 0, 0, ACL_READ_DATA, 5, 5, domain);
+	}
+	tap_ok(secdesc_parse(w.b, w.len, &sd) == STATUS_INVALID_ACL,
+	    "%d distinct SIDs: STATUS_INVALID_ACL", ACL_SIDS_MAX + 1);
+	/* As many ACEs for one SID: one table entry. */
+	sd_start(&w, SECDESC_SE_DACL_PRESENT);
+	sd_dacl(&w);
+	for (i = 0; i <= ACL_SIDS_MAX; i++)
+		sd_ace_n(&w, i % 2, 0, ACL_READ_DATA, 5, 5, domuser);
+	tap_ok(secdesc_parse(w.b, w.len, &sd) == 0 && sd.dacl.nsids == 1 &&
+	    sd.dacl.count == ACL_SIDS_MAX + 1,
+	    "%d ACEs of one SID: one table entry", ACL_SIDS_MAX + 1);
+	n = secdesc_build(&sd, SECDESC_DACL, buf, sizeof(buf));
+	tap_ok(n > 0 && secdesc_parse(buf, n, &back) == 0 &&
+	    acl_same(&back.dacl, &sd.dacl), "and back");
+}
+
 static uint32_t rnd_state = 0x5ecde5c;
 
 /* tests/fuzz/fuzz_secdesc.c on random and mutated descriptors. */
@@ -383,6 +531,8 @@ test_fuzz(void)
 	sd_ace(&w, 1, 0x13, 0x2, 22, 2, 1, 2000);
 	sd_ace(&w, 0, 0x0b, SECDESC_GENERIC_ALL, 3, 1, 0, 0);
 	sd_ace(&w, 0, 0, 0x1f01ff, 1, 1, 0, 0);
+	sd_ace(&w, 0, 0x03, 0x1200a9, 5, 2, 32, 545);
+	sd_ace_n(&w, 1, 0, 0x2, 5, 5, (const uint32_t[]){ 21, 1, 2, 3, 1001 });
 	for (i = 0; i < 20000; i++) {
 		len = fuzz_next(&rnd_state) % sizeof(buf);
 		for (j = 0; j < len; j++)
@@ -415,6 +565,7 @@ main(void)
 	test_round_trip();
 	test_null_empty();
 	test_refused();
+	test_windows_sids();
 	test_fuzz();
 	return tap_done();
 }

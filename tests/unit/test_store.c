@@ -933,6 +933,7 @@ test_io_rule(struct store *s, const struct store_fh *root)
 }
 
 static void	test_acl_basic(struct store *, const struct store_fh *);
+static void	test_acl_sid(struct store *, const struct store_fh *);
 
 /*
  * STORE_READDIR_XATTRS: xa's one user xattr counted, the symlink's
@@ -1033,6 +1034,7 @@ test_xattr(struct store *s, const struct store_fh *root)
 	test_readdir_xattrs(s, root);
 
 	test_acl_basic(s, &fh);
+	test_acl_sid(s, &fh);
 }
 
 /* acl with one named ACE put first: how a client adds one. */
@@ -1169,6 +1171,67 @@ test_acl_basic(struct store *s, const struct store_fh *fh)
 	tap_ok(acl_get_of(s, &cr_bob, fh, &got) == 0 &&
 	    acl_is_trivial(&got, 0) && acl_to_mode(&got, 0) == 0640,
 	    "without an ACL, get says the mode's");
+	sa.mode = 0644;
+	store_setattr(s, &cr_alice, fh, &sa, NULL);
+	TAP_EQ_INT(open_read(s, &cr_bob, fh), 0, "bob reads again");
+}
+
+/*
+ * Windows SID ACEs (common/acl.h): stored in the second encoding, read
+ * back with their SIDs, evaluated by the store by the rule: a DENY for
+ * Authenticated Users refuses bob but not the anonymous uid; a chmod
+ * keeps them.
+ */
+static void
+test_acl_sid(struct store *s, const struct store_fh *fh)
+{
+	static const char *const sids[] = { "S-1-5-11",
+	    "S-1-5-21-1004336348-1177238915-682003330-1001" };
+	struct store_cred anon;
+	struct store_sattr sa;
+	struct store_attr a;
+	struct acl acl, got;
+	struct acl_sid sid;
+	const struct acl_sid *p;
+	size_t i;
+
+	memset(&anon, 0, sizeof(anon));
+	anon.uid = anon.gid = ACL_UID_ANONYMOUS;
+	acl_from_mode(0644, 0, &acl);
+	memmove(&acl.ace[2], &acl.ace[0], acl.count * sizeof(acl.ace[0]));
+	acl.count += 2;
+	for (i = 0; i < 2; i++) {
+		(void)acl_sid_parse(sids[i], strlen(sids[i]), &sid);
+		acl.ace[i].type = i == 0 ? ACL_TYPE_DENY : ACL_TYPE_ALLOW;
+		acl.ace[i].who = ACL_WHO_SID;
+		acl.ace[i].flags = 0;
+		acl.ace[i].mask = ACL_READ_DATA | ACL_WRITE_DATA;
+		acl.ace[i].id = (uint32_t)acl_sid_add(&acl, &sid);
+	}
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, fh, &acl), 0,
+	    "ACL with SID ACEs set");
+	p = NULL;
+	tap_ok(acl_get_of(s, &cr_carol, fh, &got) == 0 &&
+	    got.count == acl.count && got.nsids == 2 &&
+	    (p = acl_ace_sid(&got, &got.ace[1])) != NULL &&
+	    acl_sid_equal(p, &acl.sid[1]) && got.ace[0].type == ACL_TYPE_DENY,
+	    "ACL get: the SID ACEs as set");
+	tap_ok(store_getattr(s, fh, &a) == 0 && a.mode == 0644 &&
+	    (a.flags & STORE_ATTR_ACL), "mode 0644: SID ACEs give no bit");
+	TAP_EQ_INT(open_read(s, &cr_bob, fh), -EACCES,
+	    "DENY S-1-5-11: bob, an authenticated user, may not read");
+	TAP_EQ_INT(open_read(s, &anon, fh), 0,
+	    "the anonymous uid may (EVERYONE@ r)");
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_MODE;
+	sa.mode = 0664;
+	TAP_EQ_INT(store_setattr(s, &cr_alice, fh, &sa, &a), 0, "chmod 0664");
+	tap_ok(acl_get_of(s, &cr_alice, fh, &got) == 0 && got.nsids == 2 &&
+	    got.ace[0].who == ACL_WHO_SID && got.ace[1].who == ACL_WHO_SID &&
+	    acl_to_mode(&got, 0) == 0664, "chmod kept the SID ACEs");
+	TAP_EQ_INT(open_read(s, &cr_bob, fh), -EACCES,
+	    "bob still may not read after chmod");
+	TAP_EQ_INT(store_acl_set(s, &cr_alice, fh, NULL, 0), 0, "ACL clear");
 	sa.mode = 0644;
 	store_setattr(s, &cr_alice, fh, &sa, NULL);
 	TAP_EQ_INT(open_read(s, &cr_bob, fh), 0, "bob reads again");
