@@ -1980,6 +1980,16 @@ smbd_query_fs_done(void *arg, int status, void *reply, int fd)
 		smb2_put32(buf + 8, (uint32_t)k);
 		smbd_query_out(q->r, buf, 12 + (size_t)k, 16, q->outmax);
 		return;
+	case 6:		/* FileFsControlInformation (MS-FSCC 2.5.2) */
+		/*
+		 * No quotas (dittofs-smbd(8)): no free-space filtering,
+		 * default threshold and limit "none" (all ones), no
+		 * FILE_VC_QUOTA_* flag.
+		 */
+		smb2_put64(buf + 24, UINT64_MAX);
+		smb2_put64(buf + 32, UINT64_MAX);
+		smbd_query_out(q->r, buf, 48, 48, q->outmax);
+		return;
 	case 7:		/* FileFsFullSizeInformation */
 		smb2_put64(buf, rep->bytes_total / unit);
 		smb2_put64(buf + 8, rep->bytes_avail / unit);
@@ -1987,6 +1997,26 @@ smbd_query_fs_done(void *arg, int status, void *reply, int fd)
 		smb2_put32(buf + 24, unit / 512);
 		smb2_put32(buf + 28, 512);
 		smbd_query_out(q->r, buf, 32, 32, q->outmax);
+		return;
+	case 8:		/* FileFsObjectIdInformation (MS-FSCC 2.5.6) */
+		/*
+		 * The volume's object id: the share's id (the volume
+		 * serial number of FileFsVolumeInformation) under a fixed
+		 * tag, so it stays the same across restarts; no extended
+		 * information.
+		 */
+		memcpy(buf, "DittoFS\0", 8);
+		smb2_put32(buf + 12, rep->attr.share);
+		smbd_query_out(q->r, buf, 64, 64, q->outmax);
+		return;
+	case 11:	/* FileFsSectorSizeInformation (MS-FSCC 2.5.8) */
+		smb2_put32(buf, 512);
+		smb2_put32(buf + 4, unit);
+		smb2_put32(buf + 8, unit);
+		smb2_put32(buf + 12, unit);
+		/* SSINFO_FLAGS_ALIGNED_DEVICE, _PARTITION_ALIGNED_ON_DEVICE */
+		smb2_put32(buf + 16, 0x00000001 | 0x00000002);
+		smbd_query_out(q->r, buf, 28, 28, q->outmax);
 		return;
 	}
 	smbd_reply_error(q->r, STATUS_INVALID_INFO_CLASS);
