@@ -1134,7 +1134,8 @@ smbd_create_walked(struct smbd_walk *w, uint32_t status)
 		req.sattr.dos = w->attrs & SMBD_DOS_SETTABLE;
 	}
 	req.access = w->io;
-	req.io = w->io;
+	/* STORE_IO_ARCHIVE_LATER: ARCHIVE when data is written. */
+	req.io = w->io | ((w->io & PERM_IO_WRITE) ? 0x10 : 0);
 	bdc_call(c->env->bdc, BD_OPEN, (xdrproc_t)xdr_bd_open_req, &req,
 	    (xdrproc_t)xdr_bd_open_reply, sizeof(bd_open_reply),
 	    smbd_create_open_done, w);
@@ -1270,7 +1271,8 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	req.disposition = smbd_dispositions[1];		/* FILE_OPEN */
 	req.mode = SMBD_NEW_FILE_MODE;
 	req.access = o->access;
-	req.io = o->access;
+	/* STORE_IO_ARCHIVE_LATER, as the first open had it. */
+	req.io = o->access | ((o->access & PERM_IO_WRITE) ? 0x10 : 0);
 	bdc_call(c->env->bdc, BD_OPEN, (xdrproc_t)xdr_bd_open_req, &req,
 	    (xdrproc_t)xdr_bd_open_reply, sizeof(bd_open_reply),
 	    smbd_create_reopened, w);
@@ -1665,6 +1667,36 @@ smbd_write_synced(void *arg, int err)
 		smbd_write_reply(w->r, w->count);
 }
 
+static void
+smbd_archive_done(void *arg, int status, void *reply, int fd)
+{
+	(void)arg;
+	(void)reply;
+	(void)fd;
+	/* A write permission taken away since the open: the bit stays. */
+	if (status != 0)
+		log_debug("ARCHIVE after a write: %s", strerror(-status));
+}
+
+void
+smbd_archive_written(struct smbd_conn *c, struct smbd_session *s,
+    struct smbd_open *o)
+{
+	bd_setattr_req req;
+
+	if (o->archived || s == NULL)
+		return;
+	o->archived = 1;
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.fh.bd_fh_len = o->fhlen;
+	req.fh.bd_fh_val = (char *)o->fh;
+	req.sattr.mask = 0x800;		/* STORE_SATTR_ARCHIVE */
+	bdc_call(c->env->bdc, BD_SETATTR, (xdrproc_t)xdr_bd_setattr_req, &req,
+	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+	    smbd_archive_done, NULL);
+}
+
 void
 smbd_write(struct smbd_req *r)
 {
@@ -1705,8 +1737,10 @@ smbd_write(struct smbd_req *r)
 		smbd_reply_error(r, smb2_status_from_errno(errno));
 		return;
 	}
-	if (n > 0)
+	if (n > 0) {
 		smbd_lease_written(r->conn->env, o);
+		smbd_archive_written(r->conn, s, o);
+	}
 	/* SMB2_WRITEFLAG_WRITE_THROUGH, or an open that asked for it. */
 	if ((flags & 1) || (o->options & FILE_WRITE_THROUGH)) {
 		if ((w = calloc(1, sizeof(*w))) == NULL) {
