@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -2683,6 +2684,42 @@ smbd_rename_walked(struct smbd_walk *w, uint32_t status)
 }
 
 /*
+ * What this server's other opens say to a rename of o (MS-FSA
+ * 2.1.5.14.11), as Windows answers: an open of o's directory with data
+ * access (MS-FSA 2.1.5.1.2's share-mode rule: not a stat open) that
+ * has DELETE access or does not share delete is
+ * STATUS_SHARING_VIOLATION (the rename opens that directory for DELETE,
+ * sharing read and write); a directory with an open below it is
+ * STATUS_ACCESS_DENIED (paths compared without ASCII case).  0 when
+ * nothing stands in the way.
+ */
+static uint32_t
+smbd_rename_blocked(struct smbd_env *env, const struct smbd_open *o)
+{
+	struct smbd_conn *c;
+	struct smbd_open *so;
+	size_t plen = o->path != NULL ? strlen(o->path) : 0;
+
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(so, &c->opens, entry) {
+			if (so == o || so->share != o->share)
+				continue;
+			/* READ, WRITE, APPEND, EXECUTE, DELETE */
+			if (so->is_dir && (so->granted & 0x00010027u) &&
+			    so->fhlen == o->dir_fhlen &&
+			    memcmp(so->fh, o->dir_fh, so->fhlen) == 0 &&
+			    ((so->granted & SMBD_DELETE_ACCESS) ||
+			    !(so->share_access & 0x4)))	/* SHARE_DELETE */
+				return STATUS_SHARING_VIOLATION;
+			if (o->is_dir && plen > 0 && so->path != NULL &&
+			    strncasecmp(so->path, o->path, plen) == 0 &&
+			    so->path[plen] == '\\')
+				return STATUS_ACCESS_DENIED;
+		}
+	return 0;
+}
+
+/*
  * MS-FSA 2.1.5.14.2: a time of FileBasicInformation; 0 leaves it, and
  * so do -1 and -2 (which stop and resume the handle's own updates of
  * it: not kept here, dittofs-smbd(8)); below -2 is invalid (-1).
@@ -2949,6 +2986,11 @@ smbd_set_info(struct smbd_req *r)
 			    STATUS_ACCESS_DENIED : STATUS_INVALID_PARAMETER);
 			return;
 		}
+		/* MS-FSA 2.1.5.14.11: a rename needs the open's DELETE. */
+		if (!(o->granted & SMBD_DELETE_ACCESS)) {
+			smbd_reply_error(r, STATUS_ACCESS_DENIED);
+			return;
+		}
 		if (o->stream[0] != '\0' ||
 		    (nlen >= 2 && d[20] == ':' && d[21] == 0)) {
 			smbd_stream_rename(r, s, o, d[0] != 0, d + 20, nlen);
@@ -2957,6 +2999,10 @@ smbd_set_info(struct smbd_req *r)
 		if (smbd_stream_open_on(r->conn->env, o)) {
 			/* MS-FSA 2.1.5.15.11: a file with a stream open. */
 			smbd_reply_error(r, STATUS_ACCESS_DENIED);
+			return;
+		}
+		if ((st = smbd_rename_blocked(r->conn->env, o)) != 0) {
+			smbd_reply_error(r, st);
 			return;
 		}
 		if ((w = smbd_walk_new(r, s, o->share)) == NULL) {
