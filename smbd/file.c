@@ -2059,34 +2059,205 @@ smbd_query_fs_done(void *arg, int status, void *reply, int fd)
 
 /*
  * FileNormalizedNameInformation (MS-SMB2 3.3.5.20.1, 3.1.1 only): the
- * path from the share's root as the open found it (names keep their
- * case here), with ":stream" for a named stream; the root's is empty.
+ * path from the share's root with each name as the directory stores
+ * it (a case-insensitive share finds "A\b" for "a\B"), with ":stream"
+ * for a named stream; the root's is empty.  Each component is looked
+ * up (its inode) and found by that inode in its directory's listing:
+ * one LOOKUP and a READDIR or more per component.
  */
+struct smbd_normq {
+	struct smbd_req	*r;
+	uint64_t	 session_id;
+	uint32_t	 outmax;
+	char		 path[SMBD_NORMALIZED_MAX + 1];	/* as opened */
+	size_t		 pos;		/* the component being resolved */
+	char		 comp[BD_NAME_MAX + 1];
+	char		 out[SMBD_NORMALIZED_MAX + SMB2_STREAM_NAME_MAX + 2];
+	size_t		 outlen;
+	char		 stream[SMB2_STREAM_NAME_MAX + 1];
+	uint8_t		 dir[BD_FH_MAX];
+	uint32_t	 dirlen;
+	uint8_t		 next[BD_FH_MAX];
+	uint32_t	 nextlen;
+	uint64_t	 ino;
+	uint64_t	 cookie;
+};
+
+static void	smbd_normq_step(struct smbd_normq *);
+
+static void
+smbd_normq_answer(struct smbd_normq *nq)
+{
+	uint8_t buf[4 + 2 * (SMBD_NORMALIZED_MAX + SMB2_STREAM_NAME_MAX + 1)];
+	ssize_t k;
+
+	if (nq->stream[0] != '\0' && snprintf(nq->out + nq->outlen,
+	    sizeof(nq->out) - nq->outlen, ":%s", nq->stream) >=
+	    (int)(sizeof(nq->out) - nq->outlen)) {
+		smbd_reply_error(nq->r, STATUS_NAME_TOO_LONG);
+		return;
+	}
+	if ((k = smbd_utf8_to_utf16(nq->out, strlen(nq->out), buf + 4,
+	    sizeof(buf) - 4)) < 0) {
+		smbd_reply_error(nq->r, STATUS_NAME_TOO_LONG);
+		return;
+	}
+	smb2_put32(buf, (uint32_t)k);
+	smbd_query_out(nq->r, buf, 4 + (size_t)k, 8, nq->outmax);
+}
+
+/* The component's name as stored (or as opened, if not listed). */
+static void
+smbd_normq_found(struct smbd_normq *nq, const char *name, size_t len)
+{
+	if (nq->outlen + (nq->outlen > 0) + len >= sizeof(nq->out)) {
+		smbd_reply_error(nq->r, STATUS_NAME_TOO_LONG);
+		return;
+	}
+	if (nq->outlen > 0)
+		nq->out[nq->outlen++] = '\\';
+	memcpy(nq->out + nq->outlen, name, len);
+	nq->outlen += len;
+	nq->out[nq->outlen] = '\0';
+	memcpy(nq->dir, nq->next, nq->nextlen);
+	nq->dirlen = nq->nextlen;
+	smbd_normq_step(nq);
+}
+
+static void	smbd_normq_listed(void *, int, void *, int);
+
+/* The directory's listing from nq->cookie on. */
+static void
+smbd_normq_readdir(struct smbd_normq *nq)
+{
+	struct smbd_session *s;
+	bd_readdir_req req;
+
+	if ((s = smbd_session_find(nq->r->conn, nq->session_id)) == NULL) {
+		smbd_reply_error(nq->r, STATUS_USER_SESSION_DELETED);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.dir.bd_fh_len = nq->dirlen;
+	req.dir.bd_fh_val = (char *)nq->dir;
+	req.cookie = nq->cookie;
+	req.maxents = BD_READDIR_MAX;
+	bdc_call(nq->r->conn->env->bdc, BD_READDIR,
+	    (xdrproc_t)xdr_bd_readdir_req, &req,
+	    (xdrproc_t)xdr_bd_readdir_reply, sizeof(bd_readdir_reply),
+	    smbd_normq_listed, nq);
+}
+
+static void
+smbd_normq_listed(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_normq *nq = arg;
+	bd_readdir_reply *rep = reply;
+	u_int i;
+
+	(void)fd;
+	if (status != 0) {
+		smbd_reply_error(nq->r, smb2_status_from_errno(status));
+		return;
+	}
+	for (i = 0; i < rep->entries.entries_len; i++) {
+		if (rep->entries.entries_val[i].ino == nq->ino) {
+			smbd_normq_found(nq,
+			    rep->entries.entries_val[i].name.bd_name_val,
+			    rep->entries.entries_val[i].name.bd_name_len);
+			return;
+		}
+		nq->cookie = rep->entries.entries_val[i].cookie;
+	}
+	/* Not listed (gone since): the name as the open has it. */
+	if (rep->eof || rep->entries.entries_len == 0) {
+		smbd_normq_found(nq, nq->comp, strlen(nq->comp));
+		return;
+	}
+	smbd_normq_readdir(nq);
+}
+
+static void
+smbd_normq_looked(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_normq *nq = arg;
+	bd_entry_reply *rep = reply;
+
+	(void)fd;
+	if (status != 0) {
+		smbd_reply_error(nq->r, smb2_status_from_errno(status));
+		return;
+	}
+	if (rep->fh.bd_fh_len > sizeof(nq->next)) {
+		smbd_reply_error(nq->r, STATUS_INTERNAL_ERROR);
+		return;
+	}
+	memcpy(nq->next, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
+	nq->nextlen = rep->fh.bd_fh_len;
+	nq->ino = rep->attr.ino;
+	nq->cookie = 0;
+	smbd_normq_readdir(nq);
+}
+
+static void
+smbd_normq_step(struct smbd_normq *nq)
+{
+	struct smbd_session *s;
+	bd_dirop_req req;
+	size_t n;
+
+	while (nq->path[nq->pos] == '\\')
+		nq->pos++;
+	if (nq->path[nq->pos] == '\0') {
+		smbd_normq_answer(nq);
+		return;
+	}
+	n = strcspn(nq->path + nq->pos, "\\");
+	if (n >= sizeof(nq->comp)) {
+		smbd_reply_error(nq->r, STATUS_NAME_TOO_LONG);
+		return;
+	}
+	memcpy(nq->comp, nq->path + nq->pos, n);
+	nq->comp[n] = '\0';
+	nq->pos += n;
+	if ((s = smbd_session_find(nq->r->conn, nq->session_id)) == NULL) {
+		smbd_reply_error(nq->r, STATUS_USER_SESSION_DELETED);
+		return;
+	}
+	smbd_dirop_fill(&req, s, nq->dir, nq->dirlen, nq->comp);
+	smbd_lookup(nq->r->conn, &req, smbd_normq_looked, nq);
+}
+
 static void
 smbd_query_normalized(struct smbd_req *r, const struct smbd_open *o,
     uint32_t outmax)
 {
-	uint8_t buf[4 + 2 * (SMBD_NORMALIZED_MAX + SMB2_STREAM_NAME_MAX + 1)];
-	char path[SMBD_NORMALIZED_MAX + SMB2_STREAM_NAME_MAX + 2];
-	ssize_t k;
+	struct smbd_share *sh = &r->conn->env->shares[o->share];
+	struct smbd_normq *nq;
 
 	if (r->conn->neg.dialect < SMB2_DIALECT_311) {
 		smbd_reply_error(r, STATUS_NOT_SUPPORTED);
 		return;
 	}
-	if (snprintf(path, sizeof(path), "%s%s%s", o->path != NULL ? o->path :
-	    "", o->stream[0] != '\0' ? ":" : "", o->stream) >=
-	    (int)sizeof(path)) {
+	if ((nq = calloc(1, sizeof(*nq))) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	r->work = nq;
+	r->work_free = free;
+	nq->r = r;
+	nq->session_id = o->session_id;
+	nq->outmax = outmax;
+	if (snprintf(nq->path, sizeof(nq->path), "%s", o->path != NULL ?
+	    o->path : "") >= (int)sizeof(nq->path)) {
 		smbd_reply_error(r, STATUS_NAME_TOO_LONG);
 		return;
 	}
-	if ((k = smbd_utf8_to_utf16(path, strlen(path), buf + 4,
-	    sizeof(buf) - 4)) < 0) {
-		smbd_reply_error(r, STATUS_NAME_TOO_LONG);
-		return;
-	}
-	smb2_put32(buf, (uint32_t)k);
-	smbd_query_out(r, buf, 4 + (size_t)k, 8, outmax);
+	snprintf(nq->stream, sizeof(nq->stream), "%s", o->stream);
+	memcpy(nq->dir, sh->root_fh, sh->root_len);
+	nq->dirlen = sh->root_len;
+	smbd_normq_step(nq);
 }
 
 void
@@ -2097,6 +2268,7 @@ smbd_query_info(struct smbd_req *r)
 	struct smbd_open *o;
 	struct smbd_query *q;
 	bd_fh_req fr;
+	uint32_t outmax;
 
 	if ((o = smbd_file_args(r, 41, 24, &s)) == NULL)
 		return;
@@ -2138,7 +2310,12 @@ smbd_query_info(struct smbd_req *r)
 		return;
 	}
 	if (q->type == SMB2_0_INFO_FILE && q->class == 48) {
-		smbd_query_normalized(r, o, q->outmax);
+		/* Its own work (the walk), in place of q's. */
+		outmax = q->outmax;
+		r->work = NULL;
+		r->work_free = NULL;
+		free(q);
+		smbd_query_normalized(r, o, outmax);
 		return;
 	}
 	/* MS-FSA 2.1.5.12: these classes need FILE_READ_ATTRIBUTES. */
