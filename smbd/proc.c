@@ -603,6 +603,9 @@ smbd_cancel(struct smbd_req *r)
 #define FSCTL_VALIDATE_NEGOTIATE_INFO	0x00140204u
 #define FSCTL_GET_COMPRESSION		0x0009003cu
 #define FSCTL_SET_COMPRESSION		0x0009c040u
+#define FSCTL_SRV_REQUEST_RESUME_KEY	0x00140078u
+#define FSCTL_SRV_COPYCHUNK		0x001440f2u
+#define FSCTL_SRV_COPYCHUNK_WRITE	0x001480f2u
 #define SMB2_0_IOCTL_IS_FSCTL		0x00000001u
 
 /*
@@ -734,6 +737,17 @@ smbd_ioctl(struct smbd_req *r)
 	if ((code == FSCTL_GET_COMPRESSION || code == FSCTL_SET_COMPRESSION) &&
 	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
 		smbd_ioctl_compression(r, s, code, r->msg + ioff, ilen);
+		return;
+	}
+	if (code == FSCTL_SRV_REQUEST_RESUME_KEY &&
+	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
+		smbd_copychunk_key(r, s, code);
+		return;
+	}
+	if ((code == FSCTL_SRV_COPYCHUNK || code == FSCTL_SRV_COPYCHUNK_WRITE) &&
+	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
+		smbd_copychunk(r, s, code, code == FSCTL_SRV_COPYCHUNK_WRITE,
+		    r->msg + ioff, ilen);
 		return;
 	}
 	smbd_reply_error(r, STATUS_INVALID_DEVICE_REQUEST);

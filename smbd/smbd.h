@@ -459,6 +459,12 @@ struct smbd_session *smbd_req_session(struct smbd_req *);
 struct smbd_tree *smbd_req_tree(struct smbd_req *, struct smbd_session *);
 void	 smbd_gssd_start(struct smbd_env *);
 
+/* copychunk.c: server-side copy (IOCTL) */
+void	 smbd_copychunk_key(struct smbd_req *, struct smbd_session *,
+	    uint32_t code);
+void	 smbd_copychunk(struct smbd_req *, struct smbd_session *,
+	    uint32_t code, int write_only, const uint8_t *in, uint32_t ilen);
+
 /* file.c */
 /* Session, tree and open of a file command; NULL after a reply. */
 struct smbd_open *smbd_file_args(struct smbd_req *, size_t size,
