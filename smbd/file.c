@@ -1429,6 +1429,11 @@ smbd_create(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
 		return;
 	}
+	/* 3.3.5.9: an ImpersonationLevel beyond SecurityDelegation. */
+	if (cr.impersonation > 3) {
+		smbd_reply_error(r, STATUS_BAD_IMPERSONATION_LEVEL);
+		return;
+	}
 	if (w->durable.version == 2 && smbd_create_replay(w, s))
 		return;
 	w->desired = cr.desired;
