@@ -176,6 +176,12 @@ struct store_attr {
  */
 #define STORE_SATTR_CTIME	0x200
 #define STORE_SATTR_BTIME	0x400
+/*
+ * Data was written through an fd opened with STORE_IO_ARCHIVE_LATER:
+ * ARCHIVE is set (MS-FSA 2.1.4.17), with change moved; write
+ * permission is enough, as for the "now" times.
+ */
+#define STORE_SATTR_ARCHIVE	0x800
 
 struct store_sattr {
 	unsigned int	mask;
@@ -238,6 +244,14 @@ struct store_statfs {
 #define STORE_IO_OWNER_OVERRIDE	PERM_IO_OWNER_OVERRIDE
 /* Read with execute permission (knfsd's NFSD_MAY_READ_IF_EXEC). */
 #define STORE_IO_READ_IF_EXEC	PERM_IO_READ_IF_EXEC
+/*
+ * A write-open that leaves the DOS word alone: the opener says when data
+ * is written (STORE_SATTR_ARCHIVE), as SMB's FILE_ATTRIBUTE_ARCHIVE marks
+ * data changed, not a file opened for writing.  Without it, a write-open
+ * sets ARCHIVE (an NFS client's writes are not told to blockd).
+ */
+#define STORE_IO_ARCHIVE_LATER	0x10
+#define STORE_IO_ALL		(PERM_IO_ALL | STORE_IO_ARCHIVE_LATER)
 
 /* store_xattr_set flags */
 #define STORE_XATTR_CREATE	0x01	/* fail with EEXIST if present */

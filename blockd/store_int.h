@@ -273,9 +273,9 @@ int	 ops_may_delete(struct store *, const struct store_cred *,
 int	 ops_io_check(struct store *, const struct store_cred *,
 	    const struct store_inode *, int);
 int	 ops_write_prep_due(const struct store_cred *,
-	    const struct store_inode *);
+	    const struct store_inode *, int);
 int	 ops_write_prep(struct store *, const struct store_cred *,
-	    struct store_inode *);
+	    struct store_inode *, int);
 
 /* store_stream.c */
 int	 store_stream_del_all(struct store *, const struct store_inode *);

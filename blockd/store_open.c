@@ -23,7 +23,7 @@ open_check(const struct store_open *op, int *fdp)
 {
 	if (op->disp < STORE_DISP_OPEN || op->disp > STORE_DISP_SUPERSEDE)
 		return -EINVAL;
-	if ((op->access & ~PERM_IO_ALL) || (op->io & ~PERM_IO_ALL) ||
+	if ((op->access & ~PERM_IO_ALL) || (op->io & ~STORE_IO_ALL) ||
 	    (op->flags & ~(unsigned int)STORE_OPEN_NOTREG_EEXIST))
 		return -EINVAL;
 	if (op->io != 0 && (fdp == NULL ||
@@ -60,8 +60,8 @@ open_fd_prep(struct store *s, const struct store_cred *c,
 	int fd, rv, put = 0;
 
 	*fdp = -1;
-	if ((io & STORE_IO_WRITE) && ops_write_prep_due(c, ip) &&
-	    ops_write_prep(s, c, ip) == 1)
+	if ((io & STORE_IO_WRITE) && ops_write_prep_due(c, ip, io) &&
+	    ops_write_prep(s, c, ip, io) == 1)
 		put = 1;
 	if (ip->flags & STORE_INODE_BACKED)
 		return put ? store_inode_put(s, ip) : 0;
@@ -122,7 +122,7 @@ store_open_name(struct store *s, const struct store_cred *c,
 	nw.how = op->disp == STORE_DISP_EXCLUSIVE ? STORE_CREATE_EXCLUSIVE :
 	    STORE_CREATE_GUARDED;
 	nw.verf = op->verf;
-	want = op->access | op->io;
+	want = (op->access | op->io) & PERM_IO_ALL;
 
 	if ((rv = store_txn_begin(s)) != 0)
 		return rv;

@@ -339,7 +339,8 @@ ops_setattr_check(struct store *s, const struct store_cred *c,
 			return -EPERM;
 	}
 	/* "Now" needs only write permission (utimes(2) with NULL). */
-	if ((sa->mask & (STORE_SATTR_ATIME_NOW | STORE_SATTR_MTIME_NOW)) &&
+	if ((sa->mask & (STORE_SATTR_ATIME_NOW | STORE_SATTR_MTIME_NOW |
+	    STORE_SATTR_ARCHIVE)) &&
 	    !ops_is_owner(c, ip) &&
 	    ops_allowed(s, c, ip, MAY_WRITE, ACL_WRITE_DATA) != 0 &&
 	    !ops_acl_grants(s, c, ip, ACL_WRITE_ATTRIBUTES))
@@ -434,10 +435,13 @@ ops_setattr_apply(struct store *s, const struct store_cred *c,
 	/* A truncate kills privileges like a write does (common/perm.h). */
 	if ((sa->mask & STORE_SATTR_SIZE) && ip.type == STORE_TYPE_REG)
 		mode = perm_write_kill_privs(c->uid, mode);
+	/* A file made with its DOS word has ARCHIVE too (MS-FSCC 2.6). */
 	if (sa->mask & STORE_SATTR_DOS)
-		ip.dos = sa->dos;
+		ip.dos = sa->dos | (creating && ip.type == STORE_TYPE_REG ?
+		    STORE_DOS_ARCHIVE : 0);
 	/* A data change: after the word set, as a write after it would. */
-	if ((sa->mask & STORE_SATTR_SIZE) && !creating)
+	if (((sa->mask & STORE_SATTR_SIZE) && !creating) ||
+	    (sa->mask & STORE_SATTR_ARCHIVE))
 		ip.dos |= STORE_DOS_ARCHIVE;
 	if ((sa->mask & STORE_SATTR_MODE) && (ip.flags & STORE_INODE_ACL)) {
 		if ((rv = ops_chmod_acl(s, &ip, mode)) != 0)
@@ -1463,10 +1467,12 @@ out:
  * about to change), with change moved: both are metadata, durable with
  * the reply (a crash cannot leave change below what a client saw).
  * In the caller's transaction: 1 if ip changed (the caller writes it).
+ * io: the open's STORE_IO_* (STORE_IO_ARCHIVE_LATER leaves ARCHIVE to
+ * the opener's STORE_SATTR_ARCHIVE).
  */
 int
 ops_write_prep(struct store *s, const struct store_cred *c,
-    struct store_inode *ip)
+    struct store_inode *ip, int io)
 {
 	struct timespec now;
 	uint32_t mode;
@@ -1477,7 +1483,7 @@ ops_write_prep(struct store *s, const struct store_cred *c,
 		ip->mode = mode;
 		what |= STORE_NOTIFY_MODE;
 	}
-	if (!(ip->dos & STORE_DOS_ARCHIVE)) {
+	if (!(io & STORE_IO_ARCHIVE_LATER) && !(ip->dos & STORE_DOS_ARCHIVE)) {
 		ip->dos |= STORE_DOS_ARCHIVE;
 		what |= STORE_NOTIFY_ATTR;
 	}
@@ -1496,14 +1502,14 @@ ops_write_prep(struct store *s, const struct store_cred *c,
 
 static int
 ops_open_write_prep(struct store *s, const struct store_cred *c,
-    struct store_inode *ip)
+    struct store_inode *ip, int io)
 {
 	int rv;
 
 	if ((rv = store_txn_begin(s)) != 0)
 		return rv;
 	if ((rv = store_inode_get(s, ip->ino, ip)) == 0 &&
-	    (rv = ops_write_prep(s, c, ip)) == 1)
+	    (rv = ops_write_prep(s, c, ip, io)) == 1)
 		rv = store_inode_put(s, ip);
 	return store_txn_end(s, rv);
 }
@@ -1530,10 +1536,11 @@ ops_io_check(struct store *s, const struct store_cred *c,
 
 /* The write prep is due: set-uid bits to kill or ARCHIVE to set. */
 int
-ops_write_prep_due(const struct store_cred *c, const struct store_inode *ip)
+ops_write_prep_due(const struct store_cred *c, const struct store_inode *ip,
+    int io)
 {
 	return perm_write_kill_privs(c->uid, ip->mode) != ip->mode ||
-	    !(ip->dos & STORE_DOS_ARCHIVE);
+	    (!(io & STORE_IO_ARCHIVE_LATER) && !(ip->dos & STORE_DOS_ARCHIVE));
 }
 
 int
@@ -1546,7 +1553,7 @@ store_open_io(struct store *s, const struct store_cred *c,
 
 	*fdp = -1;
 	if (!(flags & (STORE_IO_READ | STORE_IO_WRITE)) ||
-	    (flags & ~PERM_IO_ALL))
+	    (flags & ~STORE_IO_ALL))
 		return -EINVAL;
 	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
 		return rv;
@@ -1554,10 +1561,10 @@ store_open_io(struct store *s, const struct store_cred *c,
 		return -EISDIR;
 	if (ip.type != STORE_TYPE_REG)
 		return -EINVAL;
-	if ((rv = ops_io_check(s, c, &ip, flags)) != 0)
+	if ((rv = ops_io_check(s, c, &ip, flags & PERM_IO_ALL)) != 0)
 		return rv;
-	if ((flags & STORE_IO_WRITE) && ops_write_prep_due(c, &ip) &&
-	    (rv = ops_open_write_prep(s, c, &ip)) != 0)
+	if ((flags & STORE_IO_WRITE) && ops_write_prep_due(c, &ip, flags) &&
+	    (rv = ops_open_write_prep(s, c, &ip, flags)) != 0)
 		return rv;
 	oflags = (flags & STORE_IO_WRITE) ? O_RDWR : O_RDONLY;
 	if (!(ip.flags & STORE_INODE_BACKED))

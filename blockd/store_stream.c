@@ -228,13 +228,13 @@ store_stream_open(struct store *s, const struct store_cred *c,
 		disp = STORE_DISP_OVERWRITE_IF;
 	if (disp < STORE_DISP_OPEN || disp > STORE_DISP_OVERWRITE_IF ||
 	    disp == STORE_DISP_EXCLUSIVE ||
-	    (op->access & ~PERM_IO_ALL) || (op->io & ~PERM_IO_ALL) ||
+	    (op->access & ~PERM_IO_ALL) || (op->io & ~STORE_IO_ALL) ||
 	    !(op->io & (STORE_IO_READ | STORE_IO_WRITE)))
 		return -EINVAL;
 	if ((rv = stream_name_check(name, len)) != 0)
 		return rv;
 	klen = stream_key(k, name, len);
-	want = op->access | op->io;
+	want = (op->access | op->io) & PERM_IO_ALL;
 	oflags = (op->io & STORE_IO_WRITE) ? O_RDWR : O_RDONLY;
 
 	if ((rv = store_txn_begin(s)) != 0)
@@ -249,8 +249,9 @@ store_stream_open(struct store *s, const struct store_cred *c,
 			goto out;
 		what = STORE_OPENED_CREATED;
 		/* The writer's data: set-uid bits and ARCHIVE as open_io. */
-		if ((op->io & STORE_IO_WRITE) && ops_write_prep_due(c, &ip))
-			(void)ops_write_prep(s, c, &ip);
+		if ((op->io & STORE_IO_WRITE) &&
+		    ops_write_prep_due(c, &ip, op->io))
+			(void)ops_write_prep(s, c, &ip, op->io);
 		rv = stream_make(s, &ip, k, klen, oflags, &sp, &fd);
 		goto out;
 	}
@@ -267,9 +268,11 @@ store_stream_open(struct store *s, const struct store_cred *c,
 			goto out;
 		what = STORE_OPENED_OVERWRITTEN;
 		changed = 1;
+		/* Its data goes: a data change, whoever writes later. */
+		ip.dos |= STORE_DOS_ARCHIVE;
 	}
-	if ((op->io & STORE_IO_WRITE) && ops_write_prep_due(c, &ip) &&
-	    ops_write_prep(s, c, &ip) == 1)
+	if ((op->io & STORE_IO_WRITE) && ops_write_prep_due(c, &ip, op->io) &&
+	    ops_write_prep(s, c, &ip, op->io) == 1)
 		changed = 1;
 	if (changed) {
 		if ((rv = ops_touch_put(s, &ip)) != 0)

@@ -726,14 +726,17 @@ smbd_cctx_answer(struct smbd_req *r, struct smbd_open *o,
 	if (action == 1)
 		x->eas = NULL;
 	else if (x->alsi && attr->type == 1 && x->alloc > smb2_get64(x->out +
-	    40))
+	    40)) {
 		/*
 		 * 3.3.5.9.4: blockd reserves nothing; the file made or
 		 * overwritten is answered with the allocation asked, in
-		 * 4 KiB units (smbd(8)).
+		 * 4 KiB units (smbd(8)), here and by QUERY_INFO on this
+		 * handle, as FileAllocationInformation's is.
 		 */
-		smb2_put64(x->out + 40, x->alloc > UINT64_MAX - 4095 ?
-		    x->alloc : (x->alloc + 4095) & ~(uint64_t)4095);
+		o->alloc = x->alloc > UINT64_MAX - 4095 ? x->alloc :
+		    (x->alloc + 4095) & ~(uint64_t)4095;
+		smb2_put64(x->out + 40, o->alloc);
+	}
 	smbd_cctx_next(x);
 }
 

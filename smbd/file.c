@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -1242,7 +1243,8 @@ smbd_create_walked(struct smbd_walk *w, uint32_t status)
 		req.sattr.dos = w->attrs & SMBD_DOS_SETTABLE;
 	}
 	req.access = w->io;
-	req.io = w->io;
+	/* STORE_IO_ARCHIVE_LATER: ARCHIVE when data is written. */
+	req.io = w->io | ((w->io & PERM_IO_WRITE) ? 0x10 : 0);
 	bdc_call(c->env->bdc, BD_OPEN, (xdrproc_t)xdr_bd_open_req, &req,
 	    (xdrproc_t)xdr_bd_open_reply, sizeof(bd_open_reply),
 	    smbd_create_open_done, w);
@@ -1378,7 +1380,8 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	req.disposition = smbd_dispositions[1];		/* FILE_OPEN */
 	req.mode = SMBD_NEW_FILE_MODE;
 	req.access = o->access;
-	req.io = o->access;
+	/* STORE_IO_ARCHIVE_LATER, as the first open had it. */
+	req.io = o->access | ((o->access & PERM_IO_WRITE) ? 0x10 : 0);
 	bdc_call(c->env->bdc, BD_OPEN, (xdrproc_t)xdr_bd_open_req, &req,
 	    (xdrproc_t)xdr_bd_open_reply, sizeof(bd_open_reply),
 	    smbd_create_reopened, w);
@@ -1532,6 +1535,11 @@ smbd_create(struct smbd_req *r)
 	if ((cr.options & (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) ==
 	    (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) {
 		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+		return;
+	}
+	/* 3.3.5.9: an ImpersonationLevel beyond SecurityDelegation. */
+	if (cr.impersonation > 3) {
+		smbd_reply_error(r, STATUS_BAD_IMPERSONATION_LEVEL);
 		return;
 	}
 	if (w->durable.version == 2 && smbd_create_replay(w, s))
@@ -1773,6 +1781,36 @@ smbd_write_synced(void *arg, int err)
 		smbd_write_reply(w->r, w->count);
 }
 
+static void
+smbd_archive_done(void *arg, int status, void *reply, int fd)
+{
+	(void)arg;
+	(void)reply;
+	(void)fd;
+	/* A write permission taken away since the open: the bit stays. */
+	if (status != 0)
+		log_debug("ARCHIVE after a write: %s", strerror(-status));
+}
+
+void
+smbd_archive_written(struct smbd_conn *c, struct smbd_session *s,
+    struct smbd_open *o)
+{
+	bd_setattr_req req;
+
+	if (o->archived || s == NULL)
+		return;
+	o->archived = 1;
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.fh.bd_fh_len = o->fhlen;
+	req.fh.bd_fh_val = (char *)o->fh;
+	req.sattr.mask = 0x800;		/* STORE_SATTR_ARCHIVE */
+	bdc_call(c->env->bdc, BD_SETATTR, (xdrproc_t)xdr_bd_setattr_req, &req,
+	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+	    smbd_archive_done, NULL);
+}
+
 void
 smbd_write(struct smbd_req *r)
 {
@@ -1813,8 +1851,10 @@ smbd_write(struct smbd_req *r)
 		smbd_reply_error(r, smb2_status_from_errno(errno));
 		return;
 	}
-	if (n > 0)
+	if (n > 0) {
 		smbd_lease_written(r->conn->env, o);
+		smbd_archive_written(r->conn, s, o);
+	}
 	/* SMB2_WRITEFLAG_WRITE_THROUGH, or an open that asked for it. */
 	if ((flags & 1) || (o->options & FILE_WRITE_THROUGH)) {
 		if ((w = calloc(1, sizeof(*w))) == NULL) {
@@ -2088,6 +2128,16 @@ smbd_query_fs_done(void *arg, int status, void *reply, int fd)
 		smb2_put32(buf + 8, (uint32_t)k);
 		smbd_query_out(q->r, buf, 12 + (size_t)k, 16, q->outmax);
 		return;
+	case 6:		/* FileFsControlInformation (MS-FSCC 2.5.2) */
+		/*
+		 * No quotas (dittofs-smbd(8)): no free-space filtering,
+		 * default threshold and limit "none" (all ones), no
+		 * FILE_VC_QUOTA_* flag.
+		 */
+		smb2_put64(buf + 24, UINT64_MAX);
+		smb2_put64(buf + 32, UINT64_MAX);
+		smbd_query_out(q->r, buf, 48, 48, q->outmax);
+		return;
 	case 7:		/* FileFsFullSizeInformation */
 		smb2_put64(buf, rep->bytes_total / unit);
 		smb2_put64(buf + 8, rep->bytes_avail / unit);
@@ -2096,40 +2146,231 @@ smbd_query_fs_done(void *arg, int status, void *reply, int fd)
 		smb2_put32(buf + 28, 512);
 		smbd_query_out(q->r, buf, 32, 32, q->outmax);
 		return;
+	case 8:		/* FileFsObjectIdInformation (MS-FSCC 2.5.6) */
+		/*
+		 * The volume's object id: the share's id (the volume
+		 * serial number of FileFsVolumeInformation) under a fixed
+		 * tag, so it stays the same across restarts; no extended
+		 * information.
+		 */
+		memcpy(buf, "DittoFS\0", 8);
+		smb2_put32(buf + 12, rep->attr.share);
+		smbd_query_out(q->r, buf, 64, 64, q->outmax);
+		return;
+	case 11:	/* FileFsSectorSizeInformation (MS-FSCC 2.5.8) */
+		smb2_put32(buf, 512);
+		smb2_put32(buf + 4, unit);
+		smb2_put32(buf + 8, unit);
+		smb2_put32(buf + 12, unit);
+		/* SSINFO_FLAGS_ALIGNED_DEVICE, _PARTITION_ALIGNED_ON_DEVICE */
+		smb2_put32(buf + 16, 0x00000001 | 0x00000002);
+		smbd_query_out(q->r, buf, 28, 28, q->outmax);
+		return;
 	}
 	smbd_reply_error(q->r, STATUS_INVALID_INFO_CLASS);
 }
 
 /*
  * FileNormalizedNameInformation (MS-SMB2 3.3.5.20.1, 3.1.1 only): the
- * path from the share's root as the open found it (names keep their
- * case here), with ":stream" for a named stream; the root's is empty.
+ * path from the share's root with each name as the directory stores
+ * it (a case-insensitive share finds "A\b" for "a\B"), with ":stream"
+ * for a named stream; the root's is empty.  Each component is looked
+ * up (its inode) and found by that inode in its directory's listing:
+ * one LOOKUP and a READDIR or more per component.
  */
+struct smbd_normq {
+	struct smbd_req	*r;
+	uint64_t	 session_id;
+	uint32_t	 outmax;
+	char		 path[SMBD_NORMALIZED_MAX + 1];	/* as opened */
+	size_t		 pos;		/* the component being resolved */
+	char		 comp[BD_NAME_MAX + 1];
+	char		 out[SMBD_NORMALIZED_MAX + SMB2_STREAM_NAME_MAX + 2];
+	size_t		 outlen;
+	char		 stream[SMB2_STREAM_NAME_MAX + 1];
+	uint8_t		 dir[BD_FH_MAX];
+	uint32_t	 dirlen;
+	uint8_t		 next[BD_FH_MAX];
+	uint32_t	 nextlen;
+	uint64_t	 ino;
+	uint64_t	 cookie;
+};
+
+static void	smbd_normq_step(struct smbd_normq *);
+
+static void
+smbd_normq_answer(struct smbd_normq *nq)
+{
+	uint8_t buf[4 + 2 * (SMBD_NORMALIZED_MAX + SMB2_STREAM_NAME_MAX + 1)];
+	ssize_t k;
+
+	if (nq->stream[0] != '\0' && snprintf(nq->out + nq->outlen,
+	    sizeof(nq->out) - nq->outlen, ":%s", nq->stream) >=
+	    (int)(sizeof(nq->out) - nq->outlen)) {
+		smbd_reply_error(nq->r, STATUS_NAME_TOO_LONG);
+		return;
+	}
+	if ((k = smbd_utf8_to_utf16(nq->out, strlen(nq->out), buf + 4,
+	    sizeof(buf) - 4)) < 0) {
+		smbd_reply_error(nq->r, STATUS_NAME_TOO_LONG);
+		return;
+	}
+	smb2_put32(buf, (uint32_t)k);
+	smbd_query_out(nq->r, buf, 4 + (size_t)k, 8, nq->outmax);
+}
+
+/* The component's name as stored (or as opened, if not listed). */
+static void
+smbd_normq_found(struct smbd_normq *nq, const char *name, size_t len)
+{
+	if (nq->outlen + (nq->outlen > 0) + len >= sizeof(nq->out)) {
+		smbd_reply_error(nq->r, STATUS_NAME_TOO_LONG);
+		return;
+	}
+	if (nq->outlen > 0)
+		nq->out[nq->outlen++] = '\\';
+	memcpy(nq->out + nq->outlen, name, len);
+	nq->outlen += len;
+	nq->out[nq->outlen] = '\0';
+	memcpy(nq->dir, nq->next, nq->nextlen);
+	nq->dirlen = nq->nextlen;
+	smbd_normq_step(nq);
+}
+
+static void	smbd_normq_listed(void *, int, void *, int);
+
+/* The directory's listing from nq->cookie on. */
+static void
+smbd_normq_readdir(struct smbd_normq *nq)
+{
+	struct smbd_session *s;
+	bd_readdir_req req;
+
+	if ((s = smbd_session_find(nq->r->conn, nq->session_id)) == NULL) {
+		smbd_reply_error(nq->r, STATUS_USER_SESSION_DELETED);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.dir.bd_fh_len = nq->dirlen;
+	req.dir.bd_fh_val = (char *)nq->dir;
+	req.cookie = nq->cookie;
+	req.maxents = BD_READDIR_MAX;
+	bdc_call(nq->r->conn->env->bdc, BD_READDIR,
+	    (xdrproc_t)xdr_bd_readdir_req, &req,
+	    (xdrproc_t)xdr_bd_readdir_reply, sizeof(bd_readdir_reply),
+	    smbd_normq_listed, nq);
+}
+
+static void
+smbd_normq_listed(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_normq *nq = arg;
+	bd_readdir_reply *rep = reply;
+	u_int i;
+
+	(void)fd;
+	if (status != 0) {
+		smbd_reply_error(nq->r, smb2_status_from_errno(status));
+		return;
+	}
+	for (i = 0; i < rep->entries.entries_len; i++) {
+		if (rep->entries.entries_val[i].ino == nq->ino) {
+			smbd_normq_found(nq,
+			    rep->entries.entries_val[i].name.bd_name_val,
+			    rep->entries.entries_val[i].name.bd_name_len);
+			return;
+		}
+		nq->cookie = rep->entries.entries_val[i].cookie;
+	}
+	/* Not listed (gone since): the name as the open has it. */
+	if (rep->eof || rep->entries.entries_len == 0) {
+		smbd_normq_found(nq, nq->comp, strlen(nq->comp));
+		return;
+	}
+	smbd_normq_readdir(nq);
+}
+
+static void
+smbd_normq_looked(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_normq *nq = arg;
+	bd_entry_reply *rep = reply;
+
+	(void)fd;
+	if (status != 0) {
+		smbd_reply_error(nq->r, smb2_status_from_errno(status));
+		return;
+	}
+	if (rep->fh.bd_fh_len > sizeof(nq->next)) {
+		smbd_reply_error(nq->r, STATUS_INTERNAL_ERROR);
+		return;
+	}
+	memcpy(nq->next, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
+	nq->nextlen = rep->fh.bd_fh_len;
+	nq->ino = rep->attr.ino;
+	nq->cookie = 0;
+	smbd_normq_readdir(nq);
+}
+
+static void
+smbd_normq_step(struct smbd_normq *nq)
+{
+	struct smbd_session *s;
+	bd_dirop_req req;
+	size_t n;
+
+	while (nq->path[nq->pos] == '\\')
+		nq->pos++;
+	if (nq->path[nq->pos] == '\0') {
+		smbd_normq_answer(nq);
+		return;
+	}
+	n = strcspn(nq->path + nq->pos, "\\");
+	if (n >= sizeof(nq->comp)) {
+		smbd_reply_error(nq->r, STATUS_NAME_TOO_LONG);
+		return;
+	}
+	memcpy(nq->comp, nq->path + nq->pos, n);
+	nq->comp[n] = '\0';
+	nq->pos += n;
+	if ((s = smbd_session_find(nq->r->conn, nq->session_id)) == NULL) {
+		smbd_reply_error(nq->r, STATUS_USER_SESSION_DELETED);
+		return;
+	}
+	smbd_dirop_fill(&req, s, nq->dir, nq->dirlen, nq->comp);
+	smbd_lookup(nq->r->conn, &req, smbd_normq_looked, nq);
+}
+
 static void
 smbd_query_normalized(struct smbd_req *r, const struct smbd_open *o,
     uint32_t outmax)
 {
-	uint8_t buf[4 + 2 * (SMBD_NORMALIZED_MAX + SMB2_STREAM_NAME_MAX + 1)];
-	char path[SMBD_NORMALIZED_MAX + SMB2_STREAM_NAME_MAX + 2];
-	ssize_t k;
+	struct smbd_share *sh = &r->conn->env->shares[o->share];
+	struct smbd_normq *nq;
 
 	if (r->conn->neg.dialect < SMB2_DIALECT_311) {
 		smbd_reply_error(r, STATUS_NOT_SUPPORTED);
 		return;
 	}
-	if (snprintf(path, sizeof(path), "%s%s%s", o->path != NULL ? o->path :
-	    "", o->stream[0] != '\0' ? ":" : "", o->stream) >=
-	    (int)sizeof(path)) {
+	if ((nq = calloc(1, sizeof(*nq))) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	r->work = nq;
+	r->work_free = free;
+	nq->r = r;
+	nq->session_id = o->session_id;
+	nq->outmax = outmax;
+	if (snprintf(nq->path, sizeof(nq->path), "%s", o->path != NULL ?
+	    o->path : "") >= (int)sizeof(nq->path)) {
 		smbd_reply_error(r, STATUS_NAME_TOO_LONG);
 		return;
 	}
-	if ((k = smbd_utf8_to_utf16(path, strlen(path), buf + 4,
-	    sizeof(buf) - 4)) < 0) {
-		smbd_reply_error(r, STATUS_NAME_TOO_LONG);
-		return;
-	}
-	smb2_put32(buf, (uint32_t)k);
-	smbd_query_out(r, buf, 4 + (size_t)k, 8, outmax);
+	snprintf(nq->stream, sizeof(nq->stream), "%s", o->stream);
+	memcpy(nq->dir, sh->root_fh, sh->root_len);
+	nq->dirlen = sh->root_len;
+	smbd_normq_step(nq);
 }
 
 void
@@ -2140,6 +2381,7 @@ smbd_query_info(struct smbd_req *r)
 	struct smbd_open *o;
 	struct smbd_query *q;
 	bd_fh_req fr;
+	uint32_t outmax;
 
 	if ((o = smbd_file_args(r, 41, 24, &s)) == NULL)
 		return;
@@ -2181,7 +2423,12 @@ smbd_query_info(struct smbd_req *r)
 		return;
 	}
 	if (q->type == SMB2_0_INFO_FILE && q->class == 48) {
-		smbd_query_normalized(r, o, q->outmax);
+		/* Its own work (the walk), in place of q's. */
+		outmax = q->outmax;
+		r->work = NULL;
+		r->work_free = NULL;
+		free(q);
+		smbd_query_normalized(r, o, outmax);
 		return;
 	}
 	/* MS-FSA 2.1.5.12: these classes need FILE_READ_ATTRIBUTES. */
@@ -2727,6 +2974,42 @@ smbd_rename_walked(struct smbd_walk *w, uint32_t status)
 }
 
 /*
+ * What this server's other opens say to a rename of o (MS-FSA
+ * 2.1.5.14.11), as Windows answers: an open of o's directory with data
+ * access (MS-FSA 2.1.5.1.2's share-mode rule: not a stat open) that
+ * has DELETE access or does not share delete is
+ * STATUS_SHARING_VIOLATION (the rename opens that directory for DELETE,
+ * sharing read and write); a directory with an open below it is
+ * STATUS_ACCESS_DENIED (paths compared without ASCII case).  0 when
+ * nothing stands in the way.
+ */
+static uint32_t
+smbd_rename_blocked(struct smbd_env *env, const struct smbd_open *o)
+{
+	struct smbd_conn *c;
+	struct smbd_open *so;
+	size_t plen = o->path != NULL ? strlen(o->path) : 0;
+
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(so, &c->opens, entry) {
+			if (so == o || so->share != o->share)
+				continue;
+			/* READ, WRITE, APPEND, EXECUTE, DELETE */
+			if (so->is_dir && (so->granted & 0x00010027u) &&
+			    so->fhlen == o->dir_fhlen &&
+			    memcmp(so->fh, o->dir_fh, so->fhlen) == 0 &&
+			    ((so->granted & SMBD_DELETE_ACCESS) ||
+			    !(so->share_access & 0x4)))	/* SHARE_DELETE */
+				return STATUS_SHARING_VIOLATION;
+			if (o->is_dir && plen > 0 && so->path != NULL &&
+			    strncasecmp(so->path, o->path, plen) == 0 &&
+			    so->path[plen] == '\\')
+				return STATUS_ACCESS_DENIED;
+		}
+	return 0;
+}
+
+/*
  * MS-FSA 2.1.5.14.2: a time of FileBasicInformation; 0 leaves it, and
  * so do -1 and -2 (which stop and resume the handle's own updates of
  * it: not kept here, dittofs-smbd(8)); below -2 is invalid (-1).
@@ -2993,6 +3276,11 @@ smbd_set_info(struct smbd_req *r)
 			    STATUS_ACCESS_DENIED : STATUS_INVALID_PARAMETER);
 			return;
 		}
+		/* MS-FSA 2.1.5.14.11: a rename needs the open's DELETE. */
+		if (!(o->granted & SMBD_DELETE_ACCESS)) {
+			smbd_reply_error(r, STATUS_ACCESS_DENIED);
+			return;
+		}
 		if (o->stream[0] != '\0' ||
 		    (nlen >= 2 && d[20] == ':' && d[21] == 0)) {
 			smbd_stream_rename(r, s, o, d[0] != 0, d + 20, nlen);
@@ -3001,6 +3289,10 @@ smbd_set_info(struct smbd_req *r)
 		if (smbd_stream_open_on(r->conn->env, o)) {
 			/* MS-FSA 2.1.5.15.11: a file with a stream open. */
 			smbd_reply_error(r, STATUS_ACCESS_DENIED);
+			return;
+		}
+		if ((st = smbd_rename_blocked(r->conn->env, o)) != 0) {
+			smbd_reply_error(r, st);
 			return;
 		}
 		if ((w = smbd_walk_new(r, s, o->share)) == NULL) {

@@ -602,7 +602,54 @@ smbd_cancel(struct smbd_req *r)
 }
 
 #define FSCTL_VALIDATE_NEGOTIATE_INFO	0x00140204u
+#define FSCTL_GET_COMPRESSION		0x0009003cu
+#define FSCTL_SET_COMPRESSION		0x0009c040u
+#define FSCTL_SRV_REQUEST_RESUME_KEY	0x00140078u
+#define FSCTL_SRV_COPYCHUNK		0x001440f2u
+#define FSCTL_SRV_COPYCHUNK_WRITE	0x001480f2u
 #define SMB2_0_IOCTL_IS_FSCTL		0x00000001u
+
+/*
+ * MS-FSCC 2.3.18, 2.3.67; MS-FSA 2.1.5.10.7, 2.1.5.10.30: no file is
+ * compressed here (FileFsAttributeInformation has no
+ * FILE_FILE_COMPRESSION): GET answers COMPRESSION_FORMAT_NONE, SET of
+ * NONE succeeds and of a format is STATUS_NOT_SUPPORTED.
+ */
+static void
+smbd_ioctl_compression(struct smbd_req *r, struct smbd_session *s,
+    uint32_t code, const uint8_t *in, uint32_t ilen)
+{
+	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
+	uint8_t out[48 + 8];
+	uint32_t olen = 0;
+
+	if (smbd_req_open(r, s, b + 8) == NULL)
+		return;
+	if (code == FSCTL_GET_COMPRESSION) {
+		if (smb2_get32(b + 44) < 2) {	/* MaxOutputResponse */
+			smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+			return;
+		}
+		olen = 2;
+	} else {
+		if (ilen < 2) {
+			smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+			return;
+		}
+		if (smb2_get16(in) != 0) {
+			smbd_reply_error(r, STATUS_NOT_SUPPORTED);
+			return;
+		}
+	}
+	memset(out, 0, sizeof(out));
+	smb2_put16(out, 49);
+	smb2_put32(out + 4, code);
+	memcpy(out + 8, b + 8, 16);
+	smb2_put32(out + 24, SMB2_HDR_SIZE + 48);	/* input: none */
+	smb2_put32(out + 32, SMB2_HDR_SIZE + 48);
+	smb2_put32(out + 36, olen);		/* output: the state, 0 */
+	smbd_reply(r, STATUS_SUCCESS, out, 48 + (olen ? 8 : 0));
+}
 
 /*
  * MS-SMB2 3.3.5.15.12: the client's NEGOTIATE as it says it sent it;
@@ -658,8 +705,9 @@ smbd_validate_negotiate(struct smbd_req *r, const uint8_t *in, uint32_t len)
 }
 
 /*
- * IOCTL (MS-SMB2 3.3.5.15): FSCTL_VALIDATE_NEGOTIATE_INFO; every other
- * control code is not served yet (STATUS_INVALID_DEVICE_REQUEST).
+ * IOCTL (MS-SMB2 3.3.5.15): FSCTL_VALIDATE_NEGOTIATE_INFO,
+ * FSCTL_GET_COMPRESSION and FSCTL_SET_COMPRESSION; every other control
+ * code is not served yet (STATUS_INVALID_DEVICE_REQUEST).
  */
 static void
 smbd_ioctl(struct smbd_req *r)
@@ -685,6 +733,22 @@ smbd_ioctl(struct smbd_req *r)
 	if (code == FSCTL_VALIDATE_NEGOTIATE_INFO &&
 	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
 		smbd_validate_negotiate(r, r->msg + ioff, ilen);
+		return;
+	}
+	if ((code == FSCTL_GET_COMPRESSION || code == FSCTL_SET_COMPRESSION) &&
+	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
+		smbd_ioctl_compression(r, s, code, r->msg + ioff, ilen);
+		return;
+	}
+	if (code == FSCTL_SRV_REQUEST_RESUME_KEY &&
+	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
+		smbd_copychunk_key(r, s, code);
+		return;
+	}
+	if ((code == FSCTL_SRV_COPYCHUNK || code == FSCTL_SRV_COPYCHUNK_WRITE) &&
+	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
+		smbd_copychunk(r, s, code, code == FSCTL_SRV_COPYCHUNK_WRITE,
+		    r->msg + ioff, ilen);
 		return;
 	}
 	smbd_reply_error(r, STATUS_INVALID_DEVICE_REQUEST);

@@ -206,6 +206,7 @@ uint16_t smb2_credit_charge_for(uint32_t len);
 /* MS-SMB2 2.2.13: a CREATE request, checked (buffers in the message). */
 struct smb2_create_req {
 	uint8_t		 oplock;
+	uint32_t	 impersonation;	/* 0 anonymous .. 3 delegate */
 	uint32_t	 desired;
 	uint32_t	 attributes;
 	uint32_t	 share_access;

@@ -210,6 +210,7 @@ smb2_create_decode_any(const uint8_t *msg, size_t msglen,
 		return -1;
 	memset(c, 0, sizeof(*c));
 	c->oplock = b[3];
+	c->impersonation = smb2_get32(b + 4);
 	c->desired = smb2_get32(b + 24);
 	c->attributes = smb2_get32(b + 28);
 	c->share_access = smb2_get32(b + 32);

@@ -247,6 +247,7 @@ struct smbd_open {
 	uint64_t		 position;
 	uint32_t		 mode;
 	uint64_t		 alloc;		/* FileAllocationInformation set */
+	int			 archived;	/* ARCHIVE asked after a write */
 	/*
 	 * MS-FSA 2.1.5.14.2: the times this handle set (STORE_SATTR_CTIME,
 	 * _MTIME bits), which its later changes keep
@@ -470,6 +471,12 @@ struct smbd_session *smbd_req_session(struct smbd_req *);
 struct smbd_tree *smbd_req_tree(struct smbd_req *, struct smbd_session *);
 void	 smbd_gssd_start(struct smbd_env *);
 
+/* copychunk.c: server-side copy (IOCTL) */
+void	 smbd_copychunk_key(struct smbd_req *, struct smbd_session *,
+	    uint32_t code);
+void	 smbd_copychunk(struct smbd_req *, struct smbd_session *,
+	    uint32_t code, int write_only, const uint8_t *in, uint32_t ilen);
+
 /* file.c */
 /*
  * A step of CREATE that waits (a break's acknowledgment, stated's grace
@@ -494,6 +501,12 @@ void	 smbd_close_reply(struct smbd_req *, const bd_attr *a);
 void	 smbd_flush(struct smbd_req *);
 void	 smbd_read(struct smbd_req *);
 void	 smbd_write(struct smbd_req *);
+/*
+ * MS-FSA 2.1.4.17: data written through `o' sets ARCHIVE on its file
+ * (blockd opened it STORE_IO_ARCHIVE_LATER); asked once, not waited for.
+ */
+void	 smbd_archive_written(struct smbd_conn *, struct smbd_session *,
+	    struct smbd_open *);
 void	 smbd_query_info(struct smbd_req *);
 /* The session's uid, gid and groups as blockd's cred. */
 void	 smbd_cred(struct smbd_session *, bd_cred *);

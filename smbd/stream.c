@@ -226,6 +226,9 @@ smbd_stream_listed(void *arg, int status, void *reply, int fd)
 	    sc->disposition == 5)
 		req.io |= PERM_IO_WRITE;
 	req.access = req.io;
+	/* STORE_IO_ARCHIVE_LATER: ARCHIVE when data is written. */
+	if (req.io & PERM_IO_WRITE)
+		req.io |= 0x10;
 	bdc_call(sc->c->env->bdc, BD_STREAM_OPEN,
 	    (xdrproc_t)xdr_bd_stream_open_req, &req,
 	    (xdrproc_t)xdr_bd_stream_open_reply, sizeof(bd_stream_open_reply),
@@ -501,6 +504,8 @@ smbd_stream_set_eof(struct smbd_req *r, struct smbd_open *o, uint64_t size)
 		return;
 	}
 	smbd_lease_written(r->conn->env, o);
+	smbd_archive_written(r->conn, smbd_session_find(r->conn,
+	    o->session_id), o);
 	smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
 }
 

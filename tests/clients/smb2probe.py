@@ -761,11 +761,21 @@ class Files:
         self.report("QUERY_DIRECTORY FileNamesInformation F?BIN: f.bin",
                     self.dir_names(r, 12) == ["f.bin"], hex(r["status"]))
         self.call(6, struct.pack("<HHI", 24, 0, 0) + dfid)
+        nn = (pd + "\\g.bin").encode("utf-16-le")
+        rn = struct.pack("<B7sQI", 0, b"\0" * 7, 0, len(nn)) + nn
+        # MS-FSA 2.1.5.14.11: a rename needs the open's DELETE.
+        r = self.call(CREATE, self.create(pd + "\\f.bin", 1, 0x40,
+                                          access=0x80))
+        f = self.fid(r)
+        r = self.call(0x11, struct.pack("<HBBIHHI16s", 33, 1, 10, len(rn),
+                                        64 + 32, 0, 0, f) + rn)
+        self.report("SET_INFO FileRenameInformation through an open "
+                    "without DELETE: ACCESS_DENIED",
+                    r["status"] == 0xc0000022, hex(r["status"]))
+        self.call(6, struct.pack("<HHI", 24, 0, 0) + f)
         r = self.call(CREATE, self.create(pd + "\\f.bin", 1, 0x40,
                                           access=0x10080))
         f = self.fid(r)
-        nn = (pd + "\\g.bin").encode("utf-16-le")
-        rn = struct.pack("<B7sQI", 0, b"\0" * 7, 0, len(nn)) + nn
         si = struct.pack("<HBBIHHI16s", 33, 1, 10, len(rn), 64 + 32, 0, 0,
                          f) + rn
         r = self.call(0x11, si)
@@ -1884,7 +1894,8 @@ def stream_steps(d, key, name):
             pos += nxt
         return r, names
 
-    r = p.call(CREATE, p.create(name + ":s1", 2, 0x40))
+    r = p.call(CREATE, p.create(name + ":s1", 2, 0x40,
+                                access=0xC0010000))
     f = p.fid(r)
     p.report("CREATE name:s1 (FILE_CREATE) of no file: created",
              r["status"] == 0 and
@@ -1991,7 +2002,8 @@ def stream_steps(d, key, name):
         return struct.unpack_from("<Q", b, 8)[0] if r["status"] == 0 \
             else -1
     traded = b"traded data"
-    r = p.call(CREATE, p.create(name + ".t:t", 2, 0x40))
+    r = p.call(CREATE, p.create(name + ".t:t", 2, 0x40,
+                                access=0xC0010000))
     f = p.fid(r)
     r = p.call(9, struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, len(traded), 0,
                               f, 0, 0, 0, 0, 0) + traded)
@@ -2003,7 +2015,8 @@ def stream_steps(d, key, name):
              r["status"] == 0 and names == ["::$DATA"] and got == traded,
              "%s %s %r" % (st(r), names, got))
     p.close(f)
-    r = p.call(CREATE, p.create(name + ".t", 1, 0x40))
+    r = p.call(CREATE, p.create(name + ".t", 1, 0x40,
+                                access=0xC0010000))
     f = p.fid(r)
     got = read(f)
     p.report("... the file's own data is now those bytes",

@@ -54,6 +54,12 @@ path = /squashed
 path = /ro
 root squash = no
 read only = yes
+
+# Caseless names, for FileNormalizedNameInformation's stored case.
+[share ci]
+path = /ci
+root squash = no
+case insensitive = yes
 CONF
 if [ -x "$SBINDIR/dittofs-gssd" ]; then
 	printf '\n[gssd]\nenable = no\n' >> "$SUITE_CONF"
@@ -187,18 +193,23 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# (CREATE_PROBE=1 tries a list, CREATE_PROBE_LIST another;
 	# smb2.setinfo is test_smb_acl.sh's).  Not:
 	# smb2.create.gentest (attribute and access bits refused that we
-	# take), smb2.create.open, smb2.getinfo.fsinfo (the quota class)
-	# and .normalized (names are case-sensitive here),
-	# smb2.create.aclfile (an owner S-1-1-0 is INVALID_OWNER), .acldir,
-	# smb2.maximum_allowed (CREATE checks only read/write/delete
-	# against the ACL), smb2.create.nulldacl,
-	# .impersonation, .dosattr_tmp_dir, .quota-fake-file, and
-	# smb2.ea.acl_xattr (Samba's own acl_xattr_name option).
+	# take), smb2.create.aclfile (an owner S-1-1-0 is INVALID_OWNER),
+	# .acldir (directory attributes in CREATE), smb2.maximum_allowed
+	# (CREATE checks only read/write/delete against the ACL),
+	# smb2.create.nulldacl (a NULL DACL is stored as EVERYONE@ allowed
+	# everything, a DACL where Windows keeps none), .quota-fake-file (no
+	# quota files), and smb2.ea.acl_xattr (Samba's own acl_xattr_name
+	# option).  smb2.getinfo.normalized runs on the caseless share "ci":
+	# it opens a directory in another case than it made it and wants the
+	# stored case back; on the case-sensitive "export" that open is
+	# OBJECT_NAME_NOT_FOUND, as it should be.
 	CREATE_TORTURE="${CREATE_TORTURE-smb2.create.blob
 	    smb2.create.dir-alloc-size smb2.durable-v2-open.app-instance
 	    smb2.getinfo.complex smb2.getinfo.granted
 	    smb2.getinfo.getinfo_access smb2.getinfo.qfile_buffercheck
-	    smb2.getinfo.qfs_buffercheck}"
+	    smb2.getinfo.qfs_buffercheck smb2.getinfo.fsinfo
+	    smb2.create.impersonation smb2.create.dosattr_tmp_dir
+	    smb2.create.leading-slash smb2.create.mkdir-dup}"
 	if [ -n "${CREATE_PROBE:-}" ]; then
 		for t in ${CREATE_PROBE_LIST:-smb2.create.gentest smb2.create.blob smb2.maximum_allowed.maximum_allowed smb2.maximum_allowed.read_only smb2.durable-v2-open.app-instance smb2.ea.acl_xattr smb2.getinfo.complex smb2.getinfo.fsinfo smb2.getinfo.qfs_buffercheck smb2.getinfo.qfile_buffercheck smb2.getinfo.qsec_buffercheck smb2.getinfo.granted smb2.getinfo.normalized smb2.getinfo.getinfo_access smb2.setinfo smb2.create.open smb2.create.dir-alloc-size}; do
 			if timeout 120 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > "$SUITE_DIR/t.out" 2>&1; then diag "PROBE PASS $t"; else diag "PROBE FAIL $t: $(grep -E 'failure|error|Incorrect|should|line|c:[0-9]' "$SUITE_DIR/t.out" | head -4 | tr '\n' ' ')"; fi
@@ -207,6 +218,7 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	for t in $CREATE_TORTURE; do
 		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 && ! grep -q '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 	done
+	check "smbtorture smb2.getinfo.normalized on the caseless share" sh -c "timeout 180 smbtorture //127.0.0.1/ci -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false smb2.getinfo.normalized > '$SUITE_DIR/torture.out' 2>&1 && ! grep -q '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 else
 	skip "no smbtorture (Debian: samba-testsuite) or no dittofs-gssd" "smbtorture smb2.create, smb2.ea, smb2.getinfo, smb2.setinfo, smb2.maximum_allowed"
 fi

@@ -185,6 +185,7 @@ test_create(void)
 	memset(m, 0, sizeof(m));
 	put_hdr(m, SMB2_CREATE, 1, 0);
 	smb2_put16(b, 57);
+	smb2_put32(b + 4, 2);
 	smb2_put32(b + 24, 0x80000000);
 	smb2_put32(b + 36, 2);
 	smb2_put32(b + 40, 0x40);
@@ -193,8 +194,9 @@ test_create(void)
 	memcpy(m + 120, "a\0b\0c\0d\0", 8);
 	tap_ok(smb2_create_decode(m, sizeof(m), &c) == 0 && c.name == m + 120 &&
 	    c.name_len == 8 && c.disposition == 2 && c.options == 0x40 &&
-	    c.desired == 0x80000000, "CREATE decoded: name, disposition, "
-	    "options, access");
+	    c.desired == 0x80000000 && c.impersonation == 2,
+	    "CREATE decoded: name, disposition, options, access, "
+	    "impersonation level");
 	smb2_put16(b + 46, 7);
 	tap_ok(smb2_create_decode(m, sizeof(m), &c) == -1,
 	    "a name of odd length: refused");

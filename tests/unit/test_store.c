@@ -2573,6 +2573,31 @@ test_attrs(void)
 	rv = store_getattr(s, &g, &a1);
 	tap_ok(rv == 0 && (a1.flags & STORE_ATTR_UNBACKED) && a1.used == 0,
 	    "attrs: an unbacked file allocates nothing");
+	/* SMB's rule: ARCHIVE when data is written, not at the open. */
+	fd = -1;
+	rv = store_open_io(s, &cr_root, &fh, STORE_IO_WRITE |
+	    STORE_IO_ARCHIVE_LATER, &fd, &a1);
+	if (fd >= 0)
+		(void)close(fd);
+	tap_ok(rv == 0 && a1.dos == (STORE_DOS_HIDDEN | STORE_DOS_SYSTEM),
+	    "attrs: an open for writing with STORE_IO_ARCHIVE_LATER leaves "
+	    "ARCHIVE clear");
+	sa.mask = STORE_SATTR_ARCHIVE;
+	TAP_EQ_INT(store_setattr(s, &cr_bob, &fh, &sa, NULL), -EACCES,
+	    "attrs: STORE_SATTR_ARCHIVE by one who may not write: EACCES");
+	rv = store_setattr(s, &cr_root, &fh, &sa, NULL);
+	if (rv == 0)
+		rv = store_getattr(s, &fh, &a1);
+	tap_ok(rv == 0 && a1.dos == (STORE_DOS_HIDDEN | STORE_DOS_SYSTEM |
+	    STORE_DOS_ARCHIVE) && a1.change > a0.change,
+	    "attrs: STORE_SATTR_ARCHIVE sets ARCHIVE alone and moves change");
+	sa.mask = STORE_SATTR_DOS;
+	sa.dos = STORE_DOS_HIDDEN | STORE_DOS_SYSTEM;
+	rv = store_setattr(s, &cr_root, &fh, &sa, NULL);
+	if (rv == 0)
+		rv = store_getattr(s, &fh, &a0);
+	tap_ok(rv == 0 && a0.dos == (STORE_DOS_HIDDEN | STORE_DOS_SYSTEM),
+	    "attrs: DOS word set again (archive cleared)");
 	fd = -1;
 	rv = store_open_io(s, &cr_root, &fh, STORE_IO_WRITE, &fd, &a1);
 	tap_ok(rv == 0 && (a1.dos & STORE_DOS_ARCHIVE) &&

@@ -307,6 +307,31 @@ test_access(struct store *s, const struct store_fh *root)
 	    "(mode %o)", a.mode);
 	if (fd >= 0)
 		close(fd);
+	/* SMB's write-open: ARCHIVE waits for data (ARCHIVE_LATER). */
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_DOS;
+	TAP_EQ_INT(store_setattr(s, &cr_alice, &fh, &sa, NULL), 0,
+	    "its DOS word cleared");
+	memset(&o, 0, sizeof(o));
+	o.disp = STORE_DISP_OPEN;
+	o.access = STORE_IO_WRITE;
+	o.io = STORE_IO_WRITE | STORE_IO_ARCHIVE_LATER;
+	rv = store_open_name(s, &cr_alice, &d, N("suid"), &o, &fh2, &a,
+	    &what, &fd);
+	tap_ok(rv == 0 && fd >= 0 && a.dos == 0, "OPEN for writing with "
+	    "STORE_IO_ARCHIVE_LATER leaves ARCHIVE clear (dos %#x)", a.dos);
+	o.access = STORE_IO_WRITE | STORE_IO_ARCHIVE_LATER;
+	TAP_EQ_INT(store_open_name(s, &cr_alice, &d, N("suid"), &o, &fh2,
+	    &a, &what, &fd), -EINVAL, "STORE_IO_ARCHIVE_LATER in access: "
+	    "EINVAL (an fd's flag)");
+	if (fd >= 0)
+		close(fd);
+	rv = op(s, &cr_alice, &d, "suid", STORE_DISP_OPEN, 0, STORE_IO_WRITE,
+	    &fh2, &a, &what, &fd);
+	tap_ok(rv == 0 && a.dos == STORE_DOS_ARCHIVE, "OPEN for writing "
+	    "without it sets ARCHIVE (dos %#x)", a.dos);
+	if (fd >= 0)
+		close(fd);
 
 	/* All or nothing: a refused attribute makes nothing, no fd. */
 	memset(&sa, 0, sizeof(sa));
@@ -332,8 +357,8 @@ test_access(struct store *s, const struct store_fh *root)
 	    &what, &fd);
 	tap_ok(rv == 0 && fd >= 0 && a.size == 100 &&
 	    a.dos == (STORE_DOS_HIDDEN | STORE_DOS_ARCHIVE),
-	    "OPEN_IF creating with a size and a DOS word: both set, ARCHIVE "
-	    "by the write-open (size %llu, dos %#x)",
+	    "OPEN_IF creating with a size and a DOS word: both set, and "
+	    "ARCHIVE as any file made (size %llu, dos %#x)",
 	    (unsigned long long)a.size, a.dos);
 	if (fd >= 0)
 		close(fd);
@@ -414,8 +439,9 @@ test_supersede(struct store *s, const struct store_fh *root)
 	    &fd2);
 	tap_ok(rv == 0 && what == STORE_OPENED_SUPERSEDED && fd2 >= 0 &&
 	    a2.ino != a.ino && a2.size == 0 && a2.mode == 0600 &&
-	    a2.dos == STORE_DOS_HIDDEN,
-	    "SUPERSEDE: a new empty inode with the attributes asked");
+	    a2.dos == (STORE_DOS_HIDDEN | STORE_DOS_ARCHIVE),
+	    "SUPERSEDE: a new empty inode with the attributes asked, and "
+	    "ARCHIVE as any file made");
 	tap_ok(fd2 >= 0 && reads(fd2, ""), "its fd reads nothing");
 	if (fd2 >= 0)
 		close(fd2);
