@@ -7,6 +7,8 @@
  * tree) checked before its handler runs (MS-SMB2 3.3.5.2.9, 3.3.5.2.11).
  */
 #define _GNU_SOURCE
+#include <sys/socket.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -607,7 +609,31 @@ smbd_cancel(struct smbd_req *r)
 #define FSCTL_SRV_REQUEST_RESUME_KEY	0x00140078u
 #define FSCTL_SRV_COPYCHUNK		0x001440f2u
 #define FSCTL_SRV_COPYCHUNK_WRITE	0x001480f2u
+#define FSCTL_GET_REPARSE_POINT		0x000900a8u
+#define FSCTL_QUERY_NETWORK_INTERFACE_INFO 0x001401fcu
 #define SMB2_0_IOCTL_IS_FSCTL		0x00000001u
+/* MS-SMB2 2.2.32.5: one NETWORK_INTERFACE_INFO. */
+#define SMBD_NETIF_SIZE			152
+/* Its LinkSpeed: the host's is not known inside the sandbox. */
+#define SMBD_NETIF_SPEED		1000000000ull
+
+/* The FileId of an IOCTL on no file: all ones (MS-SMB2 2.2.31). */
+static const uint8_t smbd_no_file_id[16] = { 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+/* The IOCTL response's header (MS-SMB2 2.2.32) before olen bytes. */
+static void
+smbd_ioctl_header(uint8_t *out, uint32_t code, const uint8_t *file_id,
+    uint32_t olen)
+{
+	memset(out, 0, 48);
+	smb2_put16(out, 49);
+	smb2_put32(out + 4, code);
+	memcpy(out + 8, file_id, 16);
+	smb2_put32(out + 24, SMB2_HDR_SIZE + 48);	/* input: none */
+	smb2_put32(out + 32, SMB2_HDR_SIZE + 48);
+	smb2_put32(out + 36, olen);
+}
 
 /*
  * MS-FSCC 2.3.18, 2.3.67; MS-FSA 2.1.5.10.7, 2.1.5.10.30: no file is
@@ -642,13 +668,79 @@ smbd_ioctl_compression(struct smbd_req *r, struct smbd_session *s,
 		}
 	}
 	memset(out, 0, sizeof(out));
-	smb2_put16(out, 49);
-	smb2_put32(out + 4, code);
-	memcpy(out + 8, b + 8, 16);
-	smb2_put32(out + 24, SMB2_HDR_SIZE + 48);	/* input: none */
-	smb2_put32(out + 32, SMB2_HDR_SIZE + 48);
-	smb2_put32(out + 36, olen);		/* output: the state, 0 */
+	/* The output: the state, COMPRESSION_FORMAT_NONE. */
+	smbd_ioctl_header(out, code, b + 8, olen);
 	smbd_reply(r, STATUS_SUCCESS, out, 48 + (olen ? 8 : 0));
+}
+
+/*
+ * MS-SMB2 3.3.5.15.11: the interface this connection came in on, the
+ * one the client reached (its local address), as one
+ * NETWORK_INTERFACE_INFO (2.2.32.5): neither RSS nor RDMA capable, a
+ * link speed of 1 Gbit/s (the sandbox cannot read the device's).
+ * Multichannel is not served, so a client has no use for a list of
+ * the host's other addresses.
+ */
+static void
+smbd_ioctl_netif(struct smbd_req *r)
+{
+	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	const struct sockaddr_in6 *sin6;
+	const struct sockaddr_in *sin;
+	uint8_t out[48 + SMBD_NETIF_SIZE], *e = out + 48;
+	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+
+	if (memcmp(b + 8, smbd_no_file_id, 16) != 0) {
+		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+		return;
+	}
+	if (smb2_get32(b + 44) < SMBD_NETIF_SIZE) {	/* MaxOutputResponse */
+		smbd_reply_error(r, STATUS_BUFFER_TOO_SMALL);
+		return;
+	}
+	if (getsockname(r->conn->fd, (struct sockaddr *)&ss, &sl) == -1) {
+		log_warn("%s: getsockname", r->conn->peer);
+		smbd_reply_error(r, STATUS_INTERNAL_ERROR);
+		return;
+	}
+	smbd_ioctl_header(out, FSCTL_QUERY_NETWORK_INTERFACE_INFO, b + 8,
+	    SMBD_NETIF_SIZE);
+	memset(e, 0, SMBD_NETIF_SIZE);
+	smb2_put32(e + 4, 1);				/* IfIndex */
+	smb2_put64(e + 16, SMBD_NETIF_SPEED);
+	sin6 = (const struct sockaddr_in6 *)&ss;
+	if (ss.ss_family == AF_INET6 &&
+	    memcmp(&sin6->sin6_addr, v4mapped, 12) != 0) {
+		smb2_put16(e + 24, 0x17);		/* InterNetworkV6 */
+		memcpy(e + 32, &sin6->sin6_addr, 16);
+		smb2_put32(e + 48, sin6->sin6_scope_id);
+	} else {
+		smb2_put16(e + 24, 0x02);		/* InterNetwork */
+		if (ss.ss_family == AF_INET6)
+			memcpy(e + 28, (const uint8_t *)&sin6->sin6_addr + 12,
+			    4);
+		else {
+			sin = (const struct sockaddr_in *)&ss;
+			memcpy(e + 28, &sin->sin_addr, 4);
+		}
+	}
+	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
+}
+
+/*
+ * MS-FSA 2.1.5.10.14: the store keeps no reparse tag, so no file is a
+ * reparse point and FSCTL_GET_REPARSE_POINT on any open is
+ * STATUS_NOT_A_REPARSE_POINT.
+ */
+static void
+smbd_ioctl_reparse(struct smbd_req *r, struct smbd_session *s)
+{
+	if (smbd_req_open(r, s, r->msg + SMB2_HDR_SIZE + 8) == NULL)
+		return;
+	smbd_reply_error(r, STATUS_NOT_A_REPARSE_POINT);
 }
 
 /*
@@ -690,12 +782,8 @@ smbd_validate_negotiate(struct smbd_req *r, const uint8_t *in, uint32_t len)
 		return;
 	}
 	memset(out, 0, sizeof(out));
-	smb2_put16(out, 49);
-	smb2_put32(out + 4, FSCTL_VALIDATE_NEGOTIATE_INFO);
-	memset(out + 8, 0xff, 16);
-	smb2_put32(out + 24, SMB2_HDR_SIZE + 48);	/* input: none */
-	smb2_put32(out + 32, SMB2_HDR_SIZE + 48);
-	smb2_put32(out + 36, 24);
+	smbd_ioctl_header(out, FSCTL_VALIDATE_NEGOTIATE_INFO, smbd_no_file_id,
+	    24);
 	smb2_put32(out + 48, c->neg.server_capabilities);
 	memcpy(out + 52, c->env->server_guid, 16);
 	smb2_put16(out + 68, SMB2_NEGOTIATE_SIGNING_ENABLED |
@@ -706,8 +794,10 @@ smbd_validate_negotiate(struct smbd_req *r, const uint8_t *in, uint32_t len)
 
 /*
  * IOCTL (MS-SMB2 3.3.5.15): FSCTL_VALIDATE_NEGOTIATE_INFO,
- * FSCTL_GET_COMPRESSION and FSCTL_SET_COMPRESSION; every other control
- * code is not served yet (STATUS_INVALID_DEVICE_REQUEST).
+ * FSCTL_GET_COMPRESSION and FSCTL_SET_COMPRESSION,
+ * FSCTL_QUERY_NETWORK_INTERFACE_INFO, FSCTL_GET_REPARSE_POINT and
+ * server-side copy (copychunk.c); every other control code is not served
+ * yet (STATUS_INVALID_DEVICE_REQUEST).
  */
 static void
 smbd_ioctl(struct smbd_req *r)
@@ -738,6 +828,16 @@ smbd_ioctl(struct smbd_req *r)
 	if ((code == FSCTL_GET_COMPRESSION || code == FSCTL_SET_COMPRESSION) &&
 	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
 		smbd_ioctl_compression(r, s, code, r->msg + ioff, ilen);
+		return;
+	}
+	if (code == FSCTL_QUERY_NETWORK_INTERFACE_INFO &&
+	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
+		smbd_ioctl_netif(r);
+		return;
+	}
+	if (code == FSCTL_GET_REPARSE_POINT &&
+	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
+		smbd_ioctl_reparse(r, s);
 		return;
 	}
 	if (code == FSCTL_SRV_REQUEST_RESUME_KEY &&

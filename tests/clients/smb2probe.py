@@ -2278,6 +2278,33 @@ def info_steps(d, key):
         std[16:21] == struct.pack("<IB", 0, 1) and
         std2[16:21] == struct.pack("<IB", 1, 0), "%s %s" % (std.hex(),
                                                             std2.hex()))
+
+    def fsctl(code, fid, maxout):
+        io = struct.pack("<HHI16sIIIIIIII", 57, 0, code, fid, 64 + 56, 0, 0,
+                         0, 0, maxout, 1, 0)
+        return p.call(0x0b, io)
+    r = fsctl(0x000900a8, f, 4096)
+    rep("FSCTL_GET_REPARSE_POINT: NOT_A_REPARSE_POINT",
+        r["status"] == 0xc0000275, hex(r["status"]))
+    nofile = b"\xff" * 16
+    r = fsctl(0x001401fc, nofile, 65536)
+    out = b""
+    if r["status"] == 0:
+        (ooff, olen) = struct.unpack_from("<II", r["body"], 32)
+        out = r["body"][ooff - 64:ooff - 64 + olen]
+    rep("FSCTL_QUERY_NETWORK_INTERFACE_INFO: one entry, 127.0.0.1, "
+        "1 Gbit/s, IPv4", r["status"] == 0 and len(out) == 152 and
+        struct.unpack_from("<I", out, 0)[0] == 0 and
+        struct.unpack_from("<Q", out, 16)[0] == 1000000000 and
+        struct.unpack_from("<H", out, 24)[0] == 2 and
+        out[28:32] == bytes([127, 0, 0, 1]),
+        "%s %s" % (hex(r["status"]), out.hex()))
+    r = fsctl(0x001401fc, f, 65536)
+    r2 = fsctl(0x001401fc, nofile, 100)
+    rep("FSCTL_QUERY_NETWORK_INTERFACE_INFO on a file: INVALID_PARAMETER; "
+        "in 100 bytes: BUFFER_TOO_SMALL", r["status"] == 0xc000000d and
+        r2["status"] == 0xc0000023, "%s %s" % (hex(r["status"]),
+                                               hex(r2["status"])))
     p.close(f)
     # QUERY_DIRECTORY's EaSize: the file's (FileEaInformation's), and 0
     # for a file without EAs, in each class that carries one.

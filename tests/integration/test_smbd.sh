@@ -431,6 +431,8 @@ else
 		    smb2.compound.create-write-close \
 		    smb2.ioctl.compress_notsup_get \
 		    smb2.ioctl.compress_notsup_set smb2.ioctl.req_resume_key \
+		    smb2.ioctl.network_interface_info \
+		    smb2.ioctl.bug14788.NETWORK_INTERFACE \
 		    smb2.ioctl.req_two_resume_keys \
 		    smb2.ioctl.copy_chunk_simple smb2.ioctl.copy_chunk_multi \
 		    smb2.ioctl.copy_chunk_tiny smb2.ioctl.copy_chunk_overwrite \
