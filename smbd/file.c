@@ -1358,6 +1358,9 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	o->durable = (int)d->dh_version;
 	o->durable_timeout_ms = d->timeout_ms;
 	memcpy(o->create_guid, d->create_guid, sizeof(o->create_guid));
+	/* 3.3.5.9.7: a resilient open is reconnected as it was. */
+	o->resilient = st->resilient;
+	o->lock_sequence = st->lock_sequence;
 	w->open = o;
 	memset(&req, 0, sizeof(req));
 	smbd_cred(s, &req.cred);

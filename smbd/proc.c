@@ -657,8 +657,9 @@ smbd_validate_negotiate(struct smbd_req *r, const uint8_t *in, uint32_t len)
 }
 
 /*
- * IOCTL (MS-SMB2 3.3.5.15): FSCTL_VALIDATE_NEGOTIATE_INFO; every other
- * control code is not served yet (STATUS_INVALID_DEVICE_REQUEST).
+ * IOCTL (MS-SMB2 3.3.5.15): FSCTL_VALIDATE_NEGOTIATE_INFO,
+ * FSCTL_LMR_REQUEST_RESILIENCY (durable.c); every other control code is
+ * not served yet (STATUS_INVALID_DEVICE_REQUEST).
  */
 static void
 smbd_ioctl(struct smbd_req *r)
@@ -684,6 +685,11 @@ smbd_ioctl(struct smbd_req *r)
 	if (code == FSCTL_VALIDATE_NEGOTIATE_INFO &&
 	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
 		smbd_validate_negotiate(r, r->msg + ioff, ilen);
+		return;
+	}
+	if (code == SMB2_FSCTL_LMR_REQUEST_RESILIENCY &&
+	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
+		smbd_durable_ioctl_resiliency(r, s, r->msg + ioff, ilen);
 		return;
 	}
 	smbd_reply_error(r, STATUS_INVALID_DEVICE_REQUEST);

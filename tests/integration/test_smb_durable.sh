@@ -17,7 +17,10 @@
 # a deny-all open and its lock succeed.  A dropped TCP
 # connection (smbd alive) keeps the handle too.  A wrong CreateGuid, a
 # closed handle and DHnQ without a batch oplock are refused or not
-# granted; dittofsctl smb opens lists the durable handles.  Then
+# granted; dittofsctl smb opens lists the durable handles.  A resilient
+# open (FSCTL_LMR_REQUEST_RESILIENCY, no oplock) is kept over a kill -9
+# of smbd with its lock and its LOCK sequence buckets: a replayed LOCK
+# after the DHnC succeeds without running.  Then
 # smbtorture's smb2.durable-open and smb2.durable-v2-open subtests that
 # pass, when smbtorture and dittofs-gssd are there.
 set -u
@@ -213,9 +216,22 @@ durable 7 dl.bin v2lease 0
 check "v2 with an RWH lease: durable, DH2Q answered, RWH granted ($D7)" has "$D7" "^DURABLE 255 DH2Q 60000 [0-9a-f]{32} [0-9a-f]{32} LEASE 7 $LKEY\$"
 F7=$(echo "$D7" | cut -d' ' -f5)
 G7=$(echo "$D7" | cut -d' ' -f6)
+# A resilient open (MS-SMB2 3.3.5.15.9): a DHnQ without an oplock is not
+# durable; FSCTL_LMR_REQUEST_RESILIENCY makes it kept in stated all the
+# same, with its lock sequence buckets (3.3.5.14), over the kill too.
+rm -f "$SUITE_DIR/r9.in"
+mkfifo "$SUITE_DIR/r9.in"
+SMB resilient 311 $KEY res.bin 30000 < "$SUITE_DIR/r9.in" > "$SUITE_DIR/r9.out" 2>&1 &
+HOLDERS="$HOLDERS $!"
+exec 16> "$SUITE_DIR/r9.in"
+suite_wait 20 grep -q '^\(FID\|FAIL\)' "$SUITE_DIR/r9.out"
+R9=$(head -1 "$SUITE_DIR/r9.out")
+F9=$(sed -n 's/^FID //p' "$SUITE_DIR/r9.out")
+check "resiliency: a Timeout above [smbd] durable handle timeout INVALID_PARAMETER, 30 s granted; the open not durable; its LOCK with a LockSequence and the replay succeed ($R9)" test "$R9" = "RESILIENT 0xc000000d 0x0 - lock 0x0 replay 0x0"
 SMBD=$(suite_pid smbd)
 kill -KILL "$SMBD"
 exec 14>&-
+exec 16>&-
 for h in $HOLDERS; do wait "$h" 2>/dev/null; done
 HOLDERS=
 check "smbd restarted after the second kill -9" suite_wait 20 restarted smbd "$SMBD"
@@ -226,6 +242,14 @@ check "DH2C after kill -9: the same FileId, its RWH lease and key" has "$out" "^
 check "... reads back what was written before the kill" has "$out" '^READ durable-data$'
 check "... another client's open (for writing) breaks the lease RWH to RH: an open takes W, leaves R and H (MS-FSA 2.1.5.1.2)" has "$out" '^LEASEBREAK 7 3$'
 check "... its lock of 0-10 still excludes that client" has "$out" '^OTHER 0xc0000055$'
+check "... and closes" has "$out" '^CLOSE 0x0$'
+out=$(SMB resreconnect 311 $KEY res.bin "$F9")
+echo "$out" | sed 's/^/# /'
+check "DHnC of the resilient open after kill -9: the same FileId" has "$out" '^RECONNECT 0x0 same$'
+check "... reads back what was written before the kill" has "$out" '^READ durable-data$'
+check "... its LOCK of 0-10 with LockSequence 0x11 again: a replay, SUCCESS (the bucket was in stated's record)" has "$out" '^REPLAY 0x0$'
+check "... the same range with a new sequence: LOCK_NOT_GRANTED (its lock was kept)" has "$out" '^NEWSEQ 0xc0000055$'
+check "... another client's lock of 0-10: LOCK_NOT_GRANTED" has "$out" '^OTHER 0xc0000055$'
 check "... and closes" has "$out" '^CLOSE 0x0$'
 
 # stated's grace period after a restart: an NFSv4 client had an open,
