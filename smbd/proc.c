@@ -150,10 +150,18 @@ smbd_setup_fail(struct smbd_req *r, struct smbd_setup *w, uint32_t status)
 {
 	struct smbd_session *s = smbd_session_find(r->conn, w->session_id);
 
+	/*
+	 * MS-SMB2 3.3.5.5.3: a failed exchange removes the session, a
+	 * re-authenticated one's (3.3.5.5.2) too, with its trees and opens
+	 * (durable ones are kept as for a LOGOFF).
+	 */
 	if (s != NULL) {
 		s->gss_pending = 0;
-		if (s->state != SMBD_SESSION_VALID)
-			smbd_session_free(r->conn, s);
+		if (s->state == SMBD_SESSION_VALID)
+			log_info("%s: session %016llx of %s: its "
+			    "re-authentication failed: removed", r->conn->peer,
+			    (unsigned long long)s->id, s->user);
+		smbd_session_free(r->conn, s);
 	}
 	if (status == STATUS_LOGON_FAILURE)
 		r->conn->env->logon_failures++;
