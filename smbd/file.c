@@ -659,6 +659,7 @@ smbd_create_answer(struct smbd_walk *w, struct smbd_open *o)
 	size_t len = 88, dlen;
 
 	r->rel_file = o->id;
+	o->create_action = w->action;
 	memset(out, 0, sizeof(out));
 	smb2_put16(out, 89);
 	out[2] = o->oplock;
@@ -1394,7 +1395,8 @@ smbd_create_replayed(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	w->attr = rep->attr;
-	w->action = 1;
+	/* The answer the client missed: the first one's CreateAction. */
+	w->action = o->create_action;
 	smbd_create_answer(w, o);
 }
 

@@ -275,6 +275,7 @@ struct smbd_open {
 	 * the resiliency's), whatever its oplock
 	 */
 	int			 resilient;
+	uint32_t		 create_action;	/* its CREATE's, for a replay */
 	/* 3.3.5.14: Open.LockSequenceArray, in stated's record too */
 	struct smb2_lock_sequence lock_sequence;
 	/*
