@@ -295,7 +295,15 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# conflicting open now, but its delete on close is not carried
 	# out, so the file is still there); file-position
 	# (FilePositionInformation), alloc-size, read-only (allocation and
-	# DOS attributes at CREATE).
+	# DOS attributes at CREATE).  smb2.replay: the replayed DH2Q CREATEs
+	# above (the first answer's CreateAction again); not replay-commands
+	# (an FSCTL not served), replay-dhv2-oplock2 (a replay after the
+	# oplock was broken answers the open's level, not none),
+	# replay-dhv2-lease3 and replay-dhv2-oplock-lease (a replay of another
+	# lease or oplock is not refused ACCESS_DENIED), replay6 (a replay
+	# after the handle was closed answers it again), channel-sequence
+	# (ChannelSequence is not checked); smbtorture skips replay3 to
+	# replay5 here, and the dhv2-pending ones were not tried.
 	DURABLE_TORTURE="smb2.durable-open.open-oplock smb2.durable-open.reopen1
 	    smb2.durable-open.reopen1a smb2.durable-open.reopen2
 	    smb2.durable-open.reopen2a smb2.durable-open.reopen3
@@ -311,7 +319,11 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	    smb2.durable-v2-open.persistent-open-lease
 	    smb2.durable-open.open-lease smb2.durable-open.lock-lease
 	    smb2.durable-v2-open.open-lease smb2.durable-open.stat-open
-	    smb2.durable-open.open2-lease smb2.durable-open.lease"
+	    smb2.durable-open.open2-lease smb2.durable-open.lease
+	    smb2.replay.replay-regular smb2.replay.replay7
+	    smb2.replay.replay-dhv2-oplock1 smb2.replay.replay-dhv2-oplock3
+	    smb2.replay.replay-dhv2-lease1 smb2.replay.replay-dhv2-lease2
+	    smb2.replay.replay-dhv2-lease-oplock"
 	# DURABLE_PROBE=1: try every subtest of the two suites, report each.
 	if [ -n "${DURABLE_PROBE:-}" ]; then
 		for t in $(smbtorture --list smb2.durable-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//') $(smbtorture --list smb2.durable-v2-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//'); do
