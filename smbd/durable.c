@@ -108,6 +108,10 @@ smbd_durable_open_gone(struct smbd_conn *c, struct smbd_open *o)
 }
 
 struct smbd_resilient_call {
+	struct smbd_conn	*c;	/* held by the durable call */
+	uint64_t		 file_id;
+	int			 durable;	/* as it was before */
+	uint32_t		 timeout_ms;
 	smbd_durable_done_fn	*done;
 	void			*arg;
 };
@@ -368,7 +372,14 @@ static void
 smbd_durable_resilient_done(void *arg, int granted)
 {
 	struct smbd_resilient_call *rc = arg;
+	struct smbd_open *o;
 
+	/* Not recorded (stated away, its limit): the open is as it was. */
+	if (!granted && (o = smbd_open_find(rc->c, rc->file_id)) != NULL) {
+		o->resilient = 0;
+		o->durable = rc->durable;
+		o->durable_timeout_ms = rc->timeout_ms;
+	}
 	rc->done(rc->arg, granted);
 	free(rc);
 }
@@ -405,6 +416,10 @@ smbd_durable_resilient(struct smbd_conn *c, struct smbd_session *s,
 		done(arg, 0);
 		return;
 	}
+	rc->c = c;
+	rc->file_id = o->id;
+	rc->durable = o->durable;
+	rc->timeout_ms = o->durable_timeout_ms;
 	rc->done = done;
 	rc->arg = arg;
 	o->resilient = 1;
