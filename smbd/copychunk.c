@@ -39,13 +39,7 @@ smbd_copychunk_reply(struct smbd_req *r, uint32_t status, uint32_t code,
 	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
 	uint8_t body[48 + 32];
 
-	memset(body, 0, sizeof(body));
-	smb2_put16(body, 49);
-	smb2_put32(body + 4, code);
-	memcpy(body + 8, b + 8, 16);
-	smb2_put32(body + 24, SMB2_HDR_SIZE + 48);	/* input: none */
-	smb2_put32(body + 32, SMB2_HDR_SIZE + 48);
-	smb2_put32(body + 36, olen);
+	smbd_ioctl_header(body, code, b + 8, olen);
 	memcpy(body + 48, out, olen);
 	smbd_reply(r, status, body, 48 + olen);
 }

@@ -20,6 +20,11 @@
  *              FileId (and CreateGuid), for the session's user; the open
  *              is made again from what stated kept (file.c), with its
  *              locks and oplock.
+ *   IOCTL FSCTL_LMR_REQUEST_RESILIENCY (3.3.5.15.9)
+ *              an open that is its own owner is recorded the same way,
+ *              resilient: kept whatever its oplock, for the resiliency's
+ *              Timeout, reconnected by DHnC.  The sequence buckets of
+ *              its LOCKs (3.3.5.14, lock.c) go into the record too.
  *
  * The wire part (the contexts and the state blob) is smb2_durable.c,
  * tested alone.
@@ -102,6 +107,15 @@ smbd_durable_open_gone(struct smbd_conn *c, struct smbd_open *o)
 	o->durable = 0;
 }
 
+struct smbd_resilient_call {
+	struct smbd_conn	*c;	/* held by the durable call */
+	uint64_t		 file_id;
+	int			 durable;	/* as it was before */
+	uint32_t		 timeout_ms;
+	smbd_durable_done_fn	*done;
+	void			*arg;
+};
+
 struct smbd_durable_call {
 	struct smbd_conn	*c;	/* held */
 	smbd_durable_done_fn	*done;
@@ -177,6 +191,8 @@ smbd_durable_register(struct smbd_conn *c, struct smbd_session *s,
 		st.lease_state = o->lease->l.state;
 		st.lease_epoch = o->lease->l.epoch;
 	}
+	st.resilient = o->resilient;
+	st.lock_sequence = o->lock_sequence;
 	if (!smbd_stated_ready(c->env) || smbd_durable_id(o->owner_id) == 0 ||
 	    smbd_file_id(o) == NULL ||
 	    (blen = smb2_durable_state_encode(&st, blob, sizeof(blob))) == 0 ||
@@ -192,7 +208,10 @@ smbd_durable_register(struct smbd_conn *c, struct smbd_session *s,
 	req.file.st_file_len = ST_FILE_ID_LEN;
 	req.file.st_file_val = (char *)(uintptr_t)smbd_file_id(o);
 	req.user = s->user;
-	req.timeout_ms = smb2_durable_timeout(q, c->env->durable_timeout_ms);
+	/* A resilient open's timeout was checked by its IOCTL. */
+	req.timeout_ms = o->resilient ? q->timeout_ms :
+	    smb2_durable_timeout(q, c->env->durable_timeout_ms);
+	req.resilient = o->resilient != 0;
 	req.oplock = o->oplock;
 	req.access = smb2_share_access(o->desired);
 	req.deny = smb2_share_deny(share_access);
@@ -333,5 +352,153 @@ void
 smbd_durable_oplock_lost(struct smbd_conn *c, struct smbd_open *o)
 {
 	(void)smbd_durable_announce_open(c, o);
-	o->durable = 0;
+	/* A resilient open is kept without its oplock (stated too). */
+	if (!o->resilient)
+		o->durable = 0;
+}
+
+/*
+ * 3.3.5.14: a LOCK of a durable or resilient open changed its lock
+ * sequence buckets: stated's record holds them, so that a replay after
+ * a reconnect, or after smbd restarted, is still seen as one.
+ */
+void
+smbd_durable_update(struct smbd_conn *c, struct smbd_open *o)
+{
+	(void)smbd_durable_announce_open(c, o);
+}
+
+static void
+smbd_durable_resilient_done(void *arg, int granted)
+{
+	struct smbd_resilient_call *rc = arg;
+	struct smbd_open *o;
+
+	/* Not recorded (stated away, its limit): the open is as it was. */
+	if (!granted && (o = smbd_open_find(rc->c, rc->file_id)) != NULL) {
+		o->resilient = 0;
+		o->durable = rc->durable;
+		o->durable_timeout_ms = rc->timeout_ms;
+	}
+	rc->done(rc->arg, granted);
+	free(rc);
+}
+
+/*
+ * MS-SMB2 3.3.5.15.9: FSCTL_LMR_REQUEST_RESILIENCY.  An open that is its
+ * own owner in stated (its CREATE asked to be durable) is kept there as
+ * a durable one is, with the resiliency's timeout, and is reconnected by
+ * a DHnC.  Another's share mode and locks are its session's in stated,
+ * so it goes with its connection: it is resilient for LOCK's replays
+ * alone (3.3.5.14).  done(arg, granted).
+ */
+void
+smbd_durable_resilient(struct smbd_conn *c, struct smbd_session *s,
+    struct smbd_open *o, uint32_t timeout_ms, smbd_durable_done_fn *done,
+    void *arg)
+{
+	struct smb2_durable_req q;
+	struct smbd_resilient_call *rc;
+
+	if (o->is_dir) {
+		done(arg, 0);
+		return;
+	}
+	if (!smbd_durable_id(o->owner_id)) {
+		log_debug("%s: %s resilient for LOCK replays, not kept past "
+		    "its connection (no durable request at its CREATE)",
+		    c->peer, o->path != NULL ? o->path : o->name);
+		o->resilient = 1;
+		done(arg, 1);
+		return;
+	}
+	if ((rc = calloc(1, sizeof(*rc))) == NULL) {
+		done(arg, 0);
+		return;
+	}
+	rc->c = c;
+	rc->file_id = o->id;
+	rc->durable = o->durable;
+	rc->timeout_ms = o->durable_timeout_ms;
+	rc->done = done;
+	rc->arg = arg;
+	o->resilient = 1;
+	o->durable = 1;
+	o->durable_timeout_ms = timeout_ms;
+	memset(&q, 0, sizeof(q));
+	q.version = 1;
+	q.timeout_ms = timeout_ms;
+	memcpy(q.guid, o->create_guid, sizeof(q.guid));
+	smbd_durable_register(c, s, o, &q, o->share_access,
+	    smbd_durable_resilient_done, rc);
+}
+
+struct smbd_resiliency {
+	struct smbd_req	*r;
+	uint8_t		 file_id[16];
+};
+
+static void
+smbd_durable_resiliency_done(void *arg, int granted)
+{
+	struct smbd_resiliency *w = arg;
+	struct smbd_req *r = w->r;
+	uint8_t out[48];
+
+	if (!granted) {
+		free(w);
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	/* MS-SMB2 2.2.32: no input, no output. */
+	smbd_ioctl_header(out, SMB2_FSCTL_LMR_REQUEST_RESILIENCY, w->file_id,
+	    0);
+	free(w);
+	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
+}
+
+/*
+ * MS-SMB2 3.3.5.15.9: an IOCTL FSCTL_LMR_REQUEST_RESILIENCY of the open
+ * its FileId names; MaxResiliencyTimeout is [smbd] durable handle
+ * timeout (0: not served).
+ */
+void
+smbd_durable_ioctl_resiliency(struct smbd_req *r, struct smbd_session *s,
+    const uint8_t *in, uint32_t len)
+{
+	struct smbd_conn *c = r->conn;
+	const uint8_t *fid = r->msg + SMB2_HDR_SIZE + 8;
+	struct smbd_resiliency *w;
+	struct smbd_open *o;
+	uint32_t st, timeout_ms;
+
+	if (c->neg.dialect == SMB2_DIALECT_202) {
+		smbd_reply_error(r, STATUS_INVALID_DEVICE_REQUEST);
+		return;
+	}
+	if (c->env->durable_timeout_ms == 0) {
+		smbd_reply_error(r, STATUS_NOT_SUPPORTED);
+		return;
+	}
+	if ((o = smbd_req_open(r, s, fid)) == NULL)
+		return;
+	if ((st = smb2_resiliency_parse(in, len, c->env->durable_timeout_ms,
+	    &timeout_ms)) != STATUS_SUCCESS) {
+		log_warnx_rl("%s: FSCTL_LMR_REQUEST_RESILIENCY: short, or a "
+		    "Timeout above %u ms", c->peer, c->env->durable_timeout_ms);
+		smbd_reply_error(r, st);
+		return;
+	}
+	if (o->is_dir || o->pipe != NULL) {
+		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+		return;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	w->r = r;
+	memcpy(w->file_id, fid, sizeof(w->file_id));
+	smbd_durable_resilient(c, s, o, timeout_ms,
+	    smbd_durable_resiliency_done, w);
 }

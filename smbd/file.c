@@ -670,6 +670,7 @@ smbd_create_answer(struct smbd_walk *w, struct smbd_open *o)
 	size_t len = 88, dlen;
 
 	r->rel_file = o->id;
+	o->create_action = w->action;
 	memset(out, 0, sizeof(out));
 	smb2_put16(out, 89);
 	out[2] = o->oplock;
@@ -1370,6 +1371,9 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	o->durable = (int)d->dh_version;
 	o->durable_timeout_ms = d->timeout_ms;
 	memcpy(o->create_guid, d->create_guid, sizeof(o->create_guid));
+	/* 3.3.5.9.7: a resilient open is reconnected as it was. */
+	o->resilient = st->resilient;
+	o->lock_sequence = st->lock_sequence;
 	w->open = o;
 	memset(&req, 0, sizeof(req));
 	smbd_cred(s, &req.cred);
@@ -1404,7 +1408,8 @@ smbd_create_replayed(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	w->attr = rep->attr;
-	w->action = 1;
+	/* The answer the client missed: the first one's CreateAction. */
+	w->action = o->create_action;
 	smbd_create_answer(w, o);
 }
 

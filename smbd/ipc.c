@@ -246,7 +246,7 @@ smbd_ipc_transceive(struct smbd_req *r, struct smbd_session *s)
 	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
 	struct smbd_open *o;
 	uint32_t ioff, ilen, omax, st;
-	uint8_t *p;
+	uint8_t *p, fid[16];
 	size_t n;
 	int more;
 
@@ -278,14 +278,9 @@ smbd_ipc_transceive(struct smbd_req *r, struct smbd_session *s)
 		return;
 	}
 	n = dcerpc_read(o->pipe, p + 48, omax, &more);
-	memset(p, 0, 48);
-	smb2_put16(p, 49);
-	smb2_put32(p + 4, FSCTL_PIPE_TRANSCEIVE);
-	smb2_put64(p + 8, o->id);
-	smb2_put64(p + 16, o->id);
-	smb2_put32(p + 24, SMB2_HDR_SIZE + 48);
-	smb2_put32(p + 32, SMB2_HDR_SIZE + 48);
-	smb2_put32(p + 36, (uint32_t)n);
+	smb2_put64(fid, o->id);
+	smb2_put64(fid + 8, o->id);
+	smbd_ioctl_header(p, FSCTL_PIPE_TRANSCEIVE, fid, (uint32_t)n);
 	smbd_reply_in(r, more ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS,
 	    48 + n);
 }
@@ -321,12 +316,7 @@ smbd_ipc_wait(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_OBJECT_NAME_NOT_FOUND);
 		return;
 	}
-	memset(out, 0, sizeof(out));
-	smb2_put16(out, 49);
-	smb2_put32(out + 4, FSCTL_PIPE_WAIT);
-	memcpy(out + 8, b + 8, 16);
-	smb2_put32(out + 24, SMB2_HDR_SIZE + 48);
-	smb2_put32(out + 32, SMB2_HDR_SIZE + 48);
+	smbd_ioctl_header(out, FSCTL_PIPE_WAIT, b + 8, 0);
 	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
 }
 

@@ -76,6 +76,9 @@ struct smbd_lockop {
 	int				 cancel;	/* CANCEL came */
 	int				 finished;
 	int				 final_pending;
+	/* 3.3.5.14: its LockSequence, recorded once it succeeds */
+	int				 sequenced;
+	uint32_t			 sequence;
 	struct event			*ev_final;
 	TAILQ_ENTRY(smbd_lockop)	 entry;
 };
@@ -344,6 +347,35 @@ smbd_lockop_final_cb(evutil_socket_t fd, short what, void *arg)
 	smbd_lockop_free(op);
 }
 
+/*
+ * MS-SMB2 3.3.5.14: the opens whose LOCKs carry a LockSequence the
+ * server checks: resilient ones, and durable ones on 3.x (persistent
+ * handles are not granted).
+ */
+static int
+smbd_lock_sequenced(const struct smbd_conn *c, const struct smbd_open *o)
+{
+	return o->resilient ||
+	    (o->durable && c->neg.dialect >= SMB2_DIALECT_300);
+}
+
+/*
+ * A sequenced LOCK answered: a success is recorded in its bucket; either
+ * way a durable or resilient open's buckets go to stated's record.
+ */
+static void
+smbd_lock_sequence_done(struct smbd_lockop *op, uint32_t status)
+{
+	struct smbd_open *o;
+
+	if ((o = smbd_lockop_open(op)) == NULL)
+		return;
+	if (status == STATUS_SUCCESS)
+		smb2_lock_sequence_record(&o->lock_sequence, op->sequence);
+	if (o->durable)
+		smbd_durable_update(op->c, o);
+}
+
 /* Answer: at once while the request waits, later once PENDING went. */
 static void
 smbd_lockop_answer(struct smbd_lockop *op, uint32_t status)
@@ -355,6 +387,10 @@ smbd_lockop_answer(struct smbd_lockop *op, uint32_t status)
 		op->env->locks_granted++;
 	else if (status == STATUS_LOCK_NOT_GRANTED)
 		op->env->locks_refused++;
+	if (op->sequenced) {
+		smbd_lock_sequence_done(op, status);
+		op->sequenced = 0;
+	}
 	if (r != NULL) {
 		op->r = NULL;
 		smbd_lockop_free(op);
@@ -680,6 +716,16 @@ smbd_lock(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_INVALID_HANDLE);
 		return;
 	}
+	/* 3.3.5.14: a replay of a LOCK that succeeded is not run again. */
+	if (smbd_lock_sequenced(r->conn, o) &&
+	    smb2_lock_sequence_replay(&o->lock_sequence, q.sequence)) {
+		uint8_t ok[4] = { 4, 0, 0, 0 };
+
+		log_debug("%s: LOCK sequence %#x replayed: answered as it "
+		    "was", r->conn->peer, q.sequence);
+		smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
+		return;
+	}
 	if (!q.unlock && o->nlocks + q.count > env->locks_per_open) {
 		log_warnx_rl("%s: [smbd] locks per open (%zu) reached",
 		    r->conn->peer, env->locks_per_open);
@@ -713,6 +759,12 @@ smbd_lock(struct smbd_req *r)
 	op->after = q.after;
 	op->unlock = q.unlock;
 	op->blocking = q.blocking;
+	if (smbd_lock_sequenced(r->conn, o) &&
+	    smb2_lock_sequence_bucket(q.sequence) != 0) {
+		smb2_lock_sequence_forget(&o->lock_sequence, q.sequence);
+		op->sequenced = 1;
+		op->sequence = q.sequence;
+	}
 	TAILQ_INSERT_TAIL(&env->lockops, op, entry);
 	smbd_lockop_step(op);
 }

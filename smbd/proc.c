@@ -152,10 +152,18 @@ smbd_setup_fail(struct smbd_req *r, struct smbd_setup *w, uint32_t status)
 {
 	struct smbd_session *s = smbd_session_find(r->conn, w->session_id);
 
+	/*
+	 * MS-SMB2 3.3.5.5.3: a failed exchange removes the session, a
+	 * re-authenticated one's (3.3.5.5.2) too, with its trees and opens
+	 * (durable ones are kept as for a LOGOFF).
+	 */
 	if (s != NULL) {
 		s->gss_pending = 0;
-		if (s->state != SMBD_SESSION_VALID)
-			smbd_session_free(r->conn, s);
+		if (s->state == SMBD_SESSION_VALID)
+			log_info("%s: session %016llx of %s: its "
+			    "re-authentication failed: removed", r->conn->peer,
+			    (unsigned long long)s->id, s->user);
+		smbd_session_free(r->conn, s);
 	}
 	if (status == STATUS_LOGON_FAILURE)
 		r->conn->env->logon_failures++;
@@ -621,8 +629,7 @@ smbd_cancel(struct smbd_req *r)
 static const uint8_t smbd_no_file_id[16] = { 0xff, 0xff, 0xff, 0xff, 0xff,
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-/* The IOCTL response's header (MS-SMB2 2.2.32) before olen bytes. */
-static void
+void
 smbd_ioctl_header(uint8_t *out, uint32_t code, const uint8_t *file_id,
     uint32_t olen)
 {
@@ -682,7 +689,8 @@ smbd_ioctl_compression(struct smbd_req *r, struct smbd_session *s,
  * the host's other addresses.
  */
 static void
-smbd_ioctl_netif(struct smbd_req *r)
+smbd_ioctl_netif(struct smbd_req *r, struct smbd_session *s, uint32_t code,
+    const uint8_t *in, uint32_t ilen)
 {
 	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
 	struct sockaddr_storage ss;
@@ -692,6 +700,11 @@ smbd_ioctl_netif(struct smbd_req *r)
 	uint8_t out[48 + SMBD_NETIF_SIZE], *e = out + 48;
 	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	    0xff, 0xff };
+
+	(void)s;
+	(void)code;
+	(void)in;
+	(void)ilen;
 
 	if (memcmp(b + 8, smbd_no_file_id, 16) != 0) {
 		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
@@ -736,8 +749,12 @@ smbd_ioctl_netif(struct smbd_req *r)
  * STATUS_NOT_A_REPARSE_POINT.
  */
 static void
-smbd_ioctl_reparse(struct smbd_req *r, struct smbd_session *s)
+smbd_ioctl_reparse(struct smbd_req *r, struct smbd_session *s, uint32_t code,
+    const uint8_t *in, uint32_t ilen)
 {
+	(void)code;
+	(void)in;
+	(void)ilen;
 	if (smbd_req_open(r, s, r->msg + SMB2_HDR_SIZE + 8) == NULL)
 		return;
 	smbd_reply_error(r, STATUS_NOT_A_REPARSE_POINT);
@@ -749,7 +766,8 @@ smbd_ioctl_reparse(struct smbd_req *r, struct smbd_session *s)
  * Answered: the server's side of it, as NEGOTIATE gave it.
  */
 static void
-smbd_validate_negotiate(struct smbd_req *r, const uint8_t *in, uint32_t len)
+smbd_validate_negotiate(struct smbd_req *r, struct smbd_session *s,
+    uint32_t code, const uint8_t *in, uint32_t len)
 {
 	struct smbd_conn *c = r->conn;
 	uint8_t out[48 + 24];
@@ -758,6 +776,8 @@ smbd_validate_negotiate(struct smbd_req *r, const uint8_t *in, uint32_t len)
 	    SMB2_DIALECT_300, SMB2_DIALECT_210, SMB2_DIALECT_202 };
 	size_t k;
 
+	(void)s;
+	(void)code;
 	if (len < 24 || (count = smb2_get16(in + 22)) == 0 ||
 	    len < 24 + 2 * (uint32_t)count) {
 		smbd_bad(r, "VALIDATE_NEGOTIATE_INFO");
@@ -792,12 +812,55 @@ smbd_validate_negotiate(struct smbd_req *r, const uint8_t *in, uint32_t len)
 	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
 }
 
+static void
+smbd_ioctl_resume_key(struct smbd_req *r, struct smbd_session *s,
+    uint32_t code, const uint8_t *in, uint32_t ilen)
+{
+	(void)in;
+	(void)ilen;
+	smbd_copychunk_key(r, s, code);
+}
+
+static void
+smbd_ioctl_copychunk(struct smbd_req *r, struct smbd_session *s,
+    uint32_t code, const uint8_t *in, uint32_t ilen)
+{
+	smbd_copychunk(r, s, code, code == FSCTL_SRV_COPYCHUNK_WRITE, in,
+	    ilen);
+}
+
+static void
+smbd_ioctl_resiliency(struct smbd_req *r, struct smbd_session *s,
+    uint32_t code, const uint8_t *in, uint32_t ilen)
+{
+	(void)code;
+	smbd_durable_ioctl_resiliency(r, s, in, ilen);
+}
+
+/* The FSCTLs served, by control code (SMB2_0_IOCTL_IS_FSCTL set). */
+static const struct {
+	uint32_t	 code;
+	void		(*fn)(struct smbd_req *, struct smbd_session *,
+			    uint32_t, const uint8_t *, uint32_t);
+} smbd_fsctls[] = {
+	{ FSCTL_VALIDATE_NEGOTIATE_INFO, smbd_validate_negotiate },
+	{ FSCTL_GET_COMPRESSION, smbd_ioctl_compression },
+	{ FSCTL_SET_COMPRESSION, smbd_ioctl_compression },
+	{ FSCTL_QUERY_NETWORK_INTERFACE_INFO, smbd_ioctl_netif },
+	{ FSCTL_GET_REPARSE_POINT, smbd_ioctl_reparse },
+	{ FSCTL_SRV_REQUEST_RESUME_KEY, smbd_ioctl_resume_key },
+	{ FSCTL_SRV_COPYCHUNK, smbd_ioctl_copychunk },
+	{ FSCTL_SRV_COPYCHUNK_WRITE, smbd_ioctl_copychunk },
+	{ SMB2_FSCTL_LMR_REQUEST_RESILIENCY, smbd_ioctl_resiliency },
+};
+
 /*
  * IOCTL (MS-SMB2 3.3.5.15): FSCTL_VALIDATE_NEGOTIATE_INFO,
  * FSCTL_GET_COMPRESSION and FSCTL_SET_COMPRESSION,
- * FSCTL_QUERY_NETWORK_INTERFACE_INFO, FSCTL_GET_REPARSE_POINT and
- * server-side copy (copychunk.c); every other control code is not served
- * yet (STATUS_INVALID_DEVICE_REQUEST).
+ * FSCTL_QUERY_NETWORK_INTERFACE_INFO, FSCTL_GET_REPARSE_POINT,
+ * server-side copy (copychunk.c) and FSCTL_LMR_REQUEST_RESILIENCY
+ * (durable.c), each by smbd_fsctls; every other control code is not
+ * served yet (STATUS_INVALID_DEVICE_REQUEST).
  */
 static void
 smbd_ioctl(struct smbd_req *r)
@@ -805,6 +868,7 @@ smbd_ioctl(struct smbd_req *r)
 	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
 	struct smbd_session *s;
 	uint32_t code, ioff, ilen;
+	size_t i;
 
 	if (smb2_body_check(r->len, 57) == -1 || smb2_get16(b) != 57) {
 		smbd_bad(r, "IOCTL");
@@ -820,37 +884,14 @@ smbd_ioctl(struct smbd_req *r)
 		smbd_bad(r, "IOCTL input");
 		return;
 	}
-	if (code == FSCTL_VALIDATE_NEGOTIATE_INFO &&
-	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
-		smbd_validate_negotiate(r, r->msg + ioff, ilen);
-		return;
-	}
-	if ((code == FSCTL_GET_COMPRESSION || code == FSCTL_SET_COMPRESSION) &&
-	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
-		smbd_ioctl_compression(r, s, code, r->msg + ioff, ilen);
-		return;
-	}
-	if (code == FSCTL_QUERY_NETWORK_INTERFACE_INFO &&
-	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
-		smbd_ioctl_netif(r);
-		return;
-	}
-	if (code == FSCTL_GET_REPARSE_POINT &&
-	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
-		smbd_ioctl_reparse(r, s);
-		return;
-	}
-	if (code == FSCTL_SRV_REQUEST_RESUME_KEY &&
-	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
-		smbd_copychunk_key(r, s, code);
-		return;
-	}
-	if ((code == FSCTL_SRV_COPYCHUNK || code == FSCTL_SRV_COPYCHUNK_WRITE) &&
-	    (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)) {
-		smbd_copychunk(r, s, code, code == FSCTL_SRV_COPYCHUNK_WRITE,
-		    r->msg + ioff, ilen);
-		return;
-	}
+	if (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)
+		for (i = 0; i < sizeof(smbd_fsctls) / sizeof(smbd_fsctls[0]);
+		    i++)
+			if (smbd_fsctls[i].code == code) {
+				smbd_fsctls[i].fn(r, s, code, r->msg + ioff,
+				    ilen);
+				return;
+			}
 	smbd_reply_error(r, STATUS_INVALID_DEVICE_REQUEST);
 }
 

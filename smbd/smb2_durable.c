@@ -99,20 +99,40 @@ smb2_durable_encode(int version, uint32_t timeout_ms, uint8_t *out,
 	return SMB2_DURABLE_RSP_SIZE;
 }
 
+uint32_t
+smb2_resiliency_parse(const uint8_t *in, size_t len, uint32_t max_ms,
+    uint32_t *timeout_ms)
+{
+	uint32_t t;
+
+	if (len < SMB2_RESILIENCY_REQUEST_SIZE)
+		return STATUS_INVALID_PARAMETER;
+	/* Reserved (4 bytes) is ignored. */
+	if ((t = smb2_get32(in)) > max_ms)
+		return STATUS_INVALID_PARAMETER;
+	*timeout_ms = t != 0 ? t : max_ms;
+	return STATUS_SUCCESS;
+}
+
 size_t
 smb2_durable_state_encode(const struct smb2_durable_state *st, uint8_t *out,
     size_t outmax)
 {
 	size_t nlen = strlen(st->name), off;
 
-	size_t lease = st->lease_version != 0 ? SMB2_DURABLE_STATE_LEASE : 0;
+	/* Layout 1 or 2 while there is nothing of layout 3's to keep. */
+	int replay = st->resilient || st->lock_sequence.valid != 0;
+	size_t lease = st->lease_version != 0 || replay ?
+	    SMB2_DURABLE_STATE_LEASE : 0;
+	size_t extra = replay ? SMB2_DURABLE_STATE_REPLAY : 0;
+	unsigned int i;
 
 	if (st->fhlen > SMB2_DURABLE_FH_MAX ||
 	    st->dir_fhlen > SMB2_DURABLE_FH_MAX ||
-	    outmax < SMB2_DURABLE_STATE_FIXED + lease + nlen)
+	    outmax < SMB2_DURABLE_STATE_FIXED + lease + extra + nlen)
 		return 0;
-	memset(out, 0, SMB2_DURABLE_STATE_FIXED + lease);
-	smb2_put32(out, lease != 0 ? 2 : 1);	/* this layout */
+	memset(out, 0, SMB2_DURABLE_STATE_FIXED + lease + extra);
+	smb2_put32(out, replay ? 3 : lease != 0 ? 2 : 1);	/* this layout */
 	smb2_put32(out + 4, st->share_id);
 	smb2_put32(out + 8, (uint32_t)st->is_dir);
 	smb2_put32(out + 12, st->access);
@@ -134,6 +154,13 @@ smb2_durable_state_encode(const struct smb2_durable_state *st, uint8_t *out,
 		smb2_put32(out + off + 24, st->lease_epoch);
 		off += lease;
 	}
+	if (extra != 0) {
+		smb2_put32(out + off, st->resilient ? 1 : 0);
+		smb2_put64(out + off + 4, st->lock_sequence.valid);
+		for (i = 0; i < SMB2_LOCK_SEQUENCE_BUCKETS; i++)
+			out[off + 12 + i] = st->lock_sequence.number[i] & 0x0f;
+		off += extra;
+	}
 	memcpy(out + off, st->name, nlen);
 	return off + nlen;
 }
@@ -144,11 +171,14 @@ smb2_durable_state_decode(const uint8_t *in, size_t len,
     struct smb2_durable_state *st)
 {
 	size_t off, nlen, layout;
+	unsigned int i;
 
 	memset(st, 0, sizeof(*st));
 	if (len < SMB2_DURABLE_STATE_FIXED || ((layout = smb2_get32(in)) != 1 &&
-	    layout != 2) || (layout == 2 && len < SMB2_DURABLE_STATE_FIXED +
-	    SMB2_DURABLE_STATE_LEASE))
+	    layout != 2 && layout != 3) || (layout == 2 && len <
+	    SMB2_DURABLE_STATE_FIXED + SMB2_DURABLE_STATE_LEASE) ||
+	    (layout == 3 && len < SMB2_DURABLE_STATE_FIXED +
+	    SMB2_DURABLE_STATE_LEASE + SMB2_DURABLE_STATE_REPLAY))
 		return -1;
 	st->share_id = smb2_get32(in + 4);
 	st->is_dir = smb2_get32(in + 8) != 0;
@@ -166,14 +196,28 @@ smb2_durable_state_decode(const uint8_t *in, size_t len,
 	st->dir_fhlen = smb2_get32(in + off);
 	memcpy(st->dir_fh, in + off + 4, st->dir_fhlen);
 	off += 4 + SMB2_DURABLE_FH_MAX;
-	if (layout == 2) {
+	if (layout >= 2) {
 		st->lease_version = smb2_get32(in + off);
 		memcpy(st->lease_key, in + off + 4, 16);
 		st->lease_state = smb2_get32(in + off + 20);
 		st->lease_epoch = smb2_get32(in + off + 24);
-		if (st->lease_version != 1 && st->lease_version != 2)
+		/* Layout 3 without a lease: version 0. */
+		if (st->lease_version > 2 || (st->lease_version == 0 &&
+		    layout == 2))
 			return -1;
 		off += SMB2_DURABLE_STATE_LEASE;
+	}
+	if (layout == 3) {
+		if (smb2_get32(in + off) > 1)
+			return -1;
+		st->resilient = smb2_get32(in + off) == 1;
+		st->lock_sequence.valid = smb2_get64(in + off + 4);
+		for (i = 0; i < SMB2_LOCK_SEQUENCE_BUCKETS; i++) {
+			if (in[off + 12 + i] > 0x0f)
+				return -1;
+			st->lock_sequence.number[i] = in[off + 12 + i];
+		}
+		off += SMB2_DURABLE_STATE_REPLAY;
 	}
 	nlen = len - off;
 	if (nlen > SMB2_DURABLE_NAME_MAX || memchr(in + off, '\0', nlen) != NULL)

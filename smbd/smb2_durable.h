@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "smb2_lock.h"
+
 #define SMB2_DURABLE_GUID_SIZE		16
 #define SMB2_DURABLE_FLAG_PERSISTENT	0x00000002u
 /* A response context (either version) with its name: 32 bytes. */
@@ -23,6 +25,15 @@
 #define SMB2_DURABLE_STATE_FIXED	(32 + 2 * (4 + SMB2_DURABLE_FH_MAX))
 /* Layout 2: the lease (version, key, state, epoch) before the name. */
 #define SMB2_DURABLE_STATE_LEASE	(4 + 16 + 4 + 4)
+/*
+ * Layout 3: the lease part always, then resilient, the lock sequence
+ * buckets' valid bits and their numbers (smb2_lock.h).
+ */
+#define SMB2_DURABLE_STATE_REPLAY	(4 + 8 + SMB2_LOCK_SEQUENCE_BUCKETS)
+
+/* MS-SMB2 2.2.31: FSCTL_LMR_REQUEST_RESILIENCY, its input (2.2.31.3). */
+#define SMB2_FSCTL_LMR_REQUEST_RESILIENCY	0x001401d4u
+#define SMB2_RESILIENCY_REQUEST_SIZE		8
 
 /* A CREATE's durable contexts. */
 struct smb2_durable_req {
@@ -51,6 +62,9 @@ struct smb2_durable_state {
 	uint8_t		 lease_key[16];
 	uint32_t	 lease_state;
 	uint32_t	 lease_epoch;
+	/* 3.3.5.15.9 Open.IsResilient; 3.3.5.14 Open.LockSequenceArray */
+	int		 resilient;
+	struct smb2_lock_sequence lock_sequence;
 };
 
 /*
@@ -71,6 +85,14 @@ uint32_t smb2_durable_timeout(const struct smb2_durable_req *,
  */
 size_t	 smb2_durable_encode(int version, uint32_t timeout_ms, uint8_t *out,
 	    size_t outmax);
+/*
+ * MS-SMB2 3.3.5.15.9: a NETWORK_RESILIENCY_REQUEST against the server's
+ * MaxResiliencyTimeout (max_ms): STATUS_SUCCESS and the timeout granted
+ * (a Timeout of 0: max_ms), or STATUS_INVALID_PARAMETER for a short
+ * input or a Timeout above max_ms.
+ */
+uint32_t smb2_resiliency_parse(const uint8_t *in, size_t len,
+	    uint32_t max_ms, uint32_t *timeout_ms);
 /* The state blob: its length, or 0 when it does not fit. */
 size_t	 smb2_durable_state_encode(const struct smb2_durable_state *,
 	    uint8_t *out, size_t outmax);

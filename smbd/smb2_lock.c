@@ -15,6 +15,45 @@ smb2_lock_range_ok(uint64_t offset, uint64_t length)
 	return length == 0 || offset + (length - 1) >= offset;
 }
 
+unsigned int
+smb2_lock_sequence_bucket(uint32_t sequence)
+{
+	uint32_t index = sequence >> 4;
+
+	return index >= 1 && index <= SMB2_LOCK_SEQUENCE_BUCKETS ?
+	    (unsigned int)index : 0;
+}
+
+int
+smb2_lock_sequence_replay(const struct smb2_lock_sequence *ls,
+    uint32_t sequence)
+{
+	unsigned int b = smb2_lock_sequence_bucket(sequence);
+
+	return b != 0 && (ls->valid & (1ull << (b - 1))) != 0 &&
+	    ls->number[b - 1] == (sequence & 0x0f);
+}
+
+void
+smb2_lock_sequence_forget(struct smb2_lock_sequence *ls, uint32_t sequence)
+{
+	unsigned int b = smb2_lock_sequence_bucket(sequence);
+
+	if (b != 0)
+		ls->valid &= ~(1ull << (b - 1));
+}
+
+void
+smb2_lock_sequence_record(struct smb2_lock_sequence *ls, uint32_t sequence)
+{
+	unsigned int b = smb2_lock_sequence_bucket(sequence);
+
+	if (b == 0)
+		return;
+	ls->valid |= 1ull << (b - 1);
+	ls->number[b - 1] = (uint8_t)(sequence & 0x0f);
+}
+
 /* MS-SMB2 2.2.26, 3.3.5.14 */
 uint32_t
 smb2_lock_decode(const uint8_t *msg, size_t msglen, struct smb2_lock_req *q)

@@ -61,6 +61,32 @@ void	 smb2_lock_element_get(const struct smb2_lock_req *, uint16_t,
 int	 smb2_lock_range_ok(uint64_t offset, uint64_t length);
 
 /*
+ * MS-SMB2 2.2.26, 3.3.5.14: LockSequence is a 4-bit LockSequenceNumber
+ * under a 28-bit LockSequenceIndex; an open that checks them
+ * (Open.LockSequenceArray: resilient, durable on 3.x) keeps the last
+ * number of each bucket 1 to 64 whose LOCK succeeded.  A LOCK whose
+ * number is the one its bucket holds is a replay: answered
+ * STATUS_SUCCESS, not run again.  Index 0 and those past 64 are not
+ * checked (what Windows and smbtorture's smb2.lock.replay_* expect).
+ */
+#define SMB2_LOCK_SEQUENCE_BUCKETS	64
+struct smb2_lock_sequence {
+	uint64_t	 valid;		/* bit i: bucket i + 1 holds a number */
+	uint8_t		 number[SMB2_LOCK_SEQUENCE_BUCKETS];
+};
+/* The bucket of a LockSequence, 1 to 64, or 0: not checked. */
+unsigned int smb2_lock_sequence_bucket(uint32_t sequence);
+/* 1 when the LOCK is a replay of the bucket's last successful one. */
+int	 smb2_lock_sequence_replay(const struct smb2_lock_sequence *,
+	    uint32_t sequence);
+/* Before the LOCK runs: its bucket holds nothing (3.3.5.14). */
+void	 smb2_lock_sequence_forget(struct smb2_lock_sequence *,
+	    uint32_t sequence);
+/* It succeeded: its bucket holds its number. */
+void	 smb2_lock_sequence_record(struct smb2_lock_sequence *,
+	    uint32_t sequence);
+
+/*
  * CREATE's DesiredAccess and ShareAccess as stated's share bits
  * (ST_SHARE_READ 1, WRITE 2, DELETE 4): the access that takes part in
  * sharing (data read or execute, data write or append, delete; generic

@@ -271,6 +271,15 @@ struct smbd_open {
 	uint32_t		 durable_timeout_ms;
 	uint8_t			 create_guid[SMB2_DURABLE_GUID_SIZE];
 	/*
+	 * MS-SMB2 3.3.5.15.9: FSCTL_LMR_REQUEST_RESILIENCY granted; kept
+	 * in stated as a durable open is (durable is then 1, the timeout
+	 * the resiliency's), whatever its oplock
+	 */
+	int			 resilient;
+	uint32_t		 create_action;	/* its CREATE's, for a replay */
+	/* 3.3.5.14: Open.LockSequenceArray, in stated's record too */
+	struct smb2_lock_sequence lock_sequence;
+	/*
 	 * create_ctx.c: its AppInstanceId and AppInstanceVersion
 	 * (3.3.5.9.13), its EA scan
 	 */
@@ -470,6 +479,9 @@ void	 smbd_dispatch(struct smbd_req *);
 struct smbd_session *smbd_req_session(struct smbd_req *);
 struct smbd_tree *smbd_req_tree(struct smbd_req *, struct smbd_session *);
 void	 smbd_gssd_start(struct smbd_env *);
+/* An IOCTL response's 48 bytes (MS-SMB2 2.2.32), olen output bytes after. */
+void	 smbd_ioctl_header(uint8_t *, uint32_t code, const uint8_t *file_id,
+	    uint32_t olen);
 
 /* copychunk.c: server-side copy (IOCTL) */
 void	 smbd_copychunk_key(struct smbd_req *, struct smbd_session *,
@@ -683,6 +695,12 @@ void	 smbd_durable_drop(struct smbd_env *, uint64_t id);
 void	 smbd_durable_drop_connection(struct smbd_env *, uint64_t id);
 void	 smbd_durable_announce(struct smbd_env *);
 void	 smbd_durable_oplock_lost(struct smbd_conn *, struct smbd_open *);
+void	 smbd_durable_update(struct smbd_conn *, struct smbd_open *);
+void	 smbd_durable_ioctl_resiliency(struct smbd_req *,
+	    struct smbd_session *, const uint8_t *in, uint32_t len);
+void	 smbd_durable_resilient(struct smbd_conn *, struct smbd_session *,
+	    struct smbd_open *, uint32_t timeout_ms, smbd_durable_done_fn *,
+	    void *arg);
 
 /* notify.c */
 void	 smbd_notify_init(struct smbd_env *);

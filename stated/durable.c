@@ -203,7 +203,7 @@ stated_durable_detach(struct stated_env *env, struct stated_durable *d)
 	d->connected = 0;
 	if (clock_gettime(CLOCK_MONOTONIC, &d->since) == -1)
 		fatal("clock_gettime");
-	if (d->open.oplock == 0) {
+	if (d->open.oplock == 0 && !d->open.resilient) {
 		d->purge = 1;
 		if (env->ev_durable != NULL)
 			event_active(env->ev_durable, EV_TIMEOUT, 1);

@@ -1731,6 +1731,82 @@ def durable_open(d, key, name, how, timeout):
 
 
 DURABLE_LEASE_KEY = bytes(range(0x60, 0x70))
+FSCTL_LMR_REQUEST_RESILIENCY = 0x001401d4
+
+
+def resiliency(p, f, timeout):
+    """3.3.5.15.9: IOCTL FSCTL_LMR_REQUEST_RESILIENCY: its status."""
+    vin = struct.pack("<II", timeout, 0)
+    io = struct.pack("<HHI16sIIIIIIII", 57, 0, FSCTL_LMR_REQUEST_RESILIENCY,
+                     f, 64 + 56, len(vin), 0, 0, 0, 0, 1, 0) + vin
+    return p.call(0x0b, io)["status"]
+
+
+def lock_seq(p, f, seq, elems):
+    """LOCK with a LockSequence (2.2.26): its status."""
+    b = p.lock_body(f, elems)
+    return p.call(LOCK, b[:4] + struct.pack("<I", seq) + b[8:])["status"]
+
+
+def resilient_open(d, key, name, timeout):
+    """A DHnQ without an oplock (not durable) made resilient: a write,
+    a LOCK of 0-10 with LockSequence 0x11 and its replay; then held."""
+    p = LockProbe(connect(), d, key)
+    p.login()
+    r = create_with(p, name, [create_ctx(b"DHnQ", b"\0" * 16)], disp=5,
+                    oplock=0)
+    if r["status"] != 0:
+        print("FAIL 0x%x" % r["status"])
+        return
+    f = p.fid(r)
+    big = resiliency(p, f, 0xffffffff)
+    st = resiliency(p, f, timeout)
+    w = b"durable-data"
+    body = struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, len(w), 100, f, 0, 0,
+                       0, 0, 0) + w
+    p.call(WRITE, body)
+    lk = lock_seq(p, f, 0x11, [(0, 10, EX | FI)])
+    again = lock_seq(p, f, 0x11, [(0, 10, EX | FI)])
+    print("RESILIENT 0x%x 0x%x %s lock 0x%x replay 0x%x" % (
+        big, st, "DHnQ" if response_ctx(r, b"DHnQ") is not None else "-",
+        lk, again))
+    print("FID %s" % f.hex())
+    sys.stdout.flush()
+    sys.stdin.readline()
+    os._exit(0)
+
+
+def resilient_reconnect(d, key, name, fid):
+    """DHnC of a resilient open: READ, the LOCK of 0x11 replayed, a new
+    sequence's LOCK of the same range, another client's, then CLOSE."""
+    a = LockProbe(connect(), d, key)
+    a.login()
+    r = create_with(a, name, [create_ctx(b"DHnC", fid)], oplock=0)
+    got = a.fid(r) if r["status"] == 0 else b""
+    print("RECONNECT 0x%x %s" % (r["status"], "same" if got == fid
+                                 else "other"))
+    sys.stdout.flush()
+    if r["status"] != 0:
+        return
+    b = struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, 12, 100, fid, 0, 0, 0, 0,
+                    0, 0)
+    r = a.call(READ, b)
+    data = r["body"][16:16 + 12] if r["status"] == 0 else b""
+    print("READ %s" % (data.decode(errors="replace") or
+                       "0x%x" % r["status"]))
+    print("REPLAY 0x%x" % lock_seq(a, fid, 0x11, [(0, 10, EX | FI)]))
+    print("NEWSEQ 0x%x" % lock_seq(a, fid, 0x12, [(0, 10, EX | FI)]))
+    o = LockProbe(connect(), d, key)
+    o.login()
+    r = o.call(CREATE, o.create_body(name))
+    if r["status"] == 0:
+        fo = o.fid(r)
+        print("OTHER 0x%x" % o.lock(fo, [(0, 10, EX | FI)]))
+        o.close(fo)
+    else:
+        print("OTHER open 0x%x" % r["status"])
+    print("CLOSE 0x%x" % a.close(fid))
+    sys.stdout.flush()
 
 
 def lease_str(r):
@@ -3290,6 +3366,14 @@ def main():
     if CMD == "durable":
         durable_open(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
                      ARGS[3], int(ARGS[4]) if len(ARGS) > 4 else 0)
+        return
+    if CMD == "resilient":
+        resilient_open(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
+                       int(ARGS[3]))
+        return
+    if CMD == "resreconnect":
+        resilient_reconnect(int(ARGS[0], 16), bytes.fromhex(ARGS[1]),
+                            ARGS[2], bytes.fromhex(ARGS[3]))
         return
     if CMD == "reconnect":
         durable_reconnect(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],

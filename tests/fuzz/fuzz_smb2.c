@@ -118,6 +118,9 @@ fuzz_smb2_one(const uint8_t *data, size_t size)
 		if (smb2_lock_decode(data + off, len, &lq) == 0) {
 			fuzz_smb2_inside(data + off, len, lq.elements,
 			    (size_t)lq.count * SMB2_LOCK_ELEMENT_SIZE);
+			if (smb2_lock_sequence_bucket(lq.sequence) >
+			    SMB2_LOCK_SEQUENCE_BUCKETS)
+				__builtin_trap();
 			for (i = 0; i < lq.valid; i++) {
 				smb2_lock_element_get(&lq, i, &le);
 				if (!smb2_lock_range_ok(le.offset, le.length))
@@ -129,10 +132,21 @@ fuzz_smb2_one(const uint8_t *data, size_t size)
 	if (smbd_utf8_to_utf16((const char *)data, size, out, sizeof(out)) >
 	    (ssize_t)sizeof(out))
 		__builtin_trap();
-	if (smb2_durable_state_decode(data, size, &ds) == 0 &&
-	    (ds.fhlen > sizeof(ds.fh) || ds.dir_fhlen > sizeof(ds.dir_fh) ||
-	    strlen(ds.name) != size - SMB2_DURABLE_STATE_FIXED))
-		__builtin_trap();
+	/* The name is what follows the layout's fixed parts. */
+	if (smb2_durable_state_decode(data, size, &ds) == 0) {
+		n = SMB2_DURABLE_STATE_FIXED;
+		if (smb2_get32(data) >= 2)
+			n += SMB2_DURABLE_STATE_LEASE;
+		if (smb2_get32(data) == 3)
+			n += SMB2_DURABLE_STATE_REPLAY;
+		if (ds.fhlen > sizeof(ds.fh) ||
+		    ds.dir_fhlen > sizeof(ds.dir_fh) ||
+		    strlen(ds.name) != size - n)
+			__builtin_trap();
+		for (i = 0; i < SMB2_LOCK_SEQUENCE_BUCKETS; i++)
+			if (ds.lock_sequence.number[i] > 0x0f)
+				__builtin_trap();
+	}
 	return 0;
 }
 

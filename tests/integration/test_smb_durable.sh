@@ -17,7 +17,10 @@
 # a deny-all open and its lock succeed.  A dropped TCP
 # connection (smbd alive) keeps the handle too.  A wrong CreateGuid, a
 # closed handle and DHnQ without a batch oplock are refused or not
-# granted; dittofsctl smb opens lists the durable handles.  Then
+# granted; dittofsctl smb opens lists the durable handles.  A resilient
+# open (FSCTL_LMR_REQUEST_RESILIENCY, no oplock) is kept over a kill -9
+# of smbd with its lock and its LOCK sequence buckets: a replayed LOCK
+# after the DHnC succeeds without running.  Then
 # smbtorture's smb2.durable-open and smb2.durable-v2-open subtests that
 # pass, when smbtorture and dittofs-gssd are there.
 set -u
@@ -213,9 +216,22 @@ durable 7 dl.bin v2lease 0
 check "v2 with an RWH lease: durable, DH2Q answered, RWH granted ($D7)" has "$D7" "^DURABLE 255 DH2Q 60000 [0-9a-f]{32} [0-9a-f]{32} LEASE 7 $LKEY\$"
 F7=$(echo "$D7" | cut -d' ' -f5)
 G7=$(echo "$D7" | cut -d' ' -f6)
+# A resilient open (MS-SMB2 3.3.5.15.9): a DHnQ without an oplock is not
+# durable; FSCTL_LMR_REQUEST_RESILIENCY makes it kept in stated all the
+# same, with its lock sequence buckets (3.3.5.14), over the kill too.
+rm -f "$SUITE_DIR/r9.in"
+mkfifo "$SUITE_DIR/r9.in"
+SMB resilient 311 $KEY res.bin 30000 < "$SUITE_DIR/r9.in" > "$SUITE_DIR/r9.out" 2>&1 &
+HOLDERS="$HOLDERS $!"
+exec 16> "$SUITE_DIR/r9.in"
+suite_wait 20 grep -q '^\(FID\|FAIL\)' "$SUITE_DIR/r9.out"
+R9=$(head -1 "$SUITE_DIR/r9.out")
+F9=$(sed -n 's/^FID //p' "$SUITE_DIR/r9.out")
+check "resiliency: a Timeout above [smbd] durable handle timeout INVALID_PARAMETER, 30 s granted; the open not durable; its LOCK with a LockSequence and the replay succeed ($R9)" test "$R9" = "RESILIENT 0xc000000d 0x0 - lock 0x0 replay 0x0"
 SMBD=$(suite_pid smbd)
 kill -KILL "$SMBD"
 exec 14>&-
+exec 16>&-
 for h in $HOLDERS; do wait "$h" 2>/dev/null; done
 HOLDERS=
 check "smbd restarted after the second kill -9" suite_wait 20 restarted smbd "$SMBD"
@@ -226,6 +242,14 @@ check "DH2C after kill -9: the same FileId, its RWH lease and key" has "$out" "^
 check "... reads back what was written before the kill" has "$out" '^READ durable-data$'
 check "... another client's open (for writing) breaks the lease RWH to RH: an open takes W, leaves R and H (MS-FSA 2.1.5.1.2)" has "$out" '^LEASEBREAK 7 3$'
 check "... its lock of 0-10 still excludes that client" has "$out" '^OTHER 0xc0000055$'
+check "... and closes" has "$out" '^CLOSE 0x0$'
+out=$(SMB resreconnect 311 $KEY res.bin "$F9")
+echo "$out" | sed 's/^/# /'
+check "DHnC of the resilient open after kill -9: the same FileId" has "$out" '^RECONNECT 0x0 same$'
+check "... reads back what was written before the kill" has "$out" '^READ durable-data$'
+check "... its LOCK of 0-10 with LockSequence 0x11 again: a replay, SUCCESS (the bucket was in stated's record)" has "$out" '^REPLAY 0x0$'
+check "... the same range with a new sequence: LOCK_NOT_GRANTED (its lock was kept)" has "$out" '^NEWSEQ 0xc0000055$'
+check "... another client's lock of 0-10: LOCK_NOT_GRANTED" has "$out" '^OTHER 0xc0000055$'
 check "... and closes" has "$out" '^CLOSE 0x0$'
 
 # stated's grace period after a restart: an NFSv4 client had an open,
@@ -271,7 +295,15 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# conflicting open now, but its delete on close is not carried
 	# out, so the file is still there); file-position
 	# (FilePositionInformation), alloc-size, read-only (allocation and
-	# DOS attributes at CREATE).
+	# DOS attributes at CREATE).  smb2.replay: the replayed DH2Q CREATEs
+	# above (the first answer's CreateAction again); not replay-commands
+	# (an FSCTL not served), replay-dhv2-oplock2 (a replay after the
+	# oplock was broken answers the open's level, not none),
+	# replay-dhv2-lease3 and replay-dhv2-oplock-lease (a replay of another
+	# lease or oplock is not refused ACCESS_DENIED), replay6 (a replay
+	# after the handle was closed answers it again), channel-sequence
+	# (ChannelSequence is not checked); smbtorture skips replay3 to
+	# replay5 here, and the dhv2-pending ones were not tried.
 	DURABLE_TORTURE="smb2.durable-open.open-oplock smb2.durable-open.reopen1
 	    smb2.durable-open.reopen1a smb2.durable-open.reopen2
 	    smb2.durable-open.reopen2a smb2.durable-open.reopen3
@@ -287,7 +319,11 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	    smb2.durable-v2-open.persistent-open-lease
 	    smb2.durable-open.open-lease smb2.durable-open.lock-lease
 	    smb2.durable-v2-open.open-lease smb2.durable-open.stat-open
-	    smb2.durable-open.open2-lease smb2.durable-open.lease"
+	    smb2.durable-open.open2-lease smb2.durable-open.lease
+	    smb2.replay.replay-regular smb2.replay.replay7
+	    smb2.replay.replay-dhv2-oplock1 smb2.replay.replay-dhv2-oplock3
+	    smb2.replay.replay-dhv2-lease1 smb2.replay.replay-dhv2-lease2
+	    smb2.replay.replay-dhv2-lease-oplock"
 	# DURABLE_PROBE=1: try every subtest of the two suites, report each.
 	if [ -n "${DURABLE_PROBE:-}" ]; then
 		for t in $(smbtorture --list smb2.durable-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//') $(smbtorture --list smb2.durable-v2-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//'); do

@@ -362,12 +362,18 @@ else
 	# needs what is not: security descriptors, ...), with
 	# Samba's expectations where Windows answers differently (a write
 	# just below MAXFILESIZE succeeds on a Linux file system).
-	# smb2.lock: every subtest but these: replay_broken_windows needs
-	# FSCTL_LMR_REQUEST_RESILIENCY (resilient handles: the IOCTL is
-	# INVALID_DEVICE_REQUEST), replay_smb3_specification_durable a
-	# durable handle with a lease (no lease is granted), and
-	# smbtorture skips replay_smb3_specification_multi (multichannel)
-	# and ctdb-delrec-deadlock (a ctdb cluster).  smb2.lease: leases
+	# smb2.lock: every subtest but these: smbtorture skips
+	# replay_smb3_specification_multi (multichannel) and
+	# ctdb-delrec-deadlock (a ctdb cluster); replay_broken_windows
+	# (FSCTL_LMR_REQUEST_RESILIENCY, then LOCK's sequence buckets) and
+	# replay_smb3_specification_durable (a durable handle's) run.
+	# smb2.session: reauth1, reauth2, reauth3 (re-authentication, as
+	# the same user and as anonymous) and reauth6 (a failed one removes
+	# the session); reauth4 fails setting a security descriptor with
+	# the anonymous SID (INVALID_SID), reauth5's cleanup loops on
+	# delete on close refused to anonymous until its timeout, the
+	# expire* tests need Kerberos with a short ticket lifetime (session
+	# expiry is not served) and bind* multichannel.  smb2.lease: leases
 	# are the client's (ClientGuid) and key's; a CREATE kept waiting
 	# on a break is answered STATUS_PENDING and may be cancelled
 	# (breaking1, breaking2, breaking6, timeout-disconnect), only the
@@ -414,10 +420,12 @@ else
 	# answers the name itself) and modify (a listing resumed after
 	# changes shows the attributes it read first).  smb2.ioctl: the
 	# compression FSCTLs of a file system without compression and
-	# server-side copy; bug14769 and bug14788 want FSCTLs not served
-	# (INVALID_DEVICE_REQUEST: FSCTL_QUERY_NETWORK_INTERFACE_INFO
-	# among them), and the rest skip (sparse files, shadow copies,
-	# duplicate extents, ...).
+	# server-side copy, network_interface_info and bug14788's
+	# NETWORK_INTERFACE (the interface of the connection); bug14769 and
+	# bug14788's VALIDATE_NEGOTIATE are not checked (they failed on
+	# FSCTLs answered INVALID_DEVICE_REQUEST before the network query
+	# was served, and have not been run since), and the rest skip
+	# (sparse files, shadow copies, duplicate extents, ...).
 	if command -v smbtorture >/dev/null; then
 		for t in smb2.connect smb2.rw.rw1 smb2.rw.rw2 smb2.rw.invalid \
 		    smb2.dir.find smb2.dir.fixed smb2.dir.large-files \
@@ -462,6 +470,10 @@ else
 		    smb2.lock.unlock smb2.lock.multiple-unlock \
 		    smb2.lock.stacking smb2.lock.contend smb2.lock.context \
 		    smb2.lock.range smb2.lock.overlap smb2.lock.truncate \
+		    smb2.lock.replay_broken_windows \
+		    smb2.lock.replay_smb3_specification_durable \
+		    smb2.session.reauth1 smb2.session.reauth2 \
+		    smb2.session.reauth3 smb2.session.reauth6 \
 		    smb2.sharemode.sharemode-access \
 		    smb2.sharemode.access-sharemode smb2.sharemode.bug14375 \
 		    smb2.create.brlocked smb2.create.multi \

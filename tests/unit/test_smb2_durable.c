@@ -192,11 +192,72 @@ test_state(void)
 	    "state: a NUL in the name: refused");
 }
 
+/* Layout 3: resilient and the lock sequence buckets (3.3.5.14). */
+static void
+test_state_replay(void)
+{
+	struct smb2_durable_state st, back;
+	uint8_t blob[1024];
+	size_t n;
+
+	memset(&st, 0, sizeof(st));
+	st.fhlen = 4;
+	strcpy(st.name, "r.bin");
+	st.resilient = 1;
+	smb2_lock_sequence_record(&st.lock_sequence, 0x11);
+	smb2_lock_sequence_record(&st.lock_sequence, 0x40f);
+	n = smb2_durable_state_encode(&st, blob, sizeof(blob));
+	tap_ok(n == SMB2_DURABLE_STATE_FIXED + SMB2_DURABLE_STATE_LEASE +
+	    SMB2_DURABLE_STATE_REPLAY + 5 && smb2_get32(blob) == 3,
+	    "state: resilient, with buckets: layout 3");
+	tap_ok(smb2_durable_state_decode(blob, n, &back) == 0 &&
+	    back.resilient && back.lease_version == 0 &&
+	    smb2_lock_sequence_replay(&back.lock_sequence, 0x11) &&
+	    smb2_lock_sequence_replay(&back.lock_sequence, 0x40f) &&
+	    !smb2_lock_sequence_replay(&back.lock_sequence, 0x21) &&
+	    strcmp(back.name, "r.bin") == 0,
+	    "state: layout 3 decoded back, its buckets replay");
+	blob[SMB2_DURABLE_STATE_FIXED + SMB2_DURABLE_STATE_LEASE + 12] = 0x10;
+	tap_ok(smb2_durable_state_decode(blob, n, &back) == -1,
+	    "state: a sequence number above 15: refused");
+	tap_ok(smb2_durable_state_decode(blob, SMB2_DURABLE_STATE_FIXED +
+	    SMB2_DURABLE_STATE_LEASE, &back) == -1,
+	    "state: layout 3 cut short: refused");
+	st.resilient = 0;
+	memset(&st.lock_sequence, 0, sizeof(st.lock_sequence));
+	n = smb2_durable_state_encode(&st, blob, sizeof(blob));
+	tap_ok(smb2_get32(blob) == 1 && n == SMB2_DURABLE_STATE_FIXED + 5,
+	    "state: nothing of layout 3's: layout 1 still");
+}
+
+/* MS-SMB2 3.3.5.15.9 */
+static void
+test_resiliency(void)
+{
+	uint8_t in[8];
+	uint32_t t = 0;
+
+	memset(in, 0, sizeof(in));
+	smb2_put32(in, 5000);
+	tap_ok(smb2_resiliency_parse(in, 8, 60000, &t) == STATUS_SUCCESS &&
+	    t == 5000, "resiliency: Timeout granted as asked");
+	smb2_put32(in, 0);
+	tap_ok(smb2_resiliency_parse(in, 8, 60000, &t) == STATUS_SUCCESS &&
+	    t == 60000, "resiliency: Timeout 0: the server's");
+	smb2_put32(in, 60001);
+	tap_ok(smb2_resiliency_parse(in, 8, 60000, &t) ==
+	    STATUS_INVALID_PARAMETER, "resiliency: above the cap: refused");
+	tap_ok(smb2_resiliency_parse(in, 7, 60000, &t) ==
+	    STATUS_INVALID_PARAMETER, "resiliency: short input: refused");
+}
+
 int
 main(void)
 {
 	test_parse();
 	test_timeout_encode();
 	test_state();
+	test_state_replay();
+	test_resiliency();
 	return tap_done();
 }

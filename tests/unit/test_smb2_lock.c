@@ -265,9 +265,40 @@ test_random(void)
 	    "its end (ASan in CI)", ok);
 }
 
+/* MS-SMB2 3.3.5.14: LockSequenceIndex 1 to 64, LockSequenceNumber. */
+static void
+test_sequence(void)
+{
+	struct smb2_lock_sequence ls;
+
+	memset(&ls, 0, sizeof(ls));
+	tap_ok(smb2_lock_sequence_bucket(0x01) == 0 &&
+	    smb2_lock_sequence_bucket(0x11) == 1 &&
+	    smb2_lock_sequence_bucket(0x40f) == 64 &&
+	    smb2_lock_sequence_bucket(0x411) == 0 &&
+	    smb2_lock_sequence_bucket(0xfffffff1u) == 0,
+	    "sequence: buckets 1 to 64; index 0 and past 64 unchecked");
+	tap_ok(!smb2_lock_sequence_replay(&ls, 0x11),
+	    "sequence: an empty bucket: no replay");
+	smb2_lock_sequence_record(&ls, 0x11);
+	tap_ok(smb2_lock_sequence_replay(&ls, 0x11) &&
+	    !smb2_lock_sequence_replay(&ls, 0x12) &&
+	    !smb2_lock_sequence_replay(&ls, 0x21),
+	    "sequence: the recorded number replays, no other");
+	smb2_lock_sequence_forget(&ls, 0x12);
+	tap_ok(!smb2_lock_sequence_replay(&ls, 0x11),
+	    "sequence: forgotten before a new LOCK of the bucket runs");
+	smb2_lock_sequence_record(&ls, 0x01);
+	smb2_lock_sequence_record(&ls, 0x411);
+	tap_ok(ls.valid == 0 && !smb2_lock_sequence_replay(&ls, 0x01) &&
+	    !smb2_lock_sequence_replay(&ls, 0x411),
+	    "sequence: index 0 and 65 are never recorded");
+}
+
 int
 main(void)
 {
+	test_sequence();
 	test_decode();
 	test_share();
 	test_brl();
