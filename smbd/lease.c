@@ -214,6 +214,8 @@ static void	smbd_lease_conflict_ask(struct smbd_lease_op *);
 static void	smbd_lease_dir_watch(struct smbd_env *, const struct smbd_lease *,
 		    int);
 static void	smbd_lease_dir_closed(struct smbd_env *, const struct smbd_open *);
+static void	smbd_lease_dir_watch_first(struct smbd_lease_op *,
+		    struct smbd_lease *);
 static unsigned int smbd_lease_answered(struct smbd_lease_op *, int,
 		    const st_grant_smb_reply *);
 
@@ -291,13 +293,14 @@ smbd_lease_attach(struct smbd_lease_op *op, uint32_t state)
 	ls->uid = op->uid;
 	memcpy(ls->file, op->file, sizeof(ls->file));
 	ls->refs = 1;
+	LIST_INSERT_HEAD(&op->c->env->leases, ls, entry);
+	op->o->lease = ls;
 	if (op->o->is_dir) {
 		memcpy(ls->dir_fh, op->o->fh, op->o->fhlen);
 		ls->dir_fhlen = op->o->fhlen;
-		smbd_lease_dir_watch(op->c->env, ls, 1);
+		smbd_lease_dir_watch_first(op, ls);
+		return;
 	}
-	LIST_INSERT_HEAD(&op->c->env->leases, ls, entry);
-	op->o->lease = ls;
 	smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_LEASE);
 }
 
@@ -1432,6 +1435,53 @@ smbd_lease_dir_watch(struct smbd_env *env, const struct smbd_lease *ls,
 	bdc_call(env->bdc, BD_WATCH, (xdrproc_t)xdr_bd_watch_req, &req,
 	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
 	    smbd_lease_dir_watch_done, NULL);
+}
+
+static void
+smbd_lease_dir_watched(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_lease_op *op = arg;
+	bd_attr_reply *rep = reply;
+	struct smbd_lease *ls = op->o->lease;
+
+	(void)fd;
+	if (status == 0)
+		status = rep->status;
+	if (status != 0 && ls != NULL && ls->l.state != 0) {
+		/* Nothing would break it: it is none from the start. */
+		log_warnx_rl("%s: BD_WATCH of a leased directory: %s: no "
+		    "lease", op->c->peer, strerror(-status));
+		ls->l.state = 0;
+		smbd_lease_state_tell(op->c->env, ls);
+	}
+	/* Not watched: not to be unwatched, nor announced again. */
+	if (status != 0 && ls != NULL)
+		ls->dir_fhlen = 0;
+	smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_LEASE);
+}
+
+/*
+ * A new directory lease is answered once blockd watches the directory,
+ * so that every change it commits after the client heard of the lease
+ * breaks it (another front end's request may reach blockd first).
+ */
+static void
+smbd_lease_dir_watch_first(struct smbd_lease_op *op, struct smbd_lease *ls)
+{
+	struct smbd_env *env = op->c->env;
+	bd_watch_req req;
+
+	if (!bdc_ready(env->bdc)) {
+		smbd_lease_dir_watched(op, -ENOTCONN, NULL, -1);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.fh.bd_fh_len = ls->dir_fhlen;
+	req.fh.bd_fh_val = (char *)ls->dir_fh;
+	req.on = 1;
+	bdc_call(env->bdc, BD_WATCH, (xdrproc_t)xdr_bd_watch_req, &req,
+	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+	    smbd_lease_dir_watched, op);
 }
 
 /* The channel to blockd is back: every leased directory watched again. */
