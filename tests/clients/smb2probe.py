@@ -175,7 +175,8 @@ names and prints one line the test compares:
                       ParentLeaseKey breaks nothing, another session's
                       CREATE, rename and delete of an entry each break it
                       to none (ack required, epoch + 1), the change not
-                      waiting for the acknowledgment
+                      waiting for the acknowledgment; an open of DIR that
+                      meets a sharing violation breaks RH to R and waits
   dirwait D KEYHEX DIR
                       lease DIR (RH, v2) and wait for its break: "LEASED
                       <state>" once granted, then "BREAK <current> <new>
@@ -1565,6 +1566,23 @@ def dirlease_steps(d, key, name):
     if f is not None:
         b.close(f)
     broken("B's delete")
+    # MS-FSA 2.1.5.1.2: an open of the directory itself that meets a
+    # sharing violation breaks H (RH to R) and waits for it.
+    fa = again()
+    b.send(CREATE, struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0,
+                               0x80000000, 0x10, 0, 1, 1, 64 + 56,
+                               len(name) * 2, 0, 0) +
+           name.encode("utf-16-le"))
+    n = a.recv()
+    lb = lease_break_of(n)
+    epoch[0] += 1
+    eq("B opens it sharing nothing: A's lease breaks RH to R, ack "
+       "required", lb and (lb[2], lb[3], lb[4], lb[5], lb[1]),
+       (1, ka, 3, 1, epoch[0]))
+    eq("A acknowledges R", lease_ack(a, ka, 1), (0, 1))
+    r = final(b)
+    eq("then B's open is a sharing violation (A's handle stays)",
+       hex(r["status"]), hex(0xc0000043))
     a.close(fa)
 
 

@@ -6,7 +6,8 @@
 # dirlease, at 3.0 and 3.1.1): RH granted where RWH is asked, none to a
 # v1 context or an oplock, no break of a change made through an open
 # whose ParentLeaseKey is the lease's, and a break to none of another
-# session's create, rename and delete in the directory.  Then the
+# session's create, rename and delete in the directory, and H (RH to R) by
+# an open of the directory that meets a sharing violation.  Then the
 # share's root leased by SMB and changed by NFSv3 (tests/clients/
 # rpc-probe): CREATE, RENAME and REMOVE each break the lease (smb2probe
 # dirwait).  Then, when dittofs-gssd is built, smbtorture's
