@@ -10,7 +10,8 @@
 # an open of the directory that meets a sharing violation.  Then the
 # share's root leased by SMB and changed by NFSv3 (tests/clients/
 # rpc-probe): CREATE, RENAME and REMOVE each break the lease (smb2probe
-# dirwait).  Then, when dittofs-gssd is built, smbtorture's
+# dirwait), as does an NFSv4.0 CREATE (tests/clients/nfs4probe.py).
+# Then, when dittofs-gssd is built, smbtorture's
 # smb2.lease.v2_request and v2_request_parent, which need
 # SMB2_GLOBAL_CAP_DIRECTORY_LEASING.
 set -u
@@ -93,23 +94,26 @@ fi
 # breaks the lease to none, acknowledged.
 ROOT=$("$RPCP" -p $M mnt /export)
 check "MOUNT gives the root's handle ($ROOT)" sh -c "test \${#1} -gt 16" _ "$ROOT"
-# nfs_breaks WHAT NFS-ARGS...: SMB leases the root, NFSv3 does WHAT.
+# nfs_breaks WHAT WANT COMMAND...: SMB leases the root, an NFS client
+# does WHAT (COMMAND, which prints WANT first).
 nfs_breaks() {
-	local what=$1 out=$SUITE_DIR/dirwait.out
-	shift
+	local what=$1 want=$2 out=$SUITE_DIR/dirwait.out got
+	shift 2
 	SMB dirwait 311 $KEY "" > "$out" 2>&1 &
 	WAITER=$!
 	check "SMB leases the share's root: RH" suite_wait 20 grep -q '^LEASED 3$' "$out"
-	check "NFSv3 $what" test "$("$RPCP" -p $P "$@")" = NFS3_OK
-	check "NFSv3 $what: the SMB client's lease broke, RH to none, ack required" suite_wait 30 grep -q '^BREAK 3 0 1$' "$out"
-	check "NFSv3 $what: the break acknowledged" suite_wait 30 grep -q '^ACK 0x0$' "$out"
+	got=$("$@" 2>&1)
+	check "$what ($got)" test "${got%% fh *}" = "$want"
+	check "$what: the SMB client's lease broke, RH to none, ack required" suite_wait 30 grep -q '^BREAK 3 0 1$' "$out"
+	check "$what: the break acknowledged" suite_wait 30 grep -q '^ACK 0x0$' "$out"
 	wait "$WAITER" 2>/dev/null
 	WAITER=
 	sed 's/^/# /' "$out"
 }
-nfs_breaks "CREATE nfs-dl" create "$ROOT" nfs-dl
-nfs_breaks "RENAME nfs-dl to nfs-dl2" rename "$ROOT" nfs-dl "$ROOT" nfs-dl2
-nfs_breaks "REMOVE nfs-dl2" remove "$ROOT" nfs-dl2
+nfs_breaks "NFSv3 CREATE nfs-dl" NFS3_OK "$RPCP" -p $P create "$ROOT" nfs-dl
+nfs_breaks "NFSv3 RENAME nfs-dl to nfs-dl2" NFS3_OK "$RPCP" -p $P rename "$ROOT" nfs-dl "$ROOT" nfs-dl2
+nfs_breaks "NFSv3 REMOVE nfs-dl2" NFS3_OK "$RPCP" -p $P remove "$ROOT" nfs-dl2
+nfs_breaks "NFSv4.0 CREATE of directory nfs4-dl" "MKDIR 0" env PYTHONPATH="$ONCRPC_PYTHONPATH" timeout 30 python3 "$top_srcdir/tests/clients/nfs4probe.py" $P mkdir /export nfs4-dl
 
 kill "$STUB" 2>/dev/null
 wait "$STUB" 2>/dev/null
