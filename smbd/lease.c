@@ -528,8 +528,14 @@ smbd_lease_key_grant(struct smbd_lease_op *op)
 		 */
 		op->upgrading = ls;
 		op->lease.state = wanted;
-		if (wanted & SMB2_LEASE_WRITE) {
-			smbd_lease_ask_key(op, ls, ST_GRANT_WRITE,
+		/*
+		 * A directory's lease broken to none gave its grant back:
+		 * stated grants it again, so that it is known as a file's.
+		 */
+		if ((wanted & SMB2_LEASE_WRITE) || (op->o->is_dir &&
+		    ls->l.state == 0)) {
+			smbd_lease_ask_key(op, ls, (wanted &
+			    SMB2_LEASE_WRITE) ? ST_GRANT_WRITE : ST_GRANT_READ,
 			    smbd_lease_upgraded);
 			return;
 		}
@@ -1383,6 +1389,11 @@ smbd_oplock_break(struct smbd_req *r)
  * CHANGE_NOTIFY does, one per lease), so that an entry added, removed
  * or renamed, or the record of an entry that an SMB open has changed
  * (attributes, size, times), comes to smbd after it is committed.
+ * Notes rather than stated's ST_GRANT_CONFLICT on the parent: blockd
+ * already sends one for every committed change, whoever made it, and
+ * nfsd's NFSv4.1 directory delegations are broken the same way; a
+ * conflict would have every front end ask stated before each change in
+ * a directory with grants.
  * The change has gone on already: the break does not hold it back
  * (the lease holds no W; its H is given back to stated at once and
  * acknowledged later, as a file lease's of RH).  Notes lost (a resync,
