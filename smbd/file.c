@@ -234,6 +234,8 @@ struct smbd_walk {
 	uint64_t	 file_id;
 	int		 replace;
 	int		 lease_broken;	/* others' H broken first */
+	/* lease.c: its changes of leased directories on their way */
+	uint64_t	 dirlease_change, dirlease_change_to;
 	bd_attr		 attr;
 	uint8_t		 fh[BD_FH_MAX];
 	uint32_t	 fhlen;
@@ -894,6 +896,9 @@ smbd_create_mkdir_done(void *arg, int status, void *reply, int fd)
 {
 	struct smbd_walk *w = arg;
 
+	smbd_lease_dir_changed(w->r->conn->env, w->dirlease_change);
+	w->dirlease_change = 0;
+
 	if (status == -EEXIST && w->disposition == 3) {
 		smbd_create_dir(w, 0);
 		return;
@@ -953,6 +958,8 @@ smbd_create_dir(struct smbd_walk *w, int make)
 		mk.name.bd_name_val = (char *)smbd_walk_last(w);
 		mk.sattr.mask = 0x01;		/* STORE_SATTR_MODE */
 		mk.sattr.mode = SMBD_NEW_DIR_MODE;
+		w->dirlease_change = smbd_lease_dir_changing(c->env, w->dir,
+		    w->dirlen, w->session_id, w->has_lease ? &w->lease : NULL);
 		bdc_call(c->env->bdc, BD_MKDIR, (xdrproc_t)xdr_bd_mkdir_req,
 		    &mk, (xdrproc_t)xdr_bd_entry_reply,
 		    sizeof(bd_entry_reply), smbd_create_mkdir_done, w);
@@ -1012,6 +1019,9 @@ smbd_create_open_done(void *arg, int status, void *reply, int fd)
 	bd_open_reply *rep = reply;
 	struct smbd_session *s;
 	static const uint32_t actions[] = { 1, 1, 2, 3, 0 };
+
+	smbd_lease_dir_changed(w->r->conn->env, w->dirlease_change);
+	w->dirlease_change = 0;
 
 	if (status == -EISDIR && !(w->options & FILE_NON_DIRECTORY_FILE) &&
 	    (w->disposition == 1 || w->disposition == 3)) {
@@ -1246,6 +1256,9 @@ smbd_create_walked(struct smbd_walk *w, uint32_t status)
 	req.access = w->io;
 	/* STORE_IO_ARCHIVE_LATER: ARCHIVE when data is written. */
 	req.io = w->io | ((w->io & PERM_IO_WRITE) ? 0x10 : 0);
+	if (disp != 1)
+		w->dirlease_change = smbd_lease_dir_changing(c->env, w->dir,
+		    w->dirlen, w->session_id, w->has_lease ? &w->lease : NULL);
 	bdc_call(c->env->bdc, BD_OPEN, (xdrproc_t)xdr_bd_open_req, &req,
 	    (xdrproc_t)xdr_bd_open_reply, sizeof(bd_open_reply),
 	    smbd_create_open_done, w);
@@ -1615,6 +1628,9 @@ smbd_close_removed(void *arg, int status, void *reply, int fd)
 {
 	struct smbd_req *r = arg;
 
+	smbd_lease_dir_changed(r->conn->env, r->dirlease_change);
+	r->dirlease_change = 0;
+
 	if (status != 0)
 		log_warnx_rl("%s: delete on close: %s", r->conn->peer,
 		    strerror(-status));
@@ -1647,6 +1663,9 @@ smbd_close(struct smbd_req *r)
 	if (o->delete_pending) {
 		smbd_lease_unlinked(r->conn->env, o);
 		smbd_dirop_fill(&req, s, o->dir_fh, o->dir_fhlen, o->name);
+		r->dirlease_change = smbd_lease_dir_changing(r->conn->env,
+		    o->dir_fh, o->dir_fhlen, o->session_id, o->lease != NULL ?
+		    &o->lease->l : NULL);
 		/* The bytes are copied by bdc_call before the open goes. */
 		bdc_call(r->conn->env->bdc, o->is_dir ? BD_RMDIR : BD_REMOVE,
 		    (xdrproc_t)xdr_bd_dirop_req, &req,
@@ -1859,6 +1878,7 @@ smbd_write(struct smbd_req *r)
 	if (n > 0) {
 		smbd_lease_written(r->conn->env, o);
 		smbd_archive_written(r->conn, s, o);
+		o->data_written = 1;
 	}
 	/* SMB2_WRITEFLAG_WRITE_THROUGH, or an open that asked for it. */
 	if ((flags & 1) || (o->options & FILE_WRITE_THROUGH)) {
@@ -2868,6 +2888,9 @@ smbd_set_done(void *arg, int status, void *reply, int fd)
 	struct smbd_req *r = arg;
 	uint8_t b[2] = { 2, 0 };
 
+	smbd_lease_dir_changed(r->conn->env, r->dirlease_change);
+	r->dirlease_change = 0;
+
 	if (status != 0) {
 		smbd_reply_error(r, smb2_status_from_errno(status));
 		return;
@@ -2881,6 +2904,10 @@ smbd_rename_done(void *arg, int status, void *reply, int fd)
 	struct smbd_walk *w = arg;
 	struct smbd_open *o = smbd_open_find(w->r->conn, w->file_id);
 	uint8_t b[2] = { 2, 0 };
+
+	smbd_lease_dir_changed(w->r->conn->env, w->dirlease_change);
+	smbd_lease_dir_changed(w->r->conn->env, w->dirlease_change_to);
+	w->dirlease_change = w->dirlease_change_to = 0;
 
 	if (status != 0) {
 		smbd_reply_error(w->r, smb2_status_from_errno(status));
@@ -2935,6 +2962,14 @@ smbd_rename_go(struct smbd_walk *w)
 	req.todir.bd_fh_val = (char *)w->dir;
 	req.to.bd_name_len = (u_int)strlen(smbd_walk_last(w));
 	req.to.bd_name_val = (char *)smbd_walk_last(w);
+	w->dirlease_change = smbd_lease_dir_changing(c->env, o->dir_fh,
+	    o->dir_fhlen, o->session_id, o->lease != NULL ? &o->lease->l :
+	    NULL);
+	if (w->dirlen != o->dir_fhlen || memcmp(w->dir, o->dir_fh,
+	    w->dirlen) != 0)
+		w->dirlease_change_to = smbd_lease_dir_changing(c->env,
+		    w->dir, w->dirlen, o->session_id, o->lease != NULL ?
+		    &o->lease->l : NULL);
 	bdc_call(c->env->bdc, BD_RENAME, (xdrproc_t)xdr_bd_rename_req, &req,
 	    (xdrproc_t)xdr_bd_rename_reply, sizeof(bd_rename_reply),
 	    smbd_rename_done, w);
@@ -3087,6 +3122,9 @@ smbd_alloc_attr(void *arg, int status, void *reply, int fd)
 	req.sattr.mask = 0x08;				/* SIZE */
 	req.sattr.size = al->size;
 	smbd_user_times(o, &req.sattr);
+	r->dirlease_change = smbd_lease_dir_changing(r->conn->env, o->dir_fh,
+	    o->dir_fhlen, o->session_id, o->lease != NULL ? &o->lease->l :
+	    NULL);
 	bdc_call(r->conn->env->bdc, BD_SETATTR, (xdrproc_t)xdr_bd_setattr_req,
 	    &req, (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
 	    smbd_set_done, r);
@@ -3325,6 +3363,9 @@ smbd_set_info(struct smbd_req *r)
 		return;
 	}
 	smbd_user_times(o, &req.sattr);
+	r->dirlease_change = smbd_lease_dir_changing(r->conn->env, o->dir_fh,
+	    o->dir_fhlen, o->session_id, o->lease != NULL ? &o->lease->l :
+	    NULL);
 	bdc_call(r->conn->env->bdc, BD_SETATTR, (xdrproc_t)xdr_bd_setattr_req,
 	    &req, (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
 	    smbd_set_done, r);

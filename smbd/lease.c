@@ -61,6 +61,7 @@
 #include <time.h>
 #include <string.h>
 
+#include "blockd/store.h"
 #include "conf.h"
 #include "hash.h"
 #include "ipc_call.h"
@@ -210,6 +211,11 @@ struct smbd_lease_op {
 };
 
 static void	smbd_lease_conflict_ask(struct smbd_lease_op *);
+static void	smbd_lease_dir_watch(struct smbd_env *, const struct smbd_lease *,
+		    int);
+static void	smbd_lease_dir_closed(struct smbd_env *, const struct smbd_open *);
+static void	smbd_lease_dir_watch_first(struct smbd_lease_op *,
+		    struct smbd_lease *);
 static unsigned int smbd_lease_answered(struct smbd_lease_op *, int,
 		    const st_grant_smb_reply *);
 
@@ -289,6 +295,12 @@ smbd_lease_attach(struct smbd_lease_op *op, uint32_t state)
 	ls->refs = 1;
 	LIST_INSERT_HEAD(&op->c->env->leases, ls, entry);
 	op->o->lease = ls;
+	if (op->o->is_dir) {
+		memcpy(ls->dir_fh, op->o->fh, op->o->fhlen);
+		ls->dir_fhlen = op->o->fhlen;
+		smbd_lease_dir_watch_first(op, ls);
+		return;
+	}
 	smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_LEASE);
 }
 
@@ -488,6 +500,9 @@ smbd_lease_key_grant(struct smbd_lease_op *op)
 
 	wanted = smb2_lease_grantable(op->wanted == SMB2_OPLOCK_LEVEL_NONE ?
 	    0 : op->lease.state);
+	/* 3.3.5.9.11: a directory's lease caches R and H, never W. */
+	if (op->o->is_dir)
+		wanted &= ~SMB2_LEASE_WRITE;
 	if ((ls = smbd_lease_of(op->c->env, op->guid, op->uid,
 	    op->lease.key)) != NULL) {
 		/* Another open of the lease: shared (3.3.1.4). */
@@ -513,8 +528,14 @@ smbd_lease_key_grant(struct smbd_lease_op *op)
 		 */
 		op->upgrading = ls;
 		op->lease.state = wanted;
-		if (wanted & SMB2_LEASE_WRITE) {
-			smbd_lease_ask_key(op, ls, ST_GRANT_WRITE,
+		/*
+		 * A directory's lease broken to none gave its grant back:
+		 * stated grants it again, so that it is known as a file's.
+		 */
+		if ((wanted & SMB2_LEASE_WRITE) || (op->o->is_dir &&
+		    ls->l.state == 0)) {
+			smbd_lease_ask_key(op, ls, (wanted &
+			    SMB2_LEASE_WRITE) ? ST_GRANT_WRITE : ST_GRANT_READ,
 			    smbd_lease_upgraded);
 			return;
 		}
@@ -691,6 +712,18 @@ smbd_lease_conflict_ask(struct smbd_lease_op *op)
 	    sizeof(st_grant_conflict_reply), smbd_lease_conflict_done, op);
 }
 
+/*
+ * MS-SMB2 3.3.5.9.11: a directory is leased to a v2 lease context of a
+ * 3.x connection (SMB2_GLOBAL_CAP_DIRECTORY_LEASING); no oplock, no v1.
+ */
+static int
+smbd_lease_dir_may(const struct smbd_conn *c, const struct smb2_lease *lease,
+    uint8_t wanted)
+{
+	return lease != NULL && wanted == SMB2_OPLOCK_LEVEL_LEASE &&
+	    lease->version == 2 && c->neg.dialect >= SMB2_DIALECT_300;
+}
+
 void
 smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
     const struct smb2_lease *lease, int data, smbd_lease_done_fn *done,
@@ -700,13 +733,18 @@ smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
 	struct smbd_lease_op *op;
 	const uint8_t *file;
 
-	/* 3.3.5.9.8: a key the client holds on a file leases no directory. */
+	/*
+	 * 3.3.5.9.8: a key the client holds on a file leases no directory
+	 * (a directory's lease names no other file: smbd_lease_key_grant).
+	 */
 	if (o->is_dir && lease != NULL && wanted == SMB2_OPLOCK_LEVEL_LEASE) {
 		uint8_t guid[16];
 		uint32_t uid;
 
 		smbd_lease_client(c->env, o->session_id, guid, &uid);
-		if (smbd_lease_of(c->env, guid, uid, lease->key) != NULL) {
+		if ((ls = smbd_lease_of(c->env, guid, uid, lease->key)) !=
+		    NULL && (smbd_file_id(o) == NULL || memcmp(ls->file,
+		    smbd_file_id(o), ST_FILE_ID_LEN) != 0)) {
 			done(arg, SMBD_LEASE_KEY_ELSEWHERE);
 			return;
 		}
@@ -718,7 +756,8 @@ smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
 	 * NFSv4 write delegation (ST_GRANT_SMB_ATTR): the size and times
 	 * it reads are the holder's to say until its data is written.
 	 */
-	if (o->is_dir || (file = smbd_file_id(o)) == NULL ||
+	if ((o->is_dir && !smbd_lease_dir_may(c, lease, wanted)) ||
+	    (file = smbd_file_id(o)) == NULL ||
 	    !smbd_stated_ready(c->env) || (op = calloc(1,
 	    sizeof(*op))) == NULL) {
 		done(arg, SMB2_OPLOCK_LEVEL_NONE);
@@ -788,6 +827,11 @@ smbd_lease_restore(struct smbd_env *env, struct smbd_open *o,
 	smbd_lease_client(env, o->session_id, ls->client_guid, &ls->uid);
 	memcpy(ls->file, file, sizeof(ls->file));
 	ls->refs = 1;
+	if (o->is_dir) {
+		memcpy(ls->dir_fh, o->fh, o->fhlen);
+		ls->dir_fhlen = o->fhlen;
+		smbd_lease_dir_watch(env, ls, 1);
+	}
 	LIST_INSERT_HEAD(&env->leases, ls, entry);
 	o->lease = ls;
 	o->oplock = SMB2_OPLOCK_LEVEL_LEASE;
@@ -800,6 +844,8 @@ smbd_lease_open_gone(struct smbd_env *env, struct smbd_open *o)
 {
 	struct smbd_lease *ls;
 
+	if (o->data_written && !o->is_dir)
+		smbd_lease_dir_closed(env, o);
 	smbd_file_grant_held(o, 0);
 	if ((ls = o->lease) != NULL) {
 		/* The lease goes with the last of its opens. */
@@ -819,6 +865,8 @@ smbd_lease_open_gone(struct smbd_env *env, struct smbd_open *o)
 			ls->l.state = 0;
 			smbd_lease_state_tell(env, ls);
 		}
+		if (ls->dir_fhlen > 0)
+			smbd_lease_dir_watch(env, ls, 0);
 		LIST_REMOVE(ls, entry);
 		free(ls);
 		return;
@@ -1328,4 +1376,284 @@ smbd_oplock_break(struct smbd_req *r)
 	smbd_durable_oplock_lost(r->conn, o);
 	smb2_oplock_break_encode(out, o->oplock, o->id, o->id);
 	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
+}
+
+/*
+ * ---- Directory leases (MS-SMB2 3.3.5.9.11; MS-FSA 2.1.4.12 with
+ * PARENT_OBJECT) ----
+ *
+ * A directory's lease caches its listing: any change of its entries
+ * breaks it to none, whichever protocol made the change.  What says so
+ * is blockd's notes (bd_notify), which every front end's committed
+ * change sends: smbd watches each leased directory (BD_WATCH, as
+ * CHANGE_NOTIFY does, one per lease), so that an entry added, removed
+ * or renamed, or the record of an entry that an SMB open has changed
+ * (attributes, size, times), comes to smbd after it is committed.
+ * Notes rather than stated's ST_GRANT_CONFLICT on the parent: blockd
+ * already sends one for every committed change, whoever made it, and
+ * nfsd's NFSv4.1 directory delegations are broken the same way; a
+ * conflict would have every front end ask stated before each change in
+ * a directory with grants.
+ * The change has gone on already: the break does not hold it back
+ * (the lease holds no W; its H is given back to stated at once and
+ * acknowledged later, as a file lease's of RH).  Notes lost (a resync,
+ * blockd's channel gone) break every directory lease.
+ *
+ * A change made through an open whose lease context named the
+ * directory's lease key as its ParentLeaseKey (MS-FSA 2.1.4.12.2), by
+ * the client that holds that lease, does not break it: smbd lists such
+ * a change (directory, client, key) from the request to blockd until
+ * its reply, and blockd sends the change's notes before that reply on
+ * the same channel.  Another protocol's change of the same directory at
+ * the very same moment is taken for the client's own.
+ */
+struct smbd_dirlease_change {
+	LIST_ENTRY(smbd_dirlease_change) entry;
+	uint64_t		 id;
+	uint8_t			 dir[BD_FH_MAX];
+	uint32_t		 dirlen;
+	uint8_t			 guid[16];
+	uint32_t		 uid;
+	uint8_t			 key[SMB2_LEASE_KEY_SIZE];
+};
+
+static void
+smbd_lease_dir_watch_done(void *arg, int status, void *reply, int fd)
+{
+	(void)arg;
+	(void)reply;
+	(void)fd;
+	if (status != 0)
+		log_warnx_rl("smbd: BD_WATCH of a leased directory: %s (its "
+		    "lease may not be broken by others' changes)",
+		    strerror(-status));
+}
+
+/* One watch more (on) or less of ls's directory in blockd's count. */
+static void
+smbd_lease_dir_watch(struct smbd_env *env, const struct smbd_lease *ls,
+    int on)
+{
+	bd_watch_req req;
+
+	/* Gone: blockd forgot; back: smbd_lease_dir_announce. */
+	if (!bdc_ready(env->bdc))
+		return;
+	memset(&req, 0, sizeof(req));
+	req.fh.bd_fh_len = ls->dir_fhlen;
+	req.fh.bd_fh_val = (char *)(uintptr_t)ls->dir_fh;
+	req.on = on;
+	bdc_call(env->bdc, BD_WATCH, (xdrproc_t)xdr_bd_watch_req, &req,
+	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+	    smbd_lease_dir_watch_done, NULL);
+}
+
+static void
+smbd_lease_dir_watched(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_lease_op *op = arg;
+	bd_attr_reply *rep = reply;
+	struct smbd_lease *ls = op->o->lease;
+
+	(void)fd;
+	if (status == 0)
+		status = rep->status;
+	if (status != 0 && ls != NULL && ls->l.state != 0) {
+		/* Nothing would break it: it is none from the start. */
+		log_warnx_rl("%s: BD_WATCH of a leased directory: %s: no "
+		    "lease", op->c->peer, strerror(-status));
+		ls->l.state = 0;
+		smbd_lease_state_tell(op->c->env, ls);
+	}
+	/* Not watched: not to be unwatched, nor announced again. */
+	if (status != 0 && ls != NULL)
+		ls->dir_fhlen = 0;
+	smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_LEASE);
+}
+
+/*
+ * A new directory lease is answered once blockd watches the directory,
+ * so that every change it commits after the client heard of the lease
+ * breaks it (another front end's request may reach blockd first).
+ */
+static void
+smbd_lease_dir_watch_first(struct smbd_lease_op *op, struct smbd_lease *ls)
+{
+	struct smbd_env *env = op->c->env;
+	bd_watch_req req;
+
+	if (!bdc_ready(env->bdc)) {
+		smbd_lease_dir_watched(op, -ENOTCONN, NULL, -1);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.fh.bd_fh_len = ls->dir_fhlen;
+	req.fh.bd_fh_val = (char *)ls->dir_fh;
+	req.on = 1;
+	bdc_call(env->bdc, BD_WATCH, (xdrproc_t)xdr_bd_watch_req, &req,
+	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
+	    smbd_lease_dir_watched, op);
+}
+
+/* The channel to blockd is back: every leased directory watched again. */
+void
+smbd_lease_dir_announce(struct smbd_env *env)
+{
+	struct smbd_lease *ls;
+
+	LIST_FOREACH(ls, &env->leases, entry)
+		if (ls->dir_fhlen > 0)
+			smbd_lease_dir_watch(env, ls, 1);
+}
+
+/* The change under way in dir is the lease's holder's, with its key. */
+static int
+smbd_lease_dir_own(struct smbd_env *env, const struct smbd_lease *ls)
+{
+	struct smbd_dirlease_change *ch;
+
+	LIST_FOREACH(ch, &env->dirlease_changes, entry)
+		if (ch->dirlen == ls->dir_fhlen &&
+		    memcmp(ch->dir, ls->dir_fh, ch->dirlen) == 0 &&
+		    ch->uid == ls->uid &&
+		    memcmp(ch->guid, ls->client_guid, 16) == 0 &&
+		    memcmp(ch->key, ls->l.key, SMB2_LEASE_KEY_SIZE) == 0)
+			return 1;
+	return 0;
+}
+
+/* MS-FSA 2.1.4.12 (PARENT_OBJECT): dir's leases go to none. */
+static void
+smbd_lease_dir_break(struct smbd_env *env, const uint8_t *dir,
+    uint32_t dirlen, int spare_own)
+{
+	struct smbd_lease *ls;
+	struct smbd_conn *c;
+
+	LIST_FOREACH(ls, &env->leases, entry) {
+		if (ls->dir_fhlen == 0 || ls->l.state == 0 || ls->breaking ||
+		    (dir != NULL && (ls->dir_fhlen != dirlen ||
+		    memcmp(ls->dir_fh, dir, dirlen) != 0)))
+			continue;
+		if (spare_own && smbd_lease_dir_own(env, ls))
+			continue;
+		if ((c = smbd_lease_conn(env, ls)) == NULL)
+			continue;
+		smbd_lease_break_send(env, c, ls, 0);
+	}
+}
+
+/* blockd's note of a committed change (smbd.c's bdc hook). */
+void
+smbd_lease_dir_note(struct smbd_env *env, const bd_notify *n)
+{
+	const uint8_t *fh = (const uint8_t *)n->fh.bd_fh_val;
+	uint32_t fhlen = n->fh.bd_fh_len;
+	struct smbd_lease *ls;
+	struct smbd_conn *c;
+	struct smbd_open *o;
+
+	LIST_FOREACH(ls, &env->leases, entry)
+		if (ls->dir_fhlen > 0 && ls->l.state != 0)
+			break;
+	if (ls == NULL || fhlen == 0 || fhlen > BD_FH_MAX)
+		return;
+	if (n->what & (STORE_NOTIFY_DIRENT | STORE_NOTIFY_REMOVED)) {
+		/* An entry of the directory; or the directory itself gone. */
+		smbd_lease_dir_break(env, fh, fhlen,
+		    (n->what & STORE_NOTIFY_DIRENT) != 0);
+		return;
+	}
+	/*
+	 * A record names no directory: an entry's as seen through an SMB
+	 * open of it (its parent then known).  A directory's own record
+	 * moves with each of its entries' changes and is left alone.
+	 */
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(o, &c->opens, entry)
+			if (!o->is_dir && o->fhlen == fhlen && o->dir_fhlen >
+			    0 && memcmp(o->fh, fh, fhlen) == 0) {
+				smbd_lease_dir_break(env, o->dir_fh,
+				    o->dir_fhlen, 1);
+				return;
+			}
+}
+
+/*
+ * MS-FSA 2.1.5.4: the close of a file written through o sets its last
+ * write time, which its directory's listing shows: the directory's
+ * leases break, but the one o's ParentLeaseKey names.  Writes go to the
+ * backing file without blockd, so no note says it.
+ */
+static void
+smbd_lease_dir_closed(struct smbd_env *env, const struct smbd_open *o)
+{
+	struct smbd_dirlease_change ch;
+	const struct smbd_lease *ol = o->lease;
+
+	if (o->dir_fhlen == 0 || o->dir_fhlen > BD_FH_MAX)
+		return;
+	if (ol == NULL || !(ol->l.flags & SMB2_LEASE_FLAG_PARENT_KEY_SET)) {
+		smbd_lease_dir_break(env, o->dir_fh, o->dir_fhlen, 0);
+		return;
+	}
+	/* Listed for the break alone: nothing else runs meanwhile. */
+	memset(&ch, 0, sizeof(ch));
+	memcpy(ch.dir, o->dir_fh, o->dir_fhlen);
+	ch.dirlen = o->dir_fhlen;
+	memcpy(ch.guid, ol->client_guid, 16);
+	ch.uid = ol->uid;
+	memcpy(ch.key, ol->l.parent_key, SMB2_LEASE_KEY_SIZE);
+	LIST_INSERT_HEAD(&env->dirlease_changes, &ch, entry);
+	smbd_lease_dir_break(env, o->dir_fh, o->dir_fhlen, 1);
+	LIST_REMOVE(&ch, entry);
+}
+
+/* Notes were lost: no directory lease can be trusted. */
+void
+smbd_lease_dir_resync(struct smbd_env *env)
+{
+	smbd_lease_dir_break(env, NULL, 0, 0);
+}
+
+uint64_t
+smbd_lease_dir_changing(struct smbd_env *env, const uint8_t *dir,
+    uint32_t dirlen, uint64_t session_id, const struct smb2_lease *lease)
+{
+	struct smbd_dirlease_change *ch;
+	struct smbd_lease *ls;
+
+	if (lease == NULL || !(lease->flags & SMB2_LEASE_FLAG_PARENT_KEY_SET) ||
+	    dirlen == 0 || dirlen > BD_FH_MAX)
+		return 0;
+	/* Nothing to spare when no directory lease is held. */
+	LIST_FOREACH(ls, &env->leases, entry)
+		if (ls->dir_fhlen > 0)
+			break;
+	if (ls == NULL || (ch = calloc(1, sizeof(*ch))) == NULL)
+		return 0;
+	if (++env->next_dirlease_change == 0)
+		env->next_dirlease_change = 1;
+	ch->id = env->next_dirlease_change;
+	memcpy(ch->dir, dir, dirlen);
+	ch->dirlen = dirlen;
+	smbd_lease_client(env, session_id, ch->guid, &ch->uid);
+	memcpy(ch->key, lease->parent_key, SMB2_LEASE_KEY_SIZE);
+	LIST_INSERT_HEAD(&env->dirlease_changes, ch, entry);
+	return ch->id;
+}
+
+void
+smbd_lease_dir_changed(struct smbd_env *env, uint64_t id)
+{
+	struct smbd_dirlease_change *ch;
+
+	if (id == 0)
+		return;
+	LIST_FOREACH(ch, &env->dirlease_changes, entry)
+		if (ch->id == id) {
+			LIST_REMOVE(ch, entry);
+			free(ch);
+			return;
+		}
 }

@@ -190,6 +190,9 @@ smb2_negotiate_fixed(uint16_t dialect, const struct smb2_server_params *sp,
 			maxw = SMB2_2X_MAX_SIZE;
 	} else
 		caps |= SMB2_GLOBAL_CAP_LARGE_MTU | SMB2_GLOBAL_CAP_LEASING;
+	/* 3.3.5.4: leases on directories (lease.c) from SMB 3.0 on. */
+	if (dialect >= SMB2_DIALECT_300)
+		caps |= SMB2_GLOBAL_CAP_DIRECTORY_LEASING;
 	memset(out, 0, SMB2_NEGOTIATE_RSP_FIXED);
 	smb2_put16(out, SMB2_NEGOTIATE_RSP_SIZE);
 	smb2_put16(out + 2, sp->security_mode);

@@ -241,20 +241,29 @@ smbd_bdc_ready(void *arg)
 	smbd_shares_refresh(arg);
 	/* blockd counts watches afresh on a new channel. */
 	smbd_notify_announce(arg);
+	smbd_lease_dir_announce(arg);
 }
 
-/* Notes missed: the watches of CHANGE_NOTIFY answer ENUM_DIR. */
+/*
+ * Notes missed: the watches of CHANGE_NOTIFY answer ENUM_DIR, and the
+ * directory leases are broken.
+ */
 static void
 smbd_bdc_drop(void *arg)
 {
 	smbd_notify_resync(arg);
+	smbd_lease_dir_resync(arg);
 }
 
-/* smbd caches nothing from blockd: notes feed CHANGE_NOTIFY alone. */
+/*
+ * smbd caches nothing from blockd: notes feed CHANGE_NOTIFY and break
+ * directory leases.
+ */
 static void
 smbd_bdc_notify(void *arg, const bd_notify *n)
 {
 	smbd_notify_note(arg, n);
+	smbd_lease_dir_note(arg, n);
 }
 
 /* A change below a directory watched with SMB2_WATCH_TREE. */

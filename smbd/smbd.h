@@ -107,6 +107,9 @@ struct smbd_stream_doomed;
 struct smbd_env {
 	struct daemon		*daemon;
 	LIST_HEAD(, smbd_lease)	 leases;	/* lease.c: every lease */
+	/* lease.c: SMB changes of leased directories on their way */
+	LIST_HEAD(, smbd_dirlease_change) dirlease_changes;
+	uint64_t		 next_dirlease_change;
 	struct event_base	*base;
 	int			 listen_fd;
 	unsigned int		 port;
@@ -232,6 +235,8 @@ struct smbd_open {
 	char			*path;		/* from the share's root */
 	struct dcerpc_conn	*pipe;		/* a pipe of IPC$ (ipc.c) */
 	int			 is_dir;
+	int			 data_written;	/* by a WRITE: its close breaks
+						   the parent's lease */
 	int			 fd;		/* -1: no data access */
 	uint32_t		 access;	/* PERM_IO_* of fd */
 	uint32_t		 options;	/* CREATE's CreateOptions */
@@ -326,6 +331,9 @@ struct smbd_lease {
 	LIST_ENTRY(smbd_lease)	 entry;		/* env->leases */
 	int			 breaking;	/* notified, ack required */
 	uint32_t		 break_to;
+	/* A directory's lease: its handle, watched in blockd; else 0. */
+	uint8_t			 dir_fh[BD_FH_MAX];
+	uint32_t		 dir_fhlen;
 };
 
 struct smbd_conn {
@@ -409,6 +417,8 @@ struct smbd_req {
 	/* MS-SMB2 3.3.4.2: the next reply is async (interim or final) */
 	uint64_t		 async_id;
 	int			 async_final;	/* no credits: the interim's */
+	/* lease.c: its change of a leased directory on its way, or 0 */
+	uint64_t		 dirlease_change;
 	int			 notify_interim;	/* notify.c's, sent */
 	int			 uncounted;	/* not in requests per connection */
 	/* per-command state of an asynchronous command */
@@ -658,6 +668,19 @@ void	 smbd_lease_sharing(struct smbd_conn *, struct smbd_open *,
 	    const uint8_t *file, const struct smb2_lease *lease,
 	    smbd_lease_sharing_fn *, smbd_create_wait_fn *, void *arg);
 void	 smbd_lease_open_gone(struct smbd_env *, struct smbd_open *);
+/*
+ * Directory leases (MS-SMB2 3.3.5.9.11), broken by blockd's notes of
+ * the directory's entries.  A change smbd sends to blockd in directory
+ * dir for a client's open is announced first (its id, or 0 when no
+ * lease could be spared: one with a ParentLeaseKey) and ended with its
+ * reply, so that the client's lease of that key is not broken by it.
+ */
+void	 smbd_lease_dir_note(struct smbd_env *, const bd_notify *);
+void	 smbd_lease_dir_resync(struct smbd_env *);
+void	 smbd_lease_dir_announce(struct smbd_env *);
+uint64_t smbd_lease_dir_changing(struct smbd_env *, const uint8_t *dir,
+	    uint32_t dirlen, uint64_t session_id, const struct smb2_lease *);
+void	 smbd_lease_dir_changed(struct smbd_env *, uint64_t id);
 /*
  * MS-FSA 2.1.5.3: data written through `o': the R of the other leases
  * on the file is broken (to none), without waiting.

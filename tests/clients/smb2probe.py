@@ -168,6 +168,20 @@ names and prints one line the test compares:
                       once the first request waits, "NOTIFY 0x<status>
                       <action>:<name>..." per completion, re-armed until
                       N changes came, then "DONE"
+  dirlease D KEYHEX DIR
+                      PASS/FAIL lines: directory leases (3.x): DIR
+                      (made if missing) leased RH though RWH was asked,
+                      none to a v1 context or an oplock; a CREATE in it
+                      through an open naming that lease as its
+                      ParentLeaseKey breaks nothing, another session's
+                      CREATE, rename and delete of an entry each break it
+                      to none (ack required, epoch + 1), the change not
+                      waiting for the acknowledgment; an open of DIR that
+                      meets a sharing violation breaks RH to R and waits
+  dirwait D KEYHEX DIR
+                      lease DIR (RH, v2) and wait for its break: "LEASED
+                      <state>" once granted, then "BREAK <current> <new>
+                      <flags>" and "ACK <status>" when it came
   info D KEYHEX       PASS/FAIL lines: SET_INFO FileBasicInformation's
                       four times, kept by the handle that set them, -1,
                       -2 and below; FileAccessInformation and FileAll's
@@ -1454,6 +1468,152 @@ def lease_steps(d, key):
        (r2["status"], lease_of(r2) and lease_of(r2)[0]), (0, 0))
     b.close(b.fid(r2) if r2["status"] == 0 else None)
     a.close(fa)
+
+
+def lease_ctx2(lkey, state, parent=None, epoch=0):
+    """RqLs v2 (2.2.13.2.10), with a ParentLeaseKey when parent is set."""
+    return create_ctx(b"RqLs", struct.pack(
+        "<16sIIQ16sHH", lkey, state, 4 if parent else 0, 0,
+        parent or b"\0" * 16, epoch, 0))
+
+
+def lease_dir(p, name, ctxs, oplock=0xff):
+    """A directory opened (made if missing) with these contexts."""
+    return create_with(p, name, ctxs, access=0x80000000 | 0x100000,
+                       disp=3, oplock=oplock, options=1)
+
+
+def frames_until(p, cmd):
+    """Frames read until the response to cmd: (notifications, it)."""
+    notes = []
+    while True:
+        r = p.recv()
+        if r["mid"] == 0xFFFFFFFFFFFFFFFF and r["cmd"] == OPLOCK_BREAK:
+            notes.append(r)
+            continue
+        if r["status"] == 0x103 and r["flags"] & 2:
+            continue
+        if r["cmd"] == cmd:
+            return notes, r
+
+
+def dirlease_steps(d, key, name):
+    """MS-SMB2 3.3.5.9.11, MS-FSA 2.1.4.12: directory leases."""
+    a, b, eq = two_sessions(d, key, "%r, expected %r")
+    ka, kf, kv = os.urandom(16), os.urandom(16), os.urandom(16)
+    r = lease_dir(a, name, [lease_ctx2(ka, 7, epoch=4)])
+    eq("A opens %s asking RWH (v2): granted, OplockLevel LEASE" % name,
+       (r["status"], a.oplock), (0, 0xff))
+    eq("... RH (no W on a directory), epoch the client's + 1",
+       lease_of(r), (3, 5))
+    fa = a.fid(r) if r["status"] == 0 else None
+    r = lease_dir(b, name, [lease_ctx(0x210, kv, 3)])
+    eq("B asks a v1 lease on it: none (OplockLevel none, no lease or "
+       "state 0)", (r["status"], b.oplock, (lease_of(r) or (0,))[0]),
+       (0, 0, 0))
+    if r["status"] == 0:
+        b.close(b.fid(r))
+    r = lease_dir(b, name, [], oplock=9)
+    eq("B asks a batch oplock on it: none", (r["status"], b.oplock), (0, 0))
+    if r["status"] == 0:
+        b.close(b.fid(r))
+    # A's own change: ParentLeaseKey names A's lease of the directory.
+    # A break would come before the CREATE's answer (smbd sends it when
+    # blockd's note comes, before blockd's reply).
+    n = (name + "\\own.txt").encode("utf-16-le")
+    ctx = lease_ctx2(kf, 7, parent=ka)
+    off = 64 + 56 + len(pad8(n))
+    a.send(CREATE, struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0xff, 2, 0, 0,
+                               0xC0000000, 0, 7, 5, 0x40, 64 + 56, len(n),
+                               off, len(ctx)) + pad8(n) + ctx)
+    notes, r = frames_until(a, CREATE)
+    eq("A creates own.txt in it naming its lease as ParentLeaseKey: "
+       "no break before its answer", (r["status"], len(notes)), (0, 0))
+    pctx = response_ctx(r, b"RqLs")
+    eq("... the answer's lease: RWH, the parent key flag and key",
+       pctx and (struct.unpack_from("<II", pctx, 16), pctx[32:48]),
+       ((7, 4), ka))
+    if r["status"] == 0:
+        a.close(a.fid(r))
+    epoch = [5]
+
+    def broken(what):
+        n = a.recv()
+        lb = lease_break_of(n)
+        epoch[0] += 1
+        eq("%s: A's next frame is the LEASE_BREAK of its key, RH to "
+           "none, ack required, epoch + 1" % what,
+           lb and (n["mid"], lb[2], lb[3], lb[4], lb[5], lb[1]),
+           (0xFFFFFFFFFFFFFFFF, 1, ka, 3, 0, epoch[0]))
+        eq("%s: A acknowledges none" % what, lease_ack(a, ka, 0), (0, 0))
+
+    def again():
+        a.close(fa)
+        r = lease_dir(a, name, [lease_ctx2(ka, 3, epoch=epoch[0])])
+        lo = lease_of(r)
+        eq("A leases it again: RH", (r["status"], lo and lo[0]), (0, 3))
+        epoch[0] = lo[1] if lo else 0
+        return a.fid(r) if r["status"] == 0 else None
+
+    r = b.call(CREATE, b.create_body(name + "\\other.txt", disp=5))
+    eq("B creates other.txt in it: answered, A's acknowledgment not "
+       "waited for", r["status"], 0)
+    if r["status"] == 0:
+        b.close(b.fid(r))
+    broken("B's create")
+    fa = again()
+    st, f = b.open(name + "\\other.txt", access=0x110080)
+    ren = ("%s\\renamed.txt" % name).encode("utf-16-le")
+    rs = setinfo(b, f or b"\0" * 16, 10, struct.pack(
+        "<B7sQI", 0, b"\0" * 7, 0, len(ren)) + ren)
+    eq("B renames other.txt to renamed.txt", (st, rs), (0, 0))
+    if f is not None:
+        b.close(f)
+    broken("B's rename")
+    fa = again()
+    st, f = b.open(name + "\\renamed.txt", access=0x110080)
+    rs = setinfo(b, f or b"\0" * 16, 13, b"\1")
+    eq("B sets delete on close on renamed.txt", (st, rs), (0, 0))
+    if f is not None:
+        b.close(f)
+    broken("B's delete")
+    # MS-FSA 2.1.5.1.2: an open of the directory itself that meets a
+    # sharing violation breaks H (RH to R) and waits for it.
+    fa = again()
+    b.send(CREATE, struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0,
+                               0x80000000, 0x10, 0, 1, 1, 64 + 56,
+                               len(name) * 2, 0, 0) +
+           name.encode("utf-16-le"))
+    n = a.recv()
+    lb = lease_break_of(n)
+    epoch[0] += 1
+    eq("B opens it sharing nothing: A's lease breaks RH to R, ack "
+       "required", lb and (lb[2], lb[3], lb[4], lb[5], lb[1]),
+       (1, ka, 3, 1, epoch[0]))
+    eq("A acknowledges R", lease_ack(a, ka, 1), (0, 1))
+    r = final(b)
+    eq("then B's open is a sharing violation (A's handle stays)",
+       hex(r["status"]), hex(0xc0000043))
+    a.close(fa)
+
+
+def dirlease_wait(d, key, name):
+    """Lease a directory and wait for its break (see the usage)."""
+    a = LockProbe(connect(), d, key)
+    a.login()
+    ka = os.urandom(16)
+    r = lease_dir(a, name, [lease_ctx2(ka, 3)])
+    lo = lease_of(r)
+    print("LEASED %d" % (lo[0] if r["status"] == 0 and lo else -1))
+    sys.stdout.flush()
+    a.s.settimeout(60)
+    n = a.recv()
+    lb = lease_break_of(n)
+    if lb is None:
+        print("FRAME cmd %d status 0x%x" % (n["cmd"], n["status"]))
+        return
+    print("BREAK %d %d %d" % (lb[4], lb[5], lb[2]))
+    print("ACK 0x%x" % lease_ack(a, ka, lb[5])[0])
 
 
 def lease_sharing(d, key):
@@ -3321,6 +3481,12 @@ def main():
     if CMD == "notify":
         notify_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]),
                      ARGS[2] if len(ARGS) > 2 else None)
+        return
+    if CMD == "dirlease":
+        dirlease_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])
+        return
+    if CMD == "dirwait":
+        dirlease_wait(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])
         return
     if CMD == "watch":
         notify_watch(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],

@@ -382,12 +382,12 @@ else
 	# that times out ([smbd] oplock break timeout, 3 s here) leaves the
 	# lease at none and the waiting open its lease (timeout).  The
 	# subtests not listed fail: a lease on a stream (request: none is
-	# granted on a stream), directory leases (v2_request and
-	# v2_request_parent skip), a lease of RH broken while an overwrite
+	# granted on a stream), a lease of RH broken while an overwrite
 	# waits goes to none where Windows breaks it to R first (breaking3,
 	# v2_breaking3), no break of a stat open's lease (statopen4), a LOCK
 	# next to other clients' leases refused LOCK_NOT_GRANTED (lock1),
-	# and a 2.1 reconnect (dynamic_share).
+	# and a 2.1 reconnect (dynamic_share).  v2_request and
+	# v2_request_parent lease directories (test_smb_dirlease.sh).
 	# smb2.oplock: a WRITE breaks level II (levelii500-502), an open
 	# for writing leaves a batch or exclusive oplock level II and gets
 	# level II itself (exclusive2, batch13-16, batch23-24), a sharing

@@ -96,7 +96,8 @@ int
 main(void)
 {
 	static const uint16_t all[] = { 0x0202, 0x0210, 0x0300, 0x0302, 0x0311 };
-	static const uint16_t d202[] = { 0x0202 }, d300[] = { 0x0300 },
+	static const uint16_t d202[] = { 0x0202 }, d210[] = { 0x0210 },
+	    d300[] = { 0x0300 },
 	    d311[] = { 0x0311 }, none[] = { 0x02ff, 0x0100 };
 	uint8_t out[1024], data[16];
 	struct smb2_negotiated neg;
@@ -121,6 +122,10 @@ main(void)
 	tap_ok(memcmp(out + 8, guid, 16) == 0, "ServerGuid");
 	TAP_EQ_INT(smb2_get32(out + 24) & SMB2_GLOBAL_CAP_LARGE_MTU,
 	    SMB2_GLOBAL_CAP_LARGE_MTU, "3.0.2: LARGE_MTU");
+	TAP_EQ_INT(smb2_get32(out + 24) & (SMB2_GLOBAL_CAP_LEASING |
+	    SMB2_GLOBAL_CAP_DIRECTORY_LEASING), SMB2_GLOBAL_CAP_LEASING |
+	    SMB2_GLOBAL_CAP_DIRECTORY_LEASING, "3.0.2: LEASING, "
+	    "DIRECTORY_LEASING");
 	TAP_EQ_INT(smb2_get32(out + 32), 1 << 20, "MaxReadSize 1 MiB");
 	TAP_EQ_INT(neg.signing_algorithm, SMB2_SIGN_AES_CMAC,
 	    "3.0.2 signs with AES-CMAC");
@@ -142,6 +147,11 @@ main(void)
 	TAP_EQ_INT(smb2_get32(out + 32), 65536, "2.0.2: MaxReadSize 64 KiB");
 	TAP_EQ_INT(neg.signing_algorithm, SMB2_SIGN_HMAC_SHA256,
 	    "2.0.2 signs with HMAC-SHA256");
+	req_init(&r, d210, 1);
+	TAP_EQ_INT(run(&r, &neg, out, &n), 0, "2.1 alone: success");
+	TAP_EQ_INT(smb2_get32(out + 24), SMB2_GLOBAL_CAP_LARGE_MTU |
+	    SMB2_GLOBAL_CAP_LEASING, "2.1: LARGE_MTU, LEASING, no "
+	    "DIRECTORY_LEASING (3.x only)");
 	req_init(&r, none, 2);
 	TAP_EQ_INT(run(&r, &neg, out, &n), STATUS_NOT_SUPPORTED,
 	    "no dialect of ours: NOT_SUPPORTED");

@@ -1,0 +1,142 @@
+#!/bin/bash
+# Integration: SMB directory leases (smbd/lease.c; MS-SMB2 3.3.5.9.11),
+# broken by blockd's notes of every protocol's changes, in a private
+# network namespace with nfsd and smbd on one share.  Through
+# tests/clients/gssd-stub.py sessions (tests/clients/smb2probe.py
+# dirlease, at 3.0 and 3.1.1): RH granted where RWH is asked, none to a
+# v1 context or an oplock, no break of a change made through an open
+# whose ParentLeaseKey is the lease's, and a break to none of another
+# session's create, rename and delete in the directory, and H (RH to R) by
+# an open of the directory that meets a sharing violation.  Then the
+# share's root leased by SMB and changed by NFSv3 (tests/clients/
+# rpc-probe): CREATE, RENAME and REMOVE each break the lease (smb2probe
+# dirwait), as does an NFSv4.0 CREATE (tests/clients/nfs4probe.py).
+# Then, when dittofs-gssd is built, smbtorture's
+# smb2.lease.v2_request and v2_request_parent, which need
+# SMB2_GLOBAL_CAP_DIRECTORY_LEASING.
+set -u
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/integration/lib.sh"
+
+suite_need_root
+suite_in_netns "$0" "$@"
+suite_users
+SUITE_WITH="nfsd smbd"
+suite_setup
+P=2049
+M=20048
+S=445
+KEY=00112233445566778899aabbccddeeff
+# rpc-probe calls as uid 0.
+sed -i '/^\[share export\]$/a root squash = no' "$SUITE_CONF"
+cat >> "$SUITE_CONF" <<CONF
+
+[nfsd]
+port = $P
+mount port = $M
+
+[smbd]
+port = $S
+
+[run]
+restart delay max = 2
+CONF
+GSSD_BIN=$SBINDIR/dittofs-gssd
+if [ -x "$GSSD_BIN" ]; then
+	printf '\n[gssd]\nenable = no\n' >> "$SUITE_CONF"
+fi
+SMB() { timeout 60 python3 "$top_srcdir/tests/clients/smb2probe.py" "$S" "$@"; }
+RPCP=$(cd "$top_builddir" && pwd)/tests/clients/rpc-probe
+
+STUB=
+WAITER=
+dirlease_cleanup() {
+	[ -n "$WAITER" ] && kill "$WAITER" 2>/dev/null
+	[ -n "$STUB" ] && kill "$STUB" 2>/dev/null
+	suite_cleanup
+}
+trap dirlease_cleanup EXIT
+mkdir -p "$SUITE_DIR/run"
+python3 "$top_srcdir/tests/clients/gssd-stub.py" "$SUITE_DIR/run" 0 0 $KEY \
+    > "$SUITE_DIR/stub.log" 2>&1 &
+STUB=$!
+
+suite_start
+check "blockd, stated, nfsd and smbd come up" suite_wait_ready blockd stated nfsd smbd
+check "smbd connects to blockd and gssd" suite_wait 20 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'blockd connected; gssd connected'"
+
+# dirlease_probe NAME ARGS...: smb2probe's PASS/FAIL lines as checks.
+dirlease_probe() {
+	local name=$1 out line
+	shift
+	out=$(SMB "$@" 2>&1)
+	printf '%s\n' "$out" | sed 's/^/# /'
+	check "$name: some steps ran" sh -c "printf '%s\n' \"\$1\" | grep -q '^PASS'" _ "$out"
+	while IFS= read -r line; do
+		case $line in
+		PASS*) check "$name: ${line#PASS }" true ;;
+		FAIL*) check "$name: ${line#FAIL }" false ;;
+		*) check "$name: $line" false ;;
+		esac
+	done <<EOF
+$out
+EOF
+}
+if python3 -c 'import cryptography' 2>/dev/null; then
+	for d in 300 311; do
+		dirlease_probe "directory lease, dialect $d" dirlease $d $KEY "dl$d"
+	done
+else
+	skip "no python3 cryptography (Debian: python3-cryptography)" "directory leases through the stub"
+fi
+
+# The share's root leased by SMB (3.1.1), changed by NFSv3: each change
+# breaks the lease to none, acknowledged.
+ROOT=$("$RPCP" -p $M mnt /export)
+check "MOUNT gives the root's handle ($ROOT)" sh -c "test \${#1} -gt 16" _ "$ROOT"
+# nfs_breaks WHAT WANT COMMAND...: SMB leases the root, an NFS client
+# does WHAT (COMMAND, which prints WANT first).
+nfs_breaks() {
+	local what=$1 want=$2 out=$SUITE_DIR/dirwait.out got
+	shift 2
+	SMB dirwait 311 $KEY "" > "$out" 2>&1 &
+	WAITER=$!
+	check "SMB leases the share's root: RH" suite_wait 20 grep -q '^LEASED 3$' "$out"
+	got=$("$@" 2>&1)
+	check "$what ($got)" test "${got%% fh *}" = "$want"
+	check "$what: the SMB client's lease broke, RH to none, ack required" suite_wait 30 grep -q '^BREAK 3 0 1$' "$out"
+	check "$what: the break acknowledged" suite_wait 30 grep -q '^ACK 0x0$' "$out"
+	wait "$WAITER" 2>/dev/null
+	WAITER=
+	sed 's/^/# /' "$out"
+}
+nfs_breaks "NFSv3 CREATE nfs-dl" NFS3_OK "$RPCP" -p $P create "$ROOT" nfs-dl
+nfs_breaks "NFSv3 RENAME nfs-dl to nfs-dl2" NFS3_OK "$RPCP" -p $P rename "$ROOT" nfs-dl "$ROOT" nfs-dl2
+nfs_breaks "NFSv3 REMOVE nfs-dl2" NFS3_OK "$RPCP" -p $P remove "$ROOT" nfs-dl2
+nfs_breaks "NFSv4.0 CREATE of directory nfs4-dl" "MKDIR 0" env PYTHONPATH="$ONCRPC_PYTHONPATH" timeout 30 python3 "$top_srcdir/tests/clients/nfs4probe.py" $P mkdir /export nfs4-dl
+
+kill "$STUB" 2>/dev/null
+wait "$STUB" 2>/dev/null
+STUB=
+
+# smbtorture through the real dittofs-gssd: the directory lease subtests
+# of smb2.lease (Samba 4.17 has no smb2.dirlease suite).
+if [ ! -x "$GSSD_BIN" ]; then
+	skip "dittofs-gssd is not built on this branch" "smbtorture smb2.lease directory subtests"
+elif ! command -v smbtorture >/dev/null; then
+	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.lease directory subtests"
+else
+	check "dittofs-run stops the suite for the restart with gssd" suite_stop
+	rm -f "$SUITE_DIR/run/gssd.sock"
+	sed -i '/^\[gssd\]$/,/^enable = no$/d' "$SUITE_CONF"
+	suite_start
+	check "blockd, gssd and smbd come up" suite_wait_ready blockd gssd smbd
+	check "smbd connects to gssd" suite_wait 10 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'gssd connected'"
+	out=$(echo 'Pass-w0rd' | suite_ctl user add smbtest --uid 0 --gid 0 2>&1)
+	check "dittofs-run user add smbtest ($out)" test "$out" = "user smbtest added"
+	for t in smb2.lease.v2_request smb2.lease.v2_request_parent; do
+		check "smbtorture $t runs (not skipped) and passes" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 && ! grep -qi '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
+	done
+fi
+check "dittofs-run stops everything" suite_stop
+tap_done
