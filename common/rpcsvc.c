@@ -624,6 +624,26 @@ rpcsvc_conn_alive(const struct rpcsvc_conn *c)
 	return c != NULL && !c->dead;
 }
 
+/* A backchannel call's record (o, its mark reserved) goes out; b waits. */
+static int
+rpcsvc_back_send(struct rpcsvc_conn *c, struct rpcsvc_back *b,
+    struct xdrbuf_out *o)
+{
+	if (o->failed) {
+		xdrbuf_out_free(o);
+		free(b);
+		return -1;
+	}
+	rpcsvc_conn_queue(c, o->buf, o->len, NULL, 0, 0);
+	TAILQ_INSERT_TAIL(&c->back, b, entry);
+	c->nback++;
+	c->refs++;
+	rpcsvc_conn_flush(c);
+	rpcsvc_conn_pause_check(c);
+	rpcsvc_conn_unref(c);
+	return 0;
+}
+
 int
 rpcsvc_back_call(struct rpcsvc_conn *c, uint32_t prog, uint32_t vers,
     uint32_t proc, const char *machine, xdrproc_t encode, const void *args,
@@ -668,19 +688,7 @@ rpcsvc_back_call_cred(struct rpcsvc_conn *c, uint32_t prog, uint32_t vers,
 			o.len = head + xdr_getpos(&xdrs);
 		xdr_destroy(&xdrs);
 	}
-	if (o.failed) {
-		xdrbuf_out_free(&o);
-		free(b);
-		return -1;
-	}
-	rpcsvc_conn_queue(c, o.buf, o.len, NULL, 0, 0);
-	TAILQ_INSERT_TAIL(&c->back, b, entry);
-	c->nback++;
-	c->refs++;
-	rpcsvc_conn_flush(c);
-	rpcsvc_conn_pause_check(c);
-	rpcsvc_conn_unref(c);
-	return 0;
+	return rpcsvc_back_send(c, b, &o);
 }
 
 uint32_t
@@ -707,19 +715,7 @@ rpcsvc_back_call_record(struct rpcsvc_conn *c, uint32_t xid,
 	xdrbuf_out_init(&o);
 	xdrbuf_reserve(&o, 4);		/* the record mark */
 	xdrbuf_put_fixed(&o, rec, len);
-	if (o.failed) {
-		xdrbuf_out_free(&o);
-		free(b);
-		return -1;
-	}
-	rpcsvc_conn_queue(c, o.buf, o.len, NULL, 0, 0);
-	TAILQ_INSERT_TAIL(&c->back, b, entry);
-	c->nback++;
-	c->refs++;
-	rpcsvc_conn_flush(c);
-	rpcsvc_conn_pause_check(c);
-	rpcsvc_conn_unref(c);
-	return 0;
+	return rpcsvc_back_send(c, b, &o);
 }
 
 /* Calls. */
