@@ -1805,15 +1805,23 @@ smbd_write_synced(void *arg, int err)
 		smbd_write_reply(w->r, w->count);
 }
 
+struct smbd_archiving {
+	struct smbd_env		*env;
+	uint64_t		 quiet;	/* smbd_lease_dir_quiet's */
+};
+
 static void
 smbd_archive_done(void *arg, int status, void *reply, int fd)
 {
-	(void)arg;
+	struct smbd_archiving *a = arg;
+
 	(void)reply;
 	(void)fd;
 	/* A write permission taken away since the open: the bit stays. */
 	if (status != 0)
 		log_debug("ARCHIVE after a write: %s", strerror(-status));
+	smbd_lease_dir_changed(a->env, a->quiet);
+	free(a);
 }
 
 void
@@ -1821,10 +1829,18 @@ smbd_archive_written(struct smbd_conn *c, struct smbd_session *s,
     struct smbd_open *o)
 {
 	bd_setattr_req req;
+	struct smbd_archiving *a;
 
 	if (o->archived || s == NULL)
 		return;
+	if ((a = calloc(1, sizeof(*a))) == NULL) {
+		log_warnx_rl("ARCHIVE after a write: out of memory");
+		return;
+	}
 	o->archived = 1;
+	a->env = c->env;
+	/* Its note is no change a directory lease sees (the CLOSE is). */
+	a->quiet = smbd_lease_dir_quiet(c->env, o->dir_fh, o->dir_fhlen);
 	memset(&req, 0, sizeof(req));
 	smbd_cred(s, &req.cred);
 	req.fh.bd_fh_len = o->fhlen;
@@ -1832,7 +1848,7 @@ smbd_archive_written(struct smbd_conn *c, struct smbd_session *s,
 	req.sattr.mask = 0x800;		/* STORE_SATTR_ARCHIVE */
 	bdc_call(c->env->bdc, BD_SETATTR, (xdrproc_t)xdr_bd_setattr_req, &req,
 	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
-	    smbd_archive_done, NULL);
+	    smbd_archive_done, a);
 }
 
 void

@@ -1415,6 +1415,7 @@ struct smbd_dirlease_change {
 	uint8_t			 guid[16];
 	uint32_t		 uid;
 	uint8_t			 key[SMB2_LEASE_KEY_SIZE];
+	int			 all;	/* smbd's own: spares every lease */
 };
 
 static void
@@ -1515,9 +1516,9 @@ smbd_lease_dir_own(struct smbd_env *env, const struct smbd_lease *ls)
 	LIST_FOREACH(ch, &env->dirlease_changes, entry)
 		if (ch->dirlen == ls->dir_fhlen &&
 		    memcmp(ch->dir, ls->dir_fh, ch->dirlen) == 0 &&
-		    ch->uid == ls->uid &&
+		    (ch->all || (ch->uid == ls->uid &&
 		    memcmp(ch->guid, ls->client_guid, 16) == 0 &&
-		    memcmp(ch->key, ls->l.key, SMB2_LEASE_KEY_SIZE) == 0)
+		    memcmp(ch->key, ls->l.key, SMB2_LEASE_KEY_SIZE) == 0)))
 			return 1;
 	return 0;
 }
@@ -1639,6 +1640,36 @@ smbd_lease_dir_changing(struct smbd_env *env, const uint8_t *dir,
 	ch->dirlen = dirlen;
 	smbd_lease_client(env, session_id, ch->guid, &ch->uid);
 	memcpy(ch->key, lease->parent_key, SMB2_LEASE_KEY_SIZE);
+	LIST_INSERT_HEAD(&env->dirlease_changes, ch, entry);
+	return ch->id;
+}
+
+/*
+ * A change of smbd's own in dir that breaks no directory lease: the
+ * ARCHIVE bit set after a file's first write (MS-FSA 2.1.5.4: the
+ * close of the written file is what its directory's leases see,
+ * smbd_lease_dir_closed).  0, or the id for smbd_lease_dir_changed.
+ */
+uint64_t
+smbd_lease_dir_quiet(struct smbd_env *env, const uint8_t *dir,
+    uint32_t dirlen)
+{
+	struct smbd_dirlease_change *ch;
+	struct smbd_lease *ls;
+
+	if (dirlen == 0 || dirlen > BD_FH_MAX)
+		return 0;
+	LIST_FOREACH(ls, &env->leases, entry)
+		if (ls->dir_fhlen > 0)
+			break;
+	if (ls == NULL || (ch = calloc(1, sizeof(*ch))) == NULL)
+		return 0;
+	if (++env->next_dirlease_change == 0)
+		env->next_dirlease_change = 1;
+	ch->id = env->next_dirlease_change;
+	memcpy(ch->dir, dir, dirlen);
+	ch->dirlen = dirlen;
+	ch->all = 1;
 	LIST_INSERT_HEAD(&env->dirlease_changes, ch, entry);
 	return ch->id;
 }

@@ -681,6 +681,8 @@ void	 smbd_lease_dir_announce(struct smbd_env *);
 uint64_t smbd_lease_dir_changing(struct smbd_env *, const uint8_t *dir,
 	    uint32_t dirlen, uint64_t session_id, const struct smb2_lease *);
 void	 smbd_lease_dir_changed(struct smbd_env *, uint64_t id);
+uint64_t smbd_lease_dir_quiet(struct smbd_env *, const uint8_t *dir,
+	    uint32_t dirlen);
 /*
  * MS-FSA 2.1.5.3: data written through `o': the R of the other leases
  * on the file is broken (to none), without waiting.

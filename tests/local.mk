@@ -47,7 +47,8 @@ clean-tests-sbin:
 	rm -rf tests/sbin
 
 TESTS += tests/integration/test_run.sh
-EXTRA_DIST += tests/integration/test_run.sh tests/integration/lib.sh tests/clients/oncrpc.py
+EXTRA_DIST += tests/integration/test_run.sh tests/integration/lib.sh tests/clients/oncrpc.py \
+	tests/integration/smblib.sh
 
 # blockd over its socket: operations, errors, and the crash test.
 check_PROGRAMS += tests/clients/bd-check

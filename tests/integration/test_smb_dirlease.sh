@@ -17,74 +17,14 @@
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/smblib.sh"
 
 suite_need_root
 suite_in_netns "$0" "$@"
-suite_users
-SUITE_WITH="nfsd smbd"
-suite_setup
-P=2049
-M=20048
-S=445
-KEY=00112233445566778899aabbccddeeff
-# rpc-probe calls as uid 0.
-sed -i '/^\[share export\]$/a root squash = no' "$SUITE_CONF"
-cat >> "$SUITE_CONF" <<CONF
-
-[nfsd]
-port = $P
-mount port = $M
-
-[smbd]
-port = $S
-
-[run]
-restart delay max = 2
-CONF
-GSSD_BIN=$SBINDIR/dittofs-gssd
-if [ -x "$GSSD_BIN" ]; then
-	printf '\n[gssd]\nenable = no\n' >> "$SUITE_CONF"
-fi
-SMB() { timeout 60 python3 "$top_srcdir/tests/clients/smb2probe.py" "$S" "$@"; }
-RPCP=$(cd "$top_builddir" && pwd)/tests/clients/rpc-probe
-
-STUB=
-WAITER=
-dirlease_cleanup() {
-	[ -n "$WAITER" ] && kill "$WAITER" 2>/dev/null
-	[ -n "$STUB" ] && kill "$STUB" 2>/dev/null
-	suite_cleanup
-}
-trap dirlease_cleanup EXIT
-mkdir -p "$SUITE_DIR/run"
-python3 "$top_srcdir/tests/clients/gssd-stub.py" "$SUITE_DIR/run" 0 0 $KEY \
-    > "$SUITE_DIR/stub.log" 2>&1 &
-STUB=$!
-
-suite_start
-check "blockd, stated, nfsd and smbd come up" suite_wait_ready blockd stated nfsd smbd
-check "smbd connects to blockd and gssd" suite_wait 20 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'blockd connected; gssd connected'"
-
-# dirlease_probe NAME ARGS...: smb2probe's PASS/FAIL lines as checks.
-dirlease_probe() {
-	local name=$1 out line
-	shift
-	out=$(SMB "$@" 2>&1)
-	printf '%s\n' "$out" | sed 's/^/# /'
-	check "$name: some steps ran" sh -c "printf '%s\n' \"\$1\" | grep -q '^PASS'" _ "$out"
-	while IFS= read -r line; do
-		case $line in
-		PASS*) check "$name: ${line#PASS }" true ;;
-		FAIL*) check "$name: ${line#FAIL }" false ;;
-		*) check "$name: $line" false ;;
-		esac
-	done <<EOF
-$out
-EOF
-}
+smb_stub_suite
 if python3 -c 'import cryptography' 2>/dev/null; then
 	for d in 300 311; do
-		dirlease_probe "directory lease, dialect $d" dirlease $d $KEY "dl$d"
+		smb_probe "directory lease, dialect $d" dirlease $d $KEY "dl$d"
 	done
 else
 	skip "no python3 cryptography (Debian: python3-cryptography)" "directory leases through the stub"
@@ -100,14 +40,14 @@ nfs_breaks() {
 	local what=$1 want=$2 out=$SUITE_DIR/dirwait.out got
 	shift 2
 	SMB dirwait 311 $KEY "" > "$out" 2>&1 &
-	WAITER=$!
+	SMB_BG=$!
 	check "SMB leases the share's root: RH" suite_wait 20 grep -q '^LEASED 3$' "$out"
 	got=$("$@" 2>&1)
 	check "$what ($got)" test "${got%% fh *}" = "$want"
 	check "$what: the SMB client's lease broke, RH to none, ack required" suite_wait 30 grep -q '^BREAK 3 0 1$' "$out"
 	check "$what: the break acknowledged" suite_wait 30 grep -q '^ACK 0x0$' "$out"
-	wait "$WAITER" 2>/dev/null
-	WAITER=
+	wait "$SMB_BG" 2>/dev/null
+	SMB_BG=
 	sed 's/^/# /' "$out"
 }
 nfs_breaks "NFSv3 CREATE nfs-dl" NFS3_OK "$RPCP" -p $P create "$ROOT" nfs-dl
@@ -115,9 +55,9 @@ nfs_breaks "NFSv3 RENAME nfs-dl to nfs-dl2" NFS3_OK "$RPCP" -p $P rename "$ROOT"
 nfs_breaks "NFSv3 REMOVE nfs-dl2" NFS3_OK "$RPCP" -p $P remove "$ROOT" nfs-dl2
 nfs_breaks "NFSv4.0 CREATE of directory nfs4-dl" "MKDIR 0" env PYTHONPATH="$ONCRPC_PYTHONPATH" timeout 30 python3 "$top_srcdir/tests/clients/nfs4probe.py" $P mkdir /export nfs4-dl
 
-kill "$STUB" 2>/dev/null
-wait "$STUB" 2>/dev/null
-STUB=
+kill "$SMB_STUB" 2>/dev/null
+wait "$SMB_STUB" 2>/dev/null
+SMB_STUB=
 
 # smbtorture through the real dittofs-gssd: the directory lease subtests
 # of smb2.lease (Samba 4.17 has no smb2.dirlease suite).
