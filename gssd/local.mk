@@ -38,7 +38,8 @@ EXTRA_DIST += tests/integration/test_krb5.sh \
 	tests/integration/krb5lib.sh
 
 # What the two callback clients below share: records, RPCSEC_GSS on
-# either side of a call, the INIT exchange and DATA calls.
+# either side of a call, the INIT exchange and DATA calls, the NFSv4
+# COMPOUNDs both send (OPEN, DELEGRETURN), their command line, check().
 gssrpc_sources = tests/clients/gssrpc.c tests/clients/gssrpc.h \
 	tests/clients/rpcbuf.h tests/clients/rpcrd.h tests/clients/check.h
 

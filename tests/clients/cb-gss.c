@@ -46,13 +46,9 @@
 #include "check.h"
 #include "gssrpc.h"
 
-#define NFS_PROG	100003
-#define CB_PROG		0x40000000u
 #define WINDOW		16
 
-enum { OP_DELEGRETURN = 8, OP_GETFH = 10, OP_LOOKUP = 15, OP_OPEN = 18,
-	OP_PUTFH = 22, OP_PUTROOTFH = 24, OP_SETCLIENTID = 35,
-	OP_RENEW = 30, OP_SETCLIENTID_CONFIRM = 36, OP_CB_RECALL = 4 };
+enum { OP_RENEW = 30, OP_SETCLIENTID = 35, OP_SETCLIENTID_CONFIRM = 36 };
 
 static struct side cl;		/* ours, with nfsd */
 static struct side cb;		/* nfsd's, with our callback service */
@@ -73,22 +69,20 @@ nfs_connect_context(int port)
 
 /*
  * A COMPOUND of ops under our context (sys: AUTH_SYS as root instead):
- * the results, or -1.
+ * its status (10006, NFS4ERR_SERVERFAULT, when no reply came), the
+ * results in res and r past their head.
  */
-static int
-compound_as(int sys, const struct buf *ops, uint32_t nops, struct buf *res)
+static uint32_t
+compound_as(int sys, const struct buf *ops, uint32_t nops, struct buf *res,
+    struct rd *r)
 {
 	struct buf args, b, rep, cred;
-	struct rd r;
+	struct rd h;
 	const uint8_t *v;
 	size_t vn;
 	uint32_t vf, x;
 
-	args.n = 0;
-	putopaque(&args, "cbgss", 5);
-	put32(&args, 0);
-	put32(&args, nops);
-	putraw(&args, ops->b, ops->n);
+	compound_args_put(&args, "cbgss", 0, ops, nops);
 	b.n = 0;
 	if (sys) {
 		/* RFC 5531 appendix A: authsys_parms of root. */
@@ -110,23 +104,26 @@ compound_as(int sys, const struct buf *ops, uint32_t nops, struct buf *res)
 		put32(&b, 0);
 		putraw(&b, args.b, args.n);
 		if (send_rec(nfs_fd, &b) == -1 || recv_rec(nfs_fd, &rep) == -1)
-			return -1;
-		r = (struct rd){ rep.b, rep.n, 0, 0 };
-		if (reply_head(&r, x, &v, &vn, &vf) == -1)
-			return -1;
+			return 10006;
+		h = (struct rd){ rep.b, rep.n, 0, 0 };
+		if (reply_head(&h, x, &v, &vn, &vf) == -1)
+			return 10006;
 		res->n = 0;
-		putraw(res, r.p + r.pos, r.len - r.pos);
-		return 0;
-	}
-	return data_call(nfs_fd, recv_rec, &cl, xid++, NFS_PROG, 4, 1, &args,
-	    res);
+		putraw(res, h.p + h.pos, h.len - h.pos);
+	} else if (data_call(nfs_fd, recv_rec, &cl, xid++, NFS_PROG, 4, 1,
+	    &args, res) == -1)
+		return 10006;
+	return compound_status(res, r);
 }
 
-static int
-compound(const struct buf *ops, uint32_t nops, struct buf *res)
+static uint32_t
+compound(const struct buf *ops, uint32_t nops, struct buf *res, struct rd *r)
 {
-	return compound_as(0, ops, nops, res);
+	return compound_as(0, ops, nops, res, r);
 }
+
+static const struct nfs4_calls calls = { compound, NULL, NULL, 1,
+	"cb-gss-owner" };
 
 /* SETCLIENTID of our name (sys: AUTH_SYS): its status, id and confirm. */
 static uint32_t
@@ -150,9 +147,7 @@ setclientid_as(int sys, int cbport, uint64_t *clientid, uint8_t confirm[8])
 	putopaque(&ops, "tcp", 3);
 	putopaque(&ops, uaddr, (uint32_t)strlen(uaddr));
 	put32(&ops, 7);			/* callback_ident */
-	if (compound_as(sys, &ops, 1, &res) == -1)
-		return 10006;
-	if ((st = compound_status(&res, &r)) != 0)
+	if ((st = compound_as(sys, &ops, 1, &res, &r)) != 0)
 		return st;
 	rd32(&r);
 	rd32(&r);
@@ -179,90 +174,10 @@ setclientid(int cbport, uint64_t *clientid)
 	put32(&ops, (uint32_t)(id >> 32));
 	put32(&ops, (uint32_t)id);
 	putraw(&ops, confirm, 8);
-	if (compound(&ops, 1, &res) == -1 ||
-	    compound_status(&res, &r) != 0)
+	if (compound(&ops, 1, &res, &r) != 0)
 		return -1;
 	*clientid = id;
 	return 0;
-}
-
-/*
- * OPEN for reading (created if need be) of EXPORT/FILE: the delegation
- * type, its stateid and the file handle.  -1: the OPEN failed.
- */
-static int
-open_file(uint64_t clientid, const char *export, const char *file,
-    uint8_t deleg[16], uint8_t *fh, size_t *fhlen)
-{
-	struct buf ops, res;
-	struct rd r;
-	const uint8_t *p;
-	size_t n;
-	uint32_t i, type, nops = 4;
-
-	ops.n = 0;
-	put32(&ops, OP_PUTROOTFH);
-	put32(&ops, OP_LOOKUP);
-	putopaque(&ops, export, (uint32_t)strlen(export));
-	put32(&ops, OP_OPEN);
-	put32(&ops, 1);			/* seqid */
-	put32(&ops, 1);			/* OPEN4_SHARE_ACCESS_READ */
-	put32(&ops, 0);
-	put32(&ops, (uint32_t)(clientid >> 32));
-	put32(&ops, (uint32_t)clientid);
-	putopaque(&ops, "cb-gss-owner", 12);
-	put32(&ops, 1);			/* OPEN4_CREATE */
-	put32(&ops, 0);			/* UNCHECKED4 */
-	put32(&ops, 0);			/* bitmap4 empty */
-	put32(&ops, 0);			/* attrlist4 empty */
-	put32(&ops, 0);			/* CLAIM_NULL */
-	putopaque(&ops, file, (uint32_t)strlen(file));
-	put32(&ops, OP_GETFH);
-	if (compound(&ops, nops, &res) == -1 ||
-	    compound_status(&res, &r) != 0)
-		return -1;
-	for (i = 0; i < 2; i++) {	/* PUTROOTFH, LOOKUP */
-		rd32(&r);
-		rd32(&r);
-	}
-	rd32(&r);
-	rd32(&r);
-	r.pos += 16 + 4 + 16 + 4;	/* stateid, change_info4, rflags */
-	n = rd32(&r);			/* attrset */
-	r.pos += 4 * n;
-	type = rd32(&r);
-	if (type == 1) {		/* OPEN_DELEGATE_READ */
-		if (r.pos + 16 > r.len)
-			return -1;
-		memcpy(deleg, r.p + r.pos, 16);
-		r.pos += 16 + 4 + 12;	/* recall, nfsace4 type flag mask */
-		rdopaque(&r, &n);
-	} else if (type != 0)
-		return -1;		/* a write delegation: not asked */
-	rd32(&r);
-	rd32(&r);
-	p = rdopaque(&r, &n);
-	if (r.bad || n > 128)
-		return -1;
-	memcpy(fh, p, n);
-	*fhlen = n;
-	return (int)type;
-}
-
-static uint32_t
-delegreturn(const uint8_t deleg[16], const uint8_t *fh, size_t fhlen)
-{
-	struct buf ops, res;
-	struct rd r;
-
-	ops.n = 0;
-	put32(&ops, OP_PUTFH);
-	putopaque(&ops, fh, (uint32_t)fhlen);
-	put32(&ops, OP_DELEGRETURN);
-	putraw(&ops, deleg, 16);
-	if (compound(&ops, 2, &res) == -1)
-		return 10006;
-	return compound_status(&res, &r);
 }
 
 /* RFC 7530 16.29: RENEW of our clientid; its status. */
@@ -276,9 +191,7 @@ renew(uint64_t clientid)
 	put32(&ops, OP_RENEW);
 	put32(&ops, (uint32_t)(clientid >> 32));
 	put32(&ops, (uint32_t)clientid);
-	if (compound(&ops, 1, &res) == -1)
-		return 10006;
-	return compound_status(&res, &r);
+	return compound(&ops, 1, &res, &r);
 }
 
 /*
@@ -474,8 +387,7 @@ cb_serve(int lfd, int refuse, int wait_ms, struct cb_seen *seen)
 int
 main(int argc, char *argv[])
 {
-	const char *export = "export", *file = "cbgss", *mode = "", *trigger =
-	    NULL, *restart = NULL;
+	struct options o = { 2049, "export", "cbgss", 1, NULL, NULL, "" };
 	struct sockaddr_in sin;
 	socklen_t sl = sizeof(sin);
 	struct cb_seen seen;
@@ -485,28 +397,14 @@ main(int argc, char *argv[])
 	uint64_t clientid;
 	OM_uint32 minor;
 	char line[512];
-	int c, port = 2049, lfd, cbport, type;
+	int lfd, cbport, type;
 	pid_t pid = -1;
 
-	cl.service = 1;
-	while ((c = getopt(argc, argv, "p:e:f:s:t:k:m:")) != -1)
-		switch (c) {
-		case 'p': port = atoi(optarg); break;
-		case 'e': export = optarg + (optarg[0] == '/'); break;
-		case 'f': file = optarg; break;
-		case 's':
-			cl.service = strcmp(optarg, "krb5p") == 0 ? 3 :
-			    strcmp(optarg, "krb5i") == 0 ? 2 : 1;
-			break;
-		case 't': trigger = optarg; break;
-		case 'k': restart = optarg; break;
-		case 'm': mode = optarg; break;
-		default:
-			fprintf(stderr, "usage: cb-gss -p PORT -e EXPORT -f "
-			    "FILE -s SEC [-t TRIGGER] [-k RESTART] "
-			    "[-m refuse|closed|nohost]\n");
-			return 1;
-		}
+	if (options_parse(argc, argv, 'k', "cb-gss -p PORT -e EXPORT -f FILE "
+	    "-s SEC [-t TRIGGER] [-k RESTART] [-m refuse|closed|nohost]",
+	    &o) == -1)
+		return 1;
+	cl.service = o.service;
 	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
 		return 1;
 	memset(&sin, 0, sizeof(sin));
@@ -517,28 +415,26 @@ main(int argc, char *argv[])
 	    listen(lfd, 4) == -1)
 		return 1;
 	cbport = ntohs(sin.sin_port);
-	if (strcmp(mode, "closed") == 0)
+	if (strcmp(o.mode, "closed") == 0)
 		close(lfd);
-	if (nfs_connect_context(port) == -1) {
+	if (nfs_connect_context(o.port) == -1) {
 		printf("no context with nfs@localhost\n");
 		return 2;
 	}
-	snprintf(line, sizeof(line), "a %s context with nfsd",
-	    sec_name(cl.service));
-	check(1, line);
+	checkf(1, "a %s context with nfsd", sec_name(cl.service));
 	check(setclientid(cbport, &clientid) == 0,
 	    "SETCLIENTID and SETCLIENTID_CONFIRM under it");
 	memset(&seen, 0, sizeof(seen));
-	if (strcmp(mode, "nohost") == 0) {
+	if (strcmp(o.mode, "nohost") == 0) {
 		what = cb_serve(lfd, 0, 3000, &seen);
 		check(what == CB_NONE && seen.flavor == 0, "no callback "
 		    "comes to a principal that names no host");
-	} else if (strcmp(mode, "refuse") == 0) {
+	} else if (strcmp(o.mode, "refuse") == 0) {
 		what = cb_serve(lfd, 1, WAIT_MS, &seen);
 		check(what == CB_NONE && seen.flavor == RPCSEC_GSS,
 		    "nfsd's callback INIT came and was refused; no call "
 		    "followed");
-	} else if (strcmp(mode, "closed") != 0) {
+	} else if (strcmp(o.mode, "closed") != 0) {
 		what = cb_serve(lfd, 0, WAIT_MS, &seen);
 		snprintf(line, sizeof(line), "CB_NULL after RPCSEC_GSS_INIT "
 		    "from %s, under %s (flavour %u, service %s)",
@@ -549,26 +445,22 @@ main(int argc, char *argv[])
 		check(seen.header_mic, "the CB_NULL header's MIC checks");
 	}
 	sleep(1);			/* nfsd tells stated the path's state */
-	type = open_file(clientid, export, file, deleg, fh, &fhlen);
-	snprintf(line, sizeof(line), "OPEN: %s delegation", type == 1 ?
-	    "a read" : type == 0 ? "no" : "failed:");
-	if (*mode != '\0') {
-		check(type == 0, line);
+	type = open_file(&calls, clientid, o.export, o.file, deleg, fh,
+	    &fhlen);
+	checkf(type == (*o.mode == '\0'), "OPEN: %s delegation",
+	    deleg_name(type));
+	if (*o.mode != '\0' || type != 1)
 		return failures ? 1 : 0;
-	}
-	check(type == 1, line);
-	if (type != 1)
-		return 1;
-	if (restart != NULL) {
-		check(system(restart) == 0, "nfsd killed (-9) and started "
+	if (o.restart != NULL) {
+		check(system(o.restart) == 0, "nfsd killed (-9) and started "
 		    "again");
-		check(reconnect(port) == 0, "a new connection and context "
+		check(reconnect(o.port) == 0, "a new connection and context "
 		    "with the new nfsd");
 		check(renew(clientid) == 0, "RENEW through the new nfsd: the "
 		    "client and its delegation live on in stated");
 	}
-	if (trigger != NULL && (pid = fork()) == 0) {
-		execl("/bin/sh", "sh", "-c", trigger, (char *)NULL);
+	if (o.trigger != NULL && (pid = fork()) == 0) {
+		execl("/bin/sh", "sh", "-c", o.trigger, (char *)NULL);
 		_exit(127);
 	}
 	memset(&seen, 0, sizeof(seen));
@@ -584,7 +476,7 @@ main(int argc, char *argv[])
 	check(seen.header_mic, "the CB_RECALL header's MIC checks");
 	check(memcmp(seen.stateid + 4, deleg + 4, 12) == 0,
 	    "CB_RECALL names the delegation's stateid");
-	check(delegreturn(deleg, fh, fhlen) == 0, "DELEGRETURN");
+	check(delegreturn(&calls, deleg, fh, fhlen) == 0, "DELEGRETURN");
 	/* RFC 7530 16.33.5: the id is the GSS principal's, not root's. */
 	check(setclientid_as(1, cbport, &clientid, deleg) == 10017,
 	    "SETCLIENTID of the same id under AUTH_SYS as root: "

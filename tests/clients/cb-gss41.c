@@ -49,14 +49,11 @@
 #include "check.h"
 #include "gssrpc.h"
 
-#define NFS_PROG	100003
-#define CB_PROG		0x40000000u
 #define CB_HANDLE	"cbh41-client"
 
-enum { OP_DELEGRETURN = 8, OP_GETFH = 10, OP_LOOKUP = 15, OP_OPEN = 18,
-	OP_PUTFH = 22, OP_PUTROOTFH = 24, OP_BACKCHANNEL_CTL = 40,
-	OP_BIND_CONN_TO_SESSION = 41, OP_EXCHANGE_ID = 42, OP_CREATE_SESSION = 43, OP_SEQUENCE = 53,
-	OP_CB_RECALL = 4, OP_CB_SEQUENCE = 11 };
+enum { OP_BACKCHANNEL_CTL = 40, OP_BIND_CONN_TO_SESSION = 41,
+	OP_EXCHANGE_ID = 42, OP_CREATE_SESSION = 43, OP_SEQUENCE = 53,
+	OP_CB_SEQUENCE = 11 };
 
 /* What a callback that came was like. */
 struct cb_seen {
@@ -234,20 +231,21 @@ wait_callbacks(int want)
 }
 
 /* ---- our calls ---- */
-
-/* A COMPOUND (minorversion 1) of ops under our context: the results. */
-static int
-compound(const struct buf *ops, uint32_t nops, struct buf *res)
+/*
+ * A COMPOUND (minorversion 1) of ops under our context: its status
+ * (10006, NFS4ERR_SERVERFAULT, when no reply came), the results in res
+ * and r past their head.
+ */
+static uint32_t
+compound(const struct buf *ops, uint32_t nops, struct buf *res, struct rd *r)
 {
 	struct buf args;
 
-	args.n = 0;
-	putopaque(&args, "cbgss41", 7);
-	put32(&args, 1);
-	put32(&args, nops);
-	putraw(&args, ops->b, ops->n);
-	return data_call(nfs_fd, recv_reply, &cl, xid++, NFS_PROG, 4, 1, &args,
-	    res);
+	compound_args_put(&args, "cbgss41", 1, ops, nops);
+	if (data_call(nfs_fd, recv_reply, &cl, xid++, NFS_PROG, 4, 1, &args,
+	    res) == -1)
+		return 10006;
+	return compound_status(res, r);
 }
 
 static void
@@ -270,6 +268,9 @@ skip_sequence(struct rd *r)
 		rdskip(r, 16 + 5 * 4);
 }
 
+static const struct nfs4_calls calls = { compound, put_sequence,
+	skip_sequence, 0, "cb-gss41-owner" };
+
 static uint32_t
 exchange_id(uint64_t *clientid, uint32_t *seq)
 {
@@ -286,9 +287,7 @@ exchange_id(uint64_t *clientid, uint32_t *seq)
 	put32(&ops, 0x00010000);	/* EXCHGID4_FLAG_USE_NON_PNFS */
 	put32(&ops, 0);			/* SP4_NONE */
 	put32(&ops, 0);			/* client_impl_id<> */
-	if (compound(&ops, 1, &res) == -1)
-		return 10006;
-	if ((st = compound_status(&res, &r)) != 0)
+	if ((st = compound(&ops, 1, &res, &r)) != 0)
 		return st;
 	rd32(&r);
 	rd32(&r);
@@ -338,9 +337,7 @@ create_session(uint64_t clientid, uint32_t seq, const struct buf *sec)
 	put_channel(&ops, 4096, 2, 1);
 	put32(&ops, CB_PROG);
 	putraw(&ops, sec->b, sec->n);
-	if (compound(&ops, 1, &res) == -1)
-		return 10006;
-	if ((st = compound_status(&res, &r)) != 0)
+	if ((st = compound(&ops, 1, &res, &r)) != 0)
 		return st;
 	rd32(&r);
 	rd32(&r);
@@ -363,91 +360,7 @@ backchannel_ctl(const struct buf *sec)
 	put32(&ops, OP_BACKCHANNEL_CTL);
 	put32(&ops, CB_PROG);
 	putraw(&ops, sec->b, sec->n);
-	if (compound(&ops, 2, &res) == -1)
-		return 10006;
-	return compound_status(&res, &r);
-}
-
-/*
- * OPEN for reading (created if need be) of EXPORT/FILE: the delegation
- * type, its stateid and the file handle.  -1: the OPEN failed.
- */
-static int
-open_file(uint64_t clientid, const char *export, const char *file,
-    uint8_t deleg[16], uint8_t *fh, size_t *fhlen)
-{
-	struct buf ops, res;
-	struct rd r;
-	const uint8_t *p;
-	size_t n;
-	uint32_t i, type;
-
-	ops.n = 0;
-	put_sequence(&ops);
-	put32(&ops, OP_PUTROOTFH);
-	put32(&ops, OP_LOOKUP);
-	putopaque(&ops, export, (uint32_t)strlen(export));
-	put32(&ops, OP_OPEN);
-	put32(&ops, 0);			/* seqid */
-	put32(&ops, 1);			/* OPEN4_SHARE_ACCESS_READ */
-	put32(&ops, 0);
-	put32(&ops, (uint32_t)(clientid >> 32));
-	put32(&ops, (uint32_t)clientid);
-	putopaque(&ops, "cb-gss41-owner", 14);
-	put32(&ops, 1);			/* OPEN4_CREATE */
-	put32(&ops, 0);			/* UNCHECKED4 */
-	put32(&ops, 0);			/* bitmap4 empty */
-	put32(&ops, 0);			/* attrlist4 empty */
-	put32(&ops, 0);			/* CLAIM_NULL */
-	putopaque(&ops, file, (uint32_t)strlen(file));
-	put32(&ops, OP_GETFH);
-	if (compound(&ops, 5, &res) == -1 ||
-	    compound_status(&res, &r) != 0)
-		return -1;
-	skip_sequence(&r);
-	for (i = 0; i < 2; i++) {	/* PUTROOTFH, LOOKUP */
-		rd32(&r);
-		rd32(&r);
-	}
-	rd32(&r);
-	rd32(&r);
-	r.pos += 16 + 4 + 16 + 4;	/* stateid, change_info4, rflags */
-	n = rd32(&r);			/* attrset */
-	r.pos += 4 * n;
-	type = rd32(&r);
-	if (type == 1) {		/* OPEN_DELEGATE_READ */
-		if (r.pos + 16 > r.len)
-			return -1;
-		memcpy(deleg, r.p + r.pos, 16);
-		r.pos += 16 + 4 + 12;	/* recall, nfsace4 type flag mask */
-		rdopaque(&r, &n);
-	} else if (type != 0)
-		return -1;		/* not asked for */
-	rd32(&r);
-	rd32(&r);
-	p = rdopaque(&r, &n);
-	if (r.bad || n > 128)
-		return -1;
-	memcpy(fh, p, n);
-	*fhlen = n;
-	return (int)type;
-}
-
-static uint32_t
-delegreturn(const uint8_t deleg[16], const uint8_t *fh, size_t fhlen)
-{
-	struct buf ops, res;
-	struct rd r;
-
-	ops.n = 0;
-	put_sequence(&ops);
-	put32(&ops, OP_PUTFH);
-	putopaque(&ops, fh, (uint32_t)fhlen);
-	put32(&ops, OP_DELEGRETURN);
-	putraw(&ops, deleg, 16);
-	if (compound(&ops, 3, &res) == -1)
-		return 10006;
-	return compound_status(&res, &r);
+	return compound(&ops, 2, &res, &r);
 }
 
 /* After nfsd's restart: SEQUENCE, then BIND_CONN_TO_SESSION (both). */
@@ -463,18 +376,14 @@ rebind(int port)
 		return 10006;
 	ops.n = 0;
 	put_sequence(&ops);
-	if (compound(&ops, 1, &res) == -1)
-		return 10006;
-	if ((st = compound_status(&res, &r)) != 0)
+	if ((st = compound(&ops, 1, &res, &r)) != 0)
 		return st;
 	ops.n = 0;
 	put32(&ops, OP_BIND_CONN_TO_SESSION);
 	putraw(&ops, sessionid, 16);
 	put32(&ops, 3);			/* CDFC4_BACK_OR_BOTH */
 	put32(&ops, 0);			/* no RDMA */
-	if (compound(&ops, 1, &res) == -1)
-		return 10006;
-	return compound_status(&res, &r);
+	return compound(&ops, 1, &res, &r);
 }
 
 /* A GSS callback as it must be: our handle, service, MIC and body. */
@@ -536,50 +445,32 @@ unknown_handle(uint64_t clientid, uint32_t seq)
 int
 main(int argc, char *argv[])
 {
-	const char *export = "export", *file = "cbgss41", *mode = "",
-	    *trigger = NULL, *restart = NULL;
+	struct options o = { 2049, "export", "cbgss41", 1, NULL, NULL, "" };
 	struct buf sec;
 	uint8_t deleg[16], fh[128];
 	size_t fhlen;
 	uint64_t clientid;
 	uint32_t seq, st, high;
 	char line[512];
-	int c, port = 2049, type, first, i;
+	int type, first, i;
 	pid_t pid = -1;
 
-	cl.service = 1;
-	while ((c = getopt(argc, argv, "p:e:f:s:t:r:m:")) != -1)
-		switch (c) {
-		case 'p': port = atoi(optarg); break;
-		case 'e': export = optarg + (optarg[0] == '/'); break;
-		case 'f': file = optarg; break;
-		case 's':
-			cl.service = strcmp(optarg, "krb5p") == 0 ? 3 :
-			    strcmp(optarg, "krb5i") == 0 ? 2 : 1;
-			break;
-		case 't': trigger = optarg; break;
-		case 'r': restart = optarg; break;
-		case 'm': mode = optarg; break;
-		default:
-			fprintf(stderr, "usage: cb-gss41 -p PORT -e EXPORT -f "
-			    "FILE -s SEC [-t TRIGGER] [-r RESTART] "
-			    "[-m unknown]\n");
-			return 1;
-		}
-	if ((nfs_fd = loopback_connect(port)) == -1 ||
+	if (options_parse(argc, argv, 'r', "cb-gss41 -p PORT -e EXPORT -f FILE "
+	    "-s SEC [-t TRIGGER] [-r RESTART] [-m unknown]", &o) == -1)
+		return 1;
+	cl.service = o.service;
+	if ((nfs_fd = loopback_connect(o.port)) == -1 ||
 	    client_context(nfs_fd, &xid, NFS_PROG, 4, "nfs@localhost",
 	    &cl) == -1) {
 		printf("no context with nfs@localhost\n");
 		return 2;
 	}
-	snprintf(line, sizeof(line), "a %s context with nfsd",
-	    sec_name(cl.service));
-	check(1, line);
+	checkf(1, "a %s context with nfsd", sec_name(cl.service));
 	st = exchange_id(&clientid, &seq);
 	check(st == 0, "EXCHANGE_ID under it");
 	if (st != 0)
 		return 1;
-	if (strcmp(mode, "unknown") == 0) {
+	if (strcmp(o.mode, "unknown") == 0) {
 		unknown_handle(clientid, seq);
 		return failures ? 1 : 0;
 	}
@@ -591,7 +482,7 @@ main(int argc, char *argv[])
 	    "for callbacks");
 	if (st != 0)
 		return 1;
-	spoil_verifier = strcmp(mode, "badverf") == 0;
+	spoil_verifier = strcmp(o.mode, "badverf") == 0;
 	check(wait_callbacks(1) == 0 && seen[0].proc == 0,
 	    "a CB_NULL came over our connection");
 	check_gss_callback(&seen[0], "CB_NULL");
@@ -599,18 +490,14 @@ main(int argc, char *argv[])
 	 * No wait: our answer is ahead of the OPEN on this connection, and
 	 * nfsd tells stated the path's state ahead of the OPEN's request.
 	 */
-	type = open_file(clientid, export, file, deleg, fh, &fhlen);
-	snprintf(line, sizeof(line), "OPEN: %s delegation", type == 1 ?
-	    "a read" : type == 0 ? "no" : "failed:");
-	if (spoil_verifier) {
-		check(type == 0, line);
+	type = open_file(&calls, clientid, o.export, o.file, deleg, fh,
+	    &fhlen);
+	checkf(type == !spoil_verifier, "OPEN: %s delegation",
+	    deleg_name(type));
+	if (spoil_verifier || type != 1)
 		return failures ? 1 : 0;
-	}
-	check(type == 1, line);
-	if (type != 1)
-		return 1;
-	if (trigger != NULL && (pid = fork()) == 0) {
-		execl("/bin/sh", "sh", "-c", trigger, (char *)NULL);
+	if (o.trigger != NULL && (pid = fork()) == 0) {
+		execl("/bin/sh", "sh", "-c", o.trigger, (char *)NULL);
 		_exit(127);
 	}
 	first = nseen;
@@ -623,7 +510,7 @@ main(int argc, char *argv[])
 	    sessionid, 16) == 0, "CB_SEQUENCE of our session, then CB_RECALL");
 	check(memcmp(seen[first].stateid + 4, deleg + 4, 12) == 0,
 	    "CB_RECALL names the delegation's stateid");
-	check(delegreturn(deleg, fh, fhlen) == 0, "DELEGRETURN");
+	check(delegreturn(&calls, deleg, fh, fhlen) == 0, "DELEGRETURN");
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
 	/* RFC 8881 18.33.3: BACKCHANNEL_CTL, an unknown handle alone. */
@@ -645,14 +532,14 @@ main(int argc, char *argv[])
 	check_gss_callback(&seen[first], "that CB_NULL");
 	check(seen[first].seq > seen[first - 1].seq, "its sequence number "
 	    "is above the CB_COMPOUND's");
-	if (restart == NULL)
+	if (o.restart == NULL)
 		return failures ? 1 : 0;
 	/* RFC 8881 2.10.8.3 across a restart of nfsd: stated's session. */
 	for (high = 0, i = 0; i < nseen; i++)
 		if (seen[i].seq > high)
 			high = seen[i].seq;
-	check(system(restart) == 0, "nfsd killed and back");
-	st = rebind(port);
+	check(system(o.restart) == 0, "nfsd killed and back");
+	st = rebind(o.port);
 	snprintf(line, sizeof(line), "on a new connection, SEQUENCE and "
 	    "BIND_CONN_TO_SESSION under the same context: %u", st);
 	check(st == 0, line);

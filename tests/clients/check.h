@@ -6,6 +6,7 @@
 #ifndef DITTOFS_TESTS_CHECK_H
 #define DITTOFS_TESTS_CHECK_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 static int failures;
@@ -17,6 +18,19 @@ check(int ok, const char *what)
 	fflush(stdout);
 	if (!ok)
 		failures++;
+}
+
+/* The same, the line made from fmt. */
+static inline void __attribute__((format(printf, 2, 3)))
+checkf(int ok, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	check(ok, line);
 }
 
 #endif

@@ -2,6 +2,7 @@
  * RPC over TCP under RPCSEC_GSS for the callback test clients: see
  * gssrpc.h.
  */
+#define _GNU_SOURCE
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -340,6 +341,26 @@ data_call(int fd, recv_fn receive, struct side *s, uint32_t x, uint32_t prog,
 	return body_get(s, s->seq, &r, res);
 }
 
+const char *
+sec_name(uint32_t s)
+{
+	return s == 1 ? "krb5" : s == 2 ? "krb5i" : s == 3 ? "krb5p" : "?";
+}
+
+/* ---- NFSv4 over it ---- */
+
+/* COMPOUND4args of ops: the tag, the minor version, the ops. */
+void
+compound_args_put(struct buf *args, const char *tag, uint32_t minor,
+    const struct buf *ops, uint32_t nops)
+{
+	args->n = 0;
+	putopaque(args, tag, (uint32_t)strlen(tag));
+	put32(args, minor);
+	put32(args, nops);
+	putraw(args, ops->b, ops->n);
+}
+
 /* COMPOUND4res's status, the reader past the tag and count. */
 uint32_t
 compound_status(struct buf *res, struct rd *r)
@@ -354,8 +375,156 @@ compound_status(struct buf *res, struct rd *r)
 	return r->bad ? 10006 : st;
 }
 
-const char *
-sec_name(uint32_t s)
+/*
+ * PUTROOTFH, LOOKUP export, OPEN for reading (created if need be) of
+ * file by owner, GETFH: appended to ops.
+ */
+static void
+open_ops_put(struct buf *ops, uint64_t clientid, uint32_t seqid,
+    const char *owner, const char *export, const char *file)
 {
-	return s == 1 ? "krb5" : s == 2 ? "krb5i" : s == 3 ? "krb5p" : "?";
+	put32(ops, OP_PUTROOTFH);
+	put32(ops, OP_LOOKUP);
+	putopaque(ops, export, (uint32_t)strlen(export));
+	put32(ops, OP_OPEN);
+	put32(ops, seqid);
+	put32(ops, 1);			/* OPEN4_SHARE_ACCESS_READ */
+	put32(ops, 0);
+	put32(ops, (uint32_t)(clientid >> 32));
+	put32(ops, (uint32_t)clientid);
+	putopaque(ops, owner, (uint32_t)strlen(owner));
+	put32(ops, 1);			/* OPEN4_CREATE */
+	put32(ops, 0);			/* UNCHECKED4 */
+	put32(ops, 0);			/* bitmap4 empty */
+	put32(ops, 0);			/* attrlist4 empty */
+	put32(ops, 0);			/* CLAIM_NULL */
+	putopaque(ops, file, (uint32_t)strlen(file));
+	put32(ops, OP_GETFH);
+}
+
+/*
+ * Their results, r at PUTROOTFH's: the delegation type (0 none, 1
+ * read), its stateid and the file handle (128 bytes at the most); -1
+ * when they are not so.
+ */
+static int
+open_results_get(struct rd *r, uint8_t deleg[16], uint8_t *fh,
+    size_t *fhlen)
+{
+	const uint8_t *p;
+	size_t n;
+	uint32_t i, type;
+
+	for (i = 0; i < 2; i++) {	/* PUTROOTFH, LOOKUP */
+		rd32(r);
+		rd32(r);
+	}
+	rd32(r);
+	rd32(r);
+	r->pos += 16 + 4 + 16 + 4;	/* stateid, change_info4, rflags */
+	n = rd32(r);			/* attrset */
+	r->pos += 4 * n;
+	type = rd32(r);
+	if (type == 1) {		/* OPEN_DELEGATE_READ */
+		if (r->pos + 16 > r->len)
+			return -1;
+		memcpy(deleg, r->p + r->pos, 16);
+		r->pos += 16 + 4 + 12;	/* recall, nfsace4 type flag mask */
+		rdopaque(r, &n);
+	} else if (type != 0)
+		return -1;		/* a write delegation: not asked for */
+	rd32(r);
+	rd32(r);
+	p = rdopaque(r, &n);
+	if (r->bad || n > 128)
+		return -1;
+	memcpy(fh, p, n);
+	*fhlen = n;
+	return (int)type;
+}
+
+/* An OPEN's delegation type, for a check's line. */
+const char *
+deleg_name(int type)
+{
+	return type == 1 ? "a read" : type == 0 ? "no" : "failed:";
+}
+
+/*
+ * RFC 7530 16.16, RFC 8881 18.16: OPEN for reading (created if need
+ * be) of export/file, through c: the delegation type (0 none, 1 read),
+ * its stateid and the file handle.  -1: the OPEN failed.
+ */
+int
+open_file(const struct nfs4_calls *c, uint64_t clientid, const char *export,
+    const char *file, uint8_t deleg[16], uint8_t *fh, size_t *fhlen)
+{
+	struct buf ops, res;
+	struct rd r;
+
+	ops.n = 0;
+	if (c->head_put != NULL)
+		c->head_put(&ops);
+	open_ops_put(&ops, clientid, c->open_seqid, c->owner, export, file);
+	if (c->compound(&ops, c->head_put != NULL ? 5 : 4, &res, &r) != 0)
+		return -1;
+	if (c->head_skip != NULL)
+		c->head_skip(&r);
+	return open_results_get(&r, deleg, fh, fhlen);
+}
+
+/* DELEGRETURN of the delegation on fh, through c: its status. */
+uint32_t
+delegreturn(const struct nfs4_calls *c, const uint8_t deleg[16],
+    const uint8_t *fh, size_t fhlen)
+{
+	struct buf ops, res;
+	struct rd r;
+
+	ops.n = 0;
+	if (c->head_put != NULL)
+		c->head_put(&ops);
+	put32(&ops, OP_PUTFH);
+	putopaque(&ops, fh, (uint32_t)fhlen);
+	put32(&ops, OP_DELEGRETURN);
+	putraw(&ops, deleg, 16);
+	return c->compound(&ops, c->head_put != NULL ? 3 : 2, &res, &r);
+}
+
+/* ---- the command line ---- */
+
+/*
+ * -p PORT -e EXPORT -f FILE -s krb5|krb5i|krb5p -t TRIGGER -m MODE and
+ * RESTART behind restart_opt into o (its defaults kept for what is not
+ * given); -1 and usage on stderr for anything else.
+ */
+int
+options_parse(int argc, char *argv[], char restart_opt, const char *usage,
+    struct options *o)
+{
+	char optstring[] = "p:e:f:s:t:m:X:";
+	int c;
+
+	optstring[sizeof(optstring) - 3] = restart_opt;
+	while ((c = getopt(argc, argv, optstring)) != -1) {
+		if (c == restart_opt) {
+			o->restart = optarg;
+			continue;
+		}
+		switch (c) {
+		case 'p': o->port = atoi(optarg); break;
+		case 'e': o->export = optarg + (optarg[0] == '/'); break;
+		case 'f': o->file = optarg; break;
+		case 's':
+			o->service = strcmp(optarg, "krb5p") == 0 ? 3 :
+			    strcmp(optarg, "krb5i") == 0 ? 2 : 1;
+			break;
+		case 't': o->trigger = optarg; break;
+		case 'm': o->mode = optarg; break;
+		default:
+			fprintf(stderr, "usage: %s\n", usage);
+			return -1;
+		}
+	}
+	return 0;
 }
