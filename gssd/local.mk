@@ -28,7 +28,7 @@ tests_unit_test_principal_LDADD = gssd/libgssdauth.a
 check_PROGRAMS += tests/clients/krb5-client
 # Its context is made by the load generators' loop (bench/loadgss_init.h).
 tests_clients_krb5_client_SOURCES = tests/clients/krb5-client.c tests/clients/rpcrd.h \
-	bench/loadgss_init.h
+	tests/clients/check.h bench/loadgss_init.h
 tests_clients_krb5_client_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS) \
 	-I$(top_srcdir)/gssd -I$(top_srcdir)/bench
 tests_clients_krb5_client_LDADD = gssd/libgssdauth.a $(RPCSEC_GSS_LIBS) \
@@ -37,10 +37,16 @@ TESTS += tests/integration/test_krb5.sh
 EXTRA_DIST += tests/integration/test_krb5.sh \
 	tests/integration/krb5lib.sh
 
+# What the two callback clients below share: records, RPCSEC_GSS on
+# either side of a call, the INIT exchange and DATA calls, the NFSv4
+# COMPOUNDs both send (OPEN, DELEGRETURN), their command line, check().
+gssrpc_sources = tests/clients/gssrpc.c tests/clients/gssrpc.h \
+	tests/clients/rpcbuf.h tests/clients/rpcrd.h tests/clients/check.h
+
 # An NFSv4.0 client whose callback service takes RPCSEC_GSS (RFC 7530
 # 3.3.3): gssd initiates, nfsd calls; for test_cb_gss.sh.
 check_PROGRAMS += tests/clients/cb-gss
-tests_clients_cb_gss_SOURCES = tests/clients/cb-gss.c tests/clients/rpcbuf.h tests/clients/rpcrd.h
+tests_clients_cb_gss_SOURCES = tests/clients/cb-gss.c $(gssrpc_sources)
 tests_clients_cb_gss_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS)
 tests_clients_cb_gss_LDADD = $(GSSAPI_LIBS)
 TESTS += tests/integration/test_cb_gss.sh
@@ -49,7 +55,7 @@ EXTRA_DIST += tests/integration/test_cb_gss.sh
 # The NFSv4.1 backchannel under RPCSEC_GSS (RFC 8881 2.10.8.3): nfsd
 # calls back with the client's fore channel context; for test_cb_gss41.sh.
 check_PROGRAMS += tests/clients/cb-gss41
-tests_clients_cb_gss41_SOURCES = tests/clients/cb-gss41.c tests/clients/rpcbuf.h tests/clients/rpcrd.h
+tests_clients_cb_gss41_SOURCES = tests/clients/cb-gss41.c $(gssrpc_sources)
 tests_clients_cb_gss41_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS)
 tests_clients_cb_gss41_LDADD = $(GSSAPI_LIBS)
 TESTS += tests/integration/test_cb_gss41.sh

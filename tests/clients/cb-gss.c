@@ -43,344 +43,46 @@
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_krb5.h>
 
-#include "rpcbuf.h"
+#include "check.h"
+#include "gssrpc.h"
 
-#define NFS_PROG	100003
-#define CB_PROG		0x40000000u
-#define RPCSEC_GSS	6
-#define GSS_INIT	1
-#define GSS_DATA	0
 #define WINDOW		16
-#define WAIT_MS		20000
 
-enum { OP_DELEGRETURN = 8, OP_GETFH = 10, OP_LOOKUP = 15, OP_OPEN = 18,
-	OP_PUTFH = 22, OP_PUTROOTFH = 24, OP_SETCLIENTID = 35,
-	OP_RENEW = 30, OP_SETCLIENTID_CONFIRM = 36, OP_CB_RECALL = 4 };
-
-/* One side's RPCSEC_GSS state. */
-struct side {
-	gss_ctx_id_t	ctx;
-	uint8_t		handle[64];
-	size_t		handle_len;
-	uint32_t	service;
-	uint32_t	seq;
-};
+enum { OP_RENEW = 30, OP_SETCLIENTID = 35, OP_SETCLIENTID_CONFIRM = 36 };
 
 static struct side cl;		/* ours, with nfsd */
 static struct side cb;		/* nfsd's, with our callback service */
 static int nfs_fd = -1;
 static uint32_t xid = 0x43420000;
-static int failures;
-
-static void
-check(int ok, const char *what)
-{
-	printf("%s: %s\n", ok ? "ok" : "FAIL", what);
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
-static void
-putraw(struct buf *b, const void *p, size_t n)
-{
-	if (b->n + n > sizeof(b->b))
-		exit(1);
-	memcpy(b->b + b->n, p, n);
-	b->n += n;
-}
-
-static int
-send_rec(int fd, const struct buf *b)
-{
-	uint8_t mark[4] = { 0x80 | (uint8_t)(b->n >> 24),
-	    (uint8_t)(b->n >> 16), (uint8_t)(b->n >> 8), (uint8_t)b->n };
-
-	return write(fd, mark, 4) == 4 &&
-	    write(fd, b->b, b->n) == (ssize_t)b->n ? 0 : -1;
-}
-
-static int
-readn(int fd, uint8_t *p, size_t n)
-{
-	struct pollfd pfd = { fd, POLLIN, 0 };
-	ssize_t got;
-
-	while (n > 0) {
-		if (poll(&pfd, 1, WAIT_MS) <= 0 || (got = read(fd, p, n)) <= 0)
-			return -1;
-		p += got;
-		n -= (size_t)got;
-	}
-	return 0;
-}
-
-static int
-recv_rec(int fd, struct buf *b)
-{
-	uint8_t mark[4];
-	uint32_t n;
-
-	if (readn(fd, mark, 4) == -1)
-		return -1;
-	n = get32(mark) & 0x7fffffffu;
-	if (n > sizeof(b->b) || readn(fd, b->b, n) == -1)
-		return -1;
-	b->n = n;
-	return 0;
-}
-
-/* ---- the GSS per-message work, either side ---- */
-
-static int
-mic_put(gss_ctx_id_t ctx, const uint8_t *p, size_t n, struct buf *b)
-{
-	gss_buffer_desc in = { n, (void *)(uintptr_t)p }, out;
-	OM_uint32 minor;
-
-	if (GSS_ERROR(gss_get_mic(&minor, ctx, GSS_C_QOP_DEFAULT, &in, &out)))
-		return -1;
-	putopaque(b, out.value, (uint32_t)out.length);
-	gss_release_buffer(&minor, &out);
-	return 0;
-}
-
-static int
-mic_ok(gss_ctx_id_t ctx, const uint8_t *p, size_t n, const uint8_t *m,
-    size_t mlen)
-{
-	gss_buffer_desc in = { n, (void *)(uintptr_t)p };
-	gss_buffer_desc tok = { mlen, (void *)(uintptr_t)m };
-	OM_uint32 minor;
-
-	return !GSS_ERROR(gss_verify_mic(&minor, ctx, &in, &tok, NULL));
-}
-
-/* A body (seq + data) as service wants it, appended to b. */
-static int
-body_put(const struct side *s, uint32_t seq, const struct buf *data,
-    struct buf *b)
-{
-	struct buf in;
-	gss_buffer_desc plain, sealed;
-	OM_uint32 minor;
-	int conf;
-
-	if (s->service == 1) {
-		putraw(b, data->b, data->n);
-		return 0;
-	}
-	in.n = 0;
-	put32(&in, seq);
-	putraw(&in, data->b, data->n);
-	if (s->service == 2) {
-		putopaque(b, in.b, (uint32_t)in.n);
-		return mic_put(s->ctx, in.b, in.n, b);
-	}
-	plain.value = in.b;
-	plain.length = in.n;
-	if (GSS_ERROR(gss_wrap(&minor, s->ctx, 1, GSS_C_QOP_DEFAULT, &plain,
-	    &conf, &sealed)) || !conf)
-		return -1;
-	putopaque(b, sealed.value, (uint32_t)sealed.length);
-	gss_release_buffer(&minor, &sealed);
-	return 0;
-}
-
-/* A body of the service taken apart: its data into out, seq checked. */
-static int
-body_get(const struct side *s, uint32_t seq, struct rd *r, struct buf *out)
-{
-	const uint8_t *d, *m;
-	size_t dn, mn;
-	gss_buffer_desc in, plain;
-	OM_uint32 minor;
-	int conf = 0;
-
-	out->n = 0;
-	if (s->service == 1) {
-		putraw(out, r->p + r->pos, r->len - r->pos);
-		return 0;
-	}
-	d = rdopaque(r, &dn);
-	if (r->bad)
-		return -1;
-	if (s->service == 2) {
-		m = rdopaque(r, &mn);
-		if (r->bad || !mic_ok(s->ctx, d, dn, m, mn))
-			return -1;
-		putraw(out, d, dn);
-	} else {
-		in.value = (void *)(uintptr_t)d;
-		in.length = dn;
-		if (GSS_ERROR(gss_unwrap(&minor, s->ctx, &in, &plain, &conf,
-		    NULL)) || !conf)
-			return -1;
-		putraw(out, plain.value, plain.length);
-		gss_release_buffer(&minor, &plain);
-	}
-	if (out->n < 4 || get32(out->b) != seq)
-		return -1;
-	memmove(out->b, out->b + 4, out->n - 4);
-	out->n -= 4;
-	return 0;
-}
-
-/* The call head through the RPCSEC_GSS credential. */
-static void
-head_put(struct buf *b, uint32_t x, uint32_t prog, uint32_t vers,
-    uint32_t proc, const struct side *s, uint32_t gproc, uint32_t seq)
-{
-	struct buf cred;
-
-	put32(b, x);
-	put32(b, 0);
-	put32(b, 2);
-	put32(b, prog);
-	put32(b, vers);
-	put32(b, proc);
-	cred.n = 0;
-	put32(&cred, 1);
-	put32(&cred, gproc);
-	put32(&cred, seq);
-	put32(&cred, s->service);
-	putopaque(&cred, s->handle, (uint32_t)s->handle_len);
-	put32(b, RPCSEC_GSS);
-	putopaque(b, cred.b, (uint32_t)cred.n);
-}
 
 /* ---- our client of nfsd ---- */
 
+/* A connection to nfsd and a context with nfs@localhost over it. */
 static int
-nfs_connect(int port)
+nfs_connect_context(int port)
 {
-	struct sockaddr_in sin;
-
-	if ((nfs_fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+	if ((nfs_fd = loopback_connect(port)) == -1)
 		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	return connect(nfs_fd, (struct sockaddr *)&sin, sizeof(sin));
-}
-
-/* A reply's head: accepted and SUCCESS, its verifier; 0 or -1. */
-static int
-reply_head(struct rd *r, uint32_t want_xid, const uint8_t **v, size_t *vn,
-    uint32_t *vflavor)
-{
-	if (rd32(r) != want_xid || rd32(r) != 1 || rd32(r) != 0)
-		return -1;
-	*vflavor = rd32(r);
-	*v = rdopaque(r, vn);
-	return rd32(r) != 0 || r->bad ? -1 : 0;
-}
-
-/* RFC 2203 5.2: the INIT exchange with nfsd toward target. */
-static int
-client_context_init(gss_name_t target)
-{
-	gss_buffer_desc in = { 0, NULL }, out;
-	OM_uint32 major, minor, amajor;
-	struct buf b, rep;
-	struct rd r;
-	const uint8_t *v, *h, *tok;
-	size_t vn, hn, tn;
-	uint32_t vf, win, x;
-	uint8_t w[4];
-
-	cl.ctx = GSS_C_NO_CONTEXT;
-	for (;;) {
-		major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL,
-		    &cl.ctx, target, (gss_OID)gss_mech_krb5, GSS_C_MUTUAL_FLAG |
-		    GSS_C_INTEG_FLAG | GSS_C_CONF_FLAG, 0,
-		    GSS_C_NO_CHANNEL_BINDINGS, in.length ? &in : NULL, NULL,
-		    &out, NULL, NULL);
-		if (GSS_ERROR(major)) {
-			fprintf(stderr, "gss_init_sec_context: major %#x "
-			    "minor %u\n", major, minor);
-			return -1;
-		}
-		if (out.length == 0)
-			break;
-		b.n = 0;
-		head_put(&b, x = xid++, NFS_PROG, 4, 0, &cl, GSS_INIT, 0);
-		put32(&b, 0);
-		put32(&b, 0);
-		putopaque(&b, out.value, (uint32_t)out.length);
-		gss_release_buffer(&minor, &out);
-		if (send_rec(nfs_fd, &b) == -1 || recv_rec(nfs_fd, &rep) == -1)
-			return -1;
-		r = (struct rd){ rep.b, rep.n, 0, 0 };
-		if (reply_head(&r, x, &v, &vn, &vf) == -1) {
-			fprintf(stderr, "INIT: reply not accepted\n");
-			return -1;
-		}
-		h = rdopaque(&r, &hn);
-		amajor = rd32(&r);
-		rd32(&r);
-		win = rd32(&r);
-		tok = rdopaque(&r, &tn);
-		if (r.bad || GSS_ERROR(amajor) || hn > sizeof(cl.handle)) {
-			fprintf(stderr, "INIT: gss_major %#x\n", amajor);
-			return -1;
-		}
-		memcpy(cl.handle, h, hn);
-		cl.handle_len = hn;
-		if (major == GSS_S_COMPLETE || tn == 0) {
-			w[0] = win >> 24; w[1] = win >> 16; w[2] = win >> 8;
-			w[3] = win;
-			if (major != GSS_S_COMPLETE && tn == 0)
-				return -1;
-			if (!mic_ok(cl.ctx, w, 4, v, vn)) {
-				fprintf(stderr, "INIT: the window's MIC\n");
-				return -1;
-			}
-			break;
-		}
-		in.value = (void *)(uintptr_t)tok;
-		in.length = tn;
-	}
-	return 0;
-}
-
-/* A context with nfs@localhost, from KRB5CCNAME's ticket. */
-static int
-client_context(void)
-{
-	gss_buffer_desc nb = { 13, (void *)"nfs@localhost" };
-	gss_name_t target;
-	OM_uint32 minor;
-	int rc;
-
-	if (GSS_ERROR(gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE,
-	    &target)))
-		return -1;
-	rc = client_context_init(target);
-	gss_release_name(&minor, &target);
-	return rc;
+	return client_context(nfs_fd, &xid, NFS_PROG, 4, "nfs@localhost",
+	    &cl);
 }
 
 /*
  * A COMPOUND of ops under our context (sys: AUTH_SYS as root instead):
- * the results, or -1.
+ * its status (10006, NFS4ERR_SERVERFAULT, when no reply came), the
+ * results in res and r past their head.
  */
-static int
-compound_as(int sys, const struct buf *ops, uint32_t nops, struct buf *res)
+static uint32_t
+compound_as(int sys, const struct buf *ops, uint32_t nops, struct buf *res,
+    struct rd *r)
 {
 	struct buf args, b, rep, cred;
-	struct rd r;
+	struct rd h;
 	const uint8_t *v;
-	size_t vn, hn;
+	size_t vn;
 	uint32_t vf, x;
-	uint8_t s[4];
 
-	args.n = 0;
-	putopaque(&args, "cbgss", 5);
-	put32(&args, 0);
-	put32(&args, nops);
-	putraw(&args, ops->b, ops->n);
+	compound_args_put(&args, "cbgss", 0, ops, nops);
 	b.n = 0;
 	if (sys) {
 		/* RFC 5531 appendix A: authsys_parms of root. */
@@ -402,51 +104,26 @@ compound_as(int sys, const struct buf *ops, uint32_t nops, struct buf *res)
 		put32(&b, 0);
 		putraw(&b, args.b, args.n);
 		if (send_rec(nfs_fd, &b) == -1 || recv_rec(nfs_fd, &rep) == -1)
-			return -1;
-		r = (struct rd){ rep.b, rep.n, 0, 0 };
-		if (reply_head(&r, x, &v, &vn, &vf) == -1)
-			return -1;
+			return 10006;
+		h = (struct rd){ rep.b, rep.n, 0, 0 };
+		if (reply_head(&h, x, &v, &vn, &vf) == -1)
+			return 10006;
 		res->n = 0;
-		putraw(res, r.p + r.pos, r.len - r.pos);
-		return 0;
-	}
-	cl.seq++;
-	head_put(&b, x = xid++, NFS_PROG, 4, 1, &cl, GSS_DATA, cl.seq);
-	hn = b.n;
-	put32(&b, RPCSEC_GSS);
-	if (mic_put(cl.ctx, b.b, hn, &b) == -1 ||
-	    body_put(&cl, cl.seq, &args, &b) == -1 ||
-	    send_rec(nfs_fd, &b) == -1 || recv_rec(nfs_fd, &rep) == -1)
-		return -1;
-	r = (struct rd){ rep.b, rep.n, 0, 0 };
-	if (reply_head(&r, x, &v, &vn, &vf) == -1)
-		return -1;
-	s[0] = cl.seq >> 24; s[1] = cl.seq >> 16; s[2] = cl.seq >> 8;
-	s[3] = cl.seq;
-	if (vf != RPCSEC_GSS || !mic_ok(cl.ctx, s, 4, v, vn))
-		return -1;
-	return body_get(&cl, cl.seq, &r, res);
+		putraw(res, h.p + h.pos, h.len - h.pos);
+	} else if (data_call(nfs_fd, recv_rec, &cl, xid++, NFS_PROG, 4, 1,
+	    &args, res) == -1)
+		return 10006;
+	return compound_status(res, r);
 }
 
-static int
-compound(const struct buf *ops, uint32_t nops, struct buf *res)
-{
-	return compound_as(0, ops, nops, res);
-}
-
-/* COMPOUND4res's status, the reader past the tag and count. */
 static uint32_t
-compound_status(struct buf *res, struct rd *r)
+compound(const struct buf *ops, uint32_t nops, struct buf *res, struct rd *r)
 {
-	size_t n;
-	uint32_t st;
-
-	*r = (struct rd){ res->b, res->n, 0, 0 };
-	st = rd32(r);
-	rdopaque(r, &n);
-	rd32(r);
-	return r->bad ? 10006 : st;
+	return compound_as(0, ops, nops, res, r);
 }
+
+static const struct nfs4_calls calls = { compound, NULL, NULL, 1,
+	"cb-gss-owner" };
 
 /* SETCLIENTID of our name (sys: AUTH_SYS): its status, id and confirm. */
 static uint32_t
@@ -470,9 +147,7 @@ setclientid_as(int sys, int cbport, uint64_t *clientid, uint8_t confirm[8])
 	putopaque(&ops, "tcp", 3);
 	putopaque(&ops, uaddr, (uint32_t)strlen(uaddr));
 	put32(&ops, 7);			/* callback_ident */
-	if (compound_as(sys, &ops, 1, &res) == -1)
-		return 10006;
-	if ((st = compound_status(&res, &r)) != 0)
+	if ((st = compound_as(sys, &ops, 1, &res, &r)) != 0)
 		return st;
 	rd32(&r);
 	rd32(&r);
@@ -499,90 +174,10 @@ setclientid(int cbport, uint64_t *clientid)
 	put32(&ops, (uint32_t)(id >> 32));
 	put32(&ops, (uint32_t)id);
 	putraw(&ops, confirm, 8);
-	if (compound(&ops, 1, &res) == -1 ||
-	    compound_status(&res, &r) != 0)
+	if (compound(&ops, 1, &res, &r) != 0)
 		return -1;
 	*clientid = id;
 	return 0;
-}
-
-/*
- * OPEN for reading (created if need be) of EXPORT/FILE: the delegation
- * type, its stateid and the file handle.  -1: the OPEN failed.
- */
-static int
-open_file(uint64_t clientid, const char *export, const char *file,
-    uint8_t deleg[16], uint8_t *fh, size_t *fhlen)
-{
-	struct buf ops, res;
-	struct rd r;
-	const uint8_t *p;
-	size_t n;
-	uint32_t i, type, nops = 4;
-
-	ops.n = 0;
-	put32(&ops, OP_PUTROOTFH);
-	put32(&ops, OP_LOOKUP);
-	putopaque(&ops, export, (uint32_t)strlen(export));
-	put32(&ops, OP_OPEN);
-	put32(&ops, 1);			/* seqid */
-	put32(&ops, 1);			/* OPEN4_SHARE_ACCESS_READ */
-	put32(&ops, 0);
-	put32(&ops, (uint32_t)(clientid >> 32));
-	put32(&ops, (uint32_t)clientid);
-	putopaque(&ops, "cb-gss-owner", 12);
-	put32(&ops, 1);			/* OPEN4_CREATE */
-	put32(&ops, 0);			/* UNCHECKED4 */
-	put32(&ops, 0);			/* bitmap4 empty */
-	put32(&ops, 0);			/* attrlist4 empty */
-	put32(&ops, 0);			/* CLAIM_NULL */
-	putopaque(&ops, file, (uint32_t)strlen(file));
-	put32(&ops, OP_GETFH);
-	if (compound(&ops, nops, &res) == -1 ||
-	    compound_status(&res, &r) != 0)
-		return -1;
-	for (i = 0; i < 2; i++) {	/* PUTROOTFH, LOOKUP */
-		rd32(&r);
-		rd32(&r);
-	}
-	rd32(&r);
-	rd32(&r);
-	r.pos += 16 + 4 + 16 + 4;	/* stateid, change_info4, rflags */
-	n = rd32(&r);			/* attrset */
-	r.pos += 4 * n;
-	type = rd32(&r);
-	if (type == 1) {		/* OPEN_DELEGATE_READ */
-		if (r.pos + 16 > r.len)
-			return -1;
-		memcpy(deleg, r.p + r.pos, 16);
-		r.pos += 16 + 4 + 12;	/* recall, nfsace4 type flag mask */
-		rdopaque(&r, &n);
-	} else if (type != 0)
-		return -1;		/* a write delegation: not asked */
-	rd32(&r);
-	rd32(&r);
-	p = rdopaque(&r, &n);
-	if (r.bad || n > 128)
-		return -1;
-	memcpy(fh, p, n);
-	*fhlen = n;
-	return (int)type;
-}
-
-static uint32_t
-delegreturn(const uint8_t deleg[16], const uint8_t *fh, size_t fhlen)
-{
-	struct buf ops, res;
-	struct rd r;
-
-	ops.n = 0;
-	put32(&ops, OP_PUTFH);
-	putopaque(&ops, fh, (uint32_t)fhlen);
-	put32(&ops, OP_DELEGRETURN);
-	putraw(&ops, deleg, 16);
-	if (compound(&ops, 2, &res) == -1)
-		return 10006;
-	return compound_status(&res, &r);
 }
 
 /* RFC 7530 16.29: RENEW of our clientid; its status. */
@@ -596,9 +191,7 @@ renew(uint64_t clientid)
 	put32(&ops, OP_RENEW);
 	put32(&ops, (uint32_t)(clientid >> 32));
 	put32(&ops, (uint32_t)clientid);
-	if (compound(&ops, 1, &res) == -1)
-		return 10006;
-	return compound_status(&res, &r);
+	return compound(&ops, 1, &res, &r);
 }
 
 /*
@@ -620,7 +213,7 @@ reconnect(int port)
 			    GSS_C_NO_BUFFER);
 		cl.seq = 0;
 		cl.handle_len = 0;
-		if (nfs_connect(port) == 0 && client_context() == 0)
+		if (nfs_connect_context(port) == 0)
 			return 0;
 		usleep(250000);
 	}
@@ -638,15 +231,6 @@ struct cb_seen {
 	int		header_mic;	/* the call's verifier checked */
 	char		initiator[256];
 };
-
-static void
-reply_accepted(struct buf *b, uint32_t x)
-{
-	b->n = 0;
-	put32(b, x);
-	put32(b, 1);
-	put32(b, 0);
-}
 
 /* RPCSEC_GSS_INIT of nfsd's: accepted (or refused), answered. */
 static int
@@ -800,17 +384,10 @@ cb_serve(int lfd, int refuse, int wait_ms, struct cb_seen *seen)
 	return what;
 }
 
-static const char *
-sec_name(uint32_t s)
-{
-	return s == 1 ? "krb5" : s == 2 ? "krb5i" : s == 3 ? "krb5p" : "?";
-}
-
 int
 main(int argc, char *argv[])
 {
-	const char *export = "export", *file = "cbgss", *mode = "", *trigger =
-	    NULL, *restart = NULL;
+	struct options o = { 2049, "export", "cbgss", 1, NULL, NULL, "" };
 	struct sockaddr_in sin;
 	socklen_t sl = sizeof(sin);
 	struct cb_seen seen;
@@ -820,28 +397,14 @@ main(int argc, char *argv[])
 	uint64_t clientid;
 	OM_uint32 minor;
 	char line[512];
-	int c, port = 2049, lfd, cbport, type;
+	int lfd, cbport, type;
 	pid_t pid = -1;
 
-	cl.service = 1;
-	while ((c = getopt(argc, argv, "p:e:f:s:t:k:m:")) != -1)
-		switch (c) {
-		case 'p': port = atoi(optarg); break;
-		case 'e': export = optarg + (optarg[0] == '/'); break;
-		case 'f': file = optarg; break;
-		case 's':
-			cl.service = strcmp(optarg, "krb5p") == 0 ? 3 :
-			    strcmp(optarg, "krb5i") == 0 ? 2 : 1;
-			break;
-		case 't': trigger = optarg; break;
-		case 'k': restart = optarg; break;
-		case 'm': mode = optarg; break;
-		default:
-			fprintf(stderr, "usage: cb-gss -p PORT -e EXPORT -f "
-			    "FILE -s SEC [-t TRIGGER] [-k RESTART] "
-			    "[-m refuse|closed|nohost]\n");
-			return 1;
-		}
+	if (options_parse(argc, argv, 'k', "cb-gss -p PORT -e EXPORT -f FILE "
+	    "-s SEC [-t TRIGGER] [-k RESTART] [-m refuse|closed|nohost]",
+	    &o) == -1)
+		return 1;
+	cl.service = o.service;
 	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
 		return 1;
 	memset(&sin, 0, sizeof(sin));
@@ -852,28 +415,26 @@ main(int argc, char *argv[])
 	    listen(lfd, 4) == -1)
 		return 1;
 	cbport = ntohs(sin.sin_port);
-	if (strcmp(mode, "closed") == 0)
+	if (strcmp(o.mode, "closed") == 0)
 		close(lfd);
-	if (nfs_connect(port) == -1 || client_context() == -1) {
+	if (nfs_connect_context(o.port) == -1) {
 		printf("no context with nfs@localhost\n");
 		return 2;
 	}
-	snprintf(line, sizeof(line), "a %s context with nfsd",
-	    sec_name(cl.service));
-	check(1, line);
+	checkf(1, "a %s context with nfsd", sec_name(cl.service));
 	check(setclientid(cbport, &clientid) == 0,
 	    "SETCLIENTID and SETCLIENTID_CONFIRM under it");
 	memset(&seen, 0, sizeof(seen));
-	if (strcmp(mode, "nohost") == 0) {
+	if (strcmp(o.mode, "nohost") == 0) {
 		what = cb_serve(lfd, 0, 3000, &seen);
 		check(what == CB_NONE && seen.flavor == 0, "no callback "
 		    "comes to a principal that names no host");
-	} else if (strcmp(mode, "refuse") == 0) {
+	} else if (strcmp(o.mode, "refuse") == 0) {
 		what = cb_serve(lfd, 1, WAIT_MS, &seen);
 		check(what == CB_NONE && seen.flavor == RPCSEC_GSS,
 		    "nfsd's callback INIT came and was refused; no call "
 		    "followed");
-	} else if (strcmp(mode, "closed") != 0) {
+	} else if (strcmp(o.mode, "closed") != 0) {
 		what = cb_serve(lfd, 0, WAIT_MS, &seen);
 		snprintf(line, sizeof(line), "CB_NULL after RPCSEC_GSS_INIT "
 		    "from %s, under %s (flavour %u, service %s)",
@@ -884,26 +445,22 @@ main(int argc, char *argv[])
 		check(seen.header_mic, "the CB_NULL header's MIC checks");
 	}
 	sleep(1);			/* nfsd tells stated the path's state */
-	type = open_file(clientid, export, file, deleg, fh, &fhlen);
-	snprintf(line, sizeof(line), "OPEN: %s delegation", type == 1 ?
-	    "a read" : type == 0 ? "no" : "failed:");
-	if (*mode != '\0') {
-		check(type == 0, line);
+	type = open_file(&calls, clientid, o.export, o.file, deleg, fh,
+	    &fhlen);
+	checkf(type == (*o.mode == '\0'), "OPEN: %s delegation",
+	    deleg_name(type));
+	if (*o.mode != '\0' || type != 1)
 		return failures ? 1 : 0;
-	}
-	check(type == 1, line);
-	if (type != 1)
-		return 1;
-	if (restart != NULL) {
-		check(system(restart) == 0, "nfsd killed (-9) and started "
+	if (o.restart != NULL) {
+		check(system(o.restart) == 0, "nfsd killed (-9) and started "
 		    "again");
-		check(reconnect(port) == 0, "a new connection and context "
+		check(reconnect(o.port) == 0, "a new connection and context "
 		    "with the new nfsd");
 		check(renew(clientid) == 0, "RENEW through the new nfsd: the "
 		    "client and its delegation live on in stated");
 	}
-	if (trigger != NULL && (pid = fork()) == 0) {
-		execl("/bin/sh", "sh", "-c", trigger, (char *)NULL);
+	if (o.trigger != NULL && (pid = fork()) == 0) {
+		execl("/bin/sh", "sh", "-c", o.trigger, (char *)NULL);
 		_exit(127);
 	}
 	memset(&seen, 0, sizeof(seen));
@@ -919,7 +476,7 @@ main(int argc, char *argv[])
 	check(seen.header_mic, "the CB_RECALL header's MIC checks");
 	check(memcmp(seen.stateid + 4, deleg + 4, 12) == 0,
 	    "CB_RECALL names the delegation's stateid");
-	check(delegreturn(deleg, fh, fhlen) == 0, "DELEGRETURN");
+	check(delegreturn(&calls, deleg, fh, fhlen) == 0, "DELEGRETURN");
 	/* RFC 7530 16.33.5: the id is the GSS principal's, not root's. */
 	check(setclientid_as(1, cbport, &clientid, deleg) == 10017,
 	    "SETCLIENTID of the same id under AUTH_SYS as root: "

@@ -46,29 +46,14 @@
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_krb5.h>
 
-#include "rpcbuf.h"
+#include "check.h"
+#include "gssrpc.h"
 
-#define NFS_PROG	100003
-#define CB_PROG		0x40000000u
-#define RPCSEC_GSS	6
-#define GSS_INIT	1
-#define GSS_DATA	0
-#define WAIT_MS		20000
 #define CB_HANDLE	"cbh41-client"
 
-enum { OP_DELEGRETURN = 8, OP_GETFH = 10, OP_LOOKUP = 15, OP_OPEN = 18,
-	OP_PUTFH = 22, OP_PUTROOTFH = 24, OP_BACKCHANNEL_CTL = 40,
-	OP_BIND_CONN_TO_SESSION = 41, OP_EXCHANGE_ID = 42, OP_CREATE_SESSION = 43, OP_SEQUENCE = 53,
-	OP_CB_RECALL = 4, OP_CB_SEQUENCE = 11 };
-
-/* One side's RPCSEC_GSS state. */
-struct side {
-	gss_ctx_id_t	ctx;
-	uint8_t		handle[64];
-	size_t		handle_len;
-	uint32_t	service;
-	uint32_t	seq;
-};
+enum { OP_BACKCHANNEL_CTL = 40, OP_BIND_CONN_TO_SESSION = 41,
+	OP_EXCHANGE_ID = 42, OP_CREATE_SESSION = 43, OP_SEQUENCE = 53,
+	OP_CB_SEQUENCE = 11 };
 
 /* What a callback that came was like. */
 struct cb_seen {
@@ -89,302 +74,13 @@ struct cb_seen {
 static struct side cl;		/* ours, with nfsd */
 static int nfs_fd = -1;
 static uint32_t xid = 0x43410000;
-static int failures;
 static struct cb_seen seen[16];
 static int nseen;
 static int spoil_verifier;	/* -m badverf */
 static uint8_t sessionid[16];
 static uint32_t slot_seq;
 
-static void
-check(int ok, const char *what)
-{
-	printf("%s: %s\n", ok ? "ok" : "FAIL", what);
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
-static void
-putraw(struct buf *b, const void *p, size_t n)
-{
-	if (b->n + n > sizeof(b->b))
-		exit(1);
-	memcpy(b->b + b->n, p, n);
-	b->n += n;
-}
-
-static int
-send_rec(int fd, const struct buf *b)
-{
-	uint8_t mark[4] = { 0x80 | (uint8_t)(b->n >> 24),
-	    (uint8_t)(b->n >> 16), (uint8_t)(b->n >> 8), (uint8_t)b->n };
-
-	return write(fd, mark, 4) == 4 &&
-	    write(fd, b->b, b->n) == (ssize_t)b->n ? 0 : -1;
-}
-
-static int
-readn(int fd, uint8_t *p, size_t n)
-{
-	struct pollfd pfd = { fd, POLLIN, 0 };
-	ssize_t got;
-
-	while (n > 0) {
-		if (poll(&pfd, 1, WAIT_MS) <= 0 || (got = read(fd, p, n)) <= 0)
-			return -1;
-		p += got;
-		n -= (size_t)got;
-	}
-	return 0;
-}
-
-static int
-recv_rec(int fd, struct buf *b)
-{
-	uint8_t mark[4];
-	uint32_t n;
-
-	if (readn(fd, mark, 4) == -1)
-		return -1;
-	n = get32(mark) & 0x7fffffffu;
-	if (n > sizeof(b->b) || readn(fd, b->b, n) == -1)
-		return -1;
-	b->n = n;
-	return 0;
-}
-
-/* ---- the GSS per-message work, either side ---- */
-
-static int
-mic_put(gss_ctx_id_t ctx, const uint8_t *p, size_t n, struct buf *b)
-{
-	gss_buffer_desc in = { n, (void *)(uintptr_t)p }, out;
-	OM_uint32 minor;
-
-	if (GSS_ERROR(gss_get_mic(&minor, ctx, GSS_C_QOP_DEFAULT, &in, &out)))
-		return -1;
-	putopaque(b, out.value, (uint32_t)out.length);
-	gss_release_buffer(&minor, &out);
-	return 0;
-}
-
-static int
-mic_ok(gss_ctx_id_t ctx, const uint8_t *p, size_t n, const uint8_t *m,
-    size_t mlen)
-{
-	gss_buffer_desc in = { n, (void *)(uintptr_t)p };
-	gss_buffer_desc tok = { mlen, (void *)(uintptr_t)m };
-	OM_uint32 minor;
-
-	return !GSS_ERROR(gss_verify_mic(&minor, ctx, &in, &tok, NULL));
-}
-
-/* A body (seq + data) as service wants it, appended to b. */
-static int
-body_put(const struct side *s, uint32_t seq, const struct buf *data,
-    struct buf *b)
-{
-	struct buf in;
-	gss_buffer_desc plain, sealed;
-	OM_uint32 minor;
-	int conf;
-
-	if (s->service == 1) {
-		putraw(b, data->b, data->n);
-		return 0;
-	}
-	in.n = 0;
-	put32(&in, seq);
-	putraw(&in, data->b, data->n);
-	if (s->service == 2) {
-		putopaque(b, in.b, (uint32_t)in.n);
-		return mic_put(s->ctx, in.b, in.n, b);
-	}
-	plain.value = in.b;
-	plain.length = in.n;
-	if (GSS_ERROR(gss_wrap(&minor, s->ctx, 1, GSS_C_QOP_DEFAULT, &plain,
-	    &conf, &sealed)) || !conf)
-		return -1;
-	putopaque(b, sealed.value, (uint32_t)sealed.length);
-	gss_release_buffer(&minor, &sealed);
-	return 0;
-}
-
-/* A body of the service taken apart: its data into out, seq checked. */
-static int
-body_get(const struct side *s, uint32_t seq, struct rd *r, struct buf *out)
-{
-	const uint8_t *d, *m;
-	size_t dn, mn;
-	gss_buffer_desc in, plain;
-	OM_uint32 minor;
-	int conf = 0;
-
-	out->n = 0;
-	if (s->service == 1) {
-		putraw(out, r->p + r->pos, r->len - r->pos);
-		return 0;
-	}
-	d = rdopaque(r, &dn);
-	if (r->bad)
-		return -1;
-	if (s->service == 2) {
-		m = rdopaque(r, &mn);
-		if (r->bad || !mic_ok(s->ctx, d, dn, m, mn))
-			return -1;
-		putraw(out, d, dn);
-	} else {
-		in.value = (void *)(uintptr_t)d;
-		in.length = dn;
-		if (GSS_ERROR(gss_unwrap(&minor, s->ctx, &in, &plain, &conf,
-		    NULL)) || !conf)
-			return -1;
-		putraw(out, plain.value, plain.length);
-		gss_release_buffer(&minor, &plain);
-	}
-	if (out->n < 4 || get32(out->b) != seq)
-		return -1;
-	memmove(out->b, out->b + 4, out->n - 4);
-	out->n -= 4;
-	return 0;
-}
-
-/* The call head through the RPCSEC_GSS credential. */
-static void
-head_put(struct buf *b, uint32_t x, uint32_t prog, uint32_t vers,
-    uint32_t proc, const struct side *s, uint32_t gproc, uint32_t seq)
-{
-	struct buf cred;
-
-	put32(b, x);
-	put32(b, 0);
-	put32(b, 2);
-	put32(b, prog);
-	put32(b, vers);
-	put32(b, proc);
-	cred.n = 0;
-	put32(&cred, 1);
-	put32(&cred, gproc);
-	put32(&cred, seq);
-	put32(&cred, s->service);
-	putopaque(&cred, s->handle, (uint32_t)s->handle_len);
-	put32(b, RPCSEC_GSS);
-	putopaque(b, cred.b, (uint32_t)cred.n);
-}
-
-/* ---- our client of nfsd ---- */
-
-static int
-nfs_connect(int port)
-{
-	struct sockaddr_in sin;
-
-	if ((nfs_fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	return connect(nfs_fd, (struct sockaddr *)&sin, sizeof(sin));
-}
-
-/* A reply's head: accepted and SUCCESS, its verifier; 0 or -1. */
-static int
-reply_head(struct rd *r, uint32_t want_xid, const uint8_t **v, size_t *vn,
-    uint32_t *vflavor)
-{
-	if (rd32(r) != want_xid || rd32(r) != 1 || rd32(r) != 0)
-		return -1;
-	*vflavor = rd32(r);
-	*v = rdopaque(r, vn);
-	return rd32(r) != 0 || r->bad ? -1 : 0;
-}
-
-/* RFC 2203 5.2: a context with nfs@localhost, from KRB5CCNAME's ticket. */
-static int
-client_context(void)
-{
-	gss_buffer_desc nb = { 13, (void *)"nfs@localhost" }, in = { 0, NULL },
-	    out;
-	gss_name_t target;
-	OM_uint32 major, minor, amajor;
-	struct buf b, rep;
-	struct rd r;
-	const uint8_t *v, *h, *tok;
-	size_t vn, hn, tn;
-	uint32_t vf, win, x;
-	uint8_t w[4];
-
-	if (GSS_ERROR(gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE,
-	    &target)))
-		return -1;
-	cl.ctx = GSS_C_NO_CONTEXT;
-	for (;;) {
-		major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL,
-		    &cl.ctx, target, (gss_OID)gss_mech_krb5, GSS_C_MUTUAL_FLAG |
-		    GSS_C_INTEG_FLAG | GSS_C_CONF_FLAG, 0,
-		    GSS_C_NO_CHANNEL_BINDINGS, in.length ? &in : NULL, NULL,
-		    &out, NULL, NULL);
-		if (GSS_ERROR(major)) {
-			fprintf(stderr, "gss_init_sec_context: major %#x "
-			    "minor %u\n", major, minor);
-			return -1;
-		}
-		if (out.length == 0)
-			break;
-		b.n = 0;
-		head_put(&b, x = xid++, NFS_PROG, 4, 0, &cl, GSS_INIT, 0);
-		put32(&b, 0);
-		put32(&b, 0);
-		putopaque(&b, out.value, (uint32_t)out.length);
-		gss_release_buffer(&minor, &out);
-		if (send_rec(nfs_fd, &b) == -1 || recv_rec(nfs_fd, &rep) == -1)
-			return -1;
-		r = (struct rd){ rep.b, rep.n, 0, 0 };
-		if (reply_head(&r, x, &v, &vn, &vf) == -1) {
-			fprintf(stderr, "INIT: reply not accepted\n");
-			return -1;
-		}
-		h = rdopaque(&r, &hn);
-		amajor = rd32(&r);
-		rd32(&r);
-		win = rd32(&r);
-		tok = rdopaque(&r, &tn);
-		if (r.bad || GSS_ERROR(amajor) || hn > sizeof(cl.handle)) {
-			fprintf(stderr, "INIT: gss_major %#x\n", amajor);
-			return -1;
-		}
-		memcpy(cl.handle, h, hn);
-		cl.handle_len = hn;
-		if (major == GSS_S_COMPLETE || tn == 0) {
-			w[0] = win >> 24; w[1] = win >> 16; w[2] = win >> 8;
-			w[3] = win;
-			if (major != GSS_S_COMPLETE && tn == 0)
-				return -1;
-			if (!mic_ok(cl.ctx, w, 4, v, vn)) {
-				fprintf(stderr, "INIT: the window's MIC\n");
-				return -1;
-			}
-			break;
-		}
-		in.value = (void *)(uintptr_t)tok;
-		in.length = tn;
-	}
-	gss_release_name(&minor, &target);
-	return 0;
-}
-
 /* ---- nfsd's callbacks, over our connection ---- */
-
-static void
-reply_accepted(struct buf *b, uint32_t x)
-{
-	b->n = 0;
-	put32(b, x);
-	put32(b, 1);
-	put32(b, 0);
-}
 
 /* CB_COMPOUND's args taken apart (seen), its results into res. */
 static void
@@ -501,12 +197,12 @@ cb_serve(const struct buf *rec)
 	return send_rec(nfs_fd, &b);
 }
 
-/* The next record that is not a call (callbacks served meanwhile). */
+/* The next record on fd that is not a call (callbacks served meanwhile). */
 static int
-recv_reply(struct buf *b)
+recv_reply(int fd, struct buf *b)
 {
 	for (;;) {
-		if (recv_rec(nfs_fd, b) == -1)
+		if (recv_rec(fd, b) == -1)
 			return -1;
 		if (b->n >= 8 && get32(b->b + 4) == 0) {
 			if (cb_serve(b) == -1)
@@ -535,54 +231,21 @@ wait_callbacks(int want)
 }
 
 /* ---- our calls ---- */
-
-/* A COMPOUND (minorversion 1) of ops under our context: the results. */
-static int
-compound(const struct buf *ops, uint32_t nops, struct buf *res)
-{
-	struct buf args, b, rep;
-	struct rd r;
-	const uint8_t *v;
-	size_t vn, hn;
-	uint32_t vf, x;
-	uint8_t s[4];
-
-	args.n = 0;
-	putopaque(&args, "cbgss41", 7);
-	put32(&args, 1);
-	put32(&args, nops);
-	putraw(&args, ops->b, ops->n);
-	b.n = 0;
-	cl.seq++;
-	head_put(&b, x = xid++, NFS_PROG, 4, 1, &cl, GSS_DATA, cl.seq);
-	hn = b.n;
-	put32(&b, RPCSEC_GSS);
-	if (mic_put(cl.ctx, b.b, hn, &b) == -1 ||
-	    body_put(&cl, cl.seq, &args, &b) == -1 ||
-	    send_rec(nfs_fd, &b) == -1 || recv_reply(&rep) == -1)
-		return -1;
-	r = (struct rd){ rep.b, rep.n, 0, 0 };
-	if (reply_head(&r, x, &v, &vn, &vf) == -1)
-		return -1;
-	s[0] = cl.seq >> 24; s[1] = cl.seq >> 16; s[2] = cl.seq >> 8;
-	s[3] = cl.seq;
-	if (vf != RPCSEC_GSS || !mic_ok(cl.ctx, s, 4, v, vn))
-		return -1;
-	return body_get(&cl, cl.seq, &r, res);
-}
-
-/* COMPOUND4res's status, the reader past the tag and count. */
+/*
+ * A COMPOUND (minorversion 1) of ops under our context: its status
+ * (10006, NFS4ERR_SERVERFAULT, when no reply came), the results in res
+ * and r past their head.
+ */
 static uint32_t
-compound_status(struct buf *res, struct rd *r)
+compound(const struct buf *ops, uint32_t nops, struct buf *res, struct rd *r)
 {
-	size_t n;
-	uint32_t st;
+	struct buf args;
 
-	*r = (struct rd){ res->b, res->n, 0, 0 };
-	st = rd32(r);
-	rdopaque(r, &n);
-	rd32(r);
-	return r->bad ? 10006 : st;
+	compound_args_put(&args, "cbgss41", 1, ops, nops);
+	if (data_call(nfs_fd, recv_reply, &cl, xid++, NFS_PROG, 4, 1, &args,
+	    res) == -1)
+		return 10006;
+	return compound_status(res, r);
 }
 
 static void
@@ -605,6 +268,9 @@ skip_sequence(struct rd *r)
 		rdskip(r, 16 + 5 * 4);
 }
 
+static const struct nfs4_calls calls = { compound, put_sequence,
+	skip_sequence, 0, "cb-gss41-owner" };
+
 static uint32_t
 exchange_id(uint64_t *clientid, uint32_t *seq)
 {
@@ -621,9 +287,7 @@ exchange_id(uint64_t *clientid, uint32_t *seq)
 	put32(&ops, 0x00010000);	/* EXCHGID4_FLAG_USE_NON_PNFS */
 	put32(&ops, 0);			/* SP4_NONE */
 	put32(&ops, 0);			/* client_impl_id<> */
-	if (compound(&ops, 1, &res) == -1)
-		return 10006;
-	if ((st = compound_status(&res, &r)) != 0)
+	if ((st = compound(&ops, 1, &res, &r)) != 0)
 		return st;
 	rd32(&r);
 	rd32(&r);
@@ -673,9 +337,7 @@ create_session(uint64_t clientid, uint32_t seq, const struct buf *sec)
 	put_channel(&ops, 4096, 2, 1);
 	put32(&ops, CB_PROG);
 	putraw(&ops, sec->b, sec->n);
-	if (compound(&ops, 1, &res) == -1)
-		return 10006;
-	if ((st = compound_status(&res, &r)) != 0)
+	if ((st = compound(&ops, 1, &res, &r)) != 0)
 		return st;
 	rd32(&r);
 	rd32(&r);
@@ -698,91 +360,7 @@ backchannel_ctl(const struct buf *sec)
 	put32(&ops, OP_BACKCHANNEL_CTL);
 	put32(&ops, CB_PROG);
 	putraw(&ops, sec->b, sec->n);
-	if (compound(&ops, 2, &res) == -1)
-		return 10006;
-	return compound_status(&res, &r);
-}
-
-/*
- * OPEN for reading (created if need be) of EXPORT/FILE: the delegation
- * type, its stateid and the file handle.  -1: the OPEN failed.
- */
-static int
-open_file(uint64_t clientid, const char *export, const char *file,
-    uint8_t deleg[16], uint8_t *fh, size_t *fhlen)
-{
-	struct buf ops, res;
-	struct rd r;
-	const uint8_t *p;
-	size_t n;
-	uint32_t i, type;
-
-	ops.n = 0;
-	put_sequence(&ops);
-	put32(&ops, OP_PUTROOTFH);
-	put32(&ops, OP_LOOKUP);
-	putopaque(&ops, export, (uint32_t)strlen(export));
-	put32(&ops, OP_OPEN);
-	put32(&ops, 0);			/* seqid */
-	put32(&ops, 1);			/* OPEN4_SHARE_ACCESS_READ */
-	put32(&ops, 0);
-	put32(&ops, (uint32_t)(clientid >> 32));
-	put32(&ops, (uint32_t)clientid);
-	putopaque(&ops, "cb-gss41-owner", 14);
-	put32(&ops, 1);			/* OPEN4_CREATE */
-	put32(&ops, 0);			/* UNCHECKED4 */
-	put32(&ops, 0);			/* bitmap4 empty */
-	put32(&ops, 0);			/* attrlist4 empty */
-	put32(&ops, 0);			/* CLAIM_NULL */
-	putopaque(&ops, file, (uint32_t)strlen(file));
-	put32(&ops, OP_GETFH);
-	if (compound(&ops, 5, &res) == -1 ||
-	    compound_status(&res, &r) != 0)
-		return -1;
-	skip_sequence(&r);
-	for (i = 0; i < 2; i++) {	/* PUTROOTFH, LOOKUP */
-		rd32(&r);
-		rd32(&r);
-	}
-	rd32(&r);
-	rd32(&r);
-	r.pos += 16 + 4 + 16 + 4;	/* stateid, change_info4, rflags */
-	n = rd32(&r);			/* attrset */
-	r.pos += 4 * n;
-	type = rd32(&r);
-	if (type == 1) {		/* OPEN_DELEGATE_READ */
-		if (r.pos + 16 > r.len)
-			return -1;
-		memcpy(deleg, r.p + r.pos, 16);
-		r.pos += 16 + 4 + 12;	/* recall, nfsace4 type flag mask */
-		rdopaque(&r, &n);
-	} else if (type != 0)
-		return -1;		/* not asked for */
-	rd32(&r);
-	rd32(&r);
-	p = rdopaque(&r, &n);
-	if (r.bad || n > 128)
-		return -1;
-	memcpy(fh, p, n);
-	*fhlen = n;
-	return (int)type;
-}
-
-static uint32_t
-delegreturn(const uint8_t deleg[16], const uint8_t *fh, size_t fhlen)
-{
-	struct buf ops, res;
-	struct rd r;
-
-	ops.n = 0;
-	put_sequence(&ops);
-	put32(&ops, OP_PUTFH);
-	putopaque(&ops, fh, (uint32_t)fhlen);
-	put32(&ops, OP_DELEGRETURN);
-	putraw(&ops, deleg, 16);
-	if (compound(&ops, 3, &res) == -1)
-		return 10006;
-	return compound_status(&res, &r);
+	return compound(&ops, 2, &res, &r);
 }
 
 /* After nfsd's restart: SEQUENCE, then BIND_CONN_TO_SESSION (both). */
@@ -794,28 +372,18 @@ rebind(int port)
 	uint32_t st;
 
 	close(nfs_fd);
-	if (nfs_connect(port) == -1)
+	if ((nfs_fd = loopback_connect(port)) == -1)
 		return 10006;
 	ops.n = 0;
 	put_sequence(&ops);
-	if (compound(&ops, 1, &res) == -1)
-		return 10006;
-	if ((st = compound_status(&res, &r)) != 0)
+	if ((st = compound(&ops, 1, &res, &r)) != 0)
 		return st;
 	ops.n = 0;
 	put32(&ops, OP_BIND_CONN_TO_SESSION);
 	putraw(&ops, sessionid, 16);
 	put32(&ops, 3);			/* CDFC4_BACK_OR_BOTH */
 	put32(&ops, 0);			/* no RDMA */
-	if (compound(&ops, 1, &res) == -1)
-		return 10006;
-	return compound_status(&res, &r);
-}
-
-static const char *
-sec_name(uint32_t s)
-{
-	return s == 1 ? "krb5" : s == 2 ? "krb5i" : s == 3 ? "krb5p" : "?";
+	return compound(&ops, 1, &res, &r);
 }
 
 /* A GSS callback as it must be: our handle, service, MIC and body. */
@@ -877,48 +445,32 @@ unknown_handle(uint64_t clientid, uint32_t seq)
 int
 main(int argc, char *argv[])
 {
-	const char *export = "export", *file = "cbgss41", *mode = "",
-	    *trigger = NULL, *restart = NULL;
+	struct options o = { 2049, "export", "cbgss41", 1, NULL, NULL, "" };
 	struct buf sec;
 	uint8_t deleg[16], fh[128];
 	size_t fhlen;
 	uint64_t clientid;
 	uint32_t seq, st, high;
 	char line[512];
-	int c, port = 2049, type, first, i;
+	int type, first, i;
 	pid_t pid = -1;
 
-	cl.service = 1;
-	while ((c = getopt(argc, argv, "p:e:f:s:t:r:m:")) != -1)
-		switch (c) {
-		case 'p': port = atoi(optarg); break;
-		case 'e': export = optarg + (optarg[0] == '/'); break;
-		case 'f': file = optarg; break;
-		case 's':
-			cl.service = strcmp(optarg, "krb5p") == 0 ? 3 :
-			    strcmp(optarg, "krb5i") == 0 ? 2 : 1;
-			break;
-		case 't': trigger = optarg; break;
-		case 'r': restart = optarg; break;
-		case 'm': mode = optarg; break;
-		default:
-			fprintf(stderr, "usage: cb-gss41 -p PORT -e EXPORT -f "
-			    "FILE -s SEC [-t TRIGGER] [-r RESTART] "
-			    "[-m unknown]\n");
-			return 1;
-		}
-	if (nfs_connect(port) == -1 || client_context() == -1) {
+	if (options_parse(argc, argv, 'r', "cb-gss41 -p PORT -e EXPORT -f FILE "
+	    "-s SEC [-t TRIGGER] [-r RESTART] [-m unknown]", &o) == -1)
+		return 1;
+	cl.service = o.service;
+	if ((nfs_fd = loopback_connect(o.port)) == -1 ||
+	    client_context(nfs_fd, &xid, NFS_PROG, 4, "nfs@localhost",
+	    &cl) == -1) {
 		printf("no context with nfs@localhost\n");
 		return 2;
 	}
-	snprintf(line, sizeof(line), "a %s context with nfsd",
-	    sec_name(cl.service));
-	check(1, line);
+	checkf(1, "a %s context with nfsd", sec_name(cl.service));
 	st = exchange_id(&clientid, &seq);
 	check(st == 0, "EXCHANGE_ID under it");
 	if (st != 0)
 		return 1;
-	if (strcmp(mode, "unknown") == 0) {
+	if (strcmp(o.mode, "unknown") == 0) {
 		unknown_handle(clientid, seq);
 		return failures ? 1 : 0;
 	}
@@ -930,7 +482,7 @@ main(int argc, char *argv[])
 	    "for callbacks");
 	if (st != 0)
 		return 1;
-	spoil_verifier = strcmp(mode, "badverf") == 0;
+	spoil_verifier = strcmp(o.mode, "badverf") == 0;
 	check(wait_callbacks(1) == 0 && seen[0].proc == 0,
 	    "a CB_NULL came over our connection");
 	check_gss_callback(&seen[0], "CB_NULL");
@@ -938,18 +490,14 @@ main(int argc, char *argv[])
 	 * No wait: our answer is ahead of the OPEN on this connection, and
 	 * nfsd tells stated the path's state ahead of the OPEN's request.
 	 */
-	type = open_file(clientid, export, file, deleg, fh, &fhlen);
-	snprintf(line, sizeof(line), "OPEN: %s delegation", type == 1 ?
-	    "a read" : type == 0 ? "no" : "failed:");
-	if (spoil_verifier) {
-		check(type == 0, line);
+	type = open_file(&calls, clientid, o.export, o.file, deleg, fh,
+	    &fhlen);
+	checkf(type == !spoil_verifier, "OPEN: %s delegation",
+	    deleg_name(type));
+	if (spoil_verifier || type != 1)
 		return failures ? 1 : 0;
-	}
-	check(type == 1, line);
-	if (type != 1)
-		return 1;
-	if (trigger != NULL && (pid = fork()) == 0) {
-		execl("/bin/sh", "sh", "-c", trigger, (char *)NULL);
+	if (o.trigger != NULL && (pid = fork()) == 0) {
+		execl("/bin/sh", "sh", "-c", o.trigger, (char *)NULL);
 		_exit(127);
 	}
 	first = nseen;
@@ -962,7 +510,7 @@ main(int argc, char *argv[])
 	    sessionid, 16) == 0, "CB_SEQUENCE of our session, then CB_RECALL");
 	check(memcmp(seen[first].stateid + 4, deleg + 4, 12) == 0,
 	    "CB_RECALL names the delegation's stateid");
-	check(delegreturn(deleg, fh, fhlen) == 0, "DELEGRETURN");
+	check(delegreturn(&calls, deleg, fh, fhlen) == 0, "DELEGRETURN");
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
 	/* RFC 8881 18.33.3: BACKCHANNEL_CTL, an unknown handle alone. */
@@ -984,14 +532,14 @@ main(int argc, char *argv[])
 	check_gss_callback(&seen[first], "that CB_NULL");
 	check(seen[first].seq > seen[first - 1].seq, "its sequence number "
 	    "is above the CB_COMPOUND's");
-	if (restart == NULL)
+	if (o.restart == NULL)
 		return failures ? 1 : 0;
 	/* RFC 8881 2.10.8.3 across a restart of nfsd: stated's session. */
 	for (high = 0, i = 0; i < nseen; i++)
 		if (seen[i].seq > high)
 			high = seen[i].seq;
-	check(system(restart) == 0, "nfsd killed and back");
-	st = rebind(port);
+	check(system(o.restart) == 0, "nfsd killed and back");
+	st = rebind(o.port);
 	snprintf(line, sizeof(line), "on a new connection, SEQUENCE and "
 	    "BIND_CONN_TO_SESSION under the same context: %u", st);
 	check(st == 0, line);

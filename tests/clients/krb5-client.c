@@ -55,6 +55,7 @@
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 
+#include "check.h"
 #include "loadgss_init.h"
 #include "rpcrd.h"
 #include "spnego.h"
@@ -79,21 +80,11 @@ static gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
 static uint8_t handle[64];
 static size_t handle_len;
 static uint32_t seq;
-static int failures;
 static int wait_restart;	/* -k */
 static int big_writes = 1;	/* io_checks: big_write_checks too */
 static int destroy_raw;		/* DESTROY's void body unwrapped, as Linux */
 static uint8_t rootfh[64];
 static size_t rootfh_len;
-
-static void
-check(int ok, const char *what)
-{
-	printf("%s: %s\n", ok ? "ok" : "FAIL", what);
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
 
 static void
 put(struct buf *b, const void *p, size_t n)

@@ -1,15 +1,16 @@
 /*
  * A fixed buffer for the test clients that build RPC calls by hand
- * (rpc-probe, hostile, cb-gss): big-endian words and XDR opaques, no
- * bounds beyond the buffer's size, which every call these clients make
- * fits; the hex handles their command lines take; the reader over a
- * reply is rpcrd.h's.
+ * (rpc-probe, hostile, cb-gss, cb-gss41): big-endian words, XDR opaques
+ * and raw bytes, no bounds beyond the buffer's size, which every call
+ * these clients make fits; the hex handles their command lines take;
+ * the reader over a reply is rpcrd.h's.
  */
 #ifndef DITTOFS_TESTS_RPCBUF_H
 #define DITTOFS_TESTS_RPCBUF_H
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rpcrd.h"
@@ -37,6 +38,16 @@ putopaque(struct buf *b, const void *p, uint32_t len)
 	b->n += len;
 	while (b->n % 4)
 		b->b[b->n++] = 0;
+}
+
+/* Bytes as they are; a client's buffer too small for them ends it. */
+static inline void
+putraw(struct buf *b, const void *p, size_t n)
+{
+	if (b->n + n > sizeof(b->b))
+		exit(1);
+	memcpy(b->b + b->n, p, n);
+	b->n += n;
 }
 
 /* Hex digits (a handle on the command line) -> at most max bytes. */

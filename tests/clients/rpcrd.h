@@ -1,8 +1,8 @@
 /*
  * A bounded reader over an RPC record, for the test clients that parse
- * replies by hand (rpc-probe, hostile, cb-gss through rpcbuf.h, and
- * krb5-client): big-endian words and XDR opaques; past the record's end
- * bad is set and 0 or NULL read.
+ * replies by hand (rpc-probe, hostile, cb-gss and cb-gss41 through
+ * rpcbuf.h, and krb5-client): big-endian words and XDR opaques; past
+ * the record's end bad is set and 0 or NULL read.
  */
 #ifndef DITTOFS_TESTS_RPCRD_H
 #define DITTOFS_TESTS_RPCRD_H
