@@ -1617,30 +1617,44 @@ smbd_lease_dir_resync(struct smbd_env *env)
 	smbd_lease_dir_break(env, NULL, 0, 0);
 }
 
-uint64_t
-smbd_lease_dir_changing(struct smbd_env *env, const uint8_t *dir,
-    uint32_t dirlen, uint64_t session_id, const struct smb2_lease *lease)
+/*
+ * A change of dir listed (with a new id) until smbd_lease_dir_changed;
+ * NULL when no directory lease is held (nothing to spare) or memory.
+ */
+static struct smbd_dirlease_change *
+smbd_lease_dir_change_new(struct smbd_env *env, const uint8_t *dir,
+    uint32_t dirlen)
 {
 	struct smbd_dirlease_change *ch;
 	struct smbd_lease *ls;
 
-	if (lease == NULL || !(lease->flags & SMB2_LEASE_FLAG_PARENT_KEY_SET) ||
-	    dirlen == 0 || dirlen > BD_FH_MAX)
-		return 0;
-	/* Nothing to spare when no directory lease is held. */
+	if (dirlen == 0 || dirlen > BD_FH_MAX)
+		return NULL;
 	LIST_FOREACH(ls, &env->leases, entry)
 		if (ls->dir_fhlen > 0)
 			break;
 	if (ls == NULL || (ch = calloc(1, sizeof(*ch))) == NULL)
-		return 0;
+		return NULL;
 	if (++env->next_dirlease_change == 0)
 		env->next_dirlease_change = 1;
 	ch->id = env->next_dirlease_change;
 	memcpy(ch->dir, dir, dirlen);
 	ch->dirlen = dirlen;
+	LIST_INSERT_HEAD(&env->dirlease_changes, ch, entry);
+	return ch;
+}
+
+uint64_t
+smbd_lease_dir_changing(struct smbd_env *env, const uint8_t *dir,
+    uint32_t dirlen, uint64_t session_id, const struct smb2_lease *lease)
+{
+	struct smbd_dirlease_change *ch;
+
+	if (lease == NULL || !(lease->flags & SMB2_LEASE_FLAG_PARENT_KEY_SET) ||
+	    (ch = smbd_lease_dir_change_new(env, dir, dirlen)) == NULL)
+		return 0;
 	smbd_lease_client(env, session_id, ch->guid, &ch->uid);
 	memcpy(ch->key, lease->parent_key, SMB2_LEASE_KEY_SIZE);
-	LIST_INSERT_HEAD(&env->dirlease_changes, ch, entry);
 	return ch->id;
 }
 
@@ -1655,22 +1669,10 @@ smbd_lease_dir_quiet(struct smbd_env *env, const uint8_t *dir,
     uint32_t dirlen)
 {
 	struct smbd_dirlease_change *ch;
-	struct smbd_lease *ls;
 
-	if (dirlen == 0 || dirlen > BD_FH_MAX)
+	if ((ch = smbd_lease_dir_change_new(env, dir, dirlen)) == NULL)
 		return 0;
-	LIST_FOREACH(ls, &env->leases, entry)
-		if (ls->dir_fhlen > 0)
-			break;
-	if (ls == NULL || (ch = calloc(1, sizeof(*ch))) == NULL)
-		return 0;
-	if (++env->next_dirlease_change == 0)
-		env->next_dirlease_change = 1;
-	ch->id = env->next_dirlease_change;
-	memcpy(ch->dir, dir, dirlen);
-	ch->dirlen = dirlen;
 	ch->all = 1;
-	LIST_INSERT_HEAD(&env->dirlease_changes, ch, entry);
 	return ch->id;
 }
 
