@@ -138,8 +138,6 @@ SMB_STUB=
 #                    the rename of an entry); the two expectations meet
 #                    only if that rule held for the renamer's own
 #                    connection alone, which no document says
-#   invalid-reauth   timed out at 180 s before re-authentication was
-#                    served; not run since
 if [ ! -x "$GSSD_BIN" ]; then
 	skip "dittofs-gssd is not built on this branch" "smbtorture smb2.notify"
 elif ! command -v smbtorture >/dev/null; then
@@ -161,7 +159,7 @@ else
 	    smb2.notify.overflow smb2.notify.rmdir1 smb2.notify.rmdir2 \
 	    smb2.notify.rmdir3 smb2.notify.rmdir4 \
 	    smb2.notify.handle-permissions smb2.notify.mask \
-	    smb2.notify.tree; do
+	    smb2.notify.tree smb2.notify.invalid-reauth; do
 		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
 	done
 fi

@@ -420,12 +420,14 @@ else
 	# answers the name itself) and modify (a listing resumed after
 	# changes shows the attributes it read first).  smb2.ioctl: the
 	# compression FSCTLs of a file system without compression and
-	# server-side copy, network_interface_info and bug14788's
-	# NETWORK_INTERFACE (the interface of the connection); bug14769 and
-	# bug14788's VALIDATE_NEGOTIATE are not checked (they failed on
-	# FSCTLs answered INVALID_DEVICE_REQUEST before the network query
-	# was served, and have not been run since), and the rest skip
-	# (sparse files, shadow copies, duplicate extents, ...).
+	# server-side copy, network_interface_info and bug14788 (the
+	# interface of the connection); bug14769 wants an FSCTL answered
+	# INVALID_DEVICE_REQUEST, and the rest skip (sparse files, shadow
+	# copies, duplicate extents, ...).  smb2.read: not position (it
+	# wants the position after a READ to move, as Samba's does;
+	# Windows', and ours, stays: the test says so itself under
+	# torture:windows).  smb2.credits: its three subtests fail (not
+	# looked into).
 	if command -v smbtorture >/dev/null; then
 		for t in smb2.connect smb2.rw.rw1 smb2.rw.rw2 smb2.rw.invalid \
 		    smb2.dir.find smb2.dir.fixed smb2.dir.large-files \
@@ -441,6 +443,9 @@ else
 		    smb2.ioctl.compress_notsup_set smb2.ioctl.req_resume_key \
 		    smb2.ioctl.network_interface_info \
 		    smb2.ioctl.bug14788.NETWORK_INTERFACE \
+		    smb2.ioctl.bug14788.VALIDATE_NEGOTIATE \
+		    smb2.read.eof smb2.read.dir smb2.read.access \
+		    smb2.read.bug14607 smb2.maxfid \
 		    smb2.ioctl.req_two_resume_keys \
 		    smb2.ioctl.copy_chunk_simple smb2.ioctl.copy_chunk_multi \
 		    smb2.ioctl.copy_chunk_tiny smb2.ioctl.copy_chunk_overwrite \
