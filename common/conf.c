@@ -163,7 +163,7 @@ static const struct conf_key_def conf_smbd_keys[] = {
 	{ "encryption ciphers", CONF_STRING,
 	    "aes-128-gcm aes-128-ccm aes-256-gcm aes-256-ccm", 0, 0 },
 	/* The credit window a client may hold (MS-SMB2 3.3.1.2). */
-	{ "credits max", CONF_INT, "512", 16, 8192 },
+	{ "credits max", CONF_INT, "8192", 16, 8192 },
 	/* NEGOTIATE's MaxReadSize, MaxWriteSize and MaxTransactSize. */
 	{ "max read size", CONF_INT, "1048576", 65536, 8388608 },
 	{ "max write size", CONF_INT, "1048576", 65536, 8388608 },
