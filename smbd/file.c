@@ -1128,9 +1128,11 @@ smbd_create_stream_done(void *arg, uint32_t status,
 
 /*
  * MS-FSA 2.1.5.1: "file::$DATA" is the file's data (a directory has
- * none), "file:name" a stream of it (stream.c), never a directory; no
- * oplock, lease or durable handle is granted on a stream.  0 when
- * answered or under way, 1 when CREATE goes on as for a file.
+ * none), "file:name" a stream of it (stream.c), never a directory; its
+ * oplock or lease is the stream's own (MS-FSA 2.1.5.17: per stream, by
+ * the stream's identity in stated), no durable handle is granted on
+ * it.  0 when answered or under way, 1 when CREATE goes on as for a
+ * file.
  */
 static int
 smbd_create_stream(struct smbd_walk *w, struct smbd_session *s)
@@ -1145,8 +1147,6 @@ smbd_create_stream(struct smbd_walk *w, struct smbd_session *s)
 		w->options |= FILE_NON_DIRECTORY_FILE;
 		return 1;
 	}
-	w->oplock = SMB2_OPLOCK_LEVEL_NONE;
-	w->has_lease = 0;
 	memset(&w->durable, 0, sizeof(w->durable));
 	if (w->desired & SMBD_READ_ACCESS)
 		io |= PERM_IO_READ;
