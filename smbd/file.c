@@ -837,6 +837,27 @@ smbd_create_alloc(struct smbd_walk *w)
 }
 
 /*
+ * MS-FSA 2.1.5.1.2.1: a file (or the stream asked) whose deletion is
+ * pending, by FileDispositionInformation on one of its opens, opens no
+ * more; before its share mode and oplocks, so that it breaks none.
+ */
+static int
+smbd_create_delete_pending(struct smbd_env *env, const struct smbd_walk *w)
+{
+	struct smbd_conn *c;
+	struct smbd_open *o;
+
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(o, &c->opens, entry)
+			if (o->delete_disposed && o->delete_pending &&
+			    (o->stream[0] == '\0' ||
+			    strcmp(o->stream, w->stream) == 0) &&
+			    smbd_file_same(o, &w->attr))
+				return 1;
+	return 0;
+}
+
+/*
  * The open, made; then its share mode (lock.c): an open whose access
  * takes part in sharing asks stated, the others are answered at once.
  * An overwrite took its share mode before BD_OPEN (smbd_create_walked).
@@ -852,6 +873,10 @@ smbd_create_finish(struct smbd_walk *w)
 	    (w->desired & (SMBD_DELETE_ACCESS | 0x10000000u)) &&
 	    smbd_stream_deny_delete(c->env, w->share, w->fh, w->fhlen)) {
 		smbd_reply_error(w->r, STATUS_SHARING_VIOLATION);
+		return;
+	}
+	if (smbd_create_delete_pending(c->env, w)) {
+		smbd_reply_error(w->r, STATUS_DELETE_PENDING);
 		return;
 	}
 	if ((o = w->open) != NULL) {
@@ -1103,9 +1128,11 @@ smbd_create_stream_done(void *arg, uint32_t status,
 
 /*
  * MS-FSA 2.1.5.1: "file::$DATA" is the file's data (a directory has
- * none), "file:name" a stream of it (stream.c), never a directory; no
- * oplock, lease or durable handle is granted on a stream.  0 when
- * answered or under way, 1 when CREATE goes on as for a file.
+ * none), "file:name" a stream of it (stream.c), never a directory; its
+ * oplock or lease is the stream's own (MS-FSA 2.1.5.17: per stream, by
+ * the stream's identity in stated), no durable handle is granted on
+ * it.  0 when answered or under way, 1 when CREATE goes on as for a
+ * file.
  */
 static int
 smbd_create_stream(struct smbd_walk *w, struct smbd_session *s)
@@ -1120,8 +1147,6 @@ smbd_create_stream(struct smbd_walk *w, struct smbd_session *s)
 		w->options |= FILE_NON_DIRECTORY_FILE;
 		return 1;
 	}
-	w->oplock = SMB2_OPLOCK_LEVEL_NONE;
-	w->has_lease = 0;
 	memset(&w->durable, 0, sizeof(w->durable));
 	if (w->desired & SMBD_READ_ACCESS)
 		io |= PERM_IO_READ;
@@ -1924,6 +1949,7 @@ struct smbd_query {
 	uint32_t	 outmax;
 	uint64_t	 file_id;
 	char		 name[BD_NAME_MAX + 1];
+	char		 path[SMBD_NORMALIZED_MAX + 1];	/* from the root */
 	int		 delete_pending;
 	uint32_t	 granted, mode;
 	uint64_t	 position, alloc;
@@ -1986,7 +2012,7 @@ smbd_info_standard(uint8_t *p, const bd_attr *a, int delete_pending)
 static void
 smbd_query_file(struct smbd_query *q, const bd_attr *a, uint32_t ea_size)
 {
-	uint8_t buf[104 + 2 * (BD_NAME_MAX + 1) * 2];
+	uint8_t buf[104 + 2 * (SMBD_NORMALIZED_MAX + 1) * 2];
 	size_t n = 0;
 	ssize_t k;
 
@@ -2031,12 +2057,14 @@ smbd_query_file(struct smbd_query *q, const bd_attr *a, uint32_t ea_size)
 		smb2_put32(buf + n + 20, 0);	/* alignment */
 		n += 24;
 		/*
-		 * The share's root is named "\\" (MS-FSCC 2.4.2): Linux's
+		 * The name is the path from the share's root, as Windows
+		 * answers it (the open's path, renames followed).  The
+		 * share's root is named "\\" (MS-FSCC 2.4.2): Linux's
 		 * cifs refuses an answer without a name (less than 101
 		 * bytes) and mounts nothing.
 		 */
-		k = q->name[0] != '\0' ? smbd_utf8_to_utf16(q->name,
-		    strlen(q->name), buf + n + 4, sizeof(buf) - n - 4) :
+		k = q->path[0] != '\0' ? smbd_utf8_to_utf16(q->path,
+		    strlen(q->path), buf + n + 4, sizeof(buf) - n - 4) :
 		    smbd_utf8_to_utf16("\\", 1, buf + n + 4,
 		    sizeof(buf) - n - 4);
 		if (k < 0)
@@ -2458,6 +2486,8 @@ smbd_query_info(struct smbd_req *r)
 	q->alloc = o->alloc;
 	q->file_id = o->id;
 	snprintf(q->name, sizeof(q->name), "%s", o->name);
+	snprintf(q->path, sizeof(q->path), "%s", o->path != NULL ? o->path :
+	    o->name);
 	if (q->type == SMB2_0_INFO_FILE && q->class == 22) {
 		/* FileStreamInformation */
 		smbd_stream_query(r, s, o, q->outmax);
@@ -3326,6 +3356,7 @@ smbd_set_info(struct smbd_req *r)
 			return;
 		}
 		o->delete_pending = d[0] != 0;
+		o->delete_disposed = o->delete_pending;
 		smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
 		return;
 	case 10:	/* FileRenameInformation (the SMB2 form) */

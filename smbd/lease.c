@@ -404,6 +404,47 @@ smbd_lease_file_oplocked(struct smbd_env *env, const uint8_t *file,
 	return 0;
 }
 
+/*
+ * A stat open: no data (no fd) and no right beyond reading or writing
+ * attributes, READ_CONTROL and SYNCHRONIZE (MS-FSA 2.1.5.1.2.1, as
+ * Windows counts it: reading or writing EAs, DELETE, WRITE_DAC or
+ * WRITE_OWNER make an open that breaks others' oplocks and leases).
+ * A directory's opens are all as stat opens here: what breaks its
+ * lease is a change of its entries (smbd_lease_dir_note).
+ */
+#define SMBD_STAT_ACCESS	(0x00000080u | 0x00000100u | 0x00020000u | \
+				 0x00100000u)
+
+static int
+smbd_lease_stat_open(const struct smbd_open *o)
+{
+	/* A directory's open changes no data: its lease breaks by notes. */
+	if (o->is_dir)
+		return o->access == 0;
+	return o->access == 0 && (o->granted & ~SMBD_STAT_ACCESS) == 0;
+}
+
+/*
+ * Another open of the file for more than its attributes (MS-FSA
+ * 2.1.5.17.2: an exclusive or batch oplock is the file's only open's).
+ */
+static int
+smbd_lease_file_opened(struct smbd_env *env, const uint8_t *file,
+    const struct smbd_open *self)
+{
+	struct smbd_conn *c;
+	struct smbd_open *o;
+	const uint8_t *f;
+
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(o, &c->opens, entry)
+			if (o != self && !smbd_lease_stat_open(o) &&
+			    (f = smbd_file_id(o)) != NULL &&
+			    memcmp(f, file, ST_FILE_ID_LEN) == 0)
+				return 1;
+	return 0;
+}
+
 /* A lease on the file holds H. */
 static int
 smbd_lease_file_handle(struct smbd_env *env, const uint8_t *file)
@@ -529,11 +570,12 @@ smbd_lease_key_grant(struct smbd_lease_op *op)
 		op->upgrading = ls;
 		op->lease.state = wanted;
 		/*
-		 * A directory's lease broken to none gave its grant back:
-		 * stated grants it again, so that it is known as a file's.
+		 * A lease broken to none (a file's or a directory's) gave
+		 * its grant back: stated grants it again, so that the
+		 * others' opens, NFS and the restart and durable rules see
+		 * it.
 		 */
-		if ((wanted & SMB2_LEASE_WRITE) || (op->o->is_dir &&
-		    ls->l.state == 0)) {
+		if ((wanted & SMB2_LEASE_WRITE) || ls->l.state == 0) {
 			smbd_lease_ask_key(op, ls, (wanted &
 			    SMB2_LEASE_WRITE) ? ST_GRANT_WRITE : ST_GRANT_READ,
 			    smbd_lease_upgraded);
@@ -589,6 +631,14 @@ smbd_lease_grant(struct smbd_lease_op *op)
 		smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_NONE);
 		return;
 	}
+	/*
+	 * MS-FSA 2.1.5.17.2: exclusive and batch only for the file's one
+	 * open; next to others (those whose oplock this open broke too),
+	 * level II, as Windows falls back to it (MS-SMB2 3.3.5.9).
+	 */
+	if (op->wanted != SMB2_OPLOCK_LEVEL_II &&
+	    smbd_lease_file_opened(op->c->env, op->file, op->o))
+		op->wanted = SMB2_OPLOCK_LEVEL_II;
 	smbd_lease_sid(sid, op->session_id, op->open_id);
 	smbd_lease_ask(op, sid, sizeof(sid), op->wanted ==
 	    SMB2_OPLOCK_LEVEL_II ? ST_GRANT_READ : ST_GRANT_WRITE,
@@ -750,11 +800,13 @@ smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
 		}
 	}
 	/*
-	 * Attributes only (no data): it breaks no SMB grant, and gets no
-	 * oplock; a lease it may have (MS-SMB2 3.3.5.9.8: a stat open
-	 * shares its client's lease, or starts one).  It still recalls an
-	 * NFSv4 write delegation (ST_GRANT_SMB_ATTR): the size and times
-	 * it reads are the holder's to say until its data is written.
+	 * Attributes only (no data): it breaks no SMB grant, but may have
+	 * an oplock that none holds (Windows grants the stat open that
+	 * makes a file its batch oplock) or a lease (MS-SMB2 3.3.5.9.8: a
+	 * stat open shares its client's lease, or starts one).  It still
+	 * recalls an NFSv4 write delegation (ST_GRANT_SMB_ATTR): the size
+	 * and times it reads are the holder's to say until its data is
+	 * written.
 	 */
 	if ((o->is_dir && !smbd_lease_dir_may(c, lease, wanted)) ||
 	    (file = smbd_file_id(o)) == NULL ||
@@ -772,9 +824,7 @@ smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
 	op->wanted = wanted;
 	op->o = o;
 	op->data = data;
-	op->attr = o->access == 0;
-	if (op->attr && (lease == NULL || wanted != SMB2_OPLOCK_LEVEL_LEASE))
-		op->wanted = SMB2_OPLOCK_LEVEL_NONE;
+	op->attr = smbd_lease_stat_open(o);
 	if (lease != NULL && wanted == SMB2_OPLOCK_LEVEL_LEASE) {
 		op->is_lease = 1;
 		op->lease = *lease;

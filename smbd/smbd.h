@@ -248,6 +248,13 @@ struct smbd_open {
 	 */
 	uint32_t		 granted;
 	int			 delete_pending;
+	/*
+	 * delete_pending set by FileDispositionInformation: the file's
+	 * DeletePending (MS-FSA 2.1.5.14.3), which refuses new opens
+	 * (STATUS_DELETE_PENDING); FILE_DELETE_ON_CLOSE does not until
+	 * its close
+	 */
+	int			 delete_disposed;
 	/* FilePositionInformation, FileModeInformation (MS-FSCC 2.4) */
 	uint64_t		 position;
 	uint32_t		 mode;

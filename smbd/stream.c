@@ -19,7 +19,8 @@
  * too (BD_STREAM_RENAME): a stream to another name of its file, a stream
  * to the file's data and back.
  *
- * Not served (dittofs-smbd(8)): oplocks, leases and durable handles on
+ * Its oplock or lease is its own too (stated knows it by that name).
+ * Not served (dittofs-smbd(8)): durable handles on
  * a stream's open (granted none).
  */
 #define _GNU_SOURCE

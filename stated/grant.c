@@ -346,9 +346,9 @@ grant_recall_node(struct grant_table *t, struct grant_node *n, int write)
 		t->cb(t->cb_arg, &n->g, GRANT_EVENT_RECALL);
 }
 
-size_t
-grant_conflict(struct grant_table *t, const struct lock_file_id *f,
-    int protocol, uint64_t client_id, int write)
+static size_t
+grant_conflict_of(struct grant_table *t, const struct lock_file_id *f,
+    int protocol, uint64_t client_id, int write, int same_protocol)
 {
 	struct grant_node *n, *next;
 	size_t outstanding = 0;
@@ -361,12 +361,27 @@ grant_conflict(struct grant_table *t, const struct lock_file_id *f,
 		if (n->g.state == GRANT_REVOKED || !grant_same_file(&n->g, f) ||
 		    (protocol != 0 && grant_held_by(&n->g, protocol,
 		    client_id)) || (!write && n->g.level != GRANT_WRITE) ||
-		    n->g.level == GRANT_DIR)
+		    n->g.level == GRANT_DIR ||
+		    (!same_protocol && n->g.holder.protocol == protocol))
 			continue;
 		outstanding++;
 		grant_recall_node(t, n, write);
 	}
 	return outstanding;
+}
+
+size_t
+grant_conflict(struct grant_table *t, const struct lock_file_id *f,
+    int protocol, uint64_t client_id, int write)
+{
+	return grant_conflict_of(t, f, protocol, client_id, write, 1);
+}
+
+size_t
+grant_conflict_foreign(struct grant_table *t, const struct lock_file_id *f,
+    int protocol, uint64_t client_id, int write)
+{
+	return grant_conflict_of(t, f, protocol, client_id, write, 0);
 }
 
 int

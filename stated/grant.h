@@ -157,6 +157,14 @@ size_t			 grant_conflict(struct grant_table *,
 			    const struct lock_file_id *, int protocol,
 			    uint64_t client_id, int write);
 /*
+ * As grant_conflict, of the other protocols' holders alone: an SMB
+ * byte-range lock leaves SMB oplocks and leases to smbd, which breaks
+ * their read caching itself once the lock is granted (MS-FSA 2.1.5.7).
+ */
+size_t			 grant_conflict_foreign(struct grant_table *,
+			    const struct lock_file_id *, int protocol,
+			    uint64_t client_id, int write);
+/*
  * The grant a stateid names goes RECALLING (the event callback runs)
  * if it was GRANTED.  0, or -1 when there is none that is not revoked.
  */

@@ -293,7 +293,7 @@ stated_lock(struct ipc_peer *peer, struct ipc_msg *msg)
 	 */
 	if (!(req.flags & ST_LOCK_RECLAIM) &&
 	    stated_grant_recall(env, &rq.file, rq.owner.protocol,
-	    rq.owner.client_id, req.exclusive) > 0) {
+	    rq.owner.client_id, req.exclusive, 1) > 0) {
 		log_info_rl("host %.64s: %s lock waits for the recall of a "
 		    "delegation", rq.owner.host ? rq.owner.host : "-",
 		    req.exclusive ? "write" : "read");
@@ -409,7 +409,7 @@ stated_range(struct ipc_peer *peer, struct ipc_msg *msg)
 		 * answered as in grace until they are back, so it sees them.
 		 */
 		if (stated_grant_recall(env, &file, owner.protocol,
-		    owner.client_id, req.exclusive) > 0) {
+		    owner.client_id, req.exclusive, 1) > 0) {
 			rep.status = ST_GRACE;
 			break;
 		}

@@ -190,7 +190,7 @@ void		 stated_grant_smb_conflict(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_timer(struct stated_env *);
 size_t		 stated_grant_recall(struct stated_env *,
 		    const struct lock_file_id *, int protocol, uint64_t client,
-		    int write);
+		    int write, int lock);
 
 /* durable.c: SMB durable handles, common/stated_durable.x */
 void		 stated_durable_open(struct ipc_peer *, struct ipc_msg *);

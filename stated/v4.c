@@ -780,16 +780,25 @@ stated_grant_timer_cb(evutil_socket_t fd, short what, void *arg)
 	stated_grant_timer(env);
 }
 
-/* A request of another protocol conflicts: recalls, how many outstanding. */
+/*
+ * A request of another protocol conflicts: recalls, how many outstanding.
+ * lock: a byte-range lock's (or TEST's), which as SMB's recalls no SMB
+ * oplock or lease: smbd breaks the others' read caching when the lock
+ * is granted, without waiting (MS-FSA 2.1.5.7), and keeps the locker's
+ * own lease.
+ */
 size_t
 stated_grant_recall(struct stated_env *env, const struct lock_file_id *f,
-    int protocol, uint64_t client, int write)
+    int protocol, uint64_t client, int write, int lock)
 {
 	if (env->caching == NULL)
 		return 0;
 	stated_v4_clock(env);
 	/* Lapsed NFSv4 holders lose their state rather than delay this. */
 	v4_state_grant_courtesy(env->v4, f, protocol, client, write);
+	if (lock && protocol == LOCK_PROTOCOL_SMB)
+		return grant_conflict_foreign(env->caching, f, protocol,
+		    client, write);
 	return grant_conflict(env->caching, f, protocol, client, write);
 }
 
@@ -1067,7 +1076,7 @@ stated_grant_conflict(struct ipc_peer *peer, struct ipc_msg *msg)
 		client = req.client_id;
 	}
 	rep.outstanding = (u_int)stated_grant_recall(env, &file, protocol,
-	    client, req.write);
+	    client, req.write, 0);
 	rep.grants = (u_int)grant_file_count(env->caching, &file);
 	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_CONFLICT_REPLY, -1,
 	    (xdrproc_t)xdr_st_grant_conflict_reply, &rep);

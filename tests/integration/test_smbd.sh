@@ -380,32 +380,32 @@ else
 	# break of W holds the open that caused it back, that of RH being
 	# acknowledged later (breaking4), and a break
 	# that times out ([smbd] oplock break timeout, 3 s here) leaves the
-	# lease at none and the waiting open its lease (timeout).  The
-	# subtests not listed fail: a lease on a stream (request: none is
-	# granted on a stream), a lease of RH broken while an overwrite
-	# waits goes to none where Windows breaks it to R first (breaking3,
-	# v2_breaking3), no break of a stat open's lease (statopen4), a LOCK
-	# next to other clients' leases refused LOCK_NOT_GRANTED (lock1),
-	# and a 2.1 reconnect (dynamic_share).  v2_request and
-	# v2_request_parent lease directories (test_smb_dirlease.sh).
+	# lease at none and the waiting open its lease (timeout); a stream's
+	# lease is its own (request), a stat open is one of attributes,
+	# READ_CONTROL and SYNCHRONIZE alone (statopen4), a LOCK breaks
+	# the other leases' R without waiting and keeps the locker's own
+	# (lock1).  The subtests not listed fail: a lease of RH broken while
+	# an overwrite waits goes to none where Windows breaks it to R first
+	# (breaking3, v2_breaking3), and a 2.1 reconnect (dynamic_share).
+	# v2_request and v2_request_parent lease directories
+	# (test_smb_dirlease.sh).
 	# smb2.oplock: a WRITE breaks level II (levelii500-502), an open
 	# for writing leaves a batch or exclusive oplock level II and gets
 	# level II itself (exclusive2, batch13-16, batch23-24), a sharing
 	# violation breaks a batch oplock to level II and waits for it
 	# (batch1, batch2, batch3, batch5, batch7), a byte-range lock
-	# breaks level II to none, the locker's own too (brl1).  The
-	# others fail: an
-	# oplock is its session's, so a second open in the same session
-	# breaks none (batch22a, which also waits for Windows' 35 s), an
-	# exclusive oplock granted where level II is wanted (exclusive9),
-	# streams' oplocks (stream1, batch26), an attribute-only open's
-	# batch oplock not broken by a normal open (batch9; batch9a), a
-	# rename that meets no sharing violation (batch19, batch20,
-	# exclusive6), a second open that breaks no oplock (brl3: no break
-	# seen), no DELETE_PENDING for an open of a file with delete on
-	# close set (doc), no break of a stat open (statopen1), and
-	# batch22b needs smbtorture's blocked transports (iptables, or
-	# Samba's FSCTL_SMBTORTURE).
+	# breaks level II to none, the locker's own too (brl1); a stream's
+	# oplock is its own (stream1, batch26), the stat open that makes a
+	# file gets its batch oplock, broken to level II by a normal open
+	# (batch9, batch9a), an open of a file whose deletion is pending is
+	# DELETE_PENDING and breaks nothing (doc), FileAllInformation names
+	# the path (batch19, batch20).  The others fail: an oplock is its
+	# session's, so a second open in the same session breaks none
+	# (batch22a, which also waits for Windows' 35 s; brl3; statopen1),
+	# FILE_SUPERSEDE makes a new file in blockd, so the superseded
+	# file's exclusive oplock is not broken and the superseding open
+	# gets exclusive (exclusive9), and batch22b needs smbtorture's
+	# blocked transports (iptables, or Samba's FSCTL_SMBTORTURE).
 	# smb2.rename: every subtest (the rename rules of dittofs-smbd(8)).
 	# smb2.compound: not related3 and related5 (an IOCTL in the chain
 	# that is not served: INVALID_DEVICE_REQUEST), related4 and
@@ -503,7 +503,8 @@ else
 		    smb2.lease.breaking1 smb2.lease.breaking2 \
 		    smb2.lease.breaking4 \
 		    smb2.lease.breaking6 smb2.lease.timeout-disconnect \
-		    smb2.lease.timeout \
+		    smb2.lease.timeout smb2.lease.request \
+		    smb2.lease.statopen4 smb2.lease.lock1 \
 		    smb2.oplock.batch1 smb2.oplock.batch2 smb2.oplock.batch3 \
 		    smb2.oplock.batch5 smb2.oplock.batch7 smb2.oplock.brl1 \
 		    smb2.oplock.exclusive1 \
@@ -517,7 +518,11 @@ else
 		    smb2.oplock.batch23 smb2.oplock.batch24 \
 		    smb2.oplock.batch25 smb2.oplock.brl2 \
 		    smb2.oplock.levelii500 smb2.oplock.levelii501 \
-		    smb2.oplock.levelii502; do
+		    smb2.oplock.levelii502 smb2.oplock.exclusive6 \
+		    smb2.oplock.batch9 smb2.oplock.batch9a \
+		    smb2.oplock.batch19 smb2.oplock.batch20 \
+		    smb2.oplock.stream1 smb2.oplock.batch26 \
+		    smb2.oplock.doc; do
 			check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false '$t' > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 		done
 		# The rpc.srvsvc and rpc.wkssvc tests of what IPC$ serves; the

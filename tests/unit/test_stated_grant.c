@@ -613,11 +613,13 @@ test_smb(struct grant_table *t, struct events *ev)
 {
 	struct lock_table *locks;
 	struct lock_file_id f1 = file(21), f2 = file(22), f3 = file(23);
+	struct lock_file_id f4 = file(24);
 	struct grant_holder s1 = holder(SMB, 1);
 	struct lock_request lr;
 	struct lock_info li;
-	uint8_t k1[16] = { 0x51 }, k2[16] = { 0x52 };
+	uint8_t k1[16] = { 0x51 }, k2[16] = { 0x52 }, k3[16] = { 0x53 };
 	struct grant_stats st;
+	size_t recalls;
 
 	if ((locks = lock_table_new(NULL, NULL)) == NULL)
 		abort();
@@ -680,6 +682,15 @@ test_smb(struct grant_table *t, struct events *ev)
 	TAP_EQ_INT(grant_lower(t, k2, sizeof(k2), SMB, 1, GRANT_WRITE), -1,
 	    "lowering never raises");
 	TAP_EQ_INT(grant_return(t, k2, sizeof(k2), SMB, 1), 0, "returned");
+	recalls = ev->recalls;
+	tap_ok(grant_add(t, &f4, &s1, GRANT_READ, k3, sizeof(k3), NULL, 0) !=
+	    NULL && grant_conflict_foreign(t, &f4, SMB, 2, 1) == 0 &&
+	    ev->recalls == recalls,
+	    "an SMB byte-range lock recalls no SMB lease (smbd breaks it)");
+	tap_ok(grant_conflict_foreign(t, &f4, NFSV4, 0xa, 1) == 1 &&
+	    ev->recalls == recalls + 1,
+	    "an NFSv4 lock that writes recalls it");
+	TAP_EQ_INT(grant_return(t, k3, sizeof(k3), SMB, 1), 0, "returned");
 	nlm_read_lock(&lr, &f3);
 	tap_ok(lock_table_lock(locks, &lr, &li) == LOCK_OK &&
 	    grant_smb_level(t, locks, &f3, 1, GRANT_WRITE) == GRANT_READ,
