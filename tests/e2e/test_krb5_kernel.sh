@@ -89,48 +89,14 @@ realm = $KRB5_REALM
 principal map = $KDIR/principals
 CONF
 
-# The guest's Kerberos: rpc.gssd and kinit with their libraries, the
-# files they read, and its keytab.
+# The guest's Kerberos: rpc.gssd, rpc.svcgssd and kinit with their
+# libraries, the files they read (krb5lib.sh), and its keytab.
 GFILES=()
-gfile() { GFILES+=(--file "$1:${2:-$1}"); }
-GETC=$SUITE_DIR/guest-etc
-mkdir -p "$GETC"
-cat > "$GETC/krb5.conf" <<EOF
-[libdefaults]
-	default_realm = $KRB5_REALM
-	dns_lookup_kdc = false
-	dns_lookup_realm = false
-	dns_canonicalize_hostname = false
-	rdns = false
-	udp_preference_limit = 1
-[realms]
-	$KRB5_REALM = {
-		kdc = 10.0.2.2:$KDC_PORT
-	}
-[domain_realm]
-	.dittofs.test = $KRB5_REALM
-	dittofs.test = $KRB5_REALM
-EOF
-printf '127.0.0.1 localhost\n10.0.2.15 client.dittofs.test client\n10.0.2.2 server.dittofs.test server\n' >"$GETC/hosts"
-printf 'root:x:0:0:root:/root:/bin/sh\nalice:x:4242:4242:alice:/tmp:/bin/sh\nbob:x:4243:4243:bob:/tmp:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$GETC/passwd"
-printf 'root:x:0:\nalice:x:4242:\nbob:x:4243:\nnogroup:x:65534:\n' >"$GETC/group"
-printf 'passwd: files\ngroup: files\nhosts: files\n' >"$GETC/nsswitch.conf"
-for f in krb5.conf hosts passwd group nsswitch.conf; do
-	gfile "$GETC/$f" "/etc/$f"
-done
+gfile() { krb5_guest_gfile "$@"; }
+krb5_guest_files "$SUITE_DIR/guest-etc" "$KDC_PORT" \
+    "$GSSD_BIN:/usr/sbin/rpc.gssd" "$SVCGSSD_BIN:/usr/sbin/rpc.svcgssd" \
+    "$(command -v kinit):/usr/bin/kinit"
 gfile "$KDIR/guest.keytab" /etc/krb5.keytab
-gfile "$GSSD_BIN" /usr/sbin/rpc.gssd
-gfile "$SVCGSSD_BIN" /usr/sbin/rpc.svcgssd
-gfile "$(command -v kinit)" /usr/bin/kinit
-for b in "$GSSD_BIN" "$SVCGSSD_BIN" "$(command -v kinit)"; do
-	for lib in $(ldd "$b" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
-		case " ${GFILES[*]} " in *" $lib:$lib "*) ;; *) gfile "$lib" ;; esac
-	done
-done
-for lib in libnss_files.so.2 libnss_dns.so.2; do
-	l=$(find /lib /usr/lib -name "$lib" 2>/dev/null | head -1)
-	[ -n "$l" ] && gfile "$l"
-done
 # rpc.svcgssd maps the caller's principal through libnfsidmap's plugin.
 l=$(find /lib /usr/lib -path '*/libnfsidmap/nsswitch.so' 2>/dev/null | head -1)
 [ -n "$l" ] && gfile "$l"

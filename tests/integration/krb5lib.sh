@@ -11,6 +11,9 @@
 #   krb5_kinit_keytab PRINC KEYTAB CCACHE  the same with a keytab's key
 #   krb5_realm_stop        the KDC, by its pid (also from the EXIT trap
 #                          when the test calls it there)
+#   krb5_guest_files DIR KDC_PORT HOSTBIN:GUESTPATH...  an e2e guest's
+#                          Kerberos client side, as guest-run --file
+#                          arguments in the array GFILES
 #   client_results PREFIX FILE   a test client's "ok: ..." and
 #                          "FAIL: ..." lines (krb5-client, cb-gss) as
 #                          tests, the rest as diagnostics
@@ -132,6 +135,58 @@ krb5_realm_stop() {
 		wait "$KRB5_KDC_PID" 2>/dev/null
 		KRB5_KDC_PID=
 	fi
+}
+
+# krb5_guest_files DIR KDC_PORT HOSTBIN:GUESTPATH...: what an e2e guest
+# (tests/e2e/guest-run) needs to be a Kerberos client of this realm,
+# appended to the array GFILES as --file arguments.  Written in DIR:
+# the guest's krb5.conf naming the KDC at 10.0.2.2:KDC_PORT (slirp
+# brings it to the namespace's 127.0.0.1), an /etc/hosts that makes
+# client.dittofs.test the guest (10.0.2.15) and server.dittofs.test the
+# host (10.0.2.2), passwd and group with alice (4242) and bob (4243),
+# and nsswitch.conf (files).  Each host binary goes to its guest path
+# with the libraries ldd names, and glibc's files and dns NSS modules.
+krb5_guest_gfile() { GFILES+=(--file "$1:${2:-$1}"); }
+krb5_guest_files() {
+	local dir=$1 port=$2 f b lib l
+	shift 2
+	mkdir -p "$dir" || return 1
+	cat > "$dir/krb5.conf" <<EOF
+[libdefaults]
+	default_realm = $KRB5_REALM
+	dns_lookup_kdc = false
+	dns_lookup_realm = false
+	dns_canonicalize_hostname = false
+	rdns = false
+	udp_preference_limit = 1
+[realms]
+	$KRB5_REALM = {
+		kdc = 10.0.2.2:$port
+	}
+[domain_realm]
+	.dittofs.test = $KRB5_REALM
+	dittofs.test = $KRB5_REALM
+EOF
+	printf '127.0.0.1 localhost\n10.0.2.15 client.dittofs.test client\n10.0.2.2 server.dittofs.test server\n' >"$dir/hosts"
+	printf 'root:x:0:0:root:/root:/bin/sh\nalice:x:4242:4242:alice:/tmp:/bin/sh\nbob:x:4243:4243:bob:/tmp:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$dir/passwd"
+	printf 'root:x:0:\nalice:x:4242:\nbob:x:4243:\nnogroup:x:65534:\n' >"$dir/group"
+	printf 'passwd: files\ngroup: files\nhosts: files\n' >"$dir/nsswitch.conf"
+	for f in krb5.conf hosts passwd group nsswitch.conf; do
+		krb5_guest_gfile "$dir/$f" "/etc/$f"
+	done
+	for b in "$@"; do
+		krb5_guest_gfile "${b%%:*}" "${b#*:}"
+	done
+	for b in "$@"; do
+		for lib in $(ldd "${b%%:*}" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+			case " ${GFILES[*]} " in *" $lib:$lib "*) ;; *) krb5_guest_gfile "$lib" ;; esac
+		done
+	done
+	for lib in libnss_files.so.2 libnss_dns.so.2; do
+		l=$(find /lib /usr/lib -name "$lib" 2>/dev/null | head -1)
+		[ -n "$l" ] && krb5_guest_gfile "$l"
+	done
+	return 0
 }
 
 # nfsd connects to gssd with back-off: a client before it gets no
