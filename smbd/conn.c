@@ -947,6 +947,10 @@ smbd_smb1(struct smbd_conn *c, const uint8_t *p, size_t len)
 	sp.max_write = c->env->max_write;
 	sp.system_time = smbd_filetime_now();
 	sp.salt = salt;
+	if (c->env->spnego_hint_len > 0) {
+		sp.hint = c->env->spnego_hint;
+		sp.hint_len = c->env->spnego_hint_len;
+	}
 	if ((n = smb2_negotiate_smb1_reply(dialect, &sp, out + SMB2_HDR_SIZE,
 	    sizeof(out) - SMB2_HDR_SIZE)) == 0)
 		return -1;

@@ -88,6 +88,10 @@ smbd_negotiate(struct smbd_req *r)
 	sp.max_read = env->max_read;
 	sp.max_write = env->max_write;
 	sp.system_time = smbd_filetime_now();
+	if (env->spnego_hint_len > 0) {
+		sp.hint = env->spnego_hint;
+		sp.hint_len = env->spnego_hint_len;
+	}
 	sp.salt = salt;
 	if (env->encryption != SMBD_ENCRYPT_OFF) {
 		sp.ciphers = env->ciphers;
@@ -944,11 +948,59 @@ smbd_gssd_message(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 	log_warnx("gssd: unexpected message type %u", msg->hdr.type);
 }
 
+/* gssd's answer to an empty SPNEGO token: the hint NEGOTIATE carries. */
+static void
+smbd_gssd_hint(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
+{
+	struct smbd_env *env = arg;
+	gssd_accept_reply rep;
+
+	(void)ch;
+	if (msg == NULL || msg->hdr.type != GSSD_ACCEPT_REPLY)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	if (ipc_decode(msg, (xdrproc_t)xdr_gssd_accept_reply, &rep) == -1)
+		return;
+	if (rep.status == GSSD_CONTINUE && rep.token.token_len > 0 &&
+	    rep.token.token_len <= sizeof(env->spnego_hint)) {
+		memcpy(env->spnego_hint, rep.token.token_val,
+		    rep.token.token_len);
+		env->spnego_hint_len = rep.token.token_len;
+	} else
+		log_warnx("gssd: no SPNEGO hint (%u bytes, status %d): "
+		    "NEGOTIATE names NTLMSSP alone", rep.token.token_len,
+		    (int)rep.status);
+	xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+}
+
+/*
+ * MS-SPNG 3.2.5.2: what gssd offers (Kerberos first when it has a
+ * keytab, then NTLMSSP) is what NEGOTIATE's hint names, asked once per
+ * connection to gssd.
+ */
+static void
+smbd_gssd_ready(struct ipc_client *cl, void *arg)
+{
+	struct smbd_env *env = arg;
+	struct ipc_channel *ch;
+	gssd_accept_req req;
+
+	if ((ch = ipc_client_channel(cl)) == NULL)
+		return;
+	memset(&req, 0, sizeof(req));
+	req.mech = GSSD_MECH_SPNEGO;
+	req.service = (char *)"cifs";
+	if (ipc_call(ch, GSSD_ACCEPT, -1, (xdrproc_t)xdr_gssd_accept_req,
+	    &req, smbd_gssd_hint, env) == -1)
+		log_warn("gssd: ACCEPT (the SPNEGO hint)");
+}
+
 void
 smbd_gssd_start(struct smbd_env *env)
 {
 	env->gssd = smbd_client_new(env, "gssd.sock", IPC_ROLE_GSSD,
 	    smbd_gssd_message);
 	ipc_client_set_backoff(env->gssd, 100, 5000);
+	ipc_client_set_callbacks(env->gssd, smbd_gssd_ready, NULL);
 	ipc_client_start(env->gssd);
 }

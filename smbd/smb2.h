@@ -240,7 +240,12 @@ struct smb2_server_params {
 	/* Ciphers to offer, best first; none: no encryption. */
 	const uint16_t	*ciphers;
 	size_t		 nciphers;
+	/* The SPNEGO hint (MS-SPNG 2.2.1); NULL: NTLMSSP's alone. */
+	const uint8_t	*hint;
+	size_t		 hint_len;
 };
+/* The longest hint NEGOTIATE carries (one from gssd: its mechanisms). */
+#define SMB2_HINT_MAX	192
 
 /* What NEGOTIATE settled; kept per connection. */
 struct smb2_negotiated {

@@ -23,7 +23,9 @@ static const uint16_t smb2_dialects[] = {
 
 /*
  * RFC 4178 NegTokenInit (as the [MS-SPNG] 2.2.1 hint) naming NTLMSSP
- * (1.3.6.1.4.1.311.2.2.10), the one mechanism gssd takes today:
+ * (1.3.6.1.4.1.311.2.2.10), the mechanism gssd takes without a keytab;
+ * smbd asks gssd for its own hint (with Kerberos when it has one) and
+ * passes it in smb2_server_params, this one until it has:
  *   [APPLICATION 0] { OID spnego, [0] { SEQUENCE { [0] { SEQUENCE OF
  *   { OID ntlmssp } } } } }
  */
@@ -179,6 +181,11 @@ smb2_negotiate_fixed(uint16_t dialect, const struct smb2_server_params *sp,
 	uint32_t maxt = sp->max_transact, maxr = sp->max_read,
 	    maxw = sp->max_write, caps = 0;
 
+	if (sp->hint != NULL && sp->hint_len > 0 &&
+	    sp->hint_len <= SMB2_HINT_MAX) {
+		hint = sp->hint;
+		hlen = sp->hint_len;
+	}
 	if (outmax < SMB2_NEGOTIATE_RSP_FIXED + hlen)
 		return 0;
 	if (dialect == SMB2_DIALECT_202) {

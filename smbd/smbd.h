@@ -124,6 +124,9 @@ struct smbd_env {
 	int			 stated_cleared;	/* leftovers released */
 	struct syncer		*syncer;
 	uint8_t			 server_guid[16];
+	/* gssd's SPNEGO hint for NEGOTIATE (0 bytes: the built-in one). */
+	uint8_t			 spnego_hint[SMB2_HINT_MAX];
+	size_t			 spnego_hint_len;
 	char			 server_name[SMBD_NAME_MAX];
 	uint64_t		 rpc_calls, rpc_faults;
 	/* [smbd] keys */

@@ -4,7 +4,9 @@ shape, used only while no dittofs-gssd is built: it listens on
 RUNDIR/gssd.sock, answers HELLO, and takes any SPNEGO token.  The first
 GSSD_ACCEPT of a context gets GSSD_CONTINUE with a token "stub-challenge"
 and context 1; the second gets GSSD_COMPLETE with the identity and the
-session key given on the command line.  A token "deny" gets GSSD_DENIED.
+session key given on the command line.  A token "deny" gets GSSD_DENIED;
+an empty one with no context, what gssd offers without a keytab (a
+NegTokenInit naming NTLMSSP, which smbd's NEGOTIATE carries).
 It authenticates nothing: it lets the tests drive smbd's session, tree
 and file commands and check its signatures with a key they know.
 
@@ -17,6 +19,8 @@ import sys
 
 IPC_HELLO, IPC_HELLO_REPLY, IPC_ERROR = 1, 2, 3
 GSSD_ACCEPT, GSSD_ACCEPT_REPLY = 400, 420
+NTLMSSP_HINT = bytes.fromhex("601c06062b0601050502a0123010a00e300c060a"
+                             "2b06010401823702020a")
 IPC_F_REPLY = 2
 
 rundir, uid, gid, key = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
@@ -70,6 +74,13 @@ def serve(c):
         token, pos = read_opaque(body, pos)
         if token == b"deny":
             rep = struct.pack(">IQ", 2, 0) + xdr_opaque(b"") + \
+                struct.pack(">I", 0) + xdr_opaque(b"") + \
+                struct.pack(">II", 0, 0) + xdr_opaque(b"") + \
+                xdr_string("") + xdr_string("")
+        elif ctx == 0 and token == b"":
+            # What gssd offers without a keytab (MS-SPNG 3.2.5.2): a
+            # NegTokenInit naming NTLMSSP, smbd's NEGOTIATE hint.
+            rep = struct.pack(">IQ", 1, 0) + xdr_opaque(NTLMSSP_HINT) + \
                 struct.pack(">I", 0) + xdr_opaque(b"") + \
                 struct.pack(">II", 0, 0) + xdr_opaque(b"") + \
                 xdr_string("") + xdr_string("")

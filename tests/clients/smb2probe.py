@@ -3604,10 +3604,15 @@ def main():
                 if t == 8:
                     sign = str(struct.unpack_from("<H", data, 2)[0])
                 pos += 8 + dl
-            ntlm = b"\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a" in hint
+            # The mechanisms the hint names: Kerberos (1.2.840.113554.
+            # 1.2.2), NTLMSSP (1.3.6.1.4.1.311.2.2.10).
+            kinds = [k for k, oid in (
+                ("krb5", b"\x06\x09\x2a\x86\x48\x86\xf7\x12\x01\x02\x02"),
+                ("ntlmssp", b"\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a"))
+                if oid in hint]
             out = "STATUS 0x0 DIALECT %x SECMODE %d CTX %s SIGN %s HINT %s" % (
                 dialect, mode, ",".join(ctx) or "-", sign,
-                "ntlmssp" if ntlm and hint[:1] == b"\x60" else "none")
+                ",".join(kinds) if kinds and hint[:1] == b"\x60" else "none")
     elif CMD in ("smb1", "smb1bad"):
         names = [b"NT LM 0.12"]
         if CMD == "smb1":

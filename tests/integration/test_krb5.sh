@@ -181,6 +181,17 @@ KRB5CCNAME=FILE:$KDIR/ccache.none "$CLIENT" -p $P -e /export \
 check "a principal without a ticket makes no context (exit 2)" test $? = 2
 diag "$(cat "$SUITE_DIR/noticket.out")"
 
+# SMB NEGOTIATE's SPNEGO hint is gssd's offer: Kerberos (it has the
+# keytab) before NTLMSSP (MS-SPNG 3.2.5.2).
+hint_krb5() {
+	timeout 30 python3 "$top_srcdir/tests/clients/smb2probe.py" 445 \
+	    negotiate 311 2>&1 | tee "$SUITE_DIR/hint.out" |
+	    grep -q 'HINT krb5,ntlmssp$'
+}
+check "NEGOTIATE's hint names Kerberos and NTLMSSP (once smbd has gssd's)" \
+    suite_wait 10 hint_krb5
+diag "$(cat "$SUITE_DIR/hint.out")"
+
 # SMB: SPNEGO with a Kerberos AP-REQ, checked by gssd.
 if command -v smbclient >/dev/null; then
 	head -c 100000 /dev/urandom > "$SUITE_DIR/in.bin"
