@@ -923,16 +923,17 @@ smbd_create_access(struct smbd_walk *w)
 
 	if (w->held_known)
 		return 0;
+	if (w->action == 2 && !(w->desired & SMBD_MAXIMUM_ALLOWED) &&
+	    !smbd_cctx_wants_access(w->cctx)) {
+		w->held_known = 1;	/* a creator's own: nothing to ask */
+		return 0;
+	}
 	if ((s = smbd_walk_session(w)) == NULL)
 		return 1;
 	if (!(w->desired & SMBD_MAXIMUM_ALLOWED) &&
 	    !smbd_cctx_wants_access(w->cctx) &&
 	    !(w->attr.flags & SMBD_ATTR_ACL) &&
 	    !(smbd_desired_granted(w->desired) & SMBD_DELETE_ACCESS)) {
-		if (w->action == 2) {
-			w->held_known = 1;	/* a creator's own */
-			return 0;
-		}
 		/* The uid, gid and groups blockd would decide for. */
 		memcpy(groups, s->groups, s->ngroups * sizeof(groups[0]));
 		who.uid = s->uid;
