@@ -372,6 +372,45 @@ blockd_access(struct ipc_peer *peer, struct ipc_msg *msg)
 	xdr_free((xdrproc_t)xdr_bd_access_req, &req);
 }
 
+/* Nothing that changes anything, on a read-only share. */
+#define BLOCKD_ACL_CHANGES	(ACL_WRITE_DATA | ACL_APPEND_DATA | \
+	ACL_WRITE_NAMED_ATTRS | ACL_DELETE_CHILD | ACL_WRITE_ATTRIBUTES | \
+	ACL_DELETE | ACL_WRITE_ACL | ACL_WRITE_OWNER)
+
+/* smbd: a CREATE's DesiredAccess and MxAc (smbd/file.c, create_ctx.c). */
+static void
+blockd_access_mask(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct blockd_env *env = blockd_env_of(peer);
+	struct bd_access_mask_req req;
+	struct bd_access_reply rep;
+	struct store_cred cred;
+	struct store_fh fh, dir;
+	struct store_attr attr;
+	uint32_t granted = 0;
+	int has_dir;
+
+	memset(&req, 0, sizeof(req));
+	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_access_mask_req,
+	    &req) == -1)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	has_dir = req.dir.bd_fh_len != 0;
+	if ((rep.status = blockd_gate(env, &req.fh, 0, &req.cred,
+	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.fh, &fh)) == 0 &&
+	    (!has_dir || (rep.status = blockd_fh_in(&req.dir, &dir)) == 0))
+		rep.status = store_access_mask(env->store, &cred, &fh,
+		    has_dir ? &dir : NULL, &granted, &attr);
+	if (rep.status == 0 && blockd_share_read_only(env, &req.fh))
+		granted &= ~(uint32_t)BLOCKD_ACL_CHANGES;
+	if (rep.status == 0) {
+		rep.granted = granted;
+		blockd_attr_out(&attr, &rep.attr);
+	}
+	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_access_reply, &rep);
+	xdr_free((xdrproc_t)xdr_bd_access_mask_req, &req);
+}
+
 /*
  * The four ways to make a name (CREATE, MKDIR, SYMLINK, MKNOD) share
  * everything but what they make: the share's rules, the directory's wcc
@@ -1467,8 +1506,8 @@ const struct ipc_handler blockd_handlers[] = {
 	{ BD_LOOKUP, FILE_SERVERS, blockd_lookup },
 	{ BD_GETATTR, RESOLVERS, blockd_getattr },
 	{ BD_SETATTR, FILE_SERVERS, blockd_setattr },
-	/* smbd: CREATE's MxAc (smbd/create_ctx.c). */
 	{ BD_ACCESS, FILE_SERVERS, blockd_access },
+	{ BD_ACCESS_MASK, IPC_ROLE_BIT(IPC_ROLE_SMBD), blockd_access_mask },
 	{ BD_CREATE, NFSD, blockd_create },
 	{ BD_MKDIR, FILE_SERVERS, blockd_mkdir },
 	{ BD_SYMLINK, NFSD, blockd_symlink },

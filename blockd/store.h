@@ -386,6 +386,10 @@ int	 store_setattr(struct store *, const struct store_cred *,
 int	 store_access(struct store *, const struct store_cred *,
 	    const struct store_fh *, uint32_t want, uint32_t *granted,
 	    struct store_attr *);
+/* The ACE bits c holds on fh; DELETE as removing it from dirfh would. */
+int	 store_access_mask(struct store *, const struct store_cred *,
+	    const struct store_fh *, const struct store_fh *dirfh,
+	    uint32_t *granted, struct store_attr *);
 int	 store_create(struct store *, const struct store_cred *,
 	    const struct store_fh *dir, const char *name, size_t namelen,
 	    uint32_t mode, enum store_createhow,

@@ -569,6 +569,52 @@ store_access(struct store *s, const struct store_cred *c,
 }
 
 /*
+ * MS-FSA 2.1.5.1.2.1: the ACE bits c holds on fh (perm_access_mask),
+ * DELETE when ops_may_delete would let c remove it from dirfh (NULL:
+ * none), so that an SMB open is granted what the store will do, and
+ * READ_ATTRIBUTES when dirfh grants LIST_DIRECTORY.
+ */
+int
+store_access_mask(struct store *s, const struct store_cred *c,
+    const struct store_fh *fh, const struct store_fh *dirfh,
+    uint32_t *granted, struct store_attr *attr)
+{
+	struct store_inode ip, dp;
+	struct perm_who w;
+	struct perm_obj o;
+	struct acl acl;
+	int rv;
+
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
+		return rv;
+	ops_perm_args(c, &ip, &w, &o);
+	if (ip.flags & STORE_INODE_ACL) {
+		if ((rv = ops_acl_load(s, &ip, &acl)) != 0)
+			return rv;
+		*granted = perm_access_mask(&w, &o, &acl);
+	} else
+		*granted = perm_access_mask(&w, &o, NULL);
+	if (dirfh == NULL || store_fh_resolve(s, dirfh, &dp) != 0 ||
+	    dp.type != STORE_TYPE_DIR || dp.share != ip.share)
+		goto out;
+	if (ops_may_delete(s, c, &dp, &ip, ip.type == STORE_TYPE_DIR) == 0)
+		*granted |= ACL_DELETE;
+	/* MS-FSA 2.1.5.1.2.1: FILE_LIST_DIRECTORY there reads attributes. */
+	if (!(*granted & ACL_READ_ATTRIBUTES)) {
+		ops_perm_args(c, &dp, &w, &o);
+		if ((rv = ops_acl(s, &dp, &acl)) != 0)
+			return rv;
+		if (perm_access_mask(&w, &o, (dp.flags & STORE_INODE_ACL) ?
+		    &acl : NULL) & ACL_LIST_DIRECTORY)
+			*granted |= ACL_READ_ATTRIBUTES;
+	}
+out:
+	if (attr != NULL)
+		return store_attr_fill(s, &ip, attr);
+	return 0;
+}
+
+/*
  * RFC 8881 6.4.3: a new inode inherits its directory's inheritable ACEs,
  * with its create mode applied as a chmod would (6.4.1.1); without any,
  * the mode decides alone.

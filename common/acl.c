@@ -97,10 +97,11 @@ acl_ace_effective(const struct acl_ace *a)
 	    !(a->flags & ACL_FLAG_INHERIT_ONLY);
 }
 
-/* RFC 8881 6.2.1: evaluation */
-uint32_t
-acl_access(const struct acl *acl, uint32_t owner, uint32_t group,
-    int is_dir, const struct acl_cred *c, uint32_t want)
+/* The evaluation, the owner holding owner_always whatever the ACEs say. */
+static uint32_t
+acl_eval(const struct acl *acl, uint32_t owner, uint32_t group,
+    int is_dir, const struct acl_cred *c, uint32_t want,
+    uint32_t owner_always)
 {
 	const struct acl_ace *a;
 	uint32_t allowed = 0, denied = 0;
@@ -114,7 +115,7 @@ acl_access(const struct acl *acl, uint32_t owner, uint32_t group,
 		return want;
 	}
 	if (c->uid == owner)
-		allowed = want & ACL_OWNER_ALWAYS;
+		allowed = want & owner_always;
 	for (i = 0; i < acl->count && allowed != want; i++) {
 		a = &acl->ace[i];
 		if (!acl_ace_effective(a) ||
@@ -127,6 +128,29 @@ acl_access(const struct acl *acl, uint32_t owner, uint32_t group,
 			denied |= a->mask & want & ~allowed;
 	}
 	return allowed;
+}
+
+/* RFC 8881 6.2.1: evaluation */
+uint32_t
+acl_access(const struct acl *acl, uint32_t owner, uint32_t group,
+    int is_dir, const struct acl_cred *c, uint32_t want)
+{
+	return acl_eval(acl, owner, group, is_dir, c, want, ACL_OWNER_ALWAYS);
+}
+
+/* MS-DTYP 2.5.3.2: the owner's implicit READ_CONTROL and WRITE_DAC. */
+uint32_t
+acl_access_windows(const struct acl *acl, uint32_t owner, uint32_t group,
+    int is_dir, const struct acl_cred *c, uint32_t want)
+{
+	uint32_t implicit = ACL_READ_ACL | ACL_WRITE_ACL;
+	size_t i;
+
+	for (i = 0; i < acl->count; i++)
+		if (acl_ace_effective(&acl->ace[i]) &&
+		    acl->ace[i].who == ACL_WHO_OWNER)
+			implicit = 0;	/* OWNER RIGHTS decides */
+	return acl_eval(acl, owner, group, is_dir, c, want, implicit);
 }
 
 int

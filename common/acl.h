@@ -152,6 +152,15 @@ struct acl_cred {
  */
 uint32_t acl_access(const struct acl *, uint32_t owner, uint32_t group,
 	    int is_dir, const struct acl_cred *, uint32_t want);
+/*
+ * acl_access as Windows decides for an SMB open (MS-DTYP 2.5.3.2): the
+ * owner holds READ_ACL and WRITE_ACL (READ_CONTROL, WRITE_DAC) beyond
+ * what the ACEs grant, and nothing beyond them when an OWNER@ ACE (SMB's
+ * OWNER RIGHTS, S-1-3-4) applies to the object; root as acl_access.
+ */
+uint32_t acl_access_windows(const struct acl *, uint32_t owner,
+	    uint32_t group, int is_dir, const struct acl_cred *,
+	    uint32_t want);
 /* 0 if every bit of want is held, else -EACCES. */
 int	 acl_check(const struct acl *, uint32_t owner, uint32_t group,
 	    int is_dir, const struct acl_cred *, uint32_t want);

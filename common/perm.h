@@ -197,6 +197,44 @@ perm_access_acl(const struct perm_who *w, const struct perm_obj *o,
 	return g;
 }
 
+/*
+ * Every ACE bit (common/acl.h) w holds on o, whose ACL is acl (as
+ * Windows owners hold: acl_access_windows; NULL: none of its own, the
+ * mode's minimal one decides as acl_access), DELETE aside (the
+ * store decides it with the directory: ops_may_delete).  With no ACL of
+ * its own, a writer also holds WRITE_ATTRIBUTES (POSIX lets it set the
+ * times) and the owner WRITE_OWNER (chgrp), as the store's SETATTR
+ * rules allow.  Root holds every bit, EXECUTE of a file no class may
+ * execute too, as Samba answers root's maximal access (an SMB open for
+ * EXECUTE reads the data; running it is the client's business).  What
+ * an SMB CREATE's DesiredAccess is checked against (MS-FSA
+ * 2.1.5.1.2.1), in blockd and in a front end's fast path.
+ */
+static inline uint32_t
+perm_access_mask(const struct perm_who *w, const struct perm_obj *o,
+    const struct acl *acl)
+{
+	struct acl_cred c;
+	struct acl mode_acl;
+	uint32_t held;
+
+	if (w->uid == 0)
+		return ACL_MASK_ALL & ~(uint32_t)ACL_DELETE;
+	perm_acl_cred(w, &c);
+	if (acl == NULL) {
+		acl_from_mode(o->mode, o->is_dir, &mode_acl);
+		held = acl_access(&mode_acl, o->uid, o->gid, o->is_dir, &c,
+		    ACL_MASK_ALL);
+		if (held & ACL_WRITE_DATA)
+			held |= ACL_WRITE_ATTRIBUTES;
+		if (w->uid == o->uid)
+			held |= ACL_WRITE_OWNER;
+	} else
+		held = acl_access_windows(acl, o->uid, o->gid, o->is_dir, &c,
+		    ACL_MASK_ALL);
+	return held & ~(uint32_t)ACL_DELETE;
+}
+
 /* perm_io with an ACL (NULL: the mode's): READ_DATA and WRITE_DATA. */
 static inline int
 perm_io_acl(const struct perm_who *w, const struct perm_obj *o,

@@ -7,9 +7,9 @@
  *                  (rate-limited); a context named twice too; unknown
  *                  names are ignored
  *   MxAc           3.3.5.9.5: the maximal access of the session's user,
- *                  as blockd answers BD_ACCESS on the file (and on its
- *                  parent, for DELETE): smbd_access_mask, the one place
- *                  that turns blockd's answer into an access mask
+ *                  the ACE bits blockd answers BD_ACCESS_MASK with
+ *                  (file.c asks it once for the CREATE's access check,
+ *                  MxAc and MAXIMUM_ALLOWED together)
  *   QFid           3.3.5.9.9: DiskFileId is the inode number
  *                  (FileInternalInformation's), VolumeId the share's id
  *   AlSi           3.3.5.9.4: checked and accepted; blockd reserves no
@@ -93,8 +93,7 @@ struct smbd_cctx {
 	uint64_t	 app_version[2];	/* high, low */
 	const uint8_t	*eas;		/* in the request's frame */
 	size_t		 eas_len, ea_off;
-	uint32_t	 granted;	/* BD_ACCESS of the file */
-	int		 parent_asked;
+	uint32_t	 held, held_status;	/* BD_ACCESS_MASK's */
 	bd_attr		 attr;
 	uint32_t	 action;
 	uint32_t	 share_id;
@@ -435,43 +434,11 @@ refused:
 
 /* ---- MxAc: one mapping of blockd's answer to an access mask ---- */
 
-/*
- * The FILE_* rights blockd's ACCESS answer (STORE_ACCESS_* bits: the
- * share's squashing and read-only rule applied) stands for on a file of
- * attr, for uid; parent_delete: its directory lets it be removed.
- * Everyone reads attributes and the descriptor; the owner changes the
- * descriptor and the attributes.
- */
-uint32_t
-smbd_access_mask(uint32_t granted, const bd_attr *a, uint32_t uid,
-    int read_only, int parent_delete)
+/* 1 when the CREATE's contexts need the caller's access (MxAc). */
+int
+smbd_cctx_wants_access(const struct smbd_cctx *x)
 {
-	uint32_t m = SMBD_A_READ_ATTRIBUTES | SMBD_A_READ_CONTROL |
-	    SMBD_A_SYNCHRONIZE;
-	int dir = a->type == 2;
-
-	if (uid == 0 && !read_only)
-		/* Root holds every right, as Samba answers for it. */
-		return SMBD_A_ALL & ~(parent_delete ? 0 : SMBD_A_DELETE);
-	if (granted & PERM_ACCESS_READ)
-		m |= SMBD_A_READ_DATA | SMBD_A_READ_EA;
-	if (granted & PERM_ACCESS_MODIFY)
-		m |= SMBD_A_WRITE_DATA | SMBD_A_WRITE_EA |
-		    SMBD_A_WRITE_ATTRIBUTES;
-	if (granted & PERM_ACCESS_EXTEND)
-		m |= SMBD_A_APPEND_DATA;
-	if (granted & (dir ? PERM_ACCESS_LOOKUP : PERM_ACCESS_EXECUTE))
-		m |= SMBD_A_EXECUTE;
-	if (dir && (granted & PERM_ACCESS_DELETE))
-		m |= SMBD_A_DELETE_CHILD;
-	if (!read_only) {
-		if (a->uid == uid)
-			m |= SMBD_A_WRITE_DAC | SMBD_A_WRITE_OWNER |
-			    SMBD_A_WRITE_ATTRIBUTES;
-		if (parent_delete)
-			m |= SMBD_A_DELETE;
-	}
-	return m;
+	return x != NULL && x->mxac;
 }
 
 /* ---- CREATE's answer ---- */
@@ -573,65 +540,6 @@ smbd_cctx_open(struct smbd_cctx *x, struct smbd_session **s)
 }
 
 static void
-smbd_cctx_parent_done(void *arg, int status, void *reply, int fd)
-{
-	struct smbd_cctx *x = arg;
-	struct smbd_conn *c = x->r->conn;
-	struct smbd_session *s;
-	struct smbd_open *o;
-	bd_access_reply *rep = reply;
-	struct smbd_share *sh;
-	uint32_t uid, gid, maximal;
-
-	if ((o = smbd_cctx_open(x, &s)) == NULL)
-		return;
-	/* The uid blockd decided for, as its share squashes it. */
-	sh = &c->env->shares[o->share];
-	uid = s->uid;
-	gid = s->gid;
-	(void)share_rules_squash(&sh->squash, 0, &uid, &gid, NULL, 0);
-	maximal = smbd_access_mask(x->granted, &x->attr, uid, sh->read_only,
-	    status == 0 && (rep->granted & PERM_ACCESS_DELETE));
-	/* 3.3.5.9: MAXIMUM_ALLOWED is granted the maximal access. */
-	if (x->maximum)
-		o->granted |= maximal;
-	smbd_cctx_send(x, maximal, STATUS_SUCCESS);
-}
-
-static void
-smbd_cctx_access_done(void *arg, int status, void *reply, int fd)
-{
-	struct smbd_cctx *x = arg;
-	struct smbd_session *s;
-	struct smbd_open *o;
-	bd_access_reply *rep = reply;
-	bd_access_req req;
-
-	if ((o = smbd_cctx_open(x, &s)) == NULL)
-		return;
-	if (status != 0) {
-		/* 2.2.14.2.5: the query failed, the CREATE did not. */
-		smbd_cctx_send(x, 0, smb2_status_from_errno(status));
-		return;
-	}
-	x->granted = rep->granted;
-	x->attr = rep->attr;
-	if (o->name[0] == '\0' || o->dir_fhlen == 0) {
-		/* The share's root: nobody removes it. */
-		smbd_cctx_parent_done(x, -EPERM, NULL, -1);
-		return;
-	}
-	memset(&req, 0, sizeof(req));
-	smbd_cred(s, &req.cred);
-	req.fh.bd_fh_len = o->dir_fhlen;
-	req.fh.bd_fh_val = (char *)o->dir_fh;
-	req.want = PERM_ACCESS_DELETE;
-	bdc_call(x->r->conn->env->bdc, BD_ACCESS, (xdrproc_t)xdr_bd_access_req,
-	    &req, (xdrproc_t)xdr_bd_access_reply, sizeof(bd_access_reply),
-	    smbd_cctx_parent_done, x);
-}
-
-static void
 smbd_cctx_ea_done(void *arg, int status, void *reply, int fd)
 {
 	struct smbd_cctx *x = arg;
@@ -659,7 +567,6 @@ smbd_cctx_next(struct smbd_cctx *x)
 	struct smbd_open *o;
 	struct smb2_ea ea;
 	bd_xattr_req xr;
-	bd_access_req ar;
 	uint32_t st;
 
 	if ((o = smbd_cctx_open(x, &s)) == NULL)
@@ -678,31 +585,22 @@ smbd_cctx_next(struct smbd_cctx *x)
 		return;
 	}
 	x->eas = NULL;
-	if (!x->mxac && !x->maximum) {
-		smbd_cctx_send(x, 0, 0);
-		return;
-	}
-	memset(&ar, 0, sizeof(ar));
-	smbd_cred(s, &ar.cred);
-	ar.fh.bd_fh_len = o->fhlen;
-	ar.fh.bd_fh_val = (char *)o->fh;
-	ar.want = PERM_ACCESS_READ | PERM_ACCESS_LOOKUP | PERM_ACCESS_MODIFY |
-	    PERM_ACCESS_EXTEND | PERM_ACCESS_DELETE | PERM_ACCESS_EXECUTE;
-	bdc_call(x->r->conn->env->bdc, BD_ACCESS, (xdrproc_t)xdr_bd_access_req,
-	    &ar, (xdrproc_t)xdr_bd_access_reply, sizeof(bd_access_reply),
-	    smbd_cctx_access_done, x);
+	/* 2.2.14.2.5: the query failed, the CREATE did not. */
+	smbd_cctx_send(x, x->held_status != 0 ? 0 : x->held & SMBD_A_ALL,
+	    x->held_status);
 }
 
 /*
  * CREATE's response (out, len: the body and the contexts so far) once
  * the open is made: its EAs set when it made, overwrote or superseded
- * the file (action 2, 3, 0), its maximal access asked, the contexts
+ * the file (action 2, 3, 0), its maximal access (held) answered, the contexts
  * added, then SecD's DACL (secd, for a file it made) and the reply.
  */
 void
 smbd_cctx_answer(struct smbd_req *r, struct smbd_open *o,
     struct smbd_cctx *x, const bd_attr *attr, uint32_t action,
-    struct smbd_secd *secd, const uint8_t *out, size_t len)
+    struct smbd_secd *secd, uint32_t held, uint32_t held_status,
+    const uint8_t *out, size_t len)
 {
 	if (len > sizeof(x->out) - (8 + 32 + 56)) {
 		smbd_reply_error(r, STATUS_INTERNAL_ERROR);
@@ -713,6 +611,8 @@ smbd_cctx_answer(struct smbd_req *r, struct smbd_open *o,
 	x->attr = *attr;
 	x->action = action;
 	x->secd = secd;
+	x->held = held;
+	x->held_status = held_status;
 	memcpy(x->out, out, len);
 	x->outlen = len;
 	x->share_id = r->conn->env->shares[o->share].share_id;

@@ -33,18 +33,14 @@ struct smbd_secset {
 };
 
 /*
- * MS-SMB2 3.3.5.20.3, 3.3.5.21.3: the handle must have been opened for
- * it (READ_CONTROL to read, WRITE_OWNER and WRITE_DAC to change), as
+ * MS-SMB2 3.3.5.20.3, 3.3.5.21.3: the handle must have been granted it
+ * (READ_CONTROL to read, WRITE_OWNER and WRITE_DAC to change), as
  * Windows checks; blockd then checks the ACL as it is now.
  */
 int
 smbd_sec_granted(const struct smbd_open *o, uint32_t want)
 {
-	uint32_t granted = secdesc_mask_to_acl(o->desired);
-
-	if (o->desired & SMBD_MAXIMUM_ALLOWED)
-		granted = ACL_MASK_ALL;
-	return (granted & want) == want;
+	return (o->granted & want) == want;
 }
 
 uint32_t
@@ -54,8 +50,8 @@ smbd_desired_granted(uint32_t desired)
 	uint32_t m = secdesc_mask_to_acl(desired) & ACL_MASK_ALL;
 
 	/*
-	 * MAXIMUM_ALLOWED: at least what everyone holds (smbd_access_mask);
-	 * CREATE adds the rest it finds (create_ctx.c).
+	 * MAXIMUM_ALLOWED: at least what everyone holds; CREATE grants
+	 * all the caller holds (file.c, BD_ACCESS_MASK).
 	 */
 	if (desired & SMBD_MAXIMUM_ALLOWED)
 		m |= ACL_READ_ATTRIBUTES | ACL_READ_ACL | ACL_SYNCHRONIZE;

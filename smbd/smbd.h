@@ -553,8 +553,8 @@ void	 smbd_set_info(struct smbd_req *);
 
 /* security.c: the security class of QUERY_INFO and SET_INFO */
 /*
- * 1 when the open was granted every ACL_* right of want by its
- * DesiredAccess (MAXIMUM_ALLOWED: all; blockd checks the ACL itself).
+ * 1 when the open was granted every ACL_* right of want (its
+ * GrantedAccess: smbd_open's granted; blockd checks the ACL itself).
  */
 int	 smbd_sec_granted(const struct smbd_open *, uint32_t want);
 /* DesiredAccess with its generic rights mapped (MS-SMB2 2.2.13.1.1). */
@@ -592,10 +592,10 @@ uint32_t smbd_cctx_app_close(struct smbd_req *, const struct smbd_cctx *,
 /* CREATE's response (len bytes at out) with these contexts' part. */
 void	 smbd_cctx_answer(struct smbd_req *, struct smbd_open *,
 	    struct smbd_cctx *, const bd_attr *, uint32_t action,
-	    struct smbd_secd *, const uint8_t *out, size_t len);
-/* BD_ACCESS's answer as the FILE_* rights it stands for. */
-uint32_t smbd_access_mask(uint32_t granted, const bd_attr *, uint32_t uid,
-	    int read_only, int parent_delete);
+	    struct smbd_secd *, uint32_t held, uint32_t held_status,
+	    const uint8_t *out, size_t len);
+/* 1 when the contexts need the caller's access (MxAc). */
+int	 smbd_cctx_wants_access(const struct smbd_cctx *);
 /* durable.c: a durable open with an AppInstanceId lost its connection. */
 void	 smbd_app_disconnected(struct smbd_conn *, const struct smbd_open *);
 /* QUERY_INFO FileEaInformation, FileFullEaInformation; SET_INFO. */

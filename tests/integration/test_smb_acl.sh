@@ -15,9 +15,11 @@
 # (common/acl.h's rule, one for every protocol).  smbclient's setmode
 # sets hidden and read-only, `ls' shows them, and they go again.
 # smbtorture's smb2.sdread, smb2.getinfo.qsec_buffercheck and
-# smb2.setinfo, where installed, smb2.acls.CREATOR and MXAC-NOT-GRANTED
-# as a user who is not root, and a CREATE with a SecD context
-# (smb2.create.aclfile).
+# smb2.setinfo, where installed, smb2.acls (CREATE's DesiredAccess
+# checked against the ACL) and smb2.compound.related4 and related7 as a
+# user who is not root, and a CREATE with a SecD context
+# (smb2.create.aclfile).  ACL_PROBE="suite.test ..." (ACL_PROBE_USERS,
+# ACL_PROBE_FULL) runs more subtests and reports them as diagnostics.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -150,16 +152,22 @@ if command -v smbtorture >/dev/null; then
 	# size needed; smb2.setinfo: its SEC_DESC step adds an ACE for a
 	# Windows SID (kept since SIDs are).  smb2.acls as a user who is not
 	# root (root holds every bit whatever the ACL says, which most of
-	# its tests do not expect): CREATOR and MXAC-NOT-GRANTED pass;
-	# GENERIC's CREATE for MAXIMUM_ALLOWED, by the owner of a file whose
-	# DACL grants no bits, is ACCESS_DENIED; INHERITFLAGS compares
-	# descriptors whose control flags (SE_DACL_AUTO_INHERITED,
-	# PROTECTED) the model does not keep;
-	# SDFLAGSVSCHOWN sets an owner that is no S-1-22 SID; OWNER, DENY1,
-	# DYNAMIC, INHERITANCE, OWNER-RIGHTS* and OVERWRITE_READ_ONLY_FILE
-	# expect CREATE to refuse a DesiredAccess the ACL does not grant
-	# (CREATE checks only read/write/delete through blockd), as does
-	# smb2.maximum_allowed; ACCESSBASED needs access-based enumeration.
+	# its tests do not expect): CREATOR, GENERIC, OWNER, DENY1,
+	# OWNER-RIGHTS, OWNER-RIGHTS-DENY, OWNER-RIGHTS-DENY1 and
+	# MXAC-NOT-GRANTED pass (CREATE grants what the ACL grants, the
+	# owner's implicit READ_CONTROL and WRITE_DAC, READ_ATTRIBUTES by the
+	# directory's LIST_DIRECTORY; MxAc says the same).  Not:
+	# INHERITFLAGS compares descriptors whose control flags
+	# (SE_DACL_AUTO_INHERITED, PROTECTED) the model does not keep;
+	# SDFLAGSVSCHOWN sets an owner that is no S-1-22 SID; INHERITANCE
+	# compares a new file's descriptor with Windows' default one;
+	# DYNAMIC creates a file in a directory whose ACL grants no EXECUTE
+	# (blockd wants search permission, Windows bypasses traverse checks);
+	# OVERWRITE_READ_ONLY_FILE's overwrite of a read-only file is not
+	# refused; ACCESSBASED needs access-based enumeration.
+	# smb2.compound.related4 and related7 as uid 1000: a CREATOR OWNER
+	# ACE that denies writing stops the related open for writing (root,
+	# test_smbd.sh's user, would be granted it).
 	# smb2.create.aclfile: its descriptors' DACLs (Windows SIDs) are
 	# taken, then one with owner S-1-1-0 is INVALID_OWNER (owners are
 	# S-1-22 only).  smb2.create.nulldacl fails: a NULL DACL is stored as
@@ -174,11 +182,21 @@ if command -v smbtorture >/dev/null; then
 		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
 	done
 	check "NFSv4 chmod 1777 of the export's root (smb2.acls as uid 1000)" test "$(PROBE4 chmod /export 1777)" = "CHMOD 0"
-	for t in smb2.acls.CREATOR smb2.acls.MXAC-NOT-GRANTED; do
+	if [ -n "${ACL_PROBE:-}" ]; then
+		for t in $ACL_PROBE; do
+			for u in ${ACL_PROBE_USERS:-plainuser smbtest}; do
+				if TORTURE $u%Pass-w0rd $t > "$SUITE_DIR/t.out" 2>&1; then diag "PROBE PASS $u $t"; else diag "PROBE FAIL $u $t: $(grep -E "failure|error|Incorrect|should|c:[0-9]" "$SUITE_DIR/t.out" | head -8 | tr "\n" " ")"; [ -n "${ACL_PROBE_FULL:-}" ] && sed "s/^/# /" "$SUITE_DIR/t.out"; fi
+			done
+		done
+	fi
+	for t in smb2.acls.CREATOR smb2.acls.GENERIC smb2.acls.OWNER \
+	    smb2.acls.DENY1 smb2.acls.OWNER-RIGHTS smb2.acls.OWNER-RIGHTS-DENY \
+	    smb2.acls.OWNER-RIGHTS-DENY1 smb2.acls.MXAC-NOT-GRANTED \
+	    smb2.compound.related4 smb2.compound.related7; do
 		check "smbtorture $t as uid 1000" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U plainuser%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
 	done
 else
-	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls.CREATOR, smb2.acls.MXAC-NOT-GRANTED"
+	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls (8), smb2.compound.related4, related7"
 fi
 # nfsd answered GETATTR of a stored ACL without a SETATTR before it in
 # the COMPOUND by encoding a bd_fh_req as a bd_acl_req: SIGSEGV.

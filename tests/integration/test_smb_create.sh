@@ -195,7 +195,8 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# smb2.create.gentest (attribute and access bits refused that we
 	# take), smb2.create.aclfile (an owner S-1-1-0 is INVALID_OWNER),
 	# .acldir (directory attributes in CREATE), smb2.maximum_allowed
-	# (CREATE checks only read/write/delete against the ACL),
+	# (its user is root here, who holds every right; test_smb_acl.sh
+	# runs smb2.acls as a user who is not),
 	# smb2.create.nulldacl (a NULL DACL is stored as EVERYONE@ allowed
 	# everything, a DACL where Windows keeps none), .quota-fake-file (no
 	# quota files), and smb2.ea.acl_xattr (Samba's own acl_xattr_name

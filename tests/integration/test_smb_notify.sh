@@ -110,18 +110,12 @@ SMB_STUB=
 
 # smbtorture's smb2.notify through the real dittofs-gssd: the subtests
 # listed pass.  The others, and why (seen with Samba 4.17's):
-#   valid-req        fails at notify.c:118, before its notify checks:
-#                    torture_setup_complex_file's WRITE is refused
-#                    ACCESS_DENIED, its CREATE having asked
-#                    MAXIMUM_ALLOWED with OPEN_IF: the open's fd is
-#                    opened for reading alone (smbd/file.c takes write
-#                    only from DesiredAccess's write bits or a
-#                    truncating disposition), whatever the maximal
-#                    access granted.  With that open writable (tried,
-#                    not kept), it fails next at notify.c:163: 1 change
-#                    where it wants the REMOVED, ADDED and MODIFIED of
-#                    the complex file made again after a request that
-#                    was answered ENUM_DIR (what Windows keeps then)
+#   valid-req        its CREATE for MAXIMUM_ALLOWED with OPEN_IF now
+#                    writes (the open's fd is what the user holds), and
+#                    it fails at notify.c:163: 1 change where it wants
+#                    the REMOVED, ADDED and MODIFIED of the complex file
+#                    made again after a request that was answered
+#                    ENUM_DIR (what Windows keeps then)
 #   mask-change      its watch (FILE_NOTIFY_CHANGE_ATTRIBUTES alone)
 #                    waits for a MODIFIED of each renamed file under
 #                    its new name, as Samba adds after a file's rename;

@@ -409,8 +409,9 @@ else
 	# smb2.rename: every subtest (the rename rules of dittofs-smbd(8)).
 	# smb2.compound: not related3 and related5 (an IOCTL in the chain
 	# that is not served: INVALID_DEVICE_REQUEST), related4 and
-	# related7 (a descriptor whose CREATOR OWNER ACE denies writing,
-	# and the related open for writing is granted), invalid2 (a
+	# related7 (a descriptor whose CREATOR OWNER ACE denies writing:
+	# root, this test's user, holds every right; test_smb_acl.sh runs
+	# them as a user who is not, and the related open is refused), invalid2 (a
 	# request of another session in a related chain is
 	# USER_SESSION_DELETED, not INVALID_PARAMETER), interim2 (it waits
 	# five minutes for an interim response, then fails) and

@@ -696,6 +696,67 @@ test_fuzz(void)
 	tap_ok(1, "fuzz_acl_one survived 40000 random and mutated inputs");
 }
 
+/*
+ * acl_access_windows (MS-DTYP 2.5.3.2) and perm_access_mask, what an SMB
+ * CREATE is checked against.
+ */
+static void
+test_windows_owner(void)
+{
+	struct perm_who w = { 100, 10, NULL, 0 };
+	struct perm_obj o = { 0, 0644, 100, 10 };
+	struct acl a;
+	uint32_t m;
+
+	/* A DACL that grants the owner nothing: READ_CONTROL, WRITE_DAC. */
+	ace(mk(&a), ACL_TYPE_ALLOW, ACL_WHO_EVERYONE, 0, R, 0);
+	TAP_EQ_INT(acl_access_windows(&a, 100, 10, 0, &owner, ACL_MASK_ALL),
+	    R | ACL_READ_ACL | ACL_WRITE_ACL,
+	    "Windows owner: READ_CONTROL and WRITE_DAC beyond the ACEs");
+	TAP_EQ_INT(acl_access(&a, 100, 10, 0, &owner, ACL_MASK_ALL),
+	    R | ACL_READ_ACL | ACL_WRITE_ACL | ACL_READ_ATTRIBUTES |
+	    ACL_WRITE_ATTRIBUTES, "NFSv4 owner: the attributes too");
+	TAP_EQ_INT(acl_access_windows(&a, 100, 10, 0, &other, ACL_MASK_ALL),
+	    R, "Windows: another user holds the ACEs' bits alone");
+	/* An OWNER@ (OWNER RIGHTS) ACE: the ACEs decide alone. */
+	ace(&a, ACL_TYPE_ALLOW, ACL_WHO_OWNER, 0, ACL_READ_ATTRIBUTES, 0);
+	TAP_EQ_INT(acl_access_windows(&a, 100, 10, 0, &owner, ACL_MASK_ALL),
+	    R | ACL_READ_ATTRIBUTES, "OWNER RIGHTS: no implicit bit");
+	/* An inherit-only OWNER@ ACE does not apply to the object. */
+	ace(mk(&a), ACL_TYPE_ALLOW, ACL_WHO_OWNER, ACL_FLAG_INHERIT_ONLY |
+	    ACL_FLAG_FILE_INHERIT, R, 0);
+	TAP_EQ_INT(acl_access_windows(&a, 100, 10, 1, &owner, ACL_MASK_ALL),
+	    ACL_READ_ACL | ACL_WRITE_ACL, "inherit-only OWNER@: implicit kept");
+	TAP_EQ_INT(acl_access_windows(&a, 100, 10, 1, &root, ACL_MASK_ALL),
+	    ACL_MASK_ALL, "root holds every bit");
+
+	/* perm_access_mask: the mode's ACL, and what POSIX adds. */
+	m = perm_access_mask(&w, &o, NULL);
+	tap_ok((m & (R | W | ACL_WRITE_ATTRIBUTES | ACL_WRITE_OWNER |
+	    ACL_WRITE_ACL)) == (R | W | ACL_WRITE_ATTRIBUTES |
+	    ACL_WRITE_OWNER | ACL_WRITE_ACL) && !(m & (X | ACL_DELETE)),
+	    "0644, its owner: rw, attributes, owner, DAC; no x, no DELETE");
+	w.uid = 200;
+	w.gid = 10;
+	m = perm_access_mask(&w, &o, NULL);
+	tap_ok((m & (R | ACL_READ_ATTRIBUTES | ACL_READ_ACL)) ==
+	    (R | ACL_READ_ATTRIBUTES | ACL_READ_ACL) && !(m & (W |
+	    ACL_WRITE_ATTRIBUTES | ACL_WRITE_OWNER | ACL_WRITE_ACL)),
+	    "0644, its group: reads, writes nothing");
+	o.mode = 0664;
+	tap_ok((perm_access_mask(&w, &o, NULL) & (W | ACL_WRITE_ATTRIBUTES))
+	    == (W | ACL_WRITE_ATTRIBUTES), "0664, its group: a writer sets "
+	    "attributes");
+	w.uid = 0;
+	TAP_EQ_INT(perm_access_mask(&w, &o, NULL),
+	    ACL_MASK_ALL & ~ACL_DELETE, "root: every bit but DELETE");
+	w.uid = 100;
+	ace(mk(&a), ACL_TYPE_ALLOW, ACL_WHO_EVERYONE, 0, R | ACL_DELETE, 0);
+	TAP_EQ_INT(perm_access_mask(&w, &o, &a),
+	    R | ACL_READ_ACL | ACL_WRITE_ACL,
+	    "with an ACL: Windows' owner rule, DELETE left to the store");
+}
+
 int
 main(void)
 {
@@ -709,6 +770,7 @@ main(void)
 	test_sid_mode();
 	test_sid_encoding();
 	test_sid_string();
+	test_windows_owner();
 	test_fuzz();
 	return tap_done();
 }

@@ -430,6 +430,26 @@ test_perms(struct store *s, const struct store_fh *root)
 	TAP_EQ_INT(a.mode, 01777, "mode kept");
 	store_create(s, &cr_alice, &pub, N("alices"), 0666,
 	    STORE_CREATE_GUARDED, NULL, &fh2, NULL);
+	/* store_access_mask: ACE bits, DELETE as a remove would decide. */
+	{
+		uint32_t g = 0;
+
+		TAP_EQ_INT(store_access_mask(s, &cr_alice, &fh2, &pub, &g,
+		    NULL), 0, "access mask of alice's file in 1777");
+		tap_ok((g & (ACL_READ_DATA | ACL_WRITE_DATA | ACL_DELETE |
+		    ACL_WRITE_ATTRIBUTES | ACL_WRITE_OWNER)) == (ACL_READ_DATA |
+		    ACL_WRITE_DATA | ACL_DELETE | ACL_WRITE_ATTRIBUTES |
+		    ACL_WRITE_OWNER) && !(g & ACL_EXECUTE),
+		    "owner: rw, DELETE, attributes, owner; no x");
+		store_access_mask(s, &cr_bob, &fh2, &pub, &g, NULL);
+		tap_ok((g & (ACL_READ_DATA | ACL_WRITE_DATA |
+		    ACL_WRITE_ATTRIBUTES)) == (ACL_READ_DATA | ACL_WRITE_DATA |
+		    ACL_WRITE_ATTRIBUTES) && !(g & (ACL_DELETE |
+		    ACL_WRITE_OWNER | ACL_WRITE_ACL)),
+		    "bob: rw of 0666, no DELETE in a sticky directory");
+		store_access_mask(s, &cr_alice, &fh2, NULL, &g, NULL);
+		TAP_EQ_INT(g & ACL_DELETE, 0, "no directory: no DELETE");
+	}
 	TAP_EQ_INT(store_remove(s, &cr_bob, &pub, N("alices")), -EPERM,
 	    "sticky: bob may not remove alice's file: EPERM");
 	TAP_EQ_INT(store_rename(s, &cr_bob, &pub, N("alices"), &pub,
