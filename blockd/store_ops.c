@@ -542,6 +542,25 @@ out:
 	return 0;
 }
 
+/*
+ * fh resolved into ip, and ip's own ACL into acl with *own pointing at
+ * it (NULL: it has none, its mode rules): the start of an access check.
+ */
+static int
+ops_access_load(struct store *s, const struct store_fh *fh,
+    struct store_inode *ip, struct acl *acl, const struct acl **own)
+{
+	int rv;
+
+	*own = NULL;
+	if ((rv = store_fh_resolve(s, fh, ip)) != 0)
+		return rv;
+	if (!(ip->flags & STORE_INODE_ACL))
+		return 0;
+	*own = acl;
+	return ops_acl_load(s, ip, acl);
+}
+
 /* knfsd's nfs3_regaccess and nfs3_diraccess maps. */
 int
 store_access(struct store *s, const struct store_cred *c,
@@ -552,17 +571,14 @@ store_access(struct store *s, const struct store_cred *c,
 	struct perm_who w;
 	struct perm_obj o;
 	struct acl acl;
+	const struct acl *own;
 	int rv;
 
-	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
+	if ((rv = ops_access_load(s, fh, &ip, &acl, &own)) != 0)
 		return rv;
 	ops_perm_args(c, &ip, &w, &o);
-	if (ip.flags & STORE_INODE_ACL) {
-		if ((rv = ops_acl_load(s, &ip, &acl)) != 0)
-			return rv;
-		*granted = perm_access_acl(&w, &o, &acl) & want;
-	} else
-		*granted = perm_access(&w, &o) & want;
+	*granted = (own != NULL ? perm_access_acl(&w, &o, own) :
+	    perm_access(&w, &o)) & want;
 	if (attr != NULL)
 		return store_attr_fill(s, &ip, attr);
 	return 0;
@@ -583,17 +599,13 @@ store_access_mask(struct store *s, const struct store_cred *c,
 	struct perm_who w;
 	struct perm_obj o;
 	struct acl acl;
+	const struct acl *own;
 	int rv;
 
-	if ((rv = store_fh_resolve(s, fh, &ip)) != 0)
+	if ((rv = ops_access_load(s, fh, &ip, &acl, &own)) != 0)
 		return rv;
 	ops_perm_args(c, &ip, &w, &o);
-	if (ip.flags & STORE_INODE_ACL) {
-		if ((rv = ops_acl_load(s, &ip, &acl)) != 0)
-			return rv;
-		*granted = perm_access_mask(&w, &o, &acl);
-	} else
-		*granted = perm_access_mask(&w, &o, NULL);
+	*granted = perm_access_mask(&w, &o, own);
 	if (dirfh == NULL || store_fh_resolve(s, dirfh, &dp) != 0 ||
 	    dp.type != STORE_TYPE_DIR || dp.share != ip.share)
 		goto out;
