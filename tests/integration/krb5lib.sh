@@ -202,3 +202,22 @@ client_results() {
 		esac
 	done < "$2"
 }
+
+# krb5_cb_realm: the realm of the callback tests (test_cb_gss.sh,
+# test_cb_gss41.sh) as checks: the KDC, nfs/localhost in gssd's keytab
+# ($KDIR/nfs.keytab), the client's machine principal nfs/$CBHOST in its
+# keytab and kinit'd into $KDIR/ccache.cb.  Sets KDIR, P and CBHOST.
+krb5_cb_realm() {
+	KDIR=$SUITE_DIR/krb5
+	P=2049
+	CBHOST=cbclient.dittofs.test
+	check "a realm: kdb5_util create -s, krb5kdc -n on loopback" \
+	    krb5_realm_setup "$KDIR"
+	check "nfs/localhost (the server) in gssd's keytab" \
+	    krb5_addprinc_keytab nfs/localhost "$KDIR/nfs.keytab"
+	check "nfs/$CBHOST (the client) in the client's keytab" \
+	    krb5_addprinc_keytab "nfs/$CBHOST" "$KDIR/client.keytab"
+	check "kinit as nfs/$CBHOST (the client's machine credential)" \
+	    krb5_kinit_keytab "nfs/$CBHOST" "$KDIR/client.keytab" \
+	    "$KDIR/ccache.cb"
+}

@@ -24,18 +24,7 @@ set -u
 
 krb5_suite nfsd "$0" "$@"
 CLIENT=$top_builddir/tests/clients/cb-gss
-KDIR=$SUITE_DIR/krb5
-P=2049
-CBHOST=cbclient.dittofs.test
-
-check "a realm: kdb5_util create -s, krb5kdc -n on loopback" \
-    krb5_realm_setup "$KDIR"
-check "nfs/localhost (the server) in gssd's keytab" \
-    krb5_addprinc_keytab nfs/localhost "$KDIR/nfs.keytab"
-check "nfs/$CBHOST (the client) in the client's keytab" \
-    krb5_addprinc_keytab "nfs/$CBHOST" "$KDIR/client.keytab"
-check "kinit as nfs/$CBHOST (the client's machine credential)" \
-    krb5_kinit_keytab "nfs/$CBHOST" "$KDIR/client.keytab" "$KDIR/ccache.cb"
+krb5_cb_realm
 UPASS=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 check "root@$KRB5_REALM with a password" krb5_addprinc_password root "$UPASS"
 check "kinit root (a user's ticket)" \
