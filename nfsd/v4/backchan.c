@@ -628,7 +628,8 @@ nfs41_back_bind(struct nfsd_env *env, const uint8_t *id, uint64_t clientid,
 /*
  * BACKCHANNEL_CTL: the program and security callbacks are sent with
  * from now on (raw: the client's callback_sec_parms4<> as it came, which
- * stated keeps for a restarted nfsd in place of CREATE_SESSION's).
+ * stated keeps for a restarted nfsd in place of CREATE_SESSION's, with
+ * the principal it came under, sec's).
  */
 void
 nfs41_back_program(struct nfsd_env *env, const uint8_t *id,
@@ -638,12 +639,16 @@ nfs41_back_program(struct nfsd_env *env, const uint8_t *id,
 	struct ipc_channel *ch = stated_client_channel(env->sdc);
 	struct st_session_back_ctl m;
 	struct nfs41_back *b;
+	struct nfs4_opaque kept;
+	uint8_t kept_buf[ST_SESSION_CB_SEC_MAX];
 
 	memset(&m, 0, sizeof(m));
 	memcpy(m.sessionid, id, NFS41_SESSIONID_SIZE);
 	m.cb_program = cb_program;
-	m.cb_sec.cb_sec_len = raw->len;
-	m.cb_sec.cb_sec_val = (char *)(uintptr_t)raw->p;
+	nfs41_cb_sec_stored(raw, sec->principal, kept_buf, sizeof(kept_buf),
+	    &kept);
+	m.cb_sec.cb_sec_len = kept.len;
+	m.cb_sec.cb_sec_val = (char *)(uintptr_t)kept.p;
 	if (ch == NULL || ipc_send_xdr(ch, ST_SESSION_BACK_CTL, 0, 0, -1,
 	    (xdrproc_t)xdr_st_session_back_ctl, &m) == -1)
 		log_warnx_rl("NFSv4.1 BACKCHANNEL_CTL: stated did not hear of "

@@ -11,9 +11,11 @@
  *
  * - An offer is usable while nfsd holds its context, unexpired, and the
  *   context authenticates the principal the offer came under (the
- *   CREATE_SESSION's or BACKCHANNEL_CTL's caller).  A restarted nfsd
- *   fetches the context back from gssd with the client's next call
- *   under it; it does not know that principal, so checks the context's
+ *   CREATE_SESSION's or BACKCHANNEL_CTL's caller).  stated keeps that
+ *   principal with the offer (nfs41_cb_sec_stored), so a restarted
+ *   nfsd, which fetches the context back from gssd with the client's
+ *   next call under it, checks the owner as before.  An offer stated
+ *   kept without one (an nfsd before this) is checked for the context's
  *   existence and end only.
  * - Offers are tried in the client's order, before AUTH_SYS and
  *   AUTH_NONE: the client asked for that security.
@@ -104,6 +106,84 @@ nfs41_cb_sec_check(struct nfsd_env *env, struct nfs41_cb_sec *sec,
 	    (sec->flavor == NFS4_AUTH_SYS ? "; AUTH_SYS is used" :
 	    "; AUTH_NONE is used") : "");
 	return sec->usable ? NFS4_OK : NFS4ERR_NOENT;
+}
+
+#define NFS41_CB_SEC_TRAILER	0x44435031u	/* "DCP1", nfsd's own */
+
+static void
+nfs41_cb_sec_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static uint32_t
+nfs41_cb_sec_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * What stated keeps of an offer, in buf (size bytes): the client's
+ * callback_sec_parms4<> as it came (raw), then nfsd's trailer: the
+ * principal it came under (an XDR string; NULL: no RPCSEC_GSS caller,
+ * kept as "-", a name no context has), the client's length and a magic
+ * word.  Without room, the client's bytes alone.
+ */
+void
+nfs41_cb_sec_stored(const struct nfs4_opaque *raw, const char *principal,
+    uint8_t *buf, size_t size, struct nfs4_opaque *out)
+{
+	const char *name = principal != NULL ? principal : "-";
+	size_t n = strlen(name), padded = (n + 3) & ~(size_t)3;
+	uint8_t *p;
+
+	out->p = raw->p;
+	out->len = raw->len;
+	if (n >= sizeof(((struct nfs41_cb_sec *)0)->principal) ||
+	    raw->len > size || size - raw->len < 12 + padded)
+		return;
+	memcpy(buf, raw->p, raw->len);
+	p = buf + raw->len;
+	nfs41_cb_sec_put32(p, (uint32_t)n);
+	memset(p + 4, 0, padded);
+	memcpy(p + 4, name, n);
+	p += 4 + padded;
+	nfs41_cb_sec_put32(p, raw->len);
+	nfs41_cb_sec_put32(p + 4, NFS41_CB_SEC_TRAILER);
+	out->p = buf;
+	out->len = (uint32_t)(p + 8 - buf);
+}
+
+/*
+ * An offer as stated kept it: the client's part picked, the principal
+ * from nfsd's trailer ("" when there is none: not known).
+ */
+void
+nfs41_cb_sec_load(const struct nfs4_opaque *kept, struct nfs41_cb_sec *sec)
+{
+	struct nfs4_opaque raw = *kept;
+	const uint8_t *end = kept->p + kept->len, *s;
+	uint32_t rawlen, n;
+
+	if (kept->len >= 12 &&
+	    nfs41_cb_sec_get32(end - 4) == NFS41_CB_SEC_TRAILER &&
+	    (rawlen = nfs41_cb_sec_get32(end - 8)) <= kept->len - 12) {
+		s = kept->p + rawlen;
+		n = nfs41_cb_sec_get32(s);
+		if (n < sizeof(sec->principal) &&
+		    ((n + 3) & ~3u) == kept->len - 12 - rawlen) {
+			raw.len = rawlen;
+			(void)nfs41_cb_sec_pick(&raw, sec);
+			memcpy(sec->principal, s + 4, n);
+			sec->principal[n] = '\0';
+			return;
+		}
+	}
+	(void)nfs41_cb_sec_pick(&raw, sec);
 }
 
 /* The next sequence number of a context that ends at expires. */

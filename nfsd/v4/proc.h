@@ -275,6 +275,9 @@ uint32_t nfs41_reply_fits(const struct nfs4_call *, size_t more);
 struct rpcsvc_conn;
 /* cb_gss41.c: the backchannel under RPCSEC_GSS (its head comment) */
 int	 nfs41_cb_gss_pick(struct nfsd_env *, const struct nfs41_cb_sec *);
+void	 nfs41_cb_sec_stored(const struct nfs4_opaque *, const char *,
+	    uint8_t *, size_t, struct nfs4_opaque *);
+void	 nfs41_cb_sec_load(const struct nfs4_opaque *, struct nfs41_cb_sec *);
 uint32_t nfs41_cb_sec_check(struct nfsd_env *, struct nfs41_cb_sec *,
 	    const char *principal, uint64_t clientid);
 int	 nfs41_cb_gss_call(struct nfsd_env *, struct rpcsvc_conn *,

@@ -453,6 +453,8 @@ nfs41_op_create_session(struct nfs4_call *v)
 	struct nfsd_env *env = v->nfs.env;
 	st_session_create_req req;
 	struct nfs41_cb_sec sec;
+	struct nfs4_opaque kept;
+	uint8_t kept_buf[ST_SESSION_CB_SEC_MAX];
 	char principal[NFS4_PRINCIPAL_MAX];
 	uint32_t st;
 
@@ -477,8 +479,11 @@ nfs41_op_create_session(struct nfs4_call *v)
 	if (req.fore.maxresponsesize_cached > NFS41_REPLY_MAX)
 		req.fore.maxresponsesize_cached = NFS41_REPLY_MAX;
 	req.cb_program = a->cb_program;
-	req.cb_sec.cb_sec_len = a->cb_sec.len;
-	req.cb_sec.cb_sec_val = (char *)(uintptr_t)a->cb_sec.p;
+	/* With the principal it came under: a restarted nfsd's check. */
+	nfs41_cb_sec_stored(&a->cb_sec, nfs41_caller_gss(v), kept_buf,
+	    sizeof(kept_buf), &kept);
+	req.cb_sec.cb_sec_len = kept.len;
+	req.cb_sec.cb_sec_val = (char *)(uintptr_t)kept.p;
 	nfs4_stated(v, ST_SESSION_CREATE, (xdrproc_t)xdr_st_session_create_req,
 	    &req, ST_SESSION_CREATE_REPLY,
 	    (xdrproc_t)xdr_st_session_create_reply,
@@ -619,7 +624,7 @@ nfs41_load_done(void *arg, int status, void *reply)
 		cb_sec.p = (const uint8_t *)rep->cb_sec.cb_sec_val;
 		cb_sec.len = rep->cb_sec.cb_sec_len;
 		if (s != NULL)
-			(void)nfs41_cb_sec_pick(&cb_sec, &s->cb_sec);
+			nfs41_cb_sec_load(&cb_sec, &s->cb_sec);
 	} else
 		s = nfs41_mirror_get(env->v41, id);
 	if (s == NULL) {

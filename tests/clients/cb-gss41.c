@@ -22,12 +22,18 @@
  * every one the killed nfsd used.
  *
  *   cb-gss41 -p PORT -e EXPORT -f FILE -s krb5|krb5i|krb5p [-t TRIGGER]
- *            [-r RESTART] [-m unknown|badverf]
+ *            [-r RESTART] [-m unknown|badverf|foreign]
  *     -m unknown  CREATE_SESSION offering only a handle nfsd never gave
  *                 must be NFS4ERR_NOENT; offering it and AUTH_SYS, the
  *                 session is made and its CB_NULL comes under AUTH_SYS.
  *     -m badverf  our replies' verifiers are spoilt: nfsd must not take
  *                 the CB_NULL's answer, so the OPEN gets no delegation.
+ *     -m foreign  CREATE_SESSION offers, beside AUTH_SYS, the handle of
+ *                 a context another principal made (its ticket in the
+ *                 ccache CB41_FOREIGN_CCACHE names): the CB_NULL comes
+ *                 under AUTH_SYS; so it does after RESTART, once that
+ *                 context was used on the new nfsd and our session
+ *                 came back from stated.
  * One line per check ("ok: ..." or "FAIL: ..."); exit 0 when all held,
  * 2 when no context with nfsd could be made, 1 otherwise.
  */
@@ -442,6 +448,73 @@ unknown_handle(uint64_t clientid, uint32_t seq)
 	check(seen[0].proc == 0 && seen[0].flavor == 1, line);
 }
 
+/*
+ * RFC 8881 2.10.8.3: a context of another principal's is not ours to
+ * offer, before nfsd's restart nor after it, when the new nfsd holds
+ * that context again and our session comes back from stated.
+ */
+static void
+foreign_handle(int port, uint64_t clientid, uint32_t seq,
+    const char *restart)
+{
+	const char *ccache = getenv("CB41_FOREIGN_CCACHE");
+	struct side other;
+	struct buf sec, args, res;
+	OM_uint32 minor;
+	uint32_t st;
+	char line[160];
+	int fd, first;
+
+	memset(&other, 0, sizeof(other));
+	other.service = cl.service;
+	if (ccache == NULL || restart == NULL ||
+	    GSS_ERROR(gss_krb5_ccache_name(&minor, ccache, NULL)) ||
+	    (fd = loopback_connect(port)) == -1 ||
+	    client_context(fd, &xid, NFS_PROG, 4, "nfs@localhost",
+	    &other) == -1) {
+		check(0, "a context of the other principal's (-r and "
+		    "CB41_FOREIGN_CCACHE)");
+		return;
+	}
+	check(1, "a context of the other principal's on its own connection");
+	sec.n = 0;
+	put32(&sec, 2);
+	put_gss_sec(&sec, other.handle, other.handle_len);
+	put32(&sec, 1);			/* AUTH_SYS */
+	put32(&sec, 41);
+	putopaque(&sec, "gss41-host", 10);
+	put32(&sec, 0);
+	put32(&sec, 0);
+	put32(&sec, 0);
+	st = create_session(clientid, seq, &sec);
+	check(st == 0, "CREATE_SESSION offering that context and AUTH_SYS");
+	if (st != 0)
+		return;
+	check(wait_callbacks(1) == 0, "a CB_NULL came");
+	snprintf(line, sizeof(line), "it came under AUTH_SYS (flavour %u), "
+	    "not the other principal's context", seen[0].flavor);
+	check(seen[0].proc == 0 && seen[0].flavor == 1, line);
+	check(system(restart) == 0, "nfsd killed and back");
+	close(fd);
+	args.n = 0;
+	fd = loopback_connect(port);
+	check(fd != -1 && data_call(fd, recv_rec, &other, xid++, NFS_PROG, 4,
+	    0, &args, &res) == 0, "a NULL call under the other principal's "
+	    "context on the new nfsd (it holds that context again)");
+	st = rebind(port);
+	snprintf(line, sizeof(line), "on a new connection, SEQUENCE and "
+	    "BIND_CONN_TO_SESSION: %u", st);
+	check(st == 0, line);
+	first = nseen;
+	check(wait_callbacks(first + 1) == 0 && seen[first].proc == 0,
+	    "the restarted nfsd's CB_NULL came");
+	snprintf(line, sizeof(line), "it came under AUTH_SYS (flavour %u) "
+	    "again, not the other principal's context", seen[first].flavor);
+	check(seen[first].flavor == 1, line);
+	if (fd != -1)
+		close(fd);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -456,7 +529,8 @@ main(int argc, char *argv[])
 	pid_t pid = -1;
 
 	if (options_parse(argc, argv, 'r', "cb-gss41 -p PORT -e EXPORT -f FILE "
-	    "-s SEC [-t TRIGGER] [-r RESTART] [-m unknown]", &o) == -1)
+	    "-s SEC [-t TRIGGER] [-r RESTART] [-m unknown|badverf|foreign]",
+	    &o) == -1)
 		return 1;
 	cl.service = o.service;
 	if ((nfs_fd = loopback_connect(o.port)) == -1 ||
@@ -472,6 +546,10 @@ main(int argc, char *argv[])
 		return 1;
 	if (strcmp(o.mode, "unknown") == 0) {
 		unknown_handle(clientid, seq);
+		return failures ? 1 : 0;
+	}
+	if (strcmp(o.mode, "foreign") == 0) {
+		foreign_handle(o.port, clientid, seq, o.restart);
 		return failures ? 1 : 0;
 	}
 	sec.n = 0;

@@ -15,7 +15,9 @@
 # context come back (stated, gssd), and the new nfsd's CB_NULL comes
 # under the context again with higher sequence numbers.  A CREATE_SESSION
 # offering only a handle nfsd never gave is NFS4ERR_NOENT; offering it
-# beside AUTH_SYS, callbacks go under AUTH_SYS.  A client whose replies'
+# beside AUTH_SYS, callbacks go under AUTH_SYS; so do they when the
+# handle is of another principal's context, also after kill -9 of nfsd
+# (stated keeps the offer's principal).  A client whose replies'
 # verifiers do not check gets no delegation.
 set -u
 . "$top_srcdir/tests/tap.sh"
@@ -26,6 +28,13 @@ krb5_suite nfsd "$0" "$@"
 CLIENT=$top_builddir/tests/clients/cb-gss41
 krb5_cb_realm
 printf 'nfs/%s@%s 0:0\n' "$CBHOST" "$KRB5_REALM" > "$KDIR/principals"
+# Another machine's principal, whose context a client must not offer.
+OTHER=other.dittofs.test
+check "nfs/$OTHER (another client) in its keytab" \
+    krb5_addprinc_keytab "nfs/$OTHER" "$KDIR/other.keytab"
+check "kinit as nfs/$OTHER" \
+    krb5_kinit_keytab "nfs/$OTHER" "$KDIR/other.keytab" "$KDIR/ccache.other"
+printf 'nfs/%s@%s 0:0\n' "$OTHER" "$KRB5_REALM" >> "$KDIR/principals"
 chmod 644 "$KDIR/nfs.keytab"
 
 cat >> "$SUITE_CONF" <<CONF
@@ -106,6 +115,12 @@ run_client unknown -s krb5i -m unknown
 check "nfsd logged that AUTH_SYS is used in place of the unknown handle" \
     grep -q "name no context of nfs/$CBHOST@$KRB5_REALM here; AUTH_SYS is used" \
     "$SUITE_DIR/run.log"
+
+# Another principal's context offered beside AUTH_SYS: AUTH_SYS, also
+# after kill -9 of nfsd, when the session comes back from stated and the
+# new nfsd holds that context again.
+CB41_FOREIGN_CCACHE=FILE:$KDIR/ccache.other run_client foreign -s krb5i \
+    -m foreign -r "$SUITE_DIR/kill-nfsd"
 
 # A reply whose verifier does not check: no working backchannel.
 run_client badverf -s krb5i -m badverf
