@@ -630,6 +630,20 @@ test_server_roles(void)
 	ipc_sync_reply_free(&reply);
 	close(fd);
 
+	/* Version 2's bodies differ from 3's: a version-2 peer is refused. */
+	fd = raw_client(srv, &adopted);
+	hello.version_min = 2;
+	hello.version_max = 2;
+	memset(&err, 0, sizeof(err));
+	tap_ok(exchange(fd, IPC_HELLO, (xdrproc_t)xdr_ipc_hello, &hello,
+	    &reply) == 0 && reply.hdr.type == IPC_ERROR &&
+	    ipc_sync_decode(&reply, (xdrproc_t)xdr_ipc_error, &err) == 0 &&
+	    err.code == EPROTONOSUPPORT, "HELLO speaking version 2 alone is "
+	    "refused (EPROTONOSUPPORT)");
+	xdr_free((xdrproc_t)xdr_ipc_error, &err);
+	ipc_sync_reply_free(&reply);
+	close(fd);
+
 	/* A role the socket does not serve. */
 	fd = raw_client(srv, &adopted);
 	hello.version_min = 1;
