@@ -392,6 +392,27 @@ rebind(int port)
 	return compound(&ops, 1, &res, &r);
 }
 
+/*
+ * After nfsd's restart: rebind (our context, on a new connection), and
+ * the new nfsd's CB_NULL: its index in seen.
+ */
+static int
+rebind_cb_null(int port)
+{
+	char line[128];
+	uint32_t st;
+	int first;
+
+	st = rebind(port);
+	snprintf(line, sizeof(line), "on a new connection, SEQUENCE and "
+	    "BIND_CONN_TO_SESSION under our context: %u", st);
+	check(st == 0, line);
+	first = nseen;
+	check(wait_callbacks(first + 1) == 0 && seen[first].proc == 0,
+	    "the restarted nfsd's CB_NULL came");
+	return first;
+}
+
 /* A GSS callback as it must be: our handle, service, MIC and body. */
 static void
 check_gss_callback(const struct cb_seen *s, const char *what)
@@ -414,6 +435,41 @@ check_gss_callback(const struct cb_seen *s, const char *what)
 	check(s->body_ok, line);
 }
 
+/*
+ * CREATE_SESSION offering the handle (len) and AUTH_SYS: the session is
+ * made and its CB_NULL comes under AUTH_SYS, not under what (the
+ * handle's description); 0, or -1 without a session.
+ */
+static int
+session_beside_sys(uint64_t clientid, uint32_t seq, const uint8_t *handle,
+    size_t len, const char *what)
+{
+	struct buf sec;
+	uint32_t st;
+	char line[160];
+
+	sec.n = 0;
+	put32(&sec, 2);
+	put_gss_sec(&sec, handle, len);
+	put32(&sec, 1);			/* AUTH_SYS */
+	put32(&sec, 41);
+	putopaque(&sec, "gss41-host", 10);
+	put32(&sec, 0);
+	put32(&sec, 0);
+	put32(&sec, 0);
+	st = create_session(clientid, seq, &sec);
+	snprintf(line, sizeof(line), "CREATE_SESSION offering %s and "
+	    "AUTH_SYS", what);
+	check(st == 0, line);
+	if (st != 0)
+		return -1;
+	check(wait_callbacks(1) == 0, "a CB_NULL came");
+	snprintf(line, sizeof(line), "it came under AUTH_SYS (flavour %u), "
+	    "not %s", seen[0].flavor, what);
+	check(seen[0].proc == 0 && seen[0].flavor == 1, line);
+	return 0;
+}
+
 /* RFC 8881 18.36.3: an unknown handle alone, then beside AUTH_SYS. */
 static void
 unknown_handle(uint64_t clientid, uint32_t seq)
@@ -429,23 +485,8 @@ unknown_handle(uint64_t clientid, uint32_t seq)
 	snprintf(line, sizeof(line), "CREATE_SESSION offering only a handle "
 	    "nfsd never gave: %u (NFS4ERR_NOENT is 2)", st);
 	check(st == 2, line);
-	sec.n = 0;
-	put32(&sec, 2);
-	put_gss_sec(&sec, (const uint8_t *)"no-such-context", 15);
-	put32(&sec, 1);			/* AUTH_SYS */
-	put32(&sec, 41);
-	putopaque(&sec, "gss41-host", 10);
-	put32(&sec, 0);
-	put32(&sec, 0);
-	put32(&sec, 0);
-	st = create_session(clientid, seq, &sec);
-	check(st == 0, "CREATE_SESSION offering that handle and AUTH_SYS");
-	if (st != 0)
-		return;
-	check(wait_callbacks(1) == 0, "a CB_NULL came");
-	snprintf(line, sizeof(line), "it came under AUTH_SYS (flavour %u), "
-	    "not the unknown handle", seen[0].flavor);
-	check(seen[0].proc == 0 && seen[0].flavor == 1, line);
+	session_beside_sys(clientid, seq, (const uint8_t *)"no-such-context",
+	    15, "the unknown handle");
 }
 
 /*
@@ -459,9 +500,8 @@ foreign_handle(int port, uint64_t clientid, uint32_t seq,
 {
 	const char *ccache = getenv("CB41_FOREIGN_CCACHE");
 	struct side other;
-	struct buf sec, args, res;
+	struct buf args, res;
 	OM_uint32 minor;
-	uint32_t st;
 	char line[160];
 	int fd, first;
 
@@ -477,23 +517,9 @@ foreign_handle(int port, uint64_t clientid, uint32_t seq,
 		return;
 	}
 	check(1, "a context of the other principal's on its own connection");
-	sec.n = 0;
-	put32(&sec, 2);
-	put_gss_sec(&sec, other.handle, other.handle_len);
-	put32(&sec, 1);			/* AUTH_SYS */
-	put32(&sec, 41);
-	putopaque(&sec, "gss41-host", 10);
-	put32(&sec, 0);
-	put32(&sec, 0);
-	put32(&sec, 0);
-	st = create_session(clientid, seq, &sec);
-	check(st == 0, "CREATE_SESSION offering that context and AUTH_SYS");
-	if (st != 0)
+	if (session_beside_sys(clientid, seq, other.handle, other.handle_len,
+	    "the other principal's context") == -1)
 		return;
-	check(wait_callbacks(1) == 0, "a CB_NULL came");
-	snprintf(line, sizeof(line), "it came under AUTH_SYS (flavour %u), "
-	    "not the other principal's context", seen[0].flavor);
-	check(seen[0].proc == 0 && seen[0].flavor == 1, line);
 	check(system(restart) == 0, "nfsd killed and back");
 	close(fd);
 	args.n = 0;
@@ -501,13 +527,7 @@ foreign_handle(int port, uint64_t clientid, uint32_t seq,
 	check(fd != -1 && data_call(fd, recv_rec, &other, xid++, NFS_PROG, 4,
 	    0, &args, &res) == 0, "a NULL call under the other principal's "
 	    "context on the new nfsd (it holds that context again)");
-	st = rebind(port);
-	snprintf(line, sizeof(line), "on a new connection, SEQUENCE and "
-	    "BIND_CONN_TO_SESSION: %u", st);
-	check(st == 0, line);
-	first = nseen;
-	check(wait_callbacks(first + 1) == 0 && seen[first].proc == 0,
-	    "the restarted nfsd's CB_NULL came");
+	first = rebind_cb_null(port);
 	snprintf(line, sizeof(line), "it came under AUTH_SYS (flavour %u) "
 	    "again, not the other principal's context", seen[first].flavor);
 	check(seen[first].flavor == 1, line);
@@ -617,13 +637,7 @@ main(int argc, char *argv[])
 		if (seen[i].seq > high)
 			high = seen[i].seq;
 	check(system(o.restart) == 0, "nfsd killed and back");
-	st = rebind(o.port);
-	snprintf(line, sizeof(line), "on a new connection, SEQUENCE and "
-	    "BIND_CONN_TO_SESSION under the same context: %u", st);
-	check(st == 0, line);
-	first = nseen;
-	check(wait_callbacks(first + 1) == 0 && seen[first].proc == 0,
-	    "the restarted nfsd's CB_NULL came");
+	first = rebind_cb_null(o.port);
 	check_gss_callback(&seen[first], "the restarted nfsd's CB_NULL");
 	snprintf(line, sizeof(line), "its sequence number %u is above the "
 	    "killed nfsd's %u", seen[first].seq, high);
