@@ -23,6 +23,9 @@
 # UDP requests with KRB_ERR_RESPONSE_TOO_BIG (its largest datagram is
 # 200 bytes), so gssd's AS request goes out again over TCP (RFC 4120
 # 7.2.1), and its TGS request over TCP at once: three KDC messages.
+# A hostile nfsd (gss-check) that answers gssd's KDC message with
+# garbage, with gssd's own request, or with no reply gets an error, and
+# gssd forgets that context.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -167,6 +170,24 @@ run_client closed ccache.cb -s krb5i -m closed
 run_client nohost ccache.root -s krb5 -m nohost
 check "nfsd logged that root@$KRB5_REALM names no host" \
     grep -q "SETCLIENTID as root@$KRB5_REALM, which names no host" \
+    "$SUITE_DIR/run.log"
+
+# A hostile nfsd's KDC replies: an error each, the context forgotten.
+GSS=$top_builddir/tests/clients/gss-check
+for mode in garbage echo none; do
+	"$GSS" -s "$SUITE_DIR/run/gssd.sock" -r nfsd -u dittofs-nfsd kdc \
+	    "nfs/hostile-$mode.dittofs.test@$KRB5_REALM" $mode \
+	    > "$SUITE_DIR/kdc-$mode.out" 2>&1
+	diag "kdc $mode: $(tr '\n' ' ' < "$SUITE_DIR/kdc-$mode.out")"
+	check "hostile nfsd, KDC reply $mode: gssd asked for the KDC of $KRB5_REALM, then answered ERROR and forgot the context" \
+	    test "$(cat "$SUITE_DIR/kdc-$mode.out")" = "KDC_SEND realm=$KRB5_REALM kdcs=1
+ERROR NO_CONTEXT"
+done
+check "gssd logged the garbage reply's error" \
+    grep -q "NFSv4.0 GSS callback context with nfs/hostile-garbage.dittofs.test@$KRB5_REALM: " \
+    "$SUITE_DIR/run.log"
+check "gssd logged that no KDC answered" \
+    grep -q "NFSv4.0 GSS callback context with nfs/hostile-none.dittofs.test@$KRB5_REALM: no KDC answered" \
     "$SUITE_DIR/run.log"
 
 check "no forbidden system call under seccomp (no SIGSYS)" \
