@@ -36,6 +36,7 @@ common_libdittofs_a_SOURCES = \
 	common/rpcclnt.c common/rpcclnt.h \
 	common/share_rules.c common/share_rules.h \
 	common/connlimit.c common/connlimit.h \
+	common/kdc_send.c common/kdc_send.h \
 	common/blockd_client.c common/blockd_client.h
 common_libdittofs_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCAP_CFLAGS) \
 	$(SECCOMP_CFLAGS) $(TIRPC_CFLAGS)
@@ -107,3 +108,11 @@ tests_unit_test_rpcsvc_SOURCES = tests/unit/test_rpcsvc.c
 tests_unit_test_rpcsvc_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	$(TIRPC_CFLAGS)
 tests_unit_test_rpcsvc_LDADD = $(DITTOFS_COMMON_LIBS)
+
+# The KDC relay's network side: kdc entries, UDP and TCP (RFC 4120 7.2)
+# against fake KDCs on loopback, hostile replies.
+check_PROGRAMS += tests/unit/test_kdc_send
+TESTS += tests/unit/test_kdc_send
+tests_unit_test_kdc_send_SOURCES = tests/unit/test_kdc_send.c
+tests_unit_test_kdc_send_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_kdc_send_LDADD = $(DITTOFS_COMMON_LIBS)

@@ -14,6 +14,7 @@
 
 #include "gssd_msg.h"
 #include "ipc.h"
+#include "kdc_send.h"
 #include "log.h"
 #include "rpcsec_gss.h"
 #include "rpcsvc.h"
@@ -848,10 +849,103 @@ rpcsec_gss_stats_get(const struct rpcsec_gss *g, struct rpcsec_gss_stats *s)
 
 /* ---- gssd as the initiator, for nfsd's NFSv4.0 callbacks ---- */
 
+/*
+ * gssd opens no network socket: while it gets the tickets of a callback
+ * context it answers GSSD_KDC_SEND, and we relay the message to the
+ * realm's KDC and its reply back (GSSD_RPCSEC_KDC), as often as gssd
+ * asks within RPCSEC_GSS_KDC_ROUNDS (an AS exchange with
+ * pre-authentication is two, a TGS exchange one per realm crossed).
+ */
+#define RPCSEC_GSS_KDC_ROUNDS	12
+
 struct rpcsec_gss_initiate {
+	struct rpcsec_gss	*gss;
 	rpcsec_gss_initiate_fn	*fn;
 	void			*arg;
+	unsigned int		 kdc_rounds;
+	uint8_t			 handle[GSSD_HANDLE_MAX];
+	size_t			 handle_len;
 };
+
+static void	rpcsec_gss_initiate_done(struct ipc_channel *,
+		    struct ipc_msg *, void *);
+
+/* The end of a relay: the KDC's reply (or none) to gssd. */
+static void
+rpcsec_gss_kdc_reply(void *arg, const uint8_t *reply, size_t len,
+    const char *why)
+{
+	struct rpcsec_gss_initiate *w = arg;
+	struct ipc_channel *ch;
+	gssd_rpcsec_kdc_req req;
+
+	if (reply == NULL)
+		log_warnx_rl("NFSv4.0 GSS callback: no KDC answered: %s", why);
+	memset(&req, 0, sizeof(req));
+	req.handle.handle_val = (char *)w->handle;
+	req.handle.handle_len = (u_int)w->handle_len;
+	req.ok = reply != NULL;
+	req.reply.reply_val = (char *)(uintptr_t)reply;
+	req.reply.reply_len = (u_int)len;
+	if ((ch = ipc_client_channel(w->gss->gssd)) == NULL ||
+	    ipc_call(ch, GSSD_RPCSEC_KDC, -1,
+	    (xdrproc_t)xdr_gssd_rpcsec_kdc_req, &req,
+	    rpcsec_gss_initiate_done, w) == -1) {
+		w->fn(w->arg, NULL);
+		free(w);
+	}
+}
+
+/* GSSD_KDC_SEND: the message to one of the realm's KDCs.  -1: not sent. */
+static int
+rpcsec_gss_kdc_send(struct rpcsec_gss_initiate *w, struct ipc_msg *msg)
+{
+	struct kdc_addr addrs[KDC_SEND_ENTRIES_MAX];
+	gssd_kdc_send ks;
+	const char *why;
+	size_t i, n = 0;
+	int rc = -1;
+
+	memset(&ks, 0, sizeof(ks));
+	if (ipc_decode(msg, (xdrproc_t)xdr_gssd_kdc_send, &ks) == -1) {
+		log_warnx("gssd: a malformed GSSD_KDC_SEND");
+		return -1;
+	}
+	if (++w->kdc_rounds > RPCSEC_GSS_KDC_ROUNDS ||
+	    ks.handle.handle_len == 0 || ks.kdcs.kdcs_len >
+	    KDC_SEND_ENTRIES_MAX) {
+		log_warnx_rl("gssd: GSSD_KDC_SEND for realm %s: more than %u "
+		    "KDC exchanges, or no handle", ks.realm,
+		    RPCSEC_GSS_KDC_ROUNDS);
+		goto out;
+	}
+	memcpy(w->handle, ks.handle.handle_val, ks.handle.handle_len);
+	w->handle_len = ks.handle.handle_len;
+	for (i = 0; i < ks.kdcs.kdcs_len; i++) {
+		if (kdc_addr_parse(ks.kdcs.kdcs_val[i], &addrs[n], &why) ==
+		    -1) {
+			log_warnx_rl("realm %s: kdc \"%s\": %s", ks.realm,
+			    ks.kdcs.kdcs_val[i], why);
+			continue;
+		}
+		n++;
+	}
+	if (n == 0) {
+		log_warnx_rl("realm %s: no kdc entry nfsd can reach (gssd's "
+		    "krb5.conf)", ks.realm);
+		goto out;
+	}
+	if (kdc_send_start(w->gss->base, addrs, n, ks.tcp_only,
+	    (const uint8_t *)ks.request.request_val, ks.request.request_len,
+	    rpcsec_gss_kdc_reply, w) == NULL) {
+		log_warn("realm %s: the KDC relay", ks.realm);
+		goto out;
+	}
+	rc = 0;
+out:
+	xdr_free((xdrproc_t)xdr_gssd_kdc_send, &ks);
+	return rc;
+}
 
 static void
 rpcsec_gss_initiate_done(struct ipc_channel *ch, struct ipc_msg *msg,
@@ -861,6 +955,9 @@ rpcsec_gss_initiate_done(struct ipc_channel *ch, struct ipc_msg *msg,
 	gssd_rpcsec_reply rep;
 
 	(void)ch;
+	if (msg != NULL && msg->hdr.type == GSSD_KDC_SEND &&
+	    rpcsec_gss_kdc_send(w, msg) == 0)
+		return;		/* rpcsec_gss_kdc_reply goes on */
 	memset(&rep, 0, sizeof(rep));
 	if (msg == NULL || msg->hdr.type != GSSD_RPCSEC_REPLY ||
 	    ipc_decode(msg, (xdrproc_t)xdr_gssd_rpcsec_reply, &rep) == -1)
@@ -895,6 +992,7 @@ rpcsec_gss_initiate(struct rpcsec_gss *g, const uint8_t *handle,
 	}
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return -1;
+	w->gss = g;
 	w->fn = fn;
 	w->arg = arg;
 	memset(&req, 0, sizeof(req));

@@ -56,8 +56,7 @@ static const char *const sandbox_base_syscalls[] = {
  * socket, ioctl and prlimit64 are allowed below only with the arguments
  * a daemon uses.  ioctl: FIONREAD is how libevent sizes a read
  * (evbuffer_read); the integration tests, run with "sandbox debug",
- * showed no other request.  FIONBIO only for a daemon that asks
- * (SANDBOX_IOCTL_FIONBIO).
+ * showed no other request.
  */
 static const unsigned long sandbox_ioctls[] = {
 	FIONREAD,
@@ -272,13 +271,6 @@ sandbox_allow_checked(scmp_filter_ctx ctx, unsigned int families)
 			    sandbox_ioctls[i]);
 			return -1;
 		}
-	}
-	if ((families & SANDBOX_IOCTL_FIONBIO) &&
-	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-	    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
-	    (scmp_datum_t)FIONBIO)) < 0) {
-		log_warnx("seccomp: cannot allow ioctl FIONBIO");
-		return -1;
 	}
 	/* Reading a limit (new_limit NULL), never setting one. */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1,

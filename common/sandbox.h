@@ -26,11 +26,6 @@
 #define SANDBOX_AF_INET6	0x04u
 #define SANDBOX_AF_NETLINK	0x08u
 #define SANDBOX_AF_NETWORK	(SANDBOX_AF_INET | SANDBOX_AF_INET6)
-/*
- * Not a family, but given with them: ioctl(FIONBIO) allowed too (MIT
- * krb5 makes its sockets to the KDC non-blocking with it: gssd).
- */
-#define SANDBOX_IOCTL_FIONBIO	0x100u
 
 struct sandbox_spec {
 	const char		*user;		/* NULL: keep the user */

@@ -37,8 +37,6 @@ static const char *const gssd_syscalls[] = {
 	"openat", "open", "rename", "renameat", "renameat2", "unlink",
 	"unlinkat", "fsync", "fdatasync", "fchmod", "access", "faccessat",
 	"faccessat2",
-	/* glibc's getaddrinfo asks the kernel over netlink (the KDC). */
-	"bind",
 	NULL
 };
 
@@ -735,6 +733,7 @@ static const struct ipc_handler gssd_handlers[] = {
 	{ GSSD_RPCSEC_FETCH, NFSD, gssd_rpcsec_fetch },
 	{ GSSD_RPCSEC_DESTROY, NFSD, gssd_rpcsec_destroy },
 	{ GSSD_RPCSEC_INITIATE, NFSD, gssd_rpcsec_initiate },
+	{ GSSD_RPCSEC_KDC, NFSD, gssd_rpcsec_kdc },
 	{ GSSD_USER_SET, CTL, gssd_user_set },
 	{ GSSD_USER_DEL, CTL, gssd_user_del },
 	{ GSSD_USER_LIST, CTL, gssd_user_list },
@@ -965,7 +964,8 @@ gssd_status_line(struct daemon *d, char *buf, size_t len)
 	    "denied %llu; bad tokens %llu; refused by the per-peer limit "
 	    "%llu; expired %llu; Kerberos: %s, %zu RPCSEC_GSS context(s) "
 	    "(%zu in creation), accepted %llu, refused %llu, handed back "
-	    "%llu; NFSv4.0 callback contexts made %llu, failed %llu",
+	    "%llu; NFSv4.0 callback contexts made %llu, failed %llu, KDC "
+	    "messages through nfsd %llu",
 	    d->service ? ipc_server_peer_count(d->service) : 0,
 	    env->ncontexts, env->users ? env->users->nusers : 0,
 	    (unsigned long long)env->count.accepted,
@@ -981,7 +981,8 @@ gssd_status_line(struct daemon *d, char *buf, size_t len)
 	    (unsigned long long)env->count.krb5_denied,
 	    (unsigned long long)env->count.krb5_fetched,
 	    (unsigned long long)env->initiated,
-	    (unsigned long long)env->initiate_failed);
+	    (unsigned long long)env->initiate_failed,
+	    (unsigned long long)env->kdc_messages);
 }
 
 static const struct daemon_def gssd_def = {
@@ -989,11 +990,11 @@ static const struct daemon_def gssd_def = {
 	.role = IPC_ROLE_GSSD,
 	.chroot = DAEMON_CHROOT_STATE,
 	/*
-	 * The KDC, for the NFSv4.0 callbacks' tickets (initiate.c):
-	 * getaddrinfo's netlink on the way, MIT's non-blocking sockets.
+	 * AF_UNIX alone: nfsd carries the KDC messages of the NFSv4.0
+	 * callbacks' tickets (initiate.c), gssd never opens a network
+	 * socket.
 	 */
-	.socket_families = SANDBOX_AF_NETWORK | SANDBOX_AF_NETLINK |
-	    SANDBOX_IOCTL_FIONBIO,
+	.socket_families = SANDBOX_AF_UNIX,
 	.syscalls = gssd_syscalls,
 	.pre_init = gssd_pre_init,
 	.post_init = gssd_post_init,

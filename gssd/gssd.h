@@ -68,6 +68,11 @@ struct gssd_rpcsec_ctx {
 	struct ipc_peer			*peer;
 	int				 established;
 	int				 initiator;	/* initiate.c's */
+	/* initiate.c: the KDC exchange under way (the first leg) */
+	krb5_init_creds_context		 kdc_as;
+	krb5_tkt_creds_context		 kdc_tgs;
+	int				 kdc_tcp_only;
+	unsigned int			 kdc_rounds;
 	uint64_t			 expires;
 	gss_ctx_id_t			 gss;
 	uint8_t				*exported;
@@ -122,12 +127,14 @@ struct gssd_env {
 	size_t			 nrpcsec_pending;
 	size_t			 nrpcsec_done;
 	size_t			 rpcsec_max;
-	/* initiate.c: the keytab's nfs/ principal, its credential */
+	/* initiate.c: the keytab's nfs/ principal, its tickets */
 	char			 initiator[GSSD_NAME_MAX + 1];
+	krb5_principal		 initiator_princ;
 	int			 initiator_conf;	/* krb5.conf copied */
-	gss_cred_id_t		 initiator_cred;
+	krb5_ccache		 initiator_ccache;	/* MEMORY: */
 	uint64_t		 initiated;
 	uint64_t		 initiate_failed;
+	uint64_t		 kdc_messages;	/* relayed through nfsd */
 };
 
 /* gssd.c */
@@ -181,6 +188,8 @@ void	 gssd_krb5_ctx_clear(struct gssd_ctx *);
 void	 gssd_initiate_pre_init(struct gssd_env *, krb5_principal);
 void	 gssd_initiate_post_init(struct gssd_env *);
 void	 gssd_initiate_stop(struct gssd_env *);
+void	 gssd_initiate_ctx_clear(struct gssd_env *, struct gssd_rpcsec_ctx *);
 void	 gssd_rpcsec_initiate(struct ipc_peer *, struct ipc_msg *);
+void	 gssd_rpcsec_kdc(struct ipc_peer *, struct ipc_msg *);
 
 #endif

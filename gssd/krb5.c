@@ -94,6 +94,7 @@ gssd_rpcsec_free(struct gssd_env *env, struct gssd_rpcsec_ctx *c)
 	}
 	if (c->gss != GSS_C_NO_CONTEXT)
 		gss_delete_sec_context(&minor, &c->gss, GSS_C_NO_BUFFER);
+	gssd_initiate_ctx_clear(env, c);
 	if (c->exported != NULL)
 		explicit_bzero(c->exported, c->exported_len);
 	free(c->exported);

@@ -38,6 +38,13 @@
  *                          (the NegTokenInit2's mechanisms) and no context
  *   ... replay NAME PW     a login, then its AUTHENTICATE again -> status
  *   ... users              GSSD_USER_LIST -> "users N" or "refused"
+ *   ... kdc TARGET MODE    as a hostile nfsd: GSSD_RPCSEC_INITIATE
+ *       toward TARGET ("nfs/HOST@REALM") while gssd has no ticket for it
+ *       -> "KDC_SEND realm=R kdcs=N tcp=T" (gssd asks for the KDC), then
+ *       GSSD_RPCSEC_KDC with MODE's answer: garbage (bytes no KDC
+ *       sends), echo (gssd's own request), none (no KDC answered) ->
+ *       gssd's status; then the same handle again -> its status
+ *       (NO_CONTEXT: gssd forgot the failed context)
  *   ... samba NAME PW spnego|ntlmssp
  *       Samba's client (ntlm_auth's gss-spnego-client or
  *       ntlmssp-client-1 helper) computes the tokens, gss-check relays
@@ -617,12 +624,117 @@ gssc_krb5_bad(int fd)
 	return 0;
 }
 
+/*
+ * gssd's answer to an RPCSEC_GSS message: GSSD_KDC_SEND into *ks (1),
+ * or a gssd_rpcsec_reply whose status is returned (0 and above).
+ */
+static int
+gssc_rpcsec_recv(int fd, struct gssd_kdc_send *ks, int *status)
+{
+	struct gssd_rpcsec_reply rep;
+	struct ipc_sync_reply r;
+	int rc = 0;
+
+	if (ipc_sync_recv(fd, &r) == -1) {
+		printf("gssd closed\n");
+		exit(1);
+	}
+	memset(&rep, 0, sizeof(rep));
+	if (r.hdr.type == GSSD_KDC_SEND) {
+		xdr_free((xdrproc_t)xdr_gssd_kdc_send, ks);
+		memset(ks, 0, sizeof(*ks));
+		if (ipc_sync_decode(&r, (xdrproc_t)xdr_gssd_kdc_send, ks) ==
+		    -1) {
+			printf("a malformed GSSD_KDC_SEND\n");
+			exit(1);
+		}
+		rc = 1;
+	} else if (r.hdr.type == GSSD_RPCSEC_REPLY &&
+	    ipc_sync_decode(&r, (xdrproc_t)xdr_gssd_rpcsec_reply, &rep) == 0) {
+		*status = rep.status;
+		xdr_free((xdrproc_t)xdr_gssd_rpcsec_reply, &rep);
+	} else {
+		printf("reply type %u\n", r.hdr.type);
+		exit(1);
+	}
+	ipc_sync_reply_free(&r);
+	return rc;
+}
+
+/*
+ * A hostile nfsd: every GSSD_KDC_SEND answered as mode says, until gssd
+ * gives up (at most 16 rounds); then the last handle once more.
+ */
+static int
+gssc_kdc(int fd, const char *target, const char *mode)
+{
+	static const uint8_t garbage[] = { 0x6b, 0x82, 0xff, 0xff, 0x30,
+	    0x00, 0xde, 0xad, 0xbe, 0xef, 0x7e, 0x01, 0x02, 0x03 };
+	struct gssd_rpcsec_initiate_req init;
+	struct gssd_rpcsec_kdc_req kreq;
+	struct gssd_kdc_send ks;
+	int i, rc, status = -1, sends = 0;
+
+	memset(&init, 0, sizeof(init));
+	memset(&ks, 0, sizeof(ks));
+	init.target = (char *)(uintptr_t)target;
+	if (ipc_sync_send(fd, GSSD_RPCSEC_INITIATE, gssc_id++, 0, -1,
+	    (xdrproc_t)xdr_gssd_rpcsec_initiate_req, &init) == -1) {
+		printf("refused\n");
+		return 1;
+	}
+	for (i = 0; i < 16; i++) {
+		if ((rc = gssc_rpcsec_recv(fd, &ks, &status)) == 0)
+			break;
+		if (sends++ == 0)
+			printf("KDC_SEND realm=%s kdcs=%u\n", ks.realm,
+			    ks.kdcs.kdcs_len);
+		memset(&kreq, 0, sizeof(kreq));
+		kreq.handle.handle_val = ks.handle.handle_val;
+		kreq.handle.handle_len = ks.handle.handle_len;
+		kreq.ok = strcmp(mode, "none") != 0;
+		if (strcmp(mode, "garbage") == 0) {
+			kreq.reply.reply_val = (char *)(uintptr_t)garbage;
+			kreq.reply.reply_len = sizeof(garbage);
+		} else if (strcmp(mode, "echo") == 0) {
+			kreq.reply.reply_val = ks.request.request_val;
+			kreq.reply.reply_len = ks.request.request_len;
+		}
+		if (ipc_sync_send(fd, GSSD_RPCSEC_KDC, gssc_id++, 0, -1,
+		    (xdrproc_t)xdr_gssd_rpcsec_kdc_req, &kreq) == -1) {
+			printf("refused\n");
+			return 1;
+		}
+	}
+	if (sends == 0 || status == -1) {
+		printf("sends %d, no final reply\n", sends);
+		return 1;
+	}
+	printf("%s", gssc_status_name(status));
+	/* The same handle again: the failed context is gone. */
+	memset(&kreq, 0, sizeof(kreq));
+	kreq.handle.handle_val = ks.handle.handle_val;
+	kreq.handle.handle_len = ks.handle.handle_len;
+	kreq.ok = 1;
+	kreq.reply.reply_val = (char *)(uintptr_t)garbage;
+	kreq.reply.reply_len = sizeof(garbage);
+	if (ipc_sync_send(fd, GSSD_RPCSEC_KDC, gssc_id++, 0, -1,
+	    (xdrproc_t)xdr_gssd_rpcsec_kdc_req, &kreq) == -1 ||
+	    gssc_rpcsec_recv(fd, &ks, &status) != 0) {
+		printf(" then not a reply\n");
+		return 1;
+	}
+	printf(" %s\n", gssc_status_name(status));
+	xdr_free((xdrproc_t)xdr_gssd_kdc_send, &ks);
+	return 0;
+}
+
 static void
 gssc_usage(void)
 {
 	fprintf(stderr, "usage: gss-check -s sock -r role [-u user] "
 	    "login|anonymous|garbage|truncated|krb5|krb5bad|krb5only|limit|\n"
-	    "    foreign|users ...\n");
+	    "    foreign|users|kdc ...\n");
 	exit(2);
 }
 
@@ -680,6 +792,8 @@ main(int argc, char *argv[])
 		return gssc_samba(fd, argv[1], argv[2], argv[3]);
 	if (strcmp(argv[0], "users") == 0)
 		return gssc_users(fd);
+	if (strcmp(argv[0], "kdc") == 0 && argc == 3)
+		return gssc_kdc(fd, argv[1], argv[2]);
 	if (strcmp(argv[0], "garbage") == 0) {
 		static const uint8_t junk[] = { 0x60, 0x80, 0x06, 0x06, 0x2b,
 		    0x06, 0x01, 0x05, 0x05, 0x02, 0xa0, 0x7f, 0x30 };

@@ -4,7 +4,10 @@
 #   krb5_realm_setup DIR   realm DITTO.TEST in DIR: krb5.conf, kdc.conf,
 #                          the database (kdb5_util create -s, a generated
 #                          master password), krb5kdc -n on a free port;
-#                          exports KRB5_CONFIG and KRB5_KDC_PROFILE
+#                          exports KRB5_CONFIG and KRB5_KDC_PROFILE;
+#                          KRB5_UDP_PREFERENCE_LIMIT (default 1: TCP)
+#                          and KRB5_KDC_MAX_DGRAM (the KDC's largest UDP
+#                          reply) if set, go into them
 #   krb5_addprinc_keytab PRINC KEYTAB   a random key, added to KEYTAB
 #   krb5_addprinc_password PRINC PASS   a user principal with a password
 #   krb5_kinit PRINC PASS CCACHE        a ticket into CCACHE
@@ -45,7 +48,7 @@ krb5_realm_setup() {
 	dns_lookup_realm = false
 	dns_canonicalize_hostname = false
 	rdns = false
-	udp_preference_limit = 1
+	udp_preference_limit = ${KRB5_UDP_PREFERENCE_LIMIT:-1}
 	default_ccache_name = FILE:$dir/ccache.default
 [realms]
 	$KRB5_REALM = {
@@ -59,6 +62,7 @@ EOF
 [kdcdefaults]
 	kdc_ports = $port
 	kdc_tcp_ports = $port
+	${KRB5_KDC_MAX_DGRAM:+kdc_max_dgram_reply_size = $KRB5_KDC_MAX_DGRAM}
 [realms]
 	$KRB5_REALM = {
 		database_name = $dir/principal

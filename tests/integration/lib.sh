@@ -101,6 +101,21 @@ suite_pid() {
 	suite_ctl status "$1" 2>/dev/null | awk -v d="$1" '$1 == d && $2 ~ /^[0-9]+$/ { print $2 }'
 }
 
+# proc_sockets PID: the inodes of PID's sockets, one a line.
+proc_sockets() {
+	ls -l "/proc/$1/fd" 2>/dev/null |
+	    sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p' | sort -u
+}
+
+# proc_inet_sockets PID: those of them that are TCP or UDP sockets (IPv4
+# or IPv6) of this network namespace, one a line.
+proc_inet_sockets() {
+	proc_sockets "$1" > "$SUITE_DIR/sockets.$1"
+	for f in tcp udp tcp6 udp6 raw raw6; do
+		awk 'NR > 1 { print $10 }' "/proc/net/$f" 2>/dev/null
+	done | sort -u | comm -12 - "$SUITE_DIR/sockets.$1"
+}
+
 # suite_wait TIMEOUT CMD...: retry CMD every 0.1 s until it succeeds.
 suite_wait() {
 	local limit=$(( $1 * 10 )) i=0

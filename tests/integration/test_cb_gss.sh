@@ -16,7 +16,16 @@
 # say so.  A krb5 client whose
 # callback refuses the INIT, one with no callback listener and one with
 # a user's ticket (root@REALM: no host to call back) get no delegation;
-# nfsd logs why.
+# nfsd logs why.  gssd opens no network socket: its tickets (an AS and a
+# TGS exchange, then reused) came through nfsd's KDC relay, the KDC saw
+# them, and after the recalls gssd is alive (its seccomp filter kills it
+# on socket(AF_INET)) and holds no TCP or UDP socket.  The KDC answers
+# UDP requests with KRB_ERR_RESPONSE_TOO_BIG (its largest datagram is
+# 200 bytes), so gssd's AS request goes out again over TCP (RFC 4120
+# 7.2.1), and its TGS request over TCP at once: three KDC messages.
+# A hostile nfsd (gss-check) that answers gssd's KDC message with
+# garbage, with gssd's own request, or with no reply gets an error, and
+# gssd forgets that context.
 set -u
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
@@ -24,6 +33,8 @@ set -u
 
 krb5_suite nfsd "$0" "$@"
 CLIENT=$top_builddir/tests/clients/cb-gss
+KRB5_UDP_PREFERENCE_LIMIT=1465
+KRB5_KDC_MAX_DGRAM=200
 krb5_cb_realm
 UPASS=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 check "root@$KRB5_REALM with a password" krb5_addprinc_password root "$UPASS"
@@ -86,6 +97,31 @@ for sec in krb5 krb5i krb5p; do
 	    "$SUITE_DIR/run.log"
 done
 
+# The KDC relay: gssd's tickets came through nfsd, once, then reused.
+kdc_messages() {
+	suite_ctl status gssd |
+	    sed -n 's/.*KDC messages through nfsd \([0-9]*\).*/\1/p'
+}
+KDC_MESSAGES=$(kdc_messages)
+diag "gssd's KDC messages through nfsd: $KDC_MESSAGES"
+check "gssd's tickets came through nfsd: an AS request over UDP, again over TCP, a TGS request; reused for 6 contexts" \
+    test "$KDC_MESSAGES" = 3
+check "the KDC issued nfs/localhost's TGT and its ticket for nfs/$CBHOST" \
+    sh -c "grep -q 'AS_REQ.*ISSUE.*nfs/localhost@$KRB5_REALM for krbtgt/$KRB5_REALM@$KRB5_REALM' '$KDIR/kdc.log' &&
+	grep -q 'TGS_REQ.*ISSUE.*nfs/localhost@$KRB5_REALM for nfs/$CBHOST@$KRB5_REALM' '$KDIR/kdc.log'"
+GSSD_PID=$(suite_pid gssd)
+check "gssd is alive after the GSS callbacks (socket(AF_INET) would have killed it)" \
+    test -n "$GSSD_PID" -a -d "/proc/$GSSD_PID"
+check "gssd's seccomp filter is on (Seccomp: 2)" \
+    grep -q "^Seccomp:[[:space:]]*2" "/proc/$GSSD_PID/status"
+check "gssd holds sockets (its IPC ones), so the next check sees them" \
+    test -n "$(proc_sockets "$GSSD_PID")"
+check "none of gssd's sockets is a TCP or UDP one (/proc/net)" \
+    test -z "$(proc_inet_sockets "$GSSD_PID")"
+NFSD_PID=$(suite_pid nfsd)
+check "the check sees inet sockets: nfsd's listener is one" \
+    test -n "$(proc_inet_sockets "$NFSD_PID")"
+
 # kill -9 of nfsd while the client holds a delegation: the callback's
 # security is stated's, so the next nfsd recalls under krb5i too.
 cat > "$SUITE_DIR/restart-nfsd.sh" <<EOF
@@ -117,6 +153,8 @@ check "it logged the CB_RECALL under RPCSEC_GSS krb5i" \
     grep -q "CB_RECALL sent under RPCSEC_GSS krb5i" "$SUITE_DIR/run.log"
 check "stated logged the recall with the krb5i callback (twice now)" \
     test "$(grep -c 'recalled through nfsd (callback under RPCSEC_GSS krb5i)' "$SUITE_DIR/run.log")" = 2
+check "the new nfsd's contexts used gssd's tickets: no KDC message since" \
+    test "$(kdc_messages)" = "$KDC_MESSAGES"
 check "gssd logged the contexts toward nfs/$CBHOST" \
     grep -q "NFSv4.0 GSS callback context as nfs/localhost@$KRB5_REALM with nfs/$CBHOST@$KRB5_REALM" \
     "$SUITE_DIR/run.log"
@@ -132,6 +170,24 @@ run_client closed ccache.cb -s krb5i -m closed
 run_client nohost ccache.root -s krb5 -m nohost
 check "nfsd logged that root@$KRB5_REALM names no host" \
     grep -q "SETCLIENTID as root@$KRB5_REALM, which names no host" \
+    "$SUITE_DIR/run.log"
+
+# A hostile nfsd's KDC replies: an error each, the context forgotten.
+GSS=$top_builddir/tests/clients/gss-check
+for mode in garbage echo none; do
+	"$GSS" -s "$SUITE_DIR/run/gssd.sock" -r nfsd -u dittofs-nfsd kdc \
+	    "nfs/hostile-$mode.dittofs.test@$KRB5_REALM" $mode \
+	    > "$SUITE_DIR/kdc-$mode.out" 2>&1
+	diag "kdc $mode: $(tr '\n' ' ' < "$SUITE_DIR/kdc-$mode.out")"
+	check "hostile nfsd, KDC reply $mode: gssd asked for the KDC of $KRB5_REALM, then answered ERROR and forgot the context" \
+	    test "$(cat "$SUITE_DIR/kdc-$mode.out")" = "KDC_SEND realm=$KRB5_REALM kdcs=1
+ERROR NO_CONTEXT"
+done
+check "gssd logged the garbage reply's error" \
+    grep -q "NFSv4.0 GSS callback context with nfs/hostile-garbage.dittofs.test@$KRB5_REALM: " \
+    "$SUITE_DIR/run.log"
+check "gssd logged that no KDC answered" \
+    grep -q "NFSv4.0 GSS callback context with nfs/hostile-none.dittofs.test@$KRB5_REALM: no KDC answered" \
     "$SUITE_DIR/run.log"
 
 check "no forbidden system call under seccomp (no SIGSYS)" \

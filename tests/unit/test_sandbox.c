@@ -144,9 +144,6 @@ main(void)
 	st = run(network, PROBE_FIONBIO);
 	tap_ok(killed(st), "ioctl(FIONBIO), not listed, is killed (%s)",
 	    what(st));
-	st = run(network | SANDBOX_IOCTL_FIONBIO, PROBE_FIONBIO);
-	tap_ok(allowed(st), "ioctl(FIONBIO) with SANDBOX_IOCTL_FIONBIO (gssd) "
-	    "works (%s)", what(st));
 
 	st = run(local, PROBE_RLIMIT_GET);
 	tap_ok(allowed(st), "prlimit64 reading a limit works (%s)", what(st));
