@@ -75,6 +75,8 @@ struct rpcsec_gss_mech {
 extern const struct rpcsec_gss_mech rpcsec_gss_krb5;
 /* The krb5 mechanism's set-up, before a chroot (the GSS mech table). */
 void	 rpcsec_gss_krb5_init(void);
+/* 1 when a krb5 context's tokens go through OpenSSL (krb5_cfx.c). */
+int	 rpcsec_gss_krb5_fast(const void *ctx);
 
 struct rpcsec_gss_stats {
 	size_t		contexts;
