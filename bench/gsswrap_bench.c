@@ -253,9 +253,9 @@ cross(const char *role, void *ours, gss_ctx_id_t mit)
 
 	xdrbuf_out_init(&tok);
 	xdrbuf_out_init(&plain);
-	if ((msg = malloc(65537)) == NULL)
+	if ((msg = malloc(65537 + 4)) == NULL)
 		abort();
-	for (i = 0; i < 65537; i++)
+	for (i = 0; i < 65537 + 4; i++)
 		msg[i] = (uint8_t)(i * 131 + 17);
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		len = lens[i];
@@ -264,6 +264,12 @@ cross(const char *role, void *ours, gss_ctx_id_t mit)
 		    role);
 		ok(mech->wrap(ours, msg, len, &tok) == 0 &&
 		    mit_unwrap(mit, tok.buf, tok.len, msg, len) == 0, what, len);
+		tok.len = 0;
+		snprintf(what, sizeof(what), "%s: our Wrap token of a head "
+		    "and a message, MIT unwraps them as one", role);
+		ok(mech->wrap_head(ours, msg, 4, msg + 4, len, &tok) == 0 &&
+		    mit_unwrap(mit, tok.buf, tok.len, msg, len + 4) == 0, what,
+		    len + 4);
 		at = tok.len > 16 ? 16 + (len * 7) % (tok.len - 16) : 0;
 		tok.buf[at] ^= 0x10;
 		snprintf(what, sizeof(what), "%s: our Wrap token changed at "

@@ -22,6 +22,8 @@
 #define CFX_BLOCK	16
 #define CFX_HDR		16
 #define CFX_HASH_MAX	64
+/* Confounders drawn at once: one RAND_bytes costs about three HMACs. */
+#define CFX_CONF_POOL	(32 * CFX_BLOCK)
 /* RFC 4121 4.2.2 */
 #define CFX_SENT_BY_ACCEPTOR	0x01
 #define CFX_SEALED		0x02
@@ -68,6 +70,8 @@ struct krb5_cfx {
 	struct cfx_keys	 send;		/* the acceptor's subkey if any */
 	struct cfx_keys	 recv_ctx;	/* the peer's tokens without the flag */
 	struct cfx_keys	 recv_sub;	/* ... with AcceptorSubkey */
+	size_t		 conf_used;
+	uint8_t		 conf_pool[CFX_CONF_POOL];
 };
 
 /* Consecutive pieces of one byte string, as they lie in memory. */
@@ -480,6 +484,7 @@ krb5_cfx_new(int initiator, uint64_t send_seq, uint64_t endtime,
 	x->have_subkey = acceptor_subkey != NULL;
 	x->send_seq = send_seq;
 	x->endtime = endtime;
+	x->conf_used = CFX_CONF_POOL;
 	my_seal = initiator ? CFX_INITIATOR_SEAL : CFX_ACCEPTOR_SEAL;
 	my_sign = initiator ? CFX_INITIATOR_SIGN : CFX_ACCEPTOR_SIGN;
 	peer_seal = initiator ? CFX_ACCEPTOR_SEAL : CFX_INITIATOR_SEAL;
@@ -504,6 +509,7 @@ krb5_cfx_free(struct krb5_cfx *x)
 	cfx_keys_free(&x->send);
 	cfx_keys_free(&x->recv_ctx);
 	cfx_keys_free(&x->recv_sub);
+	OPENSSL_cleanse(x->conf_pool, sizeof(x->conf_pool));
 	free(x);
 }
 
@@ -511,6 +517,19 @@ static int
 cfx_expired(const struct krb5_cfx *x)
 {
 	return x->endtime != 0 && (uint64_t)time(NULL) >= x->endtime;
+}
+
+/* RFC 3961 5.3: a random confounder, from the context's pool. */
+static const uint8_t *
+cfx_confounder(struct krb5_cfx *x)
+{
+	if (x->conf_used == CFX_CONF_POOL) {
+		if (RAND_bytes(x->conf_pool, sizeof(x->conf_pool)) != 1)
+			return NULL;
+		x->conf_used = 0;
+	}
+	x->conf_used += CFX_BLOCK;
+	return x->conf_pool + x->conf_used - CFX_BLOCK;
 }
 
 static void
@@ -613,26 +632,37 @@ int
 krb5_cfx_wrap(struct krb5_cfx *x, const uint8_t *msg, size_t len,
     struct xdrbuf_out *out)
 {
+	return krb5_cfx_wrap_head(x, NULL, 0, msg, len, out);
+}
+
+int
+krb5_cfx_wrap_head(struct krb5_cfx *x, const uint8_t *head, size_t headlen,
+    const uint8_t *msg, size_t len, struct xdrbuf_out *out)
+{
 	struct cfx_keys *k = &x->send;
-	uint8_t conf[CFX_BLOCK], *p;
-	struct cfx_span s[3];
+	const uint8_t *conf;
+	uint8_t *p;
+	struct cfx_span s[4];
 	size_t start = out->len, n;
 
-	if (cfx_expired(x) || len > INT_MAX - 4 * CFX_BLOCK)
+	if (cfx_expired(x) || headlen > CFX_BLOCK ||
+	    len > INT_MAX - 5 * CFX_BLOCK)
 		return -1;
-	n = CFX_BLOCK + len + CFX_HDR;
+	n = CFX_BLOCK + headlen + len + CFX_HDR;
 	if ((p = xdrbuf_reserve(out, CFX_HDR + n + k->prof->hlen)) == NULL ||
-	    RAND_bytes(conf, sizeof(conf)) != 1)
+	    (conf = cfx_confounder(x)) == NULL)
 		goto fail;
 	/* The header, and its copy (EC 0, RRC 0) sealed after the text. */
 	cfx_header(x, p, 1);
 	s[0].p = conf;
 	s[0].len = CFX_BLOCK;
-	s[1].p = msg;
-	s[1].len = len;
-	s[2].p = p;
-	s[2].len = CFX_HDR;
-	if (cfx_encrypt(k, s, 3, n, p + CFX_HDR) == -1)
+	s[1].p = head;
+	s[1].len = headlen;
+	s[2].p = msg;
+	s[2].len = len;
+	s[3].p = p;
+	s[3].len = CFX_HDR;
+	if (cfx_encrypt(k, s, 4, n, p + CFX_HDR) == -1)
 		goto fail;
 	return 0;
 fail:

@@ -52,6 +52,10 @@ int	 krb5_cfx_verify_mic(struct krb5_cfx *, const uint8_t *msg,
 /* RFC 4121 4.2.6.2: msg sealed (EC 0, RRC 0), appended to out; 0 or -1. */
 int	 krb5_cfx_wrap(struct krb5_cfx *, const uint8_t *msg, size_t len,
 	    struct xdrbuf_out *out);
+/* The same of head (at most 16 bytes) and msg, one after the other. */
+int	 krb5_cfx_wrap_head(struct krb5_cfx *, const uint8_t *head,
+	    size_t headlen, const uint8_t *msg, size_t len,
+	    struct xdrbuf_out *out);
 /*
  * The plain text of the peer's sealed Wrap token (any EC, any RRC)
  * appended to out; 0, or -1 with out as it was.

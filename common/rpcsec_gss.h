@@ -67,6 +67,12 @@ struct rpcsec_gss_mech {
 	/* The sealed token of msg appended to out; 0 or -1. */
 	int	 (*wrap)(void *ctx, const uint8_t *msg, size_t len,
 		    struct xdrbuf_out *out);
+	/*
+	 * The same of head and msg one after the other (a reply's sequence
+	 * number and results, without copying them together); NULL: wrap.
+	 */
+	int	 (*wrap_head)(void *ctx, const uint8_t *head, size_t headlen,
+		    const uint8_t *msg, size_t len, struct xdrbuf_out *out);
 	/* The plain text of a sealed token appended to out; 0 or -1. */
 	int	 (*unwrap)(void *ctx, const uint8_t *tok, size_t len,
 		    struct xdrbuf_out *out);

@@ -201,6 +201,29 @@ rpcsec_gss_krb5_wrap(void *ctx, const uint8_t *msg, size_t len,
 }
 
 static int
+rpcsec_gss_krb5_wrap_head(void *ctx, const uint8_t *head, size_t headlen,
+    const uint8_t *msg, size_t len, struct xdrbuf_out *out)
+{
+	struct rpcsec_gss_krb5_ctx *kc = ctx;
+	uint8_t *buf;
+	int rc;
+
+	if (kc->cfx != NULL)
+		return krb5_cfx_wrap_head(kc->cfx, head, headlen, msg, len,
+		    out);
+	/* MIT's gss_wrap takes one buffer. */
+	if (len > SIZE_MAX - headlen || (buf = malloc(headlen + len + 1)) ==
+	    NULL)
+		return -1;
+	memcpy(buf, head, headlen);
+	if (len > 0)
+		memcpy(buf + headlen, msg, len);
+	rc = rpcsec_gss_krb5_wrap(ctx, buf, headlen + len, out);
+	free(buf);
+	return rc;
+}
+
+static int
 rpcsec_gss_krb5_unwrap(void *ctx, const uint8_t *tok, size_t len,
     struct xdrbuf_out *out)
 {
@@ -235,5 +258,6 @@ const struct rpcsec_gss_mech rpcsec_gss_krb5 = {
 	.get_mic = rpcsec_gss_krb5_get_mic,
 	.verify_mic = rpcsec_gss_krb5_verify_mic,
 	.wrap = rpcsec_gss_krb5_wrap,
+	.wrap_head = rpcsec_gss_krb5_wrap_head,
 	.unwrap = rpcsec_gss_krb5_unwrap,
 };

@@ -312,6 +312,20 @@ test_tokens(int32_t enctype, int subkey)
 			bad++;
 	tap_ok(bad == 0, "enctype %d: Wrap tokens of 0 to 65537 bytes, both "
 	    "ways", (int)enctype);
+	bad = 0;
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		tok.len = 0;
+		plain.len = 0;
+		if (krb5_cfx_wrap_head(acc, (const uint8_t *)"seq#", 4,
+		    msg, lens[i], &tok) == -1 || krb5_cfx_unwrap(ini,
+		    tok.buf, tok.len, &plain) == -1 ||
+		    plain.len != 4 + lens[i] ||
+		    memcmp(plain.buf, "seq#", 4) != 0 ||
+		    memcmp(plain.buf + 4, msg, lens[i]) != 0)
+			bad++;
+	}
+	tap_ok(bad == 0, "enctype %d: a head and a message sealed as one",
+	    (int)enctype);
 	tap_ok(round_trip(acc, acc, msg, 10, &tok, &plain) == -1 &&
 	    round_trip(ini, ini, msg, 10, &tok, &plain) == -1,
 	    "enctype %d: a token sent back to its sender is refused",
