@@ -63,11 +63,14 @@ tests_unit_test_rpcsec_gss_CPPFLAGS = $(AM_CPPFLAGS) \
 tests_unit_test_rpcsec_gss_LDADD = $(RPCSEC_GSS_LIBS) $(DITTOFS_COMMON_LIBS)
 
 # RFC 4121 tokens for the AES enctypes on OpenSSL (krb5_cfx.c): the
-# known answers of RFC 3961, 3962 and 8009, and tokens between two ends.
+# known answers of RFC 3961, 3962 and 8009, tokens between two ends, and
+# the fuzz target of the token decoders.
 check_PROGRAMS += tests/unit/test_krb5_cfx
 TESTS += tests/unit/test_krb5_cfx
-tests_unit_test_krb5_cfx_SOURCES = tests/unit/test_krb5_cfx.c
-tests_unit_test_krb5_cfx_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_krb5_cfx_SOURCES = tests/unit/test_krb5_cfx.c \
+	tests/fuzz/fuzz_krb5_cfx.c tests/fuzz/fuzz.h
+tests_unit_test_krb5_cfx_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/tests/fuzz
 tests_unit_test_krb5_cfx_LDADD = $(RPCSEC_GSS_LIBS) $(DITTOFS_COMMON_LIBS)
 
 # What a program linking libdittofs needs.

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "krb5_cfx.h"
 #include "tap.h"
 #include "xdrbuf.h"
@@ -442,6 +443,72 @@ test_ec(int32_t enctype)
 	krb5_cfx_free(acc);
 }
 
+/*
+ * The fuzz target (tests/fuzz/fuzz_krb5_cfx.c) over random bytes and
+ * over real initiator tokens with bytes changed: none passes unless
+ * only its RRC field (which a multiple of the length leaves meaning
+ * nothing) changed.
+ */
+static void
+test_fuzz(void)
+{
+	static const char args[48] = "a call's arguments, sealed in a Wrap token";
+	struct krb5_cfx *ini, *acc;
+	struct fuzz_seed seeds[16];
+	struct xdrbuf_out tok;
+	uint8_t buf[512], mic[64];
+	uint32_t state = 0x4b524235;
+	size_t i, j, len, miclen;
+	int passed = 0, unchanged_passed = 0, bad = 0, diff;
+
+	for (i = 0; i < 16; i++) {
+		seeds[i].buf[0] = (uint8_t)(i & 7);
+		if (fuzz_krb5_cfx_ends((uint8_t)i, &ini, &acc) == -1)
+			abort();
+		xdrbuf_out_init(&tok);
+		if (i < 8) {
+			if (krb5_cfx_wrap(ini, (const uint8_t *)args,
+			    29 + i * 7 % 16, &tok) == -1 ||
+			    tok.len > sizeof(seeds[i].buf) - 1)
+				abort();
+			memcpy(seeds[i].buf + 1, tok.buf, tok.len);
+			seeds[i].len = 1 + tok.len;
+		} else {
+			if (krb5_cfx_get_mic(ini, (const uint8_t *)"fuzz", 4,
+			    mic, sizeof(mic), &miclen) == -1)
+				abort();
+			memcpy(seeds[i].buf + 1, mic, miclen);
+			seeds[i].len = 1 + miclen;
+		}
+		xdrbuf_out_free(&tok);
+		krb5_cfx_free(ini);
+		krb5_cfx_free(acc);
+		unchanged_passed += fuzz_krb5_cfx_one(seeds[i].buf,
+		    seeds[i].len);
+	}
+	tap_ok(unchanged_passed == 16, "fuzz seeds: 8 Wrap and 8 MIC tokens "
+	    "of an initiator pass as they are");
+	for (i = 0; i < 20000; i++) {
+		len = fuzz_next(&state) % sizeof(buf);
+		for (j = 0; j < len; j++)
+			buf[j] = (uint8_t)fuzz_next(&state);
+		passed += fuzz_krb5_cfx_one(buf, len);
+	}
+	for (i = 0; i < 40000; i++) {
+		const struct fuzz_seed *s = &seeds[i % 16];
+
+		len = fuzz_mutate(buf, s, &state);
+		diff = len != s->len;
+		for (j = 1; j < len && !diff; j++)
+			if (buf[j] != s->buf[j] && j != 7 && j != 8)
+				diff = 1;
+		if (fuzz_krb5_cfx_one(buf, len) && diff)
+			bad++;
+	}
+	tap_ok(passed == 0 && bad == 0, "fuzz: 20000 random and 40000 "
+	    "mutated tokens, none changed passed");
+}
+
 int
 main(void)
 {
@@ -456,6 +523,7 @@ main(void)
 		test_tokens(enctypes[i], 1);
 		test_ec(enctypes[i]);
 	}
+	test_fuzz();
 	tap_ok(!krb5_cfx_supported(16) && !krb5_cfx_supported(23) &&
 	    krb5_cfx_supported(18), "des3 and rc4 stay with MIT");
 	printf("1..%d\n", tap_count);
