@@ -195,7 +195,7 @@ cfx_cts_encrypt(EVP_CIPHER_CTX *c, const struct cfx_span *s, int ns,
     size_t n, uint8_t *out)
 {
 	uint8_t tail[2 * CFX_BLOCK], last[2 * CFX_BLOCK];
-	size_t bulk, off = 0, a, b;
+	size_t bulk, off = 0, take;
 	uint8_t *o = out;
 	int i, outl;
 
@@ -208,15 +208,14 @@ cfx_cts_encrypt(EVP_CIPHER_CTX *c, const struct cfx_span *s, int ns,
 		    0 : -1;
 	}
 	bulk = ((n - 1) / CFX_BLOCK - 1) * CFX_BLOCK;
+	/* Whole blocks straight from the spans (EVP carries a split one). */
 	for (i = 0; i < ns && off < bulk; off += s[i].len, i++) {
-		a = 0;
-		b = bulk - off < s[i].len ? bulk - off : s[i].len;
-		if (b > a) {
-			if (EVP_EncryptUpdate(c, o, &outl, s[i].p + a,
-			    (int)(b - a)) != 1)
-				return -1;
-			o += outl;
-		}
+		take = bulk - off < s[i].len ? bulk - off : s[i].len;
+		if (take == 0)
+			continue;
+		if (EVP_EncryptUpdate(c, o, &outl, s[i].p, (int)take) != 1)
+			return -1;
+		o += outl;
 	}
 	memset(tail, 0, sizeof(tail));
 	cfx_gather(s, ns, bulk, n, tail);
