@@ -13,7 +13,7 @@
  * The context is made by loadgss_init.h's loadgss_create, which
  * tests/clients/krb5-client.c uses too.  The per-message work is nfsd's
  * own: the krb5 mechanism table of common/rpcsec_gss_krb5.c (get_mic,
- * verify_mic, wrap, unwrap) works on
+ * verify_mic, wrap, unwrap) works on its import of
  * any MIT krb5 context, the acceptor's or, here, the initiator's; the
  * decoding is common/xdrbuf.c's.  Header-only like loadgen.h, so that
  * bench/compare can build nfs4load from its .c file with those two.
@@ -50,7 +50,7 @@ loadgss_put_mic(struct loadgss *g, struct xdrbuf_out *out, const uint8_t *msg,
 	if ((p = xdrbuf_reserve(out, 4 + RPCSEC_GSS_MIC_MAX)) == NULL)
 		return loadgss_fail(g, "out of memory");
 	out->len -= 4 + RPCSEC_GSS_MIC_MAX;
-	if (g->mech->get_mic(g->ctx, msg != NULL ? msg : out->buf, len,
+	if (g->mech->get_mic(g->mctx, msg != NULL ? msg : out->buf, len,
 	    p + 4, RPCSEC_GSS_MIC_MAX - 3, &miclen) == -1)
 		return loadgss_fail(g, "gss_get_mic failed");
 	pad = (4 - (miclen & 3)) & 3;
@@ -103,7 +103,7 @@ loadgss_call(struct loadgss *g, const uint8_t *hdr, size_t hdrlen,
 		/* 5.3.2.3: the body wrapped, as an opaque. */
 		at = out->len;
 		xdrbuf_put_u32(out, 0);
-		if (g->mech->wrap(g->ctx, g->body.buf, g->body.len, out) == -1)
+		if (g->mech->wrap(g->mctx, g->body.buf, g->body.len, out) == -1)
 			return loadgss_fail(g, "gss_wrap failed");
 		n = out->len - at - 4;
 		xdrbuf_put_u32_at(out, at, (uint32_t)n);
@@ -144,13 +144,13 @@ loadgss_reply(struct loadgss *g, uint32_t seq, uint32_t flavor,
 		    "parse");
 	if (g->service == LOADGSS_SVC_INTEGRITY) {
 		if (xdrbuf_get_opaque(in, &mic, &miclen, RPCSEC_GSS_MIC_MAX) ==
-		    -1 || g->mech->verify_mic(g->ctx, d, dlen, mic, miclen) ==
+		    -1 || g->mech->verify_mic(g->mctx, d, dlen, mic, miclen) ==
 		    -1)
 			return loadgss_fail(g, "a krb5i reply whose MIC "
 			    "does not check");
 	} else {
 		g->plain.len = 0;
-		if (g->mech->unwrap(g->ctx, d, dlen, &g->plain) == -1)
+		if (g->mech->unwrap(g->mctx, d, dlen, &g->plain) == -1)
 			return loadgss_fail(g, "a krb5p reply that does "
 			    "not unwrap");
 		d = g->plain.buf;

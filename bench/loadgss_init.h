@@ -32,7 +32,8 @@
 
 struct loadgss {
 	const struct rpcsec_gss_mech	*mech;
-	gss_ctx_id_t			 ctx;
+	gss_ctx_id_t			 ctx;		/* MIT's */
+	void				*mctx;		/* mech's, a copy */
 	uint32_t			 service;
 	uint8_t				 handle[LOADGSS_HANDLE_MAX];
 	uint32_t			 handle_len;
@@ -158,7 +159,27 @@ loadgss_verify_u32(struct loadgss *g, uint32_t v, const uint8_t *mic,
 	b[1] = (uint8_t)(v >> 16);
 	b[2] = (uint8_t)(v >> 8);
 	b[3] = (uint8_t)v;
-	return g->mech->verify_mic(g->ctx, b, 4, mic, miclen);
+	return g->mech->verify_mic(g->mctx, b, 4, mic, miclen);
+}
+
+/*
+ * The mechanism's own copy of the established context (as nfsd imports
+ * one from gssd), MIT's made again from the same export for callers
+ * that use it directly.  0, or -1.
+ */
+static int
+loadgss_adopt(struct loadgss *g)
+{
+	gss_buffer_desc tok = GSS_C_EMPTY_BUFFER;
+	OM_uint32 major, minor;
+
+	major = gss_export_sec_context(&minor, &g->ctx, &tok);
+	if (GSS_ERROR(major))
+		return -1;
+	g->mctx = g->mech->import(tok.value, tok.length);
+	major = gss_import_sec_context(&minor, &tok, &g->ctx);
+	gss_release_buffer(&minor, &tok);
+	return g->mctx == NULL || GSS_ERROR(major) ? -1 : 0;
 }
 
 /*
@@ -267,6 +288,10 @@ loadgss_create(struct loadgss *g, const char *target, uint32_t service,
 			    "complete the context", major, minor);
 			goto done;
 		}
+		if (loadgss_adopt(g) == -1) {
+			loadgss_fail(g, "the context does not export");
+			goto done;
+		}
 		if (g->window == 0 || flavor != LOADGSS_FLAVOR ||
 		    loadgss_verify_u32(g, g->window, verf, verflen) == -1) {
 			loadgss_fail(g, "the INIT reply's verifier is "
@@ -290,6 +315,8 @@ loadgss_free(struct loadgss *g)
 
 	if (g->ctx != GSS_C_NO_CONTEXT)
 		gss_delete_sec_context(&minor, &g->ctx, GSS_C_NO_BUFFER);
+	if (g->mctx != NULL)
+		g->mech->release(g->mctx);
 	xdrbuf_out_free(&g->body);
 	xdrbuf_out_free(&g->plain);
 }

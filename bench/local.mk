@@ -36,3 +36,11 @@ bench_smbload_SOURCES = bench/smbload.c bench/loadgen.h bench/loadnet.h
 bench_smbload_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) \
 	-I$(top_srcdir)/smbd -I$(top_srcdir)/gssd
 bench_smbload_LDADD = smbd/libsmb2.a gssd/libgssdauth.a $(OPENSSL_LIBS)
+# gsswrap_bench: MIT's gss_wrap, gss_unwrap and gss_get_mic against nfsd's
+# krb5 mechanism (the OpenSSL path of common/krb5_cfx.c) on one context
+# made in-process; with -c the cross-check of
+# tests/integration/test_krb5_cfx.sh.
+noinst_PROGRAMS += bench/gsswrap_bench
+bench_gsswrap_bench_SOURCES = bench/gsswrap_bench.c
+bench_gsswrap_bench_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS)
+bench_gsswrap_bench_LDADD = $(RPCSEC_GSS_LIBS) $(DITTOFS_COMMON_LIBS)

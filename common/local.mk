@@ -45,10 +45,11 @@ common_libdittofs_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCAP_CFLAGS) \
 # apart so that only who serves it links libgssapi_krb5.
 noinst_LIBRARIES += common/librpcsecgss.a
 common_librpcsecgss_a_SOURCES = common/rpcsec_gss.c common/rpcsec_gss.h \
-	common/rpcsec_gss_krb5.c common/rpcsec_gss_clnt.c
+	common/rpcsec_gss_krb5.c common/rpcsec_gss_clnt.c \
+	common/krb5_cfx.c common/krb5_cfx.h
 common_librpcsecgss_a_CPPFLAGS = $(AM_CPPFLAGS) $(GSSAPI_CFLAGS) \
-	$(TIRPC_CFLAGS)
-RPCSEC_GSS_LIBS = common/librpcsecgss.a $(GSSAPI_LIBS)
+	$(OPENSSL_CFLAGS) $(TIRPC_CFLAGS)
+RPCSEC_GSS_LIBS = common/librpcsecgss.a $(GSSAPI_LIBS) $(OPENSSL_LIBS)
 
 # The RPCSEC_GSS flavour with a fake mechanism: the credential, the
 # header's MIC, the window, krb5i and krb5p bodies, the reply verifier;
@@ -60,6 +61,17 @@ tests_unit_test_rpcsec_gss_SOURCES = tests/unit/test_rpcsec_gss.c \
 tests_unit_test_rpcsec_gss_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests -I$(top_srcdir)/tests/fuzz $(TIRPC_CFLAGS)
 tests_unit_test_rpcsec_gss_LDADD = $(RPCSEC_GSS_LIBS) $(DITTOFS_COMMON_LIBS)
+
+# RFC 4121 tokens for the AES enctypes on OpenSSL (krb5_cfx.c): the
+# known answers of RFC 3961, 3962 and 8009, tokens between two ends, and
+# the fuzz target of the token decoders.
+check_PROGRAMS += tests/unit/test_krb5_cfx
+TESTS += tests/unit/test_krb5_cfx
+tests_unit_test_krb5_cfx_SOURCES = tests/unit/test_krb5_cfx.c \
+	tests/fuzz/fuzz_krb5_cfx.c tests/fuzz/fuzz.h
+tests_unit_test_krb5_cfx_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/tests/fuzz
+tests_unit_test_krb5_cfx_LDADD = $(RPCSEC_GSS_LIBS) $(DITTOFS_COMMON_LIBS)
 
 # What a program linking libdittofs needs.
 DITTOFS_COMMON_LIBS = common/libdittofs.a common/libipcxdr.a \

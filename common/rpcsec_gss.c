@@ -323,7 +323,7 @@ rpcsec_gss_wrap(const struct rpcauth_flavor *f, struct rpcauth_call *call,
 	struct rpcsec_gss *g = f->arg;
 	struct rpcsec_gss_ctx *gc;
 	struct xdrbuf_out body;
-	uint8_t mic[RPCSEC_GSS_MIC_MAX];
+	uint8_t mic[RPCSEC_GSS_MIC_MAX], seq[4];
 	size_t miclen, pad;
 	uint8_t *p;
 	int rc;
@@ -347,15 +347,24 @@ rpcsec_gss_wrap(const struct rpcauth_flavor *f, struct rpcauth_call *call,
 		xdrbuf_put_opaque(out, mic, (uint32_t)miclen);
 		return 0;
 	}
-	xdrbuf_out_init(&body);
-	xdrbuf_put_u32(&body, call->seq);
-	if (xdrbuf_reserve(&body, len) != NULL)
-		memcpy(body.buf + 4, res, len);
 	/* The sealed token goes after a length filled in below. */
 	xdrbuf_put_u32(out, 0);
-	rc = body.failed || g->mech->wrap(gc->mech, body.buf, body.len,
-	    out) == -1 || out->failed ? -1 : 0;
-	xdrbuf_out_free(&body);
+	if (g->mech->wrap_head != NULL) {
+		seq[0] = (uint8_t)(call->seq >> 24);
+		seq[1] = (uint8_t)(call->seq >> 16);
+		seq[2] = (uint8_t)(call->seq >> 8);
+		seq[3] = (uint8_t)call->seq;
+		rc = g->mech->wrap_head(gc->mech, seq, sizeof(seq), res, len,
+		    out) == -1 || out->failed ? -1 : 0;
+	} else {
+		xdrbuf_out_init(&body);
+		xdrbuf_put_u32(&body, call->seq);
+		if (xdrbuf_reserve(&body, len) != NULL)
+			memcpy(body.buf + 4, res, len);
+		rc = body.failed || g->mech->wrap(gc->mech, body.buf,
+		    body.len, out) == -1 || out->failed ? -1 : 0;
+		xdrbuf_out_free(&body);
+	}
 	if (rc == -1 || out->len - 4 > UINT32_MAX)
 		return -1;
 	xdrbuf_put_u32_at(out, 0, (uint32_t)(out->len - 4));

@@ -67,6 +67,12 @@ struct rpcsec_gss_mech {
 	/* The sealed token of msg appended to out; 0 or -1. */
 	int	 (*wrap)(void *ctx, const uint8_t *msg, size_t len,
 		    struct xdrbuf_out *out);
+	/*
+	 * The same of head and msg one after the other (a reply's sequence
+	 * number and results, without copying them together); NULL: wrap.
+	 */
+	int	 (*wrap_head)(void *ctx, const uint8_t *head, size_t headlen,
+		    const uint8_t *msg, size_t len, struct xdrbuf_out *out);
 	/* The plain text of a sealed token appended to out; 0 or -1. */
 	int	 (*unwrap)(void *ctx, const uint8_t *tok, size_t len,
 		    struct xdrbuf_out *out);
@@ -75,6 +81,8 @@ struct rpcsec_gss_mech {
 extern const struct rpcsec_gss_mech rpcsec_gss_krb5;
 /* The krb5 mechanism's set-up, before a chroot (the GSS mech table). */
 void	 rpcsec_gss_krb5_init(void);
+/* 1 when a krb5 context's tokens go through OpenSSL (krb5_cfx.c). */
+int	 rpcsec_gss_krb5_fast(const void *ctx);
 
 struct rpcsec_gss_stats {
 	size_t		contexts;

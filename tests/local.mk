@@ -145,6 +145,10 @@ EXTRA_DIST += tests/integration/test_smbload.sh
 # bench/compare's host4_krb5*_ rows; a tampered ticket or key fails it.
 TESTS += tests/integration/test_bench_krb5.sh
 EXTRA_DIST += tests/integration/test_bench_krb5.sh
+# nfsd's krb5 mechanism (the OpenSSL path of common/krb5_cfx.c) against
+# MIT's GSS-API, each AES enctype, both ends, with a KDC of its own.
+TESTS += tests/integration/test_krb5_cfx.sh
+EXTRA_DIST += tests/integration/test_krb5_cfx.sh
 # SMB alternate data streams as the store's named streams (smbd/stream.c).
 TESTS += tests/integration/test_smb_streams.sh
 EXTRA_DIST += tests/integration/test_smb_streams.sh

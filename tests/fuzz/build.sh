@@ -92,3 +92,10 @@ echo "built $b/tests/fuzz/fuzz_spnego"
     "$top_srcdir/common/rpcsec_gss.c" \
     "$top_srcdir/common/rpcsec_gss_clnt.c" $LIBS
 echo "built $b/tests/fuzz/fuzz_rpcsec_gss"
+# RFC 4121 Wrap and MIC tokens of the AES enctypes (common/krb5_cfx.c).
+"$CC" -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER \
+    -I"$top_srcdir/common" -I"$top_srcdir/tests/fuzz" \
+    -o "$b/tests/fuzz/fuzz_krb5_cfx" "$top_srcdir/tests/fuzz/fuzz_krb5_cfx.c" \
+    "$top_srcdir/common/krb5_cfx.c" "$top_srcdir/common/xdrbuf.c" \
+    $(pkg-config --libs libcrypto)
+echo "built $b/tests/fuzz/fuzz_krb5_cfx"

@@ -37,6 +37,11 @@ int	fuzz_spnego_one(const uint8_t *, size_t);
 int	fuzz_rpcsec_gss_one(const uint8_t *, size_t);
 /* ... and the replies to its own calls (NFSv4.0 callbacks). */
 int	fuzz_rpcsec_gss_client_one(const uint8_t *, size_t);
+/* nfsd's RFC 4121 token decoders (krb5_cfx.c; test_krb5_cfx.c). */
+struct krb5_cfx;
+int	fuzz_krb5_cfx_one(const uint8_t *, size_t);
+int	fuzz_krb5_cfx_ends(uint8_t sel, struct krb5_cfx **ini,
+	    struct krb5_cfx **acc);
 /* statd's NSM procedures end to end (fuzz_nsm_proc.c). */
 struct monitor;
 int	fuzz_nsm_proc_one(const uint8_t *, size_t);
