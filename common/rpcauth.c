@@ -65,20 +65,27 @@ rpcauth_seqwin_set(struct rpcauth_seqwin *w, uint32_t i)
 	w->seen[i / 64] |= (uint64_t)1 << (i % 64);
 }
 
-/* Slide the bits up by n: bit i becomes bit i + n. */
+/*
+ * Slide the bits up by n: bit i becomes bit i + n, a word at a time (it
+ * runs for most calls: each in-order number moves the window by one).
+ */
 static void
 rpcauth_seqwin_shift(struct rpcauth_seqwin *w, uint32_t n)
 {
-	uint64_t old[RPCAUTH_WINDOW_MAX / 64];
-	uint32_t i;
+	const uint32_t nwords = RPCAUTH_WINDOW_MAX / 64;
+	uint32_t words = n / 64, bits = n % 64, i;
 
-	memcpy(old, w->seen, sizeof(old));
-	memset(w->seen, 0, sizeof(w->seen));
-	if (n >= RPCAUTH_WINDOW_MAX)
+	if (n >= RPCAUTH_WINDOW_MAX) {
+		memset(w->seen, 0, sizeof(w->seen));
 		return;
-	for (i = 0; i + n < RPCAUTH_WINDOW_MAX; i++)
-		if ((old[i / 64] >> (i % 64)) & 1)
-			rpcauth_seqwin_set(w, i + n);
+	}
+	for (i = nwords; i-- > words;) {
+		w->seen[i] = w->seen[i - words] << bits;
+		if (bits != 0 && i > words)
+			w->seen[i] |= w->seen[i - words - 1] >> (64 - bits);
+	}
+	for (i = 0; i < words; i++)
+		w->seen[i] = 0;
 }
 
 /*

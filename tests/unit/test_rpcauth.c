@@ -380,6 +380,41 @@ main(void)
 	    rpcauth_seqwin_check(&w, 11) == -1,
 	    "window of 4: replays and old numbers refused");
 
+	/*
+	 * The full window against a model (every number seen, remembered
+	 * one by one): steps of 1 to 300, so shifts within a word, across
+	 * words and past the window, with replays and old numbers between.
+	 */
+	{
+		static uint8_t model[1 << 21];
+		uint32_t seed = 777, highest = 0, seq, k, agree = 0, took = 0;
+		int want, got;
+
+		memset(model, 0, sizeof(model));
+		rpcauth_seqwin_init(&w, RPCAUTH_WINDOW_MAX);
+		for (k = 0; k < 20000; k++) {
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 3 == 0) {
+				seq = highest + 1 + (seed >> 8) % 300;
+				if (seq >= sizeof(model))
+					break;
+			} else
+				seq = highest > (seed >> 8) % 300 ? highest -
+				    (seed >> 8) % 300 : 0;
+			want = model[seq] == 0 && (seq > highest ||
+			    highest - seq < RPCAUTH_WINDOW_MAX);
+			got = rpcauth_seqwin_check(&w, seq) == 0;
+			if (want)
+				model[seq] = 1, took++;
+			if (seq > highest)
+				highest = seq;
+			agree += want == got;
+		}
+		tap_ok(agree == k && took > 1000, "a window of %d against a "
+		    "model: %u of %u numbers judged alike (%u taken)",
+		    RPCAUTH_WINDOW_MAX, agree, k, took);
+	}
+
 	/* Mutated calls of both flavours through the hook: no crash. */
 	{
 		uint32_t seed = 12345, k;
