@@ -1431,13 +1431,96 @@ blockd_tree_notify(struct blockd_env *env, const struct store_notify *note)
 	    note->ino, BD_TREE_DEPTH);
 }
 
+/* Note n to a front end, or a resync when its output is too long. */
+static void
+blockd_note_send(struct blockd_env *env, struct ipc_peer *peer,
+    struct blockd_peer *bp, struct bd_notify *n)
+{
+	struct ipc_channel *ch = ipc_peer_channel(peer);
+
+	env->notifies++;
+	if (ipc_channel_queued(ch) + BLOCKD_NOTE_MAX > env->notify_limit ||
+	    ipc_send_xdr(ch, BD_NOTIFY, 0, 0, -1, (xdrproc_t)xdr_bd_notify,
+	    n) == -1)
+		blockd_peer_resync(env, peer, bp);
+}
+
+/* peer's, when it is a watching front end that watches dir (0: any). */
+static struct blockd_peer *
+blockd_watcher(struct ipc_peer *peer, uint64_t dir)
+{
+	struct blockd_peer *bp;
+	int found;
+
+	if (!(IPC_ROLE_BIT(ipc_peer_role(peer)) & WATCHING_FRONT_ENDS) ||
+	    (bp = ipc_peer_data(peer)) == NULL || bp->nwatched == 0)
+		return NULL;
+	if (dir == 0)
+		return bp;
+	(void)blockd_watch_find(bp, dir, &found);
+	return found ? bp : NULL;
+}
+
+/* Some front end watches dir (0: anything). */
+static int
+blockd_watched(struct blockd_env *env, uint64_t dir)
+{
+	struct ipc_peer *peer;
+
+	for (peer = ipc_server_peer_first(env->daemon->service); peer != NULL;
+	    peer = ipc_server_peer_next(peer))
+		if (blockd_watcher(peer, dir) != NULL)
+			return 1;
+	return 0;
+}
+
+/*
+ * A file's record changed (SETATTR of its mode, size, times, owner or
+ * ACL by any protocol): an ENTRY_ATTR note of the directory of its
+ * newest name (store_file_parent) to the front ends that watch that
+ * directory, whose listing shows what changed: SMB's directory leases
+ * break on it (MS-SMB2 3.3.4.7), CHANGE_NOTIFY says MODIFIED.  Not for
+ * a rename's own note (its names' notes say it), a link count alone,
+ * a removal, or a directory (whose record moves with its entries).
+ */
+static void
+blockd_entry_notify(struct blockd_env *env, const struct store_notify *note)
+{
+	struct ipc_server *srv = env->daemon->service;
+	struct ipc_peer *peer;
+	struct blockd_peer *bp;
+	struct store_notify en;
+	struct bd_notify n;
+	uint64_t parent;
+
+	/* The store asked only while a watch is; the name's walk, its dir's. */
+	if (!blockd_watched(env, 0) || store_file_parent(env->store,
+	    note->ino, &parent, NULL, NULL, NULL) != 0 ||
+	    !blockd_watched(env, parent))
+		return;
+	memset(&en, 0, sizeof(en));
+	if (store_file_parent(env->store, note->ino, &parent,
+	    &en.fh, en.name, &en.namelen) != 0)
+		return;
+	memset(&n, 0, sizeof(n));
+	blockd_fh_out(&en.fh, &n.fh);
+	n.share = note->share;
+	n.ino = parent;
+	n.what = STORE_NOTIFY_DIRENT | STORE_NOTIFY_ENTRY_ATTR | note->what;
+	n.name.bd_name_len = (u_int)en.namelen;
+	n.name.bd_name_val = en.name;
+	for (peer = ipc_server_peer_first(srv); peer != NULL;
+	    peer = ipc_server_peer_next(peer))
+		if ((bp = blockd_watcher(peer, parent)) != NULL)
+			blockd_note_send(env, peer, bp, &n);
+}
+
 void
 blockd_ops_notify(void *arg, const struct store_notify *note)
 {
 	struct blockd_env *env = arg;
 	struct ipc_server *srv = env->daemon->service;
 	struct ipc_peer *peer;
-	struct ipc_channel *ch;
 	struct blockd_peer *bp;
 	struct bd_notify n;
 	unsigned int role;
@@ -1471,16 +1554,13 @@ blockd_ops_notify(void *arg, const struct store_notify *note)
 			if (!watched && (note->what & STORE_NOTIFY_DIRENT))
 				continue;
 		}
-		ch = ipc_peer_channel(peer);
-		env->notifies++;
-		if (ipc_channel_queued(ch) + BLOCKD_NOTE_MAX >
-		    env->notify_limit ||
-		    ipc_send_xdr(ch, BD_NOTIFY, 0, 0, -1,
-		    (xdrproc_t)xdr_bd_notify, &n) == -1)
-			blockd_peer_resync(env, peer, bp);
+		blockd_note_send(env, peer, bp, &n);
 	}
 	if (env->tree_watches > 0 && (note->what & STORE_NOTIFY_DIRENT))
 		blockd_tree_notify(env, note);
+	if (!(note->what & (STORE_NOTIFY_DIRENT | STORE_NOTIFY_REMOVED |
+	    STORE_NOTIFY_RENAME)) && (note->what & ~STORE_NOTIFY_NLINK) != 0)
+		blockd_entry_notify(env, note);
 }
 
 /* What a front end resolves handles with; lockd needs no more. */

@@ -274,6 +274,11 @@ struct store_statfs {
  * by the rename alone (ctime), which the names' notes tell already.
  */
 #define STORE_NOTIFY_ENTRY_DIR	0x400	/* the entry is (was) a directory */
+/*
+ * With DIRENT (neither ADD nor DEL): the named entry's own record
+ * changed, the bits of its own note beside (blockd's to watchers).
+ */
+#define STORE_NOTIFY_ENTRY_ATTR	0x800
 /* What a cached access decision depends on. */
 #define STORE_NOTIFY_ACCESS	(STORE_NOTIFY_MODE | STORE_NOTIFY_OWNER | \
 	STORE_NOTIFY_ACL | STORE_NOTIFY_REMOVED)
@@ -536,6 +541,16 @@ int	 store_readdir(struct store *, const struct store_cred *,
  * parent does not list it.
  */
 int	 store_dir_parent(struct store *, uint64_t ino, uint64_t *parent,
+	    struct store_fh *parentfh, char *name, size_t *namelen);
+/*
+ * A file's (any inode not a directory) directory: the one where its
+ * newest name was made (create, link, rename), and that name when
+ * asked, as store_dir_parent says them; -EISDIR for a directory,
+ * -ENOENT when the store cannot say (a stream, a file made before the
+ * store kept it, that name gone).  A hint for change notes: a file with
+ * several names has several directories.
+ */
+int	 store_file_parent(struct store *, uint64_t ino, uint64_t *parent,
 	    struct store_fh *parentfh, char *name, size_t *namelen);
 /* Target into buf (NUL terminated), *len without the NUL. */
 int	 store_readlink(struct store *, const struct store_fh *, char *buf,

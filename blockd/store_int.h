@@ -60,7 +60,8 @@ struct store_inode {
 	uint32_t	generation;
 	uint64_t	rdev;
 	uint64_t	change;
-	uint64_t	parent;		/* directories: the parent; roots: self */
+	/* directories: the parent (roots: self); files: store_file_parent's */
+	uint64_t	parent;
 	uint64_t	size;		/* dirs: entries; symlinks: target length */
 	uint64_t	next_cookie;	/* dirs */
 	/* a BACKED regular file's are its backing file's */

@@ -704,10 +704,11 @@ ops_new_inode(struct store *s, const struct store_cred *c,
 	/* A new file is data no backup has seen (MS-FSCC 2.6). */
 	if (nw->type == STORE_TYPE_REG)
 		ip->dos = STORE_DOS_ARCHIVE;
+	/* A file's: where its first name is (store_file_parent). */
+	ip->parent = dp->ino;
 	switch (nw->type) {
 	case STORE_TYPE_DIR:
 		ip->nlink = 2;
-		ip->parent = dp->ino;
 		ip->next_cookie = STORE_COOKIE_FIRST;
 		/* A share's case rule holds in every directory of it. */
 		ip->flags |= dp->flags & STORE_INODE_CASELESS;
@@ -949,6 +950,7 @@ store_link(struct store *s, const struct store_cred *c,
 	if ((rv = store_dirent_add(s, &dp, name, len, ip.ino, ip.type)) != 0)
 		goto out;
 	ip.nlink++;
+	ip.parent = dp.ino;	/* its newest name's (store_file_parent) */
 	ops_touch(&ip, &now);
 	ops_dir_modified(&dp, &now);
 	if ((rv = store_inode_put(s, &ip)) != 0 ||
@@ -1215,8 +1217,9 @@ store_rename(struct store *s, const struct store_cred *c,
 	if (isdir && moved) {
 		fdp->nlink--;
 		tdp->nlink++;
-		src.parent = tdp->ino;
 	}
+	/* A directory's parent; a file's newest name's (store_file_parent). */
+	src.parent = tdp->ino;
 	if (isdir && (moved || have_dst)) {
 		store_note(s, fdp, STORE_NOTIFY_NLINK);
 		store_note(s, tdp, STORE_NOTIFY_NLINK);
@@ -1350,11 +1353,11 @@ done:
 	return rv;
 }
 
-int
-store_dir_parent(struct store *s, uint64_t ino, uint64_t *parent,
-    struct store_fh *parentfh, char *name, size_t *namelen)
+/* ino's name in directory dir: -ENOENT when dir does not list it. */
+static int
+ops_name_in(struct store *s, uint64_t dir, uint64_t ino, char *name,
+    size_t *namelen)
 {
-	struct store_inode dp, pp;
 	const char *n;
 	enum store_type type;
 	uint64_t child;
@@ -1364,24 +1367,10 @@ store_dir_parent(struct store *s, uint64_t ino, uint64_t *parent,
 	size_t len;
 	int ret, rv;
 
-	if (namelen != NULL)
-		*namelen = 0;
-	if ((rv = store_inode_get(s, ino, &dp)) != 0)
-		return rv;
-	if (dp.type != STORE_TYPE_DIR)
-		return -ENOTDIR;
-	if ((rv = store_inode_get(s, dp.parent, &pp)) != 0)
-		return rv == -ENOENT ? -EIO : rv;
-	*parent = pp.ino;
-	if (parentfh != NULL && (rv = store_fh_encode(s, pp.share, pp.ino,
-	    pp.generation, parentfh)) != 0)
-		return rv;
-	if (name == NULL || pp.ino == ino)
-		return 0;
-	/* No index by inode: the parent's cookie records, in order. */
+	/* No index by inode: the directory's cookie records, in order. */
 	if ((ret = s->cookies->cursor(s->cookies, s->txn, &cur, 0)) != 0)
 		return store_dberr(s, "cursor cookies", ret);
-	store_put64(k, pp.ino);
+	store_put64(k, dir);
 	store_put64(k + 8, 0);
 	memset(&key, 0, sizeof(key));
 	memset(&data, 0, sizeof(data));
@@ -1389,10 +1378,10 @@ store_dir_parent(struct store *s, uint64_t ino, uint64_t *parent,
 	key.size = sizeof(k);
 	key.ulen = sizeof(k);
 	key.flags = DB_DBT_USERMEM;
-	rv = -EIO;
+	rv = -ENOENT;
 	for (ret = cur->get(cur, &key, &data, DB_SET_RANGE); ret == 0;
 	    ret = cur->get(cur, &key, &data, DB_NEXT)) {
-		if (key.size != 16 || store_get64(k) != pp.ino)
+		if (key.size != 16 || store_get64(k) != dir)
 			break;
 		if (store_cookie_decode(data.data, data.size, &child, &type,
 		    &n, &len) != 0 || child != ino)
@@ -1404,12 +1393,64 @@ store_dir_parent(struct store *s, uint64_t ino, uint64_t *parent,
 	}
 	if (ret != 0 && ret != DB_NOTFOUND)
 		rv = store_dberr(s, "cursor cookies", ret);
-	else if (rv != 0)
-		store_log(s, "directory %llx: not listed by its parent %llx",
-		    (unsigned long long)ino, (unsigned long long)pp.ino);
 	if ((ret = cur->close(cur)) != 0 && rv == 0)
 		rv = store_dberr(s, "cursor close", ret);
 	return rv;
+}
+
+/*
+ * ino's parent, its handle and ino's name in it (store_dir_parent and
+ * store_file_parent say which for each kind of inode).
+ */
+static int
+ops_parent(struct store *s, uint64_t ino, int dir, uint64_t *parent,
+    struct store_fh *parentfh, char *name, size_t *namelen)
+{
+	struct store_inode ip, pp;
+	int rv;
+
+	if (namelen != NULL)
+		*namelen = 0;
+	if ((rv = store_inode_get(s, ino, &ip)) != 0)
+		return rv;
+	if (dir != (ip.type == STORE_TYPE_DIR))
+		return dir ? -ENOTDIR : -EISDIR;
+	/* A stream's parent is its file; 0: made before files kept one. */
+	if (!dir && ((ip.flags & STORE_INODE_STREAM) || ip.parent == 0 ||
+	    ip.nlink == 0))
+		return -ENOENT;
+	if ((rv = store_inode_get(s, ip.parent, &pp)) != 0)
+		return dir && rv == -ENOENT ? -EIO : rv;
+	if (pp.type != STORE_TYPE_DIR)
+		return dir ? -EIO : -ENOENT;
+	*parent = pp.ino;
+	if (parentfh != NULL && (rv = store_fh_encode(s, pp.share, pp.ino,
+	    pp.generation, parentfh)) != 0)
+		return rv;
+	if (name == NULL || pp.ino == ino)
+		return 0;
+	/* A file's name that gave it this parent may have gone since. */
+	if ((rv = ops_name_in(s, pp.ino, ino, name, namelen)) == -ENOENT &&
+	    dir) {
+		store_log(s, "directory %llx: not listed by its parent %llx",
+		    (unsigned long long)ino, (unsigned long long)pp.ino);
+		rv = -EIO;
+	}
+	return rv;
+}
+
+int
+store_dir_parent(struct store *s, uint64_t ino, uint64_t *parent,
+    struct store_fh *parentfh, char *name, size_t *namelen)
+{
+	return ops_parent(s, ino, 1, parent, parentfh, name, namelen);
+}
+
+int
+store_file_parent(struct store *s, uint64_t ino, uint64_t *parent,
+    struct store_fh *parentfh, char *name, size_t *namelen)
+{
+	return ops_parent(s, ino, 0, parent, parentfh, name, namelen);
 }
 
 int

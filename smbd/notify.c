@@ -9,11 +9,12 @@
  *             watched (struct smbd_notify, in a table by the
  *             directory's handle); from then on the changes that match
  *             its CompletionFilter are kept for it as FILE_NOTIFY_
- *             INFORMATION entries (MS-FSCC 2.4.42), at most [smbd]
- *             notify buffer size bytes: beyond that they are dropped
- *             and the next request gets STATUS_NOTIFY_ENUM_DIR, as it
- *             does after blockd left notes out (a resync) or smbd's
- *             channel to blockd came back.
+ *             INFORMATION entries (MS-FSCC 2.4.42), at most the
+ *             first request's OutputBufferLength or [smbd] notify
+ *             buffer size bytes, the smaller: beyond that they are
+ *             dropped and the next request gets STATUS_NOTIFY_ENUM_DIR,
+ *             as it does after blockd left notes out (a resync) or
+ *             smbd's channel to blockd came back.
  *   request   kept changes answer a CHANGE_NOTIFY at once; without any
  *             it is answered STATUS_PENDING with an AsyncId (3.3.4.2,
  *             the machinery blocking LOCKs use: smbd_reply_async) and
@@ -21,6 +22,12 @@
  *             or when its open goes (STATUS_NOTIFY_CLEANUP: CLOSE, tree
  *             disconnect, LOGOFF), or by the removal of the directory
  *             itself (STATUS_DELETE_PENDING, as every later request).
+ *             Kept changes that do not fit a request's
+ *             OutputBufferLength answer it STATUS_NOTIFY_ENUM_DIR and
+ *             are dropped, as Windows drops its buffer then (smbtorture
+ *             smb2.notify.valid-req wants only the changes that follow).
+ *             Of two MODIFIED of one entry kept in a row, the second is
+ *             not kept.
  *             A lost connection frees them.
  *             Watched directories and waiting requests of a connection
  *             are each at most [smbd] pending notifies per connection.
@@ -47,7 +54,10 @@
  *   records   a note on a file's own record (attributes, size, times,
  *             owner, ACL) names no directory: it is reported as
  *             FILE_ACTION_MODIFIED in the directory of an SMB open of
- *             that file, where smbd has one, and not otherwise (nor
+ *             that file, where smbd has one; blockd's ENTRY_ATTR note
+ *             that follows it names the directory of the file's newest
+ *             name (a change by NFS of a file no SMB client has open),
+ *             MODIFIED there unless the open's told it already (not
  *             below a tree watch, nor a rename's own move of ctime).
  *   tree      with SMB2_WATCH_TREE, blockd also sends the entry notes of
  *             the directories below (BD_NOTIFY_TREE), with the entry's
@@ -122,6 +132,8 @@ struct smbd_notify {
 	uint32_t			 fhlen;
 	uint32_t			 filter;
 	int				 tree;	/* SMB2_WATCH_TREE asked */
+	/* Bytes kept at most: the first request's OutputBufferLength. */
+	size_t				 capacity;
 	struct smb2_notify_buf		 kept;	/* since the last request */
 	int				 overflow;
 	int				 deleted;	/* the directory went */
@@ -147,6 +159,13 @@ struct smbd_notify_table {
 	struct smbd_notify_bucket	 buckets[SMBD_NOTIFY_BUCKETS];
 	size_t				 nwatches;
 	size_t				 record_watches;	/* ask records */
+	/*
+	 * The directory a record's note was told to through an SMB open:
+	 * blockd's ENTRY_ATTR note of the same change, next, is not told
+	 * there again.
+	 */
+	uint8_t				 record_dir[BD_FH_MAX];
+	uint32_t			 record_dirlen;
 	/*
 	 * A rename's old names, one per watched directory that saw it (a
 	 * tree-watched one too), until their new ones come; what no new
@@ -319,7 +338,16 @@ smbd_notify_add(struct smbd_notify *w, uint32_t action, const uint8_t *name,
 {
 	if (w->overflow)
 		return;
-	if (smb2_notify_buf_add(&w->kept, w->c->env->notify_buffer, action,
+	/*
+	 * A MODIFIED of the entry the last kept one modified already says
+	 * nothing new: one change of a file (its EAs at CREATE, ARCHIVE
+	 * after its first write, SET_INFO, the CLOSE of a write) is often
+	 * several notes here.
+	 */
+	if (action == FILE_ACTION_MODIFIED &&
+	    smb2_notify_buf_last_is(&w->kept, action, name, nlen))
+		return;
+	if (smb2_notify_buf_add(&w->kept, w->capacity, action,
 	    name, nlen) == -1) {
 		smbd_notify_clear(w);
 		w->overflow = 1;
@@ -495,25 +523,35 @@ smbd_notify_gone(struct smbd_env *env, const uint8_t *fh, uint32_t fhlen)
 	}
 }
 
+/* The filter bits that may report a change of a record (what). */
+static uint32_t
+smbd_notify_record_want(unsigned int what)
+{
+	uint32_t want = 0;
+
+	if (what & STORE_NOTIFY_ATTR)
+		want |= SMBD_RECORD_FILTER;
+	if (what & STORE_NOTIFY_MODE)
+		want |= FILE_NOTIFY_CHANGE_ATTRIBUTES;
+	if (what & (STORE_NOTIFY_OWNER | STORE_NOTIFY_ACL))
+		want |= FILE_NOTIFY_CHANGE_SECURITY;
+	return want;
+}
+
 /*
  * A note on a file's own record: FILE_ACTION_MODIFIED in the directory
- * of an SMB open of it, if smbd has one (the note names no directory).
+ * of an SMB open of it, if smbd has one (the note names no directory;
+ * blockd's ENTRY_ATTR note that follows names one, smbd_notify_note).
  */
 static void
 smbd_notify_record(struct smbd_env *env, const bd_notify *n)
 {
-	uint32_t want = 0;
+	uint32_t want = smbd_notify_record_want(n->what);
 	struct smbd_conn *c;
 	struct smbd_open *o;
 	uint8_t name[SMBD_NOTIFY_NAME_MAX];
 	ssize_t nlen;
 
-	if (n->what & STORE_NOTIFY_ATTR)
-		want |= SMBD_RECORD_FILTER;
-	if (n->what & STORE_NOTIFY_MODE)
-		want |= FILE_NOTIFY_CHANGE_ATTRIBUTES;
-	if (n->what & (STORE_NOTIFY_OWNER | STORE_NOTIFY_ACL))
-		want |= FILE_NOTIFY_CHANGE_SECURITY;
 	/*
 	 * Every open is looked at: only while a watch asks for records.  A
 	 * rename's move of the inode's ctime is told by the names' notes
@@ -533,6 +571,9 @@ smbd_notify_record(struct smbd_env *env, const bd_notify *n)
 			smbd_notify_deliver(env, o->dir_fh, o->dir_fhlen, 0,
 			    want, FILE_ACTION_MODIFIED, name, (size_t)nlen, 0,
 			    NULL, 0);
+			memcpy(env->notify->record_dir, o->dir_fh,
+			    o->dir_fhlen);
+			env->notify->record_dirlen = o->dir_fhlen;
 			return;
 		}
 }
@@ -546,7 +587,12 @@ smbd_notify_note(struct smbd_env *env, const bd_notify *n)
 	uint32_t fhlen = n->fh.bd_fh_len;
 	uint8_t name[SMBD_NOTIFY_NAME_MAX];
 	ssize_t nlen;
+	int told;
 
+	/* Only the note right after a record's is of the same change. */
+	told = t->record_dirlen == fhlen && fhlen > 0 &&
+	    memcmp(t->record_dir, fh, fhlen) == 0;
+	t->record_dirlen = 0;
 	if (t->nwatches == 0 && t->nheld == 0)
 		return;
 	if (fhlen == 0 || fhlen > BD_FH_MAX)
@@ -561,6 +607,15 @@ smbd_notify_note(struct smbd_env *env, const bd_notify *n)
 	if ((nlen = smbd_utf8_to_utf16(n->name.bd_name_val,
 	    n->name.bd_name_len, name, sizeof(name))) <= 0) {
 		smbd_notify_flush_held(env);
+		return;
+	}
+	/* An entry's record changed: MODIFIED, unless an open told it. */
+	if (n->what & STORE_NOTIFY_ENTRY_ATTR) {
+		if (!told && smbd_notify_record_want(n->what) != 0)
+			smbd_notify_deliver(env, fh, fhlen, 0,
+			    smbd_notify_record_want(n->what),
+			    FILE_ACTION_MODIFIED, name, (size_t)nlen, 0,
+			    NULL, 0);
 		return;
 	}
 	smbd_notify_entry(env, fh, fhlen, 0, n->what, name, (size_t)nlen);
@@ -743,6 +798,14 @@ smbd_change_notify(struct smbd_req *r)
 		if (w->filter & SMBD_RECORD_WANT)
 			env->notify->record_watches++;
 		w->tree = (nq.flags & SMB2_WATCH_TREE) != 0;
+		/*
+		 * Its OutputBufferLength sizes what is kept (within [smbd]
+		 * notify buffer size), as Windows sizes a watch's buffer:
+		 * smbtorture smb2.notify.valid-req's first request of 1
+		 * byte has every later one answered ENUM_DIR.
+		 */
+		w->capacity = nq.outmax < env->notify_buffer ? nq.outmax :
+		    env->notify_buffer;
 		smbd_notify_watch(env, w, 1);
 	}
 	if (w->deleted) {

@@ -73,6 +73,19 @@ smb2_notify_buf_add(struct smb2_notify_buf *nb, size_t limit,
 	return 0;
 }
 
+int
+smb2_notify_buf_last_is(const struct smb2_notify_buf *nb, uint32_t action,
+    const uint8_t *name, size_t nlen)
+{
+	const uint8_t *p;
+
+	if (nb->len == 0)
+		return 0;
+	p = nb->data + nb->last;
+	return smb2_get32(p + 4) == action && smb2_get32(p + 8) == nlen &&
+	    (nlen == 0 || memcmp(p + SMB2_NOTIFY_ENTRY_FIXED, name, nlen) == 0);
+}
+
 void
 smb2_notify_buf_clear(struct smb2_notify_buf *nb)
 {

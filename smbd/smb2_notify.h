@@ -62,6 +62,9 @@ struct smb2_notify_buf {
  */
 int	 smb2_notify_buf_add(struct smb2_notify_buf *, size_t limit,
 	    uint32_t action, const uint8_t *name, size_t nlen);
+/* The last entry kept is action on name (nlen bytes of UTF-16LE). */
+int	 smb2_notify_buf_last_is(const struct smb2_notify_buf *,
+	    uint32_t action, const uint8_t *name, size_t nlen);
 void	 smb2_notify_buf_clear(struct smb2_notify_buf *);
 /*
  * The response body (2.2.36) of dlen bytes of entries: out has room for

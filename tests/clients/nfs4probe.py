@@ -572,6 +572,18 @@ def cmd_v3create(port, path, name):
         oncrpc.call(port, 100003, 3, 8, body)), 0))
 
 
+def cmd_v3setattr(port, path, what):
+    """NFSv3 SETATTR of path's mode (an octal number) or its size
+    ("size=N"), unguarded."""
+    if what.startswith("size="):
+        sattr = p32(0) * 3 + p32(1) + p64(int(what[5:])) + p32(0) * 2
+    else:
+        sattr = p32(1) + p32(int(what, 8)) + p32(0) * 5
+    body = opaque(lookup_fh(port, path)) + sattr + p32(0)
+    print("V3SETATTR %d" % u32(oncrpc.results(
+        oncrpc.call(port, 100003, 3, 2, body)), 0))
+
+
 def cmd_getacl(port, path):
     r = compound(port, [putfh(lookup_fh(port, path)), getattr_([1 << 12])])
     if r.status != NFS4_OK:
@@ -1583,6 +1595,8 @@ def main():
                     int(args[2]) if len(args) > 2 else 32768)
     elif cmd == "v3create":
         cmd_v3create(port, args[0], args[1])
+    elif cmd == "v3setattr":
+        cmd_v3setattr(port, args[0], args[1])
     elif cmd == "getacl":
         cmd_getacl(port, args[0])
     elif cmd == "setacl":

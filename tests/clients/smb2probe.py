@@ -162,9 +162,11 @@ names and prints one line the test compares:
                       "MIDSEND RESET <error> <bytes sent>" when the
                       connection was reset under the sender (what the
                       Linux cifs client reports as ECONNABORTED)
-  watch D KEYHEX DIR N [tree]
+  watch D KEYHEX DIR N [tree|attrs]
                       watch DIR (made if missing) for names, with
-                      SMB2_WATCH_TREE when "tree" follows: "PENDING"
+                      SMB2_WATCH_TREE when "tree" follows, for the
+                      entries' attributes, size and last write time too
+                      when "attrs" follows: "PENDING"
                       once the first request waits, "NOTIFY 0x<status>
                       <action>:<name>..." per completion, re-armed until
                       N changes came, then "DONE"
@@ -3294,6 +3296,27 @@ def notify_steps(d, key, cname):
     r = a.get()
     eq("30 creates kept past notify buffer size: NOTIFY_ENUM_DIR at once",
        hex(r["status"]), hex(ST_ENUM_DIR))
+    # The first request's OutputBufferLength sizes what a watch keeps:
+    # 1 byte, so every change is lost and every request ENUM_DIR.
+    st, cfid = a.opendir(top)
+    a.notify(cfid or b"\0" * 16, outlen=1)
+    a.get()
+    b.mkfile(top + "\\cap1")
+    r1 = a.get()
+    a.notify(cfid or b"\0" * 16)
+    a.get()
+    b.mkfile(top + "\\cap2")
+    r2 = a.get()
+    eq("a watch whose first request had 1 byte: ENUM_DIR, and again for "
+       "a request of 4096 bytes", (st, hex(r1["status"]), hex(r2["status"])),
+       (0, hex(ST_ENUM_DIR), hex(ST_ENUM_DIR)))
+    if cfid is not None:
+        a.close(cfid)
+    a.notify(dfid)
+    r = a.get()
+    eq("... the first watch of the directory kept both: ADDED cap1, cap2",
+       (hex(r["status"]), notify_entries(r)),
+       ("0x0", [(1, "cap1"), (1, "cap2")]))
     # A file's own record changed through B's open: MODIFIED (an open
     # of its own: the first request's filter is an open's).
     st0, rfid = a.opendir(top)
@@ -3407,7 +3430,7 @@ def notify_steps(d, key, cname):
        (True, hex(ST_PENDING), True, True, hex(ST_CLEANUP)))
 
 
-def notify_watch(d, key, name, n, tree=False):
+def notify_watch(d, key, name, n, tree=False, filt=NOTIFY_NAMES):
     """Watch a directory for names until n changes came (see the usage)."""
     a = NotifyProbe(connect(), d, key)
     a.login()
@@ -3417,7 +3440,7 @@ def notify_watch(d, key, name, n, tree=False):
         return
     seen, said = 0, False
     while seen < n:
-        a.notify(dfid, flags=1 if tree else 0, sign=False)
+        a.notify(dfid, flags=1 if tree else 0, filt=filt, sign=False)
         r = a.get()
         if r["status"] == ST_PENDING:
             if not said:
@@ -3489,8 +3512,11 @@ def main():
         dirlease_wait(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])
         return
     if CMD == "watch":
+        how = ARGS[4] if len(ARGS) > 4 else ""
+        # FILE_NOTIFY_CHANGE_ATTRIBUTES, _SIZE and _LAST_WRITE
         notify_watch(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2],
-                     int(ARGS[3]), len(ARGS) > 4 and ARGS[4] == "tree")
+                     int(ARGS[3]), how == "tree", NOTIFY_NAMES |
+                     (0x1c if how == "attrs" else 0))
         return
     if CMD == "leaseclient":
         lease_client(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))

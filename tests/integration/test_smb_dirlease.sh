@@ -10,7 +10,8 @@
 # an open of the directory that meets a sharing violation.  Then the
 # share's root leased by SMB and changed by NFSv3 (tests/clients/
 # rpc-probe): CREATE, RENAME and REMOVE each break the lease (smb2probe
-# dirwait), as does an NFSv4.0 CREATE (tests/clients/nfs4probe.py).
+# dirwait), as do an NFSv4.0 CREATE (tests/clients/nfs4probe.py), and
+# NFSv3 and NFSv4.0 SETATTRs of an entry that no SMB client has open.
 # Then, when dittofs-gssd is built, smbtorture's
 # smb2.lease.v2_request and v2_request_parent, which need
 # SMB2_GLOBAL_CAP_DIRECTORY_LEASING.
@@ -54,6 +55,14 @@ nfs_breaks "NFSv3 CREATE nfs-dl" NFS3_OK "$RPCP" -p $P create "$ROOT" nfs-dl
 nfs_breaks "NFSv3 RENAME nfs-dl to nfs-dl2" NFS3_OK "$RPCP" -p $P rename "$ROOT" nfs-dl "$ROOT" nfs-dl2
 nfs_breaks "NFSv3 REMOVE nfs-dl2" NFS3_OK "$RPCP" -p $P remove "$ROOT" nfs-dl2
 nfs_breaks "NFSv4.0 CREATE of directory nfs4-dl" "MKDIR 0" env PYTHONPATH="$ONCRPC_PYTHONPATH" timeout 30 python3 "$top_srcdir/tests/clients/nfs4probe.py" $P mkdir /export nfs4-dl
+# An entry's attributes and size changed by NFS, the file open by no SMB
+# client: the listing the lease caches shows them, so it breaks
+# (blockd's ENTRY_ATTR note names the directory of the file's name).
+PROBE4() { env PYTHONPATH="$ONCRPC_PYTHONPATH" timeout 30 python3 "$top_srcdir/tests/clients/nfs4probe.py" $P "$@"; }
+check "NFSv3 CREATE nfs-attr (no lease held)" test "$("$RPCP" -p $P create "$ROOT" nfs-attr)" = NFS3_OK
+nfs_breaks "NFSv3 SETATTR of nfs-attr's mode" "V3SETATTR 0" PROBE4 v3setattr /export/nfs-attr 600
+nfs_breaks "NFSv3 SETATTR of nfs-attr's size" "V3SETATTR 0" PROBE4 v3setattr /export/nfs-attr size=100
+nfs_breaks "NFSv4.0 SETATTR of nfs-attr's mode" "CHMOD 0" PROBE4 chmod /export/nfs-attr 644
 
 kill "$SMB_STUB" 2>/dev/null
 wait "$SMB_STUB" 2>/dev/null

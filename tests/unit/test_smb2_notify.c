@@ -116,6 +116,11 @@ test_buf(void)
 	tap_ok(smb2_notify_buf_add(&nb, n + 16, FILE_ACTION_ADDED, a, 2) == 0,
 	    "one that just fits: kept");
 	TAP_EQ_INT(walk(nb.data, nb.len, actions, nlens), 4, "four entries");
+	tap_ok(smb2_notify_buf_last_is(&nb, FILE_ACTION_ADDED, a, 2) &&
+	    !smb2_notify_buf_last_is(&nb, FILE_ACTION_MODIFIED, a, 2) &&
+	    !smb2_notify_buf_last_is(&nb, FILE_ACTION_ADDED, bc, 4) &&
+	    !smb2_notify_buf_last_is(&nb, FILE_ACTION_ADDED, bc, 2),
+	    "the last entry is ADDED a, not MODIFIED a, nor ADDED bc or b");
 	len = smb2_notify_response(out, nb.data, nb.len);
 	tap_ok(len == SMB2_NOTIFY_RSP_FIXED + nb.len &&
 	    smb2_get16(out) == 9 && smb2_get16(out + 2) == SMB2_HDR_SIZE + 8 &&
@@ -124,6 +129,8 @@ test_buf(void)
 	    "StructureSize 9, the entries at offset 72 with their length");
 	smb2_notify_buf_clear(&nb);
 	tap_ok(nb.data == NULL && nb.len == 0, "cleared");
+	tap_ok(!smb2_notify_buf_last_is(&nb, FILE_ACTION_ADDED, a, 2),
+	    "... no last entry");
 	len = smb2_notify_response(out, NULL, 0);
 	tap_ok(len == 9 && smb2_get16(out) == 9 && smb2_get16(out + 2) == 0 &&
 	    smb2_get32(out + 4) == 0, "an empty response: 9 bytes, no "

@@ -1609,6 +1609,53 @@ test_dir_parent(struct store *s, const struct store_fh *root)
 }
 
 /*
+ * store_file_parent: the directory of a file's newest name, which
+ * blockd's ENTRY_ATTR notes name (blockd/ops.c).
+ */
+static void
+test_file_parent(struct store *s, const struct store_fh *root)
+{
+	struct store_attr ra, aa, ba, fa;
+	struct store_fh a, b, f, pfh;
+	char name[STORE_NAME_MAX];
+	uint64_t parent;
+	size_t len;
+
+	store_getattr(s, root, &ra);
+	store_mkdir(s, &cr_root, root, N("fpa"), 0755, &a, &aa);
+	store_mkdir(s, &cr_root, root, N("fpb"), 0755, &b, &ba);
+	store_create(s, &cr_root, &a, N("before"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &f, NULL);
+	store_create(s, &cr_root, &a, N("f"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &f, &fa);
+	TAP_EQ_INT(store_file_parent(s, fa.ino, &parent, &pfh, name, &len), 0,
+	    "store_file_parent of a new file");
+	tap_ok(parent == aa.ino && pfh.len == a.len &&
+	    memcmp(pfh.data, a.data, a.len) == 0 && len == 1 &&
+	    name[0] == 'f', "... the directory it was made in, its name");
+	store_rename(s, &cr_root, &a, N("f"), &b, N("g"));
+	TAP_EQ_INT(store_file_parent(s, fa.ino, &parent, NULL, name, &len), 0,
+	    "after a rename to another directory");
+	tap_ok(parent == ba.ino && len == 1 && name[0] == 'g',
+	    "... the new directory and name");
+	store_link(s, &cr_root, &f, root, N("fplink"), NULL);
+	TAP_EQ_INT(store_file_parent(s, fa.ino, &parent, NULL, name, &len), 0,
+	    "after a link into the root");
+	tap_ok(parent == ra.ino && len == 6 && memcmp(name, "fplink", 6) == 0,
+	    "... the link's directory and name");
+	store_remove(s, &cr_root, root, N("fplink"));
+	TAP_EQ_INT(store_file_parent(s, fa.ino, &parent, NULL, name, &len),
+	    -ENOENT, "that name removed (another left): ENOENT");
+	TAP_EQ_INT(store_file_parent(s, fa.ino, &parent, NULL, NULL, NULL), 0,
+	    "... without the name, the directory still");
+	TAP_EQ_INT(store_file_parent(s, aa.ino, &parent, NULL, NULL, NULL),
+	    -EISDIR, "a directory: EISDIR");
+	store_remove(s, &cr_root, &b, N("g"));
+	TAP_EQ_INT(store_file_parent(s, fa.ino, &parent, NULL, NULL, NULL),
+	    -ENOENT, "a removed file: ENOENT");
+}
+
+/*
  * Allocated bytes of ino's backing file (the layout of store.c), or -1
  * when it does not exist.
  */
@@ -2801,6 +2848,7 @@ main(void)
 	test_acl_dirs(s, &root);
 	test_notify(s, &nt, &root);
 	test_dir_parent(s, &root);
+	test_file_parent(s, &root);
 	test_unbacked(s, &root, dir);
 	test_make_atomic(s, &nt, &root);
 	test_kill_privs(s, &nt, &root);
