@@ -176,7 +176,7 @@ smbd_eof(const bd_attr *a)
 	return a->type == 2 ? 0 : a->size;
 }
 
-/* The FileId a request names (or, related, the one CREATE made). */
+/* The FileId a request names (or, related, the previous one's). */
 struct smbd_open *
 smbd_req_open(struct smbd_req *r, struct smbd_session *s, const uint8_t *fid)
 {
@@ -191,6 +191,8 @@ smbd_req_open(struct smbd_req *r, struct smbd_session *s, const uint8_t *fid)
 		smbd_reply_error(r, STATUS_FILE_CLOSED);
 		return NULL;
 	}
+	/* MS-SMB2 3.3.5.2.7.2: the FileId a related operation next uses. */
+	r->rel_file = o->id;
 	return o;
 }
 

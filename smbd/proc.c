@@ -39,8 +39,14 @@ smbd_req_session(struct smbd_req *r)
 {
 	struct smbd_session *s = smbd_session_find(r->conn, r->rel_session);
 
+	/*
+	 * MS-SMB2 3.3.5.2.7.2: a related operation whose previous one had
+	 * no valid session fails INVALID_PARAMETER.
+	 */
 	if (s == NULL) {
-		smbd_reply_error(r, STATUS_USER_SESSION_DELETED);
+		smbd_reply_error(r, r->hdr.flags &
+		    SMB2_FLAGS_RELATED_OPERATIONS ? STATUS_INVALID_PARAMETER :
+		    STATUS_USER_SESSION_DELETED);
 		return NULL;
 	}
 	if (s->state != SMBD_SESSION_VALID) {

@@ -411,12 +411,13 @@ else
 	# that is not served: INVALID_DEVICE_REQUEST), related4 and
 	# related7 (a descriptor whose CREATOR OWNER ACE denies writing:
 	# root, this test's user, holds every right; test_smb_acl.sh runs
-	# them as a user who is not, and the related open is refused), invalid2 (a
-	# request of another session in a related chain is
-	# USER_SESSION_DELETED, not INVALID_PARAMETER), interim2 (it waits
-	# five minutes for an interim response, then fails) and
-	# compound-padding (the second response of a chain is not padded
-	# to 8 bytes).  smb2.dir: not one (no 8.3 names: the directory
+	# them as a user who is not, and the related open is refused) and
+	# interim2 (it waits five minutes for an interim response, then
+	# fails); invalid2 is a related request after one of an unknown
+	# session (INVALID_PARAMETER), compound-padding the last response
+	# of a chain padded to 8 bytes.  smb2.compound_async: flush_close
+	# and flush_flush (a related operation takes the FileId of a FLUSH
+	# before it).  smb2.dir: not one (no 8.3 names: the directory
 	# listing has no short name while FileAlternateNameInformation
 	# answers the name itself) and modify (a listing resumed after
 	# changes shows the attributes it read first).  smb2.ioctl: the
@@ -523,7 +524,10 @@ else
 		    smb2.oplock.batch9 smb2.oplock.batch9a \
 		    smb2.oplock.batch19 smb2.oplock.batch20 \
 		    smb2.oplock.stream1 smb2.oplock.batch26 \
-		    smb2.oplock.doc; do
+		    smb2.oplock.doc \
+		    smb2.compound.invalid2 smb2.compound.compound-padding \
+		    smb2.compound_async.flush_close \
+		    smb2.compound_async.flush_flush; do
 			check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false '$t' > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 		done
 		# The rpc.srvsvc and rpc.wkssvc tests of what IPC$ serves; the
