@@ -2427,11 +2427,11 @@ smbd_query_fs_done(void *arg, int status, void *reply, int fd)
 	case 5:		/* FileFsAttributeInformation */
 		/*
 		 * case-preserving, case-sensitive search, unicode names,
-		 * named streams (stream.c), extended attributes
-		 * (create_ctx.c)
+		 * named streams (stream.c), object ids (proc.c's),
+		 * extended attributes (create_ctx.c)
 		 */
 		smb2_put32(buf, 0x00000003 | 0x00000004 |
-		    SMB2_FILE_NAMED_STREAMS | 0x00800000);
+		    SMB2_FILE_NAMED_STREAMS | 0x00010000 | 0x00800000);
 		smb2_put32(buf + 4, BD_NAME_MAX);
 		k = smbd_utf8_to_utf16(fsname, sizeof(fsname) - 1, buf + 12,
 		    sizeof(buf) - 12);

@@ -407,17 +407,19 @@ else
 	# gets exclusive (exclusive9), and batch22b needs smbtorture's
 	# blocked transports (iptables, or Samba's FSCTL_SMBTORTURE).
 	# smb2.rename: every subtest (the rename rules of dittofs-smbd(8)).
-	# smb2.compound: not related3 and related5 (an IOCTL in the chain
-	# that is not served: INVALID_DEVICE_REQUEST), related4 and
+	# smb2.compound: not related4 and
 	# related7 (a descriptor whose CREATOR OWNER ACE denies writing:
 	# root, this test's user, holds every right; test_smb_acl.sh runs
 	# them as a user who is not, and the related open is refused) and
 	# interim2 (it waits five minutes for an interim response, then
-	# fails); invalid2 is a related request after one of an unknown
-	# session (INVALID_PARAMETER), compound-padding the last response
-	# of a chain padded to 8 bytes.  smb2.compound_async: flush_close
-	# and flush_flush (a related operation takes the FileId of a FLUSH
-	# before it).  smb2.dir: not one (no 8.3 names: the directory
+	# fails); related3 and related5 are FSCTL_CREATE_OR_GET_OBJECT_ID in
+	# a chain and on no file (FILE_CLOSED), invalid2 a related request
+	# after one of an unknown session (INVALID_PARAMETER),
+	# compound-padding the last response of a chain padded to 8 bytes.
+	# smb2.compound_async: flush_close and flush_flush (a related
+	# operation takes the FileId of a FLUSH before it).
+	# smb2.ioctl-on-stream: FSCTL_CREATE_OR_GET_OBJECT_ID of a stream's
+	# open.  smb2.dir: not one (no 8.3 names: the directory
 	# listing has no short name while FileAlternateNameInformation
 	# answers the name itself) and modify (a listing resumed after
 	# changes shows the attributes it read first).  smb2.ioctl: the
@@ -525,9 +527,10 @@ else
 		    smb2.oplock.batch19 smb2.oplock.batch20 \
 		    smb2.oplock.stream1 smb2.oplock.batch26 \
 		    smb2.oplock.doc \
+		    smb2.compound.related3 smb2.compound.related5 \
 		    smb2.compound.invalid2 smb2.compound.compound-padding \
 		    smb2.compound_async.flush_close \
-		    smb2.compound_async.flush_flush; do
+		    smb2.compound_async.flush_flush smb2.ioctl-on-stream; do
 			check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false '$t' > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 		done
 		# The rpc.srvsvc and rpc.wkssvc tests of what IPC$ serves; the
