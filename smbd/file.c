@@ -119,6 +119,24 @@ smbd_cred(struct smbd_session *s, bd_cred *c)
 	c->groups.groups_val = s->groups;
 }
 
+void
+smbd_open_user(struct smbd_open *o, const struct smbd_session *s)
+{
+	o->uid = s->uid;
+	o->gid = s->gid;
+	o->ngroups = s->ngroups;
+	memcpy(o->groups, s->groups, s->ngroups * sizeof(s->groups[0]));
+}
+
+void
+smbd_open_cred(const struct smbd_open *o, bd_cred *c)
+{
+	c->uid = o->uid;
+	c->gid = o->gid;
+	c->groups.groups_len = o->ngroups;
+	c->groups.groups_val = (uint32_t *)(uintptr_t)o->groups;
+}
+
 /* A request naming an entry of a directory, as the session. */
 static void
 smbd_dirop_fill(bd_dirop_req *req, struct smbd_session *s,
@@ -824,8 +842,13 @@ smbd_create_alloc(struct smbd_walk *w)
 {
 	struct smbd_req *r = w->r;
 	struct smbd_conn *c = r->conn;
+	struct smbd_session *s;
 	struct smbd_open *o;
 
+	if ((s = smbd_session_find(c, w->session_id)) == NULL) {
+		smbd_reply_error(r, STATUS_USER_SESSION_DELETED);
+		return NULL;
+	}
 	if (c->nopens >= c->env->opens_per_conn) {
 		log_warnx_rl("%s: [smbd] open files per connection (%zu) "
 		    "reached", c->peer, c->env->opens_per_conn);
@@ -848,6 +871,7 @@ smbd_create_alloc(struct smbd_walk *w)
 		o->owner_id = w->session_id;
 	}
 	o->session_id = w->session_id;
+	smbd_open_user(o, s);
 	o->tree_id = r->rel_tree;
 	o->share = w->share;
 	o->fd = -1;
@@ -1626,6 +1650,7 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	memcpy(w->refile, d->file.st_file_val, ST_FILE_ID_LEN);
 	o->id = o->owner_id = d->id;
 	o->session_id = s->id;
+	smbd_open_user(o, s);
 	o->tree_id = r->rel_tree;
 	o->share = w->share;
 	o->fd = -1;

@@ -292,6 +292,15 @@ struct smbd_open {
 	 */
 	int			 resilient;
 	uint32_t		 create_action;	/* its CREATE's, for a replay */
+	/*
+	 * The user it was opened for: a re-authentication changes its
+	 * session's user (MS-SMB2 3.3.5.5.3), not what the open was
+	 * granted, so its security descriptor is read and set as that
+	 * user (security.c)
+	 */
+	uint32_t		 uid, gid;
+	uint32_t		 groups[BD_NGROUPS_MAX];
+	uint32_t		 ngroups;
 	/* 3.3.5.14: Open.LockSequenceArray, in stated's record too */
 	struct smb2_lock_sequence lock_sequence;
 	/*
@@ -542,6 +551,9 @@ void	 smbd_archive_written(struct smbd_conn *, struct smbd_session *,
 void	 smbd_query_info(struct smbd_req *);
 /* The session's uid, gid and groups as blockd's cred. */
 void	 smbd_cred(struct smbd_session *, bd_cred *);
+/* The user an open was made for, from its session; as blockd's cred. */
+void	 smbd_open_user(struct smbd_open *, const struct smbd_session *);
+void	 smbd_open_cred(const struct smbd_open *, bd_cred *);
 /* A request naming a file by its handle, as the session. */
 void	 smbd_fh_fill(bd_fh_req *, struct smbd_session *, const uint8_t *fh,
 	    uint32_t fhlen);

@@ -368,10 +368,12 @@ else
 	# (FSCTL_LMR_REQUEST_RESILIENCY, then LOCK's sequence buckets) and
 	# replay_smb3_specification_durable (a durable handle's) run.
 	# smb2.session: reauth1, reauth2, reauth3 (re-authentication, as
-	# the same user and as anonymous) and reauth6 (a failed one removes
-	# the session); reauth4 fails setting a security descriptor with
-	# the anonymous SID (INVALID_SID), reauth5's cleanup loops on
-	# delete on close refused to anonymous until its timeout, the
+	# the same user and as anonymous), reauth4 (a security descriptor
+	# set through an open after a re-authentication as anonymous: as
+	# its opener) and reauth6 (a failed one removes the session);
+	# reauth5 wants the unlink of a name that does not exist to succeed
+	# as anonymous (OBJECT_NAME_NOT_FOUND here; Samba's own selftest
+	# lists it as a known failure), the
 	# expire* tests need Kerberos with a short ticket lifetime (session
 	# expiry is not served) and bind* multichannel.  smb2.lease: leases
 	# are the client's (ClientGuid) and key's; a CREATE kept waiting
@@ -532,7 +534,7 @@ else
 		    smb2.compound.invalid2 smb2.compound.compound-padding \
 		    smb2.compound_async.flush_close \
 		    smb2.compound_async.flush_flush smb2.ioctl-on-stream \
-		    smb2.compound.interim2; do
+		    smb2.compound.interim2 smb2.session.reauth4; do
 			check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false '$t' > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 		done
 		# The rpc.srvsvc and rpc.wkssvc tests of what IPC$ serves; the
