@@ -428,8 +428,9 @@ else
 	# changes shows the attributes it read first).  smb2.ioctl: the
 	# compression FSCTLs of a file system without compression and
 	# server-side copy, network_interface_info and bug14788 (the
-	# interface of the connection); bug14769 wants an FSCTL answered
-	# INVALID_DEVICE_REQUEST, and the rest skip (sparse files, shadow
+	# interface of the connection); bug14769 sends Samba's own test
+	# FSCTL (0x83848043, of Samba's FSCTL_SMBTORTURE device type), not
+	# served (INVALID_DEVICE_REQUEST), and the rest skip (sparse files, shadow
 	# copies, duplicate extents, ...).  smb2.read: not position (it
 	# wants the position after a READ to move, as Samba's does;
 	# Windows', and ours, stays: the test says so itself under
