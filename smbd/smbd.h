@@ -225,6 +225,19 @@ struct smbd_session {
 	TAILQ_ENTRY(smbd_session) entry;
 };
 
+/*
+ * Where QUERY_DIRECTORY is in a directory open's listing; a listing
+ * works on a copy and leaves it in the open at its answer, so a CLOSE
+ * meanwhile does not end it.
+ */
+struct smbd_dir_cursor {
+	uint64_t		 cookie;
+	int			 dots;		/* "." and ".." sent: 0, 1, 2 */
+	int			 listed;	/* an entry was ever sent */
+	int			 eof;
+	char			 pattern[BD_NAME_MAX + 1];
+};
+
 struct smbd_open {
 	uint64_t		 id;		/* FileId, both halves */
 	uint64_t		 session_id;
@@ -324,12 +337,7 @@ struct smbd_open {
 	struct smbd_lease	*lease;		/* oplock LEASE: shared */
 	int			 grant_held;	/* counted in its file's grants */
 	struct smbd_notify	*notify;	/* CHANGE_NOTIFY's watch */
-	/* QUERY_DIRECTORY */
-	uint64_t		 cookie;
-	int			 dots;		/* "." and ".." sent: 0, 1, 2 */
-	int			 listed;	/* an entry was ever sent */
-	int			 eof;
-	char			 pattern[BD_NAME_MAX + 1];
+	struct smbd_dir_cursor	 dir;		/* QUERY_DIRECTORY's */
 	TAILQ_ENTRY(smbd_open)	 entry;
 };
 
