@@ -691,8 +691,19 @@ smbd_req_finish(struct smbd_req *r)
 {
 	struct smbd_conn *c = r->conn;
 	uint8_t *sealed;
-	size_t i;
+	size_t i, pad;
 
+	/*
+	 * Each response of a chain starts 8-byte aligned (MS-SMB2
+	 * 3.3.4.1.3); the last one is padded as well, as Windows pads it.
+	 * A response alone is not.
+	 */
+	pad = (8 - (r->outlen & 7)) & 7;
+	if (r->nrsp > 1 && pad > 0 && smbd_out_reserve(r, pad) == 0) {
+		memset(r->out + r->outlen, 0, pad);
+		r->outlen += pad;
+		r->rsp[r->nrsp - 1].len += pad;
+	}
 	for (i = 0; i + 1 < r->nrsp; i++)
 		smb2_put32(r->out + r->rsp[i].off + 20,
 		    (uint32_t)(r->rsp[i + 1].off - r->rsp[i].off));

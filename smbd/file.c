@@ -119,6 +119,24 @@ smbd_cred(struct smbd_session *s, bd_cred *c)
 	c->groups.groups_val = s->groups;
 }
 
+void
+smbd_open_user(struct smbd_open *o, const struct smbd_session *s)
+{
+	o->uid = s->uid;
+	o->gid = s->gid;
+	o->ngroups = s->ngroups;
+	memcpy(o->groups, s->groups, s->ngroups * sizeof(s->groups[0]));
+}
+
+void
+smbd_open_cred(const struct smbd_open *o, bd_cred *c)
+{
+	c->uid = o->uid;
+	c->gid = o->gid;
+	c->groups.groups_len = o->ngroups;
+	c->groups.groups_val = (uint32_t *)(uintptr_t)o->groups;
+}
+
 /* A request naming an entry of a directory, as the session. */
 static void
 smbd_dirop_fill(bd_dirop_req *req, struct smbd_session *s,
@@ -176,7 +194,7 @@ smbd_eof(const bd_attr *a)
 	return a->type == 2 ? 0 : a->size;
 }
 
-/* The FileId a request names (or, related, the one CREATE made). */
+/* The FileId a request names (or, related, the previous one's). */
 struct smbd_open *
 smbd_req_open(struct smbd_req *r, struct smbd_session *s, const uint8_t *fid)
 {
@@ -191,6 +209,8 @@ smbd_req_open(struct smbd_req *r, struct smbd_session *s, const uint8_t *fid)
 		smbd_reply_error(r, STATUS_FILE_CLOSED);
 		return NULL;
 	}
+	/* MS-SMB2 3.3.5.2.7.2: the FileId a related operation next uses. */
+	r->rel_file = o->id;
 	return o;
 }
 
@@ -822,8 +842,13 @@ smbd_create_alloc(struct smbd_walk *w)
 {
 	struct smbd_req *r = w->r;
 	struct smbd_conn *c = r->conn;
+	struct smbd_session *s;
 	struct smbd_open *o;
 
+	if ((s = smbd_session_find(c, w->session_id)) == NULL) {
+		smbd_reply_error(r, STATUS_USER_SESSION_DELETED);
+		return NULL;
+	}
 	if (c->nopens >= c->env->opens_per_conn) {
 		log_warnx_rl("%s: [smbd] open files per connection (%zu) "
 		    "reached", c->peer, c->env->opens_per_conn);
@@ -846,6 +871,7 @@ smbd_create_alloc(struct smbd_walk *w)
 		o->owner_id = w->session_id;
 	}
 	o->session_id = w->session_id;
+	smbd_open_user(o, s);
 	o->tree_id = r->rel_tree;
 	o->share = w->share;
 	o->fd = -1;
@@ -1624,6 +1650,7 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	memcpy(w->refile, d->file.st_file_val, ST_FILE_ID_LEN);
 	o->id = o->owner_id = d->id;
 	o->session_id = s->id;
+	smbd_open_user(o, s);
 	o->tree_id = r->rel_tree;
 	o->share = w->share;
 	o->fd = -1;
@@ -2425,11 +2452,11 @@ smbd_query_fs_done(void *arg, int status, void *reply, int fd)
 	case 5:		/* FileFsAttributeInformation */
 		/*
 		 * case-preserving, case-sensitive search, unicode names,
-		 * named streams (stream.c), extended attributes
-		 * (create_ctx.c)
+		 * named streams (stream.c), object ids (proc.c's),
+		 * extended attributes (create_ctx.c)
 		 */
 		smb2_put32(buf, 0x00000003 | 0x00000004 |
-		    SMB2_FILE_NAMED_STREAMS | 0x00800000);
+		    SMB2_FILE_NAMED_STREAMS | 0x00010000 | 0x00800000);
 		smb2_put32(buf + 4, BD_NAME_MAX);
 		k = smbd_utf8_to_utf16(fsname, sizeof(fsname) - 1, buf + 12,
 		    sizeof(buf) - 12);
@@ -2820,6 +2847,10 @@ struct smbd_listing_ea {
 struct smbd_listing {
 	struct smbd_req	*r;
 	uint64_t	 file_id;
+	uint64_t	 session_id;
+	uint8_t		 fh[BD_FH_MAX];		/* the directory's */
+	uint32_t	 fhlen;
+	struct smbd_dir_cursor dir;		/* the open's, as it goes */
 	uint8_t		 class;
 	uint8_t		 flags;
 	uint32_t	 outmax;
@@ -2953,14 +2984,14 @@ smbd_listing_ea_done(void *arg, int status, void *reply, int fd)
  * nothing more.
  */
 static void
-smbd_listing_eas(struct smbd_listing *l, const struct smbd_open *o)
+smbd_listing_eas(struct smbd_listing *l)
 {
 	struct smbd_conn *c = l->r->conn;
 	struct smbd_session *s;
 	bd_fh_req fr;
 	size_t i;
 
-	if ((s = smbd_session_find(c, o->session_id)) == NULL) {
+	if ((s = smbd_session_find(c, l->session_id)) == NULL) {
 		smbd_reply_error(l->r, STATUS_FILE_CLOSED);
 		return;
 	}
@@ -2980,20 +3011,23 @@ static void
 smbd_listing_reply(struct smbd_listing *l)
 {
 	struct smbd_req *r = l->r;
-	struct smbd_open *o = smbd_open_find(r->conn, l->file_id);
+	struct smbd_open *o;
 	uint8_t *p;
 
+	if (l->count > 0 && l->neas > 0 && !l->eas_asked) {
+		smbd_listing_eas(l);
+		return;
+	}
+	/* Where the listing got to, for the open's next QUERY_DIRECTORY. */
+	if (l->count > 0)
+		l->dir.listed = 1;
+	if ((o = smbd_open_find(r->conn, l->file_id)) != NULL)
+		o->dir = l->dir;
 	if (l->count == 0) {
-		smbd_reply_error(r, o != NULL && o->listed ?
-		    STATUS_NO_MORE_FILES : STATUS_NO_SUCH_FILE);
+		smbd_reply_error(r, l->dir.listed ? STATUS_NO_MORE_FILES :
+		    STATUS_NO_SUCH_FILE);
 		return;
 	}
-	if (l->neas > 0 && !l->eas_asked && o != NULL) {
-		smbd_listing_eas(l, o);
-		return;
-	}
-	if (o != NULL)
-		o->listed = 1;
 	if ((p = smbd_reply_room(r, 8 + l->used)) == NULL) {
 		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 		return;
@@ -3011,32 +3045,28 @@ static void
 smbd_listing_done(void *arg, int status, void *reply, int fd)
 {
 	struct smbd_listing *l = arg;
-	struct smbd_open *o = smbd_open_find(l->r->conn, l->file_id);
+	struct smbd_dir_cursor *d = &l->dir;
 	bd_readdir_reply *rep = reply;
 	char name[BD_NAME_MAX + 1];
 	bd_dirent *e;
 	u_int i;
 	int single = l->flags & 0x02;
 
-	if (o == NULL) {
-		smbd_reply_error(l->r, STATUS_FILE_CLOSED);
-		return;
-	}
 	if (status != 0) {
 		smbd_reply_error(l->r, smb2_status_from_errno(status));
 		return;
 	}
 	/* "." and "..", first (the root's ".." is itself). */
-	while (o->dots < 2 && !(single && l->count > 0)) {
-		const bd_attr *a = o->dots == 1 && rep->parent.type != 0 ?
+	while (d->dots < 2 && !(single && l->count > 0)) {
+		const bd_attr *a = d->dots == 1 && rep->parent.type != 0 ?
 		    &rep->parent : &rep->dir;
 
-		if (smbd_match(o->pattern, o->dots ? ".." : ".") &&
-		    smbd_dirent_put(l, o->dots ? ".." : ".", a) == -1)
+		if (smbd_match(d->pattern, d->dots ? ".." : ".") &&
+		    smbd_dirent_put(l, d->dots ? ".." : ".", a) == -1)
 			break;
-		o->dots++;
+		d->dots++;
 	}
-	for (i = 0; i < rep->entries.entries_len && o->dots == 2; i++) {
+	for (i = 0; i < rep->entries.entries_len && d->dots == 2; i++) {
 		if (single && l->count > 0)
 			break;
 		e = &rep->entries.entries_val[i];
@@ -3044,7 +3074,7 @@ smbd_listing_done(void *arg, int status, void *reply, int fd)
 			continue;
 		memcpy(name, e->name.bd_name_val, e->name.bd_name_len);
 		name[e->name.bd_name_len] = '\0';
-		if (smbd_match(o->pattern, name)) {
+		if (smbd_match(d->pattern, name)) {
 			if (smbd_dirent_put(l, name, &e->attr) == -1)
 				break;
 			if (e->named > 0 && smbd_dirent_has_ea(l->class) &&
@@ -3054,11 +3084,11 @@ smbd_listing_done(void *arg, int status, void *reply, int fd)
 				return;
 			}
 		}
-		o->cookie = e->cookie;
+		d->cookie = e->cookie;
 	}
-	if (i == rep->entries.entries_len && o->dots == 2 && rep->eof)
-		o->eof = 1;
-	else if (i == rep->entries.entries_len && o->dots == 2 &&
+	if (i == rep->entries.entries_len && d->dots == 2 && rep->eof)
+		d->eof = 1;
+	else if (i == rep->entries.entries_len && d->dots == 2 &&
 	    !(single && l->count > 0) && rep->entries.entries_len > 0) {
 		/* Room left and more to read: another READDIR. */
 		smbd_listing_more(l);
@@ -3071,23 +3101,22 @@ static void
 smbd_listing_more(struct smbd_listing *l)
 {
 	struct smbd_conn *c = l->r->conn;
-	struct smbd_open *o = smbd_open_find(c, l->file_id);
 	struct smbd_session *s;
 	bd_readdir_req req;
 
-	if (o == NULL || (s = smbd_session_find(c, o->session_id)) == NULL) {
+	if ((s = smbd_session_find(c, l->session_id)) == NULL) {
 		smbd_reply_error(l->r, STATUS_FILE_CLOSED);
 		return;
 	}
-	if (o->eof) {
+	if (l->dir.eof) {
 		smbd_listing_reply(l);
 		return;
 	}
 	memset(&req, 0, sizeof(req));
 	smbd_cred(s, &req.cred);
-	req.dir.bd_fh_len = o->fhlen;
-	req.dir.bd_fh_val = (char *)o->fh;
-	req.cookie = o->cookie;
+	req.dir.bd_fh_len = l->fhlen;
+	req.dir.bd_fh_val = (char *)l->fh;
+	req.cookie = l->dir.cookie;
 	req.maxents = 256;
 	req.plus = 1;
 	req.named = smbd_dirent_has_ea(l->class);
@@ -3132,16 +3161,16 @@ smbd_query_directory(struct smbd_req *r)
 	}
 	pat[n] = '\0';
 	/* RESTART_SCANS, REOPEN, or a new pattern: from the start. */
-	if ((b[3] & (0x01 | 0x10)) || (n > 0 && strcmp(pat, o->pattern))) {
-		o->cookie = 0;
-		o->dots = 0;
-		o->eof = 0;
-		o->listed = 0;
+	if ((b[3] & (0x01 | 0x10)) || (n > 0 && strcmp(pat, o->dir.pattern))) {
+		o->dir.cookie = 0;
+		o->dir.dots = 0;
+		o->dir.eof = 0;
+		o->dir.listed = 0;
 	}
 	if (n > 0)
-		snprintf(o->pattern, sizeof(o->pattern), "%s", pat);
-	else if (o->pattern[0] == '\0')
-		snprintf(o->pattern, sizeof(o->pattern), "*");
+		snprintf(o->dir.pattern, sizeof(o->dir.pattern), "%s", pat);
+	else if (o->dir.pattern[0] == '\0')
+		snprintf(o->dir.pattern, sizeof(o->dir.pattern), "*");
 	if ((l = calloc(1, sizeof(*l))) == NULL) {
 		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 		return;
@@ -3150,6 +3179,10 @@ smbd_query_directory(struct smbd_req *r)
 	r->work_free = smbd_listing_free;
 	l->r = r;
 	l->file_id = o->id;
+	l->session_id = o->session_id;
+	memcpy(l->fh, o->fh, o->fhlen);
+	l->fhlen = o->fhlen;
+	l->dir = o->dir;
 	l->class = b[2];
 	l->flags = b[3];
 	l->outmax = smb2_get32(b + 28);
@@ -3159,7 +3192,7 @@ smbd_query_directory(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 		return;
 	}
-	if (o->eof && o->dots == 2) {
+	if (l->dir.eof && l->dir.dots == 2) {
 		smbd_listing_reply(l);
 		return;
 	}

@@ -831,6 +831,15 @@ smbd_change_notify(struct smbd_req *r)
 		smbd_reply_in(r, STATUS_SUCCESS, dlen);
 		return;
 	}
+	/*
+	 * MS-SMB2 3.3.5.2.7: a request that would wait and is not the last
+	 * of its chain fails, INTERNAL_ERROR as Windows fails it, and the
+	 * chain goes on.
+	 */
+	if (r->hdr.next_command != 0) {
+		smbd_reply_error(r, STATUS_INTERNAL_ERROR);
+		return;
+	}
 	if (c->pending_notifies >= env->notifies_per_conn) {
 		log_warnx_rl("%s: [smbd] pending notifies per connection "
 		    "(%zu) reached", c->peer, env->notifies_per_conn);

@@ -39,8 +39,14 @@ smbd_req_session(struct smbd_req *r)
 {
 	struct smbd_session *s = smbd_session_find(r->conn, r->rel_session);
 
+	/*
+	 * MS-SMB2 3.3.5.2.7.2: a related operation whose previous one had
+	 * no valid session fails INVALID_PARAMETER.
+	 */
 	if (s == NULL) {
-		smbd_reply_error(r, STATUS_USER_SESSION_DELETED);
+		smbd_reply_error(r, r->hdr.flags &
+		    SMB2_FLAGS_RELATED_OPERATIONS ? STATUS_INVALID_PARAMETER :
+		    STATUS_USER_SESSION_DELETED);
 		return NULL;
 	}
 	if (s->state != SMBD_SESSION_VALID) {
@@ -623,6 +629,13 @@ smbd_cancel(struct smbd_req *r)
 #define FSCTL_SRV_COPYCHUNK_WRITE	0x001480f2u
 #define FSCTL_GET_REPARSE_POINT		0x000900a8u
 #define FSCTL_QUERY_NETWORK_INTERFACE_INFO 0x001401fcu
+#define FSCTL_DFS_GET_REFERRALS		0x00060194u
+#define FSCTL_DFS_GET_REFERRALS_EX	0x000601b0u
+#define FSCTL_PIPE_WAIT			0x00110018u
+#define FSCTL_GET_OBJECT_ID		0x0009009cu
+#define FSCTL_CREATE_OR_GET_OBJECT_ID	0x000900c0u
+/* MS-FSCC 2.1.3: FILE_OBJECTID_BUFFER */
+#define SMBD_OBJECTID_SIZE		64
 #define SMB2_0_IOCTL_IS_FSCTL		0x00000001u
 /* MS-SMB2 2.2.32.5: one NETWORK_INTERFACE_INFO. */
 #define SMBD_NETIF_SIZE			152
@@ -765,6 +778,43 @@ smbd_ioctl_reparse(struct smbd_req *r, struct smbd_session *s, uint32_t code,
 }
 
 /*
+ * MS-FSA 2.1.5.10.1, 2.1.5.10.13: every file has an object id, made of
+ * what names it in stated (share, inode, generation: unique in the
+ * volume and stable, nothing to store), born with it on this server
+ * (BirthVolumeId the server's GUID, BirthObjectId the same id), of no
+ * domain.  So FSCTL_GET_OBJECT_ID finds the id that
+ * FSCTL_CREATE_OR_GET_OBJECT_ID would make.
+ */
+static void
+smbd_ioctl_object_id(struct smbd_req *r, struct smbd_session *s,
+    uint32_t code, const uint8_t *in, uint32_t ilen)
+{
+	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
+	const uint8_t *id;
+	struct smbd_open *o;
+	uint8_t out[48 + SMBD_OBJECTID_SIZE], *e = out + 48;
+
+	(void)in;
+	(void)ilen;
+	if ((o = smbd_req_open(r, s, b + 8)) == NULL)
+		return;
+	if (smb2_get32(b + 44) < SMBD_OBJECTID_SIZE) {	/* MaxOutputResponse */
+		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+		return;
+	}
+	if ((id = smbd_file_id(o)) == NULL) {
+		smbd_reply_error(r, STATUS_INTERNAL_ERROR);
+		return;
+	}
+	smbd_ioctl_header(out, code, b + 8, SMBD_OBJECTID_SIZE);
+	memset(e, 0, SMBD_OBJECTID_SIZE);
+	memcpy(e, id, 16);				/* ObjectId */
+	memcpy(e + 16, r->conn->env->server_guid, 16);	/* BirthVolumeId */
+	memcpy(e + 32, id, 16);				/* BirthObjectId */
+	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
+}
+
+/*
  * MS-SMB2 3.3.5.15.12: the client's NEGOTIATE as it says it sent it;
  * any difference from what this connection saw ends the connection.
  * Answered: the server's side of it, as NEGOTIATE gave it.
@@ -856,14 +906,17 @@ static const struct {
 	{ FSCTL_SRV_COPYCHUNK, smbd_ioctl_copychunk },
 	{ FSCTL_SRV_COPYCHUNK_WRITE, smbd_ioctl_copychunk },
 	{ SMB2_FSCTL_LMR_REQUEST_RESILIENCY, smbd_ioctl_resiliency },
+	{ FSCTL_GET_OBJECT_ID, smbd_ioctl_object_id },
+	{ FSCTL_CREATE_OR_GET_OBJECT_ID, smbd_ioctl_object_id },
 };
 
 /*
  * IOCTL (MS-SMB2 3.3.5.15): FSCTL_VALIDATE_NEGOTIATE_INFO,
  * FSCTL_GET_COMPRESSION and FSCTL_SET_COMPRESSION,
  * FSCTL_QUERY_NETWORK_INTERFACE_INFO, FSCTL_GET_REPARSE_POINT,
- * server-side copy (copychunk.c) and FSCTL_LMR_REQUEST_RESILIENCY
- * (durable.c), each by smbd_fsctls; every other control code is not
+ * server-side copy (copychunk.c), FSCTL_LMR_REQUEST_RESILIENCY
+ * (durable.c), FSCTL_GET_OBJECT_ID and FSCTL_CREATE_OR_GET_OBJECT_ID,
+ * each by smbd_fsctls; every other control code is not
  * served yet (STATUS_INVALID_DEVICE_REQUEST).
  */
 static void
@@ -871,6 +924,7 @@ smbd_ioctl(struct smbd_req *r)
 {
 	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
 	struct smbd_session *s;
+	struct smbd_tree *t;
 	uint32_t code, ioff, ilen;
 	size_t i;
 
@@ -879,7 +933,7 @@ smbd_ioctl(struct smbd_req *r)
 		return;
 	}
 	if ((s = smbd_req_session(r)) == NULL ||
-	    smbd_req_tree(r, s) == NULL)
+	    (t = smbd_req_tree(r, s)) == NULL)
 		return;
 	code = smb2_get32(b + 4);
 	ioff = smb2_get32(b + 24);
@@ -888,6 +942,18 @@ smbd_ioctl(struct smbd_req *r)
 		smbd_bad(r, "IOCTL input");
 		return;
 	}
+	/*
+	 * MS-SMB2 3.3.5.15: but for the FSCTLs of no file, the open comes
+	 * first (FILE_CLOSED), then the control code; the opens of IPC$
+	 * are its pipes (ipc.c).
+	 */
+	if (code != FSCTL_DFS_GET_REFERRALS &&
+	    code != FSCTL_DFS_GET_REFERRALS_EX &&
+	    code != FSCTL_QUERY_NETWORK_INTERFACE_INFO &&
+	    code != FSCTL_VALIDATE_NEGOTIATE_INFO &&
+	    code != FSCTL_PIPE_WAIT && !t->ipc &&
+	    smbd_req_open(r, s, b + 8) == NULL)
+		return;
 	if (smb2_get32(b + 48) & SMB2_0_IOCTL_IS_FSCTL)
 		for (i = 0; i < sizeof(smbd_fsctls) / sizeof(smbd_fsctls[0]);
 		    i++)
@@ -896,6 +962,8 @@ smbd_ioctl(struct smbd_req *r)
 				    ilen);
 				return;
 			}
+	log_info_rl("%s: IOCTL 0x%08x (flags 0x%x) not served", r->conn->peer,
+	    code, smb2_get32(b + 48));
 	smbd_reply_error(r, STATUS_INVALID_DEVICE_REQUEST);
 }
 

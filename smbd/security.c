@@ -58,16 +58,15 @@ smbd_desired_granted(uint32_t desired)
 	return m;
 }
 
-/* BD_ACL_SET of an encoded ACL on the open's file, as the session. */
+/* BD_ACL_SET of an encoded ACL on the open's file, as its opener. */
 static void
-smbd_sec_acl_set(struct smbd_req *r, struct smbd_session *s,
-    const struct smbd_open *o, const uint8_t *acl, size_t acllen,
+smbd_sec_acl_set(struct smbd_req *r, const struct smbd_open *o, const uint8_t *acl, size_t acllen,
     bdc_done_fn *done, void *arg)
 {
 	bd_acl_req req;
 
 	memset(&req, 0, sizeof(req));
-	smbd_cred(s, &req.cred);
+	smbd_open_cred(o, &req.cred);
 	req.fh.bd_fh_len = o->fhlen;
 	req.fh.bd_fh_val = (char *)(uintptr_t)o->fh;
 	req.acl.acl_len = (u_int)acllen;
@@ -164,7 +163,7 @@ smbd_query_security(struct smbd_req *r, struct smbd_session *s,
 	q->secinfo = secinfo;
 	q->outmax = outmax;
 	memset(&req, 0, sizeof(req));
-	smbd_cred(s, &req.cred);
+	smbd_open_cred(o, &req.cred);
 	req.fh.bd_fh_len = o->fhlen;
 	req.fh.bd_fh_val = (char *)o->fh;
 	bdc_call(r->conn->env->bdc, BD_ACL_GET, (xdrproc_t)xdr_bd_acl_req,
@@ -203,7 +202,7 @@ smbd_sec_set_acl(void *arg, int status, void *reply, int fd)
 		smbd_reply_error(w->r, STATUS_FILE_CLOSED);
 		return;
 	}
-	smbd_sec_acl_set(w->r, s, o, w->acl, w->acllen, smbd_sec_set_done,
+	smbd_sec_acl_set(w->r, o, w->acl, w->acllen, smbd_sec_set_done,
 	    w);
 }
 
@@ -247,7 +246,7 @@ smbd_set_security(struct smbd_req *r, struct smbd_session *s,
 		return;
 	}
 	memset(&req, 0, sizeof(req));
-	smbd_cred(s, &req.cred);
+	smbd_open_cred(o, &req.cred);
 	req.fh.bd_fh_len = o->fhlen;
 	req.fh.bd_fh_val = (char *)o->fh;
 	if ((secinfo & SECDESC_OWNER) && (sd->present & SECDESC_OWNER)) {
@@ -369,5 +368,5 @@ smbd_secd_apply(struct smbd_req *r, struct smbd_session *s,
 	sd->r = r;
 	memcpy(sd->out, out, outlen);
 	sd->outlen = outlen;
-	smbd_sec_acl_set(r, s, o, sd->acl, sd->acllen, smbd_secd_applied, sd);
+	smbd_sec_acl_set(r, o, sd->acl, sd->acllen, smbd_secd_applied, sd);
 }

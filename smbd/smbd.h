@@ -225,6 +225,19 @@ struct smbd_session {
 	TAILQ_ENTRY(smbd_session) entry;
 };
 
+/*
+ * Where QUERY_DIRECTORY is in a directory open's listing; a listing
+ * works on a copy and leaves it in the open at its answer, so a CLOSE
+ * meanwhile does not end it.
+ */
+struct smbd_dir_cursor {
+	uint64_t		 cookie;
+	int			 dots;		/* "." and ".." sent: 0, 1, 2 */
+	int			 listed;	/* an entry was ever sent */
+	int			 eof;
+	char			 pattern[BD_NAME_MAX + 1];
+};
+
 struct smbd_open {
 	uint64_t		 id;		/* FileId, both halves */
 	uint64_t		 session_id;
@@ -292,6 +305,15 @@ struct smbd_open {
 	 */
 	int			 resilient;
 	uint32_t		 create_action;	/* its CREATE's, for a replay */
+	/*
+	 * The user it was opened for: a re-authentication changes its
+	 * session's user (MS-SMB2 3.3.5.5.3), not what the open was
+	 * granted, so its security descriptor is read and set as that
+	 * user (security.c)
+	 */
+	uint32_t		 uid, gid;
+	uint32_t		 groups[BD_NGROUPS_MAX];
+	uint32_t		 ngroups;
 	/* 3.3.5.14: Open.LockSequenceArray, in stated's record too */
 	struct smb2_lock_sequence lock_sequence;
 	/*
@@ -315,12 +337,7 @@ struct smbd_open {
 	struct smbd_lease	*lease;		/* oplock LEASE: shared */
 	int			 grant_held;	/* counted in its file's grants */
 	struct smbd_notify	*notify;	/* CHANGE_NOTIFY's watch */
-	/* QUERY_DIRECTORY */
-	uint64_t		 cookie;
-	int			 dots;		/* "." and ".." sent: 0, 1, 2 */
-	int			 listed;	/* an entry was ever sent */
-	int			 eof;
-	char			 pattern[BD_NAME_MAX + 1];
+	struct smbd_dir_cursor	 dir;		/* QUERY_DIRECTORY's */
 	TAILQ_ENTRY(smbd_open)	 entry;
 };
 
@@ -542,6 +559,9 @@ void	 smbd_archive_written(struct smbd_conn *, struct smbd_session *,
 void	 smbd_query_info(struct smbd_req *);
 /* The session's uid, gid and groups as blockd's cred. */
 void	 smbd_cred(struct smbd_session *, bd_cred *);
+/* The user an open was made for, from its session; as blockd's cred. */
+void	 smbd_open_user(struct smbd_open *, const struct smbd_session *);
+void	 smbd_open_cred(const struct smbd_open *, bd_cred *);
 /* A request naming a file by its handle, as the session. */
 void	 smbd_fh_fill(bd_fh_req *, struct smbd_session *, const uint8_t *fh,
 	    uint32_t fhlen);

@@ -150,8 +150,8 @@ names and prints one line the test compares:
                       notifies per connection (expects 4); the watched
                       directory removed: DELETE_PENDING; a related
                       compound CREATE + CHANGE_NOTIFY; CHANGE_NOTIFY +
-                      CLOSE in one chain: the chain (the interim) before
-                      NOTIFY_CLEANUP; with CIPHER (3.x)
+                      CLOSE in one chain: INTERNAL_ERROR for the
+                      CHANGE_NOTIFY, then the CLOSE; with CIPHER (3.x)
                       the same in transforms, the completion sealed
   midsend             NEGOTIATE, then the first 64 KiB of a 512 KiB frame
                       (a WRITE as a client sends it): "PARTIAL"; wait
@@ -190,7 +190,8 @@ names and prints one line the test compares:
                       AccessFlags and EaSize; READ_ATTRIBUTES checked;
                       position and mode; each class's fixed size
                       (INFO_LENGTH_MISMATCH) and BUFFER_OVERFLOW with
-                      what fits; allocation, delete pending; "BTIME
+                      what fits; allocation, delete pending; the object
+                      id FSCTLs, an FSCTL on an unknown FileId; "BTIME
                       <name> <unix seconds>" for an NFSv4 check
   krb5 D CLIENT...    a session with Kerberos in SPNEGO (dialect D, 202 or
                       210): CLIENT (tests/clients/krb5-client -N SHAPE)
@@ -2543,6 +2544,35 @@ def info_steps(d, key):
         "in 100 bytes: BUFFER_TOO_SMALL", r["status"] == 0xc000000d and
         r2["status"] == 0xc0000023, "%s %s" % (hex(r["status"]),
                                                hex(r2["status"])))
+
+    # MS-FSA 2.1.5.10.1, 2.1.5.10.13: the file's object id.
+    def objid(code, maxout):
+        r = fsctl(code, f, maxout)
+        if r["status"] != 0:
+            return r["status"], b""
+        (ooff, olen) = struct.unpack_from("<II", r["body"], 32)
+        return 0, r["body"][ooff - 64:ooff - 64 + olen]
+    s1, o1 = objid(0x000900c0, 64)
+    s2, o2 = objid(0x0009009c, 64)
+    s3, _o3 = objid(0x000900c0, 63)
+    rep("FSCTL_CREATE_OR_GET_OBJECT_ID: 64 bytes, BirthObjectId the "
+        "ObjectId, no DomainId; FSCTL_GET_OBJECT_ID the same; in 63 "
+        "bytes INVALID_PARAMETER", s1 == 0 and len(o1) == 64 and
+        o1[:16] != b"\0" * 16 and o1[32:48] == o1[:16] and
+        o1[48:] == b"\0" * 16 and s2 == 0 and o2 == o1 and
+        s3 == 0xc000000d, "%s %s %s %s" % (hex(s1), hex(s2), hex(s3),
+                                           o1.hex()))
+    st, b = query(p, f, 5, typ=2)
+    fl = struct.unpack_from("<I", b, 0)[0] if st == 0 else 0
+    rep("FileFsAttributeInformation: FILE_SUPPORTS_OBJECT_IDS",
+        fl & 0x10000 != 0, "%s flags %x" % (hex(st), fl))
+    # MS-SMB2 3.3.5.15: the open first, then the control code.
+    r = fsctl(0x000900c4, b"\x01" * 16, 64)
+    r2 = fsctl(0x000900c4, f, 64)
+    rep("an FSCTL not served: on an unknown FileId FILE_CLOSED, on the "
+        "file INVALID_DEVICE_REQUEST", r["status"] == 0xc0000128 and
+        r2["status"] == 0xc0000010, "%s %s" % (hex(r["status"]),
+                                                hex(r2["status"])))
     p.close(f)
     # QUERY_DIRECTORY's EaSize: the file's (FileEaInformation's), and 0
     # for a file without EAs, in each class that carries one.
@@ -3417,17 +3447,21 @@ def notify_steps(d, key, cname):
                                             notify_entries(r)),
        ("0x0", [(1, "c1")]))
     # CHANGE_NOTIFY + CLOSE asking for attributes (from blockd) in one
-    # chain: the chain, with the interim, before the NOTIFY_CLEANUP.
+    # chain: a CHANGE_NOTIFY that would wait, not the last of its chain,
+    # is INTERNAL_ERROR as Windows answers it (MS-SMB2 3.3.5.2.7), and
+    # the CLOSE after it is served in the same frame.
     base = a.chain([(CHANGE_NOTIFY, struct.pack("<HHI16sII", 32, 0, 4096,
                                                 cfid, NOTIFY_NAMES, 0), 0),
                     (CLOSE, struct.pack("<HHI", 24, 1, 0) + cfid, 0)])
-    r1 = a.get()
-    r2 = a.get()
-    eq("CHANGE_NOTIFY + CLOSE (POSTQUERY_ATTRIB) in one chain: the chain "
-       "with the interim first, then NOTIFY_CLEANUP",
-       (r1["mid"] == base, hex(r1["status"]), r1["next"] != 0,
-        r2["mid"] == base, hex(r2["status"])),
-       (True, hex(ST_PENDING), True, True, hex(ST_CLEANUP)))
+    raw = a.unwrap(recv_frame(a.s))
+    r1 = parse(raw)
+    r2 = parse(raw[r1["next"]:]) if r1["next"] else {"status": None,
+                                                     "mid": None}
+    eq("CHANGE_NOTIFY + CLOSE (POSTQUERY_ATTRIB) in one chain: "
+       "INTERNAL_ERROR for the CHANGE_NOTIFY, then the CLOSE, in one frame",
+       (r1["mid"] == base, hex(r1["status"]), r2["mid"] == base + 1,
+        hex(r2["status"] or 0)),
+       (True, hex(0xc00000e5), True, "0x0"))
 
 
 def notify_watch(d, key, name, n, tree=False, filt=NOTIFY_NAMES):
