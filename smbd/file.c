@@ -31,6 +31,7 @@
 #include "smbd.h"
 #include "status.h"
 #include "smb2_lease.h"
+#include "smb2_shortname.h"
 #include "stated_durable.h"
 #include "stated_util.h"
 #include "syncer.h"
@@ -2252,6 +2253,7 @@ static void
 smbd_query_file(struct smbd_query *q, const bd_attr *a, uint32_t ea_size)
 {
 	uint8_t buf[104 + 2 * (SMBD_NORMALIZED_MAX + 1) * 2];
+	char shortname[SMB2_SHORTNAME_MAX + 1];
 	size_t n = 0;
 	ssize_t k;
 
@@ -2312,14 +2314,26 @@ smbd_query_file(struct smbd_query *q, const bd_attr *a, uint32_t ea_size)
 		n += 4 + (size_t)k;
 		smbd_query_out(q->r, buf, n, 104, q->outmax);
 		return;
-	case 21:	/* FileAlternateNameInformation */
+	case 21:	/* FileAlternateNameInformation (MS-FSCC 2.4.5) */
 		/*
-		 * No 8.3 names: a name is its own (smbclient's allinfo,
-		 * which lists streams, stops without one).
+		 * The 8.3 name the listing gives (smb2_shortname.h); a name
+		 * of its own answers itself, as NTFS's name in both
+		 * namespaces does, and the root "\\" (smbclient's allinfo,
+		 * which lists streams, stops without an answer).  Only an
+		 * inode number too large for one has none.
 		 */
-		k = smbd_utf8_to_utf16(q->name[0] != '\0' ? q->name : "\\",
-		    q->name[0] != '\0' ? strlen(q->name) : 1, buf + 4,
-		    sizeof(buf) - 4);
+		if (q->name[0] == '\0' || smb2_shortname_own(q->name))
+			k = smbd_utf8_to_utf16(q->name[0] != '\0' ? q->name :
+			    "\\", q->name[0] != '\0' ? strlen(q->name) : 1,
+			    buf + 4, sizeof(buf) - 4);
+		else if ((n = smb2_shortname(q->name, a->ino,
+		    shortname)) > 0)
+			k = smbd_utf8_to_utf16(shortname, n, buf + 4,
+			    sizeof(buf) - 4);
+		else {
+			smbd_reply_error(q->r, STATUS_OBJECT_NAME_NOT_FOUND);
+			return;
+		}
 		if (k < 0)
 			k = 0;
 		smb2_put32(buf, (uint32_t)k);
@@ -2894,6 +2908,25 @@ smbd_dirent_fixed(uint8_t class)
 	return 0;
 }
 
+/*
+ * FileBothDirectoryInformation's and FileIdBothDirectoryInformation's
+ * ShortName (MS-FSCC 2.4.8, 2.4.17): the 8.3 name (smb2_shortname.h), at
+ * p + 68 (its length) and p + 70; none for a name of its own.
+ */
+static void
+smbd_dirent_shortname(uint8_t *p, const char *name, uint64_t ino)
+{
+	char sn[SMB2_SHORTNAME_MAX + 1];
+	size_t n = smb2_shortname(name, ino, sn);
+	ssize_t k;
+
+	if (n == 0)
+		return;
+	k = smbd_utf8_to_utf16(sn, n, p + 70, 2 * SMB2_SHORTNAME_MAX);
+	if (k > 0)
+		p[68] = (uint8_t)k;
+}
+
 /* One entry; 0, or -1 when it does not fit. */
 static int
 smbd_dirent_put(struct smbd_listing *l, const char *name, const bd_attr *a)
@@ -2924,6 +2957,8 @@ smbd_dirent_put(struct smbd_listing *l, const char *name, const bd_attr *a)
 		smb2_put32(p + 60, (uint32_t)nlen);
 		if (l->class == 38)
 			smb2_put64(p + 72, a->ino);
+		if (l->class == 3 || l->class == 37)
+			smbd_dirent_shortname(p, name, a->ino);
 		if (l->class == 37)
 			smb2_put64(p + 96, a->ino);
 	}

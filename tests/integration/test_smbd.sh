@@ -416,10 +416,10 @@ else
 	# USER_SESSION_DELETED, not INVALID_PARAMETER), interim2 (it waits
 	# five minutes for an interim response, then fails) and
 	# compound-padding (the second response of a chain is not padded
-	# to 8 bytes).  smb2.dir: not one (no 8.3 names: the directory
-	# listing has no short name while FileAlternateNameInformation
-	# answers the name itself) and modify (a listing resumed after
-	# changes shows the attributes it read first).  smb2.ioctl: the
+	# to 8 bytes).  smb2.dir: one (the 8.3 name of the listing and of
+	# FileAlternateNameInformation) and the rest; modify runs in
+	# test_smb_create.sh on the caseless share (it names its files in
+	# another case than it made them).  smb2.ioctl: the
 	# compression FSCTLs of a file system without compression and
 	# server-side copy, network_interface_info and bug14788 (the
 	# interface of the connection); bug14769 wants an FSCTL answered
@@ -523,7 +523,8 @@ else
 		    smb2.oplock.batch9 smb2.oplock.batch9a \
 		    smb2.oplock.batch19 smb2.oplock.batch20 \
 		    smb2.oplock.stream1 smb2.oplock.batch26 \
-		    smb2.oplock.doc; do
+		    smb2.oplock.doc \
+		    smb2.dir.one smb2.dir.file-index; do
 			check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false '$t' > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 		done
 		# The rpc.srvsvc and rpc.wkssvc tests of what IPC$ serves; the
