@@ -1920,7 +1920,11 @@ smbd_close(struct smbd_req *r)
 		return;
 	}
 	if (o->delete_pending && smbd_stream_doom(r->conn->env, s, o)) {
-		/* Removed with its last stream's open (stream.c). */
+		/*
+		 * Removed with its last open (stream.c); its name goes for
+		 * the others' leases now, as below.
+		 */
+		smbd_lease_unlinked(r->conn->env, o);
 		smbd_open_free(r->conn, o);
 		smbd_close_reply(r, NULL);
 		return;
