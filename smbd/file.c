@@ -3328,6 +3328,16 @@ smbd_rename_walked(struct smbd_walk *w, uint32_t status)
 	}
 	if ((s = smbd_walk_session(w)) == NULL)
 		return;
+	/*
+	 * A target deleted while open elsewhere is still in use (MS-FSA
+	 * 2.1.5.14.11: an open target is not replaced), and its waiting
+	 * removal (stream.c) is by that name.
+	 */
+	if (smbd_stream_doomed(c->env, w->share, w->dir, w->dirlen,
+	    smbd_walk_last(w))) {
+		smbd_reply_error(w->r, STATUS_ACCESS_DENIED);
+		return;
+	}
 	if (w->replace) {
 		smbd_rename_go(w);
 		return;
@@ -3661,6 +3671,15 @@ smbd_set_info(struct smbd_req *r)
 		}
 		if ((st = smbd_rename_blocked(r->conn->env, o)) != 0) {
 			smbd_reply_error(r, st);
+			return;
+		}
+		/*
+		 * Deleted, waiting for this open's close (stream.c): its
+		 * removal is by this name, which must stay its.
+		 */
+		if (smbd_stream_doomed(r->conn->env, o->share, o->dir_fh,
+		    o->dir_fhlen, o->name)) {
+			smbd_reply_error(r, STATUS_DELETE_PENDING);
 			return;
 		}
 		if ((w = smbd_walk_new(r, s, o->share)) == NULL) {

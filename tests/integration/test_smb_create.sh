@@ -19,7 +19,10 @@
 # smb2probe.py info: QUERY_INFO and SET_INFO classes
 # (the four times of FileBasicInformation, granted access, position,
 # mode, fixed sizes and BUFFER_OVERFLOW, allocation, delete pending),
-# and the CreationTime set read back as NFSv4's time_create.  Then,
+# the listing's 8.3 name as FileAlternateNameInformation's, a file
+# deleted while another open of it stays (listed, DELETE_PENDING, no
+# rename of it or onto it, gone with that open), and the CreationTime
+# set read back as NFSv4's time_create.  Then,
 # with dittofs-gssd and smbtorture, the smbtorture subtests of these
 # that pass.
 set -u
