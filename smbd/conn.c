@@ -377,10 +377,10 @@ smbd_open_free(struct smbd_conn *c, struct smbd_open *o)
 	free(o->path);
 	TAILQ_REMOVE(&c->opens, o, entry);
 	c->nopens--;
-	if (o->stream[0] != '\0') {
+	if (o->stream[0] != '\0')
 		c->env->stream_opens--;
+	if (!LIST_EMPTY(&c->env->doomed))
 		smbd_stream_open_gone(c->env, o);
-	}
 	free(o);
 }
 

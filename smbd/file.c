@@ -31,6 +31,7 @@
 #include "smbd.h"
 #include "status.h"
 #include "smb2_lease.h"
+#include "smb2_shortname.h"
 #include "stated_durable.h"
 #include "stated_util.h"
 #include "syncer.h"
@@ -1946,7 +1947,11 @@ smbd_close(struct smbd_req *r)
 		return;
 	}
 	if (o->delete_pending && smbd_stream_doom(r->conn->env, s, o)) {
-		/* Removed with its last stream's open (stream.c). */
+		/*
+		 * Removed with its last open (stream.c); its name goes for
+		 * the others' leases now, as below.
+		 */
+		smbd_lease_unlinked(r->conn->env, o);
 		smbd_open_free(r->conn, o);
 		smbd_close_reply(r, NULL);
 		return;
@@ -2279,6 +2284,7 @@ static void
 smbd_query_file(struct smbd_query *q, const bd_attr *a, uint32_t ea_size)
 {
 	uint8_t buf[104 + 2 * (SMBD_NORMALIZED_MAX + 1) * 2];
+	char shortname[SMB2_SHORTNAME_MAX + 1];
 	size_t n = 0;
 	ssize_t k;
 
@@ -2339,14 +2345,26 @@ smbd_query_file(struct smbd_query *q, const bd_attr *a, uint32_t ea_size)
 		n += 4 + (size_t)k;
 		smbd_query_out(q->r, buf, n, 104, q->outmax);
 		return;
-	case 21:	/* FileAlternateNameInformation */
+	case 21:	/* FileAlternateNameInformation (MS-FSCC 2.4.5) */
 		/*
-		 * No 8.3 names: a name is its own (smbclient's allinfo,
-		 * which lists streams, stops without one).
+		 * The 8.3 name the listing gives (smb2_shortname.h); a name
+		 * of its own answers itself, as NTFS's name in both
+		 * namespaces does, and the root "\\" (smbclient's allinfo,
+		 * which lists streams, stops without an answer).  Only an
+		 * inode number too large for one has none.
 		 */
-		k = smbd_utf8_to_utf16(q->name[0] != '\0' ? q->name : "\\",
-		    q->name[0] != '\0' ? strlen(q->name) : 1, buf + 4,
-		    sizeof(buf) - 4);
+		if (q->name[0] == '\0' || smb2_shortname_own(q->name))
+			k = smbd_utf8_to_utf16(q->name[0] != '\0' ? q->name :
+			    "\\", q->name[0] != '\0' ? strlen(q->name) : 1,
+			    buf + 4, sizeof(buf) - 4);
+		else if ((n = smb2_shortname(q->name, a->ino,
+		    shortname)) > 0)
+			k = smbd_utf8_to_utf16(shortname, n, buf + 4,
+			    sizeof(buf) - 4);
+		else {
+			smbd_reply_error(q->r, STATUS_OBJECT_NAME_NOT_FOUND);
+			return;
+		}
 		if (k < 0)
 			k = 0;
 		smb2_put32(buf, (uint32_t)k);
@@ -2925,6 +2943,25 @@ smbd_dirent_fixed(uint8_t class)
 	return 0;
 }
 
+/*
+ * FileBothDirectoryInformation's and FileIdBothDirectoryInformation's
+ * ShortName (MS-FSCC 2.4.8, 2.4.17): the 8.3 name (smb2_shortname.h), at
+ * p + 68 (its length) and p + 70; none for a name of its own.
+ */
+static void
+smbd_dirent_shortname(uint8_t *p, const char *name, uint64_t ino)
+{
+	char sn[SMB2_SHORTNAME_MAX + 1];
+	size_t n = smb2_shortname(name, ino, sn);
+	ssize_t k;
+
+	if (n == 0)
+		return;
+	k = smbd_utf8_to_utf16(sn, n, p + 70, 2 * SMB2_SHORTNAME_MAX);
+	if (k > 0)
+		p[68] = (uint8_t)k;
+}
+
 /* One entry; 0, or -1 when it does not fit. */
 static int
 smbd_dirent_put(struct smbd_listing *l, const char *name, const bd_attr *a)
@@ -2955,6 +2992,8 @@ smbd_dirent_put(struct smbd_listing *l, const char *name, const bd_attr *a)
 		smb2_put32(p + 60, (uint32_t)nlen);
 		if (l->class == 38)
 			smb2_put64(p + 72, a->ino);
+		if (l->class == 3 || l->class == 37)
+			smbd_dirent_shortname(p, name, a->ino);
 		if (l->class == 37)
 			smb2_put64(p + 96, a->ino);
 	}
@@ -3322,6 +3361,16 @@ smbd_rename_walked(struct smbd_walk *w, uint32_t status)
 	}
 	if ((s = smbd_walk_session(w)) == NULL)
 		return;
+	/*
+	 * A target deleted while open elsewhere is still in use (MS-FSA
+	 * 2.1.5.14.11: an open target is not replaced), and its waiting
+	 * removal (stream.c) is by that name.
+	 */
+	if (smbd_stream_doomed(c->env, w->share, w->dir, w->dirlen,
+	    smbd_walk_last(w))) {
+		smbd_reply_error(w->r, STATUS_ACCESS_DENIED);
+		return;
+	}
 	if (w->replace) {
 		smbd_rename_go(w);
 		return;
@@ -3655,6 +3704,15 @@ smbd_set_info(struct smbd_req *r)
 		}
 		if ((st = smbd_rename_blocked(r->conn->env, o)) != 0) {
 			smbd_reply_error(r, st);
+			return;
+		}
+		/*
+		 * Deleted, waiting for this open's close (stream.c): its
+		 * removal is by this name, which must stay its.
+		 */
+		if (smbd_stream_doomed(r->conn->env, o->share, o->dir_fh,
+		    o->dir_fhlen, o->name)) {
+			smbd_reply_error(r, STATUS_DELETE_PENDING);
 			return;
 		}
 		if ((w = smbd_walk_new(r, s, o->share)) == NULL) {

@@ -8,7 +8,8 @@ smbd_libsmb2_a_SOURCES = smbd/smb2.h smbd/status.h smbd/smb2_hdr.c \
 	smbd/smb2_lease.h smbd/dcerpc.h smbd/dcerpc.c smbd/srvsvc.c smbd/wkssvc.c \
 	smbd/secdesc.c smbd/secdesc.h smbd/smb2_durable.c smbd/smb2_durable.h \
 	smbd/smb2_notify.c smbd/smb2_notify.h smbd/smb2_stream.c \
-	smbd/smb2_stream.h smbd/smb2_ea.c smbd/smb2_ea.h
+	smbd/smb2_stream.h smbd/smb2_ea.c smbd/smb2_ea.h smbd/smb2_shortname.c \
+	smbd/smb2_shortname.h
 smbd_libsmb2_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 sbin_PROGRAMS += smbd/dittofs-smbd
@@ -56,6 +57,12 @@ TESTS += tests/unit/test_smb2_stream
 tests_unit_test_smb2_stream_SOURCES = tests/unit/test_smb2_stream.c
 tests_unit_test_smb2_stream_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
 tests_unit_test_smb2_stream_LDADD = $(SMBD_TEST_LIBS)
+# 8.3 names: their rule, and no two alike in a directory.
+check_PROGRAMS += tests/unit/test_smb2_shortname
+TESTS += tests/unit/test_smb2_shortname
+tests_unit_test_smb2_shortname_SOURCES = tests/unit/test_smb2_shortname.c
+tests_unit_test_smb2_shortname_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
+tests_unit_test_smb2_shortname_LDADD = $(SMBD_TEST_LIBS)
 check_PROGRAMS += tests/unit/test_smb2_durable
 TESTS += tests/unit/test_smb2_durable
 tests_unit_test_smb2_durable_SOURCES = tests/unit/test_smb2_durable.c

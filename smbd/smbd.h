@@ -158,7 +158,7 @@ struct smbd_env {
 	uint64_t		 durable_disconnects;
 	/* stream.c: opens of named streams, on every connection */
 	size_t			 stream_opens;
-	LIST_HEAD(, smbd_stream_doomed) doomed;	/* deleted, a stream open */
+	LIST_HEAD(, smbd_stream_doomed) doomed;	/* deleted, still open */
 	/* create_ctx.c: disconnected durable opens' AppInstanceIds */
 	LIST_HEAD(, smbd_app_record) app_records;
 	size_t			 napp_records;
@@ -832,16 +832,17 @@ int	 smbd_stream_deny_delete(struct smbd_env *, size_t share,
 int	 smbd_stream_open_on(struct smbd_env *, const struct smbd_open *o);
 /* CLOSE of a stream's open with delete pending: BD_STREAM_REMOVE. */
 /*
- * A file's open with delete pending closed while a stream of it is
- * open: 1 when its removal waits for the stream's last close (then
- * smbd_stream_open_gone removes it), 0 to remove it now.
+ * A file's open with delete pending closed while another open of it
+ * stays (of its data or a stream): 1 when its removal waits for the
+ * last close (then smbd_stream_open_gone removes it), 0 to remove it
+ * now.
  */
 int	 smbd_stream_doom(struct smbd_env *, struct smbd_session *,
 	    const struct smbd_open *);
 /* A CREATE of the name dir, name: 1 if it waits so (DELETE_PENDING). */
 int	 smbd_stream_doomed(struct smbd_env *, size_t share,
 	    const uint8_t *dir, uint32_t dirlen, const char *name);
-/* A stream's open gone (smbd_open_free). */
+/* An open gone (smbd_open_free), while a removal waits. */
 void	 smbd_stream_open_gone(struct smbd_env *, const struct smbd_open *);
 void	 smbd_stream_close_remove(struct smbd_req *, struct smbd_session *,
 	    struct smbd_open *);

@@ -870,14 +870,15 @@ smbd_stream_close_remove(struct smbd_req *r, struct smbd_session *s,
 }
 
 /*
- * MS-FSA 2.1.5.4: a file deleted (delete on close) while a stream of it
- * stays open goes with the last open of it; until then its name answers
- * STATUS_DELETE_PENDING to a CREATE (of the file or a stream of it).
- * smbd keeps the name, and the deleter's credentials for the BD_REMOVE
- * made when the last stream's open goes.  Names match in any case (a
- * case-sensitive share's twin in another case waits too).  The record is
- * smbd's alone: an NFS client still sees the file until then, and an
- * smbd restarted in between leaves it there (dittofs-smbd(8)).
+ * MS-FSA 2.1.5.4: a file deleted (delete on close) while another open of
+ * it stays, of its data or of a stream of it, goes with the last open of
+ * it; until then it is listed, and its name answers STATUS_DELETE_PENDING
+ * to a CREATE (of the file or a stream of it).  smbd keeps the name, and
+ * the deleter's credentials for the BD_REMOVE made when the last open
+ * goes.  Names match in any case (a case-sensitive share's twin in
+ * another case waits too).  The record is smbd's alone: an NFS client
+ * still sees the file until then, and an smbd restarted in between
+ * leaves it there (dittofs-smbd(8)).
  */
 struct smbd_stream_doomed {
 	size_t			 share;
@@ -891,6 +892,36 @@ struct smbd_stream_doomed {
 	LIST_ENTRY(smbd_stream_doomed) entry;
 };
 
+/* An open of the file fh names (its data or a stream) other than except. */
+static int
+smbd_stream_file_opens(struct smbd_env *env, size_t share, const uint8_t *fh,
+    uint32_t fhlen, const struct smbd_open *except)
+{
+	struct smbd_conn *c;
+	struct smbd_open *so;
+
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(so, &c->opens, entry)
+			if (so != except && so->share == share &&
+			    so->fhlen == fhlen &&
+			    memcmp(so->fh, fh, fhlen) == 0)
+				return 1;
+	return 0;
+}
+
+static struct smbd_stream_doomed *
+smbd_stream_doomed_find(struct smbd_env *env, size_t share,
+    const uint8_t *fh, uint32_t fhlen)
+{
+	struct smbd_stream_doomed *d;
+
+	LIST_FOREACH(d, &env->doomed, entry)
+		if (d->share == share && d->fhlen == fhlen &&
+		    memcmp(d->fh, fh, fhlen) == 0)
+			return d;
+	return NULL;
+}
+
 int
 smbd_stream_doom(struct smbd_env *env, struct smbd_session *s,
     const struct smbd_open *o)
@@ -898,10 +929,12 @@ smbd_stream_doom(struct smbd_env *env, struct smbd_session *s,
 	struct smbd_stream_doomed *d;
 
 	if (o->is_dir || o->stream[0] != '\0' ||
-	    !smbd_stream_open_on(env, o))
+	    !smbd_stream_file_opens(env, o->share, o->fh, o->fhlen, o))
 		return 0;
+	if (smbd_stream_doomed_find(env, o->share, o->fh, o->fhlen) != NULL)
+		return 1;	/* another open's delete waits already */
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
-		log_warnx_rl("smbd: a deleted file with a stream open "
+		log_warnx_rl("smbd: a deleted file open elsewhere "
 		    "removed at once (out of memory)");
 		return 0;
 	}
@@ -938,7 +971,7 @@ smbd_stream_doomed_removed(void *arg, int status, void *reply, int fd)
 {
 	if (status != 0 && status != -ENOENT)
 		log_warnx_rl("smbd: a deleted file not removed after its "
-		    "last stream's close: %s", strerror(-status));
+		    "last open's close: %s", strerror(-status));
 }
 
 void
@@ -947,12 +980,9 @@ smbd_stream_open_gone(struct smbd_env *env, const struct smbd_open *o)
 	struct smbd_stream_doomed *d;
 	bd_dirop_req req;
 
-	LIST_FOREACH(d, &env->doomed, entry)
-		if (d->share == o->share && d->fhlen == o->fhlen &&
-		    memcmp(d->fh, o->fh, o->fhlen) == 0)
-			break;
-	if (d == NULL || smbd_stream_opens(env, d->share, d->fh, d->fhlen,
-	    0))
+	if ((d = smbd_stream_doomed_find(env, o->share, o->fh,
+	    o->fhlen)) == NULL || smbd_stream_file_opens(env, d->share, d->fh,
+	    d->fhlen, NULL))
 		return;
 	LIST_REMOVE(d, entry);
 	memset(&req, 0, sizeof(req));

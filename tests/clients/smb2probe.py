@@ -191,8 +191,12 @@ names and prints one line the test compares:
                       position and mode; each class's fixed size
                       (INFO_LENGTH_MISMATCH) and BUFFER_OVERFLOW with
                       what fits; allocation, delete pending; the object
-                      id FSCTLs, an FSCTL on an unknown FileId; "BTIME
-                      <name> <unix seconds>" for an NFSv4 check
+                      id FSCTLs, an FSCTL on an unknown FileId; the
+                      listing's 8.3 name as FileAlternateNameInformation;
+                      a file deleted while another open of it stays
+                      (listed, DELETE_PENDING, not renamed, gone with
+                      that open); "BTIME <name> <unix seconds>" for an
+                      NFSv4 check
   krb5 D CLIENT...    a session with Kerberos in SPNEGO (dialect D, 202 or
                       210): CLIENT (tests/clients/krb5-client -N SHAPE)
                       makes the tokens; SESSION_SETUP until it is done,
@@ -2597,6 +2601,76 @@ def info_steps(d, key):
                                           off - 64 + 64)[0])
         rep("QUERY_DIRECTORY class %d: EaSize 20 for the file with an EA, "
             "0 without" % cls, got == [20, 0], "%s" % got)
+
+    def listed(n):
+        """QUERY_DIRECTORY FileIdBothDirectoryInformation of n: (status,
+        its ShortName)."""
+        pat = n.encode("utf-16-le")
+        qd = struct.pack("<HBBI16sHHI", 33, 37, 1, 0, droot, 64 + 32,
+                         len(pat), 65536) + pat
+        rr = p.call(0x0e, qd)
+        if rr["status"] != 0:
+            return rr["status"], ""
+        (off, _ln) = struct.unpack_from("<HI", rr["body"], 2)
+        e = rr["body"][off - 64:]
+        return 0, e[70:70 + e[68]].decode("utf-16-le")
+
+    def rename(fid, to, replace):
+        n = to.encode("utf-16-le")
+        return setinfo(p, fid, 10, struct.pack("<B7xQI", replace, 0, len(n))
+                       + n)
+    # 8.3 names: the listing's ShortName is FileAlternateNameInformation's:
+    # the name's start in upper case, '~', the inode number
+    # (FileInternalInformation's) in base 36, ".BIN".
+    r2 = create_with(p, plain, [], access=0x80, disp=1)
+    st, alt = query(p, p.fid(r2), 21) if r2["status"] == 0 else \
+        (r2["status"], b"")
+    st1, ino = query(p, p.fid(r2), 6) if r2["status"] == 0 else \
+        (r2["status"], b"")
+    if r2["status"] == 0:
+        p.close(p.fid(r2))
+    alt = alt[4:4 + struct.unpack_from("<I", alt)[0]].decode("utf-16-le") \
+        if st == 0 else hex(st)
+    st2, short = listed(plain)
+    (head, _t, tail) = short.partition("~")
+    try:
+        num = int(tail[:-4], 36)
+    except ValueError:
+        num = -1
+    ok = (st == 0 and st1 == 0 and st2 == 0 and short == alt and
+          tail.endswith(".BIN") and plain.upper().startswith(head) and
+          num == struct.unpack_from("<Q", ino)[0])
+    rep("8.3 name of %s: the listing's ShortName is FileAlternateName"
+        "Information's, <start>~<inode in base 36>.BIN" % plain, ok,
+        "%s %s %s %s" % (hex(st2), short, alt, ino.hex()))
+    # A file deleted while another open of it stays (MS-FSA 2.1.5.4):
+    # listed and DELETE_PENDING until that open closes, not renamed,
+    # nothing renamed onto it; then gone.
+    doc = "info-%d-doc.bin" % os.getpid()
+    st, fa = p.open(doc, access=0xC0010000, disp=2)
+    r2 = create_with(p, doc, [], access=0x10080, disp=1, options=0x1000)
+    if r2["status"] == 0:
+        p.close(p.fid(r2))
+    st2, _short = listed(doc)
+    st3, _f = p.open(doc, disp=1)
+    rep("a file deleted while another open stays: still listed, an open "
+        "of it DELETE_PENDING", st == 0 and r2["status"] == 0 and
+        st2 == 0 and st3 == 0xc0000056, "%s %s %s %s" %
+        (hex(st), hex(r2["status"]), hex(st2), hex(st3)))
+    r3 = create_with(p, plain, [], access=0x10080, disp=1)
+    st4 = rename(p.fid(r3), doc, 1) if r3["status"] == 0 else r3["status"]
+    if r3["status"] == 0:
+        p.close(p.fid(r3))
+    st5 = rename(fa, doc + ".moved", 0) if st == 0 else st
+    rep("... a rename onto it (ReplaceIfExists) ACCESS_DENIED, of it "
+        "DELETE_PENDING", st4 == 0xc0000022 and st5 == 0xc0000056,
+        "%s %s" % (hex(st4), hex(st5)))
+    if st == 0:
+        p.close(fa)
+    st6, _short = listed(doc)
+    st7, _f = p.open(doc, disp=1)
+    rep("... gone with that open's close", st6 == 0xc000000f and
+        st7 == 0xc0000034, "%s %s" % (hex(st6), hex(st7)))
     if r["status"] == 0:
         p.close(droot)
     # The creation time set above, for NFSv4's time_create.

@@ -20,7 +20,10 @@
 # (the four times of FileBasicInformation, granted access, position,
 # mode, fixed sizes and BUFFER_OVERFLOW, allocation, delete pending,
 # the object id FSCTLs, an FSCTL's open looked up before its code),
-# and the CreationTime set read back as NFSv4's time_create.  Then,
+# the listing's 8.3 name as FileAlternateNameInformation's, a file
+# deleted while another open of it stays (listed, DELETE_PENDING, no
+# rename of it or onto it, gone with that open), and the CreationTime
+# set read back as NFSv4's time_create.  Then,
 # with dittofs-gssd and smbtorture, the smbtorture subtests of these
 # that pass.
 set -u
@@ -191,7 +194,8 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	out=$(echo 'Pass-w0rd' | suite_ctl user add smbtest --uid 0 --gid 0 2>&1)
 	check "dittofsctl user add smbtest ($out)" test "$out" = "user smbtest added"
 	# The subtests of these contexts and classes that pass
-	# (CREATE_PROBE=1 tries a list, CREATE_PROBE_LIST another;
+	# (CREATE_PROBE=1 tries a list, CREATE_PROBE_LIST another,
+	# CREATE_PROBE_SHARE on a share other than export;
 	# smb2.setinfo is test_smb_acl.sh's).  Not:
 	# smb2.create.gentest (attribute and access bits refused that we
 	# take), smb2.create.aclfile (an owner S-1-1-0 is INVALID_OWNER),
@@ -204,7 +208,9 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# option).  smb2.getinfo.normalized runs on the caseless share "ci":
 	# it opens a directory in another case than it made it and wants the
 	# stored case back; on the case-sensitive "export" that open is
-	# OBJECT_NAME_NOT_FOUND, as it should be.
+	# OBJECT_NAME_NOT_FOUND, as it should be.  So does smb2.dir.modify,
+	# which changes files it made as t014-14.txt as T014-14.txt (and
+	# wants a file deleted while another open of it stays listed).
 	# smb2.compound_find.compound_find_close: a QUERY_DIRECTORY of 5000
 	# entries (8 MiB asked for, 128 credits: this smbd's default credits
 	# max) answered in full though the directory's CLOSE came meanwhile.
@@ -220,13 +226,16 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	    smb2.compound_find.compound_find_close}"
 	if [ -n "${CREATE_PROBE:-}" ]; then
 		for t in ${CREATE_PROBE_LIST:-smb2.create.gentest smb2.create.blob smb2.maximum_allowed.maximum_allowed smb2.maximum_allowed.read_only smb2.durable-v2-open.app-instance smb2.ea.acl_xattr smb2.getinfo.complex smb2.getinfo.fsinfo smb2.getinfo.qfs_buffercheck smb2.getinfo.qfile_buffercheck smb2.getinfo.qsec_buffercheck smb2.getinfo.granted smb2.getinfo.normalized smb2.getinfo.getinfo_access smb2.setinfo smb2.create.open smb2.create.dir-alloc-size}; do
-			if timeout 120 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > "$SUITE_DIR/t.out" 2>&1; then diag "PROBE PASS $t"; else diag "PROBE FAIL $t: $(grep -E 'failure|error|Incorrect|should|line|c:[0-9]' "$SUITE_DIR/t.out" | head -4 | tr '\n' ' ')"; fi
+			if timeout 120 smbtorture //127.0.0.1/${CREATE_PROBE_SHARE:-export} -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > "$SUITE_DIR/t.out" 2>&1; then diag "PROBE PASS $t"; else diag "PROBE FAIL $t: $(grep -E 'failure|error|Incorrect|should|line|c:[0-9]' "$SUITE_DIR/t.out" | head -4 | tr '\n' ' ')"; fi
 		done
 	fi
 	for t in $CREATE_TORTURE; do
 		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 && ! grep -q '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 	done
-	check "smbtorture smb2.getinfo.normalized on the caseless share" sh -c "timeout 180 smbtorture //127.0.0.1/ci -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false smb2.getinfo.normalized > '$SUITE_DIR/torture.out' 2>&1 && ! grep -q '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
+	for t in smb2.getinfo.normalized \
+	    smb2.dir.modify; do
+		check "smbtorture $t on the caseless share" sh -c "timeout 180 smbtorture //127.0.0.1/ci -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 && ! grep -q '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
+	done
 else
 	skip "no smbtorture (Debian: samba-testsuite) or no dittofs-gssd" "smbtorture smb2.create, smb2.ea, smb2.getinfo, smb2.setinfo, smb2.maximum_allowed"
 fi

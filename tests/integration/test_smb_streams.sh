@@ -19,7 +19,8 @@
 # with a user of its database:
 # smbclient puts 256 KiB to "file:stream" and gets it back (sha256
 # equal), the file's own data stays apart, `allinfo' lists "::$DATA"
-# and ":stream:$DATA" with their sizes, "file::$DATA" is the file, a
+# and ":stream:$DATA" with their sizes (and the file's 8.3 name as its
+# altname), "file::$DATA" is the file, a
 # type other than $DATA is refused (NT_STATUS_OBJECT_NAME_INVALID), a
 # stream of a file that does not exist makes the file, `ls' lists no
 # stream, and deleting the file takes its streams (their backing files
@@ -136,6 +137,9 @@ out=$(SMBC "allinfo f.txt")
 echo "$out" | sed 's/^/# /'
 check "allinfo lists ::\$DATA with the file's size" has "$out" '^stream: \[::\$DATA\], 20 bytes$'
 check "allinfo lists :ads:\$DATA with the stream's size" has "$out" '^stream: \[:ads:\$DATA\], 262144 bytes$'
+# FileAlternateNameInformation: f.txt (lower case) is not an 8.3 name of
+# its own: F, '~' and its inode number in base 36, its extension.
+check "allinfo's altname of f.txt is its 8.3 name F~<inode>.TXT" has "$out" '^altname: F~[0-9A-Z]+\.TXT$'
 out=$(SMBC "get f.txt:ads:\$FOO $SUITE_DIR/x")
 check "a type other than \$DATA: NT_STATUS_OBJECT_NAME_INVALID ($out)" has "$out" 'NT_STATUS_OBJECT_NAME_INVALID'
 out=$(SMBC "ls")

@@ -425,10 +425,10 @@ else
 	# open.  smb2.compound_find: QUERY_DIRECTORY in chains
 	# (compound_find_close runs in test_smb_create.sh: its 8 MiB
 	# listing is charged 128 credits, past this smbd's credits max).
-	# smb2.dir: not one (no 8.3 names: the directory
-	# listing has no short name while FileAlternateNameInformation
-	# answers the name itself) and modify (a listing resumed after
-	# changes shows the attributes it read first).  smb2.ioctl: the
+	# smb2.dir: one (the 8.3 name of the listing and of
+	# FileAlternateNameInformation) and the rest; modify runs in
+	# test_smb_create.sh on the caseless share (it names its files in
+	# another case than it made them).  smb2.ioctl: the
 	# compression FSCTLs of a file system without compression and
 	# server-side copy, network_interface_info and bug14788 (the
 	# interface of the connection); bug14769 sends Samba's own test
@@ -540,7 +540,8 @@ else
 		    smb2.compound_async.flush_flush smb2.ioctl-on-stream \
 		    smb2.compound.interim2 smb2.session.reauth4 \
 		    smb2.compound_find.compound_find_related \
-		    smb2.compound_find.compound_find_unrelated; do
+		    smb2.compound_find.compound_find_unrelated \
+		    smb2.dir.one smb2.dir.file-index; do
 			check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false '$t' > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 		done
 		# The rpc.srvsvc and rpc.wkssvc tests of what IPC$ serves; the
