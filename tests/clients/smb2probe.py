@@ -1237,9 +1237,22 @@ def oplock_steps(d, key):
     st, fa = a.open("op.bin", disp=5, oplock=9)
     eq("A opens op.bin asking for a batch oplock", st, 0)
     eq("A is granted batch", a.oplock, 9)
-    st, fa2 = a.open("op.bin", oplock=0)
-    eq("A opens it again: its own oplock is not broken", st, 0)
-    a.close(fa2)
+    # MS-FSA 2.1.5.17: an oplock is its open's, so A's own second open
+    # breaks it as anyone's would, and waits for the acknowledgment.
+    a.send(CREATE, a.create_body("op.bin", oplock=0))
+    n = a.recv()
+    eq("A opens it again: its first open's batch breaks to level II",
+       (n["cmd"], n["body"][2], n["body"][8:24]), (OPLOCK_BREAK, 1, fa))
+    eq("... and A's second CREATE waits for the acknowledgment (PENDING)",
+       interim(a), PENDING)
+    eq("A acknowledges at level II", a.ack(fa, 1), (0, 1))
+    r = final(a)
+    eq("then A's second CREATE succeeds", r["status"], 0)
+    a.close(a.fid(r) if r["status"] == 0 else None)
+    a.close(fa)
+    st, fa = a.open("op.bin", oplock=9)
+    eq("A, its second open closed, asks batch again: granted",
+       (st, a.oplock), (0, 9))
     # B's CREATE (for writing) waits for A's acknowledgment of the
     # break to level II: an open takes W, the WRITE itself takes R.
     b.send(CREATE, b.create_body("op.bin", oplock=1))
