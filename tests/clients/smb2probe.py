@@ -1709,25 +1709,31 @@ def lease_client(d, key):
             q.close(f)
 
 
-def lease_limit(d, key, n):
+def lease_limit(d, key, n, lease=True):
     """n files opened in one session, each with a lease of its own key
-    (RWH): how many were granted one ([stated] smb leases per session),
-    then all closed."""
+    (RWH), or (lease False) asking for a batch oplock: how many were
+    granted one ([stated] smb leases per session), then all closed."""
     p = LockProbe(connect(), d, key)
     p.login()
     got, fids = 0, []
     for i in range(n):
-        lk = struct.pack("<QQ", 0x4c4c, i)
-        r = create_with(p, "limit%d.bin" % i, [lease_ctx(d, lk, 7)],
-                        oplock=0xff)
+        if lease:
+            lk = struct.pack("<QQ", 0x4c4c, i)
+            r = create_with(p, "limit%d.bin" % i, [lease_ctx(d, lk, 7)],
+                            oplock=0xff)
+        else:
+            r = create_with(p, "olimit%d.bin" % i, [], oplock=9)
         if r["status"] != 0:
             print("FAIL 0x%x" % r["status"])
             return
         fids.append(p.fid(r))
-        got += p.oplock == 0xff and (lease_of(r) or (0,))[0] == 7
+        if lease:
+            got += p.oplock == 0xff and (lease_of(r) or (0,))[0] == 7
+        else:
+            got += p.oplock == 9
     for f in fids:
         p.close(f)
-    print("LEASES %d of %d" % (got, n))
+    print("%s %d of %d" % ("LEASES" if lease else "OPLOCKS", got, n))
 
 
 def lock_limits(d, key, n):
@@ -3511,8 +3517,9 @@ def main():
     if CMD == "leaseshare":
         lease_sharing(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
         return
-    if CMD == "leaselimit":
-        lease_limit(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]))
+    if CMD in ("leaselimit", "oplocklimit"):
+        lease_limit(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]),
+                    CMD == "leaselimit")
         return
     if CMD == "locklimit":
         lock_limits(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]))
