@@ -4,13 +4,13 @@
  * (common/stated_grant.x ST_GRANT_SMB*), so that NFS and NLM see them:
  *
  *   CREATE     first asks ST_GRANT_CONFLICT for the file: the grants it
- *              conflicts with (another session's oplock, an NFSv4
+ *              conflicts with (another open's oplock, an NFSv4
  *              delegation) are recalled, and the CREATE waits, asking
  *              again every SMBD_BREAK_POLL_MS, until none is
  *              outstanding or [smbd] oplock break timeout has passed;
  *              file.c answers it STATUS_PENDING meanwhile (MS-SMB2
  *              3.3.4.2), and its CANCEL ends the wait.
- *              Then, when the client asked for an oplock, ST_GRANT_SMB:
+ *              Then, when the client asked for an oplock, ST_GRANT_SMB_OPLOCK:
  *              the level stated allows (level II for a read grant; the
  *              exclusive or batch asked for a write grant).
  *   RECALL     stated's push for one of ours (whatever asked: an SMB
@@ -22,9 +22,11 @@
  *              on at its next poll.
  *   CLOSE      an open with an oplock gives it back.
  *
- * The holder in stated is the open's owner (protocol SMB, its session's
- * id, or the open's own for one that asked to be durable: durable.c),
- * the grant's name the owner's and the open's id, 16 bytes.
+ * The holder in stated is the open itself (MS-FSA 2.1.5.17: an oplock
+ * is its open's, so another open of the same session breaks it): the
+ * open's own id for one that asked to be durable (durable.c), else a
+ * name of its session and FileId (smbd_lease_oplock_holder); the
+ * grant's name is the owner's and the open's id, 16 bytes.
  *
  * Leases (MS-SMB2 3.3.5.9.8, 3.3.5.9.11; smb2_lease.h on the wire) are
  * grants too: a read grant for R and RH, a write grant for RW and RWH.
@@ -78,6 +80,28 @@
 #define SMBD_BREAK_POLL_MS	100
 /* The top byte of a lease's holder id in stated (never a session's). */
 #define SMBD_LEASE_ID_TAG	0x4cu
+
+/* The top byte of an oplock's holder id in stated (an open's own). */
+#define SMBD_OPLOCK_ID_TAG	0x4fu
+
+/*
+ * MS-FSA 2.1.5.17: an oplock is its open's (Open.OplockKey, the open's
+ * own when it has no lease key), so another open of the same session
+ * breaks it as anyone's does.  Its holder in stated: a durable open's
+ * own id, else a name of the session and FileId.
+ */
+static uint64_t
+smbd_lease_oplock_holder(uint64_t owner_id, uint64_t open_id)
+{
+	uint8_t b[16];
+
+	if (smbd_durable_id(owner_id))
+		return owner_id;
+	smb2_put64(b, owner_id);
+	smb2_put64(b + 8, open_id);
+	return (hash_fnv1a64(b, sizeof(b)) & 0x00ffffffffffffffull) |
+	    (uint64_t)SMBD_OPLOCK_ID_TAG << 56;
+}
 
 /* The grant's name in stated: session id, open id. */
 static void
@@ -139,7 +163,8 @@ smbd_lease_return(struct smbd_env *env, uint64_t session_id,
 	uint8_t sid[16];
 
 	smbd_lease_sid(sid, session_id, open_id);
-	smbd_lease_return_sid(env, session_id, sid, sizeof(sid), level);
+	smbd_lease_return_sid(env, smbd_lease_oplock_holder(session_id,
+	    open_id), sid, sizeof(sid), level);
 }
 
 /* The client an open's session speaks for: ClientGuid, user. */
@@ -194,7 +219,9 @@ struct smbd_lease_op {
 	uint8_t			 file[ST_FILE_ID_LEN];
 	int			 write;
 	int			 data;		/* it overwrites */
-	int			 attr;		/* of attributes alone */
+	int			 attr;		/* a stat open: 1 of
+						   attributes alone, 2 with
+						   READ_CONTROL */
 	uint8_t			 wanted;	/* SMB2_OPLOCK_LEVEL_* */
 	struct smbd_open	*o;		/* the walk's, outlives us */
 	int			 is_lease;
@@ -305,17 +332,18 @@ smbd_lease_attach(struct smbd_lease_op *op, uint32_t state)
 }
 
 /*
- * ST_GRANT_SMB_LEASE of the lease at level, the lease's opens (the one
- * being made and those of ls) named as its own, answered to `cb'.
+ * ST_GRANT_SMB_LEASE (ST_GRANT_SMB_OPLOCK) of the grant named sid, held
+ * by `holder', at level, the opens of it (the one being made and those
+ * of the lease ls) named as its own, answered to `cb'.
  */
 static void
-smbd_lease_ask_key(struct smbd_lease_op *op, const struct smbd_lease *ls,
+smbd_lease_ask_own(struct smbd_lease_op *op, uint32_t type, uint64_t holder,
+    const uint8_t *sid, size_t sidlen, const struct smbd_lease *ls,
     unsigned int level, ipc_client_done_fn *cb)
 {
 	st_grant_smb_lease_req req;
 	st_grant_smb_own own[ST_GRANT_SMB_OWN_MAX];
 	uint8_t bytes[ST_GRANT_SMB_OWN_MAX][8];
-	uint8_t sid[SMBD_LEASE_SID_LEN];
 	struct smbd_conn *c;
 	struct smbd_open *o;
 	u_int n = 0;
@@ -339,19 +367,30 @@ smbd_lease_ask_key(struct smbd_lease_op *op, const struct smbd_lease *ls,
 		own[i].bytes.bytes_len = 8;
 		own[i].bytes.bytes_val = (char *)bytes[i];
 	}
-	smbd_lease_key_sid(sid, op->lease_id, op->lease.key);
 	req.file.st_file_len = ST_FILE_ID_LEN;
 	req.file.st_file_val = (char *)op->file;
-	req.client_id = op->lease_id;
-	req.stateid.stateid_len = sizeof(sid);
-	req.stateid.stateid_val = (char *)sid;
+	req.client_id = holder;
+	req.stateid.stateid_len = (u_int)sidlen;
+	req.stateid.stateid_val = (char *)(uintptr_t)sid;
 	req.level = level;
 	req.own.own_len = n;
 	req.own.own_val = own;
-	ipc_client_call(op->c->env->stated, ST_GRANT_SMB_LEASE,
+	ipc_client_call(op->c->env->stated, type,
 	    (xdrproc_t)xdr_st_grant_smb_lease_req, &req, ST_GRANT_SMB_REPLY,
 	    (xdrproc_t)xdr_st_grant_smb_reply, sizeof(st_grant_smb_reply),
 	    cb, op);
+}
+
+/* ST_GRANT_SMB_LEASE of the lease at level (its opens, ls's). */
+static void
+smbd_lease_ask_key(struct smbd_lease_op *op, const struct smbd_lease *ls,
+    unsigned int level, ipc_client_done_fn *cb)
+{
+	uint8_t sid[SMBD_LEASE_SID_LEN];
+
+	smbd_lease_key_sid(sid, op->lease_id, op->lease.key);
+	smbd_lease_ask_own(op, ST_GRANT_SMB_LEASE, op->lease_id, sid,
+	    sizeof(sid), ls, level, cb);
 }
 
 /* MS-SMB2 3.3.5.9.8: a shared lease goes up to `state'. */
@@ -408,12 +447,14 @@ smbd_lease_file_oplocked(struct smbd_env *env, const uint8_t *file,
  * A stat open: no data (no fd) and no right beyond reading or writing
  * attributes, READ_CONTROL and SYNCHRONIZE (MS-FSA 2.1.5.1.2.1, as
  * Windows counts it: reading or writing EAs, DELETE, WRITE_DAC or
- * WRITE_OWNER make an open that breaks others' oplocks and leases).
+ * WRITE_OWNER make an open that breaks others' oplocks and leases, and
+ * READ_CONTROL one that breaks oplocks, not leases: ST_GRANT_SMB_STAT).
  * A directory's opens are all as stat opens here: what breaks its
  * lease is a change of its entries (smbd_lease_dir_note).
  */
-#define SMBD_STAT_ACCESS	(0x00000080u | 0x00000100u | 0x00020000u | \
-				 0x00100000u)
+#define SMBD_READ_CONTROL	0x00020000u
+#define SMBD_STAT_ACCESS	(0x00000080u | 0x00000100u | \
+				 SMBD_READ_CONTROL | 0x00100000u)
 
 static int
 smbd_lease_stat_open(const struct smbd_open *o)
@@ -458,28 +499,6 @@ smbd_lease_file_handle(struct smbd_env *env, const uint8_t *file)
 	return 0;
 }
 
-/* ST_GRANT_SMB of the grant named sid at level, answered to `cb'. */
-static void
-smbd_lease_ask(struct smbd_lease_op *op, const uint8_t *sid, size_t sidlen,
-    unsigned int level, ipc_client_done_fn *cb)
-{
-	st_grant_smb_req req;
-
-	memset(&req, 0, sizeof(req));
-	req.file.st_file_len = ST_FILE_ID_LEN;
-	req.file.st_file_val = (char *)op->file;
-	req.client_id = op->session_id;
-	req.stateid.stateid_len = (u_int)sidlen;
-	req.stateid.stateid_val = (char *)(uintptr_t)sid;
-	req.handle.handle_len = (u_int)sidlen;
-	req.handle.handle_val = (char *)(uintptr_t)sid;
-	req.level = level;
-	ipc_client_call(op->c->env->stated, ST_GRANT_SMB,
-	    (xdrproc_t)xdr_st_grant_smb_req, &req, ST_GRANT_SMB_REPLY,
-	    (xdrproc_t)xdr_st_grant_smb_reply, sizeof(st_grant_smb_reply),
-	    cb, op);
-}
-
 /* The grant level stated answered (0: none), the limit logged. */
 static unsigned int
 smbd_lease_answered(struct smbd_lease_op *op, int status,
@@ -511,24 +530,29 @@ smbd_lease_key_granted(void *arg, int status, void *reply)
 }
 
 /*
- * [stated] smb leases per session: stated counts each lease's holder,
- * a client and key, so the session's own leases are counted here.
+ * [stated] smb leases per session: stated counts each holder's, a
+ * lease's (a client and key) or an oplock's (its open), so the
+ * session's own leases and oplocks are counted here.
  */
 static int
 smbd_lease_session_full(struct smbd_lease_op *op)
 {
 	struct smbd_env *env = op->c->env;
 	struct smbd_lease *ls;
+	struct smbd_open *o;
 	long long max, n = 0;
 
 	max = conf_get_int(env->daemon->conf, "stated", "smb leases per "
 	    "session");
 	LIST_FOREACH(ls, &env->leases, entry)
 		n += ls->session_id == op->o->session_id;
+	TAILQ_FOREACH(o, &op->c->opens, entry)
+		n += o->session_id == op->o->session_id && o->lease == NULL &&
+		    o->oplock != SMB2_OPLOCK_LEVEL_NONE;
 	if (max <= 0 || n < max)
 		return 0;
 	log_warnx_rl("%s: [stated] smb leases per session (%lld) reached: "
-	    "no lease", op->c->peer, max);
+	    "no oplock or lease", op->c->peer, max);
 	return 1;
 }
 
@@ -639,8 +663,13 @@ smbd_lease_grant(struct smbd_lease_op *op)
 	if (op->wanted != SMB2_OPLOCK_LEVEL_II &&
 	    smbd_lease_file_opened(op->c->env, op->file, op->o))
 		op->wanted = SMB2_OPLOCK_LEVEL_II;
+	if (smbd_lease_session_full(op)) {
+		smbd_lease_op_end(op, SMB2_OPLOCK_LEVEL_NONE);
+		return;
+	}
 	smbd_lease_sid(sid, op->session_id, op->open_id);
-	smbd_lease_ask(op, sid, sizeof(sid), op->wanted ==
+	smbd_lease_ask_own(op, ST_GRANT_SMB_OPLOCK, smbd_lease_oplock_holder(
+	    op->session_id, op->open_id), sid, sizeof(sid), NULL, op->wanted ==
 	    SMB2_OPLOCK_LEVEL_II ? ST_GRANT_READ : ST_GRANT_WRITE,
 	    smbd_lease_granted);
 }
@@ -686,6 +715,7 @@ smbd_lease_breaks_expire(struct smbd_env *env, const uint8_t *file)
 				if (!ls->breaking)
 					continue;
 				ls->breaking = 0;
+				ls->break_held = 0;
 				ls->l.state = 0;
 				smbd_lease_state_tell(env, ls);
 				TAILQ_FOREACH(x, &c->opens, entry)
@@ -703,6 +733,37 @@ smbd_lease_breaks_expire(struct smbd_env *env, const uint8_t *file)
 		}
 }
 
+/*
+ * MS-SMB2 3.3.2.5: the timeout counts from a break's last step, not
+ * from the request that waits for it (a break of RWH goes on to RH, R
+ * and none one acknowledgment at a time): a lease of the file breaking
+ * for less than [smbd] oplock break timeout puts `deadline' off to its
+ * end.  1 when it did.
+ */
+static int
+smbd_lease_break_recent(struct smbd_env *env, const uint8_t *file,
+    struct timespec *deadline)
+{
+	struct smbd_lease *ls;
+	struct timespec end;
+	int later = 0;
+
+	LIST_FOREACH(ls, &env->leases, entry) {
+		if (!ls->breaking || memcmp(ls->file, file, ST_FILE_ID_LEN) !=
+		    0)
+			continue;
+		end = ls->break_sent;
+		end.tv_sec += env->break_timeout;
+		if (!smbd_lease_past(&end) && (end.tv_sec > deadline->tv_sec ||
+		    (end.tv_sec == deadline->tv_sec &&
+		    end.tv_nsec > deadline->tv_nsec))) {
+			*deadline = end;
+			later = 1;
+		}
+	}
+	return later;
+}
+
 static void
 smbd_lease_conflict_done(void *arg, int status, void *reply)
 {
@@ -717,7 +778,9 @@ smbd_lease_conflict_done(void *arg, int status, void *reply)
 	if (status == 0 && rep->outstanding > 0) {
 		/* What the holders write meanwhile changes the attributes. */
 		op->o->recalled = 1;
-		if (!smbd_lease_past(&op->deadline)) {
+		if (!smbd_lease_past(&op->deadline) ||
+		    smbd_lease_break_recent(op->c->env, op->file,
+		    &op->deadline)) {
 			if (op->ev == NULL && (op->ev = evtimer_new(
 			    op->c->env->base, smbd_lease_poll, op)) == NULL)
 				fatal("oplock break timer");
@@ -752,10 +815,12 @@ smbd_lease_conflict_ask(struct smbd_lease_op *op)
 	memset(&req, 0, sizeof(req));
 	req.file.st_file_len = ST_FILE_ID_LEN;
 	req.file.st_file_val = (char *)op->file;
-	req.client_id = op->is_lease ? op->lease_id : op->session_id;
+	req.client_id = op->is_lease ? op->lease_id :
+	    smbd_lease_oplock_holder(op->session_id, op->open_id);
 	req.write = op->write;
-	req.cause = op->attr ? ST_GRANT_SMB_ATTR : op->data ?
-	    ST_GRANT_SMB_DATA : ST_GRANT_SMB_OPEN;
+	req.cause = op->attr == 1 ? ST_GRANT_SMB_ATTR : op->attr == 2 ?
+	    ST_GRANT_SMB_STAT : op->data ? ST_GRANT_SMB_DATA :
+	    ST_GRANT_SMB_OPEN;
 	ipc_client_call(op->c->env->stated, ST_GRANT_SMB_CONFLICT,
 	    (xdrproc_t)xdr_st_grant_smb_conflict_req, &req,
 	    ST_GRANT_CONFLICT_REPLY, (xdrproc_t)xdr_st_grant_conflict_reply,
@@ -824,7 +889,8 @@ smbd_lease_open(struct smbd_conn *c, struct smbd_open *o, uint8_t wanted,
 	op->wanted = wanted;
 	op->o = o;
 	op->data = data;
-	op->attr = smbd_lease_stat_open(o);
+	op->attr = !smbd_lease_stat_open(o) ? 0 : o->is_dir || (o->granted &
+	    SMBD_READ_CONTROL) == 0 ? 1 : 2;
 	if (lease != NULL && wanted == SMB2_OPLOCK_LEVEL_LEASE) {
 		op->is_lease = 1;
 		op->lease = *lease;
@@ -960,19 +1026,24 @@ smbd_lease_conn(struct smbd_env *env, const struct smbd_lease *ls)
 	return NULL;
 }
 
-/* MS-SMB2 3.3.4.7: the break of a lease to `to', sent on c. */
+/*
+ * MS-SMB2 3.3.4.7: a step of a lease's break, to `to', sent on c; the
+ * first step of a break (first) takes the epoch of a v2 lease one up,
+ * the steps that follow its acknowledgment keep it.
+ */
 static void
-smbd_lease_break_send(struct smbd_env *env, struct smbd_conn *c,
-    struct smbd_lease *ls, uint32_t to)
+smbd_lease_break_step(struct smbd_env *env, struct smbd_conn *c,
+    struct smbd_lease *ls, uint32_t to, int first)
 {
 	struct smbd_async a;
 	uint8_t body[SMB2_LEASE_BREAK_SIZE];
 	int ack;
 
 	ack = (ls->l.state & (SMB2_LEASE_WRITE | SMB2_LEASE_HANDLE)) != 0;
-	if (ls->l.version == 2)
+	if (ls->l.version == 2 && first)
 		ls->l.epoch++;
 	env->oplock_breaks++;
+	clock_gettime(CLOCK_MONOTONIC, &ls->break_sent);
 	smb2_lease_break_encode(body, ls->l.key, ls->l.version == 2 ?
 	    ls->l.epoch : 0, ls->l.state, to, ack);
 	if (ack) {
@@ -983,9 +1054,10 @@ smbd_lease_break_send(struct smbd_env *env, struct smbd_conn *c,
 		 * the holder's until written back): a lease of RH gives its
 		 * grant up at once, its acknowledgment coming later.  A
 		 * sharing violation or a rename waits for the acknowledgment
-		 * itself (smbd_lease_share_break counts it).
+		 * itself (smbd_lease_share_break counts it).  A break of W
+		 * holds it back until its last step (break_held).
 		 */
-		if (!(ls->l.state & SMB2_LEASE_WRITE)) {
+		if (!ls->break_held) {
 			uint8_t sid[SMBD_LEASE_SID_LEN];
 
 			smbd_lease_key_sid(sid, ls->owner_id, ls->l.key);
@@ -995,12 +1067,47 @@ smbd_lease_break_send(struct smbd_env *env, struct smbd_conn *c,
 		}
 	} else {
 		ls->l.state = to;
+		ls->break_held = 0;
 		smbd_lease_state_tell(env, ls);
 	}
 	memset(&a, 0, sizeof(a));
 	a.message_id = UINT64_MAX;
 	a.command = SMB2_OPLOCK_BREAK;
 	smbd_reply_async(c, &a, STATUS_SUCCESS, body, sizeof(body));
+}
+
+/* MS-SMB2 3.3.4.7: the break of a lease to `to', sent on c. */
+static void
+smbd_lease_break_send(struct smbd_env *env, struct smbd_conn *c,
+    struct smbd_lease *ls, uint32_t to)
+{
+	ls->break_need = to;
+	ls->break_held = (ls->l.state & SMB2_LEASE_WRITE) != 0;
+	smbd_lease_break_step(env, c, ls, to, 1);
+}
+
+/*
+ * A lease's break acknowledged at its state: done when that is what
+ * its conflicts need (stated hears the state, and the requests that
+ * waited go on), else the next step (Windows' order: H before R, so RH
+ * goes to R, then R to none), the requests waiting on.
+ */
+static void
+smbd_lease_break_next(struct smbd_env *env, struct smbd_conn *c,
+    struct smbd_lease *ls)
+{
+	uint32_t next;
+
+	if ((ls->l.state & ~ls->break_need) == 0) {
+		ls->break_held = 0;
+		smbd_lease_state_tell(env, ls);
+		return;
+	}
+	next = (ls->l.state & ~SMB2_LEASE_READ) ? SMB2_LEASE_READ &
+	    ls->l.state : 0;
+	if (!ls->break_held)
+		smbd_lease_state_tell(env, ls);
+	smbd_lease_break_step(env, c, ls, next, 0);
 }
 
 /* MS-SMB2 3.3.4.7: a lease's break, to what the conflict leaves. */
@@ -1018,12 +1125,19 @@ smbd_lease_recall_key(struct smbd_env *env, const struct st_push_grant *g)
 		smbd_lease_return_sid(env, owner, sid, SMBD_LEASE_SID_LEN, 0);
 		return ST_NOT_FOUND;
 	}
-	if (ls->breaking)
-		return ST_OK;		/* a repeat, or one on its way */
 	to = smb2_lease_break_to(ls->l.state, g->new_level == ST_GRANT_READ ?
 	    SMB2_BREAK_OPEN : SMB2_BREAK_WRITE);
 	if (to == ls->l.state)
 		to = smb2_lease_break_to(ls->l.state, SMB2_BREAK_WRITE);
+	if (ls->breaking) {
+		/*
+		 * A repeat, or a writer after a reader (MS-FSA 2.1.4.12):
+		 * the break on its way goes on to what both need once
+		 * acknowledged.
+		 */
+		ls->break_need &= to;
+		return ST_OK;
+	}
 	smbd_lease_break_send(env, c, ls, to);
 	return ST_OK;
 }
@@ -1373,7 +1487,6 @@ smbd_lease_ack(struct smbd_req *r, const struct smb2_break_ack *ack)
 	}
 	ls->breaking = 0;
 	ls->l.state = ack->state;
-	smbd_lease_state_tell(r->conn->env, ls);
 	/* 3.3.5.9.10: a durable open held by its H lease is no longer. */
 	if (!(ls->l.state & SMB2_LEASE_HANDLE))
 		TAILQ_FOREACH(c, &r->conn->env->conns, entry)
@@ -1385,6 +1498,8 @@ smbd_lease_ack(struct smbd_req *r, const struct smb2_break_ack *ack)
 	memcpy(out + 8, ls->l.key, SMB2_LEASE_KEY_SIZE);
 	smb2_put32(out + 24, ls->l.state);
 	smbd_reply(r, STATUS_SUCCESS, out, sizeof(out));
+	/* Its next step, if the conflicts need it lower, after the answer. */
+	smbd_lease_break_next(r->conn->env, r->conn, ls);
 }
 
 /* MS-SMB2 3.3.5.22: OPLOCK_BREAK, an acknowledgment. */

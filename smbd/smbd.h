@@ -358,6 +358,15 @@ struct smbd_lease {
 	LIST_ENTRY(smbd_lease)	 entry;		/* env->leases */
 	int			 breaking;	/* notified, ack required */
 	uint32_t		 break_to;
+	/*
+	 * What the conflicts that broke it need it at: a break goes on
+	 * down to that once acknowledged (RH to R to none).  While a
+	 * break of W goes on so, stated's grant stays recalled
+	 * (break_held), and break_sent times the last step.
+	 */
+	uint32_t		 break_need;
+	int			 break_held;
+	struct timespec		 break_sent;
 	/* A directory's lease: its handle, watched in blockd; else 0. */
 	uint8_t			 dir_fh[BD_FH_MAX];
 	uint32_t		 dir_fhlen;

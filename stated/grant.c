@@ -334,10 +334,22 @@ grant_set_state(struct grant_table *t, struct grant_node *n,
 	}
 }
 
-/* A GRANTED grant goes RECALLING (the callback runs, once). */
+/*
+ * A GRANTED grant goes RECALLING (the callback runs, once).  An SMB
+ * holder recalled by a reader, and so told it may keep reading (level
+ * II, R, RH), hears once more when a writer comes before it answered:
+ * what its break is to end at is lower now (MS-FSA 2.1.4.12).
+ */
 static void
 grant_recall_node(struct grant_table *t, struct grant_node *n, int write)
 {
+	if (n->g.state == GRANT_RECALLING && write && !n->g.recall_write &&
+	    n->g.holder.protocol == LOCK_PROTOCOL_SMB) {
+		n->g.recall_write = 1;
+		if (t->cb != NULL)
+			t->cb(t->cb_arg, &n->g, GRANT_EVENT_RECALL);
+		return;
+	}
 	if (n->g.state != GRANT_GRANTED)
 		return;
 	n->g.recall_write = write != 0;
@@ -432,12 +444,19 @@ grant_conflict_smb(struct grant_table *t, const struct lock_file_id *f,
 		    grant_held_by(&n->g, LOCK_PROTOCOL_SMB, client_id) ||
 		    n->g.level == GRANT_DIR)
 			continue;
-		/* Attributes alone: others' write delegations, as a reader. */
-		if (attr && (n->g.holder.protocol == LOCK_PROTOCOL_SMB ||
-		    n->g.level != GRANT_WRITE))
-			continue;
 		smb = n->g.holder.protocol == LOCK_PROTOCOL_SMB;
-		w = attr ? 0 : smb ? data : write || data;
+		/*
+		 * Attributes alone: others' write delegations, as a reader;
+		 * with READ_CONTROL, the oplocks too (MS-FSA counts that a
+		 * stat open to a lease only, as Windows does).
+		 */
+		if (attr == GRANT_SMB_ATTR_ALL || (attr ==
+		    GRANT_SMB_ATTR_LEASES && (!smb || n->g.smb_lease))) {
+			if (smb || n->g.level != GRANT_WRITE)
+				continue;
+			w = 0;
+		} else
+			w = smb ? data : write || data;
 		if (!w && n->g.level != GRANT_WRITE)
 			continue;
 		outstanding++;
@@ -711,14 +730,15 @@ grant_smb_lock_cb(void *arg, const struct lock_info *i)
 
 static int	grant_smb_scan_level(struct grant_table *, struct lock_table *,
 		    const struct lock_file_id *, uint64_t, enum grant_level,
-		    const struct grant_smb_own *, size_t);
+		    const struct grant_smb_own *, size_t, int);
 
 int
 grant_smb_level(struct grant_table *t, struct lock_table *locks,
     const struct lock_file_id *f, uint64_t client_id,
     enum grant_level wanted)
 {
-	return grant_smb_scan_level(t, locks, f, client_id, wanted, NULL, 0);
+	return grant_smb_scan_level(t, locks, f, client_id, wanted, NULL, 0,
+	    0);
 }
 
 int
@@ -726,13 +746,24 @@ grant_smb_lease_level(struct grant_table *t, struct lock_table *locks,
     const struct lock_file_id *f, uint64_t client_id,
     enum grant_level wanted, const struct grant_smb_own *own, size_t nown)
 {
-	return grant_smb_scan_level(t, locks, f, client_id, wanted, own, nown);
+	return grant_smb_scan_level(t, locks, f, client_id, wanted, own, nown,
+	    1);
+}
+
+int
+grant_smb_oplock_level(struct grant_table *t, struct lock_table *locks,
+    const struct lock_file_id *f, uint64_t client_id,
+    enum grant_level wanted, const struct grant_smb_own *own)
+{
+	return grant_smb_scan_level(t, locks, f, client_id, wanted, own, 1,
+	    0);
 }
 
 static int
 grant_smb_scan_level(struct grant_table *t, struct lock_table *locks,
     const struct lock_file_id *f, uint64_t client_id,
-    enum grant_level wanted, const struct grant_smb_own *own, size_t nown)
+    enum grant_level wanted, const struct grant_smb_own *own, size_t nown,
+    int lease)
 {
 	struct grant_holder h;
 	struct grant_smb_scan d;
@@ -765,7 +796,7 @@ grant_smb_scan_level(struct grant_table *t, struct lock_table *locks,
 	 * to SMB writers: smbd breaks it at an SMB WRITE, nfsd asks for
 	 * the break at an NFS one (MS-FSA 2.1.5.3).
 	 */
-	if ((d.writers && own == NULL) || other == GRANT_WRITE)
+	if ((d.writers && !lease) || other == GRANT_WRITE)
 		return 0;
 	return GRANT_READ;
 }

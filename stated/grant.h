@@ -239,14 +239,29 @@ int			 grant_smb_lease_level(struct grant_table *,
 			    uint64_t client_id, enum grant_level wanted,
 			    const struct grant_smb_own *, size_t);
 /*
+ * MS-FSA 2.1.5.17 (an oplock is its open's, Open.OplockKey being the
+ * open's own when it has no lease key): the oplock of (SMB, client_id),
+ * a holder of that one open, whose share mode and locks (own, its owner
+ * in the lock table) never stand in its way, while another open of the
+ * same session does, as anyone's: grant_smb_level's rule otherwise.
+ */
+int			 grant_smb_oplock_level(struct grant_table *,
+			    struct lock_table *, const struct lock_file_id *,
+			    uint64_t client_id, enum grant_level wanted,
+			    const struct grant_smb_own *own);
+/*
  * MS-FSA 2.1.5.1.2: an SMB open of (SMB, client_id) recalls the SMB
  * leases of others holding W (all of them when it changes the data) and
  * the others' oplocks and delegations that a request writing or not
  * conflicts with (grant_conflict: an oplock's level II stays only for a
  * reader, since a WRITE does not break it); how many are outstanding.
- * attr (an open of attributes alone): only others' write grants of
- * other protocols (NFSv4 write delegations), as a reader's.
+ * attr GRANT_SMB_ATTR_ALL (an open of attributes alone): only others'
+ * write grants of other protocols (NFSv4 write delegations), as a
+ * reader's; GRANT_SMB_ATTR_LEASES (attributes and READ_CONTROL): so of
+ * leases and delegations, and as a reader's open of oplocks.
  */
+#define GRANT_SMB_ATTR_ALL	1
+#define GRANT_SMB_ATTR_LEASES	2
 size_t			 grant_conflict_smb(struct grant_table *,
 			    const struct lock_file_id *, uint64_t client_id,
 			    int write, int data, int attr);

@@ -138,14 +138,57 @@ out:
 	xdr_free((xdrproc_t)xdr_st_grant_smb_req, &req);
 }
 
+/* A request's opens of a lease or an oplock, as grant.h takes them. */
+static void
+stated_lease_own(const struct st_grant_smb_lease_req *req,
+    struct grant_smb_own *own)
+{
+	u_int i;
+
+	for (i = 0; i < req->own.own_len; i++) {
+		own[i].client_id = req->own.own_val[i].client_id;
+		own[i].bytes = req->own.own_val[i].bytes.bytes_val;
+		own[i].len = req->own.own_val[i].bytes.bytes_len;
+	}
+}
+
 /*
- * MS-SMB2 3.3.1.4, 3.3.5.9.8, 3.3.5.9.11: a lease of (ClientGuid,
- * LeaseKey), asked for by one of its opens: granted, or upgraded from
- * the level it has, as far as the others' opens, locks and grants allow
- * (the lease's own opens left out).
+ * MS-SMB2 3.3.5.9.8: another open of the lease asking for more: raised
+ * (why 0) only when the lease's own opens are all the file has, else
+ * left as it is (why CONFLICT).
  */
-void
-stated_grant_smb_lease(struct ipc_peer *peer, struct ipc_msg *msg)
+static void
+stated_lease_upgrade(struct stated_env *env,
+    const struct st_grant_smb_lease_req *req, const struct lock_file_id *file,
+    const struct grant *g, const struct grant_smb_own *own,
+    struct st_grant_smb_reply *rep)
+{
+	rep->level = g->state == GRANT_GRANTED ? (u_int)g->level : 0;
+	rep->why = ST_GRANT_NONE_CONFLICT;
+	if (g->state != GRANT_GRANTED ||
+	    grant_smb_lease_level(env->caching, env->locks, file,
+	    req->client_id, GRANT_WRITE, own, req->own.own_len) != GRANT_WRITE)
+		return;
+	if (g->level < (enum grant_level)req->level) {
+		if (grant_raise(env->caching, g->stateid, g->stateid_len,
+		    LOCK_PROTOCOL_SMB, req->client_id,
+		    (enum grant_level)req->level) == -1)
+			return;
+		rep->level = req->level;
+		stated_lease_tell_nfsds(env, file, GRANT_READ);
+	}
+	rep->why = 0;
+}
+
+/*
+ * ST_GRANT_SMB_LEASE (lease) and ST_GRANT_SMB_OPLOCK: one body, the
+ * grant's opens named as its own.  A lease is held by (ClientGuid,
+ * LeaseKey), every open of it listed (MS-SMB2 3.3.1.4, 3.3.5.9.8,
+ * 3.3.5.9.11); an oplock by its one open (MS-FSA 2.1.5.17), which a
+ * second asking gets as it is.
+ */
+static void
+stated_lease_ask(struct ipc_peer *peer, struct ipc_msg *msg, int lease)
 {
 	struct stated_env *env = stated_env_of(peer);
 	struct st_grant_smb_lease_req req;
@@ -154,7 +197,6 @@ stated_grant_smb_lease(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct lock_file_id file;
 	stated_lease_bytes sid;
 	const struct grant *g;
-	u_int i;
 	int level;
 
 	memset(&req, 0, sizeof(req));
@@ -167,42 +209,26 @@ stated_grant_smb_lease(struct ipc_peer *peer, struct ipc_msg *msg)
 	    stated_file_in(&req.file, &file) == -1 ||
 	    (req.level != ST_GRANT_READ && req.level != ST_GRANT_WRITE) ||
 	    req.stateid.stateid_len == 0 ||
-	    req.own.own_len > ST_GRANT_SMB_OWN_MAX) {
+	    req.own.own_len > ST_GRANT_SMB_OWN_MAX ||
+	    (!lease && req.own.own_len != 1)) {
 		rep.status = ST_INVALID;
 		goto out;
 	}
-	for (i = 0; i < req.own.own_len; i++) {
-		own[i].client_id = req.own.own_val[i].client_id;
-		own[i].bytes = req.own.own_val[i].bytes.bytes_val;
-		own[i].len = req.own.own_val[i].bytes.bytes_len;
-	}
+	stated_lease_own(&req, own);
 	if ((g = grant_of(env->caching, &file, LOCK_PROTOCOL_SMB,
 	    req.client_id)) != NULL) {
-		/*
-		 * Another open of the lease asking for more (3.3.5.9.8):
-		 * upgraded (why 0) only when the lease's own opens are all
-		 * the file has, else left as it is (why CONFLICT).
-		 */
-		rep.level = g->state == GRANT_GRANTED ? (u_int)g->level : 0;
-		rep.why = ST_GRANT_NONE_CONFLICT;
-		if (g->state != GRANT_GRANTED ||
-		    grant_smb_lease_level(env->caching, env->locks, &file,
-		    req.client_id, GRANT_WRITE, own, req.own.own_len) !=
-		    GRANT_WRITE)
-			goto out;
-		if (g->level < (enum grant_level)req.level) {
-			if (grant_raise(env->caching, g->stateid,
-			    g->stateid_len, LOCK_PROTOCOL_SMB, req.client_id,
-			    (enum grant_level)req.level) == -1)
-				goto out;
-			rep.level = req.level;
-			stated_lease_tell_nfsds(env, &file, GRANT_READ);
-		}
-		rep.why = 0;
+		if (lease)
+			stated_lease_upgrade(env, &req, &file, g, own, &rep);
+		else if (g->state == GRANT_GRANTED)
+			rep.level = (u_int)g->level;	/* a repeat */
+		else
+			rep.why = ST_GRANT_NONE_CONFLICT;
 		goto out;
 	}
-	level = grant_smb_lease_level(env->caching, env->locks, &file,
-	    req.client_id, (enum grant_level)req.level, own, req.own.own_len);
+	level = lease ? grant_smb_lease_level(env->caching, env->locks, &file,
+	    req.client_id, (enum grant_level)req.level, own, req.own.own_len) :
+	    grant_smb_oplock_level(env->caching, env->locks, &file,
+	    req.client_id, (enum grant_level)req.level, own);
 	if (level == 0) {
 		rep.why = ST_GRANT_NONE_CONFLICT;
 		goto out;
@@ -211,12 +237,26 @@ stated_grant_smb_lease(struct ipc_peer *peer, struct ipc_msg *msg)
 	sid.val = (const uint8_t *)req.stateid.stateid_val;
 	sid.len = req.stateid.stateid_len;
 	stated_lease_add(peer, &file, req.client_id, level, &sid, &sid, &rep);
-	if (rep.level != 0)
+	if (lease && rep.level != 0)
 		(void)grant_set_smb_lease(env->caching, sid.val, sid.len);
 out:
 	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_SMB_REPLY, -1,
 	    (xdrproc_t)xdr_st_grant_smb_reply, &rep);
 	xdr_free((xdrproc_t)xdr_st_grant_smb_lease_req, &req);
+}
+
+/* MS-SMB2 3.3.1.4, 3.3.5.9.8, 3.3.5.9.11: a lease, or its upgrade. */
+void
+stated_grant_smb_lease(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	stated_lease_ask(peer, msg, 1);
+}
+
+/* MS-FSA 2.1.5.17, MS-SMB2 3.3.5.9: an oplock for one SMB open. */
+void
+stated_grant_smb_oplock(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	stated_lease_ask(peer, msg, 0);
 }
 
 /* A sharing violation: the disconnected durable holders on the file go. */
@@ -249,6 +289,7 @@ stated_grant_smb_conflict(struct ipc_peer *peer, struct ipc_msg *msg)
 	struct st_grant_smb_conflict_req req;
 	struct st_grant_conflict_reply rep;
 	struct lock_file_id file;
+	int attr;
 
 	memset(&req, 0, sizeof(req));
 	if (stated_decode(peer, msg, (xdrproc_t)xdr_st_grant_smb_conflict_req,
@@ -274,10 +315,11 @@ stated_grant_smb_conflict(struct ipc_peer *peer, struct ipc_msg *msg)
 		/* Lapsed NFSv4 holders lose their state, not delay this. */
 		v4_state_grant_courtesy(env->v4, &file, ST_PROTOCOL_SMB,
 		    req.client_id, req.write);
+		attr = req.cause == ST_GRANT_SMB_ATTR ? GRANT_SMB_ATTR_ALL :
+		    req.cause == ST_GRANT_SMB_STAT ? GRANT_SMB_ATTR_LEASES : 0;
 		rep.outstanding = (u_int)grant_conflict_smb(env->caching,
 		    &file, req.client_id, req.write,
-		    req.cause == ST_GRANT_SMB_DATA,
-		    req.cause == ST_GRANT_SMB_ATTR);
+		    req.cause == ST_GRANT_SMB_DATA, attr);
 	}
 	rep.grants = (u_int)grant_file_count(env->caching, &file);
 	ipc_reply_xdr(ipc_peer_channel(peer), msg, ST_GRANT_CONFLICT_REPLY, -1,

@@ -428,6 +428,7 @@ const struct ipc_handler stated_handlers[] = {
 	{ ST_GRANT_SMB, SMBD, stated_grant_smb },
 	{ ST_GRANT_SMB_RETURN, SMBD, stated_grant_smb_return },
 	{ ST_GRANT_SMB_LEASE, SMBD, stated_grant_smb_lease },
+	{ ST_GRANT_SMB_OPLOCK, SMBD, stated_grant_smb_oplock },
 	{ ST_GRANT_SMB_CONFLICT, SMBD, stated_grant_smb_conflict },
 	/* SMB durable handles (durable.c): smbd's alone. */
 	{ ST_DURABLE_OPEN, SMBD, stated_durable_open },

@@ -186,6 +186,7 @@ void		 stated_grant_init(struct stated_env *, struct event_base *);
 void		 stated_grant_smb(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_smb_return(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_smb_lease(struct ipc_peer *, struct ipc_msg *);
+void		 stated_grant_smb_oplock(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_smb_conflict(struct ipc_peer *, struct ipc_msg *);
 void		 stated_grant_timer(struct stated_env *);
 size_t		 stated_grant_recall(struct stated_env *,

@@ -1244,9 +1244,22 @@ def oplock_steps(d, key):
     st, fa = a.open("op.bin", disp=5, oplock=9)
     eq("A opens op.bin asking for a batch oplock", st, 0)
     eq("A is granted batch", a.oplock, 9)
-    st, fa2 = a.open("op.bin", oplock=0)
-    eq("A opens it again: its own oplock is not broken", st, 0)
-    a.close(fa2)
+    # MS-FSA 2.1.5.17: an oplock is its open's, so A's own second open
+    # breaks it as anyone's would, and waits for the acknowledgment.
+    a.send(CREATE, a.create_body("op.bin", oplock=0))
+    n = a.recv()
+    eq("A opens it again: its first open's batch breaks to level II",
+       (n["cmd"], n["body"][2], n["body"][8:24]), (OPLOCK_BREAK, 1, fa))
+    eq("... and A's second CREATE waits for the acknowledgment (PENDING)",
+       interim(a), PENDING)
+    eq("A acknowledges at level II", a.ack(fa, 1), (0, 1))
+    r = final(a)
+    eq("then A's second CREATE succeeds", r["status"], 0)
+    a.close(a.fid(r) if r["status"] == 0 else None)
+    a.close(fa)
+    st, fa = a.open("op.bin", oplock=9)
+    eq("A, its second open closed, asks batch again: granted",
+       (st, a.oplock), (0, 9))
     # B's CREATE (for writing) waits for A's acknowledgment of the
     # break to level II: an open takes W, the WRITE itself takes R.
     b.send(CREATE, b.create_body("op.bin", oplock=1))
@@ -1703,25 +1716,31 @@ def lease_client(d, key):
             q.close(f)
 
 
-def lease_limit(d, key, n):
+def lease_limit(d, key, n, lease=True):
     """n files opened in one session, each with a lease of its own key
-    (RWH): how many were granted one ([stated] smb leases per session),
-    then all closed."""
+    (RWH), or (lease False) asking for a batch oplock: how many were
+    granted one ([stated] smb leases per session), then all closed."""
     p = LockProbe(connect(), d, key)
     p.login()
     got, fids = 0, []
     for i in range(n):
-        lk = struct.pack("<QQ", 0x4c4c, i)
-        r = create_with(p, "limit%d.bin" % i, [lease_ctx(d, lk, 7)],
-                        oplock=0xff)
+        if lease:
+            lk = struct.pack("<QQ", 0x4c4c, i)
+            r = create_with(p, "limit%d.bin" % i, [lease_ctx(d, lk, 7)],
+                            oplock=0xff)
+        else:
+            r = create_with(p, "olimit%d.bin" % i, [], oplock=9)
         if r["status"] != 0:
             print("FAIL 0x%x" % r["status"])
             return
         fids.append(p.fid(r))
-        got += p.oplock == 0xff and (lease_of(r) or (0,))[0] == 7
+        if lease:
+            got += p.oplock == 0xff and (lease_of(r) or (0,))[0] == 7
+        else:
+            got += p.oplock == 9
     for f in fids:
         p.close(f)
-    print("LEASES %d of %d" % (got, n))
+    print("%s %d of %d" % ("LEASES" if lease else "OPLOCKS", got, n))
 
 
 def lock_limits(d, key, n):
@@ -3632,8 +3651,9 @@ def main():
     if CMD == "leaseshare":
         lease_sharing(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
         return
-    if CMD == "leaselimit":
-        lease_limit(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]))
+    if CMD in ("leaselimit", "oplocklimit"):
+        lease_limit(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]),
+                    CMD == "leaselimit")
         return
     if CMD == "locklimit":
         lock_limits(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]))

@@ -373,6 +373,37 @@ sg_grant(int fd, const char *file, uint64_t client, const char *key,
 	    ST_GRANT_SMB_REPLY, (xdrproc_t)xdr_st_grant_smb_reply, rep, NULL);
 }
 
+/* ST_GRANT_SMB_OPLOCK of holder, naming nown opens (session, FileId 1). */
+static int
+sg_oplock(int fd, const char *file, uint64_t holder, const char *key,
+    uint64_t session, u_int nown, struct st_grant_smb_reply *rep)
+{
+	struct st_grant_smb_lease_req q;
+	st_grant_smb_own own[2];
+	char fid[8] = { 1 };
+	u_int i;
+
+	memset(&q, 0, sizeof(q));
+	memset(own, 0, sizeof(own));
+	for (i = 0; i < nown && i < 2; i++) {
+		own[i].client_id = session;
+		own[i].bytes.bytes_len = sizeof(fid);
+		own[i].bytes.bytes_val = fid;
+	}
+	q.file.st_file_len = (u_int)strlen(file);
+	q.file.st_file_val = (char *)file;
+	q.client_id = holder;
+	q.stateid.stateid_len = (u_int)strlen(key);
+	q.stateid.stateid_val = (char *)key;
+	q.level = ST_GRANT_WRITE;
+	q.own.own_len = i;
+	q.own.own_val = own;
+	memset(rep, 0, sizeof(*rep));
+	return sg_call(fd, ST_GRANT_SMB_OPLOCK,
+	    (xdrproc_t)xdr_st_grant_smb_lease_req, &q, ST_GRANT_SMB_REPLY,
+	    (xdrproc_t)xdr_st_grant_smb_reply, rep, NULL);
+}
+
 static int
 sg_return(int fd, uint64_t client, const char *key, unsigned int level)
 {
@@ -457,6 +488,18 @@ smb_grant(const char *sock, pid_t nfsd)
 	    "and the write goes on");
 	tap_ok(sg_grant(fd, "smb-g1", 2, "k2", 3, &rep) == 0 &&
 	    rep.status == ST_INVALID, "a level of no kind: ST_INVALID");
+	tap_ok(sg_oplock(fd, "smb-g3", 0x4f01, "o1", 5, 0, &rep) == 0 &&
+	    rep.status == ST_INVALID && sg_oplock(fd, "smb-g3", 0x4f01,
+	    "o1", 5, 2, &rep) == 0 && rep.status == ST_INVALID,
+	    "ST_GRANT_SMB_OPLOCK naming no open, or two: ST_INVALID");
+	tap_ok(sg_oplock(fd, "smb-g3", 0x4f01, "o1", 5, 1, &rep) == 0 &&
+	    rep.status == ST_OK && rep.level == ST_GRANT_WRITE,
+	    "an oplock held by its one open: batch");
+	tap_ok(sg_oplock(fd, "smb-g3", 0x4f02, "o2", 5, 1, &rep) == 0 &&
+	    rep.status == ST_OK && rep.level == 0,
+	    "another open's holder, while it is held: none");
+	TAP_EQ_INT(sg_return(fd, 0x4f01, "o1", 0), ST_OK,
+	    "returned by its holder");
 	tap_ok(sg_conflict(fd, "smb-g1", ST_PROTOCOL_NFSV4, 9, 1, NULL) == -1,
 	    "smbd may not speak for an NFSv4 client in a CONFLICT");
 	close(fd);

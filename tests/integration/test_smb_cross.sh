@@ -226,6 +226,9 @@ steps "sharing violation" leaseshare
 out=$(SMB leaselimit 311 $KEY 6)
 check "six files with six lease keys in one session: four leases ([stated] smb leases per session = 4) ($out)" test "$out" = "LEASES 4 of 6"
 check "the limit is logged" grep -q 'smb leases per session (4) reached' "$SUITE_DIR/run.log"
+# Each oplock is its open's in stated: smbd counts a session's.
+out=$(SMB oplocklimit 311 $KEY 6)
+check "six files asking for batch oplocks in one session: four granted, the same limit ($out)" test "$out" = "OPLOCKS 4 of 6"
 # kill -9 of smbd holding a lock: the next smbd frees it.
 hold lock 0 10
 check "SMB: a lock of 0-10 before the kill ($HELD)" test "$HELD" = HELD

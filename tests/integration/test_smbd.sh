@@ -170,8 +170,9 @@ while read -r verdict rest; do
 	case "$verdict" in PASS|FAIL) check "locks: $rest" test "$verdict" = PASS ;; esac
 done < "$SUITE_DIR/locks.out"
 # Oplocks as grants in stated (MS-SMB2 3.3.5.9, 3.3.4.6, 3.3.5.22.1):
-# granted, broken by another session's CREATE, which waits for the
-# acknowledgment or the timeout.
+# granted, broken by another open's CREATE, of the same session
+# (MS-FSA 2.1.5.17: an oplock is its open's) or another, which waits for
+# the acknowledgment or the timeout.
 PROBE oplocks 311 $KEY > "$SUITE_DIR/oplocks.out" 2>&1 || echo "FAIL probe: exit status $?" >> "$SUITE_DIR/oplocks.out"
 [ -s "$SUITE_DIR/oplocks.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/oplocks.out"
 sed "s/^/# /" "$SUITE_DIR/oplocks.out"
@@ -386,9 +387,10 @@ else
 	# lease is its own (request), a stat open is one of attributes,
 	# READ_CONTROL and SYNCHRONIZE alone (statopen4), a LOCK breaks
 	# the other leases' R without waiting and keeps the locker's own
-	# (lock1).  The subtests not listed fail: a lease of RH broken while
-	# an overwrite waits goes to none where Windows breaks it to R first
-	# (breaking3, v2_breaking3), and a 2.1 reconnect (dynamic_share).
+	# (lock1), a break that an overwrite finds on its way goes on once
+	# acknowledged, RH to R to none, the requests waiting to the end
+	# (breaking3, v2_breaking3).  The subtest not listed fails: a 2.1
+	# reconnect to a share of Samba's configuration (dynamic_share).
 	# v2_request and v2_request_parent lease directories
 	# (test_smb_dirlease.sh).
 	# smb2.oplock: a WRITE breaks level II (levelii500-502), an open
@@ -401,13 +403,15 @@ else
 	# file gets its batch oplock, broken to level II by a normal open
 	# (batch9, batch9a), an open of a file whose deletion is pending is
 	# DELETE_PENDING and breaks nothing (doc), FileAllInformation names
-	# the path (batch19, batch20).  The others fail: an oplock is its
-	# session's, so a second open in the same session breaks none
-	# (batch22a, which also waits for Windows' 35 s; brl3; statopen1),
-	# FILE_SUPERSEDE makes a new file in blockd, so the superseded
-	# file's exclusive oplock is not broken and the superseding open
-	# gets exclusive (exclusive9), and batch22b needs smbtorture's
-	# blocked transports (iptables, or Samba's FSCTL_SMBTORTURE).
+	# the path (batch19, batch20), an oplock is its open's, so another
+	# open of the same session breaks it (brl3), and an open of
+	# READ_CONTROL breaks an oplock, not a lease (statopen1).  The
+	# others fail: batch22a waits for Windows' 35 s break timeout (3 s
+	# here), FILE_SUPERSEDE makes a new file in blockd, so the
+	# superseded file's exclusive oplock is not broken and the
+	# superseding open gets exclusive (exclusive9), and batch22b needs
+	# smbtorture's blocked transports (iptables, or Samba's
+	# FSCTL_SMBTORTURE).
 	# smb2.rename: every subtest (the rename rules of dittofs-smbd(8)).
 	# smb2.compound: not related4 and
 	# related7 (a descriptor whose CREATOR OWNER ACE denies writing:
@@ -541,7 +545,9 @@ else
 		    smb2.compound.interim2 smb2.session.reauth4 \
 		    smb2.compound_find.compound_find_related \
 		    smb2.compound_find.compound_find_unrelated \
-		    smb2.dir.one smb2.dir.file-index; do
+		    smb2.dir.one smb2.dir.file-index \
+		    smb2.lease.breaking3 smb2.lease.v2_breaking3 \
+		    smb2.oplock.brl3 smb2.oplock.statopen1; do
 			check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false '$t' > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 		done
 		# The rpc.srvsvc and rpc.wkssvc tests of what IPC$ serves; the

@@ -807,6 +807,89 @@ test_smb_lease(struct grant_table *t, struct events *ev)
 	lock_table_free(locks);
 }
 
+/*
+ * MS-FSA 2.1.5.17: an oplock is its open's.  Its own share mode and
+ * locks stand in its way no more than a lease's opens do, another open
+ * of the same session does (level II at most), and a holder broken by
+ * a reader hears again when a writer comes before it answered.
+ */
+static void
+test_smb_oplock_own(struct grant_table *t, struct events *ev)
+{
+	struct lock_table *locks;
+	struct lock_file_id f1 = file(41), f2 = file(42), f3 = file(43);
+	const uint64_t o1 = 0x4f00000000000001ull, o2 = 0x4f00000000000002ull;
+	struct grant_holder h1 = holder(SMB, o1), n = holder(NFSV4, 0xa);
+	uint8_t fid1[8] = { 1 };
+	struct grant_smb_own own = { 7, fid1, sizeof(fid1) };
+	uint8_t k1[16] = { 0x71 }, k2[16] = { 0x72 };
+	size_t recalls;
+
+	if ((locks = lock_table_new(NULL, NULL)) == NULL)
+		abort();
+	tap_ok(smb_share(locks, &f1, SMB, 7, 1, LOCK_SHARE_READ |
+	    LOCK_SHARE_WRITE, 0) == 0 && grant_smb_oplock_level(t, locks, &f1,
+	    o1, GRANT_WRITE, &own) == GRANT_WRITE,
+	    "the open's own share mode (session 7, FileId 1): batch");
+	tap_ok(smb_share(locks, &f1, SMB, 7, 2, LOCK_SHARE_READ, 0) == 0 &&
+	    grant_smb_oplock_level(t, locks, &f1, o1, GRANT_WRITE, &own) ==
+	    GRANT_READ, "another open of the same session: level II at most");
+	tap_ok(smb_share(locks, &f2, NFSV4, 0xa, 1, LOCK_SHARE_WRITE, 0) ==
+	    0 && grant_smb_oplock_level(t, locks, &f2, o1, GRANT_READ, &own) ==
+	    0 && grant_smb_lease_level(t, locks, &f2, o1, GRANT_READ, &own,
+	    1) == GRANT_READ, "next to an NFS writer: no level II (a lease "
+	    "may keep R)");
+	recalls = ev->recalls;
+	tap_ok(grant_add(t, &f3, &h1, GRANT_WRITE, k1, sizeof(k1), k1,
+	    sizeof(k1)) != NULL && grant_conflict_smb(t, &f3, o2, 0, 0, 0) ==
+	    1 && ev->recalls == recalls + 1 &&
+	    grant_of(t, &f3, SMB, o1)->recall_write == 0,
+	    "a reader's open recalls it to what it may keep reading");
+	tap_ok(grant_conflict_smb(t, &f3, o2, 0, 0, 0) == 1 &&
+	    ev->recalls == recalls + 1, "another reader: told nothing more");
+	tap_ok(grant_conflict_smb(t, &f3, o2, 1, 1, 0) == 1 &&
+	    ev->recalls == recalls + 2 &&
+	    grant_of(t, &f3, SMB, o1)->recall_write == 1,
+	    "an overwrite before the answer: told again, to none");
+	tap_ok(grant_conflict_smb(t, &f3, o2, 1, 1, 0) == 1 &&
+	    ev->recalls == recalls + 2, "once");
+	TAP_EQ_INT(grant_return(t, k1, sizeof(k1), SMB, o1), 0, "returned");
+	tap_ok(grant_add(t, &f3, &n, GRANT_READ, k2, sizeof(k2), NULL, 0) !=
+	    NULL && grant_conflict(t, &f3, NFSV4, 0xb, 0) == 0 &&
+	    grant_conflict(t, &f3, NFSV4, 0xb, 1) == 1 &&
+	    grant_conflict(t, &f3, NFSV4, 0xb, 1) == 1 &&
+	    ev->recalls == recalls + 3,
+	    "an NFSv4 delegation is recalled once, whoever comes after");
+	TAP_EQ_INT(grant_return(t, k2, sizeof(k2), NFSV4, 0xa), 0,
+	    "returned");
+	{
+		struct lock_file_id f4 = file(44);
+		const uint64_t l1 = 0x4c00000000000009ull;
+		struct grant_holder hl = holder(SMB, l1);
+		uint8_t kl[24] = { 0x73 }, ko[16] = { 0x74 };
+
+		recalls = ev->recalls;
+		tap_ok(grant_add(t, &f4, &hl, GRANT_WRITE, kl, sizeof(kl), kl,
+		    sizeof(kl)) != NULL && grant_set_smb_lease(t, kl,
+		    sizeof(kl)) == 0 && grant_conflict_smb(t, &f4, o2, 0, 0,
+		    GRANT_SMB_ATTR_LEASES) == 0 && ev->recalls == recalls,
+		    "an open of attributes and READ_CONTROL leaves a lease's W");
+		TAP_EQ_INT(grant_return(t, kl, sizeof(kl), SMB, l1), 0,
+		    "returned");
+		tap_ok(grant_add(t, &f4, &h1, GRANT_WRITE, ko, sizeof(ko), ko,
+		    sizeof(ko)) != NULL && grant_conflict_smb(t, &f4, o2, 0, 0,
+		    GRANT_SMB_ATTR_ALL) == 0 && grant_conflict_smb(t, &f4, o2,
+		    0, 0, GRANT_SMB_ATTR_LEASES) == 1 &&
+		    ev->recalls == recalls + 1 &&
+		    grant_of(t, &f4, SMB, o1)->recall_write == 0,
+		    "... and breaks a batch oplock to level II (attributes "
+		    "alone break none)");
+		TAP_EQ_INT(grant_return(t, ko, sizeof(ko), SMB, o1), 0,
+		    "returned");
+	}
+	lock_table_free(locks);
+}
+
 int
 main(void)
 {
@@ -973,6 +1056,7 @@ main(void)
 	if ((t = grant_table_new(event_cb, &ev)) == NULL)
 		return 1;
 	test_smb_lease(t, &ev);
+	test_smb_oplock_own(t, &ev);
 	grant_table_free(t);
 	return tap_done();
 }
