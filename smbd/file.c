@@ -234,7 +234,8 @@ struct smbd_walk {
 	uint32_t	 attrs;
 	uint32_t	 share_access;
 	struct smbd_open *open;		/* made, waiting for its share mode */
-	int		 prechecked;	/* an overwrite's share mode taken */
+	int		 prechecked;	/* an overwrite's file looked up */
+	int		 prechecking;	/* ... and its access being asked */
 	uint8_t		 oplock;	/* RequestedOplockLevel */
 	int		 oplocked;	/* breaks waited for, oplock asked */
 	int		 has_lease;	/* RqLs with SMB2_OPLOCK_LEVEL_LEASE */
@@ -859,6 +860,7 @@ smbd_create_alloc(struct smbd_walk *w)
 }
 
 static void	smbd_create_finish(struct smbd_walk *);
+static void	smbd_create_overwritable(struct smbd_walk *);
 
 /* The caller is root, as its share squashes it (who holds privileges). */
 static int
@@ -899,7 +901,10 @@ smbd_create_held(void *arg, int status, void *reply, int fd)
 	 * none of its data. */
 	if (w->attr.type == 1 && (w->attr.dos & FILE_ATTRIBUTE_READONLY))
 		w->held &= ~(uint32_t)(ACL_WRITE_DATA | ACL_APPEND_DATA);
-	smbd_create_finish(w);
+	if (w->prechecking)
+		smbd_create_overwritable(w);
+	else
+		smbd_create_finish(w);
 }
 
 /*
@@ -1073,6 +1078,32 @@ smbd_create_delete_pending(struct smbd_env *env, const struct smbd_walk *w)
 }
 
 /*
+ * MS-FSA 2.1.5.1.1, 2.1.5.1.2.1: what an open of an existing file asks
+ * beyond what its caller holds is refused (reserved bits are never
+ * held); SYSTEM_SECURITY wants SeSecurityPrivilege (root's alone).  1
+ * when answered so.
+ */
+static int
+smbd_create_refused(struct smbd_walk *w)
+{
+	uint32_t want;
+
+	if ((w->desired & SMBD_SYSTEM_SECURITY) && !smbd_create_root(w)) {
+		smbd_reply_error(w->r, STATUS_PRIVILEGE_NOT_HELD);
+		return 1;
+	}
+	want = smbd_desired_granted(w->desired & ~SMBD_MAXIMUM_ALLOWED) |
+	    (w->desired & SMBD_RESERVED_ACCESS);
+	if (w->action != 2 && (want & ~w->held) != 0) {
+		log_debug("%s: CREATE: access 0x%08x asked, 0x%08x held",
+		    w->r->conn->peer, want, w->held);
+		smbd_reply_error(w->r, STATUS_ACCESS_DENIED);
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * The open, made; then its share mode (lock.c): an open whose access
  * takes part in sharing asks stated, the others are answered at once.
  * An overwrite took its share mode before BD_OPEN (smbd_create_walked).
@@ -1085,24 +1116,11 @@ smbd_create_finish(struct smbd_walk *w)
 {
 	struct smbd_conn *c = w->r->conn;
 	struct smbd_open *o;
-	uint32_t want;
 
 	if (smbd_create_access(w))
 		return;
-	/* MS-FSA 2.1.5.1.1: without SeSecurityPrivilege (root's alone). */
-	if ((w->desired & SMBD_SYSTEM_SECURITY) && !smbd_create_root(w)) {
-		smbd_reply_error(w->r, STATUS_PRIVILEGE_NOT_HELD);
+	if (smbd_create_refused(w))
 		return;
-	}
-	/* Reserved bits are never held: an existing file is refused. */
-	want = smbd_desired_granted(w->desired & ~SMBD_MAXIMUM_ALLOWED) |
-	    (w->desired & SMBD_RESERVED_ACCESS);
-	if (w->action != 2 && (want & ~w->held) != 0) {
-		log_debug("%s: CREATE: access 0x%08x asked, 0x%08x held",
-		    c->peer, want, w->held);
-		smbd_reply_error(w->r, STATUS_ACCESS_DENIED);
-		return;
-	}
 	if (smbd_create_upgrade(w))
 		return;
 
@@ -1304,6 +1322,10 @@ smbd_create_open_done(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	w->fd = fd;
+	/* Another file than the one checked before (replaced meanwhile). */
+	if (w->held_known && (rep->fh.bd_fh_len != w->fhlen ||
+	    memcmp(rep->fh.bd_fh_val, w->fh, w->fhlen) != 0))
+		w->held_known = 0;
 	memcpy(w->fh, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
 	w->fhlen = rep->fh.bd_fh_len;
 	w->attr = rep->attr;
@@ -1419,13 +1441,16 @@ smbd_create_preshared(void *arg, uint32_t status)
 	smbd_create_walked(w, 0);
 }
 
-/* The file an overwrite would truncate: its share mode first. */
+/*
+ * MS-FSA 2.1.5.1.2.1: the file an overwrite would truncate, its access
+ * checked and then its share mode taken, before BD_OPEN truncates it:
+ * an open refused changes nothing.
+ */
 static void
 smbd_create_precheck_done(void *arg, int status, void *reply, int fd)
 {
 	struct smbd_walk *w = arg;
 	bd_entry_reply *rep = reply;
-	struct smbd_open *o;
 
 	if (status != 0 || rep->attr.type != 1) {
 		/* Missing, or not a file: BD_OPEN says what follows. */
@@ -1433,9 +1458,31 @@ smbd_create_precheck_done(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	w->attr = rep->attr;
+	memcpy(w->fh, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
+	w->fhlen = rep->fh.bd_fh_len;
+	w->action = 1;
 	if (w->stream_kind == SMB2_STREAM_NONE &&
 	    smbd_create_readonly(w, &rep->attr, 1))
 		return;		/* overwritten or superseded: not read-only */
+	w->prechecking = 1;
+	if (smbd_create_access(w))
+		return;		/* smbd_create_held goes on */
+	smbd_create_overwritable(w);
+}
+
+/* The file an overwrite would truncate may be: its share mode now. */
+static void
+smbd_create_overwritable(struct smbd_walk *w)
+{
+	struct smbd_open *o;
+
+	w->prechecking = 0;
+	if (smbd_create_refused(w))
+		return;
+	if (smb2_share_access(w->desired) == 0) {
+		smbd_create_walked(w, 0);
+		return;
+	}
 	if ((o = smbd_create_alloc(w)) == NULL)
 		return;
 	o->shared = 1;
@@ -1487,10 +1534,9 @@ smbd_create_walked(struct smbd_walk *w, uint32_t status)
 	}
 	/*
 	 * FILE_SUPERSEDE and FILE_OVERWRITE(_IF) truncate in BD_OPEN: the
-	 * sharing check of an existing file comes first.
+	 * access and sharing checks of an existing file come first.
 	 */
-	if (!w->prechecked && (disp == 0 || disp == 4 || disp == 5) &&
-	    smb2_share_access(w->desired) != 0) {
+	if (!w->prechecked && (disp == 0 || disp == 4 || disp == 5)) {
 		w->prechecked = 1;
 		smbd_dirop_fill(&dr, s, w->dir, w->dirlen, smbd_walk_last(w));
 		smbd_lookup(c, &dr, smbd_create_precheck_done, w);

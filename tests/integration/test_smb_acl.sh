@@ -146,6 +146,21 @@ out=$(SMBC smbtest%Pass-w0rd 'ls acl.txt')
 echo "$out" | sed 's/^/# /'
 check "ls: acl.txt neither hidden nor read-only" has "$out" '^ +acl\.txt +[A-GI-QS-Z]* +[0-9]'
 
+# An overwrite refused for its DesiredAccess truncates nothing (MS-FSA
+# 2.1.5.1.2.1: the access check comes before the overwrite).  smbclient's
+# put opens with FILE_OVERWRITE_IF for GENERIC_READ|GENERIC_WRITE: uid
+# 1000 may write keep.txt but not read its EAs.
+printf precious > "$SUITE_DIR/keep.txt"
+printf x > "$SUITE_DIR/other.txt"
+check "smbclient put keep.txt" sh -c "timeout 60 smbclient //127.0.0.1/export -p $S -m SMB3 -U smbtest%Pass-w0rd -c 'put $SUITE_DIR/keep.txt keep.txt' >/dev/null 2>&1"
+check "NFSv4 chmod 0666 of keep.txt" test "$(PROBE4 chmod /export/keep.txt 666)" = "CHMOD 0"
+check "smbcacls --add a DENY of READ_EA for S-1-22-1-1000" CACLS smbtest%Pass-w0rd keep.txt --add 'ACL:S-1-22-1-1000:DENIED/0x0/0x00000008'
+out=$(SMBC plainuser%Pass-w0rd "put $SUITE_DIR/other.txt keep.txt")
+echo "$out" | sed 's/^/# /'
+check "put over keep.txt as uid 1000: ACCESS_DENIED" has "$out" 'NT_STATUS_ACCESS_DENIED'
+out=$(SMBC smbtest%Pass-w0rd 'get keep.txt /dev/stdout' 2>/dev/null)
+check "keep.txt still holds its data ($out)" has "$out" '^precious'
+
 if command -v smbtorture >/dev/null; then
 	# smb2.sdread: READ_CONTROL on the handle, an empty descriptor for
 	# no bits; smb2.getinfo.qsec_buffercheck: BUFFER_TOO_SMALL with the
