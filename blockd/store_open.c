@@ -166,8 +166,12 @@ store_open_name(struct store *s, const struct store_cred *c,
 		changed = 0;
 		break;
 	case STORE_DISP_SUPERSEDE:
-		/* The entry keeps its name as made; its inode is new. */
-		if ((rv = ops_may_delete(s, c, &dp, &ip, 0)) != 0)
+		/*
+		 * The entry keeps its name as made; its inode is new.  Its
+		 * data goes as an overwrite's does: write permission on it.
+		 */
+		if ((rv = ops_io_check(s, c, &ip, STORE_IO_WRITE)) != 0 ||
+		    (rv = ops_may_delete(s, c, &dp, &ip, 0)) != 0)
 			goto out;
 		store_now(&now);
 		if ((rv = store_dirent_del(s, &dp, stored, storedlen)) != 0 ||

@@ -1080,8 +1080,10 @@ smbd_create_delete_pending(struct smbd_env *env, const struct smbd_walk *w)
 /*
  * MS-FSA 2.1.5.1.1, 2.1.5.1.2.1: what an open of an existing file asks
  * beyond what its caller holds is refused (reserved bits are never
- * held); SYSTEM_SECURITY wants SeSecurityPrivilege (root's alone).  1
- * when answered so.
+ * held); SYSTEM_SECURITY wants SeSecurityPrivilege (root's alone).  A
+ * file to be overwritten or superseded wants FILE_WRITE_DATA besides,
+ * asked or not: its data goes (smbtorture's OVERWRITE_READ_ONLY_FILE).
+ * 1 when answered so.
  */
 static int
 smbd_create_refused(struct smbd_walk *w)
@@ -1094,6 +1096,8 @@ smbd_create_refused(struct smbd_walk *w)
 	}
 	want = smbd_desired_granted(w->desired & ~SMBD_MAXIMUM_ALLOWED) |
 	    (w->desired & SMBD_RESERVED_ACCESS);
+	if (w->prechecking)
+		want |= ACL_WRITE_DATA;
 	if (w->action != 2 && (want & ~w->held) != 0) {
 		log_debug("%s: CREATE: access 0x%08x asked, 0x%08x held",
 		    w->r->conn->peer, want, w->held);
@@ -1476,9 +1480,9 @@ smbd_create_overwritable(struct smbd_walk *w)
 {
 	struct smbd_open *o;
 
-	w->prechecking = 0;
 	if (smbd_create_refused(w))
 		return;
+	w->prechecking = 0;
 	if (smb2_share_access(w->desired) == 0) {
 		smbd_create_walked(w, 0);
 		return;

@@ -178,8 +178,9 @@ if command -v smbtorture >/dev/null; then
 	# compares a new file's descriptor with Windows' default one;
 	# DYNAMIC creates a file in a directory whose ACL grants no EXECUTE
 	# (blockd wants search permission, Windows bypasses traverse checks);
-	# OVERWRITE_READ_ONLY_FILE's overwrite of a read-only file is not
-	# refused; ACCESSBASED needs access-based enumeration.
+	# ACCESSBASED needs access-based enumeration.
+	# OVERWRITE_READ_ONLY_FILE: an overwrite or supersede wants
+	# FILE_WRITE_DATA on the file, asked or not.
 	# smb2.compound.related4 and related7 as uid 1000: a CREATOR OWNER
 	# ACE that denies writing stops the related open for writing (root,
 	# test_smbd.sh's user, would be granted it).
@@ -207,11 +208,12 @@ if command -v smbtorture >/dev/null; then
 	for t in smb2.acls.CREATOR smb2.acls.GENERIC smb2.acls.OWNER \
 	    smb2.acls.DENY1 smb2.acls.OWNER-RIGHTS smb2.acls.OWNER-RIGHTS-DENY \
 	    smb2.acls.OWNER-RIGHTS-DENY1 smb2.acls.MXAC-NOT-GRANTED \
-	    smb2.compound.related4 smb2.compound.related7; do
+	    smb2.compound.related4 smb2.compound.related7 \
+	    smb2.acls.OVERWRITE_READ_ONLY_FILE; do
 		check "smbtorture $t as uid 1000" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U plainuser%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
 	done
 else
-	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls (8), smb2.compound.related4, related7"
+	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls (9), smb2.compound.related4, related7"
 fi
 # nfsd answered GETATTR of a stored ACL without a SETATTR before it in
 # the COMPOUND by encoding a bd_fh_req as a bd_acl_req: SIGSEGV.
