@@ -73,7 +73,6 @@
 	ACL_DELETE | ACL_WRITE_ACL | ACL_WRITE_OWNER)
 
 #define SMBD_NEW_FILE_MODE	0644
-#define SMBD_NEW_DIR_MODE	0755
 #define SMBD_COMPONENTS_MAX	128
 /* The longest path FileNormalizedNameInformation answers. */
 #define SMBD_NORMALIZED_MAX	4096
@@ -1241,8 +1240,10 @@ smbd_create_dir(struct smbd_walk *w, int make)
 		mk.dir.bd_fh_val = (char *)w->dir;
 		mk.name.bd_name_len = (u_int)strlen(smbd_walk_last(w));
 		mk.name.bd_name_val = (char *)smbd_walk_last(w);
-		mk.sattr.mask = 0x01;		/* STORE_SATTR_MODE */
-		mk.sattr.mode = SMBD_NEW_DIR_MODE;
+		/*
+		 * No mode (blockd's default, 0755): what the directory
+		 * passes on stands as inherited.
+		 */
 		w->dirlease_change = smbd_lease_dir_changing(c->env, w->dir,
 		    w->dirlen, w->session_id, w->has_lease ? &w->lease : NULL);
 		bdc_call(c->env->bdc, BD_MKDIR, (xdrproc_t)xdr_bd_mkdir_req,
@@ -1570,6 +1571,8 @@ smbd_create_walked(struct smbd_walk *w, uint32_t status)
 	req.access = w->io;
 	/* STORE_IO_ARCHIVE_LATER: ARCHIVE when data is written. */
 	req.io = w->io | ((w->io & PERM_IO_WRITE) ? 0x10 : 0);
+	/* STORE_OPEN_MODE_DEFAULT: an inherited ACL stands (MS-DTYP 2.5.3.4). */
+	req.flags = 0x02;
 	if (disp != 1)
 		w->dirlease_change = smbd_lease_dir_changing(c->env, w->dir,
 		    w->dirlen, w->session_id, w->has_lease ? &w->lease : NULL);

@@ -161,6 +161,24 @@ check "put over keep.txt as uid 1000: ACCESS_DENIED" has "$out" 'NT_STATUS_ACCES
 out=$(SMBC smbtest%Pass-w0rd 'get keep.txt /dev/stdout' 2>/dev/null)
 check "keep.txt still holds its data ($out)" has "$out" '^precious'
 
+# Inheritance without a mode (RFC 8881 6.4.3, MS-DTYP 2.5.3.4): inh
+# passes on Everyone's read and CREATOR OWNER's full control; a file an
+# SMB CREATE makes in it has those two ACEs alone, marked inherited (the
+# creator's as OWNER RIGHTS, OWNER@), and so do a file and a directory
+# that NFSv4 OPEN and CREATE make there without a mode.
+check "smbclient mkdir inh" sh -c "timeout 60 smbclient //127.0.0.1/export -p $S -m SMB3 -U smbtest%Pass-w0rd -c 'mkdir inh' >/dev/null 2>&1"
+check "smbcacls --add Everyone read (OI|CI|IO) and CREATOR OWNER full (OI|CI) to inh" CACLS smbtest%Pass-w0rd inh --add 'ACL:S-1-1-0:ALLOWED/0xb/0x001200a9,ACL:S-1-3-0:ALLOWED/0x3/0x001f01ff'
+check "smbclient put inh/child.txt" sh -c "timeout 60 smbclient //127.0.0.1/export -p $S -m SMB3 -U smbtest%Pass-w0rd -c 'put $SUITE_DIR/other.txt inh/child.txt' >/dev/null 2>&1"
+out=$(CACLS smbtest%Pass-w0rd inh/child.txt)
+echo "$out" | sed 's/^/# /'
+check "inh/child.txt: Everyone's read, inherited" has "$out" '^ACL:S-1-1-0:0/0x10/0x001200a9$'
+check "inh/child.txt: the creator's full control, inherited" has "$out" '^ACL:S-1-3-4:0/0x10/0x001f01ff$'
+check "inh/child.txt: no other ACE (none from a mode)" test "$(printf '%s\n' "$out" | grep -c '^ACL:')" = 2
+r=$(PROBE4 deleg40 inhcreate /export/inh/nfs)
+diag "NFSv4 creates in inh without a mode: $r"
+check "NFSv4 OPEN without a mode in inh: the same two ACEs, inherited" sh -c "printf '%s\n' '$r' | grep -Eq 'OPEN 0 ACL (EVERYONE@:0:80:1200a9,OWNER@:0:80:1f01ff|OWNER@:0:80:1f01ff,EVERYONE@:0:80:1200a9)\$'"
+check "NFSv4 CREATE of a directory without a mode: both, passed on again" sh -c "printf '%s\n' '$r' | grep -Eq '^MKDIR 0 ACL (EVERYONE@:0:83:1200a9,OWNER@:0:83:1f01ff|OWNER@:0:83:1f01ff,EVERYONE@:0:83:1200a9) '"
+
 if command -v smbtorture >/dev/null; then
 	# smb2.sdread: READ_CONTROL on the handle, an empty descriptor for
 	# no bits; smb2.getinfo.qsec_buffercheck: BUFFER_TOO_SMALL with the
