@@ -1242,8 +1242,13 @@ smbd_create_dir(struct smbd_walk *w, int make)
 		mk.name.bd_name_val = (char *)smbd_walk_last(w);
 		/*
 		 * No mode (blockd's default, 0755): what the directory
-		 * passes on stands as inherited.
+		 * passes on stands as inherited.  The DOS attributes asked
+		 * are the new directory's, as a new file's (MS-FSA 2.1.5.1.1).
 		 */
+		if (w->attrs & SMBD_DOS_SETTABLE) {
+			mk.sattr.mask = 0x100;		/* STORE_SATTR_DOS */
+			mk.sattr.dos = w->attrs & SMBD_DOS_SETTABLE;
+		}
 		w->dirlease_change = smbd_lease_dir_changing(c->env, w->dir,
 		    w->dirlen, w->session_id, w->has_lease ? &w->lease : NULL);
 		bdc_call(c->env->bdc, BD_MKDIR, (xdrproc_t)xdr_bd_mkdir_req,

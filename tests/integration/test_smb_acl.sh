@@ -202,9 +202,9 @@ if command -v smbtorture >/dev/null; then
 	# smb2.compound.related4 and related7 as uid 1000: a CREATOR OWNER
 	# ACE that denies writing stops the related open for writing (root,
 	# test_smbd.sh's user, would be granted it).
-	# smb2.create.aclfile: its descriptors' DACLs (Windows SIDs) are
-	# taken, then one with owner S-1-1-0 is INVALID_OWNER (owners are
-	# S-1-22 only).  smb2.create.nulldacl fails: a NULL DACL is stored as
+	# smb2.create.aclfile and acldir: its descriptors' DACLs (Windows
+	# SIDs) and a new directory's DOS attributes are taken, then one
+	# with owner S-1-1-0 is INVALID_OWNER (owners are S-1-22 only).  smb2.create.nulldacl fails: a NULL DACL is stored as
 	# EVERYONE@ allowed everything, a DACL where Windows keeps none.
 	TORTURE() { timeout 180 smbtorture //127.0.0.1/export -p $S -U "$1" --target=samba3 --option=torture:smbd=false "$2" 2>&1; }
 	out=$(TORTURE smbtest%Pass-w0rd smb2.create.aclfile)
@@ -212,6 +212,11 @@ if command -v smbtorture >/dev/null; then
 	# ACL steps (Windows SIDs in the DACL) passed.
 	check "SecD with Windows SIDs in the DACL: the CREATEs take it" has "$out" '^creating with attributes, ACL and owner$'
 	check "SecD with owner S-1-1-0: INVALID_OWNER" has "$out" 'create.c:[0-9]+\) Incorrect status NT_STATUS_INVALID_OWNER - should be NT_STATUS_OK'
+	# smb2.create.acldir, the same for directories: its step "creating
+	# with attributes" checks a new directory's DOS attributes.
+	out=$(TORTURE smbtest%Pass-w0rd smb2.create.acldir)
+	check "smb2.create.acldir: a directory made with DOS attributes has them (the owner step is reached)" has "$out" '^creating with attributes, ACL and owner$'
+	check "smb2.create.acldir: SecD with owner S-1-1-0: INVALID_OWNER" has "$out" 'create.c:[0-9]+\) Incorrect status NT_STATUS_INVALID_OWNER - should be NT_STATUS_OK'
 	for t in smb2.sdread smb2.getinfo.qsec_buffercheck smb2.setinfo; do
 		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
 	done
@@ -231,7 +236,7 @@ if command -v smbtorture >/dev/null; then
 		check "smbtorture $t as uid 1000" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U plainuser%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
 	done
 else
-	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls (9), smb2.compound.related4, related7"
+	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.create.acldir (2), smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls (9), smb2.compound.related4, related7"
 fi
 # nfsd answered GETATTR of a stored ACL without a SETATTR before it in
 # the COMPOUND by encoding a bd_fh_req as a bd_acl_req: SIGSEGV.
