@@ -204,8 +204,10 @@ if command -v smbtorture >/dev/null; then
 	# test_smbd.sh's user, would be granted it).
 	# smb2.create.aclfile and acldir: its descriptors' DACLs (Windows
 	# SIDs) and a new directory's DOS attributes are taken, then one
-	# with owner S-1-1-0 is INVALID_OWNER (owners are S-1-22 only).  smb2.create.nulldacl fails: a NULL DACL is stored as
-	# EVERYONE@ allowed everything, a DACL where Windows keeps none.
+	# with owner S-1-1-0 is INVALID_OWNER (owners are S-1-22 only).
+	# smb2.create.nulldacl as uid 1000: a NULL DACL (or a DACL named
+	# without SE_DACL_PRESENT) is kept as EVERYONE@ allowed everything
+	# and read back as a NULL DACL.
 	TORTURE() { timeout 180 smbtorture //127.0.0.1/export -p $S -U "$1" --target=samba3 --option=torture:smbd=false "$2" 2>&1; }
 	out=$(TORTURE smbtest%Pass-w0rd smb2.create.aclfile)
 	# Its steps print what they start: the owner step starts once the
@@ -232,11 +234,12 @@ if command -v smbtorture >/dev/null; then
 	    smb2.acls.DENY1 smb2.acls.OWNER-RIGHTS smb2.acls.OWNER-RIGHTS-DENY \
 	    smb2.acls.OWNER-RIGHTS-DENY1 smb2.acls.MXAC-NOT-GRANTED \
 	    smb2.compound.related4 smb2.compound.related7 \
-	    smb2.acls.OVERWRITE_READ_ONLY_FILE; do
+	    smb2.acls.OVERWRITE_READ_ONLY_FILE \
+	    smb2.create.nulldacl; do
 		check "smbtorture $t as uid 1000" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U plainuser%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
 	done
 else
-	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.create.acldir (2), smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls (9), smb2.compound.related4, related7"
+	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.create.acldir (2), smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls (9), smb2.compound.related4, related7, smb2.create.nulldacl"
 fi
 # nfsd answered GETATTR of a stored ACL without a SETATTR before it in
 # the COMPOUND by encoding a bd_fh_req as a bd_acl_req: SIGSEGV.
