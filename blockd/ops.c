@@ -442,6 +442,8 @@ blockd_make_entry(struct ipc_peer *peer, struct ipc_msg *msg,
 	blockd_sattr_in(mk->sattr, &sattr);
 	mk->nw.mode = mk->sattr->mask & STORE_SATTR_MODE ? mk->sattr->mode :
 	    mk->default_mode;
+	/* No mode asked: an inherited ACL stands (store_open's rule). */
+	mk->nw.mode_default = !(mk->sattr->mask & STORE_SATTR_MODE);
 	mk->nw.sattr = &sattr;
 	if ((rc = blockd_gate(env, mk->dir, 1, mk->cred, &cred)) == 0 &&
 	    (rc = blockd_fh_in(mk->dir, &dir)) == 0) {

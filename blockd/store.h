@@ -428,6 +428,7 @@ struct store_new {
 	enum store_createhow	 how;		/* reg; the others: guarded */
 	const uint8_t		*verf;		/* exclusive */
 	const struct store_sattr *sattr;
+	int			 mode_default;	/* STORE_OPEN_MODE_DEFAULT's */
 };
 int	 store_make(struct store *, const struct store_cred *,
 	    const struct store_fh *dir, const char *name, size_t namelen,
@@ -492,6 +493,12 @@ enum store_opened {
 
 /* store_open flags */
 #define STORE_OPEN_NOTREG_EEXIST	0x01
+/*
+ * mode is the front end's default, not one its client gave (an SMB
+ * CREATE, an NFSv4 OPEN without a mode): an ACL the directory passes
+ * on stands as inherited (RFC 8881 6.4.3), the mode follows from it.
+ */
+#define STORE_OPEN_MODE_DEFAULT		0x02
 
 struct store_open {
 	enum store_disposition	 disp;

@@ -281,11 +281,14 @@ int	 ops_write_prep(struct store *, const struct store_cred *,
 /* store_stream.c */
 int	 store_stream_del_all(struct store *, const struct store_inode *);
 
-/* store_open.c: NFSv3 CREATE's path onto store_open_name */
+/*
+ * store_open.c: NFSv3 CREATE's path onto store_open_name; mode_default:
+ * STORE_OPEN_MODE_DEFAULT (the client gave no mode)
+ */
 int	 store_create_sattr(struct store *, const struct store_cred *,
 	    const struct store_fh *, const char *, size_t, uint32_t,
 	    enum store_createhow, const uint8_t *, const struct store_sattr *,
-	    struct store_fh *, struct store_attr *);
+	    int mode_default, struct store_fh *, struct store_attr *);
 
 /* store_upgrade.c; the format store.c writes and reads */
 #define STORE_FORMAT		3

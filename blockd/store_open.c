@@ -24,7 +24,8 @@ open_check(const struct store_open *op, int *fdp)
 	if (op->disp < STORE_DISP_OPEN || op->disp > STORE_DISP_SUPERSEDE)
 		return -EINVAL;
 	if ((op->access & ~PERM_IO_ALL) || (op->io & ~STORE_IO_ALL) ||
-	    (op->flags & ~(unsigned int)STORE_OPEN_NOTREG_EEXIST))
+	    (op->flags & ~(unsigned int)(STORE_OPEN_NOTREG_EEXIST |
+	    STORE_OPEN_MODE_DEFAULT)))
 		return -EINVAL;
 	if (op->io != 0 && (fdp == NULL ||
 	    !(op->io & (STORE_IO_READ | STORE_IO_WRITE))))
@@ -122,6 +123,7 @@ store_open_name(struct store *s, const struct store_cred *c,
 	nw.how = op->disp == STORE_DISP_EXCLUSIVE ? STORE_CREATE_EXCLUSIVE :
 	    STORE_CREATE_GUARDED;
 	nw.verf = op->verf;
+	nw.mode_default = (op->flags & STORE_OPEN_MODE_DEFAULT) != 0;
 	want = (op->access | op->io) & PERM_IO_ALL;
 
 	if ((rv = store_txn_begin(s)) != 0)
@@ -166,8 +168,12 @@ store_open_name(struct store *s, const struct store_cred *c,
 		changed = 0;
 		break;
 	case STORE_DISP_SUPERSEDE:
-		/* The entry keeps its name as made; its inode is new. */
-		if ((rv = ops_may_delete(s, c, &dp, &ip, 0)) != 0)
+		/*
+		 * The entry keeps its name as made; its inode is new.  Its
+		 * data goes as an overwrite's does: write permission on it.
+		 */
+		if ((rv = ops_io_check(s, c, &ip, STORE_IO_WRITE)) != 0 ||
+		    (rv = ops_may_delete(s, c, &dp, &ip, 0)) != 0)
 			goto out;
 		store_now(&now);
 		if ((rv = store_dirent_del(s, &dp, stored, storedlen)) != 0 ||
@@ -256,7 +262,7 @@ int
 store_create_sattr(struct store *s, const struct store_cred *c,
     const struct store_fh *dirfh, const char *name, size_t len,
     uint32_t mode, enum store_createhow how, const uint8_t *verf,
-    const struct store_sattr *sattr, struct store_fh *fh,
+    const struct store_sattr *sattr, int mode_default, struct store_fh *fh,
     struct store_attr *attr)
 {
 	static const uint8_t zero[STORE_VERF_SIZE];
@@ -265,10 +271,12 @@ store_create_sattr(struct store *s, const struct store_cred *c,
 	memset(&op, 0, sizeof(op));
 	op.mode = mode;
 	op.sattr = sattr;
+	if (mode_default)
+		op.flags |= STORE_OPEN_MODE_DEFAULT;
 	switch (how) {
 	case STORE_CREATE_UNCHECKED:
 		op.disp = STORE_DISP_OPEN_IF;
-		op.flags = STORE_OPEN_NOTREG_EEXIST;
+		op.flags |= STORE_OPEN_NOTREG_EEXIST;
 		break;
 	case STORE_CREATE_GUARDED:
 		op.disp = STORE_DISP_CREATE;

@@ -628,22 +628,28 @@ out:
 
 /*
  * RFC 8881 6.4.3: a new inode inherits its directory's inheritable ACEs,
- * with its create mode applied as a chmod would (6.4.1.1); without any,
- * the mode decides alone.
+ * with its create mode applied as a chmod would (6.4.1.1) when the
+ * client gave one; when it gave none (mode_default) the inherited ACEs
+ * stand as they are (Windows' inheritance, MS-DTYP 2.5.3.4) and the
+ * mode follows from them (6.4.2).  Without any ACE that applies to the
+ * new inode itself the mode decides.
  */
 static int
 ops_inherit(struct store *s, const struct store_inode *dp,
-    struct store_inode *ip)
+    struct store_inode *ip, int mode_default)
 {
 	struct acl parent, inherited, acl;
 	int isdir = ip->type == STORE_TYPE_DIR, rv;
 	uint32_t mode = ip->mode;
+	size_t effective;
 
 	if ((rv = ops_acl_load(s, dp, &parent)) != 0)
 		return rv;
-	if (acl_inherit(&parent, isdir, &inherited) == 0 &&
+	if ((effective = acl_inherit(&parent, isdir, &inherited)) == 0 &&
 	    inherited.count == 0)
 		return 0;
+	if (mode_default && effective > 0)
+		return ops_acl_store(s, ip, &inherited);
 	if ((rv = acl_chmod(&inherited, mode, isdir, &acl)) != 0)
 		return rv;
 	rv = ops_acl_store(s, ip, &acl);
@@ -733,7 +739,7 @@ ops_new_inode(struct store *s, const struct store_cred *c,
 		break;
 	}
 	if (nw->type != STORE_TYPE_LNK && (dp->flags & STORE_INODE_ACL) &&
-	    (rv = ops_inherit(s, dp, ip)) != 0)
+	    (rv = ops_inherit(s, dp, ip, nw->mode_default)) != 0)
 		return rv;
 	if ((rv = store_dirent_add(s, dp, name, len, ino, nw->type)) != 0 ||
 	    (rv = store_inode_put(s, ip)) != 0)
@@ -832,7 +838,7 @@ store_make(struct store *s, const struct store_cred *c,
 	case STORE_TYPE_REG:
 		/* NFSv3 CREATE: an open by name that makes (store_open.c). */
 		return store_create_sattr(s, c, dirfh, name, len, nw.mode,
-		    nw.how, nw.verf, nw.sattr, fh, attr);
+		    nw.how, nw.verf, nw.sattr, nw.mode_default, fh, attr);
 	case STORE_TYPE_LNK:
 		nw.mode = 0777;
 		/* FALLTHROUGH */
@@ -860,7 +866,7 @@ store_create(struct store *s, const struct store_cred *c,
 	    how != STORE_CREATE_EXCLUSIVE)
 		return -EINVAL;
 	return store_create_sattr(s, c, dirfh, name, len, mode, how, verf,
-	    NULL, fh, attr);
+	    NULL, 0, fh, attr);
 }
 
 int

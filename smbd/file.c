@@ -74,7 +74,6 @@
 	ACL_DELETE | ACL_WRITE_ACL | ACL_WRITE_OWNER)
 
 #define SMBD_NEW_FILE_MODE	0644
-#define SMBD_NEW_DIR_MODE	0755
 #define SMBD_COMPONENTS_MAX	128
 /* The longest path FileNormalizedNameInformation answers. */
 #define SMBD_NORMALIZED_MAX	4096
@@ -255,7 +254,8 @@ struct smbd_walk {
 	uint32_t	 attrs;
 	uint32_t	 share_access;
 	struct smbd_open *open;		/* made, waiting for its share mode */
-	int		 prechecked;	/* an overwrite's share mode taken */
+	int		 prechecked;	/* an overwrite's file looked up */
+	int		 prechecking;	/* ... and its access being asked */
 	uint8_t		 oplock;	/* RequestedOplockLevel */
 	int		 oplocked;	/* breaks waited for, oplock asked */
 	int		 has_lease;	/* RqLs with SMB2_OPLOCK_LEVEL_LEASE */
@@ -886,6 +886,7 @@ smbd_create_alloc(struct smbd_walk *w)
 }
 
 static void	smbd_create_finish(struct smbd_walk *);
+static void	smbd_create_overwritable(struct smbd_walk *);
 
 /* The caller is root, as its share squashes it (who holds privileges). */
 static int
@@ -926,7 +927,10 @@ smbd_create_held(void *arg, int status, void *reply, int fd)
 	 * none of its data. */
 	if (w->attr.type == 1 && (w->attr.dos & FILE_ATTRIBUTE_READONLY))
 		w->held &= ~(uint32_t)(ACL_WRITE_DATA | ACL_APPEND_DATA);
-	smbd_create_finish(w);
+	if (w->prechecking)
+		smbd_create_overwritable(w);
+	else
+		smbd_create_finish(w);
 }
 
 /*
@@ -1100,6 +1104,36 @@ smbd_create_delete_pending(struct smbd_env *env, const struct smbd_walk *w)
 }
 
 /*
+ * MS-FSA 2.1.5.1.1, 2.1.5.1.2.1: what an open of an existing file asks
+ * beyond what its caller holds is refused (reserved bits are never
+ * held); SYSTEM_SECURITY wants SeSecurityPrivilege (root's alone).  A
+ * file to be overwritten or superseded wants FILE_WRITE_DATA besides,
+ * asked or not: its data goes (smbtorture's OVERWRITE_READ_ONLY_FILE).
+ * 1 when answered so.
+ */
+static int
+smbd_create_refused(struct smbd_walk *w)
+{
+	uint32_t want;
+
+	if ((w->desired & SMBD_SYSTEM_SECURITY) && !smbd_create_root(w)) {
+		smbd_reply_error(w->r, STATUS_PRIVILEGE_NOT_HELD);
+		return 1;
+	}
+	want = smbd_desired_granted(w->desired & ~SMBD_MAXIMUM_ALLOWED) |
+	    (w->desired & SMBD_RESERVED_ACCESS);
+	if (w->prechecking)
+		want |= ACL_WRITE_DATA;
+	if (w->action != 2 && (want & ~w->held) != 0) {
+		log_debug("%s: CREATE: access 0x%08x asked, 0x%08x held",
+		    w->r->conn->peer, want, w->held);
+		smbd_reply_error(w->r, STATUS_ACCESS_DENIED);
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * The open, made; then its share mode (lock.c): an open whose access
  * takes part in sharing asks stated, the others are answered at once.
  * An overwrite took its share mode before BD_OPEN (smbd_create_walked).
@@ -1112,24 +1146,11 @@ smbd_create_finish(struct smbd_walk *w)
 {
 	struct smbd_conn *c = w->r->conn;
 	struct smbd_open *o;
-	uint32_t want;
 
 	if (smbd_create_access(w))
 		return;
-	/* MS-FSA 2.1.5.1.1: without SeSecurityPrivilege (root's alone). */
-	if ((w->desired & SMBD_SYSTEM_SECURITY) && !smbd_create_root(w)) {
-		smbd_reply_error(w->r, STATUS_PRIVILEGE_NOT_HELD);
+	if (smbd_create_refused(w))
 		return;
-	}
-	/* Reserved bits are never held: an existing file is refused. */
-	want = smbd_desired_granted(w->desired & ~SMBD_MAXIMUM_ALLOWED) |
-	    (w->desired & SMBD_RESERVED_ACCESS);
-	if (w->action != 2 && (want & ~w->held) != 0) {
-		log_debug("%s: CREATE: access 0x%08x asked, 0x%08x held",
-		    c->peer, want, w->held);
-		smbd_reply_error(w->r, STATUS_ACCESS_DENIED);
-		return;
-	}
 	if (smbd_create_upgrade(w))
 		return;
 
@@ -1246,8 +1267,15 @@ smbd_create_dir(struct smbd_walk *w, int make)
 		mk.dir.bd_fh_val = (char *)w->dir;
 		mk.name.bd_name_len = (u_int)strlen(smbd_walk_last(w));
 		mk.name.bd_name_val = (char *)smbd_walk_last(w);
-		mk.sattr.mask = 0x01;		/* STORE_SATTR_MODE */
-		mk.sattr.mode = SMBD_NEW_DIR_MODE;
+		/*
+		 * No mode (blockd's default, 0755): what the directory
+		 * passes on stands as inherited.  The DOS attributes asked
+		 * are the new directory's, as a new file's (MS-FSA 2.1.5.1.1).
+		 */
+		if (w->attrs & SMBD_DOS_SETTABLE) {
+			mk.sattr.mask = 0x100;		/* STORE_SATTR_DOS */
+			mk.sattr.dos = w->attrs & SMBD_DOS_SETTABLE;
+		}
 		w->dirlease_change = smbd_lease_dir_changing(c->env, w->dir,
 		    w->dirlen, w->session_id, w->has_lease ? &w->lease : NULL);
 		bdc_call(c->env->bdc, BD_MKDIR, (xdrproc_t)xdr_bd_mkdir_req,
@@ -1331,6 +1359,10 @@ smbd_create_open_done(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	w->fd = fd;
+	/* Another file than the one checked before (replaced meanwhile). */
+	if (w->held_known && (rep->fh.bd_fh_len != w->fhlen ||
+	    memcmp(rep->fh.bd_fh_val, w->fh, w->fhlen) != 0))
+		w->held_known = 0;
 	memcpy(w->fh, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
 	w->fhlen = rep->fh.bd_fh_len;
 	w->attr = rep->attr;
@@ -1446,13 +1478,16 @@ smbd_create_preshared(void *arg, uint32_t status)
 	smbd_create_walked(w, 0);
 }
 
-/* The file an overwrite would truncate: its share mode first. */
+/*
+ * MS-FSA 2.1.5.1.2.1: the file an overwrite would truncate, its access
+ * checked and then its share mode taken, before BD_OPEN truncates it:
+ * an open refused changes nothing.
+ */
 static void
 smbd_create_precheck_done(void *arg, int status, void *reply, int fd)
 {
 	struct smbd_walk *w = arg;
 	bd_entry_reply *rep = reply;
-	struct smbd_open *o;
 
 	if (status != 0 || rep->attr.type != 1) {
 		/* Missing, or not a file: BD_OPEN says what follows. */
@@ -1460,9 +1495,31 @@ smbd_create_precheck_done(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	w->attr = rep->attr;
+	memcpy(w->fh, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
+	w->fhlen = rep->fh.bd_fh_len;
+	w->action = 1;
 	if (w->stream_kind == SMB2_STREAM_NONE &&
 	    smbd_create_readonly(w, &rep->attr, 1))
 		return;		/* overwritten or superseded: not read-only */
+	w->prechecking = 1;
+	if (smbd_create_access(w))
+		return;		/* smbd_create_held goes on */
+	smbd_create_overwritable(w);
+}
+
+/* The file an overwrite would truncate may be: its share mode now. */
+static void
+smbd_create_overwritable(struct smbd_walk *w)
+{
+	struct smbd_open *o;
+
+	if (smbd_create_refused(w))
+		return;
+	w->prechecking = 0;
+	if (smb2_share_access(w->desired) == 0) {
+		smbd_create_walked(w, 0);
+		return;
+	}
 	if ((o = smbd_create_alloc(w)) == NULL)
 		return;
 	o->shared = 1;
@@ -1514,10 +1571,9 @@ smbd_create_walked(struct smbd_walk *w, uint32_t status)
 	}
 	/*
 	 * FILE_SUPERSEDE and FILE_OVERWRITE(_IF) truncate in BD_OPEN: the
-	 * sharing check of an existing file comes first.
+	 * access and sharing checks of an existing file come first.
 	 */
-	if (!w->prechecked && (disp == 0 || disp == 4 || disp == 5) &&
-	    smb2_share_access(w->desired) != 0) {
+	if (!w->prechecked && (disp == 0 || disp == 4 || disp == 5)) {
 		w->prechecked = 1;
 		smbd_dirop_fill(&dr, s, w->dir, w->dirlen, smbd_walk_last(w));
 		smbd_lookup(c, &dr, smbd_create_precheck_done, w);
@@ -1547,6 +1603,8 @@ smbd_create_walked(struct smbd_walk *w, uint32_t status)
 	req.access = w->io;
 	/* STORE_IO_ARCHIVE_LATER: ARCHIVE when data is written. */
 	req.io = w->io | ((w->io & PERM_IO_WRITE) ? 0x10 : 0);
+	/* STORE_OPEN_MODE_DEFAULT: an inherited ACL stands (MS-DTYP 2.5.3.4). */
+	req.flags = 0x02;
 	if (disp != 1)
 		w->dirlease_change = smbd_lease_dir_changing(c->env, w->dir,
 		    w->dirlen, w->session_id, w->has_lease ? &w->lease : NULL);

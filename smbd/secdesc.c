@@ -225,6 +225,17 @@ secdesc_id_read(const uint8_t *buf, size_t len, size_t off, uint32_t sub0,
 	return 0;
 }
 
+void
+secdesc_null_dacl(struct acl *acl)
+{
+	acl->count = 1;
+	acl->nsids = 0;
+	memset(&acl->ace[0], 0, sizeof(acl->ace[0]));
+	acl->ace[0].type = ACL_TYPE_ALLOW;
+	acl->ace[0].who = ACL_WHO_EVERYONE;
+	acl->ace[0].mask = ACL_MASK_ALL;
+}
+
 /* MS-DTYP 2.4.6: SECURITY_DESCRIPTOR, self-relative. */
 uint32_t
 secdesc_parse(const uint8_t *buf, size_t len, struct secdesc *sd)
@@ -254,14 +265,9 @@ secdesc_parse(const uint8_t *buf, size_t len, struct secdesc *sd)
 		sd->present |= SECDESC_GROUP;
 	}
 	if (control & SECDESC_SE_DACL_PRESENT) {
-		if (dacl == 0) {
-			/* NULL DACL: no protection at all. */
-			sd->dacl.count = 1;
-			memset(&sd->dacl.ace[0], 0, sizeof(sd->dacl.ace[0]));
-			sd->dacl.ace[0].type = ACL_TYPE_ALLOW;
-			sd->dacl.ace[0].who = ACL_WHO_EVERYONE;
-			sd->dacl.ace[0].mask = ACL_MASK_ALL;
-		} else if ((st = secdesc_acl_read(buf, len, dacl,
+		if (dacl == 0)
+			secdesc_null_dacl(&sd->dacl);
+		else if ((st = secdesc_acl_read(buf, len, dacl,
 		    &sd->dacl)) != 0)
 			return st;
 		sd->present |= SECDESC_DACL;
@@ -326,6 +332,20 @@ secdesc_dacl_empty(const struct acl *acl)
 	    a->who == ACL_WHO_EVERYONE && a->flags == 0 && a->mask == 0;
 }
 
+/*
+ * A NULL DACL as the store keeps it: one EVERYONE@ ALLOW of every bit,
+ * nothing inherited or inheritable (MS-DTYP 2.4.6: no protection).
+ */
+static int
+secdesc_dacl_null(const struct acl *acl)
+{
+	const struct acl_ace *a = &acl->ace[0];
+
+	return acl->count == 1 && a->type == ACL_TYPE_ALLOW &&
+	    a->who == ACL_WHO_EVERYONE && a->flags == 0 &&
+	    a->mask == ACL_MASK_ALL;
+}
+
 size_t
 secdesc_build(const struct secdesc *sd, uint32_t want, uint8_t *buf,
     size_t bufsize)
@@ -347,7 +367,11 @@ secdesc_build(const struct secdesc *sd, uint32_t want, uint8_t *buf,
 		off += sid_write2(tmp + off, SID_AUTH_UNIX, 2, SID_UNIX_GROUP,
 		    sd->gid);
 	}
-	if ((want & SECDESC_DACL) && (sd->present & SECDESC_DACL)) {
+	if ((want & SECDESC_DACL) && (sd->present & SECDESC_DACL) &&
+	    secdesc_dacl_null(&sd->dacl)) {
+		/* Read back as it was set: present, at offset 0. */
+		control |= SECDESC_SE_DACL_PRESENT;
+	} else if ((want & SECDESC_DACL) && (sd->present & SECDESC_DACL)) {
 		control |= SECDESC_SE_DACL_PRESENT;
 		smb2_put32(tmp + 16, (uint32_t)off);
 		aclstart = off;

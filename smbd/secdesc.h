@@ -90,6 +90,11 @@ uint32_t secdesc_mask_to_acl(uint32_t);
  */
 uint32_t secdesc_parse(const uint8_t *, size_t, struct secdesc *);
 /*
+ * A NULL DACL in the model (no protection: EVERYONE@ allowed every
+ * bit), which secdesc_build writes back as a NULL DACL.
+ */
+void	 secdesc_null_dacl(struct acl *);
+/*
  * The descriptor of what want (SECDESC_OWNER|GROUP|DACL) asks of sd;
  * returns its length, written only when it fits bufsize (the caller
  * answers STATUS_BUFFER_TOO_SMALL with it otherwise), 0 if the ACL

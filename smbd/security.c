@@ -209,8 +209,9 @@ smbd_sec_set_acl(void *arg, int status, void *reply, int fd)
 /*
  * MS-SMB2 3.3.5.21.3: SET_INFO, SMB2_0_INFO_SECURITY: what secinfo
  * names of the descriptor, owner and group first (BD_SETATTR), then the
- * DACL (BD_ACL_SET).  A DACL named without SE_DACL_PRESENT changes
- * nothing.
+ * DACL (BD_ACL_SET).  A DACL named without SE_DACL_PRESENT is no DACL,
+ * as Windows sets it: the object is left unprotected, a NULL DACL
+ * (smbtorture smb2.create.nulldacl's "set empty sd").
  */
 void
 smbd_set_security(struct smbd_req *r, struct smbd_session *s,
@@ -256,6 +257,10 @@ smbd_set_security(struct smbd_req *r, struct smbd_session *s,
 	if ((secinfo & SECDESC_GROUP) && (sd->present & SECDESC_GROUP)) {
 		req.sattr.mask |= STORE_SATTR_GID;
 		req.sattr.gid = sd->gid;
+	}
+	if ((secinfo & SECDESC_DACL) && !(sd->present & SECDESC_DACL)) {
+		secdesc_null_dacl(&sd->dacl);
+		sd->present |= SECDESC_DACL;
 	}
 	if ((secinfo & SECDESC_DACL) && (sd->present & SECDESC_DACL) &&
 	    acl_encode(&sd->dacl, w->acl, sizeof(w->acl), &w->acllen) != 0) {

@@ -1628,11 +1628,8 @@ nfs4_op_create(struct nfs4_call *v)
 		req.mkdir.cred = v->nfs.bcred;
 		nfs4_bd_fh(&req.mkdir.dir, &v->w->cur);
 		nfs4_bd_name(&req.mkdir.name, &a->name);
+		/* No mode: blockd's 0755, an inherited ACL as inherited. */
 		req.mkdir.sattr = sa;
-		if (!(sa.mask & STORE_SATTR_MODE)) {
-			req.mkdir.sattr.mask |= STORE_SATTR_MODE;
-			req.mkdir.sattr.mode = 0755;
-		}
 		bdc_call(env->bdc, BD_MKDIR, (xdrproc_t)xdr_bd_mkdir_req,
 		    &req.mkdir, (xdrproc_t)xdr_bd_entry_reply,
 		    sizeof(bd_entry_reply), nfs4_create_done, v);

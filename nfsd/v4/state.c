@@ -1210,13 +1210,13 @@ nfs4_open_create(struct nfs4_call *v)
 	creq.how = a->createmode;
 	if (a->createmode == EXCLUSIVE4)
 		memcpy(creq.verf, a->verf, sizeof(creq.verf));
+	/*
+	 * Without a mode in createattrs blockd's default (0644) applies,
+	 * and an ACL inherited from the directory stands as inherited
+	 * (RFC 8881 6.4.3).
+	 */
 	if (a->createmode != EXCLUSIVE4 || a->excl41)
 		nfs4_sattr_bd(&v->w->sattr, &creq.sattr);
-	if (!(creq.sattr.mask & STORE_SATTR_MODE) &&
-	    a->createmode != EXCLUSIVE4) {
-		creq.sattr.mask |= STORE_SATTR_MODE;
-		creq.sattr.mode = 0644;
-	}
 	bdc_call(v->nfs.env->bdc, BD_CREATE, (xdrproc_t)xdr_bd_create_req,
 	    &creq, (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
 	    nfs4_open_entry_done, v);

@@ -1233,11 +1233,13 @@ def cmd_deleg_reclaim(port, path):
     print(" ".join(out))
 
 
-def cmd_acl_create(port, path):
+def cmd_acl_create(port, path, inherit=False):
     """
     CREATE of a directory and OPEN creating a file, each with an acl in
     its attributes: "MKDIR 0 ACL ... OPEN 0 ACL ..." with the ACEs
     GETATTR then reads (NFS4ERR_ATTRNOTSUPP before they were set).
+    inherit: with no attribute at all (no mode either), the ACEs read as
+    who:type:flags:mask, so that what they inherited shows.
     """
     aces = [(0, 0, 0x1 | 0x2 | 0x4 | 0x20 | 0x80 | 0x100 | 0x100000,
              b"OWNER@"),
@@ -1245,6 +1247,8 @@ def cmd_acl_create(port, path):
     acl = p32(len(aces)) + b"".join(p32(t) + p32(f) + p32(m) + opaque(w)
                                      for t, f, m, w in aces)
     fattr = p32(1) + p32(1 << 12) + opaque(acl)
+    if inherit:
+        fattr = p32(0) + opaque(b"")
 
     def acl_of(r):
         r.skip_words()
@@ -1252,7 +1256,9 @@ def cmd_acl_create(port, path):
         got = []
         for _ in range(r.u32()):
             t, f, m = r.u32(), r.u32(), r.u32()
-            got.append("%s:%d:%x" % (r.opaque().decode(), t, m))
+            w = r.opaque().decode()
+            got.append("%s:%d:%x:%x" % (w, t, f, m) if inherit else
+                       "%s:%d:%x" % (w, t, m))
         return ",".join(got)
     d, name = path.rsplit("/", 1)
     out = []
@@ -1334,6 +1340,8 @@ def cmd_deleg40(port, args):
         cmd_deleg_reclaim(port, args[1])
     elif args[0] == "aclcreate":
         cmd_acl_create(port, args[1])
+    elif args[0] == "inhcreate":
+        cmd_acl_create(port, args[1], True)
     elif args[0] == "ownio":
         cmd_deleg_ownio(port, args[1], int(args[2]))
     else:

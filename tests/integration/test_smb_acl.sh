@@ -146,6 +146,39 @@ out=$(SMBC smbtest%Pass-w0rd 'ls acl.txt')
 echo "$out" | sed 's/^/# /'
 check "ls: acl.txt neither hidden nor read-only" has "$out" '^ +acl\.txt +[A-GI-QS-Z]* +[0-9]'
 
+# An overwrite refused for its DesiredAccess truncates nothing (MS-FSA
+# 2.1.5.1.2.1: the access check comes before the overwrite).  smbclient's
+# put opens with FILE_OVERWRITE_IF for GENERIC_READ|GENERIC_WRITE: uid
+# 1000 may write keep.txt but not read its EAs.
+printf precious > "$SUITE_DIR/keep.txt"
+printf x > "$SUITE_DIR/other.txt"
+check "smbclient put keep.txt" sh -c "timeout 60 smbclient //127.0.0.1/export -p $S -m SMB3 -U smbtest%Pass-w0rd -c 'put $SUITE_DIR/keep.txt keep.txt' >/dev/null 2>&1"
+check "NFSv4 chmod 0666 of keep.txt" test "$(PROBE4 chmod /export/keep.txt 666)" = "CHMOD 0"
+check "smbcacls --add a DENY of READ_EA for S-1-22-1-1000" CACLS smbtest%Pass-w0rd keep.txt --add 'ACL:S-1-22-1-1000:DENIED/0x0/0x00000008'
+out=$(SMBC plainuser%Pass-w0rd "put $SUITE_DIR/other.txt keep.txt")
+echo "$out" | sed 's/^/# /'
+check "put over keep.txt as uid 1000: ACCESS_DENIED" has "$out" 'NT_STATUS_ACCESS_DENIED'
+out=$(SMBC smbtest%Pass-w0rd 'get keep.txt /dev/stdout' 2>/dev/null)
+check "keep.txt still holds its data ($out)" has "$out" '^precious'
+
+# Inheritance without a mode (RFC 8881 6.4.3, MS-DTYP 2.5.3.4): inh
+# passes on Everyone's read and CREATOR OWNER's full control; a file an
+# SMB CREATE makes in it has those two ACEs alone, marked inherited (the
+# creator's as OWNER RIGHTS, OWNER@), and so do a file and a directory
+# that NFSv4 OPEN and CREATE make there without a mode.
+check "smbclient mkdir inh" sh -c "timeout 60 smbclient //127.0.0.1/export -p $S -m SMB3 -U smbtest%Pass-w0rd -c 'mkdir inh' >/dev/null 2>&1"
+check "smbcacls --add Everyone read (OI|CI|IO) and CREATOR OWNER full (OI|CI) to inh" CACLS smbtest%Pass-w0rd inh --add 'ACL:S-1-1-0:ALLOWED/0xb/0x001200a9,ACL:S-1-3-0:ALLOWED/0x3/0x001f01ff'
+check "smbclient put inh/child.txt" sh -c "timeout 60 smbclient //127.0.0.1/export -p $S -m SMB3 -U smbtest%Pass-w0rd -c 'put $SUITE_DIR/other.txt inh/child.txt' >/dev/null 2>&1"
+out=$(CACLS smbtest%Pass-w0rd inh/child.txt)
+echo "$out" | sed 's/^/# /'
+check "inh/child.txt: Everyone's read, inherited" has "$out" '^ACL:S-1-1-0:0/0x10/0x001200a9$'
+check "inh/child.txt: the creator's full control, inherited" has "$out" '^ACL:S-1-3-4:0/0x10/0x001f01ff$'
+check "inh/child.txt: no other ACE (none from a mode)" test "$(printf '%s\n' "$out" | grep -c '^ACL:')" = 2
+r=$(PROBE4 deleg40 inhcreate /export/inh/nfs)
+diag "NFSv4 creates in inh without a mode: $r"
+check "NFSv4 OPEN without a mode in inh: the same two ACEs, inherited" sh -c "printf '%s\n' '$r' | grep -Eq 'OPEN 0 ACL (EVERYONE@:0:80:1200a9,OWNER@:0:80:1f01ff|OWNER@:0:80:1f01ff,EVERYONE@:0:80:1200a9)\$'"
+check "NFSv4 CREATE of a directory without a mode: both, passed on again" sh -c "printf '%s\n' '$r' | grep -Eq '^MKDIR 0 ACL (EVERYONE@:0:83:1200a9,OWNER@:0:83:1f01ff|OWNER@:0:83:1f01ff,EVERYONE@:0:83:1200a9) '"
+
 if command -v smbtorture >/dev/null; then
 	# smb2.sdread: READ_CONTROL on the handle, an empty descriptor for
 	# no bits; smb2.getinfo.qsec_buffercheck: BUFFER_TOO_SMALL with the
@@ -163,21 +196,29 @@ if command -v smbtorture >/dev/null; then
 	# compares a new file's descriptor with Windows' default one;
 	# DYNAMIC creates a file in a directory whose ACL grants no EXECUTE
 	# (blockd wants search permission, Windows bypasses traverse checks);
-	# OVERWRITE_READ_ONLY_FILE's overwrite of a read-only file is not
-	# refused; ACCESSBASED needs access-based enumeration.
+	# ACCESSBASED needs access-based enumeration.
+	# OVERWRITE_READ_ONLY_FILE: an overwrite or supersede wants
+	# FILE_WRITE_DATA on the file, asked or not.
 	# smb2.compound.related4 and related7 as uid 1000: a CREATOR OWNER
 	# ACE that denies writing stops the related open for writing (root,
 	# test_smbd.sh's user, would be granted it).
-	# smb2.create.aclfile: its descriptors' DACLs (Windows SIDs) are
-	# taken, then one with owner S-1-1-0 is INVALID_OWNER (owners are
-	# S-1-22 only).  smb2.create.nulldacl fails: a NULL DACL is stored as
-	# EVERYONE@ allowed everything, a DACL where Windows keeps none.
+	# smb2.create.aclfile and acldir: its descriptors' DACLs (Windows
+	# SIDs) and a new directory's DOS attributes are taken, then one
+	# with owner S-1-1-0 is INVALID_OWNER (owners are S-1-22 only).
+	# smb2.create.nulldacl as uid 1000: a NULL DACL (or a DACL named
+	# without SE_DACL_PRESENT) is kept as EVERYONE@ allowed everything
+	# and read back as a NULL DACL.
 	TORTURE() { timeout 180 smbtorture //127.0.0.1/export -p $S -U "$1" --target=samba3 --option=torture:smbd=false "$2" 2>&1; }
 	out=$(TORTURE smbtest%Pass-w0rd smb2.create.aclfile)
 	# Its steps print what they start: the owner step starts once the
 	# ACL steps (Windows SIDs in the DACL) passed.
 	check "SecD with Windows SIDs in the DACL: the CREATEs take it" has "$out" '^creating with attributes, ACL and owner$'
 	check "SecD with owner S-1-1-0: INVALID_OWNER" has "$out" 'create.c:[0-9]+\) Incorrect status NT_STATUS_INVALID_OWNER - should be NT_STATUS_OK'
+	# smb2.create.acldir, the same for directories: its step "creating
+	# with attributes" checks a new directory's DOS attributes.
+	out=$(TORTURE smbtest%Pass-w0rd smb2.create.acldir)
+	check "smb2.create.acldir: a directory made with DOS attributes has them (the owner step is reached)" has "$out" '^creating with attributes, ACL and owner$'
+	check "smb2.create.acldir: SecD with owner S-1-1-0: INVALID_OWNER" has "$out" 'create.c:[0-9]+\) Incorrect status NT_STATUS_INVALID_OWNER - should be NT_STATUS_OK'
 	for t in smb2.sdread smb2.getinfo.qsec_buffercheck smb2.setinfo; do
 		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
 	done
@@ -192,11 +233,13 @@ if command -v smbtorture >/dev/null; then
 	for t in smb2.acls.CREATOR smb2.acls.GENERIC smb2.acls.OWNER \
 	    smb2.acls.DENY1 smb2.acls.OWNER-RIGHTS smb2.acls.OWNER-RIGHTS-DENY \
 	    smb2.acls.OWNER-RIGHTS-DENY1 smb2.acls.MXAC-NOT-GRANTED \
-	    smb2.compound.related4 smb2.compound.related7; do
+	    smb2.compound.related4 smb2.compound.related7 \
+	    smb2.acls.OVERWRITE_READ_ONLY_FILE \
+	    smb2.create.nulldacl; do
 		check "smbtorture $t as uid 1000" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U plainuser%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
 	done
 else
-	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls (8), smb2.compound.related4, related7"
+	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.create.acldir (2), smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls (9), smb2.compound.related4, related7, smb2.create.nulldacl"
 fi
 # nfsd answered GETATTR of a stored ACL without a SETATTR before it in
 # the COMPOUND by encoding a bd_fh_req as a bd_acl_req: SIGSEGV.

@@ -327,6 +327,14 @@ test_null_empty(void)
 	    sd.present == SECDESC_DACL && sd.dacl.count == 1 &&
 	    ace_is(&sd.dacl.ace[0], ACL_TYPE_ALLOW, ACL_WHO_EVERYONE, 0,
 	    ACL_MASK_ALL, 0), "NULL DACL: EVERYONE@ allowed everything");
+	n = secdesc_build(&sd, SECDESC_DACL, buf, sizeof(buf));
+	tap_ok(n == 20 && (buf[2] & SECDESC_SE_DACL_PRESENT) &&
+	    buf[16] == 0 && buf[17] == 0 && buf[18] == 0 && buf[19] == 0,
+	    "and built back as a NULL DACL: present, offset 0 (%zu bytes)", n);
+	sd.dacl.ace[0].flags = ACL_FLAG_INHERITED;
+	n = secdesc_build(&sd, SECDESC_DACL, buf, sizeof(buf));
+	tap_ok(n == 20 + 8 + 20 && buf[16] == 20,
+	    "an inherited Everyone full control is an ACE, not a NULL DACL");
 
 	sd_start(&w, SECDESC_SE_DACL_PRESENT);
 	sd_dacl(&w);

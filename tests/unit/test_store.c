@@ -1258,6 +1258,87 @@ test_acl_sid(struct store *s, const struct store_fh *fh)
 }
 
 /*
+ * RFC 8881 6.4.3 without a mode from the client (an SMB CREATE, an
+ * NFSv4 OPEN or CREATE without one): the inherited ACEs stand as they
+ * are and the mode follows from them; with a mode they are chmod'ed.
+ */
+static void
+test_acl_inherit_nomode(struct store *s, const struct store_fh *root)
+{
+	struct store_fh d, f, sub;
+	struct store_attr a;
+	struct store_open o;
+	struct store_new nw;
+	struct acl acl, got;
+	enum store_opened what;
+
+	store_mkdir(s, &cr_root, root, N("inhn"), 0777, &d, NULL);
+	acl_from_mode(0777, 1, &acl);
+	/* Everyone reads what is made; the creator (OWNER@) has it all. */
+	acl.ace[acl.count++] = (struct acl_ace){ ACL_TYPE_ALLOW,
+	    ACL_WHO_EVERYONE, ACL_FLAG_FILE_INHERIT |
+	    ACL_FLAG_DIRECTORY_INHERIT | ACL_FLAG_INHERIT_ONLY,
+	    ACL_READ_DATA | ACL_READ_ATTRIBUTES | ACL_READ_ACL, 0 };
+	acl.ace[acl.count++] = (struct acl_ace){ ACL_TYPE_ALLOW,
+	    ACL_WHO_OWNER, ACL_FLAG_FILE_INHERIT |
+	    ACL_FLAG_DIRECTORY_INHERIT | ACL_FLAG_INHERIT_ONLY,
+	    ACL_MASK_ALL, 0 };
+	TAP_EQ_INT(acl_set_of(s, &cr_root, &d, &acl), 0,
+	    "no mode: a directory whose inheritable ACEs are EVERYONE@ read "
+	    "and OWNER@ all");
+	memset(&o, 0, sizeof(o));
+	o.disp = STORE_DISP_CREATE;
+	o.mode = 0644;
+	o.flags = STORE_OPEN_MODE_DEFAULT;
+	TAP_EQ_INT(store_open_name(s, &cr_alice, &d, N("f"), &o, &f, &a,
+	    &what, NULL), 0, "no mode: a file made with MODE_DEFAULT");
+	tap_ok(acl_get_of(s, &cr_alice, &f, &got) == 0 && got.count == 2 &&
+	    got.ace[0].who == ACL_WHO_EVERYONE &&
+	    got.ace[0].flags == ACL_FLAG_INHERITED &&
+	    got.ace[0].mask == (ACL_READ_DATA | ACL_READ_ATTRIBUTES |
+	    ACL_READ_ACL) && got.ace[1].who == ACL_WHO_OWNER &&
+	    got.ace[1].flags == ACL_FLAG_INHERITED &&
+	    got.ace[1].mask == ACL_MASK_ALL,
+	    "no mode: its ACL is the two inherited ACEs alone, as inherited "
+	    "(%zu ACEs)", got.count);
+	tap_ok((a.mode & 0777) == acl_to_mode(&got, 0) &&
+	    (a.mode & 0777) == 0744,
+	    "no mode: its mode follows from them (%o)", a.mode & 0777);
+	o.flags = 0;
+	TAP_EQ_INT(store_open_name(s, &cr_alice, &d, N("g"), &o, &f, &a,
+	    &what, NULL), 0, "mode 0644 given: a file made");
+	got.count = 0;
+	tap_ok((a.mode & 0777) == 0644 && acl_get_of(s, &cr_alice, &f,
+	    &got) == 0 && acl_to_mode(&got, 0) == 0644 &&
+	    got.ace[0].flags == 0,
+	    "mode 0644 given: the inherited ACEs chmod'ed to it (mode %o)",
+	    a.mode & 0777);
+	memset(&nw, 0, sizeof(nw));
+	nw.type = STORE_TYPE_REG;
+	nw.mode = 0644;
+	nw.how = STORE_CREATE_UNCHECKED;
+	nw.mode_default = 1;
+	tap_ok(store_make(s, &cr_alice, &d, N("h"), &nw, &f, &a) == 0 &&
+	    acl_get_of(s, &cr_alice, &f, &got) == 0 && got.count == 2 &&
+	    got.ace[0].flags == ACL_FLAG_INHERITED && (a.mode & 0777) == 0744,
+	    "no mode: a file store_make makes (NFS CREATE) inherits alike");
+	memset(&nw, 0, sizeof(nw));
+	nw.type = STORE_TYPE_DIR;
+	nw.mode = 0755;
+	nw.mode_default = 1;
+	TAP_EQ_INT(store_make(s, &cr_alice, &d, N("sub"), &nw, &sub, &a), 0,
+	    "no mode: a directory made");
+	tap_ok(acl_get_of(s, &cr_alice, &sub, &got) == 0 && got.count == 2 &&
+	    got.ace[0].flags == (ACL_FLAG_FILE_INHERIT |
+	    ACL_FLAG_DIRECTORY_INHERIT | ACL_FLAG_INHERITED) &&
+	    got.ace[1].who == ACL_WHO_OWNER && got.ace[1].flags ==
+	    (ACL_FLAG_FILE_INHERIT | ACL_FLAG_DIRECTORY_INHERIT |
+	    ACL_FLAG_INHERITED) && (a.mode & 0777) == 0744,
+	    "no mode: the directory's ACL is what it inherited, passed on "
+	    "again (mode %o)", a.mode & 0777);
+}
+
+/*
  * Directories: inheritance on create (RFC 8881 6.4.3), ADD_FILE,
  * DELETE_CHILD and DELETE, WRITE_ACL granted to a non-owner, and an old
  * opaque ACL blob read as no ACL.
@@ -2846,6 +2927,7 @@ main(void)
 	test_io(s, &root);
 	test_xattr(s, &root);
 	test_acl_dirs(s, &root);
+	test_acl_inherit_nomode(s, &root);
 	test_notify(s, &nt, &root);
 	test_dir_parent(s, &root);
 	test_file_parent(s, &root);

@@ -409,7 +409,7 @@ test_access(struct store *s, const struct store_fh *root)
 static void
 test_supersede(struct store *s, const struct store_fh *root)
 {
-	struct store_fh d, fh, fh2, lfh;
+	struct store_fh d, fh, fh2, lfh, keep;
 	struct store_attr a, a2;
 	struct store_sattr sa;
 	struct store_open o;
@@ -456,9 +456,20 @@ test_supersede(struct store *s, const struct store_fh *root)
 	    "its other link keeps the old file, one link fewer");
 	rv = store_lookup(s, &cr_alice, &d, N("s"), &lfh, NULL);
 	tap_ok(rv == 0 && fh_eq(&lfh, &fh2), "the name is the new file's");
+	keep = fh2;
 	TAP_EQ_INT(op(s, &cr_bob, &d, "s", STORE_DISP_SUPERSEDE, 0644, 0,
+	    &lfh, NULL, &what, NULL), -EACCES,
+	    "SUPERSEDE by bob of alice's 0600 file: EACCES (its data goes: "
+	    "write permission, as for an overwrite)");
+	rv = store_lookup(s, &cr_alice, &d, N("s"), &lfh, NULL);
+	tap_ok(rv == 0 && fh_eq(&lfh, &keep),
+	    "the refused SUPERSEDE left the file in place");
+	TAP_EQ_INT(op(s, &cr_alice, &d, "s3", STORE_DISP_CREATE, 0666, 0,
+	    &fh2, NULL, &what, NULL), 0, "alice's 0666 file s3");
+	TAP_EQ_INT(op(s, &cr_bob, &d, "s3", STORE_DISP_SUPERSEDE, 0644, 0,
 	    &fh2, NULL, &what, NULL), 0,
-	    "SUPERSEDE by bob in a 0777 directory: allowed (a remove is)");
+	    "SUPERSEDE of it by bob in a 0777 directory: allowed (he may "
+	    "write it and remove it)");
 	rv = op(s, &cr_alice, &d, "s2", STORE_DISP_SUPERSEDE, 0644, 0, &fh2,
 	    &a, &what, NULL);
 	tap_ok(rv == 0 && what == STORE_OPENED_CREATED,
