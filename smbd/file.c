@@ -26,6 +26,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "casefold.h"
 #include "log.h"
 #include "perm.h"
 #include "smbd.h"
@@ -266,6 +267,7 @@ struct smbd_walk {
 	struct st_durable_lock *relocks;	/* a reconnect's locks */
 	size_t		 nrelocks;
 	uint8_t		 refile[ST_FILE_ID_LEN];	/* ... its file */
+	uint32_t	 reconnect_name;	/* ... its name parsed: status */
 	/* stream.c: the last component's ":stream[:$DATA]" */
 	enum smb2_stream_kind stream_kind;
 	char		 stream[SMB2_STREAM_NAME_MAX + 1];
@@ -1586,6 +1588,54 @@ smbd_create_reopened(void *arg, int status, void *reply, int fd)
 	smbd_create_answer(w, o);
 }
 
+/*
+ * MS-SMB2 3.3.5.9.7, 3.3.5.9.12: an open with a lease is reconnected
+ * only by the client the lease is of (Open.ClientGuid) naming that
+ * lease, else OBJECT_NAME_NOT_FOUND, and (but when its file is to be
+ * deleted on close) by the name it was opened by, else INVALID_PARAMETER
+ * (the name compared as a caseless share would).  A request without the
+ * lease is OBJECT_NAME_NOT_FOUND whatever its name, as Windows answers
+ * (the spec lists the name first).  0 when it may go on.
+ */
+static uint32_t
+smbd_create_reconnect_lease(const struct smbd_walk *w,
+    const struct st_durable_open *d, const struct smb2_durable_state *st)
+{
+	struct smbd_conn *c = w->r->conn;
+	const char *why;
+	char *path;
+	int same;
+
+	if (st->lease_version == 0)
+		return 0;
+	if (st->has_client_guid && memcmp(st->client_guid,
+	    c->neg.client_guid, sizeof(st->client_guid)) != 0)
+		why = "from another client than its lease's";
+	else if (!smb2_durable_lease_same(st, w->has_lease ? &w->lease : NULL))
+		why = "without its lease key";
+	else if (st->options & FILE_DELETE_ON_CLOSE)
+		return 0;
+	else {
+		if (w->reconnect_name != 0 ||
+		    (path = smbd_walk_path(w)) == NULL)
+			same = 0;
+		else {
+			same = casefold_eq(path, strlen(path), d->path,
+			    strlen(d->path));
+			free(path);
+		}
+		if (same)
+			return 0;
+		log_warnx_rl("%s: durable handle %016llx: a reconnect names "
+		    "another file than its lease's", c->peer,
+		    (unsigned long long)d->id);
+		return STATUS_INVALID_PARAMETER;
+	}
+	log_warnx_rl("%s: durable handle %016llx: a reconnect %s", c->peer,
+	    (unsigned long long)d->id, why);
+	return STATUS_OBJECT_NAME_NOT_FOUND;
+}
+
 /* What stated kept of the open (durable.c), or why not. */
 static void
 smbd_create_reconnected(void *arg, uint32_t status,
@@ -1600,6 +1650,12 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	bd_open_req req;
 
 	if (status != STATUS_SUCCESS) {
+		smbd_reply_error(r, status);
+		return;
+	}
+	if ((status = smbd_create_reconnect_lease(w, d, st)) != 0) {
+		/* Not this client's, or not this name: it waits on. */
+		smbd_durable_drop_connection(c->env, d->id);
 		smbd_reply_error(r, status);
 		return;
 	}
@@ -1810,6 +1866,8 @@ smbd_create(struct smbd_req *r)
 			smbd_reply_error(r, st);
 			return;
 		}
+		/* The name, for a lease's (smbd_create_reconnect_lease). */
+		w->reconnect_name = smbd_walk_parse(w, cr.name, cr.name_len);
 		smbd_durable_reconnect(r->conn, s, &w->durable,
 		    smbd_create_reconnected, w);
 		return;
