@@ -1515,9 +1515,13 @@ smbd_create_walked(struct smbd_walk *w, uint32_t status)
 	req.name.bd_name_val = (char *)smbd_walk_last(w);
 	req.disposition = smbd_dispositions[disp];
 	req.mode = SMBD_NEW_FILE_MODE;
-	if (disp != 1 && disp != 3 && (w->attrs & SMBD_DOS_SETTABLE)) {
+	/* MS-FSA 2.1.5.1.2.1: FileAttributes are a new file's, or an
+	 * overwritten one's; FILE_OPEN_IF leaves a file it finds. */
+	if (disp != 1 && (w->attrs & SMBD_DOS_SETTABLE)) {
 		req.sattr.mask = 0x100;		/* STORE_SATTR_DOS */
 		req.sattr.dos = w->attrs & SMBD_DOS_SETTABLE;
+		if (disp == 3)
+			req.flags = 0x02;	/* STORE_OPEN_SATTR_NEW */
 	}
 	req.access = w->io;
 	/* STORE_IO_ARCHIVE_LATER: ARCHIVE when data is written. */

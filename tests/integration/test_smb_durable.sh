@@ -304,8 +304,9 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# second, not left for the sharing violation); delete_on_close1/2 (the disconnected handle is released by the
 	# conflicting open now, but its delete on close is not carried
 	# out, so the file is still there); file-position
-	# (FilePositionInformation), alloc-size, read-only (allocation and
-	# DOS attributes at CREATE).  smb2.replay: the replayed DH2Q CREATEs
+	# (FilePositionInformation), alloc-size (an AllocationSize at
+	# CREATE).  read-only: a FILE_OPEN_IF that makes a file gives it
+	# FILE_ATTRIBUTE_READONLY, its opener still writes.  smb2.replay: the replayed DH2Q CREATEs
 	# above (the first answer's CreateAction again); not replay-commands
 	# (an FSCTL not served), replay-dhv2-oplock2 (a replay after the
 	# oplock was broken answers the open's level, not none),
@@ -338,7 +339,8 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	    smb2.durable-open.reopen2-lease-v2
 	    smb2.durable-v2-open.reopen1a-lease
 	    smb2.durable-v2-open.reopen2-lease
-	    smb2.durable-v2-open.reopen2-lease-v2"
+	    smb2.durable-v2-open.reopen2-lease-v2
+	    smb2.durable-open.read-only"
 	# DURABLE_PROBE=1: try every subtest of the two suites, report each.
 	if [ -n "${DURABLE_PROBE:-}" ]; then
 		for t in $(smbtorture --list smb2.durable-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//') $(smbtorture --list smb2.durable-v2-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//'); do
