@@ -196,6 +196,8 @@ smbd_durable_register(struct smbd_conn *c, struct smbd_session *s,
 	}
 	st.resilient = o->resilient;
 	st.lock_sequence = o->lock_sequence;
+	st.alloc = o->alloc;
+	st.position = o->position;
 	if (!smbd_stated_ready(c->env) || smbd_durable_id(o->owner_id) == 0 ||
 	    smbd_file_id(o) == NULL ||
 	    (blen = smb2_durable_state_encode(&st, blob, sizeof(blob))) == 0 ||

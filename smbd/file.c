@@ -697,7 +697,10 @@ smbd_create_answer(struct smbd_walk *w, struct smbd_open *o)
 	out[2] = o->oplock;
 	smb2_put32(out + 4, w->action);
 	smbd_put_times(out + 8, &w->attr);
-	smb2_put64(out + 40, smbd_alloc_size(&w->attr));
+	/* A reconnect's allocation: at least what AllocationSize asked. */
+	smb2_put64(out + 40, w->attr.type == 1 &&
+	    o->alloc > smbd_alloc_size(&w->attr) ? o->alloc :
+	    smbd_alloc_size(&w->attr));
 	smb2_put64(out + 48, smbd_eof(&w->attr));
 	smb2_put32(out + 56, smbd_dos_attrs(&w->attr));
 	smb2_put64(out + 64, o->id);
@@ -1711,6 +1714,9 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	/* 3.3.5.9.7: a resilient open is reconnected as it was. */
 	o->resilient = st->resilient;
 	o->lock_sequence = st->lock_sequence;
+	/* What CREATE's AllocationSize and FilePositionInformation set. */
+	o->alloc = st->alloc;
+	o->position = st->position;
 	w->open = o;
 	memset(&req, 0, sizeof(req));
 	smbd_cred(s, &req.cred);
@@ -3617,6 +3623,8 @@ smbd_set_info(struct smbd_req *r)
 		 */
 		o->alloc = smb2_get64(d) > UINT64_MAX - 4095 ? UINT64_MAX :
 		    (smb2_get64(d) + 4095) & ~(uint64_t)4095;
+		if (o->durable)
+			smbd_durable_update(r->conn, o);
 		smbd_set_allocation(r, s, o, smb2_get64(d));
 		return;
 	case 14:	/* FilePositionInformation */
@@ -3625,6 +3633,9 @@ smbd_set_info(struct smbd_req *r)
 			return;
 		}
 		o->position = smb2_get64(d);
+		/* A durable open's position outlives its connection. */
+		if (o->durable)
+			smbd_durable_update(r->conn, o);
 		smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
 		return;
 	case 16:	/* FileModeInformation (MS-FSA 2.1.5.14.9) */

@@ -120,16 +120,14 @@ smb2_durable_state_encode(const struct smb2_durable_state *st, uint8_t *out,
 {
 	size_t nlen = strlen(st->name), off;
 
-	/*
-	 * Layout 1 or 2 while there is nothing of layout 3's or 4's to
-	 * keep; 4 for a lease whose ClientGuid is known.
-	 */
+	/* The first layout that holds all there is to keep. */
 	int client = st->lease_version != 0 && st->has_client_guid;
-	int replay = st->resilient || st->lock_sequence.valid != 0 || client;
+	int four = client || st->alloc != 0 || st->position != 0;
+	int replay = st->resilient || st->lock_sequence.valid != 0 || four;
 	size_t lease = st->lease_version != 0 || replay ?
 	    SMB2_DURABLE_STATE_LEASE : 0;
 	size_t extra = replay ? SMB2_DURABLE_STATE_REPLAY : 0;
-	size_t guid = client ? SMB2_DURABLE_STATE_CLIENT : 0;
+	size_t guid = four ? SMB2_DURABLE_STATE_EXTRA : 0;
 	unsigned int i;
 
 	if (st->fhlen > SMB2_DURABLE_FH_MAX ||
@@ -138,7 +136,7 @@ smb2_durable_state_encode(const struct smb2_durable_state *st, uint8_t *out,
 		return 0;
 	memset(out, 0, SMB2_DURABLE_STATE_FIXED + lease + extra + guid);
 	/* this layout */
-	smb2_put32(out, client ? 4 : replay ? 3 : lease != 0 ? 2 : 1);
+	smb2_put32(out, four ? 4 : replay ? 3 : lease != 0 ? 2 : 1);
 	smb2_put32(out + 4, st->share_id);
 	smb2_put32(out + 8, (uint32_t)st->is_dir);
 	smb2_put32(out + 12, st->access);
@@ -168,7 +166,11 @@ smb2_durable_state_encode(const struct smb2_durable_state *st, uint8_t *out,
 		off += extra;
 	}
 	if (guid != 0) {
-		memcpy(out + off, st->client_guid, SMB2_DURABLE_STATE_CLIENT);
+		smb2_put32(out + off, client ? 1 : 0);
+		if (client)
+			memcpy(out + off + 4, st->client_guid, 16);
+		smb2_put64(out + off + 20, st->alloc);
+		smb2_put64(out + off + 28, st->position);
 		off += guid;
 	}
 	memcpy(out + off, st->name, nlen);
@@ -191,7 +193,7 @@ smb2_durable_state_decode(const uint8_t *in, size_t len,
 	    SMB2_DURABLE_STATE_LEASE + SMB2_DURABLE_STATE_REPLAY) ||
 	    (layout == 4 && len < SMB2_DURABLE_STATE_FIXED +
 	    SMB2_DURABLE_STATE_LEASE + SMB2_DURABLE_STATE_REPLAY +
-	    SMB2_DURABLE_STATE_CLIENT))
+	    SMB2_DURABLE_STATE_EXTRA))
 		return -1;
 	st->share_id = smb2_get32(in + 4);
 	st->is_dir = smb2_get32(in + 8) != 0;
@@ -214,9 +216,9 @@ smb2_durable_state_decode(const uint8_t *in, size_t len,
 		memcpy(st->lease_key, in + off + 4, 16);
 		st->lease_state = smb2_get32(in + off + 20);
 		st->lease_epoch = smb2_get32(in + off + 24);
-		/* Layout 3 without a lease: version 0; 4 has one. */
+		/* Layout 3 or 4 without a lease: version 0. */
 		if (st->lease_version > 2 || (st->lease_version == 0 &&
-		    (layout == 2 || layout == 4)))
+		    layout == 2))
 			return -1;
 		off += SMB2_DURABLE_STATE_LEASE;
 	}
@@ -233,9 +235,15 @@ smb2_durable_state_decode(const uint8_t *in, size_t len,
 		off += SMB2_DURABLE_STATE_REPLAY;
 	}
 	if (layout == 4) {
-		st->has_client_guid = 1;
-		memcpy(st->client_guid, in + off, SMB2_DURABLE_STATE_CLIENT);
-		off += SMB2_DURABLE_STATE_CLIENT;
+		/* Flags: 1, a lease's ClientGuid (none without a lease). */
+		if (smb2_get32(in + off) > 1 || (smb2_get32(in + off) == 1 &&
+		    st->lease_version == 0))
+			return -1;
+		st->has_client_guid = smb2_get32(in + off) == 1;
+		memcpy(st->client_guid, in + off + 4, 16);
+		st->alloc = smb2_get64(in + off + 20);
+		st->position = smb2_get64(in + off + 28);
+		off += SMB2_DURABLE_STATE_EXTRA;
 	}
 	nlen = len - off;
 	if (nlen > SMB2_DURABLE_NAME_MAX || memchr(in + off, '\0', nlen) != NULL)

@@ -9,7 +9,8 @@
 # second client's open breaks it) and the lock (the second client's
 # LOCK of 0-10 fails); the lease's open is refused to a DH2C from
 # another ClientGuid (OBJECT_NAME_NOT_FOUND) or by another name
-# (INVALID_PARAMETER) before its own client takes it up.  While smbd is down, an NFSv4 OPEN for write of
+# (INVALID_PARAMETER) before its own client takes it up.  While smbd
+# is down, an NFSv4 OPEN for write of
 # a file a killed smbd's durable handle holds with a batch oplock
 # recalls it: nobody can acknowledge, so stated releases the handle and
 # the OPEN goes through (tests/clients/nfs4probe.py); an SMB open that
@@ -303,10 +304,10 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# app-instance (APP_INSTANCE_ID: the first open is closed by the
 	# second, not left for the sharing violation); delete_on_close1/2 (the disconnected handle is released by the
 	# conflicting open now, but its delete on close is not carried
-	# out, so the file is still there); file-position
-	# (FilePositionInformation), alloc-size (an AllocationSize at
-	# CREATE).  read-only: a FILE_OPEN_IF that makes a file gives it
-	# FILE_ATTRIBUTE_READONLY, its opener still writes.  smb2.replay: the replayed DH2Q CREATEs
+	# out, so the file is still there).  read-only: a FILE_OPEN_IF that
+	# makes a file gives it FILE_ATTRIBUTE_READONLY, its opener still
+	# writes; file-position and alloc-size: FilePositionInformation and
+	# CREATE's AllocationSize are kept in stated's record.  smb2.replay: the replayed DH2Q CREATEs
 	# above (the first answer's CreateAction again); not replay-commands
 	# (an FSCTL not served), replay-dhv2-oplock2 (a replay after the
 	# oplock was broken answers the open's level, not none),
@@ -340,7 +341,8 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	    smb2.durable-v2-open.reopen1a-lease
 	    smb2.durable-v2-open.reopen2-lease
 	    smb2.durable-v2-open.reopen2-lease-v2
-	    smb2.durable-open.read-only"
+	    smb2.durable-open.read-only
+	    smb2.durable-open.file-position smb2.durable-open.alloc-size"
 	# DURABLE_PROBE=1: try every subtest of the two suites, report each.
 	if [ -n "${DURABLE_PROBE:-}" ]; then
 		for t in $(smbtorture --list smb2.durable-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//') $(smbtorture --list smb2.durable-v2-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//'); do

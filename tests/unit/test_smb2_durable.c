@@ -247,7 +247,7 @@ test_state_client(void)
 	memset(st.client_guid, 0xc1, sizeof(st.client_guid));
 	n = smb2_durable_state_encode(&st, blob, sizeof(blob));
 	tap_ok(n == SMB2_DURABLE_STATE_FIXED + SMB2_DURABLE_STATE_LEASE +
-	    SMB2_DURABLE_STATE_REPLAY + SMB2_DURABLE_STATE_CLIENT + 5 &&
+	    SMB2_DURABLE_STATE_REPLAY + SMB2_DURABLE_STATE_EXTRA + 5 &&
 	    smb2_get32(blob) == 4, "state: a lease with its ClientGuid: layout 4");
 	tap_ok(smb2_durable_state_decode(blob, n, &back) == 0 &&
 	    back.has_client_guid && back.client_guid[0] == 0xc1 &&
@@ -260,7 +260,12 @@ test_state_client(void)
 	    "state: layout 4 cut short: refused");
 	smb2_put32(blob + SMB2_DURABLE_STATE_FIXED, 0);
 	tap_ok(smb2_durable_state_decode(blob, n, &back) == -1,
-	    "state: layout 4 without a lease: refused");
+	    "state: layout 4, a ClientGuid without a lease: refused");
+	smb2_put32(blob + SMB2_DURABLE_STATE_FIXED, 2);
+	smb2_put32(blob + SMB2_DURABLE_STATE_FIXED + SMB2_DURABLE_STATE_LEASE +
+	    SMB2_DURABLE_STATE_REPLAY, 2);
+	tap_ok(smb2_durable_state_decode(blob, n, &back) == -1,
+	    "state: layout 4, unknown flags: refused");
 	smb2_put32(blob, 5);
 	tap_ok(smb2_durable_state_decode(blob, n, &back) == -1,
 	    "state: layout 5: refused");
@@ -269,6 +274,18 @@ test_state_client(void)
 	tap_ok(smb2_get32(blob) == 2 && smb2_durable_state_decode(blob, n,
 	    &back) == 0 && !back.has_client_guid,
 	    "state: a lease without a ClientGuid: layout 2, none decoded");
+	/* An open without a lease: its allocation and position. */
+	memset(&st, 0, sizeof(st));
+	st.fhlen = 4;
+	strcpy(st.name, "p.bin");
+	st.alloc = 0x1000;
+	st.position = 0x1234567890ull;
+	n = smb2_durable_state_encode(&st, blob, sizeof(blob));
+	tap_ok(smb2_get32(blob) == 4 && smb2_durable_state_decode(blob, n,
+	    &back) == 0 && back.alloc == 0x1000 &&
+	    back.position == 0x1234567890ull && back.lease_version == 0 &&
+	    !back.has_client_guid && strcmp(back.name, "p.bin") == 0,
+	    "state: an allocation and a position: layout 4, decoded back");
 }
 
 /* MS-SMB2 3.3.5.15.9 */
