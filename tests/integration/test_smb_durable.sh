@@ -342,7 +342,9 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	    smb2.durable-v2-open.reopen2-lease
 	    smb2.durable-v2-open.reopen2-lease-v2
 	    smb2.durable-open.read-only
-	    smb2.durable-open.file-position smb2.durable-open.alloc-size"
+	    smb2.durable-open.file-position smb2.durable-open.alloc-size
+	    smb2.durable-v2-delay.durable_v2_reconnect_delay
+	    smb2.durable-v2-delay.durable_v2_reconnect_delay_msec"
 	# DURABLE_PROBE=1: try every subtest of the two suites, report each.
 	if [ -n "${DURABLE_PROBE:-}" ]; then
 		for t in $(smbtorture --list smb2.durable-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//') $(smbtorture --list smb2.durable-v2-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//'); do
