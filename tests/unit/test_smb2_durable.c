@@ -192,6 +192,15 @@ test_state(void)
 	    "state: a NUL in the name: refused");
 }
 
+/* A state with a 4-byte handle and a 5-byte name, nothing else set. */
+static void
+state_small(struct smb2_durable_state *st, const char *name)
+{
+	memset(st, 0, sizeof(*st));
+	st->fhlen = 4;
+	strcpy(st->name, name);
+}
+
 /* Layout 3: resilient and the lock sequence buckets (3.3.5.14). */
 static void
 test_state_replay(void)
@@ -200,9 +209,7 @@ test_state_replay(void)
 	uint8_t blob[1024];
 	size_t n;
 
-	memset(&st, 0, sizeof(st));
-	st.fhlen = 4;
-	strcpy(st.name, "r.bin");
+	state_small(&st, "r.bin");
 	st.resilient = 1;
 	smb2_lock_sequence_record(&st.lock_sequence, 0x11);
 	smb2_lock_sequence_record(&st.lock_sequence, 0x40f);
@@ -238,9 +245,7 @@ test_state_client(void)
 	uint8_t blob[1024];
 	size_t n;
 
-	memset(&st, 0, sizeof(st));
-	st.fhlen = 4;
-	strcpy(st.name, "l.bin");
+	state_small(&st, "l.bin");
 	st.lease_version = 2;
 	memset(st.lease_key, 0x5a, sizeof(st.lease_key));
 	st.has_client_guid = 1;
@@ -275,9 +280,7 @@ test_state_client(void)
 	    &back) == 0 && !back.has_client_guid,
 	    "state: a lease without a ClientGuid: layout 2, none decoded");
 	/* An open without a lease: its allocation and position. */
-	memset(&st, 0, sizeof(st));
-	st.fhlen = 4;
-	strcpy(st.name, "p.bin");
+	state_small(&st, "p.bin");
 	st.alloc = 0x1000;
 	st.position = 0x1234567890ull;
 	n = smb2_durable_state_encode(&st, blob, sizeof(blob));
