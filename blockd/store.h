@@ -462,7 +462,8 @@ int	 store_make(struct store *, const struct store_cred *,
  * mode and sattr (NULL: none) are a new file's, as store_make applies
  * them: all or nothing.  An OPEN_IF or OVERWRITE(_IF) of an existing file
  * applies sattr but its mode as a setattr would (NFSv3 UNCHECKED, the
- * FileAttributes of an SMB overwrite); OPEN ignores it.
+ * FileAttributes of an SMB overwrite), an OPEN_IF not with
+ * STORE_OPEN_SATTR_NEW; OPEN ignores it.
  *
  * access (STORE_IO_*) is what the opener will do, checked against the
  * file's mode or ACL as store_open_io checks it, for a file that existed
@@ -499,6 +500,10 @@ enum store_opened {
  * on stands as inherited (RFC 8881 6.4.3), the mode follows from it.
  */
 #define STORE_OPEN_MODE_DEFAULT		0x02
+ * sattr is a new file's alone: an OPEN_IF that finds the file leaves it
+ * as it is (SMB's FileAttributes of FILE_OPEN_IF, MS-FSA 2.1.5.1.2.1).
+ */
+#define STORE_OPEN_SATTR_NEW		0x04
 
 struct store_open {
 	enum store_disposition	 disp;

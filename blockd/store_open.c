@@ -25,7 +25,7 @@ open_check(const struct store_open *op, int *fdp)
 		return -EINVAL;
 	if ((op->access & ~PERM_IO_ALL) || (op->io & ~STORE_IO_ALL) ||
 	    (op->flags & ~(unsigned int)(STORE_OPEN_NOTREG_EEXIST |
-	    STORE_OPEN_MODE_DEFAULT)))
+	    STORE_OPEN_MODE_DEFAULT | STORE_OPEN_SATTR_NEW)))
 		return -EINVAL;
 	if (op->io != 0 && (fdp == NULL ||
 	    !(op->io & (STORE_IO_READ | STORE_IO_WRITE))))
@@ -201,7 +201,8 @@ store_open_name(struct store *s, const struct store_cred *c,
 		trunc.mask |= STORE_SATTR_SIZE;
 		trunc.size = 0;
 		rv = ops_setattr_apply(s, c, &ip, &trunc, 0, &notes);
-	} else if (op->disp == STORE_DISP_OPEN_IF && rest.mask != 0) {
+	} else if (op->disp == STORE_DISP_OPEN_IF && rest.mask != 0 &&
+	    !(op->flags & STORE_OPEN_SATTR_NEW)) {
 		rv = ops_setattr_apply(s, c, &ip, &rest, 0, &notes);
 		changed = 1;
 	}

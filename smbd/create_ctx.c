@@ -636,6 +636,9 @@ smbd_cctx_answer(struct smbd_req *r, struct smbd_open *o,
 		o->alloc = x->alloc > UINT64_MAX - 4095 ? x->alloc :
 		    (x->alloc + 4095) & ~(uint64_t)4095;
 		smb2_put64(x->out + 40, o->alloc);
+		/* Kept for a reconnect (durable.c). */
+		if (o->durable)
+			smbd_durable_update(r->conn, o);
 	}
 	smbd_cctx_next(x);
 }

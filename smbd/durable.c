@@ -190,9 +190,14 @@ smbd_durable_register(struct smbd_conn *c, struct smbd_session *s,
 		memcpy(st.lease_key, o->lease->l.key, sizeof(st.lease_key));
 		st.lease_state = o->lease->l.state;
 		st.lease_epoch = o->lease->l.epoch;
+		st.has_client_guid = 1;
+		memcpy(st.client_guid, o->lease->client_guid,
+		    sizeof(st.client_guid));
 	}
 	st.resilient = o->resilient;
 	st.lock_sequence = o->lock_sequence;
+	st.alloc = o->alloc;
+	st.position = o->position;
 	if (!smbd_stated_ready(c->env) || smbd_durable_id(o->owner_id) == 0 ||
 	    smbd_file_id(o) == NULL ||
 	    (blen = smb2_durable_state_encode(&st, blob, sizeof(blob))) == 0 ||

@@ -26,6 +26,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "casefold.h"
 #include "log.h"
 #include "perm.h"
 #include "smbd.h"
@@ -287,6 +288,7 @@ struct smbd_walk {
 	struct st_durable_lock *relocks;	/* a reconnect's locks */
 	size_t		 nrelocks;
 	uint8_t		 refile[ST_FILE_ID_LEN];	/* ... its file */
+	uint32_t	 reconnect_name;	/* ... its name parsed: status */
 	/* stream.c: the last component's ":stream[:$DATA]" */
 	enum smb2_stream_kind stream_kind;
 	char		 stream[SMB2_STREAM_NAME_MAX + 1];
@@ -716,7 +718,10 @@ smbd_create_answer(struct smbd_walk *w, struct smbd_open *o)
 	out[2] = o->oplock;
 	smb2_put32(out + 4, w->action);
 	smbd_put_times(out + 8, &w->attr);
-	smb2_put64(out + 40, smbd_alloc_size(&w->attr));
+	/* A reconnect's allocation: at least what AllocationSize asked. */
+	smb2_put64(out + 40, w->attr.type == 1 &&
+	    o->alloc > smbd_alloc_size(&w->attr) ? o->alloc :
+	    smbd_alloc_size(&w->attr));
 	smb2_put64(out + 48, smbd_eof(&w->attr));
 	smb2_put32(out + 56, smbd_dos_attrs(&w->attr));
 	smb2_put64(out + 64, o->id);
@@ -1596,15 +1601,19 @@ smbd_create_walked(struct smbd_walk *w, uint32_t status)
 	req.name.bd_name_val = (char *)smbd_walk_last(w);
 	req.disposition = smbd_dispositions[disp];
 	req.mode = SMBD_NEW_FILE_MODE;
-	if (disp != 1 && disp != 3 && (w->attrs & SMBD_DOS_SETTABLE)) {
+	/* MS-FSA 2.1.5.1.2.1: FileAttributes are a new file's, or an
+	 * overwritten one's; FILE_OPEN_IF leaves a file it finds. */
+	/* STORE_OPEN_MODE_DEFAULT: an inherited ACL stands (MS-DTYP 2.5.3.4). */
+	req.flags = 0x02;
+	if (disp != 1 && (w->attrs & SMBD_DOS_SETTABLE)) {
 		req.sattr.mask = 0x100;		/* STORE_SATTR_DOS */
 		req.sattr.dos = w->attrs & SMBD_DOS_SETTABLE;
+		if (disp == 3)
+			req.flags |= 0x04;	/* STORE_OPEN_SATTR_NEW */
 	}
 	req.access = w->io;
 	/* STORE_IO_ARCHIVE_LATER: ARCHIVE when data is written. */
 	req.io = w->io | ((w->io & PERM_IO_WRITE) ? 0x10 : 0);
-	/* STORE_OPEN_MODE_DEFAULT: an inherited ACL stands (MS-DTYP 2.5.3.4). */
-	req.flags = 0x02;
 	if (disp != 1)
 		w->dirlease_change = smbd_lease_dir_changing(c->env, w->dir,
 		    w->dirlen, w->session_id, w->has_lease ? &w->lease : NULL);
@@ -1671,6 +1680,54 @@ smbd_create_reopened(void *arg, int status, void *reply, int fd)
 	smbd_create_answer(w, o);
 }
 
+/*
+ * MS-SMB2 3.3.5.9.7, 3.3.5.9.12: an open with a lease is reconnected
+ * only by the client the lease is of (Open.ClientGuid) naming that
+ * lease, else OBJECT_NAME_NOT_FOUND, and (but when its file is to be
+ * deleted on close) by the name it was opened by, else INVALID_PARAMETER
+ * (the name compared as a caseless share would).  A request without the
+ * lease is OBJECT_NAME_NOT_FOUND whatever its name, as Windows answers
+ * (the spec lists the name first).  0 when it may go on.
+ */
+static uint32_t
+smbd_create_reconnect_lease(const struct smbd_walk *w,
+    const struct st_durable_open *d, const struct smb2_durable_state *st)
+{
+	struct smbd_conn *c = w->r->conn;
+	const char *why;
+	char *path;
+	int same;
+
+	if (st->lease_version == 0)
+		return 0;
+	if (st->has_client_guid && memcmp(st->client_guid,
+	    c->neg.client_guid, sizeof(st->client_guid)) != 0)
+		why = "from another client than its lease's";
+	else if (!smb2_durable_lease_same(st, w->has_lease ? &w->lease : NULL))
+		why = "without its lease key";
+	else if (st->options & FILE_DELETE_ON_CLOSE)
+		return 0;
+	else {
+		if (w->reconnect_name != 0 ||
+		    (path = smbd_walk_path(w)) == NULL)
+			same = 0;
+		else {
+			same = casefold_eq(path, strlen(path), d->path,
+			    strlen(d->path));
+			free(path);
+		}
+		if (same)
+			return 0;
+		log_warnx_rl("%s: durable handle %016llx: a reconnect names "
+		    "another file than its lease's", c->peer,
+		    (unsigned long long)d->id);
+		return STATUS_INVALID_PARAMETER;
+	}
+	log_warnx_rl("%s: durable handle %016llx: a reconnect %s", c->peer,
+	    (unsigned long long)d->id, why);
+	return STATUS_OBJECT_NAME_NOT_FOUND;
+}
+
 /* What stated kept of the open (durable.c), or why not. */
 static void
 smbd_create_reconnected(void *arg, uint32_t status,
@@ -1685,6 +1742,12 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	bd_open_req req;
 
 	if (status != STATUS_SUCCESS) {
+		smbd_reply_error(r, status);
+		return;
+	}
+	if ((status = smbd_create_reconnect_lease(w, d, st)) != 0) {
+		/* Not this client's, or not this name: it waits on. */
+		smbd_durable_drop_connection(c->env, d->id);
 		smbd_reply_error(r, status);
 		return;
 	}
@@ -1737,6 +1800,9 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	/* 3.3.5.9.7: a resilient open is reconnected as it was. */
 	o->resilient = st->resilient;
 	o->lock_sequence = st->lock_sequence;
+	/* What CREATE's AllocationSize and FilePositionInformation set. */
+	o->alloc = st->alloc;
+	o->position = st->position;
 	w->open = o;
 	memset(&req, 0, sizeof(req));
 	smbd_cred(s, &req.cred);
@@ -1896,6 +1962,8 @@ smbd_create(struct smbd_req *r)
 			smbd_reply_error(r, st);
 			return;
 		}
+		/* The name, for a lease's (smbd_create_reconnect_lease). */
+		w->reconnect_name = smbd_walk_parse(w, cr.name, cr.name_len);
 		smbd_durable_reconnect(r->conn, s, &w->durable,
 		    smbd_create_reconnected, w);
 		return;
@@ -3695,6 +3763,8 @@ smbd_set_info(struct smbd_req *r)
 		 */
 		o->alloc = smb2_get64(d) > UINT64_MAX - 4095 ? UINT64_MAX :
 		    (smb2_get64(d) + 4095) & ~(uint64_t)4095;
+		if (o->durable)
+			smbd_durable_update(r->conn, o);
 		smbd_set_allocation(r, s, o, smb2_get64(d));
 		return;
 	case 14:	/* FilePositionInformation */
@@ -3703,6 +3773,9 @@ smbd_set_info(struct smbd_req *r)
 			return;
 		}
 		o->position = smb2_get64(d);
+		/* A durable open's position outlives its connection. */
+		if (o->durable)
+			smbd_durable_update(r->conn, o);
 		smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
 		return;
 	case 16:	/* FileModeInformation (MS-FSA 2.1.5.14.9) */

@@ -120,19 +120,23 @@ smb2_durable_state_encode(const struct smb2_durable_state *st, uint8_t *out,
 {
 	size_t nlen = strlen(st->name), off;
 
-	/* Layout 1 or 2 while there is nothing of layout 3's to keep. */
-	int replay = st->resilient || st->lock_sequence.valid != 0;
+	/* The first layout that holds all there is to keep. */
+	int client = st->lease_version != 0 && st->has_client_guid;
+	int four = client || st->alloc != 0 || st->position != 0;
+	int replay = st->resilient || st->lock_sequence.valid != 0 || four;
 	size_t lease = st->lease_version != 0 || replay ?
 	    SMB2_DURABLE_STATE_LEASE : 0;
 	size_t extra = replay ? SMB2_DURABLE_STATE_REPLAY : 0;
+	size_t guid = four ? SMB2_DURABLE_STATE_EXTRA : 0;
 	unsigned int i;
 
 	if (st->fhlen > SMB2_DURABLE_FH_MAX ||
 	    st->dir_fhlen > SMB2_DURABLE_FH_MAX ||
-	    outmax < SMB2_DURABLE_STATE_FIXED + lease + extra + nlen)
+	    outmax < SMB2_DURABLE_STATE_FIXED + lease + extra + guid + nlen)
 		return 0;
-	memset(out, 0, SMB2_DURABLE_STATE_FIXED + lease + extra);
-	smb2_put32(out, replay ? 3 : lease != 0 ? 2 : 1);	/* this layout */
+	memset(out, 0, SMB2_DURABLE_STATE_FIXED + lease + extra + guid);
+	/* this layout */
+	smb2_put32(out, four ? 4 : replay ? 3 : lease != 0 ? 2 : 1);
 	smb2_put32(out + 4, st->share_id);
 	smb2_put32(out + 8, (uint32_t)st->is_dir);
 	smb2_put32(out + 12, st->access);
@@ -161,6 +165,14 @@ smb2_durable_state_encode(const struct smb2_durable_state *st, uint8_t *out,
 			out[off + 12 + i] = st->lock_sequence.number[i] & 0x0f;
 		off += extra;
 	}
+	if (guid != 0) {
+		smb2_put32(out + off, client ? 1 : 0);
+		if (client)
+			memcpy(out + off + 4, st->client_guid, 16);
+		smb2_put64(out + off + 20, st->alloc);
+		smb2_put64(out + off + 28, st->position);
+		off += guid;
+	}
 	memcpy(out + off, st->name, nlen);
 	return off + nlen;
 }
@@ -174,11 +186,14 @@ smb2_durable_state_decode(const uint8_t *in, size_t len,
 	unsigned int i;
 
 	memset(st, 0, sizeof(*st));
-	if (len < SMB2_DURABLE_STATE_FIXED || ((layout = smb2_get32(in)) != 1 &&
-	    layout != 2 && layout != 3) || (layout == 2 && len <
+	if (len < SMB2_DURABLE_STATE_FIXED || (layout = smb2_get32(in)) < 1 ||
+	    layout > 4 || (layout == 2 && len <
 	    SMB2_DURABLE_STATE_FIXED + SMB2_DURABLE_STATE_LEASE) ||
 	    (layout == 3 && len < SMB2_DURABLE_STATE_FIXED +
-	    SMB2_DURABLE_STATE_LEASE + SMB2_DURABLE_STATE_REPLAY))
+	    SMB2_DURABLE_STATE_LEASE + SMB2_DURABLE_STATE_REPLAY) ||
+	    (layout == 4 && len < SMB2_DURABLE_STATE_FIXED +
+	    SMB2_DURABLE_STATE_LEASE + SMB2_DURABLE_STATE_REPLAY +
+	    SMB2_DURABLE_STATE_EXTRA))
 		return -1;
 	st->share_id = smb2_get32(in + 4);
 	st->is_dir = smb2_get32(in + 8) != 0;
@@ -201,13 +216,13 @@ smb2_durable_state_decode(const uint8_t *in, size_t len,
 		memcpy(st->lease_key, in + off + 4, 16);
 		st->lease_state = smb2_get32(in + off + 20);
 		st->lease_epoch = smb2_get32(in + off + 24);
-		/* Layout 3 without a lease: version 0. */
+		/* Layout 3 or 4 without a lease: version 0. */
 		if (st->lease_version > 2 || (st->lease_version == 0 &&
 		    layout == 2))
 			return -1;
 		off += SMB2_DURABLE_STATE_LEASE;
 	}
-	if (layout == 3) {
+	if (layout >= 3) {
 		if (smb2_get32(in + off) > 1)
 			return -1;
 		st->resilient = smb2_get32(in + off) == 1;
@@ -218,6 +233,17 @@ smb2_durable_state_decode(const uint8_t *in, size_t len,
 			st->lock_sequence.number[i] = in[off + 12 + i];
 		}
 		off += SMB2_DURABLE_STATE_REPLAY;
+	}
+	if (layout == 4) {
+		/* Flags: 1, a lease's ClientGuid (none without a lease). */
+		if (smb2_get32(in + off) > 1 || (smb2_get32(in + off) == 1 &&
+		    st->lease_version == 0))
+			return -1;
+		st->has_client_guid = smb2_get32(in + off) == 1;
+		memcpy(st->client_guid, in + off + 4, 16);
+		st->alloc = smb2_get64(in + off + 20);
+		st->position = smb2_get64(in + off + 28);
+		off += SMB2_DURABLE_STATE_EXTRA;
 	}
 	nlen = len - off;
 	if (nlen > SMB2_DURABLE_NAME_MAX || memchr(in + off, '\0', nlen) != NULL)

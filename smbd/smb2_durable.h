@@ -30,6 +30,13 @@
  * buckets' valid bits and their numbers (smb2_lock.h).
  */
 #define SMB2_DURABLE_STATE_REPLAY	(4 + 8 + SMB2_LOCK_SEQUENCE_BUCKETS)
+/*
+ * Layout 4: layout 3's parts, then flags (1: the ClientGuid of the
+ * lease is known: 3.3.5.9.7, 3.3.5.9.12 Open.ClientGuid), that
+ * ClientGuid, the allocation CREATE's AllocationSize gave and the
+ * FilePositionInformation of the open.
+ */
+#define SMB2_DURABLE_STATE_EXTRA	(4 + 16 + 8 + 8)
 
 /* MS-SMB2 2.2.31: FSCTL_LMR_REQUEST_RESILIENCY, its input (2.2.31.3). */
 #define SMB2_FSCTL_LMR_REQUEST_RESILIENCY	0x001401d4u
@@ -65,6 +72,11 @@ struct smb2_durable_state {
 	/* 3.3.5.15.9 Open.IsResilient; 3.3.5.14 Open.LockSequenceArray */
 	int		 resilient;
 	struct smb2_lock_sequence lock_sequence;
+	/* Layout 4 (an older blob has none of these). */
+	int		 has_client_guid;	/* its lease's */
+	uint8_t		 client_guid[SMB2_DURABLE_GUID_SIZE];
+	uint64_t	 alloc;		/* AllocationSize asked (AlSi) */
+	uint64_t	 position;	/* FilePositionInformation */
 };
 
 /*

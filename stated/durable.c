@@ -282,9 +282,8 @@ stated_durable_reconnect(struct ipc_peer *peer, struct ipc_msg *msg)
 		goto out;
 	}
 	if ((d = stated_durable_find(env, req.id)) == NULL || d->connected ||
-	    d->purge || (req.dh_version == 2 && (d->open.dh_version != 2 ||
-	    memcmp(req.create_guid, d->open.create_guid,
-	    ST_DURABLE_GUID_SIZE) != 0))) {
+	    d->purge || (req.dh_version == 2 && memcmp(req.create_guid,
+	    d->open.create_guid, ST_DURABLE_GUID_SIZE) != 0)) {
 		rep.status = ST_NOT_FOUND;
 		goto out;
 	}

@@ -102,7 +102,7 @@ names and prints one line the test compares:
                       <context> <timeout> <fileid hex> <guid hex>",
                       wait for a line on stdin (or its end), then exit
                       without closing anything
-  reconnect D KEYHEX NAME v1|v2|v2lease FIDHEX GUIDHEX
+  reconnect D KEYHEX NAME v1|v2|v2lease|v2leaseother|v2leasename FIDHEX GUIDHEX
                       a new session: CREATE with DHnC (v1) or DH2C (v2),
                       "RECONNECT 0x<status> <oplock> <same fileid>";
                       then READ at 100: "READ <data>"; a second session
@@ -1879,6 +1879,9 @@ def response_ctx(r, want):
 
 def durable_open(d, key, name, how, timeout):
     p = LockProbe(connect(), d, key)
+    # A lease is its client's: the reconnect below is the same client.
+    if how == "v2lease":
+        p.client_guid = DURABLE_CLIENT_GUID
     p.login()
     guid = os.urandom(16)
     if how == "v1":
@@ -1917,6 +1920,7 @@ def durable_open(d, key, name, how, timeout):
 
 
 DURABLE_LEASE_KEY = bytes(range(0x60, 0x70))
+DURABLE_CLIENT_GUID = bytes(range(0xd0, 0xe0))
 FSCTL_LMR_REQUEST_RESILIENCY = 0x001401d4
 
 
@@ -2005,8 +2009,20 @@ def lease_str(r):
 
 
 def durable_reconnect(d, key, name, how, fid, guid, keep):
+    """how v2lease reconnects as the client that opened (its ClientGuid);
+    v2leaseother as another client, v2leasename by another name: both
+    refused (3.3.5.9.12), the status printed alone."""
     a = LockProbe(connect(), d, key)
+    if how in ("v2lease", "v2leasename"):
+        a.client_guid = DURABLE_CLIENT_GUID
     a.login()
+    if how in ("v2leaseother", "v2leasename"):
+        ctx = create_ctx(b"DH2C", fid + guid + struct.pack("<I", 0))
+        r = create_with(a, name + ".other" if how == "v2leasename" else
+                        name, [ctx, lease_ctx(d, DURABLE_LEASE_KEY, 7)],
+                        oplock=0xff)
+        print("RECONNECT 0x%x" % r["status"])
+        return
     if how == "v1":
         ctx = create_ctx(b"DHnC", fid)
     else:

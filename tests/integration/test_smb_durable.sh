@@ -7,7 +7,10 @@
 # smbd; dittofs-run restarts it; a new session reconnects with DHnC or
 # DH2C to the same FileId, reads the data back, holds the oplock (a
 # second client's open breaks it) and the lock (the second client's
-# LOCK of 0-10 fails).  While smbd is down, an NFSv4 OPEN for write of
+# LOCK of 0-10 fails); the lease's open is refused to a DH2C from
+# another ClientGuid (OBJECT_NAME_NOT_FOUND) or by another name
+# (INVALID_PARAMETER) before its own client takes it up.  While smbd
+# is down, an NFSv4 OPEN for write of
 # a file a killed smbd's durable handle holds with a batch oplock
 # recalls it: nobody can acknowledge, so stated releases the handle and
 # the OPEN goes through (tests/clients/nfs4probe.py); an SMB open that
@@ -236,6 +239,13 @@ for h in $HOLDERS; do wait "$h" 2>/dev/null; done
 HOLDERS=
 check "smbd restarted after the second kill -9" suite_wait 20 restarted smbd "$SMBD"
 check "the new smbd connects to stated again" suite_wait 20 sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q 'stated connected'"
+# A lease's open is its client's and its name's (MS-SMB2 3.3.5.9.12):
+# refused to another ClientGuid and to another name, it waits on.
+out=$(SMB reconnect 311 $KEY dl.bin v2leaseother "$F7" "$G7")
+check "DH2C of the lease's open from another ClientGuid: OBJECT_NAME_NOT_FOUND ($out)" test "$out" = "RECONNECT 0xc0000034"
+out=$(SMB reconnect 311 $KEY dl.bin v2leasename "$F7" "$G7")
+check "DH2C of it by another name: INVALID_PARAMETER ($out)" test "$out" = "RECONNECT 0xc000000d"
+check "... both refusals logged" sh -c "grep -q 'a reconnect from another client than its lease' '$SUITE_DIR/run.log' && grep -q 'a reconnect names another file than its lease' '$SUITE_DIR/run.log'"
 out=$(SMB reconnect 311 $KEY dl.bin v2lease "$F7" "$G7")
 echo "$out" | sed 's/^/# /'
 check "DH2C after kill -9: the same FileId, its RWH lease and key" has "$out" "^RECONNECT 0x0 255 same LEASE 7 $LKEY\$"
@@ -286,16 +296,18 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# An NFSv4 client of the first part may still be due to reclaim:
 	# its grace period would hold every CREATE below (checked above).
 	suite_ctl grace end >/dev/null 2>&1
-	# The subtests that pass and are not skipped.  Not the lease ones
-	# whose reconnect checks more than the lease key: the ClientGuid
-	# (reopen1a-lease) and the name (reopen2-lease,
-	# reopen2-lease-v2: INVALID_PARAMETER for another name);
+	# The subtests that pass and are not skipped.  A lease's reconnect
+	# checks the ClientGuid (reopen1a-lease), the lease key, then the
+	# name (reopen2-lease, reopen2-lease-v2: INVALID_PARAMETER for
+	# another name), and a DH2C of a zero CreateGuid reconnects a DHnQ
+	# open (reopen2-lease-v2's last step).  Not
 	# app-instance (APP_INSTANCE_ID: the first open is closed by the
 	# second, not left for the sharing violation); delete_on_close1/2 (the disconnected handle is released by the
 	# conflicting open now, but its delete on close is not carried
-	# out, so the file is still there); file-position
-	# (FilePositionInformation), alloc-size, read-only (allocation and
-	# DOS attributes at CREATE).  smb2.replay: the replayed DH2Q CREATEs
+	# out, so the file is still there).  read-only: a FILE_OPEN_IF that
+	# makes a file gives it FILE_ATTRIBUTE_READONLY, its opener still
+	# writes; file-position and alloc-size: FilePositionInformation and
+	# CREATE's AllocationSize are kept in stated's record.  smb2.replay: the replayed DH2Q CREATEs
 	# above (the first answer's CreateAction again); not replay-commands
 	# (an FSCTL not served), replay-dhv2-oplock2 (a replay after the
 	# oplock was broken answers the open's level, not none),
@@ -323,7 +335,16 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	    smb2.replay.replay-regular smb2.replay.replay7
 	    smb2.replay.replay-dhv2-oplock1 smb2.replay.replay-dhv2-oplock3
 	    smb2.replay.replay-dhv2-lease1 smb2.replay.replay-dhv2-lease2
-	    smb2.replay.replay-dhv2-lease-oplock"
+	    smb2.replay.replay-dhv2-lease-oplock
+	    smb2.durable-open.reopen1a-lease smb2.durable-open.reopen2-lease
+	    smb2.durable-open.reopen2-lease-v2
+	    smb2.durable-v2-open.reopen1a-lease
+	    smb2.durable-v2-open.reopen2-lease
+	    smb2.durable-v2-open.reopen2-lease-v2
+	    smb2.durable-open.read-only
+	    smb2.durable-open.file-position smb2.durable-open.alloc-size
+	    smb2.durable-v2-delay.durable_v2_reconnect_delay
+	    smb2.durable-v2-delay.durable_v2_reconnect_delay_msec"
 	# DURABLE_PROBE=1: try every subtest of the two suites, report each.
 	if [ -n "${DURABLE_PROBE:-}" ]; then
 		for t in $(smbtorture --list smb2.durable-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//') $(smbtorture --list smb2.durable-v2-open 2>/dev/null | grep '^smb2' | sed 's/\.[^.]*$//'); do

@@ -192,6 +192,15 @@ test_state(void)
 	    "state: a NUL in the name: refused");
 }
 
+/* A state with a 4-byte handle and a 5-byte name, nothing else set. */
+static void
+state_small(struct smb2_durable_state *st, const char *name)
+{
+	memset(st, 0, sizeof(*st));
+	st->fhlen = 4;
+	strcpy(st->name, name);
+}
+
 /* Layout 3: resilient and the lock sequence buckets (3.3.5.14). */
 static void
 test_state_replay(void)
@@ -200,9 +209,7 @@ test_state_replay(void)
 	uint8_t blob[1024];
 	size_t n;
 
-	memset(&st, 0, sizeof(st));
-	st.fhlen = 4;
-	strcpy(st.name, "r.bin");
+	state_small(&st, "r.bin");
 	st.resilient = 1;
 	smb2_lock_sequence_record(&st.lock_sequence, 0x11);
 	smb2_lock_sequence_record(&st.lock_sequence, 0x40f);
@@ -228,6 +235,60 @@ test_state_replay(void)
 	n = smb2_durable_state_encode(&st, blob, sizeof(blob));
 	tap_ok(smb2_get32(blob) == 1 && n == SMB2_DURABLE_STATE_FIXED + 5,
 	    "state: nothing of layout 3's: layout 1 still");
+}
+
+/* Layout 4: a lease's ClientGuid (3.3.5.9.7, 3.3.5.9.12). */
+static void
+test_state_client(void)
+{
+	struct smb2_durable_state st, back;
+	uint8_t blob[1024];
+	size_t n;
+
+	state_small(&st, "l.bin");
+	st.lease_version = 2;
+	memset(st.lease_key, 0x5a, sizeof(st.lease_key));
+	st.has_client_guid = 1;
+	memset(st.client_guid, 0xc1, sizeof(st.client_guid));
+	n = smb2_durable_state_encode(&st, blob, sizeof(blob));
+	tap_ok(n == SMB2_DURABLE_STATE_FIXED + SMB2_DURABLE_STATE_LEASE +
+	    SMB2_DURABLE_STATE_REPLAY + SMB2_DURABLE_STATE_EXTRA + 5 &&
+	    smb2_get32(blob) == 4, "state: a lease with its ClientGuid: layout 4");
+	tap_ok(smb2_durable_state_decode(blob, n, &back) == 0 &&
+	    back.has_client_guid && back.client_guid[0] == 0xc1 &&
+	    back.client_guid[15] == 0xc1 && back.lease_version == 2 &&
+	    back.lease_key[15] == 0x5a && !back.resilient &&
+	    strcmp(back.name, "l.bin") == 0,
+	    "state: layout 4 decoded back with the ClientGuid");
+	tap_ok(smb2_durable_state_decode(blob, SMB2_DURABLE_STATE_FIXED +
+	    SMB2_DURABLE_STATE_LEASE + SMB2_DURABLE_STATE_REPLAY, &back) == -1,
+	    "state: layout 4 cut short: refused");
+	smb2_put32(blob + SMB2_DURABLE_STATE_FIXED, 0);
+	tap_ok(smb2_durable_state_decode(blob, n, &back) == -1,
+	    "state: layout 4, a ClientGuid without a lease: refused");
+	smb2_put32(blob + SMB2_DURABLE_STATE_FIXED, 2);
+	smb2_put32(blob + SMB2_DURABLE_STATE_FIXED + SMB2_DURABLE_STATE_LEASE +
+	    SMB2_DURABLE_STATE_REPLAY, 2);
+	tap_ok(smb2_durable_state_decode(blob, n, &back) == -1,
+	    "state: layout 4, unknown flags: refused");
+	smb2_put32(blob, 5);
+	tap_ok(smb2_durable_state_decode(blob, n, &back) == -1,
+	    "state: layout 5: refused");
+	st.has_client_guid = 0;
+	n = smb2_durable_state_encode(&st, blob, sizeof(blob));
+	tap_ok(smb2_get32(blob) == 2 && smb2_durable_state_decode(blob, n,
+	    &back) == 0 && !back.has_client_guid,
+	    "state: a lease without a ClientGuid: layout 2, none decoded");
+	/* An open without a lease: its allocation and position. */
+	state_small(&st, "p.bin");
+	st.alloc = 0x1000;
+	st.position = 0x1234567890ull;
+	n = smb2_durable_state_encode(&st, blob, sizeof(blob));
+	tap_ok(smb2_get32(blob) == 4 && smb2_durable_state_decode(blob, n,
+	    &back) == 0 && back.alloc == 0x1000 &&
+	    back.position == 0x1234567890ull && back.lease_version == 0 &&
+	    !back.has_client_guid && strcmp(back.name, "p.bin") == 0,
+	    "state: an allocation and a position: layout 4, decoded back");
 }
 
 /* MS-SMB2 3.3.5.15.9 */
@@ -258,6 +319,7 @@ main(void)
 	test_timeout_encode();
 	test_state();
 	test_state_replay();
+	test_state_client();
 	test_resiliency();
 	return tap_done();
 }

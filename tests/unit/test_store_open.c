@@ -392,6 +392,29 @@ test_access(struct store *s, const struct store_fh *root)
 	    "to be flushed before the reply");
 	if (fd >= 0)
 		close(fd);
+	/* STORE_OPEN_SATTR_NEW: SMB's FILE_OPEN_IF, a new file's alone. */
+	sa.dos = STORE_DOS_HIDDEN;
+	o.flags = STORE_OPEN_SATTR_NEW;
+	rv = store_open_name(s, &cr_alice, &d, N("lazy2"), &o, &fh2, &a,
+	    &what, &fd);
+	tap_ok(rv == 0 && what == STORE_OPENED &&
+	    a.dos == STORE_DOS_READONLY, "OPEN_IF with STORE_OPEN_SATTR_NEW "
+	    "of a file there: its DOS word left (%#x)", a.dos);
+	if (fd >= 0)
+		close(fd);
+	sa.dos = STORE_DOS_READONLY;
+	rv = store_open_name(s, &cr_alice, &d, N("ronew"), &o, &fh2, &a,
+	    &what, &fd);
+	tap_ok(rv == 0 && what == STORE_OPENED_CREATED &&
+	    a.dos == (STORE_DOS_READONLY | STORE_DOS_ARCHIVE),
+	    "OPEN_IF with STORE_OPEN_SATTR_NEW making a file: the word set "
+	    "(%#x)", a.dos);
+	if (fd >= 0)
+		close(fd);
+	o.flags = 0x04;
+	TAP_EQ_INT(store_open_name(s, &cr_alice, &d, N("ronew"), &o, &fh2,
+	    &a, &what, &fd), -EINVAL, "an unknown open flag: EINVAL");
+	o.flags = 0;
 	o.access = o.io = STORE_IO_WRITE;
 
 	/* SMB's FileAttributes on an overwrite. */
