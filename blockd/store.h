@@ -500,6 +500,7 @@ enum store_opened {
  * on stands as inherited (RFC 8881 6.4.3), the mode follows from it.
  */
 #define STORE_OPEN_MODE_DEFAULT		0x02
+/*
  * sattr is a new file's alone: an OPEN_IF that finds the file leaves it
  * as it is (SMB's FileAttributes of FILE_OPEN_IF, MS-FSA 2.1.5.1.2.1).
  */
