@@ -411,7 +411,7 @@ test_access(struct store *s, const struct store_fh *root)
 	    "(%#x)", a.dos);
 	if (fd >= 0)
 		close(fd);
-	o.flags = 0x04;
+	o.flags = 0x80;
 	TAP_EQ_INT(store_open_name(s, &cr_alice, &d, N("ronew"), &o, &fh2,
 	    &a, &what, &fd), -EINVAL, "an unknown open flag: EINVAL");
 	o.flags = 0;
