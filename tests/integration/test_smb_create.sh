@@ -215,7 +215,7 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# entries (8 MiB asked for, 128 credits: this smbd's default credits
 	# max) answered in full though the directory's CLOSE came meanwhile.
 	# Then the subtests of suites no other list runs that pass with
-	# this smbd (issue 25's inventory): tcon, secleak, mkdir, winattr, mangle, deny,
+	# this smbd (issue 25's inventory): tcon, secleak, mkdir, winattr, deny,
 	# fileid.unique*, delete-on-close-perms (but the two "... Existing",
 	# names with a space, and READONLY: CANNOT_DELETE is not answered),
 	# timestamps (not the delayed write time updates of Windows, nor
