@@ -89,6 +89,28 @@ done
 check "smbd logged a session's expiry" \
     grep -q "its Kerberos ticket has ended" "$SUITE_DIR/run.log"
 
+# [smbd] signing required: NEGOTIATE says so (security mode 3), and a
+# session that is not signed gets no tree connect (smbtorture's
+# smb2.session-require-signing.bug15397, as Samba's selftest runs it
+# against a server that requires signing).
+reloads() { grep -c 'dittofs-smbd.*share(s)$' "$SUITE_DIR/run.log"; }
+n=$(reloads)
+sed -i '/^\[smbd\]$/a signing required = yes' "$SUITE_CONF"
+check "smbd reloads ([smbd] signing required = yes)" suite_ctl reload smbd
+check "... and has read it" suite_wait 10 sh -c "test \$(grep -c 'dittofs-smbd.*share(s)\$' '$SUITE_DIR/run.log') -gt $n"
+for t in \
+	smb2.session-require-signing.bug15397 \
+	; do
+	[ -n "${SMB_KRB5_ONLY:-}" ] && [ "$t" != "$SMB_KRB5_ONLY" ] && continue
+	if torture "$t"; then
+		ok "smbtorture $t"
+	else
+		not_ok "smbtorture $t"
+		grep -v '^time:' "$SUITE_DIR/torture.out" | tail -8 |
+		    while IFS= read -r l; do diag "$l"; done
+	fi
+done
+
 for t in ${SMB_KRB5_PROBE_LIST:-}; do
 	if torture "$t"; then
 		diag "PROBE PASS $t"
