@@ -3,11 +3,12 @@
 # expire when the client's ticket does (3.3.5.2.9): smbtorture's
 # smb2.session.expire* against a realm of the test's own (krb5lib.sh)
 # whose cifs/dittofs.test tickets live a few seconds.  After the end,
-# every request of the session but LOGOFF, CLOSE and LOCK gets
+# every request of the session but LOGOFF, CLOSE, unlocks and ECHO gets
 # NETWORK_SESSION_EXPIRED, and a SESSION_SETUP with a fresh ticket
-# (re-authentication) makes it valid again; a session set up with
-# NTLMSSP never expires.  dittofs.test is 127.0.0.1 in a private
-# /etc/hosts, bind-mounted in this test's own mount namespace.
+# (re-authentication) makes it valid again.  Then, with [smbd] signing
+# required, smb2.session-require-signing.bug15397.  dittofs.test is
+# 127.0.0.1 in a private /etc/hosts, bind-mounted in this test's own
+# mount namespace.
 # SMB_KRB5_PROBE_LIST="smb2.x.y ..." runs those subtests too, as PROBE
 # PASS / PROBE FAIL diagnostics that do not count; SMB_KRB5_ONLY=TEST
 # runs that one of the list alone.
@@ -62,54 +63,46 @@ check "smbd is connected to gssd" suite_wait 30 \
 # torture TEST: smbtorture TEST with root's password and Kerberos alone.
 torture() {
 	timeout 180 smbtorture //dittofs.test/export -p 445 \
-	    -U "root%$UPASS" --realm="$KRB5_REALM" --use-kerberos=required --target=samba3 \
-	    --option=torture:smbd=false "$1" > "$SUITE_DIR/torture.out" 2>&1
+	    -U "root%$UPASS" --realm="$KRB5_REALM" --use-kerberos=required \
+	    --target=samba3 --option=torture:smbd=false "$1" \
+	    > "$SUITE_DIR/torture.out" 2>&1
+}
+
+# torture_checks TEST...: each a check, its failure's last lines as
+# diagnostics (SMB_KRB5_ONLY: that one alone).
+torture_checks() {
+	local t
+	for t in "$@"; do
+		[ -n "${SMB_KRB5_ONLY:-}" ] && [ "$t" != "$SMB_KRB5_ONLY" ] &&
+		    continue
+		if torture "$t"; then
+			ok "smbtorture $t"
+		else
+			not_ok "smbtorture $t"
+			grep -v '^time:' "$SUITE_DIR/torture.out" | tail -8 |
+			    while IFS= read -r l; do diag "$l"; done
+		fi
+	done
 }
 
 # MS-SMB2 3.3.5.2.9: expiry, and re-authentication with a new ticket,
 # plain, signed and encrypted; what an expired session may still do
 # (expire2*); expire_disconnect: an expired session's connection.
-for t in \
-	smb2.session.expire1n \
-	smb2.session.expire1s \
-	smb2.session.expire1e \
-	smb2.session.expire2s \
-	smb2.session.expire2e \
-	smb2.session.expire_disconnect \
-	; do
-	[ -n "${SMB_KRB5_ONLY:-}" ] && [ "$t" != "$SMB_KRB5_ONLY" ] && continue
-	if torture "$t"; then
-		ok "smbtorture $t"
-	else
-		not_ok "smbtorture $t"
-		grep -v '^time:' "$SUITE_DIR/torture.out" | tail -8 |
-		    while IFS= read -r l; do diag "$l"; done
-	fi
-done
+torture_checks smb2.session.expire1n smb2.session.expire1s \
+    smb2.session.expire1e smb2.session.expire2s smb2.session.expire2e \
+    smb2.session.expire_disconnect
 check "smbd logged a session's expiry" \
     grep -q "its Kerberos ticket has ended" "$SUITE_DIR/run.log"
 
-# [smbd] signing required: NEGOTIATE says so (security mode 3), and a
-# session that is not signed gets no tree connect (smbtorture's
-# smb2.session-require-signing.bug15397, as Samba's selftest runs it
-# against a server that requires signing).
-reloads() { grep -c 'dittofs-smbd.*share(s)$' "$SUITE_DIR/run.log"; }
-n=$(reloads)
+# [smbd] signing required: NEGOTIATE says so (security mode 3) and
+# sessions sign, as smbtorture's smb2.session-require-signing.bug15397
+# wants (Samba's selftest runs it against a server that requires
+# signing).
+n=$(grep -c 'dittofs-smbd.*share(s)$' "$SUITE_DIR/run.log")
 sed -i '/^\[smbd\]$/a signing required = yes' "$SUITE_CONF"
 check "smbd reloads ([smbd] signing required = yes)" suite_ctl reload smbd
 check "... and has read it" suite_wait 10 sh -c "test \$(grep -c 'dittofs-smbd.*share(s)\$' '$SUITE_DIR/run.log') -gt $n"
-for t in \
-	smb2.session-require-signing.bug15397 \
-	; do
-	[ -n "${SMB_KRB5_ONLY:-}" ] && [ "$t" != "$SMB_KRB5_ONLY" ] && continue
-	if torture "$t"; then
-		ok "smbtorture $t"
-	else
-		not_ok "smbtorture $t"
-		grep -v '^time:' "$SUITE_DIR/torture.out" | tail -8 |
-		    while IFS= read -r l; do diag "$l"; done
-	fi
-done
+torture_checks smb2.session-require-signing.bug15397
 
 for t in ${SMB_KRB5_PROBE_LIST:-}; do
 	if torture "$t"; then
