@@ -1000,8 +1000,8 @@ static const struct {
  * LOGOFF, CLOSE and LOCK, and SESSION_SETUP re-authenticates it
  * (3.3.5.5.2); anything else of it gets NETWORK_SESSION_EXPIRED.  Of
  * LOCK, only the unlocks: it may let go of its ranges, not take new
- * ones (as Windows answers smbtorture's smb2.session.expire2).  1 when
- * answered so.
+ * ones, as smbtorture's smb2.session.expire2 expects (3.3.5.2.9 alone
+ * would let every LOCK through).  1 when answered so.
  */
 static int
 smbd_session_expired(struct smbd_req *r)
