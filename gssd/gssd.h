@@ -52,6 +52,7 @@ struct gssd_ctx {
 	char			 krb5_principal[GSSD_NAME_MAX + 1];
 	char			 krb5_realm[GSSD_NAME_MAX + 1];
 	struct principal_id	 krb5_id;
+	uint64_t		 krb5_ends;	/* the ticket's end, time() */
 };
 
 #define GSSD_RPCSEC_HANDLE_LEN	16
@@ -117,6 +118,7 @@ struct gssd_env {
 	struct gssd_counters	 count;
 	/* Kerberos (krb5.c): dittofs.conf(5) [gssd] keytab, realm, map */
 	krb5_context		 krb5;
+	int			 krb5_clockskew; /* libdefaults clockskew, s */
 	krb5_keytab		 keytab;	/* MEMORY: the keys */
 	size_t			 keytab_keys;
 	gss_cred_id_t		 cred;

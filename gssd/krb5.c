@@ -25,6 +25,7 @@
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 #include <krb5.h>
+#include <profile.h>
 
 #include "gssd.h"
 #include "log.h"
@@ -33,6 +34,7 @@
 #define GSSD_KRB5_RCACHE	"krb5.rcache2"
 /* A context whose ticket says nothing of its end lives a day. */
 #define GSSD_KRB5_LIFETIME_MAX	86400
+#define GSSD_KRB5_CLOCKSKEW	300	/* MIT's default, seconds */
 
 gss_OID_desc gssd_krb5_oid = {
 	9, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02"
@@ -521,6 +523,43 @@ gssd_krb5_defective(OM_uint32 major, OM_uint32 minor)
 }
 
 /*
+ * The clock skew libkrb5 allows (krb5.conf(5) libdefaults clockskew),
+ * read before the chroot: MIT's acceptor counts it in time_rec.
+ */
+static void
+gssd_krb5_clockskew(struct gssd_env *env)
+{
+	profile_t profile;
+	int skew = GSSD_KRB5_CLOCKSKEW;
+
+	if (krb5_get_profile(env->krb5, &profile) == 0) {
+		if (profile_get_integer(profile, "libdefaults", "clockskew",
+		    NULL, GSSD_KRB5_CLOCKSKEW, &skew) != 0 || skew < 0)
+			skew = GSSD_KRB5_CLOCKSKEW;
+		profile_release(profile);
+	}
+	env->krb5_clockskew = skew;
+}
+
+/*
+ * MS-SMB2 3.3.5.5.3: Session.ExpirationTime is the ticket's end.
+ * gss_accept_sec_context's time_rec is what is left of the context as
+ * MIT sees it: up to the ticket's end plus the clock skew it tolerates,
+ * which comes off again here.
+ */
+static uint64_t
+gssd_krb5_ticket_end(struct gssd_env *env, OM_uint32 time_rec)
+{
+	uint64_t now = (uint64_t)time(NULL);
+
+	if (time_rec == GSS_C_INDEFINITE || time_rec > GSSD_KRB5_LIFETIME_MAX)
+		return now + GSSD_KRB5_LIFETIME_MAX;
+	if (time_rec <= (OM_uint32)env->krb5_clockskew)
+		return now;
+	return now + time_rec - (OM_uint32)env->krb5_clockskew;
+}
+
+/*
  * MS-SMB2 3.3.5.5.3: a Kerberos AP-REQ of an SMB SESSION_SETUP.  Who
  * the client is and the session key into c, the context kept in
  * c->krb5_gss, the AP-REP in *out (malloc'ed, or NULL).  GSSD_COMPLETE,
@@ -535,7 +574,7 @@ gssd_krb5_smb_accept(struct gssd_env *env, struct ipc_peer *peer,
 	    name = GSS_C_EMPTY_BUFFER;
 	gss_buffer_set_t keys = GSS_C_NO_BUFFER_SET;
 	gss_name_t src = GSS_C_NO_NAME;
-	OM_uint32 major, minor;
+	OM_uint32 major, minor, time_rec = 0;
 	gssd_status st = GSSD_ERROR;
 	const char *at;
 	char why[512];
@@ -545,7 +584,8 @@ gssd_krb5_smb_accept(struct gssd_env *env, struct ipc_peer *peer,
 	in.value = (void *)(uintptr_t)tok;
 	in.length = len;
 	major = gss_accept_sec_context(&minor, &c->krb5_gss, env->cred, &in,
-	    GSS_C_NO_CHANNEL_BINDINGS, &src, NULL, &tokout, NULL, NULL, NULL);
+	    GSS_C_NO_CHANNEL_BINDINGS, &src, NULL, &tokout, NULL, &time_rec,
+	    NULL);
 	if (major != GSS_S_COMPLETE) {
 		env->count.krb5_denied++;
 		gssd_krb5_status("gss_accept_sec_context", major, minor, why,
@@ -563,6 +603,7 @@ gssd_krb5_smb_accept(struct gssd_env *env, struct ipc_peer *peer,
 		goto out;
 	memcpy(c->krb5_principal, name.value, name.length);
 	c->krb5_principal[name.length] = '\0';
+	c->krb5_ends = gssd_krb5_ticket_end(env, time_rec);
 	/* The session key: the subkey, its first 16 bytes (MS-SMB2 3.3.5.5.3). */
 	major = gss_inquire_sec_context_by_oid(&minor, c->krb5_gss,
 	    GSS_C_INQ_SSPI_SESSION_KEY, &keys);
@@ -615,6 +656,7 @@ gssd_krb5_smb_done(struct gssd_env *env, struct ipc_peer *peer,
 	rep->identity.domain = c->krb5_realm;
 	rep->session_key.session_key_val = (char *)c->krb5_key;
 	rep->session_key.session_key_len = sizeof(c->krb5_key);
+	rep->expires = c->krb5_ends;
 	log_info("%s: %s logged in with Kerberos as %s (uid %u gid %u)%s",
 	    ipc_peer_name(peer), c->krb5_principal, c->krb5_nobody ?
 	    "nobody" : c->krb5_id.user, (unsigned)c->krb5_id.uid,
@@ -829,6 +871,7 @@ gssd_krb5_pre_init(struct gssd_env *env)
 	gss_release_oid_set(&minor, &mechs);
 	if ((ret = krb5_init_context(&env->krb5)) != 0)
 		fatalx("krb5_init_context: error %d", (int)ret);
+	gssd_krb5_clockskew(env);
 	if (realm != NULL && *realm != '\0')
 		snprintf(env->realm, sizeof(env->realm), "%s", realm);
 	else if (krb5_get_default_realm(env->krb5, &def) == 0) {

@@ -218,11 +218,12 @@ smbd_notify_final_cb(evutil_socket_t fd, short what, void *arg)
 
 /*
  * The request ends with status and body (2.2.36, or the error body of
- * 2.2.2, the same 9 bytes when no change rides), sent from the loop.
+ * 2.2.2, the same 9 bytes when no change rides), sent from the loop, or
+ * now: a CANCEL's answer goes before those of the requests after it.
  */
 static void
-smbd_notify_finish(struct smbd_notify *w, struct smbd_notify_req *q,
-    uint32_t status, const uint8_t *data, size_t dlen)
+smbd_notify_end(struct smbd_notify *w, struct smbd_notify_req *q,
+    uint32_t status, const uint8_t *data, size_t dlen, int now)
 {
 	struct smbd_conn *c = w->c;
 	struct smbd_notify_final *f = NULL;
@@ -256,9 +257,18 @@ smbd_notify_finish(struct smbd_notify *w, struct smbd_notify_req *q,
 	 */
 	if ((f->r = q->r) != NULL)
 		TAILQ_INSERT_TAIL(&c->env->notify->finals, f, entry);
+	else if (now)
+		smbd_notify_final_cb(-1, EV_TIMEOUT, f);
 	else
 		event_active(f->ev, EV_TIMEOUT, 1);
 	free(q);
+}
+
+static void
+smbd_notify_finish(struct smbd_notify *w, struct smbd_notify_req *q,
+    uint32_t status, const uint8_t *data, size_t dlen)
+{
+	smbd_notify_end(w, q, status, data, dlen, 0);
 }
 
 /* A chain that carried interim responses went out: their finals may. */
@@ -876,8 +886,8 @@ smbd_notify_cancel(struct smbd_req *r)
 		TAILQ_FOREACH(q, &o->notify->reqs, entry)
 			if (async ? q->a.async_id == r->hdr.async_id :
 			    q->a.message_id == r->hdr.message_id) {
-				smbd_notify_finish(o->notify, q,
-				    STATUS_CANCELLED, NULL, 0);
+				smbd_notify_end(o->notify, q,
+				    STATUS_CANCELLED, NULL, 0, 1);
 				return 1;
 			}
 	}

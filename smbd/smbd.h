@@ -219,6 +219,8 @@ struct smbd_session {
 	uint32_t		 groups[BD_NGROUPS_MAX];
 	uint32_t		 ngroups;
 	char			 user[64];
+	uint64_t		 expires;	/* the ticket's end, time(); 0 */
+	int			 expired_said;	/* logged once */
 	TAILQ_HEAD(, smbd_tree)	 trees;
 	size_t			 ntrees;
 	uint32_t		 next_tree_id;

@@ -149,6 +149,10 @@ EXTRA_DIST += tests/integration/test_bench_krb5.sh
 # MIT's GSS-API, each AES enctype, both ends, with a KDC of its own.
 TESTS += tests/integration/test_krb5_cfx.sh
 EXTRA_DIST += tests/integration/test_krb5_cfx.sh
+# SMB sessions of Kerberos expire with their tickets (smbtorture's
+# smb2.session.expire*), with a KDC of its own.
+TESTS += tests/integration/test_smb_krb5.sh
+EXTRA_DIST += tests/integration/test_smb_krb5.sh
 # SMB alternate data streams as the store's named streams (smbd/stream.c).
 TESTS += tests/integration/test_smb_streams.sh
 EXTRA_DIST += tests/integration/test_smb_streams.sh

@@ -22,6 +22,8 @@ GSSD_ACCEPT, GSSD_ACCEPT_REPLY = 400, 420
 NTLMSSP_HINT = bytes.fromhex("601c06062b0601050502a0123010a00e300c060a"
                              "2b06010401823702020a")
 IPC_F_REPLY = 2
+# gssd_accept_reply.expires: 0, a login that does not expire (NTLMSSP).
+NO_EXPIRY = struct.pack(">Q", 0)
 
 rundir, uid, gid, key = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
     bytes.fromhex(sys.argv[4])
@@ -76,26 +78,26 @@ def serve(c):
             rep = struct.pack(">IQ", 2, 0) + xdr_opaque(b"") + \
                 struct.pack(">I", 0) + xdr_opaque(b"") + \
                 struct.pack(">II", 0, 0) + xdr_opaque(b"") + \
-                xdr_string("") + xdr_string("")
+                xdr_string("") + xdr_string("") + NO_EXPIRY
         elif ctx == 0 and token == b"":
             # What gssd offers without a keytab (MS-SPNG 3.2.5.2): a
             # NegTokenInit naming NTLMSSP, smbd's NEGOTIATE hint.
             rep = struct.pack(">IQ", 1, 0) + xdr_opaque(NTLMSSP_HINT) + \
                 struct.pack(">I", 0) + xdr_opaque(b"") + \
                 struct.pack(">II", 0, 0) + xdr_opaque(b"") + \
-                xdr_string("") + xdr_string("")
+                xdr_string("") + xdr_string("") + NO_EXPIRY
         elif ctx == 0:
             stage[1] = True
             rep = struct.pack(">IQ", 1, 1) + xdr_opaque(b"stub-challenge") + \
                 struct.pack(">I", 0) + xdr_opaque(b"") + \
                 struct.pack(">II", 0, 0) + xdr_opaque(b"") + \
-                xdr_string("") + xdr_string("")
+                xdr_string("") + xdr_string("") + NO_EXPIRY
         else:
             rep = struct.pack(">IQ", 0, ctx) + xdr_opaque(b"") + \
                 struct.pack(">I", 4) + xdr_opaque(key) + \
                 struct.pack(">II", uid, gid) + \
                 struct.pack(">II", 1, gid) + \
-                xdr_string("stubuser") + xdr_string("STUB")
+                xdr_string("stubuser") + xdr_string("STUB") + NO_EXPIRY
         send(c, GSSD_ACCEPT_REPLY, rid, IPC_F_REPLY, rep)
 
 

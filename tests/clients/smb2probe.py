@@ -223,6 +223,16 @@ def connect():
     return s
 
 
+class HeldSend:
+    """A socket's stand-in that keeps what is sent, for one write."""
+
+    def __init__(self, held):
+        self.held = held
+
+    def sendall(self, data):
+        self.held.append(data)
+
+
 def send_frame(s, data):
     s.sendall(struct.pack(">I", len(data)) + data)
 
@@ -3481,6 +3491,21 @@ def notify_steps(d, key, cname):
     eq("CANCEL: STATUS_CANCELLED, its AsyncId",
        (hex(r2["status"]), r2["async_id"] == r["async_id"] != 0,
         r2["mid"] == mid), (hex(0xc0000120), True, True))
+    # A CANCEL and an ECHO in one write: the CANCELLED answer comes
+    # first, as the requests came (smbtorture's smb2.session.expire2e).
+    mid = a.notify(dfid)
+    r = a.get()
+    sock, held = a.s, []
+    a.s = HeldSend(held)
+    a.cancel_async(r["async_id"])
+    em = a.msg(ECHO, struct.pack("<HH", 4, 0))
+    a.s = sock
+    sock.sendall(b"".join(held))
+    r1 = a.get()
+    r2 = a.get()
+    eq("CANCEL then ECHO in one write: STATUS_CANCELLED first",
+       (hex(r1["status"]), r1["mid"] == mid, r2["mid"] == em),
+       (hex(0xc0000120), True, True))
     # [smbd] pending notifies per connection (4).
     for i in range(4):
         a.notify(dfid)

@@ -375,8 +375,8 @@ else
 	# reauth5 wants the unlink of a name that does not exist to succeed
 	# as anonymous (OBJECT_NAME_NOT_FOUND here; Samba's own selftest
 	# lists it as a known failure), the
-	# expire* tests need Kerberos with a short ticket lifetime (session
-	# expiry is not served) and bind* multichannel.  smb2.lease: leases
+	# expire* tests need Kerberos with a short ticket lifetime
+	# (test_smb_krb5.sh runs them) and bind* multichannel.  smb2.lease: leases
 	# are the client's (ClientGuid) and key's; a CREATE kept waiting
 	# on a break is answered STATUS_PENDING and may be cancelled
 	# (breaking1, breaking2, breaking6, timeout-disconnect), only the
