@@ -370,6 +370,7 @@ smbd_open_free(struct smbd_conn *c, struct smbd_open *o)
 {
 	smbd_notify_open_gone(c, o);
 	smbd_lock_open_gone(c, o);
+	smbd_archive_open_gone(o);
 	if (o->fd != -1)
 		close(o->fd);
 	if (o->pipe != NULL)

@@ -2009,6 +2009,21 @@ smbd_create(struct smbd_req *r)
 	smbd_walk_step(w);
 }
 
+/*
+ * The ARCHIVE of a file's first write, in blockd: its note (a MODIFIED
+ * for CHANGE_NOTIFY) comes before its reply, and the open's CLOSE waits
+ * for that reply, so that a client that closed the file has its change
+ * reported before anything it sends next (smbtorture
+ * smb2.notify.valid-req counts the changes of a write, then closes and
+ * asks again at once).
+ */
+struct smbd_archiving {
+	struct smbd_env		*env;
+	struct smbd_open	*o;	/* NULL once the open went */
+	struct smbd_req		*close;	/* its CLOSE, answered after */
+	uint64_t		 quiet;	/* smbd_lease_dir_quiet's */
+};
+
 /* CLOSE (2.2.15, 2.2.16): the attributes after, when asked. */
 struct smbd_closing {
 	struct smbd_req	*r;
@@ -2102,6 +2117,12 @@ smbd_close(struct smbd_req *r)
 		    (xdrproc_t)xdr_bd_fh_req, &fr,
 		    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
 		    smbd_close_attr_done, r);
+		smbd_open_free(r->conn, o);
+		return;
+	}
+	if (o->archiving != NULL) {
+		/* Answered once its write's ARCHIVE is (and told). */
+		o->archiving->close = r;
 		smbd_open_free(r->conn, o);
 		return;
 	}
@@ -2227,11 +2248,6 @@ smbd_write_synced(void *arg, int err)
 		smbd_write_reply(w->r, w->count);
 }
 
-struct smbd_archiving {
-	struct smbd_env		*env;
-	uint64_t		 quiet;	/* smbd_lease_dir_quiet's */
-};
-
 static void
 smbd_archive_done(void *arg, int status, void *reply, int fd)
 {
@@ -2243,7 +2259,20 @@ smbd_archive_done(void *arg, int status, void *reply, int fd)
 	if (status != 0)
 		log_debug("ARCHIVE after a write: %s", strerror(-status));
 	smbd_lease_dir_changed(a->env, a->quiet);
+	if (a->o != NULL)
+		a->o->archiving = NULL;
+	if (a->close != NULL)
+		smbd_close_reply(a->close, NULL);
 	free(a);
+}
+
+/* The open goes (CLOSE, LOGOFF, the connection): its ARCHIVE stays. */
+void
+smbd_archive_open_gone(struct smbd_open *o)
+{
+	if (o->archiving != NULL)
+		o->archiving->o = NULL;
+	o->archiving = NULL;
 }
 
 void
@@ -2261,6 +2290,9 @@ smbd_archive_written(struct smbd_conn *c, struct smbd_session *s,
 	}
 	o->archived = 1;
 	a->env = c->env;
+	/* Before the call: its answer may come at once. */
+	a->o = o;
+	o->archiving = a;
 	/* Its note is no change a directory lease sees (the CLOSE is). */
 	a->quiet = smbd_lease_dir_quiet(c->env, o->dir_fh, o->dir_fhlen);
 	memset(&req, 0, sizeof(req));

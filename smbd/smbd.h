@@ -87,6 +87,7 @@ struct smbd_share {
 	uint32_t	 share_id;
 };
 
+struct smbd_archiving;
 struct smbd_conn;
 struct smbd_file;
 struct smbd_lockop;
@@ -278,6 +279,8 @@ struct smbd_open {
 	uint32_t		 mode;
 	uint64_t		 alloc;		/* FileAllocationInformation set */
 	int			 archived;	/* ARCHIVE asked after a write */
+	/* That ARCHIVE, while blockd has not answered it (file.c). */
+	struct smbd_archiving	*archiving;
 	/*
 	 * MS-FSA 2.1.5.14.2: the times this handle set (STORE_SATTR_CTIME,
 	 * _MTIME bits), which its later changes keep
@@ -563,10 +566,12 @@ void	 smbd_read(struct smbd_req *);
 void	 smbd_write(struct smbd_req *);
 /*
  * MS-FSA 2.1.4.17: data written through `o' sets ARCHIVE on its file
- * (blockd opened it STORE_IO_ARCHIVE_LATER); asked once, not waited for.
+ * (blockd opened it STORE_IO_ARCHIVE_LATER); asked once, waited for by
+ * the open's CLOSE alone.
  */
 void	 smbd_archive_written(struct smbd_conn *, struct smbd_session *,
 	    struct smbd_open *);
+void	 smbd_archive_open_gone(struct smbd_open *);
 void	 smbd_query_info(struct smbd_req *);
 /* The session's uid, gid and groups as blockd's cred. */
 void	 smbd_cred(struct smbd_session *, bd_cred *);

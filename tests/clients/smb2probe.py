@@ -141,7 +141,9 @@ names and prints one line the test compares:
                       (signed) by another session's CREATE; a rename's
                       OLD and NEW names; changes kept between requests
                       returned at once; a record's change through an
-                      open (end of file): MODIFIED; NOTIFY_ENUM_DIR for
+                      open (end of file): MODIFIED; a file's first
+                      WRITE, its CLOSE and a CHANGE_NOTIFY in one
+                      compound: MODIFIED at once; NOTIFY_ENUM_DIR for
                       a small OutputBufferLength and past [smbd] notify
                       buffer size (expects 1024); CANCEL; CLOSE ->
                       NOTIFY_CLEANUP; a file, a filter of 0, a length
@@ -3483,6 +3485,43 @@ def notify_steps(d, key, cname):
        (0, 0, 0, "0x0", [(3, "f2")]))
     if rfid is not None:
         a.close(rfid)
+    # A file's first WRITE sets its ARCHIVE (MS-FSA 2.1.4.17) through
+    # blockd, whose note comes after the WRITE's answer: the file's
+    # CLOSE waits for it, so that a CHANGE_NOTIFY after that CLOSE, in
+    # one compound with them too, finds its MODIFIED kept (smbtorture
+    # smb2.notify.valid-req closes a written file and asks at once).
+    wd = top + "-write"
+    attrs = 0x4 | 0x8 | 0x10       # ATTRIBUTES, SIZE, LAST_WRITE
+    st0, wfid = a.opendir(wd)
+    st1, wf = a.open(wd + "\\w1", disp=5)
+    wfid, wf = wfid or b"\0" * 16, wf or b"\0" * 16
+    a.notify(wfid, filt=attrs)
+    r = a.get()
+    a.cancel_async(r["async_id"])
+    r2 = a.get()
+    eq("a watch of %s (ATTRIBUTES|SIZE|LAST_WRITE) made, its request "
+       "cancelled; w1 open for writing" % wd,
+       (st0, st1, hex(r["status"]), hex(r2["status"])),
+       (0, 0, hex(ST_PENDING), hex(0xc0000120)))
+    a.chain([(WRITE, struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, 4, 0, wf, 0,
+                                 0, 0, 0, 0) + b"data", 0),
+             (CLOSE, struct.pack("<HHI", 24, 0, 0) + wf, 0),
+             (CHANGE_NOTIFY, struct.pack("<HHI16sII", 32, 0, 4096, wfid,
+                                         attrs, 0), 0)])
+    raw = a.unwrap(recv_frame(a.s))
+    rs = [parse(raw)]
+    while rs[-1]["next"] and len(rs) < 3:
+        raw = raw[rs[-1]["next"]:]
+        rs.append(parse(raw))
+    got = [hex(x["status"]) for x in rs]
+    if got[-1] == hex(ST_PENDING):
+        got.append(notify_entries(a.get()))
+    else:
+        got.append(notify_entries(rs[-1]))
+    eq("WRITE w1 (its first), CLOSE, CHANGE_NOTIFY in one compound: the "
+       "CHANGE_NOTIFY answered at once, MODIFIED w1", got,
+       ["0x0", "0x0", "0x0", [(3, "w1")]])
+    a.close(wfid)
     # CANCEL by AsyncId.
     mid = a.notify(dfid)
     r = a.get()

@@ -36,10 +36,14 @@ fi
 ROOT=$("$RPCP" -p $M mnt /export)
 check "MOUNT gives the root's handle ($ROOT)" sh -c "test \${#1} -gt 16" _ "$ROOT"
 # nfs_breaks WHAT WANT COMMAND...: SMB leases the root, an NFS client
-# does WHAT (COMMAND, which prints WANT first).
+# does WHAT (COMMAND, which prints WANT first).  The file is emptied
+# before the client starts: the previous step's LEASED must not let
+# COMMAND run before this client holds its lease (the background job's
+# own redirection may come late).
 nfs_breaks() {
 	local what=$1 want=$2 out=$SUITE_DIR/dirwait.out got
 	shift 2
+	: > "$out"
 	SMB dirwait 311 $KEY "" > "$out" 2>&1 &
 	SMB_BG=$!
 	check "SMB leases the share's root: RH" suite_wait 20 grep -q '^LEASED 3$' "$out"

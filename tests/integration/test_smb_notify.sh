@@ -41,11 +41,13 @@ ROOT=$("$RPCP" -p $M mnt /export)
 check "MOUNT gives the root's handle ($ROOT)" sh -c "test \${#1} -gt 16" _ "$ROOT"
 W_OUT=$SUITE_DIR/watch.out
 # watch_start OUT WHAT ARGS...: smb2probe watch ARGS in the background,
-# its first request waiting.  watch_done OUT WHAT: it saw what it
-# counted, and $got is the changes of its successful answers.
+# its first request waiting (OUT emptied first: an earlier watch's
+# PENDING must not pass for this one's).  watch_done OUT WHAT: it saw
+# what it counted, and $got is the changes of its successful answers.
 watch_start() {
 	local out=$1 what=$2
 	shift 2
+	: > "$out"
 	SMB watch 311 $KEY "$@" > "$out" 2>&1 &
 	SMB_BG=$!
 	check "SMB: a CHANGE_NOTIFY $what waits (PENDING)" suite_wait 20 grep -q '^PENDING' "$out"
