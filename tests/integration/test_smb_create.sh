@@ -20,7 +20,8 @@
 # (the four times of FileBasicInformation, granted access, position,
 # mode, fixed sizes and BUFFER_OVERFLOW, allocation, delete pending,
 # the object id FSCTLs, an FSCTL's open looked up before its code),
-# the listing's 8.3 name as FileAlternateNameInformation's, a file
+# the listing's 8.3 name as FileAlternateNameInformation's, files and
+# a directory in a path opened by their 8.3 names (not a forged one), a file
 # deleted while another open of it stays (listed, DELETE_PENDING, no
 # rename of it or onto it, gone with that open), and the CreationTime
 # set read back as NFSv4's time_create.  Then,
