@@ -401,6 +401,27 @@ smbd_walk_parse(struct smbd_walk *w, const uint8_t *name, size_t len)
 
 static void	smbd_walk_step(struct smbd_walk *);
 
+/* Into the directory a component's lookup found, or the walk's end. */
+static void
+smbd_walk_into(struct smbd_walk *w, int status, const bd_attr *attr,
+    const bd_fh *fh)
+{
+	if (status != 0) {
+		w->done(w, status == -ENOENT || status == -ENOTDIR ?
+		    STATUS_OBJECT_PATH_NOT_FOUND :
+		    smb2_status_from_errno(status));
+		return;
+	}
+	if (attr->type != 2) {
+		w->done(w, STATUS_OBJECT_PATH_NOT_FOUND);
+		return;
+	}
+	memcpy(w->dir, fh->bd_fh_val, fh->bd_fh_len);
+	w->dirlen = fh->bd_fh_len;
+	w->at++;
+	smbd_walk_step(w);
+}
+
 /*
  * The walk's component at, which no entry has as its name, was its 8.3
  * name (Windows resolves them in any component): the file of the inode
@@ -438,29 +459,15 @@ smbd_walk_shortname_done(void *arg, int status, void *reply, int fd)
 			status = -ENOENT;
 		}
 	}
-	if (status != 0) {
-		if (last)
-			w->done(w, 0);
-		else
-			w->done(w, status == -ENOENT || status == -ENOTDIR ?
-			    STATUS_OBJECT_PATH_NOT_FOUND :
-			    smb2_status_from_errno(status));
-		return;
+	if (status == 0) {
+		w->comp[w->at] = name;
+		w->longused += len + 1;
 	}
-	w->comp[w->at] = name;
-	w->longused += len + 1;
-	if (last) {
+	if (last)
 		w->done(w, 0);
-		return;
-	}
-	if (rep->attr.type != 2) {
-		w->done(w, STATUS_OBJECT_PATH_NOT_FOUND);
-		return;
-	}
-	memcpy(w->dir, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
-	w->dirlen = rep->fh.bd_fh_len;
-	w->at++;
-	smbd_walk_step(w);
+	else
+		smbd_walk_into(w, status, status == 0 ? &rep->attr : NULL,
+		    status == 0 ? &rep->fh : NULL);
 }
 
 static void
@@ -510,20 +517,8 @@ smbd_walk_lookup_done(void *arg, int status, void *reply, int fd)
 		smbd_walk_shortname(w, ino);
 		return;
 	}
-	if (status != 0) {
-		w->done(w, status == -ENOENT || status == -ENOTDIR ?
-		    STATUS_OBJECT_PATH_NOT_FOUND :
-		    smb2_status_from_errno(status));
-		return;
-	}
-	if (rep->attr.type != 2) {
-		w->done(w, STATUS_OBJECT_PATH_NOT_FOUND);
-		return;
-	}
-	memcpy(w->dir, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
-	w->dirlen = rep->fh.bd_fh_len;
-	w->at++;
-	smbd_walk_step(w);
+	smbd_walk_into(w, status, status == 0 ? &rep->attr : NULL,
+	    status == 0 ? &rep->fh : NULL);
 }
 
 static void
