@@ -285,6 +285,38 @@ blockd_lookup(struct ipc_peer *peer, struct ipc_msg *msg)
 	xdr_free((xdrproc_t)xdr_bd_dirop_req, &req);
 }
 
+/* smbd's 8.3 names: a directory's entry by its inode number. */
+static void
+blockd_lookup_ino(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct blockd_env *env = blockd_env_of(peer);
+	struct bd_lookup_ino_req req;
+	struct bd_lookup_ino_reply rep;
+	struct store_cred cred;
+	struct store_fh dir, fh;
+	struct store_attr attr;
+	char name[STORE_NAME_MAX];
+	size_t namelen;
+
+	memset(&req, 0, sizeof(req));
+	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_lookup_ino_req,
+	    &req) == -1)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	if ((rep.status = blockd_gate(env, &req.dir, 0, &req.cred,
+	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.dir, &dir)) == 0)
+		rep.status = store_lookup_ino(env->store, &cred, &dir,
+		    req.ino, name, &namelen, &fh, &attr);
+	if (rep.status == 0) {
+		rep.name.bd_name_len = (u_int)namelen;
+		rep.name.bd_name_val = name;
+		blockd_fh_out(&fh, &rep.fh);
+		blockd_attr_out(&attr, &rep.attr);
+	}
+	blockd_reply(peer, msg, -1, (xdrproc_t)xdr_bd_lookup_ino_reply, &rep);
+	xdr_free((xdrproc_t)xdr_bd_lookup_ino_req, &req);
+}
+
 static void
 blockd_getattr(struct ipc_peer *peer, struct ipc_msg *msg)
 {
@@ -1621,6 +1653,8 @@ const struct ipc_handler blockd_handlers[] = {
 	{ BD_STREAM_RENAME, IPC_ROLE_BIT(IPC_ROLE_SMBD), blockd_stream_rename },
 	{ BD_WATCH, IPC_ROLE_BIT(IPC_ROLE_SMBD), blockd_watch },
 	{ BD_WATCH_TREE, IPC_ROLE_BIT(IPC_ROLE_SMBD), blockd_watch },
+	/* smbd's 8.3 names (smbd/smb2_shortname.h) name inode numbers. */
+	{ BD_LOOKUP_INO, IPC_ROLE_BIT(IPC_ROLE_SMBD), blockd_lookup_ino },
 };
 const size_t blockd_nhandlers = sizeof(blockd_handlers) /
     sizeof(blockd_handlers[0]);

@@ -565,6 +565,17 @@ int	 store_dir_parent(struct store *, uint64_t ino, uint64_t *parent,
  */
 int	 store_file_parent(struct store *, uint64_t ino, uint64_t *parent,
 	    struct store_fh *parentfh, char *name, size_t *namelen);
+/*
+ * Inode ino's name in directory dirfh (name: STORE_NAME_MAX bytes, not
+ * NUL terminated), its handle and attributes, as store_lookup of that
+ * name gives them; c needs to search dirfh as for a lookup.  The name
+ * is store_dir_parent's or store_file_parent's: -ENOENT when that is
+ * not in dirfh (another directory, a stream, a file with no parent
+ * kept).  smbd's 8.3 names name a file by its inode number.
+ */
+int	 store_lookup_ino(struct store *, const struct store_cred *,
+	    const struct store_fh *dirfh, uint64_t ino, char *name,
+	    size_t *namelen, struct store_fh *, struct store_attr *);
 /* Target into buf (NUL terminated), *len without the NUL. */
 int	 store_readlink(struct store *, const struct store_fh *, char *buf,
 	    size_t bufsize, size_t *len);

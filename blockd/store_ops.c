@@ -1459,6 +1459,37 @@ store_file_parent(struct store *s, uint64_t ino, uint64_t *parent,
 	return ops_parent(s, ino, 0, parent, parentfh, name, namelen);
 }
 
+/*
+ * A name of inode ino in directory dirfh, found without the name: the
+ * one that gave ino its parent (ops_parent), and only when that parent
+ * is dirfh's directory; what LOOKUP of that name would answer.
+ */
+int
+store_lookup_ino(struct store *s, const struct store_cred *c,
+    const struct store_fh *dirfh, uint64_t ino, char *name, size_t *namelen,
+    struct store_fh *fh, struct store_attr *attr)
+{
+	struct store_inode dp, ip;
+	uint64_t parent;
+	int rv;
+
+	*namelen = 0;
+	if ((rv = ops_dir(s, c, dirfh, &dp)) != 0)
+		return rv;
+	if (ino == dp.ino)
+		return -ENOENT;
+	if ((rv = store_inode_get(s, ino, &ip)) != 0)
+		return rv;
+	if ((rv = ops_parent(s, ino, ip.type == STORE_TYPE_DIR, &parent, NULL,
+	    name, namelen)) != 0)
+		return rv == -EIO ? rv : -ENOENT;
+	if (parent != dp.ino || ip.share != dp.share || *namelen == 0) {
+		*namelen = 0;
+		return -ENOENT;
+	}
+	return ops_reply(s, &ip, fh, attr);
+}
+
 int
 store_readlink(struct store *s, const struct store_fh *fh, char *buf,
     size_t bufsize, size_t *lenp)

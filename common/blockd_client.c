@@ -91,6 +91,7 @@ bdc_idempotent(uint32_t type)
 	case BD_GETATTR:
 	case BD_ACCESS:
 	case BD_ACCESS_MASK:
+	case BD_LOOKUP_INO:
 	case BD_READDIR:
 	case BD_READLINK:
 	case BD_STATFS:

@@ -304,6 +304,14 @@ struct smbd_walk {
 	int		 cancelled;	/* CANCEL came while it waited */
 	int		 async;		/* interim sent: r is the final's */
 	struct smbd_async a;
+	/*
+	 * Components asked by their 8.3 names, found by the inode number
+	 * their names carry (smb2_shortname.h): their long names, which
+	 * comp[] then points to; shortname_tried: the last one's asked.
+	 */
+	char		 longnames[BD_PATH_MAX + 1];
+	size_t		 longused;
+	int		 shortname_tried;
 };
 
 static void
@@ -343,6 +351,8 @@ smbd_walk_parse(struct smbd_walk *w, const uint8_t *name, size_t len)
 	uint32_t st;
 	int toolong;
 
+	w->longused = 0;
+	w->shortname_tried = 0;
 	if (len == 0) {
 		w->ncomp = 0;
 		return 0;
@@ -391,26 +401,124 @@ smbd_walk_parse(struct smbd_walk *w, const uint8_t *name, size_t len)
 
 static void	smbd_walk_step(struct smbd_walk *);
 
+/* Into the directory a component's lookup found, or the walk's end. */
 static void
-smbd_walk_lookup_done(void *arg, int status, void *reply, int fd)
+smbd_walk_into(struct smbd_walk *w, int status, const bd_attr *attr,
+    const bd_fh *fh)
 {
-	struct smbd_walk *w = arg;
-	bd_entry_reply *rep = reply;
-
 	if (status != 0) {
 		w->done(w, status == -ENOENT || status == -ENOTDIR ?
 		    STATUS_OBJECT_PATH_NOT_FOUND :
 		    smb2_status_from_errno(status));
 		return;
 	}
-	if (rep->attr.type != 2) {
+	if (attr->type != 2) {
 		w->done(w, STATUS_OBJECT_PATH_NOT_FOUND);
 		return;
 	}
-	memcpy(w->dir, rep->fh.bd_fh_val, rep->fh.bd_fh_len);
-	w->dirlen = rep->fh.bd_fh_len;
+	memcpy(w->dir, fh->bd_fh_val, fh->bd_fh_len);
+	w->dirlen = fh->bd_fh_len;
 	w->at++;
 	smbd_walk_step(w);
+}
+
+/*
+ * The walk's component at, which no entry has as its name, was its 8.3
+ * name (Windows resolves them in any component): the file of the inode
+ * number it carries, if that is in this directory and its name gives
+ * back exactly the 8.3 name asked.  Anything else is not found: the
+ * last component then stays as asked (CREATE may make it), another
+ * ends the walk.
+ */
+static void
+smbd_walk_shortname_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_walk *w = arg;
+	bd_lookup_ino_reply *rep = reply;
+	const char *asked = w->comp[w->at];
+	int last = w->at + 1 >= w->ncomp;
+	uint64_t ino = 0;
+	size_t len;
+	char *name;
+
+	(void)fd;
+	len = status == 0 ? rep->name.bd_name_len : 0;
+	name = w->longnames + w->longused;
+	if (status == 0 && (len == 0 || len > BD_NAME_MAX ||
+	    w->longused + len + 1 > sizeof(w->longnames) ||
+	    memchr(rep->name.bd_name_val, '\0', len) != NULL))
+		status = -ENOENT;
+	if (status == 0) {
+		memcpy(name, rep->name.bd_name_val, len);
+		name[len] = '\0';
+		if (!smb2_shortname_ino(asked, &ino) || rep->attr.ino != ino ||
+		    !smb2_shortname_match(asked, name, ino)) {
+			log_debug("%s: 8.3 name %s: inode %llx's name is not "
+			    "its", w->r->conn->peer, asked,
+			    (unsigned long long)rep->attr.ino);
+			status = -ENOENT;
+		}
+	}
+	if (status == 0) {
+		w->comp[w->at] = name;
+		w->longused += len + 1;
+	}
+	if (last)
+		w->done(w, 0);
+	else
+		smbd_walk_into(w, status, status == 0 ? &rep->attr : NULL,
+		    status == 0 ? &rep->fh : NULL);
+}
+
+static void
+smbd_walk_shortname(struct smbd_walk *w, uint64_t ino)
+{
+	struct smbd_conn *c = w->r->conn;
+	struct smbd_session *s = smbd_session_find(c, w->session_id);
+	bd_lookup_ino_req req;
+
+	if (s == NULL) {
+		w->done(w, STATUS_USER_SESSION_DELETED);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	smbd_cred(s, &req.cred);
+	req.dir.bd_fh_len = w->dirlen;
+	req.dir.bd_fh_val = (char *)w->dir;
+	req.ino = ino;
+	bdc_call(c->env->bdc, BD_LOOKUP_INO, (xdrproc_t)xdr_bd_lookup_ino_req,
+	    &req, (xdrproc_t)xdr_bd_lookup_ino_reply,
+	    sizeof(bd_lookup_ino_reply), smbd_walk_shortname_done, w);
+}
+
+/* The last component looked up as named first: a name beats an 8.3 name. */
+static void
+smbd_walk_last_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_walk *w = arg;
+	uint64_t ino;
+
+	(void)reply;
+	(void)fd;
+	if (status == -ENOENT && smb2_shortname_ino(w->comp[w->at], &ino))
+		smbd_walk_shortname(w, ino);
+	else
+		w->done(w, 0);
+}
+
+static void
+smbd_walk_lookup_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_walk *w = arg;
+	bd_entry_reply *rep = reply;
+	uint64_t ino;
+
+	if (status == -ENOENT && smb2_shortname_ino(w->comp[w->at], &ino)) {
+		smbd_walk_shortname(w, ino);
+		return;
+	}
+	smbd_walk_into(w, status, status == 0 ? &rep->attr : NULL,
+	    status == 0 ? &rep->fh : NULL);
 }
 
 static void
@@ -419,13 +527,21 @@ smbd_walk_step(struct smbd_walk *w)
 	struct smbd_conn *c = w->r->conn;
 	struct smbd_session *s = smbd_session_find(c, w->session_id);
 	bd_dirop_req req;
+	uint64_t ino;
 
 	if (s == NULL) {
 		w->done(w, STATUS_USER_SESSION_DELETED);
 		return;
 	}
 	if (w->ncomp == 0 || w->at + 1 >= w->ncomp) {
-		w->done(w, 0);
+		if (w->ncomp == 0 || w->shortname_tried ||
+		    !smb2_shortname_ino(w->comp[w->at], &ino)) {
+			w->done(w, 0);
+			return;
+		}
+		w->shortname_tried = 1;
+		smbd_dirop_fill(&req, s, w->dir, w->dirlen, w->comp[w->at]);
+		smbd_lookup(c, &req, smbd_walk_last_done, w);
 		return;
 	}
 	smbd_dirop_fill(&req, s, w->dir, w->dirlen, w->comp[w->at]);

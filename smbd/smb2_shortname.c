@@ -3,6 +3,7 @@
  * number (smb2_shortname.h says the rule and why it never collides).
  */
 #include <string.h>
+#include <strings.h>
 
 #include "smb2_shortname.h"
 
@@ -110,4 +111,54 @@ smb2_shortname(const char *name, uint64_t ino,
 	}
 	out[n] = '\0';
 	return n;
+}
+
+/* ch's value as a base-36 digit of either case, or -1. */
+static int
+shortname_digit(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A' + 10;
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 10;
+	return -1;
+}
+
+int
+smb2_shortname_ino(const char *name, uint64_t *ino)
+{
+	const char *tilde = strchr(name, '~'), *p, *dot;
+	size_t ndigits;
+	uint64_t n = 0;
+	int d;
+
+	if (tilde == NULL || strchr(tilde + 1, '~') != NULL)
+		return 0;
+	for (p = tilde + 1; *p != '\0' && *p != '.'; p++) {
+		if ((d = shortname_digit((unsigned char)*p)) == -1)
+			return 0;
+		n = n * 36 + (uint64_t)d;
+	}
+	ndigits = (size_t)(p - (tilde + 1));
+	dot = *p == '.' ? p : NULL;
+	if (ndigits == 0 || (size_t)(tilde - name) + ndigits >
+	    SHORTNAME_DIGITS_MAX || (ndigits > 1 && tilde[1] == '0'))
+		return 0;
+	if (memchr(name, '.', (size_t)(tilde - name)) != NULL ||
+	    (dot != NULL && (strlen(dot + 1) < 1 || strlen(dot + 1) > 3 ||
+	    strchr(dot + 1, '.') != NULL)))
+		return 0;
+	*ino = n;
+	return 1;
+}
+
+int
+smb2_shortname_match(const char *asked, const char *name, uint64_t ino)
+{
+	char out[SMB2_SHORTNAME_MAX + 1];
+
+	return smb2_shortname(name, ino, out) > 0 &&
+	    strcasecmp(out, asked) == 0;
 }

@@ -40,4 +40,16 @@ int	smb2_shortname_own(const char *name);
 size_t	smb2_shortname(const char *name, uint64_t ino,
 	    char out[SMB2_SHORTNAME_MAX + 1]);
 
+/*
+ * 1 when name has the shape of a generated 8.3 name (a base of 7
+ * characters at most with one '~' and base-36 digits in either case,
+ * an extension of 1 to 3), with the inode number it names in *ino.  A
+ * shape only: smb2_shortname_match says whether a file's name gives it.
+ */
+int	smb2_shortname_ino(const char *name, uint64_t *ino);
+
+/* 1 when name, a link to inode ino, has the 8.3 name asked (any case). */
+int	smb2_shortname_match(const char *asked, const char *name,
+	    uint64_t ino);
+
 #endif

@@ -2690,6 +2690,46 @@ def info_steps(d, key):
     rep("8.3 name of %s: the listing's ShortName is FileAlternateName"
         "Information's, <start>~<inode in base 36>.BIN" % plain, ok,
         "%s %s %s %s" % (hex(st2), short, alt, ino.hex()))
+    # Opened by its 8.3 name, in any case, a directory's in the middle of
+    # a path too; a name of that shape whose inode is another
+    # directory's entry, or whose start is not the name's, is not found.
+    def ino_of(fid):
+        st, b = query(p, fid, 6)
+        p.close(fid)
+        return b if st == 0 else hex(st)
+
+    def ino_by(n):
+        r = create_with(p, n, [], access=0x80, disp=1, options=0)
+        return ino_of(p.fid(r)) if r["status"] == 0 else hex(r["status"])
+    sdir = "info-%d-long directory" % os.getpid()
+    inner = sdir + "\\inner-file.bin"
+    r4 = create_with(p, sdir, [], access=0x81, disp=2, options=1)
+    if r4["status"] == 0:
+        p.close(p.fid(r4))
+    st, fi = p.open(inner, disp=2)
+    inner_ino = ino_of(fi) if st == 0 else hex(st)
+    st8, dshort = listed(sdir)
+    got = [ino_by(short), ino_by(short.lower()),
+           ino_by(dshort + "\\inner-file.bin"),
+           ino_by(dshort.lower() + "\\inner-file.bin")]
+    rep("opened by its 8.3 name %s (any case), and %s\\inner-file.bin by "
+        "its directory's %s" % (short, sdir, dshort), st8 == 0 and
+        "~" in dshort and got == [ino, ino, inner_ino, inner_ino],
+        "%s %s %s %s %s" % (hex(st8), dshort, got, ino.hex()
+                            if isinstance(ino, bytes) else ino, inner_ino))
+    forged = "ZZ~" + short.partition("~")[2]
+    got = [ino_by(sdir + "\\" + short), ino_by(dshort + "\\" + short),
+           ino_by(forged), ino_by(short + "\\inner-file.bin")]
+    rep("not found: %s (another directory's inode) in %s, %s (not the "
+        "name's start), a file's 8.3 name as a directory" %
+        (short, sdir, forged), got == ["0xc0000034", "0xc0000034",
+                                       "0xc0000034", "0xc000003a"],
+        "%s" % got)
+    for n in (inner, sdir):
+        r5 = create_with(p, n, [], access=0x10080, disp=1,
+                         options=0x1000 | (1 if n == sdir else 0))
+        if r5["status"] == 0:
+            p.close(p.fid(r5))
     # A file deleted while another open of it stays (MS-FSA 2.1.5.4):
     # listed and DELETE_PENDING until that open closes, not renamed,
     # nothing renamed onto it; then gone.

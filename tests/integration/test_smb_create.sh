@@ -20,7 +20,8 @@
 # (the four times of FileBasicInformation, granted access, position,
 # mode, fixed sizes and BUFFER_OVERFLOW, allocation, delete pending,
 # the object id FSCTLs, an FSCTL's open looked up before its code),
-# the listing's 8.3 name as FileAlternateNameInformation's, a file
+# the listing's 8.3 name as FileAlternateNameInformation's, files and
+# a directory in a path opened by their 8.3 names (not a forged one), a file
 # deleted while another open of it stays (listed, DELETE_PENDING, no
 # rename of it or onto it, gone with that open), and the CreationTime
 # set read back as NFSv4's time_create.  Then,
@@ -219,8 +220,10 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# fileid.unique*, delete-on-close-perms (but the two "... Existing",
 	# names with a space, and READONLY: CANNOT_DELETE is not answered),
 	# timestamps (not the delayed write time updates of Windows, nor
-	# times before 1970 as creation times).  Not smb2.mangle: it opens
-	# files by the 8.3 names of the listing, which is not served.
+	# times before 1970 as creation times).  Not smb2.mangle: it removes
+	# a file by its 8.3 name, makes it again by that name and then removes
+	# it by its old long name, which Windows' name tunnelling gives and
+	# smbd does not (opening by an 8.3 name is served: smb2probe.py info).
 	CREATE_TORTURE="${CREATE_TORTURE-smb2.create.blob
 	    smb2.create.dir-alloc-size smb2.durable-v2-open.app-instance
 	    smb2.getinfo.complex smb2.getinfo.granted

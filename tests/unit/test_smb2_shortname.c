@@ -4,7 +4,8 @@
  * case, '~' and the inode in base 36, the extension's first three),
  * characters beyond ASCII, leading and trailing dots, the largest inode
  * number served; then 20000 random names of one directory, every 8.3 name
- * a valid one and no two alike in any case.
+ * a valid one and no two alike in any case, and each generated one read
+ * back (smb2_shortname_ino) as its inode number.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -89,6 +90,46 @@ cmp_case(const void *a, const void *b)
 	return strcasecmp(a, b);
 }
 
+/* 8.3 names read back as inode numbers, and matched against names. */
+static void
+test_parse(void)
+{
+	uint64_t ino = 0;
+
+	tap_ok(smb2_shortname_ino("TORTU~YA.TXT", &ino) && ino == 1234,
+	    "TORTU~YA.TXT names inode 1234");
+	ino = 0;
+	tap_ok(smb2_shortname_ino("tortu~ya.txt", &ino) && ino == 1234,
+	    "... so does tortu~ya.txt");
+	tap_ok(smb2_shortname_ino("~ZZZZZZZ", &ino) && ino == 78364164095ULL,
+	    "~ZZZZZZZ names the largest inode number served");
+	tap_ok(smb2_shortname_ino("A~10", &ino) && ino == 36 &&
+	    smb2_shortname_ino("BASHRC~8", &ino) && ino == 8,
+	    "A~10 and BASHRC~8: no extension");
+	tap_ok(!smb2_shortname_ino("README.TXT", &ino) &&
+	    !smb2_shortname_ino("A~", &ino) && !smb2_shortname_ino("A~.TXT",
+	    &ino) && !smb2_shortname_ino("A~~1", &ino) &&
+	    !smb2_shortname_ino("ABCDEF~12", &ino) &&
+	    !smb2_shortname_ino("~ZZZZZZZZ", &ino) &&
+	    !smb2_shortname_ino("A~1.TEXT", &ino) &&
+	    !smb2_shortname_ino("A~1.", &ino) &&
+	    !smb2_shortname_ino("A.B~1", &ino) &&
+	    !smb2_shortname_ino("A~1.B.C", &ino) &&
+	    !smb2_shortname_ino("A~01", &ino) &&
+	    !smb2_shortname_ino("A~1-", &ino),
+	    "not a name without '~' or digits, with two '~', a base "
+	    "beyond 8, a long or empty extension, two dots, a leading zero, "
+	    "a character not a digit after '~'");
+	tap_ok(smb2_shortname_match("tortu~ya.txt", "torture_search.txt",
+	    1234), "torture_search.txt, inode 1234, is tortu~ya.txt");
+	tap_ok(!smb2_shortname_match("TORTU~YA.TXT", "torture_search.txt",
+	    1235) && !smb2_shortname_match("TORTU~YA.TXT", "other.txt",
+	    1234) && !smb2_shortname_match("TORTU~YA.TX", "torture_search.txt",
+	    1234) && !smb2_shortname_match("README.TXT", "README.TXT", 1),
+	    "... not with another inode, another name, another extension; "
+	    "a name of its own matches nothing");
+}
+
 #define RANDOM_NAMES	20000
 
 static void
@@ -97,7 +138,8 @@ test_random(void)
 	static const char pool[] = "abcXYZ019.~ _-+$\xc3\xa9";
 	static char names[RANDOM_NAMES][SMB2_SHORTNAME_MAX + 1];
 	char name[24];
-	size_t i, k, len, invalid = 0, same = 0, own = 0;
+	size_t i, k, len, invalid = 0, same = 0, own = 0, unread = 0;
+	uint64_t ino, back;
 
 	srand(83);
 	for (i = 0; i < RANDOM_NAMES; i++) {
@@ -112,8 +154,12 @@ test_random(void)
 			    "ABC~"[rand() % 4]);
 		} else
 			snprintf(name + len, sizeof(name) - len, "@%zu", i);
-		if (smb2_shortname(name, (uint64_t)i * 7919 + (uint64_t)rand() %
-		    7919, names[i]) == 0) {
+		ino = (uint64_t)i * 7919 + (uint64_t)rand() % 7919;
+		if (smb2_shortname(name, ino, names[i]) != 0 &&
+		    (!smb2_shortname_ino(names[i], &back) || back != ino ||
+		    !smb2_shortname_match(names[i], name, ino)))
+			unread++;
+		if (names[i][0] == '\0') {
 			if (!smb2_shortname_own(name)) {
 				invalid++;
 				continue;
@@ -136,12 +182,15 @@ test_random(void)
 	    "valid 8.3 name (%zu not)", RANDOM_NAMES, own, invalid);
 	tap_ok(same == 0, "... and no two are alike in any case (%zu are)",
 	    same);
+	tap_ok(unread == 0, "... and each generated one reads back as its "
+	    "inode number and matches its name (%zu not)", unread);
 }
 
 int
 main(void)
 {
 	test_known();
+	test_parse();
 	test_random();
 	return tap_done();
 }

@@ -1737,6 +1737,53 @@ test_file_parent(struct store *s, const struct store_fh *root)
 }
 
 /*
+ * store_lookup_ino: an entry found by its inode number in the directory
+ * it was made in (a file, a directory), never in another, not a
+ * directory's own, not without search permission.
+ */
+static void
+test_lookup_ino(struct store *s, const struct store_fh *root)
+{
+	struct store_attr aa, da, fa, got;
+	struct store_fh a, b, d, f, fh;
+	char name[STORE_NAME_MAX];
+	size_t len;
+
+	store_mkdir(s, &cr_root, root, N("lia"), 0700, &a, &aa);
+	store_mkdir(s, &cr_root, root, N("lib"), 0755, &b, NULL);
+	store_mkdir(s, &cr_root, &a, N("a long dir"), 0755, &d, &da);
+	store_create(s, &cr_root, &a, N("a long file.txt"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &f, &fa);
+	TAP_EQ_INT(store_lookup_ino(s, &cr_root, &a, fa.ino, name, &len, &fh,
+	    &got), 0, "store_lookup_ino of a file in its directory");
+	tap_ok(len == 15 && memcmp(name, "a long file.txt", 15) == 0 &&
+	    fh.len == f.len && memcmp(fh.data, f.data, f.len) == 0 &&
+	    got.ino == fa.ino, "... its name, handle and attributes");
+	TAP_EQ_INT(store_lookup_ino(s, &cr_root, &a, da.ino, name, &len, &fh,
+	    &got), 0, "of a directory in its parent");
+	tap_ok(len == 10 && memcmp(name, "a long dir", 10) == 0 &&
+	    got.ino == da.ino, "... its name");
+	TAP_EQ_INT(store_lookup_ino(s, &cr_root, &b, fa.ino, name, &len, &fh,
+	    &got), -ENOENT, "the file's inode in another directory: ENOENT");
+	TAP_EQ_INT(store_lookup_ino(s, &cr_root, &d, da.ino, name, &len, &fh,
+	    &got), -ENOENT, "a directory's own inode: ENOENT");
+	TAP_EQ_INT(store_lookup_ino(s, &cr_root, &a, aa.ino + 1000000, name,
+	    &len, &fh, &got), -ENOENT, "an inode that does not exist: ENOENT");
+	TAP_EQ_INT(store_lookup_ino(s, &cr_bob, &a, fa.ino, name, &len, &fh,
+	    &got), -EACCES, "without search permission on the directory: "
+	    "EACCES");
+	TAP_EQ_INT(store_lookup_ino(s, &cr_root, &f, fa.ino, name, &len, &fh,
+	    &got), -ENOTDIR, "in a file: ENOTDIR");
+	store_rename(s, &cr_root, &a, N("a long file.txt"), &b, N("moved"));
+	TAP_EQ_INT(store_lookup_ino(s, &cr_root, &a, fa.ino, name, &len, &fh,
+	    &got), -ENOENT, "renamed to another directory: not in the first");
+	TAP_EQ_INT(store_lookup_ino(s, &cr_root, &b, fa.ino, name, &len, &fh,
+	    &got), 0, "... but in the other");
+	tap_ok(len == 5 && memcmp(name, "moved", 5) == 0, "... by its new "
+	    "name");
+}
+
+/*
  * Allocated bytes of ino's backing file (the layout of store.c), or -1
  * when it does not exist.
  */
@@ -2931,6 +2978,7 @@ main(void)
 	test_notify(s, &nt, &root);
 	test_dir_parent(s, &root);
 	test_file_parent(s, &root);
+	test_lookup_ino(s, &root);
 	test_unbacked(s, &root, dir);
 	test_make_atomic(s, &nt, &root);
 	test_kill_privs(s, &nt, &root);
