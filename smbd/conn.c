@@ -277,6 +277,20 @@ smbd_session_find(struct smbd_conn *c, uint64_t id)
 	return NULL;
 }
 
+struct smbd_session *
+smbd_session_lookup(struct smbd_env *env, uint64_t id, struct smbd_conn **cp)
+{
+	struct smbd_conn *c;
+	struct smbd_session *s;
+
+	TAILQ_FOREACH(c, &env->conns, entry)
+		if (!c->closing && (s = smbd_session_find(c, id)) != NULL) {
+			*cp = c;
+			return s;
+		}
+	return NULL;
+}
+
 void
 smbd_session_free(struct smbd_conn *c, struct smbd_session *s)
 {

@@ -141,21 +141,36 @@ smbd_setup_previous(struct smbd_conn *c, struct smbd_session *s,
 	struct smbd_conn *oc;
 	struct smbd_session *os;
 
-	if (previous == 0 || previous == s->id)
+	if (previous == 0 || previous == s->id ||
+	    (os = smbd_session_lookup(c->env, previous, &oc)) == NULL)
 		return;
-	TAILQ_FOREACH(oc, &c->env->conns, entry) {
-		if (oc->closing || (os = smbd_session_find(oc, previous)) ==
-		    NULL)
-			continue;
-		if (os->state != SMBD_SESSION_VALID || os->gss_pending ||
-		    os->uid != s->uid || strcmp(os->user, s->user) != 0)
-			return;
-		log_info("%s: session %016llx replaces %016llx of %s",
-		    c->peer, (unsigned long long)s->id,
-		    (unsigned long long)previous, oc->peer);
-		smbd_session_free(oc, os);
+	if (os->state != SMBD_SESSION_VALID || os->gss_pending ||
+	    os->uid != s->uid || strcmp(os->user, s->user) != 0)
 		return;
-	}
+	log_info("%s: session %016llx replaces %016llx of %s", c->peer,
+	    (unsigned long long)s->id, (unsigned long long)previous,
+	    oc->peer);
+	smbd_session_free(oc, os);
+}
+
+/*
+ * MS-SMB2 3.3.5.5.1: a SessionId for a new session, of none alive.  The
+ * ids count on from a random start, within 32 bits as Windows' and
+ * Samba's are: clients keep it so (smbtorture's smb2.session-id puts a
+ * session's id back from a 32-bit copy); never 0 nor all ones.
+ */
+static uint64_t
+smbd_session_new_id(struct smbd_env *env)
+{
+	struct smbd_conn *c;
+	uint64_t id;
+
+	do {
+		id = env->next_session_id++ & 0xffffffffu;
+		if (id == 0 || id == 0xffffffffu)
+			id = env->next_session_id++ & 0xffffffffu;
+	} while (id == 0 || smbd_session_lookup(env, id, &c) != NULL);
+	return id;
 }
 
 static void
@@ -388,7 +403,7 @@ smbd_session_setup(struct smbd_req *r)
 			smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 			return;
 		}
-		s->id = ++env->next_session_id;
+		s->id = smbd_session_new_id(env);
 		s->state = SMBD_SESSION_SETUP;
 		TAILQ_INIT(&s->trees);
 		s->next_tree_id = 1;

@@ -491,6 +491,9 @@ void	 smbd_reply_in(struct smbd_req *, uint32_t status, size_t len);
 /* A malformed request: counted, logged (rate-limited), answered. */
 void	 smbd_bad(struct smbd_req *, const char *what);
 struct smbd_session *smbd_session_find(struct smbd_conn *, uint64_t id);
+/* A session of any open connection, and that connection; or NULL. */
+struct smbd_session *smbd_session_lookup(struct smbd_env *, uint64_t id,
+	    struct smbd_conn **);
 void	 smbd_session_free(struct smbd_conn *, struct smbd_session *);
 struct smbd_tree *smbd_tree_find(struct smbd_session *, uint32_t id);
 void	 smbd_tree_free(struct smbd_conn *, struct smbd_session *,

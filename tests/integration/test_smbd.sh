@@ -444,6 +444,7 @@ else
 	# torture:windows).  smb2.credits runs in test_smb_create.sh,
 	# whose smbd has the default credits max (8192, as Windows grants;
 	# this one's is 64).
+	# smb2.session-id (32-bit session ids).
 	if command -v smbtorture >/dev/null; then
 		for t in smb2.connect smb2.rw.rw1 smb2.rw.rw2 smb2.rw.invalid \
 		    smb2.dir.find smb2.dir.fixed smb2.dir.large-files \
@@ -547,7 +548,8 @@ else
 		    smb2.compound_find.compound_find_unrelated \
 		    smb2.dir.one smb2.dir.file-index \
 		    smb2.lease.breaking3 smb2.lease.v2_breaking3 \
-		    smb2.oplock.brl3 smb2.oplock.statopen1; do
+		    smb2.oplock.brl3 smb2.oplock.statopen1 \
+		    smb2.session-id; do
 			check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false '$t' > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 		done
 		# The rpc.srvsvc and rpc.wkssvc tests of what IPC$ serves; the
