@@ -423,6 +423,7 @@ struct smbd_rsp {
 	size_t		 off, len;
 	uint64_t	 session_id;
 	int		 sign;
+	uint16_t	 algorithm;		/* sign: SMB2_SIGN_* */
 	uint8_t		 key[SMB2_KEY_SIZE];	/* sign: the session's */
 };
 
@@ -436,6 +437,13 @@ struct smbd_req {
 	struct smb2_hdr		 hdr;
 	const uint8_t		*msg;		/* frame + off */
 	int			 signed_ok;	/* its signature was checked */
+	/*
+	 * A refused bind (proc.c): its answers are signed as the session
+	 * of another connection it named signs, its signature verified.
+	 */
+	int			 bind_sign;
+	uint16_t		 bind_algorithm;
+	uint8_t			 bind_key[SMB2_KEY_SIZE];
 	int			 encrypted;	/* it came in a transform */
 	uint64_t		 enc_session;	/* ... of this session */
 	int			 drop;		/* close after the answer */
