@@ -511,6 +511,7 @@ smbd_reply_in(struct smbd_req *r, uint32_t status, size_t len)
 			smbd_req_seal(r, s);
 	}
 	r->outlen += SMB2_HDR_SIZE + len;
+	smbd_channel_sequence_done(r);
 	/* The 3.1.1 preauth hash takes responses that continue a setup. */
 	if (r->hdr.command == SMB2_SESSION_SETUP &&
 	    status == STATUS_MORE_PROCESSING_REQUIRED && s != NULL &&

@@ -319,6 +319,8 @@ struct smbd_open {
 	uint32_t		 uid, gid;
 	uint32_t		 groups[BD_NGROUPS_MAX];
 	uint32_t		 ngroups;
+	/* 3.3.5.2.10: its ChannelSequence and outstanding requests */
+	struct smb2_channel_seq	 channel_seq;
 	/* 3.3.5.14: Open.LockSequenceArray, in stated's record too */
 	struct smb2_lock_sequence lock_sequence;
 	/*
@@ -437,6 +439,15 @@ struct smbd_req {
 	struct smb2_hdr		 hdr;
 	const uint8_t		*msg;		/* frame + off */
 	int			 signed_ok;	/* its signature was checked */
+	/*
+	 * file.c: the open whose outstanding requests the current message
+	 * counts (3.3.5.2.10), by id, with its ChannelSequence; its answer
+	 * takes it off.  csn_off: the message, as off.
+	 */
+	int			 csn_counted;
+	size_t			 csn_off;
+	uint64_t		 csn_open;
+	uint16_t		 csn;
 	/*
 	 * A refused bind (proc.c): its answers are signed as the session
 	 * of another connection it named signs, its signature verified.
@@ -568,6 +579,8 @@ struct smbd_open *smbd_file_args(struct smbd_req *, size_t size,
 /* The open a FileId names (related: CREATE's); NULL after a reply. */
 struct smbd_open *smbd_req_open(struct smbd_req *, struct smbd_session *,
 	    const uint8_t *fid);
+/* The answer of a message that counted as its open's outstanding one. */
+void	 smbd_channel_sequence_done(struct smbd_req *);
 void	 smbd_create(struct smbd_req *);
 void	 smbd_close(struct smbd_req *);
 /* CLOSE's response, with the attributes after when a is not NULL. */

@@ -448,7 +448,8 @@ else
 	# signed as the session signs, and USER_SESSION_DELETED for a
 	# session of another connection (not the CtoH and HtoC ones: they
 	# expect the bind to succeed, and multichannel is not served);
-	# smb2.session-id (32-bit session ids).
+	# smb2.session-id (32-bit session ids);
+	# smb2.replay.channel-sequence (FILE_NOT_AVAILABLE, 3.3.5.2.10).
 	if command -v smbtorture >/dev/null; then
 		for t in smb2.connect smb2.rw.rw1 smb2.rw.rw2 smb2.rw.invalid \
 		    smb2.dir.find smb2.dir.fixed smb2.dir.large-files \
@@ -588,7 +589,7 @@ else
 		    smb2.session.bind_negative_smb3signGtoC30d \
 		    smb2.session.bind_negative_smb3signGtoH2Xs \
 		    smb2.session.bind_negative_smb3signGtoH2Xd \
-		    smb2.session-id; do
+		    smb2.session-id smb2.replay.channel-sequence; do
 			check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false '$t' > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 		done
 		# The rpc.srvsvc and rpc.wkssvc tests of what IPC$ serves; the
