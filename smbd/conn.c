@@ -277,6 +277,20 @@ smbd_session_find(struct smbd_conn *c, uint64_t id)
 	return NULL;
 }
 
+struct smbd_session *
+smbd_session_lookup(struct smbd_env *env, uint64_t id, struct smbd_conn **cp)
+{
+	struct smbd_conn *c;
+	struct smbd_session *s;
+
+	TAILQ_FOREACH(c, &env->conns, entry)
+		if (!c->closing && (s = smbd_session_find(c, id)) != NULL) {
+			*cp = c;
+			return s;
+		}
+	return NULL;
+}
+
 void
 smbd_session_free(struct smbd_conn *c, struct smbd_session *s)
 {
@@ -472,8 +486,14 @@ smbd_reply_in(struct smbd_req *r, uint32_t status, size_t len)
 	    c->neg.dialect == SMB2_DIALECT_311 && !s->guest &&
 	    !s->anonymous)))
 		rsp->sign = 1;
+	rsp->algorithm = c->neg.signing_algorithm;
 	if (rsp->sign)
 		memcpy(rsp->key, s->signing_key, SMB2_KEY_SIZE);
+	else if (s == NULL && r->bind_sign) {
+		rsp->sign = 1;
+		rsp->algorithm = r->bind_algorithm;
+		memcpy(rsp->key, r->bind_key, SMB2_KEY_SIZE);
+	}
 	/*
 	 * MS-SMB2 3.3.4.1.4: the answer to an encrypted request is
 	 * encrypted (sealed when it came); so is every answer in a session
@@ -491,6 +511,7 @@ smbd_reply_in(struct smbd_req *r, uint32_t status, size_t len)
 			smbd_req_seal(r, s);
 	}
 	r->outlen += SMB2_HDR_SIZE + len;
+	smbd_channel_sequence_done(r);
 	/* The 3.1.1 preauth hash takes responses that continue a setup. */
 	if (r->hdr.command == SMB2_SESSION_SETUP &&
 	    status == STATUS_MORE_PROCESSING_REQUIRED && s != NULL &&
@@ -718,8 +739,8 @@ smbd_req_finish(struct smbd_req *r)
 			continue;
 		smb2_put32(r->out + rsp->off + 16,
 		    smb2_get32(r->out + rsp->off + 16) | SMB2_FLAGS_SIGNED);
-		if (smb2_sign(c->neg.signing_algorithm, rsp->key,
-		    r->out + rsp->off, len) == -1)
+		if (smb2_sign(rsp->algorithm, rsp->key, r->out + rsp->off,
+		    len) == -1)
 			log_warnx("%s: signing failed", c->peer);
 		OPENSSL_cleanse(rsp->key, sizeof(rsp->key));
 	}

@@ -195,6 +195,51 @@ smbd_eof(const bd_attr *a)
 	return a->type == 2 ? 0 : a->size;
 }
 
+/*
+ * MS-SMB2 3.3.5.2.10: a 3.x request's ChannelSequence against its
+ * open's (smb2_channel_seq_take): -1 for a WRITE, SET_INFO or IOCTL to
+ * fail FILE_NOT_AVAILABLE, which the client replays once the older
+ * ones are answered.  A message is counted once, however many times
+ * its open is looked up.
+ */
+static int
+smbd_channel_sequence(struct smbd_req *r, struct smbd_open *o)
+{
+	uint16_t csn = (uint16_t)r->hdr.status, cmd = r->hdr.command;
+	int replay = (r->hdr.flags & SMB2_FLAGS_REPLAY_OPERATION) != 0;
+
+	if (r->conn->neg.dialect < SMB2_DIALECT_300 ||
+	    (r->csn_counted && r->csn_off == r->off))
+		return 0;
+	if (smb2_channel_seq_take(&o->channel_seq, csn, replay) == 0) {
+		r->csn_counted = 1;
+		r->csn_off = r->off;
+		r->csn_open = o->id;
+		r->csn = csn;
+		return 0;
+	}
+	if (cmd != SMB2_WRITE && cmd != SMB2_SET_INFO && cmd != SMB2_IOCTL)
+		return 0;
+	log_info_rl("%s: %s%s of ChannelSequence %u, the open's %u (%u "
+	    "older outstanding): FILE_NOT_AVAILABLE", r->conn->peer,
+	    smb2_command_name(cmd), replay ? " replayed" : "", csn,
+	    o->channel_seq.sequence, o->channel_seq.outstanding_pre);
+	return -1;
+}
+
+/* 3.3.5.2.10: an answered request is no longer outstanding. */
+void
+smbd_channel_sequence_done(struct smbd_req *r)
+{
+	struct smbd_open *o;
+
+	if (!r->csn_counted || r->csn_off != r->off)
+		return;
+	r->csn_counted = 0;
+	if ((o = smbd_open_find(r->conn, r->csn_open)) != NULL)
+		smb2_channel_seq_done(&o->channel_seq, r->csn);
+}
+
 /* The FileId a request names (or, related, the previous one's). */
 struct smbd_open *
 smbd_req_open(struct smbd_req *r, struct smbd_session *s, const uint8_t *fid)
@@ -208,6 +253,10 @@ smbd_req_open(struct smbd_req *r, struct smbd_session *s, const uint8_t *fid)
 	if (p != v || (o = smbd_open_find(r->conn, v)) == NULL ||
 	    o->session_id != s->id || o->tree_id != r->rel_tree) {
 		smbd_reply_error(r, STATUS_FILE_CLOSED);
+		return NULL;
+	}
+	if (smbd_channel_sequence(r, o) == -1) {
+		smbd_reply_error(r, STATUS_FILE_NOT_AVAILABLE);
 		return NULL;
 	}
 	/* MS-SMB2 3.3.5.2.7.2: the FileId a related operation next uses. */
@@ -997,6 +1046,9 @@ smbd_create_alloc(struct smbd_walk *w)
 	o->tree_id = r->rel_tree;
 	o->share = w->share;
 	o->fd = -1;
+	/* 3.3.5.9: Open.ChannelSequence, the CREATE's (3.x) */
+	if (c->neg.dialect >= SMB2_DIALECT_300)
+		o->channel_seq.sequence = (uint16_t)r->hdr.status;
 	if (smbd_file_attach(c->env, o, &w->attr) == -1) {
 		free(o);
 		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);

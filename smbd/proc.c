@@ -23,6 +23,7 @@
 #include "smbd.h"
 #include "status.h"
 
+#define SMBD_SESSION_FLAG_BINDING	0x01	/* the request's Flags */
 #define SMBD_SESSION_FLAG_IS_GUEST	0x0001
 #define SMBD_SESSION_FLAG_IS_NULL	0x0002
 #define SMBD_SESSION_FLAG_ENCRYPT_DATA	0x0004
@@ -141,21 +142,171 @@ smbd_setup_previous(struct smbd_conn *c, struct smbd_session *s,
 	struct smbd_conn *oc;
 	struct smbd_session *os;
 
-	if (previous == 0 || previous == s->id)
+	if (previous == 0 || previous == s->id ||
+	    (os = smbd_session_lookup(c->env, previous, &oc)) == NULL)
 		return;
-	TAILQ_FOREACH(oc, &c->env->conns, entry) {
-		if (oc->closing || (os = smbd_session_find(oc, previous)) ==
-		    NULL)
-			continue;
-		if (os->state != SMBD_SESSION_VALID || os->gss_pending ||
-		    os->uid != s->uid || strcmp(os->user, s->user) != 0)
-			return;
-		log_info("%s: session %016llx replaces %016llx of %s",
-		    c->peer, (unsigned long long)s->id,
-		    (unsigned long long)previous, oc->peer);
-		smbd_session_free(oc, os);
+	if (os->state != SMBD_SESSION_VALID || os->gss_pending ||
+	    os->uid != s->uid || strcmp(os->user, s->user) != 0)
+		return;
+	log_info("%s: session %016llx replaces %016llx of %s", c->peer,
+	    (unsigned long long)s->id, (unsigned long long)previous,
+	    oc->peer);
+	smbd_session_free(oc, os);
+}
+
+/*
+ * MS-SMB2 3.3.5.5.1: a SessionId for a new session, of none alive.  The
+ * ids count on from a random start, within 32 bits as Windows' and
+ * Samba's are: clients keep it so (smbtorture's smb2.session-id puts a
+ * session's id back from a 32-bit copy); never 0 nor all ones.
+ */
+static uint64_t
+smbd_session_new_id(struct smbd_env *env)
+{
+	struct smbd_conn *c;
+	uint64_t id;
+
+	do {
+		id = env->next_session_id++ & 0xffffffffu;
+		if (id == 0 || id == 0xffffffffu)
+			id = env->next_session_id++ & 0xffffffffu;
+	} while (id == 0 || smbd_session_lookup(env, id, &c) != NULL);
+	return id;
+}
+
+/*
+ * A SESSION_SETUP naming a session of another connection is refused:
+ * the answer is signed as that session signs (its key, its connection's
+ * algorithm) when sign says its request's signature verified so.
+ */
+static void
+smbd_setup_refuse(struct smbd_req *r, const struct smbd_conn *oc,
+    const struct smbd_session *s, int sign, uint32_t status,
+    const char *why)
+{
+	log_info_rl("%s: SESSION_SETUP%s of session %016llx%s%s: %s: %s",
+	    r->conn->peer, r->msg[SMB2_HDR_SIZE + 2] &
+	    SMBD_SESSION_FLAG_BINDING ? " binding" : "",
+	    (unsigned long long)r->hdr.session_id, oc != NULL ? " of " : "",
+	    oc != NULL ? oc->peer : "", why, smb2_status_name(status));
+	if (sign) {
+		r->bind_sign = 1;
+		r->bind_algorithm = oc->neg.signing_algorithm;
+		memcpy(r->bind_key, s->signing_key, SMB2_KEY_SIZE);
+	}
+	smbd_reply_error(r, status);
+	r->bind_sign = 0;
+	OPENSSL_cleanse(r->bind_key, sizeof(r->bind_key));
+}
+
+/* 1 when the request is signed with the key of s, of connection oc. */
+static int
+smbd_setup_signed_by(struct smbd_req *r, const struct smbd_conn *oc,
+    const struct smbd_session *s)
+{
+	if (!(r->hdr.flags & SMB2_FLAGS_SIGNED) || !s->has_key)
+		return 0;
+	if (smb2_verify(oc->neg.signing_algorithm, s->signing_key, r->msg,
+	    r->len) == -1) {
+		r->conn->env->bad_signatures++;
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * MS-SMB2 3.3.5.5: without SMB2_SESSION_FLAG_BINDING, a SESSION_SETUP
+ * re-authenticates a session of this connection; one of another
+ * connection is USER_SESSION_DELETED here, signed as it signs, as
+ * Windows answers (smbtorture's bind_negative tests check both).
+ */
+static void
+smbd_session_elsewhere(struct smbd_req *r)
+{
+	struct smbd_conn *oc = NULL;
+	struct smbd_session *s;
+
+	s = smbd_session_lookup(r->conn->env, r->hdr.session_id, &oc);
+	smbd_setup_refuse(r, oc, s, s != NULL &&
+	    smbd_setup_signed_by(r, oc, s), STATUS_USER_SESSION_DELETED,
+	    s != NULL ? "not of this connection" : "no such session");
+}
+
+/*
+ * MS-SMB2 3.3.5.5: SMB2_SESSION_FLAG_BINDING asks to join this
+ * connection to a session of another one as a channel (multichannel).
+ * The session is looked for on every connection; an unsigned request,
+ * or one whose signature the session's key and signing algorithm do
+ * not verify, is refused before anything else is said of it.  Then the
+ * checks come in Windows' order (which Samba and smbtorture's
+ * smb2.session.bind_negative_* follow): a signing algorithm of the
+ * other family where one side is AES-GMAC (whose nonce cannot serve
+ * both), a 2.x connection, another dialect or cipher than the
+ * session's, an expired ticket, the session's own connection.  Each
+ * of these refusals is signed as the session signs, so that the client
+ * can trust it.  A bind that passes them all is refused too
+ * (REQUEST_NOT_ACCEPTED): channels are not served, and NEGOTIATE does
+ * not offer SMB2_GLOBAL_CAP_MULTI_CHANNEL (dittofs-smbd(8)).
+ */
+static void
+smbd_session_bind(struct smbd_req *r)
+{
+	struct smbd_conn *c = r->conn, *oc = NULL;
+	struct smbd_session *s;
+	uint16_t have, want;
+
+	if ((s = smbd_session_lookup(c->env, r->hdr.session_id, &oc)) ==
+	    NULL) {
+		smbd_setup_refuse(r, NULL, NULL, 0,
+		    STATUS_USER_SESSION_DELETED, "no such session");
 		return;
 	}
+	if (!(r->hdr.flags & SMB2_FLAGS_SIGNED)) {
+		smbd_setup_refuse(r, oc, s, 0, STATUS_INVALID_PARAMETER,
+		    "not signed");
+		return;
+	}
+	if (s->state != SMBD_SESSION_VALID || s->gss_pending) {
+		smbd_setup_refuse(r, oc, s, 0, STATUS_REQUEST_NOT_ACCEPTED,
+		    "its authentication is under way");
+		return;
+	}
+	if (s->guest || s->anonymous || !s->has_key) {
+		smbd_setup_refuse(r, oc, s, 0, STATUS_NOT_SUPPORTED,
+		    "a guest or anonymous session");
+		return;
+	}
+	if (!smbd_setup_signed_by(r, oc, s)) {
+		smbd_setup_refuse(r, oc, s, 0, STATUS_ACCESS_DENIED,
+		    "bad signature");
+		return;
+	}
+	have = oc->neg.signing_algorithm;
+	want = c->neg.signing_algorithm;
+	if (have == SMB2_SIGN_AES_GMAC && want != have)
+		smbd_setup_refuse(r, oc, s, 1, STATUS_REQUEST_OUT_OF_SEQUENCE,
+		    "the session signs with AES-GMAC, this connection not");
+	else if (want == SMB2_SIGN_AES_GMAC && want != have)
+		smbd_setup_refuse(r, oc, s, 1, STATUS_NOT_SUPPORTED,
+		    "this connection signs with AES-GMAC, the session not");
+	else if (c->neg.dialect < SMB2_DIALECT_300)
+		smbd_setup_refuse(r, oc, s, 1, STATUS_REQUEST_NOT_ACCEPTED,
+		    "a 2.x dialect binds no channel");
+	else if (c->neg.dialect != oc->neg.dialect)
+		smbd_setup_refuse(r, oc, s, 1, STATUS_INVALID_PARAMETER,
+		    "another dialect than the session's");
+	else if (c->neg.cipher != oc->neg.cipher)
+		smbd_setup_refuse(r, oc, s, 1, STATUS_INVALID_PARAMETER,
+		    "another cipher than the session's");
+	else if (s->expires != 0 && (uint64_t)time(NULL) >= s->expires)
+		smbd_setup_refuse(r, oc, s, 1, STATUS_NETWORK_SESSION_EXPIRED,
+		    "its Kerberos ticket has ended");
+	else if (oc == c)
+		smbd_setup_refuse(r, oc, s, 1, STATUS_REQUEST_NOT_ACCEPTED,
+		    "already of this connection");
+	else
+		smbd_setup_refuse(r, oc, s, 1, STATUS_REQUEST_NOT_ACCEPTED,
+		    "multichannel is not served");
 }
 
 static void
@@ -364,17 +515,17 @@ smbd_session_setup(struct smbd_req *r)
 		smbd_bad(r, "SESSION_SETUP security buffer");
 		return;
 	}
-	if (b[2] & 0x01) {
-		/* Binding a channel (multichannel): not served. */
-		smbd_reply_error(r, STATUS_REQUEST_NOT_ACCEPTED);
-		return;
-	}
 	/* MS-SMB2 3.3.5.5: a connection that cannot encrypt. */
 	if (env->encryption == SMBD_ENCRYPT_REQUIRED && c->neg.cipher == 0) {
 		log_warnx_rl("%s: [smbd] encryption = required: dialect %x "
 		    "without a common cipher refused", c->peer,
 		    c->neg.dialect);
 		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		return;
+	}
+	/* 3.3.5.5: a bind names a session; without one, the flag is moot. */
+	if ((b[2] & SMBD_SESSION_FLAG_BINDING) && r->hdr.session_id != 0) {
+		smbd_session_bind(r);
 		return;
 	}
 	if (r->hdr.session_id == 0) {
@@ -388,7 +539,7 @@ smbd_session_setup(struct smbd_req *r)
 			smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 			return;
 		}
-		s->id = ++env->next_session_id;
+		s->id = smbd_session_new_id(env);
 		s->state = SMBD_SESSION_SETUP;
 		TAILQ_INIT(&s->trees);
 		s->next_tree_id = 1;
@@ -397,7 +548,7 @@ smbd_session_setup(struct smbd_req *r)
 		c->nsessions++;
 		created = 1;
 	} else if ((s = smbd_session_find(c, r->hdr.session_id)) == NULL) {
-		smbd_reply_error(r, STATUS_USER_SESSION_DELETED);
+		smbd_session_elsewhere(r);
 		return;
 	}
 	if (s->gss_pending) {

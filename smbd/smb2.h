@@ -181,6 +181,28 @@ int	 smb2_buffer_check(size_t msglen, size_t fixed_end, uint32_t off,
 	    uint32_t len);
 
 /*
+ * MS-SMB2 3.3.5.2.10: an open's ChannelSequence, the newest a request
+ * on it brought (its CREATE's first), and the count of its requests
+ * outstanding under it and under older ones.
+ */
+struct smb2_channel_seq {
+	uint16_t	sequence;
+	uint32_t	outstanding;
+	uint32_t	outstanding_pre;
+};
+/*
+ * A 3.x request on the open with ChannelSequence csn, replayed or not:
+ * 0 when it is counted outstanding (smb2_channel_seq_done when it is
+ * answered), -1 when it comes from an older channel sequence (more
+ * than 0x7fff behind), or is a replay while requests under an older
+ * one are outstanding: a WRITE, SET_INFO or IOCTL is then
+ * STATUS_FILE_NOT_AVAILABLE, another command goes on uncounted.
+ */
+int	 smb2_channel_seq_take(struct smb2_channel_seq *, uint16_t csn,
+	    int replay);
+void	 smb2_channel_seq_done(struct smb2_channel_seq *, uint16_t csn);
+
+/*
  * The credit window (MS-SMB2 3.3.1.1, 3.3.1.2): message ids the client
  * may use are [low, low + size); each id is used once, in any order.
  * A ring of SMB2_CREDIT_WINDOW_MAX bits marks the ones used above low.

@@ -152,6 +152,41 @@ smb2_credits_set(struct smb2_credits *c, uint64_t id, int on)
 		c->used[i / 8] &= (uint8_t)~(1u << (i % 8));
 }
 
+/* MS-SMB2 3.3.5.2.10 */
+int
+smb2_channel_seq_take(struct smb2_channel_seq *q, uint16_t csn, int replay)
+{
+	uint16_t ahead = (uint16_t)(csn - q->sequence);
+
+	if (ahead == 0) {
+		if (replay && q->outstanding_pre > 0)
+			return -1;
+		q->outstanding++;
+		return 0;
+	}
+	if (ahead > 0x7fff)
+		return -1;
+	/* A newer channel sequence: what is outstanding is of an older. */
+	q->outstanding_pre += q->outstanding;
+	q->sequence = csn;
+	if (replay && q->outstanding_pre > 0) {
+		q->outstanding = 0;
+		return -1;
+	}
+	q->outstanding = 1;
+	return 0;
+}
+
+void
+smb2_channel_seq_done(struct smb2_channel_seq *q, uint16_t csn)
+{
+	if (csn == q->sequence) {
+		if (q->outstanding > 0)
+			q->outstanding--;
+	} else if (q->outstanding_pre > 0)
+		q->outstanding_pre--;
+}
+
 /* MS-SMB2 3.3.5.2.3: each id of the charge in the window, once. */
 int
 smb2_credits_take(struct smb2_credits *c, uint64_t mid, uint16_t charge)

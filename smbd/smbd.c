@@ -354,8 +354,7 @@ smbd_pre_init(struct daemon *d)
 	    RAND_bytes((uint8_t *)&env->next_session_id,
 	    sizeof(env->next_session_id)) != 1)
 		fatalx("RAND_bytes");
-	/* Session ids: unpredictable, never 0 or all ones. */
-	env->next_session_id &= 0x00ffffffffffffffull;
+	/* Session ids count from an unpredictable start (proc.c). */
 	smbd_server_name(env);
 	env->port = (unsigned int)conf_get_int(d->conf, "smbd", "port");
 	if ((env->listen_fd = daemon_take_listen_fd(d, "smb")) != -1) {

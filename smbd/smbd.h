@@ -319,6 +319,8 @@ struct smbd_open {
 	uint32_t		 uid, gid;
 	uint32_t		 groups[BD_NGROUPS_MAX];
 	uint32_t		 ngroups;
+	/* 3.3.5.2.10: its ChannelSequence and outstanding requests */
+	struct smb2_channel_seq	 channel_seq;
 	/* 3.3.5.14: Open.LockSequenceArray, in stated's record too */
 	struct smb2_lock_sequence lock_sequence;
 	/*
@@ -423,6 +425,7 @@ struct smbd_rsp {
 	size_t		 off, len;
 	uint64_t	 session_id;
 	int		 sign;
+	uint16_t	 algorithm;		/* sign: SMB2_SIGN_* */
 	uint8_t		 key[SMB2_KEY_SIZE];	/* sign: the session's */
 };
 
@@ -436,6 +439,22 @@ struct smbd_req {
 	struct smb2_hdr		 hdr;
 	const uint8_t		*msg;		/* frame + off */
 	int			 signed_ok;	/* its signature was checked */
+	/*
+	 * file.c: the open whose outstanding requests the current message
+	 * counts (3.3.5.2.10), by id, with its ChannelSequence; its answer
+	 * takes it off.  csn_off: the message, as off.
+	 */
+	int			 csn_counted;
+	size_t			 csn_off;
+	uint64_t		 csn_open;
+	uint16_t		 csn;
+	/*
+	 * A refused bind (proc.c): its answers are signed as the session
+	 * of another connection it named signs, its signature verified.
+	 */
+	int			 bind_sign;
+	uint16_t		 bind_algorithm;
+	uint8_t			 bind_key[SMB2_KEY_SIZE];
 	int			 encrypted;	/* it came in a transform */
 	uint64_t		 enc_session;	/* ... of this session */
 	int			 drop;		/* close after the answer */
@@ -491,6 +510,9 @@ void	 smbd_reply_in(struct smbd_req *, uint32_t status, size_t len);
 /* A malformed request: counted, logged (rate-limited), answered. */
 void	 smbd_bad(struct smbd_req *, const char *what);
 struct smbd_session *smbd_session_find(struct smbd_conn *, uint64_t id);
+/* A session of any open connection, and that connection; or NULL. */
+struct smbd_session *smbd_session_lookup(struct smbd_env *, uint64_t id,
+	    struct smbd_conn **);
 void	 smbd_session_free(struct smbd_conn *, struct smbd_session *);
 struct smbd_tree *smbd_tree_find(struct smbd_session *, uint32_t id);
 void	 smbd_tree_free(struct smbd_conn *, struct smbd_session *,
@@ -557,6 +579,8 @@ struct smbd_open *smbd_file_args(struct smbd_req *, size_t size,
 /* The open a FileId names (related: CREATE's); NULL after a reply. */
 struct smbd_open *smbd_req_open(struct smbd_req *, struct smbd_session *,
 	    const uint8_t *fid);
+/* The answer of a message that counted as its open's outstanding one. */
+void	 smbd_channel_sequence_done(struct smbd_req *);
 void	 smbd_create(struct smbd_req *);
 void	 smbd_close(struct smbd_req *);
 /* CLOSE's response, with the attributes after when a is not NULL. */

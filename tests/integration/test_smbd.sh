@@ -444,6 +444,12 @@ else
 	# torture:windows).  smb2.credits runs in test_smb_create.sh,
 	# whose smbd has the default credits max (8192, as Windows grants;
 	# this one's is 64).
+	# smb2.session.bind_negative: a bind's refusals in Windows' order,
+	# signed as the session signs, and USER_SESSION_DELETED for a
+	# session of another connection (not the CtoH and HtoC ones: they
+	# expect the bind to succeed, and multichannel is not served);
+	# smb2.session-id (32-bit session ids);
+	# smb2.replay.channel-sequence (FILE_NOT_AVAILABLE, 3.3.5.2.10).
 	if command -v smbtorture >/dev/null; then
 		for t in smb2.connect smb2.rw.rw1 smb2.rw.rw2 smb2.rw.invalid \
 		    smb2.dir.find smb2.dir.fixed smb2.dir.large-files \
@@ -547,7 +553,43 @@ else
 		    smb2.compound_find.compound_find_unrelated \
 		    smb2.dir.one smb2.dir.file-index \
 		    smb2.lease.breaking3 smb2.lease.v2_breaking3 \
-		    smb2.oplock.brl3 smb2.oplock.statopen1; do
+		    smb2.oplock.brl3 smb2.oplock.statopen1 \
+		    smb2.session.bind_negative_smb202 \
+		    smb2.session.bind_negative_smb210s \
+		    smb2.session.bind_negative_smb210d \
+		    smb2.session.bind_negative_smb2to3s \
+		    smb2.session.bind_negative_smb2to3d \
+		    smb2.session.bind_negative_smb3to2s \
+		    smb2.session.bind_negative_smb3to2d \
+		    smb2.session.bind_negative_smb3to3s \
+		    smb2.session.bind_negative_smb3to3d \
+		    smb2.session.bind_negative_smb3encGtoCs \
+		    smb2.session.bind_negative_smb3encGtoCd \
+		    smb2.session.bind_negative_smb3signCtoGs \
+		    smb2.session.bind_negative_smb3signCtoGd \
+		    smb2.session.bind_negative_smb3signHtoGs \
+		    smb2.session.bind_negative_smb3signHtoGd \
+		    smb2.session.bind_negative_smb3signGtoCs \
+		    smb2.session.bind_negative_smb3signGtoCd \
+		    smb2.session.bind_negative_smb3signGtoHs \
+		    smb2.session.bind_negative_smb3signGtoHd \
+		    smb2.session.bind_negative_smb3sneGtoCs \
+		    smb2.session.bind_negative_smb3sneGtoCd \
+		    smb2.session.bind_negative_smb3sneGtoHs \
+		    smb2.session.bind_negative_smb3sneGtoHd \
+		    smb2.session.bind_negative_smb3sneCtoGs \
+		    smb2.session.bind_negative_smb3sneCtoGd \
+		    smb2.session.bind_negative_smb3sneHtoGs \
+		    smb2.session.bind_negative_smb3sneHtoGd \
+		    smb2.session.bind_negative_smb3signC30toGs \
+		    smb2.session.bind_negative_smb3signC30toGd \
+		    smb2.session.bind_negative_smb3signH2XtoGs \
+		    smb2.session.bind_negative_smb3signH2XtoGd \
+		    smb2.session.bind_negative_smb3signGtoC30s \
+		    smb2.session.bind_negative_smb3signGtoC30d \
+		    smb2.session.bind_negative_smb3signGtoH2Xs \
+		    smb2.session.bind_negative_smb3signGtoH2Xd \
+		    smb2.session-id smb2.replay.channel-sequence; do
 			check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false '$t' > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 		done
 		# The rpc.srvsvc and rpc.wkssvc tests of what IPC$ serves; the

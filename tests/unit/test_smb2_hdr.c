@@ -2,7 +2,8 @@
  * smbd's wire layer (smbd/smb2_hdr.c, utf16.c): the header both ways,
  * compound chains with every bad NextCommand, the checks of bodies and
  * buffers, the credit window (MS-SMB2 3.3.1.1, 3.3.1.2, 3.3.5.2.3), a
- * CREATE decoded with its buffers checked, names in UTF-16; then the
+ * CREATE decoded with its buffers checked, names in UTF-16, an open's
+ * channel sequence (3.3.5.2.10); then the
  * fuzz target (tests/fuzz/fuzz_smb2.c) over random and mutated input.
  */
 #include <errno.h>
@@ -248,6 +249,51 @@ test_names(void)
 	    "overlong UTF-8 and an encoded surrogate: refused");
 }
 
+/* MS-SMB2 3.3.5.2.10: an open's ChannelSequence and outstanding counts. */
+static void
+test_channel_seq(void)
+{
+	struct smb2_channel_seq q;
+
+	memset(&q, 0, sizeof(q));
+	tap_ok(smb2_channel_seq_take(&q, 0, 0) == 0 && q.outstanding == 1,
+	    "channel sequence: the open's own is counted");
+	smb2_channel_seq_done(&q, 0);
+	tap_ok(q.outstanding == 0, "channel sequence: answered, not counted");
+	tap_ok(smb2_channel_seq_take(&q, 0x8000, 0) == -1 &&
+	    q.sequence == 0 && q.outstanding == 0,
+	    "channel sequence: 0x8000 ahead is stale, nothing changes");
+	tap_ok(smb2_channel_seq_take(&q, 0xffff, 0) == -1,
+	    "channel sequence: one behind is stale");
+	tap_ok(smb2_channel_seq_take(&q, 0x7fff, 0) == 0 &&
+	    q.sequence == 0x7fff && q.outstanding == 1,
+	    "channel sequence: 0x7fff ahead is newer, taken");
+	tap_ok(smb2_channel_seq_take(&q, 0, 0) == -1 &&
+	    smb2_channel_seq_take(&q, 0x7ffe, 1) == -1,
+	    "channel sequence: the older ones are stale now, replayed or not");
+	/* Outstanding under 0x7fff, a newer one comes: 1 older. */
+	tap_ok(smb2_channel_seq_take(&q, 0x8000, 0) == 0 &&
+	    q.outstanding == 1 && q.outstanding_pre == 1,
+	    "channel sequence: a newer one makes the outstanding older");
+	tap_ok(smb2_channel_seq_take(&q, 0x8000, 1) == -1 &&
+	    q.outstanding == 1,
+	    "channel sequence: a replay while older ones are outstanding");
+	smb2_channel_seq_done(&q, 0x7fff);
+	tap_ok(q.outstanding_pre == 0 && q.outstanding == 1,
+	    "channel sequence: an older one answered");
+	tap_ok(smb2_channel_seq_take(&q, 0x8000, 1) == 0 &&
+	    q.outstanding == 2, "channel sequence: then the replay is taken");
+	smb2_channel_seq_done(&q, 0x8000);
+	smb2_channel_seq_done(&q, 0x8000);
+	tap_ok(smb2_channel_seq_take(&q, 0x8001, 0) == 0 &&
+	    q.outstanding_pre == 0, "channel sequence: nothing older left");
+	q.outstanding_pre = 1;
+	tap_ok(smb2_channel_seq_take(&q, 0x8002, 1) == -1 &&
+	    q.sequence == 0x8002 && q.outstanding == 0 &&
+	    q.outstanding_pre == 2,
+	    "channel sequence: a newer replay with older ones outstanding");
+}
+
 static void
 test_status(void)
 {
@@ -351,6 +397,7 @@ main(void)
 	test_create();
 	test_names();
 	test_status();
+	test_channel_seq();
 	test_fuzz();
 	return tap_done();
 }
