@@ -212,6 +212,8 @@ smbd_req_open(struct smbd_req *r, struct smbd_session *s, const uint8_t *fid)
 	}
 	/* MS-SMB2 3.3.5.2.7.2: the FileId a related operation next uses. */
 	r->rel_file = o->id;
+	/* 3.3.5.12 and the others: a replay of its CREATE is one no more. */
+	o->replay_eligible = 0;
 	return o;
 }
 
@@ -924,6 +926,11 @@ smbd_create_shared(void *arg, uint32_t status)
 	w->open = NULL;
 	o->fd = w->fd;
 	w->fd = -1;
+	/* 3.3.5.9.10: its CreateGuid, durable or not, for a replay. */
+	if (w->durable.version == 2) {
+		memcpy(o->create_guid, w->durable.guid, sizeof(o->create_guid));
+		o->replay_eligible = 1;
+	}
 	TAILQ_INSERT_TAIL(&c->opens, o, entry);
 	c->nopens++;
 	if (o->stream[0] != '\0')
@@ -1904,6 +1911,8 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	o->desired = st->desired;
 	o->granted = smbd_desired_granted(st->desired);
 	o->mode = st->options & SMBD_MODE_BITS;
+	/* 3.3.5.9.7: its delete on close comes back with it. */
+	o->delete_pending = (st->options & FILE_DELETE_ON_CLOSE) != 0;
 	o->share_access = st->share_access;
 	o->shared = smb2_share_access(st->desired) != 0;
 	o->oplock = (uint8_t)d->oplock;
@@ -1913,6 +1922,8 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	o->durable = (int)d->dh_version;
 	o->durable_timeout_ms = d->timeout_ms;
 	memcpy(o->create_guid, d->create_guid, sizeof(o->create_guid));
+	/* Its CreateGuid names it again (a DH2Q of it: DUPLICATE_OBJECTID). */
+	o->replay_eligible = d->dh_version == 2;
 	/* 3.3.5.9.7: a resilient open is reconnected as it was. */
 	o->resilient = st->resilient;
 	o->lock_sequence = st->lock_sequence;
@@ -1942,6 +1953,8 @@ smbd_create_replayed(void *arg, int status, void *reply, int fd)
 	struct smbd_walk *w = arg;
 	bd_attr_reply *rep = reply;
 	struct smbd_open *o;
+	uint8_t oplock;
+	int durable;
 
 	if ((o = smbd_open_find(w->r->conn, w->file_id)) == NULL ||
 	    o->session_id != w->session_id) {
@@ -1955,14 +1968,56 @@ smbd_create_replayed(void *arg, int status, void *reply, int fd)
 	w->attr = rep->attr;
 	/* The answer the client missed: the first one's CreateAction. */
 	w->action = o->create_action;
+	if (o->lease != NULL) {
+		smbd_create_answer(w, o);
+		return;
+	}
+	/*
+	 * An oplock's open answers the level the replay asks, durable
+	 * only when that level could have made it so; the open itself
+	 * keeps its oplock and its durability (smbtorture
+	 * smb2.replay.replay-dhv2-oplock2, as Windows answers).
+	 */
+	oplock = o->oplock;
+	durable = o->durable;
+	o->oplock = w->oplock;
+	if (w->oplock != SMB2_OPLOCK_LEVEL_BATCH)
+		o->durable = 0;
 	smbd_create_answer(w, o);
+	o->oplock = oplock;
+	o->durable = durable;
 }
 
 /*
- * MS-SMB2 3.3.5.9.10: a DH2Q whose CreateGuid names an open of this
- * user's: with SMB2_FLAGS_REPLAY_OPERATION the same open is answered
- * again (the client did not see the first answer), without it
- * STATUS_DUPLICATE_OBJECTID.  1 when answered here.
+ * A CREATE of this session's with the same CreateGuid that waits for
+ * the breaks of others' oplocks or leases after its share mode was
+ * granted: its open is made, not yet answered.  NULL when none (one
+ * that waits for a sharing violation's H break has no open yet).
+ */
+static struct smbd_walk *
+smbd_create_replay_pending(struct smbd_walk *w)
+{
+	struct smbd_walk *p;
+
+	LIST_FOREACH(p, &w->r->conn->creates, entry)
+		if (p != w && p->waiting && p->durable.version == 2 &&
+		    p->session_id == w->session_id && p->open != NULL &&
+		    p->open->shared && p->oplocked &&
+		    memcmp(p->durable.guid, w->durable.guid,
+		    sizeof(p->durable.guid)) == 0)
+			return p;
+	return NULL;
+}
+
+/*
+ * MS-SMB2 3.3.5.9.10: a DH2Q whose CreateGuid names a replay-eligible
+ * open of this user's: with SMB2_FLAGS_REPLAY_OPERATION the same open
+ * is answered again (the client did not see the first answer), without
+ * it STATUS_DUPLICATE_OBJECTID.  A replay that asks a lease the open
+ * does not hold (another key, or a lease of an oplock's open, or none
+ * of a lease's) is STATUS_ACCESS_DENIED, and so is one of a CREATE
+ * still waiting for others' breaks, as Windows answers (Samba answers
+ * FILE_NOT_AVAILABLE there).  1 when answered here.
  */
 static int
 smbd_create_replay(struct smbd_walk *w, struct smbd_session *s)
@@ -1971,22 +2026,36 @@ smbd_create_replay(struct smbd_walk *w, struct smbd_session *s)
 	struct smbd_conn *c;
 	struct smbd_open *o = NULL;
 	bd_fh_req fr;
+	int replay = (r->hdr.flags & SMB2_FLAGS_REPLAY_OPERATION) != 0;
 
+	if (replay && smbd_create_replay_pending(w) != NULL) {
+		log_debug("%s: a replayed CREATE while the first waits for "
+		    "breaks: ACCESS_DENIED", r->conn->peer);
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		return 1;
+	}
 	TAILQ_FOREACH(c, &r->conn->env->conns, entry) {
 		if (c->closing)
 			continue;
 		TAILQ_FOREACH(o, &c->opens, entry)
-			if (o->durable == 2 && memcmp(o->create_guid,
-			    w->durable.guid, sizeof(o->create_guid)) == 0)
+			if (o->replay_eligible && !o->closed &&
+			    memcmp(o->create_guid, w->durable.guid,
+			    sizeof(o->create_guid)) == 0)
 				break;
 		if (o != NULL)
 			break;
 	}
 	if (o == NULL)
 		return 0;
-	if (!(r->hdr.flags & SMB2_FLAGS_REPLAY_OPERATION) ||
-	    c != r->conn || o->session_id != s->id) {
+	if (!replay || c != r->conn || o->session_id != s->id) {
 		smbd_reply_error(r, STATUS_DUPLICATE_OBJECTID);
+		return 1;
+	}
+	if ((o->lease != NULL) != (w->has_lease != 0) || (o->lease != NULL &&
+	    memcmp(o->lease->l.key, w->lease.key, sizeof(w->lease.key)) != 0)) {
+		log_warnx_rl("%s: a replayed CREATE asks another lease than "
+		    "its open's: ACCESS_DENIED", r->conn->peer);
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
 		return 1;
 	}
 	w->file_id = o->id;
@@ -2094,14 +2163,14 @@ smbd_create(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_BAD_IMPERSONATION_LEVEL);
 		return;
 	}
-	if (w->durable.version == 2 && smbd_create_replay(w, s))
-		return;
 	w->desired = cr.desired;
 	w->oplock = cr.oplock;
 	if ((st = smbd_create_lease_parse(r, &cr, w)) != 0) {
 		smbd_reply_error(r, st);
 		return;
 	}
+	if (w->durable.version == 2 && smbd_create_replay(w, s))
+		return;
 	w->share_access = cr.share_access;
 	w->attrs = cr.attributes;
 	w->disposition = cr.disposition;

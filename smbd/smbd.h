@@ -311,6 +311,12 @@ struct smbd_open {
 	int			 resilient;
 	uint32_t		 create_action;	/* its CREATE's, for a replay */
 	/*
+	 * MS-SMB2 3.3.5.9.10: Open.IsReplayEligible, set by its DH2Q
+	 * (create_guid is then its CreateGuid, durable or not), cleared
+	 * by the first request that names its FileId (smbd_req_open)
+	 */
+	int			 replay_eligible;
+	/*
 	 * The user it was opened for: a re-authentication changes its
 	 * session's user (MS-SMB2 3.3.5.5.3), not what the open was
 	 * granted, so its security descriptor is read and set as that
