@@ -263,6 +263,20 @@ struct smbd_walk {
 	int		 oplocked;	/* breaks waited for, oplock asked */
 	int		 has_lease;	/* RqLs with SMB2_OPLOCK_LEVEL_LEASE */
 	int		 share_again;	/* H broken after a sharing violation */
+	/*
+	 * That violation ended by stated releasing a durable handle whose
+	 * delete on close smbd carries out (durable.c): the CREATE waits
+	 * for it (doom_wait) and runs again, once (doom_restarted).
+	 */
+	int		 doom_wait, doom_restarted;
+	/*
+	 * Its place among the CREATEs waiting for a sharing violation's
+	 * breaks: the first to wait asks for its share mode first
+	 * (smbd_create_share_again); `defer' its timer meanwhile.
+	 */
+	uint64_t	 share_wait;
+	struct event	*defer;
+	smbd_share_done_fn *share_done;
 	struct smb2_lease lease;
 	/* SET_INFO rename */
 	uint64_t	 file_id;
@@ -335,6 +349,8 @@ smbd_walk_free(void *arg)
 	smbd_secd_free(w->secd);
 	smbd_cctx_free(w->cctx);
 	free(w->relocks);
+	if (w->defer != NULL)
+		event_free(w->defer);
 	free(w);
 }
 
@@ -608,6 +624,7 @@ smbd_walk_path(const struct smbd_walk *w)
 
 static void	smbd_create_shared(void *, uint32_t);
 static void	smbd_create_preshared(void *, uint32_t);
+static void	smbd_create_walked(struct smbd_walk *, uint32_t);
 
 /*
  * MS-SMB2 3.3.4.2: a CREATE that waits for the breaks it caused to be
@@ -684,18 +701,141 @@ smbd_create_cancel(struct smbd_req *r)
 	return 0;
 }
 
+/*
+ * MS-SMB2 3.3.5.9: the sharing violation was a disconnected durable
+ * handle's that stated released, and whose delete on close smbd carried
+ * out (durable.c): the file this CREATE opened is gone.  What it made
+ * goes and it runs again from the file's parent, once: it makes the
+ * file anew, or finds none, as it would have after that handle's CLOSE.
+ */
+static void
+smbd_create_restart(struct smbd_walk *w)
+{
+	struct smbd_open *o = w->open;
+
+	w->doom_wait = 0;
+	w->doom_restarted = 1;
+	if (o != NULL) {
+		smbd_lock_open_gone(w->r->conn, o);
+		free(o->path);
+		free(o);
+		w->open = NULL;
+	}
+	if (w->fd != -1) {
+		close(w->fd);
+		w->fd = -1;
+	}
+	w->oplocked = 0;
+	w->share_again = 0;
+	w->held_known = 0;
+	w->io_upgraded = 0;
+	w->prechecking = 0;
+	w->action = 0;
+	log_debug("%s: CREATE of %s again: a durable handle's delete on "
+	    "close removed the file it met", w->r->conn->peer,
+	    smbd_walk_last(w));
+	smbd_create_walked(w, STATUS_SUCCESS);
+}
+
+void
+smbd_create_doom_done(struct smbd_env *env, const uint8_t *file)
+{
+	struct smbd_conn *c;
+	struct smbd_walk *w, *next;
+	const uint8_t *f;
+
+	TAILQ_FOREACH(c, &env->conns, entry) {
+		if (c->closing)
+			continue;
+		for (w = LIST_FIRST(&c->creates); w != NULL; w = next) {
+			next = LIST_NEXT(w, entry);
+			if (w->doom_wait && w->open != NULL &&
+			    (f = smbd_file_id(w->open)) != NULL &&
+			    memcmp(f, file, ST_FILE_ID_LEN) == 0)
+				smbd_create_restart(w);
+		}
+	}
+}
+
+/*
+ * A CREATE of the same file that waits for the same breaks since
+ * before w: it asks for its share mode first, as the opens queued on a
+ * file are granted in order (MS-FSA 2.1.5.1.2; smbtorture
+ * smb2.replay.dhv2-pending1n-vs-violation-lease-close-windows).
+ */
+static int
+smbd_create_share_first(const struct smbd_walk *w, const uint8_t *file)
+{
+	struct smbd_conn *c;
+	struct smbd_walk *p;
+	const uint8_t *f;
+
+	TAILQ_FOREACH(c, &w->r->conn->env->conns, entry) {
+		if (c->closing)
+			continue;
+		LIST_FOREACH(p, &c->creates, entry)
+			if (p != w && p->waiting && p->share_again &&
+			    p->share_wait < w->share_wait &&
+			    p->open != NULL && !p->open->shared &&
+			    (f = smbd_file_id(p->open)) != NULL &&
+			    memcmp(f, file, ST_FILE_ID_LEN) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+static void	smbd_create_share_again(struct smbd_walk *,
+		    smbd_share_done_fn *, int);
+
+static void
+smbd_create_deferred(evutil_socket_t fd, short what, void *arg)
+{
+	struct smbd_walk *w = arg;
+
+	(void)fd;
+	(void)what;
+	smbd_create_share_again(w, w->share_done, 1);
+}
+
 /* The share mode asked again after the breaks, or the violation. */
 static void
 smbd_create_share_again(struct smbd_walk *w, smbd_share_done_fn *done,
     int again)
 {
 	struct smbd_open *o = w->open;
+	struct timeval tv = { 0, 20 * 1000 };
+	const uint8_t *f;
 
 	if (smbd_create_stopped(w))
 		return;
 	if (!again) {
 		done(w, STATUS_SHARING_VIOLATION);
 		return;
+	}
+	if (o != NULL && (f = smbd_file_id(o)) != NULL &&
+	    smbd_create_share_first(w, f)) {
+		if (w->defer == NULL && (w->defer = evtimer_new(
+		    w->r->conn->env->base, smbd_create_deferred, w)) == NULL)
+			fatal("create timer");
+		w->share_done = done;
+		if (smbd_create_wait(w, w->defer) == -1) {
+			done(w, STATUS_SHARING_VIOLATION);
+			return;
+		}
+		if (evtimer_add(w->defer, &tv) == -1)
+			fatal("create timer");
+		return;
+	}
+	if (!w->doom_restarted && w->stream_kind == SMB2_STREAM_NONE &&
+	    o != NULL && (f = smbd_file_id(o)) != NULL) {
+		switch (smbd_durable_doomed_file(w->r->conn->env, f)) {
+		case 1:
+			w->doom_wait = 1;	/* smbd_create_doom_done */
+			return;
+		case 2:
+			smbd_create_restart(w);
+			return;
+		}
 	}
 	o->shared = 1;
 	smbd_share_acquire(w->r->conn, o->owner_id, o->id, &w->attr,
@@ -729,6 +869,7 @@ smbd_create_share_break(struct smbd_walk *w, uint32_t status,
 	    o == NULL)
 		return 0;
 	w->share_again = 1;
+	w->share_wait = ++w->r->conn->env->next_share_wait;
 	smbd_lease_sharing(w->r->conn, o, smbd_file_id(o), w->has_lease ?
 	    &w->lease : NULL, again, smbd_create_wait, w);
 	return 1;
@@ -4026,6 +4167,9 @@ smbd_set_info(struct smbd_req *r)
 		}
 		o->delete_pending = d[0] != 0;
 		o->delete_disposed = o->delete_pending;
+		/* stated's record says so too (durable.c). */
+		if (o->durable)
+			smbd_durable_update(r->conn, o);
 		smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
 		return;
 	case 10:	/* FileRenameInformation (the SMB2 form) */

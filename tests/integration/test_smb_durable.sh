@@ -17,7 +17,9 @@
 # meets the share mode of a disconnected durable open breaks its oplock
 # the same way and goes through at once.  An open not reconnected that
 # nobody asks for is released after its timeout by stated's scavenger:
-# a deny-all open and its lock succeed.  A dropped TCP
+# a deny-all open and its lock succeed; one to be deleted on close,
+# its smbd killed, has its file removed by the restarted smbd when
+# stated releases it.  A dropped TCP
 # connection (smbd alive) keeps the handle too.  A wrong CreateGuid, a
 # closed handle and DHnQ without a batch oplock are refused or not
 # granted; dittofsctl smb opens lists the durable handles.  A resilient
@@ -261,6 +263,28 @@ check "... its LOCK of 0-10 with LockSequence 0x11 again: a replay, SUCCESS (the
 check "... the same range with a new sequence: LOCK_NOT_GRANTED (its lock was kept)" has "$out" '^NEWSEQ 0xc0000055$'
 check "... another client's lock of 0-10: LOCK_NOT_GRANTED" has "$out" '^OTHER 0xc0000055$'
 check "... and closes" has "$out" '^CLOSE 0x0$'
+
+# A durable open to be deleted on close, smbd killed (kill -9): nobody
+# reconnects it, so stated releases it after its 5 s and passes its
+# delete on close to smbd (a push, kept until the restarted smbd's
+# HELLO), which removes the file as the open's user (MS-SMB2 3.3.7.1
+# scavenger, 3.3.4.17 closing the open).
+durable 10 doc.bin v2doc 5000
+check "v2 with FILE_DELETE_ON_CLOSE, Timeout 5 s: durable ($D10)" has "$D10" '^DURABLE 9 DH2Q 5000 '
+out=$(SMB exists 311 $KEY doc.bin)
+check "doc.bin is there while its handle is ($out)" test "$out" = "EXISTS 0x0"
+SMBD=$(suite_pid smbd)
+kill -KILL "$SMBD"
+exec 17>&-
+for h in $HOLDERS; do wait "$h" 2>/dev/null; done
+HOLDERS=
+check "smbd restarted after the third kill -9" suite_wait 20 restarted smbd "$SMBD"
+check "stated released doc.bin's handle after its timeout and passed its delete on close on" suite_wait 60 grep -q 'doc.bin): its delete on close passed on to' "$SUITE_DIR/run.log"
+check "... the restarted smbd removed doc.bin" suite_wait 30 grep -q 'released unclaimed, doc.bin deleted on close' "$SUITE_DIR/run.log"
+out=$(SMB exists 311 $KEY doc.bin)
+check "doc.bin is gone: OBJECT_NAME_NOT_FOUND ($out)" test "$out" = "EXISTS 0xc0000034"
+out=$(SMB exists 311 $KEY d8.bin)
+check "d8.bin, released the same way without delete on close, is still there ($out)" test "$out" = "EXISTS 0x0"
 
 # stated's grace period after a restart: an NFSv4 client had an open,
 # so the restarted stated waits for its reclaim and takes no new share
