@@ -305,13 +305,19 @@ smbd_durable_doom_removed(void *arg, int status, void *reply, int fd)
 	smbd_durable_doom_finish(arg, status != 0 ? status : rep->status);
 }
 
+/* The open's name in its parent, as the open's user. */
 static void
-smbd_durable_doom_cred(struct smbd_durable_doom *dm, bd_cred *c)
+smbd_durable_doom_dirop(struct smbd_durable_doom *dm, bd_dirop_req *req)
 {
-	c->uid = dm->st.uid;
-	c->gid = dm->st.gid;
-	c->groups.groups_len = dm->st.ngroups;
-	c->groups.groups_val = dm->st.groups;
+	memset(req, 0, sizeof(*req));
+	req->cred.uid = dm->st.uid;
+	req->cred.gid = dm->st.gid;
+	req->cred.groups.groups_len = dm->st.ngroups;
+	req->cred.groups.groups_val = dm->st.groups;
+	req->dir.bd_fh_len = dm->st.dir_fhlen;
+	req->dir.bd_fh_val = (char *)dm->st.dir_fh;
+	req->name.bd_name_len = (u_int)strlen(dm->st.name);
+	req->name.bd_name_val = dm->st.name;
 }
 
 static void
@@ -337,12 +343,7 @@ smbd_durable_doom_looked(void *arg, int status, void *reply, int fd)
 		smbd_durable_doom_finish(dm, -ENOENT);
 		return;
 	}
-	memset(&req, 0, sizeof(req));
-	smbd_durable_doom_cred(dm, &req.cred);
-	req.dir.bd_fh_len = dm->st.dir_fhlen;
-	req.dir.bd_fh_val = (char *)dm->st.dir_fh;
-	req.name.bd_name_len = (u_int)strlen(dm->st.name);
-	req.name.bd_name_val = dm->st.name;
+	smbd_durable_doom_dirop(dm, &req);
 	bdc_call(dm->env->bdc, BD_REMOVE, (xdrproc_t)xdr_bd_dirop_req, &req,
 	    (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
 	    smbd_durable_doom_removed, dm);
@@ -405,12 +406,7 @@ smbd_durable_doomed(struct smbd_env *env, const struct st_push *p)
 	dm->id = d->id;
 	memcpy(dm->file, d->file.st_file_val, ST_FILE_ID_LEN);
 	LIST_INSERT_HEAD(&env->dooms, dm, entry);
-	memset(&req, 0, sizeof(req));
-	smbd_durable_doom_cred(dm, &req.cred);
-	req.dir.bd_fh_len = dm->st.dir_fhlen;
-	req.dir.bd_fh_val = (char *)dm->st.dir_fh;
-	req.name.bd_name_len = (u_int)strlen(dm->st.name);
-	req.name.bd_name_val = dm->st.name;
+	smbd_durable_doom_dirop(dm, &req);
 	bdc_call(env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req, &req,
 	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
 	    smbd_durable_doom_looked, dm);
