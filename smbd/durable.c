@@ -36,12 +36,14 @@
 
 #include <openssl/rand.h>
 
+#include "blockd_client.h"
 #include "ipc_call.h"
 #include "log.h"
 #include "smbd.h"
 #include "smb2_lease.h"
 #include "stated_durable.h"
 #include "stated_lock.h"
+#include "stated_push.h"
 #include "stated_util.h"
 #include "status.h"
 
@@ -198,6 +200,15 @@ smbd_durable_register(struct smbd_conn *c, struct smbd_session *s,
 	st.lock_sequence = o->lock_sequence;
 	st.alloc = o->alloc;
 	st.position = o->position;
+	/* Whose delete on close smbd carries out if stated releases it. */
+	if (o->delete_pending) {
+		st.has_cred = 1;
+		st.uid = o->uid;
+		st.gid = o->gid;
+		st.ngroups = o->ngroups < SMB2_DURABLE_GROUPS_MAX ?
+		    o->ngroups : SMB2_DURABLE_GROUPS_MAX;
+		memcpy(st.groups, o->groups, st.ngroups * sizeof(st.groups[0]));
+	}
 	if (!smbd_stated_ready(c->env) || smbd_durable_id(o->owner_id) == 0 ||
 	    smbd_file_id(o) == NULL ||
 	    (blen = smb2_durable_state_encode(&st, blob, sizeof(blob))) == 0 ||
@@ -227,6 +238,179 @@ smbd_durable_register(struct smbd_conn *c, struct smbd_session *s,
 	    (xdrproc_t)xdr_st_durable_open, &req, ST_REPLY,
 	    (xdrproc_t)xdr_st_reply, sizeof(st_reply), smbd_durable_open_done,
 	    dc);
+	/* After the record on the same channel: it is to be deleted. */
+	if (o->delete_pending) {
+		st_durable_doom_req dr;
+
+		memset(&dr, 0, sizeof(dr));
+		dr.id = o->owner_id;
+		dr.doomed = 1;
+		smbd_stated_tell(c->env, ST_DURABLE_DOOM,
+		    (xdrproc_t)xdr_st_durable_doom_req, &dr, "DURABLE_DOOM");
+	}
+}
+
+/*
+ * Delete on close of durable handles stated released unclaimed (its
+ * timeout, a recall while disconnected): ST_PUSH_DURABLE_DOOMED
+ * (common/stated_push.x).  smbd removes the file as the open's user
+ * (the record's layout 5), once LOOKUP shows its name still names the
+ * open's file, and acknowledges the push when blockd answered.  A CREATE
+ * whose sharing violation stated's release ended waits for it and runs
+ * again (file.c): the file it opened is gone.  Kept a while once done.
+ */
+#define SMBD_DOOM_KEEP_SEC	30
+
+struct smbd_durable_doom {
+	LIST_ENTRY(smbd_durable_doom) entry;
+	struct smbd_env		*env;
+	uint64_t		 push_id;
+	uint64_t		 id;
+	uint8_t			 file[ST_FILE_ID_LEN];
+	int			 done;
+	struct timespec		 at;		/* done, monotonic */
+	struct smb2_durable_state st;
+};
+
+static void
+smbd_durable_doom_finish(struct smbd_durable_doom *dm, int status)
+{
+	struct smbd_env *env = dm->env;
+	struct ipc_channel *ch;
+
+	if (status != 0 && status != -ENOENT)
+		log_warnx("durable handle %016llx: delete on close of %s: %s",
+		    (unsigned long long)dm->id, dm->st.name, strerror(-status));
+	else if (status == 0) {
+		env->durable_dooms++;
+		log_info("durable handle %016llx: released unclaimed, %s "
+		    "deleted on close", (unsigned long long)dm->id,
+		    dm->st.name);
+	}
+	if ((ch = ipc_client_channel(env->stated)) != NULL &&
+	    st_push_ack_send(ch, dm->push_id, ST_OK) == -1)
+		log_warn("stated: ST_PUSH_ACK");
+	dm->done = 1;
+	if (clock_gettime(CLOCK_MONOTONIC, &dm->at) == -1)
+		fatal("clock_gettime");
+	smbd_create_doom_done(env, dm->file);
+}
+
+static void
+smbd_durable_doom_removed(void *arg, int status, void *reply, int fd)
+{
+	bd_wcc_reply *rep = reply;
+
+	(void)fd;
+	smbd_durable_doom_finish(arg, status != 0 ? status : rep->status);
+}
+
+/* The open's name in its parent, as the open's user. */
+static void
+smbd_durable_doom_dirop(struct smbd_durable_doom *dm, bd_dirop_req *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->cred.uid = dm->st.uid;
+	req->cred.gid = dm->st.gid;
+	req->cred.groups.groups_len = dm->st.ngroups;
+	req->cred.groups.groups_val = dm->st.groups;
+	req->dir.bd_fh_len = dm->st.dir_fhlen;
+	req->dir.bd_fh_val = (char *)dm->st.dir_fh;
+	req->name.bd_name_len = (u_int)strlen(dm->st.name);
+	req->name.bd_name_val = dm->st.name;
+}
+
+static void
+smbd_durable_doom_looked(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_durable_doom *dm = arg;
+	bd_entry_reply *rep = reply;
+	bd_dirop_req req;
+
+	(void)fd;
+	if (status == 0)
+		status = rep->status;
+	if (status != 0) {
+		smbd_durable_doom_finish(dm, status);
+		return;
+	}
+	/* Renamed away, or another file by that name now: left alone. */
+	if (rep->fh.bd_fh_len != dm->st.fhlen ||
+	    memcmp(rep->fh.bd_fh_val, dm->st.fh, dm->st.fhlen) != 0) {
+		log_warnx("durable handle %016llx: %s names another file "
+		    "now: not deleted", (unsigned long long)dm->id,
+		    dm->st.name);
+		smbd_durable_doom_finish(dm, -ENOENT);
+		return;
+	}
+	smbd_durable_doom_dirop(dm, &req);
+	bdc_call(dm->env->bdc, BD_REMOVE, (xdrproc_t)xdr_bd_dirop_req, &req,
+	    (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
+	    smbd_durable_doom_removed, dm);
+}
+
+/* Done ones kept past SMBD_DOOM_KEEP_SEC go. */
+static void
+smbd_durable_doom_expire(struct smbd_env *env)
+{
+	struct smbd_durable_doom *dm, *next;
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+		fatal("clock_gettime");
+	for (dm = LIST_FIRST(&env->dooms); dm != NULL; dm = next) {
+		next = LIST_NEXT(dm, entry);
+		if (dm->done && now.tv_sec - dm->at.tv_sec > SMBD_DOOM_KEEP_SEC) {
+			LIST_REMOVE(dm, entry);
+			free(dm);
+		}
+	}
+}
+
+/* 0: no delete on close of the file lately; 1: under way; 2: done. */
+int
+smbd_durable_doomed_file(struct smbd_env *env, const uint8_t *file)
+{
+	struct smbd_durable_doom *dm;
+
+	smbd_durable_doom_expire(env);
+	LIST_FOREACH(dm, &env->dooms, entry)
+		if (memcmp(dm->file, file, ST_FILE_ID_LEN) == 0)
+			return dm->done ? 2 : 1;
+	return 0;
+}
+
+/* The push; its ACK goes once blockd answered.  1: taken, else 0. */
+int
+smbd_durable_doomed(struct smbd_env *env, const struct st_push *p)
+{
+	const st_push_durable_doomed *d = &p->body.st_push_body_u.durable_doomed;
+	struct smbd_durable_doom *dm;
+	bd_dirop_req req;
+
+	smbd_durable_doom_expire(env);
+	if ((dm = calloc(1, sizeof(*dm))) == NULL)
+		return 0;
+	if (d->file.st_file_len != ST_FILE_ID_LEN ||
+	    smb2_durable_state_decode((const uint8_t *)d->state.state_val,
+	    d->state.state_len, &dm->st) == -1 || !dm->st.has_cred ||
+	    dm->st.is_dir || dm->st.name[0] == '\0') {
+		log_warnx("stated: delete on close of durable handle %016llx "
+		    "(%s): its record is not one this smbd can carry out",
+		    (unsigned long long)d->id, d->path);
+		free(dm);
+		return 0;
+	}
+	dm->env = env;
+	dm->push_id = p->push_id;
+	dm->id = d->id;
+	memcpy(dm->file, d->file.st_file_val, ST_FILE_ID_LEN);
+	LIST_INSERT_HEAD(&env->dooms, dm, entry);
+	smbd_durable_doom_dirop(dm, &req);
+	bdc_call(env->bdc, BD_LOOKUP, (xdrproc_t)xdr_bd_dirop_req, &req,
+	    (xdrproc_t)xdr_bd_entry_reply, sizeof(bd_entry_reply),
+	    smbd_durable_doom_looked, dm);
+	return 1;
 }
 
 static void

@@ -261,6 +261,8 @@ smbd_req_open(struct smbd_req *r, struct smbd_session *s, const uint8_t *fid)
 	}
 	/* MS-SMB2 3.3.5.2.7.2: the FileId a related operation next uses. */
 	r->rel_file = o->id;
+	/* 3.3.5.12 and the others: a replay of its CREATE is one no more. */
+	o->replay_eligible = 0;
 	return o;
 }
 
@@ -310,6 +312,20 @@ struct smbd_walk {
 	int		 oplocked;	/* breaks waited for, oplock asked */
 	int		 has_lease;	/* RqLs with SMB2_OPLOCK_LEVEL_LEASE */
 	int		 share_again;	/* H broken after a sharing violation */
+	/*
+	 * That violation ended by stated releasing a durable handle whose
+	 * delete on close smbd carries out (durable.c): the CREATE waits
+	 * for it (doom_wait) and runs again, once (doom_restarted).
+	 */
+	int		 doom_wait, doom_restarted;
+	/*
+	 * Its place among the CREATEs waiting for a sharing violation's
+	 * breaks: the first to wait asks for its share mode first
+	 * (smbd_create_share_again); `defer' its timer meanwhile.
+	 */
+	uint64_t	 share_wait;
+	struct event	*defer;
+	smbd_share_done_fn *share_done;
 	struct smb2_lease lease;
 	/* SET_INFO rename */
 	uint64_t	 file_id;
@@ -382,6 +398,8 @@ smbd_walk_free(void *arg)
 	smbd_secd_free(w->secd);
 	smbd_cctx_free(w->cctx);
 	free(w->relocks);
+	if (w->defer != NULL)
+		event_free(w->defer);
 	free(w);
 }
 
@@ -655,6 +673,7 @@ smbd_walk_path(const struct smbd_walk *w)
 
 static void	smbd_create_shared(void *, uint32_t);
 static void	smbd_create_preshared(void *, uint32_t);
+static void	smbd_create_walked(struct smbd_walk *, uint32_t);
 
 /*
  * MS-SMB2 3.3.4.2: a CREATE that waits for the breaks it caused to be
@@ -731,18 +750,141 @@ smbd_create_cancel(struct smbd_req *r)
 	return 0;
 }
 
+/*
+ * MS-SMB2 3.3.5.9: the sharing violation was a disconnected durable
+ * handle's that stated released, and whose delete on close smbd carried
+ * out (durable.c): the file this CREATE opened is gone.  What it made
+ * goes and it runs again from the file's parent, once: it makes the
+ * file anew, or finds none, as it would have after that handle's CLOSE.
+ */
+static void
+smbd_create_restart(struct smbd_walk *w)
+{
+	struct smbd_open *o = w->open;
+
+	w->doom_wait = 0;
+	w->doom_restarted = 1;
+	if (o != NULL) {
+		smbd_lock_open_gone(w->r->conn, o);
+		free(o->path);
+		free(o);
+		w->open = NULL;
+	}
+	if (w->fd != -1) {
+		close(w->fd);
+		w->fd = -1;
+	}
+	w->oplocked = 0;
+	w->share_again = 0;
+	w->held_known = 0;
+	w->io_upgraded = 0;
+	w->prechecking = 0;
+	w->action = 0;
+	log_debug("%s: CREATE of %s again: a durable handle's delete on "
+	    "close removed the file it met", w->r->conn->peer,
+	    smbd_walk_last(w));
+	smbd_create_walked(w, STATUS_SUCCESS);
+}
+
+void
+smbd_create_doom_done(struct smbd_env *env, const uint8_t *file)
+{
+	struct smbd_conn *c;
+	struct smbd_walk *w, *next;
+	const uint8_t *f;
+
+	TAILQ_FOREACH(c, &env->conns, entry) {
+		if (c->closing)
+			continue;
+		for (w = LIST_FIRST(&c->creates); w != NULL; w = next) {
+			next = LIST_NEXT(w, entry);
+			if (w->doom_wait && w->open != NULL &&
+			    (f = smbd_file_id(w->open)) != NULL &&
+			    memcmp(f, file, ST_FILE_ID_LEN) == 0)
+				smbd_create_restart(w);
+		}
+	}
+}
+
+/*
+ * A CREATE of the same file that waits for the same breaks since
+ * before w: it asks for its share mode first, as the opens queued on a
+ * file are granted in order (MS-FSA 2.1.5.1.2; smbtorture
+ * smb2.replay.dhv2-pending1n-vs-violation-lease-close-windows).
+ */
+static int
+smbd_create_share_first(const struct smbd_walk *w, const uint8_t *file)
+{
+	struct smbd_conn *c;
+	struct smbd_walk *p;
+	const uint8_t *f;
+
+	TAILQ_FOREACH(c, &w->r->conn->env->conns, entry) {
+		if (c->closing)
+			continue;
+		LIST_FOREACH(p, &c->creates, entry)
+			if (p != w && p->waiting && p->share_again &&
+			    p->share_wait < w->share_wait &&
+			    p->open != NULL && !p->open->shared &&
+			    (f = smbd_file_id(p->open)) != NULL &&
+			    memcmp(f, file, ST_FILE_ID_LEN) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+static void	smbd_create_share_again(struct smbd_walk *,
+		    smbd_share_done_fn *, int);
+
+static void
+smbd_create_deferred(evutil_socket_t fd, short what, void *arg)
+{
+	struct smbd_walk *w = arg;
+
+	(void)fd;
+	(void)what;
+	smbd_create_share_again(w, w->share_done, 1);
+}
+
 /* The share mode asked again after the breaks, or the violation. */
 static void
 smbd_create_share_again(struct smbd_walk *w, smbd_share_done_fn *done,
     int again)
 {
 	struct smbd_open *o = w->open;
+	struct timeval tv = { 0, 20 * 1000 };
+	const uint8_t *f;
 
 	if (smbd_create_stopped(w))
 		return;
 	if (!again) {
 		done(w, STATUS_SHARING_VIOLATION);
 		return;
+	}
+	if (o != NULL && (f = smbd_file_id(o)) != NULL &&
+	    smbd_create_share_first(w, f)) {
+		if (w->defer == NULL && (w->defer = evtimer_new(
+		    w->r->conn->env->base, smbd_create_deferred, w)) == NULL)
+			fatal("create timer");
+		w->share_done = done;
+		if (smbd_create_wait(w, w->defer) == -1) {
+			done(w, STATUS_SHARING_VIOLATION);
+			return;
+		}
+		if (evtimer_add(w->defer, &tv) == -1)
+			fatal("create timer");
+		return;
+	}
+	if (!w->doom_restarted && w->stream_kind == SMB2_STREAM_NONE &&
+	    o != NULL && (f = smbd_file_id(o)) != NULL) {
+		switch (smbd_durable_doomed_file(w->r->conn->env, f)) {
+		case 1:
+			w->doom_wait = 1;	/* smbd_create_doom_done */
+			return;
+		case 2:
+			smbd_create_restart(w);
+			return;
+		}
 	}
 	o->shared = 1;
 	smbd_share_acquire(w->r->conn, o->owner_id, o->id, &w->attr,
@@ -776,6 +918,7 @@ smbd_create_share_break(struct smbd_walk *w, uint32_t status,
 	    o == NULL)
 		return 0;
 	w->share_again = 1;
+	w->share_wait = ++w->r->conn->env->next_share_wait;
 	smbd_lease_sharing(w->r->conn, o, smbd_file_id(o), w->has_lease ?
 	    &w->lease : NULL, again, smbd_create_wait, w);
 	return 1;
@@ -973,6 +1116,11 @@ smbd_create_shared(void *arg, uint32_t status)
 	w->open = NULL;
 	o->fd = w->fd;
 	w->fd = -1;
+	/* 3.3.5.9.10: its CreateGuid, durable or not, for a replay. */
+	if (w->durable.version == 2) {
+		memcpy(o->create_guid, w->durable.guid, sizeof(o->create_guid));
+		o->replay_eligible = 1;
+	}
 	TAILQ_INSERT_TAIL(&c->opens, o, entry);
 	c->nopens++;
 	if (o->stream[0] != '\0')
@@ -1956,6 +2104,8 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	o->desired = st->desired;
 	o->granted = smbd_desired_granted(st->desired);
 	o->mode = st->options & SMBD_MODE_BITS;
+	/* 3.3.5.9.7: its delete on close comes back with it. */
+	o->delete_pending = (st->options & FILE_DELETE_ON_CLOSE) != 0;
 	o->share_access = st->share_access;
 	o->shared = smb2_share_access(st->desired) != 0;
 	o->oplock = (uint8_t)d->oplock;
@@ -1965,6 +2115,8 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	o->durable = (int)d->dh_version;
 	o->durable_timeout_ms = d->timeout_ms;
 	memcpy(o->create_guid, d->create_guid, sizeof(o->create_guid));
+	/* Its CreateGuid names it again (a DH2Q of it: DUPLICATE_OBJECTID). */
+	o->replay_eligible = d->dh_version == 2;
 	/* 3.3.5.9.7: a resilient open is reconnected as it was. */
 	o->resilient = st->resilient;
 	o->lock_sequence = st->lock_sequence;
@@ -1994,6 +2146,8 @@ smbd_create_replayed(void *arg, int status, void *reply, int fd)
 	struct smbd_walk *w = arg;
 	bd_attr_reply *rep = reply;
 	struct smbd_open *o;
+	uint8_t oplock;
+	int durable;
 
 	if ((o = smbd_open_find(w->r->conn, w->file_id)) == NULL ||
 	    o->session_id != w->session_id) {
@@ -2007,14 +2161,56 @@ smbd_create_replayed(void *arg, int status, void *reply, int fd)
 	w->attr = rep->attr;
 	/* The answer the client missed: the first one's CreateAction. */
 	w->action = o->create_action;
+	if (o->lease != NULL) {
+		smbd_create_answer(w, o);
+		return;
+	}
+	/*
+	 * An oplock's open answers the level the replay asks, durable
+	 * only when that level could have made it so; the open itself
+	 * keeps its oplock and its durability (smbtorture
+	 * smb2.replay.replay-dhv2-oplock2, as Windows answers).
+	 */
+	oplock = o->oplock;
+	durable = o->durable;
+	o->oplock = w->oplock;
+	if (w->oplock != SMB2_OPLOCK_LEVEL_BATCH)
+		o->durable = 0;
 	smbd_create_answer(w, o);
+	o->oplock = oplock;
+	o->durable = durable;
 }
 
 /*
- * MS-SMB2 3.3.5.9.10: a DH2Q whose CreateGuid names an open of this
- * user's: with SMB2_FLAGS_REPLAY_OPERATION the same open is answered
- * again (the client did not see the first answer), without it
- * STATUS_DUPLICATE_OBJECTID.  1 when answered here.
+ * A CREATE of this session's with the same CreateGuid that waits for
+ * the breaks of others' oplocks or leases after its share mode was
+ * granted: its open is made, not yet answered.  NULL when none (one
+ * that waits for a sharing violation's H break has no open yet).
+ */
+static struct smbd_walk *
+smbd_create_replay_pending(struct smbd_walk *w)
+{
+	struct smbd_walk *p;
+
+	LIST_FOREACH(p, &w->r->conn->creates, entry)
+		if (p != w && p->waiting && p->durable.version == 2 &&
+		    p->session_id == w->session_id && p->open != NULL &&
+		    p->open->shared && p->oplocked &&
+		    memcmp(p->durable.guid, w->durable.guid,
+		    sizeof(p->durable.guid)) == 0)
+			return p;
+	return NULL;
+}
+
+/*
+ * MS-SMB2 3.3.5.9.10: a DH2Q whose CreateGuid names a replay-eligible
+ * open of this user's: with SMB2_FLAGS_REPLAY_OPERATION the same open
+ * is answered again (the client did not see the first answer), without
+ * it STATUS_DUPLICATE_OBJECTID.  A replay that asks a lease the open
+ * does not hold (another key, or a lease of an oplock's open, or none
+ * of a lease's) is STATUS_ACCESS_DENIED, and so is one of a CREATE
+ * still waiting for others' breaks, as Windows answers (Samba answers
+ * FILE_NOT_AVAILABLE there).  1 when answered here.
  */
 static int
 smbd_create_replay(struct smbd_walk *w, struct smbd_session *s)
@@ -2023,22 +2219,36 @@ smbd_create_replay(struct smbd_walk *w, struct smbd_session *s)
 	struct smbd_conn *c;
 	struct smbd_open *o = NULL;
 	bd_fh_req fr;
+	int replay = (r->hdr.flags & SMB2_FLAGS_REPLAY_OPERATION) != 0;
 
+	if (replay && smbd_create_replay_pending(w) != NULL) {
+		log_debug("%s: a replayed CREATE while the first waits for "
+		    "breaks: ACCESS_DENIED", r->conn->peer);
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		return 1;
+	}
 	TAILQ_FOREACH(c, &r->conn->env->conns, entry) {
 		if (c->closing)
 			continue;
 		TAILQ_FOREACH(o, &c->opens, entry)
-			if (o->durable == 2 && memcmp(o->create_guid,
-			    w->durable.guid, sizeof(o->create_guid)) == 0)
+			if (o->replay_eligible && !o->closed &&
+			    memcmp(o->create_guid, w->durable.guid,
+			    sizeof(o->create_guid)) == 0)
 				break;
 		if (o != NULL)
 			break;
 	}
 	if (o == NULL)
 		return 0;
-	if (!(r->hdr.flags & SMB2_FLAGS_REPLAY_OPERATION) ||
-	    c != r->conn || o->session_id != s->id) {
+	if (!replay || c != r->conn || o->session_id != s->id) {
 		smbd_reply_error(r, STATUS_DUPLICATE_OBJECTID);
+		return 1;
+	}
+	if ((o->lease != NULL) != (w->has_lease != 0) || (o->lease != NULL &&
+	    memcmp(o->lease->l.key, w->lease.key, sizeof(w->lease.key)) != 0)) {
+		log_warnx_rl("%s: a replayed CREATE asks another lease than "
+		    "its open's: ACCESS_DENIED", r->conn->peer);
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
 		return 1;
 	}
 	w->file_id = o->id;
@@ -2146,14 +2356,14 @@ smbd_create(struct smbd_req *r)
 		smbd_reply_error(r, STATUS_BAD_IMPERSONATION_LEVEL);
 		return;
 	}
-	if (w->durable.version == 2 && smbd_create_replay(w, s))
-		return;
 	w->desired = cr.desired;
 	w->oplock = cr.oplock;
 	if ((st = smbd_create_lease_parse(r, &cr, w)) != 0) {
 		smbd_reply_error(r, st);
 		return;
 	}
+	if (w->durable.version == 2 && smbd_create_replay(w, s))
+		return;
 	w->share_access = cr.share_access;
 	w->attrs = cr.attributes;
 	w->disposition = cr.disposition;
@@ -4009,6 +4219,9 @@ smbd_set_info(struct smbd_req *r)
 		}
 		o->delete_pending = d[0] != 0;
 		o->delete_disposed = o->delete_pending;
+		/* stated's record says so too (durable.c). */
+		if (o->durable)
+			smbd_durable_update(r->conn, o);
 		smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
 		return;
 	case 10:	/* FileRenameInformation (the SMB2 form) */

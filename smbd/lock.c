@@ -1109,6 +1109,12 @@ smbd_stated_message(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 		log_warnx("stated: malformed ST_PUSH");
 		return;
 	}
+	/* Acknowledged once blockd answered (durable.c). */
+	if (p.body.kind == ST_PUSH_DURABLE_DOOMED &&
+	    smbd_durable_doomed(arg, &p)) {
+		xdr_free((xdrproc_t)xdr_st_push, &p);
+		return;
+	}
 	status = smbd_push_granted_cb(arg, &p);
 	if (st_push_ack_send(ch, p.push_id, status) == -1)
 		log_warn("stated: ST_PUSH_ACK");

@@ -122,21 +122,25 @@ smb2_durable_state_encode(const struct smb2_durable_state *st, uint8_t *out,
 
 	/* The first layout that holds all there is to keep. */
 	int client = st->lease_version != 0 && st->has_client_guid;
-	int four = client || st->alloc != 0 || st->position != 0;
+	int five = st->has_cred;
+	int four = five || client || st->alloc != 0 || st->position != 0;
 	int replay = st->resilient || st->lock_sequence.valid != 0 || four;
 	size_t lease = st->lease_version != 0 || replay ?
 	    SMB2_DURABLE_STATE_LEASE : 0;
 	size_t extra = replay ? SMB2_DURABLE_STATE_REPLAY : 0;
 	size_t guid = four ? SMB2_DURABLE_STATE_EXTRA : 0;
+	size_t cred = five ? SMB2_DURABLE_STATE_CRED : 0;
 	unsigned int i;
 
 	if (st->fhlen > SMB2_DURABLE_FH_MAX ||
 	    st->dir_fhlen > SMB2_DURABLE_FH_MAX ||
-	    outmax < SMB2_DURABLE_STATE_FIXED + lease + extra + guid + nlen)
+	    st->ngroups > SMB2_DURABLE_GROUPS_MAX ||
+	    outmax < SMB2_DURABLE_STATE_FIXED + lease + extra + guid + cred +
+	    nlen)
 		return 0;
-	memset(out, 0, SMB2_DURABLE_STATE_FIXED + lease + extra + guid);
+	memset(out, 0, SMB2_DURABLE_STATE_FIXED + lease + extra + guid + cred);
 	/* this layout */
-	smb2_put32(out, four ? 4 : replay ? 3 : lease != 0 ? 2 : 1);
+	smb2_put32(out, five ? 5 : four ? 4 : replay ? 3 : lease != 0 ? 2 : 1);
 	smb2_put32(out + 4, st->share_id);
 	smb2_put32(out + 8, (uint32_t)st->is_dir);
 	smb2_put32(out + 12, st->access);
@@ -173,6 +177,14 @@ smb2_durable_state_encode(const struct smb2_durable_state *st, uint8_t *out,
 		smb2_put64(out + off + 28, st->position);
 		off += guid;
 	}
+	if (cred != 0) {
+		smb2_put32(out + off, st->uid);
+		smb2_put32(out + off + 4, st->gid);
+		smb2_put32(out + off + 8, st->ngroups);
+		for (i = 0; i < st->ngroups; i++)
+			smb2_put32(out + off + 12 + 4 * i, st->groups[i]);
+		off += cred;
+	}
 	memcpy(out + off, st->name, nlen);
 	return off + nlen;
 }
@@ -187,13 +199,16 @@ smb2_durable_state_decode(const uint8_t *in, size_t len,
 
 	memset(st, 0, sizeof(*st));
 	if (len < SMB2_DURABLE_STATE_FIXED || (layout = smb2_get32(in)) < 1 ||
-	    layout > 4 || (layout == 2 && len <
+	    layout > 5 || (layout == 2 && len <
 	    SMB2_DURABLE_STATE_FIXED + SMB2_DURABLE_STATE_LEASE) ||
 	    (layout == 3 && len < SMB2_DURABLE_STATE_FIXED +
 	    SMB2_DURABLE_STATE_LEASE + SMB2_DURABLE_STATE_REPLAY) ||
 	    (layout == 4 && len < SMB2_DURABLE_STATE_FIXED +
 	    SMB2_DURABLE_STATE_LEASE + SMB2_DURABLE_STATE_REPLAY +
-	    SMB2_DURABLE_STATE_EXTRA))
+	    SMB2_DURABLE_STATE_EXTRA) ||
+	    (layout == 5 && len < SMB2_DURABLE_STATE_FIXED +
+	    SMB2_DURABLE_STATE_LEASE + SMB2_DURABLE_STATE_REPLAY +
+	    SMB2_DURABLE_STATE_EXTRA + SMB2_DURABLE_STATE_CRED))
 		return -1;
 	st->share_id = smb2_get32(in + 4);
 	st->is_dir = smb2_get32(in + 8) != 0;
@@ -234,7 +249,7 @@ smb2_durable_state_decode(const uint8_t *in, size_t len,
 		}
 		off += SMB2_DURABLE_STATE_REPLAY;
 	}
-	if (layout == 4) {
+	if (layout >= 4) {
 		/* Flags: 1, a lease's ClientGuid (none without a lease). */
 		if (smb2_get32(in + off) > 1 || (smb2_get32(in + off) == 1 &&
 		    st->lease_version == 0))
@@ -244,6 +259,17 @@ smb2_durable_state_decode(const uint8_t *in, size_t len,
 		st->alloc = smb2_get64(in + off + 20);
 		st->position = smb2_get64(in + off + 28);
 		off += SMB2_DURABLE_STATE_EXTRA;
+	}
+	if (layout == 5) {
+		if ((st->ngroups = smb2_get32(in + off + 8)) >
+		    SMB2_DURABLE_GROUPS_MAX)
+			return -1;
+		st->has_cred = 1;
+		st->uid = smb2_get32(in + off);
+		st->gid = smb2_get32(in + off + 4);
+		for (i = 0; i < st->ngroups; i++)
+			st->groups[i] = smb2_get32(in + off + 12 + 4 * i);
+		off += SMB2_DURABLE_STATE_CRED;
 	}
 	nlen = len - off;
 	if (nlen > SMB2_DURABLE_NAME_MAX || memchr(in + off, '\0', nlen) != NULL)

@@ -37,6 +37,14 @@
  * FilePositionInformation of the open.
  */
 #define SMB2_DURABLE_STATE_EXTRA	(4 + 16 + 8 + 8)
+/*
+ * Layout 5: layout 4's parts, then the user the open was made for
+ * (uid, gid, the number of groups, at most SMB2_DURABLE_GROUPS_MAX of
+ * them), whose delete on close smbd carries out when stated releases
+ * the handle unclaimed.
+ */
+#define SMB2_DURABLE_GROUPS_MAX		16
+#define SMB2_DURABLE_STATE_CRED		(4 + 4 + 4 + 4 * SMB2_DURABLE_GROUPS_MAX)
 
 /* MS-SMB2 2.2.31: FSCTL_LMR_REQUEST_RESILIENCY, its input (2.2.31.3). */
 #define SMB2_FSCTL_LMR_REQUEST_RESILIENCY	0x001401d4u
@@ -77,6 +85,10 @@ struct smb2_durable_state {
 	uint8_t		 client_guid[SMB2_DURABLE_GUID_SIZE];
 	uint64_t	 alloc;		/* AllocationSize asked (AlSi) */
 	uint64_t	 position;	/* FilePositionInformation */
+	/* Layout 5 (has_cred; an older blob has none). */
+	int		 has_cred;
+	uint32_t	 uid, gid, ngroups;
+	uint32_t	 groups[SMB2_DURABLE_GROUPS_MAX];
 };
 
 /*

@@ -157,6 +157,9 @@ struct smbd_env {
 	uint32_t		 durable_timeout_ms;	/* 0: none granted */
 	uint64_t		 durable_granted, durable_reconnects;
 	uint64_t		 durable_disconnects;
+	/* durable.c: delete on close of handles stated released */
+	LIST_HEAD(, smbd_durable_doom) dooms;
+	uint64_t		 durable_dooms;
 	/* stream.c: opens of named streams, on every connection */
 	size_t			 stream_opens;
 	LIST_HEAD(, smbd_stream_doomed) doomed;	/* deleted, still open */
@@ -176,6 +179,8 @@ struct smbd_env {
 	uint64_t		 unencrypted;	/* refused: not encrypted */
 	uint64_t		 logons, logon_failures;
 	uint64_t		 next_session_id;
+	/* file.c: CREATEs waiting for a sharing violation's H break */
+	uint64_t		 next_share_wait;
 	TAILQ_HEAD(, smbd_conn)	 conns;
 	size_t			 nconns;
 	/* fdstore.c: connections in the service manager's store. */
@@ -310,6 +315,12 @@ struct smbd_open {
 	 */
 	int			 resilient;
 	uint32_t		 create_action;	/* its CREATE's, for a replay */
+	/*
+	 * MS-SMB2 3.3.5.9.10: Open.IsReplayEligible, set by its DH2Q
+	 * (create_guid is then its CreateGuid, durable or not), cleared
+	 * by the first request that names its FileId (smbd_req_open)
+	 */
+	int			 replay_eligible;
 	/*
 	 * The user it was opened for: a re-authentication changes its
 	 * session's user (MS-SMB2 3.3.5.5.3), not what the open was
@@ -573,6 +584,8 @@ void	 smbd_copychunk(struct smbd_req *, struct smbd_session *,
 typedef int	 smbd_create_wait_fn(void *arg, struct event *wake);
 /* A CANCEL of a waiting CREATE: 1 when it named one. */
 int	 smbd_create_cancel(struct smbd_req *);
+/* A durable handle's delete on close done (durable.c): its CREATEs go on. */
+void	 smbd_create_doom_done(struct smbd_env *, const uint8_t *file);
 /* Session, tree and open of a file command; NULL after a reply. */
 struct smbd_open *smbd_file_args(struct smbd_req *, size_t size,
 	    size_t fid_off, struct smbd_session **);
@@ -777,7 +790,10 @@ typedef void	 smbd_durable_done_fn(void *arg, int granted);
 typedef void	 smbd_durable_reconnect_fn(void *arg, uint32_t status,
 	    const struct st_durable_open *, const struct smb2_durable_state *,
 	    const struct st_durable_lock *, size_t nlocks);
+struct st_push;
 uint64_t smbd_durable_new_id(void);
+int	 smbd_durable_doomed(struct smbd_env *, const struct st_push *);
+int	 smbd_durable_doomed_file(struct smbd_env *, const uint8_t *file);
 int	 smbd_durable_id(uint64_t);
 void	 smbd_durable_open_gone(struct smbd_conn *, struct smbd_open *);
 void	 smbd_durable_register(struct smbd_conn *, struct smbd_session *,

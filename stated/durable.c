@@ -33,6 +33,7 @@ struct stated_durable {
 	char			 fe_name[64];
 	int			 connected;
 	int			 purge;		/* its oplock was recalled */
+	int			 doomed;	/* delete on close (DOOM) */
 	struct timespec		 since;		/* disconnected, monotonic */
 };
 
@@ -191,6 +192,59 @@ stated_durable_close(struct ipc_peer *peer, struct ipc_msg *msg)
 	memset(&rep, 0, sizeof(rep));
 	rep.count = stated_durable_release_id(env, id);
 	stated_reply(peer, msg, &rep);
+}
+
+/* ST_DURABLE_DOOM: the open is to be deleted on close, or no more. */
+void
+stated_durable_doom(struct ipc_peer *peer, struct ipc_msg *msg)
+{
+	struct stated_env *env = stated_env_of(peer);
+	struct st_durable_doom_req req;
+	struct stated_durable *d;
+
+	memset(&req, 0, sizeof(req));
+	if (stated_decode(peer, msg, (xdrproc_t)xdr_st_durable_doom_req,
+	    &req) == -1)
+		return;
+	if (!stated_protocol_ok(peer, ST_PROTOCOL_SMB) ||
+	    !stated_durable_id_ok(req.id)) {
+		stated_reply_status(peer, msg, ST_INVALID);
+		return;
+	}
+	if ((d = stated_durable_find(env, req.id)) == NULL) {
+		stated_reply_status(peer, msg, ST_NOT_FOUND);
+		return;
+	}
+	d->doomed = req.doomed != 0;
+	stated_reply_status(peer, msg, ST_OK);
+}
+
+/*
+ * A doomed record released unclaimed: the front end that had it last
+ * deletes its file (stated_push.x), now or at its next HELLO.
+ */
+static void
+stated_durable_doomed(struct stated_env *env, struct stated_durable *d)
+{
+	st_push_body body;
+	st_push_durable_doomed *p = &body.st_push_body_u.durable_doomed;
+
+	memset(&body, 0, sizeof(body));
+	body.kind = ST_PUSH_DURABLE_DOOMED;
+	p->id = d->open.id;
+	p->file = d->open.file;
+	p->path = d->open.path;
+	p->state.state_len = d->open.state.state_len;
+	p->state.state_val = d->open.state.state_val;
+	if (stated_push_to(env, d->fe_role, d->fe_name, &body) == -1)
+		log_warnx("durable handle %016llx of %s (%s): its delete on "
+		    "close could not be passed on to %s",
+		    (unsigned long long)d->open.id, d->open.user,
+		    d->open.path, d->fe_name);
+	else
+		log_info("durable handle %016llx of %s (%s): its delete on "
+		    "close passed on to %s", (unsigned long long)d->open.id,
+		    d->open.user, d->open.path, d->fe_name);
 }
 
 /*
@@ -452,6 +506,8 @@ stated_durable_timer_cb(evutil_socket_t fd, short what, void *arg)
 		    "oplock was broken" : "its oplock was recalled while "
 		    "disconnected", n);
 		env->durable_scavenged++;
+		if (d->doomed)
+			stated_durable_doomed(env, d);
 		stated_durable_free(env, d);
 	}
 	stated_durable_timer(env);

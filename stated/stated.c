@@ -434,6 +434,7 @@ const struct ipc_handler stated_handlers[] = {
 	{ ST_DURABLE_OPEN, SMBD, stated_durable_open },
 	{ ST_DURABLE_CLOSE, SMBD, stated_durable_close },
 	{ ST_DURABLE_DISCONNECT, SMBD, stated_durable_disconnect },
+	{ ST_DURABLE_DOOM, SMBD, stated_durable_doom },
 	{ ST_DURABLE_RECONNECT, SMBD, stated_durable_reconnect },
 };
 const size_t stated_nhandlers = sizeof(stated_handlers) /

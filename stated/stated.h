@@ -196,6 +196,7 @@ size_t		 stated_grant_recall(struct stated_env *,
 /* durable.c: SMB durable handles, common/stated_durable.x */
 void		 stated_durable_open(struct ipc_peer *, struct ipc_msg *);
 void		 stated_durable_close(struct ipc_peer *, struct ipc_msg *);
+void		 stated_durable_doom(struct ipc_peer *, struct ipc_msg *);
 void		 stated_durable_disconnect(struct ipc_peer *,
 		    struct ipc_msg *);
 void		 stated_durable_reconnect(struct ipc_peer *,

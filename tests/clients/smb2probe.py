@@ -91,12 +91,13 @@ names and prints one line the test compares:
   trylock D KEYHEX NAME OFF LEN
                       open NAME and LOCK it exclusively, failing at
                       once: "LOCK 0x<status>"
-  durable D KEYHEX NAME v1|v2|v2deny|v2lease [TIMEOUT_MS]
+  durable D KEYHEX NAME v1|v2|v2deny|v2lease|v2doc [TIMEOUT_MS]
                       open NAME (overwritten) for read and write with a
                       batch oplock and DHnQ (v1) or DH2Q (v2: a random
                       CreateGuid, Timeout TIMEOUT_MS or 0), sharing all
                       (v2deny: read only; v2lease: an RWH lease, not
-                      batch, " LEASE <state> <key>" after the guid);
+                      batch, " LEASE <state> <key>" after the guid;
+                      v2doc: with DELETE and FILE_DELETE_ON_CLOSE);
                       WRITE "durable-data" at 100,
                       LOCK 0-10 exclusively; print "DURABLE <oplock>
                       <context> <timeout> <fileid hex> <guid hex>",
@@ -121,6 +122,8 @@ names and prints one line the test compares:
                       without and then with SMB2_FLAGS_REPLAY_OPERATION:
                       "REPLAY 0x<first> 0x<second> 0x<third> same|other
                       DH2Q|-"
+  exists D KEYHEX NAME
+                      CREATE of NAME with FILE_OPEN: "EXISTS 0x<status>"
   denyopen D KEYHEX NAME
                       open NAME for read and write denying all sharing,
                       then LOCK 0-10: "DENYOPEN 0x<status> 0x<lock>"
@@ -1905,6 +1908,10 @@ def durable_open(d, key, name, how, timeout):
         # 3.3.5.9.10: durable with a lease that holds H, not a batch.
         r = create_with(p, name, [ctx, lease_ctx(d, DURABLE_LEASE_KEY, 7)],
                         disp=5, oplock=0xff)
+    elif how == "v2doc":
+        # DELETE and FILE_DELETE_ON_CLOSE (MS-SMB2 2.2.13).
+        r = create_with(p, name, [ctx], access=0xC0010000, disp=5, oplock=9,
+                        options=0x1040)
     else:
         r = create_with(p, name, [ctx], share=1 if how == "v2deny" else 7,
                         disp=5, oplock=9)
@@ -2136,6 +2143,15 @@ def deny_open(d, key, name):
     print("DENYOPEN 0x%x 0x%x" % (st, lk))
     if st == 0:
         p.close(f)
+
+
+def exists(d, key, name):
+    p = LockProbe(connect(), d, key)
+    p.login()
+    r = create_with(p, name, [], access=0x80, disp=1)
+    print("EXISTS 0x%x" % r["status"])
+    if r["status"] == 0:
+        p.close(p.fid(r))
 
 
 def no_durable(d, key, name):
@@ -3828,6 +3844,9 @@ def main():
         return
     if CMD == "denyopen":
         deny_open(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])
+        return
+    if CMD == "exists":
+        exists(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])
         return
     if CMD == "nodurable":
         no_durable(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])

@@ -273,7 +273,10 @@ test_state_client(void)
 	    "state: layout 4, unknown flags: refused");
 	smb2_put32(blob, 5);
 	tap_ok(smb2_durable_state_decode(blob, n, &back) == -1,
-	    "state: layout 5: refused");
+	    "state: layout 5 without its user part: refused");
+	smb2_put32(blob, 6);
+	tap_ok(smb2_durable_state_decode(blob, n, &back) == -1,
+	    "state: layout 6: refused");
 	st.has_client_guid = 0;
 	n = smb2_durable_state_encode(&st, blob, sizeof(blob));
 	tap_ok(smb2_get32(blob) == 2 && smb2_durable_state_decode(blob, n,
@@ -289,6 +292,42 @@ test_state_client(void)
 	    back.position == 0x1234567890ull && back.lease_version == 0 &&
 	    !back.has_client_guid && strcmp(back.name, "p.bin") == 0,
 	    "state: an allocation and a position: layout 4, decoded back");
+}
+
+/* Layout 5: the open's user, for its delete on close. */
+static void
+test_state_cred(void)
+{
+	struct smb2_durable_state st, back;
+	uint8_t blob[1024];
+	size_t n;
+
+	state_small(&st, "d.bin");
+	st.options = 0x1000;
+	st.has_cred = 1;
+	st.uid = 1001;
+	st.gid = 1002;
+	st.ngroups = 2;
+	st.groups[0] = 20;
+	st.groups[1] = 4000000000u;
+	n = smb2_durable_state_encode(&st, blob, sizeof(blob));
+	tap_ok(n == SMB2_DURABLE_STATE_FIXED + SMB2_DURABLE_STATE_LEASE +
+	    SMB2_DURABLE_STATE_REPLAY + SMB2_DURABLE_STATE_EXTRA +
+	    SMB2_DURABLE_STATE_CRED + 5 && smb2_get32(blob) == 5,
+	    "state: the open's user: layout 5");
+	tap_ok(smb2_durable_state_decode(blob, n, &back) == 0 &&
+	    back.has_cred && back.uid == 1001 && back.gid == 1002 &&
+	    back.ngroups == 2 && back.groups[0] == 20 &&
+	    back.groups[1] == 4000000000u && back.options == 0x1000 &&
+	    back.lease_version == 0 && strcmp(back.name, "d.bin") == 0,
+	    "state: layout 5 decoded back with its user");
+	smb2_put32(blob + n - 5 - SMB2_DURABLE_STATE_CRED + 8,
+	    SMB2_DURABLE_GROUPS_MAX + 1);
+	tap_ok(smb2_durable_state_decode(blob, n, &back) == -1,
+	    "state: layout 5, more groups than it holds: refused");
+	st.ngroups = SMB2_DURABLE_GROUPS_MAX + 1;
+	tap_ok(smb2_durable_state_encode(&st, blob, sizeof(blob)) == 0,
+	    "state: more groups than a blob holds: not encoded");
 }
 
 /* MS-SMB2 3.3.5.15.9 */
@@ -320,6 +359,7 @@ main(void)
 	test_state();
 	test_state_replay();
 	test_state_client();
+	test_state_cred();
 	test_resiliency();
 	return tap_done();
 }
