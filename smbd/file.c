@@ -83,22 +83,33 @@
 
 static const uint64_t smbd_unix_epoch = 116444736000000000ull;
 
+/*
+ * MS-DTYP 2.3.3 FILETIME: 100 ns units since 1601, so times before 1970
+ * (a negative sec) are as representable as later ones; only a time
+ * before 1601 is answered as 1601.
+ */
 static uint64_t
 smbd_filetime(const bd_time *t)
 {
-	if (t->sec < 0)
+	int64_t v;
+
+	if (t->sec < -(int64_t)(smbd_unix_epoch / 10000000ull))
 		return 0;
-	return smbd_unix_epoch + (uint64_t)t->sec * 10000000ull +
-	    t->nsec / 100;
+	v = (int64_t)smbd_unix_epoch + t->sec * 10000000 +
+	    (int64_t)(t->nsec / 100);
+	return v < 0 ? 0 : (uint64_t)v;
 }
 
 static void
 smbd_time_from_filetime(uint64_t ft, bd_time *t)
 {
-	uint64_t v = ft > smbd_unix_epoch ? ft - smbd_unix_epoch : 0;
+	int64_t v = (int64_t)(ft > INT64_MAX ? INT64_MAX : ft) -
+	    (int64_t)smbd_unix_epoch;
+	int64_t rem = v % 10000000;
 
-	t->sec = (int64_t)(v / 10000000ull);
-	t->nsec = (unsigned int)(v % 10000000ull) * 100;
+	/* A floor division: nsec stays in [0, 1e9) before 1970 too. */
+	t->sec = v / 10000000 - (rem < 0);
+	t->nsec = (unsigned int)(rem < 0 ? rem + 10000000 : rem) * 100;
 }
 
 static uint32_t
