@@ -219,8 +219,9 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# this smbd (issue 25's inventory): tcon, secleak, mkdir, winattr, deny,
 	# fileid.unique*, delete-on-close-perms (but the two "... Existing",
 	# names with a space, and READONLY: CANNOT_DELETE is not answered),
-	# timestamps (not the delayed write time updates of Windows, nor
-	# times before 1970 as creation times).  Not smb2.mangle: it removes
+	# timestamps (not the delayed write time updates of Windows before
+	# Server 2019, nor test_close_not_attrib, whose path has a "/"),
+	# fileid.fileid and fileid-dir (a stream's QFid is its file's).  Not smb2.mangle: it removes
 	# a file by its 8.3 name, makes it again by that name and then removes
 	# it by its old long name, which Windows' name tunnelling gives and
 	# smbd does not (opening by an 8.3 name is served: smb2probe.py info).
@@ -244,7 +245,10 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	    smb2.timestamps.time_t_10000000000
 	    smb2.timestamps.time_t_4294967295 smb2.timestamps.time_t_1
 	    smb2.timestamps.time_t_0 smb2.timestamps.freeze-thaw
-	    smb2.timestamps.delayed-1write}"
+	    smb2.timestamps.delayed-1write
+	    smb2.timestamps.time_t_-1 smb2.timestamps.time_t_-2
+	    smb2.timestamps.time_t_1968
+	    smb2.fileid.fileid smb2.fileid.fileid-dir}"
 	if [ -n "${CREATE_PROBE:-}" ]; then
 		for t in ${CREATE_PROBE_LIST:-smb2.create.gentest smb2.create.blob smb2.maximum_allowed.maximum_allowed smb2.maximum_allowed.read_only smb2.durable-v2-open.app-instance smb2.ea.acl_xattr smb2.getinfo.complex smb2.getinfo.fsinfo smb2.getinfo.qfs_buffercheck smb2.getinfo.qfile_buffercheck smb2.getinfo.qsec_buffercheck smb2.getinfo.granted smb2.getinfo.normalized smb2.getinfo.getinfo_access smb2.setinfo smb2.create.open smb2.create.dir-alloc-size}; do
 			if timeout 120 smbtorture //127.0.0.1/${CREATE_PROBE_SHARE:-export} -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > "$SUITE_DIR/t.out" 2>&1; then diag "PROBE PASS $t"; else diag "PROBE FAIL $t: $(grep -E 'failure|error|Incorrect|should|line|c:[0-9]' "$SUITE_DIR/t.out" | head -4 | tr '\n' ' ')"; fi
