@@ -48,6 +48,11 @@
 #define FILE_WRITE_THROUGH		0x00000002u
 #define FILE_NON_DIRECTORY_FILE		0x00000040u
 #define FILE_DELETE_ON_CLOSE		0x00001000u
+#define FILE_CREATE_TREE_CONNECTION	0x00000080u
+#define FILE_OPEN_BY_FILE_ID		0x00002000u
+#define FILE_RESERVE_OPFILTER		0x00100000u
+#define FILE_VALID_OPTION_FLAGS		0x00ffffffu
+#define FILE_ATTRIBUTE_VALID_FLAGS	0x00007fb7u
 /*
  * FileModeInformation (MS-FSCC 2.4.26): write-through, sequential only,
  * no intermediate buffering, the two synchronous-I/O bits, delete on
@@ -2042,6 +2047,33 @@ smbd_create_lease_parse(struct smbd_req *r, const struct smb2_create_req *cr,
 	return 0;
 }
 
+/*
+ * MS-SMB2 3.3.5.9 and MS-FSA 2.1.5.1: the DesiredAccess, CreateOptions
+ * and FileAttributes a CREATE may not carry, as Windows answers them,
+ * before the name is looked at: a reserved access bit is
+ * STATUS_ACCESS_DENIED (whatever else is wrong); FILE_DIRECTORY_FILE with FILE_NON_DIRECTORY_FILE, an option bit above
+ * FILE_VALID_OPTION_FLAGS or an attribute outside
+ * FILE_ATTRIBUTE_VALID_FLAGS (FILE_ATTRIBUTE_VOLUME, _DEVICE and the
+ * bits from 0x8000 up) is STATUS_INVALID_PARAMETER;
+ * FILE_CREATE_TREE_CONNECTION, FILE_OPEN_BY_FILE_ID and
+ * FILE_RESERVE_OPFILTER are STATUS_NOT_SUPPORTED.  0 when neither.
+ */
+static uint32_t
+smbd_create_check(const struct smb2_create_req *cr)
+{
+	if (cr->desired & SMBD_RESERVED_ACCESS)
+		return STATUS_ACCESS_DENIED;
+	if ((cr->options & (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) ==
+	    (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE) ||
+	    (cr->options & ~FILE_VALID_OPTION_FLAGS) != 0 ||
+	    (cr->attributes & ~FILE_ATTRIBUTE_VALID_FLAGS) != 0)
+		return STATUS_INVALID_PARAMETER;
+	if (cr->options & (FILE_CREATE_TREE_CONNECTION |
+	    FILE_OPEN_BY_FILE_ID | FILE_RESERVE_OPFILTER))
+		return STATUS_NOT_SUPPORTED;
+	return 0;
+}
+
 /* MS-SMB2 2.2.13, 3.3.5.9 */
 void
 smbd_create(struct smbd_req *r)
@@ -2095,9 +2127,10 @@ smbd_create(struct smbd_req *r)
 		    smbd_create_reconnected, w);
 		return;
 	}
-	if ((cr.options & (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) ==
-	    (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) {
-		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+	if ((st = smbd_create_check(&cr)) != 0) {
+		log_debug("CREATE: access 0x%08x, options 0x%08x, attributes "
+		    "0x%08x refused", cr.desired, cr.options, cr.attributes);
+		smbd_reply_error(r, st);
 		return;
 	}
 	/* 3.3.5.9: an ImpersonationLevel beyond SecurityDelegation. */

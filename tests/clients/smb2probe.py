@@ -1850,7 +1850,7 @@ def create_ctx(name, data):
 
 
 def create_with(p, name, ctxs, access=0xC0000000, share=7, disp=3,
-                oplock=0, flags=0, options=0x40):
+                oplock=0, flags=0, options=0x40, attrs=0):
     """CREATE with contexts chained (each padded, Next set)."""
     n = name.encode("utf-16-le")
     chain = b""
@@ -1860,7 +1860,7 @@ def create_with(p, name, ctxs, access=0xC0000000, share=7, disp=3,
         chain += c
     off = 64 + 56 + len(pad8(n))
     body = struct.pack("<HBBIQQIIIIIHHII", 57, 0, oplock, 2, 0, 0, access,
-                       0, share, disp, options, 64 + 56, len(n),
+                       attrs, share, disp, options, 64 + 56, len(n),
                        off if chain else 0, len(chain))
     body += pad8(n) + chain if chain else n
     r = p.call(CREATE, body, flags=flags)
@@ -2760,6 +2760,30 @@ def info_steps(d, key):
         st7 == 0xc0000034, "%s %s" % (hex(st6), hex(st7)))
     if r["status"] == 0:
         p.close(droot)
+    # CREATE's fields refused before the name is looked at (MS-SMB2
+    # 3.3.5.9, MS-FSA 2.1.5.1), on a name that exists (FILE_OPEN_IF).
+    bad = [("an option bit above FILE_VALID_OPTION_FLAGS (0x01000000)",
+            dict(options=0x01000000), 0xc000000d),
+           ("FILE_ATTRIBUTE_VOLUME", dict(attrs=0x8), 0xc000000d),
+           ("FILE_ATTRIBUTE_DEVICE", dict(attrs=0x40), 0xc000000d),
+           ("an attribute bit from 0x8000 up (0x10000)",
+            dict(attrs=0x10000), 0xc000000d),
+           ("FILE_CREATE_TREE_CONNECTION", dict(options=0x80), 0xc00000bb),
+           ("FILE_OPEN_BY_FILE_ID", dict(options=0x2000), 0xc00000bb),
+           ("FILE_RESERVE_OPFILTER", dict(options=0x100000), 0xc00000bb),
+           ("a reserved access bit (0x08000000) with FILE_ATTRIBUTE_VOLUME",
+            dict(access=0x08000000, attrs=0x8), 0xc0000022)]
+    for what, kw, want in bad:
+        r = create_with(p, name, [], **kw)
+        if r["status"] == 0:
+            p.close(p.fid(r))
+        rep("CREATE with %s: %s" % (what, hex(want)), r["status"] == want,
+            hex(r["status"]))
+    r = create_with(p, name, [], attrs=0x2027)
+    if r["status"] == 0:
+        p.close(p.fid(r))
+    rep("CREATE with FILE_ATTRIBUTE_NOT_CONTENT_INDEXED and the DOS "
+        "attributes: taken", r["status"] == 0, hex(r["status"]))
     # The creation time set above, for NFSv4's time_create.
     print("BTIME %s %d" % (name, base + 100))
 
