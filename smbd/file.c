@@ -395,6 +395,10 @@ smbd_walk_parse(struct smbd_walk *w, const uint8_t *name, size_t len)
 				    SMB2_STREAM_NAME_MAX);
 			return st;
 		}
+		/* A share without streams has no stream names at all. */
+		if (q == NULL && w->stream_kind != SMB2_STREAM_NONE &&
+		    !w->r->conn->env->shares[w->share].streams)
+			return STATUS_OBJECT_NAME_INVALID;
 		if (strcmp(p, "..") == 0 && (q != NULL ||
 		    w->stream_kind == SMB2_STREAM_NONE)) {
 			if (w->ncomp == 0)
@@ -2540,6 +2544,7 @@ struct smbd_query {
 	char		 name[BD_NAME_MAX + 1];
 	char		 path[SMBD_NORMALIZED_MAX + 1];	/* from the root */
 	int		 delete_pending;
+	int		 streams;	/* the share's smb streams */
 	uint32_t	 granted, mode;
 	uint64_t	 position, alloc;
 	bd_attr		 attr;		/* FileAllInformation: while EAs are listed */
@@ -2788,11 +2793,12 @@ smbd_query_fs_done(void *arg, int status, void *reply, int fd)
 	case 5:		/* FileFsAttributeInformation */
 		/*
 		 * case-preserving, case-sensitive search, unicode names,
-		 * named streams (stream.c), object ids (proc.c's),
-		 * extended attributes (create_ctx.c)
+		 * named streams (stream.c) but on a share without them,
+		 * object ids (proc.c's), extended attributes (create_ctx.c)
 		 */
 		smb2_put32(buf, 0x00000003 | 0x00000004 |
-		    SMB2_FILE_NAMED_STREAMS | 0x00010000 | 0x00800000);
+		    (q->streams ? SMB2_FILE_NAMED_STREAMS : 0) |
+		    0x00010000 | 0x00800000);
 		smb2_put32(buf + 4, BD_NAME_MAX);
 		k = smbd_utf8_to_utf16(fsname, sizeof(fsname) - 1, buf + 12,
 		    sizeof(buf) - 12);
@@ -3082,6 +3088,7 @@ smbd_query_info(struct smbd_req *r)
 	if (q->outmax > r->conn->env->max_transact)
 		q->outmax = r->conn->env->max_transact;
 	q->delete_pending = o->delete_pending;
+	q->streams = r->conn->env->shares[o->share].streams;
 	q->granted = o->granted;
 	q->position = o->position;
 	q->mode = o->mode;
@@ -4017,6 +4024,10 @@ smbd_set_info(struct smbd_req *r)
 		}
 		if (o->stream[0] != '\0' ||
 		    (nlen >= 2 && d[20] == ':' && d[21] == 0)) {
+			if (!r->conn->env->shares[o->share].streams) {
+				smbd_reply_error(r, STATUS_OBJECT_NAME_INVALID);
+				return;
+			}
 			smbd_stream_rename(r, s, o, d[0] != 0, d + 20, nlen);
 			return;
 		}

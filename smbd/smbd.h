@@ -81,6 +81,7 @@ struct smbd_share {
 	/* blockd squashes as these say: MxAc's owner (create_ctx.c) */
 	struct share_squash squash;
 	enum smbd_encrypt encrypt;
+	int		 streams;	/* smb streams: named streams served */
 	int		 known;		/* root handle from blockd */
 	uint8_t		 root_fh[BD_FH_MAX];
 	uint32_t	 root_len;

@@ -2885,6 +2885,23 @@ def cctx_steps(d, key):
     rep("FileFsAttributeInformation: FILE_SUPPORTS_EXTENDED_ATTRIBUTES",
         st == 0 and struct.unpack_from("<I", fsa)[0] & 0x00800000 != 0,
         hex(st))
+    rep("FileFsAttributeInformation: FILE_NAMED_STREAMS",
+        st == 0 and struct.unpack_from("<I", fsa)[0] & 0x00040000 != 0,
+        hex(st))
+    # The share "nostreams" (smb streams = no) has none to offer.
+    p2 = LockProbe(connect(), d, key)
+    p2.share = "nostreams"
+    st = p2.login()
+    r = create_with(p2, "", [], access=0x80, disp=1, options=1)
+    st2, fsa2 = query(p2, p2.fid(r), 5, typ=2) if r["status"] == 0 else \
+        (r["status"], b"")
+    rep("FileFsAttributeInformation on a share without streams: no "
+        "FILE_NAMED_STREAMS", st == 0 and st2 == 0 and
+        struct.unpack_from("<I", fsa2)[0] & 0x00040000 == 0,
+        "%s %s" % (hex(st), hex(st2)))
+    r = create_with(p2, "nostream-%d.txt:s1" % os.getpid(), [], disp=2)
+    rep("... and a CREATE of a stream there: OBJECT_NAME_INVALID",
+        r["status"] == 0xc0000033, hex(r["status"]))
     p.close(f)
     r = create_with(p, name, [], access=0x80, disp=1)
     if r["status"] == 0:

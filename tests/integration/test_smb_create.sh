@@ -65,6 +65,12 @@ read only = yes
 path = /ci
 root squash = no
 case insensitive = yes
+
+# No named streams: smb2.create_no_streams.
+[share nostreams]
+path = /nostreams
+root squash = no
+smb streams = no
 CONF
 if [ -x "$SBINDIR/dittofs-gssd" ]; then
 	printf '\n[gssd]\nenable = no\n' >> "$SUITE_CONF"
@@ -257,6 +263,9 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	for t in $CREATE_TORTURE; do
 		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 && ! grep -q '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 	done
+	# A share without named streams: every stream name, "::$DATA"
+	# too, is OBJECT_NAME_INVALID.
+	check "smbtorture smb2.create_no_streams.no_stream on the share without streams" sh -c "timeout 180 smbtorture //127.0.0.1/nostreams -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false smb2.create_no_streams.no_stream > '$SUITE_DIR/torture.out' 2>&1 && ! grep -q '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 	for t in smb2.getinfo.normalized \
 	    smb2.dir.modify; do
 		check "smbtorture $t on the caseless share" sh -c "timeout 180 smbtorture //127.0.0.1/ci -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 && ! grep -q '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
