@@ -204,8 +204,10 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# (CREATE_PROBE=1 tries a list, CREATE_PROBE_LIST another,
 	# CREATE_PROBE_SHARE on a share other than export;
 	# smb2.setinfo is test_smb_acl.sh's).  Not:
-	# smb2.create.gentest (attribute and access bits refused that we
-	# take), smb2.create.aclfile (an owner S-1-1-0 is INVALID_OWNER),
+	# smb2.create.gentest (its access-mask table: root, this test's
+	# user, is granted ACCESS_SYSTEM_SECURITY, and a plain user's ACL
+	# from the file's mode lacks FILE_EXECUTE, FILE_DELETE_CHILD and the
+	# GENERIC bits Windows' inherited ACL grants), smb2.create.aclfile (an owner S-1-1-0 is INVALID_OWNER),
 	# .acldir (directory attributes in CREATE), smb2.maximum_allowed
 	# (its user is root here, who holds every right; test_smb_acl.sh
 	# runs smb2.acls as a user who is not),
