@@ -1852,7 +1852,7 @@ def create_ctx(name, data):
 def create_with(p, name, ctxs, access=0xC0000000, share=7, disp=3,
                 oplock=0, flags=0, options=0x40, attrs=0):
     """CREATE with contexts chained (each padded, Next set)."""
-    n = name.encode("utf-16-le")
+    n = name.encode("utf-16-le", "surrogatepass")
     chain = b""
     for i, c in enumerate(ctxs):
         if i + 1 < len(ctxs):
@@ -2779,6 +2779,21 @@ def info_steps(d, key):
             p.close(p.fid(r))
         rep("CREATE with %s: %s" % (what, hex(want)), r["status"] == want,
             hex(r["status"]))
+    # Unpaired surrogates (smbtorture's smb2.charset "partial
+    # surrogate", whose client cannot send them): no name, refused.
+    for what, bad_name in (("a high surrogate alone", "sur\ud800x.txt"),
+                           ("a high surrogate last", "sur\ud800"),
+                           ("a low surrogate alone", "sur\udc00x.txt")):
+        r = create_with(p, bad_name, [], disp=2)
+        if r["status"] == 0:
+            p.close(p.fid(r))
+        rep("CREATE of a name with %s: OBJECT_NAME_INVALID" % what,
+            r["status"] == 0xc0000033, hex(r["status"]))
+    r = create_with(p, "sur\U0001f600.txt", [], disp=5)
+    if r["status"] == 0:
+        p.close(p.fid(r))
+    rep("... and with a surrogate pair (U+1F600): made", r["status"] == 0,
+        hex(r["status"]))
     r = create_with(p, name, [], attrs=0x2027)
     if r["status"] == 0:
         p.close(p.fid(r))
