@@ -31,6 +31,7 @@
 #include "perm.h"
 #include "smbd.h"
 #include "status.h"
+#include "smb2_filetime.h"
 #include "smb2_lease.h"
 #include "smb2_shortname.h"
 #include "stated_durable.h"
@@ -86,35 +87,21 @@
 /* MS-FSA 2.1.5.3's MAXFILESIZE: a WRITE may not reach it. */
 #define SMBD_MAXFILESIZE	0xfffffff0000ull
 
-static const uint64_t smbd_unix_epoch = 116444736000000000ull;
-
-/*
- * MS-DTYP 2.3.3 FILETIME: 100 ns units since 1601, so times before 1970
- * (a negative sec) are as representable as later ones; only a time
- * before 1601 is answered as 1601.
- */
 static uint64_t
 smbd_filetime(const bd_time *t)
 {
-	int64_t v;
-
-	if (t->sec < -(int64_t)(smbd_unix_epoch / 10000000ull))
-		return 0;
-	v = (int64_t)smbd_unix_epoch + t->sec * 10000000 +
-	    (int64_t)(t->nsec / 100);
-	return v < 0 ? 0 : (uint64_t)v;
+	return smb2_filetime(t->sec, t->nsec);
 }
 
 static void
 smbd_time_from_filetime(uint64_t ft, bd_time *t)
 {
-	int64_t v = (int64_t)(ft > INT64_MAX ? INT64_MAX : ft) -
-	    (int64_t)smbd_unix_epoch;
-	int64_t rem = v % 10000000;
+	int64_t sec;
+	uint32_t nsec;
 
-	/* A floor division: nsec stays in [0, 1e9) before 1970 too. */
-	t->sec = v / 10000000 - (rem < 0);
-	t->nsec = (unsigned int)(rem < 0 ? rem + 10000000 : rem) * 100;
+	smb2_filetime_split(ft, &sec, &nsec);
+	t->sec = sec;
+	t->nsec = nsec;
 }
 
 static uint32_t
