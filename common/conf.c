@@ -261,6 +261,8 @@ static const struct conf_key_def conf_share_keys[] = {
 	{ "security", CONF_STRING, "sys", 0, 0 },
 	/* dittofs-smbd: enabled | desired | required (off: as enabled). */
 	{ "smb encrypt", CONF_STRING, "enabled", 0, 0 },
+	/* dittofs-smbd: no serves no named streams (a FAT volume's way). */
+	{ "smb streams", CONF_BOOL, "yes", 0, 0 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

@@ -489,7 +489,7 @@ smbd_cctx_encode(struct smbd_cctx *x, uint32_t maximal, uint32_t mx_status)
 	}
 	if (x->qfid) {
 		memset(d, 0, sizeof(d));
-		smb2_put64(d, x->attr.ino);
+		smb2_put64(d, SMBD_FILE_INDEX(x->attr.ino));
 		smb2_put64(d + 8, x->share_id);
 		if (len > 88)
 			smb2_put32(out + last, (uint32_t)(len - last));

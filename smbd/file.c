@@ -31,6 +31,7 @@
 #include "perm.h"
 #include "smbd.h"
 #include "status.h"
+#include "smb2_filetime.h"
 #include "smb2_lease.h"
 #include "smb2_shortname.h"
 #include "stated_durable.h"
@@ -48,6 +49,11 @@
 #define FILE_WRITE_THROUGH		0x00000002u
 #define FILE_NON_DIRECTORY_FILE		0x00000040u
 #define FILE_DELETE_ON_CLOSE		0x00001000u
+#define FILE_CREATE_TREE_CONNECTION	0x00000080u
+#define FILE_OPEN_BY_FILE_ID		0x00002000u
+#define FILE_RESERVE_OPFILTER		0x00100000u
+#define FILE_VALID_OPTION_FLAGS		0x00ffffffu
+#define FILE_ATTRIBUTE_VALID_FLAGS	0x00007fb7u
 /*
  * FileModeInformation (MS-FSCC 2.4.26): write-through, sequential only,
  * no intermediate buffering, the two synchronous-I/O bits, delete on
@@ -81,24 +87,21 @@
 /* MS-FSA 2.1.5.3's MAXFILESIZE: a WRITE may not reach it. */
 #define SMBD_MAXFILESIZE	0xfffffff0000ull
 
-static const uint64_t smbd_unix_epoch = 116444736000000000ull;
-
 static uint64_t
 smbd_filetime(const bd_time *t)
 {
-	if (t->sec < 0)
-		return 0;
-	return smbd_unix_epoch + (uint64_t)t->sec * 10000000ull +
-	    t->nsec / 100;
+	return smb2_filetime(t->sec, t->nsec);
 }
 
 static void
 smbd_time_from_filetime(uint64_t ft, bd_time *t)
 {
-	uint64_t v = ft > smbd_unix_epoch ? ft - smbd_unix_epoch : 0;
+	int64_t sec;
+	uint32_t nsec;
 
-	t->sec = (int64_t)(v / 10000000ull);
-	t->nsec = (unsigned int)(v % 10000000ull) * 100;
+	smb2_filetime_split(ft, &sec, &nsec);
+	t->sec = sec;
+	t->nsec = nsec;
 }
 
 static uint32_t
@@ -446,6 +449,10 @@ smbd_walk_parse(struct smbd_walk *w, const uint8_t *name, size_t len)
 				    SMB2_STREAM_NAME_MAX);
 			return st;
 		}
+		/* A share without streams has no stream names at all. */
+		if (q == NULL && w->stream_kind != SMB2_STREAM_NONE &&
+		    !w->r->conn->env->shares[w->share].streams)
+			return STATUS_OBJECT_NAME_INVALID;
 		if (strcmp(p, "..") == 0 && (q != NULL ||
 		    w->stream_kind == SMB2_STREAM_NONE)) {
 			if (w->ncomp == 0)
@@ -2293,6 +2300,33 @@ smbd_create_lease_parse(struct smbd_req *r, const struct smb2_create_req *cr,
 	return 0;
 }
 
+/*
+ * MS-SMB2 3.3.5.9 and MS-FSA 2.1.5.1: the DesiredAccess, CreateOptions
+ * and FileAttributes a CREATE may not carry, as Windows answers them,
+ * before the name is looked at: a reserved access bit is
+ * STATUS_ACCESS_DENIED (whatever else is wrong); FILE_DIRECTORY_FILE with FILE_NON_DIRECTORY_FILE, an option bit above
+ * FILE_VALID_OPTION_FLAGS or an attribute outside
+ * FILE_ATTRIBUTE_VALID_FLAGS (FILE_ATTRIBUTE_VOLUME, _DEVICE and the
+ * bits from 0x8000 up) is STATUS_INVALID_PARAMETER;
+ * FILE_CREATE_TREE_CONNECTION, FILE_OPEN_BY_FILE_ID and
+ * FILE_RESERVE_OPFILTER are STATUS_NOT_SUPPORTED.  0 when neither.
+ */
+static uint32_t
+smbd_create_check(const struct smb2_create_req *cr)
+{
+	if (cr->desired & SMBD_RESERVED_ACCESS)
+		return STATUS_ACCESS_DENIED;
+	if ((cr->options & (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) ==
+	    (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE) ||
+	    (cr->options & ~FILE_VALID_OPTION_FLAGS) != 0 ||
+	    (cr->attributes & ~FILE_ATTRIBUTE_VALID_FLAGS) != 0)
+		return STATUS_INVALID_PARAMETER;
+	if (cr->options & (FILE_CREATE_TREE_CONNECTION |
+	    FILE_OPEN_BY_FILE_ID | FILE_RESERVE_OPFILTER))
+		return STATUS_NOT_SUPPORTED;
+	return 0;
+}
+
 /* MS-SMB2 2.2.13, 3.3.5.9 */
 void
 smbd_create(struct smbd_req *r)
@@ -2346,9 +2380,10 @@ smbd_create(struct smbd_req *r)
 		    smbd_create_reconnected, w);
 		return;
 	}
-	if ((cr.options & (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) ==
-	    (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) {
-		smbd_reply_error(r, STATUS_INVALID_PARAMETER);
+	if ((st = smbd_create_check(&cr)) != 0) {
+		log_debug("CREATE: access 0x%08x, options 0x%08x, attributes "
+		    "0x%08x refused", cr.desired, cr.options, cr.attributes);
+		smbd_reply_error(r, st);
 		return;
 	}
 	/* 3.3.5.9: an ImpersonationLevel beyond SecurityDelegation. */
@@ -2758,6 +2793,7 @@ struct smbd_query {
 	char		 name[BD_NAME_MAX + 1];
 	char		 path[SMBD_NORMALIZED_MAX + 1];	/* from the root */
 	int		 delete_pending;
+	int		 streams;	/* the share's smb streams */
 	uint32_t	 granted, mode;
 	uint64_t	 position, alloc;
 	bd_attr		 attr;		/* FileAllInformation: while EAs are listed */
@@ -3006,11 +3042,12 @@ smbd_query_fs_done(void *arg, int status, void *reply, int fd)
 	case 5:		/* FileFsAttributeInformation */
 		/*
 		 * case-preserving, case-sensitive search, unicode names,
-		 * named streams (stream.c), object ids (proc.c's),
-		 * extended attributes (create_ctx.c)
+		 * named streams (stream.c) but on a share without them,
+		 * object ids (proc.c's), extended attributes (create_ctx.c)
 		 */
 		smb2_put32(buf, 0x00000003 | 0x00000004 |
-		    SMB2_FILE_NAMED_STREAMS | 0x00010000 | 0x00800000);
+		    (q->streams ? SMB2_FILE_NAMED_STREAMS : 0) |
+		    0x00010000 | 0x00800000);
 		smb2_put32(buf + 4, BD_NAME_MAX);
 		k = smbd_utf8_to_utf16(fsname, sizeof(fsname) - 1, buf + 12,
 		    sizeof(buf) - 12);
@@ -3300,6 +3337,7 @@ smbd_query_info(struct smbd_req *r)
 	if (q->outmax > r->conn->env->max_transact)
 		q->outmax = r->conn->env->max_transact;
 	q->delete_pending = o->delete_pending;
+	q->streams = r->conn->env->shares[o->share].streams;
 	q->granted = o->granted;
 	q->position = o->position;
 	q->mode = o->mode;
@@ -4238,6 +4276,10 @@ smbd_set_info(struct smbd_req *r)
 		}
 		if (o->stream[0] != '\0' ||
 		    (nlen >= 2 && d[20] == ':' && d[21] == 0)) {
+			if (!r->conn->env->shares[o->share].streams) {
+				smbd_reply_error(r, STATUS_OBJECT_NAME_INVALID);
+				return;
+			}
 			smbd_stream_rename(r, s, o, d[0] != 0, d + 20, nlen);
 			return;
 		}

@@ -138,6 +138,7 @@ smbd_shares_load(struct smbd_env *env, const struct conf *conf)
 		if ((sh->name = strdup(s->name)) == NULL)
 			return -1;
 		sh->read_only = conf_section_get_bool(s, "share", "read only");
+		sh->streams = conf_section_get_bool(s, "share", "smb streams");
 		share_squash_load(&sh->squash, s);
 		snprintf(what, sizeof(what), "share %s: smb encrypt",
 		    sh->name);

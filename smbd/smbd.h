@@ -81,6 +81,7 @@ struct smbd_share {
 	/* blockd squashes as these say: MxAc's owner (create_ctx.c) */
 	struct share_squash squash;
 	enum smbd_encrypt encrypt;
+	int		 streams;	/* smb streams: named streams served */
 	int		 known;		/* root handle from blockd */
 	uint8_t		 root_fh[BD_FH_MAX];
 	uint32_t	 root_len;
@@ -849,6 +850,12 @@ struct smbd_stream_opened {
 	int		 truncate;
 	char		 name[SMB2_STREAM_NAME_MAX + 1];
 };
+/*
+ * The mark a stream's identity carries in its inode number; the file id
+ * a client sees is the file's, for its streams too (MS-FSCC 2.4.43).
+ */
+#define SMBD_STREAM_INO_MARK	((uint64_t)1 << 63)
+#define SMBD_FILE_INDEX(ino)	((ino) & ~SMBD_STREAM_INO_MARK)
 typedef void	 smbd_stream_done_fn(void *arg, uint32_t status,
 	    struct smbd_stream_opened *);
 void	 smbd_stream_create(struct smbd_conn *, struct smbd_session *,

@@ -98,7 +98,7 @@ smbd_stream_req(bd_stream_req *req, struct smbd_session *s,
 static void
 smbd_stream_identity(bd_attr *a, const char *name)
 {
-	a->ino |= (uint64_t)1 << 63;
+	a->ino |= SMBD_STREAM_INO_MARK;
 	a->generation ^= hash_fnv1a32(name, strlen(name));
 }
 

@@ -1853,9 +1853,9 @@ def create_ctx(name, data):
 
 
 def create_with(p, name, ctxs, access=0xC0000000, share=7, disp=3,
-                oplock=0, flags=0, options=0x40):
+                oplock=0, flags=0, options=0x40, attrs=0):
     """CREATE with contexts chained (each padded, Next set)."""
-    n = name.encode("utf-16-le")
+    n = name.encode("utf-16-le", "surrogatepass")
     chain = b""
     for i, c in enumerate(ctxs):
         if i + 1 < len(ctxs):
@@ -1863,7 +1863,7 @@ def create_with(p, name, ctxs, access=0xC0000000, share=7, disp=3,
         chain += c
     off = 64 + 56 + len(pad8(n))
     body = struct.pack("<HBBIQQIIIIIHHII", 57, 0, oplock, 2, 0, 0, access,
-                       0, share, disp, options, 64 + 56, len(n),
+                       attrs, share, disp, options, 64 + 56, len(n),
                        off if chain else 0, len(chain))
     body += pad8(n) + chain if chain else n
     r = p.call(CREATE, body, flags=flags)
@@ -2776,6 +2776,45 @@ def info_steps(d, key):
         st7 == 0xc0000034, "%s %s" % (hex(st6), hex(st7)))
     if r["status"] == 0:
         p.close(droot)
+    # CREATE's fields refused before the name is looked at (MS-SMB2
+    # 3.3.5.9, MS-FSA 2.1.5.1), on a name that exists (FILE_OPEN_IF).
+    bad = [("an option bit above FILE_VALID_OPTION_FLAGS (0x01000000)",
+            dict(options=0x01000000), 0xc000000d),
+           ("FILE_ATTRIBUTE_VOLUME", dict(attrs=0x8), 0xc000000d),
+           ("FILE_ATTRIBUTE_DEVICE", dict(attrs=0x40), 0xc000000d),
+           ("an attribute bit from 0x8000 up (0x10000)",
+            dict(attrs=0x10000), 0xc000000d),
+           ("FILE_CREATE_TREE_CONNECTION", dict(options=0x80), 0xc00000bb),
+           ("FILE_OPEN_BY_FILE_ID", dict(options=0x2000), 0xc00000bb),
+           ("FILE_RESERVE_OPFILTER", dict(options=0x100000), 0xc00000bb),
+           ("a reserved access bit (0x08000000) with FILE_ATTRIBUTE_VOLUME",
+            dict(access=0x08000000, attrs=0x8), 0xc0000022)]
+    for what, kw, want in bad:
+        r = create_with(p, name, [], **kw)
+        if r["status"] == 0:
+            p.close(p.fid(r))
+        rep("CREATE with %s: %s" % (what, hex(want)), r["status"] == want,
+            hex(r["status"]))
+    # Unpaired surrogates (smbtorture's smb2.charset "partial
+    # surrogate", whose client cannot send them): no name, refused.
+    for what, bad_name in (("a high surrogate alone", "sur\ud800x.txt"),
+                           ("a high surrogate last", "sur\ud800"),
+                           ("a low surrogate alone", "sur\udc00x.txt")):
+        r = create_with(p, bad_name, [], disp=2)
+        if r["status"] == 0:
+            p.close(p.fid(r))
+        rep("CREATE of a name with %s: OBJECT_NAME_INVALID" % what,
+            r["status"] == 0xc0000033, hex(r["status"]))
+    r = create_with(p, "sur\U0001f600.txt", [], disp=5)
+    if r["status"] == 0:
+        p.close(p.fid(r))
+    rep("... and with a surrogate pair (U+1F600): made", r["status"] == 0,
+        hex(r["status"]))
+    r = create_with(p, name, [], attrs=0x2027)
+    if r["status"] == 0:
+        p.close(p.fid(r))
+    rep("CREATE with FILE_ATTRIBUTE_NOT_CONTENT_INDEXED and the DOS "
+        "attributes: taken", r["status"] == 0, hex(r["status"]))
     # The creation time set above, for NFSv4's time_create.
     print("BTIME %s %d" % (name, base + 100))
 
@@ -2877,6 +2916,23 @@ def cctx_steps(d, key):
     rep("FileFsAttributeInformation: FILE_SUPPORTS_EXTENDED_ATTRIBUTES",
         st == 0 and struct.unpack_from("<I", fsa)[0] & 0x00800000 != 0,
         hex(st))
+    rep("FileFsAttributeInformation: FILE_NAMED_STREAMS",
+        st == 0 and struct.unpack_from("<I", fsa)[0] & 0x00040000 != 0,
+        hex(st))
+    # The share "nostreams" (smb streams = no) has none to offer.
+    p2 = LockProbe(connect(), d, key)
+    p2.share = "nostreams"
+    st = p2.login()
+    r = create_with(p2, "", [], access=0x80, disp=1, options=1)
+    st2, fsa2 = query(p2, p2.fid(r), 5, typ=2) if r["status"] == 0 else \
+        (r["status"], b"")
+    rep("FileFsAttributeInformation on a share without streams: no "
+        "FILE_NAMED_STREAMS", st == 0 and st2 == 0 and
+        struct.unpack_from("<I", fsa2)[0] & 0x00040000 == 0,
+        "%s %s" % (hex(st), hex(st2)))
+    r = create_with(p2, "nostream-%d.txt:s1" % os.getpid(), [], disp=2)
+    rep("... and a CREATE of a stream there: OBJECT_NAME_INVALID",
+        r["status"] == 0xc0000033, hex(r["status"]))
     p.close(f)
     r = create_with(p, name, [], access=0x80, disp=1)
     if r["status"] == 0:

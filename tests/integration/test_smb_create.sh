@@ -65,6 +65,12 @@ read only = yes
 path = /ci
 root squash = no
 case insensitive = yes
+
+# No named streams: smb2.create_no_streams.
+[share nostreams]
+path = /nostreams
+root squash = no
+smb streams = no
 CONF
 if [ -x "$SBINDIR/dittofs-gssd" ]; then
 	printf '\n[gssd]\nenable = no\n' >> "$SUITE_CONF"
@@ -198,8 +204,10 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# (CREATE_PROBE=1 tries a list, CREATE_PROBE_LIST another,
 	# CREATE_PROBE_SHARE on a share other than export;
 	# smb2.setinfo is test_smb_acl.sh's).  Not:
-	# smb2.create.gentest (attribute and access bits refused that we
-	# take), smb2.create.aclfile (an owner S-1-1-0 is INVALID_OWNER),
+	# smb2.create.gentest (its access-mask table: root, this test's
+	# user, is granted ACCESS_SYSTEM_SECURITY, and a plain user's ACL
+	# from the file's mode lacks FILE_EXECUTE, FILE_DELETE_CHILD and the
+	# GENERIC bits Windows' inherited ACL grants), smb2.create.aclfile (an owner S-1-1-0 is INVALID_OWNER),
 	# .acldir (directory attributes in CREATE), smb2.maximum_allowed
 	# (its user is root here, who holds every right; test_smb_acl.sh
 	# runs smb2.acls as a user who is not),
@@ -219,8 +227,9 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# this smbd (issue 25's inventory): tcon, secleak, mkdir, winattr, deny,
 	# fileid.unique*, delete-on-close-perms (but the two "... Existing",
 	# names with a space, and READONLY: CANNOT_DELETE is not answered),
-	# timestamps (not the delayed write time updates of Windows, nor
-	# times before 1970 as creation times).  Not smb2.mangle: it removes
+	# timestamps (not the delayed write time updates of Windows before
+	# Server 2019, nor test_close_not_attrib, whose path has a "/"),
+	# fileid.fileid and fileid-dir (a stream's QFid is its file's).  Not smb2.mangle: it removes
 	# a file by its 8.3 name, makes it again by that name and then removes
 	# it by its old long name, which Windows' name tunnelling gives and
 	# smbd does not (opening by an 8.3 name is served: smb2probe.py info).
@@ -244,7 +253,10 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	    smb2.timestamps.time_t_10000000000
 	    smb2.timestamps.time_t_4294967295 smb2.timestamps.time_t_1
 	    smb2.timestamps.time_t_0 smb2.timestamps.freeze-thaw
-	    smb2.timestamps.delayed-1write}"
+	    smb2.timestamps.delayed-1write
+	    smb2.timestamps.time_t_-1 smb2.timestamps.time_t_-2
+	    smb2.timestamps.time_t_1968
+	    smb2.fileid.fileid smb2.fileid.fileid-dir}"
 	if [ -n "${CREATE_PROBE:-}" ]; then
 		for t in ${CREATE_PROBE_LIST:-smb2.create.gentest smb2.create.blob smb2.maximum_allowed.maximum_allowed smb2.maximum_allowed.read_only smb2.durable-v2-open.app-instance smb2.ea.acl_xattr smb2.getinfo.complex smb2.getinfo.fsinfo smb2.getinfo.qfs_buffercheck smb2.getinfo.qfile_buffercheck smb2.getinfo.qsec_buffercheck smb2.getinfo.granted smb2.getinfo.normalized smb2.getinfo.getinfo_access smb2.setinfo smb2.create.open smb2.create.dir-alloc-size}; do
 			if timeout 120 smbtorture //127.0.0.1/${CREATE_PROBE_SHARE:-export} -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > "$SUITE_DIR/t.out" 2>&1; then diag "PROBE PASS $t"; else diag "PROBE FAIL $t: $(grep -E 'failure|error|Incorrect|should|line|c:[0-9]' "$SUITE_DIR/t.out" | head -4 | tr '\n' ' ')"; fi
@@ -253,6 +265,9 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	for t in $CREATE_TORTURE; do
 		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 && ! grep -q '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 	done
+	# A share without named streams: every stream name, "::$DATA"
+	# too, is OBJECT_NAME_INVALID.
+	check "smbtorture smb2.create_no_streams.no_stream on the share without streams" sh -c "timeout 180 smbtorture //127.0.0.1/nostreams -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false smb2.create_no_streams.no_stream > '$SUITE_DIR/torture.out' 2>&1 && ! grep -q '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 	for t in smb2.getinfo.normalized \
 	    smb2.dir.modify; do
 		check "smbtorture $t on the caseless share" sh -c "timeout 180 smbtorture //127.0.0.1/ci -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 && ! grep -q '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
