@@ -1283,9 +1283,13 @@ test_acl_inherit_nomode(struct store *s, const struct store_fh *root)
 	    ACL_WHO_OWNER, ACL_FLAG_FILE_INHERIT |
 	    ACL_FLAG_DIRECTORY_INHERIT | ACL_FLAG_INHERIT_ONLY,
 	    ACL_MASK_ALL, 0 };
+	acl.aclflags = ACL_AUTO_INHERIT;
 	TAP_EQ_INT(acl_set_of(s, &cr_root, &d, &acl), 0,
-	    "no mode: a directory whose inheritable ACEs are EVERYONE@ read "
-	    "and OWNER@ all");
+	    "no mode: a directory, auto-inherited, whose inheritable ACEs "
+	    "are EVERYONE@ read and OWNER@ (CREATOR OWNER) all");
+	tap_ok(acl_get_of(s, &cr_root, &d, &got) == 0 &&
+	    got.aclflags == ACL_AUTO_INHERIT,
+	    "the directory's ACL keeps ACL_AUTO_INHERIT");
 	memset(&o, 0, sizeof(o));
 	o.disp = STORE_DISP_CREATE;
 	o.mode = 0644;
@@ -1293,16 +1297,18 @@ test_acl_inherit_nomode(struct store *s, const struct store_fh *root)
 	TAP_EQ_INT(store_open_name(s, &cr_alice, &d, N("f"), &o, &f, &a,
 	    &what, NULL), 0, "no mode: a file made with MODE_DEFAULT");
 	tap_ok(acl_get_of(s, &cr_alice, &f, &got) == 0 && got.count == 2 &&
+	    got.aclflags == ACL_AUTO_INHERIT &&
 	    got.ace[0].who == ACL_WHO_EVERYONE &&
 	    got.ace[0].flags == ACL_FLAG_INHERITED &&
 	    got.ace[0].mask == (ACL_READ_DATA | ACL_READ_ATTRIBUTES |
-	    ACL_READ_ACL) && got.ace[1].who == ACL_WHO_OWNER &&
+	    ACL_READ_ACL) && got.ace[1].who == ACL_WHO_ID &&
+	    got.ace[1].id == cr_alice.uid &&
 	    got.ace[1].flags == ACL_FLAG_INHERITED &&
 	    got.ace[1].mask == ACL_MASK_ALL,
-	    "no mode: its ACL is the two inherited ACEs alone, as inherited "
-	    "(%zu ACEs)", got.count);
+	    "no mode: its ACL is the two inherited ACEs alone, INHERITED, "
+	    "CREATOR OWNER's as alice's uid (%zu ACEs)", got.count);
 	tap_ok((a.mode & 0777) == acl_to_mode(&got, 0) &&
-	    (a.mode & 0777) == 0744,
+	    (a.mode & 0777) == 0444,
 	    "no mode: its mode follows from them (%o)", a.mode & 0777);
 	o.flags = 0;
 	TAP_EQ_INT(store_open_name(s, &cr_alice, &d, N("g"), &o, &f, &a,
@@ -1310,7 +1316,7 @@ test_acl_inherit_nomode(struct store *s, const struct store_fh *root)
 	got.count = 0;
 	tap_ok((a.mode & 0777) == 0644 && acl_get_of(s, &cr_alice, &f,
 	    &got) == 0 && acl_to_mode(&got, 0) == 0644 &&
-	    got.ace[0].flags == 0,
+	    got.ace[0].flags == ACL_FLAG_INHERITED,
 	    "mode 0644 given: the inherited ACEs chmod'ed to it (mode %o)",
 	    a.mode & 0777);
 	memset(&nw, 0, sizeof(nw));
@@ -1320,7 +1326,7 @@ test_acl_inherit_nomode(struct store *s, const struct store_fh *root)
 	nw.mode_default = 1;
 	tap_ok(store_make(s, &cr_alice, &d, N("h"), &nw, &f, &a) == 0 &&
 	    acl_get_of(s, &cr_alice, &f, &got) == 0 && got.count == 2 &&
-	    got.ace[0].flags == ACL_FLAG_INHERITED && (a.mode & 0777) == 0744,
+	    got.ace[0].flags == ACL_FLAG_INHERITED && (a.mode & 0777) == 0444,
 	    "no mode: a file store_make makes (NFS CREATE) inherits alike");
 	memset(&nw, 0, sizeof(nw));
 	nw.type = STORE_TYPE_DIR;
@@ -1328,14 +1334,39 @@ test_acl_inherit_nomode(struct store *s, const struct store_fh *root)
 	nw.mode_default = 1;
 	TAP_EQ_INT(store_make(s, &cr_alice, &d, N("sub"), &nw, &sub, &a), 0,
 	    "no mode: a directory made");
-	tap_ok(acl_get_of(s, &cr_alice, &sub, &got) == 0 && got.count == 2 &&
+	tap_ok(acl_get_of(s, &cr_alice, &sub, &got) == 0 && got.count == 3 &&
 	    got.ace[0].flags == (ACL_FLAG_FILE_INHERIT |
 	    ACL_FLAG_DIRECTORY_INHERIT | ACL_FLAG_INHERITED) &&
-	    got.ace[1].who == ACL_WHO_OWNER && got.ace[1].flags ==
+	    got.ace[1].who == ACL_WHO_ID && got.ace[1].id == cr_alice.uid &&
+	    got.ace[1].flags == ACL_FLAG_INHERITED &&
+	    got.ace[2].who == ACL_WHO_OWNER && got.ace[2].flags ==
 	    (ACL_FLAG_FILE_INHERIT | ACL_FLAG_DIRECTORY_INHERIT |
-	    ACL_FLAG_INHERITED) && (a.mode & 0777) == 0744,
-	    "no mode: the directory's ACL is what it inherited, passed on "
-	    "again (mode %o)", a.mode & 0777);
+	    ACL_FLAG_INHERIT_ONLY | ACL_FLAG_INHERITED) &&
+	    (a.mode & 0777) == 0444,
+	    "no mode: the directory's ACL is what it inherited: alice's uid "
+	    "for it, CREATOR OWNER passed on again (mode %o)", a.mode & 0777);
+	/* A directory with an ACL that passes nothing on: Windows' default. */
+	acl_from_mode(0777, 1, &acl);
+	acl.ace[acl.count++] = (struct acl_ace){ ACL_TYPE_ALLOW,
+	    ACL_WHO_ID, 0, ACL_READ_DATA, 4242 };
+	TAP_EQ_INT(acl_set_of(s, &cr_root, &d, &acl), 0,
+	    "no mode: the directory's ACL now passes nothing on");
+	memset(&nw, 0, sizeof(nw));
+	nw.type = STORE_TYPE_REG;
+	nw.mode = 0644;
+	nw.how = STORE_CREATE_UNCHECKED;
+	nw.mode_default = 1;
+	tap_ok(store_make(s, &cr_alice, &d, N("dflt"), &nw, &f, &a) == 0 &&
+	    acl_get_of(s, &cr_alice, &f, &got) == 0 && got.count == 2 &&
+	    got.ace[0].who == ACL_WHO_ID && got.ace[0].id == cr_alice.uid &&
+	    got.ace[0].mask == ACL_MASK_ALL && got.ace[0].flags == 0 &&
+	    got.ace[1].who == ACL_WHO_SID && got.ace[1].mask == ACL_MASK_ALL,
+	    "no mode: the token's default DACL, alice and SYSTEM full control "
+	    "(%zu ACEs)", got.count);
+	nw.mode_default = 0;
+	tap_ok(store_make(s, &cr_alice, &d, N("dflt2"), &nw, &f, &a) == 0 &&
+	    (a.mode & 0777) == 0644 && !(a.flags & STORE_ATTR_ACL),
+	    "mode 0644 given there: the mode alone, no ACL");
 }
 
 /*
@@ -1372,8 +1403,9 @@ test_acl_dirs(struct store *s, const struct store_fh *root)
 	    "new file: mode as asked, an inherited ACL");
 	tap_ok(acl_get_of(s, &cr_alice, &f, &got) == 0 &&
 	    acl_has_named(&got, ACL_TYPE_DENY, ACL_READ_DATA, 1001) &&
-	    got.ace[0].flags == ACL_FLAG_INHERITED,
-	    "the deny was inherited, marked INHERITED");
+	    got.ace[0].flags == 0,
+	    "the deny was inherited (not marked INHERITED: the directory's "
+	    "ACL is not ACL_AUTO_INHERIT)");
 	TAP_EQ_INT(open_read(s, &cr_bob, &f), -EACCES,
 	    "bob may not read the new file");
 	TAP_EQ_INT(open_read(s, &cr_carol, &f), 0, "carol may");
