@@ -240,16 +240,19 @@ secdesc_null_dacl(struct acl *acl)
 
 /*
  * MS-DTYP 2.4.6: the DACL's control bits kept with the ACL (RFC 8881
- * 6.4.3.3's aclflag4).  SE_DACL_AUTO_INHERIT_REQ asks for the DACL to be
- * auto-inherited: it is kept as SE_DACL_AUTO_INHERITED.
+ * 6.4.3.3's aclflag4).  SE_DACL_AUTO_INHERITED is taken only with
+ * SE_DACL_AUTO_INHERIT_REQ, which asks for it to be set (as Windows
+ * does: a client alone does not claim the DACL was computed by
+ * inheritance).
  */
 static uint32_t
 secdesc_control_to_aclflags(uint16_t control)
 {
+	const uint16_t auto_inherit = SECDESC_SE_DACL_AUTO_INHERITED |
+	    SECDESC_SE_DACL_AUTO_INHERIT_REQ;
 	uint32_t f = 0;
 
-	if (control & (SECDESC_SE_DACL_AUTO_INHERITED |
-	    SECDESC_SE_DACL_AUTO_INHERIT_REQ))
+	if ((control & auto_inherit) == auto_inherit)
 		f |= ACL_AUTO_INHERIT;
 	if (control & SECDESC_SE_DACL_PROTECTED)
 		f |= ACL_PROTECTED;

@@ -33,8 +33,8 @@
  * an ACL with no ACE at all), built back as an empty DACL; any other
  * ACE with no bits is kept and built as it is.
  * SE_DACL_AUTO_INHERITED, SE_DACL_PROTECTED and SE_DACL_DEFAULTED are
- * kept with the ACL (struct acl aclflags); SE_DACL_AUTO_INHERIT_REQ is
- * kept as SE_DACL_AUTO_INHERITED.
+ * kept with the ACL (struct acl aclflags); SE_DACL_AUTO_INHERITED only
+ * when SE_DACL_AUTO_INHERIT_REQ comes with it.
  */
 #ifndef DITTOFS_SECDESC_H
 #define DITTOFS_SECDESC_H
