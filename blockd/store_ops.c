@@ -1345,6 +1345,15 @@ store_readdir(struct store *s, const struct store_cred *c,
 					rv = -EIO;
 				goto done;
 			}
+			if ((plus & STORE_READDIR_READABLE) &&
+			    (rv = ops_allowed(s, c, &ip, MAY_READ,
+			    ACL_READ_DATA | ACL_READ_ATTRIBUTES |
+			    ACL_READ_NAMED_ATTRS)) != 0) {
+				if (rv != -EACCES)
+					goto done;
+				rv = 0;
+				continue;	/* not listed */
+			}
 		}
 		if (xcur != NULL && (rv = store_xattr_names(s, xcur, e->ino,
 		    ops_xattr_counted, &e->xattrs)) != 0)

@@ -3501,6 +3501,7 @@ struct smbd_listing {
 	uint8_t		 fh[BD_FH_MAX];		/* the directory's */
 	uint32_t	 fhlen;
 	struct smbd_dir_cursor dir;		/* the open's, as it goes */
+	int		 readable_only;		/* access-based enumeration */
 	uint8_t		 class;
 	uint8_t		 flags;
 	uint32_t	 outmax;
@@ -3791,7 +3792,9 @@ smbd_listing_more(struct smbd_listing *l)
 	req.maxents = 256;
 	req.plus = 1;
 	req.named = smbd_dirent_has_ea(l->class);
-	bdc_call(c->env->bdc, BD_READDIR, (xdrproc_t)xdr_bd_readdir_req, &req,
+	/* MS-SMB2 3.3.5.18: an access-based share lists what one may read. */
+	bdc_call(c->env->bdc, l->readable_only ? BD_READDIR_READABLE :
+	    BD_READDIR, (xdrproc_t)xdr_bd_readdir_req, &req,
 	    (xdrproc_t)xdr_bd_readdir_reply, sizeof(bd_readdir_reply),
 	    smbd_listing_done, l);
 }
@@ -3854,6 +3857,8 @@ smbd_query_directory(struct smbd_req *r)
 	memcpy(l->fh, o->fh, o->fhlen);
 	l->fhlen = o->fhlen;
 	l->dir = o->dir;
+	l->readable_only = o->share < r->conn->env->nshares &&
+	    r->conn->env->shares[o->share].access_based;
 	l->class = b[2];
 	l->flags = b[3];
 	l->outmax = smb2_get32(b + 28);
@@ -4129,9 +4134,10 @@ smbd_alloc_attr(void *arg, int status, void *reply, int fd)
 	    smbd_set_done, r);
 }
 
+/* The open's attributes asked of blockd, then done(al) with them. */
 static void
-smbd_set_allocation(struct smbd_req *r, struct smbd_session *s,
-    struct smbd_open *o, uint64_t size)
+smbd_set_getattr(struct smbd_req *r, struct smbd_session *s,
+    struct smbd_open *o, uint64_t size, bdc_done_fn *done)
 {
 	struct smbd_alloc *al;
 	bd_fh_req fr;
@@ -4147,8 +4153,14 @@ smbd_set_allocation(struct smbd_req *r, struct smbd_session *s,
 	r->work_free = free;
 	smbd_fh_fill(&fr, s, o->fh, o->fhlen);
 	bdc_call(r->conn->env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req, &fr,
-	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
-	    smbd_alloc_attr, al);
+	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply), done, al);
+}
+
+static void
+smbd_set_allocation(struct smbd_req *r, struct smbd_session *s,
+    struct smbd_open *o, uint64_t size)
+{
+	smbd_set_getattr(r, s, o, size, smbd_alloc_attr);
 }
 
 static void
@@ -4191,21 +4203,7 @@ static void
 smbd_set_disposition(struct smbd_req *r, struct smbd_session *s,
     struct smbd_open *o)
 {
-	struct smbd_alloc *al;
-	bd_fh_req fr;
-
-	if ((al = calloc(1, sizeof(*al))) == NULL) {
-		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
-		return;
-	}
-	al->r = r;
-	al->file_id = o->id;
-	r->work = al;
-	r->work_free = free;
-	smbd_fh_fill(&fr, s, o->fh, o->fhlen);
-	bdc_call(r->conn->env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req, &fr,
-	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
-	    smbd_disposition_attr, al);
+	smbd_set_getattr(r, s, o, 0, smbd_disposition_attr);
 }
 
 void

@@ -44,6 +44,13 @@ port = $S
 
 [run]
 restart delay max = 2
+
+# smb2.acls.ACCESSBASED's share: access-based enumeration.
+[share hideunread]
+path = /hideunread
+insecure = yes
+root squash = no
+access based enumeration = yes
 CONF
 if [ ! -x "$SBINDIR/dittofs-gssd" ]; then
 	echo "1..0 # SKIP dittofs-gssd is not built (SMB logins)"
@@ -206,7 +213,8 @@ if command -v smbtorture >/dev/null; then
 	# SDFLAGSVSCHOWN sets an owner that is no S-1-22 SID;
 	# DYNAMIC creates a file in a directory whose ACL grants no EXECUTE
 	# (blockd wants search permission, Windows bypasses traverse checks);
-	# ACCESSBASED needs access-based enumeration.
+	# ACCESSBASED: share hideunread lists only what the caller may read
+	# (access based enumeration, dittofs.conf(5)).
 	# OVERWRITE_READ_ONLY_FILE: an overwrite or supersede wants
 	# FILE_WRITE_DATA on the file, asked or not.
 	# smb2.compound.related4 and related7 as uid 1000: a CREATOR OWNER
@@ -233,6 +241,7 @@ if command -v smbtorture >/dev/null; then
 		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
 	done
 	check "NFSv4 chmod 1777 of the export's root (smb2.acls as uid 1000)" test "$(PROBE4 chmod /export 1777)" = "CHMOD 0"
+	check "NFSv4 chmod 1777 of hideunread's root (smb2.acls.ACCESSBASED)" test "$(PROBE4 chmod /hideunread 1777)" = "CHMOD 0"
 	if [ -n "${ACL_PROBE:-}" ]; then
 		for t in $ACL_PROBE; do
 			for u in ${ACL_PROBE_USERS:-plainuser smbtest}; do
@@ -249,11 +258,12 @@ if command -v smbtorture >/dev/null; then
 	    smb2.acls.INHERITANCE \
 	    smb2.acls.INHERITFLAGS \
 	    smb2.openattr \
-	    smb2.delete-on-close-perms.READONLY; do
+	    smb2.delete-on-close-perms.READONLY \
+	    smb2.acls.ACCESSBASED; do
 		check "smbtorture $t as uid 1000" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U plainuser%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
 	done
 else
-	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.create.acldir (2), smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls (9), smb2.compound.related4, related7, smb2.create.nulldacl, smb2.acls.INHERITANCE, INHERITFLAGS, smb2.openattr, smb2.delete-on-close-perms.READONLY"
+	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.create.acldir (2), smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls (9), smb2.compound.related4, related7, smb2.create.nulldacl, smb2.acls.INHERITANCE, INHERITFLAGS, smb2.openattr, smb2.delete-on-close-perms.READONLY, smb2.acls.ACCESSBASED, chmod of hideunread"
 fi
 # nfsd answered GETATTR of a stored ACL without a SETATTR before it in
 # the COMPOUND by encoding a bd_fh_req as a bd_acl_req: SIGSEGV.

@@ -1258,6 +1258,52 @@ test_acl_sid(struct store *s, const struct store_fh *fh)
 }
 
 /*
+ * STORE_READDIR_READABLE (SMB's access-based enumeration): only what
+ * the caller may read is listed, by mode or by ACL.
+ */
+static void
+test_readdir_readable(struct store *s, const struct store_fh *root)
+{
+	struct store_dirent ents[8];
+	struct store_fh d, f;
+	struct acl acl;
+	uint8_t verf[STORE_VERF_SIZE];
+	size_t n = 0, i;
+	int eof = 0, seen = 0, rv;
+
+	store_mkdir(s, &cr_root, root, N("abe"), 0755, &d, NULL);
+	store_create(s, &cr_root, &d, N("open"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &f, NULL);
+	store_create(s, &cr_root, &d, N("private"), 0600,
+	    STORE_CREATE_GUARDED, NULL, &f, NULL);
+	store_create(s, &cr_root, &d, N("noea"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &f, NULL);
+	acl_from_mode(0644, 0, &acl);
+	acl_prepend(&acl, ACL_TYPE_DENY, 0, ACL_READ_NAMED_ATTRS, 1000);
+	TAP_EQ_INT(acl_set_of(s, &cr_root, &f, &acl), 0,
+	    "readable: noea denies uid 1000 READ_NAMED_ATTRS");
+	rv = store_readdir(s, &cr_alice, &d, 0, verf, ents, 8,
+	    1 | STORE_READDIR_READABLE, &n, &eof);
+	for (i = 0; i < n; i++)
+		seen |= strcmp(ents[i].name, "open") == 0 ? 1 :
+		    strcmp(ents[i].name, "private") == 0 ? 2 :
+		    strcmp(ents[i].name, "noea") == 0 ? 4 : 8;
+	tap_ok(rv == 0 && eof && n == 1 && seen == 1,
+	    "readable: alice lists open alone, not the 0600 file nor the "
+	    "one whose ACL denies her (%zu entries, seen %d)", n, seen);
+	rv = store_readdir(s, &cr_root, &d, 0, verf, ents, 8,
+	    1 | STORE_READDIR_READABLE, &n, &eof);
+	TAP_EQ_INT(rv == 0 ? (int)n : rv, 3, "readable: root lists all three");
+	rv = store_readdir(s, &cr_alice, &d, 0, verf, ents, 1,
+	    1 | STORE_READDIR_READABLE, &n, &eof);
+	tap_ok(rv == 0 && n == 1 && strcmp(ents[0].name, "open") == 0,
+	    "readable: a batch of one skips what is not listed");
+	rv = store_readdir(s, &cr_alice, &d, 0, verf, ents, 8, 1, &n, &eof);
+	TAP_EQ_INT(rv == 0 ? (int)n : rv, 3,
+	    "without the flag alice lists all three");
+}
+
+/*
  * RFC 8881 6.4.3 without a mode from the client (an SMB CREATE, an
  * NFSv4 OPEN or CREATE without one): the inherited ACEs stand as they
  * are and the mode follows from them; with a mode they are chmod'ed.
@@ -3007,6 +3053,7 @@ main(void)
 	test_xattr(s, &root);
 	test_acl_dirs(s, &root);
 	test_acl_inherit_nomode(s, &root);
+	test_readdir_readable(s, &root);
 	test_notify(s, &nt, &root);
 	test_dir_parent(s, &root);
 	test_file_parent(s, &root);
