@@ -538,9 +538,9 @@ int	 store_rename(struct store *, const struct store_cred *,
  * cookie; a front end may compare verf itself).  plus (a nonzero
  * value) fills fh and attr; with STORE_READDIR_XATTRS, xattrs too: one
  * more cursor walk over each entry's xattr keys, no value read; with
- * STORE_READDIR_READABLE (and plus), only the entries c may read (READ_DATA,
- * READ_ATTRIBUTES and READ_NAMED_ATTRS, or the mode's r): access-based
- * enumeration.
+ * STORE_READDIR_READABLE (and plus), only the entries c may read as an
+ * SMB open would be granted it (READ_DATA, READ_ATTRIBUTES and
+ * READ_NAMED_ATTRS, or the mode's r): access-based enumeration.
  */
 #define STORE_READDIR_XATTRS	0x2
 #define STORE_READDIR_READABLE	0x4

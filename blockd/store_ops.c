@@ -1270,6 +1270,31 @@ ops_xattr_counted(void *arg, const uint8_t *name, size_t len)
 	return 0;
 }
 
+/*
+ * SMB's access-based enumeration: 1 when c holds READ_DATA,
+ * READ_ATTRIBUTES and READ_NAMED_ATTRS on ip as an SMB open is granted
+ * them (perm_access_mask: the owner holds no READ_ATTRIBUTES beyond what
+ * the ACL grants), 0 when not.
+ */
+static int
+ops_readable(struct store *s, const struct store_cred *c,
+    const struct store_inode *ip)
+{
+	const uint32_t want = ACL_READ_DATA | ACL_READ_ATTRIBUTES |
+	    ACL_READ_NAMED_ATTRS;
+	struct perm_who w;
+	struct perm_obj o;
+	struct acl acl;
+	int rv;
+
+	if ((ip->flags & STORE_INODE_ACL) &&
+	    (rv = ops_acl_load(s, ip, &acl)) != 0)
+		return rv;
+	ops_perm_args(c, ip, &w, &o);
+	return (perm_access_mask(&w, &o, (ip->flags & STORE_INODE_ACL) ?
+	    &acl : NULL) & want) == want;
+}
+
 int
 store_readdir(struct store *s, const struct store_cred *c,
     const struct store_fh *dirfh, uint64_t cookie,
@@ -1346,14 +1371,13 @@ store_readdir(struct store *s, const struct store_cred *c,
 				goto done;
 			}
 			if ((plus & STORE_READDIR_READABLE) &&
-			    (rv = ops_allowed(s, c, &ip, MAY_READ,
-			    ACL_READ_DATA | ACL_READ_ATTRIBUTES |
-			    ACL_READ_NAMED_ATTRS)) != 0) {
-				if (rv != -EACCES)
+			    (rv = ops_readable(s, c, &ip)) != 1) {
+				if (rv < 0)
 					goto done;
 				rv = 0;
 				continue;	/* not listed */
 			}
+			rv = 0;
 		}
 		if (xcur != NULL && (rv = store_xattr_names(s, xcur, e->ino,
 		    ops_xattr_counted, &e->xattrs)) != 0)

@@ -1265,6 +1265,7 @@ static void
 test_readdir_readable(struct store *s, const struct store_fh *root)
 {
 	struct store_dirent ents[8];
+	struct store_sattr sa;
 	struct store_fh d, f;
 	struct acl acl;
 	uint8_t verf[STORE_VERF_SIZE];
@@ -1282,6 +1283,21 @@ test_readdir_readable(struct store *s, const struct store_fh *root)
 	acl_prepend(&acl, ACL_TYPE_DENY, 0, ACL_READ_NAMED_ATTRS, 1000);
 	TAP_EQ_INT(acl_set_of(s, &cr_root, &f, &acl), 0,
 	    "readable: noea denies uid 1000 READ_NAMED_ATTRS");
+	/* Windows' owner holds READ_CONTROL, not READ_ATTRIBUTES. */
+	store_create(s, &cr_root, &d, N("mine"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &f, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_UID;
+	sa.uid = 1000;
+	store_setattr(s, &cr_root, &f, &sa, NULL);
+	acl.aclflags = 0;
+	acl.count = 0;
+	acl.nsids = 0;
+	acl_prepend(&acl, ACL_TYPE_ALLOW, 0, ACL_READ_DATA |
+	    ACL_READ_NAMED_ATTRS | ACL_READ_ACL, 1000);
+	TAP_EQ_INT(acl_set_of(s, &cr_root, &f, &acl), 0,
+	    "readable: mine, alice's, grants her all reads but "
+	    "READ_ATTRIBUTES");
 	rv = store_readdir(s, &cr_alice, &d, 0, verf, ents, 8,
 	    1 | STORE_READDIR_READABLE, &n, &eof);
 	for (i = 0; i < n; i++)
@@ -1289,18 +1305,19 @@ test_readdir_readable(struct store *s, const struct store_fh *root)
 		    strcmp(ents[i].name, "private") == 0 ? 2 :
 		    strcmp(ents[i].name, "noea") == 0 ? 4 : 8;
 	tap_ok(rv == 0 && eof && n == 1 && seen == 1,
-	    "readable: alice lists open alone, not the 0600 file nor the "
-	    "one whose ACL denies her (%zu entries, seen %d)", n, seen);
+	    "readable: alice lists open alone, not the 0600 file, the one "
+	    "whose ACL denies her, nor her own without READ_ATTRIBUTES (%zu "
+	    "entries, seen %d)", n, seen);
 	rv = store_readdir(s, &cr_root, &d, 0, verf, ents, 8,
 	    1 | STORE_READDIR_READABLE, &n, &eof);
-	TAP_EQ_INT(rv == 0 ? (int)n : rv, 3, "readable: root lists all three");
+	TAP_EQ_INT(rv == 0 ? (int)n : rv, 4, "readable: root lists all four");
 	rv = store_readdir(s, &cr_alice, &d, 0, verf, ents, 1,
 	    1 | STORE_READDIR_READABLE, &n, &eof);
 	tap_ok(rv == 0 && n == 1 && strcmp(ents[0].name, "open") == 0,
 	    "readable: a batch of one skips what is not listed");
 	rv = store_readdir(s, &cr_alice, &d, 0, verf, ents, 8, 1, &n, &eof);
-	TAP_EQ_INT(rv == 0 ? (int)n : rv, 3,
-	    "without the flag alice lists all three");
+	TAP_EQ_INT(rv == 0 ? (int)n : rv, 4,
+	    "without the flag alice lists all four");
 }
 
 /*
