@@ -772,13 +772,17 @@ test_fuzz(void)
 	sidace(&a, ACL_TYPE_DENY, 0, X, "S-1-5-21-1-2-3-1001");
 	sidace(&a, ACL_TYPE_ALLOW, ACL_FLAG_INHERIT_ONLY |
 	    ACL_FLAG_FILE_INHERIT, R, "S-1-5-32-544");
+	/* CREATOR OWNER, split in two where it passes on. */
+	ace(&a, ACL_TYPE_ALLOW, ACL_WHO_OWNER, ACL_FLAG_FILE_INHERIT |
+	    ACL_FLAG_DIRECTORY_INHERIT | ACL_FLAG_INHERIT_ONLY, W, 0);
+	a.aclflags = ACL_AUTO_INHERIT;	/* version 3 */
 	(void)acl_encode(&a, seed, sizeof(seed), &seedlen);
 	for (i = 0; i < 20000; i++) {
 		len = rnd() % sizeof(buf);
 		for (j = 0; j < len; j++)
 			buf[j] = (uint8_t)rnd();
 		if (len > 0 && rnd() % 2)
-			buf[0] = rnd() % 2 ? ACL_VERSION : ACL_VERSION_SID;
+			buf[0] = (uint8_t)(ACL_VERSION + rnd() % 3);
 		fuzz_acl_one(buf, len);
 	}
 	for (i = 0; i < 20000; i++) {
