@@ -227,7 +227,8 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# Then the subtests of suites no other list runs that pass with
 	# this smbd (issue 25's inventory): tcon, secleak, mkdir, winattr, deny,
 	# fileid.unique*, delete-on-close-perms (but the two "... Existing",
-	# names with a space, and READONLY: CANNOT_DELETE is not answered),
+	# names with a space, and READONLY, which test_smb_acl.sh runs as
+	# uid 1000),
 	# timestamps (not the delayed write time updates of Windows before
 	# Server 2019, nor test_close_not_attrib, whose path has a "/"),
 	# fileid.fileid and fileid-dir (a stream's QFid is its file's).  Not smb2.mangle: it removes
