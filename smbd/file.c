@@ -4163,6 +4163,18 @@ smbd_set_allocation(struct smbd_req *r, struct smbd_session *s,
 	smbd_set_getattr(r, s, o, size, smbd_alloc_attr);
 }
 
+/* FileDispositionInformation's DeletePending, and stated's record. */
+static void
+smbd_delete_pending_set(struct smbd_conn *c, struct smbd_open *o,
+    int pending)
+{
+	o->delete_pending = pending;
+	o->delete_disposed = pending;
+	/* stated's record says so too (durable.c). */
+	if (o->durable)
+		smbd_durable_update(c, o);
+}
+
 static void
 smbd_disposition_attr(void *arg, int status, void *reply, int fd)
 {
@@ -4186,11 +4198,7 @@ smbd_disposition_attr(void *arg, int status, void *reply, int fd)
 		smbd_reply_error(r, STATUS_CANNOT_DELETE);
 		return;
 	}
-	o->delete_pending = 1;
-	o->delete_disposed = 1;
-	/* stated's record says so too (durable.c). */
-	if (o->durable)
-		smbd_durable_update(r->conn, o);
+	smbd_delete_pending_set(r->conn, o, 1);
 	smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
 }
 
@@ -4372,11 +4380,7 @@ smbd_set_info(struct smbd_req *r)
 			smbd_set_disposition(r, s, o);
 			return;
 		}
-		o->delete_pending = 0;
-		o->delete_disposed = 0;
-		/* stated's record says so too (durable.c). */
-		if (o->durable)
-			smbd_durable_update(r->conn, o);
+		smbd_delete_pending_set(r->conn, o, 0);
 		smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
 		return;
 	case 10:	/* FileRenameInformation (the SMB2 form) */
