@@ -698,7 +698,9 @@ blockd_readdir(struct ipc_peer *peer, struct ipc_msg *msg)
 		rep.status = -ENOMEM;
 	if (rep.status == 0)
 		rep.status = store_readdir(env->store, &cred, &dir, req.cookie,
-		    verf, ents, max, req.plus ? 1 | (req.named ?
+		    verf, ents, max, msg->hdr.type == BD_READDIR_READABLE ?
+		    1 | STORE_READDIR_READABLE | (req.named ?
+		    STORE_READDIR_XATTRS : 0) : req.plus ? 1 | (req.named ?
 		    STORE_READDIR_XATTRS : 0) : 0, &n, &eof);
 	if (rep.status == 0) {
 		memcpy(rep.verf, verf, sizeof(rep.verf));
@@ -1655,6 +1657,8 @@ const struct ipc_handler blockd_handlers[] = {
 	{ BD_WATCH_TREE, IPC_ROLE_BIT(IPC_ROLE_SMBD), blockd_watch },
 	/* smbd's 8.3 names (smbd/smb2_shortname.h) name inode numbers. */
 	{ BD_LOOKUP_INO, IPC_ROLE_BIT(IPC_ROLE_SMBD), blockd_lookup_ino },
+	/* SMB's access-based enumeration ([share] access based enumeration). */
+	{ BD_READDIR_READABLE, IPC_ROLE_BIT(IPC_ROLE_SMBD), blockd_readdir },
 };
 const size_t blockd_nhandlers = sizeof(blockd_handlers) /
     sizeof(blockd_handlers[0]);

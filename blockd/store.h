@@ -537,9 +537,13 @@ int	 store_rename(struct store *, const struct store_cred *,
  * constant for the life of the directory (so the store never refuses a
  * cookie; a front end may compare verf itself).  plus (a nonzero
  * value) fills fh and attr; with STORE_READDIR_XATTRS, xattrs too: one
- * more cursor walk over each entry's xattr keys, no value read.
+ * more cursor walk over each entry's xattr keys, no value read; with
+ * STORE_READDIR_READABLE (and plus), only the entries c may read as an
+ * SMB open would be granted it (READ_DATA, READ_ATTRIBUTES and
+ * READ_NAMED_ATTRS, or the mode's r): access-based enumeration.
  */
 #define STORE_READDIR_XATTRS	0x2
+#define STORE_READDIR_READABLE	0x4
 int	 store_readdir(struct store *, const struct store_cred *,
 	    const struct store_fh *dir, uint64_t cookie,
 	    uint8_t verf[STORE_VERF_SIZE], struct store_dirent *ents,

@@ -627,29 +627,36 @@ out:
 }
 
 /*
- * RFC 8881 6.4.3: a new inode inherits its directory's inheritable ACEs,
- * with its create mode applied as a chmod would (6.4.1.1) when the
- * client gave one; when it gave none (mode_default) the inherited ACEs
- * stand as they are (Windows' inheritance, MS-DTYP 2.5.3.4) and the
- * mode follows from them (6.4.2).  Without any ACE that applies to the
- * new inode itself the mode decides.
+ * RFC 8881 6.4.3: a new inode inherits its directory's inheritable ACEs
+ * (acl_inherit: CREATOR OWNER and CREATOR GROUP become its owner and
+ * group), with its create mode applied as a chmod would (6.4.1.1) when
+ * the client gave one; when it gave none (mode_default) the inherited
+ * ACEs stand as they are (Windows' inheritance, MS-DTYP 2.5.3.4), or,
+ * when the directory passes on nothing, the new inode gets Windows'
+ * default DACL (its owner and LOCAL SYSTEM full control), and the mode
+ * follows from the ACL (6.4.2).  With a mode and no ACE that applies to
+ * the new inode itself the mode decides.
  */
 static int
 ops_inherit(struct store *s, const struct store_inode *dp,
     struct store_inode *ip, int mode_default)
 {
 	struct acl parent, inherited, acl;
-	int isdir = ip->type == STORE_TYPE_DIR, rv;
+	int isdir = ip->type == STORE_TYPE_DIR, rv, effective;
 	uint32_t mode = ip->mode;
-	size_t effective;
 
 	if ((rv = ops_acl_load(s, dp, &parent)) != 0)
 		return rv;
-	if ((effective = acl_inherit(&parent, isdir, &inherited)) == 0 &&
-	    inherited.count == 0)
-		return 0;
-	if (mode_default && effective > 0)
+	if ((effective = acl_inherit(&parent, isdir, ip->uid, ip->gid,
+	    &inherited)) < 0)
+		return effective;
+	if (mode_default) {
+		if (inherited.count == 0)
+			acl_windows_default(ip->uid, &inherited);
 		return ops_acl_store(s, ip, &inherited);
+	}
+	if (effective == 0 && inherited.count == 0)
+		return 0;
 	if ((rv = acl_chmod(&inherited, mode, isdir, &acl)) != 0)
 		return rv;
 	rv = ops_acl_store(s, ip, &acl);
@@ -1263,6 +1270,31 @@ ops_xattr_counted(void *arg, const uint8_t *name, size_t len)
 	return 0;
 }
 
+/*
+ * SMB's access-based enumeration: 1 when c holds READ_DATA,
+ * READ_ATTRIBUTES and READ_NAMED_ATTRS on ip as an SMB open is granted
+ * them (perm_access_mask: the owner holds no READ_ATTRIBUTES beyond what
+ * the ACL grants), 0 when not.
+ */
+static int
+ops_readable(struct store *s, const struct store_cred *c,
+    const struct store_inode *ip)
+{
+	const uint32_t want = ACL_READ_DATA | ACL_READ_ATTRIBUTES |
+	    ACL_READ_NAMED_ATTRS;
+	struct perm_who w;
+	struct perm_obj o;
+	struct acl acl;
+	int rv;
+
+	if ((ip->flags & STORE_INODE_ACL) &&
+	    (rv = ops_acl_load(s, ip, &acl)) != 0)
+		return rv;
+	ops_perm_args(c, ip, &w, &o);
+	return (perm_access_mask(&w, &o, (ip->flags & STORE_INODE_ACL) ?
+	    &acl : NULL) & want) == want;
+}
+
 int
 store_readdir(struct store *s, const struct store_cred *c,
     const struct store_fh *dirfh, uint64_t cookie,
@@ -1338,6 +1370,14 @@ store_readdir(struct store *s, const struct store_cred *c,
 					rv = -EIO;
 				goto done;
 			}
+			if ((plus & STORE_READDIR_READABLE) &&
+			    (rv = ops_readable(s, c, &ip)) != 1) {
+				if (rv < 0)
+					goto done;
+				rv = 0;
+				continue;	/* not listed */
+			}
+			rv = 0;
 		}
 		if (xcur != NULL && (rv = store_xattr_names(s, xcur, e->ino,
 		    ops_xattr_counted, &e->xattrs)) != 0)

@@ -355,6 +355,7 @@ acl_add_mode(struct acl *acl, uint32_t mode, int is_dir)
 void
 acl_from_mode(uint32_t mode, int is_dir, struct acl *acl)
 {
+	acl->aclflags = 0;
 	acl->count = 0;
 	acl->nsids = 0;
 	(void)acl_add_mode(acl, mode, is_dir);	/* at most 5 ACEs */
@@ -411,6 +412,8 @@ acl_is_trivial(const struct acl *acl, int is_dir)
 	struct acl m;
 	size_t i;
 
+	if (acl->aclflags != 0)
+		return 0;	/* a mode has no place for them */
 	acl_from_mode(acl_to_mode(acl, is_dir), is_dir, &m);
 	if (m.count != acl->count)
 		return 0;
@@ -435,6 +438,7 @@ acl_chmod(const struct acl *in, uint32_t mode, int is_dir, struct acl *out)
 
 	rwx_all = acl_mode_mask(7, is_dir);
 	lacking = rwx_all & ~acl_mode_mask((mode >> 3) & 7, is_dir);
+	out->aclflags = in->aclflags;
 	out->count = 0;
 	out->nsids = 0;
 	for (i = 0; i < in->count; i++) {
@@ -460,42 +464,82 @@ acl_chmod(const struct acl *in, uint32_t mode, int is_dir, struct acl *out)
 	return acl_add_mode(out, mode, is_dir);
 }
 
-/* RFC 8881 6.4.3: creating an object in a directory with an ACL */
-size_t
-acl_inherit(const struct acl *parent, int is_dir, struct acl *out)
+/* An INHERIT_ONLY OWNER@ or GROUP@: SMB's CREATOR OWNER, CREATOR GROUP. */
+static int
+acl_ace_creator(const struct acl_ace *a)
 {
+	return (a->who == ACL_WHO_OWNER || a->who == ACL_WHO_GROUP) &&
+	    (a->flags & ACL_FLAG_INHERIT_ONLY);
+}
+
+/* RFC 8881 6.4.3, MS-DTYP 2.5.3.4.2: creating an object in a directory */
+int
+acl_inherit(const struct acl *parent, int is_dir, uint32_t owner,
+    uint32_t group, struct acl *out)
+{
+	const uint16_t clear = ACL_FLAGS_INHERIT | ACL_FLAG_INHERITED;
 	const struct acl_ace *a;
-	size_t i, effective = 0;
-	uint16_t f;
+	size_t i;
+	int effective = 0;
+	uint16_t f, inherited;
+	int applies, passes;
 
 	out->count = 0;
 	out->nsids = 0;
+	out->aclflags = parent->aclflags & ACL_AUTO_INHERIT;
+	inherited = (parent->aclflags & ACL_AUTO_INHERIT) ?
+	    ACL_FLAG_INHERITED : 0;
 	for (i = 0; i < parent->count; i++) {
 		a = &parent->ace[i];
 		f = a->flags;
-		if (!is_dir) {
-			if (!(f & ACL_FLAG_FILE_INHERIT))
-				continue;
-			f &= ~(uint16_t)ACL_FLAGS_INHERIT;
-		} else if (f & ACL_FLAG_DIRECTORY_INHERIT) {
-			if (f & ACL_FLAG_NO_PROPAGATE_INHERIT)
-				f &= ~(uint16_t)ACL_FLAGS_INHERIT;
-			else
-				f &= ~(uint16_t)ACL_FLAG_INHERIT_ONLY;
-		} else if (f & ACL_FLAG_FILE_INHERIT) {
-			/* Not for the directory: for the files it will hold. */
-			if (f & ACL_FLAG_NO_PROPAGATE_INHERIT)
-				continue;
-			f |= ACL_FLAG_INHERIT_ONLY;
-		} else
-			continue;
-		f |= ACL_FLAG_INHERITED;
-		if (acl_add_from(out, parent, a, f, a->mask) != 0)
-			break;	/* cannot happen: out has parent's room */
-		if (!(f & ACL_FLAG_INHERIT_ONLY))
+		applies = (f & (is_dir ? ACL_FLAG_DIRECTORY_INHERIT :
+		    ACL_FLAG_FILE_INHERIT)) != 0;
+		/* A directory passes it on to its own children. */
+		passes = is_dir && !(f & ACL_FLAG_NO_PROPAGATE_INHERIT) &&
+		    (f & (ACL_FLAG_FILE_INHERIT | ACL_FLAG_DIRECTORY_INHERIT));
+		if (applies && (!passes || acl_ace_creator(a))) {
+			/* For the object alone; a creator's becomes an id. */
+			if (acl_ace_creator(a)) {
+				if (acl_add(out, a->type, ACL_WHO_ID,
+				    (uint16_t)((f & ~clear &
+				    ~ACL_FLAG_IDENTIFIER_GROUP) | inherited |
+				    (a->who == ACL_WHO_GROUP ?
+				    ACL_FLAG_IDENTIFIER_GROUP : 0)), a->mask,
+				    a->who == ACL_WHO_GROUP ? group : owner) != 0)
+					return -ENOSPC;
+			} else if (acl_add_from(out, parent, a,
+			    (uint16_t)((f & ~clear) | inherited), a->mask) != 0)
+				return -ENOSPC;
 			effective++;
+			applies = 0;	/* what passes on is INHERIT_ONLY */
+		}
+		if (applies) {
+			/* Both for the directory and for its children. */
+			f &= (uint16_t)~(ACL_FLAG_INHERIT_ONLY |
+			    ACL_FLAG_INHERITED);
+			effective++;
+		} else if (passes)
+			f = (uint16_t)((f & ~ACL_FLAG_INHERITED) |
+			    ACL_FLAG_INHERIT_ONLY);
+		else
+			continue;
+		if (acl_add_from(out, parent, a, f | inherited, a->mask) != 0)
+			return -ENOSPC;
 	}
 	return effective;
+}
+
+/* MS-DTYP 2.5.3.4.2: the token's default DACL */
+void
+acl_windows_default(uint32_t owner, struct acl *acl)
+{
+	const struct acl_sid system = { .auth = 5, .nsub = 1, .sub = { 18 } };
+
+	acl->aclflags = 0;
+	acl->count = 0;
+	acl->nsids = 0;
+	(void)acl_add(acl, ACL_TYPE_ALLOW, ACL_WHO_ID, 0, ACL_MASK_ALL, owner);
+	(void)acl_add_sid_ace(acl, ACL_TYPE_ALLOW, 0, ACL_MASK_ALL, &system);
 }
 
 static void
@@ -552,17 +596,27 @@ acl_encode(const struct acl *acl, uint8_t *buf, size_t bufsize,
 		}
 		ids[i] = (uint32_t)j;
 	}
-	header = nused > 0 ? ACL_HEADER_SID_SIZE : ACL_HEADER_SIZE;
+	if (acl->aclflags & ~(uint32_t)ACL_ACLFLAGS_ALL)
+		return -EINVAL;
+	header = nused > 0 || acl->aclflags != 0 ? ACL_HEADER_SID_SIZE :
+	    ACL_HEADER_SIZE;
 	need = header + ACL_ACE_SIZE * acl->count;
 	for (j = 0; j < nused; j++)
 		need += 7 + 4 * (size_t)used[j]->nsub;
 	if (bufsize < need)
 		return -ERANGE;
-	buf[0] = nused > 0 ? ACL_VERSION_SID : ACL_VERSION;
-	buf[1] = (uint8_t)(acl->count >> 8);
-	buf[2] = (uint8_t)acl->count;
-	if (nused > 0)
+	if (acl->aclflags != 0) {
+		buf[0] = ACL_VERSION_FLAGS;
+		buf[1] = (uint8_t)acl->aclflags;
+		buf[2] = (uint8_t)acl->count;	/* <= ACL_ACES_MAX */
 		buf[3] = (uint8_t)nused;
+	} else {
+		buf[0] = nused > 0 ? ACL_VERSION_SID : ACL_VERSION;
+		buf[1] = (uint8_t)(acl->count >> 8);
+		buf[2] = (uint8_t)acl->count;
+		if (nused > 0)
+			buf[3] = (uint8_t)nused;
+	}
 	p = buf + header;
 	for (i = 0; i < acl->count; i++, p += ACL_ACE_SIZE) {
 		a = &acl->ace[i];
@@ -592,14 +646,26 @@ acl_decode(const uint8_t *buf, size_t len, struct acl *acl)
 	struct acl_sid *s;
 	const uint8_t *p, *end;
 	size_t i, j, k, count, nsids = 0, header, named = 0;
+	uint32_t aclflags = 0;
 
+	acl->aclflags = 0;
 	acl->count = 0;
 	acl->nsids = 0;
-	if (len < ACL_HEADER_SIZE ||
-	    (buf[0] != ACL_VERSION && buf[0] != ACL_VERSION_SID))
+	if (len < ACL_HEADER_SIZE || (buf[0] != ACL_VERSION &&
+	    buf[0] != ACL_VERSION_SID && buf[0] != ACL_VERSION_FLAGS))
 		return -EINVAL;
 	header = ACL_HEADER_SIZE;
-	if (buf[0] == ACL_VERSION_SID) {
+	count = (size_t)buf[1] << 8 | buf[2];
+	if (buf[0] == ACL_VERSION_FLAGS) {
+		/* Flags, some and known; then as version 2, SIDs or not. */
+		if (len < ACL_HEADER_SID_SIZE || buf[1] == 0 ||
+		    (buf[1] & ~ACL_ACLFLAGS_ALL) || buf[3] > ACL_SIDS_MAX)
+			return -EINVAL;
+		aclflags = buf[1];
+		count = buf[2];
+		nsids = buf[3];
+		header = ACL_HEADER_SID_SIZE;
+	} else if (buf[0] == ACL_VERSION_SID) {
 		if (len < ACL_HEADER_SID_SIZE)
 			return -EINVAL;
 		nsids = buf[3];
@@ -608,7 +674,6 @@ acl_decode(const uint8_t *buf, size_t len, struct acl *acl)
 		if (nsids == 0 || nsids > ACL_SIDS_MAX)
 			return -EINVAL;
 	}
-	count = (size_t)buf[1] << 8 | buf[2];
 	if (count > ACL_ACES_MAX || (len - header) / ACL_ACE_SIZE < count)
 		return -EINVAL;
 	if (nsids == 0 && len != header + ACL_ACE_SIZE * count)
@@ -665,6 +730,7 @@ acl_decode(const uint8_t *buf, size_t len, struct acl *acl)
 	}
 	if (p != end)
 		return -EINVAL;
+	acl->aclflags = aclflags;
 	acl->count = count;
 	acl->nsids = nsids;
 	return 0;

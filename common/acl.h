@@ -57,6 +57,16 @@
 	ACL_FLAG_DIRECTORY_INHERIT | ACL_FLAG_NO_PROPAGATE_INHERIT | \
 	ACL_FLAG_INHERIT_ONLY)
 
+/*
+ * RFC 8881 6.4.3.3 (aclflag4 of NFSv4.1's dacl attribute): the ACL's own
+ * flags, SMB's SE_DACL_AUTO_INHERITED, SE_DACL_PROTECTED and
+ * SE_DACL_DEFAULTED.
+ */
+#define ACL_AUTO_INHERIT		0x01
+#define ACL_PROTECTED			0x02
+#define ACL_DEFAULTED			0x04
+#define ACL_ACLFLAGS_ALL		0x07
+
 /* RFC 8881 6.2.1.3: the access mask bits (same values as on the wire). */
 #define ACL_READ_DATA			0x00000001
 #define ACL_LIST_DIRECTORY		0x00000001
@@ -101,10 +111,15 @@
  * The encoding: version 1 (no SID ACE): version, count (2 bytes), 12
  * bytes per ACE.  Version 2 (some SID ACE): version, count (2), SID
  * count (1), the ACEs, then per SID its sub-authority count (1), its
- * authority (6) and its sub-authorities (4 each).
+ * authority (6) and its sub-authorities (4 each).  Version 3 (some
+ * ACL_ACLFLAGS bit set): version, the flags (1), count (1), SID count
+ * (1, may be 0), then as version 2; the same size of header as version
+ * 2, so ACL_ENCODED_MAX holds for every version.  An ACL without flags
+ * is written as before, in version 1 or 2.
  */
 #define ACL_VERSION			1
 #define ACL_VERSION_SID			2
+#define ACL_VERSION_FLAGS		3
 #define ACL_HEADER_SIZE			3
 #define ACL_HEADER_SID_SIZE		4
 #define ACL_ACE_SIZE			12
@@ -130,6 +145,7 @@ struct acl_sid {
 };
 
 struct acl {
+	uint32_t	aclflags;	/* ACL_AUTO_INHERIT, ... */
 	size_t		count;
 	struct acl_ace	ace[ACL_ACES_MAX];
 	size_t		nsids;		/* entries of sid[] in use */
@@ -188,14 +204,27 @@ int	 acl_is_trivial(const struct acl *, int is_dir);
 int	 acl_chmod(const struct acl *, uint32_t mode, int is_dir,
 	    struct acl *);
 /*
- * RFC 8881 6.4.3: what a new file (is_dir 0) or directory inherits from
- * its parent's ACL: FILE_INHERIT ACEs for a file, DIRECTORY_INHERIT ones
- * for a directory (FILE_INHERIT-only ones ride along on a directory as
- * INHERIT_ONLY, for its files), each marked INHERITED.  Returns the
- * number of inherited ACEs that apply to the new object itself: 0 means
- * none, and the create mode decides alone.
+ * RFC 8881 6.4.3 and MS-DTYP 2.5.3.4.2: what a new file (is_dir 0) or
+ * directory inherits from its parent's ACL: FILE_INHERIT ACEs for a
+ * file, DIRECTORY_INHERIT ones for a directory (FILE_INHERIT-only ones
+ * ride along on a directory as INHERIT_ONLY, for its files).  An
+ * INHERIT_ONLY OWNER@ or GROUP@ ACE (CREATOR OWNER, CREATOR GROUP)
+ * becomes, where it applies, an ACE for the new object's owner (uid
+ * owner) or group (gid group), and stays as it was for the directory's
+ * own children where it passes on.  The ACEs are marked INHERITED, and
+ * the new ACL ACL_AUTO_INHERIT, when the parent's ACL is
+ * ACL_AUTO_INHERIT (Windows' rule).  Returns the number of inherited
+ * ACEs that apply to the new object itself, or -ENOSPC when what is
+ * inherited would exceed ACL_ACES_MAX (a split creator's ACE is two).
  */
-size_t	 acl_inherit(const struct acl *parent, int is_dir, struct acl *);
+int	 acl_inherit(const struct acl *parent, int is_dir, uint32_t owner,
+	    uint32_t group, struct acl *);
+/*
+ * MS-DTYP 2.5.3.4.2: the DACL a new object gets from the creator's token
+ * when its directory passes on nothing: full control for the owner (uid
+ * owner) and for LOCAL SYSTEM (S-1-5-18).
+ */
+void	 acl_windows_default(uint32_t owner, struct acl *);
 
 /*
  * The index of sid in acl's table, added if new: -ENOSPC when the table

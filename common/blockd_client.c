@@ -93,6 +93,7 @@ bdc_idempotent(uint32_t type)
 	case BD_ACCESS_MASK:
 	case BD_LOOKUP_INO:
 	case BD_READDIR:
+	case BD_READDIR_READABLE:
 	case BD_READLINK:
 	case BD_STATFS:
 	case BD_OPEN_IO:

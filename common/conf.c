@@ -263,6 +263,8 @@ static const struct conf_key_def conf_share_keys[] = {
 	{ "smb encrypt", CONF_STRING, "enabled", 0, 0 },
 	/* dittofs-smbd: no serves no named streams (a FAT volume's way). */
 	{ "smb streams", CONF_BOOL, "yes", 0, 0 },
+	/* dittofs-smbd: list only what the caller may read. */
+	{ "access based enumeration", CONF_BOOL, "no", 0, 0 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

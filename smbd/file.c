@@ -39,6 +39,8 @@
 #include "syncer.h"
 
 #define FILE_ATTRIBUTE_READONLY		0x01
+#define FILE_ATTRIBUTE_HIDDEN		0x02
+#define FILE_ATTRIBUTE_SYSTEM		0x04
 #define FILE_ATTRIBUTE_DIRECTORY	0x10
 #define FILE_ATTRIBUTE_ARCHIVE		0x20
 #define FILE_ATTRIBUTE_NORMAL		0x80
@@ -1646,14 +1648,39 @@ smbd_create_streams_dropped(void *arg)
 /*
  * MS-FSA 2.1.5.1.2.1: an existing file with FILE_ATTRIBUTE_READONLY
  * opens for no writing (its streams neither) and is not overwritten:
- * STATUS_ACCESS_DENIED, and 1 when answered so.
+ * STATUS_ACCESS_DENIED; nor opened FILE_DELETE_ON_CLOSE:
+ * STATUS_CANNOT_DELETE; 1 when answered so.
  */
 static int
 smbd_create_readonly(struct smbd_walk *w, const bd_attr *a, int overwrite)
 {
-	if (a->type != 1 || !(a->dos & FILE_ATTRIBUTE_READONLY) ||
-	    (!overwrite && !(w->desired & SMBD_WRITE_ACCESS)))
+	if (a->type != 1 || !(a->dos & FILE_ATTRIBUTE_READONLY))
 		return 0;
+	if (!overwrite && !(w->desired & SMBD_WRITE_ACCESS)) {
+		/* Nor is it deleted on close. */
+		if (!(w->options & FILE_DELETE_ON_CLOSE))
+			return 0;
+		smbd_reply_error(w->r, STATUS_CANNOT_DELETE);
+		return 1;
+	}
+	smbd_reply_error(w->r, STATUS_ACCESS_DENIED);
+	return 1;
+}
+
+/*
+ * MS-FSA 2.1.5.1.2.1: an existing file that is HIDDEN or SYSTEM is
+ * overwritten or superseded only by a CREATE whose FileAttributes keep
+ * that attribute: STATUS_ACCESS_DENIED, and 1 when answered so.
+ */
+static int
+smbd_create_hidden(struct smbd_walk *w, const bd_attr *a)
+{
+	const uint32_t kept = FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM;
+
+	if (a->type != 1 || (a->dos & kept & ~w->attrs) == 0)
+		return 0;
+	log_debug("%s: CREATE: overwrite of a file with attributes 0x%x "
+	    "asks 0x%x: access denied", w->r->conn->peer, a->dos, w->attrs);
 	smbd_reply_error(w->r, STATUS_ACCESS_DENIED);
 	return 1;
 }
@@ -1806,10 +1833,33 @@ smbd_create_preshared(void *arg, uint32_t status)
 	smbd_create_walked(w, 0);
 }
 
+/* FILE_SUPERSEDE, FILE_OVERWRITE and FILE_OVERWRITE_IF truncate. */
+static int
+smbd_overwrites(const struct smbd_walk *w)
+{
+	return w->disposition == 0 || w->disposition == 4 ||
+	    w->disposition == 5;
+}
+
+/*
+ * MS-FSA 2.1.5.1.1: a file a CREATE would make FILE_DELETE_ON_CLOSE and
+ * FILE_ATTRIBUTE_READONLY (any disposition but FILE_OPEN and
+ * FILE_OVERWRITE, which make none).
+ */
+static int
+smbd_create_doc_readonly(const struct smbd_walk *w)
+{
+	return (w->options & FILE_DELETE_ON_CLOSE) &&
+	    (w->attrs & FILE_ATTRIBUTE_READONLY) &&
+	    w->stream_kind == SMB2_STREAM_NONE &&
+	    w->disposition != 1 && w->disposition != 4;
+}
+
 /*
  * MS-FSA 2.1.5.1.2.1: the file an overwrite would truncate, its access
  * checked and then its share mode taken, before BD_OPEN truncates it:
- * an open refused changes nothing.
+ * an open refused changes nothing.  A CREATE that would make a
+ * read-only file deleted on close looks first too.
  */
 static void
 smbd_create_precheck_done(void *arg, int status, void *reply, int fd)
@@ -1817,7 +1867,12 @@ smbd_create_precheck_done(void *arg, int status, void *reply, int fd)
 	struct smbd_walk *w = arg;
 	bd_entry_reply *rep = reply;
 
-	if (status != 0 || rep->attr.type != 1) {
+	if (status == -ENOENT && smbd_create_doc_readonly(w)) {
+		/* MS-FSA 2.1.5.1.1: a new file that could not be deleted. */
+		smbd_reply_error(w->r, STATUS_CANNOT_DELETE);
+		return;
+	}
+	if (status != 0 || rep->attr.type != 1 || !smbd_overwrites(w)) {
 		/* Missing, or not a file: BD_OPEN says what follows. */
 		smbd_create_walked(w, 0);
 		return;
@@ -1827,8 +1882,10 @@ smbd_create_precheck_done(void *arg, int status, void *reply, int fd)
 	w->fhlen = rep->fh.bd_fh_len;
 	w->action = 1;
 	if (w->stream_kind == SMB2_STREAM_NONE &&
-	    smbd_create_readonly(w, &rep->attr, 1))
-		return;		/* overwritten or superseded: not read-only */
+	    (smbd_create_readonly(w, &rep->attr, 1) ||
+	    smbd_create_hidden(w, &rep->attr)))
+		return;		/* overwritten or superseded: not read-only,
+				   hidden or system unless asked so */
 	w->prechecking = 1;
 	if (smbd_create_access(w))
 		return;		/* smbd_create_held goes on */
@@ -1901,7 +1958,8 @@ smbd_create_walked(struct smbd_walk *w, uint32_t status)
 	 * FILE_SUPERSEDE and FILE_OVERWRITE(_IF) truncate in BD_OPEN: the
 	 * access and sharing checks of an existing file come first.
 	 */
-	if (!w->prechecked && (disp == 0 || disp == 4 || disp == 5)) {
+	if (!w->prechecked && (smbd_overwrites(w) ||
+	    smbd_create_doc_readonly(w))) {
 		w->prechecked = 1;
 		smbd_dirop_fill(&dr, s, w->dir, w->dirlen, smbd_walk_last(w));
 		smbd_lookup(c, &dr, smbd_create_precheck_done, w);
@@ -3443,6 +3501,7 @@ struct smbd_listing {
 	uint8_t		 fh[BD_FH_MAX];		/* the directory's */
 	uint32_t	 fhlen;
 	struct smbd_dir_cursor dir;		/* the open's, as it goes */
+	int		 readable_only;		/* access-based enumeration */
 	uint8_t		 class;
 	uint8_t		 flags;
 	uint32_t	 outmax;
@@ -3733,7 +3792,9 @@ smbd_listing_more(struct smbd_listing *l)
 	req.maxents = 256;
 	req.plus = 1;
 	req.named = smbd_dirent_has_ea(l->class);
-	bdc_call(c->env->bdc, BD_READDIR, (xdrproc_t)xdr_bd_readdir_req, &req,
+	/* MS-SMB2 3.3.5.18: an access-based share lists what one may read. */
+	bdc_call(c->env->bdc, l->readable_only ? BD_READDIR_READABLE :
+	    BD_READDIR, (xdrproc_t)xdr_bd_readdir_req, &req,
 	    (xdrproc_t)xdr_bd_readdir_reply, sizeof(bd_readdir_reply),
 	    smbd_listing_done, l);
 }
@@ -3796,6 +3857,8 @@ smbd_query_directory(struct smbd_req *r)
 	memcpy(l->fh, o->fh, o->fhlen);
 	l->fhlen = o->fhlen;
 	l->dir = o->dir;
+	l->readable_only = o->share < r->conn->env->nshares &&
+	    r->conn->env->shares[o->share].access_based;
 	l->class = b[2];
 	l->flags = b[3];
 	l->outmax = smb2_get32(b + 28);
@@ -4071,9 +4134,10 @@ smbd_alloc_attr(void *arg, int status, void *reply, int fd)
 	    smbd_set_done, r);
 }
 
+/* The open's attributes asked of blockd, then done(al) with them. */
 static void
-smbd_set_allocation(struct smbd_req *r, struct smbd_session *s,
-    struct smbd_open *o, uint64_t size)
+smbd_set_getattr(struct smbd_req *r, struct smbd_session *s,
+    struct smbd_open *o, uint64_t size, bdc_done_fn *done)
 {
 	struct smbd_alloc *al;
 	bd_fh_req fr;
@@ -4089,8 +4153,65 @@ smbd_set_allocation(struct smbd_req *r, struct smbd_session *s,
 	r->work_free = free;
 	smbd_fh_fill(&fr, s, o->fh, o->fhlen);
 	bdc_call(r->conn->env->bdc, BD_GETATTR, (xdrproc_t)xdr_bd_fh_req, &fr,
-	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply),
-	    smbd_alloc_attr, al);
+	    (xdrproc_t)xdr_bd_attr_reply, sizeof(bd_attr_reply), done, al);
+}
+
+static void
+smbd_set_allocation(struct smbd_req *r, struct smbd_session *s,
+    struct smbd_open *o, uint64_t size)
+{
+	smbd_set_getattr(r, s, o, size, smbd_alloc_attr);
+}
+
+/* FileDispositionInformation's DeletePending, and stated's record. */
+static void
+smbd_delete_pending_set(struct smbd_conn *c, struct smbd_open *o,
+    int pending)
+{
+	o->delete_pending = pending;
+	o->delete_disposed = pending;
+	/* stated's record says so too (durable.c). */
+	if (o->durable)
+		smbd_durable_update(c, o);
+}
+
+static void
+smbd_disposition_attr(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_alloc *al = arg;
+	struct smbd_req *r = al->r;
+	bd_attr_reply *rep = reply;
+	struct smbd_open *o;
+	uint8_t ok[2] = { 2, 0 };
+
+	if (status != 0) {
+		smbd_reply_error(r, smb2_status_from_errno(status));
+		return;
+	}
+	if ((o = smbd_open_find(r->conn, al->file_id)) == NULL) {
+		smbd_reply_error(r, STATUS_FILE_CLOSED);
+		return;
+	}
+	if (rep->attr.dos & FILE_ATTRIBUTE_READONLY) {
+		log_debug("%s: SET_INFO: delete-on-close of a read-only file",
+		    r->conn->peer);
+		smbd_reply_error(r, STATUS_CANNOT_DELETE);
+		return;
+	}
+	smbd_delete_pending_set(r->conn, o, 1);
+	smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
+}
+
+/*
+ * MS-FSA 2.1.5.14.3: FileDispositionInformation's DeletePending on a
+ * file or directory with FILE_ATTRIBUTE_READONLY is
+ * STATUS_CANNOT_DELETE; its attributes are asked of blockd first.
+ */
+static void
+smbd_set_disposition(struct smbd_req *r, struct smbd_session *s,
+    struct smbd_open *o)
+{
+	smbd_set_getattr(r, s, o, 0, smbd_disposition_attr);
 }
 
 void
@@ -4255,11 +4376,11 @@ smbd_set_info(struct smbd_req *r)
 			smbd_reply_error(r, STATUS_CANNOT_DELETE);
 			return;
 		}
-		o->delete_pending = d[0] != 0;
-		o->delete_disposed = o->delete_pending;
-		/* stated's record says so too (durable.c). */
-		if (o->durable)
-			smbd_durable_update(r->conn, o);
+		if (d[0] != 0) {
+			smbd_set_disposition(r, s, o);
+			return;
+		}
+		smbd_delete_pending_set(r->conn, o, 0);
 		smbd_reply(r, STATUS_SUCCESS, ok, sizeof(ok));
 		return;
 	case 10:	/* FileRenameInformation (the SMB2 form) */

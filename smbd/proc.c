@@ -28,6 +28,7 @@
 #define SMBD_SESSION_FLAG_IS_NULL	0x0002
 #define SMBD_SESSION_FLAG_ENCRYPT_DATA	0x0004
 #define SMBD_SHAREFLAG_ENCRYPT_DATA	0x00008000u
+#define SMBD_SHAREFLAG_ACCESS_BASED_DIRECTORY_ENUM 0x00000800u
 #define SMBD_FILE_ALL_ACCESS		0x001f01ffu
 #define SMBD_FILE_GENERIC_READ		0x001200a9u
 #define SMB2_SHARE_TYPE_DISK		0x01
@@ -684,9 +685,14 @@ smbd_tree_connect(struct smbd_req *r)
 			return;
 		}
 	}
-	/* No client caching; encryption, where the share wants it. */
+	/*
+	 * No client caching; encryption, where the share wants it;
+	 * access-based enumeration (file.c's listing), where it lists so.
+	 */
 	smbd_tree_add(r, s, (size_t)(sh - env->shares), SMB2_SHARE_TYPE_DISK,
-	    0x00000010 | (encrypt ? SMBD_SHAREFLAG_ENCRYPT_DATA : 0),
+	    0x00000010 | (encrypt ? SMBD_SHAREFLAG_ENCRYPT_DATA : 0) |
+	    (sh->access_based ? SMBD_SHAREFLAG_ACCESS_BASED_DIRECTORY_ENUM :
+	    0),
 	    sh->read_only ? SMBD_FILE_GENERIC_READ : SMBD_FILE_ALL_ACCESS,
 	    encrypt);
 }

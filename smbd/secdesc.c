@@ -157,6 +157,7 @@ secdesc_acl_read(const uint8_t *buf, size_t len, size_t off,
 	uint32_t st;
 	uint8_t f;
 
+	acl->aclflags = 0;
 	acl->count = 0;
 	acl->nsids = 0;
 	if (off > len || len - off < ACL_HEADER ||
@@ -228,12 +229,50 @@ secdesc_id_read(const uint8_t *buf, size_t len, size_t off, uint32_t sub0,
 void
 secdesc_null_dacl(struct acl *acl)
 {
+	acl->aclflags = 0;
 	acl->count = 1;
 	acl->nsids = 0;
 	memset(&acl->ace[0], 0, sizeof(acl->ace[0]));
 	acl->ace[0].type = ACL_TYPE_ALLOW;
 	acl->ace[0].who = ACL_WHO_EVERYONE;
 	acl->ace[0].mask = ACL_MASK_ALL;
+}
+
+/*
+ * MS-DTYP 2.4.6: the DACL's control bits kept with the ACL (RFC 8881
+ * 6.4.3.3's aclflag4).  SE_DACL_AUTO_INHERITED is taken only with
+ * SE_DACL_AUTO_INHERIT_REQ, which asks for it to be set (as Windows
+ * does: a client alone does not claim the DACL was computed by
+ * inheritance).
+ */
+static uint32_t
+secdesc_control_to_aclflags(uint16_t control)
+{
+	const uint16_t auto_inherit = SECDESC_SE_DACL_AUTO_INHERITED |
+	    SECDESC_SE_DACL_AUTO_INHERIT_REQ;
+	uint32_t f = 0;
+
+	if ((control & auto_inherit) == auto_inherit)
+		f |= ACL_AUTO_INHERIT;
+	if (control & SECDESC_SE_DACL_PROTECTED)
+		f |= ACL_PROTECTED;
+	if (control & SECDESC_SE_DACL_DEFAULTED)
+		f |= ACL_DEFAULTED;
+	return f;
+}
+
+static uint16_t
+secdesc_aclflags_to_control(uint32_t f)
+{
+	uint16_t control = 0;
+
+	if (f & ACL_AUTO_INHERIT)
+		control |= SECDESC_SE_DACL_AUTO_INHERITED;
+	if (f & ACL_PROTECTED)
+		control |= SECDESC_SE_DACL_PROTECTED;
+	if (f & ACL_DEFAULTED)
+		control |= SECDESC_SE_DACL_DEFAULTED;
+	return control;
 }
 
 /* MS-DTYP 2.4.6: SECURITY_DESCRIPTOR, self-relative. */
@@ -270,6 +309,8 @@ secdesc_parse(const uint8_t *buf, size_t len, struct secdesc *sd)
 		else if ((st = secdesc_acl_read(buf, len, dacl,
 		    &sd->dacl)) != 0)
 			return st;
+		/* The DACL's control bits go with it, a NULL one's too. */
+		sd->dacl.aclflags = secdesc_control_to_aclflags(control);
 		sd->present |= SECDESC_DACL;
 	}
 	return 0;
@@ -367,6 +408,8 @@ secdesc_build(const struct secdesc *sd, uint32_t want, uint8_t *buf,
 		off += sid_write2(tmp + off, SID_AUTH_UNIX, 2, SID_UNIX_GROUP,
 		    sd->gid);
 	}
+	if ((want & SECDESC_DACL) && (sd->present & SECDESC_DACL))
+		control |= secdesc_aclflags_to_control(sd->dacl.aclflags);
 	if ((want & SECDESC_DACL) && (sd->present & SECDESC_DACL) &&
 	    secdesc_dacl_null(&sd->dacl)) {
 		/* Read back as it was set: present, at offset 0. */

@@ -32,7 +32,9 @@
  * empty DACL is one EVERYONE@ ALLOW ACE with no bits (the store drops
  * an ACL with no ACE at all), built back as an empty DACL; any other
  * ACE with no bits is kept and built as it is.
- * SE_DACL_PROTECTED has no place in the model: it is accepted and lost.
+ * SE_DACL_AUTO_INHERITED, SE_DACL_PROTECTED and SE_DACL_DEFAULTED are
+ * kept with the ACL (struct acl aclflags); SE_DACL_AUTO_INHERITED only
+ * when SE_DACL_AUTO_INHERIT_REQ comes with it.
  */
 #ifndef DITTOFS_SECDESC_H
 #define DITTOFS_SECDESC_H
@@ -50,6 +52,9 @@
 
 /* MS-DTYP 2.4.6: control bits. */
 #define SECDESC_SE_DACL_PRESENT		0x0004u
+#define SECDESC_SE_DACL_DEFAULTED	0x0008u
+#define SECDESC_SE_DACL_AUTO_INHERIT_REQ	0x0100u
+#define SECDESC_SE_DACL_AUTO_INHERITED	0x0400u
 #define SECDESC_SE_SACL_PRESENT		0x0010u
 #define SECDESC_SE_DACL_PROTECTED	0x1000u
 #define SECDESC_SE_SELF_RELATIVE	0x8000u

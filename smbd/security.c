@@ -207,6 +207,23 @@ smbd_sec_set_acl(void *arg, int status, void *reply, int fd)
 }
 
 /*
+ * A descriptor refused: an owner or group that names no Unix id (no
+ * S-1-22 SID) at info level, as it is the one a client may not
+ * expect; any other malformation at debug level.
+ */
+static void
+smbd_sec_refused(const char *who, const char *what, uint32_t st)
+{
+	if (st == STATUS_INVALID_OWNER || st == STATUS_INVALID_PRIMARY_GROUP)
+		log_info_rl("%s: %s security descriptor refused: its %s "
+		    "is no S-1-22 SID (0x%08x)", who, what,
+		    st == STATUS_INVALID_OWNER ? "owner" : "group", st);
+	else
+		log_debug("%s: %s security descriptor refused: 0x%08x", who,
+		    what, st);
+}
+
+/*
  * MS-SMB2 3.3.5.21.3: SET_INFO, SMB2_0_INFO_SECURITY: what secinfo
  * names of the descriptor, owner and group first (BD_SETATTR), then the
  * DACL (BD_ACL_SET).  A DACL named without SE_DACL_PRESENT is no DACL,
@@ -241,8 +258,7 @@ smbd_set_security(struct smbd_req *r, struct smbd_session *s,
 	w->file_id = o->id;
 	if ((st = secdesc_parse(d, len, sd)) != 0) {
 		free(sd);
-		log_debug("%s: SET_INFO security descriptor refused: 0x%08x",
-		    r->conn->peer, st);
+		smbd_sec_refused(r->conn->peer, "SET_INFO", st);
 		smbd_reply_error(r, st);
 		return;
 	}
@@ -328,8 +344,10 @@ smbd_secd_parse(const uint8_t *ctx, uint32_t len, struct smbd_secd **out)
 			    &sd->acllen) != 0)
 				st = STATUS_INVALID_ACL;
 			free(parsed);
-			if (st != 0)
+			if (st != 0) {
+				smbd_sec_refused("CREATE", "SecD", st);
 				return st;
+			}
 		}
 		if (next == 0)
 			break;

@@ -139,6 +139,8 @@ smbd_shares_load(struct smbd_env *env, const struct conf *conf)
 			return -1;
 		sh->read_only = conf_section_get_bool(s, "share", "read only");
 		sh->streams = conf_section_get_bool(s, "share", "smb streams");
+		sh->access_based = conf_section_get_bool(s, "share",
+		    "access based enumeration");
 		share_squash_load(&sh->squash, s);
 		snprintf(what, sizeof(what), "share %s: smb encrypt",
 		    sh->name);

@@ -78,6 +78,7 @@ enum smbd_encrypt {
 struct smbd_share {
 	char		*name;
 	int		 read_only;
+	int		 access_based;	/* access based enumeration */
 	/* blockd squashes as these say: MxAc's owner (create_ctx.c) */
 	struct share_squash squash;
 	enum smbd_encrypt encrypt;

@@ -603,6 +603,7 @@ nfs4_get_acl(struct xdrbuf_in *x, const struct nfs4_idmap *m, struct acl *acl)
 		return NFS4ERR_BADXDR;
 	if (n > ACL_ACES_MAX)
 		return NFS4ERR_INVAL;
+	acl->aclflags = 0;
 	acl->count = n;
 	acl->nsids = 0;
 	for (i = 0; i < n; i++)

@@ -2995,14 +2995,23 @@ def mxac(d, key, share, name, make=""):
 
 
 def mkpub(d, key, name):
-    """A directory whose DACL lets Everyone do anything (SecD), and a file
-    in it (mode 0644, this session's): "MKPUB <dir> <file>" statuses."""
+    """A directory whose DACL lets Everyone do anything (SecD) and passes
+    on (MS-DTYP 2.5.3.4) full control for CREATOR OWNER and read for
+    Everyone, and a file in it (this session's): "MKPUB <dir> <file>"
+    statuses."""
     p = LockProbe(connect(), d, key)
     p.login()
     everyone = struct.pack("<BB", 1, 1) + (1).to_bytes(6, "big") + \
         struct.pack("<I", 0)
-    ace = struct.pack("<BBHI", 0, 0, 8 + len(everyone), 0x1f01ff) + everyone
-    acl = struct.pack("<BBHHH", 2, 0, 8 + len(ace), 1, 0) + ace
+    creator = struct.pack("<BB", 1, 1) + (3).to_bytes(6, "big") + \
+        struct.pack("<I", 0)
+    ace = struct.pack("<BBHI", 0, 0, 8 + len(everyone), 0x1f01ff) + \
+        everyone
+    ace += struct.pack("<BBHI", 0, 0x0b, 8 + len(creator), 0x1f01ff) + \
+        creator
+    ace += struct.pack("<BBHI", 0, 0x09, 8 + len(everyone), 0x120089) + \
+        everyone
+    acl = struct.pack("<BBHHH", 2, 0, 8 + len(ace), 3, 0) + ace
     sd = struct.pack("<BBHIIII", 1, 0, 0x8004, 0, 0, 0, 20) + acl
     r = create_with(p, name, [create_ctx(b"SecD", sd)], disp=2, options=1)
     if r["status"] == 0:

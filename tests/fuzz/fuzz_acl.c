@@ -1,7 +1,8 @@
 /*
  * Fuzz target: the stored ACL encoding (common/acl.c), which blockd
- * decodes from its database and from BD_ACL_SET, in both versions (the
- * second with a table of Windows SIDs).
+ * decodes from its database and from BD_ACL_SET, in its three versions
+ * (the second with a table of Windows SIDs, the third with the ACL's
+ * flags).
  */
 #include <string.h>
 
@@ -20,6 +21,7 @@ fuzz_acl_one(const uint8_t *data, size_t size)
 	char str[ACL_SID_STRING_MAX + 1];
 	struct acl_sid sid;
 	size_t len, i, n;
+	int inh;
 
 	if (acl_decode(data, size, &acl) != 0)
 		return 0;
@@ -52,10 +54,13 @@ fuzz_acl_one(const uint8_t *data, size_t size)
 	    acl_encode(&out, buf, sizeof(buf), &len) != 0 ||
 	    acl_decode(buf, len, &back) != 0))
 		__builtin_trap();
-	if (acl_inherit(&acl, 0, &out) > acl.count ||
+	if ((inh = acl_inherit(&acl, 1, 1000, 1000, &out)) >= 0 &&
+	    ((size_t)inh > acl.count || out.count > ACL_ACES_MAX ||
 	    acl_encode(&out, buf, sizeof(buf), &len) != 0 ||
-	    acl_decode(buf, len, &back) != 0)
+	    acl_decode(buf, len, &back) != 0))
 		__builtin_trap();
+	if (acl_inherit(&acl, 0, 1000, 1000, &out) < 0)
+		__builtin_trap();	/* a file's is never larger */
 	return 0;
 }
 

@@ -44,6 +44,13 @@ port = $S
 
 [run]
 restart delay max = 2
+
+# smb2.acls.ACCESSBASED's share: access-based enumeration.
+[share hideunread]
+path = /hideunread
+insecure = yes
+root squash = no
+access based enumeration = yes
 CONF
 if [ ! -x "$SBINDIR/dittofs-gssd" ]; then
 	echo "1..0 # SKIP dittofs-gssd is not built (SMB logins)"
@@ -163,21 +170,24 @@ check "keep.txt still holds its data ($out)" has "$out" '^precious'
 
 # Inheritance without a mode (RFC 8881 6.4.3, MS-DTYP 2.5.3.4): inh
 # passes on Everyone's read and CREATOR OWNER's full control; a file an
-# SMB CREATE makes in it has those two ACEs alone, marked inherited (the
-# creator's as OWNER RIGHTS, OWNER@), and so do a file and a directory
-# that NFSv4 OPEN and CREATE make there without a mode.
+# SMB CREATE makes in it has those two ACEs alone, CREATOR OWNER's as
+# the creator's own SID (uid 0 here), not marked inherited since inh's
+# DACL is not SE_DACL_AUTO_INHERITED (smbcacls keeps the control word
+# it read), and so do a file and a directory that NFSv4 OPEN and CREATE
+# make there without a mode (the directory keeps CREATOR OWNER, OWNER@
+# INHERIT_ONLY, for what is made in it).
 check "smbclient mkdir inh" sh -c "timeout 60 smbclient //127.0.0.1/export -p $S -m SMB3 -U smbtest%Pass-w0rd -c 'mkdir inh' >/dev/null 2>&1"
 check "smbcacls --add Everyone read (OI|CI|IO) and CREATOR OWNER full (OI|CI) to inh" CACLS smbtest%Pass-w0rd inh --add 'ACL:S-1-1-0:ALLOWED/0xb/0x001200a9,ACL:S-1-3-0:ALLOWED/0x3/0x001f01ff'
 check "smbclient put inh/child.txt" sh -c "timeout 60 smbclient //127.0.0.1/export -p $S -m SMB3 -U smbtest%Pass-w0rd -c 'put $SUITE_DIR/other.txt inh/child.txt' >/dev/null 2>&1"
 out=$(CACLS smbtest%Pass-w0rd inh/child.txt)
 echo "$out" | sed 's/^/# /'
-check "inh/child.txt: Everyone's read, inherited" has "$out" '^ACL:S-1-1-0:0/0x10/0x001200a9$'
-check "inh/child.txt: the creator's full control, inherited" has "$out" '^ACL:S-1-3-4:0/0x10/0x001f01ff$'
+check "inh/child.txt: Everyone's read, inherited" has "$out" '^ACL:S-1-1-0:0/0x0/0x001200a9$'
+check "inh/child.txt: CREATOR OWNER's full control as the creator's SID" has "$out" '^ACL:S-1-22-1-0:0/0x0/0x001f01ff$'
 check "inh/child.txt: no other ACE (none from a mode)" test "$(printf '%s\n' "$out" | grep -c '^ACL:')" = 2
 r=$(PROBE4 deleg40 inhcreate /export/inh/nfs)
 diag "NFSv4 creates in inh without a mode: $r"
-check "NFSv4 OPEN without a mode in inh: the same two ACEs, inherited" sh -c "printf '%s\n' '$r' | grep -Eq 'OPEN 0 ACL (EVERYONE@:0:80:1200a9,OWNER@:0:80:1f01ff|OWNER@:0:80:1f01ff,EVERYONE@:0:80:1200a9)\$'"
-check "NFSv4 CREATE of a directory without a mode: both, passed on again" sh -c "printf '%s\n' '$r' | grep -Eq '^MKDIR 0 ACL (EVERYONE@:0:83:1200a9,OWNER@:0:83:1f01ff|OWNER@:0:83:1f01ff,EVERYONE@:0:83:1200a9) '"
+check "NFSv4 OPEN without a mode in inh: the same two ACEs, the creator's by its uid" sh -c "printf '%s\n' '$r' | grep -Eq 'OPEN 0 ACL EVERYONE@:0:0:1200a9,0:0:0:1f01ff\$'"
+check "NFSv4 CREATE of a directory without a mode: both, CREATOR OWNER passed on again" sh -c "printf '%s\n' '$r' | grep -Eq '^MKDIR 0 ACL EVERYONE@:0:3:1200a9,0:0:0:1f01ff,OWNER@:0:b:1f01ff '"
 
 if command -v smbtorture >/dev/null; then
 	# smb2.sdread: READ_CONTROL on the handle, an empty descriptor for
@@ -189,14 +199,22 @@ if command -v smbtorture >/dev/null; then
 	# OWNER-RIGHTS, OWNER-RIGHTS-DENY, OWNER-RIGHTS-DENY1 and
 	# MXAC-NOT-GRANTED pass (CREATE grants what the ACL grants, the
 	# owner's implicit READ_CONTROL and WRITE_DAC, READ_ATTRIBUTES by the
-	# directory's LIST_DIRECTORY; MxAc says the same).  Not:
-	# INHERITFLAGS compares descriptors whose control flags
-	# (SE_DACL_AUTO_INHERITED, PROTECTED) the model does not keep;
-	# SDFLAGSVSCHOWN sets an owner that is no S-1-22 SID; INHERITANCE
-	# compares a new file's descriptor with Windows' default one;
+	# directory's LIST_DIRECTORY; MxAc says the same).  INHERITANCE: a
+	# new file's descriptor is Windows' default one where nothing is
+	# inherited, CREATOR OWNER becomes the creator's SID; INHERITFLAGS:
+	# SE_DACL_AUTO_INHERITED (with AUTO_INHERIT_REQ) and PROTECTED are
+	# kept, and a child of an auto-inherited directory has INHERITED
+	# ACEs.  smb2.openattr: a HIDDEN or SYSTEM file is overwritten only
+	# with that attribute asked; smb2.delete-on-close-perms.READONLY: a
+	# read-only file is not deleted on close (STATUS_CANNOT_DELETE).
+	# Not: smb2.acls_non_canonical.flags wants SE_DACL_AUTO_INHERITED
+	# kept without AUTO_INHERIT_REQ, Samba's "acl flag inherited
+	# canonicalization = no", where Windows (and INHERITFLAGS) drop it;
+	# SDFLAGSVSCHOWN sets an owner that is no S-1-22 SID;
 	# DYNAMIC creates a file in a directory whose ACL grants no EXECUTE
 	# (blockd wants search permission, Windows bypasses traverse checks);
-	# ACCESSBASED needs access-based enumeration.
+	# ACCESSBASED: share hideunread lists only what the caller may read
+	# (access based enumeration, dittofs.conf(5)).
 	# OVERWRITE_READ_ONLY_FILE: an overwrite or supersede wants
 	# FILE_WRITE_DATA on the file, asked or not.
 	# smb2.compound.related4 and related7 as uid 1000: a CREATOR OWNER
@@ -219,10 +237,12 @@ if command -v smbtorture >/dev/null; then
 	out=$(TORTURE smbtest%Pass-w0rd smb2.create.acldir)
 	check "smb2.create.acldir: a directory made with DOS attributes has them (the owner step is reached)" has "$out" '^creating with attributes, ACL and owner$'
 	check "smb2.create.acldir: SecD with owner S-1-1-0: INVALID_OWNER" has "$out" 'create.c:[0-9]+\) Incorrect status NT_STATUS_INVALID_OWNER - should be NT_STATUS_OK'
+	check "smbd logs the SecD refused for its owner" grep -q 'CREATE: SecD security descriptor refused: its owner is no S-1-22 SID' "$SUITE_DIR/run.log"
 	for t in smb2.sdread smb2.getinfo.qsec_buffercheck smb2.setinfo; do
 		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
 	done
 	check "NFSv4 chmod 1777 of the export's root (smb2.acls as uid 1000)" test "$(PROBE4 chmod /export 1777)" = "CHMOD 0"
+	check "NFSv4 chmod 1777 of hideunread's root (smb2.acls.ACCESSBASED)" test "$(PROBE4 chmod /hideunread 1777)" = "CHMOD 0"
 	if [ -n "${ACL_PROBE:-}" ]; then
 		for t in $ACL_PROBE; do
 			for u in ${ACL_PROBE_USERS:-plainuser smbtest}; do
@@ -235,11 +255,16 @@ if command -v smbtorture >/dev/null; then
 	    smb2.acls.OWNER-RIGHTS-DENY1 smb2.acls.MXAC-NOT-GRANTED \
 	    smb2.compound.related4 smb2.compound.related7 \
 	    smb2.acls.OVERWRITE_READ_ONLY_FILE \
-	    smb2.create.nulldacl; do
+	    smb2.create.nulldacl \
+	    smb2.acls.INHERITANCE \
+	    smb2.acls.INHERITFLAGS \
+	    smb2.openattr \
+	    smb2.delete-on-close-perms.READONLY \
+	    smb2.acls.ACCESSBASED; do
 		check "smbtorture $t as uid 1000" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U plainuser%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
 	done
 else
-	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.create.acldir (2), smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls (9), smb2.compound.related4, related7, smb2.create.nulldacl"
+	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.create.acldir (2), the SecD refusal logged, smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls (9), smb2.compound.related4, related7, smb2.create.nulldacl, smb2.acls.INHERITANCE, INHERITFLAGS, smb2.openattr, smb2.delete-on-close-perms.READONLY, smb2.acls.ACCESSBASED, chmod of hideunread"
 fi
 # nfsd answered GETATTR of a stored ACL without a SETATTR before it in
 # the COMPOUND by encoding a bd_fh_req as a bd_acl_req: SIGSEGV.

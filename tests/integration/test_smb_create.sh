@@ -159,8 +159,9 @@ if [ "$D" = 311 ]; then
 fi
 
 # A user who is not root (the stub again, as uid 1000): a file root
-# made, 0644, in a directory whose DACL lets Everyone do anything: read,
-# and DELETE; a file of its own there: all but EXECUTE (0644).
+# made in a directory whose DACL lets Everyone do anything and passes on
+# CREATOR OWNER's full control and Everyone's read: read, and DELETE; a
+# file of its own there: everything (CREATOR OWNER's, as its SID).
 out=$(SMB mkpub $D $KEY pub)
 check "root makes pub (Everyone: full control) and pub\\rootfile ($out)" test "$out" = "MKPUB 0x0 0x0"
 if [ "$D" = 311 ]; then
@@ -177,9 +178,9 @@ python3 "$top_srcdir/tests/clients/gssd-stub.py" "$SUITE_DIR/run" 1000 1000 $KEY
 STUB=$!
 check "the stub again as uid 1000: smbd's sessions go through it" suite_wait 30 sh -c "timeout 10 python3 $top_srcdir/tests/clients/smb2probe.py $S mxac $D $KEY export pub | grep -q '^MXAC 0x0'"
 out=$(SMB mxac $D $KEY export 'pub\rootfile')
-check "MxAc of root's 0644 file for uid 1000: read, and DELETE by the directory's DACL ($out)" test "$out" = "MXAC 0x0 0x0 0x130089"
+check "MxAc of root's file for uid 1000: read, and DELETE by the directory's DACL ($out)" test "$out" = "MXAC 0x0 0x0 0x130089"
 out=$(SMB mxac $D $KEY export 'pub\own' file)
-check "MxAc of uid 1000's own new file: all but EXECUTE ($out)" test "$out" = "MXAC 0x0 0x0 0x1f019f"
+check "MxAc of uid 1000's own new file: everything ($out)" test "$out" = "MXAC 0x0 0x0 0x1f01ff"
 if [ "$D" = 311 ]; then
 	out=$(SMB appinst $D $KEY 'pub\app-held.bin' try $APPID)
 	check "uid 1000 with root's AppInstanceId: root's open is not closed, SHARING_VIOLATION ($out)" test "$out" = "APP 0xc0000043"
@@ -226,7 +227,8 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# Then the subtests of suites no other list runs that pass with
 	# this smbd (issue 25's inventory): tcon, secleak, mkdir, winattr, deny,
 	# fileid.unique*, delete-on-close-perms (but the two "... Existing",
-	# names with a space, and READONLY: CANNOT_DELETE is not answered),
+	# names with a space, and READONLY, which test_smb_acl.sh runs as
+	# uid 1000),
 	# timestamps (not the delayed write time updates of Windows before
 	# Server 2019, nor test_close_not_attrib, whose path has a "/"),
 	# fileid.fileid and fileid-dir (a stream's QFid is its file's).  Not smb2.mangle: it removes

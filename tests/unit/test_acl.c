@@ -21,6 +21,7 @@
 static struct acl *
 mk(struct acl *a)
 {
+	a->aclflags = 0;
 	a->count = 0;
 	a->nsids = 0;
 	return a;
@@ -305,6 +306,7 @@ test_inherit(void)
 	struct acl p, c;
 
 	mk(&p);
+	p.aclflags = ACL_AUTO_INHERIT;
 	ace(&p, ACL_TYPE_DENY, ACL_WHO_ID, ACL_FLAG_FILE_INHERIT, R, 1000);
 	ace(&p, ACL_TYPE_ALLOW, ACL_WHO_ID, ACL_FLAG_DIRECTORY_INHERIT, X,
 	    1001);
@@ -312,12 +314,15 @@ test_inherit(void)
 	    ACL_FLAG_DIRECTORY_INHERIT | ACL_FLAG_NO_PROPAGATE_INHERIT, W,
 	    1002);
 	ace(&p, ACL_TYPE_ALLOW, ACL_WHO_EVERYONE, 0, R, 0);
-	TAP_EQ_INT(acl_inherit(&p, 0, &c), 2, "a file inherits two ACEs");
+	TAP_EQ_INT(acl_inherit(&p, 0, 500, 600, &c), 2,
+	    "a file inherits two ACEs");
 	tap_ok(c.count == 2 && c.ace[0].id == 1000 &&
 	    c.ace[0].flags == ACL_FLAG_INHERITED && c.ace[1].id == 1002 &&
-	    c.ace[1].flags == ACL_FLAG_INHERITED,
-	    "FILE_INHERIT ACEs, inheritance flags off, INHERITED on");
-	TAP_EQ_INT(acl_inherit(&p, 1, &c), 2,
+	    c.ace[1].flags == ACL_FLAG_INHERITED &&
+	    c.aclflags == ACL_AUTO_INHERIT,
+	    "auto-inherit parent: FILE_INHERIT ACEs, inheritance flags off, "
+	    "INHERITED on, the child's ACL auto-inherited too");
+	TAP_EQ_INT(acl_inherit(&p, 1, 500, 600, &c), 2,
 	    "a directory: two apply to it");
 	tap_ok(c.count == 3 &&
 	    c.ace[0].id == 1000 && c.ace[0].flags ==
@@ -327,17 +332,80 @@ test_inherit(void)
 	    (ACL_FLAG_DIRECTORY_INHERIT | ACL_FLAG_INHERITED) &&
 	    c.ace[2].id == 1002 && c.ace[2].flags == ACL_FLAG_INHERITED,
 	    "file-only ACE rides as INHERIT_ONLY; NO_PROPAGATE stops");
+	/* MS-DTYP 2.5.3.4.2: no INHERITED unless the parent auto-inherits. */
+	p.aclflags = 0;
+	TAP_EQ_INT(acl_inherit(&p, 1, 500, 600, &c), 2,
+	    "a parent without ACL_AUTO_INHERIT: the same two apply");
+	tap_ok(c.count == 3 && c.aclflags == 0 &&
+	    c.ace[0].flags == (ACL_FLAG_FILE_INHERIT |
+	    ACL_FLAG_INHERIT_ONLY) &&
+	    c.ace[1].flags == ACL_FLAG_DIRECTORY_INHERIT &&
+	    c.ace[2].flags == 0,
+	    "and none is marked INHERITED, nor the ACL auto-inherited");
 	mk(&p);
 	ace(&p, ACL_TYPE_ALLOW, ACL_WHO_ID, ACL_FLAG_FILE_INHERIT |
 	    ACL_FLAG_INHERIT_ONLY, R, 7);
-	TAP_EQ_INT(acl_inherit(&p, 0, &c), 1,
+	TAP_EQ_INT(acl_inherit(&p, 0, 500, 600, &c), 1,
 	    "an INHERIT_ONLY ACE of the parent applies to the child");
-	tap_ok(c.count == 1 && c.ace[0].flags == ACL_FLAG_INHERITED,
+	tap_ok(c.count == 1 && c.ace[0].flags == 0,
 	    "and not INHERIT_ONLY there");
 	acl_from_mode(0755, 1, &p);
-	TAP_EQ_INT(acl_inherit(&p, 0, &c), 0,
+	TAP_EQ_INT(acl_inherit(&p, 0, 500, 600, &c), 0,
 	    "nothing inheritable: the mode decides");
 	TAP_EQ_INT(c.count, 0, "no ACEs inherited");
+	/* CREATOR OWNER and CREATOR GROUP: the new object's owner, group. */
+	mk(&p);
+	ace(&p, ACL_TYPE_ALLOW, ACL_WHO_OWNER, ACL_FLAG_FILE_INHERIT |
+	    ACL_FLAG_DIRECTORY_INHERIT | ACL_FLAG_INHERIT_ONLY, W, 0);
+	ace(&p, ACL_TYPE_DENY, ACL_WHO_GROUP, ACL_FLAG_FILE_INHERIT |
+	    ACL_FLAG_INHERIT_ONLY, X, 0);
+	ace(&p, ACL_TYPE_ALLOW, ACL_WHO_OWNER, ACL_FLAG_DIRECTORY_INHERIT |
+	    ACL_FLAG_NO_PROPAGATE_INHERIT | ACL_FLAG_INHERIT_ONLY, R, 0);
+	TAP_EQ_INT(acl_inherit(&p, 0, 500, 600, &c), 2,
+	    "a file: CREATOR OWNER and CREATOR GROUP apply");
+	tap_ok(c.count == 2 && c.ace[0].who == ACL_WHO_ID &&
+	    c.ace[0].id == 500 && c.ace[0].flags == 0 &&
+	    c.ace[0].mask == W && c.ace[1].who == ACL_WHO_ID &&
+	    c.ace[1].id == 600 && c.ace[1].type == ACL_TYPE_DENY &&
+	    c.ace[1].flags == ACL_FLAG_IDENTIFIER_GROUP,
+	    "as the creator's uid 500 and the new file's gid 600");
+	TAP_EQ_INT(acl_inherit(&p, 1, 500, 600, &c), 2,
+	    "a directory: CREATOR OWNER twice, NO_PROPAGATE once");
+	tap_ok(c.count == 4 &&
+	    c.ace[0].who == ACL_WHO_ID && c.ace[0].id == 500 &&
+	    c.ace[0].flags == 0 &&
+	    c.ace[1].who == ACL_WHO_OWNER && c.ace[1].flags ==
+	    (ACL_FLAG_FILE_INHERIT | ACL_FLAG_DIRECTORY_INHERIT |
+	    ACL_FLAG_INHERIT_ONLY) &&
+	    c.ace[2].who == ACL_WHO_GROUP && c.ace[2].flags ==
+	    (ACL_FLAG_FILE_INHERIT | ACL_FLAG_INHERIT_ONLY) &&
+	    c.ace[3].who == ACL_WHO_ID && c.ace[3].id == 500 &&
+	    c.ace[3].flags == 0 && c.ace[3].mask == R,
+	    "the uid's ACE for the directory, CREATOR OWNER passed on, "
+	    "CREATOR GROUP for its files, the NO_PROPAGATE one as the uid's");
+	/* Splitting never cuts an ACL: ENOSPC. */
+	mk(&p);
+	while (p.count < ACL_ACES_MAX)
+		ace(&p, ACL_TYPE_ALLOW, ACL_WHO_OWNER, ACL_FLAG_DIRECTORY_INHERIT |
+		    ACL_FLAG_INHERIT_ONLY, R, 0);
+	TAP_EQ_INT(acl_inherit(&p, 1, 500, 600, &c), -ENOSPC,
+	    "128 CREATOR OWNER ACEs for a directory: -ENOSPC");
+	/* MS-DTYP 2.5.3.4.2: the token's default DACL. */
+	acl_windows_default(500, &c);
+	tap_ok(c.count == 2 && c.aclflags == 0 &&
+	    c.ace[0].who == ACL_WHO_ID && c.ace[0].id == 500 &&
+	    c.ace[0].mask == ACL_MASK_ALL && c.ace[0].flags == 0 &&
+	    c.ace[1].who == ACL_WHO_SID && c.ace[1].mask == ACL_MASK_ALL,
+	    "the default DACL: the owner and SYSTEM, full control");
+	{
+		const struct acl_cred sys = { 0, 0, NULL, 0 };
+		const struct acl_cred stranger = { 501, 600, NULL, 0 };
+
+		tap_ok(acl_access(&c, 500, 600, 0, &sys, ACL_WRITE_DATA) ==
+		    ACL_WRITE_DATA && acl_access(&c, 500, 600, 0, &stranger,
+		    ACL_WRITE_DATA) == 0,
+		    "root holds it, another user nothing");
+	}
 }
 
 static void
@@ -369,8 +437,36 @@ test_encoding(void)
 	TAP_EQ_INT(bad, 0, "every truncation refused");
 	TAP_EQ_INT(acl_decode(buf, len + 1, &b), -EINVAL,
 	    "trailing byte refused");
-	buf[0] = 3;
+	buf[0] = 4;
 	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL, "unknown version");
+	/* Version 3: the ACL's flags; an old record reads as before. */
+	buf[0] = ACL_VERSION;
+	TAP_EQ_INT(acl_decode(buf, len, &b), 0, "version 1 decodes");
+	TAP_EQ_INT(b.aclflags, 0, "with no ACL flags");
+	a.aclflags = ACL_AUTO_INHERIT | ACL_PROTECTED;
+	TAP_EQ_INT(acl_encode(&a, buf, sizeof(buf), &len), 0,
+	    "encode with ACL flags");
+	tap_ok(buf[0] == ACL_VERSION_FLAGS && len == ACL_HEADER_SID_SIZE +
+	    ACL_ACE_SIZE * a.count, "as version 3, a 4-byte header");
+	tap_ok(acl_decode(buf, len, &b) == 0 && b.aclflags == a.aclflags &&
+	    b.count == a.count &&
+	    memcmp(b.ace, a.ace, a.count * sizeof(a.ace[0])) == 0,
+	    "version 3 round trip keeps the flags");
+	acl_from_mode(0644, 0, &b);
+	tap_ok(acl_is_trivial(&b, 0), "a mode's ACL is trivial");
+	b.aclflags = ACL_PROTECTED;
+	tap_ok(!acl_is_trivial(&b, 0), "not with ACL flags: it is stored");
+	buf[1] = 0;
+	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL,
+	    "version 3 without flags refused (it is version 1 or 2)");
+	buf[1] = 0x08;
+	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL,
+	    "version 3 with an unknown flag refused");
+	a.aclflags = 0x10;
+	TAP_EQ_INT(acl_encode(&a, buf, sizeof(buf), &len), -EINVAL,
+	    "encoding an unknown ACL flag refused");
+	a.aclflags = 0;
+	(void)acl_encode(&a, buf, sizeof(buf), &len);
 	buf[0] = ACL_VERSION_SID;
 	TAP_EQ_INT(acl_decode(buf, len, &b), -EINVAL,
 	    "version 2 without a SID table refused");
@@ -502,7 +598,8 @@ test_sid_mode(void)
 	sidace(&a, ACL_TYPE_ALLOW, ACL_FLAG_DIRECTORY_INHERIT, W, "S-1-5-18");
 	sidace(&a, ACL_TYPE_DENY, ACL_FLAG_FILE_INHERIT, X,
 	    "S-1-5-21-1-2-3-1001");
-	n = acl_inherit(&a, 0, &c);
+	a.aclflags = ACL_AUTO_INHERIT;
+	n = (size_t)acl_inherit(&a, 0, 500, 600, &c);
 	TAP_EQ_INT(n, 2, "a file inherits two ACEs");
 	s = sid("S-1-5-21-1-2-3-1001");
 	p = c.count == 2 ? acl_ace_sid(&c, &c.ace[1]) : NULL;
@@ -675,13 +772,17 @@ test_fuzz(void)
 	sidace(&a, ACL_TYPE_DENY, 0, X, "S-1-5-21-1-2-3-1001");
 	sidace(&a, ACL_TYPE_ALLOW, ACL_FLAG_INHERIT_ONLY |
 	    ACL_FLAG_FILE_INHERIT, R, "S-1-5-32-544");
+	/* CREATOR OWNER, split in two where it passes on. */
+	ace(&a, ACL_TYPE_ALLOW, ACL_WHO_OWNER, ACL_FLAG_FILE_INHERIT |
+	    ACL_FLAG_DIRECTORY_INHERIT | ACL_FLAG_INHERIT_ONLY, W, 0);
+	a.aclflags = ACL_AUTO_INHERIT;	/* version 3 */
 	(void)acl_encode(&a, seed, sizeof(seed), &seedlen);
 	for (i = 0; i < 20000; i++) {
 		len = rnd() % sizeof(buf);
 		for (j = 0; j < len; j++)
 			buf[j] = (uint8_t)rnd();
 		if (len > 0 && rnd() % 2)
-			buf[0] = rnd() % 2 ? ACL_VERSION : ACL_VERSION_SID;
+			buf[0] = (uint8_t)(ACL_VERSION + rnd() % 3);
 		fuzz_acl_one(buf, len);
 	}
 	for (i = 0; i < 20000; i++) {

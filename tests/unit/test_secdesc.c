@@ -170,6 +170,55 @@ add(struct acl *a, uint8_t type, uint8_t who, uint16_t flags, uint32_t mask,
 	e->id = id;
 }
 
+/*
+ * MS-DTYP 2.4.6: the DACL's control bits ride with the ACL;
+ * SE_DACL_AUTO_INHERITED only with SE_DACL_AUTO_INHERIT_REQ.
+ */
+static void
+test_control(void)
+{
+	static const struct {
+		uint16_t	set;
+		uint32_t	aclflags;
+		uint16_t	get;
+	} t[] = {
+		{ 0, 0, 0 },
+		{ 0x0400, 0, 0 },		/* AUTO_INHERITED alone */
+		{ 0x0100, 0, 0 },		/* AUTO_INHERIT_REQ alone */
+		{ 0x0500, ACL_AUTO_INHERIT, 0x0400 },
+		{ 0x1000, ACL_PROTECTED, 0x1000 },
+		{ 0x1508, ACL_AUTO_INHERIT | ACL_PROTECTED | ACL_DEFAULTED,
+		    0x1408 },
+	};
+	uint8_t buf[SECDESC_BUILD_MAX];
+	struct secdesc sd;
+	struct wr w;
+	size_t i, n;
+	unsigned int bad = 0;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		sd_start(&w, (uint16_t)(SECDESC_SE_DACL_PRESENT | t[i].set));
+		sd_dacl(&w);
+		sd_ace(&w, 0, 0, 0x001200a9, 1, 1, 0, 0);
+		if (secdesc_parse(w.b, w.len, &sd) != 0 ||
+		    sd.dacl.aclflags != t[i].aclflags) {
+			bad++;
+			continue;
+		}
+		n = secdesc_build(&sd, SECDESC_DACL, buf, sizeof(buf));
+		if (n < 4 || n > sizeof(buf) || (uint16_t)(buf[2] |
+		    buf[3] << 8) != (SECDESC_SE_SELF_RELATIVE |
+		    SECDESC_SE_DACL_PRESENT | t[i].get))
+			bad++;
+	}
+	TAP_EQ_INT(bad, 0, "DACL control bits: parsed into the ACL's flags "
+	    "(AUTO_INHERITED only with AUTO_INHERIT_REQ) and built back");
+	/* A NULL DACL keeps them too. */
+	sd_start(&w, SECDESC_SE_DACL_PRESENT | 0x1000);
+	tap_ok(secdesc_parse(w.b, w.len, &sd) == 0 &&
+	    sd.dacl.aclflags == ACL_PROTECTED, "a NULL DACL, PROTECTED");
+}
+
 /* What smbcacls or Windows sends, into the model. */
 static void
 test_parse_client(void)
@@ -568,6 +617,7 @@ int
 main(void)
 {
 	test_parse_client();
+	test_control();
 	test_generic();
 	test_build_bytes();
 	test_round_trip();

@@ -1258,6 +1258,69 @@ test_acl_sid(struct store *s, const struct store_fh *fh)
 }
 
 /*
+ * STORE_READDIR_READABLE (SMB's access-based enumeration): only what
+ * the caller may read is listed, by mode or by ACL.
+ */
+static void
+test_readdir_readable(struct store *s, const struct store_fh *root)
+{
+	struct store_dirent ents[8];
+	struct store_sattr sa;
+	struct store_fh d, f;
+	struct acl acl;
+	uint8_t verf[STORE_VERF_SIZE];
+	size_t n = 0, i;
+	int eof = 0, seen = 0, rv;
+
+	store_mkdir(s, &cr_root, root, N("abe"), 0755, &d, NULL);
+	store_create(s, &cr_root, &d, N("open"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &f, NULL);
+	store_create(s, &cr_root, &d, N("private"), 0600,
+	    STORE_CREATE_GUARDED, NULL, &f, NULL);
+	store_create(s, &cr_root, &d, N("noea"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &f, NULL);
+	acl_from_mode(0644, 0, &acl);
+	acl_prepend(&acl, ACL_TYPE_DENY, 0, ACL_READ_NAMED_ATTRS, 1000);
+	TAP_EQ_INT(acl_set_of(s, &cr_root, &f, &acl), 0,
+	    "readable: noea denies uid 1000 READ_NAMED_ATTRS");
+	/* Windows' owner holds READ_CONTROL, not READ_ATTRIBUTES. */
+	store_create(s, &cr_root, &d, N("mine"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &f, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_UID;
+	sa.uid = 1000;
+	store_setattr(s, &cr_root, &f, &sa, NULL);
+	acl.aclflags = 0;
+	acl.count = 0;
+	acl.nsids = 0;
+	acl_prepend(&acl, ACL_TYPE_ALLOW, 0, ACL_READ_DATA |
+	    ACL_READ_NAMED_ATTRS | ACL_READ_ACL, 1000);
+	TAP_EQ_INT(acl_set_of(s, &cr_root, &f, &acl), 0,
+	    "readable: mine, alice's, grants her all reads but "
+	    "READ_ATTRIBUTES");
+	rv = store_readdir(s, &cr_alice, &d, 0, verf, ents, 8,
+	    1 | STORE_READDIR_READABLE, &n, &eof);
+	for (i = 0; i < n; i++)
+		seen |= strcmp(ents[i].name, "open") == 0 ? 1 :
+		    strcmp(ents[i].name, "private") == 0 ? 2 :
+		    strcmp(ents[i].name, "noea") == 0 ? 4 : 8;
+	tap_ok(rv == 0 && eof && n == 1 && seen == 1,
+	    "readable: alice lists open alone, not the 0600 file, the one "
+	    "whose ACL denies her, nor her own without READ_ATTRIBUTES (%zu "
+	    "entries, seen %d)", n, seen);
+	rv = store_readdir(s, &cr_root, &d, 0, verf, ents, 8,
+	    1 | STORE_READDIR_READABLE, &n, &eof);
+	TAP_EQ_INT(rv == 0 ? (int)n : rv, 4, "readable: root lists all four");
+	rv = store_readdir(s, &cr_alice, &d, 0, verf, ents, 1,
+	    1 | STORE_READDIR_READABLE, &n, &eof);
+	tap_ok(rv == 0 && n == 1 && strcmp(ents[0].name, "open") == 0,
+	    "readable: a batch of one skips what is not listed");
+	rv = store_readdir(s, &cr_alice, &d, 0, verf, ents, 8, 1, &n, &eof);
+	TAP_EQ_INT(rv == 0 ? (int)n : rv, 4,
+	    "without the flag alice lists all four");
+}
+
+/*
  * RFC 8881 6.4.3 without a mode from the client (an SMB CREATE, an
  * NFSv4 OPEN or CREATE without one): the inherited ACEs stand as they
  * are and the mode follows from them; with a mode they are chmod'ed.
@@ -1283,9 +1346,13 @@ test_acl_inherit_nomode(struct store *s, const struct store_fh *root)
 	    ACL_WHO_OWNER, ACL_FLAG_FILE_INHERIT |
 	    ACL_FLAG_DIRECTORY_INHERIT | ACL_FLAG_INHERIT_ONLY,
 	    ACL_MASK_ALL, 0 };
+	acl.aclflags = ACL_AUTO_INHERIT;
 	TAP_EQ_INT(acl_set_of(s, &cr_root, &d, &acl), 0,
-	    "no mode: a directory whose inheritable ACEs are EVERYONE@ read "
-	    "and OWNER@ all");
+	    "no mode: a directory, auto-inherited, whose inheritable ACEs "
+	    "are EVERYONE@ read and OWNER@ (CREATOR OWNER) all");
+	tap_ok(acl_get_of(s, &cr_root, &d, &got) == 0 &&
+	    got.aclflags == ACL_AUTO_INHERIT,
+	    "the directory's ACL keeps ACL_AUTO_INHERIT");
 	memset(&o, 0, sizeof(o));
 	o.disp = STORE_DISP_CREATE;
 	o.mode = 0644;
@@ -1293,16 +1360,18 @@ test_acl_inherit_nomode(struct store *s, const struct store_fh *root)
 	TAP_EQ_INT(store_open_name(s, &cr_alice, &d, N("f"), &o, &f, &a,
 	    &what, NULL), 0, "no mode: a file made with MODE_DEFAULT");
 	tap_ok(acl_get_of(s, &cr_alice, &f, &got) == 0 && got.count == 2 &&
+	    got.aclflags == ACL_AUTO_INHERIT &&
 	    got.ace[0].who == ACL_WHO_EVERYONE &&
 	    got.ace[0].flags == ACL_FLAG_INHERITED &&
 	    got.ace[0].mask == (ACL_READ_DATA | ACL_READ_ATTRIBUTES |
-	    ACL_READ_ACL) && got.ace[1].who == ACL_WHO_OWNER &&
+	    ACL_READ_ACL) && got.ace[1].who == ACL_WHO_ID &&
+	    got.ace[1].id == cr_alice.uid &&
 	    got.ace[1].flags == ACL_FLAG_INHERITED &&
 	    got.ace[1].mask == ACL_MASK_ALL,
-	    "no mode: its ACL is the two inherited ACEs alone, as inherited "
-	    "(%zu ACEs)", got.count);
+	    "no mode: its ACL is the two inherited ACEs alone, INHERITED, "
+	    "CREATOR OWNER's as alice's uid (%zu ACEs)", got.count);
 	tap_ok((a.mode & 0777) == acl_to_mode(&got, 0) &&
-	    (a.mode & 0777) == 0744,
+	    (a.mode & 0777) == 0444,
 	    "no mode: its mode follows from them (%o)", a.mode & 0777);
 	o.flags = 0;
 	TAP_EQ_INT(store_open_name(s, &cr_alice, &d, N("g"), &o, &f, &a,
@@ -1310,7 +1379,7 @@ test_acl_inherit_nomode(struct store *s, const struct store_fh *root)
 	got.count = 0;
 	tap_ok((a.mode & 0777) == 0644 && acl_get_of(s, &cr_alice, &f,
 	    &got) == 0 && acl_to_mode(&got, 0) == 0644 &&
-	    got.ace[0].flags == 0,
+	    got.ace[0].flags == ACL_FLAG_INHERITED,
 	    "mode 0644 given: the inherited ACEs chmod'ed to it (mode %o)",
 	    a.mode & 0777);
 	memset(&nw, 0, sizeof(nw));
@@ -1320,7 +1389,7 @@ test_acl_inherit_nomode(struct store *s, const struct store_fh *root)
 	nw.mode_default = 1;
 	tap_ok(store_make(s, &cr_alice, &d, N("h"), &nw, &f, &a) == 0 &&
 	    acl_get_of(s, &cr_alice, &f, &got) == 0 && got.count == 2 &&
-	    got.ace[0].flags == ACL_FLAG_INHERITED && (a.mode & 0777) == 0744,
+	    got.ace[0].flags == ACL_FLAG_INHERITED && (a.mode & 0777) == 0444,
 	    "no mode: a file store_make makes (NFS CREATE) inherits alike");
 	memset(&nw, 0, sizeof(nw));
 	nw.type = STORE_TYPE_DIR;
@@ -1328,14 +1397,39 @@ test_acl_inherit_nomode(struct store *s, const struct store_fh *root)
 	nw.mode_default = 1;
 	TAP_EQ_INT(store_make(s, &cr_alice, &d, N("sub"), &nw, &sub, &a), 0,
 	    "no mode: a directory made");
-	tap_ok(acl_get_of(s, &cr_alice, &sub, &got) == 0 && got.count == 2 &&
+	tap_ok(acl_get_of(s, &cr_alice, &sub, &got) == 0 && got.count == 3 &&
 	    got.ace[0].flags == (ACL_FLAG_FILE_INHERIT |
 	    ACL_FLAG_DIRECTORY_INHERIT | ACL_FLAG_INHERITED) &&
-	    got.ace[1].who == ACL_WHO_OWNER && got.ace[1].flags ==
+	    got.ace[1].who == ACL_WHO_ID && got.ace[1].id == cr_alice.uid &&
+	    got.ace[1].flags == ACL_FLAG_INHERITED &&
+	    got.ace[2].who == ACL_WHO_OWNER && got.ace[2].flags ==
 	    (ACL_FLAG_FILE_INHERIT | ACL_FLAG_DIRECTORY_INHERIT |
-	    ACL_FLAG_INHERITED) && (a.mode & 0777) == 0744,
-	    "no mode: the directory's ACL is what it inherited, passed on "
-	    "again (mode %o)", a.mode & 0777);
+	    ACL_FLAG_INHERIT_ONLY | ACL_FLAG_INHERITED) &&
+	    (a.mode & 0777) == 0444,
+	    "no mode: the directory's ACL is what it inherited: alice's uid "
+	    "for it, CREATOR OWNER passed on again (mode %o)", a.mode & 0777);
+	/* A directory with an ACL that passes nothing on: Windows' default. */
+	acl_from_mode(0777, 1, &acl);
+	acl.ace[acl.count++] = (struct acl_ace){ ACL_TYPE_ALLOW,
+	    ACL_WHO_ID, 0, ACL_READ_DATA, 4242 };
+	TAP_EQ_INT(acl_set_of(s, &cr_root, &d, &acl), 0,
+	    "no mode: the directory's ACL now passes nothing on");
+	memset(&nw, 0, sizeof(nw));
+	nw.type = STORE_TYPE_REG;
+	nw.mode = 0644;
+	nw.how = STORE_CREATE_UNCHECKED;
+	nw.mode_default = 1;
+	tap_ok(store_make(s, &cr_alice, &d, N("dflt"), &nw, &f, &a) == 0 &&
+	    acl_get_of(s, &cr_alice, &f, &got) == 0 && got.count == 2 &&
+	    got.ace[0].who == ACL_WHO_ID && got.ace[0].id == cr_alice.uid &&
+	    got.ace[0].mask == ACL_MASK_ALL && got.ace[0].flags == 0 &&
+	    got.ace[1].who == ACL_WHO_SID && got.ace[1].mask == ACL_MASK_ALL,
+	    "no mode: the token's default DACL, alice and SYSTEM full control "
+	    "(%zu ACEs)", got.count);
+	nw.mode_default = 0;
+	tap_ok(store_make(s, &cr_alice, &d, N("dflt2"), &nw, &f, &a) == 0 &&
+	    (a.mode & 0777) == 0644 && !(a.flags & STORE_ATTR_ACL),
+	    "mode 0644 given there: the mode alone, no ACL");
 }
 
 /*
@@ -1372,8 +1466,9 @@ test_acl_dirs(struct store *s, const struct store_fh *root)
 	    "new file: mode as asked, an inherited ACL");
 	tap_ok(acl_get_of(s, &cr_alice, &f, &got) == 0 &&
 	    acl_has_named(&got, ACL_TYPE_DENY, ACL_READ_DATA, 1001) &&
-	    got.ace[0].flags == ACL_FLAG_INHERITED,
-	    "the deny was inherited, marked INHERITED");
+	    got.ace[0].flags == 0,
+	    "the deny was inherited (not marked INHERITED: the directory's "
+	    "ACL is not ACL_AUTO_INHERIT)");
 	TAP_EQ_INT(open_read(s, &cr_bob, &f), -EACCES,
 	    "bob may not read the new file");
 	TAP_EQ_INT(open_read(s, &cr_carol, &f), 0, "carol may");
@@ -2975,6 +3070,7 @@ main(void)
 	test_xattr(s, &root);
 	test_acl_dirs(s, &root);
 	test_acl_inherit_nomode(s, &root);
+	test_readdir_readable(s, &root);
 	test_notify(s, &nt, &root);
 	test_dir_parent(s, &root);
 	test_file_parent(s, &root);
