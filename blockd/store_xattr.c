@@ -121,3 +121,42 @@ store_blob_del(struct store *s, uint64_t ino, const char *name,
 		return store_dberr(s, "del xattr", ret);
 	return 0;
 }
+
+/*
+ * Every blob of ino, or (user_only) its user xattrs alone: the records
+ * whose name does not start with NUL.
+ */
+int
+store_blob_del_all(struct store *s, uint64_t ino, int user_only)
+{
+	uint8_t k[8 + STORE_XKEY_MAX + 1];
+	DBT key, data;
+	DBC *c;
+	int ret, rv = 0;
+
+	if ((ret = s->xattrs->cursor(s->xattrs, s->txn, &c, 0)) != 0)
+		return store_dberr(s, "cursor xattrs", ret);
+	store_put64(k, ino);
+	memset(&key, 0, sizeof(key));
+	memset(&data, 0, sizeof(data));
+	key.data = k;
+	key.size = 8;
+	key.ulen = sizeof(k);
+	key.flags = DB_DBT_USERMEM;
+	/* Only the key is needed; a zero-length partial get skips data. */
+	data.flags = DB_DBT_PARTIAL;
+	for (ret = c->get(c, &key, &data, DB_SET_RANGE); ret == 0;
+	    ret = c->get(c, &key, &data, DB_NEXT)) {
+		if (key.size < 8 || store_get64(k) != ino)
+			break;
+		if (user_only && (key.size == 8 || k[8] == '\0'))
+			continue;
+		if ((ret = c->del(c, 0)) != 0)
+			break;
+	}
+	if (ret != 0 && ret != DB_NOTFOUND)
+		rv = store_dberr(s, "del xattrs", ret);
+	if ((ret = c->close(c)) != 0 && rv == 0)
+		rv = store_dberr(s, "close cursor", ret);
+	return rv;
+}
