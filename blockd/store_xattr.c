@@ -13,6 +13,26 @@
 
 #include "blockd/store_int.h"
 
+/*
+ * cur on the first record of ino (or past it), its key in k (of ksize
+ * bytes, room for the longest key); data gets no value (a zero-length
+ * partial get): the walks here need only the names.
+ */
+static int
+xattr_first(DBC *cur, uint64_t ino, uint8_t *k, size_t ksize, DBT *key,
+    DBT *data)
+{
+	store_put64(k, ino);
+	memset(key, 0, sizeof(*key));
+	memset(data, 0, sizeof(*data));
+	key->data = k;
+	key->size = 8;
+	key->ulen = (u_int32_t)ksize;
+	key->flags = DB_DBT_USERMEM;
+	data->flags = DB_DBT_PARTIAL;
+	return cur->get(cur, key, data, DB_SET_RANGE);
+}
+
 int
 store_xattr_names(struct store *s, DBC *cur, uint64_t ino,
     int (*each)(void *, const uint8_t *, size_t), void *arg)
@@ -21,16 +41,8 @@ store_xattr_names(struct store *s, DBC *cur, uint64_t ino,
 	DBT key, data;
 	int ret, rv = 0;
 
-	store_put64(k, ino);
-	memset(&key, 0, sizeof(key));
-	memset(&data, 0, sizeof(data));
-	key.data = k;
-	key.size = 8;
-	key.ulen = sizeof(k);
-	key.flags = DB_DBT_USERMEM;
-	data.flags = DB_DBT_PARTIAL;	/* names only */
-	for (ret = cur->get(cur, &key, &data, DB_SET_RANGE); ret == 0;
-	    ret = cur->get(cur, &key, &data, DB_NEXT)) {
+	for (ret = xattr_first(cur, ino, k, sizeof(k), &key, &data);
+	    ret == 0; ret = cur->get(cur, &key, &data, DB_NEXT)) {
 		if (key.size < 9 || store_get64(k) != ino)
 			break;
 		if (k[8] == '\0')
@@ -136,16 +148,7 @@ store_blob_del_all(struct store *s, uint64_t ino, int user_only)
 
 	if ((ret = s->xattrs->cursor(s->xattrs, s->txn, &c, 0)) != 0)
 		return store_dberr(s, "cursor xattrs", ret);
-	store_put64(k, ino);
-	memset(&key, 0, sizeof(key));
-	memset(&data, 0, sizeof(data));
-	key.data = k;
-	key.size = 8;
-	key.ulen = sizeof(k);
-	key.flags = DB_DBT_USERMEM;
-	/* Only the key is needed; a zero-length partial get skips data. */
-	data.flags = DB_DBT_PARTIAL;
-	for (ret = c->get(c, &key, &data, DB_SET_RANGE); ret == 0;
+	for (ret = xattr_first(c, ino, k, sizeof(k), &key, &data); ret == 0;
 	    ret = c->get(c, &key, &data, DB_NEXT)) {
 		if (key.size < 8 || store_get64(k) != ino)
 			break;
