@@ -448,21 +448,26 @@ int	 store_make(struct store *, const struct store_cred *,
  *			-EEXIST
  *  OVERWRITE		it must exist; truncated to 0
  *  OVERWRITE_IF	truncated to 0, or created
- *  SUPERSEDE		MS-FSCC FILE_SUPERSEDE: an existing file's entry is
- *			given to a new empty inode with the attributes
- *			asked (new handle, new fileid); the old inode
- *			loses that link as a remove would (it needs what a
- *			remove needs, and its open fds stay valid), all in
- *			the transaction that makes the new one; or created
+ *  SUPERSEDE		MS-FSA 2.1.5.1.2 FILE_SUPERSEDE: an existing file
+ *			is truncated in place as by OVERWRITE (same
+ *			handle, fileid, owner, mode, ACL and birth time;
+ *			every link and open fd of it sees the change),
+ *			needing what a remove of it needs besides; its DOS
+ *			word is replaced by sattr's (0 when sattr has
+ *			none; ARCHIVE added) and its user xattrs go, as
+ *			if it were made again; or created.  Its named
+ *			streams stay: the front end drops them, as after
+ *			an OVERWRITE
  *
  * Only regular files: an existing directory is -EISDIR, another type
  * -EINVAL (with STORE_OPEN_NOTREG_EEXIST: -EEXIST, NFSv3's answer), and
  * CREATE or EXCLUSIVE over any existing entry -EEXIST.
  *
  * mode and sattr (NULL: none) are a new file's, as store_make applies
- * them: all or nothing.  An OPEN_IF or OVERWRITE(_IF) of an existing file
- * applies sattr but its mode as a setattr would (NFSv3 UNCHECKED, the
- * FileAttributes of an SMB overwrite), an OPEN_IF not with
+ * them: all or nothing.  An OPEN_IF, OVERWRITE(_IF) or SUPERSEDE of an
+ * existing file applies sattr but its mode as a setattr would (NFSv3
+ * UNCHECKED, the FileAttributes of an SMB overwrite; a supersede's DOS
+ * word needs no more than the supersede), an OPEN_IF not with
  * STORE_OPEN_SATTR_NEW; OPEN ignores it.
  *
  * access (STORE_IO_*) is what the opener will do, checked against the

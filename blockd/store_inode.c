@@ -190,10 +190,9 @@ int
 store_inode_del(struct store *s, const struct store_inode *ip)
 {
 	uint8_t k[8];
-	DBT key, data;
-	DBC *c;
+	DBT key;
 	uint64_t files;
-	int ret, rv = 0;
+	int ret, rv;
 
 	/* Its named streams go with it (their records with its xattrs). */
 	if ((rv = store_stream_del_all(s, ip)) != 0)
@@ -204,27 +203,7 @@ store_inode_del(struct store *s, const struct store_inode *ip)
 	key.size = sizeof(k);
 	if ((ret = s->inodes->del(s->inodes, s->txn, &key, 0)) != 0)
 		return store_dberr(s, "del inode", ret);
-
-	if ((ret = s->xattrs->cursor(s->xattrs, s->txn, &c, 0)) != 0)
-		return store_dberr(s, "cursor xattrs", ret);
-	memset(&key, 0, sizeof(key));
-	memset(&data, 0, sizeof(data));
-	key.data = k;
-	key.size = sizeof(k);
-	/* Only the key is needed; a zero-length partial get skips data. */
-	data.flags = DB_DBT_PARTIAL;
-	for (ret = c->get(c, &key, &data, DB_SET_RANGE); ret == 0;
-	    ret = c->get(c, &key, &data, DB_NEXT)) {
-		if (key.size < 8 || memcmp(key.data, k, 8) != 0)
-			break;
-		if ((ret = c->del(c, 0)) != 0)
-			break;
-	}
-	if (ret != 0 && ret != DB_NOTFOUND)
-		rv = store_dberr(s, "del xattrs", ret);
-	if ((ret = c->close(c)) != 0 && rv == 0)
-		rv = store_dberr(s, "close cursor", ret);
-	if (rv != 0)
+	if ((rv = store_blob_del_all(s, ip->ino, 0)) != 0)
 		return rv;
 
 	if ((rv = store_meta_get_u64(s, "files", &files)) != 0)

@@ -233,6 +233,7 @@ int	 store_blob_get(struct store *, uint64_t, const char *, size_t,
 int	 store_blob_put(struct store *, uint64_t, const char *, size_t,
 	    const void *, size_t);
 int	 store_blob_del(struct store *, uint64_t, const char *, size_t);
+int	 store_blob_del_all(struct store *, uint64_t, int user_only);
 /*
  * Each user xattr name of ino (the internal blobs skipped), through cur
  * (a cursor on xattrs.db): each() gets the name; a nonzero return from

@@ -95,12 +95,9 @@ store_open_name(struct store *s, const struct store_cred *c,
 	struct store_inode dp, ip;
 	struct store_sattr rest, trunc;
 	struct store_new nw;
-	struct timespec now;
 	struct stat st;
 	enum store_type etype;
 	enum store_opened what = STORE_OPENED;
-	char stored[STORE_NAME_MAX];
-	size_t storedlen;
 	unsigned int notes = 0;
 	uint64_t ino;
 	int rv, fd = -1, check = 1, want, changed = 1;
@@ -131,8 +128,7 @@ store_open_name(struct store *s, const struct store_cred *c,
 	if ((rv = ops_dir(s, c, dirfh, &dp)) != 0 ||
 	    (rv = ops_name_check(name, len)) != 0)
 		goto out;
-	rv = store_dirent_find(s, &dp, name, len, &ino, &etype, stored,
-	    &storedlen);
+	rv = store_dirent_find(s, &dp, name, len, &ino, &etype, NULL, NULL);
 	if (rv == -ENOENT) {
 		if (op->disp == STORE_DISP_OPEN ||
 		    op->disp == STORE_DISP_OVERWRITE)
@@ -169,20 +165,16 @@ store_open_name(struct store *s, const struct store_cred *c,
 		break;
 	case STORE_DISP_SUPERSEDE:
 		/*
-		 * The entry keeps its name as made; its inode is new.  Its
-		 * data goes as an overwrite's does: write permission on it.
+		 * MS-FSA 2.1.5.1.2: the same file, emptied as an overwrite
+		 * empties it (write permission on it: every link of it and
+		 * every open of it sees the change), and asking DELETE
+		 * besides: what a remove of it needs.
 		 */
 		if ((rv = ops_io_check(s, c, &ip, STORE_IO_WRITE)) != 0 ||
 		    (rv = ops_may_delete(s, c, &dp, &ip, 0)) != 0)
 			goto out;
-		store_now(&now);
-		if ((rv = store_dirent_del(s, &dp, stored, storedlen)) != 0 ||
-		    (rv = ops_unlinked(s, &ip, &now)) != 0)
-			goto out;
-		name = stored;
-		len = storedlen;
 		what = STORE_OPENED_SUPERSEDED;
-		goto make;
+		break;
 	case STORE_DISP_OVERWRITE:
 	case STORE_DISP_OVERWRITE_IF:
 		what = STORE_OPENED_OVERWRITTEN;
@@ -195,7 +187,24 @@ store_open_name(struct store *s, const struct store_cred *c,
 	if (check && (want & (STORE_IO_READ | STORE_IO_WRITE)) &&
 	    (rv = ops_io_check(s, c, &ip, want)) != 0)
 		goto out;
-	if (what == STORE_OPENED_OVERWRITTEN) {
+	if (what == STORE_OPENED_SUPERSEDED) {
+		/*
+		 * Its DOS word replaced, not added to (0 when none is
+		 * given), and its user xattrs (SMB's EAs) gone: what its
+		 * superseder could do by removing it and making it again.
+		 * Owner, mode, ACL, birth time and file id stay.
+		 */
+		ip.dos = (rest.mask & STORE_SATTR_DOS) ? rest.dos : 0;
+		if (ip.dos & ~(uint32_t)STORE_DOS_SETTABLE) {
+			rv = -EINVAL;
+			goto out;
+		}
+		rest.mask &= ~(unsigned int)STORE_SATTR_DOS;
+		if ((rv = store_blob_del_all(s, ip.ino, 1)) != 0)
+			goto out;
+	}
+	if (what == STORE_OPENED_OVERWRITTEN ||
+	    what == STORE_OPENED_SUPERSEDED) {
 		/* setattr's size rule: write permission, privileges killed. */
 		trunc = rest;
 		trunc.mask |= STORE_SATTR_SIZE;

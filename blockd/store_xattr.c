@@ -13,6 +13,26 @@
 
 #include "blockd/store_int.h"
 
+/*
+ * cur on the first record of ino (or past it), its key in k (of ksize
+ * bytes, room for the longest key); data gets no value (a zero-length
+ * partial get): the walks here need only the names.
+ */
+static int
+xattr_first(DBC *cur, uint64_t ino, uint8_t *k, size_t ksize, DBT *key,
+    DBT *data)
+{
+	store_put64(k, ino);
+	memset(key, 0, sizeof(*key));
+	memset(data, 0, sizeof(*data));
+	key->data = k;
+	key->size = 8;
+	key->ulen = (u_int32_t)ksize;
+	key->flags = DB_DBT_USERMEM;
+	data->flags = DB_DBT_PARTIAL;
+	return cur->get(cur, key, data, DB_SET_RANGE);
+}
+
 int
 store_xattr_names(struct store *s, DBC *cur, uint64_t ino,
     int (*each)(void *, const uint8_t *, size_t), void *arg)
@@ -21,16 +41,8 @@ store_xattr_names(struct store *s, DBC *cur, uint64_t ino,
 	DBT key, data;
 	int ret, rv = 0;
 
-	store_put64(k, ino);
-	memset(&key, 0, sizeof(key));
-	memset(&data, 0, sizeof(data));
-	key.data = k;
-	key.size = 8;
-	key.ulen = sizeof(k);
-	key.flags = DB_DBT_USERMEM;
-	data.flags = DB_DBT_PARTIAL;	/* names only */
-	for (ret = cur->get(cur, &key, &data, DB_SET_RANGE); ret == 0;
-	    ret = cur->get(cur, &key, &data, DB_NEXT)) {
+	for (ret = xattr_first(cur, ino, k, sizeof(k), &key, &data);
+	    ret == 0; ret = cur->get(cur, &key, &data, DB_NEXT)) {
 		if (key.size < 9 || store_get64(k) != ino)
 			break;
 		if (k[8] == '\0')
@@ -120,4 +132,34 @@ store_blob_del(struct store *s, uint64_t ino, const char *name,
 	if (ret != 0)
 		return store_dberr(s, "del xattr", ret);
 	return 0;
+}
+
+/*
+ * Every blob of ino, or (user_only) its user xattrs alone: the records
+ * whose name does not start with NUL.
+ */
+int
+store_blob_del_all(struct store *s, uint64_t ino, int user_only)
+{
+	uint8_t k[8 + STORE_XKEY_MAX + 1];
+	DBT key, data;
+	DBC *c;
+	int ret, rv = 0;
+
+	if ((ret = s->xattrs->cursor(s->xattrs, s->txn, &c, 0)) != 0)
+		return store_dberr(s, "cursor xattrs", ret);
+	for (ret = xattr_first(c, ino, k, sizeof(k), &key, &data); ret == 0;
+	    ret = c->get(c, &key, &data, DB_NEXT)) {
+		if (key.size < 8 || store_get64(k) != ino)
+			break;
+		if (user_only && (key.size == 8 || k[8] == '\0'))
+			continue;
+		if ((ret = c->del(c, 0)) != 0)
+			break;
+	}
+	if (ret != 0 && ret != DB_NOTFOUND)
+		rv = store_dberr(s, "del xattrs", ret);
+	if ((ret = c->close(c)) != 0 && rv == 0)
+		rv = store_dberr(s, "close cursor", ret);
+	return rv;
 }

@@ -202,6 +202,13 @@ names and prints one line the test compares:
                       (listed, DELETE_PENDING, not renamed, gone with
                       that open); "BTIME <name> <unix seconds>" for an
                       NFSv4 check
+  supersede D KEYHEX  PASS/FAIL lines: FILE_SUPERSEDE in place (MS-FSA
+                      2.1.5.1.2): A opens a file with an EA and writes,
+                      B supersedes it (sharing all): FILE_SUPERSEDED,
+                      the same file (FileInternalInformation), empty,
+                      its attributes B's, its EAs gone; then A writes
+                      through its handle and B, and an open of the name,
+                      read what A wrote
   krb5 D CLIENT...    a session with Kerberos in SPNEGO (dialect D, 202 or
                       210): CLIENT (tests/clients/krb5-client -N SHAPE)
                       makes the tokens; SESSION_SETUP until it is done,
@@ -2819,6 +2826,61 @@ def info_steps(d, key):
     print("BTIME %s %d" % (name, base + 100))
 
 
+def supersede_steps(d, key):
+    """PASS/FAIL lines: MS-FSA 2.1.5.1.2, FILE_SUPERSEDE of a file another
+    session holds open (sharing read, write and delete) empties that same
+    file: what the other open writes afterwards is the named file's."""
+    a, b, eq = two_sessions(d, key, "%r, expected %r")
+    name = "sup-%d.bin" % os.getpid()
+
+    def read(p, f, ln):
+        rb = struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, ln, 0, f, 0, 0, 0, 0,
+                         0, 0)
+        r = p.call(READ, rb)
+        if r["status"] != 0:
+            return hex(r["status"])
+        (off, n) = struct.unpack_from("<BxI", r["body"], 2)
+        return r["body"][off - 64:off - 64 + n]
+
+    def write(p, f, data):
+        return p.call(WRITE, struct.pack("<HHIQ16sIIHHI", 49, 64 + 48,
+                                         len(data), 0, f, 0, 0, 0, 0, 0) +
+                      data)["status"]
+
+    r = create_with(a, name, [create_ctx(b"ExtA",
+                                         ea_chain([(b"OLD", b"v")]))],
+                    disp=5, attrs=0x4)
+    eq("A opens the file (OVERWRITE_IF, an EA, SYSTEM), sharing all",
+       r["status"], 0)
+    if r["status"] != 0:
+        return
+    fa = a.fid(r)
+    eq("A writes 11 bytes", write(a, fa, b"before-data"), 0)
+    st, ia = query(a, fa, 6)
+    r = create_with(b, name, [], access=0xC0010000, disp=0, attrs=0x6)
+    eq("B supersedes it (HIDDEN|SYSTEM asked): SUCCESS, FILE_SUPERSEDED",
+       (r["status"], struct.unpack_from("<I", r["body"], 4)[0]
+        if r["status"] == 0 else None), (0, 0))
+    if r["status"] != 0:
+        return
+    fb = b.fid(r)
+    eq("... its EndOfFile 0, its attributes those asked with ARCHIVE",
+       struct.unpack_from("<QI", r["body"], 48), (0, 0x26))
+    st, ib = query(b, fb, 6)
+    eq("the same file: B's FileInternalInformation is A's", ib, ia)
+    st, ea = query(b, fb, 7)
+    eq("its EAs are gone (FileEaInformation's EaSize 0)", (st, ea),
+       (0, b"\0" * 4))
+    eq("A's handle still writes", write(a, fa, b"from-A"), 0)
+    eq("B reads what A wrote", read(b, fb, 64), b"from-A")
+    st, fc = b.open(name, access=0x80000000, disp=1)
+    eq("an open of the name reads it too",
+       read(b, fc, 64) if st == 0 else hex(st), b"from-A")
+    for p, f in ((b, fc), (b, fb), (a, fa)):
+        if f is not None:
+            p.close(f)
+
+
 def cctx_steps(d, key):
     """PASS/FAIL lines: the contexts and the EA classes on share export."""
     p = LockProbe(connect(), d, key)
@@ -3858,6 +3920,9 @@ def main():
         return
     if CMD == "locklimit":
         lock_limits(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), int(ARGS[2]))
+        return
+    if CMD == "supersede":
+        supersede_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
         return
     if CMD == "cctx":
         cctx_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))

@@ -24,7 +24,10 @@
 # a directory in a path opened by their 8.3 names (not a forged one), a file
 # deleted while another open of it stays (listed, DELETE_PENDING, no
 # rename of it or onto it, gone with that open), and the CreationTime
-# set read back as NFSv4's time_create.  Then,
+# set read back as NFSv4's time_create.  smb2probe.py supersede: a
+# FILE_SUPERSEDE of a file another session holds open is that same
+# file, emptied (MS-FSA 2.1.5.1.2), its attributes the superseder's and
+# its EAs gone; what the other open writes next is read by name.  Then,
 # with dittofs-gssd and smbtorture, the smbtorture subtests of these
 # that pass.
 set -u
@@ -107,6 +110,7 @@ probe_checks() {
 }
 probe_checks cctx
 probe_checks info
+probe_checks supersede
 # The creation time SET_INFO gave is the store's birth time: NFSv4's
 # time_create reads it.
 read -r _b bname bsec < <(grep '^BTIME' "$SUITE_DIR/info.out") || bname=

@@ -405,13 +405,13 @@ else
 	# DELETE_PENDING and breaks nothing (doc), FileAllInformation names
 	# the path (batch19, batch20), an oplock is its open's, so another
 	# open of the same session breaks it (brl3), and an open of
-	# READ_CONTROL breaks an oplock, not a lease (statopen1).  The
+	# READ_CONTROL breaks an oplock, not a lease (statopen1), and a
+	# FILE_SUPERSEDE, FILE_OVERWRITE or FILE_OVERWRITE_IF of a file
+	# breaks another open's exclusive oplock to level II and gets level
+	# II (exclusive9: blockd supersedes in place, the same file).  The
 	# others fail (batch22a runs below, told of the 3 s break timeout):
-	# FILE_SUPERSEDE makes a new file in blockd, so the
-	# superseded file's exclusive oplock is not broken and the
-	# superseding open gets exclusive (exclusive9), and batch22b needs
-	# smbtorture's blocked transports (iptables, or Samba's
-	# FSCTL_SMBTORTURE).
+	# batch22b needs smbtorture's blocked transports (iptables, or
+	# Samba's FSCTL_SMBTORTURE).
 	# smb2.rename: every subtest (the rename rules of dittofs-smbd(8)).
 	# smb2.compound: not related4 and
 	# related7 (a descriptor whose CREATOR OWNER ACE denies writing:
@@ -589,7 +589,8 @@ else
 		    smb2.session.bind_negative_smb3signGtoC30d \
 		    smb2.session.bind_negative_smb3signGtoH2Xs \
 		    smb2.session.bind_negative_smb3signGtoH2Xd \
-		    smb2.session-id smb2.replay.channel-sequence; do
+		    smb2.session-id smb2.replay.channel-sequence \
+		    smb2.oplock.exclusive9; do
 			check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false '$t' > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 		done
 		# batch22a: an unacknowledged break lets the second open go on

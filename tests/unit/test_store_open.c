@@ -429,10 +429,31 @@ test_access(struct store *s, const struct store_fh *root)
 	    "OVERWRITE with a DOS word: truncated, the word set (%#x)", a.dos);
 }
 
+/* A stream of fh opened with disp, READ|WRITE: its size, or -1. */
+static int64_t
+stream_size(struct store *s, const struct store_fh *fh, const char *name,
+    enum store_disposition disp)
+{
+	struct store_open o;
+	enum store_opened what;
+	uint64_t size;
+	int fd;
+
+	memset(&o, 0, sizeof(o));
+	o.disp = disp;
+	o.access = o.io = STORE_IO_READ | STORE_IO_WRITE;
+	if (store_stream_open(s, &cr_alice, fh, name, strlen(name), &o,
+	    &what, &fd, &size, NULL) != 0)
+		return -1;
+	close(fd);
+	return (int64_t)size;
+}
+
+/* MS-FSA 2.1.5.1.2: SUPERSEDE empties the file in place. */
 static void
 test_supersede(struct store *s, const struct store_fh *root)
 {
-	struct store_fh d, fh, fh2, lfh, keep;
+	struct store_fh d, fh, fh2, lfh;
 	struct store_attr a, a2;
 	struct store_sattr sa;
 	struct store_open o;
@@ -445,13 +466,18 @@ test_supersede(struct store *s, const struct store_fh *root)
 	rv = op(s, &cr_alice, &d, "s", STORE_DISP_CREATE, 0644,
 	    STORE_IO_READ | STORE_IO_WRITE, &fh, &a, &what, &fd);
 	tap_ok(rv == 0 && fd >= 0 && write_all(fd, "old data"),
-	    "a file with data");
+	    "a file with data, an fd open on it");
 	TAP_EQ_INT(store_xattr_set(s, &cr_alice, &fh, N("user.k"), "v", 1, 0),
 	    0, "an xattr on it");
+	tap_ok(stream_size(s, &fh, "ads", STORE_DISP_CREATE) == 0,
+	    "a stream of it");
 	TAP_EQ_INT(store_link(s, &cr_alice, &fh, &d, N("s.link"), NULL), 0,
 	    "a second link to it");
 	memset(&sa, 0, sizeof(sa));
 	sa.mask = STORE_SATTR_DOS;
+	sa.dos = STORE_DOS_SYSTEM | STORE_DOS_READONLY;
+	TAP_EQ_INT(store_setattr(s, &cr_alice, &fh, &sa, &a), 0,
+	    "its DOS word: SYSTEM and READONLY");
 	sa.dos = STORE_DOS_HIDDEN;
 	memset(&o, 0, sizeof(o));
 	o.disp = STORE_DISP_SUPERSEDE;
@@ -461,48 +487,61 @@ test_supersede(struct store *s, const struct store_fh *root)
 	rv = store_open_name(s, &cr_alice, &d, N("s"), &o, &fh2, &a2, &what,
 	    &fd2);
 	tap_ok(rv == 0 && what == STORE_OPENED_SUPERSEDED && fd2 >= 0 &&
-	    a2.ino != a.ino && a2.size == 0 && a2.mode == 0600 &&
-	    a2.dos == (STORE_DOS_HIDDEN | STORE_DOS_ARCHIVE),
-	    "SUPERSEDE: a new empty inode with the attributes asked, and "
-	    "ARCHIVE as any file made");
-	tap_ok(fd2 >= 0 && reads(fd2, ""), "its fd reads nothing");
-	if (fd2 >= 0)
-		close(fd2);
-	TAP_EQ_INT(store_xattr_get(s, &cr_alice, &fh2, N("user.k"), NULL, 0,
-	    &len), -ENODATA, "the new inode has none of the old's xattrs");
-	tap_ok(fd >= 0 && reads(fd, "old data"),
-	    "an fd open on the old file still reads its data");
+	    fh_eq(&fh, &fh2) && a2.ino == a.ino && a2.size == 0 &&
+	    a2.mode == 0644 && a2.nlink == 2,
+	    "SUPERSEDE: the same file (handle, inode, mode, links), empty");
+	tap_ok(a2.dos == (STORE_DOS_HIDDEN | STORE_DOS_ARCHIVE),
+	    "its DOS word replaced by the one asked, ARCHIVE added (%#x)",
+	    a2.dos);
+	TAP_EQ_INT(store_xattr_get(s, &cr_alice, &fh, N("user.k"), NULL, 0,
+	    &len), -ENODATA, "its xattrs gone (SMB's EAs are replaced)");
+	tap_ok(stream_size(s, &fh, "ads", STORE_DISP_OPEN) == 0,
+	    "its stream kept (the front end drops streams, as for an "
+	    "overwrite)");
+	tap_ok(fd >= 0 && write_all(fd, "after"),
+	    "the fd opened before writes");
+	tap_ok(fd2 >= 0 && reads(fd2, "after"),
+	    "and the superseder reads what it wrote");
 	if (fd >= 0)
 		close(fd);
+	if (fd2 >= 0)
+		close(fd2);
 	rv = store_lookup(s, &cr_alice, &d, N("s.link"), &lfh, &a);
-	tap_ok(rv == 0 && fh_eq(&lfh, &fh) && a.nlink == 1 && a.size == 8,
-	    "its other link keeps the old file, one link fewer");
-	rv = store_lookup(s, &cr_alice, &d, N("s"), &lfh, NULL);
-	tap_ok(rv == 0 && fh_eq(&lfh, &fh2), "the name is the new file's");
-	keep = fh2;
+	tap_ok(rv == 0 && fh_eq(&lfh, &fh) && a.size == 5,
+	    "its other link is the same file");
+	rv = op(s, &cr_alice, &d, "s", STORE_DISP_SUPERSEDE, 0644, 0, &fh2,
+	    &a2, &what, NULL);
+	tap_ok(rv == 0 && what == STORE_OPENED_SUPERSEDED &&
+	    fh_eq(&fh, &fh2) && a2.dos == STORE_DOS_ARCHIVE && a2.size == 0,
+	    "SUPERSEDE without a DOS word: the word is ARCHIVE alone (%#x)",
+	    a2.dos);
+	sa.dos = STORE_DOS_ARCHIVE << 4;
+	o.access = o.io = 0;
+	TAP_EQ_INT(store_open_name(s, &cr_alice, &d, N("s"), &o, &fh2, NULL,
+	    &what, NULL), -EINVAL, "SUPERSEDE with a DOS bit not settable: "
+	    "EINVAL");
+	rv = op(s, &cr_alice, &d, "s", STORE_DISP_OPEN, 0644, STORE_IO_WRITE,
+	    &fh2, NULL, &what, &fd);
+	tap_ok(rv == 0 && fd >= 0 && write_all(fd, "kept"), "data again");
+	if (fd >= 0)
+		close(fd);
 	TAP_EQ_INT(op(s, &cr_bob, &d, "s", STORE_DISP_SUPERSEDE, 0644, 0,
 	    &lfh, NULL, &what, NULL), -EACCES,
-	    "SUPERSEDE by bob of alice's 0600 file: EACCES (its data goes: "
+	    "SUPERSEDE by bob of alice's 0644 file: EACCES (its data goes: "
 	    "write permission, as for an overwrite)");
-	rv = store_lookup(s, &cr_alice, &d, N("s"), &lfh, NULL);
-	tap_ok(rv == 0 && fh_eq(&lfh, &keep),
-	    "the refused SUPERSEDE left the file in place");
+	rv = store_getattr(s, &fh, &a);
+	tap_ok(rv == 0 && a.size == 4, "the refused SUPERSEDE left its data");
 	TAP_EQ_INT(op(s, &cr_alice, &d, "s3", STORE_DISP_CREATE, 0666, 0,
 	    &fh2, NULL, &what, NULL), 0, "alice's 0666 file s3");
-	TAP_EQ_INT(op(s, &cr_bob, &d, "s3", STORE_DISP_SUPERSEDE, 0644, 0,
-	    &fh2, NULL, &what, NULL), 0,
-	    "SUPERSEDE of it by bob in a 0777 directory: allowed (he may "
-	    "write it and remove it)");
+	rv = op(s, &cr_bob, &d, "s3", STORE_DISP_SUPERSEDE, 0644, 0, &lfh,
+	    &a, &what, NULL);
+	tap_ok(rv == 0 && fh_eq(&lfh, &fh2) && a.uid == cr_alice.uid &&
+	    a.mode == 0666, "SUPERSEDE of it by bob in a 0777 directory: "
+	    "allowed (he may write it and remove it), alice's file still");
 	rv = op(s, &cr_alice, &d, "s2", STORE_DISP_SUPERSEDE, 0644, 0, &fh2,
 	    &a, &what, NULL);
 	tap_ok(rv == 0 && what == STORE_OPENED_CREATED,
 	    "SUPERSEDE of a missing name: created");
-
-	/* The last link superseded: the old inode goes. */
-	rv = store_remove(s, &cr_alice, &d, N("s.link"));
-	TAP_EQ_INT(rv, 0, "remove the other link");
-	TAP_EQ_INT(store_getattr(s, &fh, &a), -ESTALE,
-	    "the old file is gone with it");
 	TAP_EQ_INT(store_mkdir(s, &cr_root, root, N("sticky"), 01777, &lfh,
 	    NULL), 0, "a sticky 01777 directory");
 	TAP_EQ_INT(op(s, &cr_alice, &lfh, "mine", STORE_DISP_CREATE, 0666, 0,
