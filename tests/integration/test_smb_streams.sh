@@ -226,9 +226,8 @@ if command -v smbtorture >/dev/null; then
 	# the file's times and DOS attributes set through a stream's handle,
 	# FILE_ATTRIBUTE_NORMAL kept by a later open for writing (ARCHIVE
 	# marks data written, not an open).
-	# create-disposition passes too, but its stream-list checks do not
-	# fail it: OVERWRITE and SUPERSEDE of a file keep its streams here
-	# (NTFS drops them).
+	# create-disposition passes too; OVERWRITE and SUPERSEDE of a file
+	# drop its named streams, as NTFS does.
 	#
 	# Failing, and why: names3 on the case-sensitive share "export" (it
 	# opens the file's whole path in upper case, and a case-sensitive
