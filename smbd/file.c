@@ -3985,11 +3985,69 @@ smbd_rename_target(void *arg, int status, void *reply, int fd)
 	smbd_rename_go(w);
 }
 
+/*
+ * The rename's open of the target's directory (MS-FSA 2.1.5.14.11 takes
+ * it as given: the I/O manager opens the parent of the target name before
+ * the file system renames, "Set File Information Processing" of the IFS
+ * documentation), asking FILE_ADD_FILE or, for a directory,
+ * FILE_ADD_SUBDIRECTORY (write or append data) and sharing read and write,
+ * meets MS-FSA 2.1.5.1.2.2's sharing check: another open of that directory
+ * with data access (READ, WRITE, APPEND, EXECUTE or DELETE; a stat open
+ * takes no part) that has DELETE, which the rename's open does not share,
+ * or that does not share write, makes it STATUS_SHARING_VIOLATION.  Any
+ * connection's or session's open counts, o's own too.
+ */
+static int
+smbd_rename_dir_shared(struct smbd_env *env, const struct smbd_open *o,
+    const uint8_t *dir, uint32_t dirlen)
+{
+	struct smbd_conn *c;
+	struct smbd_open *so;
+
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(so, &c->opens, entry) {
+			if (so == o || so->share != o->share || !so->is_dir ||
+			    so->stream[0] != '\0' || so->fhlen != dirlen ||
+			    memcmp(so->fh, dir, dirlen) != 0)
+				continue;
+			/* READ, WRITE, APPEND, EXECUTE, DELETE */
+			if ((so->granted & 0x00010027u) &&
+			    ((so->granted & SMBD_DELETE_ACCESS) ||
+			    !(so->share_access & 0x2)))	/* SHARE_WRITE */
+				return 1;
+		}
+	return 0;
+}
+
+/*
+ * MS-FSA 2.1.5.14.11: a directory with an open below it (2.1.4.2) is not
+ * renamed, STATUS_ACCESS_DENIED; paths compared without ASCII case.
+ */
+static int
+smbd_rename_open_below(struct smbd_env *env, const struct smbd_open *o)
+{
+	struct smbd_conn *c;
+	struct smbd_open *so;
+	size_t plen = o->path != NULL ? strlen(o->path) : 0;
+
+	if (!o->is_dir || plen == 0)
+		return 0;
+	TAILQ_FOREACH(c, &env->conns, entry)
+		TAILQ_FOREACH(so, &c->opens, entry)
+			if (so != o && so->share == o->share &&
+			    so->path != NULL &&
+			    strncasecmp(so->path, o->path, plen) == 0 &&
+			    so->path[plen] == '\\')
+				return 1;
+	return 0;
+}
+
 static void
 smbd_rename_walked(struct smbd_walk *w, uint32_t status)
 {
 	struct smbd_conn *c = w->r->conn;
 	struct smbd_session *s;
+	struct smbd_open *o;
 	bd_dirop_req req;
 
 	if (status != 0) {
@@ -3998,6 +4056,19 @@ smbd_rename_walked(struct smbd_walk *w, uint32_t status)
 	}
 	if ((s = smbd_walk_session(w)) == NULL)
 		return;
+	if ((o = smbd_open_find(c, w->file_id)) == NULL) {
+		smbd_reply_error(w->r, STATUS_FILE_CLOSED);
+		return;
+	}
+	/* The target directory's open first, then the file system's rules. */
+	if (smbd_rename_dir_shared(c->env, o, w->dir, w->dirlen)) {
+		smbd_reply_error(w->r, STATUS_SHARING_VIOLATION);
+		return;
+	}
+	if (smbd_rename_open_below(c->env, o)) {
+		smbd_reply_error(w->r, STATUS_ACCESS_DENIED);
+		return;
+	}
 	/*
 	 * A target deleted while open elsewhere is still in use (MS-FSA
 	 * 2.1.5.14.11: an open target is not replaced), and its waiting
@@ -4015,42 +4086,6 @@ smbd_rename_walked(struct smbd_walk *w, uint32_t status)
 	/* Without ReplaceIfExists an existing target is a collision. */
 	smbd_dirop_fill(&req, s, w->dir, w->dirlen, smbd_walk_last(w));
 	smbd_lookup(c, &req, smbd_rename_target, w);
-}
-
-/*
- * What this server's other opens say to a rename of o (MS-FSA
- * 2.1.5.14.11), as Windows answers: an open of o's directory with data
- * access (MS-FSA 2.1.5.1.2's share-mode rule: not a stat open) that
- * has DELETE access or does not share delete is
- * STATUS_SHARING_VIOLATION (the rename opens that directory for DELETE,
- * sharing read and write); a directory with an open below it is
- * STATUS_ACCESS_DENIED (paths compared without ASCII case).  0 when
- * nothing stands in the way.
- */
-static uint32_t
-smbd_rename_blocked(struct smbd_env *env, const struct smbd_open *o)
-{
-	struct smbd_conn *c;
-	struct smbd_open *so;
-	size_t plen = o->path != NULL ? strlen(o->path) : 0;
-
-	TAILQ_FOREACH(c, &env->conns, entry)
-		TAILQ_FOREACH(so, &c->opens, entry) {
-			if (so == o || so->share != o->share)
-				continue;
-			/* READ, WRITE, APPEND, EXECUTE, DELETE */
-			if (so->is_dir && (so->granted & 0x00010027u) &&
-			    so->fhlen == o->dir_fhlen &&
-			    memcmp(so->fh, o->dir_fh, so->fhlen) == 0 &&
-			    ((so->granted & SMBD_DELETE_ACCESS) ||
-			    !(so->share_access & 0x4)))	/* SHARE_DELETE */
-				return STATUS_SHARING_VIOLATION;
-			if (o->is_dir && plen > 0 && so->path != NULL &&
-			    strncasecmp(so->path, o->path, plen) == 0 &&
-			    so->path[plen] == '\\')
-				return STATUS_ACCESS_DENIED;
-		}
-	return 0;
 }
 
 /*
@@ -4407,10 +4442,6 @@ smbd_set_info(struct smbd_req *r)
 		if (smbd_stream_open_on(r->conn->env, o)) {
 			/* MS-FSA 2.1.5.15.11: a file with a stream open. */
 			smbd_reply_error(r, STATUS_ACCESS_DENIED);
-			return;
-		}
-		if ((st = smbd_rename_blocked(r->conn->env, o)) != 0) {
-			smbd_reply_error(r, st);
 			return;
 		}
 		/*

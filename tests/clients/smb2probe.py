@@ -44,7 +44,9 @@ names and prints one line the test compares:
                       SESSION_SETUP signature, signed and badly signed
                       ECHO, TREE_CONNECT, then CREATE, WRITE, READ,
                       QUERY_INFO, SET_INFO, QUERY_DIRECTORY, rename,
-                      delete on close, a related compound, LOGOFF; the
+                      delete on close, renames while the target's or
+                      the source's directory is open (SHARING_VIOLATION
+                      or not), a related compound, LOGOFF; the
                       pipe srvsvc of IPC$ (BIND, NetShareEnumAll through
                       WRITE/READ and FSCTL_PIPE_TRANSCEIVE), CANCEL of
                       nothing; one line "PASS name" or "FAIL name:
@@ -695,10 +697,12 @@ class Files:
         path = ("\\\\127.0.0.1\\" + share).encode("utf-16-le")
         return struct.pack("<HHHH", 9, 0, 64 + 8, len(path)) + path
 
-    def create(self, name, disp, options, access=0xC0000000, attrs=0):
+    def create(self, name, disp, options, access=0xC0000000, attrs=0,
+               share=7):
         n = name.encode("utf-16-le")
         body = struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0, access,
-                           attrs, 7, disp, options, 64 + 56, len(n), 0, 0)
+                           attrs, share, disp, options, 64 + 56, len(n), 0,
+                           0)
         return body + (n or b"\0")
 
     def fid(self, r):
@@ -834,6 +838,7 @@ class Files:
         r = self.call(CREATE, self.create(pd + "\\g.bin", 1, 0x40))
         self.report("after CLOSE it is gone: OBJECT_NAME_NOT_FOUND",
                     r["status"] == 0xc0000034, hex(r["status"]))
+        self.rename_rule_steps()
         # A related chain: CREATE, QUERY_INFO and CLOSE of its FileId.
         base = self.mid + self.last_charge
         c1 = pad8(header(CREATE, base, credits=8, sid=self.sid,
@@ -890,6 +895,57 @@ class Files:
         r = self.call(TREE_CONNECT, self.tree_body("export"))
         self.report("after LOGOFF the session is gone: USER_SESSION_DELETED",
                     r["status"] == 0xc0000203, hex(r["status"]))
+
+    def rename_rule_steps(self):
+        """The rename's open of the target's directory (dittofs-smbd(8)):
+        MS-FSA 2.1.5.1.2.2 against the other opens of that directory, not
+        of the source's."""
+        close = struct.pack("<HHI", 24, 0, 0)
+        top, sub = "rnrule", "rnrule\\sub"
+        for d in (top, sub):
+            r = self.call(CREATE, self.create(d, 3, 1, access=0x80))
+            self.call(6, close + self.fid(r))
+        r = self.call(CREATE, self.create(sub + "\\a.bin", 3, 0x40,
+                                          access=0x80))
+        self.call(6, close + self.fid(r))
+
+        def rename(held, held_access, held_share, frm, to):
+            """frm renamed to to while held is open: the status."""
+            r = self.call(CREATE, self.create(held, 1, 1, access=held_access,
+                                              share=held_share))
+            h = self.fid(r) if r["status"] == 0 else None
+            r = self.call(CREATE, self.create(frm, 1, 0x40, access=0x10080))
+            f = self.fid(r) if r["status"] == 0 else None
+            st = r["status"]
+            if f is not None:
+                nn = to.encode("utf-16-le")
+                rn = struct.pack("<B7sQI", 0, b"\0" * 7, 0, len(nn)) + nn
+                st = self.call(0x11, struct.pack(
+                    "<HBBIHHI16s", 33, 1, 10, len(rn), 64 + 32, 0, 0, f) +
+                    rn)["status"]
+                self.call(6, close + f)
+            if h is not None:
+                self.call(6, close + h)
+            return st
+        a, b, viol = top + "\\a.bin", top + "\\b.bin", 0xc0000043
+        for held, acc, share, frm, to, want, what in (
+                (top, 0x10081, 7, sub + "\\a.bin", a, viol,
+                 "into a directory open elsewhere with DELETE (sharing "
+                 "all): SHARING_VIOLATION"),
+                (sub, 0x10081, 7, sub + "\\a.bin", a, 0,
+                 "out of a directory open elsewhere with DELETE, into one "
+                 "not open: renamed"),
+                (top, 0x81, 5, a, b, viol, "in a directory open without "
+                 "DELETE, not sharing write: SHARING_VIOLATION"),
+                (top, 0x81, 3, a, b, 0, "in a directory open without "
+                 "DELETE, sharing read and write only: renamed")):
+            st = rename(held, acc, share, frm, to)
+            self.report("rename " + what, st == want, hex(st))
+        for n, o in ((b, 0x1040), (a, 0x1040), (sub, 0x1001),
+                     (top, 0x1001)):
+            r = self.call(CREATE, self.create(n, 1, o, access=0x10000))
+            if r["status"] == 0:
+                self.call(6, close + self.fid(r))
 
     def dir_names(self, r, cls=37):
         if r["status"] != 0:

@@ -126,31 +126,22 @@ SMB_STUB=
 # listed pass, and valid-req told our MaxTransactSize (its default is
 # Windows' 512 KiB, past which it wants INVALID_PARAMETER).  The others,
 # and why (seen with Samba 4.17's):
-#   mask-change      its renames into a directory held open by another
-#                    connection with DELETE access (SEC_FILE_ALL, sharing
-#                    read and write) are SHARING_VIOLATION
-#                    (notify.c:823), as rec's below; past them it waits
+#   mask-change      its renames now succeed (the directory held open by
+#                    the other connection has SEC_FILE_ALL, 0x1ff: no
+#                    DELETE, and shares write), but past them it waits
 #                    for a MODIFIED of each renamed file under its new
 #                    name, as Samba adds after a file's rename; rec
 #                    wants no such entry beside the rename's names (with
 #                    ATTRIBUTES in its filter too), and smbd reports
 #                    none (a rename's own change of ctime)
-#   rec              its renames of entries of a directory held open by
-#                    another connection (SEC_FILE_ALL, DELETE among it,
-#                    sharing read and write) are answered
-#                    SHARING_VIOLATION (notify.c:622): the rename rule
-#                    of dittofs-smbd(8), which smb2.rename's
-#                    share_delete_and_delete_access and its siblings
-#                    want (a directory open with DELETE access refuses
-#                    the rename of an entry); the two expectations meet
-#                    only if that rule held for the renamer's own
-#                    connection alone, which no document says: Samba
-#                    looks at the opens of its own process (one per
-#                    client connection), while Windows opens the target
-#                    directory for the rename (write data, sharing read
-#                    and write) against every open of it
-# smb2.notify-inotify.inotify-rename meets the same rule
-# (notify.c:2582, SHARING_VIOLATION).
+# smb2.notify-inotify.inotify-rename renames a directory into one the
+# watcher's connection holds open with DELETE (torture_smb2_testdir:
+# SEC_RIGHTS_DIR_ALL) and wants success (notify.c:2582): the rename's
+# open of the target's directory (write data, sharing read and write,
+# as Windows' I/O manager makes it) meets that DELETE in MS-FSA
+# 2.1.5.1.2.2's sharing check, STATUS_SHARING_VIOLATION whichever
+# connection holds it (dittofs-smbd(8)); Samba passes it by looking at
+# its own process's opens alone (one per client connection).
 if [ ! -x "$GSSD_BIN" ]; then
 	skip "dittofs-gssd is not built on this branch" "smbtorture smb2.notify"
 elif ! command -v smbtorture >/dev/null; then
@@ -173,7 +164,8 @@ else
 	    smb2.notify.rmdir3 smb2.notify.rmdir4 \
 	    smb2.notify.handle-permissions smb2.notify.mask \
 	    smb2.notify.tree smb2.notify.invalid-reauth \
-	    "smb2.notify.valid-req --option=torture:cn_max_buffer_size=8388608"; do
+	    "smb2.notify.valid-req --option=torture:cn_max_buffer_size=8388608" \
+	    smb2.notify.rec; do
 		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
 	done
 fi
