@@ -682,7 +682,7 @@ blockd_readdir(struct ipc_peer *peer, struct ipc_msg *msg)
 	bd_dirent *out = NULL;
 	size_t n = 0, i, max;
 	uint8_t verf[STORE_VERF_SIZE];
-	int eof = 0;
+	int eof = 0, plus;
 
 	memset(&req, 0, sizeof(req));
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_readdir_req,
@@ -696,12 +696,15 @@ blockd_readdir(struct ipc_peer *peer, struct ipc_msg *msg)
 	    ((ents = calloc(max, sizeof(*ents))) == NULL ||
 	    (out = calloc(max, sizeof(*out))) == NULL))
 		rep.status = -ENOMEM;
+	/* Attributes with every entry (plus), filtered, with xattr counts. */
+	plus = req.plus ? 1 : 0;
+	if (msg->hdr.type == BD_READDIR_READABLE)
+		plus = 1 | STORE_READDIR_READABLE;
+	if (plus != 0 && req.named)
+		plus |= STORE_READDIR_XATTRS;
 	if (rep.status == 0)
 		rep.status = store_readdir(env->store, &cred, &dir, req.cookie,
-		    verf, ents, max, msg->hdr.type == BD_READDIR_READABLE ?
-		    1 | STORE_READDIR_READABLE | (req.named ?
-		    STORE_READDIR_XATTRS : 0) : req.plus ? 1 | (req.named ?
-		    STORE_READDIR_XATTRS : 0) : 0, &n, &eof);
+		    verf, ents, max, plus, &n, &eof);
 	if (rep.status == 0) {
 		memcpy(rep.verf, verf, sizeof(rep.verf));
 		for (i = 0; i < n; i++) {

@@ -584,6 +584,25 @@ store_access(struct store *s, const struct store_cred *c,
 	return 0;
 }
 
+/* The ACE bits c holds on ip (perm_access_mask), by its ACL or mode. */
+static int
+ops_access_bits(struct store *s, const struct store_cred *c,
+    const struct store_inode *ip, uint32_t *held)
+{
+	struct perm_who w;
+	struct perm_obj o;
+	struct acl acl;
+	int rv;
+
+	if ((ip->flags & STORE_INODE_ACL) &&
+	    (rv = ops_acl_load(s, ip, &acl)) != 0)
+		return rv;
+	ops_perm_args(c, ip, &w, &o);
+	*held = perm_access_mask(&w, &o, (ip->flags & STORE_INODE_ACL) ?
+	    &acl : NULL);
+	return 0;
+}
+
 /*
  * MS-FSA 2.1.5.1.2.1: the ACE bits c holds on fh (perm_access_mask),
  * DELETE when ops_may_delete would let c remove it from dirfh (NULL:
@@ -596,16 +615,12 @@ store_access_mask(struct store *s, const struct store_cred *c,
     uint32_t *granted, struct store_attr *attr)
 {
 	struct store_inode ip, dp;
-	struct perm_who w;
-	struct perm_obj o;
-	struct acl acl;
-	const struct acl *own;
+	uint32_t dirheld;
 	int rv;
 
-	if ((rv = ops_access_load(s, fh, &ip, &acl, &own)) != 0)
+	if ((rv = store_fh_resolve(s, fh, &ip)) != 0 ||
+	    (rv = ops_access_bits(s, c, &ip, granted)) != 0)
 		return rv;
-	ops_perm_args(c, &ip, &w, &o);
-	*granted = perm_access_mask(&w, &o, own);
 	if (dirfh == NULL || store_fh_resolve(s, dirfh, &dp) != 0 ||
 	    dp.type != STORE_TYPE_DIR || dp.share != ip.share)
 		goto out;
@@ -613,11 +628,9 @@ store_access_mask(struct store *s, const struct store_cred *c,
 		*granted |= ACL_DELETE;
 	/* MS-FSA 2.1.5.1.2.1: FILE_LIST_DIRECTORY there reads attributes. */
 	if (!(*granted & ACL_READ_ATTRIBUTES)) {
-		ops_perm_args(c, &dp, &w, &o);
-		if ((rv = ops_acl(s, &dp, &acl)) != 0)
+		if ((rv = ops_access_bits(s, c, &dp, &dirheld)) != 0)
 			return rv;
-		if (perm_access_mask(&w, &o, (dp.flags & STORE_INODE_ACL) ?
-		    &acl : NULL) & ACL_LIST_DIRECTORY)
+		if (dirheld & ACL_LIST_DIRECTORY)
 			*granted |= ACL_READ_ATTRIBUTES;
 	}
 out:
@@ -1282,17 +1295,12 @@ ops_readable(struct store *s, const struct store_cred *c,
 {
 	const uint32_t want = ACL_READ_DATA | ACL_READ_ATTRIBUTES |
 	    ACL_READ_NAMED_ATTRS;
-	struct perm_who w;
-	struct perm_obj o;
-	struct acl acl;
+	uint32_t held;
 	int rv;
 
-	if ((ip->flags & STORE_INODE_ACL) &&
-	    (rv = ops_acl_load(s, ip, &acl)) != 0)
+	if ((rv = ops_access_bits(s, c, ip, &held)) != 0)
 		return rv;
-	ops_perm_args(c, ip, &w, &o);
-	return (perm_access_mask(&w, &o, (ip->flags & STORE_INODE_ACL) ?
-	    &acl : NULL) & want) == want;
+	return (held & want) == want;
 }
 
 int
