@@ -9,6 +9,7 @@
 #   suite_wait_ready D...  wait until each daemon answers dittofsctl status
 #   suite_pid D            the daemon's pid, from its control socket
 #   suite_stop             SIGTERM dittofs-run and wait for every process
+#   torture_check DESC A...  smbtorture A... as one check (skips told apart)
 #
 # Everything is bounded in time and cleaned up by an EXIT trap.
 
@@ -170,4 +171,43 @@ suite_cleanup() {
 	else
 		rm -rf "$SUITE_DIR"
 	fi
+}
+
+# torture_check DESC ARG...: smbtorture ARG... (at most 180 s) as one
+# check, its output in $SUITE_DIR/torture.out.  It passes when
+# smbtorture exits 0, reports no failure or error, and at least one
+# subtest succeeded: a run that only skipped is a failure, since every
+# name a test lists is one that ought to run here.  Each subtest
+# smbtorture skipped in a run that passed is reported on its own as a
+# TAP skip with smbtorture's reason, so that a skip never counts as a
+# pass.  A failure's last lines become diagnostics.
+torture_check() {
+	local desc=$1 out="$SUITE_DIR/torture.out" rc=0 name reason
+	shift
+	timeout 180 smbtorture "$@" > "$out" 2>&1 || rc=$?
+	if [ $rc -ne 0 ] || grep -q '^\(failure\|error\): ' "$out" ||
+	    ! grep -q '^success: ' "$out"; then
+		not_ok "$desc"
+		grep -v '^time:' "$out" | tail -8 |
+		    while IFS= read -r l; do diag "$l"; done
+		return 1
+	fi
+	ok "$desc"
+	# subunit: "skip: NAME" alone, or "skip: NAME [" with the reason on
+	# the lines up to "]".
+	awk '
+	    inr && /^\]$/ { print name "\t" reason; inr = 0; next }
+	    inr { reason = reason (reason == "" ? "" : " ") $0; next }
+	    /^skip: / {
+		name = substr($0, 7)
+		if (name ~ / \[$/) {
+			sub(/ \[$/, "", name); reason = ""; inr = 1
+		} else
+			print name "\t"
+	    }' "$out" > "$out.skips"
+	# Not a pipe: skip counts the TAP lines in this shell.
+	while IFS='	' read -r name reason; do
+		skip "smbtorture skipped it: ${reason:-no reason given}" \
+		    "$desc: $name"
+	done < "$out.skips"
 }

@@ -239,7 +239,7 @@ if command -v smbtorture >/dev/null; then
 	check "smb2.create.acldir: SecD with owner S-1-1-0: INVALID_OWNER" has "$out" 'create.c:[0-9]+\) Incorrect status NT_STATUS_INVALID_OWNER - should be NT_STATUS_OK'
 	check "smbd logs the SecD refused for its owner" grep -q 'CREATE: SecD security descriptor refused: its owner is no S-1-22 SID' "$SUITE_DIR/run.log"
 	for t in smb2.sdread smb2.getinfo.qsec_buffercheck smb2.setinfo; do
-		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
+		torture_check "smbtorture $t" //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false "$t"
 	done
 	check "NFSv4 chmod 1777 of the export's root (smb2.acls as uid 1000)" test "$(PROBE4 chmod /export 1777)" = "CHMOD 0"
 	check "NFSv4 chmod 1777 of hideunread's root (smb2.acls.ACCESSBASED)" test "$(PROBE4 chmod /hideunread 1777)" = "CHMOD 0"
@@ -261,7 +261,7 @@ if command -v smbtorture >/dev/null; then
 	    smb2.openattr \
 	    smb2.delete-on-close-perms.READONLY \
 	    smb2.acls.ACCESSBASED; do
-		check "smbtorture $t as uid 1000" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U plainuser%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
+		torture_check "smbtorture $t as uid 1000" //127.0.0.1/export -p $S -U plainuser%Pass-w0rd --target=samba3 --option=torture:smbd=false "$t"
 	done
 else
 	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.create.acldir (2), the SecD refusal logged, smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls (9), smb2.compound.related4, related7, smb2.create.nulldacl, smb2.acls.INHERITANCE, INHERITFLAGS, smb2.openattr, smb2.delete-on-close-perms.READONLY, smb2.acls.ACCESSBASED, chmod of hideunread"

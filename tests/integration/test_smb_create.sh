@@ -74,6 +74,11 @@ case insensitive = yes
 path = /nostreams
 root squash = no
 smb streams = no
+
+# smbtorture's smb2.ioctl.bug14788 connects to \\HOST\noperm as well.
+[share noperm]
+path = /noperm
+root squash = no
 CONF
 if [ -x "$SBINDIR/dittofs-gssd" ]; then
 	printf '\n[gssd]\nenable = no\n' >> "$SUITE_CONF"
@@ -262,21 +267,23 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	    smb2.timestamps.delayed-1write
 	    smb2.timestamps.time_t_-1 smb2.timestamps.time_t_-2
 	    smb2.timestamps.time_t_1968
-	    smb2.fileid.fileid smb2.fileid.fileid-dir}"
+	    smb2.fileid.fileid smb2.fileid.fileid-dir
+	    smb2.ioctl.bug14788.NETWORK_INTERFACE
+	    smb2.ioctl.bug14788.VALIDATE_NEGOTIATE}"
 	if [ -n "${CREATE_PROBE:-}" ]; then
 		for t in ${CREATE_PROBE_LIST:-smb2.create.gentest smb2.create.blob smb2.maximum_allowed.maximum_allowed smb2.maximum_allowed.read_only smb2.durable-v2-open.app-instance smb2.ea.acl_xattr smb2.getinfo.complex smb2.getinfo.fsinfo smb2.getinfo.qfs_buffercheck smb2.getinfo.qfile_buffercheck smb2.getinfo.qsec_buffercheck smb2.getinfo.granted smb2.getinfo.normalized smb2.getinfo.getinfo_access smb2.setinfo smb2.create.open smb2.create.dir-alloc-size}; do
-			if timeout 120 smbtorture //127.0.0.1/${CREATE_PROBE_SHARE:-export} -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > "$SUITE_DIR/t.out" 2>&1; then diag "PROBE PASS $t"; else diag "PROBE FAIL $t: $(grep -E 'failure|error|Incorrect|should|line|c:[0-9]' "$SUITE_DIR/t.out" | head -4 | tr '\n' ' ')"; fi
+			if timeout 120 smbtorture //127.0.0.1/${CREATE_PROBE_SHARE:-export} -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > "$SUITE_DIR/t.out" 2>&1; then if grep -q '^skip' "$SUITE_DIR/t.out"; then diag "PROBE SKIP $t: $(grep -A1 '^skip' "$SUITE_DIR/t.out" | tail -1)"; else diag "PROBE PASS $t"; fi; else diag "PROBE FAIL $t: $(grep -E 'failure|error|Incorrect|should|line|c:[0-9]' "$SUITE_DIR/t.out" | head -4 | tr '\n' ' ')"; fi
 		done
 	fi
 	for t in $CREATE_TORTURE; do
-		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 && ! grep -q '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
+		torture_check "smbtorture $t" //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false "$t"
 	done
 	# A share without named streams: every stream name, "::$DATA"
 	# too, is OBJECT_NAME_INVALID.
-	check "smbtorture smb2.create_no_streams.no_stream on the share without streams" sh -c "timeout 180 smbtorture //127.0.0.1/nostreams -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false smb2.create_no_streams.no_stream > '$SUITE_DIR/torture.out' 2>&1 && ! grep -q '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
+	torture_check "smbtorture smb2.create_no_streams.no_stream on the share without streams" //127.0.0.1/nostreams -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false smb2.create_no_streams.no_stream
 	for t in smb2.getinfo.normalized \
 	    smb2.dir.modify; do
-		check "smbtorture $t on the caseless share" sh -c "timeout 180 smbtorture //127.0.0.1/ci -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 && ! grep -q '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
+		torture_check "smbtorture $t on the caseless share" //127.0.0.1/ci -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false "$t"
 	done
 else
 	skip "no smbtorture (Debian: samba-testsuite) or no dittofs-gssd" "smbtorture smb2.create, smb2.ea, smb2.getinfo, smb2.setinfo, smb2.maximum_allowed"

@@ -88,7 +88,7 @@ else
 	out=$(echo 'Pass-w0rd' | suite_ctl user add smbtest --uid 0 --gid 0 2>&1)
 	check "dittofs-run user add smbtest ($out)" test "$out" = "user smbtest added"
 	for t in smb2.lease.v2_request smb2.lease.v2_request_parent; do
-		check "smbtorture $t runs (not skipped) and passes" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 && ! grep -qi '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
+		torture_check "smbtorture $t" //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false "$t"
 	done
 fi
 check "dittofs-run stops everything" suite_stop

@@ -391,7 +391,7 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 		done
 	fi
 	for t in $DURABLE_TORTURE; do
-		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 && ! grep -q '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
+		torture_check "smbtorture $t" //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false "$t"
 	done
 	# A CREATE waiting for a sharing violation's H break has no open
 	# yet: its replay is a CREATE of its own, as on Windows.  These two
@@ -405,7 +405,7 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	suite_ctl grace end >/dev/null 2>&1
 	for t in smb2.replay.dhv2-pending1n-vs-violation-lease-close-windows \
 	    smb2.replay.dhv2-pending1n-vs-violation-lease-ack-windows; do
-		check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > '$SUITE_DIR/torture.out' 2>&1 && ! grep -q '^skip' '$SUITE_DIR/torture.out' || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
+		torture_check "smbtorture $t" //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false "$t"
 	done
 else
 	skip "no smbtorture (Debian: samba-testsuite) or no dittofs-gssd" "smbtorture smb2.durable-open, smb2.durable-v2-open"

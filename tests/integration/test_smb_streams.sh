@@ -234,7 +234,7 @@ if command -v smbtorture >/dev/null; then
 	# share answers OBJECT_PATH_NOT_FOUND, as it should; on the caseless
 	# share "ci" it passes, stream names found whatever their case).
 	for t in dir io sharemodes names names2 rename rename2 attributes1 attributes2 delete zero-byte create-disposition basefile-rename-with-open-stream; do
-		check "smbtorture smb2.streams.$t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $S -U $U --option=torture:smbd=false smb2.streams.$t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -8; exit 1; }"
+		torture_check "smbtorture smb2.streams.$t" //127.0.0.1/export -p $S -U $U --option=torture:smbd=false "smb2.streams.$t"
 	done
 	out=$(timeout 180 smbtorture //127.0.0.1/ci -p $S -U $U --option=torture:smbd=false smb2.streams.names3 2>&1)
 	check "smbtorture smb2.streams.names3 on a case-insensitive share" has "$out" '^success: names3'

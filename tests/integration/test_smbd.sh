@@ -434,8 +434,8 @@ else
 	# test_smb_create.sh on the caseless share (it names its files in
 	# another case than it made them).  smb2.ioctl: the
 	# compression FSCTLs of a file system without compression and
-	# server-side copy, network_interface_info and bug14788 (the
-	# interface of the connection); bug14769 sends Samba's own test
+	# server-side copy (bug14788 runs in test_smb_create.sh, which has
+	# its share noperm); bug14769 sends Samba's own test
 	# FSCTL (0x83848043, of Samba's FSCTL_SMBTORTURE device type), not
 	# served (INVALID_DEVICE_REQUEST), and the rest skip (sparse files, shadow
 	# copies, duplicate extents, ...).  smb2.read: not position (it
@@ -463,11 +463,8 @@ else
 		    smb2.compound.create-write-close \
 		    smb2.ioctl.compress_notsup_get \
 		    smb2.ioctl.compress_notsup_set smb2.ioctl.req_resume_key \
-		    smb2.ioctl.network_interface_info \
-		    smb2.ioctl.bug14788.NETWORK_INTERFACE \
-		    smb2.ioctl.bug14788.VALIDATE_NEGOTIATE \
 		    smb2.read.eof smb2.read.dir smb2.read.access \
-		    smb2.read.bug14607 smb2.maxfid \
+		    smb2.maxfid \
 		    smb2.ioctl.req_two_resume_keys \
 		    smb2.ioctl.copy_chunk_simple smb2.ioctl.copy_chunk_multi \
 		    smb2.ioctl.copy_chunk_tiny smb2.ioctl.copy_chunk_overwrite \
@@ -488,7 +485,7 @@ else
 		    smb2.ioctl.copy_chunk_across_shares \
 		    smb2.ioctl.copy_chunk_across_shares2 \
 		    smb2.ioctl.copy_chunk_across_shares3 \
-		    smb2.lock.valid-request smb2.lock.rw-none \
+		    smb2.lock.valid-request \
 		    smb2.lock.rw-shared smb2.lock.rw-exclusive \
 		    smb2.lock.auto-unlock smb2.lock.lock smb2.lock.async \
 		    smb2.lock.cancel smb2.lock.cancel-tdis \
@@ -551,7 +548,7 @@ else
 		    smb2.compound.interim2 smb2.session.reauth4 \
 		    smb2.compound_find.compound_find_related \
 		    smb2.compound_find.compound_find_unrelated \
-		    smb2.dir.one smb2.dir.file-index \
+		    smb2.dir.one \
 		    smb2.lease.breaking3 smb2.lease.v2_breaking3 \
 		    smb2.oplock.brl3 smb2.oplock.statopen1 \
 		    smb2.session.bind_negative_smb202 \
@@ -591,12 +588,18 @@ else
 		    smb2.session.bind_negative_smb3signGtoH2Xd \
 		    smb2.session-id smb2.replay.channel-sequence \
 		    smb2.oplock.exclusive9; do
-			check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false '$t' > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
+			torture_check "smbtorture $t" //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false "$t"
 		done
+		# Skipped by smbtorture itself when run against this server,
+		# each for its own reason: said so here, never counted as passed.
+		skip "smbtorture: server doesn't support SMB2_CAP_MULTI_CHANNEL (multichannel is not served)" "smbtorture smb2.ioctl.network_interface_info"
+		skip "smbtorture: Samba's private FSCTL_SMBTORTURE_GLOBAL_READ_RESPONSE_BODY_PADDING8" "smbtorture smb2.read.bug14607"
+		skip "smbtorture: a NONE-type lock, a Windows Server 2008 bug, runs against W2K8 only" "smbtorture smb2.lock.rw-none"
+		skip "smbtorture: wants a server that provides a file index (Windows on NTFS does not, nor does dittofs-smbd)" "smbtorture smb2.dir.file-index"
 		# batch22a: an unacknowledged break lets the second open go on
 		# after [smbd] oplock break timeout (3 s here: the subtest is
 		# told so, its default is Windows' 35 s).
-		check "smbtorture smb2.oplock.batch22a" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false --option=torture:oplocktimeout=3 smb2.oplock.batch22a > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
+		torture_check "smbtorture smb2.oplock.batch22a" //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false --option=torture:oplocktimeout=3 smb2.oplock.batch22a
 		# The rpc.srvsvc and rpc.wkssvc tests of what IPC$ serves; the
 		# rest of those suites call operations that are not served
 		# (sessions, files, transports, share add/set/del: MS-SRVS
@@ -607,7 +610,7 @@ else
 		    "rpc.srvsvc.srvsvc anonymous access.NetShareEnumAll" \
 		    "rpc.srvsvc.srvsvc anonymous access.NetShareGetInfo" \
 		    rpc.wkssvc.wkssvc.NetWkstaGetInfo; do
-			check "smbtorture $t" sh -c "timeout 180 smbtorture ncacn_np:127.0.0.1 -U smbtest%Pass-w0rd '$t' > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
+			torture_check "smbtorture $t" ncacn_np:127.0.0.1 -U smbtest%Pass-w0rd "$t"
 		done
 		skip "operations not served: NetSessEnum, NetConnEnum, NetFileEnum, NetCharDev*, NetDiskEnum, NetTransportEnum, NetRemoteTOD, NetShareEnum (sticky), NetShareAdd/Set/Del" "smbtorture rpc.srvsvc's other tests"
 		skip "need SAMR and LSA (a domain member or controller)" "smbtorture rpc.samr, rpc.lsa, rpc.wkssvc's join and user tests"
@@ -623,7 +626,7 @@ else
 		    smb2.session.encryption-aes-128-gcm \
 		    smb2.session.encryption-aes-256-ccm \
 		    smb2.session.encryption-aes-256-gcm; do
-			check "smbtorture --client-protection=encrypt $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false --client-protection=encrypt $t > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
+			torture_check "smbtorture --client-protection=encrypt $t" //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false --client-protection=encrypt "$t"
 		done
 	else
 		skip "no smbtorture (Debian: samba-testsuite)" "smbtorture suites"
