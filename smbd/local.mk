@@ -16,7 +16,7 @@ sbin_PROGRAMS += smbd/dittofs-smbd
 smbd_dittofs_smbd_SOURCES = smbd/smbd.c smbd/smbd.h smbd/conn.c \
 	smbd/proc.c smbd/file.c smbd/lock.c smbd/ipc.c smbd/control.c \
 	smbd/security.c smbd/lease.c smbd/durable.c smbd/notify.c \
-	smbd/stream.c common/casefold.c common/casefold.h \
+	smbd/stream.c common/casefold.c common/casefold.h common/casefold_table.h \
 	smbd/fdstore.c smbd/create_ctx.c smbd/copychunk.c
 smbd_dittofs_smbd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 smbd_dittofs_smbd_LDADD = smbd/libsmb2.a $(DITTOFS_COMMON_LIBS) \
