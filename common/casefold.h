@@ -13,8 +13,8 @@
  * data (common/casefold_table.h), never by a locale.  Every folding
  * keeps the encoding's length, so a folded name has its name's length:
  * a mapping between code points of different UTF-8 lengths is left out
- * (U+0131 dotless i, U+017F long s, U+0250 turned a and some twenty
- * more of Latin Extended and IPA stay as they are).  Bytes that are not
+ * (U+0131 dotless i, U+017F long s, U+0250 turned a and 28 more of
+ * Latin Extended, IPA, Cyrillic Extended-C and Greek stay as they are).  Bytes that are not
  * valid UTF-8 are compared as they are.  Letters that case only by a
  * full (multi-character) mapping, as sharp s, or that another letter's
  * lower case maps back to only in one direction (U+212A KELVIN SIGN,
