@@ -235,10 +235,10 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	# uid 1000),
 	# timestamps (not the delayed write time updates of Windows before
 	# Server 2019, nor test_close_not_attrib, whose path has a "/"),
-	# fileid.fileid and fileid-dir (a stream's QFid is its file's).  Not smb2.mangle: it removes
-	# a file by its 8.3 name, makes it again by that name and then removes
-	# it by its old long name, which Windows' name tunnelling gives and
-	# smbd does not (opening by an 8.3 name is served: smb2probe.py info).
+	# fileid.fileid and fileid-dir (a stream's QFid is its file's).
+	# smb2.mangle removes a file by its 8.3 name, makes it again by
+	# that name and then removes it by its old long name, which name
+	# tunnelling gives (smbd's tunnel cache, dittofs-smbd(8)).
 	CREATE_TORTURE="${CREATE_TORTURE-smb2.create.blob
 	    smb2.create.dir-alloc-size smb2.durable-v2-open.app-instance
 	    smb2.getinfo.complex smb2.getinfo.granted
@@ -262,7 +262,8 @@ if command -v smbtorture >/dev/null && [ -x "$SBINDIR/dittofs-gssd" ]; then
 	    smb2.timestamps.delayed-1write
 	    smb2.timestamps.time_t_-1 smb2.timestamps.time_t_-2
 	    smb2.timestamps.time_t_1968
-	    smb2.fileid.fileid smb2.fileid.fileid-dir}"
+	    smb2.fileid.fileid smb2.fileid.fileid-dir
+	    smb2.mangle}"
 	if [ -n "${CREATE_PROBE:-}" ]; then
 		for t in ${CREATE_PROBE_LIST:-smb2.create.gentest smb2.create.blob smb2.maximum_allowed.maximum_allowed smb2.maximum_allowed.read_only smb2.durable-v2-open.app-instance smb2.ea.acl_xattr smb2.getinfo.complex smb2.getinfo.fsinfo smb2.getinfo.qfs_buffercheck smb2.getinfo.qfile_buffercheck smb2.getinfo.qsec_buffercheck smb2.getinfo.granted smb2.getinfo.normalized smb2.getinfo.getinfo_access smb2.setinfo smb2.create.open smb2.create.dir-alloc-size}; do
 			if timeout 120 smbtorture //127.0.0.1/${CREATE_PROBE_SHARE:-export} -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false $t > "$SUITE_DIR/t.out" 2>&1; then diag "PROBE PASS $t"; else diag "PROBE FAIL $t: $(grep -E 'failure|error|Incorrect|should|line|c:[0-9]' "$SUITE_DIR/t.out" | head -4 | tr '\n' ' ')"; fi
