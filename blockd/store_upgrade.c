@@ -34,6 +34,65 @@ struct store_upgrade {
 	size_t		unmatched;	/* name no dirent: left for fsck */
 };
 
+/* One record of an upgrade's walk: cur on it, aux a cursor beside. */
+typedef int store_upgrade_fn(struct store *, DBC *cur, DBC *aux, DBT *key,
+    const DBT *data, void *arg);
+
+/*
+ * Each record of db through fn, with a cursor on aux for it to use,
+ * STORE_UPGRADE_BATCH records per transaction; the transaction that
+ * reaches the last record also sets the format.  A crash therefore
+ * leaves the new format complete, or the old one with some batches
+ * done, which the next open walks again from the start: fn must know a
+ * record it did already.
+ */
+static int
+store_upgrade_walk(struct store *s, DB *db, DB *aux, store_upgrade_fn *fn,
+    void *arg)
+{
+	DBT key, data;
+	DBC *cur, *acur;
+	u_int32_t flag = DB_FIRST;
+	size_t n;
+	int done = 0, ret, rv = 0;
+
+	memset(&key, 0, sizeof(key));
+	/* Outlives each batch's cursor: where the next batch starts. */
+	key.flags = DB_DBT_REALLOC;
+	while (!done && rv == 0) {
+		if ((rv = store_txn_begin(s)) != 0)
+			break;
+		cur = acur = NULL;
+		if ((ret = db->cursor(db, s->txn, &cur, 0)) != 0 ||
+		    (ret = aux->cursor(aux, s->txn, &acur, 0)) != 0) {
+			rv = store_dberr(s, "upgrade: cursor", ret);
+			goto end;
+		}
+		memset(&data, 0, sizeof(data));
+		ret = cur->get(cur, &key, &data, flag);
+		for (n = 0; ret == 0 && n < STORE_UPGRADE_BATCH; n++) {
+			if ((rv = fn(s, cur, acur, &key, &data, arg)) != 0)
+				goto end;
+			ret = cur->get(cur, &key, &data, DB_NEXT);
+		}
+		/* ret 0: a full batch; key is the next batch's first. */
+		if (ret == DB_NOTFOUND) {
+			done = 1;
+			rv = store_meta_put_u64(s, "format", STORE_FORMAT);
+		} else if (ret != 0)
+			rv = store_dberr(s, "upgrade: next record", ret);
+end:
+		if (acur != NULL && (ret = acur->close(acur)) != 0 && rv == 0)
+			rv = store_dberr(s, "cursor close", ret);
+		if (cur != NULL && (ret = cur->close(cur)) != 0 && rv == 0)
+			rv = store_dberr(s, "cursor close", ret);
+		rv = store_txn_end(s, rv);
+		flag = DB_SET_RANGE;
+	}
+	free(key.data);
+	return rv;
+}
+
 /*
  * Is there a dirent (dir, name) with this cookie?  1 and its ino and
  * type if so, 0 if not, or a negative errno.  A bad dirent record counts
@@ -73,8 +132,9 @@ store_upgrade_match(struct store *s, DBC *dcur, uint64_t dir,
 /* The cookie record under cur (key, data) in format 2. */
 static int
 store_upgrade_record(struct store *s, DBC *cur, DBC *dcur, DBT *key,
-    const DBT *data, struct store_upgrade *u)
+    const DBT *data, void *arg)
 {
+	struct store_upgrade *u = arg;
 	uint8_t v[STORE_COOKIE_VAL_MAX];
 	const uint8_t *val = data->data, *name;
 	enum store_type type;
@@ -127,10 +187,8 @@ store_upgrade_record(struct store *s, DBC *cur, DBC *dcur, DBT *key,
  * from the dirent it names (dirents.db is the truth); nothing else
  * differs.
  *
- * STORE_UPGRADE_BATCH records per transaction; the transaction that
- * reaches the last record also sets the format.  A crash therefore
- * leaves format 4 complete, or format 1 with some batches rewritten, which the
- * next open upgrades again from the start.  A record tells its form by
+ * In batches (store_upgrade_walk): a crash leaves format 4 complete, or
+ * format 1 with some batches rewritten.  A record tells its form by
  * the dirent it matches: read either way, its name must name the dirent
  * that has its cookie, and only one dirent of a directory has a given
  * cookie.  A record that names none either way (there are none in a
@@ -140,50 +198,11 @@ int
 store_upgrade_cookies(struct store *s)
 {
 	struct store_upgrade u;
-	DBT key, data;
-	DBC *cur, *dcur;
-	u_int32_t flag = DB_FIRST;
-	size_t n;
-	int done = 0, ret, rv = 0;
+	int rv;
 
 	memset(&u, 0, sizeof(u));
-	memset(&key, 0, sizeof(key));
-	/* Outlives each batch's cursor: where the next batch starts. */
-	key.flags = DB_DBT_REALLOC;
-	while (!done && rv == 0) {
-		if ((rv = store_txn_begin(s)) != 0)
-			break;
-		cur = dcur = NULL;
-		if ((ret = s->cookies->cursor(s->cookies, s->txn, &cur,
-		    0)) != 0 || (ret = s->dirents->cursor(s->dirents, s->txn,
-		    &dcur, 0)) != 0) {
-			rv = store_dberr(s, "upgrade: cursor", ret);
-			goto end;
-		}
-		memset(&data, 0, sizeof(data));
-		ret = cur->get(cur, &key, &data, flag);
-		for (n = 0; ret == 0 && n < STORE_UPGRADE_BATCH; n++) {
-			if ((rv = store_upgrade_record(s, cur, dcur, &key,
-			    &data, &u)) != 0)
-				goto end;
-			ret = cur->get(cur, &key, &data, DB_NEXT);
-		}
-		/* ret 0: a full batch; key is the next batch's first. */
-		if (ret == DB_NOTFOUND) {
-			done = 1;
-			rv = store_meta_put_u64(s, "format", STORE_FORMAT);
-		} else if (ret != 0)
-			rv = store_dberr(s, "upgrade: next cookie", ret);
-end:
-		if (dcur != NULL && (ret = dcur->close(dcur)) != 0 && rv == 0)
-			rv = store_dberr(s, "cursor close", ret);
-		if (cur != NULL && (ret = cur->close(cur)) != 0 && rv == 0)
-			rv = store_dberr(s, "cursor close", ret);
-		rv = store_txn_end(s, rv);
-		flag = DB_SET_RANGE;
-	}
-	free(key.data);
-	if (rv != 0)
+	if ((rv = store_upgrade_walk(s, s->cookies, s->dirents,
+	    store_upgrade_record, &u)) != 0)
 		return rv;
 	store_log(s, "%s: store format 1 upgraded to %d: %zu cookie records "
 	    "rewritten, %zu were already, %zu name no entry (for fsck)",
@@ -212,31 +231,23 @@ store_upgrade_format(struct store *s, uint64_t from)
 }
 
 struct store_rekey {
-	uint64_t	dir;		/* the directory last looked at */
+	uint64_t	dir;		/* the directory last seen */
 	int		caseless;	/* its STORE_INODE_CASELESS */
 	size_t		rekeyed;
-	size_t		renamed;	/* collided: see store_rekey_rename */
-	size_t		skipped;	/* no cookie record: left for fsck */
+	size_t		renamed;	/* collided: store_rekey_rename */
+	size_t		skipped;	/* no cookie record: fsck's */
 };
 
-/* Is there a dirent with key k (klen bytes)?  1, 0 or a negative errno. */
+/* Is there a dirent (dir, key)?  1, 0 or a negative errno. */
 static int
-store_rekey_taken(struct store *s, uint8_t *k, size_t klen)
+store_rekey_taken(struct store *s, uint64_t dir, const uint8_t *key,
+    size_t len)
 {
-	DBT key, data;
-	int ret;
+	int rv;
 
-	memset(&key, 0, sizeof(key));
-	memset(&data, 0, sizeof(data));
-	key.data = k;
-	key.size = (u_int32_t)klen;
-	data.flags = DB_DBT_PARTIAL;	/* the key is the question */
-	ret = s->dirents->get(s->dirents, s->txn, &key, &data, 0);
-	if (ret == DB_NOTFOUND)
-		return 0;
-	if (ret != 0)
-		return store_dberr(s, "upgrade: get dirent", ret);
-	return 1;
+	rv = store_dirent_get(s, dir, (const char *)key, len, NULL, NULL,
+	    NULL);
+	return rv == 0 ? 1 : rv == -ENOENT ? 0 : rv;
 }
 
 /*
@@ -265,7 +276,7 @@ store_rekey_rename(struct store *s, uint64_t dir, const char *name,
 		memcpy(out + base, suffix, slen);
 		store_put64(k, dir);
 		casefold(out, base + slen, (char *)k + 8);
-		if ((rv = store_rekey_taken(s, k, 8 + base + slen)) < 0) {
+		if ((rv = store_rekey_taken(s, dir, k + 8, base + slen)) < 0) {
 			*errp = rv;
 			return 0;
 		}
@@ -280,9 +291,10 @@ store_rekey_rename(struct store *s, uint64_t dir, const char *name,
  * made again from its cookie record's name by today's table.
  */
 static int
-store_rekey_record(struct store *s, DBC *cur, DBC *icur, const DBT *key,
-    const DBT *data, struct store_rekey *r)
+store_rekey_record(struct store *s, DBC *cur, DBC *icur, DBT *key,
+    const DBT *data, void *arg)
 {
+	struct store_rekey *r = arg;
 	uint8_t k[8 + STORE_NAME_MAX], ck[16], cv[STORE_COOKIE_VAL_MAX];
 	uint8_t v[17];
 	char renamed[STORE_NAME_MAX];
@@ -331,7 +343,7 @@ store_rekey_record(struct store *s, DBC *cur, DBC *icur, const DBT *key,
 	if (memcmp(k + 8, (uint8_t *)key->data + 8, len) == 0)
 		return 0;
 	klen = 8 + len;
-	if ((rv = store_rekey_taken(s, k, klen)) < 0)
+	if ((rv = store_rekey_taken(s, dir, k + 8, len)) < 0)
 		return rv;
 	if (rv == 1) {
 		rv = 0;
@@ -384,59 +396,19 @@ store_rekey_record(struct store *s, DBC *cur, DBC *icur, const DBT *key,
  * (Ａ and ａ, made on a format 3 store) cannot both keep theirs: the one
  * met second is renamed name~1 (or ~2...), logged.
  *
- * STORE_UPGRADE_BATCH dirents per transaction, the last one sets the
- * format, as store_upgrade_cookies does.  A crash leaves format 3 with
- * some keys made again: the next open starts over, and a key that is
- * already its name's folding is left alone.
+ * In batches (store_upgrade_walk): a crash leaves format 3 with some
+ * keys made again, and a key that is already its name's folding is left
+ * alone when the next open starts over.
  */
 int
 store_upgrade_rekey(struct store *s)
 {
 	struct store_rekey r;
-	DBT key, data;
-	DBC *cur, *icur;
-	u_int32_t flag = DB_FIRST;
-	size_t n;
-	int done = 0, ret, rv = 0;
+	int rv;
 
 	memset(&r, 0, sizeof(r));
-	memset(&key, 0, sizeof(key));
-	key.flags = DB_DBT_REALLOC;
-	while (!done && rv == 0) {
-		if ((rv = store_txn_begin(s)) != 0)
-			break;
-		/* A new transaction: the inode read again. */
-		r.dir = 0;
-		cur = icur = NULL;
-		if ((ret = s->dirents->cursor(s->dirents, s->txn, &cur,
-		    0)) != 0 || (ret = s->inodes->cursor(s->inodes, s->txn,
-		    &icur, 0)) != 0) {
-			rv = store_dberr(s, "upgrade: cursor", ret);
-			goto end;
-		}
-		memset(&data, 0, sizeof(data));
-		ret = cur->get(cur, &key, &data, flag);
-		for (n = 0; ret == 0 && n < STORE_UPGRADE_BATCH; n++) {
-			if ((rv = store_rekey_record(s, cur, icur, &key,
-			    &data, &r)) != 0)
-				goto end;
-			ret = cur->get(cur, &key, &data, DB_NEXT);
-		}
-		if (ret == DB_NOTFOUND) {
-			done = 1;
-			rv = store_meta_put_u64(s, "format", STORE_FORMAT);
-		} else if (ret != 0)
-			rv = store_dberr(s, "upgrade: next dirent", ret);
-end:
-		if (icur != NULL && (ret = icur->close(icur)) != 0 && rv == 0)
-			rv = store_dberr(s, "cursor close", ret);
-		if (cur != NULL && (ret = cur->close(cur)) != 0 && rv == 0)
-			rv = store_dberr(s, "cursor close", ret);
-		rv = store_txn_end(s, rv);
-		flag = DB_SET_RANGE;
-	}
-	free(key.data);
-	if (rv != 0)
+	if ((rv = store_upgrade_walk(s, s->dirents, s->inodes,
+	    store_rekey_record, &r)) != 0)
 		return rv;
 	store_log(s, "%s: store format 3 upgraded to %d: %zu names of "
 	    "caseless directories keyed again by the new folding, %zu "

@@ -82,6 +82,16 @@ test_names(void)
 	    "\xc5\xbf\xc4\xb0\xff\xc3", strlen(in)) == 0,
 	    "ASCII, A-diaeresis, sigma, zhe, ayb folded; sharp s, long s, "
 	    "dotted I, bad bytes kept");
+	tap_ok(casefold_eq(N("Stra\xc3\x9f" "E"), N("STRA\xc3\x9f" "e")) &&
+	    !casefold_eq(N("stra\xc3\x9f" "e"), N("strasse")),
+	    "simple folding only: sharp s is not ss");
+	tap_ok(casefold_eq(N("\xce\xa3\xce\x9f\xce\xa6\xce\x8a\xce\x91"),
+	    N("\xcf\x83\xce\xbf\xcf\x86\xce\xaf\xce\xb1")),
+	    "Greek with tonos");
+	tap_ok(casefold_eq(N("\xc5\xb8"), N("\xc3\xbf")) &&
+	    casefold_eq(N("\xc4\x80\xc4\xb9\xc5\xbd"),
+	    N("\xc4\x81\xc4\xba\xc5\xbe")),
+	    "Latin Extended-A pairs, Y-diaeresis");
 	/* U+FF21 FULLWIDTH A, U+FF41 fullwidth a (smb2.charset wide-a) */
 	tap_ok(casefold_eq(N("\xef\xbc\xa1"), N("\xef\xbd\x81")),
 	    "full-width A and a are one name");
