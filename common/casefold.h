@@ -16,11 +16,10 @@
  * (U+0131 dotless i, U+017F long s, U+0250 turned a and 28 more of
  * Latin Extended, IPA, Cyrillic Extended-C and Greek stay as they are).
  * Bytes that are not valid UTF-8 are compared as they are.  Letters
- * that case only by a
- * full (multi-character) mapping, as sharp s, or that another letter's
- * lower case maps back to only in one direction (U+212A KELVIN SIGN,
- * U+2126 OHM SIGN, U+1E9E capital sharp s), are not folded: Windows
- * keeps them apart too.
+ * that case only by a full (multi-character) mapping, as sharp s, or
+ * that another letter's lower case maps back to only in one direction
+ * (U+212A KELVIN SIGN, U+2126 OHM SIGN, U+1E9E capital sharp s), are
+ * not folded: Windows keeps them apart too.
  *
  * Store format 4 keys caseless directories by this table; format 3's
  * table folded only Latin-1, Latin Extended-A, Greek, Cyrillic and
