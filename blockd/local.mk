@@ -10,7 +10,7 @@ blockd_libblockstore_a_SOURCES = blockd/store.h blockd/store_int.h \
 	blockd/store_ops.c blockd/store_open.c blockd/store_stream.c \
 	blockd/store_xattr_ops.c \
 	blockd/handle.c blockd/fsck.c \
-	common/acl.c common/acl.h common/casefold.c common/casefold.h
+	common/acl.c common/acl.h common/casefold.c common/casefold.h common/casefold_table.h
 blockd_libblockstore_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 BLOCKSTORE_TEST_LIBS = blockd/libblockstore.a $(DB_LIBS) $(OPENSSL_LIBS)

@@ -4,7 +4,7 @@
  * concern: store_db.c (transactions, group commit), store_backing.c
  * (backing files, spares, trim queue), store_inode.c (inode records,
  * attributes), store_dir.c (entries, cookies), store_xattr.c (named
- * blobs), store_share.c (share roots), store_upgrade.c (formats 1 and 2 to 3),
+ * blobs), store_share.c (share roots), store_upgrade.c (formats 1, 2, 3 to 4),
  * store_ops.c and store_xattr_ops.c (the operations); blockd/store_int.h
  * is what they share.
  *
@@ -83,7 +83,9 @@
  * 2: a cookies.db value holds what a listing needs, (ino, type, name);
  * format 1's held the name only.  3: a directory may be CASELESS, its
  * dirents.db keys folded names (store_int.h), which a reader of format 2
- * would miss.  store_upgrade.c makes a 1 or a 2 a 3.
+ * would miss.  4: those keys folded by the table of every BMP letter
+ * (common/casefold.h), where 3's folded a few alphabets.
+ * store_upgrade.c makes a 1, 2 or 3 a 4.
  */
 #define STORE_CACHE_DEFAULT	(64u * 1024 * 1024)
 
@@ -447,7 +449,7 @@ store_meta_init(struct store *s)
 		v = STORE_FORMAT;
 	} else if (rv != 0)
 		goto out;
-	if (v != STORE_FORMAT && v != 1 && v != 2) {
+	if (v != STORE_FORMAT && v != 1 && v != 2 && v != 3) {
 		store_log(s, "%s: unknown store format %llu", s->dir,
 		    (unsigned long long)v);
 		rv = -EPROTO;
@@ -514,6 +516,8 @@ out:
 		return store_upgrade_cookies(s);
 	if (format == 2)
 		return store_upgrade_format(s, 2);
+	if (format == 3)
+		return store_upgrade_rekey(s);
 	return 0;
 }
 

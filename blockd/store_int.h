@@ -43,7 +43,8 @@ struct store_inode {
  * A directory of a share made with "case insensitive = yes" (the share
  * root's, inherited by every mkdir): its dirents.db keys are names
  * folded by common/casefold.c, the cookie records keep the names as
- * made (store_dir.c).  Format 3.
+ * made (store_dir.c).  Format 3; format 4 folds by a larger table
+ * (common/casefold.h).
  */
 #define STORE_INODE_CASELESS	0x08
 /*
@@ -292,9 +293,10 @@ int	 store_create_sattr(struct store *, const struct store_cred *,
 	    int mode_default, struct store_fh *, struct store_attr *);
 
 /* store_upgrade.c; the format store.c writes and reads */
-#define STORE_FORMAT		3
+#define STORE_FORMAT		4
 int	 store_upgrade_cookies(struct store *);
 int	 store_upgrade_format(struct store *, uint64_t);
+int	 store_upgrade_rekey(struct store *);
 
 /* handle.c */
 #define STORE_FH_LEN		33

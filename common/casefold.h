@@ -4,17 +4,26 @@
  * a front end that caches names of such a directory (its attributes carry
  * STORE_ATTR_CASELESS) keys them the same way.
  *
- * What is folded, to its Unicode simple case folding (CaseFolding.txt,
- * status C), in UTF-8: ASCII A-Z; the capitals of Latin-1 Supplement
- * (U+00C0-U+00DE but U+00D7) and MICRO SIGN U+00B5; of Latin Extended-A
- * (U+0100-U+017E, but U+0130, U+0131, U+0138 and U+0149, which have no
- * simple folding, and U+017F, whose folding "s" is shorter); of Greek
- * (U+0386-U+03AB) and final sigma U+03C2; of Cyrillic and Cyrillic
- * Supplement (U+0400-U+052F); of Armenian (U+0531-U+0556).  Every folding
- * keeps the encoding's length, so a folded name has its name's length.
- * Other code points, and bytes that are not valid UTF-8, are compared as
- * they are.  ß, the Turkish dotted and dotless i, and characters that
- * fold only with a full (multi-character) folding are not folded.
+ * What is folded: two letters of the Basic Multilingual Plane are the
+ * same when one is the other's Unicode simple uppercase mapping or both
+ * have the same one, as Windows' upcase table compares names (UTF-16
+ * code units: nothing past U+FFFF folds).  A name folds, in UTF-8, each
+ * letter to one member of its class (its lower case where the class
+ * has one), by the table tools/gen_casefold.pl made from the Unicode
+ * data (common/casefold_table.h), never by a locale.  Every folding
+ * keeps the encoding's length, so a folded name has its name's length:
+ * a mapping between code points of different UTF-8 lengths is left out
+ * (U+0131 dotless i, U+017F long s, U+0250 turned a and 28 more of
+ * Latin Extended, IPA, Cyrillic Extended-C and Greek stay as they are).
+ * Bytes that are not valid UTF-8 are compared as they are.  Letters
+ * that case only by a full (multi-character) mapping, as sharp s, or
+ * that another letter's lower case maps back to only in one direction
+ * (U+212A KELVIN SIGN, U+2126 OHM SIGN, U+1E9E capital sharp s), are
+ * not folded: Windows keeps them apart too.
+ *
+ * Store format 4 keys caseless directories by this table; format 3's
+ * table folded only Latin-1, Latin Extended-A, Greek, Cyrillic and
+ * Armenian, and blockd rekeys such a store at open (store_upgrade.c).
  *
  * Pure code, like common/acl.c: no allocation, no I/O.
  */
@@ -27,5 +36,7 @@
 void	 casefold(const char *in, size_t len, char *out);
 /* 1 if a and b are the same name once folded. */
 int	 casefold_eq(const char *a, size_t alen, const char *b, size_t blen);
+/* The code point a BMP code point folds to (itself if none). */
+unsigned int casefold_cp(unsigned int);
 
 #endif

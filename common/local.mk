@@ -128,3 +128,12 @@ TESTS += tests/unit/test_kdc_send
 tests_unit_test_kdc_send_SOURCES = tests/unit/test_kdc_send.c
 tests_unit_test_kdc_send_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_kdc_send_LDADD = $(DITTOFS_COMMON_LIBS)
+
+# The name folding of case-insensitive shares (common/casefold.c) and its
+# table, which tools/gen_casefold.pl makes from Perl's Unicode data.
+check_PROGRAMS += tests/unit/test_casefold
+TESTS += tests/unit/test_casefold tests/unit/test_casefold_table.sh
+tests_unit_test_casefold_SOURCES = tests/unit/test_casefold.c \
+	common/casefold.c common/casefold.h common/casefold_table.h
+tests_unit_test_casefold_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+EXTRA_DIST += tools/gen_casefold.pl tests/unit/test_casefold_table.sh

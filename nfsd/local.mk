@@ -4,7 +4,7 @@
 noinst_LIBRARIES += nfsd/libnfsdwire.a
 nfsd_libnfsdwire_a_SOURCES = nfsd/v3/xdr.c nfsd/v3/nfs3.h \
 	nfsd/export.c nfsd/drc.c nfsd/namecache.c nfsd/dircache.c \
-	nfsd/fhcache.c nfsd/nfsd.h common/casefold.c common/casefold.h
+	nfsd/fhcache.c nfsd/nfsd.h common/casefold.c common/casefold.h common/casefold_table.h
 
 sbin_PROGRAMS += nfsd/dittofs-nfsd
 nfsd_dittofs_nfsd_SOURCES = nfsd/nfsd.c nfsd/nfsd.h \

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "casefold.h"
@@ -382,6 +383,8 @@ struct smbd_walk {
 	char		 longnames[BD_PATH_MAX + 1];
 	size_t		 longused;
 	int		 shortname_tried;
+	/* The last component's 8.3 name when it was asked by one. */
+	char		 shortname[SMB2_SHORTNAME_MAX + 1];
 };
 
 static void
@@ -425,6 +428,7 @@ smbd_walk_parse(struct smbd_walk *w, const uint8_t *name, size_t len)
 
 	w->longused = 0;
 	w->shortname_tried = 0;
+	w->shortname[0] = '\0';
 	if (len == 0) {
 		w->ncomp = 0;
 		return 0;
@@ -498,6 +502,66 @@ smbd_walk_into(struct smbd_walk *w, int status, const bd_attr *attr,
 	smbd_walk_step(w);
 }
 
+/* Milliseconds on CLOCK_MONOTONIC, never 0: the tunnel cache's clock. */
+static uint64_t
+smbd_tunnel_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 +
+	    1;
+}
+
+/* The tunnelled long name's lookup: taken if no entry has it. */
+static void
+smbd_walk_tunnel_done(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_walk *w = arg;
+	char *name = w->longnames + w->longused;
+
+	(void)reply;
+	(void)fd;
+	if (status == -ENOENT) {
+		log_debug("%s: 8.3 name %s made again: its long name %s "
+		    "tunnelled", w->r->conn->peer, w->comp[w->at], name);
+		w->comp[w->at] = name;
+		w->longused += strlen(name) + 1;
+	}
+	w->done(w, 0);
+}
+
+/*
+ * MS-FSA 2.1.1.2: the last component, an 8.3 name no file has now, left
+ * this directory with its file's long name in the last 15 seconds
+ * (smb2_tunnel.h): that name, if no entry has it either, is what the
+ * walk ends on, so a CREATE makes the file under it again.  1 when
+ * the lookup of it is on its way.
+ */
+static int
+smbd_walk_tunnel(struct smbd_walk *w, const char *asked)
+{
+	struct smbd_conn *c = w->r->conn;
+	struct smbd_session *s = smbd_session_find(c, w->session_id);
+	const char *name;
+	bd_dirop_req req;
+	size_t len;
+
+	name = smb2_tunnel_find(&c->env->tunnel, w->share, w->dir, w->dirlen,
+	    asked, smbd_tunnel_now());
+	if (name == NULL || s == NULL)
+		return 0;
+	len = strlen(name);
+	if (w->longused + len + 1 > sizeof(w->longnames))
+		return 0;
+	memcpy(w->longnames + w->longused, name, len + 1);
+	smbd_dirop_fill(&req, s, w->dir, w->dirlen,
+	    w->longnames + w->longused);
+	smbd_lookup(c, &req, smbd_walk_tunnel_done, w);
+	return 1;
+}
+
 /*
  * The walk's component at, which no entry has as its name, was its 8.3
  * name (Windows resolves them in any component): the file of the inode
@@ -538,7 +602,12 @@ smbd_walk_shortname_done(void *arg, int status, void *reply, int fd)
 	if (status == 0) {
 		w->comp[w->at] = name;
 		w->longused += len + 1;
+		if (last)
+			snprintf(w->shortname, sizeof(w->shortname), "%s",
+			    asked);
 	}
+	if (last && status != 0 && smbd_walk_tunnel(w, asked))
+		return;
 	if (last)
 		w->done(w, 0);
 	else
@@ -1146,6 +1215,7 @@ smbd_create_fill(struct smbd_walk *w, struct smbd_open *o)
 	memcpy(o->dir_fh, w->dir, w->dirlen);
 	o->dir_fhlen = w->dirlen;
 	snprintf(o->name, sizeof(o->name), "%s", smbd_walk_last(w));
+	memcpy(o->shortname, w->shortname, sizeof(o->shortname));
 	free(o->path);
 	o->path = smbd_walk_path(w);
 	o->is_dir = w->is_dir;
@@ -2570,6 +2640,11 @@ smbd_close(struct smbd_req *r)
 	}
 	if (o->delete_pending) {
 		smbd_lease_unlinked(r->conn->env, o);
+		/* Deleted by its 8.3 name: its long name may come back. */
+		if (o->shortname[0] != '\0')
+			smb2_tunnel_add(&r->conn->env->tunnel, o->share,
+			    o->dir_fh, o->dir_fhlen, o->shortname, o->name,
+			    smbd_tunnel_now());
 		smbd_dirop_fill(&req, s, o->dir_fh, o->dir_fhlen, o->name);
 		r->dirlease_change = smbd_lease_dir_changing(r->conn->env,
 		    o->dir_fh, o->dir_fhlen, o->session_id, o->lease != NULL ?

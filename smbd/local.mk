@@ -9,14 +9,15 @@ smbd_libsmb2_a_SOURCES = smbd/smb2.h smbd/status.h smbd/smb2_hdr.c \
 	smbd/secdesc.c smbd/secdesc.h smbd/smb2_durable.c smbd/smb2_durable.h \
 	smbd/smb2_notify.c smbd/smb2_notify.h smbd/smb2_stream.c \
 	smbd/smb2_stream.h smbd/smb2_ea.c smbd/smb2_ea.h smbd/smb2_shortname.c \
-	smbd/smb2_shortname.h smbd/smb2_filetime.c smbd/smb2_filetime.h
+	smbd/smb2_shortname.h smbd/smb2_filetime.c smbd/smb2_filetime.h \
+	smbd/smb2_tunnel.c smbd/smb2_tunnel.h
 smbd_libsmb2_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 sbin_PROGRAMS += smbd/dittofs-smbd
 smbd_dittofs_smbd_SOURCES = smbd/smbd.c smbd/smbd.h smbd/conn.c \
 	smbd/proc.c smbd/file.c smbd/lock.c smbd/ipc.c smbd/control.c \
 	smbd/security.c smbd/lease.c smbd/durable.c smbd/notify.c \
-	smbd/stream.c common/casefold.c common/casefold.h \
+	smbd/stream.c common/casefold.c common/casefold.h common/casefold_table.h \
 	smbd/fdstore.c smbd/create_ctx.c smbd/copychunk.c
 smbd_dittofs_smbd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 smbd_dittofs_smbd_LDADD = smbd/libsmb2.a $(DITTOFS_COMMON_LIBS) \
@@ -63,6 +64,12 @@ TESTS += tests/unit/test_smb2_shortname
 tests_unit_test_smb2_shortname_SOURCES = tests/unit/test_smb2_shortname.c
 tests_unit_test_smb2_shortname_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
 tests_unit_test_smb2_shortname_LDADD = $(SMBD_TEST_LIBS)
+# The tunnel cache of 8.3 names: found where and while it should be.
+check_PROGRAMS += tests/unit/test_smb2_tunnel
+TESTS += tests/unit/test_smb2_tunnel
+tests_unit_test_smb2_tunnel_SOURCES = tests/unit/test_smb2_tunnel.c
+tests_unit_test_smb2_tunnel_CPPFLAGS = $(SMBD_TEST_CPPFLAGS)
+tests_unit_test_smb2_tunnel_LDADD = $(SMBD_TEST_LIBS)
 # FILETIME and the store's times, before 1970 and at the ends.
 check_PROGRAMS += tests/unit/test_smb2_filetime
 TESTS += tests/unit/test_smb2_filetime

@@ -47,6 +47,7 @@
 #include "smb2_lease.h"
 #include "smb2_lock.h"
 #include "smb2_stream.h"
+#include "smb2_tunnel.h"
 
 #define SMBD_SHARES_MAX		256
 #define SMBD_SESSIONS_MAX	16	/* per connection */
@@ -126,6 +127,8 @@ struct smbd_env {
 	struct ipc_client	*stated;
 	int			 stated_cleared;	/* leftovers released */
 	struct syncer		*syncer;
+	/* file.c: long names of files deleted by their 8.3 names */
+	struct smb2_tunnel	 tunnel;
 	uint8_t			 server_guid[16];
 	/* gssd's SPNEGO hint for NEGOTIATE (0 bytes: the built-in one). */
 	uint8_t			 spnego_hint[SMB2_HINT_MAX];
@@ -258,6 +261,8 @@ struct smbd_open {
 	uint8_t			 dir_fh[BD_FH_MAX];	/* its parent */
 	uint32_t		 dir_fhlen;
 	char			 name[BD_NAME_MAX + 1];	/* in its parent */
+	/* The 8.3 name it was opened by ("": its name): file.c's tunnel. */
+	char			 shortname[SMB2_SHORTNAME_MAX + 1];
 	char			*path;		/* from the share's root */
 	struct dcerpc_conn	*pipe;		/* a pipe of IPC$ (ipc.c) */
 	int			 is_dir;

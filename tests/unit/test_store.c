@@ -2625,7 +2625,7 @@ test_upgrade(void)
 	    UPGRADE_BIG);
 
 	rv = store_meta_get_u64(s, "format", &format);
-	tap_ok(rv == 0 && format == 3, "a new store is format 3");
+	tap_ok(rv == 0 && format == 4, "a new store is format 4");
 	rv = store_readdir(s, &cr_root, &root, 0, verf, ents, 100, 0, &n,
 	    &eof);
 	for (i = 0; rv == 0 && i < n; i++)
@@ -2668,9 +2668,9 @@ test_upgrade(void)
 	opt.log = upgrade_log_keep;
 	rv = store_open(dir, &opt, &s);
 	nrew = nkept = nnone = 0;
-	cp = strstr(lg.line, "upgraded to 3: ");
+	cp = strstr(lg.line, "upgraded to 4: ");
 	tap_ok(rv == 0 && lg.n == 1 && cp != NULL && sscanf(cp,
-	    "upgraded to 3: %zu cookie records rewritten, %zu were already, "
+	    "upgraded to 4: %zu cookie records rewritten, %zu were already, "
 	    "%zu name no entry", &nrew, &nkept, &nnone) == 3 &&
 	    nrew + nkept == ntop + UPGRADE_BIG && nnone == 0 &&
 	    nrew <= (size_t)turned, "open upgrades it: %s", lg.line);
@@ -2679,7 +2679,7 @@ test_upgrade(void)
 		return;
 	}
 	rv = store_meta_get_u64(s, "format", &format);
-	tap_ok(rv == 0 && format == 3, "format 3 after the upgrade");
+	tap_ok(rv == 0 && format == 4, "format 4 after the upgrade");
 
 	/* big, plain then plus, in chunks: each name once, its ino, type */
 	for (j = 0; j < 2; j++) {
@@ -2731,7 +2731,7 @@ test_upgrade(void)
 	store_close(s);
 	lg.n = 0;
 	rv = store_open(dir, &opt, &s);
-	tap_ok(rv == 0 && lg.n == 0, "a format 3 store is not upgraded again");
+	tap_ok(rv == 0 && lg.n == 0, "a format 4 store is not upgraded again");
 	if (rv == 0)
 		store_close(s);
 	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0,
@@ -2742,11 +2742,11 @@ test_upgrade(void)
 	lg.n = 0;
 	rv = store_open(dir, &opt, &s);
 	tap_ok(rv == 0 && lg.n == 1 && strstr(lg.line,
-	    "store format 2 upgraded to 3") != NULL,
-	    "a format 2 store is upgraded to 3 at open");
+	    "store format 2 upgraded to 4") != NULL,
+	    "a format 2 store is upgraded to 4 at open");
 	if (rv == 0) {
 		rv = store_meta_get_u64(s, "format", &format);
-		tap_ok(rv == 0 && format == 3, "format 3 after it");
+		tap_ok(rv == 0 && format == 4, "format 4 after it");
 		rv = store_lookup(s, &cr_root, &big, N("f0042"), &fh, &a);
 		tap_ok(rv == 0 && a.ino == inos[42],
 		    "its entries are found as before");
@@ -2758,13 +2758,173 @@ test_upgrade(void)
 	if (rv == 0)
 		store_close(s);
 
-	TAP_EQ_INT(set_format(dir, 4), 0, "set format 4");
+	TAP_EQ_INT(set_format(dir, 5), 0, "set format 5");
 	TAP_EQ_INT(store_open(dir, &opt, &s), -EPROTO,
 	    "an unknown format is refused: EPROTO");
 	rm_tree(dir);
 	free(seen);
 	free(inos);
 	free(ents);
+}
+
+/*
+ * Move directory dirino's entry from key okey to key nkey (raw bytes, as
+ * format 3's folding made them); cname: its cookie record's name too.
+ */
+static int
+dirent_rekey(struct store *s, uint64_t dirino, const char *okey,
+    const char *nkey, const char *cname)
+{
+	uint8_t k[8 + STORE_NAME_MAX], v[17], cv[STORE_COOKIE_VAL_MAX];
+	DBT key, data;
+	int rv;
+
+	if ((rv = store_txn_begin(s)) != 0)
+		return rv;
+	store_put64(k, dirino);
+	memcpy(k + 8, okey, strlen(okey));
+	memset(&key, 0, sizeof(key));
+	memset(&data, 0, sizeof(data));
+	key.data = k;
+	key.size = (u_int32_t)(8 + strlen(okey));
+	data.data = v;
+	data.ulen = sizeof(v);
+	data.flags = DB_DBT_USERMEM;
+	if (s->dirents->get(s->dirents, s->txn, &key, &data, 0) != 0 ||
+	    data.size != sizeof(v) ||
+	    s->dirents->del(s->dirents, s->txn, &key, 0) != 0)
+		rv = -EIO;
+	memcpy(k + 8, nkey, strlen(nkey));
+	key.size = (u_int32_t)(8 + strlen(nkey));
+	data.flags = 0;
+	if (rv == 0 && s->dirents->put(s->dirents, s->txn, &key, &data,
+	    DB_NOOVERWRITE) != 0)
+		rv = -EIO;
+	if (rv == 0 && cname != NULL) {
+		store_put64(k, dirino);
+		memcpy(k + 8, v + 8, 8);
+		key.size = 16;
+		memset(&data, 0, sizeof(data));
+		data.data = cv;
+		data.size = (u_int32_t)store_cookie_encode(cv,
+		    store_get64(v), (enum store_type)v[16], cname,
+		    strlen(cname));
+		if (s->cookies->put(s->cookies, s->txn, &key, &data, 0) != 0)
+			rv = -EIO;
+	}
+	return store_txn_end(s, rv);
+}
+
+/*
+ * Format 4: a caseless directory's keys folded by the table of every
+ * BMP letter.  A format 3 store (its keys as its table folded them: the
+ * full-width letters not at all) is keyed again at open; two names that
+ * fold alike now (made apart under format 3) leave one renamed name~1.
+ */
+static void
+test_upgrade_rekey(void)
+{
+	char dir[] = "/tmp/dittofs-test-rekey-XXXXXX";
+	/* U+FF21, U+FF22 full-width A, B; U+FF38, U+FF58 X, x */
+	const char *wab = "\xef\xbc\xa1\xef\xbc\xa2" "c";
+	const char *wab_low = "\xef\xbd\x81\xef\xbd\x82" "c";
+	const char *wx = "\xef\xbc\xb8", *wx_low = "\xef\xbd\x98";
+	char renamed[16];
+	struct store_options opt;
+	struct upgrade_log lg;
+	struct store_fh ci, fh;
+	struct store_attr a, ca;
+	struct store_dirent ents[8];
+	struct store *s;
+	uint64_t format, iab, ix, itmp;
+	uint8_t verf[8];
+	size_t n, i, seen = 0;
+	int rv, eof;
+
+	if (mkdtemp(dir) == NULL) {
+		tap_ok(0, "rekey: setup");
+		return;
+	}
+	memset(&opt, 0, sizeof(opt));
+	memset(&lg, 0, sizeof(lg));
+	opt.log = upgrade_log_keep;
+	opt.log_arg = &lg;
+	if ((rv = store_open(dir, &opt, &s)) != 0) {
+		tap_ok(0, "rekey: new store: %s", strerror(-rv));
+		return;
+	}
+	rv = store_share_open(s, "ci", 1, STORE_SHARE_CASELESS, NULL, &ci,
+	    &ca);
+	if (rv == 0)
+		rv = store_create(s, &cr_root, &ci, N(wab), 0644,
+		    STORE_CREATE_GUARDED, NULL, &fh, &a);
+	iab = a.ino;
+	if (rv == 0)
+		rv = store_create(s, &cr_root, &ci, N(wx), 0644,
+		    STORE_CREATE_GUARDED, NULL, &fh, &a);
+	ix = a.ino;
+	if (rv == 0)
+		rv = store_create(s, &cr_root, &ci, N("tmp"), 0644,
+		    STORE_CREATE_GUARDED, NULL, &fh, &a);
+	itmp = a.ino;
+	TAP_EQ_INT(rv, 0, "rekey: a caseless share with %s, %s and tmp",
+	    wab, wx);
+	TAP_EQ_INT(store_lookup(s, &cr_root, &ci, N(wab_low), &fh, &a), 0,
+	    "full-width a, b find A, B");
+	TAP_EQ_INT(store_create(s, &cr_root, &ci, N(wx_low), 0644,
+	    STORE_CREATE_GUARDED, NULL, &fh, &a), -EEXIST,
+	    "full-width x is full-width X's name: EEXIST");
+	/* What format 3 made: A, B and X as they are, "tmp" named x. */
+	rv = dirent_rekey(s, ca.ino, wab_low, wab, NULL);
+	if (rv == 0)
+		rv = dirent_rekey(s, ca.ino, wx_low, wx, NULL);
+	if (rv == 0)
+		rv = dirent_rekey(s, ca.ino, "tmp", wx_low, wx_low);
+	if (rv == 0)
+		rv = store_txn_begin(s);
+	if (rv == 0)
+		rv = store_txn_end(s, store_meta_put_u64(s, "format", 3));
+	TAP_EQ_INT(rv, 0, "made a format 3 store: keys %s, %s, %s", wab, wx,
+	    wx_low);
+	store_close(s);
+
+	lg.n = 0;
+	rv = store_open(dir, &opt, &s);
+	tap_ok(rv == 0 && lg.n == 1 && strstr(lg.line, "store format 3 "
+	    "upgraded to 4: 1 names of caseless directories keyed again by "
+	    "the new folding, 1 renamed, 0 without") != NULL,
+	    "a format 3 store is keyed again at open: %s", lg.line);
+	if (rv != 0)
+		return;
+	rv = store_meta_get_u64(s, "format", &format);
+	tap_ok(rv == 0 && format == 4, "format 4 after it");
+	store_share_open(s, "ci", 0, 0, NULL, &ci, NULL);
+	rv = store_lookup(s, &cr_root, &ci, N(wab_low), &fh, &a);
+	tap_ok(rv == 0 && a.ino == iab, "full-width a, b find A, B again");
+	rv = store_lookup(s, &cr_root, &ci, N(wx), &fh, &a);
+	tap_ok(rv == 0 && a.ino == itmp,
+	    "full-width X finds the entry named x");
+	snprintf(renamed, sizeof(renamed), "%s~1", wx);
+	rv = store_lookup(s, &cr_root, &ci, N(renamed), &fh, &a);
+	tap_ok(rv == 0 && a.ino == ix, "the one named X is %s now", renamed);
+	rv = store_readdir(s, &cr_root, &ci, 0, verf, ents, 8, 0, &n, &eof);
+	for (i = 0; rv == 0 && i < n; i++)
+		if ((ents[i].ino == iab && strcmp(ents[i].name, wab) == 0) ||
+		    (ents[i].ino == itmp &&
+		    strcmp(ents[i].name, wx_low) == 0) ||
+		    (ents[i].ino == ix && strcmp(ents[i].name, renamed) == 0))
+			seen++;
+	tap_ok(rv == 0 && eof && seen == 3,
+	    "readdir lists the three names as made (and the rename)");
+	store_close(s);
+	lg.n = 0;
+	rv = store_open(dir, &opt, &s);
+	tap_ok(rv == 0 && lg.n == 0, "a format 4 store is not keyed again");
+	if (rv == 0)
+		store_close(s);
+	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0,
+	    "fsck of the keyed store: no faults");
+	rm_tree(dir);
 }
 
 /* An inode record as a store of record version 1 or 2 wrote it. */
@@ -3093,6 +3253,7 @@ main(void)
 	test_spares();
 	test_trim();
 	test_upgrade();
+	test_upgrade_rekey();
 	test_acl_fsck();
 	test_attrs();
 	test_trim_held();

@@ -2,8 +2,8 @@
  * tests/unit/test_store_open.c: store_open_name, each disposition, the
  * fd it hands out and the access it checks; named streams and the one
  * listing of named attributes; case-insensitive shares
- * (every operation that finds a name, the case a name keeps, fsck,
- * common/casefold.c's folding).
+ * (every operation that finds a name, the case a name keeps, fsck;
+ * common/casefold.c's folding is test_casefold.c's).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include "blockd/store.h"
-#include "common/casefold.h"
 #include "tap.h"
 
 #define N(s)	(s), strlen(s)
@@ -844,30 +843,6 @@ test_stream_rename(struct store *s, const struct store_fh *root)
 }
 
 static void
-test_casefold(void)
-{
-	char out[64];
-	const char *in = "ABCxyz\xc3\x84\xc3\x9f\xce\xa3\xd0\x96\xd4\xb1\xc5\xbf"
-	    "\xc4\xb0\xff\xc3";
-
-	casefold(in, strlen(in), out);
-	tap_ok(memcmp(out, "abcxyz\xc3\xa4\xc3\x9f\xcf\x83\xd0\xb6\xd5\xa1"
-	    "\xc5\xbf\xc4\xb0\xff\xc3", strlen(in)) == 0,
-	    "casefold: ASCII, A-diaeresis, sigma, zhe, ayb folded; sharp s, "
-	    "long s, dotted I, bad bytes kept");
-	tap_ok(casefold_eq(N("Stra\xc3\x9f" "E"), N("STRA\xc3\x9f" "e")) &&
-	    !casefold_eq(N("stra\xc3\x9f" "e"), N("strasse")),
-	    "casefold_eq: simple folding only");
-	tap_ok(casefold_eq(N("\xce\xa3\xce\x9f\xce\xa6\xce\x8a\xce\x91"),
-	    N("\xcf\x83\xce\xbf\xcf\x86\xce\xaf\xce\xb1")),
-	    "casefold_eq: Greek with tonos");
-	tap_ok(casefold_eq(N("\xc5\xb8"), N("\xc3\xbf")) &&
-	    casefold_eq(N("\xc4\x80\xc4\xb9\xc5\xbd"),
-	    N("\xc4\x81\xc4\xba\xc5\xbe")),
-	    "casefold_eq: Latin Extended-A pairs, Y-diaeresis");
-}
-
-static void
 test_caseless(struct store **sp, const char *dir)
 {
 	struct store *s = *sp;
@@ -1021,7 +996,6 @@ main(void)
 	test_supersede(s, &root);
 	test_stream_rename(s, &root);
 	test_streams(s, &root);
-	test_casefold();
 	test_caseless(&s, dir);
 	store_close(s);
 	TAP_EQ_INT(store_fsck(dir, 0, stdout), 0, "fsck at the end: no faults");
