@@ -385,6 +385,35 @@ ops_chmod_acl(struct store *s, struct store_inode *ip, uint32_t mode)
 }
 
 /*
+ * A chown or chgrp, from any protocol, sets the numeric owner or group,
+ * and the owner or group SID an SMB client set beside it (common/acl.h
+ * ACL_SIDOWNER_*) goes: 1 if one went.
+ */
+static int
+ops_chown_acl(struct store *s, struct store_inode *ip,
+    const struct store_sattr *sa)
+{
+	struct acl acl;
+	uint32_t keep = ip->mode, drop = 0;
+	int rv;
+
+	if (!(ip->flags & STORE_INODE_ACL))
+		return 0;
+	if ((rv = ops_acl_load(s, ip, &acl)) != 0)
+		return rv;
+	if (sa->mask & STORE_SATTR_UID)
+		drop |= ACL_SIDOWNER_OWNER;
+	if (sa->mask & STORE_SATTR_GID)
+		drop |= ACL_SIDOWNER_GROUP;
+	if ((acl.sidowner & drop) == 0)
+		return 0;
+	acl.sidowner &= ~drop;
+	rv = ops_acl_store(s, ip, &acl);
+	ip->mode = keep;	/* the caller sets the mode it computed */
+	return rv == 0 ? 1 : rv;
+}
+
+/*
  * The body of setattr inside a transaction the caller holds: check sa
  * against ip, change ip (written back), then the backing file.  The data
  * changes come last, so nothing after them can fail the transaction;
@@ -425,6 +454,10 @@ ops_setattr_apply(struct store *s, const struct store_cred *c,
 			ip.gid = sa->gid;
 			*what |= STORE_NOTIFY_OWNER;
 		}
+		if ((rv = ops_chown_acl(s, &ip, sa)) < 0)
+			return rv;
+		if (rv > 0)
+			*what |= STORE_NOTIFY_OWNER | STORE_NOTIFY_ACL;
 	}
 	if (sa->mask & STORE_SATTR_MODE) {
 		mode = sa->mode & 07777;

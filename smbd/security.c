@@ -30,6 +30,11 @@ struct smbd_secset {
 	uint64_t	 file_id;
 	size_t		 acllen;	/* 0: no DACL to set */
 	uint8_t		 acl[ACL_ENCODED_MAX];
+	uint32_t	 sidowner;	/* owner or group SIDs to set with
+					   the ACL the file has (no DACL
+					   given) */
+	struct acl_sid	 owner_sid;
+	struct acl_sid	 group_sid;
 };
 
 /*
@@ -56,6 +61,35 @@ smbd_desired_granted(uint32_t desired)
 	if (desired & SMBD_MAXIMUM_ALLOWED)
 		m |= ACL_READ_ATTRIBUTES | ACL_READ_ACL | ACL_SYNCHRONIZE;
 	return m;
+}
+
+/* The caller is root, as the share squashes it (who holds privileges). */
+int
+smbd_sec_root(const struct smbd_env *env, size_t share, uint32_t uid,
+    uint32_t gid)
+{
+	(void)share_rules_squash(&env->shares[share].squash, 0, &uid, &gid,
+	    NULL, 0);
+	return uid == 0;
+}
+
+/*
+ * MS-DTYP 2.4.6, MS-FSA 2.1.5.16: an owner or group SID that names no
+ * Unix id is taken from root alone (Windows' SeRestorePrivilege; a
+ * user may name only a SID of its own token with SE_GROUP_OWNER, and
+ * its own is S-1-22-1-uid): STATUS_INVALID_OWNER for anyone else, as
+ * Windows answers, with a log line.  blockd checks the same.
+ */
+static uint32_t
+smbd_sec_sidowner_check(int root, uint32_t sidowner, const char *who,
+    const char *what)
+{
+	if (sidowner == 0 || root)
+		return STATUS_SUCCESS;
+	log_info_rl("%s: %s: an owner or group SID that names no Unix id is "
+	    "root's alone to set", who, what);
+	return (sidowner & ACL_SIDOWNER_OWNER) ? STATUS_INVALID_OWNER :
+	    STATUS_INVALID_PRIMARY_GROUP;
 }
 
 /* BD_ACL_SET of an encoded ACL on the open's file, as its opener. */
@@ -89,6 +123,16 @@ smbd_sec_too_small(struct smbd_req *r, size_t need)
 	smbd_reply(r, STATUS_BUFFER_TOO_SMALL, b, sizeof(b));
 }
 
+/* An owner or group SID kept beside the ids is what SMB shows. */
+static const struct secdesc *
+smbd_sec_sids_shown(struct secdesc *sd)
+{
+	sd->sidowner = sd->dacl.sidowner;
+	sd->owner_sid = sd->dacl.owner_sid;
+	sd->group_sid = sd->dacl.group_sid;
+	return sd;
+}
+
 static void
 smbd_sec_query_done(void *arg, int status, void *reply, int fd)
 {
@@ -111,7 +155,8 @@ smbd_sec_query_done(void *arg, int status, void *reply, int fd)
 	sd->gid = rep->attr.gid;
 	if (acl_decode((const uint8_t *)rep->acl.acl_val, rep->acl.acl_len,
 	    &sd->dacl) != 0 ||
-	    (n = secdesc_build(sd, q->secinfo, buf, sizeof(buf))) == 0) {
+	    (n = secdesc_build(smbd_sec_sids_shown(sd), q->secinfo, buf,
+	    sizeof(buf))) == 0) {
 		log_warnx_rl("smbd: an ACL from blockd with no descriptor");
 		free(sd);
 		smbd_reply_error(q->r, STATUS_INTERNAL_ERROR);
@@ -184,6 +229,49 @@ smbd_sec_set_done(void *arg, int status, void *reply, int fd)
 	smbd_reply(w->r, STATUS_SUCCESS, b, sizeof(b));
 }
 
+static void	smbd_sec_set_acl(void *, int, void *, int);
+
+/* The owner and group SIDs to set (w->sidowner) put on acl. */
+static void
+smbd_sec_sids_put(const struct smbd_secset *w, struct acl *acl)
+{
+	if (w->sidowner & ACL_SIDOWNER_OWNER)
+		acl->owner_sid = w->owner_sid;
+	if (w->sidowner & ACL_SIDOWNER_GROUP)
+		acl->group_sid = w->group_sid;
+	acl->sidowner |= w->sidowner;
+}
+
+/* Owner or group SIDs without a DACL: set with the ACL the file has. */
+static void
+smbd_sec_set_sids(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_secset *w = arg;
+	bd_acl_reply *rep = reply;
+	struct acl *acl;
+
+	if (status != 0) {
+		smbd_sec_set_done(w, status, reply, fd);
+		return;
+	}
+	if ((acl = calloc(1, sizeof(*acl))) == NULL) {
+		smbd_reply_error(w->r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	if (acl_decode((const uint8_t *)rep->acl.acl_val, rep->acl.acl_len,
+	    acl) != 0) {
+		free(acl);
+		log_warnx_rl("smbd: an ACL from blockd that does not decode");
+		smbd_reply_error(w->r, STATUS_INTERNAL_ERROR);
+		return;
+	}
+	smbd_sec_sids_put(w, acl);
+	status = acl_encode(acl, w->acl, sizeof(w->acl), &w->acllen);
+	free(acl);
+	w->sidowner = 0;
+	smbd_sec_set_acl(w, status, NULL, -1);
+}
+
 /* The DACL, after the owner and group changed (or with none to change). */
 static void
 smbd_sec_set_acl(void *arg, int status, void *reply, int fd)
@@ -192,8 +280,9 @@ smbd_sec_set_acl(void *arg, int status, void *reply, int fd)
 	struct smbd_conn *c = w->r->conn;
 	struct smbd_open *o;
 	struct smbd_session *s;
+	bd_acl_req req;
 
-	if (status != 0 || w->acllen == 0) {
+	if (status != 0 || (w->acllen == 0 && w->sidowner == 0)) {
 		smbd_sec_set_done(w, status, reply, fd);
 		return;
 	}
@@ -202,25 +291,26 @@ smbd_sec_set_acl(void *arg, int status, void *reply, int fd)
 		smbd_reply_error(w->r, STATUS_FILE_CLOSED);
 		return;
 	}
+	if (w->acllen == 0) {
+		memset(&req, 0, sizeof(req));
+		smbd_open_cred(o, &req.cred);
+		req.fh.bd_fh_len = o->fhlen;
+		req.fh.bd_fh_val = (char *)o->fh;
+		bdc_call(c->env->bdc, BD_ACL_GET, (xdrproc_t)xdr_bd_acl_req,
+		    &req, (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply),
+		    smbd_sec_set_sids, w);
+		return;
+	}
 	smbd_sec_acl_set(w->r, o, w->acl, w->acllen, smbd_sec_set_done,
 	    w);
 }
 
-/*
- * A descriptor refused: an owner or group that names no Unix id (no
- * S-1-22 SID) at info level, as it is the one a client may not
- * expect; any other malformation at debug level.
- */
+/* A malformed descriptor refused, at debug level. */
 static void
 smbd_sec_refused(const char *who, const char *what, uint32_t st)
 {
-	if (st == STATUS_INVALID_OWNER || st == STATUS_INVALID_PRIMARY_GROUP)
-		log_info_rl("%s: %s security descriptor refused: its %s "
-		    "is no S-1-22 SID (0x%08x)", who, what,
-		    st == STATUS_INVALID_OWNER ? "owner" : "group", st);
-	else
-		log_debug("%s: %s security descriptor refused: 0x%08x", who,
-		    what, st);
+	log_debug("%s: %s security descriptor refused: 0x%08x", who, what,
+	    st);
 }
 
 /*
@@ -262,15 +352,29 @@ smbd_set_security(struct smbd_req *r, struct smbd_session *s,
 		smbd_reply_error(r, st);
 		return;
 	}
+	if (!(secinfo & SECDESC_OWNER))
+		sd->sidowner &= ~(uint32_t)ACL_SIDOWNER_OWNER;
+	if (!(secinfo & SECDESC_GROUP))
+		sd->sidowner &= ~(uint32_t)ACL_SIDOWNER_GROUP;
+	if ((st = smbd_sec_sidowner_check(smbd_sec_root(r->conn->env,
+	    o->share, o->uid, o->gid), sd->sidowner, r->conn->peer,
+	    "SET_INFO")) != 0) {
+		free(sd);
+		smbd_reply_error(r, st);
+		return;
+	}
 	memset(&req, 0, sizeof(req));
 	smbd_open_cred(o, &req.cred);
 	req.fh.bd_fh_len = o->fhlen;
 	req.fh.bd_fh_val = (char *)o->fh;
-	if ((secinfo & SECDESC_OWNER) && (sd->present & SECDESC_OWNER)) {
+	/* A Unix owner or group is a chown (the SID kept beside it goes). */
+	if ((secinfo & SECDESC_OWNER) && (sd->present & SECDESC_OWNER) &&
+	    !(sd->sidowner & ACL_SIDOWNER_OWNER)) {
 		req.sattr.mask |= STORE_SATTR_UID;
 		req.sattr.uid = sd->uid;
 	}
-	if ((secinfo & SECDESC_GROUP) && (sd->present & SECDESC_GROUP)) {
+	if ((secinfo & SECDESC_GROUP) && (sd->present & SECDESC_GROUP) &&
+	    !(sd->sidowner & ACL_SIDOWNER_GROUP)) {
 		req.sattr.mask |= STORE_SATTR_GID;
 		req.sattr.gid = sd->gid;
 	}
@@ -278,11 +382,19 @@ smbd_set_security(struct smbd_req *r, struct smbd_session *s,
 		secdesc_null_dacl(&sd->dacl);
 		sd->present |= SECDESC_DACL;
 	}
-	if ((secinfo & SECDESC_DACL) && (sd->present & SECDESC_DACL) &&
-	    acl_encode(&sd->dacl, w->acl, sizeof(w->acl), &w->acllen) != 0) {
-		free(sd);
-		smbd_reply_error(r, STATUS_INVALID_ACL);
-		return;
+	/* An owner or group SID rides with the DACL, or alone. */
+	w->sidowner = sd->sidowner;
+	w->owner_sid = sd->owner_sid;
+	w->group_sid = sd->group_sid;
+	if ((secinfo & SECDESC_DACL) && (sd->present & SECDESC_DACL)) {
+		smbd_sec_sids_put(w, &sd->dacl);
+		w->sidowner = 0;
+		if (acl_encode(&sd->dacl, w->acl, sizeof(w->acl),
+		    &w->acllen) != 0) {
+			free(sd);
+			smbd_reply_error(r, STATUS_INVALID_ACL);
+			return;
+		}
 	}
 	free(sd);
 	if (req.sattr.mask == 0) {
@@ -297,21 +409,43 @@ smbd_set_security(struct smbd_req *r, struct smbd_session *s,
 /*
  * CREATE's SMB2_CREATE_SD_BUFFER context ("SecD", MS-SMB2 2.2.13.2):
  * the DACL of a file the CREATE makes, set by BD_ACL_SET before the
- * reply.  The new file's owner and group stay its creator's, as the
- * store makes them; a file that was opened, not created, keeps its
- * descriptor.
+ * reply.  The new file's numeric owner and group stay its creator's, as
+ * the store makes them; an owner or group SID that names no Unix id is
+ * kept beside them (root's alone to name, refused before anything is
+ * made).  A file that was opened, not created, keeps its descriptor.
  */
 struct smbd_secd {
 	struct smbd_req	*r;
 	size_t		 acllen;
 	uint8_t		 acl[ACL_ENCODED_MAX];
+	uint32_t	 sidowner;	/* SIDs without a DACL: with the
+					   file's own ACL */
+	struct acl_sid	 owner_sid;
+	struct acl_sid	 group_sid;
+	uint64_t	 file_id;	/* the open CREATE made */
 	size_t		 outlen;
 	uint8_t		 out[SMBD_CREATE_RSP_MAX];
 };
 
-/* MS-SMB2 2.2.13.2: the create contexts, for one named SecD. */
+/* The owner and group SIDs of a SecD put on acl (none to set after). */
+static void
+smbd_secd_sids_put(struct smbd_secd *sd, struct acl *acl)
+{
+	if (sd->sidowner & ACL_SIDOWNER_OWNER)
+		acl->owner_sid = sd->owner_sid;
+	if (sd->sidowner & ACL_SIDOWNER_GROUP)
+		acl->group_sid = sd->group_sid;
+	acl->sidowner |= sd->sidowner;
+	sd->sidowner = 0;
+}
+
+/*
+ * MS-SMB2 2.2.13.2: the create contexts, for one named SecD; root: the
+ * caller may name an owner SID (smbd_sec_sidowner_check).
+ */
 uint32_t
-smbd_secd_parse(const uint8_t *ctx, uint32_t len, struct smbd_secd **out)
+smbd_secd_parse(const uint8_t *ctx, uint32_t len, int root,
+    struct smbd_secd **out)
 {
 	struct smbd_secd *sd;
 	struct secdesc *parsed;
@@ -339,10 +473,18 @@ smbd_secd_parse(const uint8_t *ctx, uint32_t len, struct smbd_secd **out)
 			}
 			*out = sd;
 			if ((st = secdesc_parse(ctx + off + doff, dlen,
-			    parsed)) == 0 && (parsed->present & SECDESC_DACL) &&
-			    acl_encode(&parsed->dacl, sd->acl, sizeof(sd->acl),
-			    &sd->acllen) != 0)
-				st = STATUS_INVALID_ACL;
+			    parsed)) == 0)
+				st = smbd_sec_sidowner_check(root,
+				    parsed->sidowner, "CREATE", "SecD");
+			sd->sidowner = parsed->sidowner;
+			sd->owner_sid = parsed->owner_sid;
+			sd->group_sid = parsed->group_sid;
+			if (st == 0 && (parsed->present & SECDESC_DACL)) {
+				smbd_secd_sids_put(sd, &parsed->dacl);
+				if (acl_encode(&parsed->dacl, sd->acl,
+				    sizeof(sd->acl), &sd->acllen) != 0)
+					st = STATUS_INVALID_ACL;
+			}
 			free(parsed);
 			if (st != 0) {
 				smbd_sec_refused("CREATE", "SecD", st);
@@ -377,19 +519,71 @@ smbd_secd_applied(void *arg, int status, void *reply, int fd)
 	smbd_reply(sd->r, STATUS_SUCCESS, sd->out, sd->outlen);
 }
 
+/* A SecD's owner or group SIDs alone: set with the new file's ACL. */
+static void
+smbd_secd_got(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_secd *sd = arg;
+	bd_acl_reply *rep = reply;
+	struct smbd_open *o;
+	struct acl *acl;
+
+	if (status != 0) {
+		smbd_secd_applied(sd, status, reply, fd);
+		return;
+	}
+	if ((o = smbd_open_find(sd->r->conn, sd->file_id)) == NULL) {
+		smbd_reply_error(sd->r, STATUS_FILE_CLOSED);
+		return;
+	}
+	if ((acl = calloc(1, sizeof(*acl))) == NULL) {
+		smbd_reply_error(sd->r, STATUS_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	if (acl_decode((const uint8_t *)rep->acl.acl_val, rep->acl.acl_len,
+	    acl) == 0) {
+		smbd_secd_sids_put(sd, acl);
+		status = acl_encode(acl, sd->acl, sizeof(sd->acl),
+		    &sd->acllen);
+	} else
+		status = EIO;
+	free(acl);
+	if (status != 0) {
+		smbd_secd_applied(sd, status < 0 ? -status : status, NULL,
+		    -1);
+		return;
+	}
+	smbd_sec_acl_set(sd->r, o, sd->acl, sd->acllen, smbd_secd_applied,
+	    sd);
+}
+
 /* The DACL on the file CREATE made, then CREATE's reply out. */
 void
 smbd_secd_apply(struct smbd_req *r, struct smbd_session *s,
     struct smbd_open *o, struct smbd_secd *sd, const uint8_t *out,
     size_t outlen)
 {
+	bd_acl_req req;
 
-	if (sd->acllen == 0 || outlen > sizeof(sd->out)) {
+	if ((sd->acllen == 0 && sd->sidowner == 0) ||
+	    outlen > sizeof(sd->out)) {
 		smbd_reply(r, STATUS_SUCCESS, out, outlen);
 		return;
 	}
 	sd->r = r;
+	sd->file_id = o->id;
 	memcpy(sd->out, out, outlen);
 	sd->outlen = outlen;
+	if (sd->acllen == 0) {
+		memset(&req, 0, sizeof(req));
+		smbd_open_cred(o, &req.cred);
+		req.fh.bd_fh_len = o->fhlen;
+		req.fh.bd_fh_val = (char *)o->fh;
+		bdc_call(r->conn->env->bdc, BD_ACL_GET,
+		    (xdrproc_t)xdr_bd_acl_req, &req,
+		    (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply),
+		    smbd_secd_got, sd);
+		return;
+	}
 	smbd_sec_acl_set(r, o, sd->acl, sd->acllen, smbd_secd_applied, sd);
 }

@@ -1293,6 +1293,7 @@ test_readdir_readable(struct store *s, const struct store_fh *root)
 	acl.aclflags = 0;
 	acl.count = 0;
 	acl.nsids = 0;
+	acl.sidowner = 0;
 	acl_prepend(&acl, ACL_TYPE_ALLOW, 0, ACL_READ_DATA |
 	    ACL_READ_NAMED_ATTRS | ACL_READ_ACL, 1000);
 	TAP_EQ_INT(acl_set_of(s, &cr_root, &f, &acl), 0,
