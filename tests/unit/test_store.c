@@ -1322,6 +1322,66 @@ test_readdir_readable(struct store *s, const struct store_fh *root)
 }
 
 /*
+ * An owner or group SID kept beside the numeric ids (common/acl.h
+ * version 4, an SMB owner such as Everyone): root's alone to set, kept
+ * by an ACL set without one, the numeric owner unchanged; a chown drops
+ * the owner's, a chgrp the group's.
+ */
+static void
+test_acl_sidowner(struct store *s, const struct store_fh *root)
+{
+	struct store_fh f;
+	struct store_sattr sa;
+	struct store_attr a;
+	struct acl acl, got;
+
+	store_create(s, &cr_root, root, N("sidowner"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &f, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_UID;
+	sa.uid = cr_alice.uid;
+	store_setattr(s, &cr_root, &f, &sa, NULL);
+	acl_from_mode(0644, 0, &acl);
+	acl.sidowner = ACL_SIDOWNER_OWNER;
+	(void)acl_sid_parse("S-1-1-0", 7, &acl.owner_sid);
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, &f, &acl), -EPERM,
+	    "sidowner: the owner may not name Everyone as owner");
+	TAP_EQ_INT(acl_set_of(s, &cr_root, &f, &acl), 0,
+	    "sidowner: root may");
+	tap_ok(acl_get_of(s, &cr_alice, &f, &got) == 0 &&
+	    got.sidowner == ACL_SIDOWNER_OWNER &&
+	    acl_sid_equal(&got.owner_sid, &acl.owner_sid),
+	    "sidowner: read back with the ACL");
+	tap_ok(store_getattr(s, &f, &a) == 0 && a.uid == cr_alice.uid,
+	    "sidowner: the numeric owner is still alice");
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, &f, &acl), 0,
+	    "sidowner: the owner may send the same owner SID back");
+	acl_from_mode(0600, 0, &acl);
+	acl.sidowner = ACL_SIDOWNER_GROUP;
+	(void)acl_sid_parse("S-1-5-32-545", 12, &acl.group_sid);
+	TAP_EQ_INT(acl_set_of(s, &cr_root, &f, &acl), 0,
+	    "sidowner: root sets a group SID with another ACL");
+	tap_ok(acl_get_of(s, &cr_alice, &f, &got) == 0 &&
+	    got.sidowner == ACL_SIDOWNER_ALL,
+	    "sidowner: an ACL set without the owner SID keeps it");
+	sa.mask = STORE_SATTR_GID;
+	sa.gid = 0;
+	TAP_EQ_INT(store_setattr(s, &cr_root, &f, &sa, NULL), 0,
+	    "sidowner: chgrp");
+	tap_ok(acl_get_of(s, &cr_alice, &f, &got) == 0 &&
+	    got.sidowner == ACL_SIDOWNER_OWNER,
+	    "sidowner: a chgrp drops the group SID, keeps the owner's");
+	sa.mask = STORE_SATTR_UID;
+	sa.uid = cr_alice.uid;
+	TAP_EQ_INT(store_setattr(s, &cr_root, &f, &sa, NULL), 0,
+	    "sidowner: chown to the same uid");
+	tap_ok(acl_get_of(s, &cr_alice, &f, &got) == 0 && got.sidowner == 0,
+	    "sidowner: a chown drops the owner SID");
+	tap_ok(store_getattr(s, &f, &a) == 0 && (a.mode & 0777) == 0600,
+	    "sidowner: the mode is the ACL's still (0%o)", a.mode & 0777);
+}
+
+/*
  * RFC 8881 6.4.3 without a mode from the client (an SMB CREATE, an
  * NFSv4 OPEN or CREATE without one): the inherited ACEs stand as they
  * are and the mode follows from them; with a mode they are chmod'ed.
@@ -3231,6 +3291,7 @@ main(void)
 	test_xattr(s, &root);
 	test_acl_dirs(s, &root);
 	test_acl_inherit_nomode(s, &root);
+	test_acl_sidowner(s, &root);
 	test_readdir_readable(s, &root);
 	test_notify(s, &nt, &root);
 	test_dir_parent(s, &root);
