@@ -7,7 +7,9 @@
 # ACE for S-1-22-1-1000; NFSv4's acl attribute then shows that ACE
 # (tests/clients/nfs4probe.py getacl), NFSv3 WRITE as uid 1000 is
 # refused while uid 1001 still writes, and a user who is not root
-# cannot give the file away.  ACEs for Windows SIDs that name no Unix id
+# cannot give the file away; root gives it an owner and a group that
+# are no Unix ids (S-1-1-0, S-1-5-32-545), kept beside the numeric
+# ones that NFSv3 shows, and an NFSv3 chown puts the Unix owner back.  ACEs for Windows SIDs that name no Unix id
 # (SYSTEM, a domain user, Authenticated Users) are kept: smbcacls lists
 # them back, NFSv4's acl attribute shows them by their string form, an
 # NFSv4 SETATTR of that ACL keeps them, and a DENY for Authenticated
@@ -113,6 +115,22 @@ out=$(CACLS plainuser%Pass-w0rd acl.txt --chown S-1-22-1-1000)
 check "smbcacls --chown as uid 1000: refused ($out)" has "$out" 'NT_STATUS_ACCESS_DENIED|NT_STATUS_INVALID_OWNER'
 check "smbcacls --chown S-1-22-1-1001 as root" CACLS smbtest%Pass-w0rd acl.txt --chown S-1-22-1-1001
 check "smbcacls lists owner S-1-22-1-1001" has "$(CACLS smbtest%Pass-w0rd acl.txt)" '^OWNER:S-1-22-1-1001$'
+# An owner or group that names no Unix id (Everyone, BUILTIN\Users):
+# root may set it (SeRestorePrivilege's rule), kept beside the numeric
+# owner, which NFS still shows; a chown from NFS drops it.
+check "smbcacls --chown S-1-1-0 as root" CACLS smbtest%Pass-w0rd acl.txt --chown S-1-1-0
+check "smbcacls --chgrp S-1-5-32-545 as root" CACLS smbtest%Pass-w0rd acl.txt --chgrp S-1-5-32-545
+out=$(CACLS smbtest%Pass-w0rd acl.txt)
+echo "$out" | sed 's/^/# /'
+check "smbcacls lists owner S-1-1-0" has "$out" '^OWNER:S-1-1-0$'
+check "smbcacls lists group S-1-5-32-545" has "$out" '^GROUP:S-1-5-32-545$'
+check "smbcacls: the DENY ACE for uid 1000 is still there" has "$out" '^ACL:S-1-22-1-1000:1/0x0/0x00000006$'
+check "NFSv3 GETATTR: the numeric owner and group stay uid 1001, gid 0" test "$(PROBE4 v3getattr /export/acl.txt)" = "V3GETATTR 0 uid 1001 gid 0"
+check "NFSv3 WRITE as uid 1000: the ACL still denies it (13)" test "$(PROBE4 v3write /export/acl.txt 1000 abc)" = "V3WRITE 13"
+check "NFSv3 SETATTR uid=1001 (a chown to the same owner)" test "$(PROBE4 v3setattr /export/acl.txt uid=1001)" = "V3SETATTR 0"
+out=$(CACLS smbtest%Pass-w0rd acl.txt)
+check "smbcacls after the NFS chown: owner S-1-22-1-1001 again" has "$out" '^OWNER:S-1-22-1-1001$'
+check "smbcacls after the NFS chown: the group SID stays (no chgrp)" has "$out" '^GROUP:S-1-5-32-545$'
 # Windows SIDs with no Unix id: kept, shown, and evaluated by the rule.
 check "smbcacls --add an ALLOW for S-1-5-18 (SYSTEM) and a DENY for a domain user" CACLS smbtest%Pass-w0rd acl.txt --add 'ACL:S-1-5-18:ALLOWED/0x0/FULL,ACL:S-1-5-21-1004336348-1177238915-682003330-1001:DENIED/0x0/0x00000002'
 out=$(CACLS smbtest%Pass-w0rd acl.txt)
@@ -210,7 +228,8 @@ if command -v smbtorture >/dev/null; then
 	# Not: smb2.acls_non_canonical.flags wants SE_DACL_AUTO_INHERITED
 	# kept without AUTO_INHERIT_REQ, Samba's "acl flag inherited
 	# canonicalization = no", where Windows (and INHERITFLAGS) drop it;
-	# SDFLAGSVSCHOWN sets an owner that is no S-1-22 SID;
+	# SDFLAGSVSCHOWN as uid 1000 (its owner S-1-5-32-544 or the like is
+	# root's alone to set);
 	# DYNAMIC creates a file in a directory whose ACL grants no EXECUTE
 	# (blockd wants search permission, Windows bypasses traverse checks);
 	# ACCESSBASED: share hideunread lists only what the caller may read
@@ -220,29 +239,31 @@ if command -v smbtorture >/dev/null; then
 	# smb2.compound.related4 and related7 as uid 1000: a CREATOR OWNER
 	# ACE that denies writing stops the related open for writing (root,
 	# test_smbd.sh's user, would be granted it).
-	# smb2.create.aclfile and acldir: its descriptors' DACLs (Windows
-	# SIDs) and a new directory's DOS attributes are taken, then one
-	# with owner S-1-1-0 is INVALID_OWNER (owners are S-1-22 only).
+	# smb2.create.aclfile and acldir as root: its descriptors' DACLs
+	# (Windows SIDs), a new directory's DOS attributes, then owner
+	# S-1-1-0 and group BUILTIN\Users kept beside the numeric ones; as
+	# uid 1000 that owner is INVALID_OWNER (root's alone, as Windows
+	# wants SeRestorePrivilege for it).  SDFLAGSVSCHOWN as root: the
+	# DACL's control bits kept through a change of owner to a SID.
 	# smb2.create.nulldacl as uid 1000: a NULL DACL (or a DACL named
 	# without SE_DACL_PRESENT) is kept as EVERYONE@ allowed everything
 	# and read back as a NULL DACL.
 	TORTURE() { timeout 180 smbtorture //127.0.0.1/export -p $S -U "$1" --target=samba3 --option=torture:smbd=false "$2" 2>&1; }
 	out=$(TORTURE smbtest%Pass-w0rd smb2.create.aclfile)
-	# Its steps print what they start: the owner step starts once the
-	# ACL steps (Windows SIDs in the DACL) passed.
-	check "SecD with Windows SIDs in the DACL: the CREATEs take it" has "$out" '^creating with attributes, ACL and owner$'
-	check "SecD with owner S-1-1-0: INVALID_OWNER" has "$out" 'create.c:[0-9]+\) Incorrect status NT_STATUS_INVALID_OWNER - should be NT_STATUS_OK'
+	check "smb2.create.aclfile as root: SecD with Windows SIDs, owner S-1-1-0 and group S-1-5-32-545" has "$out" '^success: aclfile'
 	# smb2.create.acldir, the same for directories: its step "creating
 	# with attributes" checks a new directory's DOS attributes.
 	out=$(TORTURE smbtest%Pass-w0rd smb2.create.acldir)
-	check "smb2.create.acldir: a directory made with DOS attributes has them (the owner step is reached)" has "$out" '^creating with attributes, ACL and owner$'
-	check "smb2.create.acldir: SecD with owner S-1-1-0: INVALID_OWNER" has "$out" 'create.c:[0-9]+\) Incorrect status NT_STATUS_INVALID_OWNER - should be NT_STATUS_OK'
-	check "smbd logs the SecD refused for its owner" grep -q 'CREATE: SecD security descriptor refused: its owner is no S-1-22 SID' "$SUITE_DIR/run.log"
-	for t in smb2.sdread smb2.getinfo.qsec_buffercheck smb2.setinfo; do
+	check "smb2.create.acldir as root" has "$out" '^success: acldir'
+	for t in smb2.sdread smb2.getinfo.qsec_buffercheck smb2.setinfo \
+	    smb2.acls.SDFLAGSVSCHOWN; do
 		torture_check "smbtorture $t" //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false "$t"
 	done
 	check "NFSv4 chmod 1777 of the export's root (smb2.acls as uid 1000)" test "$(PROBE4 chmod /export 1777)" = "CHMOD 0"
 	check "NFSv4 chmod 1777 of hideunread's root (smb2.acls.ACCESSBASED)" test "$(PROBE4 chmod /hideunread 1777)" = "CHMOD 0"
+	out=$(TORTURE plainuser%Pass-w0rd smb2.create.aclfile)
+	check "smb2.create.aclfile as uid 1000: the ACL steps pass, owner S-1-1-0 is INVALID_OWNER" sh -c "printf '%s\n' \"\$1\" | grep -q '^creating with attributes, ACL and owner\$' && printf '%s\n' \"\$1\" | grep -Eq 'create.c:[0-9]+\) Incorrect status NT_STATUS_INVALID_OWNER - should be NT_STATUS_OK'" sh "$out"
+	check "smbd logs the SecD refused for its owner" grep -q "CREATE: SecD: an owner or group SID that names no Unix id is root's alone to set" "$SUITE_DIR/run.log"
 	if [ -n "${ACL_PROBE:-}" ]; then
 		for t in $ACL_PROBE; do
 			for u in ${ACL_PROBE_USERS:-plainuser smbtest}; do
@@ -284,7 +305,7 @@ if command -v smbtorture >/dev/null; then
 	smb2.delete-on-close-perms.CREATE_IF Existing
 	EOF
 else
-	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.create.acldir (2), the SecD refusal logged, smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls (9), smb2.compound.related4, related7, smb2.create.nulldacl, smb2.acls.INHERITANCE, INHERITFLAGS, smb2.openattr, smb2.delete-on-close-perms.READONLY, smb2.acls.ACCESSBASED, chmod of hideunread, smb2.delete-on-close-perms' three Existing"
+	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile, smb2.create.acldir, smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, smb2.acls.SDFLAGSVSCHOWN, chmod of the root, smb2.create.aclfile as uid 1000, the SecD refusal logged, smb2.acls (9), smb2.compound.related4, related7, smb2.create.nulldacl, smb2.acls.INHERITANCE, INHERITFLAGS, smb2.openattr, smb2.delete-on-close-perms.READONLY, smb2.acls.ACCESSBASED, chmod of hideunread, smb2.delete-on-close-perms' three Existing"
 fi
 # nfsd answered GETATTR of a stored ACL without a SETATTR before it in
 # the COMPOUND by encoding a bd_fh_req as a bd_acl_req: SIGSEGV.
