@@ -1322,6 +1322,68 @@ test_readdir_readable(struct store *s, const struct store_fh *root)
 }
 
 /*
+ * STORE_CRED_BYPASS_TRAVERSE (Windows' bypass traverse checking, for SMB
+ * callers of a share that says so): no search permission on the
+ * directory to look up, create, remove or rename in it; its other
+ * rights still count, and without the flag nothing changes.
+ */
+static void
+test_bypass_traverse(struct store *s, const struct store_fh *root)
+{
+	struct store_cred smb = cr_alice;
+	struct store_fh d, f;
+	struct store_attr a;
+
+	smb.flags = STORE_CRED_BYPASS_TRAVERSE;
+	store_mkdir(s, &cr_root, root, N("notrav"), 0733, &d, NULL);
+	store_create(s, &cr_root, &d, N("f"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &f, NULL);
+	/* 0733: others may write and search it: take search away. */
+	memset(&a, 0, sizeof(a));
+	TAP_EQ_INT(store_lookup(s, &cr_alice, &d, N("f"), &f, &a), 0,
+	    "traverse: with search permission alice looks up f");
+	{
+		struct store_sattr sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.mask = STORE_SATTR_MODE;
+		sa.mode = 0722;
+		store_setattr(s, &cr_root, &d, &sa, NULL);
+	}
+	TAP_EQ_INT(store_lookup(s, &cr_alice, &d, N("f"), &f, &a), -EACCES,
+	    "traverse: 0722, no search permission: EACCES");
+	TAP_EQ_INT(store_lookup(s, &smb, &d, N("f"), &f, &a), 0,
+	    "traverse: bypassing it, the lookup finds f");
+	TAP_EQ_INT(store_create(s, &cr_alice, &d, N("g"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &f, NULL), -EACCES,
+	    "traverse: a create without search permission: EACCES");
+	TAP_EQ_INT(store_create(s, &smb, &d, N("g"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &f, NULL), 0,
+	    "traverse: bypassing it, write permission is enough to create");
+	TAP_EQ_INT(store_rename(s, &cr_alice, &d, N("g"), &d, N("h")),
+	    -EACCES, "traverse: a rename without search permission: EACCES");
+	TAP_EQ_INT(store_rename(s, &smb, &d, N("g"), &d, N("h")), 0,
+	    "traverse: bypassing it, renamed");
+	TAP_EQ_INT(store_remove(s, &cr_alice, &d, N("h")), -EACCES,
+	    "traverse: a remove without search permission: EACCES");
+	TAP_EQ_INT(store_remove(s, &smb, &d, N("h")), 0,
+	    "traverse: bypassing it, removed");
+	{
+		struct store_sattr sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.mask = STORE_SATTR_MODE;
+		sa.mode = 0700;
+		store_setattr(s, &cr_root, &d, &sa, NULL);
+	}
+	TAP_EQ_INT(store_create(s, &smb, &d, N("k"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &f, NULL), -EACCES,
+	    "traverse: bypassing it, 0700 still refuses a create (no write)");
+	TAP_EQ_INT(store_lookup(s, &smb, &d, N("f"), &f, &a), 0,
+	    "traverse: bypassing it, 0700 still lets f be looked up");
+}
+
+/*
  * An owner or group SID kept beside the numeric ids (common/acl.h
  * version 4, an SMB owner such as Everyone): root's alone to set, kept
  * by an ACL set without one, the numeric owner unchanged; a chown drops
@@ -3292,6 +3354,7 @@ main(void)
 	test_acl_dirs(s, &root);
 	test_acl_inherit_nomode(s, &root);
 	test_acl_sidowner(s, &root);
+	test_bypass_traverse(s, &root);
 	test_readdir_readable(s, &root);
 	test_notify(s, &nt, &root);
 	test_dir_parent(s, &root);
