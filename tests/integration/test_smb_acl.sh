@@ -53,6 +53,13 @@ path = /hideunread
 insecure = yes
 root squash = no
 access based enumeration = yes
+
+# SMB callers need no search permission here (Windows' bypass traverse).
+[share traverse]
+path = /traverse
+insecure = yes
+root squash = no
+smb bypass traverse checking = yes
 CONF
 if [ ! -x "$SBINDIR/dittofs-gssd" ]; then
 	echo "1..0 # SKIP dittofs-gssd is not built (SMB logins)"
@@ -186,6 +193,20 @@ check "put over keep.txt as uid 1000: ACCESS_DENIED" has "$out" 'NT_STATUS_ACCES
 out=$(SMBC smbtest%Pass-w0rd 'get keep.txt /dev/stdout' 2>/dev/null)
 check "keep.txt still holds its data ($out)" has "$out" '^precious'
 
+# Traverse checking: a file in a directory only root may search (0700)
+# is out of uid 1000's reach on export, and reached on the share with
+# "smb bypass traverse checking" (Windows' bypass traverse privilege).
+for sh in export traverse; do
+	check "smbclient mkdir priv, put priv/open.txt on $sh" sh -c "timeout 60 smbclient //127.0.0.1/$sh -p $S -m SMB3 -U smbtest%Pass-w0rd -c 'mkdir priv; put $SUITE_DIR/acl.txt priv/open.txt' >/dev/null 2>&1"
+	check "NFSv4 chmod 0644 of $sh's priv/open.txt, 0700 of priv" sh -c "test \"\$(PYTHONPATH=$ONCRPC_PYTHONPATH timeout 30 python3 $top_srcdir/tests/clients/nfs4probe.py $P chmod /$sh/priv/open.txt 644)\" = 'CHMOD 0' && test \"\$(PYTHONPATH=$ONCRPC_PYTHONPATH timeout 30 python3 $top_srcdir/tests/clients/nfs4probe.py $P chmod /$sh/priv 700)\" = 'CHMOD 0'"
+done
+out=$(timeout 60 smbclient //127.0.0.1/export -p $S -m SMB3 -U plainuser%Pass-w0rd -c 'get priv/open.txt /dev/stdout' 2>&1)
+check "export: uid 1000 may not reach priv/open.txt through priv ($out)" has "$out" 'NT_STATUS_ACCESS_DENIED'
+out=$(timeout 60 smbclient //127.0.0.1/traverse -p $S -m SMB3 -U plainuser%Pass-w0rd -c 'get priv/open.txt /dev/stdout' 2>&1)
+check "traverse: uid 1000 reads priv/open.txt without searching priv ($out)" has "$out" '^hello$'
+out=$(timeout 60 smbclient //127.0.0.1/traverse -p $S -m SMB3 -U plainuser%Pass-w0rd -c 'ls priv/*' 2>&1)
+check "traverse: listing priv still needs read permission ($out)" has "$out" 'NT_STATUS_ACCESS_DENIED'
+
 # Inheritance without a mode (RFC 8881 6.4.3, MS-DTYP 2.5.3.4): inh
 # passes on Everyone's read and CREATOR OWNER's full control; a file an
 # SMB CREATE makes in it has those two ACEs alone, CREATOR OWNER's as
@@ -230,8 +251,8 @@ if command -v smbtorture >/dev/null; then
 	# canonicalization = no", where Windows (and INHERITFLAGS) drop it;
 	# SDFLAGSVSCHOWN as uid 1000 (its owner S-1-5-32-544 or the like is
 	# root's alone to set);
-	# DYNAMIC creates a file in a directory whose ACL grants no EXECUTE
-	# (blockd wants search permission, Windows bypasses traverse checks);
+	# DYNAMIC on export (blockd wants search permission there; the
+	# share traverse bypasses it, as Windows);
 	# ACCESSBASED: share hideunread lists only what the caller may read
 	# (access based enumeration, dittofs.conf(5)).
 	# OVERWRITE_READ_ONLY_FILE: an overwrite or supersede wants
@@ -264,6 +285,11 @@ if command -v smbtorture >/dev/null; then
 	out=$(TORTURE plainuser%Pass-w0rd smb2.create.aclfile)
 	check "smb2.create.aclfile as uid 1000: the ACL steps pass, owner S-1-1-0 is INVALID_OWNER" sh -c "printf '%s\n' \"\$1\" | grep -q '^creating with attributes, ACL and owner\$' && printf '%s\n' \"\$1\" | grep -Eq 'create.c:[0-9]+\) Incorrect status NT_STATUS_INVALID_OWNER - should be NT_STATUS_OK'" sh "$out"
 	check "smbd logs the SecD refused for its owner" grep -q "CREATE: SecD: an owner or group SID that names no Unix id is root's alone to set" "$SUITE_DIR/run.log"
+	# smb2.acls.DYNAMIC as uid 1000 where SMB bypasses traverse checks:
+	# a file made in a directory whose ACL grants its owner ADD_FILE but
+	# no EXECUTE, then opened by name in it.
+	check "NFSv4 chmod 1777 of traverse's root (smb2.acls.DYNAMIC)" test "$(PROBE4 chmod /traverse 1777)" = "CHMOD 0"
+	torture_check "smbtorture smb2.acls.DYNAMIC as uid 1000 on traverse" //127.0.0.1/traverse -p $S -U plainuser%Pass-w0rd --target=samba3 --option=torture:smbd=false smb2.acls.DYNAMIC
 	if [ -n "${ACL_PROBE:-}" ]; then
 		for t in $ACL_PROBE; do
 			for u in ${ACL_PROBE_USERS:-plainuser smbtest}; do
@@ -305,7 +331,7 @@ if command -v smbtorture >/dev/null; then
 	smb2.delete-on-close-perms.CREATE_IF Existing
 	EOF
 else
-	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile, smb2.create.acldir, smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, smb2.acls.SDFLAGSVSCHOWN, chmod of the root, smb2.create.aclfile as uid 1000, the SecD refusal logged, smb2.acls (9), smb2.compound.related4, related7, smb2.create.nulldacl, smb2.acls.INHERITANCE, INHERITFLAGS, smb2.openattr, smb2.delete-on-close-perms.READONLY, smb2.acls.ACCESSBASED, chmod of hideunread, smb2.delete-on-close-perms' three Existing"
+	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile, smb2.create.acldir, smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, smb2.acls.SDFLAGSVSCHOWN, chmod of the root, smb2.create.aclfile as uid 1000, the SecD refusal logged, chmod of traverse, smb2.acls.DYNAMIC, smb2.acls (9), smb2.compound.related4, related7, smb2.create.nulldacl, smb2.acls.INHERITANCE, INHERITFLAGS, smb2.openattr, smb2.delete-on-close-perms.READONLY, smb2.acls.ACCESSBASED, chmod of hideunread, smb2.delete-on-close-perms' three Existing"
 fi
 # nfsd answered GETATTR of a stored ACL without a SETATTR before it in
 # the COMPOUND by encoding a bd_fh_req as a bd_acl_req: SIGSEGV.
