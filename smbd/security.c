@@ -25,16 +25,20 @@ struct smbd_secquery {
 	uint32_t	 outmax;
 };
 
+/* An owner and a group SID that name no Unix id, still to set. */
+struct smbd_sids {
+	uint32_t	 which;		/* ACL_SIDOWNER_* */
+	struct acl_sid	 owner;
+	struct acl_sid	 group;
+};
+
 struct smbd_secset {
 	struct smbd_req	*r;
 	uint64_t	 file_id;
 	size_t		 acllen;	/* 0: no DACL to set */
 	uint8_t		 acl[ACL_ENCODED_MAX];
-	uint32_t	 sidowner;	/* owner or group SIDs to set with
-					   the ACL the file has (no DACL
-					   given) */
-	struct acl_sid	 owner_sid;
-	struct acl_sid	 group_sid;
+	struct smbd_sids sids;		/* with the ACL the file has (no
+					   DACL given) */
 };
 
 /*
@@ -92,10 +96,13 @@ smbd_sec_sidowner_check(int root, uint32_t sidowner, const char *who,
 	    STATUS_INVALID_PRIMARY_GROUP;
 }
 
-/* BD_ACL_SET of an encoded ACL on the open's file, as its opener. */
+/*
+ * BD_ACL_GET (acl NULL), or BD_ACL_SET of an encoded ACL, on the open's
+ * file as its opener.
+ */
 static void
-smbd_sec_acl_set(struct smbd_req *r, const struct smbd_open *o, const uint8_t *acl, size_t acllen,
-    bdc_done_fn *done, void *arg)
+smbd_sec_acl_call(struct smbd_req *r, const struct smbd_open *o,
+    const uint8_t *acl, size_t acllen, bdc_done_fn *done, void *arg)
 {
 	bd_acl_req req;
 
@@ -105,9 +112,56 @@ smbd_sec_acl_set(struct smbd_req *r, const struct smbd_open *o, const uint8_t *a
 	req.fh.bd_fh_val = (char *)(uintptr_t)o->fh;
 	req.acl.acl_len = (u_int)acllen;
 	req.acl.acl_val = (char *)(uintptr_t)acl;
-	bdc_call(r->conn->env->bdc, BD_ACL_SET, (xdrproc_t)xdr_bd_acl_req,
-	    &req, (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply), done,
-	    arg);
+	bdc_call(r->conn->env->bdc, acl == NULL ? BD_ACL_GET : BD_ACL_SET,
+	    (xdrproc_t)xdr_bd_acl_req, &req, (xdrproc_t)xdr_bd_acl_reply,
+	    sizeof(bd_acl_reply), done, arg);
+}
+
+/* A descriptor's owner and group SIDs, to set. */
+static void
+smbd_sids_take(struct smbd_sids *s, const struct secdesc *sd)
+{
+	s->which = sd->sidowner;
+	s->owner = sd->owner_sid;
+	s->group = sd->group_sid;
+}
+
+/* The SIDs put on acl: none left to set. */
+static void
+smbd_sids_put(struct smbd_sids *s, struct acl *acl)
+{
+	if (s->which & ACL_SIDOWNER_OWNER)
+		acl->owner_sid = s->owner;
+	if (s->which & ACL_SIDOWNER_GROUP)
+		acl->group_sid = s->group;
+	acl->sidowner |= s->which;
+	s->which = 0;
+}
+
+/*
+ * The ACL of a BD_ACL_GET reply with the SIDs put on it, encoded into
+ * buf: 0, or an errno.
+ */
+static int
+smbd_sids_onto(struct smbd_sids *s, const bd_acl_reply *rep, uint8_t *buf,
+    size_t bufsize, size_t *len)
+{
+	struct acl *acl;
+	int rv = 0;
+
+	if ((acl = calloc(1, sizeof(*acl))) == NULL)
+		return ENOMEM;
+	if (acl_decode((const uint8_t *)rep->acl.acl_val, rep->acl.acl_len,
+	    acl) != 0) {
+		log_warnx_rl("smbd: an ACL from blockd that does not decode");
+		rv = EIO;
+	} else {
+		smbd_sids_put(s, acl);
+		if (acl_encode(acl, buf, bufsize, len) != 0)
+			rv = EINVAL;
+	}
+	free(acl);
+	return rv;
 }
 
 /* MS-SMB2 2.2.2: BUFFER_TOO_SMALL carries the size that is needed. */
@@ -175,8 +229,6 @@ smbd_query_security(struct smbd_req *r, struct smbd_session *s,
     struct smbd_open *o, uint32_t secinfo, uint32_t outmax)
 {
 	struct smbd_secquery *q;
-	bd_acl_req req;
-
 	uint8_t empty[SECDESC_BUILD_MAX];
 	struct secdesc none;
 	size_t n;
@@ -207,13 +259,7 @@ smbd_query_security(struct smbd_req *r, struct smbd_session *s,
 	q->r = r;
 	q->secinfo = secinfo;
 	q->outmax = outmax;
-	memset(&req, 0, sizeof(req));
-	smbd_open_cred(o, &req.cred);
-	req.fh.bd_fh_len = o->fhlen;
-	req.fh.bd_fh_val = (char *)o->fh;
-	bdc_call(r->conn->env->bdc, BD_ACL_GET, (xdrproc_t)xdr_bd_acl_req,
-	    &req, (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply),
-	    smbd_sec_query_done, q);
+	smbd_sec_acl_call(r, o, NULL, 0, smbd_sec_query_done, q);
 }
 
 static void
@@ -231,44 +277,15 @@ smbd_sec_set_done(void *arg, int status, void *reply, int fd)
 
 static void	smbd_sec_set_acl(void *, int, void *, int);
 
-/* The owner and group SIDs to set (w->sidowner) put on acl. */
-static void
-smbd_sec_sids_put(const struct smbd_secset *w, struct acl *acl)
-{
-	if (w->sidowner & ACL_SIDOWNER_OWNER)
-		acl->owner_sid = w->owner_sid;
-	if (w->sidowner & ACL_SIDOWNER_GROUP)
-		acl->group_sid = w->group_sid;
-	acl->sidowner |= w->sidowner;
-}
-
 /* Owner or group SIDs without a DACL: set with the ACL the file has. */
 static void
 smbd_sec_set_sids(void *arg, int status, void *reply, int fd)
 {
 	struct smbd_secset *w = arg;
-	bd_acl_reply *rep = reply;
-	struct acl *acl;
 
-	if (status != 0) {
-		smbd_sec_set_done(w, status, reply, fd);
-		return;
-	}
-	if ((acl = calloc(1, sizeof(*acl))) == NULL) {
-		smbd_reply_error(w->r, STATUS_INSUFFICIENT_RESOURCES);
-		return;
-	}
-	if (acl_decode((const uint8_t *)rep->acl.acl_val, rep->acl.acl_len,
-	    acl) != 0) {
-		free(acl);
-		log_warnx_rl("smbd: an ACL from blockd that does not decode");
-		smbd_reply_error(w->r, STATUS_INTERNAL_ERROR);
-		return;
-	}
-	smbd_sec_sids_put(w, acl);
-	status = acl_encode(acl, w->acl, sizeof(w->acl), &w->acllen);
-	free(acl);
-	w->sidowner = 0;
+	if (status == 0)
+		status = smbd_sids_onto(&w->sids, reply, w->acl,
+		    sizeof(w->acl), &w->acllen);
 	smbd_sec_set_acl(w, status, NULL, -1);
 }
 
@@ -280,9 +297,8 @@ smbd_sec_set_acl(void *arg, int status, void *reply, int fd)
 	struct smbd_conn *c = w->r->conn;
 	struct smbd_open *o;
 	struct smbd_session *s;
-	bd_acl_req req;
 
-	if (status != 0 || (w->acllen == 0 && w->sidowner == 0)) {
+	if (status != 0 || (w->acllen == 0 && w->sids.which == 0)) {
 		smbd_sec_set_done(w, status, reply, fd);
 		return;
 	}
@@ -292,16 +308,10 @@ smbd_sec_set_acl(void *arg, int status, void *reply, int fd)
 		return;
 	}
 	if (w->acllen == 0) {
-		memset(&req, 0, sizeof(req));
-		smbd_open_cred(o, &req.cred);
-		req.fh.bd_fh_len = o->fhlen;
-		req.fh.bd_fh_val = (char *)o->fh;
-		bdc_call(c->env->bdc, BD_ACL_GET, (xdrproc_t)xdr_bd_acl_req,
-		    &req, (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply),
-		    smbd_sec_set_sids, w);
+		smbd_sec_acl_call(w->r, o, NULL, 0, smbd_sec_set_sids, w);
 		return;
 	}
-	smbd_sec_acl_set(w->r, o, w->acl, w->acllen, smbd_sec_set_done,
+	smbd_sec_acl_call(w->r, o, w->acl, w->acllen, smbd_sec_set_done,
 	    w);
 }
 
@@ -383,12 +393,9 @@ smbd_set_security(struct smbd_req *r, struct smbd_session *s,
 		sd->present |= SECDESC_DACL;
 	}
 	/* An owner or group SID rides with the DACL, or alone. */
-	w->sidowner = sd->sidowner;
-	w->owner_sid = sd->owner_sid;
-	w->group_sid = sd->group_sid;
+	smbd_sids_take(&w->sids, sd);
 	if ((secinfo & SECDESC_DACL) && (sd->present & SECDESC_DACL)) {
-		smbd_sec_sids_put(w, &sd->dacl);
-		w->sidowner = 0;
+		smbd_sids_put(&w->sids, &sd->dacl);
 		if (acl_encode(&sd->dacl, w->acl, sizeof(w->acl),
 		    &w->acllen) != 0) {
 			free(sd);
@@ -418,26 +425,12 @@ struct smbd_secd {
 	struct smbd_req	*r;
 	size_t		 acllen;
 	uint8_t		 acl[ACL_ENCODED_MAX];
-	uint32_t	 sidowner;	/* SIDs without a DACL: with the
+	struct smbd_sids sids;		/* without a DACL: with the new
 					   file's own ACL */
-	struct acl_sid	 owner_sid;
-	struct acl_sid	 group_sid;
 	uint64_t	 file_id;	/* the open CREATE made */
 	size_t		 outlen;
 	uint8_t		 out[SMBD_CREATE_RSP_MAX];
 };
-
-/* The owner and group SIDs of a SecD put on acl (none to set after). */
-static void
-smbd_secd_sids_put(struct smbd_secd *sd, struct acl *acl)
-{
-	if (sd->sidowner & ACL_SIDOWNER_OWNER)
-		acl->owner_sid = sd->owner_sid;
-	if (sd->sidowner & ACL_SIDOWNER_GROUP)
-		acl->group_sid = sd->group_sid;
-	acl->sidowner |= sd->sidowner;
-	sd->sidowner = 0;
-}
 
 /*
  * MS-SMB2 2.2.13.2: the create contexts, for one named SecD; root: the
@@ -476,11 +469,9 @@ smbd_secd_parse(const uint8_t *ctx, uint32_t len, int root,
 			    parsed)) == 0)
 				st = smbd_sec_sidowner_check(root,
 				    parsed->sidowner, "CREATE", "SecD");
-			sd->sidowner = parsed->sidowner;
-			sd->owner_sid = parsed->owner_sid;
-			sd->group_sid = parsed->group_sid;
+			smbd_sids_take(&sd->sids, parsed);
 			if (st == 0 && (parsed->present & SECDESC_DACL)) {
-				smbd_secd_sids_put(sd, &parsed->dacl);
+				smbd_sids_put(&sd->sids, &parsed->dacl);
 				if (acl_encode(&parsed->dacl, sd->acl,
 				    sizeof(sd->acl), &sd->acllen) != 0)
 					st = STATUS_INVALID_ACL;
@@ -524,36 +515,20 @@ static void
 smbd_secd_got(void *arg, int status, void *reply, int fd)
 {
 	struct smbd_secd *sd = arg;
-	bd_acl_reply *rep = reply;
 	struct smbd_open *o;
-	struct acl *acl;
 
+	if (status == 0)
+		status = smbd_sids_onto(&sd->sids, reply, sd->acl,
+		    sizeof(sd->acl), &sd->acllen);
 	if (status != 0) {
-		smbd_secd_applied(sd, status, reply, fd);
+		smbd_secd_applied(sd, status, NULL, -1);
 		return;
 	}
 	if ((o = smbd_open_find(sd->r->conn, sd->file_id)) == NULL) {
 		smbd_reply_error(sd->r, STATUS_FILE_CLOSED);
 		return;
 	}
-	if ((acl = calloc(1, sizeof(*acl))) == NULL) {
-		smbd_reply_error(sd->r, STATUS_INSUFFICIENT_RESOURCES);
-		return;
-	}
-	if (acl_decode((const uint8_t *)rep->acl.acl_val, rep->acl.acl_len,
-	    acl) == 0) {
-		smbd_secd_sids_put(sd, acl);
-		status = acl_encode(acl, sd->acl, sizeof(sd->acl),
-		    &sd->acllen);
-	} else
-		status = EIO;
-	free(acl);
-	if (status != 0) {
-		smbd_secd_applied(sd, status < 0 ? -status : status, NULL,
-		    -1);
-		return;
-	}
-	smbd_sec_acl_set(sd->r, o, sd->acl, sd->acllen, smbd_secd_applied,
+	smbd_sec_acl_call(sd->r, o, sd->acl, sd->acllen, smbd_secd_applied,
 	    sd);
 }
 
@@ -563,9 +538,7 @@ smbd_secd_apply(struct smbd_req *r, struct smbd_session *s,
     struct smbd_open *o, struct smbd_secd *sd, const uint8_t *out,
     size_t outlen)
 {
-	bd_acl_req req;
-
-	if ((sd->acllen == 0 && sd->sidowner == 0) ||
+	if ((sd->acllen == 0 && sd->sids.which == 0) ||
 	    outlen > sizeof(sd->out)) {
 		smbd_reply(r, STATUS_SUCCESS, out, outlen);
 		return;
@@ -575,15 +548,8 @@ smbd_secd_apply(struct smbd_req *r, struct smbd_session *s,
 	memcpy(sd->out, out, outlen);
 	sd->outlen = outlen;
 	if (sd->acllen == 0) {
-		memset(&req, 0, sizeof(req));
-		smbd_open_cred(o, &req.cred);
-		req.fh.bd_fh_len = o->fhlen;
-		req.fh.bd_fh_val = (char *)o->fh;
-		bdc_call(r->conn->env->bdc, BD_ACL_GET,
-		    (xdrproc_t)xdr_bd_acl_req, &req,
-		    (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply),
-		    smbd_secd_got, sd);
+		smbd_sec_acl_call(r, o, NULL, 0, smbd_secd_got, sd);
 		return;
 	}
-	smbd_sec_acl_set(r, o, sd->acl, sd->acllen, smbd_secd_applied, sd);
+	smbd_sec_acl_call(r, o, sd->acl, sd->acllen, smbd_secd_applied, sd);
 }
