@@ -9,7 +9,10 @@
 # refused while uid 1001 still writes, and a user who is not root
 # cannot give the file away; root gives it an owner and a group that
 # are no Unix ids (S-1-1-0, S-1-5-32-545), kept beside the numeric
-# ones that NFSv3 shows, and an NFSv3 chown puts the Unix owner back.  ACEs for Windows SIDs that name no Unix id
+# ones that NFSv3 shows, and an NFSv3 chown puts the Unix owner back.
+# Share traverse bypasses traverse checking for SMB callers: uid 1000
+# reads a file under a directory only root may search, which export
+# refuses.  ACEs for Windows SIDs that name no Unix id
 # (SYSTEM, a domain user, Authenticated Users) are kept: smbcacls lists
 # them back, NFSv4's acl attribute shows them by their string form, an
 # NFSv4 SETATTR of that ACL keeps them, and a DENY for Authenticated
@@ -255,6 +258,17 @@ if command -v smbtorture >/dev/null; then
 	# share traverse bypasses it, as Windows);
 	# ACCESSBASED: share hideunread lists only what the caller may read
 	# (access based enumeration, dittofs.conf(5)).
+	# Not either: smb2.maximum_allowed as uid 1000 wants MAXIMUM_ALLOWED
+	# with GENERIC_EXECUTE granted by an ACL of FILE_GENERIC_READ (it
+	# takes GENERIC_EXECUTE for a subset of GENERIC_READ), where MS-SMB2
+	# 2.2.13.1.1 maps it to FILE_EXECUTE too, which that ACL does not
+	# grant (FILE_EXECUTE alone it expects refused); as root every bit is
+	# held.  smb2.create.gentest wants SYNCHRONIZE alone refused (Windows
+	# 7 grants it, as here), ACCESS_SYSTEM_SECURITY refused to root, and
+	# as uid 1000 a new file's mode ACL (0644) lacks the EXECUTE and
+	# DELETE_CHILD that Windows' creator-owner default grants.
+	# smb2.create.quota-fake-file opens \$Extend\$Quota:$Q:$INDEX_ALLOCATION,
+	# an NTFS metadata file no share here has (OBJECT_NAME_INVALID).
 	# OVERWRITE_READ_ONLY_FILE: an overwrite or supersede wants
 	# FILE_WRITE_DATA on the file, asked or not.
 	# smb2.compound.related4 and related7 as uid 1000: a CREATOR OWNER
