@@ -285,6 +285,8 @@ blockd_make_shares(struct daemon *d)
 		snprintf(sh->name, sizeof(sh->name), "%s", s->name);
 		sh->id = attr.share;
 		sh->read_only = conf_section_get_bool(s, "share", "read only");
+		sh->smb_bypass_traverse = conf_section_get_bool(s, "share",
+		    "smb bypass traverse checking");
 		share_squash_load(&sh->squash, s);
 		log_debug("share %s: root inode %llu, share id %u%s%s%s%s",
 		    s->name, (unsigned long long)attr.ino, sh->id,

@@ -30,6 +30,8 @@ struct blockd_share {
 	char			 name[BD_NAME_MAX + 1];
 	uint32_t		 id;		/* the store's share id */
 	int			 read_only;
+	/* SMB callers need no search permission (Windows' default). */
+	int			 smb_bypass_traverse;
 	struct share_squash	 squash;
 };
 

@@ -72,11 +72,14 @@ blockd_reply(struct ipc_peer *peer, struct ipc_msg *msg, int fd,
  */
 static void
 blockd_cred_in(const bd_cred *in, const struct blockd_share *sh,
-    struct store_cred *out)
+    unsigned int role, struct store_cred *out)
 {
 	u_int i, n;
 
 	memset(out, 0, sizeof(*out));
+	/* dittofs.conf(5) "smb bypass traverse checking": SMB's callers. */
+	if (sh->smb_bypass_traverse && role == IPC_ROLE_SMBD)
+		out->flags |= STORE_CRED_BYPASS_TRAVERSE;
 	out->uid = in->uid;
 	out->gid = in->gid;
 	n = in->groups.groups_len < STORE_NGROUPS_MAX ?
@@ -165,9 +168,10 @@ blockd_sattr_in(const bd_sattr *in, struct store_sattr *out)
  * call that follows.
  */
 static int
-blockd_gate(struct blockd_env *env, const bd_fh *fh, int modifies,
+blockd_gate(struct ipc_peer *peer, const bd_fh *fh, int modifies,
     const bd_cred *cred, struct store_cred *out)
 {
+	struct blockd_env *env = blockd_env_of(peer);
 	const struct blockd_share *sh;
 	struct store_fh sfh;
 	uint32_t id;
@@ -181,14 +185,14 @@ blockd_gate(struct blockd_env *env, const bd_fh *fh, int modifies,
 	if (modifies && sh->read_only)
 		return -EROFS;
 	if (cred != NULL)
-		blockd_cred_in(cred, sh, out);
+		blockd_cred_in(cred, sh, ipc_peer_role(peer), out);
 	return 0;
 }
 
 static int
-blockd_share_read_only(struct blockd_env *env, const bd_fh *fh)
+blockd_share_read_only(struct ipc_peer *peer, const bd_fh *fh)
 {
-	return blockd_gate(env, fh, 1, NULL, NULL) == -EROFS;
+	return blockd_gate(peer, fh, 1, NULL, NULL) == -EROFS;
 }
 
 /* wcc_data: the directory's attributes around a change. */
@@ -267,7 +271,7 @@ blockd_lookup(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_dirop_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_gate(env, &req.dir, 0, &req.cred,
+	if ((rep.status = blockd_gate(peer, &req.dir, 0, &req.cred,
 	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.dir, &dir)) == 0)
 		rep.status = store_lookup(env->store, &cred, &dir,
 		    req.name.bd_name_val, req.name.bd_name_len, &fh, &attr);
@@ -303,7 +307,7 @@ blockd_lookup_ino(struct ipc_peer *peer, struct ipc_msg *msg)
 	    &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_gate(env, &req.dir, 0, &req.cred,
+	if ((rep.status = blockd_gate(peer, &req.dir, 0, &req.cred,
 	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.dir, &dir)) == 0)
 		rep.status = store_lookup_ino(env->store, &cred, &dir,
 		    req.ino, name, &namelen, &fh, &attr);
@@ -330,7 +334,7 @@ blockd_getattr(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_fh_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_gate(env, &req.fh, 0, NULL, NULL)) == 0 &&
+	if ((rep.status = blockd_gate(peer, &req.fh, 0, NULL, NULL)) == 0 &&
 	    (rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
 		rep.status = store_getattr(env->store, &fh, &attr);
 	if (rep.status == 0)
@@ -357,7 +361,7 @@ blockd_setattr(struct ipc_peer *peer, struct ipc_msg *msg)
 		return;
 	memset(&rep, 0, sizeof(rep));
 	blockd_sattr_in(&req.sattr, &sattr);
-	if ((rep.status = blockd_gate(env, &req.fh, 1, &req.cred,
+	if ((rep.status = blockd_gate(peer, &req.fh, 1, &req.cred,
 	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
 		blockd_wcc_before(env, &fh, &rep.obj);
 	if (rep.status == 0 && req.guard && (!rep.obj.valid ||
@@ -388,12 +392,12 @@ blockd_access(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_access_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_gate(env, &req.fh, 0, &req.cred,
+	if ((rep.status = blockd_gate(peer, &req.fh, 0, &req.cred,
 	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
 		rep.status = store_access(env->store, &cred, &fh, req.want,
 		    &granted, &attr);
 	/* knfsd's nfsd_access: nothing on a read-only export changes. */
-	if (rep.status == 0 && blockd_share_read_only(env, &req.fh))
+	if (rep.status == 0 && blockd_share_read_only(peer, &req.fh))
 		granted &= ~(uint32_t)(STORE_ACCESS_MODIFY |
 		    STORE_ACCESS_EXTEND | STORE_ACCESS_DELETE);
 	if (rep.status == 0) {
@@ -428,12 +432,12 @@ blockd_access_mask(struct ipc_peer *peer, struct ipc_msg *msg)
 		return;
 	memset(&rep, 0, sizeof(rep));
 	has_dir = req.dir.bd_fh_len != 0;
-	if ((rep.status = blockd_gate(env, &req.fh, 0, &req.cred,
+	if ((rep.status = blockd_gate(peer, &req.fh, 0, &req.cred,
 	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.fh, &fh)) == 0 &&
 	    (!has_dir || (rep.status = blockd_fh_in(&req.dir, &dir)) == 0))
 		rep.status = store_access_mask(env->store, &cred, &fh,
 		    has_dir ? &dir : NULL, &granted, &attr);
-	if (rep.status == 0 && blockd_share_read_only(env, &req.fh))
+	if (rep.status == 0 && blockd_share_read_only(peer, &req.fh))
 		granted &= ~(uint32_t)BLOCKD_ACL_CHANGES;
 	if (rep.status == 0) {
 		rep.granted = granted;
@@ -477,7 +481,7 @@ blockd_make_entry(struct ipc_peer *peer, struct ipc_msg *msg,
 	/* No mode asked: an inherited ACL stands (store_open's rule). */
 	mk->nw.mode_default = !(mk->sattr->mask & STORE_SATTR_MODE);
 	mk->nw.sattr = &sattr;
-	if ((rc = blockd_gate(env, mk->dir, 1, mk->cred, &cred)) == 0 &&
+	if ((rc = blockd_gate(peer, mk->dir, 1, mk->cred, &cred)) == 0 &&
 	    (rc = blockd_fh_in(mk->dir, &dir)) == 0) {
 		blockd_wcc_before(env, &dir, &rep.dir);
 		rc = store_make(env->store, &cred, &dir, mk->name->bd_name_val,
@@ -579,8 +583,8 @@ blockd_link(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_link_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_gate(env, &req.fh, 1, NULL, NULL)) == 0 &&
-	    (rep.status = blockd_gate(env, &req.dir, 1, &req.cred,
+	if ((rep.status = blockd_gate(peer, &req.fh, 1, NULL, NULL)) == 0 &&
+	    (rep.status = blockd_gate(peer, &req.dir, 1, &req.cred,
 	    &cred)) == 0 &&
 	    (rep.status = blockd_fh_in(&req.fh, &fh)) == 0 &&
 	    (rep.status = blockd_fh_in(&req.dir, &dir)) == 0) {
@@ -612,7 +616,7 @@ blockd_unlink(struct ipc_peer *peer, struct ipc_msg *msg, int rmdir)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_dirop_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_gate(env, &req.dir, 1, &req.cred,
+	if ((rep.status = blockd_gate(peer, &req.dir, 1, &req.cred,
 	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.dir, &dir)) == 0) {
 		blockd_wcc_before(env, &dir, &rep.obj);
 		rep.status = (rmdir ? store_rmdir : store_remove)(env->store,
@@ -649,8 +653,8 @@ blockd_rename(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_rename_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_gate(env, &req.todir, 1, NULL, NULL)) == 0 &&
-	    (rep.status = blockd_gate(env, &req.fromdir, 1, &req.cred,
+	if ((rep.status = blockd_gate(peer, &req.todir, 1, NULL, NULL)) == 0 &&
+	    (rep.status = blockd_gate(peer, &req.fromdir, 1, &req.cred,
 	    &cred)) == 0 &&
 	    (rep.status = blockd_fh_in(&req.fromdir, &from)) == 0 &&
 	    (rep.status = blockd_fh_in(&req.todir, &to)) == 0) {
@@ -691,7 +695,7 @@ blockd_readdir(struct ipc_peer *peer, struct ipc_msg *msg)
 	memset(&rep, 0, sizeof(rep));
 	max = req.maxents == 0 || req.maxents > BD_READDIR_MAX ?
 	    BD_READDIR_MAX : req.maxents;
-	if ((rep.status = blockd_gate(env, &req.dir, 0, &req.cred,
+	if ((rep.status = blockd_gate(peer, &req.dir, 0, &req.cred,
 	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.dir, &dir)) == 0 &&
 	    ((ents = calloc(max, sizeof(*ents))) == NULL ||
 	    (out = calloc(max, sizeof(*out))) == NULL))
@@ -755,7 +759,7 @@ blockd_readlink(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_fh_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_gate(env, &req.fh, 0, NULL, NULL)) == 0 &&
+	if ((rep.status = blockd_gate(peer, &req.fh, 0, NULL, NULL)) == 0 &&
 	    (rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
 		rep.status = store_readlink(env->store, &fh, target,
 		    sizeof(target), &len);
@@ -784,7 +788,7 @@ blockd_statfs(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_fh_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_gate(env, &req.fh, 0, NULL, NULL)) == 0 &&
+	if ((rep.status = blockd_gate(peer, &req.fh, 0, NULL, NULL)) == 0 &&
 	    (rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
 		rep.status = store_statfs(env->store, &fh, &sf);
 	if (rep.status == 0) {
@@ -818,7 +822,7 @@ blockd_open_io(struct ipc_peer *peer, struct ipc_msg *msg)
 	    &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_gate(env, &req.fh,
+	if ((rep.status = blockd_gate(peer, &req.fh,
 	    (req.flags & STORE_IO_WRITE) != 0, &req.cred, &cred)) == 0 &&
 	    (rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
 		rep.status = store_open_io(env->store, &cred, &fh,
@@ -863,7 +867,7 @@ blockd_open(struct ipc_peer *peer, struct ipc_msg *msg)
 	op.flags = req.flags;
 	modifies = req.disposition != STORE_DISP_OPEN ||
 	    ((req.access | req.io) & STORE_IO_WRITE) != 0;
-	if ((rep.status = blockd_gate(env, &req.dir, modifies, &req.cred,
+	if ((rep.status = blockd_gate(peer, &req.dir, modifies, &req.cred,
 	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.dir, &dir)) == 0) {
 		blockd_wcc_before(env, &dir, &rep.dir);
 		rep.status = store_open_name(env->store, &cred, &dir,
@@ -907,7 +911,7 @@ blockd_stream_open(struct ipc_peer *peer, struct ipc_msg *msg)
 	op.io = (int)req.io;
 	modifies = req.disposition != STORE_DISP_OPEN ||
 	    ((req.access | req.io) & STORE_IO_WRITE) != 0;
-	if ((rep.status = blockd_gate(env, &req.fh, modifies, &req.cred,
+	if ((rep.status = blockd_gate(peer, &req.fh, modifies, &req.cred,
 	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
 		rep.status = store_stream_open(env->store, &cred, &fh,
 		    req.name.bd_name_val, req.name.bd_name_len, &op, &what,
@@ -935,7 +939,7 @@ blockd_stream_remove(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_stream_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_gate(env, &req.fh, 1, &req.cred,
+	if ((rep.status = blockd_gate(peer, &req.fh, 1, &req.cred,
 	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.fh, &fh)) == 0 &&
 	    (rep.status = store_stream_remove(env->store, &cred, &fh,
 	    req.name.bd_name_val, req.name.bd_name_len)) == 0 &&
@@ -960,7 +964,7 @@ blockd_stream_rename(struct ipc_peer *peer, struct ipc_msg *msg)
 	    &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_gate(env, &req.fh, 1, &req.cred,
+	if ((rep.status = blockd_gate(peer, &req.fh, 1, &req.cred,
 	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.fh, &fh)) == 0 &&
 	    (rep.status = store_stream_rename(env->store, &cred, &fh,
 	    req.from.bd_name_val, req.from.bd_name_len, req.to.bd_name_val,
@@ -987,7 +991,7 @@ blockd_named_list(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_fh_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_gate(env, &req.fh, 0, &req.cred,
+	if ((rep.status = blockd_gate(peer, &req.fh, 0, &req.cred,
 	    &cred)) == 0 && (rep.status = blockd_fh_in(&req.fh, &fh)) == 0 &&
 	    ((ents = calloc(BD_NAMED_MAX, sizeof(*ents))) == NULL ||
 	    (out = calloc(BD_NAMED_MAX, sizeof(*out))) == NULL))
@@ -1025,7 +1029,7 @@ blockd_commit(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_fh_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_gate(env, &req.fh, 1, NULL, NULL)) == 0 &&
+	if ((rep.status = blockd_gate(peer, &req.fh, 1, NULL, NULL)) == 0 &&
 	    (rep.status = blockd_fh_in(&req.fh, &fh)) == 0)
 		rep.status = store_commit(env->store, &fh);
 	if (rep.status == 0 && store_getattr(env->store, &fh, &attr) == 0)
@@ -1049,7 +1053,7 @@ blockd_xattr(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_xattr_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	rep.status = blockd_gate(env, &req.fh, msg->hdr.type == BD_XATTR_SET ||
+	rep.status = blockd_gate(peer, &req.fh, msg->hdr.type == BD_XATTR_SET ||
 	    msg->hdr.type == BD_XATTR_REMOVE, &req.cred, &cred);
 	if (rep.status == 0)
 		rep.status = blockd_fh_in(&req.fh, &fh);
@@ -1110,7 +1114,7 @@ blockd_acl(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_acl_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	rep.status = blockd_gate(env, &req.fh, set, &req.cred, &cred);
+	rep.status = blockd_gate(peer, &req.fh, set, &req.cred, &cred);
 	if (rep.status == 0)
 		rep.status = blockd_fh_in(&req.fh, &fh);
 	if (rep.status == 0 && !set && req.acl.acl_len != 0)
@@ -1296,7 +1300,7 @@ blockd_watch(struct ipc_peer *peer, struct ipc_msg *msg)
 	if (blockd_decode(peer, msg, (xdrproc_t)xdr_bd_watch_req, &req) == -1)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	if ((rep.status = blockd_gate(env, &req.fh, 0, NULL, NULL)) == 0 &&
+	if ((rep.status = blockd_gate(peer, &req.fh, 0, NULL, NULL)) == 0 &&
 	    (rep.status = blockd_fh_in(&req.fh, &fh)) == 0 &&
 	    (rep.status = store_getattr(env->store, &fh, &attr)) == 0) {
 		if (attr.type != STORE_TYPE_DIR)

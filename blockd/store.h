@@ -62,7 +62,17 @@ struct store_cred {
 	uint32_t	gid;
 	uint32_t	ngroups;	/* <= STORE_NGROUPS_MAX */
 	uint32_t	groups[STORE_NGROUPS_MAX];
+	uint32_t	flags;		/* STORE_CRED_* */
 };
+
+/*
+ * The caller needs no search permission (EXECUTE) on the directories of
+ * a path to reach what is in them: Windows' SeChangeNotifyPrivilege
+ * ("bypass traverse checking"), which every Windows user holds; blockd
+ * sets it for dittofs-smbd's callers on a share that says so.  What a
+ * directory's ACL or mode says of its other rights still holds.
+ */
+#define STORE_CRED_BYPASS_TRAVERSE	0x01
 
 /* An opaque file handle; len bytes of data are meaningful. */
 struct store_fh {

@@ -258,6 +258,9 @@ int	 ops_acl_store(struct store *, struct store_inode *,
 void	 ops_touch(struct store_inode *, const struct timespec *);
 int	 ops_touch_put(struct store *, struct store_inode *);
 int	 ops_name_check(const char *, size_t);
+/* Search permission (MAY_EXEC, ACL_EXECUTE) as the caller needs it. */
+int	 ops_search_may(const struct store_cred *);
+uint32_t ops_search_ace(const struct store_cred *);
 int	 ops_dir(struct store *, const struct store_cred *,
 	    const struct store_fh *, struct store_inode *);
 void	 ops_dir_modified(struct store_inode *, const struct timespec *);

@@ -184,6 +184,22 @@ ops_name_check(const char *name, size_t len)
 	return 0;
 }
 
+/*
+ * Search permission on a directory as c needs it, in mode bits and in
+ * ACE bits: none when c bypasses traverse checking (store.h).
+ */
+int
+ops_search_may(const struct store_cred *c)
+{
+	return (c->flags & STORE_CRED_BYPASS_TRAVERSE) ? 0 : MAY_EXEC;
+}
+
+uint32_t
+ops_search_ace(const struct store_cred *c)
+{
+	return (c->flags & STORE_CRED_BYPASS_TRAVERSE) ? 0 : ACL_EXECUTE;
+}
+
 /* The directory a handle names, searchable by c. */
 int
 ops_dir(struct store *s, const struct store_cred *c,
@@ -195,7 +211,7 @@ ops_dir(struct store *s, const struct store_cred *c,
 		return rv;
 	if (dp->type != STORE_TYPE_DIR)
 		return -ENOTDIR;
-	return ops_allowed(s, c, dp, MAY_EXEC, ACL_EXECUTE);
+	return ops_allowed(s, c, dp, ops_search_may(c), ops_search_ace(c));
 }
 
 void
@@ -385,6 +401,35 @@ ops_chmod_acl(struct store *s, struct store_inode *ip, uint32_t mode)
 }
 
 /*
+ * A chown or chgrp, from any protocol, sets the numeric owner or group,
+ * and the owner or group SID an SMB client set beside it (common/acl.h
+ * ACL_SIDOWNER_*) goes: 1 if one went.
+ */
+static int
+ops_chown_acl(struct store *s, struct store_inode *ip,
+    const struct store_sattr *sa)
+{
+	struct acl acl;
+	uint32_t keep = ip->mode, drop = 0;
+	int rv;
+
+	if (!(ip->flags & STORE_INODE_ACL))
+		return 0;
+	if ((rv = ops_acl_load(s, ip, &acl)) != 0)
+		return rv;
+	if (sa->mask & STORE_SATTR_UID)
+		drop |= ACL_SIDOWNER_OWNER;
+	if (sa->mask & STORE_SATTR_GID)
+		drop |= ACL_SIDOWNER_GROUP;
+	if ((acl.sidowner & drop) == 0)
+		return 0;
+	acl.sidowner &= ~drop;
+	rv = ops_acl_store(s, ip, &acl);
+	ip->mode = keep;	/* the caller sets the mode it computed */
+	return rv == 0 ? 1 : rv;
+}
+
+/*
  * The body of setattr inside a transaction the caller holds: check sa
  * against ip, change ip (written back), then the backing file.  The data
  * changes come last, so nothing after them can fail the transaction;
@@ -425,6 +470,10 @@ ops_setattr_apply(struct store *s, const struct store_cred *c,
 			ip.gid = sa->gid;
 			*what |= STORE_NOTIFY_OWNER;
 		}
+		if ((rv = ops_chown_acl(s, &ip, sa)) < 0)
+			return rv;
+		if (rv > 0)
+			*what |= STORE_NOTIFY_OWNER | STORE_NOTIFY_ACL;
 	}
 	if (sa->mask & STORE_SATTR_MODE) {
 		mode = sa->mode & 07777;
@@ -696,9 +745,9 @@ ops_new_inode(struct store *s, const struct store_cred *c,
 	uint64_t ino;
 	int rv;
 
-	if ((rv = ops_allowed(s, c, dp, MAY_WRITE | MAY_EXEC, ACL_EXECUTE |
-	    (nw->type == STORE_TYPE_DIR ? ACL_ADD_SUBDIRECTORY :
-	    ACL_ADD_FILE))) != 0)
+	if ((rv = ops_allowed(s, c, dp, MAY_WRITE | ops_search_may(c),
+	    ops_search_ace(c) | (nw->type == STORE_TYPE_DIR ?
+	    ACL_ADD_SUBDIRECTORY : ACL_ADD_FILE))) != 0)
 		return rv;
 	if (nw->type == STORE_TYPE_DIR && dp->nlink >= STORE_LINK_MAX)
 		return -EMLINK;
@@ -961,8 +1010,8 @@ store_link(struct store *s, const struct store_cred *c,
 		rv = -EEXIST;
 		goto out;
 	}
-	if (rv != -ENOENT || (rv = ops_allowed(s, c, &dp, MAY_WRITE | MAY_EXEC,
-	    ACL_EXECUTE | ACL_ADD_FILE)) != 0)
+	if (rv != -ENOENT || (rv = ops_allowed(s, c, &dp, MAY_WRITE |
+	    ops_search_may(c), ops_search_ace(c) | ACL_ADD_FILE)) != 0)
 		goto out;
 	if (ip.type == STORE_TYPE_DIR) {
 		rv = -EPERM;
@@ -1021,9 +1070,10 @@ ops_may_delete(struct store *s, const struct store_cred *c,
 	int rv;
 
 	if (!((dp->flags | ip->flags) & STORE_INODE_ACL))
-		rv = ops_permission(c, dp, MAY_WRITE | MAY_EXEC);
-	else if ((rv = ops_allowed(s, c, dp, MAY_EXEC, ACL_EXECUTE)) == 0 &&
-	    (rv = ops_allowed(s, c, dp, MAY_WRITE | MAY_EXEC,
+		rv = ops_permission(c, dp, MAY_WRITE | ops_search_may(c));
+	else if ((rv = ops_allowed(s, c, dp, ops_search_may(c),
+	    ops_search_ace(c))) == 0 &&
+	    (rv = ops_allowed(s, c, dp, MAY_WRITE | ops_search_may(c),
 	    ACL_DELETE_CHILD)) != 0 && ops_acl_grants(s, c, ip, ACL_DELETE))
 		rv = 0;
 	if (rv != 0 || (rv = ops_sticky(c, dp, ip)) != 0)
@@ -1154,8 +1204,10 @@ store_rename(struct store *s, const struct store_cred *c,
 		rv = -EXDEV;
 		goto out;
 	}
-	if ((rv = ops_allowed(s, c, fdp, MAY_EXEC, ACL_EXECUTE)) != 0 ||
-	    (rv = ops_allowed(s, c, tdp, MAY_EXEC, ACL_EXECUTE)) != 0 ||
+	if ((rv = ops_allowed(s, c, fdp, ops_search_may(c),
+	    ops_search_ace(c))) != 0 ||
+	    (rv = ops_allowed(s, c, tdp, ops_search_may(c),
+	    ops_search_ace(c))) != 0 ||
 	    (rv = ops_name_check(from, flen)) != 0 ||
 	    (rv = ops_name_check(to, tlen)) != 0)
 		goto out;
@@ -1209,8 +1261,9 @@ store_rename(struct store *s, const struct store_cred *c,
 	if (have_dst)
 		rv = ops_may_delete(s, c, tdp, &dst, isdir);
 	else
-		rv = ops_allowed(s, c, tdp, MAY_WRITE | MAY_EXEC, ACL_EXECUTE |
-		    (isdir ? ACL_ADD_SUBDIRECTORY : ACL_ADD_FILE));
+		rv = ops_allowed(s, c, tdp, MAY_WRITE | ops_search_may(c),
+		    ops_search_ace(c) | (isdir ? ACL_ADD_SUBDIRECTORY :
+		    ACL_ADD_FILE));
 	if (rv != 0)
 		goto out;
 	/* Its ".." changes: Linux wants write permission on it. */

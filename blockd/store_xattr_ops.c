@@ -165,6 +165,34 @@ store_acl_get(struct store *s, const struct store_cred *c,
 	return acl_encode(&acl, buf, bufsize, lenp);
 }
 
+/*
+ * An owner or group SID that acl names (version 4) other than the one
+ * kept: only root may name one (Windows' SeRestorePrivilege, MS-FSA
+ * 2.1.5.16), as only root gives a file away.  One it does not name is
+ * kept as it was.  0, -EPERM, or the old ACL's read error.
+ */
+static int
+ops_acl_sidowner(struct store *s, const struct store_cred *c,
+    const struct store_inode *ip, struct acl *acl)
+{
+	struct acl old;
+	int rv;
+
+	old.sidowner = 0;
+	if ((ip->flags & STORE_INODE_ACL) &&
+	    (rv = ops_acl(s, ip, &old)) != 0)
+		return rv;
+	if (c->uid != 0 && (((acl->sidowner & ACL_SIDOWNER_OWNER) &&
+	    (!(old.sidowner & ACL_SIDOWNER_OWNER) ||
+	    !acl_sid_equal(&acl->owner_sid, &old.owner_sid))) ||
+	    ((acl->sidowner & ACL_SIDOWNER_GROUP) &&
+	    (!(old.sidowner & ACL_SIDOWNER_GROUP) ||
+	    !acl_sid_equal(&acl->group_sid, &old.group_sid)))))
+		return -EPERM;
+	acl_sidowner_keep(acl, &old);
+	return 0;
+}
+
 /* RFC 8881 6.4.1.2: setting the ACL sets the mode that agrees with it. */
 int
 store_acl_set(struct store *s, const struct store_cred *c,
@@ -194,6 +222,8 @@ store_acl_set(struct store *s, const struct store_cred *c,
 		rv = -EINVAL;
 		goto out;
 	}
+	if ((rv = ops_acl_sidowner(s, c, &ip, &acl)) != 0)
+		goto out;
 	mode = ip.mode;
 	if ((rv = ops_acl_store(s, &ip, &acl)) != 0)
 		goto out;

@@ -224,6 +224,21 @@ acl_sid_equal(const struct acl_sid *a, const struct acl_sid *b)
 	return 1;
 }
 
+void
+acl_sidowner_keep(struct acl *to, const struct acl *from)
+{
+	if ((from->sidowner & ACL_SIDOWNER_OWNER) &&
+	    !(to->sidowner & ACL_SIDOWNER_OWNER)) {
+		to->owner_sid = from->owner_sid;
+		to->sidowner |= ACL_SIDOWNER_OWNER;
+	}
+	if ((from->sidowner & ACL_SIDOWNER_GROUP) &&
+	    !(to->sidowner & ACL_SIDOWNER_GROUP)) {
+		to->group_sid = from->group_sid;
+		to->sidowner |= ACL_SIDOWNER_GROUP;
+	}
+}
+
 int
 acl_sid_add(struct acl *acl, const struct acl_sid *s)
 {
@@ -358,6 +373,7 @@ acl_from_mode(uint32_t mode, int is_dir, struct acl *acl)
 	acl->aclflags = 0;
 	acl->count = 0;
 	acl->nsids = 0;
+	acl->sidowner = 0;
 	(void)acl_add_mode(acl, mode, is_dir);	/* at most 5 ACEs */
 }
 
@@ -412,7 +428,7 @@ acl_is_trivial(const struct acl *acl, int is_dir)
 	struct acl m;
 	size_t i;
 
-	if (acl->aclflags != 0)
+	if (acl->aclflags != 0 || acl->sidowner != 0)
 		return 0;	/* a mode has no place for them */
 	acl_from_mode(acl_to_mode(acl, is_dir), is_dir, &m);
 	if (m.count != acl->count)
@@ -441,6 +457,8 @@ acl_chmod(const struct acl *in, uint32_t mode, int is_dir, struct acl *out)
 	out->aclflags = in->aclflags;
 	out->count = 0;
 	out->nsids = 0;
+	out->sidowner = 0;
+	acl_sidowner_keep(out, in);	/* a chmod keeps the owner */
 	for (i = 0; i < in->count; i++) {
 		a = &in->ace[i];
 		if (!acl_ace_named(a) &&
@@ -486,6 +504,7 @@ acl_inherit(const struct acl *parent, int is_dir, uint32_t owner,
 
 	out->count = 0;
 	out->nsids = 0;
+	out->sidowner = 0;	/* a new object's owner is its creator */
 	out->aclflags = parent->aclflags & ACL_AUTO_INHERIT;
 	inherited = (parent->aclflags & ACL_AUTO_INHERIT) ?
 	    ACL_FLAG_INHERITED : 0;
@@ -538,6 +557,7 @@ acl_windows_default(uint32_t owner, struct acl *acl)
 	acl->aclflags = 0;
 	acl->count = 0;
 	acl->nsids = 0;
+	acl->sidowner = 0;
 	(void)acl_add(acl, ACL_TYPE_ALLOW, ACL_WHO_ID, 0, ACL_MASK_ALL, owner);
 	(void)acl_add_sid_ace(acl, ACL_TYPE_ALLOW, 0, ACL_MASK_ALL, &system);
 }
@@ -558,6 +578,46 @@ acl_get32(const uint8_t *p)
 	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
+/* One SID in the stored form: sub-authority count, authority, subs. */
+static uint8_t *
+acl_sid_put(uint8_t *p, const struct acl_sid *s)
+{
+	size_t k;
+
+	*p++ = s->nsub;
+	for (k = 0; k < 6; k++)
+		*p++ = (uint8_t)(s->auth >> (8 * (5 - k)));
+	for (k = 0; k < s->nsub; k++, p += 4)
+		acl_put32(p, s->sub[k]);
+	return p;
+}
+
+/* One SID of the stored form at *pp (advanced), bounded by end. */
+static int
+acl_sid_get(const uint8_t **pp, const uint8_t *end, struct acl_sid *s)
+{
+	const uint8_t *p = *pp;
+	size_t k;
+
+	if (end - p < 7 || p[0] > ACL_SID_SUB_MAX ||
+	    (size_t)(end - p - 7) < 4 * (size_t)p[0])
+		return -EINVAL;
+	memset(s, 0, sizeof(*s));
+	s->nsub = *p++;
+	for (k = 0; k < 6; k++)
+		s->auth = s->auth << 8 | *p++;
+	for (k = 0; k < s->nsub; k++, p += 4)
+		s->sub[k] = acl_get32(p);
+	*pp = p;
+	return 0;
+}
+
+static int
+acl_sid_bad(const struct acl_sid *s)
+{
+	return s->nsub > ACL_SID_SUB_MAX || s->auth >> 48 != 0;
+}
+
 /*
  * The stored form, big-endian: version (1 byte), ACE count (2), in
  * version 2 the SID count (1), then per ACE type (1), who (1), flags
@@ -565,7 +625,7 @@ acl_get32(const uint8_t *p)
  * count (1), authority (6) and sub-authorities (4 each).  A SID ACE's
  * id indexes the encoded table, which holds the SIDs that ACEs name in
  * order of first use (acl's own table may hold others, or another
- * order).
+ * order).  Versions 3 and 4 as common/acl.h says.
  */
 int
 acl_encode(const struct acl *acl, uint8_t *buf, size_t bufsize,
@@ -575,7 +635,7 @@ acl_encode(const struct acl *acl, uint8_t *buf, size_t bufsize,
 	const struct acl_ace *a;
 	uint32_t ids[ACL_ACES_MAX];
 	uint8_t *p;
-	size_t i, j, k, need, nused = 0, header;
+	size_t i, j, need, nused = 0, header;
 
 	if (acl->count > ACL_ACES_MAX)
 		return -EINVAL;
@@ -596,17 +656,29 @@ acl_encode(const struct acl *acl, uint8_t *buf, size_t bufsize,
 		}
 		ids[i] = (uint32_t)j;
 	}
-	if (acl->aclflags & ~(uint32_t)ACL_ACLFLAGS_ALL)
+	if ((acl->aclflags & ~(uint32_t)ACL_ACLFLAGS_ALL) ||
+	    (acl->sidowner & ~(uint32_t)ACL_SIDOWNER_ALL) ||
+	    ((acl->sidowner & ACL_SIDOWNER_OWNER) &&
+	    acl_sid_bad(&acl->owner_sid)) ||
+	    ((acl->sidowner & ACL_SIDOWNER_GROUP) &&
+	    acl_sid_bad(&acl->group_sid)))
 		return -EINVAL;
-	header = nused > 0 || acl->aclflags != 0 ? ACL_HEADER_SID_SIZE :
-	    ACL_HEADER_SIZE;
+	header = nused > 0 || acl->aclflags != 0 || acl->sidowner != 0 ?
+	    ACL_HEADER_SID_SIZE : ACL_HEADER_SIZE;
 	need = header + ACL_ACE_SIZE * acl->count;
 	for (j = 0; j < nused; j++)
 		need += 7 + 4 * (size_t)used[j]->nsub;
+	if (acl->sidowner != 0)
+		need++;
+	if (acl->sidowner & ACL_SIDOWNER_OWNER)
+		need += 7 + 4 * (size_t)acl->owner_sid.nsub;
+	if (acl->sidowner & ACL_SIDOWNER_GROUP)
+		need += 7 + 4 * (size_t)acl->group_sid.nsub;
 	if (bufsize < need)
 		return -ERANGE;
-	if (acl->aclflags != 0) {
-		buf[0] = ACL_VERSION_FLAGS;
+	if (acl->aclflags != 0 || acl->sidowner != 0) {
+		buf[0] = acl->sidowner != 0 ? ACL_VERSION_OWNER :
+		    ACL_VERSION_FLAGS;
 		buf[1] = (uint8_t)acl->aclflags;
 		buf[2] = (uint8_t)acl->count;	/* <= ACL_ACES_MAX */
 		buf[3] = (uint8_t)nused;
@@ -627,13 +699,14 @@ acl_encode(const struct acl *acl, uint8_t *buf, size_t bufsize,
 		acl_put32(p + 4, a->mask);
 		acl_put32(p + 8, ids[i]);
 	}
-	for (j = 0; j < nused; j++) {
-		s = used[j];
-		*p++ = s->nsub;
-		for (k = 0; k < 6; k++)
-			*p++ = (uint8_t)(s->auth >> (8 * (5 - k)));
-		for (k = 0; k < s->nsub; k++, p += 4)
-			acl_put32(p, s->sub[k]);
+	for (j = 0; j < nused; j++)
+		p = acl_sid_put(p, used[j]);
+	if (acl->sidowner != 0) {
+		*p++ = (uint8_t)acl->sidowner;
+		if (acl->sidowner & ACL_SIDOWNER_OWNER)
+			p = acl_sid_put(p, &acl->owner_sid);
+		if (acl->sidowner & ACL_SIDOWNER_GROUP)
+			p = acl_sid_put(p, &acl->group_sid);
 	}
 	*len = need;
 	return 0;
@@ -651,14 +724,17 @@ acl_decode(const uint8_t *buf, size_t len, struct acl *acl)
 	acl->aclflags = 0;
 	acl->count = 0;
 	acl->nsids = 0;
+	acl->sidowner = 0;
 	if (len < ACL_HEADER_SIZE || (buf[0] != ACL_VERSION &&
-	    buf[0] != ACL_VERSION_SID && buf[0] != ACL_VERSION_FLAGS))
+	    buf[0] != ACL_VERSION_SID && buf[0] != ACL_VERSION_FLAGS &&
+	    buf[0] != ACL_VERSION_OWNER))
 		return -EINVAL;
 	header = ACL_HEADER_SIZE;
 	count = (size_t)buf[1] << 8 | buf[2];
-	if (buf[0] == ACL_VERSION_FLAGS) {
-		/* Flags, some and known; then as version 2, SIDs or not. */
-		if (len < ACL_HEADER_SID_SIZE || buf[1] == 0 ||
+	if (buf[0] == ACL_VERSION_FLAGS || buf[0] == ACL_VERSION_OWNER) {
+		/* Flags, known (some in version 3); then as version 2. */
+		if (len < ACL_HEADER_SID_SIZE ||
+		    (buf[0] == ACL_VERSION_FLAGS && buf[1] == 0) ||
 		    (buf[1] & ~ACL_ACLFLAGS_ALL) || buf[3] > ACL_SIDS_MAX)
 			return -EINVAL;
 		aclflags = buf[1];
@@ -676,7 +752,8 @@ acl_decode(const uint8_t *buf, size_t len, struct acl *acl)
 	}
 	if (count > ACL_ACES_MAX || (len - header) / ACL_ACE_SIZE < count)
 		return -EINVAL;
-	if (nsids == 0 && len != header + ACL_ACE_SIZE * count)
+	if (nsids == 0 && buf[0] != ACL_VERSION_OWNER &&
+	    len != header + ACL_ACE_SIZE * count)
 		return -EINVAL;
 	p = buf + header;
 	for (i = 0; i < count; i++, p += ACL_ACE_SIZE) {
@@ -715,21 +792,29 @@ acl_decode(const uint8_t *buf, size_t len, struct acl *acl)
 	end = buf + len;
 	for (j = 0; j < nsids; j++) {
 		s = &acl->sid[j];
-		if (end - p < 7 || p[0] > ACL_SID_SUB_MAX ||
-		    (size_t)(end - p - 7) < 4 * (size_t)p[0])
+		if (acl_sid_get(&p, end, s) != 0)
 			return -EINVAL;
-		memset(s, 0, sizeof(*s));
-		s->nsub = *p++;
-		for (k = 0; k < 6; k++)
-			s->auth = s->auth << 8 | *p++;
-		for (k = 0; k < s->nsub; k++, p += 4)
-			s->sub[k] = acl_get32(p);
 		for (k = 0; k < j; k++)
 			if (acl_sid_equal(&acl->sid[k], s))
 				return -EINVAL;
 	}
-	if (p != end)
+	if (buf[0] == ACL_VERSION_OWNER) {
+		/* Version 4: which of the two follow, some and known. */
+		if (p == end || *p == 0 || (*p & ~ACL_SIDOWNER_ALL))
+			return -EINVAL;
+		acl->sidowner = *p++;
+		if (((acl->sidowner & ACL_SIDOWNER_OWNER) &&
+		    acl_sid_get(&p, end, &acl->owner_sid) != 0) ||
+		    ((acl->sidowner & ACL_SIDOWNER_GROUP) &&
+		    acl_sid_get(&p, end, &acl->group_sid) != 0)) {
+			acl->sidowner = 0;
+			return -EINVAL;
+		}
+	}
+	if (p != end) {
+		acl->sidowner = 0;
 		return -EINVAL;
+	}
 	acl->aclflags = aclflags;
 	acl->count = count;
 	acl->nsids = nsids;

@@ -115,17 +115,34 @@
  * ACL_ACLFLAGS bit set): version, the flags (1), count (1), SID count
  * (1, may be 0), then as version 2; the same size of header as version
  * 2, so ACL_ENCODED_MAX holds for every version.  An ACL without flags
- * is written as before, in version 1 or 2.
+ * is written as before, in version 1 or 2.  Version 4 (an owner or group
+ * SID kept, struct acl's sidowner): the header of version 3 (its flags
+ * byte may be 0), the ACEs and the SID table as version 2, then one
+ * byte of ACL_SIDOWNER_* bits (some set) and the owner's SID, then the
+ * group's, each present as its bit says, in the table's SID format.
+ * An ACL without them is written as before, in version 1, 2 or 3.
  */
 #define ACL_VERSION			1
 #define ACL_VERSION_SID			2
 #define ACL_VERSION_FLAGS		3
+#define ACL_VERSION_OWNER		4
 #define ACL_HEADER_SIZE			3
 #define ACL_HEADER_SID_SIZE		4
 #define ACL_ACE_SIZE			12
 #define ACL_SID_SIZE_MAX		(7 + 4 * ACL_SID_SUB_MAX)
 #define ACL_ENCODED_MAX			(ACL_HEADER_SID_SIZE + \
-	ACL_ACE_SIZE * ACL_ACES_MAX + ACL_SID_SIZE_MAX * ACL_SIDS_MAX)
+	ACL_ACE_SIZE * ACL_ACES_MAX + ACL_SID_SIZE_MAX * ACL_SIDS_MAX + \
+	1 + 2 * ACL_SID_SIZE_MAX)
+
+/*
+ * The owner or group an SMB client named by a SID that is no Unix id
+ * (S-1-1-0, S-1-5-32-544, a domain's user): kept with the ACL beside
+ * the inode's numeric owner and group, which still decide OWNER@,
+ * GROUP@ and what NFS shows; SMB shows the SID (dittofs-smbd(8)).
+ */
+#define ACL_SIDOWNER_OWNER		0x01
+#define ACL_SIDOWNER_GROUP		0x02
+#define ACL_SIDOWNER_ALL		0x03
 
 struct acl_ace {
 	uint8_t		type;		/* ACL_TYPE_* */
@@ -150,6 +167,10 @@ struct acl {
 	struct acl_ace	ace[ACL_ACES_MAX];
 	size_t		nsids;		/* entries of sid[] in use */
 	struct acl_sid	sid[ACL_SIDS_MAX];
+	uint32_t	sidowner;	/* ACL_SIDOWNER_*: which of the
+					   two below are kept */
+	struct acl_sid	owner_sid;
+	struct acl_sid	group_sid;
 };
 
 /* Who asks (after the front end's squashing). */
@@ -241,6 +262,12 @@ int	 acl_sid_equal(const struct acl_sid *, const struct acl_sid *);
 int	 acl_sid_parse(const char *, size_t len, struct acl_sid *);
 /* The string form; its length (snprintf's rules). */
 size_t	 acl_sid_format(const struct acl_sid *, char *, size_t);
+
+/*
+ * The owner and group SIDs (ACL_SIDOWNER_*) of from that to lacks, copied
+ * to it: an ACL set without them keeps the ones kept before.
+ */
+void	 acl_sidowner_keep(struct acl *to, const struct acl *from);
 
 /*
  * Encoding: *len set; 0, or -ERANGE if bufsize is too small.  Version 1

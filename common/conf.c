@@ -265,6 +265,8 @@ static const struct conf_key_def conf_share_keys[] = {
 	{ "smb streams", CONF_BOOL, "yes", 0, 0 },
 	/* dittofs-smbd: list only what the caller may read. */
 	{ "access based enumeration", CONF_BOOL, "no", 0, 0 },
+	/* blockd, for dittofs-smbd's callers: no search permission needed. */
+	{ "smb bypass traverse checking", CONF_BOOL, "no", 0, 0 },
 	{ NULL, 0, NULL, 0, 0 }
 };
 

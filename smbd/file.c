@@ -1292,16 +1292,10 @@ static void	smbd_create_overwritable(struct smbd_walk *);
 static int
 smbd_create_root(struct smbd_walk *w)
 {
-	struct smbd_share *sh = &w->r->conn->env->shares[w->share];
 	struct smbd_session *s;
-	uint32_t uid, gid;
 
-	if ((s = smbd_walk_session(w)) == NULL)
-		return 0;
-	uid = s->uid;
-	gid = s->gid;
-	(void)share_rules_squash(&sh->squash, 0, &uid, &gid, NULL, 0);
-	return uid == 0;
+	return (s = smbd_walk_session(w)) != NULL &&
+	    smbd_sec_root(w->r->conn->env, w->share, s->uid, s->gid);
 }
 
 static void
@@ -2532,7 +2526,7 @@ smbd_create(struct smbd_req *r)
 	w->disposition = cr.disposition;
 	w->options = cr.options;
 	if ((st = smbd_secd_parse(cr.contexts, cr.contexts_len,
-	    &w->secd)) != 0 ||
+	    smbd_create_root(w), &w->secd)) != 0 ||
 	    (st = smbd_walk_parse(w, cr.name, cr.name_len)) != 0) {
 		smbd_reply_error(r, st);
 		return;

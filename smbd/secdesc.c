@@ -160,6 +160,7 @@ secdesc_acl_read(const uint8_t *buf, size_t len, size_t off,
 	acl->aclflags = 0;
 	acl->count = 0;
 	acl->nsids = 0;
+	acl->sidowner = 0;
 	if (off > len || len - off < ACL_HEADER ||
 	    (buf[off] != 2 && buf[off] != 4))
 		return STATUS_INVALID_ACL;
@@ -211,27 +212,13 @@ secdesc_acl_read(const uint8_t *buf, size_t len, size_t off,
 	return 0;
 }
 
-/* The owner or group SID of a descriptor; -1 if it has no rule. */
-static int
-secdesc_id_read(const uint8_t *buf, size_t len, size_t off, uint32_t sub0,
-    uint32_t *id)
-{
-	struct acl_sid s;
-	size_t sidlen;
-
-	if (sid_read(buf, len, off, &s, &sidlen) != 0 ||
-	    !sid_is(&s, SID_AUTH_UNIX, 2, sub0))
-		return -1;
-	*id = s.sub[1];
-	return 0;
-}
-
 void
 secdesc_null_dacl(struct acl *acl)
 {
 	acl->aclflags = 0;
 	acl->count = 1;
 	acl->nsids = 0;
+	acl->sidowner = 0;
 	memset(&acl->ace[0], 0, sizeof(acl->ace[0]));
 	acl->ace[0].type = ACL_TYPE_ALLOW;
 	acl->ace[0].who = ACL_WHO_EVERYONE;
@@ -275,6 +262,30 @@ secdesc_aclflags_to_control(uint32_t f)
 	return control;
 }
 
+/*
+ * The owner (S-1-22-1-U) or group (S-1-22-2-G) at off: its id, or its
+ * SID kept as it is when it names no Unix id of that kind (*sidp set
+ * and bit added to *sidowner).  -1 if malformed.
+ */
+static int
+secdesc_owner_read(const uint8_t *buf, size_t len, size_t off,
+    uint32_t sub0, uint32_t *id, struct acl_sid *sidp, uint32_t bit,
+    uint32_t *sidowner)
+{
+	struct acl_sid s;
+	size_t sidlen;
+
+	if (sid_read(buf, len, off, &s, &sidlen) != 0)
+		return -1;
+	if (sid_is(&s, SID_AUTH_UNIX, 2, sub0))
+		*id = s.sub[1];
+	else {
+		*sidp = s;
+		*sidowner |= bit;
+	}
+	return 0;
+}
+
 /* MS-DTYP 2.4.6: SECURITY_DESCRIPTOR, self-relative. */
 uint32_t
 secdesc_parse(const uint8_t *buf, size_t len, struct secdesc *sd)
@@ -292,14 +303,16 @@ secdesc_parse(const uint8_t *buf, size_t len, struct secdesc *sd)
 	group = smb2_get32(buf + 8);
 	dacl = smb2_get32(buf + 16);
 	if (owner != 0) {
-		if (secdesc_id_read(buf, len, owner, SID_UNIX_USER,
-		    &sd->uid) != 0)
+		if (secdesc_owner_read(buf, len, owner, SID_UNIX_USER,
+		    &sd->uid, &sd->owner_sid, ACL_SIDOWNER_OWNER,
+		    &sd->sidowner) != 0)
 			return STATUS_INVALID_OWNER;
 		sd->present |= SECDESC_OWNER;
 	}
 	if (group != 0) {
-		if (secdesc_id_read(buf, len, group, SID_UNIX_GROUP,
-		    &sd->gid) != 0)
+		if (secdesc_owner_read(buf, len, group, SID_UNIX_GROUP,
+		    &sd->gid, &sd->group_sid, ACL_SIDOWNER_GROUP,
+		    &sd->sidowner) != 0)
 			return STATUS_INVALID_PRIMARY_GROUP;
 		sd->present |= SECDESC_GROUP;
 	}
@@ -400,13 +413,19 @@ secdesc_build(const struct secdesc *sd, uint32_t want, uint8_t *buf,
 	tmp[0] = 1;
 	if ((want & SECDESC_OWNER) && (sd->present & SECDESC_OWNER)) {
 		smb2_put32(tmp + 4, (uint32_t)off);
-		off += sid_write2(tmp + off, SID_AUTH_UNIX, 2, SID_UNIX_USER,
-		    sd->uid);
+		if (sd->sidowner & ACL_SIDOWNER_OWNER)
+			off += sid_write(tmp + off, &sd->owner_sid);
+		else
+			off += sid_write2(tmp + off, SID_AUTH_UNIX, 2,
+			    SID_UNIX_USER, sd->uid);
 	}
 	if ((want & SECDESC_GROUP) && (sd->present & SECDESC_GROUP)) {
 		smb2_put32(tmp + 8, (uint32_t)off);
-		off += sid_write2(tmp + off, SID_AUTH_UNIX, 2, SID_UNIX_GROUP,
-		    sd->gid);
+		if (sd->sidowner & ACL_SIDOWNER_GROUP)
+			off += sid_write(tmp + off, &sd->group_sid);
+		else
+			off += sid_write2(tmp + off, SID_AUTH_UNIX, 2,
+			    SID_UNIX_GROUP, sd->gid);
 	}
 	if ((want & SECDESC_DACL) && (sd->present & SECDESC_DACL))
 		control |= secdesc_aclflags_to_control(sd->dacl.aclflags);

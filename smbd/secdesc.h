@@ -16,9 +16,12 @@
  *               BUILTIN\\Administrators, Authenticated Users, ...; a
  *               domain's SID matches nobody), built back as it came;
  *               more than ACL_SIDS_MAX distinct ones: STATUS_INVALID_ACL.
- * As owner or group only S-1-22 SIDs are taken (STATUS_INVALID_OWNER,
- * STATUS_INVALID_PRIMARY_GROUP): the store's owner is a uid, its group
- * a gid.  A malformed SID is STATUS_INVALID_SID.
+ * As owner S-1-22-1-U is uid U, as group S-1-22-2-G gid G; any other
+ * SID is kept as the owner's or group's SID beside the numeric one
+ * (common/acl.h ACL_SIDOWNER_*, set by root alone: blockd).  A
+ * malformed owner is STATUS_INVALID_OWNER, a malformed group
+ * STATUS_INVALID_PRIMARY_GROUP, a malformed SID of an ACE
+ * STATUS_INVALID_SID.
  *
  * Access masks: the low 21 bits are the same values in both models
  * (FILE_READ_DATA = ACE4_READ_DATA, ..., SYNCHRONIZE); GENERIC_* bits
@@ -77,13 +80,18 @@
  * ACEs of a 68-byte SID (15 sub-authorities) each.
  */
 #define SECDESC_SID_MAX		68
-#define SECDESC_BUILD_MAX	(20 + 2 * 16 + 8 + \
+#define SECDESC_BUILD_MAX	(20 + 2 * SECDESC_SID_MAX + 8 + \
 	ACL_ACES_MAX * (8 + SECDESC_SID_MAX))
 
 struct secdesc {
 	uint32_t	present;	/* SECDESC_OWNER|GROUP|DACL */
 	uint32_t	uid;		/* with SECDESC_OWNER */
 	uint32_t	gid;		/* with SECDESC_GROUP */
+	uint32_t	sidowner;	/* ACL_SIDOWNER_*: the owner or
+					   group is the SID below, not the
+					   id above */
+	struct acl_sid	owner_sid;
+	struct acl_sid	group_sid;
 	struct acl	dacl;		/* with SECDESC_DACL */
 };
 

@@ -25,11 +25,20 @@ struct smbd_secquery {
 	uint32_t	 outmax;
 };
 
+/* An owner and a group SID that name no Unix id, still to set. */
+struct smbd_sids {
+	uint32_t	 which;		/* ACL_SIDOWNER_* */
+	struct acl_sid	 owner;
+	struct acl_sid	 group;
+};
+
 struct smbd_secset {
 	struct smbd_req	*r;
 	uint64_t	 file_id;
 	size_t		 acllen;	/* 0: no DACL to set */
 	uint8_t		 acl[ACL_ENCODED_MAX];
+	struct smbd_sids sids;		/* with the ACL the file has (no
+					   DACL given) */
 };
 
 /*
@@ -58,10 +67,42 @@ smbd_desired_granted(uint32_t desired)
 	return m;
 }
 
-/* BD_ACL_SET of an encoded ACL on the open's file, as its opener. */
+/* The caller is root, as the share squashes it (who holds privileges). */
+int
+smbd_sec_root(const struct smbd_env *env, size_t share, uint32_t uid,
+    uint32_t gid)
+{
+	(void)share_rules_squash(&env->shares[share].squash, 0, &uid, &gid,
+	    NULL, 0);
+	return uid == 0;
+}
+
+/*
+ * MS-DTYP 2.4.6, MS-FSA 2.1.5.16: an owner or group SID that names no
+ * Unix id is taken from root alone (Windows' SeRestorePrivilege; a
+ * user may name only a SID of its own token with SE_GROUP_OWNER, and
+ * its own is S-1-22-1-uid): STATUS_INVALID_OWNER for anyone else, as
+ * Windows answers, with a log line.  blockd checks the same.
+ */
+static uint32_t
+smbd_sec_sidowner_check(int root, uint32_t sidowner, const char *who,
+    const char *what)
+{
+	if (sidowner == 0 || root)
+		return STATUS_SUCCESS;
+	log_info_rl("%s: %s: an owner or group SID that names no Unix id is "
+	    "root's alone to set", who, what);
+	return (sidowner & ACL_SIDOWNER_OWNER) ? STATUS_INVALID_OWNER :
+	    STATUS_INVALID_PRIMARY_GROUP;
+}
+
+/*
+ * BD_ACL_GET (acl NULL), or BD_ACL_SET of an encoded ACL, on the open's
+ * file as its opener.
+ */
 static void
-smbd_sec_acl_set(struct smbd_req *r, const struct smbd_open *o, const uint8_t *acl, size_t acllen,
-    bdc_done_fn *done, void *arg)
+smbd_sec_acl_call(struct smbd_req *r, const struct smbd_open *o,
+    const uint8_t *acl, size_t acllen, bdc_done_fn *done, void *arg)
 {
 	bd_acl_req req;
 
@@ -71,9 +112,56 @@ smbd_sec_acl_set(struct smbd_req *r, const struct smbd_open *o, const uint8_t *a
 	req.fh.bd_fh_val = (char *)(uintptr_t)o->fh;
 	req.acl.acl_len = (u_int)acllen;
 	req.acl.acl_val = (char *)(uintptr_t)acl;
-	bdc_call(r->conn->env->bdc, BD_ACL_SET, (xdrproc_t)xdr_bd_acl_req,
-	    &req, (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply), done,
-	    arg);
+	bdc_call(r->conn->env->bdc, acl == NULL ? BD_ACL_GET : BD_ACL_SET,
+	    (xdrproc_t)xdr_bd_acl_req, &req, (xdrproc_t)xdr_bd_acl_reply,
+	    sizeof(bd_acl_reply), done, arg);
+}
+
+/* A descriptor's owner and group SIDs, to set. */
+static void
+smbd_sids_take(struct smbd_sids *s, const struct secdesc *sd)
+{
+	s->which = sd->sidowner;
+	s->owner = sd->owner_sid;
+	s->group = sd->group_sid;
+}
+
+/* The SIDs put on acl: none left to set. */
+static void
+smbd_sids_put(struct smbd_sids *s, struct acl *acl)
+{
+	if (s->which & ACL_SIDOWNER_OWNER)
+		acl->owner_sid = s->owner;
+	if (s->which & ACL_SIDOWNER_GROUP)
+		acl->group_sid = s->group;
+	acl->sidowner |= s->which;
+	s->which = 0;
+}
+
+/*
+ * The ACL of a BD_ACL_GET reply with the SIDs put on it, encoded into
+ * buf: 0, or an errno.
+ */
+static int
+smbd_sids_onto(struct smbd_sids *s, const bd_acl_reply *rep, uint8_t *buf,
+    size_t bufsize, size_t *len)
+{
+	struct acl *acl;
+	int rv = 0;
+
+	if ((acl = calloc(1, sizeof(*acl))) == NULL)
+		return ENOMEM;
+	if (acl_decode((const uint8_t *)rep->acl.acl_val, rep->acl.acl_len,
+	    acl) != 0) {
+		log_warnx_rl("smbd: an ACL from blockd that does not decode");
+		rv = EIO;
+	} else {
+		smbd_sids_put(s, acl);
+		if (acl_encode(acl, buf, bufsize, len) != 0)
+			rv = EINVAL;
+	}
+	free(acl);
+	return rv;
 }
 
 /* MS-SMB2 2.2.2: BUFFER_TOO_SMALL carries the size that is needed. */
@@ -87,6 +175,16 @@ smbd_sec_too_small(struct smbd_req *r, size_t need)
 	smb2_put32(b + 4, 4);
 	smb2_put32(b + 8, (uint32_t)need);
 	smbd_reply(r, STATUS_BUFFER_TOO_SMALL, b, sizeof(b));
+}
+
+/* An owner or group SID kept beside the ids is what SMB shows. */
+static const struct secdesc *
+smbd_sec_sids_shown(struct secdesc *sd)
+{
+	sd->sidowner = sd->dacl.sidowner;
+	sd->owner_sid = sd->dacl.owner_sid;
+	sd->group_sid = sd->dacl.group_sid;
+	return sd;
 }
 
 static void
@@ -111,7 +209,8 @@ smbd_sec_query_done(void *arg, int status, void *reply, int fd)
 	sd->gid = rep->attr.gid;
 	if (acl_decode((const uint8_t *)rep->acl.acl_val, rep->acl.acl_len,
 	    &sd->dacl) != 0 ||
-	    (n = secdesc_build(sd, q->secinfo, buf, sizeof(buf))) == 0) {
+	    (n = secdesc_build(smbd_sec_sids_shown(sd), q->secinfo, buf,
+	    sizeof(buf))) == 0) {
 		log_warnx_rl("smbd: an ACL from blockd with no descriptor");
 		free(sd);
 		smbd_reply_error(q->r, STATUS_INTERNAL_ERROR);
@@ -130,8 +229,6 @@ smbd_query_security(struct smbd_req *r, struct smbd_session *s,
     struct smbd_open *o, uint32_t secinfo, uint32_t outmax)
 {
 	struct smbd_secquery *q;
-	bd_acl_req req;
-
 	uint8_t empty[SECDESC_BUILD_MAX];
 	struct secdesc none;
 	size_t n;
@@ -162,13 +259,7 @@ smbd_query_security(struct smbd_req *r, struct smbd_session *s,
 	q->r = r;
 	q->secinfo = secinfo;
 	q->outmax = outmax;
-	memset(&req, 0, sizeof(req));
-	smbd_open_cred(o, &req.cred);
-	req.fh.bd_fh_len = o->fhlen;
-	req.fh.bd_fh_val = (char *)o->fh;
-	bdc_call(r->conn->env->bdc, BD_ACL_GET, (xdrproc_t)xdr_bd_acl_req,
-	    &req, (xdrproc_t)xdr_bd_acl_reply, sizeof(bd_acl_reply),
-	    smbd_sec_query_done, q);
+	smbd_sec_acl_call(r, o, NULL, 0, smbd_sec_query_done, q);
 }
 
 static void
@@ -184,6 +275,20 @@ smbd_sec_set_done(void *arg, int status, void *reply, int fd)
 	smbd_reply(w->r, STATUS_SUCCESS, b, sizeof(b));
 }
 
+static void	smbd_sec_set_acl(void *, int, void *, int);
+
+/* Owner or group SIDs without a DACL: set with the ACL the file has. */
+static void
+smbd_sec_set_sids(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_secset *w = arg;
+
+	if (status == 0)
+		status = smbd_sids_onto(&w->sids, reply, w->acl,
+		    sizeof(w->acl), &w->acllen);
+	smbd_sec_set_acl(w, status, NULL, -1);
+}
+
 /* The DACL, after the owner and group changed (or with none to change). */
 static void
 smbd_sec_set_acl(void *arg, int status, void *reply, int fd)
@@ -193,7 +298,7 @@ smbd_sec_set_acl(void *arg, int status, void *reply, int fd)
 	struct smbd_open *o;
 	struct smbd_session *s;
 
-	if (status != 0 || w->acllen == 0) {
+	if (status != 0 || (w->acllen == 0 && w->sids.which == 0)) {
 		smbd_sec_set_done(w, status, reply, fd);
 		return;
 	}
@@ -202,25 +307,20 @@ smbd_sec_set_acl(void *arg, int status, void *reply, int fd)
 		smbd_reply_error(w->r, STATUS_FILE_CLOSED);
 		return;
 	}
-	smbd_sec_acl_set(w->r, o, w->acl, w->acllen, smbd_sec_set_done,
+	if (w->acllen == 0) {
+		smbd_sec_acl_call(w->r, o, NULL, 0, smbd_sec_set_sids, w);
+		return;
+	}
+	smbd_sec_acl_call(w->r, o, w->acl, w->acllen, smbd_sec_set_done,
 	    w);
 }
 
-/*
- * A descriptor refused: an owner or group that names no Unix id (no
- * S-1-22 SID) at info level, as it is the one a client may not
- * expect; any other malformation at debug level.
- */
+/* A malformed descriptor refused, at debug level. */
 static void
 smbd_sec_refused(const char *who, const char *what, uint32_t st)
 {
-	if (st == STATUS_INVALID_OWNER || st == STATUS_INVALID_PRIMARY_GROUP)
-		log_info_rl("%s: %s security descriptor refused: its %s "
-		    "is no S-1-22 SID (0x%08x)", who, what,
-		    st == STATUS_INVALID_OWNER ? "owner" : "group", st);
-	else
-		log_debug("%s: %s security descriptor refused: 0x%08x", who,
-		    what, st);
+	log_debug("%s: %s security descriptor refused: 0x%08x", who, what,
+	    st);
 }
 
 /*
@@ -262,15 +362,29 @@ smbd_set_security(struct smbd_req *r, struct smbd_session *s,
 		smbd_reply_error(r, st);
 		return;
 	}
+	if (!(secinfo & SECDESC_OWNER))
+		sd->sidowner &= ~(uint32_t)ACL_SIDOWNER_OWNER;
+	if (!(secinfo & SECDESC_GROUP))
+		sd->sidowner &= ~(uint32_t)ACL_SIDOWNER_GROUP;
+	if ((st = smbd_sec_sidowner_check(smbd_sec_root(r->conn->env,
+	    o->share, o->uid, o->gid), sd->sidowner, r->conn->peer,
+	    "SET_INFO")) != 0) {
+		free(sd);
+		smbd_reply_error(r, st);
+		return;
+	}
 	memset(&req, 0, sizeof(req));
 	smbd_open_cred(o, &req.cred);
 	req.fh.bd_fh_len = o->fhlen;
 	req.fh.bd_fh_val = (char *)o->fh;
-	if ((secinfo & SECDESC_OWNER) && (sd->present & SECDESC_OWNER)) {
+	/* A Unix owner or group is a chown (the SID kept beside it goes). */
+	if ((secinfo & SECDESC_OWNER) && (sd->present & SECDESC_OWNER) &&
+	    !(sd->sidowner & ACL_SIDOWNER_OWNER)) {
 		req.sattr.mask |= STORE_SATTR_UID;
 		req.sattr.uid = sd->uid;
 	}
-	if ((secinfo & SECDESC_GROUP) && (sd->present & SECDESC_GROUP)) {
+	if ((secinfo & SECDESC_GROUP) && (sd->present & SECDESC_GROUP) &&
+	    !(sd->sidowner & ACL_SIDOWNER_GROUP)) {
 		req.sattr.mask |= STORE_SATTR_GID;
 		req.sattr.gid = sd->gid;
 	}
@@ -278,11 +392,16 @@ smbd_set_security(struct smbd_req *r, struct smbd_session *s,
 		secdesc_null_dacl(&sd->dacl);
 		sd->present |= SECDESC_DACL;
 	}
-	if ((secinfo & SECDESC_DACL) && (sd->present & SECDESC_DACL) &&
-	    acl_encode(&sd->dacl, w->acl, sizeof(w->acl), &w->acllen) != 0) {
-		free(sd);
-		smbd_reply_error(r, STATUS_INVALID_ACL);
-		return;
+	/* An owner or group SID rides with the DACL, or alone. */
+	smbd_sids_take(&w->sids, sd);
+	if ((secinfo & SECDESC_DACL) && (sd->present & SECDESC_DACL)) {
+		smbd_sids_put(&w->sids, &sd->dacl);
+		if (acl_encode(&sd->dacl, w->acl, sizeof(w->acl),
+		    &w->acllen) != 0) {
+			free(sd);
+			smbd_reply_error(r, STATUS_INVALID_ACL);
+			return;
+		}
 	}
 	free(sd);
 	if (req.sattr.mask == 0) {
@@ -297,21 +416,29 @@ smbd_set_security(struct smbd_req *r, struct smbd_session *s,
 /*
  * CREATE's SMB2_CREATE_SD_BUFFER context ("SecD", MS-SMB2 2.2.13.2):
  * the DACL of a file the CREATE makes, set by BD_ACL_SET before the
- * reply.  The new file's owner and group stay its creator's, as the
- * store makes them; a file that was opened, not created, keeps its
- * descriptor.
+ * reply.  The new file's numeric owner and group stay its creator's, as
+ * the store makes them; an owner or group SID that names no Unix id is
+ * kept beside them (root's alone to name, refused before anything is
+ * made).  A file that was opened, not created, keeps its descriptor.
  */
 struct smbd_secd {
 	struct smbd_req	*r;
 	size_t		 acllen;
 	uint8_t		 acl[ACL_ENCODED_MAX];
+	struct smbd_sids sids;		/* without a DACL: with the new
+					   file's own ACL */
+	uint64_t	 file_id;	/* the open CREATE made */
 	size_t		 outlen;
 	uint8_t		 out[SMBD_CREATE_RSP_MAX];
 };
 
-/* MS-SMB2 2.2.13.2: the create contexts, for one named SecD. */
+/*
+ * MS-SMB2 2.2.13.2: the create contexts, for one named SecD; root: the
+ * caller may name an owner SID (smbd_sec_sidowner_check).
+ */
 uint32_t
-smbd_secd_parse(const uint8_t *ctx, uint32_t len, struct smbd_secd **out)
+smbd_secd_parse(const uint8_t *ctx, uint32_t len, int root,
+    struct smbd_secd **out)
 {
 	struct smbd_secd *sd;
 	struct secdesc *parsed;
@@ -339,10 +466,16 @@ smbd_secd_parse(const uint8_t *ctx, uint32_t len, struct smbd_secd **out)
 			}
 			*out = sd;
 			if ((st = secdesc_parse(ctx + off + doff, dlen,
-			    parsed)) == 0 && (parsed->present & SECDESC_DACL) &&
-			    acl_encode(&parsed->dacl, sd->acl, sizeof(sd->acl),
-			    &sd->acllen) != 0)
-				st = STATUS_INVALID_ACL;
+			    parsed)) == 0)
+				st = smbd_sec_sidowner_check(root,
+				    parsed->sidowner, "CREATE", "SecD");
+			smbd_sids_take(&sd->sids, parsed);
+			if (st == 0 && (parsed->present & SECDESC_DACL)) {
+				smbd_sids_put(&sd->sids, &parsed->dacl);
+				if (acl_encode(&parsed->dacl, sd->acl,
+				    sizeof(sd->acl), &sd->acllen) != 0)
+					st = STATUS_INVALID_ACL;
+			}
 			free(parsed);
 			if (st != 0) {
 				smbd_sec_refused("CREATE", "SecD", st);
@@ -377,19 +510,46 @@ smbd_secd_applied(void *arg, int status, void *reply, int fd)
 	smbd_reply(sd->r, STATUS_SUCCESS, sd->out, sd->outlen);
 }
 
+/* A SecD's owner or group SIDs alone: set with the new file's ACL. */
+static void
+smbd_secd_got(void *arg, int status, void *reply, int fd)
+{
+	struct smbd_secd *sd = arg;
+	struct smbd_open *o;
+
+	if (status == 0)
+		status = smbd_sids_onto(&sd->sids, reply, sd->acl,
+		    sizeof(sd->acl), &sd->acllen);
+	if (status != 0) {
+		smbd_secd_applied(sd, status, NULL, -1);
+		return;
+	}
+	if ((o = smbd_open_find(sd->r->conn, sd->file_id)) == NULL) {
+		smbd_reply_error(sd->r, STATUS_FILE_CLOSED);
+		return;
+	}
+	smbd_sec_acl_call(sd->r, o, sd->acl, sd->acllen, smbd_secd_applied,
+	    sd);
+}
+
 /* The DACL on the file CREATE made, then CREATE's reply out. */
 void
 smbd_secd_apply(struct smbd_req *r, struct smbd_session *s,
     struct smbd_open *o, struct smbd_secd *sd, const uint8_t *out,
     size_t outlen)
 {
-
-	if (sd->acllen == 0 || outlen > sizeof(sd->out)) {
+	if ((sd->acllen == 0 && sd->sids.which == 0) ||
+	    outlen > sizeof(sd->out)) {
 		smbd_reply(r, STATUS_SUCCESS, out, outlen);
 		return;
 	}
 	sd->r = r;
+	sd->file_id = o->id;
 	memcpy(sd->out, out, outlen);
 	sd->outlen = outlen;
-	smbd_sec_acl_set(r, o, sd->acl, sd->acllen, smbd_secd_applied, sd);
+	if (sd->acllen == 0) {
+		smbd_sec_acl_call(r, o, NULL, 0, smbd_secd_got, sd);
+		return;
+	}
+	smbd_sec_acl_call(r, o, sd->acl, sd->acllen, smbd_secd_applied, sd);
 }

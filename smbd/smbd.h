@@ -637,6 +637,9 @@ void	 smbd_set_info(struct smbd_req *);
  * GrantedAccess: smbd_open's granted; blockd checks the ACL itself).
  */
 int	 smbd_sec_granted(const struct smbd_open *, uint32_t want);
+/* The uid and gid are root's as the share squashes them. */
+int	 smbd_sec_root(const struct smbd_env *, size_t share, uint32_t uid,
+	    uint32_t gid);
 /* DesiredAccess with its generic rights mapped (MS-SMB2 2.2.13.1.1). */
 uint32_t smbd_desired_granted(uint32_t desired);
 void	 smbd_query_security(struct smbd_req *, struct smbd_session *,
@@ -647,7 +650,7 @@ void	 smbd_set_security(struct smbd_req *, struct smbd_session *,
 /* CREATE's SecD context: parsed up front, applied to a created file. */
 struct smbd_secd;
 uint32_t smbd_secd_parse(const uint8_t *contexts, uint32_t len,
-	    struct smbd_secd **);
+	    int root, struct smbd_secd **);
 void	 smbd_secd_free(struct smbd_secd *);
 void	 smbd_secd_apply(struct smbd_req *, struct smbd_session *,
 	    struct smbd_open *, struct smbd_secd *, const uint8_t *out,

@@ -606,6 +606,7 @@ nfs4_get_acl(struct xdrbuf_in *x, const struct nfs4_idmap *m, struct acl *acl)
 	acl->aclflags = 0;
 	acl->count = n;
 	acl->nsids = 0;
+	acl->sidowner = 0;
 	for (i = 0; i < n; i++)
 		if ((status = nfs4_get_ace(x, m, acl, &acl->ace[i])) !=
 		    NFS4_OK)

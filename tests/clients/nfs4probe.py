@@ -572,11 +572,23 @@ def cmd_v3create(port, path, name):
         oncrpc.call(port, 100003, 3, 8, body)), 0))
 
 
+def cmd_v3getattr(port, path):
+    """NFSv3 GETATTR of path: its status, uid and gid."""
+    res = oncrpc.results(oncrpc.call(port, 100003, 3, 1,
+                                     opaque(lookup_fh(port, path))))
+    if u32(res, 0) != 0:
+        print("V3GETATTR %d" % u32(res, 0))
+        return
+    print("V3GETATTR 0 uid %d gid %d" % (u32(res, 16), u32(res, 20)))
+
+
 def cmd_v3setattr(port, path, what):
-    """NFSv3 SETATTR of path's mode (an octal number) or its size
-    ("size=N"), unguarded."""
+    """NFSv3 SETATTR of path's mode (an octal number), its size
+    ("size=N") or its owner ("uid=N", a chown), unguarded."""
     if what.startswith("size="):
         sattr = p32(0) * 3 + p32(1) + p64(int(what[5:])) + p32(0) * 2
+    elif what.startswith("uid="):
+        sattr = p32(0) + p32(1) + p32(int(what[4:])) + p32(0) * 4
     else:
         sattr = p32(1) + p32(int(what, 8)) + p32(0) * 5
     body = opaque(lookup_fh(port, path)) + sattr + p32(0)
@@ -1603,6 +1615,8 @@ def main():
                     int(args[2]) if len(args) > 2 else 32768)
     elif cmd == "v3create":
         cmd_v3create(port, args[0], args[1])
+    elif cmd == "v3getattr":
+        cmd_v3getattr(port, args[0])
     elif cmd == "v3setattr":
         cmd_v3setattr(port, args[0], args[1])
     elif cmd == "getacl":

@@ -7,7 +7,12 @@
 # ACE for S-1-22-1-1000; NFSv4's acl attribute then shows that ACE
 # (tests/clients/nfs4probe.py getacl), NFSv3 WRITE as uid 1000 is
 # refused while uid 1001 still writes, and a user who is not root
-# cannot give the file away.  ACEs for Windows SIDs that name no Unix id
+# cannot give the file away; root gives it an owner and a group that
+# are no Unix ids (S-1-1-0, S-1-5-32-545), kept beside the numeric
+# ones that NFSv3 shows, and an NFSv3 chown puts the Unix owner back.
+# Share traverse bypasses traverse checking for SMB callers: uid 1000
+# reads a file under a directory only root may search, which export
+# refuses.  ACEs for Windows SIDs that name no Unix id
 # (SYSTEM, a domain user, Authenticated Users) are kept: smbcacls lists
 # them back, NFSv4's acl attribute shows them by their string form, an
 # NFSv4 SETATTR of that ACL keeps them, and a DENY for Authenticated
@@ -51,6 +56,13 @@ path = /hideunread
 insecure = yes
 root squash = no
 access based enumeration = yes
+
+# SMB callers need no search permission here (Windows' bypass traverse).
+[share traverse]
+path = /traverse
+insecure = yes
+root squash = no
+smb bypass traverse checking = yes
 CONF
 if [ ! -x "$SBINDIR/dittofs-gssd" ]; then
 	echo "1..0 # SKIP dittofs-gssd is not built (SMB logins)"
@@ -113,6 +125,22 @@ out=$(CACLS plainuser%Pass-w0rd acl.txt --chown S-1-22-1-1000)
 check "smbcacls --chown as uid 1000: refused ($out)" has "$out" 'NT_STATUS_ACCESS_DENIED|NT_STATUS_INVALID_OWNER'
 check "smbcacls --chown S-1-22-1-1001 as root" CACLS smbtest%Pass-w0rd acl.txt --chown S-1-22-1-1001
 check "smbcacls lists owner S-1-22-1-1001" has "$(CACLS smbtest%Pass-w0rd acl.txt)" '^OWNER:S-1-22-1-1001$'
+# An owner or group that names no Unix id (Everyone, BUILTIN\Users):
+# root may set it (SeRestorePrivilege's rule), kept beside the numeric
+# owner, which NFS still shows; a chown from NFS drops it.
+check "smbcacls --chown S-1-1-0 as root" CACLS smbtest%Pass-w0rd acl.txt --chown S-1-1-0
+check "smbcacls --chgrp S-1-5-32-545 as root" CACLS smbtest%Pass-w0rd acl.txt --chgrp S-1-5-32-545
+out=$(CACLS smbtest%Pass-w0rd acl.txt)
+echo "$out" | sed 's/^/# /'
+check "smbcacls lists owner S-1-1-0" has "$out" '^OWNER:S-1-1-0$'
+check "smbcacls lists group S-1-5-32-545" has "$out" '^GROUP:S-1-5-32-545$'
+check "smbcacls: the DENY ACE for uid 1000 is still there" has "$out" '^ACL:S-1-22-1-1000:1/0x0/0x00000006$'
+check "NFSv3 GETATTR: the numeric owner and group stay uid 1001, gid 0" test "$(PROBE4 v3getattr /export/acl.txt)" = "V3GETATTR 0 uid 1001 gid 0"
+check "NFSv3 WRITE as uid 1000: the ACL still denies it (13)" test "$(PROBE4 v3write /export/acl.txt 1000 abc)" = "V3WRITE 13"
+check "NFSv3 SETATTR uid=1001 (a chown to the same owner)" test "$(PROBE4 v3setattr /export/acl.txt uid=1001)" = "V3SETATTR 0"
+out=$(CACLS smbtest%Pass-w0rd acl.txt)
+check "smbcacls after the NFS chown: owner S-1-22-1-1001 again" has "$out" '^OWNER:S-1-22-1-1001$'
+check "smbcacls after the NFS chown: the group SID stays (no chgrp)" has "$out" '^GROUP:S-1-5-32-545$'
 # Windows SIDs with no Unix id: kept, shown, and evaluated by the rule.
 check "smbcacls --add an ALLOW for S-1-5-18 (SYSTEM) and a DENY for a domain user" CACLS smbtest%Pass-w0rd acl.txt --add 'ACL:S-1-5-18:ALLOWED/0x0/FULL,ACL:S-1-5-21-1004336348-1177238915-682003330-1001:DENIED/0x0/0x00000002'
 out=$(CACLS smbtest%Pass-w0rd acl.txt)
@@ -168,6 +196,20 @@ check "put over keep.txt as uid 1000: ACCESS_DENIED" has "$out" 'NT_STATUS_ACCES
 out=$(SMBC smbtest%Pass-w0rd 'get keep.txt /dev/stdout' 2>/dev/null)
 check "keep.txt still holds its data ($out)" has "$out" '^precious'
 
+# Traverse checking: a file in a directory only root may search (0700)
+# is out of uid 1000's reach on export, and reached on the share with
+# "smb bypass traverse checking" (Windows' bypass traverse privilege).
+for sh in export traverse; do
+	check "smbclient mkdir priv, put priv/open.txt on $sh" sh -c "timeout 60 smbclient //127.0.0.1/$sh -p $S -m SMB3 -U smbtest%Pass-w0rd -c 'mkdir priv; put $SUITE_DIR/acl.txt priv/open.txt' >/dev/null 2>&1"
+	check "NFSv4 chmod 0644 of $sh's priv/open.txt, 0700 of priv" sh -c "test \"\$(PYTHONPATH=$ONCRPC_PYTHONPATH timeout 30 python3 $top_srcdir/tests/clients/nfs4probe.py $P chmod /$sh/priv/open.txt 644)\" = 'CHMOD 0' && test \"\$(PYTHONPATH=$ONCRPC_PYTHONPATH timeout 30 python3 $top_srcdir/tests/clients/nfs4probe.py $P chmod /$sh/priv 700)\" = 'CHMOD 0'"
+done
+out=$(timeout 60 smbclient //127.0.0.1/export -p $S -m SMB3 -U plainuser%Pass-w0rd -c 'get priv/open.txt /dev/stdout' 2>&1)
+check "export: uid 1000 may not reach priv/open.txt through priv ($out)" has "$out" 'NT_STATUS_ACCESS_DENIED'
+out=$(timeout 60 smbclient //127.0.0.1/traverse -p $S -m SMB3 -U plainuser%Pass-w0rd -c 'get priv/open.txt /dev/stdout' 2>&1)
+check "traverse: uid 1000 reads priv/open.txt without searching priv ($out)" has "$out" '^hello$'
+out=$(timeout 60 smbclient //127.0.0.1/traverse -p $S -m SMB3 -U plainuser%Pass-w0rd -c 'ls priv/*' 2>&1)
+check "traverse: listing priv still needs read permission ($out)" has "$out" 'NT_STATUS_ACCESS_DENIED'
+
 # Inheritance without a mode (RFC 8881 6.4.3, MS-DTYP 2.5.3.4): inh
 # passes on Everyone's read and CREATOR OWNER's full control; a file an
 # SMB CREATE makes in it has those two ACEs alone, CREATOR OWNER's as
@@ -210,39 +252,58 @@ if command -v smbtorture >/dev/null; then
 	# Not: smb2.acls_non_canonical.flags wants SE_DACL_AUTO_INHERITED
 	# kept without AUTO_INHERIT_REQ, Samba's "acl flag inherited
 	# canonicalization = no", where Windows (and INHERITFLAGS) drop it;
-	# SDFLAGSVSCHOWN sets an owner that is no S-1-22 SID;
-	# DYNAMIC creates a file in a directory whose ACL grants no EXECUTE
-	# (blockd wants search permission, Windows bypasses traverse checks);
+	# SDFLAGSVSCHOWN as uid 1000 (its owner S-1-5-32-544 or the like is
+	# root's alone to set);
+	# DYNAMIC on export (blockd wants search permission there; the
+	# share traverse bypasses it, as Windows);
 	# ACCESSBASED: share hideunread lists only what the caller may read
 	# (access based enumeration, dittofs.conf(5)).
+	# Not either: smb2.maximum_allowed as uid 1000 wants MAXIMUM_ALLOWED
+	# with GENERIC_EXECUTE granted by an ACL of FILE_GENERIC_READ (it
+	# takes GENERIC_EXECUTE for a subset of GENERIC_READ), where MS-SMB2
+	# 2.2.13.1.1 maps it to FILE_EXECUTE too, which that ACL does not
+	# grant (FILE_EXECUTE alone it expects refused); as root every bit is
+	# held.  smb2.create.gentest wants SYNCHRONIZE alone refused (Windows
+	# 7 grants it, as here), ACCESS_SYSTEM_SECURITY refused to root, and
+	# as uid 1000 a new file's mode ACL (0644) lacks the EXECUTE and
+	# DELETE_CHILD that Windows' creator-owner default grants.
+	# smb2.create.quota-fake-file opens \$Extend\$Quota:$Q:$INDEX_ALLOCATION,
+	# an NTFS metadata file no share here has (OBJECT_NAME_INVALID).
 	# OVERWRITE_READ_ONLY_FILE: an overwrite or supersede wants
 	# FILE_WRITE_DATA on the file, asked or not.
 	# smb2.compound.related4 and related7 as uid 1000: a CREATOR OWNER
 	# ACE that denies writing stops the related open for writing (root,
 	# test_smbd.sh's user, would be granted it).
-	# smb2.create.aclfile and acldir: its descriptors' DACLs (Windows
-	# SIDs) and a new directory's DOS attributes are taken, then one
-	# with owner S-1-1-0 is INVALID_OWNER (owners are S-1-22 only).
+	# smb2.create.aclfile and acldir as root: its descriptors' DACLs
+	# (Windows SIDs), a new directory's DOS attributes, then owner
+	# S-1-1-0 and group BUILTIN\Users kept beside the numeric ones; as
+	# uid 1000 that owner is INVALID_OWNER (root's alone, as Windows
+	# wants SeRestorePrivilege for it).  SDFLAGSVSCHOWN as root: the
+	# DACL's control bits kept through a change of owner to a SID.
 	# smb2.create.nulldacl as uid 1000: a NULL DACL (or a DACL named
 	# without SE_DACL_PRESENT) is kept as EVERYONE@ allowed everything
 	# and read back as a NULL DACL.
 	TORTURE() { timeout 180 smbtorture //127.0.0.1/export -p $S -U "$1" --target=samba3 --option=torture:smbd=false "$2" 2>&1; }
 	out=$(TORTURE smbtest%Pass-w0rd smb2.create.aclfile)
-	# Its steps print what they start: the owner step starts once the
-	# ACL steps (Windows SIDs in the DACL) passed.
-	check "SecD with Windows SIDs in the DACL: the CREATEs take it" has "$out" '^creating with attributes, ACL and owner$'
-	check "SecD with owner S-1-1-0: INVALID_OWNER" has "$out" 'create.c:[0-9]+\) Incorrect status NT_STATUS_INVALID_OWNER - should be NT_STATUS_OK'
+	check "smb2.create.aclfile as root: SecD with Windows SIDs, owner S-1-1-0 and group S-1-5-32-545" has "$out" '^success: aclfile'
 	# smb2.create.acldir, the same for directories: its step "creating
 	# with attributes" checks a new directory's DOS attributes.
 	out=$(TORTURE smbtest%Pass-w0rd smb2.create.acldir)
-	check "smb2.create.acldir: a directory made with DOS attributes has them (the owner step is reached)" has "$out" '^creating with attributes, ACL and owner$'
-	check "smb2.create.acldir: SecD with owner S-1-1-0: INVALID_OWNER" has "$out" 'create.c:[0-9]+\) Incorrect status NT_STATUS_INVALID_OWNER - should be NT_STATUS_OK'
-	check "smbd logs the SecD refused for its owner" grep -q 'CREATE: SecD security descriptor refused: its owner is no S-1-22 SID' "$SUITE_DIR/run.log"
-	for t in smb2.sdread smb2.getinfo.qsec_buffercheck smb2.setinfo; do
+	check "smb2.create.acldir as root" has "$out" '^success: acldir'
+	for t in smb2.sdread smb2.getinfo.qsec_buffercheck smb2.setinfo \
+	    smb2.acls.SDFLAGSVSCHOWN; do
 		torture_check "smbtorture $t" //127.0.0.1/export -p $S -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false "$t"
 	done
 	check "NFSv4 chmod 1777 of the export's root (smb2.acls as uid 1000)" test "$(PROBE4 chmod /export 1777)" = "CHMOD 0"
 	check "NFSv4 chmod 1777 of hideunread's root (smb2.acls.ACCESSBASED)" test "$(PROBE4 chmod /hideunread 1777)" = "CHMOD 0"
+	out=$(TORTURE plainuser%Pass-w0rd smb2.create.aclfile)
+	check "smb2.create.aclfile as uid 1000: the ACL steps pass, owner S-1-1-0 is INVALID_OWNER" sh -c "printf '%s\n' \"\$1\" | grep -q '^creating with attributes, ACL and owner\$' && printf '%s\n' \"\$1\" | grep -Eq 'create.c:[0-9]+\) Incorrect status NT_STATUS_INVALID_OWNER - should be NT_STATUS_OK'" sh "$out"
+	check "smbd logs the SecD refused for its owner" grep -q "CREATE: SecD: an owner or group SID that names no Unix id is root's alone to set" "$SUITE_DIR/run.log"
+	# smb2.acls.DYNAMIC as uid 1000 where SMB bypasses traverse checks:
+	# a file made in a directory whose ACL grants its owner ADD_FILE but
+	# no EXECUTE, then opened by name in it.
+	check "NFSv4 chmod 1777 of traverse's root (smb2.acls.DYNAMIC)" test "$(PROBE4 chmod /traverse 1777)" = "CHMOD 0"
+	torture_check "smbtorture smb2.acls.DYNAMIC as uid 1000 on traverse" //127.0.0.1/traverse -p $S -U plainuser%Pass-w0rd --target=samba3 --option=torture:smbd=false smb2.acls.DYNAMIC
 	if [ -n "${ACL_PROBE:-}" ]; then
 		for t in $ACL_PROBE; do
 			for u in ${ACL_PROBE_USERS:-plainuser smbtest}; do
@@ -284,7 +345,7 @@ if command -v smbtorture >/dev/null; then
 	smb2.delete-on-close-perms.CREATE_IF Existing
 	EOF
 else
-	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile (2), smb2.create.acldir (2), the SecD refusal logged, smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, chmod of the root, smb2.acls (9), smb2.compound.related4, related7, smb2.create.nulldacl, smb2.acls.INHERITANCE, INHERITFLAGS, smb2.openattr, smb2.delete-on-close-perms.READONLY, smb2.acls.ACCESSBASED, chmod of hideunread, smb2.delete-on-close-perms' three Existing"
+	skip "no smbtorture (Debian: samba-testsuite)" "smbtorture smb2.create.aclfile, smb2.create.acldir, smb2.sdread, smb2.getinfo.qsec_buffercheck, smb2.setinfo, smb2.acls.SDFLAGSVSCHOWN, chmod of the root, smb2.create.aclfile as uid 1000, the SecD refusal logged, chmod of traverse, smb2.acls.DYNAMIC, smb2.acls (9), smb2.compound.related4, related7, smb2.create.nulldacl, smb2.acls.INHERITANCE, INHERITFLAGS, smb2.openattr, smb2.delete-on-close-perms.READONLY, smb2.acls.ACCESSBASED, chmod of hideunread, smb2.delete-on-close-perms' three Existing"
 fi
 # nfsd answered GETATTR of a stored ACL without a SETATTR before it in
 # the COMPOUND by encoding a bd_fh_req as a bd_acl_req: SIGSEGV.

@@ -24,6 +24,7 @@ mk(struct acl *a)
 	a->aclflags = 0;
 	a->count = 0;
 	a->nsids = 0;
+	a->sidowner = 0;
 	return a;
 }
 
@@ -703,13 +704,18 @@ test_sid_encoding(void)
 	s.sub[4] = 0;
 	TAP_EQ_INT(acl_add_sid_ace(&a, ACL_TYPE_ALLOW, 0, W, &s), 0,
 	    "a known one still adds");
-	/* The largest: 128 ACEs, 32 SIDs of 15 sub-authorities. */
+	/*
+	 * The largest: 128 ACEs, 32 SIDs of 15 sub-authorities, an owner
+	 * and a group SID of as many.
+	 */
 	mk(&a);
 	s = sid("S-1-281474976710655-1-2-3-4-5-6-7-8-9-10-11-12-13-14-0");
 	for (i = 0; a.count < ACL_ACES_MAX; i++) {
 		s.sub[14] = (uint32_t)(i % ACL_SIDS_MAX);
 		(void)acl_add_sid_ace(&a, ACL_TYPE_ALLOW, 0, R, &s);
 	}
+	a.sidowner = ACL_SIDOWNER_ALL;
+	a.owner_sid = a.group_sid = s;
 	TAP_EQ_INT(acl_encode(&a, buf, sizeof(buf), &len), 0,
 	    "encode the largest ACL");
 	TAP_EQ_INT(len, ACL_ENCODED_MAX, "its size is ACL_ENCODED_MAX");
@@ -858,6 +864,96 @@ test_windows_owner(void)
 	    "with an ACL: Windows' owner rule, DELETE left to the store");
 }
 
+/*
+ * Version 4: an owner or group SID kept beside the numeric ids (an SMB
+ * owner such as Everyone): written only when one is kept, read back,
+ * strict, kept by a chmod, not inherited, and never a mode's ACL.
+ */
+static void
+test_sidowner(void)
+{
+	struct acl a, b, c;
+	uint8_t buf[ACL_ENCODED_MAX + 16];
+	size_t len, base;
+
+	acl_from_mode(0644, 0, &a);
+	TAP_EQ_INT(acl_encode(&a, buf, sizeof(buf), &len), 0,
+	    "a mode's ACL encodes");
+	TAP_EQ_INT(buf[0], ACL_VERSION, "without owner SIDs: version 1");
+	base = len;
+	a.sidowner = ACL_SIDOWNER_OWNER;
+	a.owner_sid = sid("S-1-1-0");
+	tap_ok(!acl_is_trivial(&a, 0), "an ACL with an owner SID is no "
+	    "mode's (it is stored)");
+	TAP_EQ_INT(acl_encode(&a, buf, sizeof(buf), &len), 0,
+	    "with the owner S-1-1-0: encodes");
+	TAP_EQ_INT(buf[0], ACL_VERSION_OWNER, "version 4");
+	TAP_EQ_INT(buf[1], 0, "version 4 without ACL flags: flags byte 0");
+	TAP_EQ_INT(len, base + 1 + 1 + (7 + 4), "its size: one byte more of "
+	    "header, the which byte and the SID");
+	TAP_EQ_INT(acl_decode(buf, len, &b), 0, "decodes");
+	tap_ok(b.sidowner == ACL_SIDOWNER_OWNER &&
+	    acl_sid_equal(&b.owner_sid, &a.owner_sid) && b.count == a.count,
+	    "read back: the owner SID and the ACEs");
+	/* Both, with ACL flags and a SID ACE. */
+	a.sidowner = ACL_SIDOWNER_ALL;
+	a.group_sid = sid("S-1-5-32-545");
+	a.aclflags = ACL_PROTECTED;
+	sidace(&a, ACL_TYPE_DENY, 0, W, "S-1-5-21-1-2-3-1001");
+	TAP_EQ_INT(acl_encode(&a, buf, sizeof(buf), &len), 0,
+	    "owner and group SIDs, flags, a SID ACE: encodes");
+	TAP_EQ_INT(acl_decode(buf, len, &b), 0, "decodes");
+	tap_ok(b.sidowner == ACL_SIDOWNER_ALL && b.aclflags == ACL_PROTECTED &&
+	    acl_sid_equal(&b.owner_sid, &a.owner_sid) &&
+	    acl_sid_equal(&b.group_sid, &a.group_sid) && b.nsids == 1,
+	    "read back: both SIDs, the flags and the table");
+	/* Strict. */
+	TAP_EQ_INT(acl_decode(buf, len - 1, &c), -EINVAL, "truncated: EINVAL");
+	tap_ok(c.sidowner == 0, "a refused record leaves no owner SID");
+	buf[len] = 0;
+	TAP_EQ_INT(acl_decode(buf, len + 1, &c), -EINVAL, "a byte after it: "
+	    "EINVAL");
+	a.sidowner = ACL_SIDOWNER_GROUP;
+	TAP_EQ_INT(acl_encode(&a, buf, sizeof(buf), &len), 0, "group alone");
+	base = len - (7 + 4 * 2) - 1;	/* the which byte */
+	buf[base] = 0;
+	TAP_EQ_INT(acl_decode(buf, len - (7 + 4 * 2), &c), -EINVAL,
+	    "version 4 that keeps no SID: EINVAL");
+	buf[base] = 0x04;
+	TAP_EQ_INT(acl_decode(buf, len, &c), -EINVAL, "an unknown which bit: "
+	    "EINVAL");
+	a.sidowner = 0x04;
+	TAP_EQ_INT(acl_encode(&a, buf, sizeof(buf), &len), -EINVAL,
+	    "encoding an unknown which bit: EINVAL");
+	a.sidowner = ACL_SIDOWNER_OWNER;
+	a.owner_sid.nsub = ACL_SID_SUB_MAX + 1;
+	TAP_EQ_INT(acl_encode(&a, buf, sizeof(buf), &len), -EINVAL,
+	    "an owner SID out of bounds: EINVAL");
+	/* A chmod keeps them; what a new file inherits has none. */
+	acl_from_mode(0644, 1, &a);
+	a.sidowner = ACL_SIDOWNER_ALL;
+	a.owner_sid = sid("S-1-1-0");
+	a.group_sid = sid("S-1-5-32-545");
+	TAP_EQ_INT(acl_chmod(&a, 0600, 1, &b), 0, "chmod 0600");
+	tap_ok(b.sidowner == ACL_SIDOWNER_ALL &&
+	    acl_sid_equal(&b.owner_sid, &a.owner_sid) &&
+	    acl_sid_equal(&b.group_sid, &a.group_sid),
+	    "a chmod keeps the owner and group SIDs");
+	ace(&a, ACL_TYPE_ALLOW, ACL_WHO_EVERYONE, ACL_FLAG_FILE_INHERIT, R, 0);
+	tap_ok(acl_inherit(&a, 0, 100, 10, &c) == 1 && c.sidowner == 0,
+	    "a new file inherits ACEs, not the owner SID");
+	/* acl_sidowner_keep: what the new ACL lacks, from the old. */
+	mk(&c);
+	c.sidowner = ACL_SIDOWNER_GROUP;
+	c.group_sid = sid("S-1-5-11");
+	acl_sidowner_keep(&c, &a);
+	tap_ok(c.sidowner == ACL_SIDOWNER_ALL &&
+	    acl_sid_equal(&c.owner_sid, &a.owner_sid) &&
+	    acl_sid_equal(&c.group_sid, &(struct acl_sid){ .auth = 5,
+	    .nsub = 1, .sub = { 11 } }),
+	    "keep: the old owner SID comes, the new group SID stays");
+}
+
 int
 main(void)
 {
@@ -872,6 +968,7 @@ main(void)
 	test_sid_encoding();
 	test_sid_string();
 	test_windows_owner();
+	test_sidowner();
 	test_fuzz();
 	return tap_done();
 }

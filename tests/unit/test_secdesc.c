@@ -426,14 +426,20 @@ test_refused(void)
 	size_t len;
 
 	sd_start(&w, 0);
-	sd_owner(&w, 5, 2, 32, 544);		/* BUILTIN\Administrators */
+	sd_owner(&w, 5, 2, 32, 544);
+	w.b[w.len - 16 + 1] = 16;		/* MS-DTYP: at most 15 */
 	tap_ok(secdesc_parse(w.b, w.len, &sd) == STATUS_INVALID_OWNER,
-	    "owner S-1-5-32-544: STATUS_INVALID_OWNER");
+	    "an owner SID with 16 sub-authorities: STATUS_INVALID_OWNER");
 	sd_start(&w, 0);
-	sd_group(&w, 22, 2, 1, 5);		/* a user as group */
+	sd_group(&w, 5, 2, 32, 545);
+	w.b[w.len - 16] = 2;			/* revision 2 */
 	tap_ok(secdesc_parse(w.b, w.len, &sd) ==
 	    STATUS_INVALID_PRIMARY_GROUP,
-	    "group S-1-22-1-5: STATUS_INVALID_PRIMARY_GROUP");
+	    "a group SID of revision 2: STATUS_INVALID_PRIMARY_GROUP");
+	sd_start(&w, 0);
+	w32(w.b + 4, 200);			/* past the buffer */
+	tap_ok(secdesc_parse(w.b, w.len, &sd) == STATUS_INVALID_OWNER,
+	    "an owner offset past the end: STATUS_INVALID_OWNER");
 	sd_start(&w, SECDESC_SE_DACL_PRESENT);
 	sd_dacl(&w);
 	w.b[w.len] = 0;
@@ -613,6 +619,57 @@ test_fuzz(void)
 	tap_ok(1, "fuzz_secdesc_one survived 40000 random and mutated inputs");
 }
 
+/*
+ * An owner or group that names no Unix id of its kind (S-1-1-0, S-1-5-32-
+ * 544, a user as group) is kept as its SID (sidowner) and built back so;
+ * S-1-22-1-U as owner and S-1-22-2-G as group are the ids.
+ */
+static void
+test_owner_sids(void)
+{
+	struct wr w;
+	struct secdesc sd, back;
+	uint8_t buf[SECDESC_BUILD_MAX];
+	const uint32_t both = SECDESC_OWNER | SECDESC_GROUP;
+	size_t n;
+
+	sd_start(&w, 0);
+	sd_owner(&w, 1, 1, 0, 0);		/* Everyone */
+	sd_group(&w, 5, 2, 32, 544);		/* BUILTIN\Administrators */
+	tap_ok(secdesc_parse(w.b, w.len, &sd) == 0 && sd.present == both &&
+	    sd.sidowner == ACL_SIDOWNER_ALL &&
+	    sd.owner_sid.auth == 1 && sd.owner_sid.nsub == 1 &&
+	    sd.owner_sid.sub[0] == 0 && sd.group_sid.auth == 5 &&
+	    sd.group_sid.nsub == 2 && sd.group_sid.sub[1] == 544,
+	    "owner S-1-1-0, group S-1-5-32-544: kept as SIDs");
+	n = secdesc_build(&sd, both, buf, sizeof(buf));
+	tap_ok(n == w.len && memcmp(buf, w.b, n) == 0,
+	    "built back byte for byte");
+	sd_start(&w, 0);
+	sd_owner(&w, 22, 2, 1, 1000);
+	sd_group(&w, 22, 2, 1, 5);		/* a user as group */
+	tap_ok(secdesc_parse(w.b, w.len, &sd) == 0 && sd.uid == 1000 &&
+	    sd.sidowner == ACL_SIDOWNER_GROUP && sd.group_sid.auth == 22 &&
+	    sd.group_sid.sub[0] == 1 && sd.group_sid.sub[1] == 5,
+	    "owner S-1-22-1-1000 is uid 1000; group S-1-22-1-5 a SID");
+	/* The largest owner and group: 15 sub-authorities each. */
+	memset(&sd, 0, sizeof(sd));
+	sd.present = both | SECDESC_DACL;
+	sd.sidowner = ACL_SIDOWNER_ALL;
+	sd.owner_sid.auth = 5;
+	sd.owner_sid.nsub = ACL_SID_SUB_MAX;
+	sd.group_sid = sd.owner_sid;
+	sd.group_sid.sub[14] = 9;
+	acl_from_mode(0644, 0, &sd.dacl);
+	n = secdesc_build(&sd, both | SECDESC_DACL, buf, sizeof(buf));
+	tap_ok(n > 0 && n <= SECDESC_BUILD_MAX &&
+	    secdesc_parse(buf, n, &back) == 0 &&
+	    back.sidowner == ACL_SIDOWNER_ALL &&
+	    acl_sid_equal(&back.owner_sid, &sd.owner_sid) &&
+	    acl_sid_equal(&back.group_sid, &sd.group_sid),
+	    "owner and group of 15 sub-authorities: round trip");
+}
+
 int
 main(void)
 {
@@ -623,6 +680,7 @@ main(void)
 	test_round_trip();
 	test_null_empty();
 	test_refused();
+	test_owner_sids();
 	test_windows_sids();
 	test_fuzz();
 	return tap_done();

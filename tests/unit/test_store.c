@@ -1293,6 +1293,7 @@ test_readdir_readable(struct store *s, const struct store_fh *root)
 	acl.aclflags = 0;
 	acl.count = 0;
 	acl.nsids = 0;
+	acl.sidowner = 0;
 	acl_prepend(&acl, ACL_TYPE_ALLOW, 0, ACL_READ_DATA |
 	    ACL_READ_NAMED_ATTRS | ACL_READ_ACL, 1000);
 	TAP_EQ_INT(acl_set_of(s, &cr_root, &f, &acl), 0,
@@ -1318,6 +1319,119 @@ test_readdir_readable(struct store *s, const struct store_fh *root)
 	rv = store_readdir(s, &cr_alice, &d, 0, verf, ents, 8, 1, &n, &eof);
 	TAP_EQ_INT(rv == 0 ? (int)n : rv, 4,
 	    "without the flag alice lists all four");
+}
+
+/*
+ * STORE_CRED_BYPASS_TRAVERSE (Windows' bypass traverse checking, for SMB
+ * callers of a share that says so): no search permission on the
+ * directory to look up, create, remove or rename in it; its other
+ * rights still count, and without the flag nothing changes.
+ */
+static void
+test_bypass_traverse(struct store *s, const struct store_fh *root)
+{
+	struct store_cred smb = cr_alice;
+	struct store_sattr chmod;
+	struct store_fh d, f;
+	struct store_attr a;
+
+	smb.flags = STORE_CRED_BYPASS_TRAVERSE;
+	memset(&chmod, 0, sizeof(chmod));
+	chmod.mask = STORE_SATTR_MODE;
+	store_mkdir(s, &cr_root, root, N("notrav"), 0733, &d, NULL);
+	store_create(s, &cr_root, &d, N("f"), 0644, STORE_CREATE_GUARDED,
+	    NULL, &f, NULL);
+	TAP_EQ_INT(store_lookup(s, &cr_alice, &d, N("f"), &f, &a), 0,
+	    "traverse: with search permission alice looks up f");
+	/* Others may write in it, not search it. */
+	chmod.mode = 0722;
+	store_setattr(s, &cr_root, &d, &chmod, NULL);
+	TAP_EQ_INT(store_lookup(s, &cr_alice, &d, N("f"), &f, &a), -EACCES,
+	    "traverse: 0722, no search permission: EACCES");
+	TAP_EQ_INT(store_lookup(s, &smb, &d, N("f"), &f, &a), 0,
+	    "traverse: bypassing it, the lookup finds f");
+	TAP_EQ_INT(store_create(s, &cr_alice, &d, N("g"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &f, NULL), -EACCES,
+	    "traverse: a create without search permission: EACCES");
+	TAP_EQ_INT(store_create(s, &smb, &d, N("g"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &f, NULL), 0,
+	    "traverse: bypassing it, write permission is enough to create");
+	TAP_EQ_INT(store_rename(s, &cr_alice, &d, N("g"), &d, N("h")),
+	    -EACCES, "traverse: a rename without search permission: EACCES");
+	TAP_EQ_INT(store_rename(s, &smb, &d, N("g"), &d, N("h")), 0,
+	    "traverse: bypassing it, renamed");
+	TAP_EQ_INT(store_remove(s, &cr_alice, &d, N("h")), -EACCES,
+	    "traverse: a remove without search permission: EACCES");
+	TAP_EQ_INT(store_remove(s, &smb, &d, N("h")), 0,
+	    "traverse: bypassing it, removed");
+	/* Its other rights still count. */
+	chmod.mode = 0700;
+	store_setattr(s, &cr_root, &d, &chmod, NULL);
+	TAP_EQ_INT(store_create(s, &smb, &d, N("k"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &f, NULL), -EACCES,
+	    "traverse: bypassing it, 0700 still refuses a create (no write)");
+	TAP_EQ_INT(store_lookup(s, &smb, &d, N("f"), &f, &a), 0,
+	    "traverse: bypassing it, 0700 still lets f be looked up");
+}
+
+/*
+ * An owner or group SID kept beside the numeric ids (common/acl.h
+ * version 4, an SMB owner such as Everyone): root's alone to set, kept
+ * by an ACL set without one, the numeric owner unchanged; a chown drops
+ * the owner's, a chgrp the group's.
+ */
+static void
+test_acl_sidowner(struct store *s, const struct store_fh *root)
+{
+	struct store_fh f;
+	struct store_sattr sa;
+	struct store_attr a;
+	struct acl acl, got;
+
+	store_create(s, &cr_root, root, N("sidowner"), 0644,
+	    STORE_CREATE_GUARDED, NULL, &f, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.mask = STORE_SATTR_UID;
+	sa.uid = cr_alice.uid;
+	store_setattr(s, &cr_root, &f, &sa, NULL);
+	acl_from_mode(0644, 0, &acl);
+	acl.sidowner = ACL_SIDOWNER_OWNER;
+	(void)acl_sid_parse("S-1-1-0", 7, &acl.owner_sid);
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, &f, &acl), -EPERM,
+	    "sidowner: the owner may not name Everyone as owner");
+	TAP_EQ_INT(acl_set_of(s, &cr_root, &f, &acl), 0,
+	    "sidowner: root may");
+	tap_ok(acl_get_of(s, &cr_alice, &f, &got) == 0 &&
+	    got.sidowner == ACL_SIDOWNER_OWNER &&
+	    acl_sid_equal(&got.owner_sid, &acl.owner_sid),
+	    "sidowner: read back with the ACL");
+	tap_ok(store_getattr(s, &f, &a) == 0 && a.uid == cr_alice.uid,
+	    "sidowner: the numeric owner is still alice");
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, &f, &acl), 0,
+	    "sidowner: the owner may send the same owner SID back");
+	acl_from_mode(0600, 0, &acl);
+	acl.sidowner = ACL_SIDOWNER_GROUP;
+	(void)acl_sid_parse("S-1-5-32-545", 12, &acl.group_sid);
+	TAP_EQ_INT(acl_set_of(s, &cr_root, &f, &acl), 0,
+	    "sidowner: root sets a group SID with another ACL");
+	tap_ok(acl_get_of(s, &cr_alice, &f, &got) == 0 &&
+	    got.sidowner == ACL_SIDOWNER_ALL,
+	    "sidowner: an ACL set without the owner SID keeps it");
+	sa.mask = STORE_SATTR_GID;
+	sa.gid = 0;
+	TAP_EQ_INT(store_setattr(s, &cr_root, &f, &sa, NULL), 0,
+	    "sidowner: chgrp");
+	tap_ok(acl_get_of(s, &cr_alice, &f, &got) == 0 &&
+	    got.sidowner == ACL_SIDOWNER_OWNER,
+	    "sidowner: a chgrp drops the group SID, keeps the owner's");
+	sa.mask = STORE_SATTR_UID;
+	sa.uid = cr_alice.uid;
+	TAP_EQ_INT(store_setattr(s, &cr_root, &f, &sa, NULL), 0,
+	    "sidowner: chown to the same uid");
+	tap_ok(acl_get_of(s, &cr_alice, &f, &got) == 0 && got.sidowner == 0,
+	    "sidowner: a chown drops the owner SID");
+	tap_ok(store_getattr(s, &f, &a) == 0 && (a.mode & 0777) == 0600,
+	    "sidowner: the mode is the ACL's still (0%o)", a.mode & 0777);
 }
 
 /*
@@ -3230,6 +3344,8 @@ main(void)
 	test_xattr(s, &root);
 	test_acl_dirs(s, &root);
 	test_acl_inherit_nomode(s, &root);
+	test_acl_sidowner(s, &root);
+	test_bypass_traverse(s, &root);
 	test_readdir_readable(s, &root);
 	test_notify(s, &nt, &root);
 	test_dir_parent(s, &root);
