@@ -2157,6 +2157,9 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	o->tree_id = r->rel_tree;
 	o->share = w->share;
 	o->fd = -1;
+	/* 3.3.5.9: Open.ChannelSequence, the reconnecting CREATE's (3.x) */
+	if (c->neg.dialect >= SMB2_DIALECT_300)
+		o->channel_seq.sequence = (uint16_t)r->hdr.status;
 	memcpy(o->fh, st->fh, st->fhlen);
 	o->fhlen = st->fhlen;
 	memcpy(o->dir_fh, st->dir_fh, st->dir_fhlen);
