@@ -2172,8 +2172,12 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	o->desired = st->desired;
 	o->granted = smbd_desired_granted(st->desired);
 	o->mode = st->options & SMBD_MODE_BITS;
-	/* 3.3.5.9.7: its delete on close comes back with it. */
-	o->delete_pending = (st->options & FILE_DELETE_ON_CLOSE) != 0;
+	/*
+	 * 3.3.5.9.7: its delete on close comes back with it, and the
+	 * DeletePending FileDispositionInformation set (MS-FSA 2.1.5.14.3).
+	 */
+	o->delete_pending = st->delete_pending;
+	o->delete_disposed = st->delete_disposed;
 	o->share_access = st->share_access;
 	o->shared = smb2_share_access(st->desired) != 0;
 	o->oplock = (uint8_t)d->oplock;
