@@ -3899,6 +3899,38 @@ smbd_set_done(void *arg, int status, void *reply, int fd)
 	smbd_reply(r, STATUS_SUCCESS, b, sizeof(b));
 }
 
+/*
+ * The file's new name for every open of it here, the renaming one's and
+ * others', and in stated's record of each durable one: a delete on
+ * close, at CLOSE or by stated's release of a handle nobody reclaimed
+ * (durable.c), removes the file by that name.
+ */
+static void
+smbd_rename_follow(struct smbd_walk *w, struct smbd_open *renamed)
+{
+	struct smbd_conn *c;
+	struct smbd_open *o;
+
+	TAILQ_FOREACH(c, &w->r->conn->env->conns, entry) {
+		if (c->closing)
+			continue;
+		TAILQ_FOREACH(o, &c->opens, entry) {
+			if (o != renamed && (o->file == NULL ||
+			    o->file != renamed->file ||
+			    o->share != renamed->share))
+				continue;
+			memcpy(o->dir_fh, w->dir, w->dirlen);
+			o->dir_fhlen = w->dirlen;
+			snprintf(o->name, sizeof(o->name), "%s",
+			    smbd_walk_last(w));
+			free(o->path);
+			o->path = smbd_walk_path(w);
+			if (o->durable)
+				smbd_durable_update(c, o);
+		}
+	}
+}
+
 static void
 smbd_rename_done(void *arg, int status, void *reply, int fd)
 {
@@ -3914,13 +3946,8 @@ smbd_rename_done(void *arg, int status, void *reply, int fd)
 		smbd_reply_error(w->r, smb2_status_from_errno(status));
 		return;
 	}
-	if (o != NULL) {
-		memcpy(o->dir_fh, w->dir, w->dirlen);
-		o->dir_fhlen = w->dirlen;
-		snprintf(o->name, sizeof(o->name), "%s", smbd_walk_last(w));
-		free(o->path);
-		o->path = smbd_walk_path(w);
-	}
+	if (o != NULL)
+		smbd_rename_follow(w, o);
 	smbd_reply(w->r, STATUS_SUCCESS, b, sizeof(b));
 }
 
