@@ -165,6 +165,23 @@ store_acl_get(struct store *s, const struct store_cred *c,
 	return acl_encode(&acl, buf, bufsize, lenp);
 }
 
+/*
+ * An ACL written without its flags (ACL_FLAGS_UNSAID): the inode's ACL
+ * keeps its AUTO_INHERIT and PROTECTED, DEFAULTED goes.
+ */
+static int
+store_acl_flags_kept(struct store *s, struct store_inode *ip,
+    struct acl *acl)
+{
+	struct acl old;
+	int rv;
+
+	if ((rv = ops_acl(s, ip, &old)) != 0)
+		return rv;
+	acl->aclflags = old.aclflags & (ACL_AUTO_INHERIT | ACL_PROTECTED);
+	return 0;
+}
+
 /* RFC 8881 6.4.1.2: setting the ACL sets the mode that agrees with it. */
 int
 store_acl_set(struct store *s, const struct store_cred *c,
@@ -194,6 +211,10 @@ store_acl_set(struct store *s, const struct store_cred *c,
 		rv = -EINVAL;
 		goto out;
 	}
+	/* Flags its writer could not say: those it had stay (acl.h). */
+	if ((acl.aclflags & ACL_FLAGS_UNSAID) &&
+	    (rv = store_acl_flags_kept(s, &ip, &acl)) != 0)
+		goto out;
 	mode = ip.mode;
 	if ((rv = ops_acl_store(s, &ip, &acl)) != 0)
 		goto out;

@@ -596,7 +596,7 @@ acl_encode(const struct acl *acl, uint8_t *buf, size_t bufsize,
 		}
 		ids[i] = (uint32_t)j;
 	}
-	if (acl->aclflags & ~(uint32_t)ACL_ACLFLAGS_ALL)
+	if (acl->aclflags & ~(uint32_t)(ACL_ACLFLAGS_ALL | ACL_FLAGS_UNSAID))
 		return -EINVAL;
 	header = nused > 0 || acl->aclflags != 0 ? ACL_HEADER_SID_SIZE :
 	    ACL_HEADER_SIZE;
@@ -659,7 +659,8 @@ acl_decode(const uint8_t *buf, size_t len, struct acl *acl)
 	if (buf[0] == ACL_VERSION_FLAGS) {
 		/* Flags, some and known; then as version 2, SIDs or not. */
 		if (len < ACL_HEADER_SID_SIZE || buf[1] == 0 ||
-		    (buf[1] & ~ACL_ACLFLAGS_ALL) || buf[3] > ACL_SIDS_MAX)
+		    (buf[1] & ~(ACL_ACLFLAGS_ALL | ACL_FLAGS_UNSAID)) ||
+		    buf[3] > ACL_SIDS_MAX)
 			return -EINVAL;
 		aclflags = buf[1];
 		count = buf[2];
