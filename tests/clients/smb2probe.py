@@ -3088,6 +3088,25 @@ def supersede_steps(d, key):
     for p, f in ((b, fc), (b, fb), (a, fa)):
         if f is not None:
             p.close(f)
+    # MS-FSA 2.1.5.1.2: an overwrite replaces the file's attributes with
+    # those asked and ARCHIVE, FILE_ATTRIBUTE_NORMAL (none) included.
+    plain = "ovw-%d.bin" % os.getpid()
+    for disp, how in ((4, "FILE_OVERWRITE"), (5, "FILE_OVERWRITE_IF")):
+        r = create_with(a, plain, [], disp=5)
+        st = setinfo(a, a.fid(r), 4, struct.pack("<QQQQII", 0, 0, 0, 0,
+                                                  0x80, 0)) \
+            if r["status"] == 0 else r["status"]
+        if r["status"] == 0:
+            a.close(a.fid(r))
+        r = create_with(a, plain, [], disp=disp, attrs=0x80)
+        eq("%s with FILE_ATTRIBUTE_NORMAL of a file whose ARCHIVE was "
+           "cleared: ARCHIVE" % how, (st, r["status"],
+                                      struct.unpack_from("<I", r["body"],
+                                                         56)[0]
+                                      if r["status"] == 0 else None),
+           (0, 0, 0x20))
+        if r["status"] == 0:
+            a.close(a.fid(r))
 
 
 def cctx_steps(d, key):
