@@ -3320,12 +3320,15 @@ def app_instance(d, key, name, how, app_hex=None, versions=("-", "-")):
     how "ver": as "live", each open with the AppInstanceVersion
     (2.2.13.2.15) "HIGH.LOW" of versions, or none for "-".
     how "hold": only the first, with the id app_hex, kept until stdin
-    ends ("APPHELD <status>"); "try": only the second ("APP <status>")."""
+    ends ("APPHELD <status>"); "try": only the second ("APP <status>").
+    how "doc" ("docgone"): as "live" ("gone"), the first open to be
+    deleted on close: "APPDOC <second's status> <its CreateAction>"
+    (2, FILE_CREATED, when the first's close deleted the file)."""
     app = bytes.fromhex(app_hex) if app_hex and app_hex != "-" else \
         os.urandom(16)
     nth = [0]
 
-    def opener(access=0xC0000000):
+    def opener(access=0xC0000000, options=0x40):
         p = LockProbe(connect(), d, key)
         p.client_guid = os.urandom(16)
         p.login()
@@ -3340,11 +3343,25 @@ def app_instance(d, key, name, how, app_hex=None, versions=("-", "-")):
             ctxs.append(guid_ctx(APP_VERSION_TAG,
                                  struct.pack("<HHIQQ", 24, 0, 0, hi, lo)))
         r = create_with(p, name, ctxs, access=access, share=0, disp=3,
-                        oplock=9)
+                        oplock=9, options=options)
         return p, r
     if how == "try":
         b, rb = opener(0x80000000)
         print("APP 0x%x" % rb["status"])
+        if rb["status"] == 0:
+            b.close(b.fid(rb))
+        return
+    if how in ("doc", "docgone"):
+        a, ra = opener(0xC0010000, 0x1040)
+        if ra["status"] != 0 or response_ctx(ra, b"DH2Q") is None:
+            print("APPDOC first 0x%x" % ra["status"])
+            return
+        if how == "docgone":
+            a.s.close()
+            time.sleep(0.5)
+        b, rb = opener()
+        print("APPDOC 0x%x %s" % (rb["status"], struct.unpack_from(
+            "<I", rb["body"], 4)[0] if rb["status"] == 0 else "-"))
         if rb["status"] == 0:
             b.close(b.fid(rb))
         return
