@@ -166,19 +166,23 @@ store_acl_get(struct store *s, const struct store_cred *c,
 }
 
 /*
- * An owner or group SID that acl names (version 4) other than the one
- * kept: only root may name one (Windows' SeRestorePrivilege, MS-FSA
- * 2.1.5.16), as only root gives a file away.  One it does not name is
- * kept as it was.  0, -EPERM, or the old ACL's read error.
+ * What an ACL being set keeps of the inode's ACL.  An owner or group SID
+ * that it names (version 4) other than the one kept: only root may name
+ * one (Windows' SeRestorePrivilege, MS-FSA 2.1.5.16), as only root gives
+ * a file away; one it does not name is kept as it was.  Written without
+ * its flags (ACL_FLAGS_UNSAID: NFSv4's acl attribute), it keeps the
+ * inode's AUTO_INHERIT and PROTECTED, and DEFAULTED goes.  0, -EPERM,
+ * or the old ACL's read error.
  */
 static int
-ops_acl_sidowner(struct store *s, const struct store_cred *c,
+ops_acl_kept(struct store *s, const struct store_cred *c,
     const struct store_inode *ip, struct acl *acl)
 {
 	struct acl old;
 	int rv;
 
 	old.sidowner = 0;
+	old.aclflags = 0;
 	if ((ip->flags & STORE_INODE_ACL) &&
 	    (rv = ops_acl(s, ip, &old)) != 0)
 		return rv;
@@ -190,6 +194,9 @@ ops_acl_sidowner(struct store *s, const struct store_cred *c,
 	    !acl_sid_equal(&acl->group_sid, &old.group_sid)))))
 		return -EPERM;
 	acl_sidowner_keep(acl, &old);
+	if (acl->aclflags & ACL_FLAGS_UNSAID)
+		acl->aclflags = old.aclflags &
+		    (ACL_AUTO_INHERIT | ACL_PROTECTED);
 	return 0;
 }
 
@@ -222,7 +229,7 @@ store_acl_set(struct store *s, const struct store_cred *c,
 		rv = -EINVAL;
 		goto out;
 	}
-	if ((rv = ops_acl_sidowner(s, c, &ip, &acl)) != 0)
+	if ((rv = ops_acl_kept(s, c, &ip, &acl)) != 0)
 		goto out;
 	mode = ip.mode;
 	if ((rv = ops_acl_store(s, &ip, &acl)) != 0)

@@ -656,7 +656,7 @@ acl_encode(const struct acl *acl, uint8_t *buf, size_t bufsize,
 		}
 		ids[i] = (uint32_t)j;
 	}
-	if ((acl->aclflags & ~(uint32_t)ACL_ACLFLAGS_ALL) ||
+	if ((acl->aclflags & ~(uint32_t)(ACL_ACLFLAGS_ALL | ACL_FLAGS_UNSAID)) ||
 	    (acl->sidowner & ~(uint32_t)ACL_SIDOWNER_ALL) ||
 	    ((acl->sidowner & ACL_SIDOWNER_OWNER) &&
 	    acl_sid_bad(&acl->owner_sid)) ||
@@ -735,7 +735,8 @@ acl_decode(const uint8_t *buf, size_t len, struct acl *acl)
 		/* Flags, known (some in version 3); then as version 2. */
 		if (len < ACL_HEADER_SID_SIZE ||
 		    (buf[0] == ACL_VERSION_FLAGS && buf[1] == 0) ||
-		    (buf[1] & ~ACL_ACLFLAGS_ALL) || buf[3] > ACL_SIDS_MAX)
+		    (buf[1] & ~(ACL_ACLFLAGS_ALL | ACL_FLAGS_UNSAID)) ||
+		    buf[3] > ACL_SIDS_MAX)
 			return -EINVAL;
 		aclflags = buf[1];
 		count = buf[2];

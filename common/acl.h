@@ -66,6 +66,14 @@
 #define ACL_PROTECTED			0x02
 #define ACL_DEFAULTED			0x04
 #define ACL_ACLFLAGS_ALL		0x07
+/*
+ * Never stored: an ACL written by one who cannot say its flags (NFSv4's
+ * acl attribute, which has no aclflag4: RFC 8881 6.2.3, 6.4.3.3).  The
+ * store keeps the ACL's AUTO_INHERIT and PROTECTED as they were, so an
+ * NFS client's edit of a Windows-protected DACL leaves it protected; it
+ * drops DEFAULTED, the ACL being set explicitly now.
+ */
+#define ACL_FLAGS_UNSAID		0x80
 
 /* RFC 8881 6.2.1.3: the access mask bits (same values as on the wire). */
 #define ACL_READ_DATA			0x00000001

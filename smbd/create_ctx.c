@@ -231,7 +231,21 @@ struct smbd_app_record {
 	uint64_t		 version[2];	/* high, low */
 	char			*path;
 	time_t			 expires;
+	/* Its delete on close, carried out if the id closes it. */
+	struct smbd_app_doc	*doc;
 	LIST_ENTRY(smbd_app_record) entry;
+};
+
+/*
+ * An open to be deleted on close that an AppInstanceId closes: its name
+ * and the user it was opened for (3.3.4.17: closed as by CLOSE).
+ */
+struct smbd_app_doc {
+	uint8_t			 dir_fh[BD_FH_MAX];
+	uint32_t		 dir_fhlen;
+	char			 name[BD_NAME_MAX + 1];
+	uint32_t		 uid, gid, ngroups;
+	uint32_t		 groups[BD_NGROUPS_MAX];
 };
 
 /*
@@ -263,7 +277,66 @@ smbd_app_record_free(struct smbd_env *env, struct smbd_app_record *a)
 	LIST_REMOVE(a, entry);
 	env->napp_records--;
 	free(a->path);
+	free(a->doc);
 	free(a);
+}
+
+/* The delete on close of an open an AppInstanceId closed, or NULL. */
+static struct smbd_app_doc *
+smbd_app_doc_of(const struct smbd_open *o)
+{
+	struct smbd_app_doc *d;
+
+	if (!o->delete_pending || o->is_dir || o->stream[0] != '\0' ||
+	    o->name[0] == '\0' || (d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	memcpy(d->dir_fh, o->dir_fh, o->dir_fhlen);
+	d->dir_fhlen = o->dir_fhlen;
+	memcpy(d->name, o->name, sizeof(d->name));
+	d->uid = o->uid;
+	d->gid = o->gid;
+	d->ngroups = o->ngroups;
+	memcpy(d->groups, o->groups, sizeof(d->groups));
+	return d;
+}
+
+static void
+smbd_app_doc_removed(void *arg, int status, void *reply, int fd)
+{
+	bd_wcc_reply *rep = reply;
+
+	(void)arg;
+	(void)fd;
+	if (status == 0)
+		status = rep->status;
+	if (status != 0)
+		log_warnx("app instance: delete on close of a closed open: %s",
+		    strerror(-status));
+}
+
+/*
+ * MS-SMB2 3.3.5.9.13, 3.3.4.17: the open is closed as a CLOSE would,
+ * its delete on close included.  The REMOVE goes to blockd before the
+ * CREATE's own lookups, on the same channel, so that the CREATE finds
+ * the file gone (and makes it anew), as on Windows.
+ */
+static void
+smbd_app_doc_run(struct smbd_env *env, const struct smbd_app_doc *d)
+{
+	bd_dirop_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.cred.uid = d->uid;
+	req.cred.gid = d->gid;
+	req.cred.groups.groups_len = d->ngroups;
+	req.cred.groups.groups_val = (uint32_t *)(uintptr_t)d->groups;
+	req.dir.bd_fh_len = d->dir_fhlen;
+	req.dir.bd_fh_val = (char *)(uintptr_t)d->dir_fh;
+	req.name.bd_name_len = (u_int)strlen(d->name);
+	req.name.bd_name_val = (char *)(uintptr_t)d->name;
+	bdc_call(env->bdc, BD_REMOVE, (xdrproc_t)xdr_bd_dirop_req, &req,
+	    (xdrproc_t)xdr_bd_wcc_reply, sizeof(bd_wcc_reply),
+	    smbd_app_doc_removed, NULL);
 }
 
 /* A live open of id, on any connection, or NULL. */
@@ -313,6 +386,7 @@ smbd_app_disconnected(struct smbd_conn *c, const struct smbd_open *o)
 	memcpy(a->client_guid, c->neg.client_guid, sizeof(a->client_guid));
 	a->share_id = env->shares[o->share].share_id;
 	a->expires = smbd_app_now() + o->durable_timeout_ms / 1000 + 1;
+	a->doc = smbd_app_doc_of(o);
 	LIST_INSERT_HEAD(&env->app_records, a, entry);
 	env->napp_records++;
 }
@@ -363,6 +437,7 @@ smbd_cctx_app_close(struct smbd_req *r, const struct smbd_cctx *x,
 	struct smbd_open *o, *no;
 	time_t now = smbd_app_now();
 	uint32_t share_id = env->shares[share].share_id;
+	struct smbd_app_doc *doc;
 	int closing;
 
 	if (x == NULL || !x->app || !durable_v2 || path == NULL ||
@@ -394,9 +469,12 @@ smbd_cctx_app_close(struct smbd_req *r, const struct smbd_cctx *x,
 				continue;
 			}
 			log_info_rl("%s: app instance: the disconnected durable "
-			    "open %016llx of %s is closed", r->conn->peer,
-			    (unsigned long long)a->id, path);
+			    "open %016llx of %s is closed%s", r->conn->peer,
+			    (unsigned long long)a->id, path, a->doc != NULL ?
+			    ", deleted on close" : "");
 			smbd_durable_drop(env, a->id);
+			if (a->doc != NULL)
+				smbd_app_doc_run(env, a->doc);
 			smbd_app_record_free(env, a);
 		}
 		TAILQ_FOREACH(c, &env->conns, entry) {
@@ -416,9 +494,15 @@ smbd_cctx_app_close(struct smbd_req *r, const struct smbd_cctx *x,
 					continue;
 				}
 				log_info_rl("%s: app instance: the open of %s "
-				    "by %s is closed", r->conn->peer, path,
-				    c->peer);
+				    "by %s is closed%s", r->conn->peer, path,
+				    c->peer, o->delete_pending ?
+				    ", deleted on close" : "");
 				o->closed = 1;
+				if ((doc = smbd_app_doc_of(o)) != NULL) {
+					smbd_lease_unlinked(env, o);
+					smbd_app_doc_run(env, doc);
+					free(doc);
+				}
 				smbd_open_free(c, o);
 			}
 		}

@@ -179,6 +179,8 @@ smbd_durable_register(struct smbd_conn *c, struct smbd_session *s,
 	st.is_dir = o->is_dir;
 	st.access = o->access;
 	st.options = o->options;
+	st.delete_pending = o->delete_pending;
+	st.delete_disposed = o->delete_disposed;
 	st.desired = o->desired;
 	st.share_access = share_access;
 	st.oplock = o->oplock;

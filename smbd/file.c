@@ -2221,6 +2221,9 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	o->tree_id = r->rel_tree;
 	o->share = w->share;
 	o->fd = -1;
+	/* 3.3.5.9: Open.ChannelSequence, the reconnecting CREATE's (3.x) */
+	if (c->neg.dialect >= SMB2_DIALECT_300)
+		o->channel_seq.sequence = (uint16_t)r->hdr.status;
 	memcpy(o->fh, st->fh, st->fhlen);
 	o->fhlen = st->fhlen;
 	memcpy(o->dir_fh, st->dir_fh, st->dir_fhlen);
@@ -2233,8 +2236,12 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	o->desired = st->desired;
 	o->granted = smbd_desired_granted(st->desired);
 	o->mode = st->options & SMBD_MODE_BITS;
-	/* 3.3.5.9.7: its delete on close comes back with it. */
-	o->delete_pending = (st->options & FILE_DELETE_ON_CLOSE) != 0;
+	/*
+	 * 3.3.5.9.7: its delete on close comes back with it, and the
+	 * DeletePending FileDispositionInformation set (MS-FSA 2.1.5.14.3).
+	 */
+	o->delete_pending = st->delete_pending;
+	o->delete_disposed = st->delete_disposed;
 	o->share_access = st->share_access;
 	o->shared = smb2_share_access(st->desired) != 0;
 	o->oplock = (uint8_t)d->oplock;
@@ -3961,6 +3968,38 @@ smbd_set_done(void *arg, int status, void *reply, int fd)
 	smbd_reply(r, STATUS_SUCCESS, b, sizeof(b));
 }
 
+/*
+ * The file's new name for every open of it here, the renaming one's and
+ * others', and in stated's record of each durable one: a delete on
+ * close, at CLOSE or by stated's release of a handle nobody reclaimed
+ * (durable.c), removes the file by that name.
+ */
+static void
+smbd_rename_follow(struct smbd_walk *w, struct smbd_open *renamed)
+{
+	struct smbd_conn *c;
+	struct smbd_open *o;
+
+	TAILQ_FOREACH(c, &w->r->conn->env->conns, entry) {
+		if (c->closing)
+			continue;
+		TAILQ_FOREACH(o, &c->opens, entry) {
+			if (o != renamed && (o->file == NULL ||
+			    o->file != renamed->file ||
+			    o->share != renamed->share))
+				continue;
+			memcpy(o->dir_fh, w->dir, w->dirlen);
+			o->dir_fhlen = w->dirlen;
+			snprintf(o->name, sizeof(o->name), "%s",
+			    smbd_walk_last(w));
+			free(o->path);
+			o->path = smbd_walk_path(w);
+			if (o->durable)
+				smbd_durable_update(c, o);
+		}
+	}
+}
+
 static void
 smbd_rename_done(void *arg, int status, void *reply, int fd)
 {
@@ -3976,13 +4015,8 @@ smbd_rename_done(void *arg, int status, void *reply, int fd)
 		smbd_reply_error(w->r, smb2_status_from_errno(status));
 		return;
 	}
-	if (o != NULL) {
-		memcpy(o->dir_fh, w->dir, w->dirlen);
-		o->dir_fhlen = w->dirlen;
-		snprintf(o->name, sizeof(o->name), "%s", smbd_walk_last(w));
-		free(o->path);
-		o->path = smbd_walk_path(w);
-	}
+	if (o != NULL)
+		smbd_rename_follow(w, o);
 	smbd_reply(w->r, STATUS_SUCCESS, b, sizeof(b));
 }
 

@@ -1476,6 +1476,14 @@ smbd_lease_ack(struct smbd_req *r, const struct smb2_break_ack *ack)
 		smbd_reply_error(r, STATUS_OBJECT_NAME_NOT_FOUND);
 		return;
 	}
+	/*
+	 * Names no FileId, yet it ends the replay eligibility of the
+	 * lease's opens, refused or not (none here is persistent).
+	 */
+	TAILQ_FOREACH(c, &r->conn->env->conns, entry)
+		TAILQ_FOREACH(o, &c->opens, entry)
+			if (o->lease == ls)
+				o->replay_eligible = 0;
 	if (!ls->breaking) {
 		smbd_reply_error(r, STATUS_UNSUCCESSFUL);
 		return;

@@ -10,6 +10,7 @@
 #include "status.h"
 
 #define SMB2_DURABLE_DIALECT_3	0x0300
+#define SMB2_DURABLE_DELETE_ON_CLOSE	0x00001000u	/* CreateOptions */
 
 /* MS-SMB2 2.2.13.2.3, .4, .11, .12: the durable contexts of a CREATE. */
 uint32_t
@@ -114,6 +115,20 @@ smb2_resiliency_parse(const uint8_t *in, size_t len, uint32_t max_ms,
 	return STATUS_SUCCESS;
 }
 
+/* The options word: the CREATE's, the delete on close as it is now. */
+static uint32_t
+smb2_durable_options(const struct smb2_durable_state *st)
+{
+	uint32_t w = st->options & ~(SMB2_DURABLE_OPTIONS_DISPOSED |
+	    SMB2_DURABLE_OPTIONS_KEPT);
+
+	if (st->delete_pending && st->delete_disposed)
+		w |= SMB2_DURABLE_OPTIONS_DISPOSED;
+	else if (!st->delete_pending && (w & SMB2_DURABLE_DELETE_ON_CLOSE))
+		w |= SMB2_DURABLE_OPTIONS_KEPT;
+	return w;
+}
+
 size_t
 smb2_durable_state_encode(const struct smb2_durable_state *st, uint8_t *out,
     size_t outmax)
@@ -144,7 +159,7 @@ smb2_durable_state_encode(const struct smb2_durable_state *st, uint8_t *out,
 	smb2_put32(out + 4, st->share_id);
 	smb2_put32(out + 8, (uint32_t)st->is_dir);
 	smb2_put32(out + 12, st->access);
-	smb2_put32(out + 16, st->options);
+	smb2_put32(out + 16, smb2_durable_options(st));
 	smb2_put32(out + 20, st->desired);
 	smb2_put32(out + 24, st->share_access);
 	smb2_put32(out + 28, st->oplock);
@@ -214,6 +229,13 @@ smb2_durable_state_decode(const uint8_t *in, size_t len,
 	st->is_dir = smb2_get32(in + 8) != 0;
 	st->access = smb2_get32(in + 12);
 	st->options = smb2_get32(in + 16);
+	st->delete_disposed =
+	    (st->options & SMB2_DURABLE_OPTIONS_DISPOSED) != 0;
+	st->delete_pending = st->delete_disposed ||
+	    ((st->options & SMB2_DURABLE_DELETE_ON_CLOSE) &&
+	    !(st->options & SMB2_DURABLE_OPTIONS_KEPT));
+	st->options &= ~(SMB2_DURABLE_OPTIONS_DISPOSED |
+	    SMB2_DURABLE_OPTIONS_KEPT);
 	st->desired = smb2_get32(in + 20);
 	st->share_access = smb2_get32(in + 24);
 	st->oplock = smb2_get32(in + 28);

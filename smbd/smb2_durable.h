@@ -61,12 +61,27 @@ struct smb2_durable_req {
 	uint64_t	 volatile_id;
 };
 
+/*
+ * The options word of the blob holds the CREATE's CreateOptions (24
+ * bits, MS-SMB2 2.2.13) and, above them, the open's delete on close as
+ * it is now: DISPOSED, set by FileDispositionInformation; KEPT, the
+ * CREATE's FILE_DELETE_ON_CLOSE undone by it.  A blob without them
+ * reads as before (delete on close: the CREATE's option).
+ */
+#define SMB2_DURABLE_OPTIONS_DISPOSED	0x80000000u
+#define SMB2_DURABLE_OPTIONS_KEPT	0x40000000u
+
 /* What smbd keeps in stated to make the open again. */
 struct smb2_durable_state {
 	uint32_t	 share_id;
 	int		 is_dir;
 	uint32_t	 access;	/* PERM_IO_* */
 	uint32_t	 options, desired, share_access, oplock;
+	/*
+	 * MS-FSA 2.1.5.14.3: the open's delete on close (its CREATE's, or
+	 * FileDispositionInformation's: disposed), kept over a reconnect
+	 */
+	int		 delete_pending, delete_disposed;
 	uint8_t		 fh[SMB2_DURABLE_FH_MAX];
 	uint32_t	 fhlen;
 	uint8_t		 dir_fh[SMB2_DURABLE_FH_MAX];

@@ -603,7 +603,8 @@ nfs4_get_acl(struct xdrbuf_in *x, const struct nfs4_idmap *m, struct acl *acl)
 		return NFS4ERR_BADXDR;
 	if (n > ACL_ACES_MAX)
 		return NFS4ERR_INVAL;
-	acl->aclflags = 0;
+	/* The acl attribute has no aclflag4: blockd keeps the file's. */
+	acl->aclflags = ACL_FLAGS_UNSAID;
 	acl->count = n;
 	acl->nsids = 0;
 	acl->sidowner = 0;

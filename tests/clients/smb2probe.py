@@ -119,6 +119,12 @@ names and prints one line the test compares:
                       acknowledged, the second open closes; then the
                       first connection drops: "DURBREAK 0x<ack>
                       0x<second open> <fileid hex>"
+  durcorners D KEYHEX NAME
+                      durable v2 corners (NAME.ack, .csn, .del, .ren):
+                      replay after a lease break acknowledgment, the
+                      ChannelSequence of a DH2C, DeletePending over a
+                      DH2C, delete on close after a rename; PASS/FAIL
+                      lines
   replay D KEYHEX NAME
                       a DH2Q open of NAME, the same CreateGuid again
                       without and then with SMB2_FLAGS_REPLAY_OPERATION:
@@ -268,8 +274,9 @@ def recv_frame(s):
 
 
 def header(cmd, mid, credits=1, flags=0, next_cmd=0, sid=0, tid=0,
-           charge=1, size=64):
-    return (b"\xfeSMB" + struct.pack("<HHIHHIIQIIQ", size, charge, 0, cmd,
+           charge=1, size=64, csn=0):
+    """csn: the ChannelSequence (3.x), where a response has its status."""
+    return (b"\xfeSMB" + struct.pack("<HHIHHIIQIIQ", size, charge, csn, cmd,
             credits, flags, next_cmd, mid, 0, tid, sid) + b"\0" * 16)
 
 
@@ -427,7 +434,8 @@ class Files:
         self.last_charge = charge
         m = header(cmd, self.mid, credits=32, sid=self.sid,
                    tid=self.tid if tid is None else tid, charge=charge,
-                   flags=flags | (8 if sign else 0)) + body
+                   flags=flags | (8 if sign else 0),
+                   csn=getattr(self, "csn", 0)) + body
         if sign:
             sig = mac(self.alg, self.signkey, m)
             if corrupt:
@@ -2198,6 +2206,151 @@ def replay(d, key, name):
         p.close(f)
 
 
+def durable_corners(d, key, name):
+    """Durable v2 corners on 3.x (MS-SMB2 3.3.5.22.2, 3.3.5.9.12,
+    3.3.5.2.10; MS-FSA 2.1.5.14.3): PASS/FAIL lines.  NAME.ack: a lease
+    break acknowledged ends the replay eligibility of the lease's open,
+    though the acknowledgment names no FileId.  NAME.csn: a DH2C whose
+    header has ChannelSequence 0x8005 sets the open's.  NAME.del: the
+    DeletePending FileDispositionInformation set comes back with a DH2C.
+    NAME.ren: a handle to be deleted on close, renamed, its connection
+    dropped: stated releases it after its 2 s and the file goes by its
+    new name."""
+    lkey = bytes(range(0x70, 0x80))
+
+    def dh2q(guid, timeout=0):
+        return create_ctx(b"DH2Q", struct.pack("<II8s16s", timeout, 0, b"",
+                                               guid))
+
+    def dh2c(f, guid):
+        return create_ctx(b"DH2C", f + guid + struct.pack("<I", 0))
+
+    def write(p, f):
+        return p.call(WRITE, struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, 1, 0,
+                                         f, 0, 0, 0, 0, 0) + b"x")["status"]
+
+    def dropped(name, ctxs, **kw):
+        """A durable open, its connection dropped: (fid, status)."""
+        p = LockProbe(connect(), d, key)
+        p.login()
+        r = create_with(p, name, ctxs, disp=5, oplock=9, **kw)
+        if r["status"] != 0:
+            return None, r["status"], p
+        return p.fid(r), 0, p
+
+    def reconnect(name, f, guid, csn=0):
+        """A DH2C from a new connection, asked again while the old one's
+        loss is not yet seen: (probe, status, same FileId)."""
+        for _ in range(20):
+            q = LockProbe(connect(), d, key)
+            q.login()
+            q.csn = csn
+            r = create_with(q, name, [dh2c(f, guid)], oplock=9)
+            if r["status"] == 0:
+                return q, 0, q.fid(r) == f
+            q.s.close()
+            time.sleep(0.25)
+        return None, r["status"], False
+
+    # 3.3.5.22.2: the lease's opens are replays no more.
+    a = LockProbe(connect(), d, key)
+    a.login()
+    guid = os.urandom(16)
+    ctxs = [dh2q(guid), lease_ctx(d, lkey, 7)]
+    r = create_with(a, name + ".ack", ctxs, disp=5, oplock=0xff)
+    f = a.fid(r) if r["status"] == 0 else b""
+    b = LockProbe(connect(), d, key)
+    b.login()
+    b.send(CREATE, b.create_body(name + ".ack"))
+    a.s.settimeout(10)
+    n = a.recv()
+    lb = lease_break_of(n) if n["cmd"] == OPLOCK_BREAK else None
+    st = lease_ack(a, lkey, lb[5])[0] if lb is not None else 0xffffffff
+    rb = final(b)
+    if rb["status"] == 0:
+        b.close(b.fid(rb))
+    r3 = create_with(a, name + ".ack", ctxs, disp=5, oplock=0xff,
+                     flags=0x20000000)
+    pass_fail("a replayed DH2Q after its lease's break was acknowledged "
+              "makes a new open", r["status"] == 0 and st == 0 and
+              r3["status"] == 0 and a.fid(r3) != f,
+              "open 0x%x ack 0x%x replay 0x%x %s" % (
+                  r["status"], st, r3["status"],
+                  "same open" if r3["status"] == 0 and a.fid(r3) == f
+                  else "-"))
+    for x in (f, a.fid(r3) if r3["status"] == 0 else b""):
+        if x:
+            a.close(x)
+
+    # 3.3.5.9.12, 3.3.5.2.10: Open.ChannelSequence after a DH2C.
+    guid = os.urandom(16)
+    f, st, p = dropped(name + ".csn", [dh2q(guid)])
+    p.s.close()
+    q, st, same = reconnect(name + ".csn", f, guid, csn=0x8005) if f \
+        else (None, st, False)
+    if q is None:
+        pass_fail("DH2C with ChannelSequence 0x8005", False, "0x%x" % st)
+    else:
+        w1 = write(q, f)
+        q.csn = 0x8004
+        w2 = write(q, f)
+        pass_fail("after a DH2C with ChannelSequence 0x8005, a WRITE of "
+                  "0x8005 succeeds, one of 0x8004 is FILE_NOT_AVAILABLE",
+                  same and w1 == 0 and w2 == 0xc0000467,
+                  "same %s 0x%x 0x%x" % (same, w1, w2))
+        q.csn = 0x8005
+        q.close(f)
+
+    # MS-FSA 2.1.5.14.3: DeletePending over a reconnect.
+    guid = os.urandom(16)
+    f, st, p = dropped(name + ".del", [dh2q(guid)], access=0xC0010000)
+    ds = setinfo(p, f, 13, b"\x01") if f else st
+    p.s.close()
+    q, st, same = reconnect(name + ".del", f, guid) if f \
+        else (None, st, False)
+    if q is None:
+        pass_fail("DH2C of an open with DeletePending", False,
+                  "0x%x 0x%x" % (ds, st))
+    else:
+        qs, std = query(q, f, 5)
+        pend = std[20] if qs == 0 and len(std) > 20 else None
+        cs = q.close(f)
+        pass_fail("DeletePending set before the disconnect is there after "
+                  "the DH2C, and the close deletes the file",
+                  same and ds == 0 and pend == 1 and cs == 0 and
+                  exists_status(d, key, name + ".del") == 0xc0000034,
+                  "same %s set 0x%x pending %s close 0x%x" % (
+                      same, ds, pend, cs))
+
+    # The scavenger's delete on close, after a rename under the handle.
+    guid = os.urandom(16)
+    f, st, p = dropped(name + ".ren", [dh2q(guid, 2000)],
+                       access=0xC0010000, options=0x1040)
+    n = (name + ".ren2").encode("utf-16-le")
+    rs = setinfo(p, f, 10, struct.pack("<B7xQI", 0, 0, len(n)) + n) \
+        if f else st
+    p.s.close()
+    gone = 0
+    for _ in range(40):
+        gone = exists_status(d, key, name + ".ren2")
+        if gone == 0xc0000034:
+            break
+        time.sleep(0.5)
+    pass_fail("a handle to be deleted on close, renamed, released "
+              "unclaimed: the file goes by its new name", rs == 0 and
+              gone == 0xc0000034, "rename 0x%x exists 0x%x" % (rs, gone))
+
+
+def exists_status(d, key, name):
+    p = LockProbe(connect(), d, key)
+    p.login()
+    r = create_with(p, name, [], access=0x80, disp=1)
+    if r["status"] == 0:
+        p.close(p.fid(r))
+    p.s.close()
+    return r["status"]
+
+
 def deny_open(d, key, name):
     p = LockProbe(connect(), d, key)
     p.login()
@@ -2935,6 +3088,25 @@ def supersede_steps(d, key):
     for p, f in ((b, fc), (b, fb), (a, fa)):
         if f is not None:
             p.close(f)
+    # MS-FSA 2.1.5.1.2: an overwrite replaces the file's attributes with
+    # those asked and ARCHIVE, FILE_ATTRIBUTE_NORMAL (none) included.
+    plain = "ovw-%d.bin" % os.getpid()
+    for disp, how in ((4, "FILE_OVERWRITE"), (5, "FILE_OVERWRITE_IF")):
+        r = create_with(a, plain, [], disp=5)
+        st = setinfo(a, a.fid(r), 4, struct.pack("<QQQQII", 0, 0, 0, 0,
+                                                  0x80, 0)) \
+            if r["status"] == 0 else r["status"]
+        if r["status"] == 0:
+            a.close(a.fid(r))
+        r = create_with(a, plain, [], disp=disp, attrs=0x80)
+        eq("%s with FILE_ATTRIBUTE_NORMAL of a file whose ARCHIVE was "
+           "cleared: ARCHIVE" % how, (st, r["status"],
+                                      struct.unpack_from("<I", r["body"],
+                                                         56)[0]
+                                      if r["status"] == 0 else None),
+           (0, 0, 0x20))
+        if r["status"] == 0:
+            a.close(a.fid(r))
 
 
 def cctx_steps(d, key):
@@ -3148,12 +3320,15 @@ def app_instance(d, key, name, how, app_hex=None, versions=("-", "-")):
     how "ver": as "live", each open with the AppInstanceVersion
     (2.2.13.2.15) "HIGH.LOW" of versions, or none for "-".
     how "hold": only the first, with the id app_hex, kept until stdin
-    ends ("APPHELD <status>"); "try": only the second ("APP <status>")."""
+    ends ("APPHELD <status>"); "try": only the second ("APP <status>").
+    how "doc" ("docgone"): as "live" ("gone"), the first open to be
+    deleted on close: "APPDOC <second's status> <its CreateAction>"
+    (2, FILE_CREATED, when the first's close deleted the file)."""
     app = bytes.fromhex(app_hex) if app_hex and app_hex != "-" else \
         os.urandom(16)
     nth = [0]
 
-    def opener(access=0xC0000000):
+    def opener(access=0xC0000000, options=0x40):
         p = LockProbe(connect(), d, key)
         p.client_guid = os.urandom(16)
         p.login()
@@ -3168,11 +3343,25 @@ def app_instance(d, key, name, how, app_hex=None, versions=("-", "-")):
             ctxs.append(guid_ctx(APP_VERSION_TAG,
                                  struct.pack("<HHIQQ", 24, 0, 0, hi, lo)))
         r = create_with(p, name, ctxs, access=access, share=0, disp=3,
-                        oplock=9)
+                        oplock=9, options=options)
         return p, r
     if how == "try":
         b, rb = opener(0x80000000)
         print("APP 0x%x" % rb["status"])
+        if rb["status"] == 0:
+            b.close(b.fid(rb))
+        return
+    if how in ("doc", "docgone"):
+        a, ra = opener(0xC0010000, 0x1040)
+        if ra["status"] != 0 or response_ctx(ra, b"DH2Q") is None:
+            print("APPDOC first 0x%x" % ra["status"])
+            return
+        if how == "docgone":
+            a.s.close()
+            time.sleep(0.5)
+        b, rb = opener()
+        print("APPDOC 0x%x %s" % (rb["status"], struct.unpack_from(
+            "<I", rb["body"], 4)[0] if rb["status"] == 0 else "-"))
         if rb["status"] == 0:
             b.close(b.fid(rb))
         return
@@ -4027,6 +4216,9 @@ def main():
         return
     if CMD == "replay":
         replay(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])
+        return
+    if CMD == "durcorners":
+        durable_corners(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])
         return
     if CMD == "denyopen":
         deny_open(int(ARGS[0], 16), bytes.fromhex(ARGS[1]), ARGS[2])

@@ -154,7 +154,12 @@ check "NFSv4 GETATTR acl: the domain user's DENY" has "$acl" ' S-1-5-21-10043363
 # An NFSv4 client edits the ACL: EVERYONE@ loses nothing but gains
 # nothing either; it sends back every ACE it read, with one more.
 set -- ${acl#ACL }
+# Its DACL protected by SMB first (SE_DACL_PROTECTED): NFSv4's acl
+# attribute cannot say the ACL's flags, so its SETATTR keeps them.
+check "smbcacls --inherit copy: the DACL protected" CACLS smbtest%Pass-w0rd acl.txt --inherit copy
+check "smbcacls: CONTROL 0x9004 (SE_DACL_PROTECTED)" has "$(CACLS smbtest%Pass-w0rd acl.txt)" '^CONTROL:0x9004$'
 check "NFSv4 SETATTR of that ACL plus an ALLOW for uid 1002" test "$(PROBE4 setacl /export/acl.txt "$@" "1002:0:0:1")" = "SETACL 0"
+check "after the NFSv4 SETATTR: the DACL still protected (CONTROL 0x9004)" has "$(CACLS smbtest%Pass-w0rd acl.txt)" '^CONTROL:0x9004$'
 acl2=$(PROBE4 getacl /export/acl.txt)
 diag "NFSv4 acl after the SETATTR: $acl2"
 check "after the NFSv4 SETATTR: the SID ACEs are still there" sh -c "printf '%s\n' '$acl2' | grep -q ' S-1-5-18:0:0:1f01ff' && printf '%s\n' '$acl2' | grep -q ' S-1-5-21-1004336348-1177238915-682003330-1001:1:0:2'"

@@ -139,6 +139,13 @@ if [ "$D" = 311 ]; then
 	out=$(SMB appinst $D $KEY app-gone.bin gone)
 	check "AppInstanceId: a disconnected durable open kept in stated is closed for the second client ($out)" test "$out" = "APP 0x0 - -"
 	check "... and that was the app instance id's doing (logged)" grep -q 'app instance: the disconnected durable open .* of app-gone.bin is closed' "$SUITE_DIR/run.log"
+	# The open the id closes is closed as by CLOSE (MS-SMB2 3.3.4.17):
+	# one to be deleted on close deletes its file, which the second
+	# client's FILE_OPEN_IF then makes anew (CreateAction FILE_CREATED).
+	out=$(SMB appinst $D $KEY app-doc.bin doc)
+	check "AppInstanceId closes a live open to be deleted on close: the file goes, the second open creates it ($out)" test "$out" = "APPDOC 0x0 2"
+	out=$(SMB appinst $D $KEY app-docgone.bin docgone)
+	check "AppInstanceId closes a disconnected one to be deleted on close: the same ($out)" test "$out" = "APPDOC 0x0 2"
 	# AppInstanceVersion (3.1.1, MS-SMB2 3.3.5.9.13): a higher version
 	# closes the older open as above; an equal or lower one fails
 	# with STATUS_FILE_FORCED_CLOSED and leaves it open; either side

@@ -286,6 +286,19 @@ check "doc.bin is gone: OBJECT_NAME_NOT_FOUND ($out)" test "$out" = "EXISTS 0xc0
 out=$(SMB exists 311 $KEY d8.bin)
 check "d8.bin, released the same way without delete on close, is still there ($out)" test "$out" = "EXISTS 0x0"
 
+# Corners of durable v2 (tests/clients/smb2probe.py durcorners): a lease
+# break acknowledgment ends the lease's opens' replay eligibility
+# (MS-SMB2 3.3.5.22.2); a DH2C sets the open's ChannelSequence to its
+# own (3.3.5.9.12, 3.3.5.2.10); DeletePending comes back with a DH2C
+# (MS-FSA 2.1.5.14.3); a handle to be deleted on close, renamed, then
+# released unclaimed has its file removed by the new name.
+out=$(SMB durcorners 311 $KEY corner.bin)
+echo "$out" | sed 's/^/# /'
+check "a replayed DH2Q after its lease's break was acknowledged: a new open" has "$out" '^PASS a replayed DH2Q after'
+check "a DH2C sets the open's ChannelSequence" has "$out" '^PASS after a DH2C with ChannelSequence'
+check "DeletePending comes back with a DH2C" has "$out" '^PASS DeletePending set before'
+check "a renamed handle to be deleted on close, released unclaimed: its file goes by the new name" has "$out" '^PASS a handle to be deleted on close, renamed'
+
 # stated's grace period after a restart: an NFSv4 client had an open,
 # so the restarted stated waits for its reclaim and takes no new share
 # meanwhile.  An SMB CREATE waits (smbd asks again each second) and

@@ -466,6 +466,11 @@ test_encoding(void)
 	a.aclflags = 0x10;
 	TAP_EQ_INT(acl_encode(&a, buf, sizeof(buf), &len), -EINVAL,
 	    "encoding an unknown ACL flag refused");
+	a.aclflags = ACL_FLAGS_UNSAID;
+	tap_ok(acl_encode(&a, buf, sizeof(buf), &len) == 0 &&
+	    buf[0] == ACL_VERSION_FLAGS && acl_decode(buf, len, &b) == 0 &&
+	    b.aclflags == ACL_FLAGS_UNSAID,
+	    "an ACL whose flags are unsaid: version 3, round trip");
 	a.aclflags = 0;
 	(void)acl_encode(&a, buf, sizeof(buf), &len);
 	buf[0] = ACL_VERSION_SID;

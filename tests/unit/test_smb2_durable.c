@@ -201,6 +201,42 @@ state_small(struct smb2_durable_state *st, const char *name)
 	strcpy(st->name, name);
 }
 
+/*
+ * MS-FSA 2.1.5.14.3: the delete on close as it is now rides in the
+ * options word above the CreateOptions; a blob without it reads as the
+ * CREATE's option said.
+ */
+static void
+test_state_delete(void)
+{
+	struct smb2_durable_state st, back;
+	uint8_t blob[1024];
+	size_t n;
+
+	state_small(&st, "a.bin");
+	st.options = 0x40;
+	st.delete_pending = st.delete_disposed = 1;
+	n = smb2_durable_state_encode(&st, blob, sizeof(blob));
+	tap_ok(smb2_get32(blob + 16) == (0x40 | SMB2_DURABLE_OPTIONS_DISPOSED),
+	    "delete: FileDispositionInformation's bit in the options word");
+	tap_ok(smb2_durable_state_decode(blob, n, &back) == 0 &&
+	    back.options == 0x40 && back.delete_pending &&
+	    back.delete_disposed, "delete: disposed, decoded back");
+	st.options = 0x1040;
+	st.delete_pending = st.delete_disposed = 0;
+	n = smb2_durable_state_encode(&st, blob, sizeof(blob));
+	tap_ok(smb2_durable_state_decode(blob, n, &back) == 0 &&
+	    back.options == 0x1040 && !back.delete_pending &&
+	    !back.delete_disposed,
+	    "delete: FILE_DELETE_ON_CLOSE undone stays undone");
+	st.delete_pending = 1;
+	n = smb2_durable_state_encode(&st, blob, sizeof(blob));
+	tap_ok(smb2_get32(blob + 16) == 0x1040 &&
+	    smb2_durable_state_decode(blob, n, &back) == 0 &&
+	    back.delete_pending && !back.delete_disposed,
+	    "delete: the CREATE's FILE_DELETE_ON_CLOSE as before");
+}
+
 /* Layout 3: resilient and the lock sequence buckets (3.3.5.14). */
 static void
 test_state_replay(void)
@@ -360,6 +396,7 @@ main(void)
 	test_state_replay();
 	test_state_client();
 	test_state_cred();
+	test_state_delete();
 	test_resiliency();
 	return tap_done();
 }

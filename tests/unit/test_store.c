@@ -954,6 +954,7 @@ test_io_rule(struct store *s, const struct store_fh *root)
 
 static void	test_acl_basic(struct store *, const struct store_fh *);
 static void	test_acl_sid(struct store *, const struct store_fh *);
+static void	test_acl_flags_unsaid(struct store *, const struct store_fh *);
 
 /*
  * STORE_READDIR_XATTRS: xa's one user xattr counted, the symlink's
@@ -1055,6 +1056,7 @@ test_xattr(struct store *s, const struct store_fh *root)
 
 	test_acl_basic(s, &fh);
 	test_acl_sid(s, &fh);
+	test_acl_flags_unsaid(s, &fh);
 }
 
 /* acl with one named ACE put first: how a client adds one. */
@@ -1255,6 +1257,43 @@ test_acl_sid(struct store *s, const struct store_fh *fh)
 	sa.mode = 0644;
 	store_setattr(s, &cr_alice, fh, &sa, NULL);
 	TAP_EQ_INT(open_read(s, &cr_bob, fh), 0, "bob reads again");
+}
+
+/*
+ * An ACL whose writer cannot say its flags (NFSv4's acl attribute):
+ * AUTO_INHERIT and PROTECTED stay as SMB set them, DEFAULTED goes; an
+ * ACL that says its flags (an SMB security descriptor) sets them.
+ */
+static void
+test_acl_flags_unsaid(struct store *s, const struct store_fh *fh)
+{
+	struct acl acl, got;
+
+	acl_from_mode(0644, 0, &acl);
+	acl_prepend(&acl, ACL_TYPE_DENY, 0, ACL_WRITE_DATA, 1001);
+	acl.aclflags = ACL_AUTO_INHERIT | ACL_PROTECTED | ACL_DEFAULTED;
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, fh, &acl), 0,
+	    "ACL set with AUTO_INHERIT, PROTECTED and DEFAULTED");
+	acl_prepend(&acl, ACL_TYPE_DENY, 0, ACL_READ_DATA, 1002);
+	acl.aclflags = ACL_FLAGS_UNSAID;
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, fh, &acl), 0,
+	    "ACL set again without its flags said");
+	tap_ok(acl_get_of(s, &cr_alice, fh, &got) == 0 &&
+	    got.aclflags == (ACL_AUTO_INHERIT | ACL_PROTECTED) &&
+	    got.count == acl.count, "... the new ACEs, AUTO_INHERIT and "
+	    "PROTECTED kept, DEFAULTED gone");
+	acl.aclflags = 0;
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, fh, &acl), 0,
+	    "ACL set with no flags said to be none");
+	tap_ok(acl_get_of(s, &cr_alice, fh, &got) == 0 && got.aclflags == 0,
+	    "... its flags are none");
+	acl_from_mode(0644, 0, &acl);
+	acl.aclflags = ACL_FLAGS_UNSAID;
+	TAP_EQ_INT(acl_set_of(s, &cr_alice, fh, &acl), 0,
+	    "a mode's ACL without its flags said");
+	tap_ok(acl_get_of(s, &cr_alice, fh, &got) == 0 && got.aclflags == 0 &&
+	    acl_is_trivial(&got, 0), "... is the mode's again, no flags");
+	TAP_EQ_INT(store_acl_set(s, &cr_alice, fh, NULL, 0), 0, "ACL clear");
 }
 
 /*
