@@ -1130,8 +1130,7 @@ smbd_create_shared(void *arg, uint32_t status)
 		memcpy(o->create_guid, w->durable.guid, sizeof(o->create_guid));
 		o->replay_eligible = 1;
 	}
-	TAILQ_INSERT_TAIL(&c->opens, o, entry);
-	c->nopens++;
+	smbd_open_insert(c, smbd_session_find(c, w->session_id), o);
 	if (o->stream[0] != '\0')
 		c->env->stream_opens++;
 	smbd_create_answer(w, o);
@@ -1177,7 +1176,7 @@ smbd_create_alloc(struct smbd_walk *w)
 		smbd_reply_error(r, STATUS_USER_SESSION_DELETED);
 		return NULL;
 	}
-	if (c->nopens >= c->env->opens_per_conn) {
+	if (s->conn->nopens >= c->env->opens_per_conn) {
 		log_warnx_rl("%s: [smbd] open files per connection (%zu) "
 		    "reached", c->peer, c->env->opens_per_conn);
 		smbd_reply_error(r, STATUS_TOO_MANY_OPENED_FILES);
@@ -1195,7 +1194,7 @@ smbd_create_alloc(struct smbd_walk *w)
 	    !(w->options & FILE_DIRECTORY_FILE))
 		o->id = o->owner_id = smbd_durable_new_id();
 	else {
-		o->id = c->next_file_id++;
+		o->id = ++c->env->next_file_id;
 		o->owner_id = w->session_id;
 	}
 	o->session_id = w->session_id;
@@ -2054,8 +2053,7 @@ smbd_create_reopened(void *arg, int status, void *reply, int fd)
 			    (unsigned long long)o->owner_id);
 	w->open = NULL;
 	o->fd = fd;
-	TAILQ_INSERT_TAIL(&c->opens, o, entry);
-	c->nopens++;
+	smbd_open_insert(c, smbd_session_find(c, w->session_id), o);
 	c->env->durable_reconnects++;
 	w->action = 1;
 	smbd_create_answer(w, o);
@@ -2135,7 +2133,7 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	if ((s = smbd_session_find(c, w->session_id)) == NULL ||
 	    st->is_dir || st->name[0] == '\0' ||
 	    st->share_id != c->env->shares[w->share].share_id ||
-	    c->nopens >= c->env->opens_per_conn ||
+	    s->conn->nopens >= c->env->opens_per_conn ||
 	    d->file.st_file_len != ST_FILE_ID_LEN ||
 	    !smb2_durable_lease_same(st, w->has_lease ? &w->lease : NULL) ||
 	    (o = calloc(1, sizeof(*o))) == NULL) {
