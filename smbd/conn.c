@@ -687,10 +687,13 @@ smbd_reply_in(struct smbd_req *r, uint32_t status, size_t len)
 	smbd_channel_sequence_done(r);
 	/* The 3.1.1 preauth hash takes responses that continue a setup. */
 	if (r->hdr.command == SMB2_SESSION_SETUP &&
-	    status == STATUS_MORE_PROCESSING_REQUIRED && c->neg.preauth &&
-	    (r->bind_preauth != NULL || s != NULL))
-		(void)smb2_preauth_update(r->bind_preauth != NULL ?
-		    r->bind_preauth : s->preauth, p, SMB2_HDR_SIZE + len);
+	    status == STATUS_MORE_PROCESSING_REQUIRED && s != NULL &&
+	    c->neg.preauth)
+		(void)smb2_preauth_update(s->preauth, p, SMB2_HDR_SIZE + len);
+	if (r->bind_preauth == 1) {
+		r->bind_preauth = 2;
+		r->bind_rsp = r->nrsp - 1;
+	}
 	if (r->hdr.command == SMB2_NEGOTIATE && status == 0 && c->neg.preauth)
 		(void)smb2_preauth_update(c->preauth, p, SMB2_HDR_SIZE + len);
 	/* A failed CREATE fails the related operations after it. */
@@ -920,6 +923,9 @@ smbd_req_finish(struct smbd_req *r)
 	}
 	for (i = 0; i < r->nrsp; i++)
 		OPENSSL_cleanse(r->rsp[i].key, sizeof(r->rsp[i].key));
+	if (r->bind_preauth == 2)
+		smbd_bind_preauth(r, r->out + r->rsp[r->bind_rsp].off,
+		    r->rsp[r->bind_rsp].len);
 	if (r->outlen > 0 && r->seal) {
 		if ((sealed = malloc(SMB2_TRANSFORM_SIZE + r->outlen)) == NULL)
 			smbd_conn_close(c, "out of memory");

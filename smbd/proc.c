@@ -408,11 +408,24 @@ smbd_bind_reply(struct ipc_channel *gch, struct ipc_msg *msg, void *arg)
 	r->bind_sign = 1;
 	r->bind_algorithm = oc->neg.signing_algorithm;
 	memcpy(r->bind_key, s->signing_key, SMB2_KEY_SIZE);
-	r->bind_preauth = ch->preauth;
+	r->bind_preauth = c->neg.preauth;
 	smbd_reply_in(r, st, 8 + tlen);
 	r->bind_sign = 0;
-	r->bind_preauth = NULL;
 	OPENSSL_cleanse(r->bind_key, sizeof(r->bind_key));
+}
+
+void
+smbd_bind_preauth(struct smbd_req *r, const uint8_t *rsp, size_t len)
+{
+	struct smbd_session *s;
+	struct smbd_channel *ch;
+	struct smbd_conn *oc;
+
+	r->bind_preauth = 0;
+	if ((s = smbd_session_lookup(r->conn->env, r->rel_session, &oc)) !=
+	    NULL && (ch = smbd_channel_find(s, r->conn)) != NULL &&
+	    ch->state == SMBD_SESSION_SETUP)
+		(void)smb2_preauth_update(ch->preauth, rsp, len);
 }
 
 /*

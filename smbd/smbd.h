@@ -505,8 +505,12 @@ struct smbd_req {
 	int			 bind_sign;
 	uint16_t		 bind_algorithm;
 	uint8_t			 bind_key[SMB2_KEY_SIZE];
-	/* A bind's channel hash (3.1.1) its MORE_PROCESSING answer takes. */
-	uint8_t			*bind_preauth;
+	/*
+	 * A bind's MORE_PROCESSING answer (rsp[bind_rsp]) goes into its
+	 * channel's preauth hash (3.1.1) as sent: signed (smbd_req_finish).
+	 */
+	int			 bind_preauth;
+	size_t			 bind_rsp;
 	int			 encrypted;	/* it came in a transform */
 	uint64_t		 enc_session;	/* ... of this session */
 	int			 drop;		/* close after the answer */
@@ -620,6 +624,8 @@ struct smbd_req *smbd_async_detach(struct smbd_req *, struct smbd_async *);
 
 /* proc.c */
 void	 smbd_dispatch(struct smbd_req *);
+/* A bind's MORE_PROCESSING answer, signed, into its channel's hash. */
+void	 smbd_bind_preauth(struct smbd_req *, const uint8_t *, size_t);
 /* The session and tree a request names, checked: NULL after a reply. */
 struct smbd_session *smbd_req_session(struct smbd_req *);
 struct smbd_tree *smbd_req_tree(struct smbd_req *, struct smbd_session *);
