@@ -666,7 +666,14 @@ smbd_reply_in(struct smbd_req *r, uint32_t status, size_t len)
 		rsp->sign = 1;
 		rsp->algorithm = r->bind_algorithm;
 		memcpy(rsp->key, r->bind_key, SMB2_KEY_SIZE);
-	}
+	} else if (status == STATUS_USER_SESSION_DELETED &&
+	    (r->hdr.flags & SMB2_FLAGS_SIGNED))
+		/*
+		 * No key to sign with (MS-SMB2 3.3.4.1.1), but the flag a
+		 * client that signs wants before it takes the status (a
+		 * request on a channel of a session gone, or not yet bound).
+		 */
+		smb2_put32(p + 16, smb2_get32(p + 16) | SMB2_FLAGS_SIGNED);
 	/*
 	 * MS-SMB2 3.3.4.1.4: the answer to an encrypted request is
 	 * encrypted (sealed when it came); so is every answer in a session

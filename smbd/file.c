@@ -2267,9 +2267,10 @@ smbd_create_replay_pending(struct smbd_walk *w)
 
 /*
  * MS-SMB2 3.3.5.9.10: a DH2Q whose CreateGuid names a replay-eligible
- * open of this user's: with SMB2_FLAGS_REPLAY_OPERATION the same open
- * is answered again (the client did not see the first answer), without
- * it STATUS_DUPLICATE_OBJECTID.  A replay that asks a lease the open
+ * open of this client's (its ClientGuid): with
+ * SMB2_FLAGS_REPLAY_OPERATION the same open of the session, on any of
+ * its channels, is answered again (the client did not see the first
+ * answer), without it STATUS_DUPLICATE_OBJECTID.  A replay that asks a lease the open
  * does not hold (another key, or a lease of an oplock's open, or none
  * of a lease's) is STATUS_ACCESS_DENIED, and so is one of a CREATE
  * still waiting for others' breaks, as Windows answers (Samba answers
@@ -2293,6 +2294,9 @@ smbd_create_replay(struct smbd_walk *w, struct smbd_session *s)
 	TAILQ_FOREACH(c, &r->conn->env->conns, entry) {
 		if (c->closing)
 			continue;
+		if (memcmp(c->neg.client_guid, r->conn->neg.client_guid,
+		    sizeof(c->neg.client_guid)) != 0)
+			continue;
 		TAILQ_FOREACH(o, &c->opens, entry)
 			if (o->replay_eligible && !o->closed &&
 			    memcmp(o->create_guid, w->durable.guid,
@@ -2303,7 +2307,7 @@ smbd_create_replay(struct smbd_walk *w, struct smbd_session *s)
 	}
 	if (o == NULL)
 		return 0;
-	if (!replay || c != r->conn || o->session_id != s->id) {
+	if (!replay || o->session_id != s->id) {
 		smbd_reply_error(r, STATUS_DUPLICATE_OBJECTID);
 		return 1;
 	}

@@ -758,6 +758,17 @@ smbd_session_setup(struct smbd_req *r)
 	} else if ((s = smbd_session_find(c, r->hdr.session_id)) == NULL) {
 		smbd_session_elsewhere(r);
 		return;
+	} else if (s->conn != c) {
+		/*
+		 * Re-authentication is its first channel's (Windows answers
+		 * ACCESS_DENIED on another, as smbtorture's
+		 * bind_negative_* check after a bind).
+		 */
+		log_info_rl("%s: SESSION_SETUP of session %016llx on a channel "
+		    "bound to it, not its first: ACCESS_DENIED", c->peer,
+		    (unsigned long long)s->id);
+		smbd_reply_error(r, STATUS_ACCESS_DENIED);
+		return;
 	}
 	if (s->gss_pending) {
 		smbd_reply_error(r, STATUS_REQUEST_NOT_ACCEPTED);

@@ -73,6 +73,11 @@ names and prints one line the test compares:
   garbage N SEED      N connections, each a good NEGOTIATE then a
                       mutated request (bytes flipped, cut short or
                       lengthened); then a NEGOTIATE answers: ALIVE
+  multichannel D KEYHEX
+                      a session on channel A, bound on channel B
+                      (same ClientGuid): a WRITE on A read on B, A
+                      closed with the session kept, a lease break on B,
+                      LOGOFF; PASS/FAIL lines
   locks D KEYHEX      two sessions (two connections) through the stub:
                       LOCK with Windows' rules (stacking, exact unlock,
                       rollback of a failed element, zero-length locks,
@@ -3927,6 +3932,95 @@ def midsend():
     print("MIDSEND SENT EOF")
 
 
+def multichannel_steps(d, key):
+    """MS-SMB2 3.3.5.5 (a bind adds channel B to channel A's session),
+    3.3.5.2.9 (the session, its tree and opens reached from either),
+    3.3.4.7 (a lease break on a live channel), 3.3.7.1 (a channel that
+    goes leaves the session to the others): 3.0, stub gssd, one key."""
+    guid = os.urandom(16)
+    a = LockProbe(connect(), d, key)
+    a.client_guid = guid
+    b = LockProbe(connect(), d, key)
+
+    def eq(name, got, want):
+        a.report(name, got == want, "%r, expected %r" % (got, want))
+
+    def status(r):
+        return r["status"] if r is not None else None
+
+    eq("channel A: a session", a.login(), 0)
+    send_frame(b.s, header(NEGOTIATE, 0, credits=32) +
+               negotiate_body([d], None, guid))
+    r = parse(recv_frame(b.s))
+    caps = struct.unpack_from("<I", r["body"], 24)[0]
+    eq("NEGOTIATE on channel B offers SMB2_GLOBAL_CAP_MULTI_CHANNEL",
+       bool(caps & 0x8), True)
+    b.last_charge = 1
+    b.sid, b.tid = a.sid, a.tid
+    b.alg = 1
+    b.signkey = kdf(key, b"SMB2AESCMAC\0", b"SmbSign\0")
+    tok = b"\x60\x02any"
+    body = struct.pack("<HBBIIHHQ", 25, 1, 1, 0, 0, 64 + 24, len(tok), 0)
+    legs = [b.call(SESSION_SETUP, body + tok, sign=True)]
+    if legs[0]["status"] == 0xc0000016:
+        legs.append(b.call(SESSION_SETUP, body + tok, sign=True))
+    eq("channel B binds to A's session (SMB2_SESSION_FLAG_BINDING)",
+       [hex(x["status"]) for x in legs], ["0xc0000016", "0x0"])
+    eq("... its last answer signed with the channel's key",
+       b.raw[48:64] == mac(1, b.signkey, b.raw) and
+       bool(legs[-1]["flags"] & 8), True)
+    lk = bytes(range(0x20, 0x30))
+    r = create_with(a, "mc.bin", [lease_ctx(d, lk, 7)], disp=5,
+                    oplock=0xff)
+    fa = a.fid(r) if r["status"] == 0 else b"\xff" * 16
+    eq("A opens mc.bin with an RWH lease", (r["status"], lease_of(r)),
+       (0, (7, 1)))
+    data = b"written on channel A, read on B"
+    w = a.call(WRITE, struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, len(data),
+                                  0, fa, 0, 0, 0, 0, 0) + data)
+    rd = b.call(READ, struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, len(data), 0,
+                                  fa, 0, 0, 0, 0, 0, 0))
+    eq("a WRITE on channel A and a READ on channel B of the same open "
+       "agree", (w["status"], rd["status"], rd["body"][16:16 + len(data)]),
+       (0, 0, data))
+    a.s.close()
+    time.sleep(0.5)
+    rd = b.call(READ, struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, len(data), 0,
+                                  fa, 0, 0, 0, 0, 0, 0))
+    eq("channel A closed: the session, its tree and the open stay on B",
+       (rd["status"], rd["body"][16:16 + len(data)]), (0, data))
+    c = LockProbe(connect(), d, key)
+    eq("another client's session", c.login(), 0)
+    c.send(CREATE, c.create_body("mc.bin", access=0x40000000))
+    b.s.settimeout(5)
+    try:
+        n = b.recv()
+    except (socket.timeout, OSError):
+        n = None
+    b.s.settimeout(10)
+    lb = lease_break_of(n) if n is not None else None
+    eq("its CREATE breaks the lease on the surviving channel B",
+       (n and n["cmd"], n and n["mid"], lb and lb[3]),
+       (OPLOCK_BREAK, 0xFFFFFFFFFFFFFFFF, lk))
+    if lb is not None:
+        eq("B acknowledges the break", lease_ack(b, lk, lb[5]),
+           (0, lb[5]))
+    c.s.settimeout(5)
+    try:
+        r = final(c)
+    except (socket.timeout, OSError):
+        r = None
+    eq("then the other client's CREATE succeeds", status(r), 0)
+    eq("B closes the open made on A", b.close(fa), 0)
+    r = b.call(LOGOFF, struct.pack("<HH", 4, 0))
+    eq("LOGOFF on B ends the session", r["status"], 0)
+    r = b.call(ECHO, struct.pack("<HH", 4, 0))
+    r = b.call(READ, struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, 1, 0, fa, 0,
+                                 0, 0, 0, 0, 0))
+    eq("... and a request in it is USER_SESSION_DELETED", hex(r["status"]),
+       "0xc0000203")
+
+
 def main():
     if CMD == "midsend":
         midsend()
@@ -3946,6 +4040,9 @@ def main():
         return
     if CMD == "leases":
         lease_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
+        return
+    if CMD == "multichannel":
+        multichannel_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
         return
     if CMD == "notify":
         notify_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]),

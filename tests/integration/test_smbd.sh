@@ -201,6 +201,19 @@ for d in 210 311; do
 	done < "$SUITE_DIR/leases.$d"
 done
 check "leases: no CREATE waited out a break" test "$(grep -c 'oplock break timeout (3 s)' "$SUITE_DIR/run.log")" = 1
+# Multichannel (MS-SMB2 3.3.5.5, 3.3.4.7, 3.3.7.1): a session bound on a
+# second connection, an open written on one channel and read on the
+# other, the first channel closed with the session kept, a lease break on
+# the channel left, LOGOFF there.
+PROBE multichannel 300 $KEY > "$SUITE_DIR/multichannel.out" 2>&1 || echo "FAIL probe: exit status $?" >> "$SUITE_DIR/multichannel.out"
+[ -s "$SUITE_DIR/multichannel.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/multichannel.out"
+sed "s/^/# /" "$SUITE_DIR/multichannel.out"
+grep -q "^Traceback" "$SUITE_DIR/multichannel.out" && echo "FAIL probe: it died" >> "$SUITE_DIR/multichannel.out"
+while read -r verdict rest; do
+	case "$verdict" in PASS|FAIL) check "multichannel: $rest" test "$verdict" = PASS ;; esac
+done < "$SUITE_DIR/multichannel.out"
+check "multichannel: the bind and the first channel's going are logged" sh -c "grep -q 'bound as a channel (2 of them)' '$SUITE_DIR/run.log' && grep -q 'its first channel gone' '$SUITE_DIR/run.log'"
+check "status counts the channel bound" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q ' [1-9][0-9]* channel(s) bound'"
 PROBE locklimit 311 $KEY 6 > "$SUITE_DIR/locklimit.out" 2>&1
 [ -s "$SUITE_DIR/locklimit.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/locklimit.out"
 while read -r verdict rest; do
