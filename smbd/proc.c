@@ -658,6 +658,23 @@ smbd_setup_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 		st = STATUS_MORE_PROCESSING_REQUIRED;
 		break;
 	case GSSD_COMPLETE:
+		if (s->conn != r->conn) {
+			/*
+			 * A re-authentication on a bound channel: one that
+			 * fails ends the session as anywhere, one that
+			 * succeeds is ACCESS_DENIED and changes nothing, as
+			 * Windows answers (smbtorture's bind_invalid_auth,
+			 * bind_negative_*).
+			 */
+			xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+			s->gss_pending = 0;
+			s->gss_context = 0;
+			log_info_rl("%s: session %016llx re-authenticated on a "
+			    "channel bound to it, not its first: ACCESS_DENIED",
+			    r->conn->peer, (unsigned long long)s->id);
+			smbd_reply_error(r, STATUS_ACCESS_DENIED);
+			return;
+		}
 		st = smbd_setup_complete(r, s, &rep, w->client_mode);
 		if (st == STATUS_SUCCESS) {
 			smbd_setup_previous(r->conn, s, w->previous);
@@ -757,17 +774,6 @@ smbd_session_setup(struct smbd_req *r)
 		created = 1;
 	} else if ((s = smbd_session_find(c, r->hdr.session_id)) == NULL) {
 		smbd_session_elsewhere(r);
-		return;
-	} else if (s->conn != c) {
-		/*
-		 * Re-authentication is its first channel's (Windows answers
-		 * ACCESS_DENIED on another, as smbtorture's
-		 * bind_negative_* check after a bind).
-		 */
-		log_info_rl("%s: SESSION_SETUP of session %016llx on a channel "
-		    "bound to it, not its first: ACCESS_DENIED", c->peer,
-		    (unsigned long long)s->id);
-		smbd_reply_error(r, STATUS_ACCESS_DENIED);
 		return;
 	}
 	if (s->gss_pending) {
