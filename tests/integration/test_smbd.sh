@@ -389,7 +389,7 @@ else
 	# as anonymous (OBJECT_NAME_NOT_FOUND here; Samba's own selftest
 	# lists it as a known failure), the
 	# expire* tests need Kerberos with a short ticket lifetime
-	# (test_smb_krb5.sh runs them) and bind* multichannel.  smb2.lease: leases
+	# (test_smb_krb5.sh runs them); bind* run below.  smb2.lease: leases
 	# are the client's (ClientGuid) and key's; a CREATE kept waiting
 	# on a break is answered STATUS_PENDING and may be cancelled
 	# (breaking1, breaking2, breaking6, timeout-disconnect), only the
@@ -459,8 +459,12 @@ else
 	# this one's is 64).
 	# smb2.session.bind_negative: a bind's refusals in Windows' order,
 	# signed as the session signs, and USER_SESSION_DELETED for a
-	# session of another connection (not the CtoH and HtoC ones: they
-	# expect the bind to succeed, and multichannel is not served);
+	# session of another connection; the CtoH and HtoC ones, bind1,
+	# bind2 and bind_invalid_auth bind channels ([smbd] multichannel);
+	# smb2.multichannel: not oplocks.test2, test3_*, leases.test2,
+	# test4 (they block a channel with Samba's private
+	# FSCTL_SMBTORTURE_FORCE_UNACKED_TIMEOUT and socket wrapper);
+	# bind_different_user skips without a second user's credentials;
 	# smb2.session-id (32-bit session ids);
 	# smb2.replay.channel-sequence (FILE_NOT_AVAILABLE, 3.3.5.2.10).
 	if command -v smbtorture >/dev/null; then
@@ -603,7 +607,19 @@ else
 		    smb2.session.bind_negative_smb3signGtoH2Xs \
 		    smb2.session.bind_negative_smb3signGtoH2Xd \
 		    smb2.session-id smb2.replay.channel-sequence \
-		    smb2.oplock.exclusive9; do
+		    smb2.oplock.exclusive9 \
+		    smb2.session.bind1 smb2.session.bind2 \
+		    smb2.session.bind_invalid_auth \
+		    smb2.session.bind_negative_smb3signCtoHs \
+		    smb2.session.bind_negative_smb3signCtoHd \
+		    smb2.session.bind_negative_smb3signHtoCs \
+		    smb2.session.bind_negative_smb3signHtoCd \
+		    smb2.multichannel.generic.interface_info \
+		    smb2.multichannel.generic.num_channels \
+		    smb2.multichannel.oplocks.test1 \
+		    smb2.multichannel.leases.test1 \
+		    smb2.multichannel.leases.test3 \
+		    smb2.multichannel.bugs.bug_15346; do
 			check "smbtorture $t" sh -c "timeout 180 smbtorture //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false '$t' > '$SUITE_DIR/torture.out' 2>&1 || { sed 's/^/# /' '$SUITE_DIR/torture.out' | tail -5; exit 1; }"
 		done
 		# batch22a: an unacknowledged break lets the second open go on
