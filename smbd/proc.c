@@ -236,6 +236,24 @@ smbd_session_elsewhere(struct smbd_req *r)
 }
 
 static void	smbd_bind_reply(struct ipc_channel *, struct ipc_msg *, void *);
+
+/* SESSION_SETUP's security buffer (checked) to gssd: 0, or -1. */
+static int
+smbd_gssd_accept(struct ipc_channel *ch, struct smbd_req *r,
+    uint64_t context, ipc_reply_fn *done, void *arg)
+{
+	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
+	gssd_accept_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.context = context;
+	req.mech = GSSD_MECH_SPNEGO;
+	req.service = (char *)"cifs";
+	req.token.token_len = smb2_get16(b + 14);
+	req.token.token_val = (char *)(uintptr_t)(r->msg + smb2_get16(b + 12));
+	return ipc_call(ch, GSSD_ACCEPT, -1, (xdrproc_t)xdr_gssd_accept_req,
+	    &req, done, arg);
+}
 static uint32_t	smbd_gssd_status(gssd_status);
 
 /*
@@ -249,10 +267,8 @@ smbd_bind_auth(struct smbd_req *r, struct smbd_conn *oc,
     struct smbd_session *s, struct smbd_channel *ch)
 {
 	struct smbd_conn *c = r->conn;
-	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
 	struct ipc_channel *gch;
 	struct smbd_setup *w;
-	gssd_accept_req req;
 
 	if (c->env->gssd == NULL ||
 	    (gch = ipc_client_channel(c->env->gssd)) == NULL) {
@@ -285,14 +301,8 @@ smbd_bind_auth(struct smbd_req *r, struct smbd_conn *oc,
 	w->binding = 1;
 	r->work = w;
 	r->work_free = free;
-	memset(&req, 0, sizeof(req));
-	req.context = ch->gss_context;
-	req.mech = GSSD_MECH_SPNEGO;
-	req.service = (char *)"cifs";
-	req.token.token_len = smb2_get16(b + 14);
-	req.token.token_val = (char *)(uintptr_t)(r->msg + smb2_get16(b + 12));
-	if (ipc_call(gch, GSSD_ACCEPT, -1, (xdrproc_t)xdr_gssd_accept_req,
-	    &req, smbd_bind_reply, w) == -1) {
+	if (smbd_gssd_accept(gch, r, ch->gss_context, smbd_bind_reply,
+	    w) == -1) {
 		log_warn_rl("gssd: ACCEPT");
 		smbd_channel_free(s, ch);
 		smbd_setup_refuse(r, oc, s, 1, STATUS_LOGON_FAILURE,
@@ -723,7 +733,6 @@ smbd_session_setup(struct smbd_req *r)
 	struct smbd_session *s;
 	struct smbd_setup *w;
 	struct ipc_channel *ch;
-	gssd_accept_req req;
 	uint16_t off, len;
 	int created = 0;
 
@@ -807,14 +816,8 @@ smbd_session_setup(struct smbd_req *r)
 	w->previous = smb2_get64(b + 16);
 	r->work = w;
 	r->work_free = free;
-	memset(&req, 0, sizeof(req));
-	req.context = s->gss_context;
-	req.mech = GSSD_MECH_SPNEGO;
-	req.service = (char *)"cifs";
-	req.token.token_len = len;
-	req.token.token_val = (char *)(uintptr_t)(r->msg + off);
-	if (ipc_call(ch, GSSD_ACCEPT, -1, (xdrproc_t)xdr_gssd_accept_req,
-	    &req, smbd_setup_reply, w) == -1) {
+	if (smbd_gssd_accept(ch, r, s->gss_context, smbd_setup_reply,
+	    w) == -1) {
 		log_warn_rl("gssd: ACCEPT");
 		smbd_setup_fail(r, w, STATUS_LOGON_FAILURE);
 		return;

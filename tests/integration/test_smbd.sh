@@ -205,15 +205,20 @@ check "leases: no CREATE waited out a break" test "$(grep -c 'oplock break timeo
 # second connection, an open written on one channel and read on the
 # other, the first channel closed with the session kept, a lease break on
 # the channel left, LOGOFF there.
-PROBE multichannel 300 $KEY > "$SUITE_DIR/multichannel.out" 2>&1 || echo "FAIL probe: exit status $?" >> "$SUITE_DIR/multichannel.out"
-[ -s "$SUITE_DIR/multichannel.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/multichannel.out"
-sed "s/^/# /" "$SUITE_DIR/multichannel.out"
-grep -q "^Traceback" "$SUITE_DIR/multichannel.out" && echo "FAIL probe: it died" >> "$SUITE_DIR/multichannel.out"
-while read -r verdict rest; do
-	case "$verdict" in PASS|FAIL) check "multichannel: $rest" test "$verdict" = PASS ;; esac
-done < "$SUITE_DIR/multichannel.out"
-check "multichannel: the bind and the first channel's going are logged" sh -c "grep -q 'bound as a channel (2 of them)' '$SUITE_DIR/run.log' && grep -q 'its first channel gone' '$SUITE_DIR/run.log'"
-check "status counts the channel bound" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q ' [1-9][0-9]* channel(s) bound'"
+# (The probe signs with AES-CMAC: python3 cryptography.)
+if python3 -c 'import cryptography' 2>/dev/null; then
+	PROBE multichannel 300 $KEY > "$SUITE_DIR/multichannel.out" 2>&1 || echo "FAIL probe: exit status $?" >> "$SUITE_DIR/multichannel.out"
+	[ -s "$SUITE_DIR/multichannel.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/multichannel.out"
+	sed "s/^/# /" "$SUITE_DIR/multichannel.out"
+	grep -q "^Traceback" "$SUITE_DIR/multichannel.out" && echo "FAIL probe: it died" >> "$SUITE_DIR/multichannel.out"
+	while read -r verdict rest; do
+		case "$verdict" in PASS|FAIL) check "multichannel: $rest" test "$verdict" = PASS ;; esac
+	done < "$SUITE_DIR/multichannel.out"
+	check "multichannel: the bind and the first channel's going are logged" sh -c "grep -q 'bound as a channel (2 of them)' '$SUITE_DIR/run.log' && grep -q 'its first channel gone' '$SUITE_DIR/run.log'"
+	check "status counts the channel bound" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q ' [1-9][0-9]* channel(s) bound'"
+else
+	skip "no python3 cryptography (Debian: python3-cryptography)" "multichannel through the stub"
+fi
 PROBE locklimit 311 $KEY 6 > "$SUITE_DIR/locklimit.out" 2>&1
 [ -s "$SUITE_DIR/locklimit.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/locklimit.out"
 while read -r verdict rest; do
@@ -269,6 +274,16 @@ if python3 -c 'import cryptography' 2>/dev/null; then
 	check "the refusals are logged" grep -q 'encryption = required: dialect 210 without a common cipher refused' "$SUITE_DIR/run.log"
 	sed -i '/^encryption = required$/d' "$SUITE_CONF"
 	smbd_reload_wait "[smbd] encryption back to enabled"
+	# [smbd] multichannel = no: NEGOTIATE offers no MULTI_CHANNEL and a
+	# bind that passes its checks is refused, logged.
+	sed -i '/^\[smbd\]$/a multichannel = no' "$SUITE_CONF"
+	smbd_reload_wait "[smbd] multichannel = no"
+	PROBE multichannel 300 $KEY > "$SUITE_DIR/multichannel.no" 2>&1
+	sed "s/^/# /" "$SUITE_DIR/multichannel.no"
+	check "multichannel = no: NEGOTIATE does not offer SMB2_GLOBAL_CAP_MULTI_CHANNEL" grep -q '^FAIL NEGOTIATE on channel B offers' "$SUITE_DIR/multichannel.no"
+	check "multichannel = no: a bind is REQUEST_NOT_ACCEPTED, logged" sh -c "grep -qF \"binds to A's session (SMB2_SESSION_FLAG_BINDING): ['0xc00000d0']\" '$SUITE_DIR/multichannel.no' && grep -q 'multichannel = no: REQUEST_NOT_ACCEPTED' '$SUITE_DIR/run.log'"
+	sed -i '/^multichannel = no$/d' "$SUITE_CONF"
+	smbd_reload_wait "[smbd] multichannel back to yes"
 else
 	skip "no python3 cryptography (Debian: python3-cryptography)" "SMB3 encryption through the stub"
 fi
