@@ -76,8 +76,9 @@ names and prints one line the test compares:
   multichannel D KEYHEX
                       a session on channel A, bound on channel B
                       (same ClientGuid): a WRITE on A read on B, A
-                      closed with the session kept, a lease break on B,
-                      LOGOFF; PASS/FAIL lines
+                      closed with the session kept, a lease break and
+                      A's waiting CHANGE_NOTIFY answered on B, LOGOFF;
+                      PASS/FAIL lines
   locks D KEYHEX      two sessions (two connections) through the stub:
                       LOCK with Windows' rules (stacking, exact unlock,
                       rollback of a failed element, zero-length locks,
@@ -3983,6 +3984,14 @@ def multichannel_steps(d, key):
     eq("a WRITE on channel A and a READ on channel B of the same open "
        "agree", (w["status"], rd["status"], rd["body"][16:16 + len(data)]),
        (0, 0, data))
+    # A directory watched by a CHANGE_NOTIFY that waits on channel A.
+    r = create_with(a, "mcdir", [], access=0x1 | 0x80 | 0x100000, disp=3,
+                    options=1)
+    fd = a.fid(r) if r["status"] == 0 else b"\xff" * 16
+    a.send(CHANGE_NOTIFY, struct.pack("<HHI16sII", 32, 0, 4096, fd, 0x3, 0))
+    r = a.recv()
+    eq("A's CHANGE_NOTIFY of mcdir waits (STATUS_PENDING)",
+       (r["status"], r["cmd"]), (0x103, CHANGE_NOTIFY))
     a.s.close()
     time.sleep(0.5)
     rd = b.call(READ, struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, len(data), 0,
@@ -4011,6 +4020,16 @@ def multichannel_steps(d, key):
     except (socket.timeout, OSError):
         r = None
     eq("then the other client's CREATE succeeds", status(r), 0)
+    eq("the other client makes mcdir\\new", c.open("mcdir\\new",
+                                                    disp=5)[0], 0)
+    b.s.settimeout(5)
+    try:
+        n = b.recv()
+    except (socket.timeout, OSError):
+        n = None
+    b.s.settimeout(10)
+    eq("A's waiting CHANGE_NOTIFY is answered on channel B",
+       (n and n["cmd"], n and n["status"]), (CHANGE_NOTIFY, 0))
     eq("B closes the open made on A", b.close(fa), 0)
     r = b.call(LOGOFF, struct.pack("<HH", 4, 0))
     eq("LOGOFF on B ends the session", r["status"], 0)
