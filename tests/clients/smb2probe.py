@@ -3949,22 +3949,56 @@ def multichannel_steps(d, key):
     def status(r):
         return r["status"] if r is not None else None
 
+    def bind(p):
+        """NEGOTIATE on p, then a bind to a's session signed with its
+        key (3.0: the stub's key gives the channel the same): the
+        capabilities, the SESSION_SETUPs' answers."""
+        send_frame(p.s, header(NEGOTIATE, 0, credits=32) +
+                   negotiate_body([d], None, guid))
+        r = parse(recv_frame(p.s))
+        p.last_charge = 1
+        p.sid, p.tid = a.sid, a.tid
+        p.alg = 1
+        p.signkey = kdf(key, b"SMB2AESCMAC\0", b"SmbSign\0")
+        tok = b"\x60\x02any"
+        body = struct.pack("<HBBIIHHQ", 25, 1, 1, 0, 0, 64 + 24, len(tok),
+                           0)
+        legs = [p.call(SESSION_SETUP, body + tok, sign=True)]
+        if legs[0]["status"] == 0xc0000016:
+            legs.append(p.call(SESSION_SETUP, body + tok, sign=True))
+        return struct.unpack_from("<I", r["body"], 24)[0], legs
+
+    def lease_break_on(p, name, lk, want):
+        """Another client's CREATE of name for writing: the lease break
+        p gets, its acknowledgment, then that CREATE's status."""
+        q = LockProbe(connect(), d, key)
+        eq("another client's session, to open %s" % name, q.login(), 0)
+        q.send(CREATE, q.create_body(name, access=0x40000000))
+        p.s.settimeout(5)
+        try:
+            n = p.recv()
+        except (socket.timeout, OSError):
+            n = None
+        p.s.settimeout(10)
+        lb = lease_break_of(n) if n is not None else None
+        eq(want, (n and n["cmd"], n and n["mid"], lb and lb[3]),
+           (OPLOCK_BREAK, 0xFFFFFFFFFFFFFFFF, lk))
+        if lb is not None:
+            eq("... acknowledged there (%s)" % name,
+               lease_ack(p, lk, lb[5]), (0, lb[5]))
+        q.s.settimeout(5)
+        try:
+            r = final(q)
+        except (socket.timeout, OSError):
+            r = None
+        eq("then the other client's CREATE of %s succeeds" % name,
+           status(r), 0)
+        return q
+
     eq("channel A: a session", a.login(), 0)
-    send_frame(b.s, header(NEGOTIATE, 0, credits=32) +
-               negotiate_body([d], None, guid))
-    r = parse(recv_frame(b.s))
-    caps = struct.unpack_from("<I", r["body"], 24)[0]
+    caps, legs = bind(b)
     eq("NEGOTIATE on channel B offers SMB2_GLOBAL_CAP_MULTI_CHANNEL",
        bool(caps & 0x8), True)
-    b.last_charge = 1
-    b.sid, b.tid = a.sid, a.tid
-    b.alg = 1
-    b.signkey = kdf(key, b"SMB2AESCMAC\0", b"SmbSign\0")
-    tok = b"\x60\x02any"
-    body = struct.pack("<HBBIIHHQ", 25, 1, 1, 0, 0, 64 + 24, len(tok), 0)
-    legs = [b.call(SESSION_SETUP, body + tok, sign=True)]
-    if legs[0]["status"] == 0xc0000016:
-        legs.append(b.call(SESSION_SETUP, body + tok, sign=True))
     eq("channel B binds to A's session (SMB2_SESSION_FLAG_BINDING)",
        [hex(x["status"]) for x in legs], ["0xc0000016", "0x0"])
     eq("... its last answer a success signed with the channel's key",
@@ -3998,28 +4032,8 @@ def multichannel_steps(d, key):
                                   fa, 0, 0, 0, 0, 0, 0))
     eq("channel A closed: the session, its tree and the open stay on B",
        (rd["status"], rd["body"][16:16 + len(data)]), (0, data))
-    c = LockProbe(connect(), d, key)
-    eq("another client's session", c.login(), 0)
-    c.send(CREATE, c.create_body("mc.bin", access=0x40000000))
-    b.s.settimeout(5)
-    try:
-        n = b.recv()
-    except (socket.timeout, OSError):
-        n = None
-    b.s.settimeout(10)
-    lb = lease_break_of(n) if n is not None else None
-    eq("its CREATE breaks the lease on the surviving channel B",
-       (n and n["cmd"], n and n["mid"], lb and lb[3]),
-       (OPLOCK_BREAK, 0xFFFFFFFFFFFFFFFF, lk))
-    if lb is not None:
-        eq("B acknowledges the break", lease_ack(b, lk, lb[5]),
-           (0, lb[5]))
-    c.s.settimeout(5)
-    try:
-        r = final(c)
-    except (socket.timeout, OSError):
-        r = None
-    eq("then the other client's CREATE succeeds", status(r), 0)
+    c = lease_break_on(b, "mc.bin", lk, "its CREATE breaks the lease of "
+                       "the open made on A on the surviving channel B")
     eq("the other client makes mcdir\\new", c.open("mcdir\\new",
                                                     disp=5)[0], 0)
     b.s.settimeout(5)
@@ -4031,6 +4045,21 @@ def multichannel_steps(d, key):
     eq("A's waiting CHANGE_NOTIFY is answered on channel B",
        (n and n["cmd"], n and n["status"]), (CHANGE_NOTIFY, 0))
     eq("B closes the open made on A", b.close(fa), 0)
+    # An open made on a third channel E, E closed: its break goes on B.
+    e = LockProbe(connect(), d, key)
+    eq("channel E binds to the session, now B's",
+       [hex(x["status"]) for x in bind(e)[1]], ["0xc0000016", "0x0"])
+    lk2 = bytes(range(0x30, 0x40))
+    r = create_with(e, "mc2.bin", [lease_ctx(d, lk2, 7)], disp=5,
+                    oplock=0xff)
+    fe = e.fid(r) if r["status"] == 0 else b"\xff" * 16
+    eq("E opens mc2.bin with an RWH lease", (r["status"], lease_of(r)),
+       (0, (7, 1)))
+    e.s.close()
+    time.sleep(0.5)
+    lease_break_on(b, "mc2.bin", lk2, "E closed: a CREATE breaks the "
+                   "lease of the open made on E on channel B")
+    eq("B closes the open made on E", b.close(fe), 0)
     r = b.call(LOGOFF, struct.pack("<HH", 4, 0))
     eq("LOGOFF on B ends the session", r["status"], 0)
     r = b.call(ECHO, struct.pack("<HH", 4, 0))

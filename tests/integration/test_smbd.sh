@@ -203,8 +203,9 @@ done
 check "leases: no CREATE waited out a break" test "$(grep -c 'oplock break timeout (3 s)' "$SUITE_DIR/run.log")" = 1
 # Multichannel (MS-SMB2 3.3.5.5, 3.3.4.7, 3.3.7.1): a session bound on a
 # second connection, an open written on one channel and read on the
-# other, the first channel closed with the session kept, a lease break on
-# the channel left, LOGOFF there.
+# other, the first channel closed with the session kept, a lease break and
+# a waiting CHANGE_NOTIFY answered on the channel left, an open of a third
+# channel closed before its break, LOGOFF.
 # (The probe signs with AES-CMAC: python3 cryptography.)
 if python3 -c 'import cryptography' 2>/dev/null; then
 	PROBE multichannel 300 $KEY > "$SUITE_DIR/multichannel.out" 2>&1 || echo "FAIL probe: exit status $?" >> "$SUITE_DIR/multichannel.out"
