@@ -3949,6 +3949,24 @@ def multichannel_steps(d, key):
     def status(r):
         return r["status"] if r is not None else None
 
+    def leased_open(p, who, name, lk):
+        """name made anew on p with an RWH lease of key lk: its FileId."""
+        r = create_with(p, name, [lease_ctx(d, lk, 7)], disp=5,
+                        oplock=0xff)
+        eq("%s opens %s with an RWH lease" % (who, name),
+           (r["status"], lease_of(r)), (0, (7, 1)))
+        return p.fid(r) if r["status"] == 0 else b"\xff" * 16
+
+    def recv_within(p):
+        """What comes to p within 5 seconds, or None."""
+        p.s.settimeout(5)
+        try:
+            n = p.recv()
+        except (socket.timeout, OSError):
+            n = None
+        p.s.settimeout(10)
+        return n
+
     def bind(p):
         """NEGOTIATE on p, then a bind to a's session signed with its
         key (3.0: the stub's key gives the channel the same): the
@@ -3974,12 +3992,7 @@ def multichannel_steps(d, key):
         q = LockProbe(connect(), d, key)
         eq("another client's session, to open %s" % name, q.login(), 0)
         q.send(CREATE, q.create_body(name, access=0x40000000))
-        p.s.settimeout(5)
-        try:
-            n = p.recv()
-        except (socket.timeout, OSError):
-            n = None
-        p.s.settimeout(10)
+        n = recv_within(p)
         lb = lease_break_of(n) if n is not None else None
         eq(want, (n and n["cmd"], n and n["mid"], lb and lb[3]),
            (OPLOCK_BREAK, 0xFFFFFFFFFFFFFFFF, lk))
@@ -4005,11 +4018,7 @@ def multichannel_steps(d, key):
        legs[-1]["status"] == 0 and bool(legs[-1]["flags"] & 8) and
        b.raw[48:64] == mac(1, b.signkey, b.raw), True)
     lk = bytes(range(0x20, 0x30))
-    r = create_with(a, "mc.bin", [lease_ctx(d, lk, 7)], disp=5,
-                    oplock=0xff)
-    fa = a.fid(r) if r["status"] == 0 else b"\xff" * 16
-    eq("A opens mc.bin with an RWH lease", (r["status"], lease_of(r)),
-       (0, (7, 1)))
+    fa = leased_open(a, "A", "mc.bin", lk)
     data = b"written on channel A, read on B"
     w = a.call(WRITE, struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, len(data),
                                   0, fa, 0, 0, 0, 0, 0) + data)
@@ -4036,12 +4045,7 @@ def multichannel_steps(d, key):
                        "the open made on A on the surviving channel B")
     eq("the other client makes mcdir\\new", c.open("mcdir\\new",
                                                     disp=5)[0], 0)
-    b.s.settimeout(5)
-    try:
-        n = b.recv()
-    except (socket.timeout, OSError):
-        n = None
-    b.s.settimeout(10)
+    n = recv_within(b)
     eq("A's waiting CHANGE_NOTIFY is answered on channel B",
        (n and n["cmd"], n and n["status"]), (CHANGE_NOTIFY, 0))
     eq("B closes the open made on A", b.close(fa), 0)
@@ -4050,11 +4054,7 @@ def multichannel_steps(d, key):
     eq("channel E binds to the session, now B's",
        [hex(x["status"]) for x in bind(e)[1]], ["0xc0000016", "0x0"])
     lk2 = bytes(range(0x30, 0x40))
-    r = create_with(e, "mc2.bin", [lease_ctx(d, lk2, 7)], disp=5,
-                    oplock=0xff)
-    fe = e.fid(r) if r["status"] == 0 else b"\xff" * 16
-    eq("E opens mc2.bin with an RWH lease", (r["status"], lease_of(r)),
-       (0, (7, 1)))
+    fe = leased_open(e, "E", "mc2.bin", lk2)
     e.s.close()
     time.sleep(0.5)
     lease_break_on(b, "mc2.bin", lk2, "E closed: a CREATE breaks the "
