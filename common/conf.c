@@ -157,6 +157,7 @@ static const struct conf_key_def conf_smbd_keys[] = {
 	{ "address", CONF_STRING, "0.0.0.0", 0, 0 },
 	/* Every session signs (MS-SMB2 3.3.5.5.3), not only those asking. */
 	{ "signing required", CONF_BOOL, "no", 0, 0 },
+	{ "multichannel", CONF_BOOL, "yes", 0, 0 },
 	/* off | enabled | desired | required (MS-SMB2 3.3.5.5.3). */
 	{ "encryption", CONF_STRING, "enabled", 0, 0 },
 	/* The ciphers NEGOTIATE picks from, best first. */

@@ -1009,8 +1009,8 @@ ctl_smb(struct ctl_env *env, int argc, char **argv)
 	}
 	ipc_sync_reply_free(&rep);
 	if (!opens)
-		printf("%-16s %-16s %-20s %-6s %-9s %s\n", "SESSION",
-		    "CLIENT", "USER", "DIALECT", "SIGNING", "TREES");
+		printf("%-16s %-16s %-20s %-6s %-9s %-4s %s\n", "SESSION",
+		    "CLIENT", "USER", "DIALECT", "SIGNING", "CHAN", "TREES");
 	else
 		printf("%-16s %-8s %-16s %-12s %-6s %s\n", "SESSION", "FILEID",
 		    "CLIENT", "SHARE", "MODE", "PATH");
@@ -1024,11 +1024,11 @@ ctl_smb(struct ctl_env *env, int argc, char **argv)
 			    s->guest ? " (guest)" : s->anonymous ?
 			    " (anonymous)" : "");
 		if (!opens) {
-			printf("%016llx %-16s %-20s %-7s %-9s",
+			printf("%016llx %-16s %-20s %-7s %-9s %-4u",
 			    (unsigned long long)s->session_id, s->client,
 			    user, ctl_smb_dialect(s->dialect),
 			    s->signing_required ? "required" : s->signing ?
-			    "enabled" : "off");
+			    "enabled" : "off", s->channels);
 			for (j = 0; j < s->trees.trees_len; j++)
 				printf("%s%s(%u)", j ? " " : " ",
 				    s->trees.trees_val[j].share,

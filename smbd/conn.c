@@ -36,6 +36,7 @@ static void	smbd_conn_write_cb(evutil_socket_t, short, void *);
 static void	smbd_req_run(struct smbd_req *);
 static void	smbd_conn_parse(struct smbd_conn *);
 static void	smbd_req_finish(struct smbd_req *);
+static void	smbd_conn_channels_gone(struct smbd_conn *);
 
 uint64_t
 smbd_filetime_now(void)
@@ -78,6 +79,7 @@ smbd_conn_close(struct smbd_conn *c, const char *why)
 		return;
 	c->closing = 1;
 	log_debug("%s: closed: %s", c->peer, why);
+	smbd_conn_channels_gone(c);
 	event_free(c->ev_read);
 	event_free(c->ev_write);
 	c->ev_read = c->ev_write = NULL;
@@ -225,12 +227,12 @@ smbd_accept(evutil_socket_t lfd, short what, void *arg)
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->env = env;
+	c->serial = ++env->next_conn_serial;
 	c->fd = fd;
 	c->refs = 1;
 	snprintf(c->peer, sizeof(c->peer), "%s", host);
 	TAILQ_INIT(&c->sessions);
 	TAILQ_INIT(&c->opens);
-	c->next_file_id = 1;
 	smb2_credits_init(&c->credits, env->credits_max);
 	c->in = evbuffer_new();
 	c->out = evbuffer_new();
@@ -266,8 +268,8 @@ smbd_sweep(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Sessions, trees, opens. */
-struct smbd_session *
-smbd_session_find(struct smbd_conn *c, uint64_t id)
+static struct smbd_session *
+smbd_session_home(struct smbd_conn *c, uint64_t id)
 {
 	struct smbd_session *s;
 
@@ -278,24 +280,160 @@ smbd_session_find(struct smbd_conn *c, uint64_t id)
 }
 
 struct smbd_session *
+smbd_session_find(struct smbd_conn *c, uint64_t id)
+{
+	struct smbd_session *s;
+	struct smbd_channel *ch;
+	struct smbd_conn *hc;
+
+	if ((s = smbd_session_home(c, id)) != NULL)
+		return s;
+	/* A channel (MS-SMB2 3.3.5.2.9: Session.ChannelList) once bound. */
+	if (c->nbound == 0 || c->closing ||
+	    (s = smbd_session_lookup(c->env, id, &hc)) == NULL ||
+	    (ch = smbd_channel_find(s, c)) == NULL ||
+	    ch->state != SMBD_SESSION_VALID)
+		return NULL;
+	return s;
+}
+
+struct smbd_session *
 smbd_session_lookup(struct smbd_env *env, uint64_t id, struct smbd_conn **cp)
 {
 	struct smbd_conn *c;
 	struct smbd_session *s;
 
 	TAILQ_FOREACH(c, &env->conns, entry)
-		if (!c->closing && (s = smbd_session_find(c, id)) != NULL) {
+		if (!c->closing && (s = smbd_session_home(c, id)) != NULL) {
 			*cp = c;
 			return s;
 		}
 	return NULL;
 }
 
+struct smbd_channel *
+smbd_channel_find(const struct smbd_session *s, const struct smbd_conn *c)
+{
+	struct smbd_channel *ch;
+
+	TAILQ_FOREACH(ch, &s->channels, entry)
+		if (ch->conn == c)
+			return ch;
+	return NULL;
+}
+
+const uint8_t *
+smbd_session_signing_key(const struct smbd_session *s,
+    const struct smbd_conn *c)
+{
+	struct smbd_channel *ch;
+
+	if (c != s->conn && (ch = smbd_channel_find(s, c)) != NULL &&
+	    ch->state == SMBD_SESSION_VALID)
+		return ch->signing_key;
+	return s->signing_key;
+}
+
+void
+smbd_channel_free(struct smbd_session *s, struct smbd_channel *ch)
+{
+	TAILQ_REMOVE(&s->channels, ch, entry);
+	s->nchannels--;
+	ch->conn->nbound--;
+	OPENSSL_cleanse(ch->signing_key, sizeof(ch->signing_key));
+	free(ch);
+}
+
+struct smbd_conn *
+smbd_conn_homes(struct smbd_conn *c, struct smbd_conn *prev)
+{
+	struct smbd_conn *h;
+	struct smbd_session *s;
+
+	if (prev == NULL)
+		return c;
+	if (c->nbound == 0)
+		return NULL;
+	h = prev == c ? TAILQ_FIRST(&c->env->conns) : TAILQ_NEXT(prev, entry);
+	for (; h != NULL; h = TAILQ_NEXT(h, entry)) {
+		if (h == c || h->closing)
+			continue;
+		TAILQ_FOREACH(s, &h->sessions, entry)
+			if (smbd_channel_find(s, c) != NULL)
+				return h;
+	}
+	return NULL;
+}
+
+/*
+ * MS-SMB2 3.3.7.1: a connection that goes leaves the sessions it is a
+ * channel of; a session whose home it is moves, with its opens, to a
+ * channel left (which becomes its home), and goes with the connection
+ * (smbd_conn_release) only when none is left.
+ */
+static void
+smbd_conn_channels_gone(struct smbd_conn *c)
+{
+	struct smbd_env *env = c->env;
+	struct smbd_session *s, *snext;
+	struct smbd_channel *ch;
+	struct smbd_open *o, *onext;
+	struct smbd_conn *h, *n;
+
+	smbd_notify_channel_gone(c);
+	TAILQ_FOREACH(h, &env->conns, entry) {
+		if (c->nbound == 0)
+			break;
+		TAILQ_FOREACH(s, &h->sessions, entry)
+			if ((ch = smbd_channel_find(s, c)) != NULL) {
+				log_info("%s: session %016llx: a channel "
+				    "gone, %zu left", c->peer,
+				    (unsigned long long)s->id, s->nchannels);
+				smbd_channel_free(s, ch);
+			}
+	}
+	for (s = TAILQ_FIRST(&c->sessions); s != NULL; s = snext) {
+		snext = TAILQ_NEXT(s, entry);
+		TAILQ_FOREACH(ch, &s->channels, entry)
+			if (ch->state == SMBD_SESSION_VALID &&
+			    !ch->conn->closing)
+				break;
+		if (ch == NULL)
+			continue;
+		n = ch->conn;
+		TAILQ_REMOVE(&c->sessions, s, entry);
+		c->nsessions--;
+		TAILQ_INSERT_TAIL(&n->sessions, s, entry);
+		n->nsessions++;
+		s->conn = n;
+		memcpy(s->signing_key, ch->signing_key, SMB2_KEY_SIZE);
+		smbd_channel_free(s, ch);
+		for (o = TAILQ_FIRST(&c->opens); o != NULL; o = onext) {
+			onext = TAILQ_NEXT(o, entry);
+			if (o->session_id != s->id)
+				continue;
+			TAILQ_REMOVE(&c->opens, o, entry);
+			c->nopens--;
+			TAILQ_INSERT_TAIL(&n->opens, o, entry);
+			n->nopens++;
+			o->conn = n;
+			smbd_notify_open_moved(o, c, n);
+		}
+		log_info("%s: session %016llx: its first channel gone, "
+		    "%s's serves it", c->peer, (unsigned long long)s->id,
+		    n->peer);
+	}
+}
+
 void
 smbd_session_free(struct smbd_conn *c, struct smbd_session *s)
 {
 	struct smbd_tree *t;
+	struct smbd_channel *ch;
 
+	c = s->conn;
+	while ((ch = TAILQ_FIRST(&s->channels)) != NULL)
+		smbd_channel_free(s, ch);
 	while ((t = TAILQ_FIRST(&s->trees)) != NULL)
 		smbd_tree_free(c, s, t);
 	smbd_lock_session_gone(c, s);
@@ -358,6 +496,7 @@ smbd_tree_free(struct smbd_conn *c, struct smbd_session *s,
 {
 	struct smbd_open *o, *next;
 
+	c = s->conn;
 	for (o = TAILQ_FIRST(&c->opens); o != NULL; o = next) {
 		next = TAILQ_NEXT(o, entry);
 		if (o->session_id == s->id && o->tree_id == t->id)
@@ -371,17 +510,50 @@ smbd_tree_free(struct smbd_conn *c, struct smbd_session *s,
 struct smbd_open *
 smbd_open_find(struct smbd_conn *c, uint64_t id)
 {
+	struct smbd_conn *h;
 	struct smbd_open *o;
 
-	TAILQ_FOREACH(o, &c->opens, entry)
-		if (o->id == id)
-			return o;
+	for (h = NULL; (h = smbd_conn_homes(c, h)) != NULL; )
+		TAILQ_FOREACH(o, &h->opens, entry)
+			if (o->id == id && (h == c ||
+			    smbd_session_find(c, o->session_id) != NULL))
+				return o;
 	return NULL;
+}
+
+void
+smbd_open_insert(struct smbd_conn *c, struct smbd_session *s,
+    struct smbd_open *o)
+{
+	/* Its session gone meanwhile (LOGOFF): the connection's own. */
+	struct smbd_conn *h = s != NULL ? s->conn : c;
+
+	o->conn = h;
+	o->channel = c->serial;
+	TAILQ_INSERT_TAIL(&h->opens, o, entry);
+	h->nopens++;
+}
+
+struct smbd_conn *
+smbd_open_channel(const struct smbd_open *o)
+{
+	struct smbd_session *s;
+	struct smbd_channel *ch;
+
+	if (o->channel == o->conn->serial ||
+	    (s = smbd_session_home(o->conn, o->session_id)) == NULL)
+		return o->conn;
+	TAILQ_FOREACH(ch, &s->channels, entry)
+		if (ch->conn->serial == o->channel &&
+		    ch->state == SMBD_SESSION_VALID && !ch->conn->closing)
+			return ch->conn;
+	return o->conn;
 }
 
 void
 smbd_open_free(struct smbd_conn *c, struct smbd_open *o)
 {
+	c = o->conn;
 	smbd_notify_open_gone(c, o);
 	smbd_lock_open_gone(c, o);
 	smbd_archive_open_gone(o);
@@ -488,12 +660,20 @@ smbd_reply_in(struct smbd_req *r, uint32_t status, size_t len)
 		rsp->sign = 1;
 	rsp->algorithm = c->neg.signing_algorithm;
 	if (rsp->sign)
-		memcpy(rsp->key, s->signing_key, SMB2_KEY_SIZE);
+		memcpy(rsp->key, smbd_session_signing_key(s, c),
+		    SMB2_KEY_SIZE);
 	else if (s == NULL && r->bind_sign) {
 		rsp->sign = 1;
 		rsp->algorithm = r->bind_algorithm;
 		memcpy(rsp->key, r->bind_key, SMB2_KEY_SIZE);
-	}
+	} else if (status == STATUS_USER_SESSION_DELETED &&
+	    (r->hdr.flags & SMB2_FLAGS_SIGNED))
+		/*
+		 * No key to sign with (MS-SMB2 3.3.4.1.1), but the flag a
+		 * client that signs wants before it takes the status (a
+		 * request on a channel of a session gone, or not yet bound).
+		 */
+		smb2_put32(p + 16, smb2_get32(p + 16) | SMB2_FLAGS_SIGNED);
 	/*
 	 * MS-SMB2 3.3.4.1.4: the answer to an encrypted request is
 	 * encrypted (sealed when it came); so is every answer in a session
@@ -517,6 +697,10 @@ smbd_reply_in(struct smbd_req *r, uint32_t status, size_t len)
 	    status == STATUS_MORE_PROCESSING_REQUIRED && s != NULL &&
 	    c->neg.preauth)
 		(void)smb2_preauth_update(s->preauth, p, SMB2_HDR_SIZE + len);
+	if (r->bind_preauth == 1) {
+		r->bind_preauth = 2;
+		r->bind_rsp = r->nrsp - 1;
+	}
 	if (r->hdr.command == SMB2_NEGOTIATE && status == 0 && c->neg.preauth)
 		(void)smb2_preauth_update(c->preauth, p, SMB2_HDR_SIZE + len);
 	/* A failed CREATE fails the related operations after it. */
@@ -746,6 +930,9 @@ smbd_req_finish(struct smbd_req *r)
 	}
 	for (i = 0; i < r->nrsp; i++)
 		OPENSSL_cleanse(r->rsp[i].key, sizeof(r->rsp[i].key));
+	if (r->bind_preauth == 2)
+		smbd_bind_preauth(r, r->out + r->rsp[r->bind_rsp].off,
+		    r->rsp[r->bind_rsp].len);
 	if (r->outlen > 0 && r->seal) {
 		if ((sealed = malloc(SMB2_TRANSFORM_SIZE + r->outlen)) == NULL)
 			smbd_conn_close(c, "out of memory");
@@ -798,8 +985,8 @@ smbd_req_verify(struct smbd_req *r)
 	}
 	if (!s->has_key)
 		return 0;
-	if (smb2_verify(c->neg.signing_algorithm, s->signing_key, r->msg,
-	    r->len) == -1) {
+	if (smb2_verify(c->neg.signing_algorithm,
+	    smbd_session_signing_key(s, c), r->msg, r->len) == -1) {
 		c->env->bad_signatures++;
 		log_warnx_rl("%s: %s: bad signature", c->peer,
 		    smb2_command_name(r->hdr.command));

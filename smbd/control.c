@@ -60,6 +60,7 @@ smbd_ctl_session_fill(struct smbd_env *env, struct smbd_conn *c,
 	d->anonymous = s->anonymous != 0;
 	d->signing_required = s->signing_required != 0;
 	d->signing = s->has_key != 0;
+	d->channels = (u_int)(1 + s->nchannels);
 	if (s->ntrees > 0 && (d->trees.trees_val = calloc(s->ntrees,
 	    sizeof(*d->trees.trees_val))) == NULL)
 		return -1;

@@ -1199,8 +1199,7 @@ smbd_create_shared(void *arg, uint32_t status)
 		memcpy(o->create_guid, w->durable.guid, sizeof(o->create_guid));
 		o->replay_eligible = 1;
 	}
-	TAILQ_INSERT_TAIL(&c->opens, o, entry);
-	c->nopens++;
+	smbd_open_insert(c, smbd_session_find(c, w->session_id), o);
 	if (o->stream[0] != '\0')
 		c->env->stream_opens++;
 	smbd_create_answer(w, o);
@@ -1247,7 +1246,7 @@ smbd_create_alloc(struct smbd_walk *w)
 		smbd_reply_error(r, STATUS_USER_SESSION_DELETED);
 		return NULL;
 	}
-	if (c->nopens >= c->env->opens_per_conn) {
+	if (s->conn->nopens >= c->env->opens_per_conn) {
 		log_warnx_rl("%s: [smbd] open files per connection (%zu) "
 		    "reached", c->peer, c->env->opens_per_conn);
 		smbd_reply_error(r, STATUS_TOO_MANY_OPENED_FILES);
@@ -1265,7 +1264,7 @@ smbd_create_alloc(struct smbd_walk *w)
 	    !(w->options & FILE_DIRECTORY_FILE))
 		o->id = o->owner_id = smbd_durable_new_id();
 	else {
-		o->id = c->next_file_id++;
+		o->id = ++c->env->next_file_id;
 		o->owner_id = w->session_id;
 	}
 	o->session_id = w->session_id;
@@ -2118,8 +2117,7 @@ smbd_create_reopened(void *arg, int status, void *reply, int fd)
 			    (unsigned long long)o->owner_id);
 	w->open = NULL;
 	o->fd = fd;
-	TAILQ_INSERT_TAIL(&c->opens, o, entry);
-	c->nopens++;
+	smbd_open_insert(c, smbd_session_find(c, w->session_id), o);
 	c->env->durable_reconnects++;
 	w->action = 1;
 	smbd_create_answer(w, o);
@@ -2199,7 +2197,7 @@ smbd_create_reconnected(void *arg, uint32_t status,
 	if ((s = smbd_session_find(c, w->session_id)) == NULL ||
 	    st->is_dir || st->name[0] == '\0' ||
 	    st->share_id != c->env->shares[w->share].share_id ||
-	    c->nopens >= c->env->opens_per_conn ||
+	    s->conn->nopens >= c->env->opens_per_conn ||
 	    d->file.st_file_len != ST_FILE_ID_LEN ||
 	    !smb2_durable_lease_same(st, w->has_lease ? &w->lease : NULL) ||
 	    (o = calloc(1, sizeof(*o))) == NULL) {
@@ -2340,9 +2338,10 @@ smbd_create_replay_pending(struct smbd_walk *w)
 
 /*
  * MS-SMB2 3.3.5.9.10: a DH2Q whose CreateGuid names a replay-eligible
- * open of this user's: with SMB2_FLAGS_REPLAY_OPERATION the same open
- * is answered again (the client did not see the first answer), without
- * it STATUS_DUPLICATE_OBJECTID.  A replay that asks a lease the open
+ * open of this client's (its ClientGuid): with
+ * SMB2_FLAGS_REPLAY_OPERATION the same open of the session, on any of
+ * its channels, is answered again (the client did not see the first
+ * answer), without it STATUS_DUPLICATE_OBJECTID.  A replay that asks a lease the open
  * does not hold (another key, or a lease of an oplock's open, or none
  * of a lease's) is STATUS_ACCESS_DENIED, and so is one of a CREATE
  * still waiting for others' breaks, as Windows answers (Samba answers
@@ -2366,6 +2365,9 @@ smbd_create_replay(struct smbd_walk *w, struct smbd_session *s)
 	TAILQ_FOREACH(c, &r->conn->env->conns, entry) {
 		if (c->closing)
 			continue;
+		if (memcmp(c->neg.client_guid, r->conn->neg.client_guid,
+		    sizeof(c->neg.client_guid)) != 0)
+			continue;
 		TAILQ_FOREACH(o, &c->opens, entry)
 			if (o->replay_eligible && !o->closed &&
 			    memcmp(o->create_guid, w->durable.guid,
@@ -2376,7 +2378,7 @@ smbd_create_replay(struct smbd_walk *w, struct smbd_session *s)
 	}
 	if (o == NULL)
 		return 0;
-	if (!replay || c != r->conn || o->session_id != s->id) {
+	if (!replay || o->session_id != s->id) {
 		smbd_reply_error(r, STATUS_DUPLICATE_OBJECTID);
 		return 1;
 	}

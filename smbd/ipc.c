@@ -59,7 +59,7 @@ smbd_ipc_create(struct smbd_req *r, struct smbd_session *s)
 		smbd_reply_error(r, STATUS_OBJECT_NAME_NOT_FOUND);
 		return;
 	}
-	if (c->nopens >= c->env->opens_per_conn) {
+	if (s->conn->nopens >= c->env->opens_per_conn) {
 		log_warnx_rl("%s: [smbd] open files per connection (%zu) "
 		    "reached", c->peer, c->env->opens_per_conn);
 		smbd_reply_error(r, STATUS_TOO_MANY_OPENED_FILES);
@@ -75,14 +75,13 @@ smbd_ipc_create(struct smbd_req *r, struct smbd_session *s)
 		smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 		return;
 	}
-	o->id = c->next_file_id++;
+	o->id = ++c->env->next_file_id;
 	o->session_id = s->id;
 	o->tree_id = r->rel_tree;
 	o->share = SMBD_SHARE_IPC;
 	o->fd = -1;
 	snprintf(o->name, sizeof(o->name), "%s", iface->pipe);
-	TAILQ_INSERT_TAIL(&c->opens, o, entry);
-	c->nopens++;
+	smbd_open_insert(c, s, o);
 	r->rel_file = o->id;
 	memset(out, 0, sizeof(out));
 	smb2_put16(out, 89);

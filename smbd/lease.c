@@ -538,6 +538,7 @@ static int
 smbd_lease_session_full(struct smbd_lease_op *op)
 {
 	struct smbd_env *env = op->c->env;
+	struct smbd_session *s;
 	struct smbd_lease *ls;
 	struct smbd_open *o;
 	long long max, n = 0;
@@ -546,9 +547,10 @@ smbd_lease_session_full(struct smbd_lease_op *op)
 	    "session");
 	LIST_FOREACH(ls, &env->leases, entry)
 		n += ls->session_id == op->o->session_id;
-	TAILQ_FOREACH(o, &op->c->opens, entry)
-		n += o->session_id == op->o->session_id && o->lease == NULL &&
-		    o->oplock != SMB2_OPLOCK_LEVEL_NONE;
+	if ((s = smbd_session_find(op->c, op->o->session_id)) != NULL)
+		TAILQ_FOREACH(o, &s->conn->opens, entry)
+			n += o->session_id == s->id && o->lease == NULL &&
+			    o->oplock != SMB2_OPLOCK_LEVEL_NONE;
 	if (max <= 0 || n < max)
 		return 0;
 	log_warnx_rl("%s: [stated] smb leases per session (%lld) reached: "
@@ -1012,7 +1014,11 @@ smbd_lease_find(struct smbd_env *env, uint64_t session_id, uint64_t open_id,
 	return NULL;
 }
 
-/* The connection one of the lease's opens is on. */
+/*
+ * The connection a break of the lease goes on: a live channel of one of
+ * its opens' sessions, the one that open came on while it lives
+ * (MS-SMB2 3.3.4.7).
+ */
 static struct smbd_conn *
 smbd_lease_conn(struct smbd_env *env, const struct smbd_lease *ls)
 {
@@ -1022,7 +1028,7 @@ smbd_lease_conn(struct smbd_env *env, const struct smbd_lease *ls)
 	TAILQ_FOREACH(c, &env->conns, entry)
 		TAILQ_FOREACH(o, &c->opens, entry)
 			if (o->lease == ls)
-				return c;
+				return smbd_open_channel(o);
 	return NULL;
 }
 
@@ -1194,6 +1200,8 @@ smbd_lease_recall(struct smbd_env *env, const struct st_push *p)
 		smbd_lease_return(env, sess, oid, 0);
 		return ST_NOT_FOUND;
 	}
+	/* MS-SMB2 3.3.4.6: the channel it came on, or one left. */
+	c = smbd_open_channel(o);
 	if (o->oplock_breaking)
 		return ST_OK;		/* a repeat */
 	/* 3.3.4.6: a reader leaves level II of an exclusive or batch. */
@@ -1230,11 +1238,13 @@ smbd_lease_break_others(struct smbd_env *env, const struct smbd_open *o,
 			if ((ls = x->lease) != NULL) {
 				if (ls != o->lease && !ls->breaking &&
 				    (ls->l.state & need))
-					smbd_lease_break_send(env, c, ls,
+					smbd_lease_break_send(env,
+					    smbd_open_channel(x), ls,
 					    ls->l.state & keep);
 			} else if (level2 && x->oplock ==
 			    SMB2_OPLOCK_LEVEL_II && !x->oplock_breaking)
-				smbd_lease_oplock_break_send(env, c, x,
+				smbd_lease_oplock_break_send(env,
+				    smbd_open_channel(x), x,
 				    SMB2_OPLOCK_LEVEL_NONE);
 		}
 }
@@ -1332,7 +1342,8 @@ smbd_lease_share_break(struct smbd_lease_share *sh, int send)
 				if (send && o->oplock ==
 				    SMB2_OPLOCK_LEVEL_BATCH &&
 				    !o->oplock_breaking)
-					smbd_lease_oplock_break_send(env, c, o,
+					smbd_lease_oplock_break_send(env,
+					    smbd_open_channel(o), o,
 					    SMB2_OPLOCK_LEVEL_II);
 				n += o->oplock_breaking != 0;
 				continue;
@@ -1342,7 +1353,8 @@ smbd_lease_share_break(struct smbd_lease_share *sh, int send)
 				continue;
 			if (!ls->breaking && send &&
 			    (ls->l.state & SMB2_LEASE_HANDLE))
-				smbd_lease_break_send(env, c, ls, ls->l.state &
+				smbd_lease_break_send(env,
+				    smbd_open_channel(o), ls, ls->l.state &
 				    ~SMB2_LEASE_HANDLE);
 			n += ls->breaking != 0;
 		}

@@ -119,6 +119,7 @@ struct smbd_notify_held {
 /* A CHANGE_NOTIFY answered STATUS_PENDING. */
 struct smbd_notify_req {
 	struct smbd_async		 a;
+	struct smbd_conn		*c;	/* the channel it came on */
 	uint32_t			 outmax;	/* OutputBufferLength */
 	struct smbd_req			*r;	/* its interim not sent yet */
 	TAILQ_ENTRY(smbd_notify_req)	 entry;
@@ -126,7 +127,7 @@ struct smbd_notify_req {
 
 /* The watch of one directory open. */
 struct smbd_notify {
-	struct smbd_conn		*c;
+	struct smbd_conn		*c;	/* the open's list's */
 	struct smbd_open		*o;
 	uint8_t				 fh[BD_FH_MAX];
 	uint32_t			 fhlen;
@@ -225,12 +226,18 @@ static void
 smbd_notify_end(struct smbd_notify *w, struct smbd_notify_req *q,
     uint32_t status, const uint8_t *data, size_t dlen, int now)
 {
-	struct smbd_conn *c = w->c;
+	struct smbd_conn *c = q->c;
 	struct smbd_notify_final *f = NULL;
 	size_t len = SMB2_NOTIFY_RSP_FIXED + (dlen > 0 ? dlen : 1);
 
 	TAILQ_REMOVE(&w->reqs, q, entry);
 	c->pending_notifies--;
+	/*
+	 * MS-SMB2 3.3.4.4: a completion whose channel went goes out on
+	 * one left of the open's session (its home).
+	 */
+	if (c->closing && !w->c->closing)
+		c = w->c;
 	if (c->closing || (f = calloc(1, sizeof(*f))) == NULL ||
 	    (f->body = calloc(1, len)) == NULL ||
 	    (f->ev = event_new(c->env->base, -1, 0, smbd_notify_final_cb,
@@ -279,12 +286,14 @@ smbd_notify_sent(struct smbd_req *r)
 	struct smbd_notify_final *f, *next;
 	struct smbd_notify_req *q;
 	struct smbd_open *o;
+	struct smbd_conn *h;
 
-	TAILQ_FOREACH(o, &r->conn->opens, entry)
-		if (o->notify != NULL)
-			TAILQ_FOREACH(q, &o->notify->reqs, entry)
-				if (q->r == r)
-					q->r = NULL;
+	for (h = NULL; (h = smbd_conn_homes(r->conn, h)) != NULL; )
+		TAILQ_FOREACH(o, &h->opens, entry)
+			if (o->notify != NULL)
+				TAILQ_FOREACH(q, &o->notify->reqs, entry)
+					if (q->r == r)
+						q->r = NULL;
 	for (f = TAILQ_FIRST(&t->finals); f != NULL; f = next) {
 		next = TAILQ_NEXT(f, entry);
 		if (f->r != r)
@@ -778,7 +787,7 @@ smbd_change_notify(struct smbd_req *r)
 			smbd_reply_error(r, STATUS_INVALID_PARAMETER);
 			return;
 		}
-		if (c->nwatches >= env->notifies_per_conn) {
+		if (o->conn->nwatches >= env->notifies_per_conn) {
 			log_warnx_rl("%s: [smbd] pending notifies per "
 			    "connection (%zu) reached: directories watched",
 			    c->peer, env->notifies_per_conn);
@@ -789,7 +798,7 @@ smbd_change_notify(struct smbd_req *r)
 			smbd_reply_error(r, STATUS_INSUFFICIENT_RESOURCES);
 			return;
 		}
-		w->c = c;
+		w->c = o->conn;
 		w->o = o;
 		memcpy(w->fh, o->fh, o->fhlen);
 		w->fhlen = o->fhlen;
@@ -797,7 +806,7 @@ smbd_change_notify(struct smbd_req *r)
 		LIST_INSERT_HEAD(smbd_notify_bucket(env->notify, w->fh,
 		    w->fhlen), w, entry);
 		env->notify->nwatches++;
-		c->nwatches++;
+		o->conn->nwatches++;
 		o->notify = w;
 		/*
 		 * MS-SMB2 3.3.1.x and MS-FSA 2.1.5.11: the first request's
@@ -862,6 +871,7 @@ smbd_change_notify(struct smbd_req *r)
 	}
 	q->outmax = nq.outmax;
 	q->r = r;
+	q->c = c;
 	r->notify_interim = 1;
 	TAILQ_INSERT_TAIL(&w->reqs, q, entry);
 	c->pending_notifies++;
@@ -877,20 +887,23 @@ smbd_notify_cancel(struct smbd_req *r)
 	int async = (r->hdr.flags & SMB2_FLAGS_ASYNC_COMMAND) != 0;
 	struct smbd_notify_req *q;
 	struct smbd_open *o;
+	struct smbd_conn *h;
 
 	if (r->conn->pending_notifies == 0)
 		return 0;
-	TAILQ_FOREACH(o, &r->conn->opens, entry) {
-		if (o->notify == NULL)
-			continue;
-		TAILQ_FOREACH(q, &o->notify->reqs, entry)
-			if (async ? q->a.async_id == r->hdr.async_id :
-			    q->a.message_id == r->hdr.message_id) {
-				smbd_notify_end(o->notify, q,
-				    STATUS_CANCELLED, NULL, 0, 1);
-				return 1;
-			}
-	}
+	for (h = NULL; (h = smbd_conn_homes(r->conn, h)) != NULL; )
+		TAILQ_FOREACH(o, &h->opens, entry) {
+			if (o->notify == NULL)
+				continue;
+			TAILQ_FOREACH(q, &o->notify->reqs, entry)
+				if (q->c == r->conn && (async ?
+				    q->a.async_id == r->hdr.async_id :
+				    q->a.message_id == r->hdr.message_id)) {
+					smbd_notify_end(o->notify, q,
+					    STATUS_CANCELLED, NULL, 0, 1);
+					return 1;
+				}
+		}
 	return 0;
 }
 
@@ -914,10 +927,55 @@ smbd_notify_open_gone(struct smbd_conn *c, struct smbd_open *o)
 	if (w->filter & SMBD_RECORD_WANT)
 		c->env->notify->record_watches--;
 	c->env->notify->nwatches--;
-	c->nwatches--;
+	w->c->nwatches--;
 	smb2_notify_buf_clear(&w->kept);
 	free(w);
 	o->notify = NULL;
+}
+
+/*
+ * The requests waiting on the watch of o that came on channel `from'
+ * are answered on `to' (MS-SMB2 3.3.4.4: a live channel of the
+ * session) once a change comes.
+ */
+static void
+smbd_notify_reqs_move(struct smbd_open *o, struct smbd_conn *from,
+    struct smbd_conn *to)
+{
+	struct smbd_notify_req *q;
+
+	TAILQ_FOREACH(q, &o->notify->reqs, entry)
+		if (q->c == from) {
+			q->c = to;
+			from->pending_notifies--;
+			to->pending_notifies++;
+		}
+}
+
+void
+smbd_notify_open_moved(struct smbd_open *o, struct smbd_conn *from,
+    struct smbd_conn *to)
+{
+	if (o->notify == NULL)
+		return;
+	smbd_notify_reqs_move(o, from, to);
+	if (o->notify->c != from)
+		return;
+	o->notify->c = to;
+	from->nwatches--;
+	to->nwatches++;
+}
+
+void
+smbd_notify_channel_gone(struct smbd_conn *c)
+{
+	struct smbd_conn *h;
+	struct smbd_open *o;
+
+	for (h = c; (h = smbd_conn_homes(c, h)) != NULL; )
+		TAILQ_FOREACH(o, &h->opens, entry)
+			if (o->notify != NULL && c->pending_notifies > 0)
+				smbd_notify_reqs_move(o, c, h);
 }
 
 void

@@ -102,6 +102,7 @@ smbd_negotiate(struct smbd_req *r)
 		sp.hint_len = env->spnego_hint_len;
 	}
 	sp.salt = salt;
+	sp.multichannel = env->multichannel;
 	if (env->encryption != SMBD_ENCRYPT_OFF) {
 		sp.ciphers = env->ciphers;
 		sp.nciphers = env->nciphers;
@@ -127,6 +128,7 @@ struct smbd_setup {
 	struct smbd_req	*r;
 	uint64_t	 session_id;
 	int		 created;
+	int		 binding;	/* a channel's (smbd_bind_reply) */
 	uint8_t		 client_mode;
 	uint64_t	 previous;	/* PreviousSessionId */
 };
@@ -233,6 +235,209 @@ smbd_session_elsewhere(struct smbd_req *r)
 	    s != NULL ? "not of this connection" : "no such session");
 }
 
+static void	smbd_bind_reply(struct ipc_channel *, struct ipc_msg *, void *);
+
+/* SESSION_SETUP's security buffer (checked) to gssd: 0, or -1. */
+static int
+smbd_gssd_accept(struct ipc_channel *ch, struct smbd_req *r,
+    uint64_t context, ipc_reply_fn *done, void *arg)
+{
+	const uint8_t *b = r->msg + SMB2_HDR_SIZE;
+	gssd_accept_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.context = context;
+	req.mech = GSSD_MECH_SPNEGO;
+	req.service = (char *)"cifs";
+	req.token.token_len = smb2_get16(b + 14);
+	req.token.token_val = (char *)(uintptr_t)(r->msg + smb2_get16(b + 12));
+	return ipc_call(ch, GSSD_ACCEPT, -1, (xdrproc_t)xdr_gssd_accept_req,
+	    &req, done, arg);
+}
+static uint32_t	smbd_gssd_status(gssd_status);
+
+/*
+ * MS-SMB2 3.3.5.5.2, 3.3.5.5.3: a bind authenticates on the new
+ * connection as a new session would (through gssd), its own exchange
+ * hashed (3.1.1) from this connection's NEGOTIATE on; ch is the
+ * channel of a bind under way, or NULL for its first leg.
+ */
+static void
+smbd_bind_auth(struct smbd_req *r, struct smbd_conn *oc,
+    struct smbd_session *s, struct smbd_channel *ch)
+{
+	struct smbd_conn *c = r->conn;
+	struct ipc_channel *gch;
+	struct smbd_setup *w;
+
+	if (c->env->gssd == NULL ||
+	    (gch = ipc_client_channel(c->env->gssd)) == NULL) {
+		if (ch != NULL)
+			smbd_channel_free(s, ch);
+		smbd_setup_refuse(r, oc, s, 1, STATUS_NO_LOGON_SERVERS,
+		    "gssd is not connected");
+		return;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL ||
+	    (ch == NULL && (ch = calloc(1, sizeof(*ch))) == NULL)) {
+		free(w);
+		smbd_setup_refuse(r, oc, s, 1, STATUS_INSUFFICIENT_RESOURCES,
+		    "out of memory");
+		return;
+	}
+	if (ch->conn == NULL) {
+		ch->conn = c;
+		ch->state = SMBD_SESSION_SETUP;
+		memcpy(ch->preauth, c->preauth, sizeof(ch->preauth));
+		TAILQ_INSERT_TAIL(&s->channels, ch, entry);
+		s->nchannels++;
+		c->nbound++;
+	}
+	r->rel_session = s->id;
+	if (c->neg.preauth)
+		(void)smb2_preauth_update(ch->preauth, r->msg, r->len);
+	w->r = r;
+	w->session_id = s->id;
+	w->binding = 1;
+	r->work = w;
+	r->work_free = free;
+	if (smbd_gssd_accept(gch, r, ch->gss_context, smbd_bind_reply,
+	    w) == -1) {
+		log_warn_rl("gssd: ACCEPT");
+		smbd_channel_free(s, ch);
+		smbd_setup_refuse(r, oc, s, 1, STATUS_LOGON_FAILURE,
+		    "gssd: ACCEPT failed");
+		return;
+	}
+	ch->gss_pending = 1;
+}
+
+/*
+ * gssd's answer to a bind's token.  The channel's signing key comes
+ * from this authentication's session key (MS-SMB2 3.3.5.5.3: its
+ * 3.1.1 context the channel's own preauth hash), the session's
+ * encryption keys stay; the user must be the session's
+ * (ACCESS_DENIED).  The answers before the last are signed with the
+ * session's key, the last with the channel's (smbd_reply_in), a
+ * refusal as the session signs.
+ */
+static void
+smbd_bind_reply(struct ipc_channel *gch, struct ipc_msg *msg, void *arg)
+{
+	struct smbd_setup *w = arg;
+	struct smbd_req *r = w->r;
+	struct smbd_conn *c = r->conn, *oc;
+	struct smbd_session *s;
+	struct smbd_channel *ch;
+	gssd_accept_reply rep;
+	const char *why = NULL;
+	uint8_t *p;
+	size_t tlen;
+	uint32_t st;
+
+	if (c->closing) {
+		smbd_reply_error(r, STATUS_INTERNAL_ERROR);
+		return;
+	}
+	if ((s = smbd_session_lookup(c->env, w->session_id, &oc)) == NULL ||
+	    (ch = smbd_channel_find(s, c)) == NULL) {
+		smbd_reply_error(r, STATUS_USER_SESSION_DELETED);
+		return;
+	}
+	ch->gss_pending = 0;
+	memset(&rep, 0, sizeof(rep));
+	if (msg == NULL || msg->hdr.type != GSSD_ACCEPT_REPLY ||
+	    ipc_decode(msg, (xdrproc_t)xdr_gssd_accept_reply, &rep) == -1) {
+		smbd_channel_free(s, ch);
+		c->env->logon_failures++;
+		smbd_setup_refuse(r, oc, s, 1, STATUS_LOGON_FAILURE,
+		    "gssd did not answer its token");
+		return;
+	}
+	tlen = rep.token.token_len;
+	switch (rep.status) {
+	case GSSD_CONTINUE:
+		ch->gss_context = rep.context;
+		st = STATUS_MORE_PROCESSING_REQUIRED;
+		break;
+	case GSSD_COMPLETE:
+		st = STATUS_SUCCESS;
+		if ((rep.flags & (GSSD_FLAG_GUEST | GSSD_FLAG_ANONYMOUS)) ||
+		    rep.identity.uid != s->uid || rep.identity.user == NULL ||
+		    strcmp(rep.identity.user, s->user) != 0) {
+			st = STATUS_ACCESS_DENIED;
+			why = "another user than the session's";
+		} else if (rep.session_key.session_key_len == 0 ||
+		    smb2_signing_key(c->neg.dialect,
+		    (const uint8_t *)rep.session_key.session_key_val,
+		    rep.session_key.session_key_len, ch->preauth,
+		    ch->signing_key) == -1) {
+			st = STATUS_INTERNAL_ERROR;
+			why = "no channel key";
+		}
+		break;
+	default:
+		st = smbd_gssd_status(rep.status);
+		why = "its authentication failed";
+		break;
+	}
+	if (st != STATUS_SUCCESS && st != STATUS_MORE_PROCESSING_REQUIRED) {
+		xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+		smbd_channel_free(s, ch);
+		if (st == STATUS_LOGON_FAILURE)
+			c->env->logon_failures++;
+		smbd_setup_refuse(r, oc, s, 1, st, why);
+		return;
+	}
+	if ((p = smbd_reply_room(r, 8 + tlen)) == NULL) {
+		xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+		smbd_channel_free(s, ch);
+		smbd_setup_refuse(r, oc, s, 1, STATUS_INSUFFICIENT_RESOURCES,
+		    "out of memory");
+		return;
+	}
+	/* MS-SMB2 2.2.6: no flags (a client ignores ENCRYPT_DATA here). */
+	smb2_put16(p, 9);
+	smb2_put16(p + 2, 0);
+	smb2_put16(p + 4, SMB2_HDR_SIZE + 8);
+	smb2_put16(p + 6, (uint16_t)tlen);
+	if (tlen > 0)
+		memcpy(p + 8, rep.token.token_val, tlen);
+	xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+	if (st == STATUS_SUCCESS) {
+		ch->state = SMBD_SESSION_VALID;
+		ch->gss_context = 0;
+		c->env->binds++;
+		log_info("%s: session %016llx of %s: bound as a channel "
+		    "(%zu of them), its first %s", c->peer,
+		    (unsigned long long)s->id, s->user, s->nchannels + 1,
+		    oc->peer);
+		smbd_reply_in(r, st, 8 + tlen);
+		return;
+	}
+	r->bind_sign = 1;
+	r->bind_algorithm = oc->neg.signing_algorithm;
+	memcpy(r->bind_key, s->signing_key, SMB2_KEY_SIZE);
+	r->bind_preauth = c->neg.preauth;
+	smbd_reply_in(r, st, 8 + tlen);
+	r->bind_sign = 0;
+	OPENSSL_cleanse(r->bind_key, sizeof(r->bind_key));
+}
+
+void
+smbd_bind_preauth(struct smbd_req *r, const uint8_t *rsp, size_t len)
+{
+	struct smbd_session *s;
+	struct smbd_channel *ch;
+	struct smbd_conn *oc;
+
+	r->bind_preauth = 0;
+	if ((s = smbd_session_lookup(r->conn->env, r->rel_session, &oc)) !=
+	    NULL && (ch = smbd_channel_find(s, r->conn)) != NULL &&
+	    ch->state == SMBD_SESSION_SETUP)
+		(void)smb2_preauth_update(ch->preauth, rsp, len);
+}
+
 /*
  * MS-SMB2 3.3.5.5: SMB2_SESSION_FLAG_BINDING asks to join this
  * connection to a session of another one as a channel (multichannel).
@@ -245,15 +450,16 @@ smbd_session_elsewhere(struct smbd_req *r)
  * both), a 2.x connection, another dialect or cipher than the
  * session's, an expired ticket, the session's own connection.  Each
  * of these refusals is signed as the session signs, so that the client
- * can trust it.  A bind that passes them all is refused too
- * (REQUEST_NOT_ACCEPTED): channels are not served, and NEGOTIATE does
- * not offer SMB2_GLOBAL_CAP_MULTI_CHANNEL (dittofs-smbd(8)).
+ * can trust it.  A bind that passes them all, to a connection not yet
+ * a channel of the session, authenticates (smbd_bind_auth) unless
+ * [smbd] multichannel is off or the session has SMBD_CHANNELS_MAX.
  */
 static void
 smbd_session_bind(struct smbd_req *r)
 {
 	struct smbd_conn *c = r->conn, *oc = NULL;
 	struct smbd_session *s;
+	struct smbd_channel *ch;
 	uint16_t have, want;
 
 	if ((s = smbd_session_lookup(c->env, r->hdr.session_id, &oc)) ==
@@ -302,12 +508,21 @@ smbd_session_bind(struct smbd_req *r)
 	else if (s->expires != 0 && (uint64_t)time(NULL) >= s->expires)
 		smbd_setup_refuse(r, oc, s, 1, STATUS_NETWORK_SESSION_EXPIRED,
 		    "its Kerberos ticket has ended");
-	else if (oc == c)
+	else if (oc == c || ((ch = smbd_channel_find(s, c)) != NULL &&
+	    ch->state == SMBD_SESSION_VALID))
 		smbd_setup_refuse(r, oc, s, 1, STATUS_REQUEST_NOT_ACCEPTED,
 		    "already of this connection");
-	else
+	else if (!c->env->multichannel)
 		smbd_setup_refuse(r, oc, s, 1, STATUS_REQUEST_NOT_ACCEPTED,
-		    "multichannel is not served");
+		    "[smbd] multichannel = no");
+	else if (ch == NULL && s->nchannels + 1 >= SMBD_CHANNELS_MAX)
+		smbd_setup_refuse(r, oc, s, 1, STATUS_INSUFFICIENT_RESOURCES,
+		    "its channels are at their limit");
+	else if (ch != NULL && ch->gss_pending)
+		smbd_setup_refuse(r, oc, s, 1, STATUS_REQUEST_NOT_ACCEPTED,
+		    "its bind is with gssd");
+	else
+		smbd_bind_auth(r, oc, s, ch);
 }
 
 static void
@@ -453,6 +668,23 @@ smbd_setup_reply(struct ipc_channel *ch, struct ipc_msg *msg, void *arg)
 		st = STATUS_MORE_PROCESSING_REQUIRED;
 		break;
 	case GSSD_COMPLETE:
+		if (s->conn != r->conn) {
+			/*
+			 * A re-authentication on a bound channel: one that
+			 * fails ends the session as anywhere, one that
+			 * succeeds is ACCESS_DENIED and changes nothing, as
+			 * Windows answers (smbtorture's bind_invalid_auth,
+			 * bind_negative_*).
+			 */
+			xdr_free((xdrproc_t)xdr_gssd_accept_reply, &rep);
+			s->gss_pending = 0;
+			s->gss_context = 0;
+			log_info_rl("%s: session %016llx re-authenticated on a "
+			    "channel bound to it, not its first: ACCESS_DENIED",
+			    r->conn->peer, (unsigned long long)s->id);
+			smbd_reply_error(r, STATUS_ACCESS_DENIED);
+			return;
+		}
 		st = smbd_setup_complete(r, s, &rep, w->client_mode);
 		if (st == STATUS_SUCCESS) {
 			smbd_setup_previous(r->conn, s, w->previous);
@@ -501,7 +733,6 @@ smbd_session_setup(struct smbd_req *r)
 	struct smbd_session *s;
 	struct smbd_setup *w;
 	struct ipc_channel *ch;
-	gssd_accept_req req;
 	uint16_t off, len;
 	int created = 0;
 
@@ -543,6 +774,8 @@ smbd_session_setup(struct smbd_req *r)
 		s->id = smbd_session_new_id(env);
 		s->state = SMBD_SESSION_SETUP;
 		TAILQ_INIT(&s->trees);
+		TAILQ_INIT(&s->channels);
+		s->conn = c;
 		s->next_tree_id = 1;
 		memcpy(s->preauth, c->preauth, sizeof(s->preauth));
 		TAILQ_INSERT_TAIL(&c->sessions, s, entry);
@@ -583,14 +816,8 @@ smbd_session_setup(struct smbd_req *r)
 	w->previous = smb2_get64(b + 16);
 	r->work = w;
 	r->work_free = free;
-	memset(&req, 0, sizeof(req));
-	req.context = s->gss_context;
-	req.mech = GSSD_MECH_SPNEGO;
-	req.service = (char *)"cifs";
-	req.token.token_len = len;
-	req.token.token_val = (char *)(uintptr_t)(r->msg + off);
-	if (ipc_call(ch, GSSD_ACCEPT, -1, (xdrproc_t)xdr_gssd_accept_req,
-	    &req, smbd_setup_reply, w) == -1) {
+	if (smbd_gssd_accept(ch, r, s->gss_context, smbd_setup_reply,
+	    w) == -1) {
 		log_warn_rl("gssd: ACCEPT");
 		smbd_setup_fail(r, w, STATUS_LOGON_FAILURE);
 		return;
@@ -748,7 +975,7 @@ smbd_tree_disconnect(struct smbd_req *r)
 	    (t = smbd_req_tree(r, s)) == NULL)
 		return;
 	/* Its durable opens close too (a LOGOFF's are kept: durable.c). */
-	TAILQ_FOREACH(o, &r->conn->opens, entry)
+	TAILQ_FOREACH(o, &s->conn->opens, entry)
 		if (o->session_id == s->id && o->tree_id == t->id)
 			o->closed = 1;
 	smbd_tree_free(r->conn, s, t);

@@ -64,6 +64,7 @@ enum smb2_command {
 #define SMB2_GLOBAL_CAP_LARGE_MTU	0x00000004u
 #define SMB2_GLOBAL_CAP_DIRECTORY_LEASING 0x00000020u
 #define SMB2_GLOBAL_CAP_ENCRYPTION	0x00000040u
+#define SMB2_GLOBAL_CAP_MULTI_CHANNEL	0x00000008u
 
 /* Negotiate contexts (MS-SMB2 2.2.3.1). */
 #define SMB2_PREAUTH_INTEGRITY_CAPABILITIES	0x0001
@@ -265,6 +266,7 @@ struct smb2_server_params {
 	/* The SPNEGO hint (MS-SPNG 2.2.1); NULL: NTLMSSP's alone. */
 	const uint8_t	*hint;
 	size_t		 hint_len;
+	int		 multichannel;	/* 3.x: MULTI_CHANNEL offered */
 };
 /* The longest hint NEGOTIATE carries (one from gssd: its mechanisms). */
 #define SMB2_HINT_MAX	192

@@ -200,6 +200,9 @@ smb2_negotiate_fixed(uint16_t dialect, const struct smb2_server_params *sp,
 	/* 3.3.5.4: leases on directories (lease.c) from SMB 3.0 on. */
 	if (dialect >= SMB2_DIALECT_300)
 		caps |= SMB2_GLOBAL_CAP_DIRECTORY_LEASING;
+	/* 3.3.5.4: channels bound to a session (smbd's proc.c). */
+	if (dialect >= SMB2_DIALECT_300 && sp->multichannel)
+		caps |= SMB2_GLOBAL_CAP_MULTI_CHANNEL;
 	memset(out, 0, SMB2_NEGOTIATE_RSP_FIXED);
 	smb2_put16(out, SMB2_NEGOTIATE_RSP_SIZE);
 	smb2_put16(out + 2, sp->security_mode);

@@ -295,6 +295,7 @@ smbd_config(struct smbd_env *env, const struct conf *conf)
 	    "credits max");
 	env->signing_required = conf_get_bool(conf, "smbd",
 	    "signing required");
+	env->multichannel = conf_get_bool(conf, "smbd", "multichannel");
 	env->encryption = smbd_encrypt_value("[smbd] encryption",
 	    conf_get(conf, "smbd", "encryption"));
 	smbd_ciphers_load(env, conf_get(conf, "smbd", "encryption ciphers"));
@@ -478,7 +479,8 @@ smbd_status(struct daemon *d, char *buf, size_t len)
 	smbd_notify_status(env, notes, sizeof(notes));
 	snprintf(buf, len, "SMB port %u; %zu share(s); %zu connection(s), "
 	    "%zu session(s), %zu open file(s); %llu refused; blockd %s; "
-	    "gssd %s; %llu logon(s), %llu failed; %llu malformed, %llu bad "
+	    "gssd %s; %llu logon(s), %llu failed, %llu channel(s) bound; "
+	    "%llu malformed, %llu bad "
 	    "signature(s); %s; %s; %llu oplock or lease break(s) sent; "
 	    "%llu RPC call(s), %llu fault(s); %llu "
 	    "transform(s) decrypted, %llu undecryptable, %llu refused "
@@ -491,6 +493,7 @@ smbd_status(struct daemon *d, char *buf, size_t len)
 	    ipc_client_ready(env->gssd) ? "connected" : "not connected",
 	    (unsigned long long)env->logons,
 	    (unsigned long long)env->logon_failures,
+	    (unsigned long long)env->binds,
 	    (unsigned long long)env->malformed,
 	    (unsigned long long)env->bad_signatures, locks, notes,
 	    (unsigned long long)env->oplock_breaks,

@@ -51,6 +51,7 @@
 
 #define SMBD_SHARES_MAX		256
 #define SMBD_SESSIONS_MAX	16	/* per connection */
+#define SMBD_CHANNELS_MAX	32	/* per session, its own connection's too */
 #define SMBD_TREES_MAX		64	/* per session */
 #define SMBD_CHAIN_MAX		64	/* messages in one compound chain */
 #define SMBD_FDSTORE_NAME_LEN	64	/* "smbc-PID-SEQ" */
@@ -141,6 +142,7 @@ struct smbd_env {
 	uint32_t		 max_transact;
 	uint32_t		 credits_max;
 	int			 signing_required;
+	int			 multichannel;	/* [smbd] multichannel */
 	enum smbd_encrypt	 encryption;
 	uint16_t		 ciphers[SMB2_CIPHERS_MAX];	/* best first */
 	size_t			 nciphers;
@@ -183,7 +185,10 @@ struct smbd_env {
 	uint64_t		 undecryptable;	/* transforms dropped */
 	uint64_t		 unencrypted;	/* refused: not encrypted */
 	uint64_t		 logons, logon_failures;
+	uint64_t		 binds;		/* channels added */
 	uint64_t		 next_session_id;
+	uint64_t		 next_file_id;	/* FileIds: unique in smbd */
+	uint64_t		 next_conn_serial;
 	/* file.c: CREATEs waiting for a sharing violation's H break */
 	uint64_t		 next_share_wait;
 	TAILQ_HEAD(, smbd_conn)	 conns;
@@ -207,6 +212,21 @@ struct smbd_tree {
 enum smbd_session_state {
 	SMBD_SESSION_SETUP,	/* authentication under way */
 	SMBD_SESSION_VALID,
+};
+
+/*
+ * MS-SMB2 3.3.1.14: a connection bound to a session of another one
+ * (SMB2_SESSION_FLAG_BINDING), with the signing key of its own
+ * authentication; SETUP while that authentication goes on.
+ */
+struct smbd_channel {
+	struct smbd_conn	*conn;
+	enum smbd_session_state	 state;
+	uint64_t		 gss_context;
+	int			 gss_pending;
+	uint8_t			 preauth[SMB2_PREAUTH_HASH_SIZE];
+	uint8_t			 signing_key[SMB2_KEY_SIZE];
+	TAILQ_ENTRY(smbd_channel) entry;
 };
 
 struct smbd_session {
@@ -235,6 +255,15 @@ struct smbd_session {
 	TAILQ_HEAD(, smbd_tree)	 trees;
 	size_t			 ntrees;
 	uint32_t		 next_tree_id;
+	/*
+	 * Its home: the connection whose lists hold it and its opens, its
+	 * first channel (signing_key is this one's).  The session is of the
+	 * server: when the home goes, a channel left becomes the home
+	 * (smbd_conn_close), and it goes with its last channel.
+	 */
+	struct smbd_conn	*conn;
+	TAILQ_HEAD(, smbd_channel) channels;	/* the other connections' */
+	size_t			 nchannels;
 	TAILQ_ENTRY(smbd_session) entry;
 };
 
@@ -254,6 +283,13 @@ struct smbd_dir_cursor {
 struct smbd_open {
 	uint64_t		 id;		/* FileId, both halves */
 	uint64_t		 session_id;
+	/*
+	 * The connection whose list holds it (its session's home), and
+	 * the serial of the channel it was opened on: its breaks go there
+	 * while that channel lives (smbd_open_channel).
+	 */
+	struct smbd_conn	*conn;
+	uint64_t		 channel;
 	uint32_t		 tree_id;
 	size_t			 share;
 	uint8_t			 fh[BD_FH_MAX];
@@ -399,6 +435,7 @@ struct smbd_lease {
 
 struct smbd_conn {
 	struct smbd_env		*env;
+	uint64_t		 serial;	/* unique in smbd */
 	int			 fd;
 	char			 peer[64];
 	struct connlimit_conn	 limit;
@@ -424,9 +461,9 @@ struct smbd_conn {
 	uint8_t			 preauth[SMB2_PREAUTH_HASH_SIZE];
 	TAILQ_HEAD(, smbd_session) sessions;
 	size_t			 nsessions;
+	size_t			 nbound;	/* channels of others' sessions */
 	TAILQ_HEAD(, smbd_open)	 opens;
 	size_t			 nopens;
-	uint64_t		 next_file_id;
 	size_t			 inflight;	/* chains being answered */
 	size_t			 pending_locks;	/* answered STATUS_PENDING */
 	size_t			 nwatches;	/* opens with a notify watch */
@@ -473,6 +510,12 @@ struct smbd_req {
 	int			 bind_sign;
 	uint16_t		 bind_algorithm;
 	uint8_t			 bind_key[SMB2_KEY_SIZE];
+	/*
+	 * A bind's MORE_PROCESSING answer (rsp[bind_rsp]) goes into its
+	 * channel's preauth hash (3.1.1) as sent: signed (smbd_req_finish).
+	 */
+	int			 bind_preauth;
+	size_t			 bind_rsp;
 	int			 encrypted;	/* it came in a transform */
 	uint64_t		 enc_session;	/* ... of this session */
 	int			 drop;		/* close after the answer */
@@ -527,11 +570,31 @@ uint8_t	*smbd_reply_room(struct smbd_req *, size_t len);
 void	 smbd_reply_in(struct smbd_req *, uint32_t status, size_t len);
 /* A malformed request: counted, logged (rate-limited), answered. */
 void	 smbd_bad(struct smbd_req *, const char *what);
+/* A session of which the connection is a channel (its home or bound). */
 struct smbd_session *smbd_session_find(struct smbd_conn *, uint64_t id);
-/* A session of any open connection, and that connection; or NULL. */
+/* A session of any open connection, and its home; or NULL. */
 struct smbd_session *smbd_session_lookup(struct smbd_env *, uint64_t id,
 	    struct smbd_conn **);
+/* The session goes with every channel's view of it (the conn is moot). */
 void	 smbd_session_free(struct smbd_conn *, struct smbd_session *);
+/* The connection's channel of a session not its home; NULL. */
+struct smbd_channel *smbd_channel_find(const struct smbd_session *,
+	    const struct smbd_conn *);
+/* The signing key of the session on the connection (MS-SMB2 3.3.4.1.1). */
+const uint8_t *smbd_session_signing_key(const struct smbd_session *,
+	    const struct smbd_conn *);
+void	 smbd_channel_free(struct smbd_session *, struct smbd_channel *);
+/*
+ * The connections whose lists hold what c sees: c, then the homes of
+ * the sessions bound to it.  prev NULL for the first; NULL at the end.
+ */
+struct smbd_conn *smbd_conn_homes(struct smbd_conn *c,
+	    struct smbd_conn *prev);
+/* The live connection a message about the open (a break) goes on. */
+struct smbd_conn *smbd_open_channel(const struct smbd_open *);
+/* An open made by a request on c joins its session's home's list. */
+void	 smbd_open_insert(struct smbd_conn *c, struct smbd_session *,
+	    struct smbd_open *);
 struct smbd_tree *smbd_tree_find(struct smbd_session *, uint32_t id);
 void	 smbd_tree_free(struct smbd_conn *, struct smbd_session *,
 	    struct smbd_tree *);
@@ -566,6 +629,8 @@ struct smbd_req *smbd_async_detach(struct smbd_req *, struct smbd_async *);
 
 /* proc.c */
 void	 smbd_dispatch(struct smbd_req *);
+/* A bind's MORE_PROCESSING answer, signed, into its channel's hash. */
+void	 smbd_bind_preauth(struct smbd_req *, const uint8_t *, size_t);
 /* The session and tree a request names, checked: NULL after a reply. */
 struct smbd_session *smbd_req_session(struct smbd_req *);
 struct smbd_tree *smbd_req_tree(struct smbd_req *, struct smbd_session *);
@@ -830,6 +895,11 @@ void	 smbd_change_notify(struct smbd_req *);
 int	 smbd_notify_cancel(struct smbd_req *);
 /* Its waiting CHANGE_NOTIFYs end (STATUS_NOTIFY_CLEANUP), its watch. */
 void	 smbd_notify_open_gone(struct smbd_conn *, struct smbd_open *);
+/* The open moved from one channel's list to another's (its session's). */
+void	 smbd_notify_open_moved(struct smbd_open *, struct smbd_conn *from,
+	    struct smbd_conn *to);
+/* A channel goes: what waits on the homes' watches for it moves there. */
+void	 smbd_notify_channel_gone(struct smbd_conn *);
 /* blockd's note of a change; notes were missed (ENUM_DIR for all). */
 void	 smbd_notify_note(struct smbd_env *, const bd_notify *);
 void	 smbd_notify_tree_note(struct smbd_env *, const bd_notify_tree *);

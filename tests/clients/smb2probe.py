@@ -73,6 +73,12 @@ names and prints one line the test compares:
   garbage N SEED      N connections, each a good NEGOTIATE then a
                       mutated request (bytes flipped, cut short or
                       lengthened); then a NEGOTIATE answers: ALIVE
+  multichannel D KEYHEX
+                      a session on channel A, bound on channel B
+                      (same ClientGuid): a WRITE on A read on B, A
+                      closed with the session kept, a lease break and
+                      A's waiting CHANGE_NOTIFY answered on B, LOGOFF;
+                      PASS/FAIL lines
   locks D KEYHEX      two sessions (two connections) through the stub:
                       LOCK with Windows' rules (stacking, exact unlock,
                       rollback of a failed element, zero-length locks,
@@ -4116,6 +4122,142 @@ def midsend():
     print("MIDSEND SENT EOF")
 
 
+def multichannel_steps(d, key):
+    """MS-SMB2 3.3.5.5 (a bind adds channel B to channel A's session),
+    3.3.5.2.9 (the session, its tree and opens reached from either),
+    3.3.4.7 (a lease break on a live channel), 3.3.7.1 (a channel that
+    goes leaves the session to the others): 3.0, stub gssd, one key."""
+    guid = os.urandom(16)
+    a = LockProbe(connect(), d, key)
+    a.client_guid = guid
+    b = LockProbe(connect(), d, key)
+
+    def eq(name, got, want):
+        a.report(name, got == want, "%r, expected %r" % (got, want))
+
+    def status(r):
+        return r["status"] if r is not None else None
+
+    def leased_open(p, who, name, lk):
+        """name made anew on p with an RWH lease of key lk: its FileId."""
+        r = create_with(p, name, [lease_ctx(d, lk, 7)], disp=5,
+                        oplock=0xff)
+        eq("%s opens %s with an RWH lease" % (who, name),
+           (r["status"], lease_of(r)), (0, (7, 1)))
+        return p.fid(r) if r["status"] == 0 else b"\xff" * 16
+
+    def recv_within(p):
+        """What comes to p within 5 seconds, or None."""
+        p.s.settimeout(5)
+        try:
+            n = p.recv()
+        except (socket.timeout, OSError):
+            n = None
+        p.s.settimeout(10)
+        return n
+
+    def bind(p):
+        """NEGOTIATE on p, then a bind to a's session signed with its
+        key (3.0: the stub's key gives the channel the same): the
+        capabilities, the SESSION_SETUPs' answers."""
+        send_frame(p.s, header(NEGOTIATE, 0, credits=32) +
+                   negotiate_body([d], None, guid))
+        r = parse(recv_frame(p.s))
+        p.last_charge = 1
+        p.sid, p.tid = a.sid, a.tid
+        p.alg = 1
+        p.signkey = kdf(key, b"SMB2AESCMAC\0", b"SmbSign\0")
+        tok = b"\x60\x02any"
+        body = struct.pack("<HBBIIHHQ", 25, 1, 1, 0, 0, 64 + 24, len(tok),
+                           0)
+        legs = [p.call(SESSION_SETUP, body + tok, sign=True)]
+        if legs[0]["status"] == 0xc0000016:
+            legs.append(p.call(SESSION_SETUP, body + tok, sign=True))
+        return struct.unpack_from("<I", r["body"], 24)[0], legs
+
+    def lease_break_on(p, name, lk, want):
+        """Another client's CREATE of name for writing: the lease break
+        p gets, its acknowledgment, then that CREATE's status."""
+        q = LockProbe(connect(), d, key)
+        eq("another client's session, to open %s" % name, q.login(), 0)
+        q.send(CREATE, q.create_body(name, access=0x40000000))
+        n = recv_within(p)
+        lb = lease_break_of(n) if n is not None else None
+        eq(want, (n and n["cmd"], n and n["mid"], lb and lb[3]),
+           (OPLOCK_BREAK, 0xFFFFFFFFFFFFFFFF, lk))
+        if lb is not None:
+            eq("... acknowledged there (%s)" % name,
+               lease_ack(p, lk, lb[5]), (0, lb[5]))
+        q.s.settimeout(5)
+        try:
+            r = final(q)
+        except (socket.timeout, OSError):
+            r = None
+        eq("then the other client's CREATE of %s succeeds" % name,
+           status(r), 0)
+        return q
+
+    eq("channel A: a session", a.login(), 0)
+    caps, legs = bind(b)
+    eq("NEGOTIATE on channel B offers SMB2_GLOBAL_CAP_MULTI_CHANNEL",
+       bool(caps & 0x8), True)
+    eq("channel B binds to A's session (SMB2_SESSION_FLAG_BINDING)",
+       [hex(x["status"]) for x in legs], ["0xc0000016", "0x0"])
+    eq("... its last answer a success signed with the channel's key",
+       legs[-1]["status"] == 0 and bool(legs[-1]["flags"] & 8) and
+       b.raw[48:64] == mac(1, b.signkey, b.raw), True)
+    lk = bytes(range(0x20, 0x30))
+    fa = leased_open(a, "A", "mc.bin", lk)
+    data = b"written on channel A, read on B"
+    w = a.call(WRITE, struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, len(data),
+                                  0, fa, 0, 0, 0, 0, 0) + data)
+    rd = b.call(READ, struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, len(data), 0,
+                                  fa, 0, 0, 0, 0, 0, 0))
+    eq("a WRITE on channel A and a READ on channel B of the same open "
+       "agree", (w["status"], rd["status"], rd["body"][16:16 + len(data)]),
+       (0, 0, data))
+    # A directory watched by a CHANGE_NOTIFY that waits on channel A.
+    r = create_with(a, "mcdir", [], access=0x1 | 0x80 | 0x100000, disp=3,
+                    options=1)
+    fd = a.fid(r) if r["status"] == 0 else b"\xff" * 16
+    a.send(CHANGE_NOTIFY, struct.pack("<HHI16sII", 32, 0, 4096, fd, 0x3, 0))
+    r = a.recv()
+    eq("A's CHANGE_NOTIFY of mcdir waits (STATUS_PENDING)",
+       (r["status"], r["cmd"]), (0x103, CHANGE_NOTIFY))
+    a.s.close()
+    time.sleep(0.5)
+    rd = b.call(READ, struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, len(data), 0,
+                                  fa, 0, 0, 0, 0, 0, 0))
+    eq("channel A closed: the session, its tree and the open stay on B",
+       (rd["status"], rd["body"][16:16 + len(data)]), (0, data))
+    c = lease_break_on(b, "mc.bin", lk, "its CREATE breaks the lease of "
+                       "the open made on A on the surviving channel B")
+    eq("the other client makes mcdir\\new", c.open("mcdir\\new",
+                                                    disp=5)[0], 0)
+    n = recv_within(b)
+    eq("A's waiting CHANGE_NOTIFY is answered on channel B",
+       (n and n["cmd"], n and n["status"]), (CHANGE_NOTIFY, 0))
+    eq("B closes the open made on A", b.close(fa), 0)
+    # An open made on a third channel E, E closed: its break goes on B.
+    e = LockProbe(connect(), d, key)
+    eq("channel E binds to the session, now B's",
+       [hex(x["status"]) for x in bind(e)[1]], ["0xc0000016", "0x0"])
+    lk2 = bytes(range(0x30, 0x40))
+    fe = leased_open(e, "E", "mc2.bin", lk2)
+    e.s.close()
+    time.sleep(0.5)
+    lease_break_on(b, "mc2.bin", lk2, "E closed: a CREATE breaks the "
+                   "lease of the open made on E on channel B")
+    eq("B closes the open made on E", b.close(fe), 0)
+    r = b.call(LOGOFF, struct.pack("<HH", 4, 0))
+    eq("LOGOFF on B ends the session", r["status"], 0)
+    r = b.call(ECHO, struct.pack("<HH", 4, 0))
+    r = b.call(READ, struct.pack("<HBBIQ16sIIIHHB", 49, 0, 0, 1, 0, fa, 0,
+                                 0, 0, 0, 0, 0))
+    eq("... and a request in it is USER_SESSION_DELETED", hex(r["status"]),
+       "0xc0000203")
+
+
 def main():
     if CMD == "midsend":
         midsend()
@@ -4135,6 +4277,9 @@ def main():
         return
     if CMD == "leases":
         lease_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
+        return
+    if CMD == "multichannel":
+        multichannel_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]))
         return
     if CMD == "notify":
         notify_steps(int(ARGS[0], 16), bytes.fromhex(ARGS[1]),

@@ -86,6 +86,12 @@ torture_checks smb2.session.expire1n smb2.session.expire1s \
 check "smbd logged a session's expiry" \
     grep -q "its Kerberos ticket has ended" "$SUITE_DIR/run.log"
 
+# Multichannel with Kerberos: a bind authenticates through gssd with a
+# ticket of its own, its channel's key from that ticket's session key.
+torture_checks smb2.session.bind1 smb2.multichannel.generic.num_channels
+check "smbd logged the Kerberos binds" \
+    grep -q "of root: bound as a channel" "$SUITE_DIR/run.log"
+
 # [smbd] signing required: NEGOTIATE says so (security mode 3) and
 # sessions sign, as smbtorture's smb2.session-require-signing.bug15397
 # wants (Samba's selftest runs it against a server that requires

@@ -201,6 +201,25 @@ for d in 210 311; do
 	done < "$SUITE_DIR/leases.$d"
 done
 check "leases: no CREATE waited out a break" test "$(grep -c 'oplock break timeout (3 s)' "$SUITE_DIR/run.log")" = 1
+# Multichannel (MS-SMB2 3.3.5.5, 3.3.4.7, 3.3.7.1): a session bound on a
+# second connection, an open written on one channel and read on the
+# other, the first channel closed with the session kept, a lease break and
+# a waiting CHANGE_NOTIFY answered on the channel left, an open of a third
+# channel closed before its break, LOGOFF.
+# (The probe signs with AES-CMAC: python3 cryptography.)
+if python3 -c 'import cryptography' 2>/dev/null; then
+	PROBE multichannel 300 $KEY > "$SUITE_DIR/multichannel.out" 2>&1 || echo "FAIL probe: exit status $?" >> "$SUITE_DIR/multichannel.out"
+	[ -s "$SUITE_DIR/multichannel.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/multichannel.out"
+	sed "s/^/# /" "$SUITE_DIR/multichannel.out"
+	grep -q "^Traceback" "$SUITE_DIR/multichannel.out" && echo "FAIL probe: it died" >> "$SUITE_DIR/multichannel.out"
+	while read -r verdict rest; do
+		case "$verdict" in PASS|FAIL) check "multichannel: $rest" test "$verdict" = PASS ;; esac
+	done < "$SUITE_DIR/multichannel.out"
+	check "multichannel: the bind and the first channel's going are logged" sh -c "grep -q 'bound as a channel (2 of them)' '$SUITE_DIR/run.log' && grep -q 'its first channel gone' '$SUITE_DIR/run.log'"
+	check "status counts the channel bound" sh -c "DITTOFS_SBINDIR=$SBINDIR $CTL -f $SUITE_CONF status smbd | grep -q ' [1-9][0-9]* channel(s) bound'"
+else
+	skip "no python3 cryptography (Debian: python3-cryptography)" "multichannel through the stub"
+fi
 PROBE locklimit 311 $KEY 6 > "$SUITE_DIR/locklimit.out" 2>&1
 [ -s "$SUITE_DIR/locklimit.out" ] || echo "FAIL probe: no output" > "$SUITE_DIR/locklimit.out"
 while read -r verdict rest; do
@@ -256,6 +275,16 @@ if python3 -c 'import cryptography' 2>/dev/null; then
 	check "the refusals are logged" grep -q 'encryption = required: dialect 210 without a common cipher refused' "$SUITE_DIR/run.log"
 	sed -i '/^encryption = required$/d' "$SUITE_CONF"
 	smbd_reload_wait "[smbd] encryption back to enabled"
+	# [smbd] multichannel = no: NEGOTIATE offers no MULTI_CHANNEL and a
+	# bind that passes its checks is refused, logged.
+	sed -i '/^\[smbd\]$/a multichannel = no' "$SUITE_CONF"
+	smbd_reload_wait "[smbd] multichannel = no"
+	PROBE multichannel 300 $KEY > "$SUITE_DIR/multichannel.no" 2>&1
+	sed "s/^/# /" "$SUITE_DIR/multichannel.no"
+	check "multichannel = no: NEGOTIATE does not offer SMB2_GLOBAL_CAP_MULTI_CHANNEL" grep -q '^FAIL NEGOTIATE on channel B offers' "$SUITE_DIR/multichannel.no"
+	check "multichannel = no: a bind is REQUEST_NOT_ACCEPTED, logged" sh -c "grep -qF \"binds to A's session (SMB2_SESSION_FLAG_BINDING): ['0xc00000d0']\" '$SUITE_DIR/multichannel.no' && grep -q 'multichannel = no: REQUEST_NOT_ACCEPTED' '$SUITE_DIR/run.log'"
+	sed -i '/^multichannel = no$/d' "$SUITE_CONF"
+	smbd_reload_wait "[smbd] multichannel back to yes"
 else
 	skip "no python3 cryptography (Debian: python3-cryptography)" "SMB3 encryption through the stub"
 fi
@@ -376,7 +405,7 @@ else
 	# as anonymous (OBJECT_NAME_NOT_FOUND here; Samba's own selftest
 	# lists it as a known failure), the
 	# expire* tests need Kerberos with a short ticket lifetime
-	# (test_smb_krb5.sh runs them) and bind* multichannel.  smb2.lease: leases
+	# (test_smb_krb5.sh runs them); bind* run below.  smb2.lease: leases
 	# are the client's (ClientGuid) and key's; a CREATE kept waiting
 	# on a break is answered STATUS_PENDING and may be cancelled
 	# (breaking1, breaking2, breaking6, timeout-disconnect), only the
@@ -446,8 +475,12 @@ else
 	# this one's is 64).
 	# smb2.session.bind_negative: a bind's refusals in Windows' order,
 	# signed as the session signs, and USER_SESSION_DELETED for a
-	# session of another connection (not the CtoH and HtoC ones: they
-	# expect the bind to succeed, and multichannel is not served);
+	# session of another connection; the CtoH and HtoC ones, bind1,
+	# bind2 and bind_invalid_auth bind channels ([smbd] multichannel);
+	# smb2.multichannel: not oplocks.test2, test3_*, leases.test2,
+	# test4 (they block a channel with Samba's private
+	# FSCTL_SMBTORTURE_FORCE_UNACKED_TIMEOUT and socket wrapper);
+	# bind_different_user skips without a second user's credentials;
 	# smb2.session-id (32-bit session ids);
 	# smb2.replay.channel-sequence (FILE_NOT_AVAILABLE, 3.3.5.2.10).
 	if command -v smbtorture >/dev/null; then
@@ -587,12 +620,24 @@ else
 		    smb2.session.bind_negative_smb3signGtoH2Xs \
 		    smb2.session.bind_negative_smb3signGtoH2Xd \
 		    smb2.session-id smb2.replay.channel-sequence \
-		    smb2.oplock.exclusive9; do
+		    smb2.oplock.exclusive9 \
+		    smb2.session.bind1 smb2.session.bind2 \
+		    smb2.session.bind_invalid_auth \
+		    smb2.session.bind_negative_smb3signCtoHs \
+		    smb2.session.bind_negative_smb3signCtoHd \
+		    smb2.session.bind_negative_smb3signHtoCs \
+		    smb2.session.bind_negative_smb3signHtoCd \
+		    smb2.multichannel.generic.interface_info \
+		    smb2.multichannel.generic.num_channels \
+		    smb2.multichannel.oplocks.test1 \
+		    smb2.multichannel.leases.test1 \
+		    smb2.multichannel.leases.test3 \
+		    smb2.multichannel.bugs.bug_15346 \
+		    smb2.ioctl.network_interface_info; do
 			torture_check "smbtorture $t" //127.0.0.1/export -p $P -U smbtest%Pass-w0rd --target=samba3 --option=torture:smbd=false "$t"
 		done
 		# Skipped by smbtorture itself when run against this server,
 		# each for its own reason: said so here, never counted as passed.
-		skip "smbtorture: server doesn't support SMB2_CAP_MULTI_CHANNEL (multichannel is not served)" "smbtorture smb2.ioctl.network_interface_info"
 		skip "smbtorture: Samba's private FSCTL_SMBTORTURE_GLOBAL_READ_RESPONSE_BODY_PADDING8" "smbtorture smb2.read.bug14607"
 		skip "smbtorture: a NONE-type lock, a Windows Server 2008 bug, runs against W2K8 only" "smbtorture smb2.lock.rw-none"
 		skip "smbtorture: wants a server that provides a file index (Windows on NTFS does not, nor does dittofs-smbd)" "smbtorture smb2.dir.file-index"

@@ -152,6 +152,21 @@ main(void)
 	TAP_EQ_INT(smb2_get32(out + 24), SMB2_GLOBAL_CAP_LARGE_MTU |
 	    SMB2_GLOBAL_CAP_LEASING, "2.1: LARGE_MTU, LEASING, no "
 	    "DIRECTORY_LEASING (3.x only)");
+	/* MULTI_CHANNEL: 3.x only, and only when smbd serves it. */
+	req_init(&r, d300, 1);
+	TAP_EQ_INT(run(&r, &neg, out, &n), 0, "3.0 without multichannel");
+	TAP_EQ_INT(smb2_get32(out + 24) & SMB2_GLOBAL_CAP_MULTI_CHANNEL, 0,
+	    "3.0 without multichannel: no MULTI_CHANNEL");
+	sp.multichannel = 1;
+	req_init(&r, d210, 1);
+	TAP_EQ_INT(run(&r, &neg, out, &n), 0, "2.1 with multichannel");
+	TAP_EQ_INT(smb2_get32(out + 24) & SMB2_GLOBAL_CAP_MULTI_CHANNEL, 0,
+	    "2.1: no MULTI_CHANNEL (3.x only)");
+	req_init(&r, d300, 1);
+	TAP_EQ_INT(run(&r, &neg, out, &n), 0, "3.0 with multichannel");
+	TAP_EQ_INT(smb2_get32(out + 24) & SMB2_GLOBAL_CAP_MULTI_CHANNEL,
+	    SMB2_GLOBAL_CAP_MULTI_CHANNEL, "3.0: MULTI_CHANNEL");
+	sp.multichannel = 0;
 	req_init(&r, none, 2);
 	TAP_EQ_INT(run(&r, &neg, out, &n), STATUS_NOT_SUPPORTED,
 	    "no dialect of ours: NOT_SUPPORTED");
